@@ -1,0 +1,128 @@
+import type { Server } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { serve } from "@hono/node-server";
+import type { Config } from "./config.js";
+import { createIngest } from "./ingest/ingest.js";
+import { createLiveHub } from "./live/hub.js";
+import { attachLiveSocket } from "./live/websocket.js";
+import { createHostPolicy } from "./server/security.js";
+import { createServer } from "./server/server.js";
+import { openStore } from "./store/open-store.js";
+import { DEFAULT_TRACE_LIMIT } from "./store/store.js";
+import { packageVersion } from "./version.js";
+
+/** Notable things the CLI prints a line for; the app itself never prints. */
+export type AppEvent =
+  | { type: "new-service"; service: string }
+  | { type: "client-error"; path: string; status: number; message: string }
+  | { type: "internal-error"; error: unknown };
+
+export interface RunningApp {
+  /** The UI, e.g. http://localhost:9999 (with the real port when 0 was asked for). */
+  url: string;
+  /** What OTEL_EXPORTER_OTLP_ENDPOINT should be set to. */
+  otlpEndpoint: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** The host part of a URL people click: loopback and wildcard addresses read best as localhost. */
+function displayHost(host: string): string {
+  if (host === "127.0.0.1" || host === "0.0.0.0" || host === "::" || host === "::1" || host === "localhost") {
+    return "localhost";
+  }
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+/** Composition root: store → hub → ingest → server → listening socket. close() undoes it in reverse. */
+export async function startApp(config: Config, onEvent: (event: AppEvent) => void = () => {}): Promise<RunningApp> {
+  const store = await openStore({ dbPath: config.dbPath, maxSpans: config.maxSpans });
+  const hub = createLiveHub({
+    getSummaries: (ids) => store.getSummaries(ids),
+    getLatest: () => store.listTraces({ limit: DEFAULT_TRACE_LIMIT }).traces,
+  });
+  const ingest = createIngest(store, hub, {
+    newService: (service) => onEvent({ type: "new-service", service }),
+  });
+  const hostPolicy = createHostPolicy(config.host);
+  let port = config.port;
+  const baseUrl = () => `http://${displayHost(config.host)}:${port}`;
+
+  const app = createServer({
+    store,
+    hub,
+    ingest,
+    hostPolicy,
+    version: packageVersion(),
+    maxBodyBytes: config.maxBodyBytes,
+    dbPath: config.dbPath,
+    port: () => port,
+    baseUrl,
+    onClientError: (path, status, message) => onEvent({ type: "client-error", path, status, message }),
+    onInternalError: (error) => onEvent({ type: "internal-error", error }),
+  });
+
+  let server: Server;
+  try {
+    server = await listen(app.fetch, config);
+  } catch (error) {
+    hub.close();
+    store.close();
+    throw error;
+  }
+  port = (server.address() as AddressInfo).port;
+
+  const sockets = new Set<Socket>();
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  const live = attachLiveSocket(server, {
+    hub,
+    path: "/api/live",
+    authorize(request) {
+      if (!hostPolicy.isAllowedHost(request.headers.host))
+        return `Host "${request.headers.host ?? ""}" is not this server`;
+      const origin = request.headers.origin;
+      if (origin !== undefined && !hostPolicy.isOwnOrigin(origin, port)) {
+        return `the live feed is only for this app's own page, not ${origin}`;
+      }
+      return true;
+    },
+  });
+
+  let closing: Promise<void> | null = null;
+  return {
+    url: baseUrl(),
+    otlpEndpoint: baseUrl(),
+    port,
+    close() {
+      closing ??= (async () => {
+        live.close();
+        hub.close();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          // Idle keep-alive sockets would hold close() open; requests in flight finish first.
+          server.closeIdleConnections?.();
+          setTimeout(() => {
+            for (const socket of sockets) socket.destroy();
+          }, 2000).unref();
+        });
+        store.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+function listen(fetch: (request: Request) => Response | Promise<Response>, config: Config): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, port: config.port, hostname: config.host }) as Server;
+    // Exporters keep connections open between batches; a short server-side idle timeout races
+    // with their next request and shows up as ECONNRESET on the client.
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
+    server.once("listening", () => resolve(server));
+    server.once("error", (error) => reject(error));
+  });
+}

@@ -1,0 +1,39 @@
+import { Command, CommanderError } from "commander";
+import { packageVersion } from "../version.js";
+import { addStartOptions, runStart } from "./start.js";
+
+/** Usage errors print as one line (commander may add a suggestion on the same line). */
+const ONE_LINE_ERRORS = {
+  outputError: (message: string, write: (text: string) => void) => write(`${message.trim().split("\n")[0]}\n`),
+};
+
+/** Exit codes: 0 ok, 1 could not run (port taken, store unusable), 2 bad usage. */
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command("tracekit-local")
+    .description("Local OpenTelemetry UI: receives traces over OTLP/HTTP and shows them live in your browser.")
+    .version(packageVersion(), "-v, --version", "print the version")
+    .helpOption("-h, --help", "show this help")
+    .enablePositionalOptions()
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput(ONE_LINE_ERRORS);
+
+  addStartOptions(program).action((options) => runStart(options));
+  addStartOptions(
+    program
+      .command("start")
+      .description("start the server and open the UI (the default command)")
+      .exitOverride()
+      .configureOutput(ONE_LINE_ERRORS),
+  ).action((options) => runStart(options));
+
+  try {
+    await program.parseAsync(argv, { from: "node" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; every usage error exits 2 after commander's one-line message.
+      process.exit(error.exitCode === 0 ? 0 : 2);
+    }
+    throw error;
+  }
+}

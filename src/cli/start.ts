@@ -1,0 +1,151 @@
+import { type Command, InvalidArgumentError, Option } from "commander";
+import { type AppEvent, startApp } from "../app.js";
+import { ConfigError, DEFAULT_HOST, DEFAULT_PORT, parseMaxSpans, parsePort, resolveConfig } from "../config.js";
+import { DEFAULT_MAX_SPANS } from "../store/store.js";
+import { openBrowser } from "./browser.js";
+import { probeExistingInstance } from "./probe.js";
+
+interface StartOptions {
+  port?: number;
+  host?: string;
+  open: boolean;
+  db?: string;
+  maxSpans?: number;
+}
+
+function asArgument<T>(parse: (value: string) => T): (value: string) => T {
+  return (value) => {
+    try {
+      return parse(value);
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message.replace(/^--[\w-]+ /, ""));
+    }
+  };
+}
+
+export function addStartOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option("-p, --port <n>", `port for the UI and OTLP/HTTP (0 picks a free one; default ${DEFAULT_PORT})`)
+        .env("TRACEKIT_LOCAL_PORT")
+        .argParser(asArgument((v) => parsePort(v))),
+    )
+    .option("--host <addr>", `address to listen on (default ${DEFAULT_HOST}; 0.0.0.0 for every interface)`)
+    .option("--no-open", "do not open the browser")
+    .option("--db <file>", "keep data in this SQLite file across restarts (default: in memory)")
+    .option(
+      "--max-spans <n>",
+      `spans to keep; the oldest whole traces are evicted past it (default ${DEFAULT_MAX_SPANS})`,
+      asArgument(parseMaxSpans),
+    );
+}
+
+/** Prints a line per notable event; repeated client errors are summarised at most every 10 s. */
+function createEventPrinter(): (event: AppEvent) => void {
+  const lastPrinted = new Map<string, { at: number; suppressed: number }>();
+  return (event) => {
+    if (event.type === "new-service") {
+      console.log(`  + ${event.service}: first spans received`);
+      return;
+    }
+    if (event.type === "internal-error") {
+      console.error(`  ! internal error: ${(event.error as Error)?.stack ?? String(event.error)}`);
+      return;
+    }
+    const key = `${event.path} ${event.status}`;
+    const now = Date.now();
+    const entry = lastPrinted.get(key);
+    if (entry !== undefined && now - entry.at < 10_000) {
+      entry.suppressed++;
+      return;
+    }
+    const more = entry?.suppressed ? ` (+${entry.suppressed} more like it)` : "";
+    lastPrinted.set(key, { at: now, suppressed: 0 });
+    const label = event.status === 200 ? "partly rejected" : `answered ${event.status}`;
+    console.log(`  ! POST ${event.path} ${label}: ${event.message}${more}`);
+  };
+}
+
+export async function runStart(options: StartOptions): Promise<void> {
+  let config: ReturnType<typeof resolveConfig>;
+  try {
+    config = resolveConfig({
+      port: options.port,
+      host: options.host,
+      open: options.open,
+      db: options.db,
+      maxSpans: options.maxSpans,
+    });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`error: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+
+  let app: Awaited<ReturnType<typeof startApp>>;
+  try {
+    app = await startApp(config, createEventPrinter());
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE") {
+      const existing = await probeExistingInstance(config.host, config.port);
+      if (existing !== null) {
+        console.log(`tracekit-local ${existing.version} is already running at ${existing.url}`);
+        if (config.open) await openBrowser(existing.url);
+        process.exit(0);
+      }
+      console.error(
+        `error: port ${config.port} is in use by another program; choose another with --port <n> (or --port 0 for any free port)`,
+      );
+      process.exit(1);
+    }
+    if (code === "EACCES") {
+      console.error(`error: not allowed to listen on ${config.host}:${config.port}; try a port above 1023`);
+      process.exit(1);
+    }
+    if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") {
+      console.error(`error: cannot listen on address "${config.host}": it is not an address of this machine`);
+      process.exit(1);
+    }
+    console.error(`error: ${(error as Error).message.split("\n")[0]}`);
+    process.exit(1);
+  }
+
+  const storage = config.dbPath === null ? "memory" : `SQLite file ${config.dbPath}`;
+  console.log(`tracekit-local is running`);
+  console.log(`  UI:    ${app.url}`);
+  console.log(`  OTLP:  ${app.otlpEndpoint}  (OTLP/HTTP protobuf and JSON: /v1/traces)`);
+  console.log(`  Store: ${storage}, up to ${config.maxSpans.toLocaleString("en-US")} spans`);
+  console.log(`  Send traces with: OTEL_EXPORTER_OTLP_ENDPOINT=${app.otlpEndpoint}`);
+  console.log(`Press Ctrl+C to stop.`);
+  if (config.open) void openBrowser(app.url);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      console.log(`${signal} again: exiting now`);
+      process.exit(1);
+    }
+    stopping = true;
+    console.log(`\nstopping (${signal})…`);
+    const force = setTimeout(() => {
+      console.error("error: shutdown took longer than 10 s; exiting");
+      process.exit(1);
+    }, 10_000);
+    force.unref();
+    app.close().then(
+      () => {
+        console.log("stopped");
+        process.exit(0);
+      },
+      (error: unknown) => {
+        console.error(`error while stopping: ${(error as Error).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+}

@@ -1,0 +1,70 @@
+/** Attribute values after OTLP's AnyValue is flattened to JSON-friendly values. */
+export type AttrValue = string | number | boolean | null | AttrValue[] | { [key: string]: AttrValue };
+export type Attributes = Record<string, AttrValue>;
+
+export const SPAN_KINDS = ["UNSPECIFIED", "INTERNAL", "SERVER", "CLIENT", "PRODUCER", "CONSUMER"] as const;
+export type SpanKind = (typeof SPAN_KINDS)[number];
+
+export const STATUS_CODES = ["UNSET", "OK", "ERROR"] as const;
+export type StatusCode = (typeof STATUS_CODES)[number];
+
+export interface SpanStatus {
+  code: StatusCode;
+  message?: string;
+}
+
+export interface SpanEvent {
+  name: string;
+  timeUnixNano: bigint;
+  attributes: Attributes;
+  droppedAttributesCount?: number;
+}
+
+export interface SpanLink {
+  traceId: string;
+  spanId: string;
+  traceState?: string;
+  attributes: Attributes;
+  droppedAttributesCount?: number;
+  flags?: number;
+}
+
+export interface InstrumentationScope {
+  name: string;
+  version: string;
+  attributes?: Attributes;
+}
+
+/**
+ * One span as the store keeps it. `resource` and `scope` are shared by reference between the
+ * spans of one OTLP batch, which keeps memory per span down.
+ */
+export interface Span {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | null;
+  traceState?: string;
+  flags?: number;
+  name: string;
+  kind: SpanKind;
+  service: string;
+  startTimeUnixNano: bigint;
+  endTimeUnixNano: bigint;
+  status: SpanStatus;
+  attributes: Attributes;
+  events: SpanEvent[];
+  links: SpanLink[];
+  resource: Attributes;
+  scope: InstrumentationScope;
+  droppedAttributesCount?: number;
+  droppedEventsCount?: number;
+  droppedLinksCount?: number;
+}
+
+export const UNKNOWN_SERVICE = "unknown_service";
+
+/** `service.name` of a resource, else `unknown_service` (the SDK default prefix). */
+export function serviceNameOf(resource: Attributes): string {
+  const name = resource["service.name"];
+  return typeof name === "string" && name !== "" ? name : UNKNOWN_SERVICE;
+}

@@ -1,0 +1,139 @@
+import type { TraceSummary } from "../domain/trace-summary.js";
+import type { LiveMessage } from "../protocol.js";
+import { traceSummaryToJson } from "../protocol-json.js";
+
+/** One connected live client, as the hub sees it (the WebSocket adapter implements this). */
+export interface LiveClient {
+  send(data: string): void;
+  /** Bytes queued for this client and not yet written to the network. */
+  bufferedAmount(): number;
+  /** Drops the connection; the browser reconnects and gets a fresh snapshot. */
+  terminate(): void;
+}
+
+export interface LiveHubOptions {
+  /** Summaries of the given traces, in order (the store's `getSummaries`). */
+  getSummaries(traceIds: readonly string[]): TraceSummary[];
+  /** The newest page of traces, sent to a client on connect. */
+  getLatest(): TraceSummary[];
+  /** How long changes are coalesced before one message goes out. */
+  tickMs?: number;
+  /** Above this many queued bytes a client is skipped and resynced later. */
+  softLimitBytes?: number;
+  /** Above this many queued bytes a client is disconnected. */
+  hardLimitBytes?: number;
+  /** Most summaries in one message; a larger burst goes out as several messages. */
+  maxTracesPerMessage?: number;
+}
+
+export interface LiveHub {
+  /** Called by ingest with the traces an insert changed. */
+  tracesChanged(traceIds: readonly string[]): void;
+  cleared(): void;
+  addClient(client: LiveClient): () => void;
+  clientCount(): number;
+  close(): void;
+}
+
+interface ClientState {
+  client: LiveClient;
+  /** Set when an update was skipped; the client gets a full snapshot once it drains. */
+  stale: boolean;
+}
+
+export function createLiveHub(options: LiveHubOptions): LiveHub {
+  const tickMs = options.tickMs ?? 20;
+  const softLimit = options.softLimitBytes ?? 1 << 20;
+  const hardLimit = options.hardLimitBytes ?? 16 << 20;
+  const maxPerMessage = options.maxTracesPerMessage ?? 500;
+  const clients = new Set<ClientState>();
+  let pending = new Set<string>();
+  let timer: NodeJS.Timeout | null = null;
+  let closed = false;
+
+  function snapshotMessage(): string | null {
+    const latest = options.getLatest();
+    if (latest.length === 0) return null;
+    const message: LiveMessage = { type: "traces", snapshot: true, traces: latest.map(traceSummaryToJson) };
+    return JSON.stringify(message);
+  }
+
+  /** Checks a client's queue before a send: false when it is skipped (marked stale) or dropped. */
+  function canSend(state: ClientState): boolean {
+    const buffered = state.client.bufferedAmount();
+    if (buffered > hardLimit) {
+      clients.delete(state);
+      state.client.terminate();
+      return false;
+    }
+    if (buffered > softLimit) {
+      state.stale = true;
+      return false;
+    }
+    return true;
+  }
+
+  function flush(): void {
+    timer = null;
+    if (closed || pending.size === 0) return;
+    const ids = [...pending];
+    pending = new Set();
+    if (clients.size === 0) return;
+    const summaries = options.getSummaries(ids);
+    const messages: string[] = [];
+    for (let i = 0; i < summaries.length; i += maxPerMessage) {
+      const message: LiveMessage = {
+        type: "traces",
+        traces: summaries.slice(i, i + maxPerMessage).map(traceSummaryToJson),
+      };
+      messages.push(JSON.stringify(message));
+    }
+    let snapshot: string | null | undefined;
+    for (const state of clients) {
+      if (!canSend(state)) continue;
+      if (state.stale) {
+        // It missed updates while it was slow: one snapshot of the newest page replaces them.
+        state.stale = false;
+        snapshot ??= snapshotMessage();
+        if (snapshot !== null) state.client.send(snapshot);
+        continue;
+      }
+      for (const data of messages) state.client.send(data);
+    }
+  }
+
+  return {
+    tracesChanged(traceIds) {
+      if (closed || traceIds.length === 0) return;
+      for (const id of traceIds) pending.add(id);
+      timer ??= setTimeout(flush, tickMs);
+    },
+    cleared() {
+      pending = new Set();
+      const data = JSON.stringify({ type: "cleared" } satisfies LiveMessage);
+      for (const state of clients) {
+        if (canSend(state)) {
+          state.stale = false;
+          state.client.send(data);
+        }
+      }
+    },
+    addClient(client) {
+      const state: ClientState = { client, stale: false };
+      clients.add(state);
+      const snapshot = snapshotMessage();
+      if (snapshot !== null) client.send(snapshot);
+      return () => {
+        clients.delete(state);
+      };
+    },
+    clientCount: () => clients.size,
+    close() {
+      closed = true;
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
+      for (const state of clients) state.client.terminate();
+      clients.clear();
+    },
+  };
+}

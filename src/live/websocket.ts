@@ -1,0 +1,56 @@
+import type { IncomingMessage, Server } from "node:http";
+import type { Duplex } from "node:stream";
+import { WebSocketServer } from "ws";
+import type { LiveHub } from "./hub.js";
+
+export interface LiveSocketOptions {
+  hub: LiveHub;
+  path: string;
+  /** Decides whether an upgrade request may connect (Host and Origin checks); a string is the reason it may not. */
+  authorize(request: IncomingMessage): true | string;
+}
+
+/** Serves the hub over WebSocket on an existing HTTP server; close() ends every socket. */
+export function attachLiveSocket(server: Server, options: LiveSocketOptions): { close(): void } {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+
+  function onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const pathname = (request.url ?? "/").split("?")[0];
+    if (pathname !== options.path) {
+      rejectUpgrade(socket, 404, "Not Found", `no WebSocket at ${pathname}`);
+      return;
+    }
+    const verdict = options.authorize(request);
+    if (verdict !== true) {
+      rejectUpgrade(socket, 403, "Forbidden", verdict);
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      const remove = options.hub.addClient({
+        send: (data) => ws.send(data),
+        bufferedAmount: () => ws.bufferedAmount,
+        terminate: () => ws.terminate(),
+      });
+      ws.on("close", remove);
+      ws.on("error", () => ws.terminate());
+      // The protocol is server → client; anything a client sends is ignored.
+      ws.on("message", () => {});
+    });
+  }
+
+  server.on("upgrade", onUpgrade);
+  return {
+    close() {
+      server.off("upgrade", onUpgrade);
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+    },
+  };
+}
+
+function rejectUpgrade(socket: Duplex, status: number, statusText: string, reason: string): void {
+  const body = JSON.stringify({ error: { code: status === 403 ? "forbidden" : "not_found", message: reason } });
+  socket.end(
+    `HTTP/1.1 ${status} ${statusText}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}

@@ -1,0 +1,211 @@
+/**
+ * OTLP/JSON readers for common.v1 / resource.v1 values and for the scalar encodings OTLP/JSON uses
+ * (64-bit integers as strings or numbers, enums as integers or names, both field-name spellings).
+ *
+ * Shape problems throw JsonShapeError; the caller decides whether that rejects one span or the
+ * whole body (see json/traces.ts). Nesting past MAX_VALUE_DEPTH always throws OtlpDecodeError.
+ */
+import { Buffer } from "node:buffer";
+import type { Attributes, AttrValue } from "../../domain/span.js";
+import { doubleAttr, int64Attr, MAX_VALUE_DEPTH, setAttribute } from "../attributes.js";
+import { OtlpDecodeError } from "../errors.js";
+
+/** A JSON value without the shape OTLP/JSON gives it. */
+export class JsonShapeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "JsonShapeError";
+  }
+}
+
+export type JsonObject = Record<string, unknown>;
+
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A field by its lowerCamelCase name, else by its proto (snake_case) name. JSON null means "not set"
+ * in the protobuf JSON mapping, so it reads as undefined.
+ */
+export function field(obj: JsonObject, camel: string, snake?: string): unknown {
+  let value = obj[camel];
+  if (value === undefined && snake !== undefined) value = obj[snake];
+  return value === null ? undefined : value;
+}
+
+export function stringField(obj: JsonObject, camel: string, snake?: string): string {
+  const value = field(obj, camel, snake);
+  if (value === undefined) return "";
+  if (typeof value !== "string") throw new JsonShapeError(`${camel} is not a string`);
+  return value;
+}
+
+export function arrayField(obj: JsonObject, camel: string, snake?: string): unknown[] | undefined {
+  const value = field(obj, camel, snake);
+  if (value === undefined || Array.isArray(value)) return value;
+  throw new JsonShapeError(`${camel} is not an array`);
+}
+
+export function objectField(obj: JsonObject, camel: string, snake?: string): JsonObject | undefined {
+  const value = field(obj, camel, snake);
+  if (value === undefined || isObject(value)) return value;
+  throw new JsonShapeError(`${camel} is not an object`);
+}
+
+const UINT_RE = /^\d+$/;
+const INT_RE = /^-?\d+$/;
+const MAX_UINT64 = (1n << 64n) - 1n;
+const MIN_INT64 = -(1n << 63n);
+const MAX_INT64 = (1n << 63n) - 1n;
+const MAX_UINT32 = 0xffffffff;
+
+/** fixed64/uint64 (timestamps): decimal string or integer number, kept exact as bigint; absent → 0. */
+export function uint64Field(obj: JsonObject, camel: string, snake?: string): bigint {
+  const value = field(obj, camel, snake);
+  if (value === undefined) return 0n;
+  if (typeof value === "string" && UINT_RE.test(value)) {
+    const n = BigInt(value);
+    if (n <= MAX_UINT64) return n;
+  } else if (typeof value === "number" && Number.isInteger(value) && value >= 0) {
+    // A number past 2^53 already lost precision in JSON.parse; it is taken as the sender wrote it.
+    const n = BigInt(value);
+    if (n <= MAX_UINT64) return n;
+  }
+  throw new JsonShapeError(`${camel} ${show(value)} is not an unsigned 64-bit integer`);
+}
+
+/** uint32/fixed32 (counts, flags): integer number or decimal string; absent → 0. */
+export function uint32Field(obj: JsonObject, camel: string, snake?: string): number {
+  const value = field(obj, camel, snake);
+  if (value === undefined) return 0;
+  const n = typeof value === "string" && UINT_RE.test(value) ? Number(value) : value;
+  if (typeof n === "number" && Number.isInteger(n) && n >= 0 && n <= MAX_UINT32) return n;
+  throw new JsonShapeError(`${camel} ${show(value)} is not an unsigned 32-bit integer`);
+}
+
+/**
+ * An enum as its integer (the OTLP/JSON rule) or its proto name (what the generic protobuf JSON
+ * mapping emits); absent → 0. Unknown integers pass through: mapping them is the caller's rule.
+ */
+export function enumField(obj: JsonObject, camel: string, names: Readonly<Record<string, number>>): number {
+  const value = field(obj, camel);
+  if (value === undefined) return 0;
+  if (typeof value === "number" && Number.isInteger(value)) return value;
+  if (typeof value === "string") {
+    if (Object.hasOwn(names, value)) return names[value] as number;
+    if (INT_RE.test(value)) return Number(value);
+  }
+  throw new JsonShapeError(`${camel} ${show(value)} is not a known enum value`);
+}
+
+/** int64 AnyValue: decimal string or integer number → AttrValue (number while exact, else string). */
+function int64Value(value: unknown): number | string {
+  if (typeof value === "number") {
+    if (Number.isSafeInteger(value)) return value + 0; // + 0 turns -0 into 0, as protobuf has no -0
+    if (Number.isInteger(value)) {
+      const n = BigInt(value);
+      if (n >= MIN_INT64 && n <= MAX_INT64) return int64Attr(n);
+    }
+  } else if (typeof value === "string" && INT_RE.test(value)) {
+    // 15 digits always fit in a double exactly; longer strings go through BigInt.
+    if (value.length <= 15) return Number(value) + 0;
+    const n = BigInt(value);
+    if (n >= MIN_INT64 && n <= MAX_INT64) return int64Attr(n);
+  }
+  throw new JsonShapeError(`intValue ${show(value)} is not a 64-bit integer`);
+}
+
+function doubleValue(value: unknown): AttrValue {
+  if (typeof value === "number") return value;
+  // The protobuf JSON mapping writes non-finite doubles as these strings, and allows numeric strings.
+  if (typeof value === "string") {
+    if (value === "NaN" || value === "Infinity" || value === "-Infinity") return value;
+    const n = value.trim() === "" ? Number.NaN : Number(value);
+    if (!Number.isNaN(n)) return doubleAttr(n);
+  }
+  throw new JsonShapeError(`doubleValue ${show(value)} is not a number`);
+}
+
+// Standard and URL-safe alphabets, padding optional: both are valid in the protobuf JSON mapping.
+const BASE64_RE = /^[A-Za-z0-9+/_-]*={0,2}$/;
+
+function bytesValue(value: unknown): string {
+  if (typeof value !== "string" || !BASE64_RE.test(value)) {
+    throw new JsonShapeError(`bytesValue ${show(value)} is not base64`);
+  }
+  // Re-encoded so that the stored form is the same as for protobuf input: standard alphabet, padded.
+  return Buffer.from(value, "base64").toString("base64");
+}
+
+/** An AnyValue object at nesting `depth` (1 for an attribute's own value); absent or empty → null. */
+export function anyValue(value: unknown, depth: number): AttrValue {
+  if (depth > MAX_VALUE_DEPTH) {
+    throw new OtlpDecodeError(`attribute value nested deeper than ${MAX_VALUE_DEPTH} levels`);
+  }
+  if (value === undefined || value === null) return null;
+  if (!isObject(value)) throw new JsonShapeError(`AnyValue ${show(value)} is not an object`);
+  let v = field(value, "stringValue", "string_value");
+  if (v !== undefined) {
+    if (typeof v !== "string") throw new JsonShapeError(`stringValue ${show(v)} is not a string`);
+    return v;
+  }
+  v = field(value, "intValue", "int_value");
+  if (v !== undefined) return int64Value(v);
+  v = field(value, "boolValue", "bool_value");
+  if (v !== undefined) {
+    if (typeof v !== "boolean") throw new JsonShapeError(`boolValue ${show(v)} is not a boolean`);
+    return v;
+  }
+  v = field(value, "doubleValue", "double_value");
+  if (v !== undefined) return doubleValue(v);
+  v = field(value, "arrayValue", "array_value");
+  if (v !== undefined) {
+    if (!isObject(v)) throw new JsonShapeError("arrayValue is not an object");
+    const items = arrayField(v, "values");
+    const out: AttrValue[] = [];
+    if (items !== undefined) for (const item of items) out.push(anyValue(item, depth + 1));
+    return out;
+  }
+  v = field(value, "kvlistValue", "kvlist_value");
+  if (v !== undefined) {
+    if (!isObject(v)) throw new JsonShapeError("kvlistValue is not an object");
+    const out: Attributes = {};
+    readKeyValues(arrayField(v, "values"), out, depth + 1);
+    return out;
+  }
+  v = field(value, "bytesValue", "bytes_value");
+  if (v !== undefined) return bytesValue(v);
+  return null;
+}
+
+/** A `repeated KeyValue` list into `into`, values at nesting `depth`; the last duplicate key wins. */
+export function readKeyValues(list: unknown[] | undefined, into: Attributes, depth: number): void {
+  if (list === undefined) return;
+  for (const kv of list) {
+    if (!isObject(kv)) throw new JsonShapeError(`attribute ${show(kv)} is not an object`);
+    const key = field(kv, "key");
+    if (key !== undefined && typeof key !== "string") {
+      throw new JsonShapeError(`attribute key ${show(key)} is not a string`);
+    }
+    setAttribute(into, key ?? "", anyValue(field(kv, "value"), depth));
+  }
+}
+
+/** The `attributes` field of a span, event, link, resource or scope. */
+export function attributesField(obj: JsonObject): Attributes {
+  const out: Attributes = {};
+  readKeyValues(arrayField(obj, "attributes"), out, 1);
+  return out;
+}
+
+/** A short rendering of an offending value for error messages (input is untrusted and may be huge). */
+export function show(value: unknown): string {
+  let text: string;
+  if (typeof value === "string") text = JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  else if (Array.isArray(value)) text = "[…]";
+  else if (value === null) text = "null";
+  else if (typeof value === "object") text = "{…}";
+  else text = String(value);
+  return text;
+}

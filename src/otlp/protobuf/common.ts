@@ -1,0 +1,168 @@
+/**
+ * opentelemetry.proto.common.v1 and resource.v1 messages, decoded straight into AttrValue.
+ *
+ * Convention: a `read*` function decodes the message the reader is inside (after `enter()`), up to
+ * `r.end`; `read*Field` functions are called right after the field's tag and do the enter/leave.
+ * Fields may arrive in any order and a singular message field may repeat (protobuf merges them), so
+ * values are collected first and combined at the end.
+ */
+import type { Attributes, AttrValue, InstrumentationScope } from "../../domain/span.js";
+import { doubleAttr, MAX_VALUE_DEPTH, setAttribute } from "../attributes.js";
+import { makeScope } from "../traces.js";
+import { type ProtoReader, tagOf, WIRE_I64, WIRE_LEN, WIRE_VARINT } from "./wire.js";
+
+// AnyValue
+const T_STRING_VALUE = tagOf(1, WIRE_LEN);
+const T_BOOL_VALUE = tagOf(2, WIRE_VARINT);
+const T_INT_VALUE = tagOf(3, WIRE_VARINT);
+const T_DOUBLE_VALUE = tagOf(4, WIRE_I64);
+const T_ARRAY_VALUE = tagOf(5, WIRE_LEN);
+const T_KVLIST_VALUE = tagOf(6, WIRE_LEN);
+const T_BYTES_VALUE = tagOf(7, WIRE_LEN);
+// ArrayValue.values, KeyValueList.values
+const T_VALUES = tagOf(1, WIRE_LEN);
+// KeyValue
+const T_KEY = tagOf(1, WIRE_LEN);
+const T_VALUE = tagOf(2, WIRE_LEN);
+// Resource
+const T_RESOURCE_ATTRIBUTES = tagOf(1, WIRE_LEN);
+// InstrumentationScope
+const T_SCOPE_NAME = tagOf(1, WIRE_LEN);
+const T_SCOPE_VERSION = tagOf(2, WIRE_LEN);
+const T_SCOPE_ATTRIBUTES = tagOf(3, WIRE_LEN);
+
+/** An AnyValue at nesting `depth` (1 for an attribute's own value); empty → null. */
+export function readAnyValue(r: ProtoReader, depth: number): AttrValue {
+  if (depth > MAX_VALUE_DEPTH) throw r.fail(`attribute value nested deeper than ${MAX_VALUE_DEPTH} levels`);
+  // A oneof: when several members are present the last one wins, as in protobuf.
+  let value: AttrValue = null;
+  while (r.pos < r.end) {
+    const tag = r.tag();
+    switch (tag) {
+      case T_STRING_VALUE:
+        value = r.string();
+        break;
+      case T_BOOL_VALUE:
+        value = r.bool();
+        break;
+      case T_INT_VALUE:
+        value = r.int64();
+        break;
+      case T_DOUBLE_VALUE:
+        value = doubleAttr(r.double());
+        break;
+      case T_ARRAY_VALUE: {
+        const saved = r.enter();
+        value = readArrayValue(r, depth);
+        r.leave(saved);
+        break;
+      }
+      case T_KVLIST_VALUE: {
+        const saved = r.enter();
+        const obj: Attributes = {};
+        readKeyValueList(r, obj, depth);
+        value = obj;
+        r.leave(saved);
+        break;
+      }
+      case T_BYTES_VALUE:
+        value = r.bytesBase64();
+        break;
+      default:
+        r.skip(tag);
+    }
+  }
+  return value;
+}
+
+function readArrayValue(r: ProtoReader, depth: number): AttrValue[] {
+  const values: AttrValue[] = [];
+  while (r.pos < r.end) {
+    const tag = r.tag();
+    if (tag === T_VALUES) {
+      const saved = r.enter();
+      values.push(readAnyValue(r, depth + 1));
+      r.leave(saved);
+    } else {
+      r.skip(tag);
+    }
+  }
+  return values;
+}
+
+function readKeyValueList(r: ProtoReader, into: Attributes, depth: number): void {
+  while (r.pos < r.end) {
+    const tag = r.tag();
+    if (tag === T_VALUES) {
+      const saved = r.enter();
+      readKeyValue(r, into, depth + 1);
+      r.leave(saved);
+    } else {
+      r.skip(tag);
+    }
+  }
+}
+
+/** One KeyValue message into `into`; its value sits at nesting `depth`. */
+export function readKeyValue(r: ProtoReader, into: Attributes, depth: number): void {
+  let key = "";
+  let value: AttrValue = null;
+  while (r.pos < r.end) {
+    const tag = r.tag();
+    if (tag === T_KEY) {
+      key = r.keyString();
+    } else if (tag === T_VALUE) {
+      const saved = r.enter();
+      value = readAnyValue(r, depth);
+      r.leave(saved);
+    } else {
+      r.skip(tag);
+    }
+  }
+  setAttribute(into, key, value);
+}
+
+/** A `repeated KeyValue attributes` element, called right after its tag. */
+export function readAttributeField(r: ProtoReader, into: Attributes): void {
+  const saved = r.enter();
+  readKeyValue(r, into, 1);
+  r.leave(saved);
+}
+
+/** A Resource field's attributes into `into` (a repeated Resource field merges into the same object). */
+export function readResourceField(r: ProtoReader, into: Attributes): void {
+  const saved = r.enter();
+  while (r.pos < r.end) {
+    const tag = r.tag();
+    if (tag === T_RESOURCE_ATTRIBUTES) readAttributeField(r, into);
+    else r.skip(tag);
+  }
+  r.leave(saved);
+}
+
+/** Scope fields as read so far; several occurrences of the scope field merge into one. */
+export interface ScopeParts {
+  name: string;
+  version: string;
+  attributes: Attributes;
+}
+
+export function newScopeParts(): ScopeParts {
+  return { name: "", version: "", attributes: {} };
+}
+
+export function readScopeField(r: ProtoReader, into: ScopeParts): void {
+  const saved = r.enter();
+  while (r.pos < r.end) {
+    const tag = r.tag();
+    if (tag === T_SCOPE_NAME) into.name = r.string();
+    else if (tag === T_SCOPE_VERSION) into.version = r.string();
+    else if (tag === T_SCOPE_ATTRIBUTES) readAttributeField(r, into.attributes);
+    else r.skip(tag);
+  }
+  r.leave(saved);
+}
+
+export function scopeFromParts(parts: ScopeParts): InstrumentationScope {
+  return makeScope(parts.name, parts.version, parts.attributes);
+}

@@ -1,0 +1,242 @@
+/**
+ * What both trace decoders (protobuf and JSON) share: the result type and the rules that turn one
+ * span as read off the wire into a domain `Span` or a rejection. The decoders only read fields; every
+ * validity and mapping rule lives here, so the two wire formats cannot drift apart.
+ */
+import { parseHexId } from "../domain/ids.js";
+import {
+  type Attributes,
+  type InstrumentationScope,
+  SPAN_KINDS,
+  type Span,
+  type SpanEvent,
+  type SpanLink,
+  type SpanStatus,
+  STATUS_CODES,
+  serviceNameOf,
+} from "../domain/span.js";
+
+export interface TraceDecodeResult {
+  spans: Span[];
+  /** Spans present in the request but not returned (invalid ids, malformed JSON span). */
+  rejectedSpans: number;
+  /** The first few rejection reasons, human-readable, for the partial-success message and logs. */
+  errors: string[];
+}
+
+export const MAX_REPORTED_ERRORS = 5;
+
+/**
+ * One span as a decoder read it, before validation. Ids are hex as received ("" when absent); the
+ * protobuf decoder passes the hex of the bytes, so a wrong byte count shows up as a wrong length.
+ * Numbers are the raw wire integers (enum values included).
+ */
+export interface WireSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string;
+  traceState: string;
+  flags: number;
+  name: string;
+  kind: number;
+  startTimeUnixNano: bigint;
+  endTimeUnixNano: bigint;
+  attributes: Attributes;
+  droppedAttributesCount: number;
+  events: SpanEvent[];
+  droppedEventsCount: number;
+  links: WireLink[];
+  droppedLinksCount: number;
+  statusCode: number;
+  statusMessage: string;
+}
+
+export interface WireLink {
+  traceId: string;
+  spanId: string;
+  traceState: string;
+  attributes: Attributes;
+  droppedAttributesCount: number;
+  flags: number;
+}
+
+/**
+ * Clears a scratch WireSpan for the next span. Decoders reuse one per request; the containers are
+ * new each time because they end up in the stored Span.
+ */
+export function resetWireSpan(w: WireSpan): WireSpan {
+  w.traceId = "";
+  w.spanId = "";
+  w.parentSpanId = "";
+  w.traceState = "";
+  w.flags = 0;
+  w.name = "";
+  w.kind = 0;
+  w.startTimeUnixNano = 0n;
+  w.endTimeUnixNano = 0n;
+  w.attributes = {};
+  w.droppedAttributesCount = 0;
+  w.events = [];
+  w.droppedEventsCount = 0;
+  w.links = [];
+  w.droppedLinksCount = 0;
+  w.statusCode = 0;
+  w.statusMessage = "";
+  return w;
+}
+
+export function newWireSpan(): WireSpan {
+  return resetWireSpan({} as WireSpan);
+}
+
+export function newWireLink(): WireLink {
+  return { traceId: "", spanId: "", traceState: "", attributes: {}, droppedAttributesCount: 0, flags: 0 };
+}
+
+export function makeEvent(
+  name: string,
+  timeUnixNano: bigint,
+  attributes: Attributes,
+  droppedAttributesCount: number,
+): SpanEvent {
+  const event: SpanEvent = { name, timeUnixNano, attributes };
+  if (droppedAttributesCount !== 0) event.droppedAttributesCount = droppedAttributesCount;
+  return event;
+}
+
+export function makeScope(name: string, version: string, attributes: Attributes): InstrumentationScope {
+  const scope: InstrumentationScope = { name, version };
+  if (Object.keys(attributes).length !== 0) scope.attributes = attributes;
+  return scope;
+}
+
+/**
+ * What the spans of one ScopeSpans have in common. `resource` and `scope` are stored by reference in
+ * every span of the group, which keeps memory per span down.
+ */
+export interface SpanGroup {
+  resource: Attributes;
+  service: string;
+  scope: InstrumentationScope;
+  /** Where the group sits in the request, for rejection reasons. */
+  path: string;
+}
+
+export function spanGroup(
+  resource: Attributes,
+  scope: InstrumentationScope,
+  resourceIndex: number,
+  scopeIndex: number,
+): SpanGroup {
+  return {
+    resource,
+    service: serviceNameOf(resource),
+    scope,
+    path: `resourceSpans[${resourceIndex}].scopeSpans[${scopeIndex}]`,
+  };
+}
+
+/** Accumulates one request's accepted spans and rejections. */
+export class TraceBatch {
+  readonly spans: Span[] = [];
+  rejectedSpans = 0;
+  readonly errors: string[] = [];
+
+  reject(group: SpanGroup | string, index: number, reason: string): void {
+    this.rejectedSpans++;
+    if (this.errors.length < MAX_REPORTED_ERRORS) {
+      const path = typeof group === "string" ? group : group.path;
+      this.errors.push(`${path}.spans[${index}]: ${reason}`);
+    }
+  }
+
+  /** Validates a wire span and stores it, or counts it as rejected with the reason. */
+  add(w: WireSpan, group: SpanGroup, index: number): void {
+    const traceId = parseHexId(w.traceId, 32);
+    if (traceId === null) {
+      this.reject(group, index, badId("trace id", w.traceId, 32));
+      return;
+    }
+    const spanId = parseHexId(w.spanId, 16);
+    if (spanId === null) {
+      this.reject(group, index, badId("span id", w.spanId, 16));
+      return;
+    }
+    let parentSpanId: string | null = null;
+    // Empty and all-zero parents both mean "root": some SDKs send 8 zero bytes rather than nothing.
+    if (w.parentSpanId !== "" && !isZeroId(w.parentSpanId, 16)) {
+      parentSpanId = parseHexId(w.parentSpanId, 16);
+      if (parentSpanId === null) {
+        this.reject(group, index, badId("parent span id", w.parentSpanId, 16));
+        return;
+      }
+    }
+
+    const status: SpanStatus = { code: STATUS_CODES[w.statusCode] ?? "UNSET" };
+    if (w.statusMessage !== "") status.message = w.statusMessage;
+
+    let links: SpanLink[] = [];
+    let droppedLinksCount = w.droppedLinksCount;
+    if (w.links.length !== 0) {
+      const built = buildLinks(w.links);
+      links = built;
+      // A link to an unusable id is dropped alone, and counted like the links the SDK dropped.
+      droppedLinksCount += w.links.length - built.length;
+    }
+
+    const span: Span = {
+      traceId,
+      spanId,
+      parentSpanId,
+      name: w.name,
+      kind: SPAN_KINDS[w.kind] ?? "UNSPECIFIED",
+      service: group.service,
+      startTimeUnixNano: w.startTimeUnixNano,
+      endTimeUnixNano: w.endTimeUnixNano,
+      status,
+      attributes: w.attributes,
+      events: w.events,
+      links,
+      resource: group.resource,
+      scope: group.scope,
+    };
+    if (w.traceState !== "") span.traceState = w.traceState;
+    if (w.flags !== 0) span.flags = w.flags;
+    if (w.droppedAttributesCount !== 0) span.droppedAttributesCount = w.droppedAttributesCount;
+    if (w.droppedEventsCount !== 0) span.droppedEventsCount = w.droppedEventsCount;
+    if (droppedLinksCount !== 0) span.droppedLinksCount = droppedLinksCount;
+    this.spans.push(span);
+  }
+
+  result(): TraceDecodeResult {
+    return { spans: this.spans, rejectedSpans: this.rejectedSpans, errors: this.errors };
+  }
+}
+
+function buildLinks(wire: WireLink[]): SpanLink[] {
+  const links: SpanLink[] = [];
+  for (const l of wire) {
+    const traceId = parseHexId(l.traceId, 32);
+    const spanId = parseHexId(l.spanId, 16);
+    if (traceId === null || spanId === null) continue;
+    const link: SpanLink = { traceId, spanId, attributes: l.attributes };
+    if (l.traceState !== "") link.traceState = l.traceState;
+    if (l.droppedAttributesCount !== 0) link.droppedAttributesCount = l.droppedAttributesCount;
+    if (l.flags !== 0) link.flags = l.flags;
+    links.push(link);
+  }
+  return links;
+}
+
+function isZeroId(raw: string, length: number): boolean {
+  if (raw.length !== length) return false;
+  for (let i = 0; i < length; i++) if (raw.charCodeAt(i) !== 0x30) return false;
+  return true;
+}
+
+function badId(what: string, raw: string, length: number): string {
+  if (raw === "") return `${what} is missing`;
+  if (isZeroId(raw, length)) return `${what} is all zero`;
+  const shown = raw.length > 40 ? `${raw.slice(0, 40)}…` : raw;
+  return `${what} "${shown}" is not ${length} hex digits (${length / 2} bytes)`;
+}

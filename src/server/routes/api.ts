@@ -1,0 +1,146 @@
+import { Hono } from "hono";
+import { AppError } from "../../domain/errors.js";
+import { normalizeTraceId } from "../../domain/ids.js";
+import type { Ingest } from "../../ingest/ingest.js";
+import type { LiveHub } from "../../live/hub.js";
+import type { HealthResponse, ServicesResponse, TraceListResponse, TraceResponse } from "../../protocol.js";
+import { spanToJson, traceSummaryToJson } from "../../protocol-json.js";
+import { DEFAULT_TRACE_LIMIT, MAX_TRACE_LIMIT, type Store, type TraceQuery } from "../../store/store.js";
+import type { HostPolicy } from "../security.js";
+
+export interface ApiRouteDeps {
+  store: Store;
+  hub: LiveHub;
+  ingest: Ingest;
+  hostPolicy: HostPolicy;
+  version: string;
+  startedAt: number;
+  /** The port this server really listens on (known once it is listening). */
+  port(): number;
+  /** Base URL for the OTLP endpoint printed in health. */
+  baseUrl(): string;
+  dbPath: string | null;
+}
+
+function parseTraceQuery(params: URLSearchParams): TraceQuery {
+  const query: TraceQuery = { limit: DEFAULT_TRACE_LIMIT };
+  const limit = params.get("limit");
+  if (limit !== null) {
+    const n = Number(limit);
+    if (!Number.isInteger(n) || n < 1 || n > MAX_TRACE_LIMIT) {
+      throw new AppError(
+        400,
+        "invalid_query",
+        `limit must be a whole number from 1 to ${MAX_TRACE_LIMIT}, not "${limit}"`,
+      );
+    }
+    query.limit = n;
+  }
+  const minDuration = params.get("minDurationMs");
+  if (minDuration !== null && minDuration !== "") {
+    const n = Number(minDuration);
+    if (!Number.isFinite(n) || n < 0) {
+      throw new AppError(
+        400,
+        "invalid_query",
+        `minDurationMs must be a number of milliseconds >= 0, not "${minDuration}"`,
+      );
+    }
+    query.minDurationMs = n;
+  }
+  const status = params.get("status");
+  if (status !== null && status !== "") {
+    if (status !== "error") throw new AppError(400, "invalid_query", `status must be "error", not "${status}"`);
+    query.errorsOnly = true;
+  }
+  const service = params.get("service");
+  if (service) query.service = service;
+  const q = params.get("q");
+  if (q?.trim()) query.q = q.trim();
+  const cursor = params.get("cursor");
+  if (cursor) query.cursor = cursor;
+  return query;
+}
+
+export function apiRoutes(deps: ApiRouteDeps): Hono {
+  const app = new Hono();
+
+  app.get("/api/health", (c) => {
+    const stats = deps.store.stats();
+    const base = deps.baseUrl();
+    const body: HealthResponse = {
+      status: "ok",
+      name: "tracekit-local",
+      version: deps.version,
+      uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
+      otlp: {
+        endpoint: base,
+        traces: `${base}/v1/traces`,
+        logs: `${base}/v1/logs`,
+        metrics: `${base}/v1/metrics`,
+        protocols: ["http/protobuf", "http/json"],
+      },
+      storage: {
+        kind: deps.store.kind,
+        ...(deps.dbPath !== null ? { path: deps.dbPath } : {}),
+        maxSpans: stats.maxSpans,
+      },
+      counts: {
+        spans: stats.spans,
+        traces: stats.traces,
+        evictedTraces: stats.evictedTraces,
+        evictedSpans: stats.evictedSpans,
+      },
+    };
+    // SDKs probe this from other local origins with a short timeout; let browsers read it too.
+    c.header("Access-Control-Allow-Origin", "*");
+    return c.json(body);
+  });
+
+  app.get("/api/traces", (c) => {
+    const query = parseTraceQuery(new URL(c.req.url).searchParams);
+    const page = deps.store.listTraces(query);
+    const body: TraceListResponse = { traces: page.traces.map(traceSummaryToJson) };
+    if (page.nextCursor !== undefined) body.nextCursor = page.nextCursor;
+    return c.json(body);
+  });
+
+  app.get("/api/traces/:traceId", (c) => {
+    const raw = c.req.param("traceId");
+    const traceId = normalizeTraceId(raw);
+    if (traceId === null) {
+      throw new AppError(400, "invalid_trace_id", `"${raw.slice(0, 64)}" is not a trace id (32 hex digits)`);
+    }
+    const spans = deps.store.getTrace(traceId);
+    if (spans === undefined) throw new AppError(404, "trace_not_found", `no trace ${traceId} is stored`);
+    const body: TraceResponse = { traceId, spans: spans.map(spanToJson) };
+    return c.json(body);
+  });
+
+  app.delete("/api/traces", (c) => {
+    const origin = c.req.header("origin");
+    if (origin !== undefined && !deps.hostPolicy.isOwnOrigin(origin, deps.port())) {
+      throw new AppError(
+        403,
+        "forbidden_origin",
+        `DELETE is only accepted from this app's own page, not from ${origin}`,
+      );
+    }
+    deps.store.clear();
+    deps.ingest.reset();
+    deps.hub.cleared();
+    return c.json({ cleared: true });
+  });
+
+  app.get("/api/services", (c) => {
+    const body: ServicesResponse = {
+      services: deps.store.listServices().map((s) => ({
+        ...s,
+        errorRate: s.spanCount === 0 ? 0 : s.errorCount / s.spanCount,
+      })),
+    };
+    return c.json(body);
+  });
+
+  return app;
+}

@@ -1,0 +1,68 @@
+import { Hono } from "hono";
+import { AppError } from "../domain/errors.js";
+import type { Ingest } from "../ingest/ingest.js";
+import type { LiveHub } from "../live/hub.js";
+import type { Store } from "../store/store.js";
+import { apiRoutes } from "./routes/api.js";
+import { otlpRoutes } from "./routes/otlp.js";
+import type { HostPolicy } from "./security.js";
+
+export interface ServerDeps {
+  store: Store;
+  hub: LiveHub;
+  ingest: Ingest;
+  hostPolicy: HostPolicy;
+  version: string;
+  maxBodyBytes: number;
+  dbPath: string | null;
+  port(): number;
+  baseUrl(): string;
+  onClientError?(path: string, status: number, message: string): void;
+  /** Unexpected failures (bugs), for the CLI to print; the request gets a 500 JSON error. */
+  onInternalError?(error: unknown): void;
+}
+
+/** The whole HTTP surface as a Hono app; listening is the caller's business. */
+export function createServer(deps: ServerDeps): Hono {
+  const app = new Hono();
+  const startedAt = Date.now();
+
+  // DNS rebinding: a page on evil.example resolving to 127.0.0.1 sends `Host: evil.example`.
+  app.use("*", async (c, next) => {
+    const host = c.req.header("host");
+    const isOtlp = c.req.path.startsWith("/v1/");
+    if (!(isOtlp && deps.hostPolicy.wildcard) && !deps.hostPolicy.isAllowedHost(host)) {
+      return c.json(
+        {
+          error: {
+            code: "forbidden_host",
+            message: `Host "${host ?? ""}" is not this server; use http://localhost:${deps.port()}`,
+          },
+        },
+        403,
+      );
+    }
+    await next();
+  });
+
+  app.route("/", otlpRoutes(deps));
+  app.route("/", apiRoutes({ ...deps, startedAt }));
+
+  app.all("/api/*", (c) => {
+    throw new AppError(404, "not_found", `no API endpoint ${c.req.method} ${c.req.path}`);
+  });
+
+  app.onError((error, c) => {
+    if (error instanceof AppError) {
+      return c.json({ error: { code: error.code, message: error.message } }, error.status);
+    }
+    deps.onInternalError?.(error);
+    return c.json({ error: { code: "internal", message: "internal error; see the tracekit-local terminal" } }, 500);
+  });
+
+  app.notFound((c) =>
+    c.json({ error: { code: "not_found", message: `nothing at ${c.req.method} ${c.req.path}` } }, 404),
+  );
+
+  return app;
+}

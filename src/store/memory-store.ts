@@ -1,0 +1,294 @@
+import { percentile } from "../domain/percentile.js";
+import { spanSearchText } from "../domain/search.js";
+import type { Span } from "../domain/span.js";
+import { durationMs } from "../domain/time.js";
+import { TraceAggregate, type TraceSummary } from "../domain/trace-summary.js";
+import { decodeCursor, encodeCursor, isAfterCursor } from "./cursor.js";
+import { summaryMatches } from "./query-match.js";
+import {
+  DEFAULT_MAX_SPANS,
+  type InsertResult,
+  type ServiceStats,
+  type Store,
+  type StoreStats,
+  type TracePage,
+  type TraceQuery,
+} from "./store.js";
+
+interface MemoryTrace {
+  aggregate: TraceAggregate;
+  spans: Span[];
+  /** Built once a trace outgrows a linear scan, to ignore re-sent spans cheaply. */
+  spanIds: Set<string> | null;
+  /** False once a span arrived out of start order; getTrace then sorts `spans` in place. */
+  spansSorted: boolean;
+  /** The start time this trace is filed under in `byStart`. */
+  sortStart: bigint;
+  filed: boolean;
+  evicted: boolean;
+}
+
+/** Up to this many spans a trace finds a re-sent span by scanning; beyond it keeps a Set of ids. */
+const LINEAR_DEDUP_LIMIT = 32;
+
+export interface MemoryStoreOptions {
+  maxSpans?: number;
+}
+
+/** Ascending (sortStart, traceId): new traces usually start last, so filing one is an append. */
+function compareOldestFirst(a: MemoryTrace, b: MemoryTrace): number {
+  if (a.sortStart !== b.sortStart) return a.sortStart < b.sortStart ? -1 : 1;
+  return a.aggregate.traceId < b.aggregate.traceId ? -1 : a.aggregate.traceId > b.aggregate.traceId ? 1 : 0;
+}
+
+/** True when `span` was already stored in `trace` (same span id; the trace id matches by construction). */
+function hasSpan(trace: MemoryTrace, spanId: string): boolean {
+  if (trace.spanIds !== null) return trace.spanIds.has(spanId);
+  const spans = trace.spans;
+  if (spans.length < LINEAR_DEDUP_LIMIT) {
+    for (let i = 0; i < spans.length; i++) if ((spans[i] as Span).spanId === spanId) return true;
+    return false;
+  }
+  trace.spanIds = new Set(spans.map((s) => s.spanId));
+  return trace.spanIds.has(spanId);
+}
+
+/**
+ * Keeps spans as objects. Traces are kept in arrival order (a Map) for eviction and in a
+ * start-time-sorted array for listing (oldest first, walked backwards); evicted entries are
+ * removed from the array lazily.
+ */
+export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
+  const maxSpans = options.maxSpans ?? DEFAULT_MAX_SPANS;
+  let traces = new Map<string, MemoryTrace>();
+  /** Oldest-first by (sortStart, traceId); may hold evicted entries until compaction. */
+  let byStart: MemoryTrace[] = [];
+  let staleInByStart = 0;
+  let spanTotal = 0;
+  let evictedTraces = 0;
+  let evictedSpans = 0;
+  const searchTextCache = new WeakMap<Span, string>();
+
+  function searchText(span: Span): string {
+    let text = searchTextCache.get(span);
+    if (text === undefined) {
+      text = spanSearchText(span);
+      searchTextCache.set(span, text);
+    }
+    return text;
+  }
+
+  /** Index of the first entry that does not sort before `trace` (binary search). */
+  function lowerBound(trace: MemoryTrace): number {
+    let lo = 0;
+    let hi = byStart.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareOldestFirst(byStart[mid] as MemoryTrace, trace) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  function fileByStart(trace: MemoryTrace): void {
+    const last = byStart[byStart.length - 1];
+    if (last === undefined || compareOldestFirst(last, trace) < 0) byStart.push(trace);
+    else byStart.splice(lowerBound(trace), 0, trace);
+  }
+
+  function unfileByStart(trace: MemoryTrace): void {
+    // An evicted entry of an earlier trace with the same id and start can share the key: look past it.
+    for (let i = lowerBound(trace); i < byStart.length; i++) {
+      const entry = byStart[i] as MemoryTrace;
+      if (entry === trace) {
+        byStart.splice(i, 1);
+        return;
+      }
+      if (compareOldestFirst(entry, trace) !== 0) break;
+    }
+    byStart = byStart.filter((entry) => entry !== trace);
+  }
+
+  function evictOldestTraces(): void {
+    for (const trace of traces.values()) {
+      if (spanTotal <= maxSpans) break;
+      traces.delete(trace.aggregate.traceId);
+      trace.evicted = true;
+      staleInByStart++;
+      spanTotal -= trace.spans.length;
+      evictedTraces++;
+      evictedSpans += trace.spans.length;
+    }
+    if (staleInByStart > 1024 && staleInByStart * 4 > byStart.length) {
+      byStart = byStart.filter((entry) => !entry.evicted);
+      staleInByStart = 0;
+    }
+  }
+
+  function insertSpans(spans: readonly Span[]): InsertResult {
+    const changed = new Map<string, MemoryTrace>();
+    let inserted = 0;
+    for (const span of spans) {
+      let trace = traces.get(span.traceId);
+      if (trace === undefined) {
+        trace = {
+          aggregate: new TraceAggregate(span.traceId),
+          spans: [],
+          spanIds: null,
+          spansSorted: true,
+          sortStart: span.startTimeUnixNano,
+          filed: false,
+          evicted: false,
+        };
+        traces.set(span.traceId, trace);
+      } else if (hasSpan(trace, span.spanId)) {
+        continue;
+      }
+      const previous = trace.spans[trace.spans.length - 1];
+      if (previous !== undefined && span.startTimeUnixNano < previous.startTimeUnixNano) trace.spansSorted = false;
+      trace.spans.push(span);
+      trace.spanIds?.add(span.spanId);
+      trace.aggregate.add(span);
+      changed.set(span.traceId, trace);
+      inserted++;
+    }
+    spanTotal += inserted;
+    for (const trace of changed.values()) {
+      const start = trace.aggregate.startTimeUnixNano;
+      if (!trace.filed) {
+        trace.sortStart = start;
+        fileByStart(trace);
+        trace.filed = true;
+      } else if (trace.sortStart !== start) {
+        // An earlier span arrived (children often come before their parent): move the trace.
+        unfileByStart(trace);
+        trace.sortStart = start;
+        fileByStart(trace);
+      }
+    }
+    evictOldestTraces();
+    return { inserted, changedTraceIds: [...changed.keys()].filter((id) => traces.has(id)) };
+  }
+
+  function traceMatchesText(trace: MemoryTrace, needle: string): boolean {
+    return trace.spans.some((span) => searchText(span).includes(needle));
+  }
+
+  function listTraces(query: TraceQuery): TracePage {
+    const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const needle = query.q?.trim().toLowerCase() || undefined;
+    let end = byStart.length;
+    if (cursor !== undefined) {
+      // Entries after the cursor (newest first) are a prefix of the oldest-first array: find its end.
+      let lo = 0;
+      let hi = byStart.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        const entry = byStart[mid] as MemoryTrace;
+        if (isAfterCursor(entry.sortStart, entry.aggregate.traceId, cursor)) lo = mid + 1;
+        else hi = mid;
+      }
+      end = lo;
+    }
+    const out: TraceSummary[] = [];
+    let last: MemoryTrace | undefined;
+    let more = false;
+    for (let i = end - 1; i >= 0; i--) {
+      const trace = byStart[i] as MemoryTrace;
+      if (trace.evicted) continue;
+      if (!summaryMatches(trace.aggregate, query)) continue;
+      if (needle !== undefined && !traceMatchesText(trace, needle)) continue;
+      if (out.length === query.limit) {
+        more = true;
+        break;
+      }
+      out.push(trace.aggregate.toSummary());
+      last = trace;
+    }
+    const page: TracePage = { traces: out };
+    if (more && last !== undefined) {
+      page.nextCursor = encodeCursor({ startTimeUnixNano: last.sortStart, traceId: last.aggregate.traceId });
+    }
+    return page;
+  }
+
+  function getTrace(traceId: string): Span[] | undefined {
+    const trace = traces.get(traceId);
+    if (trace === undefined) return undefined;
+    if (!trace.spansSorted) {
+      // Stable, so spans with equal starts stay in arrival order, as they would in a fresh sort.
+      trace.spans.sort((a, b) =>
+        a.startTimeUnixNano < b.startTimeUnixNano ? -1 : a.startTimeUnixNano > b.startTimeUnixNano ? 1 : 0,
+      );
+      trace.spansSorted = true;
+    }
+    return trace.spans.slice();
+  }
+
+  function getSummaries(traceIds: readonly string[]): TraceSummary[] {
+    const out: TraceSummary[] = [];
+    for (const id of traceIds) {
+      const trace = traces.get(id);
+      if (trace !== undefined) out.push(trace.aggregate.toSummary());
+    }
+    return out;
+  }
+
+  function listServices(): ServiceStats[] {
+    const byService = new Map<string, { spans: number; errors: number; traces: number; durations: number[] }>();
+    for (const trace of traces.values()) {
+      const seen = new Set<string>();
+      for (const span of trace.spans) {
+        let entry = byService.get(span.service);
+        if (entry === undefined) {
+          entry = { spans: 0, errors: 0, traces: 0, durations: [] };
+          byService.set(span.service, entry);
+        }
+        entry.spans++;
+        if (span.status.code === "ERROR") entry.errors++;
+        entry.durations.push(durationMs(span.startTimeUnixNano, span.endTimeUnixNano));
+        if (!seen.has(span.service)) {
+          seen.add(span.service);
+          entry.traces++;
+        }
+      }
+    }
+    return [...byService.entries()]
+      .map(([name, entry]) => {
+        const sorted = entry.durations.sort((a, b) => a - b);
+        return {
+          name,
+          spanCount: entry.spans,
+          errorCount: entry.errors,
+          traceCount: entry.traces,
+          p50Ms: percentile(sorted, 50),
+          p95Ms: percentile(sorted, 95),
+          p99Ms: percentile(sorted, 99),
+        };
+      })
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  function clear(): void {
+    traces = new Map();
+    byStart = [];
+    staleInByStart = 0;
+    spanTotal = 0;
+  }
+
+  function stats(): StoreStats {
+    return { spans: spanTotal, traces: traces.size, maxSpans, evictedTraces, evictedSpans };
+  }
+
+  return {
+    kind: "memory",
+    insertSpans,
+    listTraces,
+    getTrace,
+    getSummaries,
+    listServices,
+    clear,
+    stats,
+    close: clear,
+  };
+}

@@ -1,0 +1,16 @@
+import type { TraceQuery } from "./store.js";
+
+/** What the summary-level filters look at; a `TraceAggregate` has it too, so stores can filter before building a summary. */
+export interface SummaryFilterFields {
+  readonly services: readonly string[];
+  readonly errorCount: number;
+  readonly durationMs: number;
+}
+
+/** The filters that can be decided from a summary alone (service, errors, duration). */
+export function summaryMatches(summary: SummaryFilterFields, query: TraceQuery): boolean {
+  if (query.service !== undefined && !summary.services.includes(query.service)) return false;
+  if (query.errorsOnly && summary.errorCount === 0) return false;
+  if (query.minDurationMs !== undefined && summary.durationMs < query.minDurationMs) return false;
+  return true;
+}

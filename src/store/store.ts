@@ -1,0 +1,71 @@
+import type { Span } from "../domain/span.js";
+import type { TraceSummary } from "../domain/trace-summary.js";
+
+export interface TraceQuery {
+  /** Only traces with a span from this service. */
+  service?: string;
+  /** Case-insensitive text in span names, status messages, attribute and event values. */
+  q?: string;
+  minDurationMs?: number;
+  /** Only traces with at least one span whose status is ERROR. */
+  errorsOnly?: boolean;
+  limit: number;
+  /** Opaque, from a previous page's `nextCursor`. */
+  cursor?: string;
+}
+
+export interface TracePage {
+  traces: TraceSummary[];
+  /** Present when more traces may follow. */
+  nextCursor?: string;
+}
+
+export interface ServiceStats {
+  name: string;
+  spanCount: number;
+  errorCount: number;
+  traceCount: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+}
+
+export interface StoreStats {
+  spans: number;
+  traces: number;
+  maxSpans: number;
+  evictedTraces: number;
+  evictedSpans: number;
+}
+
+export interface InsertResult {
+  /** Spans actually added (a span already stored with the same trace and span id is ignored). */
+  inserted: number;
+  /** Traces whose summary changed, in arrival order. */
+  changedTraceIds: string[];
+}
+
+/**
+ * Where spans live. Implementations never hand out their internals; every method is safe to call
+ * after any other, and reads always see every span an earlier `insertSpans` accepted.
+ */
+export interface Store {
+  readonly kind: "memory" | "sqlite";
+  insertSpans(spans: readonly Span[]): InsertResult;
+  listTraces(query: TraceQuery): TracePage;
+  /** All spans of one trace ordered by start time, or undefined when the trace is unknown. */
+  getTrace(traceId: string): Span[] | undefined;
+  /** Summaries of the given traces that still exist, in the given order. */
+  getSummaries(traceIds: readonly string[]): TraceSummary[];
+  listServices(): ServiceStats[];
+  clear(): void;
+  stats(): StoreStats;
+  /** Flushes anything pending and releases resources; the store is unusable afterwards. */
+  close(): void;
+}
+
+/** The memory store's default bound: about 200 MB of RSS as measured by bench/ingest. */
+export const DEFAULT_MAX_SPANS = 250_000;
+
+export const DEFAULT_TRACE_LIMIT = 50;
+export const MAX_TRACE_LIMIT = 1000;

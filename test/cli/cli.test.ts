@@ -1,0 +1,133 @@
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { tempDir } from "../helpers/app.js";
+import { type CliRun, runCli, waitForUrl } from "../helpers/cli.js";
+import { readJson } from "../helpers/http.js";
+import { jsonTraceRequest, newTraceId, postJson } from "../helpers/payloads.js";
+
+const running: CliRun[] = [];
+afterEach(async () => {
+  for (const run of running.splice(0)) {
+    if (run.child.exitCode === null) {
+      run.child.kill("SIGKILL");
+      await run.exited;
+    }
+  }
+});
+
+function start(args: string[], env: Record<string, string> = {}): CliRun {
+  const run = runCli(args, env);
+  running.push(run);
+  return run;
+}
+
+describe("tracekit-local CLI", () => {
+  it("--port 0 prints the real URL and OTLP endpoint, serves health, stops cleanly on SIGTERM", async () => {
+    const run = start(["--port", "0", "--no-open"]);
+    const { url, port } = await waitForUrl(run);
+    expect(port).toBeGreaterThan(0);
+    expect(url).toBe(`http://localhost:${port}`);
+    expect(run.stdout()).toContain(`OTLP:  http://localhost:${port}`);
+    const health = await readJson(fetch(`http://127.0.0.1:${port}/api/health`));
+    expect(health).toMatchObject({ status: "ok", name: "tracekit-local" });
+    run.child.kill("SIGTERM");
+    expect(await run.exited).toBe(0);
+  });
+
+  it("`start` is the same command, and TRACEKIT_LOCAL_PORT picks the port", async () => {
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise((r) => probe.close(r));
+    const run = start(["start", "--no-open"], { TRACEKIT_LOCAL_PORT: String(port) });
+    expect((await waitForUrl(run)).port).toBe(port);
+    run.child.kill("SIGINT");
+    expect(await run.exited).toBe(0);
+  });
+
+  it("says so and exits 0 when a tracekit-local already runs on the port", async () => {
+    const first = start(["--port", "0", "--no-open"]);
+    const { port } = await waitForUrl(first);
+    const second = start(["--port", String(port), "--no-open"]);
+    expect(await second.exited).toBe(0);
+    expect(second.stdout()).toMatch(new RegExp(`already running at http://localhost:${port}`));
+  });
+
+  it("exits 1 with one line when another program holds the port", async () => {
+    const other = createServer();
+    await new Promise<void>((r) => other.listen(0, "127.0.0.1", r));
+    const port = (other.address() as { port: number }).port;
+    try {
+      const run = start(["--port", String(port), "--no-open"]);
+      expect(await run.exited).toBe(1);
+      expect(run.stderr().trim().split("\n")).toHaveLength(1);
+      expect(run.stderr()).toMatch(/in use/);
+    } finally {
+      other.close();
+    }
+  });
+
+  it("exits 2 with one line for a bad flag or value", async () => {
+    for (const args of [
+      ["--bogus"],
+      ["--port", "abc"],
+      ["--port", "70000"],
+      ["--max-spans", "-5"],
+      ["--max-spans", "lots"],
+    ]) {
+      const run = start([...args, "--no-open"]);
+      expect(await run.exited, args.join(" ")).toBe(2);
+      const lines = run.stderr().trim().split("\n");
+      expect(lines, args.join(" ")).toHaveLength(1);
+      expect(lines[0]).toMatch(/error/i);
+    }
+  });
+
+  it("prints help and version with exit 0", async () => {
+    const help = start(["--help"]);
+    expect(await help.exited).toBe(0);
+    for (const flag of ["--port", "--host", "--no-open", "--db", "--max-spans", "--version"]) {
+      expect(help.stdout()).toContain(flag);
+    }
+    const version = start(["--version"]);
+    expect(await version.exited).toBe(0);
+    expect(version.stdout().trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it("--db keeps data across a restart", async () => {
+    const dir = tempDir();
+    try {
+      const db = join(dir.path, "traces.db");
+      const first = start(["--port", "0", "--no-open", "--db", db]);
+      const { port } = await waitForUrl(first);
+      const traceId = newTraceId();
+      expect(
+        (await postJson(`http://127.0.0.1:${port}`, jsonTraceRequest("persist", [{ traceId, name: "kept" }]))).status,
+      ).toBe(200);
+      first.child.kill("SIGTERM");
+      expect(await first.exited).toBe(0);
+
+      const second = start(["--port", "0", "--no-open", "--db", db]);
+      const again = await waitForUrl(second);
+      const body = await readJson(fetch(`http://127.0.0.1:${again.port}/api/traces/${traceId}`));
+      expect(body.spans[0].name).toBe("kept");
+      expect(second.stdout()).toContain(db);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it("exits 1 with one line when --db is not a database", async () => {
+    const dir = tempDir();
+    try {
+      const file = join(dir.path, "not-a-db.txt");
+      await import("node:fs").then((fs) => fs.writeFileSync(file, "hello, this is not sqlite ".repeat(100)));
+      const run = start(["--port", "0", "--no-open", "--db", file]);
+      expect(await run.exited).toBe(1);
+      expect(run.stderr().trim().split("\n")).toHaveLength(1);
+    } finally {
+      dir.remove();
+    }
+  });
+});

@@ -1,0 +1,25 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type AppEvent, type RunningApp, startApp } from "../../src/app.js";
+import { resolveConfig } from "../../src/config.js";
+
+export interface TestApp extends RunningApp {
+  events: AppEvent[];
+  /** http://127.0.0.1:<port>, which the Host policy accepts. */
+  base: string;
+}
+
+/** A fresh app on an ephemeral port, memory store unless a db path is given. */
+export async function startTestApp(options: { db?: string; maxSpans?: number } = {}): Promise<TestApp> {
+  const events: AppEvent[] = [];
+  const config = resolveConfig({ port: 0, open: false, db: options.db, maxSpans: options.maxSpans }, {});
+  const app = await startApp(config, (event) => events.push(event));
+  return { ...app, close: app.close, events, base: `http://127.0.0.1:${app.port}` };
+}
+
+/** A temp directory removed by the returned function. */
+export function tempDir(): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), "tracekit-local-test-"));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}

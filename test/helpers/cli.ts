@@ -1,0 +1,42 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+export const BIN = fileURLToPath(new URL("../../bin/tracekit-local.js", import.meta.url));
+
+export interface CliRun {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  exited: Promise<number | null>;
+}
+
+/** Spawns the built CLI; the caller ends it (SIGTERM) or awaits `exited`. */
+export function runCli(args: string[], env: Record<string, string> = {}): CliRun {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stdout?.on("data", (chunk) => {
+    out += chunk;
+  });
+  child.stderr?.on("data", (chunk) => {
+    err += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+/** Waits for the printed UI URL and returns it with the real port. */
+export async function waitForUrl(run: CliRun, timeoutMs = 10_000): Promise<{ url: string; port: number }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const match = /UI:\s+(http:\/\/[^\s]+:(\d+))/.exec(run.stdout());
+    if (match) return { url: match[1] as string, port: Number(match[2]) };
+    if (Date.now() > deadline || run.child.exitCode !== null) {
+      throw new Error(`no URL printed; stdout: ${run.stdout()} stderr: ${run.stderr()}`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

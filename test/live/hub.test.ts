@@ -1,0 +1,118 @@
+import { describe, expect, it } from "vitest";
+import type { TraceSummary } from "../../src/domain/trace-summary.js";
+import { createLiveHub, type LiveClient } from "../../src/live/hub.js";
+
+function summary(traceId: string): TraceSummary {
+  return {
+    traceId,
+    name: "n",
+    service: "s",
+    startTimeUnixNano: 1n,
+    endTimeUnixNano: 2n,
+    durationMs: 0,
+    spanCount: 1,
+    errorCount: 0,
+    services: ["s"],
+    hasRoot: true,
+  };
+}
+
+/** A client whose network never drains: everything sent stays queued. */
+function stuckClient(): LiveClient & { queued: number; sent: string[]; terminated: boolean } {
+  const client = {
+    queued: 0,
+    sent: [] as string[],
+    terminated: false,
+    send(data: string) {
+      client.sent.push(data);
+      client.queued += data.length;
+    },
+    bufferedAmount: () => client.queued,
+    terminate() {
+      client.terminated = true;
+    },
+  };
+  return client;
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 15));
+
+describe("live hub", () => {
+  it("coalesces changes per tick into one message", async () => {
+    const hub = createLiveHub({ getSummaries: (ids) => ids.map(summary), getLatest: () => [], tickMs: 5 });
+    const client = stuckClient();
+    hub.addClient(client);
+    for (let i = 0; i < 100; i++) hub.tracesChanged([`t${i}`, `t${i}`]);
+    await tick();
+    expect(client.sent).toHaveLength(1);
+    expect(JSON.parse(client.sent[0] as string).traces).toHaveLength(100);
+    hub.close();
+  });
+
+  it("splits a very large burst into bounded messages", async () => {
+    const hub = createLiveHub({
+      getSummaries: (ids) => ids.map(summary),
+      getLatest: () => [],
+      tickMs: 5,
+      maxTracesPerMessage: 100,
+    });
+    const client = stuckClient();
+    hub.addClient(client);
+    hub.tracesChanged(Array.from({ length: 350 }, (_, i) => `t${i}`));
+    await tick();
+    expect(client.sent.map((m) => JSON.parse(m).traces.length)).toEqual([100, 100, 100, 50]);
+    hub.close();
+  });
+
+  it("stops sending to a client past the soft limit and drops it past the hard limit", async () => {
+    const hub = createLiveHub({
+      getSummaries: (ids) => ids.map(summary),
+      getLatest: () => [summary("latest")],
+      tickMs: 1,
+      softLimitBytes: 1000,
+      hardLimitBytes: 5000,
+    });
+    const slow = stuckClient();
+    const fast = { ...stuckClient(), bufferedAmount: () => 0 };
+    hub.addClient(slow);
+    hub.addClient(fast);
+    const sentAfterSnapshot = slow.sent.length;
+    for (let i = 0; i < 50; i++) {
+      hub.tracesChanged([`t${i}`]);
+      await tick();
+    }
+    // The slow one got updates until its queue passed the soft limit, then nothing more.
+    expect(slow.sent.length - sentAfterSnapshot).toBeLessThan(15);
+    expect(slow.queued).toBeLessThan(1000 + 300);
+    expect(fast.sent.length).toBe(51);
+    // Past the hard limit it is dropped.
+    slow.queued = 6000;
+    hub.tracesChanged(["late"]);
+    await tick();
+    expect(slow.terminated).toBe(true);
+    expect(hub.clientCount()).toBe(1);
+    hub.close();
+  });
+
+  it("resyncs a skipped client with a snapshot once it drains", async () => {
+    const hub = createLiveHub({
+      getSummaries: (ids) => ids.map(summary),
+      getLatest: () => [summary("latest")],
+      tickMs: 1,
+      softLimitBytes: 100,
+    });
+    const slow = stuckClient();
+    hub.addClient(slow);
+    slow.queued = 500;
+    hub.tracesChanged(["missed"]);
+    await tick();
+    const before = slow.sent.length;
+    slow.queued = 0;
+    hub.tracesChanged(["next"]);
+    await tick();
+    const last = JSON.parse(slow.sent[slow.sent.length - 1] as string);
+    expect(slow.sent.length).toBe(before + 1);
+    expect(last).toMatchObject({ type: "traces", snapshot: true, traces: [{ traceId: "latest" }] });
+    hub.close();
+  });
+});

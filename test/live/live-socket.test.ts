@@ -1,0 +1,108 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { startTestApp, type TestApp } from "../helpers/app.js";
+import { jsonTraceRequest, newTraceId, postJson } from "../helpers/payloads.js";
+
+let app: TestApp;
+beforeEach(async () => {
+  app = await startTestApp();
+});
+afterEach(async () => {
+  await app.close();
+});
+
+function connect(options: WebSocket.ClientOptions = {}): Promise<{ ws: WebSocket; messages: any[] }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${app.port}/api/live`, options);
+    const messages: any[] = [];
+    ws.on("message", (data) => messages.push(JSON.parse(String(data))));
+    ws.once("open", () => resolve({ ws, messages }));
+    ws.once("error", reject);
+  });
+}
+
+async function waitFor<T>(check: () => T | undefined, timeoutMs = 2000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe("/api/live", () => {
+  it("pushes a summary of a newly sent trace within 100 ms", async () => {
+    const { ws, messages } = await connect({ origin: `http://localhost:${app.port}` });
+    const traceId = newTraceId();
+    const sentAt = Date.now();
+    await postJson(app.base, jsonTraceRequest("live", [{ traceId, name: "GET /live" }]));
+    const message = await waitFor(() =>
+      messages.find((m) => m.type === "traces" && m.traces.some((t: any) => t.traceId === traceId)),
+    );
+    expect(Date.now() - sentAt).toBeLessThan(1000);
+    expect(message.traces.find((t: any) => t.traceId === traceId)).toMatchObject({
+      name: "GET /live",
+      service: "live",
+      spanCount: 1,
+    });
+    ws.close();
+  });
+
+  it("sends the latest page on connect when data exists, and coalesces a burst", async () => {
+    const traceIds = Array.from({ length: 200 }, () => newTraceId());
+    await Promise.all(traceIds.map((traceId) => postJson(app.base, jsonTraceRequest("burst", [{ traceId }]))));
+    const { ws, messages } = await connect();
+    const snapshot = await waitFor(() => messages[0]);
+    expect(snapshot).toMatchObject({ type: "traces", snapshot: true });
+    expect(snapshot.traces).toHaveLength(50);
+
+    const more = Array.from({ length: 300 }, () => newTraceId());
+    await Promise.all(more.map((traceId) => postJson(app.base, jsonTraceRequest("burst", [{ traceId }]))));
+    const seen = new Set<string>();
+    await waitFor(() => {
+      for (const m of messages.slice(1)) for (const t of m.traces) seen.add(t.traceId);
+      return more.every((id) => seen.has(id)) ? true : undefined;
+    });
+    // 300 requests become a handful of messages, not 300.
+    expect(messages.length - 1).toBeLessThan(60);
+    ws.close();
+  });
+
+  it("tells clients when the store is cleared", async () => {
+    const { ws, messages } = await connect();
+    await fetch(`${app.base}/api/traces`, { method: "DELETE" });
+    await waitFor(() => messages.find((m) => m.type === "cleared"));
+    ws.close();
+  });
+
+  it("refuses a foreign origin and a foreign Host", async () => {
+    await expect(connect({ origin: "https://evil.example" })).rejects.toThrow(/403/);
+    await expect(connect({ headers: { host: "evil.example" } })).rejects.toThrow(/403/);
+  });
+
+  it("skips a client that stops reading and resyncs it with a snapshot later", async () => {
+    const { ws, messages } = await connect();
+    let receivedBytes = 0;
+    ws.on("message", (data) => {
+      receivedBytes += (data as Buffer).byteLength;
+    });
+    // Stop reading: the kernel buffers fill, then the server's queue for this client grows.
+    const socket = (ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+    socket.pause();
+    const longName = "n".repeat(2000);
+    let producedBytes = 0;
+    for (let round = 0; round < 40; round++) {
+      const spans = Array.from({ length: 200 }, () => ({ traceId: newTraceId(), name: longName }));
+      producedBytes += 200 * 2100;
+      await postJson(app.base, jsonTraceRequest("flood", spans));
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    socket.resume();
+    // Once it drains, the next tick sends it one snapshot instead of everything it missed.
+    await postJson(app.base, jsonTraceRequest("flood", [{ name: "after" }]));
+    await waitFor(() => messages.find((m) => m.snapshot === true), 5000);
+    expect(receivedBytes).toBeLessThan(producedBytes / 2);
+    ws.terminate();
+  });
+});

@@ -1,0 +1,358 @@
+/**
+ * Input from the network is untrusted: whatever arrives, decoding ends quickly with a result or an
+ * OtlpDecodeError (→ 400), never another exception (→ 500), a stack overflow or a hang.
+ */
+import { describe, expect, it } from "vitest";
+import { OtlpDecodeError } from "../../src/otlp/errors.js";
+import { decodeTraceRequestJson } from "../../src/otlp/json/traces.js";
+import { decodeTraceRequestProtobuf } from "../../src/otlp/protobuf/traces.js";
+import type { TraceDecodeResult } from "../../src/otlp/traces.js";
+import { bytes, hexBytes, key, lenField, loadOtlpRoot, PKG, prng, varint } from "./helpers.js";
+import { jsonRequest, protoRequest } from "./sample-request.js";
+
+const root = loadOtlpRoot();
+const Request = root.lookupType(`${PKG}.ExportTraceServiceRequest`);
+const validBody = Request.encode(Request.fromObject(protoRequest())).finish();
+
+/** Decodes and reports "ok" or the error type; anything but OtlpDecodeError fails the test. */
+function outcome(decode: () => TraceDecodeResult): "ok" | "error" {
+  try {
+    const result = decode();
+    expect(result.rejectedSpans).toBeGreaterThanOrEqual(0);
+    return "ok";
+  } catch (e) {
+    if (e instanceof OtlpDecodeError) return "error";
+    throw e;
+  }
+}
+
+function decodeError(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(OtlpDecodeError);
+    return (e as Error).message;
+  }
+  throw new Error("expected an OtlpDecodeError");
+}
+
+/** Request → ResourceSpans → ScopeSpans → Span(ids + extra span fields). */
+function requestWithSpanFields(...spanFields: ArrayLike<number>[]): Uint8Array {
+  const span = bytes(
+    lenField(1, hexBytes("0af7651916cd43dd8448eb211c80319c")),
+    lenField(2, hexBytes("b7ad6b7169203331")),
+    ...spanFields,
+  );
+  return bytes(lenField(1, lenField(2, lenField(2, span))));
+}
+
+describe("protobuf: truncated and corrupted bodies", () => {
+  it("handles the valid body cut at every byte offset", () => {
+    const outcomes = { ok: 0, error: 0 };
+    for (let i = 0; i < validBody.length; i++) {
+      outcomes[outcome(() => decodeTraceRequestProtobuf(validBody.subarray(0, i)))]++;
+    }
+    // Cuts inside the single top-level field must be detected.
+    expect(outcomes.error).toBeGreaterThan(validBody.length * 0.9);
+    expect(outcome(() => decodeTraceRequestProtobuf(validBody))).toBe("ok");
+  });
+
+  it("handles thousands of random byte strings (seeded)", () => {
+    const rand = prng(0x5eed);
+    for (let n = 0; n < 4000; n++) {
+      const input = new Uint8Array(Math.floor(rand() * 300));
+      for (let i = 0; i < input.length; i++) input[i] = Math.floor(rand() * 256);
+      // Bias the first byte to a plausible tag so some cases get past the first field.
+      if (input.length > 0 && n % 2 === 0) input[0] = 0x0a;
+      outcome(() => decodeTraceRequestProtobuf(input));
+    }
+  });
+
+  it("handles thousands of random mutations of a valid body (seeded)", () => {
+    const rand = prng(42);
+    let ok = 0;
+    for (let n = 0; n < 4000; n++) {
+      const input = Uint8Array.from(validBody);
+      const edits = 1 + Math.floor(rand() * 4);
+      for (let e = 0; e < edits; e++) {
+        const at = Math.floor(rand() * input.length);
+        input[at] = rand() < 0.5 ? Math.floor(rand() * 256) : (input[at] as number) ^ (1 << Math.floor(rand() * 8));
+      }
+      if (outcome(() => decodeTraceRequestProtobuf(input)) === "ok") ok++;
+    }
+    // Mutations that land in string or number payloads still decode; the rest are errors.
+    expect(ok).toBeGreaterThan(0);
+  });
+
+  it("rejects invalid wire types and groups, at the top level and inside a span", () => {
+    expect(decodeError(() => decodeTraceRequestProtobuf(bytes(key(1, 6), [0])))).toBe(
+      "invalid wire type 6 in field 1 at byte 0",
+    );
+    expect(decodeError(() => decodeTraceRequestProtobuf(requestWithSpanFields(key(99, 7), [0])))).toMatch(
+      /^invalid wire type 7 in field 99 at byte \d+$/,
+    );
+    expect(decodeError(() => decodeTraceRequestProtobuf(requestWithSpanFields(key(99, 3), key(99, 4))))).toMatch(
+      /^unsupported group wire type 3 in field 99/,
+    );
+  });
+
+  it("rejects huge length prefixes without allocating", () => {
+    for (const len of [2n ** 31n, 2n ** 32n + 1n, 2n ** 53n, 2n ** 64n - 1n]) {
+      expect(decodeError(() => decodeTraceRequestProtobuf(bytes(key(1, 2), varint(len), [0, 0])))).toMatch(
+        /^truncated length-delimited value \(length \d+, 2 bytes left\) in field 1 at byte 0$/,
+      );
+      expect(decodeError(() => decodeTraceRequestProtobuf(requestWithSpanFields(key(5, 2), varint(len))))).toMatch(
+        /truncated length-delimited value .* in field 5 at byte/,
+      );
+    }
+  });
+
+  it("rejects a field whose length runs past its parent message but not past the buffer", () => {
+    // The span claims a 50-byte name inside a 10-byte span, followed by plenty of bytes.
+    const span = bytes(key(5, 2), varint(50), new Array(8).fill(0x61));
+    const body = bytes(lenField(1, lenField(2, lenField(2, span))), new Array(100).fill(0));
+    expect(decodeError(() => decodeTraceRequestProtobuf(body))).toMatch(/length 50, 8 bytes left/);
+  });
+
+  it("rejects 10,000 levels of arrayValue nesting without overflowing the stack", () => {
+    const levels = 10_000;
+    // AnyValue{array_value: ArrayValue{values: AnyValue{...}}}, built inside out.
+    const prefixes: number[][] = [];
+    let size = 0;
+    for (let i = 0; i < levels; i++) {
+      const arrayPrefix = [...key(1, 2), ...varint(size)];
+      size += arrayPrefix.length;
+      const valuePrefix = [...key(5, 2), ...varint(size)];
+      size += valuePrefix.length;
+      prefixes.push(arrayPrefix, valuePrefix);
+    }
+    const deepValue = bytes(...prefixes.reverse());
+    const kv = bytes(lenField(1, [0x64]), lenField(2, deepValue));
+    const body = requestWithSpanFields(lenField(9, kv));
+    expect(body.length).toBeGreaterThan(levels * 4);
+    expect(decodeError(() => decodeTraceRequestProtobuf(body))).toMatch(/nested deeper than 32 levels/);
+
+    // The same nesting at the allowed depth decodes.
+    const ok: number[][] = [];
+    size = 0;
+    for (let i = 0; i < 31; i++) {
+      const arrayPrefix = [...key(1, 2), ...varint(size)];
+      size += arrayPrefix.length;
+      const valuePrefix = [...key(5, 2), ...varint(size)];
+      size += valuePrefix.length;
+      ok.push(arrayPrefix, valuePrefix);
+    }
+    const okBody = requestWithSpanFields(lenField(9, bytes(lenField(1, [0x64]), lenField(2, bytes(...ok.reverse())))));
+    let value: unknown = decodeTraceRequestProtobuf(okBody).spans[0]?.attributes.d;
+    let depth = 0;
+    while (Array.isArray(value)) {
+      depth++;
+      value = value[0];
+    }
+    expect(depth).toBe(31);
+  });
+
+  it("counts spans with bad ids as rejected, keeps the rest, and reports the first few reasons", () => {
+    const spans: number[][] = [];
+    for (let i = 0; i < 100; i++) {
+      const ok = i % 10 === 0;
+      spans.push(
+        lenField(
+          2,
+          bytes(
+            lenField(1, hexBytes(ok ? "0af7651916cd43dd8448eb211c80319c" : "00".repeat(16))),
+            lenField(2, hexBytes("b7ad6b7169203331")),
+          ),
+        ),
+      );
+    }
+    const result = decodeTraceRequestProtobuf(bytes(lenField(1, lenField(2, bytes(...spans)))));
+    expect(result.spans).toHaveLength(10);
+    expect(result.rejectedSpans).toBe(90);
+    expect(result.errors).toEqual([
+      "resourceSpans[0].scopeSpans[0].spans[1]: trace id is all zero",
+      "resourceSpans[0].scopeSpans[0].spans[2]: trace id is all zero",
+      "resourceSpans[0].scopeSpans[0].spans[3]: trace id is all zero",
+      "resourceSpans[0].scopeSpans[0].spans[4]: trace id is all zero",
+      "resourceSpans[0].scopeSpans[0].spans[5]: trace id is all zero",
+    ]);
+  });
+
+  it("decodes an empty body as an empty request", () => {
+    expect(decodeTraceRequestProtobuf(new Uint8Array(0))).toStrictEqual({ spans: [], rejectedSpans: 0, errors: [] });
+  });
+});
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+describe("JSON: wrong shapes", () => {
+  const span = (extra: Record<string, Json>): Record<string, Json> => ({
+    traceId: "0af7651916cd43dd8448eb211c80319c",
+    spanId: "b7ad6b7169203331",
+    ...extra,
+  });
+  const body = (spans: Json): Json => ({ resourceSpans: [{ scopeSpans: [{ spans }] }] });
+
+  it("rejects a body that is unusable as a whole", () => {
+    const cases: [unknown, string][] = [
+      [null, "request body is not a JSON object"],
+      [[], "request body is not a JSON object"],
+      ["{}", "request body is not a JSON object"],
+      [{ resourceSpans: {} }, "request: resourceSpans is not an array"],
+      [{ resourceSpans: [5] }, "resourceSpans[0] is not an object"],
+      [{ resourceSpans: [{ scopeSpans: "x" }] }, "resourceSpans[0]: scopeSpans is not an array"],
+      [{ resourceSpans: [{ scopeSpans: [null] }] }, "resourceSpans[0].scopeSpans[0] is not an object"],
+      [{ resourceSpans: [{ scopeSpans: [{ spans: {} }] }] }, "resourceSpans[0].scopeSpans[0]: spans is not an array"],
+      [{ resourceSpans: [{ resource: [] }] }, "resourceSpans[0].resource: resource is not an object"],
+      [
+        { resourceSpans: [{ resource: { attributes: [{ key: 1 }] } }] },
+        "resourceSpans[0].resource: attribute key 1 is not a string",
+      ],
+      [
+        { resourceSpans: [{ scopeSpans: [{ scope: { name: 7 } }] }] },
+        "resourceSpans[0].scopeSpans[0].scope: name is not a string",
+      ],
+    ];
+    for (const [input, message] of cases) expect(decodeError(() => decodeTraceRequestJson(input))).toBe(message);
+  });
+
+  it("treats absent or null lists as empty", () => {
+    for (const input of [
+      {},
+      { resourceSpans: null },
+      { resourceSpans: [{}] },
+      { resourceSpans: [{ scopeSpans: [{}] }] },
+    ]) {
+      expect(decodeTraceRequestJson(input)).toStrictEqual({ spans: [], rejectedSpans: 0, errors: [] });
+    }
+  });
+
+  it("rejects only the span that is malformed, with its reason", () => {
+    const bad: [Json, string][] = [
+      ["not a span", 'span "not a span" is not an object'],
+      [span({ name: 5 }), "name is not a string"],
+      [span({ kind: "SPAN_KIND_BOGUS" }), 'kind "SPAN_KIND_BOGUS" is not a known enum value'],
+      [span({ kind: 1.5 }), "kind 1.5 is not a known enum value"],
+      [span({ startTimeUnixNano: "-5" }), 'startTimeUnixNano "-5" is not an unsigned 64-bit integer'],
+      [span({ startTimeUnixNano: "1.5" }), 'startTimeUnixNano "1.5" is not an unsigned 64-bit integer'],
+      [span({ endTimeUnixNano: -1 }), "endTimeUnixNano -1 is not an unsigned 64-bit integer"],
+      [span({ endTimeUnixNano: 2.5 }), "endTimeUnixNano 2.5 is not an unsigned 64-bit integer"],
+      [
+        span({ startTimeUnixNano: "18446744073709551616" }),
+        'startTimeUnixNano "18446744073709551616" is not an unsigned 64-bit integer',
+      ],
+      [span({ startTimeUnixNano: "" }), 'startTimeUnixNano "" is not an unsigned 64-bit integer'],
+      [span({ traceId: 12 }), "traceId is not a string"],
+      [span({ traceId: "zz".repeat(16) }), `trace id "${"zz".repeat(16)}" is not 32 hex digits (16 bytes)`],
+      [span({ attributes: {} }), "attributes is not an array"],
+      [span({ attributes: [{ key: "a", value: "raw" }] }), 'AnyValue "raw" is not an object'],
+      [span({ attributes: [{ key: "a", value: { intValue: "12x" } }] }), 'intValue "12x" is not a 64-bit integer'],
+      [span({ attributes: [{ key: "a", value: { intValue: 1.5 } }] }), "intValue 1.5 is not a 64-bit integer"],
+      [
+        span({ attributes: [{ key: "a", value: { intValue: "9223372036854775808" } }] }),
+        'intValue "9223372036854775808" is not a 64-bit integer',
+      ],
+      [span({ attributes: [{ key: "a", value: { boolValue: "true" } }] }), 'boolValue "true" is not a boolean'],
+      [span({ attributes: [{ key: "a", value: { doubleValue: "x" } }] }), 'doubleValue "x" is not a number'],
+      [span({ attributes: [{ key: "a", value: { bytesValue: "!!" } }] }), 'bytesValue "!!" is not base64'],
+      [span({ attributes: [{ key: "a", value: { arrayValue: [] } }] }), "arrayValue is not an object"],
+      [span({ attributes: [{ key: "a", value: { kvlistValue: { values: 3 } } }] }), "values is not an array"],
+      [span({ events: [1] }), "event 1 is not an object"],
+      [span({ events: [{ timeUnixNano: "soon" }] }), 'timeUnixNano "soon" is not an unsigned 64-bit integer'],
+      [span({ links: [[]] }), "link […] is not an object"],
+      [span({ status: "ERROR" }), 'status "ERROR" is not an object'],
+      [span({ status: { code: "STATUS_CODE_NOPE" } }), 'code "STATUS_CODE_NOPE" is not a known enum value'],
+      [span({ droppedAttributesCount: -1 }), "droppedAttributesCount -1 is not an unsigned 32-bit integer"],
+      [span({ flags: 2 ** 32 }), "flags 4294967296 is not an unsigned 32-bit integer"],
+    ];
+    const good = span({ name: "fine", kind: 2 });
+    const spans: Json[] = [good];
+    for (const [s] of bad) spans.push(s, good);
+    const result = decodeTraceRequestJson(body(spans));
+    expect(result.spans).toHaveLength(bad.length + 1);
+    expect(result.rejectedSpans).toBe(bad.length);
+    // Only the first few reasons are kept; check every reason by decoding each case alone.
+    expect(result.errors).toHaveLength(5);
+    for (const [s, reason] of bad) {
+      expect(decodeTraceRequestJson(body([s])).errors).toEqual([`resourceSpans[0].scopeSpans[0].spans[0]: ${reason}`]);
+    }
+  });
+
+  it("accepts lenient but valid spellings", () => {
+    const result = decodeTraceRequestJson(
+      body([
+        span({
+          kind: "3",
+          startTimeUnixNano: "000123",
+          flags: "1",
+          attributes: [
+            { key: "d", value: { doubleValue: "2.5" } },
+            { key: "i", value: { intValue: "-0" } },
+            { key: "b", value: { bytesValue: "" } },
+            { value: { stringValue: "no key" } },
+            { key: "n", value: null },
+            { key: "u", value: { intValue: 2 ** 60 } },
+          ],
+        }),
+      ]),
+    );
+    expect(result.rejectedSpans).toBe(0);
+    const s = result.spans[0];
+    expect(s?.kind).toBe("CLIENT");
+    expect(s?.startTimeUnixNano).toBe(123n);
+    expect(s?.flags).toBe(1);
+    expect(s?.attributes).toStrictEqual({ d: 2.5, i: 0, b: "", "": "no key", n: null, u: "1152921504606846976" });
+  });
+
+  it("rejects 10,000 levels of arrayValue and kvlistValue nesting without overflowing the stack", () => {
+    const levels = 10_000;
+    const deepArray = `${'{"arrayValue":{"values":['.repeat(levels)}{}${"]}}".repeat(levels)}`;
+    const deepKvlist = `${'{"kvlistValue":{"values":[{"key":"k","value":'.repeat(levels)}{}${"}]}}".repeat(levels)}`;
+    for (const deep of [deepArray, deepKvlist]) {
+      const text = `{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331","attributes":[{"key":"deep","value":${deep}}]}]}]}]}`;
+      expect(decodeError(() => decodeTraceRequestJson(JSON.parse(text)))).toMatch(/nested deeper than 32 levels/);
+    }
+  });
+
+  it("survives thousands of random structural mutations of a valid body (seeded)", () => {
+    const rand = prng(7);
+    const randomValue = (): Json => {
+      const pick = Math.floor(rand() * 9);
+      switch (pick) {
+        case 0:
+          return null;
+        case 1:
+          return rand() < 0.5;
+        case 2:
+          return Math.floor(rand() * 1e6) - 5e5;
+        case 3:
+          return rand() * 10;
+        case 4:
+          return "";
+        case 5:
+          return "0af7651916cd43dd8448eb211c80319c";
+        case 6:
+          return [];
+        case 7:
+          return {};
+        default:
+          return { values: [{}] };
+      }
+    };
+    const mutate = (value: Json): Json => {
+      if (rand() < 0.04) return randomValue();
+      if (Array.isArray(value)) return value.map(mutate);
+      if (value !== null && typeof value === "object") {
+        const out: { [key: string]: Json } = {};
+        for (const [k, v] of Object.entries(value)) out[k] = mutate(v);
+        return out;
+      }
+      return value;
+    };
+    const base = jsonRequest() as Json;
+    const seen = { ok: 0, error: 0 };
+    for (let n = 0; n < 3000; n++) seen[outcome(() => decodeTraceRequestJson(mutate(base)))]++;
+    expect(seen.ok).toBeGreaterThan(0);
+    expect(seen.error).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,185 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestApp, type TestApp } from "../helpers/app.js";
+import { rawRequest } from "../helpers/http.js";
+import { jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(async () => {
+  await app.close();
+});
+
+async function getJson(path: string): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${app.base}${path}`);
+  return { status: response.status, body: await response.json() };
+}
+
+describe("GET /api/health", () => {
+  it("identifies the server for SDK detection", async () => {
+    const { status, body } = await getJson("/api/health");
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ status: "ok", name: "tracekit-local" });
+    expect(body.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(body.otlp.traces).toBe(`http://localhost:${app.port}/v1/traces`);
+    expect(body.storage.kind).toBe("memory");
+  });
+});
+
+describe("trace API", () => {
+  const root = newSpanId();
+  const traceId = newTraceId();
+  const errorTraceId = newTraceId();
+
+  beforeAll(async () => {
+    await fetch(`${app.base}/api/traces`, { method: "DELETE" });
+    // The child arrives before its parent, in a separate request.
+    await postJson(
+      app.base,
+      jsonTraceRequest("checkout", [
+        {
+          traceId,
+          parentSpanId: root,
+          name: "SELECT orders",
+          kind: 3,
+          startNs: 1_700_000_000_010_000_000n,
+          durationNs: 20_000_000n,
+          attributes: { "db.statement": "SELECT * FROM orders WHERE id = 42" },
+        },
+      ]),
+    );
+    let page = await getJson("/api/traces");
+    expect(page.body.traces[0]).toMatchObject({ traceId, name: "SELECT orders", spanCount: 1 });
+    await postJson(
+      app.base,
+      jsonTraceRequest("frontend", [
+        {
+          traceId,
+          spanId: root,
+          name: "GET /orders/:id",
+          kind: 2,
+          startNs: 1_700_000_000_000_000_000n,
+          durationNs: 120_000_000n,
+        },
+      ]),
+    );
+    await postJson(
+      app.base,
+      jsonTraceRequest("payments", [
+        {
+          traceId: errorTraceId,
+          name: "POST /charge",
+          kind: 2,
+          startNs: 1_700_000_001_000_000_000n,
+          durationNs: 3_000_000n,
+          statusCode: 2,
+          statusMessage: "card declined",
+        },
+      ]),
+    );
+    page = await getJson("/api/traces");
+    expect(page.body.traces).toHaveLength(2);
+  });
+
+  it("lists traces newest first with correct summaries", async () => {
+    const { body } = await getJson("/api/traces");
+    expect(body.traces.map((t: any) => t.traceId)).toEqual([errorTraceId, traceId]);
+    expect(body.traces[1]).toMatchObject({
+      traceId,
+      name: "GET /orders/:id",
+      service: "frontend",
+      startTimeUnixNano: "1700000000000000000",
+      durationMs: 120,
+      spanCount: 2,
+      errorCount: 0,
+      services: ["checkout", "frontend"],
+    });
+    expect(body.traces[0]).toMatchObject({ errorCount: 1, service: "payments" });
+  });
+
+  it("filters by service, text, status and duration", async () => {
+    const ids = async (query: string) => (await getJson(`/api/traces?${query}`)).body.traces.map((t: any) => t.traceId);
+    expect(await ids("service=checkout")).toEqual([traceId]);
+    expect(await ids("q=orders%20WHERE")).toEqual([traceId]);
+    expect(await ids("q=CARD%20DECLINED")).toEqual([errorTraceId]);
+    expect(await ids("status=error")).toEqual([errorTraceId]);
+    expect(await ids("minDurationMs=100")).toEqual([traceId]);
+    expect(await ids("service=nobody")).toEqual([]);
+  });
+
+  it("pages with limit and cursor", async () => {
+    const first = await getJson("/api/traces?limit=1");
+    expect(first.body.traces).toHaveLength(1);
+    expect(first.body.nextCursor).toBeTruthy();
+    const second = await getJson(`/api/traces?limit=1&cursor=${encodeURIComponent(first.body.nextCursor)}`);
+    expect(second.body.traces.map((t: any) => t.traceId)).toEqual([traceId]);
+    expect(second.body.nextCursor).toBeUndefined();
+  });
+
+  it("returns one trace by id in any case, 404 JSON for an unknown one, 400 for a malformed one", async () => {
+    const { status, body } = await getJson(`/api/traces/${traceId.toUpperCase()}`);
+    expect(status).toBe(200);
+    expect(body.traceId).toBe(traceId);
+    expect(body.spans.map((s: any) => s.name)).toEqual(["GET /orders/:id", "SELECT orders"]);
+    expect(body.spans[0].parentSpanId).toBeNull();
+    expect(body.spans[1].parentSpanId).toBe(root);
+    const missing = await getJson(`/api/traces/${newTraceId()}`);
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.code).toBe("trace_not_found");
+    const bad = await getJson("/api/traces/not-an-id");
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toBeTruthy();
+  });
+
+  it("rejects bad query values with a JSON 400", async () => {
+    for (const query of ["limit=0", "limit=abc", "minDurationMs=-1", "status=ok", "cursor=garbage"]) {
+      const { status, body } = await getJson(`/api/traces?${query}`);
+      expect(status, query).toBe(400);
+      expect(body.error.code, query).toBeTruthy();
+    }
+  });
+
+  it("summarises services", async () => {
+    const { body } = await getJson("/api/services");
+    const payments = body.services.find((s: any) => s.name === "payments");
+    expect(payments).toMatchObject({ spanCount: 1, errorCount: 1, traceCount: 1, errorRate: 1, p50Ms: 3 });
+    expect(body.services.map((s: any) => s.name)).toEqual(["checkout", "frontend", "payments"]);
+  });
+
+  it("answers unknown API paths with a JSON 404", async () => {
+    const { status, body } = await getJson("/api/nope");
+    expect(status).toBe(404);
+    expect(body.error.code).toBe("not_found");
+  });
+});
+
+describe("safety", () => {
+  it("refuses a Host header naming another server (DNS rebinding)", async () => {
+    for (const path of ["/api/health", "/api/traces", "/v1/traces"]) {
+      const response = await rawRequest(app.port, { path, headers: { host: `evil.example:${app.port}` } });
+      expect(response.status, path).toBe(403);
+      expect(JSON.parse(response.body).error.code).toBe("forbidden_host");
+    }
+    const ok = await rawRequest(app.port, { path: "/api/health", headers: { host: `localhost:${app.port}` } });
+    expect(ok.status).toBe(200);
+  });
+
+  it("accepts DELETE only from the app's own origin (or a non-browser client)", async () => {
+    const traceId = newTraceId();
+    await postJson(app.base, jsonTraceRequest("x", [{ traceId }]));
+    const foreign = await fetch(`${app.base}/api/traces`, {
+      method: "DELETE",
+      headers: { origin: "http://localhost:3000" },
+    });
+    expect(foreign.status).toBe(403);
+    expect((await fetch(`${app.base}/api/traces/${traceId}`)).status).toBe(200);
+    const own = await fetch(`${app.base}/api/traces`, {
+      method: "DELETE",
+      headers: { origin: `http://localhost:${app.port}` },
+    });
+    expect(own.status).toBe(200);
+    expect((await fetch(`${app.base}/api/traces/${traceId}`)).status).toBe(404);
+    expect((await getJson("/api/traces")).body.traces).toEqual([]);
+  });
+});

@@ -1,0 +1,228 @@
+import { readFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestApp, type TestApp } from "../helpers/app.js";
+import { readJson } from "../helpers/http.js";
+import { jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
+
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/otlp-examples/${name}`, import.meta.url), "utf8");
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(async () => {
+  await app.close();
+});
+
+async function traceExists(traceId: string): Promise<boolean> {
+  const response = await fetch(`${app.base}/api/traces/${traceId}`);
+  return response.status === 200;
+}
+
+describe("OTLP/HTTP trace receiver", () => {
+  it("accepts the example trace.json with upper-case ids and keeps every field", async () => {
+    const response = await postJson(app.base, fixture("trace.json"));
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/application\/json/);
+    expect(await readJson(response)).toEqual({});
+    const body = await readJson(fetch(`${app.base}/api/traces/5b8efff798038103d269b633813fc60c`));
+    expect(body.spans).toHaveLength(1);
+    const [span] = body.spans;
+    expect(span).toMatchObject({
+      traceId: "5b8efff798038103d269b633813fc60c",
+      spanId: "eee19b7ec3c1b174",
+      parentSpanId: "eee19b7ec3c1b173",
+      name: "I'm a server span",
+      kind: "SERVER",
+      service: "my.service",
+      startTimeUnixNano: "1544712660000000000",
+      endTimeUnixNano: "1544712661000000000",
+      durationMs: 1000,
+      status: { code: "UNSET" },
+      scope: { name: "my.library", version: "1.0.0" },
+    });
+    expect(span.attributes).toMatchObject({ "my.span.attr": "some value" });
+    expect(span.resource).toMatchObject({ "service.name": "my.service" });
+  });
+
+  it("accepts logs.json, metrics.json and events.json without a 5xx", async () => {
+    for (const [path, file] of [
+      ["/v1/logs", "logs.json"],
+      ["/v1/logs", "events.json"],
+      ["/v1/metrics", "metrics.json"],
+    ] as const) {
+      const response = await fetch(`${app.base}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: fixture(file),
+      });
+      expect(response.status, file).toBeLessThan(500);
+      expect(response.headers.get("content-type")).toMatch(/json/);
+      expect((await readJson(response)).message, file).toMatch(/traces/);
+    }
+  });
+
+  it("accepts gzip, a charset parameter, and answers with the request's encoding", async () => {
+    const traceId = newTraceId();
+    const body = gzipSync(JSON.stringify(jsonTraceRequest("gz", [{ traceId }])));
+    const response = await fetch(`${app.base}/v1/traces`, {
+      method: "POST",
+      headers: { "content-type": "application/json; charset=utf-8", "content-encoding": "gzip" },
+      body,
+    });
+    expect(response.status).toBe(200);
+    expect(await readJson(response)).toEqual({});
+    expect(await traceExists(traceId)).toBe(true);
+  });
+
+  it("reports partial success for spans with invalid ids and keeps the valid ones", async () => {
+    const good = newTraceId();
+    const response = await postJson(
+      app.base,
+      jsonTraceRequest("partial", [
+        { traceId: good },
+        { traceId: "xyz" },
+        { traceId: good, spanId: "0000000000000000" },
+        { traceId: "00000000000000000000000000000000" },
+      ]),
+    );
+    expect(response.status).toBe(200);
+    const body = await readJson(response);
+    expect(Number(body.partialSuccess.rejectedSpans)).toBe(3);
+    expect(body.partialSuccess.errorMessage).toMatch(/id/i);
+    const stored = await readJson(fetch(`${app.base}/api/traces/${good}`));
+    expect(stored.spans).toHaveLength(1);
+  });
+});
+
+describe("bad input gets its 4xx and loses nothing else", () => {
+  let keptTraceId: string;
+  beforeAll(async () => {
+    keptTraceId = newTraceId();
+    expect(
+      (await postJson(app.base, jsonTraceRequest("keeper", [{ traceId: keptTraceId, spanId: newSpanId() }]))).status,
+    ).toBe(200);
+  });
+
+  async function expectStillServing(): Promise<void> {
+    expect(await traceExists(keptTraceId)).toBe(true);
+    const traceId = newTraceId();
+    expect((await postJson(app.base, jsonTraceRequest("after", [{ traceId }]))).status).toBe(200);
+    expect(await traceExists(traceId)).toBe(true);
+  }
+
+  it("invalid JSON → 400 with a google.rpc.Status body", async () => {
+    const response = await postJson(app.base, "{not json");
+    expect(response.status).toBe(400);
+    const body = await readJson(response);
+    expect(body.code).toBe(3);
+    expect(body.message).toMatch(/JSON/);
+    await expectStillServing();
+  });
+
+  it("JSON of the wrong shape → 400 with the reason", async () => {
+    for (const body of ['"a string"', "[1,2]", '{"resourceSpans":"nope"}', "null"]) {
+      const response = await postJson(app.base, body);
+      expect(response.status, body).toBe(400);
+      expect((await readJson(response)).message, body).toBeTruthy();
+    }
+    await expectStillServing();
+  });
+
+  it("truncated and random protobuf → 400 in protobuf", async () => {
+    const random = Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 7919 + 13) % 256));
+    for (const body of [random, Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f]), Buffer.from([0x0a, 0x05, 0x0a])]) {
+      const response = await fetch(`${app.base}/v1/traces`, {
+        method: "POST",
+        headers: { "content-type": "application/x-protobuf" },
+        body,
+      });
+      expect(response.status).toBe(400);
+      expect(response.headers.get("content-type")).toBe("application/x-protobuf");
+      expect((await response.arrayBuffer()).byteLength).toBeGreaterThan(0);
+    }
+    await expectStillServing();
+  });
+
+  it("a wrong content type → 415; an unknown content encoding → 415", async () => {
+    const text = await fetch(`${app.base}/v1/traces`, {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: "hi",
+    });
+    expect(text.status).toBe(415);
+    expect((await readJson(text)).message).toMatch(/Content-Type/);
+    const br = await fetch(`${app.base}/v1/traces`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-encoding": "br" },
+      body: "{}",
+    });
+    expect(br.status).toBe(415);
+    await expectStillServing();
+  });
+
+  it("a body over 32 MiB → 413", async () => {
+    const big = Buffer.alloc(33 * 1024 * 1024, 0x20);
+    const response = await fetch(`${app.base}/v1/traces`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: big,
+    });
+    expect(response.status).toBe(413);
+    await expectStillServing();
+  });
+
+  it("a gzip bomb → 413 without inflating it all", async () => {
+    // 64 MiB of zeros compresses to ~64 KiB.
+    const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024));
+    expect(bomb.byteLength).toBeLessThan(1024 * 1024);
+    const response = await fetch(`${app.base}/v1/traces`, {
+      method: "POST",
+      headers: { "content-type": "application/x-protobuf", "content-encoding": "gzip" },
+      body: bomb,
+    });
+    expect(response.status).toBe(413);
+    await expectStillServing();
+  });
+
+  it("a body that claims gzip but is not → 400", async () => {
+    const response = await fetch(`${app.base}/v1/traces`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-encoding": "gzip" },
+      body: "{}",
+    });
+    expect(response.status).toBe(400);
+    await expectStillServing();
+  });
+});
+
+describe("CORS for browser exporters", () => {
+  it("answers a preflight from a localhost dev origin", async () => {
+    const response = await fetch(`${app.base}/v1/traces`, {
+      method: "OPTIONS",
+      headers: {
+        origin: "http://localhost:5173",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "content-type,x-custom",
+      },
+    });
+    expect(response.status).toBe(204);
+    expect(response.headers.get("access-control-allow-origin")).toBe("http://localhost:5173");
+    expect(response.headers.get("access-control-allow-methods")).toMatch(/POST/);
+    expect(response.headers.get("access-control-allow-headers")).toBe("content-type,x-custom");
+    expect(Number(response.headers.get("access-control-max-age"))).toBeGreaterThan(0);
+  });
+
+  it("adds Allow-Origin to the POST response for a dev origin and not for a foreign one", async () => {
+    const dev = await postJson(app.base, jsonTraceRequest("cors", [{}]), { origin: "http://localhost:3000" });
+    expect(dev.headers.get("access-control-allow-origin")).toBe("http://localhost:3000");
+    const foreign = await postJson(app.base, jsonTraceRequest("cors", [{}]), { origin: "https://evil.example" });
+    expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
+    const preflight = await fetch(`${app.base}/v1/traces`, {
+      method: "OPTIONS",
+      headers: { origin: "https://evil.example", "access-control-request-method": "POST" },
+    });
+    expect(preflight.headers.get("access-control-allow-origin")).toBeNull();
+  });
+});

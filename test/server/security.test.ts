@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { createHostPolicy, hostnameOf } from "../../src/server/security.js";
+
+describe("hostnameOf", () => {
+  it("strips ports and IPv6 brackets", () => {
+    expect(hostnameOf("localhost:9999")).toBe("localhost");
+    expect(hostnameOf("LOCALHOST")).toBe("localhost");
+    expect(hostnameOf("[::1]:9999")).toBe("::1");
+    expect(hostnameOf("::1")).toBe("::1");
+    expect(hostnameOf("127.0.0.1")).toBe("127.0.0.1");
+  });
+});
+
+describe("host policy on the default 127.0.0.1", () => {
+  const policy = createHostPolicy("127.0.0.1");
+
+  it("accepts the loopback names with any port", () => {
+    for (const host of ["localhost:9999", "127.0.0.1:9999", "[::1]:9999", "localhost", "app.localhost:9999"]) {
+      expect(policy.isAllowedHost(host), host).toBe(true);
+    }
+  });
+
+  it("rejects other names (DNS rebinding) and a missing Host", () => {
+    for (const host of ["evil.example:9999", "evil.example", "192.168.1.10:9999", "localhost.evil.example", ""]) {
+      expect(policy.isAllowedHost(host), host).toBe(false);
+    }
+    expect(policy.isAllowedHost(undefined)).toBe(false);
+  });
+
+  it("treats only this port's loopback http pages as the app's own origin", () => {
+    expect(policy.isOwnOrigin("http://localhost:9999", 9999)).toBe(true);
+    expect(policy.isOwnOrigin("http://127.0.0.1:9999", 9999)).toBe(true);
+    expect(policy.isOwnOrigin("http://localhost:3000", 9999)).toBe(false);
+    expect(policy.isOwnOrigin("https://localhost:9999", 9999)).toBe(false);
+    expect(policy.isOwnOrigin("http://evil.example:9999", 9999)).toBe(false);
+    expect(policy.isOwnOrigin("null", 9999)).toBe(false);
+  });
+
+  it("accepts dev origins on any loopback port for OTLP CORS", () => {
+    expect(policy.isDevOrigin("http://localhost:5173")).toBe(true);
+    expect(policy.isDevOrigin("https://localhost:3000")).toBe(true);
+    expect(policy.isDevOrigin("http://127.0.0.1:8080")).toBe(true);
+    expect(policy.isDevOrigin("https://evil.example")).toBe(false);
+    expect(policy.isDevOrigin("file://")).toBe(false);
+  });
+});
+
+describe("host policy on a named or wildcard address", () => {
+  it("accepts the --host it listens on", () => {
+    const policy = createHostPolicy("192.168.5.5");
+    expect(policy.isAllowedHost("192.168.5.5:9999")).toBe(true);
+    expect(policy.isAllowedHost("192.168.5.6:9999")).toBe(false);
+    expect(policy.wildcard).toBe(false);
+  });
+
+  it("accepts IP literals on 0.0.0.0 but still not foreign names", () => {
+    const policy = createHostPolicy("0.0.0.0");
+    expect(policy.wildcard).toBe(true);
+    expect(policy.isAllowedHost("10.0.0.7:9999")).toBe(true);
+    expect(policy.isAllowedHost("evil.example:9999")).toBe(false);
+  });
+});

@@ -1,0 +1,141 @@
+import type { Attributes, InstrumentationScope, Span } from "../../src/domain/span.js";
+
+/** 32-hex trace id / 16-hex span id from a small number, so tests read as "trace 3, span 2". */
+export function traceId(n: number): string {
+  return n.toString(16).padStart(32, "0");
+}
+
+export function spanId(n: number): string {
+  return n.toString(16).padStart(16, "0");
+}
+
+const RESOURCES = new Map<string, Attributes>();
+
+/** One shared resource object per service, as a decoded OTLP batch would have. */
+export function resourceFor(service: string): Attributes {
+  let resource = RESOURCES.get(service);
+  if (resource === undefined) {
+    resource = { "service.name": service };
+    RESOURCES.set(service, resource);
+  }
+  return resource;
+}
+
+const SCOPE: InstrumentationScope = { name: "test", version: "1.0.0" };
+
+/** Start times are offsets in milliseconds from a fixed, realistic epoch in nanoseconds. */
+export const T0 = 1_700_000_000_000_000_000n;
+export function ms(offset: number): bigint {
+  return T0 + BigInt(Math.round(offset * 1e6));
+}
+
+export interface SpanSpec {
+  trace: number;
+  span: number;
+  parent?: number | null;
+  name?: string;
+  service?: string;
+  /** Milliseconds after T0. */
+  start?: number;
+  /** Milliseconds after T0 (default start + 1). */
+  end?: number;
+  error?: boolean;
+  attributes?: Attributes;
+}
+
+export function makeSpan(spec: SpanSpec): Span {
+  const service = spec.service ?? "api";
+  const start = spec.start ?? 0;
+  const end = spec.end ?? start + 1;
+  return {
+    traceId: traceId(spec.trace),
+    spanId: spanId(spec.span),
+    parentSpanId: spec.parent === undefined || spec.parent === null ? null : spanId(spec.parent),
+    name: spec.name ?? `span ${spec.span}`,
+    kind: "INTERNAL",
+    service,
+    startTimeUnixNano: ms(start),
+    endTimeUnixNano: ms(end),
+    status: spec.error ? { code: "ERROR", message: "failed" } : { code: "UNSET" },
+    attributes: spec.attributes ?? {},
+    events: [],
+    links: [],
+    resource: resourceFor(service),
+    scope: SCOPE,
+  };
+}
+
+/** A root span (no parent) alone in its trace: the unit most list tests need. */
+export function rootSpan(trace: number, spec: Omit<SpanSpec, "trace" | "span"> = {}): Span {
+  return makeSpan({ trace, span: 1, parent: null, name: `root ${trace}`, ...spec });
+}
+
+/** A span with every field filled, and attribute values of every kind. */
+export function richSpan(): Span {
+  const resource: Attributes = {
+    "service.name": "checkout",
+    "service.version": "2.3.1",
+    "host.name": "dev-box",
+    "process.pid": 4242,
+    "process.command_args": ["node", "server.js"],
+  };
+  return {
+    traceId: "0af7651916cd43dd8448eb211c80319c",
+    spanId: "b7ad6b7169203331",
+    parentSpanId: "00f067aa0ba902b7",
+    traceState: "vendor=abc,other=1",
+    flags: 257,
+    name: "POST /api/checkout ✓",
+    kind: "SERVER",
+    service: "checkout",
+    startTimeUnixNano: 1_700_000_000_123_456_789n,
+    endTimeUnixNano: 1_700_000_000_987_654_321n,
+    status: { code: "ERROR", message: "Payment Declined" },
+    attributes: {
+      "http.request.method": "POST",
+      "http.response.status_code": 502,
+      ratio: 0.25,
+      negative: -17,
+      cached: false,
+      nothing: null,
+      big: "18446744073709551615",
+      bytes: "3q2+7w==",
+      tags: ["a", 1, true, 2.5, null, ["nested"]],
+      "empty.list": [],
+      "empty.map": {},
+      user: { id: "u-1", roles: ["admin"], profile: { age: 42, "weird key": 'x\ny"z' } },
+      "not.a.number": Number.NaN,
+      infinite: Number.POSITIVE_INFINITY,
+      unicode: "naïve – 日本語 🚀",
+    },
+    events: [
+      {
+        name: "exception",
+        timeUnixNano: 1_700_000_000_500_000_001n,
+        attributes: {
+          "exception.type": "CardError",
+          "exception.message": "Card Expired",
+          "exception.stacktrace": "Error: Card Expired\n    at pay (pay.js:1:1)",
+        },
+        droppedAttributesCount: 2,
+      },
+      { name: "retry", timeUnixNano: 1_700_000_000_600_000_000n, attributes: {} },
+    ],
+    links: [
+      {
+        traceId: "11111111111111111111111111111111",
+        spanId: "2222222222222222",
+        traceState: "k=v",
+        attributes: { "link.reason": "batch" },
+        droppedAttributesCount: 1,
+        flags: 1,
+      },
+      { traceId: "33333333333333333333333333333333", spanId: "4444444444444444", attributes: {} },
+    ],
+    resource,
+    scope: { name: "@opentelemetry/instrumentation-http", version: "0.52.0", attributes: { "scope.attr": 1 } },
+    droppedAttributesCount: 3,
+    droppedEventsCount: 4,
+    droppedLinksCount: 5,
+  };
+}

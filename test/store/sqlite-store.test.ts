@@ -1,0 +1,179 @@
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { SqliteDriver } from "../../src/store/sqlite-schema.js";
+import { createSqliteStore, loadSqliteDriver, type SqliteStoreOptions } from "../../src/store/sqlite-store.js";
+import type { Store } from "../../src/store/store.js";
+import { makeSpan, richSpan, rootSpan, spanId, traceId } from "./span-fixtures.js";
+import { describeStoreContract } from "./store-contract.js";
+
+const dir = mkdtempSync(join(tmpdir(), "tracekit-sqlite-store-"));
+let files = 0;
+function tempPath(): string {
+  return join(dir, `store-${++files}.db`);
+}
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// Batched writes as in production (every read flushes), and write-through after every insert.
+describeStoreContract("sqlite", async ({ maxSpans }) => {
+  await loadSqliteDriver();
+  return createSqliteStore({ path: tempPath(), maxSpans: maxSpans ?? 100_000 });
+});
+describeStoreContract("sqlite, flush per insert", async ({ maxSpans }) => {
+  await loadSqliteDriver();
+  return createSqliteStore({ path: tempPath(), maxSpans: maxSpans ?? 100_000, flushSpans: 1 });
+});
+
+describe("sqlite store: persistence and files", () => {
+  beforeAll(() => loadSqliteDriver());
+  const open: Store[] = [];
+  afterEach(() => {
+    for (const store of open.splice(0)) store.close();
+  });
+
+  function openStore(options: Partial<SqliteStoreOptions> & { path: string }): Store {
+    const store = createSqliteStore({ maxSpans: 100_000, ...options });
+    open.push(store);
+    return store;
+  }
+
+  function reopen(store: Store, options: Partial<SqliteStoreOptions> & { path: string }): Store {
+    store.close();
+    open.splice(open.indexOf(store), 1);
+    return openStore(options);
+  }
+
+  it("keeps every span, summary and service across close and reopen", async () => {
+    const path = tempPath();
+    let store = openStore({ path });
+    const rich = richSpan();
+    store.insertSpans([rich]);
+    store.insertSpans([
+      makeSpan({ trace: 1, span: 2, parent: 1, service: "db", start: 5, end: 8, error: true }),
+      rootSpan(2, { start: 50, service: "web" }),
+    ]);
+    const before = {
+      list: store.listTraces({ limit: 10 }),
+      rich: store.getTrace(rich.traceId),
+      trace1: store.getTrace(traceId(1)),
+      services: store.listServices(),
+      stats: store.stats(),
+      summaries: store.getSummaries([traceId(1), rich.traceId, traceId(2)]),
+    };
+    store = reopen(store, { path });
+    expect(store.listTraces({ limit: 10 })).toEqual(before.list);
+    expect(store.getTrace(rich.traceId)).toEqual(before.rich);
+    expect(store.getTrace(rich.traceId)).toEqual([structuredClone(rich)]);
+    expect(store.getTrace(traceId(1))).toEqual(before.trace1);
+    expect(store.listServices()).toEqual(before.services);
+    expect(store.stats()).toEqual(before.stats);
+    expect(store.getSummaries([traceId(1), rich.traceId, traceId(2)])).toEqual(before.summaries);
+
+    // After a restart, re-sent spans are still duplicates and a late parent still moves its trace.
+    const again = store.insertSpans([
+      makeSpan({ trace: 1, span: 2, parent: 1, service: "db", start: 5, end: 8, error: true }),
+      makeSpan({ trace: 1, span: 1, parent: null, name: "late root", service: "api", start: 0, end: 100 }),
+    ]);
+    expect(again).toEqual({ inserted: 1, changedTraceIds: [traceId(1)] });
+    store = reopen(store, { path });
+    expect(store.getSummaries([traceId(1)])[0]).toMatchObject({
+      name: "late root",
+      service: "api",
+      spanCount: 2,
+      errorCount: 1,
+      services: ["api", "db"],
+      durationMs: 100,
+      hasRoot: true,
+    });
+    expect(store.listTraces({ limit: 10, service: "db" }).traces.map((t) => t.traceId)).toEqual([traceId(1)]);
+    expect(store.getTrace(traceId(1))?.map((s) => s.spanId)).toEqual([spanId(1), spanId(2)]);
+  });
+
+  it("shows pending writes to reads at once", () => {
+    const store = openStore({ path: tempPath(), flushIntervalMs: 60_000 });
+    store.insertSpans([rootSpan(1)]);
+    expect(store.getSummaries([traceId(1)])).toHaveLength(1);
+    expect(store.listTraces({ limit: 5 }).traces.map((t) => t.traceId)).toEqual([traceId(1)]);
+    store.insertSpans([makeSpan({ trace: 1, span: 2, parent: 1 })]);
+    expect(store.getTrace(traceId(1))).toHaveLength(2);
+    store.insertSpans([rootSpan(2, { service: "late" })]);
+    expect(store.listServices().map((s) => s.name)).toEqual(["api", "late"]);
+    store.insertSpans([rootSpan(3)]);
+    expect(store.stats()).toMatchObject({ spans: 4, traces: 3 });
+  });
+
+  it("writes what close() found pending", () => {
+    const path = tempPath();
+    const store = openStore({ path, flushIntervalMs: 60_000 });
+    store.insertSpans([rootSpan(1), makeSpan({ trace: 1, span: 2, parent: 1 })]);
+    const reopened = reopen(store, { path });
+    expect(reopened.getTrace(traceId(1))).toHaveLength(2);
+    expect(reopened.stats()).toMatchObject({ spans: 2, traces: 1 });
+  });
+
+  it("writes pending spans on its timer", async () => {
+    const path = tempPath();
+    const store = openStore({ path, flushIntervalMs: 10 });
+    const walSize = () => statSync(`${path}-wal`).size;
+    const before = walSize();
+    store.insertSpans([rootSpan(1, { attributes: { body: "x".repeat(10_000) } })]);
+    expect(walSize()).toBe(before);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(walSize()).toBeGreaterThan(before);
+  });
+
+  it("applies a smaller bound at once on reopen, and keeps arrival order across restarts", () => {
+    const path = tempPath();
+    let store = openStore({ path });
+    for (let i = 1; i <= 10; i++) {
+      store.insertSpans([1, 2, 3].map((n) => makeSpan({ trace: i, span: n, start: 100 - i })));
+    }
+    store = reopen(store, { path, maxSpans: 12 });
+    expect(store.stats()).toMatchObject({ spans: 12, traces: 4, evictedTraces: 6, evictedSpans: 18 });
+    expect(store.getTrace(traceId(6))).toBeUndefined();
+    expect(store.getTrace(traceId(7))).toHaveLength(3);
+    // A new trace arrives after the restart: the oldest arrival before it goes, not the new one.
+    store.insertSpans([1, 2, 3].map((n) => makeSpan({ trace: 11, span: n, start: 0 })));
+    expect(store.stats()).toMatchObject({ spans: 12, traces: 4 });
+    expect(store.getTrace(traceId(7))).toBeUndefined();
+    expect(store.listTraces({ limit: 10 }).traces.map((t) => t.traceId)).toEqual([8, 9, 10, 11].map((i) => traceId(i)));
+  });
+
+  it("refuses a file that is not a SQLite database with one clear line", () => {
+    const path = tempPath();
+    writeFileSync(path, "this is a text file, not a database\n".repeat(100));
+    expect(() => openStore({ path })).toThrow(/not a SQLite database/);
+    try {
+      openStore({ path });
+    } catch (error) {
+      expect(error).toBeInstanceOf(Error);
+      expect((error as Error).message).not.toContain("\n");
+      expect((error as Error).message).toContain(path);
+    }
+  });
+
+  it("refuses a path it cannot create", () => {
+    expect(() => openStore({ path: join(dir, "missing-dir", "x.db") })).toThrow(/cannot be created or opened/);
+    expect(() => openStore({ path: dir })).toThrow(/cannot open SQLite database/);
+  });
+
+  it("refuses another program's database", async () => {
+    const path = tempPath();
+    const specifier = "better-sqlite3";
+    const Driver = ((await import(specifier)) as { default: SqliteDriver }).default;
+    const other = new Driver(path);
+    other.exec("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)");
+    other.close();
+    expect(() => openStore({ path })).toThrow(/another program/);
+  });
+
+  it("refuses a file another store has open", () => {
+    const path = tempPath();
+    const first = openStore({ path });
+    first.insertSpans([rootSpan(1)]);
+    first.stats();
+    expect(() => openStore({ path })).toThrow(/another process is using it/);
+  });
+});

@@ -1,0 +1,542 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { AppError } from "../../src/domain/errors.js";
+import type { Span } from "../../src/domain/span.js";
+import type { TraceSummary } from "../../src/domain/trace-summary.js";
+import type { Store, TraceQuery } from "../../src/store/store.js";
+import { makeSpan, ms, richSpan, rootSpan, spanId, T0, traceId } from "./span-fixtures.js";
+
+export interface StoreFactoryOptions {
+  maxSpans?: number;
+}
+
+export type StoreFactory = (options: StoreFactoryOptions) => Store | Promise<Store>;
+
+/** The behaviour every Store must have; each implementation's test file runs it. */
+export function describeStoreContract(name: string, makeStore: StoreFactory): void {
+  describe(`${name}: Store contract`, () => {
+    const open: Store[] = [];
+
+    async function fresh(options: StoreFactoryOptions = {}): Promise<Store> {
+      const store = await makeStore({ maxSpans: options.maxSpans ?? 100_000 });
+      open.push(store);
+      return store;
+    }
+
+    afterEach(() => {
+      for (const store of open.splice(0)) store.close();
+    });
+
+    function summaryOf(store: Store, trace: number): TraceSummary {
+      const [summary] = store.getSummaries([traceId(trace)]);
+      if (summary === undefined) throw new Error(`no summary for trace ${trace}`);
+      return summary;
+    }
+
+    function listIds(store: Store, query: Omit<TraceQuery, "limit"> & { limit?: number } = {}): string[] {
+      return store.listTraces({ limit: 1000, ...query }).traces.map((t) => t.traceId);
+    }
+
+    /** Every trace id a query returns, following cursors `limit` at a time. */
+    function walkAll(store: Store, query: Omit<TraceQuery, "cursor">): string[][] {
+      const pages: string[][] = [];
+      let cursor: string | undefined;
+      for (let guard = 0; guard < 1000; guard++) {
+        const page = store.listTraces(cursor === undefined ? query : { ...query, cursor });
+        pages.push(page.traces.map((t) => t.traceId));
+        if (page.nextCursor === undefined) return pages;
+        cursor = page.nextCursor;
+      }
+      throw new Error("paging did not end");
+    }
+
+    describe("insert and read back", () => {
+      it("returns every field of a span unchanged", async () => {
+        const store = await fresh();
+        const span = richSpan();
+        const expected = structuredClone(span);
+        expect(store.insertSpans([span])).toEqual({ inserted: 1, changedTraceIds: [span.traceId] });
+        expect(store.getTrace(span.traceId)).toEqual([expected]);
+        // Twice: a second read must not depend on state the first one left.
+        expect(store.getTrace(span.traceId)).toEqual([expected]);
+      });
+
+      it("keeps nanosecond times exactly, across the whole unsigned 64-bit range", async () => {
+        const store = await fresh();
+        const a = makeSpan({ trace: 1, span: 1 });
+        a.startTimeUnixNano = 1_700_000_000_000_000_001n;
+        a.endTimeUnixNano = 1_700_000_000_000_000_003n;
+        const b = makeSpan({ trace: 2, span: 1 });
+        b.startTimeUnixNano = 2n ** 63n - 1n;
+        b.endTimeUnixNano = 2n ** 64n - 1n;
+        store.insertSpans([a, b]);
+        const [readA] = store.getTrace(a.traceId) ?? [];
+        expect(readA?.startTimeUnixNano).toBe(1_700_000_000_000_000_001n);
+        expect(readA?.endTimeUnixNano).toBe(1_700_000_000_000_000_003n);
+        const [readB] = store.getTrace(b.traceId) ?? [];
+        expect(readB?.startTimeUnixNano).toBe(2n ** 63n - 1n);
+        expect(readB?.endTimeUnixNano).toBe(2n ** 64n - 1n);
+        expect(summaryOf(store, 1).startTimeUnixNano).toBe(1_700_000_000_000_000_001n);
+        expect(summaryOf(store, 1).endTimeUnixNano).toBe(1_700_000_000_000_000_003n);
+        expect(summaryOf(store, 2).endTimeUnixNano).toBe(2n ** 64n - 1n);
+        const listed = store.listTraces({ limit: 10 }).traces;
+        expect(listed.map((t) => [t.traceId, t.startTimeUnixNano, t.endTimeUnixNano])).toEqual([
+          [b.traceId, 2n ** 63n - 1n, 2n ** 64n - 1n],
+          [a.traceId, 1_700_000_000_000_000_001n, 1_700_000_000_000_000_003n],
+        ]);
+      });
+
+      it("returns a trace's spans ordered by start time, ties in arrival order", async () => {
+        const store = await fresh();
+        store.insertSpans([
+          makeSpan({ trace: 1, span: 3, parent: 1, start: 30 }),
+          makeSpan({ trace: 1, span: 1, parent: null, start: 0, end: 100 }),
+        ]);
+        store.insertSpans([
+          makeSpan({ trace: 1, span: 4, parent: 1, start: 30 }),
+          makeSpan({ trace: 1, span: 2, parent: 1, start: 10 }),
+        ]);
+        expect(store.getTrace(traceId(1))?.map((s) => s.spanId)).toEqual([spanId(1), spanId(2), spanId(3), spanId(4)]);
+      });
+
+      it("answers undefined for an unknown trace", async () => {
+        const store = await fresh();
+        expect(store.getTrace(traceId(99))).toBeUndefined();
+        store.insertSpans([rootSpan(1)]);
+        expect(store.getTrace(traceId(99))).toBeUndefined();
+        expect(store.getSummaries([traceId(99)])).toEqual([]);
+      });
+
+      it("reports changed traces once each, in arrival order", async () => {
+        const store = await fresh();
+        const result = store.insertSpans([
+          makeSpan({ trace: 3, span: 1 }),
+          makeSpan({ trace: 1, span: 1 }),
+          makeSpan({ trace: 3, span: 2 }),
+          makeSpan({ trace: 2, span: 1 }),
+        ]);
+        expect(result).toEqual({ inserted: 4, changedTraceIds: [traceId(3), traceId(1), traceId(2)] });
+        expect(store.insertSpans([])).toEqual({ inserted: 0, changedTraceIds: [] });
+      });
+    });
+
+    describe("duplicates", () => {
+      it("ignores a re-sent batch (an exporter retry)", async () => {
+        const store = await fresh();
+        const batch = [rootSpan(1, { end: 10 }), makeSpan({ trace: 1, span: 2, parent: 1, start: 1 })];
+        expect(store.insertSpans(batch).inserted).toBe(2);
+        expect(store.insertSpans(batch.map((s) => ({ ...s })))).toEqual({ inserted: 0, changedTraceIds: [] });
+        expect(store.getTrace(traceId(1))).toHaveLength(2);
+        expect(summaryOf(store, 1).spanCount).toBe(2);
+        expect(store.stats().spans).toBe(2);
+      });
+
+      it("ignores a span repeated within one batch and mixed with new spans", async () => {
+        const store = await fresh();
+        const a = makeSpan({ trace: 1, span: 1 });
+        expect(store.insertSpans([a, { ...a }, makeSpan({ trace: 1, span: 2 })]).inserted).toBe(2);
+        const again = store.insertSpans([makeSpan({ trace: 1, span: 3 }), { ...a }, makeSpan({ trace: 2, span: 1 })]);
+        expect(again).toEqual({ inserted: 2, changedTraceIds: [traceId(1), traceId(2)] });
+        expect(summaryOf(store, 1).spanCount).toBe(3);
+        expect(store.stats()).toMatchObject({ spans: 4, traces: 2 });
+      });
+
+      it("ignores duplicates in a trace of many spans arriving in many batches", async () => {
+        const store = await fresh();
+        const spans = Array.from({ length: 120 }, (_, i) => makeSpan({ trace: 1, span: i + 1, start: i }));
+        let inserted = 0;
+        for (let i = 0; i < spans.length; i += 10) inserted += store.insertSpans(spans.slice(0, i + 10)).inserted;
+        expect(inserted).toBe(120);
+        expect(store.getTrace(traceId(1))).toHaveLength(120);
+        expect(summaryOf(store, 1).spanCount).toBe(120);
+      });
+    });
+
+    describe("trace summaries", () => {
+      // frontend root → api child → db grandchild (an error); the root starts first.
+      const root = () =>
+        makeSpan({ trace: 7, span: 1, parent: null, name: "GET /", service: "frontend", start: 0, end: 50 });
+      const child = () =>
+        makeSpan({ trace: 7, span: 2, parent: 1, name: "api call", service: "api", start: 5, end: 40 });
+      const grandchild = () =>
+        makeSpan({ trace: 7, span: 3, parent: 2, name: "SELECT", service: "db", start: 10, end: 20, error: true });
+
+      it("is correct after each batch when children arrive before their parents", async () => {
+        const store = await fresh();
+        store.insertSpans([grandchild()]);
+        expect(summaryOf(store, 7)).toEqual({
+          traceId: traceId(7),
+          name: "SELECT",
+          service: "db",
+          startTimeUnixNano: ms(10),
+          endTimeUnixNano: ms(20),
+          durationMs: 10,
+          spanCount: 1,
+          errorCount: 1,
+          services: ["db"],
+          hasRoot: false,
+        });
+        store.insertSpans([child()]);
+        expect(summaryOf(store, 7)).toMatchObject({
+          name: "api call",
+          service: "api",
+          startTimeUnixNano: ms(5),
+          durationMs: 35,
+          spanCount: 2,
+          errorCount: 1,
+          services: ["api", "db"],
+          hasRoot: false,
+        });
+        expect(store.listTraces({ limit: 10 }).traces).toEqual([summaryOf(store, 7)]);
+        store.insertSpans([root()]);
+        const final = {
+          traceId: traceId(7),
+          name: "GET /",
+          service: "frontend",
+          startTimeUnixNano: ms(0),
+          endTimeUnixNano: ms(50),
+          durationMs: 50,
+          spanCount: 3,
+          errorCount: 1,
+          services: ["api", "db", "frontend"],
+          hasRoot: true,
+        };
+        expect(summaryOf(store, 7)).toEqual(final);
+        expect(store.listTraces({ limit: 10 }).traces).toEqual([final]);
+      });
+
+      it("ends the same whatever order and batching the spans arrive in", async () => {
+        const orders = [
+          [root, child, grandchild],
+          [root, grandchild, child],
+          [child, root, grandchild],
+          [child, grandchild, root],
+          [grandchild, root, child],
+          [grandchild, child, root],
+        ];
+        const results: TraceSummary[] = [];
+        for (const order of orders) {
+          for (const together of [false, true]) {
+            const store = await fresh();
+            // Another trace around it, so list order and the trace's move are exercised too.
+            store.insertSpans([rootSpan(8, { start: 2 })]);
+            if (together) store.insertSpans(order.map((make) => make()));
+            else for (const make of order) store.insertSpans([make()]);
+            results.push(summaryOf(store, 7));
+            expect(listIds(store)).toEqual([traceId(8), traceId(7)]);
+            expect(listIds(store, { service: "db" })).toEqual([traceId(7)]);
+          }
+        }
+        for (const summary of results) expect(summary).toEqual(results[0]);
+        expect(results[0]).toMatchObject({ name: "GET /", service: "frontend", spanCount: 3, durationMs: 50 });
+      });
+
+      it("uses the root's name once it arrives even when a child started earlier (clock skew)", async () => {
+        const store = await fresh();
+        store.insertSpans([
+          makeSpan({ trace: 1, span: 2, parent: 1, name: "early child", service: "b", start: 0, end: 5 }),
+        ]);
+        expect(summaryOf(store, 1)).toMatchObject({ name: "early child", service: "b", hasRoot: false });
+        store.insertSpans([
+          makeSpan({ trace: 1, span: 1, parent: null, name: "root", service: "a", start: 1, end: 9 }),
+        ]);
+        expect(summaryOf(store, 1)).toMatchObject({
+          name: "root",
+          service: "a",
+          hasRoot: true,
+          startTimeUnixNano: ms(0),
+          durationMs: 9,
+        });
+      });
+
+      it("counts errors and lists every service once", async () => {
+        const store = await fresh();
+        store.insertSpans([
+          makeSpan({ trace: 1, span: 1, service: "a", error: true }),
+          makeSpan({ trace: 1, span: 2, parent: 1, service: "b", error: true }),
+          makeSpan({ trace: 1, span: 3, parent: 1, service: "a" }),
+        ]);
+        expect(summaryOf(store, 1)).toMatchObject({ spanCount: 3, errorCount: 2, services: ["a", "b"] });
+      });
+
+      it("getSummaries keeps the given order and skips unknown traces", async () => {
+        const store = await fresh();
+        store.insertSpans([rootSpan(1), rootSpan(2), rootSpan(3)]);
+        const summaries = store.getSummaries([traceId(3), traceId(9), traceId(1)]);
+        expect(summaries.map((s) => s.traceId)).toEqual([traceId(3), traceId(1)]);
+        expect(store.getSummaries([])).toEqual([]);
+      });
+    });
+
+    describe("listing", () => {
+      it("lists newest first by start time, then by trace id descending", async () => {
+        const store = await fresh();
+        store.insertSpans([rootSpan(1, { start: 10 }), rootSpan(2, { start: 30 }), rootSpan(3, { start: 20 })]);
+        store.insertSpans([rootSpan(5, { start: 20 }), rootSpan(4, { start: 20 })]);
+        expect(listIds(store)).toEqual([traceId(2), traceId(5), traceId(4), traceId(3), traceId(1)]);
+      });
+
+      it("moves a trace when an earlier span arrives", async () => {
+        const store = await fresh();
+        store.insertSpans([makeSpan({ trace: 1, span: 2, parent: 1, start: 50 }), rootSpan(2, { start: 40 })]);
+        expect(listIds(store)).toEqual([traceId(1), traceId(2)]);
+        store.insertSpans([rootSpan(1, { start: 30, end: 60 })]);
+        expect(listIds(store)).toEqual([traceId(2), traceId(1)]);
+        expect(listIds(store, { service: "api" })).toEqual([traceId(2), traceId(1)]);
+      });
+
+      it("returns an empty page from an empty store", async () => {
+        const store = await fresh();
+        expect(store.listTraces({ limit: 50 })).toEqual({ traces: [] });
+        expect(store.listTraces({ limit: 50, service: "nope", q: "x", errorsOnly: true, minDurationMs: 1 })).toEqual({
+          traces: [],
+        });
+      });
+
+      async function filterFixture(): Promise<Store> {
+        const store = await fresh();
+        store.insertSpans([
+          // 1: frontend → api (an error), 100 ms
+          makeSpan({
+            trace: 1,
+            span: 1,
+            parent: null,
+            name: "GET /checkout",
+            service: "frontend",
+            start: 10,
+            end: 110,
+          }),
+          makeSpan({
+            trace: 1,
+            span: 2,
+            parent: 1,
+            name: "charge",
+            service: "api",
+            start: 20,
+            end: 30,
+            error: true,
+            attributes: { "payment.provider": "StripeLike", "http.route": "/pay" },
+          }),
+          // 2: api alone, 5 ms, an event with an attribute
+          {
+            ...makeSpan({ trace: 2, span: 1, name: "poll", service: "api", start: 20, end: 25 }),
+            events: [{ name: "Cache Miss", timeUnixNano: ms(21), attributes: { "cache.key": "User:42" } }],
+          },
+          // 3: worker, 250 ms, nested attribute value
+          makeSpan({
+            trace: 3,
+            span: 1,
+            name: "job",
+            service: "worker",
+            start: 30,
+            end: 280,
+            attributes: { payload: { items: [{ sku: "ABC-123" }] }, "thread.count": 12 },
+          }),
+          // 4: frontend, exactly 50 ms, an error with a status message
+          makeSpan({ trace: 4, span: 1, name: "render", service: "frontend", start: 40, end: 90, error: true }),
+        ]);
+        return store;
+      }
+
+      it("filters by any span's service", async () => {
+        const store = await filterFixture();
+        expect(listIds(store, { service: "api" })).toEqual([traceId(2), traceId(1)]);
+        expect(listIds(store, { service: "frontend" })).toEqual([traceId(4), traceId(1)]);
+        expect(listIds(store, { service: "worker" })).toEqual([traceId(3)]);
+        expect(listIds(store, { service: "Worker" })).toEqual([]);
+        expect(listIds(store, { service: "missing" })).toEqual([]);
+      });
+
+      it("filters by free text in names, status messages, attribute and event values, ignoring case", async () => {
+        const store = await filterFixture();
+        expect(listIds(store, { q: "CHARGE" })).toEqual([traceId(1)]);
+        expect(listIds(store, { q: "stripelike" })).toEqual([traceId(1)]);
+        expect(listIds(store, { q: "/pa" })).toEqual([traceId(1)]);
+        expect(listIds(store, { q: "cache miss" })).toEqual([traceId(2)]);
+        expect(listIds(store, { q: "user:42" })).toEqual([traceId(2)]);
+        expect(listIds(store, { q: "abc-1" })).toEqual([traceId(3)]);
+        expect(listIds(store, { q: "12" })).toEqual([traceId(3)]);
+        expect(listIds(store, { q: "FAILED" })).toEqual([traceId(4), traceId(1)]);
+        expect(listIds(store, { q: "  render  " })).toEqual([traceId(4)]);
+        // Keys are not searched, and LIKE wildcards are plain text.
+        expect(listIds(store, { q: "payment.provider" })).toEqual([]);
+        expect(listIds(store, { q: "%" })).toEqual([]);
+        expect(listIds(store, { q: "_" })).toEqual([]);
+        expect(listIds(store, { q: "no such text" })).toEqual([]);
+        // Blank text is no filter.
+        expect(listIds(store, { q: "   " })).toHaveLength(4);
+      });
+
+      it("filters by minimum duration (inclusive) and by errors", async () => {
+        const store = await filterFixture();
+        expect(listIds(store, { minDurationMs: 50 })).toEqual([traceId(4), traceId(3), traceId(1)]);
+        expect(listIds(store, { minDurationMs: 100.000001 })).toEqual([traceId(3)]);
+        expect(listIds(store, { minDurationMs: 0 })).toHaveLength(4);
+        expect(listIds(store, { errorsOnly: true })).toEqual([traceId(4), traceId(1)]);
+        expect(listIds(store, { errorsOnly: false })).toHaveLength(4);
+      });
+
+      it("combines filters", async () => {
+        const store = await filterFixture();
+        expect(listIds(store, { service: "frontend", errorsOnly: true })).toEqual([traceId(4), traceId(1)]);
+        expect(listIds(store, { service: "frontend", errorsOnly: true, minDurationMs: 60 })).toEqual([traceId(1)]);
+        expect(listIds(store, { service: "api", q: "poll" })).toEqual([traceId(2)]);
+        expect(listIds(store, { service: "api", q: "failed", errorsOnly: true, minDurationMs: 100 })).toEqual([
+          traceId(1),
+        ]);
+        expect(listIds(store, { service: "worker", errorsOnly: true })).toEqual([]);
+        expect(listIds(store, { q: "failed", minDurationMs: 60 })).toEqual([traceId(1)]);
+      });
+
+      it("pages with limit and cursor through every trace exactly once", async () => {
+        const store = await fresh();
+        const spans: Span[] = [];
+        for (let i = 1; i <= 47; i++) {
+          // Repeated start times, so pages split inside groups of equal starts.
+          spans.push(
+            rootSpan(i, { start: Math.floor(i / 4), service: i % 3 === 0 ? "three" : "other", error: i % 2 === 0 }),
+          );
+        }
+        store.insertSpans(spans);
+        const all = listIds(store);
+        expect(all).toHaveLength(47);
+        for (const limit of [1, 5, 10, 47, 100]) {
+          const pages = walkAll(store, { limit });
+          expect(pages.flat()).toEqual(all);
+          for (const page of pages.slice(0, -1)) expect(page).toHaveLength(limit);
+        }
+        const filtered = walkAll(store, { limit: 4, service: "three", errorsOnly: true }).flat();
+        expect(filtered).toEqual(listIds(store, { service: "three", errorsOnly: true }));
+        expect(filtered).toHaveLength(7);
+        expect(store.listTraces({ limit: 47 }).nextCursor).toBeUndefined();
+        expect(store.listTraces({ limit: 46 }).nextCursor).toBeDefined();
+      });
+
+      it("rejects a cursor it did not issue", async () => {
+        const store = await fresh();
+        expect(() => store.listTraces({ limit: 5, cursor: "garbage" })).toThrow(AppError);
+      });
+
+      it("serves a cursor's next page after newer traces arrived", async () => {
+        const store = await fresh();
+        store.insertSpans([1, 2, 3, 4].map((i) => rootSpan(i, { start: i })));
+        const first = store.listTraces({ limit: 2 });
+        expect(first.traces.map((t) => t.traceId)).toEqual([traceId(4), traceId(3)]);
+        store.insertSpans([rootSpan(9, { start: 100 })]);
+        const second = store.listTraces({ limit: 2, cursor: first.nextCursor as string });
+        expect(second.traces.map((t) => t.traceId)).toEqual([traceId(2), traceId(1)]);
+      });
+    });
+
+    describe("services", () => {
+      it("reports spans, errors, traces and duration percentiles per service", async () => {
+        const store = await fresh();
+        const spans: Span[] = [];
+        // api: 20 spans over 4 traces with durations 1..20 ms, 3 errors.
+        for (let i = 1; i <= 20; i++) {
+          spans.push(makeSpan({ trace: 1 + (i % 4), span: 100 + i, service: "api", start: 0, end: i, error: i <= 3 }));
+        }
+        // db: one span of 0.5 ms in trace 1; zero: a span ending before it starts counts as 0 ms.
+        spans.push(makeSpan({ trace: 1, span: 1, service: "db", start: 0, end: 0.5 }));
+        spans.push(makeSpan({ trace: 9, span: 1, service: "zero", start: 10, end: 5 }));
+        store.insertSpans(spans.slice(0, 7));
+        store.insertSpans(spans.slice(7));
+        expect(store.listServices()).toEqual([
+          { name: "api", spanCount: 20, errorCount: 3, traceCount: 4, p50Ms: 10, p95Ms: 19, p99Ms: 20 },
+          { name: "db", spanCount: 1, errorCount: 0, traceCount: 1, p50Ms: 0.5, p95Ms: 0.5, p99Ms: 0.5 },
+          { name: "zero", spanCount: 1, errorCount: 0, traceCount: 1, p50Ms: 0, p95Ms: 0, p99Ms: 0 },
+        ]);
+      });
+
+      it("is empty for an empty store", async () => {
+        const store = await fresh();
+        expect(store.listServices()).toEqual([]);
+      });
+    });
+
+    describe("clear", () => {
+      it("forgets everything and accepts new spans afterwards", async () => {
+        const store = await fresh();
+        store.insertSpans([rootSpan(1), rootSpan(2, { service: "other" })]);
+        store.clear();
+        expect(store.listTraces({ limit: 10 })).toEqual({ traces: [] });
+        expect(store.getTrace(traceId(1))).toBeUndefined();
+        expect(store.getSummaries([traceId(1)])).toEqual([]);
+        expect(store.listServices()).toEqual([]);
+        expect(store.stats()).toMatchObject({ spans: 0, traces: 0 });
+        // The same ids are new again after a clear.
+        expect(store.insertSpans([rootSpan(1)])).toEqual({ inserted: 1, changedTraceIds: [traceId(1)] });
+        expect(listIds(store)).toEqual([traceId(1)]);
+        expect(store.stats()).toMatchObject({ spans: 1, traces: 1 });
+      });
+    });
+
+    describe("retention", () => {
+      function threeSpanTrace(trace: number, start: number): Span[] {
+        return [1, 2, 3].map((n) =>
+          makeSpan({ trace, span: n, parent: n === 1 ? null : 1, start: start + n, end: start + 10 }),
+        );
+      }
+
+      it("evicts the oldest whole traces by arrival and counts them", async () => {
+        const store = await fresh({ maxSpans: 10 });
+        // Arrival order 1, 2, 3, 4; start times deliberately in another order.
+        store.insertSpans(threeSpanTrace(1, 300));
+        store.insertSpans(threeSpanTrace(2, 100));
+        store.insertSpans(threeSpanTrace(3, 200));
+        expect(store.stats()).toEqual({ spans: 9, traces: 3, maxSpans: 10, evictedTraces: 0, evictedSpans: 0 });
+        store.insertSpans(threeSpanTrace(4, 0));
+        expect(store.stats()).toEqual({ spans: 9, traces: 3, maxSpans: 10, evictedTraces: 1, evictedSpans: 3 });
+        expect(store.getTrace(traceId(1))).toBeUndefined();
+        expect(listIds(store)).toEqual([traceId(3), traceId(2), traceId(4)]);
+        expect(store.listServices()[0]).toMatchObject({ spanCount: 9, traceCount: 3 });
+      });
+
+      it("never keeps half a trace", async () => {
+        const store = await fresh({ maxSpans: 8 });
+        store.insertSpans(threeSpanTrace(1, 0).slice(0, 2));
+        store.insertSpans(threeSpanTrace(2, 10));
+        store.insertSpans(threeSpanTrace(3, 20));
+        // Trace 1, the oldest arrival, grows to 3 spans: 9 in all, so all of it goes.
+        store.insertSpans(threeSpanTrace(1, 0).slice(2));
+        expect(store.stats()).toMatchObject({ spans: 6, traces: 2, evictedTraces: 1, evictedSpans: 3 });
+        expect(store.getTrace(traceId(1))).toBeUndefined();
+        store.insertSpans(threeSpanTrace(4, 30));
+        expect(store.stats()).toMatchObject({ spans: 6, traces: 2, evictedTraces: 2, evictedSpans: 6 });
+        expect(listIds(store)).toEqual([traceId(4), traceId(3)]);
+        for (const id of listIds(store)) expect(store.getTrace(id)).toHaveLength(3);
+      });
+
+      it("evicts a trace larger than the bound entirely", async () => {
+        const store = await fresh({ maxSpans: 5 });
+        const big = Array.from({ length: 8 }, (_, i) => makeSpan({ trace: 1, span: i + 1, start: i }));
+        store.insertSpans(big);
+        expect(store.stats()).toMatchObject({ spans: 0, traces: 0, evictedTraces: 1, evictedSpans: 8 });
+        expect(store.getTrace(traceId(1))).toBeUndefined();
+        store.insertSpans([rootSpan(2)]);
+        expect(listIds(store)).toEqual([traceId(2)]);
+      });
+
+      it("keeps the bound under a long stream of traces", async () => {
+        const store = await fresh({ maxSpans: 100 });
+        for (let i = 1; i <= 200; i++) {
+          store.insertSpans(threeSpanTrace(i, i));
+          if (i % 17 === 0) expect(store.stats().spans).toBeLessThanOrEqual(100);
+        }
+        const stats = store.stats();
+        expect(stats.spans).toBe(99);
+        expect(stats.traces).toBe(33);
+        expect(stats.evictedTraces).toBe(167);
+        expect(stats.evictedSpans).toBe(501);
+        const ids = walkAll(store, { limit: 7 }).flat();
+        expect(ids).toEqual(Array.from({ length: 33 }, (_, i) => traceId(200 - i)));
+      });
+    });
+
+    it("reports stats", async () => {
+      const store = await fresh({ maxSpans: 1234 });
+      store.insertSpans([rootSpan(1), makeSpan({ trace: 1, span: 2, parent: 1 }), rootSpan(2)]);
+      expect(store.stats()).toEqual({ spans: 3, traces: 2, maxSpans: 1234, evictedTraces: 0, evictedSpans: 0 });
+      expect(T0).toBeGreaterThan(0n);
+    });
+  });
+}
