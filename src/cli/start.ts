@@ -113,15 +113,7 @@ export async function runStart(options: StartOptions): Promise<void> {
     process.exit(1);
   }
 
-  const storage = config.dbPath === null ? "memory" : `SQLite file ${config.dbPath}`;
-  console.log(`tracekit-local is running`);
-  console.log(`  UI:    ${app.url}`);
-  console.log(`  OTLP:  ${app.otlpEndpoint}  (OTLP/HTTP protobuf and JSON: /v1/traces)`);
-  console.log(`  Store: ${storage}, up to ${config.maxSpans.toLocaleString("en-US")} spans`);
-  console.log(`  Send traces with: OTEL_EXPORTER_OTLP_ENDPOINT=${app.otlpEndpoint}`);
-  console.log(`Press Ctrl+C to stop.`);
-  if (config.open) void openBrowser(app.url);
-
+  // Handlers first: a signal that arrives right after the URL is printed must still shut down cleanly.
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
@@ -148,4 +140,14 @@ export async function runStart(options: StartOptions): Promise<void> {
   };
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
+
+  const storage = config.dbPath === null ? "memory" : `SQLite file ${config.dbPath}`;
+  console.log(`tracekit-local is running`);
+  console.log(`  UI:    ${app.url}`);
+  console.log(`  OTLP:  ${app.otlpEndpoint}  (OTLP/HTTP protobuf and JSON: /v1/traces)`);
+  console.log(`  Store: ${storage}, up to ${config.maxSpans.toLocaleString("en-US")} spans`);
+  console.log(`  Send traces with: OTEL_EXPORTER_OTLP_ENDPOINT=${app.otlpEndpoint}`);
+  console.log(`Press Ctrl+C to stop.`);
+  if (config.open) void openBrowser(app.url);
+
 }

@@ -22,7 +22,8 @@ function start(args: string[], env: Record<string, string> = {}): CliRun {
   return run;
 }
 
-describe("tracekit-local CLI", () => {
+// Each case spawns Node processes; allow for a slow machine.
+describe("tracekit-local CLI", { timeout: 120_000 }, () => {
   it("--port 0 prints the real URL and OTLP endpoint, serves health, stops cleanly on SIGTERM", async () => {
     const run = start(["--port", "0", "--no-open"]);
     const { url, port } = await waitForUrl(run);

@@ -29,7 +29,7 @@ export function runCli(args: string[], env: Record<string, string> = {}): CliRun
 }
 
 /** Waits for the printed UI URL and returns it with the real port. */
-export async function waitForUrl(run: CliRun, timeoutMs = 10_000): Promise<{ url: string; port: number }> {
+export async function waitForUrl(run: CliRun, timeoutMs = 60_000): Promise<{ url: string; port: number }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const match = /UI:\s+(http:\/\/[^\s]+:(\d+))/.exec(run.stdout());

@@ -1,0 +1,155 @@
+// Ingest benchmark: decode-only ceiling, then end-to-end over HTTP into the memory store and into a
+// SQLite file, with request latency, RSS per 100k retained spans, and query times at that size.
+// Run after `npm run build`:  node bench/ingest.mjs
+// Knobs: BENCH_REQUESTS (default 1000 → 1M spans), BENCH_CONCURRENCY (4), BENCH_SECONDS (cap per phase, 180).
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { Agent, request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { decodeTraceRequestJson } from "../dist/otlp/json/traces.js";
+import { decodeTraceRequestProtobuf } from "../dist/otlp/protobuf/traces.js";
+import { buildRequest, toOtlpJson, withFreshTraceIds } from "./payload.mjs";
+
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
+const MAX_SECONDS = Number(process.env.BENCH_SECONDS ?? 180);
+const BIN = new URL("../bin/tracekit-local.js", import.meta.url).pathname;
+
+const template = buildRequest(100, 10);
+const fmt = (n) => Math.round(n).toLocaleString("en-US");
+const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
+
+function decodeRate(label, decode, body) {
+  const until = performance.now() + 3000;
+  let spans = 0;
+  const start = performance.now();
+  while (performance.now() < until) spans += decode(body).spans.length;
+  const rate = spans / ((performance.now() - start) / 1000);
+  console.log(`decode-only ${label}: ${fmt(rate)} spans/s`);
+  return rate;
+}
+
+function startServer(args) {
+  const child = spawn(process.execPath, [BIN, "--port", "0", "--no-open", ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const match = /UI:\s+http:\/\/[^\s]+:(\d+)/.exec(out);
+      if (match) resolve({ child, port: Number(match[1]) });
+    });
+    child.on("exit", (code) => reject(new Error(`server exited ${code}: ${out}`)));
+  });
+}
+
+function rssMb(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
+}
+
+function post(agent, port, body) {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { agent, host: "127.0.0.1", port, method: "POST", path: "/v1/traces", headers: { "content-type": "application/x-protobuf", "content-length": body.length } },
+      (res) => {
+        res.resume();
+        res.on("end", () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+function get(agent, port, path) {
+  return new Promise((resolve, reject) => {
+    const req = request({ agent, host: "127.0.0.1", port, path }, (res) => {
+      const chunks = [];
+      res.on("data", (c) => chunks.push(c));
+      res.on("end", () => resolve(JSON.parse(Buffer.concat(chunks).toString("utf8"))));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+async function timeQuery(agent, port, path, runs = 20) {
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await get(agent, port, path);
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return pct(times, 50);
+}
+
+async function endToEnd(label, args) {
+  const { child, port } = await startServer(args);
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  await get(agent, port, "/api/health");
+  const idleRss = rssMb(child.pid);
+  // Bodies are made ahead of time so the load generator's own work is not timed.
+  const bodies = Array.from({ length: Math.min(REQUESTS, 50) }, () => withFreshTraceIds(template));
+  const latencies = [];
+  let sent = 0;
+  let next = 0;
+  const deadline = performance.now() + MAX_SECONDS * 1000;
+  const start = performance.now();
+  async function worker() {
+    while (next < REQUESTS && performance.now() < deadline) {
+      const i = next++;
+      let body = bodies[i % bodies.length];
+      if (i >= bodies.length) {
+        body = withFreshTraceIds(template);
+        bodies[i % bodies.length] = body;
+      }
+      const t = performance.now();
+      await post(agent, port, body);
+      latencies.push(performance.now() - t);
+      sent += template.spanCount;
+    }
+  }
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  const seconds = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  const health = await get(agent, port, "/api/health");
+  const rss = rssMb(child.pid);
+  const retained = health.counts.spans;
+  const aTrace = (await get(agent, port, "/api/traces?limit=1")).traces[0].traceId;
+  const listMs = await timeQuery(agent, port, "/api/traces?limit=50");
+  const serviceMs = await timeQuery(agent, port, "/api/traces?limit=50&service=payments");
+  const errorMs = await timeQuery(agent, port, "/api/traces?limit=50&status=error&minDurationMs=5");
+  const traceMs = await timeQuery(agent, port, `/api/traces/${aTrace}`);
+  console.log(
+    `${label}: ${fmt(sent / seconds)} spans/s end-to-end (${fmt(sent)} spans in ${seconds.toFixed(1)} s, ` +
+      `${CONCURRENCY} concurrent 1,000-span protobuf requests), latency p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms`,
+  );
+  console.log(
+    `${label}: ${fmt(retained)} spans retained, RSS ${fmt(rss)} MB (idle ${fmt(idleRss)} MB) → ${((rss - idleRss) / (retained / 100_000)).toFixed(1)} MB per 100k spans`,
+  );
+  console.log(
+    `${label}: HTTP query p50 at ${fmt(retained)} spans: list ${listMs.toFixed(2)} ms, list by service ${serviceMs.toFixed(2)} ms, ` +
+      `errors+duration ${errorMs.toFixed(2)} ms, one trace ${traceMs.toFixed(2)} ms`,
+  );
+  child.kill("SIGTERM");
+  await new Promise((r) => child.on("exit", r));
+  agent.destroy();
+}
+
+console.log(`request: ${template.spanCount} spans, ${fmt(template.bytes.length)} bytes protobuf; ${REQUESTS} requests per phase`);
+decodeRate("protobuf", decodeTraceRequestProtobuf, withFreshTraceIds(template));
+const json = toOtlpJson(template);
+decodeRate("JSON (JSON.parse + decode)", (text) => decodeTraceRequestJson(JSON.parse(text)), json);
+
+const maxSpans = String(REQUESTS * template.spanCount + 1);
+await endToEnd("memory", ["--max-spans", maxSpans]);
+const dir = mkdtempSync(join(tmpdir(), "tracekit-bench-"));
+try {
+  const db = join(dir, "bench.db");
+  await endToEnd("sqlite", ["--max-spans", maxSpans, "--db", db]);
+  console.log(`sqlite: file ${fmt(statSync(db).size / 1e6)} MB`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,103 @@
+// Builds realistic OTLP trace requests for benchmarks: 100 traces × 10 spans, ~10 attributes a span,
+// with every trace id rewritten per request so each request adds new traces.
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import protobuf from "protobufjs";
+
+const schema = readFileSync(new URL("../test/fixtures/otlp-trace.proto", import.meta.url), "utf8");
+const root = protobuf.parse(schema).root;
+const Request = root.lookupType("tracekit.test.otlp.ExportTraceServiceRequest");
+
+const SERVICES = ["frontend", "checkout", "payments", "inventory", "email"];
+const str = (key, value) => ({ key, value: { stringValue: value } });
+const int = (key, value) => ({ key, value: { intValue: value } });
+
+function span(traceId, index, parent, startNs) {
+  const spanId = randomBytes(8);
+  const isRoot = parent === null;
+  return {
+    spanId,
+    value: {
+      traceId,
+      spanId,
+      parentSpanId: parent ?? undefined,
+      name: isRoot ? "GET /api/orders/:id" : index % 3 === 0 ? "SELECT orders" : `call inventory ${index}`,
+      kind: isRoot ? 2 : index % 3 === 0 ? 3 : 1,
+      startTimeUnixNano: (startNs + BigInt(index) * 1_000_000n).toString(),
+      endTimeUnixNano: (startNs + BigInt(index) * 1_000_000n + 750_000n).toString(),
+      attributes: [
+        str("http.request.method", "GET"),
+        str("http.route", "/api/orders/:id"),
+        int("http.response.status_code", index % 17 === 0 ? 500 : 200),
+        str("url.full", `http://localhost:8080/api/orders/${index}?expand=items`),
+        str("server.address", "localhost"),
+        int("server.port", 8080),
+        str("db.system.name", "postgresql"),
+        str("db.query.text", "SELECT id, status, total FROM orders WHERE id = $1"),
+        str("user.id", `user-${index % 97}`),
+        { key: "app.cache_hit", value: { boolValue: index % 2 === 0 } },
+      ],
+      events: index % 5 === 0 ? [{ timeUnixNano: startNs.toString(), name: "cache.miss", attributes: [str("cache.key", `order:${index}`)] }] : [],
+      status: index % 17 === 0 ? { code: 2, message: "upstream failed" } : {},
+    },
+  };
+}
+
+/** One protobuf request with `traces` traces of `spansPerTrace` spans, plus where its trace ids sit. */
+export function buildRequest(traces = 100, spansPerTrace = 10) {
+  const startNs = BigInt(Date.now()) * 1_000_000n;
+  const byService = new Map();
+  const traceIds = [];
+  for (let t = 0; t < traces; t++) {
+    const traceId = randomBytes(16);
+    traceIds.push(traceId);
+    let parent = null;
+    for (let s = 0; s < spansPerTrace; s++) {
+      const service = SERVICES[(t + s) % SERVICES.length];
+      const built = span(traceId, s, parent, startNs + BigInt(t) * 10_000_000n);
+      if (parent === null) parent = built.spanId;
+      if (!byService.has(service)) byService.set(service, []);
+      byService.get(service).push(built.value);
+    }
+  }
+  const request = {
+    resourceSpans: [...byService.entries()].map(([service, spans]) => ({
+      resource: { attributes: [str("service.name", service), str("service.version", "1.4.2"), str("telemetry.sdk.language", "nodejs")] },
+      scopeSpans: [{ scope: { name: "@opentelemetry/instrumentation-http", version: "0.52.0" }, spans }],
+    })),
+  };
+  const bytes = Buffer.from(Request.encode(Request.fromObject(request)).finish());
+  // Every place a trace id's 16 bytes occur, so each request can get fresh ids cheaply.
+  const offsets = traceIds.map((id) => {
+    const found = [];
+    for (let at = bytes.indexOf(id); at !== -1; at = bytes.indexOf(id, at + 1)) found.push(at);
+    return found;
+  });
+  return { bytes, spanCount: traces * spansPerTrace, offsets, json: Request.toObject(Request.decode(bytes), { longs: String, bytes: String }) };
+}
+
+/** A copy of the request with new random trace ids (and the same shape). */
+export function withFreshTraceIds(template) {
+  const bytes = Buffer.from(template.bytes);
+  for (const places of template.offsets) {
+    const id = randomBytes(16);
+    for (const at of places) id.copy(bytes, at);
+  }
+  return bytes;
+}
+
+/** The same request as OTLP/JSON (hex ids), for the JSON decode rate. */
+export function toOtlpJson(template) {
+  const hex = (b64) => (b64 ? Buffer.from(b64, "base64").toString("hex") : undefined);
+  const clone = JSON.parse(JSON.stringify(template.json));
+  for (const rs of clone.resourceSpans) {
+    for (const ss of rs.scopeSpans) {
+      for (const s of ss.spans) {
+        s.traceId = hex(s.traceId);
+        s.spanId = hex(s.spanId);
+        if (s.parentSpanId) s.parentSpanId = hex(s.parentSpanId);
+      }
+    }
+  }
+  return JSON.stringify(clone);
+}
