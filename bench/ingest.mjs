@@ -18,7 +18,8 @@ const BIN = new URL("../bin/tracekit-local.js", import.meta.url).pathname;
 
 const template = buildRequest(100, 10);
 const fmt = (n) => Math.round(n).toLocaleString("en-US");
-const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
+const pct = (sorted, p) =>
+  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
 
 function decodeRate(label, decode, body) {
   const until = performance.now() + 3000;
@@ -31,7 +32,9 @@ function decodeRate(label, decode, body) {
 }
 
 function startServer(args) {
-  const child = spawn(process.execPath, [BIN, "--port", "0", "--no-open", ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [BIN, "--port", "0", "--no-open", ...args], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   return new Promise((resolve, reject) => {
     let out = "";
     child.stdout.on("data", (chunk) => {
@@ -51,7 +54,14 @@ function rssMb(pid) {
 function post(agent, port, body) {
   return new Promise((resolve, reject) => {
     const req = request(
-      { agent, host: "127.0.0.1", port, method: "POST", path: "/v1/traces", headers: { "content-type": "application/x-protobuf", "content-length": body.length } },
+      {
+        agent,
+        host: "127.0.0.1",
+        port,
+        method: "POST",
+        path: "/v1/traces",
+        headers: { "content-type": "application/x-protobuf", "content-length": body.length },
+      },
       (res) => {
         res.resume();
         res.on("end", () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
@@ -138,7 +148,9 @@ async function endToEnd(label, args) {
   agent.destroy();
 }
 
-console.log(`request: ${template.spanCount} spans, ${fmt(template.bytes.length)} bytes protobuf; ${REQUESTS} requests per phase`);
+console.log(
+  `request: ${template.spanCount} spans, ${fmt(template.bytes.length)} bytes protobuf; ${REQUESTS} requests per phase`,
+);
 decodeRate("protobuf", decodeTraceRequestProtobuf, withFreshTraceIds(template));
 const json = toOtlpJson(template);
 decodeRate("JSON (JSON.parse + decode)", (text) => decodeTraceRequestJson(JSON.parse(text)), json);

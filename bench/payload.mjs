@@ -37,7 +37,10 @@ function span(traceId, index, parent, startNs) {
         str("user.id", `user-${index % 97}`),
         { key: "app.cache_hit", value: { boolValue: index % 2 === 0 } },
       ],
-      events: index % 5 === 0 ? [{ timeUnixNano: startNs.toString(), name: "cache.miss", attributes: [str("cache.key", `order:${index}`)] }] : [],
+      events:
+        index % 5 === 0
+          ? [{ timeUnixNano: startNs.toString(), name: "cache.miss", attributes: [str("cache.key", `order:${index}`)] }]
+          : [],
       status: index % 17 === 0 ? { code: 2, message: "upstream failed" } : {},
     },
   };
@@ -62,7 +65,13 @@ export function buildRequest(traces = 100, spansPerTrace = 10) {
   }
   const request = {
     resourceSpans: [...byService.entries()].map(([service, spans]) => ({
-      resource: { attributes: [str("service.name", service), str("service.version", "1.4.2"), str("telemetry.sdk.language", "nodejs")] },
+      resource: {
+        attributes: [
+          str("service.name", service),
+          str("service.version", "1.4.2"),
+          str("telemetry.sdk.language", "nodejs"),
+        ],
+      },
       scopeSpans: [{ scope: { name: "@opentelemetry/instrumentation-http", version: "0.52.0" }, spans }],
     })),
   };
@@ -73,7 +82,12 @@ export function buildRequest(traces = 100, spansPerTrace = 10) {
     for (let at = bytes.indexOf(id); at !== -1; at = bytes.indexOf(id, at + 1)) found.push(at);
     return found;
   });
-  return { bytes, spanCount: traces * spansPerTrace, offsets, json: Request.toObject(Request.decode(bytes), { longs: String, bytes: String }) };
+  return {
+    bytes,
+    spanCount: traces * spansPerTrace,
+    offsets,
+    json: Request.toObject(Request.decode(bytes), { longs: String, bytes: String }),
+  };
 }
 
 /** A copy of the request with new random trace ids (and the same shape). */

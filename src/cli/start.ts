@@ -149,5 +149,4 @@ export async function runStart(options: StartOptions): Promise<void> {
   console.log(`  Send traces with: OTEL_EXPORTER_OTLP_ENDPOINT=${app.otlpEndpoint}`);
   console.log(`Press Ctrl+C to stop.`);
   if (config.open) void openBrowser(app.url);
-
 }

@@ -142,12 +142,10 @@ export class TraceBatch {
   rejectedSpans = 0;
   readonly errors: string[] = [];
 
-  reject(group: SpanGroup | string, index: number, reason: string): void {
+  /** Counts span `index` of `group` as rejected; keeps the reason while few have been kept. */
+  reject(group: SpanGroup, index: number, reason: string): void {
     this.rejectedSpans++;
-    if (this.errors.length < MAX_REPORTED_ERRORS) {
-      const path = typeof group === "string" ? group : group.path;
-      this.errors.push(`${path}.spans[${index}]: ${reason}`);
-    }
+    if (this.errors.length < MAX_REPORTED_ERRORS) this.errors.push(`${group.path}.spans[${index}]: ${reason}`);
   }
 
   /** Validates a wire span and stores it, or counts it as rejected with the reason. */

@@ -251,13 +251,18 @@ function traceListSql(shape: TraceListShape): string {
 export type Statements = ReturnType<typeof prepareStatements>;
 
 export function prepareStatements(db: SqliteDatabase) {
-  const spanInsertChunk = db.prepare(spanInsertSql(SPAN_INSERT_CHUNK));
-  const spanInsertOne = db.prepare(spanInsertSql(1));
+  const spanInserts = new Map<number, SqliteStatement>();
   const traceLists = new Map<string, SqliteStatement>();
   return {
-    /** Inserts `SPAN_INSERT_CHUNK` rows, or one row with `spanInsertOne`. */
-    spanInsertChunk,
-    spanInsertOne,
+    /** The INSERT for `rows` span rows (1 to SPAN_INSERT_CHUNK), each prepared once. */
+    spanInsert(rows: number): SqliteStatement {
+      let statement = spanInserts.get(rows);
+      if (statement === undefined) {
+        statement = db.prepare(spanInsertSql(rows));
+        spanInserts.set(rows, statement);
+      }
+      return statement;
+    },
     spanIdsOfTrace: db.prepare("SELECT span_id FROM spans WHERE id >= ? AND id < ?").pluck(),
     spansOfTrace: db
       .prepare(

@@ -266,7 +266,8 @@ function openDatabase(Driver: SqliteDriver, path: string): SqliteDatabase {
 
 /**
  * Spans in a SQLite file. Inserts are buffered and written in one transaction at most every
- * `flushIntervalMs` or every `flushSpans` spans; every read writes pending spans first. A per-trace
+ * `flushIntervalMs` or every `flushSpans` spans; every read writes pending spans first (except
+ * getSummaries, which answers traces with pending spans from their in-memory summary). A per-trace
  * summary row, maintained in the same transaction, serves the trace list through an index on
  * start time, so listing never aggregates spans.
  */
@@ -297,8 +298,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const traceStates = new Map<string, TraceState>();
   let cachedSpanIds = 0;
   let dirtyStates: TraceState[] = [];
-  /** SPAN_WIDTH values per pending span; service, resource and scope hold names/JSON until the flush. */
-  let pendingRows: unknown[] = [];
+  /**
+   * Pending span rows, SPAN_WIDTH values each, in chunks of SPAN_INSERT_CHUNK rows that are bound
+   * to one multi-row INSERT as they are. Service, resource and scope hold names/JSON until the flush.
+   */
+  let pendingChunks: unknown[][] = [];
   let pendingSpans = 0;
   let flushTimer: NodeJS.Timeout | null = null;
   /** A flush from the timer failed; the next insertSpans reports it. */
@@ -331,7 +335,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     traceStates.clear();
     cachedSpanIds = 0;
     dirtyStates = [];
-    pendingRows = [];
+    pendingChunks = [];
     pendingSpans = 0;
   }
 
@@ -452,7 +456,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   // ---- writing ----
 
   function appendPendingRow(rowId: number, span: Span): void {
-    const rows = pendingRows;
+    let rows = pendingChunks[pendingChunks.length - 1];
+    if (rows === undefined || rows.length === SPAN_INSERT_CHUNK * SPAN_WIDTH) {
+      rows = [];
+      pendingChunks.push(rows);
+    }
     const nonFinite = attributesHaveNonFinite(span.attributes);
     rows.push(
       rowId,
@@ -491,22 +499,15 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     flushTimer.unref();
   }
 
-  function writeSpans(rows: unknown[], count: number): void {
-    // Services, resources and scopes become ids here, inside the transaction that stores them.
-    for (let base = 0; base < rows.length; base += SPAN_WIDTH) {
-      rows[base + 1] = serviceId(rows[base + 1] as string);
-      rows[base + 12] = resourceId(rows[base + 12] as string);
-      rows[base + 13] = scopeId(rows[base + 13] as string);
-    }
-    const chunkWidth = SPAN_INSERT_CHUNK * SPAN_WIDTH;
-    let offset = 0;
-    for (; offset + chunkWidth <= rows.length; offset += chunkWidth) {
-      stmts.spanInsertChunk.run(
-        offset === 0 && rows.length === chunkWidth ? rows : rows.slice(offset, offset + chunkWidth),
-      );
-    }
-    for (; offset < count * SPAN_WIDTH; offset += SPAN_WIDTH) {
-      stmts.spanInsertOne.run(rows.slice(offset, offset + SPAN_WIDTH));
+  function writeSpans(chunks: unknown[][]): void {
+    for (const rows of chunks) {
+      // Services, resources and scopes become ids here, inside the transaction that stores them.
+      for (let base = 0; base < rows.length; base += SPAN_WIDTH) {
+        rows[base + 1] = serviceId(rows[base + 1] as string);
+        rows[base + 12] = resourceId(rows[base + 12] as string);
+        rows[base + 13] = scopeId(rows[base + 13] as string);
+      }
+      stmts.spanInsert(rows.length / SPAN_WIDTH).run(rows);
     }
   }
 
@@ -587,8 +588,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     return { traces: ids.length, spans: evictedSpanCount, ids };
   }
 
-  const writeBatch = db.transaction((rows: unknown[], count: number, states: TraceState[], newTraces: number) => {
-    if (count > 0) writeSpans(rows, count);
+  const writeBatch = db.transaction((chunks: unknown[][], count: number, states: TraceState[], newTraces: number) => {
+    writeSpans(chunks);
     for (const state of states) writeTrace(state);
     const eviction = evictOldest(spanTotal + count);
     stmts.countersUpdate.run(spanTotal + count - eviction.spans, traceTotal + newTraces - eviction.traces);
@@ -603,17 +604,17 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     }
     const overBound = spanTotal > maxSpans;
     if (pendingSpans === 0 && !overBound) return [];
-    const rows = pendingRows;
+    const chunks = pendingChunks;
     const count = pendingSpans;
     const states = dirtyStates;
-    pendingRows = [];
+    pendingChunks = [];
     pendingSpans = 0;
     dirtyStates = [];
     let newTraces = 0;
     for (const state of states) if (!state.stored) newTraces++;
     let eviction: { traces: number; spans: number; ids: string[] };
     try {
-      eviction = writeBatch(rows, count, states, newTraces);
+      eviction = writeBatch(chunks, count, states, newTraces);
     } catch (error) {
       // Rolled back: these spans are lost, and cached ids and summaries may name rows that do not exist.
       forgetTraceStates();

