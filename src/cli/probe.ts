@@ -6,7 +6,7 @@ export async function probeExistingInstance(
   const hostPart = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
   try {
     const response = await fetch(`http://${hostPart}:${port}/api/health`, {
-      signal: AbortSignal.timeout(1500),
+      signal: AbortSignal.timeout(3000),
     });
     if (!response.ok) return null;
     const body = (await response.json()) as { name?: string; version?: string };

@@ -141,7 +141,6 @@ describe.each(variants)("real OTel JS exporter $name (gzip: $gzip)", ({ name, gz
       "service.name": service,
       "service.version": "1.2.3",
       "host.cores": 8,
-      "telemetry.sdk.language": "nodejs",
     });
 
     expect(byName["SELECT orders"]).toMatchObject({ kind: "CLIENT", parentSpanId: ids.rootId, status: { code: "OK" } });
