@@ -46,9 +46,11 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
   const softLimit = options.softLimitBytes ?? 1 << 20;
   const hardLimit = options.hardLimitBytes ?? 16 << 20;
   const maxPerMessage = options.maxTracesPerMessage ?? 500;
+  const resyncCheckMs = Math.max(tickMs, 100);
   const clients = new Set<ClientState>();
   let pending = new Set<string>();
   let timer: NodeJS.Timeout | null = null;
+  let resyncTimer: NodeJS.Timeout | null = null;
   let closed = false;
 
   function snapshotMessage(): string | null {
@@ -74,23 +76,33 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
   }
 
   function flush(): void {
+    if (timer !== null) clearTimeout(timer);
+    if (resyncTimer !== null) clearTimeout(resyncTimer);
     timer = null;
-    if (closed || pending.size === 0) return;
+    resyncTimer = null;
+    if (closed) return;
     const ids = [...pending];
     pending = new Set();
-    if (clients.size === 0) return;
-    const summaries = options.getSummaries(ids);
     const messages: string[] = [];
-    for (let i = 0; i < summaries.length; i += maxPerMessage) {
-      const message: LiveMessage = {
-        type: "traces",
-        traces: summaries.slice(i, i + maxPerMessage).map(traceSummaryToJson),
-      };
-      messages.push(JSON.stringify(message));
+    if (ids.length > 0 && clients.size > 0) {
+      const summaries = options.getSummaries(ids);
+      for (let i = 0; i < summaries.length; i += maxPerMessage) {
+        const message: LiveMessage = {
+          type: "traces",
+          traces: summaries.slice(i, i + maxPerMessage).map(traceSummaryToJson),
+        };
+        messages.push(JSON.stringify(message));
+      }
     }
     let snapshot: string | null | undefined;
+    let waiting = false;
     for (const state of clients) {
-      if (!canSend(state)) continue;
+      // A client that missed nothing is not made stale by a resync check.
+      if (messages.length === 0 && !state.stale) continue;
+      if (!canSend(state)) {
+        if (state.stale) waiting = true;
+        continue;
+      }
       if (state.stale) {
         // It missed updates while it was slow: one snapshot of the newest page replaces them.
         state.stale = false;
@@ -100,6 +112,8 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
       }
       for (const data of messages) state.client.send(data);
     }
+    // A skipped client is resynced as soon as it drains, even if nothing new arrives meanwhile.
+    if (waiting) resyncTimer = setTimeout(flush, resyncCheckMs);
   }
 
   return {
@@ -131,7 +145,9 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
     close() {
       closed = true;
       if (timer !== null) clearTimeout(timer);
+      if (resyncTimer !== null) clearTimeout(resyncTimer);
       timer = null;
+      resyncTimer = null;
       for (const state of clients) state.client.terminate();
       clients.clear();
     },

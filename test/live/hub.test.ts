@@ -115,4 +115,25 @@ describe("live hub", () => {
     expect(last).toMatchObject({ type: "traces", snapshot: true, traces: [{ traceId: "latest" }] });
     hub.close();
   });
+
+  it("resyncs a skipped client once it drains, even when nothing new arrives", async () => {
+    const hub = createLiveHub({
+      getSummaries: (ids) => ids.map(summary),
+      getLatest: () => [summary("latest")],
+      tickMs: 1,
+      softLimitBytes: 100,
+    });
+    const slow = stuckClient();
+    hub.addClient(slow);
+    slow.queued = 500;
+    hub.tracesChanged(["missed"]);
+    await tick();
+    const before = slow.sent.length;
+    slow.queued = 0;
+    const deadline = Date.now() + 5000;
+    while (slow.sent.length === before && Date.now() < deadline) await tick();
+    expect(slow.sent.length).toBe(before + 1);
+    expect(JSON.parse(slow.sent[before] as string)).toMatchObject({ type: "traces", snapshot: true });
+    hub.close();
+  });
 });
