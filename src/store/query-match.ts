@@ -5,6 +5,8 @@ export interface SummaryFilterFields {
   readonly services: readonly string[];
   readonly errorCount: number;
   readonly durationMs: number;
+  readonly rootName: string | null;
+  readonly firstName: string;
 }
 
 /** The filters that can be decided from a summary alone (service, errors, duration). */
@@ -12,5 +14,9 @@ export function summaryMatches(summary: SummaryFilterFields, query: TraceQuery):
   if (query.service !== undefined && !summary.services.includes(query.service)) return false;
   if (query.errorsOnly && summary.errorCount === 0) return false;
   if (query.minDurationMs !== undefined && summary.durationMs < query.minDurationMs) return false;
+  if (query.name !== undefined) {
+    const name = summary.rootName ?? summary.firstName;
+    if (!name.toLowerCase().includes(query.name.toLowerCase())) return false;
+  }
   return true;
 }

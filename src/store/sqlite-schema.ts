@@ -212,6 +212,7 @@ export interface TraceListShape {
   cursor: boolean;
   errorsOnly: boolean;
   minDuration: boolean;
+  name: boolean;
   text: boolean;
 }
 
@@ -223,7 +224,7 @@ function spanInsertSql(rows: number): string {
 /**
  * The trace-list query for one combination of filters. Both shapes walk an index newest first
  * (traces_by_start, or trace_services' key for one service) and stop after LIMIT matches.
- * Parameters, in order: service id, cursor start, cursor id, min duration (ms), needle, limit.
+ * Parameters, in order: service id, cursor start, cursor id, min duration (ms), name, needle, limit.
  */
 function traceListSql(shape: TraceListShape): string {
   const where: string[] = [];
@@ -233,6 +234,7 @@ function traceListSql(shape: TraceListShape): string {
   if (shape.errorsOnly) where.push("t.error_count > 0");
   // The same arithmetic as durationMs(): (end - start) as a double, divided by 1e6, 0 when negative.
   if (shape.minDuration) where.push("max(t.end_ns - t.start_ns, 0) / 1e6 >= ?");
+  if (shape.name) where.push("instr(lower(coalesce(t.root_name, t.first_name)), ?) > 0");
   if (shape.text) {
     where.push(
       `EXISTS (SELECT 1 FROM spans p WHERE p.id >= t.seq * ${SPAN_SLOTS} AND p.id < (t.seq + 1) * ${SPAN_SLOTS} AND instr(p.search, ?) > 0)`,
@@ -332,7 +334,7 @@ export function prepareStatements(db: SqliteDatabase) {
 
     /** The prepared list query for one filter combination (at most 32, each prepared once). */
     traceList(shape: TraceListShape): SqliteStatement {
-      const key = `${+shape.service}${+shape.cursor}${+shape.errorsOnly}${+shape.minDuration}${+shape.text}`;
+      const key = `${+shape.service}${+shape.cursor}${+shape.errorsOnly}${+shape.minDuration}${+shape.name}${+shape.text}`;
       let statement = traceLists.get(key);
       if (statement === undefined) {
         statement = db.prepare(traceListSql(shape)).raw();

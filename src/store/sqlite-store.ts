@@ -714,6 +714,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     const minDuration =
       query.minDurationMs !== undefined && !Number.isNaN(query.minDurationMs) ? query.minDurationMs : undefined;
     if (minDuration !== undefined) params.push(minDuration);
+    const name = query.name?.trim().toLowerCase() || undefined;
+    if (name !== undefined) params.push(name);
     if (needle !== undefined) params.push(needle);
     if (query.limit <= 0) return { traces: [] };
     params.push(query.limit + 1);
@@ -722,6 +724,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       cursor: cursor !== undefined,
       errorsOnly: query.errorsOnly === true,
       minDuration: minDuration !== undefined,
+      name: name !== undefined,
       text: needle !== undefined,
     });
     const rows = statement.all(params) as TraceRow[];

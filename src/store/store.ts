@@ -4,6 +4,8 @@ import type { TraceSummary } from "../domain/trace-summary.js";
 export interface TraceQuery {
   /** Only traces with a span from this service. */
   service?: string;
+  /** Case-insensitive text in the trace's name (its root span's, or its earliest span's). */
+  name?: string;
   /** Case-insensitive text in span names, status messages, attribute and event values. */
   q?: string;
   minDurationMs?: number;

@@ -346,6 +346,17 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         expect(listIds(store, { service: "missing" })).toEqual([]);
       });
 
+      it("filters by the trace's name, ignoring case, and combines it with other filters", async () => {
+        const store = await filterFixture();
+        expect(listIds(store, { name: "checkout" })).toEqual([traceId(1)]);
+        expect(listIds(store, { name: "GET /" })).toEqual([traceId(1)]);
+        // A child span's name is not the trace's name.
+        expect(listIds(store, { name: "charge" })).toEqual([]);
+        expect(listIds(store, { name: "o" })).toEqual([traceId(3), traceId(2), traceId(1)]);
+        expect(listIds(store, { name: "o", service: "api" })).toEqual([traceId(2), traceId(1)]);
+        expect(listIds(store, { name: "%" })).toEqual([]);
+      });
+
       it("filters by free text in names, status messages, attribute and event values, ignoring case", async () => {
         const store = await filterFixture();
         expect(listIds(store, { q: "CHARGE" })).toEqual([traceId(1)]);

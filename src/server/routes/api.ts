@@ -55,6 +55,8 @@ function parseTraceQuery(params: URLSearchParams): TraceQuery {
   }
   const service = params.get("service");
   if (service) query.service = service;
+  const name = params.get("name");
+  if (name?.trim()) query.name = name.trim();
   const q = params.get("q");
   if (q?.trim()) query.q = q.trim();
   const cursor = params.get("cursor");
