@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { packageVersion } from "../version.js";
+import { addDemoOptions, runDemo } from "./demo.js";
 import { addStartOptions, runStart } from "./start.js";
 
 /** Usage errors print as one line (commander may add a suggestion on the same line). */
@@ -26,6 +27,13 @@ export async function main(argv: string[]): Promise<void> {
       .exitOverride()
       .configureOutput(ONE_LINE_ERRORS),
   ).action((options) => runStart(options));
+  addDemoOptions(
+    program
+      .command("demo")
+      .description("send realistic traffic from several services to a running tracekit-local")
+      .exitOverride()
+      .configureOutput(ONE_LINE_ERRORS),
+  ).action((options) => runDemo(options));
 
   try {
     await program.parseAsync(argv, { from: "node" });

@@ -37,7 +37,9 @@ export interface InstrumentationScope {
 
 /**
  * One span as the store keeps it. `resource` and `scope` are shared by reference between the
- * spans of one OTLP batch, which keeps memory per span down.
+ * spans of one OTLP batch, and decoders share one frozen `status` object per code (when there is no
+ * message) and one frozen empty `events`/`links` array, which keeps memory per span down: spans are
+ * read-only once decoded.
  */
 export interface Span {
   traceId: string;
@@ -52,8 +54,8 @@ export interface Span {
   endTimeUnixNano: bigint;
   status: SpanStatus;
   attributes: Attributes;
-  events: SpanEvent[];
-  links: SpanLink[];
+  events: readonly SpanEvent[];
+  links: readonly SpanLink[];
   resource: Attributes;
   scope: InstrumentationScope;
   droppedAttributesCount?: number;

@@ -5,6 +5,7 @@ import type { LiveHub } from "../live/hub.js";
 import type { Store } from "../store/store.js";
 import { apiRoutes } from "./routes/api.js";
 import { otlpRoutes } from "./routes/otlp.js";
+import { webRoutes } from "./routes/web.js";
 import type { HostPolicy } from "./security.js";
 
 export interface ServerDeps {
@@ -15,6 +16,8 @@ export interface ServerDeps {
   version: string;
   maxBodyBytes: number;
   dbPath: string | null;
+  /** The built web app; defaults to dist/web beside the compiled server. */
+  webRoot?: string;
   port(): number;
   baseUrl(): string;
   onClientError?(path: string, status: number, message: string): void;
@@ -51,6 +54,7 @@ export function createServer(deps: ServerDeps): Hono {
   app.all("/api/*", (c) => {
     throw new AppError(404, "not_found", `no API endpoint ${c.req.method} ${c.req.path}`);
   });
+  app.route("/", webRoutes(deps.webRoot !== undefined ? { webRoot: deps.webRoot } : {}));
 
   app.onError((error, c) => {
     if (error instanceof AppError) {

@@ -5,6 +5,7 @@ import { durationMs } from "../domain/time.js";
 import { TraceAggregate, type TraceSummary } from "../domain/trace-summary.js";
 import { decodeCursor, encodeCursor, isAfterCursor } from "./cursor.js";
 import { summaryMatches } from "./query-match.js";
+import { SortedChunks } from "./sorted-chunks.js";
 import {
   DEFAULT_MAX_SPANS,
   type InsertResult,
@@ -24,6 +25,8 @@ interface MemoryTrace {
   spansSorted: boolean;
   /** The start time this trace is filed under in `byStart`. */
   sortStart: bigint;
+  /** `sortStart` as a double: compares decide on it first, since comparing bigints is several times slower. */
+  sortKey: number;
   filed: boolean;
   evicted: boolean;
 }
@@ -37,6 +40,8 @@ export interface MemoryStoreOptions {
 
 /** Ascending (sortStart, traceId): new traces usually start last, so filing one is an append. */
 function compareOldestFirst(a: MemoryTrace, b: MemoryTrace): number {
+  // Rounding to a double never reverses an order, so unequal keys decide it.
+  if (a.sortKey !== b.sortKey) return a.sortKey < b.sortKey ? -1 : 1;
   if (a.sortStart !== b.sortStart) return a.sortStart < b.sortStart ? -1 : 1;
   return a.aggregate.traceId < b.aggregate.traceId ? -1 : a.aggregate.traceId > b.aggregate.traceId ? 1 : 0;
 }
@@ -62,7 +67,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const maxSpans = options.maxSpans ?? DEFAULT_MAX_SPANS;
   let traces = new Map<string, MemoryTrace>();
   /** Oldest-first by (sortStart, traceId); may hold evicted entries until compaction. */
-  let byStart: MemoryTrace[] = [];
+  const byStart = new SortedChunks<MemoryTrace>(compareOldestFirst);
   let staleInByStart = 0;
   let spanTotal = 0;
   let evictedTraces = 0;
@@ -78,37 +83,6 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     return text;
   }
 
-  /** Index of the first entry that does not sort before `trace` (binary search). */
-  function lowerBound(trace: MemoryTrace): number {
-    let lo = 0;
-    let hi = byStart.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (compareOldestFirst(byStart[mid] as MemoryTrace, trace) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  function fileByStart(trace: MemoryTrace): void {
-    const last = byStart[byStart.length - 1];
-    if (last === undefined || compareOldestFirst(last, trace) < 0) byStart.push(trace);
-    else byStart.splice(lowerBound(trace), 0, trace);
-  }
-
-  function unfileByStart(trace: MemoryTrace): void {
-    // An evicted entry of an earlier trace with the same id and start can share the key: look past it.
-    for (let i = lowerBound(trace); i < byStart.length; i++) {
-      const entry = byStart[i] as MemoryTrace;
-      if (entry === trace) {
-        byStart.splice(i, 1);
-        return;
-      }
-      if (compareOldestFirst(entry, trace) !== 0) break;
-    }
-    byStart = byStart.filter((entry) => entry !== trace);
-  }
-
   function evictOldestTraces(): void {
     for (const trace of traces.values()) {
       if (spanTotal <= maxSpans) break;
@@ -120,7 +94,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       evictedSpans += trace.spans.length;
     }
     if (staleInByStart > 1024 && staleInByStart * 4 > byStart.length) {
-      byStart = byStart.filter((entry) => !entry.evicted);
+      byStart.filter((entry) => !entry.evicted);
       staleInByStart = 0;
     }
   }
@@ -137,6 +111,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
           spanIds: null,
           spansSorted: true,
           sortStart: span.startTimeUnixNano,
+          sortKey: 0,
           filed: false,
           evicted: false,
         };
@@ -157,13 +132,15 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       const start = trace.aggregate.startTimeUnixNano;
       if (!trace.filed) {
         trace.sortStart = start;
-        fileByStart(trace);
+        trace.sortKey = Number(start);
+        byStart.insert(trace);
         trace.filed = true;
       } else if (trace.sortStart !== start) {
         // An earlier span arrived (children often come before their parent): move the trace.
-        unfileByStart(trace);
+        byStart.remove(trace);
         trace.sortStart = start;
-        fileByStart(trace);
+        trace.sortKey = Number(start);
+        byStart.insert(trace);
       }
     }
     evictOldestTraces();
@@ -177,34 +154,25 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   function listTraces(query: TraceQuery): TracePage {
     const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const needle = query.q?.trim().toLowerCase() || undefined;
-    let end = byStart.length;
-    if (cursor !== undefined) {
-      // Entries after the cursor (newest first) are a prefix of the oldest-first array: find its end.
-      let lo = 0;
-      let hi = byStart.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        const entry = byStart[mid] as MemoryTrace;
-        if (isAfterCursor(entry.sortStart, entry.aggregate.traceId, cursor)) lo = mid + 1;
-        else hi = mid;
-      }
-      end = lo;
-    }
     const out: TraceSummary[] = [];
     let last: MemoryTrace | undefined;
     let more = false;
-    for (let i = end - 1; i >= 0; i--) {
-      const trace = byStart[i] as MemoryTrace;
-      if (trace.evicted) continue;
-      if (!summaryMatches(trace.aggregate, query)) continue;
-      if (needle !== undefined && !traceMatchesText(trace, needle)) continue;
-      if (out.length === query.limit) {
-        more = true;
-        break;
-      }
-      out.push(trace.aggregate.toSummary());
-      last = trace;
-    }
+    // Newest first; with a cursor, from just past it (the entries after it are a prefix of the order).
+    byStart.walkDown(
+      (trace) => {
+        if (trace.evicted) return true;
+        if (!summaryMatches(trace.aggregate, query)) return true;
+        if (needle !== undefined && !traceMatchesText(trace, needle)) return true;
+        if (out.length === query.limit) {
+          more = true;
+          return false;
+        }
+        out.push(trace.aggregate.toSummary());
+        last = trace;
+        return true;
+      },
+      cursor === undefined ? undefined : (entry) => isAfterCursor(entry.sortStart, entry.aggregate.traceId, cursor),
+    );
     const page: TracePage = { traces: out };
     if (more && last !== undefined) {
       page.nextCursor = encodeCursor({ startTimeUnixNano: last.sortStart, traceId: last.aggregate.traceId });
@@ -271,7 +239,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
 
   function clear(): void {
     traces = new Map();
-    byStart = [];
+    byStart.clear();
     staleInByStart = 0;
     spanTotal = 0;
   }

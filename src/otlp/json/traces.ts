@@ -12,6 +12,7 @@
 import { SPAN_KINDS, STATUS_CODES } from "../../domain/span.js";
 import { OtlpDecodeError } from "../errors.js";
 import {
+  addWireEvent,
   makeEvent,
   makeScope,
   newWireSpan,
@@ -129,7 +130,8 @@ function readSpan(s: JsonObject, w: WireSpan): void {
   if (events !== undefined) {
     for (const e of events) {
       if (!isObject(e)) throw new JsonShapeError(`event ${show(e)} is not an object`);
-      w.events.push(
+      addWireEvent(
+        w,
         makeEvent(
           stringField(e, "name"),
           uint64Field(e, "timeUnixNano", "time_unix_nano"),

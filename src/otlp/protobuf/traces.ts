@@ -6,6 +6,7 @@
  */
 import type { Attributes } from "../../domain/span.js";
 import {
+  addWireEvent,
   makeEvent,
   newWireLink,
   newWireSpan,
@@ -62,7 +63,7 @@ const T_STATUS_CODE = tagOf(3, WIRE_VARINT);
 
 export function decodeTraceRequestProtobuf(bytes: Uint8Array): TraceDecodeResult {
   const r = new ProtoReader(bytes);
-  const batch = new TraceBatch();
+  const batch = new TraceBatch(true);
   const scratch = newWireSpan();
   let resourceIndex = 0;
   while (r.pos < r.end) {
@@ -206,7 +207,7 @@ function readEvent(r: ProtoReader, w: WireSpan): void {
     else r.skip(tag);
   }
   r.leave(saved);
-  w.events.push(makeEvent(name, time, attributes, dropped));
+  addWireEvent(w, makeEvent(name, time, attributes, dropped));
 }
 
 function readLink(r: ProtoReader, w: WireSpan): void {

@@ -37,6 +37,21 @@ const STRING_CACHE_SIZE = 4096;
 const MAX_CACHED_KEY = 64;
 const MAX_CACHED_VALUE = 24;
 const stringCache: (string | undefined)[] = new Array(STRING_CACHE_SIZE).fill(undefined);
+// Longer values (SQL statements, URLs, user agents, routes) also repeat, and each copy kept costs a
+// retained string per span: sharing them cut the memory store's bytes per span and its GC work. Kept
+// in a table of their own so that a stream of distinct long values cannot evict the keys above.
+// Bounded: at most 2048 strings of 256 chars.
+const LONG_STRING_CACHE_SIZE = 2048;
+const MAX_CACHED_LONG_VALUE = 256;
+const longStringCache: (string | undefined)[] = new Array(LONG_STRING_CACHE_SIZE).fill(undefined);
+// Span and trace ids: every span of a trace carries its trace id, and a child carries its parent's
+// span id, so one string per distinct id (rather than one per occurrence) saves ~70 bytes per stored
+// span and lets Map lookups by trace id reuse the string's cached hash. Each slot keeps the id's bytes
+// beside its hex, so a hit is a 16-byte compare. Bounded: 8192 ids.
+const ID_CACHE_SIZE = 8192;
+const ID_CACHE_BYTES = 16;
+const idCacheHex: (string | undefined)[] = new Array(ID_CACHE_SIZE).fill(undefined);
+const idCacheBytes = new Uint8Array(ID_CACHE_SIZE * ID_CACHE_BYTES);
 
 export class ProtoReader {
   readonly buf: Uint8Array;
@@ -224,33 +239,36 @@ export class ProtoReader {
     return len === 0 ? "" : this.nodeBuf.toString("utf8", start, start + len);
   }
 
-  /** A string likely to recur (attribute values, span names): short ones go through the cache. */
+  /** A string likely to recur (attribute values, span names): goes through the caches up to 256 bytes. */
   shortString(): string {
     const len = this.len();
-    if (len > MAX_CACHED_VALUE) {
-      const start = this.pos;
-      this.pos = start + len;
-      return this.nodeBuf.toString("utf8", start, start + len);
-    }
-    return this.cachedString(len);
+    if (len <= MAX_CACHED_VALUE) return this.cachedString(len, stringCache, STRING_CACHE_SIZE);
+    if (len <= MAX_CACHED_LONG_VALUE) return this.cachedString(len, longStringCache, LONG_STRING_CACHE_SIZE);
+    const start = this.pos;
+    this.pos = start + len;
+    return this.nodeBuf.toString("utf8", start, start + len);
   }
 
   /** A string that nearly always recurs (attribute keys), through the cache up to 64 bytes. */
   keyString(): string {
-    return this.cachedString(this.len());
+    const len = this.len();
+    if (len <= MAX_CACHED_KEY) return this.cachedString(len, stringCache, STRING_CACHE_SIZE);
+    const start = this.pos;
+    this.pos = start + len;
+    return this.nodeBuf.toString("utf8", start, start + len);
   }
 
-  private cachedString(len: number): string {
+  /** The next `len` bytes as a string, through `cache` (a power-of-two number of slots). */
+  private cachedString(len: number, cache: (string | undefined)[], size: number): string {
     const start = this.pos;
     const stop = start + len;
     this.pos = stop;
     if (len === 0) return "";
-    if (len > MAX_CACHED_KEY) return this.nodeBuf.toString("utf8", start, stop);
     const buf = this.buf;
     let h = len;
     for (let i = start; i < stop; i++) h = Math.imul(h ^ (buf[i] as number), 0x01000193);
-    const slot = (h ^ (h >>> 16)) & (STRING_CACHE_SIZE - 1);
-    const cached = stringCache[slot];
+    const slot = (h ^ (h >>> 16)) & (size - 1);
+    const cached = cache[slot];
     if (cached !== undefined && cached.length === len) {
       let i = 0;
       while (i < len && cached.charCodeAt(i) === buf[start + i]) i++;
@@ -259,7 +277,7 @@ export class ProtoReader {
     const decoded = this.nodeBuf.toString("utf8", start, stop);
     // As many chars as bytes means every byte became one char: ASCII, or U+FFFD for a stray byte
     // (which never equals a byte value). That keeps the byte-by-char comparison above exact.
-    if (decoded.length === len) stringCache[slot] = decoded;
+    if (decoded.length === len) cache[slot] = decoded;
     return decoded;
   }
 
@@ -287,7 +305,22 @@ export class ProtoReader {
     const start = this.pos;
     this.pos = start + len;
     if (len === 0) return "";
-    return this.nodeBuf.toString("hex", start, start + Math.min(len, MAX_ID_BYTES));
+    if (len > ID_CACHE_BYTES) return this.nodeBuf.toString("hex", start, start + Math.min(len, MAX_ID_BYTES));
+    const buf = this.buf;
+    let h = len;
+    for (let i = start; i < start + len; i++) h = Math.imul(h ^ (buf[i] as number), 0x01000193);
+    const slot = (h ^ (h >>> 16)) & (ID_CACHE_SIZE - 1);
+    const at = slot * ID_CACHE_BYTES;
+    const cached = idCacheHex[slot];
+    if (cached !== undefined && cached.length === len * 2) {
+      let i = 0;
+      while (i < len && idCacheBytes[at + i] === buf[start + i]) i++;
+      if (i === len) return cached;
+    }
+    const hex = this.nodeBuf.toString("hex", start, start + len);
+    for (let i = 0; i < len; i++) idCacheBytes[at + i] = buf[start + i] as number;
+    idCacheHex[slot] = hex;
+    return hex;
   }
 
   // Repeated scalars: proto3 writers pack them (one length-delimited run), older writers repeat the

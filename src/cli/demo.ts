@@ -1,0 +1,146 @@
+import { type Command, InvalidArgumentError } from "commander";
+import { ConfigError, DEFAULT_PORT, parsePort } from "../config.js";
+import { runDemoTraffic } from "../demo/traffic.js";
+
+interface DemoOptions {
+  url?: string;
+  duration: number;
+  rate: number;
+}
+
+const DEFAULT_DURATION_SECONDS = 30;
+const DEFAULT_RATE = 5;
+const MAX_RATE = 1_000;
+const HEALTH_TIMEOUT_MS = 2_000;
+/** After a stop, flushing may wait on a server that went away; never hang for longer than this. */
+const STOP_DEADLINE_MS = 15_000;
+
+function parseUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    throw new InvalidArgumentError(`Use an http(s) URL such as http://localhost:${DEFAULT_PORT}.`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new InvalidArgumentError(`Use an http(s) URL such as http://localhost:${DEFAULT_PORT}.`);
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
+}
+
+function parseNumber(value: string): number {
+  const trimmed = value.trim();
+  return /^\d+(\.\d+)?$/.test(trimmed) ? Number(trimmed) : Number.NaN;
+}
+
+function parseDuration(value: string): number {
+  const seconds = parseNumber(value);
+  if (!Number.isFinite(seconds)) throw new InvalidArgumentError("Use a number of seconds >= 0 (0 runs until Ctrl+C).");
+  return seconds;
+}
+
+function parseRate(value: string): number {
+  const rate = parseNumber(value);
+  if (!Number.isFinite(rate) || rate <= 0 || rate > MAX_RATE) {
+    throw new InvalidArgumentError(`Use a number of traces per second above 0 and at most ${MAX_RATE}.`);
+  }
+  return rate;
+}
+
+export function addDemoOptions(command: Command): Command {
+  return command
+    .option(
+      "--url <base>",
+      `the tracekit-local to send to (default http://localhost:${DEFAULT_PORT}, or the port in TRACEKIT_LOCAL_PORT)`,
+      parseUrl,
+    )
+    .option(
+      "--duration <seconds>",
+      "seconds to send traffic for; 0 sends until Ctrl+C",
+      parseDuration,
+      DEFAULT_DURATION_SECONDS,
+    )
+    .option("--rate <traces>", "traces per second, on average", parseRate, DEFAULT_RATE);
+}
+
+/** The instance's URL when --url is not given: the port `tracekit-local` itself would use. */
+function defaultUrl(env: NodeJS.ProcessEnv): string {
+  const raw = env.TRACEKIT_LOCAL_PORT;
+  const port = raw === undefined || raw.trim() === "" ? DEFAULT_PORT : parsePort(raw, true);
+  if (port === 0) throw new ConfigError("TRACEKIT_LOCAL_PORT is 0, which names no running instance; pass --url");
+  return `http://localhost:${port}`;
+}
+
+async function isTracekitLocal(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS) });
+    if (!response.ok) return false;
+    const body = (await response.json()) as { name?: unknown };
+    return body.name === "tracekit-local";
+  } catch {
+    return false;
+  }
+}
+
+export async function runDemo(options: DemoOptions): Promise<void> {
+  let url: string;
+  try {
+    url = options.url ?? defaultUrl(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`error: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+
+  if (!(await isTracekitLocal(url))) {
+    console.error(`error: no tracekit-local at ${url}: start it with \`tracekit-local\`, or pass --url`);
+    process.exit(1);
+  }
+
+  const controller = new AbortController();
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      console.log(`${signal} again: exiting now`);
+      process.exit(1);
+    }
+    stopping = true;
+    controller.abort();
+    setTimeout(() => {
+      console.error("error: sending the last spans took too long; exiting");
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+
+  const length = options.duration === 0 ? "until Ctrl+C" : `for ${options.duration} s`;
+  console.log(`sending demo traffic to ${url} ${length} (${options.rate} traces/s) — open ${url}`);
+
+  let exportErrorShown = false;
+  const totals = await runDemoTraffic({
+    url,
+    durationMs: options.duration * 1000,
+    rate: options.rate,
+    signal: controller.signal,
+    onExportError: (error) => {
+      // The exporter already retried: the server is gone or refusing, so more traffic would be lost too.
+      if (exportErrorShown) return;
+      exportErrorShown = true;
+      console.error(`  ! could not deliver spans to ${url}: ${error.message.split("\n")[0]}; stopping`);
+      controller.abort();
+    },
+  });
+
+  const seconds = (totals.elapsedMs / 1000).toFixed(1);
+  console.log(
+    `sent ${totals.traces.toLocaleString("en-US")} traces (${totals.spans.toLocaleString("en-US")} spans) from ${totals.services} services in ${seconds} s`,
+  );
+  if (totals.failedSpans > 0) {
+    console.error(`error: ${totals.failedSpans.toLocaleString("en-US")} spans could not be delivered to ${url}`);
+    process.exit(1);
+  }
+  process.exit(0);
+}

@@ -1,0 +1,123 @@
+import type { Tracer } from "@opentelemetry/api";
+import { type ExportResult, ExportResultCode } from "@opentelemetry/core";
+import { defaultResource, resourceFromAttributes } from "@opentelemetry/resources";
+import {
+  AlwaysOnSampler,
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  type ReadableSpan,
+  type SpanExporter,
+} from "@opentelemetry/sdk-trace-base";
+import {
+  DEMO_SERVICE_NAMES,
+  DEMO_SERVICES,
+  type DemoService,
+  INSTRUMENTATION_SCOPES,
+  type Instrumentation,
+} from "./services.js";
+
+/** What scenarios need: a tracer for a service and the library that would instrument the call. */
+export interface DemoTracers {
+  tracer(service: DemoService, instrumentation: Instrumentation): Tracer;
+}
+
+export interface DeliveryTotals {
+  /** Spans the exporters delivered. */
+  spans: number;
+  /** Spans an export gave up on. */
+  failedSpans: number;
+}
+
+export interface DemoProviders extends DemoTracers {
+  delivered(): DeliveryTotals;
+  /** Exports everything still queued in every provider, then shuts them all down. */
+  close(): Promise<void>;
+}
+
+export interface DemoProviderOptions {
+  /** One exporter per service (each provider owns and shuts down its own). */
+  createExporter(service: DemoService): SpanExporter;
+  onExportError?(error: Error): void;
+  /** How often queued spans are exported; short, so traces show up while the demo runs. */
+  scheduledDelayMillis?: number;
+}
+
+/** Counts what its exporter delivered and what it gave up on. */
+class CountingExporter implements SpanExporter {
+  constructor(
+    private readonly inner: SpanExporter,
+    private readonly totals: DeliveryTotals,
+    private readonly onError: (error: Error) => void,
+  ) {}
+
+  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    this.inner.export(spans, (result) => {
+      if (result.code === ExportResultCode.SUCCESS) {
+        this.totals.spans += spans.length;
+      } else {
+        this.totals.failedSpans += spans.length;
+        this.onError(result.error ?? new Error("export failed"));
+      }
+      resultCallback(result);
+    });
+  }
+
+  shutdown(): Promise<void> {
+    return this.inner.shutdown();
+  }
+
+  forceFlush(): Promise<void> {
+    return this.inner.forceFlush?.() ?? Promise.resolve();
+  }
+}
+
+/** One tracer provider per simulated service, each with that service's own resource. */
+export function createDemoProviders(options: DemoProviderOptions): DemoProviders {
+  const totals: DeliveryTotals = { spans: 0, failedSpans: 0 };
+  const onError = options.onExportError ?? (() => {});
+  const providers = new Map<DemoService, BasicTracerProvider>();
+  for (const service of DEMO_SERVICE_NAMES) {
+    const exporter = new CountingExporter(options.createExporter(service), totals, onError);
+    providers.set(
+      service,
+      new BasicTracerProvider({
+        // defaultResource carries telemetry.sdk.*; a provider given only its own attributes would not.
+        resource: defaultResource().merge(
+          resourceFromAttributes({
+            "service.name": service,
+            "service.version": DEMO_SERVICES[service],
+            "deployment.environment.name": "development",
+          }),
+        ),
+        // Explicit, so an OTEL_TRACES_SAMPLER meant for the user's own app cannot thin the demo out.
+        sampler: new AlwaysOnSampler(),
+        spanProcessors: [
+          new BatchSpanProcessor(exporter, {
+            scheduledDelayMillis: options.scheduledDelayMillis ?? 200,
+            // A batch-job trace is a few hundred spans at once; never drop it at a high --rate.
+            maxQueueSize: 16_384,
+            maxExportBatchSize: 1_000,
+          }),
+        ],
+      }),
+    );
+  }
+
+  return {
+    tracer(service, instrumentation) {
+      const provider = providers.get(service);
+      if (provider === undefined) throw new Error(`unknown demo service ${service}`);
+      return instrumentation === "app"
+        ? provider.getTracer(service, DEMO_SERVICES[service])
+        : provider.getTracer(INSTRUMENTATION_SCOPES[instrumentation]);
+    },
+    delivered: () => ({ ...totals }),
+    async close() {
+      const all = [...providers.values()];
+      // A failed export rejects the flush; it is already counted in failedSpans, and every other
+      // provider must still get its turn to flush and shut down.
+      await Promise.allSettled(all.map((provider) => provider.forceFlush()));
+      await Promise.allSettled(all.map((provider) => provider.shutdown()));
+    },
+  };
+}

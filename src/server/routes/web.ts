@@ -1,0 +1,113 @@
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { extname, join, relative, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Hono } from "hono";
+
+/**
+ * The built web app (vite build → dist/web): beside this module once compiled, and the build
+ * output when the TypeScript sources run directly (tests), never the app's unbuilt sources.
+ */
+export const DEFAULT_WEB_ROOT = fileURLToPath(
+  new URL(import.meta.url.endsWith(".ts") ? "../../../dist/web/" : "../../web/", import.meta.url),
+);
+
+const CONTENT_TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+  ".json": "application/json",
+  ".woff2": "font/woff2",
+  ".txt": "text/plain; charset=utf-8",
+};
+
+// Telemetry is only ever rendered as text, and the app loads nothing from elsewhere.
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+  "form-action 'none'",
+].join("; ");
+
+interface WebFile {
+  body: Buffer;
+  type: string;
+  etag: string;
+  /** Hashed build assets never change under the same name. */
+  immutable: boolean;
+}
+
+/** Reads every file of the built app into memory once: it is small, and serving becomes a map lookup. */
+export function loadWebFiles(root: string): Map<string, WebFile> | null {
+  const files = new Map<string, WebFile>();
+  try {
+    if (!statSync(join(root, "index.html")).isFile()) return null;
+  } catch {
+    return null;
+  }
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.isFile()) {
+        const body = readFileSync(full);
+        const urlPath = `/${relative(root, full).split(sep).join("/")}`;
+        files.set(urlPath, {
+          body,
+          type: CONTENT_TYPES[extname(full).toLowerCase()] ?? "application/octet-stream",
+          etag: `"${createHash("sha1").update(body).digest("base64url").slice(0, 20)}"`,
+          immutable: urlPath.startsWith("/assets/"),
+        });
+      }
+    }
+  };
+  walk(root);
+  return files;
+}
+
+const NOT_BUILT = `The tracekit-local web app is not built into this installation.
+From a clone, run: npm run build
+The API (/api/*) and the OTLP receiver (/v1/*) work without it.
+`;
+
+/** Serves the web app at / with a fallback to index.html for the app's own routes (deep links). */
+export function webRoutes(options: { webRoot?: string } = {}): Hono {
+  const files = loadWebFiles(options.webRoot ?? DEFAULT_WEB_ROOT);
+  const app = new Hono();
+
+  app.on(["GET", "HEAD"], "*", (c, next) => {
+    const path = c.req.path;
+    if (path.startsWith("/api/") || path.startsWith("/v1/")) return next();
+    if (files === null) {
+      return c.text(NOT_BUILT, 503, { "Cache-Control": "no-store" });
+    }
+    let file = files.get(path);
+    // An app route such as /traces/<id> gets the app; a missing asset stays a 404.
+    if (file === undefined && extname(path) === "") file = files.get("/index.html");
+    if (file === undefined) return next();
+
+    const headers: Record<string, string> = {
+      "Content-Type": file.type,
+      ETag: file.etag,
+      "Cache-Control": file.immutable ? "public, max-age=31536000, immutable" : "no-cache",
+      "X-Content-Type-Options": "nosniff",
+      "Referrer-Policy": "no-referrer",
+    };
+    if (file.type.startsWith("text/html")) {
+      headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY;
+      headers["X-Frame-Options"] = "DENY";
+    }
+    if (c.req.header("if-none-match") === file.etag) return c.body(null, 304, headers);
+    return c.body(new Uint8Array(file.body), 200, headers);
+  });
+
+  return app;
+}

@@ -1,0 +1,132 @@
+import { createServer } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { startTestApp, type TestApp } from "../helpers/app.js";
+import { type CliRun, runCli } from "../helpers/cli.js";
+import { readJson } from "../helpers/http.js";
+
+const running: CliRun[] = [];
+const apps: TestApp[] = [];
+afterEach(async () => {
+  for (const run of running.splice(0)) {
+    if (run.child.exitCode === null) {
+      run.child.kill("SIGKILL");
+      await run.exited;
+    }
+  }
+  for (const app of apps.splice(0)) await app.close();
+});
+
+function demo(args: string[], env: Record<string, string> = {}): CliRun {
+  const run = runCli(["demo", ...args], env);
+  running.push(run);
+  return run;
+}
+
+async function server(): Promise<TestApp> {
+  const app = await startTestApp();
+  apps.push(app);
+  return app;
+}
+
+/** The counts in the final line, e.g. "sent 1,234 traces (5,678 spans) from 6 services in 2.0 s". */
+function sentCounts(stdout: string): { traces: number; spans: number } {
+  const match = /sent ([\d,]+) traces \(([\d,]+) spans\) from \d+ services/.exec(stdout);
+  if (match === null) throw new Error(`no final line in: ${stdout}`);
+  return { traces: Number(match[1]?.replace(/,/g, "")), spans: Number(match[2]?.replace(/,/g, "")) };
+}
+
+async function health(app: TestApp): Promise<{ counts: { spans: number; traces: number } }> {
+  return readJson(fetch(`${app.base}/api/health`));
+}
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+// Each case spawns Node processes; allow for a slow machine.
+describe("tracekit-local demo", { timeout: 60_000 }, () => {
+  it("sends traffic from several services for --duration, then reports what it sent", async () => {
+    const app = await server();
+    const run = demo(["--url", `${app.base}/`, "--duration", "1.5", "--rate", "30"]);
+    expect(await run.exited).toBe(0);
+    const lines = run.stdout().trim().split("\n");
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toBe(`sending demo traffic to ${app.base} for 1.5 s (30 traces/s) — open ${app.base}`);
+    const sent = sentCounts(run.stdout());
+    const counts = (await health(app)).counts;
+    expect(counts).toMatchObject({ traces: sent.traces, spans: sent.spans });
+    const { services } = await readJson(fetch(`${app.base}/api/services`));
+    expect(services.length).toBeGreaterThanOrEqual(4);
+    const errors = await readJson(fetch(`${app.base}/api/traces?status=error&limit=1000`));
+    expect(errors.traces.length).toBeGreaterThan(0);
+    expect(run.stderr()).toBe("");
+  });
+
+  it("defaults to localhost on the port in TRACEKIT_LOCAL_PORT", async () => {
+    const app = await server();
+    const run = demo(["--duration", "0.5", "--rate", "10"], { TRACEKIT_LOCAL_PORT: String(app.port) });
+    expect(await run.exited).toBe(0);
+    expect(run.stdout()).toContain(`sending demo traffic to http://localhost:${app.port} for 0.5 s`);
+    expect((await health(app)).counts.spans).toBe(sentCounts(run.stdout()).spans);
+  });
+
+  it("--duration 0 runs until SIGINT or SIGTERM, then delivers everything and exits 0", async () => {
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+      const app = await server();
+      const run = demo(["--url", app.base, "--duration", "0", "--rate", "50"]);
+      const deadline = Date.now() + 30_000;
+      while ((await health(app)).counts.spans === 0) {
+        if (Date.now() > deadline || run.child.exitCode !== null) throw new Error(`no spans: ${run.stderr()}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(run.stdout()).toContain("until Ctrl+C");
+      run.child.kill(signal);
+      expect(await run.exited, signal).toBe(0);
+      expect((await health(app)).counts.spans, signal).toBe(sentCounts(run.stdout()).spans);
+    }
+  });
+
+  it("exits 1 with one line when no tracekit-local answers", async () => {
+    const port = await freePort();
+    const run = demo(["--url", `http://127.0.0.1:${port}`, "--duration", "1"]);
+    expect(await run.exited).toBe(1);
+    const lines = run.stderr().trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`no tracekit-local at http://127.0.0.1:${port}`);
+    expect(lines[0]).toContain("--url");
+    expect(run.stdout()).toBe("");
+  });
+
+  it("exits 2 with one line for a bad flag or value", async () => {
+    const cases: { args: string[]; env?: Record<string, string> }[] = [
+      { args: ["--bogus"] },
+      { args: ["--duration", "soon"] },
+      { args: ["--duration", "-1"] },
+      { args: ["--rate", "0"] },
+      { args: ["--rate", "fast"] },
+      { args: ["--rate", "-3"] },
+      { args: ["--url", "ftp://localhost:9999"] },
+      { args: ["--url", "localhost:9999"] },
+      { args: ["--url", "not a url"] },
+      { args: [], env: { TRACEKIT_LOCAL_PORT: "lots" } },
+    ];
+    for (const { args, env } of cases) {
+      const run = demo(args, env);
+      const label = `${args.join(" ")} ${JSON.stringify(env ?? {})}`;
+      expect(await run.exited, label).toBe(2);
+      const lines = run.stderr().trim().split("\n");
+      expect(lines, label).toHaveLength(1);
+      expect(lines[0], label).toMatch(/error/i);
+    }
+  });
+
+  it("lists its options in --help", async () => {
+    const run = demo(["--help"]);
+    expect(await run.exited).toBe(0);
+    for (const flag of ["--url", "--duration", "--rate"]) expect(run.stdout()).toContain(flag);
+  });
+});

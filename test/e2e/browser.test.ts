@@ -1,0 +1,219 @@
+/// <reference lib="dom" />
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startTestApp, type TestApp } from "../helpers/app.js";
+import { chromiumAvailable, launchChromium } from "../helpers/browser.js";
+import { sendSdkTrace } from "../helpers/otel.js";
+
+const available = chromiumAvailable();
+
+describe.skipIf(!available)("web app in Chromium", () => {
+  let app: TestApp;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+  beforeEach(async () => {
+    await fetch(`${app.base}/api/traces`, { method: "DELETE" });
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(15_000);
+    const problems: string[] = [];
+    page.on("pageerror", (error) => problems.push(error.message));
+    page.on("console", (message) => {
+      if (message.type() === "error") problems.push(message.text());
+    });
+    return async () => {
+      await page.close();
+      expect(problems).toEqual([]);
+    };
+  });
+
+  it("turns the empty state into the live list when the first trace arrives, without a reload", async () => {
+    await page.goto(app.base);
+    const onboarding = page.getByTestId("onboarding");
+    await onboarding.waitFor();
+    // The set-up snippets carry this instance's real address.
+    await page.getByRole("tab", { name: "Any OpenTelemetry SDK" }).click();
+    await expect(onboarding.textContent()).resolves.toContain(
+      `OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:${app.port}`,
+    );
+    const marker = await page.evaluate(() => {
+      (window as unknown as { marker: number }).marker = 42;
+      return 42;
+    });
+    const sent = await sendSdkTrace(app.base, { service: "checkout", name: "GET /checkout/first" });
+    const row = page.locator(`[data-trace-id="${sent.traceId}"]`);
+    await row.waitFor();
+    await expect(row.textContent()).resolves.toContain("GET /checkout/first");
+    await expect(onboarding.count()).resolves.toBe(0);
+    // Same document: it was pushed, not reloaded.
+    await expect(page.evaluate(() => (window as unknown as { marker: number }).marker)).resolves.toBe(marker);
+  });
+
+  it("shows new traces live, opens one, expands and collapses it, and shows a span's attributes", async () => {
+    await sendSdkTrace(app.base, { service: "web", name: "GET /warmup" });
+    await page.goto(app.base);
+    await page.locator("[data-trace-id]").first().waitFor();
+    const sent = await sendSdkTrace(app.base, {
+      service: "orders-api",
+      name: "GET /orders/:id",
+      children: 3,
+      error: true,
+    });
+    const row = page.locator(`[data-trace-id="${sent.traceId}"]`);
+    await row.waitFor();
+    await expect(row.textContent()).resolves.toMatch(/2 errors/);
+    await row.click();
+    await page.waitForURL(`**/traces/${sent.traceId}`);
+    await expect(page.getByTestId("trace-header").textContent()).resolves.toContain("GET /orders/:id");
+    const spanRows = page.locator("[data-span-id]");
+    await expect.poll(() => spanRows.count()).toBe(4);
+
+    await page.getByRole("button", { name: "Collapse all" }).click();
+    await expect.poll(() => spanRows.count()).toBe(1);
+    await page.getByRole("button", { name: "Expand all" }).click();
+    await expect.poll(() => spanRows.count()).toBe(4);
+
+    const failing = sent.spanIds[2] as string;
+    await page.locator(`[data-span-id="${failing}"]`).click();
+    await expect(page.locator(`[data-span-id="${failing}"]`).getAttribute("aria-selected")).resolves.toBe("true");
+    const details = page.getByTestId("span-details");
+    await expect(details.textContent()).resolves.toContain("charge card");
+    await expect(details.locator('[data-attr-key="peer.service"]').textContent()).resolves.toContain("payments");
+    await expect(details.textContent()).resolves.toContain("card declined");
+    // The selection is in the URL: a reload (deep link) comes back to the same span.
+    await page.waitForURL(`**/traces/${sent.traceId}?span=${failing}`);
+    await page.reload();
+    await expect(page.locator(`[data-span-id="${failing}"]`).getAttribute("aria-selected")).resolves.toBe("true");
+  });
+
+  it("does not move the list under a reader: new traces wait behind a pill while scrolled or paused", async () => {
+    const body = {
+      resourceSpans: [
+        {
+          resource: { attributes: [{ key: "service.name", value: { stringValue: "bulk" } }] },
+          scopeSpans: [
+            {
+              spans: Array.from({ length: 80 }, (_, i) => ({
+                traceId: (i + 1).toString(16).padStart(32, "a"),
+                spanId: "00000000000000a1",
+                name: `GET /bulk/${i}`,
+                kind: 2,
+                startTimeUnixNano: String(BigInt(Date.now() - 60_000 + i * 100) * 1_000_000n),
+                endTimeUnixNano: String(BigInt(Date.now() - 60_000 + i * 100 + 5) * 1_000_000n),
+              })),
+            },
+          ],
+        },
+      ],
+    };
+    await fetch(`${app.base}/v1/traces`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    await page.goto(app.base);
+    await page.locator("[data-trace-id]").first().waitFor();
+    const list = page.locator(".trace-rows");
+    await list.evaluate((element) => {
+      element.scrollTop = 400;
+    });
+    const firstVisible = () =>
+      page.evaluate(() =>
+        document.elementFromPoint(400, 300)?.closest("[data-trace-id]")?.getAttribute("data-trace-id"),
+      );
+    const before = await firstVisible();
+    const fresh = await sendSdkTrace(app.base, { service: "bulk", name: "GET /fresh" });
+    const pill = page.getByTestId("new-traces");
+    await pill.waitFor();
+    await expect(pill.textContent()).resolves.toContain("1 new trace");
+    expect(await firstVisible()).toBe(before);
+    await pill.click();
+    await page.locator(`[data-trace-id="${fresh.traceId}"]`).waitFor();
+    await expect(list.evaluate((element) => element.scrollTop)).resolves.toBe(0);
+
+    // Paused: nothing moves even at the top, until Resume.
+    await page.getByRole("button", { name: "Pause" }).click();
+    const held = await sendSdkTrace(app.base, { service: "bulk", name: "GET /held" });
+    await pill.waitFor();
+    await expect(page.locator(`[data-trace-id="${held.traceId}"]`).count()).resolves.toBe(0);
+    await page.getByRole("button", { name: "Resume" }).click();
+    await page.locator(`[data-trace-id="${held.traceId}"]`).waitFor();
+  });
+
+  it("narrows the list with filters kept in the URL", async () => {
+    const slow = await sendSdkTrace(app.base, { service: "billing", name: "POST /invoices" });
+    const failing = await sendSdkTrace(app.base, { service: "billing", name: "POST /refunds", error: true });
+    const other = await sendSdkTrace(app.base, {
+      service: "search",
+      name: "GET /search",
+      attributes: { q: "blue shoes" },
+    });
+    await page.goto(app.base);
+    await page.locator(`[data-trace-id="${other.traceId}"]`).waitFor();
+
+    await page.getByLabel("Service").selectOption("billing");
+    await page.waitForURL("**/?service=billing");
+    await expect.poll(() => page.locator("[data-trace-id]").count()).toBe(2);
+
+    await page.getByRole("button", { name: "Errors only" }).click();
+    await page.waitForURL("**/?service=billing&errors=1");
+    await expect.poll(() => page.locator("[data-trace-id]").count()).toBe(1);
+    await page.locator(`[data-trace-id="${failing.traceId}"]`).waitFor();
+
+    // A deep link with a free-text filter over attribute values.
+    await page.goto(`${app.base}/?q=blue%20shoes`);
+    await page.locator(`[data-trace-id="${other.traceId}"]`).waitFor();
+    await expect.poll(() => page.locator("[data-trace-id]").count()).toBe(1);
+    await expect(page.locator(`[data-trace-id="${slow.traceId}"]`).count()).resolves.toBe(0);
+  });
+
+  it("moves through the list and the waterfall with the keyboard", async () => {
+    const first = await sendSdkTrace(app.base, { service: "kb", name: "GET /one" });
+    const second = await sendSdkTrace(app.base, { service: "kb", name: "GET /two", children: 2 });
+    await page.goto(app.base);
+    await page.locator(`[data-trace-id="${first.traceId}"]`).waitFor();
+    await page.keyboard.press("j");
+    await expect(page.locator(`[data-trace-id="${second.traceId}"]`).getAttribute("aria-selected")).resolves.toBe(
+      "true",
+    );
+    await page.keyboard.press("j");
+    await expect(page.locator(`[data-trace-id="${first.traceId}"]`).getAttribute("aria-selected")).resolves.toBe(
+      "true",
+    );
+    await page.keyboard.press("k");
+    await page.keyboard.press("Enter");
+    await page.waitForURL(`**/traces/${second.traceId}**`);
+    await page.locator("[data-span-id]").first().waitFor();
+    await page.keyboard.press("j");
+    await expect(page.locator('[data-span-id][aria-selected="true"]').count()).resolves.toBe(1);
+    await page.keyboard.press("Escape");
+    await page.waitForURL((url) => url.pathname === "/");
+    // Back on the list, the trace we came from is still selected.
+    await expect(page.locator(`[data-trace-id="${second.traceId}"]`).getAttribute("aria-selected")).resolves.toBe(
+      "true",
+    );
+    await page.keyboard.press("?");
+    await page.getByRole("dialog", { name: "Keyboard shortcuts" }).waitFor();
+    await page.keyboard.press("Escape");
+    await expect(page.getByRole("dialog").count()).resolves.toBe(0);
+  });
+
+  it("lists services with their statistics, linking to their traces", async () => {
+    await sendSdkTrace(app.base, { service: "inventory", name: "GET /stock", error: true });
+    await page.goto(`${app.base}/services`);
+    const row = page.locator('[data-service="inventory"]');
+    await row.waitFor();
+    await expect(row.textContent()).resolves.toMatch(/inventory/);
+    await row.getByRole("link", { name: "inventory" }).click();
+    await page.waitForURL("**/?service=inventory");
+    await expect.poll(() => page.locator("[data-trace-id]").count()).toBe(1);
+  });
+});

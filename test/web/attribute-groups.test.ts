@@ -1,0 +1,270 @@
+import { describe, expect, it } from "vitest";
+import {
+  attributeValueText,
+  dbFacts,
+  exceptionInfo,
+  filterEntries,
+  filterGroups,
+  genAiFacts,
+  groupAttributes,
+  groupOf,
+  httpFacts,
+  messagingFacts,
+  stackLines,
+} from "../../web/src/features/trace-view/attribute-groups";
+
+describe("groupAttributes", () => {
+  it("groups by semantic-convention namespace in a fixed order, keys sorted, empty groups left out", () => {
+    const groups = groupAttributes({
+      "user.id": "42",
+      "url.path": "/cart",
+      "http.request.method": "GET",
+      "server.address": "shop.local",
+      "client.address": "127.0.0.1",
+      "user_agent.original": "curl/8",
+      "network.protocol.version": "1.1",
+      "db.system.name": "postgresql",
+      "messaging.system": "rabbitmq",
+      "gen_ai.request.model": "gpt-4o",
+      "exception.type": "Error",
+      "app.tenant": "acme",
+    });
+    expect(groups.map((group) => group.title)).toEqual([
+      "HTTP",
+      "Database",
+      "Messaging",
+      "GenAI",
+      "Exception",
+      "Other",
+    ]);
+    expect(groups[0]!.entries.map((entry) => entry.key)).toEqual([
+      "client.address",
+      "http.request.method",
+      "network.protocol.version",
+      "server.address",
+      "url.path",
+      "user_agent.original",
+    ]);
+    expect(groups[5]!.entries.map((entry) => entry.key)).toEqual(["app.tenant", "user.id"]);
+  });
+
+  it("does not treat look-alike prefixes as namespaces", () => {
+    expect(groupOf("dbx.thing")).toBe("other");
+    expect(groupOf("https.flag")).toBe("other");
+    expect(groupOf("db.statement")).toBe("db");
+    expect(groupAttributes({})).toEqual([]);
+  });
+});
+
+describe("attributeValueText", () => {
+  it("shows scalars as themselves and arrays/maps as indented JSON", () => {
+    expect(attributeValueText("x")).toBe("x");
+    expect(attributeValueText(3.5)).toBe("3.5");
+    expect(attributeValueText(false)).toBe("false");
+    expect(attributeValueText(null)).toBe("null");
+    expect(attributeValueText(["a", 1])).toBe('[\n  "a",\n  1\n]');
+    expect(attributeValueText({ k: { n: true } })).toBe('{\n  "k": {\n    "n": true\n  }\n}');
+  });
+
+  it("never interprets markup", () => {
+    expect(attributeValueText("<img src=x onerror=alert(1)>")).toBe("<img src=x onerror=alert(1)>");
+  });
+});
+
+describe("filtering", () => {
+  const entries = [
+    { key: "http.route", value: "/users/:id" },
+    { key: "db.statement", value: "SELECT 1" },
+    { key: "tags", value: ["Blue"] },
+  ];
+
+  it("keeps entries whose key or value contains the filter, case-insensitively", () => {
+    expect(filterEntries(entries, "ROUTE").map((e) => e.key)).toEqual(["http.route"]);
+    expect(filterEntries(entries, "select").map((e) => e.key)).toEqual(["db.statement"]);
+    expect(filterEntries(entries, "blue").map((e) => e.key)).toEqual(["tags"]);
+    expect(filterEntries(entries, "  ")).toHaveLength(3);
+  });
+
+  it("drops groups left empty", () => {
+    const groups = groupAttributes({ "http.route": "/a", "db.statement": "SELECT 1" });
+    expect(filterGroups(groups, "select").map((group) => group.id)).toEqual(["db"]);
+  });
+});
+
+describe("httpFacts", () => {
+  it("reads the current attribute names", () => {
+    expect(
+      httpFacts({
+        "http.request.method": "POST",
+        "http.response.status_code": 503,
+        "http.route": "/pay",
+        "url.full": "https://x/pay",
+      }),
+    ).toEqual({ method: "POST", statusCode: 503, route: "/pay", url: "https://x/pay" });
+  });
+
+  it("reads the older names", () => {
+    expect(httpFacts({ "http.method": "GET", "http.status_code": "404", "http.url": "http://a/b" })).toEqual({
+      method: "GET",
+      statusCode: 404,
+      url: "http://a/b",
+    });
+  });
+
+  it("prefers the new name when both are present", () => {
+    expect(httpFacts({ "http.request.method": "PUT", "http.method": "GET" })?.method).toBe("PUT");
+  });
+
+  it("builds a URL from its parts on server spans", () => {
+    expect(
+      httpFacts({
+        "url.scheme": "http",
+        "server.address": "api",
+        "server.port": 8080,
+        "url.path": "/a",
+        "url.query": "b=1",
+      })?.url,
+    ).toBe("http://api:8080/a?b=1");
+  });
+
+  it("is null for spans without HTTP attributes", () => {
+    expect(httpFacts({ "app.x": 1 })).toBeNull();
+  });
+});
+
+describe("dbFacts", () => {
+  it("reads new and old names", () => {
+    expect(dbFacts({ "db.system.name": "postgresql", "db.query.text": "SELECT 1", "db.namespace": "shop" })).toEqual({
+      system: "postgresql",
+      namespace: "shop",
+      statement: "SELECT 1",
+    });
+    expect(
+      dbFacts({ "db.system": "mysql", "db.statement": "SELECT 2", "db.name": "x", "db.operation": "SELECT" }),
+    ).toEqual({
+      system: "mysql",
+      namespace: "x",
+      operation: "SELECT",
+      statement: "SELECT 2",
+    });
+    expect(dbFacts({ "db.query.text": "new", "db.statement": "old" })?.statement).toBe("new");
+    expect(dbFacts({})).toBeNull();
+  });
+});
+
+describe("messagingFacts", () => {
+  it("reads system, destination and operation", () => {
+    expect(
+      messagingFacts({
+        "messaging.system": "kafka",
+        "messaging.destination.name": "orders",
+        "messaging.operation.type": "publish",
+      }),
+    ).toEqual({ system: "kafka", destination: "orders", operation: "publish" });
+    expect(messagingFacts({ "http.route": "/" })).toBeNull();
+  });
+});
+
+describe("genAiFacts", () => {
+  it("reads provider, model, tokens and finish reasons (current names)", () => {
+    const facts = genAiFacts({
+      "gen_ai.provider.name": "openai",
+      "gen_ai.operation.name": "chat",
+      "gen_ai.request.model": "gpt-4o",
+      "gen_ai.response.model": "gpt-4o-2024-08-06",
+      "gen_ai.usage.input_tokens": 120,
+      "gen_ai.usage.output_tokens": 30,
+      "gen_ai.response.finish_reasons": ["stop"],
+    });
+    expect(facts).toEqual({
+      provider: "openai",
+      operation: "chat",
+      requestModel: "gpt-4o",
+      responseModel: "gpt-4o-2024-08-06",
+      inputTokens: 120,
+      outputTokens: 30,
+      finishReasons: ["stop"],
+      prompt: [],
+      completion: [],
+    });
+  });
+
+  it("reads the older names (gen_ai.system, prompt/completion tokens) and indexed messages", () => {
+    const facts = genAiFacts({
+      "gen_ai.system": "anthropic",
+      "gen_ai.usage.prompt_tokens": "10",
+      "gen_ai.usage.completion_tokens": 5,
+      "gen_ai.prompt.0.role": "system",
+      "gen_ai.prompt.0.content": "Be brief.",
+      "gen_ai.prompt.1.role": "user",
+      "gen_ai.prompt.1.content": "Hi",
+      "gen_ai.completion.0.content": "Hello!",
+    });
+    expect(facts?.provider).toBe("anthropic");
+    expect(facts?.inputTokens).toBe(10);
+    expect(facts?.outputTokens).toBe(5);
+    expect(facts?.prompt).toEqual([
+      { role: "system", content: "Be brief." },
+      { role: "user", content: "Hi" },
+    ]);
+    expect(facts?.completion).toEqual([{ role: "assistant", content: "Hello!" }]);
+  });
+
+  it("reads JSON message attributes (role + content or parts) and a JSON list of finish reasons", () => {
+    const facts = genAiFacts({
+      "gen_ai.input.messages": JSON.stringify([{ role: "user", parts: [{ type: "text", content: "What is 2+2?" }] }]),
+      "gen_ai.output.messages": JSON.stringify([{ role: "assistant", content: "4" }]),
+      "gen_ai.response.finish_reasons": '["stop","length"]',
+    });
+    expect(facts?.prompt).toEqual([{ role: "user", content: "What is 2+2?" }]);
+    expect(facts?.completion).toEqual([{ role: "assistant", content: "4" }]);
+    expect(facts?.finishReasons).toEqual(["stop", "length"]);
+  });
+
+  it("reads prompt and completion from events", () => {
+    const facts = genAiFacts({ "gen_ai.system": "openai" }, [
+      { name: "gen_ai.content.prompt", timeUnixNano: "1", attributes: { "gen_ai.prompt": "plain prompt" } },
+      { name: "gen_ai.user.message", timeUnixNano: "2", attributes: { content: "from user" } },
+      { name: "gen_ai.choice", timeUnixNano: "3", attributes: { message: { role: "assistant", content: "answer" } } },
+    ]);
+    expect(facts?.prompt).toEqual([
+      { role: "user", content: "plain prompt" },
+      { role: "user", content: "from user" },
+    ]);
+    expect(facts?.completion).toEqual([{ role: "assistant", content: "answer" }]);
+  });
+
+  it("is null for spans without gen_ai attributes", () => {
+    expect(genAiFacts({ "http.route": "/" })).toBeNull();
+  });
+});
+
+describe("exceptions", () => {
+  it("reads type, message, stack trace and escaped", () => {
+    expect(
+      exceptionInfo({
+        "exception.type": "ValueError",
+        "exception.message": "bad",
+        "exception.stacktrace": "Traceback…",
+        "exception.escaped": "true",
+      }),
+    ).toEqual({ type: "ValueError", message: "bad", stacktrace: "Traceback…", escaped: true });
+    expect(exceptionInfo({ "http.route": "/" })).toBeNull();
+  });
+
+  it("dims library frames, including the source line under a Python frame", () => {
+    const lines = stackLines(
+      [
+        "Traceback (most recent call last):",
+        '  File "/app/shop/views.py", line 10, in checkout',
+        "    pay(order)",
+        '  File "/usr/lib/python3.12/site-packages/requests/api.py", line 59, in request',
+        "    return session.request(method=method, url=url, **kwargs)",
+        "Error: boom\r\n    at pay (/app/src/pay.ts:3:9)",
+        "    at Layer.handle (/app/node_modules/express/lib/router/layer.js:95:5)",
+        "    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)",
+      ].join("\n"),
+    );
+    expect(lines.map((line) => line.library)).toEqual([false, false, false, true, true, false, false, true, true]);
+  });
+});

@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import {
+  formatAbsolute,
+  formatDuration,
+  formatPercent,
+  formatRelative,
+  nanosDiffMs,
+  nanosToMillis,
+} from "../../web/src/lib/format";
+import { visibleRange } from "../../web/src/lib/virtual-range";
+
+describe("formatDuration", () => {
+  it("picks a unit and precision a developer reads at a glance", () => {
+    expect(formatDuration(0)).toBe("0ms");
+    expect(formatDuration(0.0004)).toBe("1µs");
+    expect(formatDuration(0.42)).toBe("420µs");
+    expect(formatDuration(1)).toBe("1ms");
+    expect(formatDuration(2.345)).toBe("2.35ms");
+    expect(formatDuration(12.34)).toBe("12.3ms");
+    expect(formatDuration(250)).toBe("250ms");
+    expect(formatDuration(1534)).toBe("1.53s");
+    expect(formatDuration(12_000)).toBe("12s");
+    expect(formatDuration(95_000)).toBe("1m 35s");
+    expect(formatDuration(3_600_000 * 2 + 60_000 * 5)).toBe("2h 5m");
+    expect(formatDuration(-1)).toBe("–");
+    expect(formatDuration(Number.NaN)).toBe("–");
+  });
+});
+
+describe("nanosecond times", () => {
+  it("keeps precision beyond 2^53 when differencing", () => {
+    expect(nanosDiffMs("1700000000000000001", "1700000000001500002")).toBe(1.500001);
+    expect(nanosToMillis("1700000000123456789")).toBeCloseTo(1700000000123.4568, 3);
+    expect(nanosToMillis("5000000")).toBe(5);
+  });
+  it("formats absolute and relative times", () => {
+    const at = new Date(2026, 10, 28, 9, 5, 7, 42).getTime();
+    expect(formatAbsolute(at)).toBe("2026-11-28 09:05:07.042");
+    expect(formatRelative(at, at + 2000)).toBe("just now");
+    expect(formatRelative(at, at - 5000)).toBe("just now");
+    expect(formatRelative(at, at + 42_000)).toBe("42s ago");
+    expect(formatRelative(at, at + 5 * 60_000)).toBe("5m ago");
+    expect(formatRelative(at, at + 3 * 3_600_000)).toBe("3h ago");
+    expect(formatRelative(at, at + 3 * 86_400_000)).toBe("3d ago");
+  });
+  it("formats ratios as percentages", () => {
+    expect(formatPercent(0)).toBe("0%");
+    expect(formatPercent(1)).toBe("100%");
+    expect(formatPercent(0.0345)).toBe("3.5%");
+    expect(formatPercent(0.5)).toBe("50%");
+  });
+});
+
+describe("visibleRange", () => {
+  it("covers the viewport plus overscan, clamped to the list", () => {
+    expect(visibleRange(0, 100, 20, 1000, 5)).toEqual({ start: 0, end: 11 });
+    expect(visibleRange(2000, 100, 20, 1000, 5)).toEqual({ start: 95, end: 111 });
+    expect(visibleRange(19_990, 100, 20, 1000, 5)).toEqual({ start: 994, end: 1000 });
+    expect(visibleRange(0, 100, 20, 0, 5)).toEqual({ start: 0, end: 0 });
+    expect(visibleRange(-50, 100, 20, 3, 5)).toEqual({ start: 0, end: 3 });
+  });
+});

@@ -1,0 +1,73 @@
+import type {
+  ApiErrorResponse,
+  HealthResponse,
+  ServicesResponse,
+  TraceListResponse,
+  TraceResponse,
+} from "../../../src/protocol";
+
+/** An API answer that was not 2xx, with the server's own reason when it gave one. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function request<T>(path: string, init?: RequestInit): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, { ...init, headers: { accept: "application/json", ...init?.headers } });
+  } catch {
+    throw new ApiError(0, "unreachable", "tracekit-local is not answering; is it still running?");
+  }
+  if (!response.ok) {
+    let code = "http_error";
+    let message = `${response.status} ${response.statusText}`;
+    try {
+      const body = (await response.json()) as ApiErrorResponse;
+      code = body.error.code;
+      message = body.error.message;
+    } catch {
+      // Not our JSON error shape; the status line is the best we have.
+    }
+    throw new ApiError(response.status, code, message);
+  }
+  return (await response.json()) as T;
+}
+
+export interface TraceListParams {
+  service?: string;
+  name?: string;
+  q?: string;
+  minDurationMs?: number;
+  errorsOnly?: boolean;
+  limit?: number;
+  cursor?: string;
+}
+
+export function traceListQuery(params: TraceListParams): string {
+  const search = new URLSearchParams();
+  if (params.service) search.set("service", params.service);
+  if (params.name) search.set("name", params.name);
+  if (params.q) search.set("q", params.q);
+  if (params.minDurationMs !== undefined) search.set("minDurationMs", String(params.minDurationMs));
+  if (params.errorsOnly) search.set("status", "error");
+  if (params.limit !== undefined) search.set("limit", String(params.limit));
+  if (params.cursor) search.set("cursor", params.cursor);
+  const text = search.toString();
+  return text === "" ? "" : `?${text}`;
+}
+
+export const api = {
+  health: () => request<HealthResponse>("/api/health"),
+  traces: (params: TraceListParams, signal?: AbortSignal) =>
+    request<TraceListResponse>(`/api/traces${traceListQuery(params)}`, signal ? { signal } : undefined),
+  trace: (traceId: string, signal?: AbortSignal) =>
+    request<TraceResponse>(`/api/traces/${encodeURIComponent(traceId)}`, signal ? { signal } : undefined),
+  services: () => request<ServicesResponse>("/api/services"),
+  clear: () => request<{ cleared: boolean }>("/api/traces", { method: "DELETE" }),
+};

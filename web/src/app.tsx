@@ -1,0 +1,107 @@
+import { useEffect, useState } from "preact/hooks";
+import { ErrorBoundary, LocationProvider, Route, Router, useLocation } from "preact-iso";
+import { ConnectionBadge } from "./components/ConnectionBadge";
+import { isTypingTarget } from "./components/keyboard";
+import { ShortcutSheet } from "./components/ShortcutSheet";
+import { ThemeToggle } from "./components/ThemeToggle";
+import { ServicesPage } from "./features/services/ServicesPage";
+import { TraceListPage } from "./features/trace-list/TraceListPage";
+import { TraceViewPage } from "./features/trace-view/TraceViewPage";
+import { LiveProvider } from "./state/live-context";
+
+function TraceRoute({ params }: { params: { traceId: string } }) {
+  return <TraceViewPage traceId={params.traceId} />;
+}
+
+function NotFound() {
+  return (
+    <div class="page-message">
+      <h2>Nothing here</h2>
+      <p>
+        This address is not a page of tracekit-local. <a href="/">Go to the trace list</a>.
+      </p>
+    </div>
+  );
+}
+
+function NavLink({ href, label, active }: { href: string; label: string; active: boolean }) {
+  return (
+    <a href={href} class={active ? "nav-link active" : "nav-link"} aria-current={active ? "page" : undefined}>
+      {label}
+    </a>
+  );
+}
+
+function Shell() {
+  const { path } = useLocation();
+  const [sheetOpen, setSheetOpen] = useState(false);
+
+  useEffect(() => {
+    function onKey(event: KeyboardEvent) {
+      if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (event.key === "Escape" && sheetOpen) {
+        setSheetOpen(false);
+        event.preventDefault();
+        return;
+      }
+      if (isTypingTarget(event.target)) return;
+      if (event.key === "?") {
+        setSheetOpen((open) => !open);
+        event.preventDefault();
+      } else if (event.key === "/") {
+        const search = document.querySelector<HTMLInputElement>("[data-page-search]");
+        if (search) {
+          search.focus();
+          search.select();
+          event.preventDefault();
+        }
+      }
+    }
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [sheetOpen]);
+
+  const onTraces = path === "/" || path.startsWith("/traces");
+  return (
+    <div class="shell">
+      <header class="topbar">
+        <a href="/" class="brand" aria-label="tracekit-local home">
+          <img src="/favicon.svg" alt="" width={18} height={18} />
+          <span>tracekit-local</span>
+        </a>
+        <nav class="nav" aria-label="Pages">
+          <NavLink href="/" label="Traces" active={onTraces} />
+          <NavLink href="/services" label="Services" active={path === "/services"} />
+        </nav>
+        <div class="topbar-right">
+          <ConnectionBadge />
+          <button type="button" class="icon-button" title="Keyboard shortcuts (?)" onClick={() => setSheetOpen(true)}>
+            ?
+          </button>
+          <ThemeToggle />
+        </div>
+      </header>
+      <main class="content">
+        <ErrorBoundary>
+          <Router>
+            <Route path="/" component={TraceListPage} />
+            <Route path="/traces/:traceId" component={TraceRoute} />
+            <Route path="/services" component={ServicesPage} />
+            <Route default component={NotFound} />
+          </Router>
+        </ErrorBoundary>
+      </main>
+      {sheetOpen && <ShortcutSheet onClose={() => setSheetOpen(false)} />}
+    </div>
+  );
+}
+
+export function App() {
+  return (
+    <LocationProvider>
+      <LiveProvider>
+        <Shell />
+      </LiveProvider>
+    </LocationProvider>
+  );
+}

@@ -1,0 +1,57 @@
+import { useState } from "preact/hooks";
+
+async function copyText(text: string): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    // Clipboard API needs a secure context; localhost is one, but fall back for other hosts.
+    const area = document.createElement("textarea");
+    area.value = text;
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    const ok = document.execCommand("copy");
+    area.remove();
+    return ok;
+  }
+}
+
+function CopyIcon() {
+  return (
+    <svg
+      width="12"
+      height="12"
+      viewBox="0 0 16 16"
+      aria-hidden="true"
+      fill="none"
+      stroke="currentColor"
+      stroke-width="1.5"
+    >
+      <rect x="5.5" y="5.5" width="8" height="8" rx="1.5" />
+      <path d="M10.5 3.5v-1a1 1 0 0 0-1-1h-6a1 1 0 0 0-1 1v6a1 1 0 0 0 1 1h1" />
+    </svg>
+  );
+}
+
+export function CopyButton({ text, label = "Copy" }: { text: string; label?: string }) {
+  const [state, setState] = useState<"idle" | "copied" | "failed">("idle");
+  return (
+    <button
+      type="button"
+      class="copy-button"
+      title={`${label}: ${text.length > 80 ? `${text.slice(0, 80)}…` : text}`}
+      aria-label={label}
+      onClick={(event) => {
+        event.stopPropagation();
+        void copyText(text).then((ok) => {
+          setState(ok ? "copied" : "failed");
+          setTimeout(() => setState("idle"), 1200);
+        });
+      }}
+    >
+      {state === "copied" ? "✓" : state === "failed" ? "✗" : <CopyIcon />}
+    </button>
+  );
+}

@@ -1,0 +1,10 @@
+/** True when a key press belongs to a text field, so single-letter shortcuts must leave it alone. */
+export function isTypingTarget(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  if (target.isContentEditable) return true;
+  const tag = target.tagName;
+  if (tag === "TEXTAREA" || tag === "SELECT") return true;
+  if (tag !== "INPUT") return false;
+  const type = (target as HTMLInputElement).type;
+  return type !== "checkbox" && type !== "radio" && type !== "button";
+}

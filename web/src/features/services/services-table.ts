@@ -1,0 +1,16 @@
+import type { ServiceStatsJson } from "../../../../src/protocol";
+
+export type ServiceSortKey = "name" | "traceCount" | "spanCount" | "errorRate" | "p50Ms" | "p95Ms" | "p99Ms";
+
+/** Sorted copy: names ascending by default, numbers descending (the biggest problem first). */
+export function sortServices(
+  services: readonly ServiceStatsJson[],
+  key: ServiceSortKey,
+  descending: boolean,
+): ServiceStatsJson[] {
+  const sign = descending ? -1 : 1;
+  return [...services].sort((a, b) => {
+    const byKey = key === "name" ? a.name.localeCompare(b.name) : a[key] - b[key];
+    return byKey !== 0 ? sign * byKey : a.name.localeCompare(b.name);
+  });
+}

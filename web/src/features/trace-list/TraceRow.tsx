@@ -1,0 +1,69 @@
+import type { TraceSummaryJson } from "../../../../src/protocol";
+import { formatAbsolute, formatDuration, formatRelative, nanosToMillis, shortId } from "../../lib/format";
+import { serviceColor } from "../../lib/service-color";
+
+export interface TraceRowProps {
+  trace: TraceSummaryJson;
+  selected: boolean;
+  /** Bar length, 0–1, relative to the longest trace on screen. */
+  barFraction: number;
+  nowMs: number;
+  onSelect(): void;
+  onOpen(): void;
+}
+
+export function TraceRow({ trace, selected, barFraction, nowMs, onSelect, onOpen }: TraceRowProps) {
+  const startMs = nanosToMillis(trace.startTimeUnixNano);
+  const barPct = Math.max(1, Math.min(100, barFraction * 100));
+  const others = trace.services.filter((s) => s !== trace.service);
+  return (
+    <a
+      href={`/traces/${trace.traceId}`}
+      id={`trace-${trace.traceId}`}
+      class={`trace-row${selected ? " selected" : ""}${trace.errorCount > 0 ? " has-error" : ""}`}
+      role="option"
+      aria-selected={selected}
+      data-trace-id={trace.traceId}
+      onMouseDown={onSelect}
+      onClick={(event) => {
+        if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
+        event.preventDefault();
+        onOpen();
+      }}
+    >
+      <span class="col-name" title={trace.name}>
+        <span class="trace-name">{trace.name || "(unnamed)"}</span>
+        {!trace.hasRoot && (
+          <span class="badge" title="The root span has not arrived (yet); the name is the earliest span's">
+            no root
+          </span>
+        )}
+        <span class="trace-id faint mono">{shortId(trace.traceId)}</span>
+      </span>
+      <span class="col-service">
+        <span class="service-chip" title={trace.services.join(", ")}>
+          <span class="service-dot" style={{ background: serviceColor(trace.service) }} />
+          {trace.service}
+        </span>
+        {others.length > 0 && <span class="faint"> +{others.length}</span>}
+      </span>
+      <span class="col-spans">{trace.spanCount}</span>
+      <span class="col-errors">
+        {trace.errorCount > 0 ? (
+          <span class="badge error">
+            {trace.errorCount} error{trace.errorCount > 1 ? "s" : ""}
+          </span>
+        ) : null}
+      </span>
+      <span class="col-duration">
+        <span class="duration-bar-track">
+          <span class="duration-bar" style={{ width: `${barPct}%` }} />
+        </span>
+        <span class="duration-text">{formatDuration(trace.durationMs)}</span>
+      </span>
+      <span class="col-start" title={formatAbsolute(startMs)}>
+        {formatRelative(startMs, nowMs)}
+      </span>
+    </a>
+  );
+}

@@ -1,0 +1,44 @@
+import { useEffect, useRef, useState } from "preact/hooks";
+import { api } from "../../api/client";
+import { useLiveMessages } from "../../state/live-context";
+
+/** Service names for the filter menu, refreshed when a trace names a service not seen yet. */
+export function useServiceNames(): string[] {
+  const [names, setNames] = useState<string[]>([]);
+  const known = useRef(new Set<string>());
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+
+  const refresh = () => {
+    api
+      .services()
+      .then((body) => {
+        const list = body.services.map((s) => s.name).sort((a, b) => a.localeCompare(b));
+        known.current = new Set(list);
+        setNames(list);
+      })
+      .catch(() => {});
+  };
+
+  useEffect(() => {
+    refresh();
+    return () => {
+      if (timer.current !== null) clearTimeout(timer.current);
+    };
+  }, []);
+
+  useLiveMessages((message) => {
+    if (message.type === "cleared") {
+      known.current = new Set();
+      setNames([]);
+      return;
+    }
+    const unseen = message.traces.some((t) => t.services.some((s) => !known.current.has(s)));
+    if (unseen && timer.current === null) {
+      timer.current = setTimeout(() => {
+        timer.current = null;
+        refresh();
+      }, 500);
+    }
+  });
+  return names;
+}

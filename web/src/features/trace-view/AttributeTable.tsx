@@ -1,0 +1,103 @@
+import { useState } from "preact/hooks";
+import type { Attributes, AttrValue } from "../../../../src/protocol";
+import { CopyButton } from "../../components/CopyButton";
+import {
+  type AttributeEntry,
+  attributeValueText,
+  filterEntries,
+  filterGroups,
+  groupAttributes,
+} from "./attribute-groups";
+import { Highlighted } from "./Highlighted";
+
+/** Values longer than this are cut until "show all" is clicked. */
+const LONG_VALUE = 500;
+
+function valueKind(value: AttrValue): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  return typeof value;
+}
+
+export function AttrValueView({ value, query }: { value: AttrValue; query: string }) {
+  const [expanded, setExpanded] = useState(false);
+  const text = attributeValueText(value);
+  const long = text.length > LONG_VALUE;
+  const shown = long && !expanded ? `${text.slice(0, LONG_VALUE)}…` : text;
+  return (
+    <span class={`tv-attr-value ${valueKind(value)}`}>
+      <Highlighted text={shown} query={query} />
+      {long && (
+        <button type="button" class="tv-link-button tv-show-all" onClick={() => setExpanded(!expanded)}>
+          {expanded ? "show less" : `show all (${text.length.toLocaleString("en-US")} chars)`}
+        </button>
+      )}
+    </span>
+  );
+}
+
+/** Key/value rows, each with a copy button; `data-attr-key` is a stable hook for tests. */
+export function AttributeRows({ entries, query }: { entries: readonly AttributeEntry[]; query: string }) {
+  return (
+    <div class="tv-attrs">
+      {entries.map(({ key, value }) => (
+        <div key={key} class="tv-attr" data-attr-key={key}>
+          <span class="tv-attr-key" title={key}>
+            <Highlighted text={key} query={query} />
+          </span>
+          <AttrValueView value={value} query={query} />
+          <CopyButton text={attributeValueText(value)} label={`Copy ${key}`} />
+        </div>
+      ))}
+    </div>
+  );
+}
+
+/** Sorted rows of a plain attribute map (resource, scope, event and link attributes). */
+export function PlainAttributes({
+  attributes,
+  filter = "",
+  query = "",
+}: {
+  attributes: Attributes;
+  filter?: string;
+  query?: string;
+}) {
+  const entries = Object.keys(attributes)
+    .sort()
+    .map((key) => ({ key, value: attributes[key]! }));
+  const shown = filterEntries(entries, filter);
+  if (entries.length === 0) return <p class="tv-empty">No attributes.</p>;
+  if (shown.length === 0) return <p class="tv-empty">No attribute matches “{filter}”.</p>;
+  return <AttributeRows entries={shown} query={filter || query} />;
+}
+
+/** Span attributes grouped by meaning (HTTP, Database, Messaging, GenAI, Exception, Other). */
+export function AttributeTable({
+  attributes,
+  filter,
+  query,
+}: {
+  attributes: Attributes;
+  filter: string;
+  query: string;
+}) {
+  const groups = groupAttributes(attributes);
+  const shown = filterGroups(groups, filter);
+  if (groups.length === 0) return <p class="tv-empty">No attributes.</p>;
+  if (shown.length === 0) return <p class="tv-empty">No attribute matches “{filter}”.</p>;
+  return (
+    <div class="tv-attr-groups">
+      {shown.map((group) => (
+        <div key={group.id} class={`tv-attr-group ${group.id}`}>
+          {(shown.length > 1 || group.id !== "other") && (
+            <h4 class="tv-group-title">
+              {group.title} <span class="faint">{group.entries.length}</span>
+            </h4>
+          )}
+          <AttributeRows entries={group.entries} query={filter || query} />
+        </div>
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,37 @@
+import { useMemo } from "preact/hooks";
+import { CopyButton } from "../../components/CopyButton";
+import { type ExceptionInfo, stackLines } from "./attribute-groups";
+
+/** An exception: type and message up front, then the stack trace with the app's own frames emphasised. */
+export function ExceptionView({ exception }: { exception: ExceptionInfo }) {
+  const lines = useMemo(() => (exception.stacktrace ? stackLines(exception.stacktrace) : []), [exception.stacktrace]);
+  return (
+    <div class="tv-exception">
+      <div class="tv-exception-head">
+        <span class="tv-exception-type">{exception.type ?? "Exception"}</span>
+        {exception.escaped !== undefined && (
+          <span class="badge" title="exception.escaped: whether the exception left the span's scope">
+            {exception.escaped ? "escaped" : "handled"}
+          </span>
+        )}
+      </div>
+      {exception.message && <div class="tv-exception-message">{exception.message}</div>}
+      {exception.stacktrace && (
+        <div class="tv-stack-wrap">
+          <div class="tv-stack-tools">
+            <span class="faint">Stack trace</span>
+            <CopyButton text={exception.stacktrace} label="Copy stack trace" />
+          </div>
+          <pre class="tv-stack">
+            {lines.map((line, i) => (
+              <span key={i} class={line.library ? "tv-frame library" : "tv-frame"}>
+                {line.text}
+                {"\n"}
+              </span>
+            ))}
+          </pre>
+        </div>
+      )}
+    </div>
+  );
+}

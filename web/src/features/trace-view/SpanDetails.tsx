@@ -1,0 +1,168 @@
+import type { ComponentChildren } from "preact";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
+import { CopyButton } from "../../components/CopyButton";
+import { formatAbsolute, formatDuration, formatPercent, nanosToMillis } from "../../lib/format";
+import { serviceColor } from "../../lib/service-color";
+import { AttributeTable, PlainAttributes } from "./AttributeTable";
+import { exceptionInfo } from "./attribute-groups";
+import { ExceptionView } from "./ExceptionView";
+import { SpanEvents, SpanLinks } from "./SpanEvents";
+import { SpanFacts } from "./SpanFacts";
+import type { WaterfallNode, WaterfallTree } from "./waterfall-model";
+
+export interface SpanDetailsProps {
+  node: WaterfallNode;
+  tree: WaterfallTree;
+  /** The find-in-trace text, marked in attribute values. */
+  query: string;
+  onSelectSpan(spanId: string): void;
+}
+
+function Section(props: { title: string; count?: number; open?: boolean; children: ComponentChildren }) {
+  return (
+    <details class="tv-section" open={props.open ?? true}>
+      <summary>
+        {props.title}
+        {props.count !== undefined && <span class="faint"> {props.count}</span>}
+      </summary>
+      <div class="tv-section-body">{props.children}</div>
+    </details>
+  );
+}
+
+function IdRow({ label, id, children }: { label: string; id: string; children?: ComponentChildren }) {
+  return (
+    <>
+      <dt>{label}</dt>
+      <dd class="tv-id">
+        {children ?? <code>{id}</code>}
+        <CopyButton text={id} label={`Copy ${label.toLowerCase()}`} />
+      </dd>
+    </>
+  );
+}
+
+/** Everything about the selected span; `data-testid="span-details"` is a stable hook for tests. */
+export function SpanDetails({ node, tree, query, onSelectSpan }: SpanDetailsProps) {
+  const { span } = node;
+  const [filter, setFilter] = useState("");
+  const scroller = useRef<HTMLElement>(null);
+  useLayoutEffect(() => {
+    if (scroller.current) scroller.current.scrollTop = 0;
+  }, [span.spanId]);
+
+  const spanException = exceptionInfo(span.attributes);
+  const hasExceptionEvent = span.events.some((event) => event.name === "exception");
+  const attributeCount = Object.keys(span.attributes).length;
+  const resourceCount = Object.keys(span.resource).length;
+  const share = tree.totalMs > 0 ? node.durationMs / tree.totalMs : 1;
+  const parent = node.parent;
+  const parentId = span.parentSpanId;
+
+  return (
+    <aside class="tv-details" data-testid="span-details" aria-label="Span details" ref={scroller}>
+      <div class="tv-details-head">
+        <h2 class="tv-details-title">{span.name}</h2>
+        <div class="tv-details-badges">
+          <span class="tv-service-chip">
+            <span class="service-dot" style={{ background: serviceColor(span.service) }} />
+            {span.service}
+          </span>
+          <span class="badge" title="Span kind">
+            {span.kind}
+          </span>
+          <span class={`badge tv-status ${span.status.code.toLowerCase()}`} title="Status code">
+            {span.status.code}
+          </span>
+          {node.duplicate && <span class="badge error">duplicate span id</span>}
+        </div>
+        {span.status.message && <div class="tv-status-message">{span.status.message}</div>}
+      </div>
+
+      <dl class="tv-kv tv-timing">
+        <dt>Start</dt>
+        <dd>
+          +{formatDuration(node.offsetMs)}{" "}
+          <span class="faint">· {formatAbsolute(nanosToMillis(span.startTimeUnixNano))}</span>
+        </dd>
+        <dt>Duration</dt>
+        <dd>
+          {formatDuration(node.durationMs)} <span class="faint">· {formatPercent(share)} of the trace</span>
+        </dd>
+        <dt>Self time</dt>
+        <dd title="Duration not covered by any child span">{formatDuration(node.selfMs)}</dd>
+        <IdRow label="Span id" id={span.spanId} />
+        {parentId ? (
+          <IdRow label="Parent id" id={parentId}>
+            {parent ? (
+              <button type="button" class="tv-link-button mono" onClick={() => onSelectSpan(parent.spanId)}>
+                {parentId}
+              </button>
+            ) : (
+              <code>{parentId}</code>
+            )}
+            {node.parentIssue === "missing" && <span class="badge"> not received</span>}
+            {node.parentIssue === "cycle" && <span class="badge error"> cycle</span>}
+          </IdRow>
+        ) : (
+          <>
+            <dt>Parent id</dt>
+            <dd class="faint">none (root span)</dd>
+          </>
+        )}
+        <IdRow label="Trace id" id={span.traceId} />
+        {node.hasChildren && (
+          <>
+            <dt>Children</dt>
+            <dd>
+              {node.children.length} <span class="faint">· {node.descendantCount} spans below</span>
+            </dd>
+          </>
+        )}
+      </dl>
+
+      <SpanFacts span={span} />
+      {spanException && !hasExceptionEvent && <ExceptionView exception={spanException} />}
+
+      <Section title="Attributes" count={attributeCount}>
+        <input
+          type="search"
+          class="input tv-attr-filter"
+          placeholder="Filter attributes by key or value"
+          aria-label="Filter attributes"
+          value={filter}
+          onInput={(event) => setFilter((event.currentTarget as HTMLInputElement).value)}
+        />
+        <AttributeTable attributes={span.attributes} filter={filter} query={query} />
+        {span.droppedAttributesCount ? (
+          <p class="tv-empty">{span.droppedAttributesCount} attributes were dropped by the SDK.</p>
+        ) : null}
+      </Section>
+      {span.events.length > 0 && (
+        <Section title="Events" count={span.events.length}>
+          <SpanEvents node={node} query={query} />
+          {span.droppedEventsCount ? <p class="tv-empty">{span.droppedEventsCount} events were dropped.</p> : null}
+        </Section>
+      )}
+      {span.links.length > 0 && (
+        <Section title="Links" count={span.links.length}>
+          <SpanLinks links={span.links} traceId={span.traceId} onSelectSpan={onSelectSpan} />
+        </Section>
+      )}
+      <Section title="Resource" count={resourceCount} open={false}>
+        <PlainAttributes attributes={span.resource} filter={filter} />
+      </Section>
+      <Section title="Instrumentation scope" open={false}>
+        <dl class="tv-kv">
+          <dt>Name</dt>
+          <dd>{span.scope.name ? <code>{span.scope.name}</code> : <span class="faint">(none)</span>}</dd>
+          <dt>Version</dt>
+          <dd>{span.scope.version ? <code>{span.scope.version}</code> : <span class="faint">(none)</span>}</dd>
+        </dl>
+        {span.scope.attributes && Object.keys(span.scope.attributes).length > 0 && (
+          <PlainAttributes attributes={span.scope.attributes} />
+        )}
+      </Section>
+    </aside>
+  );
+}

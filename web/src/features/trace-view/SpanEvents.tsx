@@ -1,0 +1,83 @@
+import type { Attributes, SpanLinkJson } from "../../../../src/protocol";
+import { CopyButton } from "../../components/CopyButton";
+import { formatDuration } from "../../lib/format";
+import { PlainAttributes } from "./AttributeTable";
+import { exceptionInfo } from "./attribute-groups";
+import { ExceptionView } from "./ExceptionView";
+import type { WaterfallNode } from "./waterfall-model";
+
+function withoutExceptionKeys(attributes: Attributes): Attributes {
+  const rest: Attributes = {};
+  for (const key in attributes) if (!key.startsWith("exception.")) rest[key] = attributes[key]!;
+  return rest;
+}
+
+/** The span's events in time order; `exception` events are shown as exceptions. */
+export function SpanEvents({ node, query }: { node: WaterfallNode; query: string }) {
+  const { span } = node;
+  const order = span.events.map((_, i) => i).sort((a, b) => node.eventOffsetsMs[a]! - node.eventOffsetsMs[b]!);
+  return (
+    <ol class="tv-events">
+      {order.map((i) => {
+        const event = span.events[i]!;
+        const offset = node.eventOffsetsMs[i]! - node.offsetMs;
+        const exception = event.name === "exception" ? exceptionInfo(event.attributes) : null;
+        const rest = exception ? withoutExceptionKeys(event.attributes) : event.attributes;
+        return (
+          <li key={i} class={`tv-event${exception ? " exception" : ""}`}>
+            <div class="tv-event-head">
+              <span class="tv-event-time" title={`${formatDuration(node.eventOffsetsMs[i]!)} from the trace start`}>
+                {offset < 0 ? "-" : "+"}
+                {formatDuration(Math.abs(offset))}
+              </span>
+              <span class="tv-event-name">{event.name}</span>
+            </div>
+            {exception && <ExceptionView exception={exception} />}
+            {Object.keys(rest).length > 0 && <PlainAttributes attributes={rest} query={query} />}
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
+
+/** Links to other spans, in this trace or another one. */
+export function SpanLinks({
+  links,
+  traceId,
+  onSelectSpan,
+}: {
+  links: SpanLinkJson[];
+  traceId: string;
+  onSelectSpan(spanId: string): void;
+}) {
+  return (
+    <ul class="tv-links">
+      {links.map((link) => {
+        const sameTrace = link.traceId === traceId;
+        const href = `/traces/${link.traceId}?span=${link.spanId}`;
+        return (
+          <li key={`${link.traceId}/${link.spanId}`} class="tv-link">
+            <div class="tv-link-head">
+              <a
+                href={href}
+                onClick={(event) => {
+                  if (!sameTrace) return;
+                  event.preventDefault();
+                  onSelectSpan(link.spanId);
+                }}
+                title={sameTrace ? "Select this span" : "Open the linked trace (it may not be stored here)"}
+              >
+                {sameTrace ? "this trace" : <code>{link.traceId}</code>}
+                {" / span "}
+                <code>{link.spanId}</code>
+              </a>
+              <CopyButton text={`${link.traceId} ${link.spanId}`} label="Copy trace and span id" />
+            </div>
+            {Object.keys(link.attributes).length > 0 && <PlainAttributes attributes={link.attributes} />}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}

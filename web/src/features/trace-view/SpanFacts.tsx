@@ -1,0 +1,122 @@
+import { useMemo } from "preact/hooks";
+import type { SpanJson } from "../../../../src/protocol";
+import { CopyButton } from "../../components/CopyButton";
+import { formatCount } from "../../lib/format";
+import { dbFacts, type GenAiMessage, genAiFacts, httpFacts, messagingFacts } from "./attribute-groups";
+import { formatSql, looksLikeSql } from "./sql-format";
+
+/** The key facts of HTTP, database, messaging and GenAI spans, above the raw attributes. */
+export function SpanFacts({ span }: { span: SpanJson }) {
+  const http = httpFacts(span.attributes);
+  const db = dbFacts(span.attributes);
+  const messaging = messagingFacts(span.attributes);
+  const genAi = genAiFacts(span.attributes, span.events);
+  if (!http && !db && !messaging && !genAi) return null;
+  return (
+    <div class="tv-facts">
+      {http && (
+        <div class="tv-fact-line">
+          <span class="tv-fact-kind">HTTP</span>
+          {http.method && <span class="tv-method">{http.method}</span>}
+          {http.statusCode !== undefined && (
+            <span class={`tv-http-status${http.statusCode >= 500 ? " error" : http.statusCode >= 400 ? " warn" : ""}`}>
+              {http.statusCode}
+            </span>
+          )}
+          {http.route && <code class="tv-fact-route">{http.route}</code>}
+          {http.url && http.url !== http.route && <code class="tv-fact-url">{http.url}</code>}
+        </div>
+      )}
+      {db && <DbFactsView db={db} />}
+      {messaging && (
+        <div class="tv-fact-line">
+          <span class="tv-fact-kind">Messaging</span>
+          {[messaging.system, messaging.operation, messaging.destination].filter(Boolean).join(" · ")}
+          {messaging.messageId && <code class="faint">id {messaging.messageId}</code>}
+        </div>
+      )}
+      {genAi && (
+        <div class="tv-genai">
+          <div class="tv-fact-line">
+            <span class="tv-fact-kind">GenAI</span>
+            {[genAi.provider, genAi.operation].filter(Boolean).join(" · ")}
+          </div>
+          <dl class="tv-kv">
+            {(genAi.requestModel || genAi.responseModel) && (
+              <>
+                <dt>Model</dt>
+                <dd>
+                  <code>{genAi.responseModel ?? genAi.requestModel}</code>
+                  {genAi.requestModel && genAi.responseModel && genAi.requestModel !== genAi.responseModel && (
+                    <span class="faint"> (asked for {genAi.requestModel})</span>
+                  )}
+                </dd>
+              </>
+            )}
+            {(genAi.inputTokens !== undefined || genAi.outputTokens !== undefined) && (
+              <>
+                <dt>Tokens</dt>
+                <dd>
+                  {formatCount(genAi.inputTokens ?? 0)} in · {formatCount(genAi.outputTokens ?? 0)} out
+                  <span class="faint">
+                    {" "}
+                    · {formatCount((genAi.inputTokens ?? 0) + (genAi.outputTokens ?? 0))} total
+                  </span>
+                </dd>
+              </>
+            )}
+            {genAi.finishReasons.length > 0 && (
+              <>
+                <dt>Finish</dt>
+                <dd>{genAi.finishReasons.join(", ")}</dd>
+              </>
+            )}
+          </dl>
+          <Messages title="Prompt" messages={genAi.prompt} />
+          <Messages title="Completion" messages={genAi.completion} />
+        </div>
+      )}
+    </div>
+  );
+}
+
+function DbFactsView({ db }: { db: NonNullable<ReturnType<typeof dbFacts>> }) {
+  const statement = db.statement;
+  const pretty = useMemo(
+    () => (statement === undefined ? "" : looksLikeSql(statement) ? formatSql(statement) : statement),
+    [statement],
+  );
+  return (
+    <div class="tv-db">
+      <div class="tv-fact-line">
+        <span class="tv-fact-kind">Database</span>
+        {[db.system, db.namespace, db.operation, db.collection].filter(Boolean).join(" · ")}
+      </div>
+      {statement !== undefined && (
+        <div class="tv-code-block">
+          <CopyButton text={statement} label="Copy statement" />
+          <pre class="tv-sql">{pretty}</pre>
+        </div>
+      )}
+    </div>
+  );
+}
+
+const KNOWN_ROLES = new Set(["system", "user", "assistant", "tool"]);
+
+function Messages({ title, messages }: { title: string; messages: GenAiMessage[] }) {
+  if (messages.length === 0) return null;
+  return (
+    <div class="tv-messages">
+      <h4 class="tv-group-title">
+        {title} <span class="faint">{messages.length}</span>
+      </h4>
+      {messages.map((message, i) => (
+        <div key={i} class="tv-message">
+          <span class={`tv-role ${KNOWN_ROLES.has(message.role) ? message.role : "other"}`}>{message.role}</span>
+          <div class="tv-message-content">{message.content}</div>
+        </div>
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,74 @@
+import type { RefObject } from "preact";
+import { useRef, useState } from "preact/hooks";
+import { formatDuration } from "../../lib/format";
+import type { TimeTicks, TimeWindow } from "./waterfall-model";
+
+export interface TimeRulerProps {
+  view: TimeWindow;
+  ticks: TimeTicks;
+  zoomed: boolean;
+  onZoom(view: TimeWindow | null): void;
+  /** Lets the waterfall measure the timeline's width (grid lines, tick count). */
+  rootRef?: RefObject<HTMLDivElement>;
+}
+
+/** Below this many pixels a drag is a click, not a zoom. */
+const MIN_DRAG_PX = 5;
+
+/** Tick labels over the timeline; drag across it to zoom into a time range, double-click to reset. */
+export function TimeRuler({ view, ticks, zoomed, onZoom, rootRef }: TimeRulerProps) {
+  const ownRef = useRef<HTMLDivElement>(null);
+  const ref = rootRef ?? ownRef;
+  const [drag, setDrag] = useState<{ from: number; to: number } | null>(null);
+  const length = view.toMs - view.fromMs;
+
+  const fraction = (event: PointerEvent) => {
+    const rect = ref.current!.getBoundingClientRect();
+    return Math.min(1, Math.max(0, (event.clientX - rect.left) / Math.max(1, rect.width)));
+  };
+
+  return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: zooming by drag is a pointer nicety; "Reset zoom" is a button
+    <div
+      ref={ref}
+      class="tv-ruler"
+      title={zoomed ? "Drag to zoom further, double-click to show the whole trace" : "Drag to zoom into a time range"}
+      onPointerDown={(event) => {
+        if (event.button !== 0) return;
+        (event.currentTarget as HTMLElement).setPointerCapture(event.pointerId);
+        const at = fraction(event);
+        setDrag({ from: at, to: at });
+      }}
+      onPointerMove={(event) => {
+        if (drag) setDrag({ from: drag.from, to: fraction(event) });
+      }}
+      onPointerUp={(event) => {
+        if (!drag) return;
+        setDrag(null);
+        const width = ref.current?.getBoundingClientRect().width ?? 0;
+        const lo = Math.min(drag.from, fraction(event));
+        const hi = Math.max(drag.from, fraction(event));
+        if ((hi - lo) * width < MIN_DRAG_PX) return;
+        onZoom({ fromMs: view.fromMs + lo * length, toMs: view.fromMs + hi * length });
+      }}
+      onPointerCancel={() => setDrag(null)}
+      onDblClick={() => onZoom(null)}
+    >
+      {ticks.ticks.map((tick) => {
+        const left = ((tick - view.fromMs) / length) * 100;
+        const edge = left > 92 ? " end" : "";
+        return (
+          <span key={tick} class={`tv-tick${edge}`} style={{ left: `${left}%` }}>
+            {formatDuration(tick)}
+          </span>
+        );
+      })}
+      {drag && (
+        <span
+          class="tv-ruler-drag"
+          style={{ left: `${Math.min(drag.from, drag.to) * 100}%`, width: `${Math.abs(drag.to - drag.from) * 100}%` }}
+        />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,72 @@
+import { CopyButton } from "../../components/CopyButton";
+import { formatAbsolute, formatCount, formatDuration, nanosToMillis } from "../../lib/format";
+import { serviceColor } from "../../lib/service-color";
+import type { WaterfallTree } from "./waterfall-model";
+
+/** The trace at a glance: what it was, how long it took, what failed, which services took part. */
+export function TraceHeader({ traceId, tree }: { traceId: string; tree: WaterfallTree }) {
+  const root = tree.root;
+  const hasRealRoot = root !== null && !root.span.parentSpanId;
+  const spanCount = tree.nodes.length;
+  return (
+    <header class="tv-header" data-testid="trace-header">
+      <div class="tv-header-top">
+        <a href="/" class="tv-back" title="Back to the trace list (Esc)">
+          ← Traces
+        </a>
+        {root && <span class="service-dot tv-header-dot" style={{ background: serviceColor(root.span.service) }} />}
+        <h1 class="tv-title" title={root?.span.name}>
+          {root ? root.span.name : "(no spans)"}
+        </h1>
+        {root && <span class="tv-header-service">{root.span.service}</span>}
+        {!hasRealRoot && spanCount > 0 && (
+          <span class="badge" title="The span without a parent has not arrived (yet)">
+            root span missing
+          </span>
+        )}
+        <span class="tv-header-id">
+          <span class="faint">trace</span> <code>{traceId}</code>
+          <CopyButton text={traceId} label="Copy trace id" />
+          <a
+            class="tv-json-link"
+            href={`/api/traces/${traceId}`}
+            target="_blank"
+            rel="noreferrer"
+            title="The trace as JSON (REST API)"
+          >
+            JSON
+          </a>
+        </span>
+      </div>
+      <div class="tv-header-stats">
+        <Stat label="Duration" value={formatDuration(tree.totalMs)} />
+        <Stat label="Spans" value={formatCount(spanCount)} />
+        <span class={`tv-stat${tree.errorCount > 0 ? " error" : ""}`}>
+          <span class="tv-stat-label">Errors</span>
+          <span class="tv-stat-value">{formatCount(tree.errorCount)}</span>
+        </span>
+        <Stat label="Started" value={spanCount > 0 ? formatAbsolute(nanosToMillis(tree.startNanos)) : "–"} />
+        <span class="tv-stat tv-services">
+          <span class="tv-stat-label">Services</span>
+          <span class="tv-service-chips">
+            {tree.services.map((service) => (
+              <span key={service} class="tv-service-chip">
+                <span class="service-dot" style={{ background: serviceColor(service) }} />
+                {service}
+              </span>
+            ))}
+          </span>
+        </span>
+      </div>
+    </header>
+  );
+}
+
+function Stat({ label, value }: { label: string; value: string }) {
+  return (
+    <span class="tv-stat">
+      <span class="tv-stat-label">{label}</span>
+      <span class="tv-stat-value">{value}</span>
+    </span>
+  );
+}

@@ -1,0 +1,101 @@
+import { useCallback, useMemo, useRef } from "preact/hooks";
+import type { TraceResponse } from "../../../../src/protocol";
+import { SpanDetails } from "./SpanDetails";
+import { TraceHeader } from "./TraceHeader";
+import type { TraceNotice } from "./use-trace-data";
+import { useBackToList, useTraceKeys } from "./use-trace-keys";
+import { useWaterfallState } from "./use-waterfall-state";
+import { Waterfall } from "./Waterfall";
+import { WaterfallToolbar } from "./WaterfallToolbar";
+import { buildWaterfallTree } from "./waterfall-model";
+
+export interface TraceScreenProps {
+  trace: TraceResponse;
+  notice: TraceNotice;
+  refreshError: string | null;
+  onRetry(): void;
+}
+
+/** A loaded trace: header, waterfall and the selected span's details. */
+export function TraceScreen({ trace, notice, refreshError, onRetry }: TraceScreenProps) {
+  const tree = useMemo(() => buildWaterfallTree(trace.spans), [trace.spans]);
+  const state = useWaterfallState(tree);
+  const back = useBackToList();
+
+  // Rows get stable callbacks (that read the latest state), so they can skip re-rendering.
+  const latest = useRef(state);
+  latest.current = state;
+  const onSelect = useCallback((spanId: string) => latest.current.select(spanId, "click"), []);
+  const onToggle = useCallback((spanId: string) => latest.current.toggle(spanId), []);
+  const onJump = useCallback((spanId: string) => latest.current.select(spanId, "jump"), []);
+
+  useTraceKeys({
+    move: state.move,
+    first: () => state.edge("first"),
+    last: () => state.edge("last"),
+    left: state.left,
+    right: state.right,
+    toggle: () => {
+      if (state.selected) state.toggle(state.selected.spanId);
+    },
+    back,
+  });
+
+  const missingSpan = state.selectedId !== null && !tree.byId.has(state.selectedId) ? state.selectedId : null;
+
+  return (
+    <div class="tv-page">
+      <TraceHeader traceId={trace.traceId} tree={tree} />
+      {notice === "cleared" && (
+        <div class="tv-notice" role="status">
+          This trace was cleared from tracekit-local. What you see is the copy this page still holds.
+        </div>
+      )}
+      {notice === "evicted" && (
+        <div class="tv-notice" role="status">
+          This trace is no longer stored (evicted to make room, or cleared). What you see is the copy this page still
+          holds.
+        </div>
+      )}
+      {refreshError && (
+        <div class="tv-notice error" role="status">
+          Could not refresh this trace: {refreshError}{" "}
+          <button type="button" class="tv-link-button" onClick={onRetry}>
+            Retry
+          </button>
+        </div>
+      )}
+      {missingSpan && (
+        <div class="tv-notice" role="status">
+          Span <code>{missingSpan}</code> is not in this trace (yet); it is selected as soon as it arrives.
+        </div>
+      )}
+      <div class="tv-main">
+        <Waterfall
+          tree={tree}
+          rows={state.rows}
+          collapsed={state.collapsed}
+          selectedId={state.selected?.spanId ?? null}
+          pathIds={state.pathIds}
+          matchIds={state.matchIds}
+          query={state.query}
+          reveal={state.reveal}
+          onSelect={onSelect}
+          onToggle={onToggle}
+          toolbar={
+            <WaterfallToolbar
+              query={state.query}
+              matchCount={state.matches.length}
+              currentMatch={state.currentMatch}
+              onQuery={state.setQuery}
+              onStep={state.stepMatch}
+              onCollapseAll={state.collapseAll}
+              onExpandAll={state.expandAll}
+            />
+          }
+        />
+        {state.selected && <SpanDetails node={state.selected} tree={tree} query={state.query} onSelectSpan={onJump} />}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,54 @@
+import "./trace-view.css";
+import { TraceScreen } from "./TraceScreen";
+import { useTraceData } from "./use-trace-data";
+import { useBackToList, useTraceKeys } from "./use-trace-keys";
+
+/** `/traces/:traceId`: one trace as a waterfall with span details; stays current while spans arrive. */
+export function TraceViewPage({ traceId }: { traceId: string }) {
+  // A new trace id is a new page: selection, collapsed spans and search start over.
+  return <TraceView key={traceId} traceId={traceId.toLowerCase()} />;
+}
+
+function TraceView({ traceId }: { traceId: string }) {
+  const { load, retry } = useTraceData(traceId);
+  const back = useBackToList();
+  // The loaded screen has its own keys; before that, Escape still leads back to the list.
+  useTraceKeys(load.state === "ready" ? {} : { back });
+
+  if (load.state === "loading") {
+    return (
+      <div class="tv-loading" role="status">
+        Loading trace <code>{traceId}</code>…
+      </div>
+    );
+  }
+  if (load.state === "not-found") {
+    return (
+      <div class="page-message" data-testid="trace-not-found">
+        <h2>Trace not found</h2>
+        <p>
+          No trace <code>{traceId}</code> is stored: it may have been evicted or cleared (or its spans have not arrived
+          yet; this page loads it as soon as they do).
+        </p>
+        <p>
+          <a href="/">← Back to the trace list</a>
+        </p>
+      </div>
+    );
+  }
+  if (load.state === "error") {
+    return (
+      <div class="page-message">
+        <h2>Could not load this trace</h2>
+        <div class="error-banner">{load.message}</div>
+        <p>
+          <button type="button" class="button" onClick={retry}>
+            Retry
+          </button>{" "}
+          <a href="/">← Back to the trace list</a>
+        </p>
+      </div>
+    );
+  }
+  return <TraceScreen trace={load.trace} notice={load.notice} refreshError={load.refreshError} onRetry={retry} />;
+}

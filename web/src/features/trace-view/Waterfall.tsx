@@ -1,0 +1,182 @@
+import type { ComponentChildren } from "preact";
+import { useCallback, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
+import { VirtualList } from "../../components/VirtualList";
+import { TimeRuler } from "./TimeRuler";
+import { WaterfallRow } from "./WaterfallRow";
+import { type TimeWindow, timeTicks, type WaterfallNode, type WaterfallTree } from "./waterfall-model";
+
+export const ROW_HEIGHT = 24;
+
+/** A request to scroll a span into view; `seq` makes a repeated request for the same span count. */
+export interface Reveal {
+  spanId: string;
+  align: "nearest" | "center";
+  seq: number;
+}
+
+export interface WaterfallProps {
+  tree: WaterfallTree;
+  rows: WaterfallNode[];
+  collapsed: ReadonlySet<string>;
+  selectedId: string | null;
+  pathIds: ReadonlySet<string>;
+  matchIds: ReadonlySet<string>;
+  query: string;
+  reveal: Reveal | null;
+  onSelect(spanId: string): void;
+  onToggle(spanId: string): void;
+  toolbar: ComponentChildren;
+}
+
+function rowIndex(tree: WaterfallTree, rows: WaterfallNode[], spanId: string): number {
+  const node = tree.byId.get(spanId);
+  if (!node) return -1;
+  return rows === tree.nodes ? node.index : rows.indexOf(node);
+}
+
+export function Waterfall(props: WaterfallProps) {
+  const { tree, rows, reveal } = props;
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const rulerRef = useRef<HTMLDivElement>(null);
+  const [zoom, setZoom] = useState<TimeWindow | null>(null);
+  const [treeFraction, setTreeFraction] = useState(0.4);
+  const [timelineWidth, setTimelineWidth] = useState(600);
+  const view: TimeWindow = useMemo(
+    () => zoom ?? { fromMs: 0, toMs: Math.max(tree.totalMs, 0.001) },
+    [zoom, tree.totalMs],
+  );
+  const ticks = useMemo(
+    () => timeTicks(view.fromMs, view.toMs, Math.max(2, Math.floor(timelineWidth / 90))),
+    [view, timelineWidth],
+  );
+
+  useLayoutEffect(() => {
+    const element = rulerRef.current;
+    if (!element) return;
+    setTimelineWidth(element.clientWidth);
+    const observer = new ResizeObserver(() => setTimelineWidth(element.clientWidth));
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+
+  // Keep the span at the top of the view in place when a live update inserts rows above it.
+  const anchor = useRef<{ spanId: string; delta: number } | null>(null);
+  const shownRows = useRef(rows);
+  const handledReveal = useRef(-1);
+  useLayoutEffect(() => {
+    const element = scrollRef.current;
+    if (!element) return;
+    if (shownRows.current !== rows && anchor.current && element.scrollTop > 0) {
+      const index = rowIndex(tree, rows, anchor.current.spanId);
+      if (index >= 0) element.scrollTop = index * ROW_HEIGHT + anchor.current.delta;
+    }
+    shownRows.current = rows;
+    if (reveal && reveal.seq !== handledReveal.current) {
+      const index = rowIndex(tree, rows, reveal.spanId);
+      if (index < 0) return; // not there yet: a later update may bring it
+      handledReveal.current = reveal.seq;
+      const top = index * ROW_HEIGHT;
+      const height = element.clientHeight;
+      if (reveal.align === "center") element.scrollTop = Math.max(0, top - height / 2 + ROW_HEIGHT / 2);
+      else if (top < element.scrollTop) element.scrollTop = top;
+      else if (top + ROW_HEIGHT > element.scrollTop + height) element.scrollTop = top + ROW_HEIGHT - height;
+    }
+  }, [rows, reveal, tree]);
+
+  const onScroll = useCallback((top: number) => {
+    const index = Math.floor(top / ROW_HEIGHT);
+    const node = shownRows.current[index];
+    anchor.current = node ? { spanId: node.spanId, delta: top - index * ROW_HEIGHT } : null;
+  }, []);
+
+  const step = view.toMs > view.fromMs ? (ticks.step / (view.toMs - view.fromMs)) * timelineWidth : 0;
+  const firstTick = ticks.ticks[0] ?? 0;
+  const gridOffset = ((firstTick - view.fromMs) / Math.max(view.toMs - view.fromMs, 1e-9)) * timelineWidth;
+  const style = {
+    "--tv-tree": `${treeFraction * 100}%`,
+    "--tv-grid-step": `${step > 4 ? step : 0}px`,
+    "--tv-grid-offset": `${gridOffset}px`,
+  };
+
+  const renderRow = (index: number) => {
+    const node = rows[index]!;
+    const match = props.matchIds.has(node.spanId);
+    return (
+      <WaterfallRow
+        node={node}
+        collapsed={node.hasChildren && props.collapsed.has(node.spanId)}
+        selected={node.spanId === props.selectedId}
+        onPath={props.pathIds.has(node.spanId)}
+        match={match}
+        query={match ? props.query : ""}
+        view={view}
+        onSelect={props.onSelect}
+        onToggle={props.onToggle}
+      />
+    );
+  };
+
+  return (
+    <section class="tv-waterfall" style={style} aria-label="Span waterfall">
+      {props.toolbar}
+      <div class="tv-ruler-row">
+        <div class="tv-ruler-tree">
+          <span>
+            {rows.length === tree.nodes.length
+              ? `${rows.length} spans`
+              : `${rows.length} of ${tree.nodes.length} spans`}
+          </span>
+          {zoom && (
+            <button type="button" class="tv-link-button" onClick={() => setZoom(null)}>
+              Reset zoom
+            </button>
+          )}
+          <Splitter onChange={setTreeFraction} />
+        </div>
+        <div class="tv-ruler-cell">
+          <TimeRuler view={view} ticks={ticks} zoomed={zoom !== null} onZoom={setZoom} rootRef={rulerRef} />
+        </div>
+      </div>
+      <VirtualList
+        class="tv-list"
+        count={rows.length}
+        rowHeight={ROW_HEIGHT}
+        overscan={12}
+        renderRow={renderRow}
+        scrollRef={scrollRef}
+        onScroll={onScroll}
+        role="tree"
+        aria-label="Spans"
+        tabIndex={0}
+      />
+    </section>
+  );
+}
+
+/** Drag handle between the span tree and the timeline. */
+function Splitter({ onChange }: { onChange(fraction: number): void }) {
+  return (
+    <span
+      class="tv-splitter"
+      aria-hidden="true"
+      title="Drag to resize the span column"
+      onPointerDown={(event) => {
+        const handle = event.currentTarget as HTMLElement;
+        const container = handle.closest(".tv-waterfall") as HTMLElement | null;
+        if (!container) return;
+        handle.setPointerCapture(event.pointerId);
+        const move = (e: PointerEvent) => {
+          const rect = container.getBoundingClientRect();
+          onChange(Math.min(0.75, Math.max(0.15, (e.clientX - rect.left) / rect.width)));
+        };
+        const up = () => {
+          handle.removeEventListener("pointermove", move);
+          handle.removeEventListener("pointerup", up);
+        };
+        handle.addEventListener("pointermove", move);
+        handle.addEventListener("pointerup", up);
+        event.preventDefault();
+      }}
+    />
+  );
+}

@@ -1,0 +1,126 @@
+import { Component } from "preact";
+import { formatDuration } from "../../lib/format";
+import { serviceColor } from "../../lib/service-color";
+import { Highlighted } from "./Highlighted";
+import { type TimeWindow, timePosition, type WaterfallNode } from "./waterfall-model";
+
+export interface WaterfallRowProps {
+  node: WaterfallNode;
+  collapsed: boolean;
+  selected: boolean;
+  /** An ancestor of the selected span: the path to it is highlighted. */
+  onPath: boolean;
+  match: boolean;
+  /** The search text, passed only to matching rows so the others need not re-render. */
+  query: string;
+  view: TimeWindow;
+  onSelect(spanId: string): void;
+  onToggle(spanId: string): void;
+}
+
+/** Deeper levels stop indenting, so a 10,000-deep chain stays readable. */
+const MAX_INDENT_DEPTH = 40;
+const INDENT_PX = 14;
+/** Beyond this many events the ticks would merge into a smear anyway. */
+const MAX_EVENT_TICKS = 64;
+
+/** One waterfall row. A class with a shallow prop check, so scrolling re-renders only new rows. */
+export class WaterfallRow extends Component<WaterfallRowProps> {
+  override shouldComponentUpdate(next: WaterfallRowProps): boolean {
+    const props = this.props as WaterfallRowProps & Record<string, unknown>;
+    for (const key in next) {
+      if (next[key as keyof WaterfallRowProps] !== props[key]) return true;
+    }
+    return false;
+  }
+
+  override render() {
+    const { node, collapsed, selected, onPath, match, query, view } = this.props;
+    const { span } = node;
+    const color = node.isError ? "var(--error)" : serviceColor(span.service);
+    const showService = node.parent === null || node.parent.span.service !== span.service;
+    const { left, width } = timePosition(node.offsetMs, node.durationMs, view);
+    const right = left + width;
+    // The duration label goes after the bar, else before it, else (a bar across the view) inside it.
+    const labelPlace = right <= 75 ? "after" : left >= 25 ? "before" : "inside";
+    const labelStyle =
+      labelPlace === "after"
+        ? { left: `calc(${right}% + 4px)` }
+        : labelPlace === "before"
+          ? { right: `calc(${100 - left}% + 4px)` }
+          : { left: `calc(${left}% + 4px)` };
+    const classes = `tv-row${selected ? " selected" : ""}${onPath ? " on-path" : ""}${match ? " match" : ""}${
+      node.isError ? " error" : ""
+    }`;
+    const indent = Math.min(node.depth, MAX_INDENT_DEPTH) * INDENT_PX;
+    return (
+      // biome-ignore lint/a11y/useKeyWithClickEvents: the keyboard selects rows page-wide (j/k, arrows), not per row
+      <div
+        class={classes}
+        role="treeitem"
+        tabIndex={-1}
+        aria-level={node.depth + 1}
+        aria-selected={selected ? "true" : "false"}
+        aria-expanded={node.hasChildren ? !collapsed : undefined}
+        data-span-id={node.spanId}
+        data-depth={node.depth}
+        onClick={() => this.props.onSelect(node.spanId)}
+      >
+        <div class="tv-row-tree" title={`${span.service} · ${span.name}`}>
+          <span class="tv-indent" style={{ width: indent }} />
+          {node.hasChildren ? (
+            <button
+              type="button"
+              class="tv-toggle"
+              data-toggle
+              aria-expanded={!collapsed}
+              aria-label={`${collapsed ? "Expand" : "Collapse"} ${span.name} (${node.descendantCount} spans below)`}
+              title={`${node.children.length} children, ${node.descendantCount} spans below`}
+              onClick={(event) => {
+                event.stopPropagation();
+                this.props.onToggle(node.spanId);
+              }}
+            >
+              <span class="tv-caret">{collapsed ? "▸" : "▾"}</span>
+              <span class="tv-child-count">{collapsed ? node.descendantCount : node.children.length}</span>
+            </button>
+          ) : (
+            <span class="tv-toggle-spacer" />
+          )}
+          <span class="service-dot" style={{ background: serviceColor(span.service) }} />
+          {showService && (
+            <span class="tv-row-service">
+              <Highlighted text={span.service} query={query} />
+            </span>
+          )}
+          <span class="tv-row-name">
+            <Highlighted text={span.name} query={query} />
+          </span>
+          {node.isError && (
+            <span class="tv-error-mark" title={span.status.message || "status ERROR"}>
+              !
+            </span>
+          )}
+          {node.parentIssue && (
+            <span class="badge tv-issue" title={`parent span ${span.parentSpanId ?? ""}`}>
+              {node.parentIssue === "missing" ? "parent missing" : "parent cycle"}
+            </span>
+          )}
+        </div>
+        <div class="tv-row-time">
+          <div class="tv-bar" style={{ left: `${left}%`, width: `${width}%`, background: color }} />
+          {node.eventOffsetsMs.slice(0, MAX_EVENT_TICKS).map((offset, i) => (
+            <span
+              key={i}
+              class={`tv-event-tick${span.events[i]?.name === "exception" ? " exception" : ""}`}
+              style={{ left: `${timePosition(offset, 0, view).left}%` }}
+            />
+          ))}
+          <span class={`tv-bar-label ${labelPlace}`} style={labelStyle}>
+            {formatDuration(node.durationMs)}
+          </span>
+        </div>
+      </div>
+    );
+  }
+}

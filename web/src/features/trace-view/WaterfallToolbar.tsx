@@ -1,0 +1,73 @@
+export interface WaterfallToolbarProps {
+  query: string;
+  matchCount: number;
+  /** 0-based position of the selected span among the matches, or -1. */
+  currentMatch: number;
+  onQuery(query: string): void;
+  onStep(direction: 1 | -1): void;
+  onCollapseAll(): void;
+  onExpandAll(): void;
+}
+
+function counterText(query: string, count: number, current: number): string {
+  if (query.trim() === "") return "";
+  if (count === 0) return "no matches";
+  if (current < 0) return `${count} ${count === 1 ? "match" : "matches"}`;
+  return `${current + 1} of ${count}`;
+}
+
+/** Collapse/expand all and find-in-trace (Enter next, Shift+Enter previous). */
+export function WaterfallToolbar(props: WaterfallToolbarProps) {
+  const { query, matchCount, currentMatch } = props;
+  const counter = counterText(query, matchCount, currentMatch);
+  return (
+    <div class="tv-toolbar">
+      <button type="button" class="button" onClick={props.onCollapseAll} title="Show only the top-level spans">
+        Collapse all
+      </button>
+      <button type="button" class="button" onClick={props.onExpandAll} title="Show every span">
+        Expand all
+      </button>
+      <div class="tv-search">
+        <input
+          type="search"
+          class="input tv-search-input"
+          data-page-search
+          placeholder="Find in trace: name, service, attribute…  ( / )"
+          aria-label="Find in trace"
+          value={query}
+          onInput={(event) => props.onQuery((event.currentTarget as HTMLInputElement).value)}
+          onKeyDown={(event) => {
+            if (event.key === "Enter") {
+              event.preventDefault();
+              props.onStep(event.shiftKey ? -1 : 1);
+            }
+          }}
+        />
+        <span class={`tv-search-count${matchCount === 0 && counter !== "" ? " none" : ""}`} aria-live="polite">
+          {counter}
+        </span>
+        <button
+          type="button"
+          class="icon-button"
+          aria-label="Previous match"
+          title="Previous match (Shift+Enter)"
+          disabled={matchCount === 0}
+          onClick={() => props.onStep(-1)}
+        >
+          ↑
+        </button>
+        <button
+          type="button"
+          class="icon-button"
+          aria-label="Next match"
+          title="Next match (Enter)"
+          disabled={matchCount === 0}
+          onClick={() => props.onStep(1)}
+        >
+          ↓
+        </button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,103 @@
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import type { TraceResponse } from "../../../../src/protocol";
+import { ApiError, api } from "../../api/client";
+import { useLiveMessages } from "../../state/live-context";
+
+export type TraceNotice = "cleared" | "evicted" | null;
+
+export type TraceLoad =
+  | { state: "loading" }
+  | { state: "not-found" }
+  | { state: "error"; message: string }
+  | { state: "ready"; trace: TraceResponse; notice: TraceNotice; refreshError: string | null };
+
+/** How long live updates are coalesced before the trace is fetched again. */
+const REFRESH_DELAY_MS = 250;
+
+/**
+ * Loads one trace and keeps it current: a live `traces` message naming it (with a different span
+ * count) triggers a coalesced refetch that aborts any fetch still running. Once shown, a trace stays
+ * on screen when it is cleared or evicted; a notice says so.
+ */
+export function useTraceData(traceId: string): { load: TraceLoad; retry(): void } {
+  const [load, setLoad] = useState<TraceLoad>({ state: "loading" });
+  const latest = useRef(load);
+  const scheduleRef = useRef(() => {});
+  latest.current = load;
+  const inFlight = useRef<AbortController | null>(null);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  /** Counts live messages about this trace, to tell whether one came in while a fetch ran. */
+  const news = useRef(0);
+
+  const fetchTrace = useCallback(() => {
+    inFlight.current?.abort();
+    const controller = new AbortController();
+    inFlight.current = controller;
+    const newsAtStart = news.current;
+    api.trace(traceId, controller.signal).then(
+      (trace) => {
+        if (controller.signal.aborted) return;
+        inFlight.current = null;
+        setLoad({ state: "ready", trace, notice: null, refreshError: null });
+        if (news.current !== newsAtStart) scheduleRef.current();
+      },
+      (error: unknown) => {
+        if (controller.signal.aborted) return;
+        inFlight.current = null;
+        const notFound = error instanceof ApiError && error.status === 404;
+        const message = error instanceof Error ? error.message : String(error);
+        setLoad((previous) => {
+          if (previous.state === "ready") {
+            return notFound ? { ...previous, notice: "evicted" } : { ...previous, refreshError: message };
+          }
+          return notFound ? { state: "not-found" } : { state: "error", message };
+        });
+        // Spans of this trace arrived while the 404 was on its way: it exists now.
+        if (notFound && news.current !== newsAtStart) scheduleRef.current();
+      },
+    );
+  }, [traceId]);
+
+  // Coalesce: a burst of messages yields one fetch, at most every REFRESH_DELAY_MS.
+  scheduleRef.current = () => {
+    if (timer.current !== null) return;
+    timer.current = setTimeout(() => {
+      timer.current = null;
+      fetchTrace();
+    }, REFRESH_DELAY_MS);
+  };
+
+  useEffect(() => {
+    fetchTrace();
+    return () => {
+      inFlight.current?.abort();
+      if (timer.current !== null) clearTimeout(timer.current);
+    };
+  }, [fetchTrace]);
+
+  useLiveMessages((message) => {
+    if (message.type === "cleared") {
+      if (timer.current !== null) clearTimeout(timer.current);
+      timer.current = null;
+      inFlight.current?.abort();
+      setLoad((previous) => (previous.state === "ready" ? { ...previous, notice: "cleared" } : previous));
+      return;
+    }
+    const summary = message.traces.find((trace) => trace.traceId === traceId);
+    if (!summary) return;
+    news.current++;
+    const current = latest.current;
+    // The first fetch is still running: it refetches by itself when it ends (see `news`).
+    if (current.state === "loading") return;
+    if (current.state === "ready" && current.notice === null && current.trace.spans.length === summary.spanCount)
+      return;
+    scheduleRef.current();
+  });
+
+  const retry = useCallback(() => {
+    setLoad((previous) => (previous.state === "ready" ? previous : { state: "loading" }));
+    fetchTrace();
+  }, [fetchTrace]);
+
+  return { load, retry };
+}

@@ -1,0 +1,85 @@
+import { useEffect, useRef } from "preact/hooks";
+import { useLocation } from "preact-iso";
+import { isTypingTarget } from "../../components/keyboard";
+import { previousEntryIsList } from "./url-state";
+
+export interface TraceKeyHandlers {
+  move(delta: number): void;
+  first(): void;
+  last(): void;
+  left(): void;
+  right(): void;
+  toggle(): void;
+  back(): void;
+}
+
+/** Elements whose own Enter must keep working (a focused button, link or disclosure). */
+function activatesOnEnter(target: EventTarget | null): boolean {
+  return target instanceof HTMLElement && target.closest("button, a[href], summary, [role='button']") !== null;
+}
+
+function actionFor(event: KeyboardEvent, on: Partial<TraceKeyHandlers>): (() => void) | undefined {
+  switch (event.key) {
+    case "j":
+    case "ArrowDown":
+      return on.move && (() => on.move?.(1));
+    case "k":
+    case "ArrowUp":
+      return on.move && (() => on.move?.(-1));
+    case "Home":
+      return on.first;
+    case "End":
+      return on.last;
+    case "ArrowLeft":
+      return on.left;
+    case "ArrowRight":
+      return on.right;
+    case "Enter":
+      return activatesOnEnter(event.target) ? undefined : on.toggle;
+    case "Escape":
+      return on.back;
+    default:
+      return undefined;
+  }
+}
+
+/** Leaves the trace page: back to the list with its filters when that is where we came from. */
+export function useBackToList(): () => void {
+  const location = useLocation();
+  return () => {
+    // preact-iso knows whether this entry was pushed by an in-app link (not in its typings).
+    const wasPush = (location as { wasPush?: boolean }).wasPush === true;
+    if (previousEntryIsList(wasPush)) history.back();
+    else location.route("/");
+  };
+}
+
+/**
+ * The trace page's keys: j/k and arrows move, ←/→ collapse and expand, Enter toggles, Escape leaves
+ * a text field or, elsewhere, goes back to the list. The app shell keeps `?` and `/`.
+ */
+export function useTraceKeys(handlers: Partial<TraceKeyHandlers>): void {
+  const latest = useRef(handlers);
+  latest.current = handlers;
+  useEffect(() => {
+    function onKey(event: KeyboardEvent) {
+      if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+      // The shortcut sheet (or any other dialog) owns the keyboard while it is open.
+      if (document.querySelector("[aria-modal='true']")) return;
+      if (isTypingTarget(event.target)) {
+        if (event.key === "Escape") {
+          (event.target as HTMLElement).blur();
+          event.preventDefault();
+        }
+        return;
+      }
+      const on = latest.current;
+      const action = actionFor(event, on);
+      if (!action) return;
+      action();
+      event.preventDefault();
+    }
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
+}

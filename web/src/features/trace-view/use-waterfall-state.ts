@@ -1,0 +1,130 @@
+import { useMemo, useRef, useState } from "preact/hooks";
+import { createTraceSearch, stepMatch } from "./trace-search";
+import { readSpanParam, writeSpanParam } from "./url-state";
+import type { Reveal } from "./Waterfall";
+import {
+  ancestorIds,
+  collapsibleIds,
+  expandAncestors,
+  visibleRows,
+  type WaterfallNode,
+  type WaterfallTree,
+} from "./waterfall-model";
+
+/** How a selection came about: a click needs no scrolling, a search jump also expands the path. */
+export type SelectHow = "click" | "keyboard" | "jump";
+
+const NO_IDS: ReadonlySet<string> = new Set();
+
+/**
+ * Selection, collapsed spans and find-in-trace for one trace. All of it is keyed by span id, so it
+ * survives a live update that replaces the tree.
+ */
+export function useWaterfallState(tree: WaterfallTree) {
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(NO_IDS);
+  const [selectedId, setSelectedId] = useState<string | null>(readSpanParam);
+  // A deep link scrolls its span into view once it is in the tree (now, or after a live update).
+  const [reveal, setReveal] = useState<Reveal | null>(() =>
+    selectedId ? { spanId: selectedId, align: "center", seq: 0 } : null,
+  );
+  const seq = useRef(0);
+  const [query, setQuery] = useState("");
+
+  const rows = useMemo(() => visibleRows(tree, collapsed), [tree, collapsed]);
+  const selected: WaterfallNode | null = (selectedId !== null ? tree.byId.get(selectedId) : undefined) ?? tree.root;
+  const pathIds = useMemo(() => new Set(ancestorIds(selected)), [selected]);
+  const search = useMemo(() => createTraceSearch(tree.nodes.map((node) => node.span)), [tree]);
+  const matches = useMemo(() => search.find(query), [search, query]);
+  const matchIds = useMemo(() => (matches.length === 0 ? NO_IDS : new Set(matches)), [matches]);
+  const currentMatch = selected ? matches.indexOf(selected.spanId) : -1;
+
+  const select = (spanId: string, how: SelectHow) => {
+    setSelectedId(spanId);
+    writeSpanParam(spanId);
+    if (how === "click") return;
+    seq.current++;
+    setReveal({ spanId, align: how === "jump" ? "center" : "nearest", seq: seq.current });
+    if (how === "jump") setCollapsed((previous) => expandAncestors(previous, tree.byId.get(spanId)));
+  };
+
+  const jumpToMatch = (found: readonly string[], current: number, direction: 1 | -1) => {
+    const position = {
+      selectedIndex: selected?.index ?? 0,
+      indexOf: (id: string) => tree.byId.get(id)?.index ?? -1,
+    };
+    const index = stepMatch(found, current, direction, position);
+    const target = found[index];
+    if (target !== undefined) select(target, "jump");
+  };
+
+  const rowOf = (node: WaterfallNode | null) =>
+    node === null ? -1 : rows === tree.nodes ? node.index : rows.indexOf(node);
+
+  const toggle = (spanId: string) => {
+    const node = tree.byId.get(spanId);
+    if (!node?.hasChildren) return;
+    const collapsing = !collapsed.has(spanId);
+    setCollapsed((previous) => {
+      const next = new Set(previous);
+      if (next.has(spanId)) next.delete(spanId);
+      else next.add(spanId);
+      return next;
+    });
+    // Hiding the selected span would leave the keyboard nowhere: select the span being collapsed.
+    if (collapsing && selected && ancestorIds(selected).includes(spanId)) select(spanId, "keyboard");
+  };
+
+  return {
+    rows,
+    collapsed,
+    selected,
+    selectedId,
+    reveal,
+    pathIds,
+    query,
+    matches,
+    matchIds,
+    currentMatch,
+    select,
+    toggle,
+    collapseAll() {
+      setCollapsed(collapsibleIds(tree));
+      let top = selected;
+      while (top?.parent) top = top.parent;
+      if (top) select(top.spanId, "keyboard");
+    },
+    expandAll() {
+      setCollapsed(NO_IDS);
+      if (selected) select(selected.spanId, "keyboard");
+    },
+    setQuery(value: string) {
+      setQuery(value);
+      // Like a browser's find: typing goes to the first match at or below the selection.
+      const found = search.find(value);
+      if (found.length > 0) jumpToMatch(found, -1, 1);
+    },
+    stepMatch(direction: 1 | -1) {
+      jumpToMatch(matches, currentMatch, direction);
+    },
+    move(delta: number) {
+      if (rows.length === 0) return;
+      const index = rowOf(selected);
+      const next = Math.min(rows.length - 1, Math.max(0, index < 0 ? 0 : index + delta));
+      select(rows[next]!.spanId, "keyboard");
+    },
+    edge(which: "first" | "last") {
+      const node = which === "first" ? rows[0] : rows[rows.length - 1];
+      if (node) select(node.spanId, "keyboard");
+    },
+    left() {
+      if (!selected) return;
+      if (selected.hasChildren && !collapsed.has(selected.spanId)) toggle(selected.spanId);
+      else if (selected.parent) select(selected.parent.spanId, "keyboard");
+    },
+    right() {
+      if (!selected?.hasChildren) return;
+      if (collapsed.has(selected.spanId)) toggle(selected.spanId);
+      else select(selected.children[0]!.spanId, "keyboard");
+    },
+  };
+}

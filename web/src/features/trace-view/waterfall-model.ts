@@ -1,0 +1,368 @@
+/**
+ * The waterfall's row model: a pure function of (spans, collapsed ids), after Jaeger's timeline.
+ * The tree is built once per span set (sorting makes it O(n log n)); collapsing only skips
+ * contiguous pre-order ranges, so toggling a node costs O(visible rows).
+ */
+import type { SpanJson } from "../../../../src/protocol";
+import { nanosDiffMs } from "../../lib/format";
+
+/** Why a span sits at root level although it names a parent. */
+export type ParentIssue = "missing" | "cycle" | null;
+
+export interface WaterfallNode {
+  span: SpanJson;
+  spanId: string;
+  /** Position in the fully expanded pre-order (parents before children, children by start). */
+  index: number;
+  parent: WaterfallNode | null;
+  children: WaterfallNode[];
+  depth: number;
+  hasChildren: boolean;
+  /** Every span below this one, at any depth. */
+  descendantCount: number;
+  /** Milliseconds from the trace start to this span's start. */
+  offsetMs: number;
+  durationMs: number;
+  /** Duration minus the union of the children's intervals (clipped to this span). */
+  selfMs: number;
+  /** Milliseconds from the trace start, one per event, in event order. */
+  eventOffsetsMs: number[];
+  isError: boolean;
+  parentIssue: ParentIssue;
+  /** A second span with an id already seen; shown, but children attach to the first. */
+  duplicate: boolean;
+}
+
+export interface WaterfallTree {
+  /** Every node in pre-order. */
+  nodes: WaterfallNode[];
+  /** First node per span id. */
+  byId: Map<string, WaterfallNode>;
+  roots: WaterfallNode[];
+  /** The real root (no parent id) if one arrived, else the earliest root-level node. */
+  root: WaterfallNode | null;
+  startNanos: string;
+  endNanos: string;
+  totalMs: number;
+  /** Service names in tree order of first appearance. */
+  services: string[];
+  errorCount: number;
+}
+
+const NO_OFFSETS: number[] = [];
+
+const EMPTY_TREE: WaterfallTree = {
+  nodes: [],
+  byId: new Map(),
+  roots: [],
+  root: null,
+  startNanos: "0",
+  endNanos: "0",
+  totalMs: 0,
+  services: [],
+  errorCount: 0,
+};
+
+/** Compares non-negative decimal strings without BigInt (no leading zeros expected, tolerated). */
+function compareDecimal(a: string, b: string): number {
+  const x = a.length > 1 && a[0] === "0" ? a.replace(/^0+(?=\d)/, "") : a;
+  const y = b.length > 1 && b[0] === "0" ? b.replace(/^0+(?=\d)/, "") : b;
+  if (x.length !== y.length) return x.length - y.length;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function safeDiffMs(from: string, to: string): number {
+  try {
+    return nanosDiffMs(from, to);
+  } catch {
+    return 0; // a malformed time must not take the whole page down
+  }
+}
+
+/** Low digits that still fit a double exactly (< 2^53), so most diffs need no BigInt. */
+const LOW_DIGITS = 15;
+
+/**
+ * Milliseconds from `base` for many timestamps of one trace. Timestamps that share `base`'s high
+ * digits (a window of about 11 days) are subtracted as plain numbers, exactly; others go through
+ * `nanosDiffMs`. This keeps a 10,000-span trace from parsing 20,000 BigInts.
+ */
+function offsetsFrom(base: string): (nanos: string) => number {
+  if (base.length <= LOW_DIGITS) return (nanos) => safeDiffMs(base, nanos);
+  const high = base.slice(0, base.length - LOW_DIGITS);
+  const low = Number(base.slice(base.length - LOW_DIGITS));
+  return (nanos) => {
+    if (nanos.length === base.length && nanos.startsWith(high)) {
+      const value = Number(nanos.slice(high.length));
+      if (Number.isSafeInteger(value)) return (value - low) / 1e6;
+    }
+    return safeDiffMs(base, nanos);
+  };
+}
+
+function byStart(a: WaterfallNode, b: WaterfallNode): number {
+  return a.offsetMs - b.offsetMs || a.index - b.index;
+}
+
+/** Builds the span tree once per span set; never throws on cycles, orphans or duplicate ids. */
+export function buildWaterfallTree(spans: readonly SpanJson[]): WaterfallTree {
+  if (spans.length === 0) return EMPTY_TREE;
+  let startNanos = spans[0]!.startTimeUnixNano;
+  let endNanos = spans[0]!.endTimeUnixNano;
+  for (const span of spans) {
+    if (compareDecimal(span.startTimeUnixNano, startNanos) < 0) startNanos = span.startTimeUnixNano;
+    if (compareDecimal(span.endTimeUnixNano, endNanos) > 0) endNanos = span.endTimeUnixNano;
+    if (compareDecimal(span.startTimeUnixNano, endNanos) > 0) endNanos = span.startTimeUnixNano;
+  }
+
+  const nodes: WaterfallNode[] = [];
+  const byId = new Map<string, WaterfallNode>();
+  let errorCount = 0;
+  const offsetOf = offsetsFrom(startNanos);
+  for (let i = 0; i < spans.length; i++) {
+    const span = spans[i]!;
+    const offsetMs = offsetOf(span.startTimeUnixNano);
+    const endMs = offsetOf(span.endTimeUnixNano);
+    const durationMs = Math.max(0, endMs - offsetMs);
+    const isError = span.status.code === "ERROR";
+    if (isError) errorCount++;
+    const node: WaterfallNode = {
+      span,
+      spanId: span.spanId,
+      index: i, // input order until the pre-order walk renumbers it; keeps sorting stable
+      parent: null,
+      children: [],
+      depth: 0,
+      hasChildren: false,
+      descendantCount: 0,
+      offsetMs,
+      durationMs,
+      selfMs: durationMs,
+      eventOffsetsMs: span.events.length === 0 ? NO_OFFSETS : span.events.map((event) => offsetOf(event.timeUnixNano)),
+      isError,
+      parentIssue: null,
+      duplicate: byId.has(span.spanId),
+    };
+    if (!node.duplicate) byId.set(span.spanId, node);
+    nodes.push(node);
+  }
+
+  // Tentative parent links straight from the data; cycles are broken below.
+  const tentativeParent = new Map<WaterfallNode, WaterfallNode>();
+  const tentativeChildren = new Map<WaterfallNode, WaterfallNode[]>();
+  const roots: WaterfallNode[] = [];
+  for (const node of nodes) {
+    const parentId = node.span.parentSpanId;
+    if (!parentId) {
+      roots.push(node);
+      continue;
+    }
+    const parent = parentId === node.spanId ? undefined : byId.get(parentId);
+    if (parent === undefined) {
+      node.parentIssue = parentId === node.spanId ? "cycle" : "missing";
+      roots.push(node);
+      continue;
+    }
+    tentativeParent.set(node, parent);
+    const siblings = tentativeChildren.get(parent);
+    if (siblings) siblings.push(node);
+    else tentativeChildren.set(parent, [node]);
+  }
+
+  // Whatever the roots cannot reach hangs off a cycle: cut each cycle at one of its nodes.
+  const reached = new Set<WaterfallNode>();
+  const markReached = (from: WaterfallNode) => {
+    const stack = [from];
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      if (reached.has(node)) continue;
+      reached.add(node);
+      for (const child of tentativeChildren.get(node) ?? []) stack.push(child);
+    }
+  };
+  for (const root of roots) markReached(root);
+  if (reached.size < nodes.length) {
+    for (const node of nodes) {
+      if (reached.has(node)) continue;
+      const seen = new Set<WaterfallNode>();
+      let cursor = node;
+      while (!seen.has(cursor)) {
+        seen.add(cursor);
+        cursor = tentativeParent.get(cursor)!; // unreached nodes always have a parent
+      }
+      cursor.parentIssue = "cycle";
+      roots.push(cursor);
+      markReached(cursor);
+    }
+  }
+
+  roots.sort(byStart);
+  for (const list of tentativeChildren.values()) list.sort(byStart);
+
+  // Iterative pre-order walk: a 10k-deep chain must not overflow the stack.
+  const order: WaterfallNode[] = [];
+  const placed = new Set<WaterfallNode>();
+  const stack: WaterfallNode[] = [];
+  for (let i = roots.length - 1; i >= 0; i--) stack.push(roots[i]!);
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (placed.has(node)) continue;
+    placed.add(node);
+    node.index = order.length;
+    order.push(node);
+    const children = (tentativeChildren.get(node) ?? []).filter(
+      (child) => !placed.has(child) && child.parentIssue !== "cycle",
+    );
+    node.children = children;
+    node.hasChildren = children.length > 0;
+    for (let i = children.length - 1; i >= 0; i--) {
+      const child = children[i]!;
+      child.parent = node;
+      child.depth = node.depth + 1;
+      stack.push(child);
+    }
+  }
+
+  for (let i = order.length - 1; i >= 0; i--) {
+    const node = order[i]!;
+    if (node.parent) node.parent.descendantCount += node.descendantCount + 1;
+    node.selfMs = selfTime(node);
+  }
+
+  const services: string[] = [];
+  const seenServices = new Set<string>();
+  for (const node of order) {
+    if (!seenServices.has(node.span.service)) {
+      seenServices.add(node.span.service);
+      services.push(node.span.service);
+    }
+  }
+  const root = roots.find((node) => !node.span.parentSpanId) ?? roots[0] ?? null;
+  return {
+    nodes: order,
+    byId,
+    roots,
+    root,
+    startNanos,
+    endNanos,
+    totalMs: safeDiffMs(startNanos, endNanos),
+    services,
+    errorCount,
+  };
+}
+
+/** Duration not covered by any child (children are sorted by start, so one sweep merges them). */
+function selfTime(node: WaterfallNode): number {
+  const start = node.offsetMs;
+  const end = node.offsetMs + node.durationMs;
+  let covered = 0;
+  let coveredUntil = start;
+  for (const child of node.children) {
+    const from = Math.max(child.offsetMs, coveredUntil);
+    const to = Math.min(child.offsetMs + child.durationMs, end);
+    if (to > from) {
+      covered += to - from;
+      coveredUntil = to;
+    }
+  }
+  return Math.max(0, node.durationMs - covered);
+}
+
+/** The rows on screen: pre-order, skipping the subtree of every collapsed node. */
+export function visibleRows(tree: WaterfallTree, collapsedIds: ReadonlySet<string>): WaterfallNode[] {
+  if (collapsedIds.size === 0) return tree.nodes;
+  const rows: WaterfallNode[] = [];
+  const { nodes } = tree;
+  let i = 0;
+  while (i < nodes.length) {
+    const node = nodes[i]!;
+    rows.push(node);
+    i += node.hasChildren && collapsedIds.has(node.spanId) ? node.descendantCount + 1 : 1;
+  }
+  return rows;
+}
+
+/** The whole pipeline in one call: what the waterfall shows for these spans and collapsed ids. */
+export function buildWaterfallRows(spans: readonly SpanJson[], collapsedIds: ReadonlySet<string>): WaterfallNode[] {
+  return visibleRows(buildWaterfallTree(spans), collapsedIds);
+}
+
+/** Span ids of every ancestor of `node`, nearest first. */
+export function ancestorIds(node: WaterfallNode | null | undefined): string[] {
+  const ids: string[] = [];
+  for (let cursor = node?.parent; cursor; cursor = cursor.parent) ids.push(cursor.spanId);
+  return ids;
+}
+
+/** The collapsed set with every ancestor of `node` expanded; the same set when nothing changes. */
+export function expandAncestors(
+  collapsedIds: ReadonlySet<string>,
+  node: WaterfallNode | null | undefined,
+): ReadonlySet<string> {
+  if (collapsedIds.size === 0) return collapsedIds;
+  const ancestors = ancestorIds(node).filter((id) => collapsedIds.has(id));
+  if (ancestors.length === 0) return collapsedIds;
+  const next = new Set(collapsedIds);
+  for (const id of ancestors) next.delete(id);
+  return next;
+}
+
+/** Ids of every node that has children ("Collapse all"). */
+export function collapsibleIds(tree: WaterfallTree): Set<string> {
+  const ids = new Set<string>();
+  for (const node of tree.nodes) if (node.hasChildren) ids.add(node.spanId);
+  return ids;
+}
+
+export interface TimeTicks {
+  step: number;
+  ticks: number[];
+}
+
+/** Round tick positions (1, 2, 2.5, 5 × 10^k ms) for a time window, at most about `maxTicks` of them. */
+export function timeTicks(fromMs: number, toMs: number, maxTicks = 6): TimeTicks {
+  const span = toMs - fromMs;
+  if (!Number.isFinite(span) || span <= 0 || maxTicks < 1) return { step: 0, ticks: [Math.max(0, fromMs || 0)] };
+  const raw = span / maxTicks;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  let step = magnitude * 10;
+  for (const factor of [1, 2, 2.5, 5, 10]) {
+    if (magnitude * factor >= raw) {
+      step = magnitude * factor;
+      break;
+    }
+  }
+  const ticks: number[] = [];
+  const first = Math.ceil(fromMs / step - 1e-9) * step;
+  for (let k = 0; ; k++) {
+    // Multiplying (not adding) keeps 0.1 + 0.2-style drift out of the labels.
+    const tick = round(first + k * step);
+    if (tick > toMs + step * 1e-9) break;
+    ticks.push(tick);
+  }
+  return { step, ticks };
+}
+
+function round(value: number): number {
+  return Number(value.toPrecision(12));
+}
+
+/** The part of the trace the timeline shows, in milliseconds from the trace start. */
+export interface TimeWindow {
+  fromMs: number;
+  toMs: number;
+}
+
+/** Where a bar sits in a time window, as percentages of its width, clipped to the window. */
+export function timePosition(
+  offsetMs: number,
+  durationMs: number,
+  window: TimeWindow,
+): { left: number; width: number } {
+  const length = window.toMs - window.fromMs;
+  if (!(length > 0)) return { left: 0, width: 0 };
+  const clamp = (value: number) => Math.min(100, Math.max(0, value));
+  const left = clamp(((offsetMs - window.fromMs) / length) * 100);
+  const right = clamp(((offsetMs + durationMs - window.fromMs) / length) * 100);
+  return { left, width: right - left };
+}

@@ -1,0 +1,81 @@
+/** Display formatting shared by every page. Pure: no DOM, no clock unless one is passed in. */
+
+/** 0.42 ms → "420µs", 12.3 → "12.3ms", 1534 → "1.53s", 95_000 → "1m 35s". */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return "–";
+  if (ms === 0) return "0ms";
+  if (ms < 1) return `${Math.max(1, Math.round(ms * 1000))}µs`;
+  if (ms < 10) return `${trim(ms.toFixed(2))}ms`;
+  if (ms < 100) return `${trim(ms.toFixed(1))}ms`;
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 10_000) return `${trim((ms / 1000).toFixed(2))}s`;
+  if (ms < 60_000) return `${trim((ms / 1000).toFixed(1))}s`;
+  const totalSeconds = Math.round(ms / 1000);
+  const minutes = Math.floor(totalSeconds / 60);
+  const seconds = totalSeconds % 60;
+  if (minutes < 60) return seconds === 0 ? `${minutes}m` : `${minutes}m ${seconds}s`;
+  const hours = Math.floor(minutes / 60);
+  return `${hours}h ${minutes % 60}m`;
+}
+
+function trim(fixed: string): string {
+  return fixed.includes(".") ? fixed.replace(/\.?0+$/, "") : fixed;
+}
+
+/** Unix nanoseconds (decimal string) → milliseconds since the epoch, as a float. */
+export function nanosToMillis(nanos: string): number {
+  if (nanos.length <= 6) return Number(nanos) / 1e6;
+  return Number(nanos.slice(0, -6)) + Number(nanos.slice(-6)) / 1e6;
+}
+
+/** Milliseconds between two nanosecond timestamps, exact to the nanosecond for any realistic gap. */
+export function nanosDiffMs(fromNanos: string, toNanos: string): number {
+  return Number(BigInt(toNanos) - BigInt(fromNanos)) / 1e6;
+}
+
+/** "just now", "42s ago", "5m ago", "3h ago", "2d ago"; future times (clock skew) read "just now". */
+export function formatRelative(epochMs: number, nowMs: number): string {
+  const seconds = Math.floor((nowMs - epochMs) / 1000);
+  if (seconds < 5) return "just now";
+  if (seconds < 60) return `${seconds}s ago`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours}h ago`;
+  return `${Math.floor(hours / 24)}d ago`;
+}
+
+const pad = (n: number, width = 2) => String(n).padStart(width, "0");
+
+/** Local date and time with milliseconds: "2026-11-28 14:03:07.123". */
+export function formatAbsolute(epochMs: number): string {
+  const d = new Date(epochMs);
+  return (
+    `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ` +
+    `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`
+  );
+}
+
+/** Local time of day with milliseconds: "14:03:07.123". */
+export function formatClock(epochMs: number): string {
+  return formatAbsolute(epochMs).slice(11);
+}
+
+/** 1234567 → "1,234,567". */
+export function formatCount(n: number): string {
+  return Math.round(n).toLocaleString("en-US");
+}
+
+/** 0.0345 → "3.5%"; exact 0 and 1 print without decimals. */
+export function formatPercent(ratio: number): string {
+  if (!Number.isFinite(ratio)) return "–";
+  if (ratio === 0) return "0%";
+  if (ratio === 1) return "100%";
+  const pct = ratio * 100;
+  return `${pct < 10 ? pct.toFixed(1) : Math.round(pct)}%`;
+}
+
+/** Shortens an id for display: the first 8 hex digits identify a trace among local ones. */
+export function shortId(id: string): string {
+  return id.slice(0, 8);
+}

@@ -1,0 +1,76 @@
+import { type ComponentChildren, createContext } from "preact";
+import { useCallback, useContext, useEffect, useMemo, useRef, useState } from "preact/hooks";
+import type { LiveMessage } from "../../../src/protocol";
+import { api } from "../api/client";
+import { connectLive, type LiveStatus } from "../api/live";
+
+export type LiveListener = (message: LiveMessage) => void;
+
+export interface LiveState {
+  status: LiveStatus;
+  /** False until the server holds at least one trace (drives the onboarding page). */
+  hasData: boolean;
+  /** Whether `hasData` is known yet (the first health answer or live message arrived). */
+  known: boolean;
+  subscribe(listener: LiveListener): () => void;
+}
+
+const LiveContext = createContext<LiveState | null>(null);
+
+/** One `/api/live` connection for the whole app; pages subscribe to its messages. */
+export function LiveProvider({ children }: { children: ComponentChildren }) {
+  const listeners = useRef(new Set<LiveListener>());
+  const [status, setStatus] = useState<LiveStatus>("connecting");
+  const [hasData, setHasData] = useState(false);
+  const [known, setKnown] = useState(false);
+
+  useEffect(() => {
+    let active = true;
+    api
+      .health()
+      .then((health) => {
+        if (!active) return;
+        if (health.counts.traces > 0) setHasData(true);
+        setKnown(true);
+      })
+      .catch(() => {
+        if (active) setKnown(true);
+      });
+    const connection = connectLive({
+      onStatus: setStatus,
+      onMessage: (message) => {
+        if (message.type === "traces" && message.traces.length > 0) setHasData(true);
+        if (message.type === "cleared") setHasData(false);
+        setKnown(true);
+        for (const listener of listeners.current) listener(message);
+      },
+    });
+    return () => {
+      active = false;
+      connection.close();
+    };
+  }, []);
+
+  const subscribe = useCallback((listener: LiveListener) => {
+    listeners.current.add(listener);
+    return () => {
+      listeners.current.delete(listener);
+    };
+  }, []);
+  const value = useMemo<LiveState>(() => ({ status, hasData, known, subscribe }), [status, hasData, known, subscribe]);
+  return <LiveContext.Provider value={value}>{children}</LiveContext.Provider>;
+}
+
+export function useLiveState(): LiveState {
+  const state = useContext(LiveContext);
+  if (state === null) throw new Error("useLiveState outside LiveProvider");
+  return state;
+}
+
+/** Calls `listener` for every live message while the component is mounted (latest closure wins). */
+export function useLiveMessages(listener: LiveListener): void {
+  const { subscribe } = useLiveState();
+  const latest = useRef(listener);
+  latest.current = listener;
+  useEffect(() => subscribe((message) => latest.current(message)), [subscribe]);
+}

@@ -1,0 +1,27 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vite";
+
+const webRoot = fileURLToPath(new URL(".", import.meta.url));
+
+// The built app ships inside the package (dist/web) and is served by tracekit-local itself.
+export default defineConfig({
+  root: webRoot,
+  base: "/",
+  publicDir: "public",
+  oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
+  build: {
+    outDir: fileURLToPath(new URL("../dist/web", import.meta.url)),
+    emptyOutDir: true,
+    assetsDir: "assets",
+    target: "es2022",
+    sourcemap: false,
+    reportCompressedSize: false,
+  },
+  server: {
+    // `npm run dev:web` proxies the API to a tracekit-local started separately on 9999.
+    proxy: {
+      "/api": { target: "http://127.0.0.1:9999", ws: true },
+      "/v1": "http://127.0.0.1:9999",
+    },
+  },
+});
