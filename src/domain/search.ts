@@ -1,11 +1,21 @@
-import type { AttrValue, Span } from "./span.js";
+import type { Attributes, AttrValue, Span, SpanEvent } from "./span.js";
 
 /** Lower-cased text that free-text search (`q`) looks in: span name, status message, attribute values, event names and their attribute values. */
 export function spanSearchText(span: Span): string {
-  const parts: string[] = [span.name];
-  if (span.status.message) parts.push(span.status.message);
-  for (const value of Object.values(span.attributes)) collectValueText(value, parts, 0);
-  for (const event of span.events) {
+  return searchTextOf(span.name, span.status.message, span.attributes, span.events);
+}
+
+/** `spanSearchText` from the fields it reads, for a store that keeps spans in another form. */
+export function searchTextOf(
+  name: string,
+  statusMessage: string | undefined,
+  attributes: Attributes,
+  events: readonly SpanEvent[],
+): string {
+  const parts: string[] = [name];
+  if (statusMessage) parts.push(statusMessage);
+  for (const value of Object.values(attributes)) collectValueText(value, parts, 0);
+  for (const event of events) {
     parts.push(event.name);
     for (const value of Object.values(event.attributes)) collectValueText(value, parts, 0);
   }

@@ -15,18 +15,15 @@ import {
   type TracePage,
   type TraceQuery,
 } from "./store.js";
+import { compareOldestFirst, type StartOrdered, setSortStart, startOrderFields } from "./trace-order.js";
 
-interface MemoryTrace {
+interface MemoryTrace extends StartOrdered {
   aggregate: TraceAggregate;
   spans: Span[];
   /** Built once a trace outgrows a linear scan, to ignore re-sent spans cheaply. */
   spanIds: Set<string> | null;
   /** False once a span arrived out of start order; getTrace then sorts `spans` in place. */
   spansSorted: boolean;
-  /** The start time this trace is filed under in `byStart`. */
-  sortStart: bigint;
-  /** `sortStart` as a double: compares decide on it first, since comparing bigints is several times slower. */
-  sortKey: number;
   filed: boolean;
   evicted: boolean;
 }
@@ -36,14 +33,6 @@ const LINEAR_DEDUP_LIMIT = 32;
 
 export interface MemoryStoreOptions {
   maxSpans?: number;
-}
-
-/** Ascending (sortStart, traceId): new traces usually start last, so filing one is an append. */
-function compareOldestFirst(a: MemoryTrace, b: MemoryTrace): number {
-  // Rounding to a double never reverses an order, so unequal keys decide it.
-  if (a.sortKey !== b.sortKey) return a.sortKey < b.sortKey ? -1 : 1;
-  if (a.sortStart !== b.sortStart) return a.sortStart < b.sortStart ? -1 : 1;
-  return a.aggregate.traceId < b.aggregate.traceId ? -1 : a.aggregate.traceId > b.aggregate.traceId ? 1 : 0;
 }
 
 /** True when `span` was already stored in `trace` (same span id; the trace id matches by construction). */
@@ -106,12 +95,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       let trace = traces.get(span.traceId);
       if (trace === undefined) {
         trace = {
+          traceId: span.traceId,
           aggregate: new TraceAggregate(span.traceId),
           spans: [],
           spanIds: null,
           spansSorted: true,
-          sortStart: span.startTimeUnixNano,
-          sortKey: 0,
+          ...startOrderFields(span.traceId),
           filed: false,
           evicted: false,
         };
@@ -131,15 +120,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     for (const trace of changed.values()) {
       const start = trace.aggregate.startTimeUnixNano;
       if (!trace.filed) {
-        trace.sortStart = start;
-        trace.sortKey = Number(start);
+        setSortStart(trace, start);
         byStart.insert(trace);
         trace.filed = true;
       } else if (trace.sortStart !== start) {
         // An earlier span arrived (children often come before their parent): move the trace.
         byStart.remove(trace);
-        trace.sortStart = start;
-        trace.sortKey = Number(start);
+        setSortStart(trace, start);
         byStart.insert(trace);
       }
     }

@@ -76,6 +76,14 @@ export class SortedChunks<T> {
     this.count = out.reduce((n, chunk) => n + chunk.length, 0);
   }
 
+  /** Replaces the contents with `sorted`, which must already be in ascending order. */
+  fill(sorted: readonly T[]): void {
+    const half = this.maxChunk >>> 1;
+    this.chunks = [];
+    for (let i = 0; i < sorted.length; i += half) this.chunks.push(sorted.slice(i, i + half));
+    this.count = sorted.length;
+  }
+
   clear(): void {
     this.chunks = [];
     this.count = 0;

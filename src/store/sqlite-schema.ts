@@ -13,6 +13,7 @@ export interface SqliteStatement {
   run(...params: unknown[]): SqliteRunResult;
   get(...params: unknown[]): unknown;
   all(...params: unknown[]): unknown[];
+  iterate(...params: unknown[]): IterableIterator<unknown>;
   pluck(toggle?: boolean): this;
   raw(toggle?: boolean): this;
   safeIntegers(toggle?: boolean): this;
@@ -106,6 +107,35 @@ const MIGRATIONS: readonly string[] = [
     search TEXT NOT NULL
   );
   `,
+  // The trace list's order, per-service lists and lookups by trace id moved into memory (the store
+  // keeps every trace's summary there): these indexes took a random page per new trace, and each
+  // flush rewrote most of their pages. `traces` is now appended to by arrival number only.
+  `
+  DROP TABLE trace_services;
+  DROP INDEX traces_by_start;
+  CREATE TABLE traces_by_arrival (
+    seq INTEGER PRIMARY KEY,
+    trace_id TEXT NOT NULL,
+    start_ns INTEGER NOT NULL,
+    end_ns INTEGER NOT NULL,
+    span_count INTEGER NOT NULL,
+    error_count INTEGER NOT NULL,
+    root_name TEXT,
+    root_service TEXT,
+    first_name TEXT NOT NULL,
+    first_service TEXT NOT NULL,
+    services TEXT NOT NULL
+  );
+  INSERT INTO traces_by_arrival SELECT seq, trace_id, start_ns, end_ns, span_count, error_count, root_name,
+    root_service, first_name, first_service, services FROM traces;
+  DROP TABLE traces;
+  ALTER TABLE traces_by_arrival RENAME TO traces;
+  `,
+  // Free-text search reads the span's own columns (the text is built from them when a query asks):
+  // the pre-built text was ~30% of every span row, paid for on every insert and rarely read.
+  `
+  ALTER TABLE spans DROP COLUMN search;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -162,7 +192,6 @@ export const SPAN_COLUMNS = [
   "events",
   "links",
   "extra",
-  "search",
 ] as const;
 export const SPAN_WIDTH = SPAN_COLUMNS.length;
 
@@ -170,10 +199,11 @@ export const SPAN_WIDTH = SPAN_COLUMNS.length;
 export const SPAN_INSERT_CHUNK = 50;
 
 const TRACE_COLUMNS =
-  "t.trace_id, t.start_ns, t.end_ns, t.span_count, t.error_count, t.root_name, t.root_service, t.first_name, t.first_service, t.services";
+  "seq, trace_id, start_ns, end_ns, span_count, error_count, root_name, root_service, first_name, first_service, services";
 
 /** A trace row as the statements below return it (raw mode). */
 export type TraceRow = [
+  seq: bigint,
   traceId: string,
   startNs: bigint,
   endNs: bigint,
@@ -207,54 +237,15 @@ export type SpanRow = [
   extra: string | null,
 ];
 
-export interface TraceListShape {
-  service: boolean;
-  cursor: boolean;
-  errorsOnly: boolean;
-  minDuration: boolean;
-  name: boolean;
-  text: boolean;
-}
-
 function spanInsertSql(rows: number): string {
   const tuple = `(${SPAN_COLUMNS.map(() => "?").join(",")})`;
   return `INSERT INTO spans (${SPAN_COLUMNS.join(",")}) VALUES ${Array.from({ length: rows }, () => tuple).join(",")}`;
-}
-
-/**
- * The trace-list query for one combination of filters. Both shapes walk an index newest first
- * (traces_by_start, or trace_services' key for one service) and stop after LIMIT matches.
- * Parameters, in order: service id, cursor start, cursor id, min duration (ms), name, needle, limit.
- */
-function traceListSql(shape: TraceListShape): string {
-  const where: string[] = [];
-  const keyTable = shape.service ? "s" : "t";
-  if (shape.service) where.push("s.service_id = ?");
-  if (shape.cursor) where.push(`(${keyTable}.start_ns, ${keyTable}.trace_id) < (?, ?)`);
-  if (shape.errorsOnly) where.push("t.error_count > 0");
-  // The same arithmetic as durationMs(): (end - start) as a double, divided by 1e6, 0 when negative.
-  if (shape.minDuration) where.push("max(t.end_ns - t.start_ns, 0) / 1e6 >= ?");
-  if (shape.name) where.push("instr(lower(coalesce(t.root_name, t.first_name)), ?) > 0");
-  if (shape.text) {
-    where.push(
-      `EXISTS (SELECT 1 FROM spans p WHERE p.id >= t.seq * ${SPAN_SLOTS} AND p.id < (t.seq + 1) * ${SPAN_SLOTS} AND instr(p.search, ?) > 0)`,
-    );
-  }
-  const from = shape.service
-    ? "trace_services s CROSS JOIN traces t ON t.seq = s.seq"
-    : "traces t INDEXED BY traces_by_start";
-  return (
-    `SELECT ${TRACE_COLUMNS} FROM ${from}` +
-    (where.length > 0 ? ` WHERE ${where.join(" AND ")}` : "") +
-    ` ORDER BY ${keyTable}.start_ns DESC, ${keyTable}.trace_id DESC LIMIT ?`
-  );
 }
 
 export type Statements = ReturnType<typeof prepareStatements>;
 
 export function prepareStatements(db: SqliteDatabase) {
   const spanInserts = new Map<number, SqliteStatement>();
-  const traceLists = new Map<string, SqliteStatement>();
   return {
     /** The INSERT for `rows` span rows (1 to SPAN_INSERT_CHUNK), each prepared once. */
     spanInsert(rows: number): SqliteStatement {
@@ -267,34 +258,22 @@ export function prepareStatements(db: SqliteDatabase) {
     },
     spanIdsOfTrace: db.prepare("SELECT span_id FROM spans WHERE id >= ? AND id < ?").pluck(),
     spansOfTrace: db
-      .prepare(
-        `SELECT ${SPAN_COLUMNS.slice(1, -1).join(", ")} FROM spans WHERE id >= ? AND id < ? ORDER BY start_ns, id`,
-      )
+      .prepare(`SELECT ${SPAN_COLUMNS.slice(1).join(", ")} FROM spans WHERE id >= ? AND id < ? ORDER BY start_ns, id`)
       .raw(),
     deleteSpansBelow: db.prepare("DELETE FROM spans WHERE id < ?"),
 
-    traceSeqById: db.prepare("SELECT seq FROM traces WHERE trace_id = ?").pluck(),
-    traceStateById: db.prepare(`SELECT t.seq, ${TRACE_COLUMNS} FROM traces t WHERE t.trace_id = ?`).raw(),
-    traceSummaryById: db.prepare(`SELECT ${TRACE_COLUMNS} FROM traces t WHERE t.trace_id = ?`).raw(),
-    traceInsert: db.prepare(
-      `INSERT INTO traces (seq, trace_id, start_ns, end_ns, span_count, error_count, root_name, root_service, first_name, first_service, services)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
+    /** What free-text search looks at, for the spans at [low, high). */
+    spanSearchFields: db
+      .prepare("SELECT name, status_message, attributes, events FROM spans WHERE id >= ? AND id < ?")
+      .raw(),
+
+    allTraces: db.prepare(`SELECT ${TRACE_COLUMNS} FROM traces ORDER BY seq`).raw(),
+    traceInsert: db.prepare(`INSERT INTO traces (${TRACE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     traceUpdate: db.prepare(
       `UPDATE traces SET start_ns = ?, end_ns = ?, span_count = ?, error_count = ?, root_name = ?, root_service = ?,
        first_name = ?, first_service = ?, services = ? WHERE seq = ?`,
     ),
-    maxTraceSeq: db.prepare("SELECT max(seq) FROM traces").pluck(),
-    oldestTraces: db
-      .prepare("SELECT seq, trace_id, start_ns, span_count, services FROM traces WHERE seq > ? ORDER BY seq LIMIT ?")
-      .raw(),
     deleteTracesUpTo: db.prepare("DELETE FROM traces WHERE seq <= ?"),
-
-    traceServiceInsert: db.prepare(
-      "INSERT OR REPLACE INTO trace_services (service_id, start_ns, trace_id, seq) VALUES (?, ?, ?, ?)",
-    ),
-    traceServiceDelete: db.prepare("DELETE FROM trace_services WHERE service_id = ? AND start_ns = ? AND trace_id = ?"),
-    traceCountsByService: db.prepare("SELECT service_id, count(*) FROM trace_services GROUP BY service_id").raw(),
 
     /**
      * Per service: span count, error count, and the nearest-rank p50/p95/p99 span durations
@@ -329,18 +308,7 @@ export function prepareStatements(db: SqliteDatabase) {
 
     clearAll: () =>
       db.exec(
-        "DELETE FROM spans; DELETE FROM trace_services; DELETE FROM traces; DELETE FROM resources; DELETE FROM scopes; DELETE FROM services; UPDATE counters SET spans = 0, traces = 0;",
+        "DELETE FROM spans; DELETE FROM traces; DELETE FROM resources; DELETE FROM scopes; DELETE FROM services; UPDATE counters SET spans = 0, traces = 0;",
       ),
-
-    /** The prepared list query for one filter combination (at most 32, each prepared once). */
-    traceList(shape: TraceListShape): SqliteStatement {
-      const key = `${+shape.service}${+shape.cursor}${+shape.errorsOnly}${+shape.minDuration}${+shape.name}${+shape.text}`;
-      let statement = traceLists.get(key);
-      if (statement === undefined) {
-        statement = db.prepare(traceListSql(shape)).raw();
-        traceLists.set(key, statement);
-      }
-      return statement;
-    },
   };
 }

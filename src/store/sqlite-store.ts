@@ -1,4 +1,4 @@
-import { spanSearchText } from "../domain/search.js";
+import { searchTextOf } from "../domain/search.js";
 import {
   type Attributes,
   type AttrValue,
@@ -12,8 +12,10 @@ import {
   type StatusCode,
 } from "../domain/span.js";
 import { TraceAggregate, type TraceSummary } from "../domain/trace-summary.js";
-import { decodeCursor, encodeCursor } from "./cursor.js";
+import { decodeCursor, encodeCursor, isAfterCursor } from "./cursor.js";
 import { StoreOpenError } from "./open-store.js";
+import { summaryMatches } from "./query-match.js";
+import { SortedChunks } from "./sorted-chunks.js";
 import {
   MAX_TRACE_SEQ,
   migrate,
@@ -29,6 +31,7 @@ import {
   type TraceRow,
 } from "./sqlite-schema.js";
 import type { InsertResult, ServiceStats, Store, StoreStats, TracePage, TraceQuery } from "./store.js";
+import { compareOldestFirst, type StartOrdered, setSortStart, startOrderFields } from "./trace-order.js";
 
 let driver: SqliteDriver | null = null;
 
@@ -56,10 +59,9 @@ export interface SqliteStoreOptions {
 
 const DEFAULT_FLUSH_INTERVAL_MS = 100;
 const DEFAULT_FLUSH_SPANS = 5_000;
-/** Summaries and span ids of recently written traces kept to spare a read when more of their spans arrive. */
+/** Span ids of recently written traces kept to spare a read when more of their spans arrive. */
 const TRACE_CACHE_TRACES = 4_096;
 const TRACE_CACHE_SPAN_IDS = 200_000;
-const EVICT_SCAN_ROWS = 512;
 
 const I64_MAX = 2n ** 63n - 1n;
 const KIND_CODES = new Map<SpanKind, number>(SPAN_KINDS.map((kind, index) => [kind, index]));
@@ -77,21 +79,28 @@ function fromStoredNs(value: bigint): bigint {
   return value < 0n ? BigInt.asUintN(64, value) : value;
 }
 
-/** The trace a store is writing to: its running summary, stored span ids and where it is filed. */
-interface TraceState {
+/**
+ * One stored trace, kept in memory for as long as it is stored: its running summary serves the trace
+ * list, the live view and retention without a query, and the list order (newest first) is an
+ * in-memory index. SQLite keeps only what must survive a restart: spans, and one row per trace that
+ * appends by arrival number. Ordering indexes inside SQLite (by start time, by service and start,
+ * by trace id) took a random page per new trace and made each flush rewrite most of their pages:
+ * at 1M spans that cost ~90 µs per trace, more than writing its ten spans.
+ */
+interface TraceEntry extends StartOrdered {
   readonly aggregate: TraceAggregate;
   readonly seq: number;
-  readonly spanIds: Set<string>;
+  /** Span ids stored or pending while cached; null once dropped from the cache (read back on demand). */
+  spanIds: Set<string> | null;
   /** A `traces` row exists (written by an earlier flush). */
   stored: boolean;
   /** Has spans not yet written. */
   dirty: boolean;
-  /** Start and number of services as filed in trace_services, to move or extend the entries. */
-  storedStart: bigint;
-  storedServiceCount: number;
-  /** The insertSpans call that last looked this trace up (LRU upkeep) and last added a span to it. */
+  /** The insertSpans call that last touched its span ids (cache LRU upkeep) and last added a span. */
   lastTouchCall: number;
   lastChangeCall: number;
+  filed: boolean;
+  evicted: boolean;
 }
 
 // JSON cannot hold NaN or ±Infinity (OTLP doubles can be either): such values are boxed under a
@@ -141,6 +150,17 @@ function encodeJson(value: unknown, nonFinite: boolean): string {
 function decodeJson<T>(text: string): T {
   return (text.startsWith(BOXED_PREFIX) ? JSON.parse(text.slice(1), unboxNonFinite) : JSON.parse(text)) as T;
 }
+
+/** True when JSON.stringify writes every character of `text` as is (no quote, backslash, control or surrogate). */
+function isJsonVerbatim(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return false;
+  }
+  return true;
+}
+
+type SearchRow = [name: string, statusMessage: string | null, attributes: string, events: string | null];
 
 interface StoredEvent {
   name: string;
@@ -204,7 +224,7 @@ function encodeExtra(span: Span): string | null {
 }
 
 function aggregateFromRow(row: TraceRow): TraceAggregate {
-  const [traceId, startNs, endNs, spanCount, errorCount, rootName, rootService, firstName, firstService, services] =
+  const [, traceId, startNs, endNs, spanCount, errorCount, rootName, rootService, firstName, firstService, services] =
     row;
   const aggregate = new TraceAggregate(traceId);
   aggregate.startTimeUnixNano = fromStoredNs(startNs);
@@ -266,10 +286,9 @@ function openDatabase(Driver: SqliteDriver, path: string): SqliteDatabase {
 
 /**
  * Spans in a SQLite file. Inserts are buffered and written in one transaction at most every
- * `flushIntervalMs` or every `flushSpans` spans; every read writes pending spans first (except
- * getSummaries, which answers traces with pending spans from their in-memory summary). A per-trace
- * summary row, maintained in the same transaction, serves the trace list through an index on
- * start time, so listing never aggregates spans.
+ * `flushIntervalMs` or every `flushSpans` spans; every read of spans writes pending spans first.
+ * Every stored trace's summary is kept in memory (and as a row in the file, for restarts), so the
+ * trace list, summaries and retention never aggregate spans or walk an index in SQLite.
  */
 export function createSqliteStore(options: SqliteStoreOptions): Store {
   if (driver === null) throw new Error("createSqliteStore: await loadSqliteDriver() first");
@@ -287,17 +306,22 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const stmts = statements;
 
   let closed = false;
+  /** Spans written to the file (pending ones are not counted until their flush). */
   let spanTotal = 0;
-  let traceTotal = 0;
   let evictedTraces = 0;
   let evictedSpans = 0;
   let nextSeq = 1;
   let callNumber = 0;
 
-  /** Traces being written to, plus a bounded set of recently written ones, by trace id (LRU order). */
-  const traceStates = new Map<string, TraceState>();
+  /** Every stored or pending trace by id, in arrival order (retention evicts from the front). */
+  let entries = new Map<string, TraceEntry>();
+  /** Oldest-first by (sortStart, traceId); may hold evicted entries until compaction. */
+  const byStart = new SortedChunks<TraceEntry>(compareOldestFirst);
+  let staleInByStart = 0;
+  /** Entries whose span ids are cached, least recently used first. */
+  const spanIdHolders = new Map<string, TraceEntry>();
   let cachedSpanIds = 0;
-  let dirtyStates: TraceState[] = [];
+  let dirtyEntries: TraceEntry[] = [];
   /**
    * Pending span rows, SPAN_WIDTH values each, in chunks of SPAN_INSERT_CHUNK rows that are bound
    * to one multi-row INSERT as they are. Service, resource and scope hold names/JSON until the flush.
@@ -316,7 +340,24 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   let resourceJsonCache = new WeakMap<object, string>();
   let scopeJsonCache = new WeakMap<object, string>();
 
-  function loadCaches(): void {
+  function newEntry(aggregate: TraceAggregate, seq: number, stored: boolean): TraceEntry {
+    return {
+      traceId: aggregate.traceId,
+      aggregate,
+      seq,
+      spanIds: stored ? null : new Set(),
+      stored,
+      dirty: false,
+      lastTouchCall: 0,
+      lastChangeCall: 0,
+      ...startOrderFields(aggregate.traceId),
+      filed: false,
+      evicted: false,
+    };
+  }
+
+  /** (Re)reads everything kept in memory from the file: at open, and after a failed flush. */
+  function loadState(): void {
     serviceIdByName.clear();
     serviceNameById.clear();
     for (const [id, name] of stmts.allServices.all() as [bigint, string][]) {
@@ -325,18 +366,30 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     }
     resourceIdByJson.clear();
     scopeIdByJson.clear();
-    const counters = stmts.counters.get() as [bigint, bigint];
-    spanTotal = Number(counters[0]);
-    traceTotal = Number(counters[1]);
-    nextSeq = Number((stmts.maxTraceSeq.get() as bigint | null) ?? 0n) + 1;
-  }
-
-  function forgetTraceStates(): void {
-    traceStates.clear();
+    resourceJsonCache = new WeakMap();
+    scopeJsonCache = new WeakMap();
+    entries = new Map();
+    byStart.clear();
+    staleInByStart = 0;
+    spanIdHolders.clear();
     cachedSpanIds = 0;
-    dirtyStates = [];
+    dirtyEntries = [];
     pendingChunks = [];
     pendingSpans = 0;
+    let lastSeq = 0;
+    for (const row of stmts.allTraces.iterate() as Iterable<TraceRow>) {
+      const seq = Number(row[0]);
+      const entry = newEntry(aggregateFromRow(row), seq, true);
+      entries.set(entry.traceId, entry);
+      setSortStart(entry, entry.aggregate.startTimeUnixNano);
+      entry.filed = true;
+      lastSeq = seq;
+    }
+    // One sort rather than one insert per trace.
+    byStart.fill([...entries.values()].sort(compareOldestFirst));
+    const counters = stmts.counters.get() as [bigint, bigint];
+    spanTotal = Number(counters[0]);
+    nextSeq = lastSeq + 1;
   }
 
   function assertOpen(): void {
@@ -393,63 +446,35 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     return json;
   }
 
-  // ---- trace states ----
+  // ---- span ids of recent traces (to ignore re-sent spans) ----
 
-  function stateFor(traceId: string, call: number): TraceState {
-    const cached = traceStates.get(traceId);
-    if (cached !== undefined) {
-      if (cached.lastTouchCall !== call) {
-        // Move to the LRU end, once per call.
-        cached.lastTouchCall = call;
-        traceStates.delete(traceId);
-        traceStates.set(traceId, cached);
-      }
-      return cached;
-    }
-    const row = stmts.traceStateById.get(traceId) as [bigint, ...TraceRow] | undefined;
-    let state: TraceState;
-    if (row !== undefined) {
-      const seq = Number(row[0]);
-      const aggregate = aggregateFromRow(row.slice(1) as TraceRow);
-      const ids = stmts.spanIdsOfTrace.all(seq * SPAN_SLOTS, (seq + 1) * SPAN_SLOTS) as string[];
-      state = {
-        aggregate,
-        seq,
-        spanIds: new Set(ids),
-        stored: true,
-        dirty: false,
-        storedStart: aggregate.startTimeUnixNano,
-        storedServiceCount: aggregate.services.length,
-        lastTouchCall: 0,
-        lastChangeCall: 0,
-      };
+  /** The entry's span ids, read back from the file when they were dropped from the cache. */
+  function spanIdsOf(entry: TraceEntry, call: number): Set<string> {
+    let ids = entry.spanIds;
+    if (ids === null) {
+      const low = entry.seq * SPAN_SLOTS;
+      ids = new Set(stmts.spanIdsOfTrace.all(low, low + SPAN_SLOTS) as string[]);
+      entry.spanIds = ids;
+      cachedSpanIds += ids.size;
+    } else if (entry.lastTouchCall === call) {
+      return ids;
     } else {
-      if (nextSeq >= MAX_TRACE_SEQ) throw new Error("the SQLite store ran out of trace numbers; clear it");
-      state = {
-        aggregate: new TraceAggregate(traceId),
-        seq: nextSeq++,
-        spanIds: new Set(),
-        stored: false,
-        dirty: false,
-        storedStart: 0n,
-        storedServiceCount: 0,
-        lastTouchCall: 0,
-        lastChangeCall: 0,
-      };
+      spanIdHolders.delete(entry.traceId);
     }
-    state.lastTouchCall = call;
-    traceStates.set(traceId, state);
-    cachedSpanIds += state.spanIds.size;
-    return state;
+    // Move to the LRU end, once per call.
+    entry.lastTouchCall = call;
+    spanIdHolders.set(entry.traceId, entry);
+    return ids;
   }
 
-  /** Drops the least recently used clean states beyond the cache bounds (all are clean after a flush). */
-  function trimTraceCache(): void {
-    for (const [traceId, state] of traceStates) {
-      if (traceStates.size <= TRACE_CACHE_TRACES && cachedSpanIds <= TRACE_CACHE_SPAN_IDS) break;
-      if (state.dirty) continue;
-      traceStates.delete(traceId);
-      cachedSpanIds -= state.spanIds.size;
+  /** Drops the least recently used clean span-id sets beyond the cache bounds (all are clean after a flush). */
+  function trimSpanIdCache(): void {
+    for (const [traceId, entry] of spanIdHolders) {
+      if (spanIdHolders.size <= TRACE_CACHE_TRACES && cachedSpanIds <= TRACE_CACHE_SPAN_IDS) break;
+      if (entry.dirty) continue;
+      spanIdHolders.delete(traceId);
+      cachedSpanIds -= entry.spanIds?.size ?? 0;
+      entry.spanIds = null;
     }
   }
 
@@ -481,7 +506,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       encodeEvents(span.events),
       encodeLinks(span.links),
       encodeExtra(span),
-      spanSearchText(span),
     );
     pendingSpans++;
   }
@@ -511,12 +535,12 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     }
   }
 
-  function writeTrace(state: TraceState): void {
-    const a = state.aggregate;
+  function writeTrace(entry: TraceEntry): void {
+    const a = entry.aggregate;
     const start = toStoredNs(a.startTimeUnixNano);
     const end = toStoredNs(a.endTimeUnixNano);
     const services = JSON.stringify(a.services);
-    if (state.stored) {
+    if (entry.stored) {
       stmts.traceUpdate.run(
         start,
         end,
@@ -527,11 +551,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         a.firstName,
         a.firstService,
         services,
-        state.seq,
+        entry.seq,
       );
     } else {
       stmts.traceInsert.run(
-        state.seq,
+        entry.seq,
         a.traceId,
         start,
         end,
@@ -544,56 +568,35 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         services,
       );
     }
-    let firstNew = state.storedServiceCount;
-    if (state.stored && state.storedStart !== a.startTimeUnixNano) {
-      // A span earlier than the trace's start arrived (a late parent): refile every service entry.
-      const oldStart = toStoredNs(state.storedStart);
-      for (let i = 0; i < state.storedServiceCount; i++) {
-        stmts.traceServiceDelete.run(serviceId(a.services[i] as string), oldStart, a.traceId);
-      }
-      firstNew = 0;
-    }
-    for (let i = firstNew; i < a.services.length; i++) {
-      stmts.traceServiceInsert.run(serviceId(a.services[i] as string), start, a.traceId, state.seq);
-    }
   }
 
   /**
-   * Deletes the oldest traces by arrival until at most `maxSpans` remain. Arrival numbers only
-   * grow, so the evicted traces are a prefix: spans go in one range delete.
+   * The oldest traces by arrival to delete so that at most `maxSpans` remain. Arrival numbers only
+   * grow, so they are a prefix of `entries` and their spans one key range.
    */
-  function evictOldest(totalSpans: number): { traces: number; spans: number; ids: string[] } {
+  function tracesToEvict(totalSpans: number): TraceEntry[] {
+    const out: TraceEntry[] = [];
     let spansLeft = totalSpans;
-    const ids: string[] = [];
-    let evictedSpanCount = 0;
-    let lastSeq = 0;
-    while (spansLeft > maxSpans) {
-      const rows = stmts.oldestTraces.all(lastSeq, EVICT_SCAN_ROWS) as [bigint, string, bigint, bigint, string][];
-      if (rows.length === 0) break;
-      for (const [seq, traceId, start, spanCount, servicesJson] of rows) {
-        if (spansLeft <= maxSpans) break;
-        for (const name of JSON.parse(servicesJson) as string[]) {
-          stmts.traceServiceDelete.run(serviceId(name), start, traceId);
-        }
-        lastSeq = Number(seq);
-        ids.push(traceId);
-        spansLeft -= Number(spanCount);
-        evictedSpanCount += Number(spanCount);
-      }
+    for (const entry of entries.values()) {
+      if (spansLeft <= maxSpans) break;
+      out.push(entry);
+      spansLeft -= entry.aggregate.spanCount;
     }
-    if (ids.length > 0) {
-      stmts.deleteSpansBelow.run((lastSeq + 1) * SPAN_SLOTS);
-      stmts.deleteTracesUpTo.run(lastSeq);
-    }
-    return { traces: ids.length, spans: evictedSpanCount, ids };
+    return out;
   }
 
-  const writeBatch = db.transaction((chunks: unknown[][], count: number, states: TraceState[], newTraces: number) => {
+  const writeBatch = db.transaction((chunks: unknown[][], count: number, dirty: TraceEntry[], evict: TraceEntry[]) => {
     writeSpans(chunks);
-    for (const state of states) writeTrace(state);
-    const eviction = evictOldest(spanTotal + count);
-    stmts.countersUpdate.run(spanTotal + count - eviction.spans, traceTotal + newTraces - eviction.traces);
-    return eviction;
+    for (const entry of dirty) writeTrace(entry);
+    let evictedSpanCount = 0;
+    const last = evict[evict.length - 1];
+    if (last !== undefined) {
+      for (const entry of evict) evictedSpanCount += entry.aggregate.spanCount;
+      stmts.deleteSpansBelow.run((last.seq + 1) * SPAN_SLOTS);
+      stmts.deleteTracesUpTo.run(last.seq);
+    }
+    stmts.countersUpdate.run(spanTotal + count - evictedSpanCount, entries.size - evict.length);
+    return evictedSpanCount;
   });
 
   /** Writes every pending span in one transaction, then applies retention; returns the evicted trace ids. */
@@ -606,44 +609,39 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     if (pendingSpans === 0 && !overBound) return [];
     const chunks = pendingChunks;
     const count = pendingSpans;
-    const states = dirtyStates;
-    pendingChunks = [];
-    pendingSpans = 0;
-    dirtyStates = [];
-    let newTraces = 0;
-    for (const state of states) if (!state.stored) newTraces++;
-    let eviction: { traces: number; spans: number; ids: string[] };
+    const dirty = dirtyEntries;
+    const evict = tracesToEvict(spanTotal + count);
+    let evictedSpanCount: number;
     try {
-      eviction = writeBatch(chunks, count, states, newTraces);
+      evictedSpanCount = writeBatch(chunks, count, dirty, evict);
     } catch (error) {
-      // Rolled back: these spans are lost, and cached ids and summaries may name rows that do not exist.
-      forgetTraceStates();
-      resourceJsonCache = new WeakMap();
-      scopeJsonCache = new WeakMap();
-      loadCaches();
+      // Rolled back: these spans are lost; what is in memory is read back from the file.
+      loadState();
       throw error;
     }
-    spanTotal += count - eviction.spans;
-    traceTotal += newTraces - eviction.traces;
-    evictedTraces += eviction.traces;
-    evictedSpans += eviction.spans;
-    for (const state of states) {
-      state.stored = true;
-      state.dirty = false;
-      state.storedStart = state.aggregate.startTimeUnixNano;
-      state.storedServiceCount = state.aggregate.services.length;
+    pendingChunks = [];
+    pendingSpans = 0;
+    dirtyEntries = [];
+    spanTotal += count - evictedSpanCount;
+    evictedTraces += evict.length;
+    evictedSpans += evictedSpanCount;
+    for (const entry of dirty) {
+      entry.stored = true;
+      entry.dirty = false;
     }
-    if (eviction.ids.length > 0) {
-      for (const traceId of eviction.ids) {
-        const state = traceStates.get(traceId);
-        if (state !== undefined) {
-          traceStates.delete(traceId);
-          cachedSpanIds -= state.spanIds.size;
-        }
-      }
+    for (const entry of evict) {
+      entries.delete(entry.traceId);
+      entry.evicted = true;
+      if (entry.filed) staleInByStart++;
+      if (spanIdHolders.delete(entry.traceId)) cachedSpanIds -= entry.spanIds?.size ?? 0;
+      entry.spanIds = null;
     }
-    trimTraceCache();
-    return eviction.ids;
+    if (staleInByStart > 1024 && staleInByStart * 4 > byStart.length) {
+      byStart.filter((entry) => !entry.evicted);
+      staleInByStart = 0;
+    }
+    trimSpanIdCache();
+    return evict.map((entry) => entry.traceId);
   }
 
   function insertSpans(spans: readonly Span[]): InsertResult {
@@ -654,27 +652,47 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       throw error;
     }
     const call = ++callNumber;
-    const changedTraceIds: string[] = [];
+    const changed: TraceEntry[] = [];
     let inserted = 0;
     for (const span of spans) {
-      const state = stateFor(span.traceId, call);
-      if (state.spanIds.has(span.spanId)) continue;
-      const slot = state.aggregate.spanCount;
-      if (slot >= SPAN_SLOTS) continue;
-      state.spanIds.add(span.spanId);
-      cachedSpanIds++;
-      state.aggregate.add(span);
-      appendPendingRow(state.seq * SPAN_SLOTS + slot, span);
-      inserted++;
-      if (!state.dirty) {
-        state.dirty = true;
-        dirtyStates.push(state);
+      let entry = entries.get(span.traceId);
+      if (entry === undefined) {
+        if (nextSeq >= MAX_TRACE_SEQ) throw new Error("the SQLite store ran out of trace numbers; clear it");
+        entry = newEntry(new TraceAggregate(span.traceId), nextSeq++, false);
+        entries.set(span.traceId, entry);
       }
-      if (state.lastChangeCall !== call) {
-        state.lastChangeCall = call;
-        changedTraceIds.push(span.traceId);
+      const ids = spanIdsOf(entry, call);
+      if (ids.has(span.spanId)) continue;
+      const slot = entry.aggregate.spanCount;
+      if (slot >= SPAN_SLOTS) continue;
+      ids.add(span.spanId);
+      cachedSpanIds++;
+      entry.aggregate.add(span);
+      appendPendingRow(entry.seq * SPAN_SLOTS + slot, span);
+      inserted++;
+      if (!entry.dirty) {
+        entry.dirty = true;
+        dirtyEntries.push(entry);
+      }
+      if (entry.lastChangeCall !== call) {
+        entry.lastChangeCall = call;
+        changed.push(entry);
       }
     }
+    for (const entry of changed) {
+      const start = entry.aggregate.startTimeUnixNano;
+      if (!entry.filed) {
+        setSortStart(entry, start);
+        byStart.insert(entry);
+        entry.filed = true;
+      } else if (entry.sortStart !== start) {
+        // An earlier span arrived (children often come before their parent): move the trace.
+        byStart.remove(entry);
+        setSortStart(entry, start);
+        byStart.insert(entry);
+      }
+    }
+    const changedTraceIds = changed.map((entry) => entry.traceId);
     // Flushing here rather than mid-loop keeps retention from splitting a trace this call is adding.
     if (pendingSpans >= flushSpans) {
       const evicted = flush();
@@ -691,8 +709,28 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
   // ---- reading ----
 
-  function summaryFromRow(row: TraceRow): TraceSummary {
-    return aggregateFromRow(row).toSummary();
+  /**
+   * Whether a span of the trace has `needle` in its search text, built here exactly as the memory
+   * store builds it. With `prefilter` (a needle with no character JSON escapes), every attribute
+   * value appears in the JSON as is, so a span whose columns lack the needle is ruled out without
+   * parsing any JSON; keys can only add candidates, which the exact check settles.
+   */
+  function traceHasText(entry: TraceEntry, needle: string, prefilter: boolean): boolean {
+    const low = entry.seq * SPAN_SLOTS;
+    for (const row of stmts.spanSearchFields.iterate(low, low + SPAN_SLOTS) as Iterable<SearchRow>) {
+      const [name, statusMessage, attributes, events] = row;
+      if (name.toLowerCase().includes(needle)) return true;
+      if (statusMessage?.toLowerCase().includes(needle)) return true;
+      if (prefilter && !attributes.toLowerCase().includes(needle) && !events?.toLowerCase().includes(needle)) continue;
+      const text = searchTextOf(
+        name,
+        statusMessage ?? undefined,
+        decodeJson<Attributes>(attributes),
+        decodeEvents(events),
+      );
+      if (text.includes(needle)) return true;
+    }
+    return false;
   }
 
   function listTraces(query: TraceQuery): TracePage {
@@ -700,49 +738,40 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     flush();
     const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const needle = query.q?.trim().toLowerCase() || undefined;
-    const params: unknown[] = [];
-    if (query.service !== undefined) {
-      const id = serviceIdByName.get(query.service);
-      if (id === undefined) return { traces: [] };
-      params.push(id);
-    }
-    if (cursor !== undefined) {
-      // Past the largest stored value: every stored trace comes after such a cursor.
-      if (cursor.startTimeUnixNano > I64_MAX) params.push(I64_MAX, "g");
-      else params.push(cursor.startTimeUnixNano, cursor.traceId);
-    }
-    const minDuration =
-      query.minDurationMs !== undefined && !Number.isNaN(query.minDurationMs) ? query.minDurationMs : undefined;
-    if (minDuration !== undefined) params.push(minDuration);
-    const name = query.name?.trim().toLowerCase() || undefined;
-    if (name !== undefined) params.push(name);
-    if (needle !== undefined) params.push(needle);
-    if (query.limit <= 0) return { traces: [] };
-    params.push(query.limit + 1);
-    const statement = stmts.traceList({
-      service: query.service !== undefined,
-      cursor: cursor !== undefined,
-      errorsOnly: query.errorsOnly === true,
-      minDuration: minDuration !== undefined,
-      name: name !== undefined,
-      text: needle !== undefined,
-    });
-    const rows = statement.all(params) as TraceRow[];
-    const traces = rows.slice(0, query.limit).map(summaryFromRow);
-    const page: TracePage = { traces };
-    const last = traces[traces.length - 1];
-    if (rows.length > query.limit && last !== undefined) {
-      page.nextCursor = encodeCursor({ startTimeUnixNano: last.startTimeUnixNano, traceId: last.traceId });
+    const prefilter = needle !== undefined && isJsonVerbatim(needle);
+    const out: TraceSummary[] = [];
+    let last: TraceEntry | undefined;
+    let more = false;
+    // Newest first; with a cursor, from just past it (the entries after it are a prefix of the order).
+    byStart.walkDown(
+      (entry) => {
+        if (entry.evicted) return true;
+        if (!summaryMatches(entry.aggregate, query)) return true;
+        if (needle !== undefined && !traceHasText(entry, needle, prefilter)) return true;
+        if (out.length === query.limit) {
+          more = true;
+          return false;
+        }
+        out.push(entry.aggregate.toSummary());
+        last = entry;
+        return true;
+      },
+      cursor === undefined ? undefined : (entry) => isAfterCursor(entry.sortStart, entry.traceId, cursor),
+    );
+    const page: TracePage = { traces: out };
+    if (more && last !== undefined) {
+      page.nextCursor = encodeCursor({ startTimeUnixNano: last.sortStart, traceId: last.traceId });
     }
     return page;
   }
 
   function getTrace(traceId: string): Span[] | undefined {
     assertOpen();
+    const entry = entries.get(traceId);
+    if (entry === undefined) return undefined;
     flush();
-    const seq = stmts.traceSeqById.get(traceId) as bigint | undefined;
-    if (seq === undefined) return undefined;
-    const low = Number(seq) * SPAN_SLOTS;
+    if (entry.evicted) return undefined;
+    const low = entry.seq * SPAN_SLOTS;
     const rows = stmts.spansOfTrace.all(low, low + SPAN_SLOTS) as SpanRow[];
     const resources = new Map<bigint, Attributes>();
     const scopes = new Map<bigint, InstrumentationScope>();
@@ -803,17 +832,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
   function getSummaries(traceIds: readonly string[]): TraceSummary[] {
     assertOpen();
-    // Traces with unwritten spans are answered from their in-memory summary (which includes them),
-    // so the live hub's frequent ticks do not cut writes into small transactions.
+    // Pending spans are in the in-memory summaries already, so this never cuts writes short.
     const out: TraceSummary[] = [];
     for (const traceId of traceIds) {
-      const state = traceStates.get(traceId);
-      if (state !== undefined) {
-        out.push(state.aggregate.toSummary());
-        continue;
-      }
-      const row = stmts.traceSummaryById.get(traceId) as TraceRow | undefined;
-      if (row !== undefined) out.push(summaryFromRow(row));
+      const entry = entries.get(traceId);
+      if (entry !== undefined) out.push(entry.aggregate.toSummary());
     }
     return out;
   }
@@ -821,13 +844,19 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   function listServices(): ServiceStats[] {
     assertOpen();
     flush();
+    const traceCounts = new Map<string, number>();
+    for (const entry of entries.values()) {
+      for (const name of entry.aggregate.services) traceCounts.set(name, (traceCounts.get(name) ?? 0) + 1);
+    }
     const byService = new Map<number, ServiceStats>();
-    for (const [id, traces] of stmts.traceCountsByService.all() as [bigint, bigint][]) {
-      byService.set(Number(id), {
-        name: serviceNameById.get(Number(id)) ?? "",
+    for (const [name, traces] of traceCounts) {
+      const id = serviceIdByName.get(name);
+      if (id === undefined) continue;
+      byService.set(id, {
+        name,
         spanCount: 0,
         errorCount: 0,
-        traceCount: Number(traces),
+        traceCount: traces,
         p50Ms: 0,
         p95Ms: 0,
         p99Ms: 0,
@@ -861,17 +890,14 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       clearTimeout(flushTimer);
       flushTimer = null;
     }
-    forgetTraceStates();
     db.transaction(() => stmts.clearAll())();
-    resourceJsonCache = new WeakMap();
-    scopeJsonCache = new WeakMap();
-    loadCaches();
+    loadState();
   }
 
   function stats(): StoreStats {
     assertOpen();
     flush();
-    return { spans: spanTotal, traces: traceTotal, maxSpans, evictedTraces, evictedSpans };
+    return { spans: spanTotal, traces: entries.size, maxSpans, evictedTraces, evictedSpans };
   }
 
   function close(): void {
@@ -885,7 +911,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   }
 
   try {
-    loadCaches();
+    loadState();
     // A smaller --max-spans than the file was filled with applies at once.
     if (spanTotal > maxSpans) flush();
   } catch (error) {

@@ -192,7 +192,14 @@ describe.skipIf(!available)("web app in Chromium", () => {
     await page.keyboard.press("Enter");
     await page.waitForURL(`**/traces/${second.traceId}**`);
     await page.locator("[data-span-id]").first().waitFor();
+    // The root is selected on arrival; j moves to its first child.
+    await expect(page.locator(`[data-span-id="${second.rootSpanId}"]`).getAttribute("aria-selected")).resolves.toBe(
+      "true",
+    );
     await page.keyboard.press("j");
+    await expect(page.locator(`[data-span-id="${second.spanIds[0]}"]`).getAttribute("aria-selected")).resolves.toBe(
+      "true",
+    );
     await expect(page.locator('[data-span-id][aria-selected="true"]').count()).resolves.toBe(1);
     await page.keyboard.press("Escape");
     await page.waitForURL((url) => url.pathname === "/");

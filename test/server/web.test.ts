@@ -18,7 +18,10 @@ function scratch(): string {
 function builtApp(): string {
   const root = join(scratch(), "web");
   mkdirSync(join(root, "assets"), { recursive: true });
-  writeFileSync(join(root, "index.html"), "<!doctype html><title>tracekit-local</title>");
+  writeFileSync(
+    join(root, "index.html"),
+    "<!doctype html><html><head><title>tracekit-local</title></head><body></body></html>",
+  );
   writeFileSync(join(root, "assets", "index-abc123.js"), "console.log(1)");
   writeFileSync(join(root, "favicon.svg"), "<svg/>");
   return root;
@@ -47,6 +50,17 @@ describe("web app routes", () => {
     // The API and OTLP paths are never answered with the app.
     expect((await app.request("/api/nope")).status).toBe(404);
     expect((await app.request("/v1/nope")).status).toBe(404);
+  });
+
+  it("tells the browser to fetch the trace a trace page will show while the app loads", async () => {
+    const app = webRoutes({ webRoot: builtApp() });
+    const id = "0AF7651916cd43dd8448eb211c80319c";
+    const html = await (await app.request(`/traces/${id}?span=b7ad6b7169203331`)).text();
+    expect(html).toContain(`<link rel="preload" href="/api/traces/${id}" as="fetch" crossorigin="anonymous"></head>`);
+    // Nothing is injected from a path that is not a trace id.
+    const other = await (await app.request("/traces/%3Cscript%3E")).text();
+    expect(other).not.toContain("preload");
+    expect(other).not.toContain("<script>");
   });
 
   it("caches hashed assets for good and revalidates with an ETag", async () => {

@@ -73,6 +73,14 @@ export function loadWebFiles(root: string): Map<string, WebFile> | null {
   return files;
 }
 
+const TRACE_PAGE = /^\/traces\/([0-9a-fA-F]{32})$/;
+
+/** A preload hint for the trace a `/traces/<id>` page opens (the id exactly as the app will request it). */
+function tracePreload(path: string): string | null {
+  const id = TRACE_PAGE.exec(path)?.[1];
+  return id === undefined ? null : `<link rel="preload" href="/api/traces/${id}" as="fetch" crossorigin="anonymous">`;
+}
+
 const NOT_BUILT = `The tracekit-local web app is not built into this installation.
 From a clone, run: npm run build
 The API (/api/*) and the OTLP receiver (/v1/*) work without it.
@@ -104,6 +112,13 @@ export function webRoutes(options: { webRoot?: string } = {}): Hono {
     if (file.type.startsWith("text/html")) {
       headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY;
       headers["X-Frame-Options"] = "DENY";
+    }
+    const preload = file.type.startsWith("text/html") ? tracePreload(path) : null;
+    if (preload !== null) {
+      // The page will ask for this trace first thing: let the browser fetch it while the app loads.
+      delete headers.ETag;
+      const html = file.body.toString("utf8").replace("</head>", `${preload}</head>`);
+      return c.body(html, 200, headers);
     }
     if (c.req.header("if-none-match") === file.etag) return c.body(null, 304, headers);
     return c.body(new Uint8Array(file.body), 200, headers);

@@ -1,10 +1,12 @@
 const SHORTCUTS: [string, string][] = [
   ["j / ↓", "next trace or span"],
   ["k / ↑", "previous trace or span"],
-  ["Enter", "open the selected trace"],
-  ["← / →", "collapse / expand the selected span"],
+  ["Home / End", "first / last trace or span"],
+  ["Enter", "open the selected trace; in a trace, expand or collapse the span"],
+  ["← / →", "collapse / expand the selected span (← on a leaf goes to its parent)"],
   ["/", "search on this page"],
-  ["Esc", "leave the search, close a panel, back to the list"],
+  ["Enter / Shift+Enter", "in the trace search: next / previous match"],
+  ["Esc", "leave the search, close this sheet, back to the list"],
   ["?", "show or hide these shortcuts"],
 ];
 

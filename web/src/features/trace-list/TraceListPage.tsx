@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import type { TraceSummaryJson } from "../../../../src/protocol";
 import { api } from "../../api/client";
@@ -235,7 +235,8 @@ export function TraceListPage() {
     [route],
   );
 
-  useEffect(() => {
+  // A layout effect: the keys work from the first painted frame, not one frame later.
+  useLayoutEffect(() => {
     function onKey(event: KeyboardEvent) {
       if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
       if (isTypingTarget(event.target) || document.querySelector(".modal")) return;

@@ -27,7 +27,9 @@ export function TraceRow({ trace, selected, barFraction, nowMs, onSelect, onOpen
       onMouseDown={onSelect}
       onClick={(event) => {
         if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
+        // preact-iso's own link handler would push the URL a second time.
         event.preventDefault();
+        event.stopPropagation();
         onOpen();
       }}
     >

@@ -36,12 +36,31 @@ export function AttrValueView({ value, query }: { value: AttrValue; query: strin
   );
 }
 
-/** Key/value rows, each with a copy button; `data-attr-key` is a stable hook for tests. */
-export function AttributeRows({ entries, query }: { entries: readonly AttributeEntry[]; query: string }) {
+/**
+ * Where a row's key is exposed for tests: span attributes as `data-attr-key` (a stable hook), the
+ * others under their own names so a test looking for a span attribute finds exactly one row.
+ */
+export type KeyHook =
+  | "data-attr-key"
+  | "data-resource-key"
+  | "data-scope-key"
+  | "data-event-attr-key"
+  | "data-link-attr-key";
+
+/** Key/value rows, each with a copy button. */
+export function AttributeRows({
+  entries,
+  query,
+  hook = "data-attr-key",
+}: {
+  entries: readonly AttributeEntry[];
+  query: string;
+  hook?: KeyHook;
+}) {
   return (
     <div class="tv-attrs">
       {entries.map(({ key, value }) => (
-        <div key={key} class="tv-attr" data-attr-key={key}>
+        <div key={key} class="tv-attr" {...{ [hook]: key }}>
           <span class="tv-attr-key" title={key}>
             <Highlighted text={key} query={query} />
           </span>
@@ -56,10 +75,12 @@ export function AttributeRows({ entries, query }: { entries: readonly AttributeE
 /** Sorted rows of a plain attribute map (resource, scope, event and link attributes). */
 export function PlainAttributes({
   attributes,
+  hook,
   filter = "",
   query = "",
 }: {
   attributes: Attributes;
+  hook: KeyHook;
   filter?: string;
   query?: string;
 }) {
@@ -69,7 +90,7 @@ export function PlainAttributes({
   const shown = filterEntries(entries, filter);
   if (entries.length === 0) return <p class="tv-empty">No attributes.</p>;
   if (shown.length === 0) return <p class="tv-empty">No attribute matches “{filter}”.</p>;
-  return <AttributeRows entries={shown} query={filter || query} />;
+  return <AttributeRows entries={shown} query={filter || query} hook={hook} />;
 }
 
 /** Span attributes grouped by meaning (HTTP, Database, Messaging, GenAI, Exception, Other). */

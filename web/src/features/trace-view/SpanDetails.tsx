@@ -150,7 +150,7 @@ export function SpanDetails({ node, tree, query, onSelectSpan }: SpanDetailsProp
         </Section>
       )}
       <Section title="Resource" count={resourceCount} open={false}>
-        <PlainAttributes attributes={span.resource} filter={filter} />
+        <PlainAttributes attributes={span.resource} filter={filter} hook="data-resource-key" />
       </Section>
       <Section title="Instrumentation scope" open={false}>
         <dl class="tv-kv">
@@ -160,7 +160,7 @@ export function SpanDetails({ node, tree, query, onSelectSpan }: SpanDetailsProp
           <dd>{span.scope.version ? <code>{span.scope.version}</code> : <span class="faint">(none)</span>}</dd>
         </dl>
         {span.scope.attributes && Object.keys(span.scope.attributes).length > 0 && (
-          <PlainAttributes attributes={span.scope.attributes} />
+          <PlainAttributes attributes={span.scope.attributes} hook="data-scope-key" />
         )}
       </Section>
     </aside>

@@ -33,7 +33,9 @@ export function SpanEvents({ node, query }: { node: WaterfallNode; query: string
               <span class="tv-event-name">{event.name}</span>
             </div>
             {exception && <ExceptionView exception={exception} />}
-            {Object.keys(rest).length > 0 && <PlainAttributes attributes={rest} query={query} />}
+            {Object.keys(rest).length > 0 && (
+              <PlainAttributes attributes={rest} query={query} hook="data-event-attr-key" />
+            )}
           </li>
         );
       })}
@@ -62,8 +64,10 @@ export function SpanLinks({
               <a
                 href={href}
                 onClick={(event) => {
-                  if (!sameTrace) return;
+                  if (!sameTrace || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
+                  // Stop here too: preact-iso's window-level click handler would push the URL anyway.
                   event.preventDefault();
+                  event.stopPropagation();
                   onSelectSpan(link.spanId);
                 }}
                 title={sameTrace ? "Select this span" : "Open the linked trace (it may not be stored here)"}
@@ -74,7 +78,9 @@ export function SpanLinks({
               </a>
               <CopyButton text={`${link.traceId} ${link.spanId}`} label="Copy trace and span id" />
             </div>
-            {Object.keys(link.attributes).length > 0 && <PlainAttributes attributes={link.attributes} />}
+            {Object.keys(link.attributes).length > 0 && (
+              <PlainAttributes attributes={link.attributes} hook="data-link-attr-key" />
+            )}
           </li>
         );
       })}

@@ -4,14 +4,26 @@ import { serviceColor } from "../../lib/service-color";
 import type { WaterfallTree } from "./waterfall-model";
 
 /** The trace at a glance: what it was, how long it took, what failed, which services took part. */
-export function TraceHeader({ traceId, tree }: { traceId: string; tree: WaterfallTree }) {
+export function TraceHeader({ traceId, tree, onBack }: { traceId: string; tree: WaterfallTree; onBack(): void }) {
   const root = tree.root;
   const hasRealRoot = root !== null && !root.span.parentSpanId;
   const spanCount = tree.nodes.length;
   return (
     <header class="tv-header" data-testid="trace-header">
       <div class="tv-header-top">
-        <a href="/" class="tv-back" title="Back to the trace list (Esc)">
+        <a
+          href="/"
+          class="tv-back"
+          title="Back to the trace list (Esc)"
+          onClick={(event) => {
+            if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+            // Back in history when the list is there, so its filters come back; stopPropagation keeps
+            // preact-iso's window-level click handler from pushing "/" as well.
+            event.preventDefault();
+            event.stopPropagation();
+            onBack();
+          }}
+        >
           ← Traces
         </a>
         {root && <span class="service-dot tv-header-dot" style={{ background: serviceColor(root.span.service) }} />}

@@ -38,7 +38,7 @@ function TraceView({ traceId }: { traceId: string }) {
   }
   if (load.state === "error") {
     return (
-      <div class="page-message">
+      <div class="page-message tv-error">
         <h2>Could not load this trace</h2>
         <div class="error-banner">{load.message}</div>
         <p>

@@ -21,6 +21,8 @@ export interface WaterfallProps {
   selectedId: string | null;
   pathIds: ReadonlySet<string>;
   matchIds: ReadonlySet<string>;
+  /** Ancestors of matches: collapsed ones are marked as hiding a match. */
+  matchAncestorIds: ReadonlySet<string>;
   query: string;
   reveal: Reveal | null;
   onSelect(spanId: string): void;
@@ -46,7 +48,7 @@ export function Waterfall(props: WaterfallProps) {
     [zoom, tree.totalMs],
   );
   const ticks = useMemo(
-    () => timeTicks(view.fromMs, view.toMs, Math.max(2, Math.floor(timelineWidth / 90))),
+    () => timeTicks(view.fromMs, view.toMs, Math.max(2, Math.floor(timelineWidth / 80))),
     [view, timelineWidth],
   );
 
@@ -101,10 +103,12 @@ export function Waterfall(props: WaterfallProps) {
   const renderRow = (index: number) => {
     const node = rows[index]!;
     const match = props.matchIds.has(node.spanId);
+    const collapsed = node.hasChildren && props.collapsed.has(node.spanId);
     return (
       <WaterfallRow
         node={node}
-        collapsed={node.hasChildren && props.collapsed.has(node.spanId)}
+        collapsed={collapsed}
+        hidesMatch={collapsed && props.matchAncestorIds.has(node.spanId)}
         selected={node.spanId === props.selectedId}
         onPath={props.pathIds.has(node.spanId)}
         match={match}

@@ -7,6 +7,8 @@ import { type TimeWindow, timePosition, type WaterfallNode } from "./waterfall-m
 export interface WaterfallRowProps {
   node: WaterfallNode;
   collapsed: boolean;
+  /** Collapsed, with a search match somewhere below. */
+  hidesMatch: boolean;
   selected: boolean;
   /** An ancestor of the selected span: the path to it is highlighted. */
   onPath: boolean;
@@ -35,20 +37,24 @@ export class WaterfallRow extends Component<WaterfallRowProps> {
   }
 
   override render() {
-    const { node, collapsed, selected, onPath, match, query, view } = this.props;
+    const { node, collapsed, hidesMatch, selected, onPath, match, query, view } = this.props;
     const { span } = node;
     const color = node.isError ? "var(--error)" : serviceColor(span.service);
     const showService = node.parent === null || node.parent.span.service !== span.service;
     const { left, width } = timePosition(node.offsetMs, node.durationMs, view);
     const right = left + width;
+    // Zoomed in, a span may lie wholly outside the window: no bar, just an arrow towards it.
+    const before = node.offsetMs + node.durationMs < view.fromMs;
+    const after = node.offsetMs > view.toMs;
     // The duration label goes after the bar, else before it, else (a bar across the view) inside it.
-    const labelPlace = right <= 75 ? "after" : left >= 25 ? "before" : "inside";
+    const labelPlace = before ? "after" : after ? "before" : right <= 75 ? "after" : left >= 25 ? "before" : "inside";
     const labelStyle =
       labelPlace === "after"
         ? { left: `calc(${right}% + 4px)` }
         : labelPlace === "before"
           ? { right: `calc(${100 - left}% + 4px)` }
           : { left: `calc(${left}% + 4px)` };
+    const duration = formatDuration(node.durationMs);
     const classes = `tv-row${selected ? " selected" : ""}${onPath ? " on-path" : ""}${match ? " match" : ""}${
       node.isError ? " error" : ""
     }`;
@@ -71,11 +77,13 @@ export class WaterfallRow extends Component<WaterfallRowProps> {
           {node.hasChildren ? (
             <button
               type="button"
-              class="tv-toggle"
+              class={hidesMatch ? "tv-toggle hidden-match" : "tv-toggle"}
               data-toggle
               aria-expanded={!collapsed}
               aria-label={`${collapsed ? "Expand" : "Collapse"} ${span.name} (${node.descendantCount} spans below)`}
-              title={`${node.children.length} children, ${node.descendantCount} spans below`}
+              title={`${node.children.length} children, ${node.descendantCount} spans below${
+                hidesMatch ? "; search matches inside" : ""
+              }`}
               onClick={(event) => {
                 event.stopPropagation();
                 this.props.onToggle(node.spanId);
@@ -108,16 +116,22 @@ export class WaterfallRow extends Component<WaterfallRowProps> {
           )}
         </div>
         <div class="tv-row-time">
-          <div class="tv-bar" style={{ left: `${left}%`, width: `${width}%`, background: color }} />
-          {node.eventOffsetsMs.slice(0, MAX_EVENT_TICKS).map((offset, i) => (
-            <span
-              key={i}
-              class={`tv-event-tick${span.events[i]?.name === "exception" ? " exception" : ""}`}
-              style={{ left: `${timePosition(offset, 0, view).left}%` }}
-            />
-          ))}
+          {!before && !after && (
+            <div class="tv-bar" style={{ left: `${left}%`, width: `${width}%`, background: color }} />
+          )}
+          {node.eventOffsetsMs
+            .slice(0, MAX_EVENT_TICKS)
+            .map((offset, i) =>
+              offset < view.fromMs || offset > view.toMs ? null : (
+                <span
+                  key={i}
+                  class={`tv-event-tick${span.events[i]?.name === "exception" ? " exception" : ""}`}
+                  style={{ left: `${timePosition(offset, 0, view).left}%` }}
+                />
+              ),
+            )}
           <span class={`tv-bar-label ${labelPlace}`} style={labelStyle}>
-            {formatDuration(node.durationMs)}
+            {before ? `◂ ${duration}` : after ? `${duration} ▸` : duration}
           </span>
         </div>
       </div>

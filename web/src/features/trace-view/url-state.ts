@@ -23,20 +23,29 @@ interface NavigationLike {
   entries(): NavigationEntryLike[];
 }
 
+/** How far back through other trace pages history may go to find the list. */
+const MAX_STEPS_BACK = 20;
+
 /**
- * Whether the history entry before this one is the trace list of this app, so `history.back()`
- * returns to it with its filters. Uses the Navigation API where the browser has it; otherwise
- * trusts that the trace page was reached by an in-app link (`wasPush`).
+ * How many history entries back the trace list is, so `history.go(-n)` returns to it with its
+ * filters; 0 when it is not there. Only other trace pages may lie in between (a double push, or
+ * links followed from trace to trace). Uses the Navigation API where the browser has it; otherwise
+ * trusts that the trace page was reached by an in-app link (`wasPush`) and goes one step back.
  */
-export function previousEntryIsList(wasPush: boolean): boolean {
+export function stepsBackToList(wasPush: boolean): number {
   const navigation = (window as unknown as { navigation?: NavigationLike }).navigation;
-  if (navigation?.currentEntry && typeof navigation.entries === "function") {
-    const index = navigation.currentEntry.index;
-    if (index <= 0) return false;
-    const previous = navigation.entries()[index - 1];
-    if (!previous?.url) return false;
-    const url = new URL(previous.url);
-    return url.origin === location.origin && url.pathname === "/";
+  if (!navigation?.currentEntry || typeof navigation.entries !== "function") {
+    return wasPush && history.length > 1 ? 1 : 0;
   }
-  return wasPush && history.length > 1;
+  const entries = navigation.entries();
+  const current = navigation.currentEntry.index;
+  for (let steps = 1; steps <= Math.min(current, MAX_STEPS_BACK); steps++) {
+    const url = entries[current - steps]?.url;
+    if (!url) return 0;
+    const { origin, pathname } = new URL(url);
+    if (origin !== location.origin) return 0;
+    if (pathname === "/") return steps;
+    if (!pathname.startsWith("/traces/")) return 0;
+  }
+  return 0;
 }

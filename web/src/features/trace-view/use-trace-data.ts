@@ -28,6 +28,8 @@ export function useTraceData(traceId: string): { load: TraceLoad; retry(): void 
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   /** Counts live messages about this trace, to tell whether one came in while a fetch ran. */
   const news = useRef(0);
+  /** The span count the newest live message gave for this trace. */
+  const pushedSpanCount = useRef<number | null>(null);
 
   const fetchTrace = useCallback(() => {
     inFlight.current?.abort();
@@ -39,7 +41,8 @@ export function useTraceData(traceId: string): { load: TraceLoad; retry(): void 
         if (controller.signal.aborted) return;
         inFlight.current = null;
         setLoad({ state: "ready", trace, notice: null, refreshError: null });
-        if (news.current !== newsAtStart) scheduleRef.current();
+        // Spans arrived while it was on its way (the connect snapshot alone changes nothing).
+        if (news.current !== newsAtStart && pushedSpanCount.current !== trace.spans.length) scheduleRef.current();
       },
       (error: unknown) => {
         if (controller.signal.aborted) return;
@@ -79,13 +82,15 @@ export function useTraceData(traceId: string): { load: TraceLoad; retry(): void 
     if (message.type === "cleared") {
       if (timer.current !== null) clearTimeout(timer.current);
       timer.current = null;
-      inFlight.current?.abort();
+      // A refresh in flight would only bring back what was just cleared; a first load may finish (a 404).
+      if (latest.current.state === "ready") inFlight.current?.abort();
       setLoad((previous) => (previous.state === "ready" ? { ...previous, notice: "cleared" } : previous));
       return;
     }
     const summary = message.traces.find((trace) => trace.traceId === traceId);
     if (!summary) return;
     news.current++;
+    pushedSpanCount.current = summary.spanCount;
     const current = latest.current;
     // The first fetch is still running: it refetches by itself when it ends (see `news`).
     if (current.state === "loading") return;

@@ -1,7 +1,7 @@
-import { useEffect, useRef } from "preact/hooks";
+import { useLayoutEffect, useRef } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import { isTypingTarget } from "../../components/keyboard";
-import { previousEntryIsList } from "./url-state";
+import { stepsBackToList } from "./url-state";
 
 export interface TraceKeyHandlers {
   move(delta: number): void;
@@ -49,7 +49,8 @@ export function useBackToList(): () => void {
   return () => {
     // preact-iso knows whether this entry was pushed by an in-app link (not in its typings).
     const wasPush = (location as { wasPush?: boolean }).wasPush === true;
-    if (previousEntryIsList(wasPush)) history.back();
+    const steps = stepsBackToList(wasPush);
+    if (steps > 0) history.go(-steps);
     else location.route("/");
   };
 }
@@ -61,7 +62,8 @@ export function useBackToList(): () => void {
 export function useTraceKeys(handlers: Partial<TraceKeyHandlers>): void {
   const latest = useRef(handlers);
   latest.current = handlers;
-  useEffect(() => {
+  // A layout effect: the keys work from the first painted frame, not one frame later.
+  useLayoutEffect(() => {
     function onKey(event: KeyboardEvent) {
       if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
       // The shortcut sheet (or any other dialog) owns the keyboard while it is open.

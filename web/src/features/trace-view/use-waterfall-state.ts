@@ -1,4 +1,4 @@
-import { useMemo, useRef, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { createTraceSearch, stepMatch } from "./trace-search";
 import { readSpanParam, writeSpanParam } from "./url-state";
 import type { Reveal } from "./Waterfall";
@@ -29,6 +29,14 @@ export function useWaterfallState(tree: WaterfallTree) {
   );
   const seq = useRef(0);
   const [query, setQuery] = useState("");
+  /** The deep-linked span, until it is in the tree (it may arrive with a later live update). */
+  const pendingDeepLink = useRef(selectedId);
+  useEffect(() => {
+    const node = pendingDeepLink.current === null ? undefined : tree.byId.get(pendingDeepLink.current);
+    if (!node) return;
+    pendingDeepLink.current = null;
+    setCollapsed((previous) => expandAncestors(previous, node));
+  }, [tree]);
 
   const rows = useMemo(() => visibleRows(tree, collapsed), [tree, collapsed]);
   const selected: WaterfallNode | null = (selectedId !== null ? tree.byId.get(selectedId) : undefined) ?? tree.root;
@@ -37,8 +45,18 @@ export function useWaterfallState(tree: WaterfallTree) {
   const matches = useMemo(() => search.find(query), [search, query]);
   const matchIds = useMemo(() => (matches.length === 0 ? NO_IDS : new Set(matches)), [matches]);
   const currentMatch = selected ? matches.indexOf(selected.spanId) : -1;
+  // Spans above a match: a collapsed one among them says that it hides a match.
+  const matchAncestorIds = useMemo(() => {
+    const ids = new Set<string>();
+    for (const id of matches) {
+      for (let node = tree.byId.get(id)?.parent; node && !ids.has(node.spanId); node = node.parent)
+        ids.add(node.spanId);
+    }
+    return ids;
+  }, [matches, tree]);
 
   const select = (spanId: string, how: SelectHow) => {
+    pendingDeepLink.current = null;
     setSelectedId(spanId);
     writeSpanParam(spanId);
     if (how === "click") return;
@@ -84,6 +102,7 @@ export function useWaterfallState(tree: WaterfallTree) {
     query,
     matches,
     matchIds,
+    matchAncestorIds,
     currentMatch,
     select,
     toggle,

@@ -1,0 +1,37 @@
+/**
+ * The trace list's order, newest first by (start time, trace id), as both stores keep it in memory
+ * (oldest first in a SortedChunks, walked from the end).
+ */
+export interface StartOrdered {
+  readonly traceId: string;
+  /** The start time the trace is filed under. */
+  sortStart: bigint;
+  /**
+   * `sortStart` as exact whole milliseconds and the nanoseconds past them, and the trace id's first
+   * 13 hex digits as a number: filing a trace takes ~20 compares, and numbers compare several times
+   * faster than bigints and strings (traces often share a start time, so ties are common).
+   */
+  sortMs: number;
+  sortNs: number;
+  readonly idKey: number;
+}
+
+/** The order-key fields of a trace not filed yet. */
+export function startOrderFields(traceId: string): Pick<StartOrdered, "sortStart" | "sortMs" | "sortNs" | "idKey"> {
+  return { sortStart: 0n, sortMs: 0, sortNs: 0, idKey: Number.parseInt(traceId.slice(0, 13), 16) };
+}
+
+export function setSortStart(trace: StartOrdered, start: bigint): void {
+  trace.sortStart = start;
+  trace.sortMs = Number(start / 1_000_000n);
+  trace.sortNs = Number(start % 1_000_000n);
+}
+
+/** Ascending (sortStart, traceId): new traces usually start last, so filing one is an append. */
+export function compareOldestFirst(a: StartOrdered, b: StartOrdered): number {
+  if (a.sortMs !== b.sortMs) return a.sortMs < b.sortMs ? -1 : 1;
+  if (a.sortNs !== b.sortNs) return a.sortNs < b.sortNs ? -1 : 1;
+  // Ids are lower-case hex of one length, so their leading digits order them as the strings do.
+  if (a.idKey !== b.idKey) return a.idKey < b.idKey ? -1 : 1;
+  return a.traceId < b.traceId ? -1 : a.traceId > b.traceId ? 1 : 0;
+}
