@@ -213,6 +213,23 @@ describe.skipIf(!available)("web app in Chromium", () => {
     await expect(page.getByRole("dialog").count()).resolves.toBe(0);
   });
 
+  it("follows the system theme until the user picks one, and remembers the choice", async () => {
+    const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.goto(app.base);
+    const dark = await background();
+    await page.emulateMedia({ colorScheme: "light" });
+    const light = await background();
+    expect(dark).not.toBe(light);
+    const toggle = page.locator(".theme-toggle");
+    await toggle.click(); // auto → light
+    await toggle.click(); // light → dark
+    await expect(page.evaluate(() => document.documentElement.dataset.theme)).resolves.toBe("dark");
+    expect(await background()).toBe(dark);
+    await page.reload();
+    expect(await background()).toBe(dark);
+  });
+
   it("lists services with their statistics, linking to their traces", async () => {
     await sendSdkTrace(app.base, { service: "inventory", name: "GET /stock", error: true });
     await page.goto(`${app.base}/services`);
