@@ -1,6 +1,5 @@
 import { type Command, InvalidArgumentError } from "commander";
 import { ConfigError, DEFAULT_PORT, parsePort } from "../config.js";
-import { runDemoTraffic } from "../demo/traffic.js";
 
 interface DemoOptions {
   url?: string;
@@ -120,6 +119,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   console.log(`sending demo traffic to ${url} ${length} (${options.rate} traces/s) — open ${url}`);
 
   let exportErrorShown = false;
+  // The OpenTelemetry SDK is loaded only here, so it never slows the server's start.
+  const { runDemoTraffic } = await import("../demo/traffic.js");
   const totals = await runDemoTraffic({
     url,
     durationMs: options.duration * 1000,

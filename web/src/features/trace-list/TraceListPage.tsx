@@ -5,25 +5,16 @@ import { api } from "../../api/client";
 import { isTypingTarget } from "../../components/keyboard";
 import { VirtualList } from "../../components/VirtualList";
 import { useNow } from "../../lib/use-now";
-import { useLiveMessages, useLiveState } from "../../state/live-context";
-import {
-  filtersFromSearch,
-  filtersToSearch,
-  hasFilters,
-  type ListFilters,
-  matchesFilters,
-  TraceListModel,
-} from "../../state/trace-list-model";
+import { useLiveState } from "../../state/live-context";
+import { filtersFromSearch, filtersToSearch, hasFilters, type ListFilters } from "../../state/trace-list-model";
 import { Onboarding } from "../onboarding/Onboarding";
 import { FilterBar } from "./FilterBar";
 import { TraceRow } from "./TraceRow";
 import { useServiceNames } from "./use-service-names";
+import { useTraceList } from "./use-trace-list";
 import "./trace-list.css";
 
-const PAGE_SIZE = 500;
 const ROW_HEIGHT = 34;
-/** Beyond this many traces on screen the oldest are dropped (they stay on the server; scrolling loads them). */
-const MAX_TRACES = 20_000;
 
 function searchOf(url: string): string {
   const at = url.indexOf("?");
@@ -42,177 +33,13 @@ export function TraceListPage() {
   const live = useLiveState();
   const search = searchOf(url);
   const filters = useMemo(() => filtersFromSearch(search), [search]);
-  const filterKey = filtersToSearch(filters);
-  const model = useRef(new TraceListModel()).current;
-  const pending = useRef(new Map<string, TraceSummaryJson>()).current;
-  const [, setVersion] = useState(0);
-  const rerender = useCallback(() => setVersion((v) => v + 1), []);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<string | null>(null);
-  const [paused, setPaused] = useState(false);
   const [selectedId, setSelectedId] = useState<string | null>(() => new URLSearchParams(search).get("selected"));
   const [scrollToIndex, setScrollToIndex] = useState<number | null>(null);
-  const nextCursor = useRef<string | undefined>(undefined);
-  const loadingMore = useRef(false);
-  const atTop = useRef(true);
   const scrollRef = useRef<HTMLDivElement>(null);
-  const arrivedWhileLoading = useRef<TraceSummaryJson[] | null>(null);
-  const refetchTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const nowMs = useNow(5000);
   const services = useServiceNames();
-
-  /** Places one pushed summary: update in place, hold back as "new", or drop if it stopped matching. */
-  const place = useCallback(
-    (summary: TraceSummaryJson, holdNew: boolean): "changed" | "held" | "unknown" | "none" => {
-      const match = matchesFilters(summary, filters);
-      if (match === "no") {
-        pending.delete(summary.traceId);
-        return model.remove(summary.traceId) ? "changed" : "none";
-      }
-      if (model.has(summary.traceId)) {
-        model.upsert(summary);
-        return "changed";
-      }
-      if (match === "unknown") return "unknown";
-      if (holdNew || pending.has(summary.traceId)) {
-        pending.set(summary.traceId, summary);
-        return "held";
-      }
-      model.upsert(summary);
-      return "changed";
-    },
-    [filters, model, pending],
-  );
-
-  const mergePending = useCallback(() => {
-    if (pending.size === 0) return;
-    for (const summary of pending.values()) model.upsert(summary);
-    pending.clear();
-    if (model.trimTo(MAX_TRACES) > 0) {
-      const last = model.list[model.size - 1];
-      // Our own server's cursor ("<start>_<traceId>"): page on from the last trace kept.
-      if (last) nextCursor.current = `${last.startTimeUnixNano}_${last.traceId}`;
-    }
-    rerender();
-  }, [model, pending, rerender]);
-
-  // The first page for these filters; live updates that arrive meanwhile are replayed on top.
-  useEffect(() => {
-    const controller = new AbortController();
-    setLoading(true);
-    setError(null);
-    arrivedWhileLoading.current = [];
-    api
-      .traces({ ...filters, limit: PAGE_SIZE }, controller.signal)
-      .then((page) => {
-        model.clear();
-        pending.clear();
-        for (const summary of page.traces) model.upsert(summary);
-        nextCursor.current = page.nextCursor;
-        for (const summary of arrivedWhileLoading.current ?? []) place(summary, false);
-        arrivedWhileLoading.current = null;
-        setLoading(false);
-        rerender();
-      })
-      .catch((reason: unknown) => {
-        if (controller.signal.aborted) return;
-        arrivedWhileLoading.current = null;
-        setError(reason instanceof Error ? reason.message : String(reason));
-        setLoading(false);
-      });
-    return () => controller.abort();
-  }, [filterKey, model, pending, place, rerender]);
-
-  /** Free-text filters can only be answered by the server: ask again for the newest matches. */
-  const refetchNewest = useCallback(() => {
-    if (refetchTimer.current !== null) return;
-    refetchTimer.current = setTimeout(() => {
-      refetchTimer.current = null;
-      api
-        .traces({ ...filters, limit: 100 })
-        .then((page) => {
-          let changed = false;
-          for (const summary of page.traces) {
-            const result = place({ ...summary }, paused || !atTop.current);
-            if (result === "unknown") {
-              // The server says it matches: place it as a matching trace.
-              if (paused || !atTop.current) pending.set(summary.traceId, summary);
-              else model.upsert(summary);
-              changed = true;
-            } else if (result !== "none") changed = true;
-          }
-          if (changed) rerender();
-        })
-        .catch(() => {});
-    }, 400);
-  }, [filters, place, paused, pending, model, rerender]);
-
-  useEffect(
-    () => () => {
-      if (refetchTimer.current !== null) clearTimeout(refetchTimer.current);
-    },
-    [],
-  );
-
-  useLiveMessages((message) => {
-    if (message.type === "cleared") {
-      model.clear();
-      pending.clear();
-      nextCursor.current = undefined;
-      setSelectedId(null);
-      rerender();
-      return;
-    }
-    if (arrivedWhileLoading.current !== null) {
-      arrivedWhileLoading.current.push(...message.traces);
-      return;
-    }
-    const holdNew = paused || !atTop.current;
-    let changed = false;
-    let unknown = false;
-    for (const summary of message.traces) {
-      const result = place(summary, holdNew);
-      if (result === "unknown") unknown = true;
-      else if (result !== "none") changed = true;
-    }
-    if (unknown) refetchNewest();
-    if (changed) rerender();
-  });
-
-  const loadMore = useCallback(() => {
-    const cursor = nextCursor.current;
-    if (cursor === undefined || loadingMore.current) return;
-    loadingMore.current = true;
-    api
-      .traces({ ...filters, limit: PAGE_SIZE, cursor })
-      .then((page) => {
-        for (const summary of page.traces) if (!pending.has(summary.traceId)) model.upsert(summary);
-        nextCursor.current = page.nextCursor;
-        rerender();
-      })
-      .catch((reason: unknown) => setError(reason instanceof Error ? reason.message : String(reason)))
-      .finally(() => {
-        loadingMore.current = false;
-      });
-  }, [filters, model, pending, rerender]);
-
-  const onScroll = useCallback(
-    (top: number) => {
-      const wasAtTop = atTop.current;
-      atTop.current = top < ROW_HEIGHT / 2;
-      if (atTop.current && !wasAtTop && !paused) mergePending();
-      const element = scrollRef.current;
-      if (element && top + element.clientHeight > element.scrollHeight - ROW_HEIGHT * 10) loadMore();
-    },
-    [paused, mergePending, loadMore],
-  );
-
-  const showNew = useCallback(() => {
-    setPaused(false);
-    mergePending();
-    if (scrollRef.current) scrollRef.current.scrollTop = 0;
-    atTop.current = true;
-  }, [mergePending]);
+  const list = useTraceList(filters, ROW_HEIGHT, scrollRef, () => setSelectedId(null));
+  const { model, loading, error, setError, paused } = list;
 
   const traces = model.list;
   const selectedIndex = selectedId === null ? -1 : model.indexOf(selectedId);
@@ -269,7 +96,7 @@ export function TraceListPage() {
 
   const setFilters = (next: ListFilters) => route(`/${filtersToSearch(next)}`, true);
 
-  if (!hasFilters(filters) && live.known && !live.hasData && traces.length === 0 && pending.size === 0) {
+  if (!hasFilters(filters) && live.known && !live.hasData && traces.length === 0 && list.pendingCount === 0) {
     return <Onboarding />;
   }
 
@@ -285,14 +112,14 @@ export function TraceListPage() {
         <div class="list-actions">
           <span class="muted list-count" data-testid="trace-count">
             {traces.length.toLocaleString("en-US")} trace{traces.length === 1 ? "" : "s"}
-            {nextCursor.current !== undefined ? "+" : ""}
+            {list.hasMore ? "+" : ""}
           </span>
           <button
             type="button"
             class="button"
             aria-pressed={paused}
             title="Stop adding new traces to the list while you read it"
-            onClick={() => (paused ? showNew() : setPaused(true))}
+            onClick={() => (paused ? list.showNew() : list.pause())}
           >
             {paused ? "Resume" : "Pause"}
           </button>
@@ -324,9 +151,9 @@ export function TraceListPage() {
           <span class="col-duration">Duration</span>
           <span class="col-start">Started</span>
         </div>
-        {pending.size > 0 && (
-          <button type="button" class="new-traces-pill" onClick={showNew} data-testid="new-traces">
-            ↑ {pending.size} new trace{pending.size === 1 ? "" : "s"}
+        {list.pendingCount > 0 && (
+          <button type="button" class="new-traces-pill" onClick={list.showNew} data-testid="new-traces">
+            ↑ {list.pendingCount} new trace{list.pendingCount === 1 ? "" : "s"}
           </button>
         )}
         {traces.length === 0 && !loading ? (
@@ -346,7 +173,7 @@ export function TraceListPage() {
             rowHeight={ROW_HEIGHT}
             scrollRef={scrollRef}
             scrollToIndex={scrollToIndex}
-            onScroll={onScroll}
+            onScroll={list.onScroll}
             role="listbox"
             aria-label="Traces, newest first"
             aria-activedescendant={selectedId !== null ? `trace-${selectedId}` : undefined}
