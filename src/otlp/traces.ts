@@ -61,6 +61,19 @@ export interface WireLink {
 }
 
 /**
+ * A span's attributes object: a plain object (its prototype is Object.prototype, as for `{}`), made
+ * by a constructor so that V8's slack tracking sizes it for the attributes spans really carry. A
+ * `{}` literal has room for 4 properties and moves the rest to a separately allocated array that it
+ * regrows as keys arrive: one more object per stored span for the GC to copy and trace.
+ */
+const SpanAttributes = function SpanAttributes(this: Attributes) {} as unknown as new () => Attributes;
+SpanAttributes.prototype = Object.prototype;
+
+export function newAttributes(): Attributes {
+  return new SpanAttributes();
+}
+
+/**
  * Clears a scratch WireSpan for the next span. Decoders reuse one per request; the containers are
  * new each time because they end up in the stored Span.
  */
@@ -76,7 +89,7 @@ export function resetWireSpan(w: WireSpan): WireSpan {
   w.kind = 0;
   w.startTimeUnixNano = 0n;
   w.endTimeUnixNano = 0n;
-  w.attributes = {};
+  w.attributes = newAttributes();
   w.droppedAttributesCount = 0;
   w.events = NO_EVENTS;
   w.droppedEventsCount = 0;

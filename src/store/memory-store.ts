@@ -15,7 +15,7 @@ import {
   type TracePage,
   type TraceQuery,
 } from "./store.js";
-import { compareOldestFirst, type StartOrdered, setSortStart, startOrderFields } from "./trace-order.js";
+import { compareOldestFirst, type StartOrdered, setSortStart, traceIdKey } from "./trace-order.js";
 
 interface MemoryTrace extends StartOrdered {
   aggregate: TraceAggregate;
@@ -100,7 +100,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
           spans: [],
           spanIds: null,
           spansSorted: true,
-          ...startOrderFields(span.traceId),
+          sortStart: 0n,
+          sortMs: 0,
+          sortNs: 0,
+          idKey: traceIdKey(span.traceId),
           filed: false,
           evicted: false,
         };

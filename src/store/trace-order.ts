@@ -16,9 +16,9 @@ export interface StartOrdered {
   readonly idKey: number;
 }
 
-/** The order-key fields of a trace not filed yet. */
-export function startOrderFields(traceId: string): Pick<StartOrdered, "sortStart" | "sortMs" | "sortNs" | "idKey"> {
-  return { sortStart: 0n, sortMs: 0, sortNs: 0, idKey: Number.parseInt(traceId.slice(0, 13), 16) };
+/** The `idKey` of a trace id. */
+export function traceIdKey(traceId: string): number {
+  return Number.parseInt(traceId.slice(0, 13), 16);
 }
 
 export function setSortStart(trace: StartOrdered, start: bigint): void {

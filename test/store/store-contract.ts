@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { AppError } from "../../src/domain/errors.js";
-import type { Span } from "../../src/domain/span.js";
+import type { Attributes, Span } from "../../src/domain/span.js";
 import type { TraceSummary } from "../../src/domain/trace-summary.js";
 import type { Store, TraceQuery } from "../../src/store/store.js";
 import { makeSpan, ms, richSpan, rootSpan, spanId, T0, traceId } from "./span-fixtures.js";
@@ -58,6 +58,32 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         expect(store.getTrace(span.traceId)).toEqual([expected]);
         // Twice: a second read must not depend on state the first one left.
         expect(store.getTrace(span.traceId)).toEqual([expected]);
+      });
+
+      it("returns attributes of every key set unchanged, a __proto__ key as plain data", async () => {
+        const store = await fresh();
+        const proto: Attributes = {};
+        Object.defineProperty(proto, "__proto__", {
+          value: "data",
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+        proto.after = 1;
+        const sets: Attributes[] = [
+          {},
+          { a: 1, b: "x" },
+          { b: "x", a: 1 },
+          { "2": "int-like", z: [1, { y: null }] },
+          proto,
+        ];
+        const spans = sets.map((attributes, i) => makeSpan({ trace: 1, span: i + 1, start: i, attributes }));
+        store.insertSpans(spans);
+        const stored = store.getTrace(traceId(1)) ?? [];
+        expect(stored.map((span) => JSON.stringify(span.attributes))).toEqual(sets.map((set) => JSON.stringify(set)));
+        const last = stored[stored.length - 1]?.attributes ?? {};
+        expect(Object.getPrototypeOf(last)).toBe(Object.prototype);
+        expect(Object.getOwnPropertyDescriptor(last, "__proto__")?.value).toBe("data");
       });
 
       it("keeps nanosecond times exactly, across the whole unsigned 64-bit range", async () => {
@@ -375,6 +401,23 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         expect(listIds(store, { q: "no such text" })).toEqual([]);
         // Blank text is no filter.
         expect(listIds(store, { q: "   " })).toHaveLength(4);
+      });
+
+      it("finds free text that JSON would escape or that is not ASCII, in nested values, but never in keys or ids", async () => {
+        const store = await fresh();
+        store.insertSpans([
+          rootSpan(1, { attributes: { "sql.text": "WHERE name = \"Ünïcode\" AND path = 'C:\\tmp'" } }),
+          rootSpan(2, { attributes: { payload: { inner: ["ÅNGSTRÖM", 42] }, "keyword.only": "plain" } }),
+          rootSpan(3, { attributes: { note: "tab\there" } }),
+        ]);
+        expect(listIds(store, { q: '"ünïcode"' })).toEqual([traceId(1)]);
+        expect(listIds(store, { q: "c:\\tmp" })).toEqual([traceId(1)]);
+        expect(listIds(store, { q: "ångström" })).toEqual([traceId(2)]);
+        expect(listIds(store, { q: "42" })).toEqual([traceId(2)]);
+        expect(listIds(store, { q: "tab\there" })).toEqual([traceId(3)]);
+        expect(listIds(store, { q: "inner" })).toEqual([]);
+        expect(listIds(store, { q: "keyword" })).toEqual([]);
+        expect(listIds(store, { q: spanId(1) })).toEqual([]);
       });
 
       it("filters by minimum duration (inclusive) and by errors", async () => {
