@@ -41,9 +41,9 @@ describe.skipIf(!available)("web app in Chromium", () => {
     await onboarding.waitFor();
     // The set-up snippets carry this instance's real address.
     await page.getByRole("tab", { name: "Any OpenTelemetry SDK" }).click();
-    await expect(onboarding.textContent()).resolves.toContain(
-      `OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:${app.port}`,
-    );
+    await expect
+      .poll(() => onboarding.textContent())
+      .toContain(`OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:${app.port}`);
     const marker = await page.evaluate(() => {
       (window as unknown as { marker: number }).marker = 42;
       return 42;
@@ -51,8 +51,8 @@ describe.skipIf(!available)("web app in Chromium", () => {
     const sent = await sendSdkTrace(app.base, { service: "checkout", name: "GET /checkout/first" });
     const row = page.locator(`[data-trace-id="${sent.traceId}"]`);
     await row.waitFor();
-    await expect(row.textContent()).resolves.toContain("GET /checkout/first");
-    await expect(onboarding.count()).resolves.toBe(0);
+    await expect.poll(() => row.textContent()).toContain("GET /checkout/first");
+    await expect.poll(() => onboarding.count()).toBe(0);
     // Same document: it was pushed, not reloaded.
     await expect(page.evaluate(() => (window as unknown as { marker: number }).marker)).resolves.toBe(marker);
   });
@@ -69,10 +69,10 @@ describe.skipIf(!available)("web app in Chromium", () => {
     });
     const row = page.locator(`[data-trace-id="${sent.traceId}"]`);
     await row.waitFor();
-    await expect(row.textContent()).resolves.toMatch(/2 errors/);
+    await expect.poll(() => row.textContent()).toMatch(/2 errors/);
     await row.click();
     await page.waitForURL(`**/traces/${sent.traceId}`);
-    await expect(page.getByTestId("trace-header").textContent()).resolves.toContain("GET /orders/:id");
+    await expect.poll(() => page.getByTestId("trace-header").textContent()).toContain("GET /orders/:id");
     const spanRows = page.locator("[data-span-id]");
     await expect.poll(() => spanRows.count()).toBe(4);
 
@@ -83,15 +83,15 @@ describe.skipIf(!available)("web app in Chromium", () => {
 
     const failing = sent.spanIds[2] as string;
     await page.locator(`[data-span-id="${failing}"]`).click();
-    await expect(page.locator(`[data-span-id="${failing}"]`).getAttribute("aria-selected")).resolves.toBe("true");
+    await expect.poll(() => page.locator(`[data-span-id="${failing}"]`).getAttribute("aria-selected")).toBe("true");
     const details = page.getByTestId("span-details");
-    await expect(details.textContent()).resolves.toContain("charge card");
-    await expect(details.locator('[data-attr-key="peer.service"]').textContent()).resolves.toContain("payments");
-    await expect(details.textContent()).resolves.toContain("card declined");
+    await expect.poll(() => details.textContent()).toContain("charge card");
+    await expect.poll(() => details.locator('[data-attr-key="peer.service"]').textContent()).toContain("payments");
+    await expect.poll(() => details.textContent()).toContain("card declined");
     // The selection is in the URL: a reload (deep link) comes back to the same span.
     await page.waitForURL(`**/traces/${sent.traceId}?span=${failing}`);
     await page.reload();
-    await expect(page.locator(`[data-span-id="${failing}"]`).getAttribute("aria-selected")).resolves.toBe("true");
+    await expect.poll(() => page.locator(`[data-span-id="${failing}"]`).getAttribute("aria-selected")).toBe("true");
   });
 
   it("does not move the list under a reader: new traces wait behind a pill while scrolled or paused", async () => {
@@ -133,11 +133,11 @@ describe.skipIf(!available)("web app in Chromium", () => {
     const fresh = await sendSdkTrace(app.base, { service: "bulk", name: "GET /fresh" });
     const pill = page.getByTestId("new-traces");
     await pill.waitFor();
-    await expect(pill.textContent()).resolves.toContain("1 new trace");
+    await expect.poll(() => pill.textContent()).toContain("1 new trace");
     expect(await firstVisible()).toBe(before);
     await pill.click();
     await page.locator(`[data-trace-id="${fresh.traceId}"]`).waitFor();
-    await expect(list.evaluate((element) => element.scrollTop)).resolves.toBe(0);
+    await expect.poll(() => list.evaluate((element) => element.scrollTop)).toBe(0);
 
     // Paused: nothing moves even at the top, until Resume.
     await page.getByRole("button", { name: "Pause" }).click();
@@ -181,36 +181,36 @@ describe.skipIf(!available)("web app in Chromium", () => {
     await page.goto(app.base);
     await page.locator(`[data-trace-id="${first.traceId}"]`).waitFor();
     await page.keyboard.press("j");
-    await expect(page.locator(`[data-trace-id="${second.traceId}"]`).getAttribute("aria-selected")).resolves.toBe(
-      "true",
-    );
+    await expect
+      .poll(() => page.locator(`[data-trace-id="${second.traceId}"]`).getAttribute("aria-selected"))
+      .toBe("true");
     await page.keyboard.press("j");
-    await expect(page.locator(`[data-trace-id="${first.traceId}"]`).getAttribute("aria-selected")).resolves.toBe(
-      "true",
-    );
+    await expect
+      .poll(() => page.locator(`[data-trace-id="${first.traceId}"]`).getAttribute("aria-selected"))
+      .toBe("true");
     await page.keyboard.press("k");
     await page.keyboard.press("Enter");
     await page.waitForURL(`**/traces/${second.traceId}**`);
     await page.locator("[data-span-id]").first().waitFor();
     // The root is selected on arrival; j moves to its first child.
-    await expect(page.locator(`[data-span-id="${second.rootSpanId}"]`).getAttribute("aria-selected")).resolves.toBe(
-      "true",
-    );
+    await expect
+      .poll(() => page.locator(`[data-span-id="${second.rootSpanId}"]`).getAttribute("aria-selected"))
+      .toBe("true");
     await page.keyboard.press("j");
-    await expect(page.locator(`[data-span-id="${second.spanIds[0]}"]`).getAttribute("aria-selected")).resolves.toBe(
-      "true",
-    );
-    await expect(page.locator('[data-span-id][aria-selected="true"]').count()).resolves.toBe(1);
+    await expect
+      .poll(() => page.locator(`[data-span-id="${second.spanIds[0]}"]`).getAttribute("aria-selected"))
+      .toBe("true");
+    await expect.poll(() => page.locator('[data-span-id][aria-selected="true"]').count()).toBe(1);
     await page.keyboard.press("Escape");
     await page.waitForURL((url) => url.pathname === "/");
     // Back on the list, the trace we came from is still selected.
-    await expect(page.locator(`[data-trace-id="${second.traceId}"]`).getAttribute("aria-selected")).resolves.toBe(
-      "true",
-    );
+    await expect
+      .poll(() => page.locator(`[data-trace-id="${second.traceId}"]`).getAttribute("aria-selected"))
+      .toBe("true");
     await page.keyboard.press("?");
     await page.getByRole("dialog", { name: "Keyboard shortcuts" }).waitFor();
     await page.keyboard.press("Escape");
-    await expect(page.getByRole("dialog").count()).resolves.toBe(0);
+    await expect.poll(() => page.getByRole("dialog").count()).toBe(0);
   });
 
   it("follows the system theme until the user picks one, and remembers the choice", async () => {
@@ -224,7 +224,7 @@ describe.skipIf(!available)("web app in Chromium", () => {
     const toggle = page.locator(".theme-toggle");
     await toggle.click(); // auto → light
     await toggle.click(); // light → dark
-    await expect(page.evaluate(() => document.documentElement.dataset.theme)).resolves.toBe("dark");
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe("dark");
     expect(await background()).toBe(dark);
     await page.reload();
     expect(await background()).toBe(dark);
@@ -235,7 +235,7 @@ describe.skipIf(!available)("web app in Chromium", () => {
     await page.goto(`${app.base}/services`);
     const row = page.locator('[data-service="inventory"]');
     await row.waitFor();
-    await expect(row.textContent()).resolves.toMatch(/inventory/);
+    await expect.poll(() => row.textContent()).toMatch(/inventory/);
     await row.getByRole("link", { name: "inventory" }).click();
     await page.waitForURL("**/?service=inventory");
     await expect.poll(() => page.locator("[data-trace-id]").count()).toBe(1);

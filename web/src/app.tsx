@@ -1,4 +1,4 @@
-import { useEffect, useState } from "preact/hooks";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { ErrorBoundary, LocationProvider, Route, Router, useLocation } from "preact-iso";
 import { ConnectionBadge } from "./components/ConnectionBadge";
 import { isTypingTarget } from "./components/keyboard";
@@ -35,11 +35,15 @@ function NavLink({ href, label, active }: { href: string; label: string; active:
 function Shell() {
   const { path } = useLocation();
   const [sheetOpen, setSheetOpen] = useState(false);
+  const sheetOpenRef = useRef(sheetOpen);
+  sheetOpenRef.current = sheetOpen;
 
-  useEffect(() => {
+  // Registered once, before the first paint, and reading the sheet's state through a ref, so a key
+  // pressed right after a render is never handled with stale state.
+  useLayoutEffect(() => {
     function onKey(event: KeyboardEvent) {
       if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
-      if (event.key === "Escape" && sheetOpen) {
+      if (event.key === "Escape" && sheetOpenRef.current) {
         setSheetOpen(false);
         event.preventDefault();
         return;
@@ -59,7 +63,7 @@ function Shell() {
     }
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [sheetOpen]);
+  }, []);
 
   const onTraces = path === "/" || path.startsWith("/traces");
   return (
