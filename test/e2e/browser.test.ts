@@ -213,6 +213,19 @@ describe.skipIf(!available)("web app in Chromium", () => {
     await expect.poll(() => page.getByRole("dialog").count()).toBe(0);
   });
 
+  it("clears everything after asking, and shows the set-up page again", async () => {
+    const sent = await sendSdkTrace(app.base, { service: "clear-me", name: "GET /gone" });
+    await page.goto(app.base);
+    await page.locator(`[data-trace-id="${sent.traceId}"]`).waitFor();
+    page.once("dialog", (dialog) => void dialog.dismiss());
+    await page.getByRole("button", { name: "Clear" }).click();
+    await expect.poll(async () => (await (await fetch(`${app.base}/api/health`)).json()).counts.traces).toBe(1);
+    page.once("dialog", (dialog) => void dialog.accept());
+    await page.getByRole("button", { name: "Clear" }).click();
+    await page.getByTestId("onboarding").waitFor();
+    await expect.poll(async () => (await (await fetch(`${app.base}/api/health`)).json()).counts.traces).toBe(0);
+  });
+
   it("follows the system theme until the user picks one, and remembers the choice", async () => {
     const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     await page.emulateMedia({ colorScheme: "dark" });
