@@ -148,6 +148,27 @@ describe.skipIf(!available)("web app in Chromium", () => {
     await page.locator(`[data-trace-id="${held.traceId}"]`).waitFor();
   });
 
+  it("keeps the row under a resting pointer: new traces wait until the pointer leaves", async () => {
+    const first = await sendSdkTrace(app.base, { service: "hover", name: "GET /under-the-pointer" });
+    await page.goto(app.base);
+    const row = page.locator(`[data-trace-id="${first.traceId}"]`);
+    await row.hover();
+    const fresh = await sendSdkTrace(app.base, { service: "hover", name: "GET /arrived-meanwhile" });
+    await page.getByTestId("new-traces").waitFor();
+    const box = await row.boundingBox();
+    const underPointer = await page.evaluate(
+      ([x, y]) =>
+        document
+          .elementFromPoint(x as number, y as number)
+          ?.closest("[data-trace-id]")
+          ?.getAttribute("data-trace-id"),
+      [(box?.x ?? 0) + 20, (box?.y ?? 0) + 10],
+    );
+    expect(underPointer).toBe(first.traceId);
+    await page.mouse.move(5, 5);
+    await page.locator(`[data-trace-id="${fresh.traceId}"]`).waitFor();
+  });
+
   it("narrows the list with filters kept in the URL", async () => {
     const slow = await sendSdkTrace(app.base, { service: "billing", name: "POST /invoices" });
     const failing = await sendSdkTrace(app.base, { service: "billing", name: "POST /refunds", error: true });

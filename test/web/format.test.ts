@@ -6,6 +6,7 @@ import {
   formatRelative,
   nanosDiffMs,
   nanosToMillis,
+  parseDurationMs,
 } from "../../web/src/lib/format";
 import { visibleRange } from "../../web/src/lib/virtual-range";
 
@@ -58,5 +59,24 @@ describe("visibleRange", () => {
     expect(visibleRange(19_990, 100, 20, 1000, 5)).toEqual({ start: 994, end: 1000 });
     expect(visibleRange(0, 100, 20, 0, 5)).toEqual({ start: 0, end: 0 });
     expect(visibleRange(-50, 100, 20, 3, 5)).toEqual({ start: 0, end: 3 });
+  });
+});
+
+describe("parseDurationMs", () => {
+  it("reads plain milliseconds and common units; blank means no filter; nonsense is refused", () => {
+    expect(parseDurationMs("250")).toBe(250);
+    expect(parseDurationMs(" 250ms ")).toBe(250);
+    expect(parseDurationMs("1.5s")).toBe(1500);
+    expect(parseDurationMs("1S")).toBe(1000);
+    expect(parseDurationMs("2m")).toBe(120_000);
+    expect(parseDurationMs("300µs")).toBeCloseTo(0.3);
+    expect(parseDurationMs("300us")).toBeCloseTo(0.3);
+    expect(parseDurationMs(".5s")).toBe(500);
+    expect(parseDurationMs("")).toBeUndefined();
+    expect(parseDurationMs("   ")).toBeUndefined();
+    expect(parseDurationMs("fast")).toBeNull();
+    expect(parseDurationMs("-5")).toBeNull();
+    expect(parseDurationMs("1h")).toBeNull();
+    expect(parseDurationMs("1e400")).toBeNull();
   });
 });

@@ -7,6 +7,8 @@ export interface VirtualListProps {
   /** Every row has this height in CSS pixels; fixed heights keep scrolling O(visible rows). */
   rowHeight: number;
   renderRow(index: number): ComponentChild;
+  /** A stable key per row (e.g. its id), so a row's element follows its item when items move. */
+  rowKey?(index: number): string | number;
   /** Rows rendered beyond each edge of the viewport, so fast scrolling shows no blank rows. */
   overscan?: number;
   /** When this changes, that row is scrolled into view (keyboard selection). */
@@ -19,6 +21,8 @@ export interface VirtualListProps {
   "aria-activedescendant"?: string;
   tabIndex?: number;
   onKeyDown?(event: KeyboardEvent): void;
+  onPointerEnter?(event: PointerEvent): void;
+  onPointerLeave?(event: PointerEvent): void;
 }
 
 /** A scrolling list that renders only the rows in view: 10k or 100k rows cost the same. */
@@ -53,7 +57,7 @@ export function VirtualList(props: VirtualListProps) {
   const rows: ComponentChild[] = [];
   for (let i = start; i < end; i++) {
     rows.push(
-      <div key={i} class="vrow" style={{ top: i * rowHeight, height: rowHeight }}>
+      <div key={props.rowKey ? props.rowKey(i) : i} class="vrow" style={{ top: i * rowHeight, height: rowHeight }}>
         {props.renderRow(i)}
       </div>,
     );
@@ -70,6 +74,8 @@ export function VirtualList(props: VirtualListProps) {
       aria-activedescendant={props["aria-activedescendant"]}
       tabIndex={props.tabIndex}
       onKeyDown={props.onKeyDown}
+      onPointerEnter={props.onPointerEnter}
+      onPointerLeave={props.onPointerLeave}
       onScroll={(event) => {
         const top = (event.currentTarget as HTMLDivElement).scrollTop;
         setScrollTop(top);

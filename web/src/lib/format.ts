@@ -79,3 +79,18 @@ export function formatPercent(ratio: number): string {
 export function shortId(id: string): string {
   return id.slice(0, 8);
 }
+
+const DURATION_UNITS: Record<string, number> = { "": 1, ms: 1, s: 1000, m: 60_000, us: 0.001, µs: 0.001 };
+
+/**
+ * A duration typed by a person → milliseconds: "250", "250ms", "1.5s", "2m", "300µs".
+ * Blank → undefined (no filter); anything else unreadable → null.
+ */
+export function parseDurationMs(text: string): number | undefined | null {
+  const trimmed = text.trim().toLowerCase();
+  if (trimmed === "") return undefined;
+  const match = /^(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|us|µs)?$/.exec(trimmed);
+  if (!match) return null;
+  const value = Number(match[1]) * (DURATION_UNITS[match[2] ?? ""] as number);
+  return Number.isFinite(value) ? value : null;
+}

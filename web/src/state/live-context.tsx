@@ -12,6 +12,8 @@ export interface LiveState {
   hasData: boolean;
   /** Whether `hasData` is known yet (the first health answer or live message arrived). */
   known: boolean;
+  /** Bumped on every reconnection (not the first connection): the server may have restarted. */
+  generation: number;
   subscribe(listener: LiveListener): () => void;
 }
 
@@ -23,21 +25,34 @@ export function LiveProvider({ children }: { children: ComponentChildren }) {
   const [status, setStatus] = useState<LiveStatus>("connecting");
   const [hasData, setHasData] = useState(false);
   const [known, setKnown] = useState(false);
+  const [generation, setGeneration] = useState(0);
 
   useEffect(() => {
     let active = true;
-    api
-      .health()
-      .then((health) => {
-        if (!active) return;
-        if (health.counts.traces > 0) setHasData(true);
-        setKnown(true);
-      })
-      .catch(() => {
-        if (active) setKnown(true);
-      });
+    let connectedBefore = false;
+    const checkHealth = () =>
+      api
+        .health()
+        .then((health) => {
+          if (!active) return;
+          setHasData(health.counts.traces > 0);
+          setKnown(true);
+        })
+        .catch(() => {
+          if (active) setKnown(true);
+        });
+    void checkHealth();
     const connection = connectLive({
-      onStatus: setStatus,
+      onStatus: (next) => {
+        setStatus(next);
+        if (next !== "open") return;
+        // A reconnection may be to a restarted server with other data: pages reload what they show.
+        if (connectedBefore) {
+          setGeneration((g) => g + 1);
+          void checkHealth();
+        }
+        connectedBefore = true;
+      },
       onMessage: (message) => {
         if (message.type === "traces" && message.traces.length > 0) setHasData(true);
         if (message.type === "cleared") setHasData(false);
@@ -57,7 +72,10 @@ export function LiveProvider({ children }: { children: ComponentChildren }) {
       listeners.current.delete(listener);
     };
   }, []);
-  const value = useMemo<LiveState>(() => ({ status, hasData, known, subscribe }), [status, hasData, known, subscribe]);
+  const value = useMemo<LiveState>(
+    () => ({ status, hasData, known, generation, subscribe }),
+    [status, hasData, known, generation, subscribe],
+  );
   return <LiveContext.Provider value={value}>{children}</LiveContext.Provider>;
 }
 

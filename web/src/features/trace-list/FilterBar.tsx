@@ -1,10 +1,12 @@
 import { useEffect, useRef, useState } from "preact/hooks";
+import { parseDurationMs } from "../../lib/format";
 import type { ListFilters } from "../../state/trace-list-model";
 
 export interface FilterBarProps {
   filters: ListFilters;
   services: string[];
-  onChange(filters: ListFilters): void;
+  /** `typing` is true for text typed into a box: the URL is replaced rather than pushed. */
+  onChange(filters: ListFilters, typing: boolean): void;
 }
 
 /** A text input that reports its value after typing pauses, and at once on Enter. */
@@ -16,6 +18,8 @@ function DebouncedInput(props: {
   pageSearch?: boolean;
   class?: string;
   inputMode?: "numeric" | "text";
+  invalid?: boolean;
+  title?: string;
 }) {
   const [text, setText] = useState(props.value);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -28,7 +32,9 @@ function DebouncedInput(props: {
   };
   return (
     <input
-      class={`input ${props.class ?? ""}`}
+      class={`input ${props.class ?? ""}${props.invalid ? " input-invalid" : ""}`}
+      aria-invalid={props.invalid ? true : undefined}
+      title={props.title}
       type="search"
       value={text}
       placeholder={props.placeholder}
@@ -50,12 +56,13 @@ function DebouncedInput(props: {
 }
 
 export function FilterBar({ filters, services, onChange }: FilterBarProps) {
-  const set = (patch: Partial<ListFilters>) => {
+  const [durationInvalid, setDurationInvalid] = useState(false);
+  const set = (patch: Partial<ListFilters>, typing = false) => {
     const next: ListFilters = { ...filters, ...patch };
     for (const key of Object.keys(next) as (keyof ListFilters)[]) {
       if (next[key] === undefined || next[key] === "" || next[key] === false) delete next[key];
     }
-    onChange(next);
+    onChange(next, typing);
   };
   const serviceOptions =
     filters.service && !services.includes(filters.service) ? [filters.service, ...services] : services;
@@ -68,7 +75,7 @@ export function FilterBar({ filters, services, onChange }: FilterBarProps) {
         placeholder="Search span names and attribute values  ( / )"
         label="Search spans"
         pageSearch
-        onCommit={(q) => set({ q: q.trim() || undefined })}
+        onCommit={(q) => set({ q: q.trim() || undefined }, true)}
       />
       <select
         class="input filter-service"
@@ -88,17 +95,20 @@ export function FilterBar({ filters, services, onChange }: FilterBarProps) {
         value={filters.name ?? ""}
         placeholder="Name or route"
         label="Trace name"
-        onCommit={(name) => set({ name: name.trim() || undefined })}
+        onCommit={(name) => set({ name: name.trim() || undefined }, true)}
       />
       <DebouncedInput
         class="filter-duration"
         value={filters.minDurationMs !== undefined ? String(filters.minDurationMs) : ""}
-        placeholder="Min ms"
-        label="Minimum duration in milliseconds"
-        inputMode="numeric"
+        placeholder="Min 250ms"
+        label="Minimum duration (e.g. 250, 250ms, 1.5s)"
+        invalid={durationInvalid}
+        title={durationInvalid ? "Not a duration: try 250, 250ms, 1.5s or 2m" : "Only traces at least this long"}
         onCommit={(value) => {
-          const n = Number(value);
-          set({ minDurationMs: value.trim() !== "" && Number.isFinite(n) && n > 0 ? n : undefined });
+          const ms = parseDurationMs(value);
+          setDurationInvalid(ms === null);
+          if (ms === null) return;
+          set({ minDurationMs: ms !== undefined && ms > 0 ? ms : undefined }, true);
         }}
       />
       <button
@@ -110,7 +120,7 @@ export function FilterBar({ filters, services, onChange }: FilterBarProps) {
         Errors only
       </button>
       {Object.keys(filters).length > 0 && (
-        <button type="button" class="button link-button" onClick={() => onChange({})}>
+        <button type="button" class="button link-button" onClick={() => onChange({}, false)}>
           Reset filters
         </button>
       )}

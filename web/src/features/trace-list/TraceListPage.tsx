@@ -37,8 +37,8 @@ export function TraceListPage() {
   const [scrollToIndex, setScrollToIndex] = useState<number | null>(null);
   const scrollRef = useRef<HTMLDivElement>(null);
   const nowMs = useNow(5000);
-  const services = useServiceNames();
-  const list = useTraceList(filters, ROW_HEIGHT, scrollRef, () => setSelectedId(null));
+  const services = useServiceNames(live.generation);
+  const list = useTraceList(filters, ROW_HEIGHT, scrollRef, () => setSelectedId(null), live.generation);
   const { model, loading, error, setError, paused } = list;
 
   const traces = model.list;
@@ -94,7 +94,8 @@ export function TraceListPage() {
     setScrollToIndex(selectedIndex);
   }, [loading, selectedIndex]);
 
-  const setFilters = (next: ListFilters) => route(`/${filtersToSearch(next)}`, true);
+  // Picking a service or a toggle is a step Back can undo; typing only replaces the entry.
+  const setFilters = (next: ListFilters, typing = false) => route(`/${filtersToSearch(next)}`, typing);
 
   if (!hasFilters(filters) && live.known && !live.hasData && traces.length === 0 && list.pendingCount === 0) {
     return <Onboarding />;
@@ -174,6 +175,9 @@ export function TraceListPage() {
             scrollRef={scrollRef}
             scrollToIndex={scrollToIndex}
             onScroll={list.onScroll}
+            onPointerEnter={() => list.setPointerInside(true)}
+            onPointerLeave={() => list.setPointerInside(false)}
+            rowKey={(index) => (traces[index] as TraceSummaryJson).traceId}
             role="listbox"
             aria-label="Traces, newest first"
             aria-activedescendant={selectedId !== null ? `trace-${selectedId}` : undefined}

@@ -49,7 +49,7 @@ export function TraceRow({ trace, selected, barFraction, nowMs, onSelect, onOpen
         </span>
         {others.length > 0 && <span class="faint"> +{others.length}</span>}
       </span>
-      <span class="col-spans">{trace.spanCount}</span>
+      <span class="col-spans">{trace.spanCount.toLocaleString("en-US")}</span>
       <span class="col-errors">
         {trace.errorCount > 0 ? (
           <span class="badge error">

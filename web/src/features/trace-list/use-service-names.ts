@@ -3,7 +3,7 @@ import { api } from "../../api/client";
 import { useLiveMessages } from "../../state/live-context";
 
 /** Service names for the filter menu, refreshed when a trace names a service not seen yet. */
-export function useServiceNames(): string[] {
+export function useServiceNames(generation: number): string[] {
   const [names, setNames] = useState<string[]>([]);
   const known = useRef(new Set<string>());
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -24,7 +24,7 @@ export function useServiceNames(): string[] {
     return () => {
       if (timer.current !== null) clearTimeout(timer.current);
     };
-  }, []);
+  }, [generation]);
 
   useLiveMessages((message) => {
     if (message.type === "cleared") {

@@ -23,6 +23,8 @@ export interface TraceListState {
   /** Shows the held-back traces (and resumes), scrolled to the top. */
   showNew(): void;
   onScroll(scrollTop: number): void;
+  /** Tells the list where the pointer is; leaving it shows what was held back (unless paused). */
+  setPointerInside(inside: boolean): void;
 }
 
 /**
@@ -34,6 +36,8 @@ export function useTraceList(
   rowHeight: number,
   scrollRef: RefObject<HTMLDivElement>,
   onCleared: () => void,
+  /** Changes on every (re)connection to the server: the list is loaded afresh (it may have restarted). */
+  generation: number,
 ): TraceListState {
   const filterKey = filtersToSearch(filters);
   const model = useRef(new TraceListModel()).current;
@@ -46,6 +50,9 @@ export function useTraceList(
   const nextCursor = useRef<string | undefined>(undefined);
   const loadingMore = useRef(false);
   const atTop = useRef(true);
+  /** The pointer is over the list: rows must not move under it (a click would open another trace). */
+  const pointerInside = useRef(false);
+  const holding = () => paused || !atTop.current || pointerInside.current;
   const arrivedWhileLoading = useRef<TraceSummaryJson[] | null>(null);
   const refetchTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
@@ -109,7 +116,7 @@ export function useTraceList(
         setLoading(false);
       });
     return () => controller.abort();
-  }, [filterKey, model, pending, place, rerender]);
+  }, [filterKey, model, pending, place, rerender, generation]);
 
   /** Free-text filters can only be answered by the server: ask again for the newest matches. */
   const refetchNewest = useCallback(() => {
@@ -121,10 +128,10 @@ export function useTraceList(
         .then((page) => {
           let changed = false;
           for (const summary of page.traces) {
-            const result = place({ ...summary }, paused || !atTop.current);
+            const result = place({ ...summary }, holding());
             if (result === "unknown") {
               // The server says it matches: place it as a matching trace.
-              if (paused || !atTop.current) pending.set(summary.traceId, summary);
+              if (holding()) pending.set(summary.traceId, summary);
               else model.upsert(summary);
               changed = true;
             } else if (result !== "none") changed = true;
@@ -155,7 +162,7 @@ export function useTraceList(
       arrivedWhileLoading.current.push(...message.traces);
       return;
     }
-    const holdNew = paused || !atTop.current;
+    const holdNew = holding();
     let changed = false;
     let unknown = false;
     for (const summary of message.traces) {
@@ -213,5 +220,9 @@ export function useTraceList(
     pause: () => setPaused(true),
     showNew,
     onScroll,
+    setPointerInside(inside: boolean) {
+      pointerInside.current = inside;
+      if (!inside && atTop.current && !paused) mergePending();
+    },
   };
 }

@@ -115,7 +115,10 @@ export function SpanDetails({ node, tree, query, onSelectSpan }: SpanDetailsProp
           <>
             <dt>Children</dt>
             <dd>
-              {node.children.length} <span class="faint">· {node.descendantCount} spans below</span>
+              {node.children.length}{" "}
+              <span class="faint">
+                · {node.descendantCount} span{node.descendantCount === 1 ? "" : "s"} below
+              </span>
             </dd>
           </>
         )}

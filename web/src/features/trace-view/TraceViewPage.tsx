@@ -1,3 +1,4 @@
+import { useEffect } from "preact/hooks";
 import "./trace-view.css";
 import { TraceScreen } from "./TraceScreen";
 import { useTraceData } from "./use-trace-data";
@@ -5,6 +6,24 @@ import { useBackToList, useTraceKeys } from "./use-trace-keys";
 
 /** `/traces/:traceId`: one trace as a waterfall with span details; stays current while spans arrive. */
 export function TraceViewPage({ traceId }: { traceId: string }) {
+  useEffect(() => {
+    document.title = `Trace ${traceId.slice(0, 8)} · tracekit-local`;
+    return () => {
+      document.title = "tracekit-local";
+    };
+  }, [traceId]);
+  if (!/^[0-9a-f]{32}$/i.test(traceId)) {
+    // Asking the server could never succeed: say what a trace id looks like instead.
+    return (
+      <div class="page-message tv-not-found" data-testid="trace-not-found">
+        <h2>Not a trace id</h2>
+        <p>
+          <code>{traceId.slice(0, 80)}</code> is not a trace id: those are 32 hexadecimal digits.{" "}
+          <a href="/">← Back to the trace list</a>
+        </p>
+      </div>
+    );
+  }
   // A new trace id is a new page: selection, collapsed spans and search start over.
   return <TraceView key={traceId} traceId={traceId.toLowerCase()} />;
 }

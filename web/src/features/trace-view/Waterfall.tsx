@@ -127,8 +127,8 @@ export function Waterfall(props: WaterfallProps) {
         <div class="tv-ruler-tree">
           <span>
             {rows.length === tree.nodes.length
-              ? `${rows.length} spans`
-              : `${rows.length} of ${tree.nodes.length} spans`}
+              ? `${rows.length.toLocaleString("en-US")} span${rows.length === 1 ? "" : "s"}`
+              : `${rows.length.toLocaleString("en-US")} of ${tree.nodes.length.toLocaleString("en-US")} spans`}
           </span>
           {zoom && (
             <button type="button" class="tv-link-button" onClick={() => setZoom(null)}>
@@ -147,6 +147,10 @@ export function Waterfall(props: WaterfallProps) {
         rowHeight={ROW_HEIGHT}
         overscan={12}
         renderRow={renderRow}
+        rowKey={(index) => {
+          const node = rows[index]!;
+          return node.duplicate ? `duplicate-${index}` : node.spanId;
+        }}
         scrollRef={scrollRef}
         onScroll={onScroll}
         role="tree"

@@ -1,0 +1,41 @@
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningApp, startApp } from "../../src/app.js";
+import { resolveConfig } from "../../src/config.js";
+import { chromiumAvailable, launchChromium } from "../helpers/browser.js";
+import { sendSdkTrace } from "../helpers/otel.js";
+
+const available = chromiumAvailable();
+
+describe.skipIf(!available)("web app across a server restart", () => {
+  let browser: Browser;
+  const apps: RunningApp[] = [];
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    for (const app of apps) await app.close().catch(() => {});
+  });
+
+  it("reconnects by itself and shows the new server's traces, not the old ones", async () => {
+    const first = await startApp(resolveConfig({ port: 0, open: false }, {}));
+    apps.push(first);
+    const base = `http://127.0.0.1:${first.port}`;
+    const old = await sendSdkTrace(base, { service: "before", name: "GET /before-restart" });
+    const page = await browser.newPage();
+    page.setDefaultTimeout(15_000);
+    await page.goto(base);
+    await page.locator(`[data-trace-id="${old.traceId}"]`).waitFor();
+
+    await first.close();
+    await page.locator('[data-connection="closed"]').waitFor();
+    const second = await startApp(resolveConfig({ port: first.port, open: false }, {}));
+    apps.push(second);
+    const fresh = await sendSdkTrace(base, { service: "after", name: "GET /after-restart" });
+    await page.locator('[data-connection="open"]').waitFor();
+    await page.locator(`[data-trace-id="${fresh.traceId}"]`).waitFor();
+    await expect.poll(() => page.locator(`[data-trace-id="${old.traceId}"]`).count()).toBe(0);
+    await page.close();
+  });
+});
