@@ -8,6 +8,26 @@
 import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { chromium } from "playwright-core";
+import { percentile } from "../dist/domain/percentile.js";
+
+/**
+ * Runs in the page: scrolls the list holding `selector` from top to bottom in `step`-pixel jumps,
+ * one animation frame each, and returns the sorted frame durations.
+ */
+async function scrollFrameTimes({ selector, step }) {
+  const list = document.querySelector(selector)?.closest(".vlist");
+  if (!list) return [];
+  const durations = [];
+  let last = performance.now();
+  for (let y = 0; y <= list.scrollHeight; y += step) {
+    list.scrollTop = y;
+    await new Promise((r) => requestAnimationFrame(r));
+    const now = performance.now();
+    durations.push(now - last);
+    last = now;
+  }
+  return durations.sort((a, b) => a - b);
+}
 
 const BIN = new URL("../bin/tracekit-local.js", import.meta.url).pathname;
 const OUT = new URL("./out/", import.meta.url).pathname;
@@ -21,10 +41,11 @@ const hex = (bytes) =>
       .toString(16)
       .padStart(2, "0"),
   ).join("");
-const pct = (values, p) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
-};
+const pct = (values, p) =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    p,
+  );
 const ms = (n) => `${n.toFixed(1)} ms`;
 
 function startServer() {
@@ -111,29 +132,12 @@ async function bigTraceFirstPaint(browser, base) {
     times.push(await page.evaluate(() => window.__firstRow));
     if (run === RUNS - 1) {
       // Scrolling: frames while the waterfall scrolls from top to bottom.
-      const frames = await page.evaluate(async () => {
-        const list = document.querySelector("[data-span-id]")?.closest(".vlist");
-        if (!list) return null;
-        const durations = [];
-        let last = performance.now();
-        for (let y = 0; y < list.scrollHeight; y += 400) {
-          list.scrollTop = y;
-          await new Promise((r) => requestAnimationFrame(r));
-          const now = performance.now();
-          durations.push(now - last);
-          last = now;
-        }
-        durations.sort((a, b) => a - b);
-        return {
-          frames: durations.length,
-          p50: durations[Math.floor(durations.length / 2)],
-          max: durations[durations.length - 1],
-        };
-      });
-      if (frames)
+      const frames = await page.evaluate(scrollFrameTimes, { selector: "[data-span-id]", step: 400 });
+      if (frames.length > 0) {
         console.log(
-          `10k-span trace scroll: ${frames.frames} frames, frame p50 ${ms(frames.p50)}, worst ${ms(frames.max)}`,
+          `10k-span trace scroll: ${frames.length} frames, frame p50 ${ms(percentile(frames, 50))}, worst ${ms(frames.at(-1))}`,
         );
+      }
     }
     await page.close();
   }
@@ -188,30 +192,12 @@ async function scrollTenThousand(browser, base) {
     await new Promise((r) => setTimeout(r, 20));
   }
   const loadMs = performance.now() - loadStart;
-  const frames = await page.evaluate(async () => {
-    const list = document.querySelector(".trace-rows");
-    const durations = [];
-    let last = performance.now();
-    for (let y = 0; y <= list.scrollHeight; y += 900) {
-      list.scrollTop = y;
-      await new Promise((r) => requestAnimationFrame(r));
-      const now = performance.now();
-      durations.push(now - last);
-      last = now;
-    }
-    durations.sort((a, b) => a - b);
-    return {
-      count: durations.length,
-      p50: durations[Math.floor(durations.length / 2)],
-      p95: durations[Math.floor(durations.length * 0.95)],
-      max: durations[durations.length - 1],
-      rows: document.querySelectorAll("[data-trace-id]").length,
-    };
-  });
+  const frames = await page.evaluate(scrollFrameTimes, { selector: ".trace-rows [data-trace-id]", step: 900 });
+  const rows = await page.locator("[data-trace-id]").count();
   await page.close();
   console.log(
-    `10,000-trace list: all pages loaded by scrolling in ${ms(loadMs)}; scrolling top to bottom ${frames.count} frames, ` +
-      `frame p50 ${ms(frames.p50)}, p95 ${ms(frames.p95)}, worst ${ms(frames.max)}; ${frames.rows} rows in the DOM`,
+    `10,000-trace list: all pages loaded by scrolling in ${ms(loadMs)}; scrolling top to bottom ${frames.length} frames, ` +
+      `frame p50 ${ms(percentile(frames, 50))}, p95 ${ms(percentile(frames, 95))}, worst ${ms(frames.at(-1))}; ${rows} rows in the DOM`,
   );
 }
 

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { percentile } from "../dist/domain/percentile.js";
 import { decodeTraceRequestJson } from "../dist/otlp/json/traces.js";
 import { decodeTraceRequestProtobuf } from "../dist/otlp/protobuf/traces.js";
 import { buildRequest, toOtlpJson, withFreshTraceIds } from "./payload.mjs";
@@ -18,8 +19,7 @@ const BIN = new URL("../bin/tracekit-local.js", import.meta.url).pathname;
 
 const template = buildRequest(100, 10);
 const fmt = (n) => Math.round(n).toLocaleString("en-US");
-const pct = (sorted, p) =>
-  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
+const pct = percentile;
 
 // Cycles through `bodies`: protobuf bodies with fresh trace ids each, as the server gets them (the
 // decoder shares one string per recent id, so decoding one body over and over would flatter it).

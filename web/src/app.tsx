@@ -1,7 +1,7 @@
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { ErrorBoundary, LocationProvider, Route, Router, useLocation } from "preact-iso";
 import { ConnectionBadge } from "./components/ConnectionBadge";
-import { isTypingTarget } from "./components/keyboard";
+import { isShortcutCandidate, isTypingTarget } from "./components/keyboard";
 import { ShortcutSheet } from "./components/ShortcutSheet";
 import { ThemeToggle } from "./components/ThemeToggle";
 import { ServicesPage } from "./features/services/ServicesPage";
@@ -42,7 +42,7 @@ function Shell() {
   // pressed right after a render is never handled with stale state.
   useLayoutEffect(() => {
     function onKey(event: KeyboardEvent) {
-      if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (!isShortcutCandidate(event)) return;
       if (event.key === "Escape" && sheetOpenRef.current) {
         setSheetOpen(false);
         event.preventDefault();

@@ -8,3 +8,13 @@ export function isTypingTarget(target: EventTarget | null): boolean {
   const type = (target as HTMLInputElement).type;
   return type !== "checkbox" && type !== "radio" && type !== "button";
 }
+
+/** A key press a page shortcut may take: not handled yet, no modifier (browser and OS keys stay theirs). */
+export function isShortcutCandidate(event: KeyboardEvent): boolean {
+  return !(event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey);
+}
+
+/** A dialog (the shortcut sheet) owns the keyboard while it is open. */
+export function isDialogOpen(): boolean {
+  return document.querySelector("[aria-modal='true']") !== null;
+}

@@ -1,8 +1,9 @@
-import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { useCallback, useEffect, useState } from "preact/hooks";
 import type { ServiceStatsJson } from "../../../../src/protocol";
 import { api } from "../../api/client";
 import { formatCount, formatDuration, formatPercent } from "../../lib/format";
 import { serviceColor } from "../../lib/service-color";
+import { useCoalesced } from "../../lib/use-coalesced";
 import { useLiveMessages } from "../../state/live-context";
 import { filtersToSearch } from "../../state/trace-list-model";
 import { type ServiceSortKey, sortServices } from "./services-table";
@@ -51,7 +52,6 @@ export function ServicesPage() {
   const [services, setServices] = useState<ServiceStatsJson[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [sort, setSort] = useState<{ key: ServiceSortKey; descending: boolean }>({ key: "name", descending: false });
-  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   const load = useCallback(() => {
     api
@@ -63,21 +63,10 @@ export function ServicesPage() {
       .catch((reason: unknown) => setError(reason instanceof Error ? reason.message : String(reason)));
   }, []);
 
-  useEffect(() => {
-    load();
-    return () => {
-      if (timer.current !== null) clearTimeout(timer.current);
-    };
-  }, [load]);
+  useEffect(load, [load]);
 
   // Statistics move with every ingest: refresh at most once a second while traffic flows.
-  useLiveMessages(() => {
-    if (timer.current !== null) return;
-    timer.current = setTimeout(() => {
-      timer.current = null;
-      load();
-    }, 1000);
-  });
+  useLiveMessages(useCoalesced(load, 1000));
 
   const rows = services === null ? [] : sortServices(services, sort.key, sort.descending);
   return (

@@ -2,8 +2,9 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } fr
 import { useLocation } from "preact-iso";
 import type { TraceSummaryJson } from "../../../../src/protocol";
 import { api } from "../../api/client";
-import { isTypingTarget } from "../../components/keyboard";
+import { isDialogOpen, isShortcutCandidate, isTypingTarget } from "../../components/keyboard";
 import { VirtualList } from "../../components/VirtualList";
+import { replaceSearchParam } from "../../lib/url";
 import { useNow } from "../../lib/use-now";
 import { useLiveState } from "../../state/live-context";
 import { filtersFromSearch, filtersToSearch, hasFilters, type ListFilters } from "../../state/trace-list-model";
@@ -23,9 +24,7 @@ function searchOf(url: string): string {
 
 /** Remembers the selected trace in the current history entry, so Back from a trace reselects it. */
 function rememberSelection(traceId: string): void {
-  const url = new URL(location.href);
-  url.searchParams.set("selected", traceId);
-  history.replaceState(history.state, "", url.pathname + url.search);
+  replaceSearchParam("selected", traceId);
 }
 
 export function TraceListPage() {
@@ -65,8 +64,7 @@ export function TraceListPage() {
   // A layout effect: the keys work from the first painted frame, not one frame later.
   useLayoutEffect(() => {
     function onKey(event: KeyboardEvent) {
-      if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
-      if (isTypingTarget(event.target) || document.querySelector(".modal")) return;
+      if (!isShortcutCandidate(event) || isTypingTarget(event.target) || isDialogOpen()) return;
       const count = model.size;
       if (count === 0) return;
       if (event.key === "j" || event.key === "ArrowDown") {

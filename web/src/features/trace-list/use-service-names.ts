@@ -1,12 +1,12 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "../../api/client";
+import { useCoalesced } from "../../lib/use-coalesced";
 import { useLiveMessages } from "../../state/live-context";
 
 /** Service names for the filter menu, refreshed when a trace names a service not seen yet. */
 export function useServiceNames(generation: number): string[] {
   const [names, setNames] = useState<string[]>([]);
   const known = useRef(new Set<string>());
-  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   const refresh = () => {
     api
@@ -19,12 +19,10 @@ export function useServiceNames(generation: number): string[] {
       .catch(() => {});
   };
 
-  useEffect(() => {
-    refresh();
-    return () => {
-      if (timer.current !== null) clearTimeout(timer.current);
-    };
-  }, [generation]);
+  const refreshSoon = useCoalesced(refresh, 500);
+
+  // Again on every new connection: a restarted server has other services.
+  useEffect(refresh, [generation]);
 
   useLiveMessages((message) => {
     if (message.type === "cleared") {
@@ -33,12 +31,7 @@ export function useServiceNames(generation: number): string[] {
       return;
     }
     const unseen = message.traces.some((t) => t.services.some((s) => !known.current.has(s)));
-    if (unseen && timer.current === null) {
-      timer.current = setTimeout(() => {
-        timer.current = null;
-        refresh();
-      }, 500);
-    }
+    if (unseen) refreshSoon();
   });
   return names;
 }

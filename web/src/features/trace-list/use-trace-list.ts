@@ -2,6 +2,7 @@ import type { RefObject } from "preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import type { TraceSummaryJson } from "../../../../src/protocol";
 import { api } from "../../api/client";
+import { useCoalesced } from "../../lib/use-coalesced";
 import { useLiveMessages } from "../../state/live-context";
 import { filtersToSearch, type ListFilters, matchesFilters, TraceListModel } from "../../state/trace-list-model";
 
@@ -54,7 +55,6 @@ export function useTraceList(
   const pointerInside = useRef(false);
   const holding = () => paused || !atTop.current || pointerInside.current;
   const arrivedWhileLoading = useRef<TraceSummaryJson[] | null>(null);
-  const refetchTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   /** Places one pushed summary: update in place, hold back as "new", or drop if it stopped matching. */
   const place = useCallback(
@@ -119,35 +119,24 @@ export function useTraceList(
   }, [filterKey, model, pending, place, rerender, generation]);
 
   /** Free-text filters can only be answered by the server: ask again for the newest matches. */
-  const refetchNewest = useCallback(() => {
-    if (refetchTimer.current !== null) return;
-    refetchTimer.current = setTimeout(() => {
-      refetchTimer.current = null;
-      api
-        .traces({ ...filters, limit: 100 })
-        .then((page) => {
-          let changed = false;
-          for (const summary of page.traces) {
-            const result = place({ ...summary }, holding());
-            if (result === "unknown") {
-              // The server says it matches: place it as a matching trace.
-              if (holding()) pending.set(summary.traceId, summary);
-              else model.upsert(summary);
-              changed = true;
-            } else if (result !== "none") changed = true;
-          }
-          if (changed) rerender();
-        })
-        .catch(() => {});
-    }, 400);
-  }, [filters, place, paused, pending, model, rerender]);
-
-  useEffect(
-    () => () => {
-      if (refetchTimer.current !== null) clearTimeout(refetchTimer.current);
-    },
-    [],
-  );
+  const refetchNewest = useCoalesced(() => {
+    api
+      .traces({ ...filters, limit: 100 })
+      .then((page) => {
+        let changed = false;
+        for (const summary of page.traces) {
+          const result = place(summary, holding());
+          if (result === "unknown") {
+            // The server says it matches: place it as a matching trace.
+            if (holding()) pending.set(summary.traceId, summary);
+            else model.upsert(summary);
+            changed = true;
+          } else if (result !== "none") changed = true;
+        }
+        if (changed) rerender();
+      })
+      .catch(() => {});
+  }, 400);
 
   useLiveMessages((message) => {
     if (message.type === "cleared") {

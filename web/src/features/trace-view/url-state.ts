@@ -1,4 +1,5 @@
 /** The trace page's bits of URL state: `?span=<spanId>` and where Escape should lead. */
+import { replaceSearchParam } from "../../lib/url";
 
 export function readSpanParam(): string | null {
   const value = new URLSearchParams(location.search).get("span");
@@ -7,11 +8,7 @@ export function readSpanParam(): string | null {
 
 /** Replaces (never pushes) the entry, so Back still leads to the page before the trace. */
 export function writeSpanParam(spanId: string | null): void {
-  const url = new URL(location.href);
-  if (spanId === null) url.searchParams.delete("span");
-  else url.searchParams.set("span", spanId);
-  const next = `${url.pathname}${url.search}${url.hash}`;
-  if (next !== `${location.pathname}${location.search}${location.hash}`) history.replaceState(history.state, "", next);
+  replaceSearchParam("span", spanId);
 }
 
 interface NavigationEntryLike {

@@ -1,6 +1,6 @@
 import { useLayoutEffect, useRef } from "preact/hooks";
 import { useLocation } from "preact-iso";
-import { isTypingTarget } from "../../components/keyboard";
+import { isDialogOpen, isShortcutCandidate, isTypingTarget } from "../../components/keyboard";
 import { stepsBackToList } from "./url-state";
 
 export interface TraceKeyHandlers {
@@ -65,9 +65,7 @@ export function useTraceKeys(handlers: Partial<TraceKeyHandlers>): void {
   // A layout effect: the keys work from the first painted frame, not one frame later.
   useLayoutEffect(() => {
     function onKey(event: KeyboardEvent) {
-      if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
-      // The shortcut sheet (or any other dialog) owns the keyboard while it is open.
-      if (document.querySelector("[aria-modal='true']")) return;
+      if (!isShortcutCandidate(event) || isDialogOpen()) return;
       if (isTypingTarget(event.target)) {
         if (event.key === "Escape") {
           (event.target as HTMLElement).blur();
