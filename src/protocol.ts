@@ -66,6 +66,8 @@ export interface TraceListResponse {
 export interface TraceResponse {
   traceId: string;
   spans: SpanJson[];
+  /** Code-monitoring snapshots captured inside this trace (each names its span), oldest first. */
+  snapshots?: SnapshotSummaryJson[];
 }
 
 export interface ServiceStatsJson {
@@ -105,4 +107,98 @@ export type LiveMessage =
       /** True for the page sent on connect (or after the server had to skip updates to a slow client). */
       snapshot?: boolean;
     }
-  | { type: "cleared" };
+  | { type: "cleared" }
+  /** The whole breakpoint list and kill switch, after any change to either. */
+  | { type: "breakpoints"; breakpoints: BreakpointJson[]; killSwitch: boolean; connectedSdks: Record<string, number> }
+  /** Newly captured snapshots, coalesced per tick. */
+  | { type: "snapshots"; snapshots: SnapshotSummaryJson[] }
+  | { type: "sdk-events"; events: SdkEventJson[] };
+
+// ---------------------------------------------------------------------------------------------
+// Code monitoring (TraceKit SDK snapshots). The SDK-facing protocol under /sdk/snapshots/* is the
+// SDKs' own snake_case JSON; these are the camelCase shapes the web app reads from /api/*.
+
+export interface BreakpointJson {
+  id: string;
+  service: string;
+  filePath: string;
+  functionName: string;
+  label: string;
+  lineNumber: number;
+  /** An expression the SDK evaluates before capturing; "" when none. */
+  condition: string;
+  /** 0 = unlimited. */
+  maxCaptures: number;
+  captureCount: number;
+  /** ISO 8601, or null for no expiry. */
+  expireAt: string | null;
+  enabled: boolean;
+  /** "auto": registered by the SDK's first capture_snapshot at this location; "manual": made in the UI. */
+  origin: "auto" | "manual";
+  createdAt: string;
+  updatedAt: string;
+  lastCapturedAt: string | null;
+}
+
+export interface SecurityFlagJson {
+  type: string;
+  severity: string;
+  variable?: string;
+}
+
+/** What a list row shows of one captured snapshot. */
+export interface SnapshotSummaryJson {
+  id: string;
+  breakpointId: string | null;
+  service: string;
+  filePath: string;
+  functionName: string;
+  label: string;
+  lineNumber: number;
+  /** ISO 8601, as the SDK stamped it (`captured_at`). */
+  capturedAt: string;
+  /** Lower-case hex, or null when the capture ran outside a trace. */
+  traceId: string | null;
+  spanId: string | null;
+  securityFlagCount: number;
+  /** Top-level variable names, for the row. */
+  variableNames: string[];
+}
+
+export interface SnapshotJson extends SnapshotSummaryJson {
+  /** The variables as the SDK sent them (already scrubbed by the SDK); any JSON value. */
+  variables: unknown;
+  securityFlags: SecurityFlagJson[];
+  stackTrace: string;
+  /** method, path, headers, query… as the SDK sent it; null when absent. */
+  requestContext: unknown;
+}
+
+/** Something an SDK reported about itself (e.g. `circuit_breaker_tripped`), from POST /sdk/snapshots/active. */
+export interface SdkEventJson {
+  id: string;
+  service: string;
+  type: string;
+  receivedAt: string;
+  /** The event object as sent. */
+  data: Record<string, unknown>;
+}
+
+/** GET /api/breakpoints */
+export interface BreakpointsResponse {
+  breakpoints: BreakpointJson[];
+  killSwitch: boolean;
+  /** SDKs connected to the SSE stream right now, per service. */
+  connectedSdks: Record<string, number>;
+}
+
+/** GET /api/snapshots */
+export interface SnapshotListResponse {
+  snapshots: SnapshotSummaryJson[];
+  nextCursor?: string;
+}
+
+/** GET /api/sdk-events */
+export interface SdkEventsResponse {
+  events: SdkEventJson[];
+}

@@ -30,6 +30,7 @@ export function useServiceNames(generation: number): string[] {
       setNames([]);
       return;
     }
+    if (message.type !== "traces") return;
     const unseen = message.traces.some((t) => t.services.some((s) => !known.current.has(s)));
     if (unseen) refreshSoon();
   });

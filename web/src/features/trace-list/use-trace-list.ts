@@ -147,6 +147,7 @@ export function useTraceList(
       rerender();
       return;
     }
+    if (message.type !== "traces") return;
     if (arrivedWhileLoading.current !== null) {
       arrivedWhileLoading.current.push(...message.traces);
       return;

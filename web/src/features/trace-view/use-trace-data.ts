@@ -87,6 +87,7 @@ export function useTraceData(traceId: string): { load: TraceLoad; retry(): void 
       setLoad((previous) => (previous.state === "ready" ? { ...previous, notice: "cleared" } : previous));
       return;
     }
+    if (message.type !== "traces") return;
     const summary = message.traces.find((trace) => trace.traceId === traceId);
     if (!summary) return;
     news.current++;
