@@ -120,8 +120,13 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
         sdkStreams.close();
         hub.close();
         await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          // Idle keep-alive sockets would hold close() open; requests in flight finish first.
+          // Idle keep-alive sockets would hold close() open; requests in flight (and the event
+          // streams just ended) finish first, and their sockets are closed as soon as they go idle.
+          const sweep = setInterval(() => server.closeIdleConnections?.(), 25);
+          server.close(() => {
+            clearInterval(sweep);
+            resolve();
+          });
           server.closeIdleConnections?.();
           setTimeout(() => {
             for (const socket of sockets) socket.destroy();

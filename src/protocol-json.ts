@@ -1,4 +1,10 @@
-import type { Breakpoint, SdkEvent, Snapshot, SnapshotSummary } from "./domain/code-monitoring.js";
+import {
+  type Breakpoint,
+  type SdkEvent,
+  type Snapshot,
+  type SnapshotSummary,
+  snapshotSummary,
+} from "./domain/code-monitoring.js";
 import type { Span } from "./domain/span.js";
 import { durationMs } from "./domain/time.js";
 import type { TraceSummary } from "./domain/trace-summary.js";
@@ -90,20 +96,8 @@ export function breakpointToJson(breakpoint: Breakpoint): BreakpointJson {
 }
 
 export function snapshotSummaryToJson(snapshot: SnapshotSummary): SnapshotSummaryJson {
-  return {
-    id: snapshot.id,
-    breakpointId: snapshot.breakpointId,
-    service: snapshot.service,
-    filePath: snapshot.filePath,
-    functionName: snapshot.functionName,
-    label: snapshot.label,
-    lineNumber: snapshot.lineNumber,
-    capturedAt: snapshot.capturedAt,
-    traceId: snapshot.traceId,
-    spanId: snapshot.spanId,
-    securityFlagCount: snapshot.securityFlagCount,
-    variableNames: snapshot.variableNames,
-  };
+  const { receivedAt: _, ...json } = snapshotSummary(snapshot as Snapshot);
+  return json;
 }
 
 export function snapshotToJson(snapshot: Snapshot): SnapshotJson {

@@ -91,6 +91,25 @@ export function locationKey(location: Location): string {
   return location.label === "" ? `${base}\u0000${location.lineNumber}` : base;
 }
 
+/** The list-row part of a snapshot (a new object without the variables). */
+export function snapshotSummary(snapshot: Snapshot): SnapshotSummary {
+  return {
+    id: snapshot.id,
+    breakpointId: snapshot.breakpointId,
+    service: snapshot.service,
+    filePath: snapshot.filePath,
+    functionName: snapshot.functionName,
+    label: snapshot.label,
+    lineNumber: snapshot.lineNumber,
+    capturedAt: snapshot.capturedAt,
+    receivedAt: snapshot.receivedAt,
+    traceId: snapshot.traceId,
+    spanId: snapshot.spanId,
+    securityFlagCount: snapshot.securityFlagCount,
+    variableNames: snapshot.variableNames,
+  };
+}
+
 /** Top-level variable names of a snapshot, for its list row. */
 export function variableNamesOf(variables: unknown): string[] {
   if (variables === null || typeof variables !== "object" || Array.isArray(variables)) return [];

@@ -56,6 +56,8 @@ export interface CodeMonitoringDeps {
   store: CodeMonitoringStore;
   hub: LiveHub;
   streams: SdkStreams;
+  /** Most breakpoints kept (default MAX_BREAKPOINTS); creating one more is a 409. */
+  maxBreakpoints?: number;
   now?(): number;
 }
 
@@ -63,6 +65,7 @@ export interface CodeMonitoringDeps {
 export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
   const { store, hub, streams } = deps;
   const now = deps.now ?? Date.now;
+  const maxBreakpoints = deps.maxBreakpoints ?? MAX_BREAKPOINTS;
   let expiryTimer: NodeJS.Timeout | null = null;
 
   function state(): BreakpointsResponse {
@@ -74,7 +77,7 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
   }
 
   function publishState(): void {
-    hub.publishState({ type: "breakpoints", ...state() });
+    hub.publishState("breakpoints", () => ({ type: "breakpoints", ...state() }));
   }
 
   /** The SDK-facing breakpoint: while the kill switch is on every breakpoint reads as disabled (Python ignores the switch). */
@@ -84,10 +87,15 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
     return sdk;
   }
 
-  function changed(breakpoint: Breakpoint, event: "breakpoint_created" | "breakpoint_updated"): void {
+  /** Tells the breakpoint's SDKs and the live page; a new schedule only when an expiry may have changed. */
+  function changed(
+    breakpoint: Breakpoint,
+    event: "breakpoint_created" | "breakpoint_updated",
+    rescheduled = true,
+  ): void {
     streams.broadcast(breakpoint.service, event, JSON.stringify(toSdk(breakpoint)));
     publishState();
-    scheduleExpiry();
+    if (rescheduled) scheduleExpiry();
   }
 
   /** At the next expiry, tells SDKs the breakpoint stopped (Node never checks expire_at itself). */
@@ -120,11 +128,11 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
   }
 
   function assertRoom(): void {
-    if (store.stats().breakpoints >= MAX_BREAKPOINTS) {
+    if (store.stats().breakpoints >= maxBreakpoints) {
       throw new AppError(
         409,
         "too_many_breakpoints",
-        `at most ${MAX_BREAKPOINTS} breakpoints are kept; delete some on the Snapshots page`,
+        `at most ${maxBreakpoints} breakpoints are kept; delete some on the Snapshots page`,
       );
     }
   }
@@ -232,7 +240,7 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
         snapshots,
       }));
       // The SDK reads capture_count to stop at max_captures.
-      changed(counted, "breakpoint_updated");
+      changed(counted, "breakpoint_updated", false);
       return snapshot;
     },
 

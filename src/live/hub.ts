@@ -33,10 +33,11 @@ export interface LiveHub {
   tracesChanged(traceIds: readonly string[]): void;
   cleared(): void;
   /**
-   * Replaces the retained message of its type (e.g. the whole breakpoint list): sent at the next
-   * tick, to every client on connect, and again to a client resynced after it was skipped.
+   * Replaces the retained message of a type (e.g. the whole breakpoint list): `build` runs once per
+   * tick however often it was published, and its message goes to every client, to each client on
+   * connect, and again to a client resynced after it was skipped.
    */
-  publishState(message: LiveMessage): void;
+  publishState(type: LiveMessage["type"], build: () => LiveMessage): void;
   /**
    * Queues items of a list message (e.g. new snapshots), coalesced per tick: `build` makes one
    * message of the items queued since the last tick. A skipped client does not get them replayed.
@@ -62,9 +63,9 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
   const resyncCheckMs = Math.max(tickMs, 100);
   const clients = new Set<ClientState>();
   let pending = new Set<string>();
-  /** The latest serialized message per state type, and the types changed since the last tick. */
+  /** The latest serialized message per state type, and the builders of those changed since the last tick. */
   const states = new Map<string, string>();
-  let changedStates = new Set<string>();
+  let changedStates = new Map<string, () => LiveMessage>();
   let pendingItems = new Map<string, { items: unknown[]; build: (items: unknown[]) => LiveMessage }>();
   let timer: NodeJS.Timeout | null = null;
   let resyncTimer: NodeJS.Timeout | null = null;
@@ -103,7 +104,8 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
     const messages: string[] = [];
     const changed = changedStates;
     const items = pendingItems;
-    changedStates = new Set();
+    changedStates = new Map();
+    for (const [type, build] of changed) states.set(type, JSON.stringify(build()));
     pendingItems = new Map();
     if (ids.length > 0 && clients.size > 0) {
       const summaries = options.getSummaries(ids);
@@ -116,7 +118,7 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
       }
     }
     if (clients.size > 0) {
-      for (const type of changed) messages.push(states.get(type) as string);
+      for (const type of changed.keys()) messages.push(states.get(type) as string);
       for (const queued of items.values()) messages.push(JSON.stringify(queued.build(queued.items)));
     }
     let snapshot: string | null | undefined;
@@ -158,10 +160,9 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
         }
       }
     },
-    publishState(message) {
+    publishState(type, build) {
       if (closed) return;
-      states.set(message.type, JSON.stringify(message));
-      changedStates.add(message.type);
+      changedStates.set(type, build);
       timer ??= setTimeout(flush, tickMs);
     },
     publishItems(type, items, build) {
@@ -180,6 +181,8 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
       clients.add(state);
       const snapshot = snapshotMessage();
       if (snapshot !== null) client.send(snapshot);
+      for (const [type, build] of changedStates) states.set(type, JSON.stringify(build()));
+      changedStates.clear();
       for (const retained of states.values()) client.send(retained);
       return () => {
         clients.delete(state);

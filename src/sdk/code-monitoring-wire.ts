@@ -3,7 +3,13 @@
  * ↔ domain objects. Every rejection is a 400 with the field at fault: the SDKs count only 5xx and
  * network errors toward their circuit breaker.
  */
-import { type Breakpoint, isCapturing, type SecurityFlag, variableNamesOf } from "../domain/code-monitoring.js";
+import {
+  type Breakpoint,
+  isCapturing,
+  type SecurityFlag,
+  type Snapshot,
+  variableNamesOf,
+} from "../domain/code-monitoring.js";
 import { AppError } from "../domain/errors.js";
 import { parseHexId } from "../domain/ids.js";
 
@@ -80,23 +86,15 @@ export function decodeAutoRegister(json: unknown): AutoRegisterRequest {
   };
 }
 
-/** A decoded capture: everything of a snapshot but what the server assigns (id, arrival time). */
-export interface CaptureRequest {
+/** A decoded capture: everything of a snapshot but what the server decides (id, arrival, counts). */
+export type CaptureRequest = Omit<
+  Snapshot,
+  "id" | "receivedAt" | "securityFlagCount" | "breakpointId" | "capturedAt"
+> & {
   breakpointId: string | null;
-  service: string;
-  filePath: string;
-  functionName: string;
-  label: string;
-  lineNumber: number;
+  /** null when the SDK sent none. */
   capturedAt: string | null;
-  traceId: string | null;
-  spanId: string | null;
-  variables: unknown;
-  variableNames: string[];
-  securityFlags: SecurityFlag[];
-  stackTrace: string;
-  requestContext: unknown;
-}
+};
 
 /** POST /sdk/snapshots/capture, as both SDKs build it (Node omits unset fields, Python sends null). */
 export function decodeCapture(json: unknown): CaptureRequest {

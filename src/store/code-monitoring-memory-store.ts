@@ -4,6 +4,7 @@ import {
   type SdkEvent,
   type Snapshot,
   type SnapshotSummary,
+  snapshotSummary,
 } from "../domain/code-monitoring.js";
 import {
   type CodeMonitoringBounds,
@@ -113,13 +114,13 @@ export function createMemoryCodeMonitoringStore(
         const entry = snapshots[i] as StoredSnapshot;
         if (entry.seq >= before || !matches(entry.snapshot, query)) continue;
         if (found.length === query.limit) return { snapshots: found, nextCursor: encodeSnapshotCursor(lastSeq) };
-        found.push(summaryOf(entry.snapshot));
+        found.push(snapshotSummary(entry.snapshot));
         lastSeq = entry.seq;
       }
       return { snapshots: found };
     },
     getSnapshot: (id) => byId.get(id)?.snapshot,
-    snapshotsOfTrace: (traceId) => (byTrace.get(traceId) ?? []).map((entry) => summaryOf(entry.snapshot)),
+    snapshotsOfTrace: (traceId) => (byTrace.get(traceId) ?? []).map((entry) => snapshotSummary(entry.snapshot)),
 
     insertSdkEvents(added) {
       events.push(...added);
@@ -141,24 +142,5 @@ export function createMemoryCodeMonitoringStore(
       sdkEvents: events.length,
     }),
     close() {},
-  };
-}
-
-/** The list-row part of a snapshot (a new object: the stored one keeps its variables). */
-export function summaryOf(snapshot: Snapshot): SnapshotSummary {
-  return {
-    id: snapshot.id,
-    breakpointId: snapshot.breakpointId,
-    service: snapshot.service,
-    filePath: snapshot.filePath,
-    functionName: snapshot.functionName,
-    label: snapshot.label,
-    lineNumber: snapshot.lineNumber,
-    capturedAt: snapshot.capturedAt,
-    receivedAt: snapshot.receivedAt,
-    traceId: snapshot.traceId,
-    spanId: snapshot.spanId,
-    securityFlagCount: snapshot.securityFlagCount,
-    variableNames: snapshot.variableNames,
   };
 }

@@ -1,6 +1,5 @@
 import type { Breakpoint, SdkEvent, Snapshot, SnapshotSummary } from "../domain/code-monitoring.js";
-import { locationKey } from "../domain/code-monitoring.js";
-import { summaryOf } from "./code-monitoring-memory-store.js";
+import { locationKey, snapshotSummary } from "../domain/code-monitoring.js";
 import { migrateCodeMonitoring } from "./code-monitoring-sqlite-schema.js";
 import {
   type CodeMonitoringBounds,
@@ -87,7 +86,7 @@ export function createSqliteCodeMonitoringStore(
       snapshot.breakpointId,
       snapshot.label,
       snapshot.traceId,
-      JSON.stringify(summaryOf(snapshot)),
+      JSON.stringify(snapshotSummary(snapshot)),
       JSON.stringify(detail),
     );
     if (counted !== undefined) saveBreakpoint(counted);
