@@ -11,12 +11,14 @@ import {
   type CodeMonitoringStore,
   DEFAULT_CODE_MONITORING_BOUNDS,
   type SnapshotQuery,
+  snapshotJson,
 } from "./code-monitoring-store.js";
 import { decodeSnapshotCursor, encodeSnapshotCursor } from "./snapshot-cursor.js";
 
 interface StoredSnapshot {
   seq: number;
   snapshot: Snapshot;
+  bytes: number;
 }
 
 /** The default code-monitoring store: everything in memory, gone on restart. */
@@ -33,11 +35,13 @@ export function createMemoryCodeMonitoringStore(
   const byTrace = new Map<string, StoredSnapshot[]>();
   let nextSeq = 1;
   let evictedSnapshots = 0;
+  let retainedBytes = 0;
   let events: SdkEvent[] = [];
 
   function evictOldest(): void {
     const oldest = snapshots[head++] as StoredSnapshot;
     byId.delete(oldest.snapshot.id);
+    retainedBytes -= oldest.bytes;
     const traceId = oldest.snapshot.traceId;
     if (traceId !== null) {
       const list = byTrace.get(traceId);
@@ -95,8 +99,10 @@ export function createMemoryCodeMonitoringStore(
     },
 
     insertSnapshot(snapshot, countedBreakpoint) {
-      const entry: StoredSnapshot = { seq: nextSeq++, snapshot };
+      const json = snapshotJson(snapshot);
+      const entry: StoredSnapshot = { seq: nextSeq++, snapshot, bytes: json.summary.length + json.detail.length };
       snapshots.push(entry);
+      retainedBytes += entry.bytes;
       byId.set(snapshot.id, entry);
       if (snapshot.traceId !== null) {
         const list = byTrace.get(snapshot.traceId);
@@ -104,7 +110,12 @@ export function createMemoryCodeMonitoringStore(
         else list.push(entry);
       }
       if (countedBreakpoint !== undefined) saveBreakpoint(countedBreakpoint);
-      while (snapshots.length - head > bounds.maxSnapshots) evictOldest();
+      while (
+        snapshots.length - head > 1 &&
+        (snapshots.length - head > bounds.maxSnapshots || retainedBytes > bounds.maxSnapshotBytes)
+      ) {
+        evictOldest();
+      }
     },
     listSnapshots(query) {
       const before = query.cursor === undefined ? Number.POSITIVE_INFINITY : decodeSnapshotCursor(query.cursor);
@@ -131,6 +142,7 @@ export function createMemoryCodeMonitoringStore(
     clearCaptured() {
       snapshots = [];
       head = 0;
+      retainedBytes = 0;
       byId.clear();
       byTrace.clear();
       events = [];

@@ -30,6 +30,11 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX cm_snapshots_by_trace ON cm_snapshots (trace_id, seq) WHERE trace_id IS NOT NULL;
   CREATE TABLE cm_sdk_events (seq INTEGER PRIMARY KEY, body TEXT NOT NULL);
   `,
+  // Snapshots are bounded in bytes as well as in number: bytes is the length of summary and detail.
+  `
+  ALTER TABLE cm_snapshots ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
+  UPDATE cm_snapshots SET bytes = length(summary) + length(detail);
+  `,
 ];
 
 export const CODE_MONITORING_SCHEMA_VERSION = MIGRATIONS.length;

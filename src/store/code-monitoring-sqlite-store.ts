@@ -1,16 +1,15 @@
 import type { Breakpoint, SdkEvent, Snapshot, SnapshotSummary } from "../domain/code-monitoring.js";
-import { locationKey, snapshotSummary } from "../domain/code-monitoring.js";
+import { locationKey } from "../domain/code-monitoring.js";
 import { migrateCodeMonitoring } from "./code-monitoring-sqlite-schema.js";
 import {
   type CodeMonitoringBounds,
   type CodeMonitoringStore,
   DEFAULT_CODE_MONITORING_BOUNDS,
+  type SnapshotDetail,
+  snapshotJson,
 } from "./code-monitoring-store.js";
 import { decodeSnapshotCursor, encodeSnapshotCursor } from "./snapshot-cursor.js";
 import type { SqliteDatabase, SqliteStatement } from "./sqlite-schema.js";
-
-/** The parts of a snapshot that only its own page shows. */
-type SnapshotDetail = Pick<Snapshot, "variables" | "securityFlags" | "stackTrace" | "requestContext">;
 
 /**
  * Code monitoring in the `--db` file, on the span store's connection (see SqliteStoreOptions.companion).
@@ -36,13 +35,12 @@ export function createSqliteCodeMonitoringStore(
     setting: prepare("SELECT value FROM cm_settings WHERE key = ?").pluck(),
     setSetting: prepare("UPDATE cm_settings SET value = ? WHERE key = ?"),
     insertSnapshot: prepare(
-      `INSERT INTO cm_snapshots (id, service, breakpoint_id, label, trace_id, summary, detail)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO cm_snapshots (id, service, breakpoint_id, label, trace_id, summary, detail, bytes)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    countSnapshots: prepare("SELECT count(*) FROM cm_snapshots").pluck(),
-    evictSnapshots: prepare(
-      "DELETE FROM cm_snapshots WHERE seq IN (SELECT seq FROM cm_snapshots ORDER BY seq LIMIT ?)",
-    ),
+    countSnapshots: prepare("SELECT count(*), coalesce(sum(bytes), 0) FROM cm_snapshots").raw(),
+    oldestSnapshots: prepare("SELECT seq, bytes FROM cm_snapshots ORDER BY seq LIMIT ?").raw(),
+    deleteSnapshotsUpTo: prepare("DELETE FROM cm_snapshots WHERE seq <= ?"),
     listSnapshots: prepare(
       `SELECT seq, summary FROM cm_snapshots
        WHERE seq < @before AND (@service IS NULL OR service = @service)
@@ -59,7 +57,9 @@ export function createSqliteCodeMonitoringStore(
     clearCaptured: () => db.exec("DELETE FROM cm_snapshots; DELETE FROM cm_sdk_events;"),
   };
 
-  let snapshotCount = Number(sql.countSnapshots.get());
+  const [storedCount, storedBytes] = sql.countSnapshots.get() as [number, number];
+  let snapshotCount = storedCount;
+  let retainedBytes = storedBytes;
   let evictedSnapshots = Number(sql.setting.get("evicted_snapshots"));
   let killSwitch = sql.setting.get("kill_switch") === "true";
   let closed = false;
@@ -77,25 +77,46 @@ export function createSqliteCodeMonitoringStore(
     sql.saveBreakpoint.run(breakpoint.id, locationKey(breakpoint), JSON.stringify(breakpoint));
   }
 
+  /** Evicts from the oldest while a bound is passed (never the newest); returns how many went. */
+  function evictPastBounds(): number {
+    let count = snapshotCount;
+    let bytes = retainedBytes;
+    while (count > 1 && (count > bounds.maxSnapshots || bytes > bounds.maxSnapshotBytes)) {
+      const batch = Math.min(Math.max(count - bounds.maxSnapshots, 1), count - 1, 256);
+      let lastSeq = 0;
+      for (const [seq, size] of sql.oldestSnapshots.all(batch) as [number, number][]) {
+        if (count <= 1 || (count <= bounds.maxSnapshots && bytes <= bounds.maxSnapshotBytes)) break;
+        lastSeq = seq;
+        count--;
+        bytes -= size;
+      }
+      sql.deleteSnapshotsUpTo.run(lastSeq);
+    }
+    const evicted = snapshotCount - count;
+    snapshotCount = count;
+    retainedBytes = bytes;
+    return evicted;
+  }
+
   const insertSnapshot = db.transaction((snapshot: Snapshot, counted: Breakpoint | undefined) => {
-    const { variables, securityFlags, stackTrace, requestContext } = snapshot;
-    const detail: SnapshotDetail = { variables, securityFlags, stackTrace, requestContext };
+    const { summary, detail } = snapshotJson(snapshot);
+    const bytes = summary.length + detail.length;
     sql.insertSnapshot.run(
       snapshot.id,
       snapshot.service,
       snapshot.breakpointId,
       snapshot.label,
       snapshot.traceId,
-      JSON.stringify(snapshotSummary(snapshot)),
-      JSON.stringify(detail),
+      summary,
+      detail,
+      bytes,
     );
+    snapshotCount++;
+    retainedBytes += bytes;
     if (counted !== undefined) saveBreakpoint(counted);
-    const excess = snapshotCount + 1 - bounds.maxSnapshots;
-    if (excess > 0) {
-      sql.evictSnapshots.run(excess);
-      sql.setSetting.run(String(evictedSnapshots + excess), "evicted_snapshots");
-    }
-    return Math.max(excess, 0);
+    const evicted = evictPastBounds();
+    if (evicted > 0) sql.setSetting.run(String(evictedSnapshots + evicted), "evicted_snapshots");
+    return evicted;
   });
 
   const insertEvents = db.transaction((events: readonly SdkEvent[]) => {
@@ -131,9 +152,14 @@ export function createSqliteCodeMonitoringStore(
 
     insertSnapshot(snapshot, counted) {
       assertOpen();
-      const evicted = insertSnapshot(snapshot, counted) as number;
-      snapshotCount += 1 - evicted;
-      evictedSnapshots += evicted;
+      const before = { snapshotCount, retainedBytes };
+      try {
+        evictedSnapshots += insertSnapshot(snapshot, counted) as number;
+      } catch (error) {
+        // The transaction rolled back; so do the counts it moved.
+        ({ snapshotCount, retainedBytes } = before);
+        throw error;
+      }
     },
     listSnapshots(query) {
       assertOpen();
@@ -177,6 +203,7 @@ export function createSqliteCodeMonitoringStore(
       assertOpen();
       db.transaction(sql.clearCaptured)();
       snapshotCount = 0;
+      retainedBytes = 0;
     },
     stats() {
       assertOpen();

@@ -1,4 +1,10 @@
-import type { Breakpoint, SdkEvent, Snapshot, SnapshotSummary } from "../domain/code-monitoring.js";
+import {
+  type Breakpoint,
+  type SdkEvent,
+  type Snapshot,
+  type SnapshotSummary,
+  snapshotSummary,
+} from "../domain/code-monitoring.js";
 
 export interface SnapshotQuery {
   service?: string;
@@ -25,6 +31,8 @@ export interface CodeMonitoringStats {
 
 export interface CodeMonitoringBounds {
   maxSnapshots: number;
+  /** Snapshots are also evicted while their JSON passes this many bytes (1 MiB each could be 10 GB). */
+  maxSnapshotBytes: number;
   maxSdkEvents: number;
 }
 
@@ -47,8 +55,8 @@ export interface CodeMonitoringStore {
   setKillSwitch(enabled: boolean): void;
 
   /**
-   * Keeps a snapshot and, in the same write, the breakpoint it counted toward. Past the bound the
-   * oldest snapshots are evicted (and counted).
+   * Keeps a snapshot and, in the same write, the breakpoint it counted toward. Past either bound the
+   * oldest snapshots are evicted (and counted); the newest is always kept.
    */
   insertSnapshot(snapshot: Snapshot, countedBreakpoint?: Breakpoint): void;
   listSnapshots(query: SnapshotQuery): SnapshotPage;
@@ -69,8 +77,19 @@ export interface CodeMonitoringStore {
 
 export const DEFAULT_CODE_MONITORING_BOUNDS: CodeMonitoringBounds = Object.freeze({
   maxSnapshots: 10_000,
+  maxSnapshotBytes: 256 * 1024 * 1024,
   maxSdkEvents: 1_000,
 });
+
+/** The parts of a snapshot that only its own page shows. */
+export type SnapshotDetail = Pick<Snapshot, "variables" | "securityFlags" | "stackTrace" | "requestContext">;
+
+/** A snapshot as two JSON texts: its list row and the rest. Their length is what the byte bound counts. */
+export function snapshotJson(snapshot: Snapshot): { summary: string; detail: string } {
+  const { variables, securityFlags, stackTrace, requestContext } = snapshot;
+  const detail: SnapshotDetail = { variables, securityFlags, stackTrace, requestContext };
+  return { summary: JSON.stringify(snapshotSummary(snapshot)), detail: JSON.stringify(detail) };
+}
 
 /** More than any codebase's capture_snapshot calls; past it creating one is a 409. */
 export const MAX_BREAKPOINTS = 1_000;

@@ -64,7 +64,7 @@ export function describeCodeMonitoringStoreContract(name: string, make: CodeMoni
   describe(`${name}: CodeMonitoringStore contract`, () => {
     const open: CodeMonitoringStore[] = [];
     async function fresh(bounds: Partial<CodeMonitoringBounds> = {}): Promise<CodeMonitoringStore> {
-      const store = await make({ maxSnapshots: 10_000, maxSdkEvents: 1000, ...bounds });
+      const store = await make({ maxSnapshots: 10_000, maxSnapshotBytes: 1 << 30, maxSdkEvents: 1000, ...bounds });
       open.push(store);
       return store;
     }
@@ -210,6 +210,19 @@ export function describeCodeMonitoringStoreContract(name: string, make: CodeMoni
       expect(store.getSnapshot("snap-1")).toBeUndefined();
       expect(store.snapshotsOfTrace(trace)).toEqual([]);
       expect(store.stats()).toMatchObject({ snapshots: 3, evictedSnapshots: 2 });
+    });
+
+    it("evicts the oldest snapshots while they pass the byte bound, but never the newest", async () => {
+      const big = (n: number) => snapshot(n, { stackTrace: "x".repeat(10_000) });
+      const store = await fresh({ maxSnapshotBytes: 25_000 });
+      for (let n = 1; n <= 4; n++) store.insertSnapshot(big(n));
+      expect(ids(store.listSnapshots({ limit: 10 }).snapshots)).toEqual(["snap-4", "snap-3"]);
+      expect(store.stats()).toMatchObject({ snapshots: 2, evictedSnapshots: 2 });
+      store.insertSnapshot(snapshot(5, { stackTrace: "y".repeat(30_000) }));
+      expect(ids(store.listSnapshots({ limit: 10 }).snapshots)).toEqual(["snap-5"]);
+      store.insertSnapshot(snapshot(6));
+      expect(ids(store.listSnapshots({ limit: 10 }).snapshots)).toEqual(["snap-6"]);
+      expect(store.stats()).toMatchObject({ snapshots: 1, evictedSnapshots: 5 });
     });
 
     it("keeps the newest SDK events up to its bound, newest first", async () => {

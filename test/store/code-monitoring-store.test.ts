@@ -26,7 +26,7 @@ describeCodeMonitoringStoreContract("sqlite", async (bounds) => {
 describe("sqlite: code monitoring in the --db file", () => {
   it("keeps breakpoints, the kill switch, snapshots and SDK events across a restart, beside the spans", async () => {
     const path = tempPath();
-    const bounds = { maxSnapshots: 2, maxSdkEvents: 10 };
+    const bounds = { maxSnapshots: 2, maxSnapshotBytes: 1 << 20, maxSdkEvents: 10 };
     let opened = await openStores({ dbPath: path, maxSpans: 1000, codeMonitoring: bounds });
     opened.store.insertSpans([rootSpan(1)]);
     opened.codeMonitoring.saveBreakpoint(breakpoint(1, { enabled: true, captureCount: 3 }));
