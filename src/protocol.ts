@@ -92,7 +92,16 @@ export interface HealthResponse {
   uptimeSeconds: number;
   otlp: { endpoint: string; traces: string; logs: string; metrics: string; protocols: string[] };
   storage: { kind: "memory" | "sqlite"; path?: string; maxSpans: number };
-  counts: { spans: number; traces: number; evictedTraces: number; evictedSpans: number };
+  counts: {
+    spans: number;
+    traces: number;
+    evictedTraces: number;
+    evictedSpans: number;
+    /** Code-monitoring snapshots kept, and evicted past the bound (oldest first). */
+    snapshots: number;
+    evictedSnapshots: number;
+    breakpoints: number;
+  };
 }
 
 export interface ApiErrorResponse {
