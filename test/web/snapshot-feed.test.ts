@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import {
-  compareSnapshotsNewestFirst,
   MAX_SNAPSHOT_ROWS,
   matchesSnapshotFilters,
   SnapshotFeed,
@@ -27,23 +26,28 @@ describe("snapshot list filters", () => {
     expect(matchesSnapshotFilters(s, { service: "b" })).toBe(false);
     expect(matchesSnapshotFilters(s, { breakpointId: "y" })).toBe(false);
   });
-
-  it("orders by capture time across the SDKs' precisions and zones, then by id", () => {
-    const node = snapshotSummary("n", "2026-12-02T10:00:00.500Z");
-    const python = snapshotSummary("p", "2026-12-02T10:00:00.400123Z");
-    const offset = snapshotSummary("o", "2026-12-02T11:00:00.600+01:00");
-    const sorted = [python, node, offset].sort(compareSnapshotsNewestFirst).map((s) => s.id);
-    expect(sorted).toEqual(["o", "n", "p"]);
-    const a = snapshotSummary("a", "2026-12-02T10:00:00Z");
-    const b = snapshotSummary("b", "2026-12-02T10:00:00Z");
-    expect([a, b].sort(compareSnapshotsNewestFirst).map((s) => s.id)).toEqual(["b", "a"]);
-  });
 });
 
 describe("snapshot feed: live placement", () => {
+  it("keeps the server's order (newest arrival first) and puts live arrivals on top, whatever the SDK clocks say", () => {
+    const feed = new SnapshotFeed();
+    // A Python SDK stamps local time as UTC: its capture looks hours newer than it is.
+    feed.reset([snapshotSummary("b", "2026-12-02T15:00:00Z"), snapshotSummary("a", "2026-12-02T10:00:02Z")], {});
+    feed.append([snapshotSummary("z", "2026-12-02T18:00:00Z")]);
+    expect(ids(feed)).toEqual(["b", "a", "z"]);
+    feed.receive([snapshotSummary("c", "2026-12-02T10:00:03Z")], false);
+    expect(ids(feed)).toEqual(["c", "b", "a", "z"]);
+    // Held ones keep their arrival order when they are shown.
+    feed.receive([snapshotSummary("d", "2026-12-02T10:00:04Z")], true);
+    feed.receive([snapshotSummary("e", "2026-12-02T09:00:00Z")], true);
+    feed.release();
+    expect(ids(feed)).toEqual(["e", "d", "c", "b", "a", "z"]);
+    expect(feed.rows.indexOf("a")).toBe(4);
+  });
+
   it("puts new snapshots on top when nobody is reading, and holds them otherwise", () => {
     const feed = new SnapshotFeed();
-    feed.reset([snapshotSummary("1", "2026-12-02T10:00:01Z"), snapshotSummary("2", "2026-12-02T10:00:02Z")], {});
+    feed.reset([snapshotSummary("2", "2026-12-02T10:00:02Z"), snapshotSummary("1", "2026-12-02T10:00:01Z")], {});
     expect(ids(feed)).toEqual(["2", "1"]);
     expect(feed.receive([snapshotSummary("3", "2026-12-02T10:00:03Z")], false)).toEqual({ changed: true, held: false });
     expect(ids(feed)).toEqual(["3", "2", "1"]);
@@ -80,7 +84,7 @@ describe("snapshot feed: live placement", () => {
     feed.append([snapshotSummary("6", "2026-12-02T10:00:06Z"), snapshotSummary("4", "2026-12-02T10:00:04Z")]);
     expect(ids(feed)).toEqual(["5", "4"]);
     const many = Array.from({ length: MAX_SNAPSHOT_ROWS + 10 }, (_, i) =>
-      snapshotSummary(`m${i}`, new Date(Date.UTC(2026, 11, 3, 0, 0, 0, i)).toISOString()),
+      snapshotSummary(`m${i}`, "2026-12-03T00:00:00Z"),
     );
     feed.receive(many, false);
     expect(feed.rows.size).toBe(MAX_SNAPSHOT_ROWS);
@@ -89,14 +93,14 @@ describe("snapshot feed: live placement", () => {
 });
 
 describe("snapshots in a trace", () => {
-  it("groups them by span, oldest first, and skips those outside a span", () => {
+  it("groups them by span in the server's order, and skips those outside a span", () => {
     const bySpan = snapshotsBySpan([
       snapshotSummary("late", "2026-12-02T10:00:02Z", { traceId: "t", spanId: "AB" }),
       snapshotSummary("early", "2026-12-02T10:00:01Z", { traceId: "t", spanId: "ab" }),
       snapshotSummary("none", "2026-12-02T10:00:01Z", { traceId: "t", spanId: null }),
     ]);
     expect([...bySpan.keys()]).toEqual(["ab"]);
-    expect(bySpan.get("ab")?.map((s) => s.id)).toEqual(["early", "late"]);
+    expect(bySpan.get("ab")?.map((s) => s.id)).toEqual(["late", "early"]);
     expect(snapshotsBySpan(undefined).size).toBe(0);
   });
 

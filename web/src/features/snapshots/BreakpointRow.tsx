@@ -51,15 +51,15 @@ export function BreakpointRow({ breakpoint: bp, killSwitch, nowMs, filtered, ...
         </button>
         <span class="bp-fn mono" title={bp.functionName}>
           {bp.functionName || "(anonymous)"}
+          {bp.condition !== "" && (
+            <span class="badge" title={`Captures only when ${bp.condition}`}>
+              if {bp.condition}
+            </span>
+          )}
         </span>
         <span class="bp-loc mono faint" title={`${bp.filePath}:${bp.lineNumber}`}>
           {baseName(bp.filePath)}:{bp.lineNumber}
         </span>
-        {bp.condition !== "" && (
-          <span class="badge" title={`Captures only when ${bp.condition}`}>
-            if {bp.condition}
-          </span>
-        )}
         <span class={`bp-state badge state-${state}`}>{STATE_TEXT[state]}</span>
         <span class="bp-captures" title="captures taken / limit">
           {formatCaptures(bp)}

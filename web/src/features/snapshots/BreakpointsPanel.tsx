@@ -20,6 +20,17 @@ export function BreakpointsPanel(props: BreakpointsPanelProps) {
   const groups = groupBreakpoints(props.breakpoints);
   return (
     <section class="bp-panel" aria-label="Breakpoints" data-testid="breakpoints">
+      <div class="bp-columns" aria-hidden="true">
+        <span>On</span>
+        <span>Label</span>
+        <span>Function</span>
+        <span>Line</span>
+        <span>State</span>
+        <span class="bp-captures-head">Captures</span>
+        <span>Expires</span>
+        <span>Last capture</span>
+        <span />
+      </div>
       {groups.map((group) => {
         const sdks = props.connectedSdks[group.service] ?? 0;
         return (

@@ -89,6 +89,15 @@ export function CapturedList({ filters, generation, nowMs, toolbar }: CapturedLi
         </div>
       )}
       <div class="snap-table">
+        <div class="snap-columns" aria-hidden="true">
+          <span>Captured</span>
+          <span>Label</span>
+          <span>Service</span>
+          <span>Where</span>
+          <span>Variables</span>
+          <span>Flags</span>
+          <span>Trace</span>
+        </div>
         {list.feed.pendingCount > 0 && (
           <button type="button" class="new-traces-pill" onClick={list.showNew} data-testid="new-snapshots">
             ↑ {list.feed.pendingCount} new snapshot{list.feed.pendingCount === 1 ? "" : "s"}

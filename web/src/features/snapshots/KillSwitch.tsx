@@ -11,7 +11,7 @@ export function KillSwitch({ on, onChange }: { on: boolean; onChange(enabled: bo
       </span>
       <button
         type="button"
-        class={on ? "button primary" : "button danger"}
+        class={on ? "button" : "button danger"}
         aria-pressed={on}
         onClick={() => {
           if (on) onChange(false);

@@ -1,5 +1,6 @@
 import { useEffect, useMemo } from "preact/hooks";
 import { useLocation } from "preact-iso";
+import type { BreakpointJson } from "../../../../src/protocol";
 import { useNow } from "../../lib/use-now";
 import { useLiveState } from "../../state/live-context";
 import { BreakpointsPanel } from "./BreakpointsPanel";
@@ -12,6 +13,12 @@ import { type SnapshotFilters, snapshotFiltersFromSearch, snapshotFiltersToSearc
 import { useBreakpoints } from "./use-breakpoints";
 import { useSdkEvents } from "./use-sdk-events";
 import "./snapshots.css";
+
+function breakpointCount(breakpoints: BreakpointJson[]): string {
+  if (breakpoints.length === 0) return "no breakpoints yet";
+  const enabled = breakpoints.filter((b) => b.enabled).length;
+  return `${breakpoints.length} breakpoint${breakpoints.length === 1 ? "" : "s"}, ${enabled} enabled`;
+}
 
 function searchOf(url: string): string {
   const at = url.indexOf("?");
@@ -44,10 +51,7 @@ export function SnapshotsPage() {
     <div class="snapshots-page">
       <div class="snap-top">
         <h1>Snapshots</h1>
-        <span class="muted">
-          {bps.breakpoints.length} breakpoint{bps.breakpoints.length === 1 ? "" : "s"},{" "}
-          {bps.breakpoints.filter((b) => b.enabled).length} enabled
-        </span>
+        <span class="muted">{breakpointCount(bps.breakpoints)}</span>
         <KillSwitch on={bps.killSwitch} onChange={(enabled) => void bps.setKillSwitch(enabled)} />
       </div>
       {bps.killSwitch && (

@@ -42,19 +42,23 @@ export function capturedAtMs(snapshot: Pick<SnapshotSummaryJson, "capturedAt">):
   return Number.isFinite(ms) ? ms : 0;
 }
 
-/** Newest capture first, then id descending (a stable order for equal times). */
-export function compareSnapshotsNewestFirst(a: SnapshotSummaryJson, b: SnapshotSummaryJson): number {
-  const byTime = capturedAtMs(b) - capturedAtMs(a);
-  if (byTime !== 0) return byTime;
-  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
-}
-
 /** Beyond this many rows the oldest are dropped from the page (they stay on the server). */
 export const MAX_SNAPSHOT_ROWS = 5000;
 
-/** The rows on screen and the live snapshots held back from them. */
+/**
+ * The rows on screen and the live snapshots held back from them, in the server's order: newest
+ * arrival first. Summaries carry no arrival time (and SDK clocks disagree, so `capturedAt` cannot
+ * stand in for it), so each row gets a rank: pages count down from their first row, live arrivals
+ * count up above everything loaded.
+ */
 export class SnapshotFeed {
-  readonly rows = new OrderedList<SnapshotSummaryJson>((s) => s.id, compareSnapshotsNewestFirst);
+  private rank = new Map<string, number>();
+  private top = 0;
+  private bottom = 0;
+  readonly rows = new OrderedList<SnapshotSummaryJson>(
+    (s) => s.id,
+    (a, b) => (this.rank.get(b.id) ?? 0) - (this.rank.get(a.id) ?? 0),
+  );
   private pending = new Map<string, SnapshotSummaryJson>();
 
   constructor(private filters: SnapshotFilters = {}) {}
@@ -68,16 +72,23 @@ export class SnapshotFeed {
     this.filters = filters;
     this.rows.clear();
     this.pending.clear();
-    for (const snapshot of page) this.rows.upsert(snapshot);
+    this.rank.clear();
+    this.top = 0;
+    this.bottom = 0;
+    this.append(page);
   }
 
   /** An older page, loaded by scrolling: appended below (never held). */
   append(page: readonly SnapshotSummaryJson[]): void {
-    for (const snapshot of page) if (!this.pending.has(snapshot.id)) this.rows.upsert(snapshot);
+    for (const snapshot of page) {
+      if (this.pending.has(snapshot.id) || this.rows.has(snapshot.id)) continue;
+      this.rank.set(snapshot.id, --this.bottom);
+      this.rows.upsert(snapshot);
+    }
   }
 
   /**
-   * Live snapshots: those that match go on screen, or wait while `holding`. A snapshot already on
+   * Live snapshots: those that match go on top, or wait while `holding`. A snapshot already on
    * screen is updated in place. Says whether the rows changed and whether any were held.
    */
   receive(snapshots: readonly SnapshotSummaryJson[], holding: boolean): { changed: boolean; held: boolean } {
@@ -88,7 +99,10 @@ export class SnapshotFeed {
       if (this.rows.has(snapshot.id)) {
         this.rows.upsert(snapshot);
         changed = true;
-      } else if (holding) {
+        continue;
+      }
+      if (!this.rank.has(snapshot.id)) this.rank.set(snapshot.id, ++this.top);
+      if (holding) {
         this.pending.set(snapshot.id, snapshot);
         held = true;
       } else {
@@ -96,7 +110,7 @@ export class SnapshotFeed {
         changed = true;
       }
     }
-    if (changed) this.rows.trimTo(MAX_SNAPSHOT_ROWS);
+    if (changed) this.trim();
     return { changed, held };
   }
 
@@ -105,12 +119,20 @@ export class SnapshotFeed {
     if (this.pending.size === 0) return false;
     for (const snapshot of this.pending.values()) this.rows.upsert(snapshot);
     this.pending.clear();
-    this.rows.trimTo(MAX_SNAPSHOT_ROWS);
+    this.trim();
     return true;
   }
 
   clear(): void {
     this.rows.clear();
     this.pending.clear();
+    this.rank.clear();
+  }
+
+  private trim(): void {
+    const dropped = this.rows.list.slice(MAX_SNAPSHOT_ROWS);
+    if (dropped.length === 0) return;
+    this.rows.trimTo(MAX_SNAPSHOT_ROWS);
+    for (const snapshot of dropped) this.rank.delete(snapshot.id);
   }
 }

@@ -1,8 +1,7 @@
 /** Snapshots inside one trace, for the trace view's marks and span details. Pure. */
 import type { SnapshotSummaryJson } from "../../../../src/protocol";
-import { compareSnapshotsNewestFirst } from "./snapshot-feed";
 
-/** The snapshots of each span, oldest first (the order they were taken in the request). */
+/** The snapshots of each span, in the server's order (oldest first: the order they were taken in). */
 export function snapshotsBySpan(
   snapshots: readonly SnapshotSummaryJson[] | undefined,
 ): Map<string, SnapshotSummaryJson[]> {
@@ -14,7 +13,6 @@ export function snapshotsBySpan(
     if (list) list.push(snapshot);
     else bySpan.set(spanId, [snapshot]);
   }
-  for (const list of bySpan.values()) list.sort((a, b) => compareSnapshotsNewestFirst(b, a));
   return bySpan;
 }
 

@@ -22,6 +22,7 @@ export function useSdkEvents(generation: number): SdkEventJson[] {
     };
   }, [generation]);
   useLiveMessages((message) => {
+    if (message.type === "cleared") setEvents([]);
     if (message.type !== "sdk-events") return;
     setEvents((old) => {
       const seen = new Set(old.map((e) => e.id));

@@ -70,6 +70,13 @@ export function useSnapshotFeed(
   }, [filterKey, feed, rerender, generation]);
 
   useLiveMessages((message) => {
+    if (message.type === "cleared") {
+      // Clear deletes snapshots with the traces.
+      feed.clear();
+      nextCursor.current = undefined;
+      rerender();
+      return;
+    }
     if (message.type !== "snapshots") return;
     if (arrivedWhileLoading.current !== null) {
       arrivedWhileLoading.current.push(...message.snapshots);

@@ -1,0 +1,266 @@
+/// <reference lib="dom" />
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startTestApp, type TestApp } from "../helpers/app.js";
+import { chromiumAvailable, launchChromium } from "../helpers/browser.js";
+import { sendSdkTrace } from "../helpers/otel.js";
+import { autoRegister, capture, pollActive } from "../helpers/tracekit-sdk.js";
+
+const available = chromiumAvailable();
+
+/** Where a TraceKit SDK registers its first `capture_snapshot("checkout", …)` (the Python SDK's shape). */
+function registration(service: string, label = "checkout", line = 42) {
+  return {
+    service_name: service,
+    file_path: "/srv/app/checkout/views.py",
+    line_number: line,
+    function_name: "place_order",
+    label,
+  };
+}
+
+/** A capture as the Python SDK sends it: snake_case, `captured_at` with microseconds and a Z. */
+function pythonCapture(breakpointId: string, service: string, extra: Record<string, unknown> = {}) {
+  return {
+    breakpoint_id: breakpointId,
+    service_name: service,
+    file_path: "/srv/app/checkout/views.py",
+    function_name: "place_order",
+    label: "checkout",
+    line_number: 42,
+    variables: {
+      cart: { items: [{ sku: "SHOE-42", qty: 1 }], total: 89.9 },
+      customer: { id: 48213, contact: "jane.doe@example.com" },
+      password: "[REDACTED]",
+    },
+    security_flags: [{ type: "sensitive_variable_name", severity: "medium", variable: "password" }],
+    stack_trace:
+      "place_order at /srv/app/checkout/views.py:42\ndispatch at /srv/app/venv/site-packages/flask/app.py:880",
+    request_context: { method: "POST", path: "/checkout", headers: { "content-type": "application/json" } },
+    trace_id: null,
+    span_id: null,
+    captured_at: new Date().toISOString().replace("Z", "123Z"),
+    ...extra,
+  };
+}
+
+describe.skipIf(!available)("Snapshots page in Chromium", () => {
+  let app: TestApp;
+  let browser: Browser;
+  let page: Page;
+  /** Console errors a test expects (e.g. the 404 of a trace that is not stored). */
+  let allowedErrors: RegExp | null = null;
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+  beforeEach(async () => {
+    // Clear drops snapshots and events; breakpoints and the kill switch are configuration.
+    await fetch(`${app.base}/api/traces`, { method: "DELETE" });
+    const { breakpoints } = (await (await fetch(`${app.base}/api/breakpoints`)).json()) as {
+      breakpoints: { id: string }[];
+    };
+    for (const { id } of breakpoints) await fetch(`${app.base}/api/breakpoints/${id}`, { method: "DELETE" });
+    await fetch(`${app.base}/api/kill-switch`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ enabled: false }),
+    });
+    allowedErrors = null;
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(15_000);
+    const problems: string[] = [];
+    page.on("pageerror", (error) => problems.push(error.message));
+    page.on("console", (message) => {
+      if (message.type() === "error" && !allowedErrors?.test(message.text())) problems.push(message.text());
+    });
+    return async () => {
+      await page.close();
+      expect(problems).toEqual([]);
+    };
+  });
+
+  it("shows a registered breakpoint by itself, enables it for the SDK, and shows its capture live, down to the span", async () => {
+    await page.goto(`${app.base}/snapshots`);
+    await page.getByTestId("snapshots-setup").waitFor();
+
+    const registered = await autoRegister(app.base, registration("checkout-api"));
+    expect(registered.status).toBe(201);
+    const id = registered.body.id as string;
+    const row = page.locator(`[data-breakpoint-id="${id}"]`);
+    await row.waitFor();
+    await expect.poll(() => row.textContent()).toContain("checkout");
+    await expect.poll(() => row.textContent()).toContain("0 / ∞");
+
+    const toggle = row.getByRole("switch");
+    expect(await toggle.getAttribute("aria-checked")).toBe("false");
+    expect((await pollActive(app.base, "checkout-api")).body.breakpoints[0].enabled).toBe(false);
+    await toggle.click();
+    await expect.poll(() => toggle.getAttribute("aria-checked")).toBe("true");
+    await expect.poll(async () => (await pollActive(app.base, "checkout-api")).body.breakpoints[0].enabled).toBe(true);
+
+    // The request's trace, then the capture inside its span, as the SDK sends it.
+    const trace = await sendSdkTrace(app.base, { service: "checkout-api", name: "POST /checkout", children: 2 });
+    const spanId = trace.spanIds[0] as string;
+    const captured = await capture(
+      app.base,
+      pythonCapture(id, "checkout-api", { trace_id: trace.traceId, span_id: spanId }),
+    );
+    expect(captured.status).toBe(201);
+    const snapshotRow = page.locator(`[data-snapshot-id="${captured.body.id}"]`);
+    await snapshotRow.waitFor();
+    await expect.poll(() => snapshotRow.textContent()).toContain("cart, customer, password");
+    await expect.poll(() => row.textContent()).toContain("1 / ∞");
+
+    await snapshotRow.click();
+    await page.waitForURL(`**/snapshots/${captured.body.id}`);
+    const tree = page.getByRole("tree", { name: "Variables" });
+    await tree.waitFor();
+    // Nested containers start closed and open on request.
+    const items = tree.locator('[data-path="/cart/items"]');
+    await expect.poll(() => items.getAttribute("aria-expanded")).toBe("false");
+    await expect(tree.locator('[data-path="/cart/items/0"]').count()).resolves.toBe(0);
+    await items.getByRole("button", { name: "Expand items" }).click();
+    await tree.locator('[data-path="/cart/items/0/sku"]').waitFor({ state: "detached" });
+    await tree.locator('[data-path="/cart/items/0"]').getByRole("button", { name: "Expand 0" }).click();
+    await expect.poll(() => tree.locator('[data-path="/cart/items/0/sku"]').textContent()).toContain("SHOE-42");
+
+    // The SDK left an email address in a nested value: masked until revealed; its own redaction stays a marker.
+    const contact = tree.locator('[data-path="/customer/contact"]');
+    await expect.poll(() => contact.textContent()).toContain("looks like an email address");
+    expect(await contact.textContent()).not.toContain("jane.doe@example.com");
+    await contact.getByRole("button", { name: "Reveal" }).click();
+    await expect.poll(() => contact.textContent()).toContain("jane.doe@example.com");
+    await expect.poll(() => tree.locator('[data-path="/password"]').textContent()).toContain("redacted");
+    await expect.poll(() => page.getByTestId("security-flags").textContent()).toContain("sensitive variable name");
+    await expect.poll(() => page.getByTestId("stack-trace").textContent()).toContain("place_order");
+    await expect.poll(() => page.getByTestId("request-context").textContent()).toContain("POST /checkout");
+
+    // From the snapshot to its span, which carries the snapshot's mark and lists it.
+    const link = page.getByTestId("snapshot-trace").getByRole("link");
+    await expect.poll(() => link.textContent()).toContain("Open its span");
+    await link.click();
+    await page.waitForURL(`**/traces/${trace.traceId}?span=${spanId}`);
+    await page.locator(`[data-span-id="${spanId}"] [data-snapshot-mark]`).waitFor();
+    await expect.poll(() => page.locator("[data-snapshot-mark]").count()).toBe(1);
+    const details = page.getByTestId("span-snapshots");
+    await expect.poll(() => details.textContent()).toContain("checkout");
+    await expect.poll(() => details.textContent()).toContain("cart, customer, password");
+  });
+
+  it("marks a span live when a snapshot of it arrives while its trace is open", async () => {
+    const registered = await autoRegister(app.base, registration("orders"));
+    await fetch(`${app.base}/api/breakpoints/${registered.body.id}`, {
+      method: "PATCH",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ enabled: true }),
+    });
+    const trace = await sendSdkTrace(app.base, { service: "orders", name: "GET /orders" });
+    await page.goto(`${app.base}/traces/${trace.traceId}`);
+    await page.locator(`[data-span-id="${trace.rootSpanId}"]`).waitFor();
+    expect(await page.locator("[data-snapshot-mark]").count()).toBe(0);
+    await capture(
+      app.base,
+      pythonCapture(registered.body.id, "orders", { trace_id: trace.traceId, span_id: trace.rootSpanId }),
+    );
+    await page.locator(`[data-span-id="${trace.rootSpanId}"] [data-snapshot-mark]`).waitFor();
+  });
+
+  it("says plainly when a snapshot's trace is not stored", async () => {
+    allowedErrors = /404/;
+    const registered = await autoRegister(app.base, registration("billing"));
+    await fetch(`${app.base}/api/breakpoints/${registered.body.id}`, {
+      method: "PATCH",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ enabled: true }),
+    });
+    const captured = await capture(
+      app.base,
+      pythonCapture(registered.body.id, "billing", { trace_id: "ab".repeat(16), span_id: "cd".repeat(8) }),
+    );
+    await page.goto(`${app.base}/snapshots/${captured.body.id}`);
+    await expect.poll(() => page.getByTestId("snapshot-trace").textContent()).toContain("is not stored");
+  });
+
+  it("asks before the kill switch goes on, and the SDK hears it", async () => {
+    await autoRegister(app.base, registration("payments"));
+    await page.goto(`${app.base}/snapshots`);
+    const killSwitch = page.getByTestId("kill-switch");
+    await expect.poll(() => killSwitch.textContent()).toContain("Kill switch off");
+    page.once("dialog", (dialog) => void dialog.dismiss());
+    await killSwitch.getByRole("button").click();
+    await expect.poll(async () => (await pollActive(app.base, "payments")).body.kill_switch).toBe(false);
+    page.once("dialog", (dialog) => void dialog.accept());
+    await killSwitch.getByRole("button").click();
+    await expect.poll(() => killSwitch.textContent()).toContain("Kill switch ON");
+    await expect.poll(async () => (await pollActive(app.base, "payments")).body.kill_switch).toBe(true);
+    await killSwitch.getByRole("button", { name: "Turn off" }).click();
+    await expect.poll(async () => (await pollActive(app.base, "payments")).body.kill_switch).toBe(false);
+  });
+
+  it("edits a breakpoint's limit, deletes it after asking, and filters captures by breakpoint in the URL", async () => {
+    const first = await autoRegister(app.base, registration("shop", "checkout", 42));
+    const second = await autoRegister(app.base, registration("shop", "refund", 77));
+    for (const bp of [first, second]) {
+      await fetch(`${app.base}/api/breakpoints/${bp.body.id}`, {
+        method: "PATCH",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ enabled: true }),
+      });
+    }
+    const a = await capture(app.base, pythonCapture(first.body.id, "shop"));
+    const b = await capture(app.base, pythonCapture(second.body.id, "shop", { label: "refund", line_number: 77 }));
+    await page.goto(`${app.base}/snapshots`);
+    await page.locator(`[data-snapshot-id="${a.body.id}"]`).waitFor();
+    await page.locator(`[data-snapshot-id="${b.body.id}"]`).waitFor();
+
+    // Clicking a breakpoint's label shows only its captures, as a link to keep.
+    const row = page.locator(`[data-breakpoint-id="${second.body.id}"]`);
+    await row.getByRole("button", { name: "refund", exact: true }).click();
+    await page.waitForURL(`**/snapshots?breakpoint=${second.body.id}`);
+    await expect.poll(() => page.locator("[data-snapshot-id]").count()).toBe(1);
+    await page.reload();
+    await page.locator(`[data-snapshot-id="${b.body.id}"]`).waitFor();
+    expect(await page.locator(`[data-snapshot-id="${a.body.id}"]`).count()).toBe(0);
+
+    await row.getByRole("button", { name: "Edit" }).click();
+    await row.getByLabel("Max captures").fill("5");
+    await row.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => row.textContent()).toContain("1 / 5");
+    await expect
+      .poll(async () => (await pollActive(app.base, "shop")).body.breakpoints.find((x: any) => x.label === "refund"))
+      .toMatchObject({ max_captures: 5 });
+
+    page.once("dialog", (dialog) => void dialog.dismiss());
+    await row.getByRole("button", { name: "Delete breakpoint refund" }).click();
+    await expect.poll(async () => (await pollActive(app.base, "shop")).body.breakpoints.length).toBe(2);
+    page.once("dialog", (dialog) => void dialog.accept());
+    await row.getByRole("button", { name: "Delete breakpoint refund" }).click();
+    await expect.poll(() => row.count()).toBe(0);
+    await expect.poll(async () => (await pollActive(app.base, "shop")).body.breakpoints.length).toBe(1);
+  });
+
+  it("shows what the SDKs report about themselves", async () => {
+    await autoRegister(app.base, registration("flaky"));
+    await page.goto(`${app.base}/snapshots`);
+    await page.locator("[data-breakpoint-id]").waitFor();
+    await pollActive(app.base, "flaky", [
+      {
+        type: "circuit_breaker_tripped",
+        service_name: "flaky",
+        failure_count: 3,
+        window_seconds: 60,
+        cooldown_seconds: 300,
+        timestamp: new Date().toISOString(),
+      },
+    ]);
+    await expect
+      .poll(() => page.getByTestId("sdk-events").textContent())
+      .toContain("flaky: the SDK paused snapshot capture after 3 failed sends in 1 min");
+  });
+});
