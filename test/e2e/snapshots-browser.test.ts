@@ -2,7 +2,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "../helpers/app.js";
-import { chromiumAvailable, launchChromium } from "../helpers/browser.js";
+import { chromiumAvailable, launchChromium, openCheckedPage } from "../helpers/browser.js";
 import { sendSdkTrace } from "../helpers/otel.js";
 import { autoRegister, capture, pollActive } from "../helpers/tracekit-sdk.js";
 
@@ -72,13 +72,9 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
       body: JSON.stringify({ enabled: false }),
     });
     allowedErrors = null;
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.setDefaultTimeout(15_000);
-    const problems: string[] = [];
-    page.on("pageerror", (error) => problems.push(error.message));
-    page.on("console", (message) => {
-      if (message.type() === "error" && !allowedErrors?.test(message.text())) problems.push(message.text());
-    });
+    const opened = await openCheckedPage(browser, () => allowedErrors);
+    page = opened.page;
+    const { problems } = opened;
     return async () => {
       await page.close();
       expect(problems).toEqual([]);

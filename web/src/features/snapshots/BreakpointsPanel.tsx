@@ -24,7 +24,7 @@ export function BreakpointsPanel(props: BreakpointsPanelProps) {
         <span>On</span>
         <span>Label</span>
         <span>Function</span>
-        <span>Line</span>
+        <span>Location</span>
         <span>State</span>
         <span class="bp-captures-head">Captures</span>
         <span>Expires</span>

@@ -1,7 +1,8 @@
-import { useCallback, useLayoutEffect, useRef, useState } from "preact/hooks";
+import { useCallback, useRef, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import type { SnapshotSummaryJson } from "../../../../src/protocol";
-import { isDialogOpen, isShortcutCandidate, isTypingTarget } from "../../components/keyboard";
+import { NewItemsPill, PauseButton } from "../../components/LiveListControls";
+import { useListKeys } from "../../components/use-list-keys";
 import { VirtualList } from "../../components/VirtualList";
 import { replaceSearchParam } from "../../lib/url";
 import { SnapshotRow } from "./SnapshotRow";
@@ -48,20 +49,12 @@ export function CapturedList({ filters, generation, nowMs, toolbar }: CapturedLi
     [route],
   );
 
-  useLayoutEffect(() => {
-    function onKey(event: KeyboardEvent) {
-      if (!isShortcutCandidate(event) || isTypingTarget(event.target) || isDialogOpen()) return;
-      const count = rows.size;
-      if (count === 0) return;
-      if (event.key === "j" || event.key === "ArrowDown") select(Math.min(count - 1, selectedIndex + 1));
-      else if (event.key === "k" || event.key === "ArrowUp") select(Math.max(0, selectedIndex - 1));
-      else if (event.key === "Enter" && selectedIndex >= 0) open((rows.list[selectedIndex] as SnapshotSummaryJson).id);
-      else return;
-      event.preventDefault();
-    }
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, [rows, select, open, selectedIndex]);
+  useListKeys({
+    count: rows.size,
+    selectedIndex,
+    select,
+    open: (index) => open((rows.list[index] as SnapshotSummaryJson).id),
+  });
 
   const count = rows.size;
   return (
@@ -73,15 +66,11 @@ export function CapturedList({ filters, generation, nowMs, toolbar }: CapturedLi
           {count.toLocaleString("en-US")} snapshot{count === 1 ? "" : "s"}
           {list.hasMore ? "+" : ""}
         </span>
-        <button
-          type="button"
-          class="button"
-          aria-pressed={list.paused}
-          title="Stop adding new snapshots to the list while you read it"
-          onClick={() => (list.paused ? list.showNew() : list.pause())}
-        >
-          {list.paused ? "Resume" : "Pause"}
-        </button>
+        <PauseButton
+          paused={list.paused}
+          noun="snapshot"
+          onToggle={() => (list.paused ? list.showNew() : list.pause())}
+        />
       </div>
       {list.error !== null && (
         <div class="error-banner" role="alert">
@@ -90,19 +79,15 @@ export function CapturedList({ filters, generation, nowMs, toolbar }: CapturedLi
       )}
       <div class="snap-table">
         <div class="snap-columns" aria-hidden="true">
-          <span>Captured</span>
-          <span>Label</span>
-          <span>Service</span>
-          <span>Where</span>
-          <span>Variables</span>
-          <span>Flags</span>
-          <span>Trace</span>
+          <span class="snap-col-time">Captured</span>
+          <span class="snap-col-label">Label</span>
+          <span class="snap-col-service">Service</span>
+          <span class="snap-col-where">Where</span>
+          <span class="snap-col-vars">Variables</span>
+          <span class="snap-col-flags">Flags</span>
+          <span class="snap-col-trace">Trace</span>
         </div>
-        {list.feed.pendingCount > 0 && (
-          <button type="button" class="new-traces-pill" onClick={list.showNew} data-testid="new-snapshots">
-            ↑ {list.feed.pendingCount} new snapshot{list.feed.pendingCount === 1 ? "" : "s"}
-          </button>
-        )}
+        <NewItemsPill count={list.feed.pendingCount} noun="snapshot" testId="new-snapshots" onShow={list.showNew} />
         {count === 0 && !list.loading ? (
           <p class="snap-none muted">
             No snapshots {filters.service || filters.breakpointId ? "match these filters " : ""}yet. Enable a breakpoint

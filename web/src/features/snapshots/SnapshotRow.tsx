@@ -1,5 +1,6 @@
 import type { SnapshotSummaryJson } from "../../../../src/protocol";
-import { formatAbsolute, formatRelative } from "../../lib/format";
+import { formatAbsolute, formatClock, formatRelative } from "../../lib/format";
+import { openInApp } from "../../lib/in-app-link";
 import { serviceColor } from "../../lib/service-color";
 import { capturedAtMs } from "./snapshot-feed";
 
@@ -11,7 +12,10 @@ export interface SnapshotRowProps {
   onOpen(): void;
 }
 
-/** One captured snapshot in the list: when, which breakpoint, where, and what it holds. */
+/**
+ * One captured snapshot in the list: when (the clock time, to match against the request; captures
+ * come in bursts, where "just now" tells nothing apart), which breakpoint, where, and what it holds.
+ */
 export function SnapshotRow({ snapshot: s, selected, nowMs, onSelect, onOpen }: SnapshotRowProps) {
   const at = capturedAtMs(s);
   return (
@@ -23,16 +27,10 @@ export function SnapshotRow({ snapshot: s, selected, nowMs, onSelect, onOpen }: 
       aria-selected={selected}
       data-snapshot-id={s.id}
       onMouseDown={onSelect}
-      onClick={(event) => {
-        if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
-        // preact-iso's own link handler would push the URL a second time.
-        event.preventDefault();
-        event.stopPropagation();
-        onOpen();
-      }}
+      onClick={(event) => openInApp(event, onOpen)}
     >
-      <span class="snap-col-time" title={formatAbsolute(at)}>
-        {formatRelative(at, nowMs)}
+      <span class="snap-col-time" title={`${formatAbsolute(at)} · ${formatRelative(at, nowMs)}`}>
+        {formatClock(at).slice(0, 8)}
       </span>
       <span class="snap-col-label">{s.label || "(no label)"}</span>
       <span class="snap-col-service">

@@ -1,7 +1,9 @@
 import type { RefObject } from "preact";
-import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { useCallback, useRef, useState } from "preact/hooks";
 import type { SnapshotSummaryJson } from "../../../../src/protocol";
 import { api } from "../../api/client";
+import { useHeldList } from "../../lib/use-held-list";
+import { usePagedList } from "../../lib/use-paged-list";
 import { useLiveMessages } from "../../state/live-context";
 import { SnapshotFeed, type SnapshotFilters, snapshotFiltersToSearch } from "./snapshot-feed";
 
@@ -34,109 +36,50 @@ export function useSnapshotFeed(
   const feed = useRef(new SnapshotFeed()).current;
   const [, setVersion] = useState(0);
   const rerender = useCallback(() => setVersion((v) => v + 1), []);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<string | null>(null);
-  const [paused, setPaused] = useState(false);
-  const nextCursor = useRef<string | undefined>(undefined);
-  const loadingMore = useRef(false);
-  const atTop = useRef(true);
-  const pointerInside = useRef(false);
-  const holding = () => paused || !atTop.current || pointerInside.current;
-  /** Live snapshots that came while the first page was on its way, placed on top of it. */
-  const arrivedWhileLoading = useRef<SnapshotSummaryJson[] | null>(null);
-
-  useEffect(() => {
-    const controller = new AbortController();
-    setLoading(true);
-    arrivedWhileLoading.current = [];
-    api
-      .snapshots({ ...filters, limit: PAGE_SIZE }, controller.signal)
-      .then((page) => {
-        feed.reset(page.snapshots, filters);
-        feed.receive(arrivedWhileLoading.current ?? [], false);
-        arrivedWhileLoading.current = null;
-        nextCursor.current = page.nextCursor;
-        setError(null);
-        setLoading(false);
-        rerender();
-      })
-      .catch((reason: unknown) => {
-        if (controller.signal.aborted) return;
-        arrivedWhileLoading.current = null;
-        setError(reason instanceof Error ? reason.message : String(reason));
-        setLoading(false);
-      });
-    return () => controller.abort();
-  }, [filterKey, feed, rerender, generation]);
-
-  useLiveMessages((message) => {
-    if (message.type === "cleared") {
-      // Clear deletes snapshots with the traces.
-      feed.clear();
-      nextCursor.current = undefined;
-      rerender();
-      return;
-    }
-    if (message.type !== "snapshots") return;
-    if (arrivedWhileLoading.current !== null) {
-      arrivedWhileLoading.current.push(...message.snapshots);
-      return;
-    }
-    const { changed, held } = feed.receive(message.snapshots, holding());
-    if (changed || held) rerender();
+  const paged = usePagedList<SnapshotSummaryJson>({
+    key: `${filterKey} ${generation}`,
+    fetchPage: (cursor, signal) =>
+      api.snapshots({ ...filters, limit: PAGE_SIZE, cursor }, signal).then((page) => ({
+        items: page.snapshots,
+        nextCursor: page.nextCursor,
+      })),
+    onFirstPage(items, arrivedMeanwhile) {
+      feed.reset(items, filters);
+      feed.receive(arrivedMeanwhile, false);
+    },
+    onOlderPage: (items) => feed.append(items),
+    rerender,
   });
 
   const release = useCallback(() => {
     if (feed.release()) rerender();
   }, [feed, rerender]);
 
-  const loadMore = useCallback(() => {
-    const cursor = nextCursor.current;
-    if (cursor === undefined || loadingMore.current) return;
-    loadingMore.current = true;
-    api
-      .snapshots({ ...filters, limit: PAGE_SIZE, cursor })
-      .then((page) => {
-        feed.append(page.snapshots);
-        nextCursor.current = page.nextCursor;
-        rerender();
-      })
-      .catch((reason: unknown) => setError(reason instanceof Error ? reason.message : String(reason)))
-      .finally(() => {
-        loadingMore.current = false;
-      });
-  }, [filters, feed, rerender]);
+  const hold = useHeldList({ rowHeight, scrollRef, release, loadMore: paged.loadMore });
 
-  const onScroll = useCallback(
-    (top: number) => {
-      const wasAtTop = atTop.current;
-      atTop.current = top < rowHeight / 2;
-      if (atTop.current && !wasAtTop && !paused && !pointerInside.current) release();
-      const element = scrollRef.current;
-      if (element && top + element.clientHeight > element.scrollHeight - rowHeight * 10) loadMore();
-    },
-    [paused, release, loadMore, rowHeight, scrollRef],
-  );
-
-  const showNew = useCallback(() => {
-    setPaused(false);
-    release();
-    if (scrollRef.current) scrollRef.current.scrollTop = 0;
-    atTop.current = true;
-  }, [release, scrollRef]);
+  useLiveMessages((message) => {
+    if (message.type === "cleared") {
+      // Clear deletes snapshots with the traces.
+      feed.clear();
+      paged.nextCursor.current = undefined;
+      rerender();
+      return;
+    }
+    if (message.type !== "snapshots") return;
+    if (paged.deferWhileLoading(message.snapshots)) return;
+    const { changed, held } = feed.receive(message.snapshots, hold.holding());
+    if (changed || held) rerender();
+  });
 
   return {
     feed,
-    loading,
-    error,
-    hasMore: nextCursor.current !== undefined,
-    paused,
-    pause: () => setPaused(true),
-    showNew,
-    onScroll,
-    setPointerInside(inside: boolean) {
-      pointerInside.current = inside;
-      if (!inside && atTop.current && !paused) release();
-    },
+    loading: paged.loading,
+    error: paged.error,
+    hasMore: paged.nextCursor.current !== undefined,
+    paused: hold.paused,
+    pause: hold.pause,
+    showNew: hold.showNew,
+    onScroll: hold.onScroll,
+    setPointerInside: hold.setPointerInside,
   };
 }
