@@ -146,7 +146,9 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
     await expect.poll(() => page.locator("[data-snapshot-mark]").count()).toBe(1);
     const details = page.getByTestId("span-snapshots");
     await expect.poll(() => details.textContent()).toContain("checkout");
-    await expect.poll(() => details.textContent()).toContain("cart, customer, password");
+    // Its first variables, with their values (the SDK's redaction shown as such).
+    await expect.poll(() => details.textContent()).toContain("cart {items, total}");
+    await expect.poll(() => details.textContent()).toContain("password redacted");
   });
 
   it("marks a span live when a snapshot of it arrives while its trace is open", async () => {
@@ -239,6 +241,41 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
     await row.getByRole("button", { name: "Delete breakpoint refund" }).click();
     await expect.poll(() => row.count()).toBe(0);
     await expect.poll(async () => (await pollActive(app.base, "shop")).body.breakpoints.length).toBe(1);
+  });
+
+  it("does not move the captured list under a reader: new captures wait behind a pill while it is scrolled", async () => {
+    const registered = await autoRegister(app.base, registration("busy"));
+    const id = registered.body.id as string;
+    await fetch(`${app.base}/api/breakpoints/${id}`, {
+      method: "PATCH",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ enabled: true }),
+    });
+    for (let i = 0; i < 40; i++) await capture(app.base, pythonCapture(id, "busy"));
+    await page.goto(`${app.base}/snapshots`);
+    await expect.poll(() => page.getByTestId("snapshot-count").textContent()).toContain("40 snapshots");
+    const list = page.locator(".snap-rows");
+    await list.evaluate((element) => {
+      element.scrollTop = 300;
+    });
+    const box = await list.boundingBox();
+    const firstVisible = () =>
+      page.evaluate(
+        ([x, y]) =>
+          document
+            .elementFromPoint(x as number, y as number)
+            ?.closest("[data-snapshot-id]")
+            ?.getAttribute("data-snapshot-id"),
+        [(box?.x ?? 0) + 300, (box?.y ?? 0) + 10],
+      );
+    const before = await firstVisible();
+    const fresh = await capture(app.base, pythonCapture(id, "busy"));
+    const pill = page.getByTestId("new-snapshots");
+    await expect.poll(() => pill.textContent()).toContain("1 new snapshot");
+    expect(await firstVisible()).toBe(before);
+    await pill.click();
+    await page.locator(`[data-snapshot-id="${fresh.body.id}"]`).waitFor();
+    await expect.poll(() => list.evaluate((element) => element.scrollTop)).toBe(0);
   });
 
   it("shows what the SDKs report about themselves", async () => {

@@ -6,7 +6,12 @@ import {
   snapshotFiltersFromSearch,
   snapshotFiltersToSearch,
 } from "../../web/src/features/snapshots/snapshot-feed";
-import { snapshotsBySpan, spanLink, topVariables } from "../../web/src/features/snapshots/trace-snapshots";
+import {
+  previewVariables,
+  snapshotsBySpan,
+  spanLink,
+  topVariables,
+} from "../../web/src/features/snapshots/trace-snapshots";
 import { snapshotSummary } from "./snapshot-fixtures";
 
 const ids = (feed: SnapshotFeed) => feed.rows.list.map((s) => s.id);
@@ -108,5 +113,30 @@ describe("snapshots in a trace", () => {
     expect(spanLink("t1", "s1")).toBe("/traces/t1?span=s1");
     expect(spanLink("t1", null)).toBe("/traces/t1");
     expect(topVariables(["a", "b", "c"], 2)).toEqual({ names: ["a", "b"], more: 1 });
+  });
+});
+
+describe("variable previews in the span details", () => {
+  it("shows the first variables on one line each, masking secrets and naming redactions", () => {
+    const previews = previewVariables(
+      {
+        cart: { id: 1, items: [] },
+        note: "x".repeat(100),
+        contact: "jane@example.com",
+        email: "[REDACTED:email]",
+        ignored: 1,
+      },
+      4,
+    );
+    expect(previews.map((p) => [p.name, p.text])).toEqual([
+      ["cart", "{id, items}"],
+      ["note", `"${"x".repeat(48)}…"`],
+      ["contact", '"jane@example.com"'],
+      ["email", '"[REDACTED:email]"'],
+    ]);
+    expect(previews[2]?.secret?.kind).toBe("email");
+    expect(previews[3]).toMatchObject({ secret: null, redacted: "email" });
+    expect(previewVariables(null)).toEqual([]);
+    expect(previewVariables([1, 2])).toEqual([]);
   });
 });

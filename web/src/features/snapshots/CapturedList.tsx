@@ -78,15 +78,17 @@ export function CapturedList({ filters, generation, nowMs, toolbar }: CapturedLi
         </div>
       )}
       <div class="snap-table">
-        <div class="snap-columns" aria-hidden="true">
-          <span class="snap-col-time">Captured</span>
-          <span class="snap-col-label">Label</span>
-          <span class="snap-col-service">Service</span>
-          <span class="snap-col-where">Where</span>
-          <span class="snap-col-vars">Variables</span>
-          <span class="snap-col-flags">Flags</span>
-          <span class="snap-col-trace">Trace</span>
-        </div>
+        {count > 0 && (
+          <div class="snap-columns" aria-hidden="true">
+            <span class="snap-col-time">Captured</span>
+            <span class="snap-col-label">Label</span>
+            <span class="snap-col-service">Service</span>
+            <span class="snap-col-where">Where</span>
+            <span class="snap-col-vars">Variables</span>
+            <span class="snap-col-flags">Flags</span>
+            <span class="snap-col-trace">Trace</span>
+          </div>
+        )}
         <NewItemsPill count={list.feed.pendingCount} noun="snapshot" testId="new-snapshots" onShow={list.showNew} />
         {count === 0 && !list.loading ? (
           <p class="snap-none muted">

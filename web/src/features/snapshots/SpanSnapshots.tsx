@@ -1,8 +1,12 @@
-import type { SnapshotSummaryJson } from "../../../../src/protocol";
+import type { ComponentChild } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import type { SnapshotJson, SnapshotSummaryJson } from "../../../../src/protocol";
+import { api } from "../../api/client";
 import "./snapshots.css";
-import { formatAbsolute } from "../../lib/format";
+import { formatClock } from "../../lib/format";
+import { RedactedValue, SecretValue } from "./SecretValue";
 import { capturedAtMs } from "./snapshot-feed";
-import { topVariables } from "./trace-snapshots";
+import { previewVariables, topVariables, type VariablePreview } from "./trace-snapshots";
 
 /** The small camera a waterfall row shows when its span has snapshots. */
 export function SnapshotMark({ count }: { count: number }) {
@@ -31,34 +35,83 @@ export function SnapshotMark({ count }: { count: number }) {
   );
 }
 
+/** Snapshots listed in full in a span's details; more are counted. */
+const MAX_SHOWN = 5;
+
+/** The full snapshots (for their variables' values), fetched when a span with snapshots is selected. */
+function useSnapshotValues(ids: readonly string[]): ReadonlyMap<string, SnapshotJson> {
+  const [loaded, setLoaded] = useState<ReadonlyMap<string, SnapshotJson>>(new Map());
+  const key = ids.join(",");
+  useEffect(() => {
+    const controller = new AbortController();
+    for (const id of ids) {
+      api.snapshot(id, controller.signal).then(
+        (snapshot) => setLoaded((old) => new Map(old).set(id, snapshot)),
+        () => {},
+      );
+    }
+    return () => controller.abort();
+  }, [key]);
+  return loaded;
+}
+
+function VariableLine({ preview }: { preview: VariablePreview }) {
+  const plain = <span class="span-snapshot-value">{preview.text}</span>;
+  let value: ComponentChild = plain;
+  if (preview.redacted !== null) value = <RedactedValue kind={preview.redacted} />;
+  else if (preview.secret) value = <SecretValue finding={preview.secret}>{() => plain}</SecretValue>;
+  return (
+    <div class="span-snapshot-var mono">
+      <span class="span-snapshot-name">{preview.name}</span> {value}
+    </div>
+  );
+}
+
 /** The span's snapshots in its details: label, time, the first variables, a link to each. */
 export function SpanSnapshots({ snapshots }: { snapshots: readonly SnapshotSummaryJson[] }) {
+  const shown = snapshots.slice(0, MAX_SHOWN);
+  const values = useSnapshotValues(shown.map((s) => s.id));
   return (
     <details class="tv-section" open data-testid="span-snapshots">
       <summary>
         Snapshots <span class="faint">{snapshots.length}</span>
       </summary>
       <ul class="tv-section-body span-snapshots">
-        {snapshots.map((snapshot) => {
-          const vars = topVariables(snapshot.variableNames);
+        {shown.map((snapshot) => {
+          const full = values.get(snapshot.id);
+          const previews = full ? previewVariables(full.variables) : [];
+          const names = topVariables(snapshot.variableNames, previews.length > 0 ? previews.length : 5);
           return (
             <li key={snapshot.id}>
               <a href={`/snapshots/${encodeURIComponent(snapshot.id)}`} class="span-snapshot-label">
                 {snapshot.label || "(no label)"}
               </a>{" "}
               <span class="faint">
-                {formatAbsolute(capturedAtMs(snapshot)).slice(11)} · {snapshot.functionName || "(anonymous)"}:
-                {snapshot.lineNumber}
+                {formatClock(capturedAtMs(snapshot))} · {snapshot.functionName || "(anonymous)"}:{snapshot.lineNumber}
               </span>
-              {snapshot.securityFlagCount > 0 && <span class="badge warn"> {snapshot.securityFlagCount} flagged</span>}
-              <div class="span-snapshot-vars mono">
-                {vars.names.length === 0 ? <span class="faint">no variables</span> : vars.names.join(", ")}
-                {vars.more > 0 && <span class="faint"> +{vars.more} more</span>}
-              </div>
+              {snapshot.securityFlagCount > 0 && <span class="badge warn">{snapshot.securityFlagCount} flagged</span>}
+              {previews.length > 0 ? (
+                previews.map((preview) => <VariableLine key={preview.name} preview={preview} />)
+              ) : (
+                <div class="span-snapshot-var mono">
+                  {names.names.length === 0 ? <span class="faint">no variables</span> : names.names.join(", ")}
+                </div>
+              )}
+              {names.more > 0 && (
+                <a class="span-snapshot-more" href={`/snapshots/${encodeURIComponent(snapshot.id)}`}>
+                  +{names.more} more variable{names.more === 1 ? "" : "s"}
+                </a>
+              )}
             </li>
           );
         })}
       </ul>
+      {snapshots.length > MAX_SHOWN && (
+        <p class="faint">
+          {snapshots.length - MAX_SHOWN} more in this span:{" "}
+          <a href={`/snapshots?service=${encodeURIComponent(shown[0]?.service ?? "")}`}>all snapshots</a>
+        </p>
+      )}
     </details>
   );
 }
