@@ -227,8 +227,10 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
     expect(await page.locator(`[data-snapshot-id="${a.body.id}"]`).count()).toBe(0);
 
     await row.getByRole("button", { name: "Edit" }).click();
-    await row.getByLabel("Max captures").fill("5");
-    await row.getByRole("button", { name: "Save" }).click();
+    const editor = page.locator(`[data-editor-for="${second.body.id}"]`);
+    await editor.getByLabel("Max captures").fill("5");
+    await editor.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => editor.count()).toBe(0);
     await expect.poll(() => row.textContent()).toContain("1 / 5");
     await expect
       .poll(async () => (await pollActive(app.base, "shop")).body.breakpoints.find((x: any) => x.label === "refund"))
@@ -276,6 +278,65 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
     await pill.click();
     await page.locator(`[data-snapshot-id="${fresh.body.id}"]`).waitFor();
     await expect.poll(() => list.evaluate((element) => element.scrollTop)).toBe(0);
+  });
+
+  it("moves through captures with the keyboard, opens one with Enter and comes back with Escape", async () => {
+    const registered = await autoRegister(app.base, registration("keys"));
+    const id = registered.body.id as string;
+    await fetch(`${app.base}/api/breakpoints/${id}`, {
+      method: "PATCH",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ enabled: true }),
+    });
+    const older = await capture(app.base, pythonCapture(id, "keys"));
+    const newer = await capture(app.base, pythonCapture(id, "keys"));
+    await page.goto(`${app.base}/snapshots?service=keys`);
+    await page.locator(`[data-snapshot-id="${older.body.id}"]`).waitFor();
+    await page.keyboard.press("j");
+    await expect
+      .poll(() => page.locator(`[data-snapshot-id="${newer.body.id}"]`).getAttribute("aria-selected"))
+      .toBe("true");
+    await page.keyboard.press("j");
+    await page.keyboard.press("Enter");
+    await page.waitForURL(`**/snapshots/${older.body.id}`);
+    await page.getByRole("tree", { name: "Variables" }).waitFor();
+    await page.keyboard.press("Escape");
+    await page.waitForURL((url) => url.pathname === "/snapshots" && url.searchParams.get("service") === "keys");
+    await expect
+      .poll(() => page.locator(`[data-snapshot-id="${older.body.id}"]`).getAttribute("aria-selected"))
+      .toBe("true");
+  });
+
+  it("keeps a large capture light: big containers start closed and list their children a page at a time", async () => {
+    const registered = await autoRegister(app.base, registration("bulk"));
+    const id = registered.body.id as string;
+    await fetch(`${app.base}/api/breakpoints/${id}`, {
+      method: "PATCH",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ enabled: true }),
+    });
+    let deep: unknown = "bottom";
+    for (let i = 0; i < 50; i++) deep = { level: 50 - i, next: deep };
+    const variables = {
+      rows: Array.from({ length: 5000 }, (_, i) => ({ id: i, sku: `SKU-${i}`, qty: i % 7 })),
+      deep,
+      blob: "lorem ipsum ".repeat(20_000),
+    };
+    const captured = await capture(app.base, pythonCapture(id, "bulk", { variables }));
+    expect(captured.status).toBe(201);
+    await page.goto(`${app.base}/snapshots/${captured.body.id}`);
+    const tree = page.getByRole("tree", { name: "Variables" });
+    await tree.waitFor();
+    const items = tree.getByRole("treeitem");
+    await expect.poll(() => items.count()).toBeLessThan(10);
+    await expect.poll(() => tree.locator('[data-path="/blob"]').textContent()).toContain("show all 240,000 characters");
+
+    await tree.getByRole("button", { name: "Expand rows" }).click();
+    await expect.poll(() => items.count()).toBeLessThan(60);
+    await tree.getByRole("button", { name: "Show 200 more" }).click();
+    await tree.locator('[data-path="/rows/249"]').waitFor();
+    expect(await tree.locator('[data-path="/rows/250"]').count()).toBe(0);
+    await expect.poll(() => tree.textContent()).toContain("250 of 5,000 shown");
   });
 
   it("shows what the SDKs report about themselves", async () => {

@@ -6,6 +6,7 @@ import {
   formatExpiry,
   groupBreakpoints,
   isExpired,
+  panelRows,
   parseMaxCaptures,
 } from "../../web/src/features/snapshots/breakpoint-model";
 import { breakpoint } from "./snapshot-fixtures";
@@ -66,5 +67,25 @@ describe("breakpoint model", () => {
     expect(parseMaxCaptures("lots")).toBeNull();
     expect(expiryFromChoice(null, NOW)).toBeNull();
     expect(expiryFromChoice(60, NOW)).toBe("2026-12-02T13:00:00.000Z");
+  });
+
+  it("flattens the groups into equal-height panel rows, the open editor under its breakpoint", () => {
+    const groups = groupBreakpoints([
+      breakpoint("a", { service: "api", filePath: "a.js", lineNumber: 1 }),
+      breakpoint("b", { service: "api", filePath: "a.js", lineNumber: 2 }),
+      breakpoint("c", { service: "worker", filePath: "w.py", lineNumber: 3 }),
+    ]);
+    const describe = (editing: string | null) => panelRows(groups, editing).map((row) => `${row.kind}:${row.key}`);
+    expect(describe(null)).toEqual([
+      "service:service:api",
+      "file:file:api:a.js",
+      "breakpoint:a",
+      "breakpoint:b",
+      "service:service:worker",
+      "file:file:worker:w.py",
+      "breakpoint:c",
+    ]);
+    expect(describe("a").slice(2, 5)).toEqual(["breakpoint:a", "editor:edit:a", "breakpoint:b"]);
+    expect(panelRows([], null)).toEqual([]);
   });
 });

@@ -21,6 +21,7 @@ export function BreakpointEditor(props: {
   return (
     <form
       class="bp-editor"
+      data-editor-for={breakpoint.id}
       aria-label={`Edit breakpoint ${breakpoint.label}`}
       onSubmit={(event) => {
         event.preventDefault();

@@ -1,8 +1,14 @@
+import { useState } from "preact/hooks";
 import type { BreakpointJson } from "../../../../src/protocol";
 import type { BreakpointPatch } from "../../api/client";
+import { VirtualList } from "../../components/VirtualList";
 import { serviceColor } from "../../lib/service-color";
+import { BreakpointEditor } from "./BreakpointEditor";
 import { BreakpointRow } from "./BreakpointRow";
-import { groupBreakpoints } from "./breakpoint-model";
+import { groupBreakpoints, type PanelRow, panelRows, type ServiceGroup } from "./breakpoint-model";
+
+/** Every panel row has this height: headings, breakpoints and the open editor alike. */
+const ROW_HEIGHT = 32;
 
 export interface BreakpointsPanelProps {
   breakpoints: BreakpointJson[];
@@ -15,9 +21,65 @@ export interface BreakpointsPanelProps {
   onFilter(id: string | null): void;
 }
 
-/** Every breakpoint, by service, then by file. */
+function ServiceHeading({ group, sdks }: { group: ServiceGroup; sdks: number }) {
+  return (
+    <h2 class="bp-service-head" data-service={group.service}>
+      <span class="service-chip">
+        <span class="service-dot" style={{ background: serviceColor(group.service) }} />
+        {group.service}
+      </span>
+      <span class="faint">
+        {group.count} breakpoint{group.count === 1 ? "" : "s"}, {group.enabledCount} enabled
+        {sdks > 0 && ` · ${sdks} SDK${sdks === 1 ? "" : "s"} listening`}
+      </span>
+    </h2>
+  );
+}
+
+/** Every breakpoint, by service, then by file; a virtual list, since an SDK may register hundreds. */
 export function BreakpointsPanel(props: BreakpointsPanelProps) {
-  const groups = groupBreakpoints(props.breakpoints);
+  const [editingId, setEditingId] = useState<string | null>(null);
+  const rows = panelRows(groupBreakpoints(props.breakpoints), editingId);
+
+  const renderRow = (row: PanelRow) => {
+    switch (row.kind) {
+      case "service":
+        return <ServiceHeading group={row.group} sdks={props.connectedSdks[row.group.service] ?? 0} />;
+      case "file":
+        return (
+          <h3 class="bp-file-head mono" title={row.filePath}>
+            {row.filePath}
+          </h3>
+        );
+      case "breakpoint":
+        return (
+          <BreakpointRow
+            breakpoint={row.breakpoint}
+            killSwitch={props.killSwitch}
+            nowMs={props.nowMs}
+            filtered={row.breakpoint.id === props.filteredId}
+            editing={row.breakpoint.id === editingId}
+            onEdit={() => setEditingId(editingId === row.breakpoint.id ? null : row.breakpoint.id)}
+            onUpdate={props.onUpdate}
+            onDelete={props.onDelete}
+            onFilter={props.onFilter}
+          />
+        );
+      case "editor":
+        return (
+          <BreakpointEditor
+            breakpoint={row.breakpoint}
+            nowMs={props.nowMs}
+            onCancel={() => setEditingId(null)}
+            onSave={(patch) => {
+              setEditingId(null);
+              if (Object.keys(patch).length > 0) props.onUpdate(row.breakpoint.id, patch);
+            }}
+          />
+        );
+    }
+  };
+
   return (
     <section class="bp-panel" aria-label="Breakpoints" data-testid="breakpoints">
       <div class="bp-columns" aria-hidden="true">
@@ -31,44 +93,15 @@ export function BreakpointsPanel(props: BreakpointsPanelProps) {
         <span>Last capture</span>
         <span />
       </div>
-      {groups.map((group) => {
-        const sdks = props.connectedSdks[group.service] ?? 0;
-        return (
-          <div key={group.service} class="bp-service" data-service={group.service}>
-            <h2 class="bp-service-head">
-              <span class="service-chip">
-                <span class="service-dot" style={{ background: serviceColor(group.service) }} />
-                {group.service}
-              </span>
-              <span class="faint">
-                {group.count} breakpoint{group.count === 1 ? "" : "s"}, {group.enabledCount} enabled
-                {sdks > 0 && ` · ${sdks} SDK${sdks === 1 ? "" : "s"} listening`}
-              </span>
-            </h2>
-            {group.files.map((file) => (
-              <div key={file.filePath} class="bp-file">
-                <h3 class="bp-file-head mono" title={file.filePath}>
-                  {file.filePath}
-                </h3>
-                <ul class="bp-list">
-                  {file.breakpoints.map((bp) => (
-                    <BreakpointRow
-                      key={bp.id}
-                      breakpoint={bp}
-                      killSwitch={props.killSwitch}
-                      nowMs={props.nowMs}
-                      filtered={bp.id === props.filteredId}
-                      onUpdate={props.onUpdate}
-                      onDelete={props.onDelete}
-                      onFilter={props.onFilter}
-                    />
-                  ))}
-                </ul>
-              </div>
-            ))}
-          </div>
-        );
-      })}
+      <div class="bp-scroll" style={{ height: rows.length * ROW_HEIGHT }}>
+        <VirtualList
+          class="bp-rows"
+          count={rows.length}
+          rowHeight={ROW_HEIGHT}
+          rowKey={(index) => (rows[index] as PanelRow).key}
+          renderRow={(index) => renderRow(rows[index] as PanelRow)}
+        />
+      </div>
     </section>
   );
 }

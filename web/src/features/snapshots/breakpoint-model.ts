@@ -113,3 +113,26 @@ export function parseMaxCaptures(text: string): number | null {
   if (!/^\d{1,9}$/.test(trimmed)) return null;
   return Number(trimmed);
 }
+
+/** One row of the breakpoints panel: every kind has the same height, so the panel is a virtual list. */
+export type PanelRow =
+  | { kind: "service"; key: string; group: ServiceGroup }
+  | { kind: "file"; key: string; filePath: string }
+  | { kind: "breakpoint"; key: string; breakpoint: BreakpointJson }
+  | { kind: "editor"; key: string; breakpoint: BreakpointJson };
+
+/** The panel's rows: each service's heading, each file's heading, its breakpoints, and the open editor. */
+export function panelRows(groups: readonly ServiceGroup[], editingId: string | null): PanelRow[] {
+  const rows: PanelRow[] = [];
+  for (const group of groups) {
+    rows.push({ kind: "service", key: `service:${group.service}`, group });
+    for (const file of group.files) {
+      rows.push({ kind: "file", key: `file:${group.service}:${file.filePath}`, filePath: file.filePath });
+      for (const breakpoint of file.breakpoints) {
+        rows.push({ kind: "breakpoint", key: breakpoint.id, breakpoint });
+        if (breakpoint.id === editingId) rows.push({ kind: "editor", key: `edit:${breakpoint.id}`, breakpoint });
+      }
+    }
+  }
+  return rows;
+}
