@@ -92,7 +92,23 @@ export interface HealthResponse {
   uptimeSeconds: number;
   otlp: { endpoint: string; traces: string; logs: string; metrics: string; protocols: string[] };
   storage: { kind: "memory" | "sqlite"; path?: string; maxSpans: number };
-  counts: { spans: number; traces: number; evictedTraces: number; evictedSpans: number };
+  counts: {
+    spans: number;
+    traces: number;
+    evictedTraces: number;
+    evictedSpans: number;
+    /** Spans of SDKs' own calls to this server (exports, health probes), not stored. */
+    ownCallSpans: number;
+  };
+}
+
+/** GET /api/stats: the first TraceKit local UI's statistics, kept for scripts written against it. */
+export interface StatsResponse {
+  totalTraces: number;
+  totalSpans: number;
+  services: string[];
+  /** Start of the newest trace (ISO 8601), or null when nothing is stored. */
+  newestTrace: string | null;
 }
 
 export interface ApiErrorResponse {

@@ -50,7 +50,22 @@ function enumNames(prefix: string, values: readonly string[]): Record<string, nu
   return names;
 }
 
-export function decodeTraceRequestJson(body: unknown): TraceDecodeResult {
+/**
+ * OpenTelemetry API SpanKind values (INTERNAL=0 … CONSUMER=4) → OTLP's (UNSPECIFIED=0, INTERNAL=1 …
+ * CONSUMER=5). The TraceKit SDKs' local-UI span processors write the API's numbers into OTLP/JSON.
+ */
+const OTLP_KIND_OF_API_KIND = [1, 2, 3, 4, 5];
+
+export interface JsonTraceDecodeOptions {
+  /**
+   * Read numeric `kind` values as the OpenTelemetry API enum rather than OTLP's (see
+   * `isTraceKitLocalUiRequest`). Kinds given by name (`SPAN_KIND_SERVER`) are read as named.
+   */
+  apiSpanKinds?: boolean;
+}
+
+export function decodeTraceRequestJson(body: unknown, options: JsonTraceDecodeOptions = {}): TraceDecodeResult {
+  const apiSpanKinds = options.apiSpanKinds === true;
   if (!isObject(body)) throw new OtlpDecodeError("request body is not a JSON object");
   const batch = new TraceBatch();
   const resourceSpans = structural("request", () => arrayField(body, "resourceSpans", "resource_spans"));
@@ -78,7 +93,9 @@ export function decodeTraceRequestJson(body: unknown): TraceDecodeResult {
       const spans = structural(ssPath, () => arrayField(ss, "spans"));
       if (spans === undefined) continue;
       const group = spanGroup(resource, scope, i, j);
-      for (let k = 0; k < spans.length; k++) readSpanInto(batch, spans[k], resetWireSpan(scratch), group, k);
+      for (let k = 0; k < spans.length; k++) {
+        readSpanInto(batch, spans[k], resetWireSpan(scratch), group, k, apiSpanKinds);
+      }
     }
   }
   return batch.result();
@@ -94,13 +111,24 @@ function structural<T>(path: string, read: () => T): T {
   }
 }
 
-function readSpanInto(batch: TraceBatch, span: unknown, w: WireSpan, group: SpanGroup, index: number): void {
+function readSpanInto(
+  batch: TraceBatch,
+  span: unknown,
+  w: WireSpan,
+  group: SpanGroup,
+  index: number,
+  apiSpanKinds: boolean,
+): void {
   if (!isObject(span)) {
     batch.reject(group, index, `span ${show(span)} is not an object`);
     return;
   }
   try {
     readSpan(span, w);
+    if (apiSpanKinds) {
+      const raw = field(span, "kind");
+      if (raw === undefined || typeof raw === "number") w.kind = OTLP_KIND_OF_API_KIND[w.kind] ?? w.kind;
+    }
   } catch (e) {
     if (e instanceof JsonShapeError) {
       batch.reject(group, index, e.message);

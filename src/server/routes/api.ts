@@ -3,7 +3,13 @@ import { AppError } from "../../domain/errors.js";
 import { normalizeTraceId } from "../../domain/ids.js";
 import type { Ingest } from "../../ingest/ingest.js";
 import type { LiveHub } from "../../live/hub.js";
-import type { HealthResponse, ServicesResponse, TraceListResponse, TraceResponse } from "../../protocol.js";
+import type {
+  HealthResponse,
+  ServicesResponse,
+  StatsResponse,
+  TraceListResponse,
+  TraceResponse,
+} from "../../protocol.js";
 import { spanToJson, traceSummaryToJson } from "../../protocol-json.js";
 import { DEFAULT_TRACE_LIMIT, MAX_TRACE_LIMIT, type Store, type TraceQuery } from "../../store/store.js";
 import type { HostPolicy } from "../security.js";
@@ -50,8 +56,9 @@ function parseTraceQuery(params: URLSearchParams): TraceQuery {
   }
   const status = params.get("status");
   if (status !== null && status !== "") {
-    if (status !== "error") throw new AppError(400, "invalid_query", `status must be "error", not "${status}"`);
-    query.errorsOnly = true;
+    if (status === "error") query.errorsOnly = true;
+    else if (status === "ok") query.okOnly = true;
+    else throw new AppError(400, "invalid_query", `status must be "error" or "ok", not "${status}"`);
   }
   const service = params.get("service");
   if (service) query.service = service;
@@ -92,6 +99,7 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
         traces: stats.traces,
         evictedTraces: stats.evictedTraces,
         evictedSpans: stats.evictedSpans,
+        ownCallSpans: deps.ingest.counts().ownCallSpans,
       },
     };
     // SDKs probe this from other local origins with a short timeout; let browsers read it too.
@@ -132,6 +140,18 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
     deps.ingest.reset();
     deps.hub.cleared();
     return c.json({ cleared: true });
+  });
+
+  app.get("/api/stats", (c) => {
+    const stats = deps.store.stats();
+    const newest = deps.store.listTraces({ limit: 1 }).traces[0];
+    const body: StatsResponse = {
+      totalTraces: stats.traces,
+      totalSpans: stats.spans,
+      services: deps.store.listServices().map((s) => s.name),
+      newestTrace: newest === undefined ? null : new Date(Number(newest.startTimeUnixNano / 1_000_000n)).toISOString(),
+    };
+    return c.json(body);
   });
 
   app.get("/api/services", (c) => {

@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { AppError } from "../../domain/errors.js";
 import type { Ingest } from "../../ingest/ingest.js";
 import { OtlpDecodeError } from "../../otlp/errors.js";
+import { parseOtlpJson } from "../../otlp/json/parse.js";
 import { decodeTraceRequestJson } from "../../otlp/json/traces.js";
 import { encodeStatusProtobuf } from "../../otlp/protobuf/status.js";
 import { decodeTraceRequestProtobuf, encodeTraceResponseProtobuf } from "../../otlp/protobuf/traces.js";
@@ -14,6 +15,8 @@ export interface OtlpRouteDeps {
   ingest: Ingest;
   hostPolicy: HostPolicy;
   maxBodyBytes: number;
+  /** Read span kinds as OTLP's in every request (turns off the TraceKit local-UI kind translation). */
+  strictSpanKinds?: boolean;
   /** Told about each rejected request or partly rejected batch, for the CLI's event lines. */
   onClientError?(path: string, status: number, message: string): void;
 }
@@ -31,6 +34,17 @@ function encodingOf(contentType: string | undefined): Encoding | null {
   if (mediaType === "application/x-protobuf" || mediaType === "application/protobuf") return "protobuf";
   if (mediaType === "application/json") return "json";
   return null;
+}
+
+/**
+ * True for a request from a TraceKit SDK's local-UI span processor: OTLP/JSON sent with the runtime's
+ * bare HTTP client, so without a User-Agent, and without the `X-API-Key` that every request of the
+ * SDK's backend path carries. Those bodies carry OpenTelemetry API span kinds, not OTLP's. Every OTLP
+ * exporter of the OpenTelemetry SDKs (which send a User-Agent or, in the TraceKit SDKs' older bundled
+ * exporter, the key), browsers and curl send one of the two headers.
+ */
+export function isTraceKitLocalUiRequest(headers: { get(name: string): string | null }): boolean {
+  return !headers.get("user-agent") && !headers.get("x-api-key");
 }
 
 function rpcCodeFor(status: number): number {
@@ -87,7 +101,12 @@ export function otlpRoutes(deps: OtlpRouteDeps): Hono {
     let result: TraceDecodeResult;
     try {
       const body = await readBody(c.req.raw, deps.maxBodyBytes);
-      result = encoding === "protobuf" ? decodeTraceRequestProtobuf(body) : decodeTraceRequestJson(parseJson(body));
+      if (encoding === "protobuf") {
+        result = decodeTraceRequestProtobuf(body);
+      } else {
+        const apiSpanKinds = deps.strictSpanKinds !== true && isTraceKitLocalUiRequest(c.req.raw.headers);
+        result = decodeTraceRequestJson(parseOtlpJson(body), { apiSpanKinds });
+      }
     } catch (error) {
       if (error instanceof AppError && (error.status === 413 || error.status === 415 || error.status === 400)) {
         deps.onClientError?.("/v1/traces", error.status, error.message);
@@ -121,13 +140,4 @@ export function otlpRoutes(deps: OtlpRouteDeps): Hono {
   }
 
   return app;
-}
-
-function parseJson(body: Uint8Array): unknown {
-  const text = new TextDecoder("utf-8", { fatal: false }).decode(body);
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new OtlpDecodeError(`body is not valid JSON (${(error as Error).message})`);
-  }
 }
