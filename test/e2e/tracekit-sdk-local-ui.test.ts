@@ -8,7 +8,14 @@ import { resolveConfig } from "../../src/config.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { rawRequest, readJson } from "../helpers/http.js";
 import { newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
-import { API_KIND, nodeLocalUiBody, pythonLocalUiBody, type SdkSpan, sdkPost } from "../helpers/tracekit-sdk.js";
+import {
+  API_KIND,
+  nodeLocalUiBody,
+  nodeSdkDetectsUi,
+  pythonLocalUiBody,
+  type SdkSpan,
+  sdkPost,
+} from "../helpers/tracekit-sdk.js";
 
 let app: TestApp;
 beforeAll(async () => {
@@ -86,6 +93,10 @@ function expressRequest(port: number): { traceId: string; spans: SdkSpan[] } {
 }
 
 describe("TraceKit Node SDK, development mode (batches without a User-Agent)", () => {
+  it("stays detected after its health probe, whose answer it never reads", async () => {
+    expect(await nodeSdkDetectsUi(app.port)).toBe(true);
+  });
+
   it("shows every span kind right, names the trace by its route, and drops the SDK's own calls", async () => {
     const before = (await readJson(fetch(`${app.base}/api/health`))).counts.ownCallSpans;
     const { traceId, spans } = expressRequest(app.port);

@@ -198,3 +198,37 @@ export function sdkPost(
     req.end(body);
   });
 }
+
+/**
+ * The Node SDK's local-UI detection, as it behaves: `http.request` to `/api/health` on the global
+ * (keep-alive) agent with `timeout: 500`, the answer's status read but its body never consumed, and
+ * a `timeout` event taken to mean "no UI", even when it fires after the 200. Resolves with what the
+ * SDK believes once `settleMs` have passed.
+ */
+export function nodeSdkDetectsUi(port: number, settleMs = 900): Promise<boolean> {
+  return new Promise((resolve) => {
+    let available = false;
+    const req = request(
+      {
+        host: "127.0.0.1",
+        port,
+        path: "/api/health",
+        method: "GET",
+        timeout: 500,
+        headers: { Host: `localhost:${port}` },
+      },
+      (res) => {
+        available = res.statusCode === 200;
+      },
+    );
+    req.on("error", () => {
+      available = false;
+    });
+    req.on("timeout", () => {
+      req.destroy();
+      available = false;
+    });
+    req.end();
+    setTimeout(() => resolve(available), settleMs);
+  });
+}

@@ -104,6 +104,10 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
     };
     // SDKs probe this from other local origins with a short timeout; let browsers read it too.
     c.header("Access-Control-Allow-Origin", "*");
+    // The TraceKit Node SDK's probe never reads this answer, so on a kept-alive connection its 500 ms
+    // socket timeout fires anyway, after the 200, and the SDK concludes that the UI is gone and drops
+    // every span after its first batch. Closing the connection ends its request before that.
+    c.header("Connection", "close");
     return c.json(body);
   });
 
