@@ -65,6 +65,8 @@ export interface TraceListResponse {
 
 export interface TraceResponse {
   traceId: string;
+  /** The trace's name as the list shows it (a bare-method root reads as method plus route). */
+  name: string;
   spans: SpanJson[];
   /** Code-monitoring snapshots captured inside this trace (each names its span), oldest first. */
   snapshots?: SnapshotSummaryJson[];

@@ -127,7 +127,8 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
     }
     const spans = deps.store.getTrace(traceId);
     if (spans === undefined) throw new AppError(404, "trace_not_found", `no trace ${traceId} is stored`);
-    const body: TraceResponse = { traceId, spans: spans.map(spanToJson) };
+    const name = deps.store.getSummaries([traceId])[0]?.name ?? "";
+    const body: TraceResponse = { traceId, name, spans: spans.map(spanToJson) };
     return c.json(body);
   });
 
