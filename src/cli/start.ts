@@ -40,7 +40,7 @@ export function addStartOptions(command: Command): Command {
         .argParser(asArgument((v) => parsePort(v))),
     )
     .option("--host <addr>", `address to listen on (default ${DEFAULT_HOST}; 0.0.0.0 for every interface)`)
-    .option("--no-open", "do not open the browser")
+    .option("--no-open", "do not open the browser (also TRACEKIT_NO_BROWSER=1)")
     .option("--db <file>", "keep data in this SQLite file across restarts (default: in memory)")
     .option(
       "--max-spans <n>",
