@@ -2,12 +2,14 @@ import type { Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { serve } from "@hono/node-server";
 import type { Config } from "./config.js";
+import { createCodeMonitoring } from "./ingest/code-monitoring.js";
 import { createIngest } from "./ingest/ingest.js";
 import { createLiveHub } from "./live/hub.js";
+import { createSdkStreams } from "./live/sdk-streams.js";
 import { attachLiveSocket } from "./live/websocket.js";
 import { createHostPolicy } from "./server/security.js";
 import { createServer } from "./server/server.js";
-import { openStore } from "./store/open-store.js";
+import { openStores } from "./store/open-store.js";
 import { DEFAULT_TRACE_LIMIT } from "./store/store.js";
 import { packageVersion } from "./version.js";
 
@@ -37,13 +39,21 @@ function displayHost(host: string): string {
   return host.includes(":") ? `[${host}]` : host;
 }
 
-/** Composition root: store → hub → ingest → server → listening socket. close() undoes it in reverse. */
+/**
+ * Composition root: stores → hub → SDK streams → ingest and code monitoring → server → listening
+ * socket. close() undoes it in reverse.
+ */
 export async function startApp(config: Config, onEvent: (event: AppEvent) => void = () => {}): Promise<RunningApp> {
-  const store = await openStore({ dbPath: config.dbPath, maxSpans: config.maxSpans });
+  const { store, codeMonitoring: codeMonitoringStore } = await openStores({
+    dbPath: config.dbPath,
+    maxSpans: config.maxSpans,
+  });
   const hub = createLiveHub({
     getSummaries: (ids) => store.getSummaries(ids),
     getLatest: () => store.listTraces({ limit: DEFAULT_TRACE_LIMIT }).traces,
   });
+  const sdkStreams = createSdkStreams({ onChange: () => codeMonitoring.sdkConnectionsChanged() });
+  const codeMonitoring = createCodeMonitoring({ store: codeMonitoringStore, hub, streams: sdkStreams });
   const hostPolicy = createHostPolicy(config.host);
   let port = config.port;
   const ingest = createIngest(
@@ -65,6 +75,9 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
     store,
     hub,
     ingest,
+    codeMonitoringStore,
+    codeMonitoring,
+    sdkStreams,
     hostPolicy,
     version: packageVersion(),
     maxBodyBytes: config.maxBodyBytes,
@@ -80,7 +93,10 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
   try {
     server = await listen(app.fetch, config);
   } catch (error) {
+    codeMonitoring.close();
+    sdkStreams.close();
     hub.close();
+    codeMonitoringStore.close();
     store.close();
     throw error;
   }
@@ -113,15 +129,24 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
     close() {
       closing ??= (async () => {
         live.close();
+        // Open SDK event streams would hold server.close() open; ending them sends the SDKs back to polling.
+        codeMonitoring.close();
+        sdkStreams.close();
         hub.close();
         await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          // Idle keep-alive sockets would hold close() open; requests in flight finish first.
+          // Idle keep-alive sockets would hold close() open; requests in flight (and the event
+          // streams just ended) finish first, and their sockets are closed as soon as they go idle.
+          const sweep = setInterval(() => server.closeIdleConnections?.(), 25);
+          server.close(() => {
+            clearInterval(sweep);
+            resolve();
+          });
           server.closeIdleConnections?.();
           setTimeout(() => {
             for (const socket of sockets) socket.destroy();
           }, 2000).unref();
         });
+        codeMonitoringStore.close();
         store.close();
       })();
       return closing;

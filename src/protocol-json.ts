@@ -1,7 +1,21 @@
+import {
+  type Breakpoint,
+  type SdkEvent,
+  type Snapshot,
+  type SnapshotSummary,
+  snapshotSummary,
+} from "./domain/code-monitoring.js";
 import type { Span } from "./domain/span.js";
 import { durationMs } from "./domain/time.js";
 import type { TraceSummary } from "./domain/trace-summary.js";
-import type { SpanJson, TraceSummaryJson } from "./protocol.js";
+import type {
+  BreakpointJson,
+  SdkEventJson,
+  SnapshotJson,
+  SnapshotSummaryJson,
+  SpanJson,
+  TraceSummaryJson,
+} from "./protocol.js";
 
 export function traceSummaryToJson(summary: TraceSummary): TraceSummaryJson {
   return {
@@ -53,4 +67,55 @@ export function spanToJson(span: Span): SpanJson {
   if (span.droppedEventsCount) json.droppedEventsCount = span.droppedEventsCount;
   if (span.droppedLinksCount) json.droppedLinksCount = span.droppedLinksCount;
   return json;
+}
+
+function isoTime(ms: number): string;
+function isoTime(ms: number | null): string | null;
+function isoTime(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
+
+export function breakpointToJson(breakpoint: Breakpoint): BreakpointJson {
+  return {
+    id: breakpoint.id,
+    service: breakpoint.service,
+    filePath: breakpoint.filePath,
+    functionName: breakpoint.functionName,
+    label: breakpoint.label,
+    lineNumber: breakpoint.lineNumber,
+    condition: breakpoint.condition,
+    maxCaptures: breakpoint.maxCaptures,
+    captureCount: breakpoint.captureCount,
+    expireAt: isoTime(breakpoint.expireAt),
+    enabled: breakpoint.enabled,
+    origin: breakpoint.origin,
+    createdAt: isoTime(breakpoint.createdAt),
+    updatedAt: isoTime(breakpoint.updatedAt),
+    lastCapturedAt: isoTime(breakpoint.lastCapturedAt),
+  };
+}
+
+export function snapshotSummaryToJson(snapshot: SnapshotSummary): SnapshotSummaryJson {
+  const { receivedAt: _, ...json } = snapshotSummary(snapshot as Snapshot);
+  return json;
+}
+
+export function snapshotToJson(snapshot: Snapshot): SnapshotJson {
+  return {
+    ...snapshotSummaryToJson(snapshot),
+    variables: snapshot.variables,
+    securityFlags: snapshot.securityFlags,
+    stackTrace: snapshot.stackTrace,
+    requestContext: snapshot.requestContext,
+  };
+}
+
+export function sdkEventToJson(event: SdkEvent): SdkEventJson {
+  return {
+    id: event.id,
+    service: event.service,
+    type: event.type,
+    receivedAt: isoTime(event.receivedAt),
+    data: event.data,
+  };
 }

@@ -101,6 +101,10 @@ export interface HealthResponse {
     evictedSpans: number;
     /** Spans of SDKs' own calls to this server (exports, health probes), not stored. */
     ownCallSpans: number;
+    /** Code-monitoring snapshots kept, and evicted past the bound (oldest first). */
+    snapshots: number;
+    evictedSnapshots: number;
+    breakpoints: number;
   };
 }
 

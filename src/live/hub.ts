@@ -24,12 +24,25 @@ export interface LiveHubOptions {
   hardLimitBytes?: number;
   /** Most summaries in one message; a larger burst goes out as several messages. */
   maxTracesPerMessage?: number;
+  /** Most items queued per `publishItems` type between ticks; older ones are dropped first. */
+  maxQueuedItems?: number;
 }
 
 export interface LiveHub {
   /** Called by ingest with the traces an insert changed. */
   tracesChanged(traceIds: readonly string[]): void;
   cleared(): void;
+  /**
+   * Replaces the retained message of a type (e.g. the whole breakpoint list): `build` runs once per
+   * tick however often it was published, and its message goes to every client, to each client on
+   * connect, and again to a client resynced after it was skipped.
+   */
+  publishState(type: LiveMessage["type"], build: () => LiveMessage): void;
+  /**
+   * Queues items of a list message (e.g. new snapshots), coalesced per tick: `build` makes one
+   * message of the items queued since the last tick. A skipped client does not get them replayed.
+   */
+  publishItems<T>(type: string, items: readonly T[], build: (items: T[]) => LiveMessage): void;
   addClient(client: LiveClient): () => void;
   clientCount(): number;
   close(): void;
@@ -46,9 +59,14 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
   const softLimit = options.softLimitBytes ?? 1 << 20;
   const hardLimit = options.hardLimitBytes ?? 16 << 20;
   const maxPerMessage = options.maxTracesPerMessage ?? 500;
+  const maxQueuedItems = options.maxQueuedItems ?? 1000;
   const resyncCheckMs = Math.max(tickMs, 100);
   const clients = new Set<ClientState>();
   let pending = new Set<string>();
+  /** The latest serialized message per state type, and the builders of those changed since the last tick. */
+  const states = new Map<string, string>();
+  let changedStates = new Map<string, () => LiveMessage>();
+  let pendingItems = new Map<string, { items: unknown[]; build: (items: unknown[]) => LiveMessage }>();
   let timer: NodeJS.Timeout | null = null;
   let resyncTimer: NodeJS.Timeout | null = null;
   let closed = false;
@@ -84,6 +102,11 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
     const ids = [...pending];
     pending = new Set();
     const messages: string[] = [];
+    const changed = changedStates;
+    const items = pendingItems;
+    changedStates = new Map();
+    for (const [type, build] of changed) states.set(type, JSON.stringify(build()));
+    pendingItems = new Map();
     if (ids.length > 0 && clients.size > 0) {
       const summaries = options.getSummaries(ids);
       for (let i = 0; i < summaries.length; i += maxPerMessage) {
@@ -93,6 +116,10 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
         };
         messages.push(JSON.stringify(message));
       }
+    }
+    if (clients.size > 0) {
+      for (const type of changed.keys()) messages.push(states.get(type) as string);
+      for (const queued of items.values()) messages.push(JSON.stringify(queued.build(queued.items)));
     }
     let snapshot: string | null | undefined;
     let waiting = false;
@@ -108,6 +135,7 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
         state.stale = false;
         snapshot ??= snapshotMessage();
         if (snapshot !== null) state.client.send(snapshot);
+        for (const retained of states.values()) state.client.send(retained);
         continue;
       }
       for (const data of messages) state.client.send(data);
@@ -132,11 +160,30 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
         }
       }
     },
+    publishState(type, build) {
+      if (closed) return;
+      changedStates.set(type, build);
+      timer ??= setTimeout(flush, tickMs);
+    },
+    publishItems(type, items, build) {
+      if (closed || items.length === 0) return;
+      let queued = pendingItems.get(type);
+      if (queued === undefined) {
+        queued = { items: [], build: build as (items: unknown[]) => LiveMessage };
+        pendingItems.set(type, queued);
+      }
+      queued.items.push(...items);
+      if (queued.items.length > maxQueuedItems) queued.items.splice(0, queued.items.length - maxQueuedItems);
+      timer ??= setTimeout(flush, tickMs);
+    },
     addClient(client) {
       const state: ClientState = { client, stale: false };
       clients.add(state);
       const snapshot = snapshotMessage();
       if (snapshot !== null) client.send(snapshot);
+      for (const [type, build] of changedStates) states.set(type, JSON.stringify(build()));
+      changedStates.clear();
+      for (const retained of states.values()) client.send(retained);
       return () => {
         clients.delete(state);
       };

@@ -1,10 +1,15 @@
 import { Hono } from "hono";
 import { AppError } from "../domain/errors.js";
+import type { CodeMonitoring } from "../ingest/code-monitoring.js";
 import type { Ingest } from "../ingest/ingest.js";
 import type { LiveHub } from "../live/hub.js";
+import type { SdkStreams } from "../live/sdk-streams.js";
+import type { CodeMonitoringStore } from "../store/code-monitoring-store.js";
 import type { Store } from "../store/store.js";
 import { apiRoutes } from "./routes/api.js";
+import { codeMonitoringApiRoutes } from "./routes/code-monitoring-api.js";
 import { otlpRoutes } from "./routes/otlp.js";
+import { sdkSnapshotRoutes } from "./routes/sdk-snapshots.js";
 import { webRoutes } from "./routes/web.js";
 import type { HostPolicy } from "./security.js";
 
@@ -12,6 +17,9 @@ export interface ServerDeps {
   store: Store;
   hub: LiveHub;
   ingest: Ingest;
+  codeMonitoringStore: CodeMonitoringStore;
+  codeMonitoring: CodeMonitoring;
+  sdkStreams: SdkStreams;
   hostPolicy: HostPolicy;
   version: string;
   maxBodyBytes: number;
@@ -55,6 +63,8 @@ export function createServer(deps: ServerDeps): Hono {
 
   app.route("/", otlpRoutes(deps));
   app.route("/", apiRoutes({ ...deps, startedAt }));
+  app.route("/", codeMonitoringApiRoutes(deps));
+  app.route("/", sdkSnapshotRoutes(deps));
 
   app.all("/api/*", (c) => {
     throw new AppError(404, "not_found", `no API endpoint ${c.req.method} ${c.req.path}`);

@@ -1,3 +1,5 @@
+import { createMemoryCodeMonitoringStore } from "./code-monitoring-memory-store.js";
+import type { CodeMonitoringBounds, CodeMonitoringStore } from "./code-monitoring-store.js";
 import { createMemoryStore } from "./memory-store.js";
 import type { Store } from "./store.js";
 
@@ -5,15 +7,33 @@ export class StoreOpenError extends Error {
   override name = "StoreOpenError";
 }
 
+export interface OpenedStores {
+  /** Spans and traces. */
+  store: Store;
+  /** Breakpoints, the kill switch, snapshots and SDK events; closed by `store.close()` when it shares the file. */
+  codeMonitoring: CodeMonitoringStore;
+}
+
 /**
- * The memory store, or the SQLite store for a path. better-sqlite3 is a native addon loaded only
- * here, so the memory default works on a machine where the addon could not be built.
+ * The memory stores, or the SQLite stores for a path (both in the one file). better-sqlite3 is a
+ * native addon loaded only here, so the memory default works on a machine where the addon could not be built.
  */
-export async function openStore(options: { dbPath: string | null; maxSpans: number }): Promise<Store> {
-  if (options.dbPath === null) return createMemoryStore({ maxSpans: options.maxSpans });
+export async function openStores(options: {
+  dbPath: string | null;
+  maxSpans: number;
+  codeMonitoring?: CodeMonitoringBounds;
+}): Promise<OpenedStores> {
+  if (options.dbPath === null) {
+    return {
+      store: createMemoryStore({ maxSpans: options.maxSpans }),
+      codeMonitoring: createMemoryCodeMonitoringStore(options.codeMonitoring),
+    };
+  }
   let sqlite: typeof import("./sqlite-store.js");
+  let codeMonitoringSqlite: typeof import("./code-monitoring-sqlite-store.js");
   try {
     sqlite = await import("./sqlite-store.js");
+    codeMonitoringSqlite = await import("./code-monitoring-sqlite-store.js");
     await sqlite.loadSqliteDriver();
   } catch (error) {
     throw new StoreOpenError(
@@ -21,7 +41,16 @@ export async function openStore(options: { dbPath: string | null; maxSpans: numb
         "Reinstall with: npm i -g @tracekit/local-ui --allow-scripts=better-sqlite3",
     );
   }
-  return sqlite.createSqliteStore({ path: options.dbPath, maxSpans: options.maxSpans });
+  let codeMonitoring: CodeMonitoringStore | undefined;
+  const store = sqlite.createSqliteStore({
+    path: options.dbPath,
+    maxSpans: options.maxSpans,
+    companion: (db) => {
+      codeMonitoring = codeMonitoringSqlite.createSqliteCodeMonitoringStore(db, options.codeMonitoring);
+      return codeMonitoring;
+    },
+  });
+  return { store, codeMonitoring: codeMonitoring as CodeMonitoringStore };
 }
 
 function firstLine(error: unknown): string {

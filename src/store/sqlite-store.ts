@@ -55,6 +55,12 @@ export interface SqliteStoreOptions {
   flushIntervalMs?: number;
   /** Pending spans that trigger a write at once (default 5,000). */
   flushSpans?: number;
+  /**
+   * Opens another store that keeps its own tables in this file. The file is locked to this store's
+   * connection (one process, one writer), so a second connection could not open it: the companion
+   * works through this one. It is opened once the span schema is migrated, and closed first.
+   */
+  companion?: (db: SqliteDatabase) => { close(): void };
 }
 
 const DEFAULT_FLUSH_INTERVAL_MS = 100;
@@ -1000,13 +1006,19 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     return { spans: spanTotal, traces: entries.size, maxSpans, evictedTraces, evictedSpans };
   }
 
+  let companion: { close(): void } | undefined;
+
   function close(): void {
     if (closed) return;
     closed = true;
     try {
       flush();
     } finally {
-      db.close();
+      try {
+        companion?.close();
+      } finally {
+        db.close();
+      }
     }
   }
 
@@ -1014,6 +1026,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     loadState();
     // A smaller --max-spans than the file was filled with applies at once.
     if (spanTotal > maxSpans) flush();
+    companion = options.companion?.(db);
   } catch (error) {
     db.close();
     throw describeOpenFailure(options.path, error);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { TraceSummary } from "../../src/domain/trace-summary.js";
 import { createLiveHub, type LiveClient } from "../../src/live/hub.js";
+import type { LiveMessage } from "../../src/protocol.js";
 
 function summary(traceId: string): TraceSummary {
   return {
@@ -134,6 +135,52 @@ describe("live hub", () => {
     while (slow.sent.length === before && Date.now() < deadline) await tick();
     expect(slow.sent.length).toBe(before + 1);
     expect(JSON.parse(slow.sent[before] as string)).toMatchObject({ type: "traces", snapshot: true });
+    hub.close();
+  });
+  it("keeps the latest state message per type for every client, new ones and resynced ones", async () => {
+    const hub = createLiveHub({
+      getSummaries: (ids) => ids.map(summary),
+      getLatest: () => [],
+      tickMs: 5,
+      softLimitBytes: 100,
+    });
+    const early = stuckClient();
+    hub.addClient(early);
+    let builds = 0;
+    const state = (killSwitch: boolean) => (): LiveMessage => {
+      builds++;
+      return { type: "breakpoints", breakpoints: [], killSwitch, connectedSdks: {} };
+    };
+    hub.publishState("breakpoints", state(false));
+    hub.publishState("breakpoints", state(true));
+    await tick();
+    // Two changes in one tick: one message, the newer one, built once.
+    expect(early.sent.map((m) => JSON.parse(m).killSwitch)).toEqual([true]);
+    expect(builds).toBe(1);
+    const late = stuckClient();
+    hub.addClient(late);
+    expect(late.sent.map((m) => JSON.parse(m).type)).toEqual(["breakpoints"]);
+
+    // A client skipped while slow gets the retained state again once it drains.
+    early.queued = 1000;
+    hub.publishState("breakpoints", state(false));
+    await tick();
+    expect(early.sent).toHaveLength(1);
+    early.queued = 0;
+    const deadline = Date.now() + 5000;
+    while (early.sent.length < 2 && Date.now() < deadline) await tick();
+    expect(JSON.parse(early.sent.at(-1) as string)).toMatchObject({ type: "breakpoints", killSwitch: false });
+    hub.close();
+  });
+
+  it("coalesces list items per tick into one bounded message", async () => {
+    const hub = createLiveHub({ getSummaries: () => [], getLatest: () => [], tickMs: 5, maxQueuedItems: 3 });
+    const client = stuckClient();
+    hub.addClient(client);
+    const build = (events: number[]) => ({ type: "sdk-events", events }) as never;
+    for (let i = 1; i <= 5; i++) hub.publishItems("sdk-events", [i], build);
+    await tick();
+    expect(client.sent.map((m) => JSON.parse(m))).toEqual([{ type: "sdk-events", events: [3, 4, 5] }]);
     hub.close();
   });
 });

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { AppError } from "../../domain/errors.js";
 import { normalizeTraceId } from "../../domain/ids.js";
+import type { CodeMonitoring } from "../../ingest/code-monitoring.js";
 import type { Ingest } from "../../ingest/ingest.js";
 import type { LiveHub } from "../../live/hub.js";
 import type {
@@ -10,12 +11,16 @@ import type {
   TraceListResponse,
   TraceResponse,
 } from "../../protocol.js";
-import { spanToJson, traceSummaryToJson } from "../../protocol-json.js";
+import { snapshotSummaryToJson, spanToJson, traceSummaryToJson } from "../../protocol-json.js";
+import type { CodeMonitoringStore } from "../../store/code-monitoring-store.js";
 import { DEFAULT_TRACE_LIMIT, MAX_TRACE_LIMIT, type Store, type TraceQuery } from "../../store/store.js";
+import { assertOwnOrigin } from "../own-origin.js";
 import type { HostPolicy } from "../security.js";
 
 export interface ApiRouteDeps {
   store: Store;
+  codeMonitoringStore: CodeMonitoringStore;
+  codeMonitoring: CodeMonitoring;
   hub: LiveHub;
   ingest: Ingest;
   hostPolicy: HostPolicy;
@@ -76,6 +81,7 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
 
   app.get("/api/health", (c) => {
     const stats = deps.store.stats();
+    const codeMonitoring = deps.codeMonitoringStore.stats();
     const base = deps.baseUrl();
     const body: HealthResponse = {
       status: "ok",
@@ -100,6 +106,9 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
         evictedTraces: stats.evictedTraces,
         evictedSpans: stats.evictedSpans,
         ownCallSpans: deps.ingest.counts().ownCallSpans,
+        snapshots: codeMonitoring.snapshots,
+        evictedSnapshots: codeMonitoring.evictedSnapshots,
+        breakpoints: codeMonitoring.breakpoints,
       },
     };
     // SDKs probe this from other local origins with a short timeout; let browsers read it too.
@@ -128,20 +137,19 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
     const spans = deps.store.getTrace(traceId);
     if (spans === undefined) throw new AppError(404, "trace_not_found", `no trace ${traceId} is stored`);
     const name = deps.store.getSummaries([traceId])[0]?.name ?? "";
-    const body: TraceResponse = { traceId, name, spans: spans.map(spanToJson) };
+    const body: TraceResponse = {
+      traceId,
+      name,
+      spans: spans.map(spanToJson),
+      snapshots: deps.codeMonitoringStore.snapshotsOfTrace(traceId).map(snapshotSummaryToJson),
+    };
     return c.json(body);
   });
 
   app.delete("/api/traces", (c) => {
-    const origin = c.req.header("origin");
-    if (origin !== undefined && !deps.hostPolicy.isOwnOrigin(origin, deps.port())) {
-      throw new AppError(
-        403,
-        "forbidden_origin",
-        `DELETE is only accepted from this app's own page, not from ${origin}`,
-      );
-    }
+    assertOwnOrigin(c.req.header("origin"), deps.hostPolicy, deps.port(), "DELETE");
     deps.store.clear();
+    deps.codeMonitoring.clearCaptured();
     deps.ingest.reset();
     deps.hub.cleared();
     return c.json({ cleared: true });

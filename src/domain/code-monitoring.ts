@@ -1,0 +1,117 @@
+/**
+ * Code monitoring (TraceKit SDK snapshots): breakpoints the SDKs capture at, the snapshots they
+ * send, and events they report about themselves. Plain data and pure rules; times are epoch ms.
+ */
+
+export type BreakpointOrigin = "auto" | "manual";
+
+export interface Breakpoint {
+  id: string;
+  service: string;
+  filePath: string;
+  functionName: string;
+  label: string;
+  lineNumber: number;
+  /** An expression the SDK evaluates before capturing; "" when none. */
+  condition: string;
+  /** 0 = unlimited. */
+  maxCaptures: number;
+  captureCount: number;
+  expireAt: number | null;
+  enabled: boolean;
+  origin: BreakpointOrigin;
+  createdAt: number;
+  updatedAt: number;
+  lastCapturedAt: number | null;
+}
+
+export interface SecurityFlag {
+  type: string;
+  severity: string;
+  variable?: string;
+}
+
+/** What a list shows of a snapshot; the heavy parts stay in `Snapshot`. */
+export interface SnapshotSummary {
+  id: string;
+  breakpointId: string | null;
+  service: string;
+  filePath: string;
+  functionName: string;
+  label: string;
+  lineNumber: number;
+  /** As the SDK stamped it (`captured_at`). */
+  capturedAt: string;
+  /** When this server accepted it; snapshots are listed in this order. */
+  receivedAt: number;
+  traceId: string | null;
+  spanId: string | null;
+  securityFlagCount: number;
+  variableNames: string[];
+}
+
+export interface Snapshot extends SnapshotSummary {
+  variables: unknown;
+  securityFlags: SecurityFlag[];
+  stackTrace: string;
+  requestContext: unknown;
+}
+
+export interface SdkEvent {
+  id: string;
+  service: string;
+  type: string;
+  receivedAt: number;
+  data: Record<string, unknown>;
+}
+
+/** Why a breakpoint does not capture right now, or null when it does. */
+export type BreakpointRefusal = "disabled" | "expired" | "exhausted";
+
+export function breakpointRefusal(breakpoint: Breakpoint, now: number): BreakpointRefusal | null {
+  if (!breakpoint.enabled) return "disabled";
+  if (breakpoint.expireAt !== null && now >= breakpoint.expireAt) return "expired";
+  if (breakpoint.maxCaptures > 0 && breakpoint.captureCount >= breakpoint.maxCaptures) return "exhausted";
+  return null;
+}
+
+export function isCapturing(breakpoint: Breakpoint, now: number): boolean {
+  return breakpointRefusal(breakpoint, now) === null;
+}
+
+type Location = Pick<Breakpoint, "service" | "filePath" | "functionName" | "label" | "lineNumber">;
+
+/**
+ * What makes two breakpoints the same code location. The SDKs key a capture by function and label
+ * ("stable across code changes"), so a labelled location keeps its breakpoint when its line moves;
+ * an unlabelled one is told apart by its line.
+ */
+export function locationKey(location: Location): string {
+  const base = `${location.service}\u0000${location.filePath}\u0000${location.functionName}\u0000${location.label}`;
+  return location.label === "" ? `${base}\u0000${location.lineNumber}` : base;
+}
+
+/** The list-row part of a snapshot (a new object without the variables). */
+export function snapshotSummary(snapshot: Snapshot): SnapshotSummary {
+  return {
+    id: snapshot.id,
+    breakpointId: snapshot.breakpointId,
+    service: snapshot.service,
+    filePath: snapshot.filePath,
+    functionName: snapshot.functionName,
+    label: snapshot.label,
+    lineNumber: snapshot.lineNumber,
+    capturedAt: snapshot.capturedAt,
+    receivedAt: snapshot.receivedAt,
+    traceId: snapshot.traceId,
+    spanId: snapshot.spanId,
+    securityFlagCount: snapshot.securityFlagCount,
+    variableNames: snapshot.variableNames,
+  };
+}
+
+/** Top-level variable names of a snapshot, for its list row. */
+export function variableNamesOf(variables: unknown): string[] {
+  if (variables === null || typeof variables !== "object" || Array.isArray(variables)) return [];
+  return Object.keys(variables);
+}

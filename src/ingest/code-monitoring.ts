@@ -1,0 +1,317 @@
+import { randomUUID } from "node:crypto";
+import {
+  type Breakpoint,
+  breakpointRefusal,
+  locationKey,
+  type SdkEvent,
+  type Snapshot,
+} from "../domain/code-monitoring.js";
+import { AppError } from "../domain/errors.js";
+import type { LiveHub } from "../live/hub.js";
+import type { SdkStreams } from "../live/sdk-streams.js";
+import type { BreakpointsResponse, LiveMessage, SnapshotSummaryJson } from "../protocol.js";
+import { breakpointToJson, sdkEventToJson, snapshotSummaryToJson } from "../protocol-json.js";
+import { type AutoRegisterRequest, breakpointToSdk, type CaptureRequest } from "../sdk/code-monitoring-wire.js";
+import { type CodeMonitoringStore, MAX_BREAKPOINTS } from "../store/code-monitoring-store.js";
+
+/** A breakpoint made on the Snapshots page. */
+export interface BreakpointInput {
+  service: string;
+  filePath: string;
+  lineNumber: number;
+  functionName: string;
+  label: string;
+  condition: string;
+  maxCaptures: number;
+  expireAt: number | null;
+  enabled: boolean;
+}
+
+export type BreakpointPatch = Partial<Pick<Breakpoint, "enabled" | "maxCaptures" | "expireAt" | "condition" | "label">>;
+
+export interface CodeMonitoring {
+  /** What GET/POST /sdk/snapshots/active/:service answers, in the SDKs' shape. */
+  sdkView(service: string): { breakpoints: Record<string, unknown>[]; killSwitch: boolean };
+  /** One breakpoint in the SDKs' shape. */
+  sdkBreakpoint(breakpoint: Breakpoint): Record<string, unknown>;
+  /** The same breakpoint for a location already known (its line follows the code), else a new, disabled one. */
+  autoRegister(request: AutoRegisterRequest): { breakpoint: Breakpoint; created: boolean };
+  /** Keeps a capture, or throws a 4xx saying why it was not taken. */
+  capture(request: CaptureRequest): Snapshot;
+  reportEvents(service: string, events: readonly { type: string; data: Record<string, unknown> }[]): void;
+
+  state(): BreakpointsResponse;
+  createBreakpoint(input: BreakpointInput): Breakpoint;
+  updateBreakpoint(id: string, patch: BreakpointPatch): Breakpoint;
+  deleteBreakpoint(id: string): void;
+  setKillSwitch(enabled: boolean): void;
+  /** After the UI's "clear everything": snapshots and SDK events go, breakpoints stay. */
+  clearCaptured(): void;
+  /** Republishes the breakpoint list (connected-SDK counts changed). */
+  sdkConnectionsChanged(): void;
+  close(): void;
+}
+
+export interface CodeMonitoringDeps {
+  store: CodeMonitoringStore;
+  hub: LiveHub;
+  streams: SdkStreams;
+  /** Most breakpoints kept (default MAX_BREAKPOINTS); creating one more is a 409. */
+  maxBreakpoints?: number;
+  now?(): number;
+}
+
+/** The code-monitoring write path: every rule about breakpoints and captures, and who hears of a change. */
+export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
+  const { store, hub, streams } = deps;
+  const now = deps.now ?? Date.now;
+  const maxBreakpoints = deps.maxBreakpoints ?? MAX_BREAKPOINTS;
+  let expiryTimer: NodeJS.Timeout | null = null;
+
+  function state(): BreakpointsResponse {
+    return {
+      breakpoints: store.listBreakpoints().map(breakpointToJson),
+      killSwitch: store.killSwitch(),
+      connectedSdks: streams.counts(),
+    };
+  }
+
+  function publishState(): void {
+    hub.publishState("breakpoints", () => ({ type: "breakpoints", ...state() }));
+  }
+
+  /** The SDK-facing breakpoint: while the kill switch is on every breakpoint reads as disabled (Python ignores the switch). */
+  function toSdk(breakpoint: Breakpoint): Record<string, unknown> {
+    const sdk = breakpointToSdk(breakpoint, now());
+    if (store.killSwitch()) sdk.enabled = false;
+    return sdk;
+  }
+
+  /** Tells the breakpoint's SDKs and the live page; a new schedule only when an expiry may have changed. */
+  function changed(
+    breakpoint: Breakpoint,
+    event: "breakpoint_created" | "breakpoint_updated",
+    rescheduled = true,
+  ): void {
+    streams.broadcast(breakpoint.service, event, JSON.stringify(toSdk(breakpoint)));
+    publishState();
+    if (rescheduled) scheduleExpiry();
+  }
+
+  /** At the next expiry, tells SDKs the breakpoint stopped (Node never checks expire_at itself). */
+  function scheduleExpiry(): void {
+    if (expiryTimer !== null) clearTimeout(expiryTimer);
+    expiryTimer = null;
+    const t = now();
+    const next = Math.min(
+      ...store
+        .listBreakpoints()
+        .filter((b) => b.enabled && b.expireAt !== null && b.expireAt > t)
+        .map((b) => b.expireAt as number),
+    );
+    if (!Number.isFinite(next)) return;
+    expiryTimer = setTimeout(
+      () => {
+        expiryTimer = null;
+        const at = now();
+        for (const b of store.listBreakpoints()) {
+          if (b.enabled && b.expireAt !== null && b.expireAt <= at && b.expireAt > t) {
+            streams.broadcast(b.service, "breakpoint_updated", JSON.stringify(toSdk(b)));
+          }
+        }
+        publishState();
+        scheduleExpiry();
+      },
+      Math.min(next - t + 1, 2 ** 31 - 1),
+    );
+    expiryTimer.unref();
+  }
+
+  function assertRoom(): void {
+    if (store.stats().breakpoints >= maxBreakpoints) {
+      throw new AppError(
+        409,
+        "too_many_breakpoints",
+        `at most ${maxBreakpoints} breakpoints are kept; delete some on the Snapshots page`,
+      );
+    }
+  }
+
+  function assertFreeLocation(candidate: Breakpoint): void {
+    const other = store.findBreakpoint(locationKey(candidate));
+    if (other !== undefined && other.id !== candidate.id) {
+      throw new AppError(409, "breakpoint_exists", `breakpoint ${other.id} is already at this location`);
+    }
+  }
+
+  function mustGet(id: string): Breakpoint {
+    const breakpoint = store.getBreakpoint(id);
+    if (breakpoint === undefined) throw new AppError(404, "breakpoint_not_found", `no breakpoint ${id}`);
+    return breakpoint;
+  }
+
+  function findCaptureTarget(request: CaptureRequest): Breakpoint {
+    const breakpoint =
+      request.breakpointId !== null
+        ? store.getBreakpoint(request.breakpointId)
+        : store.findBreakpoint(locationKey(request));
+    if (breakpoint === undefined) {
+      const which = request.breakpointId ?? `at ${request.filePath}:${request.lineNumber}`;
+      throw new AppError(404, "breakpoint_not_found", `no breakpoint ${which}; nothing was stored`);
+    }
+    if (breakpoint.service !== request.service) {
+      throw new AppError(
+        400,
+        "invalid_snapshot",
+        `breakpoint ${breakpoint.id} belongs to service "${breakpoint.service}", not "${request.service}"`,
+      );
+    }
+    return breakpoint;
+  }
+
+  // Clients that connect get the breakpoints a --db file brought back; expiries keep their schedule.
+  if (store.stats().breakpoints > 0 || store.killSwitch()) publishState();
+  scheduleExpiry();
+
+  return {
+    sdkBreakpoint: toSdk,
+    sdkView(service) {
+      const breakpoints = store.listBreakpoints().filter((b) => b.service === service);
+      return { breakpoints: breakpoints.map(toSdk), killSwitch: store.killSwitch() };
+    },
+
+    autoRegister(request) {
+      const known = store.findBreakpoint(locationKey(request));
+      if (known !== undefined) {
+        if (known.lineNumber === request.lineNumber) return { breakpoint: known, created: false };
+        const moved = { ...known, lineNumber: request.lineNumber, updatedAt: now() };
+        store.saveBreakpoint(moved);
+        changed(moved, "breakpoint_updated");
+        return { breakpoint: moved, created: false };
+      }
+      assertRoom();
+      const t = now();
+      const breakpoint: Breakpoint = {
+        id: randomUUID(),
+        ...request,
+        condition: "",
+        maxCaptures: 0,
+        captureCount: 0,
+        expireAt: null,
+        enabled: false,
+        origin: "auto",
+        createdAt: t,
+        updatedAt: t,
+        lastCapturedAt: null,
+      };
+      store.saveBreakpoint(breakpoint);
+      changed(breakpoint, "breakpoint_created");
+      return { breakpoint, created: true };
+    },
+
+    capture(request) {
+      if (store.killSwitch()) {
+        throw new AppError(409, "kill_switch_on", "the kill switch is on: captures are refused and nothing was stored");
+      }
+      const breakpoint = findCaptureTarget(request);
+      const t = now();
+      const refusal = breakpointRefusal(breakpoint, t);
+      if (refusal !== null) {
+        throw new AppError(
+          409,
+          `breakpoint_${refusal}`,
+          `breakpoint ${breakpoint.id} is ${refusal}; nothing was stored`,
+        );
+      }
+      const { breakpointId: _, capturedAt, securityFlags, ...rest } = request;
+      const snapshot: Snapshot = {
+        ...rest,
+        id: randomUUID(),
+        breakpointId: breakpoint.id,
+        capturedAt: capturedAt ?? new Date(t).toISOString(),
+        receivedAt: t,
+        securityFlags,
+        securityFlagCount: securityFlags.length,
+      };
+      const counted = { ...breakpoint, captureCount: breakpoint.captureCount + 1, lastCapturedAt: t };
+      store.insertSnapshot(snapshot, counted);
+      hub.publishItems<SnapshotSummaryJson>("snapshots", [snapshotSummaryToJson(snapshot)], (snapshots) => ({
+        type: "snapshots",
+        snapshots,
+      }));
+      // The SDK reads capture_count to stop at max_captures.
+      changed(counted, "breakpoint_updated", false);
+      return snapshot;
+    },
+
+    reportEvents(service, events) {
+      const t = now();
+      const stored: SdkEvent[] = events.map((e) => ({
+        id: randomUUID(),
+        service,
+        type: e.type,
+        receivedAt: t,
+        data: e.data,
+      }));
+      store.insertSdkEvents(stored);
+      hub.publishItems(
+        "sdk-events",
+        stored.map(sdkEventToJson),
+        (list) => ({ type: "sdk-events", events: list }) as LiveMessage,
+      );
+    },
+
+    state,
+
+    createBreakpoint(input) {
+      const t = now();
+      const breakpoint: Breakpoint = {
+        id: randomUUID(),
+        ...input,
+        captureCount: 0,
+        origin: "manual",
+        createdAt: t,
+        updatedAt: t,
+        lastCapturedAt: null,
+      };
+      assertFreeLocation(breakpoint);
+      assertRoom();
+      store.saveBreakpoint(breakpoint);
+      changed(breakpoint, "breakpoint_created");
+      return breakpoint;
+    },
+
+    updateBreakpoint(id, patch) {
+      const updated: Breakpoint = { ...mustGet(id), ...patch, updatedAt: now() };
+      assertFreeLocation(updated);
+      store.saveBreakpoint(updated);
+      changed(updated, "breakpoint_updated");
+      return updated;
+    },
+
+    deleteBreakpoint(id) {
+      const breakpoint = mustGet(id);
+      store.deleteBreakpoint(id);
+      streams.broadcast(breakpoint.service, "breakpoint_deleted", JSON.stringify({ id }));
+      publishState();
+      scheduleExpiry();
+    },
+
+    setKillSwitch(enabled) {
+      store.setKillSwitch(enabled);
+      streams.broadcast(null, "kill_switch", JSON.stringify({ enabled }));
+      publishState();
+    },
+
+    clearCaptured() {
+      store.clearCaptured();
+    },
+
+    sdkConnectionsChanged: publishState,
+
+    close() {
+      if (expiryTimer !== null) clearTimeout(expiryTimer);
+      expiryTimer = null;
+    },
+  };
+}

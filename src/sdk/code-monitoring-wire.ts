@@ -1,0 +1,216 @@
+/**
+ * The TraceKit SDKs' code-monitoring JSON (snake_case, as their snapshot clients send and read it)
+ * ↔ domain objects. Every rejection is a 400 with the field at fault: the SDKs count only 5xx and
+ * network errors toward their circuit breaker.
+ */
+import {
+  type Breakpoint,
+  isCapturing,
+  type SecurityFlag,
+  type Snapshot,
+  variableNamesOf,
+} from "../domain/code-monitoring.js";
+import { AppError } from "../domain/errors.js";
+import { parseHexId } from "../domain/ids.js";
+
+type JsonObject = Record<string, unknown>;
+
+const MAX_NAME = 512;
+const MAX_PATH = 4096;
+const MAX_FLAGS = 1000;
+export const MAX_EVENTS_PER_REQUEST = 100;
+const MAX_EVENT_BYTES = 16 * 1024;
+
+function invalid(what: string, message: string): AppError {
+  return new AppError(400, `invalid_${what}`, message);
+}
+
+function asObject(value: unknown, what: string): JsonObject {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw invalid(what, `the body must be a JSON object, not ${describe(value)}`);
+  }
+  return value as JsonObject;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "string" ? `the string ${JSON.stringify(value.slice(0, 40))}` : `a ${typeof value}`;
+}
+
+function requiredString(obj: JsonObject, key: string, what: string, max: number): string {
+  const value = obj[key];
+  if (typeof value !== "string") throw invalid(what, `"${key}" must be a string, not ${describe(value)}`);
+  if (value.length > max) throw invalid(what, `"${key}" is longer than ${max} characters`);
+  return value;
+}
+
+/** A string that may be absent or null (then ""). */
+function optionalString(obj: JsonObject, key: string, what: string, max: number): string {
+  const value = obj[key];
+  if (value === undefined || value === null) return "";
+  return requiredString(obj, key, what, max);
+}
+
+function lineNumber(obj: JsonObject, what: string): number {
+  const value = obj.line_number;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+    throw invalid(what, `"line_number" must be a whole number >= 0, not ${describe(value)}`);
+  }
+  return value;
+}
+
+function serviceName(obj: JsonObject, what: string): string {
+  const service = requiredString(obj, "service_name", what, MAX_NAME);
+  if (service.trim() === "") throw invalid(what, `"service_name" must not be empty`);
+  return service;
+}
+
+export interface AutoRegisterRequest {
+  service: string;
+  filePath: string;
+  lineNumber: number;
+  functionName: string;
+  label: string;
+}
+
+/** POST /sdk/snapshots/auto-register `{service_name, file_path, line_number, function_name, label}`. */
+export function decodeAutoRegister(json: unknown): AutoRegisterRequest {
+  const obj = asObject(json, "breakpoint");
+  return {
+    service: serviceName(obj, "breakpoint"),
+    filePath: requiredString(obj, "file_path", "breakpoint", MAX_PATH),
+    lineNumber: lineNumber(obj, "breakpoint"),
+    functionName: optionalString(obj, "function_name", "breakpoint", MAX_NAME),
+    label: optionalString(obj, "label", "breakpoint", MAX_NAME),
+  };
+}
+
+/** A decoded capture: everything of a snapshot but what the server decides (id, arrival, counts). */
+export type CaptureRequest = Omit<
+  Snapshot,
+  "id" | "receivedAt" | "securityFlagCount" | "breakpointId" | "capturedAt"
+> & {
+  breakpointId: string | null;
+  /** null when the SDK sent none. */
+  capturedAt: string | null;
+};
+
+/** POST /sdk/snapshots/capture, as both SDKs build it (Node omits unset fields, Python sends null). */
+export function decodeCapture(json: unknown): CaptureRequest {
+  const obj = asObject(json, "snapshot");
+  const breakpointId = optionalString(obj, "breakpoint_id", "snapshot", MAX_NAME);
+  const variables = obj.variables ?? {};
+  const requestContext = obj.request_context ?? null;
+  if (typeof requestContext !== "object" || Array.isArray(requestContext)) {
+    throw invalid("snapshot", `"request_context" must be an object or null, not ${describe(requestContext)}`);
+  }
+  return {
+    breakpointId: breakpointId === "" ? null : breakpointId,
+    service: serviceName(obj, "snapshot"),
+    filePath: requiredString(obj, "file_path", "snapshot", MAX_PATH),
+    functionName: optionalString(obj, "function_name", "snapshot", MAX_NAME),
+    label: optionalString(obj, "label", "snapshot", MAX_NAME),
+    lineNumber: lineNumber(obj, "snapshot"),
+    capturedAt: capturedAt(obj.captured_at),
+    traceId: hexId(obj, "trace_id", 32),
+    spanId: hexId(obj, "span_id", 16),
+    variables,
+    variableNames: variableNamesOf(variables),
+    securityFlags: securityFlags(obj.security_flags),
+    stackTrace: optionalString(obj, "stack_trace", "snapshot", 256 * 1024),
+    requestContext,
+  };
+}
+
+function capturedAt(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== "string" || value.length > 64 || Number.isNaN(Date.parse(value))) {
+    throw invalid("snapshot", `"captured_at" must be an RFC 3339 time, not ${describe(value)}`);
+  }
+  return value;
+}
+
+/** Lower-case hex, or null when absent, empty or all zeros (no trace context). */
+function hexId(obj: JsonObject, key: string, length: number): string | null {
+  const value = obj[key];
+  if (value === undefined || value === null || value === "") return null;
+  if (typeof value === "string" && /^0+$/.test(value) && value.length === length) return null;
+  const id = typeof value === "string" ? parseHexId(value, length) : null;
+  if (id === null) throw invalid("snapshot", `"${key}" must be ${length} hex digits or null, not ${describe(value)}`);
+  return id;
+}
+
+function securityFlags(value: unknown): SecurityFlag[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw invalid("snapshot", `"security_flags" must be an array, not ${describe(value)}`);
+  if (value.length > MAX_FLAGS) throw invalid("snapshot", `"security_flags" has more than ${MAX_FLAGS} entries`);
+  return value.map((entry, i) => {
+    const flag = entry as JsonObject;
+    if (
+      flag === null ||
+      typeof flag !== "object" ||
+      typeof flag.type !== "string" ||
+      typeof flag.severity !== "string"
+    ) {
+      throw invalid("snapshot", `"security_flags[${i}]" must be {type, severity, variable?} with string values`);
+    }
+    const out: SecurityFlag = { type: flag.type, severity: flag.severity };
+    if (typeof flag.variable === "string") out.variable = flag.variable;
+    return out;
+  });
+}
+
+/** The `events` of POST /sdk/snapshots/active/:service; an empty or absent list is fine. */
+export function decodeSdkEvents(json: unknown): { type: string; data: JsonObject }[] {
+  const obj = asObject(json, "events");
+  const events = obj.events ?? [];
+  if (!Array.isArray(events)) throw invalid("events", `"events" must be an array, not ${describe(events)}`);
+  if (events.length > MAX_EVENTS_PER_REQUEST) {
+    throw invalid("events", `at most ${MAX_EVENTS_PER_REQUEST} events per request, not ${events.length}`);
+  }
+  return events.map((event, i) => {
+    if (event === null || typeof event !== "object" || Array.isArray(event)) {
+      throw invalid("events", `"events[${i}]" must be an object, not ${describe(event)}`);
+    }
+    const data = event as JsonObject;
+    if (typeof data.type !== "string" || data.type === "" || data.type.length > MAX_NAME) {
+      throw invalid("events", `"events[${i}].type" must be a non-empty string`);
+    }
+    if (JSON.stringify(data).length > MAX_EVENT_BYTES) {
+      throw invalid("events", `"events[${i}]" is larger than ${MAX_EVENT_BYTES} bytes`);
+    }
+    return { type: data.type, data };
+  });
+}
+
+/**
+ * A breakpoint as the SDKs read it. `enabled` is whether it captures now (an expired or used-up
+ * breakpoint reads as disabled, so the SDK stops sending). `expire_at` is local wall-clock time
+ * without an offset: the SDK runs on this machine, and Python compares it with the naive
+ * `datetime.now()` (an offset would make that comparison raise inside the app); Node ignores it.
+ */
+export function breakpointToSdk(breakpoint: Breakpoint, now: number): JsonObject {
+  return {
+    id: breakpoint.id,
+    service_name: breakpoint.service,
+    file_path: breakpoint.filePath,
+    function_name: breakpoint.functionName,
+    label: breakpoint.label,
+    line_number: breakpoint.lineNumber,
+    condition: breakpoint.condition,
+    max_captures: breakpoint.maxCaptures,
+    capture_count: breakpoint.captureCount,
+    expire_at: breakpoint.expireAt === null ? null : localIsoTime(breakpoint.expireAt),
+    enabled: isCapturing(breakpoint, now),
+  };
+}
+
+function localIsoTime(ms: number): string {
+  const d = new Date(ms);
+  const pad = (n: number, width = 2) => String(n).padStart(width, "0");
+  return (
+    `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T` +
+    `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`
+  );
+}

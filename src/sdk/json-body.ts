@@ -1,0 +1,73 @@
+import { AppError } from "../domain/errors.js";
+
+/** Deepest nesting accepted in SDK JSON: far beyond real variables, and shallow enough to serialize safely. */
+export const MAX_JSON_DEPTH = 64;
+
+const decoder = new TextDecoder("utf-8", { fatal: false });
+
+/**
+ * Parses a JSON request body (SDK or UI), bounded in depth. Python's json.dumps writes non-finite floats as the bare tokens
+ * NaN, Infinity and -Infinity, which JSON forbids; those become the strings "NaN", "Infinity" and
+ * "-Infinity" instead of costing the developer the whole snapshot.
+ */
+export function parseJsonBody(body: Uint8Array): unknown {
+  const text = decoder.decode(body);
+  if (text.trim() === "") throw new AppError(400, "invalid_json", "the body is empty; send a JSON object");
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const quoted = quoteNonFiniteTokens(text);
+    if (quoted === null) throw new AppError(400, "invalid_json", `the body is not JSON: ${(error as Error).message}`);
+    try {
+      value = JSON.parse(quoted);
+    } catch (again) {
+      throw new AppError(400, "invalid_json", `the body is not JSON: ${(again as Error).message}`);
+    }
+  }
+  assertDepth(value, MAX_JSON_DEPTH);
+  return value;
+}
+
+const TOKENS = ["-Infinity", "Infinity", "NaN"] as const;
+
+/** `text` with bare NaN/Infinity tokens (outside strings) quoted, or null when it has none. */
+function quoteNonFiniteTokens(text: string): string | null {
+  let out = "";
+  let last = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+      continue;
+    }
+    if (c === 0x22) {
+      inString = true;
+      continue;
+    }
+    if (c !== 0x2d && c !== 0x49 && c !== 0x4e) continue; // '-', 'I', 'N'
+    const token = TOKENS.find((t) => text.startsWith(t, i));
+    if (token === undefined) continue;
+    out += `${text.slice(last, i)}"${token}"`;
+    i += token.length - 1;
+    last = i + 1;
+  }
+  return last === 0 ? null : out + text.slice(last);
+}
+
+/** Throws a 400 when `value` nests deeper than `max` (checked without recursion). */
+export function assertDepth(value: unknown, max: number): void {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (node === null || typeof node !== "object") continue;
+    if (depth > max) {
+      throw new AppError(400, "too_deep", `the JSON nests deeper than ${max} levels; capture a shallower value`);
+    }
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
+    }
+  }
+}

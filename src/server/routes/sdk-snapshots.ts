@@ -1,0 +1,114 @@
+/**
+ * The TraceKit SDKs' code-monitoring protocol, as their snapshot clients speak it: poll for
+ * breakpoints, register a location, send a capture, and follow changes over Server-Sent Events.
+ * `X-API-Key` is accepted whatever its value. Refusals are 4xx (the SDKs count 5xx toward their
+ * circuit breaker).
+ */
+import { Hono } from "hono";
+import { streamSSE } from "hono/streaming";
+import { AppError } from "../../domain/errors.js";
+import type { CodeMonitoring } from "../../ingest/code-monitoring.js";
+import type { SdkStreamClient, SdkStreams } from "../../live/sdk-streams.js";
+import { decodeAutoRegister, decodeCapture, decodeSdkEvents } from "../../sdk/code-monitoring-wire.js";
+import { parseJsonBody } from "../../sdk/json-body.js";
+import { readBody } from "../body.js";
+import { assertOwnOrigin } from "../own-origin.js";
+import type { HostPolicy } from "../security.js";
+
+export interface SdkSnapshotRouteDeps {
+  codeMonitoring: CodeMonitoring;
+  sdkStreams: SdkStreams;
+  hostPolicy: HostPolicy;
+  port(): number;
+}
+
+/** A capture carries variables, a stack and request context; 1 MiB is far above a real one. */
+export const MAX_CAPTURE_BYTES = 1 << 20;
+const MAX_REGISTER_BYTES = 64 * 1024;
+const MAX_ACTIVE_BYTES = 256 * 1024;
+
+export const SSE_PATH = "/sdk/snapshots/stream";
+
+function serviceParam(raw: string): string {
+  if (raw.trim() === "" || raw.length > 512) {
+    throw new AppError(400, "invalid_service", "the service name in the path must be 1 to 512 characters");
+  }
+  return raw;
+}
+
+export function sdkSnapshotRoutes(deps: SdkSnapshotRouteDeps): Hono {
+  const app = new Hono();
+  const { codeMonitoring } = deps;
+
+  // SDKs are server-side clients and send no Origin; a web page must not register or capture.
+  app.use("/sdk/*", async (c, next) => {
+    assertOwnOrigin(c.req.header("origin"), deps.hostPolicy, deps.port(), "the SDK protocol");
+    await next();
+  });
+
+  function active(service: string) {
+    const view = codeMonitoring.sdkView(service);
+    return {
+      breakpoints: view.breakpoints,
+      kill_switch: view.killSwitch,
+      sse_endpoint: `${SSE_PATH}/${encodeURIComponent(service)}`,
+    };
+  }
+
+  app.get("/sdk/snapshots/active/:service", (c) => c.json(active(serviceParam(c.req.param("service")))));
+
+  // The Node SDK polls with POST when it has events to report (e.g. its circuit breaker tripped).
+  app.post("/sdk/snapshots/active/:service", async (c) => {
+    const service = serviceParam(c.req.param("service"));
+    const events = decodeSdkEvents(parseJsonBody(await readBody(c.req.raw, MAX_ACTIVE_BYTES)));
+    if (events.length > 0) codeMonitoring.reportEvents(service, events);
+    return c.json(active(service));
+  });
+
+  app.post("/sdk/snapshots/auto-register", async (c) => {
+    const request = decodeAutoRegister(parseJsonBody(await readBody(c.req.raw, MAX_REGISTER_BYTES)));
+    const { breakpoint, created } = codeMonitoring.autoRegister(request);
+    // Python reads only `id`; Node keeps the whole object as its cached breakpoint (disabled until enabled).
+    return c.json(codeMonitoring.sdkBreakpoint(breakpoint), created ? 201 : 200);
+  });
+
+  app.post("/sdk/snapshots/capture", async (c) => {
+    const request = decodeCapture(parseJsonBody(await readBody(c.req.raw, MAX_CAPTURE_BYTES)));
+    const snapshot = codeMonitoring.capture(request);
+    return c.json({ id: snapshot.id }, 201);
+  });
+
+  app.get(`${SSE_PATH}/:service`, (c) => {
+    const service = serviceParam(c.req.param("service"));
+    return streamSSE(c, async (stream) => {
+      let finish = () => {};
+      const finished = new Promise<void>((resolve) => {
+        finish = resolve;
+      });
+      let queued = 0;
+      const client: SdkStreamClient = {
+        send(event, data) {
+          const size = event.length + data.length + 16;
+          queued += size;
+          void stream.writeSSE({ event, data }).then(() => {
+            queued -= size;
+          });
+          return queued;
+        },
+        close: () => finish(),
+      };
+      const remove = deps.sdkStreams.add(service, client);
+      if (remove === null) return; // full or shutting down: the stream ends, the SDK keeps polling
+      stream.onAbort(() => {
+        remove();
+        finish();
+      });
+      const view = codeMonitoring.sdkView(service);
+      client.send("init", JSON.stringify({ breakpoints: view.breakpoints, kill_switch: view.killSwitch }));
+      await finished;
+      remove();
+    });
+  });
+
+  return app;
+}

@@ -1,0 +1,62 @@
+/**
+ * The code-monitoring tables in the `--db` file. The span store owns `PRAGMA user_version`, so these
+ * migrations count their own version in `code_monitoring_schema`; every table is prefixed `cm_`.
+ */
+import { SchemaError, type SqliteDatabase } from "./sqlite-schema.js";
+
+/** Each entry upgrades the tables by one version; never edit a released one, append a new one. */
+const MIGRATIONS: readonly string[] = [
+  `
+  -- body: the Breakpoint as JSON; location_key: domain locationKey(), one breakpoint per location.
+  CREATE TABLE cm_breakpoints (
+    id TEXT PRIMARY KEY,
+    location_key TEXT NOT NULL UNIQUE,
+    body TEXT NOT NULL
+  );
+  CREATE TABLE cm_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  INSERT INTO cm_settings (key, value) VALUES ('kill_switch', 'false'), ('evicted_snapshots', '0');
+  -- seq: arrival order (lists are newest first, eviction takes the lowest). summary: the list row as
+  -- JSON; detail: variables, flags, stack and request context as JSON, read only for one snapshot.
+  CREATE TABLE cm_snapshots (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    service TEXT NOT NULL,
+    breakpoint_id TEXT,
+    label TEXT NOT NULL,
+    trace_id TEXT,
+    summary TEXT NOT NULL,
+    detail TEXT NOT NULL
+  );
+  CREATE INDEX cm_snapshots_by_trace ON cm_snapshots (trace_id, seq) WHERE trace_id IS NOT NULL;
+  CREATE TABLE cm_sdk_events (seq INTEGER PRIMARY KEY, body TEXT NOT NULL);
+  `,
+  // Snapshots are bounded in bytes as well as in number: bytes is the length of summary and detail.
+  `
+  ALTER TABLE cm_snapshots ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
+  UPDATE cm_snapshots SET bytes = length(summary) + length(detail);
+  `,
+];
+
+export const CODE_MONITORING_SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Brings the code-monitoring tables to the current version; refuses a file from a newer tracekit-local. */
+export function migrateCodeMonitoring(db: SqliteDatabase): void {
+  db.exec("CREATE TABLE IF NOT EXISTS code_monitoring_schema (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER)");
+  const row = db.prepare("SELECT version FROM code_monitoring_schema WHERE id = 1").safeIntegers(false).get() as
+    | { version: number }
+    | undefined;
+  const version = row?.version ?? 0;
+  if (version > MIGRATIONS.length) {
+    throw new SchemaError(
+      `its code-monitoring tables were written by a newer tracekit-local (version ${version}, this one knows ${MIGRATIONS.length})`,
+    );
+  }
+  for (let next = version; next < MIGRATIONS.length; next++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[next] as string);
+      db.prepare(
+        "INSERT INTO code_monitoring_schema (id, version) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version",
+      ).run(next + 1);
+    })();
+  }
+}

@@ -1,0 +1,97 @@
+import {
+  type Breakpoint,
+  type SdkEvent,
+  type Snapshot,
+  type SnapshotSummary,
+  snapshotSummary,
+} from "../domain/code-monitoring.js";
+
+export interface SnapshotQuery {
+  service?: string;
+  breakpointId?: string;
+  traceId?: string;
+  label?: string;
+  limit: number;
+  /** Opaque, from a previous page's `nextCursor`. */
+  cursor?: string;
+}
+
+export interface SnapshotPage {
+  /** Newest first (by arrival). */
+  snapshots: SnapshotSummary[];
+  nextCursor?: string;
+}
+
+export interface CodeMonitoringStats {
+  breakpoints: number;
+  snapshots: number;
+  evictedSnapshots: number;
+  sdkEvents: number;
+}
+
+export interface CodeMonitoringBounds {
+  maxSnapshots: number;
+  /** Snapshots are also evicted while their JSON passes this many bytes (1 MiB each could be 10 GB). */
+  maxSnapshotBytes: number;
+  maxSdkEvents: number;
+}
+
+/**
+ * Where breakpoints, the kill switch, captured snapshots and SDK events live. Like the span store,
+ * it never hands out its internals; the rules (what may capture, what a capture changes) are the
+ * caller's, this only keeps what it is given, within its bounds.
+ */
+export interface CodeMonitoringStore {
+  listBreakpoints(): Breakpoint[];
+  getBreakpoint(id: string): Breakpoint | undefined;
+  /** The breakpoint at this `locationKey`, if any. */
+  findBreakpoint(locationKey: string): Breakpoint | undefined;
+  /** Inserts or replaces (by id). */
+  saveBreakpoint(breakpoint: Breakpoint): void;
+  /** False when the id is unknown. Snapshots taken at it are kept. */
+  deleteBreakpoint(id: string): boolean;
+
+  killSwitch(): boolean;
+  setKillSwitch(enabled: boolean): void;
+
+  /**
+   * Keeps a snapshot and, in the same write, the breakpoint it counted toward. Past either bound the
+   * oldest snapshots are evicted (and counted); the newest is always kept.
+   */
+  insertSnapshot(snapshot: Snapshot, countedBreakpoint?: Breakpoint): void;
+  listSnapshots(query: SnapshotQuery): SnapshotPage;
+  getSnapshot(id: string): Snapshot | undefined;
+  /** Summaries of one trace's snapshots, oldest first. */
+  snapshotsOfTrace(traceId: string): SnapshotSummary[];
+
+  /** Keeps the newest `maxSdkEvents`. */
+  insertSdkEvents(events: readonly SdkEvent[]): void;
+  /** Newest first. */
+  listSdkEvents(limit: number): SdkEvent[];
+
+  /** Forgets snapshots and SDK events; breakpoints and the kill switch are configuration and stay. */
+  clearCaptured(): void;
+  stats(): CodeMonitoringStats;
+  close(): void;
+}
+
+export const DEFAULT_CODE_MONITORING_BOUNDS: CodeMonitoringBounds = Object.freeze({
+  maxSnapshots: 10_000,
+  maxSnapshotBytes: 256 * 1024 * 1024,
+  maxSdkEvents: 1_000,
+});
+
+/** The parts of a snapshot that only its own page shows. */
+export type SnapshotDetail = Pick<Snapshot, "variables" | "securityFlags" | "stackTrace" | "requestContext">;
+
+/** A snapshot as two JSON texts: its list row and the rest. Their length is what the byte bound counts. */
+export function snapshotJson(snapshot: Snapshot): { summary: string; detail: string } {
+  const { variables, securityFlags, stackTrace, requestContext } = snapshot;
+  const detail: SnapshotDetail = { variables, securityFlags, stackTrace, requestContext };
+  return { summary: JSON.stringify(snapshotSummary(snapshot)), detail: JSON.stringify(detail) };
+}
+
+/** More than any codebase's capture_snapshot calls; past it creating one is a 409. */
+export const MAX_BREAKPOINTS = 1_000;
+export const DEFAULT_SNAPSHOT_LIMIT = 50;
+export const MAX_SNAPSHOT_LIMIT = 1_000;

@@ -1,0 +1,448 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startTestApp, type TestApp, tempDir } from "../helpers/app.js";
+import { jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
+import {
+  autoRegister,
+  capture,
+  connectSse,
+  openLive,
+  pollActive,
+  type SseConnection,
+  waitFor,
+} from "../helpers/tracekit-snapshot-client.js";
+
+/** A capture as the Node SDK builds it (unset fields left out, Date serialized by JSON.stringify). */
+function nodeCapture(breakpointId: string, overrides: Record<string, unknown> = {}) {
+  return {
+    breakpoint_id: breakpointId,
+    service_name: "checkout-api",
+    file_path: "/srv/app/routes/checkout.js",
+    function_name: "handleCheckout",
+    label: "checkout",
+    line_number: 42,
+    variables: { cart: { items: 3, total: 99.5 }, email: "[REDACTED:email]" },
+    security_flags: [{ type: "sensitive_data_[REDACTED:email]", severity: "high", variable: "email" }],
+    stack_trace:
+      "Error\n    at SnapshotClient._doCheckAndCapture (snapshot-client.js:10:5)\n    at handleCheckout (checkout.js:42:9)",
+    request_context: { method: "POST", path: "/checkout", headers: { "user-agent": "curl" } },
+    captured_at: new Date(),
+    ...overrides,
+  };
+}
+
+const REGISTER = {
+  service_name: "checkout-api",
+  file_path: "/srv/app/routes/checkout.js",
+  line_number: 42,
+  function_name: "handleCheckout",
+  label: "checkout",
+};
+
+async function json(base: string, path: string, init: RequestInit = {}): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${base}${path}`, init);
+  return { status: response.status, body: await response.json() };
+}
+
+function patch(base: string, path: string, body: unknown, method = "PATCH") {
+  return json(base, path, { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+}
+
+const createBreakpoint = (base: string, body: unknown) => patch(base, "/api/breakpoints", body, "POST");
+
+describe("code monitoring over the SDK protocol", () => {
+  let app: TestApp;
+  const sse: SseConnection[] = [];
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterEach(() => {
+    for (const connection of sse.splice(0)) connection.abort();
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it("auto-registers a disabled breakpoint, the same one again, and pushes it to the live page", async () => {
+    const live = await openLive(app.base);
+    try {
+      const first = await autoRegister(app.base, REGISTER);
+      expect(first.status).toBe(201);
+      expect(first.body).toMatchObject({ ...REGISTER, enabled: false, max_captures: 0, capture_count: 0 });
+      expect(first.body.id).toEqual(expect.any(String));
+      const again = await autoRegister(app.base, REGISTER);
+      expect(again).toEqual({ status: 200, body: first.body });
+
+      const { body } = await json(app.base, "/api/breakpoints");
+      expect(body.breakpoints).toEqual([
+        expect.objectContaining({ id: first.body.id, service: "checkout-api", enabled: false, origin: "auto" }),
+      ]);
+      const pushed = await waitFor("a live breakpoints message", () =>
+        live.messages.find((m) => m.type === "breakpoints" && m.breakpoints.length === 1),
+      );
+      expect(pushed.breakpoints[0]).toMatchObject({ id: first.body.id, lineNumber: 42, enabled: false });
+      expect(pushed.killSwitch).toBe(false);
+    } finally {
+      live.close();
+    }
+  });
+
+  it("follows a moved line with the same breakpoint, and tells the SDK", async () => {
+    const { body: original } = await autoRegister(app.base, { ...REGISTER, label: "moving" });
+    const moved = await autoRegister(app.base, { ...REGISTER, label: "moving", line_number: 50 });
+    expect(moved.status).toBe(200);
+    expect(moved.body).toMatchObject({ id: original.id, line_number: 50 });
+  });
+
+  it("sends an enabled breakpoint to the SDK's event stream, then takes its captures", async () => {
+    const { body: registered } = await autoRegister(app.base, REGISTER);
+    const active = await pollActive(app.base, "checkout-api");
+    expect(active.status).toBe(200);
+    expect(active.body.kill_switch).toBe(false);
+    expect(active.body.sse_endpoint).toBe("/sdk/snapshots/stream/checkout-api");
+    expect(active.body.breakpoints.map((b: any) => b.id)).toContain(registered.id);
+
+    const stream = await connectSse(app.base, active.body.sse_endpoint);
+    sse.push(stream);
+    expect(stream.status).toBe(200);
+    const init = await waitFor("init", () => stream.events.find((e) => e.event === "init"));
+    expect(JSON.parse(init.data)).toMatchObject({ kill_switch: false, breakpoints: expect.any(Array) });
+    await waitFor("the SDK counted as connected", async () => {
+      const { body } = await json(app.base, "/api/breakpoints");
+      return body.connectedSdks["checkout-api"] === 1;
+    });
+
+    // A capture before the developer enables it is refused, stores nothing, and is no 5xx.
+    const early = await capture(app.base, nodeCapture(registered.id));
+    expect(early.status).toBe(409);
+    expect(early.body.error.code).toBe("breakpoint_disabled");
+
+    const live = await openLive(app.base);
+    try {
+      const enabled = await patch(app.base, `/api/breakpoints/${registered.id}`, { enabled: true });
+      expect(enabled.status).toBe(200);
+      expect(enabled.body.enabled).toBe(true);
+      const update = await waitFor("breakpoint_updated", () =>
+        stream.events.find((e) => e.event === "breakpoint_updated" && JSON.parse(e.data).enabled === true),
+      );
+      expect(JSON.parse(update.data)).toMatchObject({
+        id: registered.id,
+        file_path: REGISTER.file_path,
+        enabled: true,
+      });
+
+      const traceId = newTraceId();
+      const spanId = newSpanId();
+      const captured = await capture(
+        app.base,
+        nodeCapture(registered.id, { trace_id: traceId.toUpperCase(), span_id: spanId }),
+      );
+      expect(captured.status).toBe(201);
+      const snapshotId = captured.body.id as string;
+
+      const list = await json(app.base, "/api/snapshots?service=checkout-api");
+      expect(list.body.snapshots[0]).toMatchObject({
+        id: snapshotId,
+        breakpointId: registered.id,
+        traceId,
+        spanId,
+        label: "checkout",
+        securityFlagCount: 1,
+        variableNames: ["cart", "email"],
+      });
+      const one = await json(app.base, `/api/snapshots/${snapshotId}`);
+      expect(one.status).toBe(200);
+      expect(one.body.variables).toEqual({ cart: { items: 3, total: 99.5 }, email: "[REDACTED:email]" });
+      expect(one.body.requestContext).toMatchObject({ method: "POST", path: "/checkout" });
+      expect(one.body.stackTrace).toContain("handleCheckout");
+      expect((await json(app.base, `/api/snapshots?traceId=${traceId}`)).body.snapshots).toHaveLength(1);
+
+      await postJson(
+        app.base,
+        jsonTraceRequest("checkout-api", [{ traceId, spanId, name: "POST /checkout", kind: 2 }]),
+      );
+      const trace = await json(app.base, `/api/traces/${traceId}`);
+      expect(trace.body.snapshots).toEqual([expect.objectContaining({ id: snapshotId, spanId })]);
+
+      const pushed = await waitFor("a live snapshots message", () =>
+        live.messages.find((m) => m.type === "snapshots" && m.snapshots.some((s: any) => s.id === snapshotId)),
+      );
+      expect(pushed.snapshots[0]).not.toHaveProperty("variables");
+      const counted = await waitFor("capture_count on the stream", () =>
+        stream.events.find((e) => e.event === "breakpoint_updated" && JSON.parse(e.data).capture_count === 1),
+      );
+      expect(JSON.parse(counted.data).id).toBe(registered.id);
+      expect((await json(app.base, "/api/health")).body.counts).toMatchObject({ snapshots: 1, breakpoints: 2 });
+    } finally {
+      live.close();
+    }
+  });
+
+  it("stops at max_captures and refuses unknown breakpoints, storing nothing", async () => {
+    const { body: made } = await createBreakpoint(app.base, {
+      service: "checkout-api",
+      filePath: "/srv/app/limits.js",
+      lineNumber: 7,
+      label: "once",
+      maxCaptures: 1,
+    });
+    expect(made).toMatchObject({ enabled: true, origin: "manual", maxCaptures: 1, captureCount: 0 });
+    const body = { ...nodeCapture(made.id), file_path: "/srv/app/limits.js", label: "once", line_number: 7 };
+    expect((await capture(app.base, body)).status).toBe(201);
+    const second = await capture(app.base, body);
+    expect(second.status).toBe(409);
+    expect(second.body.error.code).toBe("breakpoint_exhausted");
+    const unknown = await capture(app.base, nodeCapture("no-such-breakpoint"));
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.message).toMatch(/nothing was stored/);
+    const listed = await json(app.base, `/api/snapshots?breakpointId=${made.id}`);
+    expect(listed.body.snapshots).toHaveLength(1);
+    const sdkView = await pollActive(app.base, "checkout-api");
+    expect(sdkView.body.breakpoints.find((b: any) => b.id === made.id)).toMatchObject({
+      enabled: false,
+      capture_count: 1,
+    });
+  });
+
+  it("reaches the SDK's stream with the kill switch in well under a second", async () => {
+    const { body: registered } = await autoRegister(app.base, REGISTER);
+    await patch(app.base, `/api/breakpoints/${registered.id}`, { enabled: true });
+    const stream = await connectSse(app.base, "/sdk/snapshots/stream/checkout-api");
+    sse.push(stream);
+    await waitFor("init", () => stream.events.some((e) => e.event === "init"));
+
+    const before = performance.now();
+    const put = await patch(app.base, "/api/kill-switch", { enabled: true }, "PUT");
+    expect(put).toEqual({ status: 200, body: { killSwitch: true } });
+    const event = await waitFor("kill_switch", () => stream.events.find((e) => e.event === "kill_switch"), 1000);
+    expect(JSON.parse(event.data)).toEqual({ enabled: true });
+    expect(event.at - before).toBeLessThan(1000);
+
+    const active = await pollActive(app.base, "checkout-api");
+    expect(active.body.kill_switch).toBe(true);
+    // Python ignores kill_switch: every breakpoint reads as disabled while it is on.
+    expect(active.body.breakpoints.every((b: any) => b.enabled === false)).toBe(true);
+    const refused = await capture(app.base, nodeCapture(registered.id));
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe("kill_switch_on");
+
+    await patch(app.base, "/api/kill-switch", { enabled: false }, "PUT");
+    expect((await pollActive(app.base, "checkout-api")).body.kill_switch).toBe(false);
+    expect((await capture(app.base, nodeCapture(registered.id))).status).toBe(201);
+  });
+
+  it("takes a capture as the Python SDK sends it: nulls, NaN and a naive time stamped Z", async () => {
+    const { body: registered } = await autoRegister(app.base, { ...REGISTER, service_name: "py-shop", label: "py" });
+    await patch(app.base, `/api/breakpoints/${registered.id}`, { enabled: true });
+    const body =
+      `{"breakpoint_id": "${registered.id}", "service_name": "py-shop", "file_path": "/srv/shop.py", ` +
+      `"function_name": "checkout", "label": "py", "line_number": 42, "variables": {"ratio": NaN, "big": Infinity, ` +
+      `"note": "NaN inside a string"}, "security_flags": null, "stack_trace": "checkout at /srv/shop.py:42", ` +
+      `"request_context": null, "trace_id": null, "span_id": null, "captured_at": "2026-12-01T10:00:00.123456Z"}`;
+    const response = await capture(app.base, body);
+    expect(response.status).toBe(201);
+    const stored = await json(app.base, `/api/snapshots/${response.body.id}`);
+    expect(stored.body).toMatchObject({
+      variables: { ratio: "NaN", big: "Infinity", note: "NaN inside a string" },
+      securityFlags: [],
+      requestContext: null,
+      traceId: null,
+      capturedAt: "2026-12-01T10:00:00.123456Z",
+    });
+  });
+
+  it("answers malformed bodies with a 4xx and a reason, and keeps serving", async () => {
+    const cases: [string, unknown, number, string][] = [
+      ["/sdk/snapshots/auto-register", "not json", 400, "invalid_json"],
+      ["/sdk/snapshots/auto-register", [1, 2], 400, "invalid_breakpoint"],
+      ["/sdk/snapshots/auto-register", { ...REGISTER, service_name: undefined }, 400, "invalid_breakpoint"],
+      ["/sdk/snapshots/auto-register", { ...REGISTER, line_number: "42" }, 400, "invalid_breakpoint"],
+      ["/sdk/snapshots/capture", "", 400, "invalid_json"],
+      ["/sdk/snapshots/capture", { ...nodeCapture("x"), trace_id: "xyz" }, 400, "invalid_snapshot"],
+      ["/sdk/snapshots/capture", { ...nodeCapture("x"), captured_at: "yesterday" }, 400, "invalid_snapshot"],
+      ["/sdk/snapshots/capture", { ...nodeCapture("x"), security_flags: [{ type: 1 }] }, 400, "invalid_snapshot"],
+      ["/sdk/snapshots/capture", `{"variables":${"[".repeat(200)}${"]".repeat(200)}}`, 400, "too_deep"],
+      [
+        "/sdk/snapshots/capture",
+        JSON.stringify({ ...nodeCapture("x"), stack_trace: "x".repeat(1_100_000) }),
+        413,
+        "body_too_large",
+      ],
+      ["/sdk/snapshots/active/checkout-api", { events: "tripped" }, 400, "invalid_events"],
+      ["/sdk/snapshots/active/checkout-api", { events: [{ service_name: "no type" }] }, 400, "invalid_events"],
+    ];
+    for (const [path, body, status, code] of cases) {
+      const response = await fetch(`${app.base}${path}`, {
+        method: "POST",
+        headers: { "X-API-Key": "k", "Content-Type": "application/json" },
+        body: typeof body === "string" ? body : JSON.stringify(body),
+      });
+      const answer = (await response.json()) as any;
+      expect([path, response.status, answer.error.code]).toEqual([path, status, code]);
+      expect(answer.error.message.length).toBeGreaterThan(10);
+    }
+    expect((await fetch(`${app.base}/api/health`)).status).toBe(200);
+  });
+
+  it("records the events an SDK reports with its poll", async () => {
+    const live = await openLive(app.base);
+    try {
+      const tripped = {
+        type: "circuit_breaker_tripped",
+        service_name: "checkout-api",
+        failure_count: 3,
+        window_seconds: 60,
+        cooldown_seconds: 300,
+        timestamp: new Date().toISOString(),
+      };
+      const response = await pollActive(app.base, "checkout-api", [tripped]);
+      expect(response.status).toBe(200);
+      expect(response.body).toHaveProperty("kill_switch");
+      const { body } = await json(app.base, "/api/sdk-events");
+      expect(body.events[0]).toMatchObject({ service: "checkout-api", type: "circuit_breaker_tripped", data: tripped });
+      await waitFor("a live sdk-events message", () => live.messages.find((m) => m.type === "sdk-events"));
+    } finally {
+      live.close();
+    }
+  });
+
+  it("forgets a disconnected SDK", async () => {
+    const stream = await connectSse(app.base, "/sdk/snapshots/stream/leaving-service");
+    await waitFor(
+      "connected",
+      async () => (await json(app.base, "/api/breakpoints")).body.connectedSdks["leaving-service"] === 1,
+    );
+    stream.abort();
+    await waitFor(
+      "disconnected",
+      async () => (await json(app.base, "/api/breakpoints")).body.connectedSdks["leaving-service"] === undefined,
+    );
+  });
+
+  it("refuses changes and SDK calls from another site's page", async () => {
+    const evil = { Origin: "http://evil.example", "content-type": "application/json" };
+    const kill = await json(app.base, "/api/kill-switch", { method: "PUT", headers: evil, body: '{"enabled":true}' });
+    expect(kill.status).toBe(403);
+    const register = await json(app.base, "/sdk/snapshots/auto-register", {
+      method: "POST",
+      headers: evil,
+      body: JSON.stringify(REGISTER),
+    });
+    expect(register.status).toBe(403);
+    const own = await json(app.base, "/api/kill-switch", {
+      method: "PUT",
+      headers: { Origin: `http://localhost:${app.port}`, "content-type": "application/json" },
+      body: '{"enabled":false}',
+    });
+    expect(own.status).toBe(200);
+  });
+
+  it("edits and deletes breakpoints from the UI, telling the SDK", async () => {
+    const { body: made } = await createBreakpoint(app.base, {
+      service: "edit-svc",
+      filePath: "/a.js",
+      lineNumber: 1,
+      enabled: false,
+    });
+    const stream = await connectSse(app.base, "/sdk/snapshots/stream/edit-svc");
+    sse.push(stream);
+    const expireAt = new Date(Date.now() + 3_600_000).toISOString();
+    const edited = await patch(app.base, `/api/breakpoints/${made.id}`, {
+      label: "x",
+      condition: "a > 1",
+      maxCaptures: 5,
+      expireAt,
+    });
+    expect(edited.body).toMatchObject({ label: "x", condition: "a > 1", maxCaptures: 5, expireAt });
+    expect((await patch(app.base, `/api/breakpoints/${made.id}`, { colour: "red" })).status).toBe(400);
+    expect((await patch(app.base, "/api/breakpoints/unknown", { enabled: true })).status).toBe(404);
+    const deleted = await json(app.base, `/api/breakpoints/${made.id}`, { method: "DELETE" });
+    expect(deleted).toEqual({ status: 200, body: { deleted: true } });
+    const event = await waitFor("breakpoint_deleted", () =>
+      stream.events.find((e) => e.event === "breakpoint_deleted"),
+    );
+    expect(JSON.parse(event.data)).toEqual({ id: made.id });
+    expect((await json(app.base, `/api/snapshots/unknown-id`)).status).toBe(404);
+  });
+
+  it("stops an expiring breakpoint at its time and tells the SDK", async () => {
+    const { body: made } = await createBreakpoint(app.base, {
+      service: "expiring",
+      filePath: "/e.js",
+      lineNumber: 3,
+      label: "soon",
+      expireAt: new Date(Date.now() + 300).toISOString(),
+    });
+    const stream = await connectSse(app.base, "/sdk/snapshots/stream/expiring");
+    sse.push(stream);
+    const init = await waitFor("init", () => stream.events.find((e) => e.event === "init"));
+    const [sent] = JSON.parse(init.data).breakpoints;
+    expect(sent).toMatchObject({ id: made.id, enabled: true });
+    // Local wall-clock time without an offset, as Python compares it with datetime.now().
+    expect(sent.expire_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}$/);
+    const expired = await waitFor("breakpoint_updated at expiry", () =>
+      stream.events.find((e) => e.event === "breakpoint_updated" && JSON.parse(e.data).enabled === false),
+    );
+    expect(JSON.parse(expired.data).id).toBe(made.id);
+    const body = {
+      ...nodeCapture(made.id),
+      service_name: "expiring",
+      file_path: "/e.js",
+      label: "soon",
+      line_number: 3,
+    };
+    const refused = await capture(app.base, body);
+    expect([refused.status, refused.body.error.code]).toEqual([409, "breakpoint_expired"]);
+  });
+
+  it("clears snapshots and SDK events with everything else, but keeps breakpoints", async () => {
+    const before = (await json(app.base, "/api/breakpoints")).body.breakpoints.length;
+    expect(before).toBeGreaterThan(0);
+    expect((await json(app.base, "/api/traces", { method: "DELETE" })).status).toBe(200);
+    expect((await json(app.base, "/api/snapshots")).body.snapshots).toEqual([]);
+    expect((await json(app.base, "/api/sdk-events")).body.events).toEqual([]);
+    expect((await json(app.base, "/api/breakpoints")).body.breakpoints).toHaveLength(before);
+  });
+});
+
+describe("code monitoring across restarts and shutdown", () => {
+  const dir = tempDir();
+  afterAll(() => dir.remove());
+
+  it("keeps breakpoints, the kill switch and snapshots in the --db file", async () => {
+    const db = `${dir.path}/restart.db`;
+    let app = await startTestApp({ db });
+    let breakpointId: string;
+    let snapshotId: string;
+    try {
+      breakpointId = (await autoRegister(app.base, REGISTER)).body.id;
+      await patch(app.base, `/api/breakpoints/${breakpointId}`, { enabled: true });
+      snapshotId = (await capture(app.base, nodeCapture(breakpointId))).body.id;
+      await patch(app.base, "/api/kill-switch", { enabled: true }, "PUT");
+    } finally {
+      await app.close();
+    }
+    app = await startTestApp({ db });
+    try {
+      const { body } = await json(app.base, "/api/breakpoints");
+      expect(body.killSwitch).toBe(true);
+      expect(body.breakpoints).toEqual([expect.objectContaining({ id: breakpointId, enabled: true, captureCount: 1 })]);
+      expect((await json(app.base, `/api/snapshots/${snapshotId}`)).body.variables.cart).toEqual({
+        items: 3,
+        total: 99.5,
+      });
+      expect((await autoRegister(app.base, REGISTER)).body.id).toBe(breakpointId);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("closes promptly with an SDK's event stream open", async () => {
+    const app = await startTestApp();
+    const stream = await connectSse(app.base, "/sdk/snapshots/stream/checkout-api");
+    await waitFor("init", () => stream.events.some((e) => e.event === "init"));
+    const started = performance.now();
+    await app.close();
+    expect(performance.now() - started).toBeLessThan(1500);
+    await stream.ended;
+  });
+});

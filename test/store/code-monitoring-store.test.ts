@@ -1,0 +1,66 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { createMemoryCodeMonitoringStore } from "../../src/store/code-monitoring-memory-store.js";
+import { openStores } from "../../src/store/open-store.js";
+import { tempDir } from "../helpers/app.js";
+import { breakpoint, describeCodeMonitoringStoreContract, snapshot } from "./code-monitoring-store-contract.js";
+import { rootSpan, traceId } from "./span-fixtures.js";
+
+const dir = tempDir();
+afterAll(() => dir.remove());
+let files = 0;
+const tempPath = () => `${dir.path}/code-monitoring-${++files}.db`;
+
+describeCodeMonitoringStoreContract("memory", (bounds) => createMemoryCodeMonitoringStore(bounds));
+
+describeCodeMonitoringStoreContract("sqlite", async (bounds) => {
+  // Both stores in one file, as --db opens them; closing the span store closes the companion too.
+  const { store, codeMonitoring } = await openStores({ dbPath: tempPath(), maxSpans: 1000, codeMonitoring: bounds });
+  return {
+    ...codeMonitoring,
+    close() {
+      store.close();
+    },
+  };
+});
+
+describe("sqlite: code monitoring in the --db file", () => {
+  it("keeps breakpoints, the kill switch, snapshots and SDK events across a restart, beside the spans", async () => {
+    const path = tempPath();
+    const bounds = { maxSnapshots: 2, maxSnapshotBytes: 1 << 20, maxSdkEvents: 10 };
+    let opened = await openStores({ dbPath: path, maxSpans: 1000, codeMonitoring: bounds });
+    opened.store.insertSpans([rootSpan(1)]);
+    opened.codeMonitoring.saveBreakpoint(breakpoint(1, { enabled: true, captureCount: 3 }));
+    opened.codeMonitoring.setKillSwitch(true);
+    for (let n = 1; n <= 3; n++) opened.codeMonitoring.insertSnapshot(snapshot(n, { traceId: traceId(1) }));
+    opened.codeMonitoring.insertSdkEvents([
+      { id: "ev-1", service: "checkout", type: "circuit_breaker_tripped", receivedAt: 1, data: { failure_count: 3 } },
+    ]);
+    opened.store.close();
+
+    // The span store still opens a file that has the code-monitoring tables, and both come back.
+    opened = await openStores({ dbPath: path, maxSpans: 1000, codeMonitoring: bounds });
+    try {
+      expect(opened.store.stats()).toMatchObject({ spans: 1, traces: 1 });
+      expect(opened.store.getTrace(traceId(1))).toHaveLength(1);
+      expect(opened.codeMonitoring.listBreakpoints()).toEqual([breakpoint(1, { enabled: true, captureCount: 3 })]);
+      expect(opened.codeMonitoring.killSwitch()).toBe(true);
+      expect(opened.codeMonitoring.getSnapshot("snap-3")).toEqual(snapshot(3, { traceId: traceId(1) }));
+      expect(opened.codeMonitoring.snapshotsOfTrace(traceId(1)).map((s) => s.id)).toEqual(["snap-2", "snap-3"]);
+      expect(opened.codeMonitoring.stats()).toEqual({
+        breakpoints: 1,
+        snapshots: 2,
+        evictedSnapshots: 1,
+        sdkEvents: 1,
+      });
+      expect(opened.codeMonitoring.listSdkEvents(10)[0]?.data).toEqual({ failure_count: 3 });
+    } finally {
+      opened.store.close();
+    }
+  });
+
+  it("is closed with the span store", async () => {
+    const { store, codeMonitoring } = await openStores({ dbPath: tempPath(), maxSpans: 1000 });
+    store.close();
+    expect(() => codeMonitoring.listBreakpoints()).toThrow(/closed/);
+  });
+});
