@@ -163,7 +163,7 @@ export async function runStart(options: StartOptions): Promise<void> {
   console.log(`  Send traces with: OTEL_EXPORTER_OTLP_ENDPOINT=${app.otlpEndpoint}`);
   if (app.port !== TRACEKIT_SDK_PORT) {
     console.log(
-      `  TraceKit SDKs only look for http://localhost:${TRACEKIT_SDK_PORT}; set TRACEKIT_ENDPOINT=${app.otlpEndpoint} instead`,
+      `  TraceKit SDKs only look for http://localhost:${TRACEKIT_SDK_PORT}; give them endpoint ${app.otlpEndpoint} instead`,
     );
   }
   console.log(`Press Ctrl+C to stop.`);
