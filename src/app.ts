@@ -4,6 +4,7 @@ import { serve } from "@hono/node-server";
 import type { Config } from "./config.js";
 import { createCodeMonitoring } from "./ingest/code-monitoring.js";
 import { createIngest } from "./ingest/ingest.js";
+import { createRejectionLog } from "./ingest/rejections.js";
 import { createLiveHub } from "./live/hub.js";
 import { createSdkStreams } from "./live/sdk-streams.js";
 import { attachLiveSocket } from "./live/websocket.js";
@@ -75,6 +76,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
     store,
     hub,
     ingest,
+    rejections: createRejectionLog(hub),
     codeMonitoringStore,
     codeMonitoring,
     sdkStreams,

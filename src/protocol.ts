@@ -101,6 +101,9 @@ export interface HealthResponse {
     evictedSpans: number;
     /** Spans of SDKs' own calls to this server (exports, health probes), not stored. */
     ownCallSpans: number;
+    /** Requests refused with a 4xx, and spans dropped from partly accepted requests. */
+    rejectedRequests: number;
+    rejectedSpans: number;
     /** Code-monitoring snapshots kept, and evicted past the bound (oldest first). */
     snapshots: number;
     evictedSnapshots: number;
@@ -121,6 +124,14 @@ export interface ApiErrorResponse {
   error: { code: string; message: string };
 }
 
+/** Requests refused (4xx) and spans dropped from partly accepted requests since start or the last clear. */
+export interface RejectionsJson {
+  rejectedRequests: number;
+  rejectedSpans: number;
+  /** The latest refusal, its reason as the sender was told it. */
+  last: { at: string; path: string; status: number; message: string } | null;
+}
+
 /** Messages on the `/api/live` WebSocket; every one has a `type`. */
 export type LiveMessage =
   | {
@@ -130,6 +141,8 @@ export type LiveMessage =
       snapshot?: boolean;
     }
   | { type: "cleared" }
+  /** What was refused on the way in (retained: sent on connect once anything was). */
+  | ({ type: "rejections" } & RejectionsJson)
   /** The whole breakpoint list and kill switch, after any change to either. */
   | { type: "breakpoints"; breakpoints: BreakpointJson[]; killSwitch: boolean; connectedSdks: Record<string, number> }
   /** Newly captured snapshots, coalesced per tick. */

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { AppError } from "../domain/errors.js";
 import type { CodeMonitoring } from "../ingest/code-monitoring.js";
 import type { Ingest } from "../ingest/ingest.js";
+import type { RejectionLog } from "../ingest/rejections.js";
 import type { LiveHub } from "../live/hub.js";
 import type { SdkStreams } from "../live/sdk-streams.js";
 import type { CodeMonitoringStore } from "../store/code-monitoring-store.js";
@@ -17,6 +18,7 @@ export interface ServerDeps {
   store: Store;
   hub: LiveHub;
   ingest: Ingest;
+  rejections: RejectionLog;
   codeMonitoringStore: CodeMonitoringStore;
   codeMonitoring: CodeMonitoring;
   sdkStreams: SdkStreams;

@@ -78,4 +78,43 @@ describe.skipIf(!available)("TraceKit SDK traces in Chromium", () => {
     expect(trace.name).toBe("GET /users/:id");
     expect(trace.spans.map((s: { kind: string }) => s.kind).sort()).toEqual(["CLIENT", "SERVER"]);
   });
+
+  it("shows a refused span in the app: the first local UI's curl example, with its 12-digit span id", async () => {
+    await fetch(`${app.base}/api/traces`, { method: "DELETE" });
+    await page.goto(app.base);
+    const notice = page.getByTestId("rejection-notice");
+    await expect.poll(() => notice.count()).toBe(0);
+    const response = await fetch(`${app.base}/v1/traces`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "user-agent": "curl/8.5.0" },
+      body: JSON.stringify({
+        resourceSpans: [
+          {
+            resource: { attributes: [{ key: "service.name", value: { stringValue: "api-gateway" } }] },
+            scopeSpans: [
+              {
+                spans: [
+                  {
+                    traceId: "5bf69505396329aa160366e9f6e4cdb3",
+                    spanId: "a1b2c3d4e5f6",
+                    name: "GET /api/users",
+                    startTimeUnixNano: "1705593600000000000",
+                    endTimeUnixNano: "1705593600050000000",
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    });
+    expect((await response.json()).partialSuccess.rejectedSpans).toBe(1);
+    await expect.poll(() => notice.textContent()).toContain("1 span rejected");
+    await expect(notice.textContent()).resolves.toContain('span id "a1b2c3d4e5f6" is not 16 hex digits');
+    // A page opened later still shows it (the notice is retained), until Clear.
+    await page.reload();
+    await notice.waitFor();
+    await page.getByRole("button", { name: "Dismiss" }).click();
+    await expect.poll(() => notice.count()).toBe(0);
+  });
 });

@@ -257,6 +257,8 @@ describe("the first TraceKit local UI's curl example", () => {
     expect(body.partialSuccess.rejectedSpans).toBe(1);
     expect(body.partialSuccess.errorMessage).toMatch(/span id "a1b2c3d4e5f6" is not 16 hex digits/);
     expect(app.events.some((e) => e.type === "client-error" && /a1b2c3d4e5f6/.test(e.message))).toBe(true);
+    const health = await readJson(fetch(`${app.base}/api/health`));
+    expect(health.counts.rejectedSpans).toBeGreaterThanOrEqual(1);
     expect((await fetch(`${app.base}/api/traces/${traceId}`)).status).toBe(404);
   });
 

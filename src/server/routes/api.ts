@@ -3,6 +3,7 @@ import { AppError } from "../../domain/errors.js";
 import { normalizeTraceId } from "../../domain/ids.js";
 import type { CodeMonitoring } from "../../ingest/code-monitoring.js";
 import type { Ingest } from "../../ingest/ingest.js";
+import type { RejectionLog } from "../../ingest/rejections.js";
 import type { LiveHub } from "../../live/hub.js";
 import type {
   HealthResponse,
@@ -23,6 +24,7 @@ export interface ApiRouteDeps {
   codeMonitoring: CodeMonitoring;
   hub: LiveHub;
   ingest: Ingest;
+  rejections: RejectionLog;
   hostPolicy: HostPolicy;
   version: string;
   startedAt: number;
@@ -82,6 +84,7 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
   app.get("/api/health", (c) => {
     const stats = deps.store.stats();
     const codeMonitoring = deps.codeMonitoringStore.stats();
+    const rejections = deps.rejections.counts();
     const base = deps.baseUrl();
     const body: HealthResponse = {
       status: "ok",
@@ -106,6 +109,8 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
         evictedTraces: stats.evictedTraces,
         evictedSpans: stats.evictedSpans,
         ownCallSpans: deps.ingest.counts().ownCallSpans,
+        rejectedRequests: rejections.rejectedRequests,
+        rejectedSpans: rejections.rejectedSpans,
         snapshots: codeMonitoring.snapshots,
         evictedSnapshots: codeMonitoring.evictedSnapshots,
         breakpoints: codeMonitoring.breakpoints,
@@ -151,6 +156,7 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
     deps.store.clear();
     deps.codeMonitoring.clearCaptured();
     deps.ingest.reset();
+    deps.rejections.reset();
     deps.hub.cleared();
     return c.json({ cleared: true });
   });

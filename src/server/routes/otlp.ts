@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import { AppError } from "../../domain/errors.js";
 import type { Ingest } from "../../ingest/ingest.js";
+import type { RejectionLog } from "../../ingest/rejections.js";
 import { OtlpDecodeError } from "../../otlp/errors.js";
 import { parseOtlpJson } from "../../otlp/json/parse.js";
 import { decodeTraceRequestJson } from "../../otlp/json/traces.js";
@@ -17,6 +18,8 @@ export interface OtlpRouteDeps {
   maxBodyBytes: number;
   /** Read span kinds as OTLP's in every request (turns off the TraceKit local-UI kind translation). */
   strictSpanKinds?: boolean;
+  /** Keeps count of refused requests and spans, for health and the web app. */
+  rejections: RejectionLog;
   /** Told about each rejected request or partly rejected batch, for the CLI's event lines. */
   onClientError?(path: string, status: number, message: string): void;
 }
@@ -73,6 +76,10 @@ function corsHeaders(c: Context, hostPolicy: HostPolicy): Record<string, string>
 
 export function otlpRoutes(deps: OtlpRouteDeps): Hono {
   const app = new Hono();
+  const refused = (path: string, status: number, message: string, rejectedItems?: number) => {
+    deps.rejections.record(path, status, message, rejectedItems);
+    deps.onClientError?.(path, status, message);
+  };
 
   // Preflight for browser OTLP exporters on dev origins (any localhost page).
   app.options("/v1/*", (c) => {
@@ -95,7 +102,7 @@ export function otlpRoutes(deps: OtlpRouteDeps): Hono {
     const encoding = encodingOf(c.req.header("content-type"));
     if (encoding === null) {
       const message = `Content-Type "${c.req.header("content-type") ?? ""}" is not supported; send application/x-protobuf or application/json`;
-      deps.onClientError?.("/v1/traces", 415, message);
+      refused("/v1/traces", 415, message);
       return otlpError(c, null, 415, message);
     }
     let result: TraceDecodeResult;
@@ -109,20 +116,21 @@ export function otlpRoutes(deps: OtlpRouteDeps): Hono {
       }
     } catch (error) {
       if (error instanceof AppError && (error.status === 413 || error.status === 415 || error.status === 400)) {
-        deps.onClientError?.("/v1/traces", error.status, error.message);
+        refused("/v1/traces", error.status, error.message);
         return otlpError(c, encoding, error.status, error.message);
       }
       if (error instanceof OtlpDecodeError) {
         const message = `cannot decode ${encoding === "protobuf" ? "protobuf" : "JSON"} ExportTraceServiceRequest: ${error.message}`;
-        deps.onClientError?.("/v1/traces", 400, message);
+        refused("/v1/traces", 400, message);
         return otlpError(c, encoding, 400, message);
       }
       throw error;
     }
     deps.ingest.spans(result.spans);
     const errorMessage = result.errors.join("; ");
-    if (result.rejectedSpans > 0)
-      deps.onClientError?.("/v1/traces", 200, `rejected ${result.rejectedSpans} span(s): ${errorMessage}`);
+    if (result.rejectedSpans > 0) {
+      refused("/v1/traces", 200, `rejected ${result.rejectedSpans} span(s): ${errorMessage}`, result.rejectedSpans);
+    }
     if (encoding === "protobuf") {
       const response = encodeTraceResponseProtobuf({ rejectedSpans: result.rejectedSpans, errorMessage });
       return c.body(new Uint8Array(response), 200, { "Content-Type": "application/x-protobuf" });
