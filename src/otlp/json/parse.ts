@@ -26,7 +26,7 @@ export function parseOtlpJson(body: Uint8Array): unknown {
   }
 }
 
-/** `text` with every NaN/Infinity/-Infinity token outside a string quoted, or null when it has none. */
+/** `text` with every NaN/Infinity/-Infinity token outside a string quoted, or null when it has none (the SDK protocol's JSON bodies use it too). */
 export function quoteNonFiniteTokens(text: string): string | null {
   if (!text.includes("NaN") && !text.includes("Infinity")) return null;
   const parts: string[] = [];
