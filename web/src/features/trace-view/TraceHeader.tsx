@@ -28,7 +28,7 @@ export function TraceHeader({ traceId, tree, onBack }: { traceId: string; tree: 
         </a>
         {root && <span class="service-dot tv-header-dot" style={{ background: serviceColor(root.span.service) }} />}
         <h1 class="tv-title" title={root?.span.name}>
-          {root ? root.span.name : "(no spans)"}
+          {root ? root.label : "(no spans)"}
         </h1>
         {root && <span class="tv-header-service">{root.span.service}</span>}
         {!hasRealRoot && spanCount > 0 && (
