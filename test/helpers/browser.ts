@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 
 /** Debian's Chromium; CHROMIUM_PATH points elsewhere on other systems. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -32,4 +32,14 @@ export function launchChromium(): Promise<Browser> {
       "--disable-quic",
     ],
   });
+}
+
+/** Uncaught errors and console errors of a page, collected from now on; a test expects none. */
+export function collectPageProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on("pageerror", (error) => problems.push(error.message));
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push(message.text());
+  });
+  return problems;
 }
