@@ -1,28 +1,21 @@
 /// <reference lib="dom" />
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { BrowserContext, Page } from "playwright-core";
+import { beforeEach, describe, expect, it } from "vitest";
 import { setupSnippets } from "../../web/src/features/onboarding/setup-snippets.js";
-import { startTestApp, type TestApp } from "../helpers/app.js";
-import { chromiumAvailable, collectPageProblems, launchChromium } from "../helpers/browser.js";
+import type { TestApp } from "../helpers/app.js";
+import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
 
 const available = chromiumAvailable();
 
 describe.skipIf(!available)("onboarding page in Chromium", () => {
+  const suite = useAppInChromium(); // on port 0: never the SDKs' 9999
   let app: TestApp;
-  let browser: Browser;
   let context: BrowserContext;
   let page: Page;
 
-  beforeAll(async () => {
-    app = await startTestApp(); // port 0: never the SDKs' 9999
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-  });
   beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    app = suite.app;
+    context = await suite.browser.newContext({ viewport: { width: 1280, height: 900 } });
     await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: app.base });
     page = await context.newPage();
     page.setDefaultTimeout(15_000);
