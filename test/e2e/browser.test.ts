@@ -2,7 +2,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "../helpers/app.js";
-import { chromiumAvailable, launchChromium } from "../helpers/browser.js";
+import { chromiumAvailable, collectPageProblems, launchChromium } from "../helpers/browser.js";
 import { sendSdkTrace } from "../helpers/otel.js";
 
 const available = chromiumAvailable();
@@ -24,11 +24,7 @@ describe.skipIf(!available)("web app in Chromium", () => {
     await fetch(`${app.base}/api/traces`, { method: "DELETE" });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.setDefaultTimeout(15_000);
-    const problems: string[] = [];
-    page.on("pageerror", (error) => problems.push(error.message));
-    page.on("console", (message) => {
-      if (message.type() === "error") problems.push(message.text());
-    });
+    const problems = collectPageProblems(page);
     return async () => {
       await page.close();
       expect(problems).toEqual([]);

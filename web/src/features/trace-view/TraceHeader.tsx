@@ -39,7 +39,7 @@ export function TraceHeader({
         </a>
         {root && <span class="service-dot tv-header-dot" style={{ background: serviceColor(root.span.service) }} />}
         <h1 class="tv-title" title={root && root.span.name !== name ? `root span: ${root.span.name}` : name}>
-          {root ? name || root.span.name : "(no spans)"}
+          {root ? name || root.label : "(no spans)"}
         </h1>
         {root && <span class="tv-header-service">{root.span.service}</span>}
         {!hasRealRoot && spanCount > 0 && (
