@@ -98,7 +98,8 @@ describe("the set-ups", () => {
     expect(code(s)).toContain('client.capture_snapshot("checkout", {');
     expect(code(s)).toContain('await client.captureSnapshot("checkout", {');
     expect(envOf(run(s))).toMatchObject({ TRACEKIT_ENDPOINT: ORIGIN });
-    expect(allText(s)).toMatch(/metrics/);
+    // Metrics are said to be dropped until /v1/metrics stores them, not promised.
+    expect(allText(s)).toMatch(/metrics .*are not stored yet/i);
   });
 
   it("OpenTelemetry Node: the packages, --require / --import, cloud detectors off, the batch delay explained", () => {

@@ -323,9 +323,9 @@ function tracekitOffline(origin: string): SetupSnippet {
     tab: "Full offline",
     title: "Full offline TraceKit",
     intro:
-      "With `TRACEKIT_ENDPOINT` pointing here, this server is a TraceKit SDK's whole backend: traces, metrics " +
-      "and code monitoring (breakpoints and variable snapshots) all come here. No account; the `X-API-Key` " +
-      "the SDK sends can be anything.",
+      "With `TRACEKIT_ENDPOINT` pointing here, this server is a TraceKit SDK's backend: traces and code " +
+      "monitoring (breakpoints and variable snapshots) come here. No account; the `X-API-Key` the SDK sends " +
+      "can be anything.",
     steps: [
       {
         label: "Turn on code monitoring and capture a snapshot (Python)",
@@ -354,7 +354,8 @@ function tracekitOffline(origin: string): SetupSnippet {
       "The first `capture_snapshot` / `captureSnapshot` at a line registers its breakpoint here. Enable it on " +
         "the Snapshots page: the SDK checks for enabled breakpoints every 30 s, and the next request's variables, " +
         "stack and request details show up beside its trace.",
-      "Metrics from `client.counter(...)`, `client.gauge(...)` and `client.histogram(...)` come here too.",
+      "Metrics from `client.counter(...)`, `client.gauge(...)` and `client.histogram(...)` are not stored yet: " +
+        "this server answers their exports with 404, and the SDK drops them.",
       "Traces arrive through the SDK's standard OTLP exporter, so any port works. Add `ENV=development` " +
         "(Node: `NODE_ENV=development`) to also get each span the moment it ends when this server is on port 9999.",
     ],
