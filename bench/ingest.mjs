@@ -1,5 +1,6 @@
 // Ingest benchmark: decode-only ceiling, then end-to-end over HTTP into the memory store and into a
 // SQLite file, with request latency, RSS per 100k retained spans, and query times at that size.
+// Then TraceKit-SDK-shaped JSON traffic (bench/sdk-shaped.mjs).
 // Run after `npm run build`:  node bench/ingest.mjs
 // Knobs: BENCH_REQUESTS (default 1000 → 1M spans), BENCH_CONCURRENCY (4), BENCH_SECONDS (cap per phase, 180).
 import { spawn } from "node:child_process";
@@ -11,6 +12,7 @@ import { percentile } from "../dist/domain/percentile.js";
 import { decodeTraceRequestJson } from "../dist/otlp/json/traces.js";
 import { decodeTraceRequestProtobuf } from "../dist/otlp/protobuf/traces.js";
 import { buildRequest, toOtlpJson, withFreshTraceIds } from "./payload.mjs";
+import { runSdkShaped } from "./sdk-shaped.mjs";
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
@@ -164,6 +166,8 @@ decodeRate("JSON (JSON.parse + decode)", (text) => decodeTraceRequestJson(JSON.p
 
 const maxSpans = String(REQUESTS * template.spanCount + 1);
 await endToEnd("memory", ["--max-spans", maxSpans]);
+// TraceKit-SDK-shaped traffic in the same run: one-span JSON requests (Python) and 100-span JSON batches (Node).
+await runSdkShaped();
 const dir = mkdtempSync(join(tmpdir(), "tracekit-bench-"));
 try {
   const db = join(dir, "bench.db");

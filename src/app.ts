@@ -4,6 +4,7 @@ import { serve } from "@hono/node-server";
 import type { Config } from "./config.js";
 import { createCodeMonitoring } from "./ingest/code-monitoring.js";
 import { createIngest } from "./ingest/ingest.js";
+import { createRejectionLog } from "./ingest/rejections.js";
 import { createLiveHub } from "./live/hub.js";
 import { createSdkStreams } from "./live/sdk-streams.js";
 import { attachLiveSocket } from "./live/websocket.js";
@@ -28,6 +29,9 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
+/** Names by which apps in containers reach the machine they run on. */
+const CONTAINER_HOST_NAMES = new Set(["host.docker.internal", "gateway.docker.internal", "host.containers.internal"]);
+
 /** The host part of a URL people click: loopback and wildcard addresses read best as localhost. */
 function displayHost(host: string): string {
   if (host === "127.0.0.1" || host === "0.0.0.0" || host === "::" || host === "::1" || host === "localhost") {
@@ -49,25 +53,37 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
     getSummaries: (ids) => store.getSummaries(ids),
     getLatest: () => store.listTraces({ limit: DEFAULT_TRACE_LIMIT }).traces,
   });
-  const ingest = createIngest(store, hub, {
-    newService: (service) => onEvent({ type: "new-service", service }),
-  });
   const sdkStreams = createSdkStreams({ onChange: () => codeMonitoring.sdkConnectionsChanged() });
   const codeMonitoring = createCodeMonitoring({ store: codeMonitoringStore, hub, streams: sdkStreams });
   const hostPolicy = createHostPolicy(config.host);
   let port = config.port;
+  const ingest = createIngest(
+    store,
+    hub,
+    { newService: (service) => onEvent({ type: "new-service", service }) },
+    {
+      ownAddress: {
+        get port() {
+          return port;
+        },
+        isOwnHost: (host) => hostPolicy.isAllowedHost(host) || (hostPolicy.wildcard && CONTAINER_HOST_NAMES.has(host)),
+      },
+    },
+  );
   const baseUrl = () => `http://${displayHost(config.host)}:${port}`;
 
   const app = createServer({
     store,
     hub,
     ingest,
+    rejections: createRejectionLog(hub),
     codeMonitoringStore,
     codeMonitoring,
     sdkStreams,
     hostPolicy,
     version: packageVersion(),
     maxBodyBytes: config.maxBodyBytes,
+    strictSpanKinds: config.strictSpanKinds,
     dbPath: config.dbPath,
     port: () => port,
     baseUrl,

@@ -1,6 +1,8 @@
 import { DEFAULT_MAX_SPANS } from "./store/store.js";
 
 export const DEFAULT_PORT = 9999;
+/** The one address TraceKit SDKs in development mode probe (`http://localhost:9999/api/health`): hard-coded in them. */
+export const TRACEKIT_SDK_PORT = 9999;
 export const DEFAULT_HOST = "127.0.0.1";
 /** OTLP bodies above this (before or after gunzip) get 413. */
 export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -13,6 +15,8 @@ export interface Config {
   readonly dbPath: string | null;
   readonly maxSpans: number;
   readonly maxBodyBytes: number;
+  /** Read span kinds as OTLP's in every request, even from a TraceKit SDK's local-UI path. */
+  readonly strictSpanKinds: boolean;
 }
 
 export class ConfigError extends Error {
@@ -25,6 +29,7 @@ export interface RawOptions {
   open?: boolean;
   db?: string;
   maxSpans?: string | number;
+  strictSpanKinds?: boolean;
 }
 
 /** Flags (already parsed by commander) plus environment → one frozen config. Throws ConfigError. */
@@ -39,11 +44,18 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
   return Object.freeze({
     port,
     host,
-    open: raw.open ?? true,
+    // TRACEKIT_NO_BROWSER=1 is how scripts kept the first TraceKit local UI from opening a browser.
+    open: (raw.open ?? true) && !isSet(env.TRACEKIT_NO_BROWSER),
     dbPath,
     maxSpans,
     maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+    strictSpanKinds: raw.strictSpanKinds ?? false,
   });
+}
+
+/** An on/off environment variable: anything but unset, "", "0" and "false" means on. */
+function isSet(value: string | undefined): boolean {
+  return value !== undefined && value !== "" && value !== "0" && value.toLowerCase() !== "false";
 }
 
 export function parsePort(value: string, fromEnv = false): number {

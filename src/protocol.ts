@@ -65,6 +65,8 @@ export interface TraceListResponse {
 
 export interface TraceResponse {
   traceId: string;
+  /** The trace's name as the list shows it (a bare-method root reads as method plus route). */
+  name: string;
   spans: SpanJson[];
   /** Code-monitoring snapshots captured inside this trace (each names its span), oldest first. */
   snapshots?: SnapshotSummaryJson[];
@@ -97,6 +99,11 @@ export interface HealthResponse {
     traces: number;
     evictedTraces: number;
     evictedSpans: number;
+    /** Spans of SDKs' own calls to this server (exports, health probes), not stored. */
+    ownCallSpans: number;
+    /** Requests refused with a 4xx, and spans dropped from partly accepted requests. */
+    rejectedRequests: number;
+    rejectedSpans: number;
     /** Code-monitoring snapshots kept, and evicted past the bound (oldest first). */
     snapshots: number;
     evictedSnapshots: number;
@@ -104,8 +111,25 @@ export interface HealthResponse {
   };
 }
 
+/** GET /api/stats: the first TraceKit local UI's statistics, kept for scripts written against it. */
+export interface StatsResponse {
+  totalTraces: number;
+  totalSpans: number;
+  services: string[];
+  /** Start of the newest trace (ISO 8601), or null when nothing is stored. */
+  newestTrace: string | null;
+}
+
 export interface ApiErrorResponse {
   error: { code: string; message: string };
+}
+
+/** Requests refused (4xx) and spans dropped from partly accepted requests since start or the last clear. */
+export interface RejectionsJson {
+  rejectedRequests: number;
+  rejectedSpans: number;
+  /** The latest refusal, its reason as the sender was told it. */
+  last: { at: string; path: string; status: number; message: string } | null;
 }
 
 /** Messages on the `/api/live` WebSocket; every one has a `type`. */
@@ -117,6 +141,8 @@ export type LiveMessage =
       snapshot?: boolean;
     }
   | { type: "cleared" }
+  /** What was refused on the way in (retained: sent on connect once anything was). */
+  | ({ type: "rejections" } & RejectionsJson)
   /** The whole breakpoint list and kill switch, after any change to either. */
   | { type: "breakpoints"; breakpoints: BreakpointJson[]; killSwitch: boolean; connectedSdks: Record<string, number> }
   /** Newly captured snapshots, coalesced per tick. */

@@ -1,6 +1,14 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { type AppEvent, startApp } from "../app.js";
-import { ConfigError, DEFAULT_HOST, DEFAULT_PORT, parseMaxSpans, parsePort, resolveConfig } from "../config.js";
+import {
+  ConfigError,
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  parseMaxSpans,
+  parsePort,
+  resolveConfig,
+  TRACEKIT_SDK_PORT,
+} from "../config.js";
 import { DEFAULT_MAX_SPANS } from "../store/store.js";
 import { openBrowser } from "./browser.js";
 import { probeExistingInstance } from "./probe.js";
@@ -11,6 +19,7 @@ interface StartOptions {
   open: boolean;
   db?: string;
   maxSpans?: number;
+  strictSpanKinds?: boolean;
 }
 
 function asArgument<T>(parse: (value: string) => T): (value: string) => T {
@@ -31,12 +40,16 @@ export function addStartOptions(command: Command): Command {
         .argParser(asArgument((v) => parsePort(v))),
     )
     .option("--host <addr>", `address to listen on (default ${DEFAULT_HOST}; 0.0.0.0 for every interface)`)
-    .option("--no-open", "do not open the browser")
+    .option("--no-open", "do not open the browser (also TRACEKIT_NO_BROWSER=1)")
     .option("--db <file>", "keep data in this SQLite file across restarts (default: in memory)")
     .option(
       "--max-spans <n>",
       `spans to keep; the oldest whole traces are evicted past it (default ${DEFAULT_MAX_SPANS})`,
       asArgument(parseMaxSpans),
+    )
+    .option(
+      "--strict-span-kinds",
+      "read span kinds as OTLP in every request (by default OTLP/JSON sent with neither a User-Agent nor an X-API-Key, as TraceKit SDKs' local-UI path sends it, carries OpenTelemetry API kinds and is translated)",
     );
 }
 
@@ -75,6 +88,7 @@ export async function runStart(options: StartOptions): Promise<void> {
       open: options.open,
       db: options.db,
       maxSpans: options.maxSpans,
+      strictSpanKinds: options.strictSpanKinds,
     });
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -147,6 +161,11 @@ export async function runStart(options: StartOptions): Promise<void> {
   console.log(`  OTLP:  ${app.otlpEndpoint}  (OTLP/HTTP protobuf and JSON: /v1/traces)`);
   console.log(`  Store: ${storage}, up to ${config.maxSpans.toLocaleString("en-US")} spans`);
   console.log(`  Send traces with: OTEL_EXPORTER_OTLP_ENDPOINT=${app.otlpEndpoint}`);
+  if (app.port !== TRACEKIT_SDK_PORT) {
+    console.log(
+      `  TraceKit SDKs only look for http://localhost:${TRACEKIT_SDK_PORT}; give them endpoint ${app.otlpEndpoint} instead`,
+    );
+  }
   console.log(`Press Ctrl+C to stop.`);
   if (config.open) void openBrowser(app.url);
 }

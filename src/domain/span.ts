@@ -70,3 +70,15 @@ export function serviceNameOf(resource: Attributes): string {
   const name = resource["service.name"];
   return typeof name === "string" && name !== "" ? name : UNKNOWN_SERVICE;
 }
+
+/**
+ * The first of `keys` that holds a non-empty string: semantic conventions renamed many attributes
+ * (`url.path` was `http.target`), and senders use either name.
+ */
+export function stringAttribute(attributes: Attributes, ...keys: string[]): string | undefined {
+  for (const key of keys) {
+    const value = attributes[key];
+    if (typeof value === "string" && value !== "") return value;
+  }
+  return undefined;
+}

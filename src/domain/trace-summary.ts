@@ -1,10 +1,14 @@
 import type { Span } from "./span.js";
 import { durationMs } from "./time.js";
+import { traceNameOf } from "./trace-name.js";
 
 /** What the trace list shows of one trace, correct for whatever spans have arrived so far. */
 export interface TraceSummary {
   traceId: string;
-  /** The root span's name, or the earliest span's while no root has arrived. */
+  /**
+   * The root span's name, or the earliest span's while no root has arrived; a bare HTTP method reads
+   * as method plus route or path (see `traceNameOf`).
+   */
   name: string;
   service: string;
   startTimeUnixNano: bigint;
@@ -42,7 +46,7 @@ export class TraceAggregate {
   add(span: Span): void {
     if (this.spanCount === 0 || span.startTimeUnixNano < this.startTimeUnixNano) {
       this.startTimeUnixNano = span.startTimeUnixNano;
-      this.firstName = span.name;
+      this.firstName = traceNameOf(span.name, span.attributes);
       this.firstService = span.service;
     }
     if (this.spanCount === 0 || span.endTimeUnixNano > this.endTimeUnixNano) {
@@ -51,7 +55,7 @@ export class TraceAggregate {
     this.spanCount++;
     if (span.status.code === "ERROR") this.errorCount++;
     if (span.parentSpanId === null && this.rootName === null) {
-      this.rootName = span.name;
+      this.rootName = traceNameOf(span.name, span.attributes);
       this.rootService = span.service;
     }
     if (!this.services.includes(span.service)) this.services.push(span.service);

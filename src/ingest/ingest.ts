@@ -1,3 +1,4 @@
+import { isOwnCallSpan, type OwnAddress } from "../domain/own-calls.js";
 import type { Span } from "../domain/span.js";
 import type { LiveHub } from "../live/hub.js";
 import type { InsertResult, Store } from "../store/store.js";
@@ -7,17 +8,52 @@ export interface IngestEvents {
   newService?(service: string): void;
 }
 
+export interface IngestOptions {
+  /** Where this server is reached, to recognise spans of an SDK's own calls to it (see `isOwnCallSpan`). */
+  ownAddress?: OwnAddress;
+}
+
+export interface IngestCounts {
+  /** Spans of SDKs' own calls to this server (exports, health probes), dropped instead of stored. */
+  ownCallSpans: number;
+}
+
 export interface Ingest {
   spans(spans: readonly Span[]): InsertResult;
   /** Forgets which services were seen, after the store was cleared. */
   reset(): void;
+  counts(): IngestCounts;
 }
 
 /** The receiver writes through this; it does not own the store or the hub. */
-export function createIngest(store: Store, hub: LiveHub, events: IngestEvents = {}): Ingest {
+export function createIngest(
+  store: Store,
+  hub: LiveHub,
+  events: IngestEvents = {},
+  options: IngestOptions = {},
+): Ingest {
   const seenServices = new Set<string>();
+  const { ownAddress } = options;
+  let ownCallSpans = 0;
+
+  function withoutOwnCalls(spans: readonly Span[]): readonly Span[] {
+    if (ownAddress === undefined) return spans;
+    let kept: Span[] | null = null;
+    for (let i = 0; i < spans.length; i++) {
+      const span = spans[i] as Span;
+      if (isOwnCallSpan(span, ownAddress)) {
+        kept ??= spans.slice(0, i);
+        ownCallSpans++;
+      } else if (kept !== null) {
+        kept.push(span);
+      }
+    }
+    return kept ?? spans;
+  }
+
   return {
-    spans(spans) {
+    spans(received) {
+      const spans = withoutOwnCalls(received);
       if (spans.length === 0) return { inserted: 0, changedTraceIds: [] };
       if (events.newService !== undefined) {
         for (const span of spans) {
@@ -33,6 +69,9 @@ export function createIngest(store: Store, hub: LiveHub, events: IngestEvents = 
     },
     reset() {
       seenServices.clear();
+    },
+    counts() {
+      return { ownCallSpans };
     },
   };
 }

@@ -1,4 +1,5 @@
 import { AppError } from "../domain/errors.js";
+import { quoteNonFiniteTokens } from "../otlp/json/parse.js";
 
 /** Deepest nesting accepted in SDK JSON: far beyond real variables, and shallow enough to serialize safely. */
 export const MAX_JSON_DEPTH = 64;
@@ -27,34 +28,6 @@ export function parseJsonBody(body: Uint8Array): unknown {
   }
   assertDepth(value, MAX_JSON_DEPTH);
   return value;
-}
-
-const TOKENS = ["-Infinity", "Infinity", "NaN"] as const;
-
-/** `text` with bare NaN/Infinity tokens (outside strings) quoted, or null when it has none. */
-function quoteNonFiniteTokens(text: string): string | null {
-  let out = "";
-  let last = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-      continue;
-    }
-    if (c === 0x22) {
-      inString = true;
-      continue;
-    }
-    if (c !== 0x2d && c !== 0x49 && c !== 0x4e) continue; // '-', 'I', 'N'
-    const token = TOKENS.find((t) => text.startsWith(t, i));
-    if (token === undefined) continue;
-    out += `${text.slice(last, i)}"${token}"`;
-    i += token.length - 1;
-    last = i + 1;
-  }
-  return last === 0 ? null : out + text.slice(last);
 }
 
 /** Throws a 400 when `value` nests deeper than `max` (checked without recursion). */

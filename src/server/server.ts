@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { AppError } from "../domain/errors.js";
 import type { CodeMonitoring } from "../ingest/code-monitoring.js";
 import type { Ingest } from "../ingest/ingest.js";
+import type { RejectionLog } from "../ingest/rejections.js";
 import type { LiveHub } from "../live/hub.js";
 import type { SdkStreams } from "../live/sdk-streams.js";
 import type { CodeMonitoringStore } from "../store/code-monitoring-store.js";
@@ -17,12 +18,15 @@ export interface ServerDeps {
   store: Store;
   hub: LiveHub;
   ingest: Ingest;
+  rejections: RejectionLog;
   codeMonitoringStore: CodeMonitoringStore;
   codeMonitoring: CodeMonitoring;
   sdkStreams: SdkStreams;
   hostPolicy: HostPolicy;
   version: string;
   maxBodyBytes: number;
+  /** See OtlpRouteDeps.strictSpanKinds. */
+  strictSpanKinds?: boolean;
   dbPath: string | null;
   /** The built web app; defaults to dist/web beside the compiled server. */
   webRoot?: string;
@@ -38,11 +42,14 @@ export function createServer(deps: ServerDeps): Hono {
   const app = new Hono();
   const startedAt = Date.now();
 
-  // DNS rebinding: a page on evil.example resolving to 127.0.0.1 sends `Host: evil.example`.
+  // DNS rebinding: a page on evil.example resolving to 127.0.0.1 sends `Host: evil.example`. Listening
+  // on every interface (`--host 0.0.0.0`), apps in containers and on other machines send OTLP and the
+  // SDK protocol under names this server cannot know (`host.docker.internal`, a LAN name): those
+  // paths, which hand out no stored telemetry, take any Host there; the UI and `/api/*` keep the check.
   app.use("*", async (c, next) => {
     const host = c.req.header("host");
-    const isOtlp = c.req.path.startsWith("/v1/");
-    if (!(isOtlp && deps.hostPolicy.wildcard) && !deps.hostPolicy.isAllowedHost(host)) {
+    const isIngestPath = c.req.path.startsWith("/v1/") || c.req.path.startsWith("/sdk/");
+    if (!(isIngestPath && deps.hostPolicy.wildcard) && !deps.hostPolicy.isAllowedHost(host)) {
       return c.json(
         {
           error: {

@@ -13,6 +13,7 @@ export interface SummaryFilterFields {
 export function summaryMatches(summary: SummaryFilterFields, query: TraceQuery): boolean {
   if (query.service !== undefined && !summary.services.includes(query.service)) return false;
   if (query.errorsOnly && summary.errorCount === 0) return false;
+  if (query.okOnly && summary.errorCount !== 0) return false;
   if (query.minDurationMs !== undefined && summary.durationMs < query.minDurationMs) return false;
   if (query.name !== undefined) {
     const name = summary.rootName ?? summary.firstName;

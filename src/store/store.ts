@@ -11,6 +11,8 @@ export interface TraceQuery {
   minDurationMs?: number;
   /** Only traces with at least one span whose status is ERROR. */
   errorsOnly?: boolean;
+  /** Only traces without any ERROR span (the first TraceKit local UI's `status=ok`). */
+  okOnly?: boolean;
   limit: number;
   /** Opaque, from a previous page's `nextCursor`. */
   cursor?: string;

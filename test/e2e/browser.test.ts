@@ -2,7 +2,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "../helpers/app.js";
-import { chromiumAvailable, launchChromium, openCheckedPage } from "../helpers/browser.js";
+import { chromiumAvailable, collectPageProblems, launchChromium } from "../helpers/browser.js";
 import { sendSdkTrace } from "../helpers/otel.js";
 
 const available = chromiumAvailable();
@@ -22,9 +22,9 @@ describe.skipIf(!available)("web app in Chromium", () => {
   });
   beforeEach(async () => {
     await fetch(`${app.base}/api/traces`, { method: "DELETE" });
-    const opened = await openCheckedPage(browser);
-    page = opened.page;
-    const { problems } = opened;
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
     return async () => {
       await page.close();
       expect(problems).toEqual([]);

@@ -1,10 +1,9 @@
 /// <reference lib="dom" />
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startTestApp, type TestApp } from "../helpers/app.js";
-import { chromiumAvailable, launchChromium, openCheckedPage } from "../helpers/browser.js";
+import type { Page } from "playwright-core";
+import { beforeEach, describe, expect, it } from "vitest";
+import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
 import { sendSdkTrace } from "../helpers/otel.js";
-import { autoRegister, capture, pollActive } from "../helpers/tracekit-sdk.js";
+import { autoRegister, capture, pollActive } from "../helpers/tracekit-snapshot-client.js";
 
 const available = chromiumAvailable();
 
@@ -45,47 +44,39 @@ function pythonCapture(breakpointId: string, service: string, extra: Record<stri
 }
 
 describe.skipIf(!available)("Snapshots page in Chromium", () => {
-  let app: TestApp;
-  let browser: Browser;
+  const suite = useAppInChromium();
   let page: Page;
   /** Console errors a test expects (e.g. the 404 of a trace that is not stored). */
   let allowedErrors: RegExp | null = null;
 
-  beforeAll(async () => {
-    app = await startTestApp();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-  });
   beforeEach(async () => {
+    const { browser } = suite;
     // Clear drops snapshots and events; breakpoints and the kill switch are configuration.
-    await fetch(`${app.base}/api/traces`, { method: "DELETE" });
-    const { breakpoints } = (await (await fetch(`${app.base}/api/breakpoints`)).json()) as {
+    await fetch(`${suite.app.base}/api/traces`, { method: "DELETE" });
+    const { breakpoints } = (await (await fetch(`${suite.app.base}/api/breakpoints`)).json()) as {
       breakpoints: { id: string }[];
     };
-    for (const { id } of breakpoints) await fetch(`${app.base}/api/breakpoints/${id}`, { method: "DELETE" });
-    await fetch(`${app.base}/api/kill-switch`, {
+    for (const { id } of breakpoints) await fetch(`${suite.app.base}/api/breakpoints/${id}`, { method: "DELETE" });
+    await fetch(`${suite.app.base}/api/kill-switch`, {
       method: "PUT",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ enabled: false }),
     });
     allowedErrors = null;
-    const opened = await openCheckedPage(browser, () => allowedErrors);
-    page = opened.page;
-    const { problems } = opened;
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
     return async () => {
       await page.close();
-      expect(problems).toEqual([]);
+      expect(problems.filter((problem) => !allowedErrors?.test(problem))).toEqual([]);
     };
   });
 
   it("shows a registered breakpoint by itself, enables it for the SDK, and shows its capture live, down to the span", async () => {
-    await page.goto(`${app.base}/snapshots`);
+    await page.goto(`${suite.app.base}/snapshots`);
     await page.getByTestId("snapshots-setup").waitFor();
 
-    const registered = await autoRegister(app.base, registration("checkout-api"));
+    const registered = await autoRegister(suite.app.base, registration("checkout-api"));
     expect(registered.status).toBe(201);
     const id = registered.body.id as string;
     const row = page.locator(`[data-breakpoint-id="${id}"]`);
@@ -95,16 +86,18 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
 
     const toggle = row.getByRole("switch");
     expect(await toggle.getAttribute("aria-checked")).toBe("false");
-    expect((await pollActive(app.base, "checkout-api")).body.breakpoints[0].enabled).toBe(false);
+    expect((await pollActive(suite.app.base, "checkout-api")).body.breakpoints[0].enabled).toBe(false);
     await toggle.click();
     await expect.poll(() => toggle.getAttribute("aria-checked")).toBe("true");
-    await expect.poll(async () => (await pollActive(app.base, "checkout-api")).body.breakpoints[0].enabled).toBe(true);
+    await expect
+      .poll(async () => (await pollActive(suite.app.base, "checkout-api")).body.breakpoints[0].enabled)
+      .toBe(true);
 
     // The request's trace, then the capture inside its span, as the SDK sends it.
-    const trace = await sendSdkTrace(app.base, { service: "checkout-api", name: "POST /checkout", children: 2 });
+    const trace = await sendSdkTrace(suite.app.base, { service: "checkout-api", name: "POST /checkout", children: 2 });
     const spanId = trace.spanIds[0] as string;
     const captured = await capture(
-      app.base,
+      suite.app.base,
       pythonCapture(id, "checkout-api", { trace_id: trace.traceId, span_id: spanId }),
     );
     expect(captured.status).toBe(201);
@@ -152,18 +145,18 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
   });
 
   it("marks a span live when a snapshot of it arrives while its trace is open", async () => {
-    const registered = await autoRegister(app.base, registration("orders"));
-    await fetch(`${app.base}/api/breakpoints/${registered.body.id}`, {
+    const registered = await autoRegister(suite.app.base, registration("orders"));
+    await fetch(`${suite.app.base}/api/breakpoints/${registered.body.id}`, {
       method: "PATCH",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ enabled: true }),
     });
-    const trace = await sendSdkTrace(app.base, { service: "orders", name: "GET /orders" });
-    await page.goto(`${app.base}/traces/${trace.traceId}`);
+    const trace = await sendSdkTrace(suite.app.base, { service: "orders", name: "GET /orders" });
+    await page.goto(`${suite.app.base}/traces/${trace.traceId}`);
     await page.locator(`[data-span-id="${trace.rootSpanId}"]`).waitFor();
     expect(await page.locator("[data-snapshot-mark]").count()).toBe(0);
     await capture(
-      app.base,
+      suite.app.base,
       pythonCapture(registered.body.id, "orders", { trace_id: trace.traceId, span_id: trace.rootSpanId }),
     );
     await page.locator(`[data-span-id="${trace.rootSpanId}"] [data-snapshot-mark]`).waitFor();
@@ -171,49 +164,52 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
 
   it("says plainly when a snapshot's trace is not stored", async () => {
     allowedErrors = /404/;
-    const registered = await autoRegister(app.base, registration("billing"));
-    await fetch(`${app.base}/api/breakpoints/${registered.body.id}`, {
+    const registered = await autoRegister(suite.app.base, registration("billing"));
+    await fetch(`${suite.app.base}/api/breakpoints/${registered.body.id}`, {
       method: "PATCH",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ enabled: true }),
     });
     const captured = await capture(
-      app.base,
+      suite.app.base,
       pythonCapture(registered.body.id, "billing", { trace_id: "ab".repeat(16), span_id: "cd".repeat(8) }),
     );
-    await page.goto(`${app.base}/snapshots/${captured.body.id}`);
+    await page.goto(`${suite.app.base}/snapshots/${captured.body.id}`);
     await expect.poll(() => page.getByTestId("snapshot-trace").textContent()).toContain("is not stored");
   });
 
   it("asks before the kill switch goes on, and the SDK hears it", async () => {
-    await autoRegister(app.base, registration("payments"));
-    await page.goto(`${app.base}/snapshots`);
+    await autoRegister(suite.app.base, registration("payments"));
+    await page.goto(`${suite.app.base}/snapshots`);
     const killSwitch = page.getByTestId("kill-switch");
     await expect.poll(() => killSwitch.textContent()).toContain("Kill switch off");
     page.once("dialog", (dialog) => void dialog.dismiss());
     await killSwitch.getByRole("button").click();
-    await expect.poll(async () => (await pollActive(app.base, "payments")).body.kill_switch).toBe(false);
+    await expect.poll(async () => (await pollActive(suite.app.base, "payments")).body.kill_switch).toBe(false);
     page.once("dialog", (dialog) => void dialog.accept());
     await killSwitch.getByRole("button").click();
     await expect.poll(() => killSwitch.textContent()).toContain("Kill switch ON");
-    await expect.poll(async () => (await pollActive(app.base, "payments")).body.kill_switch).toBe(true);
+    await expect.poll(async () => (await pollActive(suite.app.base, "payments")).body.kill_switch).toBe(true);
     await killSwitch.getByRole("button", { name: "Turn off" }).click();
-    await expect.poll(async () => (await pollActive(app.base, "payments")).body.kill_switch).toBe(false);
+    await expect.poll(async () => (await pollActive(suite.app.base, "payments")).body.kill_switch).toBe(false);
   });
 
   it("edits a breakpoint's limit, deletes it after asking, and filters captures by breakpoint in the URL", async () => {
-    const first = await autoRegister(app.base, registration("shop", "checkout", 42));
-    const second = await autoRegister(app.base, registration("shop", "refund", 77));
+    const first = await autoRegister(suite.app.base, registration("shop", "checkout", 42));
+    const second = await autoRegister(suite.app.base, registration("shop", "refund", 77));
     for (const bp of [first, second]) {
-      await fetch(`${app.base}/api/breakpoints/${bp.body.id}`, {
+      await fetch(`${suite.app.base}/api/breakpoints/${bp.body.id}`, {
         method: "PATCH",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ enabled: true }),
       });
     }
-    const a = await capture(app.base, pythonCapture(first.body.id, "shop"));
-    const b = await capture(app.base, pythonCapture(second.body.id, "shop", { label: "refund", line_number: 77 }));
-    await page.goto(`${app.base}/snapshots`);
+    const a = await capture(suite.app.base, pythonCapture(first.body.id, "shop"));
+    const b = await capture(
+      suite.app.base,
+      pythonCapture(second.body.id, "shop", { label: "refund", line_number: 77 }),
+    );
+    await page.goto(`${suite.app.base}/snapshots`);
     await page.locator(`[data-snapshot-id="${a.body.id}"]`).waitFor();
     await page.locator(`[data-snapshot-id="${b.body.id}"]`).waitFor();
 
@@ -233,28 +229,30 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
     await expect.poll(() => editor.count()).toBe(0);
     await expect.poll(() => row.textContent()).toContain("1 / 5");
     await expect
-      .poll(async () => (await pollActive(app.base, "shop")).body.breakpoints.find((x: any) => x.label === "refund"))
+      .poll(async () =>
+        (await pollActive(suite.app.base, "shop")).body.breakpoints.find((x: any) => x.label === "refund"),
+      )
       .toMatchObject({ max_captures: 5 });
 
     page.once("dialog", (dialog) => void dialog.dismiss());
     await row.getByRole("button", { name: "Delete breakpoint refund" }).click();
-    await expect.poll(async () => (await pollActive(app.base, "shop")).body.breakpoints.length).toBe(2);
+    await expect.poll(async () => (await pollActive(suite.app.base, "shop")).body.breakpoints.length).toBe(2);
     page.once("dialog", (dialog) => void dialog.accept());
     await row.getByRole("button", { name: "Delete breakpoint refund" }).click();
     await expect.poll(() => row.count()).toBe(0);
-    await expect.poll(async () => (await pollActive(app.base, "shop")).body.breakpoints.length).toBe(1);
+    await expect.poll(async () => (await pollActive(suite.app.base, "shop")).body.breakpoints.length).toBe(1);
   });
 
   it("does not move the captured list under a reader: new captures wait behind a pill while it is scrolled", async () => {
-    const registered = await autoRegister(app.base, registration("busy"));
+    const registered = await autoRegister(suite.app.base, registration("busy"));
     const id = registered.body.id as string;
-    await fetch(`${app.base}/api/breakpoints/${id}`, {
+    await fetch(`${suite.app.base}/api/breakpoints/${id}`, {
       method: "PATCH",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ enabled: true }),
     });
-    for (let i = 0; i < 40; i++) await capture(app.base, pythonCapture(id, "busy"));
-    await page.goto(`${app.base}/snapshots`);
+    for (let i = 0; i < 40; i++) await capture(suite.app.base, pythonCapture(id, "busy"));
+    await page.goto(`${suite.app.base}/snapshots`);
     await expect.poll(() => page.getByTestId("snapshot-count").textContent()).toContain("40 snapshots");
     const list = page.locator(".snap-rows");
     await list.evaluate((element) => {
@@ -271,7 +269,7 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
         [(box?.x ?? 0) + 300, (box?.y ?? 0) + 10],
       );
     const before = await firstVisible();
-    const fresh = await capture(app.base, pythonCapture(id, "busy"));
+    const fresh = await capture(suite.app.base, pythonCapture(id, "busy"));
     const pill = page.getByTestId("new-snapshots");
     await expect.poll(() => pill.textContent()).toContain("1 new snapshot");
     expect(await firstVisible()).toBe(before);
@@ -281,16 +279,16 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
   });
 
   it("moves through captures with the keyboard, opens one with Enter and comes back with Escape", async () => {
-    const registered = await autoRegister(app.base, registration("keys"));
+    const registered = await autoRegister(suite.app.base, registration("keys"));
     const id = registered.body.id as string;
-    await fetch(`${app.base}/api/breakpoints/${id}`, {
+    await fetch(`${suite.app.base}/api/breakpoints/${id}`, {
       method: "PATCH",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ enabled: true }),
     });
-    const older = await capture(app.base, pythonCapture(id, "keys"));
-    const newer = await capture(app.base, pythonCapture(id, "keys"));
-    await page.goto(`${app.base}/snapshots?service=keys`);
+    const older = await capture(suite.app.base, pythonCapture(id, "keys"));
+    const newer = await capture(suite.app.base, pythonCapture(id, "keys"));
+    await page.goto(`${suite.app.base}/snapshots?service=keys`);
     await page.locator(`[data-snapshot-id="${older.body.id}"]`).waitFor();
     await page.keyboard.press("j");
     await expect
@@ -308,9 +306,9 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
   });
 
   it("keeps a large capture light: big containers start closed and list their children a page at a time", async () => {
-    const registered = await autoRegister(app.base, registration("bulk"));
+    const registered = await autoRegister(suite.app.base, registration("bulk"));
     const id = registered.body.id as string;
-    await fetch(`${app.base}/api/breakpoints/${id}`, {
+    await fetch(`${suite.app.base}/api/breakpoints/${id}`, {
       method: "PATCH",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ enabled: true }),
@@ -322,9 +320,9 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
       deep,
       blob: "lorem ipsum ".repeat(20_000),
     };
-    const captured = await capture(app.base, pythonCapture(id, "bulk", { variables }));
+    const captured = await capture(suite.app.base, pythonCapture(id, "bulk", { variables }));
     expect(captured.status).toBe(201);
-    await page.goto(`${app.base}/snapshots/${captured.body.id}`);
+    await page.goto(`${suite.app.base}/snapshots/${captured.body.id}`);
     const tree = page.getByRole("tree", { name: "Variables" });
     await tree.waitFor();
     const items = tree.getByRole("treeitem");
@@ -340,10 +338,10 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
   });
 
   it("shows what the SDKs report about themselves", async () => {
-    await autoRegister(app.base, registration("flaky"));
-    await page.goto(`${app.base}/snapshots`);
+    await autoRegister(suite.app.base, registration("flaky"));
+    await page.goto(`${suite.app.base}/snapshots`);
     await page.locator("[data-breakpoint-id]").waitFor();
-    await pollActive(app.base, "flaky", [
+    await pollActive(suite.app.base, "flaky", [
       {
         type: "circuit_breaker_tripped",
         service_name: "flaky",

@@ -1,5 +1,7 @@
 import { existsSync } from "node:fs";
 import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
+import { startTestApp, type TestApp } from "./app.js";
 
 /** Debian's Chromium; CHROMIUM_PATH points elsewhere on other systems. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -34,20 +36,31 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-/**
- * A page of the app at the browser tests' size, collecting every page error and console error (a
- * test ends by expecting none); `allow` exempts console errors a test expects, e.g. a 404.
- */
-export async function openCheckedPage(
-  browser: Browser,
-  allow: () => RegExp | null = () => null,
-): Promise<{ page: Page; problems: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  page.setDefaultTimeout(15_000);
+/** Uncaught errors and console errors of a page, collected from now on; a test expects none. */
+export function collectPageProblems(page: Page): string[] {
   const problems: string[] = [];
   page.on("pageerror", (error) => problems.push(error.message));
   page.on("console", (message) => {
-    if (message.type() === "error" && !allow()?.test(message.text())) problems.push(message.text());
+    if (message.type() === "error") problems.push(message.text());
   });
-  return { page, problems };
+  return problems;
+}
+
+export interface ChromiumSuite {
+  app: TestApp;
+  browser: Browser;
+}
+
+/** A fresh app and Chromium for the enclosing describe block, closed after it; read them inside tests. */
+export function useAppInChromium(): ChromiumSuite {
+  const suite = {} as ChromiumSuite;
+  beforeAll(async () => {
+    suite.app = await startTestApp();
+    suite.browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.app?.close();
+  });
+  return suite;
 }

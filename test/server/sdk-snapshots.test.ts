@@ -9,7 +9,7 @@ import {
   pollActive,
   type SseConnection,
   waitFor,
-} from "../helpers/tracekit-sdk.js";
+} from "../helpers/tracekit-snapshot-client.js";
 
 /** A capture as the Node SDK builds it (unset fields left out, Date serialized by JSON.stringify). */
 function nodeCapture(breakpointId: string, overrides: Record<string, unknown> = {}) {

@@ -166,7 +166,8 @@ describe("buildWaterfallRows", () => {
     expect(tree.totalMs).toBe(0);
   });
 
-  it("handles a 10,000-deep chain and a 10,000-span trace quickly", () => {
+  // Speed is bench/browser.mjs's business (a 10,000-span trace's first row); here only correctness at size.
+  it("handles a 10,000-deep chain and a 10,000-span trace", () => {
     const chain = Array.from({ length: 10_000 }, (_, i) => span(`s${i}`, i === 0 ? null : `s${i - 1}`, i * 0.01, 200));
     const tree = buildWaterfallTree(chain);
     expect(tree.nodes[9_999]!.depth).toBe(9_999);
@@ -176,11 +177,11 @@ describe("buildWaterfallRows", () => {
     for (let i = 1; i < 10_000; i++) {
       wide.push(span(`w${i}`, i < 100 ? "root" : `w${1 + (i % 99)}`, (i * 7919) % 997, 999));
     }
-    const started = performance.now();
     const wideTree = buildWaterfallTree(wide);
-    visibleRows(wideTree, new Set(["w5", "w7"]));
-    expect(performance.now() - started).toBeLessThan(500);
     expect(wideTree.nodes).toHaveLength(10_000);
+    const rows = visibleRows(wideTree, new Set(["w5", "w7"]));
+    expect(rows.length).toBeLessThan(10_000);
+    expect(rows.length).toBeGreaterThan(100);
   });
 });
 

@@ -2,6 +2,7 @@ import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { ErrorBoundary, LocationProvider, Route, Router, useLocation } from "preact-iso";
 import { ConnectionBadge } from "./components/ConnectionBadge";
 import { isShortcutCandidate, isTypingTarget } from "./components/keyboard";
+import { RejectionNotice } from "./components/RejectionNotice";
 import { ShortcutSheet } from "./components/ShortcutSheet";
 import { ThemeToggle } from "./components/ThemeToggle";
 import { ServicesPage } from "./features/services/ServicesPage";
@@ -92,6 +93,7 @@ function Shell() {
           <ThemeToggle />
         </div>
       </header>
+      <RejectionNotice />
       <main class="content">
         <ErrorBoundary>
           <Router>

@@ -35,16 +35,24 @@ export function field(obj: JsonObject, camel: string, snake?: string): unknown {
 }
 
 export function stringField(obj: JsonObject, camel: string, snake?: string): string {
-  const value = field(obj, camel, snake);
-  if (value === undefined) return "";
-  if (typeof value !== "string") throw new JsonShapeError(`${camel} is not a string`);
+  return asString(field(obj, camel, snake), camel);
+}
+
+/** A string field's value (undefined or null: absent → ""); `name` is for the error message. */
+export function asString(value: unknown, name: string): string {
+  if (value === undefined || value === null) return "";
+  if (typeof value !== "string") throw new JsonShapeError(`${name} is not a string`);
   return value;
 }
 
 export function arrayField(obj: JsonObject, camel: string, snake?: string): unknown[] | undefined {
-  const value = field(obj, camel, snake);
-  if (value === undefined || Array.isArray(value)) return value;
-  throw new JsonShapeError(`${camel} is not an array`);
+  return asArray(field(obj, camel, snake), camel);
+}
+
+export function asArray(value: unknown, name: string): unknown[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (Array.isArray(value)) return value;
+  throw new JsonShapeError(`${name} is not an array`);
 }
 
 export function objectField(obj: JsonObject, camel: string, snake?: string): JsonObject | undefined {
@@ -64,8 +72,11 @@ const MAX_UINT32 = 0xffffffff;
 
 /** fixed64/uint64 (timestamps): decimal string or integer number, kept exact as bigint; absent → 0. */
 export function uint64Field(obj: JsonObject, camel: string, snake?: string): bigint {
-  const value = field(obj, camel, snake);
-  if (value === undefined) return 0n;
+  return asUint64(field(obj, camel, snake), camel);
+}
+
+export function asUint64(value: unknown, camel: string): bigint {
+  if (value === undefined || value === null) return 0n;
   if (typeof value === "string" && UINT_RE.test(value)) {
     const n = BigInt(value);
     if (n <= MAX_UINT64) return n;
@@ -79,8 +90,11 @@ export function uint64Field(obj: JsonObject, camel: string, snake?: string): big
 
 /** uint32/fixed32 (counts, flags): integer number or decimal string; absent → 0. */
 export function uint32Field(obj: JsonObject, camel: string, snake?: string): number {
-  const value = field(obj, camel, snake);
-  if (value === undefined) return 0;
+  return asUint32(field(obj, camel, snake), camel);
+}
+
+export function asUint32(value: unknown, camel: string): number {
+  if (value === undefined || value === null) return 0;
   const n = typeof value === "string" && UINT_RE.test(value) ? Number(value) : value;
   if (typeof n === "number" && Number.isInteger(n) && n >= 0 && n <= MAX_UINT32) return n;
   throw new JsonShapeError(`${camel} ${show(value)} is not an unsigned 32-bit integer`);
@@ -91,8 +105,11 @@ export function uint32Field(obj: JsonObject, camel: string, snake?: string): num
  * mapping emits); absent → 0. Unknown integers pass through: mapping them is the caller's rule.
  */
 export function enumField(obj: JsonObject, camel: string, names: Readonly<Record<string, number>>): number {
-  const value = field(obj, camel);
-  if (value === undefined) return 0;
+  return asEnum(field(obj, camel), camel, names);
+}
+
+export function asEnum(value: unknown, camel: string, names: Readonly<Record<string, number>>): number {
+  if (value === undefined || value === null) return 0;
   if (typeof value === "number" && Number.isInteger(value)) return value;
   if (typeof value === "string") {
     if (Object.hasOwn(names, value)) return names[value] as number;
@@ -140,6 +157,48 @@ function bytesValue(value: unknown): string {
   return Buffer.from(value, "base64").toString("base64");
 }
 
+/**
+ * Which AnyValue field a key is, as a rank: the value is read from the lowest-ranked field present
+ * (camelCase before snake_case of the same field, as `field` does), in the order string, int, bool,
+ * double, array, kvlist, bytes. -1 for any other key, which is ignored.
+ */
+function anyValueRank(key: string): number {
+  switch (key) {
+    case "stringValue":
+      return 0;
+    case "string_value":
+      return 1;
+    case "intValue":
+      return 2;
+    case "int_value":
+      return 3;
+    case "boolValue":
+      return 4;
+    case "bool_value":
+      return 5;
+    case "doubleValue":
+      return 6;
+    case "double_value":
+      return 7;
+    case "arrayValue":
+      return 8;
+    case "array_value":
+      return 9;
+    case "kvlistValue":
+      return 10;
+    case "kvlist_value":
+      return 11;
+    case "bytesValue":
+      return 12;
+    case "bytes_value":
+      return 13;
+    default:
+      return -1;
+  }
+}
+
+const NO_ANY_VALUE_FIELD = 14;
+
 /** An AnyValue object at nesting `depth` (1 for an attribute's own value); absent or empty → null. */
 export function anyValue(value: unknown, depth: number): AttrValue {
   if (depth > MAX_VALUE_DEPTH) {
@@ -147,38 +206,46 @@ export function anyValue(value: unknown, depth: number): AttrValue {
   }
   if (value === undefined || value === null) return null;
   if (!isObject(value)) throw new JsonShapeError(`AnyValue ${show(value)} is not an object`);
-  let v = field(value, "stringValue", "string_value");
-  if (v !== undefined) {
-    if (typeof v !== "string") throw new JsonShapeError(`stringValue ${show(v)} is not a string`);
-    return v;
+  // One pass over the keys present (nearly always one) instead of a lookup per possible field name.
+  let rank = NO_ANY_VALUE_FIELD;
+  let v: unknown;
+  for (const key in value) {
+    const r = anyValueRank(key);
+    if (r === -1 || r >= rank) continue;
+    const candidate = value[key];
+    if (candidate === null || candidate === undefined) continue;
+    rank = r;
+    v = candidate;
   }
-  v = field(value, "intValue", "int_value");
-  if (v !== undefined) return int64Value(v);
-  v = field(value, "boolValue", "bool_value");
-  if (v !== undefined) {
-    if (typeof v !== "boolean") throw new JsonShapeError(`boolValue ${show(v)} is not a boolean`);
-    return v;
+  switch (rank >> 1) {
+    case 0:
+      if (typeof v !== "string") throw new JsonShapeError(`stringValue ${show(v)} is not a string`);
+      return v;
+    case 1:
+      return int64Value(v);
+    case 2:
+      if (typeof v !== "boolean") throw new JsonShapeError(`boolValue ${show(v)} is not a boolean`);
+      return v;
+    case 3:
+      return doubleValue(v);
+    case 4: {
+      if (!isObject(v)) throw new JsonShapeError("arrayValue is not an object");
+      const items = arrayField(v, "values");
+      const out: AttrValue[] = [];
+      if (items !== undefined) for (const item of items) out.push(anyValue(item, depth + 1));
+      return out;
+    }
+    case 5: {
+      if (!isObject(v)) throw new JsonShapeError("kvlistValue is not an object");
+      const out: Attributes = {};
+      readKeyValues(arrayField(v, "values"), out, depth + 1);
+      return out;
+    }
+    case 6:
+      return bytesValue(v);
+    default:
+      return null;
   }
-  v = field(value, "doubleValue", "double_value");
-  if (v !== undefined) return doubleValue(v);
-  v = field(value, "arrayValue", "array_value");
-  if (v !== undefined) {
-    if (!isObject(v)) throw new JsonShapeError("arrayValue is not an object");
-    const items = arrayField(v, "values");
-    const out: AttrValue[] = [];
-    if (items !== undefined) for (const item of items) out.push(anyValue(item, depth + 1));
-    return out;
-  }
-  v = field(value, "kvlistValue", "kvlist_value");
-  if (v !== undefined) {
-    if (!isObject(v)) throw new JsonShapeError("kvlistValue is not an object");
-    const out: Attributes = {};
-    readKeyValues(arrayField(v, "values"), out, depth + 1);
-    return out;
-  }
-  v = field(value, "bytesValue", "bytes_value");
-  if (v !== undefined) return bytesValue(v);
-  return null;
 }
 
 /** A `repeated KeyValue` list into `into`, values at nesting `depth`; the last duplicate key wins. */
@@ -186,11 +253,12 @@ export function readKeyValues(list: unknown[] | undefined, into: Attributes, dep
   if (list === undefined) return;
   for (const kv of list) {
     if (!isObject(kv)) throw new JsonShapeError(`attribute ${show(kv)} is not an object`);
-    const key = field(kv, "key");
-    if (key !== undefined && typeof key !== "string") {
+    // Plain property reads: every KeyValue of a body has the same shape, which keeps them fast.
+    const key = kv.key;
+    if (key !== undefined && key !== null && typeof key !== "string") {
       throw new JsonShapeError(`attribute key ${show(key)} is not a string`);
     }
-    setAttribute(into, key ?? "", anyValue(field(kv, "value"), depth));
+    setAttribute(into, key ?? "", anyValue(kv.value, depth));
   }
 }
 

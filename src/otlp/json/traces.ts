@@ -26,13 +26,18 @@ import {
 } from "../traces.js";
 import {
   arrayField,
+  asArray,
+  asEnum,
+  asString,
+  asUint32,
+  asUint64,
   attributesField,
   enumField,
-  field,
   isObject,
   type JsonObject,
   JsonShapeError,
   objectField,
+  readKeyValues,
   show,
   stringField,
   uint32Field,
@@ -50,7 +55,22 @@ function enumNames(prefix: string, values: readonly string[]): Record<string, nu
   return names;
 }
 
-export function decodeTraceRequestJson(body: unknown): TraceDecodeResult {
+/**
+ * OpenTelemetry API SpanKind values (INTERNAL=0 … CONSUMER=4) → OTLP's (UNSPECIFIED=0, INTERNAL=1 …
+ * CONSUMER=5). The TraceKit SDKs' local-UI span processors write the API's numbers into OTLP/JSON.
+ */
+const OTLP_KIND_OF_API_KIND = [1, 2, 3, 4, 5];
+
+export interface JsonTraceDecodeOptions {
+  /**
+   * Read numeric `kind` values as the OpenTelemetry API enum rather than OTLP's (see
+   * `isTraceKitLocalUiRequest`). Kinds given by name (`SPAN_KIND_SERVER`) are read as named.
+   */
+  apiSpanKinds?: boolean;
+}
+
+export function decodeTraceRequestJson(body: unknown, options: JsonTraceDecodeOptions = {}): TraceDecodeResult {
+  const apiSpanKinds = options.apiSpanKinds === true;
   if (!isObject(body)) throw new OtlpDecodeError("request body is not a JSON object");
   const batch = new TraceBatch();
   const resourceSpans = structural("request", () => arrayField(body, "resourceSpans", "resource_spans"));
@@ -78,7 +98,9 @@ export function decodeTraceRequestJson(body: unknown): TraceDecodeResult {
       const spans = structural(ssPath, () => arrayField(ss, "spans"));
       if (spans === undefined) continue;
       const group = spanGroup(resource, scope, i, j);
-      for (let k = 0; k < spans.length; k++) readSpanInto(batch, spans[k], resetWireSpan(scratch), group, k);
+      for (let k = 0; k < spans.length; k++) {
+        readSpanInto(batch, spans[k], resetWireSpan(scratch), group, k, apiSpanKinds);
+      }
     }
   }
   return batch.result();
@@ -94,13 +116,23 @@ function structural<T>(path: string, read: () => T): T {
   }
 }
 
-function readSpanInto(batch: TraceBatch, span: unknown, w: WireSpan, group: SpanGroup, index: number): void {
+function readSpanInto(
+  batch: TraceBatch,
+  span: unknown,
+  w: WireSpan,
+  group: SpanGroup,
+  index: number,
+  apiSpanKinds: boolean,
+): void {
   if (!isObject(span)) {
     batch.reject(group, index, `span ${show(span)} is not an object`);
     return;
   }
   try {
-    readSpan(span, w);
+    const rawKind = readSpan(span, w);
+    if (apiSpanKinds && (rawKind === undefined || rawKind === null || typeof rawKind === "number")) {
+      w.kind = OTLP_KIND_OF_API_KIND[w.kind] ?? w.kind;
+    }
   } catch (e) {
     if (e instanceof JsonShapeError) {
       batch.reject(group, index, e.message);
@@ -111,57 +143,177 @@ function readSpanInto(batch: TraceBatch, span: unknown, w: WireSpan, group: Span
   batch.add(w, group, index);
 }
 
-function readSpan(s: JsonObject, w: WireSpan): void {
-  w.traceId = stringField(s, "traceId", "trace_id");
-  w.spanId = stringField(s, "spanId", "span_id");
-  w.parentSpanId = stringField(s, "parentSpanId", "parent_span_id");
-  w.traceState = stringField(s, "traceState", "trace_state");
-  w.flags = uint32Field(s, "flags");
-  w.name = stringField(s, "name");
-  w.kind = enumField(s, "kind", SPAN_KIND_NAMES);
-  w.startTimeUnixNano = uint64Field(s, "startTimeUnixNano", "start_time_unix_nano");
-  w.endTimeUnixNano = uint64Field(s, "endTimeUnixNano", "end_time_unix_nano");
-  w.attributes = attributesField(s);
-  w.droppedAttributesCount = uint32Field(s, "droppedAttributesCount", "dropped_attributes_count");
-  w.droppedEventsCount = uint32Field(s, "droppedEventsCount", "dropped_events_count");
-  w.droppedLinksCount = uint32Field(s, "droppedLinksCount", "dropped_links_count");
+/** A span field given under its camelCase or snake_case name: camelCase wins, as in `field`. */
+function either(camel: unknown, snake: unknown): unknown {
+  return camel !== undefined ? camel : snake;
+}
 
-  const events = arrayField(s, "events");
-  if (events !== undefined) {
-    for (const e of events) {
-      if (!isObject(e)) throw new JsonShapeError(`event ${show(e)} is not an object`);
-      addWireEvent(
-        w,
-        makeEvent(
-          stringField(e, "name"),
-          uint64Field(e, "timeUnixNano", "time_unix_nano"),
-          attributesField(e),
-          uint32Field(e, "droppedAttributesCount", "dropped_attributes_count"),
-        ),
-      );
+/**
+ * Reads one span. A single pass over the keys the span has (instead of a lookup for each spelling
+ * of every field, most of them absent) collects the raw values, which are then checked in a fixed
+ * order, so the first reported fault does not depend on key order. Returns the raw `kind`.
+ */
+function readSpan(s: JsonObject, w: WireSpan): unknown {
+  let traceId: unknown;
+  let traceIdSnake: unknown;
+  let spanId: unknown;
+  let spanIdSnake: unknown;
+  let parentSpanId: unknown;
+  let parentSpanIdSnake: unknown;
+  let traceState: unknown;
+  let traceStateSnake: unknown;
+  let flags: unknown;
+  let name: unknown;
+  let kind: unknown;
+  let start: unknown;
+  let startSnake: unknown;
+  let end: unknown;
+  let endSnake: unknown;
+  let attributes: unknown;
+  let droppedAttributes: unknown;
+  let droppedAttributesSnake: unknown;
+  let droppedEvents: unknown;
+  let droppedEventsSnake: unknown;
+  let droppedLinks: unknown;
+  let droppedLinksSnake: unknown;
+  let events: unknown;
+  let links: unknown;
+  let status: unknown;
+  for (const key in s) {
+    const value = s[key];
+    switch (key) {
+      case "traceId":
+        traceId = value;
+        break;
+      case "trace_id":
+        traceIdSnake = value;
+        break;
+      case "spanId":
+        spanId = value;
+        break;
+      case "span_id":
+        spanIdSnake = value;
+        break;
+      case "parentSpanId":
+        parentSpanId = value;
+        break;
+      case "parent_span_id":
+        parentSpanIdSnake = value;
+        break;
+      case "traceState":
+        traceState = value;
+        break;
+      case "trace_state":
+        traceStateSnake = value;
+        break;
+      case "flags":
+        flags = value;
+        break;
+      case "name":
+        name = value;
+        break;
+      case "kind":
+        kind = value;
+        break;
+      case "startTimeUnixNano":
+        start = value;
+        break;
+      case "start_time_unix_nano":
+        startSnake = value;
+        break;
+      case "endTimeUnixNano":
+        end = value;
+        break;
+      case "end_time_unix_nano":
+        endSnake = value;
+        break;
+      case "attributes":
+        attributes = value;
+        break;
+      case "droppedAttributesCount":
+        droppedAttributes = value;
+        break;
+      case "dropped_attributes_count":
+        droppedAttributesSnake = value;
+        break;
+      case "droppedEventsCount":
+        droppedEvents = value;
+        break;
+      case "dropped_events_count":
+        droppedEventsSnake = value;
+        break;
+      case "droppedLinksCount":
+        droppedLinks = value;
+        break;
+      case "dropped_links_count":
+        droppedLinksSnake = value;
+        break;
+      case "events":
+        events = value;
+        break;
+      case "links":
+        links = value;
+        break;
+      case "status":
+        status = value;
+        break;
     }
   }
+  w.traceId = asString(either(traceId, traceIdSnake), "traceId");
+  w.spanId = asString(either(spanId, spanIdSnake), "spanId");
+  w.parentSpanId = asString(either(parentSpanId, parentSpanIdSnake), "parentSpanId");
+  w.traceState = asString(either(traceState, traceStateSnake), "traceState");
+  w.flags = asUint32(flags, "flags");
+  w.name = asString(name, "name");
+  w.kind = asEnum(kind, "kind", SPAN_KIND_NAMES);
+  w.startTimeUnixNano = asUint64(either(start, startSnake), "startTimeUnixNano");
+  w.endTimeUnixNano = asUint64(either(end, endSnake), "endTimeUnixNano");
+  readKeyValues(asArray(attributes, "attributes"), w.attributes, 1);
+  w.droppedAttributesCount = asUint32(either(droppedAttributes, droppedAttributesSnake), "droppedAttributesCount");
+  w.droppedEventsCount = asUint32(either(droppedEvents, droppedEventsSnake), "droppedEventsCount");
+  w.droppedLinksCount = asUint32(either(droppedLinks, droppedLinksSnake), "droppedLinksCount");
 
-  const links = arrayField(s, "links");
-  if (links !== undefined) {
-    for (const l of links) {
-      if (!isObject(l)) throw new JsonShapeError(`link ${show(l)} is not an object`);
-      const link: WireLink = {
-        traceId: stringField(l, "traceId", "trace_id"),
-        spanId: stringField(l, "spanId", "span_id"),
-        traceState: stringField(l, "traceState", "trace_state"),
-        attributes: attributesField(l),
-        droppedAttributesCount: uint32Field(l, "droppedAttributesCount", "dropped_attributes_count"),
-        flags: uint32Field(l, "flags"),
-      };
-      w.links.push(link);
-    }
-  }
+  readEvents(asArray(events, "events"), w);
+  readLinks(asArray(links, "links"), w);
+  readStatus(status === null ? undefined : status, w);
+  return kind;
+}
 
-  const status = field(s, "status");
-  if (status !== undefined) {
-    if (!isObject(status)) throw new JsonShapeError(`status ${show(status)} is not an object`);
-    w.statusCode = enumField(status, "code", STATUS_CODE_NAMES);
-    w.statusMessage = stringField(status, "message");
+function readEvents(events: unknown[] | undefined, w: WireSpan): void {
+  if (events === undefined) return;
+  for (const e of events) {
+    if (!isObject(e)) throw new JsonShapeError(`event ${show(e)} is not an object`);
+    addWireEvent(
+      w,
+      makeEvent(
+        stringField(e, "name"),
+        uint64Field(e, "timeUnixNano", "time_unix_nano"),
+        attributesField(e),
+        uint32Field(e, "droppedAttributesCount", "dropped_attributes_count"),
+      ),
+    );
   }
+}
+
+function readLinks(links: unknown[] | undefined, w: WireSpan): void {
+  if (links === undefined) return;
+  for (const l of links) {
+    if (!isObject(l)) throw new JsonShapeError(`link ${show(l)} is not an object`);
+    const link: WireLink = {
+      traceId: stringField(l, "traceId", "trace_id"),
+      spanId: stringField(l, "spanId", "span_id"),
+      traceState: stringField(l, "traceState", "trace_state"),
+      attributes: attributesField(l),
+      droppedAttributesCount: uint32Field(l, "droppedAttributesCount", "dropped_attributes_count"),
+      flags: uint32Field(l, "flags"),
+    };
+    w.links.push(link);
+  }
+}
+
+function readStatus(status: unknown, w: WireSpan): void {
+  if (status === undefined) return;
+  if (!isObject(status)) throw new JsonShapeError(`status ${show(status)} is not an object`);
+  w.statusCode = enumField(status, "code", STATUS_CODE_NAMES);
+  w.statusMessage = stringField(status, "message");
 }

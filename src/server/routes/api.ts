@@ -3,8 +3,15 @@ import { AppError } from "../../domain/errors.js";
 import { normalizeTraceId } from "../../domain/ids.js";
 import type { CodeMonitoring } from "../../ingest/code-monitoring.js";
 import type { Ingest } from "../../ingest/ingest.js";
+import type { RejectionLog } from "../../ingest/rejections.js";
 import type { LiveHub } from "../../live/hub.js";
-import type { HealthResponse, ServicesResponse, TraceListResponse, TraceResponse } from "../../protocol.js";
+import type {
+  HealthResponse,
+  ServicesResponse,
+  StatsResponse,
+  TraceListResponse,
+  TraceResponse,
+} from "../../protocol.js";
 import { snapshotSummaryToJson, spanToJson, traceSummaryToJson } from "../../protocol-json.js";
 import type { CodeMonitoringStore } from "../../store/code-monitoring-store.js";
 import { DEFAULT_TRACE_LIMIT, MAX_TRACE_LIMIT, type Store, type TraceQuery } from "../../store/store.js";
@@ -17,6 +24,7 @@ export interface ApiRouteDeps {
   codeMonitoring: CodeMonitoring;
   hub: LiveHub;
   ingest: Ingest;
+  rejections: RejectionLog;
   hostPolicy: HostPolicy;
   version: string;
   startedAt: number;
@@ -55,8 +63,9 @@ function parseTraceQuery(params: URLSearchParams): TraceQuery {
   }
   const status = params.get("status");
   if (status !== null && status !== "") {
-    if (status !== "error") throw new AppError(400, "invalid_query", `status must be "error", not "${status}"`);
-    query.errorsOnly = true;
+    if (status === "error") query.errorsOnly = true;
+    else if (status === "ok") query.okOnly = true;
+    else throw new AppError(400, "invalid_query", `status must be "error" or "ok", not "${status}"`);
   }
   const service = params.get("service");
   if (service) query.service = service;
@@ -75,6 +84,7 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
   app.get("/api/health", (c) => {
     const stats = deps.store.stats();
     const codeMonitoring = deps.codeMonitoringStore.stats();
+    const rejections = deps.rejections.counts();
     const base = deps.baseUrl();
     const body: HealthResponse = {
       status: "ok",
@@ -98,6 +108,9 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
         traces: stats.traces,
         evictedTraces: stats.evictedTraces,
         evictedSpans: stats.evictedSpans,
+        ownCallSpans: deps.ingest.counts().ownCallSpans,
+        rejectedRequests: rejections.rejectedRequests,
+        rejectedSpans: rejections.rejectedSpans,
         snapshots: codeMonitoring.snapshots,
         evictedSnapshots: codeMonitoring.evictedSnapshots,
         breakpoints: codeMonitoring.breakpoints,
@@ -105,6 +118,10 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
     };
     // SDKs probe this from other local origins with a short timeout; let browsers read it too.
     c.header("Access-Control-Allow-Origin", "*");
+    // The TraceKit Node SDK's probe never reads this answer, so on a kept-alive connection its 500 ms
+    // socket timeout fires anyway, after the 200, and the SDK concludes that the UI is gone and drops
+    // every span after its first batch. Closing the connection ends its request before that.
+    c.header("Connection", "close");
     return c.json(body);
   });
 
@@ -124,8 +141,10 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
     }
     const spans = deps.store.getTrace(traceId);
     if (spans === undefined) throw new AppError(404, "trace_not_found", `no trace ${traceId} is stored`);
+    const name = deps.store.getSummaries([traceId])[0]?.name ?? "";
     const body: TraceResponse = {
       traceId,
+      name,
       spans: spans.map(spanToJson),
       snapshots: deps.codeMonitoringStore.snapshotsOfTrace(traceId).map(snapshotSummaryToJson),
     };
@@ -137,8 +156,21 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
     deps.store.clear();
     deps.codeMonitoring.clearCaptured();
     deps.ingest.reset();
+    deps.rejections.reset();
     deps.hub.cleared();
     return c.json({ cleared: true });
+  });
+
+  app.get("/api/stats", (c) => {
+    const stats = deps.store.stats();
+    const newest = deps.store.listTraces({ limit: 1 }).traces[0];
+    const body: StatsResponse = {
+      totalTraces: stats.traces,
+      totalSpans: stats.spans,
+      services: deps.store.listServices().map((s) => s.name),
+      newestTrace: newest === undefined ? null : new Date(Number(newest.startTimeUnixNano / 1_000_000n)).toISOString(),
+    };
+    return c.json(body);
   });
 
   app.get("/api/services", (c) => {

@@ -2,7 +2,9 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import { AppError } from "../../domain/errors.js";
 import type { Ingest } from "../../ingest/ingest.js";
+import type { RejectionLog } from "../../ingest/rejections.js";
 import { OtlpDecodeError } from "../../otlp/errors.js";
+import { parseOtlpJson } from "../../otlp/json/parse.js";
 import { decodeTraceRequestJson } from "../../otlp/json/traces.js";
 import { encodeStatusProtobuf } from "../../otlp/protobuf/status.js";
 import { decodeTraceRequestProtobuf, encodeTraceResponseProtobuf } from "../../otlp/protobuf/traces.js";
@@ -14,6 +16,10 @@ export interface OtlpRouteDeps {
   ingest: Ingest;
   hostPolicy: HostPolicy;
   maxBodyBytes: number;
+  /** Read span kinds as OTLP's in every request (turns off the TraceKit local-UI kind translation). */
+  strictSpanKinds?: boolean;
+  /** Keeps count of refused requests and spans, for health and the web app. */
+  rejections: RejectionLog;
   /** Told about each rejected request or partly rejected batch, for the CLI's event lines. */
   onClientError?(path: string, status: number, message: string): void;
 }
@@ -31,6 +37,17 @@ function encodingOf(contentType: string | undefined): Encoding | null {
   if (mediaType === "application/x-protobuf" || mediaType === "application/protobuf") return "protobuf";
   if (mediaType === "application/json") return "json";
   return null;
+}
+
+/**
+ * True for a request from a TraceKit SDK's local-UI span processor: OTLP/JSON sent with the runtime's
+ * bare HTTP client, so without a User-Agent, and without the `X-API-Key` that every request of the
+ * SDK's backend path carries. Those bodies carry OpenTelemetry API span kinds, not OTLP's. Every OTLP
+ * exporter of the OpenTelemetry SDKs (which send a User-Agent or, in the TraceKit SDKs' older bundled
+ * exporter, the key), browsers and curl send one of the two headers.
+ */
+export function isTraceKitLocalUiRequest(headers: { get(name: string): string | null }): boolean {
+  return !headers.get("user-agent") && !headers.get("x-api-key");
 }
 
 function rpcCodeFor(status: number): number {
@@ -59,6 +76,10 @@ function corsHeaders(c: Context, hostPolicy: HostPolicy): Record<string, string>
 
 export function otlpRoutes(deps: OtlpRouteDeps): Hono {
   const app = new Hono();
+  const refused = (path: string, status: number, message: string, rejectedItems?: number) => {
+    deps.rejections.record(path, status, message, rejectedItems);
+    deps.onClientError?.(path, status, message);
+  };
 
   // Preflight for browser OTLP exporters on dev origins (any localhost page).
   app.options("/v1/*", (c) => {
@@ -81,29 +102,35 @@ export function otlpRoutes(deps: OtlpRouteDeps): Hono {
     const encoding = encodingOf(c.req.header("content-type"));
     if (encoding === null) {
       const message = `Content-Type "${c.req.header("content-type") ?? ""}" is not supported; send application/x-protobuf or application/json`;
-      deps.onClientError?.("/v1/traces", 415, message);
+      refused("/v1/traces", 415, message);
       return otlpError(c, null, 415, message);
     }
     let result: TraceDecodeResult;
     try {
       const body = await readBody(c.req.raw, deps.maxBodyBytes);
-      result = encoding === "protobuf" ? decodeTraceRequestProtobuf(body) : decodeTraceRequestJson(parseJson(body));
+      if (encoding === "protobuf") {
+        result = decodeTraceRequestProtobuf(body);
+      } else {
+        const apiSpanKinds = deps.strictSpanKinds !== true && isTraceKitLocalUiRequest(c.req.raw.headers);
+        result = decodeTraceRequestJson(parseOtlpJson(body), { apiSpanKinds });
+      }
     } catch (error) {
       if (error instanceof AppError && (error.status === 413 || error.status === 415 || error.status === 400)) {
-        deps.onClientError?.("/v1/traces", error.status, error.message);
+        refused("/v1/traces", error.status, error.message);
         return otlpError(c, encoding, error.status, error.message);
       }
       if (error instanceof OtlpDecodeError) {
         const message = `cannot decode ${encoding === "protobuf" ? "protobuf" : "JSON"} ExportTraceServiceRequest: ${error.message}`;
-        deps.onClientError?.("/v1/traces", 400, message);
+        refused("/v1/traces", 400, message);
         return otlpError(c, encoding, 400, message);
       }
       throw error;
     }
     deps.ingest.spans(result.spans);
     const errorMessage = result.errors.join("; ");
-    if (result.rejectedSpans > 0)
-      deps.onClientError?.("/v1/traces", 200, `rejected ${result.rejectedSpans} span(s): ${errorMessage}`);
+    if (result.rejectedSpans > 0) {
+      refused("/v1/traces", 200, `rejected ${result.rejectedSpans} span(s): ${errorMessage}`, result.rejectedSpans);
+    }
     if (encoding === "protobuf") {
       const response = encodeTraceResponseProtobuf({ rejectedSpans: result.rejectedSpans, errorMessage });
       return c.body(new Uint8Array(response), 200, { "Content-Type": "application/x-protobuf" });
@@ -121,13 +148,4 @@ export function otlpRoutes(deps: OtlpRouteDeps): Hono {
   }
 
   return app;
-}
-
-function parseJson(body: Uint8Array): unknown {
-  const text = new TextDecoder("utf-8", { fatal: false }).decode(body);
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new OtlpDecodeError(`body is not valid JSON (${(error as Error).message})`);
-  }
 }

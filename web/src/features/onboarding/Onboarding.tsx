@@ -1,7 +1,8 @@
+import { Fragment } from "preact";
 import { useState } from "preact/hooks";
 import { CopyButton } from "../../components/CopyButton";
 import { useLiveState } from "../../state/live-context";
-import { setupSnippets } from "./setup-snippets";
+import { portNotice, setupSnippets } from "./setup-snippets";
 import "./onboarding.css";
 
 function CodeBlock({ code }: { code: string }) {
@@ -10,18 +11,36 @@ function CodeBlock({ code }: { code: string }) {
       <pre>
         <code>{code}</code>
       </pre>
-      <CopyButton text={code} label="Copy command" />
+      <CopyButton text={code} label="Copy to clipboard" />
     </div>
   );
+}
+
+/** Text with `backticked` parts shown as code (the snippets' notes are written that way). */
+function Prose({ text }: { text: string }) {
+  return <>{text.split("`").map((part, i) => (i % 2 === 1 ? <code key={i}>{part}</code> : part))}</>;
 }
 
 /** The empty state: how to get a first trace here. The list replaces it as soon as one arrives. */
 export function Onboarding() {
   const origin = location.origin;
   const snippets = setupSnippets(origin);
+  const notice = portNotice(origin);
   const [tab, setTab] = useState(snippets[0]?.id ?? "");
   const current = snippets.find((s) => s.id === tab) ?? snippets[0];
   const { status } = useLiveState();
+  const groups = [...new Set(snippets.map((s) => s.group))];
+  /** Arrow keys move between tabs, as in any tab list. */
+  const onTabKey = (event: KeyboardEvent) => {
+    const step = { ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1 }[event.key];
+    if (step === undefined) return;
+    event.preventDefault();
+    const index = snippets.findIndex((s) => s.id === current?.id);
+    const next = snippets[(index + step + snippets.length) % snippets.length];
+    if (!next) return;
+    setTab(next.id);
+    (event.currentTarget as HTMLElement).querySelector<HTMLElement>(`[data-setup="${next.id}"]`)?.focus();
+  };
   return (
     <div class="onboarding" data-testid="onboarding">
       <div class="onboarding-inner">
@@ -30,34 +49,82 @@ export function Onboarding() {
           tracekit-local is listening for OpenTelemetry traces at <code>{origin}</code>. Point your app at it and its
           traces appear here as they happen — nothing leaves this machine.
         </p>
-        <div class="tabs" role="tablist" aria-label="Set-up for your language">
-          {snippets.map((s) => (
-            <button
-              key={s.id}
-              type="button"
-              role="tab"
-              class={s.id === tab ? "tab active" : "tab"}
-              aria-selected={s.id === tab}
-              onClick={() => setTab(s.id)}
-            >
-              {s.title}
-            </button>
-          ))}
-        </div>
-        {current && (
-          <div class="tab-panel" role="tabpanel" aria-label={current.title}>
-            <p>{current.intro}</p>
-            {current.steps.map((step, i) => (
-              <div key={step.label} class="setup-step">
-                <div class="step-label">
-                  <span class="step-number">{i + 1}</span>
-                  {step.label}
-                </div>
-                <CodeBlock code={step.code} />
-              </div>
-            ))}
+        {notice && (
+          <div class="port-notice" role="note" data-testid="port-notice">
+            <strong>{notice.title}</strong>
+            <p>
+              <Prose text={notice.text} />
+            </p>
+            <CodeBlock code={notice.code} />
           </div>
         )}
+        <div class="setup">
+          <div
+            class="setup-tabs"
+            role="tablist"
+            aria-orientation="vertical"
+            aria-label="Set-up for your language"
+            onKeyDown={onTabKey}
+          >
+            {groups.map((group) => (
+              <Fragment key={group}>
+                <div class="setup-group" role="presentation">
+                  {group}
+                </div>
+                {snippets
+                  .filter((s) => s.group === group)
+                  .map((s) => (
+                    <button
+                      key={s.id}
+                      type="button"
+                      role="tab"
+                      class={s.id === current?.id ? "tab active" : "tab"}
+                      aria-label={s.title}
+                      aria-selected={s.id === current?.id}
+                      aria-controls="setup-panel"
+                      tabIndex={s.id === current?.id ? 0 : -1}
+                      data-setup={s.id}
+                      onClick={() => setTab(s.id)}
+                    >
+                      {s.tab}
+                    </button>
+                  ))}
+              </Fragment>
+            ))}
+          </div>
+          {current && (
+            <div
+              id="setup-panel"
+              class="tab-panel"
+              role="tabpanel"
+              aria-label={current.title}
+              data-testid="setup-panel"
+            >
+              <h2>{current.title}</h2>
+              <p>
+                <Prose text={current.intro} />
+              </p>
+              {current.steps.map((step, i) => (
+                <div key={step.label} class="setup-step">
+                  <div class="step-label">
+                    <span class="step-number">{i + 1}</span>
+                    {step.label}
+                  </div>
+                  <CodeBlock code={step.code} />
+                </div>
+              ))}
+              {current.notes.length > 0 && (
+                <ul class="setup-notes">
+                  {current.notes.map((note) => (
+                    <li key={note}>
+                      <Prose text={note} />
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </div>
+          )}
+        </div>
         <div class="demo-hint">
           <div>
             <strong>No app at hand?</strong> Fill this page with realistic traffic from a handful of services — HTTP,

@@ -1,68 +1,375 @@
-/** Copy-paste setups for the onboarding page, filled in with this instance's real address. */
+/**
+ * Copy-paste set-ups for the onboarding page, filled in with this instance's real address. Pure data:
+ * the page renders it, the tests run the OpenTelemetry Node ones against a real server. Text in
+ * backticks is shown as code.
+ *
+ * Facts they rest on (from the SDKs' own sources):
+ * - TraceKit SDKs in development mode probe `http://localhost:9999/api/health` (host and port are fixed)
+ *   and then post every span there. Python reads `ENV` or `NODE_ENV`, Node only `NODE_ENV`.
+ * - Beside that, a TraceKit SDK always runs its regular OTLP exporter to `endpoint` (default: TraceKit
+ *   cloud). The set-ups pass `endpoint` from `TRACEKIT_ENDPOINT`, so nothing leaves the machine.
+ * - The SDKs' middleware records nothing without an API key, so the set-ups give one; nothing checks it.
+ * - OpenTelemetry's batch span processor exports every 5 s unless `OTEL_BSP_SCHEDULE_DELAY` says otherwise.
+ * - `@opentelemetry/auto-instrumentations-node/register` runs every resource detector by default; the
+ *   cloud ones (AWS, Azure, GCP, Alibaba) probe metadata addresses such as 169.254.169.254.
+ */
+export interface SetupStep {
+  label: string;
+  code: string;
+}
+
 export interface SetupSnippet {
   id: string;
+  /** The tab list is split into these groups; the tab shows `tab`, the panel `title`. */
+  group: "TraceKit SDK" | "OpenTelemetry";
+  tab: string;
   title: string;
   intro: string;
-  steps: { label: string; code: string }[];
+  steps: SetupStep[];
+  /** Why the less obvious parts are there. */
+  notes: string[];
+}
+
+/** The one port TraceKit SDKs look at by themselves. */
+export const TRACEKIT_SDK_PORT = 9999;
+
+/** The port in an origin such as `http://localhost:4000` (the scheme's default when none is written). */
+export function originPort(origin: string): number {
+  const url = new URL(origin);
+  if (url.port !== "") return Number(url.port);
+  return url.protocol === "https:" ? 443 : 80;
+}
+
+/** Whether a TraceKit SDK in development mode finds this instance by itself. */
+export function tracekitSdkFindsIt(origin: string): boolean {
+  return originPort(origin) === TRACEKIT_SDK_PORT;
+}
+
+export interface PortNotice {
+  title: string;
+  text: string;
+  /** The line that points a TraceKit SDK here instead. */
+  code: string;
+}
+
+/** What the page says when TraceKit SDKs cannot find this instance by themselves; null when they can. */
+export function portNotice(origin: string): PortNotice | null {
+  if (tracekitSdkFindsIt(origin)) return null;
+  return {
+    title: `TraceKit SDKs will not find this instance by themselves`,
+    text:
+      `It listens on port ${originPort(origin)}, but a TraceKit SDK in development mode only ever looks at ` +
+      "`http://localhost:9999/api/health` (host and port are fixed in the SDK). Point it here with " +
+      "`TRACEKIT_ENDPOINT` instead, as the TraceKit set-ups below do: the SDK then uses this server as its " +
+      "whole backend, over standard OTLP. OpenTelemetry set-ups need nothing more. Or start tracekit-local on " +
+      "the default port: `tracekit-local --port 9999`.",
+    code: `TRACEKIT_ENDPOINT=${origin}`,
+  };
+}
+
+/** `NAME=value` lines joined into one shell command with continuation lines. */
+function command(env: Record<string, string>, run: string): string {
+  return [...Object.entries(env).map(([name, value]) => `${name}=${value}`), run].join(" \\\n");
+}
+
+const BATCH_DELAY_NOTE =
+  "`OTEL_BSP_SCHEDULE_DELAY=500` sends spans every half second. Without it the SDK batches them for 5 s, " +
+  "so a request shows up here about 5 s after it ends.";
+
+const TRACEKIT_API_KEY_NOTE =
+  "`TRACEKIT_API_KEY` can be any text: nothing checks it here, but the SDK's middleware records nothing without one.";
+
+/** `tracekit.init(...)` in Python as the SDK's README writes it, with `endpoint` from TRACEKIT_ENDPOINT. */
+function pythonInit(...options: string[]): string[] {
+  return [
+    "client = tracekit.init(",
+    '    api_key=os.getenv("TRACEKIT_API_KEY"),',
+    '    service_name="my-app",',
+    '    endpoint=os.getenv("TRACEKIT_ENDPOINT", "https://app.tracekit.dev/v1/traces"),',
+    ...options.map((option) => `    ${option},`),
+    ")",
+  ];
+}
+
+/** The same for Node: `tracekit.init({...})`, its result assigned when `assignTo` is given. */
+function nodeInit(assignTo: string | null, ...options: string[]): string[] {
+  return [
+    `${assignTo ? `const ${assignTo} = ` : ""}tracekit.init({`,
+    "  apiKey: process.env.TRACEKIT_API_KEY,",
+    '  serviceName: "my-app",',
+    "  endpoint: process.env.TRACEKIT_ENDPOINT,",
+    ...options.map((option) => `  ${option},`),
+    "});",
+  ];
+}
+
+function tracekitPython(origin: string): SetupSnippet {
+  return {
+    id: "tracekit-python",
+    group: "TraceKit SDK",
+    tab: "Python",
+    title: "TraceKit Python",
+    intro:
+      "TraceKit's SDK for Flask, FastAPI and Django. In development mode it checks " +
+      "`http://localhost:9999/api/health` once and then sends every span there as it ends.",
+    steps: [
+      {
+        label: "Install the SDK (with your framework: [flask], [fastapi] or [django])",
+        code: 'pip install "tracekit-apm[flask]"',
+      },
+      {
+        label: "Initialise it where you create your app (Flask shown; FastAPI and Django below)",
+        code: [
+          "import os",
+          "import tracekit",
+          "from flask import Flask",
+          "from tracekit.middleware.flask import init_flask_app",
+          "",
+          "app = Flask(__name__)",
+          ...pythonInit(),
+          "init_flask_app(app, client)",
+        ].join("\n"),
+      },
+      {
+        label: "Run your app in development mode",
+        code: command(
+          {
+            ENV: "development",
+            TRACEKIT_ENDPOINT: origin,
+            TRACEKIT_API_KEY: "local",
+            OTEL_BSP_SCHEDULE_DELAY: "500",
+          },
+          "python app.py",
+        ),
+      },
+    ],
+    notes: [
+      "`ENV=development` (or `NODE_ENV=development`) turns on the SDK's look-out for this UI on port 9999.",
+      "`TRACEKIT_ENDPOINT` points the SDK's regular exporter here as well; without it that exporter sends to " +
+        "TraceKit cloud. Spans that arrive both ways carry the same ids and are kept once.",
+      TRACEKIT_API_KEY_NOTE,
+      BATCH_DELAY_NOTE,
+      "FastAPI: `from tracekit.middleware.fastapi import init_fastapi_app`, then `init_fastapi_app(app, client)`. " +
+        "Django: add `tracekit.middleware.django.TracekitDjangoMiddleware` to `MIDDLEWARE` and call " +
+        "`tracekit.init(...)` in your `AppConfig.ready()`.",
+    ],
+  };
+}
+
+function tracekitNode(origin: string): SetupSnippet {
+  return {
+    id: "tracekit-node",
+    group: "TraceKit SDK",
+    tab: "Node",
+    title: "TraceKit Node",
+    intro:
+      "TraceKit's SDK for Express and NestJS. With `NODE_ENV=development` it checks " +
+      "`http://localhost:9999/api/health` once and then sends its spans there every second.",
+    steps: [
+      { label: "Install the SDK", code: "npm install @tracekit/node-apm" },
+      {
+        label: "Initialise it before loading Express, and add its middleware before your routes",
+        code: [
+          'const tracekit = require("@tracekit/node-apm");',
+          "",
+          ...nodeInit(null),
+          "",
+          'const express = require("express");',
+          "const app = express();",
+          "app.use(tracekit.middleware());",
+        ].join("\n"),
+      },
+      {
+        label: "Run your app in development mode",
+        code: command(
+          {
+            NODE_ENV: "development",
+            TRACEKIT_ENDPOINT: origin,
+            TRACEKIT_API_KEY: "local",
+            OTEL_BSP_SCHEDULE_DELAY: "500",
+          },
+          "node app.js",
+        ),
+      },
+    ],
+    notes: [
+      "`NODE_ENV=development` turns on the SDK's look-out for this UI on port 9999. The Node SDK does not read `ENV`.",
+      "`TRACEKIT_ENDPOINT` points the SDK's regular exporter here as well; without it that exporter sends to " +
+        "TraceKit cloud (its default `endpoint`). Spans that arrive both ways carry the same ids and are kept once.",
+      TRACEKIT_API_KEY_NOTE,
+      BATCH_DELAY_NOTE,
+      "NestJS: import `TracekitModule.forRoot({ apiKey, serviceName, endpoint })` from `@tracekit/node-apm/nestjs`.",
+    ],
+  };
+}
+
+/** The variables every OpenTelemetry set-up here starts with. */
+function otelEnv(origin: string): Record<string, string> {
+  return {
+    OTEL_EXPORTER_OTLP_ENDPOINT: origin,
+    OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
+    OTEL_SERVICE_NAME: "my-app",
+  };
+}
+
+const NODE_INSTALL = "npm install @opentelemetry/api @opentelemetry/auto-instrumentations-node";
+
+const NODE_DETECTORS_NOTE =
+  "`OTEL_NODE_RESOURCE_DETECTORS=env,host,os,process` keeps the cloud resource detectors off: by default " +
+  "they probe the AWS, Azure, GCP and Alibaba metadata addresses (such as 169.254.169.254) at start.";
+
+function otelNode(origin: string, variant: "commonjs" | "esm"): SetupSnippet {
+  const env = {
+    ...otelEnv(origin),
+    OTEL_NODE_RESOURCE_DETECTORS: "env,host,os,process",
+    OTEL_BSP_SCHEDULE_DELAY: "500",
+  };
+  const register = "@opentelemetry/auto-instrumentations-node/register";
+  if (variant === "commonjs") {
+    return {
+      id: "otel-node-cjs",
+      group: "OpenTelemetry",
+      tab: "Node (CommonJS)",
+      title: "OpenTelemetry Node (CommonJS)",
+      intro:
+        "Zero-code instrumentation for an app that uses `require`: HTTP servers and clients, Express, databases " +
+        "and more, with no change to your code.",
+      steps: [
+        { label: "Install the SDK", code: NODE_INSTALL },
+        { label: "Start your app with it", code: command(env, `node --require ${register} app.js`) },
+      ],
+      notes: [NODE_DETECTORS_NOTE, BATCH_DELAY_NOTE],
+    };
+  }
+  return {
+    id: "otel-node-esm",
+    group: "OpenTelemetry",
+    tab: "Node (ESM)",
+    title: "OpenTelemetry Node (ESM)",
+    intro:
+      'Zero-code instrumentation for an app that uses `import` (`.mjs` files or `"type": "module"`). ESM needs ' +
+      "OpenTelemetry's loader hook as well, or imported libraries are not instrumented.",
+    steps: [
+      { label: "Install the SDK", code: NODE_INSTALL },
+      {
+        label: "Start your app with it",
+        code: command(
+          env,
+          `node --experimental-loader=@opentelemetry/instrumentation/hook.mjs \\\n  --import ${register} app.js`,
+        ),
+      },
+    ],
+    notes: [
+      "Node prints an ExperimentalWarning about `--experimental-loader` at start; it is harmless.",
+      NODE_DETECTORS_NOTE,
+      BATCH_DELAY_NOTE,
+    ],
+  };
+}
+
+function otelPython(origin: string): SetupSnippet {
+  return {
+    id: "otel-python",
+    group: "OpenTelemetry",
+    tab: "Python",
+    title: "OpenTelemetry Python",
+    intro: "Zero-code instrumentation for Flask, Django, FastAPI, requests, SQLAlchemy and more.",
+    steps: [
+      {
+        label: "Install the SDK and instrumentations for the libraries you use",
+        code: "pip install opentelemetry-distro opentelemetry-exporter-otlp\nopentelemetry-bootstrap -a install",
+      },
+      {
+        label: "Start your app with it",
+        code: command({ ...otelEnv(origin), OTEL_BSP_SCHEDULE_DELAY: "500" }, "opentelemetry-instrument python app.py"),
+      },
+    ],
+    notes: [
+      "`OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf` matters here: Python's default is gRPC, which tracekit-local " +
+        "does not speak.",
+      BATCH_DELAY_NOTE,
+    ],
+  };
+}
+
+function otelAny(origin: string): SetupSnippet {
+  return {
+    id: "otel-any",
+    group: "OpenTelemetry",
+    tab: "Any SDK",
+    title: "Any OpenTelemetry SDK",
+    intro:
+      "Every OpenTelemetry SDK reads these variables. Use OTLP over HTTP, protobuf or JSON (`http/json`); " +
+      "the SDK appends `/v1/traces` to the endpoint.",
+    steps: [
+      {
+        label: "Set before starting your app",
+        code: `export OTEL_EXPORTER_OTLP_ENDPOINT=${origin}\nexport OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf`,
+      },
+    ],
+    notes: [
+      `If you set \`OTEL_EXPORTER_OTLP_TRACES_ENDPOINT\` instead, give the full path: \`${origin}/v1/traces\`.`,
+      "gRPC (port 4317) is not served: choose `http/protobuf` or `http/json`.",
+      "Most SDKs send spans in batches every 5 s, so a request shows up here about 5 s after it ends; " +
+        "`OTEL_BSP_SCHEDULE_DELAY=500` makes that half a second.",
+    ],
+  };
+}
+
+function tracekitOffline(origin: string): SetupSnippet {
+  return {
+    id: "tracekit-offline",
+    group: "TraceKit SDK",
+    tab: "Full offline",
+    title: "Full offline TraceKit",
+    intro:
+      "With `TRACEKIT_ENDPOINT` pointing here, this server is a TraceKit SDK's backend: traces and code " +
+      "monitoring (breakpoints and variable snapshots) come here. No account; the `X-API-Key` the SDK sends " +
+      "can be anything.",
+    steps: [
+      {
+        label: "Turn on code monitoring and capture a snapshot (Python)",
+        code: [
+          ...pythonInit("enable_code_monitoring=True"),
+          "",
+          "# in a request handler:",
+          'client.capture_snapshot("checkout", {"user_id": user_id, "total": total})',
+        ].join("\n"),
+      },
+      {
+        label: "Or the same in Node",
+        code: [
+          ...nodeInit("client", "enableCodeMonitoring: true"),
+          "",
+          "// in a request handler:",
+          'await client.captureSnapshot("checkout", { userId, total });',
+        ].join("\n"),
+      },
+      {
+        label: "Run it with this server as its backend (node app.js for Node)",
+        code: command({ TRACEKIT_ENDPOINT: origin, TRACEKIT_API_KEY: "local" }, "python app.py"),
+      },
+    ],
+    notes: [
+      "The first `capture_snapshot` / `captureSnapshot` at a line registers its breakpoint here. Enable it on " +
+        "the Snapshots page: the SDK checks for enabled breakpoints every 30 s, and the next request's variables, " +
+        "stack and request details show up beside its trace.",
+      "Metrics from `client.counter(...)`, `client.gauge(...)` and `client.histogram(...)` are not stored yet: " +
+        "this server answers their exports with 404, and the SDK drops them.",
+      "Traces arrive through the SDK's standard OTLP exporter, so any port works. Add `ENV=development` " +
+        "(Node: `NODE_ENV=development`) to also get each span the moment it ends when this server is on port 9999.",
+    ],
+  };
 }
 
 export function setupSnippets(origin: string): SetupSnippet[] {
   return [
-    {
-      id: "tracekit",
-      title: "TraceKit (Python)",
-      intro: `TraceKit SDKs look for this UI at ${origin}/api/health when ENV=development and send their traces here, no key needed.`,
-      steps: [{ label: "Run your app in development mode", code: "ENV=development python app.py" }],
-    },
-    {
-      id: "node",
-      title: "Node.js",
-      intro: "Zero-code instrumentation: HTTP servers and clients, databases and more, with no change to your code.",
-      steps: [
-        {
-          label: "Install the SDK",
-          code: "npm install @opentelemetry/api @opentelemetry/auto-instrumentations-node",
-        },
-        {
-          label: "Start your app with it",
-          code:
-            `OTEL_EXPORTER_OTLP_ENDPOINT=${origin} \\\n` +
-            "OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf \\\n" +
-            "OTEL_SERVICE_NAME=my-app \\\n" +
-            "node --require @opentelemetry/auto-instrumentations-node/register app.js",
-        },
-      ],
-    },
-    {
-      id: "python",
-      title: "Python",
-      intro: "Zero-code instrumentation for Flask, Django, FastAPI, requests, SQLAlchemy and more.",
-      steps: [
-        {
-          label: "Install the SDK and instrument your dependencies",
-          code: "pip install opentelemetry-distro opentelemetry-exporter-otlp\nopentelemetry-bootstrap -a install",
-        },
-        {
-          label: "Start your app with it",
-          code:
-            `OTEL_EXPORTER_OTLP_ENDPOINT=${origin} \\\n` +
-            "OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf \\\n" +
-            "OTEL_SERVICE_NAME=my-app \\\n" +
-            "opentelemetry-instrument python app.py",
-        },
-      ],
-    },
-    {
-      id: "any",
-      title: "Any OpenTelemetry SDK",
-      intro:
-        "Every OpenTelemetry SDK reads these variables. Use OTLP over HTTP (protobuf or JSON); traces go to /v1/traces.",
-      steps: [
-        {
-          label: "Set before starting your app",
-          code: `export OTEL_EXPORTER_OTLP_ENDPOINT=${origin}\nexport OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf`,
-        },
-      ],
-    },
+    tracekitPython(origin),
+    tracekitNode(origin),
+    tracekitOffline(origin),
+    otelNode(origin, "commonjs"),
+    otelNode(origin, "esm"),
+    otelPython(origin),
+    otelAny(origin),
   ];
 }

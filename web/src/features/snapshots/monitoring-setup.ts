@@ -4,9 +4,14 @@
  * `enableCodeMonitoring`, `capture_snapshot` / `captureSnapshot`, and `endpoint`, which an app reads
  * from TRACEKIT_ENDPOINT itself (the SDKs take it only as an option).
  */
-import type { SetupSnippet } from "../onboarding/setup-snippets";
+export interface MonitoringSetup {
+  id: string;
+  title: string;
+  intro: string;
+  steps: { label: string; code: string }[];
+}
 
-export function codeMonitoringSnippets(origin: string): SetupSnippet[] {
+export function codeMonitoringSnippets(origin: string): MonitoringSetup[] {
   return [
     {
       id: "python",

@@ -20,7 +20,8 @@ export function snapshotsBySpan(
 
 /** The link to a snapshot's span in the trace view. */
 export function spanLink(traceId: string, spanId: string | null): string {
-  return spanId === null ? `/traces/${traceId}` : `/traces/${traceId}?span=${spanId}`;
+  const trace = `/traces/${encodeURIComponent(traceId)}`;
+  return spanId === null ? trace : `${trace}?span=${encodeURIComponent(spanId)}`;
 }
 
 /** The first `max` variable names, and how many more there are. */

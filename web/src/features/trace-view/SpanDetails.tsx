@@ -66,7 +66,12 @@ export function SpanDetails({ node, tree, query, snapshots, onSelectSpan }: Span
   return (
     <aside class="tv-details" data-testid="span-details" aria-label="Span details" ref={scroller}>
       <div class="tv-details-head">
-        <h2 class="tv-details-title">{span.name}</h2>
+        <h2 class="tv-details-title">{node.label}</h2>
+        {node.label !== span.name && (
+          <div class="tv-details-name" title="The span's own name, as the SDK sent it">
+            span name <code>{span.name}</code>
+          </div>
+        )}
         <div class="tv-details-badges">
           <span class="tv-service-chip">
             <span class="service-dot" style={{ background: serviceColor(span.service) }} />

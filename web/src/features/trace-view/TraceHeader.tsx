@@ -4,7 +4,18 @@ import { serviceColor } from "../../lib/service-color";
 import type { WaterfallTree } from "./waterfall-model";
 
 /** The trace at a glance: what it was, how long it took, what failed, which services took part. */
-export function TraceHeader({ traceId, tree, onBack }: { traceId: string; tree: WaterfallTree; onBack(): void }) {
+export function TraceHeader({
+  traceId,
+  name,
+  tree,
+  onBack,
+}: {
+  traceId: string;
+  /** The trace's name as the list shows it; the root span's own name may be just its HTTP method. */
+  name: string;
+  tree: WaterfallTree;
+  onBack(): void;
+}) {
   const root = tree.root;
   const hasRealRoot = root !== null && !root.span.parentSpanId;
   const spanCount = tree.nodes.length;
@@ -27,8 +38,8 @@ export function TraceHeader({ traceId, tree, onBack }: { traceId: string; tree: 
           ← Traces
         </a>
         {root && <span class="service-dot tv-header-dot" style={{ background: serviceColor(root.span.service) }} />}
-        <h1 class="tv-title" title={root?.span.name}>
-          {root ? root.span.name : "(no spans)"}
+        <h1 class="tv-title" title={root && root.span.name !== name ? `root span: ${root.span.name}` : name}>
+          {root ? name || root.label : "(no spans)"}
         </h1>
         {root && <span class="tv-header-service">{root.span.service}</span>}
         {!hasRealRoot && spanCount > 0 && (

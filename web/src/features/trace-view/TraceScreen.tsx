@@ -47,7 +47,7 @@ export function TraceScreen({ trace, notice, refreshError, onRetry }: TraceScree
 
   return (
     <div class="tv-page">
-      <TraceHeader traceId={trace.traceId} tree={tree} onBack={back} />
+      <TraceHeader traceId={trace.traceId} name={trace.name} tree={tree} onBack={back} />
       {notice === "cleared" && (
         <div class="tv-notice" role="status">
           This trace was cleared from tracekit-local. What you see is the copy this page still holds.

@@ -75,7 +75,7 @@ export class WaterfallRow extends Component<WaterfallRowProps> {
         data-depth={node.depth}
         onClick={() => this.props.onSelect(node.spanId)}
       >
-        <div class="tv-row-tree" title={`${span.service} · ${span.name}`}>
+        <div class="tv-row-tree" title={`${span.service} · ${node.label}`}>
           <span class="tv-indent" style={{ width: indent }} />
           {node.hasChildren ? (
             <button
@@ -83,7 +83,7 @@ export class WaterfallRow extends Component<WaterfallRowProps> {
               class={hidesMatch ? "tv-toggle hidden-match" : "tv-toggle"}
               data-toggle
               aria-expanded={!collapsed}
-              aria-label={`${collapsed ? "Expand" : "Collapse"} ${span.name} (${node.descendantCount} spans below)`}
+              aria-label={`${collapsed ? "Expand" : "Collapse"} ${node.label} (${node.descendantCount} spans below)`}
               title={`${node.children.length} children, ${node.descendantCount} spans below${
                 hidesMatch ? "; search matches inside" : ""
               }`}
@@ -105,7 +105,7 @@ export class WaterfallRow extends Component<WaterfallRowProps> {
             </span>
           )}
           <span class="tv-row-name">
-            <Highlighted text={span.name} query={query} />
+            <Highlighted text={node.label} query={query} />
           </span>
           {this.props.snapshotCount ? <SnapshotMark count={this.props.snapshotCount} /> : null}
           {node.isError && (

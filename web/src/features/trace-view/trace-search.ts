@@ -1,9 +1,10 @@
 /**
  * Find-in-trace: which spans match a query, and where in a piece of text it matched.
- * Case-insensitive substring matching over span names, services, attribute values, events and
+ * Case-insensitive substring matching over span names (and waterfall labels), services, attribute values, events and
  * the status message. The lower-cased text of each span is built once, on the first query.
  */
 import type { AttrValue, SpanJson } from "../../../../src/protocol";
+import { spanLabel } from "./span-label";
 
 /** Field separator that no query can contain, so a match never spans two fields. */
 const SEPARATOR = "\u0000";
@@ -16,6 +17,8 @@ function pushValue(parts: string[], value: AttrValue): void {
 /** Everything of one span a search looks at, joined and lower-cased. */
 export function spanSearchText(span: SpanJson): string {
   const parts: string[] = [span.name, span.service];
+  const label = spanLabel(span);
+  if (label !== span.name) parts.push(label); // what the row shows ("GET /orders/:id") is findable as shown
   if (span.status.message) parts.push(span.status.message);
   for (const key in span.attributes) pushValue(parts, span.attributes[key]!);
   for (const event of span.events) {

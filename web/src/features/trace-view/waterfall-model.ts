@@ -5,6 +5,7 @@
  */
 import type { SpanJson } from "../../../../src/protocol";
 import { nanosDiffMs } from "../../lib/format";
+import { spanLabel } from "./span-label";
 
 /** Why a span sits at root level although it names a parent. */
 export type ParentIssue = "missing" | "cycle" | null;
@@ -12,6 +13,8 @@ export type ParentIssue = "missing" | "cycle" | null;
 export interface WaterfallNode {
   span: SpanJson;
   spanId: string;
+  /** What the row calls the span: its name, or method plus route or host for a span named just "GET" (span-label.ts). */
+  label: string;
   /** Position in the fully expanded pre-order (parents before children, children by start). */
   index: number;
   parent: WaterfallNode | null;
@@ -129,6 +132,7 @@ export function buildWaterfallTree(spans: readonly SpanJson[]): WaterfallTree {
     const node: WaterfallNode = {
       span,
       spanId: span.spanId,
+      label: spanLabel(span),
       index: i, // input order until the pre-order walk renumbers it; keeps sorting stable
       parent: null,
       children: [],

@@ -1,0 +1,196 @@
+// TraceKit-SDK-shaped traffic against a real server process (memory store):
+// - Python SDK: one span per request, JSON written by json.dumps, a new connection each time, sent
+//   synchronously (one at a time: the app's request waits for it). Client-observed and server time.
+// - Node SDK: 100-span JSON batches, keep-alive, a few in flight. Spans/s.
+// Run after `npm run build`:  node bench/sdk-shaped.mjs   (bench/ingest.mjs runs it too)
+// Knobs: BENCH_SDK_SINGLE (2000 single-span requests), BENCH_SDK_BATCHES (2000 100-span batches).
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { Agent, request } from "node:http";
+import { percentile } from "../dist/domain/percentile.js";
+
+const BIN = new URL("../bin/tracekit-local.js", import.meta.url).pathname;
+const TIMING = new URL("./server-timing.mjs", import.meta.url).pathname;
+const fmt = (n) => Math.round(n).toLocaleString("en-US");
+
+const hex = (bytes) => randomBytes(bytes).toString("hex");
+const kv = (key, value) => ({
+  key,
+  value:
+    typeof value === "string"
+      ? { stringValue: value }
+      : Number.isInteger(value)
+        ? { intValue: String(value) }
+        : { doubleValue: value },
+});
+
+/** A span as both SDKs' local-UI processors write it (API span kinds, ~10 attributes). */
+function sdkSpan(traceId, parentSpanId, i, startMs) {
+  const start = BigInt(Math.round(startMs * 1e6)) + BigInt(i) * 1_000_000n;
+  return {
+    traceId,
+    spanId: hex(8),
+    parentSpanId,
+    name: parentSpanId === "" ? "GET" : `SELECT orders ${i % 7}`,
+    kind: parentSpanId === "" ? 1 : 2,
+    startTimeUnixNano: String(start),
+    endTimeUnixNano: String(start + 750_000n),
+    attributes: [
+      kv("http.method", "GET"),
+      kv("http.route", "/api/orders/<int:id>"),
+      kv("http.target", `/api/orders/${i}`),
+      kv("http.status_code", 200),
+      kv("db.system", "postgresql"),
+      kv("db.statement", "SELECT id, status, total FROM orders WHERE id = %s"),
+      kv("user.id", `user-${i % 97}`),
+      kv("net.peer.name", "db"),
+      kv("net.peer.port", 5432),
+      kv("cache.ratio", 0.25),
+    ],
+    events: [],
+    status: { code: 0, message: null },
+  };
+}
+
+function body(service, spans) {
+  return JSON.stringify({
+    resourceSpans: [
+      {
+        resource: { attributes: [kv("service.name", service)] },
+        scopeSpans: [{ scope: { name: "tracekit", version: null }, spans }],
+      },
+    ],
+  });
+}
+
+/** Python's json.dumps separators, so the body has the bytes the Python SDK sends. */
+const pythonDumps = (text) => text.replace(/","/g, '", "').replace(/":/g, '": ');
+
+function startServer() {
+  const child = spawn(
+    process.execPath,
+    ["--import", TIMING, BIN, "--port", "0", "--no-open", "--max-spans", "5000000"],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  let out = "";
+  const timings = [];
+  child.stdout.on("data", (chunk) => {
+    out += chunk;
+    for (const match of out.matchAll(/SERVER-TIMING (\{.*\})\n/g)) timings.push(JSON.parse(match[1]));
+    out = out.replace(/SERVER-TIMING \{.*\}\n/g, "");
+  });
+  return new Promise((resolve, reject) => {
+    const onData = () => {
+      const match = /UI:\s+http:\/\/[^\s]+:(\d+)/.exec(out);
+      if (match) {
+        child.stdout.off("data", onData);
+        resolve({
+          child,
+          port: Number(match[1]),
+          /** Percentiles of server time since the last call. */
+          async serverTiming() {
+            const seen = timings.length;
+            child.kill("SIGUSR2");
+            while (timings.length === seen) await new Promise((r) => setTimeout(r, 10));
+            return timings[timings.length - 1];
+          },
+        });
+      }
+    };
+    child.stdout.on("data", onData);
+    child.on("exit", (code) => reject(new Error(`server exited ${code}`)));
+  });
+}
+
+/** POSTs like the SDKs: bare http.request, only Content-Type and Content-Length, no User-Agent. */
+function post(port, payload, agent) {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        agent,
+        host: "127.0.0.1",
+        port,
+        method: "POST",
+        path: "/v1/traces",
+        headers: {
+          Host: `localhost:${port}`,
+          "Content-Type": "application/json",
+          "Content-Length": Buffer.byteLength(payload),
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on("end", () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
+      },
+    );
+    req.on("error", reject);
+    req.end(payload);
+  });
+}
+
+export async function runSdkShaped() {
+  const single = Number(process.env.BENCH_SDK_SINGLE ?? 2000);
+  const batches = Number(process.env.BENCH_SDK_BATCHES ?? 2000);
+  const server = await startServer();
+  try {
+    // Warm-up: the first requests of a fresh process pay for JIT compilation, as only a first request would.
+    for (let i = 0; i < 200; i++)
+      await post(server.port, pythonDumps(body("warm-up", [sdkSpan(hex(16), "", i, Date.now())])), false);
+    await server.serverTiming();
+
+    const payloads = Array.from({ length: single }, (_, i) =>
+      pythonDumps(body("orders-py", [sdkSpan(hex(16), i % 5 === 0 ? "" : hex(8), i, Date.now())])),
+    );
+    const latencies = [];
+    const start = performance.now();
+    for (const payload of payloads) {
+      const t = performance.now();
+      await post(server.port, payload, false);
+      latencies.push(performance.now() - t);
+    }
+    const seconds = (performance.now() - start) / 1000;
+    latencies.sort((a, b) => a - b);
+    const timing = await server.serverTiming();
+    console.log(
+      `sdk python-shaped: ${fmt(single)} one-span JSON requests, one at a time on new connections: ` +
+        `${fmt(single / seconds)} requests/s; client-observed p50 ${percentile(latencies, 50).toFixed(3)} ms, p99 ${percentile(latencies, 99).toFixed(3)} ms; ` +
+        `server time p50 ${timing.p50.toFixed(3)} ms, p99 ${timing.p99.toFixed(3)} ms`,
+    );
+
+    const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+    // Every batch has ids of its own: re-sent ids would take the cheaper duplicate path.
+    const batchBodies = Array.from({ length: batches }, () => {
+      const spans = [];
+      for (let t = 0; t < 10; t++) {
+        const traceId = hex(16);
+        const root = sdkSpan(traceId, "", 0, Date.now());
+        spans.push(root);
+        for (let i = 1; i < 10; i++) spans.push(sdkSpan(traceId, root.spanId, i, Date.now()));
+      }
+      return body("orders-node", spans);
+    });
+    let next = 0;
+    const batchStart = performance.now();
+    const worker = async () => {
+      while (next < batches) {
+        const i = next++;
+        await post(server.port, batchBodies[i], agent);
+      }
+    };
+    await Promise.all(Array.from({ length: 4 }, worker));
+    const batchSeconds = (performance.now() - batchStart) / 1000;
+    const batchTiming = await server.serverTiming();
+    agent.destroy();
+    console.log(
+      `sdk node-shaped: ${fmt(batches)} 100-span JSON batches, 4 in flight: ${fmt((batches * 100) / batchSeconds)} spans/s; ` +
+        `server time p50 ${batchTiming.p50.toFixed(2)} ms, p99 ${batchTiming.p99.toFixed(2)} ms per batch`,
+    );
+  } finally {
+    server.child.kill("SIGTERM");
+    await new Promise((r) => server.child.on("exit", r));
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await runSdkShaped();

@@ -1,0 +1,43 @@
+import type { LiveHub } from "../live/hub.js";
+import type { RejectionsJson } from "../protocol.js";
+
+/**
+ * What was refused on the way in: requests answered 4xx and spans dropped from a partly accepted
+ * request. A refusal must never be silent: the CLI prints it, `/api/health` counts it, and the web
+ * app shows the latest one (pushed as the retained `rejections` live message).
+ */
+export interface RejectionLog {
+  /** `rejectedItems` for a partly accepted request; a whole request refused counts as a request. */
+  record(path: string, status: number, message: string, rejectedItems?: number): void;
+  counts(): RejectionsJson;
+  /** Forgets everything, with the rest of the stored data. */
+  reset(): void;
+}
+
+const MAX_MESSAGE_LENGTH = 500;
+
+export function createRejectionLog(hub: LiveHub, now: () => Date = () => new Date()): RejectionLog {
+  let state: RejectionsJson = { rejectedRequests: 0, rejectedSpans: 0, last: null };
+  const publish = () => hub.publishState("rejections", () => ({ type: "rejections", ...state }));
+  return {
+    record(path, status, message, rejectedItems) {
+      const last = {
+        at: now().toISOString(),
+        path,
+        status,
+        message: message.length > MAX_MESSAGE_LENGTH ? `${message.slice(0, MAX_MESSAGE_LENGTH)}…` : message,
+      };
+      state =
+        rejectedItems === undefined
+          ? { ...state, rejectedRequests: state.rejectedRequests + 1, last }
+          : { ...state, rejectedSpans: state.rejectedSpans + rejectedItems, last };
+      publish();
+    },
+    counts: () => state,
+    reset() {
+      if (state.last === null) return;
+      state = { rejectedRequests: 0, rejectedSpans: 0, last: null };
+      publish();
+    },
+  };
+}

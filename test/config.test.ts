@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, resolveConfig } from "../src/config.js";
+
+describe("resolveConfig", () => {
+  it("honours TRACEKIT_NO_BROWSER=1 as the first TraceKit local UI did", () => {
+    expect(resolveConfig({}, {}).open).toBe(true);
+    expect(resolveConfig({}, { TRACEKIT_NO_BROWSER: "1" }).open).toBe(false);
+    expect(resolveConfig({}, { TRACEKIT_NO_BROWSER: "true" }).open).toBe(false);
+    expect(resolveConfig({}, { TRACEKIT_NO_BROWSER: "0" }).open).toBe(true);
+    expect(resolveConfig({}, { TRACEKIT_NO_BROWSER: "" }).open).toBe(true);
+    expect(resolveConfig({ open: false }, {}).open).toBe(false);
+  });
+
+  it("translates TraceKit local-UI span kinds unless --strict-span-kinds", () => {
+    expect(resolveConfig({}, {}).strictSpanKinds).toBe(false);
+    expect(resolveConfig({ strictSpanKinds: true }, {}).strictSpanKinds).toBe(true);
+  });
+
+  it("reads the port from TRACEKIT_LOCAL_PORT and rejects nonsense with ConfigError", () => {
+    expect(resolveConfig({}, { TRACEKIT_LOCAL_PORT: "4000" }).port).toBe(4000);
+    expect(() => resolveConfig({ port: "http" }, {})).toThrow(ConfigError);
+  });
+});

@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { isOwnCallSpan, type OwnAddress } from "../../src/domain/own-calls.js";
+import type { Attributes, Span, SpanKind } from "../../src/domain/span.js";
+
+const own: OwnAddress = {
+  port: 9999,
+  isOwnHost: (host) => host === "localhost" || host === "127.0.0.1" || host === "::1",
+};
+
+function span(kind: SpanKind, attributes: Attributes): Span {
+  return {
+    traceId: "0af7651916cd43dd8448eb211c80319c",
+    spanId: "b7ad6b7169203331",
+    parentSpanId: null,
+    name: "POST",
+    kind,
+    service: "app",
+    startTimeUnixNano: 1n,
+    endTimeUnixNano: 2n,
+    status: { code: "UNSET" },
+    attributes,
+    events: [],
+    links: [],
+    resource: {},
+    scope: { name: "", version: "" },
+  };
+}
+
+describe("isOwnCallSpan", () => {
+  it("recognises exports, health probes and the snapshot protocol sent to this server", () => {
+    const cases: Attributes[] = [
+      { "http.url": "http://localhost:9999/v1/traces" },
+      { "url.full": "http://127.0.0.1:9999/v1/metrics" },
+      { "url.full": "http://[::1]:9999/v1/logs" },
+      { "url.full": "http://localhost:9999/api/health" },
+      { "url.full": "http://localhost:9999/sdk/snapshots/active/app?x=1" },
+      { "server.address": "localhost", "server.port": 9999, "url.path": "/v1/traces" },
+      { "net.peer.name": "localhost", "net.peer.port": "9999", "http.target": "/api/health" },
+      { "http.host": "localhost:9999", "http.target": "/v1/traces" },
+    ];
+    for (const attributes of cases) {
+      expect(isOwnCallSpan(span("CLIENT", attributes), own), JSON.stringify(attributes)).toBe(true);
+    }
+  });
+
+  it("keeps every other call, and anything that is not a CLIENT span", () => {
+    const cases: Attributes[] = [
+      { "http.url": "http://localhost:9998/v1/traces" },
+      { "http.url": "http://payments:9999/v1/traces" },
+      { "http.url": "http://localhost:9999/api/traces" },
+      { "http.url": "http://localhost:9999/users" },
+      { "url.full": "not a url" },
+      { "url.path": "/v1/traces" },
+      {},
+    ];
+    for (const attributes of cases) {
+      expect(isOwnCallSpan(span("CLIENT", attributes), own), JSON.stringify(attributes)).toBe(false);
+    }
+    expect(isOwnCallSpan(span("SERVER", { "http.url": "http://localhost:9999/v1/traces" }), own)).toBe(false);
+    expect(isOwnCallSpan(span("INTERNAL", { "http.url": "http://localhost:9999/v1/traces" }), own)).toBe(false);
+  });
+
+  it("takes the default port from the scheme", () => {
+    const onPort80: OwnAddress = { ...own, port: 80 };
+    expect(isOwnCallSpan(span("CLIENT", { "url.full": "http://localhost/v1/traces" }), onPort80)).toBe(true);
+    expect(isOwnCallSpan(span("CLIENT", { "url.full": "https://localhost/v1/traces" }), onPort80)).toBe(false);
+  });
+});

@@ -1,0 +1,70 @@
+/// <reference lib="dom" />
+import type { BrowserContext, Page } from "playwright-core";
+import { beforeEach, describe, expect, it } from "vitest";
+import { setupSnippets } from "../../web/src/features/onboarding/setup-snippets.js";
+import type { TestApp } from "../helpers/app.js";
+import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
+
+const available = chromiumAvailable();
+
+describe.skipIf(!available)("onboarding page in Chromium", () => {
+  const suite = useAppInChromium(); // on port 0: never the SDKs' 9999
+  let app: TestApp;
+  let context: BrowserContext;
+  let page: Page;
+
+  beforeEach(async () => {
+    app = suite.app;
+    context = await suite.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: app.base });
+    page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    return async () => {
+      await context.close();
+      expect(problems).toEqual([]);
+    };
+  });
+
+  it("says plainly that TraceKit SDKs will not find a server off port 9999, and gives TRACEKIT_ENDPOINT", async () => {
+    await page.goto(app.base);
+    const notice = page.getByTestId("port-notice");
+    await notice.waitFor();
+    const text = await notice.textContent();
+    expect(text).toContain(`port ${app.port}`);
+    expect(text).toContain("http://localhost:9999/api/health");
+    expect(text).toContain(`TRACEKIT_ENDPOINT=${app.base}`);
+    expect(text).not.toContain(`${app.base}/api/health`);
+
+    await notice.getByRole("button", { name: "Copy to clipboard" }).click();
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(`TRACEKIT_ENDPOINT=${app.base}`);
+  });
+
+  it("shows each set-up in its tab, with this instance's address, and copies it as shown", async () => {
+    await page.goto(app.base);
+    const panel = page.getByTestId("setup-panel");
+    for (const snippet of setupSnippets(app.base)) {
+      await page.getByRole("tab", { name: snippet.title, exact: true }).click();
+      await expect.poll(() => panel.getByRole("heading").textContent()).toBe(snippet.title);
+      const blocks = panel.locator(".code-block code");
+      await expect.poll(() => blocks.allTextContents()).toEqual(snippet.steps.map((step) => step.code));
+    }
+    // The copy button copies the command exactly as shown (the last tab: any OpenTelemetry SDK).
+    await panel.getByRole("button", { name: "Copy to clipboard" }).last().click();
+    const last = setupSnippets(app.base).at(-1)!;
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(last.steps.at(-1)!.code);
+  });
+
+  it("moves between set-ups with the arrow keys", async () => {
+    await page.goto(app.base);
+    const [first, second] = setupSnippets(app.base);
+    const firstTab = page.getByRole("tab", { name: first!.title, exact: true });
+    await firstTab.focus();
+    await page.keyboard.press("ArrowDown");
+    const secondTab = page.getByRole("tab", { name: second!.title, exact: true });
+    await expect.poll(() => secondTab.getAttribute("aria-selected")).toBe("true");
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute("data-setup"))).toBe(second!.id);
+    await page.keyboard.press("ArrowUp");
+    await expect.poll(() => firstTab.getAttribute("aria-selected")).toBe("true");
+  });
+});

@@ -1,0 +1,175 @@
+import { describe, expect, it } from "vitest";
+import {
+  originPort,
+  portNotice,
+  type SetupSnippet,
+  setupSnippets,
+  tracekitSdkFindsIt,
+} from "../../web/src/features/onboarding/setup-snippets";
+
+const ORIGIN = "http://localhost:4000";
+const byId = (origin: string) => new Map(setupSnippets(origin).map((s) => [s.id, s]));
+const snippet = (id: string, origin = ORIGIN): SetupSnippet => byId(origin).get(id)!;
+const code = (s: SetupSnippet) => s.steps.map((step) => step.code).join("\n");
+const allText = (s: SetupSnippet) =>
+  [s.title, s.intro, ...s.steps.flatMap((x) => [x.label, x.code]), ...s.notes].join("\n");
+/** The command that starts the app: the last step. */
+const run = (s: SetupSnippet) => s.steps.at(-1)!.code;
+/** `NAME=value` words at the start of a command. */
+const envOf = (command: string) =>
+  Object.fromEntries(
+    command
+      .replace(/\\\n/g, " ")
+      .split(/\s+/)
+      .filter((word) => /^[A-Z_]+=/.test(word))
+      .map((word) => [word.slice(0, word.indexOf("=")), word.slice(word.indexOf("=") + 1)]),
+  );
+
+describe("the set-ups", () => {
+  it("offer TraceKit Python and Node, full offline TraceKit, OpenTelemetry Node (CommonJS, ESM) and Python, and any SDK", () => {
+    expect(setupSnippets(ORIGIN).map((s) => s.title)).toEqual([
+      "TraceKit Python",
+      "TraceKit Node",
+      "Full offline TraceKit",
+      "OpenTelemetry Node (CommonJS)",
+      "OpenTelemetry Node (ESM)",
+      "OpenTelemetry Python",
+      "Any OpenTelemetry SDK",
+    ]);
+    const ids = setupSnippets(ORIGIN).map((s) => s.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it("use this instance's address everywhere, and close every `code` span in their prose", () => {
+    for (const origin of ["http://localhost:4000", "http://127.0.0.1:9999"]) {
+      for (const s of setupSnippets(origin)) {
+        expect(code(s)).toContain(origin);
+        for (const url of code(s).match(/https?:\/\/(localhost|127\.0\.0\.1)[:\d]*/g) ?? []) expect(url).toBe(origin);
+        for (const text of [s.intro, ...s.notes]) expect(text.split("`").length % 2).toBe(1);
+      }
+    }
+  });
+
+  it("TraceKit Python: tracekit-apm, its real init and Flask middleware, run with ENV=development", () => {
+    const s = snippet("tracekit-python");
+    expect(s.steps[0]!.code).toBe('pip install "tracekit-apm[flask]"');
+    expect(code(s)).toContain("import tracekit");
+    expect(code(s)).toContain("client = tracekit.init(");
+    expect(code(s)).toContain('api_key=os.getenv("TRACEKIT_API_KEY")');
+    expect(code(s)).toContain('endpoint=os.getenv("TRACEKIT_ENDPOINT"');
+    expect(code(s)).toContain("from tracekit.middleware.flask import init_flask_app");
+    expect(code(s)).toContain("init_flask_app(app, client)");
+    expect(envOf(run(s))).toMatchObject({ ENV: "development", TRACEKIT_ENDPOINT: ORIGIN });
+    expect(envOf(run(s)).TRACEKIT_API_KEY).toBeTruthy();
+    expect(run(s)).toMatch(/python app\.py$/);
+    expect(allText(s)).toContain("init_fastapi_app(app, client)");
+    expect(allText(s)).toContain("tracekit.middleware.django.TracekitDjangoMiddleware");
+  });
+
+  it("TraceKit Node: @tracekit/node-apm, init and Express middleware, run with NODE_ENV=development (not ENV)", () => {
+    const s = snippet("tracekit-node");
+    expect(s.steps[0]!.code).toBe("npm install @tracekit/node-apm");
+    expect(code(s)).toContain('const tracekit = require("@tracekit/node-apm");');
+    expect(code(s)).toContain("tracekit.init({");
+    expect(code(s)).toContain("apiKey: process.env.TRACEKIT_API_KEY");
+    expect(code(s)).toContain("endpoint: process.env.TRACEKIT_ENDPOINT");
+    expect(code(s)).toContain("app.use(tracekit.middleware());");
+    // init before Express is loaded, so its HTTP instrumentation sees the server
+    expect(code(s).indexOf("tracekit.init(")).toBeLessThan(code(s).indexOf('require("express")'));
+    const env = envOf(run(s));
+    expect(env).toMatchObject({ NODE_ENV: "development", TRACEKIT_ENDPOINT: ORIGIN });
+    expect(env.ENV).toBeUndefined();
+    expect(s.notes.join(" ")).toContain("does not read `ENV`");
+  });
+
+  it("TraceKit set-ups never leave the SDK's exporter on its cloud default", () => {
+    for (const id of ["tracekit-python", "tracekit-node", "tracekit-offline"]) {
+      const s = snippet(id);
+      expect(envOf(run(s)).TRACEKIT_ENDPOINT).toBe(ORIGIN);
+      expect(code(s)).toMatch(/endpoint[:=] ?(os\.getenv\("TRACEKIT_ENDPOINT"|process\.env\.TRACEKIT_ENDPOINT)/);
+    }
+  });
+
+  it("full offline TraceKit: TRACEKIT_ENDPOINT here, code monitoring options and snapshot calls of both SDKs", () => {
+    const s = snippet("tracekit-offline");
+    expect(allText(s)).toContain("X-API-Key");
+    expect(code(s)).toContain("enable_code_monitoring=True");
+    expect(code(s)).toContain("enableCodeMonitoring: true");
+    expect(code(s)).toContain('client.capture_snapshot("checkout", {');
+    expect(code(s)).toContain('await client.captureSnapshot("checkout", {');
+    expect(envOf(run(s))).toMatchObject({ TRACEKIT_ENDPOINT: ORIGIN });
+    // Metrics are said to be dropped until /v1/metrics stores them, not promised.
+    expect(allText(s)).toMatch(/metrics .*are not stored yet/i);
+  });
+
+  it("OpenTelemetry Node: the packages, --require / --import, cloud detectors off, the batch delay explained", () => {
+    const cjs = snippet("otel-node-cjs");
+    const esm = snippet("otel-node-esm");
+    for (const s of [cjs, esm]) {
+      expect(s.steps[0]!.code).toBe("npm install @opentelemetry/api @opentelemetry/auto-instrumentations-node");
+      expect(envOf(run(s))).toEqual({
+        OTEL_EXPORTER_OTLP_ENDPOINT: ORIGIN,
+        OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
+        OTEL_SERVICE_NAME: "my-app",
+        OTEL_NODE_RESOURCE_DETECTORS: "env,host,os,process",
+        OTEL_BSP_SCHEDULE_DELAY: "500",
+      });
+      expect(s.notes.join(" ")).toMatch(/5 s/);
+      expect(s.notes.join(" ")).toMatch(/169\.254\.169\.254/);
+    }
+    expect(run(cjs)).toMatch(/node --require @opentelemetry\/auto-instrumentations-node\/register app\.js$/);
+    expect(run(esm).replace(/\\\n\s*/g, "")).toMatch(
+      /node --experimental-loader=@opentelemetry\/instrumentation\/hook\.mjs --import @opentelemetry\/auto-instrumentations-node\/register app\.js$/,
+    );
+  });
+
+  it("OpenTelemetry Python: the distro over http/protobuf (its default is gRPC)", () => {
+    const s = snippet("otel-python");
+    expect(code(s)).toContain("pip install opentelemetry-distro opentelemetry-exporter-otlp");
+    expect(code(s)).toContain("opentelemetry-bootstrap -a install");
+    expect(envOf(run(s))).toMatchObject({
+      OTEL_EXPORTER_OTLP_ENDPOINT: ORIGIN,
+      OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
+    });
+    expect(run(s)).toMatch(/opentelemetry-instrument python app\.py$/);
+  });
+
+  it("any SDK: the two variables, and the full /v1/traces path for the traces-only variable", () => {
+    const s = snippet("otel-any");
+    expect(code(s)).toBe(
+      `export OTEL_EXPORTER_OTLP_ENDPOINT=${ORIGIN}\nexport OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf`,
+    );
+    expect(s.notes.join(" ")).toContain(`\`OTEL_EXPORTER_OTLP_TRACES_ENDPOINT\``);
+    expect(s.notes.join(" ")).toContain(`${ORIGIN}/v1/traces`);
+  });
+});
+
+describe("the port rule", () => {
+  it("reads the port of an origin, defaulting to the scheme's", () => {
+    expect(originPort("http://localhost:4000")).toBe(4000);
+    expect(originPort("http://localhost")).toBe(80);
+    expect(originPort("https://tracekit.test")).toBe(443);
+  });
+
+  it("TraceKit SDKs find this instance by themselves only on port 9999", () => {
+    expect(tracekitSdkFindsIt("http://localhost:9999")).toBe(true);
+    expect(tracekitSdkFindsIt("http://127.0.0.1:9999")).toBe(true);
+    expect(tracekitSdkFindsIt("http://localhost:4000")).toBe(false);
+    expect(portNotice("http://localhost:9999")).toBeNull();
+  });
+
+  it("on another port says so plainly and gives TRACEKIT_ENDPOINT with the real address", () => {
+    const notice = portNotice("http://127.0.0.1:4000")!;
+    expect(notice.text).toContain("port 4000");
+    expect(notice.text).toContain("`http://localhost:9999/api/health`");
+    expect(notice.code).toBe("TRACEKIT_ENDPOINT=http://127.0.0.1:4000");
+    expect(notice.text).toContain("`tracekit-local --port 9999`");
+  });
+
+  it("never claims an SDK looks at this instance's own address for the UI", () => {
+    for (const origin of ["http://127.0.0.1:4000", "http://localhost:4000"]) {
+      const texts = [...setupSnippets(origin).map(allText), portNotice(origin)!.text];
+      for (const text of texts) expect(text).not.toContain(`${origin}/api/health`);
+    }
+  });
+});

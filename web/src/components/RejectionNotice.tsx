@@ -1,0 +1,35 @@
+import { useState } from "preact/hooks";
+import type { RejectionsJson } from "../../../src/protocol";
+import { rejectionSummary } from "../lib/rejection-summary";
+import { useLiveMessages } from "../state/live-context";
+
+/**
+ * A quiet line under the top bar when the server refused data (a malformed request, spans with
+ * invalid ids): without it, data that never arrives looks like data that was never sent. Shows the
+ * latest reason as the sender was told it; dismissed until something else is refused.
+ */
+export function RejectionNotice() {
+  const [state, setState] = useState<RejectionsJson | null>(null);
+  const [dismissedAt, setDismissedAt] = useState<string | null>(null);
+  useLiveMessages((message) => {
+    if (message.type === "rejections") setState(message);
+  });
+  const summary = state === null ? null : rejectionSummary(state);
+  if (state === null || summary === null || state.last === null || state.last.at === dismissedAt) return null;
+  const { last } = state;
+  const answer = last.status === 200 ? "partial success" : String(last.status);
+  return (
+    <div class="rejection-notice" role="status" data-testid="rejection-notice">
+      <strong>{summary}.</strong>{" "}
+      <span class="rejection-reason" title={last.message}>
+        Latest: {last.message}
+      </span>{" "}
+      <span class="faint">
+        (POST {last.path} answered {answer}, {new Date(last.at).toLocaleTimeString()})
+      </span>
+      <button type="button" class="button rejection-dismiss" onClick={() => setDismissedAt(last.at)}>
+        Dismiss
+      </button>
+    </div>
+  );
+}

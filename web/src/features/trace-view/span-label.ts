@@ -1,0 +1,77 @@
+/**
+ * What the waterfall calls a span. HTTP instrumentations (the OpenTelemetry Node one, and the TraceKit
+ * SDKs built on it) name server and client spans after the bare method, so a trace reads
+ * "GET, GET, GET"; such spans are labelled with what they were for. Every other span keeps its name.
+ */
+import type { Attributes, SpanJson } from "../../../../src/protocol";
+
+const HTTP_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"]);
+
+/** "GET", "get", "HTTP GET" → "GET"; anything else → null. */
+export function bareHttpMethod(name: string): string | null {
+  if (name.length > 16) return null; // the longest form is "HTTP OPTIONS"; skip real names cheaply
+  const upper = name.trim().toUpperCase();
+  const method = upper.startsWith("HTTP ") ? upper.slice(5).trim() : upper;
+  return HTTP_METHODS.has(method) ? method : null;
+}
+
+function text(attributes: Attributes, ...keys: string[]): string | undefined {
+  for (const key of keys) {
+    const value = attributes[key];
+    if (typeof value === "string" && value !== "") return value;
+  }
+  return undefined;
+}
+
+/** The path of a path-and-query ("/a/b?x=1#f" → "/a/b"). */
+function withoutQuery(target: string): string {
+  const end = target.search(/[?#]/);
+  return end === -1 ? target : target.slice(0, end);
+}
+
+const ABSOLUTE_URL = /^([a-z][a-z\d+.-]*):\/\/(?:[^@/?#]*@)?([^/?#]*)([^?#]*)/i;
+
+/** Host (with a port other than the scheme's default) and path of an absolute URL; no user, query or fragment. */
+export function urlHostAndPath(url: string): { host: string; path: string } | null {
+  const match = ABSOLUTE_URL.exec(url);
+  if (!match) return null;
+  const scheme = match[1]!.toLowerCase();
+  let host = match[2]!.toLowerCase();
+  if ((scheme === "http" && host.endsWith(":80")) || (scheme === "https" && host.endsWith(":443"))) {
+    host = host.slice(0, host.lastIndexOf(":"));
+  }
+  return { host, path: match[3] || "/" };
+}
+
+function clientTarget(attributes: Attributes): string | null {
+  const url = text(attributes, "url.full", "http.url");
+  const parsed = url === undefined ? null : urlHostAndPath(url);
+  if (parsed) return `${parsed.host}${parsed.path}`;
+  const host = text(attributes, "server.address", "net.peer.name");
+  const target = text(attributes, "url.path", "http.target");
+  const path = target === undefined ? "" : withoutQuery(target);
+  if (host === undefined) return path || null;
+  const port = attributes["server.port"] ?? attributes["net.peer.port"];
+  const portSuffix =
+    port !== undefined && port !== "" && String(port) !== "80" && String(port) !== "443" ? `:${port}` : "";
+  return `${host}${portSuffix}${path}`;
+}
+
+function serverTarget(attributes: Attributes): string | null {
+  const route = text(attributes, "http.route");
+  if (route !== undefined) return route;
+  const target = text(attributes, "url.path", "http.target");
+  if (target !== undefined) return withoutQuery(target);
+  const url = text(attributes, "url.full", "http.url");
+  if (url === undefined) return null;
+  return urlHostAndPath(url)?.path ?? withoutQuery(url);
+}
+
+/** The waterfall label: the span's name, or for a CLIENT/SERVER span named just an HTTP method, method plus target. */
+export function spanLabel(span: Pick<SpanJson, "name" | "kind" | "attributes">): string {
+  if (span.kind !== "CLIENT" && span.kind !== "SERVER") return span.name;
+  const method = bareHttpMethod(span.name);
+  if (method === null) return span.name;
+  const target = span.kind === "CLIENT" ? clientTarget(span.attributes) : serverTarget(span.attributes);
+  return target ? `${method} ${target}` : span.name;
+}
