@@ -43,6 +43,17 @@ function pythonCapture(breakpointId: string, service: string, extra: Record<stri
   };
 }
 
+/** A breakpoint the SDK registered and the developer then enabled (PATCH from the page's API); its id. */
+async function registerEnabled(base: string, where: ReturnType<typeof registration>): Promise<string> {
+  const { body } = await autoRegister(base, where);
+  await fetch(`${base}/api/breakpoints/${body.id}`, {
+    method: "PATCH",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ enabled: true }),
+  });
+  return body.id as string;
+}
+
 describe.skipIf(!available)("Snapshots page in Chromium", () => {
   const suite = useAppInChromium();
   let page: Page;
@@ -145,34 +156,21 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
   });
 
   it("marks a span live when a snapshot of it arrives while its trace is open", async () => {
-    const registered = await autoRegister(suite.app.base, registration("orders"));
-    await fetch(`${suite.app.base}/api/breakpoints/${registered.body.id}`, {
-      method: "PATCH",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ enabled: true }),
-    });
+    const id = await registerEnabled(suite.app.base, registration("orders"));
     const trace = await sendSdkTrace(suite.app.base, { service: "orders", name: "GET /orders" });
     await page.goto(`${suite.app.base}/traces/${trace.traceId}`);
     await page.locator(`[data-span-id="${trace.rootSpanId}"]`).waitFor();
     expect(await page.locator("[data-snapshot-mark]").count()).toBe(0);
-    await capture(
-      suite.app.base,
-      pythonCapture(registered.body.id, "orders", { trace_id: trace.traceId, span_id: trace.rootSpanId }),
-    );
+    await capture(suite.app.base, pythonCapture(id, "orders", { trace_id: trace.traceId, span_id: trace.rootSpanId }));
     await page.locator(`[data-span-id="${trace.rootSpanId}"] [data-snapshot-mark]`).waitFor();
   });
 
   it("says plainly when a snapshot's trace is not stored", async () => {
     allowedErrors = /404/;
-    const registered = await autoRegister(suite.app.base, registration("billing"));
-    await fetch(`${suite.app.base}/api/breakpoints/${registered.body.id}`, {
-      method: "PATCH",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ enabled: true }),
-    });
+    const id = await registerEnabled(suite.app.base, registration("billing"));
     const captured = await capture(
       suite.app.base,
-      pythonCapture(registered.body.id, "billing", { trace_id: "ab".repeat(16), span_id: "cd".repeat(8) }),
+      pythonCapture(id, "billing", { trace_id: "ab".repeat(16), span_id: "cd".repeat(8) }),
     );
     await page.goto(`${suite.app.base}/snapshots/${captured.body.id}`);
     await expect.poll(() => page.getByTestId("snapshot-trace").textContent()).toContain("is not stored");
@@ -195,35 +193,25 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
   });
 
   it("edits a breakpoint's limit, deletes it after asking, and filters captures by breakpoint in the URL", async () => {
-    const first = await autoRegister(suite.app.base, registration("shop", "checkout", 42));
-    const second = await autoRegister(suite.app.base, registration("shop", "refund", 77));
-    for (const bp of [first, second]) {
-      await fetch(`${suite.app.base}/api/breakpoints/${bp.body.id}`, {
-        method: "PATCH",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ enabled: true }),
-      });
-    }
-    const a = await capture(suite.app.base, pythonCapture(first.body.id, "shop"));
-    const b = await capture(
-      suite.app.base,
-      pythonCapture(second.body.id, "shop", { label: "refund", line_number: 77 }),
-    );
+    const first = await registerEnabled(suite.app.base, registration("shop", "checkout", 42));
+    const second = await registerEnabled(suite.app.base, registration("shop", "refund", 77));
+    const a = await capture(suite.app.base, pythonCapture(first, "shop"));
+    const b = await capture(suite.app.base, pythonCapture(second, "shop", { label: "refund", line_number: 77 }));
     await page.goto(`${suite.app.base}/snapshots`);
     await page.locator(`[data-snapshot-id="${a.body.id}"]`).waitFor();
     await page.locator(`[data-snapshot-id="${b.body.id}"]`).waitFor();
 
     // Clicking a breakpoint's label shows only its captures, as a link to keep.
-    const row = page.locator(`[data-breakpoint-id="${second.body.id}"]`);
+    const row = page.locator(`[data-breakpoint-id="${second}"]`);
     await row.getByRole("button", { name: "refund", exact: true }).click();
-    await page.waitForURL(`**/snapshots?breakpoint=${second.body.id}`);
+    await page.waitForURL(`**/snapshots?breakpoint=${second}`);
     await expect.poll(() => page.locator("[data-snapshot-id]").count()).toBe(1);
     await page.reload();
     await page.locator(`[data-snapshot-id="${b.body.id}"]`).waitFor();
     expect(await page.locator(`[data-snapshot-id="${a.body.id}"]`).count()).toBe(0);
 
     await row.getByRole("button", { name: "Edit" }).click();
-    const editor = page.locator(`[data-editor-for="${second.body.id}"]`);
+    const editor = page.locator(`[data-editor-for="${second}"]`);
     await editor.getByLabel("Max captures").fill("5");
     await editor.getByRole("button", { name: "Save" }).click();
     await expect.poll(() => editor.count()).toBe(0);
@@ -244,13 +232,7 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
   });
 
   it("does not move the captured list under a reader: new captures wait behind a pill while it is scrolled", async () => {
-    const registered = await autoRegister(suite.app.base, registration("busy"));
-    const id = registered.body.id as string;
-    await fetch(`${suite.app.base}/api/breakpoints/${id}`, {
-      method: "PATCH",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ enabled: true }),
-    });
+    const id = await registerEnabled(suite.app.base, registration("busy"));
     for (let i = 0; i < 40; i++) await capture(suite.app.base, pythonCapture(id, "busy"));
     await page.goto(`${suite.app.base}/snapshots`);
     await expect.poll(() => page.getByTestId("snapshot-count").textContent()).toContain("40 snapshots");
@@ -279,13 +261,7 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
   });
 
   it("moves through captures with the keyboard, opens one with Enter and comes back with Escape", async () => {
-    const registered = await autoRegister(suite.app.base, registration("keys"));
-    const id = registered.body.id as string;
-    await fetch(`${suite.app.base}/api/breakpoints/${id}`, {
-      method: "PATCH",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ enabled: true }),
-    });
+    const id = await registerEnabled(suite.app.base, registration("keys"));
     const older = await capture(suite.app.base, pythonCapture(id, "keys"));
     const newer = await capture(suite.app.base, pythonCapture(id, "keys"));
     await page.goto(`${suite.app.base}/snapshots?service=keys`);
@@ -306,13 +282,7 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
   });
 
   it("keeps a large capture light: big containers start closed and list their children a page at a time", async () => {
-    const registered = await autoRegister(suite.app.base, registration("bulk"));
-    const id = registered.body.id as string;
-    await fetch(`${suite.app.base}/api/breakpoints/${id}`, {
-      method: "PATCH",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ enabled: true }),
-    });
+    const id = await registerEnabled(suite.app.base, registration("bulk"));
     let deep: unknown = "bottom";
     for (let i = 0; i < 50; i++) deep = { level: 50 - i, next: deep };
     const variables = {

@@ -59,37 +59,42 @@ export function useBreakpoints(generation: number): BreakpointsState {
     setLoaded(true);
   });
 
-  const update = useCallback(async (id: string, patch: BreakpointPatch) => {
+  /** Runs one change; its failure is shown above the panel, its success clears the last failure. */
+  const attempt = useCallback(async (failure: string, change: () => Promise<void>) => {
     try {
-      const updated = await api.updateBreakpoint(id, patch);
-      if (updated && typeof updated === "object" && "id" in updated) {
+      await change();
+      setError(null);
+    } catch (reason) {
+      setError(`${failure}: ${message(reason)}`);
+    }
+  }, []);
+
+  const update = useCallback(
+    (id: string, patch: BreakpointPatch) =>
+      attempt("Could not change the breakpoint", async () => {
+        const updated = await api.updateBreakpoint(id, patch);
         setBreakpoints((list) => list.map((b) => (b.id === updated.id ? updated : b)));
-      }
-      setError(null);
-    } catch (reason) {
-      setError(`Could not change the breakpoint: ${message(reason)}`);
-    }
-  }, []);
+      }),
+    [attempt],
+  );
 
-  const remove = useCallback(async (id: string) => {
-    try {
-      await api.deleteBreakpoint(id);
-      setBreakpoints((list) => list.filter((b) => b.id !== id));
-      setError(null);
-    } catch (reason) {
-      setError(`Could not delete the breakpoint: ${message(reason)}`);
-    }
-  }, []);
+  const remove = useCallback(
+    (id: string) =>
+      attempt("Could not delete the breakpoint", async () => {
+        await api.deleteBreakpoint(id);
+        setBreakpoints((list) => list.filter((b) => b.id !== id));
+      }),
+    [attempt],
+  );
 
-  const setKillSwitch = useCallback(async (enabled: boolean) => {
-    try {
-      await api.setKillSwitch(enabled);
-      setKill(enabled);
-      setError(null);
-    } catch (reason) {
-      setError(`Could not switch the kill switch: ${message(reason)}`);
-    }
-  }, []);
+  const setKillSwitch = useCallback(
+    (enabled: boolean) =>
+      attempt("Could not switch the kill switch", async () => {
+        await api.setKillSwitch(enabled);
+        setKill(enabled);
+      }),
+    [attempt],
+  );
 
   return { breakpoints, killSwitch, connectedSdks, loaded, error, update, remove, setKillSwitch };
 }
