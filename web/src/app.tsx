@@ -17,7 +17,8 @@ function TraceRoute({ params }: { params: { traceId: string } }) {
 }
 
 function SnapshotRoute({ params }: { params: { snapshotId: string } }) {
-  return <SnapshotPage key={params.snapshotId} snapshotId={decodeURIComponent(params.snapshotId)} />;
+  // preact-iso hands over the parameter decoded already.
+  return <SnapshotPage key={params.snapshotId} snapshotId={params.snapshotId} />;
 }
 
 function NotFound() {
