@@ -6,12 +6,19 @@ import { RejectionNotice } from "./components/RejectionNotice";
 import { ShortcutSheet } from "./components/ShortcutSheet";
 import { ThemeToggle } from "./components/ThemeToggle";
 import { ServicesPage } from "./features/services/ServicesPage";
+import { SnapshotPage } from "./features/snapshots/SnapshotPage";
+import { SnapshotsPage } from "./features/snapshots/SnapshotsPage";
 import { TraceListPage } from "./features/trace-list/TraceListPage";
 import { TraceViewPage } from "./features/trace-view/TraceViewPage";
 import { LiveProvider } from "./state/live-context";
 
 function TraceRoute({ params }: { params: { traceId: string } }) {
   return <TraceViewPage traceId={params.traceId} />;
+}
+
+function SnapshotRoute({ params }: { params: { snapshotId: string } }) {
+  // preact-iso hands over the parameter decoded already.
+  return <SnapshotPage key={params.snapshotId} snapshotId={params.snapshotId} />;
 }
 
 function NotFound() {
@@ -77,6 +84,7 @@ function Shell() {
         <nav class="nav" aria-label="Pages">
           <NavLink href="/" label="Traces" active={onTraces} />
           <NavLink href="/services" label="Services" active={path === "/services"} />
+          <NavLink href="/snapshots" label="Snapshots" active={path.startsWith("/snapshots")} />
         </nav>
         <div class="topbar-right">
           <ConnectionBadge />
@@ -93,6 +101,8 @@ function Shell() {
             <Route path="/" component={TraceListPage} />
             <Route path="/traces/:traceId" component={TraceRoute} />
             <Route path="/services" component={ServicesPage} />
+            <Route path="/snapshots" component={SnapshotsPage} />
+            <Route path="/snapshots/:snapshotId" component={SnapshotRoute} />
             <Route default component={NotFound} />
           </Router>
         </ErrorBoundary>

@@ -1,7 +1,12 @@
 import type {
   ApiErrorResponse,
+  BreakpointJson,
+  BreakpointsResponse,
   HealthResponse,
+  SdkEventsResponse,
   ServicesResponse,
+  SnapshotJson,
+  SnapshotListResponse,
   TraceListResponse,
   TraceResponse,
 } from "../../../src/protocol";
@@ -36,7 +41,9 @@ async function request<T>(path: string, init?: RequestInit): Promise<T> {
     }
     throw new ApiError(response.status, code, message);
   }
-  return (await response.json()) as T;
+  // A 204 (or any empty answer) to a DELETE or PUT has no body to parse.
+  const text = await response.text();
+  return (text === "" ? undefined : JSON.parse(text)) as T;
 }
 
 export interface TraceListParams {
@@ -62,6 +69,31 @@ export function traceListQuery(params: TraceListParams): string {
   return text === "" ? "" : `?${text}`;
 }
 
+/** What the Snapshots page may change on a breakpoint (PATCH /api/breakpoints/:id). */
+export type BreakpointPatch = Partial<
+  Pick<BreakpointJson, "enabled" | "maxCaptures" | "expireAt" | "condition" | "label">
+>;
+
+export interface SnapshotListParams {
+  service?: string;
+  breakpointId?: string;
+  traceId?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+function query(params: Record<string, string | number | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params))
+    if (value !== undefined && value !== "") search.set(key, String(value));
+  const text = search.toString();
+  return text === "" ? "" : `?${text}`;
+}
+
+function sendJson(method: string, body: unknown): RequestInit {
+  return { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) };
+}
+
 export const api = {
   health: () => request<HealthResponse>("/api/health"),
   traces: (params: TraceListParams, signal?: AbortSignal) =>
@@ -70,4 +102,15 @@ export const api = {
     request<TraceResponse>(`/api/traces/${encodeURIComponent(traceId)}`, signal ? { signal } : undefined),
   services: () => request<ServicesResponse>("/api/services"),
   clear: () => request<{ cleared: boolean }>("/api/traces", { method: "DELETE" }),
+  breakpoints: () => request<BreakpointsResponse>("/api/breakpoints"),
+  updateBreakpoint: (id: string, patch: BreakpointPatch) =>
+    request<BreakpointJson>(`/api/breakpoints/${encodeURIComponent(id)}`, sendJson("PATCH", patch)),
+  deleteBreakpoint: (id: string) =>
+    request<unknown>(`/api/breakpoints/${encodeURIComponent(id)}`, { method: "DELETE" }),
+  setKillSwitch: (enabled: boolean) => request<unknown>("/api/kill-switch", sendJson("PUT", { enabled })),
+  snapshots: (params: SnapshotListParams, signal?: AbortSignal) =>
+    request<SnapshotListResponse>(`/api/snapshots${query({ ...params })}`, signal ? { signal } : undefined),
+  snapshot: (id: string, signal?: AbortSignal) =>
+    request<SnapshotJson>(`/api/snapshots/${encodeURIComponent(id)}`, signal ? { signal } : undefined),
+  sdkEvents: () => request<SdkEventsResponse>("/api/sdk-events"),
 };

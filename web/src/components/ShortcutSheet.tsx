@@ -1,8 +1,8 @@
 const SHORTCUTS: [string, string][] = [
-  ["j / ↓", "next trace or span"],
-  ["k / ↑", "previous trace or span"],
+  ["j / ↓", "next trace, span or snapshot"],
+  ["k / ↑", "previous trace, span or snapshot"],
   ["Home / End", "first / last trace or span"],
-  ["Enter", "open the selected trace; in a trace, expand or collapse the span"],
+  ["Enter", "open the selected trace or snapshot; in a trace, expand or collapse the span"],
   ["← / →", "collapse / expand the selected span (← on a leaf goes to its parent)"],
   ["/", "search on this page"],
   ["Enter / Shift+Enter", "in the trace search: next / previous match"],

@@ -1,4 +1,5 @@
 import type { TraceSummaryJson } from "../../../src/protocol";
+import { OrderedList } from "../lib/ordered-list";
 
 /** The trace list's filters; they live in the page URL and map onto `GET /api/traces`. */
 export interface ListFilters {
@@ -78,85 +79,8 @@ export function compareNewestFirst(a: TraceSummaryJson, b: TraceSummaryJson): nu
 }
 
 /** The traces on screen, newest first, updated in place as summaries change. */
-export class TraceListModel {
-  private items: TraceSummaryJson[] = [];
-  private byId = new Map<string, TraceSummaryJson>();
-
-  get list(): readonly TraceSummaryJson[] {
-    return this.items;
-  }
-
-  get size(): number {
-    return this.items.length;
-  }
-
-  has(traceId: string): boolean {
-    return this.byId.has(traceId);
-  }
-
-  get(traceId: string): TraceSummaryJson | undefined {
-    return this.byId.get(traceId);
-  }
-
-  indexOf(traceId: string): number {
-    const summary = this.byId.get(traceId);
-    return summary === undefined ? -1 : this.position(summary);
-  }
-
-  /** Adds or replaces a summary, keeping the order; says which it was. */
-  upsert(summary: TraceSummaryJson): "added" | "updated" {
-    const old = this.byId.get(summary.traceId);
-    if (old !== undefined) {
-      const index = this.position(old);
-      if (old.startTimeUnixNano === summary.startTimeUnixNano) {
-        this.items[index] = summary;
-        this.byId.set(summary.traceId, summary);
-        return "updated";
-      }
-      this.items.splice(index, 1);
-    }
-    this.items.splice(this.insertionPoint(summary), 0, summary);
-    this.byId.set(summary.traceId, summary);
-    return old === undefined ? "added" : "updated";
-  }
-
-  remove(traceId: string): boolean {
-    const old = this.byId.get(traceId);
-    if (old === undefined) return false;
-    this.items.splice(this.position(old), 1);
-    this.byId.delete(traceId);
-    return true;
-  }
-
-  /** Keeps the newest `max` traces; returns how many older ones were dropped. */
-  trimTo(max: number): number {
-    if (this.items.length <= max) return 0;
-    const dropped = this.items.splice(max);
-    for (const summary of dropped) this.byId.delete(summary.traceId);
-    return dropped.length;
-  }
-
-  clear(): void {
-    this.items = [];
-    this.byId.clear();
-  }
-
-  /** Index of a summary that is in the list (binary search on the sort key). */
-  private position(summary: TraceSummaryJson): number {
-    const at = this.insertionPoint(summary);
-    if (this.items[at]?.traceId === summary.traceId) return at;
-    // Not found by key (should not happen): fall back to a scan rather than corrupt the list.
-    return this.items.findIndex((s) => s.traceId === summary.traceId);
-  }
-
-  private insertionPoint(summary: TraceSummaryJson): number {
-    let lo = 0;
-    let hi = this.items.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (compareNewestFirst(this.items[mid] as TraceSummaryJson, summary) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+export class TraceListModel extends OrderedList<TraceSummaryJson> {
+  constructor() {
+    super((summary) => summary.traceId, compareNewestFirst);
   }
 }

@@ -1,8 +1,9 @@
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import type { TraceSummaryJson } from "../../../../src/protocol";
 import { api } from "../../api/client";
-import { isDialogOpen, isShortcutCandidate, isTypingTarget } from "../../components/keyboard";
+import { NewItemsPill, PauseButton } from "../../components/LiveListControls";
+import { useListKeys } from "../../components/use-list-keys";
 import { VirtualList } from "../../components/VirtualList";
 import { replaceSearchParam } from "../../lib/url";
 import { useNow } from "../../lib/use-now";
@@ -61,28 +62,12 @@ export function TraceListPage() {
     [route],
   );
 
-  // A layout effect: the keys work from the first painted frame, not one frame later.
-  useLayoutEffect(() => {
-    function onKey(event: KeyboardEvent) {
-      if (!isShortcutCandidate(event) || isTypingTarget(event.target) || isDialogOpen()) return;
-      const count = model.size;
-      if (count === 0) return;
-      if (event.key === "j" || event.key === "ArrowDown") {
-        select(selectedIndex < 0 ? 0 : Math.min(count - 1, selectedIndex + 1));
-      } else if (event.key === "k" || event.key === "ArrowUp") {
-        select(selectedIndex < 0 ? 0 : Math.max(0, selectedIndex - 1));
-      } else if (event.key === "Enter" && selectedIndex >= 0) {
-        open((model.list[selectedIndex] as TraceSummaryJson).traceId);
-      } else if (event.key === "Home") {
-        select(0);
-      } else if (event.key === "End") {
-        select(count - 1);
-      } else return;
-      event.preventDefault();
-    }
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, [model, select, open, selectedIndex]);
+  useListKeys({
+    count: model.size,
+    selectedIndex,
+    select,
+    open: (index) => open((model.list[index] as TraceSummaryJson).traceId),
+  });
 
   // Scroll the remembered selection into view once the list is there (Back from a trace).
   const restored = useRef(false);
@@ -113,15 +98,7 @@ export function TraceListPage() {
             {traces.length.toLocaleString("en-US")} trace{traces.length === 1 ? "" : "s"}
             {list.hasMore ? "+" : ""}
           </span>
-          <button
-            type="button"
-            class="button"
-            aria-pressed={paused}
-            title="Stop adding new traces to the list while you read it"
-            onClick={() => (paused ? list.showNew() : list.pause())}
-          >
-            {paused ? "Resume" : "Pause"}
-          </button>
+          <PauseButton paused={paused} noun="trace" onToggle={() => (paused ? list.showNew() : list.pause())} />
           <button
             type="button"
             class="button danger"
@@ -150,11 +127,7 @@ export function TraceListPage() {
           <span class="col-duration">Duration</span>
           <span class="col-start">Started</span>
         </div>
-        {list.pendingCount > 0 && (
-          <button type="button" class="new-traces-pill" onClick={list.showNew} data-testid="new-traces">
-            ↑ {list.pendingCount} new trace{list.pendingCount === 1 ? "" : "s"}
-          </button>
-        )}
+        <NewItemsPill count={list.pendingCount} noun="trace" testId="new-traces" onShow={list.showNew} />
         {traces.length === 0 && !loading ? (
           <div class="page-message">
             <h2>No traces match</h2>

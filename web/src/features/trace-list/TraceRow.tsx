@@ -1,5 +1,6 @@
 import type { TraceSummaryJson } from "../../../../src/protocol";
 import { formatAbsolute, formatDuration, formatRelative, nanosToMillis, shortId } from "../../lib/format";
+import { openInApp } from "../../lib/in-app-link";
 import { serviceColor } from "../../lib/service-color";
 
 export interface TraceRowProps {
@@ -25,13 +26,7 @@ export function TraceRow({ trace, selected, barFraction, nowMs, onSelect, onOpen
       aria-selected={selected}
       data-trace-id={trace.traceId}
       onMouseDown={onSelect}
-      onClick={(event) => {
-        if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
-        // preact-iso's own link handler would push the URL a second time.
-        event.preventDefault();
-        event.stopPropagation();
-        onOpen();
-      }}
+      onClick={(event) => openInApp(event, onOpen)}
     >
       <span class="col-name" title={trace.name}>
         <span class="trace-name">{trace.name || "(unnamed)"}</span>

@@ -1,8 +1,10 @@
 import type { RefObject } from "preact";
-import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { useCallback, useRef, useState } from "preact/hooks";
 import type { TraceSummaryJson } from "../../../../src/protocol";
 import { api } from "../../api/client";
 import { useCoalesced } from "../../lib/use-coalesced";
+import { useHeldList } from "../../lib/use-held-list";
+import { usePagedList } from "../../lib/use-paged-list";
 import { useLiveMessages } from "../../state/live-context";
 import { filtersToSearch, type ListFilters, matchesFilters, TraceListModel } from "../../state/trace-list-model";
 
@@ -45,16 +47,6 @@ export function useTraceList(
   const pending = useRef(new Map<string, TraceSummaryJson>()).current;
   const [, setVersion] = useState(0);
   const rerender = useCallback(() => setVersion((v) => v + 1), []);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<string | null>(null);
-  const [paused, setPaused] = useState(false);
-  const nextCursor = useRef<string | undefined>(undefined);
-  const loadingMore = useRef(false);
-  const atTop = useRef(true);
-  /** The pointer is over the list: rows must not move under it (a click would open another trace). */
-  const pointerInside = useRef(false);
-  const holding = () => paused || !atTop.current || pointerInside.current;
-  const arrivedWhileLoading = useRef<TraceSummaryJson[] | null>(null);
 
   /** Places one pushed summary: update in place, hold back as "new", or drop if it stopped matching. */
   const place = useCallback(
@@ -79,6 +71,28 @@ export function useTraceList(
     [filters, model, pending],
   );
 
+  // The first page for these filters (live updates that arrive meanwhile are replayed on top), then
+  // older pages on scroll.
+  const paged = usePagedList<TraceSummaryJson>({
+    key: `${filterKey} ${generation}`,
+    fetchPage: (cursor, signal) =>
+      api.traces({ ...filters, limit: PAGE_SIZE, cursor }, signal).then((page) => ({
+        items: page.traces,
+        nextCursor: page.nextCursor,
+      })),
+    onFirstPage(items, arrivedMeanwhile) {
+      model.clear();
+      pending.clear();
+      for (const summary of items) model.upsert(summary);
+      for (const summary of arrivedMeanwhile) place(summary, false);
+    },
+    onOlderPage(items) {
+      for (const summary of items) if (!pending.has(summary.traceId)) model.upsert(summary);
+    },
+    rerender,
+  });
+  const { nextCursor } = paged;
+
   const mergePending = useCallback(() => {
     if (pending.size === 0) return;
     for (const summary of pending.values()) model.upsert(summary);
@@ -89,34 +103,10 @@ export function useTraceList(
       if (last) nextCursor.current = `${last.startTimeUnixNano}_${last.traceId}`;
     }
     rerender();
-  }, [model, pending, rerender]);
+  }, [model, pending, rerender, nextCursor]);
 
-  // The first page for these filters; live updates that arrive meanwhile are replayed on top.
-  useEffect(() => {
-    const controller = new AbortController();
-    setLoading(true);
-    setError(null);
-    arrivedWhileLoading.current = [];
-    api
-      .traces({ ...filters, limit: PAGE_SIZE }, controller.signal)
-      .then((page) => {
-        model.clear();
-        pending.clear();
-        for (const summary of page.traces) model.upsert(summary);
-        nextCursor.current = page.nextCursor;
-        for (const summary of arrivedWhileLoading.current ?? []) place(summary, false);
-        arrivedWhileLoading.current = null;
-        setLoading(false);
-        rerender();
-      })
-      .catch((reason: unknown) => {
-        if (controller.signal.aborted) return;
-        arrivedWhileLoading.current = null;
-        setError(reason instanceof Error ? reason.message : String(reason));
-        setLoading(false);
-      });
-    return () => controller.abort();
-  }, [filterKey, model, pending, place, rerender, generation]);
+  const held = useHeldList({ rowHeight, scrollRef, release: mergePending, loadMore: paged.loadMore });
+  const { holding } = held;
 
   /** Free-text filters can only be answered by the server: ask again for the newest matches. */
   const refetchNewest = useCoalesced(() => {
@@ -148,10 +138,7 @@ export function useTraceList(
       return;
     }
     if (message.type !== "traces") return;
-    if (arrivedWhileLoading.current !== null) {
-      arrivedWhileLoading.current.push(...message.traces);
-      return;
-    }
+    if (paged.deferWhileLoading(message.traces)) return;
     const holdNew = holding();
     let changed = false;
     let unknown = false;
@@ -164,55 +151,17 @@ export function useTraceList(
     if (changed) rerender();
   });
 
-  const loadMore = useCallback(() => {
-    const cursor = nextCursor.current;
-    if (cursor === undefined || loadingMore.current) return;
-    loadingMore.current = true;
-    api
-      .traces({ ...filters, limit: PAGE_SIZE, cursor })
-      .then((page) => {
-        for (const summary of page.traces) if (!pending.has(summary.traceId)) model.upsert(summary);
-        nextCursor.current = page.nextCursor;
-        rerender();
-      })
-      .catch((reason: unknown) => setError(reason instanceof Error ? reason.message : String(reason)))
-      .finally(() => {
-        loadingMore.current = false;
-      });
-  }, [filters, model, pending, rerender]);
-
-  const onScroll = useCallback(
-    (top: number) => {
-      const wasAtTop = atTop.current;
-      atTop.current = top < rowHeight / 2;
-      if (atTop.current && !wasAtTop && !paused) mergePending();
-      const element = scrollRef.current;
-      if (element && top + element.clientHeight > element.scrollHeight - rowHeight * 10) loadMore();
-    },
-    [paused, mergePending, loadMore, rowHeight, scrollRef],
-  );
-
-  const showNew = useCallback(() => {
-    setPaused(false);
-    mergePending();
-    if (scrollRef.current) scrollRef.current.scrollTop = 0;
-    atTop.current = true;
-  }, [mergePending, scrollRef]);
-
   return {
     model,
     pendingCount: pending.size,
-    loading,
-    error,
-    setError,
+    loading: paged.loading,
+    error: paged.error,
+    setError: paged.setError,
     hasMore: nextCursor.current !== undefined,
-    paused,
-    pause: () => setPaused(true),
-    showNew,
-    onScroll,
-    setPointerInside(inside: boolean) {
-      pointerInside.current = inside;
-      if (!inside && atTop.current && !paused) mergePending();
-    },
+    paused: held.paused,
+    pause: held.pause,
+    showNew: held.showNew,
+    onScroll: held.onScroll,
+    setPointerInside: held.setPointerInside,
   };
 }

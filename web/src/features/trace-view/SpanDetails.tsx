@@ -1,8 +1,10 @@
 import type { ComponentChildren } from "preact";
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
+import type { SnapshotSummaryJson } from "../../../../src/protocol";
 import { CopyButton } from "../../components/CopyButton";
 import { formatAbsolute, formatDuration, formatPercent, nanosToMillis } from "../../lib/format";
 import { serviceColor } from "../../lib/service-color";
+import { SpanSnapshots } from "../snapshots/SpanSnapshots";
 import { AttributeTable, PlainAttributes } from "./AttributeTable";
 import { exceptionInfo } from "./attribute-groups";
 import { ExceptionView } from "./ExceptionView";
@@ -15,6 +17,8 @@ export interface SpanDetailsProps {
   tree: WaterfallTree;
   /** The find-in-trace text, marked in attribute values. */
   query: string;
+  /** Code-monitoring snapshots captured in this span. */
+  snapshots?: readonly SnapshotSummaryJson[] | undefined;
   onSelectSpan(spanId: string): void;
 }
 
@@ -43,7 +47,7 @@ function IdRow({ label, id, children }: { label: string; id: string; children?: 
 }
 
 /** Everything about the selected span; `data-testid="span-details"` is a stable hook for tests. */
-export function SpanDetails({ node, tree, query, onSelectSpan }: SpanDetailsProps) {
+export function SpanDetails({ node, tree, query, snapshots, onSelectSpan }: SpanDetailsProps) {
   const { span } = node;
   const [filter, setFilter] = useState("");
   const scroller = useRef<HTMLElement>(null);
@@ -130,6 +134,7 @@ export function SpanDetails({ node, tree, query, onSelectSpan }: SpanDetailsProp
       </dl>
 
       <SpanFacts span={span} />
+      {snapshots && snapshots.length > 0 && <SpanSnapshots snapshots={snapshots} />}
       {spanException && !hasExceptionEvent && <ExceptionView exception={spanException} />}
 
       <Section title="Attributes" count={attributeCount}>

@@ -1,5 +1,6 @@
 import { useCallback, useMemo, useRef } from "preact/hooks";
 import type { TraceResponse } from "../../../../src/protocol";
+import { snapshotsBySpan } from "../snapshots/trace-snapshots";
 import { SpanDetails } from "./SpanDetails";
 import { TraceHeader } from "./TraceHeader";
 import type { TraceNotice } from "./use-trace-data";
@@ -20,6 +21,7 @@ export interface TraceScreenProps {
 export function TraceScreen({ trace, notice, refreshError, onRetry }: TraceScreenProps) {
   const tree = useMemo(() => buildWaterfallTree(trace.spans), [trace.spans]);
   const state = useWaterfallState(tree);
+  const snapshots = useMemo(() => snapshotsBySpan(trace.snapshots), [trace.snapshots]);
   const back = useBackToList();
 
   // Rows get stable callbacks (that read the latest state), so they can skip re-rendering.
@@ -80,6 +82,7 @@ export function TraceScreen({ trace, notice, refreshError, onRetry }: TraceScree
           matchIds={state.matchIds}
           matchAncestorIds={state.matchAncestorIds}
           query={state.query}
+          snapshots={snapshots}
           reveal={state.reveal}
           onSelect={onSelect}
           onToggle={onToggle}
@@ -95,7 +98,15 @@ export function TraceScreen({ trace, notice, refreshError, onRetry }: TraceScree
             />
           }
         />
-        {state.selected && <SpanDetails node={state.selected} tree={tree} query={state.query} onSelectSpan={onJump} />}
+        {state.selected && (
+          <SpanDetails
+            node={state.selected}
+            tree={tree}
+            query={state.query}
+            snapshots={snapshots.get(state.selected.spanId)}
+            onSelectSpan={onJump}
+          />
+        )}
       </div>
     </div>
   );

@@ -1,5 +1,6 @@
 import type { ComponentChildren } from "preact";
 import { useCallback, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
+import type { SnapshotSummaryJson } from "../../../../src/protocol";
 import { VirtualList } from "../../components/VirtualList";
 import { TimeRuler } from "./TimeRuler";
 import { WaterfallRow } from "./WaterfallRow";
@@ -24,6 +25,8 @@ export interface WaterfallProps {
   /** Ancestors of matches: collapsed ones are marked as hiding a match. */
   matchAncestorIds: ReadonlySet<string>;
   query: string;
+  /** Code-monitoring snapshots per span id: their rows get a mark. */
+  snapshots?: ReadonlyMap<string, readonly SnapshotSummaryJson[]>;
   reveal: Reveal | null;
   onSelect(spanId: string): void;
   onToggle(spanId: string): void;
@@ -113,6 +116,7 @@ export function Waterfall(props: WaterfallProps) {
         onPath={props.pathIds.has(node.spanId)}
         match={match}
         query={match ? props.query : ""}
+        snapshotCount={props.snapshots?.get(node.spanId)?.length ?? 0}
         view={view}
         onSelect={props.onSelect}
         onToggle={props.onToggle}

@@ -1,6 +1,7 @@
 import { Component } from "preact";
 import { formatDuration } from "../../lib/format";
 import { serviceColor } from "../../lib/service-color";
+import { SnapshotMark } from "../snapshots/SpanSnapshots";
 import { Highlighted } from "./Highlighted";
 import { type TimeWindow, timePosition, type WaterfallNode } from "./waterfall-model";
 
@@ -15,6 +16,8 @@ export interface WaterfallRowProps {
   match: boolean;
   /** The search text, passed only to matching rows so the others need not re-render. */
   query: string;
+  /** Code-monitoring snapshots captured in this span. */
+  snapshotCount?: number;
   view: TimeWindow;
   onSelect(spanId: string): void;
   onToggle(spanId: string): void;
@@ -104,6 +107,7 @@ export class WaterfallRow extends Component<WaterfallRowProps> {
           <span class="tv-row-name">
             <Highlighted text={node.label} query={query} />
           </span>
+          {this.props.snapshotCount ? <SnapshotMark count={this.props.snapshotCount} /> : null}
           {node.isError && (
             <span class="tv-error-mark" title={span.status.message || "status ERROR"}>
               !

@@ -87,6 +87,13 @@ export function useTraceData(traceId: string): { load: TraceLoad; retry(): void 
       setLoad((previous) => (previous.state === "ready" ? { ...previous, notice: "cleared" } : previous));
       return;
     }
+    if (message.type === "snapshots") {
+      // A snapshot captured in this trace: fetch it again to show its mark (when it is on screen).
+      if (latest.current.state === "ready" && message.snapshots.some((snapshot) => snapshot.traceId === traceId)) {
+        scheduleRef.current();
+      }
+      return;
+    }
     if (message.type !== "traces") return;
     const summary = message.traces.find((trace) => trace.traceId === traceId);
     if (!summary) return;

@@ -1,0 +1,328 @@
+/// <reference lib="dom" />
+import type { Page } from "playwright-core";
+import { beforeEach, describe, expect, it } from "vitest";
+import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
+import { sendSdkTrace } from "../helpers/otel.js";
+import { autoRegister, capture, pollActive } from "../helpers/tracekit-snapshot-client.js";
+
+const available = chromiumAvailable();
+
+/** Where a TraceKit SDK registers its first `capture_snapshot("checkout", …)` (the Python SDK's shape). */
+function registration(service: string, label = "checkout", line = 42) {
+  return {
+    service_name: service,
+    file_path: "/srv/app/checkout/views.py",
+    line_number: line,
+    function_name: "place_order",
+    label,
+  };
+}
+
+/** A capture as the Python SDK sends it: snake_case, `captured_at` with microseconds and a Z. */
+function pythonCapture(breakpointId: string, service: string, extra: Record<string, unknown> = {}) {
+  return {
+    breakpoint_id: breakpointId,
+    service_name: service,
+    file_path: "/srv/app/checkout/views.py",
+    function_name: "place_order",
+    label: "checkout",
+    line_number: 42,
+    variables: {
+      cart: { items: [{ sku: "SHOE-42", qty: 1 }], total: 89.9 },
+      customer: { id: 48213, contact: "jane.doe@example.com" },
+      password: "[REDACTED]",
+    },
+    security_flags: [{ type: "sensitive_variable_name", severity: "medium", variable: "password" }],
+    stack_trace:
+      "place_order at /srv/app/checkout/views.py:42\ndispatch at /srv/app/venv/site-packages/flask/app.py:880",
+    request_context: { method: "POST", path: "/checkout", headers: { "content-type": "application/json" } },
+    trace_id: null,
+    span_id: null,
+    captured_at: new Date().toISOString().replace("Z", "123Z"),
+    ...extra,
+  };
+}
+
+/** A breakpoint the SDK registered and the developer then enabled (PATCH from the page's API); its id. */
+async function registerEnabled(base: string, where: ReturnType<typeof registration>): Promise<string> {
+  const { body } = await autoRegister(base, where);
+  await fetch(`${base}/api/breakpoints/${body.id}`, {
+    method: "PATCH",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ enabled: true }),
+  });
+  return body.id as string;
+}
+
+describe.skipIf(!available)("Snapshots page in Chromium", () => {
+  const suite = useAppInChromium();
+  let page: Page;
+  /** Console errors a test expects (e.g. the 404 of a trace that is not stored). */
+  let allowedErrors: RegExp | null = null;
+
+  beforeEach(async () => {
+    const { browser } = suite;
+    // Clear drops snapshots and events; breakpoints and the kill switch are configuration.
+    await fetch(`${suite.app.base}/api/traces`, { method: "DELETE" });
+    const { breakpoints } = (await (await fetch(`${suite.app.base}/api/breakpoints`)).json()) as {
+      breakpoints: { id: string }[];
+    };
+    for (const { id } of breakpoints) await fetch(`${suite.app.base}/api/breakpoints/${id}`, { method: "DELETE" });
+    await fetch(`${suite.app.base}/api/kill-switch`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ enabled: false }),
+    });
+    allowedErrors = null;
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    return async () => {
+      await page.close();
+      expect(problems.filter((problem) => !allowedErrors?.test(problem))).toEqual([]);
+    };
+  });
+
+  it("shows a registered breakpoint by itself, enables it for the SDK, and shows its capture live, down to the span", async () => {
+    await page.goto(`${suite.app.base}/snapshots`);
+    await page.getByTestId("snapshots-setup").waitFor();
+
+    const registered = await autoRegister(suite.app.base, registration("checkout-api"));
+    expect(registered.status).toBe(201);
+    const id = registered.body.id as string;
+    const row = page.locator(`[data-breakpoint-id="${id}"]`);
+    await row.waitFor();
+    await expect.poll(() => row.textContent()).toContain("checkout");
+    await expect.poll(() => row.textContent()).toContain("0 / ∞");
+
+    const toggle = row.getByRole("switch");
+    expect(await toggle.getAttribute("aria-checked")).toBe("false");
+    expect((await pollActive(suite.app.base, "checkout-api")).body.breakpoints[0].enabled).toBe(false);
+    await toggle.click();
+    await expect.poll(() => toggle.getAttribute("aria-checked")).toBe("true");
+    await expect
+      .poll(async () => (await pollActive(suite.app.base, "checkout-api")).body.breakpoints[0].enabled)
+      .toBe(true);
+
+    // The request's trace, then the capture inside its span, as the SDK sends it.
+    const trace = await sendSdkTrace(suite.app.base, { service: "checkout-api", name: "POST /checkout", children: 2 });
+    const spanId = trace.spanIds[0] as string;
+    const captured = await capture(
+      suite.app.base,
+      pythonCapture(id, "checkout-api", { trace_id: trace.traceId, span_id: spanId }),
+    );
+    expect(captured.status).toBe(201);
+    const snapshotRow = page.locator(`[data-snapshot-id="${captured.body.id}"]`);
+    await snapshotRow.waitFor();
+    await expect.poll(() => snapshotRow.textContent()).toContain("cart, customer, password");
+    await expect.poll(() => row.textContent()).toContain("1 / ∞");
+
+    await snapshotRow.click();
+    await page.waitForURL(`**/snapshots/${captured.body.id}`);
+    const tree = page.getByRole("tree", { name: "Variables" });
+    await tree.waitFor();
+    // Nested containers start closed and open on request.
+    const items = tree.locator('[data-path="/cart/items"]');
+    await expect.poll(() => items.getAttribute("aria-expanded")).toBe("false");
+    await expect(tree.locator('[data-path="/cart/items/0"]').count()).resolves.toBe(0);
+    await items.getByRole("button", { name: "Expand items" }).click();
+    await tree.locator('[data-path="/cart/items/0/sku"]').waitFor({ state: "detached" });
+    await tree.locator('[data-path="/cart/items/0"]').getByRole("button", { name: "Expand 0" }).click();
+    await expect.poll(() => tree.locator('[data-path="/cart/items/0/sku"]').textContent()).toContain("SHOE-42");
+
+    // The SDK left an email address in a nested value: masked until revealed; its own redaction stays a marker.
+    const contact = tree.locator('[data-path="/customer/contact"]');
+    await expect.poll(() => contact.textContent()).toContain("looks like an email address");
+    expect(await contact.textContent()).not.toContain("jane.doe@example.com");
+    await contact.getByRole("button", { name: "Reveal" }).click();
+    await expect.poll(() => contact.textContent()).toContain("jane.doe@example.com");
+    await expect.poll(() => tree.locator('[data-path="/password"]').textContent()).toContain("redacted");
+    await expect.poll(() => page.getByTestId("security-flags").textContent()).toContain("sensitive variable name");
+    await expect.poll(() => page.getByTestId("stack-trace").textContent()).toContain("place_order");
+    await expect.poll(() => page.getByTestId("request-context").textContent()).toContain("POST /checkout");
+
+    // From the snapshot to its span, which carries the snapshot's mark and lists it.
+    const link = page.getByTestId("snapshot-trace").getByRole("link");
+    await expect.poll(() => link.textContent()).toContain("Open its span");
+    await link.click();
+    await page.waitForURL(`**/traces/${trace.traceId}?span=${spanId}`);
+    await page.locator(`[data-span-id="${spanId}"] [data-snapshot-mark]`).waitFor();
+    await expect.poll(() => page.locator("[data-snapshot-mark]").count()).toBe(1);
+    const details = page.getByTestId("span-snapshots");
+    await expect.poll(() => details.textContent()).toContain("checkout");
+    // Its first variables, with their values (the SDK's redaction shown as such).
+    await expect.poll(() => details.textContent()).toContain("cart {items, total}");
+    await expect.poll(() => details.textContent()).toContain("password redacted");
+  });
+
+  it("marks a span live when a snapshot of it arrives while its trace is open", async () => {
+    const id = await registerEnabled(suite.app.base, registration("orders"));
+    const trace = await sendSdkTrace(suite.app.base, { service: "orders", name: "GET /orders" });
+    await page.goto(`${suite.app.base}/traces/${trace.traceId}`);
+    await page.locator(`[data-span-id="${trace.rootSpanId}"]`).waitFor();
+    expect(await page.locator("[data-snapshot-mark]").count()).toBe(0);
+    await capture(suite.app.base, pythonCapture(id, "orders", { trace_id: trace.traceId, span_id: trace.rootSpanId }));
+    await page.locator(`[data-span-id="${trace.rootSpanId}"] [data-snapshot-mark]`).waitFor();
+  });
+
+  it("says plainly when a snapshot's trace is not stored", async () => {
+    allowedErrors = /404/;
+    const id = await registerEnabled(suite.app.base, registration("billing"));
+    const captured = await capture(
+      suite.app.base,
+      pythonCapture(id, "billing", { trace_id: "ab".repeat(16), span_id: "cd".repeat(8) }),
+    );
+    await page.goto(`${suite.app.base}/snapshots/${captured.body.id}`);
+    await expect.poll(() => page.getByTestId("snapshot-trace").textContent()).toContain("is not stored");
+  });
+
+  it("asks before the kill switch goes on, and the SDK hears it", async () => {
+    await autoRegister(suite.app.base, registration("payments"));
+    await page.goto(`${suite.app.base}/snapshots`);
+    const killSwitch = page.getByTestId("kill-switch");
+    await expect.poll(() => killSwitch.textContent()).toContain("Kill switch off");
+    page.once("dialog", (dialog) => void dialog.dismiss());
+    await killSwitch.getByRole("button").click();
+    await expect.poll(async () => (await pollActive(suite.app.base, "payments")).body.kill_switch).toBe(false);
+    page.once("dialog", (dialog) => void dialog.accept());
+    await killSwitch.getByRole("button").click();
+    await expect.poll(() => killSwitch.textContent()).toContain("Kill switch ON");
+    await expect.poll(async () => (await pollActive(suite.app.base, "payments")).body.kill_switch).toBe(true);
+    await killSwitch.getByRole("button", { name: "Turn off" }).click();
+    await expect.poll(async () => (await pollActive(suite.app.base, "payments")).body.kill_switch).toBe(false);
+  });
+
+  it("edits a breakpoint's limit, deletes it after asking, and filters captures by breakpoint in the URL", async () => {
+    const first = await registerEnabled(suite.app.base, registration("shop", "checkout", 42));
+    const second = await registerEnabled(suite.app.base, registration("shop", "refund", 77));
+    const a = await capture(suite.app.base, pythonCapture(first, "shop"));
+    const b = await capture(suite.app.base, pythonCapture(second, "shop", { label: "refund", line_number: 77 }));
+    await page.goto(`${suite.app.base}/snapshots`);
+    await page.locator(`[data-snapshot-id="${a.body.id}"]`).waitFor();
+    await page.locator(`[data-snapshot-id="${b.body.id}"]`).waitFor();
+
+    // Clicking a breakpoint's label shows only its captures, as a link to keep.
+    const row = page.locator(`[data-breakpoint-id="${second}"]`);
+    await row.getByRole("button", { name: "refund", exact: true }).click();
+    await page.waitForURL(`**/snapshots?breakpoint=${second}`);
+    await expect.poll(() => page.locator("[data-snapshot-id]").count()).toBe(1);
+    await page.reload();
+    await page.locator(`[data-snapshot-id="${b.body.id}"]`).waitFor();
+    expect(await page.locator(`[data-snapshot-id="${a.body.id}"]`).count()).toBe(0);
+
+    await row.getByRole("button", { name: "Edit" }).click();
+    const editor = page.locator(`[data-editor-for="${second}"]`);
+    await editor.getByLabel("Max captures").fill("5");
+    await editor.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => editor.count()).toBe(0);
+    await expect.poll(() => row.textContent()).toContain("1 / 5");
+    await expect
+      .poll(async () =>
+        (await pollActive(suite.app.base, "shop")).body.breakpoints.find((x: any) => x.label === "refund"),
+      )
+      .toMatchObject({ max_captures: 5 });
+
+    page.once("dialog", (dialog) => void dialog.dismiss());
+    await row.getByRole("button", { name: "Delete breakpoint refund" }).click();
+    await expect.poll(async () => (await pollActive(suite.app.base, "shop")).body.breakpoints.length).toBe(2);
+    page.once("dialog", (dialog) => void dialog.accept());
+    await row.getByRole("button", { name: "Delete breakpoint refund" }).click();
+    await expect.poll(() => row.count()).toBe(0);
+    await expect.poll(async () => (await pollActive(suite.app.base, "shop")).body.breakpoints.length).toBe(1);
+  });
+
+  it("does not move the captured list under a reader: new captures wait behind a pill while it is scrolled", async () => {
+    const id = await registerEnabled(suite.app.base, registration("busy"));
+    for (let i = 0; i < 40; i++) await capture(suite.app.base, pythonCapture(id, "busy"));
+    await page.goto(`${suite.app.base}/snapshots`);
+    await expect.poll(() => page.getByTestId("snapshot-count").textContent()).toContain("40 snapshots");
+    const list = page.locator(".snap-rows");
+    await list.evaluate((element) => {
+      element.scrollTop = 300;
+    });
+    const box = await list.boundingBox();
+    const firstVisible = () =>
+      page.evaluate(
+        ([x, y]) =>
+          document
+            .elementFromPoint(x as number, y as number)
+            ?.closest("[data-snapshot-id]")
+            ?.getAttribute("data-snapshot-id"),
+        [(box?.x ?? 0) + 300, (box?.y ?? 0) + 10],
+      );
+    const before = await firstVisible();
+    const fresh = await capture(suite.app.base, pythonCapture(id, "busy"));
+    const pill = page.getByTestId("new-snapshots");
+    await expect.poll(() => pill.textContent()).toContain("1 new snapshot");
+    expect(await firstVisible()).toBe(before);
+    await pill.click();
+    await page.locator(`[data-snapshot-id="${fresh.body.id}"]`).waitFor();
+    await expect.poll(() => list.evaluate((element) => element.scrollTop)).toBe(0);
+  });
+
+  it("moves through captures with the keyboard, opens one with Enter and comes back with Escape", async () => {
+    const id = await registerEnabled(suite.app.base, registration("keys"));
+    const older = await capture(suite.app.base, pythonCapture(id, "keys"));
+    const newer = await capture(suite.app.base, pythonCapture(id, "keys"));
+    await page.goto(`${suite.app.base}/snapshots?service=keys`);
+    await page.locator(`[data-snapshot-id="${older.body.id}"]`).waitFor();
+    await page.keyboard.press("j");
+    await expect
+      .poll(() => page.locator(`[data-snapshot-id="${newer.body.id}"]`).getAttribute("aria-selected"))
+      .toBe("true");
+    await page.keyboard.press("j");
+    await page.keyboard.press("Enter");
+    await page.waitForURL(`**/snapshots/${older.body.id}`);
+    await page.getByRole("tree", { name: "Variables" }).waitFor();
+    await page.keyboard.press("Escape");
+    await page.waitForURL((url) => url.pathname === "/snapshots" && url.searchParams.get("service") === "keys");
+    await expect
+      .poll(() => page.locator(`[data-snapshot-id="${older.body.id}"]`).getAttribute("aria-selected"))
+      .toBe("true");
+  });
+
+  it("keeps a large capture light: big containers start closed and list their children a page at a time", async () => {
+    const id = await registerEnabled(suite.app.base, registration("bulk"));
+    let deep: unknown = "bottom";
+    for (let i = 0; i < 50; i++) deep = { level: 50 - i, next: deep };
+    const variables = {
+      rows: Array.from({ length: 5000 }, (_, i) => ({ id: i, sku: `SKU-${i}`, qty: i % 7 })),
+      deep,
+      blob: "lorem ipsum ".repeat(20_000),
+    };
+    const captured = await capture(suite.app.base, pythonCapture(id, "bulk", { variables }));
+    expect(captured.status).toBe(201);
+    await page.goto(`${suite.app.base}/snapshots/${captured.body.id}`);
+    const tree = page.getByRole("tree", { name: "Variables" });
+    await tree.waitFor();
+    const items = tree.getByRole("treeitem");
+    await expect.poll(() => items.count()).toBeLessThan(10);
+    await expect.poll(() => tree.locator('[data-path="/blob"]').textContent()).toContain("show all 240,000 characters");
+
+    await tree.getByRole("button", { name: "Expand rows" }).click();
+    await expect.poll(() => items.count()).toBeLessThan(60);
+    await tree.getByRole("button", { name: "Show 200 more" }).click();
+    await tree.locator('[data-path="/rows/249"]').waitFor();
+    expect(await tree.locator('[data-path="/rows/250"]').count()).toBe(0);
+    await expect.poll(() => tree.textContent()).toContain("250 of 5,000 shown");
+  });
+
+  it("shows what the SDKs report about themselves", async () => {
+    await autoRegister(suite.app.base, registration("flaky"));
+    await page.goto(`${suite.app.base}/snapshots`);
+    await page.locator("[data-breakpoint-id]").waitFor();
+    await pollActive(suite.app.base, "flaky", [
+      {
+        type: "circuit_breaker_tripped",
+        service_name: "flaky",
+        failure_count: 3,
+        window_seconds: 60,
+        cooldown_seconds: 300,
+        timestamp: new Date().toISOString(),
+      },
+    ]);
+    await expect
+      .poll(() => page.getByTestId("sdk-events").textContent())
+      .toContain("flaky: the SDK paused snapshot capture after 3 failed sends in 1 min");
+  });
+});

@@ -1,0 +1,91 @@
+import { describe, expect, it } from "vitest";
+import {
+  breakpointState,
+  expiryFromChoice,
+  formatCaptures,
+  formatExpiry,
+  groupBreakpoints,
+  isExpired,
+  panelRows,
+  parseMaxCaptures,
+} from "../../web/src/features/snapshots/breakpoint-model";
+import { breakpoint } from "./snapshot-fixtures";
+
+const NOW = Date.parse("2026-12-02T12:00:00.000Z");
+
+describe("breakpoint model", () => {
+  it("groups by service, then file, each in name order, breakpoints by line", () => {
+    const groups = groupBreakpoints([
+      breakpoint("a", { service: "payments", filePath: "pay.py", lineNumber: 3 }),
+      breakpoint("b", { service: "checkout-api", filePath: "src/z.js", lineNumber: 40, enabled: true }),
+      breakpoint("c", { service: "checkout-api", filePath: "src/a.js", lineNumber: 9 }),
+      breakpoint("d", { service: "checkout-api", filePath: "src/z.js", lineNumber: 12 }),
+    ]);
+    expect(groups.map((g) => g.service)).toEqual(["checkout-api", "payments"]);
+    const checkout = groups[0]!;
+    expect(checkout.files.map((f) => f.filePath)).toEqual(["src/a.js", "src/z.js"]);
+    expect(checkout.files[1]!.breakpoints.map((b) => b.id)).toEqual(["d", "b"]);
+    expect(checkout).toMatchObject({ count: 3, enabledCount: 1 });
+    expect(groupBreakpoints([])).toEqual([]);
+  });
+
+  it("writes captures as n / max, or n / ∞ without a limit", () => {
+    expect(formatCaptures({ captureCount: 3, maxCaptures: 100 })).toBe("3 / 100");
+    expect(formatCaptures({ captureCount: 1200, maxCaptures: 0 })).toBe("1,200 / ∞");
+  });
+
+  it("says when a breakpoint expires", () => {
+    expect(formatExpiry(null, NOW)).toBe("never");
+    expect(formatExpiry("2026-12-02T12:45:00.000Z", NOW)).toBe("in 45m");
+    expect(formatExpiry("2026-12-02T14:30:00.000Z", NOW)).toBe("in 2h 30m");
+    expect(formatExpiry("2026-12-05T12:00:00.000Z", NOW)).toBe("in 3d");
+    expect(formatExpiry("2026-12-02T11:57:00.000Z", NOW)).toBe("expired 3m ago");
+    expect(formatExpiry("soon", NOW)).toBe("soon");
+    expect(isExpired("2026-12-02T12:00:00.000Z", NOW)).toBe(true);
+    expect(isExpired(null, NOW)).toBe(false);
+  });
+
+  it("tells why a breakpoint does not capture", () => {
+    expect(breakpointState(breakpoint("a", { enabled: true }), NOW, false)).toBe("capturing");
+    expect(breakpointState(breakpoint("a"), NOW, false)).toBe("disabled");
+    expect(breakpointState(breakpoint("a", { enabled: true }), NOW, true)).toBe("killed");
+    expect(breakpointState(breakpoint("a", { enabled: true, expireAt: "2026-12-01T00:00:00Z" }), NOW, false)).toBe(
+      "expired",
+    );
+    expect(breakpointState(breakpoint("a", { enabled: true, captureCount: 100 }), NOW, false)).toBe("exhausted");
+    expect(breakpointState(breakpoint("a", { enabled: true, captureCount: 100, maxCaptures: 0 }), NOW, false)).toBe(
+      "capturing",
+    );
+  });
+
+  it("reads the edit form", () => {
+    expect(parseMaxCaptures("")).toBe(0);
+    expect(parseMaxCaptures(" ∞ ")).toBe(0);
+    expect(parseMaxCaptures("25")).toBe(25);
+    expect(parseMaxCaptures("-1")).toBeNull();
+    expect(parseMaxCaptures("2.5")).toBeNull();
+    expect(parseMaxCaptures("lots")).toBeNull();
+    expect(expiryFromChoice(null, NOW)).toBeNull();
+    expect(expiryFromChoice(60, NOW)).toBe("2026-12-02T13:00:00.000Z");
+  });
+
+  it("flattens the groups into equal-height panel rows, the open editor under its breakpoint", () => {
+    const groups = groupBreakpoints([
+      breakpoint("a", { service: "api", filePath: "a.js", lineNumber: 1 }),
+      breakpoint("b", { service: "api", filePath: "a.js", lineNumber: 2 }),
+      breakpoint("c", { service: "worker", filePath: "w.py", lineNumber: 3 }),
+    ]);
+    const describe = (editing: string | null) => panelRows(groups, editing).map((row) => `${row.kind}:${row.key}`);
+    expect(describe(null)).toEqual([
+      "service:service:api",
+      "file:file:api:a.js",
+      "breakpoint:a",
+      "breakpoint:b",
+      "service:service:worker",
+      "file:file:worker:w.py",
+      "breakpoint:c",
+    ]);
+    expect(describe("a").slice(2, 5)).toEqual(["breakpoint:a", "editor:edit:a", "breakpoint:b"]);
+    expect(panelRows([], null)).toEqual([]);
+  });
+});

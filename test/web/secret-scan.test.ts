@@ -1,0 +1,100 @@
+import { describe, expect, it } from "vitest";
+import { findSecret, passesLuhn, redactionMarker, scanText } from "../../web/src/features/snapshots/secret-scan";
+
+const kindOf = (text: string) => scanText(text)?.kind ?? null;
+
+describe("secret scan: the SDKs' pattern families", () => {
+  it.each([
+    ["email", "reach me at jane.doe+shop@example.co.uk please"],
+    ["ssn", "ssn 123-45-6789"],
+    ["credit_card", "4111 1111 1111 1111"],
+    ["credit_card", "5555-5555-5555-4444"],
+    ["credit_card", "378282246310005"],
+    ["phone", "call (555) 123-4567"],
+    ["phone", "+1 555-123-4567"],
+    ["aws_access_key", "AKIAIOSFODNN7EXAMPLE"],
+    ["aws_secret_key", "aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"],
+    ["bearer_token", "Bearer abcdefghijklmnopqrstuvwxyz012345"],
+    ["stripe_key", "sk_live_4eC39HqLyjWDarjtT1zdp7dc"],
+    ["password", "password=hunter2hunter2"],
+    ["password", '{"pwd": "correct-horse"}'],
+    [
+      "jwt",
+      "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+    ],
+    ["private_key", "-----BEGIN RSA PRIVATE KEY-----\nMIIEow..."],
+    ["api_key", "api_key: abcdefghijklmnopqrstuvwxyz"],
+    ["url_credentials", "postgres://app:s3cret@db.internal:5432/orders"],
+  ])("finds %s in %j", (kind, text) => {
+    expect(kindOf(text)).toBe(kind);
+  });
+
+  it.each([
+    "GET /checkout",
+    "order 1234567890",
+    "1764648000123", // a millisecond timestamp
+    "1764648000123456789", // a nanosecond timestamp
+    "2026-12-02T04:10:00.123Z",
+    "4111 1111 1111 1112", // fails Luhn's check
+    "550e8400-e29b-41d4-a716-446655440000",
+    "bearer short",
+    "sk_live_",
+    "https://example.com/a@b",
+    "password reset requested",
+  ])("leaves %j alone", (text) => {
+    expect(scanText(text)).toBeNull();
+  });
+
+  it("checks card numbers with Luhn", () => {
+    expect(passesLuhn("4111111111111111")).toBe(true);
+    expect(passesLuhn("4111111111111112")).toBe(false);
+    expect(passesLuhn("")).toBe(false);
+  });
+});
+
+describe("findSecret: names, headers and markers", () => {
+  it("masks values whose name says they are secret, with the SDKs' letter boundaries", () => {
+    expect(findSecret("hunter2", "password")?.kind).toBe("sensitive_name");
+    expect(findSecret("abc", "user_token")?.kind).toBe("sensitive_name");
+    expect(findSecret("abc", "api_key")?.kind).toBe("sensitive_name");
+    expect(findSecret(1234, "pin_secret")?.kind).toBe("sensitive_name");
+    expect(findSecret("qwerty", "keyboard")).toBeNull();
+    expect(findSecret("42", "monkey")).toBeNull();
+  });
+
+  it("masks everything below a sensitive name", () => {
+    expect(findSecret("abc", "value", true)?.kind).toBe("sensitive_name");
+  });
+
+  it("masks credential headers whatever they hold", () => {
+    expect(findSecret("session=abc", "cookie")?.kind).toBe("credential_header");
+    expect(findSecret("Basic dXNlcjpwYXNz", "Authorization")?.kind).toBe("credential_header");
+    expect(findSecret("text/html", "accept")).toBeNull();
+  });
+
+  it("never masks booleans, nulls, empty text or the SDK's own markers", () => {
+    expect(findSecret(true, "has_password")).toBeNull();
+    expect(findSecret(null, "password")).toBeNull();
+    expect(findSecret("", "password")).toBeNull();
+    expect(findSecret("[REDACTED:sensitive_name]", "password")).toBeNull();
+    expect(findSecret("[REDACTED]", "token")).toBeNull();
+  });
+
+  it("scans the value when the name says nothing", () => {
+    expect(findSecret("jane@example.com", "contact")?.label).toBe("an email address");
+    expect(findSecret(4111111111111111, "n")?.kind).toBe("credit_card");
+  });
+
+  it("reads the SDK's redaction markers", () => {
+    expect(redactionMarker("[REDACTED:email]")).toBe("email");
+    expect(redactionMarker("[REDACTED]")).toBe("");
+    expect(redactionMarker("[REDACTED:email] and more")).toBeNull();
+    expect(redactionMarker("hello")).toBeNull();
+  });
+
+  it("scans only the start of a huge text", () => {
+    const huge = `${"x".repeat(30_000)} jane@example.com`;
+    expect(scanText(huge)).toBeNull();
+    expect(scanText(`jane@example.com ${"x".repeat(30_000)}`)?.kind).toBe("email");
+  });
+});

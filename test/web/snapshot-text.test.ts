@@ -1,0 +1,108 @@
+import { describe, expect, it } from "vitest";
+import { codeMonitoringSnippets } from "../../web/src/features/snapshots/monitoring-setup";
+import {
+  describeSdkEvent,
+  describeSecurityFlag,
+  parseStackTrace,
+  requestSummary,
+  truncatedPayload,
+} from "../../web/src/features/snapshots/snapshot-text";
+
+describe("stack traces", () => {
+  it("reads Node's frames and drops the Error heading", () => {
+    const frames = parseStackTrace(
+      [
+        "Error",
+        "    at SnapshotClient.checkAndCaptureWithContext (/app/node_modules/@tracekit/node-apm/dist/snapshot-client.js:210:19)",
+        "    at placeOrder (/app/src/checkout.js:42:7)",
+        "    at async /app/src/routes.js:10:3",
+        "    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)",
+      ].join("\n"),
+    );
+    expect(frames).toEqual([
+      {
+        fn: "SnapshotClient.checkAndCaptureWithContext",
+        location: "/app/node_modules/@tracekit/node-apm/dist/snapshot-client.js:210:19",
+        library: true,
+      },
+      { fn: "placeOrder", location: "/app/src/checkout.js:42:7", library: false },
+      { fn: null, location: "/app/src/routes.js:10:3", library: false },
+      { fn: "process.processTicksAndRejections", location: "node:internal/process/task_queues:95:5", library: true },
+    ]);
+  });
+
+  it("reads the Python SDK's frames", () => {
+    const frames = parseStackTrace(
+      "checkout at /srv/app/views.py:88\nwrapper at /usr/lib/python3.12/site-packages/flask/app.py:1498\n/srv/app/run.py:5",
+    );
+    expect(frames).toEqual([
+      { fn: "checkout", location: "/srv/app/views.py:88", library: false },
+      { fn: "wrapper", location: "/usr/lib/python3.12/site-packages/flask/app.py:1498", library: true },
+      { fn: null, location: "/srv/app/run.py:5", library: false },
+    ]);
+    expect(parseStackTrace("")).toEqual([]);
+  });
+});
+
+describe("security flags and SDK events", () => {
+  it("words both SDKs' flag types", () => {
+    expect(describeSecurityFlag({ type: "sensitive_variable_name", severity: "medium", variable: "password" })).toBe(
+      "sensitive variable name",
+    );
+    expect(describeSecurityFlag({ type: "sensitive_data_[REDACTED:credit_card]", severity: "high" })).toBe(
+      "credit card in the value",
+    );
+    expect(describeSecurityFlag({ type: "sensitive_data_jwt", severity: "high" })).toBe("jwt in the value");
+    expect(describeSecurityFlag({ type: "something_else", severity: "low" })).toBe("something else");
+  });
+
+  it("explains a tripped circuit breaker", () => {
+    const event = {
+      id: "e1",
+      service: "checkout-api",
+      type: "circuit_breaker_tripped",
+      receivedAt: "2026-12-02T10:00:00Z",
+      data: { failure_count: 3, window_seconds: 60, cooldown_seconds: 300 },
+    };
+    expect(describeSdkEvent(event)).toBe(
+      "checkout-api: the SDK paused snapshot capture after 3 failed sends in 1 min; it tries again after 5 min.",
+    );
+    expect(describeSdkEvent({ ...event, data: {} })).toBe("checkout-api: the SDK paused snapshot capture.");
+    expect(describeSdkEvent({ ...event, type: "capture_resumed" })).toBe("checkout-api: capture resumed");
+  });
+});
+
+describe("request context and payload limits", () => {
+  it("finds the request line in either SDK's fields", () => {
+    expect(requestSummary({ method: "POST", path: "/checkout", url: "/checkout?step=2" })).toEqual({
+      method: "POST",
+      target: "/checkout?step=2",
+    });
+    expect(requestSummary({ method: "GET", path: "/" })).toEqual({ method: "GET", target: "/" });
+    expect(requestSummary({ headers: {} })).toBeNull();
+    expect(requestSummary(null)).toBeNull();
+    expect(requestSummary("GET /")).toBeNull();
+  });
+
+  it("recognises the Node SDK's payload-limit marker", () => {
+    expect(truncatedPayload({ _truncated: true, _payload_size: 90000, _max_payload: 65536 })).toEqual({
+      size: 90000,
+      max: 65536,
+    });
+    expect(truncatedPayload({ cart: {} })).toBeNull();
+  });
+});
+
+describe("code monitoring set-up", () => {
+  it("uses this instance's address and the SDKs' own option names and calls", () => {
+    const [python, node] = codeMonitoringSnippets("http://localhost:4000");
+    const pythonCode = python!.steps.map((s) => s.code).join("\n");
+    expect(pythonCode).toContain("enable_code_monitoring=True");
+    expect(pythonCode).toContain('client.capture_snapshot("checkout"');
+    expect(pythonCode).toContain("TRACEKIT_ENDPOINT=http://localhost:4000");
+    const nodeCode = node!.steps.map((s) => s.code).join("\n");
+    expect(nodeCode).toContain("enableCodeMonitoring: true");
+    expect(nodeCode).toContain("client.captureSnapshot('checkout'");
+    expect(nodeCode).toContain("'http://localhost:4000'");
+  });
+});

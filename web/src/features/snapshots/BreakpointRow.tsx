@@ -1,0 +1,97 @@
+import type { BreakpointJson } from "../../../../src/protocol";
+import type { BreakpointPatch } from "../../api/client";
+import { formatAbsolute, formatRelative } from "../../lib/format";
+import { breakpointState, formatCaptures, formatExpiry, STATE_TEXT } from "./breakpoint-model";
+
+export interface BreakpointRowProps {
+  breakpoint: BreakpointJson;
+  killSwitch: boolean;
+  nowMs: number;
+  /** Its snapshots are the ones listed below. */
+  filtered: boolean;
+  editing: boolean;
+  onEdit(): void;
+  onUpdate(id: string, patch: BreakpointPatch): void;
+  onDelete(id: string): void;
+  onFilter(id: string | null): void;
+}
+
+function baseName(path: string): string {
+  const at = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
+  return at === -1 ? path : path.slice(at + 1);
+}
+
+/** One breakpoint: its switch, where it is, how many captures it took of how many, and its actions. */
+export function BreakpointRow({
+  breakpoint: bp,
+  killSwitch,
+  nowMs,
+  filtered,
+  editing,
+  ...actions
+}: BreakpointRowProps) {
+  const state = breakpointState(bp, nowMs, killSwitch);
+  const last = bp.lastCapturedAt === null ? null : Date.parse(bp.lastCapturedAt);
+  return (
+    <div class={`bp-row bp-main state-${state}${filtered ? " filtered" : ""}`} data-breakpoint-id={bp.id}>
+      <button
+        type="button"
+        role="switch"
+        class="bp-switch"
+        aria-checked={bp.enabled}
+        aria-label={`Capture at ${bp.label || bp.functionName}`}
+        title={bp.enabled ? "Enabled: click to stop capturing" : "Disabled: click to capture on the next request"}
+        onClick={() => actions.onUpdate(bp.id, { enabled: !bp.enabled })}
+      >
+        <span class="bp-switch-knob" />
+      </button>
+      <button
+        type="button"
+        class="bp-label snap-link-button"
+        aria-pressed={filtered}
+        title={filtered ? "Show every breakpoint's snapshots" : "Show only this breakpoint's snapshots"}
+        onClick={() => actions.onFilter(filtered ? null : bp.id)}
+      >
+        {bp.label || "(no label)"}
+      </button>
+      <span class="bp-fn mono" title={bp.functionName}>
+        {bp.functionName || "(anonymous)"}
+        {bp.condition !== "" && (
+          <span class="badge" title={`Captures only when ${bp.condition}`}>
+            if {bp.condition}
+          </span>
+        )}
+      </span>
+      <span class="bp-loc mono faint" title={`${bp.filePath}:${bp.lineNumber}`}>
+        {baseName(bp.filePath)}:{bp.lineNumber}
+      </span>
+      <span class={`bp-state badge state-${state}`}>{STATE_TEXT[state]}</span>
+      <span class="bp-captures" title="captures taken / limit">
+        {formatCaptures(bp)}
+      </span>
+      <span class="bp-expiry" title={bp.expireAt ?? "no expiry"}>
+        {bp.expireAt === null ? <span class="faint">no expiry</span> : formatExpiry(bp.expireAt, nowMs)}
+      </span>
+      <span class="bp-last" title={last === null ? "" : formatAbsolute(last)}>
+        {last === null ? <span class="faint">never captured</span> : formatRelative(last, nowMs)}
+      </span>
+      <span class="bp-actions">
+        <button type="button" class="button" aria-expanded={editing} onClick={actions.onEdit}>
+          Edit
+        </button>
+        <button
+          type="button"
+          class="button danger"
+          aria-label={`Delete breakpoint ${bp.label}`}
+          onClick={() => {
+            if (confirm(`Delete the breakpoint "${bp.label}" at ${bp.filePath}:${bp.lineNumber}?`)) {
+              actions.onDelete(bp.id);
+            }
+          }}
+        >
+          Delete
+        </button>
+      </span>
+    </div>
+  );
+}

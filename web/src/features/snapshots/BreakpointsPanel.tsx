@@ -1,0 +1,107 @@
+import { useState } from "preact/hooks";
+import type { BreakpointJson } from "../../../../src/protocol";
+import type { BreakpointPatch } from "../../api/client";
+import { VirtualList } from "../../components/VirtualList";
+import { serviceColor } from "../../lib/service-color";
+import { BreakpointEditor } from "./BreakpointEditor";
+import { BreakpointRow } from "./BreakpointRow";
+import { groupBreakpoints, type PanelRow, panelRows, type ServiceGroup } from "./breakpoint-model";
+
+/** Every panel row has this height: headings, breakpoints and the open editor alike. */
+const ROW_HEIGHT = 32;
+
+export interface BreakpointsPanelProps {
+  breakpoints: BreakpointJson[];
+  killSwitch: boolean;
+  connectedSdks: Record<string, number>;
+  nowMs: number;
+  filteredId: string | null;
+  onUpdate(id: string, patch: BreakpointPatch): void;
+  onDelete(id: string): void;
+  onFilter(id: string | null): void;
+}
+
+function ServiceHeading({ group, sdks }: { group: ServiceGroup; sdks: number }) {
+  return (
+    <h2 class="bp-service-head" data-service={group.service}>
+      <span class="service-chip">
+        <span class="service-dot" style={{ background: serviceColor(group.service) }} />
+        {group.service}
+      </span>
+      <span class="faint">
+        {group.count} breakpoint{group.count === 1 ? "" : "s"}, {group.enabledCount} enabled
+        {sdks > 0 && ` · ${sdks} SDK${sdks === 1 ? "" : "s"} listening`}
+      </span>
+    </h2>
+  );
+}
+
+/** Every breakpoint, by service, then by file; a virtual list, since an SDK may register hundreds. */
+export function BreakpointsPanel(props: BreakpointsPanelProps) {
+  const [editingId, setEditingId] = useState<string | null>(null);
+  const rows = panelRows(groupBreakpoints(props.breakpoints), editingId);
+
+  const renderRow = (row: PanelRow) => {
+    switch (row.kind) {
+      case "service":
+        return <ServiceHeading group={row.group} sdks={props.connectedSdks[row.group.service] ?? 0} />;
+      case "file":
+        return (
+          <h3 class="bp-file-head mono" title={row.filePath}>
+            {row.filePath}
+          </h3>
+        );
+      case "breakpoint":
+        return (
+          <BreakpointRow
+            breakpoint={row.breakpoint}
+            killSwitch={props.killSwitch}
+            nowMs={props.nowMs}
+            filtered={row.breakpoint.id === props.filteredId}
+            editing={row.breakpoint.id === editingId}
+            onEdit={() => setEditingId(editingId === row.breakpoint.id ? null : row.breakpoint.id)}
+            onUpdate={props.onUpdate}
+            onDelete={props.onDelete}
+            onFilter={props.onFilter}
+          />
+        );
+      case "editor":
+        return (
+          <BreakpointEditor
+            breakpoint={row.breakpoint}
+            nowMs={props.nowMs}
+            onCancel={() => setEditingId(null)}
+            onSave={(patch) => {
+              setEditingId(null);
+              if (Object.keys(patch).length > 0) props.onUpdate(row.breakpoint.id, patch);
+            }}
+          />
+        );
+    }
+  };
+
+  return (
+    <section class="bp-panel" aria-label="Breakpoints" data-testid="breakpoints">
+      <div class="bp-columns" aria-hidden="true">
+        <span>On</span>
+        <span>Label</span>
+        <span>Function</span>
+        <span>Location</span>
+        <span>State</span>
+        <span class="bp-captures-head">Captures</span>
+        <span>Expires</span>
+        <span>Last capture</span>
+        <span />
+      </div>
+      <div class="bp-scroll" style={{ height: rows.length * ROW_HEIGHT }}>
+        <VirtualList
+          class="bp-rows"
+          count={rows.length}
+          rowHeight={ROW_HEIGHT}
+          rowKey={(index) => (rows[index] as PanelRow).key}
+          renderRow={(index) => renderRow(rows[index] as PanelRow)}
+        />
+      </div>
+    </section>
+  );
+}

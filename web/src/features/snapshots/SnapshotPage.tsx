@@ -1,0 +1,165 @@
+import { useEffect, useLayoutEffect } from "preact/hooks";
+import { useLocation } from "preact-iso";
+import type { SnapshotJson } from "../../../../src/protocol";
+import { isDialogOpen, isShortcutCandidate, isTypingTarget } from "../../components/keyboard";
+import { formatAbsolute, formatRelative, shortId } from "../../lib/format";
+import { serviceColor } from "../../lib/service-color";
+import { useNow } from "../../lib/use-now";
+import { useLiveState } from "../../state/live-context";
+import { RequestContext, SecurityFlags, StackTrace } from "./SnapshotParts";
+import { capturedAtMs } from "./snapshot-feed";
+import { truncatedPayload } from "./snapshot-text";
+import { spanLink } from "./trace-snapshots";
+import { type TraceAvailability, useSnapshot } from "./use-snapshot";
+import { VariableTree } from "./VariableTree";
+import "./snapshots.css";
+
+function TraceLink({ snapshot, trace }: { snapshot: SnapshotJson; trace: TraceAvailability }) {
+  if (snapshot.traceId === null) {
+    return <div class="snap-trace faint">Captured outside a trace: the SDK had no active span.</div>;
+  }
+  const href = spanLink(snapshot.traceId, snapshot.spanId);
+  return (
+    <div class={`snap-trace ${trace}`} data-testid="snapshot-trace">
+      {trace === "missing" ? (
+        <span>
+          Trace <code>{snapshot.traceId}</code> is not stored in tracekit-local: the app sends its spans elsewhere, or
+          they were evicted or cleared. This page links to it as soon as its spans arrive.
+        </span>
+      ) : (
+        <a href={href}>
+          {trace === "checking" ? "Trace" : "Open its span in the trace"} <code>{shortId(snapshot.traceId)}</code>
+          {snapshot.spanId !== null && (
+            <>
+              {" "}
+              span <code>{shortId(snapshot.spanId)}</code>
+            </>
+          )}{" "}
+          →
+        </a>
+      )}
+    </div>
+  );
+}
+
+function Section({ title, count, children }: { title: string; count?: number; children: preact.ComponentChildren }) {
+  return (
+    <section class="snap-section" aria-label={title}>
+      <h2>
+        {title}
+        {count !== undefined && <span class="faint"> {count}</span>}
+      </h2>
+      {children}
+    </section>
+  );
+}
+
+function SnapshotView({ snapshot, trace }: { snapshot: SnapshotJson; trace: TraceAvailability }) {
+  const nowMs = useNow(5000);
+  const at = capturedAtMs(snapshot);
+  const truncated = truncatedPayload(snapshot.variables);
+  return (
+    <div class="snap-page" data-testid="snapshot-page">
+      <header class="snap-head">
+        <a href="/snapshots" class="snap-back">
+          ← Snapshots
+        </a>
+        <h1>{snapshot.label || "(no label)"}</h1>
+        <span class="service-chip">
+          <span class="service-dot" style={{ background: serviceColor(snapshot.service) }} />
+          {snapshot.service}
+        </span>
+        <span class="mono snap-where" title={snapshot.filePath}>
+          {snapshot.functionName || "(anonymous)"} · {snapshot.filePath}:{snapshot.lineNumber}
+        </span>
+        <span class="muted" title={snapshot.capturedAt}>
+          captured {formatAbsolute(at)} · {formatRelative(at, nowMs)}
+        </span>
+      </header>
+      <TraceLink snapshot={snapshot} trace={trace} />
+      <div class="snap-grid">
+        <Section title="Variables">
+          {truncated ? (
+            <p class="snap-notice">
+              The SDK dropped these variables: they took {truncated.size.toLocaleString("en-US")} bytes, over its limit
+              of {truncated.max.toLocaleString("en-US")}.
+            </p>
+          ) : (
+            <VariableTree key={snapshot.id} value={snapshot.variables} label="Variables" />
+          )}
+        </Section>
+        <div class="snap-side">
+          <Section title="Security flags" count={snapshot.securityFlags.length}>
+            <SecurityFlags flags={snapshot.securityFlags} />
+          </Section>
+          <Section title="Request">
+            <RequestContext key={snapshot.id} context={snapshot.requestContext} />
+          </Section>
+          <Section title="Stack trace">
+            <StackTrace text={snapshot.stackTrace} />
+          </Section>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+/** The path of the previous history entry, where the browser tells (the Navigation API). */
+function previousPath(): string | null {
+  const navigation = (
+    window as unknown as { navigation?: { currentEntry?: { index: number }; entries?(): { url: string | null }[] } }
+  ).navigation;
+  const index = navigation?.currentEntry?.index;
+  if (!navigation?.entries || index === undefined || index < 1) return null;
+  const url = navigation.entries()[index - 1]?.url;
+  if (!url) return null;
+  const parsed = new URL(url);
+  return parsed.origin === location.origin ? parsed.pathname : null;
+}
+
+/** `/snapshots/:id`: one captured snapshot, a deep link. */
+export function SnapshotPage({ snapshotId }: { snapshotId: string }) {
+  const live = useLiveState();
+  const { route } = useLocation();
+  const { load, trace } = useSnapshot(snapshotId, live.generation);
+
+  useEffect(() => {
+    document.title = `Snapshot ${load.state === "ready" ? load.snapshot.label : ""} · tracekit-local`;
+    return () => {
+      document.title = "tracekit-local";
+    };
+  }, [load]);
+
+  useLayoutEffect(() => {
+    function onKey(event: KeyboardEvent) {
+      if (!isShortcutCandidate(event) || isTypingTarget(event.target) || isDialogOpen()) return;
+      if (event.key !== "Escape") return;
+      event.preventDefault();
+      // Back to the list with its filters when that is where the reader came from.
+      if (previousPath() === "/snapshots") history.back();
+      else route("/snapshots");
+    }
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [route]);
+
+  if (load.state === "loading") return <div class="page-message">Loading snapshot…</div>;
+  if (load.state === "not-found" || load.state === "error") {
+    return (
+      <div class="page-message" data-testid="snapshot-not-found">
+        <h2>{load.state === "not-found" ? "Snapshot not found" : "Could not load this snapshot"}</h2>
+        <p>
+          {load.state === "not-found" ? (
+            <>
+              No snapshot <code>{snapshotId.slice(0, 80)}</code> is stored: it may have been evicted or cleared.
+            </>
+          ) : (
+            load.message
+          )}{" "}
+          <a href="/snapshots">← All snapshots</a>
+        </p>
+      </div>
+    );
+  }
+  return <SnapshotView snapshot={load.snapshot} trace={trace} />;
+}

@@ -1,0 +1,62 @@
+import type { SecurityFlagJson } from "../../../../src/protocol";
+import { CopyButton } from "../../components/CopyButton";
+import { describeSecurityFlag, parseStackTrace, requestSummary } from "./snapshot-text";
+import { VariableTree } from "./VariableTree";
+
+/** The stack as frames: function, then where, the app's own frames stronger than libraries'. */
+export function StackTrace({ text }: { text: string }) {
+  const frames = parseStackTrace(text);
+  if (frames.length === 0) return <p class="faint snap-empty">The SDK sent no stack trace.</p>;
+  return (
+    <div class="snap-stack-wrap">
+      <CopyButton text={text} label="Copy stack trace" />
+      <ol class="snap-stack" data-testid="stack-trace">
+        {frames.map((frame, index) => (
+          <li key={index} class={frame.library ? "library" : undefined}>
+            {frame.fn !== null && <span class="snap-frame-fn">{frame.fn}</span>}
+            <span class="snap-frame-loc">{frame.location}</span>
+          </li>
+        ))}
+      </ol>
+    </div>
+  );
+}
+
+/** The request the snapshot was taken in: its request line, then everything the SDK sent as a tree. */
+export function RequestContext({ context }: { context: unknown }) {
+  if (context === null || context === undefined) {
+    return <p class="faint snap-empty">No request context: the capture ran outside a request the SDK knew about.</p>;
+  }
+  const summary = requestSummary(context);
+  return (
+    <div data-testid="request-context">
+      {summary && (
+        <div class="snap-request-line mono">
+          {summary.method && <span class="snap-method">{summary.method}</span>} {summary.target}
+        </div>
+      )}
+      <VariableTree value={context} label="Request context" />
+    </div>
+  );
+}
+
+/** What the SDK's own scan found (and redacted) before sending. */
+export function SecurityFlags({ flags }: { flags: SecurityFlagJson[] }) {
+  if (flags.length === 0) return <p class="faint snap-empty">The SDK flagged nothing in this snapshot.</p>;
+  return (
+    <ul class="snap-flags" data-testid="security-flags">
+      {flags.map((flag, index) => (
+        <li key={index}>
+          <span class={`badge severity-${flag.severity.toLowerCase()}`}>{flag.severity}</span>{" "}
+          {describeSecurityFlag(flag)}
+          {flag.variable !== undefined && (
+            <>
+              {" "}
+              in <code>{flag.variable}</code>
+            </>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}

@@ -1,0 +1,102 @@
+import { useEffect, useMemo } from "preact/hooks";
+import { useLocation } from "preact-iso";
+import type { BreakpointJson } from "../../../../src/protocol";
+import { useNow } from "../../lib/use-now";
+import { useLiveState } from "../../state/live-context";
+import { BreakpointsPanel } from "./BreakpointsPanel";
+import { CapturedList } from "./CapturedList";
+import { KillSwitch } from "./KillSwitch";
+import { SdkEvents } from "./SdkEvents";
+import { SetupHelp } from "./SetupHelp";
+import { SnapshotFilterBar } from "./SnapshotFilterBar";
+import { type SnapshotFilters, snapshotFiltersFromSearch, snapshotFiltersToSearch } from "./snapshot-feed";
+import { useBreakpoints } from "./use-breakpoints";
+import { useSdkEvents } from "./use-sdk-events";
+import "./snapshots.css";
+
+function breakpointCount(breakpoints: BreakpointJson[]): string {
+  if (breakpoints.length === 0) return "no breakpoints yet";
+  const enabled = breakpoints.filter((b) => b.enabled).length;
+  return `${breakpoints.length} breakpoint${breakpoints.length === 1 ? "" : "s"}, ${enabled} enabled`;
+}
+
+function searchOf(url: string): string {
+  const at = url.indexOf("?");
+  return at === -1 ? "" : url.slice(at);
+}
+
+/** `/snapshots`: breakpoints (by service and file), the kill switch, and the live list of captures. */
+export function SnapshotsPage() {
+  const { url, route } = useLocation();
+  const live = useLiveState();
+  const search = searchOf(url);
+  const filters = useMemo(() => snapshotFiltersFromSearch(search), [search]);
+  const nowMs = useNow(5000);
+  const bps = useBreakpoints(live.generation);
+  const events = useSdkEvents(live.generation);
+
+  useEffect(() => {
+    document.title = "Snapshots · tracekit-local";
+    return () => {
+      document.title = "tracekit-local";
+    };
+  }, []);
+
+  // A filter pick is a step Back can undo.
+  const setFilters = (next: SnapshotFilters) => route(`/snapshots${snapshotFiltersToSearch(next)}`);
+  const services = [...new Set(bps.breakpoints.map((b) => b.service))].sort();
+  if (filters.service && !services.includes(filters.service)) services.push(filters.service);
+
+  return (
+    <div class="snapshots-page">
+      <div class="snap-top">
+        <h1>Snapshots</h1>
+        <span class="muted">{breakpointCount(bps.breakpoints)}</span>
+        <KillSwitch on={bps.killSwitch} onChange={(enabled) => void bps.setKillSwitch(enabled)} />
+      </div>
+      {bps.killSwitch && (
+        <div class="kill-banner" role="alert">
+          The kill switch is on: no SDK captures snapshots, whatever its breakpoints say.
+        </div>
+      )}
+      {bps.error !== null && (
+        <div class="error-banner" role="alert">
+          {bps.error}
+        </div>
+      )}
+      <SdkEvents events={events} nowMs={nowMs} />
+      {bps.loaded && bps.breakpoints.length === 0 ? (
+        <SetupHelp />
+      ) : (
+        <BreakpointsPanel
+          breakpoints={bps.breakpoints}
+          killSwitch={bps.killSwitch}
+          connectedSdks={bps.connectedSdks}
+          nowMs={nowMs}
+          filteredId={filters.breakpointId ?? null}
+          onUpdate={(id, patch) => void bps.update(id, patch)}
+          onDelete={(id) => void bps.remove(id)}
+          onFilter={(id) => {
+            // A breakpoint of another service than the one picked shows its own snapshots, not none.
+            const own = bps.breakpoints.find((b) => b.id === id)?.service;
+            const service = id === null || own === filters.service ? filters.service : undefined;
+            setFilters({ service, breakpointId: id ?? undefined });
+          }}
+        />
+      )}
+      <CapturedList
+        filters={filters}
+        generation={live.generation}
+        nowMs={nowMs}
+        toolbar={
+          <SnapshotFilterBar
+            filters={filters}
+            services={services}
+            breakpoints={bps.breakpoints}
+            onChange={setFilters}
+          />
+        }
+      />
+    </div>
+  );
+}

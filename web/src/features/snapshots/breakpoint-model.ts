@@ -1,0 +1,138 @@
+/** The breakpoints panel's logic: grouping, counts, expiry and the edit form's parsing. Pure. */
+import type { BreakpointJson } from "../../../../src/protocol";
+import { formatRelative } from "../../lib/format";
+
+export interface FileGroup {
+  filePath: string;
+  breakpoints: BreakpointJson[];
+}
+
+export interface ServiceGroup {
+  service: string;
+  files: FileGroup[];
+  count: number;
+  enabledCount: number;
+}
+
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Breakpoints by service, then by file (both by name), then by line and label within a file. */
+export function groupBreakpoints(breakpoints: readonly BreakpointJson[]): ServiceGroup[] {
+  const services = new Map<string, Map<string, BreakpointJson[]>>();
+  for (const breakpoint of breakpoints) {
+    let files = services.get(breakpoint.service);
+    if (!files) {
+      files = new Map();
+      services.set(breakpoint.service, files);
+    }
+    const list = files.get(breakpoint.filePath);
+    if (list) list.push(breakpoint);
+    else files.set(breakpoint.filePath, [breakpoint]);
+  }
+  return [...services.keys()].sort(byText).map((service) => {
+    const files = services.get(service) as Map<string, BreakpointJson[]>;
+    const groups = [...files.keys()].sort(byText).map((filePath) => ({
+      filePath,
+      breakpoints: (files.get(filePath) as BreakpointJson[]).sort(
+        (a, b) => a.lineNumber - b.lineNumber || byText(a.label, b.label) || byText(a.id, b.id),
+      ),
+    }));
+    const all = groups.flatMap((group) => group.breakpoints);
+    return { service, files: groups, count: all.length, enabledCount: all.filter((b) => b.enabled).length };
+  });
+}
+
+/** "3 / 100", or "3 / ∞" when there is no limit. */
+export function formatCaptures(breakpoint: Pick<BreakpointJson, "captureCount" | "maxCaptures">): string {
+  const max = breakpoint.maxCaptures > 0 ? breakpoint.maxCaptures.toLocaleString("en-US") : "∞";
+  return `${breakpoint.captureCount.toLocaleString("en-US")} / ${max}`;
+}
+
+export function isExpired(expireAt: string | null, nowMs: number): boolean {
+  if (expireAt === null) return false;
+  const at = Date.parse(expireAt);
+  return Number.isFinite(at) && at <= nowMs;
+}
+
+/** "never", "in 45m", "in 2h", "expired 3m ago". */
+export function formatExpiry(expireAt: string | null, nowMs: number): string {
+  if (expireAt === null) return "never";
+  const at = Date.parse(expireAt);
+  if (!Number.isFinite(at)) return expireAt;
+  if (at <= nowMs) return `expired ${formatRelative(at, nowMs)}`;
+  return `in ${formatLeft(at - nowMs)}`;
+}
+
+function formatLeft(ms: number): string {
+  const minutes = Math.ceil(ms / 60_000);
+  if (minutes < 60) return `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return minutes % 60 === 0 || hours >= 10 ? `${hours}h` : `${hours}h ${minutes % 60}m`;
+  return `${Math.floor(hours / 24)}d`;
+}
+
+export type BreakpointState = "capturing" | "disabled" | "expired" | "exhausted" | "killed";
+
+/** Whether the SDK would capture here now, and if not, why (the reason the row shows). */
+export function breakpointState(breakpoint: BreakpointJson, nowMs: number, killSwitch: boolean): BreakpointState {
+  if (!breakpoint.enabled) return "disabled";
+  if (killSwitch) return "killed";
+  if (isExpired(breakpoint.expireAt, nowMs)) return "expired";
+  if (breakpoint.maxCaptures > 0 && breakpoint.captureCount >= breakpoint.maxCaptures) return "exhausted";
+  return "capturing";
+}
+
+export const STATE_TEXT: Record<BreakpointState, string> = {
+  capturing: "capturing",
+  disabled: "off",
+  expired: "expired",
+  exhausted: "limit reached",
+  killed: "kill switch on",
+};
+
+/** The expiry choices of the edit form, in minutes from now (null: never). */
+export const EXPIRY_CHOICES: { label: string; minutes: number | null }[] = [
+  { label: "never", minutes: null },
+  { label: "in 15 minutes", minutes: 15 },
+  { label: "in 1 hour", minutes: 60 },
+  { label: "in 24 hours", minutes: 24 * 60 },
+  { label: "in 7 days", minutes: 7 * 24 * 60 },
+];
+
+export function expiryFromChoice(minutes: number | null, nowMs: number): string | null {
+  return minutes === null ? null : new Date(nowMs + minutes * 60_000).toISOString();
+}
+
+/**
+ * The max-captures box: blank, "0" or "∞" → 0 (unlimited); a whole number ≥ 1 → itself; anything
+ * else → null (the form says what it takes).
+ */
+export function parseMaxCaptures(text: string): number | null {
+  const trimmed = text.trim();
+  if (trimmed === "" || trimmed === "∞") return 0;
+  if (!/^\d{1,9}$/.test(trimmed)) return null;
+  return Number(trimmed);
+}
+
+/** One row of the breakpoints panel: every kind has the same height, so the panel is a virtual list. */
+export type PanelRow =
+  | { kind: "service"; key: string; group: ServiceGroup }
+  | { kind: "file"; key: string; filePath: string }
+  | { kind: "breakpoint"; key: string; breakpoint: BreakpointJson }
+  | { kind: "editor"; key: string; breakpoint: BreakpointJson };
+
+/** The panel's rows: each service's heading, each file's heading, its breakpoints, and the open editor. */
+export function panelRows(groups: readonly ServiceGroup[], editingId: string | null): PanelRow[] {
+  const rows: PanelRow[] = [];
+  for (const group of groups) {
+    rows.push({ kind: "service", key: `service:${group.service}`, group });
+    for (const file of group.files) {
+      rows.push({ kind: "file", key: `file:${group.service}:${file.filePath}`, filePath: file.filePath });
+      for (const breakpoint of file.breakpoints) {
+        rows.push({ kind: "breakpoint", key: breakpoint.id, breakpoint });
+        if (breakpoint.id === editingId) rows.push({ kind: "editor", key: `edit:${breakpoint.id}`, breakpoint });
+      }
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,157 @@
+/**
+ * Finds values in a snapshot that still look like secrets, so the page shows them masked until the
+ * reader asks. Redaction is the SDK's job (it scrubs top-level variables with the same families of
+ * patterns before sending); this is the second look the page takes at everything it shows: nested
+ * values the SDK does not scan, request headers, and snapshots from SDKs with scrubbing turned off.
+ * Pure and tested; it never changes a value, it only says what a value looks like.
+ */
+
+export type SecretKind =
+  | "email"
+  | "ssn"
+  | "credit_card"
+  | "phone"
+  | "aws_access_key"
+  | "aws_secret_key"
+  | "bearer_token"
+  | "stripe_key"
+  | "password"
+  | "jwt"
+  | "private_key"
+  | "api_key"
+  | "sensitive_name"
+  | "credential_header"
+  | "url_credentials";
+
+export interface SecretFinding {
+  kind: SecretKind;
+  /** What it looks like, for the reader: "a JWT", "an email address". */
+  label: string;
+}
+
+interface ValuePattern {
+  kind: SecretKind;
+  label: string;
+  pattern: RegExp;
+  /** An extra check on the match (e.g. a card number's checksum). */
+  accept?(match: string): boolean;
+}
+
+/** Luhn's checksum: true for real card numbers, false for most other long digit runs (ids, timestamps). */
+export function passesLuhn(digits: string): boolean {
+  let sum = 0;
+  let double = false;
+  for (let i = digits.length - 1; i >= 0; i--) {
+    let d = digits.charCodeAt(i) - 48;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  return digits.length > 0 && sum % 10 === 0;
+}
+
+/**
+ * The value families the TraceKit SDKs scrub (their 13 built-in patterns: 12 on values, one on
+ * variable names, below), written for this page: a card number must also pass Luhn's check and a
+ * phone number needs a separator, so order ids and timestamps are not masked. One more the SDKs
+ * lack: a password inside a URL (database connection strings); and credential headers, below.
+ */
+const VALUE_PATTERNS: ValuePattern[] = [
+  {
+    kind: "private_key",
+    label: "a private key",
+    pattern: /-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY-----/,
+  },
+  { kind: "jwt", label: "a JWT", pattern: /\beyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/ },
+  { kind: "bearer_token", label: "a bearer token", pattern: /\bbearer\s+[\w.~+/=-]{20,}/i },
+  { kind: "aws_access_key", label: "an AWS access key", pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/ },
+  {
+    kind: "aws_secret_key",
+    label: "an AWS secret key",
+    pattern: /aws.{0,20}secret.{0,20}[A-Za-z0-9/+=]{40}/i,
+  },
+  { kind: "stripe_key", label: "a Stripe key", pattern: /\b(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{10,}/ },
+  {
+    kind: "api_key",
+    label: "an API key",
+    pattern: /(?:api[_-]?key|apikey)["']?\s*[:=]\s*["']?[\w-]{20,}/i,
+  },
+  {
+    kind: "password",
+    label: "a password",
+    pattern: /(?:password|passwd|pwd)["']?\s*[:=]\s*["']?[^\s"'&;,]{6,}/i,
+  },
+  { kind: "url_credentials", label: "a password in a URL", pattern: /\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@]+:[^\s/@]+@/i },
+  { kind: "email", label: "an email address", pattern: /\b[\w.%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b/ },
+  { kind: "ssn", label: "a US social security number", pattern: /\b\d{3}-\d{2}-\d{4}\b/ },
+  {
+    kind: "credit_card",
+    label: "a card number",
+    // 15 to 19 digits starting as card numbers do (2–6): not ids, not ms/µs/ns timestamps (they start with 1).
+    pattern: /\b[2-6]\d(?:[ -]?\d){13,17}\b/,
+    accept: (match) => passesLuhn(match.replace(/[ -]/g, "")),
+  },
+  {
+    kind: "phone",
+    label: "a phone number",
+    pattern: /(?:\+\d{1,3}[ .-]?)?(?:\(\d{3}\)\s?|\b\d{3}[.-])\d{3}[.-]\d{4}\b/,
+  },
+];
+
+/**
+ * Variable names that hold secrets: the SDKs' list, matched between non-letters (so `api_key` and
+ * `user_token` match, `keyboard` does not).
+ */
+const SENSITIVE_NAME = /(?:^|[^a-z])(?:password|passwd|pwd|secret|token|key|credential|api_key|apikey)(?:[^a-z]|$)/i;
+
+/** Request headers that carry credentials whatever their value looks like. */
+const CREDENTIAL_HEADER = /^(?:authorization|proxy-authorization|cookie|set-cookie)$/i;
+
+/** Longest text scanned; beyond it only the start is looked at (the page shows little more anyway). */
+const MAX_SCAN_CHARS = 20_000;
+
+/** What a text value looks like, if it looks like a secret. */
+export function scanText(text: string): SecretFinding | null {
+  const sample = text.length > MAX_SCAN_CHARS ? text.slice(0, MAX_SCAN_CHARS) : text;
+  for (const { kind, label, pattern, accept } of VALUE_PATTERNS) {
+    const match = pattern.exec(sample);
+    if (match && (accept === undefined || accept(match[0]))) return { kind, label };
+  }
+  return null;
+}
+
+export function isSensitiveName(name: string): boolean {
+  return SENSITIVE_NAME.test(name);
+}
+
+/**
+ * Whether a value shown under `key` should be masked: a string or number whose name says it is a
+ * secret (or whose parent's name does), a credential header, or text that looks like one. SDK
+ * redaction markers and empty values are never masked: they hide nothing.
+ */
+export function findSecret(value: unknown, key: string | null, underSensitiveName = false): SecretFinding | null {
+  if (typeof value !== "string" && typeof value !== "number") return null;
+  const text = String(value);
+  if (text === "" || redactionMarker(text) !== null) return null;
+  if (key !== null && CREDENTIAL_HEADER.test(key)) return { kind: "credential_header", label: "a credential header" };
+  if (underSensitiveName || (key !== null && isSensitiveName(key))) {
+    return { kind: "sensitive_name", label: "a secret, by its name" };
+  }
+  return scanText(text);
+}
+
+/**
+ * The SDK's own redaction marker: "[REDACTED:email]" → "email", "[REDACTED]" → ""; null for any
+ * other value.
+ */
+export function redactionMarker(text: string): string | null {
+  const match = /^\[REDACTED(?::([\w.-]{1,40}))?\]$/.exec(text);
+  if (!match) return null;
+  return match[1] ?? "";
+}
+
+/** The same number of bullets for every value, so a mask does not tell the secret's length. */
+export const MASK = "••••••••";
