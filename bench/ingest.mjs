@@ -3,7 +3,6 @@
 // Then TraceKit-SDK-shaped JSON traffic (bench/sdk-shaped.mjs).
 // Run after `npm run build`:  node bench/ingest.mjs
 // Knobs: BENCH_REQUESTS (default 1000 → 1M spans), BENCH_CONCURRENCY (4), BENCH_SECONDS (cap per phase, 180).
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
@@ -13,11 +12,11 @@ import { decodeTraceRequestJson } from "../dist/otlp/json/traces.js";
 import { decodeTraceRequestProtobuf } from "../dist/otlp/protobuf/traces.js";
 import { buildRequest, toOtlpJson, withFreshTraceIds } from "./payload.mjs";
 import { runSdkShaped } from "./sdk-shaped.mjs";
+import { startServer } from "./server.mjs";
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const MAX_SECONDS = Number(process.env.BENCH_SECONDS ?? 180);
-const BIN = new URL("../bin/tracekit-local.js", import.meta.url).pathname;
 
 const template = buildRequest(100, 10);
 const fmt = (n) => Math.round(n).toLocaleString("en-US");
@@ -34,21 +33,6 @@ function decodeRate(label, decode, bodies) {
   const rate = spans / ((performance.now() - start) / 1000);
   console.log(`decode-only ${label}: ${fmt(rate)} spans/s`);
   return rate;
-}
-
-function startServer(args) {
-  const child = spawn(process.execPath, [BIN, "--port", "0", "--no-open", ...args], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout.on("data", (chunk) => {
-      out += chunk;
-      const match = /UI:\s+http:\/\/[^\s]+:(\d+)/.exec(out);
-      if (match) resolve({ child, port: Number(match[1]) });
-    });
-    child.on("exit", (code) => reject(new Error(`server exited ${code}: ${out}`)));
-  });
 }
 
 function rssMb(pid) {

@@ -4,12 +4,11 @@
 // - Node SDK: 100-span JSON batches, keep-alive, a few in flight. Spans/s.
 // Run after `npm run build`:  node bench/sdk-shaped.mjs   (bench/ingest.mjs runs it too)
 // Knobs: BENCH_SDK_SINGLE (2000 single-span requests), BENCH_SDK_BATCHES (2000 100-span batches).
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { Agent, request } from "node:http";
 import { percentile } from "../dist/domain/percentile.js";
+import { startServer } from "./server.mjs";
 
-const BIN = new URL("../bin/tracekit-local.js", import.meta.url).pathname;
 const TIMING = new URL("./server-timing.mjs", import.meta.url).pathname;
 const fmt = (n) => Math.round(n).toLocaleString("en-US");
 
@@ -66,42 +65,26 @@ function body(service, spans) {
 /** Python's json.dumps separators, so the body has the bytes the Python SDK sends. */
 const pythonDumps = (text) => text.replace(/","/g, '", "').replace(/":/g, '": ');
 
-function startServer() {
-  const child = spawn(
-    process.execPath,
-    ["--import", TIMING, BIN, "--port", "0", "--no-open", "--max-spans", "5000000"],
-    {
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
-  let out = "";
+/** The server with bench/server-timing.mjs preloaded: `serverTiming()` reads its percentiles since the last call. */
+async function startTimedServer() {
   const timings = [];
-  child.stdout.on("data", (chunk) => {
-    out += chunk;
-    for (const match of out.matchAll(/SERVER-TIMING (\{.*\})\n/g)) timings.push(JSON.parse(match[1]));
-    out = out.replace(/SERVER-TIMING \{.*\}\n/g, "");
+  const { child, port } = await startServer(["--max-spans", "5000000"], {
+    nodeArgs: ["--import", TIMING],
+    onLine(line) {
+      const match = /^SERVER-TIMING (\{.*\})$/.exec(line);
+      if (match) timings.push(JSON.parse(match[1]));
+    },
   });
-  return new Promise((resolve, reject) => {
-    const onData = () => {
-      const match = /UI:\s+http:\/\/[^\s]+:(\d+)/.exec(out);
-      if (match) {
-        child.stdout.off("data", onData);
-        resolve({
-          child,
-          port: Number(match[1]),
-          /** Percentiles of server time since the last call. */
-          async serverTiming() {
-            const seen = timings.length;
-            child.kill("SIGUSR2");
-            while (timings.length === seen) await new Promise((r) => setTimeout(r, 10));
-            return timings[timings.length - 1];
-          },
-        });
-      }
-    };
-    child.stdout.on("data", onData);
-    child.on("exit", (code) => reject(new Error(`server exited ${code}`)));
-  });
+  return {
+    child,
+    port,
+    async serverTiming() {
+      const seen = timings.length;
+      child.kill("SIGUSR2");
+      while (timings.length === seen) await new Promise((r) => setTimeout(r, 10));
+      return timings[timings.length - 1];
+    },
+  };
 }
 
 /** POSTs like the SDKs: bare http.request, only Content-Type and Content-Length, no User-Agent. */
@@ -133,7 +116,7 @@ function post(port, payload, agent) {
 export async function runSdkShaped() {
   const single = Number(process.env.BENCH_SDK_SINGLE ?? 2000);
   const batches = Number(process.env.BENCH_SDK_BATCHES ?? 2000);
-  const server = await startServer();
+  const server = await startTimedServer();
   try {
     // Warm-up: the first requests of a fresh process pay for JIT compilation, as only a first request would.
     for (let i = 0; i < 200; i++)

@@ -1,8 +1,8 @@
 /// <reference lib="dom" />
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApp, type TestApp } from "../helpers/app.js";
-import { chromiumAvailable, launchChromium } from "../helpers/browser.js";
+import type { Page } from "playwright-core";
+import { beforeEach, describe, expect, it } from "vitest";
+import type { TestApp } from "../helpers/app.js";
+import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
 import { newSpanId, newTraceId } from "../helpers/payloads.js";
 import { API_KIND, nodeLocalUiBody, type SdkSpan, sdkPost } from "../helpers/tracekit-sdk.js";
 
@@ -40,19 +40,19 @@ function nodeRequest(route: string, path: string): { traceId: string; spans: Sdk
 }
 
 describe.skipIf(!available)("TraceKit SDK traces in Chromium", () => {
+  const suite = useAppInChromium();
   let app: TestApp;
-  let browser: Browser;
   let page: Page;
 
-  beforeAll(async () => {
-    app = await startTestApp();
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  beforeEach(async () => {
+    app = suite.app;
+    page = await suite.browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.setDefaultTimeout(15_000);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
+    const problems = collectPageProblems(page);
+    return async () => {
+      await page.close();
+      expect(problems).toEqual([]);
+    };
   });
 
   it("lists bare-method requests by route, finds them by route, and titles the trace view so", async () => {
