@@ -1,6 +1,5 @@
-import type { Server } from "node:http";
+import { createServer as createHttpServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { serve } from "@hono/node-server";
 import type { Config } from "./config.js";
 import { createCodeMonitoring } from "./ingest/code-monitoring.js";
 import { createIngest } from "./ingest/ingest.js";
@@ -8,8 +7,9 @@ import { createRejectionLog } from "./ingest/rejections.js";
 import { createLiveHub } from "./live/hub.js";
 import { createSdkStreams } from "./live/sdk-streams.js";
 import { attachLiveSocket } from "./live/websocket.js";
+import { createNodeListener } from "./server/node-listener.js";
 import { createHostPolicy } from "./server/security.js";
-import { createServer } from "./server/server.js";
+import { createServer, type ServerDeps } from "./server/server.js";
 import { openStores } from "./store/open-store.js";
 import { DEFAULT_TRACE_LIMIT } from "./store/store.js";
 import { packageVersion } from "./version.js";
@@ -72,7 +72,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
   );
   const baseUrl = () => `http://${displayHost(config.host)}:${port}`;
 
-  const app = createServer({
+  const serverDeps: ServerDeps = {
     store,
     hub,
     ingest,
@@ -89,11 +89,19 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
     baseUrl,
     onClientError: (path, status, message) => onEvent({ type: "client-error", path, status, message }),
     onInternalError: (error) => onEvent({ type: "internal-error", error }),
+  };
+  const listener = createNodeListener({
+    app: createServer(serverDeps),
+    traces: serverDeps,
+    hostPolicy,
+    port: () => port,
+    hostname: config.host,
+    onInternalError: serverDeps.onInternalError,
   });
 
   let server: Server;
   try {
-    server = await listen(app.fetch, config);
+    server = await listen(listener, config);
   } catch (error) {
     codeMonitoring.close();
     sdkStreams.close();
@@ -156,14 +164,15 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
   };
 }
 
-function listen(fetch: (request: Request) => Response | Promise<Response>, config: Config): Promise<Server> {
+function listen(listener: RequestListener, config: Config): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch, port: config.port, hostname: config.host }) as Server;
+    const server = createHttpServer(listener);
     // Exporters keep connections open between batches; a short server-side idle timeout races
     // with their next request and shows up as ECONNRESET on the client.
     server.keepAliveTimeout = 65_000;
     server.headersTimeout = 66_000;
     server.once("listening", () => resolve(server));
     server.once("error", (error) => reject(error));
+    server.listen(config.port, config.host);
   });
 }

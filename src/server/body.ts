@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import { promisify } from "node:util";
 import { gunzip } from "node:zlib";
 import { AppError } from "../domain/errors.js";
@@ -9,25 +10,70 @@ const gunzipAsync = promisify(gunzip);
  * so neither a huge upload nor a gzip bomb is ever held whole in memory.
  */
 export async function readBody(request: Request, limit: number): Promise<Uint8Array> {
-  const encoding = (request.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
-  if (encoding !== "identity" && encoding !== "gzip" && encoding !== "") {
-    throw new AppError(
-      415,
-      "unsupported_encoding",
-      `Content-Encoding "${encoding}" is not supported; send gzip or identity`,
-    );
-  }
+  const encoding = contentEncoding(request.headers.get("content-encoding"));
   const declared = Number(request.headers.get("content-length") ?? Number.NaN);
   if (declared > limit) throw tooLarge(limit);
   // With a declared length within the limit, Node's HTTP parser already bounds the body, and the
-  // adapter's arrayBuffer() reads it straight off the socket: no web stream per request, which is
-  // most of the server time of a one-span request (TraceKit's Python SDK sends every span so, and
-  // waits). Without a length (chunked), the body is read as a stream and cut at the limit.
+  // adapter's arrayBuffer() reads it straight off the socket: no web stream per request. Without a
+  // length (chunked), the body is read as a stream and cut at the limit.
   const raw =
     Number.isSafeInteger(declared) && declared >= 0
       ? new Uint8Array(await request.arrayBuffer())
       : await readLimited(request, limit);
-  if (encoding !== "gzip") return raw;
+  return encoding === "gzip" ? gunzipBounded(raw, limit) : raw;
+}
+
+/** `readBody` for Node's own request object (the OTLP fast path): the same limits and encodings. */
+export async function readIncomingBody(request: IncomingMessage, limit: number): Promise<Uint8Array> {
+  const encoding = contentEncoding(request.headers["content-encoding"]);
+  const declared = Number(request.headers["content-length"] ?? Number.NaN);
+  if (declared > limit) throw tooLarge(limit);
+  const raw = await new Promise<Uint8Array>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = () => {
+      request.off("data", onData);
+      request.off("end", onEnd);
+      request.off("close", onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        done();
+        // The rest is never read; the answer closes the connection.
+        request.pause();
+        reject(tooLarge(limit));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      done();
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    };
+    const onClose = () => {
+      done();
+      reject(new AppError(400, "incomplete_body", "the request ended before its body did"));
+    };
+    request.on("data", onData);
+    request.on("end", onEnd);
+    request.on("close", onClose);
+  });
+  return encoding === "gzip" ? gunzipBounded(raw, limit) : raw;
+}
+
+function contentEncoding(header: string | null | undefined): "identity" | "gzip" {
+  const encoding = (header ?? "identity").trim().toLowerCase();
+  if (encoding === "identity" || encoding === "") return "identity";
+  if (encoding === "gzip") return "gzip";
+  throw new AppError(
+    415,
+    "unsupported_encoding",
+    `Content-Encoding "${encoding}" is not supported; send gzip or identity`,
+  );
+}
+
+async function gunzipBounded(raw: Uint8Array, limit: number): Promise<Uint8Array> {
   try {
     return new Uint8Array(await gunzipAsync(raw, { maxOutputLength: limit }));
   } catch (error) {

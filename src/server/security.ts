@@ -30,6 +30,14 @@ export interface HostPolicy {
   isDevOrigin(origin: string): boolean;
   /** True when listening on every interface, where any host name may be the right one. */
   readonly wildcard: boolean;
+  /**
+   * Whether a request for `path` with this `Host` is served. DNS rebinding: a page on evil.example
+   * resolving to 127.0.0.1 sends `Host: evil.example`. Listening on every interface (`--host
+   * 0.0.0.0`), apps in containers and on other machines send OTLP and the SDK protocol under names
+   * this server cannot know (`host.docker.internal`, a LAN name): those paths, which hand out no
+   * stored telemetry, take any Host there; the UI and `/api/*` keep the check.
+   */
+  allowsRequest(path: string, hostHeader: string | undefined): boolean;
 }
 
 /**
@@ -47,11 +55,17 @@ export function createHostPolicy(listenHost: string): HostPolicy {
     return isIP(host) !== 0 || host === machine || host === `${machine}.local`;
   }
 
+  function isAllowedHost(hostHeader: string | undefined): boolean {
+    if (hostHeader === undefined || hostHeader === "") return false;
+    return isAllowedName(hostnameOf(hostHeader));
+  }
+
   return {
     wildcard,
-    isAllowedHost(hostHeader) {
-      if (hostHeader === undefined || hostHeader === "") return false;
-      return isAllowedName(hostnameOf(hostHeader));
+    isAllowedHost,
+    allowsRequest(path, hostHeader) {
+      if (wildcard && (path.startsWith("/v1/") || path.startsWith("/sdk/"))) return true;
+      return isAllowedHost(hostHeader);
     },
     isOwnOrigin(origin, port) {
       const url = parseOrigin(origin);

@@ -1,10 +1,11 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { AppError } from "../domain/errors.js";
 import type { CodeMonitoring } from "../ingest/code-monitoring.js";
 import type { Ingest } from "../ingest/ingest.js";
 import type { RejectionLog } from "../ingest/rejections.js";
 import type { LiveHub } from "../live/hub.js";
 import type { SdkStreams } from "../live/sdk-streams.js";
+import type { ApiErrorResponse } from "../protocol.js";
 import type { CodeMonitoringStore } from "../store/code-monitoring-store.js";
 import type { Store } from "../store/store.js";
 import { apiRoutes } from "./routes/api.js";
@@ -37,29 +38,25 @@ export interface ServerDeps {
   onInternalError?(error: unknown): void;
 }
 
+/** The 403 for a request whose Host names another server (see HostPolicy.allowsRequest). */
+export function forbiddenHostBody(host: string | undefined, port: number): ApiErrorResponse {
+  return {
+    error: { code: "forbidden_host", message: `Host "${host ?? ""}" is not this server; use http://localhost:${port}` },
+  };
+}
+
+function forbiddenHost(c: Context, host: string | undefined, port: number): Response {
+  return c.json(forbiddenHostBody(host, port), 403);
+}
+
 /** The whole HTTP surface as a Hono app; listening is the caller's business. */
 export function createServer(deps: ServerDeps): Hono {
   const app = new Hono();
   const startedAt = Date.now();
 
-  // DNS rebinding: a page on evil.example resolving to 127.0.0.1 sends `Host: evil.example`. Listening
-  // on every interface (`--host 0.0.0.0`), apps in containers and on other machines send OTLP and the
-  // SDK protocol under names this server cannot know (`host.docker.internal`, a LAN name): those
-  // paths, which hand out no stored telemetry, take any Host there; the UI and `/api/*` keep the check.
   app.use("*", async (c, next) => {
     const host = c.req.header("host");
-    const isIngestPath = c.req.path.startsWith("/v1/") || c.req.path.startsWith("/sdk/");
-    if (!(isIngestPath && deps.hostPolicy.wildcard) && !deps.hostPolicy.isAllowedHost(host)) {
-      return c.json(
-        {
-          error: {
-            code: "forbidden_host",
-            message: `Host "${host ?? ""}" is not this server; use http://localhost:${deps.port()}`,
-          },
-        },
-        403,
-      );
-    }
+    if (!deps.hostPolicy.allowsRequest(c.req.path, host)) return forbiddenHost(c, host, deps.port());
     await next();
   });
 

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { request } from "node:http";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "../helpers/app.js";
@@ -171,6 +172,40 @@ describe("bad input gets its 4xx and loses nothing else", () => {
     });
     expect(response.status).toBe(413);
     await expectStillServing();
+  });
+
+  it("a chunked body (no Content-Length) that grows past 32 MiB → 413, and a small chunked one is read", async () => {
+    const chunked = (chunks: Buffer[]) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(
+          {
+            host: "127.0.0.1",
+            port: app.port,
+            method: "POST",
+            path: "/v1/traces",
+            headers: { "content-type": "application/json" },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        // The server may answer and close before the rest is written.
+        req.on("error", (error) => (/EPIPE|ECONNRESET/.test(String(error)) ? undefined : reject(error)));
+        let i = 0;
+        const writeNext = () => {
+          while (i < chunks.length) if (!req.write(chunks[i++] as Buffer)) return void req.once("drain", writeNext);
+          req.end();
+        };
+        writeNext();
+      });
+    const mib = Buffer.alloc(1024 * 1024, 0x20);
+    expect(await chunked(Array.from({ length: 34 }, () => mib))).toBe(413);
+    await expectStillServing();
+    const traceId = newTraceId();
+    const body = Buffer.from(JSON.stringify(jsonTraceRequest("chunked", [{ traceId }])));
+    expect(await chunked([body.subarray(0, 10), body.subarray(10)])).toBe(200);
+    expect(await traceExists(traceId)).toBe(true);
   });
 
   it("a gzip bomb → 413 without inflating it all", async () => {

@@ -46,8 +46,8 @@ function encodingOf(contentType: string | undefined): Encoding | null {
  * exporter of the OpenTelemetry SDKs (which send a User-Agent or, in the TraceKit SDKs' older bundled
  * exporter, the key), browsers and curl send one of the two headers.
  */
-export function isTraceKitLocalUiRequest(headers: { get(name: string): string | null }): boolean {
-  return !headers.get("user-agent") && !headers.get("x-api-key");
+export function isTraceKitLocalUiRequest(request: Pick<OtlpHttpRequest, "header">): boolean {
+  return !request.header("user-agent") && !request.header("x-api-key");
 }
 
 function rpcCodeFor(status: number): number {
@@ -57,29 +57,107 @@ function rpcCodeFor(status: number): number {
   return RPC_INVALID_ARGUMENT;
 }
 
-/** An OTLP error answer: a google.rpc.Status in the request's encoding (JSON when it has none we know). */
-function otlpError(c: Context, encoding: Encoding | null, status: 400 | 404 | 413 | 415, message: string): Response {
-  const code = rpcCodeFor(status);
-  // The rest of an oversized body is never read: the connection must not be reused.
-  if (status === 413) c.header("Connection", "close");
-  if (encoding === "protobuf") {
-    return c.body(encodeStatusProtobuf(code, message), status, { "Content-Type": "application/x-protobuf" });
-  }
-  return c.json({ code, message }, status);
+/** An OTLP/HTTP answer, independent of the HTTP layer that writes it (Hono, or the Node fast path). */
+export interface OtlpHttpAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: Uint8Array | string;
 }
 
-function corsHeaders(c: Context, hostPolicy: HostPolicy): Record<string, string> {
-  const origin = c.req.header("origin");
+/** What the trace export reads of a request, whichever HTTP layer received it. */
+export interface OtlpHttpRequest {
+  header(name: string): string | undefined;
+  /** The body with Content-Encoding undone, at most `limit` bytes (AppError 413/415/400 otherwise). */
+  body(limit: number): Promise<Uint8Array>;
+}
+
+/** An OTLP error answer: a google.rpc.Status in the request's encoding (JSON when it has none we know). */
+function otlpError(
+  encoding: Encoding | null,
+  status: 400 | 404 | 413 | 415,
+  message: string,
+  headers: Record<string, string> = {},
+): OtlpHttpAnswer {
+  const code = rpcCodeFor(status);
+  // The rest of an oversized body is never read: the connection must not be reused.
+  if (status === 413) headers.Connection = "close";
+  if (encoding === "protobuf") {
+    headers["Content-Type"] = "application/x-protobuf";
+    return { status, headers, body: encodeStatusProtobuf(code, message) };
+  }
+  headers["Content-Type"] = "application/json";
+  return { status, headers, body: JSON.stringify({ code, message }) };
+}
+
+function send(c: Context, answer: OtlpHttpAnswer): Response {
+  return c.body(
+    typeof answer.body === "string" ? answer.body : new Uint8Array(answer.body),
+    answer.status as 200,
+    answer.headers,
+  );
+}
+
+function corsHeaders(origin: string | undefined, hostPolicy: HostPolicy): Record<string, string> {
   if (origin === undefined || !hostPolicy.isDevOrigin(origin)) return {};
   return { "Access-Control-Allow-Origin": origin, Vary: "Origin" };
 }
 
+function refused(deps: OtlpRouteDeps, status: number, message: string, rejectedItems?: number): void {
+  deps.rejections.record("/v1/traces", status, message, rejectedItems);
+  deps.onClientError?.("/v1/traces", status, message);
+}
+
+/** POST /v1/traces: decode, store, and answer as the OTLP specification says. */
+export async function exportTraces(request: OtlpHttpRequest, deps: OtlpRouteDeps): Promise<OtlpHttpAnswer> {
+  const headers = corsHeaders(request.header("origin"), deps.hostPolicy);
+  const contentType = request.header("content-type");
+  const encoding = encodingOf(contentType);
+  if (encoding === null) {
+    const message = `Content-Type "${contentType ?? ""}" is not supported; send application/x-protobuf or application/json`;
+    refused(deps, 415, message);
+    return otlpError(null, 415, message, headers);
+  }
+  let result: TraceDecodeResult;
+  try {
+    const body = await request.body(deps.maxBodyBytes);
+    if (encoding === "protobuf") {
+      result = decodeTraceRequestProtobuf(body);
+    } else {
+      const apiSpanKinds = deps.strictSpanKinds !== true && isTraceKitLocalUiRequest(request);
+      result = decodeTraceRequestJson(parseOtlpJson(body), { apiSpanKinds });
+    }
+  } catch (error) {
+    if (error instanceof AppError && (error.status === 413 || error.status === 415 || error.status === 400)) {
+      refused(deps, error.status, error.message);
+      return otlpError(encoding, error.status, error.message, headers);
+    }
+    if (error instanceof OtlpDecodeError) {
+      const message = `cannot decode ${encoding === "protobuf" ? "protobuf" : "JSON"} ExportTraceServiceRequest: ${error.message}`;
+      refused(deps, 400, message);
+      return otlpError(encoding, 400, message, headers);
+    }
+    throw error;
+  }
+  deps.ingest.spans(result.spans);
+  const errorMessage = result.errors.join("; ");
+  if (result.rejectedSpans > 0) {
+    refused(deps, 200, `rejected ${result.rejectedSpans} span(s): ${errorMessage}`, result.rejectedSpans);
+  }
+  if (encoding === "protobuf") {
+    headers["Content-Type"] = "application/x-protobuf";
+    const body = encodeTraceResponseProtobuf({ rejectedSpans: result.rejectedSpans, errorMessage });
+    return { status: 200, headers, body };
+  }
+  headers["Content-Type"] = "application/json";
+  const body =
+    result.rejectedSpans === 0
+      ? "{}"
+      : JSON.stringify({ partialSuccess: { rejectedSpans: result.rejectedSpans, errorMessage } });
+  return { status: 200, headers, body };
+}
+
 export function otlpRoutes(deps: OtlpRouteDeps): Hono {
   const app = new Hono();
-  const refused = (path: string, status: number, message: string, rejectedItems?: number) => {
-    deps.rejections.record(path, status, message, rejectedItems);
-    deps.onClientError?.(path, status, message);
-  };
 
   // Preflight for browser OTLP exporters on dev origins (any localhost page).
   app.options("/v1/*", (c) => {
@@ -96,54 +174,20 @@ export function otlpRoutes(deps: OtlpRouteDeps): Hono {
     });
   });
 
-  app.post("/v1/traces", async (c) => {
-    const cors = corsHeaders(c, deps.hostPolicy);
-    for (const [name, value] of Object.entries(cors)) c.header(name, value);
-    const encoding = encodingOf(c.req.header("content-type"));
-    if (encoding === null) {
-      const message = `Content-Type "${c.req.header("content-type") ?? ""}" is not supported; send application/x-protobuf or application/json`;
-      refused("/v1/traces", 415, message);
-      return otlpError(c, null, 415, message);
-    }
-    let result: TraceDecodeResult;
-    try {
-      const body = await readBody(c.req.raw, deps.maxBodyBytes);
-      if (encoding === "protobuf") {
-        result = decodeTraceRequestProtobuf(body);
-      } else {
-        const apiSpanKinds = deps.strictSpanKinds !== true && isTraceKitLocalUiRequest(c.req.raw.headers);
-        result = decodeTraceRequestJson(parseOtlpJson(body), { apiSpanKinds });
-      }
-    } catch (error) {
-      if (error instanceof AppError && (error.status === 413 || error.status === 415 || error.status === 400)) {
-        refused("/v1/traces", error.status, error.message);
-        return otlpError(c, encoding, error.status, error.message);
-      }
-      if (error instanceof OtlpDecodeError) {
-        const message = `cannot decode ${encoding === "protobuf" ? "protobuf" : "JSON"} ExportTraceServiceRequest: ${error.message}`;
-        refused("/v1/traces", 400, message);
-        return otlpError(c, encoding, 400, message);
-      }
-      throw error;
-    }
-    deps.ingest.spans(result.spans);
-    const errorMessage = result.errors.join("; ");
-    if (result.rejectedSpans > 0) {
-      refused("/v1/traces", 200, `rejected ${result.rejectedSpans} span(s): ${errorMessage}`, result.rejectedSpans);
-    }
-    if (encoding === "protobuf") {
-      const response = encodeTraceResponseProtobuf({ rejectedSpans: result.rejectedSpans, errorMessage });
-      return c.body(new Uint8Array(response), 200, { "Content-Type": "application/x-protobuf" });
-    }
-    if (result.rejectedSpans === 0) return c.json({});
-    return c.json({ partialSuccess: { rejectedSpans: result.rejectedSpans, errorMessage } });
-  });
+  // Real HTTP requests reach exportTraces through the Node fast path (server/node-listener.ts);
+  // this route serves the same function to in-process callers of the Hono app.
+  app.post("/v1/traces", async (c) =>
+    send(
+      c,
+      await exportTraces({ header: (name) => c.req.header(name), body: (limit) => readBody(c.req.raw, limit) }, deps),
+    ),
+  );
 
   for (const signal of ["logs", "metrics"] as const) {
     app.post(`/v1/${signal}`, (c) => {
-      for (const [name, value] of Object.entries(corsHeaders(c, deps.hostPolicy))) c.header(name, value);
       const message = `tracekit-local does not receive OTLP ${signal} yet; only traces (/v1/traces) are stored`;
-      return otlpError(c, encodingOf(c.req.header("content-type")), 404, message);
+      const cors = corsHeaders(c.req.header("origin"), deps.hostPolicy);
+      return send(c, otlpError(encodingOf(c.req.header("content-type")), 404, message, cors));
     });
   }
 
