@@ -12,7 +12,7 @@ import { decodeTraceRequestJson } from "../dist/otlp/json/traces.js";
 import { decodeTraceRequestProtobuf } from "../dist/otlp/protobuf/traces.js";
 import { buildRequest, toOtlpJson, withFreshTraceIds } from "./payload.mjs";
 import { runSdkShaped } from "./sdk-shaped.mjs";
-import { startServer } from "./server.mjs";
+import { postTraces, startServer } from "./server.mjs";
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
@@ -38,27 +38,6 @@ function decodeRate(label, decode, bodies) {
 function rssMb(pid) {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
-}
-
-function post(agent, port, body) {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        agent,
-        host: "127.0.0.1",
-        port,
-        method: "POST",
-        path: "/v1/traces",
-        headers: { "content-type": "application/x-protobuf", "content-length": body.length },
-      },
-      (res) => {
-        res.resume();
-        res.on("end", () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
 }
 
 function get(agent, port, path) {
@@ -105,7 +84,7 @@ async function endToEnd(label, args) {
         bodies[i % bodies.length] = body;
       }
       const t = performance.now();
-      await post(agent, port, body);
+      await postTraces(port, body, { agent, contentType: "application/x-protobuf" });
       latencies.push(performance.now() - t);
       sent += template.spanCount;
     }

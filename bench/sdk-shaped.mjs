@@ -5,9 +5,12 @@
 // Run after `npm run build`:  node bench/sdk-shaped.mjs   (bench/ingest.mjs runs it too)
 // Knobs: BENCH_SDK_SINGLE (2000 single-span requests), BENCH_SDK_BATCHES (2000 100-span batches).
 import { randomBytes } from "node:crypto";
-import { Agent, request } from "node:http";
+import { Agent } from "node:http";
 import { percentile } from "../dist/domain/percentile.js";
-import { startServer } from "./server.mjs";
+import { postTraces, startServer } from "./server.mjs";
+
+/** As the SDKs post: a bare http.request (new connection), JSON, no User-Agent. */
+const SDK_POST = { agent: false, contentType: "application/json", sdkHost: true };
 
 const TIMING = new URL("./server-timing.mjs", import.meta.url).pathname;
 const fmt = (n) => Math.round(n).toLocaleString("en-US");
@@ -87,32 +90,6 @@ async function startTimedServer() {
   };
 }
 
-/** POSTs like the SDKs: bare http.request, only Content-Type and Content-Length, no User-Agent. */
-function post(port, payload, agent) {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        agent,
-        host: "127.0.0.1",
-        port,
-        method: "POST",
-        path: "/v1/traces",
-        headers: {
-          Host: `localhost:${port}`,
-          "Content-Type": "application/json",
-          "Content-Length": Buffer.byteLength(payload),
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on("end", () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
-      },
-    );
-    req.on("error", reject);
-    req.end(payload);
-  });
-}
-
 export async function runSdkShaped() {
   const single = Number(process.env.BENCH_SDK_SINGLE ?? 2000);
   const batches = Number(process.env.BENCH_SDK_BATCHES ?? 2000);
@@ -120,7 +97,7 @@ export async function runSdkShaped() {
   try {
     // Warm-up: the first requests of a fresh process pay for JIT compilation, as only a first request would.
     for (let i = 0; i < 200; i++)
-      await post(server.port, pythonDumps(body("warm-up", [sdkSpan(hex(16), "", i, Date.now())])), false);
+      await postTraces(server.port, pythonDumps(body("warm-up", [sdkSpan(hex(16), "", i, Date.now())])), SDK_POST);
     await server.serverTiming();
 
     const payloads = Array.from({ length: single }, (_, i) =>
@@ -130,7 +107,7 @@ export async function runSdkShaped() {
     const start = performance.now();
     for (const payload of payloads) {
       const t = performance.now();
-      await post(server.port, payload, false);
+      await postTraces(server.port, payload, SDK_POST);
       latencies.push(performance.now() - t);
     }
     const seconds = (performance.now() - start) / 1000;
@@ -159,7 +136,7 @@ export async function runSdkShaped() {
     const worker = async () => {
       while (next < batches) {
         const i = next++;
-        await post(server.port, batchBodies[i], agent);
+        await postTraces(server.port, batchBodies[i], { ...SDK_POST, agent });
       }
     };
     await Promise.all(Array.from({ length: 4 }, worker));

@@ -1,9 +1,13 @@
-// Starts the built tracekit-local for a benchmark on a free port (memory store unless args say
-// otherwise) and resolves once it prints its URL. `onLine` sees every later line of its output.
+// Benchmarks' way to a server: start the built tracekit-local, and POST trace bodies to it.
 import { spawn } from "node:child_process";
+import { request } from "node:http";
 
 const BIN = new URL("../bin/tracekit-local.js", import.meta.url).pathname;
 
+/**
+ * Starts the built tracekit-local on a free port (memory store unless args say otherwise) and
+ * resolves once it prints its URL. `onLine` sees every later line of its output.
+ */
 export function startServer(args = [], { nodeArgs = [], onLine = () => {} } = {}) {
   const child = spawn(process.execPath, [...nodeArgs, BIN, "--port", "0", "--no-open", ...args], {
     stdio: ["ignore", "pipe", "inherit"],
@@ -28,5 +32,22 @@ export function startServer(args = [], { nodeArgs = [], onLine = () => {} } = {}
     child.on("exit", (code) => {
       if (port === null) reject(new Error(`server exited ${code} before listening`));
     });
+  });
+}
+
+/**
+ * POSTs one body to /v1/traces with only Content-Type and Content-Length (no User-Agent, as the
+ * TraceKit SDKs send); `sdkHost` sends `Host: localhost:<port>` as they do. Rejects unless 200.
+ */
+export function postTraces(port, body, { agent, contentType, sdkHost = false }) {
+  const headers = { "Content-Type": contentType, "Content-Length": Buffer.byteLength(body) };
+  if (sdkHost) headers.Host = `localhost:${port}`;
+  return new Promise((resolve, reject) => {
+    const req = request({ agent, host: "127.0.0.1", port, method: "POST", path: "/v1/traces", headers }, (res) => {
+      res.resume();
+      res.on("end", () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
+    });
+    req.on("error", reject);
+    req.end(body);
   });
 }

@@ -174,8 +174,9 @@ export function otlpRoutes(deps: OtlpRouteDeps): Hono {
     });
   });
 
-  // Real HTTP requests reach exportTraces through the Node fast path (server/node-listener.ts);
-  // this route serves the same function to in-process callers of the Hono app.
+  // Node's listener (server/node-listener.ts) answers `POST /v1/traces` itself; what reaches this
+  // route is what it passes on: a request target in absolute form (through a proxy), and callers
+  // of the Hono app in process. Both run the one exportTraces.
   app.post("/v1/traces", async (c) =>
     send(
       c,
