@@ -2,7 +2,7 @@
  * The JSON shapes of the REST API and the live WebSocket, shared (type-only) with the web app.
  * Nanosecond times are decimal strings: JSON numbers would clip them.
  */
-import type { Attributes, SpanKind, StatusCode } from "./domain/span.js";
+import type { Attributes, AttrValue, SpanKind, StatusCode } from "./domain/span.js";
 
 export type { Attributes, AttrValue, SpanKind, StatusCode } from "./domain/span.js";
 
@@ -128,6 +128,8 @@ export interface ApiErrorResponse {
 export interface RejectionsJson {
   rejectedRequests: number;
   rejectedSpans: number;
+  rejectedLogRecords: number;
+  rejectedDataPoints: number;
   /** The latest refusal, its reason as the sender was told it. */
   last: { at: string; path: string; status: number; message: string } | null;
 }
@@ -147,7 +149,11 @@ export type LiveMessage =
   | { type: "breakpoints"; breakpoints: BreakpointJson[]; killSwitch: boolean; connectedSdks: Record<string, number> }
   /** Newly captured snapshots, coalesced per tick. */
   | { type: "snapshots"; snapshots: SnapshotSummaryJson[] }
-  | { type: "sdk-events"; events: SdkEventJson[] };
+  | { type: "sdk-events"; events: SdkEventJson[] }
+  /** Newly stored log records, oldest first, coalesced per tick (a burst is a few messages). */
+  | { type: "logs"; logs: LogRecordJson[] }
+  /** Names of metrics that received points since the last tick (each once); pages refetch what they show. */
+  | { type: "metrics"; names: string[] };
 
 // ---------------------------------------------------------------------------------------------
 // Code monitoring (TraceKit SDK snapshots). The SDK-facing protocol under /sdk/snapshots/* is the
@@ -236,4 +242,145 @@ export interface SnapshotListResponse {
 /** GET /api/sdk-events */
 export interface SdkEventsResponse {
   events: SdkEventJson[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Logs (OTLP LogRecord, POST /v1/logs).
+
+/** Severity ranges of OTLP's severity_number (1–4 TRACE … 21–24 FATAL; 0 UNSPECIFIED). */
+export type LogSeverity = "UNSPECIFIED" | "TRACE" | "DEBUG" | "INFO" | "WARN" | "ERROR" | "FATAL";
+
+export interface LogRecordJson {
+  /** Assigned by this server on arrival; unique, stable across restarts with --db. */
+  id: string;
+  /** `time_unix_nano`, or `observed_time_unix_nano` when the record has no time of its own. */
+  timeUnixNano: string;
+  observedTimeUnixNano: string;
+  /** 0–24 as sent. */
+  severityNumber: number;
+  /** The range `severityNumber` falls in; from `severityText` when the number is 0 and the text names one. */
+  severity: LogSeverity;
+  /** As sent ("" when absent). */
+  severityText: string;
+  /** A string, or structured (any AnyValue); null when the record has no body. */
+  body: AttrValue | null;
+  attributes: Attributes;
+  /** OTLP `event_name`: set when the record is an event (shown as one). */
+  eventName?: string;
+  /** Lower-case hex, or null when the record was not emitted inside a span. */
+  traceId: string | null;
+  spanId: string | null;
+  flags?: number;
+  service: string;
+  resource: Attributes;
+  scope: { name: string; version: string; attributes?: Attributes };
+  droppedAttributesCount?: number;
+}
+
+/**
+ * GET /api/logs: newest first (`order=asc`: oldest first, as the trace view reads a trace's logs).
+ * Query: `service`, `severity` (at least this level), `q` (text in body and attribute values),
+ * `traceId`, `spanId`, `since` / `until` (unix ms), `limit` (default 100, at most 1000), `cursor`.
+ */
+export interface LogListResponse {
+  logs: LogRecordJson[];
+  /** Pass back as `cursor` for the next page; absent on the last page. */
+  nextCursor?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Metrics (OTLP metrics, POST /v1/metrics).
+
+/** The OTLP data type a metric arrived as. */
+export type MetricKind = "gauge" | "sum" | "histogram" | "exponentialHistogram" | "summary";
+
+/**
+ * How a metric is charted: "rate" (monotonic sums, per second), "value" (gauges and up-down sums:
+ * the value at each step), "distribution" (histograms, exponential histograms and the TraceKit SDKs'
+ * gauge samples: p50 / p95 / p99 lines and a heatmap), "quantiles" (summaries: the quantiles sent).
+ */
+export type MetricChart = "rate" | "value" | "distribution" | "quantiles";
+
+export interface MetricCatalogEntryJson {
+  name: string;
+  kind: MetricKind;
+  chart: MetricChart;
+  /** Sums only. */
+  monotonic?: boolean;
+  /** Sums and histograms, as interpreted (a TraceKit SDK counter reads as "delta"). */
+  temporality?: "delta" | "cumulative";
+  /** True when the points were read by the TraceKit SDK rules (instrumentation scope `tracekit`). */
+  tracekit?: boolean;
+  /** UCUM as sent (`s`, `ms`, `By`, `{request}`…), "" when none. */
+  unit: string;
+  description: string;
+  services: string[];
+  /** Data-point attribute keys seen on this metric's series. */
+  attributeKeys: string[];
+  seriesCount: number;
+  /** Time of the newest point. */
+  lastTimeUnixNano: string;
+}
+
+/** GET /api/metrics (`q`: text in the name or description; `service`). */
+export interface MetricCatalogResponse {
+  metrics: MetricCatalogEntryJson[];
+  /** The bound on stored series; points of series past it are dropped and counted here. */
+  maxSeries: number;
+  droppedSeries: number;
+  droppedPoints: number;
+}
+
+/** One line (or band) of a metric chart: one group of series, one value per step of `times`. */
+export interface MetricSeriesJson {
+  /** The group's label: the `groupBy` attribute's value, or the series' attributes joined ("" for none). */
+  label: string;
+  /** What the group shares: `{[groupBy]: value}` when grouped, the series' own attributes otherwise. */
+  attributes: Attributes;
+  /** "rate": per second; "value": the last value in the step; "distribution": the step's mean. null = no data. */
+  values: (number | null)[];
+  /** "distribution" only: percentiles estimated from the step's buckets (or samples). */
+  p50?: (number | null)[];
+  p95?: (number | null)[];
+  p99?: (number | null)[];
+  /** "distribution" only: how many values the step holds. */
+  counts?: (number | null)[];
+  /** "quantiles" only: each quantile sent (key "0.5", "0.99"…) per step. */
+  quantiles?: Record<string, (number | null)[]>;
+}
+
+export interface MetricExemplarJson {
+  timeUnixNano: string;
+  value: number;
+  traceId: string | null;
+  spanId: string | null;
+  /** The label of the series it belongs to. */
+  seriesLabel: string;
+  /** The exemplar's own filtered attributes. */
+  attributes: Attributes;
+}
+
+/**
+ * GET /api/metrics/:name. Query: `since` / `until` (unix ms; default the last 15 minutes), `step`
+ * (ms; default chosen for ~120 steps), `service`, `groupBy` (a data-point attribute key, or
+ * `service.name`), `where` (`key=value`, repeatable). An unknown name → 404.
+ */
+export interface MetricQueryResponse {
+  metric: MetricCatalogEntryJson;
+  fromUnixMs: number;
+  toUnixMs: number;
+  stepMs: number;
+  /** The start of each step, unix ms. */
+  times: number[];
+  groupBy: string | null;
+  series: MetricSeriesJson[];
+  /** "distribution" only: the buckets of all series together per step, for the heatmap. */
+  heatmap?: {
+    /** Upper bounds of the buckets; the last bucket is everything above the last bound. */
+    bounds: number[];
+    /** counts[step][bucket] */
+    counts: number[][];
+  };
+  /** Exemplars in the window (newest first, bounded), each linking a point to its trace. */
+  exemplars: MetricExemplarJson[];
 }

@@ -2,8 +2,8 @@ import type { LiveHub } from "../live/hub.js";
 import type { RejectionsJson } from "../protocol.js";
 
 /**
- * What was refused on the way in: requests answered 4xx and spans dropped from a partly accepted
- * request. A refusal must never be silent: the CLI prints it, `/api/health` counts it, and the web
+ * What was refused on the way in: requests answered 4xx and items (spans, log records, data points)
+ * dropped from a partly accepted request. A refusal must never be silent: the CLI prints it, `/api/health` counts it, and the web
  * app shows the latest one (pushed as the retained `rejections` live message).
  */
 export interface RejectionLog {
@@ -16,8 +16,23 @@ export interface RejectionLog {
 
 const MAX_MESSAGE_LENGTH = 500;
 
+const EMPTY: RejectionsJson = {
+  rejectedRequests: 0,
+  rejectedSpans: 0,
+  rejectedLogRecords: 0,
+  rejectedDataPoints: 0,
+  last: null,
+};
+
+/** Which count a partly accepted request's rejected items go to, by the path they came in on. */
+function itemCountOf(path: string): "rejectedSpans" | "rejectedLogRecords" | "rejectedDataPoints" {
+  if (path === "/v1/logs") return "rejectedLogRecords";
+  if (path === "/v1/metrics") return "rejectedDataPoints";
+  return "rejectedSpans";
+}
+
 export function createRejectionLog(hub: LiveHub, now: () => Date = () => new Date()): RejectionLog {
-  let state: RejectionsJson = { rejectedRequests: 0, rejectedSpans: 0, last: null };
+  let state: RejectionsJson = EMPTY;
   const publish = () => hub.publishState("rejections", () => ({ type: "rejections", ...state }));
   return {
     record(path, status, message, rejectedItems) {
@@ -30,13 +45,13 @@ export function createRejectionLog(hub: LiveHub, now: () => Date = () => new Dat
       state =
         rejectedItems === undefined
           ? { ...state, rejectedRequests: state.rejectedRequests + 1, last }
-          : { ...state, rejectedSpans: state.rejectedSpans + rejectedItems, last };
+          : { ...state, [itemCountOf(path)]: state[itemCountOf(path)] + rejectedItems, last };
       publish();
     },
     counts: () => state,
     reset() {
       if (state.last === null) return;
-      state = { rejectedRequests: 0, rejectedSpans: 0, last: null };
+      state = EMPTY;
       publish();
     },
   };

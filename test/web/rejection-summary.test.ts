@@ -1,18 +1,29 @@
 import { describe, expect, it } from "vitest";
+import type { RejectionsJson } from "../../src/protocol";
 import { rejectionSummary } from "../../web/src/lib/rejection-summary";
 
 const last = { at: "2026-12-02T04:00:00.000Z", path: "/v1/traces", status: 200, message: "span id" };
 
+function counts(some: Partial<RejectionsJson>, at: RejectionsJson["last"] = last): RejectionsJson {
+  return { rejectedRequests: 0, rejectedSpans: 0, rejectedLogRecords: 0, rejectedDataPoints: 0, last: at, ...some };
+}
+
 describe("rejectionSummary", () => {
   it("says nothing when nothing was refused", () => {
-    expect(rejectionSummary({ rejectedRequests: 0, rejectedSpans: 0, last: null })).toBeNull();
+    expect(rejectionSummary(counts({}, null))).toBeNull();
   });
 
   it("counts spans and requests with plurals", () => {
-    expect(rejectionSummary({ rejectedRequests: 0, rejectedSpans: 1, last })).toBe("1 span rejected");
-    expect(rejectionSummary({ rejectedRequests: 2, rejectedSpans: 0, last })).toBe("2 requests refused");
-    expect(rejectionSummary({ rejectedRequests: 1, rejectedSpans: 1200, last })).toBe(
+    expect(rejectionSummary(counts({ rejectedSpans: 1 }))).toBe("1 span rejected");
+    expect(rejectionSummary(counts({ rejectedRequests: 2 }))).toBe("2 requests refused");
+    expect(rejectionSummary(counts({ rejectedRequests: 1, rejectedSpans: 1200 }))).toBe(
       "1,200 spans rejected, 1 request refused",
+    );
+  });
+
+  it("names log records and data points apart from spans", () => {
+    expect(rejectionSummary(counts({ rejectedLogRecords: 1, rejectedDataPoints: 3 }))).toBe(
+      "1 log record rejected, 3 data points rejected",
     );
   });
 });

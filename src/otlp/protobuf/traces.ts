@@ -18,6 +18,7 @@ import {
   type WireSpan,
 } from "../traces.js";
 import { newScopeParts, readAttributeField, readResourceField, readScopeField, scopeFromParts } from "./common.js";
+import { encodeExportResponseProtobuf } from "./status.js";
 import { ProtoReader, tagOf, WIRE_I32, WIRE_I64, WIRE_LEN, WIRE_VARINT } from "./wire.js";
 
 // ExportTraceServiceRequest
@@ -238,46 +239,10 @@ function readStatus(r: ProtoReader, w: WireSpan): void {
   r.leave(saved);
 }
 
-/**
- * ExportTraceServiceResponse. Empty (a valid empty message) when everything was accepted; otherwise
- * partial_success (field 1) = { rejected_spans (1, int64), error_message (2, string) }. A message with
- * nothing rejected is still sent: OTLP lets a server pass warnings that way.
- */
+/** ExportTraceServiceResponse: partial_success = { rejected_spans (1), error_message (2) }. */
 export function encodeTraceResponseProtobuf(result: {
   rejectedSpans: number;
   errorMessage?: string;
 }): Uint8Array<ArrayBuffer> {
-  const rejected = result.rejectedSpans;
-  if (!Number.isSafeInteger(rejected) || rejected < 0) {
-    throw new RangeError(`rejectedSpans must be a non-negative integer, got ${rejected}`);
-  }
-  const message = result.errorMessage ?? "";
-  if (rejected === 0 && message === "") return new Uint8Array(0);
-  const text = new TextEncoder().encode(message);
-  const inner: number[] = [];
-  if (rejected !== 0) {
-    inner.push(tagOf(1, WIRE_VARINT));
-    pushVarint(inner, rejected);
-  }
-  if (text.length !== 0) {
-    inner.push(tagOf(2, WIRE_LEN));
-    pushVarint(inner, text.length);
-  }
-  const head: number[] = [tagOf(1, WIRE_LEN)];
-  pushVarint(head, inner.length + text.length);
-  const out = new Uint8Array(head.length + inner.length + text.length);
-  out.set(head, 0);
-  out.set(inner, head.length);
-  out.set(text, head.length + inner.length);
-  return out;
-}
-
-function pushVarint(out: number[], value: number): void {
-  // Division rather than `>>>`: counts may exceed 2^32.
-  let v = value;
-  while (v >= 0x80) {
-    out.push((v % 0x80) | 0x80);
-    v = Math.floor(v / 0x80);
-  }
-  out.push(v);
+  return encodeExportResponseProtobuf(result.rejectedSpans, result.errorMessage ?? "");
 }

@@ -6,8 +6,8 @@ import type { RejectionLog } from "../../ingest/rejections.js";
 import { OtlpDecodeError } from "../../otlp/errors.js";
 import { parseOtlpJson } from "../../otlp/json/parse.js";
 import { decodeTraceRequestJson } from "../../otlp/json/traces.js";
-import { encodeStatusProtobuf } from "../../otlp/protobuf/status.js";
-import { decodeTraceRequestProtobuf, encodeTraceResponseProtobuf } from "../../otlp/protobuf/traces.js";
+import { encodeExportResponseProtobuf, encodeStatusProtobuf } from "../../otlp/protobuf/status.js";
+import { decodeTraceRequestProtobuf } from "../../otlp/protobuf/traces.js";
 import type { TraceDecodeResult } from "../../otlp/traces.js";
 import { readBody } from "../body.js";
 import type { HostPolicy } from "../security.js";
@@ -102,58 +102,104 @@ function corsHeaders(origin: string | undefined, hostPolicy: HostPolicy): Record
   return { "Access-Control-Allow-Origin": origin, Vary: "Origin" };
 }
 
-function refused(deps: OtlpRouteDeps, status: number, message: string, rejectedItems?: number): void {
-  deps.rejections.record("/v1/traces", status, message, rejectedItems);
-  deps.onClientError?.("/v1/traces", status, message);
+/** What one decoded export request holds, whatever its signal. */
+export interface DecodedExport {
+  /** Items present in the request but not accepted (the partial-success count). */
+  rejected: number;
+  /** The first few rejection reasons, for the partial-success message. */
+  errors: string[];
+  /** Hands what was accepted to ingest; called once the whole body decoded. */
+  accept(): void;
 }
 
-/** POST /v1/traces: decode, store, and answer as the OTLP specification says. */
-export async function exportTraces(request: OtlpHttpRequest, deps: OtlpRouteDeps): Promise<OtlpHttpAnswer> {
+/** One OTLP signal as the receiver sees it: its path, its wording, its two decoders. */
+export interface OtlpSignal {
+  path: `/v1/${string}`;
+  /** The protobuf message name, for decode errors (e.g. "ExportTraceServiceRequest"). */
+  requestName: string;
+  /** The JSON partial-success field (`rejectedSpans`, `rejectedLogRecords`, `rejectedDataPoints`). */
+  rejectedField: string;
+  /** Plural noun of the items, for messages ("spans", "log records", "data points"). */
+  items: string;
+  decodeProtobuf(body: Uint8Array): DecodedExport;
+  /** `value` is the parsed JSON body (NaN and Infinity tokens already read as numbers). */
+  decodeJson(value: unknown, request: OtlpHttpRequest): DecodedExport;
+}
+
+function refused(deps: OtlpRouteDeps, path: string, status: number, message: string, rejectedItems?: number): void {
+  deps.rejections.record(path, status, message, rejectedItems);
+  deps.onClientError?.(path, status, message);
+}
+
+/** POST /v1/<signal>: decode, hand to ingest, and answer as the OTLP specification says. */
+export async function exportSignal(
+  signal: OtlpSignal,
+  request: OtlpHttpRequest,
+  deps: OtlpRouteDeps,
+): Promise<OtlpHttpAnswer> {
   const headers = corsHeaders(request.header("origin"), deps.hostPolicy);
   const contentType = request.header("content-type");
   const encoding = encodingOf(contentType);
   if (encoding === null) {
     const message = `Content-Type "${contentType ?? ""}" is not supported; send application/x-protobuf or application/json`;
-    refused(deps, 415, message);
+    refused(deps, signal.path, 415, message);
     return otlpError(null, 415, message, headers);
   }
-  let result: TraceDecodeResult;
+  let decoded: DecodedExport;
   try {
     const body = await request.body(deps.maxBodyBytes);
-    if (encoding === "protobuf") {
-      result = decodeTraceRequestProtobuf(body);
-    } else {
-      const apiSpanKinds = deps.strictSpanKinds !== true && isTraceKitLocalUiRequest(request);
-      result = decodeTraceRequestJson(parseOtlpJson(body), { apiSpanKinds });
-    }
+    decoded = encoding === "protobuf" ? signal.decodeProtobuf(body) : signal.decodeJson(parseOtlpJson(body), request);
   } catch (error) {
     if (error instanceof AppError && (error.status === 413 || error.status === 415 || error.status === 400)) {
-      refused(deps, error.status, error.message);
+      refused(deps, signal.path, error.status, error.message);
       return otlpError(encoding, error.status, error.message, headers);
     }
     if (error instanceof OtlpDecodeError) {
-      const message = `cannot decode ${encoding === "protobuf" ? "protobuf" : "JSON"} ExportTraceServiceRequest: ${error.message}`;
-      refused(deps, 400, message);
+      const message = `cannot decode ${encoding === "protobuf" ? "protobuf" : "JSON"} ${signal.requestName}: ${error.message}`;
+      refused(deps, signal.path, 400, message);
       return otlpError(encoding, 400, message, headers);
     }
     throw error;
   }
-  deps.ingest.spans(result.spans);
-  const errorMessage = result.errors.join("; ");
-  if (result.rejectedSpans > 0) {
-    refused(deps, 200, `rejected ${result.rejectedSpans} span(s): ${errorMessage}`, result.rejectedSpans);
+  decoded.accept();
+  const { rejected } = decoded;
+  const errorMessage = decoded.errors.join("; ");
+  if (rejected > 0) {
+    refused(deps, signal.path, 200, `rejected ${rejected} ${signal.items}: ${errorMessage}`, rejected);
   }
   if (encoding === "protobuf") {
     headers["Content-Type"] = "application/x-protobuf";
-    const body = encodeTraceResponseProtobuf({ rejectedSpans: result.rejectedSpans, errorMessage });
-    return { status: 200, headers, body };
+    return { status: 200, headers, body: encodeExportResponseProtobuf(rejected, errorMessage) };
   }
   headers["Content-Type"] = "application/json";
   const body =
-    result.rejectedSpans === 0
-      ? "{}"
-      : JSON.stringify({ partialSuccess: { rejectedSpans: result.rejectedSpans, errorMessage } });
+    rejected === 0 ? "{}" : JSON.stringify({ partialSuccess: { [signal.rejectedField]: rejected, errorMessage } });
   return { status: 200, headers, body };
+}
+
+/** The trace signal: spans go to `ingest.spans`. */
+export function traceSignal(deps: OtlpRouteDeps): OtlpSignal {
+  const decoded = (result: TraceDecodeResult): DecodedExport => ({
+    rejected: result.rejectedSpans,
+    errors: result.errors,
+    accept: () => deps.ingest.spans(result.spans),
+  });
+  return {
+    path: "/v1/traces",
+    requestName: "ExportTraceServiceRequest",
+    rejectedField: "rejectedSpans",
+    items: "span(s)",
+    decodeProtobuf: (body) => decoded(decodeTraceRequestProtobuf(body)),
+    decodeJson(value, request) {
+      const apiSpanKinds = deps.strictSpanKinds !== true && isTraceKitLocalUiRequest(request);
+      return decoded(decodeTraceRequestJson(value, { apiSpanKinds }));
+    },
+  };
+}
+
+/** POST /v1/traces (the Node fast path and the Hono route both call this). */
+export function exportTraces(request: OtlpHttpRequest, deps: OtlpRouteDeps): Promise<OtlpHttpAnswer> {
+  return exportSignal(traceSignal(deps), request, deps);
 }
 
 export function otlpRoutes(deps: OtlpRouteDeps): Hono {
@@ -176,17 +222,25 @@ export function otlpRoutes(deps: OtlpRouteDeps): Hono {
 
   // Node's listener (server/node-listener.ts) answers `POST /v1/traces` itself; what reaches this
   // route is what it passes on: a request target in absolute form (through a proxy), and callers
-  // of the Hono app in process. Both run the one exportTraces.
-  app.post("/v1/traces", async (c) =>
-    send(
-      c,
-      await exportTraces({ header: (name) => c.req.header(name), body: (limit) => readBody(c.req.raw, limit) }, deps),
-    ),
-  );
+  // of the Hono app in process. Both run the one exportSignal.
+  const signals: OtlpSignal[] = [traceSignal(deps)];
+  for (const signal of signals) {
+    app.post(signal.path, async (c) =>
+      send(
+        c,
+        await exportSignal(
+          signal,
+          { header: (name) => c.req.header(name), body: (limit) => readBody(c.req.raw, limit) },
+          deps,
+        ),
+      ),
+    );
+  }
 
-  for (const signal of ["logs", "metrics"] as const) {
-    app.post(`/v1/${signal}`, (c) => {
-      const message = `tracekit-local does not receive OTLP ${signal} yet; only traces (/v1/traces) are stored`;
+  for (const path of ["/v1/logs", "/v1/metrics"] as const) {
+    if (signals.some((signal) => signal.path === path)) continue;
+    app.post(path, (c) => {
+      const message = `tracekit-local does not receive OTLP ${path.slice(4)} yet; only traces (/v1/traces) are stored`;
       const cors = corsHeaders(c.req.header("origin"), deps.hostPolicy);
       return send(c, otlpError(encodingOf(c.req.header("content-type")), 404, message, cors));
     });

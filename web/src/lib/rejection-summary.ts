@@ -1,12 +1,16 @@
 import type { RejectionsJson } from "../../../src/protocol";
 import { formatCount } from "./format";
 
-/** "3 spans rejected, 1 request refused", or null when nothing was. */
+function counted(count: number, one: string, many: string): string {
+  return `${formatCount(count)} ${count === 1 ? one : many} rejected`;
+}
+
+/** "3 spans rejected, 2 log records rejected, 1 request refused", or null when nothing was. */
 export function rejectionSummary(state: RejectionsJson): string | null {
   const parts: string[] = [];
-  if (state.rejectedSpans > 0) {
-    parts.push(`${formatCount(state.rejectedSpans)} ${state.rejectedSpans === 1 ? "span" : "spans"} rejected`);
-  }
+  if (state.rejectedSpans > 0) parts.push(counted(state.rejectedSpans, "span", "spans"));
+  if (state.rejectedLogRecords > 0) parts.push(counted(state.rejectedLogRecords, "log record", "log records"));
+  if (state.rejectedDataPoints > 0) parts.push(counted(state.rejectedDataPoints, "data point", "data points"));
   if (state.rejectedRequests > 0) {
     parts.push(
       `${formatCount(state.rejectedRequests)} ${state.rejectedRequests === 1 ? "request" : "requests"} refused`,
