@@ -97,9 +97,10 @@ function send(c: Context, answer: OtlpHttpAnswer): Response {
   );
 }
 
+/** The headers every OTLP answer starts with: nosniff, and CORS for a dev origin. */
 function corsHeaders(origin: string | undefined, hostPolicy: HostPolicy): Record<string, string> {
-  if (origin === undefined || !hostPolicy.isDevOrigin(origin)) return {};
-  return { "Access-Control-Allow-Origin": origin, Vary: "Origin" };
+  if (origin === undefined || !hostPolicy.isDevOrigin(origin)) return { "X-Content-Type-Options": "nosniff" };
+  return { "Access-Control-Allow-Origin": origin, Vary: "Origin", "X-Content-Type-Options": "nosniff" };
 }
 
 /** What one decoded export request holds, whatever its signal. */
