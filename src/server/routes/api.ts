@@ -112,6 +112,7 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
         evictedTraces: stats.evictedTraces,
         evictedSpans: stats.evictedSpans,
         ownCallSpans: deps.ingest.counts().ownCallSpans,
+        lateSpans: deps.ingest.counts().lateSpans,
         rejectedRequests: rejections.rejectedRequests,
         rejectedSpans: rejections.rejectedSpans,
         snapshots: codeMonitoring.snapshots,
