@@ -1,7 +1,8 @@
 import type { LogRecord, StoredLog } from "../domain/log.js";
-import { compareLogPositions, decodeLogCursor, encodeLogCursor, type LogPosition } from "./log-cursor.js";
-import { logFilter } from "./log-query-match.js";
+import { compareLogPositions, decodeLogCursor, type LogPosition } from "./log-cursor.js";
+import { LogPageBuilder, logFilter, traceLogPage } from "./log-query-match.js";
 import { DEFAULT_MAX_LOGS, type LogPage, type LogQuery, type LogStore } from "./log-store.js";
+import { LogTraceIndex } from "./log-trace-index.js";
 import { SortedChunks } from "./sorted-chunks.js";
 
 export interface MemoryLogStoreOptions {
@@ -42,19 +43,14 @@ export function createMemoryLogStore(options: MemoryLogStoreOptions = {}): LogSt
     const low = (timeLow[ia] as number) - (timeLow[ib] as number);
     return low !== 0 ? low : a - b;
   });
-  /** Numbers of each trace's records, in arrival order. */
-  const byTrace = new Map<string, number[]>();
+  const byTrace = new LogTraceIndex();
 
   function evictOldest(): void {
     while (arrival.length - head > maxLogs) {
       const seq = baseSeq + head;
       const record = recordOf(seq);
       byTime.remove(seq);
-      if (record.traceId !== null) {
-        const ofTrace = byTrace.get(record.traceId) as number[];
-        ofTrace.shift();
-        if (ofTrace.length === 0) byTrace.delete(record.traceId);
-      }
+      if (record.traceId !== null) byTrace.removeOldest(record.traceId);
       arrival[head++] = undefined;
       evictedLogs++;
     }
@@ -75,11 +71,7 @@ export function createMemoryLogStore(options: MemoryLogStoreOptions = {}): LogSt
       timeHigh.push(Number(record.timeUnixNano >> 20n));
       timeLow.push(Number(record.timeUnixNano & 0xfffffn));
       byTime.insert(seq);
-      if (record.traceId !== null) {
-        const ofTrace = byTrace.get(record.traceId);
-        if (ofTrace === undefined) byTrace.set(record.traceId, [seq]);
-        else ofTrace.push(seq);
-      }
+      if (record.traceId !== null) byTrace.add(seq, record.traceId);
     }
     evictOldest();
     const stored: StoredLog[] = [];
@@ -88,35 +80,21 @@ export function createMemoryLogStore(options: MemoryLogStoreOptions = {}): LogSt
   }
 
   function listLogs(query: LogQuery): LogPage {
-    const cursor = query.cursor === undefined ? undefined : decodeLogCursor(query.cursor);
     const filter = logFilter(query);
-    const desc = query.order === "desc";
-    const out: StoredLog[] = [];
-    let more = false;
-    /** Takes a matching record; false once the page is full and one more match proves a next page. */
+    if (query.traceId !== undefined) {
+      const logs = byTrace.seqsOf(query.traceId).map((seq) => ({ seq, record: recordOf(seq) }));
+      return traceLogPage(logs, query, filter);
+    }
+    const cursor = query.cursor === undefined ? undefined : decodeLogCursor(query.cursor);
+    const builder = new LogPageBuilder(query.limit);
     const take = (seq: number): boolean => {
       const record = recordOf(seq);
-      if (!filter.matches(record)) return true;
-      if (out.length === query.limit) {
-        more = true;
-        return false;
-      }
-      out.push({ seq, record });
-      return true;
+      return !filter.matches(record) || builder.offer({ seq, record });
     };
     const compareTo = (seq: number, position: LogPosition) =>
       compareLogPositions(recordOf(seq).timeUnixNano, seq, position.timeUnixNano, position.seq);
-
-    if (query.traceId !== undefined) {
-      const seqs = (byTrace.get(query.traceId) ?? []).filter(
-        (seq) => cursor === undefined || (desc ? compareTo(seq, cursor) < 0 : compareTo(seq, cursor) > 0),
-      );
-      seqs.sort(
-        (a, b) => (desc ? -1 : 1) * compareLogPositions(recordOf(a).timeUnixNano, a, recordOf(b).timeUnixNano, b),
-      );
-      for (const seq of seqs) if (!take(seq)) break;
-    } else if (desc) {
-      const { untilUnixNano: until, sinceUnixNano: since } = query;
+    const { untilUnixNano: until, sinceUnixNano: since } = query;
+    if (query.order === "desc") {
       byTime.walkDown(
         (seq) => (since !== undefined && recordOf(seq).timeUnixNano < since ? false : take(seq)),
         cursor === undefined && until === undefined
@@ -126,7 +104,6 @@ export function createMemoryLogStore(options: MemoryLogStoreOptions = {}): LogSt
               (until === undefined || recordOf(seq).timeUnixNano <= until),
       );
     } else {
-      const { untilUnixNano: until, sinceUnixNano: since } = query;
       byTime.walkUp(
         (seq) => (until !== undefined && recordOf(seq).timeUnixNano > until ? false : take(seq)),
         cursor === undefined && since === undefined
@@ -136,12 +113,7 @@ export function createMemoryLogStore(options: MemoryLogStoreOptions = {}): LogSt
               (since !== undefined && recordOf(seq).timeUnixNano < since),
       );
     }
-    const page: LogPage = { logs: out };
-    const last = out[out.length - 1];
-    if (more && last !== undefined) {
-      page.nextCursor = encodeLogCursor({ timeUnixNano: last.record.timeUnixNano, seq: last.seq });
-    }
-    return page;
+    return builder.page();
   }
 
   function clear(): void {

@@ -36,9 +36,11 @@ const MIGRATIONS: readonly string[] = [
     scope_id INTEGER NOT NULL,
     body TEXT NOT NULL
   );
-  -- Logs arrive nearly in time order, so this index is appended to; the trace view's lookups use the other.
+  -- Logs arrive nearly in time order, so this index is appended to.
   CREATE INDEX log_records_by_time ON log_records (time_ns, seq);
-  CREATE INDEX log_records_by_trace ON log_records (trace_id, time_ns, seq) WHERE trace_id IS NOT NULL;
+  -- Which trace each record is in, read into memory at open (the store's trace index): an index by
+  -- trace id would take a random page per record; this table is appended to and evicted by seq.
+  CREATE TABLE log_trace_refs (seq INTEGER PRIMARY KEY, trace_id TEXT NOT NULL);
   `,
 ];
 
@@ -82,9 +84,8 @@ export const LOG_INSERT_CHUNK = 100;
 /** A row as read back: [seq, time_ns, service_id, severity, trace_id, span_id, resource_id, scope_id, body]. */
 export type LogRow = [bigint, bigint, bigint, bigint, string | null, string | null, bigint, bigint, string];
 
-/** Which filters a list query has: each combination gets its own prepared statement. */
+/** Which filters a list query has: each combination gets its own prepared statement (a trace's records are found by number). */
 export interface LogQueryShape {
-  traceId: boolean;
   spanId: boolean;
   service: boolean;
   severity: boolean;
@@ -96,7 +97,6 @@ export interface LogQueryShape {
 
 function listSql(shape: LogQueryShape): string {
   const where: string[] = [];
-  if (shape.traceId) where.push("trace_id = @traceId");
   if (shape.spanId) where.push("span_id = @spanId");
   if (shape.service) where.push("service_id = @serviceId");
   if (shape.severity) where.push("severity >= @minSeverity");
@@ -113,6 +113,7 @@ function listSql(shape: LogQueryShape): string {
 
 export function prepareLogStatements(db: SqliteDatabase) {
   const inserts = new Map<number, SqliteStatement>();
+  const refInserts = new Map<number, SqliteStatement>();
   const lists = new Map<string, SqliteStatement>();
   const tuple = `(${LOG_COLUMNS.map(() => "?").join(",")})`;
   return {
@@ -126,7 +127,14 @@ export function prepareLogStatements(db: SqliteDatabase) {
     insertResource: db.prepare("INSERT INTO log_resources (id, json) VALUES (?, ?)"),
     insertScope: db.prepare("INSERT INTO log_scopes (id, json) VALUES (?, ?)"),
     deleteBelow: db.prepare("DELETE FROM log_records WHERE seq < ?"),
+    deleteRefsBelow: db.prepare("DELETE FROM log_trace_refs WHERE seq < ?"),
     deleteAll: db.prepare("DELETE FROM log_records"),
+    deleteAllRefs: db.prepare("DELETE FROM log_trace_refs"),
+    refs: db.prepare("SELECT seq, trace_id FROM log_trace_refs ORDER BY seq").raw().safeIntegers(false),
+    rowBySeq: db
+      .prepare(`SELECT ${LOG_COLUMNS.join(", ")} FROM log_records WHERE seq = ?`)
+      .raw()
+      .safeIntegers(true),
     /** The INSERT for `rows` rows (1 to LOG_INSERT_CHUNK), each prepared once. */
     insert(rows: number): SqliteStatement {
       let statement = inserts.get(rows);
@@ -134,6 +142,16 @@ export function prepareLogStatements(db: SqliteDatabase) {
         const values = Array.from({ length: rows }, () => tuple).join(",");
         statement = db.prepare(`INSERT INTO log_records (${LOG_COLUMNS.join(",")}) VALUES ${values}`);
         inserts.set(rows, statement);
+      }
+      return statement;
+    },
+    /** The INSERT for `rows` (seq, trace_id) pairs into log_trace_refs, each prepared once. */
+    insertRefs(rows: number): SqliteStatement {
+      let statement = refInserts.get(rows);
+      if (statement === undefined) {
+        const values = Array.from({ length: rows }, () => "(?,?)").join(",");
+        statement = db.prepare(`INSERT INTO log_trace_refs (seq, trace_id) VALUES ${values}`);
+        refInserts.set(rows, statement);
       }
       return statement;
     },

@@ -1,7 +1,7 @@
 import { type LogRecord, type StoredLog, severityRank } from "../domain/log.js";
 import type { Attributes, InstrumentationScope } from "../domain/span.js";
-import { decodeLogCursor, encodeLogCursor } from "./log-cursor.js";
-import { logFilter } from "./log-query-match.js";
+import { decodeLogCursor } from "./log-cursor.js";
+import { LogPageBuilder, logFilter, traceLogPage } from "./log-query-match.js";
 import { decodeLogRow, encodeLogBody, toStoredTime } from "./log-sqlite-codec.js";
 import {
   LOG_INSERT_CHUNK,
@@ -12,6 +12,7 @@ import {
   prepareLogStatements,
 } from "./log-sqlite-schema.js";
 import type { LogPage, LogQuery, LogStore } from "./log-store.js";
+import { ArrivalTraceIndex } from "./log-trace-index.js";
 import { attributesHaveNonFinite, decodeJson, encodeJson, isJsonVerbatim } from "./sqlite-json.js";
 import type { SqliteDatabase } from "./sqlite-schema.js";
 
@@ -108,6 +109,10 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
   let evictedLogs = 0;
   /** Pending rows, LOG_WIDTH values each, numbers pendingFirstSeq upwards. */
   let pending: unknown[] = [];
+  /** Pending log_trace_refs rows: [seq, trace id] pairs, in number order. */
+  let pendingRefs: unknown[] = [];
+  /** Each stored trace's records by number (also those pending), read from log_trace_refs at open. */
+  const traces = new ArrivalTraceIndex();
   let pendingFirstSeq = 1;
   let flushTimer: NodeJS.Timeout | null = null;
   /** A flush from the timer failed; the next insert reports it. */
@@ -124,8 +129,11 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     resources.load(sql.resources.all() as [number, string][]);
     scopes.load(sql.scopes.all() as [number, string][]);
     pending = [];
+    pendingRefs = [];
     pendingFirstSeq = nextSeq;
     jsonOf = new WeakMap();
+    traces.clear();
+    for (const [seq, traceId] of sql.refs.iterate() as IterableIterator<[number, string]>) traces.add(seq, traceId);
   }
 
   function assertOpen(): void {
@@ -141,7 +149,7 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     return text;
   }
 
-  const writeBatch = db.transaction((rows: unknown[]): number => {
+  const writeBatch = db.transaction((rows: unknown[], refs: unknown[]): number => {
     for (let base = 0; base < rows.length; base += LOG_WIDTH) {
       rows[base + SERVICE] = services.idOf(rows[base + SERVICE] as string, (id, name) =>
         sql.insertService.run(id, name),
@@ -156,7 +164,16 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
       const values = rows.length <= chunk ? rows : rows.slice(at, at + chunk);
       sql.insert(values.length / LOG_WIDTH).run(values);
     }
-    const deleted = firstSeq > deletedBelow ? sql.deleteBelow.run(firstSeq).changes : 0;
+    const refChunk = LOG_INSERT_CHUNK * 2;
+    for (let at = 0; at < refs.length; at += refChunk) {
+      const values = refs.length <= refChunk ? refs : refs.slice(at, at + refChunk);
+      sql.insertRefs(values.length / 2).run(values);
+    }
+    let deleted = 0;
+    if (firstSeq > deletedBelow) {
+      deleted = sql.deleteBelow.run(firstSeq).changes;
+      sql.deleteRefsBelow.run(firstSeq);
+    }
     sql.saveState.run(nextSeq, stored + rows.length / LOG_WIDTH - deleted, evictedLogs + deleted);
     return deleted;
   });
@@ -171,7 +188,7 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     const rows = pending;
     let deleted: number;
     try {
-      deleted = writeBatch(rows) as number;
+      deleted = writeBatch(rows, pendingRefs) as number;
     } catch (error) {
       // Rolled back: these records are lost; what is kept in memory is read back from the file.
       loadState();
@@ -181,6 +198,7 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     evictedLogs += deleted;
     deletedBelow = firstSeq;
     pending = [];
+    pendingRefs = [];
     pendingFirstSeq = nextSeq;
   }
 
@@ -206,6 +224,10 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     }
     const first = nextSeq;
     for (const record of records) {
+      if (record.traceId !== null) {
+        pendingRefs.push(nextSeq, record.traceId);
+        traces.add(nextSeq, record.traceId);
+      }
       pending.push(
         nextSeq++,
         toStoredTime(record.timeUnixNano),
@@ -226,7 +248,11 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
         pending.splice(0, dropped * LOG_WIDTH);
         pendingFirstSeq += dropped;
         evictedLogs += dropped;
+        let refs = 0;
+        while (refs < pendingRefs.length && (pendingRefs[refs] as number) < firstSeq) refs += 2;
+        pendingRefs.splice(0, refs);
       }
+      traces.evictBelow(firstSeq);
     }
     if (pending.length >= flushRecords * LOG_WIDTH) flush();
     else if (pending.length > 0) scheduleFlush();
@@ -240,6 +266,15 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
   function listLogs(query: LogQuery): LogPage {
     assertOpen();
     flush();
+    const filter = logFilter(query);
+    if (query.traceId !== undefined) {
+      const logs: StoredLog[] = [];
+      for (const seq of traces.seqsOf(query.traceId)) {
+        const row = sql.rowBySeq.get(seq) as LogRow | undefined;
+        if (row !== undefined) logs.push(decodeLogRow(row, context));
+      }
+      return traceLogPage(logs, query, filter);
+    }
     const cursor = query.cursor === undefined ? undefined : decodeLogCursor(query.cursor);
     let serviceId: number | undefined;
     if (query.service !== undefined) {
@@ -247,7 +282,6 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
       if (serviceId === undefined) return { logs: [] };
     }
     const shape: LogQueryShape = {
-      traceId: query.traceId !== undefined,
       spanId: query.spanId !== undefined,
       service: serviceId !== undefined,
       severity: query.minSeverity !== undefined,
@@ -257,7 +291,6 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
       desc: query.order === "desc",
     };
     const params: Record<string, unknown> = {};
-    if (query.traceId !== undefined) params.traceId = query.traceId;
     if (query.spanId !== undefined) params.spanId = query.spanId;
     if (serviceId !== undefined) params.serviceId = serviceId;
     if (query.minSeverity !== undefined) params.minSeverity = severityRank(query.minSeverity);
@@ -269,29 +302,17 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     }
     // SQL narrows by everything but the text, in page order; free text is checked on the decoded
     // record, so rows are read only until the page (and one more match) is found.
-    const filter = logFilter(query);
     // A needle with no character JSON escapes stands as is in the JSON of every value it can be
     // found in, so a row whose JSON lacks it is passed over without parsing it (keys and other
     // fields only add candidates, which the exact check settles).
     const prefilter = filter.text !== undefined && isJsonVerbatim(query.q?.trim() ?? "") ? filter.text : undefined;
-    const logs: StoredLog[] = [];
-    let more = false;
+    const builder = new LogPageBuilder(query.limit);
     for (const row of sql.list(shape).iterate(params) as IterableIterator<LogRow>) {
       if (prefilter !== undefined && !prefilter(row[8])) continue;
       const log = decodeLogRow(row, context);
-      if (!filter.matches(log.record)) continue;
-      if (logs.length === query.limit) {
-        more = true;
-        break;
-      }
-      logs.push(log);
+      if (filter.matches(log.record) && !builder.offer(log)) break;
     }
-    const page: LogPage = { logs };
-    const last = logs[logs.length - 1];
-    if (more && last !== undefined) {
-      page.nextCursor = encodeLogCursor({ timeUnixNano: last.record.timeUnixNano, seq: last.seq });
-    }
-    return page;
+    return builder.page();
   }
 
   function clear(): void {
@@ -301,8 +322,11 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
       flushTimer = null;
     }
     pending = [];
+    pendingRefs = [];
+    traces.clear();
     db.transaction(() => {
       sql.deleteAll.run();
+      sql.deleteAllRefs.run();
       sql.saveState.run(nextSeq, 0, evictedLogs);
     })();
     stored = 0;
@@ -315,6 +339,7 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
   // A smaller --max-logs than the file was filled with applies at once.
   if (stored > maxLogs) {
     firstSeq = nextSeq - maxLogs;
+    traces.evictBelow(firstSeq);
     flush();
   }
 

@@ -82,11 +82,13 @@ describe("sqlite: logs in the --db file", () => {
   it("applies a smaller --max-logs to a file at once, oldest arrivals first", async () => {
     const path = tempPath();
     const opened = await openFile(path, 100);
-    opened.logs.insertLogs([1, 2, 3, 4, 5].map((i) => makeLog({ at: 10 - i, body: i })));
+    opened.logs.insertLogs([1, 2, 3, 4, 5].map((i) => makeLog({ at: 10 - i, body: i, trace: 1 })));
     closeFile(opened);
     const smaller = await openFile(path, 2);
     expect(smaller.logs.stats()).toEqual({ logs: 2, maxLogs: 2, evictedLogs: 3 });
     expect(smaller.logs.listLogs({ limit: 10, order: "asc" }).logs.map((l) => l.record.body)).toEqual([5, 4]);
+    const ofTrace = smaller.logs.listLogs({ limit: 10, order: "asc", traceId: traceId(1) });
+    expect(ofTrace.logs.map((l) => l.record.body)).toEqual([5, 4]);
   });
 
   it("keeps a clear across a restart, and numbering forward", async () => {
