@@ -113,7 +113,11 @@ export function logTimes(
 }
 
 /** Whether a text has the needle a query asked for, ignoring case. */
-export type TextMatcher = (text: string) => boolean;
+export interface TextMatcher {
+  (text: string): boolean;
+  /** False when the needle cannot be in any number's or boolean's text, so those are not looked at. */
+  readonly inScalars: boolean;
+}
 
 /**
  * A case-insensitive matcher for `needle`. An ASCII needle becomes a case-insensitive regular
@@ -121,12 +125,17 @@ export type TextMatcher = (text: string) => boolean;
  * faster over a million records); any other needle is compared with lower-cased text.
  */
 export function textMatcher(needle: string): TextMatcher {
+  const lower = needle.toLowerCase();
+  let matches: (text: string) => boolean;
   if (isAscii(needle)) {
     const pattern = new RegExp(needle.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "i");
-    return (text) => pattern.test(text);
+    matches = (text) => pattern.test(text);
+  } else {
+    matches = (text) => text.toLowerCase().includes(lower);
   }
-  const lower = needle.toLowerCase();
-  return (text) => text.toLowerCase().includes(lower);
+  const inScalars =
+    /^[-+.0-9e]*$/.test(lower) || ["infinity", "nan", "true", "false"].some((word) => word.includes(lower));
+  return Object.assign(matches, { inScalars });
 }
 
 /** True when `matches` finds its needle in the record's body or an attribute value (never in keys). */
@@ -140,7 +149,7 @@ export function logContainsText(record: LogRecord, matches: TextMatcher): boolea
 function valueContains(value: AttrValue, matches: TextMatcher, depth: number): boolean {
   if (value === null || depth > 32) return false;
   if (typeof value === "string") return matches(value);
-  if (typeof value !== "object") return matches(String(value));
+  if (typeof value !== "object") return matches.inScalars && matches(String(value));
   if (Array.isArray(value)) {
     for (const item of value) if (valueContains(item, matches, depth + 1)) return true;
     return false;

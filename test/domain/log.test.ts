@@ -113,4 +113,19 @@ describe("logContainsText", () => {
     }
     expect(logContainsText(record, textMatcher("4.5."))).toBe(false);
   });
+
+  it("looks in numbers and booleans only for a needle that can be in one", () => {
+    const record = makeLog({
+      body: null,
+      attributes: { n: -1.5e-7, big: 12345, ok: false, inf: Number.POSITIVE_INFINITY },
+    });
+    for (const needle of ["-1.5E-7", "234", "FAL", "alse", "infin", "1.5e"]) {
+      expect(textMatcher(needle).inScalars, needle).toBe(true);
+      expect(logContainsText(record, textMatcher(needle)), needle).toBe(true);
+    }
+    for (const needle of ["12345x", "user", "fals e"]) {
+      expect(textMatcher(needle).inScalars, needle).toBe(false);
+      expect(logContainsText(record, textMatcher(needle)), needle).toBe(false);
+    }
+  });
 });
