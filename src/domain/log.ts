@@ -158,7 +158,7 @@ function valueContains(value: AttrValue, matches: TextMatcher, depth: number): b
   return false;
 }
 
-function isAscii(text: string): boolean {
+export function isAscii(text: string): boolean {
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
   return true;
 }

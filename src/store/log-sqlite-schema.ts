@@ -92,6 +92,8 @@ export interface LogQueryShape {
   since: boolean;
   until: boolean;
   cursor: boolean;
+  /** `body LIKE @like`: a prefilter for free text (see the store). */
+  text: boolean;
   desc: boolean;
 }
 
@@ -102,6 +104,7 @@ function listSql(shape: LogQueryShape): string {
   if (shape.severity) where.push("severity >= @minSeverity");
   if (shape.since) where.push("time_ns >= @since");
   if (shape.until) where.push("time_ns <= @until");
+  if (shape.text) where.push("body LIKE @like ESCAPE '\\'");
   if (shape.cursor) where.push(`(time_ns, seq) ${shape.desc ? "<" : ">"} (@cursorTime, @cursorSeq)`);
   const order = shape.desc ? "DESC" : "ASC";
   return (

@@ -1,4 +1,4 @@
-import { type LogRecord, type StoredLog, severityRank } from "../domain/log.js";
+import { isAscii, type LogRecord, type StoredLog, severityRank } from "../domain/log.js";
 import type { Attributes, InstrumentationScope } from "../domain/span.js";
 import { decodeLogCursor } from "./log-cursor.js";
 import { LogPageBuilder, logFilter, traceLogPage } from "./log-query-match.js";
@@ -281,6 +281,14 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
       serviceId = services.ids.get(query.service);
       if (serviceId === undefined) return { logs: [] };
     }
+    // A needle with no character JSON escapes stands as is in the JSON of every value it can be
+    // found in, so a row whose JSON lacks it cannot match (keys and other fields only add candidates,
+    // which the exact check on the decoded record settles). An ASCII needle is looked for by SQLite
+    // itself: LIKE ignores the case of ASCII letters only, as the needle's matcher does.
+    const needle = query.q?.trim() ?? "";
+    const verbatim = filter.text !== undefined && isJsonVerbatim(needle);
+    const like = verbatim && isAscii(needle);
+    const prefilter = verbatim && !like ? filter.text : undefined;
     const shape: LogQueryShape = {
       spanId: query.spanId !== undefined,
       service: serviceId !== undefined,
@@ -288,6 +296,7 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
       since: query.sinceUnixNano !== undefined,
       until: query.untilUnixNano !== undefined,
       cursor: cursor !== undefined,
+      text: like,
       desc: query.order === "desc",
     };
     const params: Record<string, unknown> = {};
@@ -300,12 +309,9 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
       params.cursorTime = toStoredTime(cursor.timeUnixNano);
       params.cursorSeq = cursor.seq;
     }
-    // SQL narrows by everything but the text, in page order; free text is checked on the decoded
-    // record, so rows are read only until the page (and one more match) is found.
-    // A needle with no character JSON escapes stands as is in the JSON of every value it can be
-    // found in, so a row whose JSON lacks it is passed over without parsing it (keys and other
-    // fields only add candidates, which the exact check settles).
-    const prefilter = filter.text !== undefined && isJsonVerbatim(query.q?.trim() ?? "") ? filter.text : undefined;
+    if (like) params.like = `%${needle.replace(/[\\%_]/g, "\\$&")}%`;
+    // SQL narrows in page order; every row is checked again on the decoded record, and rows are read
+    // only until the page (and one more match) is found.
     const builder = new LogPageBuilder(query.limit);
     for (const row of sql.list(shape).iterate(params) as IterableIterator<LogRow>) {
       if (prefilter !== undefined && !prefilter(row[8])) continue;

@@ -201,6 +201,21 @@ export function describeLogStoreContract(name: string, makeStore: LogStoreFactor
         expect(bodies(store, { q: "does not count" })).toEqual(["ok"]);
       });
 
+      it("takes free text literally, wildcard and pattern characters included", async () => {
+        const store = await fresh();
+        store.insertLogs([
+          makeLog({ at: 1, body: "100% done_ok" }),
+          makeLog({ at: 2, body: "1000 doneXok" }),
+          makeLog({ at: 3, body: "a.b*c (d) [e] ^f$ g|h" }),
+        ]);
+        expect(bodies(store, { q: "0% d" })).toEqual(["100% done_ok"]);
+        expect(bodies(store, { q: "E_OK" })).toEqual(["100% done_ok"]);
+        expect(bodies(store, { q: "%" })).toEqual(["100% done_ok"]);
+        expect(bodies(store, { q: "_" })).toEqual(["100% done_ok"]);
+        expect(bodies(store, { q: "a.b*c (d) [e] ^f$ g|h" })).toEqual(["a.b*c (d) [e] ^f$ g|h"]);
+        expect(bodies(store, { q: "a?b" })).toEqual([]);
+      });
+
       it("filters by trace and by span, in time order either way", async () => {
         const store = await fresh();
         store.insertLogs([
