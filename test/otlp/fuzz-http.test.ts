@@ -1,0 +1,65 @@
+/**
+ * Deterministic fuzzing through the real HTTP server: 20,000 mutated bodies per signal (a third
+ * protobuf, a third JSON, a third gzipped, some with a corrupted gzip stream), seeded from the real
+ * OpenTelemetry JS SDK's output. Every answer must be 200, 400, 413 or 415, the server must keep
+ * serving, and data stored before must come back unchanged. bench/fuzz.mjs runs the same for longer.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fuzzCases, prng, runFuzz } from "../../bench/fuzz-lib.mjs";
+import { fuzzSeeds } from "../../bench/fuzz-seeds.mjs";
+import { startTestApp, type TestApp } from "../helpers/app.js";
+import { jsonTraceRequest, newTraceId, postJson } from "../helpers/payloads.js";
+
+const CASES_PER_SIGNAL = 20_000;
+/** The signals this server stores (a path answering 404 would not exercise a decoder). */
+const SIGNALS = ["traces"] as const;
+
+let app: TestApp;
+let seeds: Awaited<ReturnType<typeof fuzzSeeds>>;
+const control: { traceId: string; json: string }[] = [];
+
+beforeAll(async () => {
+  // A small store: accepted fuzz spans may carry 200 KB values, and the bound counts spans.
+  app = await startTestApp({ maxSpans: 5_000 });
+  seeds = await fuzzSeeds();
+  for (let i = 0; i < 5; i++) {
+    const traceId = newTraceId();
+    await postJson(
+      app.base,
+      jsonTraceRequest("control", [
+        { traceId, name: `control ${i}`, attributes: { "app.i": i, "app.ratio": i / 3, "app.ok": true } },
+        { traceId, name: "child", attributes: { "db.statement": "SELECT 1" } },
+      ]),
+    );
+    control.push({ traceId, json: await (await fetch(`${app.base}/api/traces/${traceId}`)).text() });
+  }
+});
+afterAll(async () => {
+  await app?.close();
+});
+
+describe("fuzzing OTLP/HTTP (fixed seed)", () => {
+  for (const [index, signal] of SIGNALS.entries()) {
+    it(`answers ${CASES_PER_SIGNAL.toLocaleString("en-US")} mutated /v1/${signal} bodies with 200/400/413/415`, {
+      timeout: 300_000,
+    }, async () => {
+      const rand = prng(20261202 + index);
+      const { statuses, unexpected } = await runFuzz({
+        base: app.base,
+        path: `/v1/${signal}`,
+        cases: fuzzCases(rand, seeds[signal], CASES_PER_SIGNAL),
+      });
+      expect(unexpected.map(({ status, fuzzCase }) => ({ status, headers: fuzzCase.headers }))).toEqual([]);
+      // The mutations must reach past the first check: some bodies decode, some are refused.
+      expect(statuses[200]).toBeGreaterThan(CASES_PER_SIGNAL / 20);
+      expect(statuses[400]).toBeGreaterThan(CASES_PER_SIGNAL / 20);
+    });
+  }
+
+  it("keeps serving, and what was stored before is unchanged", async () => {
+    expect((await fetch(`${app.base}/api/health`)).status).toBe(200);
+    for (const { traceId, json } of control) {
+      expect(await (await fetch(`${app.base}/api/traces/${traceId}`)).text()).toBe(json);
+    }
+  });
+});
