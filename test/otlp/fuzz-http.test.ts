@@ -8,19 +8,20 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fuzzCases, prng, runFuzz } from "../../bench/fuzz-lib.mjs";
 import { fuzzSeeds } from "../../bench/fuzz-seeds.mjs";
 import { startTestApp, type TestApp } from "../helpers/app.js";
-import { jsonTraceRequest, newTraceId, postJson } from "../helpers/payloads.js";
+import { jsonLogRequest, jsonTraceRequest, newTraceId, postJson, postLogs } from "../helpers/payloads.js";
 
 const CASES_PER_SIGNAL = 20_000;
 /** The signals this server stores (a path answering 404 would not exercise a decoder). */
-const SIGNALS = ["traces"] as const;
+const SIGNALS = ["traces", "logs"] as const;
 
 let app: TestApp;
 let seeds: Awaited<ReturnType<typeof fuzzSeeds>>;
 const control: { traceId: string; json: string }[] = [];
+const controlLogs: { traceId: string; json: string }[] = [];
 
 beforeAll(async () => {
-  // A small store: accepted fuzz spans may carry 200 KB values, and the bound counts spans.
-  app = await startTestApp({ maxSpans: 5_000 });
+  // Small stores: accepted fuzz spans and log records may carry 200 KB values, and the bounds count items.
+  app = await startTestApp({ maxSpans: 5_000, maxLogs: 5_000 });
   seeds = await fuzzSeeds();
   for (let i = 0; i < 5; i++) {
     const traceId = newTraceId();
@@ -32,6 +33,8 @@ beforeAll(async () => {
       ]),
     );
     control.push({ traceId, json: await (await fetch(`${app.base}/api/traces/${traceId}`)).text() });
+    await postLogs(app.base, jsonLogRequest("control", [{ traceId, body: `control ${i}`, attributes: { i: `${i}` } }]));
+    controlLogs.push({ traceId, json: await (await fetch(`${app.base}/api/logs?traceId=${traceId}`)).text() });
   }
 });
 afterAll(async () => {
@@ -60,6 +63,9 @@ describe("fuzzing OTLP/HTTP (fixed seed)", () => {
     expect((await fetch(`${app.base}/api/health`)).status).toBe(200);
     for (const { traceId, json } of control) {
       expect(await (await fetch(`${app.base}/api/traces/${traceId}`)).text()).toBe(json);
+    }
+    for (const { traceId, json } of controlLogs) {
+      expect(await (await fetch(`${app.base}/api/logs?traceId=${traceId}`)).text()).toBe(json);
     }
   });
 });
