@@ -3,7 +3,8 @@
  * `PRAGMA user_version`, so these migrations count their own version in `log_schema` (as the
  * code-monitoring tables do in theirs); every table is prefixed `log_`.
  */
-import { SchemaError, type SqliteDatabase, type SqliteStatement } from "./sqlite-schema.js";
+import { migrateCompanion } from "./companion-schema.js";
+import type { SqliteDatabase, SqliteStatement } from "./sqlite-schema.js";
 
 /** Each entry upgrades the tables by one version; never edit a released one, append a new one. */
 const MIGRATIONS: readonly string[] = [
@@ -46,24 +47,7 @@ const MIGRATIONS: readonly string[] = [
 
 /** Brings the log tables to the current version; refuses a file from a newer tracekit-local. */
 export function migrateLogs(db: SqliteDatabase): void {
-  db.exec("CREATE TABLE IF NOT EXISTS log_schema (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER)");
-  const row = db.prepare("SELECT version FROM log_schema WHERE id = 1").safeIntegers(false).get() as
-    | { version: number }
-    | undefined;
-  const version = row?.version ?? 0;
-  if (version > MIGRATIONS.length) {
-    throw new SchemaError(
-      `its log tables were written by a newer tracekit-local (version ${version}, this one knows ${MIGRATIONS.length})`,
-    );
-  }
-  for (let next = version; next < MIGRATIONS.length; next++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[next] as string);
-      db.prepare(
-        "INSERT INTO log_schema (id, version) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version",
-      ).run(next + 1);
-    })();
-  }
+  migrateCompanion(db, { versionTable: "log_schema", what: "log tables", migrations: MIGRATIONS });
 }
 
 export const LOG_COLUMNS = [

@@ -1,5 +1,6 @@
 import { isAscii, type LogRecord, type StoredLog, severityRank } from "../domain/log.js";
 import type { Attributes, InstrumentationScope } from "../domain/span.js";
+import { FlushTimer } from "./flush-timer.js";
 import { decodeLogCursor } from "./log-cursor.js";
 import { LogPageBuilder, logFilter, traceLogPage } from "./log-query-match.js";
 import { decodeLogRow, encodeLogBody, toStoredTime } from "./log-sqlite-codec.js";
@@ -114,9 +115,7 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
   /** Each stored trace's records by number (also those pending), read from log_trace_refs at open. */
   const traces = new ArrivalTraceIndex();
   let pendingFirstSeq = 1;
-  let flushTimer: NodeJS.Timeout | null = null;
-  /** A flush from the timer failed; the next insert reports it. */
-  let deferredError: unknown = null;
+  const flushTimer = new FlushTimer(flushIntervalMs, () => flush());
 
   function loadState(): void {
     const [next, storedRows, evicted] = sql.state.get() as [number, number, number];
@@ -180,10 +179,7 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
 
   /** Writes every pending record and applies retention, in one transaction. */
   function flush(): void {
-    if (flushTimer !== null) {
-      clearTimeout(flushTimer);
-      flushTimer = null;
-    }
+    flushTimer.cancel();
     if (pending.length === 0 && firstSeq <= deletedBelow) return;
     const rows = pending;
     let deleted: number;
@@ -202,26 +198,9 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     pendingFirstSeq = nextSeq;
   }
 
-  function scheduleFlush(): void {
-    if (flushTimer !== null) return;
-    flushTimer = setTimeout(() => {
-      flushTimer = null;
-      try {
-        flush();
-      } catch (error) {
-        deferredError = error;
-      }
-    }, flushIntervalMs);
-    flushTimer.unref();
-  }
-
   function insertLogs(records: readonly LogRecord[]): StoredLog[] {
     assertOpen();
-    if (deferredError !== null) {
-      const error = deferredError;
-      deferredError = null;
-      throw error;
-    }
+    flushTimer.throwDeferred();
     const first = nextSeq;
     for (const record of records) {
       if (record.traceId !== null) {
@@ -255,7 +234,7 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
       traces.evictBelow(firstSeq);
     }
     if (pending.length >= flushRecords * LOG_WIDTH) flush();
-    else if (pending.length > 0) scheduleFlush();
+    else if (pending.length > 0) flushTimer.schedule();
     const out: StoredLog[] = [];
     for (let seq = Math.max(first, firstSeq); seq < nextSeq; seq++) {
       out.push({ seq, record: records[seq - first] as LogRecord });
@@ -323,10 +302,7 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
 
   function clear(): void {
     assertOpen();
-    if (flushTimer !== null) {
-      clearTimeout(flushTimer);
-      flushTimer = null;
-    }
+    flushTimer.cancel();
     pending = [];
     pendingRefs = [];
     traces.clear();

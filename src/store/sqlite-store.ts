@@ -14,6 +14,7 @@ import {
 import { TraceAggregate, type TraceSummary } from "../domain/trace-summary.js";
 import { decodeCursor, encodeCursor, isAfterCursor } from "./cursor.js";
 import { createEvictedTraces, evictedTracesCapacity } from "./evicted-traces.js";
+import { FlushTimer } from "./flush-timer.js";
 import { StoreOpenError } from "./open-store.js";
 import { summaryMatches } from "./query-match.js";
 import { SortedChunks } from "./sorted-chunks.js";
@@ -333,9 +334,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
    */
   let pendingChunks: unknown[][] = [];
   let pendingSpans = 0;
-  let flushTimer: NodeJS.Timeout | null = null;
-  /** A flush from the timer failed; the next insertSpans reports it. */
-  let deferredError: unknown = null;
+  const flushTimer = new FlushTimer(flushIntervalMs, () => flush());
 
   const serviceIdByName = new Map<string, number>();
   const serviceNameById = new Map<number, string>();
@@ -561,19 +560,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     pendingSpans++;
   }
 
-  function scheduleFlush(): void {
-    if (flushTimer !== null) return;
-    flushTimer = setTimeout(() => {
-      flushTimer = null;
-      try {
-        flush();
-      } catch (error) {
-        deferredError = error;
-      }
-    }, flushIntervalMs);
-    flushTimer.unref();
-  }
-
   function writeSpans(pending: unknown[][]): void {
     for (const rows of inKeyOrder(pending)) {
       // Services, resources and scopes become ids here, inside the transaction that stores them.
@@ -685,10 +671,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
   /** Writes every pending span in one transaction, then applies retention; returns the evicted trace ids. */
   function flush(): string[] {
-    if (flushTimer !== null) {
-      clearTimeout(flushTimer);
-      flushTimer = null;
-    }
+    flushTimer.cancel();
     const overBound = spanTotal > maxSpans;
     if (pendingSpans === 0 && !overBound) return [];
     const chunks = pendingChunks;
@@ -732,11 +715,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
   function insertSpans(spans: readonly Span[]): InsertResult {
     assertOpen();
-    if (deferredError !== null) {
-      const error = deferredError;
-      deferredError = null;
-      throw error;
-    }
+    flushTimer.throwDeferred();
     const call = ++callNumber;
     const changed: TraceEntry[] = [];
     let inserted = 0;
@@ -799,7 +778,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         return result(changedTraceIds.filter((id) => !gone.has(id)));
       }
     } else if (pendingSpans > 0) {
-      scheduleFlush();
+      flushTimer.schedule();
     }
     return result(changedTraceIds);
 
@@ -967,10 +946,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
   function clear(): void {
     assertOpen();
-    if (flushTimer !== null) {
-      clearTimeout(flushTimer);
-      flushTimer = null;
-    }
+    flushTimer.cancel();
     db.transaction(() => stmts.clearAll())();
     loadState();
     evictedIds.clear();

@@ -103,6 +103,18 @@ describe("sqlite: logs in the --db file", () => {
     expect(after?.seq).toBeGreaterThan(before?.seq ?? 0);
   });
 
+  it("refuses a file whose log tables a newer version wrote, saying so", async () => {
+    const path = tempPath();
+    closeFile(await openFile(path));
+    const Driver = (await import("better-sqlite3")).default;
+    const raw = new Driver(path);
+    raw.prepare("UPDATE log_schema SET version = 99").run();
+    raw.close();
+    await expect(openStores({ dbPath: path, maxSpans: 1000 })).rejects.toThrow(
+      /its log tables were written by a newer tracekit-local \(version 99, this one knows 1\)/,
+    );
+  });
+
   it("is closed with the span store", async () => {
     const { store, logs } = await openStores({ dbPath: tempPath(), maxSpans: 1000 });
     store.close();
