@@ -22,7 +22,7 @@ export interface SpanDetailsProps {
   onSelectSpan(spanId: string): void;
 }
 
-function Section(props: { title: string; count?: number; open?: boolean; children: ComponentChildren }) {
+export function Section(props: { title: string; count?: number; open?: boolean; children: ComponentChildren }) {
   return (
     <details class="tv-section" open={props.open ?? true}>
       <summary>
