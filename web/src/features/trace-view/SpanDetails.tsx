@@ -1,9 +1,10 @@
 import type { ComponentChildren } from "preact";
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
-import type { SnapshotSummaryJson } from "../../../../src/protocol";
+import type { LogRecordJson, SnapshotSummaryJson } from "../../../../src/protocol";
 import { CopyButton } from "../../components/CopyButton";
 import { formatAbsolute, formatDuration, formatPercent, nanosToMillis } from "../../lib/format";
 import { serviceColor } from "../../lib/service-color";
+import { SpanLogs } from "../logs/SpanLogs";
 import { SpanSnapshots } from "../snapshots/SpanSnapshots";
 import { AttributeTable, PlainAttributes } from "./AttributeTable";
 import { exceptionInfo } from "./attribute-groups";
@@ -19,6 +20,8 @@ export interface SpanDetailsProps {
   query: string;
   /** Code-monitoring snapshots captured in this span. */
   snapshots?: readonly SnapshotSummaryJson[] | undefined;
+  /** Log records written in this span, oldest first. */
+  logs?: readonly LogRecordJson[] | undefined;
   onSelectSpan(spanId: string): void;
 }
 
@@ -47,7 +50,7 @@ function IdRow({ label, id, children }: { label: string; id: string; children?: 
 }
 
 /** Everything about the selected span; `data-testid="span-details"` is a stable hook for tests. */
-export function SpanDetails({ node, tree, query, snapshots, onSelectSpan }: SpanDetailsProps) {
+export function SpanDetails({ node, tree, query, snapshots, logs, onSelectSpan }: SpanDetailsProps) {
   const { span } = node;
   const [filter, setFilter] = useState("");
   const scroller = useRef<HTMLElement>(null);
@@ -135,6 +138,7 @@ export function SpanDetails({ node, tree, query, snapshots, onSelectSpan }: Span
 
       <SpanFacts span={span} />
       {snapshots && snapshots.length > 0 && <SpanSnapshots snapshots={snapshots} />}
+      {logs && logs.length > 0 && <SpanLogs logs={logs} traceId={span.traceId} spanId={span.spanId} />}
       {spanException && !hasExceptionEvent && <ExceptionView exception={spanException} />}
 
       <Section title="Attributes" count={attributeCount}>
