@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_LOGS } from "./store/log-store.js";
 import { DEFAULT_MAX_SPANS } from "./store/store.js";
 
 export const DEFAULT_PORT = 9999;
@@ -14,6 +15,8 @@ export interface Config {
   /** SQLite file, or null for the in-memory store. */
   readonly dbPath: string | null;
   readonly maxSpans: number;
+  /** Log records to keep; the first to arrive are evicted past it. */
+  readonly maxLogs: number;
   readonly maxBodyBytes: number;
   /** Read span kinds as OTLP's in every request, even from a TraceKit SDK's local-UI path. */
   readonly strictSpanKinds: boolean;
@@ -29,6 +32,7 @@ export interface RawOptions {
   open?: boolean;
   db?: string;
   maxSpans?: string | number;
+  maxLogs?: string | number;
   strictSpanKinds?: boolean;
 }
 
@@ -39,6 +43,7 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
   const host = raw.host ?? DEFAULT_HOST;
   if (host.trim() === "") throw new ConfigError("--host needs an address, e.g. 127.0.0.1 or 0.0.0.0");
   const maxSpans = raw.maxSpans === undefined ? DEFAULT_MAX_SPANS : parseMaxSpans(String(raw.maxSpans));
+  const maxLogs = raw.maxLogs === undefined ? DEFAULT_MAX_LOGS : parseMaxLogs(String(raw.maxLogs));
   const dbPath = raw.db === undefined ? null : raw.db;
   if (dbPath !== null && dbPath.trim() === "") throw new ConfigError("--db needs a file path");
   return Object.freeze({
@@ -48,6 +53,7 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
     open: (raw.open ?? true) && !isSet(env.TRACEKIT_NO_BROWSER),
     dbPath,
     maxSpans,
+    maxLogs,
     maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
     strictSpanKinds: raw.strictSpanKinds ?? false,
   });
@@ -68,10 +74,19 @@ export function parsePort(value: string, fromEnv = false): number {
 }
 
 export function parseMaxSpans(value: string): number {
+  return parseBound(value, "--max-spans", "spans");
+}
+
+export function parseMaxLogs(value: string): number {
+  return parseBound(value, "--max-logs", "log records");
+}
+
+/** A retention bound: a whole number >= 1 (underscores allowed as separators). */
+function parseBound(value: string, flag: string, what: string): number {
   const cleaned = value.trim().replace(/_/g, "");
   const n = Number(cleaned);
   if (!/^\d+$/.test(cleaned) || n < 1 || !Number.isSafeInteger(n)) {
-    throw new ConfigError(`--max-spans must be a whole number of spans >= 1, not "${value}"`);
+    throw new ConfigError(`${flag} must be a whole number of ${what} >= 1, not "${value}"`);
   }
   return n;
 }

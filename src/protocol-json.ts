@@ -5,11 +5,13 @@ import {
   type SnapshotSummary,
   snapshotSummary,
 } from "./domain/code-monitoring.js";
+import type { StoredLog } from "./domain/log.js";
 import type { Span } from "./domain/span.js";
 import { durationMs } from "./domain/time.js";
 import type { TraceSummary } from "./domain/trace-summary.js";
 import type {
   BreakpointJson,
+  LogRecordJson,
   SdkEventJson,
   SnapshotJson,
   SnapshotSummaryJson,
@@ -118,4 +120,27 @@ export function sdkEventToJson(event: SdkEvent): SdkEventJson {
     receivedAt: isoTime(event.receivedAt),
     data: event.data,
   };
+}
+
+/** A stored log record; its id is the number the store gave it on arrival. */
+export function logToJson({ seq, record }: StoredLog): LogRecordJson {
+  const json: LogRecordJson = {
+    id: String(seq),
+    timeUnixNano: record.timeUnixNano.toString(),
+    observedTimeUnixNano: record.observedTimeUnixNano.toString(),
+    severityNumber: record.severityNumber,
+    severity: record.severity,
+    severityText: record.severityText,
+    body: record.body,
+    attributes: record.attributes,
+    traceId: record.traceId,
+    spanId: record.spanId,
+    service: record.service,
+    resource: record.resource,
+    scope: record.scope,
+  };
+  if (record.eventName !== undefined) json.eventName = record.eventName;
+  if (record.flags !== undefined) json.flags = record.flags;
+  if (record.droppedAttributesCount !== undefined) json.droppedAttributesCount = record.droppedAttributesCount;
+  return json;
 }

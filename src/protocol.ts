@@ -93,7 +93,13 @@ export interface HealthResponse {
   version: string;
   uptimeSeconds: number;
   otlp: { endpoint: string; traces: string; logs: string; metrics: string; protocols: string[] };
-  storage: { kind: "memory" | "sqlite"; path?: string; maxSpans: number };
+  storage: {
+    kind: "memory" | "sqlite";
+    path?: string;
+    maxSpans: number;
+    /** The bound on stored log records (`--max-logs`); the first to arrive are evicted past it. */
+    maxLogs: number;
+  };
   counts: {
     spans: number;
     traces: number;
@@ -108,6 +114,11 @@ export interface HealthResponse {
     snapshots: number;
     evictedSnapshots: number;
     breakpoints: number;
+    /** Log records stored, and evicted past `storage.maxLogs` (oldest arrival first). */
+    logs: number;
+    evictedLogs: number;
+    /** Log records dropped from partly accepted requests (invalid ids, malformed records). */
+    rejectedLogRecords: number;
   };
 }
 

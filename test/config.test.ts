@@ -20,4 +20,10 @@ describe("resolveConfig", () => {
     expect(resolveConfig({}, { TRACEKIT_LOCAL_PORT: "4000" }).port).toBe(4000);
     expect(() => resolveConfig({ port: "http" }, {})).toThrow(ConfigError);
   });
+
+  it("bounds stored log records by --max-logs, with a default", () => {
+    expect(resolveConfig({}, {}).maxLogs).toBeGreaterThan(0);
+    expect(resolveConfig({ maxLogs: "1_000" }, {}).maxLogs).toBe(1000);
+    expect(() => resolveConfig({ maxLogs: "0" }, {})).toThrow(/--max-logs must be a whole number of log records >= 1/);
+  });
 });

@@ -4,11 +4,13 @@ import {
   ConfigError,
   DEFAULT_HOST,
   DEFAULT_PORT,
+  parseMaxLogs,
   parseMaxSpans,
   parsePort,
   resolveConfig,
   TRACEKIT_SDK_PORT,
 } from "../config.js";
+import { DEFAULT_MAX_LOGS } from "../store/log-store.js";
 import { DEFAULT_MAX_SPANS } from "../store/store.js";
 import { openBrowser } from "./browser.js";
 import { probeExistingInstance } from "./probe.js";
@@ -19,6 +21,7 @@ interface StartOptions {
   open: boolean;
   db?: string;
   maxSpans?: number;
+  maxLogs?: number;
   strictSpanKinds?: boolean;
 }
 
@@ -46,6 +49,11 @@ export function addStartOptions(command: Command): Command {
       "--max-spans <n>",
       `spans to keep; the oldest whole traces are evicted past it (default ${DEFAULT_MAX_SPANS})`,
       asArgument(parseMaxSpans),
+    )
+    .option(
+      "--max-logs <n>",
+      `log records to keep; the first to arrive are evicted past it (default ${DEFAULT_MAX_LOGS})`,
+      asArgument(parseMaxLogs),
     )
     .option(
       "--strict-span-kinds",
@@ -88,6 +96,7 @@ export async function runStart(options: StartOptions): Promise<void> {
       open: options.open,
       db: options.db,
       maxSpans: options.maxSpans,
+      maxLogs: options.maxLogs,
       strictSpanKinds: options.strictSpanKinds,
     });
   } catch (error) {
@@ -158,8 +167,10 @@ export async function runStart(options: StartOptions): Promise<void> {
   const storage = config.dbPath === null ? "memory" : `SQLite file ${config.dbPath}`;
   console.log(`tracekit-local is running`);
   console.log(`  UI:    ${app.url}`);
-  console.log(`  OTLP:  ${app.otlpEndpoint}  (OTLP/HTTP protobuf and JSON: /v1/traces)`);
-  console.log(`  Store: ${storage}, up to ${config.maxSpans.toLocaleString("en-US")} spans`);
+  console.log(`  OTLP:  ${app.otlpEndpoint}  (OTLP/HTTP protobuf and JSON: /v1/traces, /v1/logs)`);
+  console.log(
+    `  Store: ${storage}, up to ${config.maxSpans.toLocaleString("en-US")} spans and ${config.maxLogs.toLocaleString("en-US")} log records`,
+  );
   console.log(`  Send traces with: OTEL_EXPORTER_OTLP_ENDPOINT=${app.otlpEndpoint}`);
   if (app.port !== TRACEKIT_SDK_PORT) {
     console.log(

@@ -264,17 +264,17 @@ function buildLinks(wire: WireLink[]): SpanLink[] {
 }
 
 /** `raw` when it is already lower-case hex of the right length and not all zero, else null. */
-function checkHexId(raw: string, length: number): string | null {
+export function checkHexId(raw: string, length: number): string | null {
   return raw.length === length && !isZeroId(raw, length) ? raw : null;
 }
 
-function isZeroId(raw: string, length: number): boolean {
+export function isZeroId(raw: string, length: number): boolean {
   if (raw.length !== length) return false;
   for (let i = 0; i < length; i++) if (raw.charCodeAt(i) !== 0x30) return false;
   return true;
 }
 
-function badId(what: string, raw: string, length: number): string {
+export function badId(what: string, raw: string, length: number): string {
   if (raw === "") return `${what} is missing`;
   if (isZeroId(raw, length)) return `${what} is all zero`;
   const shown = raw.length > 40 ? `${raw.slice(0, 40)}…` : raw;

@@ -2,14 +2,17 @@ import { type Context, Hono } from "hono";
 import { AppError } from "../domain/errors.js";
 import type { CodeMonitoring } from "../ingest/code-monitoring.js";
 import type { Ingest } from "../ingest/ingest.js";
+import type { LogIngest } from "../ingest/logs.js";
 import type { RejectionLog } from "../ingest/rejections.js";
 import type { LiveHub } from "../live/hub.js";
 import type { SdkStreams } from "../live/sdk-streams.js";
 import type { ApiErrorResponse } from "../protocol.js";
 import type { CodeMonitoringStore } from "../store/code-monitoring-store.js";
+import type { LogStore } from "../store/log-store.js";
 import type { Store } from "../store/store.js";
 import { apiRoutes } from "./routes/api.js";
 import { codeMonitoringApiRoutes } from "./routes/code-monitoring-api.js";
+import { logsApiRoutes } from "./routes/logs-api.js";
 import { otlpRoutes } from "./routes/otlp.js";
 import { sdkSnapshotRoutes } from "./routes/sdk-snapshots.js";
 import { webRoutes } from "./routes/web.js";
@@ -19,6 +22,8 @@ export interface ServerDeps {
   store: Store;
   hub: LiveHub;
   ingest: Ingest;
+  logStore: LogStore;
+  logIngest: LogIngest;
   rejections: RejectionLog;
   codeMonitoringStore: CodeMonitoringStore;
   codeMonitoring: CodeMonitoring;
@@ -63,6 +68,7 @@ export function createServer(deps: ServerDeps): Hono {
   app.route("/", otlpRoutes(deps));
   app.route("/", apiRoutes({ ...deps, startedAt }));
   app.route("/", codeMonitoringApiRoutes(deps));
+  app.route("/", logsApiRoutes(deps));
   app.route("/", sdkSnapshotRoutes(deps));
 
   app.all("/api/*", (c) => {

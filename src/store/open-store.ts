@@ -1,5 +1,7 @@
 import { createMemoryCodeMonitoringStore } from "./code-monitoring-memory-store.js";
 import type { CodeMonitoringBounds, CodeMonitoringStore } from "./code-monitoring-store.js";
+import { createMemoryLogStore } from "./log-memory-store.js";
+import { DEFAULT_MAX_LOGS, type LogStore } from "./log-store.js";
 import { createMemoryStore } from "./memory-store.js";
 import type { Store } from "./store.js";
 
@@ -12,6 +14,8 @@ export interface OpenedStores {
   store: Store;
   /** Breakpoints, the kill switch, snapshots and SDK events; closed by `store.close()` when it shares the file. */
   codeMonitoring: CodeMonitoringStore;
+  /** Log records; closed by `store.close()` when it shares the file. */
+  logs: LogStore;
 }
 
 /**
@@ -21,12 +25,15 @@ export interface OpenedStores {
 export async function openStores(options: {
   dbPath: string | null;
   maxSpans: number;
+  maxLogs?: number;
   codeMonitoring?: CodeMonitoringBounds;
 }): Promise<OpenedStores> {
+  const maxLogs = options.maxLogs ?? DEFAULT_MAX_LOGS;
   if (options.dbPath === null) {
     return {
       store: createMemoryStore({ maxSpans: options.maxSpans }),
       codeMonitoring: createMemoryCodeMonitoringStore(options.codeMonitoring),
+      logs: createMemoryLogStore({ maxLogs }),
     };
   }
   let sqlite: typeof import("./sqlite-store.js");
@@ -50,7 +57,7 @@ export async function openStores(options: {
       return codeMonitoring;
     },
   });
-  return { store, codeMonitoring: codeMonitoring as CodeMonitoringStore };
+  return { store, codeMonitoring: codeMonitoring as CodeMonitoringStore, logs: createMemoryLogStore({ maxLogs }) };
 }
 
 function firstLine(error: unknown): string {

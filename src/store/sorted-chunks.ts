@@ -126,6 +126,44 @@ export class SortedChunks<T> {
     }
   }
 
+  /**
+   * Visits items from the smallest up, starting at the first item for which `inPrefix` is false
+   * (`inPrefix` must hold for a prefix of the order; omit it to start at the beginning), until
+   * `visit` returns false.
+   */
+  walkUp(visit: (item: T) => boolean, inPrefix?: (item: T) => boolean): void {
+    const chunks = this.chunks;
+    let ci = 0;
+    let i = 0;
+    if (inPrefix !== undefined) {
+      // The first chunk whose last item is not in the prefix holds the prefix's end.
+      let lo = 0;
+      let hi = chunks.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        const chunk = chunks[mid] as T[];
+        if (inPrefix(chunk[chunk.length - 1] as T)) lo = mid + 1;
+        else hi = mid;
+      }
+      ci = lo;
+      if (ci >= chunks.length) return;
+      const chunk = chunks[ci] as T[];
+      let a = 0;
+      let b = chunk.length;
+      while (a < b) {
+        const mid = (a + b) >>> 1;
+        if (inPrefix(chunk[mid] as T)) a = mid + 1;
+        else b = mid;
+      }
+      i = a;
+    }
+    for (; ci < chunks.length; ci++) {
+      const chunk = chunks[ci] as T[];
+      for (; i < chunk.length; i++) if (!visit(chunk[i] as T)) return;
+      i = 0;
+    }
+  }
+
   /** Index of the first chunk whose last item does not sort before `item` (the last chunk if none). */
   private chunkFor(item: T): number {
     const chunks = this.chunks;

@@ -72,3 +72,53 @@ export async function postJson(base: string, body: unknown, headers: Record<stri
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
 }
+
+export interface JsonLogInput {
+  timeNs?: bigint;
+  severityNumber?: number;
+  severityText?: string;
+  /** A string body, or an AnyValue object as is. */
+  body?: string | Record<string, unknown>;
+  traceId?: string;
+  spanId?: string;
+  eventName?: string;
+  attributes?: Record<string, string>;
+}
+
+/** An OTLP/JSON ExportLogsServiceRequest with one resource (service) and the given records. */
+export function jsonLogRequest(service: string, records: JsonLogInput[]): Record<string, unknown> {
+  const base = 1_700_000_000_000_000_000n + BigInt(++counter) * 1_000_000n;
+  return {
+    resourceLogs: [
+      {
+        resource: { attributes: [{ key: "service.name", value: { stringValue: service } }] },
+        scopeLogs: [
+          {
+            scope: { name: "test-logger", version: "1.0.0" },
+            logRecords: records.map((record, i) => ({
+              timeUnixNano: (record.timeNs ?? base + BigInt(i)).toString(),
+              severityNumber: record.severityNumber ?? 9,
+              ...(record.severityText !== undefined ? { severityText: record.severityText } : {}),
+              body: typeof record.body === "object" ? record.body : { stringValue: record.body ?? "hello" },
+              ...(record.traceId !== undefined ? { traceId: record.traceId } : {}),
+              ...(record.spanId !== undefined ? { spanId: record.spanId } : {}),
+              ...(record.eventName !== undefined ? { eventName: record.eventName } : {}),
+              attributes: Object.entries(record.attributes ?? {}).map(([key, value]) => ({
+                key,
+                value: { stringValue: value },
+              })),
+            })),
+          },
+        ],
+      },
+    ],
+  };
+}
+
+export async function postLogs(base: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(`${base}/v1/logs`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+}

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import WebSocket from "ws";
+import type WebSocket from "ws";
 import { startTestApp, type TestApp } from "../helpers/app.js";
+import { connectLive, waitFor } from "../helpers/live.js";
 import { jsonTraceRequest, newTraceId, postJson } from "../helpers/payloads.js";
 
 let app: TestApp;
@@ -12,23 +13,7 @@ afterEach(async () => {
 });
 
 function connect(options: WebSocket.ClientOptions = {}): Promise<{ ws: WebSocket; messages: any[] }> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${app.port}/api/live`, options);
-    const messages: any[] = [];
-    ws.on("message", (data) => messages.push(JSON.parse(String(data))));
-    ws.once("open", () => resolve({ ws, messages }));
-    ws.once("error", reject);
-  });
-}
-
-async function waitFor<T>(check: () => T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  return connectLive(app.port, options);
 }
 
 describe("/api/live", () => {

@@ -18,6 +18,20 @@ function walk(list: SortedChunks<Item>, inPrefix?: (item: Item) => boolean, limi
   return out;
 }
 
+function walkUp(
+  list: SortedChunks<Item>,
+  inPrefix?: (item: Item) => boolean,
+  limit = Number.POSITIVE_INFINITY,
+): Item[] {
+  const out: Item[] = [];
+  list.walkUp((item) => {
+    if (out.length === limit) return false;
+    out.push(item);
+    return true;
+  }, inPrefix);
+  return out;
+}
+
 /** A deterministic pseudo-random sequence, so a failure can be replayed. */
 function random(seed: number): () => number {
   let state = seed;
@@ -51,6 +65,7 @@ describe("SortedChunks", () => {
       expect(list.length).toBe(model.length);
     }
     expect(walk(list)).toEqual([...model].reverse());
+    expect(walkUp(list)).toEqual(model);
     expect(list.remove({ key: 1, id: -1 })).toBe(false);
   });
 
@@ -63,5 +78,16 @@ describe("SortedChunks", () => {
     list.clear();
     expect(walk(list)).toEqual([]);
     expect(list.length).toBe(0);
+  });
+
+  it("walks up from the end of a prefix, and stops when told", () => {
+    const list = new SortedChunks<Item>(byKey, 4);
+    list.fill(Array.from({ length: 20 }, (_, i) => ({ key: i, id: i })));
+    expect(walkUp(list, (item) => item.key < 13).map((item) => item.key)).toEqual([13, 14, 15, 16, 17, 18, 19]);
+    expect(walkUp(list, (item) => item.key < 16).map((item) => item.key)).toEqual([16, 17, 18, 19]);
+    expect(walkUp(list, () => true)).toEqual([]);
+    expect(walkUp(list, (item) => item.key < 0, 3).map((item) => item.key)).toEqual([0, 1, 2]);
+    list.clear();
+    expect(walkUp(list)).toEqual([]);
   });
 });

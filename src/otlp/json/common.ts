@@ -34,6 +34,11 @@ export function field(obj: JsonObject, camel: string, snake?: string): unknown {
   return value === null ? undefined : value;
 }
 
+/** A field's value given under its camelCase or snake_case name: camelCase wins, as in `field`. */
+export function either(camel: unknown, snake: unknown): unknown {
+  return camel !== undefined ? camel : snake;
+}
+
 export function stringField(obj: JsonObject, camel: string, snake?: string): string {
   return asString(field(obj, camel, snake), camel);
 }
@@ -267,6 +272,19 @@ export function attributesField(obj: JsonObject): Attributes {
   const out: Attributes = {};
   readKeyValues(arrayField(obj, "attributes"), out, 1);
   return out;
+}
+
+/**
+ * Runs a read above the level of the items (spans, log records), where any shape fault makes the
+ * whole body unusable: the items lost could not even be counted.
+ */
+export function structural<T>(path: string, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof JsonShapeError) throw new OtlpDecodeError(`${path}: ${e.message}`);
+    throw e;
+  }
 }
 
 /** A short rendering of an offending value for error messages (input is untrusted and may be huge). */

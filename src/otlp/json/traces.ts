@@ -32,6 +32,7 @@ import {
   asUint32,
   asUint64,
   attributesField,
+  either,
   enumField,
   isObject,
   type JsonObject,
@@ -40,6 +41,7 @@ import {
   readKeyValues,
   show,
   stringField,
+  structural,
   uint32Field,
   uint64Field,
 } from "./common.js";
@@ -106,16 +108,6 @@ export function decodeTraceRequestJson(body: unknown, options: JsonTraceDecodeOp
   return batch.result();
 }
 
-/** Runs a read above the span level, where any shape fault makes the whole body unusable. */
-function structural<T>(path: string, read: () => T): T {
-  try {
-    return read();
-  } catch (e) {
-    if (e instanceof JsonShapeError) throw new OtlpDecodeError(`${path}: ${e.message}`);
-    throw e;
-  }
-}
-
 function readSpanInto(
   batch: TraceBatch,
   span: unknown,
@@ -141,11 +133,6 @@ function readSpanInto(
     throw e;
   }
   batch.add(w, group, index);
-}
-
-/** A span field given under its camelCase or snake_case name: camelCase wins, as in `field`. */
-function either(camel: unknown, snake: unknown): unknown {
-  return camel !== undefined ? camel : snake;
 }
 
 /**

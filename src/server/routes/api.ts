@@ -14,6 +14,7 @@ import type {
 } from "../../protocol.js";
 import { snapshotSummaryToJson, spanToJson, traceSummaryToJson } from "../../protocol-json.js";
 import type { CodeMonitoringStore } from "../../store/code-monitoring-store.js";
+import type { LogStore } from "../../store/log-store.js";
 import { DEFAULT_TRACE_LIMIT, MAX_TRACE_LIMIT, type Store, type TraceQuery } from "../../store/store.js";
 import { assertOwnOrigin } from "../own-origin.js";
 import type { HostPolicy } from "../security.js";
@@ -22,6 +23,7 @@ export interface ApiRouteDeps {
   store: Store;
   codeMonitoringStore: CodeMonitoringStore;
   codeMonitoring: CodeMonitoring;
+  logStore: LogStore;
   hub: LiveHub;
   ingest: Ingest;
   rejections: RejectionLog;
@@ -84,6 +86,7 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
   app.get("/api/health", (c) => {
     const stats = deps.store.stats();
     const codeMonitoring = deps.codeMonitoringStore.stats();
+    const logs = deps.logStore.stats();
     const rejections = deps.rejections.counts();
     const base = deps.baseUrl();
     const body: HealthResponse = {
@@ -102,6 +105,7 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
         kind: deps.store.kind,
         ...(deps.dbPath !== null ? { path: deps.dbPath } : {}),
         maxSpans: stats.maxSpans,
+        maxLogs: logs.maxLogs,
       },
       counts: {
         spans: stats.spans,
@@ -114,6 +118,9 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
         snapshots: codeMonitoring.snapshots,
         evictedSnapshots: codeMonitoring.evictedSnapshots,
         breakpoints: codeMonitoring.breakpoints,
+        logs: logs.logs,
+        evictedLogs: logs.evictedLogs,
+        rejectedLogRecords: rejections.rejectedLogRecords,
       },
     };
     // SDKs probe this from other local origins with a short timeout; let browsers read it too.
@@ -154,6 +161,7 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
   app.delete("/api/traces", (c) => {
     assertOwnOrigin(c.req.header("origin"), deps.hostPolicy, deps.port(), "DELETE");
     deps.store.clear();
+    deps.logStore.clear();
     deps.codeMonitoring.clearCaptured();
     deps.ingest.reset();
     deps.rejections.reset();

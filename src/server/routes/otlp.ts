@@ -2,10 +2,14 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import { AppError } from "../../domain/errors.js";
 import type { Ingest } from "../../ingest/ingest.js";
+import type { LogIngest } from "../../ingest/logs.js";
 import type { RejectionLog } from "../../ingest/rejections.js";
 import { OtlpDecodeError } from "../../otlp/errors.js";
+import { decodeLogRequestJson } from "../../otlp/json/logs.js";
 import { parseOtlpJson } from "../../otlp/json/parse.js";
 import { decodeTraceRequestJson } from "../../otlp/json/traces.js";
+import type { LogDecodeResult } from "../../otlp/logs.js";
+import { decodeLogRequestProtobuf } from "../../otlp/protobuf/logs.js";
 import { encodeExportResponseProtobuf, encodeStatusProtobuf } from "../../otlp/protobuf/status.js";
 import { decodeTraceRequestProtobuf } from "../../otlp/protobuf/traces.js";
 import type { TraceDecodeResult } from "../../otlp/traces.js";
@@ -14,6 +18,7 @@ import type { HostPolicy } from "../security.js";
 
 export interface OtlpRouteDeps {
   ingest: Ingest;
+  logIngest: LogIngest;
   hostPolicy: HostPolicy;
   maxBodyBytes: number;
   /** Read span kinds as OTLP's in every request (turns off the TraceKit local-UI kind translation). */
@@ -197,6 +202,23 @@ export function traceSignal(deps: OtlpRouteDeps): OtlpSignal {
   };
 }
 
+/** The log signal: records go to `logIngest.logs`. */
+export function logSignal(deps: OtlpRouteDeps): OtlpSignal {
+  const decoded = (result: LogDecodeResult): DecodedExport => ({
+    rejected: result.rejectedLogRecords,
+    errors: result.errors,
+    accept: () => deps.logIngest.logs(result.logs),
+  });
+  return {
+    path: "/v1/logs",
+    requestName: "ExportLogsServiceRequest",
+    rejectedField: "rejectedLogRecords",
+    items: "log record(s)",
+    decodeProtobuf: (body) => decoded(decodeLogRequestProtobuf(body)),
+    decodeJson: (value) => decoded(decodeLogRequestJson(value)),
+  };
+}
+
 /** POST /v1/traces (the Node fast path and the Hono route both call this). */
 export function exportTraces(request: OtlpHttpRequest, deps: OtlpRouteDeps): Promise<OtlpHttpAnswer> {
   return exportSignal(traceSignal(deps), request, deps);
@@ -223,7 +245,7 @@ export function otlpRoutes(deps: OtlpRouteDeps): Hono {
   // Node's listener (server/node-listener.ts) answers `POST /v1/traces` itself; what reaches this
   // route is what it passes on: a request target in absolute form (through a proxy), and callers
   // of the Hono app in process. Both run the one exportSignal.
-  const signals: OtlpSignal[] = [traceSignal(deps)];
+  const signals: OtlpSignal[] = [traceSignal(deps), logSignal(deps)];
   for (const signal of signals) {
     app.post(signal.path, async (c) =>
       send(

@@ -1,0 +1,24 @@
+import type { LogRecord, StoredLog } from "../domain/log.js";
+import type { LiveHub } from "../live/hub.js";
+import { logToJson } from "../protocol-json.js";
+import type { LogStore } from "../store/log-store.js";
+
+export interface LogIngest {
+  logs(records: readonly LogRecord[]): StoredLog[];
+}
+
+/**
+ * The log write path: store, then push to live clients. The hub coalesces what arrives within a tick
+ * into one `logs` message and keeps at most its bound of records per tick (the newest), so a flood of
+ * records costs the WebSocket one bounded message per tick; pages read the rest from GET /api/logs.
+ */
+export function createLogIngest(store: LogStore, hub: LiveHub): LogIngest {
+  return {
+    logs(records) {
+      if (records.length === 0) return [];
+      const stored = store.insertLogs(records);
+      hub.publishItems("logs", stored, (items) => ({ type: "logs", logs: items.map(logToJson) }));
+      return stored;
+    },
+  };
+}

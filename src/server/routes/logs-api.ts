@@ -1,0 +1,95 @@
+/** GET /api/logs: stored log records, filtered and paged (the shape is LogListResponse). */
+import { Hono } from "hono";
+import { AppError } from "../../domain/errors.js";
+import { normalizeSpanId, normalizeTraceId } from "../../domain/ids.js";
+import { LOG_SEVERITIES, severityFromText } from "../../domain/log.js";
+import type { LogListResponse } from "../../protocol.js";
+import { logToJson } from "../../protocol-json.js";
+import { DEFAULT_LOG_LIMIT, type LogQuery, type LogStore, MAX_LOG_LIMIT } from "../../store/log-store.js";
+
+export interface LogsApiDeps {
+  logStore: LogStore;
+}
+
+const MAX_UNIX_NANO = 2n ** 64n - 1n;
+const NANOS_PER_MS = 1_000_000n;
+
+function bad(message: string): AppError {
+  return new AppError(400, "invalid_query", message);
+}
+
+/** A unix time in whole milliseconds, as nanoseconds. */
+function unixMs(name: string, raw: string): bigint {
+  const ns = /^\d{1,15}$/.test(raw) ? BigInt(raw) * NANOS_PER_MS : -1n;
+  if (ns < 0n || ns > MAX_UNIX_NANO)
+    throw bad(`${name} must be a unix time in whole milliseconds, not "${raw.slice(0, 40)}"`);
+  return ns;
+}
+
+/** The query string → a LogQuery; every parameter that is present but wrong is a 400 saying why. */
+export function parseLogQuery(params: URLSearchParams): LogQuery {
+  const query: LogQuery = { limit: DEFAULT_LOG_LIMIT, order: "desc" };
+  const limit = params.get("limit");
+  if (limit !== null && limit !== "") {
+    const n = /^\d{1,4}$/.test(limit) ? Number(limit) : 0;
+    if (n < 1 || n > MAX_LOG_LIMIT) {
+      throw bad(`limit must be a whole number from 1 to ${MAX_LOG_LIMIT}, not "${limit.slice(0, 40)}"`);
+    }
+    query.limit = n;
+  }
+  const order = params.get("order");
+  if (order !== null && order !== "") {
+    if (order !== "asc" && order !== "desc") throw bad(`order must be "asc" or "desc", not "${order.slice(0, 40)}"`);
+    query.order = order;
+  }
+  const service = params.get("service");
+  if (service) query.service = service;
+  const severity = params.get("severity");
+  if (severity) {
+    const level = severityFromText(severity);
+    if (level === undefined) {
+      throw bad(`severity must be a level (${LOG_SEVERITIES.slice(1).join(", ")}), not "${severity.slice(0, 40)}"`);
+    }
+    query.minSeverity = level;
+  }
+  const q = params.get("q");
+  if (q?.trim()) query.q = q.trim();
+  const traceId = params.get("traceId");
+  if (traceId) {
+    const id = normalizeTraceId(traceId);
+    if (id === null) throw bad(`traceId "${traceId.slice(0, 64)}" is not a trace id (32 hex digits)`);
+    query.traceId = id;
+  }
+  const spanId = params.get("spanId");
+  if (spanId) {
+    const id = normalizeSpanId(spanId);
+    if (id === null) throw bad(`spanId "${spanId.slice(0, 64)}" is not a span id (16 hex digits)`);
+    query.spanId = id;
+  }
+  const since = params.get("since");
+  if (since) query.sinceUnixNano = unixMs("since", since);
+  const until = params.get("until");
+  // `until` names a millisecond: every record within it is included.
+  if (until) query.untilUnixNano = unixMs("until", until) + (NANOS_PER_MS - 1n);
+  if (
+    query.sinceUnixNano !== undefined &&
+    query.untilUnixNano !== undefined &&
+    query.sinceUnixNano > query.untilUnixNano
+  ) {
+    throw bad(`since (${since}) is after until (${until})`);
+  }
+  const cursor = params.get("cursor");
+  if (cursor) query.cursor = cursor;
+  return query;
+}
+
+export function logsApiRoutes(deps: LogsApiDeps): Hono {
+  const app = new Hono();
+  app.get("/api/logs", (c) => {
+    const page = deps.logStore.listLogs(parseLogQuery(new URL(c.req.url).searchParams));
+    const body: LogListResponse = { logs: page.logs.map(logToJson) };
+    if (page.nextCursor !== undefined) body.nextCursor = page.nextCursor;
+    return c.json(body);
+  });
+  return app;
+}

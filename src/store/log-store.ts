@@ -1,0 +1,59 @@
+import type { LogRecord, LogSeverity, StoredLog } from "../domain/log.js";
+
+export interface LogQuery {
+  /** Only records from this service (resource `service.name`). */
+  service?: string;
+  /** Only records at least this severe (WARN: WARN, ERROR and FATAL). */
+  minSeverity?: LogSeverity;
+  /** Case-insensitive text in the body or an attribute value. */
+  q?: string;
+  traceId?: string;
+  spanId?: string;
+  /** Only records whose time is >= this. */
+  sinceUnixNano?: bigint;
+  /** Only records whose time is <= this. */
+  untilUnixNano?: bigint;
+  limit: number;
+  /** Opaque, from a previous page's `nextCursor` (of the same order). */
+  cursor?: string;
+  /** "desc": newest first (the default); "asc": oldest first. Ties in time go by arrival. */
+  order: "asc" | "desc";
+}
+
+export interface LogPage {
+  logs: StoredLog[];
+  /** Present when more records may follow. */
+  nextCursor?: string;
+}
+
+export interface LogStoreStats {
+  logs: number;
+  maxLogs: number;
+  /** Records dropped past `maxLogs`, oldest arrival first, since the store was created (not reset by clear). */
+  evictedLogs: number;
+}
+
+/**
+ * Where log records live. Each stored record gets a number on arrival, unique for the life of the
+ * store (and of its file), which is its id and breaks ties in time. Reads always see every record an
+ * earlier `insertLogs` accepted; past `maxLogs` the records that arrived first are evicted.
+ */
+export interface LogStore {
+  readonly kind: "memory" | "sqlite";
+  /** Stores the records in order; returns those still stored afterwards, with their numbers. */
+  insertLogs(records: readonly LogRecord[]): StoredLog[];
+  listLogs(query: LogQuery): LogPage;
+  clear(): void;
+  stats(): LogStoreStats;
+  /** Flushes anything pending and releases resources; the store is unusable afterwards. */
+  close(): void;
+}
+
+/**
+ * The default bound, chosen like DEFAULT_MAX_SPANS: bench/logs.mjs measures the memory store's RSS
+ * per retained record, and this many keep the records' share of the process near 100 MB.
+ */
+export const DEFAULT_MAX_LOGS = 200_000;
+
+export const DEFAULT_LOG_LIMIT = 100;
+export const MAX_LOG_LIMIT = 1000;

@@ -1,0 +1,89 @@
+import { describe, expect, it } from "vitest";
+import { logContainsText, logTimes, severityFromText, severityOf, severityRank } from "../../src/domain/log.js";
+import { makeLog } from "../store/log-fixtures.js";
+
+describe("severityOf", () => {
+  it("puts every severity number in its range of four", () => {
+    const expected = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
+    for (let n = 1; n <= 24; n++) {
+      expect(severityOf(n, ""), `number ${n}`).toBe(expected[Math.floor((n - 1) / 4)]);
+      // A number wins over a text that says otherwise.
+      expect(severityOf(n, "fatal")).toBe(expected[Math.floor((n - 1) / 4)]);
+    }
+  });
+
+  it("takes the level a text names when the number is 0 or out of range", () => {
+    expect(severityOf(0, "WARNING")).toBe("WARN");
+    expect(severityOf(0, "Information")).toBe("INFO");
+    expect(severityOf(0, "CRITICAL")).toBe("FATAL");
+    expect(severityOf(0, " error ")).toBe("ERROR");
+    expect(severityOf(25, "debug")).toBe("DEBUG");
+    expect(severityOf(-3, "trace")).toBe("TRACE");
+  });
+
+  it("is UNSPECIFIED without a usable number or a level name", () => {
+    expect(severityOf(0, "")).toBe("UNSPECIFIED");
+    expect(severityOf(0, "test severity text")).toBe("UNSPECIFIED");
+    expect(severityOf(99, "")).toBe("UNSPECIFIED");
+    expect(severityOf(1.5, "")).toBe("UNSPECIFIED");
+  });
+});
+
+describe("severityFromText", () => {
+  it("reads level names of common loggers and OpenTelemetry's short names with digits", () => {
+    const cases: [string, string | undefined][] = [
+      ["TRACE", "TRACE"],
+      ["finest", "TRACE"],
+      ["Debug", "DEBUG"],
+      ["FINE", "DEBUG"],
+      ["INFO3", "INFO"],
+      ["notice", "INFO"],
+      ["WARN2", "WARN"],
+      ["warning", "WARN"],
+      ["ERR", "ERROR"],
+      ["SEVERE", "ERROR"],
+      ["FATAL4", "FATAL"],
+      ["emerg", "FATAL"],
+      ["panic", "FATAL"],
+      ["INFO5", undefined],
+      ["informative", undefined],
+      ["", undefined],
+      ["w".repeat(100), undefined],
+    ];
+    for (const [text, level] of cases) expect(severityFromText(text), text).toBe(level);
+  });
+
+  it("ranks levels from UNSPECIFIED (0) to FATAL (6)", () => {
+    expect(severityRank("UNSPECIFIED")).toBe(0);
+    expect(severityRank("WARN")).toBeLessThan(severityRank("ERROR"));
+    expect(severityRank("FATAL")).toBe(6);
+  });
+});
+
+describe("logTimes", () => {
+  it("keeps both times when the record has them", () => {
+    expect(logTimes(5n, 7n, 9n)).toEqual({ time: 5n, observed: 7n });
+  });
+
+  it("places a record without a time at its observed time, and observes it on receipt when the sender did not", () => {
+    expect(logTimes(0n, 7n, 9n)).toEqual({ time: 7n, observed: 7n });
+    expect(logTimes(5n, 0n, 9n)).toEqual({ time: 5n, observed: 9n });
+    expect(logTimes(0n, 0n, 9n)).toEqual({ time: 9n, observed: 9n });
+  });
+});
+
+describe("logContainsText", () => {
+  it("looks in the body and attribute values at any depth, never in keys", () => {
+    const record = makeLog({
+      body: { outer: [{ message: "Card DECLINED" }] },
+      attributes: { "http.status": 402, flag: true, secretKey: "value" },
+    });
+    expect(logContainsText(record, "declined")).toBe(true);
+    expect(logContainsText(record, "402")).toBe(true);
+    expect(logContainsText(record, "true")).toBe(true);
+    expect(logContainsText(record, "value")).toBe(true);
+    expect(logContainsText(record, "secretkey")).toBe(false);
+    expect(logContainsText(record, "outer")).toBe(false);
+    expect(logContainsText(makeLog({ body: null }), "null")).toBe(false);
+  });
+});

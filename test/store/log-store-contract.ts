@@ -1,0 +1,338 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { AppError } from "../../src/domain/errors.js";
+import { LOG_SEVERITIES, type LogRecord, logContainsText, type StoredLog, severityRank } from "../../src/domain/log.js";
+import { compareLogPositions } from "../../src/store/log-cursor.js";
+import type { LogQuery, LogStore } from "../../src/store/log-store.js";
+import { prng } from "../otlp/helpers.js";
+import { makeLog, richLog, SEVERITY_NUMBER } from "./log-fixtures.js";
+import { ms, spanId, traceId } from "./span-fixtures.js";
+
+export interface LogStoreFactoryOptions {
+  maxLogs: number;
+}
+
+export type LogStoreFactory = (options: LogStoreFactoryOptions) => LogStore | Promise<LogStore>;
+
+type QueryInput = Partial<LogQuery>;
+
+/** The behaviour every LogStore must have; each implementation's test file runs it. */
+export function describeLogStoreContract(name: string, makeStore: LogStoreFactory): void {
+  describe(`${name}: LogStore contract`, () => {
+    const open: LogStore[] = [];
+
+    async function fresh(maxLogs = 100_000): Promise<LogStore> {
+      const store = await makeStore({ maxLogs });
+      open.push(store);
+      return store;
+    }
+
+    afterEach(() => {
+      for (const store of open.splice(0)) store.close();
+    });
+
+    const query = (input: QueryInput = {}): LogQuery => ({ limit: 1000, order: "desc", ...input });
+    const bodies = (store: LogStore, input: QueryInput = {}) =>
+      store.listLogs(query(input)).logs.map((log) => log.record.body);
+
+    /** Every page a query returns, following cursors. */
+    function walkAll(store: LogStore, input: QueryInput): StoredLog[][] {
+      const pages: StoredLog[][] = [];
+      let cursor: string | undefined;
+      for (let guard = 0; guard < 10_000; guard++) {
+        const page = store.listLogs(query(cursor === undefined ? input : { ...input, cursor }));
+        pages.push(page.logs);
+        if (page.nextCursor === undefined) return pages;
+        cursor = page.nextCursor;
+      }
+      throw new Error("paging did not end");
+    }
+
+    describe("insert and read back", () => {
+      it("returns every field of a record unchanged", async () => {
+        const store = await fresh();
+        const record = richLog();
+        const expected = structuredClone(record);
+        const [stored] = store.insertLogs([record]);
+        expect(stored?.record).toEqual(expected);
+        const listed = store.listLogs(query()).logs;
+        expect(listed).toEqual([{ seq: stored?.seq, record: expected }]);
+        // Twice: a second read must not depend on state the first one left.
+        expect(store.listLogs(query()).logs).toEqual(listed);
+      });
+
+      it("keeps bodies of every kind: absent, string, number, bool, list and map", async () => {
+        const store = await fresh();
+        const kinds = [null, "text", 42, 2.5, true, ["a", 1], { k: { deep: [null] } }, ""];
+        store.insertLogs(kinds.map((body, i) => makeLog({ at: i, body })));
+        expect(bodies(store, { order: "asc" })).toEqual(kinds);
+      });
+
+      it("numbers records in arrival order, never twice, and returns them from insert", async () => {
+        const store = await fresh();
+        const first = store.insertLogs([makeLog({ body: "a" }), makeLog({ body: "b" })]);
+        const second = store.insertLogs([makeLog({ body: "c" })]);
+        const seqs = [...first, ...second].map((log) => log.seq);
+        expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+        expect(new Set(seqs).size).toBe(3);
+        expect([...first, ...second].map((log) => log.record.body)).toEqual(["a", "b", "c"]);
+        expect(store.insertLogs([])).toEqual([]);
+      });
+    });
+
+    describe("order", () => {
+      it("lists newest first by time, ties in arrival order reversed; asc is the exact reverse", async () => {
+        const store = await fresh();
+        store.insertLogs([makeLog({ at: 5, body: "t5" }), makeLog({ at: 1, body: "t1-a" })]);
+        store.insertLogs([makeLog({ at: 9, body: "t9" }), makeLog({ at: 1, body: "t1-b" })]);
+        store.insertLogs([makeLog({ at: 3, body: "t3" })]);
+        expect(bodies(store)).toEqual(["t9", "t5", "t3", "t1-b", "t1-a"]);
+        expect(bodies(store, { order: "asc" })).toEqual(["t1-a", "t1-b", "t3", "t5", "t9"]);
+      });
+
+      it("returns an empty page from an empty store", async () => {
+        const store = await fresh();
+        expect(store.listLogs(query())).toEqual({ logs: [] });
+        expect(store.listLogs(query({ order: "asc", traceId: traceId(1) }))).toEqual({ logs: [] });
+      });
+    });
+
+    describe("paging", () => {
+      it("walks every record exactly once in both orders, with and without filters", async () => {
+        const store = await fresh();
+        // Many equal times, so pages must split inside a run of ties.
+        for (let batch = 0; batch < 10; batch++) {
+          store.insertLogs(
+            Array.from({ length: 17 }, (_, i) =>
+              makeLog({ at: (batch * 7 + i) % 13, body: `b${batch}-${i}`, trace: i % 3 === 0 ? 1 : 2 }),
+            ),
+          );
+        }
+        for (const order of ["desc", "asc"] as const) {
+          for (const filter of [{}, { traceId: traceId(1) }, { q: "b3-" }]) {
+            const whole = store.listLogs(query({ order, ...filter })).logs;
+            for (const limit of [1, 4, 17, 50]) {
+              const pages = walkAll(store, { order, limit, ...filter });
+              expect(pages.slice(0, -1).every((page) => page.length === limit)).toBe(true);
+              expect(pages.flat()).toEqual(whole);
+            }
+          }
+        }
+      });
+
+      it("serves a cursor's next page after newer records arrived", async () => {
+        const store = await fresh();
+        store.insertLogs([1, 2, 3, 4].map((at) => makeLog({ at, body: `t${at}` })));
+        const first = store.listLogs(query({ limit: 2 }));
+        expect(first.logs.map((log) => log.record.body)).toEqual(["t4", "t3"]);
+        store.insertLogs([makeLog({ at: 10, body: "t10" })]);
+        const second = store.listLogs(query({ limit: 2, cursor: first.nextCursor as string }));
+        expect(second.logs.map((log) => log.record.body)).toEqual(["t2", "t1"]);
+        expect(second.nextCursor).toBeUndefined();
+      });
+
+      it("rejects a cursor it did not issue", async () => {
+        const store = await fresh();
+        for (const cursor of ["nope", "12", "1_x", "_1", `${"9".repeat(30)}_1`]) {
+          expect(() => store.listLogs(query({ cursor }))).toThrow(AppError);
+        }
+      });
+    });
+
+    describe("filters", () => {
+      it("filters by service", async () => {
+        const store = await fresh();
+        store.insertLogs([
+          makeLog({ service: "web", body: "w" }),
+          makeLog({ service: "db", body: "d" }),
+          makeLog({ service: "webby", body: "x" }),
+        ]);
+        expect(bodies(store, { service: "web" })).toEqual(["w"]);
+        expect(bodies(store, { service: "nothing" })).toEqual([]);
+      });
+
+      it("filters by severity at least a level, the text deciding when the number is 0", async () => {
+        const store = await fresh();
+        const records = LOG_SEVERITIES.slice(1).map((severity, i) =>
+          makeLog({ at: i, severityNumber: SEVERITY_NUMBER[severity as keyof typeof SEVERITY_NUMBER], body: severity }),
+        );
+        records.push(makeLog({ at: 10, severityNumber: 0, severityText: "warning", body: "text-warn" }));
+        records.push(makeLog({ at: 11, severityNumber: 0, body: "unspecified" }));
+        records.push(makeLog({ at: 12, severityNumber: 24, body: "fatal4" }));
+        store.insertLogs(records);
+        expect(bodies(store, { minSeverity: "WARN", order: "asc" })).toEqual([
+          "WARN",
+          "ERROR",
+          "FATAL",
+          "text-warn",
+          "fatal4",
+        ]);
+        expect(bodies(store, { minSeverity: "FATAL", order: "asc" })).toEqual(["FATAL", "fatal4"]);
+        expect(bodies(store, { minSeverity: "TRACE" })).toHaveLength(8);
+        expect(bodies(store, { minSeverity: "UNSPECIFIED" })).toHaveLength(9);
+      });
+
+      it("finds free text in string and structured bodies and in attribute values, ignoring case", async () => {
+        const store = await fresh();
+        store.insertLogs([
+          makeLog({ at: 1, body: "Payment DECLINED for order 7" }),
+          makeLog({ at: 2, body: { event: { detail: ["card declined"] } } }),
+          makeLog({ at: 3, body: "ok", attributes: { reason: { nested: "Declined by bank" } } }),
+          makeLog({ at: 4, body: 4021, attributes: { count: 17 } }),
+          makeLog({ at: 5, body: "ok", attributes: { declined: "no, the key does not count" } }),
+          makeLog({ at: 6, body: 'naïve – 日本語 "quoted" \\ back' }),
+        ]);
+        expect(bodies(store, { q: "declined", order: "asc" })).toEqual([
+          "Payment DECLINED for order 7",
+          { event: { detail: ["card declined"] } },
+          "ok",
+        ]);
+        expect(bodies(store, { q: "402" })).toEqual([4021]);
+        expect(bodies(store, { q: "17" })).toEqual([4021]);
+        expect(bodies(store, { q: "日本" })).toHaveLength(1);
+        expect(bodies(store, { q: '"quoted" \\' })).toHaveLength(1);
+        expect(bodies(store, { q: "  NAÏVE " })).toHaveLength(1);
+        expect(bodies(store, { q: "does not count" })).toEqual(["ok"]);
+      });
+
+      it("filters by trace and by span, in time order either way", async () => {
+        const store = await fresh();
+        store.insertLogs([
+          makeLog({ at: 3, trace: 1, span: 2, body: "t1s2-late" }),
+          makeLog({ at: 1, trace: 1, span: 1, body: "t1s1" }),
+          makeLog({ at: 2, trace: 2, span: 2, body: "t2s2" }),
+          makeLog({ at: 0, body: "no trace" }),
+        ]);
+        store.insertLogs([makeLog({ at: 2, trace: 1, span: 2, body: "t1s2-early" })]);
+        expect(bodies(store, { traceId: traceId(1), order: "asc" })).toEqual(["t1s1", "t1s2-early", "t1s2-late"]);
+        expect(bodies(store, { traceId: traceId(1) })).toEqual(["t1s2-late", "t1s2-early", "t1s1"]);
+        expect(bodies(store, { traceId: traceId(1), spanId: spanId(2), order: "asc" })).toEqual([
+          "t1s2-early",
+          "t1s2-late",
+        ]);
+        expect(bodies(store, { spanId: spanId(2), order: "asc" })).toEqual(["t2s2", "t1s2-early", "t1s2-late"]);
+        expect(bodies(store, { traceId: traceId(9) })).toEqual([]);
+      });
+
+      it("filters by a time range, both ends inclusive", async () => {
+        const store = await fresh();
+        store.insertLogs([0, 1, 2, 3, 4, 5].map((at) => makeLog({ at, body: at })));
+        expect(bodies(store, { sinceUnixNano: ms(2), untilUnixNano: ms(4) })).toEqual([4, 3, 2]);
+        expect(bodies(store, { sinceUnixNano: ms(2), untilUnixNano: ms(4), order: "asc" })).toEqual([2, 3, 4]);
+        expect(bodies(store, { sinceUnixNano: ms(5) })).toEqual([5]);
+        expect(bodies(store, { untilUnixNano: ms(0), order: "asc" })).toEqual([0]);
+        expect(bodies(store, { sinceUnixNano: ms(4), untilUnixNano: ms(2) })).toEqual([]);
+        expect(bodies(store, { traceId: traceId(1), sinceUnixNano: ms(0) })).toEqual([]);
+      });
+
+      it("agrees with a plain scan for random records and queries (seeded)", async () => {
+        const store = await fresh();
+        const rand = prng(11);
+        const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T;
+        const all: StoredLog[] = [];
+        for (let batch = 0; batch < 30; batch++) {
+          const records = Array.from({ length: 1 + Math.floor(rand() * 20) }, () =>
+            makeLog({
+              at: Math.floor(rand() * 40),
+              service: pick(["web", "db", "queue"]),
+              severityNumber: Math.floor(rand() * 25),
+              severityText: pick(["", "warning", "Error"]),
+              body: pick(["alpha", "Beta", { nested: ["gamma"] }, null, 3]),
+              attributes: rand() < 0.3 ? { "user.id": pick(["u-alpha", "u-delta"]) } : {},
+              trace: rand() < 0.6 ? 1 + Math.floor(rand() * 4) : null,
+              span: rand() < 0.5 ? 1 + Math.floor(rand() * 3) : null,
+            }),
+          );
+          all.push(...store.insertLogs(records));
+        }
+        for (let n = 0; n < 150; n++) {
+          const input: QueryInput = { order: pick(["asc", "desc"] as const), limit: 1 + Math.floor(rand() * 30) };
+          if (rand() < 0.3) input.service = pick(["web", "db", "nothing"]);
+          if (rand() < 0.3) input.minSeverity = pick(LOG_SEVERITIES);
+          if (rand() < 0.3) input.q = pick(["ALPHA", "gamma", "delta", "zzz"]);
+          if (rand() < 0.3) input.traceId = traceId(1 + Math.floor(rand() * 5));
+          if (rand() < 0.2) input.spanId = spanId(1 + Math.floor(rand() * 3));
+          if (rand() < 0.3) input.sinceUnixNano = ms(Math.floor(rand() * 40));
+          if (rand() < 0.3) input.untilUnixNano = ms(Math.floor(rand() * 40));
+          const expected = scan(all, input);
+          expect(
+            walkAll(store, input).flat(),
+            JSON.stringify(input, (_, v) => (typeof v === "bigint" ? `${v}` : v)),
+          ).toEqual(expected);
+        }
+      });
+    });
+
+    describe("retention", () => {
+      it("evicts the records that arrived first past the bound, and counts them", async () => {
+        const store = await fresh(5);
+        // The first arrivals go even though their times are the newest.
+        store.insertLogs([1, 2, 3].map((i) => makeLog({ at: 100 + i, body: `first-${i}`, trace: 1 })));
+        store.insertLogs([1, 2, 3, 4, 5].map((i) => makeLog({ at: i, body: `later-${i}`, trace: i === 5 ? 1 : 2 })));
+        expect(store.stats()).toEqual({ logs: 5, maxLogs: 5, evictedLogs: 3 });
+        expect(bodies(store, { order: "asc" })).toEqual(["later-1", "later-2", "later-3", "later-4", "later-5"]);
+        expect(bodies(store, { traceId: traceId(1) })).toEqual(["later-5"]);
+        expect(bodies(store, { q: "first" })).toEqual([]);
+      });
+
+      it("returns from insert only what is still stored when one batch passes the bound", async () => {
+        const store = await fresh(3);
+        const stored = store.insertLogs([1, 2, 3, 4, 5].map((i) => makeLog({ at: i, body: i })));
+        expect(stored.map((log) => log.record.body)).toEqual([3, 4, 5]);
+        expect(store.listLogs(query()).logs).toEqual([...stored].reverse());
+        expect(store.stats()).toEqual({ logs: 3, maxLogs: 3, evictedLogs: 2 });
+      });
+
+      it("keeps the bound under a long stream, with every index in step", async () => {
+        const store = await fresh(1000);
+        for (let batch = 0; batch < 60; batch++) {
+          store.insertLogs(
+            Array.from({ length: 100 }, (_, i) =>
+              makeLog({ at: batch * 100 + i, body: batch * 100 + i, trace: i % 7 }),
+            ),
+          );
+        }
+        expect(store.stats()).toEqual({ logs: 1000, maxLogs: 1000, evictedLogs: 5000 });
+        const listed = walkAll(store, { limit: 333 }).flat();
+        expect(listed.map((log) => log.record.body)).toEqual(Array.from({ length: 1000 }, (_, i) => 5999 - i));
+        const ofTrace = bodies(store, { traceId: traceId(3), order: "asc" });
+        expect(ofTrace).toEqual(
+          listed
+            .filter((log) => log.record.traceId === traceId(3))
+            .map((l) => l.record.body)
+            .reverse(),
+        );
+      });
+    });
+
+    describe("clear", () => {
+      it("forgets every record, keeps numbering forward and accepts new records", async () => {
+        const store = await fresh();
+        const before = store.insertLogs([makeLog({ trace: 1 }), makeLog({ trace: 1 })]);
+        store.clear();
+        expect(store.listLogs(query())).toEqual({ logs: [] });
+        expect(store.listLogs(query({ traceId: traceId(1) }))).toEqual({ logs: [] });
+        expect(store.stats().logs).toBe(0);
+        const [after] = store.insertLogs([makeLog({ body: "after", trace: 1 })]);
+        expect(after?.seq).toBeGreaterThan(Math.max(...before.map((log) => log.seq)));
+        expect(bodies(store, { traceId: traceId(1) })).toEqual(["after"]);
+      });
+    });
+  });
+}
+
+/** What a query must return, by brute force over every stored record. */
+function scan(all: readonly StoredLog[], input: QueryInput): StoredLog[] {
+  const needle = input.q?.trim().toLowerCase();
+  const matches = (record: LogRecord) =>
+    (input.service === undefined || record.service === input.service) &&
+    (input.minSeverity === undefined || severityRank(record.severity) >= severityRank(input.minSeverity)) &&
+    (needle === undefined || logContainsText(record, needle)) &&
+    (input.traceId === undefined || record.traceId === input.traceId) &&
+    (input.spanId === undefined || record.spanId === input.spanId) &&
+    (input.sinceUnixNano === undefined || record.timeUnixNano >= input.sinceUnixNano) &&
+    (input.untilUnixNano === undefined || record.timeUnixNano <= input.untilUnixNano);
+  const sign = input.order === "asc" ? 1 : -1;
+  return all
+    .filter((log) => matches(log.record))
+    .sort((a, b) => sign * compareLogPositions(a.record.timeUnixNano, a.seq, b.record.timeUnixNano, b.seq));
+}
