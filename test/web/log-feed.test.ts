@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareLogsNewestFirst, LogFeed, MAX_HELD_LOGS, MAX_LOG_ROWS } from "../../web/src/features/logs/log-feed";
+import { compareLogsNewestFirst, cursorAfter, LogFeed, MAX_HELD_LOGS, MAX_LOG_ROWS } from "../../web/src/features/logs/log-feed";
 import {
   hasLogFilters,
   logFiltersFromSearch,
@@ -161,6 +161,10 @@ describe("log feed: live records never move rows under the reader", () => {
     expect(feed.trimmed).toBe(2);
     expect(feed.rows.has("0")).toBe(false);
     expect(feed.rows.list[0]?.id).toBe("new-2");
+    // Scrolling goes on from the last row kept, in the server's cursor form.
+    const last = feed.rows.list[feed.rows.size - 1];
+    expect(last?.id).toBe("2");
+    expect(cursorAfter(last as (typeof feed.rows.list)[number])).toBe(`${last?.timeUnixNano}_2`);
   });
 
   it("past MAX_HELD_LOGS held records only counts the rest, and asks for a reload to show them", () => {

@@ -40,7 +40,7 @@ export function LogLine({ record }: { record: LogRecordJson }) {
       {record.eventName !== undefined && (
         <>
           <EventMark />
-          <span class="log-event-name">{record.eventName}</span>
+          <span class="log-event-name">{record.eventName}</span>{" "}
         </>
       )}
       <span class={record.body !== null && typeof record.body === "object" ? "log-line mono" : "log-line"}>

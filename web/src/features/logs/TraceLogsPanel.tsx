@@ -106,16 +106,19 @@ export function TraceLogsPanel({ traceId, tree, traceLogs, selectedSpanId, onSel
         </a>
       </div>
       {open && logs.length > 0 && (
-        <VirtualList
-          class="trace-log-rows"
-          count={logs.length}
-          rowHeight={ROW_HEIGHT}
-          scrollToIndex={scrollTo}
-          rowKey={(index) => (logs[index] as LogRecordJson).id}
-          role="listbox"
-          aria-label="Logs of this trace, oldest first"
-          renderRow={renderRow}
-        />
+        // As tall as its rows, up to a share of the screen; the waterfall keeps the rest.
+        <div class="trace-log-list" style={{ height: `min(${logs.length * ROW_HEIGHT}px, 36vh)` }}>
+          <VirtualList
+            class="trace-log-rows"
+            count={logs.length}
+            rowHeight={ROW_HEIGHT}
+            scrollToIndex={scrollTo}
+            rowKey={(index) => (logs[index] as LogRecordJson).id}
+            role="listbox"
+            aria-label="Logs of this trace, oldest first"
+            renderRow={renderRow}
+          />
+        </div>
       )}
     </section>
   );

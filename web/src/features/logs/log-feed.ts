@@ -26,6 +26,14 @@ export function compareLogsOldestFirst(a: LogRecordJson, b: LogRecordJson): numb
   return -compareLogsNewestFirst(a, b);
 }
 
+/**
+ * The server's cursor for the page after a record ("<time>_<id>": its position in the order), so
+ * scrolling goes on from the last row kept once the oldest rows were dropped from the page.
+ */
+export function cursorAfter(record: Pick<LogRecordJson, "timeUnixNano" | "id">): string {
+  return `${record.timeUnixNano}_${record.id}`;
+}
+
 export interface ReceiveResult {
   /** The rows on screen changed. */
   changed: boolean;

@@ -6,7 +6,7 @@ import { useCoalesced } from "../../lib/use-coalesced";
 import { useHeldList } from "../../lib/use-held-list";
 import { usePagedList } from "../../lib/use-paged-list";
 import { useLiveMessages } from "../../state/live-context";
-import { LogFeed } from "./log-feed";
+import { cursorAfter, LogFeed } from "./log-feed";
 import { type LogFilters, logFiltersToSearch } from "./log-filters";
 
 const PAGE_SIZE = 200;
@@ -49,27 +49,39 @@ export function useLogFeed(
       fetchLogs({ ...params, cursor }, signal).then((page) => ({ items: page.logs, nextCursor: page.nextCursor })),
     onFirstPage(items, arrivedMeanwhile) {
       feed.reset(items, filters);
+      trimmedBefore.current = 0;
       feed.receive(arrivedMeanwhile, false);
     },
     onOlderPage: (items) => feed.append(items),
     rerender,
   });
 
-  const release = useCallback(() => {
+  /** Rows dropped from the bottom: older pages go on from the last row kept. */
+  const trimmedBefore = useRef(0);
+  const afterChange = () => {
+    if (feed.trimmed !== trimmedBefore.current) {
+      trimmedBefore.current = feed.trimmed;
+      const last = feed.rows.list[feed.rows.size - 1];
+      if (last) paged.nextCursor.current = cursorAfter(last);
+    }
+    rerender();
+  };
+
+  const release = () => {
     const result = feed.release();
     if (result === "reload") setReloads((n) => n + 1);
-    else if (result === "released") rerender();
-  }, [feed, rerender]);
+    else if (result === "released") afterChange();
+  };
 
-  const hold = useHeldList({ rowHeight, scrollRef, release, loadMore: paged.loadMore });
-  const holding = () => hold.holding() || reading();
+  const hold = useHeldList({ rowHeight, scrollRef, release, loadMore: paged.loadMore, reading });
+  const { holding } = hold;
 
   /** A text filter is the server's to decide: ask it for the newest matches and place those. */
   const refetchNewest = useCoalesced(() => {
     fetchLogs({ ...params, limit: 100 })
       .then((page) => {
         const { changed, held } = feed.place(page.logs, holding());
-        if (changed || held) rerender();
+        if (changed || held) afterChange();
       })
       .catch(() => {});
   }, 400);
@@ -85,7 +97,7 @@ export function useLogFeed(
     if (paged.deferWhileLoading(message.logs)) return;
     const { changed, held, unknown } = feed.receive(message.logs, holding());
     if (unknown) refetchNewest();
-    if (changed || held) rerender();
+    if (changed || held) afterChange();
   });
 
   return {
