@@ -2,7 +2,7 @@ import type { LogRecordJson } from "../../../../src/protocol";
 import { CopyButton } from "../../components/CopyButton";
 import { serviceColor } from "../../lib/service-color";
 import { PlainAttributes } from "../trace-view/AttributeTable";
-import { Section } from "../trace-view/SpanDetails";
+import { ScopeSection, Section } from "../trace-view/SpanDetails";
 import "../trace-view/trace-view.css";
 import { LogBodyView } from "./LogBodyView";
 import { EventMark, SeverityBadge } from "./LogParts";
@@ -108,17 +108,7 @@ export function LogDetails({ record, zone, onClose, onTraceLogs }: LogDetailsPro
       <Section title="Resource" count={Object.keys(record.resource).length} open={false}>
         <PlainAttributes attributes={record.resource} hook="data-resource-key" />
       </Section>
-      <Section title="Instrumentation scope" open={false}>
-        <dl class="tv-kv">
-          <dt>Name</dt>
-          <dd>{record.scope.name ? <code>{record.scope.name}</code> : <span class="faint">(none)</span>}</dd>
-          <dt>Version</dt>
-          <dd>{record.scope.version ? <code>{record.scope.version}</code> : <span class="faint">(none)</span>}</dd>
-        </dl>
-        {record.scope.attributes && Object.keys(record.scope.attributes).length > 0 && (
-          <PlainAttributes attributes={record.scope.attributes} hook="data-scope-key" />
-        )}
-      </Section>
+      <ScopeSection scope={record.scope} />
     </aside>
   );
 }

@@ -1,4 +1,5 @@
 import { DebouncedInput } from "../../components/DebouncedInput";
+import { ServiceSelect } from "../../components/ServiceSelect";
 import { shortId } from "../../lib/format";
 import { type LogFilters, withLogFilter } from "./log-filters";
 import { parseSeverityLevel, SEVERITY_LEVELS } from "./severity";
@@ -30,8 +31,6 @@ function IdChip(props: { label: string; id: string; onRemove(): void }) {
 export function LogFilterBar({ filters, services, onChange }: LogFilterBarProps) {
   const set = <K extends keyof LogFilters>(key: K, value: LogFilters[K] | undefined, typing = false) =>
     onChange(withLogFilter(filters, key, value), typing);
-  const serviceOptions =
-    filters.service && !services.includes(filters.service) ? [filters.service, ...services] : services;
   return (
     // biome-ignore lint/a11y/useSemanticElements: <search> is too new for the browsers developers still run
     <div class="filter-bar" role="search">
@@ -43,19 +42,7 @@ export function LogFilterBar({ filters, services, onChange }: LogFilterBarProps)
         pageSearch
         onCommit={(q) => set("q", q.trim() || undefined, true)}
       />
-      <select
-        class="input filter-service"
-        aria-label="Service"
-        value={filters.service ?? ""}
-        onChange={(event) => set("service", (event.currentTarget as HTMLSelectElement).value || undefined)}
-      >
-        <option value="">All services</option>
-        {serviceOptions.map((name) => (
-          <option key={name} value={name}>
-            {name}
-          </option>
-        ))}
-      </select>
+      <ServiceSelect value={filters.service} services={services} onChange={(service) => set("service", service)} />
       <select
         class="input filter-severity"
         aria-label="Minimum severity"

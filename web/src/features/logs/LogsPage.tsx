@@ -3,6 +3,7 @@ import { useLocation } from "preact-iso";
 import type { LogRecordJson } from "../../../../src/protocol";
 import { NewItemsPill, PauseButton } from "../../components/LiveListControls";
 import { VirtualList } from "../../components/VirtualList";
+import { searchOf } from "../../lib/url";
 import { useLiveState } from "../../state/live-context";
 import { useServiceNames } from "../trace-list/use-service-names";
 import { LogDetails } from "./LogDetails";
@@ -23,11 +24,6 @@ import "../trace-list/trace-list.css";
 import "./logs.css";
 
 const ROW_HEIGHT = 28;
-
-function searchOf(url: string): string {
-  const at = url.indexOf("?");
-  return at === -1 ? "" : url.slice(at);
-}
 
 /**
  * `/logs`: every log record, newest first, live. New records wait behind "N new" while the reader is

@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
 import { DebouncedInput } from "../../components/DebouncedInput";
+import { ServiceSelect } from "../../components/ServiceSelect";
 import { parseDurationMs } from "../../lib/format";
 import type { ListFilters } from "../../state/trace-list-model";
 
@@ -19,8 +20,6 @@ export function FilterBar({ filters, services, onChange }: FilterBarProps) {
     }
     onChange(next, typing);
   };
-  const serviceOptions =
-    filters.service && !services.includes(filters.service) ? [filters.service, ...services] : services;
   return (
     // biome-ignore lint/a11y/useSemanticElements: <search> is too new for the browsers developers still run
     <div class="filter-bar" role="search">
@@ -32,19 +31,7 @@ export function FilterBar({ filters, services, onChange }: FilterBarProps) {
         pageSearch
         onCommit={(q) => set({ q: q.trim() || undefined }, true)}
       />
-      <select
-        class="input filter-service"
-        aria-label="Service"
-        value={filters.service ?? ""}
-        onChange={(event) => set({ service: (event.currentTarget as HTMLSelectElement).value || undefined })}
-      >
-        <option value="">All services</option>
-        {serviceOptions.map((name) => (
-          <option key={name} value={name}>
-            {name}
-          </option>
-        ))}
-      </select>
+      <ServiceSelect value={filters.service} services={services} onChange={(service) => set({ service })} />
       <DebouncedInput
         class="filter-name"
         value={filters.name ?? ""}

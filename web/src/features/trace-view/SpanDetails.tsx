@@ -1,6 +1,6 @@
 import type { ComponentChildren } from "preact";
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
-import type { LogRecordJson, SnapshotSummaryJson } from "../../../../src/protocol";
+import type { LogRecordJson, SnapshotSummaryJson, SpanJson } from "../../../../src/protocol";
 import { CopyButton } from "../../components/CopyButton";
 import { formatAbsolute, formatDuration, formatPercent, nanosToMillis } from "../../lib/format";
 import { serviceColor } from "../../lib/service-color";
@@ -34,6 +34,23 @@ export function Section(props: { title: string; count?: number; open?: boolean; 
       </summary>
       <div class="tv-section-body">{props.children}</div>
     </details>
+  );
+}
+
+/** The instrumentation scope a span or log record came from (closed until opened). */
+export function ScopeSection({ scope }: { scope: SpanJson["scope"] }) {
+  return (
+    <Section title="Instrumentation scope" open={false}>
+      <dl class="tv-kv">
+        <dt>Name</dt>
+        <dd>{scope.name ? <code>{scope.name}</code> : <span class="faint">(none)</span>}</dd>
+        <dt>Version</dt>
+        <dd>{scope.version ? <code>{scope.version}</code> : <span class="faint">(none)</span>}</dd>
+      </dl>
+      {scope.attributes && Object.keys(scope.attributes).length > 0 && (
+        <PlainAttributes attributes={scope.attributes} hook="data-scope-key" />
+      )}
+    </Section>
   );
 }
 
@@ -169,17 +186,7 @@ export function SpanDetails({ node, tree, query, snapshots, logs, onSelectSpan }
       <Section title="Resource" count={resourceCount} open={false}>
         <PlainAttributes attributes={span.resource} filter={filter} hook="data-resource-key" />
       </Section>
-      <Section title="Instrumentation scope" open={false}>
-        <dl class="tv-kv">
-          <dt>Name</dt>
-          <dd>{span.scope.name ? <code>{span.scope.name}</code> : <span class="faint">(none)</span>}</dd>
-          <dt>Version</dt>
-          <dd>{span.scope.version ? <code>{span.scope.version}</code> : <span class="faint">(none)</span>}</dd>
-        </dl>
-        {span.scope.attributes && Object.keys(span.scope.attributes).length > 0 && (
-          <PlainAttributes attributes={span.scope.attributes} hook="data-scope-key" />
-        )}
-      </Section>
+      <ScopeSection scope={span.scope} />
     </aside>
   );
 }
