@@ -3,6 +3,7 @@ import type { CodeMonitoringBounds, CodeMonitoringStore } from "./code-monitorin
 import { createMemoryLogStore } from "./log-memory-store.js";
 import { DEFAULT_MAX_LOGS, type LogStore } from "./log-store.js";
 import { createMemoryStore } from "./memory-store.js";
+import type { SqliteDatabase } from "./sqlite-schema.js";
 import type { Store } from "./store.js";
 
 export class StoreOpenError extends Error {
@@ -14,12 +15,12 @@ export interface OpenedStores {
   store: Store;
   /** Breakpoints, the kill switch, snapshots and SDK events; closed by `store.close()` when it shares the file. */
   codeMonitoring: CodeMonitoringStore;
-  /** Log records; closed by `store.close()` when it shares the file. */
+  /** Log records; closed by `store.close()` when it shares the file (flushed first). */
   logs: LogStore;
 }
 
 /**
- * The memory stores, or the SQLite stores for a path (both in the one file). better-sqlite3 is a
+ * The memory stores, or the SQLite stores for a path (all in the one file). better-sqlite3 is a
  * native addon loaded only here, so the memory default works on a machine where the addon could not be built.
  */
 export async function openStores(options: {
@@ -38,9 +39,11 @@ export async function openStores(options: {
   }
   let sqlite: typeof import("./sqlite-store.js");
   let codeMonitoringSqlite: typeof import("./code-monitoring-sqlite-store.js");
+  let logSqlite: typeof import("./log-sqlite-store.js");
   try {
     sqlite = await import("./sqlite-store.js");
     codeMonitoringSqlite = await import("./code-monitoring-sqlite-store.js");
+    logSqlite = await import("./log-sqlite-store.js");
     await sqlite.loadSqliteDriver();
   } catch (error) {
     throw new StoreOpenError(
@@ -49,15 +52,56 @@ export async function openStores(options: {
     );
   }
   let codeMonitoring: CodeMonitoringStore | undefined;
+  let logs: LogStore | undefined;
   const store = sqlite.createSqliteStore({
     path: options.dbPath,
     maxSpans: options.maxSpans,
-    companion: (db) => {
-      codeMonitoring = codeMonitoringSqlite.createSqliteCodeMonitoringStore(db, options.codeMonitoring);
-      return codeMonitoring;
-    },
+    companion: companions(
+      (db) => {
+        codeMonitoring = codeMonitoringSqlite.createSqliteCodeMonitoringStore(db, options.codeMonitoring);
+        return codeMonitoring;
+      },
+      (db) => {
+        logs = logSqlite.createSqliteLogStore(db, { maxLogs });
+        return logs;
+      },
+    ),
   });
-  return { store, codeMonitoring: codeMonitoring as CodeMonitoringStore, logs: createMemoryLogStore({ maxLogs }) };
+  return { store, codeMonitoring: codeMonitoring as CodeMonitoringStore, logs: logs as LogStore };
+}
+
+/**
+ * Several stores on the span store's one connection, through its single companion hook: opened in
+ * order (those already open are closed again if a later one fails), closed in reverse.
+ */
+export function companions(
+  ...openers: ((db: SqliteDatabase) => { close(): void })[]
+): (db: SqliteDatabase) => { close(): void } {
+  return (db) => {
+    const opened: { close(): void }[] = [];
+    const closeAll = () => {
+      let failure: unknown = null;
+      for (const companion of opened.reverse()) {
+        try {
+          companion.close();
+        } catch (error) {
+          failure ??= error;
+        }
+      }
+      if (failure !== null) throw failure;
+    };
+    try {
+      for (const open of openers) opened.push(open(db));
+    } catch (error) {
+      try {
+        closeAll();
+      } catch {
+        // The open already failed; that error is the one to report.
+      }
+      throw error;
+    }
+    return { close: closeAll };
+  };
 }
 
 function firstLine(error: unknown): string {

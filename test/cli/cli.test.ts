@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/app.js";
 import { type CliRun, runCli, waitForUrl } from "../helpers/cli.js";
 import { readJson } from "../helpers/http.js";
-import { jsonTraceRequest, newTraceId, postJson } from "../helpers/payloads.js";
+import { jsonLogRequest, jsonTraceRequest, newTraceId, postJson, postLogs } from "../helpers/payloads.js";
 
 const running: CliRun[] = [];
 afterEach(async () => {
@@ -116,6 +116,37 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
       const body = await readJson(fetch(`http://127.0.0.1:${again.port}/api/traces/${traceId}`));
       expect(body.spans[0].name).toBe("kept");
       expect(second.stdout()).toContain(db);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it("--db keeps log records across a restart; a log record prints nothing", async () => {
+    const dir = tempDir();
+    try {
+      const db = join(dir.path, "logs.db");
+      const first = start(["--port", "0", "--no-open", "--db", db, "--max-logs", "2"]);
+      const { port } = await waitForUrl(first);
+      expect(first.stdout()).toContain("2 log records");
+      const traceId = newTraceId();
+      const base = `http://127.0.0.1:${port}`;
+      const printed = first.stdout();
+      const sent = jsonLogRequest(
+        "persist",
+        ["evicted", "kept 1", "kept 2"].map((body) => ({ traceId, body })),
+      );
+      expect((await postLogs(base, sent)).status).toBe(200);
+      const before = await readJson(fetch(`${base}/api/logs?traceId=${traceId}&order=asc`));
+      expect(before.logs.map((log: any) => log.body)).toEqual(["kept 1", "kept 2"]);
+      first.child.kill("SIGTERM");
+      expect(await first.exited).toBe(0);
+      // Only the shutdown lines follow: nothing was printed for the records.
+      expect(first.stdout().slice(printed.length).trim().split("\n")).toEqual(["stopping (SIGTERM)…", "stopped"]);
+
+      const second = start(["--port", "0", "--no-open", "--db", db, "--max-logs", "2"]);
+      const again = `http://127.0.0.1:${(await waitForUrl(second)).port}`;
+      expect(await readJson(fetch(`${again}/api/logs?traceId=${traceId}&order=asc`))).toEqual(before);
+      expect((await readJson(fetch(`${again}/api/health`))).counts).toMatchObject({ logs: 2, evictedLogs: 1 });
     } finally {
       dir.remove();
     }

@@ -28,12 +28,13 @@ export function runCli(args: string[], env: Record<string, string> = {}): CliRun
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 
-/** Waits for the printed UI URL and returns it with the real port. */
+/** Waits for the start banner (it ends "Press Ctrl+C to stop.") and returns the UI URL with the real port. */
 export async function waitForUrl(run: CliRun, timeoutMs = 60_000): Promise<{ url: string; port: number }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const match = /UI:\s+(http:\/\/[^\s]+:(\d+))/.exec(run.stdout());
-    if (match) return { url: match[1] as string, port: Number(match[2]) };
+    // The banner's lines may arrive in several chunks: wait for its last one.
+    if (match && run.stdout().includes("Press Ctrl+C")) return { url: match[1] as string, port: Number(match[2]) };
     if (Date.now() > deadline || run.child.exitCode !== null) {
       throw new Error(`no URL printed; stdout: ${run.stdout()} stderr: ${run.stderr()}`);
     }

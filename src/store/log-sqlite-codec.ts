@@ -1,0 +1,73 @@
+/** A LogRecord as a `log_records` row and back (see log-sqlite-schema.ts for the columns). */
+import { LOG_SEVERITIES, type LogRecord, type StoredLog } from "../domain/log.js";
+import type { Attributes, AttrValue, InstrumentationScope } from "../domain/span.js";
+import type { LogRow } from "./log-sqlite-schema.js";
+import { attributesHaveNonFinite, decodeJson, encodeJson, hasNonFiniteNumber } from "./sqlite-json.js";
+
+const TIME_SHIFT = 1n << 63n;
+
+/** Unsigned 64-bit nanoseconds as a signed SQLite integer, order kept (0 → -2^63). */
+export function toStoredTime(time: bigint): bigint {
+  return time - TIME_SHIFT;
+}
+
+export function fromStoredTime(stored: bigint): bigint {
+  return stored + TIME_SHIFT;
+}
+
+/** What no query filters on, as one JSON array (one bound parameter instead of eight). */
+type LogBody = [
+  observedTimeUnixNano: string,
+  severityNumber: number,
+  severityText: string,
+  body: AttrValue,
+  attributes: Attributes,
+  eventName: string | null,
+  flags: number | null,
+  droppedAttributesCount: number | null,
+];
+
+export function encodeLogBody(record: LogRecord): string {
+  const body: LogBody = [
+    record.observedTimeUnixNano.toString(),
+    record.severityNumber,
+    record.severityText,
+    record.body,
+    record.attributes,
+    record.eventName ?? null,
+    record.flags ?? null,
+    record.droppedAttributesCount ?? null,
+  ];
+  return encodeJson(body, hasNonFiniteNumber(record.body, 0) || attributesHaveNonFinite(record.attributes));
+}
+
+/** What a row refers to by id, shared between the records that use it. */
+export interface LogRowContext {
+  service(id: number): string;
+  resource(id: number): Attributes;
+  scope(id: number): InstrumentationScope;
+}
+
+export function decodeLogRow(row: LogRow, context: LogRowContext): StoredLog {
+  const [seq, time, serviceId, severity, traceId, spanId, resourceId, scopeId, json] = row;
+  const [observed, severityNumber, severityText, body, attributes, eventName, flags, dropped] =
+    decodeJson<LogBody>(json);
+  const record: LogRecord = {
+    timeUnixNano: fromStoredTime(time),
+    observedTimeUnixNano: BigInt(observed),
+    severityNumber,
+    severity: LOG_SEVERITIES[Number(severity)] ?? "UNSPECIFIED",
+    severityText,
+    body,
+    attributes,
+    traceId,
+    spanId,
+    service: context.service(Number(serviceId)),
+    resource: context.resource(Number(resourceId)),
+    scope: context.scope(Number(scopeId)),
+  };
+  if (eventName !== null) record.eventName = eventName;
+  if (flags !== null) record.flags = flags;
+  if (dropped !== null) record.droppedAttributesCount = dropped;
+  return { seq: Number(seq), record };
+}

@@ -1,0 +1,153 @@
+/**
+ * The log tables in the `--db` file and the statements on them. The span store owns
+ * `PRAGMA user_version`, so these migrations count their own version in `log_schema` (as the
+ * code-monitoring tables do in theirs); every table is prefixed `log_`.
+ */
+import { SchemaError, type SqliteDatabase, type SqliteStatement } from "./sqlite-schema.js";
+
+/** Each entry upgrades the tables by one version; never edit a released one, append a new one. */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE log_services (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+  CREATE TABLE log_resources (id INTEGER PRIMARY KEY, json TEXT NOT NULL UNIQUE);
+  CREATE TABLE log_scopes (id INTEGER PRIMARY KEY, json TEXT NOT NULL UNIQUE);
+  -- next_seq: the next arrival number (never reused, also after a clear); stored: rows in log_records;
+  -- evicted: records dropped past the bound since the file was made.
+  CREATE TABLE log_state (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    next_seq INTEGER NOT NULL,
+    stored INTEGER NOT NULL,
+    evicted INTEGER NOT NULL
+  );
+  INSERT INTO log_state (id, next_seq, stored, evicted) VALUES (1, 1, 0, 0);
+  -- seq: the arrival number (the record's id; retention deletes the lowest). time_ns: the record's
+  -- time shifted by -2^63, so the whole unsigned range orders as SQLite's signed integers do.
+  -- severity: the LogSeverity's rank (0 UNSPECIFIED … 6 FATAL). body: JSON [observed time (string),
+  -- severity_number, severity_text, body, attributes, event_name, flags, dropped_attributes_count],
+  -- prefixed "!" when non-finite numbers are boxed inside.
+  CREATE TABLE log_records (
+    seq INTEGER PRIMARY KEY,
+    time_ns INTEGER NOT NULL,
+    service_id INTEGER NOT NULL,
+    severity INTEGER NOT NULL,
+    trace_id TEXT,
+    span_id TEXT,
+    resource_id INTEGER NOT NULL,
+    scope_id INTEGER NOT NULL,
+    body TEXT NOT NULL
+  );
+  -- Logs arrive nearly in time order, so this index is appended to; the trace view's lookups use the other.
+  CREATE INDEX log_records_by_time ON log_records (time_ns, seq);
+  CREATE INDEX log_records_by_trace ON log_records (trace_id, time_ns, seq) WHERE trace_id IS NOT NULL;
+  `,
+];
+
+/** Brings the log tables to the current version; refuses a file from a newer tracekit-local. */
+export function migrateLogs(db: SqliteDatabase): void {
+  db.exec("CREATE TABLE IF NOT EXISTS log_schema (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER)");
+  const row = db.prepare("SELECT version FROM log_schema WHERE id = 1").safeIntegers(false).get() as
+    | { version: number }
+    | undefined;
+  const version = row?.version ?? 0;
+  if (version > MIGRATIONS.length) {
+    throw new SchemaError(
+      `its log tables were written by a newer tracekit-local (version ${version}, this one knows ${MIGRATIONS.length})`,
+    );
+  }
+  for (let next = version; next < MIGRATIONS.length; next++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[next] as string);
+      db.prepare(
+        "INSERT INTO log_schema (id, version) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version",
+      ).run(next + 1);
+    })();
+  }
+}
+
+export const LOG_COLUMNS = [
+  "seq",
+  "time_ns",
+  "service_id",
+  "severity",
+  "trace_id",
+  "span_id",
+  "resource_id",
+  "scope_id",
+  "body",
+] as const;
+export const LOG_WIDTH = LOG_COLUMNS.length;
+/** Rows per multi-row INSERT: binding is per parameter, preparing is per statement. */
+export const LOG_INSERT_CHUNK = 100;
+
+/** A row as read back: [seq, time_ns, service_id, severity, trace_id, span_id, resource_id, scope_id, body]. */
+export type LogRow = [bigint, bigint, bigint, bigint, string | null, string | null, bigint, bigint, string];
+
+/** Which filters a list query has: each combination gets its own prepared statement. */
+export interface LogQueryShape {
+  traceId: boolean;
+  spanId: boolean;
+  service: boolean;
+  severity: boolean;
+  since: boolean;
+  until: boolean;
+  cursor: boolean;
+  desc: boolean;
+}
+
+function listSql(shape: LogQueryShape): string {
+  const where: string[] = [];
+  if (shape.traceId) where.push("trace_id = @traceId");
+  if (shape.spanId) where.push("span_id = @spanId");
+  if (shape.service) where.push("service_id = @serviceId");
+  if (shape.severity) where.push("severity >= @minSeverity");
+  if (shape.since) where.push("time_ns >= @since");
+  if (shape.until) where.push("time_ns <= @until");
+  if (shape.cursor) where.push(`(time_ns, seq) ${shape.desc ? "<" : ">"} (@cursorTime, @cursorSeq)`);
+  const order = shape.desc ? "DESC" : "ASC";
+  return (
+    `SELECT ${LOG_COLUMNS.join(", ")} FROM log_records` +
+    (where.length > 0 ? ` WHERE ${where.join(" AND ")}` : "") +
+    ` ORDER BY time_ns ${order}, seq ${order}`
+  );
+}
+
+export function prepareLogStatements(db: SqliteDatabase) {
+  const inserts = new Map<number, SqliteStatement>();
+  const lists = new Map<string, SqliteStatement>();
+  const tuple = `(${LOG_COLUMNS.map(() => "?").join(",")})`;
+  return {
+    state: db.prepare("SELECT next_seq, stored, evicted FROM log_state WHERE id = 1").raw().safeIntegers(false),
+    saveState: db.prepare("UPDATE log_state SET next_seq = ?, stored = ?, evicted = ? WHERE id = 1"),
+    firstSeq: db.prepare("SELECT min(seq) FROM log_records").pluck().safeIntegers(false),
+    services: db.prepare("SELECT id, name FROM log_services").raw().safeIntegers(false),
+    resources: db.prepare("SELECT id, json FROM log_resources").raw().safeIntegers(false),
+    scopes: db.prepare("SELECT id, json FROM log_scopes").raw().safeIntegers(false),
+    insertService: db.prepare("INSERT INTO log_services (id, name) VALUES (?, ?)"),
+    insertResource: db.prepare("INSERT INTO log_resources (id, json) VALUES (?, ?)"),
+    insertScope: db.prepare("INSERT INTO log_scopes (id, json) VALUES (?, ?)"),
+    deleteBelow: db.prepare("DELETE FROM log_records WHERE seq < ?"),
+    deleteAll: db.prepare("DELETE FROM log_records"),
+    /** The INSERT for `rows` rows (1 to LOG_INSERT_CHUNK), each prepared once. */
+    insert(rows: number): SqliteStatement {
+      let statement = inserts.get(rows);
+      if (statement === undefined) {
+        const values = Array.from({ length: rows }, () => tuple).join(",");
+        statement = db.prepare(`INSERT INTO log_records (${LOG_COLUMNS.join(",")}) VALUES ${values}`);
+        inserts.set(rows, statement);
+      }
+      return statement;
+    },
+    /** The list query for a shape, rows raw with 64-bit integers as bigint. */
+    list(shape: LogQueryShape): SqliteStatement {
+      const key = JSON.stringify(shape);
+      let statement = lists.get(key);
+      if (statement === undefined) {
+        statement = db.prepare(listSql(shape)).raw().safeIntegers(true);
+        lists.set(key, statement);
+      }
+      return statement;
+    },
+  };
+}
+
+export type LogStatements = ReturnType<typeof prepareLogStatements>;

@@ -1,0 +1,109 @@
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { createSqliteLogStore } from "../../src/store/log-sqlite-store.js";
+import type { LogStore } from "../../src/store/log-store.js";
+import { type OpenedStores, openStores } from "../../src/store/open-store.js";
+import { createSqliteStore, loadSqliteDriver } from "../../src/store/sqlite-store.js";
+import { tempDir } from "../helpers/app.js";
+import { makeLog, richLog } from "./log-fixtures.js";
+import { describeLogStoreContract } from "./log-store-contract.js";
+import { rootSpan, traceId } from "./span-fixtures.js";
+
+const dir = tempDir();
+afterAll(() => dir.remove());
+let files = 0;
+const tempPath = () => `${dir.path}/logs-${++files}.db`;
+
+/** The log store as --db opens it: a companion of the span store, closed with it. */
+function closingWithSpanStore({ store, logs }: OpenedStores): LogStore {
+  return {
+    ...logs,
+    close() {
+      store.close();
+    },
+  };
+}
+
+// Batched writes as in production (every read flushes), and a write after every insert.
+describeLogStoreContract("sqlite", async ({ maxLogs }) =>
+  closingWithSpanStore(await openStores({ dbPath: tempPath(), maxSpans: 1000, maxLogs })),
+);
+describeLogStoreContract("sqlite, flush per insert", async ({ maxLogs }) => {
+  await loadSqliteDriver();
+  let logs: LogStore | undefined;
+  const store = createSqliteStore({
+    path: tempPath(),
+    maxSpans: 1000,
+    companion: (db) => {
+      logs = createSqliteLogStore(db, { maxLogs, flushRecords: 1 });
+      return logs;
+    },
+  });
+  return { ...(logs as LogStore), close: () => store.close() };
+});
+
+describe("sqlite: logs in the --db file", () => {
+  const open: OpenedStores[] = [];
+  afterEach(() => {
+    for (const opened of open.splice(0)) opened.store.close();
+  });
+  async function openFile(path: string, maxLogs = 1000): Promise<OpenedStores> {
+    const opened = await openStores({ dbPath: path, maxSpans: 1000, maxLogs });
+    open.push(opened);
+    return opened;
+  }
+  function closeFile(opened: OpenedStores): void {
+    opened.store.close();
+    open.splice(open.indexOf(opened), 1);
+  }
+
+  it("keeps every record, its number and the counts across a restart, beside spans and code monitoring", async () => {
+    const path = tempPath();
+    let opened = await openFile(path, 4);
+    opened.store.insertSpans([rootSpan(1)]);
+    const first = opened.logs.insertLogs([richLog(), makeLog({ at: 1, trace: 1, body: "b1" })]);
+    // Not flushed yet: closing must write them.
+    const second = opened.logs.insertLogs([2, 3, 4].map((at) => makeLog({ at, trace: 1, body: `b${at}` })));
+    const before = opened.logs.listLogs({ limit: 100, order: "desc" });
+    expect(opened.logs.stats()).toEqual({ logs: 4, maxLogs: 4, evictedLogs: 1 });
+    closeFile(opened);
+
+    opened = await openFile(path, 4);
+    expect(opened.logs.listLogs({ limit: 100, order: "desc" })).toEqual(before);
+    expect(opened.logs.stats()).toEqual({ logs: 4, maxLogs: 4, evictedLogs: 1 });
+    expect(opened.logs.listLogs({ limit: 100, order: "asc", traceId: traceId(1) }).logs.map((l) => l.seq)).toEqual(
+      [first[1], ...second].map((log) => log?.seq),
+    );
+    expect(opened.store.getTrace(traceId(1))).toHaveLength(1);
+    // Numbers go on from where they were, never reused.
+    const [next] = opened.logs.insertLogs([makeLog({ at: 9 })]);
+    expect(next?.seq).toBe((second[2]?.seq ?? 0) + 1);
+  });
+
+  it("applies a smaller --max-logs to a file at once, oldest arrivals first", async () => {
+    const path = tempPath();
+    const opened = await openFile(path, 100);
+    opened.logs.insertLogs([1, 2, 3, 4, 5].map((i) => makeLog({ at: 10 - i, body: i })));
+    closeFile(opened);
+    const smaller = await openFile(path, 2);
+    expect(smaller.logs.stats()).toEqual({ logs: 2, maxLogs: 2, evictedLogs: 3 });
+    expect(smaller.logs.listLogs({ limit: 10, order: "asc" }).logs.map((l) => l.record.body)).toEqual([5, 4]);
+  });
+
+  it("keeps a clear across a restart, and numbering forward", async () => {
+    const path = tempPath();
+    let opened = await openFile(path);
+    const [before] = opened.logs.insertLogs([makeLog()]);
+    opened.logs.clear();
+    closeFile(opened);
+    opened = await openFile(path);
+    expect(opened.logs.listLogs({ limit: 10, order: "desc" })).toEqual({ logs: [] });
+    const [after] = opened.logs.insertLogs([makeLog()]);
+    expect(after?.seq).toBeGreaterThan(before?.seq ?? 0);
+  });
+
+  it("is closed with the span store", async () => {
+    const { store, logs } = await openStores({ dbPath: tempPath(), maxSpans: 1000 });
+    store.close();
+    expect(() => logs.listLogs({ limit: 1, order: "desc" })).toThrow(/closed/);
+  });
+});
