@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { compareLogsNewestFirst, cursorAfter, LogFeed, MAX_HELD_LOGS, MAX_LOG_ROWS } from "../../web/src/features/logs/log-feed";
+import {
+  compareLogsNewestFirst,
+  cursorAfter,
+  LogFeed,
+  MAX_HELD_LOGS,
+  MAX_LOG_ROWS,
+} from "../../web/src/features/logs/log-feed";
 import {
   hasLogFilters,
   logFiltersFromSearch,

@@ -29,7 +29,14 @@ export function useTraceLogs(traceId: string): TraceLogs {
   const [error, setError] = useState<string | null>(null);
   const [capped, setCapped] = useState(false);
 
+  // After a reconnection the server may have restarted with other records (and reused their ids).
+  const loadedFor = useRef(generation);
   useEffect(() => {
+    if (loadedFor.current !== generation) {
+      loadedFor.current = generation;
+      list.clear();
+      setCapped(false);
+    }
     const controller = new AbortController();
     setLoading(true);
     setError(null);
