@@ -140,6 +140,34 @@ describe.skipIf(!available)("Logs in Chromium", () => {
     expect(await details.locator('[data-attr-key="event.attribute"]').textContent()).toContain("some event attribute");
   });
 
+  it("cuts a long body in the list and in the details until 'show all'", async () => {
+    const text = Array.from({ length: 200 }, (_, i) => `line ${i} of a long dump`).join("\n");
+    const request = {
+      resourceLogs: [
+        {
+          resource: { attributes: [{ key: "service.name", value: { stringValue: "dumper" } }] },
+          scopeLogs: [{ logRecords: [{ severityNumber: 9, body: { stringValue: text } }] }],
+        },
+      ],
+    };
+    const response = await fetch(`${suite.app.base}/v1/logs`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(request),
+    });
+    expect(response.status).toBe(200);
+    await page.goto(`${suite.app.base}/logs`);
+    const row = rowWith("line 0 of a long dump");
+    await row.waitFor();
+    expect((await row.locator(".log-line").textContent())?.length).toBe(301);
+    await row.click();
+    const body = page.getByTestId("log-body");
+    const lines = async () => ((await body.locator("pre").textContent()) ?? "").split("\n").length;
+    await expect.poll(lines).toBe(60);
+    await body.getByRole("button", { name: /show all \(200 lines/ }).click();
+    await expect.poll(lines).toBe(200);
+  });
+
   it("filters by level, service, text and trace, in the URL, and keeps live records to the filters", async () => {
     const checkout = await sendLogsInTrace(suite.app.base, {
       service: "checkout-api",
