@@ -6,6 +6,7 @@
 // Run after `npm run build`:  node bench/logs-browser.mjs     (CHROMIUM_PATH overrides /usr/bin/chromium)
 import { chromium } from "playwright-core";
 import { percentile } from "../dist/domain/percentile.js";
+import { postJson, scrollFrameTimes } from "./chromium.mjs";
 import { startServer } from "./server.mjs";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -34,14 +35,7 @@ function logsJson(service, from, count, tag = "bench") {
   });
 }
 
-async function post(base, body) {
-  const response = await fetch(`${base}/v1/logs`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body,
-  });
-  if (!response.ok) throw new Error(`POST /v1/logs → ${response.status} ${await response.text()}`);
-}
+const post = (base, body) => postJson(base, "/v1/logs", body);
 
 async function fill(base, total) {
   for (let i = 0; i < total; i += 1000) await post(base, logsJson("shop", i, Math.min(1000, total - i)));
@@ -84,19 +78,7 @@ async function scrollThrough(browser, base) {
     await new Promise((r) => setTimeout(r, 20));
   }
   const loadMs = performance.now() - start;
-  const frames = await page.evaluate(async () => {
-    const list = document.querySelector(".log-rows");
-    const durations = [];
-    let last = performance.now();
-    for (let y = 0; y <= list.scrollHeight; y += 900) {
-      list.scrollTop = y;
-      await new Promise((r) => requestAnimationFrame(r));
-      const now = performance.now();
-      durations.push(now - last);
-      last = now;
-    }
-    return durations.sort((a, b) => a - b);
-  });
+  const frames = await page.evaluate(scrollFrameTimes, { selector: ".log-rows [data-log-id]", step: 900 });
   const rows = await page.locator("[data-log-id]").count();
   await page.close();
   console.log(
