@@ -1,6 +1,8 @@
-// Benchmarks' way to a server: start the built tracekit-local, and POST trace bodies to it.
+// Benchmarks' way to a server: start the built tracekit-local, and POST OTLP bodies to it.
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { request } from "node:http";
+import { percentile } from "../dist/domain/percentile.js";
 
 const BIN = new URL("../bin/tracekit-local.js", import.meta.url).pathname;
 
@@ -39,15 +41,51 @@ export function startServer(args = [], { nodeArgs = [], onLine = () => {} } = {}
  * POSTs one body to /v1/traces with only Content-Type and Content-Length (no User-Agent, as the
  * TraceKit SDKs send); `sdkHost` sends `Host: localhost:<port>` as they do. Rejects unless 200.
  */
-export function postTraces(port, body, { agent, contentType, sdkHost = false }) {
+export function postTraces(port, body, options) {
+  return postOtlp(port, "/v1/traces", body, options);
+}
+
+/** POSTs one body to an OTLP path (`/v1/logs`…), as postTraces does. Rejects unless 200. */
+export function postOtlp(port, path, body, { agent, contentType, sdkHost = false }) {
   const headers = { "Content-Type": contentType, "Content-Length": Buffer.byteLength(body) };
   if (sdkHost) headers.Host = `localhost:${port}`;
   return new Promise((resolve, reject) => {
-    const req = request({ agent, host: "127.0.0.1", port, method: "POST", path: "/v1/traces", headers }, (res) => {
+    const req = request({ agent, host: "127.0.0.1", port, method: "POST", path, headers }, (res) => {
       res.resume();
       res.on("end", () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
     });
     req.on("error", reject);
     req.end(body);
   });
+}
+
+/** GET a JSON answer. */
+export function get(agent, port, path) {
+  return new Promise((resolve, reject) => {
+    const req = request({ agent, host: "127.0.0.1", port, path }, (res) => {
+      const chunks = [];
+      res.on("data", (c) => chunks.push(c));
+      res.on("end", () => resolve(JSON.parse(Buffer.concat(chunks).toString("utf8"))));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/** The median time of `runs` GETs of `path`, in ms. */
+export async function timeQuery(agent, port, path, runs = 20) {
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await get(agent, port, path);
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return percentile(times, 50);
+}
+
+/** Resident memory of a process, in MB. */
+export function rssMb(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
 }

@@ -68,6 +68,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
     hub,
     { newService: (service) => onEvent({ type: "new-service", service }) },
     {
+      maxSpans: config.maxSpans,
       ownAddress: {
         get port() {
           return port;

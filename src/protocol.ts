@@ -107,6 +107,8 @@ export interface HealthResponse {
     evictedSpans: number;
     /** Spans of SDKs' own calls to this server (exports, health probes), not stored. */
     ownCallSpans: number;
+    /** Spans that arrived after retention had evicted their trace, dropped (a trace is kept whole or not at all). */
+    lateSpans: number;
     /** Requests refused with a 4xx, and spans dropped from partly accepted requests. */
     rejectedRequests: number;
     rejectedSpans: number;
@@ -156,6 +158,11 @@ export type LiveMessage =
   | { type: "cleared" }
   /** What was refused on the way in (retained: sent on connect once anything was). */
   | ({ type: "rejections" } & RejectionsJson)
+  /**
+   * Spans dropped because retention had already evicted their trace (retained: sent on connect once
+   * any were), with the bound to raise.
+   */
+  | { type: "late-spans"; lateSpans: number; maxSpans: number }
   /** The whole breakpoint list and kill switch, after any change to either. */
   | { type: "breakpoints"; breakpoints: BreakpointJson[]; killSwitch: boolean; connectedSdks: Record<string, number> }
   /** Newly captured snapshots, coalesced per tick. */

@@ -11,11 +11,15 @@ export interface IngestEvents {
 export interface IngestOptions {
   /** Where this server is reached, to recognise spans of an SDK's own calls to it (see `isOwnCallSpan`). */
   ownAddress?: OwnAddress;
+  /** The store's retention bound, named in the notice about late spans of evicted traces. */
+  maxSpans?: number;
 }
 
 export interface IngestCounts {
   /** Spans of SDKs' own calls to this server (exports, health probes), dropped instead of stored. */
   ownCallSpans: number;
+  /** Spans that arrived after their trace was evicted, dropped (see `InsertResult.lateSpans`). */
+  lateSpans: number;
 }
 
 export interface Ingest {
@@ -35,6 +39,9 @@ export function createIngest(
   const seenServices = new Set<string>();
   const { ownAddress } = options;
   let ownCallSpans = 0;
+  let lateSpans = 0;
+  const publishLateSpans = () =>
+    hub.publishState("late-spans", () => ({ type: "late-spans", lateSpans, maxSpans: options.maxSpans ?? 0 }));
 
   function withoutOwnCalls(spans: readonly Span[]): readonly Span[] {
     if (ownAddress === undefined) return spans;
@@ -54,7 +61,7 @@ export function createIngest(
   return {
     spans(received) {
       const spans = withoutOwnCalls(received);
-      if (spans.length === 0) return { inserted: 0, changedTraceIds: [] };
+      if (spans.length === 0) return { inserted: 0, changedTraceIds: [], lateSpans: 0, rejectedSpans: 0 };
       if (events.newService !== undefined) {
         for (const span of spans) {
           if (!seenServices.has(span.service)) {
@@ -65,13 +72,21 @@ export function createIngest(
       }
       const result = store.insertSpans(spans);
       hub.tracesChanged(result.changedTraceIds);
+      if (result.lateSpans > 0) {
+        lateSpans += result.lateSpans;
+        publishLateSpans();
+      }
       return result;
     },
     reset() {
       seenServices.clear();
+      if (lateSpans > 0) {
+        lateSpans = 0;
+        publishLateSpans();
+      }
     },
     counts() {
-      return { ownCallSpans };
+      return { ownCallSpans, lateSpans };
     },
   };
 }

@@ -71,6 +71,10 @@ async function answerTraces(request: IncomingMessage, response: ServerResponse, 
 
 function writeJson(response: ServerResponse, status: number, value: unknown): void {
   const body = Buffer.from(JSON.stringify(value));
-  response.writeHead(status, { "Content-Type": "application/json", "Content-Length": String(body.byteLength) });
+  response.writeHead(status, {
+    "Content-Type": "application/json",
+    "Content-Length": String(body.byteLength),
+    "X-Content-Type-Options": "nosniff",
+  });
   response.end(body);
 }

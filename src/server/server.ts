@@ -63,6 +63,8 @@ export function createServer(deps: ServerDeps): Hono {
     const host = c.req.header("host");
     if (!deps.hostPolicy.allowsRequest(c.req.path, host)) return forbiddenHost(c, host, deps.port());
     await next();
+    // No answer of the API, OTLP or SDK paths is ever read as another type than it says (web.ts sets its own).
+    if (!c.res.headers.has("X-Content-Type-Options")) c.header("X-Content-Type-Options", "nosniff");
   });
 
   app.route("/", otlpRoutes(deps));

@@ -21,15 +21,27 @@ export function createMemoryLogStore(options: MemoryLogStoreOptions = {}): LogSt
   const maxLogs = options.maxLogs ?? DEFAULT_MAX_LOGS;
   /** arrival[i] has number baseSeq + i; slots before `head` were evicted. */
   let arrival: (LogRecord | undefined)[] = [];
+  /**
+   * Each record's time as two exact numbers beside `arrival` (the nanoseconds above and below bit 20):
+   * the time index compares numbers, several times faster than bigints, and filing a record that is
+   * not the newest takes ~15 compares.
+   */
+  let timeHigh: number[] = [];
+  let timeLow: number[] = [];
   let head = 0;
   let baseSeq = 1;
   /** Never reset, so a number is never given twice (the web app keys rows by it). */
   let nextSeq = 1;
   let evictedLogs = 0;
   const recordOf = (seq: number) => arrival[seq - baseSeq] as LogRecord;
-  const byTime = new SortedChunks<number>((a, b) =>
-    compareLogPositions(recordOf(a).timeUnixNano, a, recordOf(b).timeUnixNano, b),
-  );
+  const byTime = new SortedChunks<number>((a, b) => {
+    const ia = a - baseSeq;
+    const ib = b - baseSeq;
+    const high = (timeHigh[ia] as number) - (timeHigh[ib] as number);
+    if (high !== 0) return high;
+    const low = (timeLow[ia] as number) - (timeLow[ib] as number);
+    return low !== 0 ? low : a - b;
+  });
   /** Numbers of each trace's records, in arrival order. */
   const byTrace = new Map<string, number[]>();
 
@@ -48,6 +60,8 @@ export function createMemoryLogStore(options: MemoryLogStoreOptions = {}): LogSt
     }
     if (head > COMPACT_AFTER && head * 2 > arrival.length) {
       arrival = arrival.slice(head);
+      timeHigh = timeHigh.slice(head);
+      timeLow = timeLow.slice(head);
       baseSeq += head;
       head = 0;
     }
@@ -58,6 +72,8 @@ export function createMemoryLogStore(options: MemoryLogStoreOptions = {}): LogSt
     for (const record of records) {
       const seq = nextSeq++;
       arrival.push(record);
+      timeHigh.push(Number(record.timeUnixNano >> 20n));
+      timeLow.push(Number(record.timeUnixNano & 0xfffffn));
       byTime.insert(seq);
       if (record.traceId !== null) {
         const ofTrace = byTrace.get(record.traceId);
@@ -130,6 +146,8 @@ export function createMemoryLogStore(options: MemoryLogStoreOptions = {}): LogSt
 
   function clear(): void {
     arrival = [];
+    timeHigh = [];
+    timeLow = [];
     head = 0;
     baseSeq = nextSeq;
     byTime.clear();

@@ -4,6 +4,7 @@ import type { Span } from "../domain/span.js";
 import { durationMs } from "../domain/time.js";
 import { TraceAggregate, type TraceSummary } from "../domain/trace-summary.js";
 import { decodeCursor, encodeCursor, isAfterCursor } from "./cursor.js";
+import { createEvictedTraces, evictedTracesCapacity } from "./evicted-traces.js";
 import { summaryMatches } from "./query-match.js";
 import { SortedChunks } from "./sorted-chunks.js";
 import {
@@ -14,6 +15,7 @@ import {
   type StoreStats,
   type TracePage,
   type TraceQuery,
+  tooBigTraceMessage,
 } from "./store.js";
 import { compareOldestFirst, type StartOrdered, setSortStart, traceIdKey } from "./trace-order.js";
 
@@ -61,6 +63,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   let spanTotal = 0;
   let evictedTraces = 0;
   let evictedSpans = 0;
+  const evictedIds = createEvictedTraces(evictedTracesCapacity(maxSpans));
   const searchTextCache = new WeakMap<Span, string>();
 
   function searchText(span: Span): string {
@@ -76,6 +79,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     for (const trace of traces.values()) {
       if (spanTotal <= maxSpans) break;
       traces.delete(trace.aggregate.traceId);
+      evictedIds.add(trace.aggregate.traceId);
       trace.evicted = true;
       staleInByStart++;
       spanTotal -= trace.spans.length;
@@ -91,9 +95,16 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   function insertSpans(spans: readonly Span[]): InsertResult {
     const changed = new Map<string, MemoryTrace>();
     let inserted = 0;
+    let lateSpans = 0;
+    let rejectedSpans = 0;
+    let rejectionMessage: string | undefined;
     for (const span of spans) {
       let trace = traces.get(span.traceId);
       if (trace === undefined) {
+        if (evictedIds.has(span.traceId)) {
+          lateSpans++;
+          continue;
+        }
         trace = {
           traceId: span.traceId,
           aggregate: new TraceAggregate(span.traceId),
@@ -109,6 +120,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
         };
         traces.set(span.traceId, trace);
       } else if (hasSpan(trace, span.spanId)) {
+        continue;
+      } else if (trace.spans.length >= maxSpans) {
+        rejectedSpans++;
+        rejectionMessage ??= tooBigTraceMessage(span.traceId, maxSpans);
         continue;
       }
       const previous = trace.spans[trace.spans.length - 1];
@@ -134,7 +149,14 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       }
     }
     evictOldestTraces();
-    return { inserted, changedTraceIds: [...changed.keys()].filter((id) => traces.has(id)) };
+    const result: InsertResult = {
+      inserted,
+      changedTraceIds: [...changed.keys()].filter((id) => traces.has(id)),
+      lateSpans,
+      rejectedSpans,
+    };
+    if (rejectionMessage !== undefined) result.rejectionMessage = rejectionMessage;
+    return result;
   }
 
   function traceMatchesText(trace: MemoryTrace, needle: string): boolean {
@@ -232,6 +254,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     byStart.clear();
     staleInByStart = 0;
     spanTotal = 0;
+    evictedIds.clear();
   }
 
   function stats(): StoreStats {

@@ -13,6 +13,7 @@ import {
 } from "../domain/span.js";
 import { TraceAggregate, type TraceSummary } from "../domain/trace-summary.js";
 import { decodeCursor, encodeCursor, isAfterCursor } from "./cursor.js";
+import { createEvictedTraces, evictedTracesCapacity } from "./evicted-traces.js";
 import { StoreOpenError } from "./open-store.js";
 import { summaryMatches } from "./query-match.js";
 import { SortedChunks } from "./sorted-chunks.js";
@@ -31,7 +32,15 @@ import {
   type Statements,
   type TraceRow,
 } from "./sqlite-schema.js";
-import type { InsertResult, ServiceStats, Store, StoreStats, TracePage, TraceQuery } from "./store.js";
+import {
+  type InsertResult,
+  type ServiceStats,
+  type Store,
+  type StoreStats,
+  type TracePage,
+  type TraceQuery,
+  tooBigTraceMessage,
+} from "./store.js";
 import { compareOldestFirst, type StartOrdered, setSortStart, traceIdKey } from "./trace-order.js";
 
 let driver: SqliteDriver | null = null;
@@ -311,6 +320,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   let spanTotal = 0;
   let evictedTraces = 0;
   let evictedSpans = 0;
+  /** In memory only: after a restart, late spans of traces evicted before it start a new trace. */
+  const evictedIds = createEvictedTraces(evictedTracesCapacity(maxSpans));
+  /** The SQLite key space allows 2^21 spans per trace; retention allows maxSpans. */
+  const maxSpansPerTrace = Math.min(maxSpans, SPAN_SLOTS);
   let nextSeq = 1;
   let callNumber = 0;
 
@@ -712,6 +725,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     }
     for (const entry of evict) {
       entries.delete(entry.traceId);
+      evictedIds.add(entry.traceId);
       entry.evicted = true;
       if (entry.filed) staleInByStart++;
       if (spanIdHolders.delete(entry.traceId)) cachedSpanIds -= entry.spanIds?.size ?? 0;
@@ -735,9 +749,16 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     const call = ++callNumber;
     const changed: TraceEntry[] = [];
     let inserted = 0;
+    let lateSpans = 0;
+    let rejectedSpans = 0;
+    let rejectionMessage: string | undefined;
     for (const span of spans) {
       let entry = entries.get(span.traceId);
       if (entry === undefined) {
+        if (evictedIds.has(span.traceId)) {
+          lateSpans++;
+          continue;
+        }
         if (nextSeq >= MAX_TRACE_SEQ) throw new Error("the SQLite store ran out of trace numbers; clear it");
         entry = newEntry(new TraceAggregate(span.traceId), nextSeq++, false);
         entries.set(span.traceId, entry);
@@ -745,7 +766,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       const ids = spanIdsOf(entry, call);
       if (ids.has(span.spanId)) continue;
       const slot = entry.aggregate.spanCount;
-      if (slot >= SPAN_SLOTS) continue;
+      if (slot >= maxSpansPerTrace) {
+        rejectedSpans++;
+        rejectionMessage ??= tooBigTraceMessage(span.traceId, maxSpans);
+        continue;
+      }
       ids.add(span.spanId);
       cachedSpanIds++;
       entry.aggregate.add(span);
@@ -780,12 +805,18 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       // Like the memory store, do not report a trace this very insert pushed out.
       if (evicted.length > 0) {
         const gone = new Set(evicted);
-        return { inserted, changedTraceIds: changedTraceIds.filter((id) => !gone.has(id)) };
+        return result(changedTraceIds.filter((id) => !gone.has(id)));
       }
     } else if (pendingSpans > 0) {
       scheduleFlush();
     }
-    return { inserted, changedTraceIds };
+    return result(changedTraceIds);
+
+    function result(changedIds: string[]): InsertResult {
+      const out: InsertResult = { inserted, changedTraceIds: changedIds, lateSpans, rejectedSpans };
+      if (rejectionMessage !== undefined) out.rejectionMessage = rejectionMessage;
+      return out;
+    }
   }
 
   // ---- reading ----
@@ -951,6 +982,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     }
     db.transaction(() => stmts.clearAll())();
     loadState();
+    evictedIds.clear();
   }
 
   function stats(): StoreStats {

@@ -47,6 +47,17 @@ export interface InsertResult {
   inserted: number;
   /** Traces whose summary changed, in arrival order. */
   changedTraceIds: string[];
+  /** Spans that arrived after retention had evicted their trace: dropped, so no fragment poses as the trace. */
+  lateSpans: number;
+  /** Spans refused because their trace would pass the retention bound on its own (see `maxSpansPerTrace`). */
+  rejectedSpans: number;
+  /** Why, for the sender (present when `rejectedSpans` > 0). */
+  rejectionMessage?: string;
+}
+
+/** The most spans one trace may hold: a store of `maxSpans` keeps whole traces, so no trace is bigger. */
+export function tooBigTraceMessage(traceId: string, maxSpans: number): string {
+  return `trace ${traceId} has more spans than the retention bound (--max-spans ${maxSpans}); raise --max-spans to keep it whole`;
 }
 
 /**

@@ -52,10 +52,10 @@ export interface ChromiumSuite {
 }
 
 /** A fresh app and Chromium for the enclosing describe block, closed after it; read them inside tests. */
-export function useAppInChromium(): ChromiumSuite {
+export function useAppInChromium(options: Parameters<typeof startTestApp>[0] = {}): ChromiumSuite {
   const suite = {} as ChromiumSuite;
   beforeAll(async () => {
-    suite.app = await startTestApp();
+    suite.app = await startTestApp(options);
     suite.browser = await launchChromium();
   });
   afterAll(async () => {

@@ -1,5 +1,6 @@
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApp, type TestApp } from "../helpers/app.js";
+import { startTestApp, type TestApp, tempDir } from "../helpers/app.js";
 import { rawRequest } from "../helpers/http.js";
 import { jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
 
@@ -24,6 +25,63 @@ describe("GET /api/health", () => {
     expect(body.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(body.otlp.traces).toBe(`http://localhost:${app.port}/v1/traces`);
     expect(body.storage.kind).toBe("memory");
+  });
+});
+
+describe("GET /api/health seen from web pages", () => {
+  const dir = tempDir();
+  let dbApp: TestApp;
+  beforeAll(async () => {
+    dbApp = await startTestApp({ db: join(dir.path, "health.db") });
+  });
+  afterAll(async () => {
+    await dbApp.close();
+    dir.remove();
+  });
+
+  async function health(origin?: string) {
+    const response = await fetch(`${dbApp.base}/api/health`, origin === undefined ? {} : { headers: { origin } });
+    return { allowOrigin: response.headers.get("access-control-allow-origin"), body: (await response.json()) as any };
+  }
+
+  it("shows the --db path to SDK probes and to the app's own page only", async () => {
+    expect((await health()).body.storage.path).toBe(join(dir.path, "health.db"));
+    expect((await health(`http://localhost:${dbApp.port}`)).body.storage.path).toBe(join(dir.path, "health.db"));
+    expect((await health("http://localhost:3000")).body.storage.path).toBeUndefined();
+    expect((await health("https://evil.example")).body.storage.path).toBeUndefined();
+  });
+
+  it("lets dev origins read it and no other web page", async () => {
+    expect((await health("http://localhost:3000")).allowOrigin).toBe("http://localhost:3000");
+    expect((await health("https://evil.example")).allowOrigin).toBeNull();
+    expect((await health()).allowOrigin).toBeNull();
+  });
+});
+
+describe("X-Content-Type-Options", () => {
+  it("is nosniff on API, OTLP and SDK answers, errors included", async () => {
+    const answers = [
+      await fetch(`${app.base}/api/health`),
+      await fetch(`${app.base}/api/traces`),
+      await fetch(`${app.base}/api/nope`),
+      await fetch(`${app.base}/api/traces/zz`),
+      await fetch(`${app.base}/v1/traces`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "{}",
+      }),
+      await fetch(`${app.base}/v1/traces`, { method: "POST", headers: { "content-type": "text/plain" }, body: "x" }),
+      await fetch(`${app.base}/v1/logs`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "[",
+      }),
+      await fetch(`${app.base}/sdk/snapshots/active/checkout`),
+    ];
+    for (const response of answers) {
+      expect(response.headers.get("x-content-type-options"), response.url).toBe("nosniff");
+      await response.arrayBuffer();
+    }
   });
 });
 

@@ -54,7 +54,12 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         const store = await fresh();
         const span = richSpan();
         const expected = structuredClone(span);
-        expect(store.insertSpans([span])).toEqual({ inserted: 1, changedTraceIds: [span.traceId] });
+        expect(store.insertSpans([span])).toEqual({
+          inserted: 1,
+          changedTraceIds: [span.traceId],
+          lateSpans: 0,
+          rejectedSpans: 0,
+        });
         expect(store.getTrace(span.traceId)).toEqual([expected]);
         // Twice: a second read must not depend on state the first one left.
         expect(store.getTrace(span.traceId)).toEqual([expected]);
@@ -140,8 +145,13 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
           makeSpan({ trace: 3, span: 2 }),
           makeSpan({ trace: 2, span: 1 }),
         ]);
-        expect(result).toEqual({ inserted: 4, changedTraceIds: [traceId(3), traceId(1), traceId(2)] });
-        expect(store.insertSpans([])).toEqual({ inserted: 0, changedTraceIds: [] });
+        expect(result).toEqual({
+          inserted: 4,
+          changedTraceIds: [traceId(3), traceId(1), traceId(2)],
+          lateSpans: 0,
+          rejectedSpans: 0,
+        });
+        expect(store.insertSpans([])).toEqual({ inserted: 0, changedTraceIds: [], lateSpans: 0, rejectedSpans: 0 });
       });
     });
 
@@ -150,7 +160,12 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         const store = await fresh();
         const batch = [rootSpan(1, { end: 10 }), makeSpan({ trace: 1, span: 2, parent: 1, start: 1 })];
         expect(store.insertSpans(batch).inserted).toBe(2);
-        expect(store.insertSpans(batch.map((s) => ({ ...s })))).toEqual({ inserted: 0, changedTraceIds: [] });
+        expect(store.insertSpans(batch.map((s) => ({ ...s })))).toEqual({
+          inserted: 0,
+          changedTraceIds: [],
+          lateSpans: 0,
+          rejectedSpans: 0,
+        });
         expect(store.getTrace(traceId(1))).toHaveLength(2);
         expect(summaryOf(store, 1).spanCount).toBe(2);
         expect(store.stats().spans).toBe(2);
@@ -161,7 +176,12 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         const a = makeSpan({ trace: 1, span: 1 });
         expect(store.insertSpans([a, { ...a }, makeSpan({ trace: 1, span: 2 })]).inserted).toBe(2);
         const again = store.insertSpans([makeSpan({ trace: 1, span: 3 }), { ...a }, makeSpan({ trace: 2, span: 1 })]);
-        expect(again).toEqual({ inserted: 2, changedTraceIds: [traceId(1), traceId(2)] });
+        expect(again).toEqual({
+          inserted: 2,
+          changedTraceIds: [traceId(1), traceId(2)],
+          lateSpans: 0,
+          rejectedSpans: 0,
+        });
         expect(summaryOf(store, 1).spanCount).toBe(3);
         expect(store.stats()).toMatchObject({ spans: 4, traces: 2 });
       });
@@ -518,7 +538,12 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         expect(store.listServices()).toEqual([]);
         expect(store.stats()).toMatchObject({ spans: 0, traces: 0 });
         // The same ids are new again after a clear.
-        expect(store.insertSpans([rootSpan(1)])).toEqual({ inserted: 1, changedTraceIds: [traceId(1)] });
+        expect(store.insertSpans([rootSpan(1)])).toEqual({
+          inserted: 1,
+          changedTraceIds: [traceId(1)],
+          lateSpans: 0,
+          rejectedSpans: 0,
+        });
         expect(listIds(store)).toEqual([traceId(1)]);
         expect(store.stats()).toMatchObject({ spans: 1, traces: 1 });
       });
@@ -560,14 +585,78 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         for (const id of listIds(store)) expect(store.getTrace(id)).toHaveLength(3);
       });
 
-      it("evicts a trace larger than the bound entirely", async () => {
+      it("refuses the spans of a trace past the bound, saying why, and evicts it whole later", async () => {
         const store = await fresh({ maxSpans: 5 });
         const big = Array.from({ length: 8 }, (_, i) => makeSpan({ trace: 1, span: i + 1, start: i }));
-        store.insertSpans(big);
-        expect(store.stats()).toMatchObject({ spans: 0, traces: 0, evictedTraces: 1, evictedSpans: 8 });
-        expect(store.getTrace(traceId(1))).toBeUndefined();
+        const result = store.insertSpans(big);
+        expect(result).toMatchObject({ inserted: 5, rejectedSpans: 3, lateSpans: 0 });
+        expect(result.rejectionMessage).toContain("--max-spans 5");
+        expect(store.getTrace(traceId(1))).toHaveLength(5);
         store.insertSpans([rootSpan(2)]);
+        expect(store.stats()).toMatchObject({ spans: 1, traces: 1, evictedTraces: 1, evictedSpans: 5 });
         expect(listIds(store)).toEqual([traceId(2)]);
+      });
+
+      it("drops late spans of an evicted trace instead of starting a fragment that poses as it", async () => {
+        const store = await fresh({ maxSpans: 10 });
+        // Trace 1's children arrive first (as a BatchSpanProcessor sends them), its root last.
+        store.insertSpans([2, 3, 4].map((n) => makeSpan({ trace: 1, span: n, parent: 1, start: n })));
+        for (let i = 2; i <= 11; i++) store.insertSpans([rootSpan(i, { start: 100 + i })]);
+        expect(store.getTrace(traceId(1))).toBeUndefined();
+        const late = store.insertSpans([rootSpan(1)]);
+        expect(late).toMatchObject({ inserted: 0, lateSpans: 1, rejectedSpans: 0, changedTraceIds: [] });
+        expect(store.getTrace(traceId(1))).toBeUndefined();
+        expect(listIds(store)).not.toContain(traceId(1));
+        expect(store.getSummaries([traceId(1)])).toEqual([]);
+        expect(store.stats()).toMatchObject({ spans: 10, traces: 10 });
+      });
+
+      it("keeps every trace whole when spans spread over time interleave with eviction", async () => {
+        const store = await fresh({ maxSpans: 30 });
+        // 80 traces of 6 spans; each trace's spans are sent in 3 requests spread over the stream,
+        // in a fixed pseudo-random order, so evictions fall between a trace's requests.
+        let seed = 42;
+        const random = () => {
+          seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+          return seed / 2 ** 31;
+        };
+        const sent = new Map<string, Set<string>>();
+        const pieces: { at: number; spans: Span[] }[] = [];
+        for (let t = 1; t <= 80; t++) {
+          const spans = [1, 2, 3, 4, 5, 6].map((n) =>
+            makeSpan({ trace: t, span: n, parent: n === 1 ? null : 1, start: t * 10 + n }),
+          );
+          sent.set(traceId(t), new Set(spans.map((span) => span.spanId)));
+          for (let p = 0; p < 3; p++) pieces.push({ at: t + random() * 25, spans: spans.slice(p * 2, p * 2 + 2) });
+        }
+        pieces.sort((a, b) => a.at - b.at);
+        let late = 0;
+        for (const [i, piece] of pieces.entries()) {
+          late += store.insertSpans(piece.spans).lateSpans;
+          // Reads come between writes (and make a batching store apply retention).
+          if (i % 4 === 0) store.stats();
+        }
+        expect(late).toBeGreaterThan(0);
+        const kept = listIds(store);
+        expect(kept.length).toBeGreaterThan(0);
+        for (const id of kept) {
+          const spans = store.getTrace(id) ?? [];
+          expect(new Set(spans.map((span) => span.spanId)), id).toEqual(sent.get(id));
+          expect(store.getSummaries([id])[0]?.spanCount).toBe(6);
+        }
+        const stats = store.stats();
+        expect(stats.spans).toBe(kept.length * 6);
+        expect(stats.spans + stats.evictedSpans + late).toBe(80 * 6);
+      });
+
+      it("forgets evicted traces when cleared", async () => {
+        const store = await fresh({ maxSpans: 2 });
+        store.insertSpans([rootSpan(1)]);
+        store.insertSpans([rootSpan(2), rootSpan(3)]);
+        expect(store.getTrace(traceId(1))).toBeUndefined();
+        store.clear();
+        expect(store.insertSpans([rootSpan(1)])).toMatchObject({ inserted: 1, lateSpans: 0 });
+        expect(listIds(store)).toEqual([traceId(1)]);
       });
 
       it("keeps the bound under a long stream of traces", async () => {

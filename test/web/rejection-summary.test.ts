@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RejectionsJson } from "../../src/protocol";
-import { rejectionSummary } from "../../web/src/lib/rejection-summary";
+import { lateSpansSummary, rejectionSummary } from "../../web/src/lib/rejection-summary";
 
 const last = { at: "2026-12-02T04:00:00.000Z", path: "/v1/traces", status: 200, message: "span id" };
 
@@ -25,5 +25,13 @@ describe("rejectionSummary", () => {
     expect(rejectionSummary(counts({ rejectedLogRecords: 1, rejectedDataPoints: 3 }))).toBe(
       "1 log record rejected, 3 data points rejected",
     );
+  });
+});
+
+describe("lateSpansSummary", () => {
+  it("says nothing for none and counts with plurals", () => {
+    expect(lateSpansSummary(0)).toBeNull();
+    expect(lateSpansSummary(1)).toBe("1 late span of evicted traces dropped");
+    expect(lateSpansSummary(1204)).toBe("1,204 late spans of evicted traces dropped");
   });
 });

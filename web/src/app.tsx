@@ -2,6 +2,7 @@ import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { ErrorBoundary, LocationProvider, Route, Router, useLocation } from "preact-iso";
 import { ConnectionBadge } from "./components/ConnectionBadge";
 import { isShortcutCandidate, isTypingTarget } from "./components/keyboard";
+import { LateSpansNotice } from "./components/LateSpansNotice";
 import { RejectionNotice } from "./components/RejectionNotice";
 import { ShortcutSheet } from "./components/ShortcutSheet";
 import { ThemeToggle } from "./components/ThemeToggle";
@@ -97,6 +98,7 @@ function Shell() {
         </div>
       </header>
       <RejectionNotice />
+      <LateSpansNotice />
       <main class="content">
         <ErrorBoundary>
           <Router>

@@ -84,6 +84,8 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
   const app = new Hono();
 
   app.get("/api/health", (c) => {
+    const origin = c.req.header("origin");
+    const fromOtherOrigin = origin !== undefined && !deps.hostPolicy.isOwnOrigin(origin, deps.port());
     const stats = deps.store.stats();
     const codeMonitoring = deps.codeMonitoringStore.stats();
     const logs = deps.logStore.stats();
@@ -103,7 +105,8 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
       },
       storage: {
         kind: deps.store.kind,
-        ...(deps.dbPath !== null ? { path: deps.dbPath } : {}),
+        // A page on another origin that may read this answer (a dev origin) learns no file path.
+        ...(deps.dbPath !== null && !fromOtherOrigin ? { path: deps.dbPath } : {}),
         maxSpans: stats.maxSpans,
         maxLogs: logs.maxLogs,
       },
@@ -113,6 +116,7 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
         evictedTraces: stats.evictedTraces,
         evictedSpans: stats.evictedSpans,
         ownCallSpans: deps.ingest.counts().ownCallSpans,
+        lateSpans: deps.ingest.counts().lateSpans,
         rejectedRequests: rejections.rejectedRequests,
         rejectedSpans: rejections.rejectedSpans,
         snapshots: codeMonitoring.snapshots,
@@ -123,8 +127,12 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
         rejectedLogRecords: rejections.rejectedLogRecords,
       },
     };
-    // SDKs probe this from other local origins with a short timeout; let browsers read it too.
-    c.header("Access-Control-Allow-Origin", "*");
+    // SDKs probe this without an Origin; a browser SDK on a local dev page may read it too, and
+    // no other web page may (it would learn what this machine runs).
+    if (origin !== undefined && deps.hostPolicy.isDevOrigin(origin)) {
+      c.header("Access-Control-Allow-Origin", origin);
+      c.header("Vary", "Origin");
+    }
     // The TraceKit Node SDK's probe never reads this answer, so on a kept-alive connection its 500 ms
     // socket timeout fires anyway, after the 200, and the SDK concludes that the UI is gone and drops
     // every span after its first batch. Closing the connection ends its request before that.

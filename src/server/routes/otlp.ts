@@ -102,9 +102,10 @@ function send(c: Context, answer: OtlpHttpAnswer): Response {
   );
 }
 
+/** The headers every OTLP answer starts with: nosniff, and CORS for a dev origin. */
 function corsHeaders(origin: string | undefined, hostPolicy: HostPolicy): Record<string, string> {
-  if (origin === undefined || !hostPolicy.isDevOrigin(origin)) return {};
-  return { "Access-Control-Allow-Origin": origin, Vary: "Origin" };
+  if (origin === undefined || !hostPolicy.isDevOrigin(origin)) return { "X-Content-Type-Options": "nosniff" };
+  return { "Access-Control-Allow-Origin": origin, Vary: "Origin", "X-Content-Type-Options": "nosniff" };
 }
 
 /** What one decoded export request holds, whatever its signal. */
@@ -113,7 +114,10 @@ export interface DecodedExport {
   rejected: number;
   /** The first few rejection reasons, for the partial-success message. */
   errors: string[];
-  /** Hands what was accepted to ingest; called once the whole body decoded. */
+  /**
+   * Hands what was accepted to ingest; called once the whole body decoded. What the store then
+   * refuses (e.g. spans of a trace larger than the retention bound) it adds to `rejected` and `errors`.
+   */
   accept(): void;
 }
 
@@ -184,11 +188,18 @@ export async function exportSignal(
 
 /** The trace signal: spans go to `ingest.spans`. */
 export function traceSignal(deps: OtlpRouteDeps): OtlpSignal {
-  const decoded = (result: TraceDecodeResult): DecodedExport => ({
-    rejected: result.rejectedSpans,
-    errors: result.errors,
-    accept: () => deps.ingest.spans(result.spans),
-  });
+  const decoded = (result: TraceDecodeResult): DecodedExport => {
+    const out: DecodedExport = {
+      rejected: result.rejectedSpans,
+      errors: result.errors,
+      accept() {
+        const inserted = deps.ingest.spans(result.spans);
+        out.rejected += inserted.rejectedSpans;
+        if (inserted.rejectionMessage !== undefined) out.errors.push(inserted.rejectionMessage);
+      },
+    };
+    return out;
+  };
   return {
     path: "/v1/traces",
     requestName: "ExportTraceServiceRequest",

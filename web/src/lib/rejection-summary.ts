@@ -18,3 +18,9 @@ export function rejectionSummary(state: RejectionsJson): string | null {
   }
   return parts.length === 0 ? null : parts.join(", ");
 }
+
+/** "1,204 late spans of evicted traces dropped", or null when none were. */
+export function lateSpansSummary(lateSpans: number): string | null {
+  if (lateSpans <= 0) return null;
+  return `${formatCount(lateSpans)} late ${lateSpans === 1 ? "span" : "spans"} of evicted traces dropped`;
+}

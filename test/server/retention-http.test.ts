@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { startTestApp, type TestApp } from "../helpers/app.js";
+import { jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
+
+// A store of 10 spans, so one test can pass the bound with a few requests.
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp({ maxSpans: 10 });
+});
+afterAll(async () => {
+  await app.close();
+});
+
+async function health(): Promise<any> {
+  return (await fetch(`${app.base}/api/health`)).json();
+}
+
+describe("retention seen through OTLP/HTTP", () => {
+  it("answers partial success for the spans of a trace larger than --max-spans", async () => {
+    const traceId = newTraceId();
+    const response = await postJson(
+      app.base,
+      jsonTraceRequest(
+        "big",
+        Array.from({ length: 14 }, () => ({ traceId })),
+      ),
+    );
+    expect(response.status).toBe(200);
+    const body = await response.json();
+    expect(body.partialSuccess.rejectedSpans).toBe(4);
+    expect(body.partialSuccess.errorMessage).toContain("--max-spans 10");
+    expect((await health()).counts.rejectedSpans).toBe(4);
+  });
+
+  it("drops late spans of an evicted trace, counts them and tells the live view", async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${app.port}/api/live`, { origin: `http://localhost:${app.port}` });
+    const messages: any[] = [];
+    ws.on("message", (data) => messages.push(JSON.parse(String(data))));
+    await new Promise((resolve) => ws.once("open", resolve));
+    const traceId = newTraceId();
+    const root = newSpanId();
+    await postJson(app.base, jsonTraceRequest("shop", [{ traceId, parentSpanId: root, name: "child" }]));
+    for (let i = 0; i < 10; i++) await postJson(app.base, jsonTraceRequest("shop", [{ name: `other ${i}` }]));
+    const late = await postJson(app.base, jsonTraceRequest("shop", [{ traceId, spanId: root, name: "GET /late" }]));
+    expect(await late.json()).toEqual({});
+    expect((await fetch(`${app.base}/api/traces/${traceId}`)).status).toBe(404);
+    expect((await health()).counts.lateSpans).toBe(1);
+    const deadline = Date.now() + 5000;
+    while (!messages.some((m) => m.type === "late-spans") && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(messages.find((m) => m.type === "late-spans")).toEqual({ type: "late-spans", lateSpans: 1, maxSpans: 10 });
+    ws.close();
+  });
+});

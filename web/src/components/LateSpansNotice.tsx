@@ -1,0 +1,33 @@
+import { useState } from "preact/hooks";
+import { formatCount } from "../lib/format";
+import { lateSpansSummary } from "../lib/rejection-summary";
+import { useLiveMessages } from "../state/live-context";
+
+/**
+ * A quiet line when spans arrived after retention had evicted their trace: the server drops them
+ * so no fragment poses as the whole trace, and this says so, with the bound to raise. Dismissed
+ * until the store is cleared.
+ */
+export function LateSpansNotice() {
+  const [state, setState] = useState<{ lateSpans: number; maxSpans: number } | null>(null);
+  const [dismissed, setDismissed] = useState(false);
+  useLiveMessages((message) => {
+    if (message.type !== "late-spans") return;
+    setState(message);
+    if (message.lateSpans === 0) setDismissed(false);
+  });
+  const summary = state === null ? null : lateSpansSummary(state.lateSpans);
+  if (state === null || summary === null || dismissed) return null;
+  return (
+    <div class="rejection-notice" role="status" data-testid="late-spans-notice">
+      <strong>{summary}.</strong>{" "}
+      <span class="rejection-reason">
+        Their traces had already been evicted to keep at most {formatCount(state.maxSpans)} spans; start with a larger
+        --max-spans to keep them whole.
+      </span>
+      <button type="button" class="button rejection-dismiss" onClick={() => setDismissed(true)}>
+        Dismiss
+      </button>
+    </div>
+  );
+}
