@@ -43,6 +43,8 @@ export function useLogFeed(
   const [reloads, setReloads] = useState(0);
   const rerender = useCallback(() => setVersion((v) => v + 1), []);
   const params = { ...filters, limit: PAGE_SIZE };
+  /** How many rows were dropped from the bottom when the cursor was last moved to the last row kept. */
+  const trimmedBefore = useRef(0);
   const paged = usePagedList<LogRecordJson>({
     key: `${filterKey} ${generation} ${reloads}`,
     fetchPage: (cursor, signal) =>
@@ -56,8 +58,6 @@ export function useLogFeed(
     rerender,
   });
 
-  /** Rows dropped from the bottom: older pages go on from the last row kept. */
-  const trimmedBefore = useRef(0);
   const afterChange = () => {
     if (feed.trimmed !== trimmedBefore.current) {
       trimmedBefore.current = feed.trimmed;
