@@ -12,7 +12,7 @@ import { decodeTraceRequestJson } from "../dist/otlp/json/traces.js";
 import { decodeTraceRequestProtobuf } from "../dist/otlp/protobuf/traces.js";
 import { buildRequest, toOtlpJson, withFreshTraceIds } from "./payload.mjs";
 import { runSdkShaped } from "./sdk-shaped.mjs";
-import { get, postTraces, rssMb, startServer, timeQuery } from "./server.mjs";
+import { get, rssMb, sendAll, startServer, timeQuery } from "./server.mjs";
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
@@ -42,28 +42,21 @@ async function endToEnd(label, args) {
   const idleRss = rssMb(child.pid);
   // Bodies are made ahead of time so the load generator's own work is not timed.
   const bodies = Array.from({ length: Math.min(REQUESTS, 50) }, () => withFreshTraceIds(template));
-  const latencies = [];
-  let sent = 0;
-  let next = 0;
-  const deadline = performance.now() + MAX_SECONDS * 1000;
-  const start = performance.now();
-  async function worker() {
-    while (next < REQUESTS && performance.now() < deadline) {
-      const i = next++;
-      let body = bodies[i % bodies.length];
-      if (i >= bodies.length) {
-        body = withFreshTraceIds(template);
-        bodies[i % bodies.length] = body;
-      }
-      const t = performance.now();
-      await postTraces(port, body, { agent, contentType: "application/x-protobuf" });
-      latencies.push(performance.now() - t);
-      sent += template.spanCount;
-    }
-  }
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  const seconds = (performance.now() - start) / 1000;
-  latencies.sort((a, b) => a - b);
+  const next = (i) => {
+    if (i < bodies.length) return bodies[i];
+    const body = withFreshTraceIds(template);
+    bodies[i % bodies.length] = body;
+    return body;
+  };
+  const run = await sendAll(port, "/v1/traces", {
+    agent,
+    count: REQUESTS,
+    concurrency: CONCURRENCY,
+    seconds: MAX_SECONDS,
+    body: next,
+  });
+  const { seconds, latencies } = run;
+  const sent = run.sent * template.spanCount;
   const health = await get(agent, port, "/api/health");
   const rss = rssMb(child.pid);
   const retained = health.counts.spans;

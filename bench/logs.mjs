@@ -12,7 +12,7 @@ import { percentile } from "../dist/domain/percentile.js";
 import { decodeLogRequestProtobuf } from "../dist/otlp/protobuf/logs.js";
 import { buildLogRequest, shiftTimes } from "./log-payload.mjs";
 import { withFreshTraceIds } from "./payload.mjs";
-import { get, postOtlp, rssMb, startServer, timeQuery } from "./server.mjs";
+import { get, rssMb, sendAll, startServer, timeQuery } from "./server.mjs";
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1000);
 const SQLITE_REQUESTS = Number(process.env.BENCH_SQLITE_REQUESTS ?? 300);
@@ -37,24 +37,15 @@ async function endToEnd(label, requests, args) {
   await get(agent, port, "/api/health");
   const idleRss = rssMb(child.pid);
   // Each request one millisecond after the one before (its 1,000 records span one), with new trace ids.
-  const body = (i) => shiftTimes(withFreshTraceIds(template), template, BigInt(i) * 1_000_000n);
-  const latencies = [];
-  let sent = 0;
-  let next = 0;
-  const deadline = performance.now() + MAX_SECONDS * 1000;
-  const start = performance.now();
-  async function worker() {
-    while (next < requests && performance.now() < deadline) {
-      const bytes = body(next++);
-      const t = performance.now();
-      await postOtlp(port, "/v1/logs", bytes, { agent, contentType: "application/x-protobuf" });
-      latencies.push(performance.now() - t);
-      sent += template.recordCount;
-    }
-  }
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  const seconds = (performance.now() - start) / 1000;
-  latencies.sort((a, b) => a - b);
+  const run = await sendAll(port, "/v1/logs", {
+    agent,
+    count: requests,
+    concurrency: CONCURRENCY,
+    seconds: MAX_SECONDS,
+    body: (i) => shiftTimes(withFreshTraceIds(template), template, BigInt(i) * 1_000_000n),
+  });
+  const { seconds, latencies } = run;
+  const sent = run.sent * template.recordCount;
   const health = await get(agent, port, "/api/health");
   const rss = rssMb(child.pid);
   const retained = health.counts.logs;

@@ -89,3 +89,26 @@ export function rssMb(pid) {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
 }
+
+/**
+ * Sends `count` protobuf bodies (`body(i)` makes the i-th) to `path`, `concurrency` at a time, until
+ * all are sent or `seconds` have passed. Returns the requests sent, the seconds it took and each
+ * request's latency in ms, sorted.
+ */
+export async function sendAll(port, path, { agent, count, concurrency, seconds, body }) {
+  const latencies = [];
+  let next = 0;
+  const deadline = performance.now() + seconds * 1000;
+  const start = performance.now();
+  async function worker() {
+    while (next < count && performance.now() < deadline) {
+      const bytes = body(next++);
+      const t = performance.now();
+      await postOtlp(port, path, bytes, { agent, contentType: "application/x-protobuf" });
+      latencies.push(performance.now() - t);
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  latencies.sort((a, b) => a - b);
+  return { sent: latencies.length, seconds: (performance.now() - start) / 1000, latencies };
+}

@@ -12,7 +12,7 @@ import {
   prepareLogStatements,
 } from "./log-sqlite-schema.js";
 import type { LogPage, LogQuery, LogStore } from "./log-store.js";
-import { attributesHaveNonFinite, decodeJson, encodeJson } from "./sqlite-json.js";
+import { attributesHaveNonFinite, decodeJson, encodeJson, isJsonVerbatim } from "./sqlite-json.js";
 import type { SqliteDatabase } from "./sqlite-schema.js";
 
 export interface SqliteLogStoreOptions {
@@ -270,9 +270,14 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     // SQL narrows by everything but the text, in page order; free text is checked on the decoded
     // record, so rows are read only until the page (and one more match) is found.
     const filter = logFilter(query);
+    // A needle with no character JSON escapes stands as is in the JSON of every value it can be
+    // found in, so a row whose JSON lacks it is passed over without parsing it (keys and other
+    // fields only add candidates, which the exact check settles).
+    const prefilter = filter.text !== undefined && isJsonVerbatim(query.q?.trim() ?? "") ? filter.text : undefined;
     const logs: StoredLog[] = [];
     let more = false;
     for (const row of sql.list(shape).iterate(params) as IterableIterator<LogRow>) {
+      if (prefilter !== undefined && !prefilter(row[8])) continue;
       const log = decodeLogRow(row, context);
       if (!filter.matches(log.record)) continue;
       if (logs.length === query.limit) {

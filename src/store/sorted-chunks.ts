@@ -99,25 +99,13 @@ export class SortedChunks<T> {
     let ci = chunks.length - 1;
     let i = ci >= 0 ? (chunks[ci] as T[]).length - 1 : -1;
     if (inPrefix !== undefined) {
-      // The last chunk whose first item is in the prefix holds the prefix's end.
-      let lo = 0;
-      let hi = chunks.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (inPrefix((chunks[mid] as T[])[0] as T)) lo = mid + 1;
-        else hi = mid;
+      // Start just before the first item past the prefix.
+      [ci, i] = this.prefixEnd(inPrefix);
+      if (i === 0) {
+        ci--;
+        i = ci >= 0 ? (chunks[ci] as T[]).length : 0;
       }
-      ci = lo - 1;
-      if (ci < 0) return;
-      const chunk = chunks[ci] as T[];
-      let a = 0;
-      let b = chunk.length;
-      while (a < b) {
-        const mid = (a + b) >>> 1;
-        if (inPrefix(chunk[mid] as T)) a = mid + 1;
-        else b = mid;
-      }
-      i = a - 1;
+      i--;
     }
     for (; ci >= 0; ci--) {
       const chunk = chunks[ci] as T[];
@@ -133,35 +121,38 @@ export class SortedChunks<T> {
    */
   walkUp(visit: (item: T) => boolean, inPrefix?: (item: T) => boolean): void {
     const chunks = this.chunks;
-    let ci = 0;
-    let i = 0;
-    if (inPrefix !== undefined) {
-      // The first chunk whose last item is not in the prefix holds the prefix's end.
-      let lo = 0;
-      let hi = chunks.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        const chunk = chunks[mid] as T[];
-        if (inPrefix(chunk[chunk.length - 1] as T)) lo = mid + 1;
-        else hi = mid;
-      }
-      ci = lo;
-      if (ci >= chunks.length) return;
-      const chunk = chunks[ci] as T[];
-      let a = 0;
-      let b = chunk.length;
-      while (a < b) {
-        const mid = (a + b) >>> 1;
-        if (inPrefix(chunk[mid] as T)) a = mid + 1;
-        else b = mid;
-      }
-      i = a;
-    }
+    let [ci, i] = inPrefix === undefined ? [0, 0] : this.prefixEnd(inPrefix);
     for (; ci < chunks.length; ci++) {
       const chunk = chunks[ci] as T[];
       for (; i < chunk.length; i++) if (!visit(chunk[i] as T)) return;
       i = 0;
     }
+  }
+
+  /**
+   * Where the first item past the prefix sits, as [chunk, index]; [chunks.length, 0] when every item
+   * is in it. Binary searches: the first chunk whose last item is not in the prefix holds that item.
+   */
+  private prefixEnd(inPrefix: (item: T) => boolean): [number, number] {
+    const chunks = this.chunks;
+    let lo = 0;
+    let hi = chunks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const chunk = chunks[mid] as T[];
+      if (inPrefix(chunk[chunk.length - 1] as T)) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === chunks.length) return [lo, 0];
+    const chunk = chunks[lo] as T[];
+    let a = 0;
+    let b = chunk.length;
+    while (a < b) {
+      const mid = (a + b) >>> 1;
+      if (inPrefix(chunk[mid] as T)) a = mid + 1;
+      else b = mid;
+    }
+    return [lo, a];
   }
 
   /** Index of the first chunk whose last item does not sort before `item` (the last chunk if none). */

@@ -48,3 +48,12 @@ export function encodeJson(value: unknown, nonFinite: boolean): string {
 export function decodeJson<T>(text: string): T {
   return (text.startsWith(BOXED_PREFIX) ? JSON.parse(text.slice(1), unboxNonFinite) : JSON.parse(text)) as T;
 }
+
+/** True when JSON.stringify writes every character of `text` as is (no quote, backslash, control or surrogate). */
+export function isJsonVerbatim(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return false;
+  }
+  return true;
+}

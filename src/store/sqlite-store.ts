@@ -17,7 +17,7 @@ import { createEvictedTraces, evictedTracesCapacity } from "./evicted-traces.js"
 import { StoreOpenError } from "./open-store.js";
 import { summaryMatches } from "./query-match.js";
 import { SortedChunks } from "./sorted-chunks.js";
-import { attributesHaveNonFinite, decodeJson, encodeJson } from "./sqlite-json.js";
+import { attributesHaveNonFinite, decodeJson, encodeJson, isJsonVerbatim } from "./sqlite-json.js";
 import {
   MAX_TRACE_SEQ,
   migrate,
@@ -126,15 +126,6 @@ interface TraceEntry extends StartOrdered {
   lastChangeCall: number;
   filed: boolean;
   evicted: boolean;
-}
-
-/** True when JSON.stringify writes every character of `text` as is (no quote, backslash, control or surrogate). */
-function isJsonVerbatim(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return false;
-  }
-  return true;
 }
 
 interface StoredEvent {

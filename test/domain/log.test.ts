@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { logContainsText, logTimes, severityFromText, severityOf, severityRank } from "../../src/domain/log.js";
+import {
+  logContainsText,
+  logTimes,
+  severityFromText,
+  severityOf,
+  severityRank,
+  textMatcher,
+} from "../../src/domain/log.js";
 import { makeLog } from "../store/log-fixtures.js";
 
 describe("severityOf", () => {
@@ -78,12 +85,32 @@ describe("logContainsText", () => {
       body: { outer: [{ message: "Card DECLINED" }] },
       attributes: { "http.status": 402, flag: true, secretKey: "value" },
     });
-    expect(logContainsText(record, "declined")).toBe(true);
-    expect(logContainsText(record, "402")).toBe(true);
-    expect(logContainsText(record, "true")).toBe(true);
-    expect(logContainsText(record, "value")).toBe(true);
-    expect(logContainsText(record, "secretkey")).toBe(false);
-    expect(logContainsText(record, "outer")).toBe(false);
-    expect(logContainsText(makeLog({ body: null }), "null")).toBe(false);
+    const has = (needle: string, log = record) => logContainsText(log, textMatcher(needle));
+    expect(has("DECLINED")).toBe(true);
+    expect(has("card declined")).toBe(true);
+    expect(has("402")).toBe(true);
+    expect(has("TRUE")).toBe(true);
+    expect(has("value")).toBe(true);
+    expect(has("secretkey")).toBe(false);
+    expect(has("outer")).toBe(false);
+    expect(has("null", makeLog({ body: null }))).toBe(false);
+  });
+
+  it("takes a needle literally, regular-expression characters and non-ASCII text included", () => {
+    const record = makeLog({ body: "cost (USD) is $4.50 * 2 [approx] a|b ^start\\end — Größe ÉTÉ" });
+    for (const needle of [
+      "(usd)",
+      "$4.50 * 2",
+      "[APPROX]",
+      "a|b",
+      "^start",
+      "\\end",
+      "größe",
+      "GRÖSSE".toLowerCase(),
+      "été",
+    ]) {
+      expect(logContainsText(record, textMatcher(needle)), needle).toBe(needle !== "grösse");
+    }
+    expect(logContainsText(record, textMatcher("4.5."))).toBe(false);
   });
 });

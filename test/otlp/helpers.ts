@@ -1,5 +1,7 @@
 import { fileURLToPath } from "node:url";
 import protobuf from "protobufjs";
+import { expect } from "vitest";
+import { OtlpDecodeError } from "../../src/otlp/errors.js";
 
 /** protobufjs reflection over the test-only schema in test/fixtures/otlp-trace.proto. */
 export function loadOtlpRoot(): protobuf.Root {
@@ -50,4 +52,40 @@ export function prng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** Decodes and reports "ok" or "error" (an OtlpDecodeError); any other exception fails the test. */
+export function outcome(decode: () => unknown): "ok" | "error" {
+  try {
+    decode();
+    return "ok";
+  } catch (e) {
+    if (e instanceof OtlpDecodeError) return "error";
+    throw e;
+  }
+}
+
+/** The message of the OtlpDecodeError `fn` throws; fails the test when it throws nothing or anything else. */
+export function decodeError(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(OtlpDecodeError);
+    return (e as Error).message;
+  }
+  throw new Error("expected an OtlpDecodeError");
+}
+
+/** AnyValue{array_value: ArrayValue{values: AnyValue{...}}} nested `levels` deep, built inside out. */
+export function nestedArrayValue(levels: number): Uint8Array {
+  const prefixes: number[][] = [];
+  let size = 0;
+  for (let i = 0; i < levels; i++) {
+    const arrayPrefix = [...key(1, 2), ...varint(size)];
+    size += arrayPrefix.length;
+    const valuePrefix = [...key(5, 2), ...varint(size)];
+    size += valuePrefix.length;
+    prefixes.push(arrayPrefix, valuePrefix);
+  }
+  return bytes(...prefixes.reverse());
 }

@@ -3,11 +3,22 @@
  * OtlpDecodeError (→ 400), never another exception (→ 500), a stack overflow or a hang.
  */
 import { describe, expect, it } from "vitest";
-import { OtlpDecodeError } from "../../src/otlp/errors.js";
 import { decodeTraceRequestJson } from "../../src/otlp/json/traces.js";
 import { decodeTraceRequestProtobuf } from "../../src/otlp/protobuf/traces.js";
 import type { TraceDecodeResult } from "../../src/otlp/traces.js";
-import { bytes, hexBytes, key, lenField, loadOtlpRoot, PKG, prng, varint } from "./helpers.js";
+import {
+  bytes,
+  decodeError,
+  outcome as decodeOutcome,
+  hexBytes,
+  key,
+  lenField,
+  loadOtlpRoot,
+  nestedArrayValue,
+  PKG,
+  prng,
+  varint,
+} from "./helpers.js";
 import { jsonRequest, protoRequest } from "./sample-request.js";
 
 // Fuzz and deep-nesting cases take a second or two on an idle machine; room for a busy CI box.
@@ -17,26 +28,9 @@ const root = loadOtlpRoot();
 const Request = root.lookupType(`${PKG}.ExportTraceServiceRequest`);
 const validBody = Request.encode(Request.fromObject(protoRequest())).finish();
 
-/** Decodes and reports "ok" or the error type; anything but OtlpDecodeError fails the test. */
+/** Decodes and reports "ok" or "error" (an OtlpDecodeError); also checks the rejected count. */
 function outcome(decode: () => TraceDecodeResult): "ok" | "error" {
-  try {
-    const result = decode();
-    expect(result.rejectedSpans).toBeGreaterThanOrEqual(0);
-    return "ok";
-  } catch (e) {
-    if (e instanceof OtlpDecodeError) return "error";
-    throw e;
-  }
-}
-
-function decodeError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(OtlpDecodeError);
-    return (e as Error).message;
-  }
-  throw new Error("expected an OtlpDecodeError");
+  return decodeOutcome(() => expect(decode().rejectedSpans).toBeGreaterThanOrEqual(0));
 }
 
 /** Request → ResourceSpans → ScopeSpans → Span(ids + extra span fields). */
@@ -119,33 +113,14 @@ describe("protobuf: truncated and corrupted bodies", () => {
 
   it("rejects 10,000 levels of arrayValue nesting without overflowing the stack", SLOW, () => {
     const levels = 10_000;
-    // AnyValue{array_value: ArrayValue{values: AnyValue{...}}}, built inside out.
-    const prefixes: number[][] = [];
-    let size = 0;
-    for (let i = 0; i < levels; i++) {
-      const arrayPrefix = [...key(1, 2), ...varint(size)];
-      size += arrayPrefix.length;
-      const valuePrefix = [...key(5, 2), ...varint(size)];
-      size += valuePrefix.length;
-      prefixes.push(arrayPrefix, valuePrefix);
-    }
-    const deepValue = bytes(...prefixes.reverse());
+    const deepValue = nestedArrayValue(levels);
     const kv = bytes(lenField(1, [0x64]), lenField(2, deepValue));
     const body = requestWithSpanFields(lenField(9, kv));
     expect(body.length).toBeGreaterThan(levels * 4);
     expect(decodeError(() => decodeTraceRequestProtobuf(body))).toMatch(/nested deeper than 32 levels/);
 
     // The same nesting at the allowed depth decodes.
-    const ok: number[][] = [];
-    size = 0;
-    for (let i = 0; i < 31; i++) {
-      const arrayPrefix = [...key(1, 2), ...varint(size)];
-      size += arrayPrefix.length;
-      const valuePrefix = [...key(5, 2), ...varint(size)];
-      size += valuePrefix.length;
-      ok.push(arrayPrefix, valuePrefix);
-    }
-    const okBody = requestWithSpanFields(lenField(9, bytes(lenField(1, [0x64]), lenField(2, bytes(...ok.reverse())))));
+    const okBody = requestWithSpanFields(lenField(9, bytes(lenField(1, [0x64]), lenField(2, nestedArrayValue(31)))));
     let value: unknown = decodeTraceRequestProtobuf(okBody).spans[0]?.attributes.d;
     let depth = 0;
     while (Array.isArray(value)) {

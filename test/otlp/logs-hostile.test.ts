@@ -4,57 +4,20 @@
  * over HTTP nothing is ever answered 5xx and nothing stored before is lost.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OtlpDecodeError } from "../../src/otlp/errors.js";
 import { decodeLogRequestJson } from "../../src/otlp/json/logs.js";
-import type { LogDecodeResult } from "../../src/otlp/logs.js";
 import { decodeLogRequestProtobuf } from "../../src/otlp/protobuf/logs.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { readJson } from "../helpers/http.js";
 import { newTraceId, postLogs, jsonLogRequest as simpleJsonLogRequest } from "../helpers/payloads.js";
-import { bytes, hexBytes, key, lenField, prng, varint } from "./helpers.js";
+import { bytes, decodeError, hexBytes, key, lenField, nestedArrayValue, outcome, prng, varint } from "./helpers.js";
 import { encodeLogRequest, jsonLogRequest, loadOtlpLogsRoot, protoLogRequest } from "./log-sample-request.js";
 
 const SLOW = { timeout: 120_000 };
 const validBody = encodeLogRequest(loadOtlpLogsRoot(), protoLogRequest());
 
-function outcome(decode: () => LogDecodeResult): "ok" | "error" {
-  try {
-    const result = decode();
-    expect(result.rejectedLogRecords).toBeGreaterThanOrEqual(0);
-    return "ok";
-  } catch (e) {
-    if (e instanceof OtlpDecodeError) return "error";
-    throw e;
-  }
-}
-
-function decodeError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(OtlpDecodeError);
-    return (e as Error).message;
-  }
-  throw new Error("expected an OtlpDecodeError");
-}
-
 /** Request → ResourceLogs → ScopeLogs → LogRecord(the given fields). */
 function requestWithRecordFields(...fields: ArrayLike<number>[]): Uint8Array {
   return bytes(lenField(1, lenField(2, lenField(2, bytes(...fields)))));
-}
-
-/** AnyValue{array_value: ArrayValue{values: AnyValue{...}}} nested `levels` deep, built inside out. */
-function nestedArrayValue(levels: number): Uint8Array {
-  const prefixes: number[][] = [];
-  let size = 0;
-  for (let i = 0; i < levels; i++) {
-    const arrayPrefix = [...key(1, 2), ...varint(size)];
-    size += arrayPrefix.length;
-    const valuePrefix = [...key(5, 2), ...varint(size)];
-    size += valuePrefix.length;
-    prefixes.push(arrayPrefix, valuePrefix);
-  }
-  return bytes(...prefixes.reverse());
 }
 
 describe("protobuf logs: truncated and corrupted bodies", () => {

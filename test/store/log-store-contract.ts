@@ -1,6 +1,13 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { AppError } from "../../src/domain/errors.js";
-import { LOG_SEVERITIES, type LogRecord, logContainsText, type StoredLog, severityRank } from "../../src/domain/log.js";
+import {
+  LOG_SEVERITIES,
+  type LogRecord,
+  logContainsText,
+  type StoredLog,
+  severityRank,
+  textMatcher,
+} from "../../src/domain/log.js";
 import { compareLogPositions } from "../../src/store/log-cursor.js";
 import type { LogQuery, LogStore } from "../../src/store/log-store.js";
 import { prng } from "../otlp/helpers.js";
@@ -322,7 +329,7 @@ export function describeLogStoreContract(name: string, makeStore: LogStoreFactor
 
 /** What a query must return, by brute force over every stored record. */
 function scan(all: readonly StoredLog[], input: QueryInput): StoredLog[] {
-  const needle = input.q?.trim().toLowerCase();
+  const needle = input.q?.trim() ? textMatcher(input.q.trim()) : undefined;
   const matches = (record: LogRecord) =>
     (input.service === undefined || record.service === input.service) &&
     (input.minSeverity === undefined || severityRank(record.severity) >= severityRank(input.minSeverity)) &&

@@ -7,7 +7,17 @@
 import type { Attributes, InstrumentationScope } from "../../domain/span.js";
 import { OtlpDecodeError } from "../errors.js";
 import { makeScope } from "../traces.js";
-import { arrayField, attributesField, isObject, objectField, stringField, structural } from "./common.js";
+import {
+  arrayField,
+  attributesField,
+  isObject,
+  type JsonObject,
+  JsonShapeError,
+  objectField,
+  show,
+  stringField,
+  structural,
+} from "./common.js";
 
 /** The camelCase and snake_case names of one level's list field. */
 export type FieldNames = readonly [camel: string, snake: string];
@@ -60,5 +70,34 @@ export function forEachScopeGroup(
       const items = structural(scopePath, () => arrayField(scopeGroup, names.items[0], names.items[1]));
       if (items !== undefined) visit(resource, scope, items, i, j);
     }
+  }
+}
+
+/**
+ * Reads one item (a span, a log record) into the scratch `w` with `read`. A fault in the item's
+ * shape rejects that item alone, with the reason, in `batch`; returns whether it was read.
+ */
+export function readItem<W, G>(
+  value: unknown,
+  noun: string,
+  w: W,
+  read: (item: JsonObject, w: W) => void,
+  batch: { reject(group: G, index: number, reason: string): void },
+  group: G,
+  index: number,
+): boolean {
+  if (!isObject(value)) {
+    batch.reject(group, index, `${noun} ${show(value)} is not an object`);
+    return false;
+  }
+  try {
+    read(value, w);
+    return true;
+  } catch (e) {
+    if (e instanceof JsonShapeError) {
+      batch.reject(group, index, e.message);
+      return false;
+    }
+    throw e;
   }
 }

@@ -9,7 +9,6 @@ import {
   LogBatch,
   type LogDecodeOptions,
   type LogDecodeResult,
-  type LogGroup,
   logGroup,
   newWireLog,
   nowUnixNano,
@@ -24,13 +23,10 @@ import {
   asUint32,
   asUint64,
   either,
-  isObject,
   type JsonObject,
-  JsonShapeError,
   readKeyValues,
-  show,
 } from "./common.js";
-import { forEachScopeGroup, type SignalFieldNames } from "./groups.js";
+import { forEachScopeGroup, readItem, type SignalFieldNames } from "./groups.js";
 
 const LOG_FIELDS: SignalFieldNames = {
   resources: ["resourceLogs", "resource_logs"],
@@ -50,26 +46,13 @@ export function decodeLogRequestJson(body: unknown, options: LogDecodeOptions = 
   const scratch = newWireLog();
   forEachScopeGroup(body, LOG_FIELDS, (resource, scope, records, resourceIndex, scopeIndex) => {
     const group = logGroup(resource, scope, resourceIndex, scopeIndex);
-    for (let k = 0; k < records.length; k++) readRecordInto(batch, records[k], resetWireLog(scratch), group, k);
+    for (let k = 0; k < records.length; k++) {
+      if (readItem(records[k], "log record", resetWireLog(scratch), readRecord, batch, group, k)) {
+        batch.add(scratch, group, k);
+      }
+    }
   });
   return batch.result();
-}
-
-function readRecordInto(batch: LogBatch, record: unknown, w: WireLogRecord, group: LogGroup, index: number): void {
-  if (!isObject(record)) {
-    batch.reject(group, index, `log record ${show(record)} is not an object`);
-    return;
-  }
-  try {
-    readRecord(record, w);
-  } catch (e) {
-    if (e instanceof JsonShapeError) {
-      batch.reject(group, index, e.message);
-      return;
-    }
-    throw e;
-  }
-  batch.add(w, group, index);
 }
 
 /**

@@ -10,14 +10,11 @@
  * Unknown fields are ignored; null counts as absent.
  */
 import { SPAN_KINDS, STATUS_CODES } from "../../domain/span.js";
-import { OtlpDecodeError } from "../errors.js";
 import {
   addWireEvent,
   makeEvent,
-  makeScope,
   newWireSpan,
   resetWireSpan,
-  type SpanGroup,
   spanGroup,
   TraceBatch,
   type TraceDecodeResult,
@@ -25,7 +22,6 @@ import {
   type WireSpan,
 } from "../traces.js";
 import {
-  arrayField,
   asArray,
   asEnum,
   asString,
@@ -37,14 +33,13 @@ import {
   isObject,
   type JsonObject,
   JsonShapeError,
-  objectField,
   readKeyValues,
   show,
   stringField,
-  structural,
   uint32Field,
   uint64Field,
 } from "./common.js";
+import { forEachScopeGroup, readItem, type SignalFieldNames } from "./groups.js";
 
 const SPAN_KIND_NAMES = enumNames("SPAN_KIND_", SPAN_KINDS);
 const STATUS_CODE_NAMES = enumNames("STATUS_CODE_", STATUS_CODES);
@@ -71,68 +66,32 @@ export interface JsonTraceDecodeOptions {
   apiSpanKinds?: boolean;
 }
 
+const TRACE_FIELDS: SignalFieldNames = {
+  resources: ["resourceSpans", "resource_spans"],
+  scopes: ["scopeSpans", "scope_spans"],
+  items: ["spans", "spans"],
+};
+
 export function decodeTraceRequestJson(body: unknown, options: JsonTraceDecodeOptions = {}): TraceDecodeResult {
-  const apiSpanKinds = options.apiSpanKinds === true;
-  if (!isObject(body)) throw new OtlpDecodeError("request body is not a JSON object");
+  const read = options.apiSpanKinds === true ? readSpanWithApiKinds : readSpan;
   const batch = new TraceBatch();
-  const resourceSpans = structural("request", () => arrayField(body, "resourceSpans", "resource_spans"));
-  if (resourceSpans === undefined) return batch.result();
   const scratch = newWireSpan();
-  for (let i = 0; i < resourceSpans.length; i++) {
-    const rs = resourceSpans[i];
-    const path = `resourceSpans[${i}]`;
-    if (!isObject(rs)) throw new OtlpDecodeError(`${path} is not an object`);
-    const resource = structural(`${path}.resource`, () => {
-      const r = objectField(rs, "resource");
-      return r === undefined ? {} : attributesField(r);
-    });
-    const scopeSpans = structural(path, () => arrayField(rs, "scopeSpans", "scope_spans"));
-    if (scopeSpans === undefined) continue;
-    for (let j = 0; j < scopeSpans.length; j++) {
-      const ss = scopeSpans[j];
-      const ssPath = `${path}.scopeSpans[${j}]`;
-      if (!isObject(ss)) throw new OtlpDecodeError(`${ssPath} is not an object`);
-      const scope = structural(`${ssPath}.scope`, () => {
-        const s = objectField(ss, "scope");
-        if (s === undefined) return makeScope("", "", {});
-        return makeScope(stringField(s, "name"), stringField(s, "version"), attributesField(s));
-      });
-      const spans = structural(ssPath, () => arrayField(ss, "spans"));
-      if (spans === undefined) continue;
-      const group = spanGroup(resource, scope, i, j);
-      for (let k = 0; k < spans.length; k++) {
-        readSpanInto(batch, spans[k], resetWireSpan(scratch), group, k, apiSpanKinds);
-      }
+  forEachScopeGroup(body, TRACE_FIELDS, (resource, scope, spans, resourceIndex, scopeIndex) => {
+    const group = spanGroup(resource, scope, resourceIndex, scopeIndex);
+    for (let k = 0; k < spans.length; k++) {
+      if (readItem(spans[k], "span", resetWireSpan(scratch), read, batch, group, k)) batch.add(scratch, group, k);
     }
-  }
+  });
   return batch.result();
 }
 
-function readSpanInto(
-  batch: TraceBatch,
-  span: unknown,
-  w: WireSpan,
-  group: SpanGroup,
-  index: number,
-  apiSpanKinds: boolean,
-): void {
-  if (!isObject(span)) {
-    batch.reject(group, index, `span ${show(span)} is not an object`);
-    return;
+/** `readSpan` for a body whose numeric kinds are the OpenTelemetry API's (kinds given by name are OTLP's). */
+function readSpanWithApiKinds(s: JsonObject, w: WireSpan): unknown {
+  const rawKind = readSpan(s, w);
+  if (rawKind === undefined || rawKind === null || typeof rawKind === "number") {
+    w.kind = OTLP_KIND_OF_API_KIND[w.kind] ?? w.kind;
   }
-  try {
-    const rawKind = readSpan(span, w);
-    if (apiSpanKinds && (rawKind === undefined || rawKind === null || typeof rawKind === "number")) {
-      w.kind = OTLP_KIND_OF_API_KIND[w.kind] ?? w.kind;
-    }
-  } catch (e) {
-    if (e instanceof JsonShapeError) {
-      batch.reject(group, index, e.message);
-      return;
-    }
-    throw e;
-  }
-  batch.add(w, group, index);
+  return rawKind;
 }
 
 /**

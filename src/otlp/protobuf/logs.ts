@@ -3,7 +3,6 @@
  * the way ./traces.ts reads spans: a wire-level malformation throws OtlpDecodeError for the whole
  * body; a record that decodes but is invalid (bad ids) is rejected alone by the rules in ../logs.ts.
  */
-import type { Attributes } from "../../domain/span.js";
 import {
   LogBatch,
   type LogDecodeOptions,
@@ -14,24 +13,10 @@ import {
   resetWireLog,
   type WireLogRecord,
 } from "../logs.js";
-import {
-  newScopeParts,
-  readAnyValue,
-  readAttributeField,
-  readResourceField,
-  readScopeField,
-  scopeFromParts,
-} from "./common.js";
+import { readAnyValue, readAttributeField } from "./common.js";
+import { readExportRequest } from "./groups.js";
 import { ProtoReader, tagOf, WIRE_I32, WIRE_I64, WIRE_LEN, WIRE_VARINT } from "./wire.js";
 
-// ExportLogsServiceRequest
-const T_RESOURCE_LOGS = tagOf(1, WIRE_LEN);
-// ResourceLogs
-const T_RESOURCE = tagOf(1, WIRE_LEN);
-const T_SCOPE_LOGS = tagOf(2, WIRE_LEN);
-// ScopeLogs
-const T_SCOPE = tagOf(1, WIRE_LEN);
-const T_LOG_RECORDS = tagOf(2, WIRE_LEN);
 // LogRecord (field 4 is reserved: the old `name`)
 const T_TIME = tagOf(1, WIRE_I64);
 const T_SEVERITY_NUMBER = tagOf(2, WIRE_VARINT);
@@ -46,75 +31,16 @@ const T_OBSERVED_TIME = tagOf(11, WIRE_I64);
 const T_EVENT_NAME = tagOf(12, WIRE_LEN);
 
 export function decodeLogRequestProtobuf(bytes: Uint8Array, options: LogDecodeOptions = {}): LogDecodeResult {
-  const r = new ProtoReader(bytes);
   const batch = new LogBatch(true, options.receivedUnixNano ?? nowUnixNano());
   const scratch = newWireLog();
-  let resourceIndex = 0;
-  while (r.pos < r.end) {
-    const tag = r.tag();
-    if (tag === T_RESOURCE_LOGS) {
-      const saved = r.enter();
-      readResourceLogs(r, batch, scratch, resourceIndex++);
-      r.leave(saved);
-    } else {
-      r.skip(tag);
-    }
-  }
-  return batch.result();
-}
-
-function readResourceLogs(r: ProtoReader, batch: LogBatch, scratch: WireLogRecord, resourceIndex: number): void {
-  // The resource may follow the records it describes (field order is free): read it in a first pass.
-  const start = r.pos;
-  const resource: Attributes = {};
-  while (r.pos < r.end) {
-    const tag = r.tag();
-    if (tag === T_RESOURCE) readResourceField(r, resource);
-    else r.skip(tag);
-  }
-  r.pos = start;
-  let scopeIndex = 0;
-  while (r.pos < r.end) {
-    const tag = r.tag();
-    if (tag === T_SCOPE_LOGS) {
-      const saved = r.enter();
-      readScopeLogs(r, batch, scratch, resource, resourceIndex, scopeIndex++);
-      r.leave(saved);
-    } else {
-      r.skip(tag);
-    }
-  }
-}
-
-function readScopeLogs(
-  r: ProtoReader,
-  batch: LogBatch,
-  scratch: WireLogRecord,
-  resource: Attributes,
-  resourceIndex: number,
-  scopeIndex: number,
-): void {
-  const start = r.pos;
-  const scopeParts = newScopeParts();
-  while (r.pos < r.end) {
-    const tag = r.tag();
-    if (tag === T_SCOPE) readScopeField(r, scopeParts);
-    else r.skip(tag);
-  }
-  r.pos = start;
-  const group = logGroup(resource, scopeFromParts(scopeParts), resourceIndex, scopeIndex);
-  let recordIndex = 0;
-  while (r.pos < r.end) {
-    const tag = r.tag();
-    if (tag === T_LOG_RECORDS) {
-      const saved = r.enter();
+  readExportRequest(new ProtoReader(bytes), (resource, scope, resourceIndex, scopeIndex) => {
+    const group = logGroup(resource, scope, resourceIndex, scopeIndex);
+    return (r, index) => {
       readLogRecord(r, resetWireLog(scratch));
-      r.leave(saved);
-      batch.add(scratch, group, recordIndex++);
-    } else {
-      r.skip(tag);
-    }
-  }
+      batch.add(scratch, group, index);
+    };
+  });
+  return batch.result();
 }
 
 function readLogRecord(r: ProtoReader, w: WireLogRecord): void {

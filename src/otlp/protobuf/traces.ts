@@ -17,18 +17,11 @@ import {
   type WireLink,
   type WireSpan,
 } from "../traces.js";
-import { newScopeParts, readAttributeField, readResourceField, readScopeField, scopeFromParts } from "./common.js";
+import { readAttributeField } from "./common.js";
+import { readExportRequest } from "./groups.js";
 import { encodeExportResponseProtobuf } from "./status.js";
 import { ProtoReader, tagOf, WIRE_I32, WIRE_I64, WIRE_LEN, WIRE_VARINT } from "./wire.js";
 
-// ExportTraceServiceRequest
-const T_RESOURCE_SPANS = tagOf(1, WIRE_LEN);
-// ResourceSpans
-const T_RESOURCE = tagOf(1, WIRE_LEN);
-const T_SCOPE_SPANS = tagOf(2, WIRE_LEN);
-// ScopeSpans
-const T_SCOPE = tagOf(1, WIRE_LEN);
-const T_SPANS = tagOf(2, WIRE_LEN);
 // Span
 const T_TRACE_ID = tagOf(1, WIRE_LEN);
 const T_SPAN_ID = tagOf(2, WIRE_LEN);
@@ -63,76 +56,16 @@ const T_STATUS_MESSAGE = tagOf(2, WIRE_LEN);
 const T_STATUS_CODE = tagOf(3, WIRE_VARINT);
 
 export function decodeTraceRequestProtobuf(bytes: Uint8Array): TraceDecodeResult {
-  const r = new ProtoReader(bytes);
   const batch = new TraceBatch(true);
   const scratch = newWireSpan();
-  let resourceIndex = 0;
-  while (r.pos < r.end) {
-    const tag = r.tag();
-    if (tag === T_RESOURCE_SPANS) {
-      const saved = r.enter();
-      readResourceSpans(r, batch, scratch, resourceIndex++);
-      r.leave(saved);
-    } else {
-      r.skip(tag);
-    }
-  }
-  return batch.result();
-}
-
-function readResourceSpans(r: ProtoReader, batch: TraceBatch, scratch: WireSpan, resourceIndex: number): void {
-  // The resource may follow the spans it describes (field order is free), so it is read in a first
-  // pass that only hops over the other fields.
-  const start = r.pos;
-  const resource: Attributes = {};
-  while (r.pos < r.end) {
-    const tag = r.tag();
-    if (tag === T_RESOURCE) readResourceField(r, resource);
-    else r.skip(tag);
-  }
-  r.pos = start;
-  let scopeIndex = 0;
-  while (r.pos < r.end) {
-    const tag = r.tag();
-    if (tag === T_SCOPE_SPANS) {
-      const saved = r.enter();
-      readScopeSpans(r, batch, scratch, resource, resourceIndex, scopeIndex++);
-      r.leave(saved);
-    } else {
-      r.skip(tag);
-    }
-  }
-}
-
-function readScopeSpans(
-  r: ProtoReader,
-  batch: TraceBatch,
-  scratch: WireSpan,
-  resource: Attributes,
-  resourceIndex: number,
-  scopeIndex: number,
-): void {
-  const start = r.pos;
-  const scopeParts = newScopeParts();
-  while (r.pos < r.end) {
-    const tag = r.tag();
-    if (tag === T_SCOPE) readScopeField(r, scopeParts);
-    else r.skip(tag);
-  }
-  r.pos = start;
-  const group = spanGroup(resource, scopeFromParts(scopeParts), resourceIndex, scopeIndex);
-  let spanIndex = 0;
-  while (r.pos < r.end) {
-    const tag = r.tag();
-    if (tag === T_SPANS) {
-      const saved = r.enter();
+  readExportRequest(new ProtoReader(bytes), (resource, scope, resourceIndex, scopeIndex) => {
+    const group = spanGroup(resource, scope, resourceIndex, scopeIndex);
+    return (r, index) => {
       readSpan(r, resetWireSpan(scratch));
-      r.leave(saved);
-      batch.add(scratch, group, spanIndex++);
-    } else {
-      r.skip(tag);
-    }
-  }
+      batch.add(scratch, group, index);
+    };
+  });
+  return batch.result();
 }
 
 function readSpan(r: ProtoReader, w: WireSpan): void {
