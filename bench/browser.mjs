@@ -9,25 +9,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { chromium } from "playwright-core";
 import { percentile } from "../dist/domain/percentile.js";
-
-/**
- * Runs in the page: scrolls the list holding `selector` from top to bottom in `step`-pixel jumps,
- * one animation frame each, and returns the sorted frame durations.
- */
-async function scrollFrameTimes({ selector, step }) {
-  const list = document.querySelector(selector)?.closest(".vlist");
-  if (!list) return [];
-  const durations = [];
-  let last = performance.now();
-  for (let y = 0; y <= list.scrollHeight; y += step) {
-    list.scrollTop = y;
-    await new Promise((r) => requestAnimationFrame(r));
-    const now = performance.now();
-    durations.push(now - last);
-    last = now;
-  }
-  return durations.sort((a, b) => a - b);
-}
+import { postJson, scrollFrameTimes } from "./chromium.mjs";
 
 const BIN = new URL("../bin/tracekit-local.js", import.meta.url).pathname;
 const OUT = new URL("./out/", import.meta.url).pathname;
@@ -97,14 +79,7 @@ function otlpJson(service, traces) {
   });
 }
 
-async function post(base, body) {
-  const response = await fetch(`${base}/v1/traces`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body,
-  });
-  if (!response.ok) throw new Error(`POST /v1/traces → ${response.status} ${await response.text()}`);
-}
+const post = (base, body) => postJson(base, "/v1/traces", body);
 
 async function bigTraceFirstPaint(browser, base) {
   const traceId = hex(16);

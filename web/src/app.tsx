@@ -6,6 +6,7 @@ import { LateSpansNotice } from "./components/LateSpansNotice";
 import { RejectionNotice } from "./components/RejectionNotice";
 import { ShortcutSheet } from "./components/ShortcutSheet";
 import { ThemeToggle } from "./components/ThemeToggle";
+import { LogsPage } from "./features/logs/LogsPage";
 import { ServicesPage } from "./features/services/ServicesPage";
 import { SnapshotPage } from "./features/snapshots/SnapshotPage";
 import { SnapshotsPage } from "./features/snapshots/SnapshotsPage";
@@ -84,6 +85,7 @@ function Shell() {
         </a>
         <nav class="nav" aria-label="Pages">
           <NavLink href="/" label="Traces" active={onTraces} />
+          <NavLink href="/logs" label="Logs" active={path === "/logs"} />
           <NavLink href="/services" label="Services" active={path === "/services"} />
           <NavLink href="/snapshots" label="Snapshots" active={path.startsWith("/snapshots")} />
         </nav>
@@ -102,6 +104,7 @@ function Shell() {
           <Router>
             <Route path="/" component={TraceListPage} />
             <Route path="/traces/:traceId" component={TraceRoute} />
+            <Route path="/logs" component={LogsPage} />
             <Route path="/services" component={ServicesPage} />
             <Route path="/snapshots" component={SnapshotsPage} />
             <Route path="/snapshots/:snapshotId" component={SnapshotRoute} />

@@ -1,12 +1,12 @@
 const SHORTCUTS: [string, string][] = [
-  ["j / ↓", "next trace, span or snapshot"],
-  ["k / ↑", "previous trace, span or snapshot"],
-  ["Home / End", "first / last trace or span"],
-  ["Enter", "open the selected trace or snapshot; in a trace, expand or collapse the span"],
+  ["j / ↓", "next trace, span, snapshot or log record"],
+  ["k / ↑", "previous trace, span, snapshot or log record"],
+  ["Home / End", "first / last trace, span or log record"],
+  ["Enter", "open the selected trace or snapshot, or a log record's trace; in a trace, expand or collapse the span"],
   ["← / →", "collapse / expand the selected span (← on a leaf goes to its parent)"],
   ["/", "search on this page"],
   ["Enter / Shift+Enter", "in the trace search: next / previous match"],
-  ["Esc", "leave the search, close this sheet, back to the list"],
+  ["Esc", "leave the search, close this sheet or a log record's details, back to the list"],
   ["?", "show or hide these shortcuts"],
 ];
 

@@ -9,3 +9,9 @@ export function replaceSearchParam(name: string, value: string | null): void {
   const next = `${url.pathname}${url.search}${url.hash}`;
   if (next !== `${location.pathname}${location.search}${location.hash}`) history.replaceState(history.state, "", next);
 }
+
+/** The query part of a router URL ("/logs?service=a" → "?service=a"; "" when there is none). */
+export function searchOf(url: string): string {
+  const at = url.indexOf("?");
+  return at === -1 ? "" : url.slice(at);
+}

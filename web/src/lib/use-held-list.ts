@@ -8,6 +8,8 @@ export interface HeldListOptions {
   release(): void;
   /** Loads the next (older) page; called near the bottom. */
   loadMore(): void;
+  /** The reader holds a row (has it open): new items wait until they ask for them. */
+  reading?(): boolean;
 }
 
 export interface HeldList {
@@ -25,9 +27,10 @@ export interface HeldList {
 /**
  * When a live list may take new items without moving rows under the reader (ARCHITECTURE.md, "The
  * web app"): not while scrolled down, while the pointer rests on it (a click would hit another row),
- * or while paused. Reaching the top again, leaving the list or Resume releases what was held.
+ * while a row is open (`reading`), or while paused. Reaching the top again or leaving the list
+ * releases what was held (unless paused or reading); "N new" and Resume always do.
  */
-export function useHeldList({ rowHeight, scrollRef, release, loadMore }: HeldListOptions): HeldList {
+export function useHeldList({ rowHeight, scrollRef, release, loadMore, reading }: HeldListOptions): HeldList {
   const [paused, setPaused] = useState(false);
   const atTop = useRef(true);
   const pointerInside = useRef(false);
@@ -36,11 +39,11 @@ export function useHeldList({ rowHeight, scrollRef, release, loadMore }: HeldLis
     (top: number) => {
       const wasAtTop = atTop.current;
       atTop.current = top < rowHeight / 2;
-      if (atTop.current && !wasAtTop && !paused) release();
+      if (atTop.current && !wasAtTop && !paused && !reading?.()) release();
       const element = scrollRef.current;
       if (element && top + element.clientHeight > element.scrollHeight - rowHeight * 10) loadMore();
     },
-    [paused, release, loadMore, rowHeight, scrollRef],
+    [paused, release, loadMore, rowHeight, scrollRef, reading],
   );
 
   const showNew = useCallback(() => {
@@ -51,14 +54,14 @@ export function useHeldList({ rowHeight, scrollRef, release, loadMore }: HeldLis
   }, [release, scrollRef]);
 
   return {
-    holding: () => paused || !atTop.current || pointerInside.current,
+    holding: () => paused || !atTop.current || pointerInside.current || reading?.() === true,
     paused,
     pause: () => setPaused(true),
     showNew,
     onScroll,
     setPointerInside(inside: boolean) {
       pointerInside.current = inside;
-      if (!inside && atTop.current && !paused) release();
+      if (!inside && atTop.current && !paused && !reading?.()) release();
     },
   };
 }

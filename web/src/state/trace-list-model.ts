@@ -66,7 +66,7 @@ export function matchesFilters(summary: TraceSummaryJson, filters: ListFilters):
 }
 
 /** Compares two decimal strings of non-negative integers without losing precision. */
-function compareDecimal(a: string, b: string): number {
+export function compareDecimal(a: string, b: string): number {
   if (a.length !== b.length) return a.length - b.length;
   return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,6 +1,7 @@
 import { Fragment } from "preact";
 import { useState } from "preact/hooks";
 import { CopyButton } from "../../components/CopyButton";
+import { Prose } from "../../components/Prose";
 import { useLiveState } from "../../state/live-context";
 import { portNotice, setupSnippets } from "./setup-snippets";
 import "./onboarding.css";
@@ -14,11 +15,6 @@ function CodeBlock({ code }: { code: string }) {
       <CopyButton text={code} label="Copy to clipboard" />
     </div>
   );
-}
-
-/** Text with `backticked` parts shown as code (the snippets' notes are written that way). */
-function Prose({ text }: { text: string }) {
-  return <>{text.split("`").map((part, i) => (i % 2 === 1 ? <code key={i}>{part}</code> : part))}</>;
 }
 
 /** The empty state: how to get a first trace here. The list replaces it as soon as one arrives. */

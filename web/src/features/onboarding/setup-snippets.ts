@@ -68,7 +68,7 @@ export function portNotice(origin: string): PortNotice | null {
 }
 
 /** `NAME=value` lines joined into one shell command with continuation lines. */
-function command(env: Record<string, string>, run: string): string {
+export function command(env: Record<string, string>, run: string): string {
   return [...Object.entries(env).map(([name, value]) => `${name}=${value}`), run].join(" \\\n");
 }
 
@@ -204,7 +204,7 @@ function tracekitNode(origin: string): SetupSnippet {
 }
 
 /** The variables every OpenTelemetry set-up here starts with. */
-function otelEnv(origin: string): Record<string, string> {
+export function otelEnv(origin: string): Record<string, string> {
   return {
     OTEL_EXPORTER_OTLP_ENDPOINT: origin,
     OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
@@ -212,7 +212,7 @@ function otelEnv(origin: string): Record<string, string> {
   };
 }
 
-const NODE_INSTALL = "npm install @opentelemetry/api @opentelemetry/auto-instrumentations-node";
+export const NODE_INSTALL = "npm install @opentelemetry/api @opentelemetry/auto-instrumentations-node";
 
 const NODE_DETECTORS_NOTE =
   "`OTEL_NODE_RESOURCE_DETECTORS=env,host,os,process` keeps the cloud resource detectors off: by default " +

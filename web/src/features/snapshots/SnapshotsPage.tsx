@@ -1,6 +1,7 @@
 import { useEffect, useMemo } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import type { BreakpointJson } from "../../../../src/protocol";
+import { searchOf } from "../../lib/url";
 import { useNow } from "../../lib/use-now";
 import { useLiveState } from "../../state/live-context";
 import { BreakpointsPanel } from "./BreakpointsPanel";
@@ -18,11 +19,6 @@ function breakpointCount(breakpoints: BreakpointJson[]): string {
   if (breakpoints.length === 0) return "no breakpoints yet";
   const enabled = breakpoints.filter((b) => b.enabled).length;
   return `${breakpoints.length} breakpoint${breakpoints.length === 1 ? "" : "s"}, ${enabled} enabled`;
-}
-
-function searchOf(url: string): string {
-  const at = url.indexOf("?");
-  return at === -1 ? "" : url.slice(at);
 }
 
 /** `/snapshots`: breakpoints (by service and file), the kill switch, and the live list of captures. */

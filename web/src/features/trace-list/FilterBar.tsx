@@ -1,4 +1,6 @@
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
+import { DebouncedInput } from "../../components/DebouncedInput";
+import { ServiceSelect } from "../../components/ServiceSelect";
 import { parseDurationMs } from "../../lib/format";
 import type { ListFilters } from "../../state/trace-list-model";
 
@@ -7,52 +9,6 @@ export interface FilterBarProps {
   services: string[];
   /** `typing` is true for text typed into a box: the URL is replaced rather than pushed. */
   onChange(filters: ListFilters, typing: boolean): void;
-}
-
-/** A text input that reports its value after typing pauses, and at once on Enter. */
-function DebouncedInput(props: {
-  value: string;
-  placeholder: string;
-  label: string;
-  onCommit(value: string): void;
-  pageSearch?: boolean;
-  class?: string;
-  inputMode?: "numeric" | "text";
-  invalid?: boolean;
-  title?: string;
-}) {
-  const [text, setText] = useState(props.value);
-  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  useEffect(() => setText(props.value), [props.value]);
-  useEffect(() => () => void (timer.current && clearTimeout(timer.current)), []);
-  const commit = (value: string) => {
-    if (timer.current) clearTimeout(timer.current);
-    timer.current = null;
-    props.onCommit(value);
-  };
-  return (
-    <input
-      class={`input ${props.class ?? ""}${props.invalid ? " input-invalid" : ""}`}
-      aria-invalid={props.invalid ? true : undefined}
-      title={props.title}
-      type="search"
-      value={text}
-      placeholder={props.placeholder}
-      aria-label={props.label}
-      inputMode={props.inputMode}
-      data-page-search={props.pageSearch ? "" : undefined}
-      onInput={(event) => {
-        const value = (event.currentTarget as HTMLInputElement).value;
-        setText(value);
-        if (timer.current) clearTimeout(timer.current);
-        timer.current = setTimeout(() => commit(value), 300);
-      }}
-      onKeyDown={(event) => {
-        if (event.key === "Enter") commit((event.currentTarget as HTMLInputElement).value);
-        if (event.key === "Escape") (event.currentTarget as HTMLInputElement).blur();
-      }}
-    />
-  );
 }
 
 export function FilterBar({ filters, services, onChange }: FilterBarProps) {
@@ -64,8 +20,6 @@ export function FilterBar({ filters, services, onChange }: FilterBarProps) {
     }
     onChange(next, typing);
   };
-  const serviceOptions =
-    filters.service && !services.includes(filters.service) ? [filters.service, ...services] : services;
   return (
     // biome-ignore lint/a11y/useSemanticElements: <search> is too new for the browsers developers still run
     <div class="filter-bar" role="search">
@@ -77,19 +31,7 @@ export function FilterBar({ filters, services, onChange }: FilterBarProps) {
         pageSearch
         onCommit={(q) => set({ q: q.trim() || undefined }, true)}
       />
-      <select
-        class="input filter-service"
-        aria-label="Service"
-        value={filters.service ?? ""}
-        onChange={(event) => set({ service: (event.currentTarget as HTMLSelectElement).value || undefined })}
-      >
-        <option value="">All services</option>
-        {serviceOptions.map((name) => (
-          <option key={name} value={name}>
-            {name}
-          </option>
-        ))}
-      </select>
+      <ServiceSelect value={filters.service} services={services} onChange={(service) => set({ service })} />
       <DebouncedInput
         class="filter-name"
         value={filters.name ?? ""}

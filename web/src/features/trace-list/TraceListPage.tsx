@@ -5,7 +5,7 @@ import { api } from "../../api/client";
 import { NewItemsPill, PauseButton } from "../../components/LiveListControls";
 import { useListKeys } from "../../components/use-list-keys";
 import { VirtualList } from "../../components/VirtualList";
-import { replaceSearchParam } from "../../lib/url";
+import { replaceSearchParam, searchOf } from "../../lib/url";
 import { useNow } from "../../lib/use-now";
 import { useLiveState } from "../../state/live-context";
 import { filtersFromSearch, filtersToSearch, hasFilters, type ListFilters } from "../../state/trace-list-model";
@@ -17,11 +17,6 @@ import { useTraceList } from "./use-trace-list";
 import "./trace-list.css";
 
 const ROW_HEIGHT = 34;
-
-function searchOf(url: string): string {
-  const at = url.indexOf("?");
-  return at === -1 ? "" : url.slice(at);
-}
 
 /** Remembers the selected trace in the current history entry, so Back from a trace reselects it. */
 function rememberSelection(traceId: string): void {

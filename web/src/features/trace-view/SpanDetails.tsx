@@ -1,9 +1,10 @@
 import type { ComponentChildren } from "preact";
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
-import type { SnapshotSummaryJson } from "../../../../src/protocol";
+import type { LogRecordJson, SnapshotSummaryJson, SpanJson } from "../../../../src/protocol";
 import { CopyButton } from "../../components/CopyButton";
 import { formatAbsolute, formatDuration, formatPercent, nanosToMillis } from "../../lib/format";
 import { serviceColor } from "../../lib/service-color";
+import { SpanLogs } from "../logs/SpanLogs";
 import { SpanSnapshots } from "../snapshots/SpanSnapshots";
 import { AttributeTable, PlainAttributes } from "./AttributeTable";
 import { exceptionInfo } from "./attribute-groups";
@@ -19,10 +20,12 @@ export interface SpanDetailsProps {
   query: string;
   /** Code-monitoring snapshots captured in this span. */
   snapshots?: readonly SnapshotSummaryJson[] | undefined;
+  /** Log records written in this span, oldest first. */
+  logs?: readonly LogRecordJson[] | undefined;
   onSelectSpan(spanId: string): void;
 }
 
-function Section(props: { title: string; count?: number; open?: boolean; children: ComponentChildren }) {
+export function Section(props: { title: string; count?: number; open?: boolean; children: ComponentChildren }) {
   return (
     <details class="tv-section" open={props.open ?? true}>
       <summary>
@@ -31,6 +34,23 @@ function Section(props: { title: string; count?: number; open?: boolean; childre
       </summary>
       <div class="tv-section-body">{props.children}</div>
     </details>
+  );
+}
+
+/** The instrumentation scope a span or log record came from (closed until opened). */
+export function ScopeSection({ scope }: { scope: SpanJson["scope"] }) {
+  return (
+    <Section title="Instrumentation scope" open={false}>
+      <dl class="tv-kv">
+        <dt>Name</dt>
+        <dd>{scope.name ? <code>{scope.name}</code> : <span class="faint">(none)</span>}</dd>
+        <dt>Version</dt>
+        <dd>{scope.version ? <code>{scope.version}</code> : <span class="faint">(none)</span>}</dd>
+      </dl>
+      {scope.attributes && Object.keys(scope.attributes).length > 0 && (
+        <PlainAttributes attributes={scope.attributes} hook="data-scope-key" />
+      )}
+    </Section>
   );
 }
 
@@ -47,7 +67,7 @@ function IdRow({ label, id, children }: { label: string; id: string; children?: 
 }
 
 /** Everything about the selected span; `data-testid="span-details"` is a stable hook for tests. */
-export function SpanDetails({ node, tree, query, snapshots, onSelectSpan }: SpanDetailsProps) {
+export function SpanDetails({ node, tree, query, snapshots, logs, onSelectSpan }: SpanDetailsProps) {
   const { span } = node;
   const [filter, setFilter] = useState("");
   const scroller = useRef<HTMLElement>(null);
@@ -135,6 +155,7 @@ export function SpanDetails({ node, tree, query, snapshots, onSelectSpan }: Span
 
       <SpanFacts span={span} />
       {snapshots && snapshots.length > 0 && <SpanSnapshots snapshots={snapshots} />}
+      {logs && logs.length > 0 && <SpanLogs logs={logs} traceId={span.traceId} spanId={span.spanId} />}
       {spanException && !hasExceptionEvent && <ExceptionView exception={spanException} />}
 
       <Section title="Attributes" count={attributeCount}>
@@ -165,17 +186,7 @@ export function SpanDetails({ node, tree, query, snapshots, onSelectSpan }: Span
       <Section title="Resource" count={resourceCount} open={false}>
         <PlainAttributes attributes={span.resource} filter={filter} hook="data-resource-key" />
       </Section>
-      <Section title="Instrumentation scope" open={false}>
-        <dl class="tv-kv">
-          <dt>Name</dt>
-          <dd>{span.scope.name ? <code>{span.scope.name}</code> : <span class="faint">(none)</span>}</dd>
-          <dt>Version</dt>
-          <dd>{span.scope.version ? <code>{span.scope.version}</code> : <span class="faint">(none)</span>}</dd>
-        </dl>
-        {span.scope.attributes && Object.keys(span.scope.attributes).length > 0 && (
-          <PlainAttributes attributes={span.scope.attributes} hook="data-scope-key" />
-        )}
-      </Section>
+      <ScopeSection scope={span.scope} />
     </aside>
   );
 }

@@ -1,5 +1,8 @@
 import { useCallback, useMemo, useRef } from "preact/hooks";
 import type { TraceResponse } from "../../../../src/protocol";
+import { TraceLogsPanel } from "../logs/TraceLogsPanel";
+import { logMarks, logsBySpan } from "../logs/trace-logs";
+import { useTraceLogs } from "../logs/use-trace-logs";
 import { snapshotsBySpan } from "../snapshots/trace-snapshots";
 import { SpanDetails } from "./SpanDetails";
 import { TraceHeader } from "./TraceHeader";
@@ -22,6 +25,9 @@ export function TraceScreen({ trace, notice, refreshError, onRetry }: TraceScree
   const tree = useMemo(() => buildWaterfallTree(trace.spans), [trace.spans]);
   const state = useWaterfallState(tree);
   const snapshots = useMemo(() => snapshotsBySpan(trace.snapshots), [trace.snapshots]);
+  const traceLogs = useTraceLogs(trace.traceId);
+  const spanLogs = useMemo(() => logsBySpan(traceLogs.logs), [traceLogs.logs]);
+  const marks = useMemo(() => logMarks(spanLogs), [spanLogs]);
   const back = useBackToList();
 
   // Rows get stable callbacks (that read the latest state), so they can skip re-rendering.
@@ -73,37 +79,48 @@ export function TraceScreen({ trace, notice, refreshError, onRetry }: TraceScree
         </div>
       )}
       <div class="tv-main">
-        <Waterfall
-          tree={tree}
-          rows={state.rows}
-          collapsed={state.collapsed}
-          selectedId={state.selected?.spanId ?? null}
-          pathIds={state.pathIds}
-          matchIds={state.matchIds}
-          matchAncestorIds={state.matchAncestorIds}
-          query={state.query}
-          snapshots={snapshots}
-          reveal={state.reveal}
-          onSelect={onSelect}
-          onToggle={onToggle}
-          toolbar={
-            <WaterfallToolbar
-              query={state.query}
-              matchCount={state.matches.length}
-              currentMatch={state.currentMatch}
-              onQuery={state.setQuery}
-              onStep={state.stepMatch}
-              onCollapseAll={state.collapseAll}
-              onExpandAll={state.expandAll}
-            />
-          }
-        />
+        <div class="tv-left">
+          <Waterfall
+            tree={tree}
+            rows={state.rows}
+            collapsed={state.collapsed}
+            selectedId={state.selected?.spanId ?? null}
+            pathIds={state.pathIds}
+            matchIds={state.matchIds}
+            matchAncestorIds={state.matchAncestorIds}
+            query={state.query}
+            snapshots={snapshots}
+            logMarks={marks}
+            reveal={state.reveal}
+            onSelect={onSelect}
+            onToggle={onToggle}
+            toolbar={
+              <WaterfallToolbar
+                query={state.query}
+                matchCount={state.matches.length}
+                currentMatch={state.currentMatch}
+                onQuery={state.setQuery}
+                onStep={state.stepMatch}
+                onCollapseAll={state.collapseAll}
+                onExpandAll={state.expandAll}
+              />
+            }
+          />
+          <TraceLogsPanel
+            traceId={trace.traceId}
+            tree={tree}
+            traceLogs={traceLogs}
+            selectedSpanId={state.selected?.spanId ?? null}
+            onSelectSpan={onJump}
+          />
+        </div>
         {state.selected && (
           <SpanDetails
             node={state.selected}
             tree={tree}
             query={state.query}
             snapshots={snapshots.get(state.selected.spanId)}
+            logs={spanLogs.get(state.selected.spanId)}
             onSelectSpan={onJump}
           />
         )}

@@ -2,6 +2,7 @@ import type { ComponentChildren } from "preact";
 import { useCallback, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { SnapshotSummaryJson } from "../../../../src/protocol";
 import { VirtualList } from "../../components/VirtualList";
+import type { SpanLogMark } from "../logs/trace-logs";
 import { TimeRuler } from "./TimeRuler";
 import { WaterfallRow } from "./WaterfallRow";
 import { type TimeWindow, timeTicks, type WaterfallNode, type WaterfallTree } from "./waterfall-model";
@@ -27,6 +28,8 @@ export interface WaterfallProps {
   query: string;
   /** Code-monitoring snapshots per span id: their rows get a mark. */
   snapshots?: ReadonlyMap<string, readonly SnapshotSummaryJson[]>;
+  /** Log records per span id: their rows get a mark. */
+  logMarks?: ReadonlyMap<string, SpanLogMark>;
   reveal: Reveal | null;
   onSelect(spanId: string): void;
   onToggle(spanId: string): void;
@@ -117,6 +120,7 @@ export function Waterfall(props: WaterfallProps) {
         match={match}
         query={match ? props.query : ""}
         snapshotCount={props.snapshots?.get(node.spanId)?.length ?? 0}
+        logMark={props.logMarks?.get(node.spanId)}
         view={view}
         onSelect={props.onSelect}
         onToggle={props.onToggle}

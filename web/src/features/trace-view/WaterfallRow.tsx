@@ -1,6 +1,8 @@
 import { Component } from "preact";
 import { formatDuration } from "../../lib/format";
 import { serviceColor } from "../../lib/service-color";
+import { LogMark } from "../logs/SpanLogs";
+import type { SpanLogMark } from "../logs/trace-logs";
 import { SnapshotMark } from "../snapshots/SpanSnapshots";
 import { Highlighted } from "./Highlighted";
 import { type TimeWindow, timePosition, type WaterfallNode } from "./waterfall-model";
@@ -18,6 +20,8 @@ export interface WaterfallRowProps {
   query: string;
   /** Code-monitoring snapshots captured in this span. */
   snapshotCount?: number;
+  /** Log records written in this span. */
+  logMark?: SpanLogMark | undefined;
   view: TimeWindow;
   onSelect(spanId: string): void;
   onToggle(spanId: string): void;
@@ -108,6 +112,7 @@ export class WaterfallRow extends Component<WaterfallRowProps> {
             <Highlighted text={node.label} query={query} />
           </span>
           {this.props.snapshotCount ? <SnapshotMark count={this.props.snapshotCount} /> : null}
+          {this.props.logMark ? <LogMark mark={this.props.logMark} /> : null}
           {node.isError && (
             <span class="tv-error-mark" title={span.status.message || "status ERROR"}>
               !

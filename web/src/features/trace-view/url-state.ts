@@ -24,9 +24,9 @@ interface NavigationLike {
 const MAX_STEPS_BACK = 20;
 
 /**
- * How many history entries back the trace list is, so `history.go(-n)` returns to it with its
- * filters; 0 when it is not there. Only other trace pages may lie in between (a double push, or
- * links followed from trace to trace). Uses the Navigation API where the browser has it; otherwise
+ * How many history entries back the list is (the trace list, or the Logs page a log's trace link
+ * came from), so `history.go(-n)` returns to it with its filters; 0 when it is not there. Only other
+ * trace pages may lie in between (a double push, or links followed from trace to trace). Uses the Navigation API where the browser has it; otherwise
  * trusts that the trace page was reached by an in-app link (`wasPush`) and goes one step back.
  */
 export function stepsBackToList(wasPush: boolean): number {
@@ -41,7 +41,7 @@ export function stepsBackToList(wasPush: boolean): number {
     if (!url) return 0;
     const { origin, pathname } = new URL(url);
     if (origin !== location.origin) return 0;
-    if (pathname === "/") return steps;
+    if (pathname === "/" || pathname === "/logs") return steps;
     if (!pathname.startsWith("/traces/")) return 0;
   }
   return 0;

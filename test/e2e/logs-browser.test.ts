@@ -1,0 +1,338 @@
+/// <reference lib="dom" />
+import { readFileSync } from "node:fs";
+import type { Page } from "playwright-core";
+import { beforeEach, describe, expect, it } from "vitest";
+import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
+import { type LogToWrite, SeverityNumber, sendLogsInTrace } from "../helpers/logs-in-trace.js";
+
+const available = chromiumAvailable();
+
+/** A checkout as an instrumented app logs it: two records in the request's span, two in its payment call. */
+const CHECKOUT_LOGS: LogToWrite[] = [
+  {
+    in: "root",
+    severity: SeverityNumber.INFO,
+    severityText: "INFO",
+    body: "checkout started",
+    attributes: { "cart.items": 3 },
+  },
+  {
+    in: "child",
+    severity: SeverityNumber.WARN,
+    severityText: "WARN",
+    body: { retry: 1, reason: "gateway timeout" },
+  },
+  {
+    in: "child",
+    severity: SeverityNumber.ERROR,
+    severityText: "ERROR",
+    body: "card declined\n    at charge (pay.js:10:5)",
+    attributes: { "payment.provider": "stripe" },
+  },
+  {
+    in: "root",
+    severity: SeverityNumber.INFO,
+    eventName: "checkout.completed",
+    body: { orderId: "o-17", total: 89.9 },
+  },
+];
+
+describe.skipIf(!available)("Logs in Chromium", () => {
+  const suite = useAppInChromium();
+  let page: Page;
+
+  beforeEach(async () => {
+    await fetch(`${suite.app.base}/api/traces`, { method: "DELETE" });
+    page = await suite.browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    return async () => {
+      await page.close();
+      expect(problems).toEqual([]);
+    };
+  });
+
+  const rowWith = (text: string) => page.locator("[data-log-id]", { hasText: text });
+
+  it("shows what an app logs live, without a reload: level, service, body on one line, events, never HTML", async () => {
+    await page.goto(`${suite.app.base}/logs`);
+    const setup = page.getByTestId("logs-setup");
+    await expect
+      .poll(() => setup.textContent())
+      .toContain(`OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:${suite.app.port}`);
+    await page.evaluate(() => {
+      (window as unknown as { marker: number }).marker = 7;
+    });
+
+    const sent = await sendLogsInTrace(suite.app.base, {
+      service: "checkout-api",
+      name: "POST /checkout",
+      logs: [...CHECKOUT_LOGS, { in: "none", severity: SeverityNumber.DEBUG, body: "<b>not bold</b> <img src=x>" }],
+    });
+    await expect.poll(() => page.locator("[data-log-id]").count()).toBe(5);
+    await expect.poll(() => setup.count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(7);
+
+    const error = rowWith("card declined");
+    expect(await error.getAttribute("data-severity")).toBe("ERROR");
+    expect(await error.locator(".sev-badge").textContent()).toBe("ERROR");
+    // A stack trace reads on one line; the row names the service and links the trace.
+    expect(await error.textContent()).toContain("card declined ⏎ at charge (pay.js:10:5)");
+    expect(await error.textContent()).toContain("checkout-api");
+    expect(await error.getByRole("link").textContent()).toContain(sent.traceId.slice(0, 8));
+    expect(await error.locator(".log-col-time").textContent()).toMatch(/^\d{2}:\d{2}:\d{2}\.\d{3}$/);
+    expect(await page.locator(".log-header-row").textContent()).toMatch(/Time\s*UTC/);
+    // Structured bodies as compact JSON; events by their name, with their mark.
+    expect(await rowWith("gateway timeout").textContent()).toContain('{"retry":1,"reason":"gateway timeout"}');
+    const event = rowWith("checkout.completed");
+    expect(await event.locator("[aria-label='event']").count()).toBe(1);
+    expect(await event.textContent()).toContain('{"orderId":"o-17","total":89.9}');
+    // Telemetry is text: the markup shows as written and makes no element.
+    const html = rowWith("not bold");
+    expect(await html.textContent()).toContain("<b>not bold</b> <img src=x>");
+    expect(await html.locator("b, img").count()).toBe(0);
+    expect(await html.getByRole("link").count()).toBe(0);
+    // The severity colours differ per level.
+    const colour = (text: string) =>
+      rowWith(text)
+        .locator(".sev-badge")
+        .evaluate((el) => getComputedStyle(el).color);
+    expect(
+      new Set([await colour("card declined"), await colour("gateway timeout"), await colour("not bold")]).size,
+    ).toBe(3);
+
+    // Selecting a record opens everything about it; Escape closes it.
+    await error.click();
+    const details = page.getByTestId("log-details");
+    await expect.poll(() => details.textContent()).toContain("card declined\n    at charge (pay.js:10:5)");
+    expect(await details.locator('[data-attr-key="payment.provider"]').textContent()).toContain("stripe");
+    expect(await details.textContent()).toContain("number 17");
+    expect(await details.textContent()).toContain("checkout.handlers");
+    expect(await details.getByTestId("log-trace-link").getAttribute("href")).toBe(
+      `/traces/${sent.traceId}?span=${sent.childSpanId}&log=${await error.getAttribute("data-log-id")}`,
+    );
+    expect(page.url()).toContain(`log=${await error.getAttribute("data-log-id")}`);
+    await page.keyboard.press("Escape");
+    await expect.poll(() => details.count()).toBe(0);
+    expect(page.url()).not.toContain("log=");
+  });
+
+  it("shows the official events example as an event, its map body indented", async () => {
+    const body = readFileSync("test/fixtures/otlp-examples/events.json");
+    const response = await fetch(`${suite.app.base}/v1/logs`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+    });
+    expect(response.status).toBe(200);
+    await page.goto(`${suite.app.base}/logs`);
+    const row = rowWith("browser.page_view");
+    await row.waitFor();
+    expect(await row.locator("[aria-label='event']").count()).toBe(1);
+    await row.click();
+    const details = page.getByTestId("log-details");
+    await expect.poll(() => details.locator(".log-details-title").textContent()).toContain("browser.page_view");
+    expect(await details.getByTestId("log-body").getAttribute("data-body-kind")).toBe("json");
+    expect(await details.getByTestId("log-body").locator("pre").textContent()).toContain(
+      '  "url": "https://www.guidgenerator.com/online-guid-generator.aspx",',
+    );
+    expect(await details.textContent()).toContain("test severity text");
+    expect(await details.locator('[data-attr-key="event.attribute"]').textContent()).toContain("some event attribute");
+  });
+
+  it("cuts a long body in the list and in the details until 'show all'", async () => {
+    const text = Array.from({ length: 200 }, (_, i) => `line ${i} of a long dump`).join("\n");
+    const request = {
+      resourceLogs: [
+        {
+          resource: { attributes: [{ key: "service.name", value: { stringValue: "dumper" } }] },
+          scopeLogs: [{ logRecords: [{ severityNumber: 9, body: { stringValue: text } }] }],
+        },
+      ],
+    };
+    const response = await fetch(`${suite.app.base}/v1/logs`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(request),
+    });
+    expect(response.status).toBe(200);
+    await page.goto(`${suite.app.base}/logs`);
+    const row = rowWith("line 0 of a long dump");
+    await row.waitFor();
+    expect((await row.locator(".log-line").textContent())?.length).toBe(301);
+    await row.click();
+    const body = page.getByTestId("log-body");
+    const lines = async () => ((await body.locator("pre").textContent()) ?? "").split("\n").length;
+    await expect.poll(lines).toBe(60);
+    await body.getByRole("button", { name: /show all \(200 lines/ }).click();
+    await expect.poll(lines).toBe(200);
+  });
+
+  it("filters by level, service, text and trace, in the URL, and keeps live records to the filters", async () => {
+    const checkout = await sendLogsInTrace(suite.app.base, {
+      service: "checkout-api",
+      name: "POST /checkout",
+      logs: CHECKOUT_LOGS,
+    });
+    await sendLogsInTrace(suite.app.base, {
+      service: "email-worker",
+      name: "send receipt",
+      logs: [
+        { in: "root", severity: SeverityNumber.INFO, body: "receipt queued" },
+        { in: "child", severity: SeverityNumber.ERROR, body: "smtp refused the receipt" },
+      ],
+    });
+    await page.goto(`${suite.app.base}/logs`);
+    const rows = page.locator("[data-log-id]");
+    await expect.poll(() => rows.count()).toBe(6);
+
+    await page.getByLabel("Minimum severity").selectOption("WARN");
+    await page.waitForURL(/severity=WARN/);
+    await expect.poll(() => rows.count()).toBe(3);
+    expect(await rows.evaluateAll((els) => els.map((el) => el.getAttribute("data-severity")).sort())).toEqual([
+      "ERROR",
+      "ERROR",
+      "WARN",
+    ]);
+    // Live records are held to the filter too.
+    await sendLogsInTrace(suite.app.base, {
+      service: "email-worker",
+      name: "send reminder",
+      logs: [
+        { in: "root", severity: SeverityNumber.INFO, body: "reminder queued" },
+        { in: "root", severity: SeverityNumber.FATAL, body: "mailbox gone" },
+      ],
+    });
+    await rowWith("mailbox gone").waitFor();
+    expect(await rowWith("reminder queued").count()).toBe(0);
+
+    await page.getByLabel("Service").selectOption("email-worker");
+    await page.waitForURL(/service=email-worker/);
+    await expect.poll(() => rows.count()).toBe(2);
+
+    await page.getByLabel("Search logs").fill("smtp");
+    await page.getByLabel("Search logs").press("Enter");
+    await page.waitForURL(/q=smtp/);
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await rows.first().textContent()).toContain("smtp refused the receipt");
+
+    // The URL is the view: a reload shows the same.
+    await page.reload();
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await page.getByLabel("Minimum severity").inputValue()).toBe("WARN");
+    expect(await page.getByLabel("Service").inputValue()).toBe("email-worker");
+    expect(await page.getByLabel("Search logs").inputValue()).toBe("smtp");
+
+    // One trace's logs, from its id in the URL; the chip takes the filter away again.
+    await page.goto(`${suite.app.base}/logs?traceId=${checkout.traceId}`);
+    await expect.poll(() => rows.count()).toBe(4);
+    const chip = page.getByTestId("filter-trace");
+    expect(await chip.textContent()).toContain(checkout.traceId.slice(0, 8));
+    await chip.getByRole("button").click();
+    await page.waitForURL(`${suite.app.base}/logs`);
+    await expect.poll(() => rows.count()).toBe(8);
+  });
+
+  it("never moves rows under the reader: new records wait behind 'N new' while one is open", async () => {
+    await sendLogsInTrace(suite.app.base, { service: "checkout-api", name: "POST /checkout", logs: CHECKOUT_LOGS });
+    await page.goto(`${suite.app.base}/logs`);
+    const rows = page.locator("[data-log-id]");
+    await expect.poll(() => rows.count()).toBe(4);
+    const opened = rowWith("card declined");
+    await opened.click();
+    const before = await opened.boundingBox();
+
+    // j and k move the open record.
+    await page.keyboard.press("j");
+    await expect.poll(() => page.getByTestId("log-details").textContent()).toContain("gateway timeout");
+    await page.keyboard.press("k");
+    await expect.poll(() => page.getByTestId("log-details").textContent()).toContain("card declined");
+
+    await sendLogsInTrace(suite.app.base, {
+      service: "checkout-api",
+      name: "POST /checkout",
+      logs: [
+        { in: "root", severity: SeverityNumber.INFO, body: "second checkout" },
+        { in: "child", severity: SeverityNumber.INFO, body: "second payment" },
+      ],
+    });
+    const pill = page.getByTestId("new-logs");
+    await expect.poll(() => pill.textContent()).toContain("2 new logs");
+    expect(await rows.count()).toBe(4);
+    expect(await opened.boundingBox()).toEqual(before);
+
+    await pill.click();
+    await expect.poll(() => rows.count()).toBe(6);
+    await expect.poll(() => pill.count()).toBe(0);
+    expect(await rows.first().textContent()).toContain("second payment");
+  });
+
+  it("a log links to its span and back", async () => {
+    const sent = await sendLogsInTrace(suite.app.base, {
+      service: "checkout-api",
+      name: "POST /checkout",
+      logs: CHECKOUT_LOGS,
+    });
+    await page.goto(`${suite.app.base}/logs`);
+    const error = rowWith("card declined");
+    await error.waitFor();
+    const logId = (await error.getAttribute("data-log-id")) as string;
+
+    // From the log to its trace, its span selected.
+    await error.getByRole("link").click();
+    await page.waitForURL(`**/traces/${sent.traceId}?span=${sent.childSpanId}&log=${logId}`);
+    const details = page.getByTestId("span-details");
+    await expect.poll(() => details.locator(".tv-details-title").textContent()).toBe("charge card");
+    // Spans with logs carry a mark in the colour of their worst record.
+    await expect
+      .poll(() => page.locator(`[data-span-id="${sent.childSpanId}"] [data-log-mark]`).getAttribute("data-log-mark"))
+      .toBe("ERROR");
+    expect(
+      await page.locator(`[data-span-id="${sent.rootSpanId}"] [data-log-mark]`).getAttribute("data-log-mark"),
+    ).toBe("INFO");
+
+    // The trace's logs, in time order, the linked one marked.
+    const panel = page.getByTestId("trace-logs");
+    const panelRows = panel.locator("[data-log-id]");
+    await expect.poll(() => panelRows.count()).toBe(4);
+    expect(await panelRows.evaluateAll((els) => els.map((el) => el.textContent ?? ""))).toEqual([
+      expect.stringContaining("checkout started"),
+      expect.stringContaining("gateway timeout"),
+      expect.stringContaining("card declined"),
+      expect.stringContaining("checkout.completed"),
+    ]);
+    expect(await panel.locator(`[data-log-id="${logId}"]`).getAttribute("class")).toContain("marked");
+    // A row of the panel shows its span.
+    await panel.locator("[data-log-id]", { hasText: "checkout started" }).click();
+    await expect.poll(() => details.locator(".tv-details-title").textContent()).toBe("POST /checkout");
+    expect(page.url()).toContain(`span=${sent.rootSpanId}`);
+
+    // The span's own logs in its details, each linking back to itself on the Logs page.
+    await page.locator(`[data-span-id="${sent.childSpanId}"]`).click();
+    const spanLogs = page.getByTestId("span-logs");
+    await expect.poll(() => spanLogs.locator("[data-log-id]").count()).toBe(2);
+    const back = spanLogs.locator(`[data-log-id="${logId}"]`);
+    expect(await back.textContent()).toContain("card declined");
+    await back.getByRole("link").click();
+    await page.waitForURL(`**/logs?traceId=${sent.traceId}&spanId=${sent.childSpanId}&log=${logId}`);
+    await expect.poll(() => page.getByTestId("log-details").textContent()).toContain("card declined");
+    await expect.poll(() => page.locator("[data-log-id]").count()).toBe(2);
+    expect(await page.getByTestId("filter-span").textContent()).toContain(sent.childSpanId.slice(0, 8));
+    expect(await page.locator(`[data-log-id="${logId}"]`).getAttribute("aria-selected")).toBe("true");
+
+    // Escape on the trace goes back to the Logs page it came from, filters and all.
+    await page.goto(`${suite.app.base}/logs?severity=ERROR`);
+    await rowWith("card declined").getByRole("link").click();
+    await page.waitForURL(`**/traces/${sent.traceId}?**`);
+    await page.getByTestId("span-details").waitFor();
+    await page.keyboard.press("Escape");
+    await page.waitForURL(`${suite.app.base}/logs?severity=ERROR`);
+    await rowWith("card declined").waitFor();
+
+    // And from the trace to all its logs.
+    await page.goto(`${suite.app.base}/traces/${sent.traceId}`);
+    await page.getByTestId("trace-logs-all").click();
+    await page.waitForURL(`**/logs?traceId=${sent.traceId}`);
+    await expect.poll(() => page.locator("[data-log-id]").count()).toBe(4);
+  });
+});

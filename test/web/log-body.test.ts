@@ -1,0 +1,112 @@
+import { describe, expect, it } from "vitest";
+import { bodyLine, bodyView, cutText, NEWLINE_MARK } from "../../web/src/features/logs/log-body";
+import { localTimeZoneLabel, logTimeExact, timeZoneLabel, utcOffsetLabel } from "../../web/src/features/logs/log-time";
+
+describe("log body on one line", () => {
+  it("keeps a short string as it is", () => {
+    expect(bodyLine("user 42 signed in")).toBe("user 42 signed in");
+  });
+
+  it("marks line breaks and squeezes indentation, so a stack trace reads on one line", () => {
+    const trace = "Error: card declined\n    at charge (pay.js:10:5)\r\n    at main (app.js:3:1)\n";
+    expect(bodyLine(trace)).toBe(
+      `Error: card declined${NEWLINE_MARK}at charge (pay.js:10:5)${NEWLINE_MARK}at main (app.js:3:1)`,
+    );
+    expect(bodyLine("a\t\t  b")).toBe("a b");
+  });
+
+  it("writes structured bodies as compact JSON in the order sent", () => {
+    expect(bodyLine({ type: 0, url: "https://example.com/", tags: ["a", "b"] })).toBe(
+      '{"type":0,"url":"https://example.com/","tags":["a","b"]}',
+    );
+    expect(bodyLine([1, "two", null])).toBe('[1,"two",null]');
+  });
+
+  it("shows numbers and booleans as themselves, and no body as nothing", () => {
+    expect(bodyLine(42)).toBe("42");
+    expect(bodyLine(false)).toBe("false");
+    expect(bodyLine(null)).toBe("");
+  });
+
+  it("cuts long bodies with an ellipsis", () => {
+    const line = bodyLine("x".repeat(10_000), 50);
+    expect(line).toBe(`${"x".repeat(50)}…`);
+    expect(bodyLine({ big: "y".repeat(500) }, 20)).toBe(`{"big":"yyyyyyyyyyyy…`);
+  });
+
+  it("never interprets markup: HTML stays text", () => {
+    expect(bodyLine("<img src=x onerror=alert(1)>")).toBe("<img src=x onerror=alert(1)>");
+  });
+});
+
+describe("log body in full", () => {
+  it("keeps text as sent, line breaks included", () => {
+    expect(bodyView("line one\n  line two")).toEqual({ kind: "text", text: "line one\n  line two" });
+  });
+
+  it("pretty-prints structured bodies", () => {
+    expect(bodyView({ a: 1, b: { c: [true] } })).toEqual({
+      kind: "json",
+      fromString: false,
+      text: '{\n  "a": 1,\n  "b": {\n    "c": [\n      true\n    ]\n  }\n}',
+    });
+  });
+
+  it("pretty-prints a string that holds a JSON object (as many loggers write), and only then", () => {
+    expect(bodyView(' {"level":"info","msg":"hi"} ')).toEqual({
+      kind: "json",
+      fromString: true,
+      text: '{\n  "level": "info",\n  "msg": "hi"\n}',
+    });
+    expect(bodyView("{not json}")).toEqual({ kind: "text", text: "{not json}" });
+    expect(bodyView("42")).toEqual({ kind: "text", text: "42" });
+  });
+
+  it("says what a scalar or missing body is", () => {
+    expect(bodyView(3.5)).toEqual({ kind: "scalar", text: "3.5" });
+    expect(bodyView(null)).toEqual({ kind: "empty" });
+  });
+});
+
+describe("cutting long text for 'show all'", () => {
+  it("leaves short text whole", () => {
+    expect(cutText("a\nb", 100, 10)).toEqual({ shown: "a\nb", cut: false, totalChars: 3, totalLines: 2 });
+  });
+
+  it("cuts at a line limit", () => {
+    const text = Array.from({ length: 10 }, (_, i) => `line ${i}`).join("\n");
+    const cut = cutText(text, 10_000, 3);
+    expect(cut.shown).toBe("line 0\nline 1\nline 2");
+    expect(cut).toMatchObject({ cut: true, totalLines: 10, totalChars: text.length });
+  });
+
+  it("cuts at a character limit", () => {
+    expect(cutText("abcdefghij", 4, 100)).toMatchObject({ shown: "abcd", cut: true, totalLines: 1 });
+  });
+});
+
+describe("log times", () => {
+  it("says the zone as an offset from UTC", () => {
+    expect(utcOffsetLabel(0)).toBe("UTC");
+    expect(utcOffsetLabel(60)).toBe("UTC+1");
+    expect(utcOffsetLabel(330)).toBe("UTC+5:30");
+    expect(utcOffsetLabel(-180)).toBe("UTC−3");
+    expect(utcOffsetLabel(-570)).toBe("UTC−9:30");
+  });
+
+  it("names the zone when it has a name", () => {
+    const date = new Date();
+    const offset = utcOffsetLabel(-date.getTimezoneOffset());
+    expect(timeZoneLabel(date, "Europe/Berlin")).toBe(`Europe/Berlin, ${offset}`);
+    expect(timeZoneLabel(date, undefined)).toBe(offset);
+    expect(localTimeZoneLabel(date)).toContain(offset);
+  });
+
+  it("shows exact times to the nanosecond", () => {
+    const ms = Date.UTC(2026, 11, 2, 10, 0, 0, 123);
+    const nanos = `${ms}456789`;
+    const text = logTimeExact(nanos);
+    expect(text).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.123456789$/);
+    expect(logTimeExact("0")).toMatch(/\.000$/);
+  });
+});

@@ -1,0 +1,23 @@
+import type { LogListResponse } from "../../../src/protocol";
+import { query, request } from "./client";
+
+/** `GET /api/logs` (see `LogListResponse` for what each parameter means). */
+export interface LogListParams {
+  service?: string | undefined;
+  /** This level or worse: TRACE, DEBUG, INFO, WARN, ERROR or FATAL. */
+  severity?: string | undefined;
+  q?: string | undefined;
+  traceId?: string | undefined;
+  spanId?: string | undefined;
+  /** Unix ms. */
+  since?: number | undefined;
+  until?: number | undefined;
+  limit?: number | undefined;
+  cursor?: string | undefined;
+  /** "asc": oldest first (a trace's logs); newest first otherwise. */
+  order?: "asc" | "desc" | undefined;
+}
+
+export function fetchLogs(params: LogListParams, signal?: AbortSignal): Promise<LogListResponse> {
+  return request<LogListResponse>(`/api/logs${query({ ...params })}`, signal ? { signal } : undefined);
+}

@@ -1,0 +1,47 @@
+import { useEffect, useRef, useState } from "preact/hooks";
+
+/** A text input that reports its value after typing pauses, and at once on Enter. */
+export function DebouncedInput(props: {
+  value: string;
+  placeholder: string;
+  label: string;
+  onCommit(value: string): void;
+  pageSearch?: boolean;
+  class?: string;
+  inputMode?: "numeric" | "text";
+  invalid?: boolean;
+  title?: string;
+}) {
+  const [text, setText] = useState(props.value);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(() => setText(props.value), [props.value]);
+  useEffect(() => () => void (timer.current && clearTimeout(timer.current)), []);
+  const commit = (value: string) => {
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = null;
+    props.onCommit(value);
+  };
+  return (
+    <input
+      class={`input ${props.class ?? ""}${props.invalid ? " input-invalid" : ""}`}
+      aria-invalid={props.invalid ? true : undefined}
+      title={props.title}
+      type="search"
+      value={text}
+      placeholder={props.placeholder}
+      aria-label={props.label}
+      inputMode={props.inputMode}
+      data-page-search={props.pageSearch ? "" : undefined}
+      onInput={(event) => {
+        const value = (event.currentTarget as HTMLInputElement).value;
+        setText(value);
+        if (timer.current) clearTimeout(timer.current);
+        timer.current = setTimeout(() => commit(value), 300);
+      }}
+      onKeyDown={(event) => {
+        if (event.key === "Enter") commit((event.currentTarget as HTMLInputElement).value);
+        if (event.key === "Escape") (event.currentTarget as HTMLInputElement).blur();
+      }}
+    />
+  );
+}

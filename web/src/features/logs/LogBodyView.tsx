@@ -1,0 +1,36 @@
+import { useState } from "preact/hooks";
+import type { AttrValue } from "../../../../src/protocol";
+import { CopyButton } from "../../components/CopyButton";
+import { bodyView, cutText } from "./log-body";
+
+/** Bodies longer than this are cut until "show all". */
+const MAX_CHARS = 4000;
+const MAX_LINES = 60;
+
+/** A record's body in full: text as sent, structures (and JSON strings) indented; long ones cut. */
+export function LogBodyView({ body }: { body: AttrValue | null }) {
+  const [all, setAll] = useState(false);
+  const view = bodyView(body);
+  if (view.kind === "empty") return <p class="tv-empty">This record has no body.</p>;
+  const text = view.text;
+  const cut = cutText(text, MAX_CHARS, MAX_LINES);
+  const copyText = typeof body === "string" ? body : text;
+  return (
+    <div class="log-body" data-testid="log-body" data-body-kind={view.kind}>
+      <div class="log-body-head">
+        <span class="faint">
+          {view.kind === "json" ? (view.fromString ? "Body · JSON text, indented" : "Body · structured") : "Body"}
+        </span>
+        <CopyButton text={copyText} label="Copy the body" />
+      </div>
+      <pre class={view.kind === "text" ? "log-body-text" : "log-body-json"}>{all ? text : cut.shown}</pre>
+      {cut.cut && (
+        <button type="button" class="tv-link-button tv-show-all" onClick={() => setAll(!all)}>
+          {all
+            ? "show less"
+            : `show all (${cut.totalLines.toLocaleString("en-US")} lines, ${cut.totalChars.toLocaleString("en-US")} chars)`}
+        </button>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,114 @@
+import type { LogRecordJson } from "../../../../src/protocol";
+import { CopyButton } from "../../components/CopyButton";
+import { serviceColor } from "../../lib/service-color";
+import { PlainAttributes } from "../trace-view/AttributeTable";
+import { ScopeSection, Section } from "../trace-view/SpanDetails";
+import "../trace-view/trace-view.css";
+import { LogBodyView } from "./LogBodyView";
+import { EventMark, SeverityBadge } from "./LogParts";
+import { traceOfLogHref } from "./log-filters";
+import { logTimeExact } from "./log-time";
+
+export interface LogDetailsProps {
+  record: LogRecordJson;
+  zone: string;
+  onClose(): void;
+  /** Shows this page filtered to the record's trace. */
+  onTraceLogs(traceId: string): void;
+}
+
+/** Everything about one record; `data-testid="log-details"` is a stable hook for tests. */
+export function LogDetails({ record, zone, onClose, onTraceLogs }: LogDetailsProps) {
+  const traceHref = traceOfLogHref(record);
+  const observedDiffers = record.observedTimeUnixNano !== record.timeUnixNano;
+  return (
+    <aside class="log-details" data-testid="log-details" aria-label="Log record">
+      <div class="log-details-head">
+        {record.eventName !== undefined ? (
+          <h2 class="log-details-title">
+            <EventMark /> <span class="log-event-name">{record.eventName}</span>{" "}
+            <span class="badge" title="A log record with an event name">
+              event
+            </span>
+          </h2>
+        ) : (
+          <h2 class="log-details-title">
+            <SeverityBadge record={record} /> Log record
+          </h2>
+        )}
+        <button type="button" class="icon-button" aria-label="Close (Esc)" title="Close (Esc)" onClick={onClose}>
+          ✕
+        </button>
+      </div>
+      <LogBodyView key={record.id} body={record.body} />
+      <dl class="tv-kv log-facts">
+        <dt>Time</dt>
+        <dd>
+          <span class="mono">{logTimeExact(record.timeUnixNano)}</span> <span class="faint">{zone}</span>
+        </dd>
+        {observedDiffers && (
+          <>
+            <dt title="When the SDK or collector first saw the record">Observed</dt>
+            <dd class="mono">{logTimeExact(record.observedTimeUnixNano)}</dd>
+          </>
+        )}
+        <dt>Severity</dt>
+        <dd>
+          <SeverityBadge record={record} /> <span class="faint">number</span> {record.severityNumber}
+          {record.severityText && (
+            <>
+              {" "}
+              <span class="faint">text</span> <code>{record.severityText}</code>
+            </>
+          )}
+        </dd>
+        <dt>Service</dt>
+        <dd>
+          <span class="tv-service-chip">
+            <span class="service-dot" style={{ background: serviceColor(record.service) }} />
+            {record.service}
+          </span>
+        </dd>
+        <dt>Trace</dt>
+        {traceHref && record.traceId ? (
+          <dd class="tv-id">
+            <a href={traceHref} class="mono" data-testid="log-trace-link">
+              {record.traceId}
+            </a>
+            <CopyButton text={record.traceId} label="Copy trace id" />
+            <button type="button" class="tv-link-button" onClick={() => onTraceLogs(record.traceId as string)}>
+              all logs of this trace
+            </button>
+          </dd>
+        ) : (
+          <dd class="faint">none (not written inside a span)</dd>
+        )}
+        {record.spanId && (
+          <>
+            <dt>Span</dt>
+            <dd class="tv-id">
+              <code>{record.spanId}</code>
+              <CopyButton text={record.spanId} label="Copy span id" />
+            </dd>
+          </>
+        )}
+        {record.flags !== undefined && record.flags !== 0 && (
+          <>
+            <dt>Flags</dt>
+            <dd class="mono">{record.flags}</dd>
+          </>
+        )}
+      </dl>
+      <Section title="Attributes" count={Object.keys(record.attributes).length}>
+        <PlainAttributes attributes={record.attributes} hook="data-attr-key" />
+        {record.droppedAttributesCount ? (
+          <p class="tv-empty">{record.droppedAttributesCount} attributes were dropped by the SDK.</p>
+        ) : null}
+      </Section>
+      <Section title="Resource" count={Object.keys(record.resource).length} open={false}>
+        <PlainAttributes attributes={record.resource} hook="data-resource-key" />
+      </Section>
+      <ScopeSection scope={record.scope} />
+    </aside>
+  );
+}

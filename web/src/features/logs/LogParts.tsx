@@ -1,0 +1,51 @@
+/** Small pieces every log view shares: the severity badge, the event mark, a record's one-line text. */
+import type { LogRecordJson } from "../../../../src/protocol";
+import { bodyLine } from "./log-body";
+import { severityBadgeText, severityStyle } from "./severity";
+
+export function SeverityBadge({
+  record,
+}: {
+  record: Pick<LogRecordJson, "severity" | "severityNumber" | "severityText">;
+}) {
+  const said = record.severityText && record.severityText !== record.severity ? ` "${record.severityText}"` : "";
+  return (
+    <span
+      class="sev-badge"
+      style={severityStyle(record.severity)}
+      data-severity={record.severity}
+      title={`${record.severity}${said}, severity number ${record.severityNumber}`}
+    >
+      {severityBadgeText(record)}
+    </span>
+  );
+}
+
+/** Marks a record that is an event (it has an `eventName`). */
+export function EventMark() {
+  return (
+    <span class="log-event-mark" title="An event: a log record with an event name" role="img" aria-label="event">
+      <svg width="11" height="11" viewBox="0 0 16 16" aria-hidden="true" fill="currentColor">
+        <path d="M9.5 1 3 9h4.2L6 15l7-8.4H8.6z" />
+      </svg>
+    </span>
+  );
+}
+
+/** A record on one line: an event's name first, then the body (text as text, structures as compact JSON). */
+export function LogLine({ record }: { record: LogRecordJson }) {
+  const text = bodyLine(record.body);
+  return (
+    <>
+      {record.eventName !== undefined && (
+        <>
+          <EventMark />
+          <span class="log-event-name">{record.eventName}</span>{" "}
+        </>
+      )}
+      <span class={record.body !== null && typeof record.body === "object" ? "log-line mono" : "log-line"}>
+        {text === "" && record.eventName === undefined ? <span class="faint">(no body)</span> : text}
+      </span>
+    </>
+  );
+}

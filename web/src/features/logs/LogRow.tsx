@@ -1,0 +1,63 @@
+import type { LogRecordJson } from "../../../../src/protocol";
+import { shortId } from "../../lib/format";
+import { openInApp } from "../../lib/in-app-link";
+import { serviceColor } from "../../lib/service-color";
+import { LogLine, SeverityBadge } from "./LogParts";
+import { traceOfLogHref } from "./log-filters";
+import { logClock, logTimeExact } from "./log-time";
+import { severityStyle } from "./severity";
+
+export interface LogRowProps {
+  record: LogRecordJson;
+  selected: boolean;
+  onSelect(): void;
+  onOpenTrace(href: string): void;
+}
+
+/** One record in the Logs page's list: time, level, service, the body on one line, its trace. */
+export function LogRow({ record, selected, onSelect, onOpenTrace }: LogRowProps) {
+  const traceHref = traceOfLogHref(record);
+  return (
+    // biome-ignore lint/a11y/useKeyWithClickEvents: the keyboard selects rows page-wide (j/k, arrows)
+    <div
+      id={`log-${record.id}`}
+      class={`log-row${selected ? " selected" : ""}${record.eventName !== undefined ? " event" : ""}`}
+      role="option"
+      tabIndex={-1}
+      aria-selected={selected}
+      data-log-id={record.id}
+      data-severity={record.severity}
+      style={severityStyle(record.severity)}
+      onClick={onSelect}
+    >
+      <span class="log-col-time mono" title={logTimeExact(record.timeUnixNano)}>
+        {logClock(record.timeUnixNano)}
+      </span>
+      <span class="log-col-sev">
+        <SeverityBadge record={record} />
+      </span>
+      <span class="log-col-service" title={record.service}>
+        <span class="service-dot" style={{ background: serviceColor(record.service) }} />
+        {record.service}
+      </span>
+      <span class="log-col-body">
+        <LogLine record={record} />
+      </span>
+      <span class="log-col-trace">
+        {traceHref && record.traceId && (
+          <a
+            href={traceHref}
+            class="mono"
+            title="Open its trace with its span selected"
+            onClick={(event) => {
+              event.stopPropagation();
+              openInApp(event, () => onOpenTrace(traceHref));
+            }}
+          >
+            {shortId(record.traceId)} ↗
+          </a>
+        )}
+      </span>
+    </div>
+  );
+}

@@ -1,0 +1,161 @@
+import { useEffect, useMemo, useRef } from "preact/hooks";
+import { useLocation } from "preact-iso";
+import type { LogRecordJson } from "../../../../src/protocol";
+import { NewItemsPill, PauseButton } from "../../components/LiveListControls";
+import { VirtualList } from "../../components/VirtualList";
+import { searchOf } from "../../lib/url";
+import { useLiveState } from "../../state/live-context";
+import { useServiceNames } from "../trace-list/use-service-names";
+import { LogDetails } from "./LogDetails";
+import { LogFilterBar } from "./LogFilterBar";
+import { LogRow } from "./LogRow";
+import { LogsSetupHelp } from "./LogsSetupHelp";
+import {
+  hasLogFilters,
+  type LogFilters,
+  logFiltersFromSearch,
+  logFiltersToSearch,
+  traceOfLogHref,
+} from "./log-filters";
+import { localTimeZoneLabel, utcOffsetLabel } from "./log-time";
+import { useLogFeed } from "./use-log-feed";
+import { useLogSelection } from "./use-log-selection";
+import "../trace-list/trace-list.css";
+import "./logs.css";
+
+const ROW_HEIGHT = 28;
+
+/**
+ * `/logs`: every log record, newest first, live. New records wait behind "N new" while the reader is
+ * scrolled down, points at the list, has one open or has paused (the trace list's rules).
+ */
+export function LogsPage() {
+  const { url, route } = useLocation();
+  const live = useLiveState();
+  const search = searchOf(url);
+  const filters = useMemo(() => logFiltersFromSearch(search), [search]);
+  const zone = useMemo(() => localTimeZoneLabel(), []);
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const reading = useRef<() => boolean>(() => false);
+  const list = useLogFeed(filters, ROW_HEIGHT, scrollRef, live.generation, () => reading.current());
+  const rows = list.feed.rows;
+  const openTrace = (record: LogRecordJson) => {
+    const href = traceOfLogHref(record);
+    if (href) route(href);
+  };
+  const selection = useLogSelection(rows, list.loading, openTrace, list.letGo);
+  reading.current = selection.reading;
+  const traceServices = useServiceNames(live.generation);
+  const services = [...new Set([...traceServices, ...list.feed.services])].sort((a, b) => a.localeCompare(b));
+
+  useEffect(() => {
+    document.title = "Logs · tracekit-local";
+    return () => {
+      document.title = "tracekit-local";
+    };
+  }, []);
+
+  // Picking a filter is a step Back can undo; typing only replaces the entry. The open record stays open.
+  const setFilters = (next: LogFilters, typing = false) => {
+    const open = selection.selectedId ? `${hasLogFilters(next) ? "&" : "?"}log=${selection.selectedId}` : "";
+    route(`/logs${logFiltersToSearch(next)}${open}`, typing);
+  };
+  const selected = selection.selectedId === null ? undefined : rows.get(selection.selectedId);
+  const count = rows.size;
+
+  return (
+    <div class="logs-page">
+      <div class="list-toolbar">
+        <LogFilterBar filters={filters} services={services} onChange={setFilters} />
+        <div class="list-actions">
+          <span class="muted list-count" data-testid="log-count">
+            {count.toLocaleString("en-US")} record{count === 1 ? "" : "s"}
+            {list.hasMore ? "+" : ""}
+          </span>
+          <PauseButton paused={list.paused} noun="log" onToggle={() => (list.paused ? list.showNew() : list.pause())} />
+        </div>
+      </div>
+      {list.error !== null && (
+        <div class="error-banner" role="alert">
+          Could not load logs: {list.error}
+        </div>
+      )}
+      <div class="logs-main">
+        <div class="logs-table">
+          <div class="log-header-row" aria-hidden="true">
+            <span class="log-col-time" title={`Times are in this browser's time zone: ${zone}`}>
+              Time <span class="log-zone">{utcOffsetLabel(-new Date().getTimezoneOffset())}</span>
+            </span>
+            <span class="log-col-sev">Level</span>
+            <span class="log-col-service">Service</span>
+            <span class="log-col-body">Message</span>
+            <span class="log-col-trace">Trace</span>
+          </div>
+          <NewItemsPill count={list.feed.pendingCount} noun="log" testId="new-logs" onShow={list.showNew} />
+          {count === 0 && !list.loading ? (
+            hasLogFilters(filters) ? (
+              <div class="page-message" data-testid="logs-no-match">
+                <h2>No logs match</h2>
+                <p>
+                  Nothing stored matches these filters yet; records that match appear here as they arrive.{" "}
+                  <button type="button" class="button" onClick={() => setFilters({})}>
+                    Reset filters
+                  </button>
+                </p>
+              </div>
+            ) : (
+              <LogsSetupHelp />
+            )
+          ) : (
+            <VirtualList
+              class="log-rows"
+              count={count}
+              rowHeight={ROW_HEIGHT}
+              scrollRef={scrollRef}
+              scrollToIndex={selection.scrollToIndex}
+              onScroll={list.onScroll}
+              onPointerEnter={() => list.setPointerInside(true)}
+              onPointerLeave={() => list.setPointerInside(false)}
+              rowKey={(index) => (rows.list[index] as LogRecordJson).id}
+              role="listbox"
+              aria-label="Log records, newest first"
+              aria-activedescendant={selection.selectedId !== null ? `log-${selection.selectedId}` : undefined}
+              renderRow={(index) => {
+                const record = rows.list[index] as LogRecordJson;
+                return (
+                  <LogRow
+                    record={record}
+                    selected={record.id === selection.selectedId}
+                    onSelect={() => selection.select(index)}
+                    onOpenTrace={route}
+                  />
+                );
+              }}
+            />
+          )}
+        </div>
+        {selected ? (
+          <LogDetails
+            record={selected}
+            zone={zone}
+            onClose={selection.close}
+            onTraceLogs={(traceId) => setFilters({ traceId })}
+          />
+        ) : (
+          selection.selectedId !== null &&
+          !list.loading && (
+            <aside class="log-details log-details-missing" aria-label="Log record">
+              <p class="muted">
+                Record <code>{selection.selectedId}</code> is not in this list: it may be older than what is loaded,
+                filtered out, or cleared.
+              </p>
+              <button type="button" class="button" onClick={selection.close}>
+                Close
+              </button>
+            </aside>
+          )
+        )}
+      </div>
+    </div>
+  );
+}

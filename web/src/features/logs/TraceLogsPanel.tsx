@@ -1,0 +1,125 @@
+import { useEffect, useMemo, useState } from "preact/hooks";
+import type { LogRecordJson } from "../../../../src/protocol";
+import { VirtualList } from "../../components/VirtualList";
+import { formatDuration } from "../../lib/format";
+import { serviceColor } from "../../lib/service-color";
+import type { WaterfallTree } from "../trace-view/waterfall-model";
+import { LogLine, SeverityBadge } from "./LogParts";
+import { logsOfTraceHref } from "./log-filters";
+import { logClock, logTimeExact } from "./log-time";
+import { severityStyle } from "./severity";
+import { formatOffset, offsetInTraceMs } from "./trace-logs";
+import type { TraceLogs } from "./use-trace-logs";
+import "./logs.css";
+
+const ROW_HEIGHT = 26;
+
+export interface TraceLogsPanelProps {
+  traceId: string;
+  tree: WaterfallTree;
+  traceLogs: TraceLogs;
+  selectedSpanId: string | null;
+  onSelectSpan(spanId: string): void;
+}
+
+/** The trace's logs in time order under the waterfall; a row selects (and shows) its span. */
+export function TraceLogsPanel({ traceId, tree, traceLogs, selectedSpanId, onSelectSpan }: TraceLogsPanelProps) {
+  const { logs } = traceLogs;
+  const [open, setOpen] = useState(true);
+  // `?log=<id>` (a link from the Logs page) marks that record and scrolls to it.
+  const [markedId, setMarkedId] = useState(() => new URLSearchParams(location.search).get("log"));
+  const markedIndex = useMemo(() => logs.findIndex((r) => r.id === markedId), [logs, markedId]);
+  const [scrollTo, setScrollTo] = useState<number | null>(null);
+  useEffect(() => {
+    if (markedIndex >= 0 && scrollTo === null) setScrollTo(markedIndex);
+  }, [markedIndex, scrollTo]);
+
+  const renderRow = (index: number) => {
+    const record = logs[index] as LogRecordJson;
+    const node = record.spanId ? tree.byId.get(record.spanId) : undefined;
+    const classes = `trace-log-row${record.id === markedId ? " marked" : ""}${
+      record.spanId !== null && record.spanId === selectedSpanId ? " on-span" : ""
+    }`;
+    return (
+      // biome-ignore lint/a11y/useKeyWithClickEvents: the waterfall's keys move through spans; this list follows them
+      <div
+        class={classes}
+        role="option"
+        tabIndex={-1}
+        aria-selected={record.id === markedId}
+        data-log-id={record.id}
+        data-severity={record.severity}
+        style={severityStyle(record.severity)}
+        title={logTimeExact(record.timeUnixNano)}
+        onClick={() => {
+          setMarkedId(record.id);
+          if (node) onSelectSpan(node.spanId);
+        }}
+      >
+        <span class="trace-log-offset mono">
+          {formatOffset(offsetInTraceMs(record, tree.startNanos), formatDuration)}
+        </span>
+        <span class="trace-log-clock mono faint">{logClock(record.timeUnixNano)}</span>
+        <SeverityBadge record={record} />
+        <span class="trace-log-span" title={node ? `${node.span.service} · ${node.label}` : undefined}>
+          {node ? (
+            <>
+              <span class="service-dot" style={{ background: serviceColor(node.span.service) }} />
+              {node.label}
+            </>
+          ) : (
+            <span class="faint">{record.spanId ? "span not received" : "no span"}</span>
+          )}
+        </span>
+        <span class="trace-log-body">
+          <LogLine record={record} />
+        </span>
+      </div>
+    );
+  };
+
+  return (
+    <section
+      class={`trace-logs${open && logs.length > 0 ? " open" : ""}`}
+      aria-label="Logs of this trace"
+      data-testid="trace-logs"
+    >
+      <div class="trace-logs-head">
+        <button
+          type="button"
+          class="tv-link-button trace-logs-toggle"
+          aria-expanded={open}
+          onClick={() => setOpen(!open)}
+        >
+          {open ? "▾" : "▸"} Logs <span class="faint">{logs.length.toLocaleString("en-US")}</span>
+        </button>
+        <span class="faint">
+          {traceLogs.loading && logs.length === 0
+            ? "loading…"
+            : logs.length === 0
+              ? "none written in this trace (yet); they appear here as they arrive"
+              : `in time order${traceLogs.capped ? `, the first ${logs.length.toLocaleString("en-US")}` : ""}; click one to show its span`}
+        </span>
+        {traceLogs.error && <span class="error-text">Could not load logs: {traceLogs.error}</span>}
+        <a class="trace-logs-all" href={logsOfTraceHref(traceId)} data-testid="trace-logs-all">
+          All logs of this trace →
+        </a>
+      </div>
+      {open && logs.length > 0 && (
+        // As tall as its rows, up to a share of the screen; the waterfall keeps the rest.
+        <div class="trace-log-list" style={{ height: `min(${logs.length * ROW_HEIGHT}px, 36vh)` }}>
+          <VirtualList
+            class="trace-log-rows"
+            count={logs.length}
+            rowHeight={ROW_HEIGHT}
+            scrollToIndex={scrollTo}
+            rowKey={(index) => (logs[index] as LogRecordJson).id}
+            role="listbox"
+            aria-label="Logs of this trace, oldest first"
+            renderRow={renderRow}
+          />
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,94 @@
+/**
+ * How a log body reads: one line in a list row, in full (pretty) in the details. Bodies are text or
+ * any OTLP AnyValue (a map, a list, a number…); they are only ever shown as text. Pure.
+ */
+import type { AttrValue } from "../../../../src/protocol";
+
+/** A row never needs more characters than this; the rest is cut by CSS anyway. */
+export const ROW_BODY_CHARS = 300;
+
+/** Line breaks inside a one-line body show as this mark, so a stack trace reads as one. */
+export const NEWLINE_MARK = " ⏎ ";
+
+function isStructured(body: AttrValue): boolean {
+  return body !== null && typeof body === "object";
+}
+
+/** Compact JSON of a structured value (arrays and maps), as sent. */
+export function compactJson(value: AttrValue): string {
+  return JSON.stringify(value) ?? "";
+}
+
+/**
+ * A body on one line: text with its line breaks marked and runs of blanks squeezed, structured
+ * bodies as compact JSON; "" for no body. At most `max` characters (then "…").
+ */
+export function bodyLine(body: AttrValue | null, max = ROW_BODY_CHARS): string {
+  if (body === null) return "";
+  const text =
+    typeof body === "string"
+      ? body
+          .slice(0, max * 4)
+          .trim()
+          .replace(/[ \t]*\r?\n\s*/g, NEWLINE_MARK)
+          .replace(/[ \t]{2,}/g, " ")
+      : isStructured(body)
+        ? compactJson(body)
+        : String(body);
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+export type BodyView =
+  | { kind: "empty" }
+  /** Text as sent (line breaks kept). */
+  | { kind: "text"; text: string }
+  /** Structured, or a string that holds a JSON object or array: indented JSON. */
+  | { kind: "json"; text: string; fromString: boolean }
+  /** A number or boolean body. */
+  | { kind: "scalar"; text: string };
+
+/** A string that is a JSON object or array (many loggers write those) parses as one; else null. */
+function parseJsonText(text: string): unknown {
+  const trimmed = text.trim();
+  const first = trimmed[0];
+  const last = trimmed[trimmed.length - 1];
+  if (!((first === "{" && last === "}") || (first === "[" && last === "]"))) return null;
+  try {
+    return JSON.parse(trimmed) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+/** How the details show a body in full. */
+export function bodyView(body: AttrValue | null): BodyView {
+  if (body === null) return { kind: "empty" };
+  if (typeof body === "string") {
+    const parsed = parseJsonText(body);
+    if (parsed !== null) return { kind: "json", text: JSON.stringify(parsed, null, 2), fromString: true };
+    return { kind: "text", text: body };
+  }
+  if (isStructured(body)) return { kind: "json", text: JSON.stringify(body, null, 2), fromString: false };
+  return { kind: "scalar", text: String(body) };
+}
+
+export interface CutText {
+  shown: string;
+  /** True when part of the text is left out until "show all". */
+  cut: boolean;
+  totalChars: number;
+  totalLines: number;
+}
+
+/** The start of a long text: at most `maxLines` lines and `maxChars` characters. */
+export function cutText(text: string, maxChars: number, maxLines: number): CutText {
+  let lines = 1;
+  let end = text.length;
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) !== 10) continue;
+    if (lines === maxLines && end === text.length) end = i;
+    lines++;
+  }
+  end = Math.min(end, maxChars);
+  return { shown: text.slice(0, end), cut: end < text.length, totalChars: text.length, totalLines: lines };
+}

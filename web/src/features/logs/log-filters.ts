@@ -1,0 +1,96 @@
+/**
+ * The Logs page's filters: they live in the URL (`/logs?service=…&severity=WARN&q=…&traceId=…&spanId=…`)
+ * and map onto `GET /api/logs`. Pure.
+ */
+import type { LogRecordJson } from "../../../../src/protocol";
+import { isAtLeast, parseSeverityLevel, type SeverityLevel } from "./severity";
+
+export interface LogFilters {
+  service?: string;
+  /** This level or worse. */
+  severity?: SeverityLevel;
+  /** Text in the body and attribute values; only the server decides it. */
+  q?: string;
+  traceId?: string;
+  spanId?: string;
+}
+
+const HEX = /^[0-9a-f]+$/;
+
+/** An id from a URL: lower-case hex of the right length, else nothing (a wrong one would match nothing). */
+function idParam(value: string | null, length: number): string | undefined {
+  const id = value?.trim().toLowerCase();
+  return id && id.length === length && HEX.test(id) ? id : undefined;
+}
+
+export function logFiltersFromSearch(search: string | URLSearchParams): LogFilters {
+  const params = typeof search === "string" ? new URLSearchParams(search) : search;
+  const filters: LogFilters = {};
+  const service = params.get("service");
+  if (service) filters.service = service;
+  const severity = parseSeverityLevel(params.get("severity"));
+  if (severity) filters.severity = severity;
+  const q = params.get("q")?.trim();
+  if (q) filters.q = q;
+  const traceId = idParam(params.get("traceId"), 32);
+  if (traceId) filters.traceId = traceId;
+  const spanId = idParam(params.get("spanId"), 16);
+  if (spanId) filters.spanId = spanId;
+  return filters;
+}
+
+/** The URL query for some filters ("" when there are none), in a stable order. */
+export function logFiltersToSearch(filters: LogFilters): string {
+  const params = new URLSearchParams();
+  if (filters.service) params.set("service", filters.service);
+  if (filters.severity) params.set("severity", filters.severity);
+  if (filters.q) params.set("q", filters.q);
+  if (filters.traceId) params.set("traceId", filters.traceId);
+  if (filters.spanId) params.set("spanId", filters.spanId);
+  const text = params.toString();
+  return text === "" ? "" : `?${text}`;
+}
+
+export function hasLogFilters(filters: LogFilters): boolean {
+  return logFiltersToSearch(filters) !== "";
+}
+
+/** Filters with one changed; emptied values are dropped, and leaving a trace drops its span too. */
+export function withLogFilter<K extends keyof LogFilters>(
+  filters: LogFilters,
+  key: K,
+  value: LogFilters[K] | undefined,
+): LogFilters {
+  const next: LogFilters = { ...filters };
+  if (value === undefined || value === "") delete next[key];
+  else next[key] = value;
+  if (key === "traceId" && next.traceId === undefined) delete next.spanId;
+  return next;
+}
+
+/**
+ * Whether a pushed record belongs in the filtered list. Free text is the server's to decide
+ * ("unknown": ask it); the other filters can be decided here.
+ */
+export function matchesLogFilters(record: LogRecordJson, filters: LogFilters): "yes" | "no" | "unknown" {
+  if (filters.service !== undefined && record.service !== filters.service) return "no";
+  if (!isAtLeast(record.severity, filters.severity)) return "no";
+  if (filters.traceId !== undefined && record.traceId !== filters.traceId) return "no";
+  if (filters.spanId !== undefined && record.spanId !== filters.spanId) return "no";
+  return filters.q !== undefined ? "unknown" : "yes";
+}
+
+/** The log list filtered to one trace (and span), e.g. "all logs of this trace". */
+export function logsOfTraceHref(traceId: string, spanId?: string | null, logId?: string): string {
+  const search = logFiltersToSearch(spanId ? { traceId, spanId } : { traceId });
+  return `/logs${search}${logId ? `&log=${encodeURIComponent(logId)}` : ""}`;
+}
+
+/** A record's place in its trace: the trace page with its span selected (and the record marked). */
+export function traceOfLogHref(record: Pick<LogRecordJson, "id" | "traceId" | "spanId">): string | null {
+  if (record.traceId === null) return null;
+  const params = new URLSearchParams();
+  if (record.spanId) params.set("span", record.spanId);
+  params.set("log", record.id);
+  return `/traces/${record.traceId}?${params.toString()}`;
+}

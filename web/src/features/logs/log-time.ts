@@ -1,0 +1,33 @@
+/** Log times as a person reads them: local clock time to the millisecond, with the zone said. Pure. */
+import { formatAbsolute, formatClock, nanosToMillis } from "../../lib/format";
+
+/** An offset in minutes east of UTC → "UTC", "UTC+1", "UTC+5:30", "UTC−3". */
+export function utcOffsetLabel(minutesEast: number): string {
+  if (minutesEast === 0) return "UTC";
+  const sign = minutesEast > 0 ? "+" : "−";
+  const abs = Math.abs(minutesEast);
+  const minutes = abs % 60;
+  return `UTC${sign}${Math.floor(abs / 60)}${minutes === 0 ? "" : `:${String(minutes).padStart(2, "0")}`}`;
+}
+
+/** The zone times are shown in: "Europe/Berlin, UTC+1" (or just the offset when the zone has no name). */
+export function timeZoneLabel(at: Date, zoneName: string | undefined): string {
+  const offset = utcOffsetLabel(-at.getTimezoneOffset());
+  return zoneName && zoneName !== "UTC" && zoneName !== "Etc/UTC" ? `${zoneName}, ${offset}` : offset;
+}
+
+/** This browser's zone, as `timeZoneLabel` writes it. */
+export function localTimeZoneLabel(at = new Date()): string {
+  return timeZoneLabel(at, Intl.DateTimeFormat().resolvedOptions().timeZone);
+}
+
+/** "14:03:07.123" in local time. */
+export function logClock(nanos: string): string {
+  return formatClock(nanosToMillis(nanos));
+}
+
+/** The full local date and time to the nanosecond: "2026-12-02 14:03:07.123456789". */
+export function logTimeExact(nanos: string): string {
+  const base = formatAbsolute(nanosToMillis(nanos));
+  return /^\d{7,}$/.test(nanos) ? `${base}${nanos.slice(-6)}` : base;
+}

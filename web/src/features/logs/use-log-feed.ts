@@ -1,0 +1,117 @@
+import type { RefObject } from "preact";
+import { useCallback, useRef, useState } from "preact/hooks";
+import type { LogRecordJson } from "../../../../src/protocol";
+import { fetchLogs } from "../../api/logs";
+import { useCoalesced } from "../../lib/use-coalesced";
+import { useHeldList } from "../../lib/use-held-list";
+import { usePagedList } from "../../lib/use-paged-list";
+import { useLiveMessages } from "../../state/live-context";
+import { cursorAfter, LogFeed } from "./log-feed";
+import { type LogFilters, logFiltersToSearch } from "./log-filters";
+
+const PAGE_SIZE = 200;
+
+export interface LogFeedState {
+  feed: LogFeed;
+  loading: boolean;
+  error: string | null;
+  hasMore: boolean;
+  paused: boolean;
+  pause(): void;
+  /** Shows the held-back records (and resumes), scrolled to the top. */
+  showNew(): void;
+  onScroll(scrollTop: number): void;
+  setPointerInside(inside: boolean): void;
+  /** Call when the reader stops holding a row (closed its details): what waited may come in. */
+  letGo(): void;
+}
+
+/**
+ * The Logs page's list: the first page for the filters, older pages on scroll, and live records
+ * placed by `LogFeed` so rows never move under the reader. `reading` says a record is open.
+ */
+export function useLogFeed(
+  filters: LogFilters,
+  rowHeight: number,
+  scrollRef: RefObject<HTMLDivElement>,
+  generation: number,
+  reading: () => boolean,
+): LogFeedState {
+  const filterKey = logFiltersToSearch(filters);
+  const feed = useRef(new LogFeed()).current;
+  const [, setVersion] = useState(0);
+  const [reloads, setReloads] = useState(0);
+  const rerender = useCallback(() => setVersion((v) => v + 1), []);
+  const params = { ...filters, limit: PAGE_SIZE };
+  /** How many rows were dropped from the bottom when the cursor was last moved to the last row kept. */
+  const trimmedBefore = useRef(0);
+  const paged = usePagedList<LogRecordJson>({
+    key: `${filterKey} ${generation} ${reloads}`,
+    fetchPage: (cursor, signal) =>
+      fetchLogs({ ...params, cursor }, signal).then((page) => ({ items: page.logs, nextCursor: page.nextCursor })),
+    onFirstPage(items, arrivedMeanwhile) {
+      feed.reset(items, filters);
+      trimmedBefore.current = 0;
+      feed.receive(arrivedMeanwhile, false);
+    },
+    onOlderPage: (items) => feed.append(items),
+    rerender,
+  });
+
+  const afterChange = () => {
+    if (feed.trimmed !== trimmedBefore.current) {
+      trimmedBefore.current = feed.trimmed;
+      const last = feed.rows.list[feed.rows.size - 1];
+      if (last) paged.nextCursor.current = cursorAfter(last);
+    }
+    rerender();
+  };
+
+  const release = () => {
+    const result = feed.release();
+    if (result === "reload") setReloads((n) => n + 1);
+    else if (result === "released") afterChange();
+  };
+
+  const hold = useHeldList({ rowHeight, scrollRef, release, loadMore: paged.loadMore, reading });
+  const { holding } = hold;
+
+  /** A text filter is the server's to decide: ask it for the newest matches and place those. */
+  const refetchNewest = useCoalesced(() => {
+    fetchLogs({ ...params, limit: 100 })
+      .then((page) => {
+        const { changed, held } = feed.place(page.logs, holding());
+        if (changed || held) afterChange();
+      })
+      .catch(() => {});
+  }, 400);
+
+  useLiveMessages((message) => {
+    if (message.type === "cleared") {
+      feed.clear();
+      paged.nextCursor.current = undefined;
+      rerender();
+      return;
+    }
+    if (message.type !== "logs") return;
+    if (paged.deferWhileLoading(message.logs)) return;
+    const { changed, held, unknown } = feed.receive(message.logs, holding());
+    if (unknown) refetchNewest();
+    if (changed || held) afterChange();
+  });
+
+  return {
+    feed,
+    loading: paged.loading,
+    error: paged.error,
+    hasMore: paged.nextCursor.current !== undefined,
+    paused: hold.paused,
+    pause: hold.pause,
+    showNew: hold.showNew,
+    onScroll: hold.onScroll,
+    setPointerInside: hold.setPointerInside,
+    letGo() {
+      if (!holding()) release();
+    },
+  };
+}

@@ -1,0 +1,86 @@
+import { useCallback, useLayoutEffect, useRef, useState } from "preact/hooks";
+import type { LogRecordJson } from "../../../../src/protocol";
+import { isDialogOpen, isShortcutCandidate, isTypingTarget } from "../../components/keyboard";
+import { useListKeys } from "../../components/use-list-keys";
+import type { OrderedList } from "../../lib/ordered-list";
+import { replaceSearchParam } from "../../lib/url";
+
+export interface LogSelection {
+  selectedId: string | null;
+  /** The row to scroll into view (keyboard moves, a deep link). */
+  scrollToIndex: number | null;
+  /** A record is open: the list holds new records back. */
+  reading(): boolean;
+  select(index: number): void;
+  close(): void;
+}
+
+/**
+ * The open record (`?log=<id>` in the URL, replaced, never pushed) and its keys: j/k and arrows
+ * move, Enter opens the record's trace, Escape closes the details.
+ */
+export function useLogSelection(
+  rows: OrderedList<LogRecordJson>,
+  loading: boolean,
+  onOpen: (record: LogRecordJson) => void,
+  onClose: () => void,
+): LogSelection {
+  const [selectedId, setSelectedId] = useState<string | null>(() => new URLSearchParams(location.search).get("log"));
+  const current = useRef(selectedId);
+  current.current = selectedId;
+  const [scrollToIndex, setScrollToIndex] = useState<number | null>(null);
+  const selectedIndex = selectedId === null ? -1 : rows.indexOf(selectedId);
+
+  const select = useCallback(
+    (index: number) => {
+      const record = rows.list[index];
+      if (!record) return;
+      current.current = record.id;
+      setSelectedId(record.id);
+      setScrollToIndex(index);
+      replaceSearchParam("log", record.id);
+    },
+    [rows],
+  );
+
+  const latestClose = useRef(onClose);
+  latestClose.current = onClose;
+  const close = useCallback(() => {
+    current.current = null;
+    setSelectedId(null);
+    replaceSearchParam("log", null);
+    latestClose.current();
+  }, []);
+
+  useListKeys({
+    count: rows.size,
+    selectedIndex,
+    select,
+    open: (index) => {
+      const record = rows.list[index];
+      if (record) onOpen(record);
+    },
+  });
+
+  useLayoutEffect(() => {
+    if (selectedId === null) return;
+    function onKey(event: KeyboardEvent) {
+      if (event.key !== "Escape" || !isShortcutCandidate(event) || isTypingTarget(event.target) || isDialogOpen())
+        return;
+      close();
+      event.preventDefault();
+    }
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [selectedId, close]);
+
+  // A deep-linked record is scrolled into view once the list is there.
+  const restored = useRef(false);
+  useLayoutEffect(() => {
+    if (restored.current || loading || selectedIndex < 0) return;
+    restored.current = true;
+    setScrollToIndex(selectedIndex);
+  }, [loading, selectedIndex]);
+
+  return { selectedId, scrollToIndex, reading: () => current.current !== null, select, close };
+}
