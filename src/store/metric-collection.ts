@@ -6,7 +6,7 @@
 import type { MetricDescriptor, ReceivedMetric } from "../domain/metric.js";
 import { nanosToMs, newReadingState, type ReadingState, readPoint } from "../domain/metric-reading.js";
 import type { Attributes } from "../domain/span.js";
-import { MetricSeries, type SeriesJournal } from "./metric-series.js";
+import { type EntryJournal, MetricSeries } from "./metric-series.js";
 import {
   MAX_ATTRIBUTE_KEYS,
   type MetricCatalog,
@@ -21,6 +21,8 @@ export const SERIES_RETENTION_MS = 24 * 60 * 60 * 1000;
 /** Refused series are told apart up to this many (by a hash of their key). */
 const MAX_TRACKED_DROPPED_SERIES = 100_000;
 const MAX_REPORTED_ERRORS = 5;
+/** How far ahead of this machine's clock the retention clock may run. */
+const MAX_CLOCK_AHEAD_MS = 60 * 60 * 1000;
 
 /** One metric name: its descriptor as first stored (description and unit as last sent) and its series. */
 export class MetricRecord {
@@ -58,6 +60,16 @@ function hashOf(text: string): number {
   return h >>> 0;
 }
 
+/** Told about every change to stored metrics, for a store that writes them elsewhere. */
+export interface MetricJournal extends EntryJournal {
+  /** Its reading state, exemplars or newest time changed (or it is new). */
+  seriesChanged(series: MetricSeries): void;
+  seriesRemoved(series: MetricSeries): void;
+  /** Its descriptor, attribute keys or newest time changed (or it is new). */
+  metricChanged(record: MetricRecord): void;
+  metricRemoved(name: string): void;
+}
+
 export interface MetricCounts {
   points: number;
   droppedSeries: number;
@@ -76,12 +88,14 @@ export class MetricCollection {
 
   constructor(
     readonly maxSeries: number,
-    private readonly journal: SeriesJournal | null = null,
-    private readonly onSeriesRemoved: (series: MetricSeries) => void = () => {},
+    private journal: MetricJournal | null = null,
+    private readonly now: () => number = Date.now,
   ) {}
 
   insert(received: readonly ReceivedMetric[]): MetricInsertResult {
     const result: MetricInsertResult = { accepted: 0, droppedPoints: 0, rejected: 0, errors: [], changedNames: [] };
+    // Retention first, so that a series past its day makes room for the points that outlive it.
+    this.advanceClock(received);
     for (const metric of received) {
       const { descriptor } = metric;
       let record = this.metrics.get(descriptor.name);
@@ -117,7 +131,7 @@ export class MetricCollection {
         series.addExemplars(point.exemplars);
         const ms = nanosToMs(point.timeUnixNano);
         if (ms > series.lastMs) series.lastMs = ms;
-        if (ms > this.newestMs) this.newestMs = ms;
+        this.journal?.seriesChanged(series);
         if (point.timeUnixNano > (record as MetricRecord).lastTimeUnixNano) {
           (record as MetricRecord).lastTimeUnixNano = point.timeUnixNano;
         }
@@ -127,13 +141,30 @@ export class MetricCollection {
         if (descriptor.description !== "") record.descriptor.description = descriptor.description;
         if (descriptor.unit !== "") record.descriptor.unit = descriptor.unit;
         result.changedNames.push(descriptor.name);
+        this.journal?.metricChanged(record);
       }
     }
     this.counts.points += result.accepted;
     this.counts.droppedPoints += result.droppedPoints;
     result.changedNames = [...new Set(result.changedNames)];
-    this.sweepIfDue();
     return result;
+  }
+
+  /**
+   * Moves the retention clock to the newest point received, but never past an hour from now: one
+   * point from a sender whose clock runs far ahead must not age everything else out.
+   */
+  private advanceClock(received: readonly ReceivedMetric[]): void {
+    let newest = this.newestMs;
+    for (const metric of received) {
+      for (const point of metric.data.points) {
+        const ms = nanosToMs(point.timeUnixNano);
+        if (ms > newest) newest = ms;
+      }
+    }
+    if (newest <= this.newestMs) return;
+    this.newestMs = Math.min(newest, this.now() + MAX_CLOCK_AHEAD_MS);
+    this.sweepIfDue();
   }
 
   /** Adds a series (new, or loaded from a file), counting it against the cap. */
@@ -146,7 +177,7 @@ export class MetricCollection {
     reading: ReadingState,
     id = this.nextSeriesId,
   ): MetricSeries {
-    const series = new MetricSeries(id, record.descriptor.name, service, attributes, descriptor, reading);
+    const series = new MetricSeries(id, record.descriptor.name, key, service, attributes, descriptor, reading);
     this.nextSeriesId = Math.max(this.nextSeriesId, id + 1);
     record.series.set(key, series);
     for (const k of Object.keys(attributes)) {
@@ -155,6 +186,11 @@ export class MetricCollection {
     }
     this.seriesCount++;
     return series;
+  }
+
+  /** Where changes are reported from now on. */
+  setJournal(journal: MetricJournal | null): void {
+    this.journal = journal;
   }
 
   /** Adds a metric loaded from a file. */
@@ -180,9 +216,12 @@ export class MetricCollection {
         if (series.lastMs >= cutoff) continue;
         record.series.delete(key);
         this.seriesCount--;
-        this.onSeriesRemoved(series);
+        this.journal?.seriesRemoved(series);
       }
-      if (record.series.size === 0) this.metrics.delete(name);
+      if (record.series.size === 0) {
+        this.metrics.delete(name);
+        this.journal?.metricRemoved(name);
+      }
     }
   }
 

@@ -33,6 +33,10 @@ export const EXEMPLARS_PER_SERIES = 16;
  */
 export class MetricEntry {
   t: number;
+  /** Unique within its series and tier: the arrival number of a raw entry, the interval start of a rollup. */
+  key: number;
+  /** Written to a file (the SQLite store's bookkeeping). */
+  persisted = false;
   /** Observations merged. */
   n = 0;
   increase = Number.NaN;
@@ -45,12 +49,13 @@ export class MetricEntry {
   quantiles: readonly QuantileValue[] | null = null;
   quantilesAt = Number.NEGATIVE_INFINITY;
 
-  constructor(t: number) {
+  constructor(t: number, key = t) {
     this.t = t;
+    this.key = key;
   }
 
-  static of(o: Observation): MetricEntry {
-    const e = new MetricEntry(o.timeMs);
+  static of(o: Observation, key: number): MetricEntry {
+    const e = new MetricEntry(o.timeMs, key);
     e.n = 1;
     if (!Number.isNaN(o.increase)) {
       e.increase = o.increase;
@@ -95,7 +100,7 @@ export class MetricEntry {
 }
 
 /** Told about every change to a series' stored entries, for a store that writes them elsewhere. */
-export interface SeriesJournal {
+export interface EntryJournal {
   entryChanged(series: MetricSeries, tier: number, entry: MetricEntry): void;
   entryRemoved(series: MetricSeries, tier: number, entry: MetricEntry): void;
 }
@@ -107,11 +112,15 @@ export class MetricSeries {
   exemplars: Exemplar[] = [];
   /** Time of the newest point, unix ms. */
   lastMs = Number.NEGATIVE_INFINITY;
+  /** The key of the next raw entry. */
+  nextRawKey = 0;
 
   constructor(
     /** Unique while the series exists; stable across restarts in the SQLite store. */
     readonly id: number,
     readonly metric: string,
+    /** Its key in its metric (see seriesKey). */
+    readonly key: string,
     readonly service: string,
     readonly attributes: Attributes,
     /** How its points are read: the descriptor they last arrived with. */
@@ -119,8 +128,8 @@ export class MetricSeries {
     readonly reading: ReadingState,
   ) {}
 
-  add(observation: Observation, journal: SeriesJournal | null): void {
-    const entry = MetricEntry.of(observation);
+  add(observation: Observation, journal: EntryJournal | null): void {
+    const entry = MetricEntry.of(observation, this.nextRawKey++);
     const raw = this.tiers[0] as MetricEntry[];
     raw.push(entry);
     journal?.entryChanged(this, 0, entry);
@@ -135,7 +144,7 @@ export class MetricSeries {
   }
 
   /** Moves `entry`, just taken out of tier `from`, into the next tier's interval that holds it (or drops it). */
-  private fold(from: number, entry: MetricEntry, journal: SeriesJournal | null): void {
+  private fold(from: number, entry: MetricEntry, journal: EntryJournal | null): void {
     journal?.entryRemoved(this, from, entry);
     const level = from + 1;
     const spec = TIERS[level];
@@ -151,6 +160,9 @@ export class MetricSeries {
       tier.splice(i + 1, 0, target);
     }
     target.merge(entry);
+    // An increase that began before this interval (a counter's first point counts from its start) is
+    // kept whole but placed inside it: a rollup says nothing finer than its own interval.
+    if (target.increaseFrom < start) target.increaseFrom = start;
     journal?.entryChanged(this, level, target);
     if (tier.length > spec.capacity) this.fold(level, tier.shift() as MetricEntry, journal);
   }
