@@ -153,9 +153,11 @@ function addIncrease(g: Group, entry: MetricEntry, s: Steps): void {
 
 function addDistribution(g: Group, entry: MetricEntry, resolution: number, s: Steps): void {
   const d = entry.distribution as Distribution;
-  // A rollup's distribution goes to the step holding the middle of its interval.
-  const i = stepOf(s, entry.t + resolution / 2);
-  if (i < 0) return;
+  // A rollup's distribution goes to the step holding the middle of its interval, or to the window's
+  // first or last step when its interval overlaps the window but its middle does not.
+  const end = s.from + s.n * s.step;
+  if (entry.t >= end || (resolution === 0 ? entry.t < s.from : entry.t + resolution <= s.from)) return;
+  const i = stepOf(s, Math.min(Math.max(entry.t + resolution / 2, s.from), end - 1));
   const dists = g.distributions as (Distribution | null)[];
   const current = dists[i];
   dists[i] = current === null || current === undefined ? cloneDistribution(d) : mergeDistribution(current, d);
@@ -322,7 +324,7 @@ export function queryMetric(record: MetricRecord, q: MetricQuery): MetricQueryRe
   const descriptor = record.descriptor;
   const chart = q.chart ?? chartOf(descriptor);
   const step = q.stepMs;
-  const from = Math.floor(q.fromMs / step) * step;
+  const from = q.fromMs;
   const n = Math.max(1, Math.ceil((q.toMs - from) / step));
   const s: Steps = { from, step, n };
   const groupBy = q.groupBy ?? null;
