@@ -3,10 +3,10 @@
  * no NaN or infinities: "unknown" sums, minimums and maximums travel as null, and absent entry
  * fields are left out.
  */
-import type { Exemplar } from "../domain/metric.js";
+import type { Exemplar, QuantileValue } from "../domain/metric.js";
 import type { Distribution } from "../domain/metric-distribution.js";
 import type { ReadingState } from "../domain/metric-reading.js";
-import { MetricEntry, type MetricSeries } from "./metric-series.js";
+import type { EntryFields, MetricSeries } from "./metric-series.js";
 
 type Json = Record<string, unknown>;
 
@@ -25,7 +25,7 @@ function decodeDistribution(d: Json | null | undefined): Distribution | null {
   } as Distribution;
 }
 
-export function encodeEntry(e: MetricEntry): string {
+export function encodeEntry(e: EntryFields): string {
   const body: Json = { t: e.t, n: e.n };
   if (!Number.isNaN(e.increase)) {
     body.i = e.increase;
@@ -44,26 +44,23 @@ export function encodeEntry(e: MetricEntry): string {
   return JSON.stringify(body);
 }
 
-export function decodeEntry(key: number, text: string): MetricEntry {
+export function decodeEntry(text: string): EntryFields {
   const body = JSON.parse(text) as Json;
-  const e = new MetricEntry(body.t as number, key);
-  e.n = body.n as number;
-  if (typeof body.i === "number") {
-    e.increase = body.i;
-    e.increaseFrom = body.f as number;
-    e.increaseTo = body.o as number;
-  }
-  if (typeof body.v === "number") {
-    e.value = body.v;
-    e.valueAt = body.a as number;
-  }
-  e.distribution = decodeDistribution(body.d as Json | undefined);
-  if (Array.isArray(body.q)) {
-    e.quantiles = body.q;
-    e.quantilesAt = body.qa as number;
-  }
-  e.persisted = true;
-  return e;
+  const hasIncrease = typeof body.i === "number";
+  const hasValue = typeof body.v === "number";
+  const hasQuantiles = Array.isArray(body.q);
+  return {
+    t: body.t as number,
+    n: body.n as number,
+    increase: hasIncrease ? (body.i as number) : Number.NaN,
+    increaseFrom: hasIncrease ? (body.f as number) : Number.POSITIVE_INFINITY,
+    increaseTo: hasIncrease ? (body.o as number) : Number.NEGATIVE_INFINITY,
+    value: hasValue ? (body.v as number) : Number.NaN,
+    valueAt: hasValue ? (body.a as number) : Number.NEGATIVE_INFINITY,
+    distribution: decodeDistribution(body.d as Json | undefined),
+    quantiles: hasQuantiles ? (body.q as QuantileValue[]) : null,
+    quantilesAt: hasQuantiles ? (body.qa as number) : Number.NEGATIVE_INFINITY,
+  };
 }
 
 /** What a series carries besides its entries. */
@@ -71,7 +68,10 @@ export interface SeriesState {
   reading: ReadingState;
   lastMs: number;
   exemplars: Exemplar[];
+  /** The key of its next raw entry. */
   nextRawKey: number;
+  /** The bounds its explicit histograms are kept in. */
+  bounds: readonly number[] | null;
 }
 
 export function encodeSeriesState(series: MetricSeries): string {
@@ -98,6 +98,7 @@ export function encodeSeriesState(series: MetricSeries): string {
       at: e.attributes,
     })),
     k: series.nextRawKey,
+    b: series.bounds,
   });
 }
 
@@ -107,6 +108,7 @@ export function decodeSeriesState(text: string): SeriesState {
     l: number | null;
     x: { t: string; v: number; tr: string | null; sp: string | null; at: Exemplar["attributes"] }[];
     k: number;
+    b?: number[] | null;
   };
   const p = body.r.p;
   return {
@@ -131,5 +133,6 @@ export function decodeSeriesState(text: string): SeriesState {
       attributes: e.at,
     })),
     nextRawKey: body.k,
+    bounds: body.b ?? null,
   };
 }

@@ -19,7 +19,6 @@ const MIGRATIONS: readonly string[] = [
   CREATE TABLE mt_series (
     id INTEGER PRIMARY KEY,
     metric TEXT NOT NULL,
-    series_key TEXT NOT NULL,
     service TEXT NOT NULL,
     attributes TEXT NOT NULL,
     descriptor TEXT NOT NULL,

@@ -7,7 +7,7 @@
 import type { MetricDescriptor } from "../domain/metric.js";
 import { MetricCollection, type MetricJournal, MetricRecord } from "./metric-collection.js";
 import { queryMetric } from "./metric-query.js";
-import type { MetricEntry, MetricSeries } from "./metric-series.js";
+import type { MetricSeries, Tier } from "./metric-series.js";
 import { decodeEntry, decodeSeriesState, encodeEntry, encodeSeriesState } from "./metric-sqlite-codec.js";
 import { migrateMetrics } from "./metric-sqlite-schema.js";
 import { DEFAULT_MAX_METRIC_SERIES, type MetricBounds, type MetricStore } from "./metric-store.js";
@@ -25,28 +25,31 @@ const DEFAULT_FLUSH_ENTRIES = 20_000;
 
 /** What is waiting to be written. */
 class PendingWrites implements MetricJournal {
-  entries = new Map<MetricEntry, [MetricSeries, number]>();
-  removedEntries: [number, number, number][] = [];
+  /** Keys of changed entries per tier, per series. */
+  entries = new Map<MetricSeries, Set<number>[]>();
+  changedEntries = 0;
   series = new Set<MetricSeries>();
   removedSeries = new Set<number>();
   metrics = new Set<MetricRecord>();
   removedMetrics = new Set<string>();
   constructor(private readonly onChange: () => void) {}
 
-  entryChanged(series: MetricSeries, tier: number, entry: MetricEntry): void {
-    this.entries.set(entry, [series, tier]);
+  entryChanged(series: MetricSeries, tier: number, key: number): void {
+    let keys = this.entries.get(series);
+    if (keys === undefined) {
+      keys = series.tiers.map(() => new Set<number>());
+      this.entries.set(series, keys);
+    }
+    (keys[tier] as Set<number>).add(key);
+    this.changedEntries++;
     this.onChange();
-  }
-  entryRemoved(series: MetricSeries, tier: number, entry: MetricEntry): void {
-    this.entries.delete(entry);
-    if (entry.persisted) this.removedEntries.push([series.id, tier, entry.key]);
   }
   seriesChanged(series: MetricSeries): void {
     this.series.add(series);
   }
   seriesRemoved(series: MetricSeries): void {
     this.series.delete(series);
-    for (const [entry, [owner]] of this.entries) if (owner === series) this.entries.delete(entry);
+    this.entries.delete(series);
     this.removedSeries.add(series.id);
   }
   metricChanged(record: MetricRecord): void {
@@ -56,9 +59,6 @@ class PendingWrites implements MetricJournal {
   metricRemoved(name: string): void {
     for (const record of this.metrics) if (record.descriptor.name === name) this.metrics.delete(record);
     this.removedMetrics.add(name);
-  }
-  get size(): number {
-    return this.entries.size + this.removedEntries.length;
   }
 }
 
@@ -71,7 +71,7 @@ export function createSqliteMetricStore(
   const prepare = (sql: string): SqliteStatement => db.prepare(sql).safeIntegers(false);
   const sql = {
     metrics: prepare("SELECT name, descriptor, attribute_keys, last_time_ns FROM mt_metrics").raw(),
-    series: prepare("SELECT id, metric, series_key, service, attributes, descriptor, state FROM mt_series").raw(),
+    series: prepare("SELECT id, metric, service, attributes, descriptor, state FROM mt_series").raw(),
     entries: prepare("SELECT series_id, tier, key, body FROM mt_entries ORDER BY series_id, tier, key").raw(),
     counters: prepare("SELECT points, dropped_series, dropped_points FROM mt_counters WHERE id = 1").raw(),
     saveMetric: prepare(
@@ -81,7 +81,7 @@ export function createSqliteMetricStore(
     ),
     deleteMetric: prepare("DELETE FROM mt_metrics WHERE name = ?"),
     saveSeries: prepare(
-      `INSERT INTO mt_series (id, metric, series_key, service, attributes, descriptor, state) VALUES (?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO mt_series (id, metric, service, attributes, descriptor, state) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET descriptor = excluded.descriptor, state = excluded.state`,
     ),
     deleteSeries: prepare("DELETE FROM mt_series WHERE id = ?"),
@@ -90,7 +90,7 @@ export function createSqliteMetricStore(
       `INSERT INTO mt_entries (series_id, tier, key, body) VALUES (?, ?, ?, ?)
        ON CONFLICT (series_id, tier, key) DO UPDATE SET body = excluded.body`,
     ),
-    deleteEntry: prepare("DELETE FROM mt_entries WHERE series_id = ? AND tier = ? AND key = ?"),
+    deleteEntriesBelow: prepare("DELETE FROM mt_entries WHERE series_id = ? AND tier = ? AND key < ?"),
     saveCounters: prepare("UPDATE mt_counters SET points = ?, dropped_series = ?, dropped_points = ? WHERE id = 1"),
     clearAll: () =>
       db.exec(
@@ -105,7 +105,7 @@ export function createSqliteMetricStore(
   let collection = load();
 
   function scheduleFlush(): void {
-    if (pending.size >= flushEntries) flush();
+    if (pending.changedEntries >= flushEntries) flush();
     else timer ??= setTimeout(flush, flushIntervalMs);
   }
 
@@ -120,14 +120,13 @@ export function createSqliteMetricStore(
       loaded.addRecord(record);
     }
     const byId = new Map<number, MetricSeries>();
-    const rows = sql.series.all() as [number, string, string, string, string, string, string][];
-    for (const [id, metric, key, service, attributes, descriptor, stateText] of rows) {
+    const rows = sql.series.all() as [number, string, string, string, string, string][];
+    for (const [id, metric, service, attributes, descriptor, stateText] of rows) {
       const record = records.get(metric);
       if (record === undefined) continue;
       const state = decodeSeriesState(stateText);
       const series = loaded.createSeries(
         record,
-        key,
         service,
         JSON.parse(attributes),
         JSON.parse(descriptor) as MetricDescriptor,
@@ -136,12 +135,18 @@ export function createSqliteMetricStore(
       );
       series.lastMs = state.lastMs;
       series.exemplars = state.exemplars;
-      series.nextRawKey = state.nextRawKey;
+      series.bounds = state.bounds;
+      (series.tiers[0] as Tier).firstKey = state.nextRawKey;
       if (state.lastMs > loaded.newestMs) loaded.newestMs = state.lastMs;
       byId.set(id, series);
     }
-    for (const [seriesId, tier, key, body] of sql.entries.iterate() as Iterable<[number, number, number, string]>) {
-      byId.get(seriesId)?.tiers[tier]?.push(decodeEntry(key, body));
+    for (const [seriesId, level, key, body] of sql.entries.iterate() as Iterable<[number, number, number, string]>) {
+      const series = byId.get(seriesId);
+      const tier = series?.tiers[level];
+      if (series === undefined || tier === undefined) continue;
+      // Raw keys are contiguous from the oldest kept: the first one read is where they start.
+      if (level === 0 && tier.size === 0) tier.firstKey = key;
+      tier.appendFields(decodeEntry(body), series.bounds);
     }
     const [points, droppedSeries, droppedPoints] = sql.counters.get() as [number, number, number];
     loaded.counts = { points, droppedSeries, droppedPoints };
@@ -167,17 +172,25 @@ export function createSqliteMetricStore(
       sql.saveSeries.run(
         series.id,
         series.metric,
-        series.key,
         series.service,
         JSON.stringify(series.attributes),
         JSON.stringify(series.descriptor),
         encodeSeriesState(series),
       );
     }
-    for (const [seriesId, tier, key] of writes.removedEntries) sql.deleteEntry.run(seriesId, tier, key);
-    for (const [entry, [series, tier]] of writes.entries) {
-      sql.saveEntry.run(series.id, tier, entry.key, encodeEntry(entry));
-      entry.persisted = true;
+    for (const [series, keys] of writes.entries) {
+      series.tiers.forEach((tier, level) => {
+        // Entries leave a tier only from its oldest end: one range delete covers them.
+        sql.deleteEntriesBelow.run(
+          series.id,
+          level,
+          tier.size === 0 ? Number.MAX_SAFE_INTEGER : tier.keyAt(tier.begin),
+        );
+        for (const key of keys[level] as Set<number>) {
+          const i = tier.indexOf(key);
+          if (i >= 0) sql.saveEntry.run(series.id, level, key, encodeEntry(tier.fieldsAt(i, series.bounds)));
+        }
+      });
     }
     const { points, droppedSeries, droppedPoints } = collection.counts;
     sql.saveCounters.run(points, droppedSeries, droppedPoints);
