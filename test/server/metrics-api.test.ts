@@ -18,7 +18,11 @@ const T0 = Date.now() - 10 * 60_000;
 const ns = (ms: number) => (BigInt(ms) * 1_000_000n).toString();
 
 /** An OTLP/JSON export of one gauge with one point per value, a second apart from `atMs`. */
-function gaugeExport(name: string, values: number[], options: { service?: string; atMs?: number; attrs?: Record<string, string> } = {}) {
+function gaugeExport(
+  name: string,
+  values: number[],
+  options: { service?: string; atMs?: number; attrs?: Record<string, string> } = {},
+) {
   const atMs = options.atMs ?? T0;
   return {
     resourceMetrics: [
@@ -35,7 +39,10 @@ function gaugeExport(name: string, values: number[], options: { service?: string
                   dataPoints: values.map((value, i) => ({
                     timeUnixNano: ns(atMs + i * 1000),
                     asDouble: value,
-                    attributes: Object.entries(options.attrs ?? {}).map(([key, v]) => ({ key, value: { stringValue: v } })),
+                    attributes: Object.entries(options.attrs ?? {}).map(([key, v]) => ({
+                      key,
+                      value: { stringValue: v },
+                    })),
                   })),
                 },
               },
@@ -141,7 +148,12 @@ describe("metrics beside the rest of the app", () => {
     await post(gaugeExport("g", [1, 2, 3]));
     const health = await readJson(fetch(`${app.base}/api/health`));
     expect(health.storage.maxMetricSeries).toBe(5000);
-    expect(health.counts).toMatchObject({ metricSeries: 1, metricPoints: 3, droppedMetricSeries: 0, droppedMetricPoints: 0 });
+    expect(health.counts).toMatchObject({
+      metricSeries: 1,
+      metricPoints: 3,
+      droppedMetricSeries: 0,
+      droppedMetricPoints: 0,
+    });
     const cleared = await fetch(`${app.base}/api/traces`, { method: "DELETE" });
     expect(cleared.status).toBe(200);
     expect((await get("/api/metrics")).body.metrics).toEqual([]);
@@ -256,7 +268,10 @@ describe("metrics beside the rest of the app", () => {
       await app.close();
       app = await startTestApp({ db });
       expect((await get(path)).body).toEqual(before);
-      expect((await readJson(fetch(`${app.base}/api/health`))).counts).toMatchObject({ metricSeries: 1, metricPoints: 3 });
+      expect((await readJson(fetch(`${app.base}/api/health`))).counts).toMatchObject({
+        metricSeries: 1,
+        metricPoints: 3,
+      });
     } finally {
       await app.close();
       dir.remove();
