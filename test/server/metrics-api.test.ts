@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import type { MetricCatalogResponse, MetricQueryResponse } from "../../src/protocol.js";
+import { DEFAULT_MAX_METRIC_SERIES } from "../../src/store/metric-store.js";
 import { startTestApp, type TestApp, tempDir } from "../helpers/app.js";
 import { readJson } from "../helpers/http.js";
 import { sendSdkTrace } from "../helpers/otel.js";
@@ -72,7 +73,7 @@ describe("GET /api/metrics and /api/metrics/:name", () => {
   it("answers the catalog with the series bound and what was dropped", async () => {
     await post(gaugeExport("heap.used", [1, 2]));
     const catalog = (await readJson(fetch(`${app.base}/api/metrics?q=HEAP`))) as MetricCatalogResponse;
-    expect(catalog).toMatchObject({ maxSeries: 5000, droppedSeries: 0, droppedPoints: 0 });
+    expect(catalog).toMatchObject({ maxSeries: DEFAULT_MAX_METRIC_SERIES, droppedSeries: 0, droppedPoints: 0 });
     expect(catalog.metrics).toEqual([
       {
         name: "heap.used",
@@ -212,7 +213,7 @@ describe("metrics beside the rest of the app", () => {
   it("counts them in /api/health and clears them with DELETE /api/traces", async () => {
     await post(gaugeExport("g", [1, 2, 3]));
     const health = await readJson(fetch(`${app.base}/api/health`));
-    expect(health.storage.maxMetricSeries).toBe(5000);
+    expect(health.storage.maxMetricSeries).toBe(DEFAULT_MAX_METRIC_SERIES);
     expect(health.counts).toMatchObject({
       metricSeries: 1,
       metricPoints: 3,
