@@ -4,6 +4,7 @@ import type { Config } from "./config.js";
 import { createCodeMonitoring } from "./ingest/code-monitoring.js";
 import { createIngest } from "./ingest/ingest.js";
 import { createLogIngest } from "./ingest/logs.js";
+import { createMetricIngest } from "./ingest/metrics.js";
 import { createRejectionLog } from "./ingest/rejections.js";
 import { createLiveHub } from "./live/hub.js";
 import { createSdkStreams } from "./live/sdk-streams.js";
@@ -50,10 +51,12 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
     store,
     codeMonitoring: codeMonitoringStore,
     logs: logStore,
+    metrics: metricStore,
   } = await openStores({
     dbPath: config.dbPath,
     maxSpans: config.maxSpans,
     maxLogs: config.maxLogs,
+    metrics: { maxSeries: config.maxMetricSeries },
   });
   const hub = createLiveHub({
     getSummaries: (ids) => store.getSummaries(ids),
@@ -85,6 +88,8 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
     ingest,
     logStore,
     logIngest: createLogIngest(logStore, hub),
+    metricIngest: createMetricIngest(metricStore, hub),
+    metricStore,
     rejections: createRejectionLog(hub),
     codeMonitoringStore,
     codeMonitoring,
@@ -117,6 +122,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
     hub.close();
     codeMonitoringStore.close();
     logStore.close();
+    metricStore.close();
     store.close();
     throw error;
   }
@@ -168,6 +174,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
         });
         codeMonitoringStore.close();
         logStore.close();
+        metricStore.close();
         store.close();
       })();
       return closing;

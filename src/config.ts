@@ -1,4 +1,5 @@
 import { DEFAULT_MAX_LOGS } from "./store/log-store.js";
+import { DEFAULT_MAX_METRIC_SERIES } from "./store/metric-store.js";
 import { DEFAULT_MAX_SPANS } from "./store/store.js";
 
 export const DEFAULT_PORT = 9999;
@@ -17,6 +18,8 @@ export interface Config {
   readonly maxSpans: number;
   /** Log records to keep; the first to arrive are evicted past it. */
   readonly maxLogs: number;
+  /** Metric series kept; points of new series past it are dropped and counted. */
+  readonly maxMetricSeries: number;
   readonly maxBodyBytes: number;
   /** Read span kinds as OTLP's in every request, even from a TraceKit SDK's local-UI path. */
   readonly strictSpanKinds: boolean;
@@ -33,6 +36,7 @@ export interface RawOptions {
   db?: string;
   maxSpans?: string | number;
   maxLogs?: string | number;
+  maxMetricSeries?: string | number;
   strictSpanKinds?: boolean;
 }
 
@@ -44,6 +48,8 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
   if (host.trim() === "") throw new ConfigError("--host needs an address, e.g. 127.0.0.1 or 0.0.0.0");
   const maxSpans = raw.maxSpans === undefined ? DEFAULT_MAX_SPANS : parseMaxSpans(String(raw.maxSpans));
   const maxLogs = raw.maxLogs === undefined ? DEFAULT_MAX_LOGS : parseMaxLogs(String(raw.maxLogs));
+  const maxMetricSeries =
+    raw.maxMetricSeries === undefined ? DEFAULT_MAX_METRIC_SERIES : parseMaxMetricSeries(String(raw.maxMetricSeries));
   const dbPath = raw.db === undefined ? null : raw.db;
   if (dbPath !== null && dbPath.trim() === "") throw new ConfigError("--db needs a file path");
   return Object.freeze({
@@ -54,6 +60,7 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
     dbPath,
     maxSpans,
     maxLogs,
+    maxMetricSeries,
     maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
     strictSpanKinds: raw.strictSpanKinds ?? false,
   });
@@ -89,4 +96,8 @@ function parseBound(value: string, flag: string, what: string): number {
     throw new ConfigError(`${flag} must be a whole number of ${what} >= 1, not "${value}"`);
   }
   return n;
+}
+
+export function parseMaxMetricSeries(value: string): number {
+  return parseBound(value, "--max-metric-series", "series");
 }

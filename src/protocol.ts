@@ -99,6 +99,8 @@ export interface HealthResponse {
     maxSpans: number;
     /** The bound on stored log records (`--max-logs`); the first to arrive are evicted past it. */
     maxLogs: number;
+    /** The bound on stored metric series (`--max-metric-series`). */
+    maxMetricSeries: number;
   };
   counts: {
     spans: number;
@@ -121,6 +123,14 @@ export interface HealthResponse {
     evictedLogs: number;
     /** Log records dropped from partly accepted requests (invalid ids, malformed records). */
     rejectedLogRecords: number;
+    /** Metric series stored, and data points accepted (since start or the last clear). */
+    metricSeries: number;
+    metricPoints: number;
+    /** Series refused past `--max-metric-series`, and their data points. */
+    droppedMetricSeries: number;
+    droppedMetricPoints: number;
+    /** Data points dropped from partly accepted metrics requests. */
+    rejectedDataPoints: number;
   };
 }
 
@@ -338,6 +348,8 @@ export interface MetricCatalogEntryJson {
   seriesCount: number;
   /** Time of the newest point. */
   lastTimeUnixNano: string;
+  /** Every chart the metric can be drawn as (`chart` first), for `GET /api/metrics/:name?chart=`. */
+  charts?: MetricChart[];
 }
 
 /** GET /api/metrics (`q`: text in the name or description; `service`). */
@@ -381,11 +393,18 @@ export interface MetricExemplarJson {
 /**
  * GET /api/metrics/:name. Query: `since` / `until` (unix ms; default the last 15 minutes), `step`
  * (ms; default chosen for ~120 steps), `service`, `groupBy` (a data-point attribute key, or
- * `service.name`), `where` (`key=value`, repeatable). An unknown name → 404.
+ * `service.name`), `where` (`key=value`, repeatable), `chart` (one of the metric's `charts`; its
+ * `chart` by default). An unknown name → 404.
  */
 export interface MetricQueryResponse {
   metric: MetricCatalogEntryJson;
+  /** The chart these series are for (the `chart` asked for, else the metric's). */
+  chart?: MetricChart;
+  /** Groups left out past the most one answer holds (500; the first by label are kept). */
+  omittedSeries?: number;
+  /** `since`; the steps start here. */
   fromUnixMs: number;
+  /** The end of the last step (`until`, or a little after it when the window is not a whole number of steps). */
   toUnixMs: number;
   stepMs: number;
   /** The start of each step, unix ms. */

@@ -5,12 +5,14 @@ import {
   DEFAULT_HOST,
   DEFAULT_PORT,
   parseMaxLogs,
+  parseMaxMetricSeries,
   parseMaxSpans,
   parsePort,
   resolveConfig,
   TRACEKIT_SDK_PORT,
 } from "../config.js";
 import { DEFAULT_MAX_LOGS } from "../store/log-store.js";
+import { DEFAULT_MAX_METRIC_SERIES } from "../store/metric-store.js";
 import { DEFAULT_MAX_SPANS } from "../store/store.js";
 import { openBrowser } from "./browser.js";
 import { probeExistingInstance } from "./probe.js";
@@ -22,6 +24,7 @@ interface StartOptions {
   db?: string;
   maxSpans?: number;
   maxLogs?: number;
+  maxMetricSeries?: number;
   strictSpanKinds?: boolean;
 }
 
@@ -54,6 +57,11 @@ export function addStartOptions(command: Command): Command {
       "--max-logs <n>",
       `log records to keep; the first to arrive are evicted past it (default ${DEFAULT_MAX_LOGS})`,
       asArgument(parseMaxLogs),
+    )
+    .option(
+      "--max-metric-series <n>",
+      `metric series to keep; points of new series past it are dropped and counted (default ${DEFAULT_MAX_METRIC_SERIES})`,
+      asArgument(parseMaxMetricSeries),
     )
     .option(
       "--strict-span-kinds",
@@ -97,6 +105,7 @@ export async function runStart(options: StartOptions): Promise<void> {
       db: options.db,
       maxSpans: options.maxSpans,
       maxLogs: options.maxLogs,
+      maxMetricSeries: options.maxMetricSeries,
       strictSpanKinds: options.strictSpanKinds,
     });
   } catch (error) {

@@ -3,16 +3,19 @@ import { AppError } from "../domain/errors.js";
 import type { CodeMonitoring } from "../ingest/code-monitoring.js";
 import type { Ingest } from "../ingest/ingest.js";
 import type { LogIngest } from "../ingest/logs.js";
+import type { MetricIngest } from "../ingest/metrics.js";
 import type { RejectionLog } from "../ingest/rejections.js";
 import type { LiveHub } from "../live/hub.js";
 import type { SdkStreams } from "../live/sdk-streams.js";
 import type { ApiErrorResponse } from "../protocol.js";
 import type { CodeMonitoringStore } from "../store/code-monitoring-store.js";
 import type { LogStore } from "../store/log-store.js";
+import type { MetricStore } from "../store/metric-store.js";
 import type { Store } from "../store/store.js";
 import { apiRoutes } from "./routes/api.js";
 import { codeMonitoringApiRoutes } from "./routes/code-monitoring-api.js";
 import { logsApiRoutes } from "./routes/logs-api.js";
+import { metricsApiRoutes } from "./routes/metrics-api.js";
 import { otlpRoutes } from "./routes/otlp.js";
 import { sdkSnapshotRoutes } from "./routes/sdk-snapshots.js";
 import { webRoutes } from "./routes/web.js";
@@ -24,6 +27,8 @@ export interface ServerDeps {
   ingest: Ingest;
   logStore: LogStore;
   logIngest: LogIngest;
+  metricIngest: MetricIngest;
+  metricStore: MetricStore;
   rejections: RejectionLog;
   codeMonitoringStore: CodeMonitoringStore;
   codeMonitoring: CodeMonitoring;
@@ -71,6 +76,7 @@ export function createServer(deps: ServerDeps): Hono {
   app.route("/", apiRoutes({ ...deps, startedAt }));
   app.route("/", codeMonitoringApiRoutes(deps));
   app.route("/", logsApiRoutes(deps));
+  app.route("/", metricsApiRoutes(deps));
   app.route("/", sdkSnapshotRoutes(deps));
 
   app.all("/api/*", (c) => {

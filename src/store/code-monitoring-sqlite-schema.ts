@@ -42,9 +42,5 @@ export const CODE_MONITORING_SCHEMA_VERSION = MIGRATIONS.length;
 
 /** Brings the code-monitoring tables to the current version; refuses a file from a newer tracekit-local. */
 export function migrateCodeMonitoring(db: SqliteDatabase): void {
-  migrateCompanion(db, {
-    versionTable: "code_monitoring_schema",
-    what: "code-monitoring tables",
-    migrations: MIGRATIONS,
-  });
+  migrateCompanion(db, { versionTable: "code_monitoring_schema", what: "code-monitoring", migrations: MIGRATIONS });
 }

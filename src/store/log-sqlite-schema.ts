@@ -47,7 +47,7 @@ const MIGRATIONS: readonly string[] = [
 
 /** Brings the log tables to the current version; refuses a file from a newer tracekit-local. */
 export function migrateLogs(db: SqliteDatabase): void {
-  migrateCompanion(db, { versionTable: "log_schema", what: "log tables", migrations: MIGRATIONS });
+  migrateCompanion(db, { versionTable: "log_schema", what: "log", migrations: MIGRATIONS });
 }
 
 export const LOG_COLUMNS = [

@@ -3,6 +3,8 @@ import type { CodeMonitoringBounds, CodeMonitoringStore } from "./code-monitorin
 import { createMemoryLogStore } from "./log-memory-store.js";
 import { DEFAULT_MAX_LOGS, type LogStore } from "./log-store.js";
 import { createMemoryStore } from "./memory-store.js";
+import { createMemoryMetricStore } from "./metric-memory-store.js";
+import type { MetricBounds, MetricStore } from "./metric-store.js";
 import type { SqliteDatabase } from "./sqlite-schema.js";
 import type { Store } from "./store.js";
 
@@ -17,6 +19,8 @@ export interface OpenedStores {
   codeMonitoring: CodeMonitoringStore;
   /** Log records; closed by `store.close()` when it shares the file (flushed first). */
   logs: LogStore;
+  /** Metric series; closed by `store.close()` when it shares the file. */
+  metrics: MetricStore;
 }
 
 /**
@@ -28,6 +32,7 @@ export async function openStores(options: {
   maxSpans: number;
   maxLogs?: number;
   codeMonitoring?: CodeMonitoringBounds;
+  metrics?: MetricBounds;
 }): Promise<OpenedStores> {
   const maxLogs = options.maxLogs ?? DEFAULT_MAX_LOGS;
   if (options.dbPath === null) {
@@ -35,15 +40,18 @@ export async function openStores(options: {
       store: createMemoryStore({ maxSpans: options.maxSpans }),
       codeMonitoring: createMemoryCodeMonitoringStore(options.codeMonitoring),
       logs: createMemoryLogStore({ maxLogs }),
+      metrics: createMemoryMetricStore(options.metrics),
     };
   }
   let sqlite: typeof import("./sqlite-store.js");
   let codeMonitoringSqlite: typeof import("./code-monitoring-sqlite-store.js");
   let logSqlite: typeof import("./log-sqlite-store.js");
+  let metricSqlite: typeof import("./metric-sqlite-store.js");
   try {
     sqlite = await import("./sqlite-store.js");
     codeMonitoringSqlite = await import("./code-monitoring-sqlite-store.js");
     logSqlite = await import("./log-sqlite-store.js");
+    metricSqlite = await import("./metric-sqlite-store.js");
     await sqlite.loadSqliteDriver();
   } catch (error) {
     throw new StoreOpenError(
@@ -53,6 +61,7 @@ export async function openStores(options: {
   }
   let codeMonitoring: CodeMonitoringStore | undefined;
   let logs: LogStore | undefined;
+  let metrics: MetricStore | undefined;
   const store = sqlite.createSqliteStore({
     path: options.dbPath,
     maxSpans: options.maxSpans,
@@ -65,9 +74,18 @@ export async function openStores(options: {
         logs = logSqlite.createSqliteLogStore(db, { maxLogs });
         return logs;
       },
+      (db) => {
+        metrics = metricSqlite.createSqliteMetricStore(db, options.metrics);
+        return metrics;
+      },
     ),
   });
-  return { store, codeMonitoring: codeMonitoring as CodeMonitoringStore, logs: logs as LogStore };
+  return {
+    store,
+    codeMonitoring: codeMonitoring as CodeMonitoringStore,
+    logs: logs as LogStore,
+    metrics: metrics as MetricStore,
+  };
 }
 
 /**

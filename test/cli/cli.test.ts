@@ -78,6 +78,8 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
       ["--max-spans", "lots"],
       ["--max-logs", "0"],
       ["--max-logs", "many"],
+      ["--max-metric-series", "0"],
+      ["--max-metric-series", "many"],
     ]) {
       const run = start([...args, "--no-open"]);
       expect(await run.exited, args.join(" ")).toBe(2);
@@ -90,7 +92,16 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
   it("prints help and version with exit 0", async () => {
     const help = start(["--help"]);
     expect(await help.exited).toBe(0);
-    for (const flag of ["--port", "--host", "--no-open", "--db", "--max-spans", "--max-logs", "--version"]) {
+    for (const flag of [
+      "--port",
+      "--host",
+      "--no-open",
+      "--db",
+      "--max-spans",
+      "--max-logs",
+      "--max-metric-series",
+      "--version",
+    ]) {
       expect(help.stdout()).toContain(flag);
     }
     const version = start(["--version"]);

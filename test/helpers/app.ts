@@ -12,11 +12,18 @@ export interface TestApp extends RunningApp {
 
 /** A fresh app on an ephemeral port, memory store unless a db path is given. */
 export async function startTestApp(
-  options: { db?: string; maxSpans?: number; maxLogs?: number } = {},
+  options: { db?: string; maxSpans?: number; maxLogs?: number; maxMetricSeries?: number } = {},
 ): Promise<TestApp> {
   const events: AppEvent[] = [];
   const config = resolveConfig(
-    { port: 0, open: false, db: options.db, maxSpans: options.maxSpans, maxLogs: options.maxLogs },
+    {
+      port: 0,
+      open: false,
+      db: options.db,
+      maxSpans: options.maxSpans,
+      maxLogs: options.maxLogs,
+      maxMetricSeries: options.maxMetricSeries,
+    },
     {},
   );
   const app = await startApp(config, (event) => events.push(event));

@@ -13,6 +13,12 @@ export const PKG = "tracekit.test.otlp";
 
 // A few bytes-level builders for inputs no encoder would produce (malformed on purpose).
 
+/** The test-only metrics schema (metrics.proto fields, for an independent encoder). */
+export function loadOtlpMetricsRoot(): protobuf.Root {
+  const path = fileURLToPath(new URL("../fixtures/otlp-metrics.proto", import.meta.url));
+  return protobuf.loadSync(path);
+}
+
 export function varint(value: number | bigint): number[] {
   let v = BigInt.asUintN(64, BigInt(value));
   const out: number[] = [];

@@ -15,6 +15,7 @@ import type {
 import { snapshotSummaryToJson, spanToJson, traceSummaryToJson } from "../../protocol-json.js";
 import type { CodeMonitoringStore } from "../../store/code-monitoring-store.js";
 import type { LogStore } from "../../store/log-store.js";
+import type { MetricStore } from "../../store/metric-store.js";
 import { DEFAULT_TRACE_LIMIT, MAX_TRACE_LIMIT, type Store, type TraceQuery } from "../../store/store.js";
 import { assertOwnOrigin } from "../own-origin.js";
 import type { HostPolicy } from "../security.js";
@@ -26,6 +27,7 @@ export interface ApiRouteDeps {
   logStore: LogStore;
   hub: LiveHub;
   ingest: Ingest;
+  metricStore: MetricStore;
   rejections: RejectionLog;
   hostPolicy: HostPolicy;
   version: string;
@@ -89,6 +91,7 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
     const stats = deps.store.stats();
     const codeMonitoring = deps.codeMonitoringStore.stats();
     const logs = deps.logStore.stats();
+    const metrics = deps.metricStore.stats();
     const rejections = deps.rejections.counts();
     const base = deps.baseUrl();
     const body: HealthResponse = {
@@ -109,6 +112,7 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
         ...(deps.dbPath !== null && !fromOtherOrigin ? { path: deps.dbPath } : {}),
         maxSpans: stats.maxSpans,
         maxLogs: logs.maxLogs,
+        maxMetricSeries: metrics.maxSeries,
       },
       counts: {
         spans: stats.spans,
@@ -125,6 +129,11 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
         logs: logs.logs,
         evictedLogs: logs.evictedLogs,
         rejectedLogRecords: rejections.rejectedLogRecords,
+        metricSeries: metrics.series,
+        metricPoints: metrics.points,
+        droppedMetricSeries: metrics.droppedSeries,
+        droppedMetricPoints: metrics.droppedPoints,
+        rejectedDataPoints: rejections.rejectedDataPoints,
       },
     };
     // SDKs probe this without an Origin; a browser SDK on a local dev page may read it too, and
@@ -171,6 +180,7 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
     deps.store.clear();
     deps.logStore.clear();
     deps.codeMonitoring.clearCaptured();
+    deps.metricStore.clear();
     deps.ingest.reset();
     deps.rejections.reset();
     deps.hub.cleared();

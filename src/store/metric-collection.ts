@@ -1,0 +1,268 @@
+/**
+ * Every stored metric and its series, in memory: the working set of both metric stores (the SQLite
+ * store writes what changes here through a SeriesJournal and loads it back on open). Owns the
+ * series cap, the counts, the catalog and which series a point belongs to.
+ */
+import type { MetricDescriptor, ReceivedMetric } from "../domain/metric.js";
+import { nanosToMs, newObservation, newReadingState, type ReadingState, readPoint } from "../domain/metric-reading.js";
+import type { Attributes } from "../domain/span.js";
+import { type EntryJournal, MetricSeries } from "./metric-series.js";
+import { SeriesIndex, seriesHash } from "./metric-series-index.js";
+import {
+  MAX_ATTRIBUTE_KEYS,
+  type MetricCatalog,
+  type MetricCatalogQuery,
+  type MetricInfo,
+  type MetricInsertResult,
+  type MetricStoreStats,
+} from "./metric-store.js";
+
+/** A series whose newest point is this much older than the newest point stored is removed. */
+export const SERIES_RETENTION_MS = 24 * 60 * 60 * 1000;
+/** Refused series are told apart up to this many (by a hash of their key). */
+const MAX_TRACKED_DROPPED_SERIES = 100_000;
+const MAX_REPORTED_ERRORS = 5;
+/** How far ahead of this machine's clock the retention clock may run. */
+const MAX_CLOCK_AHEAD_MS = 60 * 60 * 1000;
+
+/** One metric name: its descriptor as first stored (description and unit as last sent) and its series. */
+export class MetricRecord {
+  readonly series = new SeriesIndex();
+  readonly attributeKeys = new Set<string>();
+  lastTimeUnixNano = 0n;
+
+  constructor(public descriptor: MetricDescriptor) {}
+
+  info(): MetricInfo {
+    const services = new Set<string>();
+    for (const s of this.series.values()) services.add(s.service);
+    return {
+      descriptor: this.descriptor,
+      services: [...services].sort(),
+      attributeKeys: [...this.attributeKeys].sort(),
+      seriesCount: this.series.size,
+      lastTimeUnixNano: this.lastTimeUnixNano,
+    };
+  }
+}
+
+/** Whether points are read the same way under both descriptors (keeping the older spares a write per point). */
+function sameReading(a: MetricDescriptor, b: MetricDescriptor): boolean {
+  return (
+    a.kind === b.kind && a.temporality === b.temporality && a.monotonic === b.monotonic && a.tracekit === b.tracekit
+  );
+}
+
+function hashOf(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** Told about every change to stored metrics, for a store that writes them elsewhere. */
+export interface MetricJournal extends EntryJournal {
+  /** Its reading state, exemplars or newest time changed (or it is new). */
+  seriesChanged(series: MetricSeries): void;
+  seriesRemoved(series: MetricSeries): void;
+  /** Its descriptor, attribute keys or newest time changed (or it is new). */
+  metricChanged(record: MetricRecord): void;
+  metricRemoved(name: string): void;
+}
+
+export interface MetricCounts {
+  points: number;
+  droppedSeries: number;
+  droppedPoints: number;
+}
+
+export class MetricCollection {
+  readonly metrics = new Map<string, MetricRecord>();
+  seriesCount = 0;
+  counts: MetricCounts = { points: 0, droppedSeries: 0, droppedPoints: 0 };
+  /** Newest point stored, unix ms: the clock of series retention (senders' clocks, not ours). */
+  newestMs = Number.NEGATIVE_INFINITY;
+  private nextSeriesId = 1;
+  /** Every point is read into this one object: a series copies what it keeps. */
+  private readonly scratch = newObservation();
+  private droppedKeys = new Set<number>();
+  private sweptAtMs = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    readonly maxSeries: number,
+    private journal: MetricJournal | null = null,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  insert(received: readonly ReceivedMetric[]): MetricInsertResult {
+    const result: MetricInsertResult = { accepted: 0, droppedPoints: 0, rejected: 0, errors: [], changedNames: [] };
+    // Retention first, so that a series past its day makes room for the points that outlive it.
+    this.advanceClock(received);
+    for (const metric of received) {
+      const { descriptor } = metric;
+      let record = this.metrics.get(descriptor.name);
+      if (record !== undefined && record.descriptor.kind !== descriptor.kind) {
+        const count = metric.data.points.length;
+        result.rejected += count;
+        if (result.errors.length < MAX_REPORTED_ERRORS) {
+          result.errors.push(
+            `metric "${descriptor.name}" is stored as a ${record.descriptor.kind}; ${count} ${descriptor.kind} point(s) refused`,
+          );
+        }
+        continue;
+      }
+      const before = result.accepted;
+      for (const point of metric.data.points) {
+        const hash = seriesHash(metric.service, point.attributes);
+        let series = record?.series.find(metric.service, point.attributes, hash);
+        if (series === undefined) {
+          if (this.seriesCount >= this.maxSeries) {
+            this.refuse(descriptor.name, hash);
+            result.droppedPoints++;
+            continue;
+          }
+          if (record === undefined) {
+            record = new MetricRecord({ ...descriptor });
+            this.metrics.set(descriptor.name, record);
+          }
+          series = this.createSeries(record, metric.service, point.attributes, descriptor, newReadingState());
+        }
+        if (!sameReading(series.descriptor, descriptor)) series.descriptor = descriptor;
+        const observation = readPoint(descriptor, series.reading, point, this.scratch);
+        if (observation !== null) series.add(observation, this.journal);
+        series.addExemplars(point.exemplars);
+        const ms = observation?.timeMs ?? nanosToMs(point.timeUnixNano);
+        if (ms > series.lastMs) series.lastMs = ms;
+        this.journal?.seriesChanged(series);
+        if (point.timeUnixNano > (record as MetricRecord).lastTimeUnixNano) {
+          (record as MetricRecord).lastTimeUnixNano = point.timeUnixNano;
+        }
+        result.accepted++;
+      }
+      if (record !== undefined && result.accepted > before) {
+        if (descriptor.description !== "") record.descriptor.description = descriptor.description;
+        if (descriptor.unit !== "") record.descriptor.unit = descriptor.unit;
+        result.changedNames.push(descriptor.name);
+        this.journal?.metricChanged(record);
+      }
+    }
+    this.counts.points += result.accepted;
+    this.counts.droppedPoints += result.droppedPoints;
+    result.changedNames = [...new Set(result.changedNames)];
+    return result;
+  }
+
+  /**
+   * Moves the retention clock to the newest point received, but never past an hour from now: one
+   * point from a sender whose clock runs far ahead must not age everything else out.
+   */
+  private advanceClock(received: readonly ReceivedMetric[]): void {
+    let newestNs = 0n;
+    for (const metric of received) {
+      for (const point of metric.data.points) if (point.timeUnixNano > newestNs) newestNs = point.timeUnixNano;
+    }
+    const newest = nanosToMs(newestNs);
+    if (newest <= this.newestMs) return;
+    this.newestMs = Math.min(newest, this.now() + MAX_CLOCK_AHEAD_MS);
+    this.sweepIfDue();
+  }
+
+  /** Adds a series (new, or loaded from a file), counting it against the cap. */
+  createSeries(
+    record: MetricRecord,
+    service: string,
+    attributes: Attributes,
+    descriptor: MetricDescriptor,
+    reading: ReadingState,
+    id = this.nextSeriesId,
+  ): MetricSeries {
+    const hash = seriesHash(service, attributes);
+    const series = new MetricSeries(id, record.descriptor.name, hash, service, attributes, descriptor, reading);
+    this.nextSeriesId = Math.max(this.nextSeriesId, id + 1);
+    record.series.add(series);
+    for (const k of Object.keys(attributes)) {
+      if (record.attributeKeys.size >= MAX_ATTRIBUTE_KEYS) break;
+      record.attributeKeys.add(k);
+    }
+    this.seriesCount++;
+    return series;
+  }
+
+  /** Where changes are reported from now on. */
+  setJournal(journal: MetricJournal | null): void {
+    this.journal = journal;
+  }
+
+  /** Adds a metric loaded from a file. */
+  addRecord(record: MetricRecord): void {
+    this.metrics.set(record.descriptor.name, record);
+  }
+
+  /** Counts a refused series once (told apart by its metric and hash). */
+  private refuse(metric: string, seriesHash: number): void {
+    if (this.droppedKeys.size >= MAX_TRACKED_DROPPED_SERIES) return;
+    const hash = (Math.imul(hashOf(metric), 31) + seriesHash) | 0;
+    if (this.droppedKeys.has(hash)) return;
+    this.droppedKeys.add(hash);
+    this.counts.droppedSeries++;
+  }
+
+  /** Removes series that stopped reporting a day before the newest point (checked once a minute of data time). */
+  private sweepIfDue(): void {
+    if (this.newestMs - this.sweptAtMs < 60_000) return;
+    this.sweptAtMs = this.newestMs;
+    const cutoff = this.newestMs - SERIES_RETENTION_MS;
+    for (const [name, record] of this.metrics) {
+      for (const series of [...record.series.values()]) {
+        if (series.lastMs >= cutoff) continue;
+        record.series.delete(series);
+        this.seriesCount--;
+        this.journal?.seriesRemoved(series);
+      }
+      if (record.series.size === 0) {
+        this.metrics.delete(name);
+        this.journal?.metricRemoved(name);
+      }
+    }
+  }
+
+  catalog(query: MetricCatalogQuery): MetricCatalog {
+    const q = query.q?.toLowerCase();
+    const metrics: MetricInfo[] = [];
+    for (const record of this.metrics.values()) {
+      const { name, description } = record.descriptor;
+      if (q !== undefined && !name.toLowerCase().includes(q) && !description.toLowerCase().includes(q)) continue;
+      const info = record.info();
+      if (query.service !== undefined && !info.services.includes(query.service)) continue;
+      metrics.push(info);
+    }
+    metrics.sort((a, b) =>
+      a.descriptor.name < b.descriptor.name ? -1 : a.descriptor.name > b.descriptor.name ? 1 : 0,
+    );
+    return {
+      metrics,
+      maxSeries: this.maxSeries,
+      droppedSeries: this.counts.droppedSeries,
+      droppedPoints: this.counts.droppedPoints,
+    };
+  }
+
+  clear(): void {
+    this.metrics.clear();
+    this.seriesCount = 0;
+    this.counts = { points: 0, droppedSeries: 0, droppedPoints: 0 };
+    this.droppedKeys = new Set();
+    this.newestMs = Number.NEGATIVE_INFINITY;
+    this.sweptAtMs = Number.NEGATIVE_INFINITY;
+  }
+
+  stats(): MetricStoreStats {
+    return {
+      metrics: this.metrics.size,
+      series: this.seriesCount,
+      points: this.counts.points,
+      maxSeries: this.maxSeries,
+      droppedSeries: this.counts.droppedSeries,
+      droppedPoints: this.counts.droppedPoints,
+    };
+  }
+}

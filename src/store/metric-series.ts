@@ -1,0 +1,112 @@
+/**
+ * One stored time series: its points, raw while recent and in rollups of growing width when older.
+ * Tier 0 holds raw observations; each later tier holds one entry per interval of its resolution,
+ * the merge of everything that fell in it (the sum of increases, the last value, the merged
+ * distribution, the last quantiles). A tier past its capacity folds its oldest entry into the next;
+ * the last tier drops it. So a series holds at most the sum of the capacities, however long it runs.
+ */
+import type { Exemplar, MetricDescriptor } from "../domain/metric.js";
+import type { Observation, ReadingState } from "../domain/metric-reading.js";
+import type { Attributes } from "../domain/span.js";
+import { layoutFor, Tier, type TierSpec } from "./metric-tier.js";
+
+export type { EntryFields, TierSpec } from "./metric-tier.js";
+export { Tier } from "./metric-tier.js";
+
+/** Raw: the last 64 points; then 10-second rollups for ~10 min, 1-minute for 2 h, 10-minute for 24 h. */
+export const TIERS: readonly TierSpec[] = [
+  { resolutionMs: 0, capacity: 64 },
+  { resolutionMs: 10_000, capacity: 60 },
+  { resolutionMs: 60_000, capacity: 120 },
+  { resolutionMs: 600_000, capacity: 144 },
+];
+
+/** Exemplars kept per series (newest by arrival). */
+export const EXEMPLARS_PER_SERIES = 16;
+
+/** Told about every change to a series' stored entries, for a store that writes them elsewhere. */
+export interface EntryJournal {
+  /** The entry with `key` in `tier` was added or changed; entries below the tier's oldest key are gone. */
+  entryChanged(series: MetricSeries, tier: number, key: number): void;
+}
+
+export class MetricSeries {
+  readonly tiers: Tier[];
+  /** Newest last. */
+  exemplars: Exemplar[] = [];
+  /** Time of the newest point, unix ms. */
+  lastMs = Number.NEGATIVE_INFINITY;
+  /** The bounds every stored explicit histogram of this series is kept in (its first point's). */
+  bounds: readonly number[] | null = null;
+
+  constructor(
+    /** Unique while the series exists; stable across restarts in the SQLite store. */
+    readonly id: number,
+    readonly metric: string,
+    /** See seriesHash. */
+    readonly hash: number,
+    readonly service: string,
+    readonly attributes: Attributes,
+    /** How its points are read: the descriptor they last arrived with. */
+    public descriptor: MetricDescriptor,
+    readonly reading: ReadingState,
+  ) {
+    const layout = layoutFor(descriptor.kind);
+    this.tiers = TIERS.map((spec) => new Tier(spec, layout));
+  }
+
+  /** The key the next raw entry gets. */
+  get nextRawKey(): number {
+    const raw = this.tiers[0] as Tier;
+    return raw.firstKey + raw.size;
+  }
+
+  add(o: Observation, journal: EntryJournal | null): void {
+    const raw = this.tiers[0] as Tier;
+    const p = raw.insertAt(raw.size, o.timeMs);
+    raw.addPoints(p, 1);
+    if (!Number.isNaN(o.increase)) raw.addIncrease(p, o.increase, o.increaseFromMs, o.timeMs);
+    if (!Number.isNaN(o.value)) raw.setValue(p, o.value, o.timeMs);
+    if (o.distribution !== null) {
+      if (o.distribution.type === "explicit") this.bounds ??= o.distribution.bounds;
+      raw.addDistribution(p, o.distribution, this.bounds);
+    }
+    if (o.quantiles !== null) raw.setQuantiles(p, o.quantiles, o.timeMs);
+    journal?.entryChanged(this, 0, raw.keyAt(p));
+    if (raw.size > raw.spec.capacity) this.foldOldest(0, journal);
+  }
+
+  addExemplars(exemplars: readonly Exemplar[]): void {
+    if (exemplars.length === 0) return;
+    for (const e of exemplars) this.exemplars.push(e);
+    if (this.exemplars.length > EXEMPLARS_PER_SERIES)
+      this.exemplars.splice(0, this.exemplars.length - EXEMPLARS_PER_SERIES);
+  }
+
+  /** Moves tier `level`'s oldest entry into the next tier's interval that holds it (or drops it). */
+  private foldOldest(level: number, journal: EntryJournal | null): void {
+    const from = this.tiers[level] as Tier;
+    const to = this.tiers[level + 1];
+    if (to !== undefined) {
+      const resolution = to.spec.resolutionMs;
+      const start = Math.floor(from.time(from.begin) / resolution) * resolution;
+      // Usually the newest interval, or one appended after it: search from the end.
+      let j = to.end - 1;
+      while (j >= to.begin && to.time(j) > start) j--;
+      if (j < to.begin || to.time(j) !== start) j = to.insertAt(j + 1 - to.begin, start);
+      to.mergeFrom(from, from.begin, j, this.bounds);
+      // An increase that began before this interval (a counter's first point counts from its start)
+      // is kept whole but placed inside it: a rollup says nothing finer than its own interval.
+      to.clipIncreaseFrom(j, start);
+      journal?.entryChanged(this, level + 1, start);
+    }
+    from.removeFirst();
+    if (to !== undefined && to.size > to.spec.capacity) this.foldOldest(level + 1, journal);
+  }
+
+  storedEntries(): number {
+    let n = 0;
+    for (const tier of this.tiers) n += tier.size;
+    return n;
+  }
+}
