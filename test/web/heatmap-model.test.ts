@@ -3,6 +3,8 @@ import {
   bucketColor,
   bucketRangeText,
   bucketTotals,
+  heatmapBoundaries,
+  heatmapBoundaryLabel,
   heatmapMax,
   heatmapRowRange,
   parseColor,
@@ -77,5 +79,21 @@ describe("percentileFromBuckets", () => {
     // The first bucket starts at 0 (or its own bound when negative).
     expect(percentileFromBuckets([10], [4, 0], 0.5)).toBe(5);
     expect(percentileFromBuckets([-10, 0], [4, 0, 0], 0.5)).toBe(-10);
+  });
+});
+
+describe("heatmap axis", () => {
+  it("labels each boundary with the bound it stands for", () => {
+    const bounds = [0, 5, 10];
+    const ms = parseUnit("ms");
+    expect(heatmapBoundaryLabel(0, bounds, ms)).toBe("");
+    expect(heatmapBoundaryLabel(1, bounds, ms)).toBe("0 ms");
+    expect(heatmapBoundaryLabel(2, bounds, ms)).toBe("5 ms");
+    expect(heatmapBoundaryLabel(4, bounds, ms)).toBe("");
+  });
+
+  it("thins labels when the rows are too thin to carry one each", () => {
+    expect(heatmapBoundaries(1, 3, 200)).toEqual([1, 2, 3, 4]);
+    expect(heatmapBoundaries(0, 39, 160)).toEqual([0, 5, 10, 15, 20, 25, 30, 35, 40]);
   });
 });

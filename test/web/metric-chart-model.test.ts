@@ -7,6 +7,8 @@ import {
   quantileLabel,
   stepIndex,
   toAlignedData,
+  tooltipRows,
+  yRange,
 } from "../../web/src/features/metrics/metric-chart-model";
 import { windowSummary } from "../../web/src/features/metrics/metric-summary";
 import { PALETTE, queryResponse, series } from "./metric-fixtures";
@@ -199,5 +201,35 @@ describe("windowSummary", () => {
       ["min", "1 KiB"],
       ["max", "4 KiB"],
     ]);
+  });
+});
+
+describe("yRange", () => {
+  it("starts at 0 for positive data, leaves headroom, and is never empty", () => {
+    expect(yRange(10, 100)).toEqual([0, 105]);
+    expect(yRange(null, null)).toEqual([0, 1]);
+    expect(yRange(0, 0)).toEqual([0, 1.05]);
+    expect(yRange(5, 5)).toEqual([0, 5.25]);
+    expect(yRange(-10, -2)).toEqual([-10.5, 0.5]);
+    expect(yRange(-10, 10)).toEqual([-11, 11]);
+  });
+});
+
+describe("tooltipRows", () => {
+  it("lists the shown lines with a value at the step, highest first, within a limit", () => {
+    const response = queryResponse({ chart: "value" }, [
+      series("/a", [1, 5]),
+      series("/b", [3, null]),
+      series("/c", [2, 7]),
+      series("/d", [9, 1]),
+    ]);
+    const model = buildChartModel(response, { palette: PALETTE });
+    const at0 = tooltipRows(model, 0, [true, true, true, false], 2);
+    expect(at0.rows.map((r) => [r.line.label, r.value])).toEqual([
+      ["/b", 3],
+      ["/c", 2],
+    ]);
+    expect(at0.more).toBe(1);
+    expect(tooltipRows(model, 1, [], 10).rows.map((r) => r.line.label)).toEqual(["/c", "/a", "/d"]);
   });
 });

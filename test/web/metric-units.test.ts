@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { axisTicks, formatMetricValue, parseUnit } from "../../web/src/features/metrics/metric-units";
+import { axisTicks, axisTitle, formatMetricValue, parseUnit } from "../../web/src/features/metrics/metric-units";
 
 const fmt = (value: number | null, unit: string, perSecond = false) =>
   formatMetricValue(value, parseUnit(unit), perSecond);
@@ -82,12 +82,19 @@ describe("axisTicks", () => {
 
   it("writes ratios as percentages and rates per second", () => {
     expect(axisTicks(0, 1, parseUnit("1"), 4).labels).toEqual(["0%", "25%", "50%", "75%", "100%"]);
-    expect(axisTicks(0, 3, parseUnit("{request}"), 3, true).labels).toEqual([
-      "0 requests/s",
-      "1 requests/s",
-      "2 requests/s",
-      "3 requests/s",
+    expect(axisTicks(0, 3, parseUnit("{request}"), 3, true).labels).toEqual(["0", "1", "2", "3"]);
+    expect(axisTitle(parseUnit("{request}"), true)).toBe("requests/s");
+    expect(axisTitle(parseUnit(""), true)).toBe("per second");
+    expect(axisTitle(parseUnit(""), false)).toBe("");
+    expect(axisTitle(parseUnit("ms"), true)).toBe("");
+    expect(axisTicks(0, 4096, parseUnit("By"), 4, true).labels).toEqual([
+      "0 KiB/s",
+      "1 KiB/s",
+      "2 KiB/s",
+      "3 KiB/s",
+      "4 KiB/s",
     ]);
+    expect(axisTicks(0, 20_000, parseUnit(""), 2).labels).toEqual(["0k", "10k", "20k"]);
   });
 
   it("copes with a flat range and nonsense", () => {

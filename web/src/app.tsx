@@ -5,6 +5,7 @@ import { isShortcutCandidate, isTypingTarget } from "./components/keyboard";
 import { RejectionNotice } from "./components/RejectionNotice";
 import { ShortcutSheet } from "./components/ShortcutSheet";
 import { ThemeToggle } from "./components/ThemeToggle";
+import { MetricsPage } from "./features/metrics/MetricsPage";
 import { ServicesPage } from "./features/services/ServicesPage";
 import { SnapshotPage } from "./features/snapshots/SnapshotPage";
 import { SnapshotsPage } from "./features/snapshots/SnapshotsPage";
@@ -85,6 +86,7 @@ function Shell() {
           <NavLink href="/" label="Traces" active={onTraces} />
           <NavLink href="/services" label="Services" active={path === "/services"} />
           <NavLink href="/snapshots" label="Snapshots" active={path.startsWith("/snapshots")} />
+          <NavLink href="/metrics" label="Metrics" active={path === "/metrics"} />
         </nav>
         <div class="topbar-right">
           <ConnectionBadge />
@@ -103,6 +105,7 @@ function Shell() {
             <Route path="/services" component={ServicesPage} />
             <Route path="/snapshots" component={SnapshotsPage} />
             <Route path="/snapshots/:snapshotId" component={SnapshotRoute} />
+            <Route path="/metrics" component={MetricsPage} />
             <Route default component={NotFound} />
           </Router>
         </ErrorBoundary>

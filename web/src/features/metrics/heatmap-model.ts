@@ -90,3 +90,22 @@ export function percentileFromBuckets(bounds: readonly number[], totals: readonl
   }
   return bounds[bounds.length - 1] ?? null;
 }
+
+/**
+ * The label of the line between bucket `boundary - 1` and bucket `boundary` on the heatmap's axis (the
+ * bound they share), or "" below the first bucket and above the open last one.
+ */
+export function heatmapBoundaryLabel(boundary: number, bounds: readonly number[], unit: MetricUnit): string {
+  const bound = bounds[boundary - 1];
+  return bound === undefined ? "" : formatMetricValue(bound, unit);
+}
+
+/** Which boundaries get a label when `rows` rows share `heightPx`: every one, or every 2nd, 5th… */
+export function heatmapBoundaries(first: number, last: number, heightPx: number): number[] {
+  const rows = last - first + 1;
+  const fit = Math.max(1, Math.floor(heightPx / 16));
+  const every = [1, 2, 5, 10, 20, 50, 100].find((n) => rows / n <= fit) ?? Math.ceil(rows / fit);
+  const out: number[] = [];
+  for (let b = first; b <= last + 1; b++) if (b % every === 0) out.push(b);
+  return out;
+}

@@ -208,3 +208,37 @@ export function exemplarPoints(model: ChartModel, exemplars: readonly MetricExem
   }
   return points;
 }
+
+/**
+ * The value axis' range for data from `min` to `max` (null when nothing is drawn): from 0 when nothing is
+ * negative, a little headroom on top, never empty.
+ */
+export function yRange(min: number | null, max: number | null): [number, number] {
+  if (min === null || max === null || !Number.isFinite(min) || !Number.isFinite(max)) return [0, 1];
+  const lo = min >= 0 ? 0 : min;
+  let hi = max <= 0 && min < 0 ? 0 : max;
+  if (hi <= lo) hi = lo === 0 ? 1 : lo + Math.abs(lo) * 0.1;
+  const pad = (hi - lo) * 0.05;
+  return [lo < 0 ? lo - pad : lo, hi + pad];
+}
+
+export interface TooltipRow {
+  line: ChartLine;
+  value: number;
+}
+
+/** The lines shown at step `idx` that have a value there, highest first, at most `limit` (and how many more). */
+export function tooltipRows(
+  model: ChartModel,
+  idx: number,
+  visible: readonly boolean[],
+  limit: number,
+): { rows: TooltipRow[]; more: number } {
+  const rows: TooltipRow[] = [];
+  model.lines.forEach((line, i) => {
+    const value = line.values[idx] ?? null;
+    if (value !== null && visible[i] !== false) rows.push({ line, value });
+  });
+  rows.sort((a, b) => b.value - a.value);
+  return { rows: rows.slice(0, limit), more: Math.max(0, rows.length - limit) };
+}

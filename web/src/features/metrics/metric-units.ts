@@ -167,10 +167,8 @@ export function formatMetricValue(value: number | null | undefined, unit: Metric
   const base = toBase(value, unit);
   if (unit.kind === "percent" || unit.kind === "ratio")
     return `${significant(base * 100)}${suffix(unit, "", 0, perSecond)}`;
-  const display =
-    base === 0
-      ? (displayUnits(unit.kind)[unit.kind === "duration" ? 3 : 0] as DisplayUnit)
-      : pickDisplay(Math.abs(base), unit.kind);
+  // Zero is written in the unit as sent ("0 ms" for a metric in ms).
+  const display = pickDisplay(base === 0 ? unit.scale : Math.abs(base), unit.kind);
   const shown = base / display.size;
   return `${significant(shown)}${suffix(unit, display.symbol, shown, perSecond)}`;
 }
@@ -199,34 +197,60 @@ export interface AxisTicks {
   labels: string[];
 }
 
+function displayFor(values: readonly number[], unit: MetricUnit): { display: DisplayUnit; factor: number } {
+  const factor = unit.kind === "percent" ? 1 / 100 : unit.scale;
+  if (unit.kind === "percent" || unit.kind === "ratio") return { display: { symbol: "", size: 0.01 }, factor };
+  let magnitude = 0;
+  for (const v of values) magnitude = Math.max(magnitude, Math.abs(v * factor));
+  return { display: pickDisplay(magnitude, unit.kind), factor };
+}
+
 /**
- * Ticks for a value axis from `min` to `max` (stored units), at most `maxTicks`, at round numbers of the
- * display unit the range calls for (0, 250 ms, 500 ms… or 0, 512 KiB, 1 MiB…), every label in that unit.
+ * Labels for ticks (stored units), all in the display unit the largest calls for, with as many decimals
+ * as their spacing needs: 0, 250 ms, 500 ms… or 0, 0.5 MiB, 1 MiB. What is counted goes on the axis'
+ * title (axisTitle), not on every tick.
+ */
+export function tickLabels(values: readonly number[], unit: MetricUnit, perSecond = false): string[] {
+  const { display, factor } = displayFor(values, unit);
+  const shown = values.map((v) => (v * factor) / display.size);
+  let step = 0;
+  for (let i = 1; i < shown.length; i++) {
+    const gap = Math.abs((shown[i] as number) - (shown[i - 1] as number));
+    if (gap > 0 && (step === 0 || gap < step)) step = gap;
+  }
+  const decimals = decimalsOf(step > 0 ? step : Math.abs(shown[0] ?? 0) || 1);
+  const ratio = unit.kind === "percent" || unit.kind === "ratio";
+  return shown.map((v) => {
+    const text = fixed(v, decimals);
+    if (ratio) return `${text}%`;
+    return `${text}${unit.kind === "count" ? display.symbol : suffix(unit, display.symbol, v, perSecond)}`;
+  });
+}
+
+/**
+ * Ticks for a value axis from `min` to `max` (stored units), at most about `maxTicks`, at round numbers of
+ * the display unit the range calls for (binary steps for bytes within one unit).
  */
 export function axisTicks(min: number, max: number, unit: MetricUnit, maxTicks: number, perSecond = false): AxisTicks {
   if (!Number.isFinite(min) || !Number.isFinite(max) || max < min) return { values: [], labels: [] };
-  const factor = unit.kind === "percent" ? 1 / 100 : unit.scale;
-  const lo = min * factor;
-  const hi = max * factor;
-  const ratio = unit.kind === "percent" || unit.kind === "ratio";
-  const display: DisplayUnit = ratio
-    ? { symbol: "", size: 0.01 }
-    : pickDisplay(Math.max(Math.abs(lo), Math.abs(hi)), unit.kind);
-  const span = (hi - lo) / display.size;
+  const { display, factor } = displayFor([min, max], unit);
+  const lo = (min * factor) / display.size;
+  const hi = (max * factor) / display.size;
   const count = Math.max(1, Math.floor(maxTicks));
-  // Powers of two read better than decimals for bytes within one binary unit (256, 512, 768 KiB).
-  let step = span === 0 ? niceStep(Math.abs(hi / display.size) || 1) : niceStep(span / count);
+  let step = hi === lo ? niceStep(Math.abs(hi) || 1) : niceStep((hi - lo) / count);
   if (unit.kind === "bytes" && step < 1 && display.size > 1) step = 2 ** Math.ceil(Math.log2(step * 1024)) / 1024;
-  const first = Math.ceil(lo / display.size / step - 1e-9);
-  const last = Math.floor(hi / display.size / step + 1e-9);
-  const decimals = decimalsOf(step);
+  const first = Math.ceil(lo / step - 1e-9);
+  const last = Math.floor(hi / step + 1e-9);
   const values: number[] = [];
-  const labels: string[] = [];
-  for (let i = first; i <= last && values.length <= count * 2; i++) {
-    const shown = i * step;
-    values.push((shown * display.size) / factor || 0);
-    const text = fixed(shown, decimals);
-    labels.push(ratio ? `${text}%` : `${text}${suffix(unit, display.symbol, shown, perSecond)}`);
-  }
-  return { values, labels };
+  for (let i = first; i <= last && values.length <= count * 2; i++)
+    values.push((i * step * display.size) / factor || 0);
+  return { values, labels: tickLabels(values, unit, perSecond) };
+}
+
+/** The value axis' title where the ticks do not say it: "requests/s", "Cel", "per second", or "". */
+export function axisTitle(unit: MetricUnit, perSecond: boolean): string {
+  if (unit.kind !== "count") return "";
+  const rate = perSecond ? "/s" : unit.per;
+  if (unit.plural === "") return perSecond ? "per second" : rate;
+  return `${unit.plural}${rate}`;
 }

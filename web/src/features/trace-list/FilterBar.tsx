@@ -10,7 +10,7 @@ export interface FilterBarProps {
 }
 
 /** A text input that reports its value after typing pauses, and at once on Enter. */
-function DebouncedInput(props: {
+export function DebouncedInput(props: {
   value: string;
   placeholder: string;
   label: string;
