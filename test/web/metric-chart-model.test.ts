@@ -6,6 +6,7 @@ import {
   isolatedPoints,
   quantileLabel,
   stepIndex,
+  stepRangeText,
   toAlignedData,
   tooltipRows,
   yRange,
@@ -231,5 +232,12 @@ describe("tooltipRows", () => {
     ]);
     expect(at0.more).toBe(1);
     expect(tooltipRows(model, 1, [], 10).rows.map((r) => r.line.label)).toEqual(["/c", "/a", "/d"]);
+  });
+});
+
+describe("stepRangeText", () => {
+  it("names a step by its start and end, to the second", () => {
+    const start = new Date(2026, 10, 28, 14, 3, 0, 250).getTime();
+    expect(stepRangeText(start, 15_000)).toBe("14:03:00 – 14:03:15");
   });
 });

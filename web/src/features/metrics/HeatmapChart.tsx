@@ -2,9 +2,9 @@ import { createPortal } from "preact/compat";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type uPlot from "uplot";
 import type { MetricQueryResponse } from "../../../../src/protocol";
-import { formatClock } from "../../lib/format";
 import { bucketRangeText, heatmapRowRange } from "./heatmap-model";
 import { type HeatmapFrame, heatmapOptions } from "./heatmap-options";
+import { stepRangeText } from "./metric-chart-model";
 import type { MetricUnit } from "./metric-units";
 import { UPlotChart } from "./UPlotChart";
 import type { ChartTheme } from "./use-chart-theme";
@@ -73,7 +73,7 @@ export function HeatmapChart({ response, unit, theme, height, zoom }: HeatmapCha
           style={{ left: `${cursor.left}px`, top: `${cursor.top}px` }}
           role="status"
         >
-          <div class="chart-tooltip-time">{formatClock(time * 1000)}</div>
+          <div class="chart-tooltip-time">{stepRangeText(time * 1000, response.stepMs)}</div>
           <div>
             {count.toLocaleString("en-US")} value{count === 1 ? "" : "s"} in{" "}
             {bucketRangeText(bucket, heatmap.bounds, unit)}

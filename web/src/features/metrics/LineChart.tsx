@@ -4,7 +4,14 @@ import type uPlot from "uplot";
 import type { MetricExemplarJson } from "../../../../src/protocol";
 import { formatClock, shortId } from "../../lib/format";
 import { type ChartFrame, lineChartOptions } from "./chart-options";
-import { type ChartModel, type ExemplarPoint, exemplarPoints, toAlignedData, tooltipRows } from "./metric-chart-model";
+import {
+  type ChartModel,
+  type ExemplarPoint,
+  exemplarPoints,
+  stepRangeText,
+  toAlignedData,
+  tooltipRows,
+} from "./metric-chart-model";
 import { formatMetricValue } from "./metric-units";
 import { UPlotChart } from "./UPlotChart";
 import type { ChartTheme } from "./use-chart-theme";
@@ -93,7 +100,7 @@ function Tooltip({
       style={{ left: `${left}px`, top: `${Math.max(0, top)}px` }}
       role="status"
     >
-      <div class="chart-tooltip-time">{formatClock(time * 1000)}</div>
+      <div class="chart-tooltip-time">{stepRangeText(time * 1000, model.stepMs)}</div>
       {rows.length === 0 && <div class="faint">no data in this step</div>}
       {rows.map(({ line, value }) => (
         <div key={line.key} class="chart-tooltip-row">

@@ -17,6 +17,8 @@ import { useMetricQuery } from "./use-metric-data";
 export interface MetricPanelProps {
   /** The catalog's entry, while the query's answer is on its way. */
   entry: MetricCatalogEntryJson | null;
+  /** Whether the catalog has been loaded (so a missing entry means the metric has not arrived). */
+  catalogLoaded: boolean;
   state: MetricsUrlState & { metric: string };
   onChange(patch: Partial<MetricsUrlState>): void;
 }
@@ -60,10 +62,11 @@ function Figures({ response, model }: { response: MetricQueryResponse; model: Ch
 }
 
 /** The selected metric: what it is, its controls, its window in figures, its chart, heatmap and legend. */
-export function MetricPanel({ entry, state, onChange }: MetricPanelProps) {
+export function MetricPanel({ entry, catalogLoaded, state, onChange }: MetricPanelProps) {
   const { route } = useLocation();
   const theme = useChartTheme();
-  const { response, error } = useMetricQuery(state);
+  // Asked once the catalog lists it: a metric that has not arrived is not an error to fetch.
+  const { response, error } = useMetricQuery(state, entry !== null);
   const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
   const [zoom, setZoom] = useState<{ min: number; max: number } | null>(null);
   const asValue = state.view === "value";
@@ -74,10 +77,13 @@ export function MetricPanel({ entry, state, onChange }: MetricPanelProps) {
   const visible = useMemo(() => model?.lines.map((l) => !hidden.has(l.key)) ?? [], [model, hidden]);
   const metric = response?.metric ?? entry;
   if (!metric) {
-    return error !== null ? (
-      <div class="page-message" role="alert">
-        <h2>No metric {state.metric}</h2>
-        <p>{error}</p>
+    return catalogLoaded || error !== null ? (
+      <div class="page-message" data-testid="metric-unknown">
+        <h2>{state.metric} has not arrived</h2>
+        <p>
+          No metric of this name is stored{state.service ? ` for ${state.service}` : ""}. Its chart appears here by
+          itself once its first points arrive.
+        </p>
       </div>
     ) : null;
   }

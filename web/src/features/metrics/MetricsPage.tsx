@@ -50,7 +50,13 @@ export function MetricsPage() {
           </p>
         )}
         {state.metric ? (
-          <MetricPanel key={state.metric} entry={entry} state={{ ...state, metric: state.metric }} onChange={change} />
+          <MetricPanel
+            key={state.metric}
+            entry={entry}
+            catalogLoaded={catalog !== null}
+            state={{ ...state, metric: state.metric }}
+            onChange={change}
+          />
         ) : (
           <div class="page-message">
             <h2>Pick a metric</h2>

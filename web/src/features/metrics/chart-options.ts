@@ -16,6 +16,9 @@ export interface ChartFrame {
 
 export const CURSOR_SYNC_KEY = "metrics-page";
 
+/** Value axes are at least this wide, so charts stacked one above the other line up. */
+export const VALUE_AXIS_WIDTH = 72;
+
 function axisFont(theme: ChartTheme): string {
   return `11px ${theme.font}`;
 }
@@ -44,7 +47,7 @@ function valueAxis(theme: ChartTheme, unit: MetricUnit, perSecond: boolean): uPl
     size: (_u, values) => {
       let longest = 0;
       for (const v of values ?? []) longest = Math.max(longest, String(v).length);
-      return Math.max(36, Math.ceil(longest * 6.6 + 14));
+      return Math.max(VALUE_AXIS_WIDTH, Math.ceil(longest * 6.6 + 14));
     },
     ...(title === "" ? {} : { label: title, labelSize: 18, labelFont: axisFont(theme) }),
   };

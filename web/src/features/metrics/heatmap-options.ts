@@ -4,7 +4,7 @@
  * are drawn by a draw hook, uPlot's way to add a custom layer, on uPlot's own scales and canvas.
  */
 import type uPlot from "uplot";
-import { CURSOR_SYNC_KEY, timeAxis } from "./chart-options";
+import { CURSOR_SYNC_KEY, timeAxis, VALUE_AXIS_WIDTH } from "./chart-options";
 import { bucketColor, heatmapBoundaries, heatmapBoundaryLabel, heatmapMax } from "./heatmap-model";
 import type { MetricUnit } from "./metric-units";
 import type { ChartTheme } from "./use-chart-theme";
@@ -80,7 +80,7 @@ export function heatmapOptions(
           return heatmapBoundaries(f.first, f.last, u.bbox.height / (devicePixelRatio || 1));
         },
         values: (_u, splits) => splits.map((b) => heatmapBoundaryLabel(b, frame().bounds, unit)),
-        size: 64,
+        size: VALUE_AXIS_WIDTH,
       },
     ],
     // A series only so that uPlot keeps the steps; the cells are drawn by the hook below.

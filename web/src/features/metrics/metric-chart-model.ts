@@ -3,6 +3,7 @@
  * uPlot takes, and where exemplars sit. Pure: colours come in as a resolved palette.
  */
 import type { MetricChart, MetricExemplarJson, MetricQueryResponse, MetricSeriesJson } from "../../../../src/protocol";
+import { formatAbsolute } from "../../lib/format";
 import { type MetricUnit, parseUnit } from "./metric-units";
 
 export interface ChartLine {
@@ -26,8 +27,9 @@ export interface ChartModel {
   unit: MetricUnit;
   /** Values are per second (counter rates). */
   perSecond: boolean;
-  /** The start of each step, unix seconds (uPlot's x). */
+  /** The start of each step, unix seconds (uPlot's x), and the steps' length in ms. */
   times: number[];
+  stepMs: number;
   lines: ChartLine[];
   /** The statistics one line per group can show, when there are several groups; else empty. */
   statChoices: string[];
@@ -143,6 +145,7 @@ export function buildChartModel(response: MetricQueryResponse, options: ChartOpt
     unit: parseUnit(metric.unit),
     perSecond: chart === "rate",
     times: response.times.map((ms) => ms / 1000),
+    stepMs: response.stepMs,
     lines,
     statChoices,
     stat,
@@ -241,4 +244,10 @@ export function tooltipRows(
   });
   rows.sort((a, b) => b.value - a.value);
   return { rows: rows.slice(0, limit), more: Math.max(0, rows.length - limit) };
+}
+
+/** A step as the tooltip names it, in local time to the second: "14:03:00 – 14:03:15". */
+export function stepRangeText(startMs: number, stepMs: number): string {
+  const clock = (ms: number) => formatAbsolute(ms).slice(11, 19);
+  return `${clock(startMs)} – ${clock(startMs + stepMs)}`;
 }

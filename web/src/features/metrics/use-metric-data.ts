@@ -56,18 +56,22 @@ export function useMetricCatalog(): { catalog: MetricCatalogResponse | null; err
  * The selected metric's series for the page's state. A live `metrics` message naming it fetches again,
  * at most once a second: the chart takes the new answer in place (zoom and hidden lines stay).
  */
-export function useMetricQuery(state: MetricsUrlState): {
+export function useMetricQuery(
+  state: MetricsUrlState,
+  /** False while the catalog says the metric has not arrived: nothing to ask for yet. */
+  enabled: boolean,
+): {
   response: MetricQueryResponse | null;
   error: string | null;
 } {
   const { generation } = useLiveState();
   const { metric, service, groupBy, window, from, to } = state;
   const { data, error, load, setData } = useLatestFetch((signal) =>
-    metric
+    metric && enabled
       ? api.metric(metric, metricQuerySearch({ metric, service, groupBy, window, from, to }, Date.now()), signal)
       : null,
   );
-  const queryKey = `${metric}\u0000${service}\u0000${groupBy}\u0000${window}\u0000${from}\u0000${to}`;
+  const queryKey = `${enabled}\u0000${metric}\u0000${service}\u0000${groupBy}\u0000${window}\u0000${from}\u0000${to}`;
   // A different query shows nothing stale while its answer comes.
   useEffect(() => {
     setData(null);
@@ -75,7 +79,7 @@ export function useMetricQuery(state: MetricsUrlState): {
   }, [queryKey, generation]);
   const loadSoon = useCoalesced(load, 1000);
   useLiveMessages((m) => {
-    if (m.type === "metrics" && metric !== undefined && m.names.includes(metric)) loadSoon();
+    if (m.type === "metrics" && enabled && metric !== undefined && m.names.includes(metric)) loadSoon();
     else if (m.type === "cleared") load();
   });
   return { response: data?.metric.name === metric ? data : null, error };
