@@ -16,7 +16,8 @@ export interface MetricCatalogProps {
   state: MetricsUrlState;
   /** Selecting a metric keeps the window and filters but not the last metric's grouping. */
   hrefFor(name: string): string;
-  onSelect(name: string): void;
+  /** `replace` for keyboard steps, which should not each become a history entry. */
+  onSelect(name: string, replace?: boolean): void;
   onChange(patch: Partial<MetricsUrlState>, typing?: boolean): void;
 }
 
@@ -70,7 +71,7 @@ export function MetricCatalog({ metrics, state, hrefFor, onSelect, onChange }: M
     selectedIndex,
     select: (i) => {
       const metric = shown[i];
-      if (metric) onSelect(metric.name);
+      if (metric) onSelect(metric.name, true);
     },
     open: () => {},
   });

@@ -34,7 +34,7 @@ export function MetricsPage() {
         metrics={catalog?.metrics ?? []}
         state={state}
         hrefFor={hrefFor}
-        onSelect={(name) => route(hrefFor(name))}
+        onSelect={(name, replace) => route(hrefFor(name), replace)}
         onChange={change}
       />
       <section class="metric-main">

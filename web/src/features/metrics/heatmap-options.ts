@@ -61,6 +61,8 @@ export function heatmapOptions(
     cursor: {
       sync: { key: CURSOR_SYNC_KEY },
       drag: { x: false, y: false, setScale: false },
+      // It follows the line chart's zoom; a double-click here must not undo it on this chart alone.
+      bind: { dblclick: () => null },
       points: { show: false },
       y: true,
     },
