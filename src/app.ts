@@ -3,6 +3,7 @@ import type { AddressInfo, Socket } from "node:net";
 import type { Config } from "./config.js";
 import { createCodeMonitoring } from "./ingest/code-monitoring.js";
 import { createIngest } from "./ingest/ingest.js";
+import { createMetricIngest } from "./ingest/metrics.js";
 import { createRejectionLog } from "./ingest/rejections.js";
 import { createLiveHub } from "./live/hub.js";
 import { createSdkStreams } from "./live/sdk-streams.js";
@@ -45,9 +46,14 @@ function displayHost(host: string): string {
  * socket. close() undoes it in reverse.
  */
 export async function startApp(config: Config, onEvent: (event: AppEvent) => void = () => {}): Promise<RunningApp> {
-  const { store, codeMonitoring: codeMonitoringStore } = await openStores({
+  const {
+    store,
+    codeMonitoring: codeMonitoringStore,
+    metrics: metricStore,
+  } = await openStores({
     dbPath: config.dbPath,
     maxSpans: config.maxSpans,
+    metrics: { maxSeries: config.maxMetricSeries },
   });
   const hub = createLiveHub({
     getSummaries: (ids) => store.getSummaries(ids),
@@ -76,6 +82,8 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
     store,
     hub,
     ingest,
+    metricIngest: createMetricIngest(metricStore, hub),
+    metricStore,
     rejections: createRejectionLog(hub),
     codeMonitoringStore,
     codeMonitoring,
@@ -107,6 +115,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
     sdkStreams.close();
     hub.close();
     codeMonitoringStore.close();
+    metricStore.close();
     store.close();
     throw error;
   }
@@ -157,6 +166,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
           }, 2000).unref();
         });
         codeMonitoringStore.close();
+        metricStore.close();
         store.close();
       })();
       return closing;

@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_METRIC_SERIES } from "./store/metric-store.js";
 import { DEFAULT_MAX_SPANS } from "./store/store.js";
 
 export const DEFAULT_PORT = 9999;
@@ -14,6 +15,8 @@ export interface Config {
   /** SQLite file, or null for the in-memory store. */
   readonly dbPath: string | null;
   readonly maxSpans: number;
+  /** Metric series kept; points of new series past it are dropped and counted. */
+  readonly maxMetricSeries: number;
   readonly maxBodyBytes: number;
   /** Read span kinds as OTLP's in every request, even from a TraceKit SDK's local-UI path. */
   readonly strictSpanKinds: boolean;
@@ -29,6 +32,7 @@ export interface RawOptions {
   open?: boolean;
   db?: string;
   maxSpans?: string | number;
+  maxMetricSeries?: string | number;
   strictSpanKinds?: boolean;
 }
 
@@ -39,6 +43,8 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
   const host = raw.host ?? DEFAULT_HOST;
   if (host.trim() === "") throw new ConfigError("--host needs an address, e.g. 127.0.0.1 or 0.0.0.0");
   const maxSpans = raw.maxSpans === undefined ? DEFAULT_MAX_SPANS : parseMaxSpans(String(raw.maxSpans));
+  const maxMetricSeries =
+    raw.maxMetricSeries === undefined ? DEFAULT_MAX_METRIC_SERIES : parseMaxMetricSeries(String(raw.maxMetricSeries));
   const dbPath = raw.db === undefined ? null : raw.db;
   if (dbPath !== null && dbPath.trim() === "") throw new ConfigError("--db needs a file path");
   return Object.freeze({
@@ -48,6 +54,7 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
     open: (raw.open ?? true) && !isSet(env.TRACEKIT_NO_BROWSER),
     dbPath,
     maxSpans,
+    maxMetricSeries,
     maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
     strictSpanKinds: raw.strictSpanKinds ?? false,
   });
@@ -72,6 +79,15 @@ export function parseMaxSpans(value: string): number {
   const n = Number(cleaned);
   if (!/^\d+$/.test(cleaned) || n < 1 || !Number.isSafeInteger(n)) {
     throw new ConfigError(`--max-spans must be a whole number of spans >= 1, not "${value}"`);
+  }
+  return n;
+}
+
+export function parseMaxMetricSeries(value: string): number {
+  const cleaned = value.trim().replace(/_/g, "");
+  const n = Number(cleaned);
+  if (!/^\d+$/.test(cleaned) || n < 1 || !Number.isSafeInteger(n)) {
+    throw new ConfigError(`--max-metric-series must be a whole number of series >= 1, not "${value}"`);
   }
   return n;
 }

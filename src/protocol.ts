@@ -93,7 +93,13 @@ export interface HealthResponse {
   version: string;
   uptimeSeconds: number;
   otlp: { endpoint: string; traces: string; logs: string; metrics: string; protocols: string[] };
-  storage: { kind: "memory" | "sqlite"; path?: string; maxSpans: number };
+  storage: {
+    kind: "memory" | "sqlite";
+    path?: string;
+    maxSpans: number;
+    /** The bound on stored metric series (`--max-metric-series`). */
+    maxMetricSeries: number;
+  };
   counts: {
     spans: number;
     traces: number;
@@ -108,6 +114,14 @@ export interface HealthResponse {
     snapshots: number;
     evictedSnapshots: number;
     breakpoints: number;
+    /** Metric series stored, and data points accepted (since start or the last clear). */
+    metricSeries: number;
+    metricPoints: number;
+    /** Series refused past `--max-metric-series`, and their data points. */
+    droppedMetricSeries: number;
+    droppedMetricPoints: number;
+    /** Data points dropped from partly accepted metrics requests. */
+    rejectedDataPoints: number;
   };
 }
 
@@ -320,6 +334,8 @@ export interface MetricCatalogEntryJson {
   seriesCount: number;
   /** Time of the newest point. */
   lastTimeUnixNano: string;
+  /** Every chart the metric can be drawn as (`chart` first), for `GET /api/metrics/:name?chart=`. */
+  charts?: MetricChart[];
 }
 
 /** GET /api/metrics (`q`: text in the name or description; `service`). */
@@ -363,10 +379,15 @@ export interface MetricExemplarJson {
 /**
  * GET /api/metrics/:name. Query: `since` / `until` (unix ms; default the last 15 minutes), `step`
  * (ms; default chosen for ~120 steps), `service`, `groupBy` (a data-point attribute key, or
- * `service.name`), `where` (`key=value`, repeatable). An unknown name → 404.
+ * `service.name`), `where` (`key=value`, repeatable), `chart` (one of the metric's `charts`; its
+ * `chart` by default). An unknown name → 404.
  */
 export interface MetricQueryResponse {
   metric: MetricCatalogEntryJson;
+  /** The chart these series are for (the `chart` asked for, else the metric's). */
+  chart?: MetricChart;
+  /** Groups left out past the most one answer holds (500; the first by label are kept). */
+  omittedSeries?: number;
   fromUnixMs: number;
   toUnixMs: number;
   stepMs: number;

@@ -4,11 +4,13 @@ import {
   ConfigError,
   DEFAULT_HOST,
   DEFAULT_PORT,
+  parseMaxMetricSeries,
   parseMaxSpans,
   parsePort,
   resolveConfig,
   TRACEKIT_SDK_PORT,
 } from "../config.js";
+import { DEFAULT_MAX_METRIC_SERIES } from "../store/metric-store.js";
 import { DEFAULT_MAX_SPANS } from "../store/store.js";
 import { openBrowser } from "./browser.js";
 import { probeExistingInstance } from "./probe.js";
@@ -19,6 +21,7 @@ interface StartOptions {
   open: boolean;
   db?: string;
   maxSpans?: number;
+  maxMetricSeries?: number;
   strictSpanKinds?: boolean;
 }
 
@@ -46,6 +49,11 @@ export function addStartOptions(command: Command): Command {
       "--max-spans <n>",
       `spans to keep; the oldest whole traces are evicted past it (default ${DEFAULT_MAX_SPANS})`,
       asArgument(parseMaxSpans),
+    )
+    .option(
+      "--max-metric-series <n>",
+      `metric series to keep; points of new series past it are dropped and counted (default ${DEFAULT_MAX_METRIC_SERIES})`,
+      asArgument(parseMaxMetricSeries),
     )
     .option(
       "--strict-span-kinds",
@@ -88,6 +96,7 @@ export async function runStart(options: StartOptions): Promise<void> {
       open: options.open,
       db: options.db,
       maxSpans: options.maxSpans,
+      maxMetricSeries: options.maxMetricSeries,
       strictSpanKinds: options.strictSpanKinds,
     });
   } catch (error) {

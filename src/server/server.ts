@@ -2,14 +2,17 @@ import { type Context, Hono } from "hono";
 import { AppError } from "../domain/errors.js";
 import type { CodeMonitoring } from "../ingest/code-monitoring.js";
 import type { Ingest } from "../ingest/ingest.js";
+import type { MetricIngest } from "../ingest/metrics.js";
 import type { RejectionLog } from "../ingest/rejections.js";
 import type { LiveHub } from "../live/hub.js";
 import type { SdkStreams } from "../live/sdk-streams.js";
 import type { ApiErrorResponse } from "../protocol.js";
 import type { CodeMonitoringStore } from "../store/code-monitoring-store.js";
+import type { MetricStore } from "../store/metric-store.js";
 import type { Store } from "../store/store.js";
 import { apiRoutes } from "./routes/api.js";
 import { codeMonitoringApiRoutes } from "./routes/code-monitoring-api.js";
+import { metricsApiRoutes } from "./routes/metrics-api.js";
 import { otlpRoutes } from "./routes/otlp.js";
 import { sdkSnapshotRoutes } from "./routes/sdk-snapshots.js";
 import { webRoutes } from "./routes/web.js";
@@ -19,6 +22,8 @@ export interface ServerDeps {
   store: Store;
   hub: LiveHub;
   ingest: Ingest;
+  metricIngest: MetricIngest;
+  metricStore: MetricStore;
   rejections: RejectionLog;
   codeMonitoringStore: CodeMonitoringStore;
   codeMonitoring: CodeMonitoring;
@@ -63,6 +68,7 @@ export function createServer(deps: ServerDeps): Hono {
   app.route("/", otlpRoutes(deps));
   app.route("/", apiRoutes({ ...deps, startedAt }));
   app.route("/", codeMonitoringApiRoutes(deps));
+  app.route("/", metricsApiRoutes(deps));
   app.route("/", sdkSnapshotRoutes(deps));
 
   app.all("/api/*", (c) => {

@@ -1,6 +1,8 @@
 import { createMemoryCodeMonitoringStore } from "./code-monitoring-memory-store.js";
 import type { CodeMonitoringBounds, CodeMonitoringStore } from "./code-monitoring-store.js";
 import { createMemoryStore } from "./memory-store.js";
+import { createMemoryMetricStore } from "./metric-memory-store.js";
+import type { MetricBounds, MetricStore } from "./metric-store.js";
 import type { Store } from "./store.js";
 
 export class StoreOpenError extends Error {
@@ -12,6 +14,8 @@ export interface OpenedStores {
   store: Store;
   /** Breakpoints, the kill switch, snapshots and SDK events; closed by `store.close()` when it shares the file. */
   codeMonitoring: CodeMonitoringStore;
+  /** Metric series; closed by `store.close()` when it shares the file. */
+  metrics: MetricStore;
 }
 
 /**
@@ -22,11 +26,13 @@ export async function openStores(options: {
   dbPath: string | null;
   maxSpans: number;
   codeMonitoring?: CodeMonitoringBounds;
+  metrics?: MetricBounds;
 }): Promise<OpenedStores> {
   if (options.dbPath === null) {
     return {
       store: createMemoryStore({ maxSpans: options.maxSpans }),
       codeMonitoring: createMemoryCodeMonitoringStore(options.codeMonitoring),
+      metrics: createMemoryMetricStore(options.metrics),
     };
   }
   let sqlite: typeof import("./sqlite-store.js");
@@ -50,7 +56,11 @@ export async function openStores(options: {
       return codeMonitoring;
     },
   });
-  return { store, codeMonitoring: codeMonitoring as CodeMonitoringStore };
+  return {
+    store,
+    codeMonitoring: codeMonitoring as CodeMonitoringStore,
+    metrics: createMemoryMetricStore(options.metrics),
+  };
 }
 
 function firstLine(error: unknown): string {

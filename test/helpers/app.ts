@@ -11,9 +11,14 @@ export interface TestApp extends RunningApp {
 }
 
 /** A fresh app on an ephemeral port, memory store unless a db path is given. */
-export async function startTestApp(options: { db?: string; maxSpans?: number } = {}): Promise<TestApp> {
+export async function startTestApp(
+  options: { db?: string; maxSpans?: number; maxMetricSeries?: number } = {},
+): Promise<TestApp> {
   const events: AppEvent[] = [];
-  const config = resolveConfig({ port: 0, open: false, db: options.db, maxSpans: options.maxSpans }, {});
+  const config = resolveConfig(
+    { port: 0, open: false, db: options.db, maxSpans: options.maxSpans, maxMetricSeries: options.maxMetricSeries },
+    {},
+  );
   const app = await startApp(config, (event) => events.push(event));
   return { ...app, close: app.close, events, base: `http://127.0.0.1:${app.port}` };
 }

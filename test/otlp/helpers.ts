@@ -7,6 +7,12 @@ export function loadOtlpRoot(): protobuf.Root {
   return protobuf.loadSync(path);
 }
 
+/** The same schema plus the metrics messages of test/fixtures/otlp-metrics.proto. */
+export function loadOtlpMetricsRoot(): protobuf.Root {
+  const path = fileURLToPath(new URL("../fixtures/otlp-metrics.proto", import.meta.url));
+  return protobuf.loadSync(path);
+}
+
 export const PKG = "tracekit.test.otlp";
 
 // A few bytes-level builders for inputs no encoder would produce (malformed on purpose).

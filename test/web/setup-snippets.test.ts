@@ -98,8 +98,9 @@ describe("the set-ups", () => {
     expect(code(s)).toContain('client.capture_snapshot("checkout", {');
     expect(code(s)).toContain('await client.captureSnapshot("checkout", {');
     expect(envOf(run(s))).toMatchObject({ TRACEKIT_ENDPOINT: ORIGIN });
-    // Metrics are said to be dropped until /v1/metrics stores them, not promised.
-    expect(allText(s)).toMatch(/metrics .*are not stored yet/i);
+    // The SDK's metrics are stored, and said to be read as the SDK means them.
+    expect(allText(s)).toMatch(/metrics .*are stored too/i);
+    expect(allText(s)).toMatch(/counters as rates/);
   });
 
   it("OpenTelemetry Node: the packages, --require / --import, cloud detectors off, the batch delay explained", () => {

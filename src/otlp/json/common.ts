@@ -279,3 +279,47 @@ export function show(value: unknown): string {
   else text = String(value);
   return text;
 }
+
+/**
+ * A double field (metric values, bounds, sums): a number, one of the strings the protobuf JSON
+ * mapping uses for non-finite doubles ("NaN", "Infinity", "-Infinity"), or a numeric string;
+ * absent → null.
+ */
+export function asDouble(value: unknown, name: string): number | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === "number") return value;
+  if (typeof value === "string") {
+    if (value === "NaN") return Number.NaN;
+    if (value === "Infinity") return Number.POSITIVE_INFINITY;
+    if (value === "-Infinity") return Number.NEGATIVE_INFINITY;
+    const n = value.trim() === "" ? Number.NaN : Number(value);
+    if (!Number.isNaN(n)) return n;
+  }
+  throw new JsonShapeError(`${name} ${show(value)} is not a number`);
+}
+
+/** An int64/sfixed64 field read as a number (the nearest double past 2^53); absent → null. */
+export function asInt64Number(value: unknown, name: string): number | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === "number" && Number.isInteger(value)) return value + 0;
+  if (typeof value === "string" && INT_RE.test(value)) {
+    const n = value.length <= 15 ? Number(value) : Number(BigInt(value));
+    if (Math.abs(n) <= 2 ** 63) return n + 0;
+  }
+  throw new JsonShapeError(`${name} ${show(value)} is not a 64-bit integer`);
+}
+
+/** A uint64 count (fixed64/uint64) read as a number (the nearest double past 2^53); absent → 0. */
+export function asCount(value: unknown, name: string): number {
+  if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return value;
+  if (typeof value === "string" && value.length <= 15 && UINT_RE.test(value)) return Number(value);
+  return Number(asUint64(value, name));
+}
+
+/** sint32/int32 fields (scale, bucket offsets): an integer number or decimal string; absent → 0. */
+export function asInt32(value: unknown, name: string): number {
+  if (value === undefined || value === null) return 0;
+  const n = typeof value === "string" && INT_RE.test(value) ? Number(value) : value;
+  if (typeof n === "number" && Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31) return n;
+  throw new JsonShapeError(`${name} ${show(value)} is not a 32-bit integer`);
+}

@@ -225,6 +225,34 @@ export class ProtoReader {
     return this.view.getBigUint64(pos, true);
   }
 
+  /** fixed64 as a number: exact below 2^53, the nearest double above (counts, where that is plenty). */
+  fixed64Number(): number {
+    const pos = this.pos;
+    this.need(8, "fixed64");
+    this.pos = pos + 8;
+    return this.view.getUint32(pos + 4, true) * TWO_POW_32 + this.view.getUint32(pos, true);
+  }
+
+  /** sfixed64 as a number: exact within ±2^53, the nearest double beyond (metric values). */
+  sfixed64Number(): number {
+    const pos = this.pos;
+    this.need(8, "sfixed64");
+    this.pos = pos + 8;
+    return this.view.getInt32(pos + 4, true) * TWO_POW_32 + this.view.getUint32(pos, true);
+  }
+
+  /** sint32 (zigzag-encoded). */
+  sint32(): number {
+    const n = this.varint32();
+    return (n >>> 1) ^ -(n & 1);
+  }
+
+  /** A uint64 varint as a number: exact below 2^53, the nearest double above. */
+  uint64Number(): number {
+    this.varint64();
+    return this.hi * TWO_POW_32 + this.lo;
+  }
+
   fixed32(): number {
     const pos = this.pos;
     this.need(4, "fixed32");
@@ -386,6 +414,30 @@ export class ProtoReader {
     } else if ((tag & 7) === WIRE_LEN) {
       const saved = this.enter();
       while (this.pos < this.end) out.push(this.int64());
+      this.leave(saved);
+    } else {
+      this.skip(tag);
+    }
+  }
+
+  repeatedFixed64Number(tag: number, out: number[]): void {
+    if ((tag & 7) === WIRE_I64) {
+      out.push(this.fixed64Number());
+    } else if ((tag & 7) === WIRE_LEN) {
+      const saved = this.enter();
+      while (this.pos < this.end) out.push(this.fixed64Number());
+      this.leave(saved);
+    } else {
+      this.skip(tag);
+    }
+  }
+
+  repeatedUint64Number(tag: number, out: number[]): void {
+    if ((tag & 7) === WIRE_VARINT) {
+      out.push(this.uint64Number());
+    } else if ((tag & 7) === WIRE_LEN) {
+      const saved = this.enter();
+      while (this.pos < this.end) out.push(this.uint64Number());
       this.leave(saved);
     } else {
       this.skip(tag);

@@ -14,6 +14,7 @@ import type {
 } from "../../protocol.js";
 import { snapshotSummaryToJson, spanToJson, traceSummaryToJson } from "../../protocol-json.js";
 import type { CodeMonitoringStore } from "../../store/code-monitoring-store.js";
+import type { MetricStore } from "../../store/metric-store.js";
 import { DEFAULT_TRACE_LIMIT, MAX_TRACE_LIMIT, type Store, type TraceQuery } from "../../store/store.js";
 import { assertOwnOrigin } from "../own-origin.js";
 import type { HostPolicy } from "../security.js";
@@ -24,6 +25,7 @@ export interface ApiRouteDeps {
   codeMonitoring: CodeMonitoring;
   hub: LiveHub;
   ingest: Ingest;
+  metricStore: MetricStore;
   rejections: RejectionLog;
   hostPolicy: HostPolicy;
   version: string;
@@ -84,6 +86,7 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
   app.get("/api/health", (c) => {
     const stats = deps.store.stats();
     const codeMonitoring = deps.codeMonitoringStore.stats();
+    const metrics = deps.metricStore.stats();
     const rejections = deps.rejections.counts();
     const base = deps.baseUrl();
     const body: HealthResponse = {
@@ -102,6 +105,7 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
         kind: deps.store.kind,
         ...(deps.dbPath !== null ? { path: deps.dbPath } : {}),
         maxSpans: stats.maxSpans,
+        maxMetricSeries: metrics.maxSeries,
       },
       counts: {
         spans: stats.spans,
@@ -114,6 +118,11 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
         snapshots: codeMonitoring.snapshots,
         evictedSnapshots: codeMonitoring.evictedSnapshots,
         breakpoints: codeMonitoring.breakpoints,
+        metricSeries: metrics.series,
+        metricPoints: metrics.points,
+        droppedMetricSeries: metrics.droppedSeries,
+        droppedMetricPoints: metrics.droppedPoints,
+        rejectedDataPoints: rejections.rejectedDataPoints,
       },
     };
     // SDKs probe this from other local origins with a short timeout; let browsers read it too.
@@ -155,6 +164,7 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
     assertOwnOrigin(c.req.header("origin"), deps.hostPolicy, deps.port(), "DELETE");
     deps.store.clear();
     deps.codeMonitoring.clearCaptured();
+    deps.metricStore.clear();
     deps.ingest.reset();
     deps.rejections.reset();
     deps.hub.cleared();

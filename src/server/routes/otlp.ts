@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import { AppError } from "../../domain/errors.js";
 import type { Ingest } from "../../ingest/ingest.js";
+import type { MetricIngest } from "../../ingest/metrics.js";
 import type { RejectionLog } from "../../ingest/rejections.js";
 import { OtlpDecodeError } from "../../otlp/errors.js";
 import { parseOtlpJson } from "../../otlp/json/parse.js";
@@ -11,9 +12,11 @@ import { decodeTraceRequestProtobuf } from "../../otlp/protobuf/traces.js";
 import type { TraceDecodeResult } from "../../otlp/traces.js";
 import { readBody } from "../body.js";
 import type { HostPolicy } from "../security.js";
+import { metricSignal } from "./otlp-metrics.js";
 
 export interface OtlpRouteDeps {
   ingest: Ingest;
+  metricIngest: MetricIngest;
   hostPolicy: HostPolicy;
   maxBodyBytes: number;
   /** Read span kinds as OTLP's in every request (turns off the TraceKit local-UI kind translation). */
@@ -223,7 +226,7 @@ export function otlpRoutes(deps: OtlpRouteDeps): Hono {
   // Node's listener (server/node-listener.ts) answers `POST /v1/traces` itself; what reaches this
   // route is what it passes on: a request target in absolute form (through a proxy), and callers
   // of the Hono app in process. Both run the one exportSignal.
-  const signals: OtlpSignal[] = [traceSignal(deps)];
+  const signals: OtlpSignal[] = [traceSignal(deps), metricSignal(deps)];
   for (const signal of signals) {
     app.post(signal.path, async (c) =>
       send(

@@ -354,8 +354,9 @@ function tracekitOffline(origin: string): SetupSnippet {
       "The first `capture_snapshot` / `captureSnapshot` at a line registers its breakpoint here. Enable it on " +
         "the Snapshots page: the SDK checks for enabled breakpoints every 30 s, and the next request's variables, " +
         "stack and request details show up beside its trace.",
-      "Metrics from `client.counter(...)`, `client.gauge(...)` and `client.histogram(...)` are not stored yet: " +
-        "this server answers their exports with 404, and the SDK drops them.",
+      "Metrics from `client.counter(...)`, `client.gauge(...)` and `client.histogram(...)` are stored too (sent " +
+        "every 10 s): counters as rates, and gauge and histogram values as distributions (p50, p95, p99), " +
+        "because the SDK sends both as the same gauge points.",
       "Traces arrive through the SDK's standard OTLP exporter, so any port works. Add `ENV=development` " +
         "(Node: `NODE_ENV=development`) to also get each span the moment it ends when this server is on port 9999.",
     ],

@@ -1,0 +1,313 @@
+/**
+ * What each data point of a series means for its charts, given the points before it: the increase
+ * a counter point adds (from deltas, or from the difference of cumulative values with resets
+ * detected), the value a gauge or up-down sum holds, the distribution a histogram point adds (a
+ * delta, also from cumulative points), the quantiles a summary sent. One `ReadingState` per series
+ * carries what the next point needs; `readPoint` is the only place that changes it.
+ */
+
+import type {
+  ExponentialHistogramPoint,
+  HistogramPoint,
+  MetricDescriptor,
+  NumberPoint,
+  QuantileValue,
+  SummaryPoint,
+} from "./metric.js";
+import {
+  cloneDistribution,
+  type Distribution,
+  downscaleExponential,
+  type ExplicitDistribution,
+  type ExponentialDistribution,
+} from "./metric-distribution.js";
+
+/** What one data point contributes to its series' charts. */
+export interface Observation {
+  /** The point's time, unix ms. */
+  timeMs: number;
+  /** "rate": what the counter increased by over [increaseFromMs, timeMs]; NaN when the point says nothing of it. */
+  increase: number;
+  increaseFromMs: number;
+  /** "value": the value at timeMs (a gauge's, an up-down sum's, a counter's running total); NaN when none. */
+  value: number;
+  /** "distribution": the values recorded since the previous point (a delta), or null. */
+  distribution: Distribution | null;
+  /** "quantiles": a summary's quantiles as sent, or null. */
+  quantiles: readonly QuantileValue[] | null;
+}
+
+/** The previous point of a series whose points are cumulative, as the next one needs it. */
+export interface PreviousPoint {
+  startTimeUnixNano: bigint;
+  timeUnixNano: bigint;
+  /** A sum's cumulative value. */
+  value: number;
+  /** A histogram's cumulative buckets. */
+  distribution: Distribution | null;
+}
+
+export interface ReadingState {
+  /** null before the first cumulative point and after a gap (NO_RECORDED_VALUE). */
+  previous: PreviousPoint | null;
+  /** A sum's running total: its cumulative value, or the deltas added up since the series was first seen. */
+  total: number;
+}
+
+export function newReadingState(): ReadingState {
+  return { previous: null, total: 0 };
+}
+
+export function nanosToMs(nanos: bigint): number {
+  return Number(nanos / 1_000_000n);
+}
+
+function observation(timeMs: number): Observation {
+  return {
+    timeMs,
+    increase: Number.NaN,
+    increaseFromMs: timeMs,
+    value: Number.NaN,
+    distribution: null,
+    quantiles: null,
+  };
+}
+
+/** Where an interval that ends at `time` began: its start time when known and earlier, else the instant itself. */
+function intervalStart(start: bigint, time: bigint): number {
+  return start > 0n && start < time ? nanosToMs(start) : nanosToMs(time);
+}
+
+/**
+ * How a cumulative point relates to the previous one: "first" (nothing before it), "late" (not
+ * newer than the previous: a resend or out of order, read as nothing), "reset" (the counter
+ * restarted: its start time changed, or `decreased` says a value went down), or "next".
+ */
+export function cumulativeStep(
+  previous: PreviousPoint | null,
+  start: bigint,
+  time: bigint,
+  decreased: (previous: PreviousPoint) => boolean,
+): "first" | "late" | "reset" | "next" {
+  if (previous === null) return "first";
+  if (time <= previous.timeUnixNano) return "late";
+  const startChanged = start !== 0n && previous.startTimeUnixNano !== 0n && start !== previous.startTimeUnixNano;
+  return startChanged || decreased(previous) ? "reset" : "next";
+}
+
+/**
+ * The observation of one data point of a series described by `descriptor`, updating `state`;
+ * null for a point that adds nothing (a gap, a resend, the baseline of a cumulative series whose
+ * start is unknown).
+ */
+export function readPoint(
+  descriptor: MetricDescriptor,
+  state: ReadingState,
+  point: NumberPoint | HistogramPoint | ExponentialHistogramPoint | SummaryPoint,
+): Observation | null {
+  if (point.noRecordedValue) {
+    state.previous = null;
+    return null;
+  }
+  switch (descriptor.kind) {
+    case "gauge":
+      return readGauge(descriptor, point as NumberPoint);
+    case "sum":
+      return readSum(descriptor, state, point as NumberPoint);
+    case "histogram":
+      return readDistribution(descriptor, state, point, explicitOf(point as HistogramPoint), explicitDelta);
+    case "exponentialHistogram":
+      return readDistribution(
+        descriptor,
+        state,
+        point,
+        exponentialOf(point as ExponentialHistogramPoint),
+        exponentialDelta,
+      );
+    case "summary":
+      return readSummary(point as SummaryPoint);
+  }
+}
+
+function readGauge(descriptor: MetricDescriptor, point: NumberPoint): Observation {
+  const o = observation(nanosToMs(point.timeUnixNano));
+  o.value = point.value;
+  // A TraceKit SDK gauge point may be a histogram's recorded value: every one is also a sample.
+  if (descriptor.tracekit) o.distribution = { type: "samples", values: [point.value] };
+  return o;
+}
+
+function readSum(descriptor: MetricDescriptor, state: ReadingState, point: NumberPoint): Observation | null {
+  const { startTimeUnixNano: start, timeUnixNano: time, value } = point;
+  const o = observation(nanosToMs(time));
+  if (descriptor.temporality === "delta") {
+    state.total += value;
+    o.value = state.total;
+    if (descriptor.monotonic === true) {
+      o.increase = value;
+      o.increaseFromMs = intervalStart(start, time);
+    }
+    return o;
+  }
+  const previous = state.previous;
+  const step = cumulativeStep(previous, start, time, (p) => descriptor.monotonic === true && value < p.value);
+  if (step === "late") return null;
+  state.previous = { startTimeUnixNano: start, timeUnixNano: time, value, distribution: null };
+  state.total = value;
+  o.value = value;
+  if (descriptor.monotonic !== true) return o;
+  if (step === "next" && previous !== null) {
+    o.increase = value - previous.value;
+    o.increaseFromMs = nanosToMs(previous.timeUnixNano);
+  } else if (step === "reset" && previous !== null) {
+    // The counter restarted: everything it holds was counted since its (new) start.
+    o.increase = value;
+    o.increaseFromMs =
+      start > previous.timeUnixNano && start < time ? nanosToMs(start) : nanosToMs(previous.timeUnixNano);
+  } else if (start > 0n && start < time) {
+    // The first point: counted since its start, which the sender gives.
+    o.increase = value;
+    o.increaseFromMs = nanosToMs(start);
+  }
+  return o;
+}
+
+function readSummary(point: SummaryPoint): Observation {
+  const o = observation(nanosToMs(point.timeUnixNano));
+  o.quantiles = point.quantiles;
+  o.value = point.count > 0 ? point.sum / point.count : Number.NaN;
+  return o;
+}
+
+function readDistribution<D extends ExplicitDistribution | ExponentialDistribution>(
+  descriptor: MetricDescriptor,
+  state: ReadingState,
+  point: { startTimeUnixNano: bigint; timeUnixNano: bigint },
+  current: D,
+  delta: (previous: D, current: D) => D | null,
+): Observation | null {
+  const { startTimeUnixNano: start, timeUnixNano: time } = point;
+  const o = observation(nanosToMs(time));
+  if (descriptor.temporality === "delta") {
+    o.distribution = current;
+    return o;
+  }
+  const previous = state.previous;
+  const changed = previous?.distribution?.type === current.type ? delta(previous.distribution as D, current) : null;
+  const step = cumulativeStep(previous, start, time, () => changed === null);
+  if (step === "late") return null;
+  state.previous = { startTimeUnixNano: start, timeUnixNano: time, value: 0, distribution: current };
+  if (step === "next") {
+    o.distribution = changed;
+  } else if (step === "reset" || (start > 0n && start < time)) {
+    // Restarted, or the first point of a series whose start is known: all of it is new. Cloned so
+    // that the stored distribution and the one kept for the next delta never share arrays.
+    o.distribution = cloneDistribution(current) as D;
+  } else {
+    return null;
+  }
+  return o;
+}
+
+function finiteOrNaN(v: number | null): number {
+  return v === null || !Number.isFinite(v) ? Number.NaN : v;
+}
+
+export function explicitOf(point: HistogramPoint): ExplicitDistribution {
+  const counts = point.counts.length === 0 ? new Array<number>(point.bounds.length + 1).fill(0) : [...point.counts];
+  // Without buckets, the count still counts: in the overflow bucket, where only min and max bound it.
+  if (point.counts.length === 0 && point.count > 0) counts[counts.length - 1] = point.count;
+  return {
+    type: "explicit",
+    bounds: point.bounds,
+    counts,
+    count: point.count,
+    sum: finiteOrNaN(point.sum),
+    min: finiteOrNaN(point.min),
+    max: finiteOrNaN(point.max),
+  };
+}
+
+export function exponentialOf(point: ExponentialHistogramPoint): ExponentialDistribution {
+  return {
+    type: "exponential",
+    scale: point.scale,
+    zeroCount: point.zeroCount,
+    zeroThreshold: point.zeroThreshold,
+    positive: { offset: point.positive.offset, counts: [...point.positive.counts] },
+    negative: { offset: point.negative.offset, counts: [...point.negative.counts] },
+    count: point.count,
+    sum: finiteOrNaN(point.sum),
+    min: finiteOrNaN(point.min),
+    max: finiteOrNaN(point.max),
+  };
+}
+
+/**
+ * What a cumulative explicit histogram gained since the previous one, or null when it cannot have
+ * come from it (other bounds, or a count went down: a reset). Min and max of a delta are unknown.
+ */
+export function explicitDelta(
+  previous: ExplicitDistribution,
+  current: ExplicitDistribution,
+): ExplicitDistribution | null {
+  if (previous.bounds.length !== current.bounds.length) return null;
+  for (let i = 0; i < current.bounds.length; i++) if (previous.bounds[i] !== current.bounds[i]) return null;
+  if (current.count < previous.count) return null;
+  const counts = new Array<number>(current.counts.length);
+  for (let i = 0; i < current.counts.length; i++) {
+    const d = (current.counts[i] as number) - (previous.counts[i] ?? 0);
+    if (d < 0) return null;
+    counts[i] = d;
+  }
+  return {
+    type: "explicit",
+    bounds: current.bounds,
+    counts,
+    count: current.count - previous.count,
+    sum: current.sum - previous.sum,
+    min: Number.NaN,
+    max: Number.NaN,
+  };
+}
+
+function subtractBuckets(
+  current: { offset: number; counts: number[] },
+  previous: { offset: number; counts: number[] },
+): { offset: number; counts: number[] } | null {
+  const counts = current.counts.slice();
+  for (let i = 0; i < previous.counts.length; i++) {
+    const c = previous.counts[i] as number;
+    if (c === 0) continue;
+    const at = previous.offset + i - current.offset;
+    if (at < 0 || at >= counts.length) return null;
+    const d = (counts[at] as number) - c;
+    if (d < 0) return null;
+    counts[at] = d;
+  }
+  return { offset: current.offset, counts };
+}
+
+/** The exponential counterpart of explicitDelta; both are brought to the coarser scale first. */
+export function exponentialDelta(
+  previous: ExponentialDistribution,
+  current: ExponentialDistribution,
+): ExponentialDistribution | null {
+  const scale = Math.min(previous.scale, current.scale);
+  const p = downscaleExponential(previous, previous.scale - scale);
+  const c = downscaleExponential(current, current.scale - scale);
+  if (c.count < p.count || c.zeroCount < p.zeroCount) return null;
+  const positive = subtractBuckets(c.positive, p.positive);
+  const negative = subtractBuckets(c.negative, p.negative);
+  if (positive === null || negative === null) return null;
+  return {
+    ...c,
+    positive,
+    negative,
+    zeroCount: c.zeroCount - p.zeroCount,
+    count: c.count - p.count,
+    sum: c.sum - p.sum,
+    min: Number.NaN,
+    max: Number.NaN,
+  };
+}

@@ -1,0 +1,146 @@
+/**
+ * OTLP metrics as this server reads them: what a metric is (its descriptor), its data points as
+ * decoded, and the rules that decide how each is charted. The reading of points into rates, values
+ * and distributions is in metric-reading.ts; percentiles and bucket arithmetic in
+ * metric-distribution.ts.
+ */
+import type { Attributes } from "./span.js";
+
+/** The OTLP data type a metric arrived as. */
+export type MetricKind = "gauge" | "sum" | "histogram" | "exponentialHistogram" | "summary";
+
+/** How a metric is charted (see MetricChart in protocol.ts for what each means). */
+export type MetricChart = "rate" | "value" | "distribution" | "quantiles";
+
+export type Temporality = "delta" | "cumulative";
+
+/** The instrumentation scope of the TraceKit SDKs' hand-built metrics exports. */
+export const TRACEKIT_SCOPE = "tracekit";
+
+export interface MetricDescriptor {
+  name: string;
+  description: string;
+  /** UCUM as sent, "" when none. */
+  unit: string;
+  kind: MetricKind;
+  /** Sums and histograms, as read (a TraceKit SDK counter is "delta" whatever it claims). */
+  temporality?: Temporality;
+  /** Sums only. */
+  monotonic?: boolean;
+  /** Read by the TraceKit SDK rules: its scope is `tracekit`. */
+  tracekit: boolean;
+}
+
+/** A measurement recorded inside a span (usually), linking a point to its trace. */
+export interface Exemplar {
+  timeUnixNano: bigint;
+  value: number;
+  /** Lower-case hex, or null when absent or unusable. */
+  traceId: string | null;
+  spanId: string | null;
+  /** The exemplar's filtered attributes (those the point's attributes left out). */
+  attributes: Attributes;
+}
+
+interface PointCommon {
+  attributes: Attributes;
+  /** 0 when the sender did not say. */
+  startTimeUnixNano: bigint;
+  timeUnixNano: bigint;
+  exemplars: readonly Exemplar[];
+  /** OTLP's NO_RECORDED_VALUE flag: the series has a gap here (e.g. its target disappeared). */
+  noRecordedValue: boolean;
+}
+
+/** A gauge or sum data point (as_int beyond 2^53 is rounded to the nearest double). */
+export interface NumberPoint extends PointCommon {
+  value: number;
+}
+
+export interface HistogramPoint extends PointCommon {
+  count: number;
+  /** null when not sent (optional in OTLP) or not finite. */
+  sum: number | null;
+  min: number | null;
+  max: number | null;
+  /** Upper bounds, strictly increasing; `counts` has one more element than `bounds` (or none). */
+  bounds: readonly number[];
+  counts: readonly number[];
+}
+
+/** Buckets of one sign: bucket `offset + i` holds `counts[i]`. */
+export interface ExponentialBuckets {
+  offset: number;
+  counts: readonly number[];
+}
+
+export interface ExponentialHistogramPoint extends PointCommon {
+  count: number;
+  sum: number | null;
+  min: number | null;
+  max: number | null;
+  /** Bucket boundaries are powers of base = 2^(2^-scale). */
+  scale: number;
+  zeroCount: number;
+  zeroThreshold: number;
+  positive: ExponentialBuckets;
+  negative: ExponentialBuckets;
+}
+
+export interface QuantileValue {
+  /** 0 … 1. */
+  quantile: number;
+  value: number;
+}
+
+export interface SummaryPoint extends PointCommon {
+  count: number;
+  sum: number;
+  quantiles: readonly QuantileValue[];
+}
+
+/** A metric's points, typed by the kind they arrived as. */
+export type MetricPoints =
+  | { kind: "gauge" | "sum"; points: NumberPoint[] }
+  | { kind: "histogram"; points: HistogramPoint[] }
+  | { kind: "exponentialHistogram"; points: ExponentialHistogramPoint[] }
+  | { kind: "summary"; points: SummaryPoint[] };
+
+/** One metric of one resource's export, as decoded and validated. */
+export interface ReceivedMetric {
+  descriptor: MetricDescriptor;
+  /** The resource's `service.name`. */
+  service: string;
+  data: MetricPoints;
+}
+
+/**
+ * How a metric is charted by default: monotonic sums as rates, gauges and up-down sums as values,
+ * histograms (explicit and exponential) as distributions, summaries as their quantiles. A TraceKit
+ * SDK gauge is a distribution: the SDKs send their histograms as gauges, one point per recorded
+ * value, indistinguishable from a gauge's sets, so every such point is read as a sample.
+ */
+export function chartOf(descriptor: MetricDescriptor): MetricChart {
+  switch (descriptor.kind) {
+    case "sum":
+      return descriptor.monotonic === true ? "rate" : "value";
+    case "gauge":
+      return descriptor.tracekit ? "distribution" : "value";
+    case "histogram":
+    case "exponentialHistogram":
+      return "distribution";
+    case "summary":
+      return "quantiles";
+  }
+}
+
+/**
+ * Every chart a metric can be drawn as, its default first: a TraceKit gauge's samples can also be
+ * read as values (a real gauge's sets), and a monotonic sum's running total as a value.
+ */
+export function chartsOf(descriptor: MetricDescriptor): MetricChart[] {
+  const chart = chartOf(descriptor);
+  if (chart === "distribution" && descriptor.kind === "gauge") return [chart, "value"];
+  if (chart === "rate") return [chart, "value"];
+  return [chart];
+}

@@ -1,0 +1,33 @@
+import type { ReceivedMetric } from "../domain/metric.js";
+import type { LiveHub } from "../live/hub.js";
+import type { LiveMessage } from "../protocol.js";
+import type { MetricInsertResult, MetricStore } from "../store/metric-store.js";
+
+export interface MetricIngest {
+  metrics(received: readonly ReceivedMetric[]): MetricInsertResult;
+}
+
+const NOTHING: MetricInsertResult = Object.freeze({
+  accepted: 0,
+  droppedPoints: 0,
+  rejected: 0,
+  errors: [],
+  changedNames: [],
+}) as MetricInsertResult;
+
+/** Each name once, in the order they first changed since the last tick. */
+function metricsMessage(names: string[]): LiveMessage {
+  return { type: "metrics", names: [...new Set(names)] };
+}
+
+/** The receiver writes metrics through this; it does not own the store or the hub. */
+export function createMetricIngest(store: MetricStore, hub: LiveHub): MetricIngest {
+  return {
+    metrics(received) {
+      if (received.length === 0) return NOTHING;
+      const result = store.insert(received);
+      hub.publishItems("metrics", result.changedNames, metricsMessage);
+      return result;
+    },
+  };
+}

@@ -1,0 +1,458 @@
+/**
+ * ExportMetricsServiceRequest (opentelemetry.proto.collector.metrics.v1) bytes → domain metrics,
+ * without an intermediate message tree. Any wire-level malformation throws OtlpDecodeError for the
+ * whole body; a data point that decodes but is invalid is rejected alone by the shared rules in
+ * ../metrics.ts. Field numbers: opentelemetry/proto/metrics/v1/metrics.proto.
+ */
+
+import type { MetricKind } from "../../domain/metric.js";
+import type { Attributes } from "../../domain/span.js";
+import {
+  MetricBatch,
+  type MetricDecodeResult,
+  type MetricGroup,
+  metricGroup,
+  newWireExemplar,
+  newWireExponentialPoint,
+  newWireHistogramPoint,
+  newWireNumberPoint,
+  newWireSummaryPoint,
+  type OpenMetric,
+  type WireExemplar,
+  type WireExponentialPoint,
+  type WireHistogramPoint,
+  type WireMetric,
+  type WireNumberPoint,
+  type WireSummaryPoint,
+} from "../metrics.js";
+import { newScopeParts, readAttributeField, readResourceField, readScopeField } from "./common.js";
+import { ProtoReader, tagOf, WIRE_I64, WIRE_LEN, WIRE_VARINT } from "./wire.js";
+
+// ExportMetricsServiceRequest
+const T_RESOURCE_METRICS = tagOf(1, WIRE_LEN);
+// ResourceMetrics
+const T_RESOURCE = tagOf(1, WIRE_LEN);
+const T_SCOPE_METRICS = tagOf(2, WIRE_LEN);
+// ScopeMetrics
+const T_SCOPE = tagOf(1, WIRE_LEN);
+const T_METRICS = tagOf(2, WIRE_LEN);
+// Metric (data is a oneof: the last data field present wins)
+const T_NAME = tagOf(1, WIRE_LEN);
+const T_DESCRIPTION = tagOf(2, WIRE_LEN);
+const T_UNIT = tagOf(3, WIRE_LEN);
+const DATA_KINDS = new Map<number, MetricKind>([
+  [tagOf(5, WIRE_LEN), "gauge"],
+  [tagOf(7, WIRE_LEN), "sum"],
+  [tagOf(9, WIRE_LEN), "histogram"],
+  [tagOf(10, WIRE_LEN), "exponentialHistogram"],
+  [tagOf(11, WIRE_LEN), "summary"],
+]);
+// Gauge, Sum, Histogram, ExponentialHistogram, Summary
+const T_DATA_POINTS = tagOf(1, WIRE_LEN);
+const T_TEMPORALITY = tagOf(2, WIRE_VARINT);
+const T_MONOTONIC = tagOf(3, WIRE_VARINT);
+// Fields every data point has at the same number
+const T_START = tagOf(2, WIRE_I64);
+const T_TIME = tagOf(3, WIRE_I64);
+// NumberDataPoint
+const T_NUMBER_ATTRIBUTES = tagOf(7, WIRE_LEN);
+const T_AS_DOUBLE = tagOf(4, WIRE_I64);
+const T_AS_INT = tagOf(6, WIRE_I64);
+const T_NUMBER_EXEMPLARS = tagOf(5, WIRE_LEN);
+const T_NUMBER_FLAGS = tagOf(8, WIRE_VARINT);
+// HistogramDataPoint
+const T_HISTOGRAM_ATTRIBUTES = tagOf(9, WIRE_LEN);
+const T_COUNT = tagOf(4, WIRE_I64);
+const T_SUM = tagOf(5, WIRE_I64);
+const F_BUCKET_COUNTS = 6;
+const F_EXPLICIT_BOUNDS = 7;
+const T_HISTOGRAM_EXEMPLARS = tagOf(8, WIRE_LEN);
+const T_HISTOGRAM_FLAGS = tagOf(10, WIRE_VARINT);
+const T_HISTOGRAM_MIN = tagOf(11, WIRE_I64);
+const T_HISTOGRAM_MAX = tagOf(12, WIRE_I64);
+// ExponentialHistogramDataPoint
+const T_EXP_ATTRIBUTES = tagOf(1, WIRE_LEN);
+const T_SCALE = tagOf(6, WIRE_VARINT);
+const T_ZERO_COUNT = tagOf(7, WIRE_I64);
+const T_POSITIVE = tagOf(8, WIRE_LEN);
+const T_NEGATIVE = tagOf(9, WIRE_LEN);
+const T_EXP_FLAGS = tagOf(10, WIRE_VARINT);
+const T_EXP_EXEMPLARS = tagOf(11, WIRE_LEN);
+const T_EXP_MIN = tagOf(12, WIRE_I64);
+const T_EXP_MAX = tagOf(13, WIRE_I64);
+const T_ZERO_THRESHOLD = tagOf(14, WIRE_I64);
+// ExponentialHistogramDataPoint.Buckets
+const T_OFFSET = tagOf(1, WIRE_VARINT);
+const F_EXP_BUCKET_COUNTS = 2;
+// SummaryDataPoint
+const T_SUMMARY_ATTRIBUTES = tagOf(7, WIRE_LEN);
+const T_QUANTILE_VALUES = tagOf(6, WIRE_LEN);
+const T_SUMMARY_FLAGS = tagOf(8, WIRE_VARINT);
+// SummaryDataPoint.ValueAtQuantile
+const T_QUANTILE = tagOf(1, WIRE_I64);
+const T_QUANTILE_VALUE = tagOf(2, WIRE_I64);
+// Exemplar
+const T_EXEMPLAR_ATTRIBUTES = tagOf(7, WIRE_LEN);
+const T_EXEMPLAR_TIME = tagOf(2, WIRE_I64);
+const T_EXEMPLAR_AS_DOUBLE = tagOf(3, WIRE_I64);
+const T_EXEMPLAR_AS_INT = tagOf(6, WIRE_I64);
+const T_EXEMPLAR_SPAN_ID = tagOf(4, WIRE_LEN);
+const T_EXEMPLAR_TRACE_ID = tagOf(5, WIRE_LEN);
+
+export function decodeMetricsRequestProtobuf(bytes: Uint8Array): MetricDecodeResult {
+  const r = new ProtoReader(bytes);
+  const batch = new MetricBatch(true);
+  let resourceIndex = 0;
+  while (r.pos < r.end) {
+    const tag = r.tag();
+    if (tag === T_RESOURCE_METRICS) {
+      const saved = r.enter();
+      readResourceMetrics(r, batch, resourceIndex++);
+      r.leave(saved);
+    } else {
+      r.skip(tag);
+    }
+  }
+  return batch.result();
+}
+
+function readResourceMetrics(r: ProtoReader, batch: MetricBatch, resourceIndex: number): void {
+  // The resource may follow the metrics it describes (field order is free): read it first.
+  const start = r.pos;
+  const resource: Attributes = {};
+  while (r.pos < r.end) {
+    const tag = r.tag();
+    if (tag === T_RESOURCE) readResourceField(r, resource);
+    else r.skip(tag);
+  }
+  r.pos = start;
+  let scopeIndex = 0;
+  while (r.pos < r.end) {
+    const tag = r.tag();
+    if (tag === T_SCOPE_METRICS) {
+      const saved = r.enter();
+      readScopeMetrics(r, batch, resource, resourceIndex, scopeIndex++);
+      r.leave(saved);
+    } else {
+      r.skip(tag);
+    }
+  }
+}
+
+function readScopeMetrics(
+  r: ProtoReader,
+  batch: MetricBatch,
+  resource: Attributes,
+  resourceIndex: number,
+  scopeIndex: number,
+): void {
+  const start = r.pos;
+  const scope = newScopeParts();
+  while (r.pos < r.end) {
+    const tag = r.tag();
+    if (tag === T_SCOPE) readScopeField(r, scope);
+    else r.skip(tag);
+  }
+  r.pos = start;
+  const group = metricGroup(resource, scope.name, resourceIndex, scopeIndex);
+  let metricIndex = 0;
+  while (r.pos < r.end) {
+    const tag = r.tag();
+    if (tag === T_METRICS) {
+      const saved = r.enter();
+      readMetric(r, batch, group, metricIndex++);
+      r.leave(saved);
+    } else {
+      r.skip(tag);
+    }
+  }
+}
+
+function readMetric(r: ProtoReader, batch: MetricBatch, group: MetricGroup, index: number): void {
+  // First pass: the metric's own fields, and where its (last) data field is.
+  const wire: WireMetric = { name: "", description: "", unit: "", kind: null, temporality: 0, monotonic: false };
+  let dataAt = -1;
+  while (r.pos < r.end) {
+    const tag = r.tag();
+    if (tag === T_NAME) wire.name = r.shortString();
+    else if (tag === T_DESCRIPTION) wire.description = r.shortString();
+    else if (tag === T_UNIT) wire.unit = r.shortString();
+    else {
+      const kind = DATA_KINDS.get(tag);
+      if (kind !== undefined) {
+        wire.kind = kind;
+        wire.temporality = 0;
+        wire.monotonic = false;
+        dataAt = r.pos;
+      }
+      r.skip(tag);
+    }
+  }
+  if (wire.kind === null) return;
+  const metricEnd = r.pos;
+  // Second pass over the data message: its settings and how many points it holds, then the points.
+  r.pos = dataAt;
+  const saved = r.enter();
+  const dataStart = r.pos;
+  let pointCount = 0;
+  while (r.pos < r.end) {
+    const tag = r.tag();
+    if (tag === T_TEMPORALITY) wire.temporality = r.int32();
+    else if (tag === T_MONOTONIC) wire.monotonic = r.bool();
+    else {
+      if (tag === T_DATA_POINTS) pointCount++;
+      r.skip(tag);
+    }
+  }
+  const open = batch.begin(wire, group, index, pointCount);
+  if (open !== null) {
+    r.pos = dataStart;
+    let pointIndex = 0;
+    while (r.pos < r.end) {
+      const tag = r.tag();
+      if (tag === T_DATA_POINTS) {
+        const savedPoint = r.enter();
+        readPoint(r, batch, open, wire.kind, pointIndex++);
+        r.leave(savedPoint);
+      } else {
+        r.skip(tag);
+      }
+    }
+    batch.end(open);
+  }
+  r.leave(saved);
+  r.pos = metricEnd;
+}
+
+function readPoint(r: ProtoReader, batch: MetricBatch, open: OpenMetric, kind: MetricKind, index: number): void {
+  switch (kind) {
+    case "gauge":
+    case "sum":
+      batch.addNumber(open, readNumberPoint(r), index);
+      return;
+    case "histogram":
+      batch.addHistogram(open, readHistogramPoint(r), index);
+      return;
+    case "exponentialHistogram":
+      batch.addExponential(open, readExponentialPoint(r), index);
+      return;
+    case "summary":
+      batch.addSummary(open, readSummaryPoint(r), index);
+      return;
+  }
+}
+
+function readNumberPoint(r: ProtoReader): WireNumberPoint {
+  const w = newWireNumberPoint();
+  while (r.pos < r.end) {
+    const tag = r.tag();
+    switch (tag) {
+      case T_NUMBER_ATTRIBUTES:
+        readAttributeField(r, w.attributes);
+        break;
+      case T_START:
+        w.startTimeUnixNano = r.fixed64();
+        break;
+      case T_TIME:
+        w.timeUnixNano = r.fixed64();
+        break;
+      case T_AS_DOUBLE:
+        w.value = r.double();
+        break;
+      case T_AS_INT:
+        w.value = r.sfixed64Number();
+        break;
+      case T_NUMBER_EXEMPLARS:
+        w.exemplars.push(readExemplarField(r));
+        break;
+      case T_NUMBER_FLAGS:
+        w.flags = r.varint32();
+        break;
+      default:
+        r.skip(tag);
+    }
+  }
+  return w;
+}
+
+function readHistogramPoint(r: ProtoReader): WireHistogramPoint {
+  const w = newWireHistogramPoint();
+  while (r.pos < r.end) {
+    const tag = r.tag();
+    switch (tag) {
+      case T_HISTOGRAM_ATTRIBUTES:
+        readAttributeField(r, w.attributes);
+        break;
+      case T_START:
+        w.startTimeUnixNano = r.fixed64();
+        break;
+      case T_TIME:
+        w.timeUnixNano = r.fixed64();
+        break;
+      case T_COUNT:
+        w.count = r.fixed64Number();
+        break;
+      case T_SUM:
+        w.sum = r.double();
+        break;
+      case T_HISTOGRAM_EXEMPLARS:
+        w.exemplars.push(readExemplarField(r));
+        break;
+      case T_HISTOGRAM_FLAGS:
+        w.flags = r.varint32();
+        break;
+      case T_HISTOGRAM_MIN:
+        w.min = r.double();
+        break;
+      case T_HISTOGRAM_MAX:
+        w.max = r.double();
+        break;
+      default:
+        if (tag >>> 3 === F_BUCKET_COUNTS) r.repeatedFixed64Number(tag, w.counts);
+        else if (tag >>> 3 === F_EXPLICIT_BOUNDS) r.repeatedDouble(tag, w.bounds);
+        else r.skip(tag);
+    }
+  }
+  return w;
+}
+
+function readExponentialPoint(r: ProtoReader): WireExponentialPoint {
+  const w = newWireExponentialPoint();
+  while (r.pos < r.end) {
+    const tag = r.tag();
+    switch (tag) {
+      case T_EXP_ATTRIBUTES:
+        readAttributeField(r, w.attributes);
+        break;
+      case T_START:
+        w.startTimeUnixNano = r.fixed64();
+        break;
+      case T_TIME:
+        w.timeUnixNano = r.fixed64();
+        break;
+      case T_COUNT:
+        w.count = r.fixed64Number();
+        break;
+      case T_SUM:
+        w.sum = r.double();
+        break;
+      case T_SCALE:
+        w.scale = r.sint32();
+        break;
+      case T_ZERO_COUNT:
+        w.zeroCount = r.fixed64Number();
+        break;
+      case T_POSITIVE:
+        readBucketsField(r, w.positive);
+        break;
+      case T_NEGATIVE:
+        readBucketsField(r, w.negative);
+        break;
+      case T_EXP_FLAGS:
+        w.flags = r.varint32();
+        break;
+      case T_EXP_EXEMPLARS:
+        w.exemplars.push(readExemplarField(r));
+        break;
+      case T_EXP_MIN:
+        w.min = r.double();
+        break;
+      case T_EXP_MAX:
+        w.max = r.double();
+        break;
+      case T_ZERO_THRESHOLD:
+        w.zeroThreshold = r.double();
+        break;
+      default:
+        r.skip(tag);
+    }
+  }
+  return w;
+}
+
+/** A Buckets field into `into` (a repeated singular message merges: counts append, the last offset wins). */
+function readBucketsField(r: ProtoReader, into: WireExponentialPoint["positive"]): void {
+  const saved = r.enter();
+  while (r.pos < r.end) {
+    const tag = r.tag();
+    if (tag === T_OFFSET) into.offset = r.sint32();
+    else if (tag >>> 3 === F_EXP_BUCKET_COUNTS) r.repeatedUint64Number(tag, into.counts);
+    else r.skip(tag);
+  }
+  r.leave(saved);
+}
+
+function readSummaryPoint(r: ProtoReader): WireSummaryPoint {
+  const w = newWireSummaryPoint();
+  while (r.pos < r.end) {
+    const tag = r.tag();
+    switch (tag) {
+      case T_SUMMARY_ATTRIBUTES:
+        readAttributeField(r, w.attributes);
+        break;
+      case T_START:
+        w.startTimeUnixNano = r.fixed64();
+        break;
+      case T_TIME:
+        w.timeUnixNano = r.fixed64();
+        break;
+      case T_COUNT:
+        w.count = r.fixed64Number();
+        break;
+      case T_SUM:
+        w.sum = r.double();
+        break;
+      case T_QUANTILE_VALUES: {
+        const saved = r.enter();
+        const q = { quantile: 0, value: 0 };
+        while (r.pos < r.end) {
+          const t = r.tag();
+          if (t === T_QUANTILE) q.quantile = r.double();
+          else if (t === T_QUANTILE_VALUE) q.value = r.double();
+          else r.skip(t);
+        }
+        r.leave(saved);
+        w.quantiles.push(q);
+        break;
+      }
+      case T_SUMMARY_FLAGS:
+        w.flags = r.varint32();
+        break;
+      default:
+        r.skip(tag);
+    }
+  }
+  return w;
+}
+
+function readExemplarField(r: ProtoReader): WireExemplar {
+  const w = newWireExemplar();
+  const saved = r.enter();
+  while (r.pos < r.end) {
+    const tag = r.tag();
+    switch (tag) {
+      case T_EXEMPLAR_ATTRIBUTES:
+        readAttributeField(r, w.attributes);
+        break;
+      case T_EXEMPLAR_TIME:
+        w.timeUnixNano = r.fixed64();
+        break;
+      case T_EXEMPLAR_AS_DOUBLE:
+        w.value = r.double();
+        break;
+      case T_EXEMPLAR_AS_INT:
+        w.value = r.sfixed64Number();
+        break;
+      case T_EXEMPLAR_SPAN_ID:
+        w.spanId = r.idHex();
+        break;
+      case T_EXEMPLAR_TRACE_ID:
+        w.traceId = r.idHex();
+        break;
+      default:
+        r.skip(tag);
+    }
+  }
+  r.leave(saved);
+  return w;
+}

@@ -1,0 +1,105 @@
+/** The Metrics page's REST API: the catalog, and one metric's series over a window. */
+import { Hono } from "hono";
+import { AppError } from "../../domain/errors.js";
+import { chartsOf, type MetricChart } from "../../domain/metric.js";
+import { metricCatalogToJson, metricQueryToJson } from "../../protocol-json-metrics.js";
+import { defaultStepMs } from "../../store/metric-query.js";
+import { MAX_QUERY_STEPS, type MetricQuery, type MetricStore } from "../../store/metric-store.js";
+
+export interface MetricsApiDeps {
+  metricStore: MetricStore;
+  /** Now, unix ms (the default window ends here). */
+  now?(): number;
+}
+
+/** The default window: the last 15 minutes. */
+export const DEFAULT_WINDOW_MS = 15 * 60 * 1000;
+const MAX_TEXT = 1024;
+
+function bad(message: string): AppError {
+  return new AppError(400, "invalid_query", message);
+}
+
+function text(params: URLSearchParams, key: string): string | undefined {
+  const value = params.get(key);
+  if (value === null || value === "") return undefined;
+  if (value.length > MAX_TEXT) throw bad(`${key} must be at most ${MAX_TEXT} characters`);
+  return value;
+}
+
+function millis(params: URLSearchParams, key: string, what: string): number | undefined {
+  const value = params.get(key);
+  if (value === null || value === "") return undefined;
+  const n = Number(value);
+  if (!/^\d{1,16}$/.test(value) || !Number.isSafeInteger(n))
+    throw bad(`${key} must be ${what}, not "${value.slice(0, 64)}"`);
+  return n;
+}
+
+/** The query string of GET /api/metrics/:name, checked; `charts` are the metric's own. */
+export function parseMetricQuery(
+  name: string,
+  params: URLSearchParams,
+  charts: MetricChart[],
+  now: number,
+): MetricQuery {
+  const until = millis(params, "until", "a time in unix milliseconds") ?? now;
+  const since = millis(params, "since", "a time in unix milliseconds") ?? until - DEFAULT_WINDOW_MS;
+  if (since >= until) throw bad(`since (${since}) must be before until (${until})`);
+  const window = until - since;
+  const step = millis(params, "step", "a whole number of milliseconds >= 1") ?? defaultStepMs(window);
+  if (step < 1) throw bad("step must be a whole number of milliseconds >= 1");
+  if (Math.ceil(window / step) > MAX_QUERY_STEPS) {
+    throw bad(`step ${step} ms cuts the ${window} ms window into more than ${MAX_QUERY_STEPS} steps`);
+  }
+  const query: MetricQuery = { name, fromMs: since, toMs: until, stepMs: step, where: [] };
+  const service = text(params, "service");
+  if (service !== undefined) query.service = service;
+  const groupBy = text(params, "groupBy");
+  if (groupBy !== undefined) query.groupBy = groupBy;
+  const where: [string, string][] = [];
+  for (const condition of params.getAll("where")) {
+    const at = condition.indexOf("=");
+    if (at <= 0) throw bad(`where must be key=value, not "${condition.slice(0, 64)}"`);
+    if (condition.length > MAX_TEXT) throw bad(`where must be at most ${MAX_TEXT} characters`);
+    where.push([condition.slice(0, at), condition.slice(at + 1)]);
+  }
+  query.where = where;
+  const chart = text(params, "chart");
+  if (chart !== undefined) {
+    if (!charts.includes(chart as MetricChart)) {
+      throw bad(`chart must be one of ${charts.join(", ")} for this metric, not "${chart.slice(0, 64)}"`);
+    }
+    query.chart = chart as MetricChart;
+  }
+  return query;
+}
+
+export function metricsApiRoutes(deps: MetricsApiDeps): Hono {
+  const app = new Hono();
+  const now = deps.now ?? Date.now;
+
+  app.get("/api/metrics", (c) => {
+    const params = new URL(c.req.url).searchParams;
+    const query: { q?: string; service?: string } = {};
+    const q = text(params, "q")?.trim();
+    if (q) query.q = q;
+    const service = text(params, "service");
+    if (service !== undefined) query.service = service;
+    return c.json(metricCatalogToJson(deps.metricStore.catalog(query)));
+  });
+
+  // Metric names may hold "/" (sent as %2F or as is): the rest of the path is the name.
+  app.get("/api/metrics/:name{.+}", (c) => {
+    const name = c.req.param("name");
+    const info = deps.metricStore.metric(name);
+    if (info === undefined) throw new AppError(404, "metric_not_found", `no metric "${name.slice(0, 200)}" is stored`);
+    const query = parseMetricQuery(name, new URL(c.req.url).searchParams, chartsOf(info.descriptor), now());
+    const result = deps.metricStore.query(query);
+    if (result === undefined)
+      throw new AppError(404, "metric_not_found", `no metric "${name.slice(0, 200)}" is stored`);
+    return c.json(metricQueryToJson(result));
+  });
+
+  return app;
+}

@@ -1,0 +1,36 @@
+import type { MetricIngest } from "../../ingest/metrics.js";
+import { decodeMetricsRequestJson } from "../../otlp/json/metrics.js";
+import type { MetricDecodeResult } from "../../otlp/metrics.js";
+import { decodeMetricsRequestProtobuf } from "../../otlp/protobuf/metrics.js";
+import { MAX_REPORTED_ERRORS } from "../../otlp/traces.js";
+import type { DecodedExport, OtlpSignal } from "./otlp.js";
+
+/**
+ * The metrics signal: data points go to `metricIngest.metrics`. Points the store refuses (their
+ * metric is stored as another kind) join the decoder's rejections in the partial success.
+ */
+export function metricSignal(deps: { metricIngest: MetricIngest }): OtlpSignal {
+  const decoded = (result: MetricDecodeResult): DecodedExport => {
+    let rejected = result.rejectedDataPoints;
+    const errors = result.errors;
+    return {
+      get rejected() {
+        return rejected;
+      },
+      errors,
+      accept() {
+        const stored = deps.metricIngest.metrics(result.metrics);
+        rejected += stored.rejected;
+        for (const error of stored.errors) if (errors.length < MAX_REPORTED_ERRORS) errors.push(error);
+      },
+    };
+  };
+  return {
+    path: "/v1/metrics",
+    requestName: "ExportMetricsServiceRequest",
+    rejectedField: "rejectedDataPoints",
+    items: "data point(s)",
+    decodeProtobuf: (body) => decoded(decodeMetricsRequestProtobuf(body)),
+    decodeJson: (value) => decoded(decodeMetricsRequestJson(value)),
+  };
+}

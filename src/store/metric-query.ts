@@ -1,0 +1,389 @@
+/**
+ * A metric's series over a window, in steps, grouped, with the aggregation its chart calls for:
+ * "rate" spreads each increase over the interval it happened in and divides by the step;
+ * "value" takes each series' last value in the step and adds them up in a group (sums: up-down
+ * counters add up) or averages them (gauges); "distribution" merges the step's buckets (or samples)
+ * and estimates p50/p95/p99, with a heatmap of all series; "quantiles" takes each series' last
+ * quantiles in the step and averages them in a group.
+ */
+import { chartOf, type MetricChart } from "../domain/metric.js";
+import {
+  cloneDistribution,
+  type Distribution,
+  distributionCount,
+  distributionMean,
+  distributionQuantiles,
+  type ExponentialDistribution,
+  exponentialRow,
+  exponentialRowBounds,
+  heatmapRange,
+  mergeDistribution,
+  rebucket,
+  samplesToExponential,
+} from "../domain/metric-distribution.js";
+import { nanosToMs } from "../domain/metric-reading.js";
+import type { Attributes, AttrValue } from "../domain/span.js";
+import type { MetricRecord } from "./metric-collection.js";
+import type { MetricEntry, MetricSeries } from "./metric-series.js";
+import {
+  MAX_QUERY_EXEMPLARS,
+  MAX_QUERY_SERIES,
+  type MetricExemplarResult,
+  type MetricQuery,
+  type MetricQueryResult,
+  type MetricSeriesResult,
+} from "./metric-store.js";
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const NICE_STEPS = [
+  SECOND,
+  2 * SECOND,
+  5 * SECOND,
+  10 * SECOND,
+  15 * SECOND,
+  30 * SECOND,
+  MINUTE,
+  2 * MINUTE,
+  5 * MINUTE,
+  10 * MINUTE,
+  15 * MINUTE,
+  30 * MINUTE,
+  HOUR,
+  2 * HOUR,
+  3 * HOUR,
+  6 * HOUR,
+  12 * HOUR,
+  24 * HOUR,
+];
+/** Heatmap rows of an exponential histogram or samples. */
+const HEATMAP_ROWS = 40;
+const PERCENTILES = [0.5, 0.95, 0.99];
+
+/** The smallest round step that cuts a window into at most ~`steps` steps. */
+export function defaultStepMs(windowMs: number, steps = 120): number {
+  const wanted = windowMs / steps;
+  for (const step of NICE_STEPS) if (step >= wanted) return step;
+  return Math.ceil(wanted / (24 * HOUR)) * 24 * HOUR;
+}
+
+/** An attribute value as text, for labels and `where`: strings as they are, anything else as JSON. */
+export function attributeText(value: AttrValue | undefined): string {
+  return typeof value === "string" ? value : JSON.stringify(value ?? null);
+}
+
+function attributeOf(series: MetricSeries, key: string): AttrValue | undefined {
+  return key === "service.name" ? series.service : series.attributes[key];
+}
+
+function labelOf(attributes: Attributes): string {
+  return Object.keys(attributes)
+    .sort()
+    .map((k) => `${k}=${attributeText(attributes[k])}`)
+    .join(", ");
+}
+
+/** The window cut into steps: [from, from + n·step). */
+interface Steps {
+  from: number;
+  step: number;
+  n: number;
+}
+
+function stepOf(s: Steps, t: number): number {
+  const i = Math.floor((t - s.from) / s.step);
+  return i >= 0 && i < s.n ? i : -1;
+}
+
+class Group {
+  readonly series: MetricSeries[] = [];
+  increase: Float64Array | null = null;
+  covered: Uint8Array | null = null;
+  valueSum: Float64Array | null = null;
+  valueCount: Float64Array | null = null;
+  distributions: (Distribution | null)[] | null = null;
+  quantileSums = new Map<string, Float64Array>();
+  quantileCounts: Float64Array | null = null;
+
+  constructor(
+    readonly label: string,
+    readonly attributes: Attributes,
+  ) {}
+}
+
+/** Each series' last value per step (by the value's own time). */
+function lastValues(series: MetricSeries, s: Steps, values: Float64Array, at: Float64Array): void {
+  values.fill(Number.NaN);
+  at.fill(Number.NEGATIVE_INFINITY);
+  for (const [entry] of series.entries()) {
+    if (Number.isNaN(entry.value)) continue;
+    const i = stepOf(s, entry.valueAt);
+    if (i >= 0 && entry.valueAt >= (at[i] as number)) {
+      values[i] = entry.value;
+      at[i] = entry.valueAt;
+    }
+  }
+}
+
+function addIncrease(g: Group, entry: MetricEntry, s: Steps): void {
+  const increase = g.increase as Float64Array;
+  const covered = g.covered as Uint8Array;
+  const a = entry.increaseFrom;
+  const b = entry.increaseTo;
+  if (b <= a) {
+    const i = stepOf(s, b);
+    if (i >= 0) {
+      increase[i] = (increase[i] as number) + entry.increase;
+      covered[i] = 1;
+    }
+    return;
+  }
+  // Spread evenly over [a, b]: a counter point only says how much it grew in its interval.
+  const first = Math.max(0, Math.floor((a - s.from) / s.step));
+  const last = Math.min(s.n - 1, Math.floor((b - s.from) / s.step));
+  for (let i = first; i <= last; i++) {
+    const start = s.from + i * s.step;
+    const overlap = Math.min(b, start + s.step) - Math.max(a, start);
+    if (overlap <= 0) continue;
+    increase[i] = (increase[i] as number) + (entry.increase * overlap) / (b - a);
+    covered[i] = 1;
+  }
+}
+
+function addDistribution(g: Group, entry: MetricEntry, resolution: number, s: Steps): void {
+  const d = entry.distribution as Distribution;
+  // A rollup's distribution goes to the step holding the middle of its interval.
+  const i = stepOf(s, entry.t + resolution / 2);
+  if (i < 0) return;
+  const dists = g.distributions as (Distribution | null)[];
+  const current = dists[i];
+  dists[i] = current === null || current === undefined ? cloneDistribution(d) : mergeDistribution(current, d);
+}
+
+function addQuantiles(g: Group, series: MetricSeries, s: Steps): void {
+  const last: (MetricEntry | null)[] = new Array(s.n).fill(null);
+  for (const [entry] of series.entries()) {
+    if (entry.quantiles === null) continue;
+    const i = stepOf(s, entry.quantilesAt);
+    if (i >= 0 && (last[i] === null || entry.quantilesAt >= (last[i] as MetricEntry).quantilesAt)) last[i] = entry;
+  }
+  g.quantileCounts ??= new Float64Array(s.n);
+  for (let i = 0; i < s.n; i++) {
+    const entry = last[i];
+    if (entry === null || entry === undefined) continue;
+    g.quantileCounts[i] = (g.quantileCounts[i] as number) + 1;
+    for (const q of entry.quantiles ?? []) {
+      const key = String(q.quantile);
+      let sums = g.quantileSums.get(key);
+      if (sums === undefined) {
+        sums = new Float64Array(s.n);
+        g.quantileSums.set(key, sums);
+      }
+      sums[i] = (sums[i] as number) + q.value;
+    }
+  }
+}
+
+function orNull(v: number): number | null {
+  return Number.isFinite(v) ? v : null;
+}
+
+function collect(g: Group, chart: MetricChart, s: Steps): void {
+  const values = new Float64Array(s.n);
+  const at = new Float64Array(s.n);
+  for (const series of g.series) {
+    if (chart === "value" || chart === "quantiles") {
+      lastValues(series, s, values, at);
+      g.valueSum ??= new Float64Array(s.n);
+      g.valueCount ??= new Float64Array(s.n);
+      for (let i = 0; i < s.n; i++) {
+        const v = values[i] as number;
+        if (Number.isNaN(v)) continue;
+        g.valueSum[i] = (g.valueSum[i] as number) + v;
+        g.valueCount[i] = (g.valueCount[i] as number) + 1;
+      }
+    }
+    if (chart === "quantiles") addQuantiles(g, series, s);
+    if (chart === "rate") {
+      g.increase ??= new Float64Array(s.n);
+      g.covered ??= new Uint8Array(s.n);
+      for (const [entry] of series.entries()) if (!Number.isNaN(entry.increase)) addIncrease(g, entry, s);
+    }
+    if (chart === "distribution") {
+      g.distributions ??= new Array(s.n).fill(null);
+      for (const [entry, resolution] of series.entries()) {
+        if (entry.distribution !== null) addDistribution(g, entry, resolution, s);
+      }
+    }
+  }
+}
+
+function seriesResult(g: Group, chart: MetricChart, sumValues: boolean, s: Steps): MetricSeriesResult {
+  const out: MetricSeriesResult = { label: g.label, attributes: g.attributes, values: [] };
+  const stepSeconds = s.step / 1000;
+  if (chart === "rate") {
+    const increase = g.increase as Float64Array;
+    const covered = g.covered as Uint8Array;
+    out.values = Array.from(increase, (v, i) => (covered[i] === 1 ? v / stepSeconds : null));
+  } else if (chart === "distribution") {
+    const dists = g.distributions as (Distribution | null)[];
+    const p: (number | null)[][] = [[], [], []];
+    out.values = [];
+    out.counts = [];
+    for (const d of dists) {
+      const count = d === null ? 0 : distributionCount(d);
+      if (d === null || count <= 0) {
+        out.values.push(null);
+        out.counts.push(d === null ? null : 0);
+        for (const line of p) line.push(null);
+        continue;
+      }
+      out.values.push(orNull(distributionMean(d)));
+      out.counts.push(count);
+      const quantiles = distributionQuantiles(d, PERCENTILES);
+      for (let k = 0; k < p.length; k++) (p[k] as (number | null)[]).push(orNull(quantiles[k] as number));
+    }
+    [out.p50, out.p95, out.p99] = p;
+  } else {
+    const sum = g.valueSum as Float64Array;
+    const count = g.valueCount as Float64Array;
+    out.values = Array.from(sum, (v, i) => {
+      const c = count[i] as number;
+      return c === 0 ? null : orNull(sumValues ? v : v / c);
+    });
+    if (chart === "quantiles") {
+      out.quantiles = {};
+      const counts = g.quantileCounts as Float64Array;
+      const keys = [...g.quantileSums.keys()].sort((a, b) => Number(a) - Number(b));
+      for (const key of keys) {
+        const sums = g.quantileSums.get(key) as Float64Array;
+        out.quantiles[key] = Array.from(sums, (v, i) =>
+          (counts[i] as number) === 0 ? null : orNull(v / (counts[i] as number)),
+        );
+      }
+    }
+  }
+  return out;
+}
+
+function toExponential(d: Distribution): ExponentialDistribution | null {
+  if (d.type === "samples") return samplesToExponential(d.values);
+  return d.type === "exponential" ? d : null;
+}
+
+/** The buckets of all groups together per step: explicit bounds as the first histogram has them, else exponential rows. */
+function heatmapOf(groups: Group[], s: Steps): { bounds: number[]; counts: number[][] } {
+  const totals: (Distribution | null)[] = new Array(s.n).fill(null);
+  for (const g of groups) {
+    g.distributions?.forEach((d, i) => {
+      if (d === null) return;
+      const t = totals[i];
+      totals[i] = t === null || t === undefined ? cloneDistribution(d) : mergeDistribution(t, d);
+    });
+  }
+  const first = totals.find((d) => d !== null) ?? null;
+  if (first === null) return { bounds: [], counts: totals.map(() => [0]) };
+  if (first.type === "explicit") {
+    const bounds = [...first.bounds];
+    return {
+      bounds,
+      counts: totals.map((d) =>
+        d === null || d.type !== "explicit"
+          ? new Array(bounds.length + 1).fill(0)
+          : rebucket(d.bounds, d.counts, bounds),
+      ),
+    };
+  }
+  const exponentials = totals.map((d) => (d === null ? null : toExponential(d)));
+  let window: ExponentialDistribution | null = null;
+  for (const d of exponentials) {
+    if (d === null) continue;
+    window =
+      window === null
+        ? (cloneDistribution(d) as ExponentialDistribution)
+        : (mergeDistribution(window, d) as ExponentialDistribution);
+  }
+  const range = window === null ? null : heatmapRange(window, HEATMAP_ROWS);
+  if (range === null) {
+    // Only zeros and negative values: one row, everything in it.
+    return { bounds: [0], counts: exponentials.map((d) => [d === null ? 0 : d.count, 0]) };
+  }
+  const { scale, low, high } = range;
+  return {
+    bounds: exponentialRowBounds(scale, low, high),
+    counts: exponentials.map((d) =>
+      d === null ? new Array(high - low + 3).fill(0) : exponentialRow(d, scale, low, high),
+    ),
+  };
+}
+
+export function queryMetric(record: MetricRecord, q: MetricQuery): MetricQueryResult {
+  const descriptor = record.descriptor;
+  const chart = q.chart ?? chartOf(descriptor);
+  const step = q.stepMs;
+  const from = Math.floor(q.fromMs / step) * step;
+  const n = Math.max(1, Math.ceil((q.toMs - from) / step));
+  const s: Steps = { from, step, n };
+  const groupBy = q.groupBy ?? null;
+
+  const selected: MetricSeries[] = [];
+  for (const series of record.series.values()) {
+    if (q.service !== undefined && series.service !== q.service) continue;
+    if (!q.where.every(([key, value]) => attributeText(attributeOf(series, key)) === value)) continue;
+    selected.push(series);
+  }
+  const manyServices = new Set(selected.map((series) => series.service)).size > 1;
+
+  const groups = new Map<string, Group>();
+  for (const series of selected) {
+    let key: string;
+    let attributes: Attributes;
+    if (groupBy !== null) {
+      const value = attributeOf(series, groupBy);
+      key = value === undefined ? "" : attributeText(value);
+      attributes = value === undefined ? {} : { [groupBy]: value };
+    } else {
+      attributes = manyServices ? { "service.name": series.service, ...series.attributes } : series.attributes;
+      key = labelOf(attributes);
+    }
+    let group = groups.get(key);
+    if (group === undefined) {
+      group = new Group(key, attributes);
+      groups.set(key, group);
+    }
+    group.series.push(series);
+  }
+
+  const ordered = [...groups.values()].sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
+  const kept = ordered.slice(0, MAX_QUERY_SERIES);
+  // Up-down counters add up across a group's series; gauges (and summaries' means) average.
+  const sumValues = descriptor.kind === "sum";
+  for (const g of kept) collect(g, chart, s);
+
+  const exemplars: MetricExemplarResult[] = [];
+  for (const g of kept) {
+    for (const series of g.series) {
+      for (const e of series.exemplars) {
+        if (stepOf(s, nanosToMs(e.timeUnixNano)) < 0) continue;
+        exemplars.push({ ...e, seriesLabel: g.label });
+      }
+    }
+  }
+  exemplars.sort((a, b) => (a.timeUnixNano > b.timeUnixNano ? -1 : a.timeUnixNano < b.timeUnixNano ? 1 : 0));
+
+  const result: MetricQueryResult = {
+    metric: record.info(),
+    chart,
+    fromMs: from,
+    toMs: from + n * step,
+    stepMs: step,
+    times: Array.from({ length: n }, (_, i) => from + i * step),
+    groupBy,
+    series: kept.map((g) => seriesResult(g, chart, sumValues, s)),
+    omittedSeries: ordered.length - kept.length,
+    exemplars: exemplars.slice(0, MAX_QUERY_EXEMPLARS),
+  };
+  if (chart === "distribution") result.heatmap = heatmapOf(kept, s);
+  return result;
+}

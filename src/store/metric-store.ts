@@ -1,0 +1,138 @@
+import type { MetricChart, MetricDescriptor, ReceivedMetric } from "../domain/metric.js";
+import type { Attributes } from "../domain/span.js";
+
+/** One metric as the catalog lists it. */
+export interface MetricInfo {
+  descriptor: MetricDescriptor;
+  services: string[];
+  /** Data-point attribute keys seen on its series (at most MAX_ATTRIBUTE_KEYS). */
+  attributeKeys: string[];
+  seriesCount: number;
+  /** Time of the newest point. */
+  lastTimeUnixNano: bigint;
+}
+
+export interface MetricCatalogQuery {
+  /** Case-insensitive text in the name or description. */
+  q?: string;
+  /** Only metrics this service sent. */
+  service?: string;
+}
+
+export interface MetricCatalog {
+  /** By name. */
+  metrics: MetricInfo[];
+  maxSeries: number;
+  droppedSeries: number;
+  droppedPoints: number;
+}
+
+export interface MetricQuery {
+  name: string;
+  /** The window [fromMs, toMs), unix ms; it is widened to whole steps (fromMs down, toMs up). */
+  fromMs: number;
+  toMs: number;
+  stepMs: number;
+  service?: string;
+  /** A data-point attribute key, or `service.name`. */
+  groupBy?: string;
+  /** Attribute (or `service.name`) equals value, as text; all must hold. */
+  where: readonly (readonly [string, string])[];
+  /** One of the metric's charts (see chartsOf); its default when absent. */
+  chart?: MetricChart;
+}
+
+/** One line of a chart: see MetricSeriesJson in protocol.ts. */
+export interface MetricSeriesResult {
+  label: string;
+  attributes: Attributes;
+  values: (number | null)[];
+  p50?: (number | null)[];
+  p95?: (number | null)[];
+  p99?: (number | null)[];
+  counts?: (number | null)[];
+  quantiles?: Record<string, (number | null)[]>;
+}
+
+export interface MetricExemplarResult {
+  timeUnixNano: bigint;
+  value: number;
+  traceId: string | null;
+  spanId: string | null;
+  seriesLabel: string;
+  attributes: Attributes;
+}
+
+export interface MetricQueryResult {
+  metric: MetricInfo;
+  chart: MetricChart;
+  fromMs: number;
+  toMs: number;
+  stepMs: number;
+  /** Start of each step. */
+  times: number[];
+  groupBy: string | null;
+  series: MetricSeriesResult[];
+  /** Groups past MAX_QUERY_SERIES, left out (the first by label are kept). */
+  omittedSeries: number;
+  heatmap?: { bounds: number[]; counts: number[][] };
+  /** Newest first, at most MAX_QUERY_EXEMPLARS. */
+  exemplars: MetricExemplarResult[];
+}
+
+export interface MetricInsertResult {
+  /** Data points kept. */
+  accepted: number;
+  /** Points of new series past the series cap, dropped (and counted in stats). */
+  droppedPoints: number;
+  /** Points refused because their metric is stored as another kind, and why. */
+  rejected: number;
+  errors: string[];
+  /** Names of the metrics that received points, each once. */
+  changedNames: string[];
+}
+
+export interface MetricStoreStats {
+  metrics: number;
+  series: number;
+  /** Data points accepted since start (or the last clear). */
+  points: number;
+  maxSeries: number;
+  /** Distinct series refused past the cap (counted exactly up to 100,000), and their points. */
+  droppedSeries: number;
+  droppedPoints: number;
+}
+
+/**
+ * Where metric series live: one bounded time series per (metric, service, attribute set). Recent
+ * points are kept raw, older ones in coarser rollups, and each series holds a fixed number of them,
+ * so memory stays bounded however long the app runs; past `maxSeries`, points of new series are
+ * dropped and counted. Implementations never hand out their internals.
+ */
+export interface MetricStore {
+  readonly kind: "memory" | "sqlite";
+  insert(metrics: readonly ReceivedMetric[]): MetricInsertResult;
+  catalog(query: MetricCatalogQuery): MetricCatalog;
+  /** One metric's catalog entry; undefined when no metric has this name. */
+  metric(name: string): MetricInfo | undefined;
+  /** undefined when no metric has this name. */
+  query(query: MetricQuery): MetricQueryResult | undefined;
+  clear(): void;
+  stats(): MetricStoreStats;
+  close(): void;
+}
+
+export interface MetricBounds {
+  maxSeries: number;
+}
+
+/**
+ * The default bound on stored series. bench/metrics.mjs fills every series' raw points and rollups
+ * (the most a series can hold) and measures the RSS it costs.
+ */
+export const DEFAULT_MAX_METRIC_SERIES = 5_000;
+
+export const MAX_QUERY_STEPS = 2_000;
+export const MAX_QUERY_SERIES = 500;
+export const MAX_QUERY_EXEMPLARS = 100;
+export const MAX_ATTRIBUTE_KEYS = 100;

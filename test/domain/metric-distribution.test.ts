@@ -1,0 +1,148 @@
+import { describe, expect, it } from "vitest";
+import {
+  distributionQuantiles,
+  type ExponentialDistribution,
+  explicitQuantile,
+  exponentialBound,
+  exponentialIndex,
+  exponentialQuantile,
+  exponentialRow,
+  exponentialRowBounds,
+  heatmapRange,
+  MAX_SAMPLES,
+  mergeDistribution,
+  mergeExponential,
+  rebucket,
+  samplesToExponential,
+} from "../../src/domain/metric-distribution.js";
+
+function exponential(partial: Partial<ExponentialDistribution>): ExponentialDistribution {
+  return {
+    type: "exponential",
+    scale: 0,
+    zeroCount: 0,
+    zeroThreshold: 0,
+    positive: { offset: 0, counts: [] },
+    negative: { offset: 0, counts: [] },
+    count: 0,
+    sum: 0,
+    min: Number.NaN,
+    max: Number.NaN,
+    ...partial,
+  };
+}
+
+describe("explicit-bucket percentiles", () => {
+  const bounds = [10, 20, 50, 100];
+
+  it("interpolates within the bucket that holds the rank", () => {
+    // 10 values in (10, 20], 10 in (20, 50]: the median is the top of the first, p75 the middle of the second.
+    const counts = [0, 10, 10, 0, 0];
+    expect(explicitQuantile(bounds, counts, 0.5)).toBe(20);
+    expect(explicitQuantile(bounds, counts, 0.75)).toBe(35);
+    expect(explicitQuantile(bounds, counts, 0.25)).toBe(15);
+    expect(explicitQuantile(bounds, counts, 0.95)).toBeCloseTo(47);
+  });
+
+  it("closes the open first and last buckets with min and max, and stays within them", () => {
+    expect(explicitQuantile(bounds, [4, 0, 0, 0, 0], 0.5)).toBe(5); // (0, 10] without a min
+    expect(explicitQuantile(bounds, [4, 0, 0, 0, 0], 0.5, 6, 10)).toBe(8);
+    expect(explicitQuantile(bounds, [0, 0, 0, 0, 4], 0.5)).toBe(100); // overflow without a max: the last bound
+    expect(explicitQuantile(bounds, [0, 0, 0, 0, 4], 0.5, 100, 300)).toBe(200);
+    expect(explicitQuantile(bounds, [0, 4, 0, 0, 0], 0.99, 11, 12)).toBe(12);
+    expect(explicitQuantile([-5, 5], [2, 0, 0], 0.5)).toBe(-5);
+  });
+
+  it("is NaN when empty, and handles a histogram without bounds", () => {
+    expect(explicitQuantile(bounds, [0, 0, 0, 0, 0], 0.5)).toBeNaN();
+    expect(explicitQuantile([], [3], 0.5, 2, 4)).toBe(3);
+  });
+
+  it("re-buckets counts of other bounds by each bucket's middle", () => {
+    expect(rebucket([10, 20], [1, 2, 3], [10, 20])).toEqual([1, 2, 3]);
+    // (-inf, 10] → at 10 → (5, 15]; (10, 20] → at 15 → (5, 15]; (20, inf) → just above 20 → (15, 30].
+    expect(rebucket([10, 20], [1, 2, 3], [5, 15, 30])).toEqual([0, 3, 3, 0]);
+    expect(rebucket([], [7], [1, 2])).toEqual([0, 0, 7]);
+  });
+});
+
+describe("exponential histograms", () => {
+  it("has bucket boundaries at powers of 2^(2^-scale), upper bound inclusive", () => {
+    expect(exponentialBound(0, 3)).toBe(8);
+    expect(exponentialBound(1, 1)).toBeCloseTo(Math.SQRT2);
+    expect(exponentialBound(-1, 1)).toBe(4);
+    expect(exponentialIndex(0, 8)).toBe(2); // (4, 8]
+    expect(exponentialIndex(0, 8.5)).toBe(3);
+    expect(exponentialIndex(1, 1.5)).toBe(1); // (√2, 2]
+  });
+
+  it("reads the official example's buckets: one zero, two in (4, 8], max 5", () => {
+    const d = exponential({ zeroCount: 1, positive: { offset: 1, counts: [0, 2] }, count: 3, sum: 10, min: 0, max: 5 });
+    expect(exponentialQuantile(d, 0)).toBe(0);
+    // Rank 1.5: a quarter into (4, 8] is 5, which is also the max.
+    expect(exponentialQuantile(d, 0.5)).toBe(5);
+    expect(exponentialQuantile({ ...d, max: Number.NaN }, 0.75)).toBe(6.5); // rank 2.25: 5/8 into (4, 8]
+    expect(exponentialQuantile(d, 1)).toBe(5);
+  });
+
+  it("orders negative buckets before zero and positive ones", () => {
+    const d = exponential({ negative: { offset: 0, counts: [1, 1] }, positive: { offset: 0, counts: [2] } });
+    // Values: one in [-4, -2), one in [-2, -1), two in (1, 2].
+    expect(exponentialQuantile(d, 0.25)).toBe(-2);
+    expect(exponentialQuantile(d, 0.5)).toBe(-1);
+    expect(exponentialQuantile(d, 1)).toBe(2);
+  });
+
+  it("merges at the coarser scale, and coarser still to stay within the bucket limit", () => {
+    const a = exponential({ scale: 1, positive: { offset: 2, counts: [1, 1] }, count: 2 }); // (2,2.83], (2.83,4]
+    const b = exponential({ scale: 0, positive: { offset: 1, counts: [3] }, count: 3 }); // (2, 4]
+    const merged = mergeExponential(a, b);
+    expect(merged).toMatchObject({ scale: 0, positive: { offset: 1, counts: [5] }, count: 5 });
+    const wide = mergeExponential(
+      exponential({ positive: { offset: 0, counts: [1] }, count: 1 }),
+      exponential({ positive: { offset: 20, counts: [1] }, count: 1 }),
+      8,
+    );
+    expect(wide.scale).toBe(-2);
+    expect(wide.positive).toEqual({ offset: 0, counts: [1, 0, 0, 0, 0, 1] });
+  });
+
+  it("gives heatmap rows at one scale for every step", () => {
+    const d = exponential({ scale: 2, positive: { offset: 4, counts: [1, 2, 3, 4] }, zeroCount: 5, count: 15 });
+    // Buckets 4…7 at scale 2 are buckets 2…3 at scale 1: (2, 2.83] and (2.83, 4].
+    const range = heatmapRange(d, 2);
+    expect(range).toEqual({ scale: 1, low: 2, high: 3 });
+    if (range === null) return;
+    const bounds = exponentialRowBounds(range.scale, range.low, range.high);
+    expect(bounds.map((b) => Number(b.toFixed(3)))).toEqual([2, 2.828, 4]);
+    expect(exponentialRow(d, range.scale, range.low, range.high)).toEqual([5, 3, 7, 0]);
+    expect(exponentialRow(d, 0, 1, 1)).toEqual([5, 10, 0]);
+  });
+});
+
+describe("samples", () => {
+  it("gives nearest-rank percentiles of the recorded values", () => {
+    const values = Array.from({ length: 100 }, (_, i) => 100 - i); // 100 … 1
+    expect(distributionQuantiles({ type: "samples", values }, [0.5, 0.95, 0.99])).toEqual([50, 95, 99]);
+    expect(distributionQuantiles({ type: "samples", values: [] }, [0.5])).toEqual([Number.NaN]);
+  });
+
+  it("stays exact up to MAX_SAMPLES, then becomes a histogram within 2.2 % per value", () => {
+    let d = mergeDistribution({ type: "samples", values: [1, 2] }, { type: "samples", values: [3] });
+    expect(d).toEqual({ type: "samples", values: [1, 2, 3] });
+    const many = Array.from({ length: MAX_SAMPLES }, (_, i) => i + 1);
+    d = mergeDistribution(d, { type: "samples", values: many });
+    expect(d.type).toBe("exponential");
+    const all = [1, 2, 3, ...many].sort((x, y) => x - y);
+    const [p50, p99] = distributionQuantiles(d, [0.5, 0.99]) as [number, number];
+    expect(Math.abs(p50 / all[Math.ceil(0.5 * all.length) - 1]! - 1)).toBeLessThan(0.022);
+    expect(Math.abs(p99 / all[Math.ceil(0.99 * all.length) - 1]! - 1)).toBeLessThan(0.022);
+  });
+
+  it("sketches zeros, negatives and a single repeated value", () => {
+    const d = samplesToExponential([0, -3, 5, 5]);
+    expect(d).toMatchObject({ count: 4, zeroCount: 1, sum: 7, min: -3, max: 5 });
+    expect(exponentialQuantile(d, 1)).toBe(5);
+    expect(exponentialQuantile(d, 0)).toBeLessThan(-2.9);
+  });
+});

@@ -1,0 +1,242 @@
+import { describe, expect, it } from "vitest";
+import {
+  chartOf,
+  chartsOf,
+  type HistogramPoint,
+  type MetricDescriptor,
+  type NumberPoint,
+} from "../../src/domain/metric.js";
+import { newReadingState, type Observation, readPoint } from "../../src/domain/metric-reading.js";
+
+const S = 1_000_000_000n; // one second in nanoseconds
+const T0 = 1_700_000_000n * S;
+
+function descriptor(partial: Partial<MetricDescriptor>): MetricDescriptor {
+  return { name: "m", description: "", unit: "", kind: "sum", tracekit: false, ...partial };
+}
+
+function number(time: bigint, value: number, start = 0n, noRecordedValue = false): NumberPoint {
+  return { attributes: {}, startTimeUnixNano: start, timeUnixNano: time, value, exemplars: [], noRecordedValue };
+}
+
+function histogram(time: bigint, counts: number[], start: bigint, extra: Partial<HistogramPoint> = {}): HistogramPoint {
+  return {
+    attributes: {},
+    startTimeUnixNano: start,
+    timeUnixNano: time,
+    exemplars: [],
+    noRecordedValue: false,
+    count: counts.reduce((a, b) => a + b, 0),
+    sum: null,
+    min: null,
+    max: null,
+    bounds: [10, 100],
+    counts,
+    ...extra,
+  };
+}
+
+/** Reads points in order through one series' state. */
+function readAll(d: MetricDescriptor, points: Parameters<typeof readPoint>[2][]): (Observation | null)[] {
+  const state = newReadingState();
+  return points.map((p) => readPoint(d, state, p));
+}
+
+const ms = (ns: bigint) => Number(ns / 1_000_000n);
+
+describe("chart choice", () => {
+  it("charts each kind as its meaning calls for", () => {
+    expect(chartOf(descriptor({ kind: "sum", monotonic: true, temporality: "cumulative" }))).toBe("rate");
+    expect(chartOf(descriptor({ kind: "sum", monotonic: false, temporality: "delta" }))).toBe("value");
+    expect(chartOf(descriptor({ kind: "gauge" }))).toBe("value");
+    expect(chartOf(descriptor({ kind: "histogram" }))).toBe("distribution");
+    expect(chartOf(descriptor({ kind: "exponentialHistogram" }))).toBe("distribution");
+    expect(chartOf(descriptor({ kind: "summary" }))).toBe("quantiles");
+  });
+
+  it("reads a TraceKit SDK gauge as a distribution that can also be drawn as values", () => {
+    const tracekitGauge = descriptor({ kind: "gauge", tracekit: true });
+    expect(chartOf(tracekitGauge)).toBe("distribution");
+    expect(chartsOf(tracekitGauge)).toEqual(["distribution", "value"]);
+    expect(chartsOf(descriptor({ kind: "sum", monotonic: true, tracekit: true, temporality: "delta" }))).toEqual([
+      "rate",
+      "value",
+    ]);
+    expect(chartsOf(descriptor({ kind: "gauge" }))).toEqual(["value"]);
+  });
+});
+
+describe("rates from cumulative sums", () => {
+  const counter = descriptor({ monotonic: true, temporality: "cumulative" });
+  const start = T0 - 60n * S;
+
+  it("counts the first point from its start, then the differences", () => {
+    const [first, second] = readAll(counter, [number(T0, 10, start), number(T0 + 60n * S, 52, start)]);
+    expect(first).toMatchObject({ increase: 10, increaseFromMs: ms(start), timeMs: ms(T0), value: 10 });
+    expect(second).toMatchObject({ increase: 42, increaseFromMs: ms(T0), value: 52 });
+  });
+
+  it("takes a first point without a start time as the baseline only", () => {
+    const [first, second] = readAll(counter, [number(T0, 10), number(T0 + 10n * S, 15)]);
+    expect(first?.increase).toBeNaN();
+    expect(first?.value).toBe(10);
+    expect(second?.increase).toBe(5);
+  });
+
+  it("detects a reset when the value goes down or the start time changes", () => {
+    const restart = T0 + 90n * S;
+    const [, down, , restarted] = readAll(counter, [
+      number(T0, 100, start),
+      number(T0 + 60n * S, 7, start),
+      number(T0 + 80n * S, 9, start),
+      number(T0 + 120n * S, 50, restart),
+    ]);
+    expect(down).toMatchObject({ increase: 7, increaseFromMs: ms(T0) });
+    // A new start after the previous point: everything since that start is new.
+    expect(restarted).toMatchObject({ increase: 50, increaseFromMs: ms(restart) });
+  });
+
+  it("ignores a resent or late point and restarts after a gap", () => {
+    const [, resent, late, gap, after, next] = readAll(counter, [
+      number(T0, 10, start),
+      number(T0, 10, start),
+      number(T0 - S, 9, start),
+      number(T0 + 10n * S, 0, start, true),
+      number(T0 + 20n * S, 30, start),
+      number(T0 + 30n * S, 35, start),
+    ]);
+    expect(resent).toBeNull();
+    expect(late).toBeNull();
+    expect(gap).toBeNull();
+    // After the gap the series starts over: counted from its start again.
+    expect(after).toMatchObject({ increase: 30, increaseFromMs: ms(start) });
+    expect(next).toMatchObject({ increase: 5 });
+  });
+
+  it("reads an up-down cumulative sum as its value, with no rate", () => {
+    const [a, b] = readAll(descriptor({ monotonic: false, temporality: "cumulative" }), [
+      number(T0, 5, start),
+      number(T0 + S, 3, start),
+    ]);
+    expect(a).toMatchObject({ value: 5 });
+    expect(b).toMatchObject({ value: 3 });
+    expect(b?.increase).toBeNaN();
+  });
+});
+
+describe("rates from delta sums", () => {
+  it("takes each point as the increase over its own interval and keeps a running total", () => {
+    const [a, b] = readAll(descriptor({ monotonic: true, temporality: "delta" }), [
+      number(T0, 4, T0 - 10n * S),
+      number(T0 + 10n * S, 6, T0),
+    ]);
+    expect(a).toMatchObject({ increase: 4, increaseFromMs: ms(T0 - 10n * S), value: 4 });
+    expect(b).toMatchObject({ increase: 6, increaseFromMs: ms(T0), value: 10 });
+  });
+
+  it("reads a TraceKit SDK counter's increments (no start time) at their instant", () => {
+    const tracekit = descriptor({ monotonic: true, temporality: "delta", tracekit: true });
+    const [a, b] = readAll(tracekit, [number(T0, 1), number(T0 + S, 1)]);
+    expect(a).toMatchObject({ increase: 1, increaseFromMs: ms(T0), timeMs: ms(T0) });
+    expect(b).toMatchObject({ increase: 1, value: 2 });
+  });
+
+  it("adds up an up-down delta sum into its value", () => {
+    const [, b] = readAll(descriptor({ monotonic: false, temporality: "delta" }), [number(T0, 5), number(T0 + S, -2)]);
+    expect(b).toMatchObject({ value: 3 });
+  });
+});
+
+describe("gauges", () => {
+  it("reads values, and a TraceKit SDK gauge's points also as samples", () => {
+    expect(readAll(descriptor({ kind: "gauge" }), [number(T0, 7)])[0]).toMatchObject({ value: 7, distribution: null });
+    expect(readAll(descriptor({ kind: "gauge", tracekit: true }), [number(T0, 7)])[0]).toMatchObject({
+      value: 7,
+      distribution: { type: "samples", values: [7] },
+    });
+  });
+});
+
+describe("histograms", () => {
+  const start = T0 - 60n * S;
+
+  it("takes deltas of cumulative histograms, and all of the first one when its start is known", () => {
+    const d = descriptor({ kind: "histogram", temporality: "cumulative" });
+    const [first, second] = readAll(d, [
+      histogram(T0, [1, 2, 0], start, { sum: 30, min: 1, max: 20 }),
+      histogram(T0 + 60n * S, [1, 5, 1], start, { sum: 200 }),
+    ]);
+    expect(first?.distribution).toEqual({
+      type: "explicit",
+      bounds: [10, 100],
+      counts: [1, 2, 0],
+      count: 3,
+      sum: 30,
+      min: 1,
+      max: 20,
+    });
+    expect(second?.distribution).toMatchObject({ counts: [0, 3, 1], count: 4, sum: 170 });
+    expect(second?.distribution).toHaveProperty("min", Number.NaN);
+  });
+
+  it("reads a cumulative histogram whose counts went down as a reset", () => {
+    const d = descriptor({ kind: "histogram", temporality: "cumulative" });
+    const [, after] = readAll(d, [histogram(T0, [5, 5, 5], start), histogram(T0 + S, [1, 0, 0], start)]);
+    expect(after?.distribution).toMatchObject({ counts: [1, 0, 0], count: 1 });
+  });
+
+  it("takes delta histograms as they are", () => {
+    const d = descriptor({ kind: "histogram", temporality: "delta" });
+    const [a] = readAll(d, [histogram(T0, [0, 0], start, { bounds: [5], sum: 12, count: 0 })]);
+    expect(a?.distribution).toMatchObject({ bounds: [5], counts: [0, 0] });
+  });
+
+  it("takes deltas of cumulative exponential histograms at the coarser scale", () => {
+    const d = descriptor({ kind: "exponentialHistogram", temporality: "cumulative" });
+    const point = (time: bigint, scale: number, offset: number, counts: number[]) => ({
+      attributes: {},
+      startTimeUnixNano: start,
+      timeUnixNano: time,
+      exemplars: [],
+      noRecordedValue: false,
+      count: counts.reduce((a, b) => a + b, 0),
+      sum: null,
+      min: null,
+      max: null,
+      scale,
+      zeroCount: 0,
+      zeroThreshold: 0,
+      positive: { offset, counts },
+      negative: { offset: 0, counts: [] },
+    });
+    const [, second] = readAll(d, [point(T0, 1, 2, [1, 1]), point(T0 + S, 0, 1, [5])]);
+    expect(second?.distribution).toMatchObject({ scale: 0, positive: { offset: 1, counts: [3] }, count: 3 });
+  });
+});
+
+describe("summaries", () => {
+  it("keeps the quantiles as sent, and the mean as the value", () => {
+    const [a] = readAll(descriptor({ kind: "summary" }), [
+      {
+        attributes: {},
+        startTimeUnixNano: 0n,
+        timeUnixNano: T0,
+        exemplars: [],
+        noRecordedValue: false,
+        count: 4,
+        sum: 10,
+        quantiles: [
+          { quantile: 0.5, value: 2 },
+          { quantile: 0.99, value: 4 },
+        ],
+      },
+    ]);
+    expect(a).toMatchObject({
+      value: 2.5,
+      quantiles: [
+        { quantile: 0.5, value: 2 },
+        { quantile: 0.99, value: 4 },
+      ],
+    });
+  });
+});
