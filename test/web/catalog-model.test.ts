@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   catalogServices,
+  chartChoiceLabel,
   chartLabel,
   filterCatalog,
   groupByChoices,
@@ -48,6 +49,9 @@ describe("how a metric is described", () => {
     expect(kindLabel(catalogEntry({ kind: "sum", tracekit: true }))).toBe("TraceKit counter");
     expect(kindLabel(catalogEntry({ kind: "gauge", chart: "distribution", tracekit: true }))).toBe("TraceKit samples");
     expect(chartLabel("distribution")).toBe("p50 · p95 · p99");
+    expect(chartChoiceLabel(catalogEntry({ kind: "sum" }), "value")).toBe("Total");
+    expect(chartChoiceLabel(catalogEntry({ kind: "gauge", tracekit: true }), "value")).toBe("Value");
+    expect(chartChoiceLabel(catalogEntry({ kind: "gauge" }), "distribution")).toBe("Distribution");
   });
 
   it("offers the service and the metric's attribute keys to group by", () => {

@@ -73,11 +73,13 @@ describe("buildChartModel", () => {
     expect(buildChartModel(response, { palette: PALETTE, stat: "bogus" }).stat).toBe("p95");
   });
 
-  it("reads a TraceKit distribution as values when asked", () => {
-    const response = queryResponse({ chart: "distribution", kind: "gauge", tracekit: true }, [
-      series("", [10, null, 30, 40], { p50: [1, null, 3, 4] }),
-    ]);
-    const model = buildChartModel(response, { palette: PALETTE, asValue: true });
+  it("draws the chart the answer is for (TraceKit samples asked for as values)", () => {
+    const response = queryResponse(
+      { chart: "distribution", kind: "gauge", tracekit: true, charts: ["distribution", "value"] },
+      [series("", [10, null, 30, 40])],
+      { chart: "value" },
+    );
+    const model = buildChartModel(response, { palette: PALETTE });
     expect(model.chart).toBe("value");
     expect(model.lines).toHaveLength(1);
     expect(model.lines[0]?.values).toEqual([10, null, 30, 40]);
@@ -239,5 +241,14 @@ describe("stepRangeText", () => {
   it("names a step by its start and end, to the second", () => {
     const start = new Date(2026, 10, 28, 14, 3, 0, 250).getTime();
     expect(stepRangeText(start, 15_000)).toBe("14:03:00 – 14:03:15");
+  });
+});
+
+describe("group labels", () => {
+  it("names the group without the attribute, and the lone ungrouped series", () => {
+    const response = queryResponse({ chart: "value" }, [series("", [1]), series("/a", [2])], { groupBy: "http.route" });
+    expect(buildChartModel(response, { palette: PALETTE }).lines.map((l) => l.label)).toEqual(["no http.route", "/a"]);
+    const alone = queryResponse({ chart: "value" }, [series("", [1])]);
+    expect(buildChartModel(alone, { palette: PALETTE }).lines.map((l) => l.label)).toEqual(["all"]);
   });
 });

@@ -13,7 +13,7 @@ import {
 describe("metrics URL state", () => {
   it("round-trips every field in a stable order", () => {
     const search =
-      "?metric=http.server.request.duration&q=http&service=checkout&groupBy=http.route&from=1000&to=2000&stat=p99&view=value";
+      "?metric=http.server.request.duration&q=http&service=checkout&groupBy=http.route&from=1000&to=2000&stat=p99&chart=value";
     const state = metricsStateFromSearch(search);
     expect(state).toEqual({
       metric: "http.server.request.duration",
@@ -24,7 +24,7 @@ describe("metrics URL state", () => {
       from: 1000,
       to: 2000,
       stat: "p99",
-      view: "value",
+      chart: "value",
     });
     expect(metricsStateToSearch(state)).toBe(search);
   });
@@ -37,7 +37,7 @@ describe("metrics URL state", () => {
   });
 
   it("ignores what it cannot read", () => {
-    expect(metricsStateFromSearch("?window=2d&from=abc&to=5&view=other&metric=%20")).toEqual({ window: "15m" });
+    expect(metricsStateFromSearch("?window=2d&from=abc&to=5&chart=other&metric=%20")).toEqual({ window: "15m" });
     // A range needs both ends, in order.
     expect(metricsStateFromSearch("?from=2000&to=1000")).toEqual({ window: "15m" });
     expect(metricsStateFromSearch("?from=2000")).toEqual({ window: "15m" });
@@ -45,11 +45,11 @@ describe("metrics URL state", () => {
 
   it("asks for a preset window ending now, or the custom range as it is", () => {
     const now = 10_000_000;
-    const preset = metricsStateFromSearch("?window=5m&service=api&groupBy=service.name");
+    const preset = metricsStateFromSearch("?window=5m&service=api&groupBy=service.name&chart=value");
     expect(isLiveWindow(preset)).toBe(true);
     expect(queryRange(preset, now)).toEqual({ since: now - 300_000, until: now });
     expect(metricQuerySearch(preset, now)).toBe(
-      `?since=${now - 300_000}&until=${now}&service=api&groupBy=service.name`,
+      `?since=${now - 300_000}&until=${now}&service=api&groupBy=service.name&chart=value`,
     );
     const custom = metricsStateFromSearch("?from=1000&to=5000&window=1h");
     expect(isLiveWindow(custom)).toBe(false);

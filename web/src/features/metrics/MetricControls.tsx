@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
-import type { MetricCatalogEntryJson } from "../../../../src/protocol";
-import { groupByChoices } from "./catalog-model";
+import type { MetricCatalogEntryJson, MetricChart } from "../../../../src/protocol";
+import { chartChoiceLabel, groupByChoices } from "./catalog-model";
 import { statLabel } from "./metric-chart-model";
 import {
   fromLocalInput,
@@ -16,6 +16,8 @@ export interface MetricControlsProps {
   state: MetricsUrlState;
   statChoices: string[];
   stat: string | null;
+  /** The chart on show (the metric's own, or another of its charts picked in the URL). */
+  shownChart: MetricChart;
   /** The zoomed x range (unix seconds), offered as a custom range; null when not zoomed. */
   zoom: { min: number; max: number } | null;
   onChange(patch: Partial<MetricsUrlState>): void;
@@ -55,7 +57,8 @@ function CustomRange({ state, onApply }: { state: MetricsUrlState; onApply(from:
 }
 
 /** Window presets, a custom range, group by, the statistic per group, and a TraceKit metric's reading. */
-export function MetricControls({ metric, state, statChoices, stat, zoom, onChange }: MetricControlsProps) {
+export function MetricControls({ metric, state, statChoices, stat, shownChart, zoom, onChange }: MetricControlsProps) {
+  const charts = metric.charts ?? [metric.chart];
   const [customOpen, setCustomOpen] = useState(false);
   const live = isLiveWindow(state);
   const clearRange = { from: undefined, to: undefined };
@@ -124,24 +127,19 @@ export function MetricControls({ metric, state, statChoices, stat, zoom, onChang
           </select>
         </label>
       )}
-      {metric.tracekit && metric.chart === "distribution" && (
+      {charts.length > 1 && (
         <fieldset class="segmented" aria-label="Read the points as">
-          <button
-            type="button"
-            class="button"
-            aria-pressed={state.view !== "value"}
-            onClick={() => onChange({ view: undefined })}
-          >
-            Distribution
-          </button>
-          <button
-            type="button"
-            class="button"
-            aria-pressed={state.view === "value"}
-            onClick={() => onChange({ view: "value" })}
-          >
-            Value
-          </button>
+          {charts.map((chart) => (
+            <button
+              key={chart}
+              type="button"
+              class="button"
+              aria-pressed={shownChart === chart}
+              onClick={() => onChange({ chart: chart === metric.chart ? undefined : chart })}
+            >
+              {chartChoiceLabel(metric, chart)}
+            </button>
+          ))}
         </fieldset>
       )}
       {customOpen && (

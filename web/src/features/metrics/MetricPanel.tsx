@@ -1,4 +1,4 @@
-import { useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import type { MetricCatalogEntryJson, MetricQueryResponse } from "../../../../src/protocol";
 import { formatRelative, nanosToMillis } from "../../lib/format";
@@ -66,13 +66,17 @@ export function MetricPanel({ entry, catalogLoaded, state, onChange }: MetricPan
   const { route } = useLocation();
   const theme = useChartTheme();
   // Asked once the catalog lists it: a metric that has not arrived is not an error to fetch.
-  const { response, error } = useMetricQuery(state, entry !== null);
+  // Only one of the metric's own charts can be asked for; anything else in the URL is its default.
+  const chart =
+    state.chart && state.chart !== entry?.chart && entry?.charts?.includes(state.chart) ? state.chart : undefined;
+  const { response, error } = useMetricQuery({ ...state, chart }, entry !== null);
   const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
   const [zoom, setZoom] = useState<{ min: number; max: number } | null>(null);
-  const asValue = state.view === "value";
+  const rangeKey = `${state.window}|${state.from}|${state.to}`;
+  useEffect(() => setZoom(null), [rangeKey]);
   const model = useMemo(
-    () => (response ? buildChartModel(response, { stat: state.stat, asValue, palette: theme.palette }) : null),
-    [response, state.stat, asValue, theme.palette],
+    () => (response ? buildChartModel(response, { stat: state.stat, palette: theme.palette }) : null),
+    [response, state.stat, theme.palette],
   );
   const visible = useMemo(() => model?.lines.map((l) => !hidden.has(l.key)) ?? [], [model, hidden]);
   const metric = response?.metric ?? entry;
@@ -102,6 +106,7 @@ export function MetricPanel({ entry, catalogLoaded, state, onChange }: MetricPan
         state={state}
         statChoices={model?.statChoices ?? []}
         stat={model?.stat ?? null}
+        shownChart={model?.chart ?? chart ?? metric.chart}
         zoom={zoom}
         onChange={onChange}
       />
@@ -121,7 +126,8 @@ export function MetricPanel({ entry, catalogLoaded, state, onChange }: MetricPan
               {formatRelative(nanosToMillis(metric.lastTimeUnixNano), Date.now())}: pick a longer window.
             </p>
           )}
-          <div class="metric-charts" data-testid="metric-chart" data-lines={model.lines.length}>
+          {/* A new window starts unzoomed: the charts are built afresh for it. */}
+          <div key={rangeKey} class="metric-charts" data-testid="metric-chart" data-lines={model.lines.length}>
             <LineChart
               model={model}
               exemplars={response.exemplars}

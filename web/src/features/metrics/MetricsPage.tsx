@@ -24,7 +24,7 @@ export function MetricsPage() {
     route(metricsHref({ ...state, ...patch }), typing);
   // A metric's grouping, statistic and reading are its own: selecting another starts without them.
   const hrefFor = (name: string) =>
-    metricsHref({ ...state, metric: name, groupBy: undefined, stat: undefined, view: undefined });
+    metricsHref({ ...state, metric: name, groupBy: undefined, stat: undefined, chart: undefined });
 
   if (catalog !== null && catalog.metrics.length === 0 && !state.metric) return <MetricsEmpty />;
   const entry = catalog?.metrics.find((m) => m.name === state.metric) ?? null;

@@ -52,6 +52,12 @@ export function chartLabel(chart: MetricChart): string {
   return CHART_LABELS[chart];
 }
 
+/** A button of the chart switch: a counter's "value" is its running total. */
+export function chartChoiceLabel(metric: MetricCatalogEntryJson, chart: MetricChart): string {
+  if (chart === "value") return metric.kind === "sum" ? "Total" : "Value";
+  return chart === "rate" ? "Rate" : chart === "distribution" ? "Distribution" : "Quantiles";
+}
+
 /** The group-by picker's choices: the service, then the metric's attribute keys. */
 export function groupByChoices(metric: MetricCatalogEntryJson): string[] {
   const keys = metric.attributeKeys.filter((k) => k !== "service.name").sort((a, b) => a.localeCompare(b));

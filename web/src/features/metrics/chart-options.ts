@@ -16,6 +16,20 @@ export interface ChartFrame {
 
 export const CURSOR_SYNC_KEY = "metrics-page";
 
+/**
+ * The x scale's range: the window asked for, unless the chart is zoomed. uPlot asks with the data's own
+ * extent when it resets (new data, double-click) and with the chosen range when zooming.
+ */
+export function windowRange(window: () => { from: number; to: number }): uPlot.Scale.Range {
+  return (u, min, max) => {
+    const xs = u.data[0] ?? [];
+    const auto = xs.length === 0 || min === null || max === null || (min === xs[0] && max === xs[xs.length - 1]);
+    if (!auto) return [min, max];
+    const { from, to } = window();
+    return [from, to];
+  };
+}
+
 /** Value axes are at least this wide, so charts stacked one above the other line up. */
 export const VALUE_AXIS_WIDTH = 72;
 
@@ -82,7 +96,7 @@ export function lineChartOptions(
     },
     focus: { alpha: 0.35 },
     scales: {
-      x: { time: true, range: () => [frame().from, frame().to] },
+      x: { time: true, range: windowRange(frame) },
       y: {
         range: (_u, min, max) => {
           const { extraMin, extraMax } = frame();

@@ -57,9 +57,10 @@ export function statLabel(stat: string): string {
   return quantileLabel(stat);
 }
 
-/** The group's label as shown: an ungrouped lone series is "all". */
-export function groupLabel(label: string): string {
-  return label === "" ? "all" : label;
+/** The group's label as shown: "" is the series without the grouping attribute, or all of them. */
+export function groupLabel(label: string, groupBy: string | null): string {
+  if (label !== "") return label;
+  return groupBy ? `no ${groupBy}` : "all";
 }
 
 /** Exactly one value per step, and only finite numbers (anything else is a gap). */
@@ -94,8 +95,6 @@ function statValues(series: MetricSeriesJson, stat: string): readonly (number | 
 export interface ChartOptions {
   /** The statistic per group for distributions and summaries with several groups (from the URL). */
   stat?: string;
-  /** Draw a distribution's step means as plain values (TraceKit gauge samples that are a real gauge). */
-  asValue?: boolean;
   /** Line colours, in order; reused round-robin past the end. */
   palette: readonly string[];
 }
@@ -104,7 +103,8 @@ const MINOR_DASH = [4, 3];
 
 export function buildChartModel(response: MetricQueryResponse, options: ChartOptions): ChartModel {
   const metric = response.metric;
-  const chart: MetricChart = options.asValue && metric.chart === "distribution" ? "value" : metric.chart;
+  // The answer says which of the metric's charts its series are for.
+  const chart: MetricChart = response.chart ?? metric.chart;
   const length = response.times.length;
   const color = (i: number) => options.palette[i % Math.max(1, options.palette.length)] ?? "#888";
   const series = [...response.series].sort((a, b) => a.label.localeCompare(b.label));
@@ -131,7 +131,7 @@ export function buildChartModel(response: MetricQueryResponse, options: ChartOpt
       const alone = !several;
       lines.push({
         key: `${s.label}\u0000${st}`,
-        label: alone && stats.length > 1 ? statLabel(st) : alone ? groupLabel(s.label) : s.label || groupLabel(s.label),
+        label: alone && stats.length > 1 ? statLabel(st) : groupLabel(s.label, response.groupBy),
         group: s.label,
         stat: st,
         values: alignValues(statValues(s, st), length),

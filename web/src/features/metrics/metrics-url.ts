@@ -1,4 +1,5 @@
 /** The Metrics page's state as it lives in the URL (`/metrics?metric=…&window=1h…`), and the query it asks. Pure. */
+import type { MetricChart } from "../../../../src/protocol";
 
 export const WINDOW_PRESETS = ["5m", "15m", "1h", "6h"] as const;
 export type WindowPreset = (typeof WINDOW_PRESETS)[number];
@@ -11,6 +12,8 @@ const PRESET_MS: Record<WindowPreset, number> = {
 };
 
 export const DEFAULT_WINDOW: WindowPreset = "15m";
+
+const CHARTS: readonly MetricChart[] = ["rate", "value", "distribution", "quantiles"];
 
 export interface MetricsUrlState {
   /** The selected metric's name. */
@@ -26,8 +29,8 @@ export interface MetricsUrlState {
   to?: number;
   /** Which line each group draws when a distribution or summary has several groups: "p95", "0.99"… */
   stat?: string;
-  /** TraceKit gauge samples read as plain values instead of a distribution. */
-  view?: "value";
+  /** Another of the metric's charts than its own: a counter's running total ("value"), TraceKit samples as values. */
+  chart?: MetricChart;
 }
 
 function positiveInt(text: string | null): number | undefined {
@@ -64,7 +67,8 @@ export function metricsStateFromSearch(search: string | URLSearchParams): Metric
   }
   const stat = text("stat");
   if (stat) state.stat = stat;
-  if (params.get("view") === "value") state.view = "value";
+  const chart = params.get("chart");
+  if (chart !== null && (CHARTS as readonly string[]).includes(chart)) state.chart = chart as MetricChart;
   return state;
 }
 
@@ -80,7 +84,7 @@ export function metricsStateToSearch(state: MetricsUrlState): string {
     params.set("to", String(Math.round(state.to)));
   } else if (state.window !== DEFAULT_WINDOW) params.set("window", state.window);
   if (state.stat) params.set("stat", state.stat);
-  if (state.view) params.set("view", state.view);
+  if (state.chart) params.set("chart", state.chart);
   const text = params.toString();
   return text === "" ? "" : `?${text}`;
 }
@@ -107,6 +111,7 @@ export function metricQuerySearch(state: MetricsUrlState, nowMs: number): string
   const params = new URLSearchParams({ since: String(Math.round(since)), until: String(Math.round(until)) });
   if (state.service) params.set("service", state.service);
   if (state.groupBy) params.set("groupBy", state.groupBy);
+  if (state.chart) params.set("chart", state.chart);
   return `?${params.toString()}`;
 }
 

@@ -65,13 +65,13 @@ export function useMetricQuery(
   error: string | null;
 } {
   const { generation } = useLiveState();
-  const { metric, service, groupBy, window, from, to } = state;
+  const { metric, service, groupBy, window, from, to, chart } = state;
   const { data, error, load, setData } = useLatestFetch((signal) =>
     metric && enabled
-      ? api.metric(metric, metricQuerySearch({ metric, service, groupBy, window, from, to }, Date.now()), signal)
+      ? api.metric(metric, metricQuerySearch({ metric, service, groupBy, window, from, to, chart }, Date.now()), signal)
       : null,
   );
-  const queryKey = `${enabled}\u0000${metric}\u0000${service}\u0000${groupBy}\u0000${window}\u0000${from}\u0000${to}`;
+  const queryKey = `${enabled}\u0000${metric}\u0000${service}\u0000${groupBy}\u0000${window}\u0000${from}\u0000${to}\u0000${chart}`;
   // A different query shows nothing stale while its answer comes.
   useEffect(() => {
     setData(null);

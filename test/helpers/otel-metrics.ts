@@ -1,0 +1,83 @@
+import type { Meter } from "@opentelemetry/api";
+import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-proto";
+import { resourceFromAttributes } from "@opentelemetry/resources";
+import { MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
+
+export interface SdkMeter {
+  meter: Meter;
+  /** Exports what was recorded so far (OTLP/protobuf, cumulative, as the SDK does by default). */
+  flush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/**
+ * The real OpenTelemetry metrics SDK with its OTLP/protobuf exporter, pointed at `baseUrl`. The periodic
+ * reader's interval is long: tests export when they choose, through `flush`.
+ */
+export function sdkMeter(baseUrl: string, service: string): SdkMeter {
+  const provider = new MeterProvider({
+    resource: resourceFromAttributes({ "service.name": service }),
+    readers: [
+      new PeriodicExportingMetricReader({
+        exporter: new OTLPMetricExporter({ url: `${baseUrl}/v1/metrics` }),
+        exportIntervalMillis: 600_000,
+      }),
+    ],
+  });
+  return {
+    meter: provider.getMeter("metrics-e2e"),
+    // The SDK's clock has millisecond steps: recorded and exported within one millisecond, a first cumulative
+    // point's start equals its time, which says nothing of when its values came. Apps never export that fast.
+    flush: async () => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await provider.forceFlush();
+    },
+    shutdown: () => provider.shutdown(),
+  };
+}
+
+type JsonAttr = { key: string; value: { stringValue: string } };
+
+export interface TracekitPoint {
+  value: number;
+  timeMs: number;
+  tags?: Record<string, string>;
+}
+
+export interface TracekitMetric {
+  name: string;
+  type: "counter" | "gauge" | "histogram";
+  points: TracekitPoint[];
+}
+
+/**
+ * A `/v1/metrics` body as the TraceKit SDKs build it by hand: OTLP JSON, scope `tracekit`, a counter as a
+ * monotonic `sum` with aggregationTemporality 2 whose points are increments, gauges and histograms as
+ * `gauge` (one point per recorded value), values in `asDouble`, tags as string attributes, no unit.
+ */
+export function tracekitMetricsBody(service: string, metrics: TracekitMetric[]): string {
+  const attrs = (tags: Record<string, string> = {}): JsonAttr[] =>
+    Object.entries(tags).map(([key, value]) => ({ key, value: { stringValue: value } }));
+  return JSON.stringify({
+    resourceMetrics: [
+      {
+        resource: { attributes: attrs({ "service.name": service }) },
+        scopeMetrics: [
+          {
+            scope: { name: "tracekit" },
+            metrics: metrics.map((m) => {
+              const dataPoints = m.points.map((p) => ({
+                attributes: attrs(p.tags),
+                timeUnixNano: String(p.timeMs * 1_000_000),
+                asDouble: p.value,
+              }));
+              return m.type === "counter"
+                ? { name: m.name, sum: { dataPoints, aggregationTemporality: 2, isMonotonic: true } }
+                : { name: m.name, gauge: { dataPoints } };
+            }),
+          },
+        ],
+      },
+    ],
+  });
+}
