@@ -1,4 +1,4 @@
-import { CopyButton } from "../../components/CopyButton";
+import { CodeBlock } from "../onboarding/Onboarding";
 
 /** The OpenTelemetry variables that send an app's metrics here, every 5 s. */
 export function otelMetricsSetup(origin: string): string {
@@ -8,17 +8,6 @@ export function otelMetricsSetup(origin: string): string {
     "export OTEL_METRICS_EXPORTER=otlp",
     "export OTEL_METRIC_EXPORT_INTERVAL=5000",
   ].join("\n");
-}
-
-function Code({ code }: { code: string }) {
-  return (
-    <div class="code-block">
-      <pre>
-        <code>{code}</code>
-      </pre>
-      <CopyButton text={code} label="Copy to clipboard" />
-    </div>
-  );
 }
 
 /** No metric has arrived: how to send some, with this instance's address. */
@@ -31,7 +20,7 @@ export function MetricsEmpty() {
         tracekit-local receives OpenTelemetry metrics at <code>{origin}/v1/metrics</code> (http/protobuf or http/json).
         Turn on your SDK's metrics exporter and point it here:
       </p>
-      <Code code={otelMetricsSetup(origin)} />
+      <CodeBlock code={otelMetricsSetup(origin)} />
       <p>
         SDKs export metrics every 60 s unless <code>OTEL_METRIC_EXPORT_INTERVAL</code> (milliseconds) says otherwise, so
         the first points can take a minute without it. A metrics exporter set up in code takes the same endpoint with{" "}
@@ -41,7 +30,7 @@ export function MetricsEmpty() {
         <strong>TraceKit SDKs</strong> send their counters, gauges and histograms here when this server is their
         backend:
       </p>
-      <Code code={`TRACEKIT_ENDPOINT=${origin}`} />
+      <CodeBlock code={`TRACEKIT_ENDPOINT=${origin}`} />
       <p class="muted">
         The SDKs look for the local UI only at <code>http://localhost:9999</code>; with the endpoint set, they send
         everything here on any port.
