@@ -49,8 +49,11 @@ export function UPlotChart(props: UPlotChartProps) {
       const { min, max } = u.scales.x ?? {};
       if (min !== undefined && max !== undefined) latest.current.onZoom?.(min, max, zoomed.current);
     };
+    const visible = latest.current.visible;
     const options: uPlot.Options = {
       ...props.options,
+      // Hidden lines start hidden: toggling them after the build would draw the chart twice.
+      series: props.options.series.map((s, i) => (i === 0 || !visible ? s : { ...s, show: visible[i - 1] ?? true })),
       width: Math.max(100, element.clientWidth),
       height: props.height,
       hooks: { ...props.options.hooks, setScale: [...(props.options.hooks?.setScale ?? []), zoomHook] },
@@ -58,7 +61,6 @@ export function UPlotChart(props: UPlotChartProps) {
     const u = new uPlot(options, latest.current.data, element);
     shownData.current = latest.current.data;
     chart.current = u;
-    applyVisibility(u, latest.current.visible);
     if (keep && keep.min !== undefined && keep.max !== undefined) u.setScale("x", { min: keep.min, max: keep.max });
     latest.current.onChart?.(u);
   }, [props.options, props.height]);
@@ -98,12 +100,13 @@ export function UPlotChart(props: UPlotChartProps) {
   return <figure ref={box} class={`uplot-box ${props.class ?? ""}`} aria-label={props.label} />;
 }
 
+/** Shows and hides lines as `visible` says, in one redraw, and not at all when nothing changes. */
 function applyVisibility(u: uPlot, visible: readonly boolean[] | undefined): void {
   if (!visible) return;
-  u.batch(() => {
-    for (let i = 1; i < u.series.length; i++) {
-      const show = visible[i - 1] ?? true;
-      if ((u.series[i] as uPlot.Series).show !== show) u.setSeries(i, { show });
-    }
-  });
+  const changes: [number, boolean][] = [];
+  for (let i = 1; i < u.series.length; i++) {
+    const show = visible[i - 1] ?? true;
+    if ((u.series[i] as uPlot.Series).show !== show) changes.push([i, show]);
+  }
+  if (changes.length > 0) u.batch(() => changes.forEach(([i, show]) => u.setSeries(i, { show })));
 }
