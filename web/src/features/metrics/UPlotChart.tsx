@@ -108,5 +108,8 @@ function applyVisibility(u: uPlot, visible: readonly boolean[] | undefined): voi
     const show = visible[i - 1] ?? true;
     if ((u.series[i] as uPlot.Series).show !== show) changes.push([i, show]);
   }
-  if (changes.length > 0) u.batch(() => changes.forEach(([i, show]) => u.setSeries(i, { show })));
+  if (changes.length === 0) return;
+  u.batch(() => {
+    for (const [i, show] of changes) u.setSeries(i, { show });
+  });
 }
