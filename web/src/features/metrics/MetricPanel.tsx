@@ -11,7 +11,7 @@ import { MetricControls } from "./MetricControls";
 import { buildChartModel, type ChartModel } from "./metric-chart-model";
 import { windowSummary } from "./metric-summary";
 import type { MetricsUrlState } from "./metrics-url";
-import { useChartTheme } from "./use-chart-theme";
+import type { ChartTheme } from "./use-chart-theme";
 import { useMetricQuery } from "./use-metric-data";
 
 export interface MetricPanelProps {
@@ -19,6 +19,7 @@ export interface MetricPanelProps {
   entry: MetricCatalogEntryJson | null;
   /** Whether the catalog has been loaded (so a missing entry means the metric has not arrived). */
   catalogLoaded: boolean;
+  theme: ChartTheme;
   state: MetricsUrlState & { metric: string };
   onChange(patch: Partial<MetricsUrlState>): void;
 }
@@ -62,9 +63,8 @@ function Figures({ response, model }: { response: MetricQueryResponse; model: Ch
 }
 
 /** The selected metric: what it is, its controls, its window in figures, its chart, heatmap and legend. */
-export function MetricPanel({ entry, catalogLoaded, state, onChange }: MetricPanelProps) {
+export function MetricPanel({ entry, catalogLoaded, theme, state, onChange }: MetricPanelProps) {
   const { route } = useLocation();
-  const theme = useChartTheme();
   // Asked once the catalog lists it: a metric that has not arrived is not an error to fetch.
   // Only one of the metric's own charts can be asked for; anything else in the URL is its default.
   const chart =

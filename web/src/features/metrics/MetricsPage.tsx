@@ -4,6 +4,7 @@ import { MetricCatalog } from "./MetricCatalog";
 import { MetricPanel } from "./MetricPanel";
 import { MetricsEmpty } from "./MetricsEmpty";
 import { type MetricsUrlState, metricsHref, metricsStateFromSearch } from "./metrics-url";
+import { useChartTheme } from "./use-chart-theme";
 import { useMetricCatalog } from "./use-metric-data";
 import "./metrics.css";
 
@@ -18,6 +19,8 @@ export function MetricsPage() {
   const search = searchOf(url);
   const state = useMemo(() => metricsStateFromSearch(search), [search]);
   const { catalog, error } = useMetricCatalog();
+  // Read once for the page (not per metric): the theme only changes when the reader changes it.
+  const theme = useChartTheme();
 
   // Picking is a step Back can undo; typing into the search only replaces the entry.
   const change = (patch: Partial<MetricsUrlState>, typing = false) =>
@@ -54,6 +57,7 @@ export function MetricsPage() {
             key={state.metric}
             entry={entry}
             catalogLoaded={catalog !== null}
+            theme={theme}
             state={{ ...state, metric: state.metric }}
             onChange={change}
           />

@@ -17,30 +17,36 @@ export interface ChartTheme {
 
 const PALETTE_SIZE = 10;
 
-/** Reads CSS variables through a probe element, so `light-dark()` resolves to the theme in force. */
+/**
+ * Reads CSS variables through probe elements, so `light-dark()` resolves to the theme in force: one probe
+ * per variable, all in the page at once, so the styles are computed once.
+ */
 function readTheme(): ChartTheme {
-  const probe = document.createElement("span");
-  probe.hidden = true;
-  document.body.appendChild(probe);
-  const resolve = (variable: string) => {
-    probe.style.color = `var(${variable})`;
-    return getComputedStyle(probe).color;
-  };
-  const palette: string[] = [];
-  for (let i = 1; i <= PALETTE_SIZE; i++) palette.push(resolve(`--chart-${i}`));
-  const theme: ChartTheme = {
-    text: resolve("--text"),
-    muted: resolve("--text-muted"),
-    grid: resolve("--border"),
-    bg: resolve("--bg"),
-    accent: resolve("--accent"),
-    palette,
-    heatLow: parseColor(resolve("--heat-low")) ?? [230, 235, 255],
-    heatHigh: parseColor(resolve("--heat-high")) ?? [60, 50, 200],
+  const names = ["--text", "--text-muted", "--border", "--bg", "--accent", "--heat-low", "--heat-high"];
+  for (let i = 1; i <= PALETTE_SIZE; i++) names.push(`--chart-${i}`);
+  const holder = document.createElement("div");
+  holder.hidden = true;
+  const probes = names.map((name) => {
+    const probe = document.createElement("span");
+    probe.style.color = `var(${name})`;
+    holder.appendChild(probe);
+    return probe;
+  });
+  document.body.appendChild(holder);
+  const colors = new Map(names.map((name, i) => [name, getComputedStyle(probes[i] as HTMLElement).color]));
+  holder.remove();
+  const color = (name: string) => colors.get(name) ?? "";
+  return {
+    text: color("--text"),
+    muted: color("--text-muted"),
+    grid: color("--border"),
+    bg: color("--bg"),
+    accent: color("--accent"),
+    palette: names.filter((n) => n.startsWith("--chart-")).map(color),
+    heatLow: parseColor(color("--heat-low")) ?? [230, 235, 255],
+    heatHigh: parseColor(color("--heat-high")) ?? [60, 50, 200],
     font: getComputedStyle(document.body).fontFamily,
   };
-  probe.remove();
-  return theme;
 }
 
 /** The chart colours of the theme in force, read again when the theme (picked or the system's) changes. */
