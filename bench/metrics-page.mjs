@@ -4,9 +4,13 @@
 //     first animation frame in which the chart's canvas is in the page with all 200 lines built;
 //  2. selection → chart drawn: a click on the other metric in the catalog until its chart is drawn.
 // uPlot draws synchronously in a microtask after it is built, so the frame after the canvas appears
-// has it painted. Then light and dark screenshots in bench/out/.
+// has it painted. Each line also says when the app had started (DOMContentLoaded) and when the series
+// arrived, so the page's own part (answer → chart drawn) reads apart from the server's; the Services
+// page's start is printed first as a reference for what this machine's load costs any page, with the load
+// average. Then light and dark screenshots in bench/out/.
 // Run after `npm run build`:  node bench/metrics-page.mjs     (CHROMIUM_PATH overrides /usr/bin/chromium)
 import { mkdirSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { chromium } from "playwright-core";
 import { startServer } from "./server.mjs";
 
@@ -159,6 +163,18 @@ async function selectionToChart(browser, base, from, to) {
   );
 }
 
+/** The same app without a chart, for reference: navigation → DOMContentLoaded of the Services page. */
+async function referenceBoot(browser, base) {
+  const times = [];
+  for (let run = 0; run < RUNS; run++) {
+    const page = await newPage(browser);
+    await page.goto(`${base}/services`);
+    times.push(await page.evaluate(() => performance.getEntriesByType("navigation")[0].domContentLoadedEventEnd));
+    await page.close();
+  }
+  console.log(`reference: /services, navigation → app started (DOMContentLoaded): median ${ms(median(times))}`);
+}
+
 async function screenshots(browser, base) {
   mkdirSync(OUT, { recursive: true });
   for (const theme of ["light", "dark"]) {
@@ -183,12 +199,19 @@ const browser = await chromium.launch({
     "--disable-sync",
   ],
 });
+const load = () =>
+  loadavg()
+    .map((n) => n.toFixed(2))
+    .join(" ");
+console.log(`load average ${load()} on ${cpus().length} cores`);
 try {
   await fill(base);
+  await referenceBoot(browser, base);
   await navigationToChart(browser, base, "bench.memory");
   await navigationToChart(browser, base, "bench.latency");
   await selectionToChart(browser, base, "bench.memory", "bench.latency");
   if (process.env.BENCH_SCREENSHOTS !== "0") await screenshots(browser, base);
+  console.log(`load average ${load()}`);
 } finally {
   await browser.close();
   child.kill("SIGTERM");
