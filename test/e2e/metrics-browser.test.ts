@@ -36,15 +36,18 @@ async function postMetricsJson(base: string, body: string, headers: Record<strin
 describe.skipIf(!available)("Metrics page in Chromium", () => {
   const suite = useAppInChromium();
   let page: Page;
+  /** Console errors a test expects (the 404 of a metric that is not stored). */
+  let allowedErrors: RegExp | null = null;
 
   beforeEach(async () => {
+    allowedErrors = null;
     page = await suite.browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.setDefaultTimeout(15_000);
     const problems = collectPageProblems(page);
     return async () => {
       await page.close();
       // Console errors include the Content-Security-Policy's refusals: the charts must need none.
-      expect(problems).toEqual([]);
+      expect(problems.filter((p) => allowedErrors === null || !allowedErrors.test(p))).toEqual([]);
     };
   });
 
@@ -58,6 +61,21 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
     expect(text).toContain(`TRACEKIT_ENDPOINT=${suite.app.base}`);
     // The page is reachable from the navigation.
     await expect(page.locator('nav a[href="/metrics"]').getAttribute("aria-current")).resolves.toBe("page");
+  });
+
+  it("says when a linked metric has not arrived, and shows it by itself when it does", async () => {
+    allowedErrors = /404/;
+    await page.goto(`${suite.app.base}/metrics?metric=late.metric`);
+    await page.getByTestId("metric-unknown").waitFor();
+    await expect(page.getByTestId("metric-unknown").textContent()).resolves.toContain("late.metric has not arrived");
+    const body = tracekitMetricsBody("late-svc", [
+      { name: "late.metric", type: "gauge", points: [{ value: 7, timeMs: Date.now() - 1000 }] },
+    ]);
+    expect(await postMetricsJson(suite.app.base, body)).toBe(200);
+    await page.locator('[data-metric="late.metric"] [data-testid="metric-chart"] canvas').first().waitFor();
+    await expect(page.locator('.catalog-row[aria-selected="true"]').getAttribute("data-metric")).resolves.toBe(
+      "late.metric",
+    );
   });
 
   it("charts an SDK counter that grew by 42 as that increase and its rate, live, keeping zoom and hidden lines", async () => {

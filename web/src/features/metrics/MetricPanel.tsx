@@ -65,11 +65,14 @@ function Figures({ response, model }: { response: MetricQueryResponse; model: Ch
 /** The selected metric: what it is, its controls, its window in figures, its chart, heatmap and legend. */
 export function MetricPanel({ entry, catalogLoaded, theme, state, onChange }: MetricPanelProps) {
   const { route } = useLocation();
-  // Asked once the catalog lists it: a metric that has not arrived is not an error to fetch.
-  // Only one of the metric's own charts can be asked for; anything else in the URL is its default.
+  // Only one of the metric's own charts can be asked for (the URL is trusted until the catalog says).
   const chart =
-    state.chart && state.chart !== entry?.chart && entry?.charts?.includes(state.chart) ? state.chart : undefined;
-  const { response, error } = useMetricQuery({ ...state, chart }, entry !== null);
+    state.chart && (entry === null || (state.chart !== entry.chart && entry.charts?.includes(state.chart)))
+      ? state.chart
+      : undefined;
+  // Asked at once, beside the catalog (a deep link to a metric not stored yet then answers 404 and the
+  // page says so); not asked again once the catalog says it is not there.
+  const { response, error } = useMetricQuery({ ...state, chart }, entry !== null || !catalogLoaded);
   const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
   const [zoom, setZoom] = useState<{ min: number; max: number } | null>(null);
   const rangeKey = `${state.window}|${state.from}|${state.to}`;
