@@ -39,11 +39,16 @@ export function startServer(args = [], { nodeArgs = [], onLine = () => {} } = {}
  * POSTs one body to /v1/traces with only Content-Type and Content-Length (no User-Agent, as the
  * TraceKit SDKs send); `sdkHost` sends `Host: localhost:<port>` as they do. Rejects unless 200.
  */
-export function postTraces(port, body, { agent, contentType, sdkHost = false }) {
+export function postTraces(port, body, options) {
+  return postOtlp(port, "/v1/traces", body, options);
+}
+
+/** The same for any OTLP path (`/v1/metrics`, `/v1/logs`). */
+export function postOtlp(port, path, body, { agent, contentType, sdkHost = false }) {
   const headers = { "Content-Type": contentType, "Content-Length": Buffer.byteLength(body) };
   if (sdkHost) headers.Host = `localhost:${port}`;
   return new Promise((resolve, reject) => {
-    const req = request({ agent, host: "127.0.0.1", port, method: "POST", path: "/v1/traces", headers }, (res) => {
+    const req = request({ agent, host: "127.0.0.1", port, method: "POST", path, headers }, (res) => {
       res.resume();
       res.on("end", () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
     });

@@ -388,7 +388,9 @@ export interface MetricQueryResponse {
   chart?: MetricChart;
   /** Groups left out past the most one answer holds (500; the first by label are kept). */
   omittedSeries?: number;
+  /** `since`; the steps start here. */
   fromUnixMs: number;
+  /** The end of the last step (`until`, or a little after it when the window is not a whole number of steps). */
   toUnixMs: number;
   stepMs: number;
   /** The start of each step, unix ms. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, resolveConfig } from "../src/config.js";
+import { DEFAULT_MAX_METRIC_SERIES } from "../src/store/metric-store.js";
 
 describe("resolveConfig", () => {
   it("honours TRACEKIT_NO_BROWSER=1 as the first TraceKit local UI did", () => {
@@ -14,6 +15,15 @@ describe("resolveConfig", () => {
   it("translates TraceKit local-UI span kinds unless --strict-span-kinds", () => {
     expect(resolveConfig({}, {}).strictSpanKinds).toBe(false);
     expect(resolveConfig({ strictSpanKinds: true }, {}).strictSpanKinds).toBe(true);
+  });
+
+  it("bounds metric series by --max-metric-series (a whole number >= 1)", () => {
+    expect(resolveConfig({}, {}).maxMetricSeries).toBe(DEFAULT_MAX_METRIC_SERIES);
+    expect(resolveConfig({ maxMetricSeries: "20_000" }, {}).maxMetricSeries).toBe(20_000);
+    expect(() => resolveConfig({ maxMetricSeries: "0" }, {})).toThrow(
+      '--max-metric-series must be a whole number of series >= 1, not "0"',
+    );
+    expect(() => resolveConfig({ maxMetricSeries: "1.5" }, {})).toThrow(ConfigError);
   });
 
   it("reads the port from TRACEKIT_LOCAL_PORT and rejects nonsense with ConfigError", () => {

@@ -111,7 +111,8 @@ function asExponential(d: ExponentialDistribution | SampleDistribution): Exponen
   return d.type === "samples" ? samplesToExponential(d.values) : d;
 }
 
-function sameBounds(a: readonly number[], b: readonly number[]): boolean {
+/** The same bounds (by value; the same array is the common case). */
+export function sameBounds(a: readonly number[], b: readonly number[]): boolean {
   if (a === b) return true;
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;

@@ -58,19 +58,37 @@ export function newReadingState(): ReadingState {
   return { previous: null, total: 0 };
 }
 
+/** Unix nanoseconds → whole unix milliseconds (floor), exactly. */
 export function nanosToMs(nanos: bigint): number {
+  // Number(nanos) is within ~4 µs of nanos (it runs per point, and BigInt division allocates): only
+  // a value that close to a whole millisecond can land on the wrong side of it, and those (every
+  // time an SDK stamps in whole milliseconds) take the exact BigInt division.
+  const approx = Number(nanos) / 1e6;
+  const floor = Math.floor(approx);
+  if (approx - floor > 0.01 && floor + 1 - approx > 0.01) return floor;
   return Number(nanos / 1_000_000n);
 }
 
-function observation(timeMs: number): Observation {
+export function newObservation(): Observation {
   return {
-    timeMs,
+    timeMs: 0,
     increase: Number.NaN,
-    increaseFromMs: timeMs,
+    increaseFromMs: 0,
     value: Number.NaN,
     distribution: null,
     quantiles: null,
   };
+}
+
+/** `o` made an observation at `timeMs` that says nothing yet. */
+function reset(o: Observation, timeMs: number): Observation {
+  o.timeMs = timeMs;
+  o.increase = Number.NaN;
+  o.increaseFromMs = timeMs;
+  o.value = Number.NaN;
+  o.distribution = null;
+  o.quantiles = null;
+  return o;
 }
 
 /** Where an interval that ends at `time` began: its start time when known and earlier, else the instant itself. */
@@ -104,18 +122,21 @@ export function readPoint(
   descriptor: MetricDescriptor,
   state: ReadingState,
   point: NumberPoint | HistogramPoint | ExponentialHistogramPoint | SummaryPoint,
+  /** Filled and returned instead of a new object (a caller reading many points reuses one). */
+  into: Observation = newObservation(),
 ): Observation | null {
   if (point.noRecordedValue) {
     state.previous = null;
     return null;
   }
+  const o = reset(into, nanosToMs(point.timeUnixNano));
   switch (descriptor.kind) {
     case "gauge":
-      return readGauge(descriptor, point as NumberPoint);
+      return readGauge(descriptor, point as NumberPoint, o);
     case "sum":
-      return readSum(descriptor, state, point as NumberPoint);
+      return readSum(descriptor, state, point as NumberPoint, o);
     case "histogram":
-      return readDistribution(descriptor, state, point, explicitOf(point as HistogramPoint), explicitDelta);
+      return readDistribution(descriptor, state, point, explicitOf(point as HistogramPoint), explicitDelta, o);
     case "exponentialHistogram":
       return readDistribution(
         descriptor,
@@ -123,23 +144,27 @@ export function readPoint(
         point,
         exponentialOf(point as ExponentialHistogramPoint),
         exponentialDelta,
+        o,
       );
     case "summary":
-      return readSummary(point as SummaryPoint);
+      return readSummary(point as SummaryPoint, o);
   }
 }
 
-function readGauge(descriptor: MetricDescriptor, point: NumberPoint): Observation {
-  const o = observation(nanosToMs(point.timeUnixNano));
+function readGauge(descriptor: MetricDescriptor, point: NumberPoint, o: Observation): Observation {
   o.value = point.value;
   // A TraceKit SDK gauge point may be a histogram's recorded value: every one is also a sample.
   if (descriptor.tracekit) o.distribution = { type: "samples", values: [point.value] };
   return o;
 }
 
-function readSum(descriptor: MetricDescriptor, state: ReadingState, point: NumberPoint): Observation | null {
+function readSum(
+  descriptor: MetricDescriptor,
+  state: ReadingState,
+  point: NumberPoint,
+  o: Observation,
+): Observation | null {
   const { startTimeUnixNano: start, timeUnixNano: time, value } = point;
-  const o = observation(nanosToMs(time));
   if (descriptor.temporality === "delta") {
     state.total += value;
     o.value = state.total;
@@ -152,18 +177,19 @@ function readSum(descriptor: MetricDescriptor, state: ReadingState, point: Numbe
   const previous = state.previous;
   const step = cumulativeStep(previous, start, time, (p) => descriptor.monotonic === true && value < p.value);
   if (step === "late") return null;
-  state.previous = { startTimeUnixNano: start, timeUnixNano: time, value, distribution: null };
+  const previousTime = previous?.timeUnixNano ?? 0n;
+  const previousValue = previous?.value ?? 0;
+  remember(state, start, time, value, null);
   state.total = value;
   o.value = value;
   if (descriptor.monotonic !== true) return o;
-  if (step === "next" && previous !== null) {
-    o.increase = value - previous.value;
-    o.increaseFromMs = nanosToMs(previous.timeUnixNano);
-  } else if (step === "reset" && previous !== null) {
+  if (step === "next") {
+    o.increase = value - previousValue;
+    o.increaseFromMs = nanosToMs(previousTime);
+  } else if (step === "reset") {
     // The counter restarted: everything it holds was counted since its (new) start.
     o.increase = value;
-    o.increaseFromMs =
-      start > previous.timeUnixNano && start < time ? nanosToMs(start) : nanosToMs(previous.timeUnixNano);
+    o.increaseFromMs = start > previousTime && start < time ? nanosToMs(start) : nanosToMs(previousTime);
   } else if (start > 0n && start < time) {
     // The first point: counted since its start, which the sender gives.
     o.increase = value;
@@ -172,8 +198,7 @@ function readSum(descriptor: MetricDescriptor, state: ReadingState, point: Numbe
   return o;
 }
 
-function readSummary(point: SummaryPoint): Observation {
-  const o = observation(nanosToMs(point.timeUnixNano));
+function readSummary(point: SummaryPoint, o: Observation): Observation {
   o.quantiles = point.quantiles;
   o.value = point.count > 0 ? point.sum / point.count : Number.NaN;
   return o;
@@ -185,9 +210,9 @@ function readDistribution<D extends ExplicitDistribution | ExponentialDistributi
   point: { startTimeUnixNano: bigint; timeUnixNano: bigint },
   current: D,
   delta: (previous: D, current: D) => D | null,
+  o: Observation,
 ): Observation | null {
   const { startTimeUnixNano: start, timeUnixNano: time } = point;
-  const o = observation(nanosToMs(time));
   if (descriptor.temporality === "delta") {
     o.distribution = current;
     return o;
@@ -196,17 +221,42 @@ function readDistribution<D extends ExplicitDistribution | ExponentialDistributi
   const changed = previous?.distribution?.type === current.type ? delta(previous.distribution as D, current) : null;
   const step = cumulativeStep(previous, start, time, () => changed === null);
   if (step === "late") return null;
-  state.previous = { startTimeUnixNano: start, timeUnixNano: time, value: 0, distribution: current };
+  remember(state, start, time, 0, current);
   if (step === "next") {
     o.distribution = changed;
   } else if (step === "reset" || (start > 0n && start < time)) {
-    // Restarted, or the first point of a series whose start is known: all of it is new. Cloned so
-    // that the stored distribution and the one kept for the next delta never share arrays.
-    o.distribution = cloneDistribution(current) as D;
+    // Restarted, or the first point of a series whose start is known: all of it is new.
+    o.distribution = current;
   } else {
     return null;
   }
   return o;
+}
+
+/**
+ * Keeps a cumulative point for the next one, in the state's own objects (a copy of its buckets):
+ * updating them in place spares the garbage collector an object per point and series.
+ */
+function remember(state: ReadingState, start: bigint, time: bigint, value: number, d: Distribution | null): void {
+  const previous = state.previous;
+  if (previous === null) {
+    state.previous = { startTimeUnixNano: start, timeUnixNano: time, value, distribution: d && cloneDistribution(d) };
+    return;
+  }
+  previous.startTimeUnixNano = start;
+  previous.timeUnixNano = time;
+  previous.value = value;
+  const kept = previous.distribution;
+  if (d?.type === "explicit" && kept?.type === "explicit" && kept.counts.length === d.counts.length) {
+    for (let i = 0; i < d.counts.length; i++) kept.counts[i] = d.counts[i] as number;
+    kept.bounds = d.bounds;
+    kept.count = d.count;
+    kept.sum = d.sum;
+    kept.min = d.min;
+    kept.max = d.max;
+  } else {
+    previous.distribution = d && cloneDistribution(d);
+  }
 }
 
 function finiteOrNaN(v: number | null): number {
@@ -214,7 +264,9 @@ function finiteOrNaN(v: number | null): number {
 }
 
 export function explicitOf(point: HistogramPoint): ExplicitDistribution {
-  const counts = point.counts.length === 0 ? new Array<number>(point.bounds.length + 1).fill(0) : [...point.counts];
+  // The point's own counts (decoded for this read and never changed); a new array only when it has none.
+  const counts =
+    point.counts.length === 0 ? new Array<number>(point.bounds.length + 1).fill(0) : (point.counts as number[]);
   // Without buckets, the count still counts: in the overflow bucket, where only min and max bound it.
   if (point.counts.length === 0 && point.count > 0) counts[counts.length - 1] = point.count;
   return {
@@ -234,8 +286,8 @@ export function exponentialOf(point: ExponentialHistogramPoint): ExponentialDist
     scale: point.scale,
     zeroCount: point.zeroCount,
     zeroThreshold: point.zeroThreshold,
-    positive: { offset: point.positive.offset, counts: [...point.positive.counts] },
-    negative: { offset: point.negative.offset, counts: [...point.negative.counts] },
+    positive: { offset: point.positive.offset, counts: point.positive.counts as number[] },
+    negative: { offset: point.negative.offset, counts: point.negative.counts as number[] },
     count: point.count,
     sum: finiteOrNaN(point.sum),
     min: finiteOrNaN(point.min),

@@ -2,7 +2,8 @@
  * The code-monitoring tables in the `--db` file. The span store owns `PRAGMA user_version`, so these
  * migrations count their own version in `code_monitoring_schema`; every table is prefixed `cm_`.
  */
-import { SchemaError, type SqliteDatabase } from "./sqlite-schema.js";
+import { migrateCompanion } from "./companion-schema.js";
+import type { SqliteDatabase } from "./sqlite-schema.js";
 
 /** Each entry upgrades the tables by one version; never edit a released one, append a new one. */
 const MIGRATIONS: readonly string[] = [
@@ -41,22 +42,5 @@ export const CODE_MONITORING_SCHEMA_VERSION = MIGRATIONS.length;
 
 /** Brings the code-monitoring tables to the current version; refuses a file from a newer tracekit-local. */
 export function migrateCodeMonitoring(db: SqliteDatabase): void {
-  db.exec("CREATE TABLE IF NOT EXISTS code_monitoring_schema (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER)");
-  const row = db.prepare("SELECT version FROM code_monitoring_schema WHERE id = 1").safeIntegers(false).get() as
-    | { version: number }
-    | undefined;
-  const version = row?.version ?? 0;
-  if (version > MIGRATIONS.length) {
-    throw new SchemaError(
-      `its code-monitoring tables were written by a newer tracekit-local (version ${version}, this one knows ${MIGRATIONS.length})`,
-    );
-  }
-  for (let next = version; next < MIGRATIONS.length; next++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[next] as string);
-      db.prepare(
-        "INSERT INTO code_monitoring_schema (id, version) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version",
-      ).run(next + 1);
-    })();
-  }
+  migrateCompanion(db, { versionTable: "code_monitoring_schema", what: "code-monitoring", migrations: MIGRATIONS });
 }

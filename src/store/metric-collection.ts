@@ -4,9 +4,10 @@
  * series cap, the counts, the catalog and which series a point belongs to.
  */
 import type { MetricDescriptor, ReceivedMetric } from "../domain/metric.js";
-import { nanosToMs, newReadingState, type ReadingState, readPoint } from "../domain/metric-reading.js";
+import { nanosToMs, newObservation, newReadingState, type ReadingState, readPoint } from "../domain/metric-reading.js";
 import type { Attributes } from "../domain/span.js";
-import { MetricSeries, type SeriesJournal } from "./metric-series.js";
+import { type EntryJournal, MetricSeries } from "./metric-series.js";
+import { SeriesIndex, seriesHash } from "./metric-series-index.js";
 import {
   MAX_ATTRIBUTE_KEYS,
   type MetricCatalog,
@@ -21,10 +22,12 @@ export const SERIES_RETENTION_MS = 24 * 60 * 60 * 1000;
 /** Refused series are told apart up to this many (by a hash of their key). */
 const MAX_TRACKED_DROPPED_SERIES = 100_000;
 const MAX_REPORTED_ERRORS = 5;
+/** How far ahead of this machine's clock the retention clock may run. */
+const MAX_CLOCK_AHEAD_MS = 60 * 60 * 1000;
 
 /** One metric name: its descriptor as first stored (description and unit as last sent) and its series. */
 export class MetricRecord {
-  readonly series = new Map<string, MetricSeries>();
+  readonly series = new SeriesIndex();
   readonly attributeKeys = new Set<string>();
   lastTimeUnixNano = 0n;
 
@@ -43,19 +46,27 @@ export class MetricRecord {
   }
 }
 
-/** The identity of a series within its metric: service and attribute set, independent of key order. */
-export function seriesKey(service: string, attributes: Attributes): string {
-  const keys = Object.keys(attributes);
-  if (keys.length > 1) keys.sort();
-  let key = service;
-  for (const k of keys) key += `\u0000${k}\u0001${JSON.stringify(attributes[k])}`;
-  return key;
+/** Whether points are read the same way under both descriptors (keeping the older spares a write per point). */
+function sameReading(a: MetricDescriptor, b: MetricDescriptor): boolean {
+  return (
+    a.kind === b.kind && a.temporality === b.temporality && a.monotonic === b.monotonic && a.tracekit === b.tracekit
+  );
 }
 
 function hashOf(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
   return h >>> 0;
+}
+
+/** Told about every change to stored metrics, for a store that writes them elsewhere. */
+export interface MetricJournal extends EntryJournal {
+  /** Its reading state, exemplars or newest time changed (or it is new). */
+  seriesChanged(series: MetricSeries): void;
+  seriesRemoved(series: MetricSeries): void;
+  /** Its descriptor, attribute keys or newest time changed (or it is new). */
+  metricChanged(record: MetricRecord): void;
+  metricRemoved(name: string): void;
 }
 
 export interface MetricCounts {
@@ -71,17 +82,21 @@ export class MetricCollection {
   /** Newest point stored, unix ms: the clock of series retention (senders' clocks, not ours). */
   newestMs = Number.NEGATIVE_INFINITY;
   private nextSeriesId = 1;
+  /** Every point is read into this one object: a series copies what it keeps. */
+  private readonly scratch = newObservation();
   private droppedKeys = new Set<number>();
   private sweptAtMs = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly maxSeries: number,
-    private readonly journal: SeriesJournal | null = null,
-    private readonly onSeriesRemoved: (series: MetricSeries) => void = () => {},
+    private journal: MetricJournal | null = null,
+    private readonly now: () => number = Date.now,
   ) {}
 
   insert(received: readonly ReceivedMetric[]): MetricInsertResult {
     const result: MetricInsertResult = { accepted: 0, droppedPoints: 0, rejected: 0, errors: [], changedNames: [] };
+    // Retention first, so that a series past its day makes room for the points that outlive it.
+    this.advanceClock(received);
     for (const metric of received) {
       const { descriptor } = metric;
       let record = this.metrics.get(descriptor.name);
@@ -97,11 +112,11 @@ export class MetricCollection {
       }
       const before = result.accepted;
       for (const point of metric.data.points) {
-        const key = seriesKey(metric.service, point.attributes);
-        let series = record?.series.get(key);
+        const hash = seriesHash(metric.service, point.attributes);
+        let series = record?.series.find(metric.service, point.attributes, hash);
         if (series === undefined) {
           if (this.seriesCount >= this.maxSeries) {
-            this.refuse(`${descriptor.name}\u0002${key}`);
+            this.refuse(descriptor.name, hash);
             result.droppedPoints++;
             continue;
           }
@@ -109,15 +124,15 @@ export class MetricCollection {
             record = new MetricRecord({ ...descriptor });
             this.metrics.set(descriptor.name, record);
           }
-          series = this.createSeries(record, key, metric.service, point.attributes, descriptor, newReadingState());
+          series = this.createSeries(record, metric.service, point.attributes, descriptor, newReadingState());
         }
-        series.descriptor = descriptor;
-        const observation = readPoint(descriptor, series.reading, point);
+        if (!sameReading(series.descriptor, descriptor)) series.descriptor = descriptor;
+        const observation = readPoint(descriptor, series.reading, point, this.scratch);
         if (observation !== null) series.add(observation, this.journal);
         series.addExemplars(point.exemplars);
-        const ms = nanosToMs(point.timeUnixNano);
+        const ms = observation?.timeMs ?? nanosToMs(point.timeUnixNano);
         if (ms > series.lastMs) series.lastMs = ms;
-        if (ms > this.newestMs) this.newestMs = ms;
+        this.journal?.seriesChanged(series);
         if (point.timeUnixNano > (record as MetricRecord).lastTimeUnixNano) {
           (record as MetricRecord).lastTimeUnixNano = point.timeUnixNano;
         }
@@ -127,28 +142,43 @@ export class MetricCollection {
         if (descriptor.description !== "") record.descriptor.description = descriptor.description;
         if (descriptor.unit !== "") record.descriptor.unit = descriptor.unit;
         result.changedNames.push(descriptor.name);
+        this.journal?.metricChanged(record);
       }
     }
     this.counts.points += result.accepted;
     this.counts.droppedPoints += result.droppedPoints;
     result.changedNames = [...new Set(result.changedNames)];
-    this.sweepIfDue();
     return result;
+  }
+
+  /**
+   * Moves the retention clock to the newest point received, but never past an hour from now: one
+   * point from a sender whose clock runs far ahead must not age everything else out.
+   */
+  private advanceClock(received: readonly ReceivedMetric[]): void {
+    let newestNs = 0n;
+    for (const metric of received) {
+      for (const point of metric.data.points) if (point.timeUnixNano > newestNs) newestNs = point.timeUnixNano;
+    }
+    const newest = nanosToMs(newestNs);
+    if (newest <= this.newestMs) return;
+    this.newestMs = Math.min(newest, this.now() + MAX_CLOCK_AHEAD_MS);
+    this.sweepIfDue();
   }
 
   /** Adds a series (new, or loaded from a file), counting it against the cap. */
   createSeries(
     record: MetricRecord,
-    key: string,
     service: string,
     attributes: Attributes,
     descriptor: MetricDescriptor,
     reading: ReadingState,
     id = this.nextSeriesId,
   ): MetricSeries {
-    const series = new MetricSeries(id, record.descriptor.name, service, attributes, descriptor, reading);
+    const hash = seriesHash(service, attributes);
+    const series = new MetricSeries(id, record.descriptor.name, hash, service, attributes, descriptor, reading);
     this.nextSeriesId = Math.max(this.nextSeriesId, id + 1);
-    record.series.set(key, series);
+    record.series.add(series);
     for (const k of Object.keys(attributes)) {
       if (record.attributeKeys.size >= MAX_ATTRIBUTE_KEYS) break;
       record.attributeKeys.add(k);
@@ -157,14 +187,20 @@ export class MetricCollection {
     return series;
   }
 
+  /** Where changes are reported from now on. */
+  setJournal(journal: MetricJournal | null): void {
+    this.journal = journal;
+  }
+
   /** Adds a metric loaded from a file. */
   addRecord(record: MetricRecord): void {
     this.metrics.set(record.descriptor.name, record);
   }
 
-  private refuse(key: string): void {
+  /** Counts a refused series once (told apart by its metric and hash). */
+  private refuse(metric: string, seriesHash: number): void {
     if (this.droppedKeys.size >= MAX_TRACKED_DROPPED_SERIES) return;
-    const hash = hashOf(key);
+    const hash = (Math.imul(hashOf(metric), 31) + seriesHash) | 0;
     if (this.droppedKeys.has(hash)) return;
     this.droppedKeys.add(hash);
     this.counts.droppedSeries++;
@@ -176,13 +212,16 @@ export class MetricCollection {
     this.sweptAtMs = this.newestMs;
     const cutoff = this.newestMs - SERIES_RETENTION_MS;
     for (const [name, record] of this.metrics) {
-      for (const [key, series] of record.series) {
+      for (const series of [...record.series.values()]) {
         if (series.lastMs >= cutoff) continue;
-        record.series.delete(key);
+        record.series.delete(series);
         this.seriesCount--;
-        this.onSeriesRemoved(series);
+        this.journal?.seriesRemoved(series);
       }
-      if (record.series.size === 0) this.metrics.delete(name);
+      if (record.series.size === 0) {
+        this.metrics.delete(name);
+        this.journal?.metricRemoved(name);
+      }
     }
   }
 

@@ -6,7 +6,7 @@
  * and estimates p50/p95/p99, with a heatmap of all series; "quantiles" takes each series' last
  * quantiles in the step and averages them in a group.
  */
-import { chartOf, type MetricChart } from "../domain/metric.js";
+import { chartOf, type MetricChart, type QuantileValue } from "../domain/metric.js";
 import {
   cloneDistribution,
   type Distribution,
@@ -24,7 +24,7 @@ import {
 import { nanosToMs } from "../domain/metric-reading.js";
 import type { Attributes, AttrValue } from "../domain/span.js";
 import type { MetricRecord } from "./metric-collection.js";
-import type { MetricEntry, MetricSeries } from "./metric-series.js";
+import type { MetricSeries } from "./metric-series.js";
 import {
   MAX_QUERY_EXEMPLARS,
   MAX_QUERY_SERIES,
@@ -116,25 +116,28 @@ class Group {
 function lastValues(series: MetricSeries, s: Steps, values: Float64Array, at: Float64Array): void {
   values.fill(Number.NaN);
   at.fill(Number.NEGATIVE_INFINITY);
-  for (const [entry] of series.entries()) {
-    if (Number.isNaN(entry.value)) continue;
-    const i = stepOf(s, entry.valueAt);
-    if (i >= 0 && entry.valueAt >= (at[i] as number)) {
-      values[i] = entry.value;
-      at[i] = entry.valueAt;
+  for (const tier of series.tiers) {
+    if (tier.layout.value < 0) continue;
+    for (let e = tier.begin; e < tier.end; e++) {
+      const v = tier.value(e);
+      const t = tier.valueAt(e);
+      if (Number.isNaN(v)) continue;
+      const i = stepOf(s, t);
+      if (i >= 0 && t >= (at[i] as number)) {
+        values[i] = v;
+        at[i] = t;
+      }
     }
   }
 }
 
-function addIncrease(g: Group, entry: MetricEntry, s: Steps): void {
-  const increase = g.increase as Float64Array;
+function addIncrease(g: Group, increase: number, a: number, b: number, s: Steps): void {
+  const sums = g.increase as Float64Array;
   const covered = g.covered as Uint8Array;
-  const a = entry.increaseFrom;
-  const b = entry.increaseTo;
   if (b <= a) {
     const i = stepOf(s, b);
     if (i >= 0) {
-      increase[i] = (increase[i] as number) + entry.increase;
+      sums[i] = (sums[i] as number) + increase;
       covered[i] = 1;
     }
     return;
@@ -146,34 +149,54 @@ function addIncrease(g: Group, entry: MetricEntry, s: Steps): void {
     const start = s.from + i * s.step;
     const overlap = Math.min(b, start + s.step) - Math.max(a, start);
     if (overlap <= 0) continue;
-    increase[i] = (increase[i] as number) + (entry.increase * overlap) / (b - a);
+    sums[i] = (sums[i] as number) + (increase * overlap) / (b - a);
     covered[i] = 1;
   }
 }
 
-function addDistribution(g: Group, entry: MetricEntry, resolution: number, s: Steps): void {
-  const d = entry.distribution as Distribution;
-  // A rollup's distribution goes to the step holding the middle of its interval.
-  const i = stepOf(s, entry.t + resolution / 2);
-  if (i < 0) return;
+/** The step a distribution of an entry at `t` (interval `resolution` wide) goes to, or -1. */
+function distributionStep(t: number, resolution: number, s: Steps): number {
+  // A rollup's distribution goes to the step holding the middle of its interval, or to the window's
+  // first or last step when its interval overlaps the window but its middle does not.
+  const end = s.from + s.n * s.step;
+  if (t >= end || (resolution === 0 ? t < s.from : t + resolution <= s.from)) return -1;
+  return stepOf(s, Math.min(Math.max(t + resolution / 2, s.from), end - 1));
+}
+
+function addDistributions(g: Group, series: MetricSeries, s: Steps): void {
   const dists = g.distributions as (Distribution | null)[];
-  const current = dists[i];
-  dists[i] = current === null || current === undefined ? cloneDistribution(d) : mergeDistribution(current, d);
+  for (const tier of series.tiers) {
+    if (tier.counts === null && tier.distributions === null) continue;
+    for (let e = tier.begin; e < tier.end; e++) {
+      const i = distributionStep(tier.time(e), tier.spec.resolutionMs, s);
+      if (i < 0) continue;
+      dists[i] = tier.addDistributionTo(e, dists[i] ?? null, series.bounds);
+    }
+  }
 }
 
 function addQuantiles(g: Group, series: MetricSeries, s: Steps): void {
-  const last: (MetricEntry | null)[] = new Array(s.n).fill(null);
-  for (const [entry] of series.entries()) {
-    if (entry.quantiles === null) continue;
-    const i = stepOf(s, entry.quantilesAt);
-    if (i >= 0 && (last[i] === null || entry.quantilesAt >= (last[i] as MetricEntry).quantilesAt)) last[i] = entry;
+  const last: (readonly QuantileValue[] | null)[] = new Array(s.n).fill(null);
+  const lastAt = new Float64Array(s.n).fill(Number.NEGATIVE_INFINITY);
+  for (const tier of series.tiers) {
+    if (tier.quantiles === null) continue;
+    for (let e = tier.begin; e < tier.end; e++) {
+      const q = tier.quantilesOf(e);
+      const t = tier.quantilesAt(e);
+      if (q === null) continue;
+      const i = stepOf(s, t);
+      if (i >= 0 && t >= (lastAt[i] as number)) {
+        last[i] = q;
+        lastAt[i] = t;
+      }
+    }
   }
   g.quantileCounts ??= new Float64Array(s.n);
   for (let i = 0; i < s.n; i++) {
-    const entry = last[i];
-    if (entry === null || entry === undefined) continue;
+    const quantiles = last[i];
+    if (quantiles === null || quantiles === undefined) continue;
     g.quantileCounts[i] = (g.quantileCounts[i] as number) + 1;
-    for (const q of entry.quantiles ?? []) {
+    for (const q of quantiles) {
       const key = String(q.quantile);
       let sums = g.quantileSums.get(key);
       if (sums === undefined) {
@@ -208,13 +231,17 @@ function collect(g: Group, chart: MetricChart, s: Steps): void {
     if (chart === "rate") {
       g.increase ??= new Float64Array(s.n);
       g.covered ??= new Uint8Array(s.n);
-      for (const [entry] of series.entries()) if (!Number.isNaN(entry.increase)) addIncrease(g, entry, s);
+      for (const tier of series.tiers) {
+        if (tier.layout.increase < 0) continue;
+        for (let e = tier.begin; e < tier.end; e++) {
+          const v = tier.increase(e);
+          if (!Number.isNaN(v)) addIncrease(g, v, tier.increaseFrom(e), tier.increaseTo(e), s);
+        }
+      }
     }
     if (chart === "distribution") {
       g.distributions ??= new Array(s.n).fill(null);
-      for (const [entry, resolution] of series.entries()) {
-        if (entry.distribution !== null) addDistribution(g, entry, resolution, s);
-      }
+      addDistributions(g, series, s);
     }
   }
 }
@@ -322,7 +349,7 @@ export function queryMetric(record: MetricRecord, q: MetricQuery): MetricQueryRe
   const descriptor = record.descriptor;
   const chart = q.chart ?? chartOf(descriptor);
   const step = q.stepMs;
-  const from = Math.floor(q.fromMs / step) * step;
+  const from = q.fromMs;
   const n = Math.max(1, Math.ceil((q.toMs - from) / step));
   const s: Steps = { from, step, n };
   const groupBy = q.groupBy ?? null;
@@ -366,7 +393,14 @@ export function queryMetric(record: MetricRecord, q: MetricQuery): MetricQueryRe
     for (const series of g.series) {
       for (const e of series.exemplars) {
         if (stepOf(s, nanosToMs(e.timeUnixNano)) < 0) continue;
-        exemplars.push({ ...e, seriesLabel: g.label });
+        exemplars.push({
+          timeUnixNano: e.timeUnixNano,
+          value: e.value,
+          traceId: e.traceId,
+          spanId: e.spanId,
+          seriesLabel: g.label,
+          attributes: e.attributes,
+        });
       }
     }
   }

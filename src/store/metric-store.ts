@@ -29,7 +29,7 @@ export interface MetricCatalog {
 
 export interface MetricQuery {
   name: string;
-  /** The window [fromMs, toMs), unix ms; it is widened to whole steps (fromMs down, toMs up). */
+  /** The window [fromMs, toMs), unix ms: steps start at fromMs, and the last one may end past toMs. */
   fromMs: number;
   toMs: number;
   stepMs: number;

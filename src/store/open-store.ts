@@ -3,6 +3,7 @@ import type { CodeMonitoringBounds, CodeMonitoringStore } from "./code-monitorin
 import { createMemoryStore } from "./memory-store.js";
 import { createMemoryMetricStore } from "./metric-memory-store.js";
 import type { MetricBounds, MetricStore } from "./metric-store.js";
+import type { SqliteDatabase } from "./sqlite-schema.js";
 import type { Store } from "./store.js";
 
 export class StoreOpenError extends Error {
@@ -37,9 +38,11 @@ export async function openStores(options: {
   }
   let sqlite: typeof import("./sqlite-store.js");
   let codeMonitoringSqlite: typeof import("./code-monitoring-sqlite-store.js");
+  let metricSqlite: typeof import("./metric-sqlite-store.js");
   try {
     sqlite = await import("./sqlite-store.js");
     codeMonitoringSqlite = await import("./code-monitoring-sqlite-store.js");
+    metricSqlite = await import("./metric-sqlite-store.js");
     await sqlite.loadSqliteDriver();
   } catch (error) {
     throw new StoreOpenError(
@@ -48,19 +51,55 @@ export async function openStores(options: {
     );
   }
   let codeMonitoring: CodeMonitoringStore | undefined;
+  let metrics: MetricStore | undefined;
   const store = sqlite.createSqliteStore({
     path: options.dbPath,
     maxSpans: options.maxSpans,
-    companion: (db) => {
-      codeMonitoring = codeMonitoringSqlite.createSqliteCodeMonitoringStore(db, options.codeMonitoring);
-      return codeMonitoring;
-    },
+    companion: (db) =>
+      openCompanions(db, [
+        (db) => {
+          codeMonitoring = codeMonitoringSqlite.createSqliteCodeMonitoringStore(db, options.codeMonitoring);
+          return codeMonitoring;
+        },
+        (db) => {
+          metrics = metricSqlite.createSqliteMetricStore(db, options.metrics);
+          return metrics;
+        },
+      ]),
   });
   return {
     store,
     codeMonitoring: codeMonitoring as CodeMonitoringStore,
-    metrics: createMemoryMetricStore(options.metrics),
+    metrics: metrics as MetricStore,
   };
+}
+
+type Companion = { close(): void };
+
+/**
+ * Several stores sharing the span store's connection as its one companion: opened in order,
+ * closed in reverse (each even if another fails); if one fails to open, those open are closed.
+ */
+function openCompanions(db: SqliteDatabase, opens: readonly ((db: SqliteDatabase) => Companion)[]): Companion {
+  const opened: Companion[] = [];
+  const closeAll = () => {
+    let failure: unknown;
+    for (const companion of opened.splice(0).reverse()) {
+      try {
+        companion.close();
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+    if (failure !== undefined) throw failure;
+  };
+  try {
+    for (const open of opens) opened.push(open(db));
+  } catch (error) {
+    closeAll();
+    throw error;
+  }
+  return { close: closeAll };
 }
 
 function firstLine(error: unknown): string {

@@ -76,6 +76,8 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
       ["--port", "70000"],
       ["--max-spans", "-5"],
       ["--max-spans", "lots"],
+      ["--max-metric-series", "0"],
+      ["--max-metric-series", "many"],
     ]) {
       const run = start([...args, "--no-open"]);
       expect(await run.exited, args.join(" ")).toBe(2);
@@ -88,7 +90,7 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
   it("prints help and version with exit 0", async () => {
     const help = start(["--help"]);
     expect(await help.exited).toBe(0);
-    for (const flag of ["--port", "--host", "--no-open", "--db", "--max-spans", "--version"]) {
+    for (const flag of ["--port", "--host", "--no-open", "--db", "--max-spans", "--max-metric-series", "--version"]) {
       expect(help.stdout()).toContain(flag);
     }
     const version = start(["--version"]);

@@ -240,3 +240,21 @@ describe("summaries", () => {
     });
   });
 });
+
+describe("nanosToMs", () => {
+  it("floors exactly, near whole milliseconds too", async () => {
+    const { nanosToMs } = await import("../../src/domain/metric-reading.js");
+    for (const ns of [
+      1_700_000_000_123_000_000n,
+      1_700_000_000_123_999_999n,
+      1_700_000_000_124_000_000n,
+      1_700_000_000_123_999_744n,
+      1_700_000_000_123_456_789n,
+      0n,
+      999_999n,
+      2n ** 64n - 1n,
+    ]) {
+      expect(nanosToMs(ns), String(ns)).toBe(Number(ns / 1_000_000n));
+    }
+  });
+});

@@ -82,11 +82,30 @@ export function nodeLocalUiBody(service: string, spans: SdkSpan[], scope = "@tra
 }
 
 /**
+ * A Python float, which `json.dumps` writes with its `repr`: `1.0` for one, where a JS number would
+ * print `1`. Only the forms the tests need: whole numbers, plain decimals, NaN and infinities.
+ */
+export class PythonFloat {
+  constructor(readonly value: number) {}
+
+  repr(): string {
+    const v = this.value;
+    if (Number.isNaN(v)) return "NaN";
+    if (!Number.isFinite(v)) return v > 0 ? "Infinity" : "-Infinity";
+    if (Number.isInteger(v) && Math.abs(v) < 1e16) return v.toFixed(1);
+    const text = String(v);
+    if (/e/.test(text) || Math.abs(v) < 1e-4) throw new Error(`no Python repr for ${text} here`);
+    return text;
+  }
+}
+
+/**
  * Python's `json.dumps` with its defaults: ", " and ": " separators, non-ASCII escaped, and NaN /
  * Infinity / -Infinity written as bare tokens (not valid JSON).
  */
 export function pythonJsonDumps(value: unknown): string {
   if (value === null || value === undefined) return "null";
+  if (value instanceof PythonFloat) return value.repr();
   if (typeof value === "boolean") return value ? "true" : "false";
   if (typeof value === "number") {
     if (Number.isNaN(value)) return "NaN";
@@ -167,10 +186,12 @@ export function sdkPost(
   body: string,
   flavour: "node" | "python",
   path = "/v1/traces",
+  extraHeaders: Record<string, string> = {},
 ): Promise<SdkResponse> {
   const headers: Record<string, string | number> = {
     "Content-Type": "application/json",
     "Content-Length": Buffer.byteLength(body),
+    ...extraHeaders,
   };
   if (flavour === "python") headers["Accept-Encoding"] = "identity";
   return new Promise((resolve, reject) => {

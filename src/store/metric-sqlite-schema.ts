@@ -1,0 +1,48 @@
+/**
+ * The metric tables in the `--db` file. The span store owns `PRAGMA user_version`, so these
+ * migrations count their own version in `metric_schema`; every table is prefixed `mt_`.
+ */
+import { migrateCompanion } from "./companion-schema.js";
+import type { SqliteDatabase } from "./sqlite-schema.js";
+
+/** Each entry upgrades the tables by one version; never edit a released one, append a new one. */
+const MIGRATIONS: readonly string[] = [
+  `
+  -- descriptor: the MetricDescriptor as JSON; attribute_keys: JSON array; last_time_ns: decimal text.
+  CREATE TABLE mt_metrics (
+    name TEXT PRIMARY KEY,
+    descriptor TEXT NOT NULL,
+    attribute_keys TEXT NOT NULL,
+    last_time_ns TEXT NOT NULL
+  );
+  -- One row per series. state: its reading state, newest time, exemplars and next raw key as JSON.
+  CREATE TABLE mt_series (
+    id INTEGER PRIMARY KEY,
+    metric TEXT NOT NULL,
+    service TEXT NOT NULL,
+    attributes TEXT NOT NULL,
+    descriptor TEXT NOT NULL,
+    state TEXT NOT NULL
+  );
+  -- A series' stored entries: tier 0 raw (key: arrival number), the others rollups (key: interval start).
+  CREATE TABLE mt_entries (
+    series_id INTEGER NOT NULL,
+    tier INTEGER NOT NULL,
+    key INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (series_id, tier, key)
+  ) WITHOUT ROWID;
+  CREATE TABLE mt_counters (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    points INTEGER NOT NULL,
+    dropped_series INTEGER NOT NULL,
+    dropped_points INTEGER NOT NULL
+  );
+  INSERT INTO mt_counters (id, points, dropped_series, dropped_points) VALUES (1, 0, 0, 0);
+  `,
+];
+
+/** Brings the metric tables to the current version; refuses a file from a newer tracekit-local. */
+export function migrateMetrics(db: SqliteDatabase): void {
+  migrateCompanion(db, { versionTable: "metric_schema", what: "metric", migrations: MIGRATIONS });
+}

@@ -1,0 +1,441 @@
+/**
+ * The entries of one tier of a series, oldest first (raw: by arrival; rollups: by interval start).
+ *
+ * Entries are rows of one Float64Array (and one Float32Array of bucket counts for explicit
+ * histograms), not objects: a full store holds about two million of them; as objects, or as many
+ * small typed arrays, they cost several times the memory and most of the ingest time in garbage
+ * collection. Which fields a row has is fixed by the metric kind (its layout). Rows sit at indexes
+ * [begin, end): dropping the oldest only moves `begin`, and rows are moved back once the slack
+ * behind it is used up.
+ */
+import type { MetricKind, QuantileValue } from "../domain/metric.js";
+import {
+  cloneDistribution,
+  type Distribution,
+  mergeDistribution,
+  rebucket,
+  sameBounds,
+} from "../domain/metric-distribution.js";
+
+export interface TierSpec {
+  /** Width of an entry's interval in ms; 0 for raw observations. */
+  resolutionMs: number;
+  capacity: number;
+}
+
+/** Where each field sits in a row; -1 when the kind has no such field. `t` is slot 0, `n` slot 1. */
+export interface TierLayout {
+  stride: number;
+  /** increase, increaseFrom, increaseTo. */
+  increase: number;
+  /** value, valueAt. */
+  value: number;
+  /** count, sum, min, max of the explicit buckets (the counts themselves are in `counts`). */
+  buckets: number;
+  quantilesAt: number;
+}
+
+const T = 0;
+const N = 1;
+
+export function layoutFor(kind: MetricKind): TierLayout {
+  switch (kind) {
+    case "sum":
+      return { stride: 7, increase: 2, value: 5, buckets: -1, quantilesAt: -1 };
+    case "gauge":
+      return { stride: 4, increase: -1, value: 2, buckets: -1, quantilesAt: -1 };
+    case "histogram":
+      return { stride: 6, increase: -1, value: -1, buckets: 2, quantilesAt: -1 };
+    case "exponentialHistogram":
+      return { stride: 2, increase: -1, value: -1, buckets: -1, quantilesAt: -1 };
+    case "summary":
+      return { stride: 5, increase: -1, value: 2, buckets: -1, quantilesAt: 4 };
+  }
+}
+
+/**
+ * One entry's fields, as a value (for persistence and tests); NaN marks what no merged observation
+ * had. `t` is the observation's time (raw) or the start of the rollup's interval.
+ */
+export interface EntryFields {
+  t: number;
+  n: number;
+  increase: number;
+  increaseFrom: number;
+  increaseTo: number;
+  value: number;
+  valueAt: number;
+  distribution: Distribution | null;
+  quantiles: readonly QuantileValue[] | null;
+  quantilesAt: number;
+}
+
+const INITIAL_CAPACITY = 8;
+
+export class Tier {
+  begin = 0;
+  size = 0;
+  /** Raw tier: the key (arrival number) of the oldest entry; keys are contiguous. */
+  firstKey = 0;
+  private allocated = 0;
+  data = new Float64Array(0);
+  /** Explicit-bucket counts, `width` per row, in the series' bounds; null until the first. */
+  counts: Float32Array | null = null;
+  width = 0;
+  /** Distributions that are not explicit buckets (exponential histograms, samples), per row. */
+  distributions: (Distribution | null)[] | null = null;
+  quantiles: (readonly QuantileValue[] | null)[] | null = null;
+
+  constructor(
+    readonly spec: TierSpec,
+    readonly layout: TierLayout,
+  ) {}
+
+  /** One past the newest entry's index. */
+  get end(): number {
+    return this.begin + this.size;
+  }
+
+  get stride(): number {
+    return this.layout.stride;
+  }
+
+  time(p: number): number {
+    return this.data[p * this.layout.stride + T] as number;
+  }
+
+  points(p: number): number {
+    return this.data[p * this.layout.stride + N] as number;
+  }
+
+  private slot(p: number, field: number, offset: number, absent: number): number {
+    return field < 0 ? absent : (this.data[p * this.layout.stride + field + offset] as number);
+  }
+
+  increase(p: number): number {
+    return this.slot(p, this.layout.increase, 0, Number.NaN);
+  }
+
+  increaseFrom(p: number): number {
+    return this.slot(p, this.layout.increase, 1, Number.POSITIVE_INFINITY);
+  }
+
+  increaseTo(p: number): number {
+    return this.slot(p, this.layout.increase, 2, Number.NEGATIVE_INFINITY);
+  }
+
+  value(p: number): number {
+    return this.slot(p, this.layout.value, 0, Number.NaN);
+  }
+
+  valueAt(p: number): number {
+    return this.slot(p, this.layout.value, 1, Number.NEGATIVE_INFINITY);
+  }
+
+  quantilesAt(p: number): number {
+    return this.slot(p, this.layout.quantilesAt, 0, Number.NEGATIVE_INFINITY);
+  }
+
+  /** Unique within its series and tier: the arrival number of a raw entry, the interval start of a rollup. */
+  keyAt(p: number): number {
+    return this.spec.resolutionMs === 0 ? this.firstKey + (p - this.begin) : this.time(p);
+  }
+
+  /** The index of the entry with this key, or -1. */
+  indexOf(key: number): number {
+    if (this.spec.resolutionMs === 0) {
+      const i = key - this.firstKey;
+      return i >= 0 && i < this.size ? this.begin + i : -1;
+    }
+    let lo = this.begin;
+    let hi = this.end - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const t = this.time(mid);
+      if (t === key) return mid;
+      if (t < key) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  /** Moves rows [from, to) to start at `at`. */
+  private move(at: number, from: number, to: number): void {
+    const stride = this.layout.stride;
+    this.data.copyWithin(at * stride, from * stride, to * stride);
+    this.counts?.copyWithin(at * this.width, from * this.width, to * this.width);
+    this.distributions?.copyWithin(at, from, to);
+    this.quantiles?.copyWithin(at, from, to);
+  }
+
+  /** Makes room for one more row at the end: moves rows back when there is slack behind `begin`, else grows. */
+  private ensureRoom(): void {
+    if (this.end < this.allocated) return;
+    if (this.begin > 0) {
+      this.move(0, this.begin, this.end);
+      this.distributions?.fill(null, this.size);
+      this.quantiles?.fill(null, this.size);
+      this.begin = 0;
+      return;
+    }
+    // Room for the capacity, one entry about to be folded, and half the capacity of slack.
+    const most = this.spec.capacity + 1 + (this.spec.capacity >> 1);
+    const capacity = Math.min(Math.max(this.allocated * 2, INITIAL_CAPACITY), most);
+    const data = new Float64Array(capacity * this.layout.stride);
+    data.set(this.data);
+    this.data = data;
+    if (this.counts !== null) {
+      const counts = new Float32Array(capacity * this.width);
+      counts.set(this.counts);
+      this.counts = counts;
+    }
+    if (this.distributions !== null) this.distributions.length = capacity;
+    if (this.quantiles !== null) this.quantiles.length = capacity;
+    this.allocated = capacity;
+  }
+
+  /** Adds an empty entry `at` places after the oldest (0 ≤ at ≤ size) at time `t`; returns its index. */
+  insertAt(at: number, t: number): number {
+    this.ensureRoom();
+    const p = this.begin + at;
+    if (p < this.end) this.move(p + 1, p, this.end);
+    this.size++;
+    this.clear(p, t);
+    return p;
+  }
+
+  /** Drops the oldest entry. */
+  removeFirst(): void {
+    if (this.distributions !== null) this.distributions[this.begin] = null;
+    if (this.quantiles !== null) this.quantiles[this.begin] = null;
+    this.begin++;
+    this.size--;
+    this.firstKey++;
+    if (this.size === 0) this.begin = 0;
+  }
+
+  private clear(p: number, t: number): void {
+    const { stride, increase, value, buckets, quantilesAt } = this.layout;
+    const row = p * stride;
+    const data = this.data;
+    data[row + T] = t;
+    data[row + N] = 0;
+    if (increase >= 0) {
+      data[row + increase] = Number.NaN;
+      data[row + increase + 1] = Number.POSITIVE_INFINITY;
+      data[row + increase + 2] = Number.NEGATIVE_INFINITY;
+    }
+    if (value >= 0) {
+      data[row + value] = Number.NaN;
+      data[row + value + 1] = Number.NEGATIVE_INFINITY;
+    }
+    if (buckets >= 0) {
+      data[row + buckets] = 0;
+      data[row + buckets + 1] = 0;
+      data[row + buckets + 2] = Number.POSITIVE_INFINITY;
+      data[row + buckets + 3] = Number.NEGATIVE_INFINITY;
+      this.counts?.fill(0, p * this.width, (p + 1) * this.width);
+    }
+    if (quantilesAt >= 0) data[row + quantilesAt] = Number.NEGATIVE_INFINITY;
+    if (this.distributions !== null) this.distributions[p] = null;
+    if (this.quantiles !== null) this.quantiles[p] = null;
+  }
+
+  addPoints(p: number, n: number): void {
+    this.data[p * this.layout.stride + N] = this.points(p) + n;
+  }
+
+  /** Adds an increase over [from, to] to entry p (kinds without increases ignore it). */
+  addIncrease(p: number, increase: number, from: number, to: number): void {
+    const at = this.layout.increase;
+    if (at < 0) return;
+    const row = p * this.layout.stride + at;
+    const data = this.data;
+    const current = data[row] as number;
+    data[row] = Number.isNaN(current) ? increase : current + increase;
+    if (from < (data[row + 1] as number)) data[row + 1] = from;
+    if (to > (data[row + 2] as number)) data[row + 2] = to;
+  }
+
+  /** Moves the start of entry p's increase interval up to `start` if it began earlier. */
+  clipIncreaseFrom(p: number, start: number): void {
+    const at = this.layout.increase;
+    if (at < 0) return;
+    const row = p * this.layout.stride + at + 1;
+    if ((this.data[row] as number) < start) this.data[row] = start;
+  }
+
+  /** Sets entry p's value unless it holds a later one. */
+  setValue(p: number, value: number, at: number): void {
+    const slot = this.layout.value;
+    if (slot < 0) return;
+    const row = p * this.layout.stride + slot;
+    if (at < (this.data[row + 1] as number)) return;
+    this.data[row] = value;
+    this.data[row + 1] = at;
+  }
+
+  setQuantiles(p: number, quantiles: readonly QuantileValue[], at: number): void {
+    const slot = this.layout.quantilesAt;
+    if (slot < 0) return;
+    const row = p * this.layout.stride + slot;
+    if (at < (this.data[row] as number)) return;
+    this.quantiles ??= new Array(this.allocated).fill(null);
+    this.quantiles[p] = quantiles;
+    this.data[row] = at;
+  }
+
+  quantilesOf(p: number): readonly QuantileValue[] | null {
+    return this.quantiles?.[p] ?? null;
+  }
+
+  private withCounts(width: number): Float32Array {
+    if (this.counts === null) {
+      this.width = width;
+      this.counts = new Float32Array(this.allocated * width);
+    }
+    return this.counts;
+  }
+
+  /**
+   * Adds a distribution to entry p. Explicit ones go into the bucket columns, in `bounds` (the
+   * series'), re-bucketed when theirs differ; others are merged as objects (this tier keeps `d`).
+   */
+  addDistribution(p: number, d: Distribution, bounds: readonly number[] | null): void {
+    const slot = this.layout.buckets;
+    if (d.type === "explicit" && bounds !== null && slot >= 0) {
+      const counts = this.withCounts(bounds.length + 1);
+      const source = sameBounds(d.bounds, bounds) ? d.counts : rebucket(d.bounds, d.counts, bounds);
+      const base = p * this.width;
+      for (let k = 0; k < this.width; k++) counts[base + k] = (counts[base + k] as number) + (source[k] ?? 0);
+      this.addBucketTotals(p, d.count, d.sum, d.min, d.max);
+      return;
+    }
+    this.distributions ??= new Array(this.allocated).fill(null);
+    const current = this.distributions[p];
+    this.distributions[p] = current === null || current === undefined ? d : mergeDistribution(current, d);
+  }
+
+  private addBucketTotals(p: number, count: number, sum: number, min: number, max: number): void {
+    const row = p * this.layout.stride + this.layout.buckets;
+    const data = this.data;
+    data[row] = (data[row] as number) + count;
+    data[row + 1] = (data[row + 1] as number) + sum;
+    data[row + 2] = Math.min(data[row + 2] as number, min);
+    data[row + 3] = Math.max(data[row + 3] as number, max);
+  }
+
+  /** Entry p's distribution as a new object (the caller may change it), or null. */
+  distributionAt(p: number, bounds: readonly number[] | null): Distribution | null {
+    const slot = this.layout.buckets;
+    if (slot >= 0 && this.counts !== null && bounds !== null) {
+      const row = p * this.layout.stride + slot;
+      const count = this.data[row] as number;
+      if (count > 0) {
+        const base = p * this.width;
+        const min = this.data[row + 2] as number;
+        const max = this.data[row + 3] as number;
+        return {
+          type: "explicit",
+          bounds,
+          counts: Array.from(this.counts.subarray(base, base + this.width)),
+          count,
+          sum: this.data[row + 1] as number,
+          min: Number.isFinite(min) ? min : Number.NaN,
+          max: Number.isFinite(max) ? max : Number.NaN,
+        };
+      }
+    }
+    const d = this.distributions?.[p];
+    return d === null || d === undefined ? null : cloneDistribution(d);
+  }
+
+  /**
+   * Entry p's distribution added to `into` (owned by the caller, changed in place when it can be):
+   * the result to keep. Explicit buckets in the same bounds are added without a new object.
+   */
+  addDistributionTo(p: number, into: Distribution | null, bounds: readonly number[] | null): Distribution | null {
+    const slot = this.layout.buckets;
+    if (
+      into?.type === "explicit" &&
+      this.counts !== null &&
+      bounds !== null &&
+      slot >= 0 &&
+      sameBounds(into.bounds, bounds)
+    ) {
+      const row = p * this.layout.stride + slot;
+      const count = this.data[row] as number;
+      if (count <= 0) return into;
+      const base = p * this.width;
+      for (let k = 0; k < this.width; k++)
+        into.counts[k] = (into.counts[k] as number) + (this.counts[base + k] as number);
+      const min = this.data[row + 2] as number;
+      const max = this.data[row + 3] as number;
+      into.count += count;
+      into.sum += this.data[row + 1] as number;
+      into.min = Math.min(into.min, Number.isFinite(min) ? min : Number.NaN);
+      into.max = Math.max(into.max, Number.isFinite(max) ? max : Number.NaN);
+      return into;
+    }
+    const d = this.distributionAt(p, bounds);
+    if (d === null) return into;
+    return into === null ? d : mergeDistribution(into, d);
+  }
+
+  /** Adds entry i of `from` (another tier of the same series) to entry j of this one. */
+  mergeFrom(from: Tier, i: number, j: number, bounds: readonly number[] | null): void {
+    this.addPoints(j, from.points(i));
+    const increase = from.increase(i);
+    if (!Number.isNaN(increase)) this.addIncrease(j, increase, from.increaseFrom(i), from.increaseTo(i));
+    const value = from.value(i);
+    if (!Number.isNaN(value)) this.setValue(j, value, from.valueAt(i));
+    const slot = this.layout.buckets;
+    if (slot >= 0 && from.counts !== null) {
+      const row = i * from.stride + slot;
+      if ((from.data[row] as number) > 0) {
+        const counts = this.withCounts(from.width);
+        const a = j * this.width;
+        const b = i * from.width;
+        for (let k = 0; k < this.width; k++) counts[a + k] = (counts[a + k] as number) + (from.counts[b + k] as number);
+        const data = from.data;
+        this.addBucketTotals(
+          j,
+          data[row] as number,
+          data[row + 1] as number,
+          data[row + 2] as number,
+          data[row + 3] as number,
+        );
+      }
+    }
+    const d = from.distributions?.[i];
+    if (d !== null && d !== undefined) this.addDistribution(j, cloneDistribution(d), bounds);
+    const q = from.quantilesOf(i);
+    if (q !== null) this.setQuantiles(j, q, from.quantilesAt(i));
+  }
+
+  /** Entry p's fields as a value. */
+  fieldsAt(p: number, bounds: readonly number[] | null): EntryFields {
+    return {
+      t: this.time(p),
+      n: this.points(p),
+      increase: this.increase(p),
+      increaseFrom: this.increaseFrom(p),
+      increaseTo: this.increaseTo(p),
+      value: this.value(p),
+      valueAt: this.valueAt(p),
+      distribution: this.distributionAt(p, bounds),
+      quantiles: this.quantilesOf(p),
+      quantilesAt: this.quantilesAt(p),
+    };
+  }
+
+  /** Appends an entry with these fields (loading a file: raw entries in key order, rollups by time). */
+  appendFields(f: EntryFields, bounds: readonly number[] | null): void {
+    const p = this.insertAt(this.size, f.t);
+    this.addPoints(p, f.n);
+    if (!Number.isNaN(f.increase)) this.addIncrease(p, f.increase, f.increaseFrom, f.increaseTo);
+    if (!Number.isNaN(f.value)) this.setValue(p, f.value, f.valueAt);
+    if (f.distribution !== null) this.addDistribution(p, f.distribution, bounds);
+    if (f.quantiles !== null) this.setQuantiles(p, f.quantiles, f.quantilesAt);
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * The real OpenTelemetry JS metrics SDK and its OTLP exporters (http/protobuf and http/json, with
+ * cumulative and delta temporality) sending to a real server: what the API answers has known values.
+ */
+import {
+  AggregationTemporalityPreference,
+  OTLPMetricExporter as HttpJsonExporter,
+} from "@opentelemetry/exporter-metrics-otlp-http";
+import { OTLPMetricExporter as HttpProtoExporter } from "@opentelemetry/exporter-metrics-otlp-proto";
+import { resourceFromAttributes } from "@opentelemetry/resources";
+import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from "@opentelemetry/sdk-metrics";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { MetricCatalogResponse, MetricQueryResponse } from "../../src/protocol.js";
+import { startTestApp, type TestApp } from "../helpers/app.js";
+import { readJson } from "../helpers/http.js";
+
+// A server per case: the catalog describes a metric name as it was first stored.
+let app: TestApp;
+beforeEach(async () => {
+  app = await startTestApp();
+});
+afterEach(async () => {
+  await app.close();
+});
+
+type Temporality = AggregationTemporalityPreference.CUMULATIVE | AggregationTemporalityPreference.DELTA;
+
+const variants: { protocol: string; make(url: string, temporality: Temporality): PushMetricExporter }[] = [
+  {
+    protocol: "http/protobuf",
+    make: (url, temporalityPreference) => new HttpProtoExporter({ url, temporalityPreference }),
+  },
+  {
+    protocol: "http/json",
+    make: (url, temporalityPreference) => new HttpJsonExporter({ url, temporalityPreference }),
+  },
+];
+const temporalities = [
+  ["cumulative", AggregationTemporalityPreference.CUMULATIVE],
+  ["delta", AggregationTemporalityPreference.DELTA],
+] as const;
+
+async function catalogEntry(service: string, name: string) {
+  const catalog = (await readJson(fetch(`${app.base}/api/metrics?service=${service}`))) as MetricCatalogResponse;
+  const entry = catalog.metrics.find((m) => m.name === name);
+  if (entry === undefined) throw new Error(`${name} is not in the catalog of ${service}`);
+  return entry;
+}
+
+async function query(name: string, params: Record<string, string | number>): Promise<MetricQueryResponse> {
+  const search = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]));
+  const response = await fetch(`${app.base}/api/metrics/${encodeURIComponent(name)}?${search}`);
+  expect(response.status).toBe(200);
+  return (await response.json()) as MetricQueryResponse;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const newestMs = async (service: string, name: string) =>
+  Number(BigInt((await catalogEntry(service, name)).lastTimeUnixNano) / 1_000_000n);
+
+describe.each(variants)("OpenTelemetry JS metrics SDK over $protocol", ({ protocol, make }) => {
+  it.each(temporalities)(
+    "%s temporality: a counter's rate, a histogram's percentiles, up-down sums and gauges",
+    async (label, temporality) => {
+      const service = `metrics-${protocol.replace("/", "-")}-${label}`;
+      const reader = new PeriodicExportingMetricReader({
+        exporter: make(`${app.base}/v1/metrics`, temporality),
+        // Exports are driven by forceFlush below, never by the timer.
+        exportIntervalMillis: 3_600_000,
+      });
+      const provider = new MeterProvider({
+        resource: resourceFromAttributes({ "service.name": service }),
+        readers: [reader],
+      });
+      const meter = provider.getMeter("checkout", "1.0.0");
+      const orders = meter.createCounter("orders.placed", { unit: "{order}", description: "Orders placed" });
+      const duration = meter.createHistogram("checkout.duration", { unit: "ms" });
+      const carts = meter.createUpDownCounter("carts.open");
+      const queue = meter.createGauge("queue.depth");
+
+      orders.add(8, { channel: "web" });
+      // The first export covers the time since the 8 were counted; a pause makes that interval long
+      // enough (not within one millisecond of the export) to stay out of a window that starts there.
+      await sleep(100);
+      await reader.forceFlush();
+      const firstExport = await newestMs(service, "orders.placed");
+
+      for (let i = 0; i < 42; i++) orders.add(1, { channel: "web" });
+      // 1 … 100 ms: the default buckets hold 76 … 100 in (75, 100], where p95 falls.
+      for (let v = 1; v <= 100; v++) duration.record(v, { route: "/checkout" });
+      carts.add(5);
+      carts.add(-2);
+      queue.record(7, { queue: "mail" });
+      await reader.forceFlush();
+      const secondExport = await newestMs(service, "orders.placed");
+      await provider.shutdown();
+
+      // The window from the first export to the second holds exactly the 42.
+      const window = { since: firstExport, until: secondExport + 1, service };
+      const seconds = (secondExport + 1 - firstExport) / 1000;
+      const rate = await query("orders.placed", { ...window, step: secondExport + 1 - firstExport });
+      expect(rate.metric).toMatchObject({
+        kind: "sum",
+        chart: "rate",
+        monotonic: true,
+        temporality: label,
+        unit: "{order}",
+        description: "Orders placed",
+        attributeKeys: ["channel"],
+      });
+      expect(rate.metric.tracekit).toBeUndefined();
+      expect(rate.series).toHaveLength(1);
+      expect(rate.series[0]?.label).toBe("channel=web");
+      expect(rate.series[0]?.values[0]).toBeCloseTo(42 / seconds, 9);
+
+      const latency = await query("checkout.duration", { ...window, step: secondExport + 1 - firstExport });
+      expect(latency.metric).toMatchObject({ kind: "histogram", chart: "distribution", unit: "ms" });
+      const [line] = latency.series;
+      expect(line?.counts).toEqual([100]);
+      expect(line?.values[0]).toBeCloseTo(50.5, 9);
+      // Interpolated inside (75, 100]: the recorded p95 is 95 (the bucket is 25 ms wide).
+      expect(line?.p95?.[0]).toBeCloseTo(95, 6);
+      expect(Math.abs((line?.p50?.[0] as number) - 50)).toBeLessThanOrEqual(25);
+      expect(Math.abs((line?.p99?.[0] as number) - 99)).toBeLessThanOrEqual(25);
+      expect(latency.heatmap?.bounds).toEqual([
+        0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000,
+      ]);
+      expect(latency.heatmap?.counts[0]).toEqual([0, 5, 5, 15, 25, 25, 25, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+
+      const open = await query("carts.open", window);
+      expect(open.metric).toMatchObject({ kind: "sum", chart: "value", monotonic: false });
+      expect(open.series[0]?.values.filter((v) => v !== null)).toEqual([3]);
+
+      const depth = await query("queue.depth", { ...window, groupBy: "queue" });
+      expect(depth.metric).toMatchObject({ kind: "gauge", chart: "value" });
+      expect(depth.series).toEqual([{ label: "mail", attributes: { queue: "mail" }, values: expect.any(Array) }]);
+      expect(depth.series[0]?.values.filter((v) => v !== null)).toEqual([7]);
+    },
+  );
+});

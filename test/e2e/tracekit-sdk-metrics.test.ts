@@ -1,0 +1,115 @@
+/**
+ * TraceKit SDK metrics, sent as the SDKs send them to their backend: counters are read as the
+ * increments they are, gauge and histogram points as samples of a distribution.
+ */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { MetricCatalogResponse, MetricQueryResponse } from "../../src/protocol.js";
+import { startTestApp, type TestApp } from "../helpers/app.js";
+import { readJson } from "../helpers/http.js";
+import {
+  nodeMetricsBody,
+  postTraceKitMetrics,
+  pythonMetricsBody,
+  sdkBatches,
+  type TraceKitMetricPoint,
+} from "../helpers/tracekit-metrics.js";
+
+let app: TestApp;
+beforeEach(async () => {
+  app = await startTestApp();
+});
+afterEach(async () => {
+  await app.close();
+});
+
+async function query(name: string, params: Record<string, string | number>): Promise<MetricQueryResponse> {
+  const search = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]));
+  const response = await fetch(`${app.base}/api/metrics/${encodeURIComponent(name)}?${search}`);
+  expect(response.status).toBe(200);
+  return (await response.json()) as MetricQueryResponse;
+}
+
+const flavours = [
+  { flavour: "node", body: nodeMetricsBody },
+  { flavour: "python", body: pythonMetricsBody },
+] as const;
+
+describe.each(flavours)("TraceKit $flavour SDK metrics", ({ flavour, body }) => {
+  it("sums counter increments into a rate, and reads gauge and histogram points as samples", async () => {
+    const service = `shop-${flavour}`;
+    const t0 = Date.now() - 5 * 60_000;
+    const points: TraceKitMetricPoint[] = [];
+    // A minute of traffic: 42 orders (counter.inc()), and 100 checkouts of 1 … 100 ms (histogram.record()).
+    for (let i = 0; i < 42; i++)
+      points.push({ name: "orders.placed", type: "counter", tags: { channel: "web" }, value: 1, atMs: t0 + i * 1000 });
+    for (let v = 1; v <= 100; v++) {
+      points.push({
+        name: "checkout.duration",
+        type: "histogram",
+        tags: { route: "/checkout" },
+        value: v + 0.5,
+        atMs: t0 + v * 500,
+      });
+    }
+    // A gauge set three times (gauge.set()): the same wire shape as a histogram's records.
+    for (const [i, v] of [3, 5, 4].entries())
+      points.push({ name: "queue.size", type: "gauge", value: v, atMs: t0 + 10_000 * (i + 1) });
+    for (const batch of sdkBatches(points)) {
+      const response = await postTraceKitMetrics(app.port, body(service, batch), flavour);
+      expect(response).toEqual({ status: 200, body: "{}" });
+    }
+
+    const catalog = (await readJson(fetch(`${app.base}/api/metrics?service=${service}`))) as MetricCatalogResponse;
+    expect(catalog.metrics.map((m) => [m.name, m.kind, m.chart, m.charts, m.temporality ?? null, m.tracekit])).toEqual([
+      ["checkout.duration", "gauge", "distribution", ["distribution", "value"], null, true],
+      ["orders.placed", "sum", "rate", ["rate", "value"], "delta", true],
+      ["queue.size", "gauge", "distribution", ["distribution", "value"], null, true],
+    ]);
+
+    // One step over the minute: 42 increments, whatever their temporality field says. (It starts a
+    // second early: Python's float seconds put a point stamped at t0 a fraction of a millisecond before.)
+    const window = { since: t0 - 1000, until: t0 + 59_000, step: 60_000 };
+    const orders = await query("orders.placed", window);
+    expect(orders.series).toEqual([{ label: "channel=web", attributes: { channel: "web" }, values: [42 / 60] }]);
+    expect((await query("orders.placed", { ...window, chart: "value" })).series[0]?.values).toEqual([42]);
+
+    const checkout = await query("checkout.duration", window);
+    expect(checkout.series[0]).toMatchObject({
+      label: "route=/checkout",
+      counts: [100],
+      values: [51],
+      p50: [50.5],
+      p95: [95.5],
+      p99: [99.5],
+    });
+    expect(checkout.heatmap?.counts[0]?.reduce((a, b) => a + b, 0)).toBe(100);
+
+    const queue = await query("queue.size", window);
+    expect(queue.series[0]).toMatchObject({ counts: [3], p50: [4], p99: [5] });
+    expect((await query("queue.size", { ...window, chart: "value" })).series[0]?.values).toEqual([4]);
+
+    const health = await readJson(fetch(`${app.base}/api/health`));
+    expect(health.counts).toMatchObject({ metricSeries: 3, metricPoints: points.length, droppedMetricSeries: 0 });
+  });
+});
+
+it("rejects the Python SDK's NaN gauge value alone, in a partial success the SDK accepts", async () => {
+  const t0 = Date.now() - 60_000;
+  const points: TraceKitMetricPoint[] = [
+    { name: "ratio", type: "gauge", value: Number.NaN, atMs: t0 },
+    { name: "ratio", type: "gauge", value: 0.25, atMs: t0 + 1000 },
+  ];
+  const text = pythonMetricsBody("py", points);
+  expect(text).toContain('"asDouble": NaN');
+  const response = await postTraceKitMetrics(app.port, text, "python");
+  expect(response.status).toBe(200);
+  expect(JSON.parse(response.body)).toEqual({
+    partialSuccess: {
+      rejectedDataPoints: 1,
+      errorMessage: "resourceMetrics[0].scopeMetrics[0].metrics[0].dataPoints[0]: value NaN is not a finite number",
+    },
+  });
+  const ratio = await query("ratio", { since: t0, until: t0 + 2000, step: 2000, chart: "value" });
+  expect(ratio.series[0]?.values).toEqual([0.25]);
+  expect((await readJson(fetch(`${app.base}/api/health`))).counts.rejectedDataPoints).toBe(1);
+});

@@ -1,0 +1,266 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import type { MetricCatalogResponse, MetricQueryResponse } from "../../src/protocol.js";
+import { startTestApp, type TestApp, tempDir } from "../helpers/app.js";
+import { readJson } from "../helpers/http.js";
+import { sendSdkTrace } from "../helpers/otel.js";
+import { loadOtlpMetricsRoot, PKG } from "../otlp/helpers.js";
+
+let app: TestApp;
+beforeEach(async () => {
+  app = await startTestApp();
+});
+afterEach(async () => {
+  await app.close();
+});
+
+const T0 = Date.now() - 10 * 60_000;
+const ns = (ms: number) => (BigInt(ms) * 1_000_000n).toString();
+
+/** An OTLP/JSON export of one gauge with one point per value, a second apart from `atMs`. */
+function gaugeExport(name: string, values: number[], options: { service?: string; atMs?: number; attrs?: Record<string, string> } = {}) {
+  const atMs = options.atMs ?? T0;
+  return {
+    resourceMetrics: [
+      {
+        resource: { attributes: [{ key: "service.name", value: { stringValue: options.service ?? "api" } }] },
+        scopeMetrics: [
+          {
+            scope: { name: "test" },
+            metrics: [
+              {
+                name,
+                unit: "By",
+                gauge: {
+                  dataPoints: values.map((value, i) => ({
+                    timeUnixNano: ns(atMs + i * 1000),
+                    asDouble: value,
+                    attributes: Object.entries(options.attrs ?? {}).map(([key, v]) => ({ key, value: { stringValue: v } })),
+                  })),
+                },
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+}
+
+async function post(body: unknown): Promise<Response> {
+  return fetch(`${app.base}/v1/metrics`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+}
+
+async function get(path: string): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${app.base}${path}`);
+  return { status: response.status, body: await response.json() };
+}
+
+describe("GET /api/metrics and /api/metrics/:name", () => {
+  it("answers the catalog with the series bound and what was dropped", async () => {
+    await post(gaugeExport("heap.used", [1, 2]));
+    const catalog = (await readJson(fetch(`${app.base}/api/metrics?q=HEAP`))) as MetricCatalogResponse;
+    expect(catalog).toMatchObject({ maxSeries: 5000, droppedSeries: 0, droppedPoints: 0 });
+    expect(catalog.metrics).toEqual([
+      {
+        name: "heap.used",
+        kind: "gauge",
+        chart: "value",
+        charts: ["value"],
+        unit: "By",
+        description: "",
+        services: ["api"],
+        attributeKeys: [],
+        seriesCount: 1,
+        lastTimeUnixNano: ns(T0 + 1000),
+      },
+    ]);
+    expect((await get("/api/metrics?service=nobody")).body.metrics).toEqual([]);
+  });
+
+  it("defaults to the last 15 minutes in ~120 steps, and reads names holding a slash", async () => {
+    await post(gaugeExport("process/memory", [5], { atMs: Date.now() - 60_000 }));
+    const { status, body } = await get("/api/metrics/process%2Fmemory");
+    expect(status).toBe(200);
+    const result = body as MetricQueryResponse;
+    expect(result.stepMs).toBe(10_000);
+    expect(result.times).toHaveLength(90);
+    expect(result.toUnixMs - result.fromUnixMs).toBe(15 * 60_000);
+    expect(result.series[0]?.values.filter((v) => v !== null)).toEqual([5]);
+    expect((await get("/api/metrics/process/memory")).status).toBe(200);
+  });
+
+  it("answers 404 for an unknown name and 400 with a reason for bad parameters", async () => {
+    await post(gaugeExport("g", [1]));
+    expect(await get("/api/metrics/nope")).toEqual({
+      status: 404,
+      body: { error: { code: "metric_not_found", message: 'no metric "nope" is stored' } },
+    });
+    const cases: [string, RegExp][] = [
+      ["since=yesterday", /since must be a time in unix milliseconds/],
+      ["since=2000&until=1000", /since \(2000\) must be before until \(1000\)/],
+      ["step=0", /step must be a whole number of milliseconds >= 1/],
+      ["step=-5", /step must be a whole number of milliseconds/],
+      ["since=0&until=100000&step=1", /more than 2000 steps/],
+      ["where=nokey", /where must be key=value/],
+      ["where==x", /where must be key=value/],
+      ["chart=distribution", /chart must be one of value for this metric/],
+    ];
+    for (const [query, reason] of cases) {
+      const { status, body } = await get(`/api/metrics/g?${query}`);
+      expect(status, query).toBe(400);
+      expect(body.error.code).toBe("invalid_query");
+      expect(body.error.message, query).toMatch(reason);
+    }
+  });
+
+  it("groups, filters and picks the chart as asked", async () => {
+    await post(gaugeExport("pool.size", [3], { attrs: { pool: "a", host: "x" } }));
+    await post(gaugeExport("pool.size", [4], { attrs: { pool: "b", host: "x" } }));
+    await post(gaugeExport("pool.size", [9], { attrs: { pool: "c", host: "y" }, service: "worker" }));
+    const window = `since=${T0}&until=${T0 + 60_000}&step=60000`;
+    const byHost = (await get(`/api/metrics/pool.size?${window}&groupBy=host`)).body as MetricQueryResponse;
+    expect(byHost.groupBy).toBe("host");
+    expect(byHost.series.map((s) => [s.label, s.values])).toEqual([
+      ["x", [3.5]],
+      ["y", [9]],
+    ]);
+    const filtered = (await get(`/api/metrics/pool.size?${window}&where=host%3Dx&where=pool%3Db`)).body;
+    expect(filtered.series.map((s: { label: string }) => s.label)).toEqual(["host=x, pool=b"]);
+    const worker = (await get(`/api/metrics/pool.size?${window}&service=worker&groupBy=service.name`)).body;
+    expect(worker.series).toEqual([{ label: "worker", attributes: { "service.name": "worker" }, values: [9] }]);
+  });
+});
+
+describe("metrics beside the rest of the app", () => {
+  it("counts them in /api/health and clears them with DELETE /api/traces", async () => {
+    await post(gaugeExport("g", [1, 2, 3]));
+    const health = await readJson(fetch(`${app.base}/api/health`));
+    expect(health.storage.maxMetricSeries).toBe(5000);
+    expect(health.counts).toMatchObject({ metricSeries: 1, metricPoints: 3, droppedMetricSeries: 0, droppedMetricPoints: 0 });
+    const cleared = await fetch(`${app.base}/api/traces`, { method: "DELETE" });
+    expect(cleared.status).toBe(200);
+    expect((await get("/api/metrics")).body.metrics).toEqual([]);
+    expect((await get("/api/metrics/g")).status).toBe(404);
+  });
+
+  it("drops series past --max-metric-series and says so in the catalog and health", async () => {
+    await app.close();
+    app = await startTestApp({ maxMetricSeries: 2 });
+    for (const host of ["a", "b", "c", "d"]) await post(gaugeExport("g", [1, 2], { attrs: { host } }));
+    expect((await get("/api/metrics")).body).toMatchObject({ maxSeries: 2, droppedSeries: 2, droppedPoints: 4 });
+    expect((await readJson(fetch(`${app.base}/api/health`))).counts).toMatchObject({
+      metricSeries: 2,
+      droppedMetricSeries: 2,
+      droppedMetricPoints: 4,
+    });
+  });
+
+  it("pushes the names of metrics that received points, each once per tick", async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${app.port}/api/live`);
+    const messages: any[] = [];
+    ws.on("message", (data) => messages.push(JSON.parse(String(data))));
+    await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+    await Promise.all([post(gaugeExport("a", [1])), post(gaugeExport("b", [1])), post(gaugeExport("a", [2]))]);
+    const deadline = Date.now() + 10_000;
+    const names = () => messages.filter((m) => m.type === "metrics").flatMap((m) => m.names);
+    while (names().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    ws.close();
+    const pushed = messages.filter((m) => m.type === "metrics");
+    expect(new Set(names())).toEqual(new Set(["a", "b"]));
+    for (const message of pushed) expect(new Set(message.names).size).toBe(message.names.length);
+  });
+
+  it("links an exemplar recorded inside a real span to its trace and span", async () => {
+    // The OpenTelemetry JS SDK (2.x) records no exemplars; SDKs that do (Java, Go, .NET, Python)
+    // send them as encoded here, with the ids of the span the measurement was made in.
+    const trace = await sendSdkTrace(app.base, { service: "checkout", name: "POST /pay", children: 1 });
+    const root = loadOtlpMetricsRoot();
+    const Request = root.lookupType(`${PKG}.ExportMetricsServiceRequest`);
+    const at = String(BigInt(Date.now() - 1000) * 1_000_000n);
+    const message = Request.fromObject({
+      resourceMetrics: [
+        {
+          resource: { attributes: [{ key: "service.name", value: { stringValue: "checkout" } }] },
+          scopeMetrics: [
+            {
+              metrics: [
+                {
+                  name: "http.server.request.duration",
+                  unit: "s",
+                  histogram: {
+                    aggregationTemporality: 1,
+                    dataPoints: [
+                      {
+                        startTimeUnixNano: String(BigInt(Date.now() - 2000) * 1_000_000n),
+                        timeUnixNano: at,
+                        count: 1,
+                        sum: 0.42,
+                        bucketCounts: [0, 1, 0],
+                        explicitBounds: [0.1, 1],
+                        exemplars: [
+                          {
+                            timeUnixNano: at,
+                            asDouble: 0.42,
+                            traceId: Buffer.from(trace.traceId, "hex"),
+                            spanId: Buffer.from(trace.rootSpanId, "hex"),
+                            filteredAttributes: [{ key: "user.id", value: { stringValue: "u-7" } }],
+                          },
+                        ],
+                      },
+                    ],
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    const response = await fetch(`${app.base}/v1/metrics`, {
+      method: "POST",
+      headers: { "content-type": "application/x-protobuf" },
+      body: new Uint8Array(Request.encode(message).finish()),
+    });
+    expect(response.status).toBe(200);
+    const result = (await get("/api/metrics/http.server.request.duration")).body as MetricQueryResponse;
+    expect(result.exemplars).toEqual([
+      {
+        timeUnixNano: at,
+        value: 0.42,
+        traceId: trace.traceId,
+        spanId: trace.rootSpanId,
+        seriesLabel: "",
+        attributes: { "user.id": "u-7" },
+      },
+    ]);
+    const linked = await get(`/api/traces/${result.exemplars[0]?.traceId}`);
+    expect(linked.status).toBe(200);
+    expect(linked.body.spans.map((s: { spanId: string }) => s.spanId)).toContain(result.exemplars[0]?.spanId);
+  });
+
+  it("keeps metrics across a restart with --db", async () => {
+    await app.close();
+    const dir = tempDir();
+    try {
+      const db = `${dir.path}/metrics.db`;
+      app = await startTestApp({ db });
+      await post(gaugeExport("disk.free", [10, 20, 30], { attrs: { mount: "/" } }));
+      const path = `/api/metrics/disk.free?since=${T0}&until=${T0 + 60_000}&step=1000`;
+      const before = (await get(path)).body;
+      expect(before.series[0].values.slice(0, 3)).toEqual([10, 20, 30]);
+      await app.close();
+      app = await startTestApp({ db });
+      expect((await get(path)).body).toEqual(before);
+      expect((await readJson(fetch(`${app.base}/api/health`))).counts).toMatchObject({ metricSeries: 1, metricPoints: 3 });
+    } finally {
+      await app.close();
+      dir.remove();
+      app = await startTestApp();
+    }
+  });
+});

@@ -1,0 +1,95 @@
+import { afterAll, describe, expect, it } from "vitest";
+import type { MetricQuery } from "../../src/store/metric-store.js";
+import { type OpenedStores, openStores } from "../../src/store/open-store.js";
+import { tempDir } from "../helpers/app.js";
+import { exemplar, gauge, histogram, MINUTE, SECOND, sum, T0_MS } from "./metric-fixtures.js";
+import { describeMetricStoreContract } from "./metric-store-contract.js";
+import { rootSpan, traceId } from "./span-fixtures.js";
+
+const dir = tempDir();
+afterAll(() => dir.remove());
+let files = 0;
+const tempPath = () => `${dir.path}/metrics-${++files}.db`;
+
+describeMetricStoreContract("sqlite", async (bounds) => {
+  // Opened as --db opens it: a companion of the span store; closing the span store closes it too.
+  const { store, metrics } = await openStores({ dbPath: tempPath(), maxSpans: 1000, metrics: bounds });
+  return {
+    ...metrics,
+    kind: metrics.kind,
+    close() {
+      store.close();
+    },
+  };
+});
+
+describe("sqlite: metrics in the --db file", () => {
+  const window: Omit<MetricQuery, "name"> = { fromMs: T0_MS, toMs: T0_MS + 10 * MINUTE, stepMs: MINUTE, where: [] };
+
+  async function fill(opened: OpenedStores): Promise<void> {
+    const start = T0_MS - MINUTE;
+    // Enough points to fold raw points into rollups, plus exemplars, a histogram and a gauge.
+    const points = Array.from({ length: 300 }, (_, i) => ({ atMs: T0_MS + i * SECOND, value: i + 1, startMs: start }));
+    opened.metrics.insert([
+      sum("orders", "shop", points, { temporality: "cumulative", monotonic: true, unit: "{order}" }),
+      histogram("latency", "shop", [
+        { atMs: T0_MS + SECOND, counts: [1, 2, 3], bounds: [10, 100], exemplars: [exemplar(T0_MS + 500, 50, 7)] },
+      ]),
+      gauge("queue", "worker", [{ atMs: T0_MS + 2 * SECOND, value: 4, attributes: { queue: "mail" } }]),
+    ]);
+  }
+
+  function snapshot(opened: OpenedStores) {
+    return {
+      catalog: opened.metrics.catalog({}),
+      stats: opened.metrics.stats(),
+      orders: opened.metrics.query({ name: "orders", ...window }),
+      latency: opened.metrics.query({ name: "latency", ...window }),
+      queue: opened.metrics.query({ name: "queue", ...window }),
+    };
+  }
+
+  it("keeps every series, rollup, exemplar and count across a restart, beside the spans", async () => {
+    const path = tempPath();
+    let opened = await openStores({ dbPath: path, maxSpans: 1000, metrics: { maxSeries: 10 } });
+    opened.store.insertSpans([rootSpan(1)]);
+    await fill(opened);
+    const before = snapshot(opened);
+    expect(before.stats).toMatchObject({ metrics: 3, series: 3, points: 302 });
+    opened.store.close();
+
+    opened = await openStores({ dbPath: path, maxSpans: 1000, metrics: { maxSeries: 10 } });
+    try {
+      expect(opened.store.getTrace(traceId(1))).toHaveLength(1);
+      expect(snapshot(opened)).toEqual(before);
+      // A cumulative counter goes on from where it was: the next point adds only its difference (42).
+      // The first point's 1, counted over the minute before the window, is in the window's first rollup.
+      opened.metrics.insert([
+        sum("orders", "shop", [{ atMs: T0_MS + 301 * SECOND, value: 342, startMs: T0_MS - MINUTE }], {
+          temporality: "cumulative",
+          monotonic: true,
+        }),
+      ]);
+      const after = opened.metrics.query({ name: "orders", ...window, stepMs: 10 * MINUTE });
+      expect((after?.series[0]?.values[0] as number) * 600).toBeCloseTo(342, 6);
+    } finally {
+      opened.store.close();
+    }
+  });
+
+  it("writes changes in batches, and a clear empties the tables", async () => {
+    const path = tempPath();
+    let opened = await openStores({ dbPath: path, maxSpans: 1000 });
+    await fill(opened);
+    opened.metrics.clear();
+    opened.metrics.insert([gauge("after", "api", [{ atMs: T0_MS, value: 1 }])]);
+    opened.store.close();
+    opened = await openStores({ dbPath: path, maxSpans: 1000 });
+    try {
+      expect(opened.metrics.catalog({}).metrics.map((m) => m.descriptor.name)).toEqual(["after"]);
+      expect(opened.metrics.stats()).toMatchObject({ series: 1, points: 1 });
+    } finally {
+      opened.store.close();
+    }
+  });
+});

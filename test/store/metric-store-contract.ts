@@ -1,0 +1,387 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { SERIES_RETENTION_MS } from "../../src/store/metric-collection.js";
+import { TIERS } from "../../src/store/metric-series.js";
+import type { MetricBounds, MetricQuery, MetricStore } from "../../src/store/metric-store.js";
+import { exemplar, gauge, histogram, MINUTE, ns, SECOND, sum, summary, T0_MS } from "./metric-fixtures.js";
+
+export type MetricStoreFactory = (bounds: MetricBounds) => MetricStore | Promise<MetricStore>;
+
+/** The most entries one series can hold: every tier full. */
+const MAX_ENTRIES = TIERS.reduce((n, t) => n + t.capacity, 0);
+
+/** The behaviour every MetricStore must have; each implementation's test file runs it. */
+export function describeMetricStoreContract(name: string, makeStore: MetricStoreFactory): void {
+  describe(`${name}: MetricStore contract`, () => {
+    const open: MetricStore[] = [];
+
+    async function fresh(bounds: Partial<MetricBounds> = {}): Promise<MetricStore> {
+      const store = await makeStore({ maxSeries: 1000, ...bounds });
+      open.push(store);
+      return store;
+    }
+
+    afterEach(() => {
+      for (const store of open.splice(0)) store.close();
+    });
+
+    function query(store: MetricStore, q: Partial<MetricQuery> & { name: string }) {
+      const result = store.query({ fromMs: T0_MS, toMs: T0_MS + MINUTE, stepMs: MINUTE, where: [], ...q });
+      if (result === undefined) throw new Error(`no metric ${q.name}`);
+      return result;
+    }
+
+    describe("catalog", () => {
+      it("lists each metric once with its kind, unit, services, attribute keys, series and newest time", async () => {
+        const store = await fresh();
+        const result = store.insert([
+          gauge("cpu", "api", [{ atMs: T0_MS, value: 0.5, attributes: { core: "0" } }], {
+            unit: "1",
+            description: "CPU",
+          }),
+          gauge("cpu", "worker", [{ atMs: T0_MS + SECOND, value: 0.7, attributes: { core: "1", host: "b" } }]),
+          sum("requests", "api", [{ atMs: T0_MS, value: 3 }], {
+            temporality: "delta",
+            monotonic: true,
+            unit: "{request}",
+          }),
+        ]);
+        expect(result).toEqual({
+          accepted: 3,
+          droppedPoints: 0,
+          rejected: 0,
+          errors: [],
+          changedNames: ["cpu", "requests"],
+        });
+        const catalog = store.catalog({});
+        expect(catalog).toMatchObject({ maxSeries: 1000, droppedSeries: 0, droppedPoints: 0 });
+        expect(catalog.metrics).toEqual([
+          {
+            descriptor: { name: "cpu", description: "CPU", unit: "1", kind: "gauge", tracekit: false },
+            services: ["api", "worker"],
+            attributeKeys: ["core", "host"],
+            seriesCount: 2,
+            lastTimeUnixNano: ns(T0_MS + SECOND),
+          },
+          {
+            descriptor: {
+              name: "requests",
+              description: "",
+              unit: "{request}",
+              kind: "sum",
+              temporality: "delta",
+              monotonic: true,
+              tracekit: false,
+            },
+            services: ["api"],
+            attributeKeys: [],
+            seriesCount: 1,
+            lastTimeUnixNano: ns(T0_MS),
+          },
+        ]);
+        expect(store.metric("cpu")).toEqual(catalog.metrics[0]);
+        expect(store.metric("nope")).toBeUndefined();
+        expect(store.query({ name: "nope", fromMs: 0, toMs: 1, stepMs: 1, where: [] })).toBeUndefined();
+      });
+
+      it("filters by text in the name or description, and by service", async () => {
+        const store = await fresh();
+        store.insert([
+          gauge("http.server.active_requests", "api", [{ atMs: T0_MS, value: 1 }]),
+          gauge("queue.depth", "worker", [{ atMs: T0_MS, value: 1 }], { description: "Jobs waiting for HTTP" }),
+        ]);
+        const names = (q: Parameters<MetricStore["catalog"]>[0]) =>
+          store.catalog(q).metrics.map((m) => m.descriptor.name);
+        expect(names({ q: "HTTP" })).toEqual(["http.server.active_requests", "queue.depth"]);
+        expect(names({ q: "active" })).toEqual(["http.server.active_requests"]);
+        expect(names({ service: "worker" })).toEqual(["queue.depth"]);
+        expect(names({ service: "nobody" })).toEqual([]);
+      });
+
+      it("refuses points of a name stored as another kind, and says why", async () => {
+        const store = await fresh();
+        store.insert([gauge("x", "api", [{ atMs: T0_MS, value: 1 }])]);
+        const result = store.insert([
+          sum(
+            "x",
+            "api",
+            [
+              { atMs: T0_MS, value: 1 },
+              { atMs: T0_MS + 1, value: 2 },
+            ],
+            { temporality: "delta", monotonic: true },
+          ),
+        ]);
+        expect(result).toMatchObject({ accepted: 0, rejected: 2, changedNames: [] });
+        expect(result.errors).toEqual(['metric "x" is stored as a gauge; 2 sum point(s) refused']);
+      });
+    });
+
+    describe("rates", () => {
+      it("gives 42 / 60 per second for a cumulative counter that grew by 42 in a 60 s window", async () => {
+        const store = await fresh();
+        const start = T0_MS - 30 * SECOND;
+        store.insert([
+          sum("orders", "shop", [{ atMs: T0_MS, value: 8, startMs: start }], {
+            temporality: "cumulative",
+            monotonic: true,
+          }),
+          sum("orders", "shop", [{ atMs: T0_MS + MINUTE, value: 50, startMs: start }], {
+            temporality: "cumulative",
+            monotonic: true,
+          }),
+        ]);
+        const result = query(store, { name: "orders", fromMs: T0_MS, toMs: T0_MS + MINUTE });
+        expect(result.chart).toBe("rate");
+        // The 8 counted before the window (since its start, 30 s earlier) stay out of it.
+        expect(result.series.map((s) => s.values)).toEqual([[42 / 60]]);
+        // In 10 s steps the increase is spread evenly over the minute it happened in.
+        const fine = query(store, { name: "orders", fromMs: T0_MS, toMs: T0_MS + MINUTE, stepMs: 10 * SECOND });
+        for (const v of fine.series[0]?.values ?? []) expect(v).toBeCloseTo(42 / 60);
+      });
+
+      it("adds delta increments, and a TraceKit counter's instant increments, per step", async () => {
+        const store = await fresh();
+        const increments = Array.from({ length: 42 }, (_, i) => ({ atMs: T0_MS + i * SECOND, value: 1 }));
+        store.insert([sum("clicks", "web", increments, { temporality: "delta", monotonic: true, tracekit: true })]);
+        const result = query(store, { name: "clicks", stepMs: 30 * SECOND });
+        expect(result.series[0]?.values).toEqual([30 / 30, 12 / 30]);
+        // The value view is the running total at the end of each step.
+        expect(query(store, { name: "clicks", stepMs: 30 * SECOND, chart: "value" }).series[0]?.values).toEqual([
+          30, 42,
+        ]);
+      });
+
+      it("keeps every increase through the rollups of a long-running series", async () => {
+        const store = await fresh();
+        // 6 hours of a counter exported every 10 s, +1 per export: far more points than raw storage holds.
+        const points = Array.from({ length: 6 * 360 }, (_, i) => ({
+          atMs: T0_MS + i * 10 * SECOND,
+          value: i + 1,
+          startMs: T0_MS - 10 * SECOND,
+        }));
+        for (let i = 0; i < points.length; i += 100) {
+          store.insert([sum("ticks", "svc", points.slice(i, i + 100), { temporality: "cumulative", monotonic: true })]);
+        }
+        const hour = 60 * MINUTE;
+        const hourly = query(store, { name: "ticks", fromMs: T0_MS - hour, toMs: T0_MS + 7 * hour, stepMs: hour });
+        const total = hourly.series[0]?.values.reduce((sum: number, rate) => sum + (rate ?? 0) * 3600, 0);
+        expect(total).toBeCloseTo(points.length, 6);
+        expect(store.stats()).toMatchObject({ series: 1, points: points.length });
+      });
+    });
+
+    describe("values", () => {
+      it("takes each series' last value per step; a group adds up sums and averages gauges", async () => {
+        const store = await fresh();
+        store.insert([
+          gauge("temp", "api", [
+            { atMs: T0_MS + 1 * SECOND, value: 10, attributes: { room: "a", sensor: "1" } },
+            { atMs: T0_MS + 2 * SECOND, value: 20, attributes: { room: "a", sensor: "1" } },
+            { atMs: T0_MS + 3 * SECOND, value: 40, attributes: { room: "a", sensor: "2" } },
+          ]),
+          sum(
+            "active",
+            "api",
+            [
+              { atMs: T0_MS + SECOND, value: 3, attributes: { route: "/a" }, startMs: T0_MS },
+              { atMs: T0_MS + SECOND, value: 4, attributes: { route: "/b" }, startMs: T0_MS },
+            ],
+            { temporality: "cumulative", monotonic: false },
+          ),
+        ]);
+        expect(query(store, { name: "temp" }).series.map((s) => [s.label, s.values])).toEqual([
+          ["room=a, sensor=1", [20]],
+          ["room=a, sensor=2", [40]],
+        ]);
+        expect(query(store, { name: "temp", groupBy: "room" }).series).toEqual([
+          { label: "a", attributes: { room: "a" }, values: [30] },
+        ]);
+        const active = query(store, { name: "active", groupBy: "service.name" });
+        expect(active.chart).toBe("value");
+        expect(active.series).toEqual([{ label: "api", attributes: { "service.name": "api" }, values: [7] }]);
+      });
+
+      it("filters by service and by attribute values, and leaves steps without points empty", async () => {
+        const store = await fresh();
+        store.insert([
+          gauge("mem", "api", [{ atMs: T0_MS, value: 1, attributes: { pool: "heap", n: 1 } }]),
+          gauge("mem", "worker", [{ atMs: T0_MS + 90 * SECOND, value: 2, attributes: { pool: "heap", n: 2 } }]),
+        ]);
+        const both = query(store, { name: "mem", toMs: T0_MS + 2 * MINUTE });
+        expect(both.times).toEqual([T0_MS, T0_MS + MINUTE]);
+        // Series of several services say which one they are.
+        expect(both.series.map((s) => [s.label, s.values])).toEqual([
+          ["n=1, pool=heap, service.name=api", [1, null]],
+          ["n=2, pool=heap, service.name=worker", [null, 2]],
+        ]);
+        const where = (w: [string, string][], extra: Partial<MetricQuery> = {}) =>
+          query(store, { name: "mem", toMs: T0_MS + 2 * MINUTE, where: w, ...extra }).series.map((s) => s.label);
+        expect(where([["n", "2"]])).toEqual(["n=2, pool=heap"]);
+        expect(where([["service.name", "api"]])).toEqual(["n=1, pool=heap"]);
+        expect(where([["pool", "heap"]], { service: "worker" })).toEqual(["n=2, pool=heap"]);
+        expect(where([["pool", "stack"]])).toEqual([]);
+      });
+    });
+
+    describe("distributions", () => {
+      it("estimates percentiles from histogram buckets per step, with the mean, count and a heatmap", async () => {
+        const store = await fresh();
+        const bounds = [10, 50, 100, 500];
+        // 100 requests: 50 in (10, 50], 45 in (50, 100], 5 in (100, 500].
+        store.insert([
+          histogram("latency", "api", [{ atMs: T0_MS + SECOND, counts: [0, 50, 45, 5, 0], bounds, sum: 6000 }]),
+        ]);
+        const result = query(store, { name: "latency" });
+        expect(result.chart).toBe("distribution");
+        const s = result.series[0];
+        expect(s?.counts).toEqual([100]);
+        expect(s?.values).toEqual([60]);
+        expect(s?.p50).toEqual([50]);
+        expect(s?.p95).toEqual([100]);
+        expect(s?.p99?.[0]).toBeCloseTo(100 + 400 * 0.8);
+        expect(result.heatmap).toEqual({ bounds, counts: [[0, 50, 45, 5, 0]] });
+      });
+
+      it("reads TraceKit gauge points as samples: exact percentiles and the mean, or the last value", async () => {
+        const store = await fresh();
+        const samples = Array.from({ length: 100 }, (_, i) => ({ atMs: T0_MS + i * 100, value: i + 1 }));
+        store.insert([gauge("request.duration", "shop", samples, { tracekit: true })]);
+        const result = query(store, { name: "request.duration" });
+        expect(result.chart).toBe("distribution");
+        expect(result.series[0]).toMatchObject({ values: [50.5], counts: [100], p50: [50], p95: [95], p99: [99] });
+        expect(result.heatmap?.counts[0]?.reduce((a, b) => a + b, 0)).toBe(100);
+        expect(query(store, { name: "request.duration", chart: "value" }).series[0]?.values).toEqual([100]);
+      });
+
+      it("takes deltas of cumulative histograms", async () => {
+        const store = await fresh();
+        const bounds = [1];
+        store.insert([
+          histogram(
+            "h",
+            "api",
+            [
+              { atMs: T0_MS - SECOND, startMs: T0_MS - MINUTE, counts: [5, 5], bounds },
+              { atMs: T0_MS + SECOND, startMs: T0_MS - MINUTE, counts: [5, 9], bounds },
+            ],
+            "cumulative",
+          ),
+        ]);
+        expect(query(store, { name: "h" }).series[0]?.counts).toEqual([4]);
+      });
+    });
+
+    it("charts a summary's quantiles as sent", async () => {
+      const store = await fresh();
+      store.insert([
+        summary("rpc", "api", [
+          {
+            atMs: T0_MS + SECOND,
+            count: 4,
+            sum: 10,
+            quantiles: [
+              [0.5, 2],
+              [0.99, 4],
+            ],
+          },
+          {
+            atMs: T0_MS + 2 * SECOND,
+            count: 8,
+            sum: 24,
+            quantiles: [
+              [0.5, 3],
+              [0.99, 5],
+            ],
+          },
+        ]),
+      ]);
+      const result = query(store, { name: "rpc" });
+      expect(result.chart).toBe("quantiles");
+      expect(result.series[0]).toMatchObject({ values: [3], quantiles: { "0.5": [3], "0.99": [5] } });
+    });
+
+    it("returns the exemplars in the window, newest first, with their series' label", async () => {
+      const store = await fresh();
+      store.insert([
+        histogram("latency", "api", [
+          {
+            atMs: T0_MS + SECOND,
+            counts: [1, 1],
+            bounds: [10],
+            attributes: { route: "/a" },
+            exemplars: [exemplar(T0_MS + 500, 4, 1), exemplar(T0_MS + 900, 40, 2)],
+          },
+          { atMs: T0_MS + 2 * MINUTE, counts: [1, 0], bounds: [10], exemplars: [exemplar(T0_MS + 2 * MINUTE, 1, 3)] },
+        ]),
+      ]);
+      const result = query(store, { name: "latency" });
+      expect(result.exemplars).toEqual([
+        { ...exemplar(T0_MS + 900, 40, 2), seriesLabel: "route=/a" },
+        { ...exemplar(T0_MS + 500, 4, 1), seriesLabel: "route=/a" },
+      ]);
+    });
+
+    describe("bounds", () => {
+      it("drops points of new series past the cap, counting series and points; existing series go on", async () => {
+        const store = await fresh({ maxSeries: 2 });
+        const point = (host: string, atMs = T0_MS) => ({ atMs, value: 1, attributes: { host } });
+        store.insert([gauge("g", "api", [point("a"), point("b")])]);
+        const result = store.insert([gauge("g", "api", [point("c"), point("c"), point("d"), point("a", T0_MS + 1)])]);
+        expect(result).toMatchObject({ accepted: 1, droppedPoints: 3 });
+        store.insert([gauge("other", "api", [point("a")])]);
+        expect(store.stats()).toEqual({
+          metrics: 1,
+          series: 2,
+          points: 3,
+          maxSeries: 2,
+          droppedSeries: 3,
+          droppedPoints: 4,
+        });
+        expect(store.catalog({})).toMatchObject({ maxSeries: 2, droppedSeries: 3, droppedPoints: 4 });
+      });
+
+      it("holds a bounded number of entries per series however many points arrive", async () => {
+        const store = await fresh();
+        // Two days of a gauge set every 10 seconds.
+        const day = 24 * 60 * MINUTE;
+        for (let t = 0; t < 2 * day; t += 3600 * SECOND) {
+          const points = Array.from({ length: 360 }, (_, i) => ({ atMs: T0_MS + t + i * 10 * SECOND, value: i }));
+          store.insert([gauge("busy", "svc", points)]);
+        }
+        const result = query(store, { name: "busy", fromMs: T0_MS, toMs: T0_MS + 2 * day, stepMs: 10 * MINUTE });
+        const kept = result.series[0]?.values.filter((v) => v !== null).length ?? 0;
+        // The last day is there (in 10-minute rollups or finer), the day before it is gone.
+        expect(kept).toBeGreaterThanOrEqual(144);
+        expect(kept).toBeLessThanOrEqual(MAX_ENTRIES);
+        expect(result.series[0]?.values.slice(0, 100).every((v) => v === null)).toBe(true);
+      });
+
+      it("removes series that stopped a day before the newest point, freeing room under the cap", async () => {
+        const store = await fresh({ maxSeries: 1 });
+        store.insert([gauge("old", "api", [{ atMs: T0_MS, value: 1 }])]);
+        store.insert([gauge("old", "api", [{ atMs: T0_MS + 2 * MINUTE, value: 1, attributes: { a: 1 } }])]);
+        expect(store.stats()).toMatchObject({ series: 1, droppedSeries: 1 });
+        store.insert([gauge("new", "api", [{ atMs: T0_MS + SERIES_RETENTION_MS + MINUTE, value: 1 }])]);
+        expect(store.stats()).toMatchObject({ series: 1, droppedSeries: 1 });
+        expect(store.catalog({}).metrics.map((m) => m.descriptor.name)).toEqual(["new"]);
+      });
+    });
+
+    it("forgets everything on clear", async () => {
+      const store = await fresh({ maxSeries: 1 });
+      store.insert([gauge("a", "api", [{ atMs: T0_MS, value: 1 }]), gauge("b", "api", [{ atMs: T0_MS, value: 1 }])]);
+      store.clear();
+      expect(store.stats()).toEqual({
+        metrics: 0,
+        series: 0,
+        points: 0,
+        maxSeries: 1,
+        droppedSeries: 0,
+        droppedPoints: 0,
+      });
+      expect(store.catalog({}).metrics).toEqual([]);
+      store.insert([gauge("b", "api", [{ atMs: T0_MS, value: 1 }])]);
+      expect(store.stats()).toMatchObject({ series: 1, points: 1 });
+    });
+  });
+}
