@@ -4,7 +4,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { MetricQueryResponse } from "../../src/protocol.js";
 import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
 import { sendSdkTrace } from "../helpers/otel.js";
-import { sdkMeter, tracekitMetricsBody } from "../helpers/otel-metrics.js";
+import { sdkMeter } from "../helpers/otel-metrics.js";
+import { nodeMetricsBody, postTraceKitMetrics } from "../helpers/tracekit-metrics.js";
 
 const available = chromiumAvailable();
 
@@ -23,10 +24,10 @@ function leadingNumber(text: string): number {
   return Number(/^-?[\d.]+/.exec(text)?.[0] ?? Number.NaN);
 }
 
-async function postMetricsJson(base: string, body: string, headers: Record<string, string> = {}): Promise<number> {
+async function postMetricsJson(base: string, body: string): Promise<number> {
   const response = await fetch(`${base}/v1/metrics`, {
     method: "POST",
-    headers: { "content-type": "application/json", ...headers },
+    headers: { "content-type": "application/json" },
     body,
   });
   await response.arrayBuffer();
@@ -68,10 +69,10 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
     await page.goto(`${suite.app.base}/metrics?metric=late.metric`);
     await page.getByTestId("metric-unknown").waitFor();
     await expect(page.getByTestId("metric-unknown").textContent()).resolves.toContain("late.metric has not arrived");
-    const body = tracekitMetricsBody("late-svc", [
-      { name: "late.metric", type: "gauge", points: [{ value: 7, timeMs: Date.now() - 1000 }] },
+    const body = nodeMetricsBody("late-svc", [
+      { name: "late.metric", type: "gauge", value: 7, atMs: Date.now() - 1000 },
     ]);
-    expect(await postMetricsJson(suite.app.base, body)).toBe(200);
+    expect((await postTraceKitMetrics(suite.app.port, body, "node")).status).toBe(200);
     await page.locator('[data-metric="late.metric"] [data-testid="metric-chart"] canvas').first().waitFor();
     await expect(page.locator('.catalog-row[aria-selected="true"]').getAttribute("data-metric")).resolves.toBe(
       "late.metric",
@@ -154,23 +155,19 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
 
   it("reads a TraceKit SDK's metrics as it means them: counter increments, gauge points as samples", async () => {
     const now = Date.now();
-    const body = tracekitMetricsBody("tk-shop", [
-      {
-        name: "tk.orders",
-        type: "counter",
-        points: [
-          { value: 10, timeMs: now - 60_000, tags: { region: "eu" } },
-          { value: 12, timeMs: now - 30_000, tags: { region: "eu" } },
-          { value: 20, timeMs: now - 1_000, tags: { region: "eu" } },
-        ],
-      },
-      {
+    const eu = { region: "eu" };
+    const body = nodeMetricsBody("tk-shop", [
+      { name: "tk.orders", type: "counter", value: 10, atMs: now - 60_000, tags: eu },
+      { name: "tk.orders", type: "counter", value: 12, atMs: now - 30_000, tags: eu },
+      { name: "tk.orders", type: "counter", value: 20, atMs: now - 1_000, tags: eu },
+      ...[40, 20, 60, 80, 100].map((value, i) => ({
         name: "tk.checkout.ms",
-        type: "histogram",
-        points: [40, 20, 60, 80, 100].map((value, i) => ({ value, timeMs: now - 5_000 + i })),
-      },
+        type: "histogram" as const,
+        value,
+        atMs: now - 5_000 + i,
+      })),
     ]);
-    expect(await postMetricsJson(suite.app.base, body, { "X-API-Key": "local" })).toBe(200);
+    expect((await postTraceKitMetrics(suite.app.port, body, "node")).status).toBe(200);
 
     await openMetric(page, suite.app.base, "?metric=tk.orders");
     // The SDK marks the points cumulative, but each is an increment: 10 + 12 + 20.
