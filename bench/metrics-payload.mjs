@@ -79,9 +79,32 @@ function keyValue(w, field, key, value) {
 /** Series `i` of a block: 40 % histograms, 30 % counters, 30 % gauges; `block` makes 1,000 other ones. */
 function seriesOf(block, i) {
   const id = `${block}-${i}`;
-  if (i < 400) return { kind: "histogram", attributes: [["http.request.method", METHODS[i % 4]], ["http.route", ROUTES[i % 5]], ["instance", id]] };
-  if (i < 700) return { kind: "sum", attributes: [["http.route", ROUTES[i % 5]], ["outcome", i % 9 === 0 ? "error" : "ok"], ["instance", id]] };
-  return { kind: "gauge", attributes: [["host", `node-${i % 20}`], ["queue", `q-${i % 7}`], ["instance", id]] };
+  if (i < 400)
+    return {
+      kind: "histogram",
+      attributes: [
+        ["http.request.method", METHODS[i % 4]],
+        ["http.route", ROUTES[i % 5]],
+        ["instance", id],
+      ],
+    };
+  if (i < 700)
+    return {
+      kind: "sum",
+      attributes: [
+        ["http.route", ROUTES[i % 5]],
+        ["outcome", i % 9 === 0 ? "error" : "ok"],
+        ["instance", id],
+      ],
+    };
+  return {
+    kind: "gauge",
+    attributes: [
+      ["host", `node-${i % 20}`],
+      ["queue", `q-${i % 7}`],
+      ["instance", id],
+    ],
+  };
 }
 
 function template(block) {

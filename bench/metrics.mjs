@@ -3,13 +3,14 @@
 // with every series holding all it can (raw points and every rollup tier).
 // Run after `npm run build`:  node bench/metrics.mjs
 // Knobs: BENCH_REQUESTS (default 500 → 500k points), BENCH_CONCURRENCY (4).
-import { Agent, request } from "node:http";
+
 import { readFileSync } from "node:fs";
+import { Agent, request } from "node:http";
 import { percentile } from "../dist/domain/percentile.js";
 import { decodeMetricsRequestProtobuf } from "../dist/otlp/protobuf/metrics.js";
 import { createMemoryMetricStore } from "../dist/store/metric-memory-store.js";
-import { DEFAULT_MAX_METRIC_SERIES } from "../dist/store/metric-store.js";
 import { TIERS } from "../dist/store/metric-series.js";
+import { DEFAULT_MAX_METRIC_SERIES } from "../dist/store/metric-store.js";
 import { metricsRequest } from "./metrics-payload.mjs";
 import { postOtlp, startServer } from "./server.mjs";
 
@@ -25,6 +26,12 @@ const exportBody = (i) => {
   const n = Math.floor(i / BLOCKS);
   return metricsRequest(i % BLOCKS, n, { startMs, timeMs: startMs + (n + 1) * 10_000 });
 };
+
+/** CPU seconds (user + system) a process has used: a rate per CPU-second holds up when other work shares the cores. */
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 
 function rssMb(pid) {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
@@ -86,10 +93,15 @@ const bodies = Array.from({ length: 50 }, (_, i) => exportBody(i));
   let points = 0;
   let i = 0;
   const start = performance.now();
+  const cpu = process.cpuUsage();
   while (performance.now() < until) {
     for (const m of decodeMetricsRequestProtobuf(bodies[i++ % bodies.length]).metrics) points += m.data.points.length;
   }
-  console.log(`decode-only protobuf: ${fmt(points / ((performance.now() - start) / 1000))} points/s`);
+  const used = process.cpuUsage(cpu);
+  console.log(
+    `decode-only protobuf: ${fmt(points / ((performance.now() - start) / 1000))} points/s ` +
+      `(${fmt(points / ((used.user + used.system) / 1e6))} per CPU-second)`,
+  );
 }
 
 // Decode + memory store in this process (no HTTP), exports in order.
@@ -97,9 +109,14 @@ const bodies = Array.from({ length: 50 }, (_, i) => exportBody(i));
   const store = createMemoryMetricStore({ maxSeries: DEFAULT_MAX_METRIC_SERIES });
   const inOrder = Array.from({ length: 200 }, (_, i) => exportBody(i));
   const start = performance.now();
+  const cpu = process.cpuUsage();
   let points = 0;
   for (const body of inOrder) points += store.insert(decodeMetricsRequestProtobuf(body).metrics).accepted;
-  console.log(`decode + memory store in process: ${fmt(points / ((performance.now() - start) / 1000))} points/s`);
+  const used = process.cpuUsage(cpu);
+  console.log(
+    `decode + memory store in process: ${fmt(points / ((performance.now() - start) / 1000))} points/s ` +
+      `(${fmt(points / ((used.user + used.system) / 1e6))} per CPU-second)`,
+  );
 }
 
 // End to end into a server's memory store.
@@ -108,12 +125,17 @@ const bodies = Array.from({ length: 50 }, (_, i) => exportBody(i));
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   await get(agent, port, "/api/health");
   const made = Array.from({ length: REQUESTS }, (_, i) => exportBody(i));
+  const cpuBefore = cpuSeconds(child.pid);
   const { rate, seconds, latencies } = await send(port, agent, REQUESTS, (i) => made[i]);
+  const cpu = cpuSeconds(child.pid) - cpuBefore;
   const health = await get(agent, port, "/api/health");
   console.log(
     `memory: ${fmt(rate)} points/s end-to-end (${fmt(REQUESTS * POINTS)} points in ${seconds.toFixed(1)} s, ${CONCURRENCY} concurrent ` +
       `1,000-point protobuf requests), latency p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms; ` +
       `${fmt(health.counts.metricPoints)} points in ${fmt(health.counts.metricSeries)} series, RSS ${fmt(rssMb(child.pid))} MB`,
+  );
+  console.log(
+    `memory: the server used ${cpu.toFixed(1)} CPU-seconds: ${fmt((REQUESTS * POINTS) / cpu)} points per CPU-second`,
   );
   child.kill("SIGTERM");
   await new Promise((r) => child.on("exit", r));
@@ -145,7 +167,11 @@ const bodies = Array.from({ length: 50 }, (_, i) => exportBody(i));
   const rss = rssMb(child.pid);
   const now = Date.now();
   const catalogMs = await timeQuery(agent, port, "/api/metrics");
-  const histogramMs = await timeQuery(agent, port, `/api/metrics/http.server.request.duration?since=${now - 15 * 60_000}&until=${now}`);
+  const histogramMs = await timeQuery(
+    agent,
+    port,
+    `/api/metrics/http.server.request.duration?since=${now - 15 * 60_000}&until=${now}`,
+  );
   const groupedMs = await timeQuery(
     agent,
     port,

@@ -120,6 +120,33 @@ export function newWireNumberPoint(): WireNumberPoint {
   return { attributes: {}, startTimeUnixNano: 0n, timeUnixNano: 0n, flags: 0, exemplars: [], value: null };
 }
 
+/** Clears a scratch wire point for the next point of a request (its containers that end up stored are new). */
+export function resetWireNumberPoint(w: WireNumberPoint): WireNumberPoint {
+  w.attributes = {};
+  w.startTimeUnixNano = 0n;
+  w.timeUnixNano = 0n;
+  w.flags = 0;
+  // Exemplars are copied into the stored point, so their list can be reused.
+  w.exemplars.length = 0;
+  w.value = null;
+  return w;
+}
+
+export function resetWireHistogramPoint(w: WireHistogramPoint): WireHistogramPoint {
+  w.attributes = {};
+  w.startTimeUnixNano = 0n;
+  w.timeUnixNano = 0n;
+  w.flags = 0;
+  w.exemplars.length = 0;
+  w.count = 0;
+  w.sum = null;
+  w.min = null;
+  w.max = null;
+  w.bounds = [];
+  w.counts = [];
+  return w;
+}
+
 export function newWireHistogramPoint(): WireHistogramPoint {
   return {
     attributes: {},

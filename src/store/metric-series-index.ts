@@ -18,8 +18,28 @@ function hashText(h: number, text: string): number {
   return x;
 }
 
+/**
+ * hashText from the offset, remembered per string: attribute keys and values repeat from point to
+ * point (the decoders share one string per recurring value), and a Map finds a string by the hash V8
+ * keeps in it, without walking its characters again.
+ */
+const textHashes = new Map<string, number>();
+const MAX_REMEMBERED = 65_536;
+
+function textHash(text: string): number {
+  // Short text hashes faster than a Map finds it.
+  if (text.length <= 16) return hashText(FNV_OFFSET, text);
+  let h = textHashes.get(text);
+  if (h === undefined) {
+    h = hashText(FNV_OFFSET, text);
+    if (textHashes.size >= MAX_REMEMBERED) textHashes.clear();
+    textHashes.set(text, h);
+  }
+  return h;
+}
+
 function hashValue(h: number, v: AttrValue | undefined): number {
-  if (typeof v === "string") return hashText(Math.imul(h ^ 0x73, FNV_PRIME), v);
+  if (typeof v === "string") return Math.imul(h ^ textHash(v), FNV_PRIME);
   if (typeof v === "number") {
     scratch[0] = v;
     return Math.imul(Math.imul(h ^ (scratchWords[0] as number), FNV_PRIME) ^ (scratchWords[1] as number), FNV_PRIME);
@@ -32,10 +52,10 @@ function hashValue(h: number, v: AttrValue | undefined): number {
 
 /** The hash of a series' identity; equal for equal attribute sets in any key order. */
 export function seriesHash(service: string, attributes: Attributes): number {
-  let sum = hashText(FNV_OFFSET, service);
+  let sum = textHash(service);
   for (const key in attributes) {
     // Each pair alone, then added: addition does not care about order.
-    sum = (sum + hashValue(hashText(FNV_OFFSET, key), attributes[key])) | 0;
+    sum = (sum + hashValue(textHash(key), attributes[key])) | 0;
   }
   return sum;
 }

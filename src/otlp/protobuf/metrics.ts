@@ -18,6 +18,8 @@ import {
   newWireNumberPoint,
   newWireSummaryPoint,
   type OpenMetric,
+  resetWireHistogramPoint,
+  resetWireNumberPoint,
   type WireExemplar,
   type WireExponentialPoint,
   type WireHistogramPoint,
@@ -102,12 +104,13 @@ const T_EXEMPLAR_TRACE_ID = tagOf(5, WIRE_LEN);
 export function decodeMetricsRequestProtobuf(bytes: Uint8Array): MetricDecodeResult {
   const r = new ProtoReader(bytes);
   const batch = new MetricBatch(true);
+  const scratch: Scratch = { number: newWireNumberPoint(), histogram: newWireHistogramPoint() };
   let resourceIndex = 0;
   while (r.pos < r.end) {
     const tag = r.tag();
     if (tag === T_RESOURCE_METRICS) {
       const saved = r.enter();
-      readResourceMetrics(r, batch, resourceIndex++);
+      readResourceMetrics(r, batch, resourceIndex++, scratch);
       r.leave(saved);
     } else {
       r.skip(tag);
@@ -116,7 +119,7 @@ export function decodeMetricsRequestProtobuf(bytes: Uint8Array): MetricDecodeRes
   return batch.result();
 }
 
-function readResourceMetrics(r: ProtoReader, batch: MetricBatch, resourceIndex: number): void {
+function readResourceMetrics(r: ProtoReader, batch: MetricBatch, resourceIndex: number, scratch: Scratch): void {
   // The resource may follow the metrics it describes (field order is free): read it first.
   const start = r.pos;
   const resource: Attributes = {};
@@ -131,7 +134,7 @@ function readResourceMetrics(r: ProtoReader, batch: MetricBatch, resourceIndex: 
     const tag = r.tag();
     if (tag === T_SCOPE_METRICS) {
       const saved = r.enter();
-      readScopeMetrics(r, batch, resource, resourceIndex, scopeIndex++);
+      readScopeMetrics(r, batch, resource, resourceIndex, scopeIndex++, scratch);
       r.leave(saved);
     } else {
       r.skip(tag);
@@ -145,6 +148,7 @@ function readScopeMetrics(
   resource: Attributes,
   resourceIndex: number,
   scopeIndex: number,
+  scratch: Scratch,
 ): void {
   const start = r.pos;
   const scope = newScopeParts();
@@ -160,7 +164,7 @@ function readScopeMetrics(
     const tag = r.tag();
     if (tag === T_METRICS) {
       const saved = r.enter();
-      readMetric(r, batch, group, metricIndex++);
+      readMetric(r, batch, group, metricIndex++, scratch);
       r.leave(saved);
     } else {
       r.skip(tag);
@@ -168,7 +172,7 @@ function readScopeMetrics(
   }
 }
 
-function readMetric(r: ProtoReader, batch: MetricBatch, group: MetricGroup, index: number): void {
+function readMetric(r: ProtoReader, batch: MetricBatch, group: MetricGroup, index: number, scratch: Scratch): void {
   // First pass: the metric's own fields, and where its (last) data field is.
   const wire: WireMetric = { name: "", description: "", unit: "", kind: null, temporality: 0, monotonic: false };
   let dataAt = -1;
@@ -212,7 +216,7 @@ function readMetric(r: ProtoReader, batch: MetricBatch, group: MetricGroup, inde
       const tag = r.tag();
       if (tag === T_DATA_POINTS) {
         const savedPoint = r.enter();
-        readPoint(r, batch, open, wire.kind, pointIndex++);
+        readPoint(r, batch, open, wire.kind, pointIndex++, scratch);
         r.leave(savedPoint);
       } else {
         r.skip(tag);
@@ -224,14 +228,27 @@ function readMetric(r: ProtoReader, batch: MetricBatch, group: MetricGroup, inde
   r.pos = metricEnd;
 }
 
-function readPoint(r: ProtoReader, batch: MetricBatch, open: OpenMetric, kind: MetricKind, index: number): void {
+/** One scratch wire point of each common kind per request: the shared rules copy what they keep. */
+interface Scratch {
+  number: WireNumberPoint;
+  histogram: WireHistogramPoint;
+}
+
+function readPoint(
+  r: ProtoReader,
+  batch: MetricBatch,
+  open: OpenMetric,
+  kind: MetricKind,
+  index: number,
+  scratch: Scratch,
+): void {
   switch (kind) {
     case "gauge":
     case "sum":
-      batch.addNumber(open, readNumberPoint(r), index);
+      batch.addNumber(open, readNumberPoint(r, resetWireNumberPoint(scratch.number)), index);
       return;
     case "histogram":
-      batch.addHistogram(open, readHistogramPoint(r), index);
+      batch.addHistogram(open, readHistogramPoint(r, resetWireHistogramPoint(scratch.histogram)), index);
       return;
     case "exponentialHistogram":
       batch.addExponential(open, readExponentialPoint(r), index);
@@ -242,8 +259,7 @@ function readPoint(r: ProtoReader, batch: MetricBatch, open: OpenMetric, kind: M
   }
 }
 
-function readNumberPoint(r: ProtoReader): WireNumberPoint {
-  const w = newWireNumberPoint();
+function readNumberPoint(r: ProtoReader, w: WireNumberPoint): WireNumberPoint {
   while (r.pos < r.end) {
     const tag = r.tag();
     switch (tag) {
@@ -275,8 +291,7 @@ function readNumberPoint(r: ProtoReader): WireNumberPoint {
   return w;
 }
 
-function readHistogramPoint(r: ProtoReader): WireHistogramPoint {
-  const w = newWireHistogramPoint();
+function readHistogramPoint(r: ProtoReader, w: WireHistogramPoint): WireHistogramPoint {
   while (r.pos < r.end) {
     const tag = r.tag();
     switch (tag) {
