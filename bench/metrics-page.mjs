@@ -5,7 +5,8 @@
 //  2. selection → chart drawn: a click on the other metric in the catalog until its chart is drawn.
 // uPlot draws synchronously in a microtask after it is built, so the frame after the canvas appears
 // has it painted. Each line also says when the app had started (DOMContentLoaded) and when the series
-// arrived, so the page's own part (answer → chart drawn) reads apart from the server's; the Services
+// arrived, so the page's own part (answer → chart drawn) reads apart from the server's, and how long the
+// renderer's main thread was busy (Chromium's TaskDuration, ScriptDuration, Layout + RecalcStyle); the Services
 // page's start is printed first as a reference for what this machine's load costs any page, with the load
 // average. Then light and dark screenshots in bench/out/.
 // Run after `npm run build`:  node bench/metrics-page.mjs     (CHROMIUM_PATH overrides /usr/bin/chromium)
@@ -112,14 +113,35 @@ function milestones(name) {
   return { booted: nav?.domContentLoadedEventEnd ?? Number.NaN, answered: query?.responseEnd ?? Number.NaN };
 }
 
+/** The renderer's main-thread time so far (ms): all its tasks, and the script, layout and style parts. */
+async function mainThread(cdp) {
+  const { metrics } = await cdp.send("Performance.getMetrics");
+  const get = (name) => (metrics.find((m) => m.name === name)?.value ?? 0) * 1000;
+  return {
+    task: get("TaskDuration"),
+    script: get("ScriptDuration"),
+    layout: get("LayoutDuration") + get("RecalcStyleDuration"),
+  };
+}
+
 async function navigationToChart(browser, base, name) {
   const times = [];
   const booted = [];
   const answered = [];
+  const busy = [];
   for (let run = 0; run < RUNS; run++) {
     const page = await newPage(browser);
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Performance.enable");
+    const before = await mainThread(cdp);
     await page.goto(`${base}/metrics?metric=${name}`, { waitUntil: "commit" });
     times.push(await page.evaluate((args) => window.__chartDrawn(args), { name, lines: SERIES }));
+    const after = await mainThread(cdp);
+    busy.push({
+      task: after.task - before.task,
+      script: after.script - before.script,
+      layout: after.layout - before.layout,
+    });
     const m = await page.evaluate(milestones, name);
     booted.push(m.booted);
     answered.push(m.answered);
@@ -128,7 +150,9 @@ async function navigationToChart(browser, base, name) {
   console.log(
     `${name} (${SERIES} series), navigation → chart drawn: median ${ms(median(times))}, worst ${ms(Math.max(...times))} (${RUNS} runs; target < 300 ms); ` +
       `medians: app started (DOMContentLoaded) ${ms(median(booted))}, series answered ${ms(median(answered))}, ` +
-      `answer → chart drawn ${ms(median(times.map((t, i) => t - answered[i])))}`,
+      `answer → chart drawn ${ms(median(times.map((t, i) => t - answered[i])))}; ` +
+      `page main thread busy ${ms(median(busy.map((b) => b.task)))} (script ${ms(median(busy.map((b) => b.script)))}, ` +
+      `style and layout ${ms(median(busy.map((b) => b.layout)))})`,
   );
 }
 
