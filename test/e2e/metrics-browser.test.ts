@@ -125,6 +125,23 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
     );
     await expect(page.getByRole("button", { name: "Keep zoomed range" }).count()).resolves.toBe(1);
     await sdk.shutdown();
+
+    // The zoomed range kept as a custom range, grouping and a preset: all in the URL.
+    await page.getByRole("button", { name: "Keep zoomed range" }).click();
+    await expect.poll(() => new URL(page.url()).searchParams.has("from")).toBe(true);
+    await expect(figure(page, "increase").textContent()).resolves.toMatch(/requests$/);
+    await page.getByRole("combobox", { name: "Group by" }).selectOption("http.route");
+    await expect.poll(() => new URL(page.url()).searchParams.get("groupBy")).toBe("http.route");
+    await expect
+      .poll(() => page.locator(".legend-row").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-line"))))
+      .toEqual(["/a", "/b"]);
+    await page.getByRole("button", { name: "1h", exact: true }).click();
+    await expect.poll(() => page.url()).toContain("window=1h");
+    expect(new URL(page.url()).searchParams.has("from")).toBe(false);
+    await expect.poll(() => figure(page, "increase").textContent()).toBe("50 requests");
+    await page.getByRole("button", { name: "Custom…" }).click();
+    await page.getByRole("button", { name: "Apply" }).click();
+    await expect.poll(() => new URL(page.url()).searchParams.has("to")).toBe(true);
   });
 
   it("charts an SDK histogram: its p95 matches the recorded values within the bucket, with a heatmap", async () => {
