@@ -3,8 +3,8 @@
 // Then TraceKit-SDK-shaped JSON traffic (bench/sdk-shaped.mjs).
 // Run after `npm run build`:  node bench/ingest.mjs
 // Knobs: BENCH_REQUESTS (default 1000 → 1M spans), BENCH_CONCURRENCY (4), BENCH_SECONDS (cap per phase, 180).
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { Agent, request } from "node:http";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { Agent } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { percentile } from "../dist/domain/percentile.js";
@@ -12,7 +12,7 @@ import { decodeTraceRequestJson } from "../dist/otlp/json/traces.js";
 import { decodeTraceRequestProtobuf } from "../dist/otlp/protobuf/traces.js";
 import { buildRequest, toOtlpJson, withFreshTraceIds } from "./payload.mjs";
 import { runSdkShaped } from "./sdk-shaped.mjs";
-import { postTraces, startServer } from "./server.mjs";
+import { getJson, postTraces, rssMb, startServer, timeQuery } from "./server.mjs";
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
@@ -35,38 +35,10 @@ function decodeRate(label, decode, bodies) {
   return rate;
 }
 
-function rssMb(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
-}
-
-function get(agent, port, path) {
-  return new Promise((resolve, reject) => {
-    const req = request({ agent, host: "127.0.0.1", port, path }, (res) => {
-      const chunks = [];
-      res.on("data", (c) => chunks.push(c));
-      res.on("end", () => resolve(JSON.parse(Buffer.concat(chunks).toString("utf8"))));
-    });
-    req.on("error", reject);
-    req.end();
-  });
-}
-
-async function timeQuery(agent, port, path, runs = 20) {
-  const times = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    await get(agent, port, path);
-    times.push(performance.now() - t);
-  }
-  times.sort((a, b) => a - b);
-  return pct(times, 50);
-}
-
 async function endToEnd(label, args) {
   const { child, port } = await startServer(args);
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  await get(agent, port, "/api/health");
+  await getJson(agent, port, "/api/health");
   const idleRss = rssMb(child.pid);
   // Bodies are made ahead of time so the load generator's own work is not timed.
   const bodies = Array.from({ length: Math.min(REQUESTS, 50) }, () => withFreshTraceIds(template));
@@ -92,10 +64,10 @@ async function endToEnd(label, args) {
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const seconds = (performance.now() - start) / 1000;
   latencies.sort((a, b) => a - b);
-  const health = await get(agent, port, "/api/health");
+  const health = await getJson(agent, port, "/api/health");
   const rss = rssMb(child.pid);
   const retained = health.counts.spans;
-  const aTrace = (await get(agent, port, "/api/traces?limit=1")).traces[0].traceId;
+  const aTrace = (await getJson(agent, port, "/api/traces?limit=1")).traces[0].traceId;
   const listMs = await timeQuery(agent, port, "/api/traces?limit=50");
   const serviceMs = await timeQuery(agent, port, "/api/traces?limit=50&service=payments");
   const errorMs = await timeQuery(agent, port, "/api/traces?limit=50&status=error&minDurationMs=5");

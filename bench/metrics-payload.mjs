@@ -132,7 +132,7 @@ function template(block) {
                   p.tag(7, 2);
                   p.varint(BOUNDS.length * 8);
                   const bounds = new DataView(new ArrayBuffer(BOUNDS.length * 8));
-                  BOUNDS.forEach((b, k) => bounds.setFloat64(k * 8, b, true));
+                  for (const [k, b] of BOUNDS.entries()) bounds.setFloat64(k * 8, b, true);
                   p.bytes(new Uint8Array(bounds.buffer));
                 } else {
                   p.slot(4, "value", i);

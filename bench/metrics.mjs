@@ -5,14 +5,14 @@
 // Knobs: BENCH_REQUESTS (default 500 → 500k points), BENCH_CONCURRENCY (4).
 
 import { readFileSync } from "node:fs";
-import { Agent, request } from "node:http";
+import { Agent } from "node:http";
 import { percentile } from "../dist/domain/percentile.js";
 import { decodeMetricsRequestProtobuf } from "../dist/otlp/protobuf/metrics.js";
 import { createMemoryMetricStore } from "../dist/store/metric-memory-store.js";
 import { TIERS } from "../dist/store/metric-series.js";
 import { DEFAULT_MAX_METRIC_SERIES } from "../dist/store/metric-store.js";
 import { metricsRequest } from "./metrics-payload.mjs";
-import { postOtlp, startServer } from "./server.mjs";
+import { getJson, postOtlp, rssMb, startServer, timeQuery } from "./server.mjs";
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 500);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
@@ -31,34 +31,6 @@ const exportBody = (i) => {
 function cpuSeconds(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
   return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function rssMb(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
-}
-
-function get(agent, port, path) {
-  return new Promise((resolve, reject) => {
-    const req = request({ agent, host: "127.0.0.1", port, path }, (res) => {
-      const chunks = [];
-      res.on("data", (c) => chunks.push(c));
-      res.on("end", () => resolve(JSON.parse(Buffer.concat(chunks).toString("utf8"))));
-    });
-    req.on("error", reject);
-    req.end();
-  });
-}
-
-async function timeQuery(agent, port, path, runs = 20) {
-  const times = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    await get(agent, port, path);
-    times.push(performance.now() - t);
-  }
-  times.sort((a, b) => a - b);
-  return percentile(times, 50);
 }
 
 /** Sends `bodies()` (a generator) with CONCURRENCY requests in flight; returns points/s and latencies. */
@@ -123,12 +95,12 @@ const bodies = Array.from({ length: 50 }, (_, i) => exportBody(i));
 {
   const { child, port } = await startServer();
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  await get(agent, port, "/api/health");
+  await getJson(agent, port, "/api/health");
   const made = Array.from({ length: REQUESTS }, (_, i) => exportBody(i));
   const cpuBefore = cpuSeconds(child.pid);
   const { rate, seconds, latencies } = await send(port, agent, REQUESTS, (i) => made[i]);
   const cpu = cpuSeconds(child.pid) - cpuBefore;
-  const health = await get(agent, port, "/api/health");
+  const health = await getJson(agent, port, "/api/health");
   console.log(
     `memory: ${fmt(rate)} points/s end-to-end (${fmt(REQUESTS * POINTS)} points in ${seconds.toFixed(1)} s, ${CONCURRENCY} concurrent ` +
       `1,000-point protobuf requests), latency p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms; ` +
@@ -148,7 +120,7 @@ const bodies = Array.from({ length: 50 }, (_, i) => exportBody(i));
 {
   const { child, port } = await startServer();
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  await get(agent, port, "/api/health");
+  await getJson(agent, port, "/api/health");
   const idle = rssMb(child.pid);
   const [raw, tenSeconds, minute, tenMinutes] = TIERS.map((t) => t.capacity);
   const offsets = [];
@@ -163,7 +135,7 @@ const bodies = Array.from({ length: 50 }, (_, i) => exportBody(i));
     const n = Math.floor(i / BLOCKS);
     return metricsRequest(i % BLOCKS, n, { startMs: fillStart - 1000, timeMs: fillStart + offsets[n] });
   });
-  const health = await get(agent, port, "/api/health");
+  const health = await getJson(agent, port, "/api/health");
   const rss = rssMb(child.pid);
   const now = Date.now();
   const catalogMs = await timeQuery(agent, port, "/api/metrics");

@@ -1,5 +1,6 @@
 // Benchmarks' way to a server: start the built tracekit-local, and POST trace bodies to it.
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { request } from "node:http";
 
 const BIN = new URL("../bin/tracekit-local.js", import.meta.url).pathname;
@@ -55,4 +56,35 @@ export function postOtlp(port, path, body, { agent, contentType, sdkHost = false
     req.on("error", reject);
     req.end(body);
   });
+}
+
+/** A process's resident memory, MB. */
+export function rssMb(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
+}
+
+/** GET `path` and parse its JSON answer. */
+export function getJson(agent, port, path) {
+  return new Promise((resolve, reject) => {
+    const req = request({ agent, host: "127.0.0.1", port, path }, (res) => {
+      const chunks = [];
+      res.on("data", (c) => chunks.push(c));
+      res.on("end", () => resolve(JSON.parse(Buffer.concat(chunks).toString("utf8"))));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/** The median time of `runs` GETs of `path`, ms. */
+export async function timeQuery(agent, port, path, runs = 20) {
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await getJson(agent, port, path);
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.min(times.length - 1, Math.max(0, Math.ceil(times.length / 2) - 1))];
 }

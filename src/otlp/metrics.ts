@@ -298,29 +298,23 @@ export class MetricBatch {
     (open.metric.data.points as P[]).push(point);
   }
 
-  private checkCommon(open: OpenMetric, w: WirePointCommon, index: number): boolean {
-    if (w.timeUnixNano === 0n) {
-      this.reject(`${open.path}.dataPoints[${index}]`, "timeUnixNano is missing");
-      return false;
-    }
-    return true;
+  /** Whether point `index` may be kept: it has a time and `fault` (its kind's checks) found nothing; else it is rejected. */
+  private accepts<W extends WirePointCommon>(
+    open: OpenMetric,
+    w: W,
+    index: number,
+    fault: (w: W) => string | null,
+  ): boolean {
+    const reason = w.timeUnixNano === 0n ? "timeUnixNano is missing" : fault(w);
+    if (reason === null) return true;
+    this.reject(`${open.path}.dataPoints[${index}]`, reason);
+    return false;
   }
 
   addNumber(open: OpenMetric, w: WireNumberPoint, index: number): void {
-    if (!this.checkCommon(open, w, index)) return;
+    if (!this.accepts(open, w, index, numberFault)) return;
     const noRecordedValue = (w.flags & NO_RECORDED_VALUE) !== 0;
-    let value = 0;
-    if (!noRecordedValue) {
-      if (w.value === null) {
-        this.reject(`${open.path}.dataPoints[${index}]`, "has no value (asDouble or asInt)");
-        return;
-      }
-      if (!Number.isFinite(w.value)) {
-        this.reject(`${open.path}.dataPoints[${index}]`, `value ${w.value} is not a finite number`);
-        return;
-      }
-      value = w.value;
-    }
+    const value = noRecordedValue ? 0 : (w.value as number);
     const point: NumberPoint = {
       attributes: w.attributes,
       startTimeUnixNano: w.startTimeUnixNano,
@@ -333,12 +327,7 @@ export class MetricBatch {
   }
 
   addHistogram(open: OpenMetric, w: WireHistogramPoint, index: number): void {
-    if (!this.checkCommon(open, w, index)) return;
-    const reason = histogramFault(w);
-    if (reason !== null) {
-      this.reject(`${open.path}.dataPoints[${index}]`, reason);
-      return;
-    }
+    if (!this.accepts(open, w, index, histogramFault)) return;
     const point: HistogramPoint = {
       attributes: w.attributes,
       startTimeUnixNano: w.startTimeUnixNano,
@@ -357,12 +346,7 @@ export class MetricBatch {
   }
 
   addExponential(open: OpenMetric, w: WireExponentialPoint, index: number): void {
-    if (!this.checkCommon(open, w, index)) return;
-    const reason = exponentialFault(w);
-    if (reason !== null) {
-      this.reject(`${open.path}.dataPoints[${index}]`, reason);
-      return;
-    }
+    if (!this.accepts(open, w, index, exponentialFault)) return;
     const point: ExponentialHistogramPoint = {
       attributes: w.attributes,
       startTimeUnixNano: w.startTimeUnixNano,
@@ -383,12 +367,7 @@ export class MetricBatch {
   }
 
   addSummary(open: OpenMetric, w: WireSummaryPoint, index: number): void {
-    if (!this.checkCommon(open, w, index)) return;
-    const reason = summaryFault(w);
-    if (reason !== null) {
-      this.reject(`${open.path}.dataPoints[${index}]`, reason);
-      return;
-    }
+    if (!this.accepts(open, w, index, summaryFault)) return;
     const point: SummaryPoint = {
       attributes: w.attributes,
       startTimeUnixNano: w.startTimeUnixNano,
@@ -435,6 +414,13 @@ export class MetricBatch {
 }
 
 const NO_EXEMPLARS: readonly Exemplar[] = Object.freeze([]);
+
+function numberFault(w: WireNumberPoint): string | null {
+  if ((w.flags & NO_RECORDED_VALUE) !== 0) return null;
+  if (w.value === null) return "has no value (asDouble or asInt)";
+  if (!Number.isFinite(w.value)) return `value ${w.value} is not a finite number`;
+  return null;
+}
 
 function histogramFault(w: WireHistogramPoint): string | null {
   if (w.bounds.length > MAX_EXPLICIT_BOUNDS) {

@@ -87,8 +87,9 @@ export function sdkBatches(points: TraceKitMetricPoint[]): TraceKitMetricPoint[]
 }
 
 /**
- * POSTs an export as the SDK does: Node's bare `http.request` / Python's `http.client` (no
- * User-Agent) with Content-Type, Content-Length and X-API-Key.
+ * POSTs an export as the SDK does: Node's bare `http.request` / Python's `http.client` with
+ * Content-Type, Content-Length and X-API-Key. Neither adds a User-Agent (Python's `urllib` would;
+ * `http.client` sends only Host and `Accept-Encoding: identity` of its own).
  */
 export function postTraceKitMetrics(port: number, body: string, flavour: "node" | "python"): Promise<SdkResponse> {
   return sdkPost(port, body, flavour, "/v1/metrics", { "X-API-Key": "local" });

@@ -1,5 +1,7 @@
 import { fileURLToPath } from "node:url";
 import protobuf from "protobufjs";
+import { expect } from "vitest";
+import { OtlpDecodeError } from "../../src/otlp/errors.js";
 
 /** protobufjs reflection over the test-only schema in test/fixtures/otlp-trace.proto. */
 export function loadOtlpRoot(): protobuf.Root {
@@ -56,4 +58,15 @@ export function prng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** The message of the OtlpDecodeError `fn` throws; fails the test when it throws anything else or nothing. */
+export function decodeError(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(OtlpDecodeError);
+    return (e as Error).message;
+  }
+  throw new Error("expected an OtlpDecodeError");
 }

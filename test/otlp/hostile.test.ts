@@ -7,7 +7,7 @@ import { OtlpDecodeError } from "../../src/otlp/errors.js";
 import { decodeTraceRequestJson } from "../../src/otlp/json/traces.js";
 import { decodeTraceRequestProtobuf } from "../../src/otlp/protobuf/traces.js";
 import type { TraceDecodeResult } from "../../src/otlp/traces.js";
-import { bytes, hexBytes, key, lenField, loadOtlpRoot, PKG, prng, varint } from "./helpers.js";
+import { bytes, decodeError, hexBytes, key, lenField, loadOtlpRoot, PKG, prng, varint } from "./helpers.js";
 import { jsonRequest, protoRequest } from "./sample-request.js";
 
 // Fuzz and deep-nesting cases take a second or two on an idle machine; room for a busy CI box.
@@ -27,16 +27,6 @@ function outcome(decode: () => TraceDecodeResult): "ok" | "error" {
     if (e instanceof OtlpDecodeError) return "error";
     throw e;
   }
-}
-
-function decodeError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(OtlpDecodeError);
-    return (e as Error).message;
-  }
-  throw new Error("expected an OtlpDecodeError");
 }
 
 /** Request → ResourceSpans → ScopeSpans → Span(ids + extra span fields). */

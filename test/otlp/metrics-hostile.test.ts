@@ -11,7 +11,7 @@ import type { MetricDecodeResult } from "../../src/otlp/metrics.js";
 import { decodeMetricsRequestProtobuf } from "../../src/otlp/protobuf/metrics.js";
 import { createMemoryMetricStore } from "../../src/store/metric-memory-store.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
-import { bytes, key, lenField, loadOtlpMetricsRoot, PKG, prng, varint } from "./helpers.js";
+import { bytes, decodeError, key, lenField, loadOtlpMetricsRoot, PKG, prng, varint } from "./helpers.js";
 
 const SLOW = { timeout: 120_000 };
 const T = "1700000000000000000";
@@ -36,7 +36,10 @@ function richRequest(): Record<string, unknown> {
           {
             scope: { name: "lib", version: "1" },
             metrics: [
-              { name: "g", gauge: { dataPoints: [{ timeUnixNano: T, asDouble: 1.5, attributes: [attr("a", "b")], exemplars }] } },
+              {
+                name: "g",
+                gauge: { dataPoints: [{ timeUnixNano: T, asDouble: 1.5, attributes: [attr("a", "b")], exemplars }] },
+              },
               {
                 name: "s",
                 sum: {
@@ -50,7 +53,16 @@ function richRequest(): Record<string, unknown> {
                 histogram: {
                   aggregationTemporality: 1,
                   dataPoints: [
-                    { timeUnixNano: T, count: 3, sum: 9, bucketCounts: [1, 1, 1], explicitBounds: [1, 5], min: 0.5, max: 7, exemplars },
+                    {
+                      timeUnixNano: T,
+                      count: 3,
+                      sum: 9,
+                      bucketCounts: [1, 1, 1],
+                      explicitBounds: [1, 5],
+                      min: 0.5,
+                      max: 7,
+                      exemplars,
+                    },
                   ],
                 },
               },
@@ -72,7 +84,9 @@ function richRequest(): Record<string, unknown> {
               },
               {
                 name: "q",
-                summary: { dataPoints: [{ timeUnixNano: T, count: 2, sum: 3, quantileValues: [{ quantile: 0.5, value: 1 }] }] },
+                summary: {
+                  dataPoints: [{ timeUnixNano: T, count: 2, sum: 3, quantileValues: [{ quantile: 0.5, value: 1 }] }],
+                },
               },
             ],
           },
@@ -104,16 +118,6 @@ function outcome(decode: () => MetricDecodeResult): "ok" | "error" {
   return "ok";
 }
 
-function decodeError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(OtlpDecodeError);
-    return (e as Error).message;
-  }
-  throw new Error("expected an OtlpDecodeError");
-}
-
 /** Request → ResourceMetrics → ScopeMetrics → Metric{name, gauge{data point fields}}. */
 function gaugeWithPointFields(...pointFields: ArrayLike<number>[]): Uint8Array {
   const point = bytes(...pointFields);
@@ -125,12 +129,19 @@ describe("protobuf: truncated and corrupted bodies", () => {
   it("decodes the seed request whole", () => {
     const result = decodeMetricsRequestProtobuf(validBody);
     expect(result.rejectedDataPoints).toBe(0);
-    expect(result.metrics.map((m) => m.descriptor.kind)).toEqual(["gauge", "sum", "histogram", "exponentialHistogram", "summary"]);
+    expect(result.metrics.map((m) => m.descriptor.kind)).toEqual([
+      "gauge",
+      "sum",
+      "histogram",
+      "exponentialHistogram",
+      "summary",
+    ]);
   });
 
   it("handles the valid body cut at every byte offset", SLOW, () => {
     const outcomes = { ok: 0, error: 0 };
-    for (let i = 0; i < validBody.length; i++) outcomes[outcome(() => decodeMetricsRequestProtobuf(validBody.subarray(0, i)))]++;
+    for (let i = 0; i < validBody.length; i++)
+      outcomes[outcome(() => decodeMetricsRequestProtobuf(validBody.subarray(0, i)))]++;
     expect(outcomes.error).toBeGreaterThan(validBody.length * 0.9);
   });
 
@@ -192,7 +203,12 @@ describe("points that decode but would cost without bound, or cannot be read", (
   it("rejects them alone, from protobuf and JSON alike", () => {
     const cases: [Record<string, unknown>, RegExp][] = [
       [
-        { histogram: { aggregationTemporality: 1, dataPoints: [{ timeUnixNano: T, explicitBounds: Array.from({ length: 100_000 }, (_, i) => i) }] } },
+        {
+          histogram: {
+            aggregationTemporality: 1,
+            dataPoints: [{ timeUnixNano: T, explicitBounds: Array.from({ length: 100_000 }, (_, i) => i) }],
+          },
+        },
         /has 100000 explicitBounds; at most 128 are accepted/,
       ],
       [
@@ -205,19 +221,41 @@ describe("points that decode but would cost without bound, or cannot be read", (
         /has 20000 buckets of one sign/,
       ],
       [
-        { exponentialHistogram: { aggregationTemporality: 1, dataPoints: [{ timeUnixNano: T, positive: { offset: 2 ** 31 - 1, bucketCounts: [1] } }] } },
+        {
+          exponentialHistogram: {
+            aggregationTemporality: 1,
+            dataPoints: [{ timeUnixNano: T, positive: { offset: 2 ** 31 - 1, bucketCounts: [1] } }],
+          },
+        },
         /bucket offset 2147483647 is out of range/,
       ],
-      [{ exponentialHistogram: { aggregationTemporality: 1, dataPoints: [{ timeUnixNano: T, scale: -11 }] } }, /scale -11 is outside/],
       [
-        { summary: { dataPoints: [{ timeUnixNano: T, quantileValues: Array.from({ length: 65 }, (_, i) => ({ quantile: i / 100, value: i })) }] } },
+        { exponentialHistogram: { aggregationTemporality: 1, dataPoints: [{ timeUnixNano: T, scale: -11 }] } },
+        /scale -11 is outside/,
+      ],
+      [
+        {
+          summary: {
+            dataPoints: [
+              {
+                timeUnixNano: T,
+                quantileValues: Array.from({ length: 65 }, (_, i) => ({ quantile: i / 100, value: i })),
+              },
+            ],
+          },
+        },
         /has 65 quantileValues/,
       ],
-      [{ gauge: { dataPoints: [{ timeUnixNano: T, asDouble: Number.POSITIVE_INFINITY }] } }, /value Infinity is not a finite number/],
+      [
+        { gauge: { dataPoints: [{ timeUnixNano: T, asDouble: Number.POSITIVE_INFINITY }] } },
+        /value Infinity is not a finite number/,
+      ],
     ];
     for (const [m, reason] of cases) {
       const request = metric(m);
-      const fromJson = decodeMetricsRequestJson(JSON.parse(JSON.stringify(request, (_k, v) => (v === Infinity ? "Infinity" : v))));
+      const fromJson = decodeMetricsRequestJson(
+        JSON.parse(JSON.stringify(request, (_k, v) => (v === Infinity ? "Infinity" : v))),
+      );
       const fromProtobuf = decodeMetricsRequestProtobuf(Request.encode(Request.fromObject(request)).finish());
       for (const result of [fromJson, fromProtobuf]) {
         expect(result.rejectedDataPoints).toBe(1);
@@ -233,13 +271,24 @@ describe("points that decode but would cost without bound, or cannot be read", (
           metric({
             exponentialHistogram: {
               aggregationTemporality: 1,
-              dataPoints: [{ timeUnixNano: T, count: "18446744073709551615", scale: 20, positive: { offset: -1000, bucketCounts: new Array(1000).fill(1) } }],
+              dataPoints: [
+                {
+                  timeUnixNano: T,
+                  count: "18446744073709551615",
+                  scale: 20,
+                  positive: { offset: -1000, bucketCounts: new Array(1000).fill(1) },
+                },
+              ],
             },
           }),
         ),
       ).finish(),
     );
-    const point = result.metrics[0]?.data.points[0] as unknown as { count: number; scale: number; positive: { counts: number[] } };
+    const point = result.metrics[0]?.data.points[0] as unknown as {
+      count: number;
+      scale: number;
+      positive: { counts: number[] };
+    };
     expect(point.count).toBe(2 ** 64);
     expect(point.positive.counts.length).toBeLessThanOrEqual(160);
     expect(point.positive.counts.reduce((a, b) => a + b, 0)).toBe(1000);
@@ -254,13 +303,22 @@ describe("JSON: wrong shapes", () => {
       [{ resourceMetrics: {} }, "request: resourceMetrics is not an array"],
       [{ resourceMetrics: [1] }, "resourceMetrics[0] is not an object"],
       [{ resourceMetrics: [{ scopeMetrics: "x" }] }, "resourceMetrics[0]: scopeMetrics is not an array"],
-      [{ resourceMetrics: [{ scopeMetrics: [{ metrics: [null] }] }] }, "resourceMetrics[0].scopeMetrics[0].metrics[0] is not an object"],
-      [{ resourceMetrics: [{ scopeMetrics: [{ metrics: [{ gauge: [] }] }] }] }, "resourceMetrics[0].scopeMetrics[0].metrics[0]: gauge is not an object"],
+      [
+        { resourceMetrics: [{ scopeMetrics: [{ metrics: [null] }] }] },
+        "resourceMetrics[0].scopeMetrics[0].metrics[0] is not an object",
+      ],
+      [
+        { resourceMetrics: [{ scopeMetrics: [{ metrics: [{ gauge: [] }] }] }] },
+        "resourceMetrics[0].scopeMetrics[0].metrics[0]: gauge is not an object",
+      ],
       [
         { resourceMetrics: [{ scopeMetrics: [{ metrics: [{ sum: { dataPoints: {} } }] }] }] },
         "resourceMetrics[0].scopeMetrics[0].metrics[0].sum: dataPoints is not an array",
       ],
-      [{ resourceMetrics: [{ resource: { attributes: [1] } }] }, "resourceMetrics[0].resource: attribute 1 is not an object"],
+      [
+        { resourceMetrics: [{ resource: { attributes: [1] } }] },
+        "resourceMetrics[0].resource: attribute 1 is not an object",
+      ],
     ];
     for (const [body, message] of cases) expect(decodeError(() => decodeMetricsRequestJson(body))).toBe(message);
   });
@@ -274,7 +332,9 @@ describe("JSON: wrong shapes", () => {
       { timeUnixNano: T, asDouble: 1, exemplars: [7] },
       { timeUnixNano: T, asDouble: 1, attributes: [{ key: "__proto__", value: { stringValue: "x" } }] },
     ];
-    const result = decodeMetricsRequestJson({ resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: "g", gauge: { dataPoints: points } }] }] }] });
+    const result = decodeMetricsRequestJson({
+      resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: "g", gauge: { dataPoints: points } }] }] }],
+    });
     expect(result.rejectedDataPoints).toBe(5);
     const kept = result.metrics[0]?.data.points[0];
     expect(Object.getPrototypeOf(kept?.attributes)).toBe(Object.prototype);
@@ -306,7 +366,9 @@ describe("POST /v1/metrics with hostile bodies", () => {
 
     const badJson = await send("{", "application/json");
     expect(badJson.status).toBe(400);
-    expect((await badJson.json()).message).toMatch(/^cannot decode JSON ExportMetricsServiceRequest: body is not valid JSON/);
+    expect((await badJson.json()).message).toMatch(
+      /^cannot decode JSON ExportMetricsServiceRequest: body is not valid JSON/,
+    );
 
     const text = await send("x", "text/plain");
     expect(text.status).toBe(415);
@@ -323,7 +385,13 @@ describe("POST /v1/metrics with hostile bodies", () => {
 
   it("answers a partial success in protobuf for rejected points", async () => {
     const request = {
-      resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: "g", gauge: { dataPoints: [{ asDouble: 1 }, { timeUnixNano: T, asDouble: 2 }] } }] }] }],
+      resourceMetrics: [
+        {
+          scopeMetrics: [
+            { metrics: [{ name: "g", gauge: { dataPoints: [{ asDouble: 1 }, { timeUnixNano: T, asDouble: 2 }] } }] },
+          ],
+        },
+      ],
     };
     const response = await send(Request.encode(Request.fromObject(request)).finish(), "application/x-protobuf");
     expect(response.status).toBe(200);

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import type { MetricCatalogResponse, MetricQueryResponse } from "../../src/protocol.js";
@@ -18,7 +19,11 @@ const T0 = Date.now() - 10 * 60_000;
 const ns = (ms: number) => (BigInt(ms) * 1_000_000n).toString();
 
 /** An OTLP/JSON export of one gauge with one point per value, a second apart from `atMs`. */
-function gaugeExport(name: string, values: number[], options: { service?: string; atMs?: number; attrs?: Record<string, string> } = {}) {
+function gaugeExport(
+  name: string,
+  values: number[],
+  options: { service?: string; atMs?: number; attrs?: Record<string, string> } = {},
+) {
   const atMs = options.atMs ?? T0;
   return {
     resourceMetrics: [
@@ -35,7 +40,10 @@ function gaugeExport(name: string, values: number[], options: { service?: string
                   dataPoints: values.map((value, i) => ({
                     timeUnixNano: ns(atMs + i * 1000),
                     asDouble: value,
-                    attributes: Object.entries(options.attrs ?? {}).map(([key, v]) => ({ key, value: { stringValue: v } })),
+                    attributes: Object.entries(options.attrs ?? {}).map(([key, v]) => ({
+                      key,
+                      value: { stringValue: v },
+                    })),
                   })),
                 },
               },
@@ -136,12 +144,81 @@ describe("GET /api/metrics and /api/metrics/:name", () => {
   });
 });
 
+describe("the official metrics.json example through the API", () => {
+  it("charts every type as it calls for", async () => {
+    const body = readFileSync(new URL("../fixtures/otlp-examples/metrics.json", import.meta.url));
+    const response = await fetch(`${app.base}/v1/metrics`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+    });
+    expect(await response.json()).toEqual({});
+    const catalog = (await get("/api/metrics")).body as MetricCatalogResponse;
+    expect(catalog.metrics.map((m) => [m.name, m.kind, m.chart, m.temporality ?? null, m.services])).toEqual([
+      ["my.counter", "sum", "rate", "delta", ["my.service"]],
+      ["my.exponential.histogram", "exponentialHistogram", "distribution", "delta", ["my.service"]],
+      ["my.gauge", "gauge", "value", null, ["my.service"]],
+      ["my.histogram", "histogram", "distribution", "delta", ["my.service"]],
+    ]);
+    // One minute around the example's time (2018-12-13T14:51:00.3Z), one step.
+    const window = "since=1544712630300&until=1544712690300&step=60000";
+    const series = async (name: string) =>
+      ((await get(`/api/metrics/${name}?${window}`)).body as MetricQueryResponse).series;
+    // A delta of 5 at one instant, in a 60 s step.
+    expect(await series("my.counter")).toEqual([
+      { label: "my.counter.attr=some value", attributes: { "my.counter.attr": "some value" }, values: [5 / 60] },
+    ]);
+    expect((await series("my.gauge"))[0]?.values).toEqual([10]);
+    // Buckets (-inf, 1] and (1, +inf) with one value each, min 0, max 2.
+    expect((await series("my.histogram"))[0]).toMatchObject({ counts: [2], values: [1], p50: [1], p99: [1.98] });
+    // One zero, two values in (4, 8], max 5.
+    expect((await series("my.exponential.histogram"))[0]).toMatchObject({ counts: [3], p50: [5], p99: [5] });
+  });
+});
+
 describe("metrics beside the rest of the app", () => {
+  it("refuses points of a metric stored as another kind, in a partial success", async () => {
+    await post(gaugeExport("x", [1]));
+    const sum = {
+      resourceMetrics: [
+        {
+          scopeMetrics: [
+            {
+              metrics: [
+                {
+                  name: "x",
+                  sum: {
+                    aggregationTemporality: 1,
+                    isMonotonic: true,
+                    dataPoints: [{ timeUnixNano: ns(T0), asDouble: 1 }],
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const response = await post(sum);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      partialSuccess: {
+        rejectedDataPoints: 1,
+        errorMessage: 'metric "x" is stored as a gauge; 1 sum point(s) refused',
+      },
+    });
+  });
+
   it("counts them in /api/health and clears them with DELETE /api/traces", async () => {
     await post(gaugeExport("g", [1, 2, 3]));
     const health = await readJson(fetch(`${app.base}/api/health`));
     expect(health.storage.maxMetricSeries).toBe(5000);
-    expect(health.counts).toMatchObject({ metricSeries: 1, metricPoints: 3, droppedMetricSeries: 0, droppedMetricPoints: 0 });
+    expect(health.counts).toMatchObject({
+      metricSeries: 1,
+      metricPoints: 3,
+      droppedMetricSeries: 0,
+      droppedMetricPoints: 0,
+    });
     const cleared = await fetch(`${app.base}/api/traces`, { method: "DELETE" });
     expect(cleared.status).toBe(200);
     expect((await get("/api/metrics")).body.metrics).toEqual([]);
@@ -256,7 +333,10 @@ describe("metrics beside the rest of the app", () => {
       await app.close();
       app = await startTestApp({ db });
       expect((await get(path)).body).toEqual(before);
-      expect((await readJson(fetch(`${app.base}/api/health`))).counts).toMatchObject({ metricSeries: 1, metricPoints: 3 });
+      expect((await readJson(fetch(`${app.base}/api/health`))).counts).toMatchObject({
+        metricSeries: 1,
+        metricPoints: 3,
+      });
     } finally {
       await app.close();
       dir.remove();

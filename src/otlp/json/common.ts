@@ -323,3 +323,68 @@ export function asInt32(value: unknown, name: string): number {
   if (typeof n === "number" && Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31) return n;
   throw new JsonShapeError(`${name} ${show(value)} is not a 32-bit integer`);
 }
+
+/**
+ * Runs a read above the level of the items (spans, data points), where any shape fault makes the
+ * whole body unusable: a JsonShapeError becomes an OtlpDecodeError naming `path`.
+ */
+export function structural<T>(path: string, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof JsonShapeError) throw new OtlpDecodeError(`${path}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** Where one scope's list of items sits in an export request, as forEachScopeList hands it over. */
+export interface ScopeList {
+  resource: Attributes;
+  /** The scope object (InstrumentationScope), if any. */
+  scope: JsonObject | undefined;
+  items: unknown[];
+  /** e.g. `resourceSpans[0].scopeSpans[1]`, for error messages. */
+  path: string;
+  resourceIndex: number;
+  scopeIndex: number;
+}
+
+/**
+ * Walks an Export*ServiceRequest: every `resource<X>[i].scope<X>[j]` and its list of items (spans,
+ * metrics, log records). Names are [camelCase, snake_case]. Faults above the items are structural.
+ */
+export function forEachScopeList(
+  body: unknown,
+  names: {
+    readonly resources: readonly [string, string];
+    readonly scopes: readonly [string, string];
+    readonly items: string;
+  },
+  visit: (list: ScopeList) => void,
+): void {
+  if (!isObject(body)) throw new OtlpDecodeError("request body is not a JSON object");
+  const [resourcesCamel, resourcesSnake] = names.resources;
+  const [scopesCamel, scopesSnake] = names.scopes;
+  const resources = structural("request", () => arrayField(body, resourcesCamel, resourcesSnake));
+  if (resources === undefined) return;
+  for (let i = 0; i < resources.length; i++) {
+    const r = resources[i];
+    const path = `${resourcesCamel}[${i}]`;
+    if (!isObject(r)) throw new OtlpDecodeError(`${path} is not an object`);
+    const resource = structural(`${path}.resource`, () => {
+      const value = objectField(r, "resource");
+      return value === undefined ? {} : attributesField(value);
+    });
+    const scopes = structural(path, () => arrayField(r, scopesCamel, scopesSnake));
+    if (scopes === undefined) continue;
+    for (let j = 0; j < scopes.length; j++) {
+      const s = scopes[j];
+      const scopePath = `${path}.${scopesCamel}[${j}]`;
+      if (!isObject(s)) throw new OtlpDecodeError(`${scopePath} is not an object`);
+      const scope = structural(`${scopePath}.scope`, () => objectField(s, "scope"));
+      // Visited without items too: its scope must still read right.
+      const items = structural(scopePath, () => arrayField(s, names.items)) ?? [];
+      visit({ resource, scope, items, path: scopePath, resourceIndex: i, scopeIndex: j });
+    }
+  }
+}

@@ -37,8 +37,8 @@ import {
   asInt64Number,
   asUint32,
   asUint64,
-  attributesField,
   field,
+  forEachScopeList,
   isObject,
   type JsonObject,
   JsonShapeError,
@@ -46,6 +46,7 @@ import {
   readKeyValues,
   show,
   stringField,
+  structural,
 } from "./common.js";
 
 const TEMPORALITY_NAMES: Readonly<Record<string, number>> = {
@@ -63,46 +64,22 @@ const DATA_FIELDS: readonly [MetricKind, string, string][] = [
   ["summary", "summary", "summary"],
 ];
 
-export function decodeMetricsRequestJson(body: unknown): MetricDecodeResult {
-  if (!isObject(body)) throw new OtlpDecodeError("request body is not a JSON object");
-  const batch = new MetricBatch();
-  const resourceMetrics = structural("request", () => arrayField(body, "resourceMetrics", "resource_metrics"));
-  if (resourceMetrics === undefined) return batch.result();
-  for (let i = 0; i < resourceMetrics.length; i++) {
-    const rm = resourceMetrics[i];
-    const path = `resourceMetrics[${i}]`;
-    if (!isObject(rm)) throw new OtlpDecodeError(`${path} is not an object`);
-    const resource = structural(`${path}.resource`, () => {
-      const r = objectField(rm, "resource");
-      return r === undefined ? {} : attributesField(r);
-    });
-    const scopeMetrics = structural(path, () => arrayField(rm, "scopeMetrics", "scope_metrics"));
-    if (scopeMetrics === undefined) continue;
-    for (let j = 0; j < scopeMetrics.length; j++) {
-      const sm = scopeMetrics[j];
-      const smPath = `${path}.scopeMetrics[${j}]`;
-      if (!isObject(sm)) throw new OtlpDecodeError(`${smPath} is not an object`);
-      const scopeName = structural(`${smPath}.scope`, () => {
-        const s = objectField(sm, "scope");
-        return s === undefined ? "" : stringField(s, "name");
-      });
-      const metrics = structural(smPath, () => arrayField(sm, "metrics"));
-      if (metrics === undefined) continue;
-      const group = metricGroup(resource, scopeName, i, j);
-      for (let k = 0; k < metrics.length; k++) readMetric(batch, metrics[k], group, k);
-    }
-  }
-  return batch.result();
-}
+const METRIC_LISTS = {
+  resources: ["resourceMetrics", "resource_metrics"],
+  scopes: ["scopeMetrics", "scope_metrics"],
+  items: "metrics",
+} as const;
 
-/** Runs a read above the data-point level, where any shape fault makes the whole body unusable. */
-function structural<T>(path: string, read: () => T): T {
-  try {
-    return read();
-  } catch (e) {
-    if (e instanceof JsonShapeError) throw new OtlpDecodeError(`${path}: ${e.message}`);
-    throw e;
-  }
+export function decodeMetricsRequestJson(body: unknown): MetricDecodeResult {
+  const batch = new MetricBatch();
+  forEachScopeList(body, METRIC_LISTS, (list) => {
+    const scopeName = structural(`${list.path}.scope`, () =>
+      list.scope === undefined ? "" : stringField(list.scope, "name"),
+    );
+    const group = metricGroup(list.resource, scopeName, list.resourceIndex, list.scopeIndex);
+    for (let k = 0; k < list.items.length; k++) readMetric(batch, list.items[k], group, k);
+  });
+  return batch.result();
 }
 
 function readMetric(batch: MetricBatch, metric: unknown, group: MetricGroup, index: number): void {

@@ -10,7 +10,6 @@
  * Unknown fields are ignored; null counts as absent.
  */
 import { SPAN_KINDS, STATUS_CODES } from "../../domain/span.js";
-import { OtlpDecodeError } from "../errors.js";
 import {
   addWireEvent,
   makeEvent,
@@ -25,7 +24,6 @@ import {
   type WireSpan,
 } from "../traces.js";
 import {
-  arrayField,
   asArray,
   asEnum,
   asString,
@@ -33,13 +31,14 @@ import {
   asUint64,
   attributesField,
   enumField,
+  forEachScopeList,
   isObject,
   type JsonObject,
   JsonShapeError,
-  objectField,
   readKeyValues,
   show,
   stringField,
+  structural,
   uint32Field,
   uint64Field,
 } from "./common.js";
@@ -69,51 +68,28 @@ export interface JsonTraceDecodeOptions {
   apiSpanKinds?: boolean;
 }
 
+const TRACE_LISTS = {
+  resources: ["resourceSpans", "resource_spans"],
+  scopes: ["scopeSpans", "scope_spans"],
+  items: "spans",
+} as const;
+
 export function decodeTraceRequestJson(body: unknown, options: JsonTraceDecodeOptions = {}): TraceDecodeResult {
   const apiSpanKinds = options.apiSpanKinds === true;
-  if (!isObject(body)) throw new OtlpDecodeError("request body is not a JSON object");
   const batch = new TraceBatch();
-  const resourceSpans = structural("request", () => arrayField(body, "resourceSpans", "resource_spans"));
-  if (resourceSpans === undefined) return batch.result();
   const scratch = newWireSpan();
-  for (let i = 0; i < resourceSpans.length; i++) {
-    const rs = resourceSpans[i];
-    const path = `resourceSpans[${i}]`;
-    if (!isObject(rs)) throw new OtlpDecodeError(`${path} is not an object`);
-    const resource = structural(`${path}.resource`, () => {
-      const r = objectField(rs, "resource");
-      return r === undefined ? {} : attributesField(r);
+  forEachScopeList(body, TRACE_LISTS, (list) => {
+    const scope = structural(`${list.path}.scope`, () => {
+      const s = list.scope;
+      if (s === undefined) return makeScope("", "", {});
+      return makeScope(stringField(s, "name"), stringField(s, "version"), attributesField(s));
     });
-    const scopeSpans = structural(path, () => arrayField(rs, "scopeSpans", "scope_spans"));
-    if (scopeSpans === undefined) continue;
-    for (let j = 0; j < scopeSpans.length; j++) {
-      const ss = scopeSpans[j];
-      const ssPath = `${path}.scopeSpans[${j}]`;
-      if (!isObject(ss)) throw new OtlpDecodeError(`${ssPath} is not an object`);
-      const scope = structural(`${ssPath}.scope`, () => {
-        const s = objectField(ss, "scope");
-        if (s === undefined) return makeScope("", "", {});
-        return makeScope(stringField(s, "name"), stringField(s, "version"), attributesField(s));
-      });
-      const spans = structural(ssPath, () => arrayField(ss, "spans"));
-      if (spans === undefined) continue;
-      const group = spanGroup(resource, scope, i, j);
-      for (let k = 0; k < spans.length; k++) {
-        readSpanInto(batch, spans[k], resetWireSpan(scratch), group, k, apiSpanKinds);
-      }
+    const group = spanGroup(list.resource, scope, list.resourceIndex, list.scopeIndex);
+    for (let k = 0; k < list.items.length; k++) {
+      readSpanInto(batch, list.items[k], resetWireSpan(scratch), group, k, apiSpanKinds);
     }
-  }
+  });
   return batch.result();
-}
-
-/** Runs a read above the span level, where any shape fault makes the whole body unusable. */
-function structural<T>(path: string, read: () => T): T {
-  try {
-    return read();
-  } catch (e) {
-    if (e instanceof JsonShapeError) throw new OtlpDecodeError(`${path}: ${e.message}`);
-    throw e;
-  }
 }
 
 function readSpanInto(

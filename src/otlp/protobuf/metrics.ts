@@ -25,9 +25,16 @@ import {
   type WireHistogramPoint,
   type WireMetric,
   type WireNumberPoint,
+  type WirePointCommon,
   type WireSummaryPoint,
 } from "../metrics.js";
-import { newScopeParts, readAttributeField, readResourceField, readScopeField } from "./common.js";
+import {
+  newScopeParts,
+  readAttributeField,
+  readHeaderThenEntries,
+  readResourceField,
+  readScopeField,
+} from "./common.js";
 import { ProtoReader, tagOf, WIRE_I64, WIRE_LEN, WIRE_VARINT } from "./wire.js";
 
 // ExportMetricsServiceRequest
@@ -120,26 +127,14 @@ export function decodeMetricsRequestProtobuf(bytes: Uint8Array): MetricDecodeRes
 }
 
 function readResourceMetrics(r: ProtoReader, batch: MetricBatch, resourceIndex: number, scratch: Scratch): void {
-  // The resource may follow the metrics it describes (field order is free): read it first.
-  const start = r.pos;
   const resource: Attributes = {};
-  while (r.pos < r.end) {
-    const tag = r.tag();
-    if (tag === T_RESOURCE) readResourceField(r, resource);
-    else r.skip(tag);
-  }
-  r.pos = start;
-  let scopeIndex = 0;
-  while (r.pos < r.end) {
-    const tag = r.tag();
-    if (tag === T_SCOPE_METRICS) {
-      const saved = r.enter();
-      readScopeMetrics(r, batch, resource, resourceIndex, scopeIndex++, scratch);
-      r.leave(saved);
-    } else {
-      r.skip(tag);
-    }
-  }
+  readHeaderThenEntries(
+    r,
+    T_RESOURCE,
+    () => readResourceField(r, resource),
+    T_SCOPE_METRICS,
+    (scopeIndex) => readScopeMetrics(r, batch, resource, resourceIndex, scopeIndex, scratch),
+  );
 }
 
 function readScopeMetrics(
@@ -150,26 +145,18 @@ function readScopeMetrics(
   scopeIndex: number,
   scratch: Scratch,
 ): void {
-  const start = r.pos;
   const scope = newScopeParts();
-  while (r.pos < r.end) {
-    const tag = r.tag();
-    if (tag === T_SCOPE) readScopeField(r, scope);
-    else r.skip(tag);
-  }
-  r.pos = start;
-  const group = metricGroup(resource, scope.name, resourceIndex, scopeIndex);
-  let metricIndex = 0;
-  while (r.pos < r.end) {
-    const tag = r.tag();
-    if (tag === T_METRICS) {
-      const saved = r.enter();
-      readMetric(r, batch, group, metricIndex++, scratch);
-      r.leave(saved);
-    } else {
-      r.skip(tag);
-    }
-  }
+  let group: MetricGroup | undefined;
+  readHeaderThenEntries(
+    r,
+    T_SCOPE,
+    () => readScopeField(r, scope),
+    T_METRICS,
+    (metricIndex) => {
+      group ??= metricGroup(resource, scope.name, resourceIndex, scopeIndex);
+      readMetric(r, batch, group, metricIndex, scratch);
+    },
+  );
 }
 
 function readMetric(r: ProtoReader, batch: MetricBatch, group: MetricGroup, index: number, scratch: Scratch): void {
@@ -259,19 +246,20 @@ function readPoint(
   }
 }
 
+/** A field every data point has (its attributes, at `attributesTag`; start and time) into `w`; false for any other. */
+function readPointField(r: ProtoReader, tag: number, w: WirePointCommon, attributesTag: number): boolean {
+  if (tag === attributesTag) readAttributeField(r, w.attributes);
+  else if (tag === T_START) w.startTimeUnixNano = r.fixed64();
+  else if (tag === T_TIME) w.timeUnixNano = r.fixed64();
+  else return false;
+  return true;
+}
+
 function readNumberPoint(r: ProtoReader, w: WireNumberPoint): WireNumberPoint {
   while (r.pos < r.end) {
     const tag = r.tag();
+    if (readPointField(r, tag, w, T_NUMBER_ATTRIBUTES)) continue;
     switch (tag) {
-      case T_NUMBER_ATTRIBUTES:
-        readAttributeField(r, w.attributes);
-        break;
-      case T_START:
-        w.startTimeUnixNano = r.fixed64();
-        break;
-      case T_TIME:
-        w.timeUnixNano = r.fixed64();
-        break;
       case T_AS_DOUBLE:
         w.value = r.double();
         break;
@@ -294,16 +282,8 @@ function readNumberPoint(r: ProtoReader, w: WireNumberPoint): WireNumberPoint {
 function readHistogramPoint(r: ProtoReader, w: WireHistogramPoint): WireHistogramPoint {
   while (r.pos < r.end) {
     const tag = r.tag();
+    if (readPointField(r, tag, w, T_HISTOGRAM_ATTRIBUTES)) continue;
     switch (tag) {
-      case T_HISTOGRAM_ATTRIBUTES:
-        readAttributeField(r, w.attributes);
-        break;
-      case T_START:
-        w.startTimeUnixNano = r.fixed64();
-        break;
-      case T_TIME:
-        w.timeUnixNano = r.fixed64();
-        break;
       case T_COUNT:
         w.count = r.fixed64Number();
         break;
@@ -335,16 +315,8 @@ function readExponentialPoint(r: ProtoReader): WireExponentialPoint {
   const w = newWireExponentialPoint();
   while (r.pos < r.end) {
     const tag = r.tag();
+    if (readPointField(r, tag, w, T_EXP_ATTRIBUTES)) continue;
     switch (tag) {
-      case T_EXP_ATTRIBUTES:
-        readAttributeField(r, w.attributes);
-        break;
-      case T_START:
-        w.startTimeUnixNano = r.fixed64();
-        break;
-      case T_TIME:
-        w.timeUnixNano = r.fixed64();
-        break;
       case T_COUNT:
         w.count = r.fixed64Number();
         break;
@@ -401,16 +373,8 @@ function readSummaryPoint(r: ProtoReader): WireSummaryPoint {
   const w = newWireSummaryPoint();
   while (r.pos < r.end) {
     const tag = r.tag();
+    if (readPointField(r, tag, w, T_SUMMARY_ATTRIBUTES)) continue;
     switch (tag) {
-      case T_SUMMARY_ATTRIBUTES:
-        readAttributeField(r, w.attributes);
-        break;
-      case T_START:
-        w.startTimeUnixNano = r.fixed64();
-        break;
-      case T_TIME:
-        w.timeUnixNano = r.fixed64();
-        break;
       case T_COUNT:
         w.count = r.fixed64Number();
         break;

@@ -11,13 +11,21 @@ import {
   newWireLink,
   newWireSpan,
   resetWireSpan,
+  type SpanGroup,
   spanGroup,
   TraceBatch,
   type TraceDecodeResult,
   type WireLink,
   type WireSpan,
 } from "../traces.js";
-import { newScopeParts, readAttributeField, readResourceField, readScopeField, scopeFromParts } from "./common.js";
+import {
+  newScopeParts,
+  readAttributeField,
+  readHeaderThenEntries,
+  readResourceField,
+  readScopeField,
+  scopeFromParts,
+} from "./common.js";
 import { encodeExportResponseProtobuf } from "./status.js";
 import { ProtoReader, tagOf, WIRE_I32, WIRE_I64, WIRE_LEN, WIRE_VARINT } from "./wire.js";
 
@@ -81,27 +89,14 @@ export function decodeTraceRequestProtobuf(bytes: Uint8Array): TraceDecodeResult
 }
 
 function readResourceSpans(r: ProtoReader, batch: TraceBatch, scratch: WireSpan, resourceIndex: number): void {
-  // The resource may follow the spans it describes (field order is free), so it is read in a first
-  // pass that only hops over the other fields.
-  const start = r.pos;
   const resource: Attributes = {};
-  while (r.pos < r.end) {
-    const tag = r.tag();
-    if (tag === T_RESOURCE) readResourceField(r, resource);
-    else r.skip(tag);
-  }
-  r.pos = start;
-  let scopeIndex = 0;
-  while (r.pos < r.end) {
-    const tag = r.tag();
-    if (tag === T_SCOPE_SPANS) {
-      const saved = r.enter();
-      readScopeSpans(r, batch, scratch, resource, resourceIndex, scopeIndex++);
-      r.leave(saved);
-    } else {
-      r.skip(tag);
-    }
-  }
+  readHeaderThenEntries(
+    r,
+    T_RESOURCE,
+    () => readResourceField(r, resource),
+    T_SCOPE_SPANS,
+    (scopeIndex) => readScopeSpans(r, batch, scratch, resource, resourceIndex, scopeIndex),
+  );
 }
 
 function readScopeSpans(
@@ -112,27 +107,19 @@ function readScopeSpans(
   resourceIndex: number,
   scopeIndex: number,
 ): void {
-  const start = r.pos;
   const scopeParts = newScopeParts();
-  while (r.pos < r.end) {
-    const tag = r.tag();
-    if (tag === T_SCOPE) readScopeField(r, scopeParts);
-    else r.skip(tag);
-  }
-  r.pos = start;
-  const group = spanGroup(resource, scopeFromParts(scopeParts), resourceIndex, scopeIndex);
-  let spanIndex = 0;
-  while (r.pos < r.end) {
-    const tag = r.tag();
-    if (tag === T_SPANS) {
-      const saved = r.enter();
+  let group: SpanGroup | undefined;
+  readHeaderThenEntries(
+    r,
+    T_SCOPE,
+    () => readScopeField(r, scopeParts),
+    T_SPANS,
+    (spanIndex) => {
+      group ??= spanGroup(resource, scopeFromParts(scopeParts), resourceIndex, scopeIndex);
       readSpan(r, resetWireSpan(scratch));
-      r.leave(saved);
-      batch.add(scratch, group, spanIndex++);
-    } else {
-      r.skip(tag);
-    }
-  }
+      batch.add(scratch, group, spanIndex);
+    },
+  );
 }
 
 function readSpan(r: ProtoReader, w: WireSpan): void {
