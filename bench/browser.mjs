@@ -7,8 +7,8 @@
 // Run after `npm run build`:  node bench/browser.mjs     (CHROMIUM_PATH overrides /usr/bin/chromium)
 import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
-import { chromium } from "playwright-core";
 import { percentile } from "../dist/domain/percentile.js";
+import { launchChromium } from "./server.mjs";
 
 /**
  * Runs in the page: scrolls the list holding `selector` from top to bottom in `step`-pixel jumps,
@@ -31,7 +31,6 @@ async function scrollFrameTimes({ selector, step }) {
 
 const BIN = new URL("../bin/tracekit-local.js", import.meta.url).pathname;
 const OUT = new URL("./out/", import.meta.url).pathname;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const LIVE_TRACES = Number(process.env.BENCH_LIVE_TRACES ?? 200);
 
@@ -274,16 +273,7 @@ async function screenshots(browser, base) {
 }
 
 const { child, base } = await startServer();
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-});
+const browser = await launchChromium();
 try {
   await bigTraceFirstPaint(browser, base);
   await listOf500(browser, base);

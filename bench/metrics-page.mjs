@@ -12,11 +12,9 @@
 // Run after `npm run build`:  node bench/metrics-page.mjs     (CHROMIUM_PATH overrides /usr/bin/chromium)
 import { mkdirSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
-import { chromium } from "playwright-core";
-import { startServer } from "./server.mjs";
+import { launchChromium, startServer } from "./server.mjs";
 
 const OUT = new URL("./out/", import.meta.url).pathname;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const SERIES = 200;
 const STEPS = 120;
@@ -213,16 +211,7 @@ async function screenshots(browser, base) {
 
 const { child, port } = await startServer();
 const base = `http://127.0.0.1:${port}`;
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-});
+const browser = await launchChromium();
 const load = () =>
   loadavg()
     .map((n) => n.toFixed(2))

@@ -2,6 +2,7 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { request } from "node:http";
+import { chromium } from "playwright-core";
 
 const BIN = new URL("../bin/tracekit-local.js", import.meta.url).pathname;
 
@@ -87,4 +88,18 @@ export async function timeQuery(agent, port, path, runs = 20) {
   }
   times.sort((a, b) => a - b);
   return times[Math.min(times.length - 1, Math.max(0, Math.ceil(times.length / 2) - 1))];
+}
+
+/** Debian's Chromium (CHROMIUM_PATH elsewhere), headless, with nothing of its own on the network. */
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
 }

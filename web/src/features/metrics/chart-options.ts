@@ -37,8 +37,8 @@ function axisFont(theme: ChartTheme): string {
   return `11px ${theme.font}`;
 }
 
-/** The time axis, in the app's colours. */
-export function timeAxis(theme: ChartTheme): uPlot.Axis {
+/** An axis in the app's colours: labels, grid and ticks. */
+export function themedAxis(theme: ChartTheme): uPlot.Axis {
   return {
     stroke: theme.muted,
     font: axisFont(theme),
@@ -51,10 +51,7 @@ export function timeAxis(theme: ChartTheme): uPlot.Axis {
 function valueAxis(theme: ChartTheme, unit: MetricUnit, perSecond: boolean): uPlot.Axis {
   const title = axisTitle(unit, perSecond);
   return {
-    stroke: theme.muted,
-    font: axisFont(theme),
-    grid: { stroke: theme.grid, width: 1 },
-    ticks: { stroke: theme.grid, width: 1, size: 4 },
+    ...themedAxis(theme),
     splits: (u, _axis, min, max) =>
       axisTicks(min, max, unit, Math.max(2, Math.floor(u.bbox.height / uPlotRatio() / 40))).values,
     values: (_u, splits) => tickLabels(splits, unit, perSecond),
@@ -106,7 +103,7 @@ export function lineChartOptions(
         },
       },
     },
-    axes: [timeAxis(theme), valueAxis(theme, model.unit, model.perSecond)],
+    axes: [themedAxis(theme), valueAxis(theme, model.unit, model.perSecond)],
     series: [
       {},
       ...model.lines.map(

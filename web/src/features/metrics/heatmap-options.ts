@@ -4,7 +4,7 @@
  * are drawn by a draw hook, uPlot's way to add a custom layer, on uPlot's own scales and canvas.
  */
 import type uPlot from "uplot";
-import { CURSOR_SYNC_KEY, timeAxis, VALUE_AXIS_WIDTH, windowRange } from "./chart-options";
+import { CURSOR_SYNC_KEY, themedAxis, VALUE_AXIS_WIDTH, windowRange } from "./chart-options";
 import { bucketColor, heatmapBoundaries, heatmapBoundaryLabel, heatmapMax } from "./heatmap-model";
 import type { MetricUnit } from "./metric-units";
 import type { ChartTheme } from "./use-chart-theme";
@@ -71,12 +71,10 @@ export function heatmapOptions(
       y: { range: () => [frame().first, frame().last + 1] },
     },
     axes: [
-      timeAxis(theme),
+      themedAxis(theme),
       {
-        stroke: theme.muted,
-        font: `11px ${theme.font}`,
+        ...themedAxis(theme),
         grid: { show: false },
-        ticks: { stroke: theme.grid, width: 1, size: 4 },
         splits: (u) => {
           const f = frame();
           return heatmapBoundaries(f.first, f.last, u.bbox.height / (devicePixelRatio || 1));
