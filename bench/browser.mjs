@@ -7,13 +7,11 @@
 // Run after `npm run build`:  node bench/browser.mjs     (CHROMIUM_PATH overrides /usr/bin/chromium)
 import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
-import { chromium } from "playwright-core";
 import { percentile } from "../dist/domain/percentile.js";
-import { postJson, scrollFrameTimes } from "./chromium.mjs";
+import { launchChromium, postJson, scrollFrameTimes } from "./chromium.mjs";
 
 const BIN = new URL("../bin/tracekit-local.js", import.meta.url).pathname;
 const OUT = new URL("./out/", import.meta.url).pathname;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const LIVE_TRACES = Number(process.env.BENCH_LIVE_TRACES ?? 200);
 
@@ -249,16 +247,7 @@ async function screenshots(browser, base) {
 }
 
 const { child, base } = await startServer();
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-});
+const browser = await launchChromium();
 try {
   await bigTraceFirstPaint(browser, base);
   await listOf500(browser, base);

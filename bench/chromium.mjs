@@ -1,4 +1,5 @@
-// What the browser benchmarks share: posting OTLP/JSON, and timing frames while a list scrolls.
+// What the browser benchmarks share: Chromium, posting OTLP/JSON, and timing frames while a list scrolls.
+import { chromium } from "playwright-core";
 
 /**
  * Runs in the page: scrolls the list holding `selector` from top to bottom in `step`-pixel jumps,
@@ -27,4 +28,18 @@ export async function postJson(base, path, body) {
     body,
   });
   if (!response.ok) throw new Error(`POST ${path} → ${response.status} ${await response.text()}`);
+}
+
+/** Debian's Chromium (CHROMIUM_PATH elsewhere), headless, with nothing of its own on the network. */
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
 }

@@ -4,9 +4,8 @@
 //  3. OTLP logs response → the record showing in an open page, p50/p99 over 200 requests;
 //  4. a burst of 20,000 records (1,000 per request) into an open page: time until all are listed.
 // Run after `npm run build`:  node bench/logs-browser.mjs     (CHROMIUM_PATH overrides /usr/bin/chromium)
-import { chromium } from "playwright-core";
 import { percentile } from "../dist/domain/percentile.js";
-import { postJson, scrollFrameTimes } from "./chromium.mjs";
+import { launchChromium, postJson, scrollFrameTimes } from "./chromium.mjs";
 import { startServer } from "./server.mjs";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -150,7 +149,7 @@ async function burst(browser, base) {
 
 const { child, port } = await startServer();
 const base = `http://127.0.0.1:${port}`;
-const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });
+const browser = await launchChromium();
 try {
   await fill(base, 100_000);
   await firstRow(browser, base);

@@ -7,6 +7,7 @@ import { RejectionNotice } from "./components/RejectionNotice";
 import { ShortcutSheet } from "./components/ShortcutSheet";
 import { ThemeToggle } from "./components/ThemeToggle";
 import { LogsPage } from "./features/logs/LogsPage";
+import { MetricsPage } from "./features/metrics/MetricsPage";
 import { ServicesPage } from "./features/services/ServicesPage";
 import { SnapshotPage } from "./features/snapshots/SnapshotPage";
 import { SnapshotsPage } from "./features/snapshots/SnapshotsPage";
@@ -88,6 +89,7 @@ function Shell() {
           <NavLink href="/logs" label="Logs" active={path === "/logs"} />
           <NavLink href="/services" label="Services" active={path === "/services"} />
           <NavLink href="/snapshots" label="Snapshots" active={path.startsWith("/snapshots")} />
+          <NavLink href="/metrics" label="Metrics" active={path === "/metrics"} />
         </nav>
         <div class="topbar-right">
           <ConnectionBadge />
@@ -108,6 +110,7 @@ function Shell() {
             <Route path="/services" component={ServicesPage} />
             <Route path="/snapshots" component={SnapshotsPage} />
             <Route path="/snapshots/:snapshotId" component={SnapshotRoute} />
+            <Route path="/metrics" component={MetricsPage} />
             <Route default component={NotFound} />
           </Router>
         </ErrorBoundary>

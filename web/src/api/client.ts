@@ -3,6 +3,8 @@ import type {
   BreakpointJson,
   BreakpointsResponse,
   HealthResponse,
+  MetricCatalogResponse,
+  MetricQueryResponse,
   SdkEventsResponse,
   ServicesResponse,
   SnapshotJson,
@@ -113,4 +115,9 @@ export const api = {
   snapshot: (id: string, signal?: AbortSignal) =>
     request<SnapshotJson>(`/api/snapshots/${encodeURIComponent(id)}`, signal ? { signal } : undefined),
   sdkEvents: () => request<SdkEventsResponse>("/api/sdk-events"),
+  metricCatalog: (signal?: AbortSignal) =>
+    request<MetricCatalogResponse>("/api/metrics", signal ? { signal } : undefined),
+  /** `search` is the query string, `?since=…` (see metricQuerySearch). */
+  metric: (name: string, search: string, signal?: AbortSignal) =>
+    request<MetricQueryResponse>(`/api/metrics/${encodeURIComponent(name)}${search}`, signal ? { signal } : undefined),
 };

@@ -6,7 +6,7 @@ import { useLiveState } from "../../state/live-context";
 import { portNotice, setupSnippets } from "./setup-snippets";
 import "./onboarding.css";
 
-function CodeBlock({ code }: { code: string }) {
+export function CodeBlock({ code }: { code: string }) {
   return (
     <div class="code-block">
       <pre>

@@ -6,7 +6,10 @@ import { serviceColor } from "../../lib/service-color";
 import { useCoalesced } from "../../lib/use-coalesced";
 import { useLiveMessages } from "../../state/live-context";
 import { filtersToSearch } from "../../state/trace-list-model";
+import { formatMetricValue } from "../metrics/metric-units";
+import { metricsHref } from "../metrics/metrics-url";
 import { type ServiceSortKey, sortServices } from "./services-table";
+import { type KeyMetricColumn, useKeyMetrics } from "./use-key-metrics";
 import "./services.css";
 
 const COLUMNS: { key: ServiceSortKey; label: string; numeric: boolean; title: string }[] = [
@@ -48,9 +51,21 @@ function cell(service: ServiceStatsJson, key: ServiceSortKey) {
   }
 }
 
+/** A service's key metric, linking to its chart for that service; "–" where the service does not send it. */
+function keyMetricCell(column: KeyMetricColumn, service: string) {
+  const value = column.values.get(service);
+  if (value === undefined) return <span class="faint">–</span>;
+  return (
+    <a href={metricsHref({ metric: column.key.name, service })} title={`Show ${column.key.name} for ${service}`}>
+      {formatMetricValue(value, column.unit)}
+    </a>
+  );
+}
+
 export function ServicesPage() {
   const [services, setServices] = useState<ServiceStatsJson[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const keyMetrics = useKeyMetrics();
   const [sort, setSort] = useState<{ key: ServiceSortKey; descending: boolean }>({ key: "name", descending: false });
 
   const load = useCallback(() => {
@@ -113,6 +128,11 @@ export function ServicesPage() {
                   </button>
                 </th>
               ))}
+              {keyMetrics.map((column) => (
+                <th key={column.key.name} class="numeric" title={column.key.title}>
+                  {column.key.label}
+                </th>
+              ))}
             </tr>
           </thead>
           <tbody>
@@ -121,6 +141,11 @@ export function ServicesPage() {
                 {COLUMNS.map((column) => (
                   <td key={column.key} class={column.numeric ? "numeric" : ""}>
                     {cell(service, column.key)}
+                  </td>
+                ))}
+                {keyMetrics.map((column) => (
+                  <td key={column.key.name} class="numeric" data-key-metric={column.key.name}>
+                    {keyMetricCell(column, service.name)}
                   </td>
                 ))}
               </tr>

@@ -1,0 +1,281 @@
+/// <reference lib="dom" />
+import type { Page } from "playwright-core";
+import { beforeEach, describe, expect, it } from "vitest";
+import type { MetricQueryResponse } from "../../src/protocol.js";
+import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
+import { sendSdkTrace } from "../helpers/otel.js";
+import { sdkMeter } from "../helpers/otel-metrics.js";
+import { nodeMetricsBody, postTraceKitMetrics } from "../helpers/tracekit-metrics.js";
+
+const available = chromiumAvailable();
+
+/** The text of one of the figures above the chart (`increase`, `p95`…). */
+function figure(page: Page, id: string) {
+  return page.locator(`[data-testid="metric-figures"] [data-figure="${id}"] dd`);
+}
+
+async function openMetric(page: Page, base: string, search: string): Promise<void> {
+  await page.goto(`${base}/metrics${search}`);
+  await page.locator('[data-testid="metric-chart"] canvas').first().waitFor();
+}
+
+/** "95.3 ms" → 95.3 */
+function leadingNumber(text: string): number {
+  return Number(/^-?[\d.]+/.exec(text)?.[0] ?? Number.NaN);
+}
+
+async function postMetricsJson(base: string, body: string): Promise<number> {
+  const response = await fetch(`${base}/v1/metrics`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body,
+  });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+describe.skipIf(!available)("Metrics page in Chromium", () => {
+  const suite = useAppInChromium();
+  let page: Page;
+  /** Console errors a test expects (the 404 of a metric that is not stored). */
+  let allowedErrors: RegExp | null = null;
+
+  beforeEach(async () => {
+    allowedErrors = null;
+    page = await suite.browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    return async () => {
+      await page.close();
+      // Console errors include the Content-Security-Policy's refusals: the charts must need none.
+      expect(problems.filter((p) => allowedErrors === null || !allowedErrors.test(p))).toEqual([]);
+    };
+  });
+
+  it("says how to send metrics while none has arrived", async () => {
+    await page.goto(`${suite.app.base}/metrics`);
+    const empty = page.getByTestId("metrics-empty");
+    await expect(empty.textContent()).resolves.toContain(`OTEL_EXPORTER_OTLP_ENDPOINT=${suite.app.base}`);
+    const text = (await empty.textContent()) ?? "";
+    expect(text).toContain("OTEL_METRIC_EXPORT_INTERVAL");
+    expect(text).toContain("OTEL_METRICS_EXPORTER=otlp");
+    expect(text).toContain(`TRACEKIT_ENDPOINT=${suite.app.base}`);
+    // The page is reachable from the navigation.
+    await expect(page.locator('nav a[href="/metrics"]').getAttribute("aria-current")).resolves.toBe("page");
+  });
+
+  it("says when a linked metric has not arrived, and shows it by itself when it does", async () => {
+    allowedErrors = /404/;
+    await page.goto(`${suite.app.base}/metrics?metric=late.metric`);
+    await page.getByTestId("metric-unknown").waitFor();
+    await expect(page.getByTestId("metric-unknown").textContent()).resolves.toContain("late.metric has not arrived");
+    const body = nodeMetricsBody("late-svc", [
+      { name: "late.metric", type: "gauge", value: 7, atMs: Date.now() - 1000 },
+    ]);
+    expect((await postTraceKitMetrics(suite.app.port, body, "node")).status).toBe(200);
+    await page.locator('[data-metric="late.metric"] [data-testid="metric-chart"] canvas').first().waitFor();
+    await expect(page.locator('.catalog-row[aria-selected="true"]').getAttribute("data-metric")).resolves.toBe(
+      "late.metric",
+    );
+  });
+
+  it("charts an SDK counter that grew by 42 as that increase and its rate, live, keeping zoom and hidden lines", async () => {
+    const sdk = sdkMeter(suite.app.base, "metrics-e2e");
+    const counter = sdk.meter.createCounter("e2e.requests", { unit: "{request}", description: "Requests served" });
+    counter.add(0, { "http.route": "/a" });
+    counter.add(0, { "http.route": "/b" });
+    await sdk.flush();
+    counter.add(10, { "http.route": "/a" });
+    counter.add(32, { "http.route": "/b" });
+    await sdk.flush();
+
+    const answered = page.waitForResponse((r) => r.url().includes("/api/metrics/e2e.requests?"));
+    await openMetric(page, suite.app.base, "?metric=e2e.requests&window=5m");
+    await expect.poll(() => figure(page, "increase").textContent()).toBe("42 requests");
+    // 42 requests over the window the server answered for (the last 5 minutes, to whole steps).
+    const window = (await (await answered).json()) as MetricQueryResponse;
+    const seconds = (window.toUnixMs - window.fromUnixMs) / 1000;
+    expect(seconds).toBeGreaterThanOrEqual(300);
+    expect(seconds).toBeLessThan(320);
+    const rate = leadingNumber((await figure(page, "average-rate").textContent()) ?? "");
+    expect(rate).toBeCloseTo(42 / seconds, 3);
+    await expect(page.locator('[data-testid="metric-panel"] .badge').first().textContent()).resolves.toBe("counter");
+    await expect(page.locator('[data-testid="metric-chart"]').getAttribute("data-lines")).resolves.toBe("2");
+
+    // Hide one route, zoom into the chart by dragging across it.
+    await page.locator('.legend-row[data-line="http.route=/b"]').click();
+    await expect(page.locator('.legend-row[data-line="http.route=/b"]').getAttribute("aria-pressed")).resolves.toBe(
+      "false",
+    );
+    const over = page.locator('[data-testid="metric-chart"] .u-over').first();
+    const box = await over.boundingBox();
+    if (!box) throw new Error("no plot area");
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.98, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await page.getByRole("button", { name: "Keep zoomed range" }).waitFor();
+
+    // New points arrive: the page fetches again by itself; the zoom and the hidden line stay.
+    counter.add(8, { "http.route": "/a" });
+    await sdk.flush();
+    await expect.poll(() => figure(page, "increase").textContent(), { timeout: 10_000 }).toBe("50 requests");
+    await expect(page.locator('.legend-row[data-line="http.route=/b"]').getAttribute("aria-pressed")).resolves.toBe(
+      "false",
+    );
+    await expect(page.getByRole("button", { name: "Keep zoomed range" }).count()).resolves.toBe(1);
+    await sdk.shutdown();
+
+    // The zoomed range kept as a custom range, grouping and a preset: all in the URL.
+    await page.getByRole("button", { name: "Keep zoomed range" }).click();
+    await expect.poll(() => new URL(page.url()).searchParams.has("from")).toBe(true);
+    await expect(figure(page, "increase").textContent()).resolves.toMatch(/requests$/);
+    await page.getByRole("combobox", { name: "Group by" }).selectOption("http.route");
+    await expect.poll(() => new URL(page.url()).searchParams.get("groupBy")).toBe("http.route");
+    await expect
+      .poll(() => page.locator(".legend-row").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-line"))))
+      .toEqual(["/a", "/b"]);
+    await page.getByRole("button", { name: "1h", exact: true }).click();
+    await expect.poll(() => page.url()).toContain("window=1h");
+    expect(new URL(page.url()).searchParams.has("from")).toBe(false);
+    await expect.poll(() => figure(page, "increase").textContent()).toBe("50 requests");
+    await page.getByRole("button", { name: "Custom…" }).click();
+    await page.getByRole("button", { name: "Apply" }).click();
+    await expect.poll(() => new URL(page.url()).searchParams.has("to")).toBe(true);
+  });
+
+  it("charts an SDK histogram: its p95 matches the recorded values within the bucket, with a heatmap", async () => {
+    const sdk = sdkMeter(suite.app.base, "metrics-e2e");
+    const histogram = sdk.meter.createHistogram("e2e.latency", { unit: "ms" });
+    // 1..100 ms: the true p95 is 95 ms; the SDK's default buckets put it in (75, 100].
+    for (let v = 1; v <= 100; v++) histogram.record(v);
+    await sdk.flush();
+    await sdk.shutdown();
+
+    await openMetric(page, suite.app.base, "?metric=e2e.latency");
+    await expect.poll(() => figure(page, "count").textContent()).toBe("100");
+    const p95 = leadingNumber((await figure(page, "p95").textContent()) ?? "");
+    expect((await figure(page, "p95").textContent())?.endsWith(" ms")).toBe(true);
+    expect(p95).toBeGreaterThan(75);
+    expect(p95).toBeLessThanOrEqual(100);
+    const p50 = leadingNumber((await figure(page, "p50").textContent()) ?? "");
+    expect(p50).toBeGreaterThan(25);
+    expect(p50).toBeLessThanOrEqual(75);
+    await page.getByTestId("metric-heatmap").locator("canvas").waitFor();
+    // One line per percentile.
+    await expect(page.locator(".legend-row").allTextContents()).resolves.toEqual([
+      expect.stringMatching(/^p50/),
+      expect.stringMatching(/^p95/),
+      expect.stringMatching(/^p99/),
+    ]);
+  });
+
+  it("reads a TraceKit SDK's metrics as it means them: counter increments, gauge points as samples", async () => {
+    const now = Date.now();
+    const eu = { region: "eu" };
+    const body = nodeMetricsBody("tk-shop", [
+      { name: "tk.orders", type: "counter", value: 10, atMs: now - 60_000, tags: eu },
+      { name: "tk.orders", type: "counter", value: 12, atMs: now - 30_000, tags: eu },
+      { name: "tk.orders", type: "counter", value: 20, atMs: now - 1_000, tags: eu },
+      ...[40, 20, 60, 80, 100].map((value, i) => ({
+        name: "tk.checkout.ms",
+        type: "histogram" as const,
+        value,
+        atMs: now - 5_000 + i,
+      })),
+    ]);
+    expect((await postTraceKitMetrics(suite.app.port, body, "node")).status).toBe(200);
+
+    await openMetric(page, suite.app.base, "?metric=tk.orders");
+    // The SDK marks the points cumulative, but each is an increment: 10 + 12 + 20.
+    await expect.poll(() => figure(page, "increase").textContent()).toBe("42");
+    await expect(page.getByTestId("tracekit-note").textContent()).resolves.toContain("increment");
+
+    await openMetric(page, suite.app.base, "?metric=tk.checkout.ms");
+    await expect(page.getByTestId("tracekit-note").textContent()).resolves.toContain("samples of a distribution");
+    await expect.poll(() => figure(page, "count").textContent()).toBe("5");
+    await page.getByRole("button", { name: "Value", exact: true }).click();
+    await expect.poll(() => page.url()).toContain("chart=value");
+    // As a gauge: the value it last held, the last of 40, 20, 60, 80, 100.
+    await expect.poll(() => figure(page, "latest").textContent()).toBe("100");
+  });
+
+  it("puts exemplars on the chart as dots that open their trace and say which series", async () => {
+    const trace = await sendSdkTrace(suite.app.base, { service: "exemplar-svc", name: "GET /pay" });
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const body = JSON.stringify({
+      resourceMetrics: [
+        {
+          resource: { attributes: [{ key: "service.name", value: { stringValue: "exemplar-svc" } }] },
+          scopeMetrics: [
+            {
+              scope: { name: "e2e" },
+              metrics: [
+                {
+                  name: "e2e.pay.duration",
+                  unit: "s",
+                  histogram: {
+                    aggregationTemporality: 1,
+                    dataPoints: [
+                      {
+                        attributes: [{ key: "http.route", value: { stringValue: "/pay" } }],
+                        startTimeUnixNano: String(now - 10_000_000_000n),
+                        timeUnixNano: String(now),
+                        count: "3",
+                        sum: 0.9,
+                        bucketCounts: ["1", "1", "1"],
+                        explicitBounds: [0.1, 0.5],
+                        exemplars: [
+                          {
+                            timeUnixNano: String(now - 1_000_000_000n),
+                            asDouble: 0.7,
+                            traceId: trace.traceId,
+                            spanId: trace.rootSpanId,
+                            filteredAttributes: [],
+                          },
+                        ],
+                      },
+                    ],
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    expect(await postMetricsJson(suite.app.base, body)).toBe(200);
+
+    await openMetric(page, suite.app.base, "?metric=e2e.pay.duration");
+    const dot = page.locator(`.exemplar-dot[data-trace-id="${trace.traceId}"]`);
+    await dot.waitFor();
+    await expect(dot.getAttribute("aria-label")).resolves.toMatch(/^Exemplar of .*: 700 ms at .* — open trace /);
+    await dot.click();
+    await expect.poll(() => page.url()).toContain(`/traces/${trace.traceId}?span=${trace.rootSpanId}`);
+    await page.getByText("GET /pay").first().waitFor();
+  });
+
+  it("shows a service's key metrics on the Services page, linking to their chart", async () => {
+    await sendSdkTrace(suite.app.base, { service: "key-svc", name: "GET /k" });
+    const sdk = sdkMeter(suite.app.base, "key-svc");
+    // The bucket bounds the semantic conventions advise for this metric.
+    const duration = sdk.meter.createHistogram("http.server.request.duration", {
+      unit: "s",
+      advice: { explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5] },
+    });
+    for (let i = 0; i < 20; i++) duration.record(0.2);
+    await sdk.flush();
+    await sdk.shutdown();
+
+    await page.goto(`${suite.app.base}/services`);
+    const cell = page.locator('tr[data-service="key-svc"] td[data-key-metric="http.server.request.duration"] a');
+    await cell.waitFor();
+    const p95 = leadingNumber((await cell.textContent()) ?? "");
+    // Every value is 200 ms, which the bounds hold in (100 ms, 250 ms].
+    expect(p95).toBeGreaterThan(100);
+    expect(p95).toBeLessThanOrEqual(250);
+    await cell.click();
+    await expect.poll(() => page.url()).toContain("/metrics?metric=http.server.request.duration&service=key-svc");
+    await page.locator('[data-testid="metric-chart"] canvas').first().waitFor();
+  });
+});

@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import {
+  catalogServices,
+  chartChoiceLabel,
+  chartLabel,
+  filterCatalog,
+  groupByChoices,
+  kindLabel,
+  tracekitReading,
+} from "../../web/src/features/metrics/catalog-model";
+import { catalogEntry } from "./metric-fixtures";
+
+const catalog = [
+  catalogEntry({
+    name: "http.server.request.duration",
+    chart: "distribution",
+    description: "Duration of HTTP server requests",
+    services: ["api"],
+  }),
+  catalogEntry({ name: "db.client.connections", chart: "value", services: ["api", "worker"] }),
+  catalogEntry({ name: "app.jobs", chart: "rate", monotonic: true, services: ["worker"] }),
+];
+
+describe("filterCatalog", () => {
+  it("matches every word against name and description, by name", () => {
+    expect(filterCatalog(catalog, undefined, undefined).map((m) => m.name)).toEqual([
+      "app.jobs",
+      "db.client.connections",
+      "http.server.request.duration",
+    ]);
+    expect(filterCatalog(catalog, "HTTP requests", undefined).map((m) => m.name)).toEqual([
+      "http.server.request.duration",
+    ]);
+    expect(filterCatalog(catalog, "nothing", undefined)).toEqual([]);
+  });
+
+  it("keeps a service's metrics only", () => {
+    expect(filterCatalog(catalog, "", "worker").map((m) => m.name)).toEqual(["app.jobs", "db.client.connections"]);
+    expect(catalogServices(catalog)).toEqual(["api", "worker"]);
+  });
+});
+
+describe("how a metric is described", () => {
+  it("names its kind as SDKs do", () => {
+    expect(kindLabel(catalogEntry({ kind: "sum", monotonic: true }))).toBe("counter");
+    expect(kindLabel(catalogEntry({ kind: "sum", monotonic: false, chart: "value" }))).toBe("up-down counter");
+    expect(kindLabel(catalogEntry({ kind: "exponentialHistogram", chart: "distribution" }))).toBe("exp. histogram");
+    expect(kindLabel(catalogEntry({ kind: "gauge", chart: "value" }))).toBe("gauge");
+    expect(kindLabel(catalogEntry({ kind: "sum", tracekit: true }))).toBe("TraceKit counter");
+    expect(kindLabel(catalogEntry({ kind: "gauge", chart: "distribution", tracekit: true }))).toBe("TraceKit samples");
+    expect(chartLabel("distribution")).toBe("p50 · p95 · p99");
+    expect(chartChoiceLabel(catalogEntry({ kind: "sum" }), "value")).toBe("Total");
+    expect(chartChoiceLabel(catalogEntry({ kind: "gauge", tracekit: true }), "value")).toBe("Value");
+    expect(chartChoiceLabel(catalogEntry({ kind: "gauge" }), "distribution")).toBe("Distribution");
+  });
+
+  it("offers the service and the metric's attribute keys to group by", () => {
+    expect(groupByChoices(catalogEntry({ attributeKeys: ["status", "http.route", "service.name"] }))).toEqual([
+      "service.name",
+      "http.route",
+      "status",
+    ]);
+  });
+
+  it("says how TraceKit points were read", () => {
+    expect(tracekitReading(catalogEntry({ kind: "sum" }))).toBeNull();
+    expect(tracekitReading(catalogEntry({ kind: "sum", tracekit: true }))).toMatch(/increment/);
+    expect(tracekitReading(catalogEntry({ kind: "gauge", chart: "distribution", tracekit: true }))).toMatch(
+      /samples of a distribution/,
+    );
+  });
+});

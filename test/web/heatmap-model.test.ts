@@ -1,0 +1,99 @@
+import { describe, expect, it } from "vitest";
+import {
+  bucketColor,
+  bucketRangeText,
+  bucketTotals,
+  heatmapBoundaries,
+  heatmapBoundaryLabel,
+  heatmapMax,
+  heatmapRowRange,
+  parseColor,
+  percentileFromBuckets,
+} from "../../web/src/features/metrics/heatmap-model";
+import { parseUnit } from "../../web/src/features/metrics/metric-units";
+
+describe("heatmap colours", () => {
+  const low: [number, number, number] = [255, 255, 255];
+  const high: [number, number, number] = [0, 0, 100];
+
+  it("leaves empty cells undrawn and darkens with the count on a log scale", () => {
+    expect(bucketColor(0, 10, low, high)).toBeNull();
+    expect(bucketColor(5, 0, low, high)).toBeNull();
+    expect(bucketColor(10, 10, low, high)).toBe("rgb(0, 0, 100)");
+    const one = bucketColor(1, 1000, low, high) as string;
+    const hundred = bucketColor(100, 1000, low, high) as string;
+    const channel = (css: string) => parseColor(css)?.[0] as number;
+    // Even one value among a thousand shows; more values are darker.
+    expect(channel(one)).toBeLessThan(255);
+    expect(channel(hundred)).toBeLessThan(channel(one));
+    expect(bucketColor(2000, 1000, low, high)).toBe("rgb(0, 0, 100)");
+  });
+
+  it("reads the colours getComputedStyle gives", () => {
+    expect(parseColor("#4f46e5")).toEqual([79, 70, 229]);
+    expect(parseColor("#fff")).toEqual([255, 255, 255]);
+    expect(parseColor("rgb(1, 2, 3)")).toEqual([1, 2, 3]);
+    expect(parseColor("rgba(1, 2, 3, 0.5)")).toEqual([1, 2, 3]);
+    expect(parseColor("light-dark(#fff, #000)")).toBeNull();
+  });
+});
+
+describe("heatmap rows", () => {
+  const counts = [
+    [0, 0, 3, 0, 0],
+    [0, 1, 0, 2, 0],
+    [0, 0, 0, 0, 0],
+  ];
+
+  it("keeps only the buckets that ever hold a value", () => {
+    expect(heatmapRowRange(counts)).toEqual({ first: 1, last: 3 });
+    expect(heatmapRowRange([[0, 0]])).toBeNull();
+    expect(heatmapMax(counts)).toBe(3);
+    expect(bucketTotals(counts)).toEqual([0, 1, 3, 2, 0]);
+  });
+
+  it("says what each bucket holds, the last being everything above", () => {
+    const bounds = [5, 10, 25];
+    const ms = parseUnit("ms");
+    expect(bucketRangeText(0, bounds, ms)).toBe("≤ 5 ms");
+    expect(bucketRangeText(1, bounds, ms)).toBe("5 ms – 10 ms");
+    expect(bucketRangeText(3, bounds, ms)).toBe("> 25 ms");
+    expect(bucketRangeText(0, [], ms)).toBe("all values");
+  });
+});
+
+describe("percentileFromBuckets", () => {
+  it("interpolates inside the bucket that holds the rank", () => {
+    // 100 values 1..100 in the SDK's default bounds: 5 ≤ 5, 5 in (5,10], 15 in (10,25], 25 in (25,50], 25 in (50,75], 25 in (75,100].
+    const bounds = [0, 5, 10, 25, 50, 75, 100, 250];
+    const totals = [0, 5, 5, 15, 25, 25, 25, 0, 0];
+    expect(percentileFromBuckets(bounds, totals, 0.95)).toBeCloseTo(95, 5);
+    expect(percentileFromBuckets(bounds, totals, 0.5)).toBeCloseTo(50, 5);
+    expect(percentileFromBuckets(bounds, totals, 0.05)).toBeCloseTo(5, 5);
+  });
+
+  it("answers the last bound for the open bucket and null for nothing", () => {
+    expect(percentileFromBuckets([1, 2], [0, 0, 4], 0.5)).toBe(2);
+    expect(percentileFromBuckets([1, 2], [0, 0, 0], 0.5)).toBeNull();
+    expect(percentileFromBuckets([1, 2], [1, 1, 1], 1.5)).toBeNull();
+    // The first bucket starts at 0 (or its own bound when negative).
+    expect(percentileFromBuckets([10], [4, 0], 0.5)).toBe(5);
+    expect(percentileFromBuckets([-10, 0], [4, 0, 0], 0.5)).toBe(-10);
+  });
+});
+
+describe("heatmap axis", () => {
+  it("labels each boundary with the bound it stands for", () => {
+    const bounds = [0, 5, 10];
+    const ms = parseUnit("ms");
+    expect(heatmapBoundaryLabel(0, bounds, ms)).toBe("");
+    expect(heatmapBoundaryLabel(1, bounds, ms)).toBe("0 ms");
+    expect(heatmapBoundaryLabel(2, bounds, ms)).toBe("5 ms");
+    expect(heatmapBoundaryLabel(4, bounds, ms)).toBe("");
+  });
+
+  it("thins labels when the rows are too thin to carry one each", () => {
+    expect(heatmapBoundaries(1, 3, 200)).toEqual([1, 2, 3, 4]);
+    expect(heatmapBoundaries(0, 39, 160)).toEqual([0, 5, 10, 15, 20, 25, 30, 35, 40]);
+  });
+});

@@ -1,0 +1,254 @@
+import { describe, expect, it } from "vitest";
+import {
+  alignValues,
+  buildChartModel,
+  exemplarPoints,
+  isolatedPoints,
+  quantileLabel,
+  stepIndex,
+  stepRangeText,
+  toAlignedData,
+  tooltipRows,
+  yRange,
+} from "../../web/src/features/metrics/metric-chart-model";
+import { windowSummary } from "../../web/src/features/metrics/metric-summary";
+import { PALETTE, queryResponse, series } from "./metric-fixtures";
+
+describe("buildChartModel", () => {
+  it("draws a counter as one rate line per series, in label order, per second", () => {
+    const response = queryResponse({ chart: "rate" }, [series("/b", [1, 2, null, 4]), series("/a", [0.5, null, 1, 1])]);
+    const model = buildChartModel(response, { palette: PALETTE });
+    expect(model.chart).toBe("rate");
+    expect(model.perSecond).toBe(true);
+    expect(model.lines.map((l) => [l.label, l.stat, l.color])).toEqual([
+      ["/a", "rate", "c0"],
+      ["/b", "rate", "c1"],
+    ]);
+    expect(toAlignedData(model)).toEqual([
+      [1_700_000_000, 1_700_000_060, 1_700_000_120, 1_700_000_180],
+      [0.5, null, 1, 1],
+      [1, 2, null, 4],
+    ]);
+  });
+
+  it("keeps gaps as nulls and pads or trims values to the steps", () => {
+    expect(alignValues([1, Number.NaN, null, Number.POSITIVE_INFINITY, 5, 6], 5)).toEqual([1, null, null, null, 5]);
+    expect(alignValues([1], 3)).toEqual([1, null, null]);
+    expect(alignValues(undefined, 2)).toEqual([null, null]);
+    const response = queryResponse({ chart: "value", unit: "By" }, [series("", [3])]);
+    const model = buildChartModel(response, { palette: PALETTE });
+    expect(model.lines[0]?.values).toEqual([3, null, null, null]);
+    expect(model.lines[0]?.label).toBe("all");
+    expect(model.unit.kind).toBe("bytes");
+  });
+
+  it("draws one distribution as p50, p95 and p99 (the minor ones dashed)", () => {
+    const response = queryResponse({ chart: "distribution", unit: "ms" }, [
+      series("", [10, 20, 30, 40], { p50: [1, 2, 3, 4], p95: [5, 6, 7, 8], p99: [9, 9, 9, 9] }),
+    ]);
+    const model = buildChartModel(response, { palette: PALETTE });
+    expect(model.lines.map((l) => [l.label, l.dash !== null])).toEqual([
+      ["p50", true],
+      ["p95", true],
+      ["p99", false],
+    ]);
+    expect(model.lines[1]?.values).toEqual([5, 6, 7, 8]);
+    expect(model.statChoices).toEqual([]);
+  });
+
+  it("draws several groups of a distribution as one chosen statistic each", () => {
+    const response = queryResponse({ chart: "distribution" }, [
+      series("/a", [1, 1, 1, 1], { p95: [2, 2, 2, 2], p99: [3, 3, 3, 3] }),
+      series("/b", [4, 4, 4, 4], { p95: [5, 5, 5, 5], p99: [6, 6, 6, 6] }),
+    ]);
+    const byDefault = buildChartModel(response, { palette: PALETTE });
+    expect(byDefault.stat).toBe("p95");
+    expect(byDefault.statChoices).toEqual(["p50", "p95", "p99", "mean"]);
+    expect(byDefault.lines.map((l) => [l.label, l.values[0]])).toEqual([
+      ["/a", 2],
+      ["/b", 5],
+    ]);
+    const mean = buildChartModel(response, { palette: PALETTE, stat: "mean" });
+    expect(mean.lines.map((l) => l.values[0])).toEqual([1, 4]);
+    expect(buildChartModel(response, { palette: PALETTE, stat: "bogus" }).stat).toBe("p95");
+  });
+
+  it("draws the chart the answer is for (TraceKit samples asked for as values)", () => {
+    const response = queryResponse(
+      { chart: "distribution", kind: "gauge", tracekit: true, charts: ["distribution", "value"] },
+      [series("", [10, null, 30, 40])],
+      { chart: "value" },
+    );
+    const model = buildChartModel(response, { palette: PALETTE });
+    expect(model.chart).toBe("value");
+    expect(model.lines).toHaveLength(1);
+    expect(model.lines[0]?.values).toEqual([10, null, 30, 40]);
+  });
+
+  it("draws a summary's quantiles, and one chosen quantile per group when grouped", () => {
+    const one = queryResponse({ chart: "quantiles", unit: "s" }, [
+      series("", [1, 1, 1, 1], { quantiles: { "0.99": [9, 9, 9, 9], "0.5": [5, 5, 5, 5], "1": [10, 10, 10, 10] } }),
+    ]);
+    expect(buildChartModel(one, { palette: PALETTE }).lines.map((l) => l.label)).toEqual(["p50", "p99", "max"]);
+    const two = queryResponse({ chart: "quantiles" }, [
+      series("/a", [1, 1, 1, 1], { quantiles: { "0.5": [5, 5, 5, 5], "0.9": [8, 8, 8, 8] } }),
+      series("/b", [1, 1, 1, 1], { quantiles: { "0.5": [6, 6, 6, 6], "0.9": [7, 7, 7, 7] } }),
+    ]);
+    const model = buildChartModel(two, { palette: PALETTE });
+    expect(model.stat).toBe("0.9");
+    expect(model.lines.map((l) => l.values[0])).toEqual([8, 7]);
+    expect(quantileLabel("0.999")).toBe("p99.9");
+    expect(quantileLabel("0")).toBe("min");
+  });
+
+  it("reuses the palette round-robin past its end", () => {
+    const many = Array.from({ length: 6 }, (_, i) => series(`/r${i}`, [i]));
+    const model = buildChartModel(queryResponse({ chart: "value" }, many), { palette: PALETTE });
+    expect(model.lines.map((l) => l.color)).toEqual(["c0", "c1", "c2", "c3", "c0", "c1"]);
+  });
+});
+
+describe("isolatedPoints and stepIndex", () => {
+  it("finds values a line cannot show", () => {
+    expect(isolatedPoints([1, null, 2, null, 3, 4, null])).toEqual([0, 2]);
+    expect(isolatedPoints([5])).toEqual([0]);
+    expect(isolatedPoints([null, 1, 2])).toEqual([]);
+  });
+
+  it("finds the step holding a time", () => {
+    const times = [0, 60, 120];
+    expect(stepIndex(times, -1)).toBe(-1);
+    expect(stepIndex(times, 0)).toBe(0);
+    expect(stepIndex(times, 59)).toBe(0);
+    expect(stepIndex(times, 60)).toBe(1);
+    expect(stepIndex(times, 500)).toBe(2);
+    expect(stepIndex([], 5)).toBe(-1);
+  });
+});
+
+describe("exemplarPoints", () => {
+  const exemplar = (seriesLabel: string, ms: number, value: number) => ({
+    timeUnixNano: `${ms}000000`,
+    value,
+    traceId: "a".repeat(32),
+    spanId: "b".repeat(16),
+    seriesLabel,
+    attributes: {},
+  });
+
+  it("puts a distribution's exemplar at its own value, on its series", () => {
+    const response = queryResponse(
+      { chart: "distribution" },
+      [series("/a", [1, 1, 1, 1], { p95: [2, 2, 2, 2] }), series("/b", [1, 1, 1, 1], { p95: [3, 3, 3, 3] })],
+      { exemplars: [exemplar("/b", 1_700_000_061_500, 0.25)] },
+    );
+    const model = buildChartModel(response, { palette: PALETTE });
+    const [point] = exemplarPoints(model, response.exemplars);
+    expect(point).toMatchObject({ x: 1_700_000_061.5, y: 0.25 });
+    expect(point?.line?.label).toBe("/b");
+  });
+
+  it("puts a counter's exemplar on its series' rate line at its step", () => {
+    const response = queryResponse({ chart: "rate" }, [series("/a", [1, 2, 3, 4]), series("/b", [5, 6, null, 8])], {
+      exemplars: [exemplar("/b", 1_700_000_061_000, 1), exemplar("/b", 1_700_000_121_000, 1)],
+    });
+    const model = buildChartModel(response, { palette: PALETTE });
+    const points = exemplarPoints(model, response.exemplars);
+    // The second one falls in a gap of its series: nothing to sit on.
+    expect(points.map((p) => [p.y, p.line?.label])).toEqual([[6, "/b"]]);
+  });
+});
+
+describe("windowSummary", () => {
+  it("adds a counter's rates up to its increase and average rate", () => {
+    // 42 requests in a 4-minute window: 0.2/s for 2 steps of 60 s = 24, then 0.3/s for one = 18.
+    const response = queryResponse({ chart: "rate", unit: "{request}" }, [series("", [0.2, 0.2, null, 0.3])]);
+    const figures = windowSummary(response, buildChartModel(response, { palette: PALETTE }));
+    expect(figures.map((f) => [f.id, f.value])).toEqual([
+      ["increase", "42 requests"],
+      ["average-rate", "0.175 requests/s"],
+      ["latest-rate", "0.3 requests/s"],
+    ]);
+  });
+
+  it("estimates a distribution's window percentiles from the heatmap buckets", () => {
+    const response = queryResponse(
+      { chart: "distribution", unit: "ms" },
+      [series("", [50, null, null, null], { counts: [100, null, null, null], p95: [96, null, null, null] })],
+      {
+        heatmap: {
+          bounds: [0, 50, 100],
+          counts: [
+            [0, 50, 50, 0],
+            [0, 0, 0, 0],
+            [0, 0, 0, 0],
+            [0, 0, 0, 0],
+          ],
+        },
+      },
+    );
+    const figures = windowSummary(response, buildChartModel(response, { palette: PALETTE }));
+    expect(figures.map((f) => [f.id, f.value])).toEqual([
+      ["count", "100"],
+      ["p50", "50 ms"],
+      ["p95", "95 ms"],
+      ["p99", "99 ms"],
+    ]);
+  });
+
+  it("gives a gauge's latest, lowest and highest value", () => {
+    const response = queryResponse({ chart: "value", unit: "By" }, [series("", [1024, 4096, 2048, null])]);
+    const figures = windowSummary(response, buildChartModel(response, { palette: PALETTE }));
+    expect(figures.map((f) => [f.id, f.value])).toEqual([
+      ["latest", "2 KiB"],
+      ["min", "1 KiB"],
+      ["max", "4 KiB"],
+    ]);
+  });
+});
+
+describe("yRange", () => {
+  it("starts at 0 for positive data, leaves headroom, and is never empty", () => {
+    expect(yRange(10, 100)).toEqual([0, 105]);
+    expect(yRange(null, null)).toEqual([0, 1]);
+    expect(yRange(0, 0)).toEqual([0, 1.05]);
+    expect(yRange(5, 5)).toEqual([0, 5.25]);
+    expect(yRange(-10, -2)).toEqual([-10.5, 0.5]);
+    expect(yRange(-10, 10)).toEqual([-11, 11]);
+  });
+});
+
+describe("tooltipRows", () => {
+  it("lists the shown lines with a value at the step, highest first, within a limit", () => {
+    const response = queryResponse({ chart: "value" }, [
+      series("/a", [1, 5]),
+      series("/b", [3, null]),
+      series("/c", [2, 7]),
+      series("/d", [9, 1]),
+    ]);
+    const model = buildChartModel(response, { palette: PALETTE });
+    const at0 = tooltipRows(model, 0, [true, true, true, false], 2);
+    expect(at0.rows.map((r) => [r.line.label, r.value])).toEqual([
+      ["/b", 3],
+      ["/c", 2],
+    ]);
+    expect(at0.more).toBe(1);
+    expect(tooltipRows(model, 1, [], 10).rows.map((r) => r.line.label)).toEqual(["/c", "/a", "/d"]);
+  });
+});
+
+describe("stepRangeText", () => {
+  it("names a step by its start and end, to the second", () => {
+    const start = new Date(2026, 10, 28, 14, 3, 0, 250).getTime();
+    expect(stepRangeText(start, 15_000)).toBe("14:03:00 – 14:03:15");
+  });
+});
+
+describe("group labels", () => {
+  it("names the group without the attribute, and the lone ungrouped series", () => {
+    const response = queryResponse({ chart: "value" }, [series("", [1]), series("/a", [2])], { groupBy: "http.route" });
+    expect(buildChartModel(response, { palette: PALETTE }).lines.map((l) => l.label)).toEqual(["no http.route", "/a"]);
+    const alone = queryResponse({ chart: "value" }, [series("", [1])]);
+    expect(buildChartModel(alone, { palette: PALETTE }).lines.map((l) => l.label)).toEqual(["all"]);
+  });
+});

@@ -1,0 +1,105 @@
+import { describe, expect, it } from "vitest";
+import { axisTicks, axisTitle, formatMetricValue, parseUnit } from "../../web/src/features/metrics/metric-units";
+
+const fmt = (value: number | null, unit: string, perSecond = false) =>
+  formatMetricValue(value, parseUnit(unit), perSecond);
+
+describe("parseUnit", () => {
+  it("reads durations, bytes, ratios and annotations", () => {
+    expect(parseUnit("ms")).toMatchObject({ kind: "duration", scale: 1e-3 });
+    expect(parseUnit("s")).toMatchObject({ kind: "duration", scale: 1 });
+    expect(parseUnit("us")).toMatchObject({ kind: "duration", scale: 1e-6 });
+    expect(parseUnit("ns")).toMatchObject({ kind: "duration", scale: 1e-9 });
+    expect(parseUnit("By")).toMatchObject({ kind: "bytes", scale: 1 });
+    expect(parseUnit("KiBy")).toMatchObject({ kind: "bytes", scale: 1024 });
+    expect(parseUnit("MBy")).toMatchObject({ kind: "bytes", scale: 1e6 });
+    expect(parseUnit("%")).toMatchObject({ kind: "percent" });
+    expect(parseUnit("1")).toMatchObject({ kind: "ratio" });
+    expect(parseUnit("{request}")).toMatchObject({ kind: "count", word: "request", plural: "requests" });
+    expect(parseUnit("{query}")).toMatchObject({ plural: "queries" });
+    expect(parseUnit("")).toMatchObject({ kind: "count", word: "" });
+    expect(parseUnit("By/s")).toMatchObject({ kind: "bytes", per: "/s" });
+    expect(parseUnit("{packet}/s")).toMatchObject({ kind: "count", plural: "packets", per: "/s" });
+    expect(parseUnit("By{compressed}")).toMatchObject({ kind: "bytes" });
+    expect(parseUnit("Cel")).toMatchObject({ kind: "count", word: "Cel", plural: "Cel" });
+  });
+});
+
+describe("formatMetricValue", () => {
+  it("writes durations in the unit their size calls for", () => {
+    expect(fmt(0.0123, "s")).toBe("12.3 ms");
+    expect(fmt(1.5, "s")).toBe("1.5 s");
+    expect(fmt(95, "ms")).toBe("95 ms");
+    expect(fmt(1534, "ms")).toBe("1.53 s");
+    expect(fmt(420, "us")).toBe("420 µs");
+    expect(fmt(42, "ns")).toBe("42 ns");
+    expect(fmt(7200, "s")).toBe("2 h");
+    expect(fmt(0, "s")).toBe("0 s");
+  });
+
+  it("writes bytes in binary units", () => {
+    expect(fmt(1536, "By")).toBe("1.5 KiB");
+    expect(fmt(512, "By")).toBe("512 B");
+    expect(fmt(3, "MiBy")).toBe("3 MiB");
+    expect(fmt(2048, "By", true)).toBe("2 KiB/s");
+  });
+
+  it("writes ratios as percentages", () => {
+    expect(fmt(0.42, "1")).toBe("42%");
+    expect(fmt(42, "%")).toBe("42%");
+    expect(fmt(0.005, "1")).toBe("0.5%");
+  });
+
+  it("writes counted things as the word", () => {
+    expect(fmt(3, "{request}")).toBe("3 requests");
+    expect(fmt(1, "{request}")).toBe("1 request");
+    expect(fmt(0.0467, "{request}", true)).toBe("0.0467 requests/s");
+    expect(fmt(12_500, "{request}")).toBe("12.5k requests");
+    expect(fmt(12, "")).toBe("12");
+    expect(fmt(12, "Cel")).toBe("12 Cel");
+    expect(fmt(null, "s")).toBe("–");
+    expect(fmt(Number.NaN, "s")).toBe("–");
+  });
+});
+
+describe("axisTicks", () => {
+  it("places duration ticks at round numbers of one display unit", () => {
+    const ticks = axisTicks(0, 0.1, parseUnit("s"), 5);
+    expect(ticks.labels).toEqual(["0 ms", "20 ms", "40 ms", "60 ms", "80 ms", "100 ms"]);
+    expect(ticks.values[1]).toBeCloseTo(0.02);
+  });
+
+  it("keeps ticks in the stored unit while labelling in the display unit", () => {
+    const ticks = axisTicks(0, 2500, parseUnit("ms"), 5);
+    expect(ticks.labels).toEqual(["0 s", "0.5 s", "1 s", "1.5 s", "2 s", "2.5 s"]);
+    expect(ticks.values).toEqual([0, 500, 1000, 1500, 2000, 2500]);
+  });
+
+  it("uses binary steps for bytes", () => {
+    const ticks = axisTicks(0, 1024 * 1024, parseUnit("By"), 4);
+    expect(ticks.labels).toEqual(["0 MiB", "0.25 MiB", "0.5 MiB", "0.75 MiB", "1 MiB"]);
+  });
+
+  it("writes ratios as percentages and rates per second", () => {
+    expect(axisTicks(0, 1, parseUnit("1"), 4).labels).toEqual(["0%", "25%", "50%", "75%", "100%"]);
+    expect(axisTicks(0, 3, parseUnit("{request}"), 3, true).labels).toEqual(["0", "1", "2", "3"]);
+    expect(axisTitle(parseUnit("{request}"), true)).toBe("requests/s");
+    expect(axisTitle(parseUnit(""), true)).toBe("per second");
+    expect(axisTitle(parseUnit(""), false)).toBe("");
+    expect(axisTitle(parseUnit("ms"), true)).toBe("");
+    expect(axisTicks(0, 4096, parseUnit("By"), 4, true).labels).toEqual([
+      "0 KiB/s",
+      "1 KiB/s",
+      "2 KiB/s",
+      "3 KiB/s",
+      "4 KiB/s",
+    ]);
+    expect(axisTicks(0, 20_000, parseUnit(""), 2).labels).toEqual(["0k", "10k", "20k"]);
+  });
+
+  it("copes with a flat range and nonsense", () => {
+    expect(axisTicks(5, 5, parseUnit(""), 4).values).toContain(5);
+    expect(axisTicks(1, 0, parseUnit(""), 4).values).toEqual([]);
+    expect(axisTicks(0, Number.NaN, parseUnit(""), 4).values).toEqual([]);
+  });
+});

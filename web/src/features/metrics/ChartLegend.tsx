@@ -1,0 +1,79 @@
+import { VirtualList } from "../../components/VirtualList";
+import type { ChartLine, ChartModel } from "./metric-chart-model";
+import { formatMetricValue } from "./metric-units";
+
+const ROW_HEIGHT = 24;
+/** Past this many lines the legend scrolls (and renders only the rows in view). */
+const SCROLL_AFTER = 8;
+
+export interface ChartLegendProps {
+  model: ChartModel;
+  hidden: ReadonlySet<string>;
+  onToggle(key: string): void;
+  /** Shows only this line (or every line again when it already is the only one). */
+  onSolo(key: string): void;
+  onShowAll(): void;
+}
+
+function lastValue(line: ChartLine): number | null {
+  for (let i = line.values.length - 1; i >= 0; i--) if (line.values[i] !== null) return line.values[i] as number;
+  return null;
+}
+
+/** One row per line: click to hide or show it, Alt+click (or double-click) to show it alone. */
+export function ChartLegend({ model, hidden, onToggle, onSolo, onShowAll }: ChartLegendProps) {
+  const { lines } = model;
+  if (lines.length === 0) return null;
+  const row = (index: number) => {
+    const line = lines[index] as ChartLine;
+    const shown = !hidden.has(line.key);
+    return (
+      <button
+        type="button"
+        class={`legend-row${shown ? "" : " off"}`}
+        aria-pressed={shown}
+        title={`${shown ? "Hide" : "Show"} ${line.label} (Alt+click: only this one)`}
+        data-line={line.label}
+        onClick={(event) => (event.altKey ? onSolo(line.key) : onToggle(line.key))}
+        onDblClick={() => onSolo(line.key)}
+      >
+        <span class={`legend-swatch${line.dash ? " dashed" : ""}`} style={{ background: line.color }} />
+        <span class="legend-label">{line.label}</span>
+        <span class="legend-value" title="The latest value in the window">
+          {formatMetricValue(lastValue(line), model.unit, model.perSecond)}
+        </span>
+      </button>
+    );
+  };
+  return (
+    <div class="chart-legend" data-testid="chart-legend">
+      <div class="legend-head muted">
+        <span>
+          {lines.length} line{lines.length === 1 ? "" : "s"}
+          {hidden.size > 0 ? `, ${hidden.size} hidden` : ""}
+        </span>
+        {hidden.size > 0 && (
+          <button type="button" class="button link-button" onClick={onShowAll}>
+            Show all
+          </button>
+        )}
+      </div>
+      {lines.length > SCROLL_AFTER ? (
+        <VirtualList
+          class="legend-rows scrolling"
+          count={lines.length}
+          rowHeight={ROW_HEIGHT}
+          rowKey={(i) => (lines[i] as ChartLine).key}
+          renderRow={row}
+          aria-label="Lines of the chart"
+        />
+      ) : (
+        <div class="legend-rows">
+          {lines.map((_, i) => (
+            <div key={(lines[i] as ChartLine).key}>{row(i)}</div>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,180 @@
+import { createPortal } from "preact/compat";
+import { useMemo, useRef, useState } from "preact/hooks";
+import type uPlot from "uplot";
+import type { MetricExemplarJson } from "../../../../src/protocol";
+import { formatClock, shortId } from "../../lib/format";
+import { type ChartFrame, lineChartOptions } from "./chart-options";
+import {
+  type ChartModel,
+  type ExemplarPoint,
+  exemplarPoints,
+  stepRangeText,
+  toAlignedData,
+  tooltipRows,
+} from "./metric-chart-model";
+import { formatMetricValue } from "./metric-units";
+import { UPlotChart } from "./UPlotChart";
+import type { ChartTheme } from "./use-chart-theme";
+
+export interface LineChartProps {
+  model: ChartModel;
+  exemplars: readonly MetricExemplarJson[];
+  theme: ChartTheme;
+  /** The window asked for, unix ms. */
+  fromMs: number;
+  toMs: number;
+  visible: readonly boolean[];
+  height: number;
+  label: string;
+  onOpenTrace(exemplar: MetricExemplarJson): void;
+  onZoom?(min: number, max: number, zoomed: boolean): void;
+  onChart?(u: uPlot | null): void;
+}
+
+/** Everything that changes the chart's build rather than its data. */
+function buildKey(model: ChartModel, theme: ChartTheme): string {
+  const lines = model.lines.map((l) => `${l.key}\u0001${l.color}\u0001${l.dash ? 1 : 0}`).join("\u0002");
+  return `${model.chart}|${model.unit.raw}|${theme.text}|${theme.palette.join()}|${lines}`;
+}
+
+function ExemplarDot({
+  point,
+  u,
+  unit,
+  onOpen,
+}: {
+  point: ExemplarPoint;
+  u: uPlot;
+  unit: ChartModel["unit"];
+  onOpen(): void;
+}) {
+  const left = u.valToPos(point.x, "x");
+  const top = u.valToPos(point.y, "y");
+  const width = u.bbox.width / (devicePixelRatio || 1);
+  const height = u.bbox.height / (devicePixelRatio || 1);
+  if (!(left >= 0 && left <= width && top >= 0 && top <= height)) return null;
+  const { exemplar } = point;
+  const series = point.line?.label ?? (exemplar.seriesLabel || "all");
+  const text =
+    `Exemplar of ${series}: ${formatMetricValue(exemplar.value, unit)} at ${formatClock(Number(exemplar.timeUnixNano.slice(0, -6)))}` +
+    (exemplar.traceId ? ` — open trace ${shortId(exemplar.traceId)}` : " (no trace)");
+  return (
+    <button
+      type="button"
+      class="exemplar-dot"
+      style={{ left: `${left}px`, top: `${top}px`, borderColor: point.line?.color ?? "currentColor" }}
+      title={text}
+      aria-label={text}
+      data-trace-id={exemplar.traceId ?? undefined}
+      data-series={series}
+      disabled={!exemplar.traceId}
+      onMouseDown={(event) => event.stopPropagation()}
+      onClick={onOpen}
+    />
+  );
+}
+
+function Tooltip({
+  model,
+  idx,
+  left,
+  top,
+  visible,
+  u,
+}: {
+  model: ChartModel;
+  idx: number;
+  left: number;
+  top: number;
+  visible: readonly boolean[];
+  u: uPlot;
+}) {
+  const { rows, more } = tooltipRows(model, idx, visible, 8);
+  const time = model.times[idx];
+  if (time === undefined) return null;
+  const width = u.bbox.width / (devicePixelRatio || 1);
+  const flip = left > width / 2;
+  return (
+    <div
+      class={`chart-tooltip${flip ? " flip" : ""}`}
+      style={{ left: `${left}px`, top: `${Math.max(0, top)}px` }}
+      role="status"
+    >
+      <div class="chart-tooltip-time">{stepRangeText(time * 1000, model.stepMs)}</div>
+      {rows.length === 0 && <div class="faint">no data in this step</div>}
+      {rows.map(({ line, value }) => (
+        <div key={line.key} class="chart-tooltip-row">
+          <span class="legend-swatch" style={{ background: line.color }} />
+          <span class="chart-tooltip-label">{line.label}</span>
+          <span class="chart-tooltip-value">{formatMetricValue(value, model.unit, model.perSecond)}</span>
+        </div>
+      ))}
+      {more > 0 && <div class="faint">and {more} more</div>}
+    </div>
+  );
+}
+
+/** The metric's lines (uPlot), with a tooltip and exemplar dots that open their trace. */
+export function LineChart(props: LineChartProps) {
+  const { model, theme } = props;
+  const [u, setU] = useState<uPlot | null>(null);
+  const [cursor, setCursor] = useState<{ idx: number; left: number; top: number } | null>(null);
+  const [, setDrawn] = useState(0);
+  const points = useMemo(() => exemplarPoints(model, props.exemplars), [model, props.exemplars]);
+
+  const frame = useRef<ChartFrame>({ from: 0, to: 1, extraMin: null, extraMax: null });
+  let extraMin: number | null = null;
+  let extraMax: number | null = null;
+  for (const p of points) {
+    extraMin = extraMin === null ? p.y : Math.min(extraMin, p.y);
+    extraMax = extraMax === null ? p.y : Math.max(extraMax, p.y);
+  }
+  frame.current = { from: props.fromMs / 1000, to: props.toMs / 1000, extraMin, extraMax };
+
+  const key = buildKey(model, theme);
+  const options = useMemo(
+    () =>
+      lineChartOptions(model, theme, () => frame.current, {
+        onCursor: (idx, left, top) => setCursor(idx === null || left < 0 ? null : { idx, left, top }),
+        onDraw: () => setDrawn((n) => n + 1),
+      }),
+    [key],
+  );
+  const data = useMemo(() => toAlignedData(model) as uPlot.AlignedData, [model]);
+
+  return (
+    <div class="line-chart">
+      <UPlotChart
+        options={options}
+        data={data}
+        height={props.height}
+        autoRange={() => [frame.current.from, frame.current.to]}
+        visible={props.visible}
+        label={props.label}
+        onZoom={props.onZoom}
+        onChart={(chart) => {
+          setU(chart);
+          props.onChart?.(chart);
+        }}
+      />
+      {u !== null &&
+        createPortal(
+          <>
+            {points.map((point, i) =>
+              point.line === null || props.visible[model.lines.indexOf(point.line)] !== false ? (
+                <ExemplarDot
+                  key={i}
+                  point={point}
+                  u={u}
+                  unit={model.unit}
+                  onOpen={() => props.onOpenTrace(point.exemplar)}
+                />
+              ) : null,
+            )}
+            {cursor !== null && <Tooltip model={model} u={u} visible={props.visible} {...cursor} />}
+          </>,
+          u.over,
+        )}
+    </div>
+  );
+}

@@ -1,0 +1,135 @@
+import { useMemo, useRef } from "preact/hooks";
+import type { MetricCatalogEntryJson } from "../../../../src/protocol";
+import { DebouncedInput } from "../../components/DebouncedInput";
+import { useListKeys } from "../../components/use-list-keys";
+import { VirtualList } from "../../components/VirtualList";
+import { formatRelative, nanosToMillis } from "../../lib/format";
+import { openInApp } from "../../lib/in-app-link";
+import { useNow } from "../../lib/use-now";
+import { catalogServices, chartLabel, filterCatalog, kindLabel } from "./catalog-model";
+import type { MetricsUrlState } from "./metrics-url";
+
+const ROW_HEIGHT = 48;
+
+export interface MetricCatalogProps {
+  metrics: readonly MetricCatalogEntryJson[];
+  state: MetricsUrlState;
+  /** Selecting a metric keeps the window and filters but not the last metric's grouping. */
+  hrefFor(name: string): string;
+  /** `replace` for keyboard steps, which should not each become a history entry. */
+  onSelect(name: string, replace?: boolean): void;
+  onChange(patch: Partial<MetricsUrlState>, typing?: boolean): void;
+}
+
+function CatalogRow({
+  metric,
+  selected,
+  now,
+  href,
+  onSelect,
+}: {
+  metric: MetricCatalogEntryJson;
+  selected: boolean;
+  now: number;
+  href: string;
+  onSelect(): void;
+}) {
+  return (
+    <a
+      href={href}
+      class={`catalog-row${selected ? " selected" : ""}`}
+      role="option"
+      aria-selected={selected}
+      id={`metric-${metric.name}`}
+      data-metric={metric.name}
+      onClick={(event) => openInApp(event, onSelect)}
+    >
+      <span class="catalog-name mono" title={metric.description || metric.name}>
+        {metric.name}
+      </span>
+      <span class="catalog-facts">
+        <span class={`catalog-kind${metric.tracekit ? " tracekit" : ""}`}>{kindLabel(metric)}</span>
+        <span>{chartLabel(metric.chart)}</span>
+        {metric.unit !== "" && <span class="mono">{metric.unit}</span>}
+        <span>{metric.seriesCount.toLocaleString("en-US")} series</span>
+        <span title={metric.services.join(", ")}>{metric.services.join(", ")}</span>
+        <span class="catalog-last">{formatRelative(nanosToMillis(metric.lastTimeUnixNano), now)}</span>
+      </span>
+    </a>
+  );
+}
+
+/** Every metric received, searchable and filtered by service; virtualized (a busy app sends hundreds). */
+export function MetricCatalog({ metrics, state, hrefFor, onSelect, onChange }: MetricCatalogProps) {
+  const now = useNow(5000);
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const shown = useMemo(() => filterCatalog(metrics, state.q, state.service), [metrics, state.q, state.service]);
+  const services = useMemo(() => catalogServices(metrics), [metrics]);
+  const selectedIndex = shown.findIndex((m) => m.name === state.metric);
+  useListKeys({
+    count: shown.length,
+    selectedIndex,
+    select: (i) => {
+      const metric = shown[i];
+      if (metric) onSelect(metric.name, true);
+    },
+    open: () => {},
+  });
+  return (
+    <aside class="metric-catalog" aria-label="Metrics">
+      {/* biome-ignore lint/a11y/useSemanticElements: <search> is too new for the browsers developers still run */}
+      <div class="catalog-filters" role="search">
+        <DebouncedInput
+          class="catalog-search"
+          value={state.q ?? ""}
+          placeholder="Search metrics  ( / )"
+          label="Search metric names and descriptions"
+          pageSearch
+          onCommit={(q) => onChange({ q: q.trim() || undefined }, true)}
+        />
+        <select
+          class="input"
+          aria-label="Service"
+          value={state.service ?? ""}
+          onChange={(e) => onChange({ service: e.currentTarget.value || undefined })}
+        >
+          <option value="">All services</option>
+          {(state.service && !services.includes(state.service) ? [state.service, ...services] : services).map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div class="catalog-count muted" data-testid="metric-count">
+        {shown.length === metrics.length ? `${metrics.length} metrics` : `${shown.length} of ${metrics.length} metrics`}
+      </div>
+      {shown.length === 0 ? (
+        <p class="catalog-none muted">No metric matches.</p>
+      ) : (
+        <VirtualList
+          class="catalog-rows"
+          count={shown.length}
+          rowHeight={ROW_HEIGHT}
+          scrollRef={scrollRef}
+          scrollToIndex={selectedIndex >= 0 ? selectedIndex : null}
+          rowKey={(i) => (shown[i] as MetricCatalogEntryJson).name}
+          role="listbox"
+          aria-label="Metrics by name"
+          renderRow={(i) => {
+            const metric = shown[i] as MetricCatalogEntryJson;
+            return (
+              <CatalogRow
+                metric={metric}
+                selected={i === selectedIndex}
+                now={now}
+                href={hrefFor(metric.name)}
+                onSelect={() => onSelect(metric.name)}
+              />
+            );
+          }}
+        />
+      )}
+    </aside>
+  );
+}

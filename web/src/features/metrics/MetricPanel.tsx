@@ -1,0 +1,176 @@
+import { useEffect, useMemo, useState } from "preact/hooks";
+import { useLocation } from "preact-iso";
+import type { MetricCatalogEntryJson, MetricQueryResponse } from "../../../../src/protocol";
+import { formatRelative, nanosToMillis } from "../../lib/format";
+import { useNow } from "../../lib/use-now";
+import { ChartLegend } from "./ChartLegend";
+import { chartLabel, kindLabel, tracekitReading } from "./catalog-model";
+import { HeatmapChart } from "./HeatmapChart";
+import { LineChart } from "./LineChart";
+import { MetricControls } from "./MetricControls";
+import { buildChartModel, type ChartModel } from "./metric-chart-model";
+import { windowSummary } from "./metric-summary";
+import type { MetricsUrlState } from "./metrics-url";
+import type { ChartTheme } from "./use-chart-theme";
+import { useMetricQuery } from "./use-metric-data";
+
+export interface MetricPanelProps {
+  /** The catalog's entry, while the query's answer is on its way. */
+  entry: MetricCatalogEntryJson | null;
+  /** Whether the catalog has been loaded (so a missing entry means the metric has not arrived). */
+  catalogLoaded: boolean;
+  theme: ChartTheme;
+  state: MetricsUrlState & { metric: string };
+  onChange(patch: Partial<MetricsUrlState>): void;
+}
+
+function MetricHeader({ metric }: { metric: MetricCatalogEntryJson }) {
+  const now = useNow(10_000);
+  return (
+    <div class="metric-header">
+      <h1 class="mono">{metric.name}</h1>
+      <span class="badge" title={`OTLP ${metric.kind}${metric.temporality ? `, ${metric.temporality}` : ""}`}>
+        {kindLabel(metric)}
+      </span>
+      <span class="badge" title="How it is charted">
+        {chartLabel(metric.chart)}
+      </span>
+      {metric.unit !== "" && (
+        <span class="badge mono" title="Unit as sent">
+          {metric.unit}
+        </span>
+      )}
+      <span class="muted">
+        {metric.services.join(", ")} · {metric.seriesCount.toLocaleString("en-US")} series · last point{" "}
+        {formatRelative(nanosToMillis(metric.lastTimeUnixNano), now)}
+      </span>
+      {metric.description !== "" && <p class="metric-description muted">{metric.description}</p>}
+    </div>
+  );
+}
+
+function Figures({ response, model }: { response: MetricQueryResponse; model: ChartModel }) {
+  return (
+    <dl class="metric-figures" data-testid="metric-figures">
+      {windowSummary(response, model).map((figure) => (
+        <div key={figure.id} class="metric-figure" data-figure={figure.id} title={figure.title}>
+          <dt>{figure.label}</dt>
+          <dd>{figure.value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+/** The selected metric: what it is, its controls, its window in figures, its chart, heatmap and legend. */
+export function MetricPanel({ entry, catalogLoaded, theme, state, onChange }: MetricPanelProps) {
+  const { route } = useLocation();
+  // Only one of the metric's own charts can be asked for (the URL is trusted until the catalog says).
+  const chart =
+    state.chart && (entry === null || (state.chart !== entry.chart && entry.charts?.includes(state.chart)))
+      ? state.chart
+      : undefined;
+  // Asked at once, beside the catalog (a deep link to a metric not stored yet then answers 404 and the
+  // page says so); not asked again once the catalog says it is not there.
+  const { response, error } = useMetricQuery({ ...state, chart }, entry !== null || !catalogLoaded);
+  const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
+  const [zoom, setZoom] = useState<{ min: number; max: number } | null>(null);
+  const rangeKey = `${state.window}|${state.from}|${state.to}`;
+  useEffect(() => setZoom(null), [rangeKey]);
+  const model = useMemo(
+    () => (response ? buildChartModel(response, { stat: state.stat, palette: theme.palette }) : null),
+    [response, state.stat, theme.palette],
+  );
+  const visible = useMemo(() => model?.lines.map((l) => !hidden.has(l.key)) ?? [], [model, hidden]);
+  const metric = response?.metric ?? entry;
+  if (!metric) {
+    return catalogLoaded || error !== null ? (
+      <div class="page-message" data-testid="metric-unknown">
+        <h2>{state.metric} has not arrived</h2>
+        <p>
+          No metric of this name is stored{state.service ? ` for ${state.service}` : ""}. Its chart appears here by
+          itself once its first points arrive.
+        </p>
+      </div>
+    ) : null;
+  }
+  const reading = tracekitReading(metric);
+  const empty = model?.lines.every((l) => l.values.every((v) => v === null));
+  return (
+    <div class="metric-panel" data-testid="metric-panel" data-metric={metric.name}>
+      <MetricHeader metric={metric} />
+      {reading !== null && (
+        <p class="tracekit-note" data-testid="tracekit-note">
+          {reading}
+        </p>
+      )}
+      <MetricControls
+        metric={metric}
+        state={state}
+        statChoices={model?.statChoices ?? []}
+        stat={model?.stat ?? null}
+        shownChart={model?.chart ?? chart ?? metric.chart}
+        zoom={zoom}
+        onChange={onChange}
+      />
+      {error !== null && (
+        <div class="error-banner" role="alert">
+          Could not load {metric.name}: {error}
+        </div>
+      )}
+      {response === null || model === null ? (
+        <div class="chart-loading muted">Loading…</div>
+      ) : (
+        <>
+          <Figures response={response} model={model} />
+          {empty && (
+            <p class="muted" data-testid="metric-window-empty">
+              No points in this window. The last one arrived{" "}
+              {formatRelative(nanosToMillis(metric.lastTimeUnixNano), Date.now())}: pick a longer window.
+            </p>
+          )}
+          {/* A new window starts unzoomed: the charts are built afresh for it. */}
+          <div key={rangeKey} class="metric-charts" data-testid="metric-chart" data-lines={model.lines.length}>
+            <LineChart
+              model={model}
+              exemplars={response.exemplars}
+              theme={theme}
+              fromMs={response.fromUnixMs}
+              toMs={response.toUnixMs}
+              visible={visible}
+              height={280}
+              label={`${metric.name} over time`}
+              onZoom={(min, max, zoomed) => setZoom(zoomed ? { min, max } : null)}
+              onOpenTrace={(exemplar) => {
+                if (exemplar.traceId)
+                  route(`/traces/${exemplar.traceId}${exemplar.spanId ? `?span=${exemplar.spanId}` : ""}`);
+              }}
+            />
+            {model.chart === "distribution" && (
+              <HeatmapChart response={response} unit={model.unit} theme={theme} height={150} zoom={zoom} />
+            )}
+          </div>
+          <ChartLegend
+            model={model}
+            hidden={hidden}
+            onToggle={(key) =>
+              setHidden((current) => {
+                const next = new Set(current);
+                if (!next.delete(key)) next.add(key);
+                return next;
+              })
+            }
+            onSolo={(key) =>
+              setHidden((current) => {
+                const others = model.lines.filter((l) => l.key !== key).map((l) => l.key);
+                const alone = !current.has(key) && others.every((k) => current.has(k));
+                return alone ? new Set() : new Set(others);
+              })
+            }
+            onShowAll={() => setHidden(new Set())}
+          />
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,76 @@
+import { useMemo } from "preact/hooks";
+import { useLocation } from "preact-iso";
+import { MetricCatalog } from "./MetricCatalog";
+import { MetricPanel } from "./MetricPanel";
+import { MetricsEmpty } from "./MetricsEmpty";
+import { type MetricsUrlState, metricsHref, metricsStateFromSearch } from "./metrics-url";
+import { useChartTheme } from "./use-chart-theme";
+import { useMetricCatalog } from "./use-metric-data";
+import "./metrics.css";
+
+function searchOf(url: string): string {
+  const at = url.indexOf("?");
+  return at === -1 ? "" : url.slice(at);
+}
+
+/** `/metrics`: the catalog of every metric received, and the selected one's chart. */
+export function MetricsPage() {
+  const { url, route } = useLocation();
+  const search = searchOf(url);
+  const state = useMemo(() => metricsStateFromSearch(search), [search]);
+  const { catalog, error } = useMetricCatalog();
+  // Read once for the page (not per metric): the theme only changes when the reader changes it.
+  const theme = useChartTheme();
+
+  // Picking is a step Back can undo; typing into the search only replaces the entry.
+  const change = (patch: Partial<MetricsUrlState>, typing = false) =>
+    route(metricsHref({ ...state, ...patch }), typing);
+  // A metric's grouping, statistic and reading are its own: selecting another starts without them.
+  const hrefFor = (name: string) =>
+    metricsHref({ ...state, metric: name, groupBy: undefined, stat: undefined, chart: undefined });
+
+  if (catalog !== null && catalog.metrics.length === 0 && !state.metric) return <MetricsEmpty />;
+  const entry = catalog?.metrics.find((m) => m.name === state.metric) ?? null;
+  return (
+    <div class="metrics-page">
+      <MetricCatalog
+        metrics={catalog?.metrics ?? []}
+        state={state}
+        hrefFor={hrefFor}
+        onSelect={(name, replace) => route(hrefFor(name), replace)}
+        onChange={change}
+      />
+      <section class="metric-main">
+        {error !== null && (
+          <div class="error-banner" role="alert">
+            Could not load the metrics: {error}
+          </div>
+        )}
+        {catalog !== null && catalog.droppedSeries > 0 && (
+          <p class="metric-dropped muted" data-testid="dropped-series">
+            {catalog.droppedSeries.toLocaleString("en-US")} series ({catalog.droppedPoints.toLocaleString("en-US")}{" "}
+            points) were dropped: more than {catalog.maxSeries.toLocaleString("en-US")} series are not kept.
+          </p>
+        )}
+        {state.metric ? (
+          <MetricPanel
+            key={state.metric}
+            entry={entry}
+            catalogLoaded={catalog !== null}
+            theme={theme}
+            state={{ ...state, metric: state.metric }}
+            onChange={change}
+          />
+        ) : (
+          <div class="page-message">
+            <h2>Pick a metric</h2>
+            <p>
+              Counters are charted as rates per second, gauges as values, histograms as p50/p95/p99 lines with a heatmap
+              of their buckets, summaries as their quantiles. The chart follows new points as they arrive.
+            </p>
+          </div>
+        )}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,78 @@
+/** The metric catalog as the page lists it: search, service filter, and how each metric is read. Pure. */
+import type { MetricCatalogEntryJson, MetricChart } from "../../../../src/protocol";
+
+/** Metrics whose name or description holds every word of `q`, of `service` when given, by name. */
+export function filterCatalog(
+  metrics: readonly MetricCatalogEntryJson[],
+  q: string | undefined,
+  service: string | undefined,
+): MetricCatalogEntryJson[] {
+  const words = (q ?? "").toLowerCase().split(/\s+/).filter(Boolean);
+  return metrics
+    .filter((m) => {
+      if (service && !m.services.includes(service)) return false;
+      if (words.length === 0) return true;
+      const text = `${m.name}\n${m.description}`.toLowerCase();
+      return words.every((w) => text.includes(w));
+    })
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Every service that sent a metric, by name. */
+export function catalogServices(metrics: readonly MetricCatalogEntryJson[]): string[] {
+  const names = new Set<string>();
+  for (const m of metrics) for (const s of m.services) names.add(s);
+  return [...names].sort((a, b) => a.localeCompare(b));
+}
+
+/** What the metric is, in the words of the SDKs that make them. */
+export function kindLabel(metric: MetricCatalogEntryJson): string {
+  if (metric.tracekit) {
+    if (metric.kind === "sum") return "TraceKit counter";
+    if (metric.chart === "distribution") return "TraceKit samples";
+  }
+  switch (metric.kind) {
+    case "sum":
+      return metric.monotonic === false ? "up-down counter" : "counter";
+    case "exponentialHistogram":
+      return "exp. histogram";
+    default:
+      return metric.kind;
+  }
+}
+
+const CHART_LABELS: Record<MetricChart, string> = {
+  rate: "rate",
+  value: "value",
+  distribution: "p50 · p95 · p99",
+  quantiles: "quantiles",
+};
+
+export function chartLabel(chart: MetricChart): string {
+  return CHART_LABELS[chart];
+}
+
+/** A button of the chart switch: a counter's "value" is its running total. */
+export function chartChoiceLabel(metric: MetricCatalogEntryJson, chart: MetricChart): string {
+  if (chart === "value") return metric.kind === "sum" ? "Total" : "Value";
+  return chart === "rate" ? "Rate" : chart === "distribution" ? "Distribution" : "Quantiles";
+}
+
+/** The group-by picker's choices: the service, then the metric's attribute keys. */
+export function groupByChoices(metric: MetricCatalogEntryJson): string[] {
+  const keys = metric.attributeKeys.filter((k) => k !== "service.name").sort((a, b) => a.localeCompare(b));
+  return ["service.name", ...keys];
+}
+
+/**
+ * How a TraceKit SDK's points were read, for the note above its chart (null for other metrics): a counter's
+ * points are increments although they say cumulative; its histograms arrive as one gauge point per value.
+ */
+export function tracekitReading(metric: MetricCatalogEntryJson): string | null {
+  if (!metric.tracekit) return null;
+  if (metric.kind === "sum")
+    return "Sent by a TraceKit SDK: each point is one increment of the counter (the SDK marks them cumulative, but means delta), so each step's rate is the increments in it per second.";
+  if (metric.chart === "distribution")
+    return "Sent by a TraceKit SDK as gauge points, one per recorded value: they are read as samples of a distribution (a TraceKit histogram). If this is a plain gauge, show it as values.";
+  return "Sent by a TraceKit SDK.";
+}

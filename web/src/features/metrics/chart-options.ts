@@ -1,0 +1,131 @@
+/** uPlot options for the Metrics page's charts, from the pure models and the theme's resolved colours. */
+import type uPlot from "uplot";
+import { type ChartModel, isolatedPoints, yRange } from "./metric-chart-model";
+import { axisTicks, axisTitle, type MetricUnit, tickLabels } from "./metric-units";
+import type { ChartTheme } from "./use-chart-theme";
+
+/** What the charts read at draw time, so a refetch never needs new options. */
+export interface ChartFrame {
+  /** The window asked for, unix seconds: the x axis spans it unless zoomed. */
+  from: number;
+  to: number;
+  /** Values drawn besides the lines (exemplars), so the value axis includes them. */
+  extraMin: number | null;
+  extraMax: number | null;
+}
+
+export const CURSOR_SYNC_KEY = "metrics-page";
+
+/**
+ * The x scale's range: the window asked for, unless the chart is zoomed. uPlot asks with the data's own
+ * extent when it resets (new data, double-click) and with the chosen range when zooming.
+ */
+export function windowRange(window: () => { from: number; to: number }): uPlot.Scale.Range {
+  return (u, min, max) => {
+    const xs = u.data[0] ?? [];
+    const auto = xs.length === 0 || min === null || max === null || (min === xs[0] && max === xs[xs.length - 1]);
+    if (!auto) return [min, max];
+    const { from, to } = window();
+    return [from, to];
+  };
+}
+
+/** Value axes are at least this wide, so charts stacked one above the other line up. */
+export const VALUE_AXIS_WIDTH = 72;
+
+function axisFont(theme: ChartTheme): string {
+  return `11px ${theme.font}`;
+}
+
+/** An axis in the app's colours: labels, grid and ticks. */
+export function themedAxis(theme: ChartTheme): uPlot.Axis {
+  return {
+    stroke: theme.muted,
+    font: axisFont(theme),
+    grid: { stroke: theme.grid, width: 1 },
+    ticks: { stroke: theme.grid, width: 1, size: 4 },
+  };
+}
+
+/** A value axis whose ticks sit at round numbers of the unit (ms, KiB, %) and wide enough for its labels. */
+function valueAxis(theme: ChartTheme, unit: MetricUnit, perSecond: boolean): uPlot.Axis {
+  const title = axisTitle(unit, perSecond);
+  return {
+    ...themedAxis(theme),
+    splits: (u, _axis, min, max) =>
+      axisTicks(min, max, unit, Math.max(2, Math.floor(u.bbox.height / uPlotRatio() / 40))).values,
+    values: (_u, splits) => tickLabels(splits, unit, perSecond),
+    size: (_u, values) => {
+      let longest = 0;
+      for (const v of values ?? []) longest = Math.max(longest, String(v).length);
+      return Math.max(VALUE_AXIS_WIDTH, Math.ceil(longest * 6.6 + 14));
+    },
+    ...(title === "" ? {} : { label: title, labelSize: 18, labelFont: axisFont(theme) }),
+  };
+}
+
+function uPlotRatio(): number {
+  return typeof devicePixelRatio === "number" && devicePixelRatio > 0 ? devicePixelRatio : 1;
+}
+
+export interface LineChartHooks {
+  /** The cursor moved: the hovered step (null when the cursor left) and where, in plot pixels. */
+  onCursor(idx: number | null, left: number, top: number): void;
+  /** The chart drew (zoom, resize, new data): overlays re-place themselves. */
+  onDraw(u: uPlot): void;
+}
+
+/** Options for the line chart of a model (everything but its size). */
+export function lineChartOptions(
+  model: ChartModel,
+  theme: ChartTheme,
+  frame: () => ChartFrame,
+  hooks: LineChartHooks,
+): Omit<uPlot.Options, "width" | "height"> {
+  return {
+    legend: { show: false },
+    padding: [12, 12, 0, 0],
+    cursor: {
+      sync: { key: CURSOR_SYNC_KEY },
+      drag: { x: true, y: false, setScale: true },
+      points: { size: 6 },
+      focus: { prox: 24 },
+    },
+    focus: { alpha: 0.35 },
+    scales: {
+      x: { time: true, range: windowRange(frame) },
+      y: {
+        range: (_u, min, max) => {
+          const { extraMin, extraMax } = frame();
+          const lo = extraMin === null ? min : min === null ? extraMin : Math.min(min, extraMin);
+          const hi = extraMax === null ? max : max === null ? extraMax : Math.max(max, extraMax);
+          return yRange(lo, hi);
+        },
+      },
+    },
+    axes: [themedAxis(theme), valueAxis(theme, model.unit, model.perSecond)],
+    series: [
+      {},
+      ...model.lines.map(
+        (line): uPlot.Series => ({
+          label: line.label,
+          stroke: line.color,
+          width: 1.5,
+          ...(line.dash ? { dash: line.dash } : {}),
+          spanGaps: false,
+          points: {
+            show: true,
+            size: 5,
+            fill: line.color,
+            // Only values with a gap on both sides: a line cannot show them.
+            filter: (u: uPlot, seriesIdx: number) => isolatedPoints(u.data[seriesIdx] as (number | null)[]),
+          },
+        }),
+      ),
+    ],
+    hooks: {
+      setCursor: [(u) => hooks.onCursor(u.cursor.idx ?? null, u.cursor.left ?? -1, u.cursor.top ?? -1)],
+      draw: [(u) => hooks.onDraw(u)],
+    },
+  };
+}

@@ -1,0 +1,253 @@
+/**
+ * A metric query's answer → the lines a chart draws (which statistic, label, colour), the aligned arrays
+ * uPlot takes, and where exemplars sit. Pure: colours come in as a resolved palette.
+ */
+import type { MetricChart, MetricExemplarJson, MetricQueryResponse, MetricSeriesJson } from "../../../../src/protocol";
+import { formatAbsolute } from "../../lib/format";
+import { type MetricUnit, parseUnit } from "./metric-units";
+
+export interface ChartLine {
+  /** Stable across refetches: the group's label and the statistic. */
+  key: string;
+  /** The legend's text. */
+  label: string;
+  /** The group's label as the server gave it ("" when ungrouped and alone). */
+  group: string;
+  /** "rate", "value", "mean", "p50", "p95", "p99", or a summary's quantile ("0.99"). */
+  stat: string;
+  values: (number | null)[];
+  color: string;
+  /** A dash pattern for the minor percentile lines, null for solid. */
+  dash: number[] | null;
+}
+
+export interface ChartModel {
+  /** How this chart is drawn (a TraceKit distribution read as values says "value"). */
+  chart: MetricChart;
+  unit: MetricUnit;
+  /** Values are per second (counter rates). */
+  perSecond: boolean;
+  /** The start of each step, unix seconds (uPlot's x), and the steps' length in ms. */
+  times: number[];
+  stepMs: number;
+  lines: ChartLine[];
+  /** The statistics one line per group can show, when there are several groups; else empty. */
+  statChoices: string[];
+  /** The statistic drawn per group when there are several groups. */
+  stat: string | null;
+}
+
+export const PERCENTILES = ["p50", "p95", "p99"] as const;
+
+/** The quantile key of a summary as a person reads it: "0.5" → "p50", "0" → "min", "1" → "max". */
+export function quantileLabel(key: string): string {
+  const q = Number(key);
+  if (q === 0) return "min";
+  if (q === 1) return "max";
+  return Number.isFinite(q) ? `p${trimNumber(q * 100)}` : key;
+}
+
+function trimNumber(n: number): string {
+  return String(Math.round(n * 1000) / 1000);
+}
+
+export function statLabel(stat: string): string {
+  if (stat === "mean") return "mean";
+  if (/^p\d/.test(stat) || stat === "rate" || stat === "value") return stat;
+  return quantileLabel(stat);
+}
+
+/** The group's label as shown: "" is the series without the grouping attribute, or all of them. */
+export function groupLabel(label: string, groupBy: string | null): string {
+  if (label !== "") return label;
+  return groupBy ? `no ${groupBy}` : "all";
+}
+
+/** Exactly one value per step, and only finite numbers (anything else is a gap). */
+export function alignValues(values: readonly (number | null)[] | undefined, length: number): (number | null)[] {
+  const out: (number | null)[] = new Array(length);
+  for (let i = 0; i < length; i++) {
+    const v = values?.[i];
+    out[i] = typeof v === "number" && Number.isFinite(v) ? v : null;
+  }
+  return out;
+}
+
+function quantileKeys(series: readonly MetricSeriesJson[]): string[] {
+  const keys = new Set<string>();
+  for (const s of series) for (const key of Object.keys(s.quantiles ?? {})) keys.add(key);
+  return [...keys].sort((a, b) => Number(a) - Number(b));
+}
+
+function closestKey(keys: readonly string[], target: number): string | null {
+  let best: string | null = null;
+  for (const key of keys)
+    if (best === null || Math.abs(Number(key) - target) < Math.abs(Number(best) - target)) best = key;
+  return best;
+}
+
+function statValues(series: MetricSeriesJson, stat: string): readonly (number | null)[] | undefined {
+  if (stat === "p50" || stat === "p95" || stat === "p99") return series[stat];
+  if (stat === "mean" || stat === "rate" || stat === "value") return series.values;
+  return series.quantiles?.[stat];
+}
+
+export interface ChartOptions {
+  /** The statistic per group for distributions and summaries with several groups (from the URL). */
+  stat?: string;
+  /** Line colours, in order; reused round-robin past the end. */
+  palette: readonly string[];
+}
+
+const MINOR_DASH = [4, 3];
+
+export function buildChartModel(response: MetricQueryResponse, options: ChartOptions): ChartModel {
+  const metric = response.metric;
+  // The answer says which of the metric's charts its series are for.
+  const chart: MetricChart = response.chart ?? metric.chart;
+  const length = response.times.length;
+  const color = (i: number) => options.palette[i % Math.max(1, options.palette.length)] ?? "#888";
+  const series = [...response.series].sort((a, b) => a.label.localeCompare(b.label));
+  const several = series.length > 1;
+  let stats: string[];
+  let statChoices: string[] = [];
+  let stat: string | null = null;
+  if (chart === "distribution") {
+    statChoices = several ? [...PERCENTILES, "mean"] : [];
+    stat = several ? (statChoices.includes(options.stat ?? "") ? (options.stat as string) : "p95") : null;
+    stats = stat === null ? [...PERCENTILES] : [stat];
+  } else if (chart === "quantiles") {
+    const keys = quantileKeys(series);
+    statChoices = several ? keys : [];
+    stat = several ? (keys.includes(options.stat ?? "") ? (options.stat as string) : closestKey(keys, 0.95)) : null;
+    stats = stat === null ? keys : [stat];
+  } else {
+    stats = [chart];
+  }
+  const lines: ChartLine[] = [];
+  for (const s of series) {
+    for (const st of stats) {
+      const index = lines.length;
+      const alone = !several;
+      lines.push({
+        key: `${s.label}\u0000${st}`,
+        label: alone && stats.length > 1 ? statLabel(st) : groupLabel(s.label, response.groupBy),
+        group: s.label,
+        stat: st,
+        values: alignValues(statValues(s, st), length),
+        color: color(index),
+        dash: alone && stats.length > 1 && index < stats.length - 1 && chart === "distribution" ? MINOR_DASH : null,
+      });
+    }
+  }
+  return {
+    chart,
+    unit: parseUnit(metric.unit),
+    perSecond: chart === "rate",
+    times: response.times.map((ms) => ms / 1000),
+    stepMs: response.stepMs,
+    lines,
+    statChoices,
+    stat,
+  };
+}
+
+/** uPlot's aligned data: x, then one array per line. */
+export function toAlignedData(model: ChartModel): [number[], ...(number | null)[][]] {
+  return [model.times, ...model.lines.map((line) => line.values)];
+}
+
+/** Indices of values with a gap on both sides: a line cannot show them, so they are drawn as points. */
+export function isolatedPoints(values: readonly (number | null)[]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] === null) continue;
+    if ((values[i - 1] ?? null) === null && (values[i + 1] ?? null) === null) out.push(i);
+  }
+  return out;
+}
+
+/** The step index holding time `sec` (unix seconds), or -1 outside the steps. */
+export function stepIndex(times: readonly number[], sec: number): number {
+  if (times.length === 0 || sec < (times[0] as number)) return -1;
+  let lo = 0;
+  let hi = times.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((times[mid] as number) <= sec) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+export interface ExemplarPoint {
+  /** Unix seconds. */
+  x: number;
+  y: number;
+  exemplar: MetricExemplarJson;
+  /** The line it belongs to, when it is drawn. */
+  line: ChartLine | null;
+}
+
+/**
+ * Where each exemplar sits: at its own value, except on a rate chart, where a measurement is not a rate:
+ * there it sits on its series' line at its step.
+ */
+export function exemplarPoints(model: ChartModel, exemplars: readonly MetricExemplarJson[]): ExemplarPoint[] {
+  const points: ExemplarPoint[] = [];
+  for (const exemplar of exemplars) {
+    const x = Number(exemplar.timeUnixNano.length > 6 ? exemplar.timeUnixNano.slice(0, -6) : "0") / 1000;
+    let candidates = model.lines.filter((l) => l.group === exemplar.seriesLabel);
+    if (candidates.length === 0 && model.lines.every((l) => l.group === model.lines[0]?.group))
+      candidates = model.lines;
+    const line = candidates.find((l) => l.stat === "p95") ?? candidates[0] ?? null;
+    let y: number | null = exemplar.value;
+    if (model.chart === "rate") {
+      const i = stepIndex(model.times, x);
+      y = line !== null && i >= 0 ? (line.values[i] ?? null) : null;
+    }
+    if (y === null || !Number.isFinite(y)) continue;
+    points.push({ x, y, exemplar, line });
+  }
+  return points;
+}
+
+/**
+ * The value axis' range for data from `min` to `max` (null when nothing is drawn): from 0 when nothing is
+ * negative, a little headroom on top, never empty.
+ */
+export function yRange(min: number | null, max: number | null): [number, number] {
+  if (min === null || max === null || !Number.isFinite(min) || !Number.isFinite(max)) return [0, 1];
+  const lo = min >= 0 ? 0 : min;
+  let hi = max <= 0 && min < 0 ? 0 : max;
+  if (hi <= lo) hi = lo === 0 ? 1 : lo + Math.abs(lo) * 0.1;
+  const pad = (hi - lo) * 0.05;
+  return [lo < 0 ? lo - pad : lo, hi + pad];
+}
+
+export interface TooltipRow {
+  line: ChartLine;
+  value: number;
+}
+
+/** The lines shown at step `idx` that have a value there, highest first, at most `limit` (and how many more). */
+export function tooltipRows(
+  model: ChartModel,
+  idx: number,
+  visible: readonly boolean[],
+  limit: number,
+): { rows: TooltipRow[]; more: number } {
+  const rows: TooltipRow[] = [];
+  model.lines.forEach((line, i) => {
+    const value = line.values[idx] ?? null;
+    if (value !== null && visible[i] !== false) rows.push({ line, value });
+  });
+  rows.sort((a, b) => b.value - a.value);
+  return { rows: rows.slice(0, limit), more: Math.max(0, rows.length - limit) };
+}
+
+/** A step as the tooltip names it, in local time to the second: "14:03:00 – 14:03:15". */
+export function stepRangeText(startMs: number, stepMs: number): string {
+  const clock = (ms: number) => formatAbsolute(ms).slice(11, 19);
+  return `${clock(startMs)} – ${clock(startMs + stepMs)}`;
+}

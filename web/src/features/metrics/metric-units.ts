@@ -1,0 +1,256 @@
+/**
+ * Metric units (UCUM, as OpenTelemetry sends them) → how their values are read and written: durations,
+ * bytes, ratios, counted things (`{request}`) or anything else as a plain suffix. Pure.
+ */
+
+export type UnitKind = "duration" | "bytes" | "percent" | "ratio" | "count";
+
+export interface MetricUnit {
+  kind: UnitKind;
+  /** The unit as sent ("" for none). */
+  raw: string;
+  /** One stored value in the kind's base unit: seconds for durations, bytes for bytes; 1 otherwise. */
+  scale: number;
+  /** "count" only: what is counted ("request", "requests"), or the raw unit ("m", "Cel"), or "". */
+  word: string;
+  plural: string;
+  /** A per-time unit as sent (`By/s`, `{packet}/s`): written after every value. */
+  per: string;
+}
+
+const DURATIONS: Record<string, number> = {
+  ns: 1e-9,
+  us: 1e-6,
+  µs: 1e-6,
+  ms: 1e-3,
+  s: 1,
+  min: 60,
+  h: 3600,
+  d: 86_400,
+};
+
+const BYTE_PREFIXES: Record<string, number> = {
+  "": 1,
+  K: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  Ki: 1024,
+  Mi: 1024 ** 2,
+  Gi: 1024 ** 3,
+  Ti: 1024 ** 4,
+};
+
+function plural(word: string): string {
+  if (word === "" || /s$/.test(word)) return word;
+  if (/[^aeiou]y$/.test(word)) return `${word.slice(0, -1)}ies`;
+  if (/(x|ch|sh)$/.test(word)) return `${word}es`;
+  return `${word}s`;
+}
+
+function unitOf(kind: UnitKind, raw: string, scale = 1, word = "", per = ""): MetricUnit {
+  return { kind, raw, scale, word, plural: kind === "count" && word !== "" && word === raw ? word : plural(word), per };
+}
+
+/** Reads a UCUM unit: `ms`, `s`, `By`, `KiBy`, `%`, `1`, `{request}`, `By/s`, `{packet}/s`… */
+export function parseUnit(raw: string): MetricUnit {
+  const unit = raw.trim();
+  if (unit === "") return unitOf("count", raw);
+  if (unit === "%") return unitOf("percent", raw);
+  if (unit === "1") return unitOf("ratio", raw);
+  const slash = unit.indexOf("/");
+  if (slash > 0 && slash < unit.length - 1 && !unit.startsWith("{")) {
+    const inner = parseUnit(unit.slice(0, slash));
+    if (inner.kind === "duration" || inner.kind === "bytes" || inner.word !== inner.raw) {
+      return { ...inner, raw, per: `/${unit.slice(slash + 1)}` };
+    }
+  }
+  if (unit.startsWith("{") && unit.includes("}/")) {
+    const close = unit.indexOf("}");
+    const inner = parseUnit(unit.slice(0, close + 1));
+    return { ...inner, raw, per: unit.slice(close + 1) };
+  }
+  const duration = DURATIONS[unit];
+  if (duration !== undefined) return unitOf("duration", raw, duration);
+  const bytes = /^(K|M|G|T|Ki|Mi|Gi|Ti)?By$/.exec(unit);
+  if (bytes) return unitOf("bytes", raw, BYTE_PREFIXES[bytes[1] ?? ""] as number);
+  const annotation = /^\{([^{}]*)\}$/.exec(unit);
+  if (annotation) {
+    const word = (annotation[1] as string).trim();
+    return { ...unitOf("count", raw, 1, word), plural: plural(word) };
+  }
+  // An annotation after a unit (`By{compressed}`) reads as the unit.
+  const annotated = /^([^{}]+)\{[^{}]*\}$/.exec(unit);
+  if (annotated) return { ...parseUnit(annotated[1] as string), raw };
+  return unitOf("count", raw, 1, unit);
+}
+
+/** A unit in which values of one kind are written, with its size in the kind's base unit. */
+interface DisplayUnit {
+  symbol: string;
+  size: number;
+}
+
+const DURATION_DISPLAY: DisplayUnit[] = [
+  { symbol: "ns", size: 1e-9 },
+  { symbol: "µs", size: 1e-6 },
+  { symbol: "ms", size: 1e-3 },
+  { symbol: "s", size: 1 },
+  { symbol: "min", size: 60 },
+  { symbol: "h", size: 3600 },
+];
+const BYTES_DISPLAY: DisplayUnit[] = [
+  { symbol: "B", size: 1 },
+  { symbol: "KiB", size: 1024 },
+  { symbol: "MiB", size: 1024 ** 2 },
+  { symbol: "GiB", size: 1024 ** 3 },
+  { symbol: "TiB", size: 1024 ** 4 },
+];
+const COUNT_DISPLAY: DisplayUnit[] = [
+  { symbol: "", size: 1 },
+  { symbol: "k", size: 1e3 },
+  { symbol: "M", size: 1e6 },
+  { symbol: "G", size: 1e9 },
+  { symbol: "T", size: 1e12 },
+];
+
+function displayUnits(kind: UnitKind): DisplayUnit[] {
+  if (kind === "duration") return DURATION_DISPLAY;
+  if (kind === "bytes") return BYTES_DISPLAY;
+  return COUNT_DISPLAY;
+}
+
+/** Values in the kind's base unit (seconds, bytes, a ratio 0..1, a count). */
+function toBase(value: number, unit: MetricUnit): number {
+  if (unit.kind === "percent") return value / 100;
+  return value * unit.scale;
+}
+
+/** The largest display unit that keeps `magnitude` (in base units) at 1 or more. */
+function pickDisplay(magnitude: number, kind: UnitKind): DisplayUnit {
+  const units = displayUnits(kind);
+  let chosen = units[0] as DisplayUnit;
+  // Durations stay in seconds below a few minutes: "90 s" reads better than "1.5 min".
+  const limit = (u: DisplayUnit) => (kind === "duration" && u.symbol === "min" ? u.size * 3 : u.size);
+  for (const u of units) if (magnitude >= limit(u) * 0.9999999) chosen = u;
+  return chosen;
+}
+
+function fixed(value: number, decimals: number): string {
+  const text = value.toFixed(Math.max(0, Math.min(decimals, 9)));
+  return text.includes(".") ? text.replace(/\.?0+$/, "") : text;
+}
+
+/** Three significant digits, no trailing zeros: 1.234 → "1.23", 12.34 → "12.3", 1234 → "1234". */
+function significant(value: number): string {
+  const abs = Math.abs(value);
+  if (abs === 0) return "0";
+  const digits = abs >= 100 ? 0 : abs >= 10 ? 1 : abs >= 1 ? 2 : Math.min(9, 2 - Math.floor(Math.log10(abs)));
+  return fixed(value, digits);
+}
+
+function suffix(unit: MetricUnit, symbol: string, value: number, perSecond: boolean): string {
+  const rate = perSecond ? "/s" : unit.per;
+  if (unit.kind === "duration" || unit.kind === "bytes") return ` ${symbol}${rate}`;
+  if (unit.kind === "percent" || unit.kind === "ratio") return `%${rate}`;
+  const word =
+    unit.word === "" ? "" : ` ${Math.abs(value) === 1 && symbol === "" && !perSecond ? unit.word : unit.plural}`;
+  return `${symbol}${word}${rate}`;
+}
+
+/**
+ * One value as a person reads it: `0.0123` s → "12.3 ms", `1536` By → "1.5 KiB", `0.42` (unit 1) → "42%",
+ * `3` `{request}` → "3 requests". `perSecond` writes a rate ("12 requests/s", "1.5 KiB/s").
+ */
+export function formatMetricValue(value: number | null | undefined, unit: MetricUnit, perSecond = false): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return "–";
+  const base = toBase(value, unit);
+  if (unit.kind === "percent" || unit.kind === "ratio")
+    return `${significant(base * 100)}${suffix(unit, "", 0, perSecond)}`;
+  // Zero is written in the unit as sent ("0 ms" for a metric in ms).
+  const display = pickDisplay(base === 0 ? unit.scale : Math.abs(base), unit.kind);
+  const shown = base / display.size;
+  return `${significant(shown)}${suffix(unit, display.symbol, shown, perSecond)}`;
+}
+
+/** 1-2-5 steps: the smallest of 1, 2, 2.5, 5 × 10^k that is at least `raw`. */
+function niceStep(raw: number): number {
+  const exponent = Math.floor(Math.log10(raw));
+  const base = 10 ** exponent;
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * base >= raw * 0.9999999) return m * base;
+  return 10 * base;
+}
+
+/** How many decimals write `step` (and its multiples) exactly: 0.25 → 2, 5 → 0. */
+function decimalsOf(step: number): number {
+  for (let d = 0; d < 9; d++) {
+    const scaled = step * 10 ** d;
+    if (Math.abs(scaled - Math.round(scaled)) < 1e-6 * scaled) return d;
+  }
+  return 9;
+}
+
+export interface AxisTicks {
+  /** Tick positions in the stored values' own unit (what the chart's scale holds). */
+  values: number[];
+  /** One label per tick, all in one display unit. */
+  labels: string[];
+}
+
+function displayFor(values: readonly number[], unit: MetricUnit): { display: DisplayUnit; factor: number } {
+  const factor = unit.kind === "percent" ? 1 / 100 : unit.scale;
+  if (unit.kind === "percent" || unit.kind === "ratio") return { display: { symbol: "", size: 0.01 }, factor };
+  let magnitude = 0;
+  for (const v of values) magnitude = Math.max(magnitude, Math.abs(v * factor));
+  return { display: pickDisplay(magnitude, unit.kind), factor };
+}
+
+/**
+ * Labels for ticks (stored units), all in the display unit the largest calls for, with as many decimals
+ * as their spacing needs: 0, 250 ms, 500 ms… or 0, 0.5 MiB, 1 MiB. What is counted goes on the axis'
+ * title (axisTitle), not on every tick.
+ */
+export function tickLabels(values: readonly number[], unit: MetricUnit, perSecond = false): string[] {
+  const { display, factor } = displayFor(values, unit);
+  const shown = values.map((v) => (v * factor) / display.size);
+  let step = 0;
+  for (let i = 1; i < shown.length; i++) {
+    const gap = Math.abs((shown[i] as number) - (shown[i - 1] as number));
+    if (gap > 0 && (step === 0 || gap < step)) step = gap;
+  }
+  const decimals = decimalsOf(step > 0 ? step : Math.abs(shown[0] ?? 0) || 1);
+  const ratio = unit.kind === "percent" || unit.kind === "ratio";
+  return shown.map((v) => {
+    const text = fixed(v, decimals);
+    if (ratio) return `${text}%`;
+    return `${text}${unit.kind === "count" ? display.symbol : suffix(unit, display.symbol, v, perSecond)}`;
+  });
+}
+
+/**
+ * Ticks for a value axis from `min` to `max` (stored units), at most about `maxTicks`, at round numbers of
+ * the display unit the range calls for (binary steps for bytes within one unit).
+ */
+export function axisTicks(min: number, max: number, unit: MetricUnit, maxTicks: number, perSecond = false): AxisTicks {
+  if (!Number.isFinite(min) || !Number.isFinite(max) || max < min) return { values: [], labels: [] };
+  const { display, factor } = displayFor([min, max], unit);
+  const lo = (min * factor) / display.size;
+  const hi = (max * factor) / display.size;
+  const count = Math.max(1, Math.floor(maxTicks));
+  let step = hi === lo ? niceStep(Math.abs(hi) || 1) : niceStep((hi - lo) / count);
+  if (unit.kind === "bytes" && step < 1 && display.size > 1) step = 2 ** Math.ceil(Math.log2(step * 1024)) / 1024;
+  const first = Math.ceil(lo / step - 1e-9);
+  const last = Math.floor(hi / step + 1e-9);
+  const values: number[] = [];
+  for (let i = first; i <= last && values.length <= count * 2; i++)
+    values.push((i * step * display.size) / factor || 0);
+  return { values, labels: tickLabels(values, unit, perSecond) };
+}
+
+/** The value axis' title where the ticks do not say it: "requests/s", "Cel", "per second", or "". */
+export function axisTitle(unit: MetricUnit, perSecond: boolean): string {
+  if (unit.kind !== "count") return "";
+  const rate = perSecond ? "/s" : unit.per;
+  if (unit.plural === "") return perSecond ? "per second" : rate;
+  return `${unit.plural}${rate}`;
+}

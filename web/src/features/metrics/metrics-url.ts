@@ -1,0 +1,129 @@
+/** The Metrics page's state as it lives in the URL (`/metrics?metric=…&window=1h…`), and the query it asks. Pure. */
+import type { MetricChart } from "../../../../src/protocol";
+
+export const WINDOW_PRESETS = ["5m", "15m", "1h", "6h"] as const;
+export type WindowPreset = (typeof WINDOW_PRESETS)[number];
+
+const PRESET_MS: Record<WindowPreset, number> = {
+  "5m": 5 * 60_000,
+  "15m": 15 * 60_000,
+  "1h": 60 * 60_000,
+  "6h": 6 * 60 * 60_000,
+};
+
+export const DEFAULT_WINDOW: WindowPreset = "15m";
+
+const CHARTS: readonly MetricChart[] = ["rate", "value", "distribution", "quantiles"];
+
+export interface MetricsUrlState {
+  /** The selected metric's name. */
+  metric?: string;
+  /** Text typed into the catalog's search. */
+  q?: string;
+  service?: string;
+  /** A data-point attribute key, or `service.name`. */
+  groupBy?: string;
+  window: WindowPreset;
+  /** A custom range (unix ms) replaces the window; both or neither. */
+  from?: number;
+  to?: number;
+  /** Which line each group draws when a distribution or summary has several groups: "p95", "0.99"… */
+  stat?: string;
+  /** Another of the metric's charts than its own: a counter's running total ("value"), TraceKit samples as values. */
+  chart?: MetricChart;
+}
+
+function positiveInt(text: string | null): number | undefined {
+  if (text === null || !/^\d+$/.test(text)) return undefined;
+  const n = Number(text);
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
+
+export function metricsStateFromSearch(search: string | URLSearchParams): MetricsUrlState {
+  const params = typeof search === "string" ? new URLSearchParams(search) : search;
+  const windowParam = params.get("window");
+  const state: MetricsUrlState = {
+    window: (WINDOW_PRESETS as readonly string[]).includes(windowParam ?? "")
+      ? (windowParam as WindowPreset)
+      : DEFAULT_WINDOW,
+  };
+  const text = (name: string) => {
+    const value = params.get(name)?.trim();
+    return value ? value : undefined;
+  };
+  const metric = text("metric");
+  if (metric) state.metric = metric;
+  const q = text("q");
+  if (q) state.q = q;
+  const service = text("service");
+  if (service) state.service = service;
+  const groupBy = text("groupBy");
+  if (groupBy) state.groupBy = groupBy;
+  const from = positiveInt(params.get("from"));
+  const to = positiveInt(params.get("to"));
+  if (from !== undefined && to !== undefined && from < to) {
+    state.from = from;
+    state.to = to;
+  }
+  const stat = text("stat");
+  if (stat) state.stat = stat;
+  const chart = params.get("chart");
+  if (chart !== null && (CHARTS as readonly string[]).includes(chart)) state.chart = chart as MetricChart;
+  return state;
+}
+
+/** The URL query for a state ("" when it is all defaults), in a stable order. */
+export function metricsStateToSearch(state: MetricsUrlState): string {
+  const params = new URLSearchParams();
+  if (state.metric) params.set("metric", state.metric);
+  if (state.q) params.set("q", state.q);
+  if (state.service) params.set("service", state.service);
+  if (state.groupBy) params.set("groupBy", state.groupBy);
+  if (state.from !== undefined && state.to !== undefined) {
+    params.set("from", String(Math.round(state.from)));
+    params.set("to", String(Math.round(state.to)));
+  } else if (state.window !== DEFAULT_WINDOW) params.set("window", state.window);
+  if (state.stat) params.set("stat", state.stat);
+  if (state.chart) params.set("chart", state.chart);
+  const text = params.toString();
+  return text === "" ? "" : `?${text}`;
+}
+
+/** The page's address for a state. */
+export function metricsHref(state: Partial<MetricsUrlState>): string {
+  return `/metrics${metricsStateToSearch({ window: DEFAULT_WINDOW, ...state })}`;
+}
+
+/** Whether the range follows the clock (a preset window) rather than being fixed. */
+export function isLiveWindow(state: MetricsUrlState): boolean {
+  return state.from === undefined || state.to === undefined;
+}
+
+/** The range to ask for, in unix ms: a preset ends now. */
+export function queryRange(state: MetricsUrlState, nowMs: number): { since: number; until: number } {
+  if (state.from !== undefined && state.to !== undefined) return { since: state.from, until: state.to };
+  return { since: nowMs - PRESET_MS[state.window], until: nowMs };
+}
+
+/** The query string of `GET /api/metrics/:name` for a state. */
+export function metricQuerySearch(state: MetricsUrlState, nowMs: number): string {
+  const { since, until } = queryRange(state, nowMs);
+  const params = new URLSearchParams({ since: String(Math.round(since)), until: String(Math.round(until)) });
+  if (state.service) params.set("service", state.service);
+  if (state.groupBy) params.set("groupBy", state.groupBy);
+  if (state.chart) params.set("chart", state.chart);
+  return `?${params.toString()}`;
+}
+
+/** A `<input type="datetime-local">` value (local time, minutes) ⇄ unix ms. */
+export function toLocalInput(ms: number): string {
+  const d = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+export function fromLocalInput(text: string): number | null {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(text)) return null;
+  const ms = new Date(text).getTime();
+  return Number.isFinite(ms) ? ms : null;
+}

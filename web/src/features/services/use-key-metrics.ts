@@ -1,0 +1,50 @@
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { api } from "../../api/client";
+import { useCoalesced } from "../../lib/use-coalesced";
+import { useLiveMessages } from "../../state/live-context";
+import type { MetricUnit } from "../metrics/metric-units";
+import { parseUnit } from "../metrics/metric-units";
+import { metricQuerySearch } from "../metrics/metrics-url";
+import { type KeyMetric, keyMetricsPresent, latestPerService } from "./key-metrics";
+
+export interface KeyMetricColumn {
+  key: KeyMetric;
+  unit: MetricUnit;
+  /** service name → latest value */
+  values: Map<string, number>;
+}
+
+/**
+ * The key metrics of every service that sends them (one query per metric, grouped by service), refreshed
+ * at most every 5 s while they receive points.
+ */
+export function useKeyMetrics(): KeyMetricColumn[] {
+  const [columns, setColumns] = useState<KeyMetricColumn[]>([]);
+  const names = useRef(new Set<string>());
+  const load = useCallback(() => {
+    api
+      .metricCatalog()
+      .then(async (catalog) => {
+        const keys = keyMetricsPresent(catalog.metrics);
+        names.current = new Set(keys.map((k) => k.name));
+        const search = metricQuerySearch({ window: "15m", groupBy: "service.name" }, Date.now());
+        const answers = await Promise.all(keys.map((key) => api.metric(key.name, search)));
+        setColumns(
+          answers.map((response, i) => {
+            const key = keys[i] as KeyMetric;
+            return { key, unit: parseUnit(response.metric.unit), values: latestPerService(key, response) };
+          }),
+        );
+      })
+      .catch(() => {
+        // Key metrics are extra: the table stands without them.
+      });
+  }, []);
+  useEffect(load, [load]);
+  const loadSoon = useCoalesced(load, 5000);
+  useLiveMessages((m) => {
+    if (m.type === "metrics" && (names.current.size === 0 || m.names.some((n) => names.current.has(n)))) loadSoon();
+    else if (m.type === "cleared") setColumns([]);
+  });
+  return columns;
+}
