@@ -1,12 +1,15 @@
 import type { Tracer } from "@opentelemetry/api";
 import { type ExportResult, ExportResultCode } from "@opentelemetry/core";
 import { defaultResource, resourceFromAttributes } from "@opentelemetry/resources";
+import { BatchLogRecordProcessor, LoggerProvider, type LogRecordExporter } from "@opentelemetry/sdk-logs";
+import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from "@opentelemetry/sdk-metrics";
 import {
   AlwaysOnSampler,
   BasicTracerProvider,
   BatchSpanProcessor,
   type ReadableSpan,
   type SpanExporter,
+  type SpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
 import {
   DEMO_SERVICE_NAMES,
@@ -15,6 +18,7 @@ import {
   INSTRUMENTATION_SCOPES,
   type Instrumentation,
 } from "./services.js";
+import { DemoSignalsProcessor } from "./span-signals.js";
 
 /** What scenarios need: a tracer for a service and the library that would instrument the call. */
 export interface DemoTracers {
@@ -40,6 +44,13 @@ export interface DemoProviderOptions {
   onExportError?(error: Error): void;
   /** How often queued spans are exported; short, so traces show up while the demo runs. */
   scheduledDelayMillis?: number;
+  /** Logs and metrics beside the spans (see DemoSignalsProcessor); without them, spans only. */
+  signals?: {
+    createLogExporter(service: DemoService): LogRecordExporter;
+    createMetricExporter(service: DemoService): PushMetricExporter;
+    /** How often metrics are exported (default 2 s). */
+    metricIntervalMillis?: number;
+  };
 }
 
 /** Counts what its exporter delivered and what it gave up on. */
@@ -76,19 +87,53 @@ export function createDemoProviders(options: DemoProviderOptions): DemoProviders
   const totals: DeliveryTotals = { spans: 0, failedSpans: 0 };
   const onError = options.onExportError ?? (() => {});
   const providers = new Map<DemoService, BasicTracerProvider>();
+  const loggerProviders: LoggerProvider[] = [];
+  const meterProviders: MeterProvider[] = [];
   for (const service of DEMO_SERVICE_NAMES) {
     const exporter = new CountingExporter(options.createExporter(service), totals, onError);
+    // defaultResource carries telemetry.sdk.*; a provider given only its own attributes would not.
+    const resource = defaultResource().merge(
+      resourceFromAttributes({
+        "service.name": service,
+        "service.version": DEMO_SERVICES[service],
+        "deployment.environment.name": "development",
+      }),
+    );
+    const signalProcessors: SpanProcessor[] = [];
+    if (options.signals !== undefined) {
+      const loggerProvider = new LoggerProvider({
+        resource,
+        processors: [
+          new BatchLogRecordProcessor({
+            exporter: options.signals.createLogExporter(service),
+            scheduledDelayMillis: options.scheduledDelayMillis ?? 200,
+            maxQueueSize: 16_384,
+            maxExportBatchSize: 1_000,
+          }),
+        ],
+      });
+      const meterProvider = new MeterProvider({
+        resource,
+        readers: [
+          new PeriodicExportingMetricReader({
+            exporter: options.signals.createMetricExporter(service),
+            exportIntervalMillis: options.signals.metricIntervalMillis ?? 2_000,
+          }),
+        ],
+      });
+      loggerProviders.push(loggerProvider);
+      meterProviders.push(meterProvider);
+      signalProcessors.push(
+        new DemoSignalsProcessor(
+          loggerProvider.getLogger(service, DEMO_SERVICES[service]),
+          meterProvider.getMeter(service, DEMO_SERVICES[service]),
+        ),
+      );
+    }
     providers.set(
       service,
       new BasicTracerProvider({
-        // defaultResource carries telemetry.sdk.*; a provider given only its own attributes would not.
-        resource: defaultResource().merge(
-          resourceFromAttributes({
-            "service.name": service,
-            "service.version": DEMO_SERVICES[service],
-            "deployment.environment.name": "development",
-          }),
-        ),
+        resource,
         // Explicit, so an OTEL_TRACES_SAMPLER meant for the user's own app cannot thin the demo out.
         sampler: new AlwaysOnSampler(),
         spanProcessors: [
@@ -98,6 +143,7 @@ export function createDemoProviders(options: DemoProviderOptions): DemoProviders
             maxQueueSize: 16_384,
             maxExportBatchSize: 1_000,
           }),
+          ...signalProcessors,
         ],
       }),
     );
@@ -118,6 +164,10 @@ export function createDemoProviders(options: DemoProviderOptions): DemoProviders
       // provider must still get its turn to flush and shut down.
       await Promise.allSettled(all.map((provider) => provider.forceFlush()));
       await Promise.allSettled(all.map((provider) => provider.shutdown()));
+      // Span processors wrote their logs and recorded their metrics as spans ended; send those last.
+      const signals = [...loggerProviders, ...meterProviders];
+      await Promise.allSettled(signals.map((provider) => provider.forceFlush()));
+      await Promise.allSettled(signals.map((provider) => provider.shutdown()));
     },
   };
 }

@@ -1,3 +1,5 @@
+import { OTLPLogExporter } from "@opentelemetry/exporter-logs-otlp-proto";
+import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-proto";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
 import { createDemoProviders } from "./providers.js";
@@ -21,6 +23,8 @@ export interface DemoTrafficOptions {
   now?: () => number;
   /** Replaces the OTLP/HTTP exporters (tests). */
   createExporter?: (service: DemoService) => SpanExporter;
+  /** Sends each service's logs and metrics too (default true; the OTLP/HTTP exporters). */
+  signals?: boolean;
 }
 
 export interface DemoTotals {
@@ -52,6 +56,16 @@ export async function runDemoTraffic(options: DemoTrafficOptions): Promise<DemoT
       options.createExporter ??
       (() => new OTLPTraceExporter({ url: `${options.url}/v1/traces`, timeoutMillis: EXPORT_TIMEOUT_MS })),
     onExportError: options.onExportError,
+    ...(options.signals === false
+      ? {}
+      : {
+          signals: {
+            createLogExporter: () =>
+              new OTLPLogExporter({ url: `${options.url}/v1/logs`, timeoutMillis: EXPORT_TIMEOUT_MS }),
+            createMetricExporter: () =>
+              new OTLPMetricExporter({ url: `${options.url}/v1/metrics`, timeoutMillis: EXPORT_TIMEOUT_MS }),
+          },
+        }),
   });
   const nextScenario = createScenarioPicker(random);
   const recent = createRecentSpans();
