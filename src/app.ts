@@ -106,7 +106,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
   };
   const listener = createNodeListener({
     app: createServer(serverDeps),
-    traces: serverDeps,
+    otlp: serverDeps,
     hostPolicy,
     port: () => port,
     hostname: config.host,

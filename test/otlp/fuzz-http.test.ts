@@ -12,7 +12,7 @@ import { jsonLogRequest, jsonTraceRequest, newTraceId, postJson, postLogs } from
 
 const CASES_PER_SIGNAL = 20_000;
 /** The signals this server stores (a path answering 404 would not exercise a decoder). */
-const SIGNALS = ["traces", "logs"] as const;
+const SIGNALS = ["traces", "logs", "metrics"] as const;
 
 let app: TestApp;
 let seeds: Awaited<ReturnType<typeof fuzzSeeds>>;

@@ -233,9 +233,9 @@ export function logSignal(deps: OtlpRouteDeps): OtlpSignal {
   };
 }
 
-/** POST /v1/traces (the Node fast path and the Hono route both call this). */
-export function exportTraces(request: OtlpHttpRequest, deps: OtlpRouteDeps): Promise<OtlpHttpAnswer> {
-  return exportSignal(traceSignal(deps), request, deps);
+/** Every signal this server receives; the Node listener and the Hono routes answer each through exportSignal. */
+export function otlpSignals(deps: OtlpRouteDeps): OtlpSignal[] {
+  return [traceSignal(deps), logSignal(deps), metricSignal(deps)];
 }
 
 export function otlpRoutes(deps: OtlpRouteDeps): Hono {
@@ -256,11 +256,10 @@ export function otlpRoutes(deps: OtlpRouteDeps): Hono {
     });
   });
 
-  // Node's listener (server/node-listener.ts) answers `POST /v1/traces` itself; what reaches this
-  // route is what it passes on: a request target in absolute form (through a proxy), and callers
-  // of the Hono app in process. Both run the one exportSignal.
-  const signals: OtlpSignal[] = [traceSignal(deps), logSignal(deps), metricSignal(deps)];
-  for (const signal of signals) {
+  // Node's listener (server/node-listener.ts) answers `POST /v1/*` itself; what reaches these routes
+  // is what it passes on: a request target in absolute form (through a proxy), and callers of the
+  // Hono app in process. Both run the one exportSignal.
+  for (const signal of otlpSignals(deps)) {
     app.post(signal.path, async (c) =>
       send(
         c,
@@ -271,15 +270,6 @@ export function otlpRoutes(deps: OtlpRouteDeps): Hono {
         ),
       ),
     );
-  }
-
-  for (const path of ["/v1/logs", "/v1/metrics"] as const) {
-    if (signals.some((signal) => signal.path === path)) continue;
-    app.post(path, (c) => {
-      const message = `tracekit-local does not receive OTLP ${path.slice(4)} yet; only traces (/v1/traces) are stored`;
-      const cors = corsHeaders(c.req.header("origin"), deps.hostPolicy);
-      return send(c, otlpError(encodingOf(c.req.header("content-type")), 404, message, cors));
-    });
   }
 
   return app;
