@@ -61,6 +61,50 @@ describe("runDemoTraffic against a real server", () => {
     expect(frontend.resource["service.version"]).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
+  it("sends each request's access log and each failure's error log, in the context of its span", async () => {
+    const { logs } = await readJson(fetch(`${app.base}/api/logs?limit=1000`));
+    const spansById = byId();
+    const access = logs.filter((log: any) => log.attributes["http.route"] !== undefined);
+    expect(access.length).toBeGreaterThan(0);
+    for (const log of access) {
+      const span = spansById.get(log.spanId);
+      expect(span, log.body).toMatchObject({ kind: "SERVER", traceId: log.traceId, service: log.service });
+      expect(log.body).toContain(String(span.attributes["http.response.status_code"]));
+      expect(log.severity).toBe(span.attributes["http.response.status_code"] >= 500 ? "ERROR" : "INFO");
+    }
+    const errors = logs.filter((log: any) => log.attributes["exception.type"] !== undefined);
+    expect(errors.length).toBeGreaterThan(0);
+    for (const log of errors) {
+      expect(log.severity).toBe("ERROR");
+      expect(spansById.get(log.spanId)?.events.some((event: any) => event.name === "exception")).toBe(true);
+    }
+  });
+
+  it("sends the semantic-convention duration histograms, per route", async () => {
+    const { metrics } = await readJson(fetch(`${app.base}/api/metrics`));
+    const names = metrics.map((metric: any) => metric.name);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        "http.server.request.duration",
+        "db.client.operation.duration",
+        "gen_ai.client.token.usage",
+      ]),
+    );
+    const server = metrics.find((metric: any) => metric.name === "http.server.request.duration");
+    expect(server).toMatchObject({ kind: "histogram", chart: "distribution", unit: "s" });
+    expect(server.attributeKeys).toEqual(expect.arrayContaining(["http.route", "http.response.status_code"]));
+    const serverSpans = spans.filter((span) => span.kind === "SERVER" && span.attributes["http.request.method"]);
+    const since = Date.now() - 10 * 60_000;
+    const chart = await readJson(
+      fetch(`${app.base}/api/metrics/http.server.request.duration?since=${since}&groupBy=service.name`),
+    );
+    const counted = chart.series.reduce(
+      (sum: number, series: any) => sum + series.counts.reduce((a: number, b: number | null) => a + (b ?? 0), 0),
+      0,
+    );
+    expect(counted).toBe(serverSpans.length);
+  });
+
   it("every trace has one root and every other span's parent is in the same trace", async () => {
     const list = await readJson(fetch(`${app.base}/api/traces?limit=1000`));
     for (const summary of list.traces) {
