@@ -161,6 +161,8 @@ async function selectionToChart(browser, base, from, to) {
   const page = await newPage(browser);
   await page.goto(`${base}/metrics?metric=${from}`);
   await page.evaluate((args) => window.__chartDrawn(args), { name: from, lines: SERIES });
+  // The catalog loads beside the chart's query and may answer after it.
+  await page.waitForSelector(`.catalog-row[data-metric="${to}"]`);
   for (let run = 0; run < RUNS; run++) {
     const target = run % 2 === 0 ? to : from;
     const took = await page.evaluate(
