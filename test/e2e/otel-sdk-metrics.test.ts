@@ -92,6 +92,10 @@ describe.each(variants)("OpenTelemetry JS metrics SDK over $protocol", ({ protoc
       carts.add(5);
       carts.add(-2);
       queue.record(7, { queue: "mail" });
+      // The histogram's first point covers the time since its first value: recorded and exported
+      // within one millisecond, its start equals its time, which OTLP reserves for a stream whose
+      // start is unknown (read as a baseline, not an increase).
+      await sleep(5);
       await reader.forceFlush();
       const secondExport = await newestMs(service, "orders.placed");
       await provider.shutdown();

@@ -38,7 +38,6 @@ import {
   asUint32,
   asUint64,
   field,
-  forEachScopeList,
   isObject,
   type JsonObject,
   JsonShapeError,
@@ -48,6 +47,7 @@ import {
   stringField,
   structural,
 } from "./common.js";
+import { forEachScopeGroup, type SignalFieldNames } from "./groups.js";
 
 const TEMPORALITY_NAMES: Readonly<Record<string, number>> = {
   AGGREGATION_TEMPORALITY_UNSPECIFIED: 0,
@@ -64,20 +64,17 @@ const DATA_FIELDS: readonly [MetricKind, string, string][] = [
   ["summary", "summary", "summary"],
 ];
 
-const METRIC_LISTS = {
+const METRIC_FIELDS: SignalFieldNames = {
   resources: ["resourceMetrics", "resource_metrics"],
   scopes: ["scopeMetrics", "scope_metrics"],
-  items: "metrics",
-} as const;
+  items: ["metrics", "metrics"],
+};
 
 export function decodeMetricsRequestJson(body: unknown): MetricDecodeResult {
   const batch = new MetricBatch();
-  forEachScopeList(body, METRIC_LISTS, (list) => {
-    const scopeName = structural(`${list.path}.scope`, () =>
-      list.scope === undefined ? "" : stringField(list.scope, "name"),
-    );
-    const group = metricGroup(list.resource, scopeName, list.resourceIndex, list.scopeIndex);
-    for (let k = 0; k < list.items.length; k++) readMetric(batch, list.items[k], group, k);
+  forEachScopeGroup(body, METRIC_FIELDS, (resource, scope, metrics, resourceIndex, scopeIndex) => {
+    const group = metricGroup(resource, scope.name, resourceIndex, scopeIndex);
+    for (let k = 0; k < metrics.length; k++) readMetric(batch, metrics[k], group, k);
   });
   return batch.result();
 }
