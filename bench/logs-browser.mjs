@@ -8,7 +8,6 @@ import { percentile } from "../dist/domain/percentile.js";
 import { launchChromium, postJson, scrollFrameTimes } from "./chromium.mjs";
 import { startServer } from "./server.mjs";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const LIVE = Number(process.env.BENCH_LIVE_LOGS ?? 200);
 const ms = (n) => `${n.toFixed(1)} ms`;
