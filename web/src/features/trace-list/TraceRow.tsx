@@ -1,6 +1,7 @@
 import type { TraceSummaryJson } from "../../../../src/protocol";
 import { formatAbsolute, formatDuration, formatRelative, nanosToMillis, shortId } from "../../lib/format";
 import { openInApp } from "../../lib/in-app-link";
+import { clipText } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
 
 export interface TraceRowProps {
@@ -28,8 +29,8 @@ export function TraceRow({ trace, selected, barFraction, nowMs, onSelect, onOpen
       onMouseDown={onSelect}
       onClick={(event) => openInApp(event, onOpen)}
     >
-      <span class="col-name" title={trace.name}>
-        <span class="trace-name">{trace.name || "(unnamed)"}</span>
+      <span class="col-name" title={clipText(trace.name)}>
+        <span class="trace-name">{clipText(trace.name) || "(unnamed)"}</span>
         {!trace.hasRoot && (
           <span class="badge" title="The root span has not arrived (yet); the name is the earliest span's">
             no root

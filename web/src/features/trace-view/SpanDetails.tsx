@@ -2,6 +2,7 @@ import type { ComponentChildren } from "preact";
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { LogRecordJson, SnapshotSummaryJson, SpanJson } from "../../../../src/protocol";
 import { CopyButton } from "../../components/CopyButton";
+import { LongText } from "../../components/LongText";
 import { formatAbsolute, formatDuration, formatPercent, nanosToMillis } from "../../lib/format";
 import { serviceColor } from "../../lib/service-color";
 import { SpanLogs } from "../logs/SpanLogs";
@@ -89,7 +90,10 @@ export function SpanDetails({ node, tree, query, snapshots, logs, onSelectSpan }
         <h2 class="tv-details-title">{node.label}</h2>
         {node.label !== span.name && (
           <div class="tv-details-name" title="The span's own name, as the SDK sent it">
-            span name <code>{span.name}</code>
+            span name{" "}
+            <code>
+              <LongText text={span.name} />
+            </code>
           </div>
         )}
         <div class="tv-details-badges">
@@ -105,7 +109,11 @@ export function SpanDetails({ node, tree, query, snapshots, logs, onSelectSpan }
           </span>
           {node.duplicate && <span class="badge error">duplicate span id</span>}
         </div>
-        {span.status.message && <div class="tv-status-message">{span.status.message}</div>}
+        {span.status.message && (
+          <div class="tv-status-message">
+            <LongText text={span.status.message} />
+          </div>
+        )}
       </div>
 
       <dl class="tv-kv tv-timing">

@@ -1,5 +1,6 @@
 import { CopyButton } from "../../components/CopyButton";
 import { formatAbsolute, formatCount, formatDuration, nanosToMillis } from "../../lib/format";
+import { clipText } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
 import type { WaterfallTree } from "./waterfall-model";
 
@@ -38,8 +39,8 @@ export function TraceHeader({
           ← Traces
         </a>
         {root && <span class="service-dot tv-header-dot" style={{ background: serviceColor(root.span.service) }} />}
-        <h1 class="tv-title" title={root && root.span.name !== name ? `root span: ${root.span.name}` : name}>
-          {root ? name || root.label : "(no spans)"}
+        <h1 class="tv-title" title={clipText(root && root.span.name !== name ? `root span: ${root.span.name}` : name)}>
+          {root ? clipText(name) || root.label : "(no spans)"}
         </h1>
         {root && <span class="tv-header-service">{root.span.service}</span>}
         {!hasRealRoot && spanCount > 0 && (

@@ -1,5 +1,6 @@
 import { Component } from "preact";
 import { formatDuration } from "../../lib/format";
+import { clipText } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
 import { LogMark } from "../logs/SpanLogs";
 import type { SpanLogMark } from "../logs/trace-logs";
@@ -114,7 +115,7 @@ export class WaterfallRow extends Component<WaterfallRowProps> {
           {this.props.snapshotCount ? <SnapshotMark count={this.props.snapshotCount} /> : null}
           {this.props.logMark ? <LogMark mark={this.props.logMark} /> : null}
           {node.isError && (
-            <span class="tv-error-mark" title={span.status.message || "status ERROR"}>
+            <span class="tv-error-mark" title={clipText(span.status.message || "status ERROR")}>
               !
             </span>
           )}

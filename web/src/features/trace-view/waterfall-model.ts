@@ -5,6 +5,7 @@
  */
 import type { SpanJson } from "../../../../src/protocol";
 import { nanosDiffMs } from "../../lib/format";
+import { clipText } from "../../lib/long-text";
 import { spanLabel } from "./span-label";
 
 /** Why a span sits at root level although it names a parent. */
@@ -13,7 +14,10 @@ export type ParentIssue = "missing" | "cycle" | null;
 export interface WaterfallNode {
   span: SpanJson;
   spanId: string;
-  /** What the row calls the span: its name, or method plus route or host for a span named just "GET" (span-label.ts). */
+  /**
+   * What the row calls the span: its name, or method plus route or host for a span named just "GET"
+   * (span-label.ts); cut to a row's worth (lib/long-text.ts), the details show all of it.
+   */
   label: string;
   /** Position in the fully expanded pre-order (parents before children, children by start). */
   index: number;
@@ -132,7 +136,7 @@ export function buildWaterfallTree(spans: readonly SpanJson[]): WaterfallTree {
     const node: WaterfallNode = {
       span,
       spanId: span.spanId,
-      label: spanLabel(span),
+      label: clipText(spanLabel(span)),
       index: i, // input order until the pre-order walk renumbers it; keeps sorting stable
       parent: null,
       children: [],
