@@ -176,11 +176,12 @@ export async function runStart(options: StartOptions): Promise<void> {
   const storage = config.dbPath === null ? "memory" : `SQLite file ${config.dbPath}`;
   console.log(`tracekit-local is running`);
   console.log(`  UI:    ${app.url}`);
-  console.log(`  OTLP:  ${app.otlpEndpoint}  (OTLP/HTTP protobuf and JSON: /v1/traces, /v1/logs)`);
+  const count = (n: number) => n.toLocaleString("en-US");
+  console.log(`  OTLP:  ${app.otlpEndpoint}  (OTLP/HTTP protobuf and JSON: /v1/traces, /v1/logs, /v1/metrics)`);
   console.log(
-    `  Store: ${storage}, up to ${config.maxSpans.toLocaleString("en-US")} spans and ${config.maxLogs.toLocaleString("en-US")} log records`,
+    `  Store: ${storage}, up to ${count(config.maxSpans)} spans, ${count(config.maxLogs)} log records and ${count(config.maxMetricSeries)} metric series`,
   );
-  console.log(`  Send traces with: OTEL_EXPORTER_OTLP_ENDPOINT=${app.otlpEndpoint}`);
+  console.log(`  Send traces, logs and metrics with: OTEL_EXPORTER_OTLP_ENDPOINT=${app.otlpEndpoint}`);
   if (app.port !== TRACEKIT_SDK_PORT) {
     console.log(
       `  TraceKit SDKs only look for http://localhost:${TRACEKIT_SDK_PORT}; give them endpoint ${app.otlpEndpoint} instead`,

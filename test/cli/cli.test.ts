@@ -30,6 +30,8 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
     expect(port).toBeGreaterThan(0);
     expect(url).toBe(`http://localhost:${port}`);
     expect(run.stdout()).toContain(`OTLP:  http://localhost:${port}`);
+    expect(run.stdout()).toContain("/v1/traces, /v1/logs, /v1/metrics");
+    expect(run.stdout()).toContain("350,000 spans, 200,000 log records and 2,000 metric series");
     const health = await readJson(fetch(`http://127.0.0.1:${port}/api/health`));
     expect(health).toMatchObject({ status: "ok", name: "tracekit-local" });
     run.child.kill("SIGTERM");
