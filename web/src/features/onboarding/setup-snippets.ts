@@ -300,7 +300,8 @@ function otelAny(origin: string): SetupSnippet {
     title: "Any OpenTelemetry SDK",
     intro:
       "Every OpenTelemetry SDK reads these variables. Use OTLP over HTTP, protobuf or JSON (`http/json`); " +
-      "the SDK appends `/v1/traces` to the endpoint.",
+      "the SDK appends `/v1/traces`, `/v1/logs` and `/v1/metrics` to the endpoint, so logs and metrics " +
+      "come here too once their exporters are on (`OTEL_LOGS_EXPORTER=otlp`, `OTEL_METRICS_EXPORTER=otlp`).",
     steps: [
       {
         label: "Set before starting your app",
@@ -323,8 +324,8 @@ function tracekitOffline(origin: string): SetupSnippet {
     tab: "Full offline",
     title: "Full offline TraceKit",
     intro:
-      "With `TRACEKIT_ENDPOINT` pointing here, this server is a TraceKit SDK's backend: traces and code " +
-      "monitoring (breakpoints and variable snapshots) come here. No account; the `X-API-Key` the SDK sends " +
+      "With `TRACEKIT_ENDPOINT` pointing here, this server is a TraceKit SDK's backend: traces, metrics and " +
+      "code monitoring (breakpoints and variable snapshots) come here. No account; the `X-API-Key` the SDK sends " +
       "can be anything.",
     steps: [
       {
