@@ -148,7 +148,12 @@ describe.skipIf(!available)("web app in Chromium", () => {
     const first = await sendSdkTrace(app.base, { service: "hover", name: "GET /under-the-pointer" });
     await page.goto(app.base);
     const row = page.locator(`[data-trace-id="${first.traceId}"]`);
+    // The live feed first: its on-connect snapshot must not be what brings the next trace in.
+    await page.locator('[data-connection="open"]').waitFor();
     await row.hover();
+    // A second small move: a list re-rendered under a still pointer only learns of it on the next move.
+    const hovered = await row.boundingBox();
+    await page.mouse.move((hovered?.x ?? 0) + 30, (hovered?.y ?? 0) + 12);
     const fresh = await sendSdkTrace(app.base, { service: "hover", name: "GET /arrived-meanwhile" });
     await page.getByTestId("new-traces").waitFor();
     const box = await row.boundingBox();
