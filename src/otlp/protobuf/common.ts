@@ -166,35 +166,3 @@ export function readScopeField(r: ProtoReader, into: ScopeParts): void {
 export function scopeFromParts(parts: ScopeParts): InstrumentationScope {
   return makeScope(parts.name, parts.version, parts.attributes);
 }
-
-/**
- * Reads a message whose header field (a Resource, a scope) may follow the list it describes (field
- * order is free): a first pass hands each `headerTag` field to `readHeader` and hops over the rest, a
- * second hands each `entryTag` field, entered, to `readEntry` with its index.
- */
-export function readHeaderThenEntries(
-  r: ProtoReader,
-  headerTag: number,
-  readHeader: () => void,
-  entryTag: number,
-  readEntry: (index: number) => void,
-): void {
-  const start = r.pos;
-  while (r.pos < r.end) {
-    const tag = r.tag();
-    if (tag === headerTag) readHeader();
-    else r.skip(tag);
-  }
-  r.pos = start;
-  let index = 0;
-  while (r.pos < r.end) {
-    const tag = r.tag();
-    if (tag === entryTag) {
-      const saved = r.enter();
-      readEntry(index++);
-      r.leave(saved);
-    } else {
-      r.skip(tag);
-    }
-  }
-}

@@ -17,9 +17,10 @@ const T_ITEMS = tagOf(2, WIRE_LEN);
 export type ItemReader = (r: ProtoReader, itemIndex: number) => void;
 
 /**
- * Walks a whole request: `openGroup` is called once per scope group with what its items share, and
- * the reader it returns once per item. A resource or scope may follow the items it describes (field
- * order is free), so each group is read in two passes: the first only hops over the other fields.
+ * Walks a whole request: `openGroup` is called once per scope group that has items, with what they
+ * share, and the reader it returns once per item. A resource or scope may follow the items it
+ * describes (field order is free), so each group is read in two passes: the first only hops over
+ * the other fields.
  */
 export function readExportRequest(
   r: ProtoReader,
@@ -48,25 +49,14 @@ function readResourceGroup(
   openGroup: Parameters<typeof readExportRequest>[1],
   resourceIndex: number,
 ): void {
-  const start = r.pos;
   const resource: Attributes = {};
-  while (r.pos < r.end) {
-    const tag = r.tag();
-    if (tag === T_RESOURCE) readResourceField(r, resource);
-    else r.skip(tag);
-  }
-  r.pos = start;
-  let scopeIndex = 0;
-  while (r.pos < r.end) {
-    const tag = r.tag();
-    if (tag === T_SCOPE_GROUP) {
-      const saved = r.enter();
-      readScopeGroup(r, resource, openGroup, resourceIndex, scopeIndex++);
-      r.leave(saved);
-    } else {
-      r.skip(tag);
-    }
-  }
+  readHeaderThenEntries(
+    r,
+    T_RESOURCE,
+    () => readResourceField(r, resource),
+    T_SCOPE_GROUP,
+    (scopeIndex) => readScopeGroup(r, resource, openGroup, resourceIndex, scopeIndex),
+  );
 }
 
 function readScopeGroup(
@@ -76,21 +66,45 @@ function readScopeGroup(
   resourceIndex: number,
   scopeIndex: number,
 ): void {
-  const start = r.pos;
   const scopeParts = newScopeParts();
+  let readItem: ItemReader | undefined;
+  readHeaderThenEntries(
+    r,
+    T_SCOPE,
+    () => readScopeField(r, scopeParts),
+    T_ITEMS,
+    (itemIndex) => {
+      readItem ??= openGroup(resource, scopeFromParts(scopeParts), resourceIndex, scopeIndex);
+      readItem(r, itemIndex);
+    },
+  );
+}
+
+/**
+ * Reads a message whose header field (a resource, a scope) may follow the list it describes (field
+ * order is free): a first pass hands each `headerTag` field to `readHeader` and hops over the rest, a
+ * second hands each `entryTag` field, entered, to `readEntry` with its index.
+ */
+function readHeaderThenEntries(
+  r: ProtoReader,
+  headerTag: number,
+  readHeader: () => void,
+  entryTag: number,
+  readEntry: (index: number) => void,
+): void {
+  const start = r.pos;
   while (r.pos < r.end) {
     const tag = r.tag();
-    if (tag === T_SCOPE) readScopeField(r, scopeParts);
+    if (tag === headerTag) readHeader();
     else r.skip(tag);
   }
   r.pos = start;
-  const readItem = openGroup(resource, scopeFromParts(scopeParts), resourceIndex, scopeIndex);
-  let itemIndex = 0;
+  let index = 0;
   while (r.pos < r.end) {
     const tag = r.tag();
-    if (tag === T_ITEMS) {
+    if (tag === entryTag) {
       const saved = r.enter();
-      readItem(r, itemIndex++);
+      readEntry(index++);
       r.leave(saved);
     } else {
       r.skip(tag);

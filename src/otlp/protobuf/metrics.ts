@@ -6,7 +6,6 @@
  */
 
 import type { MetricKind } from "../../domain/metric.js";
-import type { Attributes } from "../../domain/span.js";
 import {
   MetricBatch,
   type MetricDecodeResult,
@@ -28,23 +27,11 @@ import {
   type WirePointCommon,
   type WireSummaryPoint,
 } from "../metrics.js";
-import {
-  newScopeParts,
-  readAttributeField,
-  readHeaderThenEntries,
-  readResourceField,
-  readScopeField,
-} from "./common.js";
+import { readAttributeField } from "./common.js";
+import { readExportRequest } from "./groups.js";
 import { ProtoReader, tagOf, WIRE_I64, WIRE_LEN, WIRE_VARINT } from "./wire.js";
 
-// ExportMetricsServiceRequest
-const T_RESOURCE_METRICS = tagOf(1, WIRE_LEN);
-// ResourceMetrics
-const T_RESOURCE = tagOf(1, WIRE_LEN);
-const T_SCOPE_METRICS = tagOf(2, WIRE_LEN);
-// ScopeMetrics
-const T_SCOPE = tagOf(1, WIRE_LEN);
-const T_METRICS = tagOf(2, WIRE_LEN);
+// The request, ResourceMetrics and ScopeMetrics levels are protobuf/groups.ts's.
 // Metric (data is a oneof: the last data field present wins)
 const T_NAME = tagOf(1, WIRE_LEN);
 const T_DESCRIPTION = tagOf(2, WIRE_LEN);
@@ -109,54 +96,13 @@ const T_EXEMPLAR_SPAN_ID = tagOf(4, WIRE_LEN);
 const T_EXEMPLAR_TRACE_ID = tagOf(5, WIRE_LEN);
 
 export function decodeMetricsRequestProtobuf(bytes: Uint8Array): MetricDecodeResult {
-  const r = new ProtoReader(bytes);
   const batch = new MetricBatch(true);
   const scratch: Scratch = { number: newWireNumberPoint(), histogram: newWireHistogramPoint() };
-  let resourceIndex = 0;
-  while (r.pos < r.end) {
-    const tag = r.tag();
-    if (tag === T_RESOURCE_METRICS) {
-      const saved = r.enter();
-      readResourceMetrics(r, batch, resourceIndex++, scratch);
-      r.leave(saved);
-    } else {
-      r.skip(tag);
-    }
-  }
+  readExportRequest(new ProtoReader(bytes), (resource, scope, resourceIndex, scopeIndex) => {
+    const group = metricGroup(resource, scope.name, resourceIndex, scopeIndex);
+    return (r, index) => readMetric(r, batch, group, index, scratch);
+  });
   return batch.result();
-}
-
-function readResourceMetrics(r: ProtoReader, batch: MetricBatch, resourceIndex: number, scratch: Scratch): void {
-  const resource: Attributes = {};
-  readHeaderThenEntries(
-    r,
-    T_RESOURCE,
-    () => readResourceField(r, resource),
-    T_SCOPE_METRICS,
-    (scopeIndex) => readScopeMetrics(r, batch, resource, resourceIndex, scopeIndex, scratch),
-  );
-}
-
-function readScopeMetrics(
-  r: ProtoReader,
-  batch: MetricBatch,
-  resource: Attributes,
-  resourceIndex: number,
-  scopeIndex: number,
-  scratch: Scratch,
-): void {
-  const scope = newScopeParts();
-  let group: MetricGroup | undefined;
-  readHeaderThenEntries(
-    r,
-    T_SCOPE,
-    () => readScopeField(r, scope),
-    T_METRICS,
-    (metricIndex) => {
-      group ??= metricGroup(resource, scope.name, resourceIndex, scopeIndex);
-      readMetric(r, batch, group, metricIndex, scratch);
-    },
-  );
 }
 
 function readMetric(r: ProtoReader, batch: MetricBatch, group: MetricGroup, index: number, scratch: Scratch): void {
