@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import protobuf from "protobufjs";
 import { expect } from "vitest";
+import { prng as seededRandom } from "../../bench/fuzz-lib.mjs";
 import { OtlpDecodeError } from "../../src/otlp/errors.js";
 
 /** protobufjs reflection over the test-only schema in test/fixtures/otlp-trace.proto. */
@@ -48,16 +49,9 @@ export function hexBytes(hex: string): Uint8Array {
   return Uint8Array.from(Buffer.from(hex, "hex"));
 }
 
-/** Deterministic PRNG (mulberry32) so fuzz failures reproduce. */
+/** Deterministic PRNG (mulberry32, bench/fuzz-lib.mjs's) so fuzz failures reproduce. */
 export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seededRandom(seed).next;
 }
 
 /** Decodes and reports "ok" or "error" (an OtlpDecodeError); any other exception fails the test. */
@@ -94,4 +88,51 @@ export function nestedArrayValue(levels: number): Uint8Array {
     prefixes.push(arrayPrefix, valuePrefix);
   }
   return bytes(...prefixes.reverse());
+}
+
+/** Decodes `body` cut at every byte offset with `check` (an `outcome`); counts the cuts that decoded and failed. */
+export function cutAtEveryOffset<R>(
+  check: (decode: () => R) => "ok" | "error",
+  decode: (body: Uint8Array) => R,
+  body: Uint8Array,
+): { ok: number; error: number } {
+  const outcomes = { ok: 0, error: 0 };
+  for (let i = 0; i < body.length; i++) outcomes[check(() => decode(body.subarray(0, i)))]++;
+  return outcomes;
+}
+
+/** Decodes `count` random byte strings of up to 300 bytes; every other one starts with a plausible tag. */
+export function decodeRandomBytes<R>(
+  check: (decode: () => R) => "ok" | "error",
+  decode: (body: Uint8Array) => R,
+  rand: () => number,
+  count: number,
+): void {
+  for (let n = 0; n < count; n++) {
+    const input = new Uint8Array(Math.floor(rand() * 300));
+    for (let i = 0; i < input.length; i++) input[i] = Math.floor(rand() * 256);
+    // Bias the first byte to a plausible tag so some cases get past the first field.
+    if (input.length > 0 && n % 2 === 0) input[0] = 0x0a;
+    check(() => decode(input));
+  }
+}
+
+/** Decodes `count` copies of `body` with one to four random byte edits each; returns how many still decoded. */
+export function decodeMutations<R>(
+  check: (decode: () => R) => "ok" | "error",
+  decode: (body: Uint8Array) => R,
+  body: Uint8Array,
+  rand: () => number,
+  count: number,
+): number {
+  let ok = 0;
+  for (let n = 0; n < count; n++) {
+    const input = Uint8Array.from(body);
+    for (let e = 1 + Math.floor(rand() * 4); e > 0; e--) {
+      const at = Math.floor(rand() * input.length);
+      input[at] = rand() < 0.5 ? Math.floor(rand() * 256) : (input[at] as number) ^ (1 << Math.floor(rand() * 8));
+    }
+    if (check(() => decode(input)) === "ok") ok++;
+  }
+  return ok;
 }

@@ -8,8 +8,11 @@ import { decodeTraceRequestProtobuf } from "../../src/otlp/protobuf/traces.js";
 import type { TraceDecodeResult } from "../../src/otlp/traces.js";
 import {
   bytes,
+  cutAtEveryOffset,
   decodeError,
+  decodeMutations,
   outcome as decodeOutcome,
+  decodeRandomBytes,
   hexBytes,
   key,
   lenField,
@@ -45,38 +48,18 @@ function requestWithSpanFields(...spanFields: ArrayLike<number>[]): Uint8Array {
 
 describe("protobuf: truncated and corrupted bodies", () => {
   it("handles the valid body cut at every byte offset", SLOW, () => {
-    const outcomes = { ok: 0, error: 0 };
-    for (let i = 0; i < validBody.length; i++) {
-      outcomes[outcome(() => decodeTraceRequestProtobuf(validBody.subarray(0, i)))]++;
-    }
+    const outcomes = cutAtEveryOffset(outcome, decodeTraceRequestProtobuf, validBody);
     // Cuts inside the single top-level field must be detected.
     expect(outcomes.error).toBeGreaterThan(validBody.length * 0.9);
     expect(outcome(() => decodeTraceRequestProtobuf(validBody))).toBe("ok");
   });
 
   it("handles thousands of random byte strings (seeded)", SLOW, () => {
-    const rand = prng(0x5eed);
-    for (let n = 0; n < 4000; n++) {
-      const input = new Uint8Array(Math.floor(rand() * 300));
-      for (let i = 0; i < input.length; i++) input[i] = Math.floor(rand() * 256);
-      // Bias the first byte to a plausible tag so some cases get past the first field.
-      if (input.length > 0 && n % 2 === 0) input[0] = 0x0a;
-      outcome(() => decodeTraceRequestProtobuf(input));
-    }
+    decodeRandomBytes(outcome, decodeTraceRequestProtobuf, prng(0x5eed), 4000);
   });
 
   it("handles thousands of random mutations of a valid body (seeded)", SLOW, () => {
-    const rand = prng(42);
-    let ok = 0;
-    for (let n = 0; n < 3000; n++) {
-      const input = Uint8Array.from(validBody);
-      const edits = 1 + Math.floor(rand() * 4);
-      for (let e = 0; e < edits; e++) {
-        const at = Math.floor(rand() * input.length);
-        input[at] = rand() < 0.5 ? Math.floor(rand() * 256) : (input[at] as number) ^ (1 << Math.floor(rand() * 8));
-      }
-      if (outcome(() => decodeTraceRequestProtobuf(input)) === "ok") ok++;
-    }
+    const ok = decodeMutations(outcome, decodeTraceRequestProtobuf, validBody, prng(42), 3000);
     // Mutations that land in string or number payloads still decode; the rest are errors.
     expect(ok).toBeGreaterThan(0);
   });

@@ -9,7 +9,20 @@ import { decodeLogRequestProtobuf } from "../../src/otlp/protobuf/logs.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { readJson } from "../helpers/http.js";
 import { newTraceId, postLogs, jsonLogRequest as simpleJsonLogRequest } from "../helpers/payloads.js";
-import { bytes, decodeError, hexBytes, key, lenField, nestedArrayValue, outcome, prng, varint } from "./helpers.js";
+import {
+  bytes,
+  cutAtEveryOffset,
+  decodeError,
+  decodeMutations,
+  decodeRandomBytes,
+  hexBytes,
+  key,
+  lenField,
+  nestedArrayValue,
+  outcome,
+  prng,
+  varint,
+} from "./helpers.js";
 import { encodeLogRequest, jsonLogRequest, loadOtlpLogsRoot, protoLogRequest } from "./log-sample-request.js";
 
 const SLOW = { timeout: 120_000 };
@@ -22,32 +35,15 @@ function requestWithRecordFields(...fields: ArrayLike<number>[]): Uint8Array {
 
 describe("protobuf logs: truncated and corrupted bodies", () => {
   it("handles the valid body cut at every byte offset", SLOW, () => {
-    const outcomes = { ok: 0, error: 0 };
-    for (let i = 0; i < validBody.length; i++) {
-      outcomes[outcome(() => decodeLogRequestProtobuf(validBody.subarray(0, i)))]++;
-    }
+    const outcomes = cutAtEveryOffset(outcome, decodeLogRequestProtobuf, validBody);
     expect(outcomes.error).toBeGreaterThan(validBody.length * 0.9);
     expect(outcome(() => decodeLogRequestProtobuf(validBody))).toBe("ok");
   });
 
   it("handles thousands of random byte strings and random mutations of a valid body (seeded)", SLOW, () => {
     const rand = prng(0x10c5);
-    for (let n = 0; n < 4000; n++) {
-      const input = new Uint8Array(Math.floor(rand() * 300));
-      for (let i = 0; i < input.length; i++) input[i] = Math.floor(rand() * 256);
-      if (input.length > 0 && n % 2 === 0) input[0] = 0x0a;
-      outcome(() => decodeLogRequestProtobuf(input));
-    }
-    let ok = 0;
-    for (let n = 0; n < 3000; n++) {
-      const input = Uint8Array.from(validBody);
-      for (let e = 1 + Math.floor(rand() * 4); e > 0; e--) {
-        const at = Math.floor(rand() * input.length);
-        input[at] = rand() < 0.5 ? Math.floor(rand() * 256) : (input[at] as number) ^ (1 << Math.floor(rand() * 8));
-      }
-      if (outcome(() => decodeLogRequestProtobuf(input)) === "ok") ok++;
-    }
-    expect(ok).toBeGreaterThan(0);
+    decodeRandomBytes(outcome, decodeLogRequestProtobuf, rand, 4000);
+    expect(decodeMutations(outcome, decodeLogRequestProtobuf, validBody, rand, 3000)).toBeGreaterThan(0);
   });
 
   it("rejects invalid wire types, groups and huge lengths inside a log record", () => {
