@@ -4,20 +4,15 @@
 // unexpected answer (saved under bench/out/ to reproduce). CI runs a fixed-seed 20,000 per signal.
 // Run after `npm run build`:  node bench/fuzz.mjs
 // Knobs: FUZZ_SEED (default: the time), FUZZ_CASES (100000 per signal), FUZZ_SIGNALS (traces,logs,metrics).
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { fuzzCases, prng, runFuzz } from "./fuzz-lib.mjs";
 import { fuzzSeeds } from "./fuzz-seeds.mjs";
-import { startServer } from "./server.mjs";
+import { rssMb, startServer } from "./server.mjs";
 
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
 const CASES = Number(process.env.FUZZ_CASES ?? 100_000);
 const SIGNALS = (process.env.FUZZ_SIGNALS ?? "traces,logs,metrics").split(",");
 const fmt = (n) => Math.round(n).toLocaleString("en-US");
-
-function rssMb(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-}
 
 const seeds = await fuzzSeeds();
 const { child, port } = await startServer(["--max-spans", "20000"]);
