@@ -1,6 +1,6 @@
-import { useState } from "preact/hooks";
 import type { Attributes, AttrValue } from "../../../../src/protocol";
 import { CopyButton } from "../../components/CopyButton";
+import { LongText } from "../../components/LongText";
 import {
   type AttributeEntry,
   attributeValueText,
@@ -20,18 +20,13 @@ function valueKind(value: AttrValue): string {
 }
 
 export function AttrValueView({ value, query }: { value: AttrValue; query: string }) {
-  const [expanded, setExpanded] = useState(false);
-  const text = attributeValueText(value);
-  const long = text.length > LONG_VALUE;
-  const shown = long && !expanded ? `${text.slice(0, LONG_VALUE)}…` : text;
   return (
     <span class={`tv-attr-value ${valueKind(value)}`}>
-      <Highlighted text={shown} query={query} />
-      {long && (
-        <button type="button" class="tv-link-button tv-show-all" onClick={() => setExpanded(!expanded)}>
-          {expanded ? "show less" : `show all (${text.length.toLocaleString("en-US")} chars)`}
-        </button>
-      )}
+      <LongText
+        text={attributeValueText(value)}
+        limit={LONG_VALUE}
+        render={(shown) => <Highlighted text={shown} query={query} />}
+      />
     </span>
   );
 }
