@@ -1,8 +1,7 @@
 import { type Command, InvalidArgumentError } from "commander";
-import { ConfigError, DEFAULT_PORT, parsePort } from "../config.js";
+import { addInstanceOptions, type InstanceOptions, requireInstance } from "./instance.js";
 
-interface DemoOptions {
-  url?: string;
+interface DemoOptions extends InstanceOptions {
   duration: number;
   rate: number;
 }
@@ -10,22 +9,8 @@ interface DemoOptions {
 const DEFAULT_DURATION_SECONDS = 30;
 const DEFAULT_RATE = 5;
 const MAX_RATE = 1_000;
-const HEALTH_TIMEOUT_MS = 2_000;
 /** After a stop, flushing may wait on a server that went away; never hang for longer than this. */
 const STOP_DEADLINE_MS = 15_000;
-
-function parseUrl(value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value.trim());
-  } catch {
-    throw new InvalidArgumentError(`Use an http(s) URL such as http://localhost:${DEFAULT_PORT}.`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new InvalidArgumentError(`Use an http(s) URL such as http://localhost:${DEFAULT_PORT}.`);
-  }
-  return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
-}
 
 function parseNumber(value: string): number {
   const trimmed = value.trim();
@@ -47,12 +32,7 @@ function parseRate(value: string): number {
 }
 
 export function addDemoOptions(command: Command): Command {
-  return command
-    .option(
-      "--url <base>",
-      `the tracekit-local to send to (default http://localhost:${DEFAULT_PORT}, or the port in TRACEKIT_LOCAL_PORT)`,
-      parseUrl,
-    )
+  return addInstanceOptions(command)
     .option(
       "--duration <seconds>",
       "seconds to send traffic for; 0 sends until Ctrl+C",
@@ -62,41 +42,8 @@ export function addDemoOptions(command: Command): Command {
     .option("--rate <traces>", "traces per second, on average", parseRate, DEFAULT_RATE);
 }
 
-/** The instance's URL when --url is not given: the port `tracekit-local` itself would use. */
-function defaultUrl(env: NodeJS.ProcessEnv): string {
-  const raw = env.TRACEKIT_LOCAL_PORT;
-  const port = raw === undefined || raw.trim() === "" ? DEFAULT_PORT : parsePort(raw, true);
-  if (port === 0) throw new ConfigError("TRACEKIT_LOCAL_PORT is 0, which names no running instance; pass --url");
-  return `http://localhost:${port}`;
-}
-
-async function isTracekitLocal(url: string): Promise<boolean> {
-  try {
-    const response = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS) });
-    if (!response.ok) return false;
-    const body = (await response.json()) as { name?: unknown };
-    return body.name === "tracekit-local";
-  } catch {
-    return false;
-  }
-}
-
 export async function runDemo(options: DemoOptions): Promise<void> {
-  let url: string;
-  try {
-    url = options.url ?? defaultUrl(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`error: ${error.message}`);
-      process.exit(2);
-    }
-    throw error;
-  }
-
-  if (!(await isTracekitLocal(url))) {
-    console.error(`error: no tracekit-local at ${url}: start it with \`tracekit-local\`, or pass --url`);
-    process.exit(1);
-  }
+  const { url } = await requireInstance(options);
 
   const controller = new AbortController();
   let stopping = false;

@@ -96,7 +96,7 @@ describe("tracekit-local demo", { timeout: 60_000 }, () => {
     expect(await run.exited).toBe(1);
     const lines = run.stderr().trim().split("\n");
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain(`no tracekit-local at http://127.0.0.1:${port}`);
+    expect(lines[0]).toContain(`no tracekit-local answers at http://127.0.0.1:${port}`);
     expect(lines[0]).toContain("--url");
     expect(run.stdout()).toBe("");
   });
@@ -112,6 +112,8 @@ describe("tracekit-local demo", { timeout: 60_000 }, () => {
       { args: ["--url", "ftp://localhost:9999"] },
       { args: ["--url", "localhost:9999"] },
       { args: ["--url", "not a url"] },
+      { args: ["--port", "0"] },
+      { args: ["--port", "70000"] },
       { args: [], env: { TRACEKIT_LOCAL_PORT: "lots" } },
     ];
     for (const { args, env } of cases) {
@@ -127,6 +129,6 @@ describe("tracekit-local demo", { timeout: 60_000 }, () => {
   it("lists its options in --help", async () => {
     const run = demo(["--help"]);
     expect(await run.exited).toBe(0);
-    for (const flag of ["--url", "--duration", "--rate"]) expect(run.stdout()).toContain(flag);
+    for (const flag of ["--port", "--url", "--duration", "--rate"]) expect(run.stdout()).toContain(flag);
   });
 });

@@ -1,0 +1,103 @@
+import { type Command, InvalidArgumentError, Option } from "commander";
+import { ConfigError, DEFAULT_PORT, parsePort } from "../config.js";
+
+/** How a client command (`demo`, and every command that talks to a running instance) names it. */
+export interface InstanceOptions {
+  /** Port on localhost; from --port or TRACEKIT_LOCAL_PORT. */
+  port?: number;
+  /** A whole base URL (another host); wins over --port. */
+  url?: string;
+}
+
+/** What a running instance says of itself on GET /api/health (the fields a client command relies on). */
+export interface InstanceHealth {
+  name: "tracekit-local";
+  version: string;
+  [field: string]: unknown;
+}
+
+const HEALTH_TIMEOUT_MS = 2_000;
+
+function parseUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    throw new InvalidArgumentError(`Use an http(s) URL such as http://localhost:${DEFAULT_PORT}.`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new InvalidArgumentError(`Use an http(s) URL such as http://localhost:${DEFAULT_PORT}.`);
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
+}
+
+function parseClientPort(value: string): number {
+  try {
+    const port = parsePort(value);
+    if (port === 0) throw new ConfigError("0 names no running instance");
+    return port;
+  } catch (error) {
+    throw new InvalidArgumentError(`${(error as Error).message.replace(/^--port /, "")}.`);
+  }
+}
+
+/** Adds --port and --url, found the way the server itself picks its port (--port, TRACEKIT_LOCAL_PORT, 9999). */
+export function addInstanceOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option(
+        "-p, --port <n>",
+        `port of the running tracekit-local on localhost (default ${DEFAULT_PORT}, or TRACEKIT_LOCAL_PORT)`,
+      ).argParser(parseClientPort),
+    )
+    .option("--url <base>", "base URL of a tracekit-local on another host (instead of --port)", parseUrl);
+}
+
+/** The base URL the options name. Throws ConfigError for a bad TRACEKIT_LOCAL_PORT. */
+export function instanceUrl(options: InstanceOptions, env: NodeJS.ProcessEnv = process.env): string {
+  if (options.url !== undefined) return options.url;
+  if (options.port !== undefined) return `http://localhost:${options.port}`;
+  const raw = env.TRACEKIT_LOCAL_PORT;
+  const port = raw === undefined || raw.trim() === "" ? DEFAULT_PORT : parsePort(raw, true);
+  if (port === 0)
+    throw new ConfigError("TRACEKIT_LOCAL_PORT is 0, which names no running instance; pass --port or --url");
+  return `http://localhost:${port}`;
+}
+
+/** The instance's health answer, or null when nothing (or something other than tracekit-local) answers in time. */
+export async function probeInstance(url: string, timeoutMs = HEALTH_TIMEOUT_MS): Promise<InstanceHealth | null> {
+  try {
+    const response = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(timeoutMs) });
+    if (!response.ok) return null;
+    const body = (await response.json()) as { name?: unknown; version?: unknown };
+    if (body.name !== "tracekit-local") return null;
+    return { ...body, name: "tracekit-local", version: typeof body.version === "string" ? body.version : "?" };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The running instance the options name, or a one-line error and exit: 2 for a bad TRACEKIT_LOCAL_PORT,
+ * 1 when nothing answers there. Only for cli/ commands (it prints and exits).
+ */
+export async function requireInstance(options: InstanceOptions): Promise<{ url: string; health: InstanceHealth }> {
+  let url: string;
+  try {
+    url = instanceUrl(options);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`error: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const health = await probeInstance(url);
+  if (health === null) {
+    console.error(
+      `error: no tracekit-local answers at ${url}: start it with \`tracekit-local\`, or pass --port / --url`,
+    );
+    process.exit(1);
+  }
+  return { url, health };
+}
