@@ -4,6 +4,7 @@ const SHORTCUTS: [string, string][] = [
   ["Home / End", "first / last trace, span or log record"],
   ["Enter", "open the selected trace or snapshot, or a log record's trace; in a trace, expand or collapse the span"],
   ["← / →", "collapse / expand the selected span (← on a leaf goes to its parent)"],
+  ["e / E", "in a trace: next / previous failing span"],
   ["/", "search on this page"],
   ["Enter / Shift+Enter", "in the trace search: next / previous match"],
   ["Esc", "leave the search, close this sheet or a log record's details, back to the list"],

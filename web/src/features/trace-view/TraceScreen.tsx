@@ -47,13 +47,21 @@ export function TraceScreen({ trace, notice, refreshError, onRetry }: TraceScree
       if (state.selected) state.toggle(state.selected.spanId);
     },
     back,
+    error: state.stepError,
   });
 
   const missingSpan = state.selectedId !== null && !tree.byId.has(state.selectedId) ? state.selectedId : null;
 
   return (
     <div class="tv-page">
-      <TraceHeader traceId={trace.traceId} name={trace.name} tree={tree} onBack={back} />
+      <TraceHeader
+        traceId={trace.traceId}
+        name={trace.name}
+        tree={tree}
+        errorOrigin={state.errors.origin}
+        onBack={back}
+        onSelectSpan={onJump}
+      />
       {notice === "cleared" && (
         <div class="tv-notice" role="status">
           This trace was cleared from tracekit-local. What you see is the copy this page still holds.
@@ -103,6 +111,9 @@ export function TraceScreen({ trace, notice, refreshError, onRetry }: TraceScree
                 onStep={state.stepMatch}
                 onCollapseAll={state.collapseAll}
                 onExpandAll={state.expandAll}
+                errorCount={state.errors.nodes.length}
+                currentError={state.selected ? state.errors.nodes.indexOf(state.selected) : -1}
+                onStepError={state.stepError}
               />
             }
           />

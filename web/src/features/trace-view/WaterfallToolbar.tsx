@@ -7,6 +7,10 @@ export interface WaterfallToolbarProps {
   onStep(direction: 1 | -1): void;
   onCollapseAll(): void;
   onExpandAll(): void;
+  /** Failing spans in the trace, and the selected one's position among them (-1 when it is not one). */
+  errorCount: number;
+  currentError: number;
+  onStepError(direction: 1 | -1): void;
 }
 
 function counterText(query: string, count: number, current: number): string {
@@ -16,7 +20,7 @@ function counterText(query: string, count: number, current: number): string {
   return `${current + 1} of ${count}`;
 }
 
-/** Collapse/expand all and find-in-trace (Enter next, Shift+Enter previous). */
+/** Collapse/expand all, previous/next failing span (e / E) and find-in-trace (Enter next, Shift+Enter previous). */
 export function WaterfallToolbar(props: WaterfallToolbarProps) {
   const { query, matchCount, currentMatch } = props;
   const counter = counterText(query, matchCount, currentMatch);
@@ -28,6 +32,33 @@ export function WaterfallToolbar(props: WaterfallToolbarProps) {
       <button type="button" class="button" onClick={props.onExpandAll} title="Show every span">
         Expand all
       </button>
+      {props.errorCount > 0 && (
+        <fieldset class="tv-error-nav" aria-label="Failing spans">
+          <button
+            type="button"
+            class="icon-button"
+            aria-label="Previous failing span"
+            title="Previous failing span (Shift+E)"
+            onClick={() => props.onStepError(-1)}
+          >
+            ‹
+          </button>
+          <span class="tv-error-nav-count">
+            {props.currentError >= 0
+              ? `error ${props.currentError + 1} of ${props.errorCount}`
+              : `${props.errorCount} failing span${props.errorCount === 1 ? "" : "s"}`}
+          </span>
+          <button
+            type="button"
+            class="icon-button"
+            aria-label="Next failing span"
+            title="Next failing span (E)"
+            onClick={() => props.onStepError(1)}
+          >
+            ›
+          </button>
+        </fieldset>
+      )}
       <div class="tv-search">
         <input
           type="search"

@@ -11,6 +11,8 @@ export interface TraceKeyHandlers {
   right(): void;
   toggle(): void;
   back(): void;
+  /** e / E: next / previous failing span. */
+  error(direction: 1 | -1): void;
 }
 
 /** Elements whose own Enter must keep working (a focused button, link or disclosure). */
@@ -38,6 +40,10 @@ function actionFor(event: KeyboardEvent, on: Partial<TraceKeyHandlers>): (() => 
       return activatesOnEnter(event.target) ? undefined : on.toggle;
     case "Escape":
       return on.back;
+    case "e":
+      return on.error && (() => on.error?.(1));
+    case "E":
+      return on.error && (() => on.error?.(-1));
     default:
       return undefined;
   }
@@ -56,8 +62,8 @@ export function useBackToList(): () => void {
 }
 
 /**
- * The trace page's keys: j/k and arrows move, ←/→ collapse and expand, Enter toggles, Escape leaves
- * a text field or, elsewhere, goes back to the list. The app shell keeps `?` and `/`.
+ * The trace page's keys: j/k and arrows move, ←/→ collapse and expand, Enter toggles, e/E go to the
+ * next/previous failing span, Escape leaves a text field or, elsewhere, goes back to the list. The app shell keeps `?` and `/`.
  */
 export function useTraceKeys(handlers: Partial<TraceKeyHandlers>): void {
   const latest = useRef(handlers);
