@@ -5,6 +5,8 @@ const SHORTCUTS: [string, string][] = [
   ["Enter", "open the selected trace or snapshot, or a log record's trace; in a trace, expand or collapse the span"],
   ["← / →", "collapse / expand the selected span (← on a leaf goes to its parent)"],
   ["e / E", "in a trace: next / previous failing span"],
+  ["+ / − / 0", "in a trace: zoom the timeline in (around the selected span), out, or back to the whole trace"],
+  ["[ / ]", "in a trace: move the zoomed timeline earlier / later"],
   ["/", "search on this page"],
   ["Enter / Shift+Enter", "in the trace search: next / previous match"],
   ["Esc", "leave the search, close this sheet or a log record's details, back to the list"],

@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useRef } from "preact/hooks";
+import { useCallback, useMemo, useRef, useState } from "preact/hooks";
 import type { TraceResponse } from "../../../../src/protocol";
 import { TraceLogsPanel } from "../logs/TraceLogsPanel";
 import { logMarks, logsBySpan } from "../logs/trace-logs";
@@ -11,7 +11,13 @@ import { useBackToList, useTraceKeys } from "./use-trace-keys";
 import { useWaterfallState } from "./use-waterfall-state";
 import { Waterfall } from "./Waterfall";
 import { WaterfallToolbar } from "./WaterfallToolbar";
-import { buildWaterfallTree } from "./waterfall-model";
+import { buildWaterfallTree, type TimeWindow } from "./waterfall-model";
+import { panWindow, zoomWindow } from "./zoom-model";
+
+/** How much one zoom step (+ / −) narrows or widens the time window. */
+const ZOOM_STEP = 2;
+/** How far one pan step ([ / ]) moves it, as a share of its length. */
+const PAN_STEP = 0.25;
 
 export interface TraceScreenProps {
   trace: TraceResponse;
@@ -29,6 +35,14 @@ export function TraceScreen({ trace, notice, refreshError, onRetry }: TraceScree
   const spanLogs = useMemo(() => logsBySpan(traceLogs.logs), [traceLogs.logs]);
   const marks = useMemo(() => logMarks(spanLogs), [spanLogs]);
   const back = useBackToList();
+  const [zoom, setZoom] = useState<TimeWindow | null>(null);
+  const totalMs = Math.max(tree.totalMs, 0.001);
+  // Zooming in keeps the selected span in view: its middle stays where it is on screen.
+  const zoomBy = (factor: number) => {
+    const focus = state.selected ? state.selected.offsetMs + state.selected.durationMs / 2 : undefined;
+    setZoom((current) => zoomWindow(current, totalMs, factor, focus));
+  };
+  const panBy = (share: number) => setZoom((current) => panWindow(current, totalMs, share));
 
   // Rows get stable callbacks (that read the latest state), so they can skip re-rendering.
   const latest = useRef(state);
@@ -48,6 +62,8 @@ export function TraceScreen({ trace, notice, refreshError, onRetry }: TraceScree
     },
     back,
     error: state.stepError,
+    zoom: (direction) => (direction === 0 ? setZoom(null) : zoomBy(direction > 0 ? 1 / ZOOM_STEP : ZOOM_STEP)),
+    pan: (direction) => panBy(direction * PAN_STEP),
   });
 
   const missingSpan = state.selectedId !== null && !tree.byId.has(state.selectedId) ? state.selectedId : null;
@@ -102,6 +118,8 @@ export function TraceScreen({ trace, notice, refreshError, onRetry }: TraceScree
             reveal={state.reveal}
             onSelect={onSelect}
             onToggle={onToggle}
+            zoom={zoom}
+            onZoom={setZoom}
             toolbar={
               <WaterfallToolbar
                 query={state.query}
@@ -114,6 +132,10 @@ export function TraceScreen({ trace, notice, refreshError, onRetry }: TraceScree
                 errorCount={state.errors.nodes.length}
                 currentError={state.selected ? state.errors.nodes.indexOf(state.selected) : -1}
                 onStepError={state.stepError}
+                zoom={zoom}
+                onZoomIn={() => zoomBy(1 / ZOOM_STEP)}
+                onZoomOut={() => zoomBy(ZOOM_STEP)}
+                onZoomReset={() => setZoom(null)}
               />
             }
           />

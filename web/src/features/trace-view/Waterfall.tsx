@@ -4,6 +4,7 @@ import type { SnapshotSummaryJson } from "../../../../src/protocol";
 import { VirtualList } from "../../components/VirtualList";
 import type { SpanLogMark } from "../logs/trace-logs";
 import { TimeRuler } from "./TimeRuler";
+import { TraceMinimap } from "./TraceMinimap";
 import { WaterfallRow } from "./WaterfallRow";
 import { type TimeWindow, timeTicks, type WaterfallNode, type WaterfallTree } from "./waterfall-model";
 
@@ -34,6 +35,9 @@ export interface WaterfallProps {
   onSelect(spanId: string): void;
   onToggle(spanId: string): void;
   toolbar: ComponentChildren;
+  /** The zoomed time window, or null for the whole trace (owned by the page: keys and toolbar change it too). */
+  zoom: TimeWindow | null;
+  onZoom(window: TimeWindow | null): void;
 }
 
 function rowIndex(tree: WaterfallTree, rows: WaterfallNode[], spanId: string): number {
@@ -43,10 +47,9 @@ function rowIndex(tree: WaterfallTree, rows: WaterfallNode[], spanId: string): n
 }
 
 export function Waterfall(props: WaterfallProps) {
-  const { tree, rows, reveal } = props;
+  const { tree, rows, reveal, zoom, onZoom } = props;
   const scrollRef = useRef<HTMLDivElement>(null);
   const rulerRef = useRef<HTMLDivElement>(null);
-  const [zoom, setZoom] = useState<TimeWindow | null>(null);
   const [treeFraction, setTreeFraction] = useState(0.4);
   const [timelineWidth, setTimelineWidth] = useState(600);
   const view: TimeWindow = useMemo(
@@ -131,6 +134,7 @@ export function Waterfall(props: WaterfallProps) {
   return (
     <section class="tv-waterfall" style={style} aria-label="Span waterfall">
       {props.toolbar}
+      <TraceMinimap tree={tree} zoom={zoom} onZoom={onZoom} />
       <div class="tv-ruler-row">
         <div class="tv-ruler-tree">
           <span>
@@ -138,15 +142,10 @@ export function Waterfall(props: WaterfallProps) {
               ? `${rows.length.toLocaleString("en-US")} span${rows.length === 1 ? "" : "s"}`
               : `${rows.length.toLocaleString("en-US")} of ${tree.nodes.length.toLocaleString("en-US")} spans`}
           </span>
-          {zoom && (
-            <button type="button" class="tv-link-button" onClick={() => setZoom(null)}>
-              Reset zoom
-            </button>
-          )}
           <Splitter onChange={setTreeFraction} />
         </div>
         <div class="tv-ruler-cell">
-          <TimeRuler view={view} ticks={ticks} zoomed={zoom !== null} onZoom={setZoom} rootRef={rulerRef} />
+          <TimeRuler view={view} ticks={ticks} zoomed={zoom !== null} onZoom={onZoom} rootRef={rulerRef} />
         </div>
       </div>
       <VirtualList

@@ -1,3 +1,6 @@
+import { formatDuration } from "../../lib/format";
+import type { TimeWindow } from "./waterfall-model";
+
 export interface WaterfallToolbarProps {
   query: string;
   matchCount: number;
@@ -11,6 +14,11 @@ export interface WaterfallToolbarProps {
   errorCount: number;
   currentError: number;
   onStepError(direction: 1 | -1): void;
+  /** The zoomed time window (ms from the trace start), or null for the whole trace. */
+  zoom: TimeWindow | null;
+  onZoomIn(): void;
+  onZoomOut(): void;
+  onZoomReset(): void;
 }
 
 function counterText(query: string, count: number, current: number): string {
@@ -32,6 +40,41 @@ export function WaterfallToolbar(props: WaterfallToolbarProps) {
       <button type="button" class="button" onClick={props.onExpandAll} title="Show every span">
         Expand all
       </button>
+      <fieldset class="tv-zoom" aria-label="Timeline zoom">
+        <button
+          type="button"
+          class="icon-button"
+          aria-label="Zoom out"
+          title="Zoom out (−)"
+          disabled={props.zoom === null}
+          onClick={props.onZoomOut}
+        >
+          −
+        </button>
+        <span
+          class="tv-zoom-window"
+          data-testid="zoom-window"
+          title="The time range the timeline shows (drag on the overview or the ruler to choose one)"
+        >
+          {props.zoom === null
+            ? "whole trace"
+            : `${formatDuration(props.zoom.fromMs)} – ${formatDuration(props.zoom.toMs)}`}
+        </span>
+        <button
+          type="button"
+          class="icon-button"
+          aria-label="Zoom in"
+          title="Zoom in around the selected span (+)"
+          onClick={props.onZoomIn}
+        >
+          +
+        </button>
+        {props.zoom !== null && (
+          <button type="button" class="tv-link-button" title="Show the whole trace (0)" onClick={props.onZoomReset}>
+            Reset
+          </button>
+        )}
+      </fieldset>
       {props.errorCount > 0 && (
         <fieldset class="tv-error-nav" aria-label="Failing spans">
           <button

@@ -13,6 +13,10 @@ export interface TraceKeyHandlers {
   back(): void;
   /** e / E: next / previous failing span. */
   error(direction: 1 | -1): void;
+  /** + / −: zoom the time window in (1) or out (-1); 0 shows the whole trace. */
+  zoom(direction: 1 | -1 | 0): void;
+  /** [ / ]: move the zoomed window earlier (-1) or later (1). */
+  pan(direction: 1 | -1): void;
 }
 
 /** Elements whose own Enter must keep working (a focused button, link or disclosure). */
@@ -44,6 +48,17 @@ function actionFor(event: KeyboardEvent, on: Partial<TraceKeyHandlers>): (() => 
       return on.error && (() => on.error?.(1));
     case "E":
       return on.error && (() => on.error?.(-1));
+    case "+":
+    case "=":
+      return on.zoom && (() => on.zoom?.(1));
+    case "-":
+      return on.zoom && (() => on.zoom?.(-1));
+    case "0":
+      return on.zoom && (() => on.zoom?.(0));
+    case "[":
+      return on.pan && (() => on.pan?.(-1));
+    case "]":
+      return on.pan && (() => on.pan?.(1));
     default:
       return undefined;
   }
@@ -63,7 +78,7 @@ export function useBackToList(): () => void {
 
 /**
  * The trace page's keys: j/k and arrows move, ←/→ collapse and expand, Enter toggles, e/E go to the
- * next/previous failing span, Escape leaves a text field or, elsewhere, goes back to the list. The app shell keeps `?` and `/`.
+ * next/previous failing span, + / − / 0 zoom the timeline and [ / ] pan it, Escape leaves a text field or, elsewhere, goes back to the list. The app shell keeps `?` and `/`.
  */
 export function useTraceKeys(handlers: Partial<TraceKeyHandlers>): void {
   const latest = useRef(handlers);
