@@ -7,7 +7,7 @@ const available = chromiumAvailable();
 const T0 = 1_700_000_000_000_000_000n;
 const MS = 1_000_000n;
 
-describe.skipIf(!available)("a large trace's overview and zoom, in Chromium", () => {
+describe.skipIf(!available)("a trace's overview, zoom, critical path and self time, in Chromium", () => {
   const suite = useAppInChromium();
 
   it("shows every span in an overview; dragging on it, the toolbar and + − 0 [ ] zoom and pan the timeline", async () => {
@@ -81,6 +81,64 @@ describe.skipIf(!available)("a large trace's overview and zoom, in Chromium", ()
     await expect.poll(() => zoomText.textContent()).toBe("449ms – 949ms");
     await page.getByRole("button", { name: "Reset", exact: true }).click();
     await expect.poll(() => zoomText.textContent()).toBe("whole trace");
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
+  it("highlights the critical path (button, c key, URL) and colours bars by self time", async () => {
+    const { app, browser } = suite;
+    const traceId = newTraceId();
+    const id = {
+      root: newSpanId(),
+      auth: newSpanId(),
+      db: newSpanId(),
+      render: newSpanId(),
+      template: newSpanId(),
+      log: newSpanId(),
+    };
+    const at = (startMs: number, endMs: number) => ({
+      startNs: T0 + BigInt(startMs) * MS,
+      durationNs: BigInt(endMs - startMs) * MS,
+    });
+    await postJson(
+      app.base,
+      jsonTraceRequest("web", [
+        { traceId, spanId: id.root, name: "GET /page", ...at(0, 100) },
+        { traceId, spanId: id.auth, parentSpanId: id.root, name: "auth", ...at(0, 10) },
+        { traceId, spanId: id.db, parentSpanId: id.root, name: "db", ...at(5, 30) },
+        { traceId, spanId: id.render, parentSpanId: id.root, name: "render", ...at(30, 90) },
+        { traceId, spanId: id.template, parentSpanId: id.render, name: "template", ...at(40, 85) },
+        { traceId, spanId: id.log, parentSpanId: id.root, name: "log", ...at(60, 70) },
+      ]),
+    );
+    const page = await browser.newPage({ viewport: { width: 1280, height: 700 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/traces/${traceId}`);
+    const critical = () =>
+      page.locator(".tv-row.critical").evaluateAll((rows) => rows.map((row) => row.getAttribute("data-span-id")));
+    const button = page.getByRole("button", { name: "Critical path" });
+    await button.click();
+    await expect.poll(critical).toEqual([id.root, id.auth, id.db, id.render, id.template]);
+    await expect.poll(() => page.locator(".tv-row.off-critical").getAttribute("data-span-id")).toBe(id.log);
+    expect(await button.getAttribute("aria-pressed")).toBe("true");
+    await expect.poll(() => new URL(page.url()).searchParams.get("highlight")).toBe("critical");
+    // A shared link shows the same; c turns it off.
+    await page.reload();
+    await expect.poll(critical).toHaveLength(5);
+    await page.locator(".tv-list").focus();
+    await page.keyboard.press("c");
+    await expect.poll(critical).toEqual([]);
+    await expect.poll(() => new URL(page.url()).searchParams.get("highlight")).toBeNull();
+
+    await page.getByRole("button", { name: "Self time" }).click();
+    const templateRow = page.locator(`[data-span-id="${id.template}"]`);
+    await expect.poll(() => templateRow.locator(".tv-bar-label").textContent()).toBe("45ms · self 45ms");
+    // The hottest bar (template: 45 ms of its own) is the deepest red; the root's (10 ms) paler.
+    const barColor = (spanId: string) =>
+      page.locator(`[data-span-id="${spanId}"] .tv-bar`).evaluate((bar) => getComputedStyle(bar).backgroundColor);
+    expect(await barColor(id.template)).toBe("rgb(233, 12, 12)");
+    expect(await barColor(id.template)).not.toBe(await barColor(id.root));
     await page.close();
     expect(problems).toEqual([]);
   });

@@ -6,10 +6,12 @@ import { useTraceLogs } from "../logs/use-trace-logs";
 import { snapshotsBySpan } from "../snapshots/trace-snapshots";
 import { SpanDetails } from "./SpanDetails";
 import { TraceHeader } from "./TraceHeader";
+import { readHighlightParam, writeHighlightParam } from "./url-state";
 import type { TraceNotice } from "./use-trace-data";
 import { useBackToList, useTraceKeys } from "./use-trace-keys";
 import { useWaterfallState } from "./use-waterfall-state";
 import { Waterfall } from "./Waterfall";
+import type { Highlight } from "./WaterfallRow";
 import { WaterfallToolbar } from "./WaterfallToolbar";
 import { buildWaterfallTree, type TimeWindow } from "./waterfall-model";
 import { panWindow, zoomWindow } from "./zoom-model";
@@ -36,6 +38,11 @@ export function TraceScreen({ trace, notice, refreshError, onRetry }: TraceScree
   const marks = useMemo(() => logMarks(spanLogs), [spanLogs]);
   const back = useBackToList();
   const [zoom, setZoom] = useState<TimeWindow | null>(null);
+  const [highlight, setHighlight] = useState<Highlight>(readHighlightParam);
+  const changeHighlight = (next: Highlight) => {
+    setHighlight(next);
+    writeHighlightParam(next);
+  };
   const totalMs = Math.max(tree.totalMs, 0.001);
   // Zooming in keeps the selected span in view: its middle stays where it is on screen.
   const zoomBy = (factor: number) => {
@@ -64,6 +71,7 @@ export function TraceScreen({ trace, notice, refreshError, onRetry }: TraceScree
     error: state.stepError,
     zoom: (direction) => (direction === 0 ? setZoom(null) : zoomBy(direction > 0 ? 1 / ZOOM_STEP : ZOOM_STEP)),
     pan: (direction) => panBy(direction * PAN_STEP),
+    critical: () => changeHighlight(highlight === "critical" ? null : "critical"),
   });
 
   const missingSpan = state.selectedId !== null && !tree.byId.has(state.selectedId) ? state.selectedId : null;
@@ -120,6 +128,7 @@ export function TraceScreen({ trace, notice, refreshError, onRetry }: TraceScree
             onToggle={onToggle}
             zoom={zoom}
             onZoom={setZoom}
+            highlight={highlight}
             toolbar={
               <WaterfallToolbar
                 query={state.query}
@@ -136,6 +145,8 @@ export function TraceScreen({ trace, notice, refreshError, onRetry }: TraceScree
                 onZoomIn={() => zoomBy(1 / ZOOM_STEP)}
                 onZoomOut={() => zoomBy(ZOOM_STEP)}
                 onZoomReset={() => setZoom(null)}
+                highlight={highlight}
+                onHighlight={changeHighlight}
               />
             }
           />

@@ -3,9 +3,10 @@ import { useCallback, useLayoutEffect, useMemo, useRef, useState } from "preact/
 import type { SnapshotSummaryJson } from "../../../../src/protocol";
 import { VirtualList } from "../../components/VirtualList";
 import type { SpanLogMark } from "../logs/trace-logs";
+import { criticalPath, selfTimeShares } from "./critical-path";
 import { TimeRuler } from "./TimeRuler";
 import { TraceMinimap } from "./TraceMinimap";
-import { WaterfallRow } from "./WaterfallRow";
+import { type Highlight, WaterfallRow } from "./WaterfallRow";
 import { type TimeWindow, timeTicks, type WaterfallNode, type WaterfallTree } from "./waterfall-model";
 
 export const ROW_HEIGHT = 24;
@@ -38,6 +39,7 @@ export interface WaterfallProps {
   /** The zoomed time window, or null for the whole trace (owned by the page: keys and toolbar change it too). */
   zoom: TimeWindow | null;
   onZoom(window: TimeWindow | null): void;
+  highlight: Highlight;
 }
 
 function rowIndex(tree: WaterfallTree, rows: WaterfallNode[], spanId: string): number {
@@ -47,7 +49,9 @@ function rowIndex(tree: WaterfallTree, rows: WaterfallNode[], spanId: string): n
 }
 
 export function Waterfall(props: WaterfallProps) {
-  const { tree, rows, reveal, zoom, onZoom } = props;
+  const { tree, rows, reveal, zoom, onZoom, highlight } = props;
+  const critical = useMemo(() => (highlight === "critical" ? criticalPath(tree).ids : null), [tree, highlight]);
+  const selfShares = useMemo(() => (highlight === "self" ? selfTimeShares(tree) : null), [tree, highlight]);
   const scrollRef = useRef<HTMLDivElement>(null);
   const rulerRef = useRef<HTMLDivElement>(null);
   const [treeFraction, setTreeFraction] = useState(0.4);
@@ -125,6 +129,9 @@ export function Waterfall(props: WaterfallProps) {
         snapshotCount={props.snapshots?.get(node.spanId)?.length ?? 0}
         logMark={props.logMarks?.get(node.spanId)}
         view={view}
+        highlight={highlight}
+        critical={critical?.has(node.spanId) ?? false}
+        selfShare={selfShares?.get(node.spanId) ?? 0}
         onSelect={props.onSelect}
         onToggle={props.onToggle}
       />

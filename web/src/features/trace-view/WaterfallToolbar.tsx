@@ -1,4 +1,5 @@
 import { formatDuration } from "../../lib/format";
+import type { Highlight } from "./WaterfallRow";
 import type { TimeWindow } from "./waterfall-model";
 
 export interface WaterfallToolbarProps {
@@ -19,6 +20,8 @@ export interface WaterfallToolbarProps {
   onZoomIn(): void;
   onZoomOut(): void;
   onZoomReset(): void;
+  highlight: Highlight;
+  onHighlight(highlight: Highlight): void;
 }
 
 function counterText(query: string, count: number, current: number): string {
@@ -40,6 +43,26 @@ export function WaterfallToolbar(props: WaterfallToolbarProps) {
       <button type="button" class="button" onClick={props.onExpandAll} title="Show every span">
         Expand all
       </button>
+      <fieldset class="tv-highlight" aria-label="Highlight">
+        <button
+          type="button"
+          class="button"
+          aria-pressed={props.highlight === "critical"}
+          title="Highlight the critical path: the chain of spans that decided when the trace ended (c)"
+          onClick={() => props.onHighlight(props.highlight === "critical" ? null : "critical")}
+        >
+          Critical path
+        </button>
+        <button
+          type="button"
+          class="button"
+          aria-pressed={props.highlight === "self"}
+          title="Colour each bar by its self time (time no child span covers): the hottest spent the most on their own"
+          onClick={() => props.onHighlight(props.highlight === "self" ? null : "self")}
+        >
+          Self time
+        </button>
+      </fieldset>
       <fieldset class="tv-zoom" aria-label="Timeline zoom">
         <button
           type="button"

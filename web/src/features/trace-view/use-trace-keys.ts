@@ -17,6 +17,8 @@ export interface TraceKeyHandlers {
   zoom(direction: 1 | -1 | 0): void;
   /** [ / ]: move the zoomed window earlier (-1) or later (1). */
   pan(direction: 1 | -1): void;
+  /** c: highlight the critical path, or stop. */
+  critical(): void;
 }
 
 /** Elements whose own Enter must keep working (a focused button, link or disclosure). */
@@ -55,6 +57,8 @@ function actionFor(event: KeyboardEvent, on: Partial<TraceKeyHandlers>): (() => 
       return on.zoom && (() => on.zoom?.(-1));
     case "0":
       return on.zoom && (() => on.zoom?.(0));
+    case "c":
+      return on.critical;
     case "[":
       return on.pan && (() => on.pan?.(-1));
     case "]":
