@@ -1,4 +1,6 @@
 import { CopyButton } from "../../components/CopyButton";
+import { CompareMenu } from "../compare/CompareMenu";
+import "../compare/compare.css";
 import { formatAbsolute, formatCount, formatDuration, nanosToMillis } from "../../lib/format";
 import { clipText } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
@@ -57,6 +59,9 @@ export function TraceHeader({
         <span class="tv-header-id">
           <span class="faint">trace</span> <code>{traceId}</code>
           <CopyButton text={traceId} label="Copy trace id" />
+          <CompareMenu
+            current={{ traceId, name, service: root?.span.service ?? "", startTimeUnixNano: tree.startNanos }}
+          />
           <a
             class="tv-json-link"
             href={`/api/traces/${traceId}`}
