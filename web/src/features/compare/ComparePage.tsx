@@ -7,7 +7,7 @@ import { clipText } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
 import { buildWaterfallTree, type WaterfallTree } from "../trace-view/waterfall-model";
 import { CompareRows } from "./CompareRows";
-import { compareTraces, signed } from "./compare-model";
+import { compareTraces } from "./compare-model";
 import "./compare.css";
 
 const TRACE_ID = /^[0-9a-f]{32}$/i;
