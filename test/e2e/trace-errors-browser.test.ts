@@ -99,6 +99,10 @@ describe.skipIf(!available)("a failing trace, in Chromium", () => {
     await page.goto(`${app.base}/traces/${traceId}`);
     await expect.poll(() => page.locator(".tv-row.selected").getAttribute("data-span-id")).toBe(root);
     expect(await page.getByTestId("error-origin").count()).toBe(0);
+    // The start time says which time zone it is in.
+    await expect
+      .poll(() => page.getByTestId("trace-header").textContent())
+      .toMatch(/Started\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} (UTC|GMT[+-]\d+(:\d\d)?)/);
     expect(await page.locator(".tv-error-nav").count()).toBe(0);
     await page.close();
   });

@@ -1,7 +1,7 @@
 import { CopyButton } from "../../components/CopyButton";
 import { CompareMenu } from "../compare/CompareMenu";
 import "../compare/compare.css";
-import { formatAbsolute, formatCount, formatDuration, nanosToMillis } from "../../lib/format";
+import { formatAbsolute, formatCount, formatDuration, formatTimeZone, nanosToMillis } from "../../lib/format";
 import { clipText } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
 import { errorMessageOf } from "./error-model";
@@ -83,7 +83,13 @@ export function TraceHeader({
           <span class="tv-stat-label">Failing spans</span>
           <span class="tv-stat-value">{formatCount(tree.errorCount)}</span>
         </span>
-        <Stat label="Started" value={spanCount > 0 ? formatAbsolute(nanosToMillis(tree.startNanos)) : "–"} />
+        <span class="tv-stat" title={`Your browser's time zone: ${Intl.DateTimeFormat().resolvedOptions().timeZone}`}>
+          <span class="tv-stat-label">Started</span>
+          <span class="tv-stat-value">
+            {spanCount > 0 ? formatAbsolute(nanosToMillis(tree.startNanos)) : "–"}
+            {spanCount > 0 && <span class="tv-time-zone"> {formatTimeZone(nanosToMillis(tree.startNanos))}</span>}
+          </span>
+        </span>
         <span class="tv-stat tv-services">
           <span class="tv-stat-label">Services</span>
           <span class="tv-service-chips">
