@@ -1,10 +1,12 @@
 import { CopyButton } from "../../components/CopyButton";
 import { CompareMenu } from "../compare/CompareMenu";
 import "../compare/compare.css";
+import { useMemo } from "preact/hooks";
 import { formatAbsolute, formatCount, formatDuration, formatTimeZone, nanosToMillis } from "../../lib/format";
 import { clipText } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
 import { errorMessageOf } from "./error-model";
+import { llmTotals } from "./genai";
 import type { WaterfallNode, WaterfallTree } from "./waterfall-model";
 
 /** The trace at a glance: what it was, how long it took, what failed, which services took part. */
@@ -28,6 +30,7 @@ export function TraceHeader({
   const root = tree.root;
   const hasRealRoot = root !== null && !root.span.parentSpanId;
   const spanCount = tree.nodes.length;
+  const llm = useMemo(() => llmTotals(tree.nodes.map((node) => node.span)), [tree]);
   return (
     <header class="tv-header" data-testid="trace-header">
       <div class="tv-header-top">
@@ -90,6 +93,19 @@ export function TraceHeader({
             {spanCount > 0 && <span class="tv-time-zone"> {formatTimeZone(nanosToMillis(tree.startNanos))}</span>}
           </span>
         </span>
+        {llm.calls > 0 && (
+          <span
+            class="tv-stat"
+            data-testid="llm-totals"
+            title="GenAI (LLM) calls in this trace and the tokens they report"
+          >
+            <span class="tv-stat-label">LLM</span>
+            <span class="tv-stat-value">
+              {formatCount(llm.calls)} call{llm.calls === 1 ? "" : "s"} · {formatCount(llm.inputTokens)} in ·{" "}
+              {formatCount(llm.outputTokens)} out
+            </span>
+          </span>
+        )}
         <span class="tv-stat tv-services">
           <span class="tv-stat-label">Services</span>
           <span class="tv-service-chips">

@@ -132,6 +132,11 @@ export class WaterfallRow extends Component<WaterfallRowProps> {
           <span class="tv-row-name">
             <Highlighted text={node.label} query={query} />
           </span>
+          {node.isLlm && (
+            <span class="tv-llm-mark" title="A GenAI (LLM) call">
+              LLM
+            </span>
+          )}
           {this.props.snapshotCount ? <SnapshotMark count={this.props.snapshotCount} /> : null}
           {this.props.logMark ? <LogMark mark={this.props.logMark} /> : null}
           {node.isError && (
