@@ -103,8 +103,11 @@ function createEventPrinter(): (event: AppEvent) => void {
     }
     const more = entry?.suppressed ? ` (+${entry.suppressed} more like it)` : "";
     lastPrinted.set(key, { at: now, suppressed: 0 });
-    const label = event.status === 200 ? "partly rejected" : `answered ${event.status}`;
-    console.log(`  ! POST ${event.path} ${label}: ${event.message}${more}`);
+    // OTLP/gRPC refusals come under the method's path (`/<service>/Export`) and the 400 that INVALID_ARGUMENT maps to.
+    const grpc = event.path.endsWith("/Export");
+    const label =
+      event.status === 200 ? "partly rejected" : grpc ? "refused (INVALID_ARGUMENT)" : `answered ${event.status}`;
+    console.log(`  ! ${grpc ? "gRPC" : "POST"} ${event.path} ${label}: ${event.message}${more}`);
   };
 }
 

@@ -57,6 +57,11 @@ function receive(signal: OtlpSignal, bytes: Buffer): Received {
   }
 }
 
+/** The gRPC method's path, which is also what refusals over gRPC are recorded under. */
+function exportPath(signal: OtlpSignal): string {
+  return `/${signal.grpcService}/Export`;
+}
+
 /**
  * A hand-written service definition (no .proto at runtime): `/<service>/Export`, unary, the request
  * through `receive` and the response encoded by hand (an empty message, or partial_success).
@@ -64,7 +69,7 @@ function receive(signal: OtlpSignal, bytes: Buffer): Received {
 function exportService(signal: OtlpSignal): ServiceDefinition {
   return {
     Export: {
-      path: `/${signal.grpcService}/Export`,
+      path: exportPath(signal),
       requestStream: false,
       responseStream: false,
       requestSerialize: (bytes: Buffer) => bytes,
@@ -93,6 +98,7 @@ export function startOtlpGrpcServer(options: OtlpGrpcOptions): Promise<OtlpGrpcS
   let closing = false;
 
   for (const signal of otlpSignals(otlp)) {
+    const path = exportPath(signal);
     server.addService(exportService(signal), {
       Export(call: ServerUnaryCall<Received, ExportOutcome>, callback: sendUnaryData<ExportOutcome>) {
         if (closing) {
@@ -101,13 +107,14 @@ export function startOtlpGrpcServer(options: OtlpGrpcOptions): Promise<OtlpGrpcS
         }
         const received = call.request;
         if ("malformed" in received) {
-          refused(otlp, signal.path, 400, `over gRPC: ${received.malformed}`);
+          // Recorded as the 400 that INVALID_ARGUMENT maps to in HTTP terms.
+          refused(otlp, path, 400, received.malformed);
           callback({ code: status.INVALID_ARGUMENT, details: received.malformed });
           return;
         }
         try {
           if ("failed" in received) throw received.failed;
-          callback(null, acceptExport(signal, received.decoded, otlp));
+          callback(null, acceptExport(signal, received.decoded, otlp, path));
         } catch (error) {
           options.onInternalError?.(error);
           callback({ code: status.INTERNAL, details: "internal error; see the tracekit-local terminal" });

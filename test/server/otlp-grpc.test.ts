@@ -19,6 +19,7 @@ import { sendLogsInTrace } from "../helpers/logs-in-trace.js";
 import { sendSdkTrace } from "../helpers/otel.js";
 import { sdkMeter } from "../helpers/otel-metrics.js";
 import { loadOtlpRoot, PKG } from "../otlp/helpers.js";
+import { encodeLogRequest, loadOtlpLogsRoot, protoLogRequest } from "../otlp/log-sample-request.js";
 import { protoRequest } from "../otlp/sample-request.js";
 
 const root = loadOtlpRoot();
@@ -134,6 +135,9 @@ describe("OTLP/gRPC receiver", { timeout: 30_000 }, () => {
       expect(error?.details).toMatch(/cannot decode protobuf ExportTraceServiceRequest/);
       const health = await readJson(fetch(`${app.base}/api/health`));
       expect(health.counts.rejectedRequests).toBe(before + 1);
+      expect(app.events).toContainEqual(
+        expect.objectContaining({ type: "client-error", path: `/${OTLP_GRPC_SERVICES.traces}/Export`, status: 400 }),
+      );
 
       const ok = await client.send(encodeTraceRequest({ resourceSpans: [] }));
       expect(ok.error).toBeNull();
@@ -143,7 +147,8 @@ describe("OTLP/gRPC receiver", { timeout: 30_000 }, () => {
     }
   });
 
-  it("answers partial_success with the refused count and reasons, gzip request or not", async () => {
+  it("answers partial_success with the refused count and reasons, gzip request or not, and counts them", async () => {
+    const before = (await readJson(fetch(`${app.base}/api/health`))).counts;
     for (const gzip of [false, true]) {
       const client = rawClient(grpcPort, OTLP_GRPC_SERVICES.traces, gzip);
       try {
@@ -158,6 +163,24 @@ describe("OTLP/gRPC receiver", { timeout: 30_000 }, () => {
         client.close();
       }
     }
+    const logs = rawClient(grpcPort, OTLP_GRPC_SERVICES.logs);
+    try {
+      const { error, response } = await logs.send(encodeLogRequest(loadOtlpLogsRoot(), protoLogRequest()));
+      expect(error).toBeNull();
+      expect(response?.byteLength).toBeGreaterThan(0);
+    } finally {
+      logs.close();
+    }
+    const after = (await readJson(fetch(`${app.base}/api/health`))).counts;
+    expect(after.rejectedSpans - before.rejectedSpans).toBe(8);
+    expect(after.rejectedLogRecords - before.rejectedLogRecords).toBe(2);
+    expect(app.events).toContainEqual(
+      expect.objectContaining({
+        type: "client-error",
+        path: `/${OTLP_GRPC_SERVICES.logs}/Export`,
+        status: 200,
+      }),
+    );
   });
 
   it("answers a service it does not have UNIMPLEMENTED", async () => {

@@ -161,18 +161,20 @@ export interface ExportOutcome {
 
 /**
  * Hands a decoded request to ingest and counts what was refused: the one step after decoding that
- * every transport (OTLP/HTTP on any port, OTLP/gRPC) shares.
+ * every transport (OTLP/HTTP on any port, OTLP/gRPC) shares. `path` is what the request was sent to
+ * (`/v1/traces`, or the gRPC method's `/<service>/Export`), for the rejection notice.
  */
 export function acceptExport(
   signal: OtlpSignal,
   decoded: DecodedExport,
   deps: Pick<OtlpRouteDeps, "rejections" | "onClientError">,
+  path: string = signal.path,
 ): ExportOutcome {
   decoded.accept();
   const { rejected } = decoded;
   const errorMessage = decoded.errors.join("; ");
   if (rejected > 0) {
-    refused(deps, signal.path, 200, `rejected ${rejected} ${signal.items}: ${errorMessage}`, rejected);
+    refused(deps, path, 200, `rejected ${rejected} ${signal.items}: ${errorMessage}`, rejected);
   }
   return { rejected, errorMessage };
 }
