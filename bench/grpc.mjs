@@ -4,48 +4,18 @@
 // Knobs: BENCH_REQUESTS (default 300 per phase), BENCH_CONCURRENCY (4), BENCH_SECONDS (cap per phase, 120).
 
 import { Agent } from "node:http";
-import { credentials, Metadata, makeGenericClientConstructor } from "@grpc/grpc-js";
 import { percentile } from "../dist/domain/percentile.js";
 import { OTLP_GRPC_SERVICES } from "../dist/otlp/grpc-services.js";
-import { buildRequest, withFreshTraceIds } from "./payload.mjs";
+import { exportClient } from "./grpc-client.mjs";
+import { buildRequest, freshBodies } from "./payload.mjs";
 import { get, sendAll, startServer } from "./server.mjs";
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 300);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const MAX_SECONDS = Number(process.env.BENCH_SECONDS ?? 120);
-const GRPC_GZIP = 2;
 
 const template = buildRequest(100, 10);
 const fmt = (n) => Math.round(n).toLocaleString("en-US");
-const identity = (bytes) => bytes;
-
-/** A gRPC client of TraceService/Export that sends bytes as they are (the exporters' own way). */
-function traceClient(port, gzip) {
-  const Client = makeGenericClientConstructor(
-    {
-      Export: {
-        path: `/${OTLP_GRPC_SERVICES.traces}/Export`,
-        requestStream: false,
-        responseStream: false,
-        requestSerialize: identity,
-        requestDeserialize: identity,
-        responseSerialize: identity,
-        responseDeserialize: identity,
-      },
-    },
-    "TraceService",
-  );
-  const client = new Client(`127.0.0.1:${port}`, credentials.createInsecure(), {
-    "grpc.default_compression_algorithm": gzip ? GRPC_GZIP : 0,
-  });
-  return {
-    send: (bytes) =>
-      new Promise((resolve, reject) =>
-        client.Export(Buffer.from(bytes), new Metadata(), (error) => (error ? reject(error) : resolve())),
-      ),
-    close: () => client.close(),
-  };
-}
 
 async function phase(label, transport) {
   const { child, port } = await startServer([
@@ -56,22 +26,25 @@ async function phase(label, transport) {
   ]);
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const health = await get(agent, port, "/api/health");
-  const grpc = transport === "http" ? null : traceClient(health.otlp.grpc.port, transport === "grpc-gzip");
-  // Bodies are made ahead of time so the load generator's own work is not timed.
-  const bodies = Array.from({ length: Math.min(REQUESTS, 50) }, () => withFreshTraceIds(template));
-  const body = (i) => {
-    if (i < bodies.length) return bodies[i];
-    const next = withFreshTraceIds(template);
-    bodies[i % bodies.length] = next;
-    return next;
-  };
+  const grpc =
+    transport === "http"
+      ? null
+      : exportClient(health.otlp.grpc.port, OTLP_GRPC_SERVICES.traces, { gzip: transport === "grpc-gzip" });
+  const body = freshBodies(template, REQUESTS);
   const run = await sendAll(port, "/v1/traces", {
     agent,
     count: REQUESTS,
     concurrency: CONCURRENCY,
     seconds: MAX_SECONDS,
     body,
-    ...(grpc === null ? {} : { send: grpc.send }),
+    ...(grpc === null
+      ? {}
+      : {
+          send: async (bytes) => {
+            const { error } = await grpc.send(bytes);
+            if (error) throw error;
+          },
+        }),
   });
   const stored = (await get(agent, port, "/api/health")).counts.spans;
   const spans = run.sent * template.spanCount;

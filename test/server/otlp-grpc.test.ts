@@ -1,16 +1,11 @@
-import {
-  credentials,
-  status as grpcStatus,
-  Metadata,
-  makeGenericClientConstructor,
-  type ServiceError,
-} from "@grpc/grpc-js";
+import { status as grpcStatus } from "@grpc/grpc-js";
 import { SeverityNumber } from "@opentelemetry/api-logs";
 import { OTLPLogExporter } from "@opentelemetry/exporter-logs-otlp-grpc";
 import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-grpc";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-grpc";
 import { CompressionAlgorithm } from "@opentelemetry/otlp-exporter-base";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { exportClient } from "../../bench/grpc-client.mjs";
 import { OTLP_GRPC_SERVICES } from "../../src/otlp/grpc-services.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { rawRequest, readJson } from "../helpers/http.js";
@@ -25,40 +20,6 @@ import { protoRequest } from "../otlp/sample-request.js";
 const root = loadOtlpRoot();
 const TraceRequest = root.lookupType(`${PKG}.ExportTraceServiceRequest`);
 const TraceResponse = root.lookupType(`${PKG}.ExportTraceServiceResponse`);
-
-const identity = (bytes: Buffer) => bytes;
-
-/** A bare gRPC client for one service's Export, sending bytes as given (what no exporter would send). */
-function rawClient(port: number, service: string, gzip = false) {
-  const Client = makeGenericClientConstructor(
-    {
-      Export: {
-        path: `/${service}/Export`,
-        requestStream: false,
-        responseStream: false,
-        requestSerialize: identity,
-        requestDeserialize: identity,
-        responseSerialize: identity,
-        responseDeserialize: identity,
-      },
-    },
-    service,
-  );
-  const client = new Client(`127.0.0.1:${port}`, credentials.createInsecure(), {
-    "grpc.default_compression_algorithm": gzip ? 2 : 0,
-  }) as unknown as {
-    Export(body: Buffer, metadata: Metadata, callback: (error: ServiceError | null, response?: Buffer) => void): void;
-    close(): void;
-  };
-  return {
-    send(body: Uint8Array): Promise<{ error: ServiceError | null; response?: Buffer }> {
-      return new Promise((resolve) =>
-        client.Export(Buffer.from(body), new Metadata(), (error, response) => resolve({ error, response })),
-      );
-    },
-    close: () => client.close(),
-  };
-}
 
 function encodeTraceRequest(object: Record<string, unknown>): Uint8Array {
   return TraceRequest.encode(TraceRequest.fromObject(object)).finish();
@@ -126,7 +87,7 @@ describe("OTLP/gRPC receiver", { timeout: 30_000 }, () => {
   });
 
   it("answers a malformed request INVALID_ARGUMENT with the reason, counts it, and keeps serving", async () => {
-    const client = rawClient(grpcPort, OTLP_GRPC_SERVICES.traces);
+    const client = exportClient(grpcPort, OTLP_GRPC_SERVICES.traces);
     try {
       const before = (await readJson(fetch(`${app.base}/api/health`))).counts.rejectedRequests;
       // Field 1 (resource_spans) as a length-delimited value that runs past the end.
@@ -150,7 +111,7 @@ describe("OTLP/gRPC receiver", { timeout: 30_000 }, () => {
   it("answers partial_success with the refused count and reasons, gzip request or not, and counts them", async () => {
     const before = (await readJson(fetch(`${app.base}/api/health`))).counts;
     for (const gzip of [false, true]) {
-      const client = rawClient(grpcPort, OTLP_GRPC_SERVICES.traces, gzip);
+      const client = exportClient(grpcPort, OTLP_GRPC_SERVICES.traces, { gzip });
       try {
         const { error, response } = await client.send(encodeTraceRequest(protoRequest()));
         expect(error).toBeNull();
@@ -163,7 +124,7 @@ describe("OTLP/gRPC receiver", { timeout: 30_000 }, () => {
         client.close();
       }
     }
-    const logs = rawClient(grpcPort, OTLP_GRPC_SERVICES.logs);
+    const logs = exportClient(grpcPort, OTLP_GRPC_SERVICES.logs);
     try {
       const { error, response } = await logs.send(encodeLogRequest(loadOtlpLogsRoot(), protoLogRequest()));
       expect(error).toBeNull();
@@ -184,7 +145,7 @@ describe("OTLP/gRPC receiver", { timeout: 30_000 }, () => {
   });
 
   it("answers a service it does not have UNIMPLEMENTED", async () => {
-    const client = rawClient(grpcPort, "opentelemetry.proto.collector.profiles.v1development.ProfilesService");
+    const client = exportClient(grpcPort, "opentelemetry.proto.collector.profiles.v1development.ProfilesService");
     try {
       const { error } = await client.send(new Uint8Array(0));
       expect(error?.code).toBe(grpcStatus.UNIMPLEMENTED);
@@ -279,13 +240,13 @@ describe("limits and shutdown", { timeout: 30_000 }, () => {
     });
     try {
       for (const gzip of [false, true]) {
-        const client = rawClient(port, OTLP_GRPC_SERVICES.traces, gzip);
+        const client = exportClient(port, OTLP_GRPC_SERVICES.traces, { gzip });
         const { error } = await client.send(big);
         client.close();
         expect(error?.code, `gzip ${gzip}`).toBe(grpcStatus.RESOURCE_EXHAUSTED);
       }
       // No RetryInfo: OTLP clients must not retry it.
-      const client = rawClient(port, OTLP_GRPC_SERVICES.traces);
+      const client = exportClient(port, OTLP_GRPC_SERVICES.traces);
       const { error } = await client.send(big);
       client.close();
       expect(error?.metadata.get("grpc-status-details-bin")).toEqual([]);
@@ -297,7 +258,7 @@ describe("limits and shutdown", { timeout: 30_000 }, () => {
   it("close() stops both extra listeners; a call that arrives while it runs is UNAVAILABLE", async () => {
     const other = await startTestApp({ otlpGrpcPort: 0, otlpHttpPort: 0 });
     const port = Number(new URL(other.otlpGrpcEndpoint ?? "").port);
-    const client = rawClient(port, OTLP_GRPC_SERVICES.traces);
+    const client = exportClient(port, OTLP_GRPC_SERVICES.traces);
     try {
       expect((await client.send(new Uint8Array(0))).error).toBeNull();
       const closing = other.close();
