@@ -90,6 +90,12 @@ export function rssMb(pid) {
   return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
 }
 
+/** CPU seconds (user + system) a process has used: a rate per CPU-second holds up when other work shares the cores. */
+export function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 /**
  * Sends `count` protobuf bodies (`body(i)` makes the i-th) to `path`, `concurrency` at a time, until
  * all are sent or `seconds` have passed. Returns the requests sent, the seconds it took and each
