@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { percentile } from "../dist/domain/percentile.js";
 import { decodeTraceRequestJson } from "../dist/otlp/json/traces.js";
 import { decodeTraceRequestProtobuf } from "../dist/otlp/protobuf/traces.js";
-import { buildRequest, toOtlpJson, withFreshTraceIds } from "./payload.mjs";
+import { buildRequest, freshBodies, toOtlpJson, withFreshTraceIds } from "./payload.mjs";
 import { runSdkShaped } from "./sdk-shaped.mjs";
 import { get, rssMb, sendAll, startServer, timeQuery } from "./server.mjs";
 
@@ -40,14 +40,7 @@ async function endToEnd(label, args) {
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   await get(agent, port, "/api/health");
   const idleRss = rssMb(child.pid);
-  // Bodies are made ahead of time so the load generator's own work is not timed.
-  const bodies = Array.from({ length: Math.min(REQUESTS, 50) }, () => withFreshTraceIds(template));
-  const next = (i) => {
-    if (i < bodies.length) return bodies[i];
-    const body = withFreshTraceIds(template);
-    bodies[i % bodies.length] = body;
-    return body;
-  };
+  const next = freshBodies(template, REQUESTS);
   const run = await sendAll(port, "/v1/traces", {
     agent,
     count: REQUESTS,

@@ -90,12 +90,29 @@ export function rssMb(pid) {
   return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
 }
 
+/** CPU seconds (user + system) a process has used: a rate per CPU-second holds up when other work shares the cores. */
+export function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 /**
  * Sends `count` protobuf bodies (`body(i)` makes the i-th) to `path`, `concurrency` at a time, until
  * all are sent or `seconds` have passed. Returns the requests sent, the seconds it took and each
- * request's latency in ms, sorted.
+ * request's latency in ms, sorted. `send(bytes)` replaces the HTTP POST (e.g. a gRPC call).
  */
-export async function sendAll(port, path, { agent, count, concurrency, seconds, body }) {
+export async function sendAll(
+  port,
+  path,
+  {
+    agent,
+    count,
+    concurrency,
+    seconds,
+    body,
+    send = (bytes) => postOtlp(port, path, bytes, { agent, contentType: "application/x-protobuf" }),
+  },
+) {
   const latencies = [];
   let next = 0;
   const deadline = performance.now() + seconds * 1000;
@@ -104,7 +121,7 @@ export async function sendAll(port, path, { agent, count, concurrency, seconds, 
     while (next < count && performance.now() < deadline) {
       const bytes = body(next++);
       const t = performance.now();
-      await postOtlp(port, path, bytes, { agent, contentType: "application/x-protobuf" });
+      await send(bytes);
       latencies.push(performance.now() - t);
     }
   }

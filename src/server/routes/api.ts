@@ -5,8 +5,11 @@ import type { CodeMonitoring } from "../../ingest/code-monitoring.js";
 import type { Ingest } from "../../ingest/ingest.js";
 import type { RejectionLog } from "../../ingest/rejections.js";
 import type { LiveHub } from "../../live/hub.js";
+import { OTLP_GRPC_SERVICES } from "../../otlp/grpc-services.js";
 import type {
   HealthResponse,
+  OtlpGrpcEndpointJson,
+  OtlpHttpEndpointJson,
   ServicesResponse,
   StatsResponse,
   TraceListResponse,
@@ -19,6 +22,7 @@ import type { MetricStore } from "../../store/metric-store.js";
 import { DEFAULT_TRACE_LIMIT, MAX_TRACE_LIMIT, type Store, type TraceQuery } from "../../store/store.js";
 import { assertOwnOrigin } from "../own-origin.js";
 import type { HostPolicy } from "../security.js";
+import type { ListenerAddress } from "../server.js";
 
 export interface ApiRouteDeps {
   store: Store;
@@ -36,6 +40,8 @@ export interface ApiRouteDeps {
   port(): number;
   /** Base URL for the OTLP endpoint printed in health. */
   baseUrl(): string;
+  /** See ServerDeps.otlpListeners. */
+  otlpListeners(): { http: ListenerAddress | null; grpc: ListenerAddress | null };
   dbPath: string | null;
 }
 
@@ -82,6 +88,27 @@ function parseTraceQuery(params: URLSearchParams): TraceQuery {
   return query;
 }
 
+/** HealthResponse.apiVersion: raised only when a field of health or the REST API is removed or changes meaning. */
+export const API_VERSION = 1;
+
+function otlpHttpEndpoint(listener: ListenerAddress): OtlpHttpEndpointJson {
+  return {
+    ...listener,
+    paths: { traces: "/v1/traces", logs: "/v1/logs", metrics: "/v1/metrics" },
+    encodings: ["protobuf", "json"],
+    compression: ["gzip"],
+  };
+}
+
+function otlpGrpcEndpoint(listener: ListenerAddress): OtlpGrpcEndpointJson {
+  return {
+    ...listener,
+    services: OTLP_GRPC_SERVICES,
+    encodings: ["protobuf"],
+    compression: ["gzip", "deflate"],
+  };
+}
+
 export function apiRoutes(deps: ApiRouteDeps): Hono {
   const app = new Hono();
 
@@ -94,10 +121,12 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
     const metrics = deps.metricStore.stats();
     const rejections = deps.rejections.counts();
     const base = deps.baseUrl();
+    const listeners = deps.otlpListeners();
     const body: HealthResponse = {
       status: "ok",
       name: "tracekit-local",
       version: deps.version,
+      apiVersion: API_VERSION,
       uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
       otlp: {
         endpoint: base,
@@ -105,7 +134,11 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
         logs: `${base}/v1/logs`,
         metrics: `${base}/v1/metrics`,
         protocols: ["http/protobuf", "http/json"],
+        http: otlpHttpEndpoint({ port: deps.port(), url: base }),
+        extraHttp: listeners.http === null ? null : otlpHttpEndpoint(listeners.http),
+        grpc: listeners.grpc === null ? null : otlpGrpcEndpoint(listeners.grpc),
       },
+      forwarding: null,
       storage: {
         kind: deps.store.kind,
         // A page on another origin that may read this answer (a dev origin) learns no file path.
