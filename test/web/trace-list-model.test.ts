@@ -27,15 +27,26 @@ function summary(traceId: string, start: string, patch: Partial<TraceSummaryJson
 
 describe("filters ↔ URL", () => {
   it("round-trips every filter in a stable order", () => {
-    const filters = { service: "checkout api", name: "GET /a&b", q: "user:42", minDurationMs: 250, errorsOnly: true };
+    const filters = {
+      service: "checkout api",
+      name: "GET /a&b",
+      q: "user:42",
+      minDurationMs: 250,
+      errorsOnly: true,
+      since: 1700000000000,
+      until: 1700000060000,
+    };
     const search = filtersToSearch(filters);
-    expect(search).toBe("?service=checkout+api&name=GET+%2Fa%26b&q=user%3A42&minDurationMs=250&errors=1");
+    expect(search).toBe(
+      "?service=checkout+api&name=GET+%2Fa%26b&q=user%3A42&minDurationMs=250&errors=1&since=1700000000000&until=1700000060000",
+    );
     expect(filtersFromSearch(search)).toEqual(filters);
   });
 
   it("drops empty, blank and invalid values, and ignores unrelated parameters", () => {
     expect(filtersFromSearch("?service=&name=%20%20&q=&minDurationMs=abc&errors=0&selected=abc")).toEqual({});
     expect(filtersFromSearch("?minDurationMs=-5")).toEqual({});
+    expect(filtersFromSearch("?since=today&until=-1")).toEqual({});
     expect(filtersFromSearch("?minDurationMs=0.5&errors=true")).toEqual({ minDurationMs: 0.5, errorsOnly: true });
     expect(filtersToSearch({})).toBe("");
     expect(hasFilters({ errorsOnly: false })).toBe(false);
@@ -55,6 +66,14 @@ describe("matchesFilters", () => {
     expect(matchesFilters(trace, { minDurationMs: 120.5 })).toBe("no");
     expect(matchesFilters(trace, { name: "checkout" })).toBe("yes");
     expect(matchesFilters(trace, { name: "orders" })).toBe("no");
+  });
+  it("decides the start-time window as the server does (until covers its whole millisecond)", () => {
+    const at = summary("b", "1700000000123456789");
+    expect(matchesFilters(at, { since: 1700000000123 })).toBe("yes");
+    expect(matchesFilters(at, { since: 1700000000124 })).toBe("no");
+    expect(matchesFilters(at, { until: 1700000000123 })).toBe("yes");
+    expect(matchesFilters(at, { until: 1700000000122 })).toBe("no");
+    expect(matchesFilters(at, { since: 1700000000000, until: 1700000001000, q: "x" })).toBe("unknown");
   });
   it("leaves free text to the server, unless another filter already rules the trace out", () => {
     expect(matchesFilters(trace, { q: "x" })).toBe("unknown");
