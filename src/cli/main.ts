@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { packageVersion } from "../version.js";
 import { addDemoOptions, runDemo } from "./demo.js";
+import { addRunOptions, runCommand } from "./run.js";
 import { addStartOptions, runStart } from "./start.js";
 
 /** Usage errors print as one line (commander may add a suggestion on the same line). */
@@ -34,6 +35,15 @@ export async function main(argv: string[]): Promise<void> {
       .exitOverride()
       .configureOutput(ONE_LINE_ERRORS),
   ).action((options) => runDemo(options));
+  addRunOptions(
+    program
+      .command("run")
+      .description(
+        "run a command with OpenTelemetry pointed at tracekit-local (started if needed), then say what it sent",
+      )
+      .exitOverride()
+      .configureOutput(ONE_LINE_ERRORS),
+  ).action((command: string[], options) => runCommand(command, options));
 
   try {
     await program.parseAsync(argv, { from: "node" });
