@@ -3,6 +3,7 @@ import { packageVersion } from "../version.js";
 import { addDemoOptions, runDemo } from "./demo.js";
 import { addRunOptions, runCommand } from "./run.js";
 import { addStartOptions, runStart } from "./start.js";
+import { addTailOptions, runTail } from "./tail.js";
 
 /** Usage errors print as one line (commander may add a suggestion on the same line). */
 const ONE_LINE_ERRORS = {
@@ -44,6 +45,13 @@ export async function main(argv: string[]): Promise<void> {
       .exitOverride()
       .configureOutput(ONE_LINE_ERRORS),
   ).action((command: string[], options) => runCommand(command, options));
+  addTailOptions(
+    program
+      .command("tail")
+      .description("print new traces, error spans or log records from a running tracekit-local as they arrive")
+      .exitOverride()
+      .configureOutput(ONE_LINE_ERRORS),
+  ).action((view, options) => runTail(view, options));
 
   try {
     await program.parseAsync(argv, { from: "node" });

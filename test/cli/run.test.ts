@@ -1,50 +1,24 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { TraceListResponse, TraceResponse } from "../../src/protocol.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
-import { BIN } from "../helpers/cli.js";
+import { type CliRun, freePort, runCli } from "../helpers/cli.js";
 import { readJson } from "../helpers/http.js";
+import { waitFor } from "../helpers/live.js";
 
 const OTEL_APP = fileURLToPath(new URL("./fixtures/otel-app.mjs", import.meta.url));
 
-interface RunResult {
-  child: ChildProcess;
-  stdout(): string;
-  stderr(): string;
-  exited: Promise<number | null>;
-}
-
-const children: ChildProcess[] = [];
+const running: CliRun[] = [];
 const startedPids: number[] = [];
 
 /** `tracekit-local run …` with stdin piped, so a test can write to it. */
-function run(args: string[], env: Record<string, string> = {}): RunResult {
-  const child = spawn(process.execPath, [BIN, "run", ...args], {
-    env: { ...process.env, TRACEKIT_NO_BROWSER: "1", ...env },
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  children.push(child);
-  let out = "";
-  let err = "";
-  child.stdout?.on("data", (chunk) => {
-    out += chunk;
-  });
-  child.stderr?.on("data", (chunk) => {
-    err += chunk;
-  });
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, stdout: () => out, stderr: () => err, exited };
+function run(args: string[], env: Record<string, string> = {}): CliRun {
+  const started = runCli(["run", ...args], { TRACEKIT_NO_BROWSER: "1", ...env }, "pipe");
+  running.push(started);
+  return started;
 }
 
-async function waitFor(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const ready = (check: () => boolean) => waitFor(() => (check() ? true : undefined));
 
 /** The summary line's counts and URL. */
 function summary(stderr: string): { traces: number; spans: number; errors: number; url: string } {
@@ -61,8 +35,7 @@ afterAll(async () => {
   await app.close();
 });
 afterEach(async () => {
-  for (const child of children.splice(0))
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  for (const started of running.splice(0)) if (started.child.exitCode === null) started.child.kill("SIGKILL");
   for (const pid of startedPids.splice(0)) {
     try {
       process.kill(pid, "SIGTERM");
@@ -98,10 +71,7 @@ describe("tracekit-local run", () => {
       "-e",
       "process.on('SIGHUP', () => { console.log('got SIGHUP'); process.exit(7); }); console.log('ready'); setInterval(() => {}, 1000)",
     ]);
-    await waitFor(
-      () => dies.stdout().includes("ready") && handles.stdout().includes("ready"),
-      "both commands to start",
-    );
+    await ready(() => dies.stdout().includes("ready") && handles.stdout().includes("ready"));
     dies.child.kill("SIGTERM");
     handles.child.kill("SIGHUP");
     expect(await dies.exited).toBe(143);
@@ -170,14 +140,3 @@ describe("tracekit-local run", () => {
     expect(missing.stderr().trim()).toBe("error: command not found: no-such-command-here");
   });
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
-    });
-  });
-}

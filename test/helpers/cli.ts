@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
 export const BIN = fileURLToPath(new URL("../../bin/tracekit-local.js", import.meta.url));
@@ -11,10 +12,10 @@ export interface CliRun {
 }
 
 /** Spawns the built CLI; the caller ends it (SIGTERM) or awaits `exited`. */
-export function runCli(args: string[], env: Record<string, string> = {}): CliRun {
+export function runCli(args: string[], env: Record<string, string> = {}, stdin: "ignore" | "pipe" = "ignore"): CliRun {
   const child = spawn(process.execPath, [BIN, ...args], {
     env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: [stdin, "pipe", "pipe"],
   });
   let out = "";
   let err = "";
@@ -40,4 +41,13 @@ export async function waitForUrl(run: CliRun, timeoutMs = 60_000): Promise<{ url
     }
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** A port that was free a moment ago on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }
