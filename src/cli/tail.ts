@@ -89,11 +89,8 @@ export async function runTail(view: TailView, options: TailOptions): Promise<voi
   /** Of these traces, those the server's search matches (all of them without --query). */
   async function tracesMatching(due: DueTrace[]): Promise<DueTrace[]> {
     if (query === undefined || due.length === 0) return due;
-    const since = due.reduce(
-      (min, d) => (d.summary.startTimeUnixNano < min ? d.summary.startTimeUnixNano : min),
-      due[0]?.summary.startTimeUnixNano ?? "0",
-    );
-    const params = new URLSearchParams({ q: query, since: toMs(since) });
+    // `due` is ordered by start: the first one starts the window to search.
+    const params = new URLSearchParams({ q: query, since: toMs(due[0]?.summary.startTimeUnixNano ?? "0") });
     const ids = await matchingIds<TraceListResponse>(`${url}/api/traces`, params, (page) => ({
       ids: page.traces.map((t) => t.traceId),
       ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }),
@@ -103,13 +100,11 @@ export async function runTail(view: TailView, options: TailOptions): Promise<voi
 
   async function logsMatching(logs: LogRecordJson[]): Promise<LogRecordJson[]> {
     if (query === undefined || logs.length === 0) return logs;
-    const times = logs.map((log) => BigInt(log.timeUnixNano));
-    const min = times.reduce((a, b) => (b < a ? b : a));
-    const max = times.reduce((a, b) => (b > a ? b : a));
+    const times = logs.map((log) => BigInt(log.timeUnixNano)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     const params = new URLSearchParams({
       q: query,
-      since: String(min / NANOS_PER_MS),
-      until: String(max / NANOS_PER_MS),
+      since: String((times[0] ?? 0n) / NANOS_PER_MS),
+      until: String((times[times.length - 1] ?? 0n) / NANOS_PER_MS),
     });
     const ids = await matchingIds<LogListResponse>(`${url}/api/logs`, params, (page) => ({
       ids: page.logs.map((log) => log.id),
