@@ -145,8 +145,10 @@ export async function runTail(view: TailView, options: TailOptions): Promise<voi
     else if (message.type === "logs" && view === "logs") logQueue.push(...message.logs);
   };
 
+  const matching = query === undefined ? "" : ` matching "${query}"`;
   let stopping = false;
   let socket: WebSocket | null = null;
+  let opened = false;
   let lost = false;
   let backoff = RECONNECT_MIN_MS;
   const connect = () => {
@@ -154,7 +156,10 @@ export async function runTail(view: TailView, options: TailOptions): Promise<voi
     socket = ws;
     ws.on("open", () => {
       backoff = RECONNECT_MIN_MS;
-      if (lost) console.error(`tail: reconnected to ${url}`);
+      // Said once the feed is open, so whatever arrives from this line on is shown.
+      if (!opened) console.error(`tail: new ${view}${matching} at ${url} (Ctrl+C to stop)`);
+      else if (lost) console.error(`tail: reconnected to ${url}`);
+      opened = true;
       lost = false;
     });
     ws.on("message", (data) => {
@@ -184,7 +189,5 @@ export async function runTail(view: TailView, options: TailOptions): Promise<voi
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
 
-  const matching = query === undefined ? "" : ` matching "${query}"`;
-  console.error(`tail: new ${view}${matching} at ${url} (Ctrl+C to stop)`);
   connect();
 }
