@@ -2,21 +2,18 @@ import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { TraceListResponse, TraceResponse } from "../../src/protocol.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
-import { type CliRun, freePort, runCli } from "../helpers/cli.js";
+import { type CliRun, freePort, useCliRuns } from "../helpers/cli.js";
 import { readJson } from "../helpers/http.js";
 import { waitFor } from "../helpers/live.js";
 
 const OTEL_APP = fileURLToPath(new URL("./fixtures/otel-app.mjs", import.meta.url));
 
-const running: CliRun[] = [];
+const cli = useCliRuns({ TRACEKIT_NO_BROWSER: "1" });
+/** Instances that `run` started in the background, ended after each test. */
 const startedPids: number[] = [];
 
 /** `tracekit-local run …` with stdin piped, so a test can write to it. */
-function run(args: string[], env: Record<string, string> = {}): CliRun {
-  const started = runCli(["run", ...args], { TRACEKIT_NO_BROWSER: "1", ...env }, "pipe");
-  running.push(started);
-  return started;
-}
+const run = (args: string[], env: Record<string, string> = {}): CliRun => cli(["run", ...args], env, "pipe");
 
 const ready = (check: () => boolean) => waitFor(() => (check() ? true : undefined));
 
@@ -35,7 +32,6 @@ afterAll(async () => {
   await app.close();
 });
 afterEach(async () => {
-  for (const started of running.splice(0)) if (started.child.exitCode === null) started.child.kill("SIGKILL");
   for (const pid of startedPids.splice(0)) {
     try {
       process.kill(pid, "SIGTERM");

@@ -1,22 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { MAX_HOLD_MS, SETTLE_MS, TraceTailFeed } from "../../src/cli/tail-feed.js";
 import type { TraceSummaryJson } from "../../src/protocol.js";
+import { traceSummaryJson } from "../helpers/trace-summary-json.js";
 
-function summary(traceId: string, patch: Partial<TraceSummaryJson> = {}): TraceSummaryJson {
-  return {
-    traceId,
-    name: "GET /orders",
-    service: "api",
-    startTimeUnixNano: "1700000000000000000",
-    endTimeUnixNano: "1700000000010000000",
-    durationMs: 10,
-    spanCount: 1,
-    errorCount: 0,
-    services: ["api"],
-    hasRoot: true,
-    ...patch,
-  };
-}
+const summary = traceSummaryJson;
 const ids = (due: { summary: TraceSummaryJson }[]) => due.map((d) => d.summary.traceId);
 
 describe("TraceTailFeed: traces", () => {

@@ -1,25 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "../helpers/app.js";
-import { type CliRun, freePort, runCli, waitForUrl } from "../helpers/cli.js";
+import { type CliRun, freePort, useCliRuns, waitForUrl } from "../helpers/cli.js";
 import { waitFor } from "../helpers/live.js";
 import { SeverityNumber, sendLogsInTrace } from "../helpers/logs-in-trace.js";
 import { sendSdkTrace } from "../helpers/otel.js";
 
-const running: CliRun[] = [];
-afterEach(async () => {
-  for (const started of running.splice(0)) {
-    if (started.child.exitCode === null) {
-      started.child.kill("SIGKILL");
-      await started.exited;
-    }
-  }
-});
-
-function cli(args: string[], env: Record<string, string> = {}): CliRun {
-  const started = runCli(args, { TRACEKIT_NO_BROWSER: "1", ...env });
-  running.push(started);
-  return started;
-}
+const cli = useCliRuns({ TRACEKIT_NO_BROWSER: "1" });
 
 /** `tail …`, once its feed is open (its first line, which says what it shows). */
 async function tail(args: string[]): Promise<CliRun> {

@@ -1,24 +1,16 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "../helpers/app.js";
-import { type CliRun, freePort, runCli } from "../helpers/cli.js";
+import { type CliRun, freePort, useCliRuns } from "../helpers/cli.js";
 import { readJson } from "../helpers/http.js";
 
-const running: CliRun[] = [];
+const cli = useCliRuns();
 const apps: TestApp[] = [];
 afterEach(async () => {
-  for (const run of running.splice(0)) {
-    if (run.child.exitCode === null) {
-      run.child.kill("SIGKILL");
-      await run.exited;
-    }
-  }
   for (const app of apps.splice(0)) await app.close();
 });
 
 function demo(args: string[], env: Record<string, string> = {}): CliRun {
-  const run = runCli(["demo", ...args], env);
-  running.push(run);
-  return run;
+  return cli(["demo", ...args], env);
 }
 
 async function server(): Promise<TestApp> {

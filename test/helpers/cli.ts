@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { afterEach } from "vitest";
 
 export const BIN = fileURLToPath(new URL("../../bin/tracekit-local.js", import.meta.url));
 
@@ -50,4 +51,27 @@ export async function freePort(): Promise<number> {
   const { port } = probe.address() as { port: number };
   await new Promise((resolve) => probe.close(resolve));
   return port;
+}
+
+/**
+ * A launcher of the built CLI for one test file: every run it starts that is still going when its
+ * test ends is killed then. `defaults` are added to each run's environment.
+ */
+export function useCliRuns(
+  defaults: Record<string, string> = {},
+): (args: string[], env?: Record<string, string>, stdin?: "ignore" | "pipe") => CliRun {
+  const running: CliRun[] = [];
+  afterEach(async () => {
+    for (const run of running.splice(0)) {
+      if (run.child.exitCode === null) {
+        run.child.kill("SIGKILL");
+        await run.exited;
+      }
+    }
+  });
+  return (args, env = {}, stdin = "ignore") => {
+    const run = runCli(args, { ...defaults, ...env }, stdin);
+    running.push(run);
+    return run;
+  };
 }

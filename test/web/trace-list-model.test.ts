@@ -8,21 +8,10 @@ import {
   matchesFilters,
   TraceListModel,
 } from "../../web/src/state/trace-list-model";
+import { traceSummaryJson } from "../helpers/trace-summary-json";
 
 function summary(traceId: string, start: string, patch: Partial<TraceSummaryJson> = {}): TraceSummaryJson {
-  return {
-    traceId,
-    name: "GET /orders",
-    service: "api",
-    startTimeUnixNano: start,
-    endTimeUnixNano: start,
-    durationMs: 10,
-    spanCount: 1,
-    errorCount: 0,
-    services: ["api"],
-    hasRoot: true,
-    ...patch,
-  };
+  return traceSummaryJson(traceId, { startTimeUnixNano: start, endTimeUnixNano: start, ...patch });
 }
 
 describe("filters ↔ URL", () => {
