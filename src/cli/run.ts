@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { constants } from "node:os";
+import { isatty } from "node:tty";
 import type { Command } from "commander";
 import { ConfigError } from "../config.js";
 import { startBackgroundInstance } from "./background-instance.js";
@@ -95,7 +96,7 @@ export async function runCommand(command: string[], options: RunOptions): Promis
       if (exitCode !== null) process.exit(exitCode);
       // A terminal's Ctrl+C already reached the command (the whole foreground process group gets it);
       // sending it again would read as a second Ctrl+C, which many programs take as "quit now".
-      if (signal === "SIGINT" && process.stdin.isTTY) return;
+      if (signal === "SIGINT" && isatty(0)) return;
       child.kill(signal);
     });
   }

@@ -41,7 +41,8 @@ afterEach(async () => {
   }
 });
 
-describe("tracekit-local run", () => {
+// Each case spawns several Node processes; allow for a slow machine.
+describe("tracekit-local run", { timeout: 60_000 }, () => {
   it("passes the command's exit code through: 0 and 3", async () => {
     const ok = run(["--port", String(app.port), "--", process.execPath, "-e", "process.exit(0)"]);
     const three = run(["--port", String(app.port), "--", process.execPath, "-e", "process.exit(3)"]);
@@ -50,27 +51,25 @@ describe("tracekit-local run", () => {
     expect(summary(three.stderr()).traces).toBe(0);
   });
 
-  it("passes a signal to the command, and exits 128+signal when the command dies of it", async () => {
-    const dies = run([
-      "--port",
-      String(app.port),
-      "--",
-      process.execPath,
-      "-e",
-      "console.log('ready'); setInterval(() => {}, 1000)",
-    ]);
-    const handles = run([
-      "--port",
-      String(app.port),
-      "--",
-      process.execPath,
-      "-e",
-      "process.on('SIGHUP', () => { console.log('got SIGHUP'); process.exit(7); }); console.log('ready'); setInterval(() => {}, 1000)",
-    ]);
-    await ready(() => dies.stdout().includes("ready") && handles.stdout().includes("ready"));
-    dies.child.kill("SIGTERM");
+  it("passes SIGTERM, SIGINT (stdin not a terminal) and SIGHUP on, and exits 128+n when the command dies of signal n", async () => {
+    const waiting = (setup = "") =>
+      run([
+        "--port",
+        String(app.port),
+        "--",
+        process.execPath,
+        "-e",
+        `${setup} console.log('ready'); setInterval(() => {}, 1000)`,
+      ]);
+    const term = waiting();
+    const int = waiting();
+    const handles = waiting("process.on('SIGHUP', () => { console.log('got SIGHUP'); process.exit(7); });");
+    await ready(() => [term, int, handles].every((started) => started.stdout().includes("ready")));
+    term.child.kill("SIGTERM");
+    int.child.kill("SIGINT");
     handles.child.kill("SIGHUP");
-    expect(await dies.exited).toBe(143);
+    expect(await term.exited).toBe(143);
+    expect(await int.exited).toBe(130);
     expect(await handles.exited).toBe(7);
     expect(handles.stdout()).toContain("got SIGHUP");
   });
