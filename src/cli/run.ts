@@ -85,7 +85,10 @@ export async function runCommand(command: string[], options: RunOptions): Promis
   });
   const sinceMs = Date.now();
   if (started && options.open && process.env.TRACEKIT_NO_BROWSER !== "1") {
-    await openBrowser(`${url}/?since=${sinceMs}`);
+    // The run's traces as they arrive: the list from now on (the summary's link closes the window).
+    const params = new URLSearchParams(options.service === undefined ? {} : { service: options.service });
+    params.set("since", String(sinceMs));
+    await openBrowser(`${url}/?${params}`);
   }
 
   const child = spawn(file, args, { stdio: "inherit", env });
