@@ -57,6 +57,10 @@ export interface SpanJson {
   droppedLinksCount?: number;
 }
 
+/**
+ * GET /api/traces: newest start first. Query: `service`, `name`, `q`, `minDurationMs`, `status`
+ * (`error` | `ok`), `since` / `until` (unix ms, inclusive, on the trace's start), `limit`, `cursor`.
+ */
 export interface TraceListResponse {
   traces: TraceSummaryJson[];
   /** Pass back as `cursor` for the next (older) page; absent on the last page. */

@@ -13,6 +13,10 @@ export interface TraceQuery {
   errorsOnly?: boolean;
   /** Only traces without any ERROR span (the first TraceKit local UI's `status=ok`). */
   okOnly?: boolean;
+  /** Only traces that start at or after this time (inclusive). */
+  sinceUnixNano?: bigint;
+  /** Only traces that start at or before this time (inclusive). */
+  untilUnixNano?: bigint;
   limit: number;
   /** Opaque, from a previous page's `nextCursor`. */
   cursor?: string;

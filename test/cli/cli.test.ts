@@ -1,26 +1,12 @@
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/app.js";
-import { type CliRun, runCli, waitForUrl } from "../helpers/cli.js";
+import { useCliRuns, waitForUrl } from "../helpers/cli.js";
 import { readJson } from "../helpers/http.js";
 import { jsonLogRequest, jsonTraceRequest, newTraceId, postJson, postLogs } from "../helpers/payloads.js";
 
-const running: CliRun[] = [];
-afterEach(async () => {
-  for (const run of running.splice(0)) {
-    if (run.child.exitCode === null) {
-      run.child.kill("SIGKILL");
-      await run.exited;
-    }
-  }
-});
-
-function start(args: string[], env: Record<string, string> = {}): CliRun {
-  const run = runCli(args, env);
-  running.push(run);
-  return run;
-}
+const start = useCliRuns();
 
 // Each case spawns Node processes; allow for a slow machine.
 describe("tracekit-local CLI", { timeout: 120_000 }, () => {

@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { afterEach } from "vitest";
 
 export const BIN = fileURLToPath(new URL("../../bin/tracekit-local.js", import.meta.url));
 
@@ -11,10 +13,10 @@ export interface CliRun {
 }
 
 /** Spawns the built CLI; the caller ends it (SIGTERM) or awaits `exited`. */
-export function runCli(args: string[], env: Record<string, string> = {}): CliRun {
+export function runCli(args: string[], env: Record<string, string> = {}, stdin: "ignore" | "pipe" = "ignore"): CliRun {
   const child = spawn(process.execPath, [BIN, ...args], {
     env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: [stdin, "pipe", "pipe"],
   });
   let out = "";
   let err = "";
@@ -40,4 +42,36 @@ export async function waitForUrl(run: CliRun, timeoutMs = 60_000): Promise<{ url
     }
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** A port that was free a moment ago on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/**
+ * A launcher of the built CLI for one test file: every run it starts that is still going when its
+ * test ends is killed then. `defaults` are added to each run's environment.
+ */
+export function useCliRuns(
+  defaults: Record<string, string> = {},
+): (args: string[], env?: Record<string, string>, stdin?: "ignore" | "pipe") => CliRun {
+  const running: CliRun[] = [];
+  afterEach(async () => {
+    for (const run of running.splice(0)) {
+      if (run.child.exitCode === null) {
+        run.child.kill("SIGKILL");
+        await run.exited;
+      }
+    }
+  });
+  return (args, env = {}, stdin = "ignore") => {
+    const run = runCli(args, { ...defaults, ...env }, stdin);
+    running.push(run);
+    return run;
+  };
 }

@@ -167,6 +167,15 @@ describe("trace API", () => {
     expect(await ids("service=nobody")).toEqual([]);
   });
 
+  it("filters by a window on the trace's start (unix ms, both ends inclusive)", async () => {
+    const ids = async (query: string) => (await getJson(`/api/traces?${query}`)).body.traces.map((t: any) => t.traceId);
+    expect(await ids("since=1700000000000")).toEqual([errorTraceId, traceId]);
+    expect(await ids("since=1700000000001")).toEqual([errorTraceId]);
+    expect(await ids("until=1700000000999")).toEqual([traceId]);
+    expect(await ids("since=1700000000000&until=1700000000000")).toEqual([traceId]);
+    expect(await ids("since=1700000001000&until=1700000001000&status=error")).toEqual([errorTraceId]);
+  });
+
   it("pages with limit and cursor", async () => {
     const first = await getJson("/api/traces?limit=1");
     expect(first.body.traces).toHaveLength(1);
@@ -192,7 +201,16 @@ describe("trace API", () => {
   });
 
   it("rejects bad query values with a JSON 400", async () => {
-    for (const query of ["limit=0", "limit=abc", "minDurationMs=-1", "status=fine", "cursor=garbage"]) {
+    for (const query of [
+      "limit=0",
+      "limit=abc",
+      "minDurationMs=-1",
+      "status=fine",
+      "cursor=garbage",
+      "since=yesterday",
+      "until=-5",
+      "since=2000&until=1000",
+    ]) {
       const { status, body } = await getJson(`/api/traces?${query}`);
       expect(status, query).toBe(400);
       expect(body.error.code, query).toBeTruthy();

@@ -449,6 +449,38 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         expect(listIds(store, { errorsOnly: false })).toHaveLength(4);
       });
 
+      it("filters by the trace's start time, both bounds inclusive, and combines the window with other filters", async () => {
+        const store = await filterFixture();
+        expect(listIds(store, { sinceUnixNano: ms(20) })).toEqual([traceId(4), traceId(3), traceId(2)]);
+        expect(listIds(store, { untilUnixNano: ms(20) })).toEqual([traceId(2), traceId(1)]);
+        expect(listIds(store, { sinceUnixNano: ms(20), untilUnixNano: ms(30) })).toEqual([traceId(3), traceId(2)]);
+        expect(listIds(store, { sinceUnixNano: ms(20) + 1n, untilUnixNano: ms(40) - 1n })).toEqual([traceId(3)]);
+        expect(listIds(store, { sinceUnixNano: ms(41) })).toEqual([]);
+        expect(listIds(store, { sinceUnixNano: ms(10), errorsOnly: true, service: "frontend" })).toEqual([
+          traceId(4),
+          traceId(1),
+        ]);
+        expect(listIds(store, { untilUnixNano: ms(35), q: "failed" })).toEqual([traceId(1)]);
+        // A trace's start moves when an earlier span arrives, and the window follows it.
+        store.insertSpans([makeSpan({ trace: 4, span: 2, parent: 1, service: "frontend", start: 5, end: 6 })]);
+        expect(listIds(store, { sinceUnixNano: ms(10) })).toEqual([traceId(3), traceId(2), traceId(1)]);
+        expect(listIds(store, { untilUnixNano: ms(5) })).toEqual([traceId(4)]);
+      });
+
+      it("pages through a time window with limit and cursor", async () => {
+        const store = await fresh();
+        store.insertSpans(Array.from({ length: 30 }, (_, i) => rootSpan(i + 1, { start: i * 10 })));
+        const window = { sinceUnixNano: ms(50), untilUnixNano: ms(250) };
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = store.listTraces({ ...window, limit: 7, ...(cursor === undefined ? {} : { cursor }) });
+          seen.push(...page.traces.map((t) => t.traceId));
+          cursor = page.nextCursor;
+        } while (cursor !== undefined);
+        expect(seen).toEqual(Array.from({ length: 21 }, (_, i) => traceId(26 - i)));
+      });
+
       it("combines filters", async () => {
         const store = await filterFixture();
         expect(listIds(store, { service: "frontend", errorsOnly: true })).toEqual([traceId(4), traceId(1)]);

@@ -23,6 +23,7 @@ import { DEFAULT_TRACE_LIMIT, MAX_TRACE_LIMIT, type Store, type TraceQuery } fro
 import { assertOwnOrigin } from "../own-origin.js";
 import type { HostPolicy } from "../security.js";
 import type { ListenerAddress } from "../server.js";
+import { parseTimeWindow } from "../time-window.js";
 
 export interface ApiRouteDeps {
   store: Store;
@@ -83,6 +84,9 @@ function parseTraceQuery(params: URLSearchParams): TraceQuery {
   if (name?.trim()) query.name = name.trim();
   const q = params.get("q");
   if (q?.trim()) query.q = q.trim();
+  const window = parseTimeWindow(params);
+  if (window.sinceUnixNano !== undefined) query.sinceUnixNano = window.sinceUnixNano;
+  if (window.untilUnixNano !== undefined) query.untilUnixNano = window.untilUnixNano;
   const cursor = params.get("cursor");
   if (cursor) query.cursor = cursor;
   return query;

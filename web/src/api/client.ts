@@ -54,6 +54,8 @@ export interface TraceListParams {
   q?: string;
   minDurationMs?: number;
   errorsOnly?: boolean;
+  since?: number;
+  until?: number;
   limit?: number;
   cursor?: string;
 }
@@ -65,6 +67,8 @@ export function traceListQuery(params: TraceListParams): string {
   if (params.q) search.set("q", params.q);
   if (params.minDurationMs !== undefined) search.set("minDurationMs", String(params.minDurationMs));
   if (params.errorsOnly) search.set("status", "error");
+  if (params.since !== undefined) search.set("since", String(params.since));
+  if (params.until !== undefined) search.set("until", String(params.until));
   if (params.limit !== undefined) search.set("limit", String(params.limit));
   if (params.cursor) search.set("cursor", params.cursor);
   const text = search.toString();

@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { DebouncedInput } from "../../components/DebouncedInput";
 import { ServiceSelect } from "../../components/ServiceSelect";
-import { parseDurationMs } from "../../lib/format";
+import { formatAbsolute, parseDurationMs } from "../../lib/format";
 import type { ListFilters } from "../../state/trace-list-model";
 
 export interface FilterBarProps {
@@ -9,6 +9,12 @@ export interface FilterBarProps {
   services: string[];
   /** `typing` is true for text typed into a box: the URL is replaced rather than pushed. */
   onChange(filters: ListFilters, typing: boolean): void;
+}
+
+function windowText({ since, until }: ListFilters): string {
+  if (since !== undefined && until !== undefined) return `${formatAbsolute(since)} – ${formatAbsolute(until)}`;
+  if (since !== undefined) return `after ${formatAbsolute(since)}`;
+  return `before ${formatAbsolute(until ?? 0)}`;
 }
 
 export function FilterBar({ filters, services, onChange }: FilterBarProps) {
@@ -61,6 +67,19 @@ export function FilterBar({ filters, services, onChange }: FilterBarProps) {
       >
         Errors only
       </button>
+      {(filters.since !== undefined || filters.until !== undefined) && (
+        <span class="filter-window" title="Only traces that started in this window (set by the link you followed)">
+          Started {windowText(filters)}
+          <button
+            type="button"
+            class="button link-button"
+            aria-label="Remove the time window"
+            onClick={() => set({ since: undefined, until: undefined })}
+          >
+            ×
+          </button>
+        </span>
+      )}
       {Object.keys(filters).length > 0 && (
         <button type="button" class="button link-button" onClick={() => onChange({}, false)}>
           Reset filters
