@@ -2,7 +2,8 @@
 // SQLite file, with request latency, RSS per 100k retained spans, and query times at that size.
 // Then TraceKit-SDK-shaped JSON traffic (bench/sdk-shaped.mjs).
 // Run after `npm run build`:  node bench/ingest.mjs
-// Knobs: BENCH_REQUESTS (default 1000 → 1M spans), BENCH_CONCURRENCY (4), BENCH_SECONDS (cap per phase, 180).
+// Knobs: BENCH_REQUESTS (default 1000 → 1M spans), BENCH_CONCURRENCY (4), BENCH_SECONDS (cap per phase, 180),
+// BENCH_SDK_SHAPED=0 (skip the SDK-shaped phase).
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { Agent } from "node:http";
 import { tmpdir } from "node:os";
@@ -95,7 +96,7 @@ decodeRate("JSON (JSON.parse + decode)", (text) => decodeTraceRequestJson(JSON.p
 const maxSpans = String(REQUESTS * template.spanCount + 1);
 await endToEnd("memory", ["--max-spans", maxSpans]);
 // TraceKit-SDK-shaped traffic in the same run: one-span JSON requests (Python) and 100-span JSON batches (Node).
-await runSdkShaped();
+if (process.env.BENCH_SDK_SHAPED !== "0") await runSdkShaped();
 const dir = mkdtempSync(join(tmpdir(), "tracekit-bench-"));
 try {
   const db = join(dir, "bench.db");
