@@ -1,5 +1,6 @@
 import type { Span } from "../domain/span.js";
 import { FlushTimer } from "./flush-timer.js";
+import type { GroupCommit } from "./sqlite-group-commit.js";
 import type { SpanLookups } from "./sqlite-lookups.js";
 import { SPAN_INSERT_CHUNK, SPAN_SLOTS, SPAN_WIDTH, type SqliteDatabase, type Statements } from "./sqlite-schema.js";
 import { encodeBody, STATUS_CODE_NUMBERS, toStoredNs } from "./sqlite-span-codec.js";
@@ -10,6 +11,8 @@ export interface SpanWriterDeps {
   stmts: Statements;
   traces: StoredTraces;
   lookups: SpanLookups;
+  /** Commits this writer's spans together with the companions' pending writes. */
+  commits: GroupCommit;
   /** Longest an accepted span waits before it is written. */
   flushIntervalMs: number;
   /** Rereads everything kept in memory from the file, after a flush rolled back. */
@@ -17,8 +20,8 @@ export interface SpanWriterDeps {
 }
 
 /**
- * The SQLite span store's write path: accepted spans wait as rows, and one transaction writes them
- * with their traces' rows, new lookup ids and shapes, then applies retention.
+ * The SQLite span store's write path: accepted spans wait as rows, and the group's commit writes
+ * them with their traces' rows, new lookup ids and shapes, then applies retention.
  */
 export class SpanWriter {
   /**
@@ -29,9 +32,16 @@ export class SpanWriter {
   pendingSpans = 0;
   readonly flushTimer: FlushTimer;
   private readonly writeBatch: (chunks: unknown[][], count: number, dirty: TraceEntry[], evict: TraceEntry[]) => number;
+  /** Trace ids evicted by the writes of the commit under way. */
+  private evicted: string[] = [];
 
   constructor(private readonly deps: SpanWriterDeps) {
     this.flushTimer = new FlushTimer(deps.flushIntervalMs, () => this.flush());
+    deps.commits.join({
+      hasPending: () => this.pendingSpans > 0 || deps.traces.spanTotal > deps.traces.maxSpans,
+      write: () => this.write(),
+      rolledBack: () => deps.reload(),
+    });
     const { stmts, traces, lookups } = deps;
     this.writeBatch = deps.db.transaction(
       (chunks: unknown[][], count: number, dirty: TraceEntry[], evict: TraceEntry[]) => {
@@ -126,12 +136,21 @@ export class SpanWriter {
     }
   }
 
-  /** Writes every pending span in one transaction, then applies retention; returns the evicted trace ids. */
+  /** Commits every pending write on the connection (spans and companions'); returns the evicted trace ids. */
   flush(): string[] {
+    this.evicted = [];
+    this.deps.commits.commit();
+    const evicted = this.evicted;
+    this.evicted = [];
+    return evicted;
+  }
+
+  /** Writes every pending span (inside the group's transaction), then applies retention. */
+  private write(): void {
     const { traces, lookups } = this.deps;
     this.flushTimer.cancel();
     const overBound = traces.spanTotal > traces.maxSpans;
-    if (this.pendingSpans === 0 && !overBound) return [];
+    if (this.pendingSpans === 0 && !overBound) return;
     const chunks = this.pendingChunks;
     const count = this.pendingSpans;
     const dirty = traces.dirtyEntries;
@@ -152,7 +171,7 @@ export class SpanWriter {
     traces.evictedTraces += evict.length;
     traces.evictedSpans += evictedSpanCount;
     traces.written(dirty, evict);
-    return evict.map((entry) => entry.traceId);
+    this.evicted = evict.map((entry) => entry.traceId);
   }
 }
 

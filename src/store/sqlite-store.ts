@@ -1,3 +1,4 @@
+import { GroupCommit } from "./sqlite-group-commit.js";
 import { createSpanInsert } from "./sqlite-insert.js";
 import { SpanLookups } from "./sqlite-lookups.js";
 import { describeOpenFailure, openDatabase } from "./sqlite-open.js";
@@ -33,9 +34,10 @@ export interface SqliteStoreOptions {
   /**
    * Opens another store that keeps its own tables in this file. The file is locked to this store's
    * connection (one process, one writer), so a second connection could not open it: the companion
-   * works through this one. It is opened once the span schema is migrated, and closed first.
+   * works through this one. It is opened once the span schema is migrated, and closed first. A
+   * companion that batches its writes joins `commits`, so they ride the span store's commits.
    */
-  companion?: (db: SqliteDatabase) => { close(): void };
+  companion?: (db: SqliteDatabase, commits: GroupCommit) => { close(): void };
 }
 
 const DEFAULT_FLUSH_INTERVAL_MS = 100;
@@ -43,7 +45,8 @@ const DEFAULT_FLUSH_SPANS = 5_000;
 
 /**
  * Spans in a SQLite file. Inserts are buffered and written in one transaction at most every
- * `flushIntervalMs` or every `flushSpans` spans; every read of spans writes pending spans first.
+ * `flushIntervalMs` or every `flushSpans` spans, or as soon as the event loop is idle when a caller
+ * awaits `committed()` (group commit); every read of spans writes pending spans first.
  * Every stored trace's summary is kept in memory (and as a row in the file, for restarts), so the
  * trace list, summaries and retention never aggregate spans or walk an index in SQLite.
  *
@@ -65,6 +68,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const stmts = statements;
 
   let closed = false;
+  const commits = new GroupCommit(db);
   const traces = new StoredTraces(stmts, options.maxSpans);
   const lookups = new SpanLookups(stmts);
   const writer = new SpanWriter({
@@ -72,6 +76,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     stmts,
     traces,
     lookups,
+    commits,
     flushIntervalMs: options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS,
     reload: loadState,
   });
@@ -123,6 +128,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       try {
         companion?.close();
       } finally {
+        commits.cancel();
         db.close();
       }
     }
@@ -132,7 +138,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     loadState();
     // A smaller --max-spans than the file was filled with applies at once.
     if (traces.spanTotal > traces.maxSpans) flush();
-    companion = options.companion?.(db);
+    companion = options.companion?.(db, commits);
   } catch (error) {
     db.close();
     throw describeOpenFailure(options.path, error);
@@ -145,6 +151,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     getTrace,
     getSummaries,
     listServices,
+    committed: () => commits.committed(),
     clear,
     stats,
     close,

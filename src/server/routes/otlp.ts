@@ -120,8 +120,9 @@ export interface DecodedExport {
   /**
    * Hands what was accepted to ingest; called once the whole body decoded. What the store then
    * refuses (e.g. spans of a trace larger than the retention bound) it adds to `rejected` and `errors`.
+   * With a store file, resolves once what was accepted is committed to it: the 200 comes after.
    */
-  accept(): void;
+  accept(): void | Promise<void>;
 }
 
 /** One OTLP signal as the receiver sees it: its path, its wording, its two decoders. */
@@ -173,7 +174,7 @@ export async function exportSignal(
     }
     throw error;
   }
-  decoded.accept();
+  await decoded.accept();
   const { rejected } = decoded;
   const errorMessage = decoded.errors.join("; ");
   if (rejected > 0) {
@@ -195,10 +196,11 @@ export function traceSignal(deps: OtlpRouteDeps): OtlpSignal {
     const out: DecodedExport = {
       rejected: result.rejectedSpans,
       errors: result.errors,
-      accept() {
+      async accept() {
         const inserted = deps.ingest.spans(result.spans);
         out.rejected += inserted.rejectedSpans;
         if (inserted.rejectionMessage !== undefined) out.errors.push(inserted.rejectionMessage);
+        await deps.ingest.committed();
       },
     };
     return out;
@@ -221,7 +223,10 @@ export function logSignal(deps: OtlpRouteDeps): OtlpSignal {
   const decoded = (result: LogDecodeResult): DecodedExport => ({
     rejected: result.rejectedLogRecords,
     errors: result.errors,
-    accept: () => deps.logIngest.logs(result.logs),
+    async accept() {
+      deps.logIngest.logs(result.logs);
+      await deps.logIngest.committed();
+    },
   });
   return {
     path: "/v1/logs",
