@@ -13,7 +13,7 @@ import { decodeTraceRequestJson } from "../dist/otlp/json/traces.js";
 import { decodeTraceRequestProtobuf } from "../dist/otlp/protobuf/traces.js";
 import { buildRequest, toOtlpJson, withFreshTraceIds } from "./payload.mjs";
 import { runSdkShaped } from "./sdk-shaped.mjs";
-import { get, rssMb, sendAll, startServer, timeQuery } from "./server.mjs";
+import { cpuSeconds, get, rssMb, sendAll, startServer, timeQuery } from "./server.mjs";
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
@@ -49,6 +49,7 @@ async function endToEnd(label, args) {
     bodies[i % bodies.length] = body;
     return body;
   };
+  const cpuBefore = cpuSeconds(child.pid);
   const run = await sendAll(port, "/v1/traces", {
     agent,
     count: REQUESTS,
@@ -58,6 +59,7 @@ async function endToEnd(label, args) {
   });
   const { seconds, latencies } = run;
   const sent = run.sent * template.spanCount;
+  const cpu = cpuSeconds(child.pid) - cpuBefore;
   const health = await get(agent, port, "/api/health");
   const rss = rssMb(child.pid);
   const retained = health.counts.spans;
@@ -69,6 +71,9 @@ async function endToEnd(label, args) {
   console.log(
     `${label}: ${fmt(sent / seconds)} spans/s end-to-end (${fmt(sent)} spans in ${seconds.toFixed(1)} s, ` +
       `${CONCURRENCY} concurrent 1,000-span protobuf requests), latency p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms`,
+  );
+  console.log(
+    `${label}: server CPU ${cpu.toFixed(1)} s → ${fmt(sent / cpu)} spans per CPU-second (the rate on an otherwise idle core)`,
   );
   console.log(
     `${label}: ${fmt(retained)} spans retained, RSS ${fmt(rss)} MB (idle ${fmt(idleRss)} MB) → ${((rss - idleRss) / (retained / 100_000)).toFixed(1)} MB per 100k spans`,

@@ -91,6 +91,17 @@ export function rssMb(pid) {
 }
 
 /**
+ * CPU seconds (user + system) a process has used so far: unlike wall time, barely moved by other
+ * work on a shared machine, so before/after comparisons of the server's own cost hold up.
+ */
+export function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name (which may hold spaces) start at state; utime and stime are 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
  * Sends `count` protobuf bodies (`body(i)` makes the i-th) to `path`, `concurrency` at a time, until
  * all are sent or `seconds` have passed. Returns the requests sent, the seconds it took and each
  * request's latency in ms, sorted.

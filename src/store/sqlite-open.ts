@@ -18,8 +18,14 @@ export function describeOpenFailure(path: string, error: unknown): StoreOpenErro
   return new StoreOpenError(`cannot open SQLite database ${path}: ${reason}`);
 }
 
+/**
+ * How long a commit waits: NORMAL until the operating system has the WAL frames (a killed process
+ * loses nothing committed; a power cut may lose the last commits), FULL until the disk has them too.
+ */
+export type SqliteSynchronous = "NORMAL" | "FULL";
+
 /** Opens (creating if needed) and migrates the file, with the pragmas the span store relies on. */
-export function openDatabase(Driver: SqliteDriver, path: string): SqliteDatabase {
+export function openDatabase(Driver: SqliteDriver, path: string, synchronous: SqliteSynchronous): SqliteDatabase {
   let db: SqliteDatabase | null = null;
   try {
     // No busy wait: a locked file belongs to another running tracekit-local.
@@ -31,7 +37,7 @@ export function openDatabase(Driver: SqliteDriver, path: string): SqliteDatabase
     // it also keeps WAL's index in heap memory instead of a shared-memory file.
     db.pragma("locking_mode = EXCLUSIVE");
     db.pragma("journal_mode = WAL");
-    db.pragma("synchronous = NORMAL");
+    db.pragma(`synchronous = ${synchronous === "FULL" ? "FULL" : "NORMAL"}`);
     db.pragma("temp_store = MEMORY");
     db.pragma("cache_size = -65536");
     db.pragma("wal_autocheckpoint = 4096");

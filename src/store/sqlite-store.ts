@@ -1,7 +1,7 @@
 import { GroupCommit } from "./sqlite-group-commit.js";
 import { createSpanInsert } from "./sqlite-insert.js";
 import { SpanLookups } from "./sqlite-lookups.js";
-import { describeOpenFailure, openDatabase } from "./sqlite-open.js";
+import { describeOpenFailure, openDatabase, type SqliteSynchronous } from "./sqlite-open.js";
 import { createSpanQueries } from "./sqlite-queries.js";
 import { prepareStatements, type SqliteDatabase, type SqliteDriver, type Statements } from "./sqlite-schema.js";
 import { createTraceSearch } from "./sqlite-search.js";
@@ -31,6 +31,8 @@ export interface SqliteStoreOptions {
   flushIntervalMs?: number;
   /** Pending spans that trigger a write at once (default 5,000). */
   flushSpans?: number;
+  /** NORMAL (default): a commit survives the process being killed; FULL: also a power cut, slower. */
+  synchronous?: SqliteSynchronous;
   /**
    * Opens another store that keeps its own tables in this file. The file is locked to this store's
    * connection (one process, one writer), so a second connection could not open it: the companion
@@ -57,7 +59,7 @@ const DEFAULT_FLUSH_SPANS = 5_000;
  */
 export function createSqliteStore(options: SqliteStoreOptions): Store {
   if (driver === null) throw new Error("createSqliteStore: await loadSqliteDriver() first");
-  const db = openDatabase(driver, options.path);
+  const db = openDatabase(driver, options.path, options.synchronous ?? "NORMAL");
   let statements: Statements;
   try {
     statements = prepareStatements(db);
