@@ -90,9 +90,14 @@ export function rssMb(pid) {
   return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
 }
 
-/** CPU seconds (user + system) a process has used: a rate per CPU-second holds up when other work shares the cores. */
+/**
+ * CPU seconds (user + system) a process has used so far: unlike wall time, barely moved by other
+ * work on a shared machine, so before/after comparisons of the server's own cost hold up.
+ */
 export function cpuSeconds(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name (which may hold spaces) start at state; utime and stime are 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 

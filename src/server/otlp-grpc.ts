@@ -112,13 +112,16 @@ export function startOtlpGrpcServer(options: OtlpGrpcOptions): Promise<OtlpGrpcS
           callback({ code: status.INVALID_ARGUMENT, details: received.malformed });
           return;
         }
-        try {
-          if ("failed" in received) throw received.failed;
-          callback(null, acceptExport(signal, received.decoded, otlp, path));
-        } catch (error) {
+        const internal = (error: unknown) => {
           options.onInternalError?.(error);
           callback({ code: status.INTERNAL, details: "internal error; see the tracekit-local terminal" });
+        };
+        if ("failed" in received) {
+          internal(received.failed);
+          return;
         }
+        // With a store file, the answer waits for the commit holding these items (as over HTTP).
+        acceptExport(signal, received.decoded, otlp, path).then((outcome) => callback(null, outcome), internal);
       },
     });
   }

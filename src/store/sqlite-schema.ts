@@ -1,6 +1,6 @@
 /**
  * The SQLite store's schema (ordered migrations keyed by `PRAGMA user_version`) and every SQL
- * statement it runs, prepared in one place. Only sqlite-store.ts uses this module.
+ * statement it runs, prepared in one place. Only the span store (sqlite-store.ts and its parts) uses this module.
  */
 
 /** The subset of better-sqlite3 the store uses; typed here so the addon's types are not a build dependency. */

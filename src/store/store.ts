@@ -77,6 +77,11 @@ export interface Store {
   /** Summaries of the given traces that still exist, in the given order. */
   getSummaries(traceIds: readonly string[]): TraceSummary[];
   listServices(): ServiceStats[];
+  /**
+   * Resolves once every span accepted so far is committed to the store's file (so a 200 means it
+   * survives the process being killed); absent for a store without a file.
+   */
+  committed?(): Promise<void>;
   clear(): void;
   stats(): StoreStats;
   /** Flushes anything pending and releases resources; the store is unusable afterwards. */

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { SqliteDriver } from "../../src/store/sqlite-schema.js";
 import { createSqliteStore, loadSqliteDriver, type SqliteStoreOptions } from "../../src/store/sqlite-store.js";
 import type { Store } from "../../src/store/store.js";
+import { copyAsKilled } from "./killed-copy.js";
 import { makeSpan, richSpan, rootSpan, spanId, traceId } from "./span-fixtures.js";
 import { describeStoreContract } from "./store-contract.js";
 
@@ -122,6 +123,34 @@ describe("sqlite store: persistence and files", () => {
     expect(walSize()).toBe(before);
     await new Promise((resolve) => setTimeout(resolve, 80));
     expect(walSize()).toBeGreaterThan(before);
+  });
+
+  it("resolves committed() once the spans accepted before it are in the file, for every waiter", async () => {
+    const path = tempPath();
+    const store = openStore({ path, flushIntervalMs: 60_000 });
+    store.insertSpans([rootSpan(1)]);
+    const first = store.committed?.();
+    store.insertSpans([rootSpan(2), makeSpan({ trace: 2, span: 2, parent: 1 })]);
+    const second = store.committed?.();
+    // Still pending: a kill now would lose them.
+    expect(openStore({ path: copyAsKilled(path, tempPath()) }).stats()).toMatchObject({ spans: 0, traces: 0 });
+    await Promise.all([first, second]);
+    const survivor = openStore({ path: copyAsKilled(path, tempPath()) });
+    expect(survivor.stats()).toMatchObject({ spans: 3, traces: 2 });
+    expect(survivor.getTrace(traceId(2))).toHaveLength(2);
+  });
+
+  it("resolves committed() at once when nothing is pending", async () => {
+    const store = openStore({ path: tempPath(), flushIntervalMs: 60_000 });
+    await store.committed?.();
+    store.insertSpans([rootSpan(1)]);
+    store.listTraces({ limit: 1 });
+    let resolved = false;
+    void store.committed?.().then(() => {
+      resolved = true;
+    });
+    await Promise.resolve();
+    expect(resolved).toBe(true);
   });
 
   it("applies a smaller bound at once on reopen, and keeps arrival order across restarts", () => {

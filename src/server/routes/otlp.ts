@@ -121,8 +121,9 @@ export interface DecodedExport {
   /**
    * Hands what was accepted to ingest; called once the whole body decoded. What the store then
    * refuses (e.g. spans of a trace larger than the retention bound) it adds to `rejected` and `errors`.
+   * With a store file, resolves once what was accepted is committed to it: the 200 comes after.
    */
-  accept(): void;
+  accept(): void | Promise<void>;
 }
 
 /** One OTLP signal as the receiver sees it: its path, its wording, its two decoders. */
@@ -164,13 +165,13 @@ export interface ExportOutcome {
  * every transport (OTLP/HTTP on any port, OTLP/gRPC) shares. `path` is what the request was sent to
  * (`/v1/traces`, or the gRPC method's `/<service>/Export`), for the rejection notice.
  */
-export function acceptExport(
+export async function acceptExport(
   signal: OtlpSignal,
   decoded: DecodedExport,
   deps: Pick<OtlpRouteDeps, "rejections" | "onClientError">,
   path: string = signal.path,
-): ExportOutcome {
-  decoded.accept();
+): Promise<ExportOutcome> {
+  await decoded.accept();
   const { rejected } = decoded;
   const errorMessage = decoded.errors.join("; ");
   if (rejected > 0) {
@@ -214,7 +215,7 @@ export async function exportSignal(
     }
     throw error;
   }
-  const { rejected, errorMessage } = acceptExport(signal, decoded, deps);
+  const { rejected, errorMessage } = await acceptExport(signal, decoded, deps);
   if (encoding === "protobuf") {
     headers["Content-Type"] = "application/x-protobuf";
     return { status: 200, headers, body: encodeExportResponseProtobuf(rejected, errorMessage) };
@@ -231,10 +232,11 @@ export function traceSignal(deps: OtlpRouteDeps): OtlpSignal {
     const out: DecodedExport = {
       rejected: result.rejectedSpans,
       errors: result.errors,
-      accept() {
+      async accept() {
         const inserted = deps.ingest.spans(result.spans);
         out.rejected += inserted.rejectedSpans;
         if (inserted.rejectionMessage !== undefined) out.errors.push(inserted.rejectionMessage);
+        await deps.ingest.committed();
       },
     };
     return out;
@@ -258,7 +260,10 @@ export function logSignal(deps: OtlpRouteDeps): OtlpSignal {
   const decoded = (result: LogDecodeResult): DecodedExport => ({
     rejected: result.rejectedLogRecords,
     errors: result.errors,
-    accept: () => deps.logIngest.logs(result.logs),
+    async accept() {
+      deps.logIngest.logs(result.logs);
+      await deps.logIngest.committed();
+    },
   });
   return {
     path: "/v1/logs",
