@@ -17,6 +17,8 @@ export interface TraceSummaryJson {
   errorCount: number;
   services: string[];
   hasRoot: boolean;
+  /** What failed, in a line (exception type and message, or a status message), when a failing span says. */
+  errorMessage?: string;
 }
 
 export interface SpanEventJson {

@@ -125,8 +125,20 @@ export function encodeBody(span: Span, shapeId: number | null): string {
 }
 
 export function aggregateFromRow(row: TraceRow): TraceAggregate {
-  const [, traceId, startNs, endNs, spanCount, errorCount, rootName, rootService, firstName, firstService, services] =
-    row;
+  const [
+    ,
+    traceId,
+    startNs,
+    endNs,
+    spanCount,
+    errorCount,
+    rootName,
+    rootService,
+    firstName,
+    firstService,
+    services,
+    errorMessage,
+  ] = row;
   const aggregate = new TraceAggregate(traceId);
   aggregate.startTimeUnixNano = fromStoredNs(startNs);
   aggregate.endTimeUnixNano = fromStoredNs(endNs);
@@ -137,5 +149,6 @@ export function aggregateFromRow(row: TraceRow): TraceAggregate {
   aggregate.firstName = firstName;
   aggregate.firstService = firstService;
   aggregate.services.push(...(JSON.parse(services) as string[]));
+  aggregate.restoreError(errorMessage);
   return aggregate;
 }

@@ -117,6 +117,7 @@ export class SpanWriter {
         a.firstName,
         a.firstService,
         services,
+        a.errorMessage,
         entry.seq,
       );
     } else {
@@ -132,6 +133,7 @@ export class SpanWriter {
         a.firstName,
         a.firstService,
         services,
+        a.errorMessage,
       );
     }
   }

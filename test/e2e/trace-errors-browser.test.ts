@@ -44,6 +44,11 @@ describe.skipIf(!available)("a failing trace, in Chromium", () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 700 } });
     page.setDefaultTimeout(15_000);
     const problems = collectPageProblems(page);
+    // The list row says what failed and counts failing spans as such.
+    await page.goto(`${app.base}/`);
+    const row = page.locator(`[data-trace-id="${traceId}"]`);
+    await expect.poll(() => row.getByTestId("trace-error-message").textContent()).toBe("card declined by issuer");
+    expect(await row.locator(".badge.error").textContent()).toBe("3 failing");
     await page.goto(`${app.base}/traces/${traceId}`);
     const selected = page.locator(".tv-row.selected");
     await expect.poll(() => selected.getAttribute("data-span-id")).toBe(gateway);

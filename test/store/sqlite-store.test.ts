@@ -87,6 +87,7 @@ describe("sqlite store: persistence and files", () => {
       services: ["api", "db"],
       durationMs: 100,
       hasRoot: true,
+      errorMessage: "failed",
     });
     expect(store.listTraces({ limit: 10, service: "db" }).traces.map((t) => t.traceId)).toEqual([traceId(1)]);
     expect(store.getTrace(traceId(1))?.map((s) => s.spanId)).toEqual([spanId(1), spanId(2)]);

@@ -220,6 +220,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
           errorCount: 1,
           services: ["db"],
           hasRoot: false,
+          errorMessage: "failed",
         });
         store.insertSpans([child()]);
         expect(summaryOf(store, 7)).toMatchObject({
@@ -245,6 +246,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
           errorCount: 1,
           services: ["api", "db", "frontend"],
           hasRoot: true,
+          errorMessage: "failed",
         };
         expect(summaryOf(store, 7)).toEqual(final);
         expect(store.listTraces({ limit: 10 }).traces).toEqual([final]);
@@ -310,6 +312,48 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         const summaries = store.getSummaries([traceId(3), traceId(9), traceId(1)]);
         expect(summaries.map((s) => s.traceId)).toEqual([traceId(3), traceId(1)]);
         expect(store.getSummaries([])).toEqual([]);
+      });
+    });
+
+    describe("what failed", () => {
+      const failing = (span: number, start: number, extra: Partial<Span> = {}) => ({
+        ...makeSpan({ trace: 9, span, parent: span === 1 ? null : 1, start, end: start + 10, error: true }),
+        ...extra,
+      });
+      const exception = (type: string, message: string) => [
+        {
+          name: "exception",
+          timeUnixNano: 1n,
+          attributes: { "exception.type": type, "exception.message": message },
+        },
+      ];
+
+      it("says it in a line: an exception before a bare status message, the earliest of equals, in any arrival order", async () => {
+        const spans = [
+          failing(1, 0, { status: { code: "ERROR", message: "HTTP 500" } }),
+          failing(2, 5, { events: exception("CardDeclined", "insufficient funds") }),
+          failing(3, 2, { events: exception("TimeoutError", "gateway took 30 s") }),
+          makeSpan({ trace: 9, span: 4, parent: 1, start: 1, end: 3 }),
+        ];
+        for (const order of [spans, [...spans].reverse()]) {
+          const store = await fresh();
+          for (const span of order) store.insertSpans([span]);
+          expect(summaryOf(store, 9).errorMessage).toBe("TimeoutError: gateway took 30 s");
+          expect(store.listTraces({ limit: 1 }).traces[0]?.errorMessage).toBe("TimeoutError: gateway took 30 s");
+        }
+        const statusOnly = await fresh();
+        statusOnly.insertSpans([failing(1, 0, { status: { code: "ERROR", message: "HTTP 500" } })]);
+        expect(summaryOf(statusOnly, 9).errorMessage).toBe("HTTP 500");
+        const silent = await fresh();
+        silent.insertSpans([failing(1, 0, { status: { code: "ERROR" } }), makeSpan({ trace: 10, span: 1 })]);
+        expect(summaryOf(silent, 9).errorMessage).toBeNull();
+        expect(summaryOf(silent, 10).errorMessage).toBeNull();
+      });
+
+      it("keeps a one-line length however long the message", async () => {
+        const store = await fresh();
+        store.insertSpans([failing(1, 0, { status: { code: "ERROR", message: "x".repeat(100_000) } })]);
+        expect(summaryOf(store, 9).errorMessage).toHaveLength(300);
       });
     });
 

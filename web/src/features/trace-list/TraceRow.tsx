@@ -35,6 +35,11 @@ export function TraceRow({ trace, selected, barFraction, startText, filterServic
     >
       <span class="col-name" title={clipText(trace.name)}>
         <span class="trace-name">{clipText(trace.name) || "(unnamed)"}</span>
+        {trace.errorMessage && (
+          <span class="trace-error-message" title={trace.errorMessage} data-testid="trace-error-message">
+            {trace.errorMessage}
+          </span>
+        )}
         {!trace.hasRoot && (
           <span class="badge" title="The root span has not arrived (yet); the name is the earliest span's">
             no root
@@ -64,8 +69,11 @@ export function TraceRow({ trace, selected, barFraction, startText, filterServic
       <span class="col-spans">{trace.spanCount.toLocaleString("en-US")}</span>
       <span class="col-errors">
         {trace.errorCount > 0 ? (
-          <span class="badge error">
-            {trace.errorCount} error{trace.errorCount > 1 ? "s" : ""}
+          <span
+            class="badge error"
+            title={`${trace.errorCount} span${trace.errorCount > 1 ? "s" : ""} with status ERROR (a failure usually marks every caller on its way up)`}
+          >
+            {trace.errorCount} failing
           </span>
         ) : null}
       </span>
