@@ -86,7 +86,7 @@ export function createServer(deps: ServerDeps): Hono {
 
   app.onError((error, c) => {
     if (error instanceof AppError) {
-      return c.json({ error: { code: error.code, message: error.message } }, error.status);
+      return c.json({ error: { code: error.code, message: error.message, ...error.details } }, error.status);
     }
     deps.onInternalError?.(error);
     return c.json({ error: { code: "internal", message: "internal error; see the tracekit-local terminal" } }, 500);

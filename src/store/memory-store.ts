@@ -1,3 +1,4 @@
+import { CATALOG_SAMPLE_SPANS, countAttributeKeys, countAttributeValues } from "./attribute-catalog.js";
 import { percentile } from "../domain/percentile.js";
 import { spanSearchText } from "../domain/search.js";
 import type { Span } from "../domain/span.js";
@@ -7,6 +8,7 @@ import { decodeCursor, encodeCursor, isAfterCursor } from "./cursor.js";
 import { createEvictedTraces, evictedTracesCapacity } from "./evicted-traces.js";
 import { summaryMatches } from "./query-match.js";
 import { SortedChunks } from "./sorted-chunks.js";
+import { compileTraceQuery } from "./span-query.js";
 import {
   DEFAULT_MAX_SPANS,
   type InsertResult,
@@ -159,13 +161,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     return result;
   }
 
-  function traceMatchesText(trace: MemoryTrace, needle: string): boolean {
-    return trace.spans.some((span) => searchText(span).includes(needle));
-  }
-
   function listTraces(query: TraceQuery): TracePage {
     const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-    const needle = query.q?.trim().toLowerCase() || undefined;
+    const filter = compileTraceQuery<Span>(query.q, searchText);
     const out: TraceSummary[] = [];
     let last: MemoryTrace | undefined;
     let more = false;
@@ -174,7 +172,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       (trace) => {
         if (trace.evicted) return true;
         if (!summaryMatches(trace.aggregate, query)) return true;
-        if (needle !== undefined && !traceMatchesText(trace, needle)) return true;
+        if (filter !== undefined && !(filter.mayMatchTrace(trace.aggregate) && trace.spans.some(filter.matchesSpan))) {
+          return true;
+        }
         if (out.length === query.limit) {
           more = true;
           return false;
@@ -249,6 +249,20 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       .sort((a, b) => a.name.localeCompare(b.name));
   }
 
+  /** Spans of the newest traces (by start), up to `limit`: what autocomplete looks at. */
+  function newestSpans(limit: number): Span[] {
+    const out: Span[] = [];
+    byStart.walkDown((trace) => {
+      if (trace.evicted) return true;
+      for (const span of trace.spans) {
+        if (out.length === limit) return false;
+        out.push(span);
+      }
+      return out.length < limit;
+    });
+    return out;
+  }
+
   function clear(): void {
     traces = new Map();
     byStart.clear();
@@ -268,6 +282,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     getTrace,
     getSummaries,
     listServices,
+    attributeKeys: () => countAttributeKeys(newestSpans(CATALOG_SAMPLE_SPANS)),
+    attributeValues: (key, limit) => countAttributeValues(newestSpans(CATALOG_SAMPLE_SPANS), key, limit),
     clear,
     stats,
     close: clear,

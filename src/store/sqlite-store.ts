@@ -1,4 +1,3 @@
-import { searchTextOf } from "../domain/search.js";
 import {
   type Attributes,
   type AttrValue,
@@ -18,7 +17,8 @@ import { FlushTimer } from "./flush-timer.js";
 import { StoreOpenError } from "./open-store.js";
 import { summaryMatches } from "./query-match.js";
 import { SortedChunks } from "./sorted-chunks.js";
-import { attributesHaveNonFinite, decodeJson, encodeJson, isJsonVerbatim } from "./sqlite-json.js";
+import { CATALOG_SAMPLE_SPANS, countAttributeKeys, countAttributeValues } from "./attribute-catalog.js";
+import { attributesHaveNonFinite, decodeJson, encodeJson } from "./sqlite-json.js";
 import {
   MAX_TRACE_SEQ,
   migrate,
@@ -33,6 +33,7 @@ import {
   type Statements,
   type TraceRow,
 } from "./sqlite-schema.js";
+import { createSqliteSpanQuery, type SqliteSpanQuery } from "./sqlite-span-query.js";
 import {
   type InsertResult,
   type ServiceStats,
@@ -299,8 +300,20 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const flushSpans = options.flushSpans ?? DEFAULT_FLUSH_SPANS;
   const db = openDatabase(driver, options.path);
   let statements: Statements;
+  let spanQuery: SqliteSpanQuery;
   try {
     statements = prepareStatements(db);
+    spanQuery = createSqliteSpanQuery({
+      db,
+      readBody(text) {
+        const body = decodeJson<SpanBody>(text);
+        const [, , name, kind, statusMessage, , , , events] = body;
+        const attributes = attributesOf(body);
+        return { name, kind: SPAN_KINDS[kind] ?? "UNSPECIFIED", statusMessage, attributes, events: eventsFromStored(events) };
+      },
+      serviceName: (id) => serviceNameById.get(id) ?? "",
+      shapeKeys: (id) => shapeKeysById.get(id),
+    });
   } catch (error) {
     db.close();
     throw describeOpenFailure(options.path, error);
@@ -791,29 +804,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
   // ---- reading ----
 
-  /**
-   * Whether a span of the trace has `needle` in its search text, built here exactly as the memory
-   * store builds it. With `prefilter` (a needle with no character JSON escapes), every searched
-   * value appears in the body's JSON as is, so a body that lacks the needle rules its span out
-   * without parsing any JSON; keys and ids can only add candidates, which the exact check settles.
-   */
-  function traceHasText(entry: TraceEntry, needle: string, prefilter: boolean): boolean {
-    const low = entry.seq * SPAN_SLOTS;
-    for (const text of stmts.spanBodies.iterate(low, low + SPAN_SLOTS) as Iterable<string>) {
-      if (prefilter && !text.toLowerCase().includes(needle)) continue;
-      const body = decodeJson<SpanBody>(text);
-      const search = searchTextOf(body[2], body[4] ?? undefined, attributesOf(body), eventsFromStored(body[8]));
-      if (search.includes(needle)) return true;
-    }
-    return false;
-  }
-
   function listTraces(query: TraceQuery): TracePage {
     assertOpen();
     flush();
     const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-    const needle = query.q?.trim().toLowerCase() || undefined;
-    const prefilter = needle !== undefined && isJsonVerbatim(needle);
+    const filter = spanQuery.compile(query.q);
     const out: TraceSummary[] = [];
     let last: TraceEntry | undefined;
     let more = false;
@@ -822,7 +817,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       (entry) => {
         if (entry.evicted) return true;
         if (!summaryMatches(entry.aggregate, query)) return true;
-        if (needle !== undefined && !traceHasText(entry, needle, prefilter)) return true;
+        if (filter !== undefined && !filter.matchesTrace(entry)) return true;
         if (out.length === query.limit) {
           more = true;
           return false;
@@ -991,6 +986,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     getTrace,
     getSummaries,
     listServices,
+    attributeKeys: () => (assertOpen(), flush(), countAttributeKeys(spanQuery.newestSpans(CATALOG_SAMPLE_SPANS))),
+    attributeValues: (key, limit) => (
+      assertOpen(), flush(), countAttributeValues(spanQuery.newestSpans(CATALOG_SAMPLE_SPANS), key, limit)
+    ),
     clear,
     stats,
     close,

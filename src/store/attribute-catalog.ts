@@ -1,0 +1,76 @@
+import { aliasReadsOf } from "../domain/semconv-aliases.js";
+import type { Attributes, AttrValue } from "../domain/span.js";
+import { type QueryableSpan, someValue } from "./span-query.js";
+import type { AttributeKeyCount, AttributeKeys, AttributeValues } from "./store.js";
+
+/**
+ * Autocomplete looks at this many of the newest spans, whatever the store holds: its answer stays
+ * within a few milliseconds at any size (see bench/query.mjs), and what a reader types a query
+ * about is mostly what arrived lately.
+ */
+export const CATALOG_SAMPLE_SPANS = 5_000;
+
+/** Values longer than this are not offered (a statement or a payload is no value to type). */
+const MAX_VALUE_LENGTH = 200;
+
+function countKeysOf(
+  attributes: Attributes,
+  source: AttributeKeyCount["source"],
+  times: number,
+  out: Map<string, AttributeKeyCount>,
+): void {
+  for (const key of Object.keys(attributes)) {
+    const id = `${source}\u0000${key}`;
+    const entry = out.get(id);
+    if (entry === undefined) out.set(id, { key, source, count: times });
+    else entry.count += times;
+  }
+}
+
+/** Attribute keys of `spans` with the number of spans carrying each, most frequent first. */
+export function countAttributeKeys(spans: readonly QueryableSpan[]): AttributeKeys {
+  const counts = new Map<string, AttributeKeyCount>();
+  // Spans of one batch share their resource object: count its keys once per object.
+  const resources = new Map<Attributes, number>();
+  for (const span of spans) {
+    countKeysOf(span.attributes, "span", 1, counts);
+    resources.set(span.resource, (resources.get(span.resource) ?? 0) + 1);
+    for (const event of span.events) countKeysOf(event.attributes, "event", 1, counts);
+  }
+  for (const [resource, times] of resources) countKeysOf(resource, "resource", times, counts);
+  const keys = [...counts.values()].sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return { keys, sampledSpans: spans.length };
+}
+
+function scalarText(value: AttrValue): string | undefined {
+  if (typeof value === "string") return value.length <= MAX_VALUE_LENGTH ? value : undefined;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return undefined;
+}
+
+/** The most frequent values of `key` (a span field or an attribute, read with its aliases) in `spans`. */
+export function countAttributeValues(spans: readonly QueryableSpan[], key: string, limit: number): AttributeValues {
+  const counts = new Map<string, number>();
+  const add = (text: string | undefined) => {
+    if (text !== undefined) counts.set(text, (counts.get(text) ?? 0) + 1);
+  };
+  const field = key.toLowerCase();
+  const reads = aliasReadsOf(key);
+  const visit = (value: AttrValue): boolean => {
+    if (Array.isArray(value)) for (const item of value) add(scalarText(item));
+    else add(scalarText(value));
+    return false;
+  };
+  for (const span of spans) {
+    if (field === "service") add(span.service);
+    else if (field === "name") add(scalarText(span.name));
+    else if (field === "status") add(span.status.code.toLowerCase());
+    else if (field === "kind") add(span.kind.toLowerCase());
+    else if (field !== "duration") someValue(span, reads, visit);
+  }
+  const values = [...counts.entries()]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .slice(0, limit)
+    .map(([value, count]) => ({ value, count }));
+  return { key, values, sampledSpans: spans.length };
+}
