@@ -13,32 +13,31 @@ export const CATALOG_SAMPLE_SPANS = 5_000;
 /** Values longer than this are not offered (a statement or a payload is no value to type). */
 const MAX_VALUE_LENGTH = 200;
 
-function countKeysOf(
-  attributes: Attributes,
-  source: AttributeKeyCount["source"],
-  times: number,
-  out: Map<string, AttributeKeyCount>,
-): void {
-  for (const key of Object.keys(attributes)) {
-    const id = `${source}\u0000${key}`;
-    const entry = out.get(id);
-    if (entry === undefined) out.set(id, { key, source, count: times });
-    else entry.count += times;
+type KeySource = AttributeKeyCount["source"];
+
+function countKeysOf(attributes: Attributes, times: number, out: Map<string, number>): void {
+  for (const key in attributes) {
+    if (Object.hasOwn(attributes, key)) out.set(key, (out.get(key) ?? 0) + times);
   }
 }
 
 /** Attribute keys of `spans` with the number of spans carrying each, most frequent first. */
 export function countAttributeKeys(spans: readonly QueryableSpan[]): AttributeKeys {
-  const counts = new Map<string, AttributeKeyCount>();
+  // One map per source, keyed by the decoder's shared key strings (no key is built per span).
+  const bySource: Record<KeySource, Map<string, number>> = { span: new Map(), resource: new Map(), event: new Map() };
   // Spans of one batch share their resource object: count its keys once per object.
   const resources = new Map<Attributes, number>();
   for (const span of spans) {
-    countKeysOf(span.attributes, "span", 1, counts);
+    countKeysOf(span.attributes, 1, bySource.span);
     resources.set(span.resource, (resources.get(span.resource) ?? 0) + 1);
-    for (const event of span.events) countKeysOf(event.attributes, "event", 1, counts);
+    for (const event of span.events) countKeysOf(event.attributes, 1, bySource.event);
   }
-  for (const [resource, times] of resources) countKeysOf(resource, "resource", times, counts);
-  const keys = [...counts.values()].sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  for (const [resource, times] of resources) countKeysOf(resource, times, bySource.resource);
+  const keys: AttributeKeyCount[] = [];
+  for (const source of ["span", "resource", "event"] as const) {
+    for (const [key, count] of bySource[source]) keys.push({ key, source, count });
+  }
+  keys.sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return { keys, sampledSpans: spans.length };
 }
 

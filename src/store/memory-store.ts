@@ -8,7 +8,7 @@ import { decodeCursor, encodeCursor, isAfterCursor } from "./cursor.js";
 import { createEvictedTraces, evictedTracesCapacity } from "./evicted-traces.js";
 import { summaryMatches } from "./query-match.js";
 import { SortedChunks } from "./sorted-chunks.js";
-import { compileTraceQuery } from "./span-query.js";
+import { type CompiledSpanQuery, compileTraceQuery } from "./span-query.js";
 import {
   DEFAULT_MAX_SPANS,
   type InsertResult,
@@ -19,6 +19,7 @@ import {
   type TraceQuery,
   tooBigTraceMessage,
 } from "./store.js";
+import { bloomAllows, TraceBlooms } from "./trace-blooms.js";
 import { compareOldestFirst, type StartOrdered, setSortStart, traceIdKey } from "./trace-order.js";
 
 interface MemoryTrace extends StartOrdered {
@@ -67,6 +68,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   let evictedSpans = 0;
   const evictedIds = createEvictedTraces(evictedTracesCapacity(maxSpans));
   const searchTextCache = new WeakMap<Span, string>();
+  const blooms = new TraceBlooms<MemoryTrace>();
 
   function searchText(span: Span): string {
     let text = searchTextCache.get(span);
@@ -161,6 +163,15 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     return result;
   }
 
+  function traceMatches(trace: MemoryTrace, filter: CompiledSpanQuery<Span>): boolean {
+    if (!filter.mayMatchTrace(trace.aggregate)) return false;
+    if (filter.tokens.length > 0) {
+      const bits = blooms.current(trace, trace.spans.length) ?? blooms.build(trace, trace.spans);
+      if (!bloomAllows(bits, filter.tokens)) return false;
+    }
+    return trace.spans.some(filter.matchesSpan);
+  }
+
   function listTraces(query: TraceQuery): TracePage {
     const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const filter = compileTraceQuery<Span>(query.q, searchText);
@@ -172,9 +183,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       (trace) => {
         if (trace.evicted) return true;
         if (!summaryMatches(trace.aggregate, query)) return true;
-        if (filter !== undefined && !(filter.mayMatchTrace(trace.aggregate) && trace.spans.some(filter.matchesSpan))) {
-          return true;
-        }
+        if (filter !== undefined && !traceMatches(trace, filter)) return true;
         if (out.length === query.limit) {
           more = true;
           return false;

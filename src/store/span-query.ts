@@ -2,6 +2,7 @@ import { parseQuery, type QueryNode } from "../domain/query.js";
 import { type AliasRead, aliasReadsOf } from "../domain/semconv-aliases.js";
 import type { Attributes, AttrValue, SpanEvent, SpanKind, SpanStatus } from "../domain/span.js";
 import type { SummaryFilterFields } from "./query-match.js";
+import { requiredTokens } from "./trace-blooms.js";
 
 /** What a query looks at in a span; a domain `Span` is one, and the SQLite store builds one from a row. */
 export interface QueryableSpan {
@@ -21,6 +22,8 @@ export interface CompiledSpanQuery<S extends QueryableSpan> {
   matchesSpan(span: S): boolean;
   /** False when no span of a trace with this summary can match: the trace's spans need not be read. */
   mayMatchTrace(summary: SummaryFilterFields): boolean;
+  /** What a trace's Bloom filter must hold for a span of it to match (see trace-blooms.ts); empty: nothing. */
+  tokens: number[][];
 }
 
 type SpanTest<S> = (span: S) => boolean;
@@ -218,7 +221,7 @@ export function compileSpanQuery<S extends QueryableSpan>(
     }
   }
 
-  return { matchesSpan: spanTest(node), mayMatchTrace: summaryTest(node) };
+  return { matchesSpan: spanTest(node), mayMatchTrace: summaryTest(node), tokens: requiredTokens(node) };
 }
 
 /** The compiled form of a `TraceQuery.q`, or undefined when it is blank; throws QueryError (a 400). */

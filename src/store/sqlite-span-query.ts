@@ -5,6 +5,7 @@ import { type Attributes, type SpanEvent, type SpanKind, STATUS_CODES } from "..
 import type { SummaryFilterFields } from "./query-match.js";
 import { compileSpanQuery, type QueryableSpan } from "./span-query.js";
 import { decodeJson, isJsonVerbatim } from "./sqlite-json.js";
+import { bloomAllows, TraceBlooms } from "./trace-blooms.js";
 import { SPAN_SLOTS, type SqliteDatabase } from "./sqlite-schema.js";
 
 /** What the SQLite store reads out of a stored span body for a query (it owns the body's layout). */
@@ -27,7 +28,7 @@ export interface SqliteSpanQueryDeps {
 /** A trace as the SQLite store keeps it in memory: its spans are rows [seq·2^21, (seq+1)·2^21). */
 export interface StoredTraceRef {
   readonly seq: number;
-  readonly aggregate: SummaryFilterFields;
+  readonly aggregate: SummaryFilterFields & { readonly spanCount: number };
 }
 
 export interface SqliteTraceFilter {
@@ -92,6 +93,7 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
     .prepare("SELECT service_id, start_ns, end_ns, status_code, resource_id, body FROM spans ORDER BY id DESC LIMIT ?")
     .raw();
   const resourceJsonById = deps.db.prepare("SELECT json FROM resources WHERE id = ?").pluck();
+  const blooms = new TraceBlooms<StoredTraceRef>();
 
   /** Per call: resource ids are reused after a clear, so nothing is kept between calls. */
   function resourceReader() {
@@ -166,6 +168,15 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
       matchesTrace(trace) {
         if (!compiled.mayMatchTrace(trace.aggregate)) return false;
         const low = trace.seq * SPAN_SLOTS;
+        if (compiled.tokens.length > 0) {
+          const bits = blooms.current(trace, trace.aggregate.spanCount);
+          if (bits === undefined) {
+            // First query that needs this trace's filter: read every span once, build it, decide.
+            const spans = (spanRows.all(low, low + SPAN_SLOTS) as QueryRow[]).map((row) => toSpan(row, resourceOf(row[4])));
+            return bloomAllows(blooms.build(trace, spans), compiled.tokens) && spans.some(compiled.matchesSpan);
+          }
+          if (!bloomAllows(bits, compiled.tokens)) return false;
+        }
         for (const row of spanRows.iterate(low, low + SPAN_SLOTS) as Iterable<QueryRow>) {
           if (required.length > 0 && !mayMatchRow(row)) continue;
           if (compiled.matchesSpan(toSpan(row, resourceOf(row[4])))) return true;

@@ -72,6 +72,16 @@ export function queryContract(fresh: () => Promise<Store>): void {
     expect(found(store, "-http.method=GET")).toEqual([4, 2, 1]);
   });
 
+  it("query: a number equals however it is written; a trace searched before is searched again once it grows", async () => {
+    const store = await queryFixture();
+    expect(found(store, "http.status_code=503.0")).toEqual([1]);
+    expect(found(store, "http.status_code=5.03e2")).toEqual([1]);
+    expect(found(store, "app.order.id=7")).toEqual([]);
+    store.insertSpans([makeSpan({ trace: 2, span: 9, parent: 1, start: 21, attributes: { "app.order.id": 7 } })]);
+    expect(found(store, "app.order.id=7")).toEqual([2]);
+    expect(found(store, "app.order.id=7 | deployment.environment=dev")).toEqual([3, 2]);
+  });
+
   it("query: >, <, >=, <= on numbers and numeric strings", async () => {
     const store = await queryFixture();
     expect(found(store, "http.status_code>=500")).toEqual([1]);

@@ -1,0 +1,143 @@
+import type { QueryNode } from "../domain/query.js";
+import { aliasReadsOf } from "../domain/semconv-aliases.js";
+import type { Attributes, AttrValue } from "../domain/span.js";
+import type { QueryableSpan } from "./span-query.js";
+
+/**
+ * A small Bloom filter per trace over its attribute keys and `key=value` pairs, so a query for a
+ * rare value passes over a trace after a few bit tests instead of reading all its spans. Built the
+ * first time a query needs it (never on the write path: ingest speed is untouched) and rebuilt when
+ * the trace has gained spans. 1,024 bits and two probes: a 10-span trace with ~100 distinct tokens
+ * lets ~3% of non-matching traces through to the exact check, at 128 bytes a trace.
+ */
+const BLOOM_BITS = 1024;
+const BLOOM_WORDS = BLOOM_BITS / 32;
+/** Longer values set only their key's token; a query for one tests only the key. */
+const MAX_VALUE_LENGTH = 256;
+const MAX_DEPTH = 8;
+
+/** FNV-1a over `key`, a separator and `value`. */
+export function tokenHash(key: string, value?: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  if (value !== undefined) {
+    h = Math.imul(h ^ 0xff, 0x01000193);
+    for (let i = 0; i < value.length; i++) h = Math.imul(h ^ value.charCodeAt(i), 0x01000193);
+  }
+  return h >>> 0;
+}
+
+function secondProbe(h: number): number {
+  return (Math.imul(h, 0x9e3779b1) >>> 22) & (BLOOM_BITS - 1);
+}
+
+function setToken(bits: Uint32Array, h: number): void {
+  const a = h & (BLOOM_BITS - 1);
+  const b = secondProbe(h);
+  bits[a >>> 5] = (bits[a >>> 5] as number) | (1 << (a & 31));
+  bits[b >>> 5] = (bits[b >>> 5] as number) | (1 << (b & 31));
+}
+
+function hasToken(bits: Uint32Array, h: number): boolean {
+  const a = h & (BLOOM_BITS - 1);
+  const b = secondProbe(h);
+  return ((bits[a >>> 5] as number) & (1 << (a & 31))) !== 0 && ((bits[b >>> 5] as number) & (1 << (b & 31))) !== 0;
+}
+
+/** The text a scalar is compared as (see span-query.ts `valueEquals`), or undefined for none. */
+function valueToken(value: AttrValue): string | undefined {
+  if (typeof value === "string") return value.length <= MAX_VALUE_LENGTH ? value : undefined;
+  if (typeof value === "number") return String(value);
+  if (typeof value === "boolean") return value ? "true" : "false";
+  return undefined;
+}
+
+function addValueTokens(bits: Uint32Array, key: string, value: AttrValue, depth: number): void {
+  if (Array.isArray(value)) {
+    if (depth < MAX_DEPTH) for (const item of value) addValueTokens(bits, key, item, depth + 1);
+    return;
+  }
+  const text = valueToken(value);
+  if (text !== undefined) setToken(bits, tokenHash(key, text));
+}
+
+function addAttributeTokens(bits: Uint32Array, attributes: Attributes): void {
+  for (const key in attributes) {
+    if (!Object.hasOwn(attributes, key)) continue;
+    setToken(bits, tokenHash(key));
+    addValueTokens(bits, key, attributes[key] as AttrValue, 0);
+  }
+}
+
+/** Tokens of which, per inner list, one must be in a trace's filter for a span of it to match `node`. */
+export function requiredTokens(node: QueryNode): number[][] {
+  switch (node.type) {
+    case "and":
+      return node.items.flatMap(requiredTokens);
+    case "or": {
+      const each = node.items.map(requiredTokens);
+      if (each.some((required) => required.length === 0)) return [];
+      return [each.flatMap((required) => required[0] as number[])];
+    }
+    case "exists":
+      return [aliasReadsOf(node.key).map((read) => tokenHash(read.key))];
+    case "attribute": {
+      const reads = aliasReadsOf(node.key);
+      if (node.op !== "=" || node.value.length > MAX_VALUE_LENGTH) return [reads.map((read) => tokenHash(read.key))];
+      const texts = [node.value];
+      if (node.number !== null && String(node.number) !== node.value) texts.push(String(node.number));
+      return [
+        reads.flatMap((read) =>
+          read.adapt !== undefined ? [tokenHash(read.key)] : texts.map((text) => tokenHash(read.key, text)),
+        ),
+      ];
+    }
+    default:
+      return [];
+  }
+}
+
+export function bloomAllows(bits: Uint32Array, required: readonly number[][]): boolean {
+  for (const anyOf of required) {
+    let found = false;
+    for (const h of anyOf) {
+      if (hasToken(bits, h)) {
+        found = true;
+        break;
+      }
+    }
+    if (!found) return false;
+  }
+  return true;
+}
+
+/** The filters of a store's traces, keyed by the store's own trace objects (dropped with them). */
+export class TraceBlooms<T extends object> {
+  private byTrace = new WeakMap<T, { spans: number; bits: Uint32Array }>();
+
+  /** The trace's filter if it is current for `spanCount` spans, else undefined (build it with `build`). */
+  current(trace: T, spanCount: number): Uint32Array | undefined {
+    const entry = this.byTrace.get(trace);
+    return entry !== undefined && entry.spans === spanCount ? entry.bits : undefined;
+  }
+
+  build(trace: T, spans: Iterable<QueryableSpan>): Uint32Array {
+    const bits = new Uint32Array(BLOOM_WORDS);
+    let count = 0;
+    let lastResource: Attributes | undefined;
+    for (const span of spans) {
+      addAttributeTokens(bits, span.attributes);
+      // Spans of one batch share their resource object.
+      if (span.resource !== lastResource) addAttributeTokens(bits, span.resource);
+      lastResource = span.resource;
+      for (const event of span.events) addAttributeTokens(bits, event.attributes);
+      count++;
+    }
+    this.byTrace.set(trace, { spans: count, bits });
+    return bits;
+  }
+
+  clear(): void {
+    this.byTrace = new WeakMap();
+  }
+}
