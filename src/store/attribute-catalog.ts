@@ -10,6 +10,36 @@ import type { AttributeKeyCount, AttributeKeys, AttributeValues } from "./store.
  */
 export const CATALOG_SAMPLE_SPANS = 5_000;
 
+/**
+ * The last `capacity` spans stored, by arrival (a ring of references): what autocomplete counts.
+ * Kept on the write path at the cost of one array store per span, so no read has to find them.
+ */
+export class RecentSpans<S extends QueryableSpan = QueryableSpan> {
+  private ring: S[] = [];
+  private next = 0;
+
+  constructor(private readonly capacity = CATALOG_SAMPLE_SPANS) {}
+
+  add(span: S): void {
+    if (this.ring.length < this.capacity) this.ring.push(span);
+    else this.ring[this.next] = span;
+    this.next = (this.next + 1) % this.capacity;
+  }
+
+  get size(): number {
+    return this.ring.length;
+  }
+
+  list(): readonly S[] {
+    return this.ring;
+  }
+
+  clear(): void {
+    this.ring = [];
+    this.next = 0;
+  }
+}
+
 /** Values longer than this are not offered (a statement or a payload is no value to type). */
 const MAX_VALUE_LENGTH = 200;
 

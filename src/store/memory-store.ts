@@ -1,4 +1,4 @@
-import { CATALOG_SAMPLE_SPANS, countAttributeKeys, countAttributeValues } from "./attribute-catalog.js";
+import { countAttributeKeys, countAttributeValues, RecentSpans } from "./attribute-catalog.js";
 import { percentile } from "../domain/percentile.js";
 import { spanSearchText } from "../domain/search.js";
 import type { Span } from "../domain/span.js";
@@ -69,6 +69,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const evictedIds = createEvictedTraces(evictedTracesCapacity(maxSpans));
   const searchTextCache = new WeakMap<Span, string>();
   const blooms = new TraceBlooms<MemoryTrace>();
+  const recentSpans = new RecentSpans<Span>();
 
   function searchText(span: Span): string {
     let text = searchTextCache.get(span);
@@ -135,6 +136,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       trace.spans.push(span);
       trace.spanIds?.add(span.spanId);
       trace.aggregate.add(span);
+      recentSpans.add(span);
       changed.set(span.traceId, trace);
       inserted++;
     }
@@ -258,23 +260,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       .sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  /** Spans of the newest traces (by start), up to `limit`: what autocomplete looks at. */
-  function newestSpans(limit: number): Span[] {
-    const out: Span[] = [];
-    byStart.walkDown((trace) => {
-      if (trace.evicted) return true;
-      for (const span of trace.spans) {
-        if (out.length === limit) return false;
-        out.push(span);
-      }
-      return out.length < limit;
-    });
-    return out;
-  }
-
   function clear(): void {
     traces = new Map();
     byStart.clear();
+    recentSpans.clear();
     staleInByStart = 0;
     spanTotal = 0;
     evictedIds.clear();
@@ -291,8 +280,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     getTrace,
     getSummaries,
     listServices,
-    attributeKeys: () => countAttributeKeys(newestSpans(CATALOG_SAMPLE_SPANS)),
-    attributeValues: (key, limit) => countAttributeValues(newestSpans(CATALOG_SAMPLE_SPANS), key, limit),
+    attributeKeys: () => countAttributeKeys(recentSpans.list()),
+    attributeValues: (key, limit) => countAttributeValues(recentSpans.list(), key, limit),
     clear,
     stats,
     close: clear,

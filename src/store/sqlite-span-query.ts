@@ -2,6 +2,7 @@ import { parseQuery, type QueryNode } from "../domain/query.js";
 import { searchTextOf } from "../domain/search.js";
 import { aliasReadsOf } from "../domain/semconv-aliases.js";
 import { type Attributes, type SpanEvent, type SpanKind, STATUS_CODES } from "../domain/span.js";
+import { CATALOG_SAMPLE_SPANS, RecentSpans } from "./attribute-catalog.js";
 import type { SummaryFilterFields } from "./query-match.js";
 import { compileSpanQuery, type QueryableSpan } from "./span-query.js";
 import { decodeJson, isJsonVerbatim } from "./sqlite-json.js";
@@ -186,13 +187,20 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
     };
   }
 
-  /** The newest `limit` spans by arrival, decoded for the attribute catalog. */
-  function newestSpans(limit: number): QueryableSpan[] {
+  /** Spans inserted since this store opened (or was cleared), the newest CATALOG_SAMPLE_SPANS. */
+  const recentSpans = new RecentSpans();
+
+  /**
+   * What autocomplete counts: the spans inserted lately, or, while fewer than the sample arrived
+   * since the file was opened and the file holds more (`storedSpans`), the newest rows read back.
+   */
+  function catalogSpans(storedSpans: number): readonly QueryableSpan[] {
+    if (recentSpans.size >= CATALOG_SAMPLE_SPANS || recentSpans.size >= storedSpans) return recentSpans.list();
     const resourceOf = resourceReader();
-    return (newestRows.all(limit) as QueryRow[]).map((row) => toSpan(row, resourceOf(row[4])));
+    return (newestRows.all(CATALOG_SAMPLE_SPANS) as QueryRow[]).map((row) => toSpan(row, resourceOf(row[4])));
   }
 
-  return { compile, newestSpans };
+  return { compile, recentSpans, catalogSpans };
 }
 
 export type SqliteSpanQuery = ReturnType<typeof createSqliteSpanQuery>;

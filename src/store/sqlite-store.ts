@@ -17,7 +17,7 @@ import { FlushTimer } from "./flush-timer.js";
 import { StoreOpenError } from "./open-store.js";
 import { summaryMatches } from "./query-match.js";
 import { SortedChunks } from "./sorted-chunks.js";
-import { CATALOG_SAMPLE_SPANS, countAttributeKeys, countAttributeValues } from "./attribute-catalog.js";
+import { countAttributeKeys, countAttributeValues } from "./attribute-catalog.js";
 import { attributesHaveNonFinite, decodeJson, encodeJson } from "./sqlite-json.js";
 import {
   MAX_TRACE_SEQ,
@@ -758,6 +758,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       cachedSpanIds++;
       entry.aggregate.add(span);
       appendPendingRow(entry.seq * SPAN_SLOTS + slot, span);
+      spanQuery.recentSpans.add(span);
       inserted++;
       if (!entry.dirty) {
         entry.dirty = true;
@@ -945,12 +946,19 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     db.transaction(() => stmts.clearAll())();
     loadState();
     evictedIds.clear();
+    spanQuery.recentSpans.clear();
   }
 
   function stats(): StoreStats {
     assertOpen();
     flush();
     return { spans: spanTotal, traces: entries.size, maxSpans, evictedTraces, evictedSpans };
+  }
+
+  function catalogSpans() {
+    assertOpen();
+    if (spanQuery.recentSpans.size < spanTotal) flush();
+    return spanQuery.catalogSpans(spanTotal + pendingSpans);
   }
 
   let companion: { close(): void } | undefined;
@@ -986,10 +994,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     getTrace,
     getSummaries,
     listServices,
-    attributeKeys: () => (assertOpen(), flush(), countAttributeKeys(spanQuery.newestSpans(CATALOG_SAMPLE_SPANS))),
-    attributeValues: (key, limit) => (
-      assertOpen(), flush(), countAttributeValues(spanQuery.newestSpans(CATALOG_SAMPLE_SPANS), key, limit)
-    ),
+    attributeKeys: () => countAttributeKeys(catalogSpans()),
+    attributeValues: (key, limit) => countAttributeValues(catalogSpans(), key, limit),
     clear,
     stats,
     close,
