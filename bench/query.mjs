@@ -92,7 +92,11 @@ function report(label, store, target) {
   );
 }
 
-console.log(`load average at start: ${loadavg().map((n) => n.toFixed(1)).join(" ")} (${cpus().length} cores)`);
+console.log(
+  `load average at start: ${loadavg()
+    .map((n) => n.toFixed(1))
+    .join(" ")} (${cpus().length} cores)`,
+);
 const memory = createMemoryStore({ maxSpans: SPANS + 1000 });
 const memoryFill = fill(memory);
 console.log(`memory: ${fmt(memoryFill.spans, 0)} spans stored in ${fmt(memoryFill.seconds)} s`);

@@ -124,7 +124,8 @@ class Lexer {
     if (this.pos < this.source.length && OPERATOR_START.has(this.source[this.pos] as string)) {
       const opPos = this.pos;
       const op = OPERATORS.find((candidate) => this.source.startsWith(candidate, opPos));
-      if (op === undefined) throw new QueryError(`"${this.source[opPos]}" is not an operator; use =, !=, >, <, >=, <= or ~`, opPos);
+      if (op === undefined)
+        throw new QueryError(`"${this.source[opPos]}" is not an operator; use =, !=, >, <, >=, <= or ~`, opPos);
       this.pos += op.length;
       if (key === "") throw new QueryError(`expected an attribute key before "${op}"`, opPos);
       const valuePos = this.pos;

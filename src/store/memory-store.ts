@@ -1,9 +1,9 @@
-import { countAttributeKeys, countAttributeValues, RecentSpans } from "./attribute-catalog.js";
 import { percentile } from "../domain/percentile.js";
 import { spanSearchText } from "../domain/search.js";
 import type { Span } from "../domain/span.js";
 import { durationMs } from "../domain/time.js";
 import { TraceAggregate, type TraceSummary } from "../domain/trace-summary.js";
+import { countAttributeKeys, countAttributeValues, RecentSpans } from "./attribute-catalog.js";
 import { decodeCursor, encodeCursor, isAfterCursor } from "./cursor.js";
 import { createEvictedTraces, evictedTracesCapacity } from "./evicted-traces.js";
 import { summaryMatches } from "./query-match.js";

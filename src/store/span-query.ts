@@ -51,7 +51,11 @@ function testIn(attributes: Attributes, read: AliasRead, test: (value: AttrValue
 }
 
 /** Whether some value of the key (or an alias) in the span's, its resource's or its events' attributes passes `test`. */
-export function someValue(span: QueryableSpan, reads: readonly AliasRead[], test: (value: AttrValue) => boolean): boolean {
+export function someValue(
+  span: QueryableSpan,
+  reads: readonly AliasRead[],
+  test: (value: AttrValue) => boolean,
+): boolean {
   for (const read of reads) {
     if (testIn(span.attributes, read, test)) return true;
     if (testIn(span.resource, read, test)) return true;

@@ -6,8 +6,8 @@ import { CATALOG_SAMPLE_SPANS, RecentSpans } from "./attribute-catalog.js";
 import type { SummaryFilterFields } from "./query-match.js";
 import { compileSpanQuery, type QueryableSpan } from "./span-query.js";
 import { decodeJson, isJsonVerbatim } from "./sqlite-json.js";
-import { bloomAllows, TraceBlooms } from "./trace-blooms.js";
 import { SPAN_SLOTS, type SqliteDatabase } from "./sqlite-schema.js";
+import { bloomAllows, TraceBlooms } from "./trace-blooms.js";
 
 /** What the SQLite store reads out of a stored span body for a query (it owns the body's layout). */
 export interface StoredSpanFields {
@@ -36,7 +36,14 @@ export interface SqliteTraceFilter {
   matchesTrace(trace: StoredTraceRef): boolean;
 }
 
-type QueryRow = [serviceId: bigint, startNs: bigint, endNs: bigint, statusCode: bigint, resourceId: bigint, body: string];
+type QueryRow = [
+  serviceId: bigint,
+  startNs: bigint,
+  endNs: bigint,
+  statusCode: bigint,
+  resourceId: bigint,
+  body: string,
+];
 
 interface RowSpan extends QueryableSpan {
   statusMessage: string | null;
@@ -151,17 +158,13 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
     }
     function mayMatchRow(row: QueryRow): boolean {
       const body = row[5].toLowerCase();
-      let resource: string | undefined;
-      let shape: string | undefined;
+      // The resource's and the shape's text only when the body lacks a required text.
+      let others: string[] | undefined;
       for (const anyOf of required) {
-        let found = false;
-        for (const text of anyOf) {
-          if (body.includes(text)) found = true;
-          else if ((resource ??= resourceOf(row[4]).lower).includes(text)) found = true;
-          else if ((shape ??= shapeLower(row[5])).includes(text)) found = true;
-          if (found) break;
-        }
-        if (!found) return false;
+        if (anyOf.some((text) => body.includes(text))) continue;
+        others ??= [resourceOf(row[4]).lower, shapeLower(row[5])];
+        const [resource, shape] = others as [string, string];
+        if (!anyOf.some((text) => resource.includes(text) || shape.includes(text))) return false;
       }
       return true;
     }
@@ -173,7 +176,9 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
           const bits = blooms.current(trace, trace.aggregate.spanCount);
           if (bits === undefined) {
             // First query that needs this trace's filter: read every span once, build it, decide.
-            const spans = (spanRows.all(low, low + SPAN_SLOTS) as QueryRow[]).map((row) => toSpan(row, resourceOf(row[4])));
+            const spans = (spanRows.all(low, low + SPAN_SLOTS) as QueryRow[]).map((row) =>
+              toSpan(row, resourceOf(row[4])),
+            );
             return bloomAllows(blooms.build(trace, spans), compiled.tokens) && spans.some(compiled.matchesSpan);
           }
           if (!bloomAllows(bits, compiled.tokens)) return false;
@@ -204,4 +209,3 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
 }
 
 export type SqliteSpanQuery = ReturnType<typeof createSqliteSpanQuery>;
-

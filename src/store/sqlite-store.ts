@@ -11,13 +11,13 @@ import {
   type StatusCode,
 } from "../domain/span.js";
 import { TraceAggregate, type TraceSummary } from "../domain/trace-summary.js";
+import { countAttributeKeys, countAttributeValues } from "./attribute-catalog.js";
 import { decodeCursor, encodeCursor, isAfterCursor } from "./cursor.js";
 import { createEvictedTraces, evictedTracesCapacity } from "./evicted-traces.js";
 import { FlushTimer } from "./flush-timer.js";
 import { StoreOpenError } from "./open-store.js";
 import { summaryMatches } from "./query-match.js";
 import { SortedChunks } from "./sorted-chunks.js";
-import { countAttributeKeys, countAttributeValues } from "./attribute-catalog.js";
 import { attributesHaveNonFinite, decodeJson, encodeJson } from "./sqlite-json.js";
 import {
   MAX_TRACE_SEQ,
@@ -309,7 +309,13 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         const body = decodeJson<SpanBody>(text);
         const [, , name, kind, statusMessage, , , , events] = body;
         const attributes = attributesOf(body);
-        return { name, kind: SPAN_KINDS[kind] ?? "UNSPECIFIED", statusMessage, attributes, events: eventsFromStored(events) };
+        return {
+          name,
+          kind: SPAN_KINDS[kind] ?? "UNSPECIFIED",
+          statusMessage,
+          attributes,
+          events: eventsFromStored(events),
+        };
       },
       serviceName: (id) => serviceNameById.get(id) ?? "",
       shapeKeys: (id) => shapeKeysById.get(id),

@@ -80,15 +80,24 @@ describe("parseQuery", () => {
     expect(parseQuery("a (b|c)")).toEqual({ type: "and", items: [a, { type: "or", items: [b, c] }] });
     expect(parseQuery("-a b")).toEqual({ type: "and", items: [{ type: "not", item: a }, b] });
     expect(parseQuery("NOT (a | b)")).toEqual({ type: "not", item: { type: "or", items: [a, b] } });
-    expect(parseQuery("-http.route")).toEqual({ type: "not", item: { type: "text", text: "http.route", alsoKey: true } });
+    expect(parseQuery("-http.route")).toEqual({
+      type: "not",
+      item: { type: "text", text: "http.route", alsoKey: true },
+    });
     // A lone minus or a negative number is text.
     expect(parseQuery("-5")).toEqual({ type: "text", text: "-5", alsoKey: true });
-    expect(parseQuery("status=error|status=ok")).toMatchObject({ type: "or", items: [{ value: "error" }, { value: "ok" }] });
+    expect(parseQuery("status=error|status=ok")).toMatchObject({
+      type: "or",
+      items: [{ value: "error" }, { value: "ok" }],
+    });
     expect(parseQuery("(service=a)")).toEqual({ type: "field", field: "service", op: "=", value: "a" });
   });
 
   it("says what is wrong and where", () => {
-    expect(errorOf("service=")).toEqual({ position: 8, message: expect.stringContaining('expected a value after "="') });
+    expect(errorOf("service=")).toEqual({
+      position: 8,
+      message: expect.stringContaining('expected a value after "="'),
+    });
     expect(errorOf("=x")).toEqual({ position: 0, message: 'expected an attribute key before "="' });
     expect(errorOf("a > b")).toMatchObject({ position: 2 });
     expect(errorOf("http.status_code>abc")).toEqual({
@@ -136,7 +145,10 @@ describe("semantic-convention aliases", () => {
       "http.response.status_code",
       "http.status_code",
     ]);
-    expect(aliasReadsOf("http.status_code").map((r) => r.key)).toEqual(["http.status_code", "http.response.status_code"]);
+    expect(aliasReadsOf("http.status_code").map((r) => r.key)).toEqual([
+      "http.status_code",
+      "http.response.status_code",
+    ]);
     expect(aliasReadsOf("net.peer.name").map((r) => r.key)).toEqual(["net.peer.name", "server.address"]);
     expect(aliasReadsOf("server.address").map((r) => r.key)).toEqual([
       "server.address",

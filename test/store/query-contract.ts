@@ -12,7 +12,15 @@ export function queryContract(fresh: () => Promise<Store>): void {
   async function queryFixture(): Promise<Store> {
     const store = await fresh();
     const orderSpan: Span = {
-      ...makeSpan({ trace: 1, span: 1, parent: null, name: "GET /orders/:id", service: "frontend", start: 10, end: 310 }),
+      ...makeSpan({
+        trace: 1,
+        span: 1,
+        parent: null,
+        name: "GET /orders/:id",
+        service: "frontend",
+        start: 10,
+        end: 310,
+      }),
       kind: "SERVER",
       attributes: {
         "http.request.method": "GET",

@@ -49,13 +49,9 @@ describe("sqlite store: persistence and files", () => {
     const path = tempPath();
     let store = openStore({ path });
     store.insertSpans([rootSpan(1, { attributes: { "app.order.id": 89581 } }), rootSpan(2, { service: "web" })]);
-    expect(store.listTraces({ limit: 10, q: "app.order.id=89581" }).traces.map((t) => t.traceId)).toEqual([
-      traceId(1),
-    ]);
+    expect(store.listTraces({ limit: 10, q: "app.order.id=89581" }).traces.map((t) => t.traceId)).toEqual([traceId(1)]);
     store = reopen(store, { path });
-    expect(store.listTraces({ limit: 10, q: "app.order.id=89581" }).traces.map((t) => t.traceId)).toEqual([
-      traceId(1),
-    ]);
+    expect(store.listTraces({ limit: 10, q: "app.order.id=89581" }).traces.map((t) => t.traceId)).toEqual([traceId(1)]);
     expect(store.attributeKeys().keys).toContainEqual({ key: "app.order.id", source: "span", count: 1 });
     expect(store.attributeValues("service", 5).values).toEqual([
       { value: "api", count: 1 },

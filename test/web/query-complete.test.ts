@@ -61,7 +61,10 @@ describe("applyCompletion", () => {
   it("writes a value, quoted when it must be, and a space after it", () => {
     const text = "service=ch kind=server";
     const context = completionContext(text, 10);
-    expect(applyCompletion(text, context as never, "checkout")).toEqual({ text: "service=checkout kind=server", caret: 16 });
+    expect(applyCompletion(text, context as never, "checkout")).toEqual({
+      text: "service=checkout kind=server",
+      caret: 16,
+    });
     expect(applyCompletion("user.name=Ad", completionContext("user.name=Ad", 12) as never, 'Ada "A" L')).toEqual({
       text: 'user.name="Ada \\"A\\" L" ',
       caret: 24,

@@ -120,7 +120,10 @@ describe("editFilters", () => {
   it("keeps a just-cleared query when another filter changes before the query's commit (no stale query back)", () => {
     const committed = { q: "http.status_code>=500", service: "api" };
     // The box was emptied (draft), then "Errors only" was clicked within the debounce.
-    expect(editFilters(committed, { q: undefined }, { errorsOnly: true })).toEqual({ service: "api", errorsOnly: true });
+    expect(editFilters(committed, { q: undefined }, { errorsOnly: true })).toEqual({
+      service: "api",
+      errorsOnly: true,
+    });
   });
 
   it("keeps typed text of every box, lets the edit itself win, and drops empty values", () => {

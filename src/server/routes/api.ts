@@ -202,7 +202,11 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
     const raw = c.req.query("limit");
     const limit = raw === undefined || raw === "" ? DEFAULT_VALUE_LIMIT : Number(raw);
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_VALUE_LIMIT) {
-      throw new AppError(400, "invalid_query", `limit must be a whole number from 1 to ${MAX_VALUE_LIMIT}, not "${raw}"`);
+      throw new AppError(
+        400,
+        "invalid_query",
+        `limit must be a whole number from 1 to ${MAX_VALUE_LIMIT}, not "${raw}"`,
+      );
     }
     const body: AttributeValuesResponse = deps.store.attributeValues(key, limit);
     return c.json(body);

@@ -161,12 +161,13 @@ export function QueryInput({ value, onCommit, onDraft, error }: QueryInputProps)
         }}
       />
       {open && (
-        <ul class="query-suggestions" id="query-suggestions" role="listbox" aria-label="Suggestions">
+        <div class="query-suggestions" id="query-suggestions" role="listbox" aria-label="Suggestions">
           {suggestions.map((suggestion, index) => (
-            <li
+            <div
               key={suggestion}
               id={`query-suggestion-${index}`}
               role="option"
+              tabIndex={-1}
               aria-selected={index === active}
               class={index === active ? "active" : undefined}
               onMouseDown={(event) => {
@@ -175,11 +176,15 @@ export function QueryInput({ value, onCommit, onDraft, error }: QueryInputProps)
               }}
             >
               {suggestion}
-            </li>
+            </div>
           ))}
-        </ul>
+        </div>
       )}
-      <div id="query-hint" class={errorText !== null ? "query-hint query-error" : "query-hint muted"} role={errorText !== null ? "alert" : undefined}>
+      <div
+        id="query-hint"
+        class={errorText !== null ? "query-hint query-error" : "query-hint muted"}
+        role={errorText !== null ? "alert" : undefined}
+      >
         {errorText ?? HINT}
       </div>
     </div>

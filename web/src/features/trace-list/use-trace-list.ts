@@ -6,8 +6,8 @@ import { useCoalesced } from "../../lib/use-coalesced";
 import { useHeldList } from "../../lib/use-held-list";
 import { usePagedList } from "../../lib/use-paged-list";
 import { useLiveMessages } from "../../state/live-context";
-import type { QueryError } from "./QueryInput";
 import { filtersToSearch, type ListFilters, matchesFilters, TraceListModel } from "../../state/trace-list-model";
+import type { QueryError } from "./QueryInput";
 
 const PAGE_SIZE = 500;
 /** Beyond this many traces on screen the oldest are dropped (they stay on the server; scrolling loads them). */
