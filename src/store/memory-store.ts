@@ -19,7 +19,7 @@ import {
   type TraceQuery,
   tooBigTraceMessage,
 } from "./store.js";
-import { bloomAllows, TraceBlooms } from "./trace-blooms.js";
+import { bloomAllows, buildBloom, type TraceBloom } from "./trace-blooms.js";
 import { compareOldestFirst, type StartOrdered, setSortStart, traceIdKey } from "./trace-order.js";
 
 interface MemoryTrace extends StartOrdered {
@@ -31,6 +31,8 @@ interface MemoryTrace extends StartOrdered {
   spansSorted: boolean;
   filed: boolean;
   evicted: boolean;
+  /** Built by the first query that needs it (see trace-blooms.ts). */
+  bloom: TraceBloom | null;
 }
 
 /** Up to this many spans a trace finds a re-sent span by scanning; beyond it keeps a Set of ids. */
@@ -68,7 +70,6 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   let evictedSpans = 0;
   const evictedIds = createEvictedTraces(evictedTracesCapacity(maxSpans));
   const searchTextCache = new WeakMap<Span, string>();
-  const blooms = new TraceBlooms<MemoryTrace>();
   const recentSpans = new RecentSpans<Span>();
 
   function searchText(span: Span): string {
@@ -122,6 +123,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
           idKey: traceIdKey(span.traceId),
           filed: false,
           evicted: false,
+          bloom: null,
         };
         traces.set(span.traceId, trace);
       } else if (hasSpan(trace, span.spanId)) {
@@ -168,8 +170,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   function traceMatches(trace: MemoryTrace, filter: CompiledSpanQuery<Span>): boolean {
     if (!filter.mayMatchTrace(trace.aggregate)) return false;
     if (filter.tokens.length > 0) {
-      const bits = blooms.current(trace, trace.spans.length) ?? blooms.build(trace, trace.spans);
-      if (!bloomAllows(bits, filter.tokens)) return false;
+      if (trace.bloom === null || trace.bloom.spans !== trace.spans.length) trace.bloom = buildBloom(trace.spans);
+      if (!bloomAllows(trace.bloom.bits, filter.tokens)) return false;
     }
     return trace.spans.some(filter.matchesSpan);
   }

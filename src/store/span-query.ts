@@ -228,6 +228,28 @@ export function compileSpanQuery<S extends QueryableSpan>(
   return { matchesSpan: spanTest(node), mayMatchTrace: summaryTest(node), tokens: requiredTokens(node) };
 }
 
+/**
+ * What a span must hold for `node` to match it, as a list of "one of these" lists (all must hold),
+ * from what `leaf` requires of single terms: a necessary condition, so a store may rule out a span
+ * or trace that lacks it without evaluating the query. An OR requires one of its branches' first
+ * requirement; a negation requires nothing.
+ */
+export function requirementsOf<T>(node: QueryNode, leaf: (term: QueryNode) => T[][]): T[][] {
+  switch (node.type) {
+    case "and":
+      return node.items.flatMap((item) => requirementsOf(item, leaf));
+    case "or": {
+      const each = node.items.map((item) => requirementsOf(item, leaf));
+      if (each.some((required) => required.length === 0)) return [];
+      return [each.flatMap((required) => required[0] as T[])];
+    }
+    case "not":
+      return [];
+    default:
+      return leaf(node);
+  }
+}
+
 /** The compiled form of a `TraceQuery.q`, or undefined when it is blank; throws QueryError (a 400). */
 export function compileTraceQuery<S extends QueryableSpan>(
   q: string | undefined,

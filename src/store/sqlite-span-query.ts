@@ -4,10 +4,10 @@ import { aliasReadsOf } from "../domain/semconv-aliases.js";
 import { type Attributes, type SpanEvent, type SpanKind, STATUS_CODES } from "../domain/span.js";
 import { CATALOG_SAMPLE_SPANS, RecentSpans } from "./attribute-catalog.js";
 import type { SummaryFilterFields } from "./query-match.js";
-import { compileSpanQuery, type QueryableSpan } from "./span-query.js";
+import { compileSpanQuery, type QueryableSpan, requirementsOf } from "./span-query.js";
 import { decodeJson, isJsonVerbatim } from "./sqlite-json.js";
 import { SPAN_SLOTS, type SqliteDatabase } from "./sqlite-schema.js";
-import { bloomAllows, TraceBlooms } from "./trace-blooms.js";
+import { bloomAllows, buildBloom, type TraceBloom } from "./trace-blooms.js";
 
 /** What the SQLite store reads out of a stored span body for a query (it owns the body's layout). */
 export interface StoredSpanFields {
@@ -63,29 +63,24 @@ function fromStoredNs(value: bigint): bigint {
 export function requiredTexts(node: QueryNode): string[][] {
   const verbatim = (texts: string[]): string[][] =>
     texts.every((text) => text !== "" && isJsonVerbatim(text)) ? [texts.map((text) => text.toLowerCase())] : [];
-  switch (node.type) {
-    case "and":
-      return node.items.flatMap(requiredTexts);
-    case "or": {
-      const each = node.items.map(requiredTexts);
-      if (each.some((required) => required.length === 0)) return [];
-      return [each.flatMap((required) => required[0] as string[])];
+  return requirementsOf(node, (term) => {
+    switch (term.type) {
+      case "text":
+        return verbatim(term.alsoKey ? [term.text, ...aliasReadsOf(term.text).map((read) => read.key)] : [term.text]);
+      case "exists":
+        return verbatim(aliasReadsOf(term.key).map((read) => read.key));
+      case "attribute": {
+        if (term.op !== "=" && term.op !== "~") return [];
+        if (aliasReadsOf(term.key).some((read) => read.adapt !== undefined)) return [];
+        if (term.op === "=" && term.number !== null && String(term.number) !== term.value) return [];
+        return verbatim([term.value]);
+      }
+      case "field":
+        return term.field === "name" && term.op !== "!=" ? verbatim([term.value]) : [];
+      default:
+        return [];
     }
-    case "text":
-      return verbatim(node.alsoKey ? [node.text, ...aliasReadsOf(node.text).map((read) => read.key)] : [node.text]);
-    case "exists":
-      return verbatim(aliasReadsOf(node.key).map((read) => read.key));
-    case "attribute": {
-      if (node.op !== "=" && node.op !== "~") return [];
-      if (aliasReadsOf(node.key).some((read) => read.adapt !== undefined)) return [];
-      if (node.op === "=" && node.number !== null && String(node.number) !== node.value) return [];
-      return verbatim([node.value]);
-    }
-    case "field":
-      return node.field === "name" && node.op !== "!=" ? verbatim([node.value]) : [];
-    default:
-      return [];
-  }
+  });
 }
 
 /**
@@ -101,7 +96,8 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
     .prepare("SELECT service_id, start_ns, end_ns, status_code, resource_id, body FROM spans ORDER BY id DESC LIMIT ?")
     .raw();
   const resourceJsonById = deps.db.prepare("SELECT json FROM resources WHERE id = ?").pluck();
-  const blooms = new TraceBlooms<StoredTraceRef>();
+  /** Keyed by the store's own trace entries, so a filter goes with its trace. */
+  const blooms = new WeakMap<StoredTraceRef, TraceBloom>();
 
   /** Per call: resource ids are reused after a clear, so nothing is kept between calls. */
   function resourceReader() {
@@ -173,15 +169,17 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
         if (!compiled.mayMatchTrace(trace.aggregate)) return false;
         const low = trace.seq * SPAN_SLOTS;
         if (compiled.tokens.length > 0) {
-          const bits = blooms.current(trace, trace.aggregate.spanCount);
-          if (bits === undefined) {
+          const bloom = blooms.get(trace);
+          if (bloom === undefined || bloom.spans !== trace.aggregate.spanCount) {
             // First query that needs this trace's filter: read every span once, build it, decide.
             const spans = (spanRows.all(low, low + SPAN_SLOTS) as QueryRow[]).map((row) =>
               toSpan(row, resourceOf(row[4])),
             );
-            return bloomAllows(blooms.build(trace, spans), compiled.tokens) && spans.some(compiled.matchesSpan);
+            const built = buildBloom(spans);
+            blooms.set(trace, built);
+            return bloomAllows(built.bits, compiled.tokens) && spans.some(compiled.matchesSpan);
           }
-          if (!bloomAllows(bits, compiled.tokens)) return false;
+          if (!bloomAllows(bloom.bits, compiled.tokens)) return false;
         }
         for (const row of spanRows.iterate(low, low + SPAN_SLOTS) as Iterable<QueryRow>) {
           if (required.length > 0 && !mayMatchRow(row)) continue;

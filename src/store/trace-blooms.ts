@@ -1,7 +1,7 @@
 import type { QueryNode } from "../domain/query.js";
 import { aliasReadsOf } from "../domain/semconv-aliases.js";
 import type { Attributes, AttrValue } from "../domain/span.js";
-import type { QueryableSpan } from "./span-query.js";
+import { type QueryableSpan, requirementsOf } from "./span-query.js";
 
 /**
  * A small Bloom filter per trace over its attribute keys and `key=value` pairs, so a query for a
@@ -16,15 +16,35 @@ const BLOOM_WORDS = BLOOM_BITS / 32;
 const MAX_VALUE_LENGTH = 256;
 const MAX_DEPTH = 8;
 
-/** FNV-1a over `key`, a separator and `value`. */
-export function tokenHash(key: string, value?: string): number {
+function fnv1a(text: string): number {
   let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  if (value !== undefined) {
-    h = Math.imul(h ^ 0xff, 0x01000193);
-    for (let i = 0; i < value.length; i++) h = Math.imul(h ^ value.charCodeAt(i), 0x01000193);
-  }
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
   return h >>> 0;
+}
+
+/**
+ * Hashes of recent strings. Decoded spans share one string per repeated key and value, and a Map
+ * finds a string it has seen by the hash the engine keeps in it, so most tokens cost a lookup, not a
+ * pass over their characters. Bounded: cleared when it passes `STRING_CACHE_LIMIT` entries.
+ */
+const STRING_CACHE_LIMIT = 200_000;
+let stringHashes = new Map<string, number>();
+
+function stringHash(text: string): number {
+  let h = stringHashes.get(text);
+  if (h === undefined) {
+    if (stringHashes.size >= STRING_CACHE_LIMIT) stringHashes = new Map();
+    h = fnv1a(text);
+    stringHashes.set(text, h);
+  }
+  return h;
+}
+
+/** The token of a key, or of `key=value`: FNV-1a of each, mixed. */
+export function tokenHash(key: string, value?: string): number {
+  const k = stringHash(key);
+  if (value === undefined) return k;
+  return (Math.imul(k ^ 0x5bd1e995, 0x01000193) ^ Math.imul(stringHash(value), 0x9e3779b1)) >>> 0;
 }
 
 function secondProbe(h: number): number {
@@ -71,30 +91,19 @@ function addAttributeTokens(bits: Uint32Array, attributes: Attributes): void {
 
 /** Tokens of which, per inner list, one must be in a trace's filter for a span of it to match `node`. */
 export function requiredTokens(node: QueryNode): number[][] {
-  switch (node.type) {
-    case "and":
-      return node.items.flatMap(requiredTokens);
-    case "or": {
-      const each = node.items.map(requiredTokens);
-      if (each.some((required) => required.length === 0)) return [];
-      return [each.flatMap((required) => required[0] as number[])];
-    }
-    case "exists":
-      return [aliasReadsOf(node.key).map((read) => tokenHash(read.key))];
-    case "attribute": {
-      const reads = aliasReadsOf(node.key);
-      if (node.op !== "=" || node.value.length > MAX_VALUE_LENGTH) return [reads.map((read) => tokenHash(read.key))];
-      const texts = [node.value];
-      if (node.number !== null && String(node.number) !== node.value) texts.push(String(node.number));
-      return [
-        reads.flatMap((read) =>
-          read.adapt !== undefined ? [tokenHash(read.key)] : texts.map((text) => tokenHash(read.key, text)),
-        ),
-      ];
-    }
-    default:
-      return [];
-  }
+  return requirementsOf(node, (term) => {
+    if (term.type === "exists") return [aliasReadsOf(term.key).map((read) => tokenHash(read.key))];
+    if (term.type !== "attribute") return [];
+    const reads = aliasReadsOf(term.key);
+    if (term.op !== "=" || term.value.length > MAX_VALUE_LENGTH) return [reads.map((read) => tokenHash(read.key))];
+    const texts = [term.value];
+    if (term.number !== null && String(term.number) !== term.value) texts.push(String(term.number));
+    return [
+      reads.flatMap((read) =>
+        read.adapt !== undefined ? [tokenHash(read.key)] : texts.map((text) => tokenHash(read.key, text)),
+      ),
+    ];
+  });
 }
 
 export function bloomAllows(bits: Uint32Array, required: readonly number[][]): boolean {
@@ -111,33 +120,23 @@ export function bloomAllows(bits: Uint32Array, required: readonly number[][]): b
   return true;
 }
 
-/** The filters of a store's traces, keyed by the store's own trace objects (dropped with them). */
-export class TraceBlooms<T extends object> {
-  private byTrace = new WeakMap<T, { spans: number; bits: Uint32Array }>();
+/** One trace's filter and how many spans it was built from (a trace that has more is rebuilt). */
+export interface TraceBloom {
+  readonly spans: number;
+  readonly bits: Uint32Array;
+}
 
-  /** The trace's filter if it is current for `spanCount` spans, else undefined (build it with `build`). */
-  current(trace: T, spanCount: number): Uint32Array | undefined {
-    const entry = this.byTrace.get(trace);
-    return entry !== undefined && entry.spans === spanCount ? entry.bits : undefined;
+export function buildBloom(spans: Iterable<QueryableSpan>): TraceBloom {
+  const bits = new Uint32Array(BLOOM_WORDS);
+  let count = 0;
+  let lastResource: Attributes | undefined;
+  for (const span of spans) {
+    addAttributeTokens(bits, span.attributes);
+    // Spans of one batch share their resource object.
+    if (span.resource !== lastResource) addAttributeTokens(bits, span.resource);
+    lastResource = span.resource;
+    for (const event of span.events) addAttributeTokens(bits, event.attributes);
+    count++;
   }
-
-  build(trace: T, spans: Iterable<QueryableSpan>): Uint32Array {
-    const bits = new Uint32Array(BLOOM_WORDS);
-    let count = 0;
-    let lastResource: Attributes | undefined;
-    for (const span of spans) {
-      addAttributeTokens(bits, span.attributes);
-      // Spans of one batch share their resource object.
-      if (span.resource !== lastResource) addAttributeTokens(bits, span.resource);
-      lastResource = span.resource;
-      for (const event of span.events) addAttributeTokens(bits, event.attributes);
-      count++;
-    }
-    this.byTrace.set(trace, { spans: count, bits });
-    return bits;
-  }
-
-  clear(): void {
-    this.byTrace = new WeakMap();
-  }
+  return { spans: count, bits };
 }

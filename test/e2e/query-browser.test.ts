@@ -1,28 +1,16 @@
 /// <reference lib="dom" />
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startTestApp, type TestApp } from "../helpers/app.js";
-import { chromiumAvailable, collectPageProblems, launchChromium } from "../helpers/browser.js";
+import type { Page } from "playwright-core";
+import { beforeEach, describe, expect, it } from "vitest";
+import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
 import { sendSdkTrace } from "../helpers/otel.js";
 
-const available = chromiumAvailable();
-
-describe.skipIf(!available)("the trace list's query box in Chromium", () => {
-  let app: TestApp;
-  let browser: Browser;
+describe.skipIf(!chromiumAvailable())("the trace list's query box in Chromium", () => {
+  const suite = useAppInChromium();
   let page: Page;
 
-  beforeAll(async () => {
-    app = await startTestApp();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-  });
   beforeEach(async () => {
-    await fetch(`${app.base}/api/traces`, { method: "DELETE" });
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await fetch(`${suite.app.base}/api/traces`, { method: "DELETE" });
+    page = await suite.browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.setDefaultTimeout(15_000);
     const problems = collectPageProblems(page);
     return async () => {
@@ -36,17 +24,17 @@ describe.skipIf(!available)("the trace list's query box in Chromium", () => {
   const options = () => page.getByRole("listbox", { name: "Suggestions" }).getByRole("option");
 
   it("types a query with key and value autocomplete from the keyboard, keeps it in the URL, and shows errors in place", async () => {
-    const wanted = await sendSdkTrace(app.base, {
+    const wanted = await sendSdkTrace(suite.app.base, {
       service: "orders",
       name: "GET /orders/:id",
       attributes: { "app.order.id": "89581" },
     });
-    const other = await sendSdkTrace(app.base, {
+    const other = await sendSdkTrace(suite.app.base, {
       service: "orders",
       name: "GET /orders/:id",
       attributes: { "app.order.id": "1234" },
     });
-    await page.goto(app.base);
+    await page.goto(suite.app.base);
     await page.locator(`[data-trace-id="${other.traceId}"]`).waitFor();
     await expect.poll(() => page.locator("[data-trace-id]").count()).toBe(2);
 
@@ -90,14 +78,14 @@ describe.skipIf(!available)("the trace list's query box in Chromium", () => {
   });
 
   it("keeps a cleared query cleared when another filter changes within the typing pause", async () => {
-    const failing = await sendSdkTrace(app.base, { service: "billing", name: "POST /refunds", error: true });
-    await sendSdkTrace(app.base, { service: "billing", name: "POST /invoices" });
+    const failing = await sendSdkTrace(suite.app.base, { service: "billing", name: "POST /refunds", error: true });
+    await sendSdkTrace(suite.app.base, { service: "billing", name: "POST /invoices" });
     const query = `/?q=${encodeURIComponent("kind=server")}`;
     const searchOf = () => new URL(page.url()).searchParams;
 
     // Cleared, then a button well inside the 300 ms before the emptied box commits: the URL never
     // gets the old query with the new filter.
-    await page.goto(`${app.base}${query}`);
+    await page.goto(`${suite.app.base}${query}`);
     await expect.poll(() => page.locator("[data-trace-id]").count()).toBe(2);
     await box().fill("");
     await page.getByRole("button", { name: "Errors only" }).click();
@@ -107,7 +95,7 @@ describe.skipIf(!available)("the trace list's query box in Chromium", () => {
     await expect.poll(() => page.locator("[data-trace-id]").count()).toBe(1);
 
     // Cleared, then another text box typed into: both pending commits land, and the query stays gone.
-    await page.goto(`${app.base}${query}`);
+    await page.goto(`${suite.app.base}${query}`);
     await expect.poll(() => page.locator("[data-trace-id]").count()).toBe(2);
     await box().fill("");
     await page.getByLabel("Trace name").fill("refunds");
