@@ -62,7 +62,7 @@ function fromStoredNs(value: bigint): bigint {
  */
 export function requiredTexts(node: QueryNode): string[][] {
   const verbatim = (texts: string[]): string[][] =>
-    texts.every((text) => text !== "" && isJsonVerbatim(text)) ? [texts.map((text) => text.toLowerCase())] : [];
+    texts.every((text) => text !== "" && isJsonVerbatim(text)) ? [[...new Set(texts.map((t) => t.toLowerCase()))]] : [];
   return requirementsOf(node, (term) => {
     switch (term.type) {
       case "text":
