@@ -49,7 +49,16 @@ function candidatesFor(context: CompletionContext): Promise<string[]> {
   );
 }
 
-const HINT = 'service=api  http.status_code>=500  duration>250ms  status=error  key~text  -key  a | b  "exact text"';
+const HINT = [
+  "service=api",
+  "http.status_code>=500",
+  "duration>250ms",
+  "status=error",
+  "key~text",
+  "-key",
+  "a | b",
+  '"exact text"',
+].join(" · ");
 
 /** The trace list's query box: the query language with key and value autocomplete, a hint, and errors in place. */
 export function QueryInput({ value, onCommit, onDraft, error }: QueryInputProps) {
@@ -92,6 +101,8 @@ export function QueryInput({ value, onCommit, onDraft, error }: QueryInputProps)
     onDraft(next);
     suggest(next, caret);
     if (timer.current) clearTimeout(timer.current);
+    // A pause right after an operator is a value still to come, not a query to run (Enter runs it).
+    if (/(!=|>=|<=|[=<>~])\s*$/.test(next)) return;
     timer.current = setTimeout(() => commit(next), 300);
   };
   const pick = (choice: string) => {
@@ -184,6 +195,7 @@ export function QueryInput({ value, onCommit, onDraft, error }: QueryInputProps)
         id="query-hint"
         class={errorText !== null ? "query-hint query-error" : "query-hint muted"}
         role={errorText !== null ? "alert" : undefined}
+        title={errorText === null ? `${HINT} — terms side by side must hold on one span` : undefined}
       >
         {errorText ?? HINT}
       </div>
