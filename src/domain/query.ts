@@ -123,9 +123,7 @@ class Lexer {
     const key = this.word();
     if (this.pos < this.source.length && OPERATOR_START.has(this.source[this.pos] as string)) {
       const opPos = this.pos;
-      const op = OPERATORS.find((candidate) => this.source.startsWith(candidate, opPos));
-      if (op === undefined)
-        throw new QueryError(`"${this.source[opPos]}" is not an operator; use =, !=, >, <, >=, <= or ~`, opPos);
+      const op = OPERATORS.find((candidate) => this.source.startsWith(candidate, opPos)) as CompareOp;
       this.pos += op.length;
       if (key === "") throw new QueryError(`expected an attribute key before "${op}"`, opPos);
       const valuePos = this.pos;
@@ -148,7 +146,9 @@ class Lexer {
     const start = this.pos;
     while (this.pos < this.source.length) {
       const ch = this.source[this.pos] as string;
-      if (STOP.has(ch) || /\s/.test(ch) || OPERATOR_START.has(ch)) break;
+      if (STOP.has(ch) || /\s/.test(ch)) break;
+      // "!" alone is text ("failed!"); only "!=" is an operator.
+      if (OPERATOR_START.has(ch) && (ch !== "!" || this.source[this.pos + 1] === "=")) break;
       this.pos++;
     }
     return this.source.slice(start, this.pos);
