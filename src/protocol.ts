@@ -198,8 +198,23 @@ export interface StatsResponse {
   newestTrace: string | null;
 }
 
+/** GET /api/attributes: keys of the newest spans' attributes, for autocomplete. */
+export interface AttributeKeysResponse {
+  keys: { key: string; source: "span" | "resource" | "event"; count: number }[];
+  /** How many of the newest spans the counts come from. */
+  sampledSpans: number;
+}
+
+/** GET /api/attributes/:key/values: the most frequent values of a key (or of service, name, status, kind). */
+export interface AttributeValuesResponse {
+  key: string;
+  values: { value: string; count: number }[];
+  sampledSpans: number;
+}
+
 export interface ApiErrorResponse {
-  error: { code: string; message: string };
+  /** `position`: for `bad_query`, the 0-based character of the query where the problem is. */
+  error: { code: string; message: string; position?: number };
 }
 
 /** Requests refused (4xx) and spans dropped from partly accepted requests since start or the last clear. */

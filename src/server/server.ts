@@ -82,7 +82,7 @@ function guardHost(app: Hono, deps: Pick<ServerDeps, "hostPolicy" | "port">): vo
 function mapErrors(app: Hono, deps: Pick<ServerDeps, "onInternalError">): void {
   app.onError((error, c) => {
     if (error instanceof AppError) {
-      return c.json({ error: { code: error.code, message: error.message } }, error.status);
+      return c.json({ error: { code: error.code, message: error.message, ...error.details } }, error.status);
     }
     deps.onInternalError?.(error);
     return c.json({ error: { code: "internal", message: "internal error; see the tracekit-local terminal" } }, 500);

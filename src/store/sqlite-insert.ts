@@ -10,6 +10,8 @@ export interface SpanInsertDeps {
   /** Pending spans that trigger a write at once. */
   flushSpans: number;
   assertOpen(): void;
+  /** Where autocomplete samples the newest spans. */
+  recentSpans: { add(span: Span): void };
 }
 
 /**
@@ -17,7 +19,7 @@ export interface SpanInsertDeps {
  * list order, span ids) at once and wait in the writer as rows until its next flush.
  */
 export function createSpanInsert(deps: SpanInsertDeps): (spans: readonly Span[]) => InsertResult {
-  const { traces, writer, flushSpans, assertOpen } = deps;
+  const { traces, writer, flushSpans, assertOpen, recentSpans } = deps;
   const { evictedIds, maxSpans, maxSpansPerTrace } = traces;
   let callNumber = 0;
 
@@ -52,6 +54,7 @@ export function createSpanInsert(deps: SpanInsertDeps): (spans: readonly Span[])
       traces.cachedSpanIds++;
       entry.aggregate.add(span);
       writer.appendPendingRow(entry.seq * SPAN_SLOTS + slot, span);
+      recentSpans.add(span);
       inserted++;
       if (!entry.dirty) {
         entry.dirty = true;

@@ -139,6 +139,11 @@ export class SpanLookups {
     return id;
   }
 
+  /** The keys of attribute shape `id`, if there is one. */
+  shapeKeys(id: number): readonly string[] | undefined {
+    return this.shapeKeysById.get(id);
+  }
+
   /** A stored body's attributes as an object again. */
   attributesOf(body: SpanBody): Attributes {
     const stored = body[7];

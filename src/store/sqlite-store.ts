@@ -1,10 +1,15 @@
+import { SPAN_KINDS } from "../domain/span.js";
+import { countAttributeKeys, countAttributeValues } from "./attribute-catalog.js";
 import { GroupCommit } from "./sqlite-group-commit.js";
 import { createSpanInsert } from "./sqlite-insert.js";
+import { decodeJson } from "./sqlite-json.js";
 import { SpanLookups } from "./sqlite-lookups.js";
 import { describeOpenFailure, openDatabase, type SqliteSynchronous } from "./sqlite-open.js";
 import { createSpanQueries } from "./sqlite-queries.js";
 import { prepareStatements, type SqliteDatabase, type SqliteDriver, type Statements } from "./sqlite-schema.js";
 import { createTraceSearch } from "./sqlite-search.js";
+import { eventsFromStored, type SpanBody } from "./sqlite-span-codec.js";
+import { createSqliteSpanQuery, type SqliteSpanQuery } from "./sqlite-span-query.js";
 import { SpanWriter } from "./sqlite-span-writer.js";
 import { StoredTraces } from "./sqlite-traces.js";
 import type { Store, StoreStats } from "./store.js";
@@ -54,15 +59,32 @@ const DEFAULT_FLUSH_SPANS = 5_000;
  *
  * The parts: sqlite-open (the file and its pragmas), sqlite-schema (migrations and statements),
  * sqlite-span-codec (span rows), sqlite-lookups (id and shape caches), sqlite-traces (the in-memory
- * traces), sqlite-insert and sqlite-span-writer (the write path), sqlite-search (the trace list and
- * free text) and sqlite-queries (the other reads).
+ * traces), sqlite-insert and sqlite-span-writer (the write path), sqlite-search (the trace list),
+ * sqlite-span-query (the query language over stored rows, autocomplete) and sqlite-queries (the other reads).
  */
 export function createSqliteStore(options: SqliteStoreOptions): Store {
   if (driver === null) throw new Error("createSqliteStore: await loadSqliteDriver() first");
   const db = openDatabase(driver, options.path, options.synchronous ?? "NORMAL");
   let statements: Statements;
+  let spanQuery: SqliteSpanQuery;
   try {
     statements = prepareStatements(db);
+    spanQuery = createSqliteSpanQuery({
+      db,
+      readBody(text) {
+        const body = decodeJson<SpanBody>(text);
+        const [, , name, kind, statusMessage, , , , events] = body;
+        return {
+          name,
+          kind: SPAN_KINDS[kind] ?? "UNSPECIFIED",
+          statusMessage,
+          attributes: lookups.attributesOf(body),
+          events: eventsFromStored(events),
+        };
+      },
+      serviceName: (id) => lookups.serviceNameById.get(id) ?? "",
+      shapeKeys: (id) => lookups.shapeKeys(id),
+    });
   } catch (error) {
     db.close();
     throw describeOpenFailure(options.path, error);
@@ -84,13 +106,14 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   });
   const flush = () => writer.flush();
   const reads = { stmts, traces, lookups, flush, assertOpen };
-  const { listTraces } = createTraceSearch(reads);
+  const { listTraces } = createTraceSearch({ ...reads, spanQuery });
   const { getTrace, getSummaries, listServices } = createSpanQueries(reads);
   const insertSpans = createSpanInsert({
     traces,
     writer,
     flushSpans: options.flushSpans ?? DEFAULT_FLUSH_SPANS,
     assertOpen,
+    recentSpans: spanQuery.recentSpans,
   });
 
   /** (Re)reads everything kept in memory from the file: at open, and after a failed flush. */
@@ -110,6 +133,14 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     db.transaction(() => stmts.clearAll())();
     loadState();
     traces.evictedIds.clear();
+    spanQuery.recentSpans.clear();
+  }
+
+  /** The spans autocomplete counts (see SqliteSpanQuery.catalogSpans). */
+  function catalogSpans() {
+    assertOpen();
+    if (spanQuery.recentSpans.size < traces.spanTotal) flush();
+    return spanQuery.catalogSpans(traces.spanTotal + writer.pendingSpans);
   }
 
   function stats(): StoreStats {
@@ -153,6 +184,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     getTrace,
     getSummaries,
     listServices,
+    attributeKeys: () => countAttributeKeys(catalogSpans()),
+    attributeValues: (key, limit) => countAttributeValues(catalogSpans(), key, limit),
     committed: () => commits.committed(),
     clear,
     stats,

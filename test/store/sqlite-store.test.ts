@@ -46,6 +46,26 @@ describe("sqlite store: persistence and files", () => {
     return openStore(options);
   }
 
+  it("answers queries and autocomplete from what it stored before a reopen", async () => {
+    const path = tempPath();
+    let store = openStore({ path });
+    store.insertSpans([rootSpan(1, { attributes: { "app.order.id": 89581 } }), rootSpan(2, { service: "web" })]);
+    expect(store.listTraces({ limit: 10, q: "app.order.id=89581" }).traces.map((t) => t.traceId)).toEqual([traceId(1)]);
+    store = reopen(store, { path });
+    expect(store.listTraces({ limit: 10, q: "app.order.id=89581" }).traces.map((t) => t.traceId)).toEqual([traceId(1)]);
+    expect(store.attributeKeys().keys).toContainEqual({ key: "app.order.id", source: "span", count: 1 });
+    expect(store.attributeValues("service", 5).values).toEqual([
+      { value: "api", count: 1 },
+      { value: "web", count: 1 },
+    ]);
+    // Once spans arrive after the reopen, they are counted along with the stored ones read back.
+    store.insertSpans([rootSpan(3, { service: "web" })]);
+    expect(store.attributeValues("service", 5).values).toEqual([
+      { value: "web", count: 2 },
+      { value: "api", count: 1 },
+    ]);
+  });
+
   it("keeps every span, summary and service across close and reopen", async () => {
     const path = tempPath();
     let store = openStore({ path });

@@ -3,6 +3,7 @@ import { AppError } from "../../src/domain/errors.js";
 import type { Attributes, Span } from "../../src/domain/span.js";
 import type { TraceSummary } from "../../src/domain/trace-summary.js";
 import type { Store, TraceQuery } from "../../src/store/store.js";
+import { queryContract } from "./query-contract.js";
 import { makeSpan, ms, richSpan, rootSpan, spanId, T0, traceId } from "./span-fixtures.js";
 
 export interface StoreFactoryOptions {
@@ -458,8 +459,11 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         expect(listIds(store, { q: "12" })).toEqual([traceId(3)]);
         expect(listIds(store, { q: "FAILED" })).toEqual([traceId(4), traceId(1)]);
         expect(listIds(store, { q: "  render  " })).toEqual([traceId(4)]);
-        // Keys are not searched, and LIKE wildcards are plain text.
-        expect(listIds(store, { q: "payment.provider" })).toEqual([]);
+        // A bare word that is an attribute's whole key finds it; quoted, it is text only, and keys are
+        // not searched as text. LIKE wildcards are plain text.
+        expect(listIds(store, { q: "payment.provider" })).toEqual([traceId(1)]);
+        expect(listIds(store, { q: '"payment.provider"' })).toEqual([]);
+        expect(listIds(store, { q: "payment" })).toEqual([]);
         expect(listIds(store, { q: "%" })).toEqual([]);
         expect(listIds(store, { q: "_" })).toEqual([]);
         expect(listIds(store, { q: "no such text" })).toEqual([]);
@@ -576,6 +580,8 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         expect(second.traces.map((t) => t.traceId)).toEqual([traceId(2), traceId(1)]);
       });
     });
+
+    describe("query language and autocomplete", () => queryContract(() => fresh()));
 
     describe("services", () => {
       it("reports spans, errors, traces and duration percentiles per service", async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { TraceSummaryJson } from "../../src/protocol";
 import {
   compareNewestFirst,
+  editFilters,
   filtersFromSearch,
   filtersToSearch,
   hasFilters,
@@ -120,5 +121,26 @@ describe("TraceListModel", () => {
     expect(model.has("t0")).toBe(false);
     model.clear();
     expect(model.size).toBe(0);
+  });
+});
+
+describe("editFilters", () => {
+  it("keeps a just-cleared query when another filter changes before the query's commit (no stale query back)", () => {
+    const committed = { q: "http.status_code>=500", service: "api" };
+    // The box was emptied (draft), then "Errors only" was clicked within the debounce.
+    expect(editFilters(committed, { q: undefined }, { errorsOnly: true })).toEqual({
+      service: "api",
+      errorsOnly: true,
+    });
+  });
+
+  it("keeps typed text of every box, lets the edit itself win, and drops empty values", () => {
+    expect(editFilters({ name: "old" }, { name: "new", q: "kind=server" }, { service: "web" })).toEqual({
+      name: "new",
+      q: "kind=server",
+      service: "web",
+    });
+    expect(editFilters({ q: "a" }, { q: "b" }, { q: "c" })).toEqual({ q: "c" });
+    expect(editFilters({ errorsOnly: true, name: "x" }, {}, { errorsOnly: false, name: "" })).toEqual({});
   });
 });

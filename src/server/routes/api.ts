@@ -7,6 +7,8 @@ import type { RejectionLog } from "../../ingest/rejections.js";
 import type { LiveHub } from "../../live/hub.js";
 import { OTLP_GRPC_SERVICES } from "../../otlp/grpc-services.js";
 import type {
+  AttributeKeysResponse,
+  AttributeValuesResponse,
   HealthResponse,
   OtlpGrpcEndpointJson,
   OtlpHttpEndpointJson,
@@ -45,6 +47,9 @@ export interface ApiRouteDeps {
   otlpListeners(): { http: ListenerAddress | null; grpc: ListenerAddress | null };
   dbPath: string | null;
 }
+
+const DEFAULT_VALUE_LIMIT = 20;
+const MAX_VALUE_LIMIT = 200;
 
 function parseTraceQuery(params: URLSearchParams): TraceQuery {
   const query: TraceQuery = { limit: DEFAULT_TRACE_LIMIT };
@@ -222,6 +227,26 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
     deps.rejections.reset();
     deps.hub.cleared();
     return c.json({ cleared: true });
+  });
+
+  app.get("/api/attributes", (c) => {
+    const body: AttributeKeysResponse = deps.store.attributeKeys();
+    return c.json(body);
+  });
+
+  app.get("/api/attributes/:key/values", (c) => {
+    const key = c.req.param("key");
+    const raw = c.req.query("limit");
+    const limit = raw === undefined || raw === "" ? DEFAULT_VALUE_LIMIT : Number(raw);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_VALUE_LIMIT) {
+      throw new AppError(
+        400,
+        "invalid_query",
+        `limit must be a whole number from 1 to ${MAX_VALUE_LIMIT}, not "${raw}"`,
+      );
+    }
+    const body: AttributeValuesResponse = deps.store.attributeValues(key, limit);
+    return c.json(body);
   });
 
   app.get("/api/stats", (c) => {

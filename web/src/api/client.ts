@@ -1,5 +1,7 @@
 import type {
   ApiErrorResponse,
+  AttributeKeysResponse,
+  AttributeValuesResponse,
   BreakpointJson,
   BreakpointsResponse,
   HealthResponse,
@@ -19,6 +21,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** For `bad_query`: the 0-based character of the query where the problem is. */
+    readonly position?: number,
   ) {
     super(message);
   }
@@ -34,14 +38,16 @@ export async function request<T>(path: string, init?: RequestInit): Promise<T> {
   if (!response.ok) {
     let code = "http_error";
     let message = `${response.status} ${response.statusText}`;
+    let position: number | undefined;
     try {
       const body = (await response.json()) as ApiErrorResponse;
       code = body.error.code;
       message = body.error.message;
+      position = body.error.position;
     } catch {
       // Not our JSON error shape; the status line is the best we have.
     }
-    throw new ApiError(response.status, code, message);
+    throw new ApiError(response.status, code, message, position);
   }
   // A 204 (or any empty answer) to a DELETE or PUT has no body to parse.
   const text = await response.text();
@@ -107,6 +113,9 @@ export const api = {
   trace: (traceId: string, signal?: AbortSignal) =>
     request<TraceResponse>(`/api/traces/${encodeURIComponent(traceId)}`, signal ? { signal } : undefined),
   services: () => request<ServicesResponse>("/api/services"),
+  attributeKeys: () => request<AttributeKeysResponse>("/api/attributes"),
+  attributeValues: (key: string) =>
+    request<AttributeValuesResponse>(`/api/attributes/${encodeURIComponent(key)}/values?limit=50`),
   clear: () => request<{ cleared: boolean }>("/api/traces", { method: "DELETE" }),
   breakpoints: () => request<BreakpointsResponse>("/api/breakpoints"),
   updateBreakpoint: (id: string, patch: BreakpointPatch) =>

@@ -59,6 +59,23 @@ export function filtersToSearch(filters: ListFilters): string {
   return text === "" ? "" : `?${text}`;
 }
 
+/**
+ * The filters after one edit. `drafts` holds what is typed into text boxes but not yet committed
+ * (their commit waits for typing to pause): another filter's change keeps those edits instead of
+ * bringing back the committed text, and empty or false values are dropped.
+ */
+export function editFilters(
+  current: ListFilters,
+  drafts: Partial<ListFilters>,
+  patch: Partial<ListFilters>,
+): ListFilters {
+  const next: ListFilters = { ...current, ...drafts, ...patch };
+  for (const key of Object.keys(next) as (keyof ListFilters)[]) {
+    if (next[key] === undefined || next[key] === "" || next[key] === false) delete next[key];
+  }
+  return next;
+}
+
 export function hasFilters(filters: ListFilters): boolean {
   return filtersToSearch(filters) !== "";
 }

@@ -96,7 +96,7 @@ export function TraceListPage() {
   return (
     <div class="trace-list-page">
       <div class="list-toolbar">
-        <FilterBar filters={filters} services={services} onChange={setFilters} />
+        <FilterBar filters={filters} services={services} queryError={list.queryError} onChange={setFilters} />
         <div class="list-actions">
           <span class="muted list-count" data-testid="trace-count">
             {traces.length.toLocaleString("en-US")} trace{traces.length === 1 ? "" : "s"}
@@ -154,11 +154,17 @@ export function TraceListPage() {
           </button>
         </div>
         <NewItemsPill count={list.pendingCount} noun="trace" testId="new-traces" onShow={list.showNew} />
-        {traces.length === 0 && !loading ? (
+        {list.queryError !== null ? (
+          <div class="page-message">
+            <p>Fix the query above to list traces (the message under the box says what is wrong).</p>
+          </div>
+        ) : traces.length === 0 && !loading ? (
           <div class="page-message">
             <h2>No traces match</h2>
             <p>
-              Nothing stored matches these filters yet; new traces that match appear here as they arrive.{" "}
+              Nothing stored matches these filters yet; new traces that match appear here as they arrive.
+              {filters.q !== undefined &&
+                " A trace matches when one of its spans satisfies the whole query: terms joined by a space must hold on the same span (use | between terms that may hold on different spans)."}{" "}
               <button type="button" class="button" onClick={() => setFilters({})}>
                 Reset filters
               </button>
