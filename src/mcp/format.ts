@@ -5,6 +5,7 @@ export const MAX_ANSWER_CHARS = 24_000;
 
 export function formatMs(ms: number): string {
   if (!Number.isFinite(ms)) return "?";
+  if (ms === 0) return "0ms";
   if (ms < 1) return `${ms.toFixed(2)}ms`;
   if (ms < 1000) return `${Number(ms.toFixed(1))}ms`;
   if (ms < 60_000) return `${Number((ms / 1000).toFixed(2))}s`;
