@@ -27,7 +27,7 @@ const latest = (values: readonly (number | null)[] | undefined) => {
 };
 
 function row(chart: string, series: MetricSeriesJson): string[] {
-  const label = cut(series.label || "(all)", 60);
+  const label = cut(series.label || "(all)", 100);
   if (chart === "distribution") {
     const count = present(series.counts).reduce((a, b) => a + b, 0);
     return [label, num(latest(series.p50)), num(latest(series.p95)), num(latest(series.p99)), num(count)];

@@ -28,7 +28,7 @@ export function keyAttributes(span: SpanJson): string[] {
   if (rpc !== undefined) parts.push(`rpc=${[first(a, "rpc.service"), rpc].filter(Boolean).join("/")}`);
   const destination = first(a, "messaging.destination.name", "messaging.destination");
   if (destination !== undefined) parts.push(`queue=${cut(destination, 60)}`);
-  const peer = first(a, "peer.service", "server.address");
+  const peer = first(a, "peer.service");
   if (peer !== undefined && route === undefined) parts.push(`peer=${cut(peer, 60)}`);
   const model = first(a, "gen_ai.request.model", "gen_ai.response.model");
   if (model !== undefined) parts.push(`model=${cut(model, 60)}`);
