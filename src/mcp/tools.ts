@@ -34,6 +34,11 @@ const text = (
   content: [{ type: "text", text: capAnswer(answer, howToGetMore) }],
 });
 
+/** A whole number of things to show or read, 1 to `max`, `fallback` when not given. */
+function count(max: number, fallback: number, what: string, note = ""): z.ZodDefault<z.ZodNumber> {
+  return z.number().int().min(1).max(max).default(fallback).describe(`${what} (1-${max}, default ${fallback})${note}`);
+}
+
 const since = z
   .string()
   .max(64)
@@ -109,7 +114,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
           .describe("error: traces with a failing span; ok: traces without one"),
         min_duration_ms: z.number().min(0).optional().describe("only traces at least this long (milliseconds)"),
         since,
-        limit: z.number().int().min(1).max(100).default(20).describe("how many traces (1-100, default 20)"),
+        limit: count(100, 20, "how many traces"),
         cursor: z.string().max(200).optional().describe("the cursor a previous answer gave, for the next (older) page"),
       },
       annotations: { readOnlyHint: true, openWorldHint: false },
@@ -143,13 +148,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         "(HTTP method/route/status, database statement, RPC, queue, LLM model and tokens).",
       inputSchema: {
         trace_id: traceId,
-        max_spans: z
-          .number()
-          .int()
-          .min(1)
-          .max(1000)
-          .default(150)
-          .describe("show at most this many spans (1-1000, default 150); a note says how many were left out"),
+        max_spans: count(1000, 150, "show at most this many spans", "; a note says how many were left out"),
       },
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
@@ -175,14 +174,8 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         text: z.string().trim().min(1).max(500).describe("the text to find (case-insensitive)"),
         service: z.string().min(1).max(256).optional().describe("only spans of this service"),
         since,
-        traces: z
-          .number()
-          .int()
-          .min(1)
-          .max(100)
-          .default(20)
-          .describe("how many of the newest matching traces to look in (1-100, default 20)"),
-        limit: z.number().int().min(1).max(200).default(30).describe("how many spans to list (1-200, default 30)"),
+        traces: count(100, 20, "how many of the newest matching traces to look in"),
+        limit: count(200, 30, "how many spans to list"),
       },
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
@@ -237,7 +230,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       inputSchema: {
         service,
         since,
-        limit: z.number().int().min(1).max(50).default(10).describe("how many failing traces (1-50, default 10)"),
+        limit: count(50, 10, "how many failing traces"),
       },
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
@@ -282,14 +275,8 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       inputSchema: {
         service,
         since,
-        traces: z
-          .number()
-          .int()
-          .min(1)
-          .max(1000)
-          .default(500)
-          .describe("how many of the newest traces to read (1-1000, default 500)"),
-        limit: z.number().int().min(1).max(100).default(20).describe("how many operations to list (1-100, default 20)"),
+        traces: count(1000, 500, "how many of the newest traces to read"),
+        limit: count(100, 20, "how many operations to list"),
       },
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
@@ -374,7 +361,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
           .describe("at least this level"),
         text: z.string().max(500).optional().describe("text in the body or attribute values"),
         since,
-        limit: z.number().int().min(1).max(200).default(50).describe("how many records (1-200, default 50)"),
+        limit: count(200, 50, "how many records"),
       },
       annotations: { readOnlyHint: true, openWorldHint: false },
     },

@@ -3,27 +3,11 @@ import { capAnswer, formatMs, MAX_ANSWER_CHARS, parseSince } from "../../src/mcp
 import { errorOrigin, operationStats, spanTree } from "../../src/mcp/trace-analysis.js";
 import { traceWaterfall } from "../../src/mcp/waterfall.js";
 import type { SpanJson, TraceSummaryJson } from "../../src/protocol.js";
+import { span as spanAt } from "../web/span-fixtures.js";
 
-function span(id: string, parent: string | null, start: number, fields: Partial<SpanJson> = {}): SpanJson {
-  return {
-    traceId: "a".repeat(32),
-    spanId: id.padStart(16, "0"),
-    parentSpanId: parent === null ? null : parent.padStart(16, "0"),
-    name: `span ${id}`,
-    kind: "INTERNAL",
-    service: "svc",
-    startTimeUnixNano: String(1_700_000_000_000_000_000n + BigInt(start) * 1_000_000n),
-    endTimeUnixNano: String(1_700_000_000_000_000_000n + BigInt(start + 10) * 1_000_000n),
-    durationMs: 10,
-    status: { code: "UNSET" },
-    attributes: {},
-    events: [],
-    links: [],
-    resource: {},
-    scope: { name: "", version: "" },
-    ...fields,
-  };
-}
+/** A 10 ms span starting `start` ms into the trace. */
+const span = (id: string, parent: string | null, start: number, extra: Partial<SpanJson> = {}) =>
+  spanAt(id, parent, start, start + 10, extra);
 const failing = (message: string): Partial<SpanJson> => ({ status: { code: "ERROR", message } });
 
 describe("spanTree", () => {
@@ -35,7 +19,7 @@ describe("spanTree", () => {
       span("4", "9", 2),
       span("5", "2", 3),
     ]);
-    expect(nodes.map((n) => [n.span.spanId.slice(-1), n.depth, n.orphan])).toEqual([
+    expect(nodes.map((n) => [n.span.spanId, n.depth, n.orphan])).toEqual([
       ["1", 0, false],
       ["2", 1, false],
       ["5", 2, false],
@@ -46,7 +30,7 @@ describe("spanTree", () => {
 
   it("keeps every span of a parent cycle once instead of looping", () => {
     const nodes = spanTree([span("1", "2", 0), span("2", "1", 1)]);
-    expect(nodes.map((n) => n.span.spanId.slice(-1)).sort()).toEqual(["1", "2"]);
+    expect(nodes.map((n) => n.span.spanId).sort()).toEqual(["1", "2"]);
   });
 });
 
@@ -91,8 +75,8 @@ describe("compact text", () => {
     const spans = Array.from({ length: 5 }, (_, i) => span(String(i + 1), i === 0 ? null : "1", i));
     const text = traceWaterfall({ traceId: "a".repeat(32), name: "root", spans }, 2);
     expect(text.split("\n").slice(3)).toEqual([
-      "span 1 [svc]  10ms @+0ms",
-      "  span 2 [svc]  10ms @+1ms",
+      "op-1 [api]  10ms @+0ms",
+      "  op-2 [api]  10ms @+1ms",
       "[3 more spans not shown; call get_trace with max_spans up to 1000 to see them]",
     ]);
   });
