@@ -62,7 +62,7 @@ function traceRows(traces: readonly TraceSummaryJson[]): string[][] {
     String(t.spanCount),
     String(t.errorCount),
     cut(t.services.length > 1 ? `${t.service} (+${t.services.length - 1})` : t.service, 40),
-    cut(t.name, 80),
+    t.errorMessage === undefined ? cut(t.name, 80) : `${cut(t.name, 80)}  [error: ${cut(t.errorMessage, 120)}]`,
   ]);
 }
 const TRACE_HEADER = ["start (UTC)", "trace_id", "duration", "spans", "errors", "service", "name"];

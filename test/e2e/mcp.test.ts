@@ -147,6 +147,7 @@ describe("tracekit-local mcp (stdio)", { timeout: 60_000 }, () => {
     for (const id of [orders.traceId, pay.traceId, checkout.traceId]) expect(all.text).toContain(id);
     const failing = await call(stdio, "list_traces", { status: "error", service: "shop" });
     expect(failing.text).toContain(pay.traceId);
+    expect(failing.text).toMatch(/ POST \/pay {2}\[error: Error: card declined\]$/);
     expect(failing.text).not.toContain(orders.traceId);
     expect(failing.text).not.toContain(checkout.traceId);
     const byText = await call(stdio, "list_traces", { query: "lamp-42" });
