@@ -1,7 +1,5 @@
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import type { Command } from "commander";
 import { createRestClient } from "../mcp/rest.js";
-import { createMcpServer } from "../mcp/server.js";
 import { packageVersion } from "../version.js";
 import { addInstanceOptions, type InstanceOptions, requireInstance } from "./instance.js";
 
@@ -28,6 +26,11 @@ export async function runMcp(options: InstanceOptions): Promise<void> {
     (path) => fetch(`${url}${path}`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }),
     url,
   );
+  // The MCP SDK takes about a second to load: only this command (and the first /mcp request) pays for it.
+  const [{ StdioServerTransport }, { createMcpServer }] = await Promise.all([
+    import("@modelcontextprotocol/sdk/server/stdio.js"),
+    import("../mcp/server.js"),
+  ]);
   const server = createMcpServer({ rest, version: packageVersion() });
   const transport = new StdioServerTransport();
   transport.onerror = (error) => console.error(`mcp: ${error.message}`);

@@ -3,10 +3,8 @@
  * own MCP server whose tools call this app's REST API in-process, under the request's own (already
  * checked) Host. Browser pages of other origins are refused, as for every other change or live feed.
  */
-import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { Hono } from "hono";
 import { createRestClient } from "../../mcp/rest.js";
-import { createMcpServer } from "../../mcp/server.js";
 import { assertOwnOrigin } from "../own-origin.js";
 import type { HostPolicy } from "../security.js";
 
@@ -33,12 +31,31 @@ function methodNotAllowed(): Response {
   );
 }
 
+/** The MCP SDK takes about a second to load: loaded on the first /mcp request, not at start. */
+let sdk:
+  | Promise<
+      [
+        typeof import("@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"),
+        typeof import("../../mcp/server.js"),
+      ]
+    >
+  | undefined;
+
+function loadSdk() {
+  sdk ??= Promise.all([
+    import("@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"),
+    import("../../mcp/server.js"),
+  ]);
+  return sdk;
+}
+
 export function mcpRoutes(deps: McpRouteDeps): Hono {
   const app = new Hono();
   app.all("/mcp", async (c) => {
     assertOwnOrigin(c.req.header("origin"), deps.hostPolicy, deps.port(), "MCP");
     if (c.req.method !== "POST") return methodNotAllowed();
     const host = c.req.header("host") ?? `localhost:${deps.port()}`;
+    const [{ WebStandardStreamableHTTPServerTransport }, { createMcpServer }] = await loadSdk();
     const rest = createRestClient((path) => deps.requestApi(path, host), "this server");
     const server = createMcpServer({ rest, version: deps.version });
     const transport = new WebStandardStreamableHTTPServerTransport({
