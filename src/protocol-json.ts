@@ -5,6 +5,8 @@ import {
   type SnapshotSummary,
   snapshotSummary,
 } from "./domain/code-monitoring.js";
+import { llmCostOf } from "./domain/llm-cost.js";
+import { PRICES_DATE } from "./domain/llm-prices.js";
 import type { StoredLog } from "./domain/log.js";
 import type { Span } from "./domain/span.js";
 import { durationMs } from "./domain/time.js";
@@ -35,6 +37,7 @@ export function traceSummaryToJson(summary: TraceSummary): TraceSummaryJson {
   };
 }
 
+/** A span as the REST API sends it; a GenAI span that names its model gets its cost (bundled prices). */
 export function spanToJson(span: Span): SpanJson {
   const json: SpanJson = {
     traceId: span.traceId,
@@ -69,6 +72,8 @@ export function spanToJson(span: Span): SpanJson {
   if (span.droppedAttributesCount) json.droppedAttributesCount = span.droppedAttributesCount;
   if (span.droppedEventsCount) json.droppedEventsCount = span.droppedEventsCount;
   if (span.droppedLinksCount) json.droppedLinksCount = span.droppedLinksCount;
+  const cost = llmCostOf(span.attributes);
+  if (cost !== null) json.llmCost = { ...cost, pricesDate: PRICES_DATE };
   return json;
 }
 

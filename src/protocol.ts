@@ -57,6 +57,20 @@ export interface SpanJson {
   droppedAttributesCount?: number;
   droppedEventsCount?: number;
   droppedLinksCount?: number;
+  /** A GenAI span that names its model: what the call cost at the bundled prices (`usd` null: no price for it). */
+  llmCost?: LlmCostJson;
+}
+
+export interface LlmCostJson {
+  model: string;
+  /** The price table entry the model matched (dates and provider prefixes taken off), or null. */
+  priceKey: string | null;
+  usd: number | null;
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens: number;
+  /** When the bundled prices were taken from the providers' lists. */
+  pricesDate: string;
 }
 
 /**

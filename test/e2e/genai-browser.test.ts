@@ -66,12 +66,18 @@ describe.skipIf(!available)("GenAI spans in a trace, in Chromium", () => {
     page.setDefaultTimeout(15_000);
     const problems = collectPageProblems(page);
     await page.goto(`${app.base}/traces/${traceId}?span=${chat}`);
-    await expect.poll(() => page.getByTestId("llm-totals").textContent()).toBe("LLM2 calls · 2,500 in · 65 out");
+    await expect
+      .poll(() => page.getByTestId("llm-totals").textContent())
+      .toBe("LLM2 calls · 2,500 in · 65 out · $0.0034");
     await expect.poll(() => page.locator(".tv-llm-mark").count()).toBe(3);
     const details = page.getByTestId("span-details");
     await expect
       .poll(() => details.locator(".tv-message").first().textContent())
       .toBe("systemYou answer order questions.");
+    // gpt-4o at $2.50 / 1M input and $10 / 1M output: 1,200 in and 40 out cost $0.0034.
+    await expect
+      .poll(() => details.getByTestId("llm-cost").textContent())
+      .toBe("$0.0034 at gpt-4o list prices of 2025-10-01");
     const call = details.getByTestId("tool-call");
     await expect.poll(() => call.textContent()).toContain("calls get_order · call_1");
     expect(await call.locator("pre").textContent()).toBe('{\n  "id": 7\n}');

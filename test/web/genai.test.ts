@@ -115,6 +115,25 @@ describe("genAiFacts", () => {
 });
 
 describe("llmTotals and isGenAiSpan", () => {
+  it("adds up the costs the server priced and counts the calls it could not price", () => {
+    const cost = (usd: number | null) => ({
+      model: "m",
+      priceKey: usd === null ? null : "m",
+      usd,
+      inputTokens: 0,
+      outputTokens: 0,
+      cachedInputTokens: 0,
+      pricesDate: "2025-10-01",
+    });
+    expect(
+      llmTotals([
+        { attributes: { "gen_ai.request.model": "a" }, llmCost: cost(0.01) },
+        { attributes: { "gen_ai.request.model": "b" }, llmCost: cost(0.0025) },
+        { attributes: { "gen_ai.request.model": "local" }, llmCost: cost(null) },
+      ]),
+    ).toMatchObject({ calls: 3, costUsd: 0.0125, unpriced: 1 });
+  });
+
   it("counts model calls and their tokens, not tool executions or other spans", () => {
     expect(
       llmTotals([
@@ -129,7 +148,7 @@ describe("llmTotals and isGenAiSpan", () => {
         { attributes: { "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "get_order" } },
         { attributes: { "http.route": "/" } },
       ]),
-    ).toEqual({ calls: 2, inputTokens: 105, outputTokens: 20 });
+    ).toEqual({ calls: 2, inputTokens: 105, outputTokens: 20, costUsd: 0, unpriced: 0 });
     expect(isGenAiSpan({ "gen_ai.request.model": "gpt-4o" })).toBe(true);
     expect(isGenAiSpan({ "db.system": "redis" })).toBe(false);
   });

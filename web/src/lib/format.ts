@@ -105,3 +105,11 @@ export function parseDurationMs(text: string): number | undefined | null {
   const value = Number(match[1]) * (DURATION_UNITS[match[2] ?? ""] as number);
   return Number.isFinite(value) ? value : null;
 }
+
+/** US dollars for LLM costs: cents where they matter, four significant digits below a dollar. */
+export function formatUsd(usd: number): string {
+  if (usd === 0) return "$0";
+  if (usd < 0.0001) return "<$0.0001";
+  if (usd < 1) return `$${Number(usd.toPrecision(3))}`;
+  return `$${usd.toFixed(2)}`;
+}

@@ -1,7 +1,7 @@
 import { useMemo } from "preact/hooks";
 import type { SpanJson } from "../../../../src/protocol";
 import { CopyButton } from "../../components/CopyButton";
-import { formatCount } from "../../lib/format";
+import { formatCount, formatUsd } from "../../lib/format";
 import { dbFacts, httpFacts, messagingFacts } from "./attribute-groups";
 import { type GenAiMessage, genAiFacts } from "./genai";
 import { formatSql, looksLikeSql } from "./sql-format";
@@ -63,6 +63,27 @@ export function SpanFacts({ span }: { span: SpanJson }) {
                     {" "}
                     · {formatCount((genAi.inputTokens ?? 0) + (genAi.outputTokens ?? 0))} total
                   </span>
+                </dd>
+              </>
+            )}
+            {span.llmCost && (
+              <>
+                <dt>Cost</dt>
+                <dd data-testid="llm-cost">
+                  {span.llmCost.usd === null ? (
+                    <span class="faint">no price for {span.llmCost.model}</span>
+                  ) : (
+                    <>
+                      {formatUsd(span.llmCost.usd)}
+                      <span class="faint">
+                        {" "}
+                        at {span.llmCost.priceKey} list prices of {span.llmCost.pricesDate}
+                        {span.llmCost.cachedInputTokens > 0
+                          ? ` (${formatCount(span.llmCost.cachedInputTokens)} input tokens cached)`
+                          : ""}
+                      </span>
+                    </>
+                  )}
                 </dd>
               </>
             )}

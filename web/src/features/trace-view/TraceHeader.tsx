@@ -2,7 +2,14 @@ import { CopyButton } from "../../components/CopyButton";
 import { CompareMenu } from "../compare/CompareMenu";
 import "../compare/compare.css";
 import { useMemo } from "preact/hooks";
-import { formatAbsolute, formatCount, formatDuration, formatTimeZone, nanosToMillis } from "../../lib/format";
+import {
+  formatAbsolute,
+  formatCount,
+  formatDuration,
+  formatTimeZone,
+  formatUsd,
+  nanosToMillis,
+} from "../../lib/format";
 import { clipText } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
 import { errorMessageOf } from "./error-model";
@@ -103,6 +110,8 @@ export function TraceHeader({
             <span class="tv-stat-value">
               {formatCount(llm.calls)} call{llm.calls === 1 ? "" : "s"} · {formatCount(llm.inputTokens)} in ·{" "}
               {formatCount(llm.outputTokens)} out
+              {llm.costUsd > 0 || llm.unpriced === 0 ? ` · ${formatUsd(llm.costUsd)}` : ""}
+              {llm.unpriced > 0 ? ` · ${llm.unpriced} without a price` : ""}
             </span>
           </span>
         )}

@@ -4,7 +4,7 @@
  * `gen_ai.*.messages` attributes, the older indexed attributes and the older per-message events.
  * Pure, so every shape is unit-tested.
  */
-import type { Attributes, AttrValue, SpanEventJson } from "../../../../src/protocol";
+import type { Attributes, AttrValue, LlmCostJson, SpanEventJson } from "../../../../src/protocol";
 import { attributeValueText, pick, pickNumber, pickText } from "./attribute-groups";
 
 export interface GenAiToolCall {
@@ -225,18 +225,24 @@ export interface LlmTotals {
   calls: number;
   inputTokens: number;
   outputTokens: number;
+  /** USD of the calls whose model has a price. */
+  costUsd: number;
+  /** Calls that name a model without a price (their cost is unknown, not 0). */
+  unpriced: number;
 }
 
 /** LLM calls in a trace and their tokens (spans that report none count as calls with 0). */
-export function llmTotals(spans: readonly { attributes: Attributes }[]): LlmTotals {
-  const totals: LlmTotals = { calls: 0, inputTokens: 0, outputTokens: 0 };
-  for (const { attributes } of spans) {
+export function llmTotals(spans: readonly { attributes: Attributes; llmCost?: LlmCostJson }[]): LlmTotals {
+  const totals: LlmTotals = { calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, unpriced: 0 };
+  for (const { attributes, llmCost } of spans) {
     if (!isGenAiSpan(attributes)) continue;
     // Tool executions are GenAI spans but not model calls.
     if (attributes["gen_ai.operation.name"] === "execute_tool") continue;
     totals.calls++;
     totals.inputTokens += pickNumber(attributes, "gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens") ?? 0;
     totals.outputTokens += pickNumber(attributes, "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens") ?? 0;
+    if (llmCost?.usd != null) totals.costUsd += llmCost.usd;
+    else if (llmCost) totals.unpriced++;
   }
   return totals;
 }

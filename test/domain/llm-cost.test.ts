@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { llmCostOf, normalizeModel, priceKeyOf } from "../../src/domain/llm-cost.js";
+
+describe("LLM cost", () => {
+  it("matches models by name without dates, versions and provider prefixes", () => {
+    expect(normalizeModel("claude-sonnet-4-5-20250929")).toBe("claude-sonnet-4-5");
+    expect(priceKeyOf("claude-sonnet-4-5-20250929")).toBe("claude-sonnet-4-5");
+    expect(priceKeyOf("gpt-4o-2024-08-06")).toBe("gpt-4o");
+    expect(priceKeyOf("gpt-4o-mini-2024-07-18")).toBe("gpt-4o-mini");
+    expect(priceKeyOf("openai/gpt-4.1-mini")).toBe("gpt-4.1-mini");
+    expect(priceKeyOf("us.anthropic.claude-3-5-haiku-20241022-v1:0")).toBe("claude-3-5-haiku");
+    expect(priceKeyOf("claude-3-5-sonnet@20240620")).toBe("claude-3-5-sonnet");
+    expect(priceKeyOf("models/gemini-2.5-flash")).toBe("gemini-2.5-flash");
+    expect(priceKeyOf("gemini-2.5-flash-lite")).toBe("gemini-2.5-flash-lite");
+    expect(priceKeyOf("mistral-large-latest")).toBe("mistral-large");
+    expect(priceKeyOf("GPT-4o")).toBe("gpt-4o");
+    expect(priceKeyOf("my-fine-tuned-model")).toBeNull();
+    expect(priceKeyOf("o3-mini-2025-01-31")).toBe("o3-mini");
+  });
+
+  it("costs a call to the cent: uncached input, cached input and output at their prices", () => {
+    // gpt-4o: $2.50 / 1M input, $1.25 cached, $10 output.
+    const cost = llmCostOf({
+      "gen_ai.request.model": "gpt-4o",
+      "gen_ai.response.model": "gpt-4o-2024-08-06",
+      "gen_ai.usage.input_tokens": 12_000,
+      "gen_ai.usage.cache_read.input_tokens": 10_000,
+      "gen_ai.usage.output_tokens": 1_500,
+    });
+    expect(cost).toMatchObject({ model: "gpt-4o-2024-08-06", priceKey: "gpt-4o", cachedInputTokens: 10_000 });
+    // 2,000 × 2.5 + 10,000 × 1.25 + 1,500 × 10 = 32,500 → $0.0325
+    expect(cost?.usd).toBeCloseTo(0.0325, 10);
+    // claude-sonnet-4-5: $3 / $15, older attribute names.
+    expect(
+      llmCostOf({
+        "gen_ai.response.model": "claude-sonnet-4-5-20250929",
+        "gen_ai.usage.prompt_tokens": "1000",
+        "gen_ai.usage.completion_tokens": 200,
+      })?.usd,
+    ).toBeCloseTo(0.006, 10);
+  });
+
+  it("gives an unknown model no cost (never 0), and a span without a model nothing", () => {
+    expect(llmCostOf({ "gen_ai.request.model": "local-llama", "gen_ai.usage.input_tokens": 10 })).toMatchObject({
+      usd: null,
+      priceKey: null,
+      inputTokens: 10,
+    });
+    expect(llmCostOf({ "gen_ai.operation.name": "chat" })).toBeNull();
+    expect(llmCostOf({ "gen_ai.request.model": "gpt-4o" })?.usd).toBe(0);
+  });
+});
