@@ -1,11 +1,18 @@
-import type { HealthResponse, TraceListResponse } from "../protocol.js";
+import type { HealthResponse, TraceListResponse, TraceResponse } from "../protocol.js";
 
 /** What one `tracekit-local run` sent, as the instance counts it (every trace that started in its window). */
 export interface RunTotals {
   traces: number;
   spans: number;
   errors: number;
+  /** LLM calls that name a model, what the priced ones cost, and how many have no price. */
+  llm?: { calls: number; usd: number; unpriced: number };
 }
+
+/** Traces with LLM calls whose spans are read for their cost; past this the line says "at least". */
+const MAX_LLM_TRACES = 200;
+/** The query language's way to say "a span that names a GenAI model". */
+const LLM_QUERY = "gen_ai.request.model | gen_ai.response.model";
 
 export interface RunWindow {
   /** Unix ms, both inclusive. */
@@ -49,9 +56,40 @@ export async function countRun(base: string, window: RunWindow): Promise<RunTota
       totals.spans += trace.spanCount;
       totals.errors += trace.errorCount;
     }
-    if (page.nextCursor === undefined) return totals;
+    if (page.nextCursor === undefined) break;
     params.set("cursor", page.nextCursor);
   }
+  const llm = await llmCostOfRun(base, window);
+  if (llm.calls > 0) totals.llm = llm;
+  return totals;
+}
+
+/** The run's LLM calls and their cost (as the server prices each span), over its traces that have any. */
+async function llmCostOfRun(
+  base: string,
+  window: RunWindow,
+): Promise<{ calls: number; usd: number; unpriced: number }> {
+  const llm = { calls: 0, usd: 0, unpriced: 0 };
+  const params = windowParams(window);
+  params.set("q", LLM_QUERY);
+  params.set("limit", String(MAX_LLM_TRACES));
+  const ids: string[] = [];
+  while (ids.length < MAX_LLM_TRACES) {
+    const page = await getJson<TraceListResponse>(`${base}/api/traces?${params}`);
+    ids.push(...page.traces.map((trace) => trace.traceId));
+    if (page.nextCursor === undefined) break;
+    params.set("cursor", page.nextCursor);
+  }
+  for (const id of ids.slice(0, MAX_LLM_TRACES)) {
+    const trace = await getJson<TraceResponse>(`${base}/api/traces/${id}`);
+    for (const span of trace.spans) {
+      if (span.llmCost === undefined) continue;
+      llm.calls++;
+      if (span.llmCost.usd === null) llm.unpriced++;
+      else llm.usd += span.llmCost.usd;
+    }
+  }
+  return llm;
 }
 
 /**
@@ -82,5 +120,11 @@ function plural(n: number, one: string, many = `${one}s`): string {
 /** One line: what the run sent and where to look at it. */
 export function formatRunLine(totals: RunTotals, url: string): string {
   const parts = [plural(totals.spans, "span"), plural(totals.errors, "error")];
+  if (totals.llm !== undefined) {
+    const { calls, usd, unpriced } = totals.llm;
+    const priced = calls - unpriced;
+    const cost = priced > 0 ? ` ≈ $${usd < 0.01 ? usd.toPrecision(2) : usd.toFixed(2)}` : "";
+    parts.push(`${plural(calls, "LLM call")}${cost}${unpriced > 0 ? ` (${unpriced} without a price)` : ""}`);
+  }
   return `tracekit-local: this run sent ${plural(totals.traces, "trace")} (${parts.join(", ")}) · ${url}`;
 }

@@ -18,10 +18,16 @@ const run = (args: string[], env: Record<string, string> = {}): CliRun => cli(["
 const ready = (check: () => boolean) => waitFor(() => (check() ? true : undefined));
 
 /** The summary line's counts and URL. */
-function summary(stderr: string): { traces: number; spans: number; errors: number; url: string } {
-  const match = /this run sent (\d+) traces? \((\d+) spans?, (\d+) errors?\) · (\S+)/.exec(stderr);
+function summary(stderr: string): { traces: number; spans: number; errors: number; llm: string | null; url: string } {
+  const match = /this run sent (\d+) traces? \((\d+) spans?, (\d+) errors?(?:, ([^)]*))?\) · (\S+)/.exec(stderr);
   if (match === null) throw new Error(`no summary line in: ${stderr}`);
-  return { traces: Number(match[1]), spans: Number(match[2]), errors: Number(match[3]), url: match[4] as string };
+  return {
+    traces: Number(match[1]),
+    spans: Number(match[2]),
+    errors: Number(match[3]),
+    llm: match[4] ?? null,
+    url: match[5] as string,
+  };
 }
 
 let app: TestApp;
@@ -91,7 +97,8 @@ describe("tracekit-local run", { timeout: 60_000 }, () => {
     // The user's NODE_ENV is kept; ENV is filled in.
     expect(sdkApp.stdout()).toContain("app: NODE_ENV=staging ENV=development");
     const line = summary(sdkApp.stderr());
-    expect(line).toMatchObject({ traces: 2, spans: 4, errors: 1 });
+    // The LLM call is priced by the server: gpt-4o-mini, 1,000 tokens in at $0.15 / 1M and 100 out at $0.60 / 1M.
+    expect(line).toMatchObject({ traces: 2, spans: 4, errors: 1, llm: "1 LLM call ≈ $0.00021" });
     const url = new URL(line.url);
     expect(url.origin).toBe(`http://localhost:${app.port}`);
     expect(url.searchParams.get("service")).toBe("run-test");
