@@ -510,3 +510,48 @@ export interface MetricQueryResponse {
   /** Exemplars in the window (newest first, bounded), each linking a point to its trace. */
   exemplars: MetricExemplarJson[];
 }
+
+/** One GenAI call, as GET /api/llm lists it. */
+export interface LlmCallJson {
+  traceId: string;
+  spanId: string;
+  startTimeUnixNano: string;
+  service: string;
+  provider: string | null;
+  operation: string | null;
+  requestModel: string | null;
+  cost: Omit<LlmCostJson, "pricesDate">;
+  durationMs: number;
+  timeToFirstTokenMs: number | null;
+  finishReasons: string[];
+  streaming: boolean | null;
+  failed: boolean;
+}
+
+/** Calls grouped by model, service or everything (`key` "all"). */
+export interface LlmGroupJson {
+  key: string;
+  calls: number;
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens: number;
+  /** USD of the calls with a price; `unpriced` calls are not in it (their cost is unknown). */
+  usd: number;
+  unpriced: number;
+  failed: number;
+  p50Ms: number;
+  p95Ms: number;
+}
+
+/** GET /api/llm: LLM calls in the window, totals per model and service. */
+export interface LlmUsageResponse {
+  pricesDate: string;
+  totals: LlmGroupJson;
+  byModel: LlmGroupJson[];
+  byService: LlmGroupJson[];
+  /** Newest first, at most `limit`. */
+  calls: LlmCallJson[];
+  /** Traces with LLM calls that were read; `truncated` when there were more than the bound. */
+  tracesRead: number;
+  truncated: boolean;
+}

@@ -1,3 +1,4 @@
+import { LLM_SPAN_QUERY } from "../domain/llm-usage.js";
 import type { HealthResponse, TraceListResponse, TraceResponse } from "../protocol.js";
 
 /** What one `tracekit-local run` sent, as the instance counts it (every trace that started in its window). */
@@ -11,8 +12,6 @@ export interface RunTotals {
 
 /** Traces with LLM calls whose spans are read for their cost; past this the line says "at least". */
 const MAX_LLM_TRACES = 200;
-/** The query language's way to say "a span that names a GenAI model". */
-const LLM_QUERY = "gen_ai.request.model | gen_ai.response.model";
 
 export interface RunWindow {
   /** Unix ms, both inclusive. */
@@ -71,7 +70,7 @@ async function llmCostOfRun(
 ): Promise<{ calls: number; usd: number; unpriced: number }> {
   const llm = { calls: 0, usd: 0, unpriced: 0 };
   const params = windowParams(window);
-  params.set("q", LLM_QUERY);
+  params.set("q", LLM_SPAN_QUERY);
   params.set("limit", String(MAX_LLM_TRACES));
   const ids: string[] = [];
   while (ids.length < MAX_LLM_TRACES) {

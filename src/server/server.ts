@@ -14,6 +14,7 @@ import type { MetricStore } from "../store/metric-store.js";
 import type { Store } from "../store/store.js";
 import { apiRoutes } from "./routes/api.js";
 import { codeMonitoringApiRoutes } from "./routes/code-monitoring-api.js";
+import { llmApiRoutes } from "./routes/llm-api.js";
 import { logsApiRoutes } from "./routes/logs-api.js";
 import { mcpRoutes } from "./routes/mcp.js";
 import { metricsApiRoutes } from "./routes/metrics-api.js";
@@ -100,6 +101,7 @@ export function createServer(deps: ServerDeps): Hono {
   app.route("/", apiRoutes({ ...deps, startedAt }));
   app.route("/", codeMonitoringApiRoutes(deps));
   app.route("/", logsApiRoutes(deps));
+  app.route("/", llmApiRoutes(deps));
   app.route("/", metricsApiRoutes(deps));
   app.route("/", sdkSnapshotRoutes(deps));
   app.route("/", mcpRoutes({ ...deps, requestApi: async (path, host) => app.request(path, { headers: { host } }) }));
