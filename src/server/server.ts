@@ -18,6 +18,7 @@ import { logsApiRoutes } from "./routes/logs-api.js";
 import { metricsApiRoutes } from "./routes/metrics-api.js";
 import { otlpRoutes } from "./routes/otlp.js";
 import { sdkSnapshotRoutes } from "./routes/sdk-snapshots.js";
+import { transferRoutes } from "./routes/transfer-api.js";
 import { webRoutes } from "./routes/web.js";
 import type { HostPolicy } from "./security.js";
 
@@ -78,6 +79,7 @@ export function createServer(deps: ServerDeps): Hono {
   app.route("/", logsApiRoutes(deps));
   app.route("/", metricsApiRoutes(deps));
   app.route("/", sdkSnapshotRoutes(deps));
+  app.route("/", transferRoutes(deps));
 
   app.all("/api/*", (c) => {
     throw new AppError(404, "not_found", `no API endpoint ${c.req.method} ${c.req.path}`);

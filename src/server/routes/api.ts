@@ -39,7 +39,7 @@ export interface ApiRouteDeps {
   dbPath: string | null;
 }
 
-function parseTraceQuery(params: URLSearchParams): TraceQuery {
+export function parseTraceQuery(params: URLSearchParams): TraceQuery {
   const query: TraceQuery = { limit: DEFAULT_TRACE_LIMIT };
   const limit = params.get("limit");
   if (limit !== null) {
