@@ -144,7 +144,7 @@ export async function runImport(files: string[], options: ImportOptions): Promis
       const progress = progressBar(name, file === "-" ? null : fileSize(file));
       let counts: ImportCounts;
       try {
-        const input = file === "-" ? process.stdin : createReadStream(file);
+        const input = file === "-" ? process.stdin : createReadStream(file, { highWaterMark: 1024 * 1024 });
         counts = await importStream(counted(input, progress.read), sink, {
           concurrency: options.concurrency,
           onBatch: progress.counts,

@@ -253,28 +253,25 @@ export function* otlpPieces(body: Uint8Array, options: SplitOptions): Generator<
 }
 
 /**
- * A JSON body: one document (whatever its layout), else JSON Lines. A body whose first line is not
- * a document of its own, and that is not one document either, is reported as the document it tried to be.
+ * A JSON body: JSON Lines when its first line is a document of its own and more lines follow, else
+ * one document (whatever its layout).
  */
 function* jsonPieces(text: string, firstLine: number): Generator<PieceOrError> {
-  const whole = jsonPiece(text, `line ${firstLine}`);
-  if (!("error" in whole)) {
-    yield whole;
-    return;
-  }
   const lineEnd = text.indexOf("\n");
-  if (lineEnd === -1 || lineEnd >= text.trimEnd().length) {
-    yield whole;
-    return;
+  if (lineEnd !== -1 && lineEnd < text.trimEnd().length) {
+    const first = jsonPiece(text.slice(0, lineEnd), `line ${firstLine}`);
+    if (!("error" in first)) {
+      yield first;
+      yield* jsonLines(text, lineEnd + 1, firstLine + 1);
+      return;
+    }
   }
-  const first = jsonPiece(text.slice(0, lineEnd), `line ${firstLine}`);
-  if ("error" in first) {
-    yield whole;
-    return;
-  }
-  yield first;
-  let line = firstLine + 1;
-  for (let start = lineEnd + 1; start < text.length; line++) {
+  yield jsonPiece(text, `line ${firstLine}`);
+}
+
+function* jsonLines(text: string, from: number, firstLine: number): Generator<PieceOrError> {
+  let line = firstLine;
+  for (let start = from; start < text.length; line++) {
     let end = text.indexOf("\n", start);
     if (end === -1) end = text.length;
     const content = text.slice(start, end);

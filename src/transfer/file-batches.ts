@@ -213,7 +213,8 @@ function isJsonDocument(text: string): boolean {
 
 /** Lines with their newline; `text` is decoded only for the first (the format check). */
 async function* lineReader(source: ChunkSource): AsyncGenerator<{ bytes: Uint8Array; text: string }> {
-  let carry: Uint8Array | null = null;
+  // The start of a line that continues in the next chunk, in pieces (joined once, when it ends).
+  let partial: Uint8Array[] = [];
   let decodedFirst = false;
   const emit = (bytes: Uint8Array) => {
     const text = decodedFirst ? "" : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
@@ -221,20 +222,22 @@ async function* lineReader(source: ChunkSource): AsyncGenerator<{ bytes: Uint8Ar
     return { bytes, text };
   };
   for (let chunk = await source.next(); chunk !== null; chunk = await source.next()) {
-    let data: Uint8Array = carry === null ? chunk : Buffer.concat([carry, chunk]);
-    carry = null;
     let start = 0;
-    for (let nl = data.indexOf(0x0a, start); nl !== -1; nl = data.indexOf(0x0a, start)) {
-      yield emit(data.subarray(start, nl + 1));
+    for (let nl = chunk.indexOf(0x0a); nl !== -1; nl = chunk.indexOf(0x0a, start)) {
+      const end = chunk.subarray(start, nl + 1);
+      if (partial.length === 0) {
+        yield emit(end);
+      } else {
+        partial.push(end);
+        yield emit(Buffer.concat(partial));
+        partial = [];
+      }
       start = nl + 1;
     }
-    if (start < data.length) {
-      data = data.subarray(start);
-      // Copy: the chunk's buffer may be reused by the stream.
-      carry = Buffer.from(data);
-    }
+    // Copied: a stream may reuse a chunk's memory.
+    if (start < chunk.length) partial.push(Buffer.from(chunk.subarray(start)));
   }
-  if (carry !== null) yield emit(carry);
+  if (partial.length > 0) yield emit(Buffer.concat(partial));
 }
 
 /** One JSON document as batches: whole when small enough, else its resource entries in groups. */

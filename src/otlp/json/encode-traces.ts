@@ -15,7 +15,8 @@ export interface OtlpJsonAnyValue {
   stringValue?: string;
   boolValue?: boolean;
   intValue?: string;
-  doubleValue?: number;
+  /** A number, or "NaN", "Infinity", "-Infinity" (the protobuf JSON mapping of non-finite doubles). */
+  doubleValue?: number | string;
   arrayValue?: { values: OtlpJsonAnyValue[] };
   kvlistValue?: { values: OtlpJsonKeyValue[] };
 }
@@ -185,7 +186,8 @@ export function anyValueJson(value: AttrValue): OtlpJsonAnyValue {
     case "number":
       // The decoders keep an int64 as a number only while it is exact (beyond that it is a decimal
       // string), so a larger whole number was a double.
-      return Number.isSafeInteger(value) ? { intValue: String(value) } : { doubleValue: value };
+      if (Number.isSafeInteger(value)) return { intValue: String(value) };
+      return { doubleValue: Number.isFinite(value) ? value : String(value) };
     default:
       if (value === null) return {};
       if (Array.isArray(value)) return { arrayValue: { values: value.map(anyValueJson) } };
