@@ -8,7 +8,7 @@ import type { Store } from "./store/store.js";
 import { DEFAULT_MAX_SPANS } from "./store/store.js";
 import { createImporter, type Importer } from "./transfer/import.js";
 
-/** A `--db` file opened without a server, for `import --db` and `export --db`. */
+/** A `--db` file (or memory, for tests) opened without a server, for `import --db` and `export --db`. */
 export interface OfflineData {
   store: Store;
   importer: Importer;
@@ -22,12 +22,13 @@ export interface OfflineData {
  * open: the message says to go through that server instead.
  */
 export async function openOffline(options: {
-  dbPath: string;
+  /** null: the memory stores. */
+  dbPath: string | null;
   maxSpans?: number;
   /** False to refuse a file that does not exist yet (export). */
   create: boolean;
 }): Promise<OfflineData> {
-  if (!options.create && !existsSync(options.dbPath)) {
+  if (!options.create && options.dbPath !== null && !existsSync(options.dbPath)) {
     throw new StoreOpenError(`no such file ${options.dbPath}`);
   }
   let opened: Awaited<ReturnType<typeof openStores>>;
