@@ -39,10 +39,6 @@ export function addImportOptions(command: Command): Command {
     );
 }
 
-interface Totals extends ImportCounts {
-  files: number;
-}
-
 const number = (n: number) => n.toLocaleString("en-US");
 
 function fileSize(path: string): number | null {
@@ -128,8 +124,7 @@ export async function runImport(files: string[], options: ImportOptions): Promis
     sink = remoteSink((await requireInstance(options)).url);
   }
 
-  const totals: Totals = {
-    files: 0,
+  const totals: ImportCounts = {
     traceIds: new Set(),
     spans: 0,
     logRecords: 0,
@@ -156,7 +151,6 @@ export async function runImport(files: string[], options: ImportOptions): Promis
         continue;
       }
       progress.done();
-      totals.files++;
       for (const id of counts.traceIds) totals.traceIds.add(id);
       totals.spans += counts.spans;
       totals.logRecords += counts.logRecords;
@@ -175,17 +169,18 @@ export async function runImport(files: string[], options: ImportOptions): Promis
   }
 
   const seconds = (performance.now() - started) / 1000;
+  const count = (n: number, noun: string) => `${number(n)} ${noun}${n === 1 ? "" : "s"}`;
   const parts = [
-    `${number(totals.traceIds.size)} traces`,
-    `${number(totals.spans)} spans`,
-    `${number(totals.logRecords)} log records`,
-    `${number(totals.dataPoints)} metric points`,
+    count(totals.traceIds.size, "trace"),
+    count(totals.spans, "span"),
+    count(totals.logRecords, "log record"),
+    count(totals.dataPoints, "metric point"),
     `${number(totals.rejected)} rejected`,
   ];
   const rate = seconds > 0 && totals.spans > 0 ? ` (${number(Math.round(totals.spans / seconds))} spans/s)` : "";
   const into = options.db !== undefined ? ` into ${options.db}` : "";
   console.log(
-    `imported ${number(totals.files)}${failedFiles > 0 ? ` of ${number(files.length)}` : ""} file${files.length === 1 ? "" : "s"}${into}: ${parts.join(", ")} in ${seconds.toFixed(1)} s${rate}`,
+    `imported ${failedFiles > 0 ? `${number(files.length - failedFiles)} of ` : ""}${number(files.length)} file${files.length === 1 ? "" : "s"}${into}: ${parts.join(", ")} in ${seconds.toFixed(1)} s${rate}`,
   );
   if (failedFiles > 0) process.exitCode = 1;
 }
