@@ -36,7 +36,7 @@ export function remoteSink(baseUrl: string): BatchSink {
         response = await fetch(`${baseUrl}/api/import?line=${batch.firstLine}`, {
           method: "POST",
           headers: { "Content-Type": "application/octet-stream" },
-          body: batch.body,
+          body: batch.body as Uint8Array<ArrayBuffer>,
         });
       } catch (error) {
         addError(counts, where, `cannot reach ${baseUrl} (${(error as Error).message})`);

@@ -6,6 +6,7 @@ import { LateSpansNotice } from "./components/LateSpansNotice";
 import { RejectionNotice } from "./components/RejectionNotice";
 import { ShortcutSheet } from "./components/ShortcutSheet";
 import { ThemeToggle } from "./components/ThemeToggle";
+import { ImportDrop } from "./features/import/ImportDrop";
 import { LogsPage } from "./features/logs/LogsPage";
 import { MetricsPage } from "./features/metrics/MetricsPage";
 import { ServicesPage } from "./features/services/ServicesPage";
@@ -115,6 +116,7 @@ function Shell() {
           </Router>
         </ErrorBoundary>
       </main>
+      <ImportDrop />
       {sheetOpen && <ShortcutSheet onClose={() => setSheetOpen(false)} />}
     </div>
   );

@@ -3,6 +3,7 @@ import type {
   BreakpointJson,
   BreakpointsResponse,
   HealthResponse,
+  ImportResponse,
   MetricCatalogResponse,
   MetricQueryResponse,
   SdkEventsResponse,
@@ -92,6 +93,13 @@ export function query(params: Record<string, string | number | undefined>): stri
   return text === "" ? "" : `?${text}`;
 }
 
+/** Where the OTLP/JSON of one trace, or of every trace the list's filters match, downloads from. */
+export function exportUrl(selection: { traceId: string } | TraceListParams): string {
+  if ("traceId" in selection) return `/api/export?trace=${encodeURIComponent(selection.traceId)}`;
+  const { limit: _limit, cursor: _cursor, ...filters } = selection;
+  return `/api/export${traceListQuery(filters)}`;
+}
+
 function sendJson(method: string, body: unknown): RequestInit {
   return { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) };
 }
@@ -103,6 +111,13 @@ export const api = {
   trace: (traceId: string, signal?: AbortSignal) =>
     request<TraceResponse>(`/api/traces/${encodeURIComponent(traceId)}`, signal ? { signal } : undefined),
   services: () => request<ServicesResponse>("/api/services"),
+  /** An OTLP file (JSON, JSON Lines, protobuf, gzip) as it is: the server tells the format. */
+  importFile: (file: Blob) =>
+    request<ImportResponse>("/api/import", {
+      method: "POST",
+      headers: { "content-type": "application/octet-stream" },
+      body: file,
+    }),
   clear: () => request<{ cleared: boolean }>("/api/traces", { method: "DELETE" }),
   breakpoints: () => request<BreakpointsResponse>("/api/breakpoints"),
   updateBreakpoint: (id: string, patch: BreakpointPatch) =>
