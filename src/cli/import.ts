@@ -3,6 +3,7 @@ import { type Command, InvalidArgumentError } from "commander";
 import { StoreOpenError } from "../store/open-store.js";
 import type { ImportCounts } from "../transfer/import.js";
 import type { BatchSink } from "../transfer/import-stream.js";
+import { packageVersion } from "../version.js";
 import { addInstanceOptions, type InstanceOptions, requireInstance } from "./instance.js";
 
 interface ImportOptions extends InstanceOptions {
@@ -98,7 +99,7 @@ export async function runImport(files: string[], options: ImportOptions): Promis
   const started = performance.now();
   let sink: BatchSink;
   let close = () => {};
-  const { importStream, offlineSink, remoteSink } = await import("../transfer/import-stream.js");
+  const { importStream, offlineSink } = await import("../transfer/import-stream.js");
   if (options.db !== undefined) {
     const { openOffline } = await import("../offline.js");
     try {
@@ -121,7 +122,8 @@ export async function runImport(files: string[], options: ImportOptions): Promis
       console.error("error: --max-spans applies to --db only (a running instance keeps its own bound)");
       process.exit(2);
     }
-    sink = remoteSink((await requireInstance(options)).url);
+    const { otlpHttpSink } = await import("../transfer/otlp-client.js");
+    sink = otlpHttpSink((await requireInstance(options)).url, `tracekit-local-import/${packageVersion()}`);
   }
 
   const totals: ImportCounts = {

@@ -20,7 +20,7 @@ import { ProtoReader, WIRE_I64, WIRE_LEN } from "./protobuf/wire.js";
 export type OtlpSignalName = "traces" | "logs" | "metrics";
 
 export type OtlpPiece =
-  | { signal: OtlpSignalName; encoding: "json"; value: unknown; where: string }
+  | { signal: OtlpSignalName; encoding: "json"; value: unknown; text: string; where: string }
   | { signal: OtlpSignalName; encoding: "protobuf"; bytes: Uint8Array; where: string };
 
 /** A part of a file that could not be read, and where it is ("line 12", "byte 4096"). */
@@ -187,7 +187,7 @@ export function* lengthPrefixedMessages(bytes: Uint8Array): Generator<{ bytes: U
 export function jsonPiece(text: string, where: string): PieceOrError {
   try {
     const value = parseOtlpJsonText(text);
-    return { signal: jsonSignalOf(value), encoding: "json", value, where };
+    return { signal: jsonSignalOf(value), encoding: "json", value, text, where };
   } catch (error) {
     return { error: { where, message: (error as Error).message } };
   }

@@ -1,10 +1,9 @@
 /**
  * One file's import: its batches (file-batches.ts) go to a sink, several at a time, and what each
- * stored or refused is added up. The sink is a running server (`POST /api/import`) or a `--db` file
+ * stored or refused is added up. The sink is a running server (otlp-client.ts) or a `--db` file
  * opened here (the offline importer).
  */
 import { OtlpDecodeError } from "../otlp/errors.js";
-import type { ImportResponse } from "../protocol.js";
 import { type BatchOptions, DEFAULT_BATCH_OPTIONS, type ImportBatch, importBatches } from "./file-batches.js";
 import { emptyImportCounts, type ImportCounts, type Importer, MAX_IMPORT_ERRORS } from "./import.js";
 
@@ -22,46 +21,6 @@ export function offlineSink(importer: Importer, maxInflatedBytes = 1024 ** 3): B
         firstByte: batch.firstByte,
         maxInflatedBytes,
       });
-    },
-  };
-}
-
-/** Batches to a running instance's `POST /api/import`. */
-export function remoteSink(baseUrl: string): BatchSink {
-  return {
-    async send(batch, counts) {
-      const where = batch.firstByte > 0 ? `byte ${batch.firstByte}` : `line ${batch.firstLine}`;
-      let response: Response;
-      try {
-        response = await fetch(`${baseUrl}/api/import?line=${batch.firstLine}`, {
-          method: "POST",
-          headers: { "Content-Type": "application/octet-stream" },
-          body: batch.body as Uint8Array<ArrayBuffer>,
-        });
-      } catch (error) {
-        addError(counts, where, `cannot reach ${baseUrl} (${(error as Error).message})`);
-        return;
-      }
-      const text = await response.text();
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        body = null;
-      }
-      if (!response.ok) {
-        const message = (body as { error?: { message?: string } } | null)?.error?.message ?? text.slice(0, 200);
-        // The server's message names the line or byte itself.
-        addError(counts, "", `${response.status}: ${message}`);
-        return;
-      }
-      const answer = body as ImportResponse;
-      for (const id of answer.traceIds) counts.traceIds.add(id);
-      counts.spans += answer.spans;
-      counts.logRecords += answer.logRecords;
-      counts.dataPoints += answer.dataPoints;
-      counts.rejected += answer.rejected;
-      for (const error of answer.errors) if (counts.errors.length < MAX_IMPORT_ERRORS) counts.errors.push(error);
     },
   };
 }
