@@ -1,7 +1,9 @@
 // Import throughput: `tracekit-local import` of an OTLP JSON Lines file (one ExportTraceServiceRequest
 // of 1,000 spans per line, as the OpenTelemetry Collector's file exporter writes them; ~10 attributes a
 // span, ids unique), through the built CLI: into a running server (memory store), into a running
-// server with --db, and straight into a --db file without a server. Prints spans/s for each.
+// server with --db, and straight into a --db file without a server. Prints spans/s for each, after
+// the one-core ceilings of the same lines measured in this process (JSON.parse alone, and JSON.parse
+// plus the server's OTLP/JSON decoder), which say how busy the machine is.
 //
 //   node bench/import.mjs            (SPANS=200000 by default; the file is ~900 bytes a span)
 import { spawn } from "node:child_process";
@@ -10,6 +12,7 @@ import { once } from "node:events";
 import { createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { decodeTraceRequestJson } from "../dist/otlp/json/traces.js";
 import { startServer } from "./server.mjs";
 
 const BIN = new URL("../bin/tracekit-local.js", import.meta.url).pathname;
@@ -104,6 +107,21 @@ try {
   console.log(
     `file: ${SPANS.toLocaleString("en-US")} spans, ${(statSync(file).size / 1024 / 1024).toFixed(0)} MB of OTLP JSON Lines`,
   );
+
+  const sample = Array.from({ length: 20 }, (_, i) => line(BigInt(Date.now()) * 1_000_000n + BigInt(i)));
+  const ceiling = (label, work) => {
+    let best = 0;
+    for (let round = 0; round < 3; round++) {
+      const started = performance.now();
+      for (const text of sample) work(text);
+      best = Math.max(best, (sample.length * SPANS_PER_LINE) / ((performance.now() - started) / 1000));
+    }
+    console.log(
+      `${label.padEnd(36)} ${Math.round(best).toLocaleString("en-US").padStart(9)} spans/s  (one core, in process)`,
+    );
+  };
+  ceiling("ceiling: JSON.parse", (text) => JSON.parse(text));
+  ceiling("ceiling: JSON.parse + decode", (text) => decodeTraceRequestJson(JSON.parse(text)));
 
   const maxSpans = String(SPANS * 2);
   for (const [label, args] of [

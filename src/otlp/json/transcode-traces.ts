@@ -46,6 +46,7 @@ function string(value: unknown): string {
 
 const UINT_RE = /^\d{1,20}$/;
 const INT_RE = /^-?\d{1,20}$/;
+const SMALL_INT_RE = /^-?\d+$/;
 const HEX_RE = /^[0-9a-fA-F]*$/;
 const BASE64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
 const MAX_UINT64 = 2n ** 64n - 1n;
@@ -115,27 +116,6 @@ const STATUS_KEYS = new Set(["message", "code"]);
 const KEY_VALUE_KEYS = new Set(["key", "value"]);
 const LIST_KEYS = new Set(["values"]);
 
-/**
- * Writers for nested messages, one per nesting level, reused between messages: a message is
- * written into the writer of its level and then copied, with its length, into its parent's.
- */
-class WriterStack {
-  private readonly writers: ProtoWriter[] = [];
-  at(level: number): ProtoWriter {
-    let writer = this.writers[level];
-    if (writer === undefined) {
-      writer = new ProtoWriter(level < 4 ? 64 * 1024 : 1024);
-      this.writers[level] = writer;
-    }
-    return writer.reset();
-  }
-}
-
-function embed(parent: ProtoWriter, field: number, child: ProtoWriter): void {
-  parent.tag(field, LEN);
-  parent.bytes(child.view());
-}
-
 /** Null when the request is not in the standard encoding (send the JSON instead). */
 export function transcodeTraceRequestJson(value: unknown): TranscodedTraces | null {
   try {
@@ -149,53 +129,52 @@ export function transcodeTraceRequestJson(value: unknown): TranscodedTraces | nu
 function transcode(value: unknown): TranscodedTraces {
   const request = object(value);
   checkKeys(request, REQUEST_KEYS);
-  const stack = new WriterStack();
-  const out = new ProtoWriter(256 * 1024);
+  const w = new ProtoWriter(256 * 1024);
   const traceIds = new Set<string>();
   let spans = 0;
   for (const rawResourceSpans of array(request.resourceSpans)) {
     const resourceSpans = object(rawResourceSpans);
     checkKeys(resourceSpans, RESOURCE_SPANS_KEYS);
-    const rs = stack.at(1);
+    w.begin(1);
     if (resourceSpans.resource !== undefined) {
       const resource = object(resourceSpans.resource);
       checkKeys(resource, RESOURCE_KEYS);
-      const w = stack.at(2);
-      writeAttributes(w, 1, resource.attributes, stack, 3);
+      w.begin(1);
+      writeAttributes(w, 1, resource.attributes);
       writeUint32(w, 2, resource.droppedAttributesCount);
-      embed(rs, 1, w);
+      w.end();
     }
     for (const rawScopeSpans of array(resourceSpans.scopeSpans)) {
       const scopeSpans = object(rawScopeSpans);
       checkKeys(scopeSpans, SCOPE_SPANS_KEYS);
-      const ss = stack.at(2);
+      w.begin(2);
       if (scopeSpans.scope !== undefined) {
         const scope = object(scopeSpans.scope);
         checkKeys(scope, SCOPE_KEYS);
-        const w = stack.at(3);
+        w.begin(1);
         writeString(w, 1, scope.name);
         writeString(w, 2, scope.version);
-        writeAttributes(w, 3, scope.attributes, stack, 4);
+        writeAttributes(w, 3, scope.attributes);
         writeUint32(w, 4, scope.droppedAttributesCount);
-        embed(ss, 1, w);
+        w.end();
       }
       for (const rawSpan of array(scopeSpans.spans)) {
-        const span = stack.at(3);
-        traceIds.add(writeSpan(span, object(rawSpan), stack));
-        embed(ss, 2, span);
+        w.begin(2);
+        traceIds.add(writeSpan(w, object(rawSpan)));
+        w.end();
         spans++;
       }
-      writeString(ss, 3, scopeSpans.schemaUrl);
-      embed(rs, 2, ss);
+      writeString(w, 3, scopeSpans.schemaUrl);
+      w.end();
     }
-    writeString(rs, 3, resourceSpans.schemaUrl);
-    embed(out, 1, rs);
+    writeString(w, 3, resourceSpans.schemaUrl);
+    w.end();
   }
-  return { bytes: out.view(), spans, traceIds };
+  return { bytes: w.view(), spans, traceIds };
 }
 
-/** Writes one span (at nesting level 3); returns its trace id. */
-function writeSpan(w: ProtoWriter, span: Json, stack: WriterStack): string {
+/** Writes the fields of one span; returns its trace id. */
+function writeSpan(w: ProtoWriter, span: Json): string {
   checkKeys(span, SPAN_KEYS);
   const traceId = hexId(span.traceId, 32, false);
   w.tag(1, LEN);
@@ -218,50 +197,50 @@ function writeSpan(w: ProtoWriter, span: Json, stack: WriterStack): string {
   w.fixed64(uint64(span.startTimeUnixNano));
   w.tag(8, I64);
   w.fixed64(uint64(span.endTimeUnixNano));
-  writeAttributes(w, 9, span.attributes, stack, 4);
+  writeAttributes(w, 9, span.attributes);
   writeUint32(w, 10, span.droppedAttributesCount);
   for (const rawEvent of array(span.events)) {
     const event = object(rawEvent);
     checkKeys(event, EVENT_KEYS);
-    const e = stack.at(4);
-    e.tag(1, I64);
-    e.fixed64(uint64(event.timeUnixNano));
-    writeString(e, 2, event.name);
-    writeAttributes(e, 3, event.attributes, stack, 5);
-    writeUint32(e, 4, event.droppedAttributesCount);
-    embed(w, 11, e);
+    w.begin(11);
+    w.tag(1, I64);
+    w.fixed64(uint64(event.timeUnixNano));
+    writeString(w, 2, event.name);
+    writeAttributes(w, 3, event.attributes);
+    writeUint32(w, 4, event.droppedAttributesCount);
+    w.end();
   }
   writeUint32(w, 12, span.droppedEventsCount);
   for (const rawLink of array(span.links)) {
     const link = object(rawLink);
     checkKeys(link, LINK_KEYS);
-    const l = stack.at(4);
-    l.tag(1, LEN);
-    l.hexBytes(hexId(link.traceId, 32, false));
-    l.tag(2, LEN);
-    l.hexBytes(hexId(link.spanId, 16, false));
-    writeString(l, 3, link.traceState);
-    writeAttributes(l, 4, link.attributes, stack, 5);
-    writeUint32(l, 5, link.droppedAttributesCount);
+    w.begin(13);
+    w.tag(1, LEN);
+    w.hexBytes(hexId(link.traceId, 32, false));
+    w.tag(2, LEN);
+    w.hexBytes(hexId(link.spanId, 16, false));
+    writeString(w, 3, link.traceState);
+    writeAttributes(w, 4, link.attributes);
+    writeUint32(w, 5, link.droppedAttributesCount);
     const flags = uint32(link.flags);
     if (flags !== 0) {
-      l.tag(6, I32);
-      l.fixed32(flags);
+      w.tag(6, I32);
+      w.fixed32(flags);
     }
-    embed(w, 13, l);
+    w.end();
   }
   writeUint32(w, 14, span.droppedLinksCount);
   if (span.status !== undefined) {
     const status = object(span.status);
     checkKeys(status, STATUS_KEYS);
-    const s = stack.at(4);
-    writeString(s, 2, status.message);
+    w.begin(15);
+    writeString(w, 2, status.message);
     const code = enumValue(status.code);
     if (code !== 0) {
-      s.tag(3, VARINT);
-      s.varint(code);
+      w.tag(3, VARINT);
+      w.varint(code);
     }
-    embed(w, 15, s);
+    w.end();
   }
   const flags = uint32(span.flags);
   if (flags !== 0) {
@@ -285,25 +264,25 @@ function writeUint32(w: ProtoWriter, field: number, value: unknown): void {
   w.varint(n);
 }
 
-/** `repeated KeyValue` as field `field` of `w`; each KeyValue is written at nesting `level`. */
-function writeAttributes(w: ProtoWriter, field: number, value: unknown, stack: WriterStack, level: number): void {
+/** `repeated KeyValue` as field `field`. */
+function writeAttributes(w: ProtoWriter, field: number, value: unknown): void {
   for (const raw of array(value)) {
-    const kv = stack.at(level);
-    writeKeyValue(kv, object(raw), stack, level + 1, 1);
-    embed(w, field, kv);
+    w.begin(field);
+    writeKeyValue(w, object(raw), 1);
+    w.end();
   }
 }
 
-function writeKeyValue(w: ProtoWriter, kv: Json, stack: WriterStack, level: number, depth: number): void {
+function writeKeyValue(w: ProtoWriter, kv: Json, depth: number): void {
   checkKeys(kv, KEY_VALUE_KEYS);
   writeString(w, 1, kv.key);
   if (kv.value === undefined) return;
-  const value = stack.at(level);
-  writeAnyValue(value, object(kv.value), stack, level + 1, depth);
-  embed(w, 2, value);
+  w.begin(2);
+  writeAnyValue(w, object(kv.value), depth);
+  w.end();
 }
 
-function writeAnyValue(w: ProtoWriter, value: Json, stack: WriterStack, level: number, depth: number): void {
+function writeAnyValue(w: ProtoWriter, value: Json, depth: number): void {
   if (depth > MAX_VALUE_DEPTH) throw notStandard;
   let written = false;
   for (const key in value) {
@@ -320,16 +299,10 @@ function writeAnyValue(w: ProtoWriter, value: Json, stack: WriterStack, level: n
         w.tag(2, VARINT);
         w.varint(v ? 1 : 0);
         break;
-      case "intValue": {
-        let n: bigint;
-        if (typeof v === "string" && INT_RE.test(v)) n = BigInt(v);
-        else if (typeof v === "number" && Number.isSafeInteger(v)) n = BigInt(v);
-        else throw notStandard;
-        if (n !== BigInt.asIntN(64, n)) throw notStandard;
+      case "intValue":
         w.tag(3, VARINT);
-        w.varint64(n);
+        writeInt64(w, v);
         break;
-      }
       case "doubleValue": {
         let n: number;
         if (typeof v === "number") n = v;
@@ -344,25 +317,25 @@ function writeAnyValue(w: ProtoWriter, value: Json, stack: WriterStack, level: n
       case "arrayValue": {
         const list = object(v);
         checkKeys(list, LIST_KEYS);
-        const inner = stack.at(level);
+        w.begin(5);
         for (const item of array(list.values)) {
-          const itemWriter = stack.at(level + 1);
-          writeAnyValue(itemWriter, object(item), stack, level + 2, depth + 1);
-          embed(inner, 1, itemWriter);
+          w.begin(1);
+          writeAnyValue(w, object(item), depth + 1);
+          w.end();
         }
-        embed(w, 5, inner);
+        w.end();
         break;
       }
       case "kvlistValue": {
         const list = object(v);
         checkKeys(list, LIST_KEYS);
-        const inner = stack.at(level);
+        w.begin(6);
         for (const item of array(list.values)) {
-          const itemWriter = stack.at(level + 1);
-          writeKeyValue(itemWriter, object(item), stack, level + 2, depth + 1);
-          embed(inner, 1, itemWriter);
+          w.begin(1);
+          writeKeyValue(w, object(item), depth + 1);
+          w.end();
         }
-        embed(w, 6, inner);
+        w.end();
         break;
       }
       case "bytesValue": {
@@ -376,4 +349,25 @@ function writeAnyValue(w: ProtoWriter, value: Json, stack: WriterStack, level: n
         throw notStandard;
     }
   }
+}
+
+/** An int64 AnyValue: a small number without BigInt, else through BigInt (two's complement). */
+function writeInt64(w: ProtoWriter, v: unknown): void {
+  if (typeof v === "string" && v.length <= 15 && SMALL_INT_RE.test(v)) {
+    const n = Number(v);
+    if (n >= 0) {
+      w.varint(n);
+      return;
+    }
+  }
+  if (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) {
+    w.varint(v);
+    return;
+  }
+  let n: bigint;
+  if (typeof v === "string" && INT_RE.test(v)) n = BigInt(v);
+  else if (typeof v === "number" && Number.isSafeInteger(v)) n = BigInt(v);
+  else throw notStandard;
+  if (n !== BigInt.asIntN(64, n)) throw notStandard;
+  w.varint64(n);
 }
