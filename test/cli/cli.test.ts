@@ -2,19 +2,12 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/app.js";
-import { type CliRun, runCli, waitForUrl } from "../helpers/cli.js";
+import { type CliRun, killRunning, runCli, waitForUrl } from "../helpers/cli.js";
 import { readJson } from "../helpers/http.js";
 import { jsonLogRequest, jsonTraceRequest, newTraceId, postJson, postLogs } from "../helpers/payloads.js";
 
 const running: CliRun[] = [];
-afterEach(async () => {
-  for (const run of running.splice(0)) {
-    if (run.child.exitCode === null) {
-      run.child.kill("SIGKILL");
-      await run.exited;
-    }
-  }
-});
+afterEach(() => killRunning(running));
 
 function start(args: string[], env: Record<string, string> = {}): CliRun {
   const run = runCli(args, env);

@@ -3,23 +3,15 @@
  * through the real OTLP path, exported from one instance, imported into another (memory, a --db file
  * through its server, a --db file without a server), and every trace the same afterwards.
  */
-import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/app.js";
-import { BIN, type CliRun, runCli, waitForUrl } from "../helpers/cli.js";
+import { type CliRun, killRunning, runCli, waitForUrl } from "../helpers/cli.js";
 
 const running: CliRun[] = [];
-afterEach(async () => {
-  for (const run of running.splice(0)) {
-    if (run.child.exitCode === null) {
-      run.child.kill("SIGKILL");
-      await run.exited;
-    }
-  }
-});
+afterEach(() => killRunning(running));
 const dir = tempDir();
 afterAll(() => dir.remove());
 
@@ -34,20 +26,9 @@ async function cli(
   args: string[],
   stdin?: Uint8Array,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    stdio: [stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.on("data", (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr?.on("data", (chunk) => {
-    stderr += chunk;
-  });
-  if (stdin !== undefined) child.stdin?.end(stdin);
-  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
-  return { code, stdout, stderr };
+  const run = runCli(args, {}, stdin);
+  const code = await run.exited;
+  return { code, stdout: run.stdout(), stderr: run.stderr() };
 }
 
 async function traceIds(base: string): Promise<string[]> {

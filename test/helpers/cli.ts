@@ -10,12 +10,13 @@ export interface CliRun {
   exited: Promise<number | null>;
 }
 
-/** Spawns the built CLI; the caller ends it (SIGTERM) or awaits `exited`. */
-export function runCli(args: string[], env: Record<string, string> = {}): CliRun {
+/** Spawns the built CLI (with `stdin` as its input, else none); the caller ends it (SIGTERM) or awaits `exited`. */
+export function runCli(args: string[], env: Record<string, string> = {}, stdin?: Uint8Array): CliRun {
   const child = spawn(process.execPath, [BIN, ...args], {
     env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: [stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
   });
+  if (stdin !== undefined) child.stdin?.end(stdin);
   let out = "";
   let err = "";
   child.stdout?.on("data", (chunk) => {
@@ -39,5 +40,15 @@ export async function waitForUrl(run: CliRun, timeoutMs = 60_000): Promise<{ url
       throw new Error(`no URL printed; stdout: ${run.stdout()} stderr: ${run.stderr()}`);
     }
     await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Ends (SIGKILL) every run still going and empties the list: an afterEach for tests that spawn the CLI. */
+export async function killRunning(runs: CliRun[]): Promise<void> {
+  for (const run of runs.splice(0)) {
+    if (run.child.exitCode === null) {
+      run.child.kill("SIGKILL");
+      await run.exited;
+    }
   }
 }

@@ -314,30 +314,12 @@ function writeAnyValue(w: ProtoWriter, value: Json, depth: number): void {
         w.double(n);
         break;
       }
-      case "arrayValue": {
-        const list = object(v);
-        checkKeys(list, LIST_KEYS);
-        w.begin(5);
-        for (const item of array(list.values)) {
-          w.begin(1);
-          writeAnyValue(w, object(item), depth + 1);
-          w.end();
-        }
-        w.end();
+      case "arrayValue":
+        writeList(w, 5, v, (item) => writeAnyValue(w, object(item), depth + 1));
         break;
-      }
-      case "kvlistValue": {
-        const list = object(v);
-        checkKeys(list, LIST_KEYS);
-        w.begin(6);
-        for (const item of array(list.values)) {
-          w.begin(1);
-          writeKeyValue(w, object(item), depth + 1);
-          w.end();
-        }
-        w.end();
+      case "kvlistValue":
+        writeList(w, 6, v, (item) => writeKeyValue(w, object(item), depth + 1));
         break;
-      }
       case "bytesValue": {
         const text = string(v);
         if (text.length % 4 !== 0 || !BASE64_RE.test(text)) throw notStandard;
@@ -349,6 +331,19 @@ function writeAnyValue(w: ProtoWriter, value: Json, depth: number): void {
         throw notStandard;
     }
   }
+}
+
+/** An ArrayValue or KeyValueList (`{values: [...]}`) as field `field`, each value a nested message. */
+function writeList(w: ProtoWriter, field: number, list: unknown, writeItem: (item: unknown) => void): void {
+  const values = object(list);
+  checkKeys(values, LIST_KEYS);
+  w.begin(field);
+  for (const item of array(values.values)) {
+    w.begin(1);
+    writeItem(item);
+    w.end();
+  }
+  w.end();
 }
 
 /** An int64 AnyValue: a small number without BigInt, else through BigInt (two's complement). */
