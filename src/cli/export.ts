@@ -83,7 +83,14 @@ export async function runExport(options: ExportOptions): Promise<void> {
   const selection = selectionOf(options);
   const toStdout = options.output === undefined || options.output === "-";
   const out: Writable = toStdout ? process.stdout : createWriteStream(options.output as string);
-  if (!toStdout) out.on("error", (error) => fail(`cannot write ${options.output}: ${error.message}`));
+  if (toStdout) {
+    // A reader that stops early (`| head`) is not an error.
+    out.on("error", (error: NodeJS.ErrnoException) =>
+      error.code === "EPIPE" ? process.exit(0) : fail(`cannot write to stdout: ${error.message}`),
+    );
+  } else {
+    out.on("error", (error) => fail(`cannot write ${options.output}: ${error.message}`));
+  }
   let traces = 0;
 
   if (options.db !== undefined) {
