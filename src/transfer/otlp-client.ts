@@ -6,7 +6,7 @@
  * refused is read from its partial-success answers.
  */
 import type { ReceivedMetric } from "../domain/metric.js";
-import { type OtlpPiece, type OtlpSignalName, otlpPieces } from "../otlp/files.js";
+import { type OtlpPiece, type OtlpSignalName, otlpPieces, splitProtobufRequest } from "../otlp/files.js";
 import { decodeLogRequestJson } from "../otlp/json/logs.js";
 import { decodeMetricsRequestJson } from "../otlp/json/metrics.js";
 import { decodeTraceRequestJson } from "../otlp/json/traces.js";
@@ -20,6 +20,8 @@ import type { ImportBatch } from "./file-batches.js";
 import { type ImportCounts, MAX_IMPORT_ERRORS } from "./import.js";
 import type { BatchSink } from "./import-stream.js";
 
+/** The most one trace request holds (the receiver refuses bodies over 32 MiB by default). */
+const MAX_REQUEST_BYTES = 8 * 1024 * 1024;
 /** How far a gzip piece inside a file may inflate. */
 const MAX_INFLATED_BYTES = 1024 ** 3;
 
@@ -93,7 +95,11 @@ function readJsonAnswer(text: string): { rejected: number; message: string } {
 }
 
 /** Batches to a running instance's OTLP/HTTP receiver. */
-export function otlpHttpSink(baseUrl: string, userAgent: string): BatchSink {
+export function otlpHttpSink(
+  baseUrl: string,
+  userAgent: string,
+  { maxRequestBytes = MAX_REQUEST_BYTES }: { maxRequestBytes?: number } = {},
+): BatchSink {
   async function post(
     signal: OtlpSignalName,
     body: Uint8Array | string,
@@ -144,11 +150,31 @@ export function otlpHttpSink(baseUrl: string, userAgent: string): BatchSink {
   return {
     async send(batch: ImportBatch, counts: ImportCounts) {
       const requests: Promise<void>[] = [];
-      // The trace requests of the batch, merged: repeated fields concatenate.
-      const traceParts: Uint8Array[] = [];
-      const traceSent: Sent & { traceIds: Set<string> } = { items: 0, traceIds: new Set() };
+      // The trace requests of the batch, merged into requests of at most MAX_REQUEST_BYTES:
+      // repeated fields concatenate.
+      let traceParts: Uint8Array[] = [];
+      let traceBytes = 0;
+      let traceSent: Sent & { traceIds: Set<string> } = { items: 0, traceIds: new Set() };
       let firstWhere = "";
       let lastWhere = "";
+      const flushTraces = () => {
+        if (traceParts.length === 0) return;
+        const where = firstWhere === lastWhere ? firstWhere : `${firstWhere}–${lastWhere.replace(/^\D+/, "")}`;
+        requests.push(post("traces", Buffer.concat(traceParts), traceSent, where, counts));
+        traceParts = [];
+        traceBytes = 0;
+        traceSent = { items: 0, traceIds: new Set() };
+        firstWhere = "";
+      };
+      const addTraces = (part: { bytes: Uint8Array; spans: number; traceIds: Iterable<string> }, where: string) => {
+        if (traceBytes + part.bytes.length > maxRequestBytes) flushTraces();
+        traceParts.push(part.bytes);
+        traceBytes += part.bytes.length;
+        traceSent.items += part.spans;
+        for (const id of part.traceIds) traceSent.traceIds.add(id);
+        firstWhere ||= where;
+        lastWhere = where;
+      };
       for (const piece of otlpPieces(batch.body, {
         firstLine: batch.firstLine,
         firstByte: batch.firstByte,
@@ -170,11 +196,14 @@ export function otlpHttpSink(baseUrl: string, userAgent: string): BatchSink {
               continue;
             }
             if (transcoded === null) continue;
-            traceParts.push(transcoded.bytes);
-            traceSent.items += transcoded.spans;
-            for (const id of transcoded.traceIds) traceSent.traceIds.add(id);
-            firstWhere ||= piece.where;
-            lastWhere = piece.where;
+            if (transcoded.bytes.length <= maxRequestBytes) {
+              addTraces(transcoded, piece.where);
+            } else {
+              // One request too big for the receiver's body limit: sent in parts, each counted on its own.
+              for (const part of splitProtobufRequest(transcoded.bytes, maxRequestBytes)) {
+                addTraces({ bytes: part, ...protobufTraceCount(part) }, piece.where);
+              }
+            }
           } else {
             const sent = { items: countItems(piece) };
             requests.push(
@@ -186,10 +215,7 @@ export function otlpHttpSink(baseUrl: string, userAgent: string): BatchSink {
           addError(counts, piece.where, (error as Error).message);
         }
       }
-      if (traceParts.length > 0) {
-        const where = firstWhere === lastWhere ? firstWhere : `${firstWhere}–${lastWhere.replace(/^\D+/, "")}`;
-        requests.push(post("traces", Buffer.concat(traceParts), traceSent, where, counts));
-      }
+      flushTraces();
       await Promise.all(requests);
     },
   };

@@ -63,6 +63,23 @@ describe("importing into a running server over OTLP/HTTP", () => {
     expect(counts.traceIds.size).toBeGreaterThan(0);
   });
 
+  it("splits what would pass the receiver's body limit into several requests, counting each", async () => {
+    await fetch(`${app.base}/api/traces`, { method: "DELETE" });
+    const request = (n: number) =>
+      JSON.stringify({
+        resourceSpans: Array.from({ length: n }, (_, i) =>
+          jsonTraceRequest(`svc-${i}`, [{ name: "x" }, { name: "y" }]),
+        ).flatMap((r) => (r as { resourceSpans: unknown[] }).resourceSpans),
+      });
+    // A limit below one line's size: lines are cut at their resource entries; small lines go together.
+    const text = `${request(12)}\n${request(1)}\n${request(1)}\n`;
+    const counts = await importStream(once(text), otlpHttpSink(app.base, "x", { maxRequestBytes: 1500 }));
+    expect(counts.errors).toEqual([]);
+    expect(counts.spans).toBe(28);
+    expect((await stats()).spans).toBe(28);
+    expect(counts.traceIds.size).toBe(28);
+  });
+
   it("reports an unreachable server per batch", async () => {
     const counts = await importStream(once(fixture("trace.json")), otlpHttpSink("http://127.0.0.1:1", "x"));
     expect(counts.spans).toBe(0);
