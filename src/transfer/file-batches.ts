@@ -204,11 +204,16 @@ async function* jsonBatches(source: ChunkSource, options: BatchOptions): AsyncGe
 function isJsonDocument(text: string): boolean {
   if (text.trim() === "") return false;
   try {
-    parseOtlpJsonText(text);
+    parseOtlpJsonText(withoutBom(text));
     return true;
   } catch {
     return false;
   }
+}
+
+/** Text without a leading UTF-8 byte order mark (TextDecoder drops it; Buffer#toString keeps it). */
+function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /** Lines with their newline; `text` is decoded only for the first (the format check). */
@@ -246,7 +251,7 @@ function* splitJsonDocument(bytes: Uint8Array, maxBatchBytes: number): Generator
     yield { body: bytes, firstLine: 1, firstByte: 0 };
     return;
   }
-  const value = parseOtlpJsonText(Buffer.from(bytes).toString("utf8")) as Record<string, unknown>;
+  const value = parseOtlpJsonText(withoutBom(Buffer.from(bytes).toString("utf8"))) as Record<string, unknown>;
   jsonSignalOf(value);
   const field = Object.keys(value).find((key) => key.startsWith("resource"));
   const entries = field === undefined ? undefined : value[field];

@@ -2,6 +2,7 @@
  * import(export(x)) == x through both stores: traces written by the export selection, read back by
  * the file reader in batches, imported through the ingest path into a fresh store of each kind.
  */
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -44,6 +45,29 @@ function sourceSpans(): Span[] {
 async function* chunked(data: string | Uint8Array, size: number): AsyncGenerator<Uint8Array> {
   const bytes = typeof data === "string" ? Buffer.from(data) : data;
   for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+}
+
+function jsonTraceRequestOf(service: string): { resourceSpans: unknown[] } {
+  return {
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: "service.name", value: { stringValue: service } }] },
+        scopeSpans: [
+          {
+            spans: [
+              {
+                traceId: createHash("md5").update(service).digest("hex"),
+                spanId: "b".repeat(16),
+                name: `span of ${service}`,
+                startTimeUnixNano: "1",
+                endTimeUnixNano: "2",
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  };
 }
 
 const dir = tempDir();
@@ -159,6 +183,31 @@ describe("importing files", () => {
     expect(counts.rejected).toBe(1);
     expect(counts.errors.map((e) => e.where)).toEqual(["line 3", "line 6"]);
     expect(counts.errors[1]?.rejectedItems).toBe(1);
+  });
+
+  it("reads JSON Lines written on Windows (byte order mark, CRLF), and a document split by its resources", async () => {
+    const target = await open("memory", "crlf");
+    const oneLine = (service: string) => JSON.stringify(jsonTraceRequestOf(service));
+    const text = `\ufeff${oneLine("a")}\r\n${oneLine("b")}\r\n`;
+    const counts = await importStream(chunked(text, 7), offlineSink(target.importer), {
+      batches: { maxBatchBytes: 300, maxWholeBytes: 1 << 20 },
+    });
+    expect(counts.errors).toEqual([]);
+    expect(counts.spans).toBe(2);
+
+    // One pretty-printed document bigger than a batch: read whole, sent as groups of its resources.
+    const doc = {
+      resourceSpans: ["c", "d", "e"].flatMap((service) => jsonTraceRequestOf(service).resourceSpans),
+    };
+    const docCounts = await importStream(
+      chunked(`\ufeff${JSON.stringify(doc, null, 2)}`, 50),
+      offlineSink(target.importer),
+      {
+        batches: { maxBatchBytes: 400, maxWholeBytes: 1 << 20 },
+      },
+    );
+    expect(docCounts.errors).toEqual([]);
+    expect(docCounts.spans).toBe(3);
   });
 
   it("reports a file that is no OTLP at all as one error", async () => {
