@@ -2,7 +2,8 @@
 // SQLite file, with request latency, RSS per 100k retained spans, and query times at that size.
 // Then TraceKit-SDK-shaped JSON traffic (bench/sdk-shaped.mjs).
 // Run after `npm run build`:  node bench/ingest.mjs
-// Knobs: BENCH_REQUESTS (default 1000 → 1M spans), BENCH_CONCURRENCY (4), BENCH_SECONDS (cap per phase, 180).
+// Knobs: BENCH_REQUESTS (default 1000 → 1M spans), BENCH_CONCURRENCY (4), BENCH_SECONDS (cap per phase, 180),
+// BENCH_SDK_SHAPED=0 (skip the SDK-shaped phase).
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { Agent } from "node:http";
 import { tmpdir } from "node:os";
@@ -10,9 +11,9 @@ import { join } from "node:path";
 import { percentile } from "../dist/domain/percentile.js";
 import { decodeTraceRequestJson } from "../dist/otlp/json/traces.js";
 import { decodeTraceRequestProtobuf } from "../dist/otlp/protobuf/traces.js";
-import { buildRequest, toOtlpJson, withFreshTraceIds } from "./payload.mjs";
+import { buildRequest, freshBodies, toOtlpJson, withFreshTraceIds } from "./payload.mjs";
 import { runSdkShaped } from "./sdk-shaped.mjs";
-import { get, rssMb, sendAll, startServer, timeQuery } from "./server.mjs";
+import { cpuSeconds, get, rssMb, sendAll, startServer, timeQuery } from "./server.mjs";
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
@@ -40,14 +41,8 @@ async function endToEnd(label, args) {
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   await get(agent, port, "/api/health");
   const idleRss = rssMb(child.pid);
-  // Bodies are made ahead of time so the load generator's own work is not timed.
-  const bodies = Array.from({ length: Math.min(REQUESTS, 50) }, () => withFreshTraceIds(template));
-  const next = (i) => {
-    if (i < bodies.length) return bodies[i];
-    const body = withFreshTraceIds(template);
-    bodies[i % bodies.length] = body;
-    return body;
-  };
+  const next = freshBodies(template, REQUESTS);
+  const cpuBefore = cpuSeconds(child.pid);
   const run = await sendAll(port, "/v1/traces", {
     agent,
     count: REQUESTS,
@@ -57,6 +52,7 @@ async function endToEnd(label, args) {
   });
   const { seconds, latencies } = run;
   const sent = run.sent * template.spanCount;
+  const cpu = cpuSeconds(child.pid) - cpuBefore;
   const health = await get(agent, port, "/api/health");
   const rss = rssMb(child.pid);
   const retained = health.counts.spans;
@@ -68,6 +64,9 @@ async function endToEnd(label, args) {
   console.log(
     `${label}: ${fmt(sent / seconds)} spans/s end-to-end (${fmt(sent)} spans in ${seconds.toFixed(1)} s, ` +
       `${CONCURRENCY} concurrent 1,000-span protobuf requests), latency p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms`,
+  );
+  console.log(
+    `${label}: server CPU ${cpu.toFixed(1)} s → ${fmt(sent / cpu)} spans per CPU-second (the rate on an otherwise idle core)`,
   );
   console.log(
     `${label}: ${fmt(retained)} spans retained, RSS ${fmt(rss)} MB (idle ${fmt(idleRss)} MB) → ${((rss - idleRss) / (retained / 100_000)).toFixed(1)} MB per 100k spans`,
@@ -95,7 +94,7 @@ decodeRate("JSON (JSON.parse + decode)", (text) => decodeTraceRequestJson(JSON.p
 const maxSpans = String(REQUESTS * template.spanCount + 1);
 await endToEnd("memory", ["--max-spans", maxSpans]);
 // TraceKit-SDK-shaped traffic in the same run: one-span JSON requests (Python) and 100-span JSON batches (Node).
-await runSdkShaped();
+if (process.env.BENCH_SDK_SHAPED !== "0") await runSdkShaped();
 const dir = mkdtempSync(join(tmpdir(), "tracekit-bench-"));
 try {
   const db = join(dir, "bench.db");

@@ -4,7 +4,6 @@
 // Run after `npm run build`:  node bench/metrics.mjs
 // Knobs: BENCH_REQUESTS (default 500 → 500k points), BENCH_CONCURRENCY (4).
 
-import { readFileSync } from "node:fs";
 import { Agent } from "node:http";
 import { percentile } from "../dist/domain/percentile.js";
 import { decodeMetricsRequestProtobuf } from "../dist/otlp/protobuf/metrics.js";
@@ -12,7 +11,7 @@ import { createMemoryMetricStore } from "../dist/store/metric-memory-store.js";
 import { TIERS } from "../dist/store/metric-series.js";
 import { DEFAULT_MAX_METRIC_SERIES } from "../dist/store/metric-store.js";
 import { metricsRequest } from "./metrics-payload.mjs";
-import { get, postOtlp, rssMb, startServer, timeQuery } from "./server.mjs";
+import { cpuSeconds, get, postOtlp, rssMb, startServer, timeQuery } from "./server.mjs";
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 500);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
@@ -26,12 +25,6 @@ const exportBody = (i) => {
   const n = Math.floor(i / BLOCKS);
   return metricsRequest(i % BLOCKS, n, { startMs, timeMs: startMs + (n + 1) * 10_000 });
 };
-
-/** CPU seconds (user + system) a process has used: a rate per CPU-second holds up when other work shares the cores. */
-function cpuSeconds(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 /** Sends `bodies()` (a generator) with CONCURRENCY requests in flight; returns points/s and latencies. */
 async function send(port, agent, count, bodyOf) {

@@ -100,6 +100,20 @@ export function withFreshTraceIds(template) {
   return bytes;
 }
 
+/**
+ * `body(i)`: the i-th request to send, each with fresh trace ids. The first 50 are made ahead of time
+ * so the load generator's own work is not timed; later ones replace them in turn.
+ */
+export function freshBodies(template, count) {
+  const bodies = Array.from({ length: Math.min(count, 50) }, () => withFreshTraceIds(template));
+  return (i) => {
+    if (i < bodies.length) return bodies[i];
+    const body = withFreshTraceIds(template);
+    bodies[i % bodies.length] = body;
+    return body;
+  };
+}
+
 /** The same request as OTLP/JSON (hex ids), for the JSON decode rate. */
 export function toOtlpJson(template) {
   const hex = (b64) => (b64 ? Buffer.from(b64, "base64").toString("hex") : undefined);

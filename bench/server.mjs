@@ -91,11 +91,33 @@ export function rssMb(pid) {
 }
 
 /**
+ * CPU seconds (user + system) a process has used so far: unlike wall time, barely moved by other
+ * work on a shared machine, so before/after comparisons of the server's own cost hold up.
+ */
+export function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name (which may hold spaces) start at state; utime and stime are 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
  * Sends `count` protobuf bodies (`body(i)` makes the i-th) to `path`, `concurrency` at a time, until
  * all are sent or `seconds` have passed. Returns the requests sent, the seconds it took and each
- * request's latency in ms, sorted.
+ * request's latency in ms, sorted. `send(bytes)` replaces the HTTP POST (e.g. a gRPC call).
  */
-export async function sendAll(port, path, { agent, count, concurrency, seconds, body }) {
+export async function sendAll(
+  port,
+  path,
+  {
+    agent,
+    count,
+    concurrency,
+    seconds,
+    body,
+    send = (bytes) => postOtlp(port, path, bytes, { agent, contentType: "application/x-protobuf" }),
+  },
+) {
   const latencies = [];
   let next = 0;
   const deadline = performance.now() + seconds * 1000;
@@ -104,7 +126,7 @@ export async function sendAll(port, path, { agent, count, concurrency, seconds, 
     while (next < count && performance.now() < deadline) {
       const bytes = body(next++);
       const t = performance.now();
-      await postOtlp(port, path, bytes, { agent, contentType: "application/x-protobuf" });
+      await send(bytes);
       latencies.push(performance.now() - t);
     }
   }

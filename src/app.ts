@@ -10,8 +10,9 @@ import { createLiveHub } from "./live/hub.js";
 import { createSdkStreams } from "./live/sdk-streams.js";
 import { attachLiveSocket } from "./live/websocket.js";
 import { createNodeListener } from "./server/node-listener.js";
+import type { OtlpGrpcServer } from "./server/otlp-grpc.js";
 import { createHostPolicy } from "./server/security.js";
-import { createServer, type ServerDeps } from "./server/server.js";
+import { createOtlpOnlyServer, createServer, type ServerDeps } from "./server/server.js";
 import { openStores } from "./store/open-store.js";
 import { DEFAULT_TRACE_LIMIT } from "./store/store.js";
 import { packageVersion } from "./version.js";
@@ -28,7 +29,24 @@ export interface RunningApp {
   /** What OTEL_EXPORTER_OTLP_ENDPOINT should be set to. */
   otlpEndpoint: string;
   port: number;
+  /** The same OTLP/HTTP receiver on its second port (`--otlp-http-port`), or null. */
+  otlpHttpEndpoint: string | null;
+  /** OTLP/gRPC (`--otlp-grpc-port`), or null. */
+  otlpGrpcEndpoint: string | null;
   close(): Promise<void>;
+}
+
+/** An extra OTLP port could not be listened on; `code` is the errno code (EADDRINUSE…) when known. */
+export class ExtraPortError extends Error {
+  override name = "ExtraPortError";
+  constructor(
+    readonly flag: "--otlp-http-port" | "--otlp-grpc-port",
+    readonly port: number,
+    readonly code: string | undefined,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /** Names by which apps in containers reach the machine they run on. */
@@ -66,6 +84,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
   const codeMonitoring = createCodeMonitoring({ store: codeMonitoringStore, hub, streams: sdkStreams });
   const hostPolicy = createHostPolicy(config.host);
   let port = config.port;
+  const otlpPorts: { http: number | null; grpc: number | null } = { http: null, grpc: null };
   const ingest = createIngest(
     store,
     hub,
@@ -76,11 +95,15 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
         get port() {
           return port;
         },
+        get otlpHttpPort() {
+          return otlpPorts.http;
+        },
         isOwnHost: (host) => hostPolicy.isAllowedHost(host) || (hostPolicy.wildcard && CONTAINER_HOST_NAMES.has(host)),
       },
     },
   );
-  const baseUrl = () => `http://${displayHost(config.host)}:${port}`;
+  const urlOf = (listenPort: number) => `http://${displayHost(config.host)}:${listenPort}`;
+  const baseUrl = () => urlOf(port);
 
   const serverDeps: ServerDeps = {
     store,
@@ -101,22 +124,60 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
     dbPath: config.dbPath,
     port: () => port,
     baseUrl,
+    otlpListeners: () => ({
+      http: otlpPorts.http === null ? null : { port: otlpPorts.http, url: urlOf(otlpPorts.http) },
+      grpc: otlpPorts.grpc === null ? null : { port: otlpPorts.grpc, url: urlOf(otlpPorts.grpc) },
+    }),
     onClientError: (path, status, message) => onEvent({ type: "client-error", path, status, message }),
     onInternalError: (error) => onEvent({ type: "internal-error", error }),
   };
-  const listener = createNodeListener({
-    app: createServer(serverDeps),
-    otlp: serverDeps,
-    hostPolicy,
-    port: () => port,
-    hostname: config.host,
-    onInternalError: serverDeps.onInternalError,
-  });
+  const listenerFor = (app: ReturnType<typeof createServer>) =>
+    createNodeListener({
+      app,
+      otlp: serverDeps,
+      hostPolicy,
+      port: () => port,
+      hostname: config.host,
+      onInternalError: serverDeps.onInternalError,
+    });
 
-  let server: Server;
+  let main: HttpListener | null = null;
+  let extraHttp: HttpListener | null = null;
+  let grpc: OtlpGrpcServer | null = null;
+  const stopListeners = async () => {
+    // Reverse order of start: gRPC, the second OTLP/HTTP port, then the main server.
+    await grpc?.close();
+    await extraHttp?.stop();
+    await main?.stop();
+  };
   try {
-    server = await listen(listener, config);
+    main = await listenHttp(listenerFor(createServer(serverDeps)), config.port, config.host);
+    port = main.port;
+    if (config.otlpHttpPort !== null) {
+      extraHttp = await listenHttp(
+        listenerFor(createOtlpOnlyServer(serverDeps)),
+        config.otlpHttpPort,
+        config.host,
+      ).catch((error: unknown) => {
+        throw extraPortError("--otlp-http-port", config.otlpHttpPort ?? 0, error);
+      });
+      otlpPorts.http = extraHttp.port;
+    }
+    if (config.otlpGrpcPort !== null) {
+      // grpc-js is loaded only when asked for: it would add to every start.
+      const { startOtlpGrpcServer } = await import("./server/otlp-grpc.js");
+      grpc = await startOtlpGrpcServer({
+        otlp: serverDeps,
+        host: config.host,
+        port: config.otlpGrpcPort,
+        onInternalError: serverDeps.onInternalError,
+      }).catch((error: unknown) => {
+        throw extraPortError("--otlp-grpc-port", config.otlpGrpcPort ?? 0, error);
+      });
+      otlpPorts.grpc = grpc.port;
+    }
   } catch (error) {
+    await stopListeners();
     codeMonitoring.close();
     sdkStreams.close();
     hub.close();
@@ -126,13 +187,8 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
     store.close();
     throw error;
   }
-  port = (server.address() as AddressInfo).port;
+  const server = main.server;
 
-  const sockets = new Set<Socket>();
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
   const live = attachLiveSocket(server, {
     hub,
     path: "/api/live",
@@ -152,26 +208,19 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
     url: baseUrl(),
     otlpEndpoint: baseUrl(),
     port,
+    otlpHttpEndpoint: otlpPorts.http === null ? null : urlOf(otlpPorts.http),
+    otlpGrpcEndpoint: otlpPorts.grpc === null ? null : urlOf(otlpPorts.grpc),
     close() {
       closing ??= (async () => {
+        // The extra OTLP listeners only feed ingest: they stop first, while the hub and stores still run.
+        await grpc?.close();
+        await extraHttp?.stop();
         live.close();
         // Open SDK event streams would hold server.close() open; ending them sends the SDKs back to polling.
         codeMonitoring.close();
         sdkStreams.close();
         hub.close();
-        await new Promise<void>((resolve) => {
-          // Idle keep-alive sockets would hold close() open; requests in flight (and the event
-          // streams just ended) finish first, and their sockets are closed as soon as they go idle.
-          const sweep = setInterval(() => server.closeIdleConnections?.(), 25);
-          server.close(() => {
-            clearInterval(sweep);
-            resolve();
-          });
-          server.closeIdleConnections?.();
-          setTimeout(() => {
-            for (const socket of sockets) socket.destroy();
-          }, 2000).unref();
-        });
+        await main?.stop();
         codeMonitoringStore.close();
         logStore.close();
         metricStore.close();
@@ -182,15 +231,49 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
   };
 }
 
-function listen(listener: RequestListener, config: Config): Promise<Server> {
+function extraPortError(flag: ExtraPortError["flag"], port: number, error: unknown): ExtraPortError {
+  const code = (error as NodeJS.ErrnoException).code;
+  return new ExtraPortError(flag, port, code, (error as Error).message);
+}
+
+/** A listening HTTP server whose stop() also ends idle keep-alive sockets. */
+interface HttpListener {
+  server: Server;
+  port: number;
+  stop(): Promise<void>;
+}
+
+function listenHttp(listener: RequestListener, listenPort: number, host: string): Promise<HttpListener> {
   return new Promise((resolve, reject) => {
     const server = createHttpServer(listener);
     // Exporters keep connections open between batches; a short server-side idle timeout races
     // with their next request and shows up as ECONNRESET on the client.
     server.keepAliveTimeout = 65_000;
     server.headersTimeout = 66_000;
-    server.once("listening", () => resolve(server));
+    const sockets = new Set<Socket>();
+    server.on("connection", (socket) => {
+      sockets.add(socket);
+      socket.on("close", () => sockets.delete(socket));
+    });
+    let stopped: Promise<void> | null = null;
+    const stop = () => {
+      stopped ??= new Promise<void>((done) => {
+        // Idle keep-alive sockets would hold close() open; requests in flight (and the event
+        // streams just ended) finish first, and their sockets are closed as soon as they go idle.
+        const sweep = setInterval(() => server.closeIdleConnections?.(), 25);
+        server.close(() => {
+          clearInterval(sweep);
+          done();
+        });
+        server.closeIdleConnections?.();
+        setTimeout(() => {
+          for (const socket of sockets) socket.destroy();
+        }, 2000).unref();
+      });
+      return stopped;
+    };
+    server.once("listening", () => resolve({ server, port: (server.address() as AddressInfo).port, stop }));
     server.once("error", (error) => reject(error));
-    server.listen(config.port, config.host);
+    server.listen(listenPort, host);
   });
 }

@@ -23,6 +23,10 @@ export interface Config {
   readonly maxBodyBytes: number;
   /** Read span kinds as OTLP's in every request, even from a TraceKit SDK's local-UI path. */
   readonly strictSpanKinds: boolean;
+  /** A second port for the same OTLP/HTTP receiver (`--otlp-http-port`, e.g. 4318), or null. 0 picks one. */
+  readonly otlpHttpPort: number | null;
+  /** A port for OTLP/gRPC (`--otlp-grpc-port`, e.g. 4317), or null. 0 picks one. */
+  readonly otlpGrpcPort: number | null;
 }
 
 export class ConfigError extends Error {
@@ -38,6 +42,8 @@ export interface RawOptions {
   maxLogs?: string | number;
   maxMetricSeries?: string | number;
   strictSpanKinds?: boolean;
+  otlpHttpPort?: string | number;
+  otlpGrpcPort?: string | number;
 }
 
 /** Flags (already parsed by commander) plus environment → one frozen config. Throws ConfigError. */
@@ -52,6 +58,15 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
     raw.maxMetricSeries === undefined ? DEFAULT_MAX_METRIC_SERIES : parseMaxMetricSeries(String(raw.maxMetricSeries));
   const dbPath = raw.db === undefined ? null : raw.db;
   if (dbPath !== null && dbPath.trim() === "") throw new ConfigError("--db needs a file path");
+  const otlpHttpPort =
+    raw.otlpHttpPort === undefined ? null : parsePortFlag(String(raw.otlpHttpPort), "--otlp-http-port");
+  const otlpGrpcPort =
+    raw.otlpGrpcPort === undefined ? null : parsePortFlag(String(raw.otlpGrpcPort), "--otlp-grpc-port");
+  assertDistinctPorts([
+    ["--port", port],
+    ["--otlp-http-port", otlpHttpPort],
+    ["--otlp-grpc-port", otlpGrpcPort],
+  ]);
   return Object.freeze({
     port,
     host,
@@ -63,6 +78,8 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
     maxMetricSeries,
     maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
     strictSpanKinds: raw.strictSpanKinds ?? false,
+    otlpHttpPort,
+    otlpGrpcPort,
   });
 }
 
@@ -72,12 +89,28 @@ function isSet(value: string | undefined): boolean {
 }
 
 export function parsePort(value: string, fromEnv = false): number {
-  const source = fromEnv ? "TRACEKIT_LOCAL_PORT" : "--port";
+  return parsePortFlag(value, fromEnv ? "TRACEKIT_LOCAL_PORT" : "--port");
+}
+
+/** A port number from 0 (any free port) to 65535; `source` names the flag or variable in the message. */
+export function parsePortFlag(value: string, source: string): number {
   if (!/^\d+$/.test(value.trim()))
     throw new ConfigError(`${source} must be a port number from 0 to 65535, not "${value}"`);
   const port = Number(value);
   if (port > 65535) throw new ConfigError(`${source} must be a port number from 0 to 65535, not "${value}"`);
   return port;
+}
+
+/** Two listeners cannot share a port (0 picks a different free one for each). */
+function assertDistinctPorts(ports: [flag: string, port: number | null][]): void {
+  for (let i = 0; i < ports.length; i++) {
+    for (let j = i + 1; j < ports.length; j++) {
+      const [flagA, a] = ports[i] as [string, number | null];
+      const [flagB, b] = ports[j] as [string, number | null];
+      if (a !== null && a !== 0 && a === b)
+        throw new ConfigError(`${flagB} ${b} is the same port as ${flagA}; give each its own`);
+    }
+  }
 }
 
 export function parseMaxSpans(value: string): number {

@@ -31,6 +31,7 @@ export function traceSummaryToJson(summary: TraceSummary): TraceSummaryJson {
     errorCount: summary.errorCount,
     services: summary.services,
     hasRoot: summary.hasRoot,
+    ...(summary.errorMessage === null ? {} : { errorMessage: summary.errorMessage }),
   };
 }
 

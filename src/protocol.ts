@@ -17,6 +17,8 @@ export interface TraceSummaryJson {
   errorCount: number;
   services: string[];
   hasRoot: boolean;
+  /** What failed, in a line (exception type and message, or a status message), when a failing span says. */
+  errorMessage?: string;
 }
 
 export interface SpanEventJson {
@@ -57,6 +59,10 @@ export interface SpanJson {
   droppedLinksCount?: number;
 }
 
+/**
+ * GET /api/traces: newest start first. Query: `service`, `name`, `q`, `minDurationMs`, `status`
+ * (`error` | `ok`), `since` / `until` (unix ms, inclusive, on the trace's start), `limit`, `cursor`.
+ */
 export interface TraceListResponse {
   traces: TraceSummaryJson[];
   /** Pass back as `cursor` for the next (older) page; absent on the last page. */
@@ -87,12 +93,61 @@ export interface ServicesResponse {
   services: ServiceStatsJson[];
 }
 
+/** One OTLP/HTTP listener in `/api/health`: where to send, what it reads. */
+export interface OtlpHttpEndpointJson {
+  port: number;
+  /** The base URL, what `OTEL_EXPORTER_OTLP_ENDPOINT` is set to (SDKs append the signal's path). */
+  url: string;
+  paths: { traces: "/v1/traces"; logs: "/v1/logs"; metrics: "/v1/metrics" };
+  /** `Content-Type`s: `application/x-protobuf` and `application/json`. */
+  encodings: ["protobuf", "json"];
+  /** `Content-Encoding`s besides identity. */
+  compression: ["gzip"];
+}
+
+/** The OTLP/gRPC listener in `/api/health`. */
+export interface OtlpGrpcEndpointJson {
+  port: number;
+  /** What a gRPC exporter's endpoint is set to. */
+  url: string;
+  /** The service of each signal; each has the one unary method `Export`. */
+  services: { traces: string; logs: string; metrics: string };
+  encodings: ["protobuf"];
+  /** `grpc-encoding`s besides identity. */
+  compression: ["gzip", "deflate"];
+}
+
+/**
+ * GET /api/health: SDKs probe it to find this server, and the CLI's client commands read it as a
+ * handshake. `apiVersion` is raised only when a field is removed, renamed or changes meaning (or a
+ * REST shape does); added fields keep it. Version 1: this shape.
+ */
 export interface HealthResponse {
   status: "ok";
   name: "tracekit-local";
   version: string;
+  /** The version of this handshake and the REST API; see above for when it changes. */
+  apiVersion: number;
   uptimeSeconds: number;
-  otlp: { endpoint: string; traces: string; logs: string; metrics: string; protocols: string[] };
+  otlp: {
+    /** The main port's OTLP/HTTP base URL and signal URLs (the first fields, kept for older readers). */
+    endpoint: string;
+    traces: string;
+    logs: string;
+    metrics: string;
+    protocols: string[];
+    /** OTLP/HTTP on the main port, which also serves the UI and the API. */
+    http: OtlpHttpEndpointJson;
+    /** The same OTLP/HTTP receiver on a second port (`--otlp-http-port`, e.g. 4318), or null. */
+    extraHttp: OtlpHttpEndpointJson | null;
+    /** OTLP/gRPC (`--otlp-grpc-port`, e.g. 4317), or null when not listening. */
+    grpc: OtlpGrpcEndpointJson | null;
+  };
+  /**
+   * Passing received data on to an upstream OTLP receiver. Always null for now: forwarding
+   * (`--forward`) is not built yet, and when it is this field describes its state.
+   */
+  forwarding: null;
   storage: {
     kind: "memory" | "sqlite";
     path?: string;
@@ -143,8 +198,23 @@ export interface StatsResponse {
   newestTrace: string | null;
 }
 
+/** GET /api/attributes: keys of the newest spans' attributes, for autocomplete. */
+export interface AttributeKeysResponse {
+  keys: { key: string; source: "span" | "resource" | "event"; count: number }[];
+  /** How many of the newest spans the counts come from. */
+  sampledSpans: number;
+}
+
+/** GET /api/attributes/:key/values: the most frequent values of a key (or of service, name, status, kind). */
+export interface AttributeValuesResponse {
+  key: string;
+  values: { value: string; count: number }[];
+  sampledSpans: number;
+}
+
 export interface ApiErrorResponse {
-  error: { code: string; message: string };
+  /** `position`: for `bad_query`, the 0-based character of the query where the problem is. */
+  error: { code: string; message: string; position?: number };
 }
 
 /** Requests refused (4xx) and spans dropped from partly accepted requests since start or the last clear. */

@@ -36,4 +36,23 @@ describe("resolveConfig", () => {
     expect(resolveConfig({ maxLogs: "1_000" }, {}).maxLogs).toBe(1000);
     expect(() => resolveConfig({ maxLogs: "0" }, {})).toThrow(/--max-logs must be a whole number of log records >= 1/);
   });
+
+  it("reads the extra OTLP ports, which must differ from each other and from --port", () => {
+    expect(resolveConfig({}, {})).toMatchObject({ otlpHttpPort: null, otlpGrpcPort: null });
+    expect(resolveConfig({ otlpHttpPort: "4318", otlpGrpcPort: 4317 }, {})).toMatchObject({
+      otlpHttpPort: 4318,
+      otlpGrpcPort: 4317,
+    });
+    expect(resolveConfig({ port: 0, otlpHttpPort: 0, otlpGrpcPort: 0 }, {})).toMatchObject({
+      otlpHttpPort: 0,
+      otlpGrpcPort: 0,
+    });
+    expect(() => resolveConfig({ otlpGrpcPort: "grpc" }, {})).toThrow(
+      '--otlp-grpc-port must be a port number from 0 to 65535, not "grpc"',
+    );
+    expect(() => resolveConfig({ otlpHttpPort: "9999" }, {})).toThrow(
+      "--otlp-http-port 9999 is the same port as --port; give each its own",
+    );
+    expect(() => resolveConfig({ otlpHttpPort: "4318", otlpGrpcPort: "4318" }, {})).toThrow(ConfigError);
+  });
 });

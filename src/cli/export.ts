@@ -53,8 +53,10 @@ function selectionOf(options: ExportOptions): ExportSelection {
   if (options.query !== undefined && options.query.trim() !== "") selection.query = { q: options.query.trim() };
   if (options.service !== undefined) selection.query = { ...selection.query, service: options.service };
   if (options.errors === true) selection.query = { ...selection.query, errorsOnly: true };
-  if (options.since !== undefined)
-    selection.sinceUnixNano = BigInt(Math.round(Date.now() - options.since)) * 1_000_000n;
+  if (options.since !== undefined) {
+    const sinceUnixNano = BigInt(Math.round(Date.now() - options.since)) * 1_000_000n;
+    selection.query = { ...selection.query, sinceUnixNano };
+  }
   return selection;
 }
 
@@ -65,7 +67,8 @@ function exportQuery(selection: ExportSelection): URLSearchParams {
   if (selection.query?.q !== undefined) params.set("q", selection.query.q);
   if (selection.query?.service !== undefined) params.set("service", selection.query.service);
   if (selection.query?.errorsOnly === true) params.set("status", "error");
-  if (selection.sinceUnixNano !== undefined) params.set("since", selection.sinceUnixNano.toString());
+  // The API's time window is in unix milliseconds.
+  if (selection.query?.sinceUnixNano !== undefined) params.set("since", String(selection.query.sinceUnixNano / 1_000_000n));
   return params;
 }
 

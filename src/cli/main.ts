@@ -3,7 +3,9 @@ import { packageVersion } from "../version.js";
 import { addDemoOptions, runDemo } from "./demo.js";
 import { addExportOptions, runExport } from "./export.js";
 import { addImportOptions, runImport } from "./import.js";
+import { addRunOptions, runCommand } from "./run.js";
 import { addStartOptions, runStart } from "./start.js";
+import { addTailOptions, runTail } from "./tail.js";
 
 /** Usage errors print as one line (commander may add a suggestion on the same line). */
 const ONE_LINE_ERRORS = {
@@ -50,6 +52,22 @@ export async function main(argv: string[]): Promise<void> {
       .exitOverride()
       .configureOutput(ONE_LINE_ERRORS),
   ).action((files, options) => runImport(files, options));
+  addRunOptions(
+    program
+      .command("run")
+      .description(
+        "run a command with OpenTelemetry pointed at tracekit-local (started if needed), then say what it sent",
+      )
+      .exitOverride()
+      .configureOutput(ONE_LINE_ERRORS),
+  ).action((command: string[], options) => runCommand(command, options));
+  addTailOptions(
+    program
+      .command("tail")
+      .description("print new traces, error spans or log records from a running tracekit-local as they arrive")
+      .exitOverride()
+      .configureOutput(ONE_LINE_ERRORS),
+  ).action((view, options) => runTail(view, options));
 
   try {
     await program.parseAsync(argv, { from: "node" });

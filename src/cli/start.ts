@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { type AppEvent, startApp } from "../app.js";
+import { type AppEvent, ExtraPortError, startApp } from "../app.js";
 import {
   ConfigError,
   DEFAULT_HOST,
@@ -8,6 +8,7 @@ import {
   parseMaxMetricSeries,
   parseMaxSpans,
   parsePort,
+  parsePortFlag,
   resolveConfig,
   TRACEKIT_SDK_PORT,
 } from "../config.js";
@@ -26,6 +27,8 @@ interface StartOptions {
   maxLogs?: number;
   maxMetricSeries?: number;
   strictSpanKinds?: boolean;
+  otlpHttpPort?: number;
+  otlpGrpcPort?: number;
 }
 
 function asArgument<T>(parse: (value: string) => T): (value: string) => T {
@@ -44,6 +47,16 @@ export function addStartOptions(command: Command): Command {
       new Option("-p, --port <n>", `port for the UI and OTLP/HTTP (0 picks a free one; default ${DEFAULT_PORT})`)
         .env("TRACEKIT_LOCAL_PORT")
         .argParser(asArgument((v) => parsePort(v))),
+    )
+    .option(
+      "--otlp-http-port <n>",
+      "also receive OTLP/HTTP on this port (4318 is the standard one; 0 picks a free one)",
+      asArgument((v) => parsePortFlag(v, "--otlp-http-port")),
+    )
+    .option(
+      "--otlp-grpc-port <n>",
+      "also receive OTLP/gRPC on this port (4317 is the standard one; 0 picks a free one)",
+      asArgument((v) => parsePortFlag(v, "--otlp-grpc-port")),
     )
     .option("--host <addr>", `address to listen on (default ${DEFAULT_HOST}; 0.0.0.0 for every interface)`)
     .option("--no-open", "do not open the browser (also TRACEKIT_NO_BROWSER=1)")
@@ -90,9 +103,24 @@ function createEventPrinter(): (event: AppEvent) => void {
     }
     const more = entry?.suppressed ? ` (+${entry.suppressed} more like it)` : "";
     lastPrinted.set(key, { at: now, suppressed: 0 });
-    const label = event.status === 200 ? "partly rejected" : `answered ${event.status}`;
-    console.log(`  ! POST ${event.path} ${label}: ${event.message}${more}`);
+    // OTLP/gRPC refusals come under the method's path (`/<service>/Export`) and the 400 that INVALID_ARGUMENT maps to.
+    const grpc = event.path.endsWith("/Export");
+    const label =
+      event.status === 200 ? "partly rejected" : grpc ? "refused (INVALID_ARGUMENT)" : `answered ${event.status}`;
+    console.log(`  ! ${grpc ? "gRPC" : "POST"} ${event.path} ${label}: ${event.message}${more}`);
   };
+}
+
+/** One line for an extra OTLP port that could not be listened on. */
+function extraPortProblem(error: ExtraPortError, host: string): string {
+  const which = `port ${error.port} (${error.flag})`;
+  if (error.code === "EADDRINUSE")
+    return `${which} is in use by another program; choose another, or 0 for any free port`;
+  if (error.code === "EACCES") return `not allowed to listen on ${which}; try a port above 1023`;
+  if (error.code === "EADDRNOTAVAIL" || error.code === "ENOTFOUND") {
+    return `cannot listen on address "${host}" for ${error.flag}: it is not an address of this machine`;
+  }
+  return `cannot listen on ${which}: ${error.message.split("\n")[0]}`;
 }
 
 export async function runStart(options: StartOptions): Promise<void> {
@@ -107,6 +135,8 @@ export async function runStart(options: StartOptions): Promise<void> {
       maxLogs: options.maxLogs,
       maxMetricSeries: options.maxMetricSeries,
       strictSpanKinds: options.strictSpanKinds,
+      otlpHttpPort: options.otlpHttpPort,
+      otlpGrpcPort: options.otlpGrpcPort,
     });
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -120,6 +150,10 @@ export async function runStart(options: StartOptions): Promise<void> {
   try {
     app = await startApp(config, createEventPrinter());
   } catch (error) {
+    if (error instanceof ExtraPortError) {
+      console.error(`error: ${extraPortProblem(error, config.host)}`);
+      process.exit(1);
+    }
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EADDRINUSE") {
       const existing = await probeExistingInstance(config.host, config.port);
@@ -178,6 +212,10 @@ export async function runStart(options: StartOptions): Promise<void> {
   console.log(`  UI:    ${app.url}`);
   const count = (n: number) => n.toLocaleString("en-US");
   console.log(`  OTLP:  ${app.otlpEndpoint}  (OTLP/HTTP protobuf and JSON: /v1/traces, /v1/logs, /v1/metrics)`);
+  if (app.otlpHttpEndpoint !== null) console.log(`         ${app.otlpHttpEndpoint}  (the same OTLP/HTTP receiver)`);
+  if (app.otlpGrpcEndpoint !== null) {
+    console.log(`  gRPC:  ${app.otlpGrpcEndpoint}  (OTLP/gRPC: traces, logs and metrics; gzip)`);
+  }
   console.log(
     `  Store: ${storage}, up to ${count(config.maxSpans)} spans, ${count(config.maxLogs)} log records and ${count(config.maxMetricSeries)} metric series`,
   );

@@ -7,10 +7,14 @@ import { type Attributes, type Span, stringAttribute } from "./span.js";
  * trace grows by one span per export, forever.
  */
 const OWN_PATH_RE = /^\/(?:v1\/(?:traces|logs|metrics)|api\/health|sdk\/)/;
+/** The paths of the second OTLP/HTTP port, which serves nothing else. */
+const OTLP_PATH_RE = /^\/v1\/(?:traces|logs|metrics)$/;
 
 export interface OwnAddress {
   /** The port this server listens on. */
   port: number;
+  /** The second OTLP/HTTP port (`--otlp-http-port`), where only the export paths are this server's. */
+  otlpHttpPort?: number | null;
   /** True for a host name that reaches this server (loopback names, the listen address…). */
   isOwnHost(host: string): boolean;
 }
@@ -68,7 +72,9 @@ function targetOf(attributes: Attributes): Target | null {
 export function isOwnCallSpan(span: Span, own: OwnAddress): boolean {
   if (span.kind !== "CLIENT") return false;
   const target = targetOf(span.attributes);
-  if (target === null || target.port !== own.port) return false;
+  if (target === null) return false;
   const path = target.path.split("?")[0] ?? "";
-  return OWN_PATH_RE.test(path) && own.isOwnHost(target.host.toLowerCase());
+  const ownPath =
+    target.port === own.port ? OWN_PATH_RE.test(path) : target.port === own.otlpHttpPort && OTLP_PATH_RE.test(path);
+  return ownPath && own.isOwnHost(target.host.toLowerCase());
 }

@@ -19,6 +19,37 @@ export interface TraceSummary {
   services: string[];
   /** False while the root span (no parent) has not arrived. */
   hasRoot: boolean;
+  /** What failed, in a line (see `failureOf`), or null when no failing span says. */
+  errorMessage: string | null;
+}
+
+/** The longest error line a summary keeps: the list shows one line, the trace view shows all. */
+const MAX_ERROR_MESSAGE = 300;
+
+/**
+ * What went wrong in a failing span, in a line: its first exception event's type and message, else
+ * exception attributes on the span itself, else its status message; null when it says nothing.
+ * `exception` tells whether an exception said it (it beats a bare status message).
+ */
+export function failureOf(span: Span): { message: string; exception: boolean } | null {
+  for (const event of span.events) {
+    if (event.name !== "exception") continue;
+    const text = exceptionText(event.attributes);
+    if (text !== null) return { message: text, exception: true };
+  }
+  const own = exceptionText(span.attributes);
+  if (own !== null) return { message: own, exception: true };
+  const status = span.status.message?.trim();
+  return status ? { message: status, exception: false } : null;
+}
+
+function exceptionText(attributes: Span["attributes"]): string | null {
+  const type = attributes["exception.type"];
+  const message = attributes["exception.message"];
+  const t = typeof type === "string" ? type.trim() : "";
+  const m = typeof message === "string" ? message.trim() : "";
+  if (t && m) return `${t}: ${m}`;
+  return t || m || null;
 }
 
 /**
@@ -36,6 +67,13 @@ export class TraceAggregate {
   firstName = "";
   firstService = "";
   readonly services: string[] = [];
+  /**
+   * The list's one line on what failed: from the earliest failing span that says so, a span with an
+   * exception preferred over a bare status message. Cut to MAX_ERROR_MESSAGE characters.
+   */
+  errorMessage: string | null = null;
+  private errorFromException = false;
+  private errorStart = 0n;
 
   constructor(readonly traceId: string) {}
 
@@ -53,12 +91,36 @@ export class TraceAggregate {
       this.endTimeUnixNano = span.endTimeUnixNano;
     }
     this.spanCount++;
-    if (span.status.code === "ERROR") this.errorCount++;
+    if (span.status.code === "ERROR") {
+      this.errorCount++;
+      this.noteFailure(span);
+    }
     if (span.parentSpanId === null && this.rootName === null) {
       this.rootName = traceNameOf(span.name, span.attributes);
       this.rootService = span.service;
     }
     if (!this.services.includes(span.service)) this.services.push(span.service);
+  }
+
+  private noteFailure(span: Span): void {
+    const failure = failureOf(span);
+    if (failure === null) return;
+    const better =
+      this.errorMessage === null ||
+      (failure.exception && !this.errorFromException) ||
+      (failure.exception === this.errorFromException && span.startTimeUnixNano < this.errorStart);
+    if (!better) return;
+    this.errorMessage = failure.message.slice(0, MAX_ERROR_MESSAGE);
+    this.errorFromException = failure.exception;
+    this.errorStart = span.startTimeUnixNano;
+  }
+
+  /** Restores what a stored summary kept (a store that persists summaries without their spans). */
+  restoreError(message: string | null): void {
+    this.errorMessage = message;
+    // Whatever arrives later competes with a kept message as an exception that started at once.
+    this.errorFromException = message !== null;
+    this.errorStart = this.startTimeUnixNano;
   }
 
   toSummary(): TraceSummary {
@@ -73,6 +135,7 @@ export class TraceAggregate {
       errorCount: this.errorCount,
       services: [...this.services].sort(),
       hasRoot: this.rootName !== null,
+      errorMessage: this.errorMessage,
     };
   }
 }

@@ -24,6 +24,8 @@ export interface IngestCounts {
 
 export interface Ingest {
   spans(spans: readonly Span[]): InsertResult;
+  /** Resolves once every span accepted so far is in the store's file (at once without one). */
+  committed(): Promise<void>;
   /** Forgets which services were seen, after the store was cleared. */
   reset(): void;
   counts(): IngestCounts;
@@ -77,6 +79,9 @@ export function createIngest(
         publishLateSpans();
       }
       return result;
+    },
+    committed() {
+      return store.committed?.() ?? Promise.resolve();
     },
     reset() {
       seenServices.clear();

@@ -5,6 +5,8 @@ import type { LogStore } from "../store/log-store.js";
 
 export interface LogIngest {
   logs(records: readonly LogRecord[]): StoredLog[];
+  /** Resolves once every record accepted so far is in the store's file (at once without one). */
+  committed(): Promise<void>;
 }
 
 /**
@@ -19,6 +21,9 @@ export function createLogIngest(store: LogStore, hub: LiveHub): LogIngest {
       const stored = store.insertLogs(records);
       hub.publishItems("logs", stored, (items) => ({ type: "logs", logs: items.map(logToJson) }));
       return stored;
+    },
+    committed() {
+      return store.committed?.() ?? Promise.resolve();
     },
   };
 }

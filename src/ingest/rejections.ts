@@ -1,4 +1,5 @@
 import type { LiveHub } from "../live/hub.js";
+import { OTLP_GRPC_SERVICES } from "../otlp/grpc-services.js";
 import type { RejectionsJson } from "../protocol.js";
 
 /**
@@ -24,10 +25,13 @@ const EMPTY: RejectionsJson = {
   last: null,
 };
 
-/** Which count a partly accepted request's rejected items go to, by the path they came in on. */
+/**
+ * Which count a partly accepted request's rejected items go to, by the path they came in on: the
+ * OTLP/HTTP path, or the OTLP/gRPC method's (`/<service>/Export`).
+ */
 function itemCountOf(path: string): "rejectedSpans" | "rejectedLogRecords" | "rejectedDataPoints" {
-  if (path === "/v1/logs") return "rejectedLogRecords";
-  if (path === "/v1/metrics") return "rejectedDataPoints";
+  if (path === "/v1/logs" || path === `/${OTLP_GRPC_SERVICES.logs}/Export`) return "rejectedLogRecords";
+  if (path === "/v1/metrics" || path === `/${OTLP_GRPC_SERVICES.metrics}/Export`) return "rejectedDataPoints";
   return "rejectedSpans";
 }
 

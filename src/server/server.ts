@@ -44,9 +44,17 @@ export interface ServerDeps {
   webRoot?: string;
   port(): number;
   baseUrl(): string;
+  /** The extra OTLP listeners (`--otlp-http-port`, `--otlp-grpc-port`) with their real ports, or null. */
+  otlpListeners(): { http: ListenerAddress | null; grpc: ListenerAddress | null };
   onClientError?(path: string, status: number, message: string): void;
   /** Unexpected failures (bugs), for the CLI to print; the request gets a 500 JSON error. */
   onInternalError?(error: unknown): void;
+}
+
+/** Where one listener is reached. */
+export interface ListenerAddress {
+  port: number;
+  url: string;
 }
 
 /** The 403 for a request whose Host names another server (see HostPolicy.allowsRequest). */
@@ -60,11 +68,8 @@ function forbiddenHost(c: Context, host: string | undefined, port: number): Resp
   return c.json(forbiddenHostBody(host, port), 403);
 }
 
-/** The whole HTTP surface as a Hono app; listening is the caller's business. */
-export function createServer(deps: ServerDeps): Hono {
-  const app = new Hono();
-  const startedAt = Date.now();
-
+/** The Host policy in front of every route, and nosniff on every answer. */
+function guardHost(app: Hono, deps: Pick<ServerDeps, "hostPolicy" | "port">): void {
   app.use("*", async (c, next) => {
     const host = c.req.header("host");
     if (!deps.hostPolicy.allowsRequest(c.req.path, host)) return forbiddenHost(c, host, deps.port());
@@ -72,6 +77,24 @@ export function createServer(deps: ServerDeps): Hono {
     // No answer of the API, OTLP or SDK paths is ever read as another type than it says (web.ts sets its own).
     if (!c.res.headers.has("X-Content-Type-Options")) c.header("X-Content-Type-Options", "nosniff");
   });
+}
+
+/** The one error mapping: AppError to its status and JSON, anything else a 500 told to the CLI. */
+function mapErrors(app: Hono, deps: Pick<ServerDeps, "onInternalError">): void {
+  app.onError((error, c) => {
+    if (error instanceof AppError) {
+      return c.json({ error: { code: error.code, message: error.message, ...error.details } }, error.status);
+    }
+    deps.onInternalError?.(error);
+    return c.json({ error: { code: "internal", message: "internal error; see the tracekit-local terminal" } }, 500);
+  });
+}
+
+/** The whole HTTP surface as a Hono app; listening is the caller's business. */
+export function createServer(deps: ServerDeps): Hono {
+  const app = new Hono();
+  const startedAt = Date.now();
+  guardHost(app, deps);
 
   app.route("/", otlpRoutes(deps));
   app.route("/", apiRoutes({ ...deps, startedAt }));
@@ -86,17 +109,33 @@ export function createServer(deps: ServerDeps): Hono {
   });
   app.route("/", webRoutes(deps.webRoot !== undefined ? { webRoot: deps.webRoot } : {}));
 
-  app.onError((error, c) => {
-    if (error instanceof AppError) {
-      return c.json({ error: { code: error.code, message: error.message } }, error.status);
-    }
-    deps.onInternalError?.(error);
-    return c.json({ error: { code: "internal", message: "internal error; see the tracekit-local terminal" } }, 500);
-  });
-
+  mapErrors(app, deps);
   app.notFound((c) =>
     c.json({ error: { code: "not_found", message: `nothing at ${c.req.method} ${c.req.path}` } }, 404),
   );
 
+  return app;
+}
+
+/**
+ * The second OTLP/HTTP port (`--otlp-http-port`): the same receiver (routes, Host policy, CORS,
+ * limits) and nothing else; the UI and `/api` stay on the main port, which a 404 here names.
+ */
+export function createOtlpOnlyServer(deps: ServerDeps): Hono {
+  const app = new Hono();
+  guardHost(app, deps);
+  app.route("/", otlpRoutes(deps));
+  mapErrors(app, deps);
+  app.notFound((c) =>
+    c.json(
+      {
+        error: {
+          code: "not_found",
+          message: `nothing at ${c.req.method} ${c.req.path}: this port takes only OTLP/HTTP (POST /v1/traces, /v1/logs, /v1/metrics); the UI and API are at ${deps.baseUrl()}`,
+        },
+      },
+      404,
+    ),
+  );
   return app;
 }

@@ -14,6 +14,7 @@ import {
 } from "./log-sqlite-schema.js";
 import type { LogPage, LogQuery, LogStore } from "./log-store.js";
 import { ArrivalTraceIndex } from "./log-trace-index.js";
+import type { GroupCommit } from "./sqlite-group-commit.js";
 import { attributesHaveNonFinite, decodeJson, encodeJson, isJsonVerbatim } from "./sqlite-json.js";
 import type { SqliteDatabase } from "./sqlite-schema.js";
 
@@ -23,6 +24,8 @@ export interface SqliteLogStoreOptions {
   flushIntervalMs?: number;
   /** Pending records that trigger a write at once (default 5,000). */
   flushRecords?: number;
+  /** The span store's group commit: pending records are written in its transactions. */
+  commits?: GroupCommit;
 }
 
 const DEFAULT_FLUSH_INTERVAL_MS = 100;
@@ -78,7 +81,8 @@ class Interned<T> {
  * Log records in the `--db` file, on the span store's connection (see SqliteStoreOptions.companion).
  * Records are numbered and bounded at once in memory, and written in batches like spans: one
  * transaction per flush, at most every `flushIntervalMs` or `flushRecords` records, before every
- * read and on close. Retention deletes by arrival number, the table's own key.
+ * read and on close; with `commits`, in the span store's transactions (group commit). Retention
+ * deletes by arrival number, the table's own key.
  */
 export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStoreOptions): LogStore {
   migrateLogs(db);
@@ -177,8 +181,14 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     return deleted;
   });
 
-  /** Writes every pending record and applies retention, in one transaction. */
+  /** Writes every pending record and applies retention: in the group's commit when there is one. */
   function flush(): void {
+    if (options.commits !== undefined) options.commits.commit();
+    else writePending();
+  }
+
+  /** Writes every pending record and applies retention, in one transaction (nested in the group's). */
+  function writePending(): void {
     flushTimer.cancel();
     if (pending.length === 0 && firstSeq <= deletedBelow) return;
     const rows = pending;
@@ -318,6 +328,11 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
   }
 
   loadState();
+  options.commits?.join({
+    hasPending: () => pending.length > 0 || firstSeq > deletedBelow,
+    write: writePending,
+    rolledBack: loadState,
+  });
   // A smaller --max-logs than the file was filled with applies at once.
   if (stored > maxLogs) {
     firstSeq = nextSeq - maxLogs;
@@ -329,6 +344,7 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     kind: "sqlite",
     insertLogs,
     listLogs,
+    committed: () => options.commits?.committed() ?? Promise.resolve(),
     clear,
     stats() {
       assertOpen();

@@ -43,6 +43,8 @@ export interface LogStore {
   /** Stores the records in order; returns those still stored afterwards, with their numbers. */
   insertLogs(records: readonly LogRecord[]): StoredLog[];
   listLogs(query: LogQuery): LogPage;
+  /** Resolves once every record accepted so far is committed to the store's file; absent without a file. */
+  committed?(): Promise<void>;
   clear(): void;
   stats(): LogStoreStats;
   /** Flushes anything pending and releases resources; the store is unusable afterwards. */

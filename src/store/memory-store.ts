@@ -3,10 +3,12 @@ import { spanSearchText } from "../domain/search.js";
 import type { Span } from "../domain/span.js";
 import { durationMs } from "../domain/time.js";
 import { TraceAggregate, type TraceSummary } from "../domain/trace-summary.js";
+import { countAttributeKeys, countAttributeValues, RecentSpans } from "./attribute-catalog.js";
 import { decodeCursor, encodeCursor, isAfterCursor } from "./cursor.js";
 import { createEvictedTraces, evictedTracesCapacity } from "./evicted-traces.js";
 import { summaryMatches } from "./query-match.js";
 import { SortedChunks } from "./sorted-chunks.js";
+import { type CompiledSpanQuery, compileTraceQuery } from "./span-query.js";
 import {
   DEFAULT_MAX_SPANS,
   type InsertResult,
@@ -17,6 +19,7 @@ import {
   type TraceQuery,
   tooBigTraceMessage,
 } from "./store.js";
+import { bloomAllows, buildBloom, type TraceBloom } from "./trace-blooms.js";
 import { compareOldestFirst, type StartOrdered, setSortStart, traceIdKey } from "./trace-order.js";
 
 interface MemoryTrace extends StartOrdered {
@@ -28,6 +31,8 @@ interface MemoryTrace extends StartOrdered {
   spansSorted: boolean;
   filed: boolean;
   evicted: boolean;
+  /** Built by the first query that needs it (see trace-blooms.ts). */
+  bloom: TraceBloom | null;
 }
 
 /** Up to this many spans a trace finds a re-sent span by scanning; beyond it keeps a Set of ids. */
@@ -65,6 +70,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   let evictedSpans = 0;
   const evictedIds = createEvictedTraces(evictedTracesCapacity(maxSpans));
   const searchTextCache = new WeakMap<Span, string>();
+  const recentSpans = new RecentSpans<Span>();
 
   function searchText(span: Span): string {
     let text = searchTextCache.get(span);
@@ -117,6 +123,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
           idKey: traceIdKey(span.traceId),
           filed: false,
           evicted: false,
+          bloom: null,
         };
         traces.set(span.traceId, trace);
       } else if (hasSpan(trace, span.spanId)) {
@@ -131,6 +138,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       trace.spans.push(span);
       trace.spanIds?.add(span.spanId);
       trace.aggregate.add(span);
+      recentSpans.add(span);
       changed.set(span.traceId, trace);
       inserted++;
     }
@@ -159,13 +167,18 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     return result;
   }
 
-  function traceMatchesText(trace: MemoryTrace, needle: string): boolean {
-    return trace.spans.some((span) => searchText(span).includes(needle));
+  function traceMatches(trace: MemoryTrace, filter: CompiledSpanQuery<Span>): boolean {
+    if (!filter.mayMatchTrace(trace.aggregate)) return false;
+    if (filter.tokens.length > 0) {
+      if (trace.bloom === null || trace.bloom.spans !== trace.spans.length) trace.bloom = buildBloom(trace.spans);
+      if (!bloomAllows(trace.bloom.bits, filter.tokens)) return false;
+    }
+    return trace.spans.some(filter.matchesSpan);
   }
 
   function listTraces(query: TraceQuery): TracePage {
     const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-    const needle = query.q?.trim().toLowerCase() || undefined;
+    const filter = compileTraceQuery<Span>(query.q, searchText);
     const out: TraceSummary[] = [];
     let last: MemoryTrace | undefined;
     let more = false;
@@ -174,7 +187,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       (trace) => {
         if (trace.evicted) return true;
         if (!summaryMatches(trace.aggregate, query)) return true;
-        if (needle !== undefined && !traceMatchesText(trace, needle)) return true;
+        if (filter !== undefined && !traceMatches(trace, filter)) return true;
         if (out.length === query.limit) {
           more = true;
           return false;
@@ -252,6 +265,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   function clear(): void {
     traces = new Map();
     byStart.clear();
+    recentSpans.clear();
     staleInByStart = 0;
     spanTotal = 0;
     evictedIds.clear();
@@ -268,6 +282,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     getTrace,
     getSummaries,
     listServices,
+    attributeKeys: () => countAttributeKeys(recentSpans.list()),
+    attributeValues: (key, limit) => countAttributeValues(recentSpans.list(), key, limit),
     clear,
     stats,
     close: clear,

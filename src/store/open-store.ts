@@ -5,6 +5,7 @@ import { DEFAULT_MAX_LOGS, type LogStore } from "./log-store.js";
 import { createMemoryStore } from "./memory-store.js";
 import { createMemoryMetricStore } from "./metric-memory-store.js";
 import type { MetricBounds, MetricStore } from "./metric-store.js";
+import type { GroupCommit } from "./sqlite-group-commit.js";
 import type { SqliteDatabase } from "./sqlite-schema.js";
 import type { Store } from "./store.js";
 
@@ -70,8 +71,8 @@ export async function openStores(options: {
         codeMonitoring = codeMonitoringSqlite.createSqliteCodeMonitoringStore(db, options.codeMonitoring);
         return codeMonitoring;
       },
-      (db) => {
-        logs = logSqlite.createSqliteLogStore(db, { maxLogs });
+      (db, commits) => {
+        logs = logSqlite.createSqliteLogStore(db, { maxLogs, commits });
         return logs;
       },
       (db) => {
@@ -93,9 +94,9 @@ export async function openStores(options: {
  * order (those already open are closed again if a later one fails), closed in reverse.
  */
 export function companions(
-  ...openers: ((db: SqliteDatabase) => { close(): void })[]
-): (db: SqliteDatabase) => { close(): void } {
-  return (db) => {
+  ...openers: ((db: SqliteDatabase, commits: GroupCommit) => { close(): void })[]
+): (db: SqliteDatabase, commits: GroupCommit) => { close(): void } {
+  return (db, commits) => {
     const opened: { close(): void }[] = [];
     const closeAll = () => {
       let failure: unknown = null;
@@ -109,7 +110,7 @@ export function companions(
       if (failure !== null) throw failure;
     };
     try {
-      for (const open of openers) opened.push(open(db));
+      for (const open of openers) opened.push(open(db, commits));
     } catch (error) {
       try {
         closeAll();

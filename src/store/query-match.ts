@@ -5,16 +5,19 @@ export interface SummaryFilterFields {
   readonly services: readonly string[];
   readonly errorCount: number;
   readonly durationMs: number;
+  readonly startTimeUnixNano: bigint;
   readonly rootName: string | null;
   readonly firstName: string;
 }
 
-/** The filters that can be decided from a summary alone (service, errors, duration). */
+/** The filters that can be decided from a summary alone (service, errors, duration, start time, name). */
 export function summaryMatches(summary: SummaryFilterFields, query: TraceQuery): boolean {
   if (query.service !== undefined && !summary.services.includes(query.service)) return false;
   if (query.errorsOnly && summary.errorCount === 0) return false;
   if (query.okOnly && summary.errorCount !== 0) return false;
   if (query.minDurationMs !== undefined && summary.durationMs < query.minDurationMs) return false;
+  if (query.sinceUnixNano !== undefined && summary.startTimeUnixNano < query.sinceUnixNano) return false;
+  if (query.untilUnixNano !== undefined && summary.startTimeUnixNano > query.untilUnixNano) return false;
   if (query.name !== undefined) {
     const name = summary.rootName ?? summary.firstName;
     if (!name.toLowerCase().includes(query.name.toLowerCase())) return false;

@@ -1,6 +1,6 @@
 /**
  * The SQLite store's schema (ordered migrations keyed by `PRAGMA user_version`) and every SQL
- * statement it runs, prepared in one place. Only sqlite-store.ts uses this module.
+ * statement it runs, prepared in one place. Only the span store (sqlite-store.ts and its parts) uses this module.
  */
 
 /** The subset of better-sqlite3 the store uses; typed here so the addon's types are not a build dependency. */
@@ -165,6 +165,10 @@ const MIGRATIONS: readonly string[] = [
   -- A span's attributes are stored as values whose keys are listed once here (keys: JSON array).
   CREATE TABLE attribute_shapes (id INTEGER PRIMARY KEY, keys TEXT NOT NULL);
   `,
+  // The trace list says what failed (TraceAggregate.errorMessage); traces stored before have none.
+  `
+  ALTER TABLE traces ADD COLUMN error_message TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -218,7 +222,7 @@ export const SPAN_WIDTH = SPAN_COLUMNS.length;
 export const SPAN_INSERT_CHUNK = 200;
 
 const TRACE_COLUMNS =
-  "seq, trace_id, start_ns, end_ns, span_count, error_count, root_name, root_service, first_name, first_service, services";
+  "seq, trace_id, start_ns, end_ns, span_count, error_count, root_name, root_service, first_name, first_service, services, error_message";
 
 /** A trace row as the statements below return it (raw mode). */
 export type TraceRow = [
@@ -233,6 +237,7 @@ export type TraceRow = [
   firstName: string,
   firstService: string,
   servicesJson: string,
+  errorMessage: string | null,
 ];
 
 /** A span row as `spansOfTrace` returns it (raw mode). */
@@ -275,10 +280,10 @@ export function prepareStatements(db: SqliteDatabase) {
     spanBodies: db.prepare("SELECT body FROM spans WHERE id >= ? AND id < ?").pluck(),
 
     allTraces: db.prepare(`SELECT ${TRACE_COLUMNS} FROM traces ORDER BY seq`).raw(),
-    traceInsert: db.prepare(`INSERT INTO traces (${TRACE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    traceInsert: db.prepare(`INSERT INTO traces (${TRACE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     traceUpdate: db.prepare(
       `UPDATE traces SET start_ns = ?, end_ns = ?, span_count = ?, error_count = ?, root_name = ?, root_service = ?,
-       first_name = ?, first_service = ?, services = ? WHERE seq = ?`,
+       first_name = ?, first_service = ?, services = ?, error_message = ? WHERE seq = ?`,
     ),
     deleteTracesUpTo: db.prepare("DELETE FROM traces WHERE seq <= ?"),
 

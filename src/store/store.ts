@@ -6,13 +6,22 @@ export interface TraceQuery {
   service?: string;
   /** Case-insensitive text in the trace's name (its root span's, or its earliest span's). */
   name?: string;
-  /** Case-insensitive text in span names, status messages, attribute and event values. */
+  /**
+   * A query in the query language (domain/query.ts): bare words are case-insensitive text in span
+   * names, status messages, attribute and event values; `key=value`, `duration>250ms`, … test
+   * attributes and span fields. A trace matches when one of its spans satisfies the whole query.
+   * A query that does not parse throws QueryError (a 400 `bad_query`).
+   */
   q?: string;
   minDurationMs?: number;
   /** Only traces with at least one span whose status is ERROR. */
   errorsOnly?: boolean;
   /** Only traces without any ERROR span (the first TraceKit local UI's `status=ok`). */
   okOnly?: boolean;
+  /** Only traces that start at or after this time (inclusive). */
+  sinceUnixNano?: bigint;
+  /** Only traces that start at or before this time (inclusive). */
+  untilUnixNano?: bigint;
   limit: number;
   /** Opaque, from a previous page's `nextCursor`. */
   cursor?: string;
@@ -32,6 +41,26 @@ export interface ServiceStats {
   p50Ms: number;
   p95Ms: number;
   p99Ms: number;
+}
+
+/** An attribute key seen in the newest spans, and in how many of them (`sampledSpans`). */
+export interface AttributeKeyCount {
+  key: string;
+  source: "span" | "resource" | "event";
+  count: number;
+}
+
+export interface AttributeKeys {
+  keys: AttributeKeyCount[];
+  /** How many of the newest spans were looked at (the answer is bounded, not a full count). */
+  sampledSpans: number;
+}
+
+export interface AttributeValues {
+  key: string;
+  /** Most frequent first. */
+  values: { value: string; count: number }[];
+  sampledSpans: number;
 }
 
 export interface StoreStats {
@@ -73,6 +102,15 @@ export interface Store {
   /** Summaries of the given traces that still exist, in the given order. */
   getSummaries(traceIds: readonly string[]): TraceSummary[];
   listServices(): ServiceStats[];
+  /**
+   * Resolves once every span accepted so far is committed to the store's file (so a 200 means it
+   * survives the process being killed); absent for a store without a file.
+   */
+  committed?(): Promise<void>;
+  /** Attribute keys of the newest spans (span, resource and event attributes), most frequent first. */
+  attributeKeys(): AttributeKeys;
+  /** The most frequent values of a key (or a span field: service, name, status, kind) in the newest spans. */
+  attributeValues(key: string, limit: number): AttributeValues;
   clear(): void;
   stats(): StoreStats;
   /** Flushes anything pending and releases resources; the store is unusable afterwards. */

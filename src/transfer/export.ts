@@ -9,10 +9,8 @@ import { MAX_TRACE_LIMIT, type Store, type TraceQuery } from "../store/store.js"
 export interface ExportSelection {
   /** These traces (lower-case hex), in this order; unknown ids are skipped. */
   traceIds?: readonly string[];
-  /** The trace list's filters (ignored when `traceIds` is given). */
+  /** The trace list's filters, its time window included (ignored when `traceIds` is given). */
   query?: Omit<TraceQuery, "limit" | "cursor">;
-  /** Only traces that started at or after this time. */
-  sinceUnixNano?: bigint;
 }
 
 /** The ids of the selected traces, newest first for a query; pages through the store lazily. */
@@ -21,17 +19,12 @@ export function* selectedTraceIds(store: Store, selection: ExportSelection): Gen
     yield* selection.traceIds;
     return;
   }
-  const since = selection.sinceUnixNano;
   let cursor: string | undefined;
   do {
     const query: TraceQuery = { ...selection.query, limit: MAX_TRACE_LIMIT };
     if (cursor !== undefined) query.cursor = cursor;
     const page = store.listTraces(query);
-    for (const summary of page.traces) {
-      // The list is ordered by start time, newest first: the first older trace ends the selection.
-      if (since !== undefined && summary.startTimeUnixNano < since) return;
-      yield summary.traceId;
-    }
+    for (const summary of page.traces) yield summary.traceId;
     cursor = page.nextCursor;
   } while (cursor !== undefined);
 }

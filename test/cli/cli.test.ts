@@ -1,19 +1,12 @@
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/app.js";
-import { type CliRun, killRunning, runCli, waitForUrl } from "../helpers/cli.js";
+import { useCliRuns, waitForUrl } from "../helpers/cli.js";
 import { readJson } from "../helpers/http.js";
 import { jsonLogRequest, jsonTraceRequest, newTraceId, postJson, postLogs } from "../helpers/payloads.js";
 
-const running: CliRun[] = [];
-afterEach(() => killRunning(running));
-
-function start(args: string[], env: Record<string, string> = {}): CliRun {
-  const run = runCli(args, env);
-  running.push(run);
-  return run;
-}
+const start = useCliRuns();
 
 // Each case spawns Node processes; allow for a slow machine.
 describe("tracekit-local CLI", { timeout: 120_000 }, () => {
@@ -64,6 +57,37 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
     }
   });
 
+  it("--otlp-http-port and --otlp-grpc-port print their endpoints and report their real ports in health", async () => {
+    const run = start(["--port", "0", "--otlp-http-port", "0", "--otlp-grpc-port", "0", "--no-open"]);
+    const { port } = await waitForUrl(run);
+    const httpLine = /^ {9}http:\/\/localhost:(\d+) {2}\(the same OTLP\/HTTP receiver\)$/m.exec(run.stdout());
+    const grpcLine = /^ {2}gRPC: {2}http:\/\/localhost:(\d+) {2}\(OTLP\/gRPC/m.exec(run.stdout());
+    expect(httpLine, run.stdout()).not.toBeNull();
+    expect(grpcLine, run.stdout()).not.toBeNull();
+    const health = await readJson(fetch(`http://127.0.0.1:${port}/api/health`));
+    expect(health.otlp.extraHttp.port).toBe(Number(httpLine?.[1]));
+    expect(health.otlp.grpc.port).toBe(Number(grpcLine?.[1]));
+    run.child.kill("SIGTERM");
+    expect(await run.exited).toBe(0);
+  });
+
+  it("exits 1 with one line naming the flag when another program holds an extra OTLP port", async () => {
+    const other = createServer();
+    await new Promise<void>((r) => other.listen(0, "127.0.0.1", r));
+    const taken = (other.address() as { port: number }).port;
+    try {
+      for (const flag of ["--otlp-http-port", "--otlp-grpc-port"]) {
+        const run = start(["--port", "0", flag, String(taken), "--no-open"]);
+        expect(await run.exited, flag).toBe(1);
+        expect(run.stderr().trim().split("\n"), run.stderr()).toHaveLength(1);
+        expect(run.stderr()).toContain(`port ${taken} (${flag}) is in use`);
+        expect(run.stdout()).not.toContain("is running");
+      }
+    } finally {
+      other.close();
+    }
+  });
+
   it("exits 2 with one line for a bad flag or value", async () => {
     for (const args of [
       ["--bogus"],
@@ -75,6 +99,11 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
       ["--max-logs", "many"],
       ["--max-metric-series", "0"],
       ["--max-metric-series", "many"],
+      ["--otlp-grpc-port", "abc"],
+      ["--otlp-http-port", "70000"],
+      ["--otlp-http-port", "-1"],
+      ["--port", "4000", "--otlp-grpc-port", "4000"],
+      ["--otlp-http-port", "4318", "--otlp-grpc-port", "4318"],
     ]) {
       const run = start([...args, "--no-open"]);
       expect(await run.exited, args.join(" ")).toBe(2);
@@ -95,6 +124,8 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
       "--max-spans",
       "--max-logs",
       "--max-metric-series",
+      "--otlp-http-port",
+      "--otlp-grpc-port",
       "--version",
     ]) {
       expect(help.stdout()).toContain(flag);

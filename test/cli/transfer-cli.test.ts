@@ -6,18 +6,16 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/app.js";
-import { type CliRun, killRunning, runCli, waitForUrl } from "../helpers/cli.js";
+import { type CliRun, useCliRuns, waitForUrl } from "../helpers/cli.js";
 
-const running: CliRun[] = [];
-afterEach(() => killRunning(running));
+const start = useCliRuns();
 const dir = tempDir();
 afterAll(() => dir.remove());
 
 async function server(args: string[] = []): Promise<{ run: CliRun; port: number; base: string }> {
-  const run = runCli(["--port", "0", "--no-open", ...args]);
-  running.push(run);
+  const run = start(["--port", "0", "--no-open", ...args]);
   const { port } = await waitForUrl(run);
   return { run, port, base: `http://127.0.0.1:${port}` };
 }
@@ -26,7 +24,8 @@ async function cli(
   args: string[],
   stdin?: Uint8Array,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const run = runCli(args, {}, stdin);
+  const run = start(args, {}, stdin === undefined ? "ignore" : "pipe");
+  if (stdin !== undefined) run.child.stdin?.end(stdin);
   const code = await run.exited;
   return { code, stdout: run.stdout(), stderr: run.stderr() };
 }

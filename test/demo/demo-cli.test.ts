@@ -1,25 +1,16 @@
-import { createServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "../helpers/app.js";
-import { type CliRun, runCli } from "../helpers/cli.js";
+import { type CliRun, freePort, useCliRuns } from "../helpers/cli.js";
 import { readJson } from "../helpers/http.js";
 
-const running: CliRun[] = [];
+const cli = useCliRuns();
 const apps: TestApp[] = [];
 afterEach(async () => {
-  for (const run of running.splice(0)) {
-    if (run.child.exitCode === null) {
-      run.child.kill("SIGKILL");
-      await run.exited;
-    }
-  }
   for (const app of apps.splice(0)) await app.close();
 });
 
 function demo(args: string[], env: Record<string, string> = {}): CliRun {
-  const run = runCli(["demo", ...args], env);
-  running.push(run);
-  return run;
+  return cli(["demo", ...args], env);
 }
 
 async function server(): Promise<TestApp> {
@@ -37,14 +28,6 @@ function sentCounts(stdout: string): { traces: number; spans: number } {
 
 async function health(app: TestApp): Promise<{ counts: { spans: number; traces: number } }> {
   return readJson(fetch(`${app.base}/api/health`));
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 // Each case spawns Node processes; allow for a slow machine.

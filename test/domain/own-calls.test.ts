@@ -65,4 +65,14 @@ describe("isOwnCallSpan", () => {
     expect(isOwnCallSpan(span("CLIENT", { "url.full": "http://localhost/v1/traces" }), onPort80)).toBe(true);
     expect(isOwnCallSpan(span("CLIENT", { "url.full": "https://localhost/v1/traces" }), onPort80)).toBe(false);
   });
+
+  it("on the second OTLP/HTTP port, only exports are this server's", () => {
+    const withOtlpPort: OwnAddress = { ...own, otlpHttpPort: 4318 };
+    const at = (url: string) => span("CLIENT", { "url.full": url });
+    expect(isOwnCallSpan(at("http://localhost:4318/v1/traces"), withOtlpPort)).toBe(true);
+    expect(isOwnCallSpan(at("http://127.0.0.1:4318/v1/logs?x=1"), withOtlpPort)).toBe(true);
+    expect(isOwnCallSpan(at("http://localhost:4318/api/health"), withOtlpPort)).toBe(false);
+    expect(isOwnCallSpan(at("http://payments:4318/v1/traces"), withOtlpPort)).toBe(false);
+    expect(isOwnCallSpan(at("http://localhost:4318/v1/traces"), own)).toBe(false);
+  });
 });

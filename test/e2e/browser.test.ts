@@ -65,7 +65,7 @@ describe.skipIf(!available)("web app in Chromium", () => {
     });
     const row = page.locator(`[data-trace-id="${sent.traceId}"]`);
     await row.waitFor();
-    await expect.poll(() => row.textContent()).toMatch(/2 errors/);
+    await expect.poll(() => row.textContent()).toMatch(/2 failing/);
     await row.click();
     await page.waitForURL(`**/traces/${sent.traceId}`);
     await expect.poll(() => page.getByTestId("trace-header").textContent()).toContain("GET /orders/:id");

@@ -35,6 +35,9 @@ describe.skipIf(!available)("onboarding page in Chromium", () => {
     expect(text).toContain("http://localhost:9999/api/health");
     expect(text).toContain(`TRACEKIT_ENDPOINT=${app.base}`);
     expect(text).not.toContain(`${app.base}/api/health`);
+    expect(await page.getByTestId("standard-ports").textContent()).toContain(
+      "--otlp-grpc-port 4317 --otlp-http-port 4318",
+    );
 
     await notice.getByRole("button", { name: "Copy to clipboard" }).click();
     await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(`TRACEKIT_ENDPOINT=${app.base}`);

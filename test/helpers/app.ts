@@ -12,7 +12,15 @@ export interface TestApp extends RunningApp {
 
 /** A fresh app on an ephemeral port, memory store unless a db path is given. */
 export async function startTestApp(
-  options: { db?: string; maxSpans?: number; maxLogs?: number; maxMetricSeries?: number } = {},
+  options: {
+    db?: string;
+    maxSpans?: number;
+    maxLogs?: number;
+    maxMetricSeries?: number;
+    otlpHttpPort?: number;
+    otlpGrpcPort?: number;
+    maxBodyBytes?: number;
+  } = {},
 ): Promise<TestApp> {
   const events: AppEvent[] = [];
   const config = resolveConfig(
@@ -23,10 +31,15 @@ export async function startTestApp(
       maxSpans: options.maxSpans,
       maxLogs: options.maxLogs,
       maxMetricSeries: options.maxMetricSeries,
+      otlpHttpPort: options.otlpHttpPort,
+      otlpGrpcPort: options.otlpGrpcPort,
     },
     {},
   );
-  const app = await startApp(config, (event) => events.push(event));
+  const app = await startApp(
+    options.maxBodyBytes === undefined ? config : { ...config, maxBodyBytes: options.maxBodyBytes },
+    (event) => events.push(event),
+  );
   return { ...app, close: app.close, events, base: `http://127.0.0.1:${app.port}` };
 }
 

@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { afterEach } from "vitest";
 
 export const BIN = fileURLToPath(new URL("../../bin/tracekit-local.js", import.meta.url));
 
@@ -10,13 +12,12 @@ export interface CliRun {
   exited: Promise<number | null>;
 }
 
-/** Spawns the built CLI (with `stdin` as its input, else none); the caller ends it (SIGTERM) or awaits `exited`. */
-export function runCli(args: string[], env: Record<string, string> = {}, stdin?: Uint8Array): CliRun {
+/** Spawns the built CLI; the caller ends it (SIGTERM) or awaits `exited`. */
+export function runCli(args: string[], env: Record<string, string> = {}, stdin: "ignore" | "pipe" = "ignore"): CliRun {
   const child = spawn(process.execPath, [BIN, ...args], {
     env: { ...process.env, ...env },
-    stdio: [stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+    stdio: [stdin, "pipe", "pipe"],
   });
-  if (stdin !== undefined) child.stdin?.end(stdin);
   let out = "";
   let err = "";
   child.stdout?.on("data", (chunk) => {
@@ -43,12 +44,34 @@ export async function waitForUrl(run: CliRun, timeoutMs = 60_000): Promise<{ url
   }
 }
 
-/** Ends (SIGKILL) every run still going and empties the list: an afterEach for tests that spawn the CLI. */
-export async function killRunning(runs: CliRun[]): Promise<void> {
-  for (const run of runs.splice(0)) {
-    if (run.child.exitCode === null) {
-      run.child.kill("SIGKILL");
-      await run.exited;
+/** A port that was free a moment ago on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/**
+ * A launcher of the built CLI for one test file: every run it starts that is still going when its
+ * test ends is killed then. `defaults` are added to each run's environment.
+ */
+export function useCliRuns(
+  defaults: Record<string, string> = {},
+): (args: string[], env?: Record<string, string>, stdin?: "ignore" | "pipe") => CliRun {
+  const running: CliRun[] = [];
+  afterEach(async () => {
+    for (const run of running.splice(0)) {
+      if (run.child.exitCode === null) {
+        run.child.kill("SIGKILL");
+        await run.exited;
+      }
     }
-  }
+  });
+  return (args, env = {}, stdin = "ignore") => {
+    const run = runCli(args, { ...defaults, ...env }, stdin);
+    running.push(run);
+    return run;
+  };
 }

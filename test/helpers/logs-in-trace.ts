@@ -3,8 +3,8 @@ import { type AnyValue, type AnyValueMap, SeverityNumber } from "@opentelemetry/
 import { OTLPLogExporter } from "@opentelemetry/exporter-logs-otlp-proto";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { resourceFromAttributes } from "@opentelemetry/resources";
-import { BatchLogRecordProcessor, LoggerProvider } from "@opentelemetry/sdk-logs";
-import { BasicTracerProvider, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { BatchLogRecordProcessor, LoggerProvider, type LogRecordExporter } from "@opentelemetry/sdk-logs";
+import { BasicTracerProvider, SimpleSpanProcessor, type SpanExporter } from "@opentelemetry/sdk-trace-base";
 
 export interface LogToWrite {
   /** Which span writes it: the SERVER root, its CLIENT child, or none (outside the trace). */
@@ -25,20 +25,32 @@ export interface SentLogsTrace {
 /**
  * One request as an instrumented app records it, through the real OpenTelemetry trace and logs SDKs
  * and their OTLP/protobuf exporters: a SERVER span `name` with a CLIENT child `charge card`, and log
- * records written inside them (the SDK stamps each with its span's trace and span id).
+ * records written inside them (the SDK stamps each with its span's trace and span id). `exporters`
+ * replace the OTLP/protobuf ones (e.g. the gRPC exporters).
  */
 export async function sendLogsInTrace(
   baseUrl: string,
-  options: { service: string; name: string; logs: LogToWrite[] },
+  options: {
+    service: string;
+    name: string;
+    logs: LogToWrite[];
+    exporters?: { traces: SpanExporter; logs: LogRecordExporter };
+  },
 ): Promise<SentLogsTrace> {
   const resource = resourceFromAttributes({ "service.name": options.service, "deployment.environment": "test" });
   const tracerProvider = new BasicTracerProvider({
     resource,
-    spanProcessors: [new SimpleSpanProcessor(new OTLPTraceExporter({ url: `${baseUrl}/v1/traces` }))],
+    spanProcessors: [
+      new SimpleSpanProcessor(options.exporters?.traces ?? new OTLPTraceExporter({ url: `${baseUrl}/v1/traces` })),
+    ],
   });
   const loggerProvider = new LoggerProvider({
     resource,
-    processors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url: `${baseUrl}/v1/logs` }) })],
+    processors: [
+      new BatchLogRecordProcessor({
+        exporter: options.exporters?.logs ?? new OTLPLogExporter({ url: `${baseUrl}/v1/logs` }),
+      }),
+    ],
   });
   const tracer = tracerProvider.getTracer("logs-e2e");
   const logger = loggerProvider.getLogger("checkout.handlers", "1.2.3");

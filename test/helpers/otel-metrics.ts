@@ -1,7 +1,7 @@
 import type { Meter } from "@opentelemetry/api";
 import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-proto";
 import { resourceFromAttributes } from "@opentelemetry/resources";
-import { MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
+import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from "@opentelemetry/sdk-metrics";
 
 export interface SdkMeter {
   meter: Meter;
@@ -12,14 +12,15 @@ export interface SdkMeter {
 
 /**
  * The real OpenTelemetry metrics SDK with its OTLP/protobuf exporter, pointed at `baseUrl`. The periodic
- * reader's interval is long: tests export when they choose, through `flush`.
+ * reader's interval is long: tests export when they choose, through `flush`. `exporter` replaces the
+ * OTLP/protobuf one (e.g. the gRPC exporter).
  */
-export function sdkMeter(baseUrl: string, service: string): SdkMeter {
+export function sdkMeter(baseUrl: string, service: string, exporter?: PushMetricExporter): SdkMeter {
   const provider = new MeterProvider({
     resource: resourceFromAttributes({ "service.name": service }),
     readers: [
       new PeriodicExportingMetricReader({
-        exporter: new OTLPMetricExporter({ url: `${baseUrl}/v1/metrics` }),
+        exporter: exporter ?? new OTLPMetricExporter({ url: `${baseUrl}/v1/metrics` }),
         exportIntervalMillis: 600_000,
       }),
     ],

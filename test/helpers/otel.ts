@@ -1,7 +1,7 @@
 import { context, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { resourceFromAttributes } from "@opentelemetry/resources";
-import { BasicTracerProvider, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { BasicTracerProvider, SimpleSpanProcessor, type SpanExporter } from "@opentelemetry/sdk-trace-base";
 
 export interface SentTrace {
   traceId: string;
@@ -11,15 +11,25 @@ export interface SentTrace {
 
 /**
  * Sends one trace through the real OpenTelemetry SDK and OTLP/protobuf exporter: a SERVER root
- * with `children` CLIENT/INTERNAL children, the last one failing when `error` is set.
+ * with `children` CLIENT/INTERNAL children, the last one failing when `error` is set. `exporter`
+ * replaces the OTLP/protobuf one (e.g. the gRPC exporter); `baseUrl` is then unused.
  */
 export async function sendSdkTrace(
   baseUrl: string,
-  options: { service: string; name: string; children?: number; error?: boolean; attributes?: Record<string, string> },
+  options: {
+    service: string;
+    name: string;
+    children?: number;
+    error?: boolean;
+    attributes?: Record<string, string>;
+    exporter?: SpanExporter;
+  },
 ): Promise<SentTrace> {
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ "service.name": options.service }),
-    spanProcessors: [new SimpleSpanProcessor(new OTLPTraceExporter({ url: `${baseUrl}/v1/traces` }))],
+    spanProcessors: [
+      new SimpleSpanProcessor(options.exporter ?? new OTLPTraceExporter({ url: `${baseUrl}/v1/traces` })),
+    ],
   });
   const tracer = provider.getTracer("browser-e2e");
   const root = tracer.startSpan(options.name, {

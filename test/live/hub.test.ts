@@ -13,6 +13,7 @@ function summary(traceId: string): TraceSummary {
     durationMs: 0,
     spanCount: 1,
     errorCount: 0,
+    errorMessage: null,
     services: ["s"],
     hasRoot: true,
   };

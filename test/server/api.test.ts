@@ -167,6 +167,52 @@ describe("trace API", () => {
     expect(await ids("service=nobody")).toEqual([]);
   });
 
+  it("filters by a window on the trace's start (unix ms, both ends inclusive)", async () => {
+    const ids = async (query: string) => (await getJson(`/api/traces?${query}`)).body.traces.map((t: any) => t.traceId);
+    expect(await ids("since=1700000000000")).toEqual([errorTraceId, traceId]);
+    expect(await ids("since=1700000000001")).toEqual([errorTraceId]);
+    expect(await ids("until=1700000000999")).toEqual([traceId]);
+    expect(await ids("since=1700000000000&until=1700000000000")).toEqual([traceId]);
+    expect(await ids("since=1700000001000&until=1700000001000&status=error")).toEqual([errorTraceId]);
+  });
+
+  it("filters with the query language in q, answering a query that does not parse with 400 bad_query", async () => {
+    const ids = async (q: string) =>
+      (await getJson(`/api/traces?q=${encodeURIComponent(q)}`)).body.traces.map((t: any) => t.traceId);
+    expect(await ids("db.query.text~where")).toEqual([traceId]);
+    expect(await ids("kind=server duration>=100ms")).toEqual([traceId]);
+    expect(await ids("service=payments status=error | service=checkout")).toEqual([errorTraceId, traceId]);
+    expect(await ids("db.statement")).toEqual([traceId]);
+    const bad = await getJson(`/api/traces?q=${encodeURIComponent("duration>soon")}`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toEqual({
+      code: "bad_query",
+      message: expect.stringContaining('"soon" is not a duration'),
+      position: 9,
+    });
+  });
+
+  it("lists attribute keys and the top values of a key for autocomplete", async () => {
+    const keys = await getJson("/api/attributes");
+    expect(keys.status).toBe(200);
+    expect(keys.body.sampledSpans).toBe(3);
+    expect(keys.body.keys).toContainEqual({ key: "service.name", source: "resource", count: 3 });
+    expect(keys.body.keys).toContainEqual({ key: "db.statement", source: "span", count: 1 });
+    const services = await getJson("/api/attributes/service/values?limit=2");
+    expect(services.body).toEqual({
+      key: "service",
+      values: [
+        { value: "checkout", count: 1 },
+        { value: "frontend", count: 1 },
+      ],
+      sampledSpans: 3,
+    });
+    const statements = await getJson(`/api/attributes/${encodeURIComponent("db.query.text")}/values`);
+    expect(statements.body.values).toEqual([{ value: "SELECT * FROM orders WHERE id = 42", count: 1 }]);
+    const bad = await getJson("/api/attributes/service/values?limit=0");
+    expect(bad.status).toBe(400);
+  });
+
   it("pages with limit and cursor", async () => {
     const first = await getJson("/api/traces?limit=1");
     expect(first.body.traces).toHaveLength(1);
@@ -192,7 +238,16 @@ describe("trace API", () => {
   });
 
   it("rejects bad query values with a JSON 400", async () => {
-    for (const query of ["limit=0", "limit=abc", "minDurationMs=-1", "status=fine", "cursor=garbage"]) {
+    for (const query of [
+      "limit=0",
+      "limit=abc",
+      "minDurationMs=-1",
+      "status=fine",
+      "cursor=garbage",
+      "since=yesterday",
+      "until=-5",
+      "since=2000&until=1000",
+    ]) {
       const { status, body } = await getJson(`/api/traces?${query}`);
       expect(status, query).toBe(400);
       expect(body.error.code, query).toBeTruthy();

@@ -4,6 +4,7 @@ import type { LogStore } from "../../src/store/log-store.js";
 import { type OpenedStores, openStores } from "../../src/store/open-store.js";
 import { createSqliteStore, loadSqliteDriver } from "../../src/store/sqlite-store.js";
 import { tempDir } from "../helpers/app.js";
+import { copyAsKilled } from "./killed-copy.js";
 import { makeLog, richLog } from "./log-fixtures.js";
 import { describeLogStoreContract } from "./log-store-contract.js";
 import { rootSpan, traceId } from "./span-fixtures.js";
@@ -55,6 +56,22 @@ describe("sqlite: logs in the --db file", () => {
     opened.store.close();
     open.splice(open.indexOf(opened), 1);
   }
+
+  it("commits pending records in the span store's commit when a caller waits for it", async () => {
+    const path = tempPath();
+    const opened = await openFile(path);
+    opened.store.insertSpans([rootSpan(1)]);
+    opened.logs.insertLogs([makeLog({ at: 1, trace: 1, body: "written with its span" })]);
+    const committed = opened.logs.committed?.();
+    const early = await openFile(copyAsKilled(path, tempPath()));
+    expect(early.logs.stats().logs).toBe(0);
+    await committed;
+    const survivor = await openFile(copyAsKilled(path, tempPath()));
+    expect(survivor.logs.listLogs({ limit: 10, order: "desc" }).logs.map((log) => log.record.body)).toEqual([
+      "written with its span",
+    ]);
+    expect(survivor.store.getTrace(traceId(1))).toHaveLength(1);
+  });
 
   it("keeps every record, its number and the counts across a restart, beside spans and code monitoring", async () => {
     const path = tempPath();

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { SqliteDriver } from "../../src/store/sqlite-schema.js";
 import { createSqliteStore, loadSqliteDriver, type SqliteStoreOptions } from "../../src/store/sqlite-store.js";
 import type { Store } from "../../src/store/store.js";
+import { copyAsKilled } from "./killed-copy.js";
 import { makeSpan, richSpan, rootSpan, spanId, traceId } from "./span-fixtures.js";
 import { describeStoreContract } from "./store-contract.js";
 
@@ -44,6 +45,26 @@ describe("sqlite store: persistence and files", () => {
     open.splice(open.indexOf(store), 1);
     return openStore(options);
   }
+
+  it("answers queries and autocomplete from what it stored before a reopen", async () => {
+    const path = tempPath();
+    let store = openStore({ path });
+    store.insertSpans([rootSpan(1, { attributes: { "app.order.id": 89581 } }), rootSpan(2, { service: "web" })]);
+    expect(store.listTraces({ limit: 10, q: "app.order.id=89581" }).traces.map((t) => t.traceId)).toEqual([traceId(1)]);
+    store = reopen(store, { path });
+    expect(store.listTraces({ limit: 10, q: "app.order.id=89581" }).traces.map((t) => t.traceId)).toEqual([traceId(1)]);
+    expect(store.attributeKeys().keys).toContainEqual({ key: "app.order.id", source: "span", count: 1 });
+    expect(store.attributeValues("service", 5).values).toEqual([
+      { value: "api", count: 1 },
+      { value: "web", count: 1 },
+    ]);
+    // Once spans arrive after the reopen, they are counted along with the stored ones read back.
+    store.insertSpans([rootSpan(3, { service: "web" })]);
+    expect(store.attributeValues("service", 5).values).toEqual([
+      { value: "web", count: 2 },
+      { value: "api", count: 1 },
+    ]);
+  });
 
   it("keeps every span, summary and service across close and reopen", async () => {
     const path = tempPath();
@@ -86,6 +107,7 @@ describe("sqlite store: persistence and files", () => {
       services: ["api", "db"],
       durationMs: 100,
       hasRoot: true,
+      errorMessage: "failed",
     });
     expect(store.listTraces({ limit: 10, service: "db" }).traces.map((t) => t.traceId)).toEqual([traceId(1)]);
     expect(store.getTrace(traceId(1))?.map((s) => s.spanId)).toEqual([spanId(1), spanId(2)]);
@@ -122,6 +144,34 @@ describe("sqlite store: persistence and files", () => {
     expect(walSize()).toBe(before);
     await new Promise((resolve) => setTimeout(resolve, 80));
     expect(walSize()).toBeGreaterThan(before);
+  });
+
+  it("resolves committed() once the spans accepted before it are in the file, for every waiter", async () => {
+    const path = tempPath();
+    const store = openStore({ path, flushIntervalMs: 60_000 });
+    store.insertSpans([rootSpan(1)]);
+    const first = store.committed?.();
+    store.insertSpans([rootSpan(2), makeSpan({ trace: 2, span: 2, parent: 1 })]);
+    const second = store.committed?.();
+    // Still pending: a kill now would lose them.
+    expect(openStore({ path: copyAsKilled(path, tempPath()) }).stats()).toMatchObject({ spans: 0, traces: 0 });
+    await Promise.all([first, second]);
+    const survivor = openStore({ path: copyAsKilled(path, tempPath()) });
+    expect(survivor.stats()).toMatchObject({ spans: 3, traces: 2 });
+    expect(survivor.getTrace(traceId(2))).toHaveLength(2);
+  });
+
+  it("resolves committed() at once when nothing is pending", async () => {
+    const store = openStore({ path: tempPath(), flushIntervalMs: 60_000 });
+    await store.committed?.();
+    store.insertSpans([rootSpan(1)]);
+    store.listTraces({ limit: 1 });
+    let resolved = false;
+    void store.committed?.().then(() => {
+      resolved = true;
+    });
+    await Promise.resolve();
+    expect(resolved).toBe(true);
   });
 
   it("applies a smaller bound at once on reopen, and keeps arrival order across restarts", () => {

@@ -3,6 +3,7 @@ import { AppError } from "../../src/domain/errors.js";
 import type { Attributes, Span } from "../../src/domain/span.js";
 import type { TraceSummary } from "../../src/domain/trace-summary.js";
 import type { Store, TraceQuery } from "../../src/store/store.js";
+import { queryContract } from "./query-contract.js";
 import { makeSpan, ms, richSpan, rootSpan, spanId, T0, traceId } from "./span-fixtures.js";
 
 export interface StoreFactoryOptions {
@@ -220,6 +221,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
           errorCount: 1,
           services: ["db"],
           hasRoot: false,
+          errorMessage: "failed",
         });
         store.insertSpans([child()]);
         expect(summaryOf(store, 7)).toMatchObject({
@@ -245,6 +247,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
           errorCount: 1,
           services: ["api", "db", "frontend"],
           hasRoot: true,
+          errorMessage: "failed",
         };
         expect(summaryOf(store, 7)).toEqual(final);
         expect(store.listTraces({ limit: 10 }).traces).toEqual([final]);
@@ -310,6 +313,48 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         const summaries = store.getSummaries([traceId(3), traceId(9), traceId(1)]);
         expect(summaries.map((s) => s.traceId)).toEqual([traceId(3), traceId(1)]);
         expect(store.getSummaries([])).toEqual([]);
+      });
+    });
+
+    describe("what failed", () => {
+      const failing = (span: number, start: number, extra: Partial<Span> = {}) => ({
+        ...makeSpan({ trace: 9, span, parent: span === 1 ? null : 1, start, end: start + 10, error: true }),
+        ...extra,
+      });
+      const exception = (type: string, message: string) => [
+        {
+          name: "exception",
+          timeUnixNano: 1n,
+          attributes: { "exception.type": type, "exception.message": message },
+        },
+      ];
+
+      it("says it in a line: an exception before a bare status message, the earliest of equals, in any arrival order", async () => {
+        const spans = [
+          failing(1, 0, { status: { code: "ERROR", message: "HTTP 500" } }),
+          failing(2, 5, { events: exception("CardDeclined", "insufficient funds") }),
+          failing(3, 2, { events: exception("TimeoutError", "gateway took 30 s") }),
+          makeSpan({ trace: 9, span: 4, parent: 1, start: 1, end: 3 }),
+        ];
+        for (const order of [spans, [...spans].reverse()]) {
+          const store = await fresh();
+          for (const span of order) store.insertSpans([span]);
+          expect(summaryOf(store, 9).errorMessage).toBe("TimeoutError: gateway took 30 s");
+          expect(store.listTraces({ limit: 1 }).traces[0]?.errorMessage).toBe("TimeoutError: gateway took 30 s");
+        }
+        const statusOnly = await fresh();
+        statusOnly.insertSpans([failing(1, 0, { status: { code: "ERROR", message: "HTTP 500" } })]);
+        expect(summaryOf(statusOnly, 9).errorMessage).toBe("HTTP 500");
+        const silent = await fresh();
+        silent.insertSpans([failing(1, 0, { status: { code: "ERROR" } }), makeSpan({ trace: 10, span: 1 })]);
+        expect(summaryOf(silent, 9).errorMessage).toBeNull();
+        expect(summaryOf(silent, 10).errorMessage).toBeNull();
+      });
+
+      it("keeps a one-line length however long the message", async () => {
+        const store = await fresh();
+        store.insertSpans([failing(1, 0, { status: { code: "ERROR", message: "x".repeat(100_000) } })]);
+        expect(summaryOf(store, 9).errorMessage).toHaveLength(300);
       });
     });
 
@@ -414,8 +459,11 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         expect(listIds(store, { q: "12" })).toEqual([traceId(3)]);
         expect(listIds(store, { q: "FAILED" })).toEqual([traceId(4), traceId(1)]);
         expect(listIds(store, { q: "  render  " })).toEqual([traceId(4)]);
-        // Keys are not searched, and LIKE wildcards are plain text.
-        expect(listIds(store, { q: "payment.provider" })).toEqual([]);
+        // A bare word that is an attribute's whole key finds it; quoted, it is text only, and keys are
+        // not searched as text. LIKE wildcards are plain text.
+        expect(listIds(store, { q: "payment.provider" })).toEqual([traceId(1)]);
+        expect(listIds(store, { q: '"payment.provider"' })).toEqual([]);
+        expect(listIds(store, { q: "payment" })).toEqual([]);
         expect(listIds(store, { q: "%" })).toEqual([]);
         expect(listIds(store, { q: "_" })).toEqual([]);
         expect(listIds(store, { q: "no such text" })).toEqual([]);
@@ -447,6 +495,38 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         expect(listIds(store, { minDurationMs: 0 })).toHaveLength(4);
         expect(listIds(store, { errorsOnly: true })).toEqual([traceId(4), traceId(1)]);
         expect(listIds(store, { errorsOnly: false })).toHaveLength(4);
+      });
+
+      it("filters by the trace's start time, both bounds inclusive, and combines the window with other filters", async () => {
+        const store = await filterFixture();
+        expect(listIds(store, { sinceUnixNano: ms(20) })).toEqual([traceId(4), traceId(3), traceId(2)]);
+        expect(listIds(store, { untilUnixNano: ms(20) })).toEqual([traceId(2), traceId(1)]);
+        expect(listIds(store, { sinceUnixNano: ms(20), untilUnixNano: ms(30) })).toEqual([traceId(3), traceId(2)]);
+        expect(listIds(store, { sinceUnixNano: ms(20) + 1n, untilUnixNano: ms(40) - 1n })).toEqual([traceId(3)]);
+        expect(listIds(store, { sinceUnixNano: ms(41) })).toEqual([]);
+        expect(listIds(store, { sinceUnixNano: ms(10), errorsOnly: true, service: "frontend" })).toEqual([
+          traceId(4),
+          traceId(1),
+        ]);
+        expect(listIds(store, { untilUnixNano: ms(35), q: "failed" })).toEqual([traceId(1)]);
+        // A trace's start moves when an earlier span arrives, and the window follows it.
+        store.insertSpans([makeSpan({ trace: 4, span: 2, parent: 1, service: "frontend", start: 5, end: 6 })]);
+        expect(listIds(store, { sinceUnixNano: ms(10) })).toEqual([traceId(3), traceId(2), traceId(1)]);
+        expect(listIds(store, { untilUnixNano: ms(5) })).toEqual([traceId(4)]);
+      });
+
+      it("pages through a time window with limit and cursor", async () => {
+        const store = await fresh();
+        store.insertSpans(Array.from({ length: 30 }, (_, i) => rootSpan(i + 1, { start: i * 10 })));
+        const window = { sinceUnixNano: ms(50), untilUnixNano: ms(250) };
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = store.listTraces({ ...window, limit: 7, ...(cursor === undefined ? {} : { cursor }) });
+          seen.push(...page.traces.map((t) => t.traceId));
+          cursor = page.nextCursor;
+        } while (cursor !== undefined);
+        expect(seen).toEqual(Array.from({ length: 21 }, (_, i) => traceId(26 - i)));
       });
 
       it("combines filters", async () => {
@@ -500,6 +580,8 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         expect(second.traces.map((t) => t.traceId)).toEqual([traceId(2), traceId(1)]);
       });
     });
+
+    describe("query language and autocomplete", () => queryContract(() => fresh()));
 
     describe("services", () => {
       it("reports spans, errors, traces and duration percentiles per service", async () => {

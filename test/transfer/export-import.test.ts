@@ -125,7 +125,7 @@ describe.each(["memory", "sqlite"] as const)("export and import through the %s s
     expect(exported({ query: { q: "checkout" } })).toEqual(["new checkout", "old checkout"]);
     expect(exported({ query: { service: "pay" } })).toEqual(["payment"]);
     expect(exported({ query: { errorsOnly: true } })).toEqual(["payment"]);
-    expect(exported({ sinceUnixNano: T0 + 5_000_000_000n })).toEqual(["new checkout", "payment"]);
+    expect(exported({ query: { sinceUnixNano: T0 + 5_000_000_000n } })).toEqual(["new checkout", "payment"]);
     const first = makeSpan({ trace: 1, span: 1 }).traceId;
     const unknown = "ffffffffffffffffffffffffffffffff";
     expect(exported({ traceIds: [first, unknown] })).toEqual(["old checkout"]);

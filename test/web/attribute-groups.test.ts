@@ -5,7 +5,6 @@ import {
   exceptionInfo,
   filterEntries,
   filterGroups,
-  genAiFacts,
   groupAttributes,
   groupOf,
   httpFacts,
@@ -162,80 +161,6 @@ describe("messagingFacts", () => {
       }),
     ).toEqual({ system: "kafka", destination: "orders", operation: "publish" });
     expect(messagingFacts({ "http.route": "/" })).toBeNull();
-  });
-});
-
-describe("genAiFacts", () => {
-  it("reads provider, model, tokens and finish reasons (current names)", () => {
-    const facts = genAiFacts({
-      "gen_ai.provider.name": "openai",
-      "gen_ai.operation.name": "chat",
-      "gen_ai.request.model": "gpt-4o",
-      "gen_ai.response.model": "gpt-4o-2024-08-06",
-      "gen_ai.usage.input_tokens": 120,
-      "gen_ai.usage.output_tokens": 30,
-      "gen_ai.response.finish_reasons": ["stop"],
-    });
-    expect(facts).toEqual({
-      provider: "openai",
-      operation: "chat",
-      requestModel: "gpt-4o",
-      responseModel: "gpt-4o-2024-08-06",
-      inputTokens: 120,
-      outputTokens: 30,
-      finishReasons: ["stop"],
-      prompt: [],
-      completion: [],
-    });
-  });
-
-  it("reads the older names (gen_ai.system, prompt/completion tokens) and indexed messages", () => {
-    const facts = genAiFacts({
-      "gen_ai.system": "anthropic",
-      "gen_ai.usage.prompt_tokens": "10",
-      "gen_ai.usage.completion_tokens": 5,
-      "gen_ai.prompt.0.role": "system",
-      "gen_ai.prompt.0.content": "Be brief.",
-      "gen_ai.prompt.1.role": "user",
-      "gen_ai.prompt.1.content": "Hi",
-      "gen_ai.completion.0.content": "Hello!",
-    });
-    expect(facts?.provider).toBe("anthropic");
-    expect(facts?.inputTokens).toBe(10);
-    expect(facts?.outputTokens).toBe(5);
-    expect(facts?.prompt).toEqual([
-      { role: "system", content: "Be brief." },
-      { role: "user", content: "Hi" },
-    ]);
-    expect(facts?.completion).toEqual([{ role: "assistant", content: "Hello!" }]);
-  });
-
-  it("reads JSON message attributes (role + content or parts) and a JSON list of finish reasons", () => {
-    const facts = genAiFacts({
-      "gen_ai.input.messages": JSON.stringify([{ role: "user", parts: [{ type: "text", content: "What is 2+2?" }] }]),
-      "gen_ai.output.messages": JSON.stringify([{ role: "assistant", content: "4" }]),
-      "gen_ai.response.finish_reasons": '["stop","length"]',
-    });
-    expect(facts?.prompt).toEqual([{ role: "user", content: "What is 2+2?" }]);
-    expect(facts?.completion).toEqual([{ role: "assistant", content: "4" }]);
-    expect(facts?.finishReasons).toEqual(["stop", "length"]);
-  });
-
-  it("reads prompt and completion from events", () => {
-    const facts = genAiFacts({ "gen_ai.system": "openai" }, [
-      { name: "gen_ai.content.prompt", timeUnixNano: "1", attributes: { "gen_ai.prompt": "plain prompt" } },
-      { name: "gen_ai.user.message", timeUnixNano: "2", attributes: { content: "from user" } },
-      { name: "gen_ai.choice", timeUnixNano: "3", attributes: { message: { role: "assistant", content: "answer" } } },
-    ]);
-    expect(facts?.prompt).toEqual([
-      { role: "user", content: "plain prompt" },
-      { role: "user", content: "from user" },
-    ]);
-    expect(facts?.completion).toEqual([{ role: "assistant", content: "answer" }]);
-  });
-
-  it("is null for spans without gen_ai attributes", () => {
-    expect(genAiFacts({ "http.route": "/" })).toBeNull();
   });
 });
 

@@ -2,40 +2,41 @@ import { describe, expect, it } from "vitest";
 import type { TraceSummaryJson } from "../../src/protocol";
 import {
   compareNewestFirst,
+  editFilters,
   filtersFromSearch,
   filtersToSearch,
   hasFilters,
   matchesFilters,
   TraceListModel,
 } from "../../web/src/state/trace-list-model";
+import { traceSummaryJson } from "../helpers/trace-summary-json";
 
 function summary(traceId: string, start: string, patch: Partial<TraceSummaryJson> = {}): TraceSummaryJson {
-  return {
-    traceId,
-    name: "GET /orders",
-    service: "api",
-    startTimeUnixNano: start,
-    endTimeUnixNano: start,
-    durationMs: 10,
-    spanCount: 1,
-    errorCount: 0,
-    services: ["api"],
-    hasRoot: true,
-    ...patch,
-  };
+  return traceSummaryJson(traceId, { startTimeUnixNano: start, endTimeUnixNano: start, ...patch });
 }
 
 describe("filters ↔ URL", () => {
   it("round-trips every filter in a stable order", () => {
-    const filters = { service: "checkout api", name: "GET /a&b", q: "user:42", minDurationMs: 250, errorsOnly: true };
+    const filters = {
+      service: "checkout api",
+      name: "GET /a&b",
+      q: "user:42",
+      minDurationMs: 250,
+      errorsOnly: true,
+      since: 1700000000000,
+      until: 1700000060000,
+    };
     const search = filtersToSearch(filters);
-    expect(search).toBe("?service=checkout+api&name=GET+%2Fa%26b&q=user%3A42&minDurationMs=250&errors=1");
+    expect(search).toBe(
+      "?service=checkout+api&name=GET+%2Fa%26b&q=user%3A42&minDurationMs=250&errors=1&since=1700000000000&until=1700000060000",
+    );
     expect(filtersFromSearch(search)).toEqual(filters);
   });
 
   it("drops empty, blank and invalid values, and ignores unrelated parameters", () => {
     expect(filtersFromSearch("?service=&name=%20%20&q=&minDurationMs=abc&errors=0&selected=abc")).toEqual({});
     expect(filtersFromSearch("?minDurationMs=-5")).toEqual({});
+    expect(filtersFromSearch("?since=today&until=-1")).toEqual({});
     expect(filtersFromSearch("?minDurationMs=0.5&errors=true")).toEqual({ minDurationMs: 0.5, errorsOnly: true });
     expect(filtersToSearch({})).toBe("");
     expect(hasFilters({ errorsOnly: false })).toBe(false);
@@ -55,6 +56,14 @@ describe("matchesFilters", () => {
     expect(matchesFilters(trace, { minDurationMs: 120.5 })).toBe("no");
     expect(matchesFilters(trace, { name: "checkout" })).toBe("yes");
     expect(matchesFilters(trace, { name: "orders" })).toBe("no");
+  });
+  it("decides the start-time window as the server does (until covers its whole millisecond)", () => {
+    const at = summary("b", "1700000000123456789");
+    expect(matchesFilters(at, { since: 1700000000123 })).toBe("yes");
+    expect(matchesFilters(at, { since: 1700000000124 })).toBe("no");
+    expect(matchesFilters(at, { until: 1700000000123 })).toBe("yes");
+    expect(matchesFilters(at, { until: 1700000000122 })).toBe("no");
+    expect(matchesFilters(at, { since: 1700000000000, until: 1700000001000, q: "x" })).toBe("unknown");
   });
   it("leaves free text to the server, unless another filter already rules the trace out", () => {
     expect(matchesFilters(trace, { q: "x" })).toBe("unknown");
@@ -112,5 +121,26 @@ describe("TraceListModel", () => {
     expect(model.has("t0")).toBe(false);
     model.clear();
     expect(model.size).toBe(0);
+  });
+});
+
+describe("editFilters", () => {
+  it("keeps a just-cleared query when another filter changes before the query's commit (no stale query back)", () => {
+    const committed = { q: "http.status_code>=500", service: "api" };
+    // The box was emptied (draft), then "Errors only" was clicked within the debounce.
+    expect(editFilters(committed, { q: undefined }, { errorsOnly: true })).toEqual({
+      service: "api",
+      errorsOnly: true,
+    });
+  });
+
+  it("keeps typed text of every box, lets the edit itself win, and drops empty values", () => {
+    expect(editFilters({ name: "old" }, { name: "new", q: "kind=server" }, { service: "web" })).toEqual({
+      name: "new",
+      q: "kind=server",
+      service: "web",
+    });
+    expect(editFilters({ q: "a" }, { q: "b" }, { q: "c" })).toEqual({ q: "c" });
+    expect(editFilters({ errorsOnly: true, name: "x" }, {}, { errorsOnly: false, name: "" })).toEqual({});
   });
 });

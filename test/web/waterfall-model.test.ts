@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import type { SpanJson } from "../../src/protocol";
 import {
   ancestorIds,
   buildWaterfallRows,
@@ -10,37 +9,7 @@ import {
   timeTicks,
   visibleRows,
 } from "../../web/src/features/trace-view/waterfall-model";
-
-/** A trace that starts at a realistic epoch time in nanoseconds (beyond 2^53). */
-const T0 = 1_764_300_000_000_000_000n;
-const ns = (ms: number) => (T0 + BigInt(Math.round(ms * 1e6))).toString();
-
-function span(
-  spanId: string,
-  parentSpanId: string | null,
-  startMs: number,
-  endMs: number,
-  extra: Partial<SpanJson> = {},
-) {
-  return {
-    traceId: "0af7651916cd43dd8448eb211c80319c",
-    spanId,
-    parentSpanId,
-    name: `op-${spanId}`,
-    kind: "INTERNAL",
-    service: "api",
-    startTimeUnixNano: ns(startMs),
-    endTimeUnixNano: ns(endMs),
-    durationMs: endMs - startMs,
-    status: { code: "UNSET" },
-    attributes: {},
-    events: [],
-    links: [],
-    resource: {},
-    scope: { name: "test", version: "1" },
-    ...extra,
-  } satisfies SpanJson as SpanJson;
-}
+import { ns, span, T0 } from "./span-fixtures";
 
 const ids = (rows: { spanId: string }[]) => rows.map((row) => row.spanId);
 const none = new Set<string>();

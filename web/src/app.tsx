@@ -6,6 +6,7 @@ import { LateSpansNotice } from "./components/LateSpansNotice";
 import { RejectionNotice } from "./components/RejectionNotice";
 import { ShortcutSheet } from "./components/ShortcutSheet";
 import { ThemeToggle } from "./components/ThemeToggle";
+import { ComparePage } from "./features/compare/ComparePage";
 import { ImportDrop } from "./features/import/ImportDrop";
 import { LogsPage } from "./features/logs/LogsPage";
 import { MetricsPage } from "./features/metrics/MetricsPage";
@@ -77,7 +78,7 @@ function Shell() {
     return () => window.removeEventListener("keydown", onKey);
   }, []);
 
-  const onTraces = path === "/" || path.startsWith("/traces");
+  const onTraces = path === "/" || path.startsWith("/traces") || path === "/compare";
   return (
     <div class="shell">
       <header class="topbar">
@@ -112,6 +113,7 @@ function Shell() {
             <Route path="/snapshots" component={SnapshotsPage} />
             <Route path="/snapshots/:snapshotId" component={SnapshotRoute} />
             <Route path="/metrics" component={MetricsPage} />
+            <Route path="/compare" component={ComparePage} />
             <Route default component={NotFound} />
           </Router>
         </ErrorBoundary>

@@ -5,8 +5,13 @@ import type { CodeMonitoring } from "../../ingest/code-monitoring.js";
 import type { Ingest } from "../../ingest/ingest.js";
 import type { RejectionLog } from "../../ingest/rejections.js";
 import type { LiveHub } from "../../live/hub.js";
+import { OTLP_GRPC_SERVICES } from "../../otlp/grpc-services.js";
 import type {
+  AttributeKeysResponse,
+  AttributeValuesResponse,
   HealthResponse,
+  OtlpGrpcEndpointJson,
+  OtlpHttpEndpointJson,
   ServicesResponse,
   StatsResponse,
   TraceListResponse,
@@ -19,6 +24,8 @@ import type { MetricStore } from "../../store/metric-store.js";
 import { DEFAULT_TRACE_LIMIT, MAX_TRACE_LIMIT, type Store, type TraceQuery } from "../../store/store.js";
 import { assertOwnOrigin } from "../own-origin.js";
 import type { HostPolicy } from "../security.js";
+import type { ListenerAddress } from "../server.js";
+import { parseTimeWindow } from "../time-window.js";
 
 export interface ApiRouteDeps {
   store: Store;
@@ -36,8 +43,13 @@ export interface ApiRouteDeps {
   port(): number;
   /** Base URL for the OTLP endpoint printed in health. */
   baseUrl(): string;
+  /** See ServerDeps.otlpListeners. */
+  otlpListeners(): { http: ListenerAddress | null; grpc: ListenerAddress | null };
   dbPath: string | null;
 }
+
+const DEFAULT_VALUE_LIMIT = 20;
+const MAX_VALUE_LIMIT = 200;
 
 export function parseTraceQuery(params: URLSearchParams): TraceQuery {
   const query: TraceQuery = { limit: DEFAULT_TRACE_LIMIT };
@@ -77,9 +89,33 @@ export function parseTraceQuery(params: URLSearchParams): TraceQuery {
   if (name?.trim()) query.name = name.trim();
   const q = params.get("q");
   if (q?.trim()) query.q = q.trim();
+  const window = parseTimeWindow(params);
+  if (window.sinceUnixNano !== undefined) query.sinceUnixNano = window.sinceUnixNano;
+  if (window.untilUnixNano !== undefined) query.untilUnixNano = window.untilUnixNano;
   const cursor = params.get("cursor");
   if (cursor) query.cursor = cursor;
   return query;
+}
+
+/** HealthResponse.apiVersion: raised only when a field of health or the REST API is removed or changes meaning. */
+export const API_VERSION = 1;
+
+function otlpHttpEndpoint(listener: ListenerAddress): OtlpHttpEndpointJson {
+  return {
+    ...listener,
+    paths: { traces: "/v1/traces", logs: "/v1/logs", metrics: "/v1/metrics" },
+    encodings: ["protobuf", "json"],
+    compression: ["gzip"],
+  };
+}
+
+function otlpGrpcEndpoint(listener: ListenerAddress): OtlpGrpcEndpointJson {
+  return {
+    ...listener,
+    services: OTLP_GRPC_SERVICES,
+    encodings: ["protobuf"],
+    compression: ["gzip", "deflate"],
+  };
 }
 
 export function apiRoutes(deps: ApiRouteDeps): Hono {
@@ -94,10 +130,12 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
     const metrics = deps.metricStore.stats();
     const rejections = deps.rejections.counts();
     const base = deps.baseUrl();
+    const listeners = deps.otlpListeners();
     const body: HealthResponse = {
       status: "ok",
       name: "tracekit-local",
       version: deps.version,
+      apiVersion: API_VERSION,
       uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
       otlp: {
         endpoint: base,
@@ -105,7 +143,11 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
         logs: `${base}/v1/logs`,
         metrics: `${base}/v1/metrics`,
         protocols: ["http/protobuf", "http/json"],
+        http: otlpHttpEndpoint({ port: deps.port(), url: base }),
+        extraHttp: listeners.http === null ? null : otlpHttpEndpoint(listeners.http),
+        grpc: listeners.grpc === null ? null : otlpGrpcEndpoint(listeners.grpc),
       },
+      forwarding: null,
       storage: {
         kind: deps.store.kind,
         // A page on another origin that may read this answer (a dev origin) learns no file path.
@@ -185,6 +227,26 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
     deps.rejections.reset();
     deps.hub.cleared();
     return c.json({ cleared: true });
+  });
+
+  app.get("/api/attributes", (c) => {
+    const body: AttributeKeysResponse = deps.store.attributeKeys();
+    return c.json(body);
+  });
+
+  app.get("/api/attributes/:key/values", (c) => {
+    const key = c.req.param("key");
+    const raw = c.req.query("limit");
+    const limit = raw === undefined || raw === "" ? DEFAULT_VALUE_LIMIT : Number(raw);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_VALUE_LIMIT) {
+      throw new AppError(
+        400,
+        "invalid_query",
+        `limit must be a whole number from 1 to ${MAX_VALUE_LIMIT}, not "${raw}"`,
+      );
+    }
+    const body: AttributeValuesResponse = deps.store.attributeValues(key, limit);
+    return c.json(body);
   });
 
   app.get("/api/stats", (c) => {

@@ -6,24 +6,14 @@ import { LOG_SEVERITIES, severityFromText } from "../../domain/log.js";
 import type { LogListResponse } from "../../protocol.js";
 import { logToJson } from "../../protocol-json.js";
 import { DEFAULT_LOG_LIMIT, type LogQuery, type LogStore, MAX_LOG_LIMIT } from "../../store/log-store.js";
+import { parseTimeWindow } from "../time-window.js";
 
 export interface LogsApiDeps {
   logStore: LogStore;
 }
 
-const MAX_UNIX_NANO = 2n ** 64n - 1n;
-const NANOS_PER_MS = 1_000_000n;
-
 function bad(message: string): AppError {
   return new AppError(400, "invalid_query", message);
-}
-
-/** A unix time in whole milliseconds, as nanoseconds. */
-function unixMs(name: string, raw: string): bigint {
-  const ns = /^\d{1,15}$/.test(raw) ? BigInt(raw) * NANOS_PER_MS : -1n;
-  if (ns < 0n || ns > MAX_UNIX_NANO)
-    throw bad(`${name} must be a unix time in whole milliseconds, not "${raw.slice(0, 40)}"`);
-  return ns;
 }
 
 /** The query string → a LogQuery; every parameter that is present but wrong is a 400 saying why. */
@@ -66,18 +56,9 @@ export function parseLogQuery(params: URLSearchParams): LogQuery {
     if (id === null) throw bad(`spanId "${spanId.slice(0, 64)}" is not a span id (16 hex digits)`);
     query.spanId = id;
   }
-  const since = params.get("since");
-  if (since) query.sinceUnixNano = unixMs("since", since);
-  const until = params.get("until");
-  // `until` names a millisecond: every record within it is included.
-  if (until) query.untilUnixNano = unixMs("until", until) + (NANOS_PER_MS - 1n);
-  if (
-    query.sinceUnixNano !== undefined &&
-    query.untilUnixNano !== undefined &&
-    query.sinceUnixNano > query.untilUnixNano
-  ) {
-    throw bad(`since (${since}) is after until (${until})`);
-  }
+  const window = parseTimeWindow(params);
+  if (window.sinceUnixNano !== undefined) query.sinceUnixNano = window.sinceUnixNano;
+  if (window.untilUnixNano !== undefined) query.untilUnixNano = window.untilUnixNano;
   const cursor = params.get("cursor");
   if (cursor) query.cursor = cursor;
   return query;

@@ -1,4 +1,5 @@
 import type { MetricIngest } from "../../ingest/metrics.js";
+import { OTLP_GRPC_SERVICES } from "../../otlp/grpc-services.js";
 import { decodeMetricsRequestJson } from "../../otlp/json/metrics.js";
 import type { MetricDecodeResult } from "../../otlp/metrics.js";
 import { decodeMetricsRequestProtobuf } from "../../otlp/protobuf/metrics.js";
@@ -27,6 +28,7 @@ export function metricSignal(deps: { metricIngest: MetricIngest }): OtlpSignal {
   };
   return {
     path: "/v1/metrics",
+    grpcService: OTLP_GRPC_SERVICES.metrics,
     requestName: "ExportMetricsServiceRequest",
     rejectedField: "rejectedDataPoints",
     items: "data point(s)",

@@ -6,6 +6,7 @@ import type { LogIngest } from "../../ingest/logs.js";
 import type { MetricIngest } from "../../ingest/metrics.js";
 import type { RejectionLog } from "../../ingest/rejections.js";
 import { OtlpDecodeError } from "../../otlp/errors.js";
+import { OTLP_GRPC_SERVICES } from "../../otlp/grpc-services.js";
 import { decodeLogRequestJson } from "../../otlp/json/logs.js";
 import { parseOtlpJson } from "../../otlp/json/parse.js";
 import { decodeTraceRequestJson } from "../../otlp/json/traces.js";
@@ -120,13 +121,16 @@ export interface DecodedExport {
   /**
    * Hands what was accepted to ingest; called once the whole body decoded. What the store then
    * refuses (e.g. spans of a trace larger than the retention bound) it adds to `rejected` and `errors`.
+   * With a store file, resolves once what was accepted is committed to it: the 200 comes after.
    */
-  accept(): void;
+  accept(): void | Promise<void>;
 }
 
 /** One OTLP signal as the receiver sees it: its path, its wording, its two decoders. */
 export interface OtlpSignal {
   path: `/v1/${string}`;
+  /** The OTLP/gRPC service whose `Export` method carries this signal (e.g. "opentelemetry.proto.collector.trace.v1.TraceService"). */
+  grpcService: string;
   /** The protobuf message name, for decode errors (e.g. "ExportTraceServiceRequest"). */
   requestName: string;
   /** The JSON partial-success field (`rejectedSpans`, `rejectedLogRecords`, `rejectedDataPoints`). */
@@ -138,9 +142,47 @@ export interface OtlpSignal {
   decodeJson(value: unknown, request: OtlpHttpRequest): DecodedExport;
 }
 
-function refused(deps: OtlpRouteDeps, path: string, status: number, message: string, rejectedItems?: number): void {
+/** Counts and reports a refused request (`status` 4xx) or a partly accepted one (200 and `rejectedItems`). */
+export function refused(
+  deps: Pick<OtlpRouteDeps, "rejections" | "onClientError">,
+  path: string,
+  status: number,
+  message: string,
+  rejectedItems?: number,
+): void {
   deps.rejections.record(path, status, message, rejectedItems);
   deps.onClientError?.(path, status, message);
+}
+
+/** What an accepted export answers: the partial-success count and message (both empty when all was kept). */
+export interface ExportOutcome {
+  rejected: number;
+  errorMessage: string;
+}
+
+/**
+ * Hands a decoded request to ingest and counts what was refused: the one step after decoding that
+ * every transport (OTLP/HTTP on any port, OTLP/gRPC) shares. `path` is what the request was sent to
+ * (`/v1/traces`, or the gRPC method's `/<service>/Export`), for the rejection notice.
+ */
+export async function acceptExport(
+  signal: OtlpSignal,
+  decoded: DecodedExport,
+  deps: Pick<OtlpRouteDeps, "rejections" | "onClientError">,
+  path: string = signal.path,
+): Promise<ExportOutcome> {
+  await decoded.accept();
+  const { rejected } = decoded;
+  const errorMessage = decoded.errors.join("; ");
+  if (rejected > 0) {
+    refused(deps, path, 200, `rejected ${rejected} ${signal.items}: ${errorMessage}`, rejected);
+  }
+  return { rejected, errorMessage };
+}
+
+/** Why a body could not be decoded, as the sender is told. */
+export function decodeErrorMessage(signal: OtlpSignal, encoding: Encoding, error: OtlpDecodeError): string {
+  return `cannot decode ${encoding === "protobuf" ? "protobuf" : "JSON"} ${signal.requestName}: ${error.message}`;
 }
 
 /** POST /v1/<signal>: decode, hand to ingest, and answer as the OTLP specification says. */
@@ -167,18 +209,13 @@ export async function exportSignal(
       return otlpError(encoding, error.status, error.message, headers);
     }
     if (error instanceof OtlpDecodeError) {
-      const message = `cannot decode ${encoding === "protobuf" ? "protobuf" : "JSON"} ${signal.requestName}: ${error.message}`;
+      const message = decodeErrorMessage(signal, encoding, error);
       refused(deps, signal.path, 400, message);
       return otlpError(encoding, 400, message, headers);
     }
     throw error;
   }
-  decoded.accept();
-  const { rejected } = decoded;
-  const errorMessage = decoded.errors.join("; ");
-  if (rejected > 0) {
-    refused(deps, signal.path, 200, `rejected ${rejected} ${signal.items}: ${errorMessage}`, rejected);
-  }
+  const { rejected, errorMessage } = await acceptExport(signal, decoded, deps);
   if (encoding === "protobuf") {
     headers["Content-Type"] = "application/x-protobuf";
     return { status: 200, headers, body: encodeExportResponseProtobuf(rejected, errorMessage) };
@@ -195,16 +232,18 @@ export function traceSignal(deps: OtlpRouteDeps): OtlpSignal {
     const out: DecodedExport = {
       rejected: result.rejectedSpans,
       errors: result.errors,
-      accept() {
+      async accept() {
         const inserted = deps.ingest.spans(result.spans);
         out.rejected += inserted.rejectedSpans;
         if (inserted.rejectionMessage !== undefined) out.errors.push(inserted.rejectionMessage);
+        await deps.ingest.committed();
       },
     };
     return out;
   };
   return {
     path: "/v1/traces",
+    grpcService: OTLP_GRPC_SERVICES.traces,
     requestName: "ExportTraceServiceRequest",
     rejectedField: "rejectedSpans",
     items: "span(s)",
@@ -221,10 +260,14 @@ export function logSignal(deps: OtlpRouteDeps): OtlpSignal {
   const decoded = (result: LogDecodeResult): DecodedExport => ({
     rejected: result.rejectedLogRecords,
     errors: result.errors,
-    accept: () => deps.logIngest.logs(result.logs),
+    async accept() {
+      deps.logIngest.logs(result.logs);
+      await deps.logIngest.committed();
+    },
   });
   return {
     path: "/v1/logs",
+    grpcService: OTLP_GRPC_SERVICES.logs,
     requestName: "ExportLogsServiceRequest",
     rejectedField: "rejectedLogRecords",
     items: "log record(s)",

@@ -1,7 +1,6 @@
 import { Hono } from "hono";
 import { AppError } from "../../domain/errors.js";
 import { parseHexId } from "../../domain/ids.js";
-import { parseDurationMs } from "../../domain/time.js";
 import type { ImportResponse } from "../../protocol.js";
 import type { Store } from "../../store/store.js";
 import { type ExportSelection, exportTraceLines } from "../../transfer/export.js";
@@ -23,22 +22,8 @@ const IMPORT_INFLATE_FACTOR = 8;
 /** Export lines are sent in chunks of about this size. */
 const EXPORT_CHUNK_BYTES = 256 * 1024;
 
-/** `since` as a duration back from now (`10m`) or as unix nanoseconds. */
-function parseSince(raw: string, nowMs: number): bigint {
-  if (/^\d+$/.test(raw)) return BigInt(raw);
-  const ms = parseDurationMs(raw);
-  if (ms === null) {
-    throw new AppError(
-      400,
-      "invalid_query",
-      `since must be a duration such as 10m, 2h or 7d, or unix nanoseconds, not "${raw}"`,
-    );
-  }
-  return BigInt(Math.round(nowMs - ms)) * 1_000_000n;
-}
-
-/** The selection GET /api/export names: `trace` (repeatable), else the trace list's filters and `since`. */
-export function parseExportSelection(params: URLSearchParams, nowMs = Date.now()): ExportSelection {
+/** The selection GET /api/export names: `trace` (repeatable), else the trace list's filters and time window. */
+export function parseExportSelection(params: URLSearchParams): ExportSelection {
   const traces = params.getAll("trace").filter((t) => t !== "");
   if (traces.length > 0) {
     return {
@@ -50,10 +35,7 @@ export function parseExportSelection(params: URLSearchParams, nowMs = Date.now()
     };
   }
   const { limit: _limit, cursor: _cursor, ...query } = parseTraceQuery(params);
-  const selection: ExportSelection = { query };
-  const since = params.get("since");
-  if (since !== null && since !== "") selection.sinceUnixNano = parseSince(since, nowMs);
-  return selection;
+  return { query };
 }
 
 function fileStamp(date: Date): string {

@@ -1,5 +1,7 @@
 import type {
   ApiErrorResponse,
+  AttributeKeysResponse,
+  AttributeValuesResponse,
   BreakpointJson,
   BreakpointsResponse,
   HealthResponse,
@@ -20,6 +22,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** For `bad_query`: the 0-based character of the query where the problem is. */
+    readonly position?: number,
   ) {
     super(message);
   }
@@ -35,14 +39,16 @@ export async function request<T>(path: string, init?: RequestInit): Promise<T> {
   if (!response.ok) {
     let code = "http_error";
     let message = `${response.status} ${response.statusText}`;
+    let position: number | undefined;
     try {
       const body = (await response.json()) as ApiErrorResponse;
       code = body.error.code;
       message = body.error.message;
+      position = body.error.position;
     } catch {
       // Not our JSON error shape; the status line is the best we have.
     }
-    throw new ApiError(response.status, code, message);
+    throw new ApiError(response.status, code, message, position);
   }
   // A 204 (or any empty answer) to a DELETE or PUT has no body to parse.
   const text = await response.text();
@@ -55,6 +61,8 @@ export interface TraceListParams {
   q?: string;
   minDurationMs?: number;
   errorsOnly?: boolean;
+  since?: number;
+  until?: number;
   limit?: number;
   cursor?: string;
 }
@@ -66,6 +74,8 @@ export function traceListQuery(params: TraceListParams): string {
   if (params.q) search.set("q", params.q);
   if (params.minDurationMs !== undefined) search.set("minDurationMs", String(params.minDurationMs));
   if (params.errorsOnly) search.set("status", "error");
+  if (params.since !== undefined) search.set("since", String(params.since));
+  if (params.until !== undefined) search.set("until", String(params.until));
   if (params.limit !== undefined) search.set("limit", String(params.limit));
   if (params.cursor) search.set("cursor", params.cursor);
   const text = search.toString();
@@ -111,6 +121,9 @@ export const api = {
   trace: (traceId: string, signal?: AbortSignal) =>
     request<TraceResponse>(`/api/traces/${encodeURIComponent(traceId)}`, signal ? { signal } : undefined),
   services: () => request<ServicesResponse>("/api/services"),
+  attributeKeys: () => request<AttributeKeysResponse>("/api/attributes"),
+  attributeValues: (key: string) =>
+    request<AttributeValuesResponse>(`/api/attributes/${encodeURIComponent(key)}/values?limit=50`),
   /** An OTLP file (JSON, JSON Lines, protobuf, gzip) as it is: the server tells the format. */
   importFile: (file: Blob) =>
     request<ImportResponse>("/api/import", {

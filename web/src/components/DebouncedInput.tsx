@@ -6,6 +6,8 @@ export function DebouncedInput(props: {
   placeholder: string;
   label: string;
   onCommit(value: string): void;
+  /** Every edit, before it is committed. */
+  onDraft?(value: string): void;
   pageSearch?: boolean;
   class?: string;
   inputMode?: "numeric" | "text";
@@ -14,12 +16,15 @@ export function DebouncedInput(props: {
 }) {
   const [text, setText] = useState(props.value);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  // A pending commit calls the latest callback, not the one of the render that started it.
+  const onCommit = useRef(props.onCommit);
+  onCommit.current = props.onCommit;
   useEffect(() => setText(props.value), [props.value]);
   useEffect(() => () => void (timer.current && clearTimeout(timer.current)), []);
   const commit = (value: string) => {
     if (timer.current) clearTimeout(timer.current);
     timer.current = null;
-    props.onCommit(value);
+    onCommit.current(value);
   };
   return (
     <input
@@ -35,6 +40,7 @@ export function DebouncedInput(props: {
       onInput={(event) => {
         const value = (event.currentTarget as HTMLInputElement).value;
         setText(value);
+        props.onDraft?.(value);
         if (timer.current) clearTimeout(timer.current);
         timer.current = setTimeout(() => commit(value), 300);
       }}

@@ -56,6 +56,17 @@ export function formatAbsolute(epochMs: number): string {
   );
 }
 
+/** The browser's time zone at that moment, short ("GMT+1", "UTC"), for times shown without one. */
+export function formatTimeZone(epochMs: number): string {
+  try {
+    const parts = new Intl.DateTimeFormat("en-US", { timeZoneName: "shortOffset" }).formatToParts(new Date(epochMs));
+    const name = parts.find((part) => part.type === "timeZoneName")?.value;
+    return name === "GMT" ? "UTC" : (name ?? "");
+  } catch {
+    return "";
+  }
+}
+
 /** Local time of day with milliseconds: "14:03:07.123". */
 export function formatClock(epochMs: number): string {
   return formatAbsolute(epochMs).slice(11);

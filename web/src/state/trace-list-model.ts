@@ -10,6 +10,14 @@ export interface ListFilters {
   q?: string;
   minDurationMs?: number;
   errorsOnly?: boolean;
+  /** Only traces that start in this window (unix ms, inclusive), e.g. one `tracekit-local run`. */
+  since?: number;
+  until?: number;
+}
+
+function unixMsParam(params: URLSearchParams, name: string): number | undefined {
+  const raw = params.get(name)?.trim();
+  return raw && /^\d{1,15}$/.test(raw) ? Number(raw) : undefined;
 }
 
 export function filtersFromSearch(search: string | URLSearchParams): ListFilters {
@@ -28,6 +36,10 @@ export function filtersFromSearch(search: string | URLSearchParams): ListFilters
   }
   const errors = params.get("errors");
   if (errors === "1" || errors === "true") filters.errorsOnly = true;
+  const since = unixMsParam(params, "since");
+  if (since !== undefined) filters.since = since;
+  const until = unixMsParam(params, "until");
+  if (until !== undefined) filters.until = until;
   return filters;
 }
 
@@ -41,8 +53,27 @@ export function filtersToSearch(filters: ListFilters): string {
     params.set("minDurationMs", String(filters.minDurationMs));
   }
   if (filters.errorsOnly) params.set("errors", "1");
+  if (filters.since !== undefined) params.set("since", String(filters.since));
+  if (filters.until !== undefined) params.set("until", String(filters.until));
   const text = params.toString();
   return text === "" ? "" : `?${text}`;
+}
+
+/**
+ * The filters after one edit. `drafts` holds what is typed into text boxes but not yet committed
+ * (their commit waits for typing to pause): another filter's change keeps those edits instead of
+ * bringing back the committed text, and empty or false values are dropped.
+ */
+export function editFilters(
+  current: ListFilters,
+  drafts: Partial<ListFilters>,
+  patch: Partial<ListFilters>,
+): ListFilters {
+  const next: ListFilters = { ...current, ...drafts, ...patch };
+  for (const key of Object.keys(next) as (keyof ListFilters)[]) {
+    if (next[key] === undefined || next[key] === "" || next[key] === false) delete next[key];
+  }
+  return next;
 }
 
 export function hasFilters(filters: ListFilters): boolean {
@@ -62,7 +93,19 @@ export function matchesFilters(summary: TraceSummaryJson, filters: ListFilters):
   if (filters.errorsOnly && summary.errorCount === 0) return "no";
   if (filters.minDurationMs !== undefined && summary.durationMs < filters.minDurationMs) return "no";
   if (filters.name !== undefined && !summary.name.toLowerCase().includes(filters.name.toLowerCase())) return "no";
+  if (!startsInWindow(summary.startTimeUnixNano, filters)) return "no";
   return filters.q !== undefined ? "unknown" : "yes";
+}
+
+const NANOS_PER_MS = 1_000_000n;
+
+/** Whether a start time falls in the filters' window, as the server decides it (`until` covers its whole millisecond). */
+function startsInWindow(startTimeUnixNano: string, filters: ListFilters): boolean {
+  if (filters.since === undefined && filters.until === undefined) return true;
+  const start = BigInt(startTimeUnixNano);
+  if (filters.since !== undefined && start < BigInt(filters.since) * NANOS_PER_MS) return false;
+  if (filters.until !== undefined && start >= (BigInt(filters.until) + 1n) * NANOS_PER_MS) return false;
+  return true;
 }
 
 /** Compares two decimal strings of non-negative integers without losing precision. */

@@ -3,7 +3,7 @@ import { useState } from "preact/hooks";
 import { CopyButton } from "../../components/CopyButton";
 import { Prose } from "../../components/Prose";
 import { useLiveState } from "../../state/live-context";
-import { portNotice, setupSnippets } from "./setup-snippets";
+import { portNotice, STANDARD_PORTS_NOTE, setupSnippets } from "./setup-snippets";
 import "./onboarding.css";
 
 export function CodeBlock({ code }: { code: string }) {
@@ -121,6 +121,9 @@ export function Onboarding() {
             </div>
           )}
         </div>
+        <p class="muted" data-testid="standard-ports">
+          <Prose text={STANDARD_PORTS_NOTE} />
+        </p>
         <div class="demo-hint">
           <div>
             <strong>No app at hand?</strong> Fill this page with realistic traffic from a handful of services — HTTP,

@@ -285,12 +285,17 @@ function otelPython(origin: string): SetupSnippet {
       },
     ],
     notes: [
-      "`OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf` matters here: Python's default is gRPC, which tracekit-local " +
-        "does not speak.",
+      "`OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf` matters here: Python's default is gRPC on port 4317, which " +
+        "tracekit-local serves only when started with `--otlp-grpc-port 4317`.",
       BATCH_DELAY_NOTE,
     ],
   };
 }
+
+/** SDKs left on their default endpoints (gRPC on 4317, HTTP on 4318) need the standard ports opened. */
+export const STANDARD_PORTS_NOTE =
+  "SDKs left on their default endpoints (OTLP/gRPC on `localhost:4317`, OTLP/HTTP on `localhost:4318`) work " +
+  "unchanged, with no variable set, when tracekit-local is started with `--otlp-grpc-port 4317 --otlp-http-port 4318`.";
 
 function otelAny(origin: string): SetupSnippet {
   return {
@@ -310,7 +315,6 @@ function otelAny(origin: string): SetupSnippet {
     ],
     notes: [
       `If you set \`OTEL_EXPORTER_OTLP_TRACES_ENDPOINT\` instead, give the full path: \`${origin}/v1/traces\`.`,
-      "gRPC (port 4317) is not served: choose `http/protobuf` or `http/json`.",
       "Most SDKs send spans in batches every 5 s, so a request shows up here about 5 s after it ends; " +
         "`OTEL_BSP_SCHEDULE_DELAY=500` makes that half a second.",
     ],

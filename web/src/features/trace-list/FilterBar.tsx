@@ -1,34 +1,48 @@
-import { useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import { DebouncedInput } from "../../components/DebouncedInput";
 import { ServiceSelect } from "../../components/ServiceSelect";
-import { parseDurationMs } from "../../lib/format";
-import type { ListFilters } from "../../state/trace-list-model";
+import { formatAbsolute, parseDurationMs } from "../../lib/format";
+import { editFilters, type ListFilters } from "../../state/trace-list-model";
+import { type QueryError, QueryInput } from "./QueryInput";
 
 export interface FilterBarProps {
   filters: ListFilters;
   services: string[];
+  /** Why the server refused the query, shown under the box. */
+  queryError: QueryError | null;
   /** `typing` is true for text typed into a box: the URL is replaced rather than pushed. */
   onChange(filters: ListFilters, typing: boolean): void;
 }
 
-export function FilterBar({ filters, services, onChange }: FilterBarProps) {
+function windowText({ since, until }: ListFilters): string {
+  if (since !== undefined && until !== undefined) return `${formatAbsolute(since)} – ${formatAbsolute(until)}`;
+  if (since !== undefined) return `after ${formatAbsolute(since)}`;
+  return `before ${formatAbsolute(until ?? 0)}`;
+}
+
+export function FilterBar({ filters, services, queryError, onChange }: FilterBarProps) {
   const [durationInvalid, setDurationInvalid] = useState(false);
+  // The filters as last set (the URL catches up a render later) and text typed but not yet committed:
+  // a change to another filter meanwhile keeps both (a pending commit once brought a cleared query back).
+  const latest = useRef(filters);
+  latest.current = filters;
+  const drafts = useRef<Partial<ListFilters>>({});
   const set = (patch: Partial<ListFilters>, typing = false) => {
-    const next: ListFilters = { ...filters, ...patch };
-    for (const key of Object.keys(next) as (keyof ListFilters)[]) {
-      if (next[key] === undefined || next[key] === "" || next[key] === false) delete next[key];
-    }
+    const next = editFilters(latest.current, drafts.current, patch);
+    drafts.current = {};
+    latest.current = next;
     onChange(next, typing);
+  };
+  const draft = (patch: Partial<ListFilters>) => {
+    drafts.current = { ...drafts.current, ...patch };
   };
   return (
     // biome-ignore lint/a11y/useSemanticElements: <search> is too new for the browsers developers still run
     <div class="filter-bar" role="search">
-      <DebouncedInput
-        class="filter-q"
+      <QueryInput
         value={filters.q ?? ""}
-        placeholder="Search span names and attribute values  ( / )"
-        label="Search spans"
-        pageSearch
+        error={queryError}
+        onDraft={(q) => draft({ q: q.trim() || undefined })}
         onCommit={(q) => set({ q: q.trim() || undefined }, true)}
       />
       <ServiceSelect value={filters.service} services={services} onChange={(service) => set({ service })} />
@@ -37,6 +51,7 @@ export function FilterBar({ filters, services, onChange }: FilterBarProps) {
         value={filters.name ?? ""}
         placeholder="Name or route"
         label="Trace name"
+        onDraft={(name) => draft({ name: name.trim() || undefined })}
         onCommit={(name) => set({ name: name.trim() || undefined }, true)}
       />
       <DebouncedInput
@@ -46,6 +61,10 @@ export function FilterBar({ filters, services, onChange }: FilterBarProps) {
         label="Minimum duration (e.g. 250, 250ms, 1.5s)"
         invalid={durationInvalid}
         title={durationInvalid ? "Not a duration: try 250, 250ms, 1.5s or 2m" : "Only traces at least this long"}
+        onDraft={(value) => {
+          const ms = parseDurationMs(value);
+          if (ms !== null) draft({ minDurationMs: ms !== undefined && ms > 0 ? ms : undefined });
+        }}
         onCommit={(value) => {
           const ms = parseDurationMs(value);
           setDurationInvalid(ms === null);
@@ -61,8 +80,29 @@ export function FilterBar({ filters, services, onChange }: FilterBarProps) {
       >
         Errors only
       </button>
+      {(filters.since !== undefined || filters.until !== undefined) && (
+        <span class="filter-window" title="Only traces that started in this window (set by the link you followed)">
+          Started {windowText(filters)}
+          <button
+            type="button"
+            class="button link-button"
+            aria-label="Remove the time window"
+            onClick={() => set({ since: undefined, until: undefined })}
+          >
+            ×
+          </button>
+        </span>
+      )}
       {Object.keys(filters).length > 0 && (
-        <button type="button" class="button link-button" onClick={() => onChange({}, false)}>
+        <button
+          type="button"
+          class="button link-button"
+          onClick={() => {
+            drafts.current = {};
+            latest.current = {};
+            onChange({}, false);
+          }}
+        >
           Reset filters
         </button>
       )}

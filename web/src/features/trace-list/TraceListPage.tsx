@@ -5,6 +5,8 @@ import { api, exportUrl } from "../../api/client";
 import { NewItemsPill, PauseButton } from "../../components/LiveListControls";
 import { useListKeys } from "../../components/use-list-keys";
 import { VirtualList } from "../../components/VirtualList";
+import { nanosToMillis } from "../../lib/format";
+import { readStartMode, START_MODES, type StartMode, saveStartMode, startLabel } from "../../lib/start-label";
 import { replaceSearchParam, searchOf } from "../../lib/url";
 import { useNow } from "../../lib/use-now";
 import { useLiveState } from "../../state/live-context";
@@ -15,6 +17,12 @@ import { TraceRow } from "./TraceRow";
 import { useServiceNames } from "./use-service-names";
 import { useTraceList } from "./use-trace-list";
 import "./trace-list.css";
+
+const START_MODE_TITLE: Record<StartMode, string> = {
+  auto: 'Times as "2m ago", or the clock time where neighbouring rows would read the same. Click for clock times',
+  clock: 'Clock times (your time zone). Click for "ago" times',
+  relative: '"Ago" times. Click to switch back to automatic',
+};
 
 const ROW_HEIGHT = 34;
 
@@ -30,6 +38,7 @@ export function TraceListPage() {
   const filters = useMemo(() => filtersFromSearch(search), [search]);
   const [selectedId, setSelectedId] = useState<string | null>(() => new URLSearchParams(search).get("selected"));
   const [scrollToIndex, setScrollToIndex] = useState<number | null>(null);
+  const [startMode, setStartMode] = useState<StartMode>(readStartMode);
   const scrollRef = useRef<HTMLDivElement>(null);
   const nowMs = useNow(5000);
   const services = useServiceNames(live.generation);
@@ -87,7 +96,7 @@ export function TraceListPage() {
   return (
     <div class="trace-list-page">
       <div class="list-toolbar">
-        <FilterBar filters={filters} services={services} onChange={setFilters} />
+        <FilterBar filters={filters} services={services} queryError={list.queryError} onChange={setFilters} />
         <div class="list-actions">
           <span class="muted list-count" data-testid="trace-count">
             {traces.length.toLocaleString("en-US")} trace{traces.length === 1 ? "" : "s"}
@@ -123,20 +132,48 @@ export function TraceListPage() {
         </div>
       )}
       <div class="trace-table">
-        <div class="trace-header-row" aria-hidden="true">
-          <span class="col-name">Trace</span>
-          <span class="col-service">Service</span>
-          <span class="col-spans">Spans</span>
-          <span class="col-errors">Errors</span>
-          <span class="col-duration">Duration</span>
-          <span class="col-start">Started</span>
+        <div class="trace-header-row">
+          <span class="col-name" aria-hidden="true">
+            Trace
+          </span>
+          <span class="col-service" aria-hidden="true">
+            Service
+          </span>
+          <span class="col-spans" aria-hidden="true">
+            Spans
+          </span>
+          <span class="col-errors" aria-hidden="true">
+            Errors
+          </span>
+          <span class="col-duration" aria-hidden="true">
+            Duration
+          </span>
+          <button
+            type="button"
+            class="col-start start-mode"
+            data-testid="start-mode"
+            title={START_MODE_TITLE[startMode]}
+            onClick={() => {
+              const next = START_MODES[(START_MODES.indexOf(startMode) + 1) % START_MODES.length]!;
+              setStartMode(next);
+              saveStartMode(next);
+            }}
+          >
+            Started{startMode === "auto" ? "" : startMode === "clock" ? " · clock" : " · ago"}
+          </button>
         </div>
         <NewItemsPill count={list.pendingCount} noun="trace" testId="new-traces" onShow={list.showNew} />
-        {traces.length === 0 && !loading ? (
+        {list.queryError !== null ? (
+          <div class="page-message">
+            <p>Fix the query above to list traces (the message under the box says what is wrong).</p>
+          </div>
+        ) : traces.length === 0 && !loading ? (
           <div class="page-message">
             <h2>No traces match</h2>
             <p>
-              Nothing stored matches these filters yet; new traces that match appear here as they arrive.{" "}
+              Nothing stored matches these filters yet; new traces that match appear here as they arrive.
+              {filters.q !== undefined &&
+                " A trace matches when one of its spans satisfies the whole query: terms joined by a space must hold on the same span (use | between terms that may hold on different spans)."}{" "}
               <button type="button" class="button" onClick={() => setFilters({})}>
                 Reset filters
               </button>
@@ -163,7 +200,15 @@ export function TraceListPage() {
                   trace={trace}
                   selected={index === selectedIndex}
                   barFraction={sqrtMax > 0 ? Math.sqrt(trace.durationMs) / sqrtMax : 0}
-                  nowMs={nowMs}
+                  startText={startLabel(
+                    startMode,
+                    nanosToMillis(trace.startTimeUnixNano),
+                    nowMs,
+                    [traces[index - 1], traces[index + 1]].flatMap((t) =>
+                      t ? [nanosToMillis((t as TraceSummaryJson).startTimeUnixNano)] : [],
+                    ),
+                  )}
+                  filterService={filters.service}
                   onSelect={() => select(index)}
                   onOpen={() => open(trace.traceId)}
                 />

@@ -1,5 +1,5 @@
 import type { TraceSummaryJson } from "../../../../src/protocol";
-import { formatAbsolute, formatDuration, formatRelative, nanosToMillis, shortId } from "../../lib/format";
+import { formatAbsolute, formatDuration, formatTimeZone, nanosToMillis, shortId } from "../../lib/format";
 import { openInApp } from "../../lib/in-app-link";
 import { clipText } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
@@ -9,15 +9,19 @@ export interface TraceRowProps {
   selected: boolean;
   /** Bar length, 0–1, relative to the longest trace on screen. */
   barFraction: number;
-  nowMs: number;
+  /** What the Started column says (see lib/start-label.ts). */
+  startText: string;
+  /** The list's service filter: a trace that matched through another service shows that one first. */
+  filterService?: string | undefined;
   onSelect(): void;
   onOpen(): void;
 }
 
-export function TraceRow({ trace, selected, barFraction, nowMs, onSelect, onOpen }: TraceRowProps) {
+export function TraceRow({ trace, selected, barFraction, startText, filterService, onSelect, onOpen }: TraceRowProps) {
   const startMs = nanosToMillis(trace.startTimeUnixNano);
   const barPct = Math.max(1, Math.min(100, barFraction * 100));
-  const others = trace.services.filter((s) => s !== trace.service);
+  const shown = filterService !== undefined && trace.services.includes(filterService) ? filterService : trace.service;
+  const others = trace.services.filter((s) => s !== shown);
   return (
     <a
       href={`/traces/${trace.traceId}`}
@@ -31,6 +35,11 @@ export function TraceRow({ trace, selected, barFraction, nowMs, onSelect, onOpen
     >
       <span class="col-name" title={clipText(trace.name)}>
         <span class="trace-name">{clipText(trace.name) || "(unnamed)"}</span>
+        {trace.errorMessage && (
+          <span class="trace-error-message" title={trace.errorMessage} data-testid="trace-error-message">
+            {trace.errorMessage}
+          </span>
+        )}
         {!trace.hasRoot && (
           <span class="badge" title="The root span has not arrived (yet); the name is the earliest span's">
             no root
@@ -39,17 +48,32 @@ export function TraceRow({ trace, selected, barFraction, nowMs, onSelect, onOpen
         <span class="trace-id faint mono">{shortId(trace.traceId)}</span>
       </span>
       <span class="col-service">
-        <span class="service-chip" title={trace.services.join(", ")}>
-          <span class="service-dot" style={{ background: serviceColor(trace.service) }} />
-          {trace.service}
+        <span
+          class="service-chip"
+          title={
+            shown === trace.service
+              ? `${shown} (the root span's service)`
+              : `${shown}; the root span is ${trace.service}'s`
+          }
+        >
+          <span class="service-dot" style={{ background: serviceColor(shown) }} />
+          {shown}
         </span>
-        {others.length > 0 && <span class="faint"> +{others.length}</span>}
+        {others.length > 0 && (
+          <span class="faint trace-more-services" title={`Also: ${others.join(", ")}`}>
+            {" "}
+            +{others.length}
+          </span>
+        )}
       </span>
       <span class="col-spans">{trace.spanCount.toLocaleString("en-US")}</span>
       <span class="col-errors">
         {trace.errorCount > 0 ? (
-          <span class="badge error">
-            {trace.errorCount} error{trace.errorCount > 1 ? "s" : ""}
+          <span
+            class="badge error"
+            title={`${trace.errorCount} span${trace.errorCount > 1 ? "s" : ""} with status ERROR (a failure usually marks every caller on its way up)`}
+          >
+            {trace.errorCount} failing
           </span>
         ) : null}
       </span>
@@ -59,8 +83,8 @@ export function TraceRow({ trace, selected, barFraction, nowMs, onSelect, onOpen
         </span>
         <span class="duration-text">{formatDuration(trace.durationMs)}</span>
       </span>
-      <span class="col-start" title={formatAbsolute(startMs)}>
-        {formatRelative(startMs, nowMs)}
+      <span class="col-start" title={`${formatAbsolute(startMs)} ${formatTimeZone(startMs)}`}>
+        {startText}
       </span>
     </a>
   );

@@ -1,12 +1,13 @@
 import type { RefObject } from "preact";
 import { useCallback, useRef, useState } from "preact/hooks";
 import type { TraceSummaryJson } from "../../../../src/protocol";
-import { api } from "../../api/client";
+import { ApiError, api } from "../../api/client";
 import { useCoalesced } from "../../lib/use-coalesced";
 import { useHeldList } from "../../lib/use-held-list";
 import { usePagedList } from "../../lib/use-paged-list";
 import { useLiveMessages } from "../../state/live-context";
 import { filtersToSearch, type ListFilters, matchesFilters, TraceListModel } from "../../state/trace-list-model";
+import type { QueryError } from "./QueryInput";
 
 const PAGE_SIZE = 500;
 /** Beyond this many traces on screen the oldest are dropped (they stay on the server; scrolling loads them). */
@@ -19,6 +20,8 @@ export interface TraceListState {
   loading: boolean;
   error: string | null;
   setError(message: string | null): void;
+  /** The server could not parse the query (`q`): why, and where. */
+  queryError: QueryError | null;
   /** More (older) traces exist on the server than are loaded. */
   hasMore: boolean;
   paused: boolean;
@@ -47,6 +50,7 @@ export function useTraceList(
   const pending = useRef(new Map<string, TraceSummaryJson>()).current;
   const [, setVersion] = useState(0);
   const rerender = useCallback(() => setVersion((v) => v + 1), []);
+  const [queryError, setQueryError] = useState<QueryError | null>(null);
 
   /** Places one pushed summary: update in place, hold back as "new", or drop if it stopped matching. */
   const place = useCallback(
@@ -76,10 +80,18 @@ export function useTraceList(
   const paged = usePagedList<TraceSummaryJson>({
     key: `${filterKey} ${generation}`,
     fetchPage: (cursor, signal) =>
-      api.traces({ ...filters, limit: PAGE_SIZE, cursor }, signal).then((page) => ({
-        items: page.traces,
-        nextCursor: page.nextCursor,
-      })),
+      api.traces({ ...filters, limit: PAGE_SIZE, cursor }, signal).then(
+        (page) => {
+          if (cursor === undefined) setQueryError(null);
+          return { items: page.traces, nextCursor: page.nextCursor };
+        },
+        (reason: unknown) => {
+          // A query that does not parse is shown under the box, with an empty list, not as a failure.
+          if (!(reason instanceof ApiError) || reason.code !== "bad_query") throw reason;
+          setQueryError({ message: reason.message, position: reason.position });
+          return { items: [], nextCursor: undefined };
+        },
+      ),
     onFirstPage(items, arrivedMeanwhile) {
       model.clear();
       pending.clear();
@@ -157,6 +169,7 @@ export function useTraceList(
     loading: paged.loading,
     error: paged.error,
     setError: paged.setError,
+    queryError,
     hasMore: nextCursor.current !== undefined,
     paused: held.paused,
     pause: held.pause,

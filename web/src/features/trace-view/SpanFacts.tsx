@@ -2,7 +2,8 @@ import { useMemo } from "preact/hooks";
 import type { SpanJson } from "../../../../src/protocol";
 import { CopyButton } from "../../components/CopyButton";
 import { formatCount } from "../../lib/format";
-import { dbFacts, type GenAiMessage, genAiFacts, httpFacts, messagingFacts } from "./attribute-groups";
+import { dbFacts, httpFacts, messagingFacts } from "./attribute-groups";
+import { type GenAiMessage, genAiFacts } from "./genai";
 import { formatSql, looksLikeSql } from "./sql-format";
 
 /** The key facts of HTTP, database, messaging and GenAI spans, above the raw attributes. */
@@ -114,7 +115,17 @@ function Messages({ title, messages }: { title: string; messages: GenAiMessage[]
       {messages.map((message, i) => (
         <div key={i} class="tv-message">
           <span class={`tv-role ${KNOWN_ROLES.has(message.role) ? message.role : "other"}`}>{message.role}</span>
-          <div class="tv-message-content">{message.content}</div>
+          {message.toolCallId && <span class="faint tv-tool-result">result of {message.toolCallId}</span>}
+          {message.content !== "" && <div class="tv-message-content">{message.content}</div>}
+          {message.toolCalls?.map((call, j) => (
+            <div key={j} class="tv-tool-call" data-testid="tool-call">
+              <span class="tv-tool-call-head">
+                calls <code>{call.name}</code>
+                {call.id && <span class="faint"> · {call.id}</span>}
+              </span>
+              {call.arguments !== "" && <pre class="tv-tool-call-args">{call.arguments}</pre>}
+            </div>
+          ))}
         </div>
       ))}
     </div>

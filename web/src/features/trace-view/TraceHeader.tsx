@@ -1,26 +1,37 @@
 import { exportUrl } from "../../api/client";
 import { CopyButton } from "../../components/CopyButton";
-import { formatAbsolute, formatCount, formatDuration, nanosToMillis } from "../../lib/format";
+import { CompareMenu } from "../compare/CompareMenu";
+import "../compare/compare.css";
+import { useMemo } from "preact/hooks";
+import { formatAbsolute, formatCount, formatDuration, formatTimeZone, nanosToMillis } from "../../lib/format";
 import { clipText } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
-import type { WaterfallTree } from "./waterfall-model";
+import { errorMessageOf } from "./error-model";
+import { llmTotals } from "./genai";
+import type { WaterfallNode, WaterfallTree } from "./waterfall-model";
 
 /** The trace at a glance: what it was, how long it took, what failed, which services took part. */
 export function TraceHeader({
   traceId,
   name,
   tree,
+  errorOrigin,
   onBack,
+  onSelectSpan,
 }: {
   traceId: string;
   /** The trace's name as the list shows it; the root span's own name may be just its HTTP method. */
   name: string;
   tree: WaterfallTree;
+  /** The span where the trace's failure started (see error-model.ts), or null. */
+  errorOrigin: WaterfallNode | null;
   onBack(): void;
+  onSelectSpan(spanId: string): void;
 }) {
   const root = tree.root;
   const hasRealRoot = root !== null && !root.span.parentSpanId;
   const spanCount = tree.nodes.length;
+  const llm = useMemo(() => llmTotals(tree.nodes.map((node) => node.span)), [tree]);
   return (
     <header class="tv-header" data-testid="trace-header">
       <div class="tv-header-top">
@@ -52,6 +63,9 @@ export function TraceHeader({
         <span class="tv-header-id">
           <span class="faint">trace</span> <code>{traceId}</code>
           <CopyButton text={traceId} label="Copy trace id" />
+          <CompareMenu
+            current={{ traceId, name, service: root?.span.service ?? "", startTimeUnixNano: tree.startNanos }}
+          />
           <a
             class="tv-json-link"
             href={`/api/traces/${traceId}`}
@@ -75,11 +89,33 @@ export function TraceHeader({
       <div class="tv-header-stats">
         <Stat label="Duration" value={formatDuration(tree.totalMs)} />
         <Stat label="Spans" value={formatCount(spanCount)} />
-        <span class={`tv-stat${tree.errorCount > 0 ? " error" : ""}`}>
-          <span class="tv-stat-label">Errors</span>
+        <span
+          class={`tv-stat${tree.errorCount > 0 ? " error" : ""}`}
+          title="Spans whose status is ERROR (a failure usually marks every caller on its way up)"
+        >
+          <span class="tv-stat-label">Failing spans</span>
           <span class="tv-stat-value">{formatCount(tree.errorCount)}</span>
         </span>
-        <Stat label="Started" value={spanCount > 0 ? formatAbsolute(nanosToMillis(tree.startNanos)) : "–"} />
+        <span class="tv-stat" title={`Your browser's time zone: ${Intl.DateTimeFormat().resolvedOptions().timeZone}`}>
+          <span class="tv-stat-label">Started</span>
+          <span class="tv-stat-value">
+            {spanCount > 0 ? formatAbsolute(nanosToMillis(tree.startNanos)) : "–"}
+            {spanCount > 0 && <span class="tv-time-zone"> {formatTimeZone(nanosToMillis(tree.startNanos))}</span>}
+          </span>
+        </span>
+        {llm.calls > 0 && (
+          <span
+            class="tv-stat"
+            data-testid="llm-totals"
+            title="GenAI (LLM) calls in this trace and the tokens they report"
+          >
+            <span class="tv-stat-label">LLM</span>
+            <span class="tv-stat-value">
+              {formatCount(llm.calls)} call{llm.calls === 1 ? "" : "s"} · {formatCount(llm.inputTokens)} in ·{" "}
+              {formatCount(llm.outputTokens)} out
+            </span>
+          </span>
+        )}
         <span class="tv-stat tv-services">
           <span class="tv-stat-label">Services</span>
           <span class="tv-service-chips">
@@ -92,6 +128,7 @@ export function TraceHeader({
           </span>
         </span>
       </div>
+      {errorOrigin && <ErrorOrigin node={errorOrigin} onSelectSpan={onSelectSpan} />}
     </header>
   );
 }
@@ -102,5 +139,25 @@ function Stat({ label, value }: { label: string; value: string }) {
       <span class="tv-stat-label">{label}</span>
       <span class="tv-stat-value">{value}</span>
     </span>
+  );
+}
+
+/** Where the failure started, one line; a click selects that span. */
+function ErrorOrigin({ node, onSelectSpan }: { node: WaterfallNode; onSelectSpan(spanId: string): void }) {
+  const message = errorMessageOf(node.span);
+  return (
+    <div class="tv-error-origin" data-testid="error-origin">
+      <span class="tv-error-origin-label">Error started in</span>
+      <button
+        type="button"
+        class="tv-link-button tv-error-origin-span"
+        title="Select this span (e / E step through every failing span)"
+        onClick={() => onSelectSpan(node.spanId)}
+      >
+        <span class="service-dot" style={{ background: serviceColor(node.span.service) }} />
+        {node.span.service} · {node.label}
+      </button>
+      {message && <span class="tv-error-origin-message">{clipText(message)}</span>}
+    </div>
   );
 }

@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useRef } from "preact/hooks";
+import { useCallback, useMemo, useRef, useState } from "preact/hooks";
 import type { TraceResponse } from "../../../../src/protocol";
 import { TraceLogsPanel } from "../logs/TraceLogsPanel";
 import { logMarks, logsBySpan } from "../logs/trace-logs";
@@ -6,12 +6,20 @@ import { useTraceLogs } from "../logs/use-trace-logs";
 import { snapshotsBySpan } from "../snapshots/trace-snapshots";
 import { SpanDetails } from "./SpanDetails";
 import { TraceHeader } from "./TraceHeader";
+import { readHighlightParam, writeHighlightParam } from "./url-state";
 import type { TraceNotice } from "./use-trace-data";
 import { useBackToList, useTraceKeys } from "./use-trace-keys";
 import { useWaterfallState } from "./use-waterfall-state";
 import { Waterfall } from "./Waterfall";
+import type { Highlight } from "./WaterfallRow";
 import { WaterfallToolbar } from "./WaterfallToolbar";
-import { buildWaterfallTree } from "./waterfall-model";
+import { buildWaterfallTree, type TimeWindow } from "./waterfall-model";
+import { panWindow, zoomWindow } from "./zoom-model";
+
+/** How much one zoom step (+ / −) narrows or widens the time window. */
+const ZOOM_STEP = 2;
+/** How far one pan step ([ / ]) moves it, as a share of its length. */
+const PAN_STEP = 0.25;
 
 export interface TraceScreenProps {
   trace: TraceResponse;
@@ -29,6 +37,19 @@ export function TraceScreen({ trace, notice, refreshError, onRetry }: TraceScree
   const spanLogs = useMemo(() => logsBySpan(traceLogs.logs), [traceLogs.logs]);
   const marks = useMemo(() => logMarks(spanLogs), [spanLogs]);
   const back = useBackToList();
+  const [zoom, setZoom] = useState<TimeWindow | null>(null);
+  const [highlight, setHighlight] = useState<Highlight>(readHighlightParam);
+  const changeHighlight = (next: Highlight) => {
+    setHighlight(next);
+    writeHighlightParam(next);
+  };
+  const totalMs = Math.max(tree.totalMs, 0.001);
+  // Zooming in keeps the selected span in view: its middle stays where it is on screen.
+  const zoomBy = (factor: number) => {
+    const focus = state.selected ? state.selected.offsetMs + state.selected.durationMs / 2 : undefined;
+    setZoom((current) => zoomWindow(current, totalMs, factor, focus));
+  };
+  const panBy = (share: number) => setZoom((current) => panWindow(current, totalMs, share));
 
   // Rows get stable callbacks (that read the latest state), so they can skip re-rendering.
   const latest = useRef(state);
@@ -47,13 +68,24 @@ export function TraceScreen({ trace, notice, refreshError, onRetry }: TraceScree
       if (state.selected) state.toggle(state.selected.spanId);
     },
     back,
+    error: state.stepError,
+    zoom: (direction) => (direction === 0 ? setZoom(null) : zoomBy(direction > 0 ? 1 / ZOOM_STEP : ZOOM_STEP)),
+    pan: (direction) => panBy(direction * PAN_STEP),
+    critical: () => changeHighlight(highlight === "critical" ? null : "critical"),
   });
 
   const missingSpan = state.selectedId !== null && !tree.byId.has(state.selectedId) ? state.selectedId : null;
 
   return (
     <div class="tv-page">
-      <TraceHeader traceId={trace.traceId} name={trace.name} tree={tree} onBack={back} />
+      <TraceHeader
+        traceId={trace.traceId}
+        name={trace.name}
+        tree={tree}
+        errorOrigin={state.errors.origin}
+        onBack={back}
+        onSelectSpan={onJump}
+      />
       {notice === "cleared" && (
         <div class="tv-notice" role="status">
           This trace was cleared from tracekit-local. What you see is the copy this page still holds.
@@ -94,6 +126,9 @@ export function TraceScreen({ trace, notice, refreshError, onRetry }: TraceScree
             reveal={state.reveal}
             onSelect={onSelect}
             onToggle={onToggle}
+            zoom={zoom}
+            onZoom={setZoom}
+            highlight={highlight}
             toolbar={
               <WaterfallToolbar
                 query={state.query}
@@ -103,6 +138,15 @@ export function TraceScreen({ trace, notice, refreshError, onRetry }: TraceScree
                 onStep={state.stepMatch}
                 onCollapseAll={state.collapseAll}
                 onExpandAll={state.expandAll}
+                errorCount={state.errors.nodes.length}
+                currentError={state.selected ? state.errors.nodes.indexOf(state.selected) : -1}
+                onStepError={state.stepError}
+                zoom={zoom}
+                onZoomIn={() => zoomBy(1 / ZOOM_STEP)}
+                onZoomOut={() => zoomBy(ZOOM_STEP)}
+                onZoomReset={() => setZoom(null)}
+                highlight={highlight}
+                onHighlight={changeHighlight}
               />
             }
           />

@@ -3,8 +3,10 @@ import { useCallback, useLayoutEffect, useMemo, useRef, useState } from "preact/
 import type { SnapshotSummaryJson } from "../../../../src/protocol";
 import { VirtualList } from "../../components/VirtualList";
 import type { SpanLogMark } from "../logs/trace-logs";
+import { criticalPath, selfTimeShares } from "./critical-path";
 import { TimeRuler } from "./TimeRuler";
-import { WaterfallRow } from "./WaterfallRow";
+import { TraceMinimap } from "./TraceMinimap";
+import { type Highlight, WaterfallRow } from "./WaterfallRow";
 import { type TimeWindow, timeTicks, type WaterfallNode, type WaterfallTree } from "./waterfall-model";
 
 export const ROW_HEIGHT = 24;
@@ -34,6 +36,10 @@ export interface WaterfallProps {
   onSelect(spanId: string): void;
   onToggle(spanId: string): void;
   toolbar: ComponentChildren;
+  /** The zoomed time window, or null for the whole trace (owned by the page: keys and toolbar change it too). */
+  zoom: TimeWindow | null;
+  onZoom(window: TimeWindow | null): void;
+  highlight: Highlight;
 }
 
 function rowIndex(tree: WaterfallTree, rows: WaterfallNode[], spanId: string): number {
@@ -43,10 +49,11 @@ function rowIndex(tree: WaterfallTree, rows: WaterfallNode[], spanId: string): n
 }
 
 export function Waterfall(props: WaterfallProps) {
-  const { tree, rows, reveal } = props;
+  const { tree, rows, reveal, zoom, onZoom, highlight } = props;
+  const critical = useMemo(() => (highlight === "critical" ? criticalPath(tree).ids : null), [tree, highlight]);
+  const selfShares = useMemo(() => (highlight === "self" ? selfTimeShares(tree) : null), [tree, highlight]);
   const scrollRef = useRef<HTMLDivElement>(null);
   const rulerRef = useRef<HTMLDivElement>(null);
-  const [zoom, setZoom] = useState<TimeWindow | null>(null);
   const [treeFraction, setTreeFraction] = useState(0.4);
   const [timelineWidth, setTimelineWidth] = useState(600);
   const view: TimeWindow = useMemo(
@@ -122,6 +129,9 @@ export function Waterfall(props: WaterfallProps) {
         snapshotCount={props.snapshots?.get(node.spanId)?.length ?? 0}
         logMark={props.logMarks?.get(node.spanId)}
         view={view}
+        highlight={highlight}
+        critical={critical?.has(node.spanId) ?? false}
+        selfShare={selfShares?.get(node.spanId) ?? 0}
         onSelect={props.onSelect}
         onToggle={props.onToggle}
       />
@@ -131,6 +141,7 @@ export function Waterfall(props: WaterfallProps) {
   return (
     <section class="tv-waterfall" style={style} aria-label="Span waterfall">
       {props.toolbar}
+      <TraceMinimap tree={tree} zoom={zoom} onZoom={onZoom} />
       <div class="tv-ruler-row">
         <div class="tv-ruler-tree">
           <span>
@@ -138,15 +149,10 @@ export function Waterfall(props: WaterfallProps) {
               ? `${rows.length.toLocaleString("en-US")} span${rows.length === 1 ? "" : "s"}`
               : `${rows.length.toLocaleString("en-US")} of ${tree.nodes.length.toLocaleString("en-US")} spans`}
           </span>
-          {zoom && (
-            <button type="button" class="tv-link-button" onClick={() => setZoom(null)}>
-              Reset zoom
-            </button>
-          )}
           <Splitter onChange={setTreeFraction} />
         </div>
         <div class="tv-ruler-cell">
-          <TimeRuler view={view} ticks={ticks} zoomed={zoom !== null} onZoom={setZoom} rootRef={rulerRef} />
+          <TimeRuler view={view} ticks={ticks} zoomed={zoom !== null} onZoom={onZoom} rootRef={rulerRef} />
         </div>
       </div>
       <VirtualList

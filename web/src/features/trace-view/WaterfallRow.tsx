@@ -24,8 +24,24 @@ export interface WaterfallRowProps {
   /** Log records written in this span. */
   logMark?: SpanLogMark | undefined;
   view: TimeWindow;
+  /**
+   * What the waterfall highlights: with "critical", `critical` says whether this span is on the
+   * critical path (others are dimmed); with "self", `selfShare` (0–1 of the trace's largest self
+   * time) colours the bar.
+   */
+  highlight: Highlight;
+  critical: boolean;
+  selfShare: number;
   onSelect(spanId: string): void;
   onToggle(spanId: string): void;
+}
+
+export type Highlight = "critical" | "self" | null;
+
+/** A heat colour for a self-time share: pale for little, deep red for the most. */
+function heat(share: number): string {
+  const s = Math.min(1, Math.max(0, share));
+  return `hsl(${Math.round(48 - 48 * s)} ${Math.round(55 + 35 * s)}% ${Math.round(78 - 30 * s)}%)`;
 }
 
 /** Deeper levels stop indenting, so a 10,000-deep chain stays readable. */
@@ -45,9 +61,10 @@ export class WaterfallRow extends Component<WaterfallRowProps> {
   }
 
   override render() {
-    const { node, collapsed, hidesMatch, selected, onPath, match, query, view } = this.props;
+    const { node, collapsed, hidesMatch, selected, onPath, match, query, view, highlight } = this.props;
     const { span } = node;
-    const color = node.isError ? "var(--error)" : serviceColor(span.service);
+    const color =
+      highlight === "self" ? heat(this.props.selfShare) : node.isError ? "var(--error)" : serviceColor(span.service);
     const showService = node.parent === null || node.parent.span.service !== span.service;
     const { left, width } = timePosition(node.offsetMs, node.durationMs, view);
     const right = left + width;
@@ -62,10 +79,13 @@ export class WaterfallRow extends Component<WaterfallRowProps> {
         : labelPlace === "before"
           ? { right: `calc(${100 - left}% + 4px)` }
           : { left: `calc(${left}% + 4px)` };
-    const duration = formatDuration(node.durationMs);
+    const duration =
+      highlight === "self"
+        ? `${formatDuration(node.durationMs)} · self ${formatDuration(node.selfMs)}`
+        : formatDuration(node.durationMs);
     const classes = `tv-row${selected ? " selected" : ""}${onPath ? " on-path" : ""}${match ? " match" : ""}${
       node.isError ? " error" : ""
-    }`;
+    }${highlight === "critical" ? (this.props.critical ? " critical" : " off-critical") : ""}`;
     const indent = Math.min(node.depth, MAX_INDENT_DEPTH) * INDENT_PX;
     return (
       // biome-ignore lint/a11y/useKeyWithClickEvents: the keyboard selects rows page-wide (j/k, arrows), not per row
@@ -112,6 +132,11 @@ export class WaterfallRow extends Component<WaterfallRowProps> {
           <span class="tv-row-name">
             <Highlighted text={node.label} query={query} />
           </span>
+          {node.isLlm && (
+            <span class="tv-llm-mark" title="A GenAI (LLM) call">
+              LLM
+            </span>
+          )}
           {this.props.snapshotCount ? <SnapshotMark count={this.props.snapshotCount} /> : null}
           {this.props.logMark ? <LogMark mark={this.props.logMark} /> : null}
           {node.isError && (

@@ -1,3 +1,7 @@
+import { formatDuration } from "../../lib/format";
+import type { Highlight } from "./WaterfallRow";
+import type { TimeWindow } from "./waterfall-model";
+
 export interface WaterfallToolbarProps {
   query: string;
   matchCount: number;
@@ -7,6 +11,17 @@ export interface WaterfallToolbarProps {
   onStep(direction: 1 | -1): void;
   onCollapseAll(): void;
   onExpandAll(): void;
+  /** Failing spans in the trace, and the selected one's position among them (-1 when it is not one). */
+  errorCount: number;
+  currentError: number;
+  onStepError(direction: 1 | -1): void;
+  /** The zoomed time window (ms from the trace start), or null for the whole trace. */
+  zoom: TimeWindow | null;
+  onZoomIn(): void;
+  onZoomOut(): void;
+  onZoomReset(): void;
+  highlight: Highlight;
+  onHighlight(highlight: Highlight): void;
 }
 
 function counterText(query: string, count: number, current: number): string {
@@ -16,7 +31,7 @@ function counterText(query: string, count: number, current: number): string {
   return `${current + 1} of ${count}`;
 }
 
-/** Collapse/expand all and find-in-trace (Enter next, Shift+Enter previous). */
+/** Collapse/expand all, previous/next failing span (e / E) and find-in-trace (Enter next, Shift+Enter previous). */
 export function WaterfallToolbar(props: WaterfallToolbarProps) {
   const { query, matchCount, currentMatch } = props;
   const counter = counterText(query, matchCount, currentMatch);
@@ -28,6 +43,88 @@ export function WaterfallToolbar(props: WaterfallToolbarProps) {
       <button type="button" class="button" onClick={props.onExpandAll} title="Show every span">
         Expand all
       </button>
+      <fieldset class="tv-highlight" aria-label="Highlight">
+        <button
+          type="button"
+          class="button"
+          aria-pressed={props.highlight === "critical"}
+          title="Highlight the critical path: the chain of spans that decided when the trace ended (c)"
+          onClick={() => props.onHighlight(props.highlight === "critical" ? null : "critical")}
+        >
+          Critical path
+        </button>
+        <button
+          type="button"
+          class="button"
+          aria-pressed={props.highlight === "self"}
+          title="Colour each bar by its self time (time no child span covers): the hottest spent the most on their own"
+          onClick={() => props.onHighlight(props.highlight === "self" ? null : "self")}
+        >
+          Self time
+        </button>
+      </fieldset>
+      <fieldset class="tv-zoom" aria-label="Timeline zoom">
+        <button
+          type="button"
+          class="icon-button"
+          aria-label="Zoom out"
+          title="Zoom out (−)"
+          disabled={props.zoom === null}
+          onClick={props.onZoomOut}
+        >
+          −
+        </button>
+        <span
+          class="tv-zoom-window"
+          data-testid="zoom-window"
+          title="The time range the timeline shows (drag on the overview or the ruler to choose one)"
+        >
+          {props.zoom === null
+            ? "whole trace"
+            : `${formatDuration(props.zoom.fromMs)} – ${formatDuration(props.zoom.toMs)}`}
+        </span>
+        <button
+          type="button"
+          class="icon-button"
+          aria-label="Zoom in"
+          title="Zoom in around the selected span (+)"
+          onClick={props.onZoomIn}
+        >
+          +
+        </button>
+        {props.zoom !== null && (
+          <button type="button" class="tv-link-button" title="Show the whole trace (0)" onClick={props.onZoomReset}>
+            Reset
+          </button>
+        )}
+      </fieldset>
+      {props.errorCount > 0 && (
+        <fieldset class="tv-error-nav" aria-label="Failing spans">
+          <button
+            type="button"
+            class="icon-button"
+            aria-label="Previous failing span"
+            title="Previous failing span (Shift+E)"
+            onClick={() => props.onStepError(-1)}
+          >
+            ‹
+          </button>
+          <span class="tv-error-nav-count">
+            {props.currentError >= 0
+              ? `error ${props.currentError + 1} of ${props.errorCount}`
+              : `${props.errorCount} failing span${props.errorCount === 1 ? "" : "s"}`}
+          </span>
+          <button
+            type="button"
+            class="icon-button"
+            aria-label="Next failing span"
+            title="Next failing span (E)"
+            onClick={() => props.onStepError(1)}
+          >
+            ›
+          </button>
+        </fieldset>
+      )}
       <div class="tv-search">
         <input
           type="search"

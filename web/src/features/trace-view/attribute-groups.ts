@@ -1,9 +1,9 @@
 /**
  * What span attributes mean: grouping by semantic-convention namespace, the key facts of HTTP,
- * database, messaging and GenAI spans (reading both current and older attribute names), and
- * exceptions. Pure, so every alias rule is unit-tested.
+ * database and messaging spans (reading both current and older attribute names), and exceptions
+ * (GenAI spans: genai.ts). Pure, so every alias rule is unit-tested.
  */
-import type { Attributes, AttrValue, SpanEventJson } from "../../../../src/protocol";
+import type { Attributes, AttrValue } from "../../../../src/protocol";
 
 export type GroupId = "http" | "db" | "messaging" | "genai" | "exception" | "other";
 
@@ -84,12 +84,12 @@ export function pick(attributes: Attributes, ...keys: string[]): AttrValue | und
   return undefined;
 }
 
-function pickText(attributes: Attributes, ...keys: string[]): string | undefined {
+export function pickText(attributes: Attributes, ...keys: string[]): string | undefined {
   const value = pick(attributes, ...keys);
   return value === undefined ? undefined : attributeValueText(value);
 }
 
-function pickNumber(attributes: Attributes, ...keys: string[]): number | undefined {
+export function pickNumber(attributes: Attributes, ...keys: string[]): number | undefined {
   const value = pick(attributes, ...keys);
   const n = typeof value === "number" ? value : typeof value === "string" ? Number(value) : Number.NaN;
   return Number.isFinite(n) ? n : undefined;
@@ -165,149 +165,6 @@ export function messagingFacts(attributes: Attributes): MessagingFacts | null {
   const facts: MessagingFacts = {};
   for (const [key, value] of entries) if (value !== undefined) facts[key] = value;
   return Object.keys(facts).length > 0 ? facts : null;
-}
-
-export interface GenAiMessage {
-  role: string;
-  content: string;
-}
-
-export interface GenAiFacts {
-  provider?: string;
-  operation?: string;
-  requestModel?: string;
-  responseModel?: string;
-  inputTokens?: number;
-  outputTokens?: number;
-  finishReasons: string[];
-  prompt: GenAiMessage[];
-  completion: GenAiMessage[];
-}
-
-function asList(value: AttrValue | undefined): string[] {
-  if (value === undefined || value === null) return [];
-  if (Array.isArray(value)) return value.map((item) => attributeValueText(item));
-  if (typeof value === "string" && value.startsWith("[")) {
-    try {
-      const parsed: unknown = JSON.parse(value);
-      if (Array.isArray(parsed)) return parsed.map((item) => (typeof item === "string" ? item : JSON.stringify(item)));
-    } catch {
-      // Not JSON after all: one reason.
-    }
-  }
-  return [attributeValueText(value)];
-}
-
-/** Message content from the shapes SDKs use: plain text, {role, content}, or {role, parts:[{content}]}. */
-function messagesFrom(value: AttrValue | undefined, defaultRole: string): GenAiMessage[] {
-  if (value === undefined || value === null) return [];
-  let data: unknown = value;
-  if (typeof value === "string") {
-    const text = value.trim();
-    if (!(text.startsWith("[") || text.startsWith("{"))) return [{ role: defaultRole, content: value }];
-    try {
-      data = JSON.parse(text);
-    } catch {
-      return [{ role: defaultRole, content: value }];
-    }
-  }
-  const items = Array.isArray(data) ? data : [data];
-  return items.map((item) => messageFrom(item, defaultRole));
-}
-
-function messageFrom(item: unknown, defaultRole: string): GenAiMessage {
-  if (typeof item === "string") return { role: defaultRole, content: item };
-  if (item === null || typeof item !== "object") return { role: defaultRole, content: String(item) };
-  const record = item as Record<string, unknown>;
-  const role = typeof record.role === "string" ? record.role : defaultRole;
-  const message = record.message as Record<string, unknown> | undefined;
-  const content = record.content ?? message?.content ?? record.parts ?? record.text;
-  if (typeof content === "string") return { role, content };
-  if (Array.isArray(content)) {
-    const texts = content.map((part) => {
-      if (typeof part === "string") return part;
-      const p = part as Record<string, unknown> | null;
-      const text = p?.content ?? p?.text;
-      return typeof text === "string" ? text : JSON.stringify(part, null, 2);
-    });
-    return { role, content: texts.join("\n") };
-  }
-  return { role, content: JSON.stringify(item, null, 2) };
-}
-
-/** Old indexed attributes: gen_ai.prompt.0.role / gen_ai.prompt.0.content, … */
-function indexedMessages(attributes: Attributes, prefix: string, defaultRole: string): GenAiMessage[] {
-  const messages: GenAiMessage[] = [];
-  for (let i = 0; i < 1000; i++) {
-    const content = attributes[`${prefix}.${i}.content`];
-    const role = attributes[`${prefix}.${i}.role`];
-    if (content === undefined && role === undefined) break;
-    messages.push({
-      role: typeof role === "string" ? role : defaultRole,
-      content: content === undefined ? "" : attributeValueText(content),
-    });
-  }
-  return messages;
-}
-
-const PROMPT_EVENTS = new Set([
-  "gen_ai.system.message",
-  "gen_ai.user.message",
-  "gen_ai.assistant.message",
-  "gen_ai.tool.message",
-]);
-
-function eventMessages(events: readonly SpanEventJson[]): { prompt: GenAiMessage[]; completion: GenAiMessage[] } {
-  const prompt: GenAiMessage[] = [];
-  const completion: GenAiMessage[] = [];
-  for (const event of events) {
-    const attrs = event.attributes;
-    if (event.name === "gen_ai.content.prompt") prompt.push(...messagesFrom(attrs["gen_ai.prompt"], "user"));
-    else if (event.name === "gen_ai.content.completion") {
-      completion.push(...messagesFrom(attrs["gen_ai.completion"], "assistant"));
-    } else if (PROMPT_EVENTS.has(event.name)) {
-      const role = event.name.slice("gen_ai.".length, -".message".length);
-      prompt.push(...messagesFrom(attrs.content ?? attrs["gen_ai.event.content"], role));
-    } else if (event.name === "gen_ai.choice") {
-      completion.push(...messagesFrom(attrs.message ?? attrs.content ?? attrs["gen_ai.event.content"], "assistant"));
-    }
-  }
-  return { prompt, completion };
-}
-
-export function genAiFacts(attributes: Attributes, events: readonly SpanEventJson[] = []): GenAiFacts | null {
-  const provider = pickText(attributes, "gen_ai.provider.name", "gen_ai.system");
-  const requestModel = pickText(attributes, "gen_ai.request.model");
-  const responseModel = pickText(attributes, "gen_ai.response.model");
-  const operation = pickText(attributes, "gen_ai.operation.name");
-  const inputTokens = pickNumber(attributes, "gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens");
-  const outputTokens = pickNumber(attributes, "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens");
-  const finishReasons = asList(pick(attributes, "gen_ai.response.finish_reasons"));
-  const fromEvents = eventMessages(events);
-  const prompt = [
-    ...messagesFrom(pick(attributes, "gen_ai.input.messages", "gen_ai.prompt"), "user"),
-    ...indexedMessages(attributes, "gen_ai.prompt", "user"),
-    ...fromEvents.prompt,
-  ];
-  const completion = [
-    ...messagesFrom(pick(attributes, "gen_ai.output.messages", "gen_ai.completion"), "assistant"),
-    ...indexedMessages(attributes, "gen_ai.completion", "assistant"),
-    ...fromEvents.completion,
-  ];
-  const hasAny =
-    [provider, requestModel, responseModel, operation, inputTokens, outputTokens].some((v) => v !== undefined) ||
-    finishReasons.length > 0 ||
-    prompt.length > 0 ||
-    completion.length > 0;
-  if (!hasAny) return null;
-  const facts: GenAiFacts = { finishReasons, prompt, completion };
-  if (provider !== undefined) facts.provider = provider;
-  if (operation !== undefined) facts.operation = operation;
-  if (requestModel !== undefined) facts.requestModel = requestModel;
-  if (responseModel !== undefined) facts.responseModel = responseModel;
-  if (inputTokens !== undefined) facts.inputTokens = inputTokens;
-  if (outputTokens !== undefined) facts.outputTokens = outputTokens;
-  return facts;
 }
 
 export interface ExceptionInfo {

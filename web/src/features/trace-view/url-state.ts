@@ -11,6 +11,16 @@ export function writeSpanParam(spanId: string | null): void {
   replaceSearchParam("span", spanId);
 }
 
+/** `?highlight=critical|self`: what the waterfall highlights, so a shared link shows the same. */
+export function readHighlightParam(): "critical" | "self" | null {
+  const value = new URLSearchParams(location.search).get("highlight");
+  return value === "critical" || value === "self" ? value : null;
+}
+
+export function writeHighlightParam(highlight: "critical" | "self" | null): void {
+  replaceSearchParam("highlight", highlight);
+}
+
 interface NavigationEntryLike {
   url: string | null;
   index: number;

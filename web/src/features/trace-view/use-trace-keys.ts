@@ -11,6 +11,14 @@ export interface TraceKeyHandlers {
   right(): void;
   toggle(): void;
   back(): void;
+  /** e / E: next / previous failing span. */
+  error(direction: 1 | -1): void;
+  /** + / −: zoom the time window in (1) or out (-1); 0 shows the whole trace. */
+  zoom(direction: 1 | -1 | 0): void;
+  /** [ / ]: move the zoomed window earlier (-1) or later (1). */
+  pan(direction: 1 | -1): void;
+  /** c: highlight the critical path, or stop. */
+  critical(): void;
 }
 
 /** Elements whose own Enter must keep working (a focused button, link or disclosure). */
@@ -38,6 +46,23 @@ function actionFor(event: KeyboardEvent, on: Partial<TraceKeyHandlers>): (() => 
       return activatesOnEnter(event.target) ? undefined : on.toggle;
     case "Escape":
       return on.back;
+    case "e":
+      return on.error && (() => on.error?.(1));
+    case "E":
+      return on.error && (() => on.error?.(-1));
+    case "+":
+    case "=":
+      return on.zoom && (() => on.zoom?.(1));
+    case "-":
+      return on.zoom && (() => on.zoom?.(-1));
+    case "0":
+      return on.zoom && (() => on.zoom?.(0));
+    case "c":
+      return on.critical;
+    case "[":
+      return on.pan && (() => on.pan?.(-1));
+    case "]":
+      return on.pan && (() => on.pan?.(1));
     default:
       return undefined;
   }
@@ -56,8 +81,8 @@ export function useBackToList(): () => void {
 }
 
 /**
- * The trace page's keys: j/k and arrows move, ←/→ collapse and expand, Enter toggles, Escape leaves
- * a text field or, elsewhere, goes back to the list. The app shell keeps `?` and `/`.
+ * The trace page's keys: j/k and arrows move, ←/→ collapse and expand, Enter toggles, e/E go to the
+ * next/previous failing span, + / − / 0 zoom the timeline and [ / ] pan it, Escape leaves a text field or, elsewhere, goes back to the list. The app shell keeps `?` and `/`.
  */
 export function useTraceKeys(handlers: Partial<TraceKeyHandlers>): void {
   const latest = useRef(handlers);

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { stepError, traceErrors } from "./error-model";
 import { createTraceSearch, stepMatch } from "./trace-search";
 import { readSpanParam, writeSpanParam } from "./url-state";
 import type { Reveal } from "./Waterfall";
@@ -39,7 +40,19 @@ export function useWaterfallState(tree: WaterfallTree) {
   }, [tree]);
 
   const rows = useMemo(() => visibleRows(tree, collapsed), [tree, collapsed]);
-  const selected: WaterfallNode | null = (selectedId !== null ? tree.byId.get(selectedId) : undefined) ?? tree.root;
+  const errors = useMemo(() => traceErrors(tree), [tree]);
+  // Until a span is chosen, a failing trace opens on the span where its failure started.
+  const selected: WaterfallNode | null =
+    (selectedId !== null ? tree.byId.get(selectedId) : undefined) ?? errors.origin ?? tree.root;
+  const revealedOrigin = useRef<string | null>(null);
+  useEffect(() => {
+    const origin = errors.origin;
+    if (selectedId !== null || origin === null || revealedOrigin.current === origin.spanId) return;
+    revealedOrigin.current = origin.spanId;
+    seq.current++;
+    setReveal({ spanId: origin.spanId, align: "center", seq: seq.current });
+    setCollapsed((previous) => expandAncestors(previous, origin));
+  }, [errors, selectedId]);
   const pathIds = useMemo(() => new Set(ancestorIds(selected)), [selected]);
   const search = useMemo(() => createTraceSearch(tree.nodes.map((node) => node.span)), [tree]);
   const matches = useMemo(() => search.find(query), [search, query]);
@@ -104,8 +117,14 @@ export function useWaterfallState(tree: WaterfallTree) {
     matchIds,
     matchAncestorIds,
     currentMatch,
+    errors,
     select,
     toggle,
+    /** Selects the next (1) or previous (-1) failing span in waterfall order, wrapping around. */
+    stepError(direction: 1 | -1) {
+      const node = stepError(errors.nodes, selected?.index ?? -1, direction);
+      if (node) select(node.spanId, "jump");
+    },
     collapseAll() {
       setCollapsed(collapsibleIds(tree));
       let top = selected;

@@ -6,6 +6,7 @@
 import type { SpanJson } from "../../../../src/protocol";
 import { nanosDiffMs } from "../../lib/format";
 import { clipText } from "../../lib/long-text";
+import { isGenAiSpan } from "./genai";
 import { spanLabel } from "./span-label";
 
 /** Why a span sits at root level although it names a parent. */
@@ -35,6 +36,8 @@ export interface WaterfallNode {
   /** Milliseconds from the trace start, one per event, in event order. */
   eventOffsetsMs: number[];
   isError: boolean;
+  /** A GenAI (LLM) call: the row carries a mark. */
+  isLlm: boolean;
   parentIssue: ParentIssue;
   /** A second span with an id already seen; shown, but children attach to the first. */
   duplicate: boolean;
@@ -148,6 +151,7 @@ export function buildWaterfallTree(spans: readonly SpanJson[]): WaterfallTree {
       selfMs: durationMs,
       eventOffsetsMs: span.events.length === 0 ? NO_OFFSETS : span.events.map((event) => offsetOf(event.timeUnixNano)),
       isError,
+      isLlm: isGenAiSpan(span.attributes),
       parentIssue: null,
       duplicate: byId.has(span.spanId),
     };

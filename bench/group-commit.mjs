@@ -1,0 +1,65 @@
+// Group commit in the SQLite store, without HTTP: 4 senders each decode a fresh 1,000-span protobuf
+// request, insert it and wait for store.committed() before the next, as the OTLP route does. Compares
+// synchronous=NORMAL and FULL (what a commit waits for), writes nobody waits for (flushed on the
+// timer, as before group commit), and the memory store, in one run.
+// Run after `npm run build`:  node bench/group-commit.mjs
+// Knobs: BENCH_REQUESTS (default 300 per mode), BENCH_CONCURRENCY (4).
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { percentile } from "../dist/domain/percentile.js";
+import { decodeTraceRequestProtobuf } from "../dist/otlp/protobuf/traces.js";
+import { createMemoryStore } from "../dist/store/memory-store.js";
+import { createSqliteStore, loadSqliteDriver } from "../dist/store/sqlite-store.js";
+import { buildRequest, withFreshTraceIds } from "./payload.mjs";
+
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 300);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
+const template = buildRequest(100, 10);
+const fmt = (n) => Math.round(n).toLocaleString("en-US");
+
+async function run(label, store, { wait }) {
+  let next = 0;
+  const latencies = [];
+  const start = performance.now();
+  const sender = async () => {
+    while (next < REQUESTS) {
+      next++;
+      const began = performance.now();
+      store.insertSpans(decodeTraceRequestProtobuf(withFreshTraceIds(template)).spans);
+      if (wait) await store.committed?.();
+      else await new Promise((resolve) => setImmediate(resolve));
+      latencies.push(performance.now() - began);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, sender));
+  const seconds = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  const spans = store.stats().spans;
+  store.close();
+  console.log(
+    `${label}: ${fmt((REQUESTS * template.spanCount) / seconds)} spans/s (${fmt(spans)} spans in ${seconds.toFixed(1)} s), ` +
+      `request p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms`,
+  );
+}
+
+await loadSqliteDriver();
+const dir = mkdtempSync(join(tmpdir(), "tracekit-group-commit-"));
+const maxSpans = REQUESTS * template.spanCount + 1;
+try {
+  console.log(`${CONCURRENCY} senders, ${REQUESTS} requests of ${template.spanCount} spans per mode`);
+  await run("memory", createMemoryStore({ maxSpans }), { wait: true });
+  await run("sqlite, not waiting (timer flush)", createSqliteStore({ path: join(dir, "a.db"), maxSpans }), {
+    wait: false,
+  });
+  await run("sqlite NORMAL, waiting for commit", createSqliteStore({ path: join(dir, "b.db"), maxSpans }), {
+    wait: true,
+  });
+  await run(
+    "sqlite FULL, waiting for commit",
+    createSqliteStore({ path: join(dir, "c.db"), maxSpans, synchronous: "FULL" }),
+    { wait: true },
+  );
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

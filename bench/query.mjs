@@ -1,0 +1,116 @@
+// Query-language benchmark: fills the memory store and a SQLite file with BENCH_SPANS spans
+// (default 1M: bench/payload.mjs traffic, 100 traces × 10 spans per request), then times the trace
+// list's queries on each store directly (no HTTP): a common `key=value` (matches at once), a rare one
+// (one trace, stored first, so the whole store is walked), a rare `duration>`, and autocomplete.
+// Run after `npm run build`:  node bench/query.mjs
+// Knobs: BENCH_SPANS (1000000), BENCH_RUNS (runs per query, 9), BENCH_SECONDS (cap per query, 30).
+import { mkdtempSync, rmSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { percentile } from "../dist/domain/percentile.js";
+import { decodeTraceRequestProtobuf } from "../dist/otlp/protobuf/traces.js";
+import { createMemoryStore } from "../dist/store/memory-store.js";
+import { createSqliteStore, loadSqliteDriver } from "../dist/store/sqlite-store.js";
+import { buildRequest, withFreshTraceIds } from "./payload.mjs";
+
+const SPANS = Number(process.env.BENCH_SPANS ?? 1_000_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 9);
+const MAX_SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
+
+const template = buildRequest(100, 10);
+const fmt = (n, digits = 1) => n.toLocaleString("en-US", { maximumFractionDigits: digits });
+
+/** One old trace the rare queries look for: an order id no other span has, and one slow span. */
+function needleSpans() {
+  const [first] = decodeTraceRequestProtobuf(withFreshTraceIds(template)).spans;
+  const start = first.startTimeUnixNano - 3_600_000_000_000n;
+  return [
+    {
+      ...first,
+      parentSpanId: null,
+      startTimeUnixNano: start,
+      endTimeUnixNano: start + 400_000_000n,
+      attributes: { ...first.attributes, "app.order.id": 89581 },
+    },
+  ];
+}
+
+function fill(store) {
+  const started = performance.now();
+  store.insertSpans(needleSpans());
+  let spans = 1;
+  while (spans < SPANS) {
+    const batch = decodeTraceRequestProtobuf(withFreshTraceIds(template)).spans;
+    store.insertSpans(batch);
+    spans += batch.length;
+  }
+  store.stats(); // flushes the SQLite store
+  return { spans, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * The first run (it may build per-trace filters: see src/store/trace-blooms.ts) and the median of up
+ * to RUNS more, stopping after MAX_SECONDS.
+ */
+function time(run) {
+  let t = performance.now();
+  let result = run();
+  const first = performance.now() - t;
+  const times = [];
+  const until = performance.now() + MAX_SECONDS * 1000;
+  for (let i = 0; i < RUNS && (i < 2 || performance.now() < until); i++) {
+    t = performance.now();
+    result = run();
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return { first, p50: percentile(times, 50), runs: times.length, result };
+}
+
+function report(label, store, target) {
+  const queries = [
+    ["key=value, common", "http.response.status_code=500"],
+    ["key=value, rare (one old trace)", "app.order.id=89581"],
+    ["duration>, rare (one old trace)", "duration>250ms"],
+    ["key=value AND duration>, rare", "http.route=/api/orders/:id duration>250ms"],
+    ["bare text, rare", "89581"],
+  ];
+  for (const [name, q] of queries) {
+    const { first, p50, runs, result } = time(() => store.listTraces({ limit: 50, q }));
+    const verdict = p50 < target ? "meets" : "MISSES";
+    console.log(
+      `${label} ${name.padEnd(32)} ${q.padEnd(44)} p50 ${fmt(p50).padStart(8)} ms (${runs} runs after a first of ${fmt(first, 0)} ms; ${result.traces.length} traces; ${verdict} < ${target} ms)`,
+    );
+  }
+  const keys = time(() => store.attributeKeys());
+  console.log(
+    `${label} autocomplete keys                 GET /api/attributes                           p50 ${fmt(keys.p50).padStart(8)} ms (${keys.result.keys.length} keys from ${keys.result.sampledSpans} spans; ${keys.p50 < 20 ? "meets" : "MISSES"} < 20 ms)`,
+  );
+  const values = time(() => store.attributeValues("http.route", 20));
+  console.log(
+    `${label} autocomplete values               GET /api/attributes/http.route/values         p50 ${fmt(values.p50).padStart(8)} ms (${values.result.values.length} values; ${values.p50 < 20 ? "meets" : "MISSES"} < 20 ms)`,
+  );
+}
+
+console.log(
+  `load average at start: ${loadavg()
+    .map((n) => n.toFixed(1))
+    .join(" ")} (${cpus().length} cores)`,
+);
+const memory = createMemoryStore({ maxSpans: SPANS + 1000 });
+const memoryFill = fill(memory);
+console.log(`memory: ${fmt(memoryFill.spans, 0)} spans stored in ${fmt(memoryFill.seconds)} s`);
+report("memory", memory, 50);
+memory.close();
+
+await loadSqliteDriver();
+const dir = mkdtempSync(join(tmpdir(), "tracekit-query-bench-"));
+try {
+  const sqlite = createSqliteStore({ path: join(dir, "bench.db"), maxSpans: SPANS + 1000 });
+  const sqliteFill = fill(sqlite);
+  console.log(`sqlite: ${fmt(sqliteFill.spans, 0)} spans stored in ${fmt(sqliteFill.seconds)} s`);
+  report("sqlite", sqlite, 100);
+  sqlite.close();
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,40 @@
+/**
+ * The environment `tracekit-local run` gives the command: pointed at this instance, tagged with the run.
+ * `run` is an explicit request to send here, so the OTLP endpoint variables are overwritten (and the
+ * per-signal ones removed, since an SDK prefers them to the shared one); ENV and NODE_ENV are the
+ * user's to choose and are only filled in when unset.
+ */
+export const RUN_ID_ATTRIBUTE = "tracekit.run.id";
+
+const PER_SIGNAL_OVERRIDES = [
+  "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+  "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT",
+  "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
+  "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
+  "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL",
+  "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL",
+];
+
+export interface RunEnvOptions {
+  /** The instance's base URL, e.g. http://localhost:9999. */
+  url: string;
+  runId: string;
+  service?: string;
+}
+
+/** A copy of `env` for the command; `env` itself is left alone. */
+export function runEnvironment(env: NodeJS.ProcessEnv, options: RunEnvOptions): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = { ...env };
+  if (!out.ENV) out.ENV = "development";
+  if (!out.NODE_ENV) out.NODE_ENV = "development";
+  for (const name of PER_SIGNAL_OVERRIDES) delete out[name];
+  out.OTEL_EXPORTER_OTLP_ENDPOINT = options.url;
+  out.OTEL_EXPORTER_OTLP_PROTOCOL = "http/protobuf";
+  out.TRACEKIT_ENDPOINT = options.url;
+  if (options.service !== undefined) out.OTEL_SERVICE_NAME = options.service;
+  // The resource attribute list is comma-separated key=value pairs; the user's own pairs are kept.
+  const tag = `${RUN_ID_ATTRIBUTE}=${encodeURIComponent(options.runId)}`;
+  const own = out.OTEL_RESOURCE_ATTRIBUTES?.trim().replace(/,+$/, "");
+  out.OTEL_RESOURCE_ATTRIBUTES = own ? `${own},${tag}` : tag;
+  return out;
+}

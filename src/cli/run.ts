@@ -1,0 +1,130 @@
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { constants } from "node:os";
+import { isatty } from "node:tty";
+import type { Command } from "commander";
+import { ConfigError } from "../config.js";
+import { startBackgroundInstance } from "./background-instance.js";
+import { openBrowser } from "./browser.js";
+import { addInstanceOptions, type InstanceOptions, instanceUrl, probeInstance, requireInstance } from "./instance.js";
+import { RUN_ID_ATTRIBUTE, runEnvironment } from "./run-env.js";
+import { countRun, formatRunLine, runListUrl, waitForQuiet } from "./run-summary.js";
+
+interface RunOptions extends InstanceOptions {
+  service?: string;
+  open: boolean;
+}
+
+/** How long a started instance may take to answer its health check. */
+const START_TIMEOUT_MS = 15_000;
+/** After the command exits, its SDK's last export may still be on its way: wait for quiet, at most this. */
+const FLUSH_QUIET_MS = 300;
+const FLUSH_MAX_MS = 3_000;
+const FORWARDED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+export function addRunOptions(command: Command): Command {
+  return addInstanceOptions(command)
+    .usage("[options] -- <command...>")
+    .argument("<command...>", "the command to run (put it after --)")
+    .option("--service <name>", "set OTEL_SERVICE_NAME for the command (and show only that service's traces)")
+    .option("--no-open", "do not open the browser when run starts tracekit-local itself (also TRACEKIT_NO_BROWSER=1)")
+    .passThroughOptions()
+    .addHelpText(
+      "after",
+      `
+The command gets OTEL_EXPORTER_OTLP_ENDPOINT and TRACEKIT_ENDPOINT (this instance),
+OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf, OTEL_SERVICE_NAME (with --service) and
+${RUN_ID_ATTRIBUTE}=<id> appended to OTEL_RESOURCE_ATTRIBUTES. These replace your own,
+and the per-signal OTEL_EXPORTER_OTLP_*_ENDPOINT/_PROTOCOL are removed; ENV and
+NODE_ENV are set to development only when unset. Signals go to the command, and
+run exits with its exit code (128+n when it died of signal n). At the end one
+line says what the run sent and links to just its traces (those that started
+while it ran).
+
+Example: tracekit-local run --service api -- npm start`,
+    );
+}
+
+function fail(message: string, code: number): never {
+  console.error(`error: ${message}`);
+  process.exit(code);
+}
+
+/** The running instance, or one started now in the background (only on localhost: --url names another host). */
+async function findOrStartInstance(options: RunOptions): Promise<{ url: string; started: boolean }> {
+  if (options.url !== undefined) return { url: (await requireInstance(options)).url, started: false };
+  let url: string;
+  try {
+    url = instanceUrl(options);
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message, 2);
+    throw error;
+  }
+  if ((await probeInstance(url)) !== null) return { url, started: false };
+  const port = Number(new URL(url).port);
+  try {
+    const instance = await startBackgroundInstance(port, url, START_TIMEOUT_MS);
+    console.error(
+      `tracekit-local: started at ${url} in the background (log ${instance.logFile}); it keeps running after this command, stop it with \`kill ${instance.pid}\``,
+    );
+  } catch (error) {
+    fail((error as Error).message, 1);
+  }
+  return { url, started: true };
+}
+
+export async function runCommand(command: string[], options: RunOptions): Promise<void> {
+  const [file, ...args] = command;
+  if (file === undefined) fail("name a command to run: tracekit-local run -- <command...>", 2);
+  const { url, started } = await findOrStartInstance(options);
+  const runId = randomBytes(4).toString("hex");
+  const env = runEnvironment(process.env, {
+    url,
+    runId,
+    ...(options.service === undefined ? {} : { service: options.service }),
+  });
+  const sinceMs = Date.now();
+  if (started && options.open && process.env.TRACEKIT_NO_BROWSER !== "1") {
+    // The run's traces as they arrive: the list from now on (the summary's link closes the window).
+    const params = new URLSearchParams(options.service === undefined ? {} : { service: options.service });
+    params.set("since", String(sinceMs));
+    await openBrowser(`${url}/?${params}`);
+  }
+
+  const child = spawn(file, args, { stdio: "inherit", env });
+  let exitCode: number | null = null;
+  for (const signal of FORWARDED_SIGNALS) {
+    process.on(signal, () => {
+      // After the command has exited only the summary is left: a signal ends that at once.
+      if (exitCode !== null) process.exit(exitCode);
+      // A terminal's Ctrl+C already reached the command (the whole foreground process group gets it);
+      // sending it again would read as a second Ctrl+C, which many programs take as "quit now".
+      if (signal === "SIGINT" && isatty(0)) return;
+      child.kill(signal);
+    });
+  }
+  exitCode = await new Promise<number>((resolve) => {
+    child.on("error", (error: NodeJS.ErrnoException) => {
+      // Like a shell: 127 for a command that does not exist, 126 for one that cannot be run.
+      if (error.code === "ENOENT") fail(`command not found: ${file}`, 127);
+      fail(`could not run ${file}: ${error.message}`, 126);
+    });
+    child.on("exit", (code, signal) => {
+      resolve(code ?? 128 + (signal === null ? 0 : (constants.signals[signal] ?? 0)));
+    });
+  });
+
+  try {
+    await waitForQuiet(url, FLUSH_QUIET_MS, FLUSH_MAX_MS);
+    const window = {
+      sinceMs,
+      untilMs: Date.now(),
+      ...(options.service === undefined ? {} : { service: options.service }),
+    };
+    const totals = await countRun(url, window);
+    console.error(formatRunLine(totals, runListUrl(url, window)));
+  } catch (error) {
+    console.error(`tracekit-local: could not count what this run sent (${(error as Error).message})`);
+  }
+  process.exit(exitCode);
+}

@@ -1,0 +1,125 @@
+import type { TraceSummaryJson } from "../protocol.js";
+
+/** What `tail` shows: one line per new trace, per new error span, or per log record. */
+export type TailView = "traces" | "errors" | "logs";
+
+/** A trace is shown once it has its root and no span arrived for this long… */
+export const SETTLE_MS = 400;
+/** …or once it has waited this long (a root that never comes, a trace that keeps growing). */
+export const MAX_HOLD_MS = 5_000;
+/** Traces remembered (to show each once); the oldest are forgotten past it. */
+const MAX_REMEMBERED = 20_000;
+
+interface Pending {
+  summary: TraceSummaryJson;
+  firstSeen: number;
+  lastChange: number;
+}
+
+/** A trace due to be shown, and how many of its errors were accounted for before. */
+export interface DueTrace {
+  summary: TraceSummaryJson;
+  previousErrors: number;
+}
+
+/** What `selectNewErrors` needs of a span. */
+export interface ErrorSpanRef {
+  spanId: string;
+  endTimeUnixNano: string;
+}
+
+/**
+ * Decides when a trace seen on the live feed is due: in "traces", once per trace when it has settled;
+ * in "errors", whenever its error count has grown and settled (the caller then reads its spans and
+ * shows the error spans it has not shown yet). Pure: the caller passes the time.
+ */
+export class TraceTailFeed {
+  /** traceId → errors already accounted for ("traces": shown at all). */
+  private readonly known = new Map<string, number>();
+  private readonly pending = new Map<string, Pending>();
+  /** traceId → error spans already shown ("errors"). */
+  private readonly shownErrors = new Map<string, Set<string>>();
+  private primed = false;
+
+  constructor(private readonly view: "traces" | "errors") {}
+
+  /**
+   * A live `traces` message. The first snapshot is what was there before tail started: remembered,
+   * not shown; a later snapshot (after a reconnect) may hold traces that arrived in between.
+   */
+  receive(summaries: readonly TraceSummaryJson[], snapshot: boolean, now: number): void {
+    if (snapshot && !this.primed) {
+      for (const summary of summaries) this.remember(summary.traceId, summary.errorCount);
+      this.primed = true;
+      return;
+    }
+    this.primed = true;
+    for (const summary of summaries) {
+      const known = this.known.get(summary.traceId);
+      const interesting = this.view === "traces" ? known === undefined : summary.errorCount > (known ?? 0);
+      const waiting = this.pending.get(summary.traceId);
+      if (waiting !== undefined) {
+        if (waiting.summary.spanCount !== summary.spanCount || waiting.summary.errorCount !== summary.errorCount) {
+          waiting.lastChange = now;
+        }
+        waiting.summary = summary;
+      } else if (interesting) {
+        this.pending.set(summary.traceId, { summary, firstSeen: now, lastChange: now });
+      }
+    }
+  }
+
+  /** Everything clears (DELETE /api/traces): a trace id seen again is a new trace. */
+  cleared(): void {
+    this.known.clear();
+    this.pending.clear();
+    this.shownErrors.clear();
+  }
+
+  /** The traces due now, oldest start first; each is then accounted for. */
+  due(now: number): DueTrace[] {
+    const out: DueTrace[] = [];
+    for (const [traceId, entry] of this.pending) {
+      const settled = now - entry.lastChange >= SETTLE_MS && (this.view === "errors" || entry.summary.hasRoot);
+      if (!settled && now - entry.firstSeen < MAX_HOLD_MS) continue;
+      this.pending.delete(traceId);
+      out.push({ summary: entry.summary, previousErrors: this.known.get(traceId) ?? 0 });
+      this.remember(traceId, entry.summary.errorCount);
+    }
+    return out.sort((a, b) => compareNanos(a.summary.startTimeUnixNano, b.summary.startTimeUnixNano));
+  }
+
+  /**
+   * Of a due trace's error spans, those not shown yet, in the order they ended. Errors that were there
+   * before tail saw the trace (`previousErrors`, first time only) count as the earliest to end.
+   */
+  selectNewErrors<T extends ErrorSpanRef>(traceId: string, previousErrors: number, errorSpans: readonly T[]): T[] {
+    const sorted = [...errorSpans].sort((a, b) => compareNanos(a.endTimeUnixNano, b.endTimeUnixNano));
+    let shown = this.shownErrors.get(traceId);
+    if (shown === undefined) {
+      shown = new Set(sorted.slice(0, previousErrors).map((span) => span.spanId));
+      this.shownErrors.set(traceId, shown);
+      if (this.shownErrors.size > MAX_REMEMBERED) {
+        const oldest = this.shownErrors.keys().next().value;
+        if (oldest !== undefined) this.shownErrors.delete(oldest);
+      }
+    }
+    const fresh = sorted.filter((span) => !shown.has(span.spanId));
+    for (const span of fresh) shown.add(span.spanId);
+    return fresh;
+  }
+
+  private remember(traceId: string, errors: number): void {
+    this.known.delete(traceId);
+    this.known.set(traceId, errors);
+    if (this.known.size > MAX_REMEMBERED) {
+      const oldest = this.known.keys().next().value;
+      if (oldest !== undefined) this.known.delete(oldest);
+    }
+  }
+}
+
+function compareNanos(a: string, b: string): number {
+  if (a.length !== b.length) return a.length - b.length;
+  return a < b ? -1 : a > b ? 1 : 0;
+}

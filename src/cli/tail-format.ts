@@ -1,0 +1,107 @@
+import type { LogRecordJson, LogSeverity, SpanJson, TraceSummaryJson } from "../protocol.js";
+
+/** ANSI styles, or none. */
+export interface Palette {
+  dim(text: string): string;
+  bold(text: string): string;
+  red(text: string): string;
+  yellow(text: string): string;
+  cyan(text: string): string;
+}
+
+const style = (open: number, close: number) => (text: string) => `\u001b[${open}m${text}\u001b[${close}m`;
+const plain = (text: string) => text;
+
+export function palette(colour: boolean): Palette {
+  if (!colour) return { dim: plain, bold: plain, red: plain, yellow: plain, cyan: plain };
+  return { dim: style(2, 22), bold: style(1, 22), red: style(31, 39), yellow: style(33, 39), cyan: style(36, 39) };
+}
+
+/** Colour only on a terminal, and never when NO_COLOR is set to anything (https://no-color.org). */
+export function wantsColour(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
+  return stream.isTTY === true && !env.NO_COLOR;
+}
+
+const MAX_TEXT = 300;
+
+/** Telemetry as one safe line: control characters (a terminal's escape sequences) never pass through. */
+function safe(text: string, max = MAX_TEXT): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
+  const one = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ").trim();
+  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+}
+
+const pad = (n: number, width = 2) => String(n).padStart(width, "0");
+
+/** Local time of day with milliseconds, from nanoseconds since the epoch. */
+export function clock(unixNano: string): string {
+  const d = new Date(Number(BigInt(unixNano) / 1_000_000n));
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+}
+
+export function duration(ms: number): string {
+  if (ms < 1) return `${ms.toFixed(2)} ms`;
+  if (ms < 10) return `${ms.toFixed(1)} ms`;
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(2)} s`;
+  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+const count = (n: number, one: string) => `${n} ${n === 1 ? one : `${one}s`}`;
+
+/** `12:03:07.123  checkout  GET /orders  120 ms  5 spans  1 error  4bf92f35…` */
+export function traceLine(trace: TraceSummaryJson, p: Palette): string {
+  const parts = [
+    p.dim(clock(trace.startTimeUnixNano)),
+    p.cyan(safe(trace.service, 60)),
+    p.bold(safe(trace.name) || "(unnamed)"),
+    duration(trace.durationMs),
+    count(trace.spanCount, "span"),
+  ];
+  if (trace.errorCount > 0) parts.push(p.red(count(trace.errorCount, "error")));
+  parts.push(p.dim(trace.traceId));
+  return parts.join("  ");
+}
+
+/** What an error span says about itself: its status message, else its first exception event's message. */
+function errorMessage(span: SpanJson): string {
+  if (span.status.message) return span.status.message;
+  for (const event of span.events) {
+    const message = event.attributes["exception.message"] ?? event.attributes["exception.type"];
+    if (event.name === "exception" && typeof message === "string") return message;
+  }
+  return "";
+}
+
+/** `12:03:07.123  payments  charge card  card declined  4bf92f35…` */
+export function errorLine(span: SpanJson, p: Palette): string {
+  const message = errorMessage(span);
+  return [
+    p.dim(clock(span.endTimeUnixNano)),
+    p.cyan(safe(span.service, 60)),
+    p.bold(safe(span.name) || "(unnamed)"),
+    p.red(message ? safe(message) : "error"),
+    p.dim(span.traceId),
+  ].join("  ");
+}
+
+function severityStyle(severity: LogSeverity, p: Palette): (text: string) => string {
+  if (severity === "ERROR" || severity === "FATAL") return p.red;
+  if (severity === "WARN") return p.yellow;
+  if (severity === "TRACE" || severity === "DEBUG") return p.dim;
+  return plain;
+}
+
+/** `12:03:07.123  ERROR  checkout  payment failed for order 42  4bf92f35…` */
+export function logLine(log: LogRecordJson, p: Palette): string {
+  const body = log.body === null ? "" : typeof log.body === "string" ? log.body : JSON.stringify(log.body);
+  const level = log.severity === "UNSPECIFIED" ? log.severityText || "-" : log.severity;
+  const parts = [
+    p.dim(clock(log.timeUnixNano)),
+    severityStyle(log.severity, p)(safe(level, 12).padEnd(5)),
+    p.cyan(safe(log.service, 60)),
+    safe(log.eventName ? `${log.eventName} ${body}` : body) || p.dim("(no body)"),
+  ];
+  if (log.traceId !== null) parts.push(p.dim(log.traceId));
+  return parts.join("  ");
+}

@@ -1,0 +1,193 @@
+import { type Command, InvalidArgumentError, Option } from "commander";
+import WebSocket from "ws";
+import type {
+  LiveMessage,
+  LogListResponse,
+  LogRecordJson,
+  SpanJson,
+  TraceListResponse,
+  TraceResponse,
+  TraceSummaryJson,
+} from "../protocol.js";
+import { addInstanceOptions, type InstanceOptions, requireInstance } from "./instance.js";
+import { type DueTrace, type TailView, TraceTailFeed } from "./tail-feed.js";
+import { errorLine, logLine, palette, traceLine, wantsColour } from "./tail-format.js";
+
+interface TailOptions extends InstanceOptions {
+  query?: string;
+  format: "human" | "json";
+}
+
+const VIEWS: readonly TailView[] = ["traces", "errors", "logs"];
+const TICK_MS = 100;
+const RECONNECT_MIN_MS = 250;
+const RECONNECT_MAX_MS = 5_000;
+const PAGE = 1000;
+const NANOS_PER_MS = 1_000_000n;
+
+function parseView(value: string): TailView {
+  if (!(VIEWS as readonly string[]).includes(value)) throw new InvalidArgumentError(`Use one of ${VIEWS.join(", ")}.`);
+  return value as TailView;
+}
+
+export function addTailOptions(command: Command): Command {
+  return addInstanceOptions(command)
+    .argument("[view]", `what to show, one line each: ${VIEWS.join(", ")}`, parseView, "traces")
+    .option(
+      "-q, --query <text>",
+      "only what the server's search (q) matches: for traces and errors, text in the trace's span names, status messages, attribute and event values; for logs, text in the body and attribute values",
+    )
+    .addOption(
+      new Option("--format <format>", "human lines, or JSON lines for scripts (one object per line)")
+        .choices(["human", "json"])
+        .default("human"),
+    );
+}
+
+async function getJson<T>(url: string): Promise<T | null> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+    return response.ok ? ((await response.json()) as T) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Ids of every item the server's search matches, page by page; null when the server did not answer. */
+async function matchingIds<T>(
+  url: string,
+  params: URLSearchParams,
+  items: (page: T) => { ids: string[]; nextCursor?: string },
+): Promise<Set<string> | null> {
+  const ids = new Set<string>();
+  params.set("limit", String(PAGE));
+  for (;;) {
+    const page = await getJson<T>(`${url}?${params}`);
+    if (page === null) return null;
+    const read = items(page);
+    for (const id of read.ids) ids.add(id);
+    if (read.nextCursor === undefined) return ids;
+    params.set("cursor", read.nextCursor);
+  }
+}
+
+const toMs = (unixNano: string) => String(BigInt(unixNano) / NANOS_PER_MS);
+
+export async function runTail(view: TailView, options: TailOptions): Promise<void> {
+  const { url } = await requireInstance(options);
+  const query = options.query?.trim() || undefined;
+  const p = palette(options.format === "human" && wantsColour(process.stdout, process.env));
+  const print = (line: string) => process.stdout.write(`${line}\n`);
+  const show = {
+    trace: (trace: TraceSummaryJson) => print(options.format === "json" ? JSON.stringify(trace) : traceLine(trace, p)),
+    error: (span: SpanJson) => print(options.format === "json" ? JSON.stringify(span) : errorLine(span, p)),
+    log: (log: LogRecordJson) => print(options.format === "json" ? JSON.stringify(log) : logLine(log, p)),
+  };
+  // A reader that went away (`| head`) ends tail quietly.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => process.exit(error.code === "EPIPE" ? 0 : 1));
+
+  /** Of these traces, those the server's search matches (all of them without --query). */
+  async function tracesMatching(due: DueTrace[]): Promise<DueTrace[]> {
+    if (query === undefined || due.length === 0) return due;
+    // `due` is ordered by start: the first one starts the window to search.
+    const params = new URLSearchParams({ q: query, since: toMs(due[0]?.summary.startTimeUnixNano ?? "0") });
+    const ids = await matchingIds<TraceListResponse>(`${url}/api/traces`, params, (page) => ({
+      ids: page.traces.map((t) => t.traceId),
+      ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }),
+    }));
+    return ids === null ? [] : due.filter((d) => ids.has(d.summary.traceId));
+  }
+
+  async function logsMatching(logs: LogRecordJson[]): Promise<LogRecordJson[]> {
+    if (query === undefined || logs.length === 0) return logs;
+    const times = logs.map((log) => BigInt(log.timeUnixNano)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const params = new URLSearchParams({
+      q: query,
+      since: String((times[0] ?? 0n) / NANOS_PER_MS),
+      until: String((times[times.length - 1] ?? 0n) / NANOS_PER_MS),
+    });
+    const ids = await matchingIds<LogListResponse>(`${url}/api/logs`, params, (page) => ({
+      ids: page.logs.map((log) => log.id),
+      ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }),
+    }));
+    return ids === null ? [] : logs.filter((log) => ids.has(log.id));
+  }
+
+  const feed = view === "logs" ? null : new TraceTailFeed(view);
+  let logQueue: LogRecordJson[] = [];
+  // One flush at a time, so lines come out in the order they were decided.
+  let flushing: Promise<void> = Promise.resolve();
+  const flush = async () => {
+    if (feed !== null) {
+      const due = await tracesMatching(feed.due(Date.now()));
+      for (const { summary, previousErrors } of due) {
+        if (view === "traces") {
+          show.trace(summary);
+          continue;
+        }
+        const trace = await getJson<TraceResponse>(`${url}/api/traces/${summary.traceId}`);
+        const errors = trace?.spans.filter((span) => span.status.code === "ERROR") ?? [];
+        for (const span of feed.selectNewErrors(summary.traceId, previousErrors, errors)) show.error(span);
+      }
+    } else if (logQueue.length > 0) {
+      const batch = logQueue;
+      logQueue = [];
+      for (const log of await logsMatching(batch)) show.log(log);
+    }
+  };
+  setInterval(() => {
+    flushing = flushing.then(flush);
+  }, TICK_MS);
+
+  const onMessage = (message: LiveMessage) => {
+    if (message.type === "traces") feed?.receive(message.traces, message.snapshot === true, Date.now());
+    else if (message.type === "cleared") feed?.cleared();
+    else if (message.type === "logs" && view === "logs") logQueue.push(...message.logs);
+  };
+
+  const matching = query === undefined ? "" : ` matching "${query}"`;
+  let stopping = false;
+  let socket: WebSocket | null = null;
+  let opened = false;
+  let lost = false;
+  let backoff = RECONNECT_MIN_MS;
+  const connect = () => {
+    const ws = new WebSocket(`${url.replace(/^http/, "ws")}/api/live`);
+    socket = ws;
+    ws.on("open", () => {
+      backoff = RECONNECT_MIN_MS;
+      // Said once the feed is open, so whatever arrives from this line on is shown.
+      if (!opened) console.error(`tail: new ${view}${matching} at ${url} (Ctrl+C to stop)`);
+      else if (lost) console.error(`tail: reconnected to ${url}`);
+      opened = true;
+      lost = false;
+    });
+    ws.on("message", (data) => {
+      try {
+        onMessage(JSON.parse(String(data)) as LiveMessage);
+      } catch {
+        // Not a message this version knows: skip it.
+      }
+    });
+    ws.on("error", () => {
+      // "close" follows and reconnects.
+    });
+    ws.on("close", () => {
+      if (stopping) return;
+      if (!lost) console.error(`tail: lost the connection to ${url}; reconnecting…`);
+      lost = true;
+      setTimeout(connect, backoff);
+      backoff = Math.min(backoff * 2, RECONNECT_MAX_MS);
+    });
+  };
+
+  const stop = () => {
+    stopping = true;
+    socket?.terminate();
+    process.exit(0);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+
+  connect();
+}

@@ -1,0 +1,316 @@
+/**
+ * The trace list's query language, parsed into a tree the stores evaluate span by span.
+ *
+ *   query   := or
+ *   or      := and (("|" | "or") and)*
+ *   and     := unary (["and"] unary)*          juxtaposition is AND
+ *   unary   := ("-" | "not") unary | primary
+ *   primary := "(" or ")" | term
+ *   term    := key op value | word | "quoted text"
+ *   op      := "=" | "!=" | ">" | "<" | ">=" | "<=" | "~"
+ *
+ * Precedence: NOT binds tightest, then AND, then OR (`a b | c` is `(a b) | c`). A trace matches when
+ * one of its spans satisfies the whole query. See the README for what each term means.
+ */
+
+import { AppError } from "./errors.js";
+
+export type CompareOp = "=" | "!=" | ">" | "<" | ">=" | "<=" | "~";
+
+/** Fields every span has; any other key is an attribute (span, resource or event). */
+export const INTRINSIC_FIELDS = ["service", "name", "status", "kind", "duration"] as const;
+export type IntrinsicField = (typeof INTRINSIC_FIELDS)[number];
+
+export const STATUS_VALUES = ["error", "ok", "unset"] as const;
+export const KIND_VALUES = ["server", "client", "producer", "consumer", "internal", "unspecified"] as const;
+
+export type QueryNode =
+  | { type: "and"; items: QueryNode[] }
+  | { type: "or"; items: QueryNode[] }
+  | { type: "not"; item: QueryNode }
+  /** Text in a span's name, status message or any attribute or event value (case-insensitive); an unquoted word also matches an attribute of exactly that key. */
+  | { type: "text"; text: string; alsoKey: boolean }
+  /** An attribute that is present (under this key or one of its aliases). */
+  | { type: "exists"; key: string }
+  | { type: "attribute"; key: string; op: CompareOp; value: string; number: number | null }
+  | { type: "field"; field: "service" | "name"; op: "=" | "!=" | "~"; value: string }
+  | { type: "status"; op: "=" | "!="; value: (typeof STATUS_VALUES)[number] }
+  | { type: "kind"; op: "=" | "!="; value: (typeof KIND_VALUES)[number] }
+  /** Span duration against `nanos`. */
+  | { type: "duration"; op: Exclude<CompareOp, "~">; nanos: bigint };
+
+/** A query that cannot be parsed: `position` is the 0-based character where the problem is. */
+export class QueryError extends AppError {
+  override name = "QueryError";
+  constructor(
+    message: string,
+    readonly position: number,
+  ) {
+    super(400, "bad_query", message, { position });
+  }
+}
+
+type Token =
+  | { kind: "lparen" | "rparen" | "or" | "and" | "not" | "minus"; pos: number }
+  | { kind: "term"; pos: number; node: QueryNode };
+
+const OPERATORS: readonly CompareOp[] = [">=", "<=", "!=", "=", ">", "<", "~"];
+const STOP = new Set([" ", "\t", "\n", "\r", "(", ")", "|", '"']);
+const OPERATOR_START = new Set(["=", "!", ">", "<", "~"]);
+const ESCAPES: Record<string, string> = { n: "\n", t: "\t", r: "\r" };
+
+/** Nanoseconds per duration unit; a bare number is milliseconds. */
+const DURATION_UNITS: Record<string, number> = {
+  ns: 1,
+  us: 1e3,
+  µs: 1e3,
+  ms: 1e6,
+  s: 1e9,
+  m: 60e9,
+  h: 3600e9,
+  "": 1e6,
+};
+
+/** A duration such as `250ms`, `1.5s`, `2m` or `250` (milliseconds) in nanoseconds, or null. */
+export function parseQueryDuration(text: string): bigint | null {
+  const match = /^(\d+(?:\.\d+)?|\.\d+)(ns|us|µs|ms|s|m|h)?$/.exec(text.trim().toLowerCase());
+  if (!match) return null;
+  const nanos = Number(match[1]) * (DURATION_UNITS[match[2] ?? ""] as number);
+  return Number.isFinite(nanos) ? BigInt(Math.round(nanos)) : null;
+}
+
+/** The number a value means (`500`, `-1.5`, `1e3`), or null. */
+function numberOf(text: string): number | null {
+  if (text.trim() === "") return null;
+  const n = Number(text);
+  return Number.isFinite(n) ? n : null;
+}
+
+function quoteForMessage(text: string): string {
+  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+}
+
+class Lexer {
+  private pos = 0;
+  constructor(private readonly source: string) {}
+
+  tokens(): Token[] {
+    const out: Token[] = [];
+    for (;;) {
+      this.skipSpace();
+      if (this.pos >= this.source.length) return out;
+      out.push(this.next());
+    }
+  }
+
+  private skipSpace(): void {
+    while (this.pos < this.source.length && /\s/.test(this.source[this.pos] as string)) this.pos++;
+  }
+
+  private next(): Token {
+    const start = this.pos;
+    const ch = this.source[start] as string;
+    if (ch === "(") return this.single("lparen");
+    if (ch === ")") return this.single("rparen");
+    if (ch === "|") return this.single("or");
+    if (ch === '"') return { kind: "term", pos: start, node: { type: "text", text: this.quoted(), alsoKey: false } };
+    // "-word" negates; a lone "-" or "-5" is text.
+    if (ch === "-" && this.pos + 1 < this.source.length) {
+      const after = this.source[this.pos + 1] as string;
+      if (!STOP.has(after) && !/\s/.test(after) && !/[0-9.]/.test(after)) return this.single("minus");
+      if (after === "(" || after === '"') return this.single("minus");
+    }
+    const key = this.word();
+    if (this.pos < this.source.length && OPERATOR_START.has(this.source[this.pos] as string)) {
+      const opPos = this.pos;
+      const op = OPERATORS.find((candidate) => this.source.startsWith(candidate, opPos)) as CompareOp;
+      this.pos += op.length;
+      if (key === "") throw new QueryError(`expected an attribute key before "${op}"`, opPos);
+      const valuePos = this.pos;
+      const value = this.value(op);
+      return { kind: "term", pos: start, node: compareNode(key, op, value, valuePos) };
+    }
+    const lower = key.toLowerCase();
+    if (lower === "or") return { kind: "or", pos: start };
+    if (lower === "and") return { kind: "and", pos: start };
+    if (lower === "not") return { kind: "not", pos: start };
+    return { kind: "term", pos: start, node: { type: "text", text: key, alsoKey: true } };
+  }
+
+  private single(kind: "lparen" | "rparen" | "or" | "minus"): Token {
+    return { kind, pos: this.pos++ };
+  }
+
+  /** Characters up to a space, a parenthesis, `|`, a quote or an operator. */
+  private word(): string {
+    const start = this.pos;
+    while (this.pos < this.source.length) {
+      const ch = this.source[this.pos] as string;
+      if (STOP.has(ch) || /\s/.test(ch)) break;
+      // "!" alone is text ("failed!"); only "!=" is an operator.
+      if (OPERATOR_START.has(ch) && (ch !== "!" || this.source[this.pos + 1] === "=")) break;
+      this.pos++;
+    }
+    return this.source.slice(start, this.pos);
+  }
+
+  private value(op: string): string {
+    if (this.source[this.pos] === '"') return this.quoted();
+    const start = this.pos;
+    while (this.pos < this.source.length) {
+      const ch = this.source[this.pos] as string;
+      if (STOP.has(ch) || /\s/.test(ch)) break;
+      this.pos++;
+    }
+    if (this.pos === start) {
+      throw new QueryError(`expected a value after "${op}" (quote it, "", to compare with empty text)`, start);
+    }
+    return this.source.slice(start, this.pos);
+  }
+
+  /** A double-quoted string with \" \\ \n \t \r escapes; `pos` is at the opening quote. */
+  private quoted(): string {
+    const open = this.pos++;
+    let out = "";
+    while (this.pos < this.source.length) {
+      const ch = this.source[this.pos++] as string;
+      if (ch === '"') return out;
+      if (ch === "\\") {
+        if (this.pos >= this.source.length) break;
+        const escaped = this.source[this.pos++] as string;
+        out += ESCAPES[escaped] ?? escaped;
+      } else {
+        out += ch;
+      }
+    }
+    throw new QueryError("this quote is never closed", open);
+  }
+}
+
+function compareNode(key: string, op: CompareOp, value: string, valuePos: number): QueryNode {
+  const field = key.toLowerCase();
+  if (field === "service" || field === "name") {
+    if (op !== "=" && op !== "!=" && op !== "~") {
+      throw new QueryError(`${field} takes =, != or ~, not "${op}"`, valuePos - op.length);
+    }
+    return { type: "field", field, op, value };
+  }
+  if (field === "status" || field === "kind") {
+    if (op !== "=" && op !== "!=") throw new QueryError(`${field} takes = or !=, not "${op}"`, valuePos - op.length);
+    const allowed: readonly string[] = field === "status" ? STATUS_VALUES : KIND_VALUES;
+    const lower = value.toLowerCase();
+    if (!allowed.includes(lower)) {
+      throw new QueryError(`${field} is one of ${allowed.join(", ")}, not ${quoteForMessage(value)}`, valuePos);
+    }
+    return field === "status"
+      ? { type: "status", op, value: lower as (typeof STATUS_VALUES)[number] }
+      : { type: "kind", op, value: lower as (typeof KIND_VALUES)[number] };
+  }
+  if (field === "duration") {
+    if (op === "~") throw new QueryError('duration takes =, !=, >, <, >= or <=, not "~"', valuePos - 1);
+    const nanos = parseQueryDuration(value);
+    if (nanos === null) {
+      throw new QueryError(
+        `${quoteForMessage(value)} is not a duration: try 250ms, 1.5s, 2m, 100us (a bare number is milliseconds)`,
+        valuePos,
+      );
+    }
+    return { type: "duration", op, nanos };
+  }
+  const number = numberOf(value);
+  if ((op === ">" || op === "<" || op === ">=" || op === "<=") && number === null) {
+    throw new QueryError(`"${op}" compares numbers, and ${quoteForMessage(value)} is not one`, valuePos);
+  }
+  return { type: "attribute", key, op, value, number };
+}
+
+class Parser {
+  private index = 0;
+  constructor(
+    private readonly tokens: Token[],
+    private readonly length: number,
+  ) {}
+
+  parse(): QueryNode {
+    const node = this.or();
+    const extra = this.tokens[this.index];
+    if (extra !== undefined) {
+      throw new QueryError(extra.kind === "rparen" ? 'this ")" closes nothing' : "unexpected text", extra.pos);
+    }
+    return node;
+  }
+
+  private peek(): Token | undefined {
+    return this.tokens[this.index];
+  }
+
+  private or(): QueryNode {
+    const items = [this.and()];
+    for (let token = this.peek(); token?.kind === "or"; token = this.peek()) {
+      this.index++;
+      const next = this.peek();
+      if (next === undefined || next.kind === "rparen" || next.kind === "or") {
+        throw new QueryError('expected a term after "or"', next?.pos ?? this.length);
+      }
+      items.push(this.and());
+    }
+    return items.length === 1 ? (items[0] as QueryNode) : { type: "or", items };
+  }
+
+  private and(): QueryNode {
+    const items = [this.unary()];
+    for (let token = this.peek(); token !== undefined; token = this.peek()) {
+      if (token.kind === "or" || token.kind === "rparen") break;
+      if (token.kind === "and") {
+        this.index++;
+        const next = this.peek();
+        if (next === undefined || next.kind === "rparen" || next.kind === "or" || next.kind === "and") {
+          throw new QueryError('expected a term after "and"', next?.pos ?? this.length);
+        }
+      }
+      items.push(this.unary());
+    }
+    return items.length === 1 ? (items[0] as QueryNode) : { type: "and", items };
+  }
+
+  private unary(): QueryNode {
+    const token = this.peek();
+    if (token === undefined) throw new QueryError("expected a term", this.length);
+    if (token.kind === "not" || token.kind === "minus") {
+      this.index++;
+      if (this.peek() === undefined) {
+        throw new QueryError(`expected a term after "${token.kind === "not" ? "not" : "-"}"`, this.length);
+      }
+      return { type: "not", item: this.unary() };
+    }
+    return this.primary();
+  }
+
+  private primary(): QueryNode {
+    const token = this.peek() as Token;
+    if (token.kind === "term") {
+      this.index++;
+      return token.node;
+    }
+    if (token.kind === "lparen") {
+      this.index++;
+      const next = this.peek();
+      if (next === undefined) throw new QueryError('this "(" is never closed', token.pos);
+      if (next.kind === "rparen") throw new QueryError('expected a term inside "( )"', next.pos);
+      const node = this.or();
+      const close = this.peek();
+      if (close?.kind !== "rparen") throw new QueryError('this "(" is never closed', token.pos);
+      this.index++;
+      return node;
+    }
+    if (token.kind === "rparen") throw new QueryError('this ")" closes nothing', token.pos);
+    throw new QueryError(`expected a term before "${token.kind === "or" ? "or" : "and"}"`, token.pos);
+  }
+}
+
+/** Parses a query; throws QueryError. An empty or blank query is undefined (no filter). */
+export function parseQuery(source: string): QueryNode | undefined {
+  if (source.trim() === "") return undefined;
+  const tokens = new Lexer(source).tokens();
+  return new Parser(tokens, source.length).parse();
+}

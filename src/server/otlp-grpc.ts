@@ -1,0 +1,161 @@
+import {
+  logVerbosity,
+  Server,
+  ServerCredentials,
+  type ServerUnaryCall,
+  type ServiceDefinition,
+  type sendUnaryData,
+  setLogVerbosity,
+  status,
+} from "@grpc/grpc-js";
+import { OtlpDecodeError } from "../otlp/errors.js";
+import { encodeExportResponseProtobuf } from "../otlp/protobuf/status.js";
+import {
+  acceptExport,
+  type DecodedExport,
+  decodeErrorMessage,
+  type ExportOutcome,
+  type OtlpRouteDeps,
+  type OtlpSignal,
+  otlpSignals,
+  refused,
+} from "./routes/otlp.js";
+
+export interface OtlpGrpcOptions {
+  otlp: OtlpRouteDeps;
+  /** The listen address, the same as the main server's. */
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  onInternalError?(error: unknown): void;
+}
+
+export interface OtlpGrpcServer {
+  /** The port really listened on. */
+  port: number;
+  /** Answers calls that arrive from now on UNAVAILABLE, waits for those in flight, then stops listening. */
+  close(): Promise<void>;
+}
+
+/** What `requestDeserialize` hands the handler: the decoded request, or why there is none. */
+type Received = { decoded: DecodedExport } | { malformed: string } | { failed: unknown };
+
+/** How long close() waits for calls in flight before it drops their connections. */
+const SHUTDOWN_GRACE_MS = 2000;
+
+/**
+ * Decodes with the project's own protobuf decoders. A malformed request must be INVALID_ARGUMENT
+ * (not retried), but grpc-js answers INTERNAL for a deserializer that throws, so the failure is
+ * carried to the handler instead.
+ */
+function receive(signal: OtlpSignal, bytes: Buffer): Received {
+  try {
+    return { decoded: signal.decodeProtobuf(bytes) };
+  } catch (error) {
+    if (error instanceof OtlpDecodeError) return { malformed: decodeErrorMessage(signal, "protobuf", error) };
+    return { failed: error };
+  }
+}
+
+/** The gRPC method's path, which is also what refusals over gRPC are recorded under. */
+function exportPath(signal: OtlpSignal): string {
+  return `/${signal.grpcService}/Export`;
+}
+
+/**
+ * A hand-written service definition (no .proto at runtime): `/<service>/Export`, unary, the request
+ * through `receive` and the response encoded by hand (an empty message, or partial_success).
+ */
+function exportService(signal: OtlpSignal): ServiceDefinition {
+  return {
+    Export: {
+      path: exportPath(signal),
+      requestStream: false,
+      responseStream: false,
+      requestSerialize: (bytes: Buffer) => bytes,
+      requestDeserialize: (bytes: Buffer) => receive(signal, bytes),
+      responseSerialize: (outcome: ExportOutcome) =>
+        Buffer.from(encodeExportResponseProtobuf(outcome.rejected, outcome.errorMessage)),
+      responseDeserialize: (bytes: Buffer) => bytes,
+    },
+  };
+}
+
+/**
+ * OTLP/gRPC: `TraceService`, `LogsService` and `MetricsService` `Export`, through the same decoders,
+ * ingest and rejection counts as OTLP/HTTP. grpc-js inflates `grpc-encoding: gzip` (and deflate)
+ * itself and bounds every message, before and after inflating, at `maxBodyBytes`; past it grpc-js
+ * answers RESOURCE_EXHAUSTED without RetryInfo, which OTLP clients must not retry. Browsers cannot
+ * speak gRPC, so the Host policy against DNS rebinding has nothing to guard here.
+ */
+export function startOtlpGrpcServer(options: OtlpGrpcOptions): Promise<OtlpGrpcServer> {
+  const { otlp } = options;
+  // grpc-js would print its own lines (a failed bind, for one); every failure here reaches the caller.
+  setLogVerbosity(logVerbosity.NONE);
+  const server = new Server({
+    "grpc.max_receive_message_length": otlp.maxBodyBytes,
+  });
+  let closing = false;
+
+  for (const signal of otlpSignals(otlp)) {
+    const path = exportPath(signal);
+    server.addService(exportService(signal), {
+      Export(call: ServerUnaryCall<Received, ExportOutcome>, callback: sendUnaryData<ExportOutcome>) {
+        if (closing) {
+          callback({ code: status.UNAVAILABLE, details: "tracekit-local is shutting down" });
+          return;
+        }
+        const received = call.request;
+        if ("malformed" in received) {
+          // Recorded as the 400 that INVALID_ARGUMENT maps to in HTTP terms.
+          refused(otlp, path, 400, received.malformed);
+          callback({ code: status.INVALID_ARGUMENT, details: received.malformed });
+          return;
+        }
+        const internal = (error: unknown) => {
+          options.onInternalError?.(error);
+          callback({ code: status.INTERNAL, details: "internal error; see the tracekit-local terminal" });
+        };
+        if ("failed" in received) {
+          internal(received.failed);
+          return;
+        }
+        // With a store file, the answer waits for the commit holding these items (as over HTTP).
+        acceptExport(signal, received.decoded, otlp, path).then((outcome) => callback(null, outcome), internal);
+      },
+    });
+  }
+
+  const address = options.host.includes(":") ? `[${options.host}]:${options.port}` : `${options.host}:${options.port}`;
+  return new Promise((resolve, reject) => {
+    server.bindAsync(address, ServerCredentials.createInsecure(), (error, port) => {
+      if (error !== null) {
+        server.forceShutdown();
+        reject(bindError(error));
+        return;
+      }
+      resolve({
+        port,
+        close() {
+          closing = true;
+          return new Promise<void>((done) => {
+            const force = setTimeout(() => server.forceShutdown(), SHUTDOWN_GRACE_MS);
+            force.unref();
+            server.tryShutdown(() => {
+              clearTimeout(force);
+              done();
+            });
+          });
+        },
+      });
+    });
+  });
+}
+
+/** grpc-js reports a failed bind as a message; give it the errno code the CLI maps to a line. */
+function bindError(error: Error): NodeJS.ErrnoException {
+  const code = /\b(EADDRINUSE|EACCES|EADDRNOTAVAIL|ENOTFOUND)\b/.exec(error.message)?.[1];
+  const out: NodeJS.ErrnoException = new Error(error.message);
+  if (code !== undefined) out.code = code;
+  return out;
+}

@@ -1,0 +1,260 @@
+import { parseQuery, type QueryNode } from "../domain/query.js";
+import { type AliasRead, aliasReadsOf } from "../domain/semconv-aliases.js";
+import type { Attributes, AttrValue, SpanEvent, SpanKind, SpanStatus } from "../domain/span.js";
+import type { SummaryFilterFields } from "./query-match.js";
+import { requiredTokens } from "./trace-blooms.js";
+
+/** What a query looks at in a span; a domain `Span` is one, and the SQLite store builds one from a row. */
+export interface QueryableSpan {
+  name: string;
+  kind: SpanKind;
+  service: string;
+  status: SpanStatus;
+  startTimeUnixNano: bigint;
+  endTimeUnixNano: bigint;
+  attributes: Attributes;
+  resource: Attributes;
+  events: readonly SpanEvent[];
+}
+
+export interface CompiledSpanQuery<S extends QueryableSpan> {
+  /** Whether this span satisfies the whole query (a trace matches when one of its spans does). */
+  matchesSpan(span: S): boolean;
+  /** False when no span of a trace with this summary can match: the trace's spans need not be read. */
+  mayMatchTrace(summary: SummaryFilterFields): boolean;
+  /** What a trace's Bloom filter must hold for a span of it to match (see trace-blooms.ts); empty: nothing. */
+  tokens: number[][];
+}
+
+type SpanTest<S> = (span: S) => boolean;
+/** Three-valued: false = cannot match, true = may match. */
+type SummaryTest = (summary: SummaryFilterFields) => boolean;
+
+/** An attribute's own value (never an inherited property such as `constructor` or `__proto__`). */
+function ownValue(attributes: Attributes, key: string): AttrValue | undefined {
+  const value = attributes[key];
+  if (value === undefined || typeof value === "function") return undefined;
+  if (key === "__proto__" && !Object.hasOwn(attributes, key)) return undefined;
+  return value;
+}
+
+function testIn(attributes: Attributes, read: AliasRead, test: (value: AttrValue) => boolean): boolean {
+  const value = ownValue(attributes, read.key);
+  if (value === undefined) return false;
+  if (read.adapt === undefined || typeof value !== "string") return test(value);
+  if (read.adapt === "cut-query") {
+    const at = value.indexOf("?");
+    return test(at < 0 ? value : value.slice(0, at));
+  }
+  const query = ownValue(attributes, "url.query");
+  return test(typeof query === "string" && query !== "" ? `${value}?${query}` : value);
+}
+
+/** Whether some value of the key (or an alias) in the span's, its resource's or its events' attributes passes `test`. */
+export function someValue(
+  span: QueryableSpan,
+  reads: readonly AliasRead[],
+  test: (value: AttrValue) => boolean,
+): boolean {
+  for (const read of reads) {
+    if (testIn(span.attributes, read, test)) return true;
+    if (testIn(span.resource, read, test)) return true;
+    for (const event of span.events) if (testIn(event.attributes, read, test)) return true;
+  }
+  return false;
+}
+
+const present = (): boolean => true;
+
+function valueEquals(value: AttrValue, text: string, number: number | null): boolean {
+  if (typeof value === "string") return value === text;
+  if (typeof value === "number") return number !== null && value === number;
+  if (typeof value === "boolean") return text === (value ? "true" : "false");
+  if (Array.isArray(value)) return value.some((item) => valueEquals(item, text, number));
+  return false;
+}
+
+function valueText(value: AttrValue): string {
+  return typeof value === "object" && value !== null ? JSON.stringify(value) : String(value);
+}
+
+function compareNumbers(a: number, op: ">" | "<" | ">=" | "<=", b: number): boolean {
+  return op === ">" ? a > b : op === "<" ? a < b : op === ">=" ? a >= b : a <= b;
+}
+
+function numericMatch(value: AttrValue, op: ">" | "<" | ">=" | "<=", bound: number): boolean {
+  if (typeof value === "number") return compareNumbers(value, op, bound);
+  if (typeof value === "string" && value.trim() !== "") {
+    const n = Number(value);
+    return Number.isFinite(n) && compareNumbers(n, op, bound);
+  }
+  if (Array.isArray(value)) return value.some((item) => numericMatch(item, op, bound));
+  return false;
+}
+
+function compareNanos(a: bigint, op: "=" | "!=" | ">" | "<" | ">=" | "<=", b: bigint): boolean {
+  switch (op) {
+    case "=":
+      return a === b;
+    case "!=":
+      return a !== b;
+    case ">":
+      return a > b;
+    case "<":
+      return a < b;
+    case ">=":
+      return a >= b;
+    default:
+      return a <= b;
+  }
+}
+
+/**
+ * Compiles a parsed query into a span predicate. `searchText` gives a span's lower-cased free-text
+ * (see domain/search.ts); stores cache or rebuild it as suits them.
+ */
+export function compileSpanQuery<S extends QueryableSpan>(
+  node: QueryNode,
+  searchText: (span: S) => string,
+): CompiledSpanQuery<S> {
+  function spanTest(n: QueryNode): SpanTest<S> {
+    switch (n.type) {
+      case "and": {
+        const items = n.items.map(spanTest);
+        return (span) => items.every((test) => test(span));
+      }
+      case "or": {
+        const items = n.items.map(spanTest);
+        return (span) => items.some((test) => test(span));
+      }
+      case "not": {
+        const item = spanTest(n.item);
+        return (span) => !item(span);
+      }
+      case "text": {
+        const needle = n.text.toLowerCase();
+        if (!n.alsoKey) return (span) => searchText(span).includes(needle);
+        const reads = aliasReadsOf(n.text);
+        return (span) => searchText(span).includes(needle) || someValue(span, reads, present);
+      }
+      case "exists": {
+        const reads = aliasReadsOf(n.key);
+        return (span) => someValue(span, reads, present);
+      }
+      case "attribute":
+        return attributeTest(n);
+      case "field": {
+        const read = n.field === "service" ? (span: S) => span.service : (span: S) => span.name;
+        const value = n.value;
+        if (n.op === "=") return (span) => read(span) === value;
+        if (n.op === "!=") return (span) => read(span) !== value;
+        const lower = value.toLowerCase();
+        return (span) => read(span).toLowerCase().includes(lower);
+      }
+      case "status": {
+        const code = n.value.toUpperCase();
+        return n.op === "=" ? (span) => span.status.code === code : (span) => span.status.code !== code;
+      }
+      case "kind": {
+        const kind = n.value.toUpperCase();
+        return n.op === "=" ? (span) => span.kind === kind : (span) => span.kind !== kind;
+      }
+      case "duration": {
+        const { op, nanos } = n;
+        return (span) => {
+          const d = span.endTimeUnixNano > span.startTimeUnixNano ? span.endTimeUnixNano - span.startTimeUnixNano : 0n;
+          return compareNanos(d, op, nanos);
+        };
+      }
+    }
+  }
+
+  function attributeTest(n: Extract<QueryNode, { type: "attribute" }>): SpanTest<S> {
+    const reads = aliasReadsOf(n.key);
+    const { value, number } = n;
+    switch (n.op) {
+      case "=": {
+        const equals = (v: AttrValue) => valueEquals(v, value, number);
+        return (span) => someValue(span, reads, equals);
+      }
+      case "!=": {
+        const equals = (v: AttrValue) => valueEquals(v, value, number);
+        return (span) => someValue(span, reads, present) && !someValue(span, reads, equals);
+      }
+      case "~": {
+        const lower = value.toLowerCase();
+        const contains = (v: AttrValue) => valueText(v).toLowerCase().includes(lower);
+        return (span) => someValue(span, reads, contains);
+      }
+      default: {
+        const op = n.op;
+        const bound = number as number;
+        const passes = (v: AttrValue) => numericMatch(v, op, bound);
+        return (span) => someValue(span, reads, passes);
+      }
+    }
+  }
+
+  function summaryTest(n: QueryNode): SummaryTest {
+    switch (n.type) {
+      case "and": {
+        const items = n.items.map(summaryTest);
+        return (summary) => items.every((test) => test(summary));
+      }
+      case "or": {
+        const items = n.items.map(summaryTest);
+        return (summary) => items.some((test) => test(summary));
+      }
+      case "field":
+        if (n.field === "service" && n.op === "=") {
+          const service = n.value;
+          return (summary) => summary.services.includes(service);
+        }
+        return present;
+      case "status":
+        if (n.op === "=" && n.value === "error") return (summary) => summary.errorCount > 0;
+        return present;
+      case "duration": {
+        // A span lasts at most as long as its trace; the margin covers milliseconds' rounding.
+        if (n.op !== ">" && n.op !== ">=" && n.op !== "=") return present;
+        const boundMs = Number(n.nanos) / 1e6;
+        return (summary) => summary.durationMs >= boundMs - 1e-3;
+      }
+      default:
+        return present;
+    }
+  }
+
+  return { matchesSpan: spanTest(node), mayMatchTrace: summaryTest(node), tokens: requiredTokens(node) };
+}
+
+/**
+ * What a span must hold for `node` to match it, as a list of "one of these" lists (all must hold),
+ * from what `leaf` requires of single terms: a necessary condition, so a store may rule out a span
+ * or trace that lacks it without evaluating the query. An OR requires one of its branches' first
+ * requirement; a negation requires nothing.
+ */
+export function requirementsOf<T>(node: QueryNode, leaf: (term: QueryNode) => T[][]): T[][] {
+  switch (node.type) {
+    case "and":
+      return node.items.flatMap((item) => requirementsOf(item, leaf));
+    case "or": {
+      const each = node.items.map((item) => requirementsOf(item, leaf));
+      if (each.some((required) => required.length === 0)) return [];
+      return [each.flatMap((required) => required[0] as T[])];
+    }
+    case "not":
+      return [];
+    default:
+      return leaf(node);
+  }
+}
+
+/** The compiled form of a `TraceQuery.q`, or undefined when it is blank; throws QueryError (a 400). */
+export function compileTraceQuery<S extends QueryableSpan>(
+  q: string | undefined,
+  searchText: (span: S) => string,
+): CompiledSpanQuery<S> | undefined {
+  const node = q === undefined ? undefined : parseQuery(q);
+  return node === undefined ? undefined : compileSpanQuery(node, searchText);
+}

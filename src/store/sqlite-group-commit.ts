@@ -1,0 +1,80 @@
+import type { SqliteDatabase } from "./sqlite-schema.js";
+
+/** A store on the shared connection whose writes wait in memory for the next commit. */
+export interface CommitParticipant {
+  /** Whether anything waits to be written. */
+  hasPending(): boolean;
+  /** Writes what waits; runs inside the group's transaction (a store's own transaction nests in it). */
+  write(): void;
+  /** The group's transaction rolled back: what memory holds of the file is read back from it. */
+  rolledBack(): void;
+}
+
+interface Waiter {
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Group commit for the stores sharing one SQLite connection (spans, and the log records riding with
+ * them): every commit writes what all of them hold pending in one transaction, and `committed()`
+ * resolves once everything accepted before the call is in the file. A caller that waits makes the
+ * commit happen as soon as the event loop is idle (after every request that completed in the same
+ * turn has been accepted), so concurrent requests share one commit; writes nobody waits for go out
+ * on the stores' own timers and size bounds, which call `commit()`.
+ *
+ * In WAL mode a commit has reached the operating system when COMMIT returns, so it survives the
+ * process being killed; `synchronous = FULL` would also wait for the disk (see openDatabase).
+ */
+export class GroupCommit {
+  private readonly participants: CommitParticipant[] = [];
+  private waiters: Waiter[] = [];
+  private immediate: NodeJS.Immediate | null = null;
+  private readonly writeAll: () => void;
+
+  constructor(db: SqliteDatabase) {
+    this.writeAll = db.transaction(() => {
+      for (const participant of this.participants) participant.write();
+    });
+  }
+
+  join(participant: CommitParticipant): void {
+    this.participants.push(participant);
+  }
+
+  /** Resolves once every write accepted so far is committed; rejects when that commit failed. */
+  committed(): Promise<void> {
+    if (!this.participants.some((participant) => participant.hasPending())) return Promise.resolve();
+    const promise = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    this.immediate ??= setImmediate(() => {
+      this.immediate = null;
+      try {
+        this.commit();
+      } catch {
+        // The waiters were given the error; there is no other caller to tell.
+      }
+    });
+    return promise;
+  }
+
+  /** Writes everything pending in one transaction and settles the waiters; rethrows a failure. */
+  commit(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    try {
+      this.writeAll();
+    } catch (error) {
+      for (const participant of this.participants) participant.rolledBack();
+      for (const waiter of waiters) waiter.reject(error);
+      throw error;
+    }
+    for (const waiter of waiters) waiter.resolve();
+  }
+
+  /** Stops a pending immediate commit (the connection closes; close() commits what is pending). */
+  cancel(): void {
+    if (this.immediate === null) return;
+    clearImmediate(this.immediate);
+    this.immediate = null;
+  }
+}

@@ -1,0 +1,89 @@
+import type { Span } from "../domain/span.js";
+import { MAX_TRACE_SEQ, SPAN_SLOTS } from "./sqlite-schema.js";
+import type { SpanWriter } from "./sqlite-span-writer.js";
+import type { StoredTraces, TraceEntry } from "./sqlite-traces.js";
+import { type InsertResult, tooBigTraceMessage } from "./store.js";
+
+export interface SpanInsertDeps {
+  traces: StoredTraces;
+  writer: SpanWriter;
+  /** Pending spans that trigger a write at once. */
+  flushSpans: number;
+  assertOpen(): void;
+  /** Where autocomplete samples the newest spans. */
+  recentSpans: { add(span: Span): void };
+}
+
+/**
+ * The SQLite span store's `insertSpans`: new spans join their trace's entry in memory (summary,
+ * list order, span ids) at once and wait in the writer as rows until its next flush.
+ */
+export function createSpanInsert(deps: SpanInsertDeps): (spans: readonly Span[]) => InsertResult {
+  const { traces, writer, flushSpans, assertOpen, recentSpans } = deps;
+  const { evictedIds, maxSpans, maxSpansPerTrace } = traces;
+  let callNumber = 0;
+
+  return function insertSpans(spans: readonly Span[]): InsertResult {
+    assertOpen();
+    writer.flushTimer.throwDeferred();
+    const call = ++callNumber;
+    const changed: TraceEntry[] = [];
+    let inserted = 0;
+    let lateSpans = 0;
+    let rejectedSpans = 0;
+    let rejectionMessage: string | undefined;
+    for (const span of spans) {
+      let entry = traces.entries.get(span.traceId);
+      if (entry === undefined) {
+        if (evictedIds.has(span.traceId)) {
+          lateSpans++;
+          continue;
+        }
+        if (traces.nextSeq >= MAX_TRACE_SEQ) throw new Error("the SQLite store ran out of trace numbers; clear it");
+        entry = traces.add(span.traceId);
+      }
+      const ids = traces.spanIdsOf(entry, call);
+      if (ids.has(span.spanId)) continue;
+      const slot = entry.aggregate.spanCount;
+      if (slot >= maxSpansPerTrace) {
+        rejectedSpans++;
+        rejectionMessage ??= tooBigTraceMessage(span.traceId, maxSpans);
+        continue;
+      }
+      ids.add(span.spanId);
+      traces.cachedSpanIds++;
+      entry.aggregate.add(span);
+      writer.appendPendingRow(entry.seq * SPAN_SLOTS + slot, span);
+      recentSpans.add(span);
+      inserted++;
+      if (!entry.dirty) {
+        entry.dirty = true;
+        traces.dirtyEntries.push(entry);
+      }
+      if (entry.lastChangeCall !== call) {
+        entry.lastChangeCall = call;
+        changed.push(entry);
+      }
+    }
+    traces.file(changed);
+    const changedTraceIds = changed.map((entry) => entry.traceId);
+    // Flushing here rather than mid-loop keeps retention from splitting a trace this call is adding.
+    if (writer.pendingSpans >= flushSpans) {
+      const evicted = writer.flush();
+      // Like the memory store, do not report a trace this very insert pushed out.
+      if (evicted.length > 0) {
+        const gone = new Set(evicted);
+        return result(changedTraceIds.filter((id) => !gone.has(id)));
+      }
+    } else if (writer.pendingSpans > 0) {
+      writer.flushTimer.schedule();
+    }
+    return result(changedTraceIds);
+
+    function result(changedIds: string[]): InsertResult {
+      const out: InsertResult = { inserted, changedTraceIds: changedIds, lateSpans, rejectedSpans };
+      if (rejectionMessage !== undefined) out.rejectionMessage = rejectionMessage;
+      return out;
+    }
+  };
+}

@@ -1,0 +1,209 @@
+import { parseQuery, type QueryNode } from "../domain/query.js";
+import { searchTextOf } from "../domain/search.js";
+import { aliasReadsOf } from "../domain/semconv-aliases.js";
+import { type Attributes, type SpanEvent, type SpanKind, STATUS_CODES } from "../domain/span.js";
+import { CATALOG_SAMPLE_SPANS, RecentSpans } from "./attribute-catalog.js";
+import type { SummaryFilterFields } from "./query-match.js";
+import { compileSpanQuery, type QueryableSpan, requirementsOf } from "./span-query.js";
+import { decodeJson, isJsonVerbatim } from "./sqlite-json.js";
+import { SPAN_SLOTS, type SqliteDatabase } from "./sqlite-schema.js";
+import { bloomAllows, buildBloom, type TraceBloom } from "./trace-blooms.js";
+
+/** What the SQLite store reads out of a stored span body for a query (it owns the body's layout). */
+export interface StoredSpanFields {
+  name: string;
+  kind: SpanKind;
+  statusMessage: string | null;
+  attributes: Attributes;
+  events: SpanEvent[];
+}
+
+export interface SqliteSpanQueryDeps {
+  db: SqliteDatabase;
+  readBody(body: string): StoredSpanFields;
+  serviceName(id: number): string;
+  /** The keys of attribute shape `id`, if the body has one. */
+  shapeKeys(id: number): readonly string[] | undefined;
+}
+
+/** A trace as the SQLite store keeps it in memory: its spans are rows [seq·2^21, (seq+1)·2^21). */
+export interface StoredTraceRef {
+  readonly seq: number;
+  readonly aggregate: SummaryFilterFields & { readonly spanCount: number };
+}
+
+export interface SqliteTraceFilter {
+  matchesTrace(trace: StoredTraceRef): boolean;
+}
+
+type QueryRow = [
+  serviceId: bigint,
+  startNs: bigint,
+  endNs: bigint,
+  statusCode: bigint,
+  resourceId: bigint,
+  body: string,
+];
+
+interface RowSpan extends QueryableSpan {
+  statusMessage: string | null;
+}
+
+/** Stored nanoseconds are signed 64-bit; times past 2^63 come back negative. */
+function fromStoredNs(value: bigint): bigint {
+  return value < 0n ? BigInt.asUintN(64, value) : value;
+}
+
+/**
+ * Lower-cased strings of which at least one per inner list must appear in a span's stored JSON (its
+ * body, its resource's JSON or its attribute shape's keys) for the span to match: a necessary
+ * condition that rules most rows out before any JSON is parsed. Conservative: a term it cannot
+ * vouch for (negations, numbers that JSON may write otherwise, text JSON escapes) requires nothing.
+ */
+export function requiredTexts(node: QueryNode): string[][] {
+  const verbatim = (texts: string[]): string[][] =>
+    texts.every((text) => text !== "" && isJsonVerbatim(text)) ? [[...new Set(texts.map((t) => t.toLowerCase()))]] : [];
+  return requirementsOf(node, (term) => {
+    switch (term.type) {
+      case "text":
+        return verbatim(term.alsoKey ? [term.text, ...aliasReadsOf(term.text).map((read) => read.key)] : [term.text]);
+      case "exists":
+        return verbatim(aliasReadsOf(term.key).map((read) => read.key));
+      case "attribute": {
+        if (term.op !== "=" && term.op !== "~") return [];
+        if (aliasReadsOf(term.key).some((read) => read.adapt !== undefined)) return [];
+        if (term.op === "=" && term.number !== null && String(term.number) !== term.value) return [];
+        return verbatim([term.value]);
+      }
+      case "field":
+        return term.field === "name" && term.op !== "!=" ? verbatim([term.value]) : [];
+      default:
+        return [];
+    }
+  });
+}
+
+/**
+ * The query language over the SQLite store's rows: each candidate trace's span rows are read in
+ * one range scan, passed over by plain text (see `requiredTexts`) and only then decoded and checked
+ * with the same compiled predicate as the memory store's.
+ */
+export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
+  const spanRows = deps.db
+    .prepare("SELECT service_id, start_ns, end_ns, status_code, resource_id, body FROM spans WHERE id >= ? AND id < ?")
+    .raw();
+  const newestRows = deps.db
+    .prepare("SELECT service_id, start_ns, end_ns, status_code, resource_id, body FROM spans ORDER BY id DESC LIMIT ?")
+    .raw();
+  const resourceJsonById = deps.db.prepare("SELECT json FROM resources WHERE id = ?").pluck();
+  /** Keyed by the store's own trace entries, so a filter goes with its trace. */
+  const blooms = new WeakMap<StoredTraceRef, TraceBloom>();
+
+  /** Per call: resource ids are reused after a clear, so nothing is kept between calls. */
+  function resourceReader() {
+    const byId = new Map<bigint, { json: string; lower: string; attributes: Attributes | null }>();
+    return (id: bigint) => {
+      let entry = byId.get(id);
+      if (entry === undefined) {
+        const json = (resourceJsonById.get(id) as string | undefined) ?? "{}";
+        entry = { json, lower: json.toLowerCase(), attributes: null };
+        byId.set(id, entry);
+      }
+      return entry;
+    };
+  }
+
+  function toSpan(row: QueryRow, resource: ReturnType<ReturnType<typeof resourceReader>>): RowSpan {
+    const fields = deps.readBody(row[5]);
+    resource.attributes ??= decodeJson<Attributes>(resource.json);
+    return {
+      name: fields.name,
+      kind: fields.kind,
+      service: deps.serviceName(Number(row[0])),
+      status: { code: STATUS_CODES[Number(row[3])] ?? "UNSET" },
+      statusMessage: fields.statusMessage,
+      startTimeUnixNano: fromStoredNs(row[1]),
+      endTimeUnixNano: fromStoredNs(row[2]),
+      attributes: fields.attributes,
+      resource: resource.attributes,
+      events: fields.events,
+    };
+  }
+
+  /** The filter for `q`, or undefined when it is blank; throws QueryError. */
+  function compile(q: string | undefined): SqliteTraceFilter | undefined {
+    const node = q === undefined ? undefined : parseQuery(q);
+    if (node === undefined) return undefined;
+    const compiled = compileSpanQuery<RowSpan>(node, (span) =>
+      searchTextOf(span.name, span.statusMessage ?? undefined, span.attributes, span.events),
+    );
+    const required = requiredTexts(node);
+    const resourceOf = resourceReader();
+    const shapeText = new Map<number, string>();
+    function shapeLower(body: string): string {
+      // A body with a shape ends with its number: `…,<shapeId>]`.
+      const match = /,(\d+)\]$/.exec(body);
+      if (match === null) return "";
+      const id = Number(match[1]);
+      let text = shapeText.get(id);
+      if (text === undefined) {
+        text = JSON.stringify(deps.shapeKeys(id) ?? []).toLowerCase();
+        shapeText.set(id, text);
+      }
+      return text;
+    }
+    function mayMatchRow(row: QueryRow): boolean {
+      const body = row[5].toLowerCase();
+      // The resource's and the shape's text only when the body lacks a required text.
+      let others: string[] | undefined;
+      for (const anyOf of required) {
+        if (anyOf.some((text) => body.includes(text))) continue;
+        others ??= [resourceOf(row[4]).lower, shapeLower(row[5])];
+        const [resource, shape] = others as [string, string];
+        if (!anyOf.some((text) => resource.includes(text) || shape.includes(text))) return false;
+      }
+      return true;
+    }
+    return {
+      matchesTrace(trace) {
+        if (!compiled.mayMatchTrace(trace.aggregate)) return false;
+        const low = trace.seq * SPAN_SLOTS;
+        if (compiled.tokens.length > 0) {
+          const bloom = blooms.get(trace);
+          if (bloom === undefined || bloom.spans !== trace.aggregate.spanCount) {
+            // First query that needs this trace's filter: read every span once, build it, decide.
+            const spans = (spanRows.all(low, low + SPAN_SLOTS) as QueryRow[]).map((row) =>
+              toSpan(row, resourceOf(row[4])),
+            );
+            const built = buildBloom(spans);
+            blooms.set(trace, built);
+            return bloomAllows(built.bits, compiled.tokens) && spans.some(compiled.matchesSpan);
+          }
+          if (!bloomAllows(bloom.bits, compiled.tokens)) return false;
+        }
+        for (const row of spanRows.iterate(low, low + SPAN_SLOTS) as Iterable<QueryRow>) {
+          if (required.length > 0 && !mayMatchRow(row)) continue;
+          if (compiled.matchesSpan(toSpan(row, resourceOf(row[4])))) return true;
+        }
+        return false;
+      },
+    };
+  }
+
+  /** Spans inserted since this store opened (or was cleared), the newest CATALOG_SAMPLE_SPANS. */
+  const recentSpans = new RecentSpans();
+
+  /**
+   * What autocomplete counts: the spans inserted lately, or, while fewer than the sample arrived
+   * since the file was opened and the file holds more (`storedSpans`), the newest rows read back.
+   */
+  function catalogSpans(storedSpans: number): readonly QueryableSpan[] {
+    if (recentSpans.size >= CATALOG_SAMPLE_SPANS || recentSpans.size >= storedSpans) return recentSpans.list();
+    const resourceOf = resourceReader();
+    return (newestRows.all(CATALOG_SAMPLE_SPANS) as QueryRow[]).map((row) => toSpan(row, resourceOf(row[4])));
+  }
+
+  return { compile, recentSpans, catalogSpans };
+}
+
+export type SqliteSpanQuery = ReturnType<typeof createSqliteSpanQuery>;

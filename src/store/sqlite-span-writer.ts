@@ -1,0 +1,210 @@
+import type { Span } from "../domain/span.js";
+import { FlushTimer } from "./flush-timer.js";
+import type { GroupCommit } from "./sqlite-group-commit.js";
+import type { SpanLookups } from "./sqlite-lookups.js";
+import { SPAN_INSERT_CHUNK, SPAN_SLOTS, SPAN_WIDTH, type SqliteDatabase, type Statements } from "./sqlite-schema.js";
+import { encodeBody, STATUS_CODE_NUMBERS, toStoredNs } from "./sqlite-span-codec.js";
+import type { StoredTraces, TraceEntry } from "./sqlite-traces.js";
+
+export interface SpanWriterDeps {
+  db: SqliteDatabase;
+  stmts: Statements;
+  traces: StoredTraces;
+  lookups: SpanLookups;
+  /** Commits this writer's spans together with the companions' pending writes. */
+  commits: GroupCommit;
+  /** Longest an accepted span waits before it is written. */
+  flushIntervalMs: number;
+  /** Rereads everything kept in memory from the file, after a flush rolled back. */
+  reload(): void;
+}
+
+/**
+ * The SQLite span store's write path: accepted spans wait as rows, and the group's commit writes
+ * them with their traces' rows, new lookup ids and shapes, then applies retention.
+ */
+export class SpanWriter {
+  /**
+   * Pending span rows, SPAN_WIDTH values each, in chunks of SPAN_INSERT_CHUNK rows that are bound
+   * to one multi-row INSERT as they are. Service, resource and scope hold names/JSON until the flush.
+   */
+  private pendingChunks: unknown[][] = [];
+  pendingSpans = 0;
+  readonly flushTimer: FlushTimer;
+  private readonly writeBatch: (chunks: unknown[][], count: number, dirty: TraceEntry[], evict: TraceEntry[]) => number;
+  /** Trace ids evicted by the writes of the commit under way. */
+  private evicted: string[] = [];
+
+  constructor(private readonly deps: SpanWriterDeps) {
+    this.flushTimer = new FlushTimer(deps.flushIntervalMs, () => this.flush());
+    deps.commits.join({
+      hasPending: () => this.pendingSpans > 0 || deps.traces.spanTotal > deps.traces.maxSpans,
+      write: () => this.write(),
+      rolledBack: () => deps.reload(),
+    });
+    const { stmts, traces, lookups } = deps;
+    this.writeBatch = deps.db.transaction(
+      (chunks: unknown[][], count: number, dirty: TraceEntry[], evict: TraceEntry[]) => {
+        for (const [id, json] of lookups.pendingShapes) stmts.shapeInsert.run(id, json);
+        this.writeSpans(chunks);
+        for (const entry of dirty) this.writeTrace(entry);
+        let evictedSpanCount = 0;
+        const last = evict[evict.length - 1];
+        if (last !== undefined) {
+          for (const entry of evict) evictedSpanCount += entry.aggregate.spanCount;
+          stmts.deleteSpansBelow.run((last.seq + 1) * SPAN_SLOTS);
+          stmts.deleteTracesUpTo.run(last.seq);
+        }
+        stmts.countersUpdate.run(traces.spanTotal + count - evictedSpanCount, traces.entries.size - evict.length);
+        return evictedSpanCount;
+      },
+    );
+  }
+
+  /** Forgets every pending row (they were rolled back, or the store was cleared). */
+  reset(): void {
+    this.pendingChunks = [];
+    this.pendingSpans = 0;
+  }
+
+  appendPendingRow(rowId: number, span: Span): void {
+    const lookups = this.deps.lookups;
+    let rows = this.pendingChunks[this.pendingChunks.length - 1];
+    if (rows === undefined || rows.length === SPAN_INSERT_CHUNK * SPAN_WIDTH) {
+      rows = [];
+      this.pendingChunks.push(rows);
+    }
+    rows.push(
+      rowId,
+      span.service,
+      toStoredNs(span.startTimeUnixNano),
+      toStoredNs(span.endTimeUnixNano),
+      STATUS_CODE_NUMBERS.get(span.status.code) ?? 0,
+      lookups.resourceJson(span.resource),
+      lookups.scopeJson(span.scope),
+      encodeBody(span, lookups.shapeOf(span.attributes)),
+    );
+    this.pendingSpans++;
+  }
+
+  private writeSpans(pending: unknown[][]): void {
+    const lookups = this.deps.lookups;
+    for (const rows of inKeyOrder(pending)) {
+      // Services, resources and scopes become ids here, inside the transaction that stores them.
+      for (let base = 0; base < rows.length; base += SPAN_WIDTH) {
+        rows[base + 1] = lookups.serviceId(rows[base + 1] as string);
+        rows[base + 5] = lookups.resourceId(rows[base + 5] as string);
+        rows[base + 6] = lookups.scopeId(rows[base + 6] as string);
+      }
+      this.deps.stmts.spanInsert(rows.length / SPAN_WIDTH).run(rows);
+    }
+  }
+
+  private writeTrace(entry: TraceEntry): void {
+    const stmts = this.deps.stmts;
+    const a = entry.aggregate;
+    const start = toStoredNs(a.startTimeUnixNano);
+    const end = toStoredNs(a.endTimeUnixNano);
+    const services = JSON.stringify(a.services);
+    if (entry.stored) {
+      stmts.traceUpdate.run(
+        start,
+        end,
+        a.spanCount,
+        a.errorCount,
+        a.rootName,
+        a.rootService,
+        a.firstName,
+        a.firstService,
+        services,
+        a.errorMessage,
+        entry.seq,
+      );
+    } else {
+      stmts.traceInsert.run(
+        entry.seq,
+        a.traceId,
+        start,
+        end,
+        a.spanCount,
+        a.errorCount,
+        a.rootName,
+        a.rootService,
+        a.firstName,
+        a.firstService,
+        services,
+        a.errorMessage,
+      );
+    }
+  }
+
+  /** Commits every pending write on the connection (spans and companions'); returns the evicted trace ids. */
+  flush(): string[] {
+    this.evicted = [];
+    this.deps.commits.commit();
+    const evicted = this.evicted;
+    this.evicted = [];
+    return evicted;
+  }
+
+  /** Writes every pending span (inside the group's transaction), then applies retention. */
+  private write(): void {
+    const { traces, lookups } = this.deps;
+    this.flushTimer.cancel();
+    const overBound = traces.spanTotal > traces.maxSpans;
+    if (this.pendingSpans === 0 && !overBound) return;
+    const chunks = this.pendingChunks;
+    const count = this.pendingSpans;
+    const dirty = traces.dirtyEntries;
+    const evict = traces.toEvict(traces.spanTotal + count);
+    let evictedSpanCount: number;
+    try {
+      evictedSpanCount = this.writeBatch(chunks, count, dirty, evict);
+    } catch (error) {
+      // Rolled back: these spans are lost; what is in memory is read back from the file.
+      this.deps.reload();
+      throw error;
+    }
+    this.pendingChunks = [];
+    this.pendingSpans = 0;
+    lookups.pendingShapes = [];
+    traces.dirtyEntries = [];
+    traces.spanTotal += count - evictedSpanCount;
+    traces.evictedTraces += evict.length;
+    traces.evictedSpans += evictedSpanCount;
+    traces.written(dirty, evict);
+    this.evicted = evict.map((entry) => entry.traceId);
+  }
+}
+
+/**
+ * The pending rows re-chunked in ascending key order. A request lists spans by resource, so one
+ * trace's spans (neighbouring keys) arrive spread over the batch; inserted as they came, most went
+ * into the middle of pages just written, splitting them. In key order every insert appends.
+ */
+function inKeyOrder(chunks: unknown[][]): unknown[][] {
+  const keys: number[] = [];
+  let sorted = true;
+  for (const rows of chunks) {
+    for (let base = 0; base < rows.length; base += SPAN_WIDTH) {
+      const key = rows[base] as number;
+      if (keys.length > 0 && key < (keys[keys.length - 1] as number)) sorted = false;
+      keys.push(key);
+    }
+  }
+  if (sorted) return chunks;
+  const order = keys.map((_, i) => i).sort((a, b) => (keys[a] as number) - (keys[b] as number));
+  const out: unknown[][] = [];
+  let current: unknown[] = [];
+  for (const index of order) {
+    const rows = chunks[Math.floor(index / SPAN_INSERT_CHUNK)] as unknown[];
+    const base = (index % SPAN_INSERT_CHUNK) * SPAN_WIDTH;
+    for (let i = 0; i < SPAN_WIDTH; i++) current.push(rows[base + i]);
+    if (current.length === SPAN_INSERT_CHUNK * SPAN_WIDTH) {
+      out.push(current);
+      current = [];
+    }
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}

@@ -1,0 +1,204 @@
+import { TraceAggregate } from "../domain/trace-summary.js";
+import { createEvictedTraces, evictedTracesCapacity } from "./evicted-traces.js";
+import { SortedChunks } from "./sorted-chunks.js";
+import { SPAN_SLOTS, type Statements, type TraceRow } from "./sqlite-schema.js";
+import { aggregateFromRow } from "./sqlite-span-codec.js";
+import { compareOldestFirst, type StartOrdered, setSortStart, traceIdKey } from "./trace-order.js";
+
+/** Span ids of recently written traces kept to spare a read when more of their spans arrive. */
+const TRACE_CACHE_TRACES = 4_096;
+const TRACE_CACHE_SPAN_IDS = 200_000;
+
+/**
+ * One stored trace, kept in memory for as long as it is stored: its running summary serves the trace
+ * list, the live view and retention without a query, and the list order (newest first) is an
+ * in-memory index. SQLite keeps only what must survive a restart: spans, and one row per trace that
+ * appends by arrival number. Ordering indexes inside SQLite (by start time, by service and start,
+ * by trace id) took a random page per new trace and made each flush rewrite most of their pages:
+ * at 1M spans that cost ~90 µs per trace, more than writing its ten spans.
+ */
+export interface TraceEntry extends StartOrdered {
+  readonly aggregate: TraceAggregate;
+  readonly seq: number;
+  /** Span ids stored or pending while cached; null once dropped from the cache (read back on demand). */
+  spanIds: Set<string> | null;
+  /** A `traces` row exists (written by an earlier flush). */
+  stored: boolean;
+  /** Has spans not yet written. */
+  dirty: boolean;
+  /** The insertSpans call that last touched its span ids (cache LRU upkeep) and last added a span. */
+  lastTouchCall: number;
+  lastChangeCall: number;
+  filed: boolean;
+  evicted: boolean;
+}
+
+/**
+ * The SQLite store's in-memory picture of its traces: every stored or pending trace's entry, the
+ * list order, the cache of recent traces' span ids, retention's choice and counts.
+ */
+export class StoredTraces {
+  /** Every stored or pending trace by id, in arrival order (retention evicts from the front). */
+  entries = new Map<string, TraceEntry>();
+  /** Oldest-first by (sortStart, traceId); may hold evicted entries until compaction. */
+  readonly byStart = new SortedChunks<TraceEntry>(compareOldestFirst);
+  private staleInByStart = 0;
+  /** Entries whose span ids are cached, least recently used first. */
+  private readonly spanIdHolders = new Map<string, TraceEntry>();
+  cachedSpanIds = 0;
+  dirtyEntries: TraceEntry[] = [];
+  nextSeq = 1;
+  /** Spans written to the file (pending ones are not counted until their flush). */
+  spanTotal = 0;
+  evictedTraces = 0;
+  evictedSpans = 0;
+  /** In memory only: after a restart, late spans of traces evicted before it start a new trace. */
+  readonly evictedIds;
+  /** The SQLite key space allows 2^21 spans per trace; retention allows maxSpans. */
+  readonly maxSpansPerTrace: number;
+
+  constructor(
+    private readonly stmts: Statements,
+    readonly maxSpans: number,
+  ) {
+    this.evictedIds = createEvictedTraces(evictedTracesCapacity(maxSpans));
+    this.maxSpansPerTrace = Math.min(maxSpans, SPAN_SLOTS);
+  }
+
+  newEntry(aggregate: TraceAggregate, seq: number, stored: boolean): TraceEntry {
+    return {
+      traceId: aggregate.traceId,
+      aggregate,
+      seq,
+      spanIds: stored ? null : new Set(),
+      stored,
+      dirty: false,
+      lastTouchCall: 0,
+      lastChangeCall: 0,
+      sortStart: 0n,
+      sortMs: 0,
+      sortNs: 0,
+      idKey: traceIdKey(aggregate.traceId),
+      filed: false,
+      evicted: false,
+    };
+  }
+
+  /** A new trace's entry, numbered next. */
+  add(traceId: string): TraceEntry {
+    const entry = this.newEntry(new TraceAggregate(traceId), this.nextSeq++, false);
+    this.entries.set(traceId, entry);
+    return entry;
+  }
+
+  /** (Re)reads every trace from the file: at open, and after a failed flush. */
+  load(): void {
+    this.entries = new Map();
+    this.byStart.clear();
+    this.staleInByStart = 0;
+    this.spanIdHolders.clear();
+    this.cachedSpanIds = 0;
+    this.dirtyEntries = [];
+    let lastSeq = 0;
+    for (const row of this.stmts.allTraces.iterate() as Iterable<TraceRow>) {
+      const seq = Number(row[0]);
+      const entry = this.newEntry(aggregateFromRow(row), seq, true);
+      this.entries.set(entry.traceId, entry);
+      setSortStart(entry, entry.aggregate.startTimeUnixNano);
+      entry.filed = true;
+      lastSeq = seq;
+    }
+    // One sort rather than one insert per trace.
+    this.byStart.fill([...this.entries.values()].sort(compareOldestFirst));
+    const counters = this.stmts.counters.get() as [bigint, bigint];
+    this.spanTotal = Number(counters[0]);
+    this.nextSeq = lastSeq + 1;
+  }
+
+  /** Files changed entries in the list order, or moves them when an earlier span arrived. */
+  file(changed: readonly TraceEntry[]): void {
+    for (const entry of changed) {
+      const start = entry.aggregate.startTimeUnixNano;
+      if (!entry.filed) {
+        setSortStart(entry, start);
+        this.byStart.insert(entry);
+        entry.filed = true;
+      } else if (entry.sortStart !== start) {
+        // An earlier span arrived (children often come before their parent): move the trace.
+        this.byStart.remove(entry);
+        setSortStart(entry, start);
+        this.byStart.insert(entry);
+      }
+    }
+  }
+
+  // ---- span ids of recent traces (to ignore re-sent spans) ----
+
+  /** The entry's span ids, read back from the file when they were dropped from the cache. */
+  spanIdsOf(entry: TraceEntry, call: number): Set<string> {
+    let ids = entry.spanIds;
+    if (ids === null) {
+      const low = entry.seq * SPAN_SLOTS;
+      ids = new Set(this.stmts.spanIdsOfTrace.all(low, low + SPAN_SLOTS) as string[]);
+      entry.spanIds = ids;
+      this.cachedSpanIds += ids.size;
+    } else if (entry.lastTouchCall === call) {
+      return ids;
+    } else {
+      this.spanIdHolders.delete(entry.traceId);
+    }
+    // Move to the LRU end, once per call.
+    entry.lastTouchCall = call;
+    this.spanIdHolders.set(entry.traceId, entry);
+    return ids;
+  }
+
+  /** Drops the least recently used clean span-id sets beyond the cache bounds (all are clean after a flush). */
+  private trimSpanIdCache(): void {
+    for (const [traceId, entry] of this.spanIdHolders) {
+      if (this.spanIdHolders.size <= TRACE_CACHE_TRACES && this.cachedSpanIds <= TRACE_CACHE_SPAN_IDS) break;
+      if (entry.dirty) continue;
+      this.spanIdHolders.delete(traceId);
+      this.cachedSpanIds -= entry.spanIds?.size ?? 0;
+      entry.spanIds = null;
+    }
+  }
+
+  // ---- retention ----
+
+  /**
+   * The oldest traces by arrival to delete so that at most `maxSpans` remain. Arrival numbers only
+   * grow, so they are a prefix of `entries` and their spans one key range.
+   */
+  toEvict(totalSpans: number): TraceEntry[] {
+    const out: TraceEntry[] = [];
+    let spansLeft = totalSpans;
+    for (const entry of this.entries.values()) {
+      if (spansLeft <= this.maxSpans) break;
+      out.push(entry);
+      spansLeft -= entry.aggregate.spanCount;
+    }
+    return out;
+  }
+
+  /** After a committed flush: `dirty` are stored, `evict` are gone. */
+  written(dirty: readonly TraceEntry[], evict: readonly TraceEntry[]): void {
+    for (const entry of dirty) {
+      entry.stored = true;
+      entry.dirty = false;
+    }
+    for (const entry of evict) {
+      this.entries.delete(entry.traceId);
+      this.evictedIds.add(entry.traceId);
+      entry.evicted = true;
+      if (entry.filed) this.staleInByStart++;
+      if (this.spanIdHolders.delete(entry.traceId)) this.cachedSpanIds -= entry.spanIds?.size ?? 0;
+      entry.spanIds = null;
+    }
+    if (this.staleInByStart > 1024 && this.staleInByStart * 4 > this.byStart.length) {
+      this.byStart.filter((entry) => !entry.evicted);
+      this.staleInByStart = 0;
+    }
+    this.trimSpanIdCache();
+  }
+}

@@ -1,0 +1,142 @@
+import type { QueryNode } from "../domain/query.js";
+import { aliasReadsOf } from "../domain/semconv-aliases.js";
+import type { Attributes, AttrValue } from "../domain/span.js";
+import { type QueryableSpan, requirementsOf } from "./span-query.js";
+
+/**
+ * A small Bloom filter per trace over its attribute keys and `key=value` pairs, so a query for a
+ * rare value passes over a trace after a few bit tests instead of reading all its spans. Built the
+ * first time a query needs it (never on the write path: ingest speed is untouched) and rebuilt when
+ * the trace has gained spans. 1,024 bits and two probes: a 10-span trace with ~100 distinct tokens
+ * lets ~3% of non-matching traces through to the exact check, at 128 bytes a trace.
+ */
+const BLOOM_BITS = 1024;
+const BLOOM_WORDS = BLOOM_BITS / 32;
+/** Longer values set only their key's token; a query for one tests only the key. */
+const MAX_VALUE_LENGTH = 256;
+const MAX_DEPTH = 8;
+
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/**
+ * Hashes of recent strings. Decoded spans share one string per repeated key and value, and a Map
+ * finds a string it has seen by the hash the engine keeps in it, so most tokens cost a lookup, not a
+ * pass over their characters. Bounded: cleared when it passes `STRING_CACHE_LIMIT` entries.
+ */
+const STRING_CACHE_LIMIT = 200_000;
+let stringHashes = new Map<string, number>();
+
+function stringHash(text: string): number {
+  let h = stringHashes.get(text);
+  if (h === undefined) {
+    if (stringHashes.size >= STRING_CACHE_LIMIT) stringHashes = new Map();
+    h = fnv1a(text);
+    stringHashes.set(text, h);
+  }
+  return h;
+}
+
+/** The token of a key, or of `key=value`: FNV-1a of each, mixed. */
+export function tokenHash(key: string, value?: string): number {
+  const k = stringHash(key);
+  if (value === undefined) return k;
+  return (Math.imul(k ^ 0x5bd1e995, 0x01000193) ^ Math.imul(stringHash(value), 0x9e3779b1)) >>> 0;
+}
+
+function secondProbe(h: number): number {
+  return (Math.imul(h, 0x9e3779b1) >>> 22) & (BLOOM_BITS - 1);
+}
+
+function setToken(bits: Uint32Array, h: number): void {
+  const a = h & (BLOOM_BITS - 1);
+  const b = secondProbe(h);
+  bits[a >>> 5] = (bits[a >>> 5] as number) | (1 << (a & 31));
+  bits[b >>> 5] = (bits[b >>> 5] as number) | (1 << (b & 31));
+}
+
+function hasToken(bits: Uint32Array, h: number): boolean {
+  const a = h & (BLOOM_BITS - 1);
+  const b = secondProbe(h);
+  return ((bits[a >>> 5] as number) & (1 << (a & 31))) !== 0 && ((bits[b >>> 5] as number) & (1 << (b & 31))) !== 0;
+}
+
+/** The text a scalar is compared as (see span-query.ts `valueEquals`), or undefined for none. */
+function valueToken(value: AttrValue): string | undefined {
+  if (typeof value === "string") return value.length <= MAX_VALUE_LENGTH ? value : undefined;
+  if (typeof value === "number") return String(value);
+  if (typeof value === "boolean") return value ? "true" : "false";
+  return undefined;
+}
+
+function addValueTokens(bits: Uint32Array, key: string, value: AttrValue, depth: number): void {
+  if (Array.isArray(value)) {
+    if (depth < MAX_DEPTH) for (const item of value) addValueTokens(bits, key, item, depth + 1);
+    return;
+  }
+  const text = valueToken(value);
+  if (text !== undefined) setToken(bits, tokenHash(key, text));
+}
+
+function addAttributeTokens(bits: Uint32Array, attributes: Attributes): void {
+  for (const key in attributes) {
+    if (!Object.hasOwn(attributes, key)) continue;
+    setToken(bits, tokenHash(key));
+    addValueTokens(bits, key, attributes[key] as AttrValue, 0);
+  }
+}
+
+/** Tokens of which, per inner list, one must be in a trace's filter for a span of it to match `node`. */
+export function requiredTokens(node: QueryNode): number[][] {
+  return requirementsOf(node, (term) => {
+    if (term.type === "exists") return [aliasReadsOf(term.key).map((read) => tokenHash(read.key))];
+    if (term.type !== "attribute") return [];
+    const reads = aliasReadsOf(term.key);
+    if (term.op !== "=" || term.value.length > MAX_VALUE_LENGTH) return [reads.map((read) => tokenHash(read.key))];
+    const texts = [term.value];
+    if (term.number !== null && String(term.number) !== term.value) texts.push(String(term.number));
+    return [
+      reads.flatMap((read) =>
+        read.adapt !== undefined ? [tokenHash(read.key)] : texts.map((text) => tokenHash(read.key, text)),
+      ),
+    ];
+  });
+}
+
+export function bloomAllows(bits: Uint32Array, required: readonly number[][]): boolean {
+  for (const anyOf of required) {
+    let found = false;
+    for (const h of anyOf) {
+      if (hasToken(bits, h)) {
+        found = true;
+        break;
+      }
+    }
+    if (!found) return false;
+  }
+  return true;
+}
+
+/** One trace's filter and how many spans it was built from (a trace that has more is rebuilt). */
+export interface TraceBloom {
+  readonly spans: number;
+  readonly bits: Uint32Array;
+}
+
+export function buildBloom(spans: Iterable<QueryableSpan>): TraceBloom {
+  const bits = new Uint32Array(BLOOM_WORDS);
+  let count = 0;
+  let lastResource: Attributes | undefined;
+  for (const span of spans) {
+    addAttributeTokens(bits, span.attributes);
+    // Spans of one batch share their resource object.
+    if (span.resource !== lastResource) addAttributeTokens(bits, span.resource);
+    lastResource = span.resource;
+    for (const event of span.events) addAttributeTokens(bits, event.attributes);
+    count++;
+  }
+  return { spans: count, bits };
+}

@@ -1,0 +1,137 @@
+import { fileURLToPath } from "node:url";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { TraceListResponse, TraceResponse } from "../../src/protocol.js";
+import { startTestApp, type TestApp } from "../helpers/app.js";
+import { type CliRun, freePort, useCliRuns } from "../helpers/cli.js";
+import { readJson } from "../helpers/http.js";
+import { waitFor } from "../helpers/live.js";
+
+const OTEL_APP = fileURLToPath(new URL("./fixtures/otel-app.mjs", import.meta.url));
+
+const cli = useCliRuns({ TRACEKIT_NO_BROWSER: "1" });
+/** Instances that `run` started in the background, ended after each test. */
+const startedPids: number[] = [];
+
+/** `tracekit-local run …` with stdin piped, so a test can write to it. */
+const run = (args: string[], env: Record<string, string> = {}): CliRun => cli(["run", ...args], env, "pipe");
+
+const ready = (check: () => boolean) => waitFor(() => (check() ? true : undefined));
+
+/** The summary line's counts and URL. */
+function summary(stderr: string): { traces: number; spans: number; errors: number; url: string } {
+  const match = /this run sent (\d+) traces? \((\d+) spans?, (\d+) errors?\) · (\S+)/.exec(stderr);
+  if (match === null) throw new Error(`no summary line in: ${stderr}`);
+  return { traces: Number(match[1]), spans: Number(match[2]), errors: Number(match[3]), url: match[4] as string };
+}
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(async () => {
+  await app.close();
+});
+afterEach(async () => {
+  for (const pid of startedPids.splice(0)) {
+    try {
+      process.kill(pid, "SIGTERM");
+    } catch {
+      // Already gone.
+    }
+  }
+});
+
+// Each case spawns several Node processes; allow for a slow machine.
+describe("tracekit-local run", { timeout: 60_000 }, () => {
+  it("passes the command's exit code through: 0 and 3", async () => {
+    const ok = run(["--port", String(app.port), "--", process.execPath, "-e", "process.exit(0)"]);
+    const three = run(["--port", String(app.port), "--", process.execPath, "-e", "process.exit(3)"]);
+    expect(await ok.exited).toBe(0);
+    expect(await three.exited).toBe(3);
+    expect(summary(three.stderr()).traces).toBe(0);
+  });
+
+  it("passes SIGTERM, SIGINT (stdin not a terminal) and SIGHUP on, and exits 128+n when the command dies of signal n", async () => {
+    const waiting = (setup = "") =>
+      run([
+        "--port",
+        String(app.port),
+        "--",
+        process.execPath,
+        "-e",
+        `${setup} console.log('ready'); setInterval(() => {}, 1000)`,
+      ]);
+    const term = waiting();
+    const int = waiting();
+    const handles = waiting("process.on('SIGHUP', () => { console.log('got SIGHUP'); process.exit(7); });");
+    await ready(() => [term, int, handles].every((started) => started.stdout().includes("ready")));
+    term.child.kill("SIGTERM");
+    int.child.kill("SIGINT");
+    handles.child.kill("SIGHUP");
+    expect(await term.exited).toBe(143);
+    expect(await int.exited).toBe(130);
+    expect(await handles.exited).toBe(7);
+    expect(handles.stdout()).toContain("got SIGHUP");
+  });
+
+  it("passes stdin and stdout through", async () => {
+    const echo = run(["--port", String(app.port), "--", process.execPath, "-e", "process.stdin.pipe(process.stdout)"]);
+    echo.child.stdin?.end("line one\nline two\n");
+    expect(await echo.exited).toBe(0);
+    expect(echo.stdout()).toBe("line one\nline two\n");
+  });
+
+  it("points an OpenTelemetry app at the instance, tags its spans with the run, and counts what it sent", async () => {
+    const sdkApp = run(["--port", String(app.port), "--service", "run-test", "--", process.execPath, OTEL_APP], {
+      NODE_ENV: "staging",
+      OTEL_RESOURCE_ATTRIBUTES: "team=payments",
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://127.0.0.1:9/v1/traces",
+    });
+    expect(await sdkApp.exited).toBe(0);
+    // The user's NODE_ENV is kept; ENV is filled in.
+    expect(sdkApp.stdout()).toContain("app: NODE_ENV=staging ENV=development");
+    const line = summary(sdkApp.stderr());
+    expect(line).toMatchObject({ traces: 2, spans: 4, errors: 1 });
+    const url = new URL(line.url);
+    expect(url.origin).toBe(`http://localhost:${app.port}`);
+    expect(url.searchParams.get("service")).toBe("run-test");
+
+    // The same filters on the API give the run's traces, and each span carries the run's tag.
+    const list: TraceListResponse = await readJson(fetch(`${app.base}/api/traces${url.search}`));
+    expect(list.traces.map((t) => t.name).sort()).toEqual(["GET /orders", "POST /checkout"]);
+    const trace: TraceResponse = await readJson(fetch(`${app.base}/api/traces/${list.traces[0]?.traceId}`));
+    const resource = trace.spans[0]?.resource ?? {};
+    expect(resource["service.name"]).toBe("run-test");
+    expect(resource.team).toBe("payments");
+    expect(resource["tracekit.run.id"]).toMatch(/^[0-9a-f]{8}$/);
+
+    // A later run's window holds none of these.
+    const empty = run(["--port", String(app.port), "--service", "run-test", "--", process.execPath, "-e", ""]);
+    expect(await empty.exited).toBe(0);
+    expect(summary(empty.stderr())).toMatchObject({ traces: 0, spans: 0, errors: 0 });
+  });
+
+  it("starts an instance in the background when none answers, which keeps running afterwards", async () => {
+    const port = await freePort();
+    const started = run(["--port", String(port), "--no-open", "--", process.execPath, OTEL_APP]);
+    const code = await started.exited;
+    const pid = Number(/kill (\d+)/.exec(started.stderr())?.[1]);
+    if (Number.isInteger(pid) && pid > 0) startedPids.push(pid);
+    expect(code, started.stderr()).toBe(0);
+    expect(started.stderr()).toContain(`started at http://localhost:${port} in the background`);
+    expect(summary(started.stderr())).toMatchObject({ traces: 2, spans: 4, errors: 1 });
+    const health = await readJson(fetch(`http://127.0.0.1:${port}/api/health`));
+    expect(health).toMatchObject({ name: "tracekit-local", counts: { spans: 4 } });
+  });
+
+  it("says in one line what is wrong: no command, nothing at --url, a command that does not exist", async () => {
+    const none = run(["--port", String(app.port)]);
+    expect(await none.exited).toBe(2);
+    const far = run(["--url", "http://127.0.0.1:9", "--", process.execPath, "-e", ""]);
+    expect(await far.exited).toBe(1);
+    expect(far.stderr().trim()).toMatch(/^error: no tracekit-local answers at http:\/\/127\.0\.0\.1:9\b/);
+    const missing = run(["--port", String(app.port), "--", "no-such-command-here"]);
+    expect(await missing.exited).toBe(127);
+    expect(missing.stderr().trim()).toBe("error: command not found: no-such-command-here");
+  });
+});

@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { MAX_HOLD_MS, SETTLE_MS, TraceTailFeed } from "../../src/cli/tail-feed.js";
+import type { TraceSummaryJson } from "../../src/protocol.js";
+import { traceSummaryJson } from "../helpers/trace-summary-json.js";
+
+const summary = traceSummaryJson;
+const ids = (due: { summary: TraceSummaryJson }[]) => due.map((d) => d.summary.traceId);
+
+describe("TraceTailFeed: traces", () => {
+  it("shows nothing of the first snapshot, and each new trace once, after it settles with its root", () => {
+    const feed = new TraceTailFeed("traces");
+    feed.receive([summary("old")], true, 0);
+    feed.receive([summary("a", { hasRoot: false }), summary("old", { spanCount: 2 })], false, 0);
+    expect(feed.due(SETTLE_MS)).toEqual([]);
+    feed.receive([summary("a", { spanCount: 3 })], false, 100);
+    expect(feed.due(100 + SETTLE_MS - 1)).toEqual([]);
+    expect(ids(feed.due(100 + SETTLE_MS))).toEqual(["a"]);
+    feed.receive([summary("a", { spanCount: 4 })], false, 1000);
+    expect(feed.due(1000 + MAX_HOLD_MS)).toEqual([]);
+  });
+
+  it("shows a trace whose root never comes once it has waited long enough, oldest start first", () => {
+    const feed = new TraceTailFeed("traces");
+    feed.receive([], true, 0);
+    feed.receive([summary("late", { hasRoot: false, startTimeUnixNano: "20" })], false, 0);
+    feed.receive([summary("early", { startTimeUnixNano: "10" })], false, MAX_HOLD_MS - SETTLE_MS);
+    expect(feed.due(MAX_HOLD_MS - 1)).toEqual([]);
+    expect(ids(feed.due(MAX_HOLD_MS))).toEqual(["early", "late"]);
+  });
+
+  it("after a reconnect, shows the snapshot's traces it has not seen; after a clear, ids count as new", () => {
+    const feed = new TraceTailFeed("traces");
+    feed.receive([summary("seen")], true, 0);
+    feed.receive([summary("seen"), summary("missed")], true, 0);
+    expect(ids(feed.due(SETTLE_MS))).toEqual(["missed"]);
+    feed.cleared();
+    feed.receive([summary("seen")], false, 0);
+    expect(ids(feed.due(SETTLE_MS))).toEqual(["seen"]);
+  });
+});
+
+describe("TraceTailFeed: errors", () => {
+  const span = (spanId: string, end: string) => ({ spanId, endTimeUnixNano: end });
+
+  it("is due when a trace's error count grows, and picks the error spans not shown yet", () => {
+    const feed = new TraceTailFeed("errors");
+    feed.receive([summary("t", { errorCount: 1 })], true, 0);
+    feed.receive([summary("t", { errorCount: 1, spanCount: 2 }), summary("fine")], false, 0);
+    expect(feed.due(SETTLE_MS)).toEqual([]);
+    feed.receive([summary("t", { errorCount: 2, hasRoot: false })], false, 10);
+    const [due] = feed.due(10 + SETTLE_MS);
+    expect(due).toMatchObject({ summary: { traceId: "t" }, previousErrors: 1 });
+    // The error that was there before tail counts as the earliest to end.
+    expect(feed.selectNewErrors("t", 1, [span("new", "30"), span("before", "20")])).toEqual([span("new", "30")]);
+    feed.receive([summary("t", { errorCount: 3 })], false, 1000);
+    const [next] = feed.due(1000 + SETTLE_MS);
+    expect(next?.previousErrors).toBe(2);
+    expect(
+      feed.selectNewErrors("t", 2, [span("before", "20"), span("new", "30"), span("third", "5")]).map((s) => s.spanId),
+    ).toEqual(["third"]);
+  });
+});

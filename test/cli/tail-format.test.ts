@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { duration, errorLine, logLine, palette, traceLine, wantsColour } from "../../src/cli/tail-format.js";
+import type { LogRecordJson, SpanJson, TraceSummaryJson } from "../../src/protocol.js";
+
+const trace: TraceSummaryJson = {
+  traceId: "4bf92f3577b34da6a3ce929d0e0e4736",
+  name: "GET /orders\u001b[2J",
+  service: "shop",
+  startTimeUnixNano: "1700000000123000000",
+  endTimeUnixNano: "1700000000243000000",
+  durationMs: 120,
+  spanCount: 5,
+  errorCount: 1,
+  services: ["shop"],
+  hasRoot: true,
+};
+
+describe("tail lines", () => {
+  it("colours only a terminal, and never with NO_COLOR set", () => {
+    expect(wantsColour({ isTTY: true }, {})).toBe(true);
+    expect(wantsColour({ isTTY: true }, { NO_COLOR: "1" })).toBe(false);
+    expect(wantsColour({ isTTY: true }, { NO_COLOR: "" })).toBe(true);
+    expect(wantsColour({ isTTY: false }, {})).toBe(false);
+    expect(wantsColour({}, {})).toBe(false);
+    expect(traceLine(trace, palette(true))).toContain("\u001b[31m1 error\u001b[39m");
+  });
+
+  it("prints a trace on one line with its counts, and no control character it was sent", () => {
+    const line = traceLine(trace, palette(false));
+    expect(line).toMatch(
+      /^\d\d:\d\d:\d\d\.123 {2}shop {2}GET \/orders \[2J {2}120 ms {2}5 spans {2}1 error {2}4bf92f35/,
+    );
+    expect(line).not.toContain("\u001b");
+  });
+
+  it("says what an error span says: its status message, else its exception's", () => {
+    const span = {
+      traceId: trace.traceId,
+      spanId: "00f067aa0ba902b7",
+      name: "charge card",
+      service: "payments",
+      endTimeUnixNano: "1700000000200000000",
+      status: { code: "ERROR" },
+      events: [{ name: "exception", timeUnixNano: "1", attributes: { "exception.message": "card\ndeclined" } }],
+    } as unknown as SpanJson;
+    expect(errorLine(span, palette(false))).toMatch(/ {2}payments {2}charge card {2}card declined {2}4bf92f35/);
+  });
+
+  it("prints a log record's level, service and body on one line, structured bodies as JSON", () => {
+    const log = {
+      id: "1",
+      timeUnixNano: "1700000000123000000",
+      severity: "WARN",
+      severityText: "warning",
+      body: { order: 42 },
+      service: "shop",
+      traceId: null,
+    } as unknown as LogRecordJson;
+    expect(logLine(log, palette(false))).toMatch(/^\S+ {2}WARN {3}shop {2}\{"order":42\}$/);
+  });
+
+  it("writes durations at a useful precision", () => {
+    expect([0.42, 4.25, 120.4, 1234, 125_000].map(duration)).toEqual([
+      "0.42 ms",
+      "4.3 ms",
+      "120 ms",
+      "1.23 s",
+      "2 min 5 s",
+    ]);
+  });
+});

@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestApp, type TestApp } from "../helpers/app.js";
+import { type CliRun, freePort, useCliRuns, waitForUrl } from "../helpers/cli.js";
+import { waitFor } from "../helpers/live.js";
+import { SeverityNumber, sendLogsInTrace } from "../helpers/logs-in-trace.js";
+import { sendSdkTrace } from "../helpers/otel.js";
+
+const cli = useCliRuns({ TRACEKIT_NO_BROWSER: "1" });
+
+/** `tail …`, once its feed is open (its first line, which says what it shows). */
+async function tail(args: string[]): Promise<CliRun> {
+  const started = cli(["tail", ...args]);
+  await waitFor(() => (started.stderr().includes("Ctrl+C to stop") ? true : undefined));
+  return started;
+}
+
+const lines = (text: string) => text.split("\n").filter((line) => line !== "");
+const linesOf = (run: CliRun, count: number) =>
+  waitFor(() => (lines(run.stdout()).length >= count ? lines(run.stdout()) : undefined));
+
+let app: TestApp;
+let port: string;
+beforeAll(async () => {
+  app = await startTestApp();
+  port = String(app.port);
+});
+afterAll(async () => {
+  await app.close();
+});
+
+describe("tracekit-local tail", { timeout: 60_000 }, () => {
+  it("prints one plain line per new trace (no colour when stdout is not a terminal), and exits 0 on Ctrl+C", async () => {
+    await sendSdkTrace(app.base, { service: "before", name: "GET /old" });
+    const traces = await tail(["--port", port]);
+    await sendSdkTrace(app.base, { service: "shop", name: "GET /orders", children: 2 });
+    await sendSdkTrace(app.base, { service: "shop", name: "POST /pay", children: 1, error: true });
+    const [first, second] = await linesOf(traces, 2);
+    expect(first).toMatch(/^\d\d:\d\d:\d\d\.\d{3} {2}shop {2}GET \/orders {2}[\d.]+ m?s {2}3 spans {2}[0-9a-f]{32}$/);
+    expect(second).toMatch(/ {2}POST \/pay {2}.* {2}2 spans {2}2 errors {2}[0-9a-f]{32}$/);
+    // Nothing from before tail started, and each trace once.
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(lines(traces.stdout())).toHaveLength(2);
+    expect(traces.stdout()).not.toContain("\u001b");
+    traces.child.kill("SIGINT");
+    expect(await traces.exited).toBe(0);
+  });
+
+  it("prints each error span as a JSON line with --format json", async () => {
+    const errors = await tail(["errors", "--port", port, "--format", "json"]);
+    await sendSdkTrace(app.base, { service: "shop", name: "GET /fine" });
+    const sent = await sendSdkTrace(app.base, { service: "shop", name: "POST /pay", children: 2, error: true });
+    // The failing child and the failing root: two error spans of one trace, nothing of the trace without one.
+    const all = (await linesOf(errors, 2)).map((text) => JSON.parse(text));
+    expect(all.find((span) => span.spanId === sent.spanIds[1])).toMatchObject({
+      traceId: sent.traceId,
+      name: "charge card",
+      status: { code: "ERROR", message: "card declined" },
+    });
+    expect(all.map((span) => span.spanId).sort()).toEqual([sent.spanIds[1], sent.rootSpanId].sort());
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(lines(errors.stdout())).toHaveLength(2);
+  });
+
+  it("passes --query to the server's search: only matching traces and log records", async () => {
+    const traces = await tail(["traces", "--port", port, "--query", "stripelike"]);
+    const logs = await tail(["logs", "--port", port, "-q", "declined"]);
+    await sendSdkTrace(app.base, { service: "shop", name: "GET /other", attributes: { provider: "paypal" } });
+    await sendSdkTrace(app.base, { service: "shop", name: "GET /match", attributes: { provider: "StripeLike" } });
+    await sendLogsInTrace(app.base, {
+      service: "shop",
+      name: "POST /checkout",
+      logs: [
+        { in: "root", severity: SeverityNumber.INFO, body: "cart loaded" },
+        { in: "child", severity: SeverityNumber.ERROR, body: "card declined by issuer" },
+      ],
+    });
+    const [trace] = await linesOf(traces, 1);
+    expect(trace).toContain("GET /match");
+    const [log] = await linesOf(logs, 1);
+    expect(log).toMatch(/ {2}ERROR {2}shop {2}card declined by issuer {2}[0-9a-f]{32}$/);
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(lines(traces.stdout())).toHaveLength(1);
+    expect(lines(logs.stdout())).toHaveLength(1);
+  });
+
+  it("says so in one line when the server goes away, reconnects when it is back, and goes on", async () => {
+    const serverPort = String(await freePort());
+    const first = cli(["--port", serverPort, "--no-open"]);
+    await waitForUrl(first);
+    const traces = await tail(["--port", serverPort]);
+    first.child.kill("SIGTERM");
+    await first.exited;
+    await waitFor(() => (traces.stderr().includes("lost the connection") ? true : undefined));
+    const second = cli(["--port", serverPort, "--no-open"]);
+    const { url } = await waitForUrl(second);
+    await waitFor(() => (traces.stderr().includes("reconnected") ? true : undefined));
+    await sendSdkTrace(url.replace("localhost", "127.0.0.1"), { service: "after", name: "GET /again" });
+    const [line] = await linesOf(traces, 1);
+    expect(line).toContain("after  GET /again");
+    expect(lines(traces.stderr())).toEqual([
+      `tail: new traces at http://localhost:${serverPort} (Ctrl+C to stop)`,
+      `tail: lost the connection to http://localhost:${serverPort}; reconnecting…`,
+      `tail: reconnected to http://localhost:${serverPort}`,
+    ]);
+  });
+
+  it("refuses an unknown view and nothing listening in one line", async () => {
+    const bad = cli(["tail", "spans", "--port", port]);
+    expect(await bad.exited).toBe(2);
+    expect(lines(bad.stderr())).toHaveLength(1);
+    const none = cli(["tail", "--url", "http://127.0.0.1:9"]);
+    expect(await none.exited).toBe(1);
+    expect(lines(none.stderr())).toEqual([
+      "error: no tracekit-local answers at http://127.0.0.1:9: start it with `tracekit-local`, or pass --port / --url",
+    ]);
+  });
+});

@@ -1,0 +1,167 @@
+import { describe, expect, it } from "vitest";
+import { parseQuery, parseQueryDuration, QueryError } from "../../src/domain/query.js";
+import { aliasReadsOf } from "../../src/domain/semconv-aliases.js";
+
+function errorOf(source: string): { message: string; position: number } {
+  try {
+    parseQuery(source);
+  } catch (error) {
+    if (error instanceof QueryError) return { message: error.message, position: error.position };
+    throw error;
+  }
+  throw new Error(`"${source}" parsed`);
+}
+
+describe("parseQuery", () => {
+  it("is no filter when blank", () => {
+    expect(parseQuery("")).toBeUndefined();
+    expect(parseQuery("   \t ")).toBeUndefined();
+  });
+
+  it("reads bare words as text that may also name an attribute, and quoted text as text only", () => {
+    expect(parseQuery("checkout")).toEqual({ type: "text", text: "checkout", alsoKey: true });
+    expect(parseQuery('"http.route"')).toEqual({ type: "text", text: "http.route", alsoKey: false });
+    expect(parseQuery('"a \\"b\\" \\\\ c\\td"')).toEqual({ type: "text", text: 'a "b" \\ c\td', alsoKey: false });
+    expect(parseQuery("C:\\tmp")).toEqual({ type: "text", text: "C:\\tmp", alsoKey: true });
+    // "!" is text unless it starts "!=".
+    expect(parseQuery("failed!")).toEqual({ type: "text", text: "failed!", alsoKey: true });
+    expect(parseQuery("a!b")).toEqual({ type: "text", text: "a!b", alsoKey: true });
+  });
+
+  it("reads every comparison operator on attributes", () => {
+    expect(parseQuery("app.order.id=89581")).toEqual({
+      type: "attribute",
+      key: "app.order.id",
+      op: "=",
+      value: "89581",
+      number: 89581,
+    });
+    for (const op of ["!=", ">", "<", ">=", "<="] as const) {
+      expect(parseQuery(`http.status_code${op}500`)).toMatchObject({ type: "attribute", op, number: 500 });
+    }
+    expect(parseQuery("db.statement~select")).toEqual({
+      type: "attribute",
+      key: "db.statement",
+      op: "~",
+      value: "select",
+      number: null,
+    });
+    expect(parseQuery('user.name="Ada Lovelace"')).toMatchObject({ value: "Ada Lovelace", number: null });
+    expect(parseQuery('note=""')).toMatchObject({ type: "attribute", value: "" });
+  });
+
+  it("reads span fields: service, name, status, kind, duration", () => {
+    expect(parseQuery("service=checkout")).toEqual({ type: "field", field: "service", op: "=", value: "checkout" });
+    expect(parseQuery("name~GET")).toEqual({ type: "field", field: "name", op: "~", value: "GET" });
+    expect(parseQuery("status=ERROR")).toEqual({ type: "status", op: "=", value: "error" });
+    expect(parseQuery("kind!=server")).toEqual({ type: "kind", op: "!=", value: "server" });
+    expect(parseQuery("duration>250ms")).toEqual({ type: "duration", op: ">", nanos: 250_000_000n });
+    expect(parseQuery("duration<=1.5s")).toEqual({ type: "duration", op: "<=", nanos: 1_500_000_000n });
+  });
+
+  it("reads durations in every unit, a bare number as milliseconds", () => {
+    expect(parseQueryDuration("10ns")).toBe(10n);
+    expect(parseQueryDuration("10us")).toBe(10_000n);
+    expect(parseQueryDuration("10µs")).toBe(10_000n);
+    expect(parseQueryDuration("10ms")).toBe(10_000_000n);
+    expect(parseQueryDuration("2s")).toBe(2_000_000_000n);
+    expect(parseQueryDuration("2m")).toBe(120_000_000_000n);
+    expect(parseQueryDuration("1h")).toBe(3_600_000_000_000n);
+    expect(parseQueryDuration("250")).toBe(250_000_000n);
+    expect(parseQueryDuration(".5s")).toBe(500_000_000n);
+    expect(parseQueryDuration("fast")).toBeNull();
+    expect(parseQueryDuration("-1ms")).toBeNull();
+  });
+
+  it("joins by juxtaposition (AND), | and or (OR, looser), with parentheses and negation", () => {
+    const a = { type: "text", text: "a", alsoKey: true };
+    const b = { type: "text", text: "b", alsoKey: true };
+    const c = { type: "text", text: "c", alsoKey: true };
+    expect(parseQuery("a b | c")).toEqual({ type: "or", items: [{ type: "and", items: [a, b] }, c] });
+    expect(parseQuery("a b or c")).toEqual(parseQuery("a b | c"));
+    expect(parseQuery("a and b")).toEqual({ type: "and", items: [a, b] });
+    expect(parseQuery("a (b|c)")).toEqual({ type: "and", items: [a, { type: "or", items: [b, c] }] });
+    expect(parseQuery("-a b")).toEqual({ type: "and", items: [{ type: "not", item: a }, b] });
+    expect(parseQuery("NOT (a | b)")).toEqual({ type: "not", item: { type: "or", items: [a, b] } });
+    expect(parseQuery("-http.route")).toEqual({
+      type: "not",
+      item: { type: "text", text: "http.route", alsoKey: true },
+    });
+    // A lone minus or a negative number is text.
+    expect(parseQuery("-5")).toEqual({ type: "text", text: "-5", alsoKey: true });
+    expect(parseQuery("status=error|status=ok")).toMatchObject({
+      type: "or",
+      items: [{ value: "error" }, { value: "ok" }],
+    });
+    expect(parseQuery("(service=a)")).toEqual({ type: "field", field: "service", op: "=", value: "a" });
+  });
+
+  it("says what is wrong and where", () => {
+    expect(errorOf("service=")).toEqual({
+      position: 8,
+      message: expect.stringContaining('expected a value after "="'),
+    });
+    expect(errorOf("=x")).toEqual({ position: 0, message: 'expected an attribute key before "="' });
+    expect(errorOf("a > b")).toMatchObject({ position: 2 });
+    expect(errorOf("http.status_code>abc")).toEqual({
+      position: 17,
+      message: '">" compares numbers, and "abc" is not one',
+    });
+    expect(errorOf("duration>fast")).toEqual({
+      position: 9,
+      message: expect.stringContaining('"fast" is not a duration'),
+    });
+    expect(errorOf("status=broken")).toEqual({
+      position: 7,
+      message: 'status is one of error, ok, unset, not "broken"',
+    });
+    expect(errorOf("kind=web").message).toContain("server, client, producer, consumer, internal");
+    expect(errorOf("status>1")).toMatchObject({ position: 6, message: 'status takes = or !=, not ">"' });
+    expect(errorOf("duration~1")).toMatchObject({ position: 8 });
+    expect(errorOf("service>1")).toMatchObject({ message: 'service takes =, != or ~, not ">"' });
+    expect(errorOf('a "open')).toEqual({ position: 2, message: "this quote is never closed" });
+    expect(errorOf("(a b")).toEqual({ position: 0, message: 'this "(" is never closed' });
+    expect(errorOf("a b)")).toEqual({ position: 3, message: 'this ")" closes nothing' });
+    expect(errorOf("()")).toEqual({ position: 1, message: 'expected a term inside "( )"' });
+    expect(errorOf("a |")).toEqual({ position: 3, message: 'expected a term after "or"' });
+    expect(errorOf("| a")).toEqual({ position: 0, message: 'expected a term before "or"' });
+    expect(errorOf("a and")).toEqual({ position: 5, message: 'expected a term after "and"' });
+    expect(errorOf("not")).toEqual({ position: 3, message: 'expected a term after "not"' });
+  });
+
+  it("is a 400 bad_query with its position", () => {
+    const error = (() => {
+      try {
+        parseQuery("x=");
+      } catch (caught) {
+        return caught as QueryError;
+      }
+    })();
+    expect(error).toMatchObject({ status: 400, code: "bad_query", details: { position: 2 } });
+  });
+});
+
+describe("semantic-convention aliases", () => {
+  it("reads older names for a current one, and the current one for an older one", () => {
+    expect(aliasReadsOf("http.response.status_code").map((r) => r.key)).toEqual([
+      "http.response.status_code",
+      "http.status_code",
+    ]);
+    expect(aliasReadsOf("http.status_code").map((r) => r.key)).toEqual([
+      "http.status_code",
+      "http.response.status_code",
+    ]);
+    expect(aliasReadsOf("net.peer.name").map((r) => r.key)).toEqual(["net.peer.name", "server.address"]);
+    expect(aliasReadsOf("server.address").map((r) => r.key)).toEqual([
+      "server.address",
+      "net.peer.name",
+      "net.host.name",
+    ]);
+    expect(aliasReadsOf("app.order.id")).toEqual([{ key: "app.order.id" }]);
+  });
+
+  it("joins url.path and url.query for http.target, and cuts the query for url.path", () => {
+    expect(aliasReadsOf("http.target")[1]).toEqual({ key: "url.path", adapt: "join-query" });
+    expect(aliasReadsOf("url.path")[1]).toEqual({ key: "http.target", adapt: "cut-query" });
+  });
+});

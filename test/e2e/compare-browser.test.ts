@@ -1,0 +1,116 @@
+/// <reference lib="dom" />
+import { describe, expect, it } from "vitest";
+import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
+import { type JsonSpanInput, jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
+
+const available = chromiumAvailable();
+const MS = 1_000_000n;
+
+/** One run of a checkout starting at `t0`: its spans as [name, parent index, start ms, end ms]. */
+function run(
+  t0: bigint,
+  steps: [string, number | null, number, number, number?][],
+): { traceId: string; spans: JsonSpanInput[] } {
+  const traceId = newTraceId();
+  const ids = steps.map(() => newSpanId());
+  return {
+    traceId,
+    spans: steps.map(([name, parent, start, end, statusCode], i) => ({
+      traceId,
+      spanId: ids[i],
+      ...(parent === null ? {} : { parentSpanId: ids[parent] }),
+      name,
+      startNs: t0 + BigInt(start) * MS,
+      durationNs: BigInt(end - start) * MS,
+      ...(statusCode ? { statusCode } : {}),
+    })),
+  };
+}
+
+describe.skipIf(!available)("comparing two traces, in Chromium", () => {
+  const suite = useAppInChromium();
+
+  it("compares a trace with the previous run of its operation: deltas, spans only in one run, swap, only changes", async () => {
+    const { app, browser } = suite;
+    const t0 = BigInt(Date.now()) * MS;
+    const first = run(t0, [
+      ["POST /checkout", null, 0, 100],
+      ["SELECT cart", 0, 1, 11],
+      ["POST /charge", 0, 12, 62],
+      ["POST /audit", 0, 80, 95],
+    ]);
+    const second = run(t0 + 5_000n * MS, [
+      ["POST /checkout", null, 0, 160],
+      ["GET cache", 0, 0, 1],
+      ["SELECT cart", 0, 1, 11],
+      ["POST /charge", 0, 12, 132, 2],
+    ]);
+    // Another operation in between must not be taken for the previous run.
+    const other = run(t0 + 2_000n * MS, [["GET /health", null, 0, 1]]);
+    for (const r of [first, other, second]) {
+      expect((await postJson(app.base, jsonTraceRequest("shop", r.spans))).status).toBe(200);
+    }
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 700 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/traces/${second.traceId}`);
+    await page.getByText("Compare", { exact: true }).first().click();
+    await page.getByRole("button", { name: "With the previous trace of this operation" }).click();
+    await expect.poll(() => page.url()).toBe(`${app.base}/compare?a=${first.traceId}&b=${second.traceId}`);
+
+    const summary = page.getByTestId("compare-summary");
+    await expect.poll(() => summary.textContent()).toContain("B took 60ms longer than A (+60%)");
+    await expect.poll(() => summary.textContent()).toContain("1 only in B");
+    await expect.poll(() => summary.textContent()).toContain("1 only in A");
+    const rows = () =>
+      page
+        .getByTestId("compare-row")
+        .evaluateAll((elements) =>
+          elements.map((row) => [
+            row.querySelector(".cmp-label")?.textContent,
+            row.getAttribute("data-change"),
+            row.querySelector(".cmp-delta")?.textContent,
+          ]),
+        );
+    await expect.poll(rows).toEqual([
+      ["POST /checkout", "slower", "+60ms"],
+      ["GET cache", "added", ""],
+      ["SELECT cart", "same", "±0"],
+      ["POST /charge", "slower", "+70ms"],
+      ["POST /audit", "missing", ""],
+    ]);
+    await expect.poll(() => page.locator(".cmp-badge.error").textContent()).toBe("fails in B");
+
+    await page.getByLabel("Only changed spans").check();
+    await expect
+      .poll(async () => (await rows()).map((r) => r[0]))
+      .toEqual(["POST /checkout", "GET cache", "POST /charge", "POST /audit"]);
+    await page.getByRole("button", { name: "⇄ Swap" }).click();
+    await expect.poll(() => page.url()).toBe(`${app.base}/compare?a=${second.traceId}&b=${first.traceId}`);
+    await expect.poll(() => summary.textContent()).toContain("B took 60ms less than A (−38%)");
+
+    // Either trace's name opens it.
+    await page.getByTestId("compare-card-a").getByRole("link").click();
+    await expect.poll(() => page.url()).toBe(`${app.base}/traces/${second.traceId}`);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
+  it("says when there is no earlier run, and explains the page without ids", async () => {
+    const { app, browser } = suite;
+    const lonely = run(BigInt(Date.now()) * MS, [["GET /only-once", null, 0, 3]]);
+    await postJson(app.base, jsonTraceRequest("shop", lonely.spans));
+    const page = await browser.newPage({ viewport: { width: 1280, height: 700 } });
+    page.setDefaultTimeout(15_000);
+    await page.goto(`${app.base}/traces/${lonely.traceId}`);
+    await page.getByText("Compare", { exact: true }).first().click();
+    await page.getByRole("button", { name: "With the previous trace of this operation" }).click();
+    await expect
+      .poll(() => page.locator(".cmp-menu-message").textContent())
+      .toBe("No earlier trace of “GET /only-once” from shop is stored.");
+    await page.goto(`${app.base}/compare?a=nope`);
+    await expect.poll(() => page.getByTestId("compare-help").textContent()).toContain("not 32 hexadecimal digits");
+    await page.close();
+  });
+});

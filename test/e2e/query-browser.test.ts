@@ -1,0 +1,109 @@
+/// <reference lib="dom" />
+import type { Page } from "playwright-core";
+import { beforeEach, describe, expect, it } from "vitest";
+import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
+import { sendSdkTrace } from "../helpers/otel.js";
+
+describe.skipIf(!chromiumAvailable())("the trace list's query box in Chromium", () => {
+  const suite = useAppInChromium();
+  let page: Page;
+
+  beforeEach(async () => {
+    await fetch(`${suite.app.base}/api/traces`, { method: "DELETE" });
+    page = await suite.browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    return async () => {
+      await page.close();
+      // The deliberately bad query's 400 is the page's own doing, not a problem.
+      expect(problems.filter((problem) => !problem.includes("400"))).toEqual([]);
+    };
+  });
+
+  const box = () => page.getByRole("combobox", { name: "Search spans" });
+  const options = () => page.getByRole("listbox", { name: "Suggestions" }).getByRole("option");
+
+  it("types a query with key and value autocomplete from the keyboard, keeps it in the URL, and shows errors in place", async () => {
+    const wanted = await sendSdkTrace(suite.app.base, {
+      service: "orders",
+      name: "GET /orders/:id",
+      attributes: { "app.order.id": "89581" },
+    });
+    const other = await sendSdkTrace(suite.app.base, {
+      service: "orders",
+      name: "GET /orders/:id",
+      attributes: { "app.order.id": "1234" },
+    });
+    await page.goto(suite.app.base);
+    await page.locator(`[data-trace-id="${other.traceId}"]`).waitFor();
+    await expect.poll(() => page.locator("[data-trace-id]").count()).toBe(2);
+
+    // A key: typed in part, picked with the arrow keys and Enter.
+    await box().click();
+    await page.keyboard.type("app.or");
+    await expect.poll(() => options().allTextContents()).toEqual(["app.order.id"]);
+    await expect(box().getAttribute("aria-expanded")).resolves.toBe("true");
+    await page.keyboard.press("ArrowDown");
+    await expect(options().first().getAttribute("aria-selected")).resolves.toBe("true");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => box().inputValue()).toBe("app.order.id=");
+    // Then its values, from what is stored.
+    await expect.poll(() => options().allTextContents()).toEqual(["1234", "89581"]);
+    await page.keyboard.type("895");
+    await expect.poll(() => options().allTextContents()).toEqual(["89581"]);
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("Tab");
+    await expect.poll(() => box().inputValue()).toBe("app.order.id=89581 ");
+    await page.keyboard.press("Enter");
+    await page.waitForURL(`**/?q=${encodeURIComponent("app.order.id=89581")}`);
+    await expect.poll(() => page.locator("[data-trace-id]").count()).toBe(1);
+    await page.locator(`[data-trace-id="${wanted.traceId}"]`).waitFor();
+    await expect(page.locator("#query-hint").textContent()).resolves.toContain("duration>250ms");
+
+    // The URL is the query: a reload keeps it.
+    await page.reload();
+    await page.locator(`[data-trace-id="${wanted.traceId}"]`).waitFor();
+    await expect.poll(() => box().inputValue()).toBe("app.order.id=89581");
+
+    // A query that does not parse says why and where, under the box, instead of "no traces".
+    await box().fill("duration>soon");
+    await box().press("Enter");
+    const alert = page.locator("#query-hint[role=alert]");
+    await expect.poll(() => alert.textContent()).toContain('At 10: "soon" is not a duration');
+    await expect(box().getAttribute("aria-invalid")).resolves.toBe("true");
+    await expect(page.getByText("No traces match").count()).resolves.toBe(0);
+    await box().fill("duration>1ms | app.order.id=1234");
+    await box().press("Enter");
+    await expect.poll(() => page.locator("#query-hint[role=alert]").count()).toBe(0);
+  });
+
+  it("keeps a cleared query cleared when another filter changes within the typing pause", async () => {
+    const failing = await sendSdkTrace(suite.app.base, { service: "billing", name: "POST /refunds", error: true });
+    await sendSdkTrace(suite.app.base, { service: "billing", name: "POST /invoices" });
+    const query = `/?q=${encodeURIComponent("kind=server")}`;
+    const searchOf = () => new URL(page.url()).searchParams;
+
+    // Cleared, then a button well inside the 300 ms before the emptied box commits: the URL never
+    // gets the old query with the new filter.
+    await page.goto(`${suite.app.base}${query}`);
+    await expect.poll(() => page.locator("[data-trace-id]").count()).toBe(2);
+    await box().fill("");
+    await page.getByRole("button", { name: "Errors only" }).click();
+    await page.waitForURL((url) => url.searchParams.has("errors"));
+    expect(searchOf().get("q")).toBeNull();
+    await page.locator(`[data-trace-id="${failing.traceId}"]`).waitFor();
+    await expect.poll(() => page.locator("[data-trace-id]").count()).toBe(1);
+
+    // Cleared, then another text box typed into: both pending commits land, and the query stays gone.
+    await page.goto(`${suite.app.base}${query}`);
+    await expect.poll(() => page.locator("[data-trace-id]").count()).toBe(2);
+    await box().fill("");
+    await page.getByLabel("Trace name").fill("refunds");
+    await page.waitForURL((url) => url.searchParams.get("name") === "refunds");
+    await page.waitForTimeout(800);
+    expect(searchOf().get("q")).toBeNull();
+    expect(searchOf().get("name")).toBe("refunds");
+    await expect(box().inputValue()).resolves.toBe("");
+    await expect.poll(() => page.locator("[data-trace-id]").count()).toBe(1);
+  });
+});

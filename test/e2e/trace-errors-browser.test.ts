@@ -1,0 +1,114 @@
+/// <reference lib="dom" />
+import { describe, expect, it } from "vitest";
+import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
+import { type JsonSpanInput, jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
+
+const available = chromiumAvailable();
+const ERROR = 2;
+
+describe.skipIf(!available)("a failing trace, in Chromium", () => {
+  const suite = useAppInChromium();
+
+  it("opens on the span where the failure started, says so in the header, and e / E step through every failing span", async () => {
+    const { app, browser } = suite;
+    const traceId = newTraceId();
+    const root = newSpanId();
+    const spans: JsonSpanInput[] = [{ traceId, spanId: root, name: "POST /checkout", kind: 2, statusCode: ERROR }];
+    // 240 healthy queries first, so the failing chain sits far below the first screen.
+    for (let i = 0; i < 240; i++) {
+      spans.push({ traceId, parentSpanId: root, name: `SELECT ${i}`, startNs: 1_700_000_000_000_000_000n + BigInt(i) });
+    }
+    const [charge, gateway] = [newSpanId(), newSpanId()];
+    spans.push(
+      {
+        traceId,
+        spanId: charge,
+        parentSpanId: root,
+        name: "charge card",
+        startNs: 1_700_000_000_001_000_000n,
+        statusCode: ERROR,
+      },
+      {
+        traceId,
+        spanId: gateway,
+        parentSpanId: charge,
+        name: "POST gateway",
+        kind: 3,
+        startNs: 1_700_000_000_001_000_001n,
+        statusCode: ERROR,
+        statusMessage: "card declined by issuer",
+      },
+    );
+    expect((await postJson(app.base, jsonTraceRequest("checkout", spans))).status).toBe(200);
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 700 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    // The list row says what failed and counts failing spans as such.
+    await page.goto(`${app.base}/`);
+    const row = page.locator(`[data-trace-id="${traceId}"]`);
+    await expect.poll(() => row.getByTestId("trace-error-message").textContent()).toBe("card declined by issuer");
+    expect(await row.locator(".badge.error").textContent()).toBe("3 failing");
+    await page.goto(`${app.base}/traces/${traceId}`);
+    const selected = page.locator(".tv-row.selected");
+    await expect.poll(() => selected.getAttribute("data-span-id")).toBe(gateway);
+    // Scrolled into view, not just selected.
+    await expect
+      .poll(() =>
+        selected.evaluate((row) => {
+          const list = row.closest(".tv-list")!.getBoundingClientRect();
+          const box = row.getBoundingClientRect();
+          return box.top >= list.top && box.bottom <= list.bottom;
+        }),
+      )
+      .toBe(true);
+    const origin = page.getByTestId("error-origin");
+    await expect.poll(() => origin.textContent()).toContain("checkout · POST gateway");
+    await expect.poll(() => origin.textContent()).toContain("card declined by issuer");
+    await expect.poll(() => page.getByTestId("trace-header").textContent()).toContain("Failing spans3");
+
+    // e from the origin wraps to the first failing span (the root), then goes on in waterfall order.
+    await page.keyboard.press("e");
+    await expect.poll(() => selected.getAttribute("data-span-id")).toBe(root);
+    await expect.poll(() => page.locator(".tv-error-nav-count").textContent()).toBe("error 1 of 3");
+    await page.keyboard.press("e");
+    await expect.poll(() => selected.getAttribute("data-span-id")).toBe(charge);
+    await page.keyboard.press("Shift+E");
+    await expect.poll(() => selected.getAttribute("data-span-id")).toBe(root);
+    await page.getByRole("button", { name: "Previous failing span" }).click();
+    await expect.poll(() => selected.getAttribute("data-span-id")).toBe(gateway);
+    await expect.poll(() => new URL(page.url()).searchParams.get("span")).toBe(gateway);
+
+    // A click on the header line selects the origin again from anywhere.
+    await page.keyboard.press("Home");
+    await expect.poll(() => selected.getAttribute("data-span-id")).toBe(root);
+    await origin.getByRole("button").click();
+    await expect.poll(() => selected.getAttribute("data-span-id")).toBe(gateway);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
+  it("opens a healthy trace on its root, with no error line", async () => {
+    const { app, browser } = suite;
+    const traceId = newTraceId();
+    const root = newSpanId();
+    await postJson(
+      app.base,
+      jsonTraceRequest("shop", [
+        { traceId, spanId: root, name: "GET /" },
+        { traceId, parentSpanId: root },
+      ]),
+    );
+    const page = await browser.newPage({ viewport: { width: 1280, height: 700 } });
+    page.setDefaultTimeout(15_000);
+    await page.goto(`${app.base}/traces/${traceId}`);
+    await expect.poll(() => page.locator(".tv-row.selected").getAttribute("data-span-id")).toBe(root);
+    expect(await page.getByTestId("error-origin").count()).toBe(0);
+    // The start time says which time zone it is in.
+    await expect
+      .poll(() => page.getByTestId("trace-header").textContent())
+      .toMatch(/Started\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} (UTC|GMT[+-]\d+(:\d\d)?)/);
+    expect(await page.locator(".tv-error-nav").count()).toBe(0);
+    await page.close();
+  });
+});

@@ -1,0 +1,145 @@
+/// <reference lib="dom" />
+import { describe, expect, it } from "vitest";
+import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
+import { type JsonSpanInput, jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
+
+const available = chromiumAvailable();
+const T0 = 1_700_000_000_000_000_000n;
+const MS = 1_000_000n;
+
+describe.skipIf(!available)("a trace's overview, zoom, critical path and self time, in Chromium", () => {
+  const suite = useAppInChromium();
+
+  it("shows every span in an overview; dragging on it, the toolbar and + − 0 [ ] zoom and pan the timeline", async () => {
+    const { app, browser } = suite;
+    const traceId = newTraceId();
+    const root = newSpanId();
+    // A 1,000 ms root with 300 children, one every 3 ms, each 2 ms long.
+    const spans: JsonSpanInput[] = [{ traceId, spanId: root, name: "batch", startNs: T0, durationNs: 1000n * MS }];
+    for (let i = 0; i < 300; i++) {
+      spans.push({
+        traceId,
+        parentSpanId: root,
+        name: `item ${i}`,
+        startNs: T0 + BigInt(i * 3) * MS,
+        durationNs: 2n * MS,
+      });
+    }
+    expect((await postJson(app.base, jsonTraceRequest("worker", spans))).status).toBe(200);
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 700 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/traces/${traceId}`);
+    const minimap = page.getByTestId("trace-minimap");
+    await expect
+      .poll(() => minimap.getByRole("img").getAttribute("aria-label"))
+      .toBe("Overview of the trace: 301 spans over 1s");
+    // The overview really drew the spans: its canvas has painted pixels across its width.
+    const painted = await minimap.locator("canvas").evaluate((canvas: HTMLCanvasElement) => {
+      const { data, width, height } = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height);
+      let columns = 0;
+      for (let x = 0; x < width; x++) {
+        for (let y = 0; y < height; y++) {
+          if (data[(y * width + x) * 4 + 3]! > 0) {
+            columns++;
+            break;
+          }
+        }
+      }
+      return columns / width;
+    });
+    expect(painted).toBeGreaterThan(0.95);
+    const zoomText = page.getByTestId("zoom-window");
+    await expect.poll(() => zoomText.textContent()).toBe("whole trace");
+
+    // Drag across the first fifth of the overview: the timeline shows 0–200 ms.
+    const box = (await minimap.boundingBox())!;
+    await page.mouse.move(box.x + 1, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.1, box.y + box.height / 2, { steps: 4 });
+    await page.mouse.move(box.x + box.width * 0.2, box.y + box.height / 2, { steps: 4 });
+    await page.mouse.up();
+    await expect.poll(() => zoomText.textContent()).toMatch(/^[0-2](\.\d+)?ms – (19\d|20\d)ms$/);
+    await expect.poll(() => page.getByTestId("minimap-window").count()).toBe(1);
+    // A span inside the window still has its bar.
+    await expect.poll(() => page.locator(".tv-row").nth(5).locator(".tv-bar").count()).toBe(1);
+
+    // "]" pans a quarter window later; "0" shows everything again; "+" zooms around the selected span.
+    const before = await zoomText.textContent();
+    await page.locator(".tv-list").focus();
+    await page.keyboard.press("]");
+    await expect.poll(() => zoomText.textContent()).not.toBe(before);
+    await page.keyboard.press("0");
+    await expect.poll(() => zoomText.textContent()).toBe("whole trace");
+    await expect.poll(() => page.getByTestId("minimap-window").count()).toBe(0);
+    await page.keyboard.press("End"); // the last item, 897–899 ms: its middle keeps its place on screen
+    await page.keyboard.press("+");
+    await page.keyboard.press("+");
+    await expect.poll(() => zoomText.textContent()).toBe("674ms – 924ms");
+    await page.getByRole("button", { name: "Zoom out" }).click();
+    await expect.poll(() => zoomText.textContent()).toBe("449ms – 949ms");
+    await page.getByRole("button", { name: "Reset", exact: true }).click();
+    await expect.poll(() => zoomText.textContent()).toBe("whole trace");
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
+  it("highlights the critical path (button, c key, URL) and colours bars by self time", async () => {
+    const { app, browser } = suite;
+    const traceId = newTraceId();
+    const id = {
+      root: newSpanId(),
+      auth: newSpanId(),
+      db: newSpanId(),
+      render: newSpanId(),
+      template: newSpanId(),
+      log: newSpanId(),
+    };
+    const at = (startMs: number, endMs: number) => ({
+      startNs: T0 + BigInt(startMs) * MS,
+      durationNs: BigInt(endMs - startMs) * MS,
+    });
+    await postJson(
+      app.base,
+      jsonTraceRequest("web", [
+        { traceId, spanId: id.root, name: "GET /page", ...at(0, 100) },
+        { traceId, spanId: id.auth, parentSpanId: id.root, name: "auth", ...at(0, 10) },
+        { traceId, spanId: id.db, parentSpanId: id.root, name: "db", ...at(5, 30) },
+        { traceId, spanId: id.render, parentSpanId: id.root, name: "render", ...at(30, 90) },
+        { traceId, spanId: id.template, parentSpanId: id.render, name: "template", ...at(40, 85) },
+        { traceId, spanId: id.log, parentSpanId: id.root, name: "log", ...at(60, 70) },
+      ]),
+    );
+    const page = await browser.newPage({ viewport: { width: 1280, height: 700 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/traces/${traceId}`);
+    const critical = () =>
+      page.locator(".tv-row.critical").evaluateAll((rows) => rows.map((row) => row.getAttribute("data-span-id")));
+    const button = page.getByRole("button", { name: "Critical path" });
+    await button.click();
+    await expect.poll(critical).toEqual([id.root, id.auth, id.db, id.render, id.template]);
+    await expect.poll(() => page.locator(".tv-row.off-critical").getAttribute("data-span-id")).toBe(id.log);
+    expect(await button.getAttribute("aria-pressed")).toBe("true");
+    await expect.poll(() => new URL(page.url()).searchParams.get("highlight")).toBe("critical");
+    // A shared link shows the same; c turns it off.
+    await page.reload();
+    await expect.poll(critical).toHaveLength(5);
+    await page.locator(".tv-list").focus();
+    await page.keyboard.press("c");
+    await expect.poll(critical).toEqual([]);
+    await expect.poll(() => new URL(page.url()).searchParams.get("highlight")).toBeNull();
+
+    await page.getByRole("button", { name: "Self time" }).click();
+    const templateRow = page.locator(`[data-span-id="${id.template}"]`);
+    await expect.poll(() => templateRow.locator(".tv-bar-label").textContent()).toBe("45ms · self 45ms");
+    // The hottest bar (template: 45 ms of its own) is the deepest red; the root's (10 ms) paler.
+    const barColor = (spanId: string) =>
+      page.locator(`[data-span-id="${spanId}"] .tv-bar`).evaluate((bar) => getComputedStyle(bar).backgroundColor);
+    expect(await barColor(id.template)).toBe("rgb(233, 12, 12)");
+    expect(await barColor(id.template)).not.toBe(await barColor(id.root));
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+});

@@ -1,0 +1,275 @@
+import { status as grpcStatus } from "@grpc/grpc-js";
+import { SeverityNumber } from "@opentelemetry/api-logs";
+import { OTLPLogExporter } from "@opentelemetry/exporter-logs-otlp-grpc";
+import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-grpc";
+import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-grpc";
+import { CompressionAlgorithm } from "@opentelemetry/otlp-exporter-base";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { exportClient } from "../../bench/grpc-client.mjs";
+import { OTLP_GRPC_SERVICES } from "../../src/otlp/grpc-services.js";
+import { startTestApp, type TestApp } from "../helpers/app.js";
+import { rawRequest, readJson } from "../helpers/http.js";
+import { connectLive, waitFor } from "../helpers/live.js";
+import { sendLogsInTrace } from "../helpers/logs-in-trace.js";
+import { sendSdkTrace } from "../helpers/otel.js";
+import { sdkMeter } from "../helpers/otel-metrics.js";
+import { loadOtlpRoot, PKG } from "../otlp/helpers.js";
+import { encodeLogRequest, loadOtlpLogsRoot, protoLogRequest } from "../otlp/log-sample-request.js";
+import { protoRequest } from "../otlp/sample-request.js";
+
+const root = loadOtlpRoot();
+const TraceRequest = root.lookupType(`${PKG}.ExportTraceServiceRequest`);
+const TraceResponse = root.lookupType(`${PKG}.ExportTraceServiceResponse`);
+
+function encodeTraceRequest(object: Record<string, unknown>): Uint8Array {
+  return TraceRequest.encode(TraceRequest.fromObject(object)).finish();
+}
+
+let app: TestApp;
+let grpcPort: number;
+let httpPort: number;
+beforeAll(async () => {
+  app = await startTestApp({ otlpGrpcPort: 0, otlpHttpPort: 0 });
+  grpcPort = Number(new URL(app.otlpGrpcEndpoint ?? "").port);
+  httpPort = Number(new URL(app.otlpHttpEndpoint ?? "").port);
+});
+afterAll(async () => {
+  await app.close();
+});
+
+describe("OTLP/gRPC receiver", { timeout: 30_000 }, () => {
+  it("stores traces from the real OTLP gRPC exporter with gzip on, and pushes them live", async () => {
+    const live = await connectLive(app.port);
+    try {
+      const sent = await sendSdkTrace("", {
+        service: "grpc-checkout",
+        name: "GET /grpc",
+        children: 3,
+        exporter: new OTLPTraceExporter({
+          url: `http://127.0.0.1:${grpcPort}`,
+          compression: CompressionAlgorithm.GZIP,
+        }),
+      });
+      const body = await readJson(fetch(`${app.base}/api/traces/${sent.traceId}`));
+      expect(body.spans).toHaveLength(4);
+      expect(body.spans.map((s: { service: string }) => s.service)).toEqual(Array(4).fill("grpc-checkout"));
+      await waitFor(() =>
+        live.messages.find(
+          (m) => m.type === "traces" && m.traces.some((t: { traceId: string }) => t.traceId === sent.traceId),
+        ),
+      );
+      expect(app.events).toContainEqual({ type: "new-service", service: "grpc-checkout" });
+    } finally {
+      live.ws.close();
+    }
+  });
+
+  it("stores logs and metrics from the real OTLP gRPC exporters", async () => {
+    const grpcUrl = `http://127.0.0.1:${grpcPort}`;
+    const sent = await sendLogsInTrace("", {
+      service: "grpc-logs",
+      name: "POST /pay",
+      logs: [{ in: "child", severity: SeverityNumber.WARN, body: "card retry over gRPC" }],
+      exporters: {
+        traces: new OTLPTraceExporter({ url: grpcUrl }),
+        logs: new OTLPLogExporter({ url: grpcUrl, compression: CompressionAlgorithm.GZIP }),
+      },
+    });
+    const logs = await readJson(fetch(`${app.base}/api/logs?traceId=${sent.traceId}`));
+    expect(logs.logs.map((l: { body: unknown }) => l.body)).toEqual(["card retry over gRPC"]);
+
+    const meter = sdkMeter("", "grpc-metrics", new OTLPMetricExporter({ url: grpcUrl }));
+    meter.meter.createCounter("grpc.requests").add(7, { route: "/pay" });
+    await meter.flush();
+    await meter.shutdown();
+    const metrics = await readJson(fetch(`${app.base}/api/metrics`));
+    expect(JSON.stringify(metrics)).toContain("grpc.requests");
+  });
+
+  it("answers a malformed request INVALID_ARGUMENT with the reason, counts it, and keeps serving", async () => {
+    const client = exportClient(grpcPort, OTLP_GRPC_SERVICES.traces);
+    try {
+      const before = (await readJson(fetch(`${app.base}/api/health`))).counts.rejectedRequests;
+      // Field 1 (resource_spans) as a length-delimited value that runs past the end.
+      const { error } = await client.send(Uint8Array.from([0x0a, 0x7f, 0x01, 0x02]));
+      expect(error?.code).toBe(grpcStatus.INVALID_ARGUMENT);
+      expect(error?.details).toMatch(/cannot decode protobuf ExportTraceServiceRequest/);
+      const health = await readJson(fetch(`${app.base}/api/health`));
+      expect(health.counts.rejectedRequests).toBe(before + 1);
+      expect(app.events).toContainEqual(
+        expect.objectContaining({ type: "client-error", path: `/${OTLP_GRPC_SERVICES.traces}/Export`, status: 400 }),
+      );
+
+      const ok = await client.send(encodeTraceRequest({ resourceSpans: [] }));
+      expect(ok.error).toBeNull();
+      expect(ok.response?.byteLength).toBe(0);
+    } finally {
+      client.close();
+    }
+  });
+
+  it("answers partial_success with the refused count and reasons, gzip request or not, and counts them", async () => {
+    const before = (await readJson(fetch(`${app.base}/api/health`))).counts;
+    for (const gzip of [false, true]) {
+      const client = exportClient(grpcPort, OTLP_GRPC_SERVICES.traces, { gzip });
+      try {
+        const { error, response } = await client.send(encodeTraceRequest(protoRequest()));
+        expect(error).toBeNull();
+        const decoded = TraceResponse.toObject(TraceResponse.decode(response as Buffer), { longs: Number }) as {
+          partialSuccess: { rejectedSpans: number; errorMessage: string };
+        };
+        expect(decoded.partialSuccess.rejectedSpans).toBe(4);
+        expect(decoded.partialSuccess.errorMessage).toMatch(/span/);
+      } finally {
+        client.close();
+      }
+    }
+    const logs = exportClient(grpcPort, OTLP_GRPC_SERVICES.logs);
+    try {
+      const { error, response } = await logs.send(encodeLogRequest(loadOtlpLogsRoot(), protoLogRequest()));
+      expect(error).toBeNull();
+      expect(response?.byteLength).toBeGreaterThan(0);
+    } finally {
+      logs.close();
+    }
+    const after = (await readJson(fetch(`${app.base}/api/health`))).counts;
+    expect(after.rejectedSpans - before.rejectedSpans).toBe(8);
+    expect(after.rejectedLogRecords - before.rejectedLogRecords).toBe(2);
+    expect(app.events).toContainEqual(
+      expect.objectContaining({
+        type: "client-error",
+        path: `/${OTLP_GRPC_SERVICES.logs}/Export`,
+        status: 200,
+      }),
+    );
+  });
+
+  it("answers a service it does not have UNIMPLEMENTED", async () => {
+    const client = exportClient(grpcPort, "opentelemetry.proto.collector.profiles.v1development.ProfilesService");
+    try {
+      const { error } = await client.send(new Uint8Array(0));
+      expect(error?.code).toBe(grpcStatus.UNIMPLEMENTED);
+    } finally {
+      client.close();
+    }
+  });
+});
+
+describe("OTLP/HTTP on the second port", { timeout: 30_000 }, () => {
+  it("stores what the real OTLP/HTTP exporter sends there", async () => {
+    const sent = await sendSdkTrace(`http://127.0.0.1:${httpPort}`, { service: "second-port", name: "GET /4318" });
+    const body = await readJson(fetch(`${app.base}/api/traces/${sent.traceId}`));
+    expect(body.spans).toHaveLength(3);
+  });
+
+  it("serves nothing but OTLP: other paths are 404 naming the main port, and the Host policy holds", async () => {
+    const health = await fetch(`http://127.0.0.1:${httpPort}/api/health`);
+    expect(health.status).toBe(404);
+    expect((await readJson(health)).error.message).toContain(`the UI and API are at http://localhost:${app.port}`);
+    expect((await fetch(`http://127.0.0.1:${httpPort}/`)).status).toBe(404);
+
+    const preflight = await fetch(`http://127.0.0.1:${httpPort}/v1/traces`, {
+      method: "OPTIONS",
+      headers: { Origin: "http://localhost:5173", "Access-Control-Request-Headers": "content-type" },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("http://localhost:5173");
+
+    const rebound = await rawRequest(httpPort, {
+      method: "POST",
+      path: "/v1/traces",
+      headers: { Host: "evil.example", "Content-Type": "application/json" },
+      body: "{}",
+    });
+    expect(rebound.status).toBe(403);
+  });
+});
+
+describe("/api/health as a handshake", () => {
+  it("has apiVersion, every listener with its real port and encodings, and forwarding null", async () => {
+    const health = await readJson(fetch(`${app.base}/api/health`));
+    const main = `http://localhost:${app.port}`;
+    expect(health).toMatchObject({
+      status: "ok",
+      name: "tracekit-local",
+      apiVersion: 1,
+      forwarding: null,
+      otlp: {
+        endpoint: main,
+        traces: `${main}/v1/traces`,
+        protocols: ["http/protobuf", "http/json"],
+        http: {
+          port: app.port,
+          url: main,
+          paths: { traces: "/v1/traces", logs: "/v1/logs", metrics: "/v1/metrics" },
+          encodings: ["protobuf", "json"],
+          compression: ["gzip"],
+        },
+        extraHttp: { port: httpPort, url: `http://localhost:${httpPort}`, encodings: ["protobuf", "json"] },
+        grpc: {
+          port: grpcPort,
+          url: `http://localhost:${grpcPort}`,
+          services: OTLP_GRPC_SERVICES,
+          encodings: ["protobuf"],
+        },
+      },
+      storage: { kind: "memory" },
+    });
+    expect(health.otlp.grpc.compression).toContain("gzip");
+  });
+
+  it("says null for listeners that were not asked for", async () => {
+    const plain = await startTestApp();
+    try {
+      const health = await readJson(fetch(`${plain.base}/api/health`));
+      expect(health.otlp.extraHttp).toBeNull();
+      expect(health.otlp.grpc).toBeNull();
+      expect(plain.otlpGrpcEndpoint).toBeNull();
+    } finally {
+      await plain.close();
+    }
+  });
+});
+
+describe("limits and shutdown", { timeout: 30_000 }, () => {
+  it("answers a message over the body limit RESOURCE_EXHAUSTED, before and after gunzip", async () => {
+    const small = await startTestApp({ otlpGrpcPort: 0, maxBodyBytes: 64 * 1024 });
+    const port = Number(new URL(small.otlpGrpcEndpoint ?? "").port);
+    const big = encodeTraceRequest({
+      resourceSpans: [{ resource: { attributes: [{ key: "pad", value: { stringValue: "x".repeat(100_000) } }] } }],
+    });
+    try {
+      for (const gzip of [false, true]) {
+        const client = exportClient(port, OTLP_GRPC_SERVICES.traces, { gzip });
+        const { error } = await client.send(big);
+        client.close();
+        expect(error?.code, `gzip ${gzip}`).toBe(grpcStatus.RESOURCE_EXHAUSTED);
+      }
+      // No RetryInfo: OTLP clients must not retry it.
+      const client = exportClient(port, OTLP_GRPC_SERVICES.traces);
+      const { error } = await client.send(big);
+      client.close();
+      expect(error?.metadata.get("grpc-status-details-bin")).toEqual([]);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it("close() stops both extra listeners; a call that arrives while it runs is UNAVAILABLE", async () => {
+    const other = await startTestApp({ otlpGrpcPort: 0, otlpHttpPort: 0 });
+    const port = Number(new URL(other.otlpGrpcEndpoint ?? "").port);
+    const client = exportClient(port, OTLP_GRPC_SERVICES.traces);
+    try {
+      expect((await client.send(new Uint8Array(0))).error).toBeNull();
+      const closing = other.close();
+      const during = await client.send(new Uint8Array(0));
+      await closing;
+      expect(during.error?.code).toBe(grpcStatus.UNAVAILABLE);
+      const after = await client.send(new Uint8Array(0));
+      expect(after.error?.code).toBe(grpcStatus.UNAVAILABLE);
+      await expect(fetch(`${other.otlpHttpEndpoint}/v1/traces`, { method: "POST" })).rejects.toThrow();
+    } finally {
+      client.close();
+    }
+  });
+});

@@ -1,0 +1,257 @@
+import { expect, it } from "vitest";
+import { QueryError } from "../../src/domain/query.js";
+import type { Span } from "../../src/domain/span.js";
+import type { Store, TraceQuery } from "../../src/store/store.js";
+import { makeSpan, ms, resourceFor, rootSpan, traceId } from "./span-fixtures.js";
+
+/**
+ * The query language (`TraceQuery.q`) and autocomplete, part of the Store contract: `fresh` opens
+ * an empty store of the implementation under test.
+ */
+export function queryContract(fresh: () => Promise<Store>): void {
+  async function queryFixture(): Promise<Store> {
+    const store = await fresh();
+    const orderSpan: Span = {
+      ...makeSpan({
+        trace: 1,
+        span: 1,
+        parent: null,
+        name: "GET /orders/:id",
+        service: "frontend",
+        start: 10,
+        end: 310,
+      }),
+      kind: "SERVER",
+      attributes: {
+        "http.request.method": "GET",
+        "http.response.status_code": 200,
+        "http.route": "/orders/:id",
+        "url.path": "/orders/7",
+        "url.query": "x=1",
+        "app.order.id": 89581,
+      },
+    };
+    const paymentSpan: Span = {
+      ...makeSpan({ trace: 1, span: 2, parent: 1, name: "POST", service: "api", start: 20, end: 60, error: true }),
+      kind: "CLIENT",
+      attributes: { "http.method": "POST", "http.status_code": 503, "net.peer.name": "payments" },
+      events: [{ name: "exception", timeUnixNano: ms(30), attributes: { "exception.type": "CardError" } }],
+    };
+    const consumerSpan: Span = {
+      ...makeSpan({ trace: 2, span: 1, name: "orders process", service: "worker", start: 20, end: 25 }),
+      kind: "CONSUMER",
+      status: { code: "OK" },
+      attributes: { "messaging.destination": "orders", "retry.count": "3", tags: ["blue", "green"] },
+    };
+    const missingSpan: Span = {
+      ...makeSpan({ trace: 3, span: 1, name: "GET", service: "frontend", start: 30, end: 1530 }),
+      kind: "SERVER",
+      attributes: {
+        "http.method": "GET",
+        "http.status_code": "404",
+        "http.target": "/missing?debug=1",
+        "user.name": "Ada Lovelace",
+      },
+      resource: { ...resourceFor("frontend"), "deployment.environment": "dev" },
+    };
+    const cacheSpan = makeSpan({ trace: 4, span: 1, name: "cache lookup", service: "api", start: 40, end: 40.2 });
+    store.insertSpans([orderSpan, paymentSpan, consumerSpan]);
+    store.insertSpans([missingSpan, cacheSpan]);
+    return store;
+  }
+
+  /** Trace numbers a query lists, newest first. */
+  function found(store: Store, q: string, extra: Omit<TraceQuery, "limit" | "q"> = {}): number[] {
+    return store.listTraces({ limit: 100, q, ...extra }).traces.map((t) => Number.parseInt(t.traceId, 16));
+  }
+
+  it("query: key=value and key!=value, on numbers and strings, span, resource and event attributes", async () => {
+    const store = await queryFixture();
+    expect(found(store, "app.order.id=89581")).toEqual([1]);
+    expect(found(store, "app.order.id=89580")).toEqual([]);
+    expect(found(store, "http.response.status_code=404")).toEqual([3]);
+    expect(found(store, "tags=green")).toEqual([2]);
+    expect(found(store, 'user.name="Ada Lovelace"')).toEqual([3]);
+    expect(found(store, "user.name=ada")).toEqual([]);
+    expect(found(store, "deployment.environment=dev")).toEqual([3]);
+    expect(found(store, "exception.type=CardError")).toEqual([1]);
+    // != needs the key: a span without it does not match (use -key=value for that).
+    expect(found(store, "http.method!=GET")).toEqual([1]);
+    expect(found(store, "-http.method=GET")).toEqual([4, 2, 1]);
+  });
+
+  it("query: a number equals however it is written; a trace searched before is searched again once it grows", async () => {
+    const store = await queryFixture();
+    expect(found(store, "http.status_code=503.0")).toEqual([1]);
+    expect(found(store, "http.status_code=5.03e2")).toEqual([1]);
+    expect(found(store, "app.order.id=7")).toEqual([]);
+    store.insertSpans([makeSpan({ trace: 2, span: 9, parent: 1, start: 21, attributes: { "app.order.id": 7 } })]);
+    expect(found(store, "app.order.id=7")).toEqual([2]);
+    expect(found(store, "app.order.id=7 | deployment.environment=dev")).toEqual([3, 2]);
+  });
+
+  it("query: >, <, >=, <= on numbers and numeric strings", async () => {
+    const store = await queryFixture();
+    expect(found(store, "http.status_code>=500")).toEqual([1]);
+    expect(found(store, "http.status_code<300")).toEqual([1]);
+    expect(found(store, "http.status_code>100 http.status_code<=404")).toEqual([3, 1]);
+    expect(found(store, "http.status_code>503")).toEqual([]);
+    expect(found(store, "retry.count>2")).toEqual([2]);
+    expect(found(store, "retry.count<3")).toEqual([]);
+  });
+
+  it("query: a bare key means the attribute exists; quoted, it is text only", async () => {
+    const store = await queryFixture();
+    expect(found(store, "http.route")).toEqual([1]);
+    expect(found(store, '"http.route"')).toEqual([]);
+    expect(found(store, "user.name")).toEqual([3]);
+    expect(found(store, "-http.route")).toEqual([4, 3, 2, 1]);
+    expect(found(store, "-http.route kind=server")).toEqual([3]);
+  });
+
+  it("query: ~ contains, ignoring case", async () => {
+    const store = await queryFixture();
+    expect(found(store, "user.name~lovelace")).toEqual([3]);
+    expect(found(store, 'user.name~"ADA L"')).toEqual([3]);
+    expect(found(store, "service~front")).toEqual([3, 1]);
+    expect(found(store, "name~CACHE")).toEqual([4]);
+    expect(found(store, "http.route~orders")).toEqual([1]);
+  });
+
+  it("query: old and new semantic-convention names find each other", async () => {
+    const store = await queryFixture();
+    expect(found(store, "http.response.status_code>=500")).toEqual([1]);
+    expect(found(store, "http.request.method=POST")).toEqual([1]);
+    expect(found(store, "http.method=GET")).toEqual([3, 1]);
+    expect(found(store, "server.address=payments")).toEqual([1]);
+    expect(found(store, "messaging.destination.name=orders")).toEqual([2]);
+    expect(found(store, "http.target=/orders/7?x=1")).toEqual([1]);
+    expect(found(store, "http.target=/missing?debug=1")).toEqual([3]);
+    expect(found(store, "url.path=/missing")).toEqual([3]);
+    expect(found(store, "http.status_code")).toEqual([3, 1]);
+  });
+
+  it("query: service, name, status and kind", async () => {
+    const store = await queryFixture();
+    expect(found(store, "service=worker")).toEqual([2]);
+    expect(found(store, "service=Worker")).toEqual([]);
+    expect(found(store, "service!=frontend")).toEqual([4, 2, 1]);
+    expect(found(store, 'name="cache lookup"')).toEqual([4]);
+    expect(found(store, "status=error")).toEqual([1]);
+    expect(found(store, "status=ok")).toEqual([2]);
+    expect(found(store, "status=unset")).toEqual([4, 3, 1]);
+    expect(found(store, "status!=unset")).toEqual([2, 1]);
+    expect(found(store, "kind=consumer")).toEqual([2]);
+    expect(found(store, "kind=CLIENT")).toEqual([1]);
+    expect(found(store, "kind=server")).toEqual([3, 1]);
+    expect(found(store, "kind=producer")).toEqual([]);
+  });
+
+  it("query: span duration in any unit", async () => {
+    const store = await queryFixture();
+    expect(found(store, "duration>250ms")).toEqual([3, 1]);
+    expect(found(store, "duration>=300ms")).toEqual([3, 1]);
+    expect(found(store, "duration>300ms")).toEqual([3]);
+    expect(found(store, "duration<1ms")).toEqual([4]);
+    expect(found(store, "duration<=200us")).toEqual([4]);
+    expect(found(store, "duration>1s")).toEqual([3]);
+    expect(found(store, "duration=5ms")).toEqual([2]);
+    expect(found(store, "duration>0.5m")).toEqual([]);
+    expect(found(store, "duration>40")).toEqual([3, 1]);
+  });
+
+  it("query: AND holds on one span; OR, parentheses and negation", async () => {
+    const store = await queryFixture();
+    expect(found(store, "service=api status=error")).toEqual([1]);
+    // The error is the api span's, not the frontend span's.
+    expect(found(store, "service=frontend status=error")).toEqual([]);
+    expect(found(store, "service=frontend and kind=server duration>1s")).toEqual([3]);
+    expect(found(store, "service=worker | kind=internal")).toEqual([4, 2]);
+    expect(found(store, "service=worker or duration>1s")).toEqual([3, 2]);
+    expect(found(store, "(service=worker | service=api) -status=error")).toEqual([4, 2]);
+    expect(found(store, "not (service=frontend | service=api)")).toEqual([2]);
+  });
+
+  it("query: bare text as before, combined with terms and with the other filters", async () => {
+    const store = await queryFixture();
+    expect(found(store, "lovelace")).toEqual([3]);
+    expect(found(store, "LOVELACE service=frontend")).toEqual([3]);
+    expect(found(store, "lovelace service=worker")).toEqual([]);
+    expect(found(store, "cardError")).toEqual([1]);
+    expect(found(store, "failed")).toEqual([1]);
+    expect(found(store, "status=error", { service: "api" })).toEqual([1]);
+    expect(found(store, "kind=server", { minDurationMs: 1000 })).toEqual([3]);
+    expect(found(store, "kind=server", { errorsOnly: true })).toEqual([1]);
+  });
+
+  it("query: a query that does not parse is a QueryError, not an empty page", async () => {
+    const store = await queryFixture();
+    expect(() => store.listTraces({ limit: 10, q: "status=nope" })).toThrow(QueryError);
+    expect(() => store.listTraces({ limit: 10, q: "(a" })).toThrow(QueryError);
+  });
+
+  it("query: pages with a cursor through every match exactly once", async () => {
+    const store = await fresh();
+    const spans: Span[] = [];
+    for (let i = 1; i <= 30; i++) {
+      spans.push(rootSpan(i, { start: Math.floor(i / 3), attributes: { "app.tenant": i % 2 === 0 ? "even" : "odd" } }));
+    }
+    store.insertSpans(spans);
+    const all = store.listTraces({ limit: 100, q: "app.tenant=even" }).traces.map((t) => t.traceId);
+    expect(all).toHaveLength(15);
+    const walked: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = store.listTraces({ limit: 4, q: "app.tenant=even", ...(cursor === undefined ? {} : { cursor }) });
+      walked.push(...page.traces.map((t) => t.traceId));
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+    expect(walked).toEqual(all);
+    expect(all).not.toContain(traceId(1));
+  });
+
+  it("autocomplete: attribute keys of span, resource and event attributes with counts", async () => {
+    const store = await queryFixture();
+    const { keys, sampledSpans } = store.attributeKeys();
+    expect(sampledSpans).toBe(5);
+    expect(keys[0]).toEqual({ key: "service.name", source: "resource", count: 5 });
+    expect(keys).toContainEqual({ key: "http.method", source: "span", count: 2 });
+    expect(keys).toContainEqual({ key: "http.route", source: "span", count: 1 });
+    expect(keys).toContainEqual({ key: "deployment.environment", source: "resource", count: 1 });
+    expect(keys).toContainEqual({ key: "exception.type", source: "event", count: 1 });
+    const counts = keys.map((k) => k.count);
+    expect(counts).toEqual([...counts].sort((a, b) => b - a));
+  });
+
+  it("autocomplete: the most frequent values of a key, its aliases, or a span field", async () => {
+    const store = await queryFixture();
+    expect(store.attributeValues("service", 10).values).toEqual([
+      { value: "api", count: 2 },
+      { value: "frontend", count: 2 },
+      { value: "worker", count: 1 },
+    ]);
+    expect(store.attributeValues("http.status_code", 10).values).toEqual([
+      { value: "200", count: 1 },
+      { value: "404", count: 1 },
+      { value: "503", count: 1 },
+    ]);
+    expect(store.attributeValues("status", 10).values).toEqual([
+      { value: "unset", count: 3 },
+      { value: "error", count: 1 },
+      { value: "ok", count: 1 },
+    ]);
+    expect(store.attributeValues("kind", 1).values).toEqual([{ value: "server", count: 2 }]);
+    expect(store.attributeValues("tags", 10).values).toEqual([
+      { value: "blue", count: 1 },
+      { value: "green", count: 1 },
+    ]);
+    expect(store.attributeValues("no.such.key", 10)).toEqual({ key: "no.such.key", values: [], sampledSpans: 5 });
+  });
+
+  it("autocomplete: empty after clear", async () => {
+    const store = await queryFixture();
+    store.clear();
+    expect(store.attributeKeys()).toEqual({ keys: [], sampledSpans: 0 });
+    expect(store.attributeValues("service", 10).values).toEqual([]);
+  });
+}

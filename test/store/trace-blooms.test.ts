@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { parseQuery } from "../../src/domain/query.js";
+import { requiredTexts } from "../../src/store/sqlite-span-query.js";
+import { bloomAllows, buildBloom, requiredTokens, tokenHash } from "../../src/store/trace-blooms.js";
+import { makeSpan } from "./span-fixtures.js";
+
+const q = (text: string) => parseQuery(text) as NonNullable<ReturnType<typeof parseQuery>>;
+
+describe("per-trace Bloom filters", () => {
+  const bloom = buildBloom([
+    makeSpan({ trace: 1, span: 1, attributes: { "http.status_code": 503, tags: ["a", ["b"]], "url.path": "/x" } }),
+    makeSpan({ trace: 1, span: 2, service: "db", attributes: { "db.system": "postgresql" } }),
+  ]);
+  const allows = (text: string) => bloomAllows(bloom.bits, requiredTokens(q(text)));
+
+  it("lets through every trace that may match, old and new key names and number forms included", () => {
+    expect(bloom.spans).toBe(2);
+    expect(allows("http.status_code=503")).toBe(true);
+    expect(allows("http.response.status_code=503.0")).toBe(true);
+    expect(allows("tags=b")).toBe(true);
+    expect(allows("db.system.name=postgresql")).toBe(true);
+    expect(allows("service.name=db")).toBe(true);
+    expect(allows("http.target=/x?y=1")).toBe(true);
+    expect(allows("http.status_code>=500 db.system")).toBe(true);
+  });
+
+  it("rules out traces without a required key or key=value pair", () => {
+    expect(allows("http.status_code=404")).toBe(false);
+    // A bare word may be text anywhere: it needs no token (the exact check decides).
+    expect(allows("app.order.id")).toBe(true);
+    expect(allows("app.order.id~1")).toBe(false);
+    expect(allows("app.order.id>1")).toBe(false);
+    expect(allows("app.order.id=1 | http.status_code=404")).toBe(false);
+  });
+
+  it("requires nothing of negations, text, span fields, or an OR with such a branch", () => {
+    for (const text of ["-app.order.id=1", "not app.order.id", "app", "service=x", "duration>1s", "a=1 | x"]) {
+      expect(requiredTokens(q(text)), text).toEqual([]);
+    }
+    expect(requiredTokens(q("a=1 b"))).toEqual([[tokenHash("a", "1")]]);
+    expect(requiredTokens(q("a=1 | b"))).toEqual([]);
+    expect(requiredTokens(q("(a=1 | c=2) d"))).toEqual([[tokenHash("a", "1"), tokenHash("c", "2")]]);
+  });
+});
+
+describe("the SQLite rows' text pre-check", () => {
+  it("requires the lower-cased text a match must contain, and nothing it cannot vouch for", () => {
+    expect(requiredTexts(q("Checkout"))).toEqual([["checkout"]]);
+    expect(requiredTexts(q('"a \\"b\\""'))).toEqual([]);
+    expect(requiredTexts(q("user.name=Ada"))).toEqual([["ada"]]);
+    expect(requiredTexts(q("code=500.0"))).toEqual([]);
+    expect(requiredTexts(q("http.target=/a?b"))).toEqual([]);
+    expect(requiredTexts(q("http.status_code"))).toEqual([["http.status_code", "http.response.status_code"]]);
+    expect(requiredTexts(q("name~GET kind=server -x"))).toEqual([["get"]]);
+    expect(requiredTexts(q("a | b"))).toEqual([["a", "b"]]);
+  });
+});

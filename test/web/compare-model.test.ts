@@ -1,0 +1,92 @@
+import { describe, expect, it } from "vitest";
+import { compareTraces, previousRun } from "../../web/src/features/compare/compare-model";
+import { buildWaterfallTree } from "../../web/src/features/trace-view/waterfall-model";
+import { span } from "./span-fixtures";
+
+const named = (id: string, parent: string | null, name: string, start: number, end: number, extra = {}) =>
+  span(id, parent, start, end, { name, ...extra });
+
+describe("compareTraces", () => {
+  // The same checkout twice: the second run's payment call got slower, a cache lookup is new, the
+  // audit call is gone, and it made three queries named alike where the first made two.
+  const first = buildWaterfallTree([
+    named("a1", null, "POST /checkout", 0, 100),
+    named("a2", "a1", "SELECT cart", 1, 11),
+    named("a3", "a1", "POST /charge", 12, 62),
+    named("a4", "a3", "SELECT card", 13, 20),
+    named("a5", "a1", "UPDATE stock", 63, 70),
+    named("a6", "a1", "UPDATE stock", 71, 78),
+    named("a7", "a1", "POST /audit", 80, 95),
+  ]);
+  const second = buildWaterfallTree([
+    named("b1", null, "POST /checkout", 0, 160),
+    named("b0", "b1", "GET cache", 0.5, 0.9),
+    named("b2", "b1", "SELECT cart", 1, 11.2),
+    named("b3", "b1", "POST /charge", 12, 132, { status: { code: "ERROR" } }),
+    named("b4", "b3", "SELECT card", 13, 20),
+    named("b5", "b1", "UPDATE stock", 133, 140),
+    named("b6", "b1", "UPDATE stock", 141, 148),
+    named("b7", "b1", "UPDATE stock", 149, 156),
+  ]);
+  const { rows, totals } = compareTraces(first, second);
+  const view = rows.map((r) => [
+    "  ".repeat(r.depth) + (r.b ?? r.a)!.span.name,
+    r.change,
+    r.deltaMs === null ? null : Math.round(r.deltaMs * 10) / 10,
+  ]);
+
+  it("aligns spans by service and name path, occurrence by occurrence, and marks what changed", () => {
+    expect(view).toEqual([
+      ["POST /checkout", "slower", 60],
+      ["  GET cache", "added", null],
+      ["  SELECT cart", "same", 0.2],
+      ["  POST /charge", "slower", 70],
+      ["    SELECT card", "same", 0],
+      ["  POST /audit", "missing", null],
+      ["  UPDATE stock", "same", 0],
+      ["  UPDATE stock", "same", 0],
+      ["  UPDATE stock", "added", null],
+    ]);
+    expect(totals).toEqual({ deltaMs: 60, added: 2, missing: 1, slower: 2, faster: 0 });
+    expect(rows.find((r) => r.b?.spanId === "b3")?.errorChange).toBe("new");
+    expect(new Set(rows.map((r) => r.key)).size).toBe(rows.length);
+  });
+
+  it("compares a trace with itself as all the same, and copes with an empty side", () => {
+    const self = compareTraces(first, first);
+    expect(self.rows.every((r) => r.change === "same" && r.deltaMs === 0)).toBe(true);
+    expect(self.rows).toHaveLength(7);
+    const againstEmpty = compareTraces(buildWaterfallTree([]), first);
+    expect(againstEmpty.rows.map((r) => r.change)).toEqual(Array(7).fill("added"));
+    expect(compareTraces(buildWaterfallTree([]), buildWaterfallTree([])).rows).toEqual([]);
+  });
+});
+
+describe("previousRun", () => {
+  const summary = (traceId: string, name: string, service: string, start: bigint) => ({
+    traceId,
+    name,
+    service,
+    startTimeUnixNano: start.toString(),
+    endTimeUnixNano: (start + 1n).toString(),
+    durationMs: 1,
+    spanCount: 1,
+    errorCount: 0,
+    services: [service],
+    hasRoot: true,
+  });
+  const t = 1_764_300_000_000_000_000n;
+  it("finds the run of the same operation that started last before this one", () => {
+    const current = summary("c", "POST /checkout", "shop", t + 100n);
+    const candidates = [
+      summary("later", "POST /checkout", "shop", t + 200n),
+      current,
+      summary("other-service", "POST /checkout", "admin", t + 90n),
+      summary("other-name", "POST /checkout/v2", "shop", t + 95n),
+      summary("older", "POST /checkout", "shop", t + 10n),
+      summary("previous", "POST /checkout", "shop", t + 50n),
+    ];
+    expect(previousRun(candidates, current)?.traceId).toBe("previous");
+    expect(previousRun([current, summary("later", "POST /checkout", "shop", t + 200n)], current)).toBeNull();
+  });
+});

@@ -1,0 +1,136 @@
+import { describe, expect, it } from "vitest";
+import { genAiFacts, isGenAiSpan, llmTotals } from "../../web/src/features/trace-view/genai";
+
+describe("genAiFacts", () => {
+  it("reads provider, model, tokens and finish reasons (current names)", () => {
+    const facts = genAiFacts({
+      "gen_ai.provider.name": "openai",
+      "gen_ai.operation.name": "chat",
+      "gen_ai.request.model": "gpt-4o",
+      "gen_ai.response.model": "gpt-4o-2024-08-06",
+      "gen_ai.usage.input_tokens": 120,
+      "gen_ai.usage.output_tokens": 30,
+      "gen_ai.response.finish_reasons": ["stop"],
+    });
+    expect(facts).toEqual({
+      provider: "openai",
+      operation: "chat",
+      requestModel: "gpt-4o",
+      responseModel: "gpt-4o-2024-08-06",
+      inputTokens: 120,
+      outputTokens: 30,
+      finishReasons: ["stop"],
+      prompt: [],
+      completion: [],
+    });
+  });
+
+  it("reads the older names (gen_ai.system, prompt/completion tokens) and indexed messages", () => {
+    const facts = genAiFacts({
+      "gen_ai.system": "anthropic",
+      "gen_ai.usage.prompt_tokens": "10",
+      "gen_ai.usage.completion_tokens": 5,
+      "gen_ai.prompt.0.role": "system",
+      "gen_ai.prompt.0.content": "Be brief.",
+      "gen_ai.prompt.1.role": "user",
+      "gen_ai.prompt.1.content": "Hi",
+      "gen_ai.completion.0.content": "Hello!",
+    });
+    expect(facts?.provider).toBe("anthropic");
+    expect(facts?.inputTokens).toBe(10);
+    expect(facts?.outputTokens).toBe(5);
+    expect(facts?.prompt).toEqual([
+      { role: "system", content: "Be brief." },
+      { role: "user", content: "Hi" },
+    ]);
+    expect(facts?.completion).toEqual([{ role: "assistant", content: "Hello!" }]);
+  });
+
+  it("reads JSON message attributes (role + content or parts) and a JSON list of finish reasons", () => {
+    const facts = genAiFacts({
+      "gen_ai.input.messages": JSON.stringify([{ role: "user", parts: [{ type: "text", content: "What is 2+2?" }] }]),
+      "gen_ai.output.messages": JSON.stringify([{ role: "assistant", content: "4" }]),
+      "gen_ai.response.finish_reasons": '["stop","length"]',
+    });
+    expect(facts?.prompt).toEqual([{ role: "user", content: "What is 2+2?" }]);
+    expect(facts?.completion).toEqual([{ role: "assistant", content: "4" }]);
+    expect(facts?.finishReasons).toEqual(["stop", "length"]);
+  });
+
+  it("reads prompt and completion from events", () => {
+    const facts = genAiFacts({ "gen_ai.system": "openai" }, [
+      { name: "gen_ai.content.prompt", timeUnixNano: "1", attributes: { "gen_ai.prompt": "plain prompt" } },
+      { name: "gen_ai.user.message", timeUnixNano: "2", attributes: { content: "from user" } },
+      { name: "gen_ai.choice", timeUnixNano: "3", attributes: { message: { role: "assistant", content: "answer" } } },
+    ]);
+    expect(facts?.prompt).toEqual([
+      { role: "user", content: "plain prompt" },
+      { role: "user", content: "from user" },
+    ]);
+    expect(facts?.completion).toEqual([{ role: "assistant", content: "answer" }]);
+  });
+
+  it("is null for spans without gen_ai attributes", () => {
+    expect(genAiFacts({ "http.route": "/" })).toBeNull();
+  });
+
+  it("reads system instructions, tool calls (current parts and OpenAI's tool_calls) and tool results", () => {
+    const facts = genAiFacts({
+      "gen_ai.operation.name": "chat",
+      "gen_ai.system_instructions": JSON.stringify([{ type: "text", content: "You are a shop assistant." }]),
+      "gen_ai.input.messages": JSON.stringify([
+        { role: "user", parts: [{ type: "text", content: "Is order 7 shipped?" }] },
+        {
+          role: "assistant",
+          parts: [{ type: "tool_call", id: "call_1", name: "get_order", arguments: { id: 7 } }],
+        },
+        { role: "tool", parts: [{ type: "tool_call_response", id: "call_1", response: '{"status":"shipped"}' }] },
+      ]),
+      "gen_ai.output.messages": JSON.stringify([
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: [{ id: "call_2", type: "function", function: { name: "track", arguments: '{"carrier":"ups"}' } }],
+        },
+      ]),
+    });
+    expect(facts?.prompt).toEqual([
+      { role: "system", content: "You are a shop assistant." },
+      { role: "user", content: "Is order 7 shipped?" },
+      {
+        role: "assistant",
+        content: "",
+        toolCalls: [{ id: "call_1", name: "get_order", arguments: '{\n  "id": 7\n}' }],
+      },
+      { role: "tool", content: '{\n  "status": "shipped"\n}', toolCallId: "call_1" },
+    ]);
+    expect(facts?.completion).toEqual([
+      {
+        role: "assistant",
+        content: "",
+        toolCalls: [{ id: "call_2", name: "track", arguments: '{\n  "carrier": "ups"\n}' }],
+      },
+    ]);
+  });
+});
+
+describe("llmTotals and isGenAiSpan", () => {
+  it("counts model calls and their tokens, not tool executions or other spans", () => {
+    expect(
+      llmTotals([
+        {
+          attributes: {
+            "gen_ai.operation.name": "chat",
+            "gen_ai.usage.input_tokens": 100,
+            "gen_ai.usage.output_tokens": 20,
+          },
+        },
+        { attributes: { "gen_ai.system": "openai", "gen_ai.usage.prompt_tokens": "5" } },
+        { attributes: { "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "get_order" } },
+        { attributes: { "http.route": "/" } },
+      ]),
+    ).toEqual({ calls: 2, inputTokens: 105, outputTokens: 20 });
+    expect(isGenAiSpan({ "gen_ai.request.model": "gpt-4o" })).toBe(true);
+    expect(isGenAiSpan({ "db.system": "redis" })).toBe(false);
+  });
+});

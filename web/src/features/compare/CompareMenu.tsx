@@ -1,0 +1,84 @@
+import { useState } from "preact/hooks";
+import { useLocation } from "preact-iso";
+import type { TraceSummaryJson } from "../../../../src/protocol";
+import { api } from "../../api/client";
+import { previousRun } from "./compare-model";
+
+/** How many trace list pages (of 200) are searched for an earlier run of the operation. */
+const MAX_PAGES = 5;
+
+/** "Compare" in a trace's header: with the previous run of its operation, or with any trace id. */
+export function CompareMenu({
+  current,
+}: {
+  current: Pick<TraceSummaryJson, "traceId" | "name" | "service" | "startTimeUnixNano">;
+}) {
+  const { route } = useLocation();
+  const [message, setMessage] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [otherId, setOtherId] = useState("");
+  const open = (a: string) => route(`/compare?a=${a}&b=${current.traceId}`);
+
+  const comparePrevious = async () => {
+    setBusy(true);
+    setMessage(null);
+    try {
+      let cursor: string | undefined;
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const list = await api.traces({
+          name: current.name,
+          service: current.service,
+          limit: 200,
+          ...(cursor ? { cursor } : {}),
+        });
+        const found = previousRun(list.traces, current);
+        if (found) return open(found.traceId);
+        cursor = list.nextCursor;
+        if (!cursor) break;
+      }
+      setMessage(`No earlier trace of “${current.name}” from ${current.service} is stored.`);
+    } catch (error) {
+      setMessage(error instanceof Error ? error.message : String(error));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <details class="cmp-menu">
+      <summary class="tv-link-button" title="Compare this trace with another run">
+        Compare
+      </summary>
+      <div class="cmp-menu-body">
+        <button type="button" class="button" disabled={busy} onClick={comparePrevious}>
+          With the previous trace of this operation
+        </button>
+        <form
+          class="cmp-menu-form"
+          onSubmit={(event) => {
+            event.preventDefault();
+            const id = otherId.trim().toLowerCase();
+            if (!/^[0-9a-f]{32}$/.test(id)) setMessage("A trace id is 32 hexadecimal digits.");
+            else open(id);
+          }}
+        >
+          <input
+            class="input"
+            aria-label="Trace id to compare with"
+            placeholder="or a trace id (32 hex digits)"
+            value={otherId}
+            onInput={(event) => setOtherId((event.currentTarget as HTMLInputElement).value)}
+          />
+          <button type="submit" class="button">
+            Compare
+          </button>
+        </form>
+        {message && (
+          <p class="cmp-menu-message" role="status">
+            {message}
+          </p>
+        )}
+      </div>
+    </details>
+  );
+}

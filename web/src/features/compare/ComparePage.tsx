@@ -1,0 +1,157 @@
+import { useEffect, useMemo, useState } from "preact/hooks";
+import { useLocation } from "preact-iso";
+import type { TraceResponse } from "../../../../src/protocol";
+import { ApiError, api } from "../../api/client";
+import { formatAbsolute, formatCount, formatDuration, nanosToMillis } from "../../lib/format";
+import { clipText } from "../../lib/long-text";
+import { serviceColor } from "../../lib/service-color";
+import { buildWaterfallTree, type WaterfallTree } from "../trace-view/waterfall-model";
+import { CompareRows } from "./CompareRows";
+import { compareTraces } from "./compare-model";
+import "./compare.css";
+
+const TRACE_ID = /^[0-9a-f]{32}$/i;
+
+type Side = { state: "loading" } | { state: "error"; message: string } | { state: "ready"; trace: TraceResponse };
+
+function useTrace(traceId: string | null): Side {
+  const [side, setSide] = useState<Side>({ state: "loading" });
+  useEffect(() => {
+    if (traceId === null) return;
+    setSide({ state: "loading" });
+    const controller = new AbortController();
+    api.trace(traceId, controller.signal).then(
+      (trace) => setSide({ state: "ready", trace }),
+      (error: unknown) => {
+        if (controller.signal.aborted) return;
+        const message =
+          error instanceof ApiError && error.status === 404
+            ? `No trace ${traceId} is stored (evicted, cleared, or never received).`
+            : error instanceof Error
+              ? error.message
+              : String(error);
+        setSide({ state: "error", message });
+      },
+    );
+    return () => controller.abort();
+  }, [traceId]);
+  return side;
+}
+
+/** `/compare?a=<traceId>&b=<traceId>`: two runs of a request, span by span. */
+export function ComparePage() {
+  const { query, route } = useLocation();
+  const a = typeof query.a === "string" && TRACE_ID.test(query.a) ? query.a.toLowerCase() : null;
+  const b = typeof query.b === "string" && TRACE_ID.test(query.b) ? query.b.toLowerCase() : null;
+  useEffect(() => {
+    document.title = "Compare traces · tracekit-local";
+    return () => {
+      document.title = "tracekit-local";
+    };
+  }, []);
+  const first = useTrace(a);
+  const second = useTrace(b);
+
+  if (a === null || b === null) {
+    return (
+      <div class="page-message" data-testid="compare-help">
+        <h2>Compare two traces</h2>
+        <p>
+          Open a trace and choose <b>Compare</b> in its header: with the previous trace of the same operation, or with
+          any trace id. The address is <code>/compare?a=&lt;first trace id&gt;&amp;b=&lt;second trace id&gt;</code>
+          {query.a || query.b ? "; one of the ids given is not 32 hexadecimal digits" : ""}.
+        </p>
+        <p>
+          <a href="/">← Back to the trace list</a>
+        </p>
+      </div>
+    );
+  }
+  for (const side of [first, second]) {
+    if (side.state === "error") {
+      return (
+        <div class="page-message">
+          <h2>Could not load both traces</h2>
+          <div class="error-banner">{side.message}</div>
+          <p>
+            <a href="/">← Back to the trace list</a>
+          </p>
+        </div>
+      );
+    }
+  }
+  if (first.state !== "ready" || second.state !== "ready") {
+    return (
+      <div class="tv-loading" role="status">
+        Loading both traces…
+      </div>
+    );
+  }
+  return <Comparison first={first.trace} second={second.trace} onSwap={() => route(`/compare?a=${b}&b=${a}`, true)} />;
+}
+
+function Comparison({ first, second, onSwap }: { first: TraceResponse; second: TraceResponse; onSwap(): void }) {
+  const treeA = useMemo(() => buildWaterfallTree(first.spans), [first.spans]);
+  const treeB = useMemo(() => buildWaterfallTree(second.spans), [second.spans]);
+  const comparison = useMemo(() => compareTraces(treeA, treeB), [treeA, treeB]);
+  const [onlyChanges, setOnlyChanges] = useState(false);
+  const { totals } = comparison;
+  const ratio = treeA.totalMs > 0 ? totals.deltaMs / treeA.totalMs : 0;
+  return (
+    <div class="cmp-page">
+      <header class="cmp-header">
+        <h1 class="cmp-title">Compare traces</h1>
+        <div class="cmp-sides">
+          <TraceCard label="A" trace={first} tree={treeA} />
+          <button type="button" class="button cmp-swap" onClick={onSwap} title="Make B the baseline">
+            ⇄ Swap
+          </button>
+          <TraceCard label="B" trace={second} tree={treeB} />
+        </div>
+        <p class="cmp-summary" data-testid="compare-summary">
+          B took{" "}
+          <b class={totals.deltaMs > 0 ? "cmp-slower" : totals.deltaMs < 0 ? "cmp-faster" : ""}>
+            {totals.deltaMs === 0
+              ? "as long as A"
+              : `${formatDuration(Math.abs(totals.deltaMs))} ${totals.deltaMs > 0 ? "longer" : "less"} than A${
+                  treeA.totalMs > 0 ? ` (${ratio > 0 ? "+" : "−"}${Math.abs(ratio * 100).toFixed(0)}%)` : ""
+                }`}
+          </b>{" "}
+          · {formatCount(totals.slower)} slower · {formatCount(totals.faster)} faster ·{" "}
+          <span class="cmp-added-text">{formatCount(totals.added)} only in B</span> ·{" "}
+          <span class="cmp-missing-text">{formatCount(totals.missing)} only in A</span>
+          <label class="cmp-only-changes">
+            <input
+              type="checkbox"
+              checked={onlyChanges}
+              onChange={(event) => setOnlyChanges((event.currentTarget as HTMLInputElement).checked)}
+            />{" "}
+            Only changed spans
+          </label>
+        </p>
+      </header>
+      <CompareRows
+        rows={onlyChanges ? comparison.rows.filter((row) => row.change !== "same" || row.errorChange) : comparison.rows}
+        scaleMs={Math.max(treeA.totalMs, treeB.totalMs, 0.001)}
+      />
+    </div>
+  );
+}
+
+function TraceCard({ label, trace, tree }: { label: string; trace: TraceResponse; tree: WaterfallTree }) {
+  const root = tree.root;
+  return (
+    <div class="cmp-card" data-testid={`compare-card-${label.toLowerCase()}`}>
+      <span class="cmp-card-label">{label}</span>
+      {root && <span class="service-dot" style={{ background: serviceColor(root.span.service) }} />}
+      <a href={`/traces/${trace.traceId}`} class="cmp-card-name" title={`Open trace ${trace.traceId}`}>
+        {clipText(trace.name) || "(no spans)"}
+      </a>
+      <span class="cmp-card-facts">
+        {formatDuration(tree.totalMs)} · {formatCount(tree.nodes.length)} spans
+        {tree.errorCount > 0 ? ` · ${formatCount(tree.errorCount)} failing` : ""} ·{" "}
+        {tree.nodes.length > 0 ? formatAbsolute(nanosToMillis(tree.startNanos)) : "–"}
+      </span>
+    </div>
+  );
+}

@@ -1,0 +1,81 @@
+import { VirtualList } from "../../components/VirtualList";
+import { formatDuration } from "../../lib/format";
+import { serviceColor } from "../../lib/service-color";
+import type { WaterfallNode } from "../trace-view/waterfall-model";
+import { type CompareRow, signed } from "./compare-model";
+
+const ROW_HEIGHT = 28;
+const MAX_INDENT_DEPTH = 30;
+
+const CHANGE_TEXT: Record<CompareRow["change"], string> = {
+  same: "",
+  slower: "slower",
+  faster: "faster",
+  added: "only in B",
+  missing: "only in A",
+};
+
+/** The aligned span trees as one virtualized table: name, A, B, the change, and both bars on one time scale. */
+export function CompareRows({ rows, scaleMs }: { rows: CompareRow[]; scaleMs: number }) {
+  return (
+    <section class="cmp-table" aria-label="Spans of both traces, aligned">
+      <div class="cmp-row cmp-head" aria-hidden="true">
+        <span class="cmp-name">Span (service · name)</span>
+        <span class="cmp-num">A</span>
+        <span class="cmp-num">B</span>
+        <span class="cmp-num">Change</span>
+        <span class="cmp-bars">A above, B below, on one time scale</span>
+      </div>
+      <VirtualList
+        class="cmp-list"
+        count={rows.length}
+        rowHeight={ROW_HEIGHT}
+        rowKey={(index) => rows[index]!.key}
+        renderRow={(index) => <Row row={rows[index]!} scaleMs={scaleMs} />}
+      />
+    </section>
+  );
+}
+
+function Row({ row, scaleMs }: { row: CompareRow; scaleMs: number }) {
+  const node = (row.b ?? row.a)!;
+  return (
+    <div class={`cmp-row ${row.change}`} data-change={row.change} data-testid="compare-row">
+      <span class="cmp-name" title={`${node.span.service} · ${node.label}`}>
+        <span class="cmp-indent" style={{ width: Math.min(row.depth, MAX_INDENT_DEPTH) * 14 }} />
+        <span class="service-dot" style={{ background: serviceColor(node.span.service) }} />
+        <span class="cmp-service">{node.span.service}</span>
+        <span class="cmp-label">{node.label}</span>
+        {row.change === "added" || row.change === "missing" ? (
+          <span class={`badge cmp-badge ${row.change}`}>{CHANGE_TEXT[row.change]}</span>
+        ) : null}
+        {row.errorChange === "new" && <span class="badge cmp-badge error">fails in B</span>}
+        {row.errorChange === "fixed" && <span class="badge cmp-badge fixed">failed in A</span>}
+      </span>
+      <span class="cmp-num">{row.a ? formatDuration(row.a.durationMs) : "–"}</span>
+      <span class="cmp-num">{row.b ? formatDuration(row.b.durationMs) : "–"}</span>
+      <span class={`cmp-num cmp-delta ${row.change}`} title={CHANGE_TEXT[row.change]}>
+        {row.deltaMs === null ? "" : signed(row.deltaMs)}
+      </span>
+      <span class="cmp-bars">
+        {row.a && <Bar node={row.a} scaleMs={scaleMs} which="a" />}
+        {row.b && <Bar node={row.b} scaleMs={scaleMs} which="b" />}
+      </span>
+    </div>
+  );
+}
+
+function Bar({ node, scaleMs, which }: { node: WaterfallNode; scaleMs: number; which: "a" | "b" }) {
+  const left = (node.offsetMs / scaleMs) * 100;
+  const width = Math.max((node.durationMs / scaleMs) * 100, 0.2);
+  return (
+    <span
+      class={`cmp-bar ${which}${node.isError ? " error" : ""}`}
+      style={{
+        left: `${left}%`,
+        width: `${width}%`,
+        background: which === "b" && !node.isError ? serviceColor(node.span.service) : undefined,
+      }}
+    />
+  );
+}

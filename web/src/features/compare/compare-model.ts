@@ -1,0 +1,145 @@
+/**
+ * Two runs of the same request side by side: span trees aligned by service and name path, with
+ * duration deltas and the spans one run has and the other lacks. Pure, over two waterfall trees.
+ */
+import type { TraceSummaryJson } from "../../../../src/protocol";
+import { formatDuration } from "../../lib/format";
+import type { WaterfallNode, WaterfallTree } from "../trace-view/waterfall-model";
+
+export type Change = "same" | "slower" | "faster" | "added" | "missing";
+
+export interface CompareRow {
+  /** Unique per row: the aligned path plus occurrence numbers. */
+  key: string;
+  depth: number;
+  /** The span in the first (baseline) trace, or null when only the second has it ("added"). */
+  a: WaterfallNode | null;
+  /** The span in the second trace, or null when only the first has it ("missing"). */
+  b: WaterfallNode | null;
+  /** b's duration minus a's, when both have the span. */
+  deltaMs: number | null;
+  change: Change;
+  /** Failed in b but not in a ("new"), or the other way ("fixed"). */
+  errorChange: "new" | "fixed" | null;
+}
+
+export interface Comparison {
+  rows: CompareRow[];
+  totals: { deltaMs: number; added: number; missing: number; slower: number; faster: number };
+}
+
+/** Below this change (the larger of 0.1 ms and 5% of the baseline), a duration counts as the same. */
+function changeOf(aMs: number, bMs: number): Change {
+  const threshold = Math.max(0.1, aMs * 0.05);
+  if (bMs - aMs > threshold) return "slower";
+  if (aMs - bMs > threshold) return "faster";
+  return "same";
+}
+
+/** What makes two spans "the same step": the service and what the row calls it. */
+function stepKey(node: WaterfallNode): string {
+  return `${node.span.service}\u0000${node.label}`;
+}
+
+function pairRow(a: WaterfallNode | null, b: WaterfallNode | null, depth: number, key: string): CompareRow {
+  const errorChange =
+    a && b && a.isError !== b.isError ? (b.isError ? "new" : "fixed") : b?.isError && !a ? "new" : null;
+  if (a && b) {
+    return {
+      key,
+      depth,
+      a,
+      b,
+      deltaMs: b.durationMs - a.durationMs,
+      change: changeOf(a.durationMs, b.durationMs),
+      errorChange,
+    };
+  }
+  return { key, depth, a, b, deltaMs: null, change: a ? "missing" : "added", errorChange };
+}
+
+/**
+ * The children of an aligned pair, aligned: the n-th child with a given service and name in one run
+ * goes with the n-th such child in the other. Ordered by start within the run that has them.
+ */
+function alignChildren(
+  a: WaterfallNode | null,
+  b: WaterfallNode | null,
+): [WaterfallNode | null, WaterfallNode | null][] {
+  const fromA = a?.children ?? [];
+  const fromB = b?.children ?? [];
+  const waiting = new Map<string, WaterfallNode[]>();
+  for (const child of fromA) {
+    const key = stepKey(child);
+    const list = waiting.get(key);
+    if (list) list.push(child);
+    else waiting.set(key, [child]);
+  }
+  const pairs: [WaterfallNode | null, WaterfallNode | null][] = [];
+  for (const child of fromB) pairs.push([waiting.get(stepKey(child))?.shift() ?? null, child]);
+  for (const list of waiting.values()) for (const child of list) pairs.push([child, null]);
+  const startOf = ([x, y]: [WaterfallNode | null, WaterfallNode | null]) => (y ?? x)!.offsetMs;
+  return pairs.sort((p, q) => startOf(p) - startOf(q));
+}
+
+/** Aligns two traces' span trees, first (baseline) against second, roots paired whatever their names. */
+export function compareTraces(first: WaterfallTree, second: WaterfallTree): Comparison {
+  const rows: CompareRow[] = [];
+  const totals = { deltaMs: second.totalMs - first.totalMs, added: 0, missing: 0, slower: 0, faster: 0 };
+  const rootPairs: [WaterfallNode | null, WaterfallNode | null][] =
+    first.root || second.root ? [[first.root, second.root]] : [];
+  // Root-level spans besides the roots (parents missing) are aligned like children of one root.
+  const rest = alignChildren(
+    { children: first.roots.filter((n) => n !== first.root) } as WaterfallNode,
+    { children: second.roots.filter((n) => n !== second.root) } as WaterfallNode,
+  );
+  // Iterative pre-order: a 10,000-deep chain must not overflow the stack.
+  const stack: { pair: [WaterfallNode | null, WaterfallNode | null]; depth: number; key: string }[] = [];
+  const pushAll = (pairs: [WaterfallNode | null, WaterfallNode | null][], depth: number, parentKey: string) => {
+    const seen = new Map<string, number>();
+    const items = pairs.map((pair) => {
+      const step = stepKey((pair[1] ?? pair[0])!);
+      const n = (seen.get(step) ?? 0) + 1;
+      seen.set(step, n);
+      return { pair, depth, key: `${parentKey}\u0001${step}#${n}${pair[0] && pair[1] ? "" : pair[0] ? "-" : "+"}` };
+    });
+    for (let i = items.length - 1; i >= 0; i--) stack.push(items[i]!);
+  };
+  pushAll([...rootPairs, ...rest], 0, "");
+  while (stack.length > 0) {
+    const { pair, depth, key } = stack.pop()!;
+    const row = pairRow(pair[0], pair[1], depth, key);
+    rows.push(row);
+    if (row.change === "added") totals.added++;
+    else if (row.change === "missing") totals.missing++;
+    else if (row.change === "slower") totals.slower++;
+    else if (row.change === "faster") totals.faster++;
+    pushAll(alignChildren(pair[0], pair[1]), depth + 1, key);
+  }
+  return { rows, totals };
+}
+
+/** "+12.0ms" / "−3.1ms" / "±0". */
+export function signed(ms: number): string {
+  if (ms === 0) return "±0";
+  return `${ms > 0 ? "+" : "−"}${formatDuration(Math.abs(ms))}`;
+}
+
+/**
+ * The trace of the same operation (same name and root service) that started last before `current`,
+ * among `candidates` (a trace list page); null when none did.
+ */
+export function previousRun(
+  candidates: readonly TraceSummaryJson[],
+  current: Pick<TraceSummaryJson, "traceId" | "name" | "service" | "startTimeUnixNano">,
+): TraceSummaryJson | null {
+  const start = BigInt(current.startTimeUnixNano);
+  let best: TraceSummaryJson | null = null;
+  for (const trace of candidates) {
+    if (trace.traceId === current.traceId || trace.name !== current.name || trace.service !== current.service) continue;
+    const at = BigInt(trace.startTimeUnixNano);
+    if (at >= start) continue;
+    if (best === null || at > BigInt(best.startTimeUnixNano)) best = trace;
+  }
+  return best;
+}

@@ -1,0 +1,140 @@
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
+import { formatDuration } from "../../lib/format";
+import { serviceColor } from "../../lib/service-color";
+import type { TimeWindow, WaterfallTree } from "./waterfall-model";
+import { clampWindow } from "./zoom-model";
+
+const HEIGHT = 40;
+/** Below this many pixels a drag is a click. */
+const MIN_DRAG_PX = 4;
+
+type Drag = { mode: "brush"; from: number; to: number } | { mode: "pan"; at: number; start: TimeWindow };
+
+/**
+ * The whole trace in one strip: every span a bar (rows in waterfall order, squeezed to fit), and the
+ * zoomed time window over it. Drag to choose a window, drag the window to pan, click to centre the
+ * window there, double-click to show the whole trace.
+ */
+export function TraceMinimap({
+  tree,
+  zoom,
+  onZoom,
+}: {
+  tree: WaterfallTree;
+  zoom: TimeWindow | null;
+  onZoom(window: TimeWindow | null): void;
+}) {
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const boxRef = useRef<HTMLDivElement>(null);
+  const [width, setWidth] = useState(0);
+  const [drag, setDrag] = useState<Drag | null>(null);
+  const total = Math.max(tree.totalMs, 0.001);
+
+  useLayoutEffect(() => {
+    const element = boxRef.current;
+    if (!element) return;
+    setWidth(element.clientWidth);
+    const observer = new ResizeObserver(() => setWidth(element.clientWidth));
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+
+  useLayoutEffect(() => {
+    const canvas = canvasRef.current;
+    if (!canvas || width === 0) return;
+    const ratio = window.devicePixelRatio || 1;
+    canvas.width = Math.round(width * ratio);
+    canvas.height = Math.round(HEIGHT * ratio);
+    const context = canvas.getContext("2d");
+    if (!context) return;
+    context.setTransform(ratio, 0, 0, ratio, 0, 0);
+    context.clearRect(0, 0, width, HEIGHT);
+    // The stylesheet's error colour, resolved for the current theme (the canvas's CSS `color`).
+    const errorColor = getComputedStyle(canvas).color || "#d92d20";
+    const nodes = tree.nodes;
+    const rowHeight = Math.max(1, Math.min(4, (HEIGHT - 2) / Math.max(1, nodes.length)));
+    const rowStep = (HEIGHT - 2 - rowHeight) / Math.max(1, nodes.length - 1);
+    // Errors last, so a failing span is never hidden under a healthy one.
+    for (const pass of [false, true]) {
+      for (const node of nodes) {
+        if (node.isError !== pass) continue;
+        context.fillStyle = node.isError ? errorColor : serviceColor(node.span.service);
+        const x = (node.offsetMs / total) * width;
+        context.fillRect(x, 1 + node.index * rowStep, Math.max(1, (node.durationMs / total) * width), rowHeight);
+      }
+    }
+  }, [tree, width, total]);
+
+  const fraction = (event: PointerEvent) => {
+    const rect = boxRef.current!.getBoundingClientRect();
+    return Math.min(1, Math.max(0, (event.clientX - rect.left) / Math.max(1, rect.width)));
+  };
+  const shown =
+    drag?.mode === "brush"
+      ? { fromMs: Math.min(drag.from, drag.to) * total, toMs: Math.max(drag.from, drag.to) * total }
+      : zoom;
+
+  return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: a pointer shortcut; the toolbar's zoom buttons and keys do the same
+    <div
+      ref={boxRef}
+      class="tv-minimap"
+      data-testid="trace-minimap"
+      title="Overview of the whole trace: drag to zoom into a time range, drag the window to pan, double-click to show everything"
+      onPointerDown={(event) => {
+        if (event.button !== 0) return;
+        (event.currentTarget as HTMLElement).setPointerCapture(event.pointerId);
+        const at = fraction(event);
+        const inside = zoom !== null && at * total >= zoom.fromMs && at * total <= zoom.toMs;
+        setDrag(inside ? { mode: "pan", at, start: zoom } : { mode: "brush", from: at, to: at });
+      }}
+      onPointerMove={(event) => {
+        if (!drag) return;
+        const at = fraction(event);
+        if (drag.mode === "brush") setDrag({ ...drag, to: at });
+        else {
+          const shift = (at - drag.at) * total;
+          onZoom(clampWindow({ fromMs: drag.start.fromMs + shift, toMs: drag.start.toMs + shift }, total));
+        }
+      }}
+      onPointerUp={(event) => {
+        if (!drag) return;
+        setDrag(null);
+        if (drag.mode !== "brush") return;
+        const at = fraction(event);
+        const lo = Math.min(drag.from, at);
+        const hi = Math.max(drag.from, at);
+        if ((hi - lo) * width >= MIN_DRAG_PX) {
+          onZoom(clampWindow({ fromMs: lo * total, toMs: hi * total }, total));
+        } else if (zoom !== null) {
+          const half = (zoom.toMs - zoom.fromMs) / 2;
+          onZoom(clampWindow({ fromMs: at * total - half, toMs: at * total + half }, total));
+        }
+      }}
+      onPointerCancel={() => setDrag(null)}
+      onDblClick={() => onZoom(null)}
+    >
+      <canvas
+        ref={canvasRef}
+        class="tv-minimap-canvas"
+        style={{ height: `${HEIGHT}px` }}
+        role="img"
+        aria-label={`Overview of the trace: ${tree.nodes.length} spans over ${formatDuration(tree.totalMs)}`}
+      />
+      {shown && (
+        <>
+          <span class="tv-minimap-shade" style={{ left: 0, width: `${(shown.fromMs / total) * 100}%` }} />
+          <span
+            class={`tv-minimap-window${drag?.mode === "pan" ? " panning" : ""}`}
+            data-testid="minimap-window"
+            style={{
+              left: `${(shown.fromMs / total) * 100}%`,
+              width: `${((shown.toMs - shown.fromMs) / total) * 100}%`,
+            }}
+          />
+          <span class="tv-minimap-shade" style={{ left: `${(shown.toMs / total) * 100}%`, right: 0 }} />
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,80 @@
+/**
+ * Where a trace failed: the failing spans in waterfall order, the one where the failure started,
+ * and a one-line account of each. Pure, over the waterfall tree.
+ */
+import type { SpanJson } from "../../../../src/protocol";
+import { exceptionInfo } from "./attribute-groups";
+import type { WaterfallNode, WaterfallTree } from "./waterfall-model";
+
+export interface TraceErrors {
+  /** Failing spans (status ERROR) in waterfall (pre-)order. */
+  nodes: WaterfallNode[];
+  /**
+   * Where the failure started: the deepest failing span none of whose children fail (an error
+   * usually travels up through every caller); the earliest of equals. Null when nothing failed.
+   */
+  origin: WaterfallNode | null;
+}
+
+const NO_ERRORS: TraceErrors = { nodes: [], origin: null };
+
+export function traceErrors(tree: WaterfallTree): TraceErrors {
+  if (tree.errorCount === 0) return NO_ERRORS;
+  const nodes = tree.nodes.filter((node) => node.isError);
+  let origin: WaterfallNode | null = null;
+  for (const node of nodes) {
+    if (node.children.some((child) => child.isError)) continue;
+    if (
+      origin === null ||
+      node.depth > origin.depth ||
+      (node.depth === origin.depth && node.offsetMs < origin.offsetMs)
+    ) {
+      origin = node;
+    }
+  }
+  return { nodes, origin };
+}
+
+/**
+ * What went wrong in one span, in a line: the first exception event's type and message, else the
+ * exception attributes on the span itself, else the status message; null when the span says nothing.
+ */
+export function errorMessageOf(span: SpanJson): string | null {
+  for (const event of span.events) {
+    if (event.name !== "exception") continue;
+    const text = exceptionText(exceptionInfo(event.attributes));
+    if (text !== null) return text;
+  }
+  const own = exceptionText(exceptionInfo(span.attributes));
+  if (own !== null) return own;
+  const status = span.status.message?.trim();
+  return status ? status : null;
+}
+
+function exceptionText(info: ReturnType<typeof exceptionInfo>): string | null {
+  if (info === null) return null;
+  const type = info.type?.trim();
+  const message = info.message?.trim();
+  if (type && message) return `${type}: ${message}`;
+  return type || message || null;
+}
+
+/**
+ * The failing span after (`direction` 1) or before (-1) the one at waterfall position `fromIndex`,
+ * wrapping around; the first (or last) when `fromIndex` is -1. Null when nothing failed.
+ */
+export function stepError(
+  errors: readonly WaterfallNode[],
+  fromIndex: number,
+  direction: 1 | -1,
+): WaterfallNode | null {
+  if (errors.length === 0) return null;
+  if (direction === 1) {
+    return errors.find((node) => node.index > fromIndex) ?? errors[0]!;
+  }
+  for (let i = errors.length - 1; i >= 0; i--) {
+    const node = errors[i]!;
+    if (fromIndex < 0 || node.index < fromIndex) return node;
+  }
+  return errors[errors.length - 1]!;
+}
