@@ -56,6 +56,7 @@ function time(run) {
   let t = performance.now();
   let result = run();
   const first = performance.now() - t;
+  const firstResult = result;
   const times = [];
   const until = performance.now() + MAX_SECONDS * 1000;
   for (let i = 0; i < RUNS && (i < 2 || performance.now() < until); i++) {
@@ -64,7 +65,28 @@ function time(run) {
     times.push(performance.now() - t);
   }
   times.sort((a, b) => a - b);
-  return { first, p50: percentile(times, 50), runs: times.length, result };
+  return { first, firstResult, p50: percentile(times, 50), runs: times.length, result };
+}
+
+/**
+ * A full first page as a client gets it: a search that runs past the store's time budget answers
+ * `partial` with a cursor, and is asked again until the page is full or the store is walked.
+ * Keeps the longest single call: how long the server was held at once.
+ */
+function fullPage(store, q) {
+  const traces = [];
+  let cursor;
+  let calls = 0;
+  let longest = 0;
+  for (;;) {
+    const t = performance.now();
+    const page = store.listTraces({ limit: 50 - traces.length, q, ...(cursor ? { cursor } : {}) });
+    longest = Math.max(longest, performance.now() - t);
+    calls++;
+    traces.push(...page.traces);
+    cursor = page.nextCursor;
+    if (!page.partial || cursor === undefined || traces.length >= 50) return { traces, calls, longest };
+  }
 }
 
 function report(label, store, target) {
@@ -76,10 +98,10 @@ function report(label, store, target) {
     ["bare text, rare", "89581"],
   ];
   for (const [name, q] of queries) {
-    const { first, p50, runs, result } = time(() => store.listTraces({ limit: 50, q }));
+    const { first, firstResult, p50, runs, result } = time(() => fullPage(store, q));
     const verdict = p50 < target ? "meets" : "MISSES";
     console.log(
-      `${label} ${name.padEnd(32)} ${q.padEnd(44)} p50 ${fmt(p50).padStart(8)} ms (${runs} runs after a first of ${fmt(first, 0)} ms; ${result.traces.length} traces; ${verdict} < ${target} ms)`,
+      `${label} ${name.padEnd(32)} ${q.padEnd(44)} p50 ${fmt(p50).padStart(8)} ms (${runs} runs after a first of ${fmt(first, 0)} ms in ${firstResult.calls} calls, the longest ${fmt(firstResult.longest, 0)} ms; ${result.traces.length} traces in ${result.calls} calls, the longest ${fmt(result.longest)} ms; ${verdict} < ${target} ms)`,
     );
   }
   const keys = time(() => store.attributeKeys());

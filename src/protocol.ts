@@ -67,6 +67,11 @@ export interface TraceListResponse {
   traces: TraceSummaryJson[];
   /** Pass back as `cursor` for the next (older) page; absent on the last page. */
   nextCursor?: string;
+  /**
+   * The search stopped at its time budget (about 100 ms) before filling the page: ask again with
+   * `nextCursor` for more matches, even though fewer than `limit` came back.
+   */
+  partial?: true;
 }
 
 export interface TraceResponse {

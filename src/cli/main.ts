@@ -3,6 +3,7 @@ import { packageVersion } from "../version.js";
 import { addDemoOptions, runDemo } from "./demo.js";
 import { addExportOptions, runExport } from "./export.js";
 import { addImportOptions, runImport } from "./import.js";
+import { addMcpOptions, runMcp } from "./mcp.js";
 import { addRunOptions, runCommand } from "./run.js";
 import { addStartOptions, runStart } from "./start.js";
 import { addTailOptions, runTail } from "./tail.js";
@@ -68,6 +69,15 @@ export async function main(argv: string[]): Promise<void> {
       .exitOverride()
       .configureOutput(ONE_LINE_ERRORS),
   ).action((view, options) => runTail(view, options));
+  addMcpOptions(
+    program
+      .command("mcp")
+      .description(
+        "serve the running tracekit-local's traces, logs and metrics to an AI assistant over MCP (stdio); the server also answers MCP at /mcp",
+      )
+      .exitOverride()
+      .configureOutput(ONE_LINE_ERRORS),
+  ).action((options) => runMcp(options));
 
   try {
     await program.parseAsync(argv, { from: "node" });

@@ -15,6 +15,7 @@ import type { Store } from "../store/store.js";
 import { apiRoutes } from "./routes/api.js";
 import { codeMonitoringApiRoutes } from "./routes/code-monitoring-api.js";
 import { logsApiRoutes } from "./routes/logs-api.js";
+import { mcpRoutes } from "./routes/mcp.js";
 import { metricsApiRoutes } from "./routes/metrics-api.js";
 import { otlpRoutes } from "./routes/otlp.js";
 import { sdkSnapshotRoutes } from "./routes/sdk-snapshots.js";
@@ -103,6 +104,7 @@ export function createServer(deps: ServerDeps): Hono {
   app.route("/", metricsApiRoutes(deps));
   app.route("/", sdkSnapshotRoutes(deps));
   app.route("/", transferRoutes(deps));
+  app.route("/", mcpRoutes({ ...deps, requestApi: async (path, host) => app.request(path, { headers: { host } }) }));
 
   app.all("/api/*", (c) => {
     throw new AppError(404, "not_found", `no API endpoint ${c.req.method} ${c.req.path}`);

@@ -4,7 +4,6 @@ import type { Span } from "../domain/span.js";
 import { durationMs } from "../domain/time.js";
 import { TraceAggregate, type TraceSummary } from "../domain/trace-summary.js";
 import { countAttributeKeys, countAttributeValues, RecentSpans } from "./attribute-catalog.js";
-import { decodeCursor, encodeCursor, isAfterCursor } from "./cursor.js";
 import { createEvictedTraces, evictedTracesCapacity } from "./evicted-traces.js";
 import { summaryMatches } from "./query-match.js";
 import { SortedChunks } from "./sorted-chunks.js";
@@ -21,6 +20,7 @@ import {
 } from "./store.js";
 import { bloomAllows, buildBloom, type TraceBloom } from "./trace-blooms.js";
 import { compareOldestFirst, type StartOrdered, setSortStart, traceIdKey } from "./trace-order.js";
+import { collectTracePage } from "./trace-page.js";
 
 interface MemoryTrace extends StartOrdered {
   aggregate: TraceAggregate;
@@ -177,32 +177,18 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   }
 
   function listTraces(query: TraceQuery): TracePage {
-    const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const filter = compileTraceQuery<Span>(query.q, searchText);
-    const out: TraceSummary[] = [];
-    let last: MemoryTrace | undefined;
-    let more = false;
-    // Newest first; with a cursor, from just past it (the entries after it are a prefix of the order).
-    byStart.walkDown(
-      (trace) => {
-        if (trace.evicted) return true;
-        if (!summaryMatches(trace.aggregate, query)) return true;
-        if (filter !== undefined && !traceMatches(trace, filter)) return true;
-        if (out.length === query.limit) {
-          more = true;
-          return false;
-        }
-        out.push(trace.aggregate.toSummary());
-        last = trace;
-        return true;
-      },
-      cursor === undefined ? undefined : (entry) => isAfterCursor(entry.sortStart, entry.aggregate.traceId, cursor),
-    );
-    const page: TracePage = { traces: out };
-    if (more && last !== undefined) {
-      page.nextCursor = encodeCursor({ startTimeUnixNano: last.sortStart, traceId: last.aggregate.traceId });
-    }
-    return page;
+    return collectTracePage({
+      byStart,
+      limit: query.limit,
+      cursor: query.cursor,
+      positionOf: (trace) => ({ start: trace.sortStart, traceId: trace.aggregate.traceId }),
+      matches: (trace) =>
+        !trace.evicted &&
+        summaryMatches(trace.aggregate, query) &&
+        (filter === undefined || traceMatches(trace, filter)),
+      summaryOf: (trace) => trace.aggregate.toSummary(),
+    });
   }
 
   function getTrace(traceId: string): Span[] | undefined {

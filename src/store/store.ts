@@ -31,6 +31,11 @@ export interface TracePage {
   traces: TraceSummary[];
   /** Present when more traces may follow. */
   nextCursor?: string;
+  /**
+   * The call ran out of its time budget before the page was full: more matches may follow at
+   * `nextCursor` even though fewer than `limit` came back.
+   */
+  partial?: true;
 }
 
 export interface ServiceStats {

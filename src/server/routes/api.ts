@@ -196,6 +196,7 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
     const page = deps.store.listTraces(query);
     const body: TraceListResponse = { traces: page.traces.map(traceSummaryToJson) };
     if (page.nextCursor !== undefined) body.nextCursor = page.nextCursor;
+    if (page.partial) body.partial = true;
     return c.json(body);
   });
 

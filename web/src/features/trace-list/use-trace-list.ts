@@ -34,6 +34,28 @@ export interface TraceListState {
 }
 
 /**
+ * A page of up to PAGE_SIZE traces. The server answers a search that runs past its time budget with
+ * what it found so far (`partial`); asking on from its cursor, call by call, keeps it responsive to
+ * everything else while a rare match is looked for among many traces.
+ */
+async function fetchFullPage(
+  filters: ListFilters,
+  cursor: string | undefined,
+  signal: AbortSignal | undefined,
+): Promise<{ traces: TraceSummaryJson[]; nextCursor?: string | undefined }> {
+  const traces: TraceSummaryJson[] = [];
+  let next = cursor;
+  for (;;) {
+    const page = await api.traces({ ...filters, limit: PAGE_SIZE - traces.length, cursor: next }, signal);
+    traces.push(...page.traces);
+    next = page.nextCursor;
+    if (!page.partial || next === undefined || traces.length >= PAGE_SIZE || signal?.aborted) {
+      return { traces, nextCursor: next };
+    }
+  }
+}
+
+/**
  * The trace list's data: the first page for the filters, older pages on scroll, and every pushed
  * summary placed so rows never move under the reader (see ARCHITECTURE.md, "The web app").
  */
@@ -80,7 +102,7 @@ export function useTraceList(
   const paged = usePagedList<TraceSummaryJson>({
     key: `${filterKey} ${generation}`,
     fetchPage: (cursor, signal) =>
-      api.traces({ ...filters, limit: PAGE_SIZE, cursor }, signal).then(
+      fetchFullPage(filters, cursor, signal).then(
         (page) => {
           if (cursor === undefined) setQueryError(null);
           return { items: page.traces, nextCursor: page.nextCursor };

@@ -1,0 +1,44 @@
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import type { Command } from "commander";
+import { createRestClient } from "../mcp/rest.js";
+import { createMcpServer } from "../mcp/server.js";
+import { packageVersion } from "../version.js";
+import { addInstanceOptions, type InstanceOptions, requireInstance } from "./instance.js";
+
+const HELP_AFTER = `
+Tools: list_traces, get_trace, search_spans, recent_errors, slowest_operations, list_services,
+get_logs, list_metrics, get_metric. Nothing but the protocol is written to stdout.
+
+Add it to an assistant's MCP configuration, e.g. Claude Desktop or Cursor:
+  { "mcpServers": { "tracekit-local": { "command": "tracekit-local", "args": ["mcp"] } } }
+or Claude Code:
+  claude mcp add tracekit-local -- tracekit-local mcp
+Clients that take a URL can use the server's own endpoint instead: http://localhost:<port>/mcp`;
+
+export function addMcpOptions(command: Command): Command {
+  return addInstanceOptions(command).addHelpText("after", HELP_AFTER);
+}
+
+const REQUEST_TIMEOUT_MS = 30_000;
+
+/** An MCP server on stdin/stdout for AI assistants; stdout carries only the protocol, diagnostics go to stderr. */
+export async function runMcp(options: InstanceOptions): Promise<void> {
+  const { url } = await requireInstance(options);
+  const rest = createRestClient(
+    (path) => fetch(`${url}${path}`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }),
+    url,
+  );
+  const server = createMcpServer({ rest, version: packageVersion() });
+  const transport = new StdioServerTransport();
+  transport.onerror = (error) => console.error(`mcp: ${error.message}`);
+  // The client ends the session by closing stdin; a signal ends it too.
+  const stop = () => {
+    void server.close().finally(() => process.exit(0));
+  };
+  transport.onclose = () => process.exit(0);
+  process.stdin.on("end", stop);
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  await server.connect(transport);
+  console.error(`mcp: serving tracekit-local at ${url} on stdio`);
+}

@@ -1,0 +1,75 @@
+/** A metric query's answer summarized per series: a few numbers each instead of every step. */
+import type { MetricQueryResponse, MetricSeriesJson } from "../protocol.js";
+import { cut, formatMs, table } from "./format.js";
+
+const MAX_SERIES = 30;
+
+function present(values: readonly (number | null)[] | undefined): number[] {
+  return (values ?? []).filter((v): v is number => v !== null && Number.isFinite(v));
+}
+
+function num(value: number | undefined): string {
+  if (value === undefined) return "-";
+  if (Number.isInteger(value)) return String(value);
+  return Math.abs(value) >= 100 ? value.toFixed(1) : Number(value.toPrecision(4)).toString();
+}
+
+function stats(values: readonly (number | null)[]): string[] {
+  const v = present(values);
+  if (v.length === 0) return ["-", "-", "-", "-"];
+  const sum = v.reduce((a, b) => a + b, 0);
+  return [num(v[v.length - 1]), num(Math.min(...v)), num(sum / v.length), num(Math.max(...v))];
+}
+
+const latest = (values: readonly (number | null)[] | undefined) => {
+  const v = present(values);
+  return v[v.length - 1];
+};
+
+function row(chart: string, series: MetricSeriesJson): string[] {
+  const label = cut(series.label || "(all)", 100);
+  if (chart === "distribution") {
+    const count = present(series.counts).reduce((a, b) => a + b, 0);
+    return [label, num(latest(series.p50)), num(latest(series.p95)), num(latest(series.p99)), num(count)];
+  }
+  if (chart === "quantiles") {
+    const quantiles = Object.entries(series.quantiles ?? {}).map(([q, values]) => `q${q}=${num(latest(values))}`);
+    return [label, quantiles.join(" ") || "-"];
+  }
+  return [label, ...stats(series.values)];
+}
+
+function header(chart: string): string[] {
+  if (chart === "distribution") return ["series", "p50 (latest)", "p95 (latest)", "p99 (latest)", "values"];
+  if (chart === "quantiles") return ["series", "latest quantiles"];
+  return ["series", "latest", "min", "avg", "max"];
+}
+
+export function describeMetric(answer: MetricQueryResponse): string {
+  const { metric } = answer;
+  const chart = answer.chart ?? metric.chart;
+  const per = chart === "rate" ? " per second" : "";
+  const lines = [
+    `${metric.name} (${metric.kind}, ${chart}${per}${metric.unit ? `, unit ${metric.unit}` : ""})${metric.description ? `: ${cut(metric.description, 200)}` : ""}`,
+    `window ${new Date(answer.fromUnixMs).toISOString()} to ${new Date(answer.toUnixMs).toISOString()}, ` +
+      `${answer.times.length} steps of ${formatMs(answer.stepMs)}${answer.groupBy ? `, grouped by ${answer.groupBy}` : ""}`,
+  ];
+  if (answer.series.length === 0) {
+    lines.push("No points in this window.");
+    return lines.join("\n");
+  }
+  const shown = answer.series.slice(0, MAX_SERIES);
+  lines.push(
+    table(
+      header(chart),
+      shown.map((series) => row(chart, series)),
+    ),
+  );
+  const left = answer.series.length - shown.length + (answer.omittedSeries ?? 0);
+  if (left > 0) lines.push(`[${left} more series; pass service or group_by to narrow]`);
+  if (answer.exemplars.length > 0) {
+    const traces = [...new Set(answer.exemplars.map((e) => e.traceId).filter((id) => id !== null))].slice(0, 5);
+    if (traces.length > 0) lines.push(`exemplar traces (newest first): ${traces.join(", ")}`);
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,16 @@
+/** An MCP server with every tool, reading tracekit-local's REST API; the caller connects a transport. */
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { registerTools, type ToolDeps } from "./tools.js";
+
+export const MCP_INSTRUCTIONS =
+  "Reads the traces, logs and metrics a local tracekit-local instance received over OpenTelemetry. " +
+  "Start with list_services, list_traces or recent_errors; get_trace shows one trace as a waterfall.";
+
+export function createMcpServer(deps: ToolDeps & { version: string }): McpServer {
+  const server = new McpServer(
+    { name: "tracekit-local", version: deps.version },
+    { instructions: MCP_INSTRUCTIONS, capabilities: { tools: {} } },
+  );
+  registerTools(server, deps);
+  return server;
+}

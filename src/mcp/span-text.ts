@@ -1,0 +1,87 @@
+/** What a model needs to know of one span in a line: its key attributes, its error, where text matched. */
+import type { Attributes, SpanJson } from "../protocol.js";
+import { cut, valueText } from "./format.js";
+
+function first(attributes: Attributes, ...keys: string[]): string | undefined {
+  for (const key of keys) {
+    const value = attributes[key];
+    if (value !== undefined && value !== null && value !== "") return valueText(value);
+  }
+  return undefined;
+}
+
+/** The attributes that say what a span did (HTTP, database, RPC, messaging, LLM), as `key=value` parts. */
+export function keyAttributes(span: SpanJson): string[] {
+  const a = span.attributes;
+  const parts: string[] = [];
+  const method = first(a, "http.request.method", "http.method");
+  const route = first(a, "http.route") ?? first(a, "url.path", "http.target", "url.full", "http.url");
+  if (method !== undefined || route !== undefined) parts.push(`http=${[method, route].filter(Boolean).join(" ")}`);
+  const status = first(a, "http.response.status_code", "http.status_code");
+  if (status !== undefined) parts.push(`status=${status}`);
+  const statement = first(a, "db.query.text", "db.statement");
+  const dbSystem = first(a, "db.system.name", "db.system");
+  if (statement !== undefined) parts.push(`db=${cut(statement, 100)}`);
+  else if (dbSystem !== undefined)
+    parts.push(`db=${[dbSystem, first(a, "db.operation.name", "db.operation")].filter(Boolean).join(" ")}`);
+  const rpc = first(a, "rpc.method");
+  if (rpc !== undefined) parts.push(`rpc=${[first(a, "rpc.service"), rpc].filter(Boolean).join("/")}`);
+  const destination = first(a, "messaging.destination.name", "messaging.destination");
+  if (destination !== undefined) parts.push(`queue=${cut(destination, 60)}`);
+  const peer = first(a, "peer.service");
+  if (peer !== undefined && route === undefined) parts.push(`peer=${cut(peer, 60)}`);
+  const model = first(a, "gen_ai.request.model", "gen_ai.response.model");
+  if (model !== undefined) parts.push(`model=${cut(model, 60)}`);
+  const input = first(a, "gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens");
+  const output = first(a, "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens");
+  if (input !== undefined || output !== undefined) parts.push(`tokens=${input ?? "?"}in/${output ?? "?"}out`);
+  return parts;
+}
+
+/** The span's exception (type and message of its first `exception` event), or its status message when failing. */
+export function errorText(span: SpanJson): string | undefined {
+  const exception = span.events.find((event) => event.name === "exception");
+  if (exception !== undefined) {
+    const type = first(exception.attributes, "exception.type");
+    const message = first(exception.attributes, "exception.message");
+    const text = [type, message].filter(Boolean).join(": ");
+    if (text !== "") return cut(text, 200);
+  }
+  const message = span.status.message;
+  if (message) return cut(message, 200);
+  return span.status.code === "ERROR" ? "(no message)" : undefined;
+}
+
+/**
+ * Where lower-cased `needle` occurs in what the server's free-text search reads (name, status
+ * message, attribute values, event names and attribute values), as a short `field: text`; null when nowhere.
+ */
+export function whereMatched(span: SpanJson, needle: string): string | null {
+  const hit = (text: string) => text.toLowerCase().includes(needle);
+  if (hit(span.name)) return `name: ${cut(span.name, 80)}`;
+  if (span.status.message && hit(span.status.message)) return `status: ${cut(span.status.message, 80)}`;
+  const inAttributes = (prefix: string, attributes: Attributes): string | null => {
+    for (const [key, value] of Object.entries(attributes)) {
+      const text = valueText(value);
+      if (hit(text)) return `${prefix}${key}=${snippet(text, needle)}`;
+    }
+    return null;
+  };
+  const attribute = inAttributes("", span.attributes);
+  if (attribute !== null) return attribute;
+  for (const event of span.events) {
+    if (hit(event.name)) return `event: ${cut(event.name, 80)}`;
+    const inEvent = inAttributes(`event ${event.name}: `, event.attributes);
+    if (inEvent !== null) return inEvent;
+  }
+  return null;
+}
+
+/** About 80 characters of `text` around the first occurrence of `needle`. */
+function snippet(text: string, needle: string): string {
+  const line = text.replace(/\s+/g, " ");
+  const at = line.toLowerCase().indexOf(needle);
+  if (line.length <= 80 || at < 0) return cut(line, 80);
+  const start = Math.max(0, Math.min(at - 30, line.length - 80));
+  return `${start > 0 ? "…" : ""}${line.slice(start, start + 80)}${start + 80 < line.length ? "…" : ""}`;
+}

@@ -1,0 +1,468 @@
+/**
+ * The MCP tools: each reads the REST API through a RestClient and answers compact text for a
+ * model's context. Both transports (stdio in the CLI, Streamable HTTP at /mcp) register these.
+ */
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
+import type {
+  LogListResponse,
+  MetricCatalogResponse,
+  MetricQueryResponse,
+  ServicesResponse,
+  SpanJson,
+  TraceListResponse,
+  TraceResponse,
+  TraceSummaryJson,
+} from "../protocol.js";
+import { capAnswer, cut, formatMs, formatTime, parseSince, table, valueText } from "./format.js";
+import { describeMetric } from "./metric-text.js";
+import { type QueryParams, type RestClient, ToolInputError } from "./rest.js";
+import { errorText, keyAttributes, whereMatched } from "./span-text.js";
+import { errorOrigin, operationStats, spanTree } from "./trace-analysis.js";
+import { traceWaterfall } from "./waterfall.js";
+
+export interface ToolDeps {
+  rest: RestClient;
+  now?: () => number;
+}
+
+const text = (
+  answer: string,
+  howToGetMore = "narrow the question (service, since) or lower limit",
+): CallToolResult => ({
+  content: [{ type: "text", text: capAnswer(answer, howToGetMore) }],
+});
+
+/** A whole number of things to show or read, 1 to `max`, `fallback` when not given. */
+function count(max: number, fallback: number, what: string, note = ""): z.ZodDefault<z.ZodNumber> {
+  return z.number().int().min(1).max(max).default(fallback).describe(`${what} (1-${max}, default ${fallback})${note}`);
+}
+
+const since = z
+  .string()
+  .max(64)
+  .optional()
+  .describe("only what started at or after this time: a duration ago (30s, 10m, 2h, 1d), an ISO 8601 time, or unix ms");
+const service = z.string().min(1).max(256).optional().describe("only this service (service.name)");
+const traceId = z.string().min(1).max(64).describe("the trace id (32 hex digits), as list_traces shows it");
+
+function sinceParam(value: string | undefined, now: number): number | undefined {
+  if (value === undefined || value.trim() === "") return undefined;
+  const ms = parseSince(value, now);
+  if (ms instanceof Error) throw new ToolInputError(ms.message);
+  return ms;
+}
+
+function traceRows(traces: readonly TraceSummaryJson[]): string[][] {
+  return traces.map((t) => [
+    formatTime(t.startTimeUnixNano),
+    t.traceId,
+    formatMs(t.durationMs),
+    String(t.spanCount),
+    String(t.errorCount),
+    cut(t.services.length > 1 ? `${t.service} (+${t.services.length - 1})` : t.service, 40),
+    t.errorMessage === undefined ? cut(t.name, 80) : `${cut(t.name, 80)}  [error: ${cut(t.errorMessage, 120)}]`,
+  ]);
+}
+const TRACE_HEADER = ["start (UTC)", "trace_id", "duration", "spans", "errors", "service", "name"];
+
+/** The traces a `q` search matches, fetched whole (those gone meanwhile are skipped). */
+async function fetchTraces(rest: RestClient, summaries: readonly TraceSummaryJson[]): Promise<TraceResponse[]> {
+  const traces = await Promise.all(
+    summaries.map((s) => rest.find<TraceResponse>(`/api/traces/${encodeURIComponent(s.traceId)}`)),
+  );
+  return traces.filter((trace): trace is TraceResponse => trace !== null);
+}
+
+function path(spans: readonly SpanJson[], target: SpanJson): string {
+  const byId = new Map(spans.map((span) => [span.spanId, span]));
+  const names: string[] = [];
+  const seen = new Set<string>();
+  for (let span: SpanJson | undefined = target; span !== undefined && !seen.has(span.spanId); ) {
+    seen.add(span.spanId);
+    names.unshift(cut(span.name, 40));
+    span = span.parentSpanId === null ? undefined : byId.get(span.parentSpanId);
+  }
+  return names.join(" > ");
+}
+
+export function registerTools(server: McpServer, deps: ToolDeps): void {
+  const { rest } = deps;
+  const now = deps.now ?? Date.now;
+
+  server.registerTool(
+    "list_traces",
+    {
+      title: "List traces",
+      description:
+        "List stored traces, newest first: start time, trace id, duration, span and error counts, service, name. " +
+        "Filter by search text or query (`query`), service, status, minimum duration and start time. " +
+        "Use get_trace with a trace_id to see one trace's spans.",
+      inputSchema: {
+        query: z
+          .string()
+          .max(1000)
+          .optional()
+          .describe(
+            "search text or query, as the app's search box takes it (plain text matches span names, status messages, attribute and event values)",
+          ),
+        service,
+        status: z
+          .enum(["error", "ok"])
+          .optional()
+          .describe("error: traces with a failing span; ok: traces without one"),
+        min_duration_ms: z.number().min(0).optional().describe("only traces at least this long (milliseconds)"),
+        since,
+        limit: count(100, 20, "how many traces"),
+        cursor: z.string().max(200).optional().describe("the cursor a previous answer gave, for the next (older) page"),
+      },
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async (args) => {
+      const page = await rest.get<TraceListResponse>("/api/traces", {
+        q: args.query,
+        service: args.service,
+        status: args.status,
+        minDurationMs: args.min_duration_ms,
+        since: sinceParam(args.since, now()),
+        limit: args.limit,
+        cursor: args.cursor,
+      });
+      if (page.traces.length === 0) return text("No traces match.");
+      const lines = [`${page.traces.length} traces, newest first:`, table(TRACE_HEADER, traceRows(page.traces))];
+      if (page.nextCursor !== undefined) {
+        lines.push(`[more traces match: call list_traces again with cursor="${page.nextCursor}" for older ones]`);
+      }
+      return text(lines.join("\n"));
+    },
+  );
+
+  server.registerTool(
+    "get_trace",
+    {
+      title: "Get a trace",
+      description:
+        "One trace as a compact text waterfall: an indented span tree (parents before children, by start time) " +
+        "with service, duration, start offset, ERROR with exception or status message, and key attributes " +
+        "(HTTP method/route/status, database statement, RPC, queue, LLM model and tokens).",
+      inputSchema: {
+        trace_id: traceId,
+        max_spans: count(1000, 150, "show at most this many spans", "; a note says how many were left out"),
+      },
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async (args) => {
+      const trace = await rest.find<TraceResponse>(`/api/traces/${encodeURIComponent(args.trace_id)}`);
+      if (trace === null) {
+        throw new ToolInputError(
+          `no trace ${args.trace_id} is stored (it may have been evicted); list_traces shows what is stored`,
+        );
+      }
+      return text(traceWaterfall(trace, args.max_spans), "call get_trace with a lower max_spans");
+    },
+  );
+
+  server.registerTool(
+    "search_spans",
+    {
+      title: "Search spans",
+      description:
+        "Find spans whose name, status message, attribute or event values contain a text, across the newest " +
+        "traces that match it. Each row: trace id, span, service, duration, status and where the text matched.",
+      inputSchema: {
+        text: z.string().trim().min(1).max(500).describe("the text to find (case-insensitive)"),
+        service: z.string().min(1).max(256).optional().describe("only spans of this service"),
+        since,
+        traces: count(100, 20, "how many of the newest matching traces to look in"),
+        limit: count(200, 30, "how many spans to list"),
+      },
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async (args) => {
+      const page = await rest.get<TraceListResponse>("/api/traces", {
+        q: args.text,
+        service: args.service,
+        since: sinceParam(args.since, now()),
+        limit: args.traces,
+      });
+      const needle = args.text.toLowerCase();
+      const rows: string[][] = [];
+      let found = 0;
+      for (const trace of await fetchTraces(rest, page.traces)) {
+        for (const { span } of spanTree(trace.spans)) {
+          if (args.service !== undefined && span.service !== args.service) continue;
+          const where = whereMatched(span, needle);
+          if (where === null) continue;
+          found++;
+          if (rows.length < args.limit) {
+            rows.push([
+              trace.traceId,
+              cut(span.name, 60),
+              cut(span.service, 30),
+              formatMs(span.durationMs),
+              span.status.code,
+              where,
+            ]);
+          }
+        }
+      }
+      if (rows.length === 0) return text(`No spans contain "${cut(args.text, 80)}" in the newest matching traces.`);
+      const lines = [
+        `${found} spans in ${page.traces.length} traces contain "${cut(args.text, 80)}"${found > rows.length ? `; the first ${rows.length}` : ""}:`,
+        table(["trace_id", "span", "service", "duration", "status", "matched"], rows),
+      ];
+      if (found > rows.length) lines.push(`[${found - rows.length} more spans; raise limit (max 200) to list them]`);
+      if (page.nextCursor !== undefined) {
+        lines.push(`[older traces match too and were not searched; raise traces (max 100) or pass since]`);
+      }
+      return text(lines.join("\n"));
+    },
+  );
+
+  server.registerTool(
+    "recent_errors",
+    {
+      title: "Recent errors",
+      description:
+        "The newest failing traces, each with where its error started (the deepest failing span with no failing " +
+        "child), that span's exception or status message, and the path to it from the root.",
+      inputSchema: {
+        service,
+        since,
+        limit: count(50, 10, "how many failing traces"),
+      },
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async (args) => {
+      const page = await rest.get<TraceListResponse>("/api/traces", {
+        status: "error",
+        service: args.service,
+        since: sinceParam(args.since, now()),
+        limit: args.limit,
+      });
+      if (page.traces.length === 0) return text("No failing traces.");
+      const blocks: string[] = [`${page.traces.length} failing traces, newest first:`];
+      for (const trace of await fetchTraces(rest, page.traces)) {
+        const failing = trace.spans.filter((span) => span.status.code === "ERROR").length;
+        const summary = page.traces.find((t) => t.traceId === trace.traceId);
+        const head = `${summary === undefined ? "" : `${formatTime(summary.startTimeUnixNano)}  `}${trace.traceId}  "${cut(trace.name, 80)}"`;
+        const origin = errorOrigin(trace.spans);
+        const lines = [`${head}  ${failing} failing span${failing === 1 ? "" : "s"}`];
+        if (origin !== undefined) {
+          const span = origin.span;
+          lines.push(
+            `  started at: ${cut(span.name, 80)} [${span.service}] ${formatMs(span.durationMs)}: ${errorText(span)}`,
+          );
+          const attributes = keyAttributes(span);
+          if (attributes.length > 0) lines.push(`  ${attributes.join("  ")}`);
+          if (origin.depth > 0) lines.push(`  path: ${path(trace.spans, span)}`);
+        }
+        blocks.push(lines.join("\n"));
+      }
+      if (page.nextCursor !== undefined) blocks.push("[more failing traces: raise limit (max 50) or pass since]");
+      return text(blocks.join("\n"));
+    },
+  );
+
+  server.registerTool(
+    "slowest_operations",
+    {
+      title: "Slowest operations",
+      description:
+        "Latency per operation (service and trace name, i.e. the root span's) over the newest traces: count, " +
+        "failing traces, p50, p95 and max duration, slowest p95 first. The answer says which window it read.",
+      inputSchema: {
+        service,
+        since,
+        traces: count(1000, 500, "how many of the newest traces to read"),
+        limit: count(100, 20, "how many operations to list"),
+      },
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async (args) => {
+      const page = await rest.get<TraceListResponse>("/api/traces", {
+        service: args.service,
+        since: sinceParam(args.since, now()),
+        limit: args.traces,
+      });
+      if (page.traces.length === 0) return text("No traces in that window.");
+      const oldest = page.traces[page.traces.length - 1]!;
+      const newest = page.traces[0]!;
+      const stats = operationStats(page.traces);
+      const lines = [
+        `Over the newest ${page.traces.length} traces${args.service ? ` of ${args.service}` : ""}, started ` +
+          `${formatTime(oldest.startTimeUnixNano)} to ${formatTime(newest.startTimeUnixNano)}` +
+          `${page.nextCursor !== undefined ? " (older traces not read)" : " (every stored trace in the window)"}:`,
+        table(
+          ["service", "operation", "count", "failing", "p50", "p95", "max"],
+          stats
+            .slice(0, args.limit)
+            .map((s) => [
+              cut(s.service, 40),
+              cut(s.name, 80),
+              String(s.count),
+              String(s.errors),
+              formatMs(s.p50Ms),
+              formatMs(s.p95Ms),
+              formatMs(s.maxMs),
+            ]),
+        ),
+      ];
+      if (stats.length > args.limit)
+        lines.push(`[${stats.length - args.limit} more operations; raise limit (max 100)]`);
+      return text(lines.join("\n"));
+    },
+  );
+
+  server.registerTool(
+    "list_services",
+    {
+      title: "List services",
+      description:
+        "Every service that sent spans: traces, spans, failing spans, error rate and span duration p50 / p95 / p99.",
+      inputSchema: {},
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async () => {
+      const { services } = await rest.get<ServicesResponse>("/api/services");
+      if (services.length === 0) return text("No services have sent spans yet.");
+      return text(
+        table(
+          ["service", "traces", "spans", "errors", "error rate", "p50", "p95", "p99"],
+          services.map((s) => [
+            cut(s.name, 60),
+            String(s.traceCount),
+            String(s.spanCount),
+            String(s.errorCount),
+            `${(s.errorRate * 100).toFixed(1)}%`,
+            formatMs(s.p50Ms),
+            formatMs(s.p95Ms),
+            formatMs(s.p99Ms),
+          ]),
+        ),
+      );
+    },
+  );
+
+  server.registerTool(
+    "get_logs",
+    {
+      title: "Get logs",
+      description:
+        "Log records, newest first (oldest first for one trace): time, severity, service, trace/span ids and body. " +
+        "Filter by trace id, service, minimum severity, text in the body or attribute values, and start time.",
+      inputSchema: {
+        trace_id: traceId.optional().describe("only records emitted in this trace (oldest first)"),
+        service,
+        severity: z
+          .enum(["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"])
+          .optional()
+          .describe("at least this level"),
+        text: z.string().max(500).optional().describe("text in the body or attribute values"),
+        since,
+        limit: count(200, 50, "how many records"),
+      },
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async (args) => {
+      const params: QueryParams = {
+        traceId: args.trace_id,
+        service: args.service,
+        severity: args.severity,
+        q: args.text?.trim(),
+        since: sinceParam(args.since, now()),
+        limit: args.limit,
+        order: args.trace_id === undefined ? "desc" : "asc",
+      };
+      const page = await rest.get<LogListResponse>("/api/logs", params);
+      if (page.logs.length === 0) return text("No log records match.");
+      const lines = [`${page.logs.length} log records, ${params.order === "asc" ? "oldest" : "newest"} first:`];
+      for (const log of page.logs) {
+        const where = log.traceId === null ? "" : `  trace=${log.traceId}${log.spanId ? ` span=${log.spanId}` : ""}`;
+        const body = log.body === null ? (log.eventName ?? "") : valueText(log.body);
+        lines.push(
+          `${formatTime(log.timeUnixNano)}  ${log.severity.padEnd(5)}  [${cut(log.service, 40)}]  ${cut(body, 300)}${where}`,
+        );
+      }
+      if (page.nextCursor !== undefined)
+        lines.push("[more records match: narrow by since, severity or text, or raise limit (max 200)]");
+      return text(lines.join("\n"));
+    },
+  );
+
+  server.registerTool(
+    "list_metrics",
+    {
+      title: "List metrics",
+      description: "The metrics received: name, type, how it is charted, unit, services and series count.",
+      inputSchema: {
+        text: z.string().max(200).optional().describe("text in the metric's name or description"),
+        service,
+      },
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async (args) => {
+      const catalog = await rest.get<MetricCatalogResponse>("/api/metrics", {
+        q: args.text?.trim(),
+        service: args.service,
+      });
+      if (catalog.metrics.length === 0) return text("No metrics match.");
+      const shown = catalog.metrics.slice(0, 200);
+      const lines = [
+        table(
+          ["name", "kind", "chart", "unit", "series", "services"],
+          shown.map((m) => [
+            cut(m.name, 80),
+            m.kind,
+            m.chart,
+            m.unit || "-",
+            String(m.seriesCount),
+            cut(m.services.join(", "), 60),
+          ]),
+        ),
+      ];
+      if (catalog.metrics.length > shown.length) {
+        lines.push(`[${catalog.metrics.length - shown.length} more metrics; pass text or service to narrow]`);
+      }
+      return text(lines.join("\n"));
+    },
+  );
+
+  server.registerTool(
+    "get_metric",
+    {
+      title: "Get a metric",
+      description:
+        "One metric over a time window, summarized per series (or per value of group_by): latest, min, average " +
+        "and max; for distributions (histograms) the latest p50 / p95 / p99 and the count of values.",
+      inputSchema: {
+        name: z.string().min(1).max(256).describe("the metric's name, as list_metrics shows it"),
+        since: z
+          .string()
+          .max(64)
+          .default("15m")
+          .describe("window start: a duration ago (default 15m), an ISO 8601 time, or unix ms"),
+        service,
+        group_by: z
+          .string()
+          .min(1)
+          .max(256)
+          .optional()
+          .describe("a data-point attribute key (or service.name) to group by"),
+      },
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async (args) => {
+      const metric = await rest.find<MetricQueryResponse>(`/api/metrics/${encodeURIComponent(args.name)}`, {
+        since: sinceParam(args.since, now()),
+        until: now(),
+        service: args.service,
+        groupBy: args.group_by,
+      });
+      if (metric === null)
+        throw new ToolInputError(`no metric named "${cut(args.name, 100)}"; list_metrics shows them`);
+      return text(describeMetric(metric), "pass service or group_by to narrow");
+    },
+  );
+}

@@ -1,0 +1,79 @@
+import type { TraceSummary } from "../domain/trace-summary.js";
+import { decodeCursor, encodeCursor, isAfterCursor } from "./cursor.js";
+import type { SortedChunks } from "./sorted-chunks.js";
+import type { TracePage } from "./store.js";
+
+/** How long one list call may look at traces before it answers with what it found (and a cursor). */
+export const LIST_BUDGET_MS = 100;
+/** The clock is read once per this many traces looked at. */
+const CLOCK_EVERY = 4;
+
+export interface PageWalk<T> {
+  /** The store's traces in start order (the walk goes newest first). */
+  byStart: SortedChunks<T>;
+  limit: number;
+  /** A cursor from an earlier page: the walk starts just past it. */
+  cursor: string | undefined;
+  /** Where an entry sits in the order: its sort start and trace id. */
+  positionOf(entry: T): { start: bigint; traceId: string };
+  /** Whether the entry belongs on the page (filters, query, not evicted). */
+  matches(entry: T): boolean;
+  summaryOf(entry: T): TraceSummary;
+  /** Milliseconds the walk may take before it stops early (LIST_BUDGET_MS by default). */
+  budgetMs?: number;
+  now?: () => number;
+}
+
+/**
+ * One page of the trace list, newest first. A walk that runs past its time budget (a query that
+ * matches few traces among many, or whose first look at each trace is costly) stops early: the page
+ * holds what was found, `partial` says so, and `nextCursor` continues just past the last trace
+ * looked at, so a client asks again instead of one call holding the server for seconds.
+ */
+export function collectTracePage<T>(walk: PageWalk<T>): TracePage {
+  const cursor = walk.cursor === undefined ? undefined : decodeCursor(walk.cursor);
+  const now = walk.now ?? (() => performance.now());
+  const deadline = now() + (walk.budgetMs ?? LIST_BUDGET_MS);
+  const out: TraceSummary[] = [];
+  let lastReturned: T | undefined;
+  let lastSeen: T | undefined;
+  let more = false;
+  let partial = false;
+  let seen = 0;
+  walk.byStart.walkDown(
+    (entry) => {
+      if (++seen % CLOCK_EVERY === 0 && now() > deadline) {
+        partial = true;
+        return false;
+      }
+      if (!walk.matches(entry)) {
+        lastSeen = entry;
+        return true;
+      }
+      if (out.length === walk.limit) {
+        more = true;
+        return false;
+      }
+      out.push(walk.summaryOf(entry));
+      lastReturned = entry;
+      lastSeen = entry;
+      return true;
+    },
+    cursor === undefined
+      ? undefined
+      : (entry) => {
+          const { start, traceId } = walk.positionOf(entry);
+          return isAfterCursor(start, traceId, cursor);
+        },
+  );
+  const page: TracePage = { traces: out };
+  const resumeAt = partial ? lastSeen : more ? lastReturned : undefined;
+  if (resumeAt !== undefined) {
+    const { start, traceId } = walk.positionOf(resumeAt);
+    page.nextCursor = encodeCursor({ startTimeUnixNano: start, traceId });
+  } else if (partial && walk.cursor !== undefined) {
+    page.nextCursor = walk.cursor; // nothing looked at yet: ask again from the same place
+  }
+  if (partial && page.nextCursor !== undefined) page.partial = true;
+  return page;
+}

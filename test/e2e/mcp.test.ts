@@ -1,0 +1,362 @@
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestApp, type TestApp } from "../helpers/app.js";
+import { BIN, freePort, useCliRuns } from "../helpers/cli.js";
+import { rawRequest } from "../helpers/http.js";
+import { type SentTrace, sendSdkTrace } from "../helpers/otel.js";
+import { sdkMeter } from "../helpers/otel-metrics.js";
+import { jsonLogRequest, jsonTraceRequest, newSpanId, newTraceId, postJson, postLogs } from "../helpers/payloads.js";
+
+const TOOLS = [
+  "get_logs",
+  "get_metric",
+  "get_trace",
+  "list_metrics",
+  "list_services",
+  "list_traces",
+  "recent_errors",
+  "search_spans",
+  "slowest_operations",
+];
+
+let app: TestApp;
+let orders: SentTrace;
+let pay: SentTrace;
+const checkout = { traceId: newTraceId(), root: newSpanId(), call: newSpanId(), query: newSpanId() };
+let stdio: Client;
+let stdioTransport: StdioClientTransport;
+let stdioErr = "";
+
+function textOf(result: unknown): string {
+  const content = (result as CallToolResult).content;
+  return content.map((part) => (part.type === "text" ? part.text : "")).join("\n");
+}
+
+async function call(client: Client, name: string, args: Record<string, unknown> = {}) {
+  const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
+  return { text: textOf(result), isError: result.isError === true };
+}
+
+beforeAll(async () => {
+  app = await startTestApp();
+  orders = await sendSdkTrace(app.base, { service: "shop", name: "GET /orders", children: 2 });
+  pay = await sendSdkTrace(app.base, { service: "shop", name: "POST /pay", children: 2, error: true });
+  // Three levels, failing in two: the error started in the deepest (the query), not in the call above it.
+  const start = BigInt(Date.now()) * 1_000_000n;
+  const response = await postJson(
+    app.base,
+    jsonTraceRequest("checkout", [
+      {
+        traceId: checkout.traceId,
+        spanId: checkout.root,
+        name: "GET /checkout",
+        kind: 2,
+        startNs: start,
+        durationNs: 90_000_000n,
+        attributes: { "http.route": "/checkout", "http.response.status_code": 500 },
+        statusCode: 2,
+        statusMessage: "checkout failed",
+      },
+      {
+        traceId: checkout.traceId,
+        spanId: checkout.call,
+        parentSpanId: checkout.root,
+        name: "reserve stock",
+        kind: 3,
+        startNs: start + 1_000_000n,
+        durationNs: 80_000_000n,
+        statusCode: 2,
+        statusMessage: "reserve failed",
+      },
+      {
+        traceId: checkout.traceId,
+        spanId: checkout.query,
+        parentSpanId: checkout.call,
+        name: "UPDATE stock",
+        kind: 3,
+        startNs: start + 2_000_000n,
+        durationNs: 70_000_000n,
+        attributes: {
+          "db.system.name": "postgresql",
+          "db.query.text": "UPDATE stock SET qty = qty - 1 WHERE sku = 'lamp-42'",
+        },
+        statusCode: 2,
+        statusMessage: "deadlock detected",
+      },
+    ]),
+  );
+  expect(response.status).toBe(200);
+  const logs = await postLogs(
+    app.base,
+    jsonLogRequest("checkout", [
+      {
+        severityNumber: 17,
+        body: "stock reservation failed for lamp-42",
+        traceId: checkout.traceId,
+        spanId: checkout.query,
+        timeNs: start + 3_000_000n,
+      },
+      { severityNumber: 9, body: "checkout started", traceId: checkout.traceId, timeNs: start },
+    ]),
+  );
+  expect(logs.status).toBe(200);
+  const meter = sdkMeter(app.base, "checkout");
+  const latency = meter.meter.createHistogram("checkout.duration", { unit: "ms", description: "checkout latency" });
+  for (const value of [12, 30, 45, 80, 250]) latency.record(value, { route: "/checkout" });
+  await meter.flush();
+  await meter.shutdown();
+
+  stdioTransport = new StdioClientTransport({
+    command: process.execPath,
+    args: [BIN, "mcp", "--port", String(app.port)],
+    stderr: "pipe",
+  });
+  stdioTransport.stderr?.on("data", (chunk) => {
+    stdioErr += chunk;
+  });
+  stdio = new Client({ name: "tracekit-local-test", version: "1.0.0" });
+  await stdio.connect(stdioTransport);
+});
+
+afterAll(async () => {
+  await stdio?.close();
+  await app?.close();
+});
+
+describe("tracekit-local mcp (stdio)", { timeout: 60_000 }, () => {
+  it("names itself and lists every tool, each with a description and an input schema", async () => {
+    expect(stdio.getServerVersion()?.name).toBe("tracekit-local");
+    const { tools } = await stdio.listTools();
+    expect(tools.map((tool) => tool.name).sort()).toEqual(TOOLS);
+    for (const tool of tools) {
+      expect(tool.description?.length).toBeGreaterThan(40);
+      expect(tool.inputSchema.type).toBe("object");
+    }
+    expect(stdioErr).toContain(`serving tracekit-local at http://localhost:${app.port}`);
+  });
+
+  it("list_traces: a table of traces with ids, filtered by status, service and query", async () => {
+    const all = await call(stdio, "list_traces");
+    expect(all.isError).toBe(false);
+    expect(all.text).toMatch(
+      /^3 traces, newest first:\nstart \(UTC\) +trace_id +duration +spans +errors +service +name\n/,
+    );
+    for (const id of [orders.traceId, pay.traceId, checkout.traceId]) expect(all.text).toContain(id);
+    const failing = await call(stdio, "list_traces", { status: "error", service: "shop" });
+    expect(failing.text).toContain(pay.traceId);
+    expect(failing.text).toMatch(/ POST \/pay {2}\[error: Error: card declined\]$/);
+    expect(failing.text).not.toContain(orders.traceId);
+    expect(failing.text).not.toContain(checkout.traceId);
+    const byText = await call(stdio, "list_traces", { query: "lamp-42" });
+    expect(byText.text).toContain(checkout.traceId);
+    expect(byText.text).toMatch(/^1 traces/);
+    const paged = await call(stdio, "list_traces", { limit: 1 });
+    expect(paged.text).toMatch(/call list_traces again with cursor="[^"]+"/);
+    const cursor = /cursor="([^"]+)"/.exec(paged.text)?.[1];
+    const next = await call(stdio, "list_traces", { limit: 1, cursor });
+    expect(next.text.split("\n")[2]).not.toEqual(paged.text.split("\n")[2]);
+    expect((await call(stdio, "list_traces", { since: "1m" })).text).toMatch(/^3 traces/);
+    expect((await call(stdio, "list_traces", { min_duration_ms: 60_000 })).text).toBe("No traces match.");
+  });
+
+  it("get_trace: an indented waterfall with services, durations, errors and key attributes", async () => {
+    const { text, isError } = await call(stdio, "get_trace", { trace_id: checkout.traceId });
+    expect(isError).toBe(false);
+    const lines = text.split("\n");
+    expect(lines[0]).toBe(`Trace ${checkout.traceId} "GET /checkout"`);
+    expect(lines[1]).toMatch(/took 90ms, 3 spans, 3 failing, services: checkout$/);
+    expect(lines[3]).toMatch(
+      /^GET \/checkout \[checkout\] {2}90ms @\+0ms {2}server {2}ERROR checkout failed {2}http=\/checkout {2}status=500$/,
+    );
+    expect(lines[4]).toMatch(/^ {2}reserve stock \[checkout\] {2}80ms @\+1ms {2}client {2}ERROR reserve failed$/);
+    expect(lines[5]).toBe(
+      "    UPDATE stock [checkout]  70ms @+2ms  client  ERROR deadlock detected  db=UPDATE stock SET qty = qty - 1 WHERE sku = 'lamp-42'",
+    );
+    // The real SDK's exception event is shown as type: message.
+    const sdk = await call(stdio, "get_trace", { trace_id: pay.traceId.toUpperCase() });
+    expect(sdk.text).toMatch(
+      /\n {2}charge card \[shop\] .* ERROR Error: card declined {2}http=POST http:\/\/localhost:8082\/charge/,
+    );
+    expect(sdk.text).toMatch(/\n {2}SELECT orders 0 \[shop\] .* db=SELECT \* FROM orders WHERE id = 0/);
+    const capped = await call(stdio, "get_trace", { trace_id: pay.traceId, max_spans: 1 });
+    expect(capped.text).toContain("[2 more spans not shown; call get_trace with max_spans up to 1000 to see them]");
+    expect(capped.text.split("\n")).toHaveLength(5);
+  });
+
+  it("search_spans: matching spans with their trace ids and where the text matched", async () => {
+    const { text } = await call(stdio, "search_spans", { text: "LAMP-42" });
+    expect(text).toMatch(/^1 spans in 1 traces contain "LAMP-42":/);
+    expect(text).toContain(`${checkout.traceId}  UPDATE stock`);
+    expect(text).toContain("db.query.text=UPDATE stock SET qty = qty - 1 WHERE sku = 'lamp-42'");
+    const byName = await call(stdio, "search_spans", { text: "select orders", limit: 1 });
+    expect(byName.text).toMatch(/^3 spans in 2 traces contain "select orders"; the first 1:/);
+    expect(byName.text).toContain("[2 more spans; raise limit (max 200) to list them]");
+    expect((await call(stdio, "search_spans", { text: "nothing-like-this" })).text).toMatch(/^No spans contain/);
+  });
+
+  it("recent_errors: each failing trace with the deepest failing span that has no failing child", async () => {
+    const { text } = await call(stdio, "recent_errors");
+    expect(text).toMatch(/^2 failing traces, newest first:/);
+    expect(text).toContain(`${checkout.traceId}  "GET /checkout"  3 failing spans`);
+    expect(text).toContain("  started at: UPDATE stock [checkout] 70ms: deadlock detected");
+    expect(text).toContain("  path: GET /checkout > reserve stock > UPDATE stock");
+    expect(text).toContain(`${pay.traceId}  "POST /pay"  2 failing spans`);
+    expect(text).toContain("  started at: charge card [shop]");
+    expect(text).toContain(": Error: card declined");
+    const shop = await call(stdio, "recent_errors", { service: "shop" });
+    expect(shop.text).not.toContain(checkout.traceId);
+  });
+
+  it("slowest_operations: count, p50, p95 and max per service and operation, and the window read", async () => {
+    const { text } = await call(stdio, "slowest_operations");
+    expect(text).toMatch(/^Over the newest 3 traces, started \S+ to \S+ \(every stored trace in the window\):/);
+    expect(text).toMatch(/\ncheckout +GET \/checkout +1 +1 +90ms +90ms +90ms\n/);
+    expect(text).toMatch(/\nshop +GET \/orders +1 +0 /);
+    // Slowest p95 first.
+    expect(text.indexOf("GET /checkout")).toBeLessThan(text.indexOf("GET /orders"));
+  });
+
+  it("list_services, get_logs, list_metrics and get_metric", async () => {
+    const services = await call(stdio, "list_services");
+    expect(services.text).toMatch(/^service +traces +spans +errors +error rate +p50 +p95 +p99\n/);
+    expect(services.text).toMatch(/\ncheckout +1 +3 +3 +100\.0% /);
+    expect(services.text).toMatch(/\nshop +2 +6 +2 +33\.3% /);
+
+    const logs = await call(stdio, "get_logs", { trace_id: checkout.traceId });
+    expect(logs.text).toMatch(/^2 log records, oldest first:\n.*INFO +\[checkout\] {2}checkout started {2}trace=/);
+    expect(logs.text).toContain(
+      `ERROR  [checkout]  stock reservation failed for lamp-42  trace=${checkout.traceId} span=${checkout.query}`,
+    );
+    const errorsOnly = await call(stdio, "get_logs", { severity: "ERROR" });
+    expect(errorsOnly.text).toMatch(/^1 log records, newest first:/);
+    expect((await call(stdio, "get_logs", { text: "started" })).text).toContain("checkout started");
+
+    const metrics = await call(stdio, "list_metrics");
+    expect(metrics.text).toMatch(/\ncheckout\.duration +histogram +distribution +ms +1 +checkout$/);
+    const metric = await call(stdio, "get_metric", { name: "checkout.duration", since: "1h" });
+    expect(metric.isError).toBe(false);
+    expect(metric.text).toMatch(/^checkout\.duration \(histogram, distribution, unit ms\): checkout latency\n/);
+    expect(metric.text).toMatch(
+      /\nseries +p50 \(latest\) +p95 \(latest\) +p99 \(latest\) +values\n.*route=\/checkout.* 5$/,
+    );
+  });
+
+  it("bad input is a tool error with the reason, and the server goes on answering", async () => {
+    const badId = await call(stdio, "get_trace", { trace_id: "not-a-trace" });
+    expect(badId).toEqual({ isError: true, text: '"not-a-trace" is not a trace id (32 hex digits)' });
+    const unknown = await call(stdio, "get_trace", { trace_id: newTraceId() });
+    expect(unknown.isError).toBe(true);
+    expect(unknown.text).toMatch(/^no trace [0-9a-f]{32} is stored .*list_traces shows what is stored$/);
+    const since = await call(stdio, "list_traces", { since: "last tuesday" });
+    expect(since).toEqual({
+      isError: true,
+      text: 'since "last tuesday" is not a time: use a duration ago (30s, 10m, 2h, 1d), an ISO 8601 time, or unix milliseconds',
+    });
+    const limit = await call(stdio, "list_traces", { limit: 0 });
+    expect(limit.isError).toBe(true);
+    expect(limit.text).toMatch(/Invalid arguments for tool list_traces.*limit/s);
+    const status = await call(stdio, "list_traces", { status: "broken" });
+    expect(status.isError).toBe(true);
+    const severity = await call(stdio, "get_logs", { severity: "LOUD" });
+    expect(severity.isError).toBe(true);
+    const noMetric = await call(stdio, "get_metric", { name: "no.such.metric" });
+    expect(noMetric).toEqual({ isError: true, text: 'no metric named "no.such.metric"; list_metrics shows them' });
+    const emptyText = await call(stdio, "search_spans", { text: "   " });
+    expect(emptyText.isError).toBe(true);
+    expect((await call(stdio, "list_services")).isError).toBe(false);
+  });
+});
+
+describe("tracekit-local mcp without an instance", { timeout: 30_000 }, () => {
+  const cli = useCliRuns();
+  it("says so in one line on stderr, prints nothing on stdout and exits 1", async () => {
+    const port = await freePort();
+    const run = cli(["mcp", "--port", String(port)]);
+    expect(await run.exited).toBe(1);
+    expect(run.stdout()).toBe("");
+    expect(run.stderr()).toBe(
+      `error: no tracekit-local answers at http://localhost:${port}: start it with \`tracekit-local\`, or pass --port / --url\n`,
+    );
+  });
+});
+
+describe("MCP over Streamable HTTP at /mcp", { timeout: 30_000 }, () => {
+  it("serves the same tools in-process", async () => {
+    const client = new Client({ name: "tracekit-local-test", version: "1.0.0" });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${app.base}/mcp`)));
+    try {
+      const { tools } = await client.listTools();
+      expect(tools.map((tool) => tool.name).sort()).toEqual(TOOLS);
+      const trace = await call(client, "get_trace", { trace_id: checkout.traceId });
+      expect(trace.text.split("\n")[0]).toBe(`Trace ${checkout.traceId} "GET /checkout"`);
+      const errors = await call(client, "recent_errors", { limit: 1 });
+      expect(errors.text).toMatch(/^1 failing traces/);
+      const bad = await call(client, "get_trace", { trace_id: "xyz" });
+      expect(bad).toEqual({ isError: true, text: '"xyz" is not a trace id (32 hex digits)' });
+    } finally {
+      await client.close();
+    }
+  });
+
+  const initialize = {
+    jsonrpc: "2.0",
+    id: 1,
+    method: "initialize",
+    params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "page", version: "1" } },
+  };
+  const post = (headers: Record<string, string>, body: string = JSON.stringify(initialize)) =>
+    fetch(`${app.base}/mcp`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
+      body,
+    });
+
+  it("answers this app's own page and clients that send no Origin", async () => {
+    const none = await post({});
+    expect(none.status).toBe(200);
+    expect((await none.json()).result.serverInfo.name).toBe("tracekit-local");
+    const own = await post({ origin: `http://localhost:${app.port}` });
+    expect(own.status).toBe(200);
+    await own.body?.cancel();
+  });
+
+  it("refuses a page of another origin, a foreign Host (DNS rebinding), and methods other than POST", async () => {
+    const page = await post({ origin: "http://evil.example" });
+    expect(page.status).toBe(403);
+    expect(await page.json()).toEqual({
+      error: {
+        code: "forbidden_origin",
+        message: "MCP is only accepted from this app's own page, not from http://evil.example",
+      },
+    });
+    const otherPort = await post({ origin: "http://localhost:3000", "content-type": "text/plain" });
+    expect(otherPort.status).toBe(403);
+    await otherPort.body?.cancel();
+    const rebinding = await rawRequest(app.port, {
+      method: "POST",
+      path: "/mcp",
+      headers: {
+        host: "evil.example",
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+      },
+      body: JSON.stringify(initialize),
+    });
+    expect(rebinding.status).toBe(403);
+    expect(JSON.parse(rebinding.body).error.code).toBe("forbidden_host");
+    const get = await fetch(`${app.base}/mcp`, { headers: { accept: "text/event-stream" } });
+    expect(get.status).toBe(405);
+    expect(get.headers.get("allow")).toBe("POST");
+    await get.body?.cancel();
+  });
+
+  it("answers malformed JSON-RPC with a JSON-RPC error, not a crash", async () => {
+    const broken = await post({}, "{not json");
+    expect(broken.status).toBe(400);
+    expect((await broken.json()).error.code).toBe(-32700);
+    expect(app.events.filter((event) => event.type === "internal-error")).toEqual([]);
+  });
+});

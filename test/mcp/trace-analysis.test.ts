@@ -1,0 +1,114 @@
+import { describe, expect, it } from "vitest";
+import { capAnswer, formatMs, MAX_ANSWER_CHARS, parseSince } from "../../src/mcp/format.js";
+import { errorOrigin, operationStats, spanTree } from "../../src/mcp/trace-analysis.js";
+import { traceWaterfall } from "../../src/mcp/waterfall.js";
+import type { SpanJson, TraceSummaryJson } from "../../src/protocol.js";
+
+/** A 10 ms span `start` ms into the trace, as the REST API sends it. */
+function span(id: string, parent: string | null, start: number, fields: Partial<SpanJson> = {}): SpanJson {
+  return {
+    traceId: "a".repeat(32),
+    spanId: id.padStart(16, "0"),
+    parentSpanId: parent === null ? null : parent.padStart(16, "0"),
+    name: `op-${id}`,
+    kind: "INTERNAL",
+    service: "api",
+    startTimeUnixNano: String(1_700_000_000_000_000_000n + BigInt(start) * 1_000_000n),
+    endTimeUnixNano: String(1_700_000_000_000_000_000n + BigInt(start + 10) * 1_000_000n),
+    durationMs: 10,
+    status: { code: "UNSET" },
+    attributes: {},
+    events: [],
+    links: [],
+    resource: {},
+    scope: { name: "", version: "" },
+    ...fields,
+  };
+}
+const failing = (message: string): Partial<SpanJson> => ({ status: { code: "ERROR", message } });
+
+describe("spanTree", () => {
+  it("orders parents before children by start time, and starts a tree at each span whose parent is missing", () => {
+    const nodes = spanTree([
+      span("3", "1", 5),
+      span("2", "1", 1),
+      span("1", null, 0),
+      span("4", "9", 2),
+      span("5", "2", 3),
+    ]);
+    expect(nodes.map((n) => [n.span.spanId.slice(-1), n.depth, n.orphan])).toEqual([
+      ["1", 0, false],
+      ["2", 1, false],
+      ["5", 2, false],
+      ["3", 1, false],
+      ["4", 0, true],
+    ]);
+  });
+
+  it("keeps every span of a parent cycle once instead of looping", () => {
+    const nodes = spanTree([span("1", "2", 0), span("2", "1", 1)]);
+    expect(nodes.map((n) => n.span.spanId.slice(-1)).sort()).toEqual(["1", "2"]);
+  });
+});
+
+describe("errorOrigin", () => {
+  it("is the deepest failing span without a failing child", () => {
+    const spans = [
+      span("1", null, 0, failing("request failed")),
+      span("2", "1", 1, failing("call failed")),
+      span("3", "2", 2, failing("deadlock")),
+      span("4", "1", 3, failing("shallow")),
+      span("5", "3", 4),
+    ];
+    expect(errorOrigin(spans)?.span.status.message).toBe("deadlock");
+  });
+
+  it("takes the earliest of equally deep origins, and is undefined when nothing fails", () => {
+    const spans = [span("1", null, 0), span("2", "1", 5, failing("later")), span("3", "1", 1, failing("earlier"))];
+    expect(errorOrigin(spans)?.span.status.message).toBe("earlier");
+    expect(errorOrigin([span("1", null, 0)])).toBeUndefined();
+  });
+});
+
+describe("operationStats", () => {
+  it("groups by service and name with nearest-rank p50 / p95 and max, slowest p95 first", () => {
+    const summary = (service: string, name: string, durationMs: number, errorCount = 0) =>
+      ({ service, name, durationMs, errorCount }) as TraceSummaryJson;
+    const traces = [
+      ...[1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((ms) => summary("api", "GET /a", ms)),
+      summary("api", "GET /b", 50, 1),
+      summary("web", "GET /a", 5),
+    ];
+    expect(operationStats(traces)).toEqual([
+      { service: "api", name: "GET /b", count: 1, errors: 1, p50Ms: 50, p95Ms: 50, maxMs: 50 },
+      { service: "api", name: "GET /a", count: 10, errors: 0, p50Ms: 5, p95Ms: 10, maxMs: 10 },
+      { service: "web", name: "GET /a", count: 1, errors: 0, p50Ms: 5, p95Ms: 5, maxMs: 5 },
+    ]);
+  });
+});
+
+describe("compact text", () => {
+  it("waterfall caps the span count with a note", () => {
+    const spans = Array.from({ length: 5 }, (_, i) => span(String(i + 1), i === 0 ? null : "1", i));
+    const text = traceWaterfall({ traceId: "a".repeat(32), name: "root", spans }, 2);
+    expect(text.split("\n").slice(3)).toEqual([
+      "op-1 [api]  10ms @+0ms",
+      "  op-2 [api]  10ms @+1ms",
+      "[3 more spans not shown; call get_trace with max_spans up to 1000 to see them]",
+    ]);
+  });
+
+  it("durations, times ago and the answer cap", () => {
+    expect([0, 0.42, 12.34, 1234, 125_000].map(formatMs)).toEqual(["0ms", "0.42ms", "12.3ms", "1.23s", "2m05s"]);
+    const now = Date.UTC(2026, 0, 2, 12, 0, 0);
+    expect(parseSince("10m", now)).toBe(now - 600_000);
+    expect(parseSince("1d", now)).toBe(now - 86_400_000);
+    expect(parseSince("2026-01-02T11:00:00Z", now)).toBe(now - 3_600_000);
+    expect(parseSince("1767355200000", now)).toBe(1_767_355_200_000);
+    expect(parseSince("soon", now)).toBeInstanceOf(Error);
+    const long = Array.from({ length: 3000 }, (_, i) => `line ${i} ${"x".repeat(20)}`).join("\n");
+    const capped = capAnswer(long, "lower limit");
+    expect(capped.length).toBeLessThan(MAX_ANSWER_CHARS + 100);
+    expect(capped.endsWith(`\n[answer cut at ${MAX_ANSWER_CHARS} characters; lower limit]`)).toBe(true);
+  });
+});

@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import { TraceAggregate } from "../../src/domain/trace-summary.js";
+import { SortedChunks } from "../../src/store/sorted-chunks.js";
+import { collectTracePage } from "../../src/store/trace-page.js";
+import { makeSpan, traceId } from "./span-fixtures.js";
+
+interface Entry {
+  start: bigint;
+  traceId: string;
+  aggregate: TraceAggregate;
+}
+
+/** 1,000 one-span traces, every 7th a match. */
+function traces(): SortedChunks<Entry> {
+  const chunks = new SortedChunks<Entry>((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0), 64);
+  for (let i = 1; i <= 1000; i++) {
+    const aggregate = new TraceAggregate(traceId(i));
+    aggregate.add(makeSpan({ trace: i, span: 1, start: i }));
+    chunks.insert({ start: aggregate.startTimeUnixNano, traceId: aggregate.traceId, aggregate });
+  }
+  return chunks;
+}
+
+function walker(byStart: SortedChunks<Entry>, cursor: string | undefined, budgetMs: number, clock: () => number) {
+  return collectTracePage({
+    byStart,
+    limit: 50,
+    cursor,
+    positionOf: (e) => ({ start: e.start, traceId: e.traceId }),
+    matches: (e) => Number.parseInt(e.traceId.slice(-8), 16) % 7 === 0,
+    summaryOf: (e) => e.aggregate.toSummary(),
+    budgetMs,
+    now: clock,
+  });
+}
+
+describe("collectTracePage", () => {
+  it("stops at its time budget with a cursor that continues exactly where it stopped", () => {
+    const byStart = traces();
+    // Unbounded: every match, 50 a page.
+    const all: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = walker(byStart, cursor, Number.POSITIVE_INFINITY, () => 0);
+      expect(page.partial).toBeUndefined();
+      all.push(...page.traces.map((t) => t.traceId));
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+    expect(all).toHaveLength(142);
+
+    // A clock that moves 1 ms per reading and a 3 ms budget: every call stops early.
+    let t = 0;
+    const ticking = () => t++;
+    const again: string[] = [];
+    let partials = 0;
+    cursor = undefined;
+    do {
+      const page = walker(byStart, cursor, 3, ticking);
+      if (page.partial) partials++;
+      expect(page.traces.length).toBeLessThanOrEqual(50);
+      again.push(...page.traces.map((t) => t.traceId));
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+    expect(partials).toBeGreaterThan(5);
+    expect(again).toEqual(all);
+  });
+});
