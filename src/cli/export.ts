@@ -68,7 +68,8 @@ function exportQuery(selection: ExportSelection): URLSearchParams {
   if (selection.query?.service !== undefined) params.set("service", selection.query.service);
   if (selection.query?.errorsOnly === true) params.set("status", "error");
   // The API's time window is in unix milliseconds.
-  if (selection.query?.sinceUnixNano !== undefined) params.set("since", String(selection.query.sinceUnixNano / 1_000_000n));
+  if (selection.query?.sinceUnixNano !== undefined)
+    params.set("since", String(selection.query.sinceUnixNano / 1_000_000n));
   return params;
 }
 
