@@ -7,7 +7,7 @@
  * JSON itself, so the receiver's own rules decide (and reject what is invalid, with its reasons).
  */
 import { MAX_VALUE_DEPTH } from "../attributes.js";
-import { ProtoWriter } from "../protobuf/writer.js";
+import { InPlaceProtoWriter } from "../protobuf/in-place-writer.js";
 
 const VARINT = 0;
 const I64 = 1;
@@ -129,7 +129,7 @@ export function transcodeTraceRequestJson(value: unknown): TranscodedTraces | nu
 function transcode(value: unknown): TranscodedTraces {
   const request = object(value);
   checkKeys(request, REQUEST_KEYS);
-  const w = new ProtoWriter(256 * 1024);
+  const w = new InPlaceProtoWriter(256 * 1024);
   const traceIds = new Set<string>();
   let spans = 0;
   for (const rawResourceSpans of array(request.resourceSpans)) {
@@ -174,7 +174,7 @@ function transcode(value: unknown): TranscodedTraces {
 }
 
 /** Writes the fields of one span; returns its trace id. */
-function writeSpan(w: ProtoWriter, span: Json): string {
+function writeSpan(w: InPlaceProtoWriter, span: Json): string {
   checkKeys(span, SPAN_KEYS);
   const traceId = hexId(span.traceId, 32, false);
   w.tag(1, LEN);
@@ -250,14 +250,14 @@ function writeSpan(w: ProtoWriter, span: Json): string {
   return traceId;
 }
 
-function writeString(w: ProtoWriter, field: number, value: unknown): void {
+function writeString(w: InPlaceProtoWriter, field: number, value: unknown): void {
   const text = string(value);
   if (text === "") return;
   w.tag(field, LEN);
   w.string(text);
 }
 
-function writeUint32(w: ProtoWriter, field: number, value: unknown): void {
+function writeUint32(w: InPlaceProtoWriter, field: number, value: unknown): void {
   const n = uint32(value);
   if (n === 0) return;
   w.tag(field, VARINT);
@@ -265,7 +265,7 @@ function writeUint32(w: ProtoWriter, field: number, value: unknown): void {
 }
 
 /** `repeated KeyValue` as field `field`. */
-function writeAttributes(w: ProtoWriter, field: number, value: unknown): void {
+function writeAttributes(w: InPlaceProtoWriter, field: number, value: unknown): void {
   for (const raw of array(value)) {
     w.begin(field);
     writeKeyValue(w, object(raw), 1);
@@ -273,7 +273,7 @@ function writeAttributes(w: ProtoWriter, field: number, value: unknown): void {
   }
 }
 
-function writeKeyValue(w: ProtoWriter, kv: Json, depth: number): void {
+function writeKeyValue(w: InPlaceProtoWriter, kv: Json, depth: number): void {
   checkKeys(kv, KEY_VALUE_KEYS);
   writeString(w, 1, kv.key);
   if (kv.value === undefined) return;
@@ -282,7 +282,7 @@ function writeKeyValue(w: ProtoWriter, kv: Json, depth: number): void {
   w.end();
 }
 
-function writeAnyValue(w: ProtoWriter, value: Json, depth: number): void {
+function writeAnyValue(w: InPlaceProtoWriter, value: Json, depth: number): void {
   if (depth > MAX_VALUE_DEPTH) throw notStandard;
   let written = false;
   for (const key in value) {
@@ -334,7 +334,7 @@ function writeAnyValue(w: ProtoWriter, value: Json, depth: number): void {
 }
 
 /** An ArrayValue or KeyValueList (`{values: [...]}`) as field `field`, each value a nested message. */
-function writeList(w: ProtoWriter, field: number, list: unknown, writeItem: (item: unknown) => void): void {
+function writeList(w: InPlaceProtoWriter, field: number, list: unknown, writeItem: (item: unknown) => void): void {
   const values = object(list);
   checkKeys(values, LIST_KEYS);
   w.begin(field);
@@ -347,7 +347,7 @@ function writeList(w: ProtoWriter, field: number, list: unknown, writeItem: (ite
 }
 
 /** An int64 AnyValue: a small number without BigInt, else through BigInt (two's complement). */
-function writeInt64(w: ProtoWriter, v: unknown): void {
+function writeInt64(w: InPlaceProtoWriter, v: unknown): void {
   if (typeof v === "string" && v.length <= 15 && SMALL_INT_RE.test(v)) {
     const n = Number(v);
     if (n >= 0) {

@@ -1,5 +1,8 @@
-/** A growable protobuf wire writer: fields are appended; nested messages between begin() and end(). */
-export class ProtoWriter {
+/**
+ * A growable protobuf wire writer that writes nested messages in place, between begin() and end():
+ * one buffer, no copy per message (a length past 127 bytes moves its message up when it ends).
+ */
+export class InPlaceProtoWriter {
   private buf: Buffer;
   pos = 0;
   /** Where the length of each message begun and not yet ended goes. */
