@@ -555,3 +555,21 @@ export interface LlmUsageResponse {
   tracesRead: number;
   truncated: boolean;
 }
+
+/**
+ * POST /api/import: the body is OTLP as kept in files (OTLP/JSON, JSON Lines, protobuf, the
+ * Collector's length-prefixed protobuf; gzip told by its magic bytes). `?line=N` numbers the body's
+ * first line N in `errors` (a client sending a file in batches). A body nothing could be read from → 400.
+ */
+export interface ImportResponse {
+  /** Distinct traces the stored spans belong to. */
+  traces: number;
+  traceIds: string[];
+  spans: number;
+  logRecords: number;
+  dataPoints: number;
+  /** Items refused (invalid ids, past the retention bound, ...). */
+  rejected: number;
+  /** Parts that could not be read, and the first reasons for rejected items (`rejectedItems` set). */
+  errors: { where: string; message: string; rejectedItems?: number }[];
+}

@@ -1,6 +1,8 @@
 import { Command, CommanderError } from "commander";
 import { packageVersion } from "../version.js";
 import { addDemoOptions, runDemo } from "./demo.js";
+import { addExportOptions, runExport } from "./export.js";
+import { addImportOptions, runImport } from "./import.js";
 import { addMcpOptions, runMcp } from "./mcp.js";
 import { addRunOptions, runCommand } from "./run.js";
 import { addStartOptions, runStart } from "./start.js";
@@ -37,6 +39,20 @@ export async function main(argv: string[]): Promise<void> {
       .exitOverride()
       .configureOutput(ONE_LINE_ERRORS),
   ).action((options) => runDemo(options));
+  addExportOptions(
+    program
+      .command("export")
+      .description("write stored traces as OTLP/JSON (from a running tracekit-local, or a --db file)")
+      .exitOverride()
+      .configureOutput(ONE_LINE_ERRORS),
+  ).action((options) => runExport(options));
+  addImportOptions(
+    program
+      .command("import")
+      .description("import OTLP files (JSON, JSON Lines, protobuf, gzip) into a running tracekit-local or a --db file")
+      .exitOverride()
+      .configureOutput(ONE_LINE_ERRORS),
+  ).action((files, options) => runImport(files, options));
   addRunOptions(
     program
       .command("run")

@@ -6,3 +6,12 @@ export function nanosToMillis(durationNanos: bigint): number {
 export function durationMs(startNanos: bigint, endNanos: bigint): number {
   return endNanos > startNanos ? nanosToMillis(endNanos - startNanos) : 0;
 }
+
+const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A duration such as `90s`, `10m`, `1.5h` or `7d` in milliseconds, or null when it is not one. */
+export function parseDurationMs(text: string): number | null {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$/.exec(text);
+  if (match === null) return null;
+  return Number(match[1]) * (DURATION_UNITS_MS[match[2] as string] as number);
+}

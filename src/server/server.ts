@@ -20,6 +20,7 @@ import { mcpRoutes } from "./routes/mcp.js";
 import { metricsApiRoutes } from "./routes/metrics-api.js";
 import { otlpRoutes } from "./routes/otlp.js";
 import { sdkSnapshotRoutes } from "./routes/sdk-snapshots.js";
+import { transferRoutes } from "./routes/transfer-api.js";
 import { webRoutes } from "./routes/web.js";
 import type { HostPolicy } from "./security.js";
 
@@ -104,6 +105,7 @@ export function createServer(deps: ServerDeps): Hono {
   app.route("/", llmApiRoutes(deps));
   app.route("/", metricsApiRoutes(deps));
   app.route("/", sdkSnapshotRoutes(deps));
+  app.route("/", transferRoutes(deps));
   app.route("/", mcpRoutes({ ...deps, requestApi: async (path, host) => app.request(path, { headers: { host } }) }));
 
   app.all("/api/*", (c) => {

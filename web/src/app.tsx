@@ -7,6 +7,7 @@ import { RejectionNotice } from "./components/RejectionNotice";
 import { ShortcutSheet } from "./components/ShortcutSheet";
 import { ThemeToggle } from "./components/ThemeToggle";
 import { ComparePage } from "./features/compare/ComparePage";
+import { ImportDrop } from "./features/import/ImportDrop";
 import { LogsPage } from "./features/logs/LogsPage";
 import { MetricsPage } from "./features/metrics/MetricsPage";
 import { ServicesPage } from "./features/services/ServicesPage";
@@ -117,6 +118,7 @@ function Shell() {
           </Router>
         </ErrorBoundary>
       </main>
+      <ImportDrop />
       {sheetOpen && <ShortcutSheet onClose={() => setSheetOpen(false)} />}
     </div>
   );

@@ -10,7 +10,11 @@ const NON_FINITE_TOKENS = ["-Infinity", "Infinity", "NaN"] as const;
  * "-Infinity"), which `doubleValue` already reads. Valid JSON never takes the slower second pass.
  */
 export function parseOtlpJson(body: Uint8Array): unknown {
-  const text = new TextDecoder("utf-8", { fatal: false }).decode(body);
+  return parseOtlpJsonText(new TextDecoder("utf-8", { fatal: false }).decode(body));
+}
+
+/** `parseOtlpJson` for text already decoded (a line of a JSON Lines file). */
+export function parseOtlpJsonText(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {

@@ -51,7 +51,7 @@ export interface ApiRouteDeps {
 const DEFAULT_VALUE_LIMIT = 20;
 const MAX_VALUE_LIMIT = 200;
 
-function parseTraceQuery(params: URLSearchParams): TraceQuery {
+export function parseTraceQuery(params: URLSearchParams): TraceQuery {
   const query: TraceQuery = { limit: DEFAULT_TRACE_LIMIT };
   const limit = params.get("limit");
   if (limit !== null) {

@@ -5,6 +5,7 @@ import type {
   BreakpointJson,
   BreakpointsResponse,
   HealthResponse,
+  ImportResponse,
   MetricCatalogResponse,
   MetricQueryResponse,
   SdkEventsResponse,
@@ -102,6 +103,13 @@ export function query(params: Record<string, string | number | undefined>): stri
   return text === "" ? "" : `?${text}`;
 }
 
+/** Where the OTLP/JSON of one trace, or of every trace the list's filters match, downloads from. */
+export function exportUrl(selection: { traceId: string } | TraceListParams): string {
+  if ("traceId" in selection) return `/api/export?trace=${encodeURIComponent(selection.traceId)}`;
+  const { limit: _limit, cursor: _cursor, ...filters } = selection;
+  return `/api/export${traceListQuery(filters)}`;
+}
+
 function sendJson(method: string, body: unknown): RequestInit {
   return { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) };
 }
@@ -116,6 +124,13 @@ export const api = {
   attributeKeys: () => request<AttributeKeysResponse>("/api/attributes"),
   attributeValues: (key: string) =>
     request<AttributeValuesResponse>(`/api/attributes/${encodeURIComponent(key)}/values?limit=50`),
+  /** An OTLP file (JSON, JSON Lines, protobuf, gzip) as it is: the server tells the format. */
+  importFile: (file: Blob) =>
+    request<ImportResponse>("/api/import", {
+      method: "POST",
+      headers: { "content-type": "application/octet-stream" },
+      body: file,
+    }),
   clear: () => request<{ cleared: boolean }>("/api/traces", { method: "DELETE" }),
   breakpoints: () => request<BreakpointsResponse>("/api/breakpoints"),
   updateBreakpoint: (id: string, patch: BreakpointPatch) =>

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import type { TraceSummaryJson } from "../../../../src/protocol";
-import { api } from "../../api/client";
+import { api, exportUrl } from "../../api/client";
 import { NewItemsPill, PauseButton } from "../../components/LiveListControls";
 import { useListKeys } from "../../components/use-list-keys";
 import { VirtualList } from "../../components/VirtualList";
@@ -103,6 +103,15 @@ export function TraceListPage() {
             {list.hasMore ? "+" : ""}
           </span>
           <PauseButton paused={paused} noun="trace" onToggle={() => (paused ? list.showNew() : list.pause())} />
+          <a
+            class="button"
+            href={exportUrl(filters)}
+            download="traces.jsonl"
+            title="Download every stored trace these filters match as OTLP/JSON Lines"
+            data-testid="download-traces"
+          >
+            Download
+          </a>
           <button
             type="button"
             class="button danger"

@@ -1,3 +1,4 @@
+import { exportUrl } from "../../api/client";
 import { CopyButton } from "../../components/CopyButton";
 import { CompareMenu } from "../compare/CompareMenu";
 import "../compare/compare.css";
@@ -80,6 +81,15 @@ export function TraceHeader({
             title="The trace as JSON (REST API)"
           >
             JSON
+          </a>
+          <a
+            class="tv-json-link"
+            href={exportUrl({ traceId })}
+            // A name, not a bare attribute: an empty download="" would not keep the router off the link.
+            download={`trace-${traceId}.json`}
+            title="Download this trace as OTLP/JSON (tracekit-local import, or a drop on this page, reads it back)"
+          >
+            Download
           </a>
         </span>
       </div>

@@ -1,0 +1,188 @@
+import { createReadStream, statSync } from "node:fs";
+import { type Command, InvalidArgumentError } from "commander";
+import { StoreOpenError } from "../store/open-store.js";
+import type { ImportCounts } from "../transfer/import.js";
+import type { BatchSink } from "../transfer/import-stream.js";
+import { packageVersion } from "../version.js";
+import { addInstanceOptions, type InstanceOptions, requireInstance } from "./instance.js";
+
+interface ImportOptions extends InstanceOptions {
+  db?: string;
+  maxSpans?: number;
+  concurrency: number;
+}
+
+/** Files at least this large get a progress bar (when stderr is a terminal). */
+const PROGRESS_MIN_BYTES = 4 * 1024 * 1024;
+const PROGRESS_INTERVAL_MS = 100;
+
+function parsePositive(value: string): number {
+  const n = Number(value.trim());
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError("Use a whole number of at least 1.");
+  return n;
+}
+
+export function addImportOptions(command: Command): Command {
+  return addInstanceOptions(command)
+    .argument("<files...>", "OTLP files to import (- reads stdin)")
+    .option("--db <file>", "write into this --db file directly instead of a running instance (it must not be in use)")
+    .option(
+      "--max-spans <n>",
+      "with --db: the retention bound the file is kept to (as the server's --max-spans)",
+      parsePositive,
+    )
+    .option("--concurrency <n>", "requests in flight at once to a running instance", parsePositive, 4)
+    .addHelpText(
+      "after",
+      "\nReads OTLP/JSON (one request, or JSON Lines as the OpenTelemetry Collector's file exporter\n" +
+        "writes them, traces, logs and metrics mixed), OTLP protobuf (one request, or the Collector's\n" +
+        "length-prefixed file format), each optionally gzip-compressed; the format is read from the data.",
+    );
+}
+
+const number = (n: number) => n.toLocaleString("en-US");
+
+function fileSize(path: string): number | null {
+  try {
+    return statSync(path).size;
+  } catch {
+    return null;
+  }
+}
+
+/** A progress bar on stderr, redrawn at most every 100 ms; only on a terminal and for big files. */
+function progressBar(name: string, total: number | null) {
+  const shown = process.stderr.isTTY === true && (total === null || total >= PROGRESS_MIN_BYTES);
+  let lastDraw = 0;
+  let read = 0;
+  let spans = 0;
+  const draw = (force = false) => {
+    if (!shown) return;
+    const now = Date.now();
+    if (!force && now - lastDraw < PROGRESS_INTERVAL_MS) return;
+    lastDraw = now;
+    const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
+    const width = 24;
+    let line: string;
+    if (total !== null && total > 0) {
+      const done = Math.min(1, read / total);
+      const filled = Math.round(done * width);
+      line = `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${Math.floor(done * 100)}% ${mb(read)}/${mb(total)} MB`;
+    } else {
+      line = `${mb(read)} MB read`;
+    }
+    process.stderr.write(`\r${name}: ${line}, ${number(spans)} spans\x1b[K`);
+  };
+  return {
+    read(bytes: number) {
+      read += bytes;
+      draw();
+    },
+    counts(counts: ImportCounts) {
+      spans = counts.spans;
+      draw();
+    },
+    done() {
+      if (shown) process.stderr.write("\r\x1b[K");
+    },
+  };
+}
+
+async function* counted(source: AsyncIterable<Uint8Array | string>, onRead: (bytes: number) => void) {
+  for await (const chunk of source) {
+    onRead(chunk.length);
+    yield chunk;
+  }
+}
+
+export async function runImport(files: string[], options: ImportOptions): Promise<void> {
+  const started = performance.now();
+  let sink: BatchSink;
+  let close = () => {};
+  const { importStream, offlineSink } = await import("../transfer/import-stream.js");
+  if (options.db !== undefined) {
+    const { openOffline } = await import("../offline.js");
+    try {
+      const offline = await openOffline({
+        dbPath: options.db,
+        create: true,
+        ...(options.maxSpans !== undefined ? { maxSpans: options.maxSpans } : {}),
+      });
+      sink = offlineSink(offline.importer);
+      close = () => offline.close();
+    } catch (error) {
+      if (error instanceof StoreOpenError) {
+        console.error(`error: ${error.message}`);
+        process.exit(1);
+      }
+      throw error;
+    }
+  } else {
+    if (options.maxSpans !== undefined) {
+      console.error("error: --max-spans applies to --db only (a running instance keeps its own bound)");
+      process.exit(2);
+    }
+    const { otlpHttpSink } = await import("../transfer/otlp-client.js");
+    sink = otlpHttpSink((await requireInstance(options)).url, `tracekit-local-import/${packageVersion()}`);
+  }
+
+  const totals: ImportCounts = {
+    traceIds: new Set(),
+    spans: 0,
+    logRecords: 0,
+    dataPoints: 0,
+    rejected: 0,
+    errors: [],
+  };
+  let failedFiles = 0;
+  try {
+    for (const file of files) {
+      const name = file === "-" ? "stdin" : file;
+      const progress = progressBar(name, file === "-" ? null : fileSize(file));
+      let counts: ImportCounts;
+      try {
+        const input = file === "-" ? process.stdin : createReadStream(file, { highWaterMark: 1024 * 1024 });
+        counts = await importStream(counted(input, progress.read), sink, {
+          concurrency: options.concurrency,
+          onBatch: progress.counts,
+        });
+      } catch (error) {
+        progress.done();
+        failedFiles++;
+        console.error(`error: ${name}: ${(error as Error).message.split("\n")[0]}`);
+        continue;
+      }
+      progress.done();
+      for (const id of counts.traceIds) totals.traceIds.add(id);
+      totals.spans += counts.spans;
+      totals.logRecords += counts.logRecords;
+      totals.dataPoints += counts.dataPoints;
+      totals.rejected += counts.rejected;
+      let unreadable = false;
+      for (const error of counts.errors) {
+        unreadable ||= error.rejectedItems === undefined;
+        const where = error.where === "" ? "" : `${error.where}: `;
+        console.error(`${error.rejectedItems === undefined ? "error" : "warning"}: ${name}: ${where}${error.message}`);
+      }
+      if (unreadable) failedFiles++;
+    }
+  } finally {
+    close();
+  }
+
+  const seconds = (performance.now() - started) / 1000;
+  const count = (n: number, noun: string) => `${number(n)} ${noun}${n === 1 ? "" : "s"}`;
+  const parts = [
+    count(totals.traceIds.size, "trace"),
+    count(totals.spans, "span"),
+    count(totals.logRecords, "log record"),
+    count(totals.dataPoints, "metric point"),
+    `${number(totals.rejected)} rejected`,
+  ];
+  const rate = seconds > 0 && totals.spans > 0 ? ` (${number(Math.round(totals.spans / seconds))} spans/s)` : "";
+  const into = options.db !== undefined ? ` into ${options.db}` : "";
+  console.log(
+    `imported ${failedFiles > 0 ? `${number(files.length - failedFiles)} of ` : ""}${number(files.length)} file${files.length === 1 ? "" : "s"}${into}: ${parts.join(", ")} in ${seconds.toFixed(1)} s${rate}`,
+  );
+  if (failedFiles > 0) process.exitCode = 1;
+}

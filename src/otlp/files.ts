@@ -1,0 +1,281 @@
+/**
+ * OTLP as it is kept in files, split into export requests ("pieces") that the decoders read:
+ *
+ * - OTLP/JSON: one ExportTrace/Logs/MetricsServiceRequest document (any layout), or JSON Lines as the
+ *   OpenTelemetry Collector's file exporter writes them (one request per line; lines of the three
+ *   signals may be mixed).
+ * - OTLP protobuf: one request, or the Collector's `proto` file format (each request preceded by its
+ *   length as a 4-byte big-endian integer).
+ * - Either of them gzip-compressed (told by the magic bytes, not the name).
+ *
+ * Which signal a piece holds is read from it: the JSON field name (`resourceSpans`, `resourceLogs`,
+ * `resourceMetrics`), or for protobuf the wire types of the first item's fields (the three request
+ * messages share their outer shape).
+ */
+import { gunzipSync } from "node:zlib";
+import { OtlpDecodeError } from "./errors.js";
+import { parseOtlpJsonText } from "./json/parse.js";
+import { ProtoReader, WIRE_I64, WIRE_LEN } from "./protobuf/wire.js";
+
+export type OtlpSignalName = "traces" | "logs" | "metrics";
+
+export type OtlpPiece =
+  | { signal: OtlpSignalName; encoding: "json"; value: unknown; text: string; where: string }
+  | { signal: OtlpSignalName; encoding: "protobuf"; bytes: Uint8Array; where: string };
+
+/** A part of a file that could not be read, and where it is ("line 12", "byte 4096"). */
+export interface PieceError {
+  where: string;
+  message: string;
+  /** Set when the part was read but some of its items were refused (the rest was stored). */
+  rejectedItems?: number;
+}
+
+export type PieceOrError = OtlpPiece | { error: PieceError };
+
+export type OtlpFileFormat = "json" | "protobuf" | "protobuf-stream";
+
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/** Inflates a gzip body, refusing to grow it past `maxBytes` (a gzip bomb stops at the bound). */
+export function gunzipBounded(bytes: Uint8Array, maxBytes: number): Uint8Array {
+  try {
+    return gunzipSync(bytes, { maxOutputLength: maxBytes });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") {
+      throw new OtlpDecodeError(`gzip data inflates past ${maxBytes} bytes`);
+    }
+    throw new OtlpDecodeError(`gzip data is broken (${(error as Error).message})`);
+  }
+}
+
+/** The format of (uncompressed) OTLP bytes from their first byte, or null when it is none of them. */
+export function formatOf(bytes: Uint8Array): OtlpFileFormat | null {
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i] as number;
+    // JSON may start with white space or a UTF-8 byte order mark.
+    if (b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d) {
+      if (i === 0 && b === 0x0a) return "protobuf";
+      continue;
+    }
+    if (b === 0xef && bytes[i + 1] === 0xbb && bytes[i + 2] === 0xbf) {
+      i += 2;
+      continue;
+    }
+    if (b === 0x7b) return "json";
+    if (i !== 0) return null;
+    // Field 1, length-delimited: every export request starts so. A length prefix under 16 MiB starts with 0.
+    if (b === 0x0a) return "protobuf";
+    if (b === 0x00) return "protobuf-stream";
+    return null;
+  }
+  return null;
+}
+
+const RESOURCE_FIELDS: [string, OtlpSignalName][] = [
+  ["resourceSpans", "traces"],
+  ["resource_spans", "traces"],
+  ["resourceLogs", "logs"],
+  ["resource_logs", "logs"],
+  ["resourceMetrics", "metrics"],
+  ["resource_metrics", "metrics"],
+];
+
+/** The signal of a parsed OTLP/JSON request. */
+export function jsonSignalOf(value: unknown): OtlpSignalName {
+  if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+    for (const [field, signal] of RESOURCE_FIELDS) if (field in value) return signal;
+    // An empty request ({}) is a valid export of nothing.
+    if (Object.keys(value).length === 0) return "traces";
+  }
+  throw new OtlpDecodeError("not an OTLP export request (no resourceSpans, resourceLogs or resourceMetrics)");
+}
+
+/**
+ * The signal of a protobuf export request, from the first item it holds: a Span has fixed64 times in
+ * fields 7 and 8, a LogRecord in fields 1 and 11, a Metric its data in length-delimited fields 5–11
+ * (and neither). A request with no items holds nothing to import, whatever its signal.
+ */
+export function protobufSignalOf(bytes: Uint8Array): OtlpSignalName {
+  const r = new ProtoReader(bytes);
+  const item = firstItem(r);
+  if (item === null) return "traces";
+  let signal: OtlpSignalName | null = null;
+  let sixteenByteFieldOne = false;
+  while (r.pos < r.end) {
+    const tag = r.tag();
+    const field = tag >>> 3;
+    const wire = tag & 7;
+    if (wire === WIRE_I64 && (field === 7 || field === 8)) return "traces";
+    if (wire === WIRE_I64 && (field === 1 || field === 11)) return "logs";
+    if (wire === WIRE_LEN && field >= 5 && field <= 11 && field !== 6 && field !== 8) signal ??= "metrics";
+    if (wire === WIRE_LEN && field === 1) {
+      const start = r.pos;
+      r.skip(tag);
+      // A trace id is 16 bytes after a 1-byte length.
+      sixteenByteFieldOne = r.pos - start === 17;
+      continue;
+    }
+    r.skip(tag);
+  }
+  if (sixteenByteFieldOne) return "traces";
+  if (signal !== null) return signal;
+  throw new OtlpDecodeError("cannot tell whether this protobuf holds spans, log records or metrics");
+}
+
+/** Moves `r` into the first item (span, log record, metric) of the request; null when it has none. */
+function firstItem(r: ProtoReader): true | null {
+  // request.resource_x (1) → resource_x.scope_x (2) → scope_x.items (2)
+  for (const wanted of [1, 2, 2]) {
+    let found = false;
+    while (r.pos < r.end) {
+      const tag = r.tag();
+      if (tag >>> 3 === wanted && (tag & 7) === WIRE_LEN) {
+        r.enter();
+        found = true;
+        break;
+      }
+      r.skip(tag);
+    }
+    if (!found) return null;
+  }
+  return true;
+}
+
+/**
+ * The top-level entries (ResourceSpans, ResourceLogs, ResourceMetrics) of a protobuf request,
+ * regrouped into requests of at most about `maxBytes` each (an entry larger than that is one request
+ * of its own). Repeated fields concatenate, so each group is itself a valid request.
+ */
+export function splitProtobufRequest(bytes: Uint8Array, maxBytes: number): Uint8Array[] {
+  if (bytes.length <= maxBytes) return [bytes];
+  const r = new ProtoReader(bytes);
+  const parts: Uint8Array[] = [];
+  let groupStart = 0;
+  while (r.pos < r.end) {
+    const entryStart = r.pos;
+    r.skip(r.tag());
+    if (r.pos - groupStart > maxBytes && entryStart > groupStart) {
+      parts.push(bytes.subarray(groupStart, entryStart));
+      groupStart = entryStart;
+    }
+  }
+  if (groupStart < bytes.length) parts.push(bytes.subarray(groupStart));
+  return parts;
+}
+
+/** The messages of a Collector `proto` file (4-byte big-endian length, then the message), with their offsets. */
+export function* lengthPrefixedMessages(bytes: Uint8Array): Generator<{ bytes: Uint8Array; offset: number }> {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let offset = 0;
+  while (offset < bytes.length) {
+    if (offset + 4 > bytes.length) {
+      throw new OtlpDecodeError(`truncated length prefix at byte ${offset}`);
+    }
+    const length = view.getUint32(offset);
+    if (offset + 4 + length > bytes.length) {
+      throw new OtlpDecodeError(`message of ${length} bytes at byte ${offset} runs past the end`);
+    }
+    yield { bytes: bytes.subarray(offset + 4, offset + 4 + length), offset };
+    offset += 4 + length;
+  }
+}
+
+/** A JSON piece, or the error that makes it unusable. */
+export function jsonPiece(text: string, where: string): PieceOrError {
+  try {
+    const value = parseOtlpJsonText(text);
+    return { signal: jsonSignalOf(value), encoding: "json", value, text, where };
+  } catch (error) {
+    return { error: { where, message: (error as Error).message } };
+  }
+}
+
+function protobufPiece(bytes: Uint8Array, where: string): PieceOrError {
+  try {
+    return { signal: protobufSignalOf(bytes), encoding: "protobuf", bytes, where };
+  } catch (error) {
+    return { error: { where, message: (error as Error).message } };
+  }
+}
+
+export interface SplitOptions {
+  /** Line number of the body's first line in the file it came from (JSON Lines sent in batches). */
+  firstLine?: number;
+  /** Byte offset of the body in the file it came from. */
+  firstByte?: number;
+  /** Bound for inflating a gzip body. */
+  maxInflatedBytes: number;
+}
+
+/**
+ * Every export request in a whole body of any of the formats, in order; unusable parts (a bad line,
+ * a broken message) come as errors between them, so the rest still imports.
+ */
+export function* otlpPieces(body: Uint8Array, options: SplitOptions): Generator<PieceOrError> {
+  const firstByte = options.firstByte ?? 0;
+  let bytes = body;
+  if (isGzip(bytes)) {
+    try {
+      bytes = gunzipBounded(bytes, options.maxInflatedBytes);
+    } catch (error) {
+      yield { error: { where: `byte ${firstByte}`, message: (error as Error).message } };
+      return;
+    }
+  }
+  const format = formatOf(bytes);
+  if (format === null) {
+    yield {
+      error: {
+        where: `byte ${firstByte}`,
+        message: "not OTLP JSON, JSON Lines, protobuf or gzip (it starts with neither '{' nor a protobuf field)",
+      },
+    };
+    return;
+  }
+  if (format === "protobuf") {
+    yield protobufPiece(bytes, `byte ${firstByte}`);
+    return;
+  }
+  if (format === "protobuf-stream") {
+    try {
+      for (const message of lengthPrefixedMessages(bytes)) {
+        yield protobufPiece(message.bytes, `byte ${firstByte + message.offset}`);
+      }
+    } catch (error) {
+      yield { error: { where: "end of data", message: (error as Error).message } };
+    }
+    return;
+  }
+  yield* jsonPieces(new TextDecoder().decode(bytes), options.firstLine ?? 1);
+}
+
+/**
+ * A JSON body: JSON Lines when its first line is a document of its own and more lines follow, else
+ * one document (whatever its layout).
+ */
+function* jsonPieces(text: string, firstLine: number): Generator<PieceOrError> {
+  const lineEnd = text.indexOf("\n");
+  if (lineEnd !== -1 && lineEnd < text.trimEnd().length) {
+    const first = jsonPiece(text.slice(0, lineEnd), `line ${firstLine}`);
+    if (!("error" in first)) {
+      yield first;
+      yield* jsonLines(text, lineEnd + 1, firstLine + 1);
+      return;
+    }
+  }
+  yield jsonPiece(text, `line ${firstLine}`);
+}
+
+function* jsonLines(text: string, from: number, firstLine: number): Generator<PieceOrError> {
+  let line = firstLine;
+  for (let start = from; start < text.length; line++) {
+    let end = text.indexOf("\n", start);
+    if (end === -1) end = text.length;
+    const content = text.slice(start, end);
+    if (content.trim() !== "") yield jsonPiece(content, `line ${line}`);
+    start = end + 1;
+  }
+}

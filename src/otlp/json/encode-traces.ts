@@ -1,0 +1,196 @@
+/**
+ * Domain Spans → an OTLP/JSON ExportTraceServiceRequest (the encoding `decodeTraceRequestJson` reads):
+ * hex ids, int64 as decimal strings, enums as integers, typed AnyValues. Spans that share a resource
+ * and a scope are grouped under one ResourceSpans/ScopeSpans, as an SDK would send them.
+ *
+ * What comes back from decoding this is the same domain Span (ids, nanosecond times, attribute values,
+ * events, links, status, kind, trace state, flags, dropped counts, resource and scope). The domain keeps
+ * attribute values as JSON-friendly values (see otlp/attributes.ts), so their encoding is decided from
+ * the value: a whole number is an `intValue`, any other number a `doubleValue`, a string a `stringValue`.
+ */
+import type { Attributes, AttrValue, InstrumentationScope, Span, SpanEvent, SpanLink } from "../../domain/span.js";
+import { SPAN_KINDS, STATUS_CODES } from "../../domain/span.js";
+
+export interface OtlpJsonAnyValue {
+  stringValue?: string;
+  boolValue?: boolean;
+  intValue?: string;
+  /** A number, or "NaN", "Infinity", "-Infinity" (the protobuf JSON mapping of non-finite doubles). */
+  doubleValue?: number | string;
+  arrayValue?: { values: OtlpJsonAnyValue[] };
+  kvlistValue?: { values: OtlpJsonKeyValue[] };
+}
+
+export interface OtlpJsonKeyValue {
+  key: string;
+  value: OtlpJsonAnyValue;
+}
+
+export interface OtlpJsonSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  traceState?: string;
+  flags?: number;
+  name: string;
+  kind: number;
+  startTimeUnixNano: string;
+  endTimeUnixNano: string;
+  attributes: OtlpJsonKeyValue[];
+  droppedAttributesCount?: number;
+  events: {
+    timeUnixNano: string;
+    name: string;
+    attributes: OtlpJsonKeyValue[];
+    droppedAttributesCount?: number;
+  }[];
+  droppedEventsCount?: number;
+  links: {
+    traceId: string;
+    spanId: string;
+    traceState?: string;
+    attributes: OtlpJsonKeyValue[];
+    droppedAttributesCount?: number;
+    flags?: number;
+  }[];
+  droppedLinksCount?: number;
+  status: { code: number; message?: string };
+}
+
+export interface OtlpJsonTraceRequest {
+  resourceSpans: {
+    resource: { attributes: OtlpJsonKeyValue[] };
+    scopeSpans: {
+      scope: { name: string; version?: string; attributes?: OtlpJsonKeyValue[] };
+      spans: OtlpJsonSpan[];
+    }[];
+  }[];
+}
+
+/** One request holding `spans`, grouped by resource and scope in the order they first appear. */
+export function encodeTraceRequestJson(spans: Iterable<Span>): OtlpJsonTraceRequest {
+  const request: OtlpJsonTraceRequest = { resourceSpans: [] };
+  // Spans of one batch share their resource and scope objects; spans read back from SQLite carry
+  // equal copies, so groups are found by reference first and by content after.
+  const resourceByRef = new Map<Attributes, ResourceGroup>();
+  const resourceByKey = new Map<string, ResourceGroup>();
+  for (const span of spans) {
+    let resource = resourceByRef.get(span.resource);
+    if (resource === undefined) {
+      const key = JSON.stringify(span.resource);
+      resource = resourceByKey.get(key);
+      if (resource === undefined) {
+        resource = { json: { resource: { attributes: keyValues(span.resource) }, scopeSpans: [] }, scopes: new Map() };
+        resourceByKey.set(key, resource);
+        request.resourceSpans.push(resource.json);
+      }
+      resourceByRef.set(span.resource, resource);
+    }
+    const scopeKey = scopeKeyOf(span.scope);
+    let scope = resource.scopes.get(scopeKey);
+    if (scope === undefined) {
+      scope = { scope: scopeJson(span.scope), spans: [] };
+      resource.scopes.set(scopeKey, scope);
+      resource.json.scopeSpans.push(scope);
+    }
+    scope.spans.push(spanJson(span));
+  }
+  return request;
+}
+
+interface ResourceGroup {
+  json: OtlpJsonTraceRequest["resourceSpans"][number];
+  scopes: Map<string, OtlpJsonTraceRequest["resourceSpans"][number]["scopeSpans"][number]>;
+}
+
+const scopeKeys = new WeakMap<InstrumentationScope, string>();
+
+function scopeKeyOf(scope: InstrumentationScope): string {
+  let key = scopeKeys.get(scope);
+  if (key === undefined) {
+    key = JSON.stringify([scope.name, scope.version, scope.attributes ?? {}]);
+    scopeKeys.set(scope, key);
+  }
+  return key;
+}
+
+function scopeJson(
+  scope: InstrumentationScope,
+): OtlpJsonTraceRequest["resourceSpans"][number]["scopeSpans"][number]["scope"] {
+  const json: ReturnType<typeof scopeJson> = { name: scope.name };
+  if (scope.version !== "") json.version = scope.version;
+  if (scope.attributes !== undefined && Object.keys(scope.attributes).length !== 0) {
+    json.attributes = keyValues(scope.attributes);
+  }
+  return json;
+}
+
+export function spanJson(span: Span): OtlpJsonSpan {
+  const json: OtlpJsonSpan = {
+    traceId: span.traceId,
+    spanId: span.spanId,
+    name: span.name,
+    kind: SPAN_KINDS.indexOf(span.kind),
+    startTimeUnixNano: span.startTimeUnixNano.toString(),
+    endTimeUnixNano: span.endTimeUnixNano.toString(),
+    attributes: keyValues(span.attributes),
+    events: span.events.map(eventJson),
+    links: span.links.map(linkJson),
+    status: { code: STATUS_CODES.indexOf(span.status.code) },
+  };
+  if (span.parentSpanId !== null) json.parentSpanId = span.parentSpanId;
+  if (span.traceState !== undefined) json.traceState = span.traceState;
+  if (span.flags !== undefined) json.flags = span.flags;
+  if (span.droppedAttributesCount !== undefined) json.droppedAttributesCount = span.droppedAttributesCount;
+  if (span.droppedEventsCount !== undefined) json.droppedEventsCount = span.droppedEventsCount;
+  if (span.droppedLinksCount !== undefined) json.droppedLinksCount = span.droppedLinksCount;
+  if (span.status.message !== undefined) json.status.message = span.status.message;
+  return json;
+}
+
+function eventJson(event: SpanEvent): OtlpJsonSpan["events"][number] {
+  const json: OtlpJsonSpan["events"][number] = {
+    timeUnixNano: event.timeUnixNano.toString(),
+    name: event.name,
+    attributes: keyValues(event.attributes),
+  };
+  if (event.droppedAttributesCount !== undefined) json.droppedAttributesCount = event.droppedAttributesCount;
+  return json;
+}
+
+function linkJson(link: SpanLink): OtlpJsonSpan["links"][number] {
+  const json: OtlpJsonSpan["links"][number] = {
+    traceId: link.traceId,
+    spanId: link.spanId,
+    attributes: keyValues(link.attributes),
+  };
+  if (link.traceState !== undefined) json.traceState = link.traceState;
+  if (link.droppedAttributesCount !== undefined) json.droppedAttributesCount = link.droppedAttributesCount;
+  if (link.flags !== undefined) json.flags = link.flags;
+  return json;
+}
+
+export function keyValues(attributes: Attributes): OtlpJsonKeyValue[] {
+  const out: OtlpJsonKeyValue[] = [];
+  for (const key in attributes) out.push({ key, value: anyValueJson(attributes[key] as AttrValue) });
+  return out;
+}
+
+/** The AnyValue of a domain attribute value; null is the empty AnyValue. */
+export function anyValueJson(value: AttrValue): OtlpJsonAnyValue {
+  switch (typeof value) {
+    case "string":
+      return { stringValue: value };
+    case "boolean":
+      return { boolValue: value };
+    case "number":
+      // The decoders keep an int64 as a number only while it is exact (beyond that it is a decimal
+      // string), so a larger whole number was a double.
+      if (Number.isSafeInteger(value)) return { intValue: String(value) };
+      return { doubleValue: Number.isFinite(value) ? value : String(value) };
+    default:
+      if (value === null) return {};
+      if (Array.isArray(value)) return { arrayValue: { values: value.map(anyValueJson) } };
+      return { kvlistValue: { values: keyValues(value) } };
+  }
+}

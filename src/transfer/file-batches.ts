@@ -1,0 +1,276 @@
+/**
+ * A file (or stdin) of OTLP → bounded request bodies ("batches") that `POST /api/import` and the
+ * offline importer read, without holding a JSON Lines file in memory: lines are grouped into batches
+ * of at most about `maxBatchBytes`, each numbered by its first line. A single JSON document or a
+ * protobuf file is read whole (up to `maxWholeBytes`) and split by its top-level entries.
+ */
+import { Readable } from "node:stream";
+import { createGunzip } from "node:zlib";
+import { OtlpDecodeError } from "../otlp/errors.js";
+import {
+  formatOf,
+  isGzip,
+  jsonSignalOf,
+  lengthPrefixedMessages,
+  protobufSignalOf,
+  splitProtobufRequest,
+} from "../otlp/files.js";
+import { parseOtlpJsonText } from "../otlp/json/parse.js";
+
+export interface ImportBatch {
+  /** A whole request body in one of the file formats (never gzip: that is undone here). */
+  body: Uint8Array;
+  /** Line of the file the body starts on (JSON), for error locations. */
+  firstLine: number;
+  /** Byte of the (uncompressed) file the body starts at (protobuf), for error locations. */
+  firstByte: number;
+}
+
+export interface BatchOptions {
+  maxBatchBytes: number;
+  /** Bound for a file that has to be read whole (one JSON document, protobuf). */
+  maxWholeBytes: number;
+}
+
+export const DEFAULT_BATCH_OPTIONS: BatchOptions = { maxBatchBytes: 4 * 1024 * 1024, maxWholeBytes: 1024 ** 3 };
+
+/** Reads chunks with one chunk of look-ahead put back. */
+class ChunkSource {
+  private pending: Uint8Array[] = [];
+  constructor(private readonly iterator: AsyncIterator<Uint8Array>) {}
+
+  async next(): Promise<Uint8Array | null> {
+    const held = this.pending.pop();
+    if (held !== undefined) return held;
+    const result = await this.iterator.next();
+    return result.done === true ? null : toBytes(result.value);
+  }
+
+  unshift(chunk: Uint8Array): void {
+    this.pending.push(chunk);
+  }
+
+  /** At least `n` bytes from the start (fewer at the end of the data), put back for the next reads. */
+  async peek(n: number): Promise<Uint8Array> {
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    while (size < n) {
+      const chunk = await this.next();
+      if (chunk === null) break;
+      chunks.push(chunk);
+      size += chunk.length;
+    }
+    const head = Buffer.concat(chunks);
+    if (head.length > 0) this.unshift(head);
+    return head;
+  }
+
+  async rest(limit: number): Promise<Uint8Array> {
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for (let chunk = await this.next(); chunk !== null; chunk = await this.next()) {
+      size += chunk.length;
+      if (size > limit) throw new OtlpDecodeError(`larger than ${limit} bytes, the most read whole (use JSON Lines)`);
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks);
+  }
+}
+
+function toBytes(chunk: unknown): Uint8Array {
+  if (chunk instanceof Uint8Array) return chunk;
+  return Buffer.from(String(chunk));
+}
+
+/** How many bytes the first look decides the format from (leading white space included). */
+const SNIFF_BYTES = 4096;
+
+/**
+ * The batches of one file or stream. Throws OtlpDecodeError (with a byte or line) for data that is
+ * none of the formats or cannot be split; pieces inside a batch are checked by whoever imports it.
+ */
+export async function* importBatches(
+  input: AsyncIterable<Uint8Array | string>,
+  options: BatchOptions = DEFAULT_BATCH_OPTIONS,
+): AsyncGenerator<ImportBatch> {
+  let source = new ChunkSource(input[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>);
+  let head = await source.peek(SNIFF_BYTES);
+  if (isGzip(head)) {
+    const raw = source;
+    const gunzip = Readable.from(
+      (async function* () {
+        for (let chunk = await raw.next(); chunk !== null; chunk = await raw.next()) yield chunk;
+      })(),
+    ).pipe(createGunzip());
+    source = new ChunkSource(gunzip[Symbol.asyncIterator]());
+    head = await source.peek(SNIFF_BYTES);
+  }
+  if (head.length === 0) throw new OtlpDecodeError("the file is empty");
+  const format = formatOf(head);
+  if (format === null) {
+    throw new OtlpDecodeError(
+      "not OTLP JSON, JSON Lines, protobuf or gzip (it starts with neither '{' nor a protobuf field) at byte 0",
+    );
+  }
+  if (format === "json") {
+    yield* jsonBatches(source, options);
+    return;
+  }
+  const bytes = await source.rest(options.maxWholeBytes);
+  if (format === "protobuf") {
+    protobufSignalOf(bytes);
+    let offset = 0;
+    for (const part of splitProtobufRequest(bytes, options.maxBatchBytes)) {
+      yield { body: part, firstLine: 1, firstByte: offset };
+      offset += part.length;
+    }
+    return;
+  }
+  yield* protobufStreamBatches(bytes, options.maxBatchBytes);
+}
+
+/** The Collector's length-prefixed protobuf: messages of one signal in a row are merged into a batch. */
+function* protobufStreamBatches(bytes: Uint8Array, maxBatchBytes: number): Generator<ImportBatch> {
+  let batch: Uint8Array[] = [];
+  let batchBytes = 0;
+  let batchSignal = "";
+  let batchStart = 0;
+  const flush = function* (): Generator<ImportBatch> {
+    if (batch.length > 0) yield { body: Buffer.concat(batch), firstLine: 1, firstByte: batchStart };
+    batch = [];
+    batchBytes = 0;
+  };
+  for (const message of lengthPrefixedMessages(bytes)) {
+    let signal: string;
+    try {
+      signal = protobufSignalOf(message.bytes);
+    } catch {
+      // Sent alone, so that the importer reports it at its own offset.
+      yield* flush();
+      yield { body: message.bytes, firstLine: 1, firstByte: message.offset };
+      continue;
+    }
+    if (signal !== batchSignal || batchBytes + message.bytes.length > maxBatchBytes) {
+      yield* flush();
+      batchSignal = signal;
+      batchStart = message.offset;
+    }
+    batch.push(message.bytes);
+    batchBytes += message.bytes.length;
+  }
+  yield* flush();
+}
+
+/**
+ * JSON: JSON Lines when the first line is a document of its own (grouped into batches of whole
+ * lines), else one document, read whole and split by its resource entries when it is too big.
+ */
+async function* jsonBatches(source: ChunkSource, options: BatchOptions): AsyncGenerator<ImportBatch> {
+  const lines = lineReader(source);
+  const first = await lines.next();
+  if (first.done === true) return;
+  const firstLine = first.value;
+  if (!isJsonDocument(firstLine.text)) {
+    const parts: Uint8Array[] = [firstLine.bytes];
+    let size = firstLine.bytes.length;
+    for await (const line of lines) {
+      size += line.bytes.length;
+      if (size > options.maxWholeBytes) {
+        throw new OtlpDecodeError(`larger than ${options.maxWholeBytes} bytes, the most read whole (use JSON Lines)`);
+      }
+      parts.push(line.bytes);
+    }
+    yield* splitJsonDocument(Buffer.concat(parts), options.maxBatchBytes);
+    return;
+  }
+  let batch: Uint8Array[] = [firstLine.bytes];
+  let batchBytes = firstLine.bytes.length;
+  let batchLine = 1;
+  let lineNumber = 1;
+  for await (const line of lines) {
+    lineNumber++;
+    if (batchBytes + line.bytes.length > options.maxBatchBytes && batch.length > 0) {
+      yield { body: Buffer.concat(batch, batchBytes), firstLine: batchLine, firstByte: 0 };
+      batch = [];
+      batchBytes = 0;
+      batchLine = lineNumber;
+    }
+    batch.push(line.bytes);
+    batchBytes += line.bytes.length;
+  }
+  if (batch.length > 0) yield { body: Buffer.concat(batch, batchBytes), firstLine: batchLine, firstByte: 0 };
+}
+
+function isJsonDocument(text: string): boolean {
+  if (text.trim() === "") return false;
+  try {
+    parseOtlpJsonText(withoutBom(text));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Text without a leading UTF-8 byte order mark (TextDecoder drops it; Buffer#toString keeps it). */
+function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** Lines with their newline; `text` is decoded only for the first (the format check). */
+async function* lineReader(source: ChunkSource): AsyncGenerator<{ bytes: Uint8Array; text: string }> {
+  // The start of a line that continues in the next chunk, in pieces (joined once, when it ends).
+  let partial: Uint8Array[] = [];
+  let decodedFirst = false;
+  const emit = (bytes: Uint8Array) => {
+    const text = decodedFirst ? "" : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+    decodedFirst = true;
+    return { bytes, text };
+  };
+  for (let chunk = await source.next(); chunk !== null; chunk = await source.next()) {
+    let start = 0;
+    for (let nl = chunk.indexOf(0x0a); nl !== -1; nl = chunk.indexOf(0x0a, start)) {
+      const end = chunk.subarray(start, nl + 1);
+      if (partial.length === 0) {
+        yield emit(end);
+      } else {
+        partial.push(end);
+        yield emit(Buffer.concat(partial));
+        partial = [];
+      }
+      start = nl + 1;
+    }
+    // Copied: a stream may reuse a chunk's memory.
+    if (start < chunk.length) partial.push(Buffer.from(chunk.subarray(start)));
+  }
+  if (partial.length > 0) yield emit(Buffer.concat(partial));
+}
+
+/** One JSON document as batches: whole when small enough, else its resource entries in groups. */
+function* splitJsonDocument(bytes: Uint8Array, maxBatchBytes: number): Generator<ImportBatch> {
+  if (bytes.length <= maxBatchBytes) {
+    yield { body: bytes, firstLine: 1, firstByte: 0 };
+    return;
+  }
+  const value = parseOtlpJsonText(withoutBom(Buffer.from(bytes).toString("utf8"))) as Record<string, unknown>;
+  jsonSignalOf(value);
+  const field = Object.keys(value).find((key) => key.startsWith("resource"));
+  const entries = field === undefined ? undefined : value[field];
+  if (field === undefined || !Array.isArray(entries)) {
+    yield { body: bytes, firstLine: 1, firstByte: 0 };
+    return;
+  }
+  let group: string[] = [];
+  let groupBytes = 0;
+  const body = () => Buffer.from(`{"${field}":[${group.join(",")}]}`);
+  for (const entry of entries) {
+    const text = JSON.stringify(entry);
+    if (groupBytes + text.length > maxBatchBytes && group.length > 0) {
+      yield { body: body(), firstLine: 1, firstByte: 0 };
+      group = [];
+      groupBytes = 0;
+    }
+    group.push(text);
+    groupBytes += text.length;
+  }
+  if (group.length > 0) yield { body: body(), firstLine: 1, firstByte: 0 };
+}

@@ -1,0 +1,70 @@
+/**
+ * One file's import: its batches (file-batches.ts) go to a sink, several at a time, and what each
+ * stored or refused is added up. The sink is a running server (otlp-client.ts) or a `--db` file
+ * opened here (the offline importer).
+ */
+import { OtlpDecodeError } from "../otlp/errors.js";
+import { type BatchOptions, DEFAULT_BATCH_OPTIONS, type ImportBatch, importBatches } from "./file-batches.js";
+import { emptyImportCounts, type ImportCounts, type Importer, MAX_IMPORT_ERRORS } from "./import.js";
+
+export interface BatchSink {
+  /** Imports one batch, adding what it stored and refused to `counts`. */
+  send(batch: ImportBatch, counts: ImportCounts): Promise<void>;
+}
+
+/** Batches into the stores of this process. */
+export function offlineSink(importer: Importer, maxInflatedBytes = 1024 ** 3): BatchSink {
+  return {
+    async send(batch, counts) {
+      importer.importBody(batch.body, counts, {
+        firstLine: batch.firstLine,
+        firstByte: batch.firstByte,
+        maxInflatedBytes,
+      });
+    },
+  };
+}
+
+function addError(counts: ImportCounts, where: string, message: string): void {
+  if (counts.errors.length < MAX_IMPORT_ERRORS) counts.errors.push({ where, message });
+}
+
+export interface StreamImportOptions {
+  /** Batches in flight at once. */
+  concurrency?: number;
+  batches?: BatchOptions;
+  /** After each batch is done, with the counts so far. */
+  onBatch?(counts: ImportCounts): void;
+}
+
+/**
+ * Imports one file or stream. A file that is none of the formats ends with one error and no
+ * batches; a bad part inside a file is an error of its own while the rest imports.
+ */
+export async function importStream(
+  input: AsyncIterable<Uint8Array | string>,
+  sink: BatchSink,
+  options: StreamImportOptions = {},
+): Promise<ImportCounts> {
+  const counts = emptyImportCounts();
+  const concurrency = Math.max(1, options.concurrency ?? 4);
+  const inFlight = new Set<Promise<void>>();
+  try {
+    for await (const batch of importBatches(input, options.batches ?? DEFAULT_BATCH_OPTIONS)) {
+      const sent: Promise<void> = sink
+        .send(batch, counts)
+        .catch((error: unknown) => addError(counts, `line ${batch.firstLine}`, (error as Error).message))
+        .then(() => {
+          inFlight.delete(sent);
+          options.onBatch?.(counts);
+        });
+      inFlight.add(sent);
+      if (inFlight.size >= concurrency) await Promise.race(inFlight);
+    }
+  } catch (error) {
+    if (!(error instanceof OtlpDecodeError)) throw error;
+    addError(counts, "", error.message);
+  }
+  await Promise.all(inFlight);
+  return counts;
+}

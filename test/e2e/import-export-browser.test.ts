@@ -1,0 +1,85 @@
+/// <reference lib="dom" />
+import { readFile } from "node:fs/promises";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { decodeTraceRequestJson } from "../../src/otlp/json/traces.js";
+import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
+import { jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
+
+const available = chromiumAvailable();
+
+/** Drops a file made in the page on its body, as a drag from the file manager does. */
+async function dropFile(page: Page, name: string, content: string): Promise<void> {
+  await page.evaluate(
+    ({ name, content }) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([content], name, { type: "application/json" }));
+      for (const type of ["dragenter", "dragover", "drop"]) {
+        document.body.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }));
+      }
+    },
+    { name, content },
+  );
+}
+
+async function downloaded(page: Page, click: () => Promise<void>): Promise<{ name: string; text: string }> {
+  const [download] = await Promise.all([page.waitForEvent("download"), click()]);
+  const path = await download.path();
+  return { name: download.suggestedFilename(), text: await readFile(path, "utf8") };
+}
+
+describe.skipIf(!available)("download and drop-to-import, in Chromium", () => {
+  const suite = useAppInChromium();
+
+  it("downloads a trace and the filtered list as OTLP/JSON, and imports a dropped file", async () => {
+    const { app, browser } = suite;
+    const traceId = newTraceId();
+    const root = newSpanId();
+    await postJson(
+      app.base,
+      jsonTraceRequest("shop", [
+        { traceId, spanId: root, name: "GET /cart", kind: 2 },
+        { traceId, parentSpanId: root, name: "SELECT cart", kind: 3 },
+      ]),
+    );
+    await postJson(app.base, jsonTraceRequest("mail", [{ name: "send welcome" }]));
+
+    const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 700 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+
+    await page.goto(`${app.base}/traces/${traceId}`);
+    const one = await downloaded(page, () => page.getByTestId("trace-header").getByText("Download").click());
+    expect(one.name).toBe(`trace-${traceId}.json`);
+    expect(
+      decodeTraceRequestJson(JSON.parse(one.text))
+        .spans.map((s) => s.name)
+        .sort(),
+    ).toEqual(["GET /cart", "SELECT cart"]);
+
+    await page.goto(`${app.base}/?service=mail`);
+    await expect.poll(() => page.getByTestId("trace-count").textContent()).toMatch(/^1 trace/);
+    const list = await downloaded(page, () => page.getByTestId("download-traces").click());
+    expect(list.name).toMatch(/^traces-\d{8}-\d{6}\.jsonl$/);
+    const lines = list.text.split("\n").filter(Boolean);
+    expect(lines.map((line) => decodeTraceRequestJson(JSON.parse(line)).spans[0]?.name)).toEqual(["send welcome"]);
+
+    // A file dropped on the page is imported, and its trace shows up in the open list.
+    const dropped = jsonTraceRequest("mail", [{ name: "send receipt" }]);
+    await dropFile(page, "receipt.json", JSON.stringify(dropped));
+    await expect
+      .poll(() => page.getByTestId("import-result").textContent())
+      .toContain("Imported 1 span in 1 trace from receipt.json");
+    await expect.poll(() => page.getByTestId("trace-count").textContent()).toMatch(/^2 traces/);
+    await page.getByTestId("import-result").getByText("Dismiss").click();
+
+    await dropFile(page, "notes.txt", "not telemetry");
+    await expect
+      .poll(() => page.getByTestId("import-result").textContent())
+      .toContain("Could not import notes.txt: byte 0: not OTLP JSON, JSON Lines, protobuf or gzip");
+
+    await context.close();
+    expect(problems.filter((p) => !p.includes("400 (Bad Request)"))).toEqual([]);
+  });
+});

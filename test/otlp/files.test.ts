@@ -1,0 +1,168 @@
+import { readFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import {
+  formatOf,
+  type OtlpPiece,
+  otlpPieces,
+  type PieceOrError,
+  protobufSignalOf,
+  splitProtobufRequest,
+} from "../../src/otlp/files.js";
+import { decodeTraceRequestProtobuf } from "../../src/otlp/protobuf/traces.js";
+import { loadOtlpMetricsRoot, loadOtlpRoot, PKG } from "./helpers.js";
+import { encodeLogRequest, loadOtlpLogsRoot, protoLogRequest } from "./log-sample-request.js";
+import { protoRequest } from "./sample-request.js";
+
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/otlp-examples/${name}`, import.meta.url), "utf8");
+const OPTIONS = { maxInflatedBytes: 64 * 1024 * 1024 };
+
+function traceProtobuf(): Uint8Array {
+  const Request = loadOtlpRoot().lookupType(`${PKG}.ExportTraceServiceRequest`);
+  return Request.encode(Request.fromObject(protoRequest())).finish();
+}
+
+function metricsProtobuf(): Uint8Array {
+  const Request = loadOtlpMetricsRoot().lookupType(`${PKG}.ExportMetricsServiceRequest`);
+  return Request.encode(
+    Request.fromObject({
+      resourceMetrics: [
+        {
+          resource: { attributes: [{ key: "service.name", value: { stringValue: "api" } }] },
+          scopeMetrics: [
+            {
+              scope: { name: "m" },
+              metrics: [
+                {
+                  name: "requests",
+                  unit: "1",
+                  sum: {
+                    aggregationTemporality: 2,
+                    isMonotonic: true,
+                    dataPoints: [{ timeUnixNano: "1700000000000000000", asInt: "3" }],
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    }),
+  ).finish();
+}
+
+function pieces(body: Uint8Array | string, firstLine?: number): PieceOrError[] {
+  const bytes = typeof body === "string" ? Buffer.from(body) : body;
+  return [...otlpPieces(bytes, { ...OPTIONS, ...(firstLine !== undefined ? { firstLine } : {}) })];
+}
+
+function summary(list: PieceOrError[]): string[] {
+  return list.map((p) => ("error" in p ? `${p.error.where}: error` : `${p.where}: ${p.signal} ${p.encoding}`));
+}
+
+/** A Collector `proto` file: each message after its length as 4 bytes, big-endian. */
+function lengthPrefixed(...messages: Uint8Array[]): Uint8Array {
+  return Buffer.concat(
+    messages.flatMap((m) => {
+      const length = Buffer.alloc(4);
+      length.writeUInt32BE(m.length);
+      return [length, m];
+    }),
+  );
+}
+
+describe("OTLP files", () => {
+  it("tells the formats apart by their first bytes", () => {
+    expect(formatOf(Buffer.from('  \n{"resourceSpans":[]}'))).toBe("json");
+    expect(formatOf(Buffer.from('\ufeff{"a":1}'))).toBe("json");
+    expect(formatOf(traceProtobuf())).toBe("protobuf");
+    expect(formatOf(lengthPrefixed(traceProtobuf()))).toBe("protobuf-stream");
+    expect(formatOf(Buffer.from("hello"))).toBeNull();
+    expect(formatOf(Buffer.from(""))).toBeNull();
+  });
+
+  it("reads the signal of each OTLP/JSON example, as one document in any layout", () => {
+    expect(summary(pieces(fixture("trace.json")))).toEqual(["line 1: traces json"]);
+    expect(summary(pieces(fixture("logs.json")))).toEqual(["line 1: logs json"]);
+    expect(summary(pieces(fixture("metrics.json")))).toEqual(["line 1: metrics json"]);
+    expect(summary(pieces(fixture("events.json")))).toEqual(["line 1: logs json"]);
+  });
+
+  it("reads the signal of protobuf requests from their first item", () => {
+    expect(protobufSignalOf(traceProtobuf())).toBe("traces");
+    expect(protobufSignalOf(encodeLogRequest(loadOtlpLogsRoot(), protoLogRequest()))).toBe("logs");
+    expect(protobufSignalOf(metricsProtobuf())).toBe("metrics");
+    expect(protobufSignalOf(new Uint8Array())).toBe("traces");
+  });
+
+  it("splits Collector JSON Lines of mixed signals, reporting a bad line by number while the rest reads", () => {
+    const oneLine = (name: string) => JSON.stringify(JSON.parse(fixture(name)));
+    const text = [
+      oneLine("trace.json"),
+      oneLine("logs.json"),
+      "{not json",
+      "",
+      oneLine("metrics.json"),
+      '{"x":1}',
+    ].join("\n");
+    const list = pieces(`${text}\n`, 10);
+    expect(summary(list)).toEqual([
+      "line 10: traces json",
+      "line 11: logs json",
+      "line 12: error",
+      "line 14: metrics json",
+      "line 15: error",
+    ]);
+    const errors = list.flatMap((p) => ("error" in p ? [p.error.message] : []));
+    expect(errors[0]).toMatch(/not valid JSON/);
+    expect(errors[1]).toMatch(/not an OTLP export request/);
+  });
+
+  it("reports a broken document as a whole, not line by line", () => {
+    const list = pieces('{\n  "resourceSpans": [\n');
+    expect(summary(list)).toEqual(["line 1: error"]);
+  });
+
+  it("inflates gzip by its magic bytes, within the bound", () => {
+    expect(summary(pieces(gzipSync(fixture("trace.json"))))).toEqual(["line 1: traces json"]);
+    expect(summary(pieces(gzipSync(traceProtobuf())))).toEqual(["byte 0: traces protobuf"]);
+    const bomb = gzipSync(Buffer.alloc(10_000_000, 0x20));
+    const [piece] = [...otlpPieces(bomb, { maxInflatedBytes: 1_000_000 })];
+    expect(piece).toMatchObject({ error: { message: "gzip data inflates past 1000000 bytes" } });
+    expect(summary(pieces(Buffer.from([0x1f, 0x8b, 1, 2, 3])))).toEqual(["byte 0: error"]);
+  });
+
+  it("reads the Collector's length-prefixed protobuf, naming the offset of a broken message", () => {
+    const trace = traceProtobuf();
+    const metrics = metricsProtobuf();
+    const file = lengthPrefixed(trace, metrics);
+    expect(summary(pieces(file))).toEqual(["byte 0: traces protobuf", `byte ${4 + trace.length}: metrics protobuf`]);
+    const truncated = file.subarray(0, file.length - 3);
+    expect(summary(pieces(truncated))).toEqual(["byte 0: traces protobuf", "end of data: error"]);
+  });
+
+  it("splits a large protobuf request into smaller valid requests holding the same spans", () => {
+    const Request = loadOtlpRoot().lookupType(`${PKG}.ExportTraceServiceRequest`);
+    const one = protoRequest() as { resourceSpans: unknown[] };
+    const many = { resourceSpans: Array.from({ length: 20 }, () => one.resourceSpans).flat() };
+    const bytes = Request.encode(Request.fromObject(many)).finish();
+    const parts = splitProtobufRequest(bytes, Math.ceil(bytes.length / 5));
+    expect(parts.length).toBeGreaterThanOrEqual(5);
+    expect(Buffer.concat(parts)).toEqual(Buffer.from(bytes));
+    const whole = decodeTraceRequestProtobuf(bytes).spans;
+    const fromParts = parts.flatMap((part) => decodeTraceRequestProtobuf(part).spans);
+    expect(fromParts).toStrictEqual(whole);
+  });
+
+  it("refuses data that is none of the formats", () => {
+    const [piece] = pieces("hello world");
+    expect((piece as { error: { message: string } }).error.message).toMatch(
+      /not OTLP JSON, JSON Lines, protobuf or gzip/,
+    );
+  });
+
+  it("keeps a parsed JSON piece's value for the decoder", () => {
+    const [piece] = pieces(fixture("trace.json")) as OtlpPiece[];
+    expect(piece?.encoding === "json" && (piece.value as { resourceSpans: unknown[] }).resourceSpans).toHaveLength(1);
+  });
+});

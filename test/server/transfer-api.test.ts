@@ -1,0 +1,113 @@
+import { readFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decodeTraceRequestJson } from "../../src/otlp/json/traces.js";
+import type { ImportResponse } from "../../src/protocol.js";
+import { startTestApp, type TestApp } from "../helpers/app.js";
+import { jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
+
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/otlp-examples/${name}`, import.meta.url), "utf8");
+
+let source: TestApp;
+let target: TestApp;
+beforeAll(async () => {
+  source = await startTestApp();
+  target = await startTestApp();
+});
+afterAll(async () => {
+  await source.close();
+  await target.close();
+});
+
+async function postImport(app: TestApp, body: BodyInit, headers: Record<string, string> = {}, query = "") {
+  const response = await fetch(`${app.base}/api/import${query}`, { method: "POST", body, headers });
+  return { status: response.status, body: (await response.json()) as ImportResponse & { error?: { message: string } } };
+}
+
+describe("GET /api/export", () => {
+  const traceId = newTraceId();
+  const root = newSpanId();
+  beforeAll(async () => {
+    await postJson(
+      source.base,
+      jsonTraceRequest("shop", [
+        { traceId, spanId: root, name: "GET /cart", attributes: { "http.route": "/cart", retries: 3 } },
+        { traceId, parentSpanId: root, name: "SELECT cart", statusCode: 2, statusMessage: "timeout" },
+      ]),
+    );
+    await postJson(source.base, jsonTraceRequest("mail", [{ name: "send welcome" }]));
+  });
+
+  it("downloads one trace as an OTLP/JSON document that another instance imports to the same spans", async () => {
+    const response = await fetch(`${source.base}/api/export?trace=${traceId.toUpperCase()}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("application/json");
+    expect(response.headers.get("content-disposition")).toBe(`attachment; filename="trace-${traceId}.json"`);
+    const text = await response.text();
+    expect(decodeTraceRequestJson(JSON.parse(text)).spans).toHaveLength(2);
+
+    const imported = await postImport(target, text);
+    expect(imported.status).toBe(200);
+    expect(imported.body).toMatchObject({ traces: 1, traceIds: [traceId], spans: 2, rejected: 0, errors: [] });
+    const before = await (await fetch(`${source.base}/api/traces/${traceId}`)).json();
+    const after = await (await fetch(`${target.base}/api/traces/${traceId}`)).json();
+    expect(after).toEqual(before);
+  });
+
+  it("streams the filtered list as JSON Lines, one request per trace", async () => {
+    const response = await fetch(`${source.base}/api/export?service=mail`);
+    expect(response.headers.get("content-type")).toBe("application/x-ndjson");
+    expect(response.headers.get("content-disposition")).toMatch(/^attachment; filename="traces-\d{8}-\d{6}\.jsonl"$/);
+    const lines = (await response.text()).split("\n").filter(Boolean);
+    expect(lines.map((line) => decodeTraceRequestJson(JSON.parse(line)).spans[0]?.name)).toEqual(["send welcome"]);
+    const all = (await (await fetch(`${source.base}/api/export`)).text()).split("\n").filter(Boolean);
+    expect(all).toHaveLength(2);
+    const recent = await (await fetch(`${source.base}/api/export?since=${Date.now() - 3_600_000}`)).text();
+    // The test spans start in 2023: none started within the last hour.
+    expect(recent).toBe("");
+  });
+
+  it("answers an unknown trace with 404 and a bad id or since with 400", async () => {
+    const unknown = await fetch(`${source.base}/api/export?trace=${"f".repeat(32)}`);
+    expect(unknown.status).toBe(404);
+    expect((await unknown.json()).error.code).toBe("trace_not_found");
+    const bad = await fetch(`${source.base}/api/export?trace=xyz`);
+    expect(bad.status).toBe(400);
+    expect((await fetch(`${source.base}/api/export?since=yesterday`)).status).toBe(400);
+  });
+});
+
+describe("POST /api/import", () => {
+  it("imports JSON Lines of every signal, gzip by its magic bytes, and counts what it stored", async () => {
+    const oneLine = (name: string) => JSON.stringify(JSON.parse(fixture(name)));
+    const body = gzipSync(`${[oneLine("trace.json"), oneLine("logs.json"), oneLine("metrics.json")].join("\n")}\n`);
+    const { status, body: answer } = await postImport(target, body, { "Content-Type": "application/octet-stream" });
+    expect(status).toBe(200);
+    expect(answer.spans).toBe(decodeTraceRequestJson(JSON.parse(fixture("trace.json"))).spans.length);
+    expect(answer.logRecords).toBeGreaterThan(0);
+    expect(answer.dataPoints).toBeGreaterThan(0);
+    expect(answer.errors).toEqual([]);
+  });
+
+  it("names bad lines from the `line` the body starts at, and stores the rest", async () => {
+    const good = () => JSON.stringify(jsonTraceRequest("svc", [{ name: "fine" }]));
+    const { status, body } = await postImport(target, `${good()}\nnot json\n${good()}\n`, {}, "?line=41");
+    expect(status).toBe(200);
+    expect(body.spans).toBe(2);
+    expect(body.errors).toEqual([{ where: "line 42", message: expect.stringMatching(/not valid JSON/) }]);
+  });
+
+  it("refuses a body nothing can be read from with 400 and the reason", async () => {
+    const { status, body } = await postImport(target, "hello");
+    expect(status).toBe(400);
+    expect(body.error?.message).toMatch(/^byte 0: not OTLP JSON/);
+  });
+
+  it("accepts imports from the app's own page only", async () => {
+    const good = JSON.stringify(jsonTraceRequest("svc", [{ name: "from a page" }]));
+    const other = await postImport(target, good, { Origin: "http://localhost:3000" });
+    expect(other.status).toBe(403);
+    const own = await postImport(target, good, { Origin: `http://localhost:${target.port}` });
+    expect(own.status).toBe(200);
+  });
+});

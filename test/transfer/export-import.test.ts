@@ -1,0 +1,220 @@
+/**
+ * import(export(x)) == x through both stores: traces written by the export selection, read back by
+ * the file reader in batches, imported through the ingest path into a fresh store of each kind.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import type { Span } from "../../src/domain/span.js";
+import { type OfflineData, openOffline } from "../../src/offline.js";
+import { decodeTraceRequestJson } from "../../src/otlp/json/traces.js";
+import { decodeTraceRequestProtobuf } from "../../src/otlp/protobuf/traces.js";
+import { exportTraceLines } from "../../src/transfer/export.js";
+import { importStream, offlineSink } from "../../src/transfer/import-stream.js";
+import { tempDir } from "../helpers/app.js";
+import { loadOtlpRoot, PKG } from "../otlp/helpers.js";
+import { protoRequest } from "../otlp/sample-request.js";
+import { makeSpan, richSpan, T0 } from "../store/span-fixtures.js";
+
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/otlp-examples/${name}`, import.meta.url), "utf8");
+
+/** Spans of every kind the decoders produce: the OTel example, the hostile sample, a rich span, a tree. */
+function sourceSpans(): Span[] {
+  const Request = loadOtlpRoot().lookupType(`${PKG}.ExportTraceServiceRequest`);
+  const sample = decodeTraceRequestProtobuf(Request.encode(Request.fromObject(protoRequest())).finish()).spans;
+  const rich = richSpan();
+  const tree = [1, 2, 3].map((n) =>
+    makeSpan({ trace: 7, span: n, parent: n === 1 ? null : n - 1, start: n, service: n === 3 ? "db" : "api" }),
+  );
+  return [
+    ...decodeTraceRequestJson(JSON.parse(fixture("trace.json"))).spans,
+    ...sample,
+    // The decoders never produce non-finite numbers (they become strings); a stored span holds what they made.
+    // (The sample request uses the rich span's ids: this one gets a trace of its own.)
+    {
+      ...rich,
+      traceId: "5b8efff798038103d269b633813fc60c",
+      attributes: { ...rich.attributes, "not.a.number": "NaN", infinite: "Infinity" },
+    },
+    ...tree,
+  ];
+}
+
+async function* chunked(data: string | Uint8Array, size: number): AsyncGenerator<Uint8Array> {
+  const bytes = typeof data === "string" ? Buffer.from(data) : data;
+  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+}
+
+function jsonTraceRequestOf(service: string): { resourceSpans: unknown[] } {
+  return {
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: "service.name", value: { stringValue: service } }] },
+        scopeSpans: [
+          {
+            spans: [
+              {
+                traceId: createHash("md5").update(service).digest("hex"),
+                spanId: "b".repeat(16),
+                name: `span of ${service}`,
+                startTimeUnixNano: "1",
+                endTimeUnixNano: "2",
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+}
+
+const dir = tempDir();
+const opened: OfflineData[] = [];
+afterEach(() => {
+  for (const o of opened.splice(0)) o.close();
+});
+afterAll(() => dir.remove());
+async function open(kind: "memory" | "sqlite", name: string): Promise<OfflineData> {
+  const data = await openOffline({ dbPath: kind === "memory" ? null : join(dir.path, `${name}.db`), create: true });
+  opened.push(data);
+  return data;
+}
+
+function traceIdsOf(spans: readonly Span[]): string[] {
+  return [...new Set(spans.map((s) => s.traceId))];
+}
+
+describe.each(["memory", "sqlite"] as const)("export and import through the %s store", (kind) => {
+  it("round-trips every trace exactly", async () => {
+    const source = await open(kind, `source-${kind}`);
+    const spans = sourceSpans();
+    source.store.insertSpans(spans);
+    const text = [...exportTraceLines(source.store, {})].map((line) => `${line}\n`).join("");
+    const ids = traceIdsOf(spans);
+    expect(text.split("\n").filter(Boolean)).toHaveLength(ids.length);
+
+    const target = await open(kind, `target-${kind}`);
+    // Small batches and chunks, so lines are cut across chunks and grouped into several batches.
+    const counts = await importStream(chunked(text, 1000), offlineSink(target.importer), {
+      batches: { maxBatchBytes: 4000, maxWholeBytes: 1 << 20 },
+    });
+    expect(counts.errors).toEqual([]);
+    expect(counts.spans).toBe(spans.length);
+    expect([...counts.traceIds].sort()).toEqual([...ids].sort());
+    for (const id of ids) {
+      expect(target.store.getTrace(id)).toStrictEqual(source.store.getTrace(id));
+    }
+    // A second export of the imported traces is the same file.
+    expect([...exportTraceLines(target.store, {})].map((line) => `${line}\n`).join("")).toBe(text);
+  });
+
+  it("exports the traces a selection names: ids, the list's filters, and a start time", async () => {
+    const data = await open(kind, `select-${kind}`);
+    data.store.insertSpans([
+      makeSpan({ trace: 1, span: 1, parent: null, start: 0, name: "old checkout", service: "shop" }),
+      makeSpan({ trace: 2, span: 1, parent: null, start: 5_000, name: "payment", service: "pay", error: true }),
+      makeSpan({ trace: 3, span: 1, parent: null, start: 10_000, name: "new checkout", service: "shop" }),
+    ]);
+    const exported = (selection: Parameters<typeof exportTraceLines>[1]) =>
+      [...exportTraceLines(data.store, selection)].map(
+        (line) => decodeTraceRequestJson(JSON.parse(line)).spans[0]?.name,
+      );
+    expect(exported({})).toEqual(["new checkout", "payment", "old checkout"]);
+    expect(exported({ query: { q: "checkout" } })).toEqual(["new checkout", "old checkout"]);
+    expect(exported({ query: { service: "pay" } })).toEqual(["payment"]);
+    expect(exported({ query: { errorsOnly: true } })).toEqual(["payment"]);
+    expect(exported({ query: { sinceUnixNano: T0 + 5_000_000_000n } })).toEqual(["new checkout", "payment"]);
+    const first = makeSpan({ trace: 1, span: 1 }).traceId;
+    const unknown = "ffffffffffffffffffffffffffffffff";
+    expect(exported({ traceIds: [first, unknown] })).toEqual(["old checkout"]);
+  });
+});
+
+describe("importing files", () => {
+  it("imports a gzip file of JSON Lines, and the logs and metrics lines in it", async () => {
+    const target = await open("memory", "gz");
+    const oneLine = (name: string) => JSON.stringify(JSON.parse(fixture(name)));
+    const text = `${[oneLine("trace.json"), oneLine("logs.json"), oneLine("metrics.json")].join("\n")}\n`;
+    const counts = await importStream(chunked(gzipSync(text), 64), offlineSink(target.importer));
+    expect(counts.errors).toEqual([]);
+    expect(counts.spans).toBe(decodeTraceRequestJson(JSON.parse(fixture("trace.json"))).spans.length);
+    expect(counts.logRecords).toBeGreaterThan(0);
+    expect(counts.dataPoints).toBeGreaterThan(0);
+  });
+
+  it("numbers bad lines across batches and imports the rest", async () => {
+    const target = await open("memory", "bad");
+    const good = (n: number) =>
+      JSON.stringify({
+        resourceSpans: [
+          {
+            resource: { attributes: [{ key: "service.name", value: { stringValue: "svc" } }] },
+            scopeSpans: [
+              {
+                scope: { name: "s" },
+                spans: [
+                  {
+                    traceId: `${"a".repeat(30)}${String(n).padStart(2, "0")}`,
+                    spanId: "b".repeat(16),
+                    name: `span ${n}`,
+                    startTimeUnixNano: "1",
+                    endTimeUnixNano: "2",
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      });
+    const lines = [
+      good(1),
+      good(2),
+      "garbage",
+      good(3),
+      good(4),
+      '{"resourceSpans":[{"scopeSpans":[{"spans":[{}]}]}]}',
+    ];
+    const counts = await importStream(chunked(`${lines.join("\n")}\n`, 100), offlineSink(target.importer), {
+      batches: { maxBatchBytes: 500, maxWholeBytes: 1 << 20 },
+    });
+    expect(counts.spans).toBe(4);
+    expect(counts.rejected).toBe(1);
+    expect(counts.errors.map((e) => e.where)).toEqual(["line 3", "line 6"]);
+    expect(counts.errors[1]?.rejectedItems).toBe(1);
+  });
+
+  it("reads JSON Lines written on Windows (byte order mark, CRLF), and a document split by its resources", async () => {
+    const target = await open("memory", "crlf");
+    const oneLine = (service: string) => JSON.stringify(jsonTraceRequestOf(service));
+    const text = `\ufeff${oneLine("a")}\r\n${oneLine("b")}\r\n`;
+    const counts = await importStream(chunked(text, 7), offlineSink(target.importer), {
+      batches: { maxBatchBytes: 300, maxWholeBytes: 1 << 20 },
+    });
+    expect(counts.errors).toEqual([]);
+    expect(counts.spans).toBe(2);
+
+    // One pretty-printed document bigger than a batch: read whole, sent as groups of its resources.
+    const doc = {
+      resourceSpans: ["c", "d", "e"].flatMap((service) => jsonTraceRequestOf(service).resourceSpans),
+    };
+    const docCounts = await importStream(
+      chunked(`\ufeff${JSON.stringify(doc, null, 2)}`, 50),
+      offlineSink(target.importer),
+      {
+        batches: { maxBatchBytes: 400, maxWholeBytes: 1 << 20 },
+      },
+    );
+    expect(docCounts.errors).toEqual([]);
+    expect(docCounts.spans).toBe(3);
+  });
+
+  it("reports a file that is no OTLP at all as one error", async () => {
+    const target = await open("memory", "none");
+    const counts = await importStream(chunked("just some text\n", 8), offlineSink(target.importer));
+    expect(counts.spans).toBe(0);
+    expect(counts.errors).toHaveLength(1);
+    expect(counts.errors[0]?.message).toMatch(/not OTLP JSON, JSON Lines, protobuf or gzip/);
+  });
+});

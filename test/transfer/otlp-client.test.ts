@@ -1,0 +1,88 @@
+/**
+ * The import client against a real server: transcoded protobuf for standard trace JSON, the JSON
+ * itself for lenient spellings, protobuf files as they are, and counts that match what was stored.
+ */
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { importStream } from "../../src/transfer/import-stream.js";
+import { otlpHttpSink } from "../../src/transfer/otlp-client.js";
+import { startTestApp, type TestApp } from "../helpers/app.js";
+import { jsonTraceRequest } from "../helpers/payloads.js";
+import { loadOtlpRoot, PKG } from "../otlp/helpers.js";
+import { jsonRequest, protoRequest } from "../otlp/sample-request.js";
+
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/otlp-examples/${name}`, import.meta.url), "utf8");
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(async () => {
+  await app.close();
+});
+
+async function* once(data: string | Uint8Array): AsyncGenerator<Uint8Array> {
+  yield typeof data === "string" ? Buffer.from(data) : data;
+}
+
+async function stats(): Promise<{ spans: number; logs: number }> {
+  const health = (await (await fetch(`${app.base}/api/health`)).json()) as { counts: { spans: number; logs: number } };
+  return health.counts;
+}
+
+describe("importing into a running server over OTLP/HTTP", () => {
+  const sink = () => otlpHttpSink(app.base, "tracekit-local-import/test");
+
+  it("counts what the server stored and what it refused, line by line", async () => {
+    const before = await stats();
+    const good = JSON.stringify(jsonTraceRequest("svc", [{ name: "a" }, { name: "b" }]));
+    const lenient = JSON.stringify(jsonRequest());
+    const bad = JSON.stringify({
+      resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: "00", spanId: "1111111111111111", name: "bad id" }] }] }],
+    });
+    const logs = JSON.stringify(JSON.parse(fixture("logs.json")));
+    const counts = await importStream(once(`${good}\n${lenient}\n${bad}\n${logs}\n`), sink());
+    const after = await stats();
+    expect(counts.spans).toBe(after.spans - before.spans);
+    expect(counts.logRecords).toBe(after.logs - before.logs);
+    expect(counts.logRecords).toBeGreaterThan(0);
+    // The lenient sample request holds spans with invalid ids as well; the server says how many it refused.
+    expect(counts.rejected).toBeGreaterThan(1);
+    const wheres = counts.errors.map((e) => e.where);
+    expect(wheres).toContain("line 2");
+    expect(counts.errors.every((e) => e.rejectedItems !== undefined)).toBe(true);
+  });
+
+  it("sends a protobuf file as it is", async () => {
+    const Request = loadOtlpRoot().lookupType(`${PKG}.ExportTraceServiceRequest`);
+    const bytes = Request.encode(Request.fromObject(protoRequest())).finish();
+    await fetch(`${app.base}/api/traces`, { method: "DELETE" });
+    const counts = await importStream(once(bytes), sink());
+    expect(counts.spans).toBe((await stats()).spans);
+    expect(counts.spans).toBeGreaterThan(0);
+    expect(counts.traceIds.size).toBeGreaterThan(0);
+  });
+
+  it("splits what would pass the receiver's body limit into several requests, counting each", async () => {
+    await fetch(`${app.base}/api/traces`, { method: "DELETE" });
+    const request = (n: number) =>
+      JSON.stringify({
+        resourceSpans: Array.from({ length: n }, (_, i) =>
+          jsonTraceRequest(`svc-${i}`, [{ name: "x" }, { name: "y" }]),
+        ).flatMap((r) => (r as { resourceSpans: unknown[] }).resourceSpans),
+      });
+    // A limit below one line's size: lines are cut at their resource entries; small lines go together.
+    const text = `${request(12)}\n${request(1)}\n${request(1)}\n`;
+    const counts = await importStream(once(text), otlpHttpSink(app.base, "x", { maxRequestBytes: 1500 }));
+    expect(counts.errors).toEqual([]);
+    expect(counts.spans).toBe(28);
+    expect((await stats()).spans).toBe(28);
+    expect(counts.traceIds.size).toBe(28);
+  });
+
+  it("reports an unreachable server per batch", async () => {
+    const counts = await importStream(once(fixture("trace.json")), otlpHttpSink("http://127.0.0.1:1", "x"));
+    expect(counts.spans).toBe(0);
+    expect(counts.errors[0]?.message).toMatch(/^cannot reach http:\/\/127\.0\.0\.1:1/);
+  });
+});

@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import type { ImportResponse } from "../../src/protocol.js";
+import { carriesFiles, importFailure, importOutcome } from "../../web/src/features/import/import-summary.js";
+
+function answer(fields: Partial<ImportResponse>): ImportResponse {
+  return { traces: 0, traceIds: [], spans: 0, logRecords: 0, dataPoints: 0, rejected: 0, errors: [], ...fields };
+}
+
+describe("import notice", () => {
+  it("says what a dropped file stored", () => {
+    expect(importOutcome("a.json", answer({ traces: 1, spans: 1 }))).toEqual({
+      tone: "ok",
+      text: "Imported 1 span in 1 trace from a.json",
+    });
+    expect(importOutcome("all.jsonl", answer({ traces: 3, spans: 1200, logRecords: 2, dataPoints: 1 })).text).toBe(
+      "Imported 1,200 spans in 3 traces, 2 log records, 1 metric point from all.jsonl",
+    );
+    expect(importOutcome("logs.json", answer({ logRecords: 5 })).text).toBe("Imported 5 log records from logs.json");
+    expect(importOutcome("empty.json", answer({})).text).toBe("Imported 0 spans in 0 traces from empty.json");
+  });
+
+  it("names the first unreadable part before rejections, and counts the rest", () => {
+    const outcome = importOutcome(
+      "x.jsonl",
+      answer({
+        traces: 1,
+        spans: 2,
+        rejected: 1,
+        errors: [
+          { where: "line 2", message: "rejected 1: bad id", rejectedItems: 1 },
+          { where: "line 5", message: "body is not valid JSON" },
+        ],
+      }),
+    );
+    expect(outcome).toEqual({
+      tone: "warning",
+      text: "Imported 2 spans in 1 trace from x.jsonl; 1 rejected. line 5: body is not valid JSON (and 1 more problem)",
+    });
+  });
+
+  it("words a refused file, and only reacts to drags that carry files", () => {
+    expect(importFailure("n.txt", "byte 0: not OTLP")).toEqual({
+      tone: "error",
+      text: "Could not import n.txt: byte 0: not OTLP",
+    });
+    expect(carriesFiles(["Files"])).toBe(true);
+    expect(carriesFiles(["text/plain"])).toBe(false);
+    expect(carriesFiles(undefined)).toBe(false);
+  });
+});

@@ -1,0 +1,40 @@
+import type { ImportResponse } from "../../../../src/protocol";
+import { formatCount } from "../../lib/format";
+
+export interface ImportOutcome {
+  tone: "ok" | "warning" | "error";
+  text: string;
+}
+
+function plural(n: number, noun: string): string {
+  return `${formatCount(n)} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+/** What a dropped file's import stored, in one sentence (and what went wrong, when something did). */
+export function importOutcome(fileName: string, answer: ImportResponse): ImportOutcome {
+  const parts: string[] = [];
+  if (answer.spans > 0 || (answer.logRecords === 0 && answer.dataPoints === 0)) {
+    parts.push(`${plural(answer.spans, "span")} in ${plural(answer.traces, "trace")}`);
+  }
+  if (answer.logRecords > 0) parts.push(plural(answer.logRecords, "log record"));
+  if (answer.dataPoints > 0) parts.push(plural(answer.dataPoints, "metric point"));
+  let text = `Imported ${parts.join(", ")} from ${fileName}`;
+  if (answer.rejected > 0) text += `; ${formatCount(answer.rejected)} rejected`;
+  const unreadable = answer.errors.filter((e) => e.rejectedItems === undefined);
+  const first = unreadable[0] ?? answer.errors[0];
+  if (first !== undefined) {
+    const more = answer.errors.length > 1 ? ` (and ${plural(answer.errors.length - 1, "more problem")})` : "";
+    text += `. ${first.where === "" ? "" : `${first.where}: `}${first.message}${more}`;
+  }
+  return { tone: unreadable.length > 0 || answer.rejected > 0 ? "warning" : "ok", text };
+}
+
+/** The notice for a file the server refused as a whole. */
+export function importFailure(fileName: string, reason: string): ImportOutcome {
+  return { tone: "error", text: `Could not import ${fileName}: ${reason}` };
+}
+
+/** True when a drag carries files (not text or a link dragged within the page). */
+export function carriesFiles(types: readonly string[] | null | undefined): boolean {
+  return types?.includes("Files") === true;
+}
