@@ -8,6 +8,7 @@ import { ShortcutSheet } from "./components/ShortcutSheet";
 import { ThemeToggle } from "./components/ThemeToggle";
 import { ComparePage } from "./features/compare/ComparePage";
 import { ImportDrop } from "./features/import/ImportDrop";
+import { LlmPage } from "./features/llm/LlmPage";
 import { LogsPage } from "./features/logs/LogsPage";
 import { MetricsPage } from "./features/metrics/MetricsPage";
 import { ServicesPage } from "./features/services/ServicesPage";
@@ -92,6 +93,7 @@ function Shell() {
           <NavLink href="/services" label="Services" active={path === "/services"} />
           <NavLink href="/snapshots" label="Snapshots" active={path.startsWith("/snapshots")} />
           <NavLink href="/metrics" label="Metrics" active={path === "/metrics"} />
+          <NavLink href="/llm" label="LLM" active={path === "/llm"} />
         </nav>
         <div class="topbar-right">
           <ConnectionBadge />
@@ -114,6 +116,7 @@ function Shell() {
             <Route path="/snapshots/:snapshotId" component={SnapshotRoute} />
             <Route path="/metrics" component={MetricsPage} />
             <Route path="/compare" component={ComparePage} />
+            <Route path="/llm" component={LlmPage} />
             <Route default component={NotFound} />
           </Router>
         </ErrorBoundary>

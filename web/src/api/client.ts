@@ -6,6 +6,7 @@ import type {
   BreakpointsResponse,
   HealthResponse,
   ImportResponse,
+  LlmUsageResponse,
   MetricCatalogResponse,
   MetricQueryResponse,
   SdkEventsResponse,
@@ -143,6 +144,7 @@ export const api = {
   snapshot: (id: string, signal?: AbortSignal) =>
     request<SnapshotJson>(`/api/snapshots/${encodeURIComponent(id)}`, signal ? { signal } : undefined),
   sdkEvents: () => request<SdkEventsResponse>("/api/sdk-events"),
+  llm: (params: Record<string, string | number | undefined>) => request<LlmUsageResponse>(`/api/llm${query(params)}`),
   metricCatalog: (signal?: AbortSignal) =>
     request<MetricCatalogResponse>("/api/metrics", signal ? { signal } : undefined),
   /** `search` is the query string, `?since=…` (see metricQuerySearch). */

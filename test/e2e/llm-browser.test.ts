@@ -1,0 +1,89 @@
+/// <reference lib="dom" />
+import { describe, expect, it } from "vitest";
+import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
+import { jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
+
+const available = chromiumAvailable();
+const MS = 1_000_000n;
+
+function llmTrace(service: string, model: string, input: number, output: number) {
+  const traceId = newTraceId();
+  const root = newSpanId();
+  const t0 = BigInt(Date.now()) * MS;
+  return {
+    traceId,
+    body: jsonTraceRequest(service, [
+      { traceId, spanId: root, name: "POST /ask", startNs: t0, durationNs: 900n * MS },
+      {
+        traceId,
+        parentSpanId: root,
+        name: `chat ${model}`,
+        kind: 3,
+        startNs: t0 + MS,
+        durationNs: 800n * MS,
+        attributes: {
+          "gen_ai.operation.name": "chat",
+          "gen_ai.provider.name": "openai",
+          "gen_ai.response.model": model,
+          "gen_ai.usage.input_tokens": input,
+          "gen_ai.usage.output_tokens": output,
+          "gen_ai.response.finish_reasons": "stop",
+        },
+      },
+    ]),
+  };
+}
+
+describe.skipIf(!available)("the LLM page, in Chromium", () => {
+  const suite = useAppInChromium();
+
+  it("shows every call with its cost, totals per model and service, filters by service, and updates live", async () => {
+    const { app, browser } = suite;
+    const first = llmTrace("assistant", "gpt-4o", 1_000, 100); // $0.0035
+    await postJson(app.base, first.body);
+    await postJson(app.base, llmTrace("search", "local-llama", 500, 50).body); // no price
+
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/llm`);
+    const totals = page.getByTestId("llm-totals");
+    await expect.poll(() => totals.textContent()).toContain("Calls2");
+    await expect.poll(() => totals.textContent()).toContain("$0.0035 + 1 unpriced");
+    await expect.poll(() => totals.textContent()).toContain("1 call to models without a price");
+    const models = page.getByTestId("llm-by-model").locator("tbody tr");
+    await expect
+      .poll(() => models.allTextContents())
+      .toEqual([expect.stringContaining("gpt-4o"), expect.stringContaining("local-llama")]);
+    expect(await models.nth(1).textContent()).toContain("no price");
+    const calls = page.getByTestId("llm-calls").locator("tbody tr");
+    await expect.poll(() => calls.count()).toBe(2);
+    await expect
+      .poll(() => calls.locator("a").last().getAttribute("href"))
+      .toMatch(new RegExp(`^/traces/${first.traceId}\\?span=[0-9a-f]{16}$`));
+
+    // Live: another call shows up on its own.
+    await postJson(app.base, llmTrace("assistant", "gpt-4o-mini", 10_000, 1_000).body); // $0.0021
+    await expect.poll(() => totals.textContent(), { timeout: 10_000 }).toContain("Calls3");
+    await expect.poll(() => totals.textContent()).toContain("$0.0056 + 1 unpriced");
+
+    // The service filter narrows everything and lives in the URL.
+    await page.getByLabel("Service").selectOption("assistant");
+    await expect.poll(() => new URL(page.url()).searchParams.get("service")).toBe("assistant");
+    await expect.poll(() => totals.textContent()).toContain("Calls2");
+    await expect.poll(() => totals.textContent()).toContain("$0.0056");
+    await page.getByLabel("Time window").selectOption("15m");
+    await expect.poll(() => new URL(page.url()).searchParams.get("window")).toBe("15m");
+    await expect.poll(() => calls.count()).toBe(2);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
+  it("explains itself when no call is stored", async () => {
+    const { app, browser } = suite;
+    const page = await browser.newPage();
+    await page.goto(`${app.base}/llm?service=nobody`);
+    await expect.poll(() => page.getByTestId("llm-empty").textContent()).toContain("gen_ai.request.model");
+    await page.close();
+  });
+});

@@ -1,0 +1,266 @@
+import { useCallback, useEffect, useState } from "preact/hooks";
+import { useLocation } from "preact-iso";
+import type { LlmCallJson, LlmGroupJson, LlmUsageResponse } from "../../../../src/protocol";
+import { api } from "../../api/client";
+import { ServiceSelect } from "../../components/ServiceSelect";
+import { formatAbsolute, formatCount, formatDuration, formatUsd, nanosToMillis } from "../../lib/format";
+import { serviceColor } from "../../lib/service-color";
+import { useCoalesced } from "../../lib/use-coalesced";
+import { useLiveMessages, useLiveState } from "../../state/live-context";
+import { useServiceNames } from "../trace-list/use-service-names";
+import { LLM_WINDOWS, llmSearch, readLlmFilters } from "./llm-url";
+import "./llm.css";
+
+/** `/llm`: every GenAI call, what it cost, and totals per model and service; live. */
+export function LlmPage() {
+  const { query, route, path } = useLocation();
+  const filters = readLlmFilters(query);
+  const live = useLiveState();
+  const services = useServiceNames(live.generation);
+  const [usage, setUsage] = useState<LlmUsageResponse | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    document.title = "LLM · tracekit-local";
+    return () => {
+      document.title = "tracekit-local";
+    };
+  }, []);
+
+  const load = useCallback(() => {
+    const window = LLM_WINDOWS.find((w) => w.key === filters.window);
+    const params: Record<string, string | number | undefined> = { service: filters.service, limit: 500 };
+    if (window?.ms) params.since = Date.now() - window.ms;
+    api
+      .llm(params)
+      .then((body) => {
+        setUsage(body);
+        setError(null);
+      })
+      .catch((reason: unknown) => setError(reason instanceof Error ? reason.message : String(reason)));
+  }, [filters.service, filters.window]);
+  useEffect(load, [load]);
+  // New calls show up at most once a second while traffic flows.
+  useLiveMessages(useCoalesced(load, 1000));
+
+  const set = (patch: Partial<typeof filters>) => route(`${path}${llmSearch({ ...filters, ...patch })}`, true);
+
+  return (
+    <div class="llm-page">
+      <div class="llm-header">
+        <h1>LLM calls</h1>
+        <ServiceSelect value={filters.service} services={services} onChange={(service) => set({ service })} />
+        <select
+          class="input"
+          aria-label="Time window"
+          value={filters.window}
+          onChange={(event) => set({ window: (event.currentTarget as HTMLSelectElement).value })}
+        >
+          {LLM_WINDOWS.map((w) => (
+            <option key={w.key} value={w.key}>
+              {w.label}
+            </option>
+          ))}
+        </select>
+        {usage && (
+          <span
+            class="muted llm-prices"
+            title="Costs are estimates from list prices; calls to models without a price have no cost"
+          >
+            list prices of {usage.pricesDate}
+          </span>
+        )}
+      </div>
+      {error !== null && (
+        <div class="error-banner" role="alert">
+          Could not load LLM calls: {error}
+        </div>
+      )}
+      {usage !== null && usage.totals.calls === 0 ? (
+        <div class="page-message" data-testid="llm-empty">
+          <h2>No LLM calls {filters.window === "all" ? "stored" : "in this window"}</h2>
+          <p>
+            Spans that name a GenAI model (<code>gen_ai.request.model</code> or <code>gen_ai.response.model</code>, as
+            OpenTelemetry's GenAI instrumentations and the TraceKit SDKs write them) show up here with their tokens and
+            estimated cost.
+          </p>
+        </div>
+      ) : usage !== null ? (
+        <>
+          <Totals totals={usage.totals} />
+          {usage.truncated && (
+            <div class="llm-note" role="status">
+              Only the newest {formatCount(usage.tracesRead)} traces with LLM calls are counted; narrow the window or
+              the service for the rest.
+            </div>
+          )}
+          <div class="llm-groups">
+            <GroupTable title="By model" groups={usage.byModel} testId="llm-by-model" />
+            <GroupTable title="By service" groups={usage.byService} testId="llm-by-service" service />
+          </div>
+          <CallTable calls={usage.calls} total={usage.totals.calls} />
+        </>
+      ) : null}
+    </div>
+  );
+}
+
+function costText(usd: number, unpriced: number, calls: number): string {
+  if (unpriced === calls) return "no price";
+  return unpriced > 0 ? `${formatUsd(usd)} + ${unpriced} unpriced` : formatUsd(usd);
+}
+
+function Totals({ totals }: { totals: LlmGroupJson }) {
+  return (
+    <div class="llm-totals" data-testid="llm-totals">
+      <Card label="Calls" value={formatCount(totals.calls)} sub={totals.failed > 0 ? `${totals.failed} failed` : ""} />
+      <Card
+        label="Tokens"
+        value={`${formatCount(totals.inputTokens)} in · ${formatCount(totals.outputTokens)} out`}
+        sub={totals.cachedInputTokens > 0 ? `${formatCount(totals.cachedInputTokens)} input cached` : ""}
+      />
+      <Card
+        label="Estimated cost"
+        value={costText(totals.usd, totals.unpriced, totals.calls)}
+        sub={
+          totals.unpriced > 0
+            ? `${totals.unpriced} call${totals.unpriced === 1 ? "" : "s"} to models without a price`
+            : ""
+        }
+      />
+      <Card
+        label="Latency"
+        value={`p50 ${formatDuration(totals.p50Ms)} · p95 ${formatDuration(totals.p95Ms)}`}
+        sub=""
+      />
+    </div>
+  );
+}
+
+function Card({ label, value, sub }: { label: string; value: string; sub: string }) {
+  return (
+    <div class="llm-card">
+      <div class="llm-card-label">{label}</div>
+      <div class="llm-card-value">{value}</div>
+      {sub && <div class="llm-card-sub">{sub}</div>}
+    </div>
+  );
+}
+
+function GroupTable({
+  title,
+  groups,
+  testId,
+  service = false,
+}: {
+  title: string;
+  groups: LlmGroupJson[];
+  testId: string;
+  service?: boolean;
+}) {
+  return (
+    <section class="llm-group">
+      <h2>{title}</h2>
+      <table class="llm-table" data-testid={testId}>
+        <thead>
+          <tr>
+            <th>{service ? "Service" : "Model"}</th>
+            <th class="numeric">Calls</th>
+            <th class="numeric">Tokens in / out</th>
+            <th class="numeric">Cost</th>
+            <th class="numeric">p50</th>
+            <th class="numeric">p95</th>
+          </tr>
+        </thead>
+        <tbody>
+          {groups.map((group) => (
+            <tr key={group.key}>
+              <td>
+                {service && <span class="service-dot" style={{ background: serviceColor(group.key) }} />}{" "}
+                {service ? group.key : <code>{group.key}</code>}
+              </td>
+              <td class="numeric">
+                {formatCount(group.calls)}
+                {group.failed > 0 && <span class="error-text"> ({group.failed} failed)</span>}
+              </td>
+              <td class="numeric">
+                {formatCount(group.inputTokens)} / {formatCount(group.outputTokens)}
+              </td>
+              <td class="numeric">{costText(group.usd, group.unpriced, group.calls)}</td>
+              <td class="numeric">{formatDuration(group.p50Ms)}</td>
+              <td class="numeric">{formatDuration(group.p95Ms)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function CallTable({ calls, total }: { calls: LlmCallJson[]; total: number }) {
+  return (
+    <section class="llm-calls">
+      <h2>
+        Calls{" "}
+        <span class="muted">
+          {calls.length < total ? `newest ${formatCount(calls.length)} of ${formatCount(total)}` : formatCount(total)}
+        </span>
+      </h2>
+      <table class="llm-table" data-testid="llm-calls">
+        <thead>
+          <tr>
+            <th>Time</th>
+            <th>Service</th>
+            <th>Provider · operation</th>
+            <th>Model</th>
+            <th class="numeric">Tokens in / out</th>
+            <th class="numeric">Cost</th>
+            <th class="numeric">Latency</th>
+            <th class="numeric" title="Time to first token, when the instrumentation reports it">
+              TTFT
+            </th>
+            <th>Finish</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {calls.map((call) => (
+            <tr key={call.spanId} class={call.failed ? "failed" : ""}>
+              <td class="mono">{formatAbsolute(nanosToMillis(call.startTimeUnixNano)).slice(11)}</td>
+              <td>
+                <span class="service-dot" style={{ background: serviceColor(call.service) }} /> {call.service}
+              </td>
+              <td>{[call.provider, call.operation].filter(Boolean).join(" · ") || "–"}</td>
+              <td>
+                <code>{call.cost.model}</code>
+              </td>
+              <td class="numeric">
+                {formatCount(call.cost.inputTokens)} / {formatCount(call.cost.outputTokens)}
+                {call.cost.cachedInputTokens > 0 && (
+                  <span class="faint" title="input tokens read from the provider's cache">
+                    {" "}
+                    ({formatCount(call.cost.cachedInputTokens)} cached)
+                  </span>
+                )}
+              </td>
+              <td class="numeric">
+                {call.cost.usd === null ? <span class="faint">no price</span> : formatUsd(call.cost.usd)}
+              </td>
+              <td class="numeric">{formatDuration(call.durationMs)}</td>
+              <td class="numeric">
+                {call.timeToFirstTokenMs === null ? "–" : formatDuration(call.timeToFirstTokenMs)}
+              </td>
+              <td>
+                {call.failed ? <span class="error-text">failed</span> : call.finishReasons.join(", ")}
+                {call.streaming ? <span class="faint"> · streamed</span> : null}
+              </td>
+              <td>
+                <a href={`/traces/${call.traceId}?span=${call.spanId}`}>trace →</a>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
