@@ -6,6 +6,8 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type {
+  LlmGroupJson,
+  LlmUsageResponse,
   LogListResponse,
   MetricCatalogResponse,
   MetricQueryResponse,
@@ -86,6 +88,27 @@ function path(spans: readonly SpanJson[], target: SpanJson): string {
   }
   return names.join(" > ");
 }
+
+/** An estimated cost: "$0.0035", or what is unknown about it. */
+function usd(value: number, unpriced = 0, calls = 1): string {
+  if (unpriced === calls) return "no price";
+  const priced = value === 0 ? "$0" : `$${value < 1 ? Number(value.toPrecision(3)) : value.toFixed(2)}`;
+  return unpriced > 0 ? `${priced} + ${unpriced} unpriced` : priced;
+}
+
+function groupRows(groups: readonly LlmGroupJson[]): string[][] {
+  return groups.map((g) => [
+    cut(g.key, 60),
+    String(g.calls),
+    String(g.failed),
+    String(g.inputTokens),
+    String(g.outputTokens),
+    usd(g.usd, g.unpriced, g.calls),
+    formatMs(g.p50Ms),
+    formatMs(g.p95Ms),
+  ]);
+}
+const GROUP_HEADER = ["", "calls", "failed", "tokens in", "tokens out", "est. cost", "p50", "p95"];
 
 export function registerTools(server: McpServer, deps: ToolDeps): void {
   const { rest } = deps;
@@ -311,6 +334,57 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       ];
       if (stats.length > args.limit)
         lines.push(`[${stats.length - args.limit} more operations; raise limit (max 100)]`);
+      return text(lines.join("\n"));
+    },
+  );
+
+  server.registerTool(
+    "llm_usage",
+    {
+      title: "LLM usage and cost",
+      description:
+        "GenAI (LLM) calls: how many, tokens in and out, estimated cost from a bundled dated price table " +
+        "(models without a price are counted apart, never as $0), latency, per model and per service, " +
+        "and the newest calls with their trace ids.",
+      inputSchema: { service, since, limit: count(50, 10, "how many of the newest calls to list") },
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async (args) => {
+      const usage = await rest.get<LlmUsageResponse>("/api/llm", {
+        service: args.service,
+        since: sinceParam(args.since, now()),
+        limit: args.limit,
+      });
+      const { totals } = usage;
+      if (totals.calls === 0) return text("No LLM calls (spans naming gen_ai.request.model or gen_ai.response.model).");
+      const lines = [
+        `${totals.calls} LLM calls (${totals.failed} failed): ${totals.inputTokens} tokens in, ${totals.outputTokens} out, ` +
+          `estimated cost ${usd(totals.usd, totals.unpriced, totals.calls)} at list prices of ${usage.pricesDate}; ` +
+          `latency p50 ${formatMs(totals.p50Ms)}, p95 ${formatMs(totals.p95Ms)}` +
+          (usage.truncated ? ` (only the newest ${usage.tracesRead} traces with LLM calls were read)` : ""),
+        "",
+        "By model:",
+        table(["model", ...GROUP_HEADER.slice(1)], groupRows(usage.byModel)),
+        "",
+        "By service:",
+        table(["service", ...GROUP_HEADER.slice(1)], groupRows(usage.byService)),
+        "",
+        `Newest ${usage.calls.length} calls:`,
+        table(
+          ["start (UTC)", "service", "model", "in", "out", "est. cost", "latency", "trace_id", "span_id"],
+          usage.calls.map((call) => [
+            formatTime(call.startTimeUnixNano),
+            cut(call.service, 40),
+            cut(call.cost.model, 50),
+            String(call.cost.inputTokens),
+            String(call.cost.outputTokens),
+            call.cost.usd === null ? "no price" : usd(call.cost.usd),
+            formatMs(call.durationMs),
+            call.traceId,
+            call.spanId,
+          ]),
+        ),
+      ];
       return text(lines.join("\n"));
     },
   );

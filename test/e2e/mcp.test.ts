@@ -17,6 +17,7 @@ const TOOLS = [
   "list_metrics",
   "list_services",
   "list_traces",
+  "llm_usage",
   "recent_errors",
   "search_spans",
   "slowest_operations",
@@ -217,6 +218,36 @@ describe("tracekit-local mcp (stdio)", { timeout: 60_000 }, () => {
     expect(text).toMatch(/\nshop +GET \/orders +1 +0 /);
     // Slowest p95 first.
     expect(text.indexOf("GET /checkout")).toBeLessThan(text.indexOf("GET /orders"));
+  });
+
+  it("llm_usage totals calls, tokens and estimated cost per model and service", async () => {
+    const none = await call(stdio, "llm_usage");
+    expect(none.text).toMatch(/^No LLM calls/);
+    const traceId = newTraceId();
+    const response = await postJson(
+      app.base,
+      jsonTraceRequest("assistant", [
+        {
+          traceId,
+          name: "chat gpt-4o",
+          kind: 3,
+          attributes: {
+            "gen_ai.response.model": "gpt-4o",
+            "gen_ai.usage.input_tokens": 1000,
+            "gen_ai.usage.output_tokens": 100,
+          },
+        },
+        { traceId, name: "chat local", attributes: { "gen_ai.request.model": "local-llama" } },
+      ]),
+    );
+    expect(response.status).toBe(200);
+    const usage = await call(stdio, "llm_usage", { service: "assistant" });
+    expect(usage.text).toMatch(
+      /^2 LLM calls \(0 failed\): 1000 tokens in, 100 out, estimated cost \$0\.0035 \+ 1 unpriced/,
+    );
+    expect(usage.text).toMatch(/\ngpt-4o +1 +0 +1000 +100 +\$0\.0035 /);
+    expect(usage.text).toMatch(/\nlocal-llama +1 +0 +0 +0 +no price /);
+    expect(usage.text).toContain(traceId);
   });
 
   it("list_services, get_logs, list_metrics and get_metric", async () => {
