@@ -573,3 +573,23 @@ export interface ImportResponse {
   /** Parts that could not be read, and the first reasons for rejected items (`rejectedItems` set). */
   errors: { where: string; message: string; rejectedItems?: number }[];
 }
+
+/** GET /api/service-map: services and what they call, with the calls between them. */
+export interface ServiceMapResponse {
+  nodes: {
+    /** `service:<name>` for services (and hosts called by name), `database:`, `cache:`, `queue:`, `llm:` for the rest. */
+    id: string;
+    name: string;
+    kind: "service" | "database" | "cache" | "queue" | "llm" | "external";
+    /** Entry spans of a service, or calls into a node that sends no spans. */
+    calls: number;
+    errors: number;
+    p50Ms: number;
+    p95Ms: number;
+  }[];
+  edges: { from: string; to: string; calls: number; errors: number; p50Ms: number; p95Ms: number }[];
+  tracesRead: number;
+  truncated: boolean;
+  /** Seconds between the earliest and latest span read (at least 1): rates are calls over it. */
+  seconds: number;
+}

@@ -20,6 +20,7 @@ import { mcpRoutes } from "./routes/mcp.js";
 import { metricsApiRoutes } from "./routes/metrics-api.js";
 import { otlpRoutes } from "./routes/otlp.js";
 import { sdkSnapshotRoutes } from "./routes/sdk-snapshots.js";
+import { serviceMapApiRoutes } from "./routes/service-map-api.js";
 import { transferRoutes } from "./routes/transfer-api.js";
 import { webRoutes } from "./routes/web.js";
 import type { HostPolicy } from "./security.js";
@@ -103,6 +104,7 @@ export function createServer(deps: ServerDeps): Hono {
   app.route("/", codeMonitoringApiRoutes(deps));
   app.route("/", logsApiRoutes(deps));
   app.route("/", llmApiRoutes(deps));
+  app.route("/", serviceMapApiRoutes(deps));
   app.route("/", metricsApiRoutes(deps));
   app.route("/", sdkSnapshotRoutes(deps));
   app.route("/", transferRoutes(deps));

@@ -10,6 +10,7 @@ import { ComparePage } from "./features/compare/ComparePage";
 import { ImportDrop } from "./features/import/ImportDrop";
 import { LlmPage } from "./features/llm/LlmPage";
 import { LogsPage } from "./features/logs/LogsPage";
+import { MapPage } from "./features/map/MapPage";
 import { MetricsPage } from "./features/metrics/MetricsPage";
 import { ServicesPage } from "./features/services/ServicesPage";
 import { SnapshotPage } from "./features/snapshots/SnapshotPage";
@@ -91,6 +92,7 @@ function Shell() {
           <NavLink href="/" label="Traces" active={onTraces} />
           <NavLink href="/logs" label="Logs" active={path === "/logs"} />
           <NavLink href="/services" label="Services" active={path === "/services"} />
+          <NavLink href="/map" label="Map" active={path === "/map"} />
           <NavLink href="/snapshots" label="Snapshots" active={path.startsWith("/snapshots")} />
           <NavLink href="/metrics" label="Metrics" active={path === "/metrics"} />
           <NavLink href="/llm" label="LLM" active={path === "/llm"} />
@@ -117,6 +119,7 @@ function Shell() {
             <Route path="/metrics" component={MetricsPage} />
             <Route path="/compare" component={ComparePage} />
             <Route path="/llm" component={LlmPage} />
+            <Route path="/map" component={MapPage} />
             <Route default component={NotFound} />
           </Router>
         </ErrorBoundary>

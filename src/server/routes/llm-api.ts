@@ -5,6 +5,7 @@ import { PRICES_DATE } from "../../domain/llm-prices.js";
 import { groupCalls, LLM_SPAN_QUERY, type LlmCall, llmCallOf } from "../../domain/llm-usage.js";
 import type { LlmCallJson, LlmUsageResponse } from "../../protocol.js";
 import type { Store, TraceQuery } from "../../store/store.js";
+import { readTraces } from "../read-traces.js";
 import { parseTimeWindow } from "../time-window.js";
 
 export interface LlmApiDeps {
@@ -13,8 +14,6 @@ export interface LlmApiDeps {
 
 const DEFAULT_CALLS = 200;
 const MAX_CALLS = 2_000;
-/** Traces with LLM calls read per answer, newest first; past it the answer says `truncated`. */
-const MAX_TRACES = 2_000;
 
 function callToJson(call: LlmCall): LlmCallJson {
   const { startTimeUnixNano, cost, ...rest } = call;
@@ -31,29 +30,19 @@ export function llmApiRoutes(deps: LlmApiDeps): Hono {
       throw new AppError(400, "invalid_query", `limit must be a whole number from 1 to ${MAX_CALLS}`);
     }
     const window = parseTimeWindow(params);
-    const query: TraceQuery = { q: LLM_SPAN_QUERY, limit: 500, ...window };
+    const query: Omit<TraceQuery, "limit"> = { q: LLM_SPAN_QUERY, ...window };
     const service = params.get("service");
     if (service) query.service = service;
 
+    const { traces, truncated } = readTraces(deps.store, query);
     const calls: LlmCall[] = [];
-    let tracesRead = 0;
-    let truncated = false;
-    for (;;) {
-      const page = deps.store.listTraces(query);
-      for (const summary of page.traces) {
-        if (tracesRead === MAX_TRACES) {
-          truncated = true;
-          break;
-        }
-        tracesRead++;
-        for (const span of deps.store.getTrace(summary.traceId) ?? []) {
-          const call = llmCallOf(span);
-          if (call !== null && (!service || call.service === service)) calls.push(call);
-        }
+    for (const spans of traces) {
+      for (const span of spans) {
+        const call = llmCallOf(span);
+        if (call !== null && (!service || call.service === service)) calls.push(call);
       }
-      if (truncated || page.nextCursor === undefined) break;
-      query.cursor = page.nextCursor;
     }
+    const tracesRead = traces.length;
     calls.sort((x, y) =>
       x.startTimeUnixNano < y.startTimeUnixNano ? 1 : x.startTimeUnixNano > y.startTimeUnixNano ? -1 : 0,
     );

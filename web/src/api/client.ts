@@ -10,6 +10,7 @@ import type {
   MetricCatalogResponse,
   MetricQueryResponse,
   SdkEventsResponse,
+  ServiceMapResponse,
   ServicesResponse,
   SnapshotJson,
   SnapshotListResponse,
@@ -144,6 +145,8 @@ export const api = {
   snapshot: (id: string, signal?: AbortSignal) =>
     request<SnapshotJson>(`/api/snapshots/${encodeURIComponent(id)}`, signal ? { signal } : undefined),
   sdkEvents: () => request<SdkEventsResponse>("/api/sdk-events"),
+  serviceMap: (params: Record<string, string | number | undefined>) =>
+    request<ServiceMapResponse>(`/api/service-map${query(params)}`),
   llm: (params: Record<string, string | number | undefined>) => request<LlmUsageResponse>(`/api/llm${query(params)}`),
   metricCatalog: (signal?: AbortSignal) =>
     request<MetricCatalogResponse>("/api/metrics", signal ? { signal } : undefined),

@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { buildServiceMap, calleeOf, peerNameOfHost } from "../../src/domain/service-map.js";
+import type { Span } from "../../src/domain/span.js";
+import { makeSpan } from "../store/span-fixtures.js";
+
+const span = (
+  id: number,
+  parent: number | null,
+  service: string,
+  kind: Span["kind"],
+  ms: number,
+  extra: Partial<Span> = {},
+): Span => ({ ...makeSpan({ trace: 1, span: id, parent, service, start: 0, end: ms }), kind, ...extra });
+
+describe("service map", () => {
+  it("names peers by TraceKit's host rules", () => {
+    expect(peerNameOfHost("payment-service")).toBe("payment-service");
+    expect(peerNameOfHost("payment.internal")).toBe("payment");
+    expect(peerNameOfHost("payment.svc.cluster.local")).toBe("payment");
+    expect(peerNameOfHost("api.example.com")).toBe("api.example.com");
+    expect(peerNameOfHost("10.0.0.7")).toBe("10.0.0.7");
+    const client = (attributes: Span["attributes"]) => span(9, null, "web", "CLIENT", 1, { attributes });
+    expect(calleeOf(client({ "url.full": "http://payment-service:3000/charge" }))).toEqual({
+      name: "payment-service",
+      kind: "external",
+    });
+    expect(calleeOf(client({ "server.address": "payment.svc.cluster.local" }))?.name).toBe("payment");
+    expect(calleeOf(client({ "peer.service": "billing", "server.address": "10.1.1.1" }))?.name).toBe("billing");
+    expect(calleeOf(client({ "db.system": "redis" }))).toEqual({ name: "redis", kind: "cache" });
+    expect(calleeOf(client({ "db.system.name": "postgresql", "db.namespace": "shop" }))).toEqual({
+      name: "postgresql shop",
+      kind: "database",
+    });
+    expect(calleeOf(client({ "messaging.system": "rabbitmq", "messaging.destination.name": "emails" }))).toEqual({
+      name: "rabbitmq emails",
+      kind: "queue",
+    });
+    expect(calleeOf(client({ "gen_ai.provider.name": "openai", "server.address": "api.openai.com" }))).toEqual({
+      name: "openai",
+      kind: "llm",
+    });
+    expect(calleeOf(client({}))).toBeNull();
+  });
+
+  it("counts edges from cross-service parent links and from calls to peers that send no spans", () => {
+    // web → checkout (twice, one failing) → postgres; checkout → payment-service, which sends no spans.
+    const traces: Span[][] = [];
+    for (const [i, fails] of [
+      [1, false],
+      [2, true],
+    ] as const) {
+      const t = (s: Span): Span => ({ ...s, traceId: `${"0".repeat(31)}${i}` });
+      traces.push([
+        t(span(1, null, "web", "SERVER", 100)),
+        t(span(2, 1, "web", "CLIENT", 90, { attributes: { "url.full": "http://checkout:8080/orders" } })),
+        t(span(3, 2, "checkout", "SERVER", 80, fails ? { status: { code: "ERROR" } } : {})),
+        t(span(4, 3, "checkout", "CLIENT", 10, { attributes: { "db.system": "postgresql" } })),
+        t(span(5, 3, "checkout", "CLIENT", 40 + i * 10, { attributes: { "server.address": "payment-service" } })),
+      ]);
+    }
+    const map = buildServiceMap(traces);
+    expect(map.nodes.map((n) => [n.id, n.kind, n.calls, n.errors])).toEqual([
+      ["database:postgresql", "database", 2, 0],
+      ["service:checkout", "service", 2, 1],
+      ["service:payment-service", "external", 2, 0],
+      ["service:web", "service", 2, 0],
+    ]);
+    expect(map.edges.map((e) => [e.from, e.to, e.calls, e.errors, e.p50Ms, e.p95Ms])).toEqual([
+      ["service:checkout", "database:postgresql", 2, 0, 10, 10],
+      ["service:checkout", "service:payment-service", 2, 0, 50, 60],
+      ["service:web", "service:checkout", 2, 1, 80, 80],
+    ]);
+  });
+});

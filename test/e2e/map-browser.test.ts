@@ -1,0 +1,74 @@
+/// <reference lib="dom" />
+import { describe, expect, it } from "vitest";
+import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
+import { type JsonSpanInput, jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
+
+const available = chromiumAvailable();
+
+/** web → checkout (its SERVER span), checkout → postgres and → payment-service (which sends no spans). */
+async function sendCheckout(base: string, fails: boolean): Promise<void> {
+  const traceId = newTraceId();
+  const [root, call, server] = [newSpanId(), newSpanId(), newSpanId()];
+  const web: JsonSpanInput[] = [
+    { traceId, spanId: root, name: "GET /", kind: 2 },
+    {
+      traceId,
+      spanId: call,
+      parentSpanId: root,
+      name: "POST",
+      kind: 3,
+      attributes: { "url.full": "http://checkout:8080/orders" },
+    },
+  ];
+  const checkout: JsonSpanInput[] = [
+    { traceId, spanId: server, parentSpanId: call, name: "POST /orders", kind: 2, ...(fails ? { statusCode: 2 } : {}) },
+    { traceId, parentSpanId: server, name: "INSERT orders", kind: 3, attributes: { "db.system": "postgresql" } },
+    { traceId, parentSpanId: server, name: "POST", kind: 3, attributes: { "server.address": "payment-service" } },
+  ];
+  expect((await postJson(base, jsonTraceRequest("web", web))).status).toBe(200);
+  expect((await postJson(base, jsonTraceRequest("checkout", checkout))).status).toBe(200);
+}
+
+describe.skipIf(!available)("the service map, in Chromium", () => {
+  const suite = useAppInChromium();
+
+  it("draws services and what they call as labelled SVG, highlights neighbours and opens the traces behind a node or edge", async () => {
+    const { app, browser } = suite;
+    await sendCheckout(app.base, false);
+    await sendCheckout(app.base, true);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/map`);
+    const node = (id: string) => page.locator(`[data-node-id="${id}"]`);
+    await expect.poll(() => page.locator("[data-node-id]").count()).toBe(4);
+    // Real text, readable by tests and screen readers.
+    await expect.poll(() => node("service:checkout").textContent()).toContain("checkout");
+    expect(await node("service:checkout").textContent()).toContain("50% err");
+    expect(await node("database:postgresql").getAttribute("aria-label")).toMatch(/^database postgresql: /);
+    expect(await node("service:payment-service").getAttribute("aria-label")).toMatch(
+      /^called host \(sends no spans\) payment-service/,
+    );
+    const edge = page.locator('[data-edge="service:web>service:checkout"]');
+    expect(await edge.textContent()).toContain("· 50% ·");
+    // Laid out left to right: the caller left of the callee.
+    const x = async (id: string) => (await node(id).boundingBox())!.x;
+    expect(await x("service:web")).toBeLessThan(await x("service:checkout"));
+    expect(await x("service:checkout")).toBeLessThan(await x("database:postgresql"));
+
+    // Hover highlights the node's neighbours and dims the rest.
+    await node("service:web").hover();
+    await expect.poll(() => node("database:postgresql").getAttribute("class")).toContain("dim");
+    expect(await node("service:checkout").getAttribute("class")).not.toContain("dim");
+
+    await node("database:postgresql").click();
+    await expect.poll(() => new URL(page.url()).searchParams.get("q")).toBe("db.system=postgresql");
+    await expect.poll(() => page.locator(".trace-row").count()).toBe(2);
+    await page.goBack();
+    await page.locator('[data-edge="service:web>service:checkout"] .map-edge-hit').click({ force: true });
+    await expect.poll(() => new URL(page.url()).search).toBe("?service=web&q=service%3Dcheckout");
+    await expect.poll(() => page.locator(".trace-row").count()).toBe(2);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+});

@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestApp, type TestApp } from "../helpers/app.js";
+import { jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(async () => {
+  await app.close();
+});
+
+describe("GET /api/service-map", () => {
+  it("answers the services, what they call, and the calls between them over a window", async () => {
+    const traceId = newTraceId();
+    const [root, call] = [newSpanId(), newSpanId()];
+    await postJson(
+      app.base,
+      jsonTraceRequest("web", [
+        { traceId, spanId: root, name: "GET /", kind: 2 },
+        { traceId, spanId: call, parentSpanId: root, name: "GET", kind: 3, attributes: { "server.address": "api" } },
+      ]),
+    );
+    await postJson(
+      app.base,
+      jsonTraceRequest("api", [
+        { traceId, parentSpanId: call, name: "GET /items", kind: 2, statusCode: 2 },
+        { traceId, parentSpanId: call, name: "GET items", kind: 3, attributes: { "db.system": "redis" } },
+      ]),
+    );
+    const body = await (await fetch(`${app.base}/api/service-map`)).json();
+    expect(body.nodes.map((n: { id: string; kind: string }) => `${n.id} ${n.kind}`)).toEqual([
+      "cache:redis cache",
+      "service:api service",
+      "service:web service",
+    ]);
+    expect(body.edges).toEqual([
+      expect.objectContaining({ from: "service:api", to: "cache:redis", calls: 1, errors: 0 }),
+      expect.objectContaining({ from: "service:web", to: "service:api", calls: 2, errors: 1 }),
+    ]);
+    expect(body).toMatchObject({ tracesRead: 1, truncated: false });
+    const future = await (await fetch(`${app.base}/api/service-map?since=${Date.now() + 60_000}`)).json();
+    expect(future.nodes).toEqual([]);
+    expect((await fetch(`${app.base}/api/service-map?since=soon`)).status).toBe(400);
+  });
+});
