@@ -1,3 +1,5 @@
+import { Buffer } from "node:buffer";
+import type { ForwardTargetConfig, ForwardTuning } from "./forward/target.js";
 import { DEFAULT_MAX_LOGS } from "./store/log-store.js";
 import { DEFAULT_MAX_METRIC_SERIES } from "./store/metric-store.js";
 import { DEFAULT_MAX_SPANS } from "./store/store.js";
@@ -27,6 +29,10 @@ export interface Config {
   readonly otlpHttpPort: number | null;
   /** A port for OTLP/gRPC (`--otlp-grpc-port`, e.g. 4317), or null. 0 picks one. */
   readonly otlpGrpcPort: number | null;
+  /** Upstream OTLP/HTTP receivers everything received is passed on to (`--forward`); empty: none. */
+  readonly forward: readonly ForwardTargetConfig[];
+  /** Queue, batch and timeout settings of forwarding (defaults in `DEFAULT_FORWARD_TUNING`). */
+  readonly forwardTuning?: Readonly<Partial<ForwardTuning>>;
 }
 
 export class ConfigError extends Error {
@@ -44,6 +50,9 @@ export interface RawOptions {
   strictSpanKinds?: boolean;
   otlpHttpPort?: string | number;
   otlpGrpcPort?: string | number;
+  /** `--forward` URLs, and `--forward-header` name=value pairs applied to each. */
+  forward?: string[];
+  forwardHeader?: string[];
 }
 
 /** Flags (already parsed by commander) plus environment → one frozen config. Throws ConfigError. */
@@ -67,6 +76,11 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
     ["--otlp-http-port", otlpHttpPort],
     ["--otlp-grpc-port", otlpGrpcPort],
   ]);
+  const forwardHeaders = (raw.forwardHeader ?? []).map(parseForwardHeader);
+  if (forwardHeaders.length > 0 && (raw.forward ?? []).length === 0) {
+    throw new ConfigError("--forward-header needs --forward <url>: it is sent with each forwarded request");
+  }
+  const forward = (raw.forward ?? []).map((url) => forwardTarget(url, forwardHeaders));
   return Object.freeze({
     port,
     host,
@@ -80,6 +94,7 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
     strictSpanKinds: raw.strictSpanKinds ?? false,
     otlpHttpPort,
     otlpGrpcPort,
+    forward: Object.freeze(forward),
   });
 }
 
@@ -133,4 +148,71 @@ function parseBound(value: string, flag: string, what: string): number {
 
 export function parseMaxMetricSeries(value: string): number {
   return parseBound(value, "--max-metric-series", "series");
+}
+
+const SIGNAL_SUFFIX_RE = /\/v1\/(?:traces|logs|metrics)$/;
+
+/**
+ * A `--forward` value: an http(s) base URL, as OTEL_EXPORTER_OTLP_ENDPOINT is one (the signal paths
+ * `/v1/traces`, `/v1/logs`, `/v1/metrics` are appended). A URL that already ends in one of those paths
+ * is read as the base before it, so all three signals still go to their own paths. Credentials in the
+ * URL become a Basic Authorization header and are never shown. Returns the base URL as shown.
+ */
+export function parseForwardUrl(value: string): { url: string; authorization: string | null } {
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    throw new ConfigError(`--forward needs an http:// or https:// URL such as http://collector:4318, not "${value}"`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new ConfigError(`--forward needs an http:// or https:// URL such as http://collector:4318, not "${value}"`);
+  }
+  if (url.search !== "" || url.hash !== "") {
+    throw new ConfigError(`--forward takes a base URL without a query or fragment, not "${value}"`);
+  }
+  let authorization: string | null = null;
+  if (url.username !== "" || url.password !== "") {
+    const user = decodeURIComponent(url.username);
+    const password = decodeURIComponent(url.password);
+    authorization = `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
+    url.username = "";
+    url.password = "";
+  }
+  const path = url.pathname.replace(/\/+$/, "").replace(SIGNAL_SUFFIX_RE, "");
+  return { url: `${url.origin}${path}`, authorization };
+}
+
+const HEADER_NAME_RE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Set by the forwarder itself for every request. */
+const RESERVED_HEADERS = new Set(["content-type", "content-encoding", "content-length", "host", "transfer-encoding"]);
+
+/** A `--forward-header` value: `name=value` (e.g. `x-api-key=abc123`). */
+export function parseForwardHeader(value: string): [name: string, value: string] {
+  const eq = value.indexOf("=");
+  const name = eq === -1 ? "" : value.slice(0, eq).trim();
+  const headerValue = eq === -1 ? "" : value.slice(eq + 1).trim();
+  if (!HEADER_NAME_RE.test(name) || /[\r\n\0]/.test(headerValue)) {
+    throw new ConfigError(`--forward-header must be name=value, e.g. x-api-key=abc123, not "${value}"`);
+  }
+  if (RESERVED_HEADERS.has(name.toLowerCase())) {
+    throw new ConfigError(`--forward-header cannot set ${name}: tracekit-local sets it for each request`);
+  }
+  return [name, headerValue];
+}
+
+function forwardTarget(value: string, headers: [string, string][]): ForwardTargetConfig {
+  const { url, authorization } = parseForwardUrl(value);
+  const all: Record<string, string> = {};
+  if (authorization !== null) all.Authorization = authorization;
+  for (const [name, headerValue] of headers) all[name] = headerValue;
+  return Object.freeze({
+    url,
+    endpoints: Object.freeze({
+      "/v1/traces": `${url}/v1/traces`,
+      "/v1/logs": `${url}/v1/logs`,
+      "/v1/metrics": `${url}/v1/metrics`,
+    }),
+    headers: Object.freeze(all),
+  });
 }

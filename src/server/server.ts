@@ -1,3 +1,4 @@
+import type { Forwarder } from "../forward/forwarder.js";
 import { type Context, Hono } from "hono";
 import { AppError } from "../domain/errors.js";
 import type { CodeMonitoring } from "../ingest/code-monitoring.js";
@@ -46,6 +47,8 @@ export interface ServerDeps {
   /** The extra OTLP listeners (`--otlp-http-port`, `--otlp-grpc-port`) with their real ports, or null. */
   otlpListeners(): { http: ListenerAddress | null; grpc: ListenerAddress | null };
   onClientError?(path: string, status: number, message: string): void;
+  /** Upstream forwarding (`--forward`): fed by the OTLP receivers, its state shown in health. */
+  forward?: Forwarder;
   /** Unexpected failures (bugs), for the CLI to print; the request gets a 500 JSON error. */
   onInternalError?(error: unknown): void;
 }

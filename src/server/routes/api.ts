@@ -1,3 +1,4 @@
+import type { Forwarder } from "../../forward/forwarder.js";
 import { Hono } from "hono";
 import { AppError } from "../../domain/errors.js";
 import { normalizeTraceId } from "../../domain/ids.js";
@@ -44,6 +45,7 @@ export interface ApiRouteDeps {
   /** See ServerDeps.otlpListeners. */
   otlpListeners(): { http: ListenerAddress | null; grpc: ListenerAddress | null };
   dbPath: string | null;
+  forward?: Pick<Forwarder, "status">;
 }
 
 function parseTraceQuery(params: URLSearchParams): TraceQuery {
@@ -142,7 +144,8 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
         extraHttp: listeners.http === null ? null : otlpHttpEndpoint(listeners.http),
         grpc: listeners.grpc === null ? null : otlpGrpcEndpoint(listeners.grpc),
       },
-      forwarding: null,
+      forwarding:
+        deps.forward === undefined ? null : { protocol: "http/protobuf", targets: deps.forward.status() },
       storage: {
         kind: deps.store.kind,
         // A page on another origin that may read this answer (a dev origin) learns no file path.
