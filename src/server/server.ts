@@ -1,6 +1,6 @@
-import type { Forwarder } from "../forward/forwarder.js";
 import { type Context, Hono } from "hono";
 import { AppError } from "../domain/errors.js";
+import type { Forwarder } from "../forward/forwarder.js";
 import type { CodeMonitoring } from "../ingest/code-monitoring.js";
 import type { Ingest } from "../ingest/ingest.js";
 import type { LogIngest } from "../ingest/logs.js";

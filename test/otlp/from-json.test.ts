@@ -29,7 +29,9 @@ describe("OTLP/JSON → protobuf for forwarding: decode(encode(json)) equals dec
     spans.push({ ...first, spanId: "1111111111111111", kind: 1 }, { ...first, spanId: "2222222222222222" });
     delete (spans[2] as Record<string, unknown>).kind;
     const local = decodeTraceRequestJson(json, { apiSpanKinds: true });
-    const forwarded = decodeTraceRequestProtobuf(encodeExportRequestFromJson("/v1/traces", json, { apiSpanKinds: true }));
+    const forwarded = decodeTraceRequestProtobuf(
+      encodeExportRequestFromJson("/v1/traces", json, { apiSpanKinds: true }),
+    );
     expect(forwarded).toEqual(local);
     expect(forwarded.spans.map((s) => s.kind)).toEqual(["CLIENT", "SERVER", "INTERNAL"]);
   });

@@ -73,7 +73,11 @@ const scope: Schema = [
 /** Request { repeated Resource<Signal> = 1 } → { resource = 1, repeated Scope<Signal> = 2, schema_url = 3 } → { scope = 1, repeated item = 2, schema_url = 3 }. */
 function exportRequest(resources: string, scopes: string, items: string, item: Schema): Schema {
   const scopeGroup: Schema = [f(1, "scope", scope), f(2, items, item, rep), f(3, "schemaUrl", "string")];
-  const resourceGroup: Schema = [f(1, "resource", resource), f(2, scopes, scopeGroup, rep), f(3, "schemaUrl", "string")];
+  const resourceGroup: Schema = [
+    f(1, "resource", resource),
+    f(2, scopes, scopeGroup, rep),
+    f(3, "schemaUrl", "string"),
+  ];
   return [f(1, resources, resourceGroup, rep)];
 }
 

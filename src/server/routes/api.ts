@@ -1,7 +1,7 @@
-import type { Forwarder } from "../../forward/forwarder.js";
 import { Hono } from "hono";
 import { AppError } from "../../domain/errors.js";
 import { normalizeTraceId } from "../../domain/ids.js";
+import type { Forwarder } from "../../forward/forwarder.js";
 import type { CodeMonitoring } from "../../ingest/code-monitoring.js";
 import type { Ingest } from "../../ingest/ingest.js";
 import type { RejectionLog } from "../../ingest/rejections.js";
@@ -144,8 +144,7 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
         extraHttp: listeners.http === null ? null : otlpHttpEndpoint(listeners.http),
         grpc: listeners.grpc === null ? null : otlpGrpcEndpoint(listeners.grpc),
       },
-      forwarding:
-        deps.forward === undefined ? null : { protocol: "http/protobuf", targets: deps.forward.status() },
+      forwarding: deps.forward === undefined ? null : { protocol: "http/protobuf", targets: deps.forward.status() },
       storage: {
         kind: deps.store.kind,
         // A page on another origin that may read this answer (a dev origin) learns no file path.

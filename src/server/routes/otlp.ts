@@ -67,7 +67,10 @@ export function isTraceKitLocalUiRequest(request: Pick<OtlpHttpRequest, "header"
 }
 
 /** True when a JSON trace request's numeric span kinds are the OpenTelemetry API's (see above). */
-function apiSpanKindsOf(request: Pick<OtlpHttpRequest, "header">, deps: Pick<OtlpRouteDeps, "strictSpanKinds">): boolean {
+function apiSpanKindsOf(
+  request: Pick<OtlpHttpRequest, "header">,
+  deps: Pick<OtlpRouteDeps, "strictSpanKinds">,
+): boolean {
   return deps.strictSpanKinds !== true && isTraceKitLocalUiRequest(request);
 }
 
