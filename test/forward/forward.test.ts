@@ -260,7 +260,7 @@ describe("--forward: everything received passes on upstream as OTLP/HTTP protobu
     const res = await fetch(`${local.base}/v1/logs`, {
       method: "POST",
       headers: { "content-type": "application/x-protobuf" },
-      body: bytes,
+      body: Buffer.from(bytes),
     });
     expect(res.status).toBe(200);
     await eventually(() => (up.delivered().length === 1 ? true : undefined));
