@@ -53,6 +53,7 @@ export interface RawOptions {
   /** `--forward` URLs, and `--forward-header` name=value pairs applied to each. */
   forward?: string[];
   forwardHeader?: string[];
+  forwardCompression?: string;
 }
 
 /** Flags (already parsed by commander) plus environment → one frozen config. Throws ConfigError. */
@@ -80,7 +81,11 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
   if (forwardHeaders.length > 0 && (raw.forward ?? []).length === 0) {
     throw new ConfigError("--forward-header needs --forward <url>: it is sent with each forwarded request");
   }
-  const forward = (raw.forward ?? []).map((url) => forwardTarget(url, forwardHeaders));
+  if (raw.forwardCompression !== undefined && (raw.forward ?? []).length === 0) {
+    throw new ConfigError("--forward-compression needs --forward <url>");
+  }
+  const compression = parseForwardCompression(raw.forwardCompression ?? "gzip");
+  const forward = (raw.forward ?? []).map((url) => forwardTarget(url, forwardHeaders, compression));
   return Object.freeze({
     port,
     host,
@@ -201,7 +206,17 @@ export function parseForwardHeader(value: string): [name: string, value: string]
   return [name, headerValue];
 }
 
-function forwardTarget(value: string, headers: [string, string][]): ForwardTargetConfig {
+/** `--forward-compression`: gzip (the default) or none. */
+export function parseForwardCompression(value: string): "gzip" | "none" {
+  if (value === "gzip" || value === "none") return value;
+  throw new ConfigError(`--forward-compression must be gzip or none, not "${value}"`);
+}
+
+function forwardTarget(
+  value: string,
+  headers: [string, string][],
+  compression: ForwardTargetConfig["compression"],
+): ForwardTargetConfig {
   const { url, authorization } = parseForwardUrl(value);
   const all: Record<string, string> = {};
   if (authorization !== null) all.Authorization = authorization;
@@ -214,5 +229,6 @@ function forwardTarget(value: string, headers: [string, string][]): ForwardTarge
       "/v1/metrics": `${url}/v1/metrics`,
     }),
     headers: Object.freeze(all),
+    compression,
   });
 }

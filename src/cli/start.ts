@@ -4,6 +4,7 @@ import {
   ConfigError,
   DEFAULT_HOST,
   DEFAULT_PORT,
+  parseForwardCompression,
   parseForwardHeader,
   parseForwardUrl,
   parseMaxLogs,
@@ -34,6 +35,7 @@ interface StartOptions {
   otlpGrpcPort?: number;
   forward?: string[];
   forwardHeader?: string[];
+  forwardCompression?: "gzip" | "none";
 }
 
 /** A repeatable option's parser: each value checked by `check` (a usage error otherwise), all kept. */
@@ -81,6 +83,11 @@ export function addStartOptions(command: Command): Command {
       "--forward-header <name=value>",
       "a header sent with every forwarded request, e.g. x-api-key=abc123; repeatable",
       repeatable(parseForwardHeader),
+    )
+    .option(
+      "--forward-compression <gzip|none>",
+      "compression of forwarded requests (default gzip; none saves CPU when the upstream is on this machine or the local network)",
+      asArgument(parseForwardCompression),
     )
     .option("--host <addr>", `address to listen on (default ${DEFAULT_HOST}; 0.0.0.0 for every interface)`)
     .option("--no-open", "do not open the browser (also TRACEKIT_NO_BROWSER=1)")
@@ -171,6 +178,7 @@ export async function runStart(options: StartOptions): Promise<void> {
       otlpGrpcPort: options.otlpGrpcPort,
       forward: options.forward,
       forwardHeader: options.forwardHeader,
+      forwardCompression: options.forwardCompression,
     });
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -256,7 +264,7 @@ export async function runStart(options: StartOptions): Promise<void> {
   for (const target of config.forward) {
     const headers = Object.keys(target.headers);
     console.log(
-      `  Forward: ${target.url}  (everything received, OTLP/HTTP protobuf${headers.length === 0 ? "" : `; headers ${headers.join(", ")}`})`,
+      `  Forward: ${target.url}  (everything received, OTLP/HTTP protobuf${target.compression === "gzip" ? ", gzip" : ""}${headers.length === 0 ? "" : `; headers ${headers.join(", ")}`})`,
     );
   }
   console.log(`  Send traces, logs and metrics with: OTEL_EXPORTER_OTLP_ENDPOINT=${app.otlpEndpoint}`);

@@ -25,6 +25,12 @@ describe("--forward and --forward-header values", () => {
       expect(() => parseForwardHeader(bad)).toThrow(ConfigError);
     }
     expect(() => resolveConfig({ forwardHeader: ["x-api-key=1"] }, {})).toThrow(/--forward-header needs --forward/);
+    expect(() => resolveConfig({ forward: ["http://a:4318"], forwardCompression: "br" }, {})).toThrow(
+      /--forward-compression must be gzip or none/,
+    );
+    expect(resolveConfig({ forward: ["http://a:4318"], forwardCompression: "none" }, {}).forward[0]?.compression).toBe(
+      "none",
+    );
   });
 
   it("applies every header to every target", () => {
@@ -36,6 +42,7 @@ describe("--forward and --forward-header values", () => {
     expect(config.forward[0]?.endpoints["/v1/metrics"]).toBe("http://a:4318/v1/metrics");
     expect(config.forward[1]?.endpoints["/v1/traces"]).toBe("https://b.example.com/v1/traces");
     expect(config.forward[0]?.headers).toEqual({ "x-api-key": "k" });
+    expect(config.forward[0]?.compression).toBe("gzip");
     expect(config.forward[1]?.headers).toEqual({ Authorization: `Basic ${btoa("u:p")}`, "x-api-key": "k" });
     expect(resolveConfig({}, {}).forward).toEqual([]);
   });

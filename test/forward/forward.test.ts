@@ -252,9 +252,9 @@ describe("--forward: everything received passes on upstream as OTLP/HTTP protobu
     expect(failing.events).toContainEqual(expect.objectContaining({ type: "forward-stopped", batches: 1 }));
   });
 
-  it("forwards log requests sent as protobuf byte for byte", async () => {
+  it("forwards log requests sent as protobuf byte for byte (here without compression, --forward-compression none)", async () => {
     const up = await upstream();
-    const local = await app({ forward: [up.url], forwardTuning: { lingerMs: 10 } });
+    const local = await app({ forward: [up.url], forwardCompression: "none", forwardTuning: { lingerMs: 10 } });
     const { encodeExportRequestFromJson } = await import("../../src/otlp/protobuf/from-json.js");
     const bytes = encodeExportRequestFromJson("/v1/logs", jsonLogRequest("proto-logs", [{ body: "paid" }]));
     const res = await fetch(`${local.base}/v1/logs`, {
@@ -265,6 +265,7 @@ describe("--forward: everything received passes on upstream as OTLP/HTTP protobu
     expect(res.status).toBe(200);
     await eventually(() => (up.delivered().length === 1 ? true : undefined));
     expect(up.requests[0]?.path).toBe("/v1/logs");
+    expect(up.requests[0]?.headers["content-encoding"]).toBeUndefined();
     expect(Buffer.from(up.requests[0]?.body ?? []).equals(Buffer.from(bytes))).toBe(true);
     expect(decodeLogRequestProtobuf(up.requests[0]?.body ?? new Uint8Array()).logs[0]?.body).toBe("paid");
   });

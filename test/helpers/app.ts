@@ -23,6 +23,7 @@ export async function startTestApp(
     maxBodyBytes?: number;
     forward?: string[];
     forwardHeader?: string[];
+    forwardCompression?: string;
     forwardTuning?: Partial<ForwardTuning>;
   } = {},
 ): Promise<TestApp> {
@@ -39,6 +40,7 @@ export async function startTestApp(
       otlpGrpcPort: options.otlpGrpcPort,
       forward: options.forward,
       forwardHeader: options.forwardHeader,
+      forwardCompression: options.forwardCompression,
     },
     {},
   );

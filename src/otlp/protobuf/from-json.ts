@@ -8,7 +8,7 @@ import { Buffer } from "node:buffer";
 import { SEVERITY_NUMBER_NAMES } from "../json/logs.js";
 import { TEMPORALITY_NAMES } from "../json/metrics.js";
 import { OTLP_KIND_OF_API_KIND, SPAN_KIND_NAMES, STATUS_CODE_NAMES } from "../json/traces.js";
-import { WIRE_LEN } from "./wire.js";
+import { WIRE_I32, WIRE_I64, WIRE_VARINT } from "./wire.js";
 import { ProtoWriter } from "./writer.js";
 
 type Scalar =
@@ -37,23 +37,50 @@ interface FieldSpec {
   repeated: boolean;
   names?: Readonly<Record<string, number>>;
 }
-type Schema = FieldSpec[];
+
+/** A message's fields, found by either JSON spelling of their name. */
+interface Schema {
+  fields: FieldSpec[];
+  byName: Map<string, FieldSpec>;
+  /** The Span.kind field, written even when absent in a body with API span kinds. */
+  spanKind?: FieldSpec;
+}
+
+function schema(fields: FieldSpec[] = []): Schema {
+  const out: Schema = { fields: [], byName: new Map() };
+  for (const spec of fields) addField(out, spec);
+  return out;
+}
+
+function addField(into: Schema, spec: FieldSpec): void {
+  into.fields.push(spec);
+  into.byName.set(spec.camel, spec);
+  into.byName.set(spec.snake, spec);
+  if (spec.type === "spanKind") into.spanKind = spec;
+}
 
 function f(
   number: number,
   camel: string,
-  type: Scalar | Schema,
+  type: Scalar | Schema | FieldSpec[],
   options: { repeated?: boolean; names?: Readonly<Record<string, number>> } = {},
 ): FieldSpec {
   const snake = camel.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-  return { number, camel, snake, type, repeated: options.repeated ?? false, names: options.names };
+  return {
+    number,
+    camel,
+    snake,
+    type: Array.isArray(type) ? schema(type) : type,
+    repeated: options.repeated ?? false,
+    names: options.names,
+  };
 }
 const rep = { repeated: true };
 
 // Common: AnyValue is recursive, so its tables are filled after they exist.
-const anyValue: Schema = [];
-const keyValue: Schema = [f(1, "key", "string"), f(2, "value", anyValue)];
-anyValue.push(
+const anyValue = schema();
+const keyValue = schema([f(1, "key", "string"), f(2, "value", anyValue)]);
+for (const spec of [
   f(1, "stringValue", "string"),
   f(2, "boolValue", "bool"),
   f(3, "intValue", "int64"),
@@ -61,27 +88,25 @@ anyValue.push(
   f(5, "arrayValue", [f(1, "values", anyValue, rep)]),
   f(6, "kvlistValue", [f(1, "values", keyValue, rep)]),
   f(7, "bytesValue", "bytes"),
-);
+]) {
+  addField(anyValue, spec);
+}
 const attributes = (n: number, camel = "attributes") => f(n, camel, keyValue, rep);
-const resource: Schema = [attributes(1), f(2, "droppedAttributesCount", "uint32")];
-const scope: Schema = [
+const resource = schema([attributes(1), f(2, "droppedAttributesCount", "uint32")]);
+const scope = schema([
   f(1, "name", "string"),
   f(2, "version", "string"),
   attributes(3),
   f(4, "droppedAttributesCount", "uint32"),
-];
+]);
 /** Request { repeated Resource<Signal> = 1 } → { resource = 1, repeated Scope<Signal> = 2, schema_url = 3 } → { scope = 1, repeated item = 2, schema_url = 3 }. */
 function exportRequest(resources: string, scopes: string, items: string, item: Schema): Schema {
-  const scopeGroup: Schema = [f(1, "scope", scope), f(2, items, item, rep), f(3, "schemaUrl", "string")];
-  const resourceGroup: Schema = [
-    f(1, "resource", resource),
-    f(2, scopes, scopeGroup, rep),
-    f(3, "schemaUrl", "string"),
-  ];
-  return [f(1, resources, resourceGroup, rep)];
+  const scopeGroup = [f(1, "scope", scope), f(2, items, item, rep), f(3, "schemaUrl", "string")];
+  const resourceGroup = [f(1, "resource", resource), f(2, scopes, scopeGroup, rep), f(3, "schemaUrl", "string")];
+  return schema([f(1, resources, resourceGroup, rep)]);
 }
 
-const span: Schema = [
+const span = schema([
   f(1, "traceId", "id"),
   f(2, "spanId", "id"),
   f(3, "traceState", "string"),
@@ -115,9 +140,9 @@ const span: Schema = [
   ),
   f(14, "droppedLinksCount", "uint32"),
   f(15, "status", [f(2, "message", "string"), f(3, "code", "enum", { names: STATUS_CODE_NAMES })]),
-];
+]);
 
-const logRecord: Schema = [
+const logRecord = schema([
   f(1, "timeUnixNano", "fixed64"),
   f(11, "observedTimeUnixNano", "fixed64"),
   f(2, "severityNumber", "enum", { names: SEVERITY_NUMBER_NAMES }),
@@ -129,26 +154,26 @@ const logRecord: Schema = [
   f(9, "traceId", "id"),
   f(10, "spanId", "id"),
   f(12, "eventName", "string"),
-];
+]);
 
-const exemplar: Schema = [
+const exemplar = schema([
   attributes(7, "filteredAttributes"),
   f(2, "timeUnixNano", "fixed64"),
   f(3, "asDouble", "double"),
   f(6, "asInt", "sfixed64"),
   f(4, "spanId", "id"),
   f(5, "traceId", "id"),
-];
+]);
 const times = [f(2, "startTimeUnixNano", "fixed64"), f(3, "timeUnixNano", "fixed64")];
-const numberPoint: Schema = [
+const numberPoint = schema([
   attributes(7),
   ...times,
   f(4, "asDouble", "double"),
   f(6, "asInt", "sfixed64"),
   f(5, "exemplars", exemplar, rep),
   f(8, "flags", "uint32"),
-];
-const histogramPoint: Schema = [
+]);
+const histogramPoint = schema([
   attributes(9),
   ...times,
   f(4, "count", "fixed64"),
@@ -159,9 +184,9 @@ const histogramPoint: Schema = [
   f(10, "flags", "uint32"),
   f(11, "min", "double"),
   f(12, "max", "double"),
-];
-const buckets: Schema = [f(1, "offset", "sint32"), f(2, "bucketCounts", "uint64", rep)];
-const exponentialPoint: Schema = [
+]);
+const buckets = schema([f(1, "offset", "sint32"), f(2, "bucketCounts", "uint64", rep)]);
+const exponentialPoint = schema([
   attributes(1),
   ...times,
   f(4, "count", "fixed64"),
@@ -175,17 +200,17 @@ const exponentialPoint: Schema = [
   f(12, "min", "double"),
   f(13, "max", "double"),
   f(14, "zeroThreshold", "double"),
-];
-const summaryPoint: Schema = [
+]);
+const summaryPoint = schema([
   attributes(7),
   ...times,
   f(4, "count", "fixed64"),
   f(5, "sum", "double"),
   f(6, "quantileValues", [f(1, "quantile", "double"), f(2, "value", "double")], rep),
   f(8, "flags", "uint32"),
-];
+]);
 const temporality = f(2, "aggregationTemporality", "enum", { names: TEMPORALITY_NAMES });
-const metric: Schema = [
+const metric = schema([
   f(1, "name", "string"),
   f(2, "description", "string"),
   f(3, "unit", "string"),
@@ -195,7 +220,7 @@ const metric: Schema = [
   f(10, "exponentialHistogram", [f(1, "dataPoints", exponentialPoint, rep), temporality]),
   f(11, "summary", [f(1, "dataPoints", summaryPoint, rep)]),
   f(12, "metadata", keyValue, rep),
-];
+]);
 
 const REQUESTS = {
   "/v1/traces": exportRequest("resourceSpans", "scopeSpans", "spans", span),
@@ -218,59 +243,55 @@ export function encodeExportRequestFromJson(
 ): Uint8Array {
   const w = new ProtoWriter();
   if (isObject(value)) writeMessage(w, value, REQUESTS[path], options.apiSpanKinds === true);
-  return w.bytes();
+  return w.finish();
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/**
+ * Writes the fields `obj` has (one pass over its keys, as the decoders read). Where a body gives
+ * a field under both spellings the camelCase one is read, as the local decoder does.
+ */
 function writeMessage(w: ProtoWriter, obj: Record<string, unknown>, schema: Schema, apiKinds: boolean): void {
-  for (const spec of schema) {
-    let value = obj[spec.camel];
-    if (value === undefined) value = obj[spec.snake];
-    if (spec.type === "spanKind" && apiKinds) {
-      // As the local decoder reads it: an absent or numeric kind is the API's (absent = INTERNAL).
-      if (value === undefined || value === null) value = 0;
-      if (typeof value === "number") value = OTLP_KIND_OF_API_KIND[value] ?? value;
-    }
+  let kindSeen = false;
+  for (const key in obj) {
+    const spec = schema.byName.get(key);
+    if (spec === undefined) continue;
+    let value = obj[key];
     if (value === undefined || value === null) continue;
-    if (spec.repeated) {
-      if (!Array.isArray(value)) continue;
-      if (typeof spec.type === "string") writePacked(w, spec, value);
-      else for (const item of value) writeNested(w, spec.number, item, spec.type, apiKinds);
-    } else if (typeof spec.type === "string") {
-      writeScalar(w, spec, value);
-    } else {
-      writeNested(w, spec.number, value, spec.type, apiKinds);
+    if (key !== spec.camel && obj[spec.camel] !== undefined && obj[spec.camel] !== null) continue;
+    if (spec.type === "spanKind") {
+      kindSeen = true;
+      // As the local decoder reads it: a numeric kind is the API's.
+      if (apiKinds && typeof value === "number") value = OTLP_KIND_OF_API_KIND[value] ?? value;
+    }
+    const type = spec.type;
+    if (typeof type !== "string") {
+      if (!spec.repeated) writeNested(w, spec.number, value, type, apiKinds);
+      else if (Array.isArray(value)) for (const item of value) writeNested(w, spec.number, item, type, apiKinds);
+    } else if (!spec.repeated) {
+      writeScalar(w, spec, type, value);
+    } else if (Array.isArray(value) && value.length > 0) {
+      // Repeated scalars (bucket counts, bounds) as one packed field, as proto3 writes them.
+      const at = w.begin(spec.number);
+      for (const item of value) writeScalarValue(w, type, spec.names, item);
+      w.end(at);
     }
   }
+  // An absent kind in a body with API kinds is the API's INTERNAL (0), which is OTLP's 1.
+  if (apiKinds && !kindSeen && schema.spanKind !== undefined) w.varintField(schema.spanKind.number, 1);
 }
 
 function writeNested(w: ProtoWriter, number: number, value: unknown, schema: Schema, apiKinds: boolean): void {
   if (!isObject(value)) return;
-  const child = new ProtoWriter();
-  writeMessage(child, value, schema, apiKinds);
-  w.lengthDelimited(number, child.bytes());
+  const at = w.begin(number);
+  writeMessage(w, value, schema, apiKinds);
+  w.end(at);
 }
 
-/** Repeated scalars (bucket counts, bounds) as one packed field, as proto3 writes them. */
-function writePacked(w: ProtoWriter, spec: FieldSpec, values: unknown[]): void {
-  const packed = new ProtoWriter();
-  for (const value of values) writeScalarValue(packed, spec, value);
-  if (packed.length === 0) return;
-  w.lengthDelimited(spec.number, packed.bytes());
-}
-
-const UTF8 = new TextEncoder();
-const HEX_RE = /^(?:[0-9a-fA-F]{2})*$/;
 const INT_RE = /^-?\d{1,32}$/;
-
-function toBigInt(value: unknown): bigint | null {
-  if (typeof value === "number" && Number.isInteger(value)) return BigInt(value);
-  if (typeof value === "string" && INT_RE.test(value)) return BigInt(value);
-  return null;
-}
 
 function toDouble(value: unknown): number | null {
   if (typeof value === "number") return value;
@@ -282,31 +303,30 @@ function toDouble(value: unknown): number | null {
   return Number.isNaN(n) ? null : n;
 }
 
-function toEnum(value: unknown, names: Readonly<Record<string, number>> | undefined): bigint | null {
-  if (typeof value === "string" && names !== undefined && Object.hasOwn(names, value)) {
-    return BigInt(names[value] as number);
-  }
-  return toBigInt(value);
+/** A 64-bit integer from a JSON number or decimal string: a number while exact, else a bigint. */
+function toInteger(value: unknown): number | bigint | null {
+  if (typeof value === "number") return Number.isInteger(value) ? value : null;
+  if (typeof value !== "string" || !INT_RE.test(value)) return null;
+  return value.length <= 15 ? Number(value) : BigInt(value);
 }
 
-function writeScalar(w: ProtoWriter, spec: FieldSpec, value: unknown): void {
-  const type = spec.type as Scalar;
-  if (type === "string" || type === "bytes" || type === "id") {
-    const bytes = bytesOf(type, value);
-    if (bytes !== null) w.lengthDelimited(spec.number, bytes);
+function writeScalar(w: ProtoWriter, spec: FieldSpec, type: Scalar, value: unknown): void {
+  if (type === "string") {
+    if (typeof value === "string") w.stringField(spec.number, value);
+    return;
+  }
+  if (type === "id") {
+    if (typeof value === "string") w.hexField(spec.number, value);
+    return;
+  }
+  if (type === "bytes") {
+    if (typeof value === "string") w.lengthDelimited(spec.number, Buffer.from(value, "base64"));
     return;
   }
   const mark = w.length;
   w.tag(spec.number, wireTypeOf(type));
   // A value that is not of the field's type is left out: the tag just written is taken back.
-  if (!writeScalarValue(w, spec, value)) w.length = mark;
-}
-
-function bytesOf(type: "string" | "bytes" | "id", value: unknown): Uint8Array | null {
-  if (typeof value !== "string") return null;
-  if (type === "string") return UTF8.encode(value);
-  if (type === "bytes") return Buffer.from(value, "base64");
-  return value !== "" && HEX_RE.test(value) ? Buffer.from(value, "hex") : null;
+  if (!writeScalarValue(w, type, spec.names, value)) w.length = mark;
 }
 
 function wireTypeOf(type: Scalar): number {
@@ -314,63 +334,58 @@ function wireTypeOf(type: Scalar): number {
     case "fixed64":
     case "sfixed64":
     case "double":
-      return 1;
+      return WIRE_I64;
     case "fixed32":
-      return 5;
-    case "string":
-    case "bytes":
-    case "id":
-      return WIRE_LEN;
+      return WIRE_I32;
     default:
-      return 0;
+      return WIRE_VARINT;
   }
 }
 
 /** Writes one value without its tag; false when it is not of the field's type. */
-function writeScalarValue(w: ProtoWriter, spec: FieldSpec, value: unknown): boolean {
-  switch (spec.type as Scalar) {
-    case "bool":
-      if (typeof value !== "boolean") return false;
-      w.varint(value ? 1 : 0);
-      return true;
-    case "double": {
-      const n = toDouble(value);
-      if (n === null) return false;
-      w.double(n);
-      return true;
-    }
-    case "fixed32": {
-      const n = toBigInt(value);
-      if (n === null) return false;
-      w.fixed32(Number(BigInt.asUintN(32, n)));
-      return true;
-    }
+function writeScalarValue(
+  w: ProtoWriter,
+  type: Scalar,
+  names: Readonly<Record<string, number>> | undefined,
+  value: unknown,
+): boolean {
+  if (type === "double") {
+    const n = toDouble(value);
+    if (n === null) return false;
+    w.double(n);
+    return true;
+  }
+  if (type === "bool") {
+    if (typeof value !== "boolean") return false;
+    w.varint(value ? 1 : 0);
+    return true;
+  }
+  const n =
+    (type === "enum" || type === "spanKind") &&
+    typeof value === "string" &&
+    names !== undefined &&
+    Object.hasOwn(names, value)
+      ? (names[value] as number)
+      : toInteger(value);
+  if (n === null) return false;
+  switch (type) {
     case "fixed64":
-    case "sfixed64": {
-      const n = toBigInt(value);
-      if (n === null) return false;
-      w.fixed64(n);
+    case "sfixed64":
+      if (typeof n === "number" && n >= 0 && n <= Number.MAX_SAFE_INTEGER) w.fixed64Number(n);
+      else w.fixed64(BigInt(n));
       return true;
-    }
+    case "fixed32":
+      w.fixed32(Number(BigInt.asUintN(32, BigInt(n))));
+      return true;
     case "sint32": {
-      const n = toBigInt(value);
-      if (n === null) return false;
-      w.varint64(n >= 0n ? n * 2n : -n * 2n - 1n);
+      const v = Number(n);
+      w.varint(v >= 0 ? v * 2 : -v * 2 - 1);
       return true;
     }
-    case "enum":
-    case "spanKind": {
-      const n = toEnum(value, spec.names);
-      if (n === null) return false;
-      w.varint64(n);
+    default:
+      // int32, uint32, int64, uint64, enums: varints (a negative value as its 64-bit two's complement).
+      if (typeof n === "number" && n >= 0 && n <= Number.MAX_SAFE_INTEGER) w.varint(n);
+      else w.varint64(BigInt(n));
       return true;
-    }
-    default: {
-      // int32, uint32, int64, uint64: varints (a negative value as its 64-bit two's complement).
-      const n = toBigInt(value);
-      if (n === null) return false;
-      w.varint64(n);
-      return true;
-    }
   }
 }
