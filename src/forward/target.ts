@@ -1,5 +1,6 @@
 import { constants, gzip } from "node:zlib";
 import type { OtlpSignalPath } from "../otlp/protobuf/from-json.js";
+import type { ForwardTargetJson } from "../protocol.js";
 import { createPoster, type PostAnswer, type Poster } from "./http-post.js";
 import { backoffDelayMs, isRetryableStatus, parseRetryAfterMs } from "./retry.js";
 
@@ -45,19 +46,8 @@ export type ForwardEvent =
   | { type: "recovered"; url: string; retries: number }
   | { type: "dropped"; url: string; reason: DropReason; batches: number; bytes: number; message: string };
 
-export interface ForwardTargetStatus {
-  url: string;
-  /** `ok`: the last request was accepted (or none was needed yet); `retrying`: waiting to try again; `stopped`: closed. */
-  state: "ok" | "retrying" | "stopped";
-  /** Waiting to be sent (uncompressed bytes). */
-  queued: { bytes: number; batches: number };
-  /** Accepted upstream (uncompressed bytes). */
-  sent: { batches: number; bytes: number };
-  /** Requests tried again after a retryable answer or a failed connection. */
-  retried: number;
-  dropped: Record<DropReason, number> & { bytes: number };
-  lastError: { message: string; at: string } | null;
-}
+/** What health shows of a target (the JSON shape itself: it is built of plain numbers and strings). */
+export type ForwardTargetStatus = ForwardTargetJson;
 
 interface Batch {
   path: OtlpSignalPath;

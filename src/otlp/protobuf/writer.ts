@@ -5,7 +5,7 @@
  * the many small messages (attributes, values).
  */
 import { Buffer } from "node:buffer";
-import { WIRE_I32, WIRE_I64, WIRE_LEN, WIRE_VARINT } from "./wire.js";
+import { WIRE_LEN, WIRE_VARINT } from "./wire.js";
 
 const MASK_64 = (1n << 64n) - 1n;
 const TWO_POW_32 = 4294967296;
@@ -170,21 +170,6 @@ export class ProtoWriter {
   varintField(field: number, value: number): void {
     this.tag(field, WIRE_VARINT);
     this.varint(value);
-  }
-
-  fixed64Field(field: number, value: bigint): void {
-    this.tag(field, WIRE_I64);
-    this.fixed64(value);
-  }
-
-  doubleField(field: number, value: number): void {
-    this.tag(field, WIRE_I64);
-    this.double(value);
-  }
-
-  fixed32Field(field: number, value: number): void {
-    this.tag(field, WIRE_I32);
-    this.fixed32(value);
   }
 
   /** The bytes written; copied out only when the buffer has much more room than they fill. */
