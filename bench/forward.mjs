@@ -29,10 +29,12 @@ const server = createServer((req, res) => {
   req.on("end", () => { requests++; res.writeHead(200, { "Content-Type": "application/x-protobuf", "Content-Length": "0" }); res.end(); });
 });
 server.listen(0, "127.0.0.1", () => console.log("UI: http://127.0.0.1:" + server.address().port));
+// Gone with the benchmark, even when it is killed.
+process.stdin.on("end", () => process.exit(0)).resume();
 `;
 
 async function startSink() {
-  const child = spawn(process.execPath, ["--input-type=module", "-e", SINK], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, ["--input-type=module", "-e", SINK], { stdio: ["pipe", "pipe", "inherit"] });
   const port = await new Promise((resolve) =>
     child.stdout.once("data", (chunk) => resolve(Number(/:(\d+)/.exec(String(chunk))[1]))),
   );

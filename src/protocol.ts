@@ -115,7 +115,10 @@ export interface OtlpGrpcEndpointJson {
   compression: ["gzip", "deflate"];
 }
 
-/** One upstream receiver of `--forward`, in `/api/health`. Byte counts are uncompressed. */
+/**
+ * One upstream receiver of `--forward`, in `/api/health`. `queued.bytes` is what the queue holds
+ * (batches gzipped once sealed, as its bound counts them); the other byte counts are uncompressed.
+ */
 export interface ForwardTargetJson {
   /** The base URL (signal paths appended), without credentials. */
   url: string;

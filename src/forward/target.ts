@@ -17,7 +17,7 @@ export interface ForwardTargetConfig {
 }
 
 export interface ForwardTuning {
-  /** Bytes (uncompressed) waiting per target; past it the oldest batches are dropped. */
+  /** Bytes held per target (a batch counts gzipped once sealed); past it the oldest batches are dropped. */
   maxQueueBytes: number;
   /** A batch is sent once it holds this many bytes… */
   maxBatchBytes: number;
@@ -52,10 +52,14 @@ export type ForwardTargetStatus = ForwardTargetJson;
 interface Batch {
   path: OtlpSignalPath;
   parts: Uint8Array[];
-  /** Uncompressed size, what the queue bound counts. */
+  /** Uncompressed size (what `sent` and `dropped` count). */
   bytes: number;
-  /** The gzipped body, made once and kept for retries. */
-  wire?: Uint8Array;
+  /** Bytes held in memory: the parts, then the body as sent (what the queue bound counts). */
+  held: number;
+  /** The body as sent (gzipped when asked), made when the batch is sealed and kept for retries. */
+  wire?: Promise<Uint8Array>;
+  /** Queued (counted in the queue's bytes), being sent, or gone (sent or dropped). */
+  where: "queued" | "sending" | "gone";
 }
 
 export const DROP_REPORT_MS = 10_000;
@@ -156,11 +160,28 @@ export function createForwardTarget(
     events.dropsChanged();
   };
 
+  /**
+   * Compresses a batch as soon as it is sealed, so a backlog is held gzipped (a tenth of the bytes for
+   * OTLP protobuf): the queue bound counts what is held.
+   */
+  const prepare = (batch: Batch): Promise<Uint8Array> => {
+    const body = concat(batch.parts, batch.bytes);
+    batch.parts = [];
+    if (!gzipped) return Promise.resolve(body);
+    return gzipFast(body).then((wire) => {
+      if (batch.where === "queued") queuedBytes += wire.byteLength - batch.held;
+      batch.held = wire.byteLength;
+      return wire;
+    });
+  };
   const seal = (path: OtlpSignalPath) => {
     const batch = open.get(path);
     if (batch === undefined) return;
     open.delete(path);
     ready.push(batch);
+    batch.wire = prepare(batch);
+    // A failed compression (never seen) surfaces in send(); this keeps it from being unhandled meanwhile.
+    batch.wire.catch(() => {});
   };
   const sealAll = () => {
     if (lingerTimer !== null) clearTimeout(lingerTimer);
@@ -173,7 +194,8 @@ export function createForwardTarget(
       const oldest = ready.shift() ?? open.values().next().value;
       if (oldest === undefined) return;
       if (open.get(oldest.path) === oldest) open.delete(oldest.path);
-      queuedBytes -= oldest.bytes;
+      queuedBytes -= oldest.held;
+      oldest.where = "gone";
       drop(oldest, "queueFull", `the queue passed ${Math.round(tuning.maxQueueBytes / 1048576)} MiB`);
     }
   };
@@ -182,7 +204,8 @@ export function createForwardTarget(
     if (stopped || backoffTimer !== null) return;
     while (inFlight.size < tuning.concurrency && ready.length > 0) {
       const batch = ready.shift() as Batch;
-      queuedBytes -= batch.bytes;
+      queuedBytes -= batch.held;
+      batch.where = "sending";
       inFlight.add(batch);
       void send(batch);
     }
@@ -192,7 +215,8 @@ export function createForwardTarget(
     retried++;
     lastError = { message, at: new Date().toISOString() };
     ready.unshift(batch);
-    queuedBytes += batch.bytes;
+    batch.where = "queued";
+    queuedBytes += batch.held;
     enforceBound();
     if (!failing) {
       failing = true;
@@ -212,16 +236,13 @@ export function createForwardTarget(
     let answer: PostAnswer | null = null;
     let failure: string | null = null;
     try {
-      if (batch.wire === undefined) {
-        const body = concat(batch.parts, batch.bytes);
-        batch.wire = gzipped ? await gzipFast(body) : body;
-        batch.parts = [];
-      }
-      answer = await poster.post(endpoints[batch.path], batch.wire, headers, tuning.timeoutMs);
+      batch.wire ??= prepare(batch);
+      answer = await poster.post(endpoints[batch.path], await batch.wire, headers, tuning.timeoutMs);
     } catch (error) {
       failure = (error as Error).message || String(error);
     }
     inFlight.delete(batch);
+    batch.where = "gone";
     if (stopped) return;
     if (answer !== null && answer.status >= 200 && answer.status < 300) {
       sentBatches++;
@@ -250,11 +271,12 @@ export function createForwardTarget(
       if (closing || body.byteLength === 0) return;
       let batch = open.get(path);
       if (batch === undefined) {
-        batch = { path, parts: [], bytes: 0 };
+        batch = { path, parts: [], bytes: 0, held: 0, where: "queued" };
         open.set(path, batch);
       }
       batch.parts.push(body);
       batch.bytes += body.byteLength;
+      batch.held += body.byteLength;
       queuedBytes += body.byteLength;
       if (batch.bytes >= tuning.maxBatchBytes) seal(path);
       else if (lingerTimer === null) {

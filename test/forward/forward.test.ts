@@ -197,6 +197,8 @@ describe("--forward: everything received passes on upstream as OTLP/HTTP protobu
     );
     const local = await app({
       forward: [up.url],
+      // Uncompressed, so the bound holds a known number of these requests.
+      forwardCompression: "none",
       // Each request its own batch; room for about three of them.
       forwardTuning: { lingerMs: 5, maxBatchBytes: 1, maxQueueBytes: 2000, concurrency: 1 },
     });
