@@ -86,6 +86,13 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
   }
   const compression = parseForwardCompression(raw.forwardCompression ?? "gzip");
   const forward = (raw.forward ?? []).map((url) => forwardTarget(url, forwardHeaders, compression));
+  for (const target of forward) {
+    if (isOwnReceiver(target.url, [port, otlpHttpPort])) {
+      throw new ConfigError(
+        `--forward ${target.url} is this server's own OTLP receiver: it would forward everything forever`,
+      );
+    }
+  }
   return Object.freeze({
     port,
     host,
@@ -186,6 +193,15 @@ export function parseForwardUrl(value: string): { url: string; authorization: st
   }
   const path = url.pathname.replace(/\/+$/, "").replace(SIGNAL_SUFFIX_RE, "");
   return { url: `${url.origin}${path}`, authorization };
+}
+
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "0.0.0.0"]);
+
+/** True when `url` reaches one of this server's own OTLP/HTTP ports on this machine. */
+function isOwnReceiver(url: string, ports: (number | null)[]): boolean {
+  const parsed = new URL(url);
+  const port = parsed.port === "" ? (parsed.protocol === "https:" ? 443 : 80) : Number(parsed.port);
+  return LOOPBACK_HOSTS.has(parsed.hostname) && ports.some((own) => own !== null && own !== 0 && own === port);
 }
 
 const HEADER_NAME_RE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;

@@ -46,6 +46,16 @@ describe("--forward and --forward-header values", () => {
     expect(config.forward[1]?.headers).toEqual({ Authorization: `Basic ${btoa("u:p")}`, "x-api-key": "k" });
     expect(resolveConfig({}, {}).forward).toEqual([]);
   });
+
+  it("refuses to forward to its own OTLP port (a loop)", () => {
+    expect(() => resolveConfig({ port: 9999, forward: ["http://localhost:9999"] }, {})).toThrow(
+      /its own OTLP receiver|own OTLP receiver/,
+    );
+    expect(() => resolveConfig({ otlpHttpPort: 4318, forward: ["http://127.0.0.1:4318/v1/traces"] }, {})).toThrow(
+      /forward everything forever/,
+    );
+    expect(resolveConfig({ port: 9999, forward: ["http://localhost:4318"] }, {}).forward).toHaveLength(1);
+  });
 });
 
 describe("when a forwarded batch is tried again", () => {
