@@ -1,6 +1,8 @@
 import { createServer as createHttpServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { Config } from "./config.js";
+import { createForwarder, type Forwarder } from "./forward/forwarder.js";
+import type { ForwardEvent } from "./forward/target.js";
 import { createCodeMonitoring } from "./ingest/code-monitoring.js";
 import { createIngest } from "./ingest/ingest.js";
 import { createLogIngest } from "./ingest/logs.js";
@@ -21,7 +23,11 @@ import { packageVersion } from "./version.js";
 export type AppEvent =
   | { type: "new-service"; service: string }
   | { type: "client-error"; path: string; status: number; message: string }
-  | { type: "internal-error"; error: unknown };
+  | { type: "internal-error"; error: unknown }
+  /** An upstream of `--forward` started failing, recovered, or had batches dropped. */
+  | { type: "forward"; event: ForwardEvent }
+  /** Batches `--forward` still held when the app stopped (after a short grace period to send them). */
+  | { type: "forward-stopped"; batches: number; bytes: number };
 
 export interface RunningApp {
   /** The UI, e.g. http://localhost:9999 (with the real port when 0 was asked for). */
@@ -102,6 +108,25 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
       },
     },
   );
+  const forward: Forwarder | undefined =
+    config.forward.length === 0
+      ? undefined
+      : createForwarder(
+          config.forward,
+          {
+            event: (event) => onEvent({ type: "forward", event }),
+            dropsChanged: () =>
+              hub.publishState("forwarding-drops", () => ({
+                type: "forwarding-drops",
+                targets: (forward?.status() ?? []).map((target) => ({
+                  url: target.url,
+                  dropped: target.dropped.queueFull + target.dropped.rejected + target.dropped.shutdown,
+                  lastError: target.lastError?.message ?? null,
+                })),
+              })),
+          },
+          config.forwardTuning,
+        );
   const urlOf = (listenPort: number) => `http://${displayHost(config.host)}:${listenPort}`;
   const baseUrl = () => urlOf(port);
 
@@ -129,6 +154,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
       grpc: otlpPorts.grpc === null ? null : { port: otlpPorts.grpc, url: urlOf(otlpPorts.grpc) },
     }),
     onClientError: (path, status, message) => onEvent({ type: "client-error", path, status, message }),
+    forward,
     onInternalError: (error) => onEvent({ type: "internal-error", error }),
   };
   const listenerFor = (app: ReturnType<typeof createServer>) =>
@@ -178,6 +204,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
     }
   } catch (error) {
     await stopListeners();
+    await forward?.close(0);
     codeMonitoring.close();
     sdkStreams.close();
     hub.close();
@@ -221,6 +248,11 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
         sdkStreams.close();
         hub.close();
         await main?.stop();
+        // Nothing is received any more: what is queued gets a short time to reach the upstream.
+        if (forward !== undefined) {
+          const dropped = await forward.close();
+          if (dropped.batches > 0) onEvent({ type: "forward-stopped", ...dropped });
+        }
         codeMonitoringStore.close();
         logStore.close();
         metricStore.close();

@@ -137,6 +137,33 @@ export interface OtlpGrpcEndpointJson {
 }
 
 /**
+ * One upstream receiver of `--forward`, in `/api/health`. `queued.bytes` is what the queue holds
+ * (batches gzipped once sealed, as its bound counts them); the other byte counts are uncompressed.
+ */
+export interface ForwardTargetJson {
+  /** The base URL (signal paths appended), without credentials. */
+  url: string;
+  /** `ok`: the last request was accepted (or none was due yet); `retrying`: it failed and is tried again; `stopped`: closed. */
+  state: "ok" | "retrying" | "stopped";
+  queued: { bytes: number; batches: number };
+  sent: { batches: number; bytes: number };
+  /** Requests tried again after 429/502/503/504 or a failed connection. */
+  retried: number;
+  /**
+   * Batches dropped, by reason: `queueFull` (the oldest, past the queue bound), `rejected` (a final
+   * 4xx/5xx answer), `shutdown` (still queued when tracekit-local stopped); `bytes` of all of them.
+   */
+  dropped: { queueFull: number; rejected: number; shutdown: number; bytes: number };
+  lastError: { message: string; at: string } | null;
+}
+
+export interface ForwardingJson {
+  /** OTLP/HTTP protobuf, gzip; every signal. */
+  protocol: "http/protobuf";
+  targets: ForwardTargetJson[];
+}
+
+/**
  * GET /api/health: SDKs probe it to find this server, and the CLI's client commands read it as a
  * handshake. `apiVersion` is raised only when a field is removed, renamed or changes meaning (or a
  * REST shape does); added fields keep it. Version 1: this shape.
@@ -162,11 +189,8 @@ export interface HealthResponse {
     /** OTLP/gRPC (`--otlp-grpc-port`, e.g. 4317), or null when not listening. */
     grpc: OtlpGrpcEndpointJson | null;
   };
-  /**
-   * Passing received data on to an upstream OTLP receiver. Always null for now: forwarding
-   * (`--forward`) is not built yet, and when it is this field describes its state.
-   */
-  forwarding: null;
+  /** Passing received data on to upstream OTLP receivers (`--forward`); null when not asked for. */
+  forwarding: ForwardingJson | null;
   storage: {
     kind: "memory" | "sqlite";
     path?: string;
@@ -262,6 +286,8 @@ export type LiveMessage =
    * any were), with the bound to raise.
    */
   | { type: "late-spans"; lateSpans: number; maxSpans: number }
+  /** Batches `--forward` dropped (retained: sent on connect once any were), per upstream. */
+  | { type: "forwarding-drops"; targets: { url: string; dropped: number; lastError: string | null }[] }
   /** The whole breakpoint list and kill switch, after any change to either. */
   | { type: "breakpoints"; breakpoints: BreakpointJson[]; killSwitch: boolean; connectedSdks: Record<string, number> }
   /** Newly captured snapshots, coalesced per tick. */

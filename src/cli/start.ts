@@ -4,6 +4,9 @@ import {
   ConfigError,
   DEFAULT_HOST,
   DEFAULT_PORT,
+  parseForwardCompression,
+  parseForwardHeader,
+  parseForwardUrl,
   parseMaxLogs,
   parseMaxMetricSeries,
   parseMaxSpans,
@@ -16,6 +19,7 @@ import { DEFAULT_MAX_LOGS } from "../store/log-store.js";
 import { DEFAULT_MAX_METRIC_SERIES } from "../store/metric-store.js";
 import { DEFAULT_MAX_SPANS } from "../store/store.js";
 import { openBrowser } from "./browser.js";
+import { forwardEventLine, forwardStoppedLine } from "./forward-lines.js";
 import { probeExistingInstance } from "./probe.js";
 
 interface StartOptions {
@@ -29,6 +33,18 @@ interface StartOptions {
   strictSpanKinds?: boolean;
   otlpHttpPort?: number;
   otlpGrpcPort?: number;
+  forward?: string[];
+  forwardHeader?: string[];
+  forwardCompression?: "gzip" | "none";
+}
+
+/** A repeatable option's parser: each value checked by `check` (a usage error otherwise), all kept. */
+function repeatable(check: (value: string) => unknown): (value: string, previous: string[] | undefined) => string[] {
+  const checked = asArgument(check);
+  return (value, previous) => {
+    checked(value);
+    return [...(previous ?? []), value];
+  };
 }
 
 function asArgument<T>(parse: (value: string) => T): (value: string) => T {
@@ -57,6 +73,21 @@ export function addStartOptions(command: Command): Command {
       "--otlp-grpc-port <n>",
       "also receive OTLP/gRPC on this port (4317 is the standard one; 0 picks a free one)",
       asArgument((v) => parsePortFlag(v, "--otlp-grpc-port")),
+    )
+    .option(
+      "--forward <url>",
+      "also pass everything received on to this OTLP/HTTP receiver (a Collector, Jaeger, Tempo, TraceKit cloud), as protobuf with gzip; a base URL such as http://collector:4318, to which /v1/traces, /v1/logs and /v1/metrics are added (a URL ending in one of those paths is read as the base before it); repeatable",
+      repeatable(parseForwardUrl),
+    )
+    .option(
+      "--forward-header <name=value>",
+      "a header sent with every forwarded request, e.g. x-api-key=abc123; repeatable",
+      repeatable(parseForwardHeader),
+    )
+    .option(
+      "--forward-compression <gzip|none>",
+      "compression of forwarded requests (default gzip; none saves CPU when the upstream is on this machine or the local network)",
+      asArgument(parseForwardCompression),
     )
     .option("--host <addr>", `address to listen on (default ${DEFAULT_HOST}; 0.0.0.0 for every interface)`)
     .option("--no-open", "do not open the browser (also TRACEKIT_NO_BROWSER=1)")
@@ -88,6 +119,14 @@ function createEventPrinter(): (event: AppEvent) => void {
   return (event) => {
     if (event.type === "new-service") {
       console.log(`  + ${event.service}: first spans received`);
+      return;
+    }
+    if (event.type === "forward") {
+      console.log(forwardEventLine(event.event));
+      return;
+    }
+    if (event.type === "forward-stopped") {
+      console.log(forwardStoppedLine(event));
       return;
     }
     if (event.type === "internal-error") {
@@ -137,6 +176,9 @@ export async function runStart(options: StartOptions): Promise<void> {
       strictSpanKinds: options.strictSpanKinds,
       otlpHttpPort: options.otlpHttpPort,
       otlpGrpcPort: options.otlpGrpcPort,
+      forward: options.forward,
+      forwardHeader: options.forwardHeader,
+      forwardCompression: options.forwardCompression,
     });
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -219,6 +261,12 @@ export async function runStart(options: StartOptions): Promise<void> {
   console.log(
     `  Store: ${storage}, up to ${count(config.maxSpans)} spans, ${count(config.maxLogs)} log records and ${count(config.maxMetricSeries)} metric series`,
   );
+  for (const target of config.forward) {
+    const headers = Object.keys(target.headers);
+    console.log(
+      `  Forward: ${target.url}  (everything received, OTLP/HTTP protobuf${target.compression === "gzip" ? ", gzip" : ""}${headers.length === 0 ? "" : `; headers ${headers.join(", ")}`})`,
+    );
+  }
   console.log(`  Send traces, logs and metrics with: OTEL_EXPORTER_OTLP_ENDPOINT=${app.otlpEndpoint}`);
   if (app.port !== TRACEKIT_SDK_PORT) {
     console.log(

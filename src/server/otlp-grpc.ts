@@ -9,6 +9,7 @@ import {
   status,
 } from "@grpc/grpc-js";
 import { OtlpDecodeError } from "../otlp/errors.js";
+import type { OtlpSignalPath } from "../otlp/protobuf/from-json.js";
 import { encodeExportResponseProtobuf } from "../otlp/protobuf/status.js";
 import {
   acceptExport,
@@ -38,7 +39,7 @@ export interface OtlpGrpcServer {
 }
 
 /** What `requestDeserialize` hands the handler: the decoded request, or why there is none. */
-type Received = { decoded: DecodedExport } | { malformed: string } | { failed: unknown };
+type Received = { decoded: DecodedExport; bytes: Buffer } | { malformed: string } | { failed: unknown };
 
 /** How long close() waits for calls in flight before it drops their connections. */
 const SHUTDOWN_GRACE_MS = 2000;
@@ -50,7 +51,7 @@ const SHUTDOWN_GRACE_MS = 2000;
  */
 function receive(signal: OtlpSignal, bytes: Buffer): Received {
   try {
-    return { decoded: signal.decodeProtobuf(bytes) };
+    return { decoded: signal.decodeProtobuf(bytes), bytes };
   } catch (error) {
     if (error instanceof OtlpDecodeError) return { malformed: decodeErrorMessage(signal, "protobuf", error) };
     return { failed: error };
@@ -121,7 +122,10 @@ export function startOtlpGrpcServer(options: OtlpGrpcOptions): Promise<OtlpGrpcS
           return;
         }
         // With a store file, the answer waits for the commit holding these items (as over HTTP).
-        acceptExport(signal, received.decoded, otlp, path).then((outcome) => callback(null, outcome), internal);
+        acceptExport(signal, received.decoded, otlp, path).then((outcome) => {
+          callback(null, outcome);
+          otlp.forward?.received(signal.path as OtlpSignalPath, { protobuf: received.bytes });
+        }, internal);
       },
     });
   }

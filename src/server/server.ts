@@ -1,5 +1,6 @@
 import { type Context, Hono } from "hono";
 import { AppError } from "../domain/errors.js";
+import type { Forwarder } from "../forward/forwarder.js";
 import type { CodeMonitoring } from "../ingest/code-monitoring.js";
 import type { Ingest } from "../ingest/ingest.js";
 import type { LogIngest } from "../ingest/logs.js";
@@ -50,6 +51,8 @@ export interface ServerDeps {
   /** The extra OTLP listeners (`--otlp-http-port`, `--otlp-grpc-port`) with their real ports, or null. */
   otlpListeners(): { http: ListenerAddress | null; grpc: ListenerAddress | null };
   onClientError?(path: string, status: number, message: string): void;
+  /** Upstream forwarding (`--forward`): fed by the OTLP receivers, its state shown in health. */
+  forward?: Forwarder;
   /** Unexpected failures (bugs), for the CLI to print; the request gets a 500 JSON error. */
   onInternalError?(error: unknown): void;
 }

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type AppEvent, type RunningApp, startApp } from "../../src/app.js";
 import { resolveConfig } from "../../src/config.js";
+import type { ForwardTuning } from "../../src/forward/target.js";
 
 export interface TestApp extends RunningApp {
   events: AppEvent[];
@@ -20,6 +21,10 @@ export async function startTestApp(
     otlpHttpPort?: number;
     otlpGrpcPort?: number;
     maxBodyBytes?: number;
+    forward?: string[];
+    forwardHeader?: string[];
+    forwardCompression?: string;
+    forwardTuning?: Partial<ForwardTuning>;
   } = {},
 ): Promise<TestApp> {
   const events: AppEvent[] = [];
@@ -33,11 +38,18 @@ export async function startTestApp(
       maxMetricSeries: options.maxMetricSeries,
       otlpHttpPort: options.otlpHttpPort,
       otlpGrpcPort: options.otlpGrpcPort,
+      forward: options.forward,
+      forwardHeader: options.forwardHeader,
+      forwardCompression: options.forwardCompression,
     },
     {},
   );
   const app = await startApp(
-    options.maxBodyBytes === undefined ? config : { ...config, maxBodyBytes: options.maxBodyBytes },
+    {
+      ...config,
+      ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
+      ...(options.forwardTuning === undefined ? {} : { forwardTuning: options.forwardTuning }),
+    },
     (event) => events.push(event),
   );
   return { ...app, close: app.close, events, base: `http://127.0.0.1:${app.port}` };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RejectionsJson } from "../../src/protocol";
-import { lateSpansSummary, rejectionSummary } from "../../web/src/lib/rejection-summary";
+import { forwardingDropsSummary, lateSpansSummary, rejectionSummary } from "../../web/src/lib/rejection-summary";
 
 const last = { at: "2026-12-02T04:00:00.000Z", path: "/v1/traces", status: 200, message: "span id" };
 
@@ -33,5 +33,24 @@ describe("lateSpansSummary", () => {
     expect(lateSpansSummary(0)).toBeNull();
     expect(lateSpansSummary(1)).toBe("1 late span of evicted traces dropped");
     expect(lateSpansSummary(1204)).toBe("1,204 late spans of evicted traces dropped");
+  });
+});
+
+describe("forwardingDropsSummary", () => {
+  it("names the one upstream that lost data, or counts them, and says nothing when none did", () => {
+    expect(forwardingDropsSummary([{ url: "http://a:4318", dropped: 0 }])).toBeNull();
+    expect(forwardingDropsSummary([])).toBeNull();
+    expect(
+      forwardingDropsSummary([
+        { url: "http://a:4318", dropped: 0 },
+        { url: "http://b:4318", dropped: 1 },
+      ]),
+    ).toBe("1 batch not forwarded to http://b:4318");
+    expect(
+      forwardingDropsSummary([
+        { url: "http://a:4318", dropped: 1200 },
+        { url: "http://b:4318", dropped: 3 },
+      ]),
+    ).toBe("1,203 batches not forwarded to 2 upstreams");
   });
 });

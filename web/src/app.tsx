@@ -1,6 +1,7 @@
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { ErrorBoundary, LocationProvider, Route, Router, useLocation } from "preact-iso";
 import { ConnectionBadge } from "./components/ConnectionBadge";
+import { ForwardingNotice } from "./components/ForwardingNotice";
 import { isShortcutCandidate, isTypingTarget } from "./components/keyboard";
 import { LateSpansNotice } from "./components/LateSpansNotice";
 import { RejectionNotice } from "./components/RejectionNotice";
@@ -107,6 +108,7 @@ function Shell() {
       </header>
       <RejectionNotice />
       <LateSpansNotice />
+      <ForwardingNotice />
       <main class="content">
         <ErrorBoundary>
           <Router>

@@ -35,7 +35,7 @@ const LOG_FIELDS: SignalFieldNames = {
 };
 
 /** SEVERITY_NUMBER_UNSPECIFIED = 0, SEVERITY_NUMBER_TRACE = 1, SEVERITY_NUMBER_TRACE2 = 2 … FATAL4 = 24. */
-const SEVERITY_NUMBER_NAMES: Record<string, number> = { SEVERITY_NUMBER_UNSPECIFIED: 0 };
+export const SEVERITY_NUMBER_NAMES: Record<string, number> = { SEVERITY_NUMBER_UNSPECIFIED: 0 };
 for (let n = 1; n <= 24; n++) {
   const step = (n - 1) % 4;
   SEVERITY_NUMBER_NAMES[`SEVERITY_NUMBER_${LOG_SEVERITIES[Math.ceil(n / 4)]}${step === 0 ? "" : step + 1}`] = n;

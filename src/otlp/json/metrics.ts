@@ -49,7 +49,7 @@ import {
 } from "./common.js";
 import { forEachScopeGroup, type SignalFieldNames } from "./groups.js";
 
-const TEMPORALITY_NAMES: Readonly<Record<string, number>> = {
+export const TEMPORALITY_NAMES: Readonly<Record<string, number>> = {
   AGGREGATION_TEMPORALITY_UNSPECIFIED: 0,
   AGGREGATION_TEMPORALITY_DELTA: 1,
   AGGREGATION_TEMPORALITY_CUMULATIVE: 2,

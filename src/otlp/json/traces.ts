@@ -41,8 +41,8 @@ import {
 } from "./common.js";
 import { forEachScopeGroup, readItem, type SignalFieldNames } from "./groups.js";
 
-const SPAN_KIND_NAMES = enumNames("SPAN_KIND_", SPAN_KINDS);
-const STATUS_CODE_NAMES = enumNames("STATUS_CODE_", STATUS_CODES);
+export const SPAN_KIND_NAMES = enumNames("SPAN_KIND_", SPAN_KINDS);
+export const STATUS_CODE_NAMES = enumNames("STATUS_CODE_", STATUS_CODES);
 
 function enumNames(prefix: string, values: readonly string[]): Record<string, number> {
   const names: Record<string, number> = {};
@@ -56,7 +56,7 @@ function enumNames(prefix: string, values: readonly string[]): Record<string, nu
  * OpenTelemetry API SpanKind values (INTERNAL=0 … CONSUMER=4) → OTLP's (UNSPECIFIED=0, INTERNAL=1 …
  * CONSUMER=5). The TraceKit SDKs' local-UI span processors write the API's numbers into OTLP/JSON.
  */
-const OTLP_KIND_OF_API_KIND = [1, 2, 3, 4, 5];
+export const OTLP_KIND_OF_API_KIND = [1, 2, 3, 4, 5];
 
 export interface JsonTraceDecodeOptions {
   /**

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { AppError } from "../../domain/errors.js";
 import { normalizeTraceId } from "../../domain/ids.js";
+import type { Forwarder } from "../../forward/forwarder.js";
 import type { CodeMonitoring } from "../../ingest/code-monitoring.js";
 import type { Ingest } from "../../ingest/ingest.js";
 import type { RejectionLog } from "../../ingest/rejections.js";
@@ -46,6 +47,7 @@ export interface ApiRouteDeps {
   /** See ServerDeps.otlpListeners. */
   otlpListeners(): { http: ListenerAddress | null; grpc: ListenerAddress | null };
   dbPath: string | null;
+  forward?: Pick<Forwarder, "status">;
 }
 
 const DEFAULT_VALUE_LIMIT = 20;
@@ -147,7 +149,7 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
         extraHttp: listeners.http === null ? null : otlpHttpEndpoint(listeners.http),
         grpc: listeners.grpc === null ? null : otlpGrpcEndpoint(listeners.grpc),
       },
-      forwarding: null,
+      forwarding: deps.forward === undefined ? null : { protocol: "http/protobuf", targets: deps.forward.status() },
       storage: {
         kind: deps.store.kind,
         // A page on another origin that may read this answer (a dev origin) learns no file path.

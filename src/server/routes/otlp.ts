@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { AppError } from "../../domain/errors.js";
+import type { ForwardSink } from "../../forward/forwarder.js";
 import type { Ingest } from "../../ingest/ingest.js";
 import type { LogIngest } from "../../ingest/logs.js";
 import type { MetricIngest } from "../../ingest/metrics.js";
@@ -11,6 +12,7 @@ import { decodeLogRequestJson } from "../../otlp/json/logs.js";
 import { parseOtlpJson } from "../../otlp/json/parse.js";
 import { decodeTraceRequestJson } from "../../otlp/json/traces.js";
 import type { LogDecodeResult } from "../../otlp/logs.js";
+import type { OtlpSignalPath } from "../../otlp/protobuf/from-json.js";
 import { decodeLogRequestProtobuf } from "../../otlp/protobuf/logs.js";
 import { encodeExportResponseProtobuf, encodeStatusProtobuf } from "../../otlp/protobuf/status.js";
 import { decodeTraceRequestProtobuf } from "../../otlp/protobuf/traces.js";
@@ -31,6 +33,11 @@ export interface OtlpRouteDeps {
   rejections: RejectionLog;
   /** Told about each rejected request or partly rejected batch, for the CLI's event lines. */
   onClientError?(path: string, status: number, message: string): void;
+  /**
+   * Upstream forwarding (`--forward`): handed every request that was accepted (also when partly
+   * rejected: the upstream judges its items itself), after ingest, never a refused one.
+   */
+  forward?: ForwardSink;
 }
 
 type Encoding = "protobuf" | "json";
@@ -57,6 +64,14 @@ function encodingOf(contentType: string | undefined): Encoding | null {
  */
 export function isTraceKitLocalUiRequest(request: Pick<OtlpHttpRequest, "header">): boolean {
   return !request.header("user-agent") && !request.header("x-api-key");
+}
+
+/** True when a JSON trace request's numeric span kinds are the OpenTelemetry API's (see above). */
+function apiSpanKindsOf(
+  request: Pick<OtlpHttpRequest, "header">,
+  deps: Pick<OtlpRouteDeps, "strictSpanKinds">,
+): boolean {
+  return deps.strictSpanKinds !== true && isTraceKitLocalUiRequest(request);
 }
 
 function rpcCodeFor(status: number): number {
@@ -200,9 +215,15 @@ export async function exportSignal(
     return otlpError(null, 415, message, headers);
   }
   let decoded: DecodedExport;
+  let body: Uint8Array;
+  let json: unknown;
   try {
-    const body = await request.body(deps.maxBodyBytes);
-    decoded = encoding === "protobuf" ? signal.decodeProtobuf(body) : signal.decodeJson(parseOtlpJson(body), request);
+    body = await request.body(deps.maxBodyBytes);
+    if (encoding === "protobuf") decoded = signal.decodeProtobuf(body);
+    else {
+      json = parseOtlpJson(body);
+      decoded = signal.decodeJson(json, request);
+    }
   } catch (error) {
     if (error instanceof AppError && (error.status === 413 || error.status === 415 || error.status === 400)) {
       refused(deps, signal.path, error.status, error.message);
@@ -216,14 +237,23 @@ export async function exportSignal(
     throw error;
   }
   const { rejected, errorMessage } = await acceptExport(signal, decoded, deps);
+  if (deps.forward !== undefined) {
+    const path = signal.path as OtlpSignalPath;
+    deps.forward.received(
+      path,
+      encoding === "protobuf"
+        ? { protobuf: body }
+        : { json, apiSpanKinds: path === "/v1/traces" && apiSpanKindsOf(request, deps) },
+    );
+  }
   if (encoding === "protobuf") {
     headers["Content-Type"] = "application/x-protobuf";
     return { status: 200, headers, body: encodeExportResponseProtobuf(rejected, errorMessage) };
   }
   headers["Content-Type"] = "application/json";
-  const body =
+  const answer =
     rejected === 0 ? "{}" : JSON.stringify({ partialSuccess: { [signal.rejectedField]: rejected, errorMessage } });
-  return { status: 200, headers, body };
+  return { status: 200, headers, body: answer };
 }
 
 /** The trace signal: spans go to `ingest.spans`. */
@@ -249,8 +279,7 @@ export function traceSignal(deps: OtlpRouteDeps): OtlpSignal {
     items: "span(s)",
     decodeProtobuf: (body) => decoded(decodeTraceRequestProtobuf(body)),
     decodeJson(value, request) {
-      const apiSpanKinds = deps.strictSpanKinds !== true && isTraceKitLocalUiRequest(request);
-      return decoded(decodeTraceRequestJson(value, { apiSpanKinds }));
+      return decoded(decodeTraceRequestJson(value, { apiSpanKinds: apiSpanKindsOf(request, deps) }));
     },
   };
 }

@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import { formatCount } from "../lib/format";
 import { lateSpansSummary } from "../lib/rejection-summary";
 import { useLiveMessages } from "../state/live-context";
+import { QuietNotice } from "./QuietNotice";
 
 /**
  * A quiet line when spans arrived after retention had evicted their trace: the server drops them
@@ -19,15 +20,11 @@ export function LateSpansNotice() {
   const summary = state === null ? null : lateSpansSummary(state.lateSpans);
   if (state === null || summary === null || dismissed) return null;
   return (
-    <div class="rejection-notice" role="status" data-testid="late-spans-notice">
-      <strong>{summary}.</strong>{" "}
+    <QuietNotice testId="late-spans-notice" summary={summary} onDismiss={() => setDismissed(true)}>
       <span class="rejection-reason">
         Their traces had already been evicted to keep at most {formatCount(state.maxSpans)} spans; start with a larger
         --max-spans to keep them whole.
       </span>
-      <button type="button" class="button rejection-dismiss" onClick={() => setDismissed(true)}>
-        Dismiss
-      </button>
-    </div>
+    </QuietNotice>
   );
 }

@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import type { RejectionsJson } from "../../../src/protocol";
 import { rejectionSummary } from "../lib/rejection-summary";
 import { useLiveMessages } from "../state/live-context";
+import { QuietNotice } from "./QuietNotice";
 
 /**
  * A quiet line under the top bar when the server refused data (a malformed request, spans with
@@ -19,17 +20,13 @@ export function RejectionNotice() {
   const { last } = state;
   const answer = last.status === 200 ? "partial success" : String(last.status);
   return (
-    <div class="rejection-notice" role="status" data-testid="rejection-notice">
-      <strong>{summary}.</strong>{" "}
+    <QuietNotice testId="rejection-notice" summary={summary} onDismiss={() => setDismissedAt(last.at)}>
       <span class="rejection-reason" title={last.message}>
         Latest: {last.message}
       </span>{" "}
       <span class="faint">
         (POST {last.path} answered {answer}, {new Date(last.at).toLocaleTimeString()})
       </span>
-      <button type="button" class="button rejection-dismiss" onClick={() => setDismissedAt(last.at)}>
-        Dismiss
-      </button>
-    </div>
+    </QuietNotice>
   );
 }

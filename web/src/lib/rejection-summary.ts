@@ -24,3 +24,12 @@ export function lateSpansSummary(lateSpans: number): string | null {
   if (lateSpans <= 0) return null;
   return `${formatCount(lateSpans)} late ${lateSpans === 1 ? "span" : "spans"} of evicted traces dropped`;
 }
+
+/** "12 batches not forwarded to http://collector:4318" (or "to 2 upstreams"), or null when none were dropped. */
+export function forwardingDropsSummary(targets: readonly { url: string; dropped: number }[]): string | null {
+  const hit = targets.filter((target) => target.dropped > 0);
+  if (hit.length === 0) return null;
+  const total = hit.reduce((sum, target) => sum + target.dropped, 0);
+  const where = hit.length === 1 ? (hit[0]?.url ?? "") : `${hit.length} upstreams`;
+  return `${formatCount(total)} ${total === 1 ? "batch" : "batches"} not forwarded to ${where}`;
+}

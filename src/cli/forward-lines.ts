@@ -1,0 +1,34 @@
+import type { ForwardEvent } from "../forward/target.js";
+
+function size(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1048576).toFixed(1)} MiB`;
+}
+
+function batches(n: number): string {
+  return `${n.toLocaleString("en-US")} ${n === 1 ? "batch" : "batches"}`;
+}
+
+const DROP_REASONS = {
+  queueFull: "oldest first: the forwarding queue was full",
+  rejected: "the upstream refused them",
+  shutdown: "still queued at stop",
+} as const;
+
+/** The CLI line for an event of `--forward` (drop events come already summarised, at most every 10 s). */
+export function forwardEventLine(event: ForwardEvent): string {
+  switch (event.type) {
+    case "failing":
+      return `  ! forwarding to ${event.url} failed (${event.message}); retrying with backoff, data waits in the queue`;
+    case "recovered":
+      return `  + forwarding to ${event.url} works again`;
+    case "dropped":
+      return `  ! forwarding to ${event.url}: dropped ${batches(event.batches)} (${size(event.bytes)}; ${DROP_REASONS[event.reason]}: ${event.message})`;
+  }
+}
+
+/** The line when stopping left batches unsent. */
+export function forwardStoppedLine(dropped: { batches: number; bytes: number }): string {
+  return `  ! forwarding: ${batches(dropped.batches)} (${size(dropped.bytes)}) not sent before stopping, dropped`;
+}

@@ -1,0 +1,345 @@
+import { constants, gzip } from "node:zlib";
+import type { OtlpSignalPath } from "../otlp/protobuf/from-json.js";
+import type { ForwardTargetJson } from "../protocol.js";
+import { createPoster, type PostAnswer, type Poster } from "./http-post.js";
+import { backoffDelayMs, isRetryableStatus, parseRetryAfterMs } from "./retry.js";
+
+/** One upstream OTLP/HTTP receiver (`--forward`). */
+export interface ForwardTargetConfig {
+  /** For health and CLI lines: the URL as given, without credentials. */
+  readonly url: string;
+  /** Where each signal is POSTed. */
+  readonly endpoints: Readonly<Record<OtlpSignalPath, string>>;
+  /** Sent with every request (`--forward-header`, and Basic auth from credentials in the URL). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** `gzip` (the default) or `none` (`--forward-compression`: saves CPU where bandwidth is free). */
+  readonly compression: "gzip" | "none";
+}
+
+export interface ForwardTuning {
+  /** Bytes held per target (a batch counts gzipped once sealed); past it the oldest batches are dropped. */
+  maxQueueBytes: number;
+  /** A batch is sent once it holds this many bytes… */
+  maxBatchBytes: number;
+  /** …or this long after its first request arrived. */
+  lingerMs: number;
+  /** A request without an answer this long fails (and is retried). */
+  timeoutMs: number;
+  /** Requests in flight per target. */
+  concurrency: number;
+  random?: () => number;
+}
+
+export const DEFAULT_FORWARD_TUNING: Readonly<ForwardTuning> = Object.freeze({
+  maxQueueBytes: 64 * 1024 * 1024,
+  maxBatchBytes: 1024 * 1024,
+  lingerMs: 1000,
+  timeoutMs: 10_000,
+  concurrency: 2,
+});
+
+export type DropReason = "queueFull" | "rejected" | "shutdown";
+
+/** Notable changes of a target, for the CLI's lines (drops summarised at most every `DROP_REPORT_MS`). */
+export type ForwardEvent =
+  | { type: "failing"; url: string; message: string }
+  | { type: "recovered"; url: string; retries: number }
+  | { type: "dropped"; url: string; reason: DropReason; batches: number; bytes: number; message: string };
+
+/** What health shows of a target (the JSON shape itself: it is built of plain numbers and strings). */
+export type ForwardTargetStatus = ForwardTargetJson;
+
+interface Batch {
+  path: OtlpSignalPath;
+  parts: Uint8Array[];
+  /** Uncompressed size (what `sent` and `dropped` count). */
+  bytes: number;
+  /** Bytes held in memory: the parts, then the body as sent (what the queue bound counts). */
+  held: number;
+  /** The body as sent (gzipped when asked), made when the batch is sealed and kept for retries. */
+  wire?: Promise<Uint8Array>;
+  /** Queued (counted in the queue's bytes), being sent, or gone (sent or dropped). */
+  where: "queued" | "sending" | "gone";
+}
+
+export const DROP_REPORT_MS = 10_000;
+
+export interface ForwardTarget {
+  add(path: OtlpSignalPath, body: Uint8Array): void;
+  status(): ForwardTargetStatus;
+  /** Sends what is queued for at most `graceMs`, then drops the rest; resolves to what was dropped. */
+  close(graceMs: number): Promise<{ batches: number; bytes: number }>;
+}
+
+/** gzip at its fastest level (the best ratio per CPU-second on OTLP protobuf), in larger steps than Node's 16 KiB. */
+function gzipFast(bytes: Uint8Array): Promise<Uint8Array> {
+  return new Promise((resolve, reject) =>
+    gzip(bytes, { level: constants.Z_BEST_SPEED, chunkSize: 128 * 1024 }, (error, out) =>
+      error ? reject(error) : resolve(out),
+    ),
+  );
+}
+
+function concat(parts: Uint8Array[], size: number): Uint8Array {
+  if (parts.length === 1) return parts[0] as Uint8Array;
+  return Buffer.concat(parts, size);
+}
+
+/** Why an answer failed, in one line: the upstream's reason when it gave one in text. */
+function answerMessage(answer: PostAnswer): string {
+  const type = String(answer.headers["content-type"] ?? "");
+  let reason = "";
+  if (type.includes("json")) {
+    try {
+      const parsed = JSON.parse(answer.text) as { message?: unknown };
+      if (typeof parsed.message === "string") reason = parsed.message;
+    } catch {
+      // Not JSON after all: the status alone says enough.
+    }
+  } else if (type.startsWith("text/")) {
+    reason = answer.text.trim().split("\n")[0] ?? "";
+  }
+  return `HTTP ${answer.status}${reason === "" ? "" : `: ${reason.slice(0, 200)}`}`;
+}
+
+/**
+ * A queue of batches for one upstream: requests are appended to the open batch of their signal
+ * (concatenated protobuf messages merge their repeated fields), sealed by size or linger, gzipped
+ * and POSTed off the request path. Retryable failures wait (backoff with jitter, or Retry-After) and
+ * keep the batch at the head; the queue is bounded in bytes and drops its oldest batches first.
+ */
+export function createForwardTarget(
+  config: ForwardTargetConfig,
+  tuning: ForwardTuning,
+  events: { event(event: ForwardEvent): void; dropsChanged(): void },
+  poster: Poster = createPoster(),
+): ForwardTarget {
+  const open = new Map<OtlpSignalPath, Batch>();
+  const ready: Batch[] = [];
+  const inFlight = new Set<Batch>();
+  let queuedBytes = 0;
+  let lingerTimer: NodeJS.Timeout | null = null;
+  let backoffTimer: NodeJS.Timeout | null = null;
+  let attempt = 0;
+  let failing = false;
+  let closing = false;
+  let stopped = false;
+  let sentBatches = 0;
+  let sentBytes = 0;
+  let retried = 0;
+  const dropped = { queueFull: 0, rejected: 0, shutdown: 0, bytes: 0 };
+  let lastError: ForwardTargetStatus["lastError"] = null;
+  const endpoints = {
+    "/v1/traces": new URL(config.endpoints["/v1/traces"]),
+    "/v1/logs": new URL(config.endpoints["/v1/logs"]),
+    "/v1/metrics": new URL(config.endpoints["/v1/metrics"]),
+  };
+  const gzipped = config.compression === "gzip";
+  const headers: Record<string, string> = { ...config.headers, "Content-Type": "application/x-protobuf" };
+  if (gzipped) headers["Content-Encoding"] = "gzip";
+
+  // Drop lines: the first at once, then what followed summarised at most every DROP_REPORT_MS.
+  const unreported = new Map<DropReason, { batches: number; bytes: number; message: string }>();
+  let reportTimer: NodeJS.Timeout | null = null;
+  const reportDrops = () => {
+    for (const [reason, drop] of unreported) events.event({ type: "dropped", url: config.url, reason, ...drop });
+    const any = unreported.size > 0;
+    unreported.clear();
+    reportTimer = any ? setTimeout(reportDrops, DROP_REPORT_MS) : null;
+    reportTimer?.unref();
+  };
+  const drop = (batch: Batch, reason: DropReason, message: string) => {
+    dropped[reason]++;
+    dropped.bytes += batch.bytes;
+    const entry = unreported.get(reason) ?? { batches: 0, bytes: 0, message };
+    entry.batches++;
+    entry.bytes += batch.bytes;
+    entry.message = message;
+    unreported.set(reason, entry);
+    if (reportTimer === null && reason !== "shutdown") reportDrops();
+    events.dropsChanged();
+  };
+
+  /**
+   * Compresses a batch as soon as it is sealed, so a backlog is held gzipped (a tenth of the bytes for
+   * OTLP protobuf): the queue bound counts what is held.
+   */
+  const prepare = (batch: Batch): Promise<Uint8Array> => {
+    const body = concat(batch.parts, batch.bytes);
+    batch.parts = [];
+    if (!gzipped) return Promise.resolve(body);
+    return gzipFast(body).then((wire) => {
+      if (batch.where === "queued") queuedBytes += wire.byteLength - batch.held;
+      batch.held = wire.byteLength;
+      return wire;
+    });
+  };
+  const seal = (path: OtlpSignalPath) => {
+    const batch = open.get(path);
+    if (batch === undefined) return;
+    open.delete(path);
+    ready.push(batch);
+    batch.wire = prepare(batch);
+    // A failed compression (never seen) surfaces in send(); this keeps it from being unhandled meanwhile.
+    batch.wire.catch(() => {});
+  };
+  const sealAll = () => {
+    if (lingerTimer !== null) clearTimeout(lingerTimer);
+    lingerTimer = null;
+    for (const path of [...open.keys()]) seal(path);
+  };
+
+  const enforceBound = () => {
+    while (queuedBytes > tuning.maxQueueBytes) {
+      const oldest = ready.shift() ?? open.values().next().value;
+      if (oldest === undefined) return;
+      if (open.get(oldest.path) === oldest) open.delete(oldest.path);
+      queuedBytes -= oldest.held;
+      oldest.where = "gone";
+      drop(oldest, "queueFull", `the queue passed ${Math.round(tuning.maxQueueBytes / 1048576)} MiB`);
+    }
+  };
+
+  const pump = () => {
+    if (stopped || backoffTimer !== null) return;
+    while (inFlight.size < tuning.concurrency && ready.length > 0) {
+      const batch = ready.shift() as Batch;
+      queuedBytes -= batch.held;
+      batch.where = "sending";
+      inFlight.add(batch);
+      void send(batch);
+    }
+  };
+
+  const retryLater = (batch: Batch, retryAfterMs: number | null, message: string) => {
+    retried++;
+    lastError = { message, at: new Date().toISOString() };
+    ready.unshift(batch);
+    batch.where = "queued";
+    queuedBytes += batch.held;
+    enforceBound();
+    if (!failing) {
+      failing = true;
+      events.event({ type: "failing", url: config.url, message });
+    }
+    if (backoffTimer !== null) return;
+    const delay = retryAfterMs ?? backoffDelayMs(attempt, tuning.random);
+    attempt++;
+    backoffTimer = setTimeout(() => {
+      backoffTimer = null;
+      pump();
+    }, delay);
+    backoffTimer.unref();
+  };
+
+  const send = async (batch: Batch) => {
+    let answer: PostAnswer | null = null;
+    let failure: string | null = null;
+    try {
+      batch.wire ??= prepare(batch);
+      answer = await poster.post(endpoints[batch.path], await batch.wire, headers, tuning.timeoutMs);
+    } catch (error) {
+      failure = (error as Error).message || String(error);
+    }
+    inFlight.delete(batch);
+    batch.where = "gone";
+    if (stopped) return;
+    if (answer !== null && answer.status >= 200 && answer.status < 300) {
+      sentBatches++;
+      sentBytes += batch.bytes;
+      attempt = 0;
+      if (failing) {
+        failing = false;
+        events.event({ type: "recovered", url: config.url, retries: retried });
+      }
+    } else if (answer === null || isRetryableStatus(answer.status)) {
+      const message = answer === null ? `cannot reach it: ${failure}` : answerMessage(answer);
+      retryLater(batch, answer === null ? null : parseRetryAfterMs(headerOf(answer, "retry-after")), message);
+    } else {
+      const message = answerMessage(answer);
+      lastError = { message, at: new Date().toISOString() };
+      drop(batch, "rejected", message);
+    }
+    pump();
+    if (closing) settle();
+  };
+
+  let settle = () => {};
+
+  return {
+    add(path, body) {
+      if (closing || body.byteLength === 0) return;
+      let batch = open.get(path);
+      if (batch === undefined) {
+        batch = { path, parts: [], bytes: 0, held: 0, where: "queued" };
+        open.set(path, batch);
+      }
+      batch.parts.push(body);
+      batch.bytes += body.byteLength;
+      batch.held += body.byteLength;
+      queuedBytes += body.byteLength;
+      if (batch.bytes >= tuning.maxBatchBytes) seal(path);
+      else if (lingerTimer === null) {
+        lingerTimer = setTimeout(() => {
+          lingerTimer = null;
+          sealAll();
+          pump();
+        }, tuning.lingerMs);
+        lingerTimer.unref();
+      }
+      enforceBound();
+      pump();
+    },
+    status() {
+      let queuedBatches = ready.length + open.size;
+      if (stopped) queuedBatches = 0;
+      return {
+        url: config.url,
+        state: stopped ? "stopped" : failing ? "retrying" : "ok",
+        queued: { bytes: queuedBytes, batches: queuedBatches },
+        sent: { batches: sentBatches, bytes: sentBytes },
+        retried,
+        dropped: { ...dropped },
+        lastError,
+      };
+    },
+    close(graceMs) {
+      closing = true;
+      sealAll();
+      // One more try at once: waiting out a long backoff would only use up the grace period.
+      if (backoffTimer !== null) clearTimeout(backoffTimer);
+      backoffTimer = null;
+      return new Promise((resolve) => {
+        const finish = () => {
+          clearTimeout(deadline);
+          stopped = true;
+          let batches = 0;
+          let bytes = 0;
+          for (const batch of [...ready, ...inFlight]) {
+            batches++;
+            bytes += batch.bytes;
+            drop(batch, "shutdown", "tracekit-local stopped before it was sent");
+          }
+          ready.length = 0;
+          inFlight.clear();
+          queuedBytes = 0;
+          unreported.delete("shutdown");
+          if (reportTimer !== null) clearTimeout(reportTimer);
+          poster.destroy();
+          resolve({ batches, bytes });
+        };
+        const deadline = setTimeout(finish, graceMs);
+        settle = () => {
+          if (ready.length === 0 && inFlight.size === 0) finish();
+        };
+        pump();
+        settle();
+      });
+    },
+  };
+}
+
+function headerOf(answer: PostAnswer, name: string): string | undefined {
+  const value = answer.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { useCliRuns, waitForUrl } from "../helpers/cli.js";
+import { jsonTraceRequest, postJson } from "../helpers/payloads.js";
+import { eventually, startUpstream } from "./upstream.js";
+
+const start = useCliRuns();
+
+describe("tracekit-local --forward on the command line", { timeout: 120_000 }, () => {
+  it("exits 2 with one line for a bad --forward, --forward-header or --forward-compression", async () => {
+    for (const args of [
+      ["--forward", "ftp://collector:4318"],
+      ["--forward", "collector:4318"],
+      ["--forward-header", "x-api-key=abc"],
+      ["--forward", "http://collector:4318", "--forward-header", "x-api-key"],
+      ["--forward", "http://collector:4318", "--forward-compression", "br"],
+    ]) {
+      const run = start([...args, "--port", "0", "--no-open"]);
+      expect(await run.exited, args.join(" ")).toBe(2);
+      const lines = run.stderr().trim().split("\n");
+      expect(lines, args.join(" ")).toHaveLength(1);
+      expect(lines[0]).toMatch(/error.*forward/i);
+    }
+  });
+
+  it("prints a banner line per target, a line when it fails and when it recovers, and never the header's value", async () => {
+    const up = await startUpstream();
+    try {
+      let down = true;
+      up.behave(() => (down ? { status: 503 } : { status: 200 }));
+      const run = start([
+        "--port",
+        "0",
+        "--no-open",
+        "--forward",
+        `http://user:hunter2@127.0.0.1:${up.port}`,
+        "--forward-header",
+        "x-api-key=very-secret-key",
+      ]);
+      const { port } = await waitForUrl(run);
+      expect(run.stdout()).toContain(
+        `Forward: http://127.0.0.1:${up.port}  (everything received, OTLP/HTTP protobuf, gzip; headers Authorization, x-api-key)`,
+      );
+      expect(
+        (await postJson(`http://127.0.0.1:${port}`, jsonTraceRequest("cli-fwd", [{ name: "GET /" }]))).status,
+      ).toBe(200);
+      await eventually(() => (run.stdout().includes("failed (HTTP 503: unavailable); retrying") ? true : undefined));
+      down = false;
+      await eventually(() =>
+        run.stdout().includes(`forwarding to http://127.0.0.1:${up.port} works again`) ? true : undefined,
+      );
+      expect(up.delivered()).toHaveLength(1);
+      expect(run.stdout()).not.toMatch(/very-secret-key|hunter2/);
+      run.child.kill("SIGTERM");
+      expect(await run.exited).toBe(0);
+    } finally {
+      await up.close();
+    }
+  });
+});

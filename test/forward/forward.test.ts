@@ -1,0 +1,274 @@
+import { OTLPTraceExporter as GrpcTraceExporter } from "@opentelemetry/exporter-trace-otlp-grpc";
+import { OTLPTraceExporter as JsonTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
+import { CompressionAlgorithm } from "@opentelemetry/otlp-exporter-base";
+import { afterEach, describe, expect, it } from "vitest";
+import { decodeLogRequestProtobuf } from "../../src/otlp/protobuf/logs.js";
+import { decodeTraceRequestProtobuf } from "../../src/otlp/protobuf/traces.js";
+import { spanToJson } from "../../src/protocol-json.js";
+import { startTestApp, type TestApp } from "../helpers/app.js";
+import { rawRequest, readJson } from "../helpers/http.js";
+import { connectLive, waitFor } from "../helpers/live.js";
+import { sendSdkTrace } from "../helpers/otel.js";
+import { jsonLogRequest, jsonTraceRequest, newTraceId, postJson, postLogs } from "../helpers/payloads.js";
+import { eventually, startUpstream, type Upstream } from "./upstream.js";
+
+const started: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  for (const thing of started.splice(0).reverse()) await thing.close();
+});
+
+async function upstream(): Promise<Upstream> {
+  const u = await startUpstream();
+  started.push(u);
+  return u;
+}
+
+async function app(options: Parameters<typeof startTestApp>[0]): Promise<TestApp> {
+  const a = await startTestApp(options);
+  started.push(a);
+  return a;
+}
+
+/** Every span the upstream was delivered, decoded with the project's own protobuf decoder. */
+function deliveredSpans(u: Upstream) {
+  return u
+    .delivered()
+    .filter((r) => r.path === "/v1/traces")
+    .flatMap((r) => decodeTraceRequestProtobuf(r.body).spans);
+}
+
+const byId = (a: { spanId: string }, b: { spanId: string }) => a.spanId.localeCompare(b.spanId);
+
+async function health(a: TestApp) {
+  return readJson(fetch(`${a.base}/api/health`));
+}
+
+describe("--forward: everything received passes on upstream as OTLP/HTTP protobuf", { timeout: 30_000 }, () => {
+  it("spans from the real exporters (http/protobuf, http/json, gRPC) arrive upstream exactly once, decoded equal, with the headers", async () => {
+    const up = await upstream();
+    const local = await app({
+      otlpGrpcPort: 0,
+      // Credentials in the URL become Basic auth; a URL ending in /v1/traces is read as its base.
+      forward: [`http://forwarder:s%3Acret@127.0.0.1:${up.port}/v1/traces`],
+      forwardHeader: ["x-api-key=team-key-1", "X-Scope-OrgID=tenant-a"],
+      forwardTuning: { lingerMs: 50 },
+    });
+    const grpcUrl = local.otlpGrpcEndpoint?.replace("localhost", "127.0.0.1") ?? "";
+    const sent = [
+      await sendSdkTrace(local.base, { service: "proto-svc", name: "GET /proto", children: 2 }),
+      await sendSdkTrace("", {
+        service: "json-svc",
+        name: "GET /json",
+        children: 3,
+        error: true,
+        exporter: new JsonTraceExporter({ url: `${local.base}/v1/traces` }),
+      }),
+      await sendSdkTrace("", {
+        service: "grpc-svc",
+        name: "GET /grpc",
+        children: 1,
+        exporter: new GrpcTraceExporter({ url: grpcUrl, compression: CompressionAlgorithm.GZIP }),
+      }),
+    ];
+    const expectedIds = sent.flatMap((s) => [s.rootSpanId, ...s.spanIds]);
+    await eventually(() => (deliveredSpans(up).length >= expectedIds.length ? true : undefined));
+    // A moment more, so a duplicate would have arrived too.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const spans = deliveredSpans(up);
+    expect(spans.map((s) => s.spanId).sort()).toEqual([...expectedIds].sort());
+
+    for (const trace of sent) {
+      const stored = await readJson(fetch(`${local.base}/api/traces/${trace.traceId}`));
+      const forwarded = spans.filter((s) => s.traceId === trace.traceId).map(spanToJson);
+      expect(forwarded.sort(byId)).toEqual([...stored.spans].sort(byId));
+    }
+
+    for (const request of up.requests) {
+      expect(request.path).toBe("/v1/traces");
+      expect(request.headers["content-type"]).toBe("application/x-protobuf");
+      expect(request.headers["content-encoding"]).toBe("gzip");
+      expect(request.headers["x-api-key"]).toBe("team-key-1");
+      expect(request.headers["x-scope-orgid"]).toBe("tenant-a");
+      expect(request.headers.authorization).toBe(`Basic ${Buffer.from("forwarder:s:cret").toString("base64")}`);
+    }
+    const target = (await health(local)).forwarding.targets[0];
+    expect(target).toMatchObject({ url: `http://127.0.0.1:${up.port}`, state: "ok", retried: 0, lastError: null });
+    expect(target.dropped).toEqual({ queueFull: 0, rejected: 0, shutdown: 0, bytes: 0 });
+    expect(target.sent.batches).toBe(up.requests.length);
+    expect(JSON.stringify(await health(local))).not.toContain("s%3Acret");
+  });
+
+  it("passes logs on, and a TraceKit SDK's local-UI JSON with API span kinds reaches a second tracekit-local as it is shown here", async () => {
+    const upstreamApp = await app({});
+    const local = await app({ forward: [upstreamApp.base], forwardTuning: { lingerMs: 30 } });
+    const traceId = newTraceId();
+    // The SDK's local-UI path: OTLP/JSON with neither a User-Agent nor an X-API-Key; kind 1 is the API's SERVER.
+    const body = jsonTraceRequest("py-shop", [
+      { traceId, spanId: "a000000000000001", name: "GET /cart", kind: 1 },
+      { traceId, spanId: "a000000000000002", parentSpanId: "a000000000000001", name: "SELECT", kind: 2 },
+    ]);
+    const answer = await rawRequest(local.port, {
+      method: "POST",
+      path: "/v1/traces",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    expect(answer.status).toBe(200);
+    const there = await eventually(async () => {
+      const res = await fetch(`${upstreamApp.base}/api/traces/${traceId}`);
+      return res.status === 200 ? ((await res.json()) as { spans: { kind: string }[] }) : undefined;
+    });
+    const here = await readJson(fetch(`${local.base}/api/traces/${traceId}`));
+    expect(there).toEqual(here);
+    expect(here.spans.map((s: { kind: string }) => s.kind).sort()).toEqual(["CLIENT", "SERVER"]);
+
+    const logTrace = newTraceId();
+    expect(
+      (await postLogs(local.base, jsonLogRequest("py-shop", [{ body: "cart saved", traceId: logTrace }]))).status,
+    ).toBe(200);
+    const logs = await eventually(async () => {
+      const res = await readJson(fetch(`${upstreamApp.base}/api/logs?traceId=${logTrace}`));
+      return res.logs.length > 0 ? res.logs : undefined;
+    });
+    expect(logs.map((l: { body: unknown }) => l.body)).toEqual(["cart saved"]);
+  });
+
+  it("retries 503 and 429 honouring Retry-After (seconds and an HTTP date), then delivers once and says so", async () => {
+    const up = await upstream();
+    up.behave((i) => {
+      if (i === 0) return { status: 503, headers: { "Retry-After": "1" } };
+      if (i === 1) return { status: 429, headers: { "Retry-After": new Date(Date.now() + 1000).toUTCString() } };
+      return { status: 200 };
+    });
+    const local = await app({ forward: [up.url], forwardTuning: { lingerMs: 10 } });
+    const started = Date.now();
+    const traceId = newTraceId();
+    expect((await postJson(local.base, jsonTraceRequest("retry-svc", [{ traceId, name: "GET /r" }]))).status).toBe(200);
+    await eventually(() => (up.delivered().length === 1 ? true : undefined));
+    // Retry-After: 1 s, then an HTTP date (whole seconds, so up to a second) later.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(up.requests.map((r) => r.answered)).toEqual([503, 429, 200]);
+    expect(new Set(up.requests.map((r) => r.body.toString("hex"))).size).toBe(1);
+    expect(deliveredSpans(up).map((s) => s.traceId)).toEqual([traceId]);
+    const target = (await health(local)).forwarding.targets[0];
+    expect(target).toMatchObject({ state: "ok", retried: 2, sent: { batches: 1 } });
+    expect(target.lastError.message).toBe("HTTP 429: unavailable");
+    const lines = local.events.filter((e) => e.type === "forward").map((e) => e.type === "forward" && e.event.type);
+    expect(lines).toEqual(["failing", "recovered"]);
+  });
+
+  it("an upstream that does not answer times out, and the batch is sent again", async () => {
+    const up = await upstream();
+    up.behave((i) => (i === 0 ? "hang" : { status: 200 }));
+    const local = await app({ forward: [up.url], forwardTuning: { lingerMs: 10, timeoutMs: 300 } });
+    expect((await postJson(local.base, jsonTraceRequest("slow-up", [{ name: "GET /s" }]))).status).toBe(200);
+    await eventually(() => (up.delivered().length === 1 ? true : undefined));
+    const target = (await health(local)).forwarding.targets[0];
+    expect(target).toMatchObject({ state: "ok", retried: 1 });
+    expect(target.lastError.message).toMatch(/no answer within 0.3 s/);
+  });
+
+  it("drops a batch the upstream refuses (400) without retrying: counted, one CLI line per 10 s", async () => {
+    const up = await upstream();
+    up.behave(() => ({ status: 400, body: JSON.stringify({ code: 3, message: "bad span" }) }));
+    const local = await app({ forward: [up.url], forwardTuning: { lingerMs: 10 } });
+    for (let i = 0; i < 2; i++) {
+      await postJson(local.base, jsonTraceRequest("refused", [{ name: `GET /${i}` }]));
+      await eventually(() => (up.requests.length === i + 1 ? true : undefined));
+    }
+    const target = await eventually(async () => {
+      const t = (await health(local)).forwarding.targets[0];
+      return t.dropped.rejected === 2 ? t : undefined;
+    });
+    expect(target).toMatchObject({ retried: 0, state: "ok", lastError: { message: "HTTP 400: bad span" } });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(up.requests).toHaveLength(2);
+    const drops = local.events.filter((e) => e.type === "forward" && e.event.type === "dropped");
+    expect(drops).toHaveLength(1);
+    expect(drops[0]).toMatchObject({ event: { reason: "rejected", batches: 1, message: "HTTP 400: bad span" } });
+  });
+
+  it("bounds the queue: while the upstream is down the oldest batches are dropped and counted; after recovery the newest arrive", async () => {
+    const up = await upstream();
+    let down = true;
+    up.behave(() => (down ? { status: 503, headers: { "Retry-After": "1" } } : { status: 200 }));
+    const bodies = Array.from({ length: 12 }, (_, i) =>
+      jsonTraceRequest("queued", [{ name: `req-${String(i).padStart(2, "0")}`, attributes: { pad: "x".repeat(400) } }]),
+    );
+    const local = await app({
+      forward: [up.url],
+      // Uncompressed, so the bound holds a known number of these requests.
+      forwardCompression: "none",
+      // Each request its own batch; room for about three of them.
+      forwardTuning: { lingerMs: 5, maxBatchBytes: 1, maxQueueBytes: 2000, concurrency: 1 },
+    });
+    for (const body of bodies) {
+      expect((await postJson(local.base, body)).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 15));
+    }
+    const during = (await health(local)).forwarding.targets[0];
+    expect(during.state).toBe("retrying");
+    expect(during.dropped.queueFull).toBeGreaterThanOrEqual(8);
+    expect(during.queued.bytes).toBeLessThanOrEqual(2000);
+    await eventually(() =>
+      local.events.some((e) => e.type === "forward" && e.event.type === "dropped") ? true : undefined,
+    );
+    down = false;
+    // Every request is either delivered or counted as dropped: none lost, none twice.
+    const after = await eventually(async () => {
+      const t = (await health(local)).forwarding.targets[0];
+      return t.state === "ok" && deliveredSpans(up).length + t.dropped.queueFull === 12 ? t : undefined;
+    });
+    const names = deliveredSpans(up).map((s) => s.name);
+    expect(after.queued).toEqual({ bytes: 0, batches: 0 });
+    // What survived is the newest, in order.
+    expect(names).toEqual(
+      bodies.slice(12 - names.length).map((_, i) => `req-${String(12 - names.length + i).padStart(2, "0")}`),
+    );
+    // The web app's notice hears of it: a retained live message, sent to a page that connects later.
+    const live = await connectLive(local.port);
+    try {
+      const message = await waitFor(() => live.messages.find((m) => m.type === "forwarding-drops"));
+      expect(message.targets).toEqual([
+        { url: up.url, dropped: after.dropped.queueFull, lastError: "HTTP 503: unavailable" },
+      ]);
+    } finally {
+      live.ws.close();
+    }
+  });
+
+  it("on close sends what is still lingering, and drops and reports what the upstream will not take in time", async () => {
+    const up = await upstream();
+    const local = await startTestApp({ forward: [up.url], forwardTuning: { lingerMs: 60_000 } });
+    const traceId = newTraceId();
+    await postJson(local.base, jsonTraceRequest("at-close", [{ traceId, name: "GET /bye" }]));
+    await local.close();
+    expect(deliveredSpans(up).map((s) => s.traceId)).toEqual([traceId]);
+
+    up.behave(() => ({ status: 503 }));
+    const failing = await startTestApp({ forward: [up.url], forwardTuning: { lingerMs: 60_000 } });
+    await postJson(failing.base, jsonTraceRequest("at-close", [{ name: "GET /lost" }]));
+    const before = Date.now();
+    await failing.close();
+    expect(Date.now() - before).toBeLessThan(4000);
+    expect(failing.events).toContainEqual(expect.objectContaining({ type: "forward-stopped", batches: 1 }));
+  });
+
+  it("forwards log requests sent as protobuf byte for byte (here without compression, --forward-compression none)", async () => {
+    const up = await upstream();
+    const local = await app({ forward: [up.url], forwardCompression: "none", forwardTuning: { lingerMs: 10 } });
+    const { encodeExportRequestFromJson } = await import("../../src/otlp/protobuf/from-json.js");
+    const bytes = encodeExportRequestFromJson("/v1/logs", jsonLogRequest("proto-logs", [{ body: "paid" }]));
+    const res = await fetch(`${local.base}/v1/logs`, {
+      method: "POST",
+      headers: { "content-type": "application/x-protobuf" },
+      body: Buffer.from(bytes),
+    });
+    expect(res.status).toBe(200);
+    await eventually(() => (up.delivered().length === 1 ? true : undefined));
+    expect(up.requests[0]?.path).toBe("/v1/logs");
+    expect(up.requests[0]?.headers["content-encoding"]).toBeUndefined();
+    expect(Buffer.from(up.requests[0]?.body ?? []).equals(Buffer.from(bytes))).toBe(true);
+    expect(decodeLogRequestProtobuf(up.requests[0]?.body ?? new Uint8Array()).logs[0]?.body).toBe("paid");
+  });
+});

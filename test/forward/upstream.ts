@@ -1,0 +1,88 @@
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { gunzipSync } from "node:zlib";
+
+/** One request the upstream received: its body inflated. */
+export interface Received {
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  /** The answer it was given ("hang" when none). */
+  answered: number | "hang";
+}
+
+/** How the upstream answers the next request: a status with headers, or no answer at all. */
+export type Behaviour = { status: number; headers?: Record<string, string>; body?: string } | "hang";
+
+export interface Upstream {
+  url: string;
+  port: number;
+  requests: Received[];
+  /** Requests answered 2xx. */
+  delivered(): Received[];
+  /** Decides each request's answer (default: 200 with an empty protobuf message). */
+  behave(next: (index: number, path: string) => Behaviour): void;
+  close(): Promise<void>;
+}
+
+/** A tiny real OTLP/HTTP protobuf receiver that records what it gets and can fail, hang and recover. */
+export async function startUpstream(): Promise<Upstream> {
+  const requests: Received[] = [];
+  let decide: (index: number, path: string) => Behaviour = () => ({ status: 200 });
+  const sockets = new Set<Socket>();
+  const hung = new Set<ServerResponse>();
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const raw = Buffer.concat(chunks);
+      const body = req.headers["content-encoding"] === "gzip" ? gunzipSync(raw) : raw;
+      const path = req.url ?? "";
+      const behaviour = decide(requests.length, path);
+      requests.push({ path, headers: req.headers, body, answered: behaviour === "hang" ? "hang" : behaviour.status });
+      if (behaviour === "hang") {
+        hung.add(res);
+        return;
+      }
+      const ok = behaviour.status >= 200 && behaviour.status < 300;
+      res.writeHead(behaviour.status, {
+        "Content-Type": ok ? "application/x-protobuf" : "application/json",
+        ...behaviour.headers,
+      });
+      res.end(ok ? "" : (behaviour.body ?? JSON.stringify({ code: 14, message: "unavailable" })));
+    });
+  });
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    requests,
+    delivered: () => requests.filter((r) => r.answered !== "hang" && r.answered >= 200 && r.answered < 300),
+    behave(next) {
+      decide = next;
+    },
+    close() {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Polls `check` until it returns a value other than undefined (or fails after `timeoutMs`). */
+export async function eventually<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
