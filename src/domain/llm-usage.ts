@@ -77,6 +77,22 @@ export function llmCallOf(span: Span, prices: PriceTable = MODEL_PRICES): LlmCal
   };
 }
 
+/** A group with no calls yet. */
+export function emptyGroup(key: string): LlmGroup {
+  return {
+    key,
+    calls: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    cachedInputTokens: 0,
+    usd: 0,
+    unpriced: 0,
+    failed: 0,
+    p50Ms: 0,
+    p95Ms: 0,
+  };
+}
+
 /** Calls grouped by `keyOf`, biggest cost first (then most calls). */
 export function groupCalls(calls: readonly LlmCall[], keyOf: (call: LlmCall) => string): LlmGroup[] {
   const groups = new Map<string, { group: LlmGroup; durations: number[] }>();
@@ -84,21 +100,7 @@ export function groupCalls(calls: readonly LlmCall[], keyOf: (call: LlmCall) => 
     const key = keyOf(call);
     let entry = groups.get(key);
     if (entry === undefined) {
-      entry = {
-        group: {
-          key,
-          calls: 0,
-          inputTokens: 0,
-          outputTokens: 0,
-          cachedInputTokens: 0,
-          usd: 0,
-          unpriced: 0,
-          failed: 0,
-          p50Ms: 0,
-          p95Ms: 0,
-        },
-        durations: [],
-      };
+      entry = { group: emptyGroup(key), durations: [] };
       groups.set(key, entry);
     }
     const { group } = entry;

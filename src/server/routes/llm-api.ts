@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { AppError } from "../../domain/errors.js";
 import { PRICES_DATE } from "../../domain/llm-prices.js";
-import { groupCalls, LLM_SPAN_QUERY, type LlmCall, llmCallOf } from "../../domain/llm-usage.js";
+import { emptyGroup, groupCalls, LLM_SPAN_QUERY, type LlmCall, llmCallOf } from "../../domain/llm-usage.js";
 import type { LlmCallJson, LlmUsageResponse } from "../../protocol.js";
 import type { Store, TraceQuery } from "../../store/store.js";
 import { readTraces } from "../read-traces.js";
@@ -49,18 +49,7 @@ export function llmApiRoutes(deps: LlmApiDeps): Hono {
     const [totals] = groupCalls(calls, () => "all");
     const body: LlmUsageResponse = {
       pricesDate: PRICES_DATE,
-      totals: totals ?? {
-        key: "all",
-        calls: 0,
-        inputTokens: 0,
-        outputTokens: 0,
-        cachedInputTokens: 0,
-        usd: 0,
-        unpriced: 0,
-        failed: 0,
-        p50Ms: 0,
-        p95Ms: 0,
-      },
+      totals: totals ?? emptyGroup("all"),
       byModel: groupCalls(calls, (call) => call.cost.model),
       byService: groupCalls(calls, (call) => call.service),
       calls: calls.slice(0, limit).map(callToJson),
