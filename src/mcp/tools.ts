@@ -11,6 +11,7 @@ import type {
   LogListResponse,
   MetricCatalogResponse,
   MetricQueryResponse,
+  ServiceMapResponse,
   ServicesResponse,
   SpanJson,
   TraceListResponse,
@@ -382,6 +383,50 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
             formatMs(call.durationMs),
             call.traceId,
             call.spanId,
+          ]),
+        ),
+      ];
+      return text(lines.join("\n"));
+    },
+  );
+
+  server.registerTool(
+    "service_map",
+    {
+      title: "Service map",
+      description:
+        "Which service calls which, and what they call that sends no spans (databases, caches, queues, LLM " +
+        "providers, other hosts): every edge with calls, failed calls, p50 and p95, and every node with its kind.",
+      inputSchema: { since },
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async (args) => {
+      const map = await rest.get<ServiceMapResponse>("/api/service-map", { since: sinceParam(args.since, now()) });
+      if (map.nodes.length === 0) return text("No services in that window.");
+      const name = new Map(map.nodes.map((node) => [node.id, node.name]));
+      const lines = [
+        `${map.nodes.length} nodes and ${map.edges.length} edges over ${map.tracesRead} traces` +
+          `${map.truncated ? " (the newest only; narrow the window for the rest)" : ""}, ${Math.round(map.seconds)} s of calls:`,
+        table(
+          ["caller", "callee", "calls", "failed", "p50", "p95"],
+          map.edges.map((edge) => [
+            cut(name.get(edge.from) ?? edge.from, 50),
+            cut(name.get(edge.to) ?? edge.to, 50),
+            String(edge.calls),
+            String(edge.errors),
+            formatMs(edge.p50Ms),
+            formatMs(edge.p95Ms),
+          ]),
+        ),
+        "",
+        table(
+          ["node", "kind", "calls in", "failed", "p95"],
+          map.nodes.map((node) => [
+            cut(node.name, 50),
+            node.kind,
+            String(node.calls),
+            String(node.errors),
+            formatMs(node.p95Ms),
           ]),
         ),
       ];

@@ -20,6 +20,7 @@ const TOOLS = [
   "llm_usage",
   "recent_errors",
   "search_spans",
+  "service_map",
   "slowest_operations",
 ];
 
@@ -248,6 +249,15 @@ describe("tracekit-local mcp (stdio)", { timeout: 60_000 }, () => {
     expect(usage.text).toMatch(/\ngpt-4o +1 +0 +1000 +100 +\$0\.0035 /);
     expect(usage.text).toMatch(/\nlocal-llama +1 +0 +0 +0 +no price /);
     expect(usage.text).toContain(traceId);
+  });
+
+  it("service_map lists who calls whom with calls, failures and latency", async () => {
+    const map = await call(stdio, "service_map");
+    expect(map.isError).toBe(false);
+    expect(map.text).toMatch(/^\d+ nodes and \d+ edges over \d+ traces/);
+    expect(map.text).toMatch(/\ncaller +callee +calls +failed +p50 +p95\n/);
+    expect(map.text).toMatch(/\nnode +kind +calls in +failed +p95\n/);
+    expect(map.text).toMatch(/\ncheckout +service /);
   });
 
   it("list_services, get_logs, list_metrics and get_metric", async () => {
