@@ -1,7 +1,7 @@
 import { createServer as createHttpServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { Config } from "./config.js";
-import { createForwarder, type Forwarder } from "./forward/forwarder.js";
+import type { Forwarder } from "./forward/forwarder.js";
 import type { ForwardEvent } from "./forward/target.js";
 import { createCodeMonitoring } from "./ingest/code-monitoring.js";
 import { createIngest } from "./ingest/ingest.js";
@@ -111,7 +111,8 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
   const forward: Forwarder | undefined =
     config.forward.length === 0
       ? undefined
-      : createForwarder(
+      : // Loaded only with --forward.
+        (await import("./forward/forwarder.js")).createForwarder(
           config.forward,
           {
             event: (event) => onEvent({ type: "forward", event }),

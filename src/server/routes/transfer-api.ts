@@ -3,8 +3,8 @@ import { AppError } from "../../domain/errors.js";
 import { parseHexId } from "../../domain/ids.js";
 import type { ImportResponse } from "../../protocol.js";
 import type { Store } from "../../store/store.js";
-import { type ExportSelection, exportTraceLines } from "../../transfer/export.js";
-import { createImporter, emptyImportCounts, type ImportTarget } from "../../transfer/import.js";
+import type { ExportSelection } from "../../transfer/export.js";
+import type { ImportTarget } from "../../transfer/import.js";
 import { readBody } from "../body.js";
 import { assertOwnOrigin } from "../own-origin.js";
 import type { HostPolicy } from "../security.js";
@@ -45,9 +45,20 @@ function fileStamp(date: Date): string {
 /** GET /api/export (OTLP/JSON of the chosen traces) and POST /api/import (OTLP files into this server). */
 export function transferRoutes(deps: TransferRouteDeps): Hono {
   const app = new Hono();
-  const importer = createImporter(deps);
+  // The encoders and decoders of files are loaded on the first export or import, not at every start.
+  let modules:
+    | Promise<[typeof import("../../transfer/export.js"), typeof import("../../transfer/import.js")]>
+    | undefined;
+  let importer: ReturnType<typeof import("../../transfer/import.js").createImporter> | undefined;
+  const load = async () => {
+    modules ??= Promise.all([import("../../transfer/export.js"), import("../../transfer/import.js")]);
+    const [exporting, importing] = await modules;
+    importer ??= importing.createImporter(deps);
+    return { exportTraceLines: exporting.exportTraceLines, emptyImportCounts: importing.emptyImportCounts, importer };
+  };
 
-  app.get("/api/export", (c) => {
+  app.get("/api/export", async (c) => {
+    const { exportTraceLines } = await load();
     const selection = parseExportSelection(new URL(c.req.url).searchParams);
     const single = selection.traceIds?.length === 1 ? selection.traceIds[0] : undefined;
     if (single !== undefined) {
@@ -87,6 +98,7 @@ export function transferRoutes(deps: TransferRouteDeps): Hono {
   app.post("/api/import", async (c) => {
     assertOwnOrigin(c.req.header("origin"), deps.hostPolicy, deps.port(), "An import");
     const body = await readBody(c.req.raw, deps.maxBodyBytes);
+    const { emptyImportCounts, importer } = await load();
     const line = Number(c.req.query("line") ?? "1");
     const counts = emptyImportCounts();
     importer.importBody(body, counts, {
