@@ -1,5 +1,4 @@
-import { LLM_SPAN_QUERY } from "../domain/llm-usage.js";
-import type { HealthResponse, TraceListResponse, TraceResponse } from "../protocol.js";
+import type { HealthResponse, LlmUsageResponse, TraceListResponse } from "../protocol.js";
 
 /** What one `tracekit-local run` sent, as the instance counts it (every trace that started in its window). */
 export interface RunTotals {
@@ -9,9 +8,6 @@ export interface RunTotals {
   /** LLM calls that name a model, what the priced ones cost, and how many have no price. */
   llm?: { calls: number; usd: number; unpriced: number };
 }
-
-/** Traces with LLM calls whose spans are read for their cost; past this the line says "at least". */
-const MAX_LLM_TRACES = 200;
 
 export interface RunWindow {
   /** Unix ms, both inclusive. */
@@ -63,32 +59,15 @@ export async function countRun(base: string, window: RunWindow): Promise<RunTota
   return totals;
 }
 
-/** The run's LLM calls and their cost (as the server prices each span), over its traces that have any. */
+/** The run's LLM calls and their cost, as the server's GET /api/llm totals them over the run's window. */
 async function llmCostOfRun(
   base: string,
   window: RunWindow,
 ): Promise<{ calls: number; usd: number; unpriced: number }> {
-  const llm = { calls: 0, usd: 0, unpriced: 0 };
   const params = windowParams(window);
-  params.set("q", LLM_SPAN_QUERY);
-  params.set("limit", String(MAX_LLM_TRACES));
-  const ids: string[] = [];
-  while (ids.length < MAX_LLM_TRACES) {
-    const page = await getJson<TraceListResponse>(`${base}/api/traces?${params}`);
-    ids.push(...page.traces.map((trace) => trace.traceId));
-    if (page.nextCursor === undefined) break;
-    params.set("cursor", page.nextCursor);
-  }
-  for (const id of ids.slice(0, MAX_LLM_TRACES)) {
-    const trace = await getJson<TraceResponse>(`${base}/api/traces/${id}`);
-    for (const span of trace.spans) {
-      if (span.llmCost === undefined) continue;
-      llm.calls++;
-      if (span.llmCost.usd === null) llm.unpriced++;
-      else llm.usd += span.llmCost.usd;
-    }
-  }
-  return llm;
+  params.set("limit", "1");
+  const { totals } = await getJson<LlmUsageResponse>(`${base}/api/llm?${params}`);
+  return { calls: totals.calls, usd: totals.usd, unpriced: totals.unpriced };
 }
 
 /**
