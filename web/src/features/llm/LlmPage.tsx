@@ -3,12 +3,13 @@ import { useLocation } from "preact-iso";
 import type { LlmCallJson, LlmGroupJson, LlmUsageResponse } from "../../../../src/protocol";
 import { api } from "../../api/client";
 import { ServiceSelect } from "../../components/ServiceSelect";
+import { TimeWindowSelect, windowSince } from "../../components/TimeWindowSelect";
 import { formatAbsolute, formatCount, formatDuration, formatUsd, nanosToMillis } from "../../lib/format";
 import { serviceColor } from "../../lib/service-color";
 import { useCoalesced } from "../../lib/use-coalesced";
 import { useLiveMessages, useLiveState } from "../../state/live-context";
 import { useServiceNames } from "../trace-list/use-service-names";
-import { LLM_WINDOWS, llmSearch, readLlmFilters } from "./llm-url";
+import { llmSearch, readLlmFilters } from "./llm-url";
 import "./llm.css";
 
 /** `/llm`: every GenAI call, what it cost, and totals per model and service; live. */
@@ -28,9 +29,7 @@ export function LlmPage() {
   }, []);
 
   const load = useCallback(() => {
-    const window = LLM_WINDOWS.find((w) => w.key === filters.window);
-    const params: Record<string, string | number | undefined> = { service: filters.service, limit: 500 };
-    if (window?.ms) params.since = Date.now() - window.ms;
+    const params = { service: filters.service, limit: 500, since: windowSince(filters.window) };
     api
       .llm(params)
       .then((body) => {
@@ -50,18 +49,7 @@ export function LlmPage() {
       <div class="llm-header">
         <h1>LLM calls</h1>
         <ServiceSelect value={filters.service} services={services} onChange={(service) => set({ service })} />
-        <select
-          class="input"
-          aria-label="Time window"
-          value={filters.window}
-          onChange={(event) => set({ window: (event.currentTarget as HTMLSelectElement).value })}
-        >
-          {LLM_WINDOWS.map((w) => (
-            <option key={w.key} value={w.key}>
-              {w.label}
-            </option>
-          ))}
-        </select>
+        <TimeWindowSelect value={filters.window} onChange={(window) => set({ window })} />
         {usage && (
           <span
             class="muted llm-prices"

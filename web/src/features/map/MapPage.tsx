@@ -2,11 +2,11 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks"
 import { useLocation } from "preact-iso";
 import type { ServiceMapResponse } from "../../../../src/protocol";
 import { api } from "../../api/client";
+import { readWindowKey, TimeWindowSelect, windowSince } from "../../components/TimeWindowSelect";
 import { formatDuration, formatPercent } from "../../lib/format";
 import { serviceColor } from "../../lib/service-color";
 import { useCoalesced } from "../../lib/use-coalesced";
 import { useLiveMessages } from "../../state/live-context";
-import { LLM_WINDOWS } from "../llm/llm-url";
 import { layoutMap, type MapNodeJson, neighbourhood, type PlacedEdge, type PlacedNode, tracesHref } from "./map-layout";
 import "./map.css";
 
@@ -36,7 +36,7 @@ function rate(calls: number, seconds: number): string {
 /** `/map`: which service calls which, with rates, errors and latency; live. */
 export function MapPage() {
   const { query, route, path } = useLocation();
-  const windowKey = LLM_WINDOWS.some((w) => w.key === query.window) ? (query.window as string) : "all";
+  const windowKey = readWindowKey(query.window);
   const [map, setMap] = useState<ServiceMapResponse | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [hovered, setHovered] = useState<string | null>(null);
@@ -49,9 +49,8 @@ export function MapPage() {
   }, []);
 
   const load = useCallback(() => {
-    const ms = LLM_WINDOWS.find((w) => w.key === windowKey)?.ms;
     api
-      .serviceMap(ms ? { since: Date.now() - ms } : {})
+      .serviceMap({ since: windowSince(windowKey) })
       .then((body) => {
         setMap(body);
         setError(null);
@@ -68,21 +67,10 @@ export function MapPage() {
     <div class="map-page">
       <div class="map-header">
         <h1>Service map</h1>
-        <select
-          class="input"
-          aria-label="Time window"
+        <TimeWindowSelect
           value={windowKey}
-          onChange={(event) => {
-            const value = (event.currentTarget as HTMLSelectElement).value;
-            route(`${path}${value === "all" ? "" : `?window=${value}`}`, true);
-          }}
-        >
-          {LLM_WINDOWS.map((w) => (
-            <option key={w.key} value={w.key}>
-              {w.label}
-            </option>
-          ))}
-        </select>
+          onChange={(value) => route(`${path}${value === "all" ? "" : `?window=${value}`}`, true)}
+        />
         <span class="muted map-legend">
           {(Object.keys(KIND_GLYPH) as MapNodeJson["kind"][]).map((kind) => (
             <span key={kind} class={`map-legend-item ${kind}`}>
