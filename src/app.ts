@@ -133,6 +133,8 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
 
   const serverDeps: ServerDeps = {
     store,
+    prices: config.prices,
+    peerNames: config.peerNames,
     hub,
     ingest,
     logStore,

@@ -6,7 +6,7 @@ import {
   snapshotSummary,
 } from "./domain/code-monitoring.js";
 import { llmCostOf } from "./domain/llm-cost.js";
-import { PRICES_DATE } from "./domain/llm-prices.js";
+import { BUNDLED_PRICES, type PriceList } from "./domain/llm-prices.js";
 import type { StoredLog } from "./domain/log.js";
 import type { Span } from "./domain/span.js";
 import { durationMs } from "./domain/time.js";
@@ -38,7 +38,8 @@ export function traceSummaryToJson(summary: TraceSummary): TraceSummaryJson {
 }
 
 /** A span as the REST API sends it; a GenAI span that names its model gets its cost (bundled prices). */
-export function spanToJson(span: Span): SpanJson {
+/** `prices`: the table a GenAI span is priced at (`--prices`), the bundled one by default. */
+export function spanToJson(span: Span, prices: PriceList = BUNDLED_PRICES): SpanJson {
   const json: SpanJson = {
     traceId: span.traceId,
     spanId: span.spanId,
@@ -72,8 +73,13 @@ export function spanToJson(span: Span): SpanJson {
   if (span.droppedAttributesCount) json.droppedAttributesCount = span.droppedAttributesCount;
   if (span.droppedEventsCount) json.droppedEventsCount = span.droppedEventsCount;
   if (span.droppedLinksCount) json.droppedLinksCount = span.droppedLinksCount;
-  const cost = llmCostOf(span.attributes);
-  if (cost !== null) json.llmCost = { ...cost, pricesDate: PRICES_DATE };
+  const cost = llmCostOf(span.attributes, prices.table);
+  if (cost !== null) {
+    json.llmCost = { ...cost, pricesDate: prices.bundledDate };
+    if (prices.file !== null && cost.priceKey !== null && prices.fileModels.includes(cost.priceKey)) {
+      json.llmCost.pricesFile = prices.file;
+    }
+  }
   return json;
 }
 

@@ -71,6 +71,8 @@ export interface LlmCostJson {
   cachedInputTokens: number;
   /** When the bundled prices were taken from the providers' lists. */
   pricesDate: string;
+  /** Present when the matched price came from the `--prices` file. */
+  pricesFile?: string;
 }
 
 /**
@@ -569,15 +571,31 @@ export interface LlmGroupJson {
   p95Ms: number;
 }
 
-/** GET /api/llm: LLM calls in the window, totals per model and service. */
+/** One model's or service's calls, tokens (input + output) and USD per time bucket. */
+export interface LlmSeriesJson {
+  key: string;
+  calls: number[];
+  tokens: number[];
+  usd: number[];
+}
+
+/** GET /api/llm: LLM calls in the window, totals per model and service, and over time. */
 export interface LlmUsageResponse {
+  /** When the bundled prices were taken (also `prices.bundledDate`). */
   pricesDate: string;
+  /** The price table in use: the bundled one, and the `--prices` file over it with the models it set. */
+  prices: { bundledDate: string; file: string | null; fileModels: string[] };
   totals: LlmGroupJson;
   byModel: LlmGroupJson[];
   byService: LlmGroupJson[];
+  /**
+   * Per time bucket (`stepMs` wide from `startMs`, unix ms), the costliest models and services
+   * (at most 8 lines each; the rest add up to the line keyed "other").
+   */
+  timeline: { startMs: number; stepMs: number; buckets: number; byModel: LlmSeriesJson[]; byService: LlmSeriesJson[] };
   /** Newest first, at most `limit`. */
   calls: LlmCallJson[];
-  /** Traces with LLM calls that were read; `truncated` when there were more than the bound. */
+  /** Traces the calls belong to; `truncated` is always false (every stored call is counted). */
   tracesRead: number;
   truncated: boolean;
 }

@@ -1,5 +1,7 @@
 import { type Context, Hono } from "hono";
 import { AppError } from "../domain/errors.js";
+import type { PriceList } from "../domain/llm-prices.js";
+import type { PeerNames } from "../domain/service-map.js";
 import type { Forwarder } from "../forward/forwarder.js";
 import type { CodeMonitoring } from "../ingest/code-monitoring.js";
 import type { Ingest } from "../ingest/ingest.js";
@@ -28,6 +30,10 @@ import type { HostPolicy } from "./security.js";
 
 export interface ServerDeps {
   store: Store;
+  /** The price table GenAI calls are priced at (`--prices`); the bundled one by default. */
+  prices?: PriceList;
+  /** `--service-name-mapping`: a peer's `host:port` or `host` → the name the service map shows. */
+  peerNames?: PeerNames;
   hub: LiveHub;
   ingest: Ingest;
   logStore: LogStore;

@@ -7,6 +7,7 @@ import { countAttributeKeys, countAttributeValues, RecentSpans } from "./attribu
 import { createEvictedTraces, evictedTracesCapacity } from "./evicted-traces.js";
 import { summaryMatches } from "./query-match.js";
 import { SortedChunks } from "./sorted-chunks.js";
+import { createSpanViews } from "./span-views.js";
 import { type CompiledSpanQuery, compileTraceQuery } from "./span-query.js";
 import {
   DEFAULT_MAX_SPANS,
@@ -71,6 +72,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const evictedIds = createEvictedTraces(evictedTracesCapacity(maxSpans));
   const searchTextCache = new WeakMap<Span, string>();
   const recentSpans = new RecentSpans<Span>();
+  const views = createSpanViews(function* () {
+    for (const trace of traces.values()) yield* trace.spans;
+  });
 
   function searchText(span: Span): string {
     let text = searchTextCache.get(span);
@@ -86,6 +90,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       if (spanTotal <= maxSpans) break;
       traces.delete(trace.aggregate.traceId);
       evictedIds.add(trace.aggregate.traceId);
+      views.evict(trace.aggregate.traceId);
       trace.evicted = true;
       staleInByStart++;
       spanTotal -= trace.spans.length;
@@ -139,6 +144,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       trace.spanIds?.add(span.spanId);
       trace.aggregate.add(span);
       recentSpans.add(span);
+      views.add(span);
       changed.set(span.traceId, trace);
       inserted++;
     }
@@ -252,6 +258,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     traces = new Map();
     byStart.clear();
     recentSpans.clear();
+    views.reset();
     staleInByStart = 0;
     spanTotal = 0;
     evictedIds.clear();
@@ -268,6 +275,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     getTrace,
     getSummaries,
     listServices,
+    serviceTraffic: views.serviceTraffic,
+    llmSpans: views.llmSpans,
     attributeKeys: () => countAttributeKeys(recentSpans.list()),
     attributeValues: (key, limit) => countAttributeValues(recentSpans.list(), key, limit),
     clear,

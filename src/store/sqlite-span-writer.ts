@@ -17,6 +17,8 @@ export interface SpanWriterDeps {
   flushIntervalMs: number;
   /** Rereads everything kept in memory from the file, after a flush rolled back. */
   reload(): void;
+  /** Traces retention just removed. */
+  evicted?(traceIds: readonly string[]): void;
 }
 
 /**
@@ -174,6 +176,7 @@ export class SpanWriter {
     traces.evictedSpans += evictedSpanCount;
     traces.written(dirty, evict);
     this.evicted = evict.map((entry) => entry.traceId);
+    if (this.evicted.length > 0) this.deps.evicted?.(this.evicted);
   }
 }
 

@@ -12,6 +12,7 @@ import { eventsFromStored, type SpanBody } from "./sqlite-span-codec.js";
 import { createSqliteSpanQuery, type SqliteSpanQuery } from "./sqlite-span-query.js";
 import { SpanWriter } from "./sqlite-span-writer.js";
 import { StoredTraces } from "./sqlite-traces.js";
+import { createSpanViews } from "./span-views.js";
 import type { Store, StoreStats } from "./store.js";
 
 let driver: SqliteDriver | null = null;
@@ -95,6 +96,12 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const commits = new GroupCommit(db);
   const traces = new StoredTraces(stmts, options.maxSpans);
   const lookups = new SpanLookups(stmts);
+  const views = createSpanViews(function* () {
+    flush();
+    for (const entry of [...traces.entries.values()]) {
+      if (!entry.evicted) yield* getTrace(entry.traceId) ?? [];
+    }
+  });
   const writer = new SpanWriter({
     db,
     stmts,
@@ -103,6 +110,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     commits,
     flushIntervalMs: options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS,
     reload: loadState,
+    evicted: (ids) => {
+      for (const id of ids) views.evict(id);
+    },
   });
   const flush = () => writer.flush();
   const reads = { stmts, traces, lookups, flush, assertOpen };
@@ -113,7 +123,12 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     writer,
     flushSpans: options.flushSpans ?? DEFAULT_FLUSH_SPANS,
     assertOpen,
-    recentSpans: spanQuery.recentSpans,
+    recentSpans: {
+      add(span) {
+        spanQuery.recentSpans.add(span);
+        views.add(span);
+      },
+    },
   });
 
   /** (Re)reads everything kept in memory from the file: at open, and after a failed flush. */
@@ -121,6 +136,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     lookups.load();
     traces.load();
     writer.reset();
+    views.reset();
   }
 
   function assertOpen(): void {
@@ -184,6 +200,16 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     getTrace,
     getSummaries,
     listServices,
+    serviceTraffic: (window) => {
+      assertOpen();
+      flush();
+      return views.serviceTraffic(window);
+    },
+    llmSpans: (window) => {
+      assertOpen();
+      flush();
+      return views.llmSpans(window);
+    },
     attributeKeys: () => countAttributeKeys(catalogSpans()),
     attributeValues: (key, limit) => countAttributeValues(catalogSpans(), key, limit),
     committed: () => commits.committed(),

@@ -1,3 +1,5 @@
+import type { LlmSpan } from "../domain/llm-usage.js";
+import type { TrafficTally, TrafficWindow } from "../domain/service-traffic.js";
 import type { Span } from "../domain/span.js";
 import type { TraceSummary } from "../domain/trace-summary.js";
 
@@ -107,6 +109,10 @@ export interface Store {
   /** Summaries of the given traces that still exist, in the given order. */
   getSummaries(traceIds: readonly string[]): TraceSummary[];
   listServices(): ServiceStats[];
+  /** Calls into services, between them and to peers, by spans that start in the window (see store/span-views.ts). */
+  serviceTraffic(window: TrafficWindow): TrafficTally;
+  /** The GenAI calls that start in the window (of one service when given), in no set order. */
+  llmSpans(window: TrafficWindow & { service?: string }): LlmSpan[];
   /**
    * Resolves once every span accepted so far is committed to the store's file (so a 200 means it
    * survives the process being killed); absent for a store without a file.

@@ -18,6 +18,7 @@ import type {
   TraceListResponse,
   TraceResponse,
 } from "../../protocol.js";
+import type { PriceList } from "../../domain/llm-prices.js";
 import { snapshotSummaryToJson, spanToJson, traceSummaryToJson } from "../../protocol-json.js";
 import type { CodeMonitoringStore } from "../../store/code-monitoring-store.js";
 import type { LogStore } from "../../store/log-store.js";
@@ -30,6 +31,8 @@ import { parseTimeWindow } from "../time-window.js";
 
 export interface ApiRouteDeps {
   store: Store;
+  /** The price table GenAI spans are priced at (`--prices`); the bundled one by default. */
+  prices?: PriceList;
   codeMonitoringStore: CodeMonitoringStore;
   codeMonitoring: CodeMonitoring;
   logStore: LogStore;
@@ -214,7 +217,7 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
     const body: TraceResponse = {
       traceId,
       name,
-      spans: spans.map(spanToJson),
+      spans: spans.map((span) => spanToJson(span, deps.prices)),
       snapshots: deps.codeMonitoringStore.snapshotsOfTrace(traceId).map(snapshotSummaryToJson),
     };
     return c.json(body);

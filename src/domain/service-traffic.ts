@@ -1,0 +1,337 @@
+/**
+ * The service map's raw material, kept up to date span by span so the map over a million stored
+ * spans is one pass over compact columns instead of reading every trace again. Each span adds
+ * entries to an append-only log: ENTRY (a span entered its service), EDGE (a span called from
+ * another service's span) and CALL (a CLIENT / PRODUCER span to a peer that sent no span of its
+ * own). Whatever order a trace's spans arrive in, the live entries end as the whole trace would
+ * make them: a child that arrives before its parent waits for it, and a later span that turns an
+ * entry or an inferred call into something else marks that entry dead. Evicting a trace marks its
+ * slot dead; dead entries are dropped once they are half the log. Pure; no I/O.
+ */
+import type { Peer } from "./service-map.js";
+import type { Span } from "./span.js";
+import { durationMs } from "./time.js";
+
+export const ENTRY = 0;
+export const EDGE = 1;
+export const CALL = 2;
+
+/** What an entry counts toward: a service entered, calls between two services, or calls to a peer. */
+export type TrafficKey =
+  | { type: typeof ENTRY; service: string }
+  | { type: typeof EDGE; from: string; to: string }
+  | { type: typeof CALL; from: string; peer: Peer };
+
+/** A time window in unix nanoseconds, both ends inclusive, on the span's start. */
+export interface TrafficWindow {
+  sinceUnixNano?: bigint;
+  untilUnixNano?: bigint;
+}
+
+/** The live entries in a window, grouped by key: calls, errors and every duration. */
+export interface TrafficTally {
+  keys: { key: TrafficKey; calls: number; errors: number; durations: Float64Array }[];
+  /** Distinct traces the counted entries come from. */
+  traces: number;
+  /** Earliest start and latest end of the counted spans, unix ms; null when nothing counted. */
+  firstMs: number | null;
+  lastMs: number | null;
+}
+
+const ERROR = 1;
+const DEAD = 2;
+
+interface WaitingChild {
+  service: number;
+  /** The child's ENTRY, or -1. */
+  entry: number;
+  entersService: boolean;
+  startMs: number;
+  durMs: number;
+  error: boolean;
+}
+
+interface TraceState {
+  slot: number;
+  /** Span id → service number, for every span of the trace that arrived. */
+  services: Map<string, number>;
+  /** Parent span id → children that arrived before it. */
+  waiting: Map<string, WaitingChild[]> | null;
+  /** CLIENT / PRODUCER span id → its CALL entry, dead once a span of the callee arrives. */
+  calls: Map<string, number> | null;
+}
+
+const INITIAL_CAPACITY = 1024;
+
+export class ServiceTraffic {
+  private readonly traces = new Map<string, TraceState>();
+  private readonly serviceIds = new Map<string, number>();
+  private readonly serviceNames: string[] = [];
+  private readonly keyIds = new Map<string, number>();
+  private readonly keyList: TrafficKey[] = [];
+  private size = 0;
+  private deadEntries = 0;
+  private keyCol = new Int32Array(INITIAL_CAPACITY);
+  private slotCol = new Int32Array(INITIAL_CAPACITY);
+  private startCol = new Float64Array(INITIAL_CAPACITY);
+  private durCol = new Float64Array(INITIAL_CAPACITY);
+  private flagCol = new Uint8Array(INITIAL_CAPACITY);
+  private nextSlot = 0;
+  private deadSlots = new Uint8Array(INITIAL_CAPACITY);
+
+  constructor(private readonly peerOf: (span: Span) => Peer | null) {}
+
+  /** Entries in the log, dead ones included (for tests and benches). */
+  get entries(): number {
+    return this.size;
+  }
+
+  add(span: Span): void {
+    let state = this.traces.get(span.traceId);
+    if (state === undefined) {
+      state = { slot: this.newSlot(), services: new Map(), waiting: null, calls: null };
+      this.traces.set(span.traceId, state);
+    }
+    if (state.services.has(span.spanId)) return;
+    const service = this.serviceId(span.service);
+    state.services.set(span.spanId, service);
+    const startMs = Number(span.startTimeUnixNano) / 1e6;
+    const durMs = durationMs(span.startTimeUnixNano, span.endTimeUnixNano);
+    const error = span.status.code === "ERROR";
+    const entersService = span.kind === "SERVER" || span.kind === "CONSUMER";
+    const parentId = span.parentSpanId;
+    const parentService = parentId === null ? undefined : state.services.get(parentId);
+
+    const entry =
+      parentService === undefined || parentService !== service || entersService
+        ? this.push(this.entryKey(service), state.slot, startMs, durMs, error)
+        : -1;
+    if (parentService !== undefined && parentService !== service) {
+      this.push(this.edgeKey(parentService, service), state.slot, startMs, durMs, error);
+      this.killCall(state, parentId as string);
+    } else if (parentId !== null && parentService === undefined) {
+      state.waiting ??= new Map();
+      let children = state.waiting.get(parentId);
+      if (children === undefined) {
+        children = [];
+        state.waiting.set(parentId, children);
+      }
+      children.push({ service, entry, entersService, startMs, durMs, error });
+    }
+
+    let calledService = false;
+    const children = state.waiting?.get(span.spanId);
+    if (children !== undefined) {
+      state.waiting?.delete(span.spanId);
+      for (const child of children) {
+        if (child.service === service) {
+          if (!child.entersService && child.entry >= 0) this.kill(child.entry);
+        } else {
+          calledService = true;
+          this.push(this.edgeKey(service, child.service), state.slot, child.startMs, child.durMs, child.error);
+        }
+      }
+    }
+    if ((span.kind === "CLIENT" || span.kind === "PRODUCER") && !calledService) {
+      const peer = this.peerOf(span);
+      if (peer !== null) {
+        state.calls ??= new Map();
+        state.calls.set(span.spanId, this.push(this.callKey(service, peer), state.slot, startMs, durMs, error));
+      }
+    }
+  }
+
+  /** Forgets a trace (retention evicted it). */
+  evict(traceId: string): void {
+    const state = this.traces.get(traceId);
+    if (state === undefined) return;
+    this.traces.delete(traceId);
+    this.deadSlots[state.slot] = 1;
+  }
+
+  clear(): void {
+    this.traces.clear();
+    this.size = 0;
+    this.deadEntries = 0;
+    this.nextSlot = 0;
+    this.deadSlots.fill(0);
+  }
+
+  /** The live entries whose span starts in the window. */
+  tally(window: TrafficWindow = {}): TrafficTally {
+    this.compactIfMostlyDead();
+    const since = window.sinceUnixNano === undefined ? -Infinity : Number(window.sinceUnixNano) / 1e6;
+    const until = window.untilUnixNano === undefined ? Infinity : Number(window.untilUnixNano) / 1e6;
+    const keyCount = this.keyList.length;
+    const calls = new Int32Array(keyCount);
+    const errors = new Int32Array(keyCount);
+    const counted = new Uint8Array(this.size);
+    const seenSlots = new Uint8Array(this.nextSlot);
+    let traces = 0;
+    let firstMs = Infinity;
+    let lastMs = -Infinity;
+    const { keyCol, slotCol, startCol, durCol, flagCol, deadSlots } = this;
+    for (let i = 0; i < this.size; i++) {
+      const start = startCol[i] as number;
+      if (start < since || start > until) continue;
+      if ((flagCol[i] as number) & DEAD) continue;
+      const slot = slotCol[i] as number;
+      if (deadSlots[slot] === 1) continue;
+      const key = keyCol[i] as number;
+      counted[i] = 1;
+      calls[key] = (calls[key] as number) + 1;
+      if ((flagCol[i] as number) & ERROR) errors[key] = (errors[key] as number) + 1;
+      if (seenSlots[slot] === 0) {
+        seenSlots[slot] = 1;
+        traces++;
+      }
+      if (start < firstMs) firstMs = start;
+      const end = start + (durCol[i] as number);
+      if (end > lastMs) lastMs = end;
+    }
+    const durations: Float64Array[] = [];
+    const filled = new Int32Array(keyCount);
+    for (let k = 0; k < keyCount; k++) durations.push(new Float64Array(calls[k] as number));
+    for (let i = 0; i < this.size; i++) {
+      if (counted[i] === 0) continue;
+      const key = keyCol[i] as number;
+      (durations[key] as Float64Array)[(filled[key] as number)++] = durCol[i] as number;
+    }
+    const keys: TrafficTally["keys"] = [];
+    for (let k = 0; k < keyCount; k++) {
+      if (calls[k] === 0) continue;
+      keys.push({
+        key: this.keyList[k] as TrafficKey,
+        calls: calls[k] as number,
+        errors: errors[k] as number,
+        durations: durations[k] as Float64Array,
+      });
+    }
+    return traces === 0 ? { keys, traces, firstMs: null, lastMs: null } : { keys, traces, firstMs, lastMs };
+  }
+
+  private serviceId(name: string): number {
+    let id = this.serviceIds.get(name);
+    if (id === undefined) {
+      id = this.serviceNames.length;
+      this.serviceNames.push(name);
+      this.serviceIds.set(name, id);
+    }
+    return id;
+  }
+
+  private keyId(text: string, make: () => TrafficKey): number {
+    let id = this.keyIds.get(text);
+    if (id === undefined) {
+      id = this.keyList.length;
+      this.keyList.push(make());
+      this.keyIds.set(text, id);
+    }
+    return id;
+  }
+
+  private entryKey(service: number): number {
+    return this.keyId(`${ENTRY}\u0000${service}`, () => ({ type: ENTRY, service: this.serviceNames[service] as string }));
+  }
+
+  private edgeKey(from: number, to: number): number {
+    return this.keyId(`${EDGE}\u0000${from}\u0000${to}`, () => ({
+      type: EDGE,
+      from: this.serviceNames[from] as string,
+      to: this.serviceNames[to] as string,
+    }));
+  }
+
+  private callKey(from: number, peer: Peer): number {
+    const port = peer.kind === "external" ? `${peer.host ? "h" : "p"}${peer.port ?? ""}` : "";
+    return this.keyId(`${CALL}\u0000${from}\u0000${peer.kind}\u0000${peer.name}\u0000${port}`, () => ({
+      type: CALL,
+      from: this.serviceNames[from] as string,
+      peer,
+    }));
+  }
+
+  private newSlot(): number {
+    if (this.nextSlot === this.deadSlots.length) this.deadSlots = grow(this.deadSlots, this.nextSlot * 2);
+    this.deadSlots[this.nextSlot] = 0;
+    return this.nextSlot++;
+  }
+
+  private push(key: number, slot: number, startMs: number, durMs: number, error: boolean): number {
+    if (this.size === this.keyCol.length) this.resize(this.size * 2);
+    const i = this.size++;
+    this.keyCol[i] = key;
+    this.slotCol[i] = slot;
+    this.startCol[i] = startMs;
+    this.durCol[i] = durMs;
+    this.flagCol[i] = error ? ERROR : 0;
+    return i;
+  }
+
+  private kill(entry: number): void {
+    if (entry >= 0 && ((this.flagCol[entry] as number) & DEAD) === 0) {
+      this.flagCol[entry] = (this.flagCol[entry] as number) | DEAD;
+      this.deadEntries++;
+    }
+  }
+
+  private killCall(state: TraceState, spanId: string): void {
+    const call = state.calls?.get(spanId);
+    if (call === undefined) return;
+    state.calls?.delete(spanId);
+    this.kill(call);
+  }
+
+  private resize(capacity: number): void {
+    this.keyCol = grow(this.keyCol, capacity);
+    this.slotCol = grow(this.slotCol, capacity);
+    this.startCol = grow(this.startCol, capacity);
+    this.durCol = grow(this.durCol, capacity);
+    this.flagCol = grow(this.flagCol, capacity);
+  }
+
+  /** Drops dead entries and evicted traces' slots once they are over half of what is kept. */
+  private compactIfMostlyDead(): void {
+    let deadSlotCount = 0;
+    for (let s = 0; s < this.nextSlot; s++) deadSlotCount += this.deadSlots[s] as number;
+    if (this.deadEntries * 2 < this.size && deadSlotCount * 2 < this.nextSlot) return;
+    const newSlot = new Int32Array(this.nextSlot).fill(-1);
+    let slots = 0;
+    for (const state of this.traces.values()) {
+      newSlot[state.slot] = slots;
+      state.slot = slots++;
+    }
+    const newIndex = new Int32Array(this.size).fill(-1);
+    let kept = 0;
+    for (let i = 0; i < this.size; i++) {
+      const slot = newSlot[this.slotCol[i] as number] as number;
+      if (slot < 0 || ((this.flagCol[i] as number) & DEAD) !== 0) continue;
+      newIndex[i] = kept;
+      this.keyCol[kept] = this.keyCol[i] as number;
+      this.slotCol[kept] = slot;
+      this.startCol[kept] = this.startCol[i] as number;
+      this.durCol[kept] = this.durCol[i] as number;
+      this.flagCol[kept] = this.flagCol[i] as number;
+      kept++;
+    }
+    for (const state of this.traces.values()) {
+      if (state.calls !== null) for (const [id, entry] of state.calls) state.calls.set(id, newIndex[entry] as number);
+      if (state.waiting !== null) {
+        for (const children of state.waiting.values()) {
+          for (const child of children) if (child.entry >= 0) child.entry = newIndex[child.entry] as number;
+        }
+      }
+    }
+    this.size = kept;
+    this.deadEntries = 0;
+    this.nextSlot = slots;
+    this.deadSlots.fill(0);
+    if (this.keyCol.length > INITIAL_CAPACITY && kept * 4 < this.keyCol.length) this.resize(Math.max(kept * 2, INITIAL_CAPACITY));
+  }
+}
+
+function grow<T extends Int32Array | Float64Array | Uint8Array>(array: T, capacity: number): T {
+  const next = new (array.constructor as new (n: number) => T)(capacity);
+  next.set(array.subarray(0, Math.min(array.length, capacity)) as ArrayLike<number>);
+  return next;
+}
