@@ -103,16 +103,3 @@ export function llmCostOf(attributes: Attributes, prices: PriceTable = MODEL_PRI
   const usage = llmUsageOf(attributes);
   return usage === null ? null : costOf(usage, priceKeyOf(usage.model, prices), prices);
 }
-
-/** Costs many calls, matching each distinct model to the table once. */
-export function createPricer(prices: PriceTable): (usage: LlmUsage) => LlmCost {
-  const keys = new Map<string, string | null>();
-  return (usage) => {
-    let key = keys.get(usage.model);
-    if (key === undefined) {
-      key = priceKeyOf(usage.model, prices);
-      keys.set(usage.model, key);
-    }
-    return costOf(usage, key, prices);
-  };
-}

@@ -1,16 +1,11 @@
 /**
  * LLM usage over many spans: every GenAI call that names its model, with its tokens, cost and
- * latency, and totals per model, per service and over time. Pure; the stores keep an `LlmSpans`
- * index up to date on insert and eviction, and the server prices what it lists.
+ * latency, and totals per model, per service and over time. Pure; the stores keep an `LlmIndex`
+ * (llm-index.ts) up to date on insert and eviction.
  */
-import { createPricer, type LlmCost, type LlmUsage, llmUsageOf, type PriceTable } from "./llm-cost.js";
-import { MODEL_PRICES } from "./llm-prices.js";
-import { percentile } from "./percentile.js";
+import { type LlmCost, type LlmUsage, llmUsageOf } from "./llm-cost.js";
 import type { Span } from "./span.js";
 import { durationMs } from "./time.js";
-
-/** The query language's "a span that names a GenAI model" (see domain/query.ts). */
-export const LLM_SPAN_QUERY = "gen_ai.request.model | gen_ai.response.model";
 
 export interface LlmCall {
   traceId: string;
@@ -82,65 +77,6 @@ export function llmSpanOf(span: Span): LlmSpan | null {
   };
 }
 
-/** Prices many calls (each distinct model matched to the table once). */
-export function createCallPricer(prices: PriceTable = MODEL_PRICES): (call: LlmSpan) => LlmCall {
-  const price = createPricer(prices);
-  return ({ usage, ...rest }) => ({ ...rest, cost: price(usage) });
-}
-
-/** The span as an LLM call, or null when it names no model. */
-export function llmCallOf(span: Span, prices: PriceTable = MODEL_PRICES): LlmCall | null {
-  const call = llmSpanOf(span);
-  return call === null ? null : createCallPricer(prices)(call);
-}
-
-/** Every LLM call of the stored traces, kept span by span; a trace's calls leave with it. */
-export class LlmSpans {
-  private readonly byTrace = new Map<string, LlmSpan[]>();
-  private count = 0;
-
-  get size(): number {
-    return this.count;
-  }
-
-  add(span: Span): void {
-    const call = llmSpanOf(span);
-    if (call === null) return;
-    // The stores add each span once (they drop re-sent spans first).
-    const calls = this.byTrace.get(span.traceId);
-    if (calls === undefined) this.byTrace.set(span.traceId, [call]);
-    else calls.push(call);
-    this.count++;
-  }
-
-  evict(traceId: string): void {
-    const calls = this.byTrace.get(traceId);
-    if (calls === undefined) return;
-    this.byTrace.delete(traceId);
-    this.count -= calls.length;
-  }
-
-  clear(): void {
-    this.byTrace.clear();
-    this.count = 0;
-  }
-
-  /** Calls that start in the window (both ends inclusive), of one service when given, in no set order. */
-  list(window: { sinceUnixNano?: bigint; untilUnixNano?: bigint; service?: string }): LlmSpan[] {
-    const { sinceUnixNano, untilUnixNano, service } = window;
-    const out: LlmSpan[] = [];
-    for (const calls of this.byTrace.values()) {
-      for (const call of calls) {
-        if (sinceUnixNano !== undefined && call.startTimeUnixNano < sinceUnixNano) continue;
-        if (untilUnixNano !== undefined && call.startTimeUnixNano > untilUnixNano) continue;
-        if (service !== undefined && call.service !== service) continue;
-        out.push(call);
-      }
-    }
-    return out;
-  }
-}
-
 /** A group with no calls yet. */
 export function emptyGroup(key: string): LlmGroup {
   return {
@@ -155,36 +91,6 @@ export function emptyGroup(key: string): LlmGroup {
     p50Ms: 0,
     p95Ms: 0,
   };
-}
-
-/** Calls grouped by `keyOf`, biggest cost first (then most calls). */
-export function groupCalls(calls: readonly LlmCall[], keyOf: (call: LlmCall) => string): LlmGroup[] {
-  const groups = new Map<string, { group: LlmGroup; durations: number[] }>();
-  for (const call of calls) {
-    const key = keyOf(call);
-    let entry = groups.get(key);
-    if (entry === undefined) {
-      entry = { group: emptyGroup(key), durations: [] };
-      groups.set(key, entry);
-    }
-    const { group } = entry;
-    group.calls++;
-    group.inputTokens += call.cost.inputTokens;
-    group.outputTokens += call.cost.outputTokens;
-    group.cachedInputTokens += call.cost.cachedInputTokens;
-    if (call.cost.usd === null) group.unpriced++;
-    else group.usd += call.cost.usd;
-    if (call.failed) group.failed++;
-    entry.durations.push(call.durationMs);
-  }
-  const out: LlmGroup[] = [];
-  for (const { group, durations } of groups.values()) {
-    durations.sort((x, y) => x - y);
-    group.p50Ms = percentile(durations, 50);
-    group.p95Ms = percentile(durations, 95);
-    out.push(group);
-  }
-  return out.sort((x, y) => y.usd - x.usd || y.calls - x.calls || x.key.localeCompare(y.key));
 }
 
 /** One model's or service's calls, tokens (input + output) and USD per time bucket. */
@@ -212,64 +118,16 @@ const MAX_BUCKETS = 120;
 export const MAX_SERIES = 8;
 
 /**
- * The calls per time bucket: over the window when it has both ends, else from the window's start
- * (or the first call) to its end (or the last call).
+ * Equal buckets from `from` to `to` (unix ms; `count` calls): the first width in STEPS_MS that
+ * covers the span in at most MAX_BUCKETS; none when there is nothing to chart.
  */
-export function llmTimeline(
-  calls: readonly LlmCall[],
-  window: { sinceUnixNano?: bigint; untilUnixNano?: bigint },
-): LlmTimeline {
-  let first = Infinity;
-  let last = -Infinity;
-  const starts = new Float64Array(calls.length);
-  calls.forEach((call, i) => {
-    const ms = Number(call.startTimeUnixNano / 1_000_000n);
-    starts[i] = ms;
-    if (ms < first) first = ms;
-    if (ms > last) last = ms;
-  });
-  const from = window.sinceUnixNano !== undefined ? Number(window.sinceUnixNano / 1_000_000n) : first;
-  const to = window.untilUnixNano !== undefined ? Number(window.untilUnixNano / 1_000_000n) : last;
-  if (!Number.isFinite(from) || !Number.isFinite(to) || calls.length === 0) {
-    return { startMs: Number.isFinite(from) ? from : 0, stepMs: STEPS_MS[0] as number, buckets: 0, byModel: [], byService: [] };
+export function timelineBuckets(from: number, to: number, count: number): { startMs: number; stepMs: number; buckets: number } {
+  const smallest = STEPS_MS[0] as number;
+  if (count === 0 || !Number.isFinite(from) || !Number.isFinite(to)) {
+    return { startMs: Number.isFinite(from) ? from : 0, stepMs: smallest, buckets: 0 };
   }
   const span = Math.max(to - from, 1);
   const stepMs = STEPS_MS.find((step) => span / step <= MAX_BUCKETS) ?? Math.ceil(span / MAX_BUCKETS);
   const startMs = Math.floor(from / stepMs) * stepMs;
-  const buckets = Math.floor((to - startMs) / stepMs) + 1;
-  const seriesOf = (keyOf: (call: LlmCall) => string): LlmSeries[] => {
-    const totals = groupCalls(calls, keyOf);
-    const shown = new Set(totals.slice(0, MAX_SERIES).map((group) => group.key));
-    const series = new Map<string, LlmSeries>();
-    const line = (key: string) => {
-      let entry = series.get(key);
-      if (entry === undefined) {
-        entry = { key, calls: zeros(buckets), tokens: zeros(buckets), usd: zeros(buckets) };
-        series.set(key, entry);
-      }
-      return entry;
-    };
-    for (const key of shown) line(key);
-    calls.forEach((call, i) => {
-      const bucket = Math.floor(((starts[i] as number) - startMs) / stepMs);
-      if (bucket < 0 || bucket >= buckets) return;
-      const key = keyOf(call);
-      const entry = line(shown.has(key) ? key : "other");
-      (entry.calls[bucket] as number)++;
-      entry.tokens[bucket] = (entry.tokens[bucket] as number) + call.cost.inputTokens + call.cost.outputTokens;
-      if (call.cost.usd !== null) entry.usd[bucket] = (entry.usd[bucket] as number) + call.cost.usd;
-    });
-    return [...series.values()];
-  };
-  return {
-    startMs,
-    stepMs,
-    buckets,
-    byModel: seriesOf((call) => call.cost.model),
-    byService: seriesOf((call) => call.service),
-  };
-}
-
-function zeros(n: number): number[] {
-  return new Array<number>(n).fill(0);
+  return { startMs, stepMs, buckets: Math.floor((to - startMs) / stepMs) + 1 };
 }

@@ -276,7 +276,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     getSummaries,
     listServices,
     serviceTraffic: views.serviceTraffic,
-    llmSpans: views.llmSpans,
+    llmUsage: views.llmUsage,
     attributeKeys: () => countAttributeKeys(recentSpans.list()),
     attributeValues: (key, limit) => countAttributeValues(recentSpans.list(), key, limit),
     clear,

@@ -1,11 +1,12 @@
 /**
  * What the service map and the LLM page read, kept up to date span by span so they answer in one
  * pass over compact data at any store size: `ServiceTraffic` (calls between services and to peers)
- * and `LlmSpans` (every GenAI call). Both are built from the stored spans the first time one is
+ * and `LlmIndex` (every GenAI call). Both are built from the stored spans the first time one is
  * asked for (nothing is spent on ingest until a page needs them), then fed every inserted span and
  * every evicted trace. A store resets them when its contents are replaced (clear, a reload).
  */
-import { type LlmSpan, LlmSpans } from "../domain/llm-usage.js";
+import type { PriceTable } from "../domain/llm-cost.js";
+import { LlmIndex, type LlmQuery, type LlmUsage } from "../domain/llm-index.js";
 import { peerOf } from "../domain/service-map.js";
 import { ServiceTraffic, type TrafficTally, type TrafficWindow } from "../domain/service-traffic.js";
 import type { Span } from "../domain/span.js";
@@ -17,17 +18,17 @@ export interface SpanViews {
   /** Forgets everything; the next read builds again from the store. */
   reset(): void;
   serviceTraffic(window: TrafficWindow): TrafficTally;
-  llmSpans(window: TrafficWindow & { service?: string }): LlmSpan[];
+  llmUsage(query: LlmQuery, prices: PriceTable): LlmUsage;
 }
 
 /** `storedSpans` yields every stored span, a trace's spans together; called on the first read. */
 export function createSpanViews(storedSpans: () => Iterable<Span>): SpanViews {
-  let views: { traffic: ServiceTraffic; llm: LlmSpans } | null = null;
+  let views: { traffic: ServiceTraffic; llm: LlmIndex } | null = null;
 
-  function built(): { traffic: ServiceTraffic; llm: LlmSpans } {
+  function built(): { traffic: ServiceTraffic; llm: LlmIndex } {
     if (views === null) {
       const traffic = new ServiceTraffic(peerOf);
-      const llm = new LlmSpans();
+      const llm = new LlmIndex();
       for (const span of storedSpans()) {
         traffic.add(span);
         llm.add(span);
@@ -52,6 +53,6 @@ export function createSpanViews(storedSpans: () => Iterable<Span>): SpanViews {
       views = null;
     },
     serviceTraffic: (window) => built().traffic.tally(window),
-    llmSpans: (window) => built().llm.list(window),
+    llmUsage: (query, prices) => built().llm.usage(query, prices),
   };
 }

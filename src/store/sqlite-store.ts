@@ -205,10 +205,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       flush();
       return views.serviceTraffic(window);
     },
-    llmSpans: (window) => {
+    llmUsage: (query, prices) => {
       assertOpen();
       flush();
-      return views.llmSpans(window);
+      return views.llmUsage(query, prices);
     },
     attributeKeys: () => countAttributeKeys(catalogSpans()),
     attributeValues: (key, limit) => countAttributeValues(catalogSpans(), key, limit),

@@ -1,4 +1,5 @@
-import type { LlmSpan } from "../domain/llm-usage.js";
+import type { PriceTable } from "../domain/llm-cost.js";
+import type { LlmQuery, LlmUsage } from "../domain/llm-index.js";
 import type { TrafficTally, TrafficWindow } from "../domain/service-traffic.js";
 import type { Span } from "../domain/span.js";
 import type { TraceSummary } from "../domain/trace-summary.js";
@@ -111,8 +112,8 @@ export interface Store {
   listServices(): ServiceStats[];
   /** Calls into services, between them and to peers, by spans that start in the window (see store/span-views.ts). */
   serviceTraffic(window: TrafficWindow): TrafficTally;
-  /** The GenAI calls that start in the window (of one service when given), in no set order. */
-  llmSpans(window: TrafficWindow & { service?: string }): LlmSpan[];
+  /** GenAI calls that start in the window (of one service when given): totals, groups, timeline, the newest. */
+  llmUsage(query: LlmQuery, prices: PriceTable): LlmUsage;
   /**
    * Resolves once every span accepted so far is committed to the store's file (so a 200 means it
    * survives the process being killed); absent for a store without a file.

@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { createCallPricer } from "../../src/domain/llm-usage.js";
+import { MODEL_PRICES } from "../../src/domain/llm-prices.js";
 import { serviceMapOf } from "../../src/domain/service-map.js";
 import type { Span } from "../../src/domain/span.js";
 import type { Store } from "../../src/store/store.js";
@@ -34,12 +34,16 @@ function checkoutTrace(trace: number, start: number, fails: boolean): Span[] {
   ];
 }
 
+function llmCalls(store: Store, window = {}): string[] {
+  return store.llmUsage({ ...window, limit: 100 }, MODEL_PRICES).calls.map((c) => `${c.traceId.slice(-2)} ${c.service}`);
+}
+
 function edges(store: Store, window = {}): string[] {
   return serviceMapOf(store.serviceTraffic(window)).edges.map((e) => `${e.from} → ${e.to} ${e.calls}/${e.errors}`);
 }
 
 /**
- * The service map's and the LLM page's indexes (`serviceTraffic`, `llmSpans`), part of the Store
+ * The service map's and the LLM page's indexes (`serviceTraffic`, `llmUsage`), part of the Store
  * contract: kept right span by span in any arrival order, through retention and clear.
  */
 export function trafficContract(fresh: Fresh): void {
@@ -89,27 +93,39 @@ export function trafficContract(fresh: Fresh): void {
     // From the root's start (T0 + 1 ms) to the LLM call's end (T0 + 406 ms).
     expect((tally.lastMs as number) - (tally.firstMs as number)).toBeCloseTo(405, 3);
 
-    const calls = store.llmSpans({ sinceUnixNano: ms(500) });
-    expect(calls.map((c) => [c.traceId, c.spanId, c.service, c.usage.inputTokens])).toEqual([
+    const late = store.llmUsage({ sinceUnixNano: ms(500), limit: 10 }, MODEL_PRICES);
+    expect(late.calls.map((c) => [c.traceId, c.spanId, c.service, c.cost.inputTokens])).toEqual([
       [traceId(2), spanId(6), "checkout", 10_000],
     ]);
-    expect(store.llmSpans({ service: "web" })).toEqual([]);
-    const [call] = store.llmSpans({ service: "checkout", untilUnixNano: ms(500) }).map(createCallPricer());
+    expect(late.traces).toBe(1);
+    expect(llmCalls(store, { service: "web" })).toEqual([]);
+    const early = store.llmUsage({ service: "checkout", untilUnixNano: ms(500), limit: 10 }, MODEL_PRICES);
     // gpt-4o-mini: 10,000 × $0.15 + 1,000 × $0.60 per 1M tokens.
-    expect(call?.cost.usd).toBeCloseTo(0.0021, 10);
+    expect(early.calls[0]?.cost.usd).toBeCloseTo(0.0021, 10);
+    expect(early.totals).toMatchObject({ calls: 1, inputTokens: 10_000, outputTokens: 1_000, p50Ms: 400 });
+    expect(early.totals.usd).toBeCloseTo(0.0021, 10);
+    // Both calls, newest first; totals, groups and the timeline over both.
+    const all = store.llmUsage({ limit: 10 }, MODEL_PRICES);
+    expect(all.calls.map((c) => c.traceId)).toEqual([traceId(2), traceId(1)]);
+    expect(all.byModel.map((g) => [g.key, g.calls])).toEqual([["gpt-4o-mini", 2]]);
+    expect(all.byService.map((g) => [g.key, g.calls])).toEqual([["checkout", 2]]);
+    expect(all.timeline.byModel.map((line) => [line.key, line.calls.reduce((a, b) => a + b, 0)])).toEqual([
+      ["gpt-4o-mini", 2],
+    ]);
+    expect(store.llmUsage({ limit: 1 }, MODEL_PRICES).calls).toHaveLength(1);
   });
 
   it("forgets what retention evicted, and everything on clear", async () => {
     const store = await fresh({ maxSpans: 12 });
     store.insertSpans(checkoutTrace(1, 0, true));
-    expect(store.llmSpans({})).toHaveLength(1);
+    expect(llmCalls(store)).toHaveLength(1);
     store.insertSpans(checkoutTrace(2, 1000, false));
     expect(edges(store)).toEqual(expected);
     // A third trace pushes the oldest (the failing one) out.
     store.insertSpans(checkoutTrace(3, 2000, false));
     expect(store.stats().evictedTraces).toBe(1);
     expect(edges(store)).toEqual(expected.map((line) => line.replace(/ 2\/1$/, " 2/0")));
-    expect(store.llmSpans({}).map((c) => c.traceId)).toEqual([traceId(2), traceId(3)]);
+    expect(llmCalls(store)).toEqual(["03 checkout", "02 checkout"]);
     // Many more traces than fit: the index keeps only what the store keeps.
     for (let t = 4; t < 60; t++) store.insertSpans(checkoutTrace(t, t * 1000, t % 2 === 0));
     expect(edges(store)).toEqual([
@@ -121,7 +137,8 @@ export function trafficContract(fresh: Fresh): void {
     expect(store.serviceTraffic({}).traces).toBe(2);
     store.clear();
     expect(edges(store)).toEqual([]);
-    expect(store.llmSpans({})).toEqual([]);
+    expect(llmCalls(store)).toEqual([]);
+    expect(store.llmUsage({ limit: 5 }, MODEL_PRICES).totals.calls).toBe(0);
     store.insertSpans(checkoutTrace(99, 0, false));
     expect(edges(store)).toHaveLength(4);
   });

@@ -1,0 +1,354 @@
+/**
+ * Every GenAI call of the stored traces, kept span by span in typed columns (model, service, start,
+ * duration, tokens, failed) beside each call's details, so the LLM totals over a million stored
+ * spans are one pass over numbers: sums per (model, service) pair, priced per model (cost is linear
+ * in tokens, so pricing the sums is pricing each call), durations per group for percentiles, the
+ * timeline, and only the newest `limit` calls built as objects. Evicting a trace marks its slot
+ * dead; dead rows are dropped once they are half of what is kept. Pure; no I/O.
+ */
+import { costOf, type PriceTable, priceKeyOf } from "./llm-cost.js";
+import {
+  emptyGroup,
+  type LlmCall,
+  type LlmGroup,
+  type LlmSeries,
+  type LlmSpan,
+  type LlmTimeline,
+  llmSpanOf,
+  MAX_SERIES,
+  timelineBuckets,
+} from "./llm-usage.js";
+import { percentile } from "./percentile.js";
+import type { Span } from "./span.js";
+
+export interface LlmQuery {
+  sinceUnixNano?: bigint;
+  untilUnixNano?: bigint;
+  /** Only calls made by this service. */
+  service?: string;
+  /** How many of the newest calls to list. */
+  limit: number;
+}
+
+export interface LlmUsage {
+  totals: LlmGroup;
+  byModel: LlmGroup[];
+  byService: LlmGroup[];
+  timeline: LlmTimeline;
+  /** The newest `limit` calls, newest first. */
+  calls: LlmCall[];
+  /** Distinct traces the calls belong to. */
+  traces: number;
+}
+
+const INITIAL = 256;
+
+function grow<T extends Int32Array | Float64Array>(array: T, capacity: number): T {
+  const next = new (array.constructor as new (n: number) => T)(capacity);
+  next.set(array.subarray(0, Math.min(array.length, capacity)) as ArrayLike<number>);
+  return next;
+}
+
+/** Price per token of a model, or null when it has none. */
+interface TokenPrice {
+  input: number;
+  cached: number;
+  output: number;
+}
+
+export class LlmIndex {
+  private readonly slots = new Map<string, number>();
+  private deadSlots = new Int32Array(INITIAL);
+  private nextSlot = 0;
+  private readonly models: string[] = [];
+  private readonly modelIds = new Map<string, number>();
+  private readonly services: string[] = [];
+  private readonly serviceIds = new Map<string, number>();
+  private size = 0;
+  private details: LlmSpan[] = [];
+  private modelCol = new Int32Array(INITIAL);
+  private serviceCol = new Int32Array(INITIAL);
+  private slotCol = new Int32Array(INITIAL);
+  private failedCol = new Int32Array(INITIAL);
+  private startCol = new Float64Array(INITIAL);
+  private durCol = new Float64Array(INITIAL);
+  private inputCol = new Float64Array(INITIAL);
+  private outputCol = new Float64Array(INITIAL);
+  private cachedCol = new Float64Array(INITIAL);
+
+  /** Calls kept, those of evicted traces included until compaction. */
+  get rows(): number {
+    return this.size;
+  }
+
+  /** A span the store just accepted (each span once). */
+  add(span: Span): void {
+    const call = llmSpanOf(span);
+    if (call === null) return;
+    let slot = this.slots.get(span.traceId);
+    if (slot === undefined) {
+      if (this.nextSlot === this.deadSlots.length) this.deadSlots = grow(this.deadSlots, this.nextSlot * 2);
+      slot = this.nextSlot++;
+      this.deadSlots[slot] = 0;
+      this.slots.set(span.traceId, slot);
+    }
+    if (this.size === this.modelCol.length) this.resize(this.size * 2);
+    const i = this.size++;
+    this.details[i] = call;
+    this.modelCol[i] = intern(this.models, this.modelIds, call.usage.model);
+    this.serviceCol[i] = intern(this.services, this.serviceIds, call.service);
+    this.slotCol[i] = slot;
+    this.failedCol[i] = call.failed ? 1 : 0;
+    this.startCol[i] = Number(call.startTimeUnixNano) / 1e6;
+    this.durCol[i] = call.durationMs;
+    this.inputCol[i] = call.usage.inputTokens;
+    this.outputCol[i] = call.usage.outputTokens;
+    this.cachedCol[i] = call.usage.cachedInputTokens;
+  }
+
+  evict(traceId: string): void {
+    const slot = this.slots.get(traceId);
+    if (slot === undefined) return;
+    this.slots.delete(traceId);
+    this.deadSlots[slot] = 1;
+  }
+
+  clear(): void {
+    this.slots.clear();
+    this.nextSlot = 0;
+    this.size = 0;
+    this.details = [];
+  }
+
+  /** Totals, groups, timeline and the newest calls in the window, at `prices`. */
+  usage(query: LlmQuery, prices: PriceTable): LlmUsage {
+    this.compactIfMostlyDead();
+    const since = query.sinceUnixNano === undefined ? -Infinity : Number(query.sinceUnixNano) / 1e6;
+    const until = query.untilUnixNano === undefined ? Infinity : Number(query.untilUnixNano) / 1e6;
+    const onlyService = query.service === undefined ? -1 : (this.serviceIds.get(query.service) ?? -2);
+    const { modelCol, serviceCol, slotCol, startCol, deadSlots } = this;
+
+    // The rows in the window, and the traces they belong to.
+    const rows = new Int32Array(onlyService === -2 ? 0 : this.size);
+    let n = 0;
+    let first = Infinity;
+    let last = -Infinity;
+    const seen = new Uint8Array(this.nextSlot);
+    let traces = 0;
+    for (let i = 0; i < rows.length; i++) {
+      const start = startCol[i] as number;
+      if (start < since || start > until) continue;
+      if (onlyService >= 0 && serviceCol[i] !== onlyService) continue;
+      const slot = slotCol[i] as number;
+      if (deadSlots[slot] === 1) continue;
+      rows[n++] = i;
+      if (start < first) first = start;
+      if (start > last) last = start;
+      if (seen[slot] === 0) {
+        seen[slot] = 1;
+        traces++;
+      }
+    }
+
+    const tokenPrices = this.models.map((model) => tokenPriceOf(model, prices));
+    const usd = new Float64Array(n);
+    for (let r = 0; r < n; r++) {
+      const i = rows[r] as number;
+      const price = tokenPrices[modelCol[i] as number];
+      usd[r] = price === null || price === undefined ? Number.NaN : this.costAt(i, price);
+    }
+    const byModel = this.groups(rows, n, usd, modelCol, this.models);
+    const byService = this.groups(rows, n, usd, serviceCol, this.services);
+    const [totals] = this.groups(rows, n, usd, null, ["all"]);
+    const timeline = this.timeline(rows, n, usd, first, last, query, byModel, byService);
+    const calls = this.newest(rows, n, query.limit).map((i) => {
+      const { usage, ...rest } = this.details[i] as LlmSpan;
+      return { ...rest, cost: costOf(usage, priceKeyOf(usage.model, prices), prices) };
+    });
+    return { totals: totals ?? emptyGroup("all"), byModel, byService, timeline, calls, traces };
+  }
+
+  private costAt(i: number, price: TokenPrice): number {
+    const input = this.inputCol[i] as number;
+    const cached = this.cachedCol[i] as number;
+    return (input - cached) * price.input + cached * price.cached + (this.outputCol[i] as number) * price.output;
+  }
+
+  /** Groups by a column (or all rows as one when `column` is null), costliest first, then most calls. */
+  private groups(
+    rows: Int32Array,
+    n: number,
+    usd: Float64Array,
+    column: Int32Array | null,
+    names: readonly string[],
+  ): LlmGroup[] {
+    const count = names.length;
+    const groups: LlmGroup[] = names.map((name) => emptyGroup(name));
+    const calls = new Int32Array(count);
+    for (let r = 0; r < n; r++) {
+      const i = rows[r] as number;
+      const g = column === null ? 0 : (column[i] as number);
+      const group = groups[g] as LlmGroup;
+      calls[g] = (calls[g] as number) + 1;
+      group.inputTokens += this.inputCol[i] as number;
+      group.outputTokens += this.outputCol[i] as number;
+      group.cachedInputTokens += this.cachedCol[i] as number;
+      const cost = usd[r] as number;
+      if (Number.isNaN(cost)) group.unpriced++;
+      else group.usd += cost / 1e6;
+      if (this.failedCol[i] === 1) group.failed++;
+    }
+    const durations = names.map((_, g) => new Float64Array(calls[g] as number));
+    const filled = new Int32Array(count);
+    for (let r = 0; r < n; r++) {
+      const i = rows[r] as number;
+      const g = column === null ? 0 : (column[i] as number);
+      (durations[g] as Float64Array)[(filled[g] as number)++] = this.durCol[i] as number;
+    }
+    const out: LlmGroup[] = [];
+    for (let g = 0; g < count; g++) {
+      const group = groups[g] as LlmGroup;
+      group.calls = calls[g] as number;
+      if (group.calls === 0) continue;
+      const sorted = (durations[g] as Float64Array).sort();
+      group.p50Ms = percentile(sorted, 50);
+      group.p95Ms = percentile(sorted, 95);
+      out.push(group);
+    }
+    return out.sort((x, y) => y.usd - x.usd || y.calls - x.calls || x.key.localeCompare(y.key));
+  }
+
+  private timeline(
+    rows: Int32Array,
+    n: number,
+    usd: Float64Array,
+    first: number,
+    last: number,
+    query: LlmQuery,
+    byModel: LlmGroup[],
+    byService: LlmGroup[],
+  ): LlmTimeline {
+    const from = query.sinceUnixNano !== undefined ? Number(query.sinceUnixNano / 1_000_000n) : first;
+    const to = query.untilUnixNano !== undefined ? Number(query.untilUnixNano / 1_000_000n) : last;
+    const { startMs, stepMs, buckets } = timelineBuckets(from, to, n);
+    const lines = (groups: LlmGroup[], names: readonly string[], column: Int32Array): LlmSeries[] => {
+      const lineOf = new Int32Array(names.length).fill(-1);
+      const series: LlmSeries[] = [];
+      const newLine = (key: string): LlmSeries => {
+        const line = { key, calls: zeros(buckets), tokens: zeros(buckets), usd: zeros(buckets) };
+        series.push(line);
+        return line;
+      };
+      groups.slice(0, MAX_SERIES).forEach((group, at) => {
+        newLine(group.key);
+        lineOf[names.indexOf(group.key)] = at;
+      });
+      let other: LlmSeries | null = null;
+      for (let r = 0; r < n; r++) {
+        const i = rows[r] as number;
+        const bucket = Math.floor(((this.startCol[i] as number) - startMs) / stepMs);
+        if (bucket < 0 || bucket >= buckets) continue;
+        const at = lineOf[column[i] as number] as number;
+        const line = at >= 0 ? (series[at] as LlmSeries) : (other ??= newLine("other"));
+        line.calls[bucket] = (line.calls[bucket] as number) + 1;
+        line.tokens[bucket] = (line.tokens[bucket] as number) + (this.inputCol[i] as number) + (this.outputCol[i] as number);
+        const cost = usd[r] as number;
+        if (!Number.isNaN(cost)) line.usd[bucket] = (line.usd[bucket] as number) + cost / 1e6;
+      }
+      return series;
+    };
+    return {
+      startMs,
+      stepMs,
+      buckets,
+      byModel: lines(byModel, this.models, this.modelCol),
+      byService: lines(byService, this.services, this.serviceCol),
+    };
+  }
+
+  /** Row numbers of the `limit` newest calls, newest first (ties: the later arrival first). */
+  private newest(rows: Int32Array, n: number, limit: number): number[] {
+    let picked: number[];
+    if (n <= limit) picked = Array.from(rows.subarray(0, n));
+    else {
+      const starts = new Float64Array(n);
+      for (let r = 0; r < n; r++) starts[r] = this.startCol[rows[r] as number] as number;
+      const threshold = starts.sort()[n - limit] as number;
+      picked = [];
+      for (let r = 0; r < n; r++) {
+        const i = rows[r] as number;
+        if ((this.startCol[i] as number) >= threshold) picked.push(i);
+      }
+    }
+    const byStart = (i: number) => (this.details[i] as LlmSpan).startTimeUnixNano;
+    picked.sort((a, b) => (byStart(a) < byStart(b) ? 1 : byStart(a) > byStart(b) ? -1 : b - a));
+    return picked.slice(0, limit);
+  }
+
+  private resize(capacity: number): void {
+    this.modelCol = grow(this.modelCol, capacity);
+    this.serviceCol = grow(this.serviceCol, capacity);
+    this.slotCol = grow(this.slotCol, capacity);
+    this.failedCol = grow(this.failedCol, capacity);
+    this.startCol = grow(this.startCol, capacity);
+    this.durCol = grow(this.durCol, capacity);
+    this.inputCol = grow(this.inputCol, capacity);
+    this.outputCol = grow(this.outputCol, capacity);
+    this.cachedCol = grow(this.cachedCol, capacity);
+  }
+
+  private compactIfMostlyDead(): void {
+    const live = this.slots.size;
+    if ((this.nextSlot - live) * 2 <= this.nextSlot) return;
+    const newSlot = new Int32Array(this.nextSlot).fill(-1);
+    let slots = 0;
+    for (const [traceId, slot] of this.slots) {
+      newSlot[slot] = slots;
+      this.slots.set(traceId, slots++);
+    }
+    let kept = 0;
+    const columns = [
+      this.modelCol,
+      this.serviceCol,
+      this.failedCol,
+      this.startCol,
+      this.durCol,
+      this.inputCol,
+      this.outputCol,
+      this.cachedCol,
+    ];
+    for (let i = 0; i < this.size; i++) {
+      const slot = newSlot[this.slotCol[i] as number] as number;
+      if (slot < 0) continue;
+      for (const column of columns) column[kept] = column[i] as number;
+      this.slotCol[kept] = slot;
+      this.details[kept] = this.details[i] as LlmSpan;
+      kept++;
+    }
+    this.size = kept;
+    this.details.length = kept;
+    this.nextSlot = slots;
+    this.deadSlots.fill(0);
+  }
+}
+
+function intern(names: string[], ids: Map<string, number>, name: string): number {
+  let id = ids.get(name);
+  if (id === undefined) {
+    id = names.length;
+    names.push(name);
+    ids.set(name, id);
+  }
+  return id;
+}
+
+function tokenPriceOf(model: string, prices: PriceTable): TokenPrice | null {
+  const key = priceKeyOf(model, prices);
+  const price = key === null ? undefined : prices[key];
+  if (price === undefined) return null;
+  return { input: price.input, cached: price.cachedInput ?? price.input, output: price.output };
+}
+
+function zeros(n: number): number[] {
+  return new Array<number>(n).fill(0);
+}
