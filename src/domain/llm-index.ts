@@ -18,7 +18,7 @@ import {
   MAX_SERIES,
   timelineBuckets,
 } from "./llm-usage.js";
-import { percentile } from "./percentile.js";
+import { selectPercentiles } from "./percentile.js";
 import type { Span } from "./span.js";
 
 export interface LlmQuery {
@@ -183,20 +183,27 @@ export class LlmIndex {
     names: readonly string[],
   ): LlmGroup[] {
     const count = names.length;
-    const groups: LlmGroup[] = names.map((name) => emptyGroup(name));
     const calls = new Int32Array(count);
+    const [input, output, cached, dollars] = [0, 0, 0, 0].map(() => new Float64Array(count)) as [
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+    ];
+    const unpriced = new Int32Array(count);
+    const failed = new Int32Array(count);
+    const { inputCol, outputCol, cachedCol, failedCol } = this;
     for (let r = 0; r < n; r++) {
       const i = rows[r] as number;
       const g = column === null ? 0 : (column[i] as number);
-      const group = groups[g] as LlmGroup;
       calls[g] = (calls[g] as number) + 1;
-      group.inputTokens += this.inputCol[i] as number;
-      group.outputTokens += this.outputCol[i] as number;
-      group.cachedInputTokens += this.cachedCol[i] as number;
+      input[g] = (input[g] as number) + (inputCol[i] as number);
+      output[g] = (output[g] as number) + (outputCol[i] as number);
+      cached[g] = (cached[g] as number) + (cachedCol[i] as number);
       const cost = usd[r] as number;
-      if (Number.isNaN(cost)) group.unpriced++;
-      else group.usd += cost / 1e6;
-      if (this.failedCol[i] === 1) group.failed++;
+      if (cost !== cost) unpriced[g] = (unpriced[g] as number) + 1;
+      else dollars[g] = (dollars[g] as number) + cost;
+      failed[g] = (failed[g] as number) + (failedCol[i] as number);
     }
     const durations = names.map((_, g) => new Float64Array(calls[g] as number));
     const filled = new Int32Array(count);
@@ -207,13 +214,20 @@ export class LlmIndex {
     }
     const out: LlmGroup[] = [];
     for (let g = 0; g < count; g++) {
-      const group = groups[g] as LlmGroup;
-      group.calls = calls[g] as number;
-      if (group.calls === 0) continue;
-      const sorted = (durations[g] as Float64Array).sort();
-      group.p50Ms = percentile(sorted, 50);
-      group.p95Ms = percentile(sorted, 95);
-      out.push(group);
+      if (calls[g] === 0) continue;
+      const [p50Ms = 0, p95Ms = 0] = selectPercentiles(durations[g] as Float64Array, [50, 95]);
+      out.push({
+        key: names[g] as string,
+        calls: calls[g] as number,
+        inputTokens: input[g] as number,
+        outputTokens: output[g] as number,
+        cachedInputTokens: cached[g] as number,
+        usd: (dollars[g] as number) / 1e6,
+        unpriced: unpriced[g] as number,
+        failed: failed[g] as number,
+        p50Ms,
+        p95Ms,
+      });
     }
     return out.sort((x, y) => y.usd - x.usd || y.calls - x.calls || x.key.localeCompare(y.key));
   }

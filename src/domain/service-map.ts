@@ -3,7 +3,7 @@
  * that send no spans of their own (databases, caches, queues, LLM providers, other hosts), edges the
  * calls between them with rate, errors and latency. Pure; `ServiceTraffic` (service-traffic.ts) counts the calls span by span, `serviceMapOf` draws the map.
  */
-import { percentile } from "./percentile.js";
+import { selectPercentiles } from "./percentile.js";
 import type { Span } from "./span.js";
 import { CALL, EDGE, ENTRY, ServiceTraffic, type TrafficTally } from "./service-traffic.js";
 
@@ -165,8 +165,8 @@ function stats(group: Group | undefined): { calls: number; errors: number; p50Ms
       at += part.length;
     }
   }
-  all.sort();
-  return { calls: group.calls, errors: group.errors, p50Ms: percentile(all, 50), p95Ms: percentile(all, 95) };
+  const [p50Ms = 0, p95Ms = 0] = selectPercentiles(all, [50, 95]);
+  return { calls: group.calls, errors: group.errors, p50Ms, p95Ms };
 }
 
 const serviceId = (name: string) => `service:${name}`;

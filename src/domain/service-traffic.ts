@@ -69,6 +69,9 @@ export class ServiceTraffic {
   private readonly serviceNames: string[] = [];
   private readonly keyIds = new Map<string, number>();
   private readonly keyList: TrafficKey[] = [];
+  /** Key numbers by service number (ENTRY) and by from × 2^20 + to (EDGE), without building strings. */
+  private readonly entryKeys: number[] = [];
+  private readonly edgeKeys = new Map<number, number>();
   private size = 0;
   private deadEntries = 0;
   private keyCol = new Int32Array(INITIAL_CAPACITY);
@@ -231,15 +234,26 @@ export class ServiceTraffic {
   }
 
   private entryKey(service: number): number {
-    return this.keyId(`${ENTRY}\u0000${service}`, () => ({ type: ENTRY, service: this.serviceNames[service] as string }));
+    let key = this.entryKeys[service];
+    if (key === undefined) {
+      key = this.keyId(`${ENTRY}\u0000${service}`, () => ({ type: ENTRY, service: this.serviceNames[service] as string }));
+      this.entryKeys[service] = key;
+    }
+    return key;
   }
 
   private edgeKey(from: number, to: number): number {
-    return this.keyId(`${EDGE}\u0000${from}\u0000${to}`, () => ({
-      type: EDGE,
-      from: this.serviceNames[from] as string,
-      to: this.serviceNames[to] as string,
-    }));
+    const pair = from * 1_048_576 + to;
+    let key = this.edgeKeys.get(pair);
+    if (key === undefined) {
+      key = this.keyId(`${EDGE}\u0000${from}\u0000${to}`, () => ({
+        type: EDGE,
+        from: this.serviceNames[from] as string,
+        to: this.serviceNames[to] as string,
+      }));
+      this.edgeKeys.set(pair, key);
+    }
+    return key;
   }
 
   private callKey(from: number, peer: Peer): number {
