@@ -9,6 +9,7 @@ import { serviceColor } from "../../lib/service-color";
 import { useCoalesced } from "../../lib/use-coalesced";
 import { useLiveMessages, useLiveState } from "../../state/live-context";
 import { useServiceNames } from "../trace-list/use-service-names";
+import { LlmCharts } from "./LlmCharts";
 import { llmSearch, readLlmFilters } from "./llm-url";
 import "./llm.css";
 
@@ -55,7 +56,9 @@ export function LlmPage() {
             class="muted llm-prices"
             title="Costs are estimates from list prices; calls to models without a price have no cost"
           >
-            list prices of {usage.pricesDate}
+            list prices of {usage.prices.bundledDate}
+            {usage.prices.file !== null &&
+              ` + ${usage.prices.fileModels.length} model${usage.prices.fileModels.length === 1 ? "" : "s"} from ${usage.prices.file}`}
           </span>
         )}
       </div>
@@ -76,12 +79,7 @@ export function LlmPage() {
       ) : usage !== null ? (
         <>
           <Totals totals={usage.totals} />
-          {usage.truncated && (
-            <div class="llm-note" role="status">
-              Only the newest {formatCount(usage.tracesRead)} traces with LLM calls are counted; narrow the window or
-              the service for the rest.
-            </div>
-          )}
+          <LlmCharts timeline={usage.timeline} />
           <div class="llm-groups">
             <GroupTable title="By model" groups={usage.byModel} testId="llm-by-model" />
             <GroupTable title="By service" groups={usage.byService} testId="llm-by-service" service />
