@@ -61,7 +61,10 @@ function traceSpans(t, nowNs) {
     span(1, null, front, "SERVER", "GET /checkout", 0, 120 + (t % 50), { "http.route": "/checkout" }, fails),
     span(2, 1, front, "CLIENT", "POST", 1, 110, { "url.full": `http://${back}:8080/orders` }),
     span(3, 2, back, "SERVER", "POST /orders", 2, 100 + (t % 40), { "http.route": "/orders" }, fails),
-    span(4, 3, back, "CLIENT", "SELECT orders", 3, 5 + (t % 7), { "db.system.name": "postgresql", "db.namespace": "shop" }),
+    span(4, 3, back, "CLIENT", "SELECT orders", 3, 5 + (t % 7), {
+      "db.system.name": "postgresql",
+      "db.namespace": "shop",
+    }),
     span(5, 3, back, "CLIENT", "GET", 9, 1, { "db.system.name": "redis" }),
     span(6, 3, back, "CLIENT", "POST", 10, 30, { "server.address": "localhost", "server.port": 8082 }),
     span(7, 3, back, "INTERNAL", "price cart", 41, 2),
@@ -128,10 +131,16 @@ async function report(label, store, target) {
       `${label} ${name.padEnd(30)} p50 ${fmt(p50).padStart(7)} ms (first ${fmt(first, 0)} ms; ${what}; ${p50 < target ? "meets" : "MISSES"} < ${target} ms)`,
     );
   }
-  console.log(`${label} indexes: +${fmt(heapMb() - before, 0)} MB of heap (RSS ${fmt(process.memoryUsage().rss / 1e6, 0)} MB)`);
+  console.log(
+    `${label} indexes: +${fmt(heapMb() - before, 0)} MB of heap (RSS ${fmt(process.memoryUsage().rss / 1e6, 0)} MB)`,
+  );
 }
 
-console.log(`load average at start: ${loadavg().map((n) => n.toFixed(1)).join(" ")} (${cpus().length} cores)`);
+console.log(
+  `load average at start: ${loadavg()
+    .map((n) => n.toFixed(1))
+    .join(" ")} (${cpus().length} cores)`,
+);
 const memory = createMemoryStore({ maxSpans: SPANS + 1000 });
 console.log(`memory: ${fmt(SPANS, 0)} spans stored in ${fmt(fill(memory))} s`);
 await report("memory", memory, 100);

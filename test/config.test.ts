@@ -1,7 +1,7 @@
-import { describe, expect, it } from "vitest";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { describe, expect, it } from "vitest";
 import { ConfigError, resolveConfig, withConfigFile } from "../src/config.js";
 import { llmCostOf } from "../src/domain/llm-cost.js";
 import { DEFAULT_MAX_METRIC_SERIES } from "../src/store/metric-store.js";
@@ -82,8 +82,15 @@ describe("resolveConfig", () => {
     const { prices } = resolveConfig({ prices: "prices.json" }, {}, readJson);
     expect(prices).toMatchObject({ file: "prices.json", fileModels: ["house-model", "gpt-4o"] });
     // 1,000 input (200 cached) and 100 output tokens of the added model: (800 × 1 + 200 × 0.5 + 100 × 4) / 1M.
-    const usage = { "gen_ai.usage.input_tokens": 1_000, "gen_ai.usage.cached_tokens": 200, "gen_ai.usage.output_tokens": 100 };
-    expect(llmCostOf({ "gen_ai.response.model": "house-model-v2", ...usage }, prices.table)?.usd).toBeCloseTo(0.0013, 12);
+    const usage = {
+      "gen_ai.usage.input_tokens": 1_000,
+      "gen_ai.usage.cached_tokens": 200,
+      "gen_ai.usage.output_tokens": 100,
+    };
+    expect(llmCostOf({ "gen_ai.response.model": "house-model-v2", ...usage }, prices.table)?.usd).toBeCloseTo(
+      0.0013,
+      12,
+    );
     // An override replaces the bundled price; other bundled models stay.
     expect(llmCostOf({ "gen_ai.response.model": "gpt-4o-2024-08-06", ...usage }, prices.table)?.usd).toBeCloseTo(
       (1_000 * 2 + 100 * 8) / 1e6,
@@ -104,9 +111,13 @@ describe("resolveConfig", () => {
     expect(problem("missing.json")).toBe("--prices missing.json: no such file");
     expect(problem("list.json")).toMatch(/^--prices list.json must be a JSON object/);
     expect(problem("extra.json")).toBe('--prices extra.json has an unknown key "currency" (only "models" is read)');
-    expect(problem("negative.json")).toBe('--prices negative.json models["x"].input must be a number >= 0 (USD per million tokens)');
+    expect(problem("negative.json")).toBe(
+      '--prices negative.json models["x"].input must be a number >= 0 (USD per million tokens)',
+    );
     expect(problem("typo.json")).toBe('--prices typo.json models["x"] has an unknown field "ouput"');
-    for (const message of Object.keys(files).filter((f) => f !== "prices.json").map(problem)) {
+    for (const message of Object.keys(files)
+      .filter((f) => f !== "prices.json")
+      .map(problem)) {
       expect(message).not.toContain("\n");
     }
   });

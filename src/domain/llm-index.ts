@@ -20,6 +20,7 @@ import {
 } from "./llm-usage.js";
 import { selectPercentiles } from "./percentile.js";
 import type { Span } from "./span.js";
+import { resized } from "./typed-arrays.js";
 
 export interface LlmQuery {
   sinceUnixNano?: bigint;
@@ -42,12 +43,6 @@ export interface LlmUsage {
 }
 
 const INITIAL = 256;
-
-function grow<T extends Int32Array | Float64Array>(array: T, capacity: number): T {
-  const next = new (array.constructor as new (n: number) => T)(capacity);
-  next.set(array.subarray(0, Math.min(array.length, capacity)) as ArrayLike<number>);
-  return next;
-}
 
 /** Price per token of a model, or null when it has none. */
 interface TokenPrice {
@@ -87,7 +82,7 @@ export class LlmIndex {
     if (call === null) return;
     let slot = this.slots.get(span.traceId);
     if (slot === undefined) {
-      if (this.nextSlot === this.deadSlots.length) this.deadSlots = grow(this.deadSlots, this.nextSlot * 2);
+      if (this.nextSlot === this.deadSlots.length) this.deadSlots = resized(this.deadSlots, this.nextSlot * 2);
       slot = this.nextSlot++;
       this.deadSlots[slot] = 0;
       this.slots.set(span.traceId, slot);
@@ -201,7 +196,7 @@ export class LlmIndex {
       output[g] = (output[g] as number) + (outputCol[i] as number);
       cached[g] = (cached[g] as number) + (cachedCol[i] as number);
       const cost = usd[r] as number;
-      if (cost !== cost) unpriced[g] = (unpriced[g] as number) + 1;
+      if (Number.isNaN(cost)) unpriced[g] = (unpriced[g] as number) + 1;
       else dollars[g] = (dollars[g] as number) + cost;
       failed[g] = (failed[g] as number) + (failedCol[i] as number);
     }
@@ -263,9 +258,11 @@ export class LlmIndex {
         const bucket = Math.floor(((this.startCol[i] as number) - startMs) / stepMs);
         if (bucket < 0 || bucket >= buckets) continue;
         const at = lineOf[column[i] as number] as number;
-        const line = at >= 0 ? (series[at] as LlmSeries) : (other ??= newLine("other"));
+        if (at < 0 && other === null) other = newLine("other");
+        const line = at >= 0 ? (series[at] as LlmSeries) : (other as LlmSeries);
         line.calls[bucket] = (line.calls[bucket] as number) + 1;
-        line.tokens[bucket] = (line.tokens[bucket] as number) + (this.inputCol[i] as number) + (this.outputCol[i] as number);
+        line.tokens[bucket] =
+          (line.tokens[bucket] as number) + (this.inputCol[i] as number) + (this.outputCol[i] as number);
         const cost = usd[r] as number;
         if (!Number.isNaN(cost)) line.usd[bucket] = (line.usd[bucket] as number) + cost / 1e6;
       }
@@ -300,15 +297,15 @@ export class LlmIndex {
   }
 
   private resize(capacity: number): void {
-    this.modelCol = grow(this.modelCol, capacity);
-    this.serviceCol = grow(this.serviceCol, capacity);
-    this.slotCol = grow(this.slotCol, capacity);
-    this.failedCol = grow(this.failedCol, capacity);
-    this.startCol = grow(this.startCol, capacity);
-    this.durCol = grow(this.durCol, capacity);
-    this.inputCol = grow(this.inputCol, capacity);
-    this.outputCol = grow(this.outputCol, capacity);
-    this.cachedCol = grow(this.cachedCol, capacity);
+    this.modelCol = resized(this.modelCol, capacity);
+    this.serviceCol = resized(this.serviceCol, capacity);
+    this.slotCol = resized(this.slotCol, capacity);
+    this.failedCol = resized(this.failedCol, capacity);
+    this.startCol = resized(this.startCol, capacity);
+    this.durCol = resized(this.durCol, capacity);
+    this.inputCol = resized(this.inputCol, capacity);
+    this.outputCol = resized(this.outputCol, capacity);
+    this.cachedCol = resized(this.cachedCol, capacity);
   }
 
   private compactIfMostlyDead(): void {

@@ -110,13 +110,16 @@ export function withPriceFile(
   normalize: (model: string) => string,
   base: PriceList = BUNDLED_PRICES,
 ): PriceList {
-  if (!isObject(json)) throw new Error('must be a JSON object such as {"models": {"my-model": {"input": 1, "output": 2}}}');
+  if (!isObject(json))
+    throw new Error('must be a JSON object such as {"models": {"my-model": {"input": 1, "output": 2}}}');
   for (const key of Object.keys(json)) {
     if (key !== "models") throw new Error(`has an unknown key "${key}" (only "models" is read)`);
   }
   const models = json.models;
   if (!isObject(models) || Object.keys(models).length === 0) {
-    throw new Error('needs "models": an object of model name → {"input", "output", "cachedInput"} in USD per 1M tokens');
+    throw new Error(
+      'needs "models": an object of model name → {"input", "output", "cachedInput"} in USD per 1M tokens',
+    );
   }
   const table: Record<string, ModelPrice> = { ...base.table };
   const fileModels: string[] = [];

@@ -121,7 +121,11 @@ export const MAX_SERIES = 8;
  * Equal buckets from `from` to `to` (unix ms; `count` calls): the first width in STEPS_MS that
  * covers the span in at most MAX_BUCKETS; none when there is nothing to chart.
  */
-export function timelineBuckets(from: number, to: number, count: number): { startMs: number; stepMs: number; buckets: number } {
+export function timelineBuckets(
+  from: number,
+  to: number,
+  count: number,
+): { startMs: number; stepMs: number; buckets: number } {
   const smallest = STEPS_MS[0] as number;
   if (count === 0 || !Number.isFinite(from) || !Number.isFinite(to)) {
     return { startMs: Number.isFinite(from) ? from : 0, stepMs: smallest, buckets: 0 };

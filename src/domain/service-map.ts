@@ -4,8 +4,8 @@
  * calls between them with rate, errors and latency. Pure; `ServiceTraffic` (service-traffic.ts) counts the calls span by span, `serviceMapOf` draws the map.
  */
 import { selectPercentiles } from "./percentile.js";
+import { EDGE, ENTRY, ServiceTraffic, type TrafficTally } from "./service-traffic.js";
 import type { Span } from "./span.js";
-import { CALL, EDGE, ENTRY, ServiceTraffic, type TrafficTally } from "./service-traffic.js";
 
 export type MapNodeKind = "service" | "database" | "cache" | "queue" | "llm" | "external";
 

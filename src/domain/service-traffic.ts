@@ -11,6 +11,7 @@
 import type { Peer } from "./service-map.js";
 import type { Span } from "./span.js";
 import { durationMs } from "./time.js";
+import { resized } from "./typed-arrays.js";
 
 export const ENTRY = 0;
 export const EDGE = 1;
@@ -236,7 +237,10 @@ export class ServiceTraffic {
   private entryKey(service: number): number {
     let key = this.entryKeys[service];
     if (key === undefined) {
-      key = this.keyId(`${ENTRY}\u0000${service}`, () => ({ type: ENTRY, service: this.serviceNames[service] as string }));
+      key = this.keyId(`${ENTRY}\u0000${service}`, () => ({
+        type: ENTRY,
+        service: this.serviceNames[service] as string,
+      }));
       this.entryKeys[service] = key;
     }
     return key;
@@ -266,7 +270,7 @@ export class ServiceTraffic {
   }
 
   private newSlot(): number {
-    if (this.nextSlot === this.deadSlots.length) this.deadSlots = grow(this.deadSlots, this.nextSlot * 2);
+    if (this.nextSlot === this.deadSlots.length) this.deadSlots = resized(this.deadSlots, this.nextSlot * 2);
     this.deadSlots[this.nextSlot] = 0;
     return this.nextSlot++;
   }
@@ -297,11 +301,11 @@ export class ServiceTraffic {
   }
 
   private resize(capacity: number): void {
-    this.keyCol = grow(this.keyCol, capacity);
-    this.slotCol = grow(this.slotCol, capacity);
-    this.startCol = grow(this.startCol, capacity);
-    this.durCol = grow(this.durCol, capacity);
-    this.flagCol = grow(this.flagCol, capacity);
+    this.keyCol = resized(this.keyCol, capacity);
+    this.slotCol = resized(this.slotCol, capacity);
+    this.startCol = resized(this.startCol, capacity);
+    this.durCol = resized(this.durCol, capacity);
+    this.flagCol = resized(this.flagCol, capacity);
   }
 
   /** Drops dead entries and evicted traces' slots once they are over half of what is kept. */
@@ -340,12 +344,7 @@ export class ServiceTraffic {
     this.deadEntries = 0;
     this.nextSlot = slots;
     this.deadSlots.fill(0);
-    if (this.keyCol.length > INITIAL_CAPACITY && kept * 4 < this.keyCol.length) this.resize(Math.max(kept * 2, INITIAL_CAPACITY));
+    if (this.keyCol.length > INITIAL_CAPACITY && kept * 4 < this.keyCol.length)
+      this.resize(Math.max(kept * 2, INITIAL_CAPACITY));
   }
-}
-
-function grow<T extends Int32Array | Float64Array | Uint8Array>(array: T, capacity: number): T {
-  const next = new (array.constructor as new (n: number) => T)(capacity);
-  next.set(array.subarray(0, Math.min(array.length, capacity)) as ArrayLike<number>);
-  return next;
 }

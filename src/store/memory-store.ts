@@ -7,8 +7,8 @@ import { countAttributeKeys, countAttributeValues, RecentSpans } from "./attribu
 import { createEvictedTraces, evictedTracesCapacity } from "./evicted-traces.js";
 import { summaryMatches } from "./query-match.js";
 import { SortedChunks } from "./sorted-chunks.js";
-import { createSpanViews } from "./span-views.js";
 import { type CompiledSpanQuery, compileTraceQuery } from "./span-query.js";
+import { createSpanViews } from "./span-views.js";
 import {
   DEFAULT_MAX_SPANS,
   type InsertResult,

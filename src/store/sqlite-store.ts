@@ -1,5 +1,6 @@
 import { SPAN_KINDS } from "../domain/span.js";
 import { countAttributeKeys, countAttributeValues } from "./attribute-catalog.js";
+import { createSpanViews } from "./span-views.js";
 import { GroupCommit } from "./sqlite-group-commit.js";
 import { createSpanInsert } from "./sqlite-insert.js";
 import { decodeJson } from "./sqlite-json.js";
@@ -12,7 +13,6 @@ import { eventsFromStored, type SpanBody } from "./sqlite-span-codec.js";
 import { createSqliteSpanQuery, type SqliteSpanQuery } from "./sqlite-span-query.js";
 import { SpanWriter } from "./sqlite-span-writer.js";
 import { StoredTraces } from "./sqlite-traces.js";
-import { createSpanViews } from "./span-views.js";
 import type { Store, StoreStats } from "./store.js";
 
 let driver: SqliteDriver | null = null;

@@ -39,7 +39,10 @@ describe("--prices, --service-name-mapping and the config file", { timeout: 120_
   it("prices calls at the file's prices and names mapped peers on the map, set in a config file", async () => {
     const dir = tempDir();
     try {
-      writeFileSync(join(dir.path, "prices.json"), JSON.stringify({ models: { "house-model": { input: 2, output: 10 } } }));
+      writeFileSync(
+        join(dir.path, "prices.json"),
+        JSON.stringify({ models: { "house-model": { input: 2, output: 10 } } }),
+      );
       const config = join(dir.path, "settings.json");
       writeFileSync(
         config,
@@ -55,7 +58,13 @@ describe("--prices, --service-name-mapping and the config file", { timeout: 120_
         base,
         jsonTraceRequest("shop", [
           { traceId, spanId: root, name: "POST /buy", kind: 2 },
-          { traceId, parentSpanId: root, name: "POST", kind: 3, attributes: { "url.full": "http://localhost:8082/pay" } },
+          {
+            traceId,
+            parentSpanId: root,
+            name: "POST",
+            kind: 3,
+            attributes: { "url.full": "http://localhost:8082/pay" },
+          },
           {
             traceId,
             parentSpanId: root,
@@ -77,7 +86,11 @@ describe("--prices, --service-name-mapping and the config file", { timeout: 120_
       const llm = await readJson(fetch(`${base}/api/llm`));
       // 1,000 × $2 + 100 × $10 per 1M tokens.
       expect(llm.totals.usd).toBeCloseTo(0.003, 12);
-      expect(llm.prices).toEqual({ bundledDate: "2025-10-01", file: join(dir.path, "prices.json"), fileModels: ["house-model"] });
+      expect(llm.prices).toEqual({
+        bundledDate: "2025-10-01",
+        file: join(dir.path, "prices.json"),
+        fileModels: ["house-model"],
+      });
       const trace = await readJson(fetch(`${base}/api/traces/${traceId}`));
       const chat = trace.spans.find((s: { name: string }) => s.name === "chat");
       expect(chat.llmCost).toMatchObject({ priceKey: "house-model", pricesFile: join(dir.path, "prices.json") });

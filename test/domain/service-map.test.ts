@@ -94,7 +94,7 @@ describe("service map", () => {
     expect(calleeOf(client({ "server.address": "orders.internal:7000" }), names)?.name).toBe("orders");
 
     // On the map, a mapped peer that sends spans of its own is that service.
-    const t = (s: Span): Span => ({ ...s, traceId: "0".repeat(31) + "7" });
+    const t = (s: Span): Span => ({ ...s, traceId: `${"0".repeat(31)}7` });
     const map = buildServiceMap(
       [
         [
@@ -105,7 +105,10 @@ describe("service map", () => {
       ],
       names,
     );
-    expect(map.nodes.map((n) => `${n.id} ${n.kind}`)).toEqual(["service:payment-service service", "service:web service"]);
+    expect(map.nodes.map((n) => `${n.id} ${n.kind}`)).toEqual([
+      "service:payment-service service",
+      "service:web service",
+    ]);
     expect(map.edges.map((e) => `${e.from} → ${e.to}`)).toEqual(["service:web → service:payment-service"]);
   });
 });

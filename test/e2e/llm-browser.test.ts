@@ -101,9 +101,9 @@ describe.skipIf(!available)("the LLM page, in Chromium", () => {
       expect(box?.width).toBeGreaterThan(200);
       expect(box?.height).toBeGreaterThan(100);
     }
-    await page.getByRole("radio", { name: "Tokens" }).click();
+    await page.getByRole("button", { name: "Tokens" }).click();
     await expect.poll(() => legend(byModel)).toEqual(["gpt-4o-mini 22,000", "gpt-4o 1,100"]);
-    await page.getByRole("radio", { name: "Calls" }).click();
+    await page.getByRole("button", { name: "Calls" }).click();
     await expect.poll(() => legend(byService)).toEqual(["assistant 2", "search 1"]);
     // Live: a new call adds to the charts' totals.
     await postJson(app.base, llmTrace("search", "gpt-4o", 1_000, 100).body);

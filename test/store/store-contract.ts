@@ -4,8 +4,8 @@ import type { Attributes, Span } from "../../src/domain/span.js";
 import type { TraceSummary } from "../../src/domain/trace-summary.js";
 import type { Store, TraceQuery } from "../../src/store/store.js";
 import { queryContract } from "./query-contract.js";
-import { trafficContract } from "./traffic-contract.js";
 import { makeSpan, ms, richSpan, rootSpan, spanId, T0, traceId } from "./span-fixtures.js";
+import { trafficContract } from "./traffic-contract.js";
 
 export interface StoreFactoryOptions {
   maxSpans?: number;

@@ -35,7 +35,9 @@ function checkoutTrace(trace: number, start: number, fails: boolean): Span[] {
 }
 
 function llmCalls(store: Store, window = {}): string[] {
-  return store.llmUsage({ ...window, limit: 100 }, MODEL_PRICES).calls.map((c) => `${c.traceId.slice(-2)} ${c.service}`);
+  return store
+    .llmUsage({ ...window, limit: 100 }, MODEL_PRICES)
+    .calls.map((c) => `${c.traceId.slice(-2)} ${c.service}`);
 }
 
 function edges(store: Store, window = {}): string[] {

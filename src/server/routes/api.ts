@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { AppError } from "../../domain/errors.js";
 import { normalizeTraceId } from "../../domain/ids.js";
+import type { PriceList } from "../../domain/llm-prices.js";
 import type { Forwarder } from "../../forward/forwarder.js";
 import type { CodeMonitoring } from "../../ingest/code-monitoring.js";
 import type { Ingest } from "../../ingest/ingest.js";
@@ -18,7 +19,6 @@ import type {
   TraceListResponse,
   TraceResponse,
 } from "../../protocol.js";
-import type { PriceList } from "../../domain/llm-prices.js";
 import { snapshotSummaryToJson, spanToJson, traceSummaryToJson } from "../../protocol-json.js";
 import type { CodeMonitoringStore } from "../../store/code-monitoring-store.js";
 import type { LogStore } from "../../store/log-store.js";

@@ -6,9 +6,17 @@ import { serviceColor } from "../../lib/service-color";
 import { themedAxis } from "../metrics/chart-options";
 import { UPlotChart } from "../metrics/UPlotChart";
 import { type ChartTheme, useChartTheme } from "../metrics/use-chart-theme";
-import { bucketText, type LlmChartModel, type LlmMeasure, type LlmSplit, llmChartModel, MEASURES } from "./llm-chart-model";
+import {
+  bucketText,
+  type LlmChartModel,
+  type LlmMeasure,
+  type LlmSplit,
+  llmChartModel,
+  MEASURES,
+} from "./llm-chart-model";
 
-const formatMeasure = (measure: LlmMeasure, value: number) => (measure === "usd" ? formatUsd(value) : formatCount(value));
+const formatMeasure = (measure: LlmMeasure, value: number) =>
+  measure === "usd" ? formatUsd(value) : formatCount(value);
 
 function colorOf(split: LlmSplit, key: string, index: number, theme: ChartTheme): string {
   if (key === "other") return theme.muted;
@@ -24,20 +32,19 @@ export function LlmCharts({ timeline }: { timeline: LlmUsageResponse["timeline"]
     <section class="llm-charts" data-testid="llm-charts">
       <div class="llm-charts-header">
         <h2>Over time</h2>
-        <div class="llm-measure" role="radiogroup" aria-label="Measure">
+        <fieldset class="llm-measure" aria-label="Measure">
           {MEASURES.map((m) => (
             <button
               type="button"
               key={m.value}
-              role="radio"
-              aria-checked={measure === m.value}
+              aria-pressed={measure === m.value}
               class={measure === m.value ? "active" : ""}
               onClick={() => setMeasure(m.value)}
             >
               {m.label}
             </button>
           ))}
-        </div>
+        </fieldset>
         <span class="muted">{bucketText(timeline.stepMs)}</span>
       </div>
       <div class="llm-chart-row">
@@ -59,7 +66,6 @@ function LlmChart(props: {
   const model = useMemo(() => llmChartModel(props.timeline, split, measure), [props.timeline, split, measure]);
   const colors = model.lines.map((line, i) => colorOf(split, line.key, i, theme));
   const buildKey = `${measure}|${theme.text}|${model.lines.map((l, i) => `${l.key}:${colors[i]}`).join()}`;
-  // biome-ignore lint/correctness/useExhaustiveDependencies: rebuilt only when what is drawn changes (buildKey)
   const options = useMemo(() => chartOptions(model, colors, measure, theme), [buildKey]);
   const data = useMemo(() => [model.xs, ...model.lines.map((l) => l.values)] as uPlot.AlignedData, [model]);
   const first = model.xs[0] ?? 0;

@@ -26,7 +26,11 @@ export interface LlmChartModel {
 }
 
 /** One chart: the timeline's lines split by model or by service, measured in USD, tokens or calls. */
-export function llmChartModel(timeline: LlmUsageResponse["timeline"], split: LlmSplit, measure: LlmMeasure): LlmChartModel {
+export function llmChartModel(
+  timeline: LlmUsageResponse["timeline"],
+  split: LlmSplit,
+  measure: LlmMeasure,
+): LlmChartModel {
   const xs: number[] = [];
   for (let b = 0; b < timeline.buckets; b++) xs.push((timeline.startMs + b * timeline.stepMs) / 1000);
   const lines = timeline[split].map((series: LlmSeriesJson) => {
