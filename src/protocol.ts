@@ -598,6 +598,11 @@ export interface LlmUsageResponse {
   /** Traces the calls belong to; `truncated` is always false (every stored call is counted). */
   tracesRead: number;
   truncated: boolean;
+  /**
+   * Present while the server still reads the spans a stored file held at start into what this answer
+   * is made from (it answers from the spans read so far meanwhile): spans read of those stored.
+   */
+  building?: { spansRead: number; spansTotal: number };
 }
 
 /**
@@ -636,4 +641,9 @@ export interface ServiceMapResponse {
   truncated: boolean;
   /** Seconds between the earliest and latest span read (at least 1): rates are calls over it. */
   seconds: number;
+  /**
+   * Present while the server still reads the spans a stored file held at start into what this answer
+   * is made from (it answers from the spans read so far meanwhile): spans read of those stored.
+   */
+  building?: { spansRead: number; spansTotal: number };
 }

@@ -3,8 +3,10 @@
  * duration, tokens, failed) beside each call's details, so the LLM totals over a million stored
  * spans are one pass over numbers: sums per (model, service) pair, priced per model (cost is linear
  * in tokens, so pricing the sums is pricing each call), durations per group for percentiles, the
- * timeline, and only the newest `limit` calls built as objects. Evicting a trace marks its slot
- * dead; dead rows are dropped once they are half of what is kept. Pure; no I/O.
+ * timeline, and only the newest `limit` calls built as objects. A call's other details are kept in
+ * columns too (names interned, start as a 64-bit integer): a hundred thousand calls as objects would
+ * weigh tens of MB. Evicting a trace marks its slot dead; dead rows are dropped once they are half of
+ * what is kept. Pure; no I/O.
  */
 import { costOf, type PriceTable, priceKeyOf } from "./llm-cost.js";
 import {
@@ -12,7 +14,6 @@ import {
   type LlmCall,
   type LlmGroup,
   type LlmSeries,
-  type LlmSpan,
   type LlmTimeline,
   llmSpanOf,
   MAX_SERIES,
@@ -51,8 +52,21 @@ interface TokenPrice {
   output: number;
 }
 
+/** `streamingCol` values. */
+const STREAMING_UNKNOWN = 0;
+const STREAMING_NO = 1;
+const STREAMING_YES = 2;
+
 export class LlmIndex {
   private readonly slots = new Map<string, number>();
+  /** Trace id by slot. */
+  private slotTraces: string[] = [];
+  /** Interned provider, operation and requested model names; -1 for none. */
+  private readonly texts: string[] = [];
+  private readonly textIds = new Map<string, number>();
+  /** Interned finish-reason lists. */
+  private readonly reasonLists: string[][] = [];
+  private readonly reasonIds = new Map<string, number>();
   private deadSlots = new Int32Array(INITIAL);
   private nextSlot = 0;
   private readonly models: string[] = [];
@@ -60,7 +74,15 @@ export class LlmIndex {
   private readonly services: string[] = [];
   private readonly serviceIds = new Map<string, number>();
   private size = 0;
-  private details: LlmSpan[] = [];
+  private spanIds: string[] = [];
+  private startNsCol = new BigInt64Array(INITIAL);
+  private providerCol = new Int32Array(INITIAL);
+  private operationCol = new Int32Array(INITIAL);
+  private requestModelCol = new Int32Array(INITIAL);
+  private reasonsCol = new Int32Array(INITIAL);
+  /** Time to first token in ms, NaN when unknown. */
+  private ttftCol = new Float64Array(INITIAL);
+  private streamingCol = new Uint8Array(INITIAL);
   private modelCol = new Int32Array(INITIAL);
   private serviceCol = new Int32Array(INITIAL);
   private slotCol = new Int32Array(INITIAL);
@@ -86,10 +108,19 @@ export class LlmIndex {
       slot = this.nextSlot++;
       this.deadSlots[slot] = 0;
       this.slots.set(span.traceId, slot);
+      this.slotTraces[slot] = span.traceId;
     }
     if (this.size === this.modelCol.length) this.resize(this.size * 2);
     const i = this.size++;
-    this.details[i] = call;
+    this.spanIds[i] = call.spanId;
+    this.startNsCol[i] = call.startTimeUnixNano;
+    this.providerCol[i] = this.text(call.provider);
+    this.operationCol[i] = this.text(call.operation);
+    this.requestModelCol[i] = this.text(call.requestModel);
+    this.reasonsCol[i] = this.reasons(call.finishReasons);
+    this.ttftCol[i] = call.timeToFirstTokenMs ?? Number.NaN;
+    this.streamingCol[i] =
+      call.streaming === null ? STREAMING_UNKNOWN : call.streaming ? STREAMING_YES : STREAMING_NO;
     this.modelCol[i] = intern(this.models, this.modelIds, call.usage.model);
     this.serviceCol[i] = intern(this.services, this.serviceIds, call.service);
     this.slotCol[i] = slot;
@@ -110,9 +141,53 @@ export class LlmIndex {
 
   clear(): void {
     this.slots.clear();
+    this.slotTraces = [];
     this.nextSlot = 0;
     this.size = 0;
-    this.details = [];
+    this.spanIds = [];
+  }
+
+  private text(value: string | null): number {
+    return value === null ? -1 : intern(this.texts, this.textIds, value);
+  }
+
+  private reasons(list: string[]): number {
+    const key = list.join("\u0000");
+    let id = this.reasonIds.get(key);
+    if (id === undefined) {
+      id = this.reasonLists.length;
+      this.reasonLists.push(list);
+      this.reasonIds.set(key, id);
+    }
+    return id;
+  }
+
+  /** Row `i` as a call, priced at `prices`. */
+  private callAt(i: number, prices: PriceTable): LlmCall {
+    const textAt = (id: number) => (id < 0 ? null : (this.texts[id] as string));
+    const usage = {
+      model: this.models[this.modelCol[i] as number] as string,
+      inputTokens: this.inputCol[i] as number,
+      outputTokens: this.outputCol[i] as number,
+      cachedInputTokens: this.cachedCol[i] as number,
+    };
+    const ttft = this.ttftCol[i] as number;
+    const streaming = this.streamingCol[i] as number;
+    return {
+      traceId: this.slotTraces[this.slotCol[i] as number] as string,
+      spanId: this.spanIds[i] as string,
+      startTimeUnixNano: this.startNsCol[i] as bigint,
+      service: this.services[this.serviceCol[i] as number] as string,
+      provider: textAt(this.providerCol[i] as number),
+      operation: textAt(this.operationCol[i] as number),
+      requestModel: textAt(this.requestModelCol[i] as number),
+      cost: costOf(usage, priceKeyOf(usage.model, prices), prices),
+      durationMs: this.durCol[i] as number,
+      timeToFirstTokenMs: Number.isNaN(ttft) ? null : ttft,
+      finishReasons: [...(this.reasonLists[this.reasonsCol[i] as number] as string[])],
+      streaming: streaming === STREAMING_UNKNOWN ? null : streaming === STREAMING_YES,
+      failed: this.failedCol[i] === 1,
+    };
   }
 
   /** Totals, groups, timeline and the newest calls in the window, at `prices`. */
@@ -156,10 +231,7 @@ export class LlmIndex {
     const byService = this.groups(rows, n, usd, serviceCol, this.services);
     const [totals] = this.groups(rows, n, usd, null, ["all"]);
     const timeline = this.timeline(rows, n, usd, first, last, query, byModel, byService);
-    const calls = this.newest(rows, n, query.limit).map((i) => {
-      const { usage, ...rest } = this.details[i] as LlmSpan;
-      return { ...rest, cost: costOf(usage, priceKeyOf(usage.model, prices), prices) };
-    });
+    const calls = this.newest(rows, n, query.limit).map((i) => this.callAt(i, prices));
     return { totals: totals ?? emptyGroup("all"), byModel, byService, timeline, calls, traces };
   }
 
@@ -291,7 +363,7 @@ export class LlmIndex {
         if ((this.startCol[i] as number) >= threshold) picked.push(i);
       }
     }
-    const byStart = (i: number) => (this.details[i] as LlmSpan).startTimeUnixNano;
+    const byStart = (i: number) => this.startNsCol[i] as bigint;
     picked.sort((a, b) => (byStart(a) < byStart(b) ? 1 : byStart(a) > byStart(b) ? -1 : b - a));
     return picked.slice(0, limit);
   }
@@ -306,6 +378,13 @@ export class LlmIndex {
     this.inputCol = resized(this.inputCol, capacity);
     this.outputCol = resized(this.outputCol, capacity);
     this.cachedCol = resized(this.cachedCol, capacity);
+    this.startNsCol = resized(this.startNsCol, capacity);
+    this.providerCol = resized(this.providerCol, capacity);
+    this.operationCol = resized(this.operationCol, capacity);
+    this.requestModelCol = resized(this.requestModelCol, capacity);
+    this.reasonsCol = resized(this.reasonsCol, capacity);
+    this.ttftCol = resized(this.ttftCol, capacity);
+    this.streamingCol = resized(this.streamingCol, capacity);
   }
 
   private compactIfMostlyDead(): void {
@@ -313,10 +392,13 @@ export class LlmIndex {
     if ((this.nextSlot - live) * 2 <= this.nextSlot) return;
     const newSlot = new Int32Array(this.nextSlot).fill(-1);
     let slots = 0;
+    const slotTraces: string[] = [];
     for (const [traceId, slot] of this.slots) {
       newSlot[slot] = slots;
+      slotTraces[slots] = traceId;
       this.slots.set(traceId, slots++);
     }
+    this.slotTraces = slotTraces;
     let kept = 0;
     const columns = [
       this.modelCol,
@@ -327,17 +409,24 @@ export class LlmIndex {
       this.inputCol,
       this.outputCol,
       this.cachedCol,
+      this.providerCol,
+      this.operationCol,
+      this.requestModelCol,
+      this.reasonsCol,
+      this.ttftCol,
+      this.streamingCol,
     ];
     for (let i = 0; i < this.size; i++) {
       const slot = newSlot[this.slotCol[i] as number] as number;
       if (slot < 0) continue;
       for (const column of columns) column[kept] = column[i] as number;
       this.slotCol[kept] = slot;
-      this.details[kept] = this.details[i] as LlmSpan;
+      this.startNsCol[kept] = this.startNsCol[i] as bigint;
+      this.spanIds[kept] = this.spanIds[i] as string;
       kept++;
     }
     this.size = kept;
-    this.details.length = kept;
+    this.spanIds.length = kept;
     this.nextSlot = slots;
     this.deadSlots.fill(0);
   }

@@ -7,6 +7,13 @@
  * make them: a child that arrives before its parent waits for it, and a later span that turns an
  * entry or an inferred call into something else marks that entry dead. Evicting a trace marks its
  * slot dead; dead entries are dropped once they are half the log. Pure; no I/O.
+ *
+ * What a trace needs while its spans arrive (span id → service, children waiting for their parent,
+ * calls a callee's span may still turn into an edge) is dropped once the trace has been quiet for
+ * OPEN_QUIET_MS or OPEN_TRACES newer traces arrived, so memory follows the traces in flight, not the
+ * traces stored. A span that arrives after that (rare: a very late or re-sent span) is counted
+ * without its trace: it enters its service when it is a SERVER / CONSUMER span or has no parent, an
+ * edge or a call's conversion into one through it is lost, and a re-sent span counts again.
  */
 import type { Peer } from "./service-map.js";
 import type { Span } from "./span.js";
@@ -53,7 +60,11 @@ interface WaitingChild {
 }
 
 interface TraceState {
+  traceId: string;
   slot: number;
+  /** Set when the trace had been dropped before this span arrived: earlier spans are unknown. */
+  reopened: boolean;
+  lastSeenMs: number;
   /** Span id → service number, for every span of the trace that arrived. */
   services: Map<string, number>;
   /** Parent span id → children that arrived before it. */
@@ -63,9 +74,26 @@ interface TraceState {
 }
 
 const INITIAL_CAPACITY = 1024;
+/** A trace quiet this long is taken to be complete: its arrival state is dropped. */
+export const OPEN_QUIET_MS = 60_000;
+/** At most this many traces keep their arrival state (the oldest is dropped first). */
+export const OPEN_TRACES = 10_000;
+
+export interface ServiceTrafficOptions {
+  /** Clock for OPEN_QUIET_MS (default Date.now). */
+  now?: () => number;
+  openTraces?: number;
+}
 
 export class ServiceTraffic {
-  private readonly traces = new Map<string, TraceState>();
+  /** Every kept trace's slot. */
+  private readonly slots = new Map<string, number>();
+  /** Traces still taking spans, and their states in arrival order (a state dropped from `open` stays in the queue until reached). */
+  private readonly open = new Map<string, TraceState>();
+  private openQueue: TraceState[] = [];
+  private openHead = 0;
+  private readonly now: () => number;
+  private readonly openLimit: number;
   private readonly serviceIds = new Map<string, number>();
   private readonly serviceNames: string[] = [];
   private readonly keyIds = new Map<string, number>();
@@ -83,7 +111,18 @@ export class ServiceTraffic {
   private nextSlot = 0;
   private deadSlots = new Uint8Array(INITIAL_CAPACITY);
 
-  constructor(private readonly peerOf: (span: Span) => Peer | null) {}
+  constructor(
+    private readonly peerOf: (span: Span) => Peer | null,
+    options: ServiceTrafficOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.openLimit = options.openTraces ?? OPEN_TRACES;
+  }
+
+  /** Traces that keep their arrival state (for tests and benches). */
+  get openTraces(): number {
+    return this.open.size;
+  }
 
   /** Entries in the log, dead ones included (for tests and benches). */
   get entries(): number {
@@ -91,11 +130,21 @@ export class ServiceTraffic {
   }
 
   add(span: Span): void {
-    let state = this.traces.get(span.traceId);
+    const now = this.now();
+    let state = this.open.get(span.traceId);
     if (state === undefined) {
-      state = { slot: this.newSlot(), services: new Map(), waiting: null, calls: null };
-      this.traces.set(span.traceId, state);
+      this.dropQuietTraces(now);
+      let slot = this.slots.get(span.traceId);
+      const reopened = slot !== undefined;
+      if (slot === undefined) {
+        slot = this.newSlot();
+        this.slots.set(span.traceId, slot);
+      }
+      state = { traceId: span.traceId, slot, reopened, lastSeenMs: now, services: new Map(), waiting: null, calls: null };
+      this.open.set(span.traceId, state);
+      this.openQueue.push(state);
     }
+    state.lastSeenMs = now;
     if (state.services.has(span.spanId)) return;
     const service = this.serviceId(span.service);
     state.services.set(span.spanId, service);
@@ -106,8 +155,11 @@ export class ServiceTraffic {
     const parentId = span.parentSpanId;
     const parentService = parentId === null ? undefined : state.services.get(parentId);
 
+    // In a reopened trace an unknown parent most likely came before: only a span that enters its service counts.
     const entry =
-      parentService === undefined || parentService !== service || entersService
+      (parentService === undefined && !(state.reopened && parentId !== null)) ||
+      (parentService !== undefined && parentService !== service) ||
+      entersService
         ? this.push(this.entryKey(service), state.slot, startMs, durMs, error)
         : -1;
     if (parentService !== undefined && parentService !== service) {
@@ -147,14 +199,25 @@ export class ServiceTraffic {
 
   /** Forgets a trace (retention evicted it). */
   evict(traceId: string): void {
-    const state = this.traces.get(traceId);
-    if (state === undefined) return;
-    this.traces.delete(traceId);
-    this.deadSlots[state.slot] = 1;
+    const slot = this.slots.get(traceId);
+    if (slot === undefined) return;
+    this.slots.delete(traceId);
+    const state = this.open.get(traceId);
+    if (state !== undefined) {
+      this.open.delete(traceId);
+      // The queue holds the state until its turn: keep nothing in it.
+      state.services.clear();
+      state.waiting = null;
+      state.calls = null;
+    }
+    this.deadSlots[slot] = 1;
   }
 
   clear(): void {
-    this.traces.clear();
+    this.slots.clear();
+    this.open.clear();
+    this.openQueue = [];
+    this.openHead = 0;
     this.size = 0;
     this.deadEntries = 0;
     this.nextSlot = 0;
@@ -212,6 +275,24 @@ export class ServiceTraffic {
       });
     }
     return traces === 0 ? { keys, traces, firstMs: null, lastMs: null } : { keys, traces, firstMs, lastMs };
+  }
+
+  /** Drops the arrival state of the oldest open traces while there are too many or they are quiet. */
+  private dropQuietTraces(now: number): void {
+    const quietBefore = now - OPEN_QUIET_MS;
+    const queue = this.openQueue;
+    while (this.openHead < queue.length) {
+      const state = queue[this.openHead] as TraceState;
+      if (this.open.get(state.traceId) === state) {
+        if (this.open.size < this.openLimit && state.lastSeenMs >= quietBefore) break;
+        this.open.delete(state.traceId);
+      }
+      this.openHead++;
+    }
+    if (this.openHead > 1024 && this.openHead * 2 > queue.length) {
+      this.openQueue = queue.slice(this.openHead);
+      this.openHead = 0;
+    }
   }
 
   private serviceId(name: string): number {
@@ -315,10 +396,11 @@ export class ServiceTraffic {
     if (this.deadEntries * 2 < this.size && deadSlotCount * 2 < this.nextSlot) return;
     const newSlot = new Int32Array(this.nextSlot).fill(-1);
     let slots = 0;
-    for (const state of this.traces.values()) {
-      newSlot[state.slot] = slots;
-      state.slot = slots++;
+    for (const [traceId, slot] of this.slots) {
+      newSlot[slot] = slots;
+      this.slots.set(traceId, slots++);
     }
+    for (const state of this.open.values()) state.slot = newSlot[state.slot] as number;
     const newIndex = new Int32Array(this.size).fill(-1);
     let kept = 0;
     for (let i = 0; i < this.size; i++) {
@@ -332,7 +414,7 @@ export class ServiceTraffic {
       this.flagCol[kept] = this.flagCol[i] as number;
       kept++;
     }
-    for (const state of this.traces.values()) {
+    for (const state of this.open.values()) {
       if (state.calls !== null) for (const [id, entry] of state.calls) state.calls.set(id, newIndex[entry] as number);
       if (state.waiting !== null) {
         for (const children of state.waiting.values()) {

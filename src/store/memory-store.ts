@@ -72,9 +72,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const evictedIds = createEvictedTraces(evictedTracesCapacity(maxSpans));
   const searchTextCache = new WeakMap<Span, string>();
   const recentSpans = new RecentSpans<Span>();
-  const views = createSpanViews(function* () {
-    for (const trace of traces.values()) yield* trace.spans;
-  });
+  const views = createSpanViews();
 
   function searchText(span: Span): string {
     let text = searchTextCache.get(span);
@@ -277,6 +275,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     listServices,
     serviceTraffic: views.serviceTraffic,
     llmUsage: views.llmUsage,
+    viewsBuilding: () => null,
     attributeKeys: () => countAttributeKeys(recentSpans.list()),
     attributeValues: (key, limit) => countAttributeValues(recentSpans.list(), key, limit),
     clear,

@@ -10,8 +10,8 @@ export interface SpanInsertDeps {
   /** Pending spans that trigger a write at once. */
   flushSpans: number;
   assertOpen(): void;
-  /** Where autocomplete samples the newest spans. */
-  recentSpans: { add(span: Span): void };
+  /** Told of every accepted span (autocomplete's sample of the newest spans, the span views). */
+  recentSpans: { add(span: Span, entry: TraceEntry): void };
 }
 
 /**
@@ -54,7 +54,7 @@ export function createSpanInsert(deps: SpanInsertDeps): (spans: readonly Span[])
       traces.cachedSpanIds++;
       entry.aggregate.add(span);
       writer.appendPendingRow(entry.seq * SPAN_SLOTS + slot, span);
-      recentSpans.add(span);
+      recentSpans.add(span, entry);
       inserted++;
       if (!entry.dirty) {
         entry.dirty = true;

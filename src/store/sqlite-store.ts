@@ -12,6 +12,7 @@ import { createTraceSearch } from "./sqlite-search.js";
 import { eventsFromStored, type SpanBody } from "./sqlite-span-codec.js";
 import { createSqliteSpanQuery, type SqliteSpanQuery } from "./sqlite-span-query.js";
 import { SpanWriter } from "./sqlite-span-writer.js";
+import { startViewsBuild, type ViewsBuild } from "./sqlite-views-build.js";
 import { StoredTraces } from "./sqlite-traces.js";
 import type { Store, StoreStats } from "./store.js";
 
@@ -96,12 +97,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const commits = new GroupCommit(db);
   const traces = new StoredTraces(stmts, options.maxSpans);
   const lookups = new SpanLookups(stmts);
-  const views = createSpanViews(function* () {
-    flush();
-    for (const entry of [...traces.entries.values()]) {
-      if (!entry.evicted) yield* getTrace(entry.traceId) ?? [];
-    }
-  });
+  const views = createSpanViews();
+  let viewsBuild: ViewsBuild | null = null;
   const writer = new SpanWriter({
     db,
     stmts,
@@ -124,9 +121,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     flushSpans: options.flushSpans ?? DEFAULT_FLUSH_SPANS,
     assertOpen,
     recentSpans: {
-      add(span) {
+      add(span, entry) {
         spanQuery.recentSpans.add(span);
-        views.add(span);
+        if (viewsBuild === null || viewsBuild.takesLive(entry)) views.add(span);
       },
     },
   });
@@ -136,7 +133,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     lookups.load();
     traces.load();
     writer.reset();
+    viewsBuild?.stop();
     views.reset();
+    viewsBuild = startViewsBuild({ db, traces, lookups, views, flush });
   }
 
   function assertOpen(): void {
@@ -171,6 +170,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   function close(): void {
     if (closed) return;
     closed = true;
+    viewsBuild?.stop();
     try {
       flush();
     } finally {
@@ -210,6 +210,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       flush();
       return views.llmUsage(query, prices);
     },
+    viewsBuilding: () => (views.building === null ? null : { ...views.building }),
     attributeKeys: () => countAttributeKeys(catalogSpans()),
     attributeValues: (key, limit) => countAttributeValues(catalogSpans(), key, limit),
     committed: () => commits.committed(),

@@ -101,6 +101,12 @@ export function tooBigTraceMessage(traceId: string, maxSpans: number): string {
  * Where spans live. Implementations never hand out their internals; every method is safe to call
  * after any other, and reads always see every span an earlier `insertSpans` accepted.
  */
+/** Stored spans read into the service map's and LLM page's indexes so far, of those stored at open. */
+export interface ViewsBuilding {
+  spansRead: number;
+  spansTotal: number;
+}
+
 export interface Store {
   readonly kind: "memory" | "sqlite";
   insertSpans(spans: readonly Span[]): InsertResult;
@@ -114,6 +120,11 @@ export interface Store {
   serviceTraffic(window: TrafficWindow): TrafficTally;
   /** GenAI calls that start in the window (of one service when given): totals, groups, timeline, the newest. */
   llmUsage(query: LlmQuery, prices: PriceTable): LlmUsage;
+  /**
+   * While a store opened on a file with spans still reads them into the two indexes above (in the
+   * background): how far it got. Null once they hold every stored span (always for the memory store).
+   */
+  viewsBuilding(): ViewsBuilding | null;
   /**
    * Resolves once every span accepted so far is committed to the store's file (so a 200 means it
    * survives the process being killed); absent for a store without a file.

@@ -44,6 +44,8 @@ export function llmApiRoutes(deps: LlmApiDeps): Hono {
       tracesRead: usage.traces,
       truncated: false,
     };
+    const building = deps.store.viewsBuilding();
+    if (building !== null) body.building = building;
     return c.json(body);
   });
   return app;

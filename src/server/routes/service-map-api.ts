@@ -24,6 +24,8 @@ export function serviceMapApiRoutes(deps: ServiceMapApiDeps): Hono {
       // Over what the calls span: rates are calls per second of it.
       seconds: firstMs === null || lastMs === null ? 0 : Math.max((lastMs - firstMs) / 1000, 1),
     };
+    const building = deps.store.viewsBuilding();
+    if (building !== null) body.building = building;
     return c.json(body);
   });
   return app;
