@@ -119,8 +119,7 @@ export class LlmIndex {
     this.requestModelCol[i] = this.text(call.requestModel);
     this.reasonsCol[i] = this.reasons(call.finishReasons);
     this.ttftCol[i] = call.timeToFirstTokenMs ?? Number.NaN;
-    this.streamingCol[i] =
-      call.streaming === null ? STREAMING_UNKNOWN : call.streaming ? STREAMING_YES : STREAMING_NO;
+    this.streamingCol[i] = call.streaming === null ? STREAMING_UNKNOWN : call.streaming ? STREAMING_YES : STREAMING_NO;
     this.modelCol[i] = intern(this.models, this.modelIds, call.usage.model);
     this.serviceCol[i] = intern(this.services, this.serviceIds, call.service);
     this.slotCol[i] = slot;

@@ -140,7 +140,15 @@ export class ServiceTraffic {
         slot = this.newSlot();
         this.slots.set(span.traceId, slot);
       }
-      state = { traceId: span.traceId, slot, reopened, lastSeenMs: now, services: new Map(), waiting: null, calls: null };
+      state = {
+        traceId: span.traceId,
+        slot,
+        reopened,
+        lastSeenMs: now,
+        services: new Map(),
+        waiting: null,
+        calls: null,
+      };
       this.open.set(span.traceId, state);
       this.openQueue.push(state);
     }

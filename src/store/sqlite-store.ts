@@ -12,8 +12,8 @@ import { createTraceSearch } from "./sqlite-search.js";
 import { eventsFromStored, type SpanBody } from "./sqlite-span-codec.js";
 import { createSqliteSpanQuery, type SqliteSpanQuery } from "./sqlite-span-query.js";
 import { SpanWriter } from "./sqlite-span-writer.js";
-import { startViewsBuild, type ViewsBuild } from "./sqlite-views-build.js";
 import { StoredTraces } from "./sqlite-traces.js";
+import { startViewsBuild, type ViewsBuild } from "./sqlite-views-build.js";
 import type { Store, StoreStats } from "./store.js";
 
 let driver: SqliteDriver | null = null;

@@ -7,17 +7,17 @@
  * from what they hold, with `building` telling how far the reading got.
  */
 import { SPAN_KINDS, type Span, STATUS_CODES } from "../domain/span.js";
+import type { SpanViews } from "./span-views.js";
 import { decodeJson } from "./sqlite-json.js";
 import type { SpanLookups } from "./sqlite-lookups.js";
 import { SPAN_SLOTS, type SqliteDatabase } from "./sqlite-schema.js";
 import { fromStoredNs, type SpanBody } from "./sqlite-span-codec.js";
 import type { StoredTraces, TraceEntry } from "./sqlite-traces.js";
-import type { SpanViews } from "./span-views.js";
 
 /** Longest a slice keeps the event loop (ms). */
 export const SLICE_MS = 12;
 /** Spans read per statement inside a slice. */
-const SPANS_PER_READ = 256;
+const SPANS_PER_READ = 100;
 
 export interface ViewsBuildDeps {
   db: SqliteDatabase;
