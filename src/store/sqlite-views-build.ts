@@ -125,7 +125,10 @@ export function startViewsBuild(deps: ViewsBuildDeps): ViewsBuild {
       deps.flush();
       const started = performance.now();
       do {
-        if (!readSome()) return end();
+        if (!readSome()) {
+          end();
+          return;
+        }
       } while (performance.now() - started < SLICE_MS);
     } catch {
       // A failed write reloads the store, which starts a new build; anything else: try again shortly.

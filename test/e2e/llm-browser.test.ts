@@ -105,6 +105,10 @@ describe.skipIf(!available)("the LLM page, in Chromium", () => {
     await expect.poll(() => legend(byModel)).toEqual(["gpt-4o-mini 22,000", "gpt-4o 1,100"]);
     await page.getByRole("button", { name: "Calls" }).click();
     await expect.poll(() => legend(byService)).toEqual(["assistant 2", "search 1"]);
+    // The measure is in the URL: a reload keeps it.
+    expect(new URL(page.url()).searchParams.get("measure")).toBe("calls");
+    await page.reload();
+    await expect.poll(() => legend(byService)).toEqual(["assistant 2", "search 1"]);
     // Live: a new call adds to the charts' totals.
     await postJson(app.base, llmTrace("search", "gpt-4o", 1_000, 100).body);
     await expect.poll(() => legend(byService), { timeout: 10_000 }).toEqual(["assistant 2", "search 2"]);

@@ -5,6 +5,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { MODEL_PRICES } from "../../src/domain/llm-prices.js";
 import { serviceMapOf } from "../../src/domain/service-map.js";
 import type { Span } from "../../src/domain/span.js";
+import type { ServiceMapResponse } from "../../src/protocol.js";
+import { serviceMapApiRoutes } from "../../src/server/routes/service-map-api.js";
 import { createSqliteStore, loadSqliteDriver } from "../../src/store/sqlite-store.js";
 import type { Store } from "../../src/store/store.js";
 import { makeSpan } from "./span-fixtures.js";
@@ -82,7 +84,12 @@ describe("sqlite store: the span views of a reopened file", () => {
     const partway = store.viewsBuilding();
     expect(partway?.spansRead).toBeGreaterThan(0);
     expect(partway?.spansRead).toBeLessThan(TRACES * 4);
-    // Partial answers meanwhile: whole traces only.
+    // The API says so, and answers from what is read so far: whole traces only.
+    const body = (await (
+      await serviceMapApiRoutes({ store }).request("/api/service-map")
+    ).json()) as ServiceMapResponse;
+    expect(body.building?.spansTotal).toBe(TRACES * 4);
+    expect(body.building?.spansRead).toBeGreaterThan(0);
     const [toLlm, toCheckout] = edges(store);
     expect(toLlm).toMatch(/^service:checkout → llm:openai \d+$/);
     expect(toCheckout?.split(" ").pop()).toBe(toLlm?.split(" ").pop());
@@ -100,6 +107,10 @@ describe("sqlite store: the span views of a reopened file", () => {
     ]);
     expect(llmCalls(store)).toBe(TRACES + 3);
     expect(store.serviceTraffic({}).traces).toBe(TRACES + 2);
+    const after = (await (
+      await serviceMapApiRoutes({ store }).request("/api/service-map")
+    ).json()) as ServiceMapResponse;
+    expect(after.building).toBeUndefined();
   });
 
   it("leaves out what retention evicts while it reads, and starts over when the store is cleared", async () => {

@@ -1,4 +1,4 @@
-import { useMemo, useState } from "preact/hooks";
+import { useMemo } from "preact/hooks";
 import type uPlot from "uplot";
 import type { LlmUsageResponse } from "../../../../src/protocol";
 import { formatCount, formatUsd } from "../../lib/format";
@@ -24,8 +24,13 @@ function colorOf(split: LlmSplit, key: string, index: number, theme: ChartTheme)
 }
 
 /** Calls, tokens or cost per time bucket, one chart per model and one per service; live with the page. */
-export function LlmCharts({ timeline }: { timeline: LlmUsageResponse["timeline"] }) {
-  const [measure, setMeasure] = useState<LlmMeasure>("usd");
+export function LlmCharts(props: {
+  timeline: LlmUsageResponse["timeline"];
+  /** What the charts draw (kept in the page's URL). */
+  measure: LlmMeasure;
+  onMeasure(measure: LlmMeasure): void;
+}) {
+  const { timeline, measure } = props;
   const theme = useChartTheme();
   if (timeline.buckets === 0) return null;
   return (
@@ -39,7 +44,7 @@ export function LlmCharts({ timeline }: { timeline: LlmUsageResponse["timeline"]
               key={m.value}
               aria-pressed={measure === m.value}
               class={measure === m.value ? "active" : ""}
-              onClick={() => setMeasure(m.value)}
+              onClick={() => props.onMeasure(m.value)}
             >
               {m.label}
             </button>

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import type { LlmCallJson, LlmGroupJson, LlmUsageResponse } from "../../../../src/protocol";
 import { api } from "../../api/client";
+import { BuildingNote, useReloadWhileBuilding } from "../../components/BuildingNote";
 import { ServiceSelect } from "../../components/ServiceSelect";
 import { TimeWindowSelect, windowSince } from "../../components/TimeWindowSelect";
 import { formatAbsolute, formatCount, formatDuration, formatUsd, nanosToMillis } from "../../lib/format";
@@ -42,6 +43,7 @@ export function LlmPage() {
   useEffect(load, [load]);
   // New calls show up at most once a second while traffic flows.
   useLiveMessages(useCoalesced(load, 1000));
+  useReloadWhileBuilding(usage?.building, load);
 
   const set = (patch: Partial<typeof filters>) => route(`${path}${llmSearch({ ...filters, ...patch })}`, true);
 
@@ -62,6 +64,7 @@ export function LlmPage() {
           </span>
         )}
       </div>
+      <BuildingNote building={usage?.building} />
       {error !== null && (
         <div class="error-banner" role="alert">
           Could not load LLM calls: {error}
@@ -79,7 +82,7 @@ export function LlmPage() {
       ) : usage !== null ? (
         <>
           <Totals totals={usage.totals} />
-          <LlmCharts timeline={usage.timeline} />
+          <LlmCharts timeline={usage.timeline} measure={filters.measure} onMeasure={(measure) => set({ measure })} />
           <div class="llm-groups">
             <GroupTable title="By model" groups={usage.byModel} testId="llm-by-model" />
             <GroupTable title="By service" groups={usage.byService} testId="llm-by-service" service />
