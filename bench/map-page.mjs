@@ -2,7 +2,7 @@
 // navigation → map drawn, from the navigation's start (performance.now() = 0) until the first animation
 // frame in which the map's SVG holds every node of the answer (laid out by dagre, text labels and all).
 // The stored traffic: 50 services calling each other as a tree (each service calls two others), the
-// leaves calling a database, a cache and an LLM provider, so 53 nodes and 52 edges. Each line also says
+// leaves calling a database, a cache or an LLM provider, so 53 nodes and 74 edges. Each line also says
 // when the app had started (DOMContentLoaded) and when /api/service-map had answered, so the page's own
 // part (answer → map drawn) reads apart from the server's, and how long the renderer's main thread was
 // busy; the Services page's start is printed first as a reference for what this machine's load costs
