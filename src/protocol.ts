@@ -74,8 +74,10 @@ export interface LlmCostJson {
 }
 
 /**
- * GET /api/traces: newest start first. Query: `service`, `name`, `q`, `minDurationMs`, `status`
- * (`error` | `ok`), `since` / `until` (unix ms, inclusive, on the trace's start), `limit`, `cursor`.
+ * GET /api/traces: newest start first. Query: `service`, `name`, `q`, `minDurationMs` /
+ * `maxDurationMs` (inclusive), `status` (`error` | `ok`), `since` / `until` (unix ms, inclusive, on
+ * the trace's start), `sort` (`start` | `duration` | `spans` | `errors`) and `order` (`desc` |
+ * `asc`, default `desc`; ties newest first), `limit`, `cursor` (valid for the sort it came with).
  */
 export interface TraceListResponse {
   traces: TraceSummaryJson[];

@@ -4,6 +4,7 @@ import type { Attributes, Span } from "../../src/domain/span.js";
 import type { TraceSummary } from "../../src/domain/trace-summary.js";
 import type { Store, TraceQuery } from "../../src/store/store.js";
 import { queryContract } from "./query-contract.js";
+import { sortContract } from "./sort-contract.js";
 import { makeSpan, ms, richSpan, rootSpan, spanId, T0, traceId } from "./span-fixtures.js";
 
 export interface StoreFactoryOptions {
@@ -582,6 +583,8 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
     });
 
     describe("query language and autocomplete", () => queryContract(() => fresh()));
+
+    describe("sorting", () => sortContract(() => fresh()));
 
     describe("services", () => {
       it("reports spans, errors, traces and duration percentiles per service", async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { TraceAggregate } from "../../src/domain/trace-summary.js";
 import { SortedChunks } from "../../src/store/sorted-chunks.js";
 import { collectTracePage } from "../../src/store/trace-page.js";
+import { collectSortedTracePage, selectTop } from "../../src/store/trace-sort.js";
 import { makeSpan, traceId } from "./span-fixtures.js";
 
 interface Entry {
@@ -63,5 +64,65 @@ describe("collectTracePage", () => {
     } while (cursor !== undefined);
     expect(partials).toBeGreaterThan(5);
     expect(again).toEqual(all);
+  });
+});
+
+describe("collectSortedTracePage", () => {
+  function sortedWalker(byStart: SortedChunks<Entry>, cursor: string | undefined, budgetMs: number, clock: () => number) {
+    return collectSortedTracePage({
+      byStart,
+      sort: { by: "duration", order: "desc" },
+      limit: 50,
+      cursor,
+      positionOf: (e) => ({ start: e.start, traceId: e.traceId }),
+      // Durations repeat (ties broken newest first).
+      keyOf: (e) => Number.parseInt(e.traceId.slice(-8), 16) % 13,
+      matches: () => true,
+      matchesQuery: (e) => Number.parseInt(e.traceId.slice(-8), 16) % 7 === 0,
+      summaryOf: (e) => e.aggregate.toSummary(),
+      budgetMs,
+      now: clock,
+    });
+  }
+
+  it("stops a query at its time budget with a cursor that continues the sorted order exactly", () => {
+    const byStart = traces();
+    const all: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = sortedWalker(byStart, cursor, Number.POSITIVE_INFINITY, () => 0);
+      expect(page.partial).toBeUndefined();
+      all.push(...page.traces.map((t) => t.traceId));
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+    expect(all).toHaveLength(142);
+    const key = (id: string) => Number.parseInt(id.slice(-8), 16) % 13;
+    for (let i = 1; i < all.length; i++) {
+      const [a, b] = [all[i - 1] as string, all[i] as string];
+      expect(key(a) > key(b) || (key(a) === key(b) && a > b)).toBe(true);
+    }
+
+    let t = 0;
+    const again: string[] = [];
+    let partials = 0;
+    cursor = undefined;
+    do {
+      const page = sortedWalker(byStart, cursor, 3, () => t++);
+      if (page.partial) partials++;
+      again.push(...page.traces.map((t) => t.traceId));
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+    expect(partials).toBeGreaterThan(5);
+    expect(again).toEqual(all);
+  });
+});
+
+describe("selectTop", () => {
+  it("keeps the first k in order, ties by index", () => {
+    const keys = [5, 1, 9, 9, 3, 7, 1, 9];
+    const before = (a: number, b: number) => (keys[b] as number) - (keys[a] as number) || a - b;
+    expect(selectTop(keys.length, 4, before)).toEqual([2, 3, 7, 5]);
+    expect(selectTop(keys.length, 100, before)).toEqual([2, 3, 7, 5, 0, 4, 1, 6]);
+    expect(selectTop(0, 3, before)).toEqual([]);
   });
 });
