@@ -53,22 +53,22 @@ export function collectTracePage<T>(walk: StartWalk<T>): TracePage {
   let partial = false;
   let seen = 0;
   const visit = (entry: T) => {
-      if (++seen % CLOCK_EVERY === 0 && now() > deadline) {
-        partial = true;
-        return false;
-      }
-      if (!walk.matches(entry) || (walk.matchesQuery !== undefined && !walk.matchesQuery(entry))) {
-        lastSeen = entry;
-        return true;
-      }
-      if (out.length === walk.limit) {
-        more = true;
-        return false;
-      }
-      out.push(walk.summaryOf(entry));
-      lastReturned = entry;
+    if (++seen % CLOCK_EVERY === 0 && now() > deadline) {
+      partial = true;
+      return false;
+    }
+    if (!walk.matches(entry) || (walk.matchesQuery !== undefined && !walk.matchesQuery(entry))) {
       lastSeen = entry;
       return true;
+    }
+    if (out.length === walk.limit) {
+      more = true;
+      return false;
+    }
+    out.push(walk.summaryOf(entry));
+    lastReturned = entry;
+    lastSeen = entry;
+    return true;
   };
   if (cursor === undefined) {
     if (ascending) walk.byStart.walkUp(visit);

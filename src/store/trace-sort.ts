@@ -95,73 +95,122 @@ export function collectSortedTracePage<T>(walk: SortedPageWalk<T>): TracePage {
   }
   const cursor = walk.cursor === undefined ? undefined : decodeKeyedCursor(walk.cursor, sort);
   const descending = sort.order === "desc";
-  // Newest first: among equal keys the candidates are already in their final order.
-  const entries: T[] = [];
-  const keys: number[] = [];
+  const toCursor = (candidate: Candidate<T>) =>
+    encodeSortCursor(sort, toPosition(walk, candidate.entry), candidate.key);
+  // The walk goes newest first, so among equal keys candidates come in their final order.
+  const candidates: Candidate<T>[] = [];
+  const beats = descending ? (a: number, b: number) => a > b : (a: number, b: number) => a < b;
+  const keep =
+    walk.matchesQuery === undefined
+      ? (candidate: Candidate<T>) => keepBest(candidates, walk.limit + 1, candidate, beats)
+      : (candidate: Candidate<T>) => void candidates.push(candidate);
   walk.byStart.walkDown((entry) => {
     if (!walk.matches(entry)) return true;
     const key = walk.keyOf(entry);
-    if (cursor !== undefined && !keyedAfter(key, entry, cursor, descending, walk)) return true;
-    entries.push(entry);
-    keys.push(key);
+    if (cursor === undefined || keyedAfter(key, entry, cursor, descending, walk)) keep({ entry, key });
     return true;
   });
-  const before = (a: number, b: number) => {
-    const ka = keys[a] as number;
-    const kb = keys[b] as number;
-    if (ka !== kb) return descending ? kb - ka : ka - kb;
-    return a - b;
-  };
-  const toCursor = (index: number) =>
-    encodeSortCursor(sort, toPosition(walk, entries[index] as T), keys[index] as number);
-
   if (walk.matchesQuery === undefined) {
-    const top = selectTop(entries.length, walk.limit + 1, before);
-    const page: TracePage = { traces: top.slice(0, walk.limit).map((i) => walk.summaryOf(entries[i] as T)) };
-    if (top.length > walk.limit) page.nextCursor = toCursor(top[walk.limit - 1] as number);
+    const page: TracePage = { traces: candidates.slice(0, walk.limit).map((c) => walk.summaryOf(c.entry)) };
+    if (candidates.length > walk.limit) page.nextCursor = toCursor(candidates[walk.limit - 1] as Candidate<T>);
     return page;
   }
-  return tryQueryInOrder(walk, entries, before, toCursor);
+  const now = walk.now ?? (() => performance.now());
+  const budget = walk.budgetMs ?? LIST_BUDGET_MS;
+  const clock = { now, deadline: now() + budget };
+  // The budget starts again once the whole order is sorted, so a call that had to sort still moves on.
+  const sorted = () => {
+    clock.deadline = now() + budget;
+  };
+  return tryQueryInOrder(walk, inKeyOrder(candidates, walk.limit, beats, descending, sorted), clock, toCursor);
+}
+
+/**
+ * The candidates in key order, lazily: a common query fills its page from the first few, so those
+ * are picked in one pass, and the whole list is sorted only when the query asks for more.
+ */
+function* inKeyOrder<T>(
+  candidates: Candidate<T>[],
+  limit: number,
+  beats: (a: number, b: number) => boolean,
+  descending: boolean,
+  sorted: () => void,
+): Generator<Candidate<T>> {
+  let first = Math.max(limit * 8, 400);
+  if (candidates.length > first * 4) {
+    const best: Candidate<T>[] = [];
+    for (const candidate of candidates) keepBest(best, first, candidate, beats);
+    yield* best;
+  } else {
+    first = 0;
+  }
+  // Stable: equal keys stay newest first, as keepBest keeps them, so the first `first` are the same.
+  candidates.sort(descending ? (a, b) => b.key - a.key : (a, b) => a.key - b.key);
+  sorted();
+  for (let i = first; i < candidates.length; i++) yield candidates[i] as Candidate<T>;
+}
+
+interface Candidate<T> {
+  entry: T;
+  key: number;
+}
+
+/**
+ * Keeps the best `k` candidates seen, in order: a later candidate joins only when its key beats the
+ * worst kept one (on a tie the earlier, newer one stays), so a page of 50 out of 100k traces costs
+ * about one comparison per trace and no list of them all.
+ */
+function keepBest<T>(
+  kept: Candidate<T>[],
+  k: number,
+  candidate: Candidate<T>,
+  beats: (a: number, b: number) => boolean,
+): void {
+  if (kept.length === k && !beats(candidate.key, (kept[k - 1] as Candidate<T>).key)) return;
+  let lo = 0;
+  let hi = kept.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (beats(candidate.key, (kept[mid] as Candidate<T>).key)) hi = mid;
+    else lo = mid + 1;
+  }
+  kept.splice(lo, 0, candidate);
+  if (kept.length > k) kept.pop();
 }
 
 /** The query tried on candidates in key order until the page is full or the time budget is spent. */
 function tryQueryInOrder<T>(
   walk: SortedPageWalk<T>,
-  entries: readonly T[],
-  before: (a: number, b: number) => number,
-  toCursor: (index: number) => string,
+  candidates: Iterable<Candidate<T>>,
+  clock: { now: () => number; deadline: number },
+  toCursor: (candidate: Candidate<T>) => string,
 ): TracePage {
-  const order = Array.from({ length: entries.length }, (_, i) => i).sort(before);
-  const now = walk.now ?? (() => performance.now());
-  // The budget starts after the ordering, so every call makes progress.
-  const deadline = now() + (walk.budgetMs ?? LIST_BUDGET_MS);
   const out: TraceSummary[] = [];
-  let lastReturned = -1;
-  let lastSeen = -1;
+  let lastReturned: Candidate<T> | undefined;
+  let lastSeen: Candidate<T> | undefined;
   let more = false;
   let partial = false;
   let seen = 0;
-  for (const index of order) {
-    if (++seen % CLOCK_EVERY === 0 && now() > deadline) {
+  for (const candidate of candidates) {
+    if (++seen % CLOCK_EVERY === 0 && clock.now() > clock.deadline) {
       partial = true;
       break;
     }
-    const entry = entries[index] as T;
-    if (!walk.matchesQuery?.(entry)) {
-      lastSeen = index;
+    if (!walk.matchesQuery?.(candidate.entry)) {
+      lastSeen = candidate;
       continue;
     }
     if (out.length === walk.limit) {
       more = true;
       break;
     }
-    out.push(walk.summaryOf(entry));
-    lastReturned = index;
-    lastSeen = index;
+    out.push(walk.summaryOf(candidate.entry));
+    lastReturned = candidate;
+    lastSeen = candidate;
   }
   const page: TracePage = { traces: out };
-  const resumeAt = partial ? lastSeen : more ? lastReturned : -1;
-  if (resumeAt >= 0) page.nextCursor = toCursor(resumeAt);
+  const resumeAt = partial ? lastSeen : more ? lastReturned : undefined;
+  if (resumeAt !== undefined) page.nextCursor = toCursor(resumeAt);
   else if (partial && walk.cursor !== undefined) page.nextCursor = walk.cursor;
   if (partial && page.nextCursor !== undefined) page.partial = true;
   return page;
@@ -176,30 +225,6 @@ function keyedAfter<T>(key: number, entry: T, cursor: KeyedCursor, descending: b
   if (key !== cursor.key) return descending ? key < cursor.key : key > cursor.key;
   const { start, traceId } = walk.positionOf(entry);
   return isAfterCursor(start, traceId, cursor);
-}
-
-/**
- * The first `k` of `n` indexes in the order `before` gives, in that order: one pass that keeps the
- * best k seen (a new index joins only when it beats the worst kept), so a page of 50 out of 100k
- * traces costs about one comparison per trace.
- */
-export function selectTop(n: number, k: number, before: (a: number, b: number) => number): number[] {
-  const kept: number[] = [];
-  for (let i = 0; i < n; i++) {
-    if (kept.length === k) {
-      if (before(i, kept[k - 1] as number) >= 0) continue;
-      kept.pop();
-    }
-    let lo = 0;
-    let hi = kept.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (before(kept[mid] as number, i) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    kept.splice(lo, 0, i);
-  }
-  return kept;
 }
 
 /** The list's order from its query parameters' defaults. */

@@ -98,9 +98,7 @@ export function sortContract(fresh: () => Promise<Store>): void {
       }
     }
     // The longest, biggest and most failing traces are among the oldest, and still come first.
-    expect(everything(store, { sort: "duration", limit: 3 }).map((t) => t.traceId)).toEqual(
-      [3, 2, 1].map(traceId),
-    );
+    expect(everything(store, { sort: "duration", limit: 3 }).map((t) => t.traceId)).toEqual([3, 2, 1].map(traceId));
     expect(everything(store, { sort: "spans", limit: 2 }).map((t) => t.traceId)).toEqual([2, 1].map(traceId));
     expect(everything(store, { sort: "errors", limit: 1 })[0]?.traceId).toBe(traceId(1));
     // Without an order, descending.

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { TraceAggregate } from "../../src/domain/trace-summary.js";
 import { SortedChunks } from "../../src/store/sorted-chunks.js";
 import { collectTracePage } from "../../src/store/trace-page.js";
-import { collectSortedTracePage, selectTop } from "../../src/store/trace-sort.js";
+import { collectSortedTracePage } from "../../src/store/trace-sort.js";
 import { makeSpan, traceId } from "./span-fixtures.js";
 
 interface Entry {
@@ -11,10 +11,10 @@ interface Entry {
   aggregate: TraceAggregate;
 }
 
-/** 1,000 one-span traces, every 7th a match. */
-function traces(): SortedChunks<Entry> {
+/** 1,000 one-span traces (or `n`), every 7th a match. */
+function traces(n = 1000): SortedChunks<Entry> {
   const chunks = new SortedChunks<Entry>((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0), 64);
-  for (let i = 1; i <= 1000; i++) {
+  for (let i = 1; i <= n; i++) {
     const aggregate = new TraceAggregate(traceId(i));
     aggregate.add(makeSpan({ trace: i, span: 1, start: i }));
     chunks.insert({ start: aggregate.startTimeUnixNano, traceId: aggregate.traceId, aggregate });
@@ -68,7 +68,12 @@ describe("collectTracePage", () => {
 });
 
 describe("collectSortedTracePage", () => {
-  function sortedWalker(byStart: SortedChunks<Entry>, cursor: string | undefined, budgetMs: number, clock: () => number) {
+  function sortedWalker(
+    byStart: SortedChunks<Entry>,
+    cursor: string | undefined,
+    budgetMs: number,
+    clock: () => number,
+  ) {
     return collectSortedTracePage({
       byStart,
       sort: { by: "duration", order: "desc" },
@@ -117,12 +122,39 @@ describe("collectSortedTracePage", () => {
   });
 });
 
-describe("selectTop", () => {
-  it("keeps the first k in order, ties by index", () => {
-    const keys = [5, 1, 9, 9, 3, 7, 1, 9];
-    const before = (a: number, b: number) => (keys[b] as number) - (keys[a] as number) || a - b;
-    expect(selectTop(keys.length, 4, before)).toEqual([2, 3, 7, 5]);
-    expect(selectTop(keys.length, 100, before)).toEqual([2, 3, 7, 5, 0, 4, 1, 6]);
-    expect(selectTop(0, 3, before)).toEqual([]);
+describe("collectSortedTracePage with many candidates", () => {
+  it("gives the same order whether a page fills from the first best candidates or needs the whole sort", () => {
+    const byStart = traces(3000);
+    const num = (e: { traceId: string }) => Number.parseInt(e.traceId.slice(-8), 16);
+    for (const every of [7, 97]) {
+      const walk = (cursor: string | undefined) =>
+        collectSortedTracePage({
+          byStart,
+          sort: { by: "spans", order: "asc" },
+          limit: 5,
+          cursor,
+          positionOf: (e) => ({ start: e.start, traceId: e.traceId }),
+          keyOf: (e) => (num(e) * 31) % 17,
+          matches: () => true,
+          matchesQuery: (e) => num(e) % every === 0,
+          summaryOf: (e) => e.aggregate.toSummary(),
+          budgetMs: Number.POSITIVE_INFINITY,
+        });
+      const ids: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = walk(cursor);
+        ids.push(...page.traces.map((t) => t.traceId));
+        cursor = page.nextCursor;
+      } while (cursor !== undefined);
+      const expected = Array.from({ length: 3000 }, (_, i) => traceId(i + 1))
+        .filter((id) => num({ traceId: id }) % every === 0)
+        .sort((a, b) => {
+          const ka = (num({ traceId: a }) * 31) % 17;
+          const kb = (num({ traceId: b }) * 31) % 17;
+          return ka - kb || (a < b ? 1 : -1);
+        });
+      expect(ids, `every ${every}`).toEqual(expected);
+    }
   });
 });

@@ -60,7 +60,11 @@ function durationParam(params: URLSearchParams, name: string): number | undefine
   if (raw === null || raw === "") return undefined;
   const n = Number(raw);
   if (!Number.isFinite(n) || n < 0) {
-    throw new AppError(400, "invalid_query", `${name} must be a number of milliseconds >= 0, not "${raw.slice(0, 40)}"`);
+    throw new AppError(
+      400,
+      "invalid_query",
+      `${name} must be a number of milliseconds >= 0, not "${raw.slice(0, 40)}"`,
+    );
   }
   return n;
 }
