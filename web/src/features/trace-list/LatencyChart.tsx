@@ -5,7 +5,15 @@ import type { ListFilters } from "../../state/trace-list-model";
 import { themedAxis } from "../metrics/chart-options";
 import { UPlotChart } from "../metrics/UPlotChart";
 import { type ChartTheme, useChartTheme } from "../metrics/use-chart-theme";
-import { brushFilters, chartData, type LatencyPoint, MAX_POINTS, nearestPoint } from "./latency-chart-model";
+import {
+  brushFilters,
+  chartData,
+  durationTicks,
+  type LatencyPoint,
+  MAX_POINTS,
+  nearestPoint,
+  timeRange,
+} from "./latency-chart-model";
 import { useLatencyPoints } from "./use-latency-points";
 
 const HEIGHT = 150;
@@ -46,14 +54,7 @@ function scatterOptions(theme: ChartTheme, handlers: { current: Handlers }): Omi
   return {
     legend: { show: false },
     scales: {
-      x: {
-        time: true,
-        // A little room either side, so points on the edges are whole; one instant still gets a width.
-        range: (_u, min, max) => {
-          const pad = Math.max(0.5, (max - min) * 0.02);
-          return [min - pad, max + pad];
-        },
-      },
+      x: { time: true, range: (_u, min, max) => timeRange(min, max) },
       y: { distr: 3, log: 10 },
     },
     axes: [
@@ -61,6 +62,7 @@ function scatterOptions(theme: ChartTheme, handlers: { current: Handlers }): Omi
       {
         ...themedAxis(theme),
         size: 56,
+        splits: (_u, _axis, min, max) => durationTicks(min, max),
         values: (_u, splits) => splits.map((ms) => formatDuration(ms)),
       },
     ],
@@ -163,7 +165,7 @@ export function LatencyChart(props: {
             options={options}
             data={data}
             height={HEIGHT}
-            autoRange={() => [data[0][0] ?? 0, data[0][data[0].length - 1] ?? 0]}
+            autoRange={() => timeRange(data[0][0] ?? null, data[0][data[0].length - 1] ?? null)}
             onChart={attach}
             label="Trace start time against duration"
           />

@@ -88,6 +88,33 @@ export function chartData(points: readonly LatencyPoint[]): [number[], (number |
 }
 
 /**
+ * The time axis's range for data from `min` to `max` (unix s): a little room either side, so points
+ * on the edges are whole, and a second around a single instant (or no data).
+ */
+export function timeRange(min: number | null, max: number | null): [number, number] {
+  const low = min ?? 0;
+  const high = max ?? low;
+  const pad = Math.max(0.5, (high - low) * 0.02);
+  return [low - pad, high + pad];
+}
+
+/** Ticks for the log duration axis: each power of ten in range, and 2× and 5× when there are few. */
+export function durationTicks(min: number, max: number): number[] {
+  if (!(min > 0) || !(max >= min)) return [];
+  const low = Math.floor(Math.log10(min));
+  const high = Math.ceil(Math.log10(max));
+  const steps = Math.log10(max / min) < 3 ? [1, 2, 5] : [1];
+  const ticks: number[] = [];
+  for (let e = low; e <= high; e++) {
+    for (const step of steps) {
+      const tick = Number((step * 10 ** e).toPrecision(1));
+      if (tick >= min && tick <= max) ticks.push(tick);
+    }
+  }
+  return ticks;
+}
+
+/**
  * The point nearest to the pointer within `radius` pixels, or null. `toPx` places a point in the
  * same pixels as the pointer (the chart's scales).
  */
