@@ -50,10 +50,11 @@ export class OtlpLimitError extends OtlpDecodeError {
   }
 }
 
-export function tooMany(count: number | string, what: string, limit: number): OtlpLimitError {
-  const shown = typeof count === "number" ? count.toLocaleString("en-US") : count;
+/** The refusal of a request holding more than `limit` of `what` ("spans"). */
+export function tooMany(what: string, limit: number): OtlpLimitError {
+  const shown = limit.toLocaleString("en-US");
   return new OtlpLimitError(
-    `the request holds ${shown} ${what}; at most ${limit.toLocaleString("en-US")} are accepted per request (send smaller batches)`,
+    `the request holds more than ${shown} ${what}, the most accepted in one request; send smaller batches`,
   );
 }
 

@@ -117,7 +117,7 @@ function readMetric(
   if (first === undefined) return;
   const pointCount = present.reduce((n, p) => n + p.points.length, 0);
   points.count += pointCount;
-  if (points.count > points.max) throw tooMany(`more than ${points.max}`, "data points", points.max);
+  if (points.count > points.max) throw tooMany("data points", points.max);
   if (present.length > 1) {
     batch.reject(path, `metric has more than one data field (${present.map((p) => p.name).join(", ")})`, pointCount);
     return;

@@ -98,7 +98,7 @@ export function* scanRequest(
     elementStart[depth] = -1;
     const list = listAt[depth] as CutList;
     if (depth === 6) {
-      if (++items > limits.maxItems) throw tooMany(`more than ${limits.maxItems}`, names.items, limits.maxItems);
+      if (++items > limits.maxItems) throw tooMany(names.items, limits.maxItems);
       list.ranges.push(start, at);
     } else if (list.groups.length === 0 || (list.groups[list.groups.length - 1] as CutGroup).start !== start) {
       // An element that is not an object (no group opened for it): parsed as is, and refused there.
@@ -132,7 +132,7 @@ export function* scanRequest(
     if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
       valueStarts(i);
       if (++containers > limits.maxValues) {
-        throw tooMany(`more than ${limits.maxValues}`, "JSON objects and arrays", limits.maxValues);
+        throw tooMany("JSON objects and arrays", limits.maxValues);
       }
       const parent = depth;
       if (++depth > maxDepth) throw new OtlpDecodeError(`JSON nested deeper than ${maxDepth} levels`);
@@ -165,10 +165,10 @@ export function* scanRequest(
           groupAt[depth] = group;
           onPath[depth] = 1;
           if (depth === 3 && ++resourceGroups > limits.maxGroups) {
-            throw tooMany(`more than ${limits.maxGroups}`, "resource groups", limits.maxGroups);
+            throw tooMany("resource groups", limits.maxGroups);
           }
           if (depth === 5 && ++scopeGroups > limits.maxGroups) {
-            throw tooMany(`more than ${limits.maxGroups}`, "scope groups", limits.maxGroups);
+            throw tooMany("scope groups", limits.maxGroups);
           }
         }
       }

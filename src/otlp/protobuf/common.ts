@@ -35,7 +35,7 @@ const T_SCOPE_ATTRIBUTES = tagOf(3, WIRE_LEN);
 /** An AnyValue at nesting `depth` (1 for an attribute's own value); empty → null. */
 export function readAnyValue(r: ProtoReader, depth: number): AttrValue {
   if (depth > MAX_VALUE_DEPTH) throw r.fail(`attribute value nested deeper than ${MAX_VALUE_DEPTH} levels`);
-  if (++r.values > r.maxValues) throw tooMany(`more than ${r.maxValues}`, "attribute values", r.maxValues);
+  if (++r.values > r.maxValues) throw tooMany("attribute values", r.maxValues);
   // A oneof: when several members are present the last one wins, as in protobuf.
   let value: AttrValue = null;
   while (r.pos < r.end) {

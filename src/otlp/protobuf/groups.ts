@@ -51,7 +51,7 @@ export function* walkExportRequest(
     if (tag === T_GROUP) {
       const saved = r.enter();
       if (walk.resourceGroups++ === walk.limits.maxGroups) {
-        throw tooMany(`more than ${walk.limits.maxGroups}`, "resource groups", walk.limits.maxGroups);
+        throw tooMany("resource groups", walk.limits.maxGroups);
       }
       yield* walk.resourceGroup(walk.resourceGroups - 1);
       r.leave(saved);
@@ -109,7 +109,7 @@ class Walk {
       if (tag === T_SCOPE_GROUP) {
         const saved = r.enter();
         if (this.scopeGroups++ === this.limits.maxGroups) {
-          throw tooMany(`more than ${this.limits.maxGroups}`, "scope groups", this.limits.maxGroups);
+          throw tooMany("scope groups", this.limits.maxGroups);
         }
         yield* this.scopeGroup(resource, resourceIndex, scopeIndex++);
         r.leave(saved);
@@ -130,7 +130,7 @@ class Walk {
       if (tag === T_ITEMS) {
         const saved = r.enter();
         if (this.items++ === this.limits.maxItems) {
-          throw tooMany(`more than ${this.limits.maxItems}`, this.bounds.items, this.limits.maxItems);
+          throw tooMany(this.bounds.items, this.limits.maxItems);
         }
         readItem ??= this.openGroup(resource, scopeFromParts(scopeParts), resourceIndex, scopeIndex);
         readItem(r, index++);

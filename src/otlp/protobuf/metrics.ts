@@ -161,8 +161,7 @@ function readMetric(r: ProtoReader, batch: MetricBatch, group: MetricGroup, inde
     }
   }
   scratch.points += pointCount;
-  if (scratch.points > scratch.maxPoints)
-    throw tooMany(`more than ${scratch.maxPoints}`, "data points", scratch.maxPoints);
+  if (scratch.points > scratch.maxPoints) throw tooMany("data points", scratch.maxPoints);
   const open = batch.begin(wire, group, index, pointCount);
   if (open !== null) {
     r.pos = dataStart;
