@@ -6,7 +6,7 @@
  */
 import type { Attributes, InstrumentationScope } from "../../domain/span.js";
 import { OtlpDecodeError } from "../errors.js";
-import { DEFAULT_REQUEST_LIMITS, type RequestLimits, runToEnd } from "../limits.js";
+import { DEFAULT_REQUEST_LIMITS, type RequestLimits, runToEnd, tooMany } from "../limits.js";
 import { makeScope } from "../traces.js";
 import {
   arrayField,
@@ -48,8 +48,34 @@ export type JsonGroupOpener = (
 const CHUNK_BYTES = 128 * 1024;
 
 /** Walks a parsed body: `openGroup` once per scope group that has an item list, in request order. */
-export function forEachScopeGroup(body: unknown, names: SignalFieldNames, openGroup: JsonGroupOpener): void {
-  runToEnd(walkScopeGroups(body, null, EMPTY_BYTES, names, openGroup));
+export function forEachScopeGroup(
+  body: unknown,
+  names: SignalFieldNames,
+  openGroup: JsonGroupOpener,
+  items = "items",
+  limits: RequestLimits = DEFAULT_REQUEST_LIMITS,
+): void {
+  runToEnd(walkScopeGroups(body, null, EMPTY_BYTES, names, openGroup, new GroupCounts(items, limits)));
+}
+
+/** Groups and items met so far, against the limits (a large body's were counted by the scanner already). */
+class GroupCounts {
+  private resourceGroups = 0;
+  private scopeGroups = 0;
+  private items = 0;
+
+  constructor(
+    private readonly noun: string,
+    private readonly limits: RequestLimits,
+  ) {}
+
+  add(list: ListValue, level: "resource" | "scope" | "items"): void {
+    const n = lengthOf(list);
+    const { maxGroups, maxItems } = this.limits;
+    if (level === "resource" && (this.resourceGroups += n) > maxGroups) throw tooMany("resource groups", maxGroups);
+    if (level === "scope" && (this.scopeGroups += n) > maxGroups) throw tooMany("scope groups", maxGroups);
+    if (level === "items" && (this.items += n) > maxItems) throw tooMany(this.noun, maxItems);
+  }
 }
 
 /**
@@ -66,7 +92,7 @@ export function* sliceScopeGroups(
   const levels = [names.resources, names.scopes, names.items];
   const root = yield* scanRequest(bytes, { levels, items }, limits);
   if (root === null) throw new OtlpDecodeError("request body is not a JSON object");
-  yield* walkScopeGroups(parseCutGroup(bytes, root), root, bytes, names, openGroup);
+  yield* walkScopeGroups(parseCutGroup(bytes, root), root, bytes, names, openGroup, new GroupCounts(items, limits));
 }
 
 const EMPTY_BYTES = new Uint8Array(0);
@@ -92,7 +118,8 @@ function listOf(
 }
 
 function lengthOf(list: ListValue): number {
-  return "parsed" in list ? list.parsed.length : list.cut.groups.length;
+  if ("parsed" in list) return list.parsed.length;
+  return list.cut.groups.length + list.cut.ranges.length / 2;
 }
 
 /** Element `i` of a group list, and its cut lists (null when it was parsed with its parent). */
@@ -108,12 +135,14 @@ function* walkScopeGroups(
   bytes: Uint8Array,
   names: SignalFieldNames,
   openGroup: JsonGroupOpener,
+  counts: GroupCounts,
 ): Generator<void, void, void> {
   if (!isObject(body)) throw new OtlpDecodeError("request body is not a JSON object");
   const [resourcesName] = names.resources;
   const [scopesName] = names.scopes;
   const resources = listOf(body, cut, names.resources, "request");
   if (resources === undefined) return;
+  counts.add(resources, "resource");
   for (let i = 0; i < lengthOf(resources); i++) {
     const [group, groupCut] = groupAt(resources, i, bytes);
     const path = `${resourcesName}[${i}]`;
@@ -124,6 +153,7 @@ function* walkScopeGroups(
     });
     const scopes = listOf(group, groupCut, names.scopes, path);
     if (scopes === undefined) continue;
+    counts.add(scopes, "scope");
     for (let j = 0; j < lengthOf(scopes); j++) {
       const [scopeGroup, scopeCut] = groupAt(scopes, j, bytes);
       const scopePath = `${path}.${scopesName}[${j}]`;
@@ -135,6 +165,7 @@ function* walkScopeGroups(
       });
       const items = listOf(scopeGroup, scopeCut, names.items, scopePath);
       if (items === undefined) continue;
+      counts.add(items, "items");
       const read = openGroup(resource, scope, i, j);
       if ("parsed" in items) {
         read(items.parsed, 0);

@@ -50,7 +50,7 @@ for (let n = 1; n <= 24; n++) {
 
 export function decodeLogRequestJson(body: unknown, options: LogDecodeOptions = {}): LogDecodeResult {
   const batch = new LogBatch(false, options.receivedUnixNano ?? nowUnixNano());
-  forEachScopeGroup(body, LOG_FIELDS, recordReader(batch));
+  forEachScopeGroup(body, LOG_FIELDS, recordReader(batch), "log records");
   return batch.result();
 }
 

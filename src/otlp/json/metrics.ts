@@ -73,7 +73,7 @@ const METRIC_FIELDS: SignalFieldNames = {
 
 export function decodeMetricsRequestJson(body: unknown, limits?: RequestLimits): MetricDecodeResult {
   const batch = new MetricBatch();
-  forEachScopeGroup(body, METRIC_FIELDS, metricReader(batch, limits));
+  forEachScopeGroup(body, METRIC_FIELDS, metricReader(batch, limits), "metrics", limits);
   return batch.result();
 }
 

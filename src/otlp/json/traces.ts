@@ -83,7 +83,7 @@ const TRACE_FIELDS: SignalFieldNames = {
 
 export function decodeTraceRequestJson(body: unknown, options: JsonTraceDecodeOptions = {}): TraceDecodeResult {
   const batch = new TraceBatch();
-  forEachScopeGroup(body, TRACE_FIELDS, spanReader(batch, options));
+  forEachScopeGroup(body, TRACE_FIELDS, spanReader(batch, options), "spans");
   return batch.result();
 }
 
