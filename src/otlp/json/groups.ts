@@ -60,9 +60,7 @@ export function forEachScopeGroup(
 
 /** Groups and items met so far, against the limits (a large body's were counted by the scanner already). */
 class GroupCounts {
-  private resourceGroups = 0;
-  private scopeGroups = 0;
-  private items = 0;
+  private readonly counts = { resource: 0, scope: 0, items: 0 };
 
   constructor(
     private readonly noun: string,
@@ -70,11 +68,10 @@ class GroupCounts {
   ) {}
 
   add(list: ListValue, level: "resource" | "scope" | "items"): void {
-    const n = lengthOf(list);
-    const { maxGroups, maxItems } = this.limits;
-    if (level === "resource" && (this.resourceGroups += n) > maxGroups) throw tooMany("resource groups", maxGroups);
-    if (level === "scope" && (this.scopeGroups += n) > maxGroups) throw tooMany("scope groups", maxGroups);
-    if (level === "items" && (this.items += n) > maxItems) throw tooMany(this.noun, maxItems);
+    const count = this.counts[level] + lengthOf(list);
+    this.counts[level] = count;
+    const max = level === "items" ? this.limits.maxItems : this.limits.maxGroups;
+    if (count > max) throw tooMany(level === "items" ? this.noun : `${level} groups`, max);
   }
 }
 
@@ -183,6 +180,29 @@ function* walkScopeGroups(
       }
     }
   }
+}
+
+/**
+ * The reader of a signal whose items are read one by one into a scratch `w` (spans, log records):
+ * each item that reads without a fault in its shape is handed to `batch.add`.
+ */
+export function scratchItemReader<W, G>(
+  batch: { reject(group: G, index: number, reason: string): void; add(w: W, group: G, index: number): void },
+  noun: string,
+  scratch: W,
+  reset: (w: W) => W,
+  read: (item: JsonObject, w: W) => unknown,
+  groupOf: (resource: Attributes, scope: InstrumentationScope, resourceIndex: number, scopeIndex: number) => G,
+): JsonGroupOpener {
+  return (resource, scope, resourceIndex, scopeIndex) => {
+    const group = groupOf(resource, scope, resourceIndex, scopeIndex);
+    return (items, first) => {
+      for (let k = 0; k < items.length; k++) {
+        const index = first + k;
+        if (readItem(items[k], noun, reset(scratch), read, batch, group, index)) batch.add(scratch, group, index);
+      }
+    };
+  };
 }
 
 /**

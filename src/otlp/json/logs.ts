@@ -30,8 +30,8 @@ import {
 import {
   forEachScopeGroup,
   type JsonGroupOpener,
-  readItem,
   type SignalFieldNames,
+  scratchItemReader,
   sliceScopeGroups,
 } from "./groups.js";
 
@@ -66,18 +66,7 @@ export function* logRequestJsonSteps(
 }
 
 function recordReader(batch: LogBatch): JsonGroupOpener {
-  const scratch = newWireLog();
-  return (resource, scope, resourceIndex, scopeIndex) => {
-    const group = logGroup(resource, scope, resourceIndex, scopeIndex);
-    return (records, first) => {
-      for (let k = 0; k < records.length; k++) {
-        const index = first + k;
-        if (readItem(records[k], "log record", resetWireLog(scratch), readRecord, batch, group, index)) {
-          batch.add(scratch, group, index);
-        }
-      }
-    };
-  };
+  return scratchItemReader(batch, "log record", newWireLog(), resetWireLog, readRecord, logGroup);
 }
 
 /**

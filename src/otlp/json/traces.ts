@@ -45,8 +45,8 @@ import {
 import {
   forEachScopeGroup,
   type JsonGroupOpener,
-  readItem,
   type SignalFieldNames,
+  scratchItemReader,
   sliceScopeGroups,
 } from "./groups.js";
 
@@ -100,18 +100,7 @@ export function* traceRequestJsonSteps(
 
 function spanReader(batch: TraceBatch, options: JsonTraceDecodeOptions): JsonGroupOpener {
   const read = options.apiSpanKinds === true ? readSpanWithApiKinds : readSpan;
-  const scratch = newWireSpan();
-  return (resource, scope, resourceIndex, scopeIndex) => {
-    const group = spanGroup(resource, scope, resourceIndex, scopeIndex);
-    return (spans, first) => {
-      for (let k = 0; k < spans.length; k++) {
-        const index = first + k;
-        if (readItem(spans[k], "span", resetWireSpan(scratch), read, batch, group, index)) {
-          batch.add(scratch, group, index);
-        }
-      }
-    };
-  };
+  return scratchItemReader(batch, "span", newWireSpan(), resetWireSpan, read, spanGroup);
 }
 
 /** `readSpan` for a body whose numeric kinds are the OpenTelemetry API's (kinds given by name are OTLP's). */
