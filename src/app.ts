@@ -85,6 +85,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
   const hub = createLiveHub({
     getSummaries: (ids) => store.getSummaries(ids),
     getLatest: () => store.listTraces({ limit: DEFAULT_TRACE_LIMIT }).traces,
+    prices: config.prices,
   });
   const sdkStreams = createSdkStreams({ onChange: () => codeMonitoring.sdkConnectionsChanged() });
   const codeMonitoring = createCodeMonitoring({ store: codeMonitoringStore, hub, streams: sdkStreams });

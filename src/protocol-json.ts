@@ -5,7 +5,7 @@ import {
   type SnapshotSummary,
   snapshotSummary,
 } from "./domain/code-monitoring.js";
-import { llmCostOf } from "./domain/llm-cost.js";
+import { llmCostOf, traceLlmCost } from "./domain/llm-cost.js";
 import { BUNDLED_PRICES, type PriceList } from "./domain/llm-prices.js";
 import type { StoredLog } from "./domain/log.js";
 import type { Span } from "./domain/span.js";
@@ -22,7 +22,8 @@ import type {
   TraceSummaryJson,
 } from "./protocol.js";
 
-export function traceSummaryToJson(summary: TraceSummary): TraceSummaryJson {
+/** `prices`: the table the trace's GenAI calls are priced at (`--prices`), the bundled one by default. */
+export function traceSummaryToJson(summary: TraceSummary, prices: PriceList = BUNDLED_PRICES): TraceSummaryJson {
   return {
     traceId: summary.traceId,
     name: summary.name,
@@ -35,11 +36,13 @@ export function traceSummaryToJson(summary: TraceSummary): TraceSummaryJson {
     services: summary.services,
     hasRoot: summary.hasRoot,
     ...(summary.errorMessage === null ? {} : { errorMessage: summary.errorMessage }),
-    ...(summary.llm === null ? {} : { llm: traceLlmToJson(summary.llm) }),
+    ...(summary.llm === null ? {} : { llm: traceLlmToJson(summary.llm, prices) }),
   };
 }
 
-function traceLlmToJson({ usd, ...counts }: TraceLlm): TraceLlmJson {
+function traceLlmToJson({ calls, inputTokens, outputTokens, models }: TraceLlm, prices: PriceList): TraceLlmJson {
+  const { usd, unpricedCalls } = traceLlmCost(models, prices.table);
+  const counts = { calls, inputTokens, outputTokens, unpricedCalls };
   return usd === null ? counts : { ...counts, usd };
 }
 

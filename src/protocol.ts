@@ -27,7 +27,7 @@ export interface TraceLlmJson {
   calls: number;
   inputTokens: number;
   outputTokens: number;
-  /** USD at the bundled prices, of the calls whose model has one; absent when none has. */
+  /** USD at the price table in use (bundled, or `--prices`), of the calls whose model has one; absent when none has. */
   usd?: number;
   /** Calls whose model has no price (not in `usd`). */
   unpricedCalls: number;

@@ -98,6 +98,24 @@ export function costOf(usage: LlmUsage, priceKey: string | null, prices: PriceTa
   return { ...usage, priceKey: price === undefined ? null : priceKey, usd };
 }
 
+/**
+ * A trace's LLM calls (see `TraceLlm`) at a price table: the USD of the calls whose model has a price
+ * (null when none has) and how many calls have none.
+ */
+export function traceLlmCost(
+  models: readonly LlmUsage[] & readonly { calls: number }[],
+  prices: PriceTable,
+): { usd: number | null; unpricedCalls: number } {
+  let usd: number | null = null;
+  let unpricedCalls = 0;
+  for (const model of models) {
+    const cost = costOf(model, priceKeyOf(model.model, prices), prices);
+    if (cost.usd === null) unpricedCalls += model.calls;
+    else usd = (usd ?? 0) + cost.usd;
+  }
+  return { usd, unpricedCalls };
+}
+
 /** The cost of one GenAI span, or null when it names no model. */
 export function llmCostOf(attributes: Attributes, prices: PriceTable = MODEL_PRICES): LlmCost | null {
   const usage = llmUsageOf(attributes);

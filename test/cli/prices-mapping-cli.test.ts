@@ -94,6 +94,11 @@ describe("--prices, --service-name-mapping and the config file", { timeout: 120_
       const trace = await readJson(fetch(`${base}/api/traces/${traceId}`));
       const chat = trace.spans.find((s: { name: string }) => s.name === "chat");
       expect(chat.llmCost).toMatchObject({ priceKey: "house-model", pricesFile: join(dir.path, "prices.json") });
+      // The list row's LLM mark is priced at the same table.
+      const list = await readJson(fetch(`${base}/api/traces`));
+      const row = list.traces.find((t: { traceId: string }) => t.traceId === traceId);
+      expect(row.llm).toMatchObject({ calls: 1, unpricedCalls: 0 });
+      expect(row.llm.usd).toBeCloseTo(0.003, 12);
       run.child.kill("SIGTERM");
       expect(await run.exited).toBe(0);
     } finally {

@@ -127,15 +127,21 @@ describe("sqlite store: persistence and files", () => {
     });
     store.insertSpans([chat, makeSpan({ trace: 2, span: 1, attributes: { "gen_ai.request.model": "mine" } })]);
     const before = store.getSummaries([traceId(1), traceId(2)]).map((s) => s.llm);
-    expect(before[0]).toMatchObject({ calls: 1, inputTokens: 10, outputTokens: 2, unpricedCalls: 0 });
-    expect(before[1]).toEqual({ calls: 1, inputTokens: 0, outputTokens: 0, usd: null, unpricedCalls: 1 });
+    expect(before[0]).toMatchObject({ calls: 1, inputTokens: 10, outputTokens: 2, models: [{ model: "gpt-4o" }] });
+    expect(before[1]).toEqual({
+      calls: 1,
+      inputTokens: 0,
+      outputTokens: 0,
+      models: [{ model: "mine", calls: 1, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 }],
+    });
     store = reopen(store, { path });
     expect(store.getSummaries([traceId(1), traceId(2)]).map((s) => s.llm)).toEqual(before);
     // Totals go on growing from what was kept.
     store.insertSpans([
       makeSpan({ trace: 1, span: 2, attributes: { "gen_ai.request.model": "x", "gen_ai.usage.input_tokens": 5 } }),
     ]);
-    expect(store.getSummaries([traceId(1)])[0]?.llm).toMatchObject({ calls: 2, inputTokens: 15, unpricedCalls: 1 });
+    expect(store.getSummaries([traceId(1)])[0]?.llm).toMatchObject({ calls: 2, inputTokens: 15 });
+    expect(store.getSummaries([traceId(1)])[0]?.llm?.models.map((m) => m.model)).toEqual(["gpt-4o", "x"]);
   });
 
   it("shows pending writes to reads at once", () => {

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { AppError } from "../../src/domain/errors.js";
+import { traceLlmCost } from "../../src/domain/llm-cost.js";
+import { MODEL_PRICES } from "../../src/domain/llm-prices.js";
 import type { Attributes, Span } from "../../src/domain/span.js";
 import type { TraceSummary } from "../../src/domain/trace-summary.js";
 import type { Store, TraceQuery } from "../../src/store/store.js";
@@ -298,7 +300,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         expect(summaryOf(store, 1)).toMatchObject({ spanCount: 3, errorCount: 2, services: ["a", "b"] });
       });
 
-      it("totals a trace's LLM calls: calls, tokens, cost of the priced ones, unpriced calls", async () => {
+      it("totals a trace's LLM calls: calls and tokens, per model (priced when shown)", async () => {
         const store = await fresh();
         const llmSpan = (span: number, attributes: Attributes) =>
           makeSpan({ trace: 3, span, parent: 1, name: "chat", start: span, attributes });
@@ -312,10 +314,9 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
           rootSpan(4),
         ]);
         expect(summaryOf(store, 4).llm).toBeNull();
-        expect(summaryOf(store, 3).llm).toEqual({
-          calls: 1,
-          inputTokens: 1000,
-          outputTokens: 100,
+        const gpt4o = { model: "gpt-4o", calls: 1, inputTokens: 1000, outputTokens: 100, cachedInputTokens: 0 };
+        expect(summaryOf(store, 3).llm).toEqual({ calls: 1, inputTokens: 1000, outputTokens: 100, models: [gpt4o] });
+        expect(traceLlmCost(summaryOf(store, 3).llm?.models ?? [], MODEL_PRICES)).toEqual({
           usd: (1000 * 2.5 + 100 * 10) / 1e6,
           unpricedCalls: 0,
         });
@@ -327,10 +328,14 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
             "gen_ai.usage.completion_tokens": 5,
           }),
         ]);
+        const homeGrown = { model: "home-grown-7b", calls: 1, inputTokens: 50, outputTokens: 5, cachedInputTokens: 0 };
         expect(summaryOf(store, 3).llm).toEqual({
           calls: 2,
           inputTokens: 1050,
           outputTokens: 105,
+          models: [gpt4o, homeGrown],
+        });
+        expect(traceLlmCost(summaryOf(store, 3).llm?.models ?? [], MODEL_PRICES)).toEqual({
           usd: (1000 * 2.5 + 100 * 10) / 1e6,
           unpricedCalls: 1,
         });
@@ -346,8 +351,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
           calls: 1,
           inputTokens: 7,
           outputTokens: 0,
-          usd: null,
-          unpricedCalls: 1,
+          models: [{ model: "nobody-knows", calls: 1, inputTokens: 7, outputTokens: 0, cachedInputTokens: 0 }],
         });
       });
 

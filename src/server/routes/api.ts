@@ -230,7 +230,7 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
   app.get("/api/traces", (c) => {
     const query = parseTraceQuery(new URL(c.req.url).searchParams);
     const page = deps.store.listTraces(query);
-    const body: TraceListResponse = { traces: page.traces.map(traceSummaryToJson) };
+    const body: TraceListResponse = { traces: page.traces.map((s) => traceSummaryToJson(s, deps.prices)) };
     if (page.nextCursor !== undefined) body.nextCursor = page.nextCursor;
     if (page.partial) body.partial = true;
     return c.json(body);
