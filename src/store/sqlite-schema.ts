@@ -287,24 +287,8 @@ export function prepareStatements(db: SqliteDatabase) {
     ),
     deleteTracesUpTo: db.prepare("DELETE FROM traces WHERE seq <= ?"),
 
-    /**
-     * Per service: span count, error count, and the nearest-rank p50/p95/p99 span durations
-     * (rank = ceil(p * n / 100), as domain/percentile.ts computes it), sorted inside SQLite.
-     */
-    serviceSpanStats: db
-      .prepare(
-        `SELECT service_id, n, errors, rn, dur FROM (
-           SELECT service_id, dur,
-             row_number() OVER w AS rn,
-             count(*) OVER w_all AS n,
-             sum(status_code = 2) OVER w_all AS errors
-           FROM (SELECT service_id, status_code, max(end_ns - start_ns, 0) AS dur FROM spans)
-           WINDOW w AS (PARTITION BY service_id ORDER BY dur),
-                  w_all AS (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
-         )
-         WHERE rn = max((50 * n + 99) / 100, 1) OR rn = max((95 * n + 99) / 100, 1) OR rn = max((99 * n + 99) / 100, 1)`,
-      )
-      .raw(),
+    /** Every span row's fields that per-operation statistics read, in key order (statistics are rebuilt at open). */
+    allSpanStats: db.prepare("SELECT id, service_id, start_ns, end_ns, status_code, body FROM spans ORDER BY id").raw(),
 
     allServices: db.prepare("SELECT id, name FROM services").raw(),
     allShapes: db.prepare("SELECT id, keys FROM attribute_shapes").raw(),

@@ -5,6 +5,7 @@ import { createSpanInsert } from "./sqlite-insert.js";
 import { decodeJson } from "./sqlite-json.js";
 import { SpanLookups } from "./sqlite-lookups.js";
 import { describeOpenFailure, openDatabase, type SqliteSynchronous } from "./sqlite-open.js";
+import { loadOperationStats } from "./sqlite-operation-stats.js";
 import { createSpanQueries } from "./sqlite-queries.js";
 import { prepareStatements, type SqliteDatabase, type SqliteDriver, type Statements } from "./sqlite-schema.js";
 import { createTraceSearch } from "./sqlite-search.js";
@@ -107,7 +108,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const flush = () => writer.flush();
   const reads = { stmts, traces, lookups, flush, assertOpen };
   const { listTraces } = createTraceSearch({ ...reads, spanQuery });
-  const { getTrace, getSummaries, listServices } = createSpanQueries(reads);
+  const { getTrace, getSummaries, listServices, listOperations } = createSpanQueries(reads);
   const insertSpans = createSpanInsert({
     traces,
     writer,
@@ -120,6 +121,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   function loadState(): void {
     lookups.load();
     traces.load();
+    loadOperationStats(stmts, traces, lookups);
     writer.reset();
   }
 
@@ -184,6 +186,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     getTrace,
     getSummaries,
     listServices,
+    listOperations,
     attributeKeys: () => countAttributeKeys(catalogSpans()),
     attributeValues: (key, limit) => countAttributeValues(catalogSpans(), key, limit),
     committed: () => commits.committed(),

@@ -1,5 +1,6 @@
 import { TraceAggregate } from "../domain/trace-summary.js";
 import { createEvictedTraces, evictedTracesCapacity } from "./evicted-traces.js";
+import { emptyTokens, OperationStatsIndex, type StatsTokens } from "./operation-stats.js";
 import { SortedChunks } from "./sorted-chunks.js";
 import { SPAN_SLOTS, type Statements, type TraceRow } from "./sqlite-schema.js";
 import { aggregateFromRow } from "./sqlite-span-codec.js";
@@ -31,6 +32,8 @@ export interface TraceEntry extends StartOrdered {
   lastChangeCall: number;
   filed: boolean;
   evicted: boolean;
+  /** What its spans added to `StoredTraces.stats`, taken away again on eviction. */
+  readonly stats: StatsTokens;
 }
 
 /**
@@ -54,6 +57,8 @@ export class StoredTraces {
   evictedSpans = 0;
   /** In memory only: after a restart, late spans of traces evicted before it start a new trace. */
   readonly evictedIds;
+  /** Per-service and per-operation statistics of the stored and pending spans. */
+  readonly stats = new OperationStatsIndex();
   /** The SQLite key space allows 2^21 spans per trace; retention allows maxSpans. */
   readonly maxSpansPerTrace: number;
 
@@ -81,6 +86,7 @@ export class StoredTraces {
       idKey: traceIdKey(aggregate.traceId),
       filed: false,
       evicted: false,
+      stats: emptyTokens(),
     };
   }
 
@@ -91,9 +97,10 @@ export class StoredTraces {
     return entry;
   }
 
-  /** (Re)reads every trace from the file: at open, and after a failed flush. */
+  /** (Re)reads every trace from the file: at open, and after a failed flush (spans' statistics: sqlite-operation-stats.ts). */
   load(): void {
     this.entries = new Map();
+    this.stats.clear();
     this.byStart.clear();
     this.staleInByStart = 0;
     this.spanIdHolders.clear();
@@ -104,6 +111,7 @@ export class StoredTraces {
       const seq = Number(row[0]);
       const entry = this.newEntry(aggregateFromRow(row), seq, true);
       this.entries.set(entry.traceId, entry);
+      for (const service of entry.aggregate.services) this.stats.addTrace(service);
       setSortStart(entry, entry.aggregate.startTimeUnixNano);
       entry.filed = true;
       lastSeq = seq;
@@ -190,6 +198,7 @@ export class StoredTraces {
     for (const entry of evict) {
       this.entries.delete(entry.traceId);
       this.evictedIds.add(entry.traceId);
+      this.stats.removeTrace(entry.aggregate.services, entry.stats);
       entry.evicted = true;
       if (entry.filed) this.staleInByStart++;
       if (this.spanIdHolders.delete(entry.traceId)) this.cachedSpanIds -= entry.spanIds?.size ?? 0;
