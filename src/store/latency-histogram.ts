@@ -12,8 +12,64 @@ export const PERCENTILE_RELATIVE_ERROR = 2 ** (1 / (2 * SUB_BUCKETS)) - 1;
 /** 1023 buckets reach 2^63 ns (292 years): every duration fits. */
 export const MAX_BUCKET = 1023;
 
-/** Bucket counts by bucket number; absent buckets are empty. */
-export type Histogram = Map<number, number>;
+/**
+ * Bucket counts, dense over the range of buckets seen (a typed array indexed from `base`): adding is
+ * an array increment, and buckets come out in order without sorting. One latency distribution
+ * spans a few powers of two, so the range is tens of buckets.
+ */
+export class Histogram {
+  private base = 0;
+  private counts: Uint32Array | null = null;
+
+  add(bucket: number, delta: number): void {
+    let counts = this.counts;
+    if (counts === null) {
+      this.base = bucket;
+      counts = this.counts = new Uint32Array(SUB_BUCKETS);
+    } else if (bucket < this.base || bucket >= this.base + counts.length) {
+      counts = this.grow(bucket);
+    }
+    counts[bucket - this.base] = (counts[bucket - this.base] as number) + delta;
+  }
+
+  /** Takes counts away; the range stays (a cell emptied is dropped whole). */
+  subtract(bucket: number, delta: number): void {
+    const counts = this.counts;
+    if (counts !== null && bucket >= this.base && bucket < this.base + counts.length) {
+      counts[bucket - this.base] = (counts[bucket - this.base] as number) - delta;
+    }
+  }
+
+  merge(from: Histogram): void {
+    const counts = from.counts;
+    if (counts === null) return;
+    for (let i = 0; i < counts.length; i++) {
+      const count = counts[i] as number;
+      if (count > 0) this.add(from.base + i, count);
+    }
+  }
+
+  /** Calls `visit` for each non-empty bucket, lowest first; stops when it returns true. */
+  each(visit: (bucket: number, count: number) => boolean | undefined): void {
+    const counts = this.counts;
+    if (counts === null) return;
+    for (let i = 0; i < counts.length; i++) {
+      const count = counts[i] as number;
+      if (count > 0 && visit(this.base + i, count) === true) return;
+    }
+  }
+
+  private grow(bucket: number): Uint32Array {
+    const old = this.counts as Uint32Array;
+    const low = Math.max(0, Math.min(this.base, bucket - SUB_BUCKETS / 2));
+    const high = Math.min(MAX_BUCKET, Math.max(this.base + old.length - 1, bucket + SUB_BUCKETS / 2));
+    const counts = new Uint32Array(high - low + 1);
+    counts.set(old, this.base - low);
+    this.base = low;
+    this.counts = counts;
+    return counts;
+  }
+}
 
 export function latencyBucket(durationNs: number): number {
   if (!(durationNs >= 1)) return 0;
@@ -23,10 +79,6 @@ export function latencyBucket(durationNs: number): number {
 /** What a bucket stands for, in milliseconds: the geometric middle of its range (0 for bucket 0). */
 export function bucketValueMs(bucket: number): number {
   return bucket === 0 ? 0 : 2 ** ((bucket - 0.5) / SUB_BUCKETS) / 1e6;
-}
-
-export function addToHistogram(into: Histogram, from: Histogram): void {
-  for (const [bucket, count] of from) into.set(bucket, (into.get(bucket) ?? 0) + count);
 }
 
 export interface Percentiles {
@@ -40,13 +92,12 @@ export function histogramPercentiles(histogram: Histogram, count: number): Perce
   if (count <= 0) return { p50Ms: 0, p95Ms: 0, p99Ms: 0 };
   const ranks = [50, 95, 99].map((p) => Math.min(Math.max(Math.ceil((p / 100) * count), 1), count));
   const values = [0, 0, 0];
-  const buckets = [...histogram.keys()].sort((a, b) => a - b);
   let seen = 0;
   let next = 0;
-  for (const bucket of buckets) {
-    seen += histogram.get(bucket) as number;
+  histogram.each((bucket, bucketCount) => {
+    seen += bucketCount;
     while (next < 3 && seen >= (ranks[next] as number)) values[next++] = bucketValueMs(bucket);
-    if (next === 3) break;
-  }
+    return next === 3;
+  });
   return { p50Ms: values[0] as number, p95Ms: values[1] as number, p99Ms: values[2] as number };
 }

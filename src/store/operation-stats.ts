@@ -2,11 +2,13 @@ import {
   type Operation,
   type OperationGroup,
   type OperationSpan,
+  operationGroupOf,
   operationOf,
   operationQuery,
   quoteQueryValue,
 } from "../domain/operation.js";
 import type { Span, SpanKind } from "../domain/span.js";
+import { bareHttpMethod } from "../domain/trace-name.js";
 import { histogramPercentiles, latencyBucket } from "./latency-histogram.js";
 import { emptyCell, type StatsCell, StatsSeries } from "./stats-series.js";
 import type { OperationStats, ServiceOperations, ServiceStats, StatsWindow } from "./store.js";
@@ -46,7 +48,7 @@ interface OperationEntry extends Operation {
 interface ServiceEntry {
   readonly name: string;
   traces: number;
-  /** Every span of the service; its entry spans; its root spans. */
+  /** Every span of the service (counts only); its entry spans; its root spans. */
   readonly all: StatsSeries;
   readonly entry: StatsSeries;
   readonly root: StatsSeries;
@@ -63,14 +65,11 @@ interface ServiceEntry {
  */
 export class OperationStatsIndex {
   private services = new Map<string, ServiceEntry>();
-  /** Spans per start minute, for the length of open-ended windows. */
-  private minutes = new Map<number, number>();
 
   constructor(private readonly nowMs: () => number = Date.now) {}
 
   clear(): void {
     this.services = new Map();
-    this.minutes = new Map();
   }
 
   /** Counts a trace for `service` (call when a trace's summary gains the service). */
@@ -91,7 +90,6 @@ export class OperationStatsIndex {
     service.all.add(minute, bucket, error);
     if (op.group === "entry") service.entry.add(minute, bucket, error);
     if (root) service.root.add(minute, bucket, error);
-    this.minutes.set(minute, (this.minutes.get(minute) ?? 0) + 1);
     tokens.ops.push(op);
     tokens.codes.push(minute * CODE_MINUTE + bucket * 4 + (root ? 2 : 0) + (error ? 1 : 0));
   }
@@ -111,9 +109,6 @@ export class OperationStatsIndex {
       service.all.remove(minute, bucket, error);
       if (op.group === "entry") service.entry.remove(minute, bucket, error);
       if ((low & 2) === 2) service.root.remove(minute, bucket, error);
-      const left = (this.minutes.get(minute) ?? 0) - 1;
-      if (left > 0) this.minutes.set(minute, left);
-      else this.minutes.delete(minute);
       if (op.series.total.count <= 0) this.dropOperation(op);
     }
     for (const name of services) {
@@ -161,7 +156,7 @@ export class OperationStatsIndex {
   }
 
   private serviceStats(service: ServiceEntry, range: MinuteRange): ServiceStats | undefined {
-    const all = emptyCell();
+    const all = emptyCell(false);
     service.all.collect(range.from, range.to, all);
     if (all.count === 0) return undefined;
     let basis: ServiceStats["basis"] = "entry";
@@ -199,9 +194,11 @@ export class OperationStatsIndex {
     let oldest = Number.POSITIVE_INFINITY;
     let newest = Number.NEGATIVE_INFINITY;
     if (since === undefined || until === undefined) {
-      for (const minute of this.minutes.keys()) {
-        if (minute < oldest) oldest = minute;
-        if (minute > newest) newest = minute;
+      for (const service of this.services.values()) {
+        for (const minute of service.all.minutes.keys()) {
+          if (minute < oldest) oldest = minute;
+          if (minute > newest) newest = minute;
+        }
       }
     }
     const lowNs = since ?? oldest * NS_PER_MINUTE;
@@ -220,7 +217,7 @@ export class OperationStatsIndex {
       service = {
         name,
         traces: 0,
-        all: new StatsSeries(),
+        all: new StatsSeries(false),
         entry: new StatsSeries(),
         root: new StatsSeries(),
         ops: new Map(),
@@ -233,6 +230,12 @@ export class OperationStatsIndex {
   }
 
   private operationEntry(service: ServiceEntry, span: StatsSpan): OperationEntry {
+    // Most spans' operation is their name: found without building the operation.
+    const group = operationGroupOf(span.kind);
+    if (group === "internal" || (group === "entry" && bareHttpMethod(span.name) === undefined)) {
+      const found = service.ops.get(span.kind)?.get(span.name);
+      if (found !== undefined) return found;
+    }
     const operation = operationOf(span);
     const key = operation.peer === null ? operation.name : `${operation.name}\u0000${operation.peer}`;
     let byName = service.ops.get(span.kind);
@@ -298,6 +301,6 @@ function latencyOf(cell: StatsCell, seconds: number) {
     count: cell.count,
     errorCount: cell.errors,
     ratePerSec: cell.count / seconds,
-    ...histogramPercentiles(cell.histogram, cell.count),
+    ...(cell.histogram === null ? { p50Ms: 0, p95Ms: 0, p99Ms: 0 } : histogramPercentiles(cell.histogram, cell.count)),
   };
 }

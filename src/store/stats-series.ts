@@ -1,36 +1,34 @@
-import { addToHistogram, type Histogram } from "./latency-histogram.js";
+import { Histogram } from "./latency-histogram.js";
 
-/** Spans, failures and a latency histogram of one time bucket (or of everything). */
+/** Spans, failures and (unless the series keeps none) a latency histogram of one time bucket or of everything. */
 export interface StatsCell {
   count: number;
   errors: number;
-  histogram: Histogram;
+  histogram: Histogram | null;
 }
 
-export function emptyCell(): StatsCell {
-  return { count: 0, errors: 0, histogram: new Map() };
+export function emptyCell(withHistogram = true): StatsCell {
+  return { count: 0, errors: 0, histogram: withHistogram ? new Histogram() : null };
 }
 
 function bump(cell: StatsCell, bucket: number, error: boolean): void {
   cell.count++;
   if (error) cell.errors++;
-  cell.histogram.set(bucket, (cell.histogram.get(bucket) ?? 0) + 1);
+  cell.histogram?.add(bucket, 1);
 }
 
 /** Takes one span out of a cell; true when the cell is empty afterwards. */
 function unbump(cell: StatsCell, bucket: number, error: boolean): boolean {
   cell.count--;
   if (error) cell.errors--;
-  const left = (cell.histogram.get(bucket) ?? 0) - 1;
-  if (left > 0) cell.histogram.set(bucket, left);
-  else cell.histogram.delete(bucket);
+  cell.histogram?.subtract(bucket, 1);
   return cell.count <= 0;
 }
 
 export function mergeCell(into: StatsCell, from: StatsCell): void {
   into.count += from.count;
   into.errors += from.errors;
-  addToHistogram(into.histogram, from.histogram);
+  if (into.histogram !== null && from.histogram !== null) into.histogram.merge(from.histogram);
 }
 
 /** Calls `visit` for the map's entries with keys in [low, high], by whichever is shorter: the range or the map. */
@@ -54,18 +52,52 @@ function eachInRange(map: Map<number, StatsCell>, low: number, high: number, vis
 export class StatsSeries {
   readonly minutes = new Map<number, StatsCell>();
   private readonly hours = new Map<number, StatsCell>();
-  readonly total = emptyCell();
+  readonly total: StatsCell;
+  /** The cells the last span went to: a batch's spans mostly share their minute. */
+  private lastMinute = Number.NaN;
+  private lastMinuteCell: StatsCell | undefined;
+  private lastHourCell: StatsCell | undefined;
+
+  /** `withHistogram` false: counts and failures only. */
+  constructor(private readonly withHistogram = true) {
+    this.total = emptyCell(withHistogram);
+  }
 
   add(minute: number, bucket: number, error: boolean): void {
     bump(this.total, bucket, error);
-    bump(cellAt(this.minutes, minute), bucket, error);
-    bump(cellAt(this.hours, Math.floor(minute / 60)), bucket, error);
+    let minuteCell = this.lastMinuteCell;
+    let hourCell = this.lastHourCell;
+    if (minute !== this.lastMinute || minuteCell === undefined || hourCell === undefined) {
+      minuteCell = this.cellAt(this.minutes, minute);
+      hourCell = this.cellAt(this.hours, Math.floor(minute / 60));
+      this.lastMinute = minute;
+      this.lastMinuteCell = minuteCell;
+      this.lastHourCell = hourCell;
+    }
+    bump(minuteCell, bucket, error);
+    bump(hourCell, bucket, error);
   }
 
   remove(minute: number, bucket: number, error: boolean): void {
     unbump(this.total, bucket, error);
-    removeFrom(this.minutes, minute, bucket, error);
-    removeFrom(this.hours, Math.floor(minute / 60), bucket, error);
+    this.removeFrom(this.minutes, minute, bucket, error);
+    this.removeFrom(this.hours, Math.floor(minute / 60), bucket, error);
+  }
+
+  private cellAt(map: Map<number, StatsCell>, key: number): StatsCell {
+    let cell = map.get(key);
+    if (cell === undefined) {
+      cell = emptyCell(this.withHistogram);
+      map.set(key, cell);
+    }
+    return cell;
+  }
+
+  private removeFrom(map: Map<number, StatsCell>, key: number, bucket: number, error: boolean): void {
+    const cell = map.get(key);
+    if (cell === undefined || !unbump(cell, bucket, error)) return;
+    map.delete(key);
+    if (cell === this.lastMinuteCell || cell === this.lastHourCell) this.lastMinuteCell = this.lastHourCell = undefined;
   }
 
   /** Adds the spans that started in minutes [from, to] (either may be infinite) into `into`. */
@@ -85,18 +117,4 @@ export class StatsSeries {
     eachInRange(this.minutes, from, firstFullHour * 60 - 1, visit);
     eachInRange(this.minutes, (lastFullHour + 1) * 60, to, visit);
   }
-}
-
-function cellAt(map: Map<number, StatsCell>, key: number): StatsCell {
-  let cell = map.get(key);
-  if (cell === undefined) {
-    cell = emptyCell();
-    map.set(key, cell);
-  }
-  return cell;
-}
-
-function removeFrom(map: Map<number, StatsCell>, key: number, bucket: number, error: boolean): void {
-  const cell = map.get(key);
-  if (cell !== undefined && unbump(cell, bucket, error)) map.delete(key);
 }
