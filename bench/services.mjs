@@ -119,7 +119,8 @@ async function underLoad(label, args) {
   let spans = 0;
   try {
     // Warm up: the store holds data before the browsers look.
-    for (let i = 0; i < 50; i++) await postTraces(port, withFreshTraceIds(template), { agent, contentType: "application/x-protobuf" });
+    for (let i = 0; i < 50; i++)
+      await postTraces(port, withFreshTraceIds(template), { agent, contentType: "application/x-protobuf" });
     async function sender() {
       while (performance.now() < deadline) {
         const body = withFreshTraceIds(template);
@@ -160,7 +161,11 @@ async function underLoad(label, args) {
   }
 }
 
-console.log(`services bench: ${cpus().length} cores, load average ${loadavg().map((n) => n.toFixed(2)).join(" ")}`);
+console.log(
+  `services bench: ${cpus().length} cores, load average ${loadavg()
+    .map((n) => n.toFixed(2))
+    .join(" ")}`,
+);
 if (PARTS.includes("fill")) await inProcess();
 if (PARTS.includes("load")) {
   console.log(

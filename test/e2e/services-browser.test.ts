@@ -58,7 +58,11 @@ async function sendShopTraffic(base: string): Promise<void> {
         {
           kind: SpanKind.CLIENT,
           startTime: start,
-          attributes: { "http.request.method": "POST", "server.address": "payments.internal", "url.full": "http://payments.internal/charge" },
+          attributes: {
+            "http.request.method": "POST",
+            "server.address": "payments.internal",
+            "url.full": "http://payments.internal/charge",
+          },
         },
         parent as ReturnType<typeof context.active>,
       );
@@ -115,13 +119,15 @@ describe.skipIf(!available)("Services page operations in Chromium", () => {
     const outgoing = page.getByTestId("outgoing-operations");
     await entry.locator("tr[data-operation]").first().waitFor();
     const rows = async (section: typeof entry) =>
-      section.locator("tr[data-operation]").evaluateAll((trs) =>
-        trs.map((tr) => [
-          tr.getAttribute("data-operation"),
-          tr.querySelector('[data-field="count"]')?.textContent,
-          tr.querySelector('[data-field="errorRate"]')?.textContent,
-        ]),
-      );
+      section
+        .locator("tr[data-operation]")
+        .evaluateAll((trs) =>
+          trs.map((tr) => [
+            tr.getAttribute("data-operation"),
+            tr.querySelector('[data-field="count"]')?.textContent,
+            tr.querySelector('[data-field="errorRate"]')?.textContent,
+          ]),
+        );
     expect(await rows(entry)).toEqual([
       ["GET /users/:id", "6", "33%"],
       ["POST /orders", "3", "33%"],

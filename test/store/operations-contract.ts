@@ -68,7 +68,11 @@ function apiTraffic(): Span[] {
           start: 0.5,
           end: 20.5,
           error: i === 2,
-          attributes: { "http.request.method": "GET", "server.address": "payments.internal", "url.full": "http://payments.internal/pay" },
+          attributes: {
+            "http.request.method": "GET",
+            "server.address": "payments.internal",
+            "url.full": "http://payments.internal/pay",
+          },
         }),
       );
     }
@@ -87,7 +91,15 @@ function jobTraffic(): Span[] {
   const spans: Span[] = [];
   for (let i = 21; i <= 24; i++) {
     spans.push(
-      opSpan({ trace: i, span: 1, parent: null, kind: "INTERNAL", name: "nightly-report", service: "cron", end: 40 * i }),
+      opSpan({
+        trace: i,
+        span: 1,
+        parent: null,
+        kind: "INTERNAL",
+        name: "nightly-report",
+        service: "cron",
+        end: 40 * i,
+      }),
       opSpan({
         trace: i,
         span: 2,
@@ -118,7 +130,11 @@ function snapshot(store: Store): { services: ServiceStats[]; operations: Record<
   const operations: Record<string, unknown> = {};
   for (const service of services) {
     const found = store.listOperations(service.name);
-    operations[service.name] = found && { ...found, service: comparable(found.service), operations: found.operations.map(comparable) };
+    operations[service.name] = found && {
+      ...found,
+      service: comparable(found.service),
+      operations: found.operations.map(comparable),
+    };
   }
   return { services, operations };
 }
@@ -198,7 +214,16 @@ export function operationsContract(fresh: (maxSpans?: number) => Promise<Store>)
     // One request per minute for 10 minutes, the last three failing.
     store.insertSpans(
       Array.from({ length: 10 }, (_, i) =>
-        opSpan({ trace: i + 1, span: 1, parent: null, kind: "SERVER", name: "tick", start: i * 60_000, end: i * 60_000 + 5, error: i >= 7 }),
+        opSpan({
+          trace: i + 1,
+          span: 1,
+          parent: null,
+          kind: "SERVER",
+          name: "tick",
+          start: i * 60_000,
+          end: i * 60_000 + 5,
+          error: i >= 7,
+        }),
       ),
     );
     const minute = 60_000_000_000n;

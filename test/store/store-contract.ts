@@ -604,9 +604,33 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         const near = (value: number | undefined, exact: number) =>
           expect(Math.abs((value ?? -1) - exact)).toBeLessThanOrEqual(exact * PERCENTILE_RELATIVE_ERROR);
         expect(services.map(({ p50Ms, p95Ms, p99Ms, ratePerSec, ...rest }) => rest)).toEqual([
-          { name: "api", spanCount: 20, errorCount: 3, traceCount: 4, basis: "root", requestCount: 20, requestErrorCount: 3 },
-          { name: "db", spanCount: 1, errorCount: 0, traceCount: 1, basis: "root", requestCount: 0, requestErrorCount: 0 },
-          { name: "zero", spanCount: 1, errorCount: 0, traceCount: 1, basis: "root", requestCount: 1, requestErrorCount: 0 },
+          {
+            name: "api",
+            spanCount: 20,
+            errorCount: 3,
+            traceCount: 4,
+            basis: "root",
+            requestCount: 20,
+            requestErrorCount: 3,
+          },
+          {
+            name: "db",
+            spanCount: 1,
+            errorCount: 0,
+            traceCount: 1,
+            basis: "root",
+            requestCount: 0,
+            requestErrorCount: 0,
+          },
+          {
+            name: "zero",
+            spanCount: 1,
+            errorCount: 0,
+            traceCount: 1,
+            basis: "root",
+            requestCount: 1,
+            requestErrorCount: 0,
+          },
         ]);
         near(services[0]?.p50Ms, 10);
         near(services[0]?.p95Ms, 19);

@@ -282,7 +282,8 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
     const name = c.req.param("name");
     const window = parseTimeWindow(new URL(c.req.url).searchParams);
     const found = deps.store.listOperations(name, window);
-    if (found === undefined) throw new AppError(404, "not_found", `no spans of service "${name.slice(0, 200)}" in this window`);
+    if (found === undefined)
+      throw new AppError(404, "not_found", `no spans of service "${name.slice(0, 200)}" in this window`);
     const body: ServiceOperationsResponse = {
       service: serviceJson(found.service),
       windowSeconds: found.windowSeconds,
