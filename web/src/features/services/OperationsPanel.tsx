@@ -99,34 +99,28 @@ export function OperationsPanel({ service, since }: { service: string; since: nu
   }
   if (body === null) return null;
   const sections = operationSections(body.service, body.operations);
+  const tables = [
+    ...(sections.internal === null
+      ? []
+      : [
+          {
+            title: "Its own operations (no entry spans)",
+            operations: sections.internal,
+            showPeer: false,
+            testId: "internal-operations",
+          },
+        ]),
+    { title: "Entry operations", operations: sections.entry, showPeer: false, testId: "entry-operations" },
+    { title: "Outgoing calls", operations: sections.outgoing, showPeer: true, testId: "outgoing-operations" },
+  ];
   return (
     <div class="operations-panel" data-testid="operations">
       <h2>
         Operations of {service} <span class="muted operations-basis">headline: {basisNote(body.service)}</span>
       </h2>
-      {sections.internal !== null && (
-        <OperationTable
-          title="Its own operations (no entry spans)"
-          service={service}
-          operations={sections.internal}
-          showPeer={false}
-          testId="internal-operations"
-        />
-      )}
-      <OperationTable
-        title="Entry operations"
-        service={service}
-        operations={sections.entry}
-        showPeer={false}
-        testId="entry-operations"
-      />
-      <OperationTable
-        title="Outgoing calls"
-        service={service}
-        operations={sections.outgoing}
-        showPeer={true}
-        testId="outgoing-operations"
-      />
+      {tables.map((table) => (
+        <OperationTable key={table.testId} service={service} {...table} />
+      ))}
     </div>
   );
 }
