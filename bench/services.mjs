@@ -8,10 +8,11 @@
 //    MAX_SPANS (default 350,000), so retention evicts all along.
 // Run after `npm run build`:  node bench/services.mjs
 // Knobs: BENCH_SPANS, SENDERS, BROWSERS, POLL_MS, SECONDS, MAX_SPANS, PARTS ("fill,load").
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { Agent } from "node:http";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { percentile } from "../dist/domain/percentile.js";
 import { decodeTraceRequestProtobuf } from "../dist/otlp/protobuf/traces.js";
 import { createMemoryStore } from "../dist/store/memory-store.js";
@@ -25,7 +26,7 @@ const BROWSERS = Number(process.env.BROWSERS ?? 5);
 const POLL_MS = Number(process.env.POLL_MS ?? 1000);
 const SECONDS = Number(process.env.SECONDS ?? 30);
 const MAX_SPANS = Number(process.env.MAX_SPANS ?? 350_000);
-const PARTS = (process.env.PARTS ?? "fill,load").split(",");
+const PARTS = (process.env.PARTS ?? "fill,load,reopen").split(",");
 
 const fmt = (n, digits = 1) => n.toLocaleString("en-US", { maximumFractionDigits: digits });
 const FIFTEEN_MINUTES_NS = 15n * 60n * 1_000_000_000n;
@@ -77,27 +78,73 @@ async function inProcess() {
 
   await loadSqliteDriver();
   const dir = mkdtempSync(join(tmpdir(), "tk-bench-services-"));
-  const path = join(dir, "bench.db");
   try {
-    let store = createSqliteStore({ path, maxSpans: SPANS * 2 });
+    const store = createSqliteStore({ path: join(dir, "bench.db"), maxSpans: SPANS * 2 });
     const sqliteFilled = fill(store, template);
     console.log(`  SQLite fill: ${fmt(sqliteFilled.spans / sqliteFilled.seconds, 0)} spans/s`);
     reads("SQLite", store);
-    const before = JSON.stringify(store.listServices());
     store.close();
-    const reopened = [];
-    for (let i = 0; i < 3; i++) {
-      const t = performance.now();
-      store = createSqliteStore({ path, maxSpans: SPANS * 2 });
-      reopened.push(performance.now() - t);
-      if (JSON.stringify(store.listServices()) !== before) throw new Error("statistics differ after reopening");
-      store.close();
-    }
-    reopened.sort((a, b) => a - b);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Milliseconds to open the file with `open`, and the services it then lists. */
+function timedOpen(open, path) {
+  const t = performance.now();
+  const store = open({ path, maxSpans: SPANS * 2 });
+  const ms = performance.now() - t;
+  const services = JSON.stringify(store.listServices());
+  store.close();
+  return { ms, services };
+}
+
+function medianOpen(label, open, path, expected) {
+  const times = [];
+  for (let i = 0; i < 3; i++) {
+    const { ms, services } = timedOpen(open, path);
+    if (expected !== undefined && services !== expected) throw new Error(`${label}: statistics differ after reopening`);
+    times.push(ms);
+  }
+  times.sort((a, b) => a - b);
+  console.log(
+    `  ${label}: median ${fmt(percentile(times, 50), 0)} ms of 3 (${times.map((t) => fmt(t, 0)).join(", ")})`,
+  );
+}
+
+/**
+ * Reopening a file of BENCH_SPANS spans. With BASE_DIST (another build's dist/, e.g. the main
+ * branch's), that build fills the file and its reopen is timed too; this build then opens a copy,
+ * the first time filling in what the older file lacks.
+ */
+async function reopen() {
+  const baseDist = process.env.BASE_DIST;
+  const base =
+    baseDist === undefined ? null : await import(pathToFileURL(join(baseDist, "store/sqlite-store.js")).href);
+  await loadSqliteDriver();
+  await base?.loadSqliteDriver();
+  const template = buildRequest(100, 10);
+  const dir = mkdtempSync(join(tmpdir(), "tk-bench-services-"));
+  const path = join(dir, "reopen.db");
+  try {
+    const filler = (base ?? { createSqliteStore }).createSqliteStore({ path, maxSpans: SPANS * 2 });
+    const filled = fill(filler, template);
+    const before = JSON.stringify(filler.listServices());
+    filler.close();
     console.log(
-      `  SQLite reopen of ${fmt(sqliteFilled.spans, 0)} spans (summaries and statistics rebuilt): ` +
-        `median ${fmt(percentile(reopened, 50), 0)} ms of 3 (${reopened.map((t) => fmt(t, 0)).join(", ")})`,
+      `\n3. Reopening a SQLite file of ${fmt(filled.spans, 0)} spans (${fmt(statSync(path).size / 2 ** 20, 0)} MiB), ` +
+        `filled by ${base === null ? "this build" : baseDist}`,
     );
+    if (base !== null) {
+      medianOpen("that build's reopen", base.createSqliteStore, path);
+      const copy = join(dir, "copy.db");
+      copyFileSync(path, copy);
+      const first = timedOpen(createSqliteStore, copy);
+      console.log(`  this build's first open (an older file: statistics filled in once): ${fmt(first.ms, 0)} ms`);
+      medianOpen("this build's reopen after that", createSqliteStore, copy, first.services);
+    } else {
+      medianOpen("reopen", createSqliteStore, path, before);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -180,3 +227,4 @@ if (PARTS.includes("load")) {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+if (PARTS.includes("reopen")) await reopen();

@@ -36,9 +36,12 @@ export const MAX_OPERATIONS_PER_SERVICE = 500;
 export const OTHER_OPERATIONS = "(other operations)";
 
 const NS_PER_MINUTE = 60e9;
-const CODE_MINUTE = 4096;
+/** A token's code: minute * CODE_MINUTE + latency bucket * 4 + root (2) + error (1). */
+export const CODE_MINUTE = 4096;
 
-interface OperationEntry extends Operation {
+export interface OperationEntry extends Operation {
+  /** Numbers operations for files that persist tokens (see OperationJournal). */
+  readonly id: number;
   readonly service: ServiceEntry;
   readonly key: string;
   readonly query: string;
@@ -58,6 +61,24 @@ interface ServiceEntry {
   readonly overflow: Map<OperationGroup, OperationEntry>;
 }
 
+/** An operation as a file keeps it: enough to rebuild its entry, under the same id, at open. */
+export interface OperationRecord {
+  id: number;
+  service: string;
+  kind: SpanKind;
+  name: string;
+  peer: string | null;
+  query: string;
+  /** The "(other operations)" row of its kind's group. */
+  overflow: boolean;
+}
+
+/** Told of operations made and dropped, so a store that persists tokens can keep their records. */
+export interface OperationJournal {
+  created(record: OperationRecord): void;
+  dropped(id: number): void;
+}
+
 /**
  * Per-service and per-operation statistics kept up to date as spans are inserted and traces evicted,
  * so reading them costs what the window holds, not what the store holds. Memory is bounded by the
@@ -65,11 +86,18 @@ interface ServiceEntry {
  */
 export class OperationStatsIndex {
   private services = new Map<string, ServiceEntry>();
+  private readonly byId = new Map<number, OperationEntry>();
+  private nextId = 1;
 
-  constructor(private readonly nowMs: () => number = Date.now) {}
+  constructor(
+    private readonly nowMs: () => number = Date.now,
+    private readonly journal: OperationJournal | null = null,
+  ) {}
 
   clear(): void {
     this.services = new Map();
+    this.byId.clear();
+    this.nextId = 1;
   }
 
   /** Counts a trace for `service` (call when a trace's summary gains the service). */
@@ -84,14 +112,59 @@ export class OperationStatsIndex {
     const end = span.endTimeUnixNano;
     const minute = Math.floor(Number(start) / NS_PER_MINUTE);
     const bucket = latencyBucket(end > start ? Number(end - start) : 0);
-    const error = span.status.code === "ERROR";
-    const root = span.parentSpanId === null;
-    op.series.add(minute, bucket, error);
-    service.all.add(minute, bucket, error);
-    if (op.group === "entry") service.entry.add(minute, bucket, error);
-    if (root) service.root.add(minute, bucket, error);
+    const code =
+      minute * CODE_MINUTE + bucket * 4 + (span.parentSpanId === null ? 2 : 0) + (span.status.code === "ERROR" ? 1 : 0);
+    applyCode(op, code, true);
     tokens.ops.push(op);
-    tokens.codes.push(minute * CODE_MINUTE + bucket * 4 + (root ? 2 : 0) + (error ? 1 : 0));
+    tokens.codes.push(code);
+  }
+
+  /** Adds a span again from its stored token (at open); false when no operation has that id. */
+  restoreSpan(id: number, code: number, tokens: StatsTokens): boolean {
+    const op = this.byId.get(id);
+    if (op === undefined) return false;
+    applyCode(op, code, true);
+    tokens.ops.push(op);
+    tokens.codes.push(code);
+    return true;
+  }
+
+  /** Makes a stored operation's entry again, under its id (at open, before its spans' tokens). */
+  restoreOperation(record: OperationRecord): void {
+    const service = this.serviceEntry(record.service);
+    const group = operationGroupOf(record.kind);
+    const op: OperationEntry = {
+      id: record.id,
+      group,
+      kind: record.kind,
+      name: record.name,
+      peer: record.peer,
+      service,
+      key: record.overflow ? "" : operationKey(record.name, record.peer),
+      query: record.query,
+      series: new StatsSeries(),
+    };
+    if (record.overflow) {
+      service.overflow.set(group, op);
+    } else {
+      let byName = service.ops.get(record.kind);
+      if (byName === undefined) {
+        byName = new Map();
+        service.ops.set(record.kind, byName);
+      }
+      byName.set(op.key, op);
+      service.opCount++;
+    }
+    this.byId.set(op.id, op);
+    if (op.id >= this.nextId) this.nextId = op.id + 1;
+  }
+
+  /** Drops restored operations that no stored span has (their drop was not written before the file closed). */
+  dropUnused(): void {
+    for (const op of [...this.byId.values()]) if (op.series.total.count <= 0) this.dropOperation(op);
+    for (const [name, service] of this.services) {
+      if (service.traces <= 0 && service.all.total.count <= 0) this.services.delete(name);
+    }
   }
 
   /** Takes an evicted trace out: its spans (by their tokens) and its count in each of its services. */
@@ -99,16 +172,7 @@ export class OperationStatsIndex {
     const { ops, codes } = tokens;
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i] as OperationEntry;
-      const code = codes[i] as number;
-      const low = code % CODE_MINUTE;
-      const minute = (code - low) / CODE_MINUTE;
-      const bucket = low >> 2;
-      const error = (low & 1) === 1;
-      const service = op.service;
-      op.series.remove(minute, bucket, error);
-      service.all.remove(minute, bucket, error);
-      if (op.group === "entry") service.entry.remove(minute, bucket, error);
-      if ((low & 2) === 2) service.root.remove(minute, bucket, error);
+      applyCode(op, codes[i] as number, false);
       if (op.series.total.count <= 0) this.dropOperation(op);
     }
     for (const name of services) {
@@ -237,7 +301,7 @@ export class OperationStatsIndex {
       if (found !== undefined) return found;
     }
     const operation = operationOf(span);
-    const key = operation.peer === null ? operation.name : `${operation.name}\u0000${operation.peer}`;
+    const key = operationKey(operation.name, operation.peer);
     let byName = service.ops.get(span.kind);
     const found = byName?.get(key);
     if (found !== undefined) return found;
@@ -248,6 +312,7 @@ export class OperationStatsIndex {
     }
     const op: OperationEntry = {
       ...operation,
+      id: this.nextId++,
       service,
       key,
       query: operationQuery(service.name, span, operation),
@@ -255,13 +320,28 @@ export class OperationStatsIndex {
     };
     byName.set(key, op);
     service.opCount++;
+    this.created(op, false);
     return op;
+  }
+
+  private created(op: OperationEntry, overflow: boolean): void {
+    this.byId.set(op.id, op);
+    this.journal?.created({
+      id: op.id,
+      service: op.service.name,
+      kind: op.kind,
+      name: op.name,
+      peer: op.peer,
+      query: op.query,
+      overflow,
+    });
   }
 
   private overflowEntry(service: ServiceEntry, operation: Operation): OperationEntry {
     let op = service.overflow.get(operation.group);
     if (op === undefined) {
       op = {
+        id: this.nextId++,
         group: operation.group,
         kind: operation.kind,
         name: OTHER_OPERATIONS,
@@ -272,11 +352,15 @@ export class OperationStatsIndex {
         series: new StatsSeries(),
       };
       service.overflow.set(operation.group, op);
+      this.created(op, true);
     }
     return op;
   }
 
   private dropOperation(op: OperationEntry): void {
+    if (this.byId.get(op.id) !== op) return;
+    this.byId.delete(op.id);
+    this.journal?.dropped(op.id);
     const service = op.service;
     if (op.name === OTHER_OPERATIONS && op.key === "") {
       service.overflow.delete(op.group);
@@ -288,6 +372,31 @@ export class OperationStatsIndex {
     if (byName.size === 0) service.ops.delete(op.kind);
     service.opCount--;
   }
+}
+
+/** Adds a token's span to (or takes it from) its operation's and service's series. */
+function applyCode(op: OperationEntry, code: number, add: boolean): void {
+  const low = code % CODE_MINUTE;
+  const minute = (code - low) / CODE_MINUTE;
+  const bucket = low >> 2;
+  const error = (low & 1) === 1;
+  const service = op.service;
+  const root = (low & 2) === 2;
+  if (add) {
+    op.series.add(minute, bucket, error);
+    service.all.add(minute, bucket, error);
+    if (op.group === "entry") service.entry.add(minute, bucket, error);
+    if (root) service.root.add(minute, bucket, error);
+  } else {
+    op.series.remove(minute, bucket, error);
+    service.all.remove(minute, bucket, error);
+    if (op.group === "entry") service.entry.remove(minute, bucket, error);
+    if (root) service.root.remove(minute, bucket, error);
+  }
+}
+
+function operationKey(name: string, peer: string | null): string {
+  return peer === null ? name : `${name}\u0000${peer}`;
 }
 
 interface MinuteRange {

@@ -169,6 +169,22 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE traces ADD COLUMN error_message TEXT;
   `,
+  // Per-operation statistics come back at open without reading every span (sqlite-operation-stats.ts):
+  // each operation once, and what each trace's spans added to them as tokens, keyed like the spans
+  // (`seq * SPAN_SLOTS` + the first span's place) so eviction deletes the same key range. Files
+  // from before have no tokens: the store fills them in once, from the spans, at first open.
+  `
+  CREATE TABLE stats_operations (
+    id INTEGER PRIMARY KEY,
+    service TEXT NOT NULL,
+    kind INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    peer TEXT,
+    query TEXT NOT NULL,
+    overflow INTEGER NOT NULL
+  );
+  CREATE TABLE span_stats (id INTEGER PRIMARY KEY, tokens BLOB NOT NULL);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -287,8 +303,19 @@ export function prepareStatements(db: SqliteDatabase) {
     ),
     deleteTracesUpTo: db.prepare("DELETE FROM traces WHERE seq <= ?"),
 
-    /** Every span row's fields that per-operation statistics read, in key order (statistics are rebuilt at open). */
-    allSpanStats: db.prepare("SELECT id, service_id, start_ns, end_ns, status_code, body FROM spans ORDER BY id").raw(),
+    /** Every span row's fields that per-operation statistics read, in key order (to fill in a file's tokens once). */
+    allSpanStatsFields: db
+      .prepare("SELECT id, service_id, start_ns, end_ns, status_code, body FROM spans ORDER BY id")
+      .raw(),
+    allStatsOperations: db.prepare("SELECT id, service, kind, name, peer, query, overflow FROM stats_operations").raw(),
+    statsOperationInsert: db.prepare(
+      "INSERT INTO stats_operations (id, service, kind, name, peer, query, overflow) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    ),
+    statsOperationDelete: db.prepare("DELETE FROM stats_operations WHERE id = ?"),
+    allSpanStats: db.prepare("SELECT id, tokens FROM span_stats ORDER BY id").raw(),
+    spanStatsInsert: db.prepare("INSERT INTO span_stats (id, tokens) VALUES (?, ?)"),
+    deleteSpanStatsBelow: db.prepare("DELETE FROM span_stats WHERE id < ?"),
+    clearStats: () => db.exec("DELETE FROM span_stats; DELETE FROM stats_operations;"),
 
     allServices: db.prepare("SELECT id, name FROM services").raw(),
     allShapes: db.prepare("SELECT id, keys FROM attribute_shapes").raw(),
@@ -306,7 +333,7 @@ export function prepareStatements(db: SqliteDatabase) {
 
     clearAll: () =>
       db.exec(
-        "DELETE FROM spans; DELETE FROM traces; DELETE FROM attribute_shapes; DELETE FROM resources; DELETE FROM scopes; DELETE FROM services; UPDATE counters SET spans = 0, traces = 0;",
+        "DELETE FROM spans; DELETE FROM span_stats; DELETE FROM stats_operations; DELETE FROM traces; DELETE FROM attribute_shapes; DELETE FROM resources; DELETE FROM scopes; DELETE FROM services; UPDATE counters SET spans = 0, traces = 0;",
       ),
   };
 }

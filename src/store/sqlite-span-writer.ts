@@ -46,6 +46,7 @@ export class SpanWriter {
     this.writeBatch = deps.db.transaction(
       (chunks: unknown[][], count: number, dirty: TraceEntry[], evict: TraceEntry[]) => {
         for (const [id, json] of lookups.pendingShapes) stmts.shapeInsert.run(id, json);
+        traces.statsRows.write(dirty);
         this.writeSpans(chunks);
         for (const entry of dirty) this.writeTrace(entry);
         let evictedSpanCount = 0;
@@ -53,6 +54,7 @@ export class SpanWriter {
         if (last !== undefined) {
           for (const entry of evict) evictedSpanCount += entry.aggregate.spanCount;
           stmts.deleteSpansBelow.run((last.seq + 1) * SPAN_SLOTS);
+          stmts.deleteSpanStatsBelow.run((last.seq + 1) * SPAN_SLOTS);
           stmts.deleteTracesUpTo.run(last.seq);
         }
         stmts.countersUpdate.run(traces.spanTotal + count - evictedSpanCount, traces.entries.size - evict.length);

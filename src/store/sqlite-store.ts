@@ -5,7 +5,7 @@ import { createSpanInsert } from "./sqlite-insert.js";
 import { decodeJson } from "./sqlite-json.js";
 import { SpanLookups } from "./sqlite-lookups.js";
 import { describeOpenFailure, openDatabase, type SqliteSynchronous } from "./sqlite-open.js";
-import { loadOperationStats } from "./sqlite-operation-stats.js";
+import { loadOperationStats, type StatisticsFill } from "./sqlite-operation-stats.js";
 import { createSpanQueries } from "./sqlite-queries.js";
 import { prepareStatements, type SqliteDatabase, type SqliteDriver, type Statements } from "./sqlite-schema.js";
 import { createTraceSearch } from "./sqlite-search.js";
@@ -46,6 +46,11 @@ export interface SqliteStoreOptions {
    * companion that batches its writes joins `commits`, so they ride the span store's commits.
    */
   companion?: (db: SqliteDatabase, commits: GroupCommit) => { close(): void };
+  /**
+   * Told when opening fills in per-operation statistics a file from an older version lacks (once:
+   * it reads every span), before it starts and when it is done.
+   */
+  onStatisticsFill?: (fill: StatisticsFill) => void;
 }
 
 const DEFAULT_FLUSH_INTERVAL_MS = 100;
@@ -121,7 +126,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   function loadState(): void {
     lookups.load();
     traces.load();
-    loadOperationStats(stmts, traces, lookups);
+    loadOperationStats(db, stmts, traces, lookups, options.onStatisticsFill ?? (() => {}));
     writer.reset();
   }
 

@@ -2,6 +2,7 @@ import { TraceAggregate } from "../domain/trace-summary.js";
 import { createEvictedTraces, evictedTracesCapacity } from "./evicted-traces.js";
 import { emptyTokens, OperationStatsIndex, type StatsTokens } from "./operation-stats.js";
 import { SortedChunks } from "./sorted-chunks.js";
+import { OperationStatsRows } from "./sqlite-operation-stats.js";
 import { SPAN_SLOTS, type Statements, type TraceRow } from "./sqlite-schema.js";
 import { aggregateFromRow } from "./sqlite-span-codec.js";
 import { compareOldestFirst, type StartOrdered, setSortStart, traceIdKey } from "./trace-order.js";
@@ -33,7 +34,9 @@ export interface TraceEntry extends StartOrdered {
   filed: boolean;
   evicted: boolean;
   /** What its spans added to `StoredTraces.stats`, taken away again on eviction. */
-  readonly stats: StatsTokens;
+  stats: StatsTokens;
+  /** Its first tokens that are in the file (sqlite-operation-stats.ts). */
+  statsWritten: number;
 }
 
 /**
@@ -57,8 +60,9 @@ export class StoredTraces {
   evictedSpans = 0;
   /** In memory only: after a restart, late spans of traces evicted before it start a new trace. */
   readonly evictedIds;
-  /** Per-service and per-operation statistics of the stored and pending spans. */
-  readonly stats = new OperationStatsIndex();
+  /** Per-service and per-operation statistics of the stored and pending spans, and their rows in the file. */
+  readonly stats: OperationStatsIndex;
+  readonly statsRows: OperationStatsRows;
   /** The SQLite key space allows 2^21 spans per trace; retention allows maxSpans. */
   readonly maxSpansPerTrace: number;
 
@@ -68,6 +72,8 @@ export class StoredTraces {
   ) {
     this.evictedIds = createEvictedTraces(evictedTracesCapacity(maxSpans));
     this.maxSpansPerTrace = Math.min(maxSpans, SPAN_SLOTS);
+    this.statsRows = new OperationStatsRows(stmts);
+    this.stats = new OperationStatsIndex(Date.now, this.statsRows);
   }
 
   newEntry(aggregate: TraceAggregate, seq: number, stored: boolean): TraceEntry {
@@ -87,6 +93,7 @@ export class StoredTraces {
       filed: false,
       evicted: false,
       stats: emptyTokens(),
+      statsWritten: 0,
     };
   }
 
@@ -195,6 +202,7 @@ export class StoredTraces {
       entry.stored = true;
       entry.dirty = false;
     }
+    this.statsRows.written(dirty);
     for (const entry of evict) {
       this.entries.delete(entry.traceId);
       this.evictedIds.add(entry.traceId);
