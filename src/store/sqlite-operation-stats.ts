@@ -68,6 +68,11 @@ export class OperationStatsRows implements OperationJournal {
     this.pendingDrops.push(id);
   }
 
+  /** Operations made or dropped wait for the next commit. */
+  get pending(): boolean {
+    return this.pendingRecords.length > 0 || this.pendingDrops.length > 0;
+  }
+
   /** Forgets what was not written (rolled back, or read again from the file). */
   reset(): void {
     this.pendingRecords = [];

@@ -38,7 +38,8 @@ export class SpanWriter {
   constructor(private readonly deps: SpanWriterDeps) {
     this.flushTimer = new FlushTimer(deps.flushIntervalMs, () => this.flush());
     deps.commits.join({
-      hasPending: () => this.pendingSpans > 0 || deps.traces.spanTotal > deps.traces.maxSpans,
+      hasPending: () =>
+        this.pendingSpans > 0 || deps.traces.spanTotal > deps.traces.maxSpans || deps.traces.statsRows.pending,
       write: () => this.write(),
       rolledBack: () => deps.reload(),
     });
@@ -154,11 +155,13 @@ export class SpanWriter {
     const { traces, lookups } = this.deps;
     this.flushTimer.cancel();
     const overBound = traces.spanTotal > traces.maxSpans;
-    if (this.pendingSpans === 0 && !overBound) return;
+    if (this.pendingSpans === 0 && !overBound && !traces.statsRows.pending) return;
     const chunks = this.pendingChunks;
     const count = this.pendingSpans;
     const dirty = traces.dirtyEntries;
     const evict = traces.toEvict(traces.spanTotal + count);
+    // Before the transaction, so the operations this empties are deleted in it (a rollback reloads all).
+    traces.subtractStats(evict);
     let evictedSpanCount: number;
     try {
       evictedSpanCount = this.writeBatch(chunks, count, dirty, evict);

@@ -196,6 +196,11 @@ export class StoredTraces {
     return out;
   }
 
+  /** Takes the traces about to be evicted out of the statistics (the commit then deletes the operations they empty). */
+  subtractStats(evict: readonly TraceEntry[]): void {
+    for (const entry of evict) this.stats.removeTrace(entry.aggregate.services, entry.stats);
+  }
+
   /** After a committed flush: `dirty` are stored, `evict` are gone. */
   written(dirty: readonly TraceEntry[], evict: readonly TraceEntry[]): void {
     for (const entry of dirty) {
@@ -206,7 +211,6 @@ export class StoredTraces {
     for (const entry of evict) {
       this.entries.delete(entry.traceId);
       this.evictedIds.add(entry.traceId);
-      this.stats.removeTrace(entry.aggregate.services, entry.stats);
       entry.evicted = true;
       if (entry.filed) this.staleInByStart++;
       if (this.spanIdHolders.delete(entry.traceId)) this.cachedSpanIds -= entry.spanIds?.size ?? 0;

@@ -18,7 +18,7 @@ interface OpSpec {
   attributes?: Attributes;
 }
 
-function opSpan(spec: OpSpec): Span {
+export function opSpan(spec: OpSpec): Span {
   const { kind, ...rest } = spec;
   return { ...makeSpan({ parent: 1, ...rest }), kind };
 }
@@ -34,7 +34,7 @@ function expectNear(actual: number, exact: number, label: string): void {
  * (100 ms each), each request making a database call (0.5 ms) and every other one an HTTP call to
  * payments (20 ms, the first failing), plus an internal "render" span per queue message.
  */
-function apiTraffic(): Span[] {
+export function apiTraffic(): Span[] {
   const spans: Span[] = [];
   for (let i = 1; i <= 10; i++) {
     spans.push(
@@ -87,7 +87,7 @@ function apiTraffic(): Span[] {
 }
 
 /** A cron-like service: root INTERNAL spans only, and a database call under each. */
-function jobTraffic(): Span[] {
+export function jobTraffic(): Span[] {
   const spans: Span[] = [];
   for (let i = 21; i <= 24; i++) {
     spans.push(
@@ -125,7 +125,7 @@ function comparable<T extends { p50Ms: number; p95Ms: number; p99Ms: number; rat
   return { ...stats, p50Ms: +stats.p50Ms.toFixed(9), p95Ms: +stats.p95Ms.toFixed(9), p99Ms: +stats.p99Ms.toFixed(9) };
 }
 
-function snapshot(store: Store): { services: ServiceStats[]; operations: Record<string, unknown> } {
+export function snapshot(store: Store): { services: ServiceStats[]; operations: Record<string, unknown> } {
   const services = store.listServices().map(comparable);
   const operations: Record<string, unknown> = {};
   for (const service of services) {
