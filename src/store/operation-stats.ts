@@ -119,14 +119,20 @@ export class OperationStatsIndex {
     tokens.codes.push(code);
   }
 
-  /** Adds a span again from its stored token (at open); false when no operation has that id. */
-  restoreSpan(id: number, code: number, tokens: StatsTokens): boolean {
+  /** Adds `count` spans again from their stored tokens (at open); false when no operation has that id. */
+  restoreSpans(id: number, code: number, count: number): boolean {
     const op = this.byId.get(id);
     if (op === undefined) return false;
-    applyCode(op, code, true);
-    tokens.ops.push(op);
-    tokens.codes.push(code);
+    applyCode(op, code, true, count);
     return true;
+  }
+
+  /** Takes out a span whose token was kept in a file rather than in memory (at eviction). */
+  removeStoredSpan(id: number, code: number): void {
+    const op = this.byId.get(id);
+    if (op === undefined) return;
+    applyCode(op, code, false);
+    if (op.series.total.count <= 0) this.dropOperation(op);
   }
 
   /** Makes a stored operation's entry again, under its id (at open, before its spans' tokens). */
@@ -374,8 +380,8 @@ export class OperationStatsIndex {
   }
 }
 
-/** Adds a token's span to (or takes it from) its operation's and service's series. */
-function applyCode(op: OperationEntry, code: number, add: boolean): void {
+/** Adds `n` spans of a token (or takes them out) to its operation's and service's series. */
+function applyCode(op: OperationEntry, code: number, add: boolean, n = 1): void {
   const low = code % CODE_MINUTE;
   const minute = (code - low) / CODE_MINUTE;
   const bucket = low >> 2;
@@ -383,15 +389,15 @@ function applyCode(op: OperationEntry, code: number, add: boolean): void {
   const service = op.service;
   const root = (low & 2) === 2;
   if (add) {
-    op.series.add(minute, bucket, error);
-    service.all.add(minute, bucket, error);
-    if (op.group === "entry") service.entry.add(minute, bucket, error);
-    if (root) service.root.add(minute, bucket, error);
+    op.series.add(minute, bucket, error, n);
+    service.all.add(minute, bucket, error, n);
+    if (op.group === "entry") service.entry.add(minute, bucket, error, n);
+    if (root) service.root.add(minute, bucket, error, n);
   } else {
-    op.series.remove(minute, bucket, error);
-    service.all.remove(minute, bucket, error);
-    if (op.group === "entry") service.entry.remove(minute, bucket, error);
-    if (root) service.root.remove(minute, bucket, error);
+    op.series.remove(minute, bucket, error, n);
+    service.all.remove(minute, bucket, error, n);
+    if (op.group === "entry") service.entry.remove(minute, bucket, error, n);
+    if (root) service.root.remove(minute, bucket, error, n);
   }
 }
 

@@ -5,6 +5,7 @@ import {
   type OperationEntry,
   type OperationJournal,
   type OperationRecord,
+  type OperationStatsIndex,
   type StatsTokens,
 } from "./operation-stats.js";
 import { decodeJson } from "./sqlite-json.js";
@@ -48,11 +49,13 @@ export interface StatisticsFill {
  * Keeps the per-operation statistics (operation-stats.ts) in the file, so opening it reads a few
  * bytes per span instead of every span row: the operations in `stats_operations`, and per trace the
  * tokens its spans added, appended in `span_stats` with each commit that writes the spans (a row
- * per trace and commit, keyed `seq * SPAN_SLOTS` + the first token's place). Eviction deletes the
- * trace's key range with its spans and subtracts the tokens kept in memory, exactly what was added.
+ * per trace and commit, keyed `seq * SPAN_SLOTS` + the first token's place). Only tokens not yet
+ * written stay in memory; eviction reads its traces' rows (the front of the table) and subtracts
+ * exactly what was added, in the commit that deletes them.
  *
  * Persisting tokens rather than the aggregate cells: a commit appends a few bytes per new span
- * instead of rewriting every cell it touched, and eviction needs each trace's tokens anyway.
+ * instead of rewriting every cell it touched, and eviction reads back what to subtract; opening
+ * counts alike tokens together and adds each distinct one once.
  */
 export class OperationStatsRows implements OperationJournal {
   private pendingRecords: OperationRecord[] = [];
@@ -95,17 +98,30 @@ export class OperationStatsRows implements OperationJournal {
       );
     }
     for (const entry of dirty) {
-      const from = entry.statsWritten;
-      if (entry.stats.codes.length > from) {
-        stmts.spanStatsInsert.run(entry.seq * SPAN_SLOTS + from, encodeTokens(entry.stats, from));
+      if (entry.stats.codes.length > 0) {
+        stmts.spanStatsInsert.run(entry.seq * SPAN_SLOTS + entry.statsWritten, encodeTokens(entry.stats));
       }
     }
   }
 
-  /** After the commit: what `write` wrote is in the file. */
+  /** After the commit: what `write` wrote is in the file, and leaves memory. */
   written(dirty: readonly TraceEntry[]): void {
     this.reset();
-    for (const entry of dirty) entry.statsWritten = entry.stats.codes.length;
+    for (const entry of dirty) {
+      entry.statsWritten += entry.stats.codes.length;
+      entry.stats.ops.length = 0;
+      entry.stats.codes.length = 0;
+    }
+  }
+
+  /** Before the commit that evicts every trace keyed below `below`: their written tokens leave `index`. */
+  subtractStored(index: OperationStatsIndex, below: number): void {
+    for (const tokens of this.stmts.spanStatsBelow.iterate(below) as Iterable<Uint8Array>) {
+      const view = new DataView(tokens.buffer, tokens.byteOffset, tokens.byteLength);
+      for (let at = 0; at + TOKEN_BYTES <= tokens.byteLength; at += TOKEN_BYTES) {
+        index.removeStoredSpan(view.getUint32(at, true), tokenCode(view, at));
+      }
+    }
   }
 }
 
@@ -136,8 +152,11 @@ export function loadOperationStats(
       overflow: overflow !== 0n,
     });
   }
-  let restored = 0;
-  let complete = true;
+  // Alike tokens (same operation, minute, bucket and flags) are counted first, then added at once:
+  // a few thousand distinct ones stand for a million spans.
+  const counts = new Map<number, Map<number, number>>();
+  let base = Number.NaN;
+  let tokenCount = 0;
   const entries = traces.entries.values();
   let entry: TraceEntry | undefined = entries.next().value;
   for (const [id, tokens] of stmts.allSpanStats.iterate() as Iterable<SpanStatsRow>) {
@@ -146,14 +165,27 @@ export function loadOperationStats(
     if (entry === undefined) break;
     if (entry.seq !== seq) continue;
     const view = new DataView(tokens.buffer, tokens.byteOffset, tokens.byteLength);
-    for (let at = 0; at + TOKEN_BYTES <= tokens.byteLength; at += TOKEN_BYTES) {
-      const code = view.getUint32(at + 4, true) * CODE_MINUTE + view.getUint16(at + 8, true);
-      if (index.restoreSpan(view.getUint32(at, true), code, entry.stats)) restored++;
-      else complete = false;
+    const n = Math.floor(tokens.byteLength / TOKEN_BYTES);
+    for (let at = 0; at < n * TOKEN_BYTES; at += TOKEN_BYTES) {
+      const op = view.getUint32(at, true);
+      const code = tokenCode(view, at);
+      // Codes relative to the first one stay small integers, which maps key fastest.
+      if (Number.isNaN(base)) base = code;
+      let byCode = counts.get(op);
+      if (byCode === undefined) {
+        byCode = new Map();
+        counts.set(op, byCode);
+      }
+      byCode.set(code - base, (byCode.get(code - base) ?? 0) + 1);
     }
-    entry.statsWritten = entry.stats.codes.length;
+    entry.statsWritten += n;
+    tokenCount += n;
   }
-  if (complete && restored === traces.spanTotal) {
+  let complete = tokenCount === traces.spanTotal;
+  for (const [op, byCode] of counts) {
+    for (const [code, count] of byCode) if (!index.restoreSpans(op, code + base, count)) complete = false;
+  }
+  if (complete) {
     index.dropUnused();
     return;
   }
@@ -203,11 +235,15 @@ function fillFromSpans(stmts: Statements, traces: StoredTraces, lookups: SpanLoo
   }
 }
 
-function encodeTokens(tokens: StatsTokens, from: number): Buffer {
+function tokenCode(view: DataView, at: number): number {
+  return view.getUint32(at + 4, true) * CODE_MINUTE + view.getUint16(at + 8, true);
+}
+
+function encodeTokens(tokens: StatsTokens): Buffer {
   const { ops, codes } = tokens;
-  const bytes = Buffer.alloc((codes.length - from) * TOKEN_BYTES);
+  const bytes = Buffer.alloc(codes.length * TOKEN_BYTES);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let i = from, at = 0; i < codes.length; i++, at += TOKEN_BYTES) {
+  for (let i = 0, at = 0; i < codes.length; i++, at += TOKEN_BYTES) {
     const code = codes[i] as number;
     const low = code % CODE_MINUTE;
     view.setUint32(at, (ops[i] as OperationEntry).id, true);

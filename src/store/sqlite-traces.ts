@@ -33,9 +33,9 @@ export interface TraceEntry extends StartOrdered {
   lastChangeCall: number;
   filed: boolean;
   evicted: boolean;
-  /** What its spans added to `StoredTraces.stats`, taken away again on eviction. */
+  /** What its spans not yet written added to `StoredTraces.stats` (written ones are in the file: sqlite-operation-stats.ts). */
   stats: StatsTokens;
-  /** Its first tokens that are in the file (sqlite-operation-stats.ts). */
+  /** Its tokens in the file. */
   statsWritten: number;
 }
 
@@ -199,6 +199,8 @@ export class StoredTraces {
   /** Takes the traces about to be evicted out of the statistics (the commit then deletes the operations they empty). */
   subtractStats(evict: readonly TraceEntry[]): void {
     for (const entry of evict) this.stats.removeTrace(entry.aggregate.services, entry.stats);
+    const last = evict[evict.length - 1];
+    if (last !== undefined) this.statsRows.subtractStored(this.stats, (last.seq + 1) * SPAN_SLOTS);
   }
 
   /** After a committed flush: `dirty` are stored, `evict` are gone. */

@@ -11,17 +11,17 @@ export function emptyCell(withHistogram = true): StatsCell {
   return { count: 0, errors: 0, histogram: withHistogram ? new Histogram() : null };
 }
 
-function bump(cell: StatsCell, bucket: number, error: boolean): void {
-  cell.count++;
-  if (error) cell.errors++;
-  cell.histogram?.add(bucket, 1);
+function bump(cell: StatsCell, bucket: number, error: boolean, n: number): void {
+  cell.count += n;
+  if (error) cell.errors += n;
+  cell.histogram?.add(bucket, n);
 }
 
-/** Takes one span out of a cell; true when the cell is empty afterwards. */
-function unbump(cell: StatsCell, bucket: number, error: boolean): boolean {
-  cell.count--;
-  if (error) cell.errors--;
-  cell.histogram?.subtract(bucket, 1);
+/** Takes `n` alike spans out of a cell; true when the cell is empty afterwards. */
+function unbump(cell: StatsCell, bucket: number, error: boolean, n: number): boolean {
+  cell.count -= n;
+  if (error) cell.errors -= n;
+  cell.histogram?.subtract(bucket, n);
   return cell.count <= 0;
 }
 
@@ -63,8 +63,9 @@ export class StatsSeries {
     this.total = emptyCell(withHistogram);
   }
 
-  add(minute: number, bucket: number, error: boolean): void {
-    bump(this.total, bucket, error);
+  /** Counts `n` spans (default one) that started in `minute`, in latency bucket `bucket`. */
+  add(minute: number, bucket: number, error: boolean, n = 1): void {
+    bump(this.total, bucket, error, n);
     let minuteCell = this.lastMinuteCell;
     let hourCell = this.lastHourCell;
     if (minute !== this.lastMinute || minuteCell === undefined || hourCell === undefined) {
@@ -74,14 +75,14 @@ export class StatsSeries {
       this.lastMinuteCell = minuteCell;
       this.lastHourCell = hourCell;
     }
-    bump(minuteCell, bucket, error);
-    bump(hourCell, bucket, error);
+    bump(minuteCell, bucket, error, n);
+    bump(hourCell, bucket, error, n);
   }
 
-  remove(minute: number, bucket: number, error: boolean): void {
-    unbump(this.total, bucket, error);
-    this.removeFrom(this.minutes, minute, bucket, error);
-    this.removeFrom(this.hours, Math.floor(minute / 60), bucket, error);
+  remove(minute: number, bucket: number, error: boolean, n = 1): void {
+    unbump(this.total, bucket, error, n);
+    this.removeFrom(this.minutes, minute, bucket, error, n);
+    this.removeFrom(this.hours, Math.floor(minute / 60), bucket, error, n);
   }
 
   private cellAt(map: Map<number, StatsCell>, key: number): StatsCell {
@@ -93,9 +94,9 @@ export class StatsSeries {
     return cell;
   }
 
-  private removeFrom(map: Map<number, StatsCell>, key: number, bucket: number, error: boolean): void {
+  private removeFrom(map: Map<number, StatsCell>, key: number, bucket: number, error: boolean, n: number): void {
     const cell = map.get(key);
-    if (cell === undefined || !unbump(cell, bucket, error)) return;
+    if (cell === undefined || !unbump(cell, bucket, error, n)) return;
     map.delete(key);
     if (cell === this.lastMinuteCell || cell === this.lastHourCell) this.lastMinuteCell = this.lastHourCell = undefined;
   }
