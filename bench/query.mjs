@@ -1,7 +1,8 @@
 // Query-language benchmark: fills the memory store and a SQLite file with BENCH_SPANS spans
 // (default 1M: bench/payload.mjs traffic, 100 traces × 10 spans per request), then times the trace
 // list's queries on each store directly (no HTTP): a common `key=value` (matches at once), a rare one
-// (one trace, stored first, so the whole store is walked), a rare `duration>`, and autocomplete.
+// (one trace, stored first, so the whole store is walked), a rare `duration>`, autocomplete, and the
+// list sorted by duration or span count (the true top of every stored trace), alone and with a query.
 // Run after `npm run build`:  node bench/query.mjs
 // Knobs: BENCH_SPANS (1000000), BENCH_RUNS (runs per query, 9), BENCH_SECONDS (cap per query, 30).
 import { mkdtempSync, rmSync } from "node:fs";
@@ -73,14 +74,14 @@ function time(run) {
  * `partial` with a cursor, and is asked again until the page is full or the store is walked.
  * Keeps the longest single call: how long the server was held at once.
  */
-function fullPage(store, q) {
+function fullPage(store, q, sort = {}) {
   const traces = [];
   let cursor;
   let calls = 0;
   let longest = 0;
   for (;;) {
     const t = performance.now();
-    const page = store.listTraces({ limit: 50 - traces.length, q, ...(cursor ? { cursor } : {}) });
+    const page = store.listTraces({ limit: 50 - traces.length, q, ...sort, ...(cursor ? { cursor } : {}) });
     longest = Math.max(longest, performance.now() - t);
     calls++;
     traces.push(...page.traces);
@@ -102,6 +103,20 @@ function report(label, store, target) {
     const verdict = p50 < target ? "meets" : "MISSES";
     console.log(
       `${label} ${name.padEnd(32)} ${q.padEnd(44)} p50 ${fmt(p50).padStart(8)} ms (${runs} runs after a first of ${fmt(first, 0)} ms in ${firstResult.calls} calls, the longest ${fmt(firstResult.longest, 0)} ms; ${result.traces.length} traces in ${result.calls} calls, the longest ${fmt(result.longest)} ms; ${verdict} < ${target} ms)`,
+    );
+  }
+  const sorts = [
+    ["sorted: duration desc", undefined, { sort: "duration" }],
+    ["sorted: spans asc", undefined, { sort: "spans", order: "asc" }],
+    ["sorted: duration + key=value common", "http.response.status_code=500", { sort: "duration" }],
+    ["sorted: duration + key=value rare", "app.order.id=89581", { sort: "duration" }],
+  ];
+  for (const [name, q, sort] of sorts) {
+    const { first, firstResult, p50, runs, result } = time(() => fullPage(store, q, sort));
+    const verdict = p50 < target ? "meets" : "MISSES";
+    const shown = `${q ?? ""} sort=${sort.sort}${sort.order ? `&order=${sort.order}` : ""}`.trim();
+    console.log(
+      `${label} ${name.padEnd(32)} ${shown.padEnd(44)} p50 ${fmt(p50).padStart(8)} ms (${runs} runs after a first of ${fmt(first, 0)} ms in ${firstResult.calls} calls; ${result.traces.length} traces in ${result.calls} calls, the longest ${fmt(result.longest)} ms; ${verdict} < ${target} ms)`,
     );
   }
   const keys = time(() => store.attributeKeys());

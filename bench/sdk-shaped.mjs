@@ -3,7 +3,8 @@
 //   synchronously (one at a time: the app's request waits for it). Client-observed and server time.
 // - Node SDK: 100-span JSON batches, keep-alive, a few in flight. Spans/s.
 // Run after `npm run build`:  node bench/sdk-shaped.mjs   (bench/ingest.mjs runs it too)
-// Knobs: BENCH_SDK_SINGLE (2000 single-span requests), BENCH_SDK_BATCHES (2000 100-span batches).
+// Knobs: BENCH_SDK_SINGLE (2000 single-span requests), BENCH_SDK_BATCHES (2000 100-span batches),
+// BENCH_SDK_WORK_MS (0.15: the CPU the second bare-server run spends per request).
 import { randomBytes } from "node:crypto";
 import { Agent } from "node:http";
 import { percentile } from "../dist/domain/percentile.js";
@@ -13,6 +14,7 @@ import { postTraces, startServer } from "./server.mjs";
 const SDK_POST = { agent: false, contentType: "application/json", sdkHost: true };
 
 const TIMING = new URL("./server-timing.mjs", import.meta.url).pathname;
+const BARE = new URL("./bare-server.mjs", import.meta.url).pathname;
 const fmt = (n) => Math.round(n).toLocaleString("en-US");
 
 const hex = (bytes) => randomBytes(bytes).toString("hex");
@@ -69,9 +71,10 @@ function body(service, spans) {
 const pythonDumps = (text) => text.replace(/","/g, '", "').replace(/":/g, '": ');
 
 /** The server with bench/server-timing.mjs preloaded: `serverTiming()` reads its percentiles since the last call. */
-async function startTimedServer() {
+async function startTimedServer(script, args = ["--max-spans", "5000000"]) {
   const timings = [];
-  const { child, port } = await startServer(["--max-spans", "5000000"], {
+  const { child, port } = await startServer(args, {
+    script,
     nodeArgs: ["--import", TIMING],
     onLine(line) {
       const match = /^SERVER-TIMING (\{.*\})$/.exec(line);
@@ -103,21 +106,31 @@ export async function runSdkShaped() {
     const payloads = Array.from({ length: single }, (_, i) =>
       pythonDumps(body("orders-py", [sdkSpan(hex(16), i % 5 === 0 ? "" : hex(8), i, Date.now())])),
     );
-    const latencies = [];
-    const start = performance.now();
-    for (const payload of payloads) {
-      const t = performance.now();
-      await postTraces(server.port, payload, SDK_POST);
-      latencies.push(performance.now() - t);
-    }
-    const seconds = (performance.now() - start) / 1000;
-    latencies.sort((a, b) => a - b);
-    const timing = await server.serverTiming();
+    const ours = await timeOneAtATime(server, payloads);
     console.log(
       `sdk python-shaped: ${fmt(single)} one-span JSON requests, one at a time on new connections: ` +
-        `${fmt(single / seconds)} requests/s; client-observed p50 ${percentile(latencies, 50).toFixed(3)} ms, p99 ${percentile(latencies, 99).toFixed(3)} ms; ` +
-        `server time p50 ${timing.p50.toFixed(3)} ms, p99 ${timing.p99.toFixed(3)} ms`,
+        `${fmt(ours.requestsPerSecond)} requests/s; client-observed p50 ${ours.client.p50.toFixed(3)} ms, p99 ${ours.client.p99.toFixed(3)} ms; ` +
+        `server time p50 ${ours.server.p50.toFixed(3)} ms, p99 ${ours.server.p99.toFixed(3)} ms`,
     );
+    // The same requests to a bare node:http server that only reads the body and answers: what the
+    // machine and Node's HTTP layer cost any receiver, timed the same way; then the same server spending
+    // BENCH_SDK_WORK_MS of CPU before it answers, which shows what that much work costs on this machine
+    // once the sender has gone idle waiting (the answer's write then pays for waking it).
+    const workMs = Number(process.env.BENCH_SDK_WORK_MS ?? 0.15);
+    for (const work of [0, workMs]) {
+      const bare = await startTimedServer(BARE, ["--work-ms", String(work)]);
+      try {
+        for (let i = 0; i < 200; i++) await postTraces(bare.port, payloads[i], SDK_POST);
+        await bare.serverTiming();
+        const floor = await timeOneAtATime(bare, payloads);
+        console.log(
+          `  the same requests to a bare node:http server (read the body, ${work === 0 ? "" : `spin ${work} ms, `}answer {}): ` +
+            `server time p50 ${floor.server.p50.toFixed(3)} ms, p99 ${floor.server.p99.toFixed(3)} ms; client-observed p50 ${floor.client.p50.toFixed(3)} ms`,
+        );
+      } finally {
+        await stop(bare.child);
+      }
+    }
 
     const agent = new Agent({ keepAlive: true, maxSockets: 4 });
     // Every batch has ids of its own: re-sent ids would take the cheaper duplicate path.
@@ -153,9 +166,31 @@ export async function runSdkShaped() {
         `JSON.parse alone of the same bodies: ${fmt(parseCeiling)} spans/s (ratio ${((batches * 100) / batchSeconds / parseCeiling).toFixed(2)})`,
     );
   } finally {
-    server.child.kill("SIGTERM");
-    await new Promise((r) => server.child.on("exit", r));
+    await stop(server.child);
   }
+}
+
+/** Posts `payloads` one at a time on new connections, as the Python SDK does; client and server percentiles. */
+async function timeOneAtATime(server, payloads) {
+  const latencies = [];
+  const start = performance.now();
+  for (const payload of payloads) {
+    const t = performance.now();
+    await postTraces(server.port, payload, SDK_POST);
+    latencies.push(performance.now() - t);
+  }
+  const seconds = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    requestsPerSecond: payloads.length / seconds,
+    client: { p50: percentile(latencies, 50), p99: percentile(latencies, 99) },
+    server: await server.serverTiming(),
+  };
+}
+
+function stop(child) {
+  child.kill("SIGTERM");
+  return new Promise((r) => (child.exitCode !== null ? r() : child.on("exit", r)));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await runSdkShaped();

@@ -10,7 +10,7 @@ import { PRICES_DATE } from "./domain/llm-prices.js";
 import type { StoredLog } from "./domain/log.js";
 import type { Span } from "./domain/span.js";
 import { durationMs } from "./domain/time.js";
-import type { TraceSummary } from "./domain/trace-summary.js";
+import type { TraceLlm, TraceSummary } from "./domain/trace-summary.js";
 import type {
   BreakpointJson,
   LogRecordJson,
@@ -18,6 +18,7 @@ import type {
   SnapshotJson,
   SnapshotSummaryJson,
   SpanJson,
+  TraceLlmJson,
   TraceSummaryJson,
 } from "./protocol.js";
 
@@ -34,7 +35,12 @@ export function traceSummaryToJson(summary: TraceSummary): TraceSummaryJson {
     services: summary.services,
     hasRoot: summary.hasRoot,
     ...(summary.errorMessage === null ? {} : { errorMessage: summary.errorMessage }),
+    ...(summary.llm === null ? {} : { llm: traceLlmToJson(summary.llm) }),
   };
+}
+
+function traceLlmToJson({ usd, ...counts }: TraceLlm): TraceLlmJson {
+  return usd === null ? counts : { ...counts, usd };
 }
 
 /** A span as the REST API sends it; a GenAI span that names its model gets its cost (bundled prices). */

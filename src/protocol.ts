@@ -19,6 +19,18 @@ export interface TraceSummaryJson {
   hasRoot: boolean;
   /** What failed, in a line (exception type and message, or a status message), when a failing span says. */
   errorMessage?: string;
+  /** The trace's GenAI calls (spans that name a model) in total; absent when it has none. */
+  llm?: TraceLlmJson;
+}
+
+export interface TraceLlmJson {
+  calls: number;
+  inputTokens: number;
+  outputTokens: number;
+  /** USD at the bundled prices, of the calls whose model has one; absent when none has. */
+  usd?: number;
+  /** Calls whose model has no price (not in `usd`). */
+  unpricedCalls: number;
 }
 
 export interface SpanEventJson {
@@ -74,8 +86,10 @@ export interface LlmCostJson {
 }
 
 /**
- * GET /api/traces: newest start first. Query: `service`, `name`, `q`, `minDurationMs`, `status`
- * (`error` | `ok`), `since` / `until` (unix ms, inclusive, on the trace's start), `limit`, `cursor`.
+ * GET /api/traces: newest start first. Query: `service`, `name`, `q`, `minDurationMs` /
+ * `maxDurationMs` (inclusive), `status` (`error` | `ok`), `since` / `until` (unix ms, inclusive, on
+ * the trace's start), `sort` (`start` | `duration` | `spans` | `errors`) and `order` (`desc` |
+ * `asc`, default `desc`; ties newest first), `limit`, `cursor` (valid for the sort it came with).
  */
 export interface TraceListResponse {
   traces: TraceSummaryJson[];

@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError } from "commander";
+import { count } from "./count.js";
 import { addInstanceOptions, type InstanceOptions, requireInstance } from "./instance.js";
 
 interface DemoOptions extends InstanceOptions {
@@ -84,10 +85,10 @@ export async function runDemo(options: DemoOptions): Promise<void> {
 
   const seconds = (totals.elapsedMs / 1000).toFixed(1);
   console.log(
-    `sent ${totals.traces.toLocaleString("en-US")} traces (${totals.spans.toLocaleString("en-US")} spans) from ${totals.services} services in ${seconds} s`,
+    `sent ${count(totals.traces)} traces (${count(totals.spans)} spans) from ${totals.services} services in ${seconds} s`,
   );
   if (totals.failedSpans > 0) {
-    console.error(`error: ${totals.failedSpans.toLocaleString("en-US")} spans could not be delivered to ${url}`);
+    console.error(`error: ${count(totals.failedSpans)} spans could not be delivered to ${url}`);
     process.exit(1);
   }
   process.exit(0);

@@ -6,6 +6,7 @@ import { parseHexId } from "../domain/ids.js";
 import { parseDurationMs } from "../domain/time.js";
 import { StoreOpenError } from "../store/open-store.js";
 import type { ExportSelection } from "../transfer/export.js";
+import { count } from "./count.js";
 import { addInstanceOptions, type InstanceOptions, requireInstance } from "./instance.js";
 
 interface ExportOptions extends InstanceOptions {
@@ -137,5 +138,5 @@ export async function runExport(options: ExportOptions): Promise<void> {
     await finished(out);
   }
   const where = toStdout ? "" : ` to ${options.output}`;
-  console.error(`exported ${traces.toLocaleString("en-US")} trace${traces === 1 ? "" : "s"}${where}`);
+  console.error(`exported ${count(traces)} trace${traces === 1 ? "" : "s"}${where}`);
 }

@@ -1,4 +1,5 @@
 import type { ForwardEvent } from "../forward/target.js";
+import { count } from "./count.js";
 
 function size(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -7,7 +8,7 @@ function size(bytes: number): string {
 }
 
 function batches(n: number): string {
-  return `${n.toLocaleString("en-US")} ${n === 1 ? "batch" : "batches"}`;
+  return `${count(n)} ${n === 1 ? "batch" : "batches"}`;
 }
 
 const DROP_REASONS = {

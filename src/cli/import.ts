@@ -4,6 +4,7 @@ import { StoreOpenError } from "../store/open-store.js";
 import type { ImportCounts } from "../transfer/import.js";
 import type { BatchSink } from "../transfer/import-stream.js";
 import { packageVersion } from "../version.js";
+import { count as number } from "./count.js";
 import { addInstanceOptions, type InstanceOptions, requireInstance } from "./instance.js";
 
 interface ImportOptions extends InstanceOptions {
@@ -39,8 +40,6 @@ export function addImportOptions(command: Command): Command {
         "length-prefixed file format), each optionally gzip-compressed; the format is read from the data.",
     );
 }
-
-const number = (n: number) => n.toLocaleString("en-US");
 
 function fileSize(path: string): number | null {
   try {

@@ -1,4 +1,5 @@
 import type { HealthResponse, LlmUsageResponse, TraceListResponse } from "../protocol.js";
+import { count } from "./count.js";
 
 /** What one `tracekit-local run` sent, as the instance counts it (every trace that started in its window). */
 export interface RunTotals {
@@ -92,7 +93,7 @@ export async function waitForQuiet(base: string, quietMs: number, maxMs: number)
 }
 
 function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
+  return `${count(n)} ${n === 1 ? one : many}`;
 }
 
 /** One line: what the run sent and where to look at it. */

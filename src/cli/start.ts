@@ -19,6 +19,7 @@ import { DEFAULT_MAX_LOGS } from "../store/log-store.js";
 import { DEFAULT_MAX_METRIC_SERIES } from "../store/metric-store.js";
 import { DEFAULT_MAX_SPANS } from "../store/store.js";
 import { openBrowser } from "./browser.js";
+import { count } from "./count.js";
 import { forwardEventLine, forwardStoppedLine } from "./forward-lines.js";
 import { probeExistingInstance } from "./probe.js";
 
@@ -188,6 +189,12 @@ export async function runStart(options: StartOptions): Promise<void> {
     throw error;
   }
 
+  // The terminal's lines are a courtesy: when stdout is a pipe that closes (`tracekit-local | head`),
+  // the server keeps serving instead of dying on the next line it prints.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
+  });
+
   let app: Awaited<ReturnType<typeof startApp>>;
   try {
     app = await startApp(config, createEventPrinter());
@@ -252,7 +259,6 @@ export async function runStart(options: StartOptions): Promise<void> {
   const storage = config.dbPath === null ? "memory" : `SQLite file ${config.dbPath}`;
   console.log(`tracekit-local is running`);
   console.log(`  UI:    ${app.url}`);
-  const count = (n: number) => n.toLocaleString("en-US");
   console.log(`  OTLP:  ${app.otlpEndpoint}  (OTLP/HTTP protobuf and JSON: /v1/traces, /v1/logs, /v1/metrics)`);
   if (app.otlpHttpEndpoint !== null) console.log(`         ${app.otlpHttpEndpoint}  (the same OTLP/HTTP receiver)`);
   if (app.otlpGrpcEndpoint !== null) {

@@ -1,3 +1,4 @@
+import { llmCostOf } from "./llm-cost.js";
 import type { Span } from "./span.js";
 import { durationMs } from "./time.js";
 import { traceNameOf } from "./trace-name.js";
@@ -21,6 +22,19 @@ export interface TraceSummary {
   hasRoot: boolean;
   /** What failed, in a line (see `failureOf`), or null when no failing span says. */
   errorMessage: string | null;
+  /** The trace's GenAI calls (spans that name a model), or null when it has none. */
+  llm: TraceLlm | null;
+}
+
+/** A trace's LLM calls in total, for the list's LLM mark. */
+export interface TraceLlm {
+  calls: number;
+  inputTokens: number;
+  outputTokens: number;
+  /** USD at the bundled prices of the calls whose model has a price; null when none has. */
+  usd: number | null;
+  /** Calls whose model has no price (they add no cost). */
+  unpricedCalls: number;
 }
 
 /** The longest error line a summary keeps: the list shows one line, the trace view shows all. */
@@ -72,24 +86,40 @@ export class TraceAggregate {
    * exception preferred over a bare status message. Cut to MAX_ERROR_MESSAGE characters.
    */
   errorMessage: string | null = null;
+  /** GenAI calls so far (see TraceLlm); `llmUsd` sums the priced ones. */
+  llmCalls = 0;
+  llmInputTokens = 0;
+  llmOutputTokens = 0;
+  llmUsd = 0;
+  llmUnpriced = 0;
   private errorFromException = false;
   private errorStart = 0n;
 
   constructor(readonly traceId: string) {}
 
-  get durationMs(): number {
-    return durationMs(this.startTimeUnixNano, this.endTimeUnixNano);
+  /** Kept as a number as the times change: the list filters and sorts on it for every trace. */
+  durationMs = 0;
+
+  /** Sets the trace's span of time (a store restoring a kept summary). */
+  setTimes(start: bigint, end: bigint): void {
+    this.startTimeUnixNano = start;
+    this.endTimeUnixNano = end;
+    this.durationMs = durationMs(start, end);
   }
 
   add(span: Span): void {
+    let moved = false;
     if (this.spanCount === 0 || span.startTimeUnixNano < this.startTimeUnixNano) {
       this.startTimeUnixNano = span.startTimeUnixNano;
       this.firstName = traceNameOf(span.name, span.attributes);
       this.firstService = span.service;
+      moved = true;
     }
     if (this.spanCount === 0 || span.endTimeUnixNano > this.endTimeUnixNano) {
       this.endTimeUnixNano = span.endTimeUnixNano;
+      moved = true;
     }
+    if (moved) this.durationMs = durationMs(this.startTimeUnixNano, this.endTimeUnixNano);
     this.spanCount++;
     if (span.status.code === "ERROR") {
       this.errorCount++;
@@ -100,6 +130,39 @@ export class TraceAggregate {
       this.rootService = span.service;
     }
     if (!this.services.includes(span.service)) this.services.push(span.service);
+    this.noteLlmCall(span);
+  }
+
+  private noteLlmCall(span: Span): void {
+    const cost = llmCostOf(span.attributes);
+    if (cost === null) return;
+    this.llmCalls++;
+    this.llmInputTokens += cost.inputTokens;
+    this.llmOutputTokens += cost.outputTokens;
+    if (cost.usd === null) this.llmUnpriced++;
+    else this.llmUsd += cost.usd;
+  }
+
+  /** The LLM totals as a summary carries them. */
+  llm(): TraceLlm | null {
+    if (this.llmCalls === 0) return null;
+    return {
+      calls: this.llmCalls,
+      inputTokens: this.llmInputTokens,
+      outputTokens: this.llmOutputTokens,
+      usd: this.llmUnpriced === this.llmCalls ? null : this.llmUsd,
+      unpricedCalls: this.llmUnpriced,
+    };
+  }
+
+  /** Restores the LLM totals a stored summary kept. */
+  restoreLlm(llm: TraceLlm | null): void {
+    if (llm === null) return;
+    this.llmCalls = llm.calls;
+    this.llmInputTokens = llm.inputTokens;
+    this.llmOutputTokens = llm.outputTokens;
+    this.llmUsd = llm.usd ?? 0;
+    this.llmUnpriced = llm.unpricedCalls;
   }
 
   private noteFailure(span: Span): void {
@@ -136,6 +199,7 @@ export class TraceAggregate {
       services: [...this.services].sort(),
       hasRoot: this.rootName !== null,
       errorMessage: this.errorMessage,
+      llm: this.llm(),
     };
   }
 }

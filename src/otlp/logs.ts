@@ -29,6 +29,9 @@ export interface WireLogRecord {
   body: AttrValue;
   attributes: Attributes;
   droppedAttributesCount: number;
+  /** Attribute fields read (the protobuf decoder's count) and those past the per-list bound. */
+  attributeCount: number;
+  attributesOverLimit: number;
   flags: number;
   traceId: string;
   spanId: string;
@@ -44,6 +47,8 @@ export function resetWireLog(w: WireLogRecord): WireLogRecord {
   w.body = null;
   w.attributes = newAttributes();
   w.droppedAttributesCount = 0;
+  w.attributeCount = 0;
+  w.attributesOverLimit = 0;
   w.flags = 0;
   w.traceId = "";
   w.spanId = "";
@@ -133,7 +138,8 @@ export class LogBatch {
     };
     if (w.eventName !== "") record.eventName = w.eventName;
     if (w.flags !== 0) record.flags = w.flags;
-    if (w.droppedAttributesCount !== 0) record.droppedAttributesCount = w.droppedAttributesCount;
+    const droppedAttributesCount = w.droppedAttributesCount + w.attributesOverLimit;
+    if (droppedAttributesCount !== 0) record.droppedAttributesCount = droppedAttributesCount;
     this.logs.push(record);
   }
 

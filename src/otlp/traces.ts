@@ -15,6 +15,7 @@ import {
   STATUS_CODES,
   serviceNameOf,
 } from "../domain/span.js";
+import { MAX_EVENTS_PER_SPAN, MAX_LINKS_PER_SPAN } from "./limits.js";
 
 export interface TraceDecodeResult {
   spans: Span[];
@@ -47,6 +48,12 @@ export interface WireSpan {
   droppedEventsCount: number;
   links: WireLink[];
   droppedLinksCount: number;
+  /** Attribute fields read so far (the protobuf decoder's count against the per-list bound). */
+  attributeCount: number;
+  /** Attributes, events and links past the per-span bounds (see ./limits.ts), added to the dropped counts. */
+  attributesOverLimit: number;
+  eventsOverLimit: number;
+  linksOverLimit: number;
   statusCode: number;
   statusMessage: string;
 }
@@ -94,6 +101,10 @@ export function resetWireSpan(w: WireSpan): WireSpan {
   w.events = NO_EVENTS;
   w.droppedEventsCount = 0;
   w.droppedLinksCount = 0;
+  w.attributeCount = 0;
+  w.attributesOverLimit = 0;
+  w.eventsOverLimit = 0;
+  w.linksOverLimit = 0;
   w.statusCode = 0;
   w.statusMessage = "";
   return w;
@@ -109,6 +120,20 @@ export function newWireSpan(): WireSpan {
 const NO_EVENTS: SpanEvent[] = Object.freeze([]) as unknown as SpanEvent[];
 const NO_LINKS: readonly SpanLink[] = Object.freeze([]);
 const PLAIN_STATUSES: readonly SpanStatus[] = STATUS_CODES.map((code) => Object.freeze({ code }));
+
+/** Whether the span being read has room for another event; counts the one it has no room for. */
+export function roomForEvent(w: WireSpan): boolean {
+  if (w.events.length < MAX_EVENTS_PER_SPAN) return true;
+  w.eventsOverLimit++;
+  return false;
+}
+
+/** Whether the span being read has room for another link; counts the one it has no room for. */
+export function roomForLink(w: WireSpan): boolean {
+  if (w.links.length < MAX_LINKS_PER_SPAN) return true;
+  w.linksOverLimit++;
+  return false;
+}
 
 /** Appends an event to the span being read (its array is the shared empty one until the first event). */
 export function addWireEvent(w: WireSpan, event: SpanEvent): void {
@@ -211,7 +236,7 @@ export class TraceBatch {
     }
 
     let links = NO_LINKS;
-    let droppedLinksCount = w.droppedLinksCount;
+    let droppedLinksCount = w.droppedLinksCount + w.linksOverLimit;
     if (w.links.length !== 0) {
       const built = buildLinks(w.links);
       links = built;
@@ -237,8 +262,10 @@ export class TraceBatch {
     };
     if (w.traceState !== "") span.traceState = w.traceState;
     if (w.flags !== 0) span.flags = w.flags;
-    if (w.droppedAttributesCount !== 0) span.droppedAttributesCount = w.droppedAttributesCount;
-    if (w.droppedEventsCount !== 0) span.droppedEventsCount = w.droppedEventsCount;
+    const droppedAttributesCount = w.droppedAttributesCount + w.attributesOverLimit;
+    if (droppedAttributesCount !== 0) span.droppedAttributesCount = droppedAttributesCount;
+    const droppedEventsCount = w.droppedEventsCount + w.eventsOverLimit;
+    if (droppedEventsCount !== 0) span.droppedEventsCount = droppedEventsCount;
     if (droppedLinksCount !== 0) span.droppedLinksCount = droppedLinksCount;
     this.spans.push(span);
   }

@@ -9,6 +9,7 @@ import {
   status,
 } from "@grpc/grpc-js";
 import { OtlpDecodeError } from "../otlp/errors.js";
+import { OtlpLimitError, runPaced, SLICED_BODY_BYTES } from "../otlp/limits.js";
 import type { OtlpSignalPath } from "../otlp/protobuf/from-json.js";
 import { encodeExportResponseProtobuf } from "../otlp/protobuf/status.js";
 import {
@@ -39,7 +40,11 @@ export interface OtlpGrpcServer {
 }
 
 /** What `requestDeserialize` hands the handler: the decoded request, or why there is none. */
-type Received = { decoded: DecodedExport; bytes: Buffer } | { malformed: string } | { failed: unknown };
+type Received =
+  | { decoded: DecodedExport; bytes: Buffer }
+  | { large: Buffer }
+  | { malformed: string; status: number }
+  | { failed: unknown };
 
 /** How long close() waits for calls in flight before it drops their connections. */
 const SHUTDOWN_GRACE_MS = 2000;
@@ -50,11 +55,31 @@ const SHUTDOWN_GRACE_MS = 2000;
  * carried to the handler instead.
  */
 function receive(signal: OtlpSignal, bytes: Buffer): Received {
+  // A large message is decoded in slices by the handler (requestDeserialize cannot wait).
+  if (bytes.byteLength >= SLICED_BODY_BYTES) return { large: bytes };
   try {
     return { decoded: signal.decodeProtobuf(bytes), bytes };
   } catch (error) {
-    if (error instanceof OtlpDecodeError) return { malformed: decodeErrorMessage(signal, "protobuf", error) };
-    return { failed: error };
+    return undecodable(signal, error);
+  }
+}
+
+/** Why a message could not be decoded, as the handler answers it. */
+function undecodable(signal: OtlpSignal, error: unknown): Received {
+  if (error instanceof OtlpDecodeError) {
+    return {
+      malformed: decodeErrorMessage(signal, "protobuf", error),
+      status: error instanceof OtlpLimitError ? 413 : 400,
+    };
+  }
+  return { failed: error };
+}
+
+async function decodeLarge(signal: OtlpSignal, bytes: Buffer): Promise<Received> {
+  try {
+    return { decoded: await runPaced(signal.decodeProtobufSteps(bytes)), bytes };
+  } catch (error) {
+    return undecodable(signal, error);
   }
 }
 
@@ -106,26 +131,36 @@ export function startOtlpGrpcServer(options: OtlpGrpcOptions): Promise<OtlpGrpcS
           callback({ code: status.UNAVAILABLE, details: "tracekit-local is shutting down" });
           return;
         }
-        const received = call.request;
-        if ("malformed" in received) {
-          // Recorded as the 400 that INVALID_ARGUMENT maps to in HTTP terms.
-          refused(otlp, path, 400, received.malformed);
-          callback({ code: status.INVALID_ARGUMENT, details: received.malformed });
-          return;
-        }
+        const answer = (received: Received) => {
+          if ("malformed" in received) {
+            // Recorded as the HTTP status the gRPC code maps to: 400 INVALID_ARGUMENT, 413 RESOURCE_EXHAUSTED
+            // (without RetryInfo, so that clients do not retry it).
+            refused(otlp, path, received.status, received.malformed);
+            const code = received.status === 413 ? status.RESOURCE_EXHAUSTED : status.INVALID_ARGUMENT;
+            callback({ code, details: received.malformed });
+            return;
+          }
+          if ("failed" in received) {
+            internal(received.failed);
+            return;
+          }
+          if ("large" in received) {
+            decodeLarge(signal, received.large).then(answer, internal);
+            return;
+          }
+          accept(received);
+        };
         const internal = (error: unknown) => {
           options.onInternalError?.(error);
           callback({ code: status.INTERNAL, details: "internal error; see the tracekit-local terminal" });
         };
-        if ("failed" in received) {
-          internal(received.failed);
-          return;
-        }
         // With a store file, the answer waits for the commit holding these items (as over HTTP).
-        acceptExport(signal, received.decoded, otlp, path).then((outcome) => {
-          callback(null, outcome);
-          otlp.forward?.received(signal.path as OtlpSignalPath, { protobuf: received.bytes });
-        }, internal);
+        const accept = (received: { decoded: DecodedExport; bytes: Buffer }) =>
+          acceptExport(signal, received.decoded, otlp, path).then((outcome) => {
+            callback(null, outcome);
+            otlp.forward?.received(signal.path as OtlpSignalPath, { protobuf: received.bytes });
+          }, internal);
+        answer(call.request);
       },
     });
   }

@@ -18,7 +18,7 @@ import {
 } from "./store.js";
 import { bloomAllows, buildBloom, type TraceBloom } from "./trace-blooms.js";
 import { compareOldestFirst, type StartOrdered, setSortStart, traceIdKey } from "./trace-order.js";
-import { collectTracePage } from "./trace-page.js";
+import { collectSortedTracePage, sortKeyOf, traceSortOf } from "./trace-sort.js";
 
 interface MemoryTrace extends StartOrdered {
   aggregate: TraceAggregate;
@@ -184,15 +184,16 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
 
   function listTraces(query: TraceQuery): TracePage {
     const filter = compileTraceQuery<Span>(query.q, searchText);
-    return collectTracePage({
+    const sort = traceSortOf(query);
+    return collectSortedTracePage({
       byStart,
+      sort,
       limit: query.limit,
       cursor: query.cursor,
       positionOf: (trace) => ({ start: trace.sortStart, traceId: trace.aggregate.traceId }),
-      matches: (trace) =>
-        !trace.evicted &&
-        summaryMatches(trace.aggregate, query) &&
-        (filter === undefined || traceMatches(trace, filter)),
+      keyOf: (trace) => (sort.by === "start" ? 0 : sortKeyOf(sort.by, trace.aggregate)),
+      matches: (trace) => !trace.evicted && summaryMatches(trace.aggregate, query),
+      matchesQuery: filter === undefined ? undefined : (trace) => traceMatches(trace, filter),
       summaryOf: (trace) => trace.aggregate.toSummary(),
     });
   }

@@ -16,6 +16,7 @@ export function summaryMatches(summary: SummaryFilterFields, query: TraceQuery):
   if (query.errorsOnly && summary.errorCount === 0) return false;
   if (query.okOnly && summary.errorCount !== 0) return false;
   if (query.minDurationMs !== undefined && summary.durationMs < query.minDurationMs) return false;
+  if (query.maxDurationMs !== undefined && summary.durationMs > query.maxDurationMs) return false;
   if (query.sinceUnixNano !== undefined && summary.startTimeUnixNano < query.sinceUnixNano) return false;
   if (query.untilUnixNano !== undefined && summary.startTimeUnixNano > query.untilUnixNano) return false;
   if (query.name !== undefined) {

@@ -169,6 +169,11 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE traces ADD COLUMN error_message TEXT;
   `,
+  // The trace list marks traces with LLM calls (TraceAggregate's llm totals); traces stored before have none.
+  `
+  -- llm: JSON [calls, input tokens, output tokens, usd or null, unpriced calls], NULL without LLM calls.
+  ALTER TABLE traces ADD COLUMN llm TEXT;
+  `,
   // Per-operation statistics come back at open without reading every span (sqlite-operation-stats.ts):
   // each operation once, and what each trace's spans added to them as tokens, keyed like the spans
   // (`seq * SPAN_SLOTS` + the first span's place) so eviction deletes the same key range. Files
@@ -238,7 +243,7 @@ export const SPAN_WIDTH = SPAN_COLUMNS.length;
 export const SPAN_INSERT_CHUNK = 200;
 
 const TRACE_COLUMNS =
-  "seq, trace_id, start_ns, end_ns, span_count, error_count, root_name, root_service, first_name, first_service, services, error_message";
+  "seq, trace_id, start_ns, end_ns, span_count, error_count, root_name, root_service, first_name, first_service, services, error_message, llm";
 
 /** A trace row as the statements below return it (raw mode). */
 export type TraceRow = [
@@ -254,6 +259,7 @@ export type TraceRow = [
   firstService: string,
   servicesJson: string,
   errorMessage: string | null,
+  llmJson: string | null,
 ];
 
 /** A span row as `spansOfTrace` returns it (raw mode). */
@@ -296,10 +302,10 @@ export function prepareStatements(db: SqliteDatabase) {
     spanBodies: db.prepare("SELECT body FROM spans WHERE id >= ? AND id < ?").pluck(),
 
     allTraces: db.prepare(`SELECT ${TRACE_COLUMNS} FROM traces ORDER BY seq`).raw(),
-    traceInsert: db.prepare(`INSERT INTO traces (${TRACE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    traceInsert: db.prepare(`INSERT INTO traces (${TRACE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     traceUpdate: db.prepare(
       `UPDATE traces SET start_ns = ?, end_ns = ?, span_count = ?, error_count = ?, root_name = ?, root_service = ?,
-       first_name = ?, first_service = ?, services = ?, error_message = ? WHERE seq = ?`,
+       first_name = ?, first_service = ?, services = ?, error_message = ?, llm = ? WHERE seq = ?`,
     ),
     deleteTracesUpTo: db.prepare("DELETE FROM traces WHERE seq <= ?"),
 

@@ -2,7 +2,7 @@ import { summaryMatches } from "./query-match.js";
 import type { SqliteSpanQuery } from "./sqlite-span-query.js";
 import type { StoredTraces } from "./sqlite-traces.js";
 import type { TracePage, TraceQuery } from "./store.js";
-import { collectTracePage } from "./trace-page.js";
+import { collectSortedTracePage, sortKeyOf, traceSortOf } from "./trace-sort.js";
 
 export interface TraceSearchDeps {
   traces: StoredTraces;
@@ -22,15 +22,16 @@ export function createTraceSearch(deps: TraceSearchDeps): { listTraces(query: Tr
     assertOpen();
     flush();
     const filter = spanQuery.compile(query.q);
-    return collectTracePage({
+    const sort = traceSortOf(query);
+    return collectSortedTracePage({
       byStart,
+      sort,
       limit: query.limit,
       cursor: query.cursor,
       positionOf: (entry) => ({ start: entry.sortStart, traceId: entry.traceId }),
-      matches: (entry) =>
-        !entry.evicted &&
-        summaryMatches(entry.aggregate, query) &&
-        (filter === undefined || filter.matchesTrace(entry)),
+      keyOf: (entry) => (sort.by === "start" ? 0 : sortKeyOf(sort.by, entry.aggregate)),
+      matches: (entry) => !entry.evicted && summaryMatches(entry.aggregate, query),
+      matchesQuery: filter === undefined ? undefined : (entry) => filter.matchesTrace(entry),
       summaryOf: (entry) => entry.aggregate.toSummary(),
     });
   }

@@ -9,7 +9,7 @@ import {
   STATUS_CODES,
   type StatusCode,
 } from "../domain/span.js";
-import { TraceAggregate } from "../domain/trace-summary.js";
+import { TraceAggregate, type TraceLlm } from "../domain/trace-summary.js";
 import { attributesHaveNonFinite, encodeJson } from "./sqlite-json.js";
 import type { TraceRow } from "./sqlite-schema.js";
 
@@ -138,10 +138,10 @@ export function aggregateFromRow(row: TraceRow): TraceAggregate {
     firstService,
     services,
     errorMessage,
+    llm,
   ] = row;
   const aggregate = new TraceAggregate(traceId);
-  aggregate.startTimeUnixNano = fromStoredNs(startNs);
-  aggregate.endTimeUnixNano = fromStoredNs(endNs);
+  aggregate.setTimes(fromStoredNs(startNs), fromStoredNs(endNs));
   aggregate.spanCount = Number(spanCount);
   aggregate.errorCount = Number(errorCount);
   aggregate.rootName = rootName;
@@ -150,5 +150,25 @@ export function aggregateFromRow(row: TraceRow): TraceAggregate {
   aggregate.firstService = firstService;
   aggregate.services.push(...(JSON.parse(services) as string[]));
   aggregate.restoreError(errorMessage);
+  aggregate.restoreLlm(llmFromStored(llm));
   return aggregate;
+}
+
+/** A trace's LLM totals as the `traces.llm` column keeps them (see migration 6). */
+export function llmToStored(llm: TraceLlm | null): string | null {
+  return llm === null
+    ? null
+    : JSON.stringify([llm.calls, llm.inputTokens, llm.outputTokens, llm.usd, llm.unpricedCalls]);
+}
+
+function llmFromStored(text: string | null): TraceLlm | null {
+  if (text === null) return null;
+  const [calls, inputTokens, outputTokens, usd, unpricedCalls] = JSON.parse(text) as [
+    number,
+    number,
+    number,
+    number | null,
+    number,
+  ];
+  return { calls, inputTokens, outputTokens, usd, unpricedCalls };
 }

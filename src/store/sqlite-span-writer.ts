@@ -3,7 +3,7 @@ import { FlushTimer } from "./flush-timer.js";
 import type { GroupCommit } from "./sqlite-group-commit.js";
 import type { SpanLookups } from "./sqlite-lookups.js";
 import { SPAN_INSERT_CHUNK, SPAN_SLOTS, SPAN_WIDTH, type SqliteDatabase, type Statements } from "./sqlite-schema.js";
-import { encodeBody, STATUS_CODE_NUMBERS, toStoredNs } from "./sqlite-span-codec.js";
+import { encodeBody, llmToStored, STATUS_CODE_NUMBERS, toStoredNs } from "./sqlite-span-codec.js";
 import type { StoredTraces, TraceEntry } from "./sqlite-traces.js";
 
 export interface SpanWriterDeps {
@@ -109,6 +109,7 @@ export class SpanWriter {
     const start = toStoredNs(a.startTimeUnixNano);
     const end = toStoredNs(a.endTimeUnixNano);
     const services = JSON.stringify(a.services);
+    const llm = llmToStored(a.llm());
     if (entry.stored) {
       stmts.traceUpdate.run(
         start,
@@ -121,6 +122,7 @@ export class SpanWriter {
         a.firstService,
         services,
         a.errorMessage,
+        llm,
         entry.seq,
       );
     } else {
@@ -137,6 +139,7 @@ export class SpanWriter {
         a.firstService,
         services,
         a.errorMessage,
+        llm,
       );
     }
   }

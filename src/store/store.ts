@@ -1,6 +1,7 @@
 import type { OperationGroup } from "../domain/operation.js";
 import type { Span, SpanKind } from "../domain/span.js";
 import type { TraceSummary } from "../domain/trace-summary.js";
+import type { SortOrder, TraceSortKey } from "./trace-sort.js";
 
 export interface TraceQuery {
   /** Only traces with a span from this service. */
@@ -15,6 +16,8 @@ export interface TraceQuery {
    */
   q?: string;
   minDurationMs?: number;
+  /** Only traces at most this long (inclusive). */
+  maxDurationMs?: number;
   /** Only traces with at least one span whose status is ERROR. */
   errorsOnly?: boolean;
   /** Only traces without any ERROR span (the first TraceKit local UI's `status=ok`). */
@@ -23,8 +26,14 @@ export interface TraceQuery {
   sinceUnixNano?: bigint;
   /** Only traces that start at or before this time (inclusive). */
   untilUnixNano?: bigint;
+  /**
+   * The order (default start time): by any key the page is the true top of every matching trace;
+   * ties go newest first. Order default `desc` (newest, longest, most spans or failing spans first).
+   */
+  sort?: TraceSortKey;
+  order?: SortOrder;
   limit: number;
-  /** Opaque, from a previous page's `nextCursor`. */
+  /** Opaque, from a previous page's `nextCursor` (of the same sort and order). */
   cursor?: string;
 }
 

@@ -1,12 +1,12 @@
 import type { TraceSummary } from "../domain/trace-summary.js";
-import { decodeCursor, encodeCursor, isAfterCursor } from "./cursor.js";
+import { decodeCursor, encodeCursor, isAfterCursor, type TraceCursor } from "./cursor.js";
 import type { SortedChunks } from "./sorted-chunks.js";
 import type { TracePage } from "./store.js";
 
 /** How long one list call may look at traces before it answers with what it found (and a cursor). */
 export const LIST_BUDGET_MS = 100;
 /** The clock is read once per this many traces looked at. */
-const CLOCK_EVERY = 4;
+export const CLOCK_EVERY = 4;
 
 export interface PageWalk<T> {
   /** The store's traces in start order (the walk goes newest first). */
@@ -16,12 +16,21 @@ export interface PageWalk<T> {
   cursor: string | undefined;
   /** Where an entry sits in the order: its sort start and trace id. */
   positionOf(entry: T): { start: bigint; traceId: string };
-  /** Whether the entry belongs on the page (filters, query, not evicted). */
+  /** Whether the entry belongs on the page as far as its summary tells (filters, not evicted). */
   matches(entry: T): boolean;
+  /** The query language's test (costly: it reads spans), tried only on entries `matches` accepts. */
+  matchesQuery?: ((entry: T) => boolean) | undefined;
   summaryOf(entry: T): TraceSummary;
   /** Milliseconds the walk may take before it stops early (LIST_BUDGET_MS by default). */
   budgetMs?: number;
   now?: () => number;
+}
+
+interface StartWalk<T> extends PageWalk<T> {
+  /** Oldest first instead (the cursor then continues towards newer traces). */
+  ascending?: boolean;
+  encode?(position: TraceCursor): string;
+  decode?(raw: string): TraceCursor;
 }
 
 /**
@@ -30,8 +39,11 @@ export interface PageWalk<T> {
  * holds what was found, `partial` says so, and `nextCursor` continues just past the last trace
  * looked at, so a client asks again instead of one call holding the server for seconds.
  */
-export function collectTracePage<T>(walk: PageWalk<T>): TracePage {
-  const cursor = walk.cursor === undefined ? undefined : decodeCursor(walk.cursor);
+export function collectTracePage<T>(walk: StartWalk<T>): TracePage {
+  const decode = walk.decode ?? decodeCursor;
+  const encode = walk.encode ?? encodeCursor;
+  const cursor = walk.cursor === undefined ? undefined : decode(walk.cursor);
+  const ascending = walk.ascending === true;
   const now = walk.now ?? (() => performance.now());
   const deadline = now() + (walk.budgetMs ?? LIST_BUDGET_MS);
   const out: TraceSummary[] = [];
@@ -40,37 +52,45 @@ export function collectTracePage<T>(walk: PageWalk<T>): TracePage {
   let more = false;
   let partial = false;
   let seen = 0;
-  walk.byStart.walkDown(
-    (entry) => {
-      if (++seen % CLOCK_EVERY === 0 && now() > deadline) {
-        partial = true;
-        return false;
-      }
-      if (!walk.matches(entry)) {
-        lastSeen = entry;
-        return true;
-      }
-      if (out.length === walk.limit) {
-        more = true;
-        return false;
-      }
-      out.push(walk.summaryOf(entry));
-      lastReturned = entry;
+  const visit = (entry: T) => {
+    if (++seen % CLOCK_EVERY === 0 && now() > deadline) {
+      partial = true;
+      return false;
+    }
+    if (!walk.matches(entry) || (walk.matchesQuery !== undefined && !walk.matchesQuery(entry))) {
       lastSeen = entry;
       return true;
-    },
-    cursor === undefined
-      ? undefined
-      : (entry) => {
-          const { start, traceId } = walk.positionOf(entry);
-          return isAfterCursor(start, traceId, cursor);
-        },
-  );
+    }
+    if (out.length === walk.limit) {
+      more = true;
+      return false;
+    }
+    out.push(walk.summaryOf(entry));
+    lastReturned = entry;
+    lastSeen = entry;
+    return true;
+  };
+  if (cursor === undefined) {
+    if (ascending) walk.byStart.walkUp(visit);
+    else walk.byStart.walkDown(visit);
+  } else {
+    // The index is oldest first: newest-first pages continue below the cursor, oldest-first ones above it.
+    const below = (entry: T) => {
+      const { start, traceId } = walk.positionOf(entry);
+      return isAfterCursor(start, traceId, cursor);
+    };
+    const atOrBelow = (entry: T) => {
+      const { start, traceId } = walk.positionOf(entry);
+      return start < cursor.startTimeUnixNano || (start === cursor.startTimeUnixNano && traceId <= cursor.traceId);
+    };
+    if (ascending) walk.byStart.walkUp(visit, atOrBelow);
+    else walk.byStart.walkDown(visit, below);
+  }
   const page: TracePage = { traces: out };
   const resumeAt = partial ? lastSeen : more ? lastReturned : undefined;
   if (resumeAt !== undefined) {
     const { start, traceId } = walk.positionOf(resumeAt);
-    page.nextCursor = encodeCursor({ startTimeUnixNano: start, traceId });
+    page.nextCursor = encode({ startTimeUnixNano: start, traceId });
   } else if (partial && walk.cursor !== undefined) {
     page.nextCursor = walk.cursor; // nothing looked at yet: ask again from the same place
   }

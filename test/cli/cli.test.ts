@@ -24,6 +24,22 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
     expect(await run.exited).toBe(0);
   });
 
+  it("keeps serving when its stdout pipe closes (`tracekit-local | head`), and still stops cleanly", async () => {
+    const run = start(["--port", "0", "--no-open"]);
+    const { port } = await waitForUrl(run);
+    run.child.stdout?.destroy();
+    // A new service makes the server print a line, now into a closed pipe.
+    for (const service of ["after-pipe-closed-1", "after-pipe-closed-2"]) {
+      const posted = await postJson(`http://127.0.0.1:${port}`, jsonTraceRequest(service, [{ traceId: newTraceId() }]));
+      expect(posted.status).toBe(200);
+    }
+    const health = await readJson(fetch(`http://127.0.0.1:${port}/api/health`));
+    expect(health).toMatchObject({ status: "ok" });
+    run.child.kill("SIGTERM");
+    expect(await run.exited).toBe(0);
+    expect(run.stderr()).not.toMatch(/EPIPE|Unhandled/);
+  });
+
   it("`start` is the same command, and TRACEKIT_LOCAL_PORT picks the port", async () => {
     const probe = createServer();
     await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));

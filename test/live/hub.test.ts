@@ -14,6 +14,7 @@ function summary(traceId: string): TraceSummary {
     spanCount: 1,
     errorCount: 0,
     errorMessage: null,
+    llm: null,
     services: ["s"],
     hasRoot: true,
   };

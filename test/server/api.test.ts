@@ -164,7 +164,25 @@ describe("trace API", () => {
     expect(await ids("status=error")).toEqual([errorTraceId]);
     expect(await ids("status=ok")).toEqual([traceId]);
     expect(await ids("minDurationMs=100")).toEqual([traceId]);
+    expect(await ids("maxDurationMs=3")).toEqual([errorTraceId]);
+    expect(await ids("minDurationMs=3&maxDurationMs=120")).toEqual([errorTraceId, traceId]);
     expect(await ids("service=nobody")).toEqual([]);
+  });
+
+  it("sorts by duration, span count or errors both ways, and pages in that order", async () => {
+    const ids = async (query: string) => (await getJson(`/api/traces?${query}`)).body.traces.map((t: any) => t.traceId);
+    expect(await ids("sort=duration")).toEqual([traceId, errorTraceId]);
+    expect(await ids("sort=duration&order=asc")).toEqual([errorTraceId, traceId]);
+    expect(await ids("sort=spans&order=desc")).toEqual([traceId, errorTraceId]);
+    expect(await ids("sort=errors")).toEqual([errorTraceId, traceId]);
+    expect(await ids("sort=start&order=asc")).toEqual([traceId, errorTraceId]);
+    const first = await getJson("/api/traces?sort=duration&limit=1");
+    expect(first.body.nextCursor).toMatch(/^duration\.desc:/);
+    const cursor = encodeURIComponent(first.body.nextCursor);
+    expect(await ids(`sort=duration&limit=1&cursor=${cursor}`)).toEqual([errorTraceId]);
+    const wrong = await getJson(`/api/traces?sort=spans&cursor=${cursor}`);
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error.message).toContain("sort=duration&order=desc");
   });
 
   it("filters by a window on the trace's start (unix ms, both ends inclusive)", async () => {
@@ -247,6 +265,10 @@ describe("trace API", () => {
       "since=yesterday",
       "until=-5",
       "since=2000&until=1000",
+      "maxDurationMs=soon",
+      "minDurationMs=10&maxDurationMs=5",
+      "sort=slowest",
+      "sort=duration&order=up",
     ]) {
       const { status, body } = await getJson(`/api/traces?${query}`);
       expect(status, query).toBe(400);

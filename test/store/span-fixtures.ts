@@ -1,4 +1,5 @@
 import type { Attributes, InstrumentationScope, Span } from "../../src/domain/span.js";
+import type { Store, TraceQuery } from "../../src/store/store.js";
 
 /** 32-hex trace id / 16-hex span id from a small number, so tests read as "trace 3, span 2". */
 export function traceId(n: number): string {
@@ -138,4 +139,17 @@ export function richSpan(): Span {
     droppedEventsCount: 4,
     droppedLinksCount: 5,
   };
+}
+
+/** Every trace id a list query returns, page by page, following cursors `limit` at a time. */
+export function walkAll(store: Store, query: Omit<TraceQuery, "cursor">): string[][] {
+  const pages: string[][] = [];
+  let cursor: string | undefined;
+  for (let guard = 0; guard < 1000; guard++) {
+    const page = store.listTraces(cursor === undefined ? query : { ...query, cursor });
+    pages.push(page.traces.map((t) => t.traceId));
+    if (page.nextCursor === undefined) return pages;
+    cursor = page.nextCursor;
+  }
+  throw new Error("paging did not end");
 }

@@ -115,6 +115,31 @@ describe("sqlite store: persistence and files", () => {
     expect(store.getTrace(traceId(1))?.map((s) => s.spanId)).toEqual([spanId(1), spanId(2)]);
   });
 
+  it("keeps a trace's LLM totals across a restart", () => {
+    const path = tempPath();
+    let store = openStore({ path });
+    const chat = makeSpan({
+      trace: 1,
+      span: 1,
+      attributes: {
+        "gen_ai.request.model": "gpt-4o",
+        "gen_ai.usage.input_tokens": 10,
+        "gen_ai.usage.output_tokens": 2,
+      },
+    });
+    store.insertSpans([chat, makeSpan({ trace: 2, span: 1, attributes: { "gen_ai.request.model": "mine" } })]);
+    const before = store.getSummaries([traceId(1), traceId(2)]).map((s) => s.llm);
+    expect(before[0]).toMatchObject({ calls: 1, inputTokens: 10, outputTokens: 2, unpricedCalls: 0 });
+    expect(before[1]).toEqual({ calls: 1, inputTokens: 0, outputTokens: 0, usd: null, unpricedCalls: 1 });
+    store = reopen(store, { path });
+    expect(store.getSummaries([traceId(1), traceId(2)]).map((s) => s.llm)).toEqual(before);
+    // Totals go on growing from what was kept.
+    store.insertSpans([
+      makeSpan({ trace: 1, span: 2, attributes: { "gen_ai.request.model": "x", "gen_ai.usage.input_tokens": 5 } }),
+    ]);
+    expect(store.getSummaries([traceId(1)])[0]?.llm).toMatchObject({ calls: 2, inputTokens: 15, unpricedCalls: 1 });
+  });
+
   it("shows pending writes to reads at once", () => {
     const store = openStore({ path: tempPath(), flushIntervalMs: 60_000 });
     store.insertSpans([rootSpan(1)]);

@@ -6,7 +6,8 @@ import { PERCENTILE_RELATIVE_ERROR } from "../../src/store/latency-histogram.js"
 import type { Store, TraceQuery } from "../../src/store/store.js";
 import { operationsContract } from "./operations-contract.js";
 import { queryContract } from "./query-contract.js";
-import { makeSpan, ms, richSpan, rootSpan, spanId, T0, traceId } from "./span-fixtures.js";
+import { sortContract } from "./sort-contract.js";
+import { makeSpan, ms, richSpan, rootSpan, spanId, T0, traceId, walkAll } from "./span-fixtures.js";
 
 export interface StoreFactoryOptions {
   maxSpans?: number;
@@ -37,19 +38,6 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
 
     function listIds(store: Store, query: Omit<TraceQuery, "limit"> & { limit?: number } = {}): string[] {
       return store.listTraces({ limit: 1000, ...query }).traces.map((t) => t.traceId);
-    }
-
-    /** Every trace id a query returns, following cursors `limit` at a time. */
-    function walkAll(store: Store, query: Omit<TraceQuery, "cursor">): string[][] {
-      const pages: string[][] = [];
-      let cursor: string | undefined;
-      for (let guard = 0; guard < 1000; guard++) {
-        const page = store.listTraces(cursor === undefined ? query : { ...query, cursor });
-        pages.push(page.traces.map((t) => t.traceId));
-        if (page.nextCursor === undefined) return pages;
-        cursor = page.nextCursor;
-      }
-      throw new Error("paging did not end");
     }
 
     describe("insert and read back", () => {
@@ -224,6 +212,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
           services: ["db"],
           hasRoot: false,
           errorMessage: "failed",
+          llm: null,
         });
         store.insertSpans([child()]);
         expect(summaryOf(store, 7)).toMatchObject({
@@ -250,6 +239,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
           services: ["api", "db", "frontend"],
           hasRoot: true,
           errorMessage: "failed",
+          llm: null,
         };
         expect(summaryOf(store, 7)).toEqual(final);
         expect(store.listTraces({ limit: 10 }).traces).toEqual([final]);
@@ -307,6 +297,59 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
           makeSpan({ trace: 1, span: 3, parent: 1, service: "a" }),
         ]);
         expect(summaryOf(store, 1)).toMatchObject({ spanCount: 3, errorCount: 2, services: ["a", "b"] });
+      });
+
+      it("totals a trace's LLM calls: calls, tokens, cost of the priced ones, unpriced calls", async () => {
+        const store = await fresh();
+        const llmSpan = (span: number, attributes: Attributes) =>
+          makeSpan({ trace: 3, span, parent: 1, name: "chat", start: span, attributes });
+        store.insertSpans([
+          rootSpan(3, { end: 100 }),
+          llmSpan(2, {
+            "gen_ai.request.model": "gpt-4o",
+            "gen_ai.usage.input_tokens": 1000,
+            "gen_ai.usage.output_tokens": 100,
+          }),
+          rootSpan(4),
+        ]);
+        expect(summaryOf(store, 4).llm).toBeNull();
+        expect(summaryOf(store, 3).llm).toEqual({
+          calls: 1,
+          inputTokens: 1000,
+          outputTokens: 100,
+          usd: (1000 * 2.5 + 100 * 10) / 1e6,
+          unpricedCalls: 0,
+        });
+        // A model without a price counts its call and tokens, and adds no cost.
+        store.insertSpans([
+          llmSpan(3, {
+            "gen_ai.response.model": "home-grown-7b",
+            "gen_ai.usage.prompt_tokens": 50,
+            "gen_ai.usage.completion_tokens": 5,
+          }),
+        ]);
+        expect(summaryOf(store, 3).llm).toEqual({
+          calls: 2,
+          inputTokens: 1050,
+          outputTokens: 105,
+          usd: (1000 * 2.5 + 100 * 10) / 1e6,
+          unpricedCalls: 1,
+        });
+        expect(store.listTraces({ limit: 10 }).traces.find((t) => t.traceId === traceId(3))?.llm?.calls).toBe(2);
+        store.insertSpans([
+          makeSpan({
+            trace: 5,
+            span: 1,
+            attributes: { "gen_ai.request.model": "nobody-knows", "gen_ai.usage.input_tokens": 7 },
+          }),
+        ]);
+        expect(summaryOf(store, 5).llm).toEqual({
+          calls: 1,
+          inputTokens: 7,
+          outputTokens: 0,
+          usd: null,
+          unpricedCalls: 1,
+        });
       });
 
       it("getSummaries keeps the given order and skips unknown traces", async () => {
@@ -584,6 +627,8 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
     });
 
     describe("query language and autocomplete", () => queryContract(() => fresh()));
+
+    describe("sorting", () => sortContract(() => fresh()));
 
     describe("services and operations", () => operationsContract((maxSpans) => fresh({ maxSpans })));
 

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { TraceAggregate } from "../../src/domain/trace-summary.js";
 import { SortedChunks } from "../../src/store/sorted-chunks.js";
+import type { TracePage } from "../../src/store/store.js";
 import { collectTracePage } from "../../src/store/trace-page.js";
+import { collectSortedTracePage } from "../../src/store/trace-sort.js";
 import { makeSpan, traceId } from "./span-fixtures.js";
 
 interface Entry {
@@ -10,10 +12,10 @@ interface Entry {
   aggregate: TraceAggregate;
 }
 
-/** 1,000 one-span traces, every 7th a match. */
-function traces(): SortedChunks<Entry> {
+/** 1,000 one-span traces (or `n`), every 7th a match. */
+function traces(n = 1000): SortedChunks<Entry> {
   const chunks = new SortedChunks<Entry>((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0), 64);
-  for (let i = 1; i <= 1000; i++) {
+  for (let i = 1; i <= n; i++) {
     const aggregate = new TraceAggregate(traceId(i));
     aggregate.add(makeSpan({ trace: i, span: 1, start: i }));
     chunks.insert({ start: aggregate.startTimeUnixNano, traceId: aggregate.traceId, aggregate });
@@ -34,34 +36,107 @@ function walker(byStart: SortedChunks<Entry>, cursor: string | undefined, budget
   });
 }
 
+/** Every trace id of every page, following cursors; and how many pages said `partial`. */
+function allPages(next: (cursor: string | undefined) => TracePage): { ids: string[]; partials: number } {
+  const ids: string[] = [];
+  let partials = 0;
+  let cursor: string | undefined;
+  do {
+    const page = next(cursor);
+    if (page.partial) partials++;
+    ids.push(...page.traces.map((t) => t.traceId));
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
+  return { ids, partials };
+}
+
 describe("collectTracePage", () => {
   it("stops at its time budget with a cursor that continues exactly where it stopped", () => {
     const byStart = traces();
     // Unbounded: every match, 50 a page.
-    const all: string[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = walker(byStart, cursor, Number.POSITIVE_INFINITY, () => 0);
-      expect(page.partial).toBeUndefined();
-      all.push(...page.traces.map((t) => t.traceId));
-      cursor = page.nextCursor;
-    } while (cursor !== undefined);
-    expect(all).toHaveLength(142);
+    const all = allPages((cursor) => walker(byStart, cursor, Number.POSITIVE_INFINITY, () => 0));
+    expect(all.partials).toBe(0);
+    expect(all.ids).toHaveLength(142);
 
     // A clock that moves 1 ms per reading and a 3 ms budget: every call stops early.
     let t = 0;
     const ticking = () => t++;
-    const again: string[] = [];
-    let partials = 0;
-    cursor = undefined;
-    do {
-      const page = walker(byStart, cursor, 3, ticking);
-      if (page.partial) partials++;
-      expect(page.traces.length).toBeLessThanOrEqual(50);
-      again.push(...page.traces.map((t) => t.traceId));
-      cursor = page.nextCursor;
-    } while (cursor !== undefined);
+    const { ids: again, partials } = allPages((cursor) => walker(byStart, cursor, 3, ticking));
+    expect(partials).toBeGreaterThan(5);
+    expect(again).toEqual(all.ids);
+  });
+});
+
+describe("collectSortedTracePage", () => {
+  function sortedWalker(
+    byStart: SortedChunks<Entry>,
+    cursor: string | undefined,
+    budgetMs: number,
+    clock: () => number,
+  ) {
+    return collectSortedTracePage({
+      byStart,
+      sort: { by: "duration", order: "desc" },
+      limit: 50,
+      cursor,
+      positionOf: (e) => ({ start: e.start, traceId: e.traceId }),
+      // Durations repeat (ties broken newest first).
+      keyOf: (e) => Number.parseInt(e.traceId.slice(-8), 16) % 13,
+      matches: () => true,
+      matchesQuery: (e) => Number.parseInt(e.traceId.slice(-8), 16) % 7 === 0,
+      summaryOf: (e) => e.aggregate.toSummary(),
+      budgetMs,
+      now: clock,
+    });
+  }
+
+  it("stops a query at its time budget with a cursor that continues the sorted order exactly", () => {
+    const byStart = traces();
+    const { ids: all, partials: none } = allPages((cursor) =>
+      sortedWalker(byStart, cursor, Number.POSITIVE_INFINITY, () => 0),
+    );
+    expect(none).toBe(0);
+    expect(all).toHaveLength(142);
+    const key = (id: string) => Number.parseInt(id.slice(-8), 16) % 13;
+    for (let i = 1; i < all.length; i++) {
+      const [a, b] = [all[i - 1] as string, all[i] as string];
+      expect(key(a) > key(b) || (key(a) === key(b) && a > b)).toBe(true);
+    }
+
+    let t = 0;
+    const { ids: again, partials } = allPages((cursor) => sortedWalker(byStart, cursor, 3, () => t++));
     expect(partials).toBeGreaterThan(5);
     expect(again).toEqual(all);
+  });
+});
+
+describe("collectSortedTracePage with many candidates", () => {
+  it("gives the same order whether a page fills from the first best candidates or needs the whole sort", () => {
+    const byStart = traces(3000);
+    const num = (e: { traceId: string }) => Number.parseInt(e.traceId.slice(-8), 16);
+    for (const every of [7, 97]) {
+      const walk = (cursor: string | undefined) =>
+        collectSortedTracePage({
+          byStart,
+          sort: { by: "spans", order: "asc" },
+          limit: 5,
+          cursor,
+          positionOf: (e) => ({ start: e.start, traceId: e.traceId }),
+          keyOf: (e) => (num(e) * 31) % 17,
+          matches: () => true,
+          matchesQuery: (e) => num(e) % every === 0,
+          summaryOf: (e) => e.aggregate.toSummary(),
+          budgetMs: Number.POSITIVE_INFINITY,
+        });
+      const { ids } = allPages(walk);
+      const expected = Array.from({ length: 3000 }, (_, i) => traceId(i + 1))
+        .filter((id) => num({ traceId: id }) % every === 0)
+        .sort((a, b) => {
+          const ka = (num({ traceId: a }) * 31) % 17;
+          const kb = (num({ traceId: b }) * 31) % 17;
+          return ka - kb || (a < b ? 1 : -1);
+        });
+      expect(ids, `every ${every}`).toEqual(expected);
+    }
   });
 });

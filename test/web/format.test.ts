@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   formatAbsolute,
   formatDuration,
+  formatDurationInput,
   formatPercent,
   formatRelative,
   nanosDiffMs,
@@ -59,6 +60,21 @@ describe("visibleRange", () => {
     expect(visibleRange(19_990, 100, 20, 1000, 5)).toEqual({ start: 994, end: 1000 });
     expect(visibleRange(0, 100, 20, 0, 5)).toEqual({ start: 0, end: 0 });
     expect(visibleRange(-50, 100, 20, 3, 5)).toEqual({ start: 0, end: 3 });
+  });
+});
+
+describe("formatDurationInput", () => {
+  it("writes a duration filter back as typed (2s stays 2s), and parseDurationMs reads each back exactly", () => {
+    expect(formatDurationInput(parseDurationMs("2s") as number)).toBe("2s");
+    expect(formatDurationInput(parseDurationMs("1.5s") as number)).toBe("1.5s");
+    expect(formatDurationInput(parseDurationMs("1.005s") as number)).toBe("1.005s");
+    expect(formatDurationInput(parseDurationMs("2m") as number)).toBe("2m");
+    expect(formatDurationInput(parseDurationMs("250ms") as number)).toBe("250ms");
+    expect(formatDurationInput(parseDurationMs("300µs") as number)).toBe("300µs");
+    expect(formatDurationInput(1234.5)).toBe("1234.5ms");
+    for (const ms of [0.001, 0.3, 1, 12.75, 999, 1000, 1001, 61_000, 90_000, 3_600_000, 4321.123]) {
+      expect(parseDurationMs(formatDurationInput(ms)), String(ms)).toBe(ms);
+    }
   });
 });
 

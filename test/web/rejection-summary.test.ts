@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { RejectionsJson } from "../../src/protocol";
-import { forwardingDropsSummary, lateSpansSummary, rejectionSummary } from "../../web/src/lib/rejection-summary";
+import {
+  forwardingDropsSummary,
+  lateSpansSummary,
+  refusedRequestLabel,
+  rejectionSummary,
+} from "../../web/src/lib/rejection-summary";
 
 const last = { at: "2026-12-02T04:00:00.000Z", path: "/v1/traces", status: 200, message: "span id" };
 
@@ -52,5 +57,15 @@ describe("forwardingDropsSummary", () => {
         { url: "http://b:4318", dropped: 3 },
       ]),
     ).toBe("1,203 batches not forwarded to 2 upstreams");
+  });
+});
+
+describe("refusedRequestLabel", () => {
+  it("names an OTLP/HTTP refusal by its POST and status, an OTLP/gRPC one by its method and gRPC code", () => {
+    expect(refusedRequestLabel({ path: "/v1/traces", status: 400 })).toBe("POST /v1/traces answered 400");
+    expect(refusedRequestLabel({ path: "/v1/logs", status: 200 })).toBe("POST /v1/logs partial success");
+    const method = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
+    expect(refusedRequestLabel({ path: method, status: 400 })).toBe(`gRPC ${method} refused (INVALID_ARGUMENT)`);
+    expect(refusedRequestLabel({ path: method, status: 200 })).toBe(`gRPC ${method} partial success`);
   });
 });

@@ -1,12 +1,15 @@
 import { describe, expect, it } from "vitest";
 import type { TraceSummaryJson } from "../../src/protocol";
 import {
+  ariaSortOf,
   compareNewestFirst,
   editFilters,
   filtersFromSearch,
   filtersToSearch,
   hasFilters,
   matchesFilters,
+  nextSort,
+  sortOf,
   TraceListModel,
 } from "../../web/src/state/trace-list-model";
 import { traceSummaryJson } from "../helpers/trace-summary-json";
@@ -142,5 +145,57 @@ describe("editFilters", () => {
     });
     expect(editFilters({ q: "a" }, { q: "b" }, { q: "c" })).toEqual({ q: "c" });
     expect(editFilters({ errorsOnly: true, name: "x" }, {}, { errorsOnly: false, name: "" })).toEqual({});
+  });
+});
+
+describe("sorting the list", () => {
+  it("keeps sort, order and a maximum duration in the URL, the default order as nothing", () => {
+    const search = "?maxDurationMs=900&sort=duration&order=asc";
+    expect(filtersToSearch(filtersFromSearch(search))).toBe(search);
+    expect(filtersFromSearch("?sort=spans")).toEqual({ sort: "spans" });
+    expect(filtersFromSearch("?sort=start&order=desc")).toEqual({});
+    expect(filtersFromSearch("?sort=start&order=asc")).toEqual({ sort: "start", order: "asc" });
+    expect(filtersFromSearch("?sort=slowest&order=asc")).toEqual({});
+    expect(sortOf({ sort: "errors" })).toEqual({ by: "errors", ascending: false });
+  });
+
+  it("clicks through a column: descending, ascending, then back to newest first", () => {
+    let sort = sortOf({});
+    expect(ariaSortOf(sort, "start")).toBe("descending");
+    expect(ariaSortOf(sort, "duration")).toBe("none");
+    sort = nextSort(sort, "duration");
+    expect(sort).toEqual({ by: "duration", ascending: false });
+    expect(ariaSortOf(sort, "duration")).toBe("descending");
+    expect(ariaSortOf(sort, "start")).toBe("none");
+    sort = nextSort(sort, "duration");
+    expect(ariaSortOf(sort, "duration")).toBe("ascending");
+    expect(nextSort(sort, "duration")).toEqual({ by: "start", ascending: false });
+    expect(nextSort(sort, "spans")).toEqual({ by: "spans", ascending: false });
+    expect(nextSort({ by: "start", ascending: false }, "start")).toEqual({ by: "start", ascending: true });
+    expect(nextSort({ by: "start", ascending: true }, "start")).toEqual({ by: "start", ascending: false });
+  });
+
+  it("places traces by the key as the server does (ties newest first), and keeps a growing trace where it was", () => {
+    const model = new TraceListModel({ by: "duration", ascending: false });
+    model.upsert(summary("a", "10", { durationMs: 5 }));
+    model.upsert(summary("b", "20", { durationMs: 50 }));
+    model.upsert(summary("c", "30", { durationMs: 5 }));
+    model.upsert(summary("d", "40", { durationMs: 20 }));
+    expect(model.list.map((s) => s.traceId)).toEqual(["b", "d", "c", "a"]);
+    // "a" grows past every other trace: its row updates but does not move under the reader.
+    expect(model.upsert(summary("a", "10", { durationMs: 500, spanCount: 9 }))).toBe("updated");
+    expect(model.list.map((s) => s.traceId)).toEqual(["b", "d", "c", "a"]);
+    expect(model.get("a")?.durationMs).toBe(500);
+    expect(model.remove("a")).toBe(true);
+    model.upsert(summary("e", "50", { durationMs: 30 }));
+    expect(model.list.map((s) => s.traceId)).toEqual(["b", "e", "d", "c"]);
+    const ascending = new TraceListModel({ by: "start", ascending: true });
+    for (const [id, start] of [
+      ["b", "20"],
+      ["a", "10"],
+      ["c", "20"],
+    ] as const)
+      ascending.upsert(summary(id, start));
+    expect(ascending.list.map((s) => s.traceId)).toEqual(["a", "b", "c"]);
   });
 });

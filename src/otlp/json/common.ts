@@ -9,6 +9,7 @@ import { Buffer } from "node:buffer";
 import type { Attributes, AttrValue } from "../../domain/span.js";
 import { doubleAttr, int64Attr, MAX_VALUE_DEPTH, setAttribute } from "../attributes.js";
 import { OtlpDecodeError } from "../errors.js";
+import { MAX_ATTRIBUTES_PER_LIST } from "../limits.js";
 
 /** A JSON value without the shape OTLP/JSON gives it. */
 export class JsonShapeError extends Error {
@@ -253,10 +254,15 @@ export function anyValue(value: unknown, depth: number): AttrValue {
   }
 }
 
-/** A `repeated KeyValue` list into `into`, values at nesting `depth`; the last duplicate key wins. */
-export function readKeyValues(list: unknown[] | undefined, into: Attributes, depth: number): void {
-  if (list === undefined) return;
-  for (const kv of list) {
+/**
+ * A `repeated KeyValue` list into `into`, values at nesting `depth`; the last duplicate key wins.
+ * Entries past MAX_ATTRIBUTES_PER_LIST are not read: returns how many were dropped so.
+ */
+export function readKeyValues(list: unknown[] | undefined, into: Attributes, depth: number): number {
+  if (list === undefined) return 0;
+  const kept = Math.min(list.length, MAX_ATTRIBUTES_PER_LIST);
+  for (let i = 0; i < kept; i++) {
+    const kv = list[i];
     if (!isObject(kv)) throw new JsonShapeError(`attribute ${show(kv)} is not an object`);
     // Plain property reads: every KeyValue of a body has the same shape, which keeps them fast.
     const key = kv.key;
@@ -265,13 +271,19 @@ export function readKeyValues(list: unknown[] | undefined, into: Attributes, dep
     }
     setAttribute(into, key ?? "", anyValue(kv.value, depth));
   }
+  return list.length - kept;
 }
 
 /** The `attributes` field of a span, event, link, resource or scope. */
 export function attributesField(obj: JsonObject): Attributes {
-  const out: Attributes = {};
-  readKeyValues(arrayField(obj, "attributes"), out, 1);
-  return out;
+  return attributesFieldCounted(obj).attributes;
+}
+
+/** `attributesField`, with how many attributes were dropped past the per-list bound. */
+export function attributesFieldCounted(obj: JsonObject): { attributes: Attributes; overLimit: number } {
+  const attributes: Attributes = {};
+  const overLimit = readKeyValues(arrayField(obj, "attributes"), attributes, 1);
+  return { attributes, overLimit };
 }
 
 /**

@@ -5,6 +5,7 @@
  * Nesting past the depth bound is hostile: OtlpDecodeError. Unknown fields are ignored.
  */
 import { LOG_SEVERITIES } from "../../domain/log.js";
+import type { RequestLimits } from "../limits.js";
 import {
   LogBatch,
   type LogDecodeOptions,
@@ -26,7 +27,13 @@ import {
   type JsonObject,
   readKeyValues,
 } from "./common.js";
-import { forEachScopeGroup, readItem, type SignalFieldNames } from "./groups.js";
+import {
+  forEachScopeGroup,
+  type JsonGroupOpener,
+  type SignalFieldNames,
+  scratchItemReader,
+  sliceScopeGroups,
+} from "./groups.js";
 
 const LOG_FIELDS: SignalFieldNames = {
   resources: ["resourceLogs", "resource_logs"],
@@ -43,16 +50,23 @@ for (let n = 1; n <= 24; n++) {
 
 export function decodeLogRequestJson(body: unknown, options: LogDecodeOptions = {}): LogDecodeResult {
   const batch = new LogBatch(false, options.receivedUnixNano ?? nowUnixNano());
-  const scratch = newWireLog();
-  forEachScopeGroup(body, LOG_FIELDS, (resource, scope, records, resourceIndex, scopeIndex) => {
-    const group = logGroup(resource, scope, resourceIndex, scopeIndex);
-    for (let k = 0; k < records.length; k++) {
-      if (readItem(records[k], "log record", resetWireLog(scratch), readRecord, batch, group, k)) {
-        batch.add(scratch, group, k);
-      }
-    }
-  });
+  forEachScopeGroup(body, LOG_FIELDS, recordReader(batch), "log records");
   return batch.result();
+}
+
+/** `decodeLogRequestJson` for a large body as received (never parsed whole), as steps to pace. */
+export function* logRequestJsonSteps(
+  bytes: Uint8Array,
+  options: LogDecodeOptions = {},
+  limits?: RequestLimits,
+): Generator<void, LogDecodeResult, void> {
+  const batch = new LogBatch(false, options.receivedUnixNano ?? nowUnixNano());
+  yield* sliceScopeGroups(bytes, LOG_FIELDS, recordReader(batch), "log records", limits);
+  return batch.result();
+}
+
+function recordReader(batch: LogBatch): JsonGroupOpener {
+  return scratchItemReader(batch, "log record", newWireLog(), resetWireLog, readRecord, logGroup);
 }
 
 /**
@@ -146,7 +160,7 @@ function readRecord(s: JsonObject, w: WireLogRecord): void {
   w.severityNumber = asEnum(either(severityNumber, severityNumberSnake), "severityNumber", SEVERITY_NUMBER_NAMES);
   w.severityText = asString(either(severityText, severityTextSnake), "severityText");
   w.body = anyValue(body, 1);
-  readKeyValues(asArray(attributes, "attributes"), w.attributes, 1);
+  w.attributesOverLimit = readKeyValues(asArray(attributes, "attributes"), w.attributes, 1);
   w.droppedAttributesCount = asUint32(either(droppedAttributes, droppedAttributesSnake), "droppedAttributesCount");
   w.flags = asUint32(flags, "flags");
   w.traceId = asString(either(traceId, traceIdSnake), "traceId");

@@ -11,6 +11,7 @@
  */
 import type { MetricKind } from "../../domain/metric.js";
 import { OtlpDecodeError } from "../errors.js";
+import { DEFAULT_REQUEST_LIMITS, type RequestLimits, tooMany } from "../limits.js";
 import {
   MetricBatch,
   type MetricDecodeResult,
@@ -47,7 +48,7 @@ import {
   stringField,
   structural,
 } from "./common.js";
-import { forEachScopeGroup, type SignalFieldNames } from "./groups.js";
+import { forEachScopeGroup, type JsonGroupOpener, type SignalFieldNames, sliceScopeGroups } from "./groups.js";
 
 export const TEMPORALITY_NAMES: Readonly<Record<string, number>> = {
   AGGREGATION_TEMPORALITY_UNSPECIFIED: 0,
@@ -70,16 +71,39 @@ const METRIC_FIELDS: SignalFieldNames = {
   items: ["metrics", "metrics"],
 };
 
-export function decodeMetricsRequestJson(body: unknown): MetricDecodeResult {
+export function decodeMetricsRequestJson(body: unknown, limits?: RequestLimits): MetricDecodeResult {
   const batch = new MetricBatch();
-  forEachScopeGroup(body, METRIC_FIELDS, (resource, scope, metrics, resourceIndex, scopeIndex) => {
-    const group = metricGroup(resource, scope.name, resourceIndex, scopeIndex);
-    for (let k = 0; k < metrics.length; k++) readMetric(batch, metrics[k], group, k);
-  });
+  forEachScopeGroup(body, METRIC_FIELDS, metricReader(batch, limits), "metrics", limits);
   return batch.result();
 }
 
-function readMetric(batch: MetricBatch, metric: unknown, group: MetricGroup, index: number): void {
+/** `decodeMetricsRequestJson` for a large body as received (never parsed whole), as steps to pace. */
+export function* metricsRequestJsonSteps(
+  bytes: Uint8Array,
+  limits?: RequestLimits,
+): Generator<void, MetricDecodeResult, void> {
+  const batch = new MetricBatch();
+  yield* sliceScopeGroups(bytes, METRIC_FIELDS, metricReader(batch, limits), "metrics", limits);
+  return batch.result();
+}
+
+function metricReader(batch: MetricBatch, limits: RequestLimits = DEFAULT_REQUEST_LIMITS): JsonGroupOpener {
+  const points = { count: 0, max: limits.maxDataPoints };
+  return (resource, scope, resourceIndex, scopeIndex) => {
+    const group = metricGroup(resource, scope.name, resourceIndex, scopeIndex);
+    return (metrics, first) => {
+      for (let k = 0; k < metrics.length; k++) readMetric(batch, metrics[k], group, first + k, points);
+    };
+  };
+}
+
+function readMetric(
+  batch: MetricBatch,
+  metric: unknown,
+  group: MetricGroup,
+  index: number,
+  points: { count: number; max: number },
+): void {
   const path = `${group.path}.metrics[${index}]`;
   if (!isObject(metric)) throw new OtlpDecodeError(`${path} is not an object`);
   const present: { kind: MetricKind; name: string; data: JsonObject; points: unknown[] }[] = [];
@@ -92,6 +116,8 @@ function readMetric(batch: MetricBatch, metric: unknown, group: MetricGroup, ind
   const first = present[0];
   if (first === undefined) return;
   const pointCount = present.reduce((n, p) => n + p.points.length, 0);
+  points.count += pointCount;
+  if (points.count > points.max) throw tooMany("data points", points.max);
   if (present.length > 1) {
     batch.reject(path, `metric has more than one data field (${present.map((p) => p.name).join(", ")})`, pointCount);
     return;

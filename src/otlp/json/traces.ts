@@ -10,11 +10,14 @@
  * Unknown fields are ignored; null counts as absent.
  */
 import { SPAN_KINDS, STATUS_CODES } from "../../domain/span.js";
+import type { RequestLimits } from "../limits.js";
 import {
   addWireEvent,
   makeEvent,
   newWireSpan,
   resetWireSpan,
+  roomForEvent,
+  roomForLink,
   spanGroup,
   TraceBatch,
   type TraceDecodeResult,
@@ -27,7 +30,7 @@ import {
   asString,
   asUint32,
   asUint64,
-  attributesField,
+  attributesFieldCounted,
   either,
   enumField,
   isObject,
@@ -39,7 +42,13 @@ import {
   uint32Field,
   uint64Field,
 } from "./common.js";
-import { forEachScopeGroup, readItem, type SignalFieldNames } from "./groups.js";
+import {
+  forEachScopeGroup,
+  type JsonGroupOpener,
+  type SignalFieldNames,
+  scratchItemReader,
+  sliceScopeGroups,
+} from "./groups.js";
 
 export const SPAN_KIND_NAMES = enumNames("SPAN_KIND_", SPAN_KINDS);
 export const STATUS_CODE_NAMES = enumNames("STATUS_CODE_", STATUS_CODES);
@@ -73,16 +82,25 @@ const TRACE_FIELDS: SignalFieldNames = {
 };
 
 export function decodeTraceRequestJson(body: unknown, options: JsonTraceDecodeOptions = {}): TraceDecodeResult {
-  const read = options.apiSpanKinds === true ? readSpanWithApiKinds : readSpan;
   const batch = new TraceBatch();
-  const scratch = newWireSpan();
-  forEachScopeGroup(body, TRACE_FIELDS, (resource, scope, spans, resourceIndex, scopeIndex) => {
-    const group = spanGroup(resource, scope, resourceIndex, scopeIndex);
-    for (let k = 0; k < spans.length; k++) {
-      if (readItem(spans[k], "span", resetWireSpan(scratch), read, batch, group, k)) batch.add(scratch, group, k);
-    }
-  });
+  forEachScopeGroup(body, TRACE_FIELDS, spanReader(batch, options), "spans");
   return batch.result();
+}
+
+/** `decodeTraceRequestJson` for a large body as received (never parsed whole), as steps to pace. */
+export function* traceRequestJsonSteps(
+  bytes: Uint8Array,
+  options: JsonTraceDecodeOptions = {},
+  limits?: RequestLimits,
+): Generator<void, TraceDecodeResult, void> {
+  const batch = new TraceBatch();
+  yield* sliceScopeGroups(bytes, TRACE_FIELDS, spanReader(batch, options), "spans", limits);
+  return batch.result();
+}
+
+function spanReader(batch: TraceBatch, options: JsonTraceDecodeOptions): JsonGroupOpener {
+  const read = options.apiSpanKinds === true ? readSpanWithApiKinds : readSpan;
+  return scratchItemReader(batch, "span", newWireSpan(), resetWireSpan, read, spanGroup);
 }
 
 /** `readSpan` for a body whose numeric kinds are the OpenTelemetry API's (kinds given by name are OTLP's). */
@@ -214,7 +232,7 @@ function readSpan(s: JsonObject, w: WireSpan): unknown {
   w.kind = asEnum(kind, "kind", SPAN_KIND_NAMES);
   w.startTimeUnixNano = asUint64(either(start, startSnake), "startTimeUnixNano");
   w.endTimeUnixNano = asUint64(either(end, endSnake), "endTimeUnixNano");
-  readKeyValues(asArray(attributes, "attributes"), w.attributes, 1);
+  w.attributesOverLimit = readKeyValues(asArray(attributes, "attributes"), w.attributes, 1);
   w.droppedAttributesCount = asUint32(either(droppedAttributes, droppedAttributesSnake), "droppedAttributesCount");
   w.droppedEventsCount = asUint32(either(droppedEvents, droppedEventsSnake), "droppedEventsCount");
   w.droppedLinksCount = asUint32(either(droppedLinks, droppedLinksSnake), "droppedLinksCount");
@@ -228,14 +246,16 @@ function readSpan(s: JsonObject, w: WireSpan): unknown {
 function readEvents(events: unknown[] | undefined, w: WireSpan): void {
   if (events === undefined) return;
   for (const e of events) {
+    if (!roomForEvent(w)) continue;
     if (!isObject(e)) throw new JsonShapeError(`event ${show(e)} is not an object`);
+    const { attributes, overLimit } = attributesFieldCounted(e);
     addWireEvent(
       w,
       makeEvent(
         stringField(e, "name"),
         uint64Field(e, "timeUnixNano", "time_unix_nano"),
-        attributesField(e),
-        uint32Field(e, "droppedAttributesCount", "dropped_attributes_count"),
+        attributes,
+        uint32Field(e, "droppedAttributesCount", "dropped_attributes_count") + overLimit,
       ),
     );
   }
@@ -244,13 +264,15 @@ function readEvents(events: unknown[] | undefined, w: WireSpan): void {
 function readLinks(links: unknown[] | undefined, w: WireSpan): void {
   if (links === undefined) return;
   for (const l of links) {
+    if (!roomForLink(w)) continue;
     if (!isObject(l)) throw new JsonShapeError(`link ${show(l)} is not an object`);
+    const { attributes, overLimit } = attributesFieldCounted(l);
     const link: WireLink = {
       traceId: stringField(l, "traceId", "trace_id"),
       spanId: stringField(l, "spanId", "span_id"),
       traceState: stringField(l, "traceState", "trace_state"),
-      attributes: attributesField(l),
-      droppedAttributesCount: uint32Field(l, "droppedAttributesCount", "dropped_attributes_count"),
+      attributes,
+      droppedAttributesCount: uint32Field(l, "droppedAttributesCount", "dropped_attributes_count") + overLimit,
       flags: uint32Field(l, "flags"),
     };
     w.links.push(link);

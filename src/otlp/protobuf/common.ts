@@ -8,6 +8,7 @@
  */
 import type { Attributes, AttrValue, InstrumentationScope } from "../../domain/span.js";
 import { doubleAttr, MAX_VALUE_DEPTH, setAttribute } from "../attributes.js";
+import { MAX_ATTRIBUTES_PER_LIST, tooMany } from "../limits.js";
 import { makeScope } from "../traces.js";
 import { type ProtoReader, tagOf, WIRE_I64, WIRE_LEN, WIRE_VARINT } from "./wire.js";
 
@@ -34,6 +35,7 @@ const T_SCOPE_ATTRIBUTES = tagOf(3, WIRE_LEN);
 /** An AnyValue at nesting `depth` (1 for an attribute's own value); empty → null. */
 export function readAnyValue(r: ProtoReader, depth: number): AttrValue {
   if (depth > MAX_VALUE_DEPTH) throw r.fail(`attribute value nested deeper than ${MAX_VALUE_DEPTH} levels`);
+  if (++r.values > r.maxValues) throw tooMany("attribute values", r.maxValues);
   // A oneof: when several members are present the last one wins, as in protobuf.
   let value: AttrValue = null;
   while (r.pos < r.end) {
@@ -129,12 +131,29 @@ export function readAttributeField(r: ProtoReader, into: Attributes): void {
   r.leave(saved);
 }
 
+/**
+ * A `repeated KeyValue attributes` element of a list that already holds `kept` of them: read when
+ * the list is under MAX_ATTRIBUTES_PER_LIST, else hopped over unread. Returns whether it was kept.
+ */
+export function keepAttributeField(r: ProtoReader, into: Attributes, kept: number): boolean {
+  if (kept >= MAX_ATTRIBUTES_PER_LIST) {
+    r.skip(ATTRIBUTE_TAG);
+    return false;
+  }
+  readAttributeField(r, into);
+  return true;
+}
+
+// Every `attributes` field is a length-delimited KeyValue; skip() only reads the wire type.
+const ATTRIBUTE_TAG = tagOf(1, WIRE_LEN);
+
 /** A Resource field's attributes into `into` (a repeated Resource field merges into the same object). */
 export function readResourceField(r: ProtoReader, into: Attributes): void {
   const saved = r.enter();
+  let kept = 0;
   while (r.pos < r.end) {
     const tag = r.tag();
-    if (tag === T_RESOURCE_ATTRIBUTES) readAttributeField(r, into);
+    if (tag === T_RESOURCE_ATTRIBUTES) kept += keepAttributeField(r, into, kept) ? 1 : 0;
     else r.skip(tag);
   }
   r.leave(saved);
@@ -153,11 +172,12 @@ export function newScopeParts(): ScopeParts {
 
 export function readScopeField(r: ProtoReader, into: ScopeParts): void {
   const saved = r.enter();
+  let kept = 0;
   while (r.pos < r.end) {
     const tag = r.tag();
     if (tag === T_SCOPE_NAME) into.name = r.string();
     else if (tag === T_SCOPE_VERSION) into.version = r.string();
-    else if (tag === T_SCOPE_ATTRIBUTES) readAttributeField(r, into.attributes);
+    else if (tag === T_SCOPE_ATTRIBUTES) kept += keepAttributeField(r, into.attributes, kept) ? 1 : 0;
     else r.skip(tag);
   }
   r.leave(saved);

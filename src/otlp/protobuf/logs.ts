@@ -3,6 +3,8 @@
  * the way ./traces.ts reads spans: a wire-level malformation throws OtlpDecodeError for the whole
  * body; a record that decodes but is invalid (bad ids) is rejected alone by the rules in ../logs.ts.
  */
+
+import { type RequestLimits, runToEnd } from "../limits.js";
 import {
   LogBatch,
   type LogDecodeOptions,
@@ -13,9 +15,9 @@ import {
   resetWireLog,
   type WireLogRecord,
 } from "../logs.js";
-import { readAnyValue, readAttributeField } from "./common.js";
-import { readExportRequest } from "./groups.js";
-import { ProtoReader, tagOf, WIRE_I32, WIRE_I64, WIRE_LEN, WIRE_VARINT } from "./wire.js";
+import { keepAttributeField, readAnyValue } from "./common.js";
+import { walkExportBody } from "./groups.js";
+import { type ProtoReader, tagOf, WIRE_I32, WIRE_I64, WIRE_LEN, WIRE_VARINT } from "./wire.js";
 
 // LogRecord (field 4 is reserved: the old `name`)
 const T_TIME = tagOf(1, WIRE_I64);
@@ -31,15 +33,29 @@ const T_OBSERVED_TIME = tagOf(11, WIRE_I64);
 const T_EVENT_NAME = tagOf(12, WIRE_LEN);
 
 export function decodeLogRequestProtobuf(bytes: Uint8Array, options: LogDecodeOptions = {}): LogDecodeResult {
+  return runToEnd(logRequestSteps(bytes, options));
+}
+
+/** `decodeLogRequestProtobuf` as steps that a caller can pace (`runPaced`). */
+export function* logRequestSteps(
+  bytes: Uint8Array,
+  options: LogDecodeOptions = {},
+  limits?: RequestLimits,
+): Generator<void, LogDecodeResult, void> {
   const batch = new LogBatch(true, options.receivedUnixNano ?? nowUnixNano());
   const scratch = newWireLog();
-  readExportRequest(new ProtoReader(bytes), (resource, scope, resourceIndex, scopeIndex) => {
-    const group = logGroup(resource, scope, resourceIndex, scopeIndex);
-    return (r, index) => {
-      readLogRecord(r, resetWireLog(scratch));
-      batch.add(scratch, group, index);
-    };
-  });
+  yield* walkExportBody(
+    bytes,
+    (resource, scope, resourceIndex, scopeIndex) => {
+      const group = logGroup(resource, scope, resourceIndex, scopeIndex);
+      return (r, index) => {
+        readLogRecord(r, resetWireLog(scratch));
+        batch.add(scratch, group, index);
+      };
+    },
+    "log records",
+    limits,
+  );
   return batch.result();
 }
 
@@ -66,7 +82,7 @@ function readLogRecord(r: ProtoReader, w: WireLogRecord): void {
         break;
       }
       case T_ATTRIBUTES:
-        readAttributeField(r, w.attributes);
+        if (!keepAttributeField(r, w.attributes, w.attributeCount++)) w.attributesOverLimit++;
         break;
       case T_DROPPED_ATTRIBUTES:
         w.droppedAttributesCount = r.varint32();

@@ -6,6 +6,7 @@
  */
 
 import type { MetricKind } from "../../domain/metric.js";
+import { DEFAULT_REQUEST_LIMITS, type RequestLimits, runToEnd, tooMany } from "../limits.js";
 import {
   MetricBatch,
   type MetricDecodeResult,
@@ -28,8 +29,8 @@ import {
   type WireSummaryPoint,
 } from "../metrics.js";
 import { readAttributeField } from "./common.js";
-import { readExportRequest } from "./groups.js";
-import { ProtoReader, tagOf, WIRE_I64, WIRE_LEN, WIRE_VARINT } from "./wire.js";
+import { walkExportBody } from "./groups.js";
+import { type ProtoReader, tagOf, WIRE_I64, WIRE_LEN, WIRE_VARINT } from "./wire.js";
 
 // The request, ResourceMetrics and ScopeMetrics levels are protobuf/groups.ts's.
 // Metric (data is a oneof: the last data field present wins)
@@ -95,13 +96,31 @@ const T_EXEMPLAR_AS_INT = tagOf(6, WIRE_I64);
 const T_EXEMPLAR_SPAN_ID = tagOf(4, WIRE_LEN);
 const T_EXEMPLAR_TRACE_ID = tagOf(5, WIRE_LEN);
 
-export function decodeMetricsRequestProtobuf(bytes: Uint8Array): MetricDecodeResult {
+export function decodeMetricsRequestProtobuf(bytes: Uint8Array, limits?: RequestLimits): MetricDecodeResult {
+  return runToEnd(metricsRequestSteps(bytes, limits));
+}
+
+/** `decodeMetricsRequestProtobuf` as steps that a caller can pace (`runPaced`). */
+export function* metricsRequestSteps(
+  bytes: Uint8Array,
+  limits: RequestLimits = DEFAULT_REQUEST_LIMITS,
+): Generator<void, MetricDecodeResult, void> {
   const batch = new MetricBatch(true);
-  const scratch: Scratch = { number: newWireNumberPoint(), histogram: newWireHistogramPoint() };
-  readExportRequest(new ProtoReader(bytes), (resource, scope, resourceIndex, scopeIndex) => {
-    const group = metricGroup(resource, scope.name, resourceIndex, scopeIndex);
-    return (r, index) => readMetric(r, batch, group, index, scratch);
-  });
+  const scratch: Scratch = {
+    number: newWireNumberPoint(),
+    histogram: newWireHistogramPoint(),
+    points: 0,
+    maxPoints: limits.maxDataPoints,
+  };
+  yield* walkExportBody(
+    bytes,
+    (resource, scope, resourceIndex, scopeIndex) => {
+      const group = metricGroup(resource, scope.name, resourceIndex, scopeIndex);
+      return (r, index) => readMetric(r, batch, group, index, scratch);
+    },
+    "metrics",
+    limits,
+  );
   return batch.result();
 }
 
@@ -141,6 +160,8 @@ function readMetric(r: ProtoReader, batch: MetricBatch, group: MetricGroup, inde
       r.skip(tag);
     }
   }
+  scratch.points += pointCount;
+  if (scratch.points > scratch.maxPoints) throw tooMany("data points", scratch.maxPoints);
   const open = batch.begin(wire, group, index, pointCount);
   if (open !== null) {
     r.pos = dataStart;
@@ -165,6 +186,9 @@ function readMetric(r: ProtoReader, batch: MetricBatch, group: MetricGroup, inde
 interface Scratch {
   number: WireNumberPoint;
   histogram: WireHistogramPoint;
+  /** Data points met so far in the request, and how many it may hold. */
+  points: number;
+  maxPoints: number;
 }
 
 function readPoint(

@@ -5,22 +5,25 @@
  * alone by the shared rules in ../traces.ts.
  */
 import type { Attributes } from "../../domain/span.js";
+import { type RequestLimits, runToEnd } from "../limits.js";
 import {
   addWireEvent,
   makeEvent,
   newWireLink,
   newWireSpan,
   resetWireSpan,
+  roomForEvent,
+  roomForLink,
   spanGroup,
   TraceBatch,
   type TraceDecodeResult,
   type WireLink,
   type WireSpan,
 } from "../traces.js";
-import { readAttributeField } from "./common.js";
-import { readExportRequest } from "./groups.js";
+import { keepAttributeField } from "./common.js";
+import { walkExportBody } from "./groups.js";
 import { encodeExportResponseProtobuf } from "./status.js";
-import { ProtoReader, tagOf, WIRE_I32, WIRE_I64, WIRE_LEN, WIRE_VARINT } from "./wire.js";
+import { type ProtoReader, tagOf, WIRE_I32, WIRE_I64, WIRE_LEN, WIRE_VARINT } from "./wire.js";
 
 // Span
 const T_TRACE_ID = tagOf(1, WIRE_LEN);
@@ -55,16 +58,29 @@ const T_LINK_FLAGS = tagOf(6, WIRE_I32);
 const T_STATUS_MESSAGE = tagOf(2, WIRE_LEN);
 const T_STATUS_CODE = tagOf(3, WIRE_VARINT);
 
-export function decodeTraceRequestProtobuf(bytes: Uint8Array): TraceDecodeResult {
+export function decodeTraceRequestProtobuf(bytes: Uint8Array, limits?: RequestLimits): TraceDecodeResult {
+  return runToEnd(traceRequestSteps(bytes, limits));
+}
+
+/** `decodeTraceRequestProtobuf` as steps that a caller can pace (`runPaced`). */
+export function* traceRequestSteps(
+  bytes: Uint8Array,
+  limits?: RequestLimits,
+): Generator<void, TraceDecodeResult, void> {
   const batch = new TraceBatch(true);
   const scratch = newWireSpan();
-  readExportRequest(new ProtoReader(bytes), (resource, scope, resourceIndex, scopeIndex) => {
-    const group = spanGroup(resource, scope, resourceIndex, scopeIndex);
-    return (r, index) => {
-      readSpan(r, resetWireSpan(scratch));
-      batch.add(scratch, group, index);
-    };
-  });
+  yield* walkExportBody(
+    bytes,
+    (resource, scope, resourceIndex, scopeIndex) => {
+      const group = spanGroup(resource, scope, resourceIndex, scopeIndex);
+      return (r, index) => {
+        readSpan(r, resetWireSpan(scratch));
+        batch.add(scratch, group, index);
+      };
+    },
+    "spans",
+    limits,
+  );
   return batch.result();
 }
 
@@ -97,19 +113,21 @@ function readSpan(r: ProtoReader, w: WireSpan): void {
         w.endTimeUnixNano = r.fixed64();
         break;
       case T_ATTRIBUTES:
-        readAttributeField(r, w.attributes);
+        if (!keepAttributeField(r, w.attributes, w.attributeCount++)) w.attributesOverLimit++;
         break;
       case T_DROPPED_ATTRIBUTES:
         w.droppedAttributesCount = r.varint32();
         break;
       case T_EVENTS:
-        readEvent(r, w);
+        if (roomForEvent(w)) readEvent(r, w);
+        else r.skip(tag);
         break;
       case T_DROPPED_EVENTS:
         w.droppedEventsCount = r.varint32();
         break;
       case T_LINKS:
-        readLink(r, w);
+        if (roomForLink(w)) readLink(r, w);
+        else r.skip(tag);
         break;
       case T_DROPPED_LINKS:
         w.droppedLinksCount = r.varint32();
@@ -132,32 +150,41 @@ function readEvent(r: ProtoReader, w: WireSpan): void {
   let name = "";
   const attributes: Attributes = {};
   let dropped = 0;
+  let kept = 0;
+  let overLimit = 0;
   while (r.pos < r.end) {
     const tag = r.tag();
     if (tag === T_EVENT_TIME) time = r.fixed64();
     else if (tag === T_EVENT_NAME) name = r.shortString();
-    else if (tag === T_EVENT_ATTRIBUTES) readAttributeField(r, attributes);
-    else if (tag === T_EVENT_DROPPED) dropped = r.varint32();
+    else if (tag === T_EVENT_ATTRIBUTES) {
+      if (keepAttributeField(r, attributes, kept)) kept++;
+      else overLimit++;
+    } else if (tag === T_EVENT_DROPPED) dropped = r.varint32();
     else r.skip(tag);
   }
   r.leave(saved);
-  addWireEvent(w, makeEvent(name, time, attributes, dropped));
+  addWireEvent(w, makeEvent(name, time, attributes, dropped + overLimit));
 }
 
 function readLink(r: ProtoReader, w: WireSpan): void {
   const saved = r.enter();
   const link: WireLink = newWireLink();
+  let kept = 0;
+  let overLimit = 0;
   while (r.pos < r.end) {
     const tag = r.tag();
     if (tag === T_LINK_TRACE_ID) link.traceId = r.idHex();
     else if (tag === T_LINK_SPAN_ID) link.spanId = r.idHex();
     else if (tag === T_LINK_TRACE_STATE) link.traceState = r.string();
-    else if (tag === T_LINK_ATTRIBUTES) readAttributeField(r, link.attributes);
-    else if (tag === T_LINK_DROPPED) link.droppedAttributesCount = r.varint32();
+    else if (tag === T_LINK_ATTRIBUTES) {
+      if (keepAttributeField(r, link.attributes, kept)) kept++;
+      else overLimit++;
+    } else if (tag === T_LINK_DROPPED) link.droppedAttributesCount = r.varint32();
     else if (tag === T_LINK_FLAGS) link.flags = r.fixed32();
     else r.skip(tag);
   }
   r.leave(saved);
+  link.droppedAttributesCount += overLimit;
   w.links.push(link);
 }
 

@@ -75,6 +75,9 @@ export class ProtoReader {
   // char loop (1.5-2.7x) even for the short ASCII keys that dominate OTLP, and yields flat strings.
   private readonly nodeBuf: Buffer;
   pos = 0;
+  /** AnyValues decoded so far, and how many the request may hold (see `RequestLimits.maxValues`). */
+  values = 0;
+  maxValues = Number.POSITIVE_INFINITY;
   /** End of the message currently being decoded; `enter`/`leave` move it. */
   end: number;
   /** Field number and offset of the last tag, so errors can say where they happened. */

@@ -31,6 +31,7 @@ import {
   type Store,
   type TraceQuery,
 } from "../../store/store.js";
+import { SORT_ORDERS, TRACE_SORT_KEYS } from "../../store/trace-sort.js";
 import { assertOwnOrigin } from "../own-origin.js";
 import type { HostPolicy } from "../security.js";
 import type { ListenerAddress } from "../server.js";
@@ -61,6 +62,33 @@ export interface ApiRouteDeps {
 const DEFAULT_VALUE_LIMIT = 20;
 const MAX_VALUE_LIMIT = 200;
 
+/** A duration filter in milliseconds (a number >= 0), or undefined when absent. */
+function durationParam(params: URLSearchParams, name: string): number | undefined {
+  const raw = params.get(name);
+  if (raw === null || raw === "") return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) {
+    throw new AppError(
+      400,
+      "invalid_query",
+      `${name} must be a number of milliseconds >= 0, not "${raw.slice(0, 40)}"`,
+    );
+  }
+  return n;
+}
+
+/** A parameter that must be one of a few words, or undefined when absent. */
+function oneOf<T extends string>(params: URLSearchParams, name: string, allowed: readonly T[]): T | undefined {
+  const raw = params.get(name);
+  if (raw === null || raw === "") return undefined;
+  if ((allowed as readonly string[]).includes(raw)) return raw as T;
+  throw new AppError(
+    400,
+    "invalid_query",
+    `${name} must be ${allowed.map((word) => `"${word}"`).join(", ")}, not "${raw.slice(0, 40)}"`,
+  );
+}
+
 export function parseTraceQuery(params: URLSearchParams): TraceQuery {
   const query: TraceQuery = { limit: DEFAULT_TRACE_LIMIT };
   const limit = params.get("limit");
@@ -75,18 +103,21 @@ export function parseTraceQuery(params: URLSearchParams): TraceQuery {
     }
     query.limit = n;
   }
-  const minDuration = params.get("minDurationMs");
-  if (minDuration !== null && minDuration !== "") {
-    const n = Number(minDuration);
-    if (!Number.isFinite(n) || n < 0) {
-      throw new AppError(
-        400,
-        "invalid_query",
-        `minDurationMs must be a number of milliseconds >= 0, not "${minDuration}"`,
-      );
-    }
-    query.minDurationMs = n;
+  const minDuration = durationParam(params, "minDurationMs");
+  if (minDuration !== undefined) query.minDurationMs = minDuration;
+  const maxDuration = durationParam(params, "maxDurationMs");
+  if (maxDuration !== undefined) query.maxDurationMs = maxDuration;
+  if (minDuration !== undefined && maxDuration !== undefined && minDuration > maxDuration) {
+    throw new AppError(
+      400,
+      "invalid_query",
+      `minDurationMs (${minDuration}) is more than maxDurationMs (${maxDuration}): no trace could match`,
+    );
   }
+  const sort = oneOf(params, "sort", TRACE_SORT_KEYS);
+  if (sort !== undefined) query.sort = sort;
+  const order = oneOf(params, "order", SORT_ORDERS);
+  if (order !== undefined) query.order = order;
   const status = params.get("status");
   if (status !== null && status !== "") {
     if (status === "error") query.errorsOnly = true;

@@ -1,8 +1,9 @@
 import type { MetricIngest } from "../../ingest/metrics.js";
 import { OTLP_GRPC_SERVICES } from "../../otlp/grpc-services.js";
-import { decodeMetricsRequestJson } from "../../otlp/json/metrics.js";
+import { decodeMetricsRequestJson, metricsRequestJsonSteps } from "../../otlp/json/metrics.js";
+import { mapSteps, storeInSlices } from "../../otlp/limits.js";
 import type { MetricDecodeResult } from "../../otlp/metrics.js";
-import { decodeMetricsRequestProtobuf } from "../../otlp/protobuf/metrics.js";
+import { decodeMetricsRequestProtobuf, metricsRequestSteps } from "../../otlp/protobuf/metrics.js";
 import { MAX_REPORTED_ERRORS } from "../../otlp/traces.js";
 import type { DecodedExport, OtlpSignal } from "./otlp.js";
 
@@ -19,10 +20,12 @@ export function metricSignal(deps: { metricIngest: MetricIngest }): OtlpSignal {
         return rejected;
       },
       errors,
-      accept() {
-        const stored = deps.metricIngest.metrics(result.metrics);
-        rejected += stored.rejected;
-        for (const error of stored.errors) if (errors.length < MAX_REPORTED_ERRORS) errors.push(error);
+      async accept() {
+        await storeInSlices(result.metrics, (metrics) => {
+          const stored = deps.metricIngest.metrics(metrics);
+          rejected += stored.rejected;
+          for (const error of stored.errors) if (errors.length < MAX_REPORTED_ERRORS) errors.push(error);
+        });
       },
     };
   };
@@ -34,5 +37,7 @@ export function metricSignal(deps: { metricIngest: MetricIngest }): OtlpSignal {
     items: "data point(s)",
     decodeProtobuf: (body) => decoded(decodeMetricsRequestProtobuf(body)),
     decodeJson: (value) => decoded(decodeMetricsRequestJson(value)),
+    decodeProtobufSteps: (body) => mapSteps(metricsRequestSteps(body), decoded),
+    decodeJsonSteps: (body) => mapSteps(metricsRequestJsonSteps(body), decoded),
   };
 }

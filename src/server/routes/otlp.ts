@@ -8,14 +8,15 @@ import type { MetricIngest } from "../../ingest/metrics.js";
 import type { RejectionLog } from "../../ingest/rejections.js";
 import { OtlpDecodeError } from "../../otlp/errors.js";
 import { OTLP_GRPC_SERVICES } from "../../otlp/grpc-services.js";
-import { decodeLogRequestJson } from "../../otlp/json/logs.js";
+import { decodeLogRequestJson, logRequestJsonSteps } from "../../otlp/json/logs.js";
 import { parseOtlpJson } from "../../otlp/json/parse.js";
-import { decodeTraceRequestJson } from "../../otlp/json/traces.js";
+import { decodeTraceRequestJson, traceRequestJsonSteps } from "../../otlp/json/traces.js";
+import { mapSteps, OtlpLimitError, runPaced, SLICED_BODY_BYTES, storeInSlices } from "../../otlp/limits.js";
 import type { LogDecodeResult } from "../../otlp/logs.js";
 import type { OtlpSignalPath } from "../../otlp/protobuf/from-json.js";
-import { decodeLogRequestProtobuf } from "../../otlp/protobuf/logs.js";
+import { decodeLogRequestProtobuf, logRequestSteps } from "../../otlp/protobuf/logs.js";
 import { encodeExportResponseProtobuf, encodeStatusProtobuf } from "../../otlp/protobuf/status.js";
-import { decodeTraceRequestProtobuf } from "../../otlp/protobuf/traces.js";
+import { decodeTraceRequestProtobuf, traceRequestSteps } from "../../otlp/protobuf/traces.js";
 import type { TraceDecodeResult } from "../../otlp/traces.js";
 import { readBody } from "../body.js";
 import type { HostPolicy } from "../security.js";
@@ -40,7 +41,7 @@ export interface OtlpRouteDeps {
   forward?: ForwardSink;
 }
 
-type Encoding = "protobuf" | "json";
+export type Encoding = "protobuf" | "json";
 
 /** `google.rpc.Code` values used in OTLP error bodies. */
 const RPC_INVALID_ARGUMENT = 3;
@@ -155,6 +156,30 @@ export interface OtlpSignal {
   decodeProtobuf(body: Uint8Array): DecodedExport;
   /** `value` is the parsed JSON body (NaN and Infinity tokens already read as numbers). */
   decodeJson(value: unknown, request: OtlpHttpRequest): DecodedExport;
+  /** `decodeProtobuf` as steps, for a large body decoded in slices (`runPaced`). */
+  decodeProtobufSteps(body: Uint8Array): Generator<void, DecodedExport, void>;
+  /** A large JSON body as received, never parsed whole, as steps. */
+  decodeJsonSteps(body: Uint8Array, request: OtlpHttpRequest): Generator<void, DecodedExport, void>;
+}
+
+/**
+ * Decodes a body: a small one at once (the common case, one turn of the event loop), a large one in
+ * slices with pauses between them, so that other requests are answered meanwhile. `json` is the
+ * parsed body, when it was parsed whole.
+ */
+export async function decodeBody(
+  signal: OtlpSignal,
+  encoding: Encoding,
+  body: Uint8Array,
+  request: OtlpHttpRequest,
+): Promise<{ decoded: DecodedExport; json?: unknown }> {
+  if (body.byteLength < SLICED_BODY_BYTES) {
+    if (encoding === "protobuf") return { decoded: signal.decodeProtobuf(body) };
+    const json = parseOtlpJson(body);
+    return { decoded: signal.decodeJson(json, request), json };
+  }
+  if (encoding === "protobuf") return { decoded: await runPaced(signal.decodeProtobufSteps(body)) };
+  return { decoded: await runPaced(signal.decodeJsonSteps(body, request)) };
 }
 
 /** Counts and reports a refused request (`status` 4xx) or a partly accepted one (200 and `rejectedItems`). */
@@ -219,15 +244,16 @@ export async function exportSignal(
   let json: unknown;
   try {
     body = await request.body(deps.maxBodyBytes);
-    if (encoding === "protobuf") decoded = signal.decodeProtobuf(body);
-    else {
-      json = parseOtlpJson(body);
-      decoded = signal.decodeJson(json, request);
-    }
+    ({ decoded, json } = await decodeBody(signal, encoding, body, request));
   } catch (error) {
     if (error instanceof AppError && (error.status === 413 || error.status === 415 || error.status === 400)) {
       refused(deps, signal.path, error.status, error.message);
       return otlpError(encoding, error.status, error.message, headers);
+    }
+    if (error instanceof OtlpLimitError) {
+      const message = decodeErrorMessage(signal, encoding, error);
+      refused(deps, signal.path, 413, message);
+      return otlpError(encoding, 413, message, headers);
     }
     if (error instanceof OtlpDecodeError) {
       const message = decodeErrorMessage(signal, encoding, error);
@@ -243,7 +269,11 @@ export async function exportSignal(
       path,
       encoding === "protobuf"
         ? { protobuf: body }
-        : { json, apiSpanKinds: path === "/v1/traces" && apiSpanKindsOf(request, deps) },
+        : {
+            // A large body was never parsed whole; forwarding needs it so.
+            json: json ?? parseOtlpJson(body),
+            apiSpanKinds: path === "/v1/traces" && apiSpanKindsOf(request, deps),
+          },
     );
   }
   if (encoding === "protobuf") {
@@ -263,9 +293,13 @@ export function traceSignal(deps: OtlpRouteDeps): OtlpSignal {
       rejected: result.rejectedSpans,
       errors: result.errors,
       async accept() {
-        const inserted = deps.ingest.spans(result.spans);
-        out.rejected += inserted.rejectedSpans;
-        if (inserted.rejectionMessage !== undefined) out.errors.push(inserted.rejectionMessage);
+        let message: string | undefined;
+        await storeInSlices(result.spans, (spans) => {
+          const inserted = deps.ingest.spans(spans);
+          out.rejected += inserted.rejectedSpans;
+          message ??= inserted.rejectionMessage;
+        });
+        if (message !== undefined) out.errors.push(message);
         await deps.ingest.committed();
       },
     };
@@ -281,6 +315,9 @@ export function traceSignal(deps: OtlpRouteDeps): OtlpSignal {
     decodeJson(value, request) {
       return decoded(decodeTraceRequestJson(value, { apiSpanKinds: apiSpanKindsOf(request, deps) }));
     },
+    decodeProtobufSteps: (body) => mapSteps(traceRequestSteps(body), decoded),
+    decodeJsonSteps: (body, request) =>
+      mapSteps(traceRequestJsonSteps(body, { apiSpanKinds: apiSpanKindsOf(request, deps) }), decoded),
   };
 }
 
@@ -290,7 +327,7 @@ export function logSignal(deps: OtlpRouteDeps): OtlpSignal {
     rejected: result.rejectedLogRecords,
     errors: result.errors,
     async accept() {
-      deps.logIngest.logs(result.logs);
+      await storeInSlices(result.logs, (logs) => deps.logIngest.logs(logs));
       await deps.logIngest.committed();
     },
   });
@@ -302,6 +339,8 @@ export function logSignal(deps: OtlpRouteDeps): OtlpSignal {
     items: "log record(s)",
     decodeProtobuf: (body) => decoded(decodeLogRequestProtobuf(body)),
     decodeJson: (value) => decoded(decodeLogRequestJson(value)),
+    decodeProtobufSteps: (body) => mapSteps(logRequestSteps(body), decoded),
+    decodeJsonSteps: (body) => mapSteps(logRequestJsonSteps(body), decoded),
   };
 }
 

@@ -63,9 +63,12 @@ export interface TraceListParams {
   name?: string;
   q?: string;
   minDurationMs?: number;
+  maxDurationMs?: number;
   errorsOnly?: boolean;
   since?: number;
   until?: number;
+  sort?: "start" | "duration" | "spans" | "errors" | undefined;
+  order?: "asc" | "desc" | undefined;
   limit?: number;
   cursor?: string;
 }
@@ -76,9 +79,12 @@ export function traceListQuery(params: TraceListParams): string {
   if (params.name) search.set("name", params.name);
   if (params.q) search.set("q", params.q);
   if (params.minDurationMs !== undefined) search.set("minDurationMs", String(params.minDurationMs));
+  if (params.maxDurationMs !== undefined) search.set("maxDurationMs", String(params.maxDurationMs));
   if (params.errorsOnly) search.set("status", "error");
   if (params.since !== undefined) search.set("since", String(params.since));
   if (params.until !== undefined) search.set("until", String(params.until));
+  if (params.sort !== undefined) search.set("sort", params.sort);
+  if (params.order !== undefined) search.set("order", params.order);
   if (params.limit !== undefined) search.set("limit", String(params.limit));
   if (params.cursor) search.set("cursor", params.cursor);
   const text = search.toString();
@@ -109,7 +115,7 @@ export function query(params: Record<string, string | number | undefined>): stri
 /** Where the OTLP/JSON of one trace, or of every trace the list's filters match, downloads from. */
 export function exportUrl(selection: { traceId: string } | TraceListParams): string {
   if ("traceId" in selection) return `/api/export?trace=${encodeURIComponent(selection.traceId)}`;
-  const { limit: _limit, cursor: _cursor, ...filters } = selection;
+  const { limit: _limit, cursor: _cursor, sort: _sort, order: _order, ...filters } = selection;
   return `/api/export${traceListQuery(filters)}`;
 }
 

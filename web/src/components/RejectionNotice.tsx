@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import type { RejectionsJson } from "../../../src/protocol";
-import { rejectionSummary } from "../lib/rejection-summary";
+import { refusedRequestLabel, rejectionSummary } from "../lib/rejection-summary";
 import { useLiveMessages } from "../state/live-context";
 import { QuietNotice } from "./QuietNotice";
 
@@ -18,14 +18,13 @@ export function RejectionNotice() {
   const summary = state === null ? null : rejectionSummary(state);
   if (state === null || summary === null || state.last === null || state.last.at === dismissedAt) return null;
   const { last } = state;
-  const answer = last.status === 200 ? "partial success" : String(last.status);
   return (
     <QuietNotice testId="rejection-notice" summary={summary} onDismiss={() => setDismissedAt(last.at)}>
       <span class="rejection-reason" title={last.message}>
         Latest: {last.message}
       </span>{" "}
       <span class="faint">
-        (POST {last.path} answered {answer}, {new Date(last.at).toLocaleTimeString()})
+        ({refusedRequestLabel(last)}, {new Date(last.at).toLocaleTimeString()})
       </span>
     </QuietNotice>
   );

@@ -103,7 +103,21 @@ export function parseDurationMs(text: string): number | undefined | null {
   const match = /^(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|us|µs)?$/.exec(trimmed);
   if (!match) return null;
   const value = Number(match[1]) * (DURATION_UNITS[match[2] ?? ""] as number);
-  return Number.isFinite(value) ? value : null;
+  // Rounded to the nanosecond, so "1.005s" is 1005 ms and not 1004.9999999999999.
+  return Number.isFinite(value) ? Math.round(value * 1e6) / 1e6 : null;
+}
+
+/**
+ * Milliseconds as a person would type them back into a duration box, in the largest unit that
+ * keeps them whole or short: 2000 → "2s", 1500 → "1.5s", 120000 → "2m", 250 → "250ms".
+ * `parseDurationMs` reads every answer back to the same number.
+ */
+export function formatDurationInput(ms: number): string {
+  const short = (n: number) => String(Math.round(n * 1e6) / 1e6);
+  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms >= 1000 && Number.isInteger(Math.round(ms * 1e3) / 1e3)) return `${short(ms / 1000)}s`;
+  if (ms > 0 && ms < 1) return `${short(ms * 1000)}µs`;
+  return `${short(ms)}ms`;
 }
 
 /** US dollars for LLM costs: cents where they matter, four significant digits below a dollar. */

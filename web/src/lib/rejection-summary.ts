@@ -33,3 +33,15 @@ export function forwardingDropsSummary(targets: readonly { url: string; dropped:
   const where = hit.length === 1 ? (hit[0]?.url ?? "") : `${hit.length} upstreams`;
   return `${formatCount(total)} ${total === 1 ? "batch" : "batches"} not forwarded to ${where}`;
 }
+
+/**
+ * How the latest refused request is named: "POST /v1/traces answered 400", or for OTLP/gRPC (recorded
+ * under the method's path, `/<service>/Export`, with the 400 that INVALID_ARGUMENT maps to)
+ * "gRPC …TraceService/Export refused (INVALID_ARGUMENT)". A 200 is a partial success on either.
+ */
+export function refusedRequestLabel(last: { path: string; status: number }): string {
+  const grpc = last.path.endsWith("/Export");
+  const answer =
+    last.status === 200 ? "partial success" : grpc ? "refused (INVALID_ARGUMENT)" : `answered ${last.status}`;
+  return `${grpc ? "gRPC" : "POST"} ${last.path} ${answer}`;
+}

@@ -9,10 +9,56 @@ export interface ListFilters {
   /** Text anywhere in span names and attribute values; only the server can decide it. */
   q?: string;
   minDurationMs?: number;
+  /** Only traces at most this long (set by brushing the latency chart). */
+  maxDurationMs?: number;
   errorsOnly?: boolean;
   /** Only traces that start in this window (unix ms, inclusive), e.g. one `tracekit-local run`. */
   since?: number;
   until?: number;
+  /** The list's order; absent for the default, newest first (start, descending). */
+  sort?: ListSortKey;
+  /** Absent for descending. */
+  order?: "asc";
+}
+
+export const LIST_SORT_KEYS = ["start", "duration", "spans", "errors"] as const;
+export type ListSortKey = (typeof LIST_SORT_KEYS)[number];
+
+/** The order a list is in: by a key, descending unless `ascending`. */
+export interface ListSort {
+  by: ListSortKey;
+  ascending: boolean;
+}
+
+export function sortOf(filters: ListFilters): ListSort {
+  return { by: filters.sort ?? "start", ascending: filters.order === "asc" };
+}
+
+/** Newest first: the order that stays live (other orders hold new traces behind "N new"). */
+export function isDefaultSort(sort: ListSort): boolean {
+  return sort.by === "start" && !sort.ascending;
+}
+
+/** The filters' `sort` and `order` for a sort, the default written as nothing. */
+export function sortFields(sort: ListSort): Pick<ListFilters, "sort" | "order"> {
+  if (isDefaultSort(sort)) return { sort: undefined, order: undefined };
+  return { sort: sort.by, order: sort.ascending ? "asc" : undefined };
+}
+
+/**
+ * The sort after clicking a column's header: a new column sorts descending (longest, most, newest
+ * first), the same column then ascending, then the list goes back to newest first.
+ */
+export function nextSort(current: ListSort, column: ListSortKey): ListSort {
+  if (current.by !== column) return { by: column, ascending: false };
+  if (!current.ascending) return { by: column, ascending: true };
+  return { by: "start", ascending: false };
+}
+
+/** What a column header tells assistive technology (`aria-sort`). */
+export function ariaSortOf(current: ListSort, column: ListSortKey): "ascending" | "descending" | "none" {
+  if (current.by !== column) return "none";
+  return current.ascending ? "ascending" : "descending";
 }
 
 function unixMsParam(params: URLSearchParams, name: string): number | undefined {
@@ -34,6 +80,18 @@ export function filtersFromSearch(search: string | URLSearchParams): ListFilters
     const n = Number(min);
     if (Number.isFinite(n) && n > 0) filters.minDurationMs = n;
   }
+  const max = params.get("maxDurationMs");
+  if (max !== null && max.trim() !== "") {
+    const n = Number(max);
+    if (Number.isFinite(n) && n >= 0) filters.maxDurationMs = n;
+  }
+  const sort = params.get("sort");
+  const order = params.get("order");
+  if ((LIST_SORT_KEYS as readonly string[]).includes(sort ?? "")) {
+    Object.assign(filters, sortFields({ by: sort as ListSortKey, ascending: order === "asc" }));
+    if (filters.sort === undefined) delete filters.sort;
+    if (filters.order === undefined) delete filters.order;
+  }
   const errors = params.get("errors");
   if (errors === "1" || errors === "true") filters.errorsOnly = true;
   const since = unixMsParam(params, "since");
@@ -52,9 +110,12 @@ export function filtersToSearch(filters: ListFilters): string {
   if (filters.minDurationMs !== undefined && filters.minDurationMs > 0) {
     params.set("minDurationMs", String(filters.minDurationMs));
   }
+  if (filters.maxDurationMs !== undefined) params.set("maxDurationMs", String(filters.maxDurationMs));
   if (filters.errorsOnly) params.set("errors", "1");
   if (filters.since !== undefined) params.set("since", String(filters.since));
   if (filters.until !== undefined) params.set("until", String(filters.until));
+  if (filters.sort !== undefined) params.set("sort", filters.sort);
+  if (filters.order !== undefined) params.set("order", filters.order);
   const text = params.toString();
   return text === "" ? "" : `?${text}`;
 }
@@ -92,6 +153,7 @@ export function matchesFilters(summary: TraceSummaryJson, filters: ListFilters):
   if (filters.service !== undefined && !summary.services.includes(filters.service)) return "no";
   if (filters.errorsOnly && summary.errorCount === 0) return "no";
   if (filters.minDurationMs !== undefined && summary.durationMs < filters.minDurationMs) return "no";
+  if (filters.maxDurationMs !== undefined && summary.durationMs > filters.maxDurationMs) return "no";
   if (filters.name !== undefined && !summary.name.toLowerCase().includes(filters.name.toLowerCase())) return "no";
   if (!startsInWindow(summary.startTimeUnixNano, filters)) return "no";
   return filters.q !== undefined ? "unknown" : "yes";
@@ -121,9 +183,68 @@ export function compareNewestFirst(a: TraceSummaryJson, b: TraceSummaryJson): nu
   return a.traceId < b.traceId ? 1 : a.traceId > b.traceId ? -1 : 0;
 }
 
-/** The traces on screen, newest first, updated in place as summaries change. */
+function sortKeyOf(summary: TraceSummaryJson, by: Exclude<ListSortKey, "start">): number {
+  return by === "duration" ? summary.durationMs : by === "spans" ? summary.spanCount : summary.errorCount;
+}
+
+/** Where a trace sits in a keyed order: its key and start when it was placed. */
+interface Placed {
+  key: number;
+  start: string;
+  traceId: string;
+}
+
+/** The server's order for a sort: the key (or start) both ways, ties newest first. */
+function comparePlaced(sort: ListSort): (a: Placed, b: Placed) => number {
+  return (a, b) => {
+    if (sort.by === "start") {
+      const newest = compareDecimal(b.start, a.start) || (a.traceId < b.traceId ? 1 : a.traceId > b.traceId ? -1 : 0);
+      return sort.ascending ? -newest : newest;
+    }
+    if (a.key !== b.key) return sort.ascending ? a.key - b.key : b.key - a.key;
+    return compareDecimal(b.start, a.start) || (a.traceId < b.traceId ? 1 : a.traceId > b.traceId ? -1 : 0);
+  };
+}
+
+/**
+ * The traces on screen in the list's order, updated in place as summaries change. Newest first, a
+ * trace moves when an earlier span moves its start (as the server would place it); in any other
+ * order a trace stays where it was placed while it grows, so rows never reorder under the reader
+ * (a fresh load places them anew).
+ */
 export class TraceListModel extends OrderedList<TraceSummaryJson> {
-  constructor() {
-    super((summary) => summary.traceId, compareNewestFirst);
+  constructor(readonly sort: ListSort = { by: "start", ascending: false }) {
+    const placed = new Map<string, Placed>();
+    const placeOf = (summary: TraceSummaryJson): Placed => {
+      let at = placed.get(summary.traceId);
+      if (at === undefined) {
+        at = {
+          key: sort.by === "start" ? 0 : sortKeyOf(summary, sort.by),
+          start: summary.startTimeUnixNano,
+          traceId: summary.traceId,
+        };
+        placed.set(summary.traceId, at);
+      }
+      return at;
+    };
+    const compare = comparePlaced(sort);
+    super(
+      (summary) => summary.traceId,
+      isDefaultSort(sort) ? compareNewestFirst : (a, b) => compare(placeOf(a), placeOf(b)),
+    );
+    this.placed = placed;
+  }
+
+  private readonly placed: Map<string, Placed>;
+
+  override remove(id: string): boolean {
+    const removed = super.remove(id);
+    this.placed.delete(id);
+    return removed;
+  }
+
+  override clear(): void {
+    this.placed.clear();
+    super.clear();
   }
 }

@@ -8,6 +8,8 @@ export interface ChartTheme {
   grid: string;
   bg: string;
   accent: string;
+  /** Failures (the latency chart's failing traces). */
+  error: string;
   palette: string[];
   heatLow: Rgb;
   heatHigh: Rgb;
@@ -22,7 +24,7 @@ const PALETTE_SIZE = 10;
  * per variable, all in the page at once, so the styles are computed once.
  */
 function readTheme(): ChartTheme {
-  const names = ["--text", "--text-muted", "--border", "--bg", "--accent", "--heat-low", "--heat-high"];
+  const names = ["--text", "--text-muted", "--border", "--bg", "--accent", "--error", "--heat-low", "--heat-high"];
   for (let i = 1; i <= PALETTE_SIZE; i++) names.push(`--chart-${i}`);
   const holder = document.createElement("div");
   holder.hidden = true;
@@ -42,6 +44,7 @@ function readTheme(): ChartTheme {
     grid: color("--border"),
     bg: color("--bg"),
     accent: color("--accent"),
+    error: color("--error"),
     palette: names.filter((n) => n.startsWith("--chart-")).map(color),
     heatLow: parseColor(color("--heat-low")) ?? [230, 235, 255],
     heatHigh: parseColor(color("--heat-high")) ?? [60, 50, 200],

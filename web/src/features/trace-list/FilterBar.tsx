@@ -1,7 +1,7 @@
 import { useRef, useState } from "preact/hooks";
 import { DebouncedInput } from "../../components/DebouncedInput";
 import { ServiceSelect } from "../../components/ServiceSelect";
-import { formatAbsolute, parseDurationMs } from "../../lib/format";
+import { formatAbsolute, formatDuration, formatDurationInput, parseDurationMs } from "../../lib/format";
 import { editFilters, type ListFilters } from "../../state/trace-list-model";
 import { type QueryError, QueryInput } from "./QueryInput";
 
@@ -18,6 +18,13 @@ function windowText({ since, until }: ListFilters): string {
   if (since !== undefined && until !== undefined) return `${formatAbsolute(since)} – ${formatAbsolute(until)}`;
   if (since !== undefined) return `after ${formatAbsolute(since)}`;
   return `before ${formatAbsolute(until ?? 0)}`;
+}
+
+/** The brushed selection in words: its start window and its duration range. */
+function selectionText(filters: ListFilters): string {
+  const durations = `${formatDuration(filters.minDurationMs ?? 0)} – ${formatDuration(filters.maxDurationMs ?? 0)}`;
+  const started = filters.since !== undefined || filters.until !== undefined ? `started ${windowText(filters)}, ` : "";
+  return `Selection: ${started}${durations}`;
 }
 
 export function FilterBar({ filters, services, queryError, onChange }: FilterBarProps) {
@@ -56,7 +63,7 @@ export function FilterBar({ filters, services, queryError, onChange }: FilterBar
       />
       <DebouncedInput
         class="filter-duration"
-        value={filters.minDurationMs !== undefined ? String(filters.minDurationMs) : ""}
+        value={filters.minDurationMs !== undefined ? formatDurationInput(filters.minDurationMs) : ""}
         placeholder="Min 250ms"
         label="Minimum duration (e.g. 250, 250ms, 1.5s)"
         invalid={durationInvalid}
@@ -80,18 +87,37 @@ export function FilterBar({ filters, services, queryError, onChange }: FilterBar
       >
         Errors only
       </button>
-      {(filters.since !== undefined || filters.until !== undefined) && (
-        <span class="filter-window" title="Only traces that started in this window (set by the link you followed)">
-          Started {windowText(filters)}
+      {filters.maxDurationMs !== undefined ? (
+        <span
+          class="filter-window selection-chip"
+          data-testid="selection-chip"
+          title="Only traces in the rectangle brushed on the latency chart: this start window and this duration range"
+        >
+          {selectionText(filters)}
           <button
             type="button"
             class="button link-button"
-            aria-label="Remove the time window"
-            onClick={() => set({ since: undefined, until: undefined })}
+            onClick={() =>
+              set({ since: undefined, until: undefined, minDurationMs: undefined, maxDurationMs: undefined })
+            }
           >
-            ×
+            Clear selection
           </button>
         </span>
+      ) : (
+        (filters.since !== undefined || filters.until !== undefined) && (
+          <span class="filter-window" title="Only traces that started in this window (set by the link you followed)">
+            Started {windowText(filters)}
+            <button
+              type="button"
+              class="button link-button"
+              aria-label="Remove the time window"
+              onClick={() => set({ since: undefined, until: undefined })}
+            >
+              ×
+            </button>
+          </span>
+        )
       )}
       {Object.keys(filters).length > 0 && (
         <button

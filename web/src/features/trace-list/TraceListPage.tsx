@@ -6,23 +6,26 @@ import { NewItemsPill, PauseButton } from "../../components/LiveListControls";
 import { useListKeys } from "../../components/use-list-keys";
 import { VirtualList } from "../../components/VirtualList";
 import { nanosToMillis } from "../../lib/format";
-import { readStartMode, START_MODES, type StartMode, saveStartMode, startLabel } from "../../lib/start-label";
+import { readStartMode, type StartMode, startLabel } from "../../lib/start-label";
 import { replaceSearchParam, searchOf } from "../../lib/url";
 import { useNow } from "../../lib/use-now";
 import { useLiveState } from "../../state/live-context";
-import { filtersFromSearch, filtersToSearch, hasFilters, type ListFilters } from "../../state/trace-list-model";
+import {
+  filtersFromSearch,
+  filtersToSearch,
+  hasFilters,
+  type ListFilters,
+  sortFields,
+  sortOf,
+} from "../../state/trace-list-model";
 import { Onboarding } from "../onboarding/Onboarding";
 import { FilterBar } from "./FilterBar";
+import { LatencyChart } from "./LatencyChart";
+import { sortDescription, TraceListHeader } from "./TraceListHeader";
 import { TraceRow } from "./TraceRow";
 import { useServiceNames } from "./use-service-names";
 import { useTraceList } from "./use-trace-list";
 import "./trace-list.css";
-
-const START_MODE_TITLE: Record<StartMode, string> = {
-  auto: 'Times as "2m ago", or the clock time where neighbouring rows would read the same. Click for clock times',
-  clock: 'Clock times (your time zone). Click for "ago" times',
-  relative: '"Ago" times. Click to switch back to automatic',
-};
 
 const ROW_HEIGHT = 34;
 
@@ -36,6 +39,7 @@ export function TraceListPage() {
   const live = useLiveState();
   const search = searchOf(url);
   const filters = useMemo(() => filtersFromSearch(search), [search]);
+  const sort = sortOf(filters);
   const [selectedId, setSelectedId] = useState<string | null>(() => new URLSearchParams(search).get("selected"));
   const [scrollToIndex, setScrollToIndex] = useState<number | null>(null);
   const [startMode, setStartMode] = useState<StartMode>(readStartMode);
@@ -131,37 +135,19 @@ export function TraceListPage() {
           Could not load traces: {error}
         </div>
       )}
+      <LatencyChart
+        filters={filters}
+        generation={live.generation}
+        onBrush={(patch) => setFilters({ ...filters, ...patch })}
+        onOpen={open}
+      />
       <div class="trace-table">
-        <div class="trace-header-row">
-          <span class="col-name" aria-hidden="true">
-            Trace
-          </span>
-          <span class="col-service" aria-hidden="true">
-            Service
-          </span>
-          <span class="col-spans" aria-hidden="true">
-            Spans
-          </span>
-          <span class="col-errors" aria-hidden="true">
-            Errors
-          </span>
-          <span class="col-duration" aria-hidden="true">
-            Duration
-          </span>
-          <button
-            type="button"
-            class="col-start start-mode"
-            data-testid="start-mode"
-            title={START_MODE_TITLE[startMode]}
-            onClick={() => {
-              const next = START_MODES[(START_MODES.indexOf(startMode) + 1) % START_MODES.length]!;
-              setStartMode(next);
-              saveStartMode(next);
-            }}
-          >
-            Started{startMode === "auto" ? "" : startMode === "clock" ? " · clock" : " · ago"}
-          </button>
-        </div>
+        <TraceListHeader
+          sort={sort}
+          onSort={(next) => setFilters({ ...filters, ...sortFields(next) })}
+          startMode={startMode}
+          onStartMode={setStartMode}
+        />
         <NewItemsPill count={list.pendingCount} noun="trace" testId="new-traces" onShow={list.showNew} />
         {list.queryError !== null ? (
           <div class="page-message">
@@ -191,7 +177,7 @@ export function TraceListPage() {
             onPointerLeave={() => list.setPointerInside(false)}
             rowKey={(index) => (traces[index] as TraceSummaryJson).traceId}
             role="listbox"
-            aria-label="Traces, newest first"
+            aria-label={`Traces, ${sortDescription(sort)}`}
             aria-activedescendant={selectedId !== null ? `trace-${selectedId}` : undefined}
             renderRow={(index) => {
               const trace = traces[index] as TraceSummaryJson;

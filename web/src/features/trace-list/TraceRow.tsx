@@ -1,5 +1,5 @@
-import type { TraceSummaryJson } from "../../../../src/protocol";
-import { formatAbsolute, formatDuration, formatTimeZone, nanosToMillis, shortId } from "../../lib/format";
+import type { TraceLlmJson, TraceSummaryJson } from "../../../../src/protocol";
+import { formatAbsolute, formatDuration, formatTimeZone, formatUsd, nanosToMillis, shortId } from "../../lib/format";
 import { openInApp } from "../../lib/in-app-link";
 import { clipText } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
@@ -38,6 +38,11 @@ export function TraceRow({ trace, selected, barFraction, startText, filterServic
         {trace.errorMessage && (
           <span class="trace-error-message" title={trace.errorMessage} data-testid="trace-error-message">
             {trace.errorMessage}
+          </span>
+        )}
+        {trace.llm && (
+          <span class="badge llm-mark" title={llmTitle(trace.llm)} data-testid="llm-mark">
+            LLM
           </span>
         )}
         {!trace.hasRoot && (
@@ -88,4 +93,18 @@ export function TraceRow({ trace, selected, barFraction, startText, filterServic
       </span>
     </a>
   );
+}
+
+const count = (n: number) => n.toLocaleString("en-US");
+
+/** The LLM mark's tooltip: calls, tokens and what they cost at the bundled prices. */
+export function llmTitle(llm: TraceLlmJson): string {
+  const calls = `${count(llm.calls)} LLM call${llm.calls === 1 ? "" : "s"}`;
+  const tokens = `${count(llm.inputTokens + llm.outputTokens)} tokens (${count(llm.inputTokens)} in, ${count(llm.outputTokens)} out)`;
+  const unpriced = llm.unpricedCalls > 0 ? `${count(llm.unpricedCalls)} with no known price` : "";
+  const cost =
+    llm.usd === undefined
+      ? "cost unknown (no price for the model)"
+      : `${formatUsd(llm.usd)}${unpriced ? ` + ${unpriced}` : ""}`;
+  return `${calls} · ${tokens} · ${cost}`;
 }

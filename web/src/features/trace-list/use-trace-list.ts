@@ -1,12 +1,19 @@
 import type { RefObject } from "preact";
-import { useCallback, useRef, useState } from "preact/hooks";
+import { useCallback, useMemo, useRef, useState } from "preact/hooks";
 import type { TraceSummaryJson } from "../../../../src/protocol";
 import { ApiError, api } from "../../api/client";
 import { useCoalesced } from "../../lib/use-coalesced";
 import { useHeldList } from "../../lib/use-held-list";
 import { usePagedList } from "../../lib/use-paged-list";
 import { useLiveMessages } from "../../state/live-context";
-import { filtersToSearch, type ListFilters, matchesFilters, TraceListModel } from "../../state/trace-list-model";
+import {
+  filtersToSearch,
+  isDefaultSort,
+  type ListFilters,
+  matchesFilters,
+  sortOf,
+  TraceListModel,
+} from "../../state/trace-list-model";
 import type { QueryError } from "./QueryInput";
 
 const PAGE_SIZE = 500;
@@ -68,8 +75,14 @@ export function useTraceList(
   generation: number,
 ): TraceListState {
   const filterKey = filtersToSearch(filters);
-  const model = useRef(new TraceListModel()).current;
+  const sort = sortOf(filters);
+  const sortKey = `${sort.by} ${sort.ascending}`;
+  // Newest first is live; in any other order new traces wait behind "N new", which loads the list
+  // afresh (a client cannot tell where a new trace falls among pages it has not loaded).
+  const live = isDefaultSort(sort);
+  const model = useMemo(() => new TraceListModel(sort), [sortKey]);
   const pending = useRef(new Map<string, TraceSummaryJson>()).current;
+  const [reloads, setReloads] = useState(0);
   const [, setVersion] = useState(0);
   const rerender = useCallback(() => setVersion((v) => v + 1), []);
   const [queryError, setQueryError] = useState<QueryError | null>(null);
@@ -100,7 +113,7 @@ export function useTraceList(
   // The first page for these filters (live updates that arrive meanwhile are replayed on top), then
   // older pages on scroll.
   const paged = usePagedList<TraceSummaryJson>({
-    key: `${filterKey} ${generation}`,
+    key: `${filterKey} ${generation} ${reloads}`,
     fetchPage: (cursor, signal) =>
       fetchFullPage(filters, cursor, signal).then(
         (page) => {
@@ -129,6 +142,11 @@ export function useTraceList(
 
   const mergePending = useCallback(() => {
     if (pending.size === 0) return;
+    if (!live) {
+      pending.clear();
+      setReloads((n) => n + 1);
+      return;
+    }
     for (const summary of pending.values()) model.upsert(summary);
     pending.clear();
     if (model.trimTo(MAX_TRACES) > 0) {
@@ -137,15 +155,22 @@ export function useTraceList(
       if (last) nextCursor.current = `${last.startTimeUnixNano}_${last.traceId}`;
     }
     rerender();
-  }, [model, pending, rerender, nextCursor]);
+  }, [model, pending, rerender, nextCursor, live]);
 
-  const held = useHeldList({ rowHeight, scrollRef, release: mergePending, loadMore: paged.loadMore });
+  const held = useHeldList({
+    rowHeight,
+    scrollRef,
+    release: mergePending,
+    loadMore: paged.loadMore,
+    // A sorted list takes new traces only when asked ("N new").
+    reading: () => !live,
+  });
   const { holding } = held;
 
   /** Free-text filters can only be answered by the server: ask again for the newest matches. */
   const refetchNewest = useCoalesced(() => {
     api
-      .traces({ ...filters, limit: 100 })
+      .traces({ ...filters, sort: undefined, order: undefined, limit: 100 })
       .then((page) => {
         let changed = false;
         for (const summary of page.traces) {

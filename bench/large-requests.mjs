@@ -1,0 +1,195 @@
+// Large and hostile OTLP requests against a real server process (memory store), one fresh server per
+// case: the answer, how long it took, /api/health latency while it was being processed (a GET every
+// few ms on a kept-alive connection), and the server's peak RSS (VmHWM) above its RSS before the
+// request, beside the body's size.
+// Run after `npm run build`:  node bench/large-requests.mjs
+// Knobs: BENCH_CASES (comma-separated case names to run; all by default).
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { Agent, request } from "node:http";
+import { gzipSync } from "node:zlib";
+import { percentile } from "../dist/domain/percentile.js";
+import { buildRequest, toOtlpJson } from "./payload.mjs";
+import { get, rssMb, startServer } from "./server.mjs";
+
+const fmt = (n, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits });
+const mb = (bytes) => bytes / 1024 / 1024;
+
+// A minimal protobuf writer: enough for hostile shapes the SDK serializers cannot make quickly.
+function varint(n) {
+  const out = [];
+  let v = n;
+  while (v > 127) {
+    out.push((v & 127) | 128);
+    v = Math.floor(v / 128);
+  }
+  out.push(v);
+  return Buffer.from(out);
+}
+const field = (number, bytes) => Buffer.concat([varint(number * 8 + 2), varint(bytes.length), bytes]);
+const str = (s) => Buffer.from(s, "utf8");
+const keyValue = (key, value) => Buffer.concat([field(1, str(key)), field(2, value)]);
+const intValue = (n) => Buffer.concat([varint(3 * 8), varint(n)]);
+const resourceOf = (service) => field(1, field(1, keyValue("service.name", field(1, str(service)))));
+
+/** `count` one-span traces, ids only plus a one-letter name (about 30 bytes a span), in one scope group. */
+function oneSpanTraces(count) {
+  const spans = [];
+  for (let i = 0; i < count; i++) {
+    spans.push(field(2, Buffer.concat([field(1, randomBytes(16)), field(2, randomBytes(8)), field(5, str("a"))])));
+  }
+  const scopeSpans = field(2, Buffer.concat(spans));
+  return field(1, Buffer.concat([resourceOf("many"), scopeSpans]));
+}
+
+/** `count` resource groups of one span each. */
+function manyResourceGroups(count) {
+  const groups = [];
+  for (let i = 0; i < count; i++) {
+    const span = field(2, Buffer.concat([field(1, randomBytes(16)), field(2, randomBytes(8)), field(5, str("a"))]));
+    groups.push(field(1, field(2, span)));
+  }
+  return Buffer.concat(groups);
+}
+
+/** One span with `count` attributes. */
+function wideSpan(count) {
+  const attributes = [];
+  for (let i = 0; i < count; i++) attributes.push(field(9, keyValue(`k${i}`, intValue(i))));
+  const span = Buffer.concat([
+    field(1, randomBytes(16)),
+    field(2, randomBytes(8)),
+    field(5, str("wide")),
+    ...attributes,
+  ]);
+  return field(1, Buffer.concat([resourceOf("wide"), field(2, field(2, span))]));
+}
+
+/** `depth` nested JSON arrays. */
+function nestedArrays(depth) {
+  return Buffer.concat([Buffer.alloc(depth, "["), Buffer.alloc(depth, "]")]);
+}
+
+function post(port, body, { contentType, encoding }) {
+  const headers = { "Content-Type": contentType, "Content-Length": body.length, "User-Agent": "bench" };
+  if (encoding) headers["Content-Encoding"] = encoding;
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const req = request({ host: "127.0.0.1", port, method: "POST", path: "/v1/traces", headers }, (res) => {
+      const chunks = [];
+      res.on("data", (c) => chunks.push(c));
+      res.on("end", () =>
+        resolve({
+          status: res.statusCode,
+          ms: performance.now() - started,
+          text: Buffer.concat(chunks).toString("utf8"),
+        }),
+      );
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+/** GETs /api/health every few ms until `stop()`; resolves to the latencies in ms. */
+function probeHealth(port) {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const times = [];
+  let running = true;
+  const done = (async () => {
+    while (running) {
+      const t = performance.now();
+      await get(agent, port, "/api/health");
+      times.push(performance.now() - t);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    agent.destroy();
+    return times.sort((a, b) => a - b);
+  })();
+  return () => {
+    running = false;
+    return done;
+  };
+}
+
+function peakRssMb(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmHWM:\s+(\d+)/.exec(status)[1]) / 1024;
+}
+
+async function runCase(name, body, options, after) {
+  const { child, port } = await startServer();
+  try {
+    // Warm the receiver and the store with an ordinary request, then settle.
+    const warm = buildRequest(10, 10).bytes;
+    await post(port, warm, { contentType: "application/x-protobuf" });
+    await new Promise((r) => setTimeout(r, 300));
+    const before = rssMb(child.pid);
+    const stop = probeHealth(port);
+    await new Promise((r) => setTimeout(r, 50));
+    const answer = await post(port, body, options);
+    const health = await stop();
+    const peak = peakRssMb(child.pid);
+    const p99 = percentile(health, 99);
+    const max = health[health.length - 1] ?? 0;
+    const reason = answer.status === 200 ? answer.text.slice(0, 100) : answer.text.slice(0, 160);
+    console.log(
+      `${name}: ${fmt(mb(body.length), 1)} MB body → ${answer.status} in ${fmt(answer.ms)} ms; ` +
+        `/api/health p99 ${fmt(p99, 1)} ms, max ${fmt(max, 1)} ms (${health.length} probes); ` +
+        `RSS ${fmt(before)} MB before, peak ${fmt(peak)} MB (+${fmt(peak - before)} MB, ${fmt((peak - before) / mb(options.decodedBytes ?? body.length), 2)}× the decoded body)`,
+    );
+    console.log(`  answer: ${reason}`);
+    if (after) await after(port);
+    const stillServing = await post(port, buildRequest(1, 3).bytes, { contentType: "application/x-protobuf" });
+    if (stillServing.status !== 200) console.log(`  !! the next ordinary request got ${stillServing.status}`);
+  } finally {
+    child.kill("SIGTERM");
+    await new Promise((r) => child.once("exit", r));
+  }
+}
+
+const PROTOBUF = { contentType: "application/x-protobuf" };
+const JSON_TYPE = { contentType: "application/json" };
+
+const cases = {
+  "one-span-traces": () => runCase("0.9M one-span traces (protobuf)", oneSpanTraces(900_000), PROTOBUF),
+  "nested-json": () => runCase("10M nested [ (JSON)", nestedArrays(10_000_000), JSON_TYPE),
+  "resource-groups": () => runCase("300k resourceSpans (protobuf)", manyResourceGroups(300_000), PROTOBUF),
+  "wide-span": () =>
+    runCase("one span with 1M attributes (protobuf)", wideSpan(1_000_000), PROTOBUF, async (port) => {
+      const agent = new Agent({ keepAlive: true });
+      const times = [];
+      for (let i = 0; i < 10; i++) {
+        const t = performance.now();
+        await get(agent, port, `/api/traces?q=${encodeURIComponent("nothing-matches-this")}`);
+        times.push(performance.now() - t);
+      }
+      agent.destroy();
+      times.sort((a, b) => a - b);
+      console.log(`  a free-text search afterwards: median ${fmt(percentile(times, 50), 1)} ms`);
+    }),
+  "allowed-protobuf": () => {
+    const request = buildRequest(7_000, 10);
+    return runCase(`${fmt(request.spanCount)} spans of ~10 attributes (protobuf)`, request.bytes, PROTOBUF);
+  },
+  "allowed-protobuf-gzip": () => {
+    const request = buildRequest(7_000, 10);
+    return runCase(`${fmt(request.spanCount)} spans of ~10 attributes (protobuf, gzip)`, gzipSync(request.bytes), {
+      ...PROTOBUF,
+      encoding: "gzip",
+      decodedBytes: request.bytes.length,
+    });
+  },
+  "allowed-json": () => {
+    const request = buildRequest(3_000, 10);
+    const body = Buffer.from(toOtlpJson(request));
+    return runCase(`${fmt(request.spanCount)} spans of ~10 attributes (JSON)`, body, JSON_TYPE);
+  },
+};
+
+const wanted = process.env.BENCH_CASES?.split(",") ?? Object.keys(cases);
+for (const name of wanted) {
+  const run = cases[name];
+  if (run === undefined) throw new Error(`no case ${name}; cases: ${Object.keys(cases).join(", ")}`);
+  await run();
+}

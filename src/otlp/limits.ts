@@ -1,0 +1,128 @@
+/**
+ * What one export request may hold once decoded, and the pacing that keeps a large request from
+ * holding the event loop. A body within the byte limit can still decode into far more objects than
+ * its size suggests (a 30-byte span, a 3-byte attribute, a 1-byte `[`), so the decoders also bound
+ * what they build: past a count the request is refused whole (413, nothing stored), past a nesting
+ * depth it is malformed (400), and attributes past the per-list bound are dropped and counted as
+ * OTLP's `dropped_attributes_count`.
+ */
+import { setImmediate as nextTurn } from "node:timers/promises";
+import { OtlpDecodeError } from "./errors.js";
+
+export interface RequestLimits {
+  /** Spans, log records or metrics in one request. */
+  maxItems: number;
+  /** Metric data points in one request. */
+  maxDataPoints: number;
+  /** Resource groups (`resourceSpans`, …) in one request, and scope groups in one request. */
+  maxGroups: number;
+  /** Attribute values, nested ones included, in one request. */
+  maxValues: number;
+  /** JSON nesting of the whole body (objects and arrays). */
+  maxJsonDepth: number;
+}
+
+/**
+ * Attributes kept per list (a span's, an event's, a resource's…); the rest are dropped and counted.
+ * A span of a million attributes made every search over the store slow, not just its own request.
+ */
+export const MAX_ATTRIBUTES_PER_LIST = 1000;
+
+/** Events and links kept per span; the rest are dropped and counted (`dropped_events_count`, …). */
+export const MAX_EVENTS_PER_SPAN = 1000;
+export const MAX_LINKS_PER_SPAN = 1000;
+
+export const DEFAULT_REQUEST_LIMITS: Readonly<RequestLimits> = Object.freeze({
+  maxItems: 100_000,
+  maxDataPoints: 200_000,
+  maxGroups: 10_000,
+  maxValues: 2_000_000,
+  // OTLP's own nesting (body → resource groups → scope groups → items → attributes → value) is about
+  // 16 levels deep for metrics; each AnyValue level adds three (the value, arrayValue, values).
+  maxJsonDepth: 128,
+});
+
+/** The request decodes into more than a limit allows: refused whole with 413, nothing stored. */
+export class OtlpLimitError extends OtlpDecodeError {
+  constructor(message: string) {
+    super(message);
+    this.name = "OtlpLimitError";
+  }
+}
+
+/** The refusal of a request holding more than `limit` of `what` ("spans"). */
+export function tooMany(what: string, limit: number): OtlpLimitError {
+  const shown = limit.toLocaleString("en-US");
+  return new OtlpLimitError(
+    `the request holds more than ${shown} ${what}, the most accepted in one request; send smaller batches`,
+  );
+}
+
+/** Bodies from this size on are decoded in slices that let other requests run in between. */
+export const SLICED_BODY_BYTES = 256 * 1024;
+
+/** Work done between two yields to the event loop (a request under it costs one event-loop turn). */
+const SLICE_MS = 8;
+
+/**
+ * Paces a long synchronous job: call `due()` often (it is cheap), and `await pause()` when it says
+ * so; other requests, timers and I/O run in between.
+ */
+export class Pacer {
+  private sliceStart = performance.now();
+
+  due(): boolean {
+    return performance.now() - this.sliceStart >= SLICE_MS;
+  }
+
+  async pause(): Promise<void> {
+    await nextTurn();
+    this.sliceStart = performance.now();
+  }
+
+  /** Pauses when due: the one call between two chunks of work. */
+  async breathe(): Promise<void> {
+    if (this.due()) await this.pause();
+  }
+}
+
+/** Runs a decoder written as a generator (it yields between items) to the end, without pausing. */
+export function runToEnd<T>(steps: Generator<void, T, void>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+  }
+}
+
+/** Runs a generator decoder, pausing whenever a slice of work is done. */
+export async function runPaced<T>(steps: Generator<void, T, void>, pacer: Pacer = new Pacer()): Promise<T> {
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+    await pacer.breathe();
+  }
+}
+
+/** Steps whose result is passed through `map` at the end. */
+export function* mapSteps<T, U>(steps: Generator<void, T, void>, map: (value: T) => U): Generator<void, U, void> {
+  return map(yield* steps);
+}
+
+/** Items stored per call while a large request is stored (the store's work between two pauses). */
+const STORE_SLICE = 2000;
+
+/**
+ * Hands `items` to `store` in slices, pausing between them when a slice of time is used up, so that
+ * storing a large request does not hold the event loop either. A small list is one call.
+ */
+export async function storeInSlices<T>(items: readonly T[], store: (slice: readonly T[]) => void): Promise<void> {
+  if (items.length <= STORE_SLICE) {
+    store(items);
+    return;
+  }
+  const pacer = new Pacer();
+  for (let i = 0; i < items.length; i += STORE_SLICE) {
+    store(items.slice(i, i + STORE_SLICE));
+    await pacer.breathe();
+  }
+}

@@ -1,0 +1,233 @@
+import { AppError } from "../domain/errors.js";
+import type { TraceSummary } from "../domain/trace-summary.js";
+import { decodeCursor, encodeCursor, isAfterCursor, type TraceCursor } from "./cursor.js";
+import type { TracePage } from "./store.js";
+import { CLOCK_EVERY, collectTracePage, LIST_BUDGET_MS, type PageWalk } from "./trace-page.js";
+
+/** What the trace list can be ordered by: start time (the default), duration, span count, failing spans. */
+export const TRACE_SORT_KEYS = ["start", "duration", "spans", "errors"] as const;
+export type TraceSortKey = (typeof TRACE_SORT_KEYS)[number];
+export const SORT_ORDERS = ["desc", "asc"] as const;
+export type SortOrder = (typeof SORT_ORDERS)[number];
+
+export interface TraceSort {
+  by: TraceSortKey;
+  order: SortOrder;
+}
+
+/** What a sort key reads from a trace's running summary. */
+export interface SortFields {
+  readonly durationMs: number;
+  readonly spanCount: number;
+  readonly errorCount: number;
+}
+
+export function sortKeyOf(by: Exclude<TraceSortKey, "start">, fields: SortFields): number {
+  return by === "duration" ? fields.durationMs : by === "spans" ? fields.spanCount : fields.errorCount;
+}
+
+/** A position in a keyed order: the key, then (start, trace id) newest first among equal keys. */
+interface KeyedCursor extends TraceCursor {
+  key: number;
+}
+
+/**
+ * The default order (start, newest first) keeps the plain `<start>_<traceId>` cursor; any other
+ * order prefixes it with the order it belongs to, so a cursor is never read in another order.
+ */
+export function encodeSortCursor(sort: TraceSort, position: TraceCursor, key?: number): string {
+  const plain = encodeCursor(position);
+  if (sort.by === "start") return sort.order === "desc" ? plain : `start.asc:${plain}`;
+  return `${sort.by}.${sort.order}:${String(key)}_${plain}`;
+}
+
+function badCursor(raw: string, why: string): AppError {
+  return new AppError(400, "invalid_cursor", `cursor "${raw.slice(0, 80)}" ${why}`);
+}
+
+function cursorOrder(raw: string): { prefix: string; rest: string } {
+  const colon = raw.indexOf(":");
+  return colon < 0 ? { prefix: "start.desc", rest: raw } : { prefix: raw.slice(0, colon), rest: raw.slice(colon + 1) };
+}
+
+function checkOrder(raw: string, sort: TraceSort): string {
+  const { prefix, rest } = cursorOrder(raw);
+  if (prefix !== `${sort.by}.${sort.order}`) {
+    const [by, order] = prefix.split(".");
+    throw badCursor(raw, `belongs to sort=${by ?? "?"}&order=${order ?? "?"}, not sort=${sort.by}&order=${sort.order}`);
+  }
+  return rest;
+}
+
+export function decodeStartCursor(raw: string, sort: TraceSort): TraceCursor {
+  return decodeCursor(checkOrder(raw, sort));
+}
+
+export function decodeKeyedCursor(raw: string, sort: TraceSort): KeyedCursor {
+  const rest = checkOrder(raw, sort);
+  const underscore = rest.indexOf("_");
+  const key = Number(rest.slice(0, underscore));
+  if (underscore <= 0 || !Number.isFinite(key)) throw badCursor(raw, "is not one this server issued");
+  return { key, ...decodeCursor(rest.slice(underscore + 1)) };
+}
+
+export interface SortedPageWalk<T> extends PageWalk<T> {
+  sort: TraceSort;
+  /** The entry's key in a keyed order (see sortKeyOf). */
+  keyOf(entry: T): number;
+}
+
+/**
+ * One page of the trace list in the order asked for. By start time it walks the start-ordered index
+ * (see collectTracePage); by another key it is the true top of everything that matches, past the
+ * cursor: every trace is looked at for the filters a summary decides (cheap), and a query (`q`) is
+ * tried in key order, under the same time budget, so a `partial` page is a prefix of the right order.
+ */
+export function collectSortedTracePage<T>(walk: SortedPageWalk<T>): TracePage {
+  const { sort } = walk;
+  if (sort.by === "start") {
+    return collectTracePage({
+      ...walk,
+      ascending: sort.order === "asc",
+      encode: (position) => encodeSortCursor(sort, position),
+      decode: (raw) => decodeStartCursor(raw, sort),
+    });
+  }
+  const cursor = walk.cursor === undefined ? undefined : decodeKeyedCursor(walk.cursor, sort);
+  const descending = sort.order === "desc";
+  const toCursor = (candidate: Candidate<T>) =>
+    encodeSortCursor(sort, toPosition(walk, candidate.entry), candidate.key);
+  // The walk goes newest first, so among equal keys candidates come in their final order.
+  const candidates: Candidate<T>[] = [];
+  const beats = descending ? (a: number, b: number) => a > b : (a: number, b: number) => a < b;
+  const keep =
+    walk.matchesQuery === undefined
+      ? (candidate: Candidate<T>) => keepBest(candidates, walk.limit + 1, candidate, beats)
+      : (candidate: Candidate<T>) => void candidates.push(candidate);
+  walk.byStart.walkDown((entry) => {
+    if (!walk.matches(entry)) return true;
+    const key = walk.keyOf(entry);
+    if (cursor === undefined || keyedAfter(key, entry, cursor, descending, walk)) keep({ entry, key });
+    return true;
+  });
+  if (walk.matchesQuery === undefined) {
+    const page: TracePage = { traces: candidates.slice(0, walk.limit).map((c) => walk.summaryOf(c.entry)) };
+    if (candidates.length > walk.limit) page.nextCursor = toCursor(candidates[walk.limit - 1] as Candidate<T>);
+    return page;
+  }
+  const now = walk.now ?? (() => performance.now());
+  const budget = walk.budgetMs ?? LIST_BUDGET_MS;
+  const clock = { now, deadline: now() + budget };
+  // The budget starts again once the whole order is sorted, so a call that had to sort still moves on.
+  const sorted = () => {
+    clock.deadline = now() + budget;
+  };
+  return tryQueryInOrder(walk, inKeyOrder(candidates, walk.limit, beats, descending, sorted), clock, toCursor);
+}
+
+/**
+ * The candidates in key order, lazily: a common query fills its page from the first few, so those
+ * are picked in one pass, and the whole list is sorted only when the query asks for more.
+ */
+function* inKeyOrder<T>(
+  candidates: Candidate<T>[],
+  limit: number,
+  beats: (a: number, b: number) => boolean,
+  descending: boolean,
+  sorted: () => void,
+): Generator<Candidate<T>> {
+  let first = Math.max(limit * 8, 400);
+  if (candidates.length > first * 4) {
+    const best: Candidate<T>[] = [];
+    for (const candidate of candidates) keepBest(best, first, candidate, beats);
+    yield* best;
+  } else {
+    first = 0;
+  }
+  // Stable: equal keys stay newest first, as keepBest keeps them, so the first `first` are the same.
+  candidates.sort(descending ? (a, b) => b.key - a.key : (a, b) => a.key - b.key);
+  sorted();
+  for (let i = first; i < candidates.length; i++) yield candidates[i] as Candidate<T>;
+}
+
+interface Candidate<T> {
+  entry: T;
+  key: number;
+}
+
+/**
+ * Keeps the best `k` candidates seen, in order: a later candidate joins only when its key beats the
+ * worst kept one (on a tie the earlier, newer one stays), so a page of 50 out of 100k traces costs
+ * about one comparison per trace and no list of them all.
+ */
+function keepBest<T>(
+  kept: Candidate<T>[],
+  k: number,
+  candidate: Candidate<T>,
+  beats: (a: number, b: number) => boolean,
+): void {
+  if (kept.length === k && !beats(candidate.key, (kept[k - 1] as Candidate<T>).key)) return;
+  let lo = 0;
+  let hi = kept.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (beats(candidate.key, (kept[mid] as Candidate<T>).key)) hi = mid;
+    else lo = mid + 1;
+  }
+  kept.splice(lo, 0, candidate);
+  if (kept.length > k) kept.pop();
+}
+
+/** The query tried on candidates in key order until the page is full or the time budget is spent. */
+function tryQueryInOrder<T>(
+  walk: SortedPageWalk<T>,
+  candidates: Iterable<Candidate<T>>,
+  clock: { now: () => number; deadline: number },
+  toCursor: (candidate: Candidate<T>) => string,
+): TracePage {
+  const out: TraceSummary[] = [];
+  let lastReturned: Candidate<T> | undefined;
+  let lastSeen: Candidate<T> | undefined;
+  let more = false;
+  let partial = false;
+  let seen = 0;
+  for (const candidate of candidates) {
+    if (++seen % CLOCK_EVERY === 0 && clock.now() > clock.deadline) {
+      partial = true;
+      break;
+    }
+    if (!walk.matchesQuery?.(candidate.entry)) {
+      lastSeen = candidate;
+      continue;
+    }
+    if (out.length === walk.limit) {
+      more = true;
+      break;
+    }
+    out.push(walk.summaryOf(candidate.entry));
+    lastReturned = candidate;
+    lastSeen = candidate;
+  }
+  const page: TracePage = { traces: out };
+  const resumeAt = partial ? lastSeen : more ? lastReturned : undefined;
+  if (resumeAt !== undefined) page.nextCursor = toCursor(resumeAt);
+  else if (partial && walk.cursor !== undefined) page.nextCursor = walk.cursor;
+  if (partial && page.nextCursor !== undefined) page.partial = true;
+  return page;
+}
+
+function toPosition<T>(walk: PageWalk<T>, entry: T): TraceCursor {
+  const { start, traceId } = walk.positionOf(entry);
+  return { startTimeUnixNano: start, traceId };
+}
+
+function keyedAfter<T>(key: number, entry: T, cursor: KeyedCursor, descending: boolean, walk: PageWalk<T>): boolean {
+  if (key !== cursor.key) return descending ? key < cursor.key : key > cursor.key;
+  const { start, traceId } = walk.positionOf(entry);
+  return isAfterCursor(start, traceId, cursor);
+}
+
+/** The list's order from its query parameters' defaults. */
+export function traceSortOf(query: { sort?: TraceSortKey; order?: SortOrder }): TraceSort {
+  return { by: query.sort ?? "start", order: query.order ?? "desc" };
+}

@@ -1,0 +1,125 @@
+/// <reference lib="dom" />
+import { describe, expect, it } from "vitest";
+import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
+import { jsonTraceRequest, newTraceId, postJson } from "../helpers/payloads.js";
+
+const available = chromiumAvailable();
+
+describe.skipIf(!available)("trace list sorting, latency chart and LLM mark, in Chromium", () => {
+  const suite = useAppInChromium();
+
+  it("sorts by duration from the header, brushes the chart to filter the list, and marks LLM traces", async () => {
+    const { app, browser } = suite;
+    const now = BigInt(Date.now() - 60_000) * 1_000_000n;
+    // Six traces a second apart, durations from 5 ms to 3 s; the slowest is the oldest.
+    const durationsMs = [3000, 5, 1200, 20, 300, 80];
+    const ids = durationsMs.map(() => newTraceId());
+    for (const [i, ms] of durationsMs.entries()) {
+      const llm = i === 3;
+      const request = jsonTraceRequest(llm ? "support-assistant" : "checkout", [
+        {
+          traceId: ids[i],
+          name: llm ? "chat gpt-4o" : `GET /step/${i}`,
+          startNs: now + BigInt(i) * 1_000_000_000n,
+          durationNs: BigInt(ms) * 1_000_000n,
+          ...(i === 2 ? { statusCode: 2, statusMessage: "boom" } : {}),
+          ...(llm
+            ? {
+                attributes: {
+                  "gen_ai.request.model": "gpt-4o",
+                  "gen_ai.usage.input_tokens": 1200,
+                  "gen_ai.usage.output_tokens": 300,
+                },
+              }
+            : {}),
+        },
+      ]);
+      expect((await postJson(app.base, request)).status).toBe(200);
+    }
+
+    const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/`);
+    const rowIds = () =>
+      page.locator(".trace-row").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-trace-id")));
+    await expect.poll(rowIds).toEqual([...ids].reverse());
+
+    // The LLM trace is marked, with its calls, tokens and cost on hover.
+    const mark = page.locator(`[data-trace-id="${ids[3]}"] [data-testid="llm-mark"]`);
+    await expect.poll(() => mark.textContent()).toBe("LLM");
+    expect(await mark.getAttribute("title")).toMatch(
+      /^1 LLM call · 1,500 tokens \(1,200 in, 300 out\) · \$0\.00[0-9]+$/,
+    );
+    expect(await page.locator('[data-testid="llm-mark"]').count()).toBe(1);
+
+    // Duration's header sorts, longest first, then shortest first; the URL keeps it.
+    const byDuration = [...ids].map((id, i) => [id, durationsMs[i] as number] as const);
+    await page.getByTestId("sort-duration").click();
+    await expect.poll(rowIds).toEqual([...byDuration].sort((a, b) => b[1] - a[1]).map(([id]) => id));
+    expect(new URL(page.url()).search).toBe("?sort=duration");
+    const durationHeader = page.locator("th", { has: page.getByTestId("sort-duration") });
+    expect(await durationHeader.getAttribute("aria-sort")).toBe("descending");
+    expect(await page.locator("th", { has: page.getByTestId("sort-start") }).getAttribute("aria-sort")).toBe("none");
+    await page.getByTestId("sort-duration").click();
+    await expect.poll(rowIds).toEqual([...byDuration].sort((a, b) => a[1] - b[1]).map(([id]) => id));
+    expect(new URL(page.url()).search).toBe("?sort=duration&order=asc");
+    expect(await durationHeader.getAttribute("aria-sort")).toBe("ascending");
+
+    // A new trace while sorted waits behind "N new" instead of moving the rows.
+    const late = newTraceId();
+    await postJson(
+      app.base,
+      jsonTraceRequest("checkout", [
+        { traceId: late, name: "late", startNs: now + 9_000_000_000n, durationNs: 1_000_000n },
+      ]),
+    );
+    await expect.poll(() => page.getByTestId("new-traces").textContent()).toContain("1 new trace");
+    expect(await rowIds()).toHaveLength(6);
+    await page.getByTestId("new-traces").click();
+    await expect.poll(rowIds).toHaveLength(7);
+    expect((await rowIds())[0]).toBe(late);
+
+    // The chart shows every trace; a rectangle over its upper half keeps only the slow ones.
+    await expect.poll(() => page.getByTestId("latency-caption").textContent()).toMatch(/^7 traces \(1 failing/);
+    const plot = page.locator('[data-testid="latency-chart"] .u-over');
+    const box = await plot.boundingBox();
+    if (!box) throw new Error("the chart has no plot area");
+    await page.mouse.move(box.x + 2, box.y + 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 4, { steps: 5 });
+    await page.mouse.move(box.x + box.width - 2, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await expect.poll(() => new URL(page.url()).searchParams.get("maxDurationMs")).not.toBeNull();
+    const params = new URL(page.url()).searchParams;
+    expect(params.get("since")).toMatch(/^\d+$/);
+    expect(params.get("until")).toMatch(/^\d+$/);
+    expect(params.get("sort")).toBe("duration");
+    const min = Number(params.get("minDurationMs") ?? 0);
+    const max = Number(params.get("maxDurationMs"));
+    const inRange = byDuration.filter(([, ms]) => ms >= min && ms <= max).map(([id]) => id);
+    expect(inRange.length).toBeGreaterThan(0);
+    expect(inRange.length).toBeLessThan(6);
+    expect(inRange).toContain(ids[0]); // the 3 s trace is in the upper half
+    await expect.poll(async () => [...(await rowIds())].sort()).toEqual([...inRange].sort());
+    await expect
+      .poll(() => page.getByTestId("selection-chip").textContent())
+      .toMatch(/^Selection: started .+ – .+Clear selection$/);
+    // The minimum box shows the brushed minimum as a duration one would type.
+    expect(await page.getByRole("searchbox", { name: /Minimum duration/ }).inputValue()).not.toMatch(/^\d+\.\d{4,}/);
+
+    await page.getByRole("button", { name: "Clear selection" }).click();
+    await expect.poll(rowIds).toHaveLength(7);
+    expect(new URL(page.url()).search).toBe("?sort=duration&order=asc");
+
+    // A minimum typed as "2s" stays "2s".
+    const minBox = page.getByRole("searchbox", { name: /Minimum duration/ });
+    await minBox.fill("2s");
+    await minBox.press("Enter");
+    await expect.poll(rowIds).toEqual([ids[0]]);
+    await page.reload();
+    await expect.poll(() => page.getByRole("searchbox", { name: /Minimum duration/ }).inputValue()).toBe("2s");
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+});

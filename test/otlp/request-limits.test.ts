@@ -1,0 +1,165 @@
+import { describe, expect, it } from "vitest";
+import { OtlpDecodeError } from "../../src/otlp/errors.js";
+import { decodeLogRequestJson, logRequestJsonSteps } from "../../src/otlp/json/logs.js";
+import { parseOtlpJson } from "../../src/otlp/json/parse.js";
+import { decodeTraceRequestJson, traceRequestJsonSteps } from "../../src/otlp/json/traces.js";
+import {
+  DEFAULT_REQUEST_LIMITS,
+  MAX_ATTRIBUTES_PER_LIST,
+  MAX_EVENTS_PER_SPAN,
+  OtlpLimitError,
+  type RequestLimits,
+  runPaced,
+  runToEnd,
+} from "../../src/otlp/limits.js";
+import { encodeExportRequestFromJson } from "../../src/otlp/protobuf/from-json.js";
+import { decodeTraceRequestProtobuf, traceRequestSteps } from "../../src/otlp/protobuf/traces.js";
+import { jsonTraceRequest, newSpanId, newTraceId } from "../helpers/payloads.js";
+
+const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+const limits = (overrides: Partial<RequestLimits>): RequestLimits => ({ ...DEFAULT_REQUEST_LIMITS, ...overrides });
+
+/** A body of several resource and scope groups, past the size from which JSON is scanned and sliced. */
+function largeTraceRequest(): Record<string, unknown> {
+  const groups = ["cart", "checkout", "payments"].map((service, g) => {
+    const request = jsonTraceRequest(
+      service,
+      Array.from({ length: 1200 }, (_, i) => ({
+        name: `op ${i} ünïcödé "quoted" \\ slash`,
+        attributes: { "http.route": `/orders/${i}`, "user.id": `user-${i % 13}`, n: i, ok: i % 2 === 0 },
+      })),
+    ) as { resourceSpans: Record<string, unknown>[] };
+    const group = request.resourceSpans[0] as Record<string, unknown>;
+    const scopes = group.scopeSpans as Record<string, unknown>[];
+    const spans = (scopes[0] as { spans: unknown[] }).spans;
+    // Faults that reject one span alone, at known places, so that indexes in reasons are checked too.
+    spans[7] = "not a span";
+    (spans[900] as Record<string, unknown>).traceId = "xyz";
+    if (g === 1) {
+      // snake_case names and a scope before its spans and after them
+      return { resource: group.resource, scope_spans: [{ spans: spans.slice(0, 600) }, scopes[0]] };
+    }
+    return group;
+  });
+  return { resourceSpans: groups, unknownField: { ignored: [1, 2, 3] } };
+}
+
+describe("large OTLP/JSON bodies are decoded without being parsed whole", () => {
+  it("gives exactly what a whole parse gives: spans, rejections and their reasons", async () => {
+    const value = largeTraceRequest();
+    const bytes = encode(value);
+    expect(bytes.byteLength).toBeGreaterThan(256 * 1024);
+    const whole = decodeTraceRequestJson(parseOtlpJson(bytes));
+    const sliced = await runPaced(traceRequestJsonSteps(bytes));
+    // Every group rejects its spans 7 and 900; the second group's first scope repeats span 7.
+    expect(whole.spans.length).toBe(3 * 1200 + 600 - 7);
+    expect(sliced).toEqual(whole);
+    expect(sliced.errors[0]).toBe('resourceSpans[0].scopeSpans[0].spans[7]: span "not a span" is not an object');
+    expect(sliced.errors[1]).toMatch(/^resourceSpans\[0\]\.scopeSpans\[0\]\.spans\[900\]: trace id "xyz"/);
+  });
+
+  it("does the same for log records", async () => {
+    const records = Array.from({ length: 4000 }, (_, i) => ({
+      timeUnixNano: String(1_700_000_000_000_000_000n + BigInt(i)),
+      severityNumber: 9,
+      body: { stringValue: `record ${i} with some text to make the body larger` },
+      attributes: [{ key: "i", value: { intValue: String(i) } }],
+    }));
+    const value = {
+      resourceLogs: [{ resource: { attributes: [] }, scopeLogs: [{ scope: { name: "s" }, logRecords: records }] }],
+    };
+    const bytes = encode(value);
+    expect(bytes.byteLength).toBeGreaterThan(256 * 1024);
+    const received = { receivedUnixNano: 1n };
+    expect(await runPaced(logRequestJsonSteps(bytes, received))).toEqual(decodeLogRequestJson(value, received));
+  });
+
+  it("refuses malformed JSON as a whole parse does", () => {
+    const good = JSON.stringify(largeTraceRequest());
+    for (const bad of [`${good} x`, `x${good}`, good.replace("]}", "}}"), good.slice(0, -40), `${good}{}`]) {
+      expect(() => runToEnd(traceRequestJsonSteps(new TextEncoder().encode(bad))), bad.slice(-30)).toThrow(
+        OtlpDecodeError,
+      );
+    }
+    expect(() => runToEnd(traceRequestJsonSteps(encode([1, 2, 3])))).toThrow("request body is not a JSON object");
+  });
+
+  it("refuses nesting past the limit before parsing anything (400, not 413)", () => {
+    const deep = new TextEncoder().encode(`${"[".repeat(1_000_000)}${"]".repeat(1_000_000)}`);
+    let error: unknown;
+    try {
+      runToEnd(traceRequestJsonSteps(deep));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(OtlpDecodeError);
+    expect(error).not.toBeInstanceOf(OtlpLimitError);
+    expect((error as Error).message).toBe("JSON nested deeper than 128 levels");
+  });
+});
+
+describe("per-request limits", () => {
+  const body = largeTraceRequest();
+  const json = encode(body);
+  const protobuf = encodeExportRequestFromJson("/v1/traces", body);
+
+  it("refuses a request with more items than allowed, in both encodings", () => {
+    const small = limits({ maxItems: 1000 });
+    expect(() => runToEnd(traceRequestJsonSteps(json, {}, small))).toThrow(
+      new OtlpLimitError(
+        "the request holds more than 1,000 spans, the most accepted in one request; send smaller batches",
+      ),
+    );
+    expect(() => decodeTraceRequestProtobuf(protobuf, small)).toThrow(OtlpLimitError);
+    expect(() => decodeTraceRequestProtobuf(protobuf, small)).toThrow("more than 1,000 spans");
+  });
+
+  it("refuses too many resource groups, scope groups and attribute values", () => {
+    const fewGroups = limits({ maxGroups: 3 });
+    expect(() => runToEnd(traceRequestJsonSteps(json, {}, fewGroups))).toThrow("more than 3 scope groups");
+    expect(() => decodeTraceRequestProtobuf(protobuf, fewGroups)).toThrow("more than 3 scope groups");
+    const empty = { resourceSpans: [{}, {}, {}, {}] };
+    expect(() => runToEnd(traceRequestJsonSteps(encode(empty), {}, fewGroups))).toThrow("more than 3 resource groups");
+    expect(() => decodeTraceRequestProtobuf(encodeExportRequestFromJson("/v1/traces", empty), fewGroups)).toThrow(
+      "more than 3 resource groups",
+    );
+    expect(() => decodeTraceRequestProtobuf(protobuf, limits({ maxValues: 10_000 }))).toThrow(
+      "more than 10,000 attribute values",
+    );
+    expect(() => runToEnd(traceRequestJsonSteps(json, {}, limits({ maxValues: 10_000 })))).toThrow(
+      "more than 10,000 JSON objects and arrays",
+    );
+  });
+
+  it("decodes the same in steps as at once", async () => {
+    expect(await runPaced(traceRequestSteps(protobuf))).toEqual(decodeTraceRequestProtobuf(protobuf));
+  });
+});
+
+describe("attributes, events and links per span", () => {
+  const wideSpan = () => ({
+    traceId: newTraceId(),
+    spanId: newSpanId(),
+    name: "wide",
+    attributes: Array.from({ length: MAX_ATTRIBUTES_PER_LIST + 500 }, (_, i) => ({
+      key: `k${i}`,
+      value: { intValue: String(i) },
+    })),
+    droppedAttributesCount: 2,
+    events: Array.from({ length: MAX_EVENTS_PER_SPAN + 3 }, (_, i) => ({ name: `e${i}`, timeUnixNano: "1" })),
+  });
+  const request = (span: unknown) => ({ resourceSpans: [{ scopeSpans: [{ spans: [span] }] }] });
+
+  it("keep the first ones up to the bound and count the rest as dropped, in both encodings", () => {
+    const span = wideSpan();
+    const fromJson = decodeTraceRequestJson(request(span)).spans[0];
+    const fromProtobuf = decodeTraceRequestProtobuf(encodeExportRequestFromJson("/v1/traces", request(span))).spans[0];
+    for (const decoded of [fromJson, fromProtobuf]) {
+      expect(Object.keys(decoded?.attributes ?? {})).toHaveLength(MAX_ATTRIBUTES_PER_LIST);
+      expect(decoded?.attributes[`k${MAX_ATTRIBUTES_PER_LIST - 1}`]).toBe(MAX_ATTRIBUTES_PER_LIST - 1);
+      expect(decoded?.droppedAttributesCount).toBe(502);
+      expect(decoded?.events).toHaveLength(MAX_EVENTS_PER_SPAN);
+      expect(decoded?.droppedEventsCount).toBe(3);
+    }
+  });
+});

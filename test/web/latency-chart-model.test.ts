@@ -1,0 +1,85 @@
+import { describe, expect, it } from "vitest";
+import {
+  brushFilters,
+  chartData,
+  durationTicks,
+  LatencyPoints,
+  MAX_POINTS,
+  nearestPoint,
+  pointOf,
+} from "../../web/src/features/trace-list/latency-chart-model";
+import { traceSummaryJson } from "../helpers/trace-summary-json";
+
+const summary = (id: string, startMs: number, durationMs: number, errorCount = 0) =>
+  traceSummaryJson(id, { startTimeUnixNano: `${startMs}000000`, durationMs, errorCount });
+
+describe("latency chart model", () => {
+  it("places a trace at its start (unix seconds, exact to the millisecond) and its duration", () => {
+    expect(pointOf(summary("a", 1_700_000_000_123, 42, 1))).toMatchObject({
+      traceId: "a",
+      x: 1_700_000_000.123,
+      durationMs: 42,
+      failing: true,
+    });
+    expect(pointOf(traceSummaryJson("b", { startTimeUnixNano: "1700000000123456789" })).x).toBeCloseTo(
+      1_700_000_000.123457,
+      5,
+    );
+  });
+
+  it("keeps the newest MAX_POINTS traces, oldest first, updated in place, and says it is capped", () => {
+    const points = new LatencyPoints();
+    for (let i = 0; i < MAX_POINTS + 10; i++) points.upsert(summary(`t${i}`, 1_000_000 + i, 1));
+    points.upsert(summary("t5", 1_000_000 + 5, 99));
+    expect(points.capped).toBe(false);
+    const list = points.list();
+    expect(list).toHaveLength(MAX_POINTS);
+    expect(points.capped).toBe(true);
+    expect(list[0]?.traceId).toBe("t10");
+    expect(list[list.length - 1]?.traceId).toBe(`t${MAX_POINTS + 9}`);
+    expect(points.size).toBe(MAX_POINTS);
+    points.remove("t10");
+    expect(points.list()[0]?.traceId).toBe("t11");
+  });
+
+  it("gives uPlot x ascending, succeeded and failed traces apart, and no zero on the log scale", () => {
+    const points = [summary("a", 1000, 0), summary("b", 2000, 5, 2), summary("c", 3000, 7)].map(pointOf);
+    expect(chartData(points)).toEqual([
+      [1, 2, 3],
+      [0.001, null, 7],
+      [null, 5, null],
+    ]);
+  });
+
+  it("finds the point nearest the pointer within a radius", () => {
+    const points = [summary("a", 1000, 10), summary("b", 2000, 10)].map(pointOf);
+    const toPx = (p: { x: number; durationMs: number }) => ({ left: p.x * 100, top: 200 - p.durationMs });
+    expect(nearestPoint(points, { left: 195, top: 192 }, toPx)?.traceId).toBe("b");
+    expect(nearestPoint(points, { left: 104, top: 190 }, toPx)?.traceId).toBe("a");
+    expect(nearestPoint(points, { left: 150, top: 190 }, toPx)).toBeNull();
+  });
+
+  it("turns a brushed rectangle into filters that include the points on its edges", () => {
+    expect(brushFilters([1_700_000_000.1234, 1_700_000_010.5], [12.345, 987.6])).toEqual({
+      since: 1_700_000_000_123,
+      until: 1_700_000_010_500,
+      minDurationMs: 12.3,
+      maxDurationMs: 988,
+    });
+    // Dragged right to left and bottom to top, and down to the floor of the scale: no minimum.
+    expect(brushFilters([20, 10], [2000.5, 0.001])).toEqual({
+      since: 10_000,
+      until: 20_000,
+      minDurationMs: undefined,
+      maxDurationMs: 2010,
+    });
+  });
+});
+
+describe("durationTicks", () => {
+  it("marks powers of ten on a wide range, and 2× and 5× on a narrow one", () => {
+    expect(durationTicks(0.5, 20_000)).toEqual([1, 10, 100, 1000, 10_000]);
+    expect(durationTicks(3, 400)).toEqual([5, 10, 20, 50, 100, 200]);
+    expect(durationTicks(0, 10)).toEqual([]);
+  });
+});

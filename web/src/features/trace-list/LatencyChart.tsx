@@ -1,0 +1,188 @@
+import { useMemo, useRef, useState } from "preact/hooks";
+import type uPlot from "uplot";
+import { formatAbsolute, formatDuration } from "../../lib/format";
+import type { ListFilters } from "../../state/trace-list-model";
+import { themedAxis } from "../metrics/chart-options";
+import { UPlotChart } from "../metrics/UPlotChart";
+import { type ChartTheme, useChartTheme } from "../metrics/use-chart-theme";
+import {
+  brushFilters,
+  chartData,
+  durationTicks,
+  type LatencyPoint,
+  MAX_POINTS,
+  nearestPoint,
+  timeRange,
+} from "./latency-chart-model";
+import { useLatencyPoints } from "./use-latency-points";
+
+const HEIGHT = 150;
+const OPEN_KEY = "tracekit-local.latency-chart";
+
+function readOpen(): boolean {
+  try {
+    return localStorage.getItem(OPEN_KEY) !== "closed";
+  } catch {
+    return true;
+  }
+}
+
+function saveOpen(open: boolean): void {
+  try {
+    localStorage.setItem(OPEN_KEY, open ? "open" : "closed");
+  } catch {
+    // Private windows may refuse storage: the chart then opens every time.
+  }
+}
+
+interface Handlers {
+  onBrush(filters: ReturnType<typeof brushFilters>): void;
+  onOpen(traceId: string): void;
+}
+
+function scatterSeries(color: string, label: string): uPlot.Series {
+  return {
+    label,
+    stroke: color,
+    fill: color,
+    paths: () => null,
+    points: { show: true, size: 5, width: 1, stroke: color, fill: color },
+  };
+}
+
+function scatterOptions(theme: ChartTheme, handlers: { current: Handlers }): Omit<uPlot.Options, "width" | "height"> {
+  return {
+    legend: { show: false },
+    scales: {
+      x: { time: true, range: (_u, min, max) => timeRange(min, max) },
+      y: { distr: 3, log: 10 },
+    },
+    axes: [
+      themedAxis(theme),
+      {
+        ...themedAxis(theme),
+        size: 56,
+        splits: (_u, _axis, min, max) => durationTicks(min, max),
+        values: (_u, splits) => splits.map((ms) => formatDuration(ms)),
+      },
+    ],
+    cursor: { x: false, y: false, points: { show: false }, drag: { x: true, y: true, setScale: false } },
+    series: [{}, scatterSeries(theme.accent, "succeeded"), scatterSeries(theme.error, "failed")],
+    hooks: {
+      setSelect: [
+        (u) => {
+          const { left, top, width, height } = u.select;
+          if (width < 4 || height < 4) return;
+          const x: [number, number] = [u.posToVal(left, "x"), u.posToVal(left + width, "x")];
+          const y: [number, number] = [u.posToVal(top + height, "y"), u.posToVal(top, "y")];
+          u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+          handlers.current.onBrush(brushFilters(x, y));
+        },
+      ],
+    },
+  };
+}
+
+/**
+ * The latency scatter above the trace list: the traces the filters match (the newest MAX_POINTS),
+ * start time against duration on a log scale, failing traces in the error colour. Hovering names a
+ * trace, clicking opens it, and dragging a rectangle filters the list to it.
+ */
+export function LatencyChart(props: {
+  filters: ListFilters;
+  generation: number;
+  onBrush(patch: ReturnType<typeof brushFilters>): void;
+  onOpen(traceId: string): void;
+}) {
+  const [open, setOpen] = useState(readOpen);
+  const { points, capped, loading } = useLatencyPoints(props.filters, open, props.generation);
+  const theme = useChartTheme();
+  const handlers = useRef<Handlers>(props);
+  handlers.current = props;
+  const options = useMemo(() => scatterOptions(theme, handlers), [theme]);
+  const data = useMemo(() => chartData(points) as uPlot.AlignedData, [points]);
+  const chart = useRef<uPlot | null>(null);
+  const [hovered, setHovered] = useState<{ point: LatencyPoint; left: number; top: number } | null>(null);
+  const latestPoints = useRef(points);
+  latestPoints.current = points;
+
+  const pointAt = (event: MouseEvent) => {
+    const u = chart.current;
+    if (!u) return null;
+    const pointer = { left: event.offsetX, top: event.offsetY };
+    const point = nearestPoint(latestPoints.current, pointer, (p) => ({
+      left: u.valToPos(p.x, "x"),
+      top: u.valToPos(Math.max(0.001, p.durationMs), "y"),
+    }));
+    return point === null
+      ? null
+      : {
+          point,
+          left: u.valToPos(point.x, "x") + u.over.offsetLeft,
+          top: u.valToPos(Math.max(0.001, point.durationMs), "y") + u.over.offsetTop,
+        };
+  };
+
+  const attach = (u: uPlot | null) => {
+    chart.current = u;
+    if (!u) return;
+    u.over.addEventListener("mousemove", (event) => setHovered(event.buttons === 0 ? pointAt(event) : null));
+    u.over.addEventListener("mouseleave", () => setHovered(null));
+    // A drag (a brush) ends in a click too: only a click that stayed in place opens a trace.
+    let down = { x: 0, y: 0 };
+    u.over.addEventListener("mousedown", (event) => {
+      down = { x: event.clientX, y: event.clientY };
+    });
+    u.over.addEventListener("click", (event) => {
+      if (Math.abs(event.clientX - down.x) + Math.abs(event.clientY - down.y) > 3) return;
+      const at = pointAt(event);
+      if (at) handlers.current.onOpen(at.point.traceId);
+    });
+  };
+
+  const toggle = () => {
+    setOpen(!open);
+    saveOpen(!open);
+  };
+  const failing = points.reduce((n, p) => n + (p.failing ? 1 : 0), 0);
+  return (
+    <section class={`latency-chart${open ? "" : " closed"}`} aria-label="Latency of the traces in view">
+      <div class="latency-chart-bar">
+        <button type="button" class="button link-button" aria-expanded={open} onClick={toggle}>
+          {open ? "▾" : "▸"} Latency
+        </button>
+        {open && (
+          <span class="muted latency-chart-caption" data-testid="latency-caption">
+            {loading && points.length === 0
+              ? "loading…"
+              : `${points.length.toLocaleString("en-US")} trace${points.length === 1 ? "" : "s"}${failing > 0 ? ` (${failing.toLocaleString("en-US")} failing, in red)` : ""}${capped ? `: the newest ${MAX_POINTS.toLocaleString("en-US")} of more that match` : ""} · drag a rectangle to filter the list to it`}
+          </span>
+        )}
+      </div>
+      {open && (
+        <div class="latency-chart-plot" data-testid="latency-chart">
+          <UPlotChart
+            options={options}
+            data={data}
+            height={HEIGHT}
+            autoRange={() => timeRange(data[0][0] ?? null, data[0][data[0].length - 1] ?? null)}
+            onChart={attach}
+            label="Trace start time against duration"
+          />
+          {hovered && (
+            <div
+              class="latency-tooltip"
+              role="tooltip"
+              style={{ left: `${hovered.left}px`, top: `${hovered.top}px` }}
+              data-testid="latency-tooltip"
+            >
+              <strong>{hovered.point.name || "(unnamed)"}</strong> {formatDuration(hovered.point.durationMs)}
+              {hovered.point.failing ? " · failed" : ""}
+              <span class="faint"> · {formatAbsolute(hovered.point.x * 1000)}</span>
+            </div>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,178 @@
+/**
+ * The latency scatter above the trace list, as pure functions: which traces it shows (the newest
+ * MAX_POINTS that match the list's filters), uPlot's arrays, the point under the pointer, and what a
+ * brushed rectangle means as filters.
+ */
+import type { TraceSummaryJson } from "../../../../src/protocol";
+import { compareDecimal, type ListFilters } from "../../state/trace-list-model";
+
+/** The most traces the chart draws: the newest ones (the chart says so when there are more). */
+export const MAX_POINTS = 2_000;
+/** A duration's floor on the log scale (0 has no place on it). */
+export const MIN_CHART_MS = 0.001;
+
+export interface LatencyPoint {
+  traceId: string;
+  name: string;
+  /** Exact start, for ordering. */
+  startTimeUnixNano: string;
+  /** Unix seconds (uPlot's time axis). */
+  x: number;
+  durationMs: number;
+  failing: boolean;
+}
+
+export function pointOf(summary: TraceSummaryJson): LatencyPoint {
+  const start = summary.startTimeUnixNano;
+  // Milliseconds first: the nanosecond string is too long for a double.
+  const ms = start.length > 6 ? Number(start.slice(0, -6)) + Number(start.slice(-6)) / 1e6 : Number(start) / 1e6;
+  return {
+    traceId: summary.traceId,
+    name: summary.name,
+    startTimeUnixNano: start,
+    x: ms / 1000,
+    durationMs: summary.durationMs,
+    failing: summary.errorCount > 0,
+  };
+}
+
+/** The traces the chart shows, by id; `capped` once more matched than it keeps. */
+export class LatencyPoints {
+  private byId = new Map<string, LatencyPoint>();
+  capped = false;
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  upsert(summary: TraceSummaryJson): void {
+    this.set(pointOf(summary));
+  }
+
+  set(point: LatencyPoint): void {
+    this.byId.set(point.traceId, point);
+  }
+
+  remove(traceId: string): void {
+    this.byId.delete(traceId);
+  }
+
+  clear(): void {
+    this.byId.clear();
+    this.capped = false;
+  }
+
+  /** The newest MAX_POINTS (or `max`) by start, oldest first (uPlot wants x ascending). */
+  list(max = MAX_POINTS): LatencyPoint[] {
+    const all = [...this.byId.values()].sort((a, b) => compareDecimal(a.startTimeUnixNano, b.startTimeUnixNano));
+    if (all.length <= max) return all;
+    this.capped = true;
+    const kept = all.slice(all.length - max);
+    this.byId = new Map(kept.map((p) => [p.traceId, p]));
+    return kept;
+  }
+}
+
+/** uPlot's aligned arrays: x (unix s), then durations of traces that succeeded and of those that failed. */
+export function chartData(points: readonly LatencyPoint[]): [number[], (number | null)[], (number | null)[]] {
+  const xs: number[] = [];
+  const ok: (number | null)[] = [];
+  const failed: (number | null)[] = [];
+  for (const point of points) {
+    const y = Math.max(MIN_CHART_MS, point.durationMs);
+    xs.push(point.x);
+    ok.push(point.failing ? null : y);
+    failed.push(point.failing ? y : null);
+  }
+  return [xs, ok, failed];
+}
+
+/**
+ * The time axis's range for data from `min` to `max` (unix s): a little room either side, so points
+ * on the edges are whole, and a second around a single instant (or no data).
+ */
+export function timeRange(min: number | null, max: number | null): [number, number] {
+  const low = min ?? 0;
+  const high = max ?? low;
+  const pad = Math.max(0.5, (high - low) * 0.02);
+  return [low - pad, high + pad];
+}
+
+/** Ticks for the log duration axis: each power of ten in range, and 2× and 5× when there are few. */
+export function durationTicks(min: number, max: number): number[] {
+  if (!(min > 0) || !(max >= min)) return [];
+  const low = Math.floor(Math.log10(min));
+  const high = Math.ceil(Math.log10(max));
+  const steps = Math.log10(max / min) < 3 ? [1, 2, 5] : [1];
+  const ticks: number[] = [];
+  for (let e = low; e <= high; e++) {
+    for (const step of steps) {
+      const tick = Number((step * 10 ** e).toPrecision(1));
+      if (tick >= min && tick <= max) ticks.push(tick);
+    }
+  }
+  return ticks;
+}
+
+/**
+ * The point nearest to the pointer within `radius` pixels, or null. `toPx` places a point in the
+ * same pixels as the pointer (the chart's scales).
+ */
+export function nearestPoint(
+  points: readonly LatencyPoint[],
+  pointer: { left: number; top: number },
+  toPx: (point: LatencyPoint) => { left: number; top: number },
+  radius = 8,
+): LatencyPoint | null {
+  let best: LatencyPoint | null = null;
+  let bestDistance = radius * radius;
+  for (const point of points) {
+    const at = toPx(point);
+    const dx = at.left - pointer.left;
+    const dy = at.top - pointer.top;
+    const distance = dx * dx + dy * dy;
+    if (distance <= bestDistance) {
+      best = point;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+/** Rounds a duration bound outward to 3 significant digits, so the URL reads well and keeps the edge points. */
+function roundOut(ms: number, direction: "down" | "up"): number {
+  if (ms <= 0) return 0;
+  const step = 10 ** (Math.floor(Math.log10(ms)) - 2);
+  const n = direction === "down" ? Math.floor(ms / step) * step : Math.ceil(ms / step) * step;
+  return Number(n.toPrecision(3));
+}
+
+/**
+ * The filters a brushed rectangle sets: its time range (unix seconds, as drawn) as `since`/`until`
+ * in whole milliseconds, and its duration range as `minDurationMs`/`maxDurationMs`, both widened to
+ * include the points on the edges.
+ */
+export function brushFilters(
+  x: [from: number, to: number],
+  durationMs: [low: number, high: number],
+): Pick<ListFilters, "since" | "until" | "minDurationMs" | "maxDurationMs"> {
+  const [from, to] = x[0] <= x[1] ? x : [x[1], x[0]];
+  const [low, high] = durationMs[0] <= durationMs[1] ? durationMs : [durationMs[1], durationMs[0]];
+  const min = low <= MIN_CHART_MS ? undefined : roundOut(low, "down");
+  return {
+    since: Math.max(0, Math.floor(from * 1000)),
+    until: Math.max(0, Math.ceil(to * 1000)),
+    minDurationMs: min === 0 ? undefined : min,
+    maxDurationMs: roundOut(high, "up"),
+  };
+}
+
+/** Whether the filters hold a selection the chart made (a time window or a duration range). */
+export function hasSelection(filters: ListFilters): boolean {
+  return (
+    filters.since !== undefined ||
+    filters.until !== undefined ||
+    filters.maxDurationMs !== undefined ||
+    filters.minDurationMs !== undefined
+  );
+}

@@ -1,0 +1,97 @@
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { api } from "../../api/client";
+import { useCoalesced } from "../../lib/use-coalesced";
+import { useLiveMessages } from "../../state/live-context";
+import { filtersToSearch, type ListFilters, matchesFilters } from "../../state/trace-list-model";
+import { type LatencyPoint, LatencyPoints, MAX_POINTS } from "./latency-chart-model";
+
+/** The chart redraws at most this often under live traffic. */
+const REDRAW_MS = 1000;
+/** A query (`q`) cannot be decided from a pushed summary: the chart asks the server again, at most this often. */
+const REFETCH_MS = 5000;
+const PAGE = 1000;
+
+export interface LatencyPointsState {
+  points: readonly LatencyPoint[];
+  /** More traces matched than the chart draws (it shows the newest MAX_POINTS). */
+  capped: boolean;
+  loading: boolean;
+}
+
+/** The newest MAX_POINTS traces that match the filters, pages of 1,000 (a search past its time budget continues). */
+async function fetchPoints(filters: ListFilters, into: LatencyPoints, signal: AbortSignal): Promise<boolean> {
+  let cursor: string | undefined;
+  for (let calls = 0; calls < 20 && !signal.aborted; calls++) {
+    const page = await api.traces(
+      { ...filters, sort: undefined, order: undefined, limit: Math.min(PAGE, MAX_POINTS - into.size), cursor },
+      signal,
+    );
+    for (const summary of page.traces) into.upsert(summary);
+    cursor = page.nextCursor;
+    if (cursor === undefined) return false;
+    if (into.size >= MAX_POINTS) return true;
+  }
+  return cursor !== undefined;
+}
+
+/**
+ * The latency chart's traces: loaded for the filters (whatever the list's order), then kept live from
+ * the pushed summaries, redrawn at most once a second. Nothing is loaded while the chart is closed.
+ */
+export function useLatencyPoints(filters: ListFilters, enabled: boolean, generation: number): LatencyPointsState {
+  const { sort: _sort, order: _order, ...chartFilters } = filters;
+  const key = filtersToSearch(chartFilters);
+  const store = useRef(new LatencyPoints()).current;
+  const [version, setVersion] = useState(0);
+  const [loading, setLoading] = useState(false);
+  const [refetches, setRefetches] = useState(0);
+  const redraw = useCoalesced(() => setVersion((v) => v + 1), REDRAW_MS);
+  const refetch = useCoalesced(() => setRefetches((n) => n + 1), REFETCH_MS);
+
+  useEffect(() => {
+    if (!enabled) return;
+    const controller = new AbortController();
+    setLoading(true);
+    const fresh = new LatencyPoints();
+    fetchPoints(chartFilters, fresh, controller.signal)
+      .then((capped) => {
+        if (controller.signal.aborted) return;
+        store.clear();
+        for (const point of fresh.list()) store.set(point);
+        store.capped = capped;
+        setVersion((v) => v + 1);
+      })
+      .catch(() => {})
+      .finally(() => {
+        if (!controller.signal.aborted) setLoading(false);
+      });
+    return () => controller.abort();
+  }, [key, enabled, generation, refetches]);
+
+  useLiveMessages((message) => {
+    if (!enabled) return;
+    if (message.type === "cleared") {
+      store.clear();
+      setVersion((v) => v + 1);
+      return;
+    }
+    if (message.type !== "traces") return;
+    let changed = false;
+    for (const summary of message.traces) {
+      const match = matchesFilters(summary, chartFilters);
+      if (match === "yes") {
+        store.upsert(summary);
+        changed = true;
+      } else if (match === "no") {
+        store.remove(summary.traceId);
+        changed = true;
+      } else {
+        refetch();
+      }
+    }
+    if (changed) redraw();
+  });
+
+  const points = useMemo(() => store.list(), [version]);
+  return { points, capped: store.capped, loading };
+}
