@@ -1,13 +1,17 @@
-// Services and operations under load. Two parts, for the memory store and a SQLite file each:
-// 1. In process: fill BENCH_SPANS spans (default 1M, bench/payload.mjs traffic), then time
-//    listServices / listOperations (everything stored, and a 15-minute window), and for SQLite the
-//    reopen of the full file (statistics are rebuilt from its rows).
+// Services and operations under load. Three parts:
+// 1. In process, for the memory store and a SQLite file: fill BENCH_SPANS spans (default 1M,
+//    bench/payload.mjs traffic), then time listServices / listOperations (everything stored, and a
+//    15-minute window).
 // 2. Over HTTP: SENDERS senders (default 20) POST 100-span protobuf requests back to back while
 //    BROWSERS "browsers" (default 5) each ask GET /api/services and a search (`user.id=user-42`) every
 //    POLL_MS (default 1000), for SECONDS (default 30); prints p50/p99 of each. The store is bounded by
 //    MAX_SPANS (default 350,000), so retention evicts all along.
+// 3. Reopening a SQLite file of BENCH_SPANS spans: wall and CPU time of opening it (median of 3).
+//    With BASE_DIST=<another build's dist/> (e.g. the main branch's), that build fills the file and
+//    its reopen is timed as well; this build then opens a copy (statistics filled in once, as for any
+//    file from before them) and reopens it.
 // Run after `npm run build`:  node bench/services.mjs
-// Knobs: BENCH_SPANS, SENDERS, BROWSERS, POLL_MS, SECONDS, MAX_SPANS, PARTS ("fill,load").
+// Knobs: BENCH_SPANS, SENDERS, BROWSERS, POLL_MS, SECONDS, MAX_SPANS, PARTS ("fill,load,reopen"), BASE_DIST.
 import { copyFileSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { Agent } from "node:http";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -89,26 +93,33 @@ async function inProcess() {
   }
 }
 
-/** Milliseconds to open the file with `open`, and the services it then lists. */
+/** Milliseconds (wall, and CPU of this process) to open the file with `open`, and the services it then lists. */
 function timedOpen(open, path) {
   const t = performance.now();
+  const cpu = process.cpuUsage();
   const store = open({ path, maxSpans: SPANS * 2 });
+  const used = process.cpuUsage(cpu);
   const ms = performance.now() - t;
   const services = JSON.stringify(store.listServices());
   store.close();
-  return { ms, services };
+  return { ms, cpuMs: (used.user + used.system) / 1000, services };
 }
 
 function medianOpen(label, open, path, expected) {
-  const times = [];
+  const opens = [];
   for (let i = 0; i < 3; i++) {
-    const { ms, services } = timedOpen(open, path);
-    if (expected !== undefined && services !== expected) throw new Error(`${label}: statistics differ after reopening`);
-    times.push(ms);
+    const opened = timedOpen(open, path);
+    if (expected !== undefined && opened.services !== expected) throw new Error(`${label}: statistics differ`);
+    opens.push(opened);
   }
-  times.sort((a, b) => a - b);
+  const median = (key) =>
+    percentile(
+      opens.map((o) => o[key]).sort((a, b) => a - b),
+      50,
+    );
   console.log(
-    `  ${label}: median ${fmt(percentile(times, 50), 0)} ms of 3 (${times.map((t) => fmt(t, 0)).join(", ")})`,
+    `  ${label}: median ${fmt(median("ms"), 0)} ms, CPU ${fmt(median("cpuMs"), 0)} ms of 3 ` +
+      `(${opens.map((o) => fmt(o.ms, 0)).join(", ")} ms; load average ${loadavg()[0].toFixed(2)})`,
   );
 }
 
@@ -140,7 +151,9 @@ async function reopen() {
       const copy = join(dir, "copy.db");
       copyFileSync(path, copy);
       const first = timedOpen(createSqliteStore, copy);
-      console.log(`  this build's first open (an older file: statistics filled in once): ${fmt(first.ms, 0)} ms`);
+      console.log(
+        `  this build's first open (an older file: statistics filled in once): ${fmt(first.ms, 0)} ms, CPU ${fmt(first.cpuMs, 0)} ms`,
+      );
       medianOpen("this build's reopen after that", createSqliteStore, copy, first.services);
     } else {
       medianOpen("reopen", createSqliteStore, path, before);
