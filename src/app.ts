@@ -26,6 +26,8 @@ export type AppEvent =
   | { type: "internal-error"; error: unknown }
   /** An upstream of `--forward` started failing, recovered, or had batches dropped. */
   | { type: "forward"; event: ForwardEvent }
+  /** A `--db` file from an older version gets its per-operation statistics filled in, once: before (ms null) and after. */
+  | { type: "statistics-fill"; spans: number; ms: number | null }
   /** Batches `--forward` still held when the app stopped (after a short grace period to send them). */
   | { type: "forward-stopped"; batches: number; bytes: number };
 
@@ -81,6 +83,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
     maxSpans: config.maxSpans,
     maxLogs: config.maxLogs,
     metrics: { maxSeries: config.maxMetricSeries },
+    onStatisticsFill: (fill) => onEvent({ type: "statistics-fill", ...fill }),
   });
   const hub = createLiveHub({
     getSummaries: (ids) => store.getSummaries(ids),

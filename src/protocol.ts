@@ -113,19 +113,59 @@ export interface TraceResponse {
   snapshots?: SnapshotSummaryJson[];
 }
 
+/**
+ * `GET /api/services[?since=&until=]` (unix ms; spans counted by the minute they started in). The
+ * headline numbers (`requestCount`, `ratePerSec`, `errorRate`, `p50Ms`…) are of the service's entry
+ * spans (SERVER, CONSUMER), or of its root spans when it has none in the window (`basis: "root"`);
+ * `spanCount` and `errorCount` count every span of the service; `traceCount` the whole store.
+ * Percentiles are within 2.2% of the exact nearest-rank value.
+ */
 export interface ServiceStatsJson {
   name: string;
   spanCount: number;
   errorCount: number;
   traceCount: number;
+  /** Share of the headline spans (`requestCount`) that failed. */
   errorRate: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  basis: "entry" | "root";
+  requestCount: number;
+  requestErrorCount: number;
+  ratePerSec: number;
+}
+
+export interface ServicesResponse {
+  services: ServiceStatsJson[];
+}
+
+/**
+ * One operation of a service: `entry` (SERVER/CONSUMER spans, by route or name), `outgoing`
+ * (CLIENT/PRODUCER calls, by name and peer) or `internal`.
+ */
+export interface OperationStatsJson {
+  group: "entry" | "outgoing" | "internal";
+  kind: SpanKind;
+  name: string;
+  peer: string | null;
+  /** The trace list's query for traces with a span of this operation. */
+  query: string;
+  count: number;
+  errorCount: number;
+  errorRate: number;
+  ratePerSec: number;
   p50Ms: number;
   p95Ms: number;
   p99Ms: number;
 }
 
-export interface ServicesResponse {
-  services: ServiceStatsJson[];
+/** `GET /api/services/:name/operations[?since=&until=]`; 404 when the service has no span in the window. */
+export interface ServiceOperationsResponse {
+  service: ServiceStatsJson;
+  windowSeconds: number;
+  /** Busiest first. */
+  operations: OperationStatsJson[];
 }
 
 /** One OTLP/HTTP listener in `/api/health`: where to send, what it reads. */

@@ -147,6 +147,11 @@ function createEventPrinter(): (event: AppEvent) => void {
       console.log(forwardEventLine(event.event));
       return;
     }
+    if (event.type === "statistics-fill") {
+      const line = statisticsFillLine(event);
+      if (line !== null) console.log(line);
+      return;
+    }
     if (event.type === "forward-stopped") {
       console.log(forwardStoppedLine(event));
       return;
@@ -170,6 +175,21 @@ function createEventPrinter(): (event: AppEvent) => void {
       event.status === 200 ? "partly rejected" : grpc ? "refused (INVALID_ARGUMENT)" : `answered ${event.status}`;
     console.log(`  ! ${grpc ? "gRPC" : "POST"} ${event.path} ${label}: ${event.message}${more}`);
   };
+}
+
+/**
+ * The lines around filling in an older file's statistics: before, when it holds enough spans to
+ * take about a second or more; after, when it did.
+ */
+export function statisticsFillLine(fill: { spans: number; ms: number | null }): string | null {
+  if (fill.ms === null) {
+    return fill.spans < 20_000
+      ? null
+      : `  … reading ${count(fill.spans)} stored spans once to fill in per-operation statistics (the file is from an older version)`;
+  }
+  return fill.ms < 1000
+    ? null
+    : `  + per-operation statistics filled in (${(fill.ms / 1000).toFixed(1)} s); later starts skip this`;
 }
 
 /** One line for an extra OTLP port that could not be listened on. */

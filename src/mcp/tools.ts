@@ -439,7 +439,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
     {
       title: "List services",
       description:
-        "Every service that sent spans: traces, spans, failing spans, error rate and span duration p50 / p95 / p99.",
+        "Every service that sent spans: traces, spans, failing spans, and its requests (entry spans: SERVER/CONSUMER; root spans for a job without them): rate, error rate and duration p50 / p95 / p99.",
       inputSchema: {},
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
@@ -448,12 +448,14 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       if (services.length === 0) return text("No services have sent spans yet.");
       return text(
         table(
-          ["service", "traces", "spans", "errors", "error rate", "p50", "p95", "p99"],
+          ["service", "traces", "spans", "errors", "requests", "req/s", "error rate", "p50", "p95", "p99"],
           services.map((s) => [
             cut(s.name, 60),
             String(s.traceCount),
             String(s.spanCount),
             String(s.errorCount),
+            s.basis === "root" ? `${s.requestCount} (root spans)` : String(s.requestCount),
+            s.ratePerSec.toFixed(2),
             `${(s.errorRate * 100).toFixed(1)}%`,
             formatMs(s.p50Ms),
             formatMs(s.p95Ms),

@@ -52,7 +52,10 @@ export function createSpanInsert(deps: SpanInsertDeps): (spans: readonly Span[])
       }
       ids.add(span.spanId);
       traces.cachedSpanIds++;
+      const services = entry.aggregate.services.length;
       entry.aggregate.add(span);
+      if (entry.aggregate.services.length > services) traces.stats.addTrace(span.service);
+      traces.stats.add(span, entry.stats);
       writer.appendPendingRow(entry.seq * SPAN_SLOTS + slot, span);
       recentSpans.add(span, entry);
       inserted++;

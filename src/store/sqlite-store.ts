@@ -6,6 +6,7 @@ import { createSpanInsert } from "./sqlite-insert.js";
 import { decodeJson } from "./sqlite-json.js";
 import { SpanLookups } from "./sqlite-lookups.js";
 import { describeOpenFailure, openDatabase, type SqliteSynchronous } from "./sqlite-open.js";
+import { loadOperationStats, type StatisticsFill } from "./sqlite-operation-stats.js";
 import { createSpanQueries } from "./sqlite-queries.js";
 import { prepareStatements, type SqliteDatabase, type SqliteDriver, type Statements } from "./sqlite-schema.js";
 import { createTraceSearch } from "./sqlite-search.js";
@@ -47,6 +48,11 @@ export interface SqliteStoreOptions {
    * companion that batches its writes joins `commits`, so they ride the span store's commits.
    */
   companion?: (db: SqliteDatabase, commits: GroupCommit) => { close(): void };
+  /**
+   * Told when opening fills in per-operation statistics a file from an older version lacks (once:
+   * it reads every span), before it starts and when it is done.
+   */
+  onStatisticsFill?: (fill: StatisticsFill) => void;
 }
 
 const DEFAULT_FLUSH_INTERVAL_MS = 100;
@@ -114,7 +120,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const flush = () => writer.flush();
   const reads = { stmts, traces, lookups, flush, assertOpen };
   const { listTraces } = createTraceSearch({ ...reads, spanQuery });
-  const { getTrace, getSummaries, listServices } = createSpanQueries(reads);
+  const { getTrace, getSummaries, listServices, listOperations } = createSpanQueries(reads);
   const insertSpans = createSpanInsert({
     traces,
     writer,
@@ -132,6 +138,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   function loadState(): void {
     lookups.load();
     traces.load();
+    loadOperationStats(db, stmts, traces, lookups, options.onStatisticsFill ?? (() => {}));
     writer.reset();
     viewsBuild?.stop();
     views.reset();
@@ -211,6 +218,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       return views.llmUsage(query, prices);
     },
     viewsBuilding: () => (views.building === null ? null : { ...views.building }),
+    listOperations,
     attributeKeys: () => countAttributeKeys(catalogSpans()),
     attributeValues: (key, limit) => countAttributeValues(catalogSpans(), key, limit),
     committed: () => commits.committed(),

@@ -262,9 +262,10 @@ describe("tracekit-local mcp (stdio)", { timeout: 60_000 }, () => {
 
   it("list_services, get_logs, list_metrics and get_metric", async () => {
     const services = await call(stdio, "list_services");
-    expect(services.text).toMatch(/^service +traces +spans +errors +error rate +p50 +p95 +p99\n/);
-    expect(services.text).toMatch(/\ncheckout +1 +3 +3 +100\.0% /);
-    expect(services.text).toMatch(/\nshop +2 +6 +2 +33\.3% /);
+    expect(services.text).toMatch(/^service +traces +spans +errors +requests +req\/s +error rate +p50 +p95 +p99\n/);
+    // The error rate is of requests (entry spans): shop's 2 requests, 1 failing; not its 6 spans.
+    expect(services.text).toMatch(/\ncheckout +1 +3 +3 +1 +[\d.]+ +100\.0% /);
+    expect(services.text).toMatch(/\nshop +2 +6 +2 +2 +[\d.]+ +50\.0% /);
 
     const logs = await call(stdio, "get_logs", { trace_id: checkout.traceId });
     expect(logs.text).toMatch(/^2 log records, oldest first:\n.*INFO +\[checkout\] {2}checkout started {2}trace=/);

@@ -80,6 +80,7 @@ describe("sqlite store: persistence and files", () => {
       rich: store.getTrace(rich.traceId),
       trace1: store.getTrace(traceId(1)),
       services: store.listServices(),
+      operations: ["api", "db", "web"].map((name) => store.listOperations(name)),
       stats: store.stats(),
       summaries: store.getSummaries([traceId(1), rich.traceId, traceId(2)]),
     };
@@ -89,6 +90,7 @@ describe("sqlite store: persistence and files", () => {
     expect(store.getTrace(rich.traceId)).toEqual([structuredClone(rich)]);
     expect(store.getTrace(traceId(1))).toEqual(before.trace1);
     expect(store.listServices()).toEqual(before.services);
+    expect(["api", "db", "web"].map((name) => store.listOperations(name))).toEqual(before.operations);
     expect(store.stats()).toEqual(before.stats);
     expect(store.getSummaries([traceId(1), rich.traceId, traceId(2)])).toEqual(before.summaries);
 

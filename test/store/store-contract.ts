@@ -4,7 +4,9 @@ import { traceLlmCost } from "../../src/domain/llm-cost.js";
 import { MODEL_PRICES } from "../../src/domain/llm-prices.js";
 import type { Attributes, Span } from "../../src/domain/span.js";
 import type { TraceSummary } from "../../src/domain/trace-summary.js";
+import { PERCENTILE_RELATIVE_ERROR } from "../../src/store/latency-histogram.js";
 import type { Store, TraceQuery } from "../../src/store/store.js";
+import { operationsContract } from "./operations-contract.js";
 import { queryContract } from "./query-contract.js";
 import { sortContract } from "./sort-contract.js";
 import { makeSpan, ms, richSpan, rootSpan, spanId, T0, traceId, walkAll } from "./span-fixtures.js";
@@ -634,25 +636,58 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
     describe("sorting", () => sortContract(() => fresh()));
 
     describe("service map and LLM calls", () => trafficContract(fresh));
+    describe("services and operations", () => operationsContract((maxSpans) => fresh({ maxSpans })));
 
     describe("services", () => {
       it("reports spans, errors, traces and duration percentiles per service", async () => {
         const store = await fresh();
         const spans: Span[] = [];
-        // api: 20 spans over 4 traces with durations 1..20 ms, 3 errors.
+        // api: 20 root spans over 4 traces with durations 1..20 ms, 3 errors.
         for (let i = 1; i <= 20; i++) {
           spans.push(makeSpan({ trace: 1 + (i % 4), span: 100 + i, service: "api", start: 0, end: i, error: i <= 3 }));
         }
         // db: one span of 0.5 ms in trace 1; zero: a span ending before it starts counts as 0 ms.
-        spans.push(makeSpan({ trace: 1, span: 1, service: "db", start: 0, end: 0.5 }));
+        spans.push(makeSpan({ trace: 1, span: 1, parent: 100, service: "db", start: 0, end: 0.5 }));
         spans.push(makeSpan({ trace: 9, span: 1, service: "zero", start: 10, end: 5 }));
         store.insertSpans(spans.slice(0, 7));
         store.insertSpans(spans.slice(7));
-        expect(store.listServices()).toEqual([
-          { name: "api", spanCount: 20, errorCount: 3, traceCount: 4, p50Ms: 10, p95Ms: 19, p99Ms: 20 },
-          { name: "db", spanCount: 1, errorCount: 0, traceCount: 1, p50Ms: 0.5, p95Ms: 0.5, p99Ms: 0.5 },
-          { name: "zero", spanCount: 1, errorCount: 0, traceCount: 1, p50Ms: 0, p95Ms: 0, p99Ms: 0 },
+        const services = store.listServices();
+        const near = (value: number | undefined, exact: number) =>
+          expect(Math.abs((value ?? -1) - exact)).toBeLessThanOrEqual(exact * PERCENTILE_RELATIVE_ERROR);
+        expect(services.map(({ p50Ms, p95Ms, p99Ms, ratePerSec, ...rest }) => rest)).toEqual([
+          {
+            name: "api",
+            spanCount: 20,
+            errorCount: 3,
+            traceCount: 4,
+            basis: "root",
+            requestCount: 20,
+            requestErrorCount: 3,
+          },
+          {
+            name: "db",
+            spanCount: 1,
+            errorCount: 0,
+            traceCount: 1,
+            basis: "root",
+            requestCount: 0,
+            requestErrorCount: 0,
+          },
+          {
+            name: "zero",
+            spanCount: 1,
+            errorCount: 0,
+            traceCount: 1,
+            basis: "root",
+            requestCount: 1,
+            requestErrorCount: 0,
+          },
         ]);
+        near(services[0]?.p50Ms, 10);
+        near(services[0]?.p95Ms, 19);
+        near(services[0]?.p99Ms, 20);
+        expect(services[1]).toMatchObject({ p50Ms: 0, p95Ms: 0, p99Ms: 0 });
+        expect(services[2]).toMatchObject({ p50Ms: 0, p95Ms: 0, p99Ms: 0 });
       });
 
       it("is empty for an empty store", async () => {

@@ -14,6 +14,8 @@ import type {
   HealthResponse,
   OtlpGrpcEndpointJson,
   OtlpHttpEndpointJson,
+  ServiceOperationsResponse,
+  ServiceStatsJson,
   ServicesResponse,
   StatsResponse,
   TraceListResponse,
@@ -23,7 +25,13 @@ import { snapshotSummaryToJson, spanToJson, traceSummaryToJson } from "../../pro
 import type { CodeMonitoringStore } from "../../store/code-monitoring-store.js";
 import type { LogStore } from "../../store/log-store.js";
 import type { MetricStore } from "../../store/metric-store.js";
-import { DEFAULT_TRACE_LIMIT, MAX_TRACE_LIMIT, type Store, type TraceQuery } from "../../store/store.js";
+import {
+  DEFAULT_TRACE_LIMIT,
+  MAX_TRACE_LIMIT,
+  type ServiceStats,
+  type Store,
+  type TraceQuery,
+} from "../../store/store.js";
 import { SORT_ORDERS, TRACE_SORT_KEYS } from "../../store/trace-sort.js";
 import { assertOwnOrigin } from "../own-origin.js";
 import type { HostPolicy } from "../security.js";
@@ -299,14 +307,32 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
   });
 
   app.get("/api/services", (c) => {
-    const body: ServicesResponse = {
-      services: deps.store.listServices().map((s) => ({
-        ...s,
-        errorRate: s.spanCount === 0 ? 0 : s.errorCount / s.spanCount,
-      })),
+    const window = parseTimeWindow(new URL(c.req.url).searchParams);
+    const body: ServicesResponse = { services: deps.store.listServices(window).map(serviceJson) };
+    return c.json(body);
+  });
+
+  app.get("/api/services/:name/operations", (c) => {
+    const name = c.req.param("name");
+    const window = parseTimeWindow(new URL(c.req.url).searchParams);
+    const found = deps.store.listOperations(name, window);
+    if (found === undefined)
+      throw new AppError(404, "not_found", `no spans of service "${name.slice(0, 200)}" in this window`);
+    const body: ServiceOperationsResponse = {
+      service: serviceJson(found.service),
+      windowSeconds: found.windowSeconds,
+      operations: found.operations.map((op) => ({ ...op, errorRate: rateOf(op.errorCount, op.count) })),
     };
     return c.json(body);
   });
 
   return app;
+}
+
+function rateOf(part: number, whole: number): number {
+  return whole === 0 ? 0 : part / whole;
+}
+
+function serviceJson(stats: ServiceStats): ServiceStatsJson {
+  return { ...stats, errorRate: rateOf(stats.requestErrorCount, stats.requestCount) };
 }

@@ -11,6 +11,7 @@ import type {
   MetricQueryResponse,
   SdkEventsResponse,
   ServiceMapResponse,
+  ServiceOperationsResponse,
   ServicesResponse,
   SnapshotJson,
   SnapshotListResponse,
@@ -128,7 +129,10 @@ export const api = {
     request<TraceListResponse>(`/api/traces${traceListQuery(params)}`, signal ? { signal } : undefined),
   trace: (traceId: string, signal?: AbortSignal) =>
     request<TraceResponse>(`/api/traces/${encodeURIComponent(traceId)}`, signal ? { signal } : undefined),
-  services: () => request<ServicesResponse>("/api/services"),
+  services: (params: Record<string, string | number | undefined> = {}) =>
+    request<ServicesResponse>(`/api/services${query(params)}`),
+  serviceOperations: (service: string, params: Record<string, string | number | undefined>) =>
+    request<ServiceOperationsResponse>(`/api/services/${encodeURIComponent(service)}/operations${query(params)}`),
   attributeKeys: () => request<AttributeKeysResponse>("/api/attributes"),
   attributeValues: (key: string) =>
     request<AttributeValuesResponse>(`/api/attributes/${encodeURIComponent(key)}/values?limit=50`),
