@@ -34,6 +34,8 @@ export interface ErrorOccurrence {
 export const FINGERPRINT_FRAMES = 3;
 /** Longest normalized message kept in a fingerprint. */
 const MAX_PATTERN = 300;
+/** Longest part of a message looked at (the patterns only need the start; bounded work per span). */
+const MAX_MESSAGE_READ = 2_000;
 
 /**
  * Every error in `span`, in event order: one per `exception` event, else one for exception attributes
@@ -111,8 +113,9 @@ function statusType(span: Span): string {
   return stringAttribute(span.attributes, "error.type") ?? "error";
 }
 
-const URL_PATTERN = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>()]+/gi;
-const EMAIL_PATTERN = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
+const URL_PATTERN = /\b[a-z][a-z0-9+.-]{0,20}:\/\/[^\s"'<>()]+/gi;
+// Starts only where a run of such characters starts, so a long run costs one pass, not one per character.
+const EMAIL_PATTERN = /(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
 const QUOTED_PATTERN = /"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g;
 const UUID_PATTERN = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
 /** `0x…` of any length, or 8+ hex digits with a digit among them (so words like "deadbeef" stay). */
@@ -126,6 +129,7 @@ const NUMBER_PATTERN = /(?<![\w<])\d+(?:\.\d+)?/g;
  */
 export function normalizeMessage(message: string): string {
   return message
+    .slice(0, MAX_MESSAGE_READ)
     .replace(URL_PATTERN, "<url>")
     .replace(EMAIL_PATTERN, "<email>")
     .replace(QUOTED_PATTERN, (quoted) => `${quoted[0]}<value>${quoted[0]}`)
@@ -145,14 +149,18 @@ export interface StackFrame {
   library: boolean;
 }
 
+/** Lines of a stack trace read, and the longest line taken for a frame. */
+const MAX_STACK_LINES = 200;
+const MAX_FRAME_LINE = 300;
+
 // .NET: `at Ns.Type.Method(Int32 id) in /src/File.cs:line 42`
-const DOTNET_FRAME = /^\s*at\s+(.+?)\(.*\)\s+in\s+(.+?)(?::line\s+\d+)?\s*$/;
+const DOTNET_FRAME = /^\s*at\s+([^()\s]+)\([^()]*\)\s+in\s+(.+?)(?::line\s+\d+)?\s*$/;
 // Java / Kotlin: `at com.acme.Foo.bar(Foo.java:42)`, `(Native Method)`, `(Unknown Source)`
 const JAVA_FRAME = /^\s*at\s+([\w$.<>/-]+)\(([\w$.-]+?)(?::\d+)?\)\s*$|^\s*at\s+([\w$.<>/-]+)\((?:Native Method|Unknown Source)\)\s*$/;
 // V8: `at fn (file:line:col)`, `at async fn (…)`, `at file:line:col`
-const JS_FRAME = /^\s*at\s+(?:async\s+)?(?:(.+?)\s+\((.+?)\)|([^\s()]+))\s*$/;
+const JS_FRAME = /^\s*at\s+(?:async\s+)?(?:([^()]+?)\s+\(([^()]+)\)|([^\s()]+))\s*$/;
 // .NET without a file (no symbols): `at Ns.Type.Method(String s)`
-const DOTNET_BARE_FRAME = /^\s*at\s+([\w$.`<>+[\],]+)\(.*\)\s*$/;
+const DOTNET_BARE_FRAME = /^\s*at\s+([\w$.`<>+[\],]+)\([^()]*\)\s*$/;
 // Python: `File "/app/views.py", line 42, in handler`
 const PYTHON_FRAME = /^\s*File\s+"(.+?)",\s+line\s+\d+(?:,\s+in\s+(.+?))?\s*$/;
 // Go: a function line, then its `\t/path/file.go:42 +0x1d` line.
@@ -171,7 +179,13 @@ function fileName(location: string): string {
  * traceback, Java's first block (before `Caused by:`).
  */
 export function parseStackFrames(stacktrace: string): StackFrame[] {
-  const lines = stacktrace.split(/\r?\n/);
+  let lines = stacktrace.split(/\r?\n/);
+  // Bounded work per error: Python's innermost frames are last, the others' first.
+  if (lines.length > MAX_STACK_LINES) {
+    lines = /Traceback \(most recent call last\)/.test(stacktrace)
+      ? ["Traceback (most recent call last):", ...lines.slice(-MAX_STACK_LINES)]
+      : lines.slice(0, MAX_STACK_LINES);
+  }
   let frames: StackFrame[] = [];
   let python = false;
   let previous = "";
@@ -182,7 +196,7 @@ export function parseStackFrames(stacktrace: string): StackFrame[] {
       continue;
     }
     if (/^\s*Caused by:/.test(line) && frames.length > 0) break;
-    const frame = parseFrameLine(line, previous);
+    const frame = line.length > MAX_FRAME_LINE ? null : parseFrameLine(line, previous);
     if (frame !== null) frames.push({ ...frame, library: isLibraryFrame(frame, line) });
     if (line.trim() !== "") previous = line;
   }

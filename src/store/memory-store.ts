@@ -4,6 +4,7 @@ import type { Span } from "../domain/span.js";
 import { durationMs } from "../domain/time.js";
 import { TraceAggregate, type TraceSummary } from "../domain/trace-summary.js";
 import { countAttributeKeys, countAttributeValues, RecentSpans } from "./attribute-catalog.js";
+import { ErrorGroups, operationOf } from "./error-groups.js";
 import { createEvictedTraces, evictedTracesCapacity } from "./evicted-traces.js";
 import { summaryMatches } from "./query-match.js";
 import { SortedChunks } from "./sorted-chunks.js";
@@ -71,6 +72,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const evictedIds = createEvictedTraces(evictedTracesCapacity(maxSpans));
   const searchTextCache = new WeakMap<Span, string>();
   const recentSpans = new RecentSpans<Span>();
+  const errors = new ErrorGroups();
 
   function searchText(span: Span): string {
     let text = searchTextCache.get(span);
@@ -86,6 +88,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       if (spanTotal <= maxSpans) break;
       traces.delete(trace.aggregate.traceId);
       evictedIds.add(trace.aggregate.traceId);
+      errors.removeTrace(trace.aggregate.traceId);
       trace.evicted = true;
       staleInByStart++;
       spanTotal -= trace.spans.length;
@@ -139,6 +142,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       trace.spanIds?.add(span.spanId);
       trace.aggregate.add(span);
       recentSpans.add(span);
+      errors.addSpan(span);
       changed.set(span.traceId, trace);
       inserted++;
     }
@@ -252,6 +256,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     traces = new Map();
     byStart.clear();
     recentSpans.clear();
+    errors.clear();
     staleInByStart = 0;
     spanTotal = 0;
     evictedIds.clear();
@@ -268,6 +273,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     getTrace,
     getSummaries,
     listServices,
+    errorGroups: (query) => errors.query(query, (id) => operationOf(traces.get(id)?.aggregate)),
     attributeKeys: () => countAttributeKeys(recentSpans.list()),
     attributeValues: (key, limit) => countAttributeValues(recentSpans.list(), key, limit),
     clear,

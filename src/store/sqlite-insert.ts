@@ -12,6 +12,8 @@ export interface SpanInsertDeps {
   assertOpen(): void;
   /** Where autocomplete samples the newest spans. */
   recentSpans: { add(span: Span): void };
+  /** Where stored errors are grouped. */
+  errors: { addSpan(span: Span, traceSeq: number): void };
 }
 
 /**
@@ -19,7 +21,7 @@ export interface SpanInsertDeps {
  * list order, span ids) at once and wait in the writer as rows until its next flush.
  */
 export function createSpanInsert(deps: SpanInsertDeps): (spans: readonly Span[]) => InsertResult {
-  const { traces, writer, flushSpans, assertOpen, recentSpans } = deps;
+  const { traces, writer, flushSpans, assertOpen, recentSpans, errors } = deps;
   const { evictedIds, maxSpans, maxSpansPerTrace } = traces;
   let callNumber = 0;
 
@@ -55,6 +57,7 @@ export function createSpanInsert(deps: SpanInsertDeps): (spans: readonly Span[])
       entry.aggregate.add(span);
       writer.appendPendingRow(entry.seq * SPAN_SLOTS + slot, span);
       recentSpans.add(span);
+      errors.addSpan(span, entry.seq);
       inserted++;
       if (!entry.dirty) {
         entry.dirty = true;

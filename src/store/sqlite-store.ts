@@ -1,6 +1,7 @@
 import { SPAN_KINDS } from "../domain/span.js";
 import { countAttributeKeys, countAttributeValues } from "./attribute-catalog.js";
 import { GroupCommit } from "./sqlite-group-commit.js";
+import { SqliteErrorGroups } from "./sqlite-errors.js";
 import { createSpanInsert } from "./sqlite-insert.js";
 import { decodeJson } from "./sqlite-json.js";
 import { SpanLookups } from "./sqlite-lookups.js";
@@ -108,12 +109,15 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const reads = { stmts, traces, lookups, flush, assertOpen };
   const { listTraces } = createTraceSearch({ ...reads, spanQuery });
   const { getTrace, getSummaries, listServices } = createSpanQueries(reads);
+  // Set once the traces are loaded (below); spans arrive only after that.
+  let errors: SqliteErrorGroups | undefined;
   const insertSpans = createSpanInsert({
     traces,
     writer,
     flushSpans: options.flushSpans ?? DEFAULT_FLUSH_SPANS,
     assertOpen,
     recentSpans: spanQuery.recentSpans,
+    errors: { addSpan: (span, seq) => errors?.addSpan(span, seq) },
   });
 
   /** (Re)reads everything kept in memory from the file: at open, and after a failed flush. */
@@ -130,7 +134,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   function clear(): void {
     assertOpen();
     writer.flushTimer.cancel();
-    db.transaction(() => stmts.clearAll())();
+    db.transaction(() => {
+      stmts.clearAll();
+      errors?.clear();
+    })();
     loadState();
     traces.evictedIds.clear();
     spanQuery.recentSpans.clear();
@@ -171,6 +178,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     loadState();
     // A smaller --max-spans than the file was filled with applies at once.
     if (traces.spanTotal > traces.maxSpans) flush();
+    errors = new SqliteErrorGroups({ db, traces, commits, getTrace });
     companion = options.companion?.(db, commits);
   } catch (error) {
     db.close();
@@ -184,6 +192,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     getTrace,
     getSummaries,
     listServices,
+    errorGroups(query) {
+      assertOpen();
+      flush();
+      return (errors as SqliteErrorGroups).query(query);
+    },
     attributeKeys: () => countAttributeKeys(catalogSpans()),
     attributeValues: (key, limit) => countAttributeValues(catalogSpans(), key, limit),
     committed: () => commits.committed(),

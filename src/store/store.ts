@@ -1,5 +1,6 @@
 import type { Span } from "../domain/span.js";
 import type { TraceSummary } from "../domain/trace-summary.js";
+import type { ErrorGroupQuery, ErrorGroupsAnswer } from "./error-groups.js";
 
 export interface TraceQuery {
   /** Only traces with a span from this service. */
@@ -107,6 +108,8 @@ export interface Store {
   /** Summaries of the given traces that still exist, in the given order. */
   getSummaries(traceIds: readonly string[]): TraceSummary[];
   listServices(): ServiceStats[];
+  /** Stored errors grouped by fingerprint (domain/error-fingerprint.ts), over a window; kept on insert and eviction. */
+  errorGroups(query: ErrorGroupQuery): ErrorGroupsAnswer;
   /**
    * Resolves once every span accepted so far is committed to the store's file (so a 200 means it
    * survives the process being killed); absent for a store without a file.

@@ -3,6 +3,7 @@ import { AppError } from "../../src/domain/errors.js";
 import type { Attributes, Span } from "../../src/domain/span.js";
 import type { TraceSummary } from "../../src/domain/trace-summary.js";
 import type { Store, TraceQuery } from "../../src/store/store.js";
+import { errorGroupsContract } from "./error-groups-contract.js";
 import { queryContract } from "./query-contract.js";
 import { makeSpan, ms, richSpan, rootSpan, spanId, T0, traceId } from "./span-fixtures.js";
 
@@ -756,6 +757,8 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         expect(ids).toEqual(Array.from({ length: 33 }, (_, i) => traceId(200 - i)));
       });
     });
+
+    errorGroupsContract(fresh);
 
     it("reports stats", async () => {
       const store = await fresh({ maxSpans: 1234 });

@@ -1,0 +1,341 @@
+/**
+ * The Errors page's groups, kept up to date as spans arrive and as retention evicts their traces, so
+ * a question about any window reads only the stored errors, never the spans. Both stores keep one
+ * (the SQLite store also writes what it needs to rebuild it to its file).
+ */
+import { type ErrorOccurrence, errorOccurrencesOf, fingerprintId } from "../domain/error-fingerprint.js";
+import type { Span } from "../domain/span.js";
+import type { TraceAggregate } from "../domain/trace-summary.js";
+
+export interface ErrorGroupQuery {
+  /** Only errors at or after this time (inclusive). */
+  sinceUnixNano?: bigint;
+  /** Only errors at or before this time (inclusive). */
+  untilUnixNano?: bigint;
+  service?: string;
+  /** Most recent error first (default), or most errors first. */
+  sort?: "lastSeen" | "count";
+  limit: number;
+  /** Points of each group's sparkline (default 30). */
+  buckets?: number;
+}
+
+/** What a group's latest error said, as it was. */
+export interface ErrorSample {
+  message: string;
+  stacktrace: string;
+  traceId: string;
+  spanId: string;
+  timeUnixNano: bigint;
+}
+
+/** The operation a failing trace served: its root span's service and name (see TraceAggregate). */
+export interface ErrorOperation {
+  service: string;
+  name: string;
+}
+
+export interface ErrorGroupView {
+  id: string;
+  service: string;
+  kind: ErrorOccurrence["kind"];
+  type: string;
+  pattern: string;
+  frames: string[];
+  /** Errors in the window. */
+  count: number;
+  firstSeenUnixNano: bigint;
+  lastSeenUnixNano: bigint;
+  /** Errors per bucket of the answer's buckets, oldest first. */
+  sparkline: number[];
+  /** The operations whose traces failed this way, most errors first (at most MAX_OPERATIONS). */
+  operations: (ErrorOperation & { count: number })[];
+  /** The newest failing traces, newest first, one entry per trace (at most MAX_LATEST). */
+  latest: { traceId: string; spanId: string; timeUnixNano: bigint; operation: ErrorOperation | null }[];
+  sample: ErrorSample;
+}
+
+export interface ErrorGroupsAnswer {
+  groups: ErrorGroupView[];
+  /** Groups and errors in the window (all of them, not only the `limit` returned). */
+  totalGroups: number;
+  totalErrors: number;
+  /** The sparkline buckets: `buckets` of `bucketNanos` from `bucketStartUnixNano`. */
+  bucketStartUnixNano: bigint;
+  bucketNanos: bigint;
+  buckets: number;
+}
+
+export const MAX_OPERATIONS = 5;
+export const MAX_LATEST = 5;
+export const DEFAULT_SPARKLINE_BUCKETS = 30;
+
+/** One group's stored part: what identifies it and its latest sample. */
+export interface StoredErrorGroup {
+  fingerprint: string;
+  service: string;
+  kind: ErrorOccurrence["kind"];
+  type: string;
+  pattern: string;
+  frames: string[];
+  sample: ErrorSample;
+}
+
+interface Group extends StoredErrorGroup {
+  id: string;
+  /** In arrival order; removed ones stay until compaction. */
+  occurrences: Occurrence[];
+  live: number;
+}
+
+interface Occurrence {
+  readonly group: Group;
+  readonly time: bigint;
+  readonly traceId: string;
+  readonly spanId: string;
+  removed: boolean;
+}
+
+/** An error just added, for a store that writes them to a file. */
+export interface AddedError {
+  group: StoredErrorGroup;
+  /** The group did not exist before this error. */
+  newGroup: boolean;
+  timeUnixNano: bigint;
+  traceId: string;
+  spanId: string;
+}
+
+/** The operation of a stored trace, as its summary names it; null once the trace is gone. */
+export function operationOf(aggregate: TraceAggregate | undefined): ErrorOperation | null {
+  if (aggregate === undefined) return null;
+  return { service: aggregate.rootService ?? aggregate.firstService, name: aggregate.rootName ?? aggregate.firstName };
+}
+
+/** True when a span may hold an error (the cheap test run on every stored span). */
+export function mayHoldError(span: Span): boolean {
+  return span.status.code === "ERROR" || span.events.length > 0;
+}
+
+export class ErrorGroups {
+  private groups = new Map<string, Group>();
+  private byTrace = new Map<string, Occurrence[]>();
+
+  /** Errors currently counted (for tests and health). */
+  get size(): number {
+    let n = 0;
+    for (const group of this.groups.values()) n += group.live;
+    return n;
+  }
+
+  /** Adds the errors of a newly stored span; returns them (empty for most spans). */
+  addSpan(span: Span): AddedError[] {
+    if (!mayHoldError(span)) return [];
+    const found = errorOccurrencesOf(span);
+    if (found.length === 0) return [];
+    const added: AddedError[] = [];
+    for (const occurrence of found) {
+      let group = this.groups.get(occurrence.fingerprint);
+      const newGroup = group === undefined;
+      if (group === undefined) {
+        group = this.newGroup({
+          fingerprint: occurrence.fingerprint,
+          service: occurrence.service,
+          kind: occurrence.kind,
+          type: occurrence.type,
+          pattern: occurrence.pattern,
+          frames: occurrence.frames,
+          sample: sampleOf(occurrence),
+        });
+      } else if (occurrence.timeUnixNano >= group.sample.timeUnixNano) {
+        group.sample = sampleOf(occurrence);
+      }
+      this.record(group, occurrence.timeUnixNano, occurrence.traceId, occurrence.spanId);
+      added.push({
+        group,
+        newGroup,
+        timeUnixNano: occurrence.timeUnixNano,
+        traceId: occurrence.traceId,
+        spanId: occurrence.spanId,
+      });
+    }
+    return added;
+  }
+
+  /** Restores a stored group (the SQLite store at open); its errors follow with `restoreError`. */
+  restoreGroup(stored: StoredErrorGroup): void {
+    if (!this.groups.has(stored.fingerprint)) this.newGroup(stored);
+  }
+
+  restoreError(fingerprint: string, time: bigint, traceId: string, spanId: string): void {
+    const group = this.groups.get(fingerprint);
+    if (group !== undefined) this.record(group, time, traceId, spanId);
+  }
+
+  /** Forgets an evicted trace's errors; returns the groups that have none left (they are dropped). */
+  removeTrace(traceId: string): StoredErrorGroup[] {
+    const occurrences = this.byTrace.get(traceId);
+    if (occurrences === undefined) return [];
+    this.byTrace.delete(traceId);
+    const emptied: StoredErrorGroup[] = [];
+    for (const occurrence of occurrences) {
+      occurrence.removed = true;
+      const group = occurrence.group;
+      group.live--;
+      if (group.live === 0) {
+        this.groups.delete(group.fingerprint);
+        emptied.push(group);
+      } else if (group.occurrences.length > 64 && group.live * 2 < group.occurrences.length) {
+        group.occurrences = group.occurrences.filter((o) => !o.removed);
+      }
+    }
+    return emptied;
+  }
+
+  clear(): void {
+    this.groups = new Map();
+    this.byTrace = new Map();
+  }
+
+  /** The groups with errors in the window, sorted and cut to `limit`, each with its details. */
+  query(query: ErrorGroupQuery, operationOf: (traceId: string) => ErrorOperation | null): ErrorGroupsAnswer {
+    const since = query.sinceUnixNano;
+    const until = query.untilUnixNano;
+    const inWindow = (o: Occurrence) =>
+      !o.removed && (since === undefined || o.time >= since) && (until === undefined || o.time <= until);
+
+    // First pass: counts and the window's extent, for every group.
+    const found: { group: Group; count: number; first: bigint; last: bigint }[] = [];
+    let totalErrors = 0;
+    let earliest: bigint | undefined;
+    let newest: bigint | undefined;
+    for (const group of this.groups.values()) {
+      if (query.service !== undefined && group.service !== query.service) continue;
+      let count = 0;
+      let first = 0n;
+      let last = 0n;
+      for (const o of group.occurrences) {
+        if (!inWindow(o)) continue;
+        if (count === 0 || o.time < first) first = o.time;
+        if (count === 0 || o.time > last) last = o.time;
+        count++;
+      }
+      if (count === 0) continue;
+      found.push({ group, count, first, last });
+      totalErrors += count;
+      if (earliest === undefined || first < earliest) earliest = first;
+      if (newest === undefined || last > newest) newest = last;
+    }
+    const byLast = (a: (typeof found)[number], b: (typeof found)[number]) =>
+      a.last > b.last ? -1 : a.last < b.last ? 1 : 0;
+    found.sort((a, b) =>
+      query.sort === "count"
+        ? b.count - a.count || byLast(a, b) || (a.group.id < b.group.id ? -1 : 1)
+        : byLast(a, b) || b.count - a.count || (a.group.id < b.group.id ? -1 : 1),
+    );
+
+    const buckets = query.buckets ?? DEFAULT_SPARKLINE_BUCKETS;
+    const start = since ?? earliest ?? 0n;
+    const end = until ?? newest ?? start;
+    const span = end > start ? end - start + 1n : 1n;
+    const bucketNanos = (span + BigInt(buckets) - 1n) / BigInt(buckets);
+
+    // Second pass, for the groups returned only: sparkline, operations, newest traces.
+    const operations = new Map<string, ErrorOperation | null>();
+    const operationOfTrace = (traceId: string) => {
+      let operation = operations.get(traceId);
+      if (operation === undefined) {
+        operation = operationOf(traceId);
+        operations.set(traceId, operation);
+      }
+      return operation;
+    };
+    const groups = found.slice(0, query.limit).map(({ group, count, first, last }): ErrorGroupView => {
+      const sparkline = new Array<number>(buckets).fill(0);
+      const perOperation = new Map<string, ErrorOperation & { count: number }>();
+      const latest: Occurrence[] = [];
+      for (const o of group.occurrences) {
+        if (!inWindow(o)) continue;
+        const bucket = Math.min(Math.max(Number((o.time - start) / bucketNanos), 0), buckets - 1);
+        sparkline[bucket] = (sparkline[bucket] as number) + 1;
+        const operation = operationOfTrace(o.traceId);
+        if (operation !== null) {
+          const key = `${operation.service}\u0000${operation.name}`;
+          const entry = perOperation.get(key);
+          if (entry === undefined) perOperation.set(key, { ...operation, count: 1 });
+          else entry.count++;
+        }
+        keepNewest(latest, o);
+      }
+      return {
+        id: group.id,
+        service: group.service,
+        kind: group.kind,
+        type: group.type,
+        pattern: group.pattern,
+        frames: group.frames,
+        count,
+        firstSeenUnixNano: first,
+        lastSeenUnixNano: last,
+        sparkline,
+        operations: [...perOperation.values()]
+          .sort((a, b) => b.count - a.count || a.name.localeCompare(b.name))
+          .slice(0, MAX_OPERATIONS),
+        latest: latest.map((o) => ({
+          traceId: o.traceId,
+          spanId: o.spanId,
+          timeUnixNano: o.time,
+          operation: operationOfTrace(o.traceId),
+        })),
+        sample: group.sample,
+      };
+    });
+    return {
+      groups,
+      totalGroups: found.length,
+      totalErrors,
+      bucketStartUnixNano: start,
+      bucketNanos,
+      buckets,
+    };
+  }
+
+  private newGroup(stored: StoredErrorGroup): Group {
+    const group: Group = { ...stored, id: fingerprintId(stored.fingerprint), occurrences: [], live: 0 };
+    this.groups.set(stored.fingerprint, group);
+    return group;
+  }
+
+  private record(group: Group, time: bigint, traceId: string, spanId: string): void {
+    const occurrence: Occurrence = { group, time, traceId, spanId, removed: false };
+    group.occurrences.push(occurrence);
+    group.live++;
+    const ofTrace = this.byTrace.get(traceId);
+    if (ofTrace === undefined) this.byTrace.set(traceId, [occurrence]);
+    else ofTrace.push(occurrence);
+  }
+}
+
+function sampleOf(occurrence: ErrorOccurrence): ErrorSample {
+  return {
+    message: occurrence.message,
+    stacktrace: occurrence.stacktrace,
+    traceId: occurrence.traceId,
+    spanId: occurrence.spanId,
+    timeUnixNano: occurrence.timeUnixNano,
+  };
+}
+
+/** Keeps the MAX_LATEST newest occurrences of distinct traces in `latest`, newest first. */
+function keepNewest(latest: Occurrence[], o: Occurrence): void {
+  const same = latest.findIndex((x) => x.traceId === o.traceId);
+  if (same >= 0) {
+    if ((latest[same] as Occurrence).time >= o.time) return;
+    latest.splice(same, 1);
+  }
+  let at = latest.length;
+  while (at > 0 && (latest[at - 1] as Occurrence).time < o.time) at--;
+  if (at >= MAX_LATEST) return;
+  latest.splice(at, 0, o);
+  if (latest.length > MAX_LATEST) latest.pop();
+}
