@@ -118,8 +118,8 @@ const URL_PATTERN = /\b[a-z][a-z0-9+.-]{0,20}:\/\/[^\s"'<>()]+/gi;
 const EMAIL_PATTERN = /(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
 const QUOTED_PATTERN = /"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g;
 const UUID_PATTERN = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
-/** `0x…` of any length, or 8+ hex digits with a digit among them (so words like "deadbeef" stay). */
-const HEX_PATTERN = /\b0x[0-9a-f]+\b|\b(?=[0-9a-f]*\d)[0-9a-f]{8,}\b/gi;
+/** `0x…`, or 4+ hex digits with both a digit and a letter among them (words like "deadbeef" stay). */
+const HEX_PATTERN = /\b0x[0-9a-f]+\b|\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{4,}\b/gi;
 /** A number not glued to a word before it (`user42` and `utf8` stay; `5000ms` and `id=7` do not). */
 const NUMBER_PATTERN = /(?<![\w<])\d+(?:\.\d+)?/g;
 
@@ -156,7 +156,8 @@ const MAX_FRAME_LINE = 300;
 // .NET: `at Ns.Type.Method(Int32 id) in /src/File.cs:line 42`
 const DOTNET_FRAME = /^\s*at\s+([^()\s]+)\([^()]*\)\s+in\s+(.+?)(?::line\s+\d+)?\s*$/;
 // Java / Kotlin: `at com.acme.Foo.bar(Foo.java:42)`, `(Native Method)`, `(Unknown Source)`
-const JAVA_FRAME = /^\s*at\s+([\w$.<>/-]+)\(([\w$.-]+?)(?::\d+)?\)\s*$|^\s*at\s+([\w$.<>/-]+)\((?:Native Method|Unknown Source)\)\s*$/;
+const JAVA_FRAME =
+  /^\s*at\s+([\w$.<>/-]+)\(([\w$.-]+?)(?::\d+)?\)\s*$|^\s*at\s+([\w$.<>/-]+)\((?:Native Method|Unknown Source)\)\s*$/;
 // V8: `at fn (file:line:col)`, `at async fn (…)`, `at file:line:col`
 const JS_FRAME = /^\s*at\s+(?:async\s+)?(?:([^()]+?)\s+\(([^()]+)\)|([^\s()]+))\s*$/;
 // .NET without a file (no symbols): `at Ns.Type.Method(String s)`

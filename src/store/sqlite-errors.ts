@@ -7,7 +7,13 @@
  */
 import type { Span } from "../domain/span.js";
 import { migrateCompanion } from "./companion-schema.js";
-import { type ErrorGroupQuery, ErrorGroups, type ErrorGroupsAnswer, operationOf, type StoredErrorGroup } from "./error-groups.js";
+import {
+  type ErrorGroupQuery,
+  ErrorGroups,
+  type ErrorGroupsAnswer,
+  operationOf,
+  type StoredErrorGroup,
+} from "./error-groups.js";
 import type { CommitParticipant, GroupCommit } from "./sqlite-group-commit.js";
 import { decodeJson } from "./sqlite-json.js";
 import { SPAN_SLOTS, type SqliteDatabase } from "./sqlite-schema.js";

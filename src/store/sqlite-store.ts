@@ -1,7 +1,7 @@
 import { SPAN_KINDS } from "../domain/span.js";
 import { countAttributeKeys, countAttributeValues } from "./attribute-catalog.js";
-import { GroupCommit } from "./sqlite-group-commit.js";
 import { SqliteErrorGroups } from "./sqlite-errors.js";
+import { GroupCommit } from "./sqlite-group-commit.js";
 import { createSpanInsert } from "./sqlite-insert.js";
 import { decodeJson } from "./sqlite-json.js";
 import { SpanLookups } from "./sqlite-lookups.js";

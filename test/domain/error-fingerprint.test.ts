@@ -52,7 +52,9 @@ describe("normalizeMessage", () => {
       "user <n> not found after <n>ms (attempt <n>)",
     );
     expect(normalizeMessage("order 0b5c2f9e-1d2a-4c3b-9e8f-7a6b5c4d3e2f vanished")).toBe("order <uuid> vanished");
-    expect(normalizeMessage("trace 4bf92f3577b34da6a3ce929d0e0e4736 span 0x1f")).toBe("trace <hex> span <hex>");
+    expect(normalizeMessage("trace 4bf92f3577b34da6a3ce929d0e0e4736 span 0x1f id 9a3e")).toBe(
+      "trace <hex> span <hex> id <hex>",
+    );
     expect(normalizeMessage(`no key "abc" or 'def' or \`ghi\``)).toBe(`no key "<value>" or '<value>' or \`<value>\``);
     expect(normalizeMessage("mail to ann.lee+x@example.co.uk bounced")).toBe("mail to <email> bounced");
     expect(normalizeMessage("GET https://api.example.com/v2/users/17?x=1 failed")).toBe("GET <url> failed");
@@ -175,7 +177,11 @@ describe("errorOccurrencesOf: known groups", () => {
     const retried: Span = {
       ...ok,
       events: [
-        { name: "exception", timeUnixNano: time, attributes: { "exception.type": "Timeout", "exception.message": "1" } },
+        {
+          name: "exception",
+          timeUnixNano: time,
+          attributes: { "exception.type": "Timeout", "exception.message": "1" },
+        },
         { name: "log", timeUnixNano: time, attributes: {} },
         { name: "exception", timeUnixNano: 0n, attributes: { "exception.type": "Timeout", "exception.message": "2" } },
       ],
