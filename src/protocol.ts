@@ -641,12 +641,12 @@ export interface ErrorGroupJson {
   sparkline: number[];
   /** Root service and name of the failing traces, most errors first (at most 5). */
   operations: { service: string; name: string; count: number }[];
-  /** The newest failing traces, newest first, one per trace (at most 5); `operation` null once evicted. */
+  /** The newest failing traces, newest first, one per trace (at most 5). */
   latest: {
     traceId: string;
     spanId: string;
     timeUnixNano: string;
-    operation: { service: string; name: string } | null;
+    operation: { service: string; name: string };
   }[];
   /** The group's newest error, as it was: message and stack trace (text; "" when none). */
   sample: { message: string; stacktrace: string; traceId: string; spanId: string; timeUnixNano: string };

@@ -51,7 +51,7 @@ export interface ErrorGroupView {
   /** The operations whose traces failed this way, most errors first (at most MAX_OPERATIONS). */
   operations: (ErrorOperation & { count: number })[];
   /** The newest failing traces, newest first, one entry per trace (at most MAX_LATEST). */
-  latest: { traceId: string; spanId: string; timeUnixNano: bigint; operation: ErrorOperation | null }[];
+  latest: { traceId: string; spanId: string; timeUnixNano: bigint; operation: ErrorOperation }[];
   sample: ErrorSample;
 }
 
@@ -91,8 +91,12 @@ interface Group extends StoredErrorGroup {
 interface Occurrence {
   readonly group: Group;
   readonly time: bigint;
+  /** `time` in milliseconds, close enough to bucket and to compare away from a window's edges (bigints are slow). */
+  readonly ms: number;
   readonly traceId: string;
   readonly spanId: string;
+  /** Its trace's running summary, which names the operation (the root may arrive later). */
+  readonly trace: TraceAggregate;
   removed: boolean;
 }
 
@@ -106,9 +110,8 @@ export interface AddedError {
   spanId: string;
 }
 
-/** The operation of a stored trace, as its summary names it; null once the trace is gone. */
-export function operationOf(aggregate: TraceAggregate | undefined): ErrorOperation | null {
-  if (aggregate === undefined) return null;
+/** The operation of a stored trace, as its summary names it. */
+function operationOf(aggregate: TraceAggregate): ErrorOperation {
   return { service: aggregate.rootService ?? aggregate.firstService, name: aggregate.rootName ?? aggregate.firstName };
 }
 
@@ -128,8 +131,8 @@ export class ErrorGroups {
     return n;
   }
 
-  /** Adds the errors of a newly stored span; returns them (empty for most spans). */
-  addSpan(span: Span): AddedError[] {
+  /** Adds the errors of a newly stored span of `trace`; returns them (empty for most spans). */
+  addSpan(span: Span, trace: TraceAggregate): AddedError[] {
     if (!mayHoldError(span)) return [];
     const found = errorOccurrencesOf(span);
     if (found.length === 0) return [];
@@ -150,7 +153,7 @@ export class ErrorGroups {
       } else if (occurrence.timeUnixNano >= group.sample.timeUnixNano) {
         group.sample = sampleOf(occurrence);
       }
-      this.record(group, occurrence.timeUnixNano, occurrence.traceId, occurrence.spanId);
+      this.record(group, occurrence.timeUnixNano, occurrence.spanId, trace);
       added.push({
         group,
         newGroup,
@@ -167,9 +170,9 @@ export class ErrorGroups {
     if (!this.groups.has(stored.fingerprint)) this.newGroup(stored);
   }
 
-  restoreError(fingerprint: string, time: bigint, traceId: string, spanId: string): void {
+  restoreError(fingerprint: string, time: bigint, spanId: string, trace: TraceAggregate): void {
     const group = this.groups.get(fingerprint);
-    if (group !== undefined) this.record(group, time, traceId, spanId);
+    if (group !== undefined) this.record(group, time, spanId, trace);
   }
 
   /** Forgets an evicted trace's errors; returns the groups that have none left (they are dropped). */
@@ -198,36 +201,33 @@ export class ErrorGroups {
   }
 
   /** The groups with errors in the window, sorted and cut to `limit`, each with its details. */
-  query(query: ErrorGroupQuery, operationOf: (traceId: string) => ErrorOperation | null): ErrorGroupsAnswer {
-    const since = query.sinceUnixNano;
-    const until = query.untilUnixNano;
-    const inWindow = (o: Occurrence) =>
-      !o.removed && (since === undefined || o.time >= since) && (until === undefined || o.time <= until);
+  query(query: ErrorGroupQuery): ErrorGroupsAnswer {
+    const inWindow = windowTest(query.sinceUnixNano, query.untilUnixNano);
 
     // First pass: counts and the window's extent, for every group.
-    const found: { group: Group; count: number; first: bigint; last: bigint }[] = [];
+    const found: { group: Group; count: number; first: Occurrence; last: Occurrence }[] = [];
     let totalErrors = 0;
-    let earliest: bigint | undefined;
-    let newest: bigint | undefined;
+    let earliest: Occurrence | undefined;
+    let newest: Occurrence | undefined;
     for (const group of this.groups.values()) {
       if (query.service !== undefined && group.service !== query.service) continue;
       let count = 0;
-      let first = 0n;
-      let last = 0n;
+      let first: Occurrence | undefined;
+      let last: Occurrence | undefined;
       for (const o of group.occurrences) {
         if (!inWindow(o)) continue;
-        if (count === 0 || o.time < first) first = o.time;
-        if (count === 0 || o.time > last) last = o.time;
+        if (first === undefined || before(o, first)) first = o;
+        if (last === undefined || before(last, o)) last = o;
         count++;
       }
-      if (count === 0) continue;
+      if (first === undefined || last === undefined) continue;
       found.push({ group, count, first, last });
       totalErrors += count;
-      if (earliest === undefined || first < earliest) earliest = first;
-      if (newest === undefined || last > newest) newest = last;
+      if (earliest === undefined || before(first, earliest)) earliest = first;
+      if (newest === undefined || before(newest, last)) newest = last;
     }
     const byLast = (a: (typeof found)[number], b: (typeof found)[number]) =>
-      a.last > b.last ? -1 : a.last < b.last ? 1 : 0;
+      before(b.last, a.last) ? -1 : before(a.last, b.last) ? 1 : 0;
     found.sort((a, b) =>
       query.sort === "count"
         ? b.count - a.count || byLast(a, b) || (a.group.id < b.group.id ? -1 : 1)
@@ -235,36 +235,32 @@ export class ErrorGroups {
     );
 
     const buckets = query.buckets ?? DEFAULT_SPARKLINE_BUCKETS;
-    const start = since ?? earliest ?? 0n;
-    const end = until ?? newest ?? start;
-    const span = end > start ? end - start + 1n : 1n;
-    const bucketNanos = (span + BigInt(buckets) - 1n) / BigInt(buckets);
+    const start = query.sinceUnixNano ?? earliest?.time ?? 0n;
+    const end = query.untilUnixNano ?? newest?.time ?? start;
+    const extent = end > start ? end - start + 1n : 1n;
+    const bucketNanos = (extent + BigInt(buckets) - 1n) / BigInt(buckets);
+    const startMs = Number(start) / 1e6;
+    const bucketMs = Number(bucketNanos) / 1e6;
 
     // Second pass, for the groups returned only: sparkline, operations, newest traces.
-    const operations = new Map<string, ErrorOperation | null>();
-    const operationOfTrace = (traceId: string) => {
-      let operation = operations.get(traceId);
-      if (operation === undefined) {
-        operation = operationOf(traceId);
-        operations.set(traceId, operation);
-      }
-      return operation;
-    };
     const groups = found.slice(0, query.limit).map(({ group, count, first, last }): ErrorGroupView => {
       const sparkline = new Array<number>(buckets).fill(0);
-      const perOperation = new Map<string, ErrorOperation & { count: number }>();
+      const perOperation = new Map<string, Map<string, number>>();
       const latest: Occurrence[] = [];
-      for (const o of group.occurrences) {
+      // Newest arrivals first, so the newest traces are found early and later ones are passed at once.
+      for (let i = group.occurrences.length - 1; i >= 0; i--) {
+        const o = group.occurrences[i] as Occurrence;
         if (!inWindow(o)) continue;
-        const bucket = Math.min(Math.max(Number((o.time - start) / bucketNanos), 0), buckets - 1);
+        const bucket = Math.min(Math.max(Math.floor((o.ms - startMs) / bucketMs), 0), buckets - 1);
         sparkline[bucket] = (sparkline[bucket] as number) + 1;
-        const operation = operationOfTrace(o.traceId);
-        if (operation !== null) {
-          const key = `${operation.service}\u0000${operation.name}`;
-          const entry = perOperation.get(key);
-          if (entry === undefined) perOperation.set(key, { ...operation, count: 1 });
-          else entry.count++;
+        const service = o.trace.rootService ?? o.trace.firstService;
+        const name = o.trace.rootName ?? o.trace.firstName;
+        let names = perOperation.get(service);
+        if (names === undefined) {
+          names = new Map();
+          perOperation.set(service, names);
         }
+        names.set(name, (names.get(name) ?? 0) + 1);
         keepNewest(latest, o);
       }
       return {
@@ -275,17 +271,15 @@ export class ErrorGroups {
         pattern: group.pattern,
         frames: group.frames,
         count,
-        firstSeenUnixNano: first,
-        lastSeenUnixNano: last,
+        firstSeenUnixNano: first.time,
+        lastSeenUnixNano: last.time,
         sparkline,
-        operations: [...perOperation.values()]
-          .sort((a, b) => b.count - a.count || a.name.localeCompare(b.name))
-          .slice(0, MAX_OPERATIONS),
+        operations: countOperations(perOperation),
         latest: latest.map((o) => ({
           traceId: o.traceId,
           spanId: o.spanId,
           timeUnixNano: o.time,
-          operation: operationOfTrace(o.traceId),
+          operation: operationOf(o.trace),
         })),
         sample: group.sample,
       };
@@ -306,14 +300,39 @@ export class ErrorGroups {
     return group;
   }
 
-  private record(group: Group, time: bigint, traceId: string, spanId: string): void {
-    const occurrence: Occurrence = { group, time, traceId, spanId, removed: false };
+  private record(group: Group, time: bigint, spanId: string, trace: TraceAggregate): void {
+    const traceId = trace.traceId;
+    const occurrence: Occurrence = { group, time, ms: Number(time) / 1e6, traceId, spanId, trace, removed: false };
     group.occurrences.push(occurrence);
     group.live++;
     const ofTrace = this.byTrace.get(traceId);
     if (ofTrace === undefined) this.byTrace.set(traceId, [occurrence]);
     else ofTrace.push(occurrence);
   }
+}
+
+/** Whether `a` happened before `b`: by milliseconds, and by nanoseconds only when those tie. */
+function before(a: Occurrence, b: Occurrence): boolean {
+  return a.ms < b.ms || (a.ms === b.ms && a.time < b.time);
+}
+
+/** Tests an occurrence against an inclusive window: in milliseconds, in nanoseconds near an edge. */
+function windowTest(since: bigint | undefined, until: bigint | undefined): (o: Occurrence) => boolean {
+  const sinceMs = since === undefined ? Number.NEGATIVE_INFINITY : Number(since) / 1e6;
+  const untilMs = until === undefined ? Number.POSITIVE_INFINITY : Number(until) / 1e6;
+  return (o) => {
+    if (o.removed) return false;
+    if (o.ms < sinceMs - 0.001 || o.ms > untilMs + 0.001) return false;
+    if (o.ms > sinceMs + 0.001 && o.ms < untilMs - 0.001) return true;
+    return (since === undefined || o.time >= since) && (until === undefined || o.time <= until);
+  };
+}
+
+/** Operations by errors, most first. */
+function countOperations(perOperation: Map<string, Map<string, number>>): ErrorGroupView["operations"] {
+  const out: ErrorGroupView["operations"] = [];
+  for (const [service, names] of perOperation) for (const [name, count] of names) out.push({ service, name, count });
+  return out.sort((a, b) => b.count - a.count || a.name.localeCompare(b.name)).slice(0, MAX_OPERATIONS);
 }
 
 function sampleOf(occurrence: ErrorOccurrence): ErrorSample {
@@ -328,6 +347,7 @@ function sampleOf(occurrence: ErrorOccurrence): ErrorSample {
 
 /** Keeps the MAX_LATEST newest occurrences of distinct traces in `latest`, newest first. */
 function keepNewest(latest: Occurrence[], o: Occurrence): void {
+  if (latest.length === MAX_LATEST && !before(latest[MAX_LATEST - 1] as Occurrence, o)) return;
   const same = latest.findIndex((x) => x.traceId === o.traceId);
   if (same >= 0) {
     if ((latest[same] as Occurrence).time >= o.time) return;

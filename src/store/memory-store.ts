@@ -4,7 +4,7 @@ import type { Span } from "../domain/span.js";
 import { durationMs } from "../domain/time.js";
 import { TraceAggregate, type TraceSummary } from "../domain/trace-summary.js";
 import { countAttributeKeys, countAttributeValues, RecentSpans } from "./attribute-catalog.js";
-import { ErrorGroups, operationOf } from "./error-groups.js";
+import { ErrorGroups } from "./error-groups.js";
 import { createEvictedTraces, evictedTracesCapacity } from "./evicted-traces.js";
 import { summaryMatches } from "./query-match.js";
 import { SortedChunks } from "./sorted-chunks.js";
@@ -142,7 +142,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       trace.spanIds?.add(span.spanId);
       trace.aggregate.add(span);
       recentSpans.add(span);
-      errors.addSpan(span);
+      errors.addSpan(span, trace.aggregate);
       changed.set(span.traceId, trace);
       inserted++;
     }
@@ -273,7 +273,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     getTrace,
     getSummaries,
     listServices,
-    errorGroups: (query) => errors.query(query, (id) => operationOf(traces.get(id)?.aggregate)),
+    errorGroups: (query) => errors.query(query),
     attributeKeys: () => countAttributeKeys(recentSpans.list()),
     attributeValues: (key, limit) => countAttributeValues(recentSpans.list(), key, limit),
     clear,

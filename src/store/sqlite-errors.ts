@@ -7,13 +7,7 @@
  */
 import type { Span } from "../domain/span.js";
 import { migrateCompanion } from "./companion-schema.js";
-import {
-  type ErrorGroupQuery,
-  ErrorGroups,
-  type ErrorGroupsAnswer,
-  operationOf,
-  type StoredErrorGroup,
-} from "./error-groups.js";
+import { type ErrorGroupQuery, ErrorGroups, type ErrorGroupsAnswer, type StoredErrorGroup } from "./error-groups.js";
 import type { CommitParticipant, GroupCommit } from "./sqlite-group-commit.js";
 import { decodeJson } from "./sqlite-json.js";
 import { SPAN_SLOTS, type SqliteDatabase } from "./sqlite-schema.js";
@@ -112,9 +106,10 @@ export class SqliteErrorGroups implements CommitParticipant {
     deps.traces.onEvicted = (entries) => this.evicted(entries);
   }
 
-  /** Adds the errors of a span just accepted into the trace numbered `traceSeq`. */
-  addSpan(span: Span, traceSeq: number): void {
-    for (const added of this.groups.addSpan(span)) {
+  /** Adds the errors of a span just accepted into `trace`. */
+  addSpan(span: Span, trace: TraceEntry): void {
+    const traceSeq = trace.seq;
+    for (const added of this.groups.addSpan(span, trace.aggregate)) {
       const { group } = added;
       if (added.newGroup) this.groupIds.set(group.fingerprint, this.nextGroupId++);
       // The sample of a new error is the newest: the group's row is written again.
@@ -132,8 +127,7 @@ export class SqliteErrorGroups implements CommitParticipant {
   }
 
   query(query: ErrorGroupQuery): ErrorGroupsAnswer {
-    const entries = this.deps.traces.entries;
-    return this.groups.query(query, (id) => operationOf(entries.get(id)?.aggregate));
+    return this.groups.query(query);
   }
 
   /** Retention removed these traces (inside the commit that deletes their spans). */
@@ -215,8 +209,9 @@ export class SqliteErrorGroups implements CommitParticipant {
     const rows = this.stmts.allEvents.iterate() as Iterable<[bigint, bigint, bigint, string, string]>;
     for (const [, groupId, timeNs, traceId, spanId] of rows) {
       const fingerprint = fingerprints.get(Number(groupId));
-      if (fingerprint === undefined || !entries.has(traceId)) continue;
-      this.groups.restoreError(fingerprint, fromStoredNs(timeNs), traceId, spanId);
+      const entry = entries.get(traceId);
+      if (fingerprint === undefined || entry === undefined) continue;
+      this.groups.restoreError(fingerprint, fromStoredNs(timeNs), spanId, entry.aggregate);
     }
   }
 
@@ -230,7 +225,7 @@ export class SqliteErrorGroups implements CommitParticipant {
     if (seqs.size === 0) return;
     for (const entry of this.deps.traces.entries.values()) {
       if (!seqs.has(entry.seq)) continue;
-      for (const span of this.deps.getTrace(entry.traceId) ?? []) this.addSpan(span, entry.seq);
+      for (const span of this.deps.getTrace(entry.traceId) ?? []) this.addSpan(span, entry);
     }
     this.deps.db.transaction(() => this.write())();
   }

@@ -13,7 +13,7 @@ export interface SpanInsertDeps {
   /** Where autocomplete samples the newest spans. */
   recentSpans: { add(span: Span): void };
   /** Where stored errors are grouped. */
-  errors: { addSpan(span: Span, traceSeq: number): void };
+  errors: { addSpan(span: Span, trace: TraceEntry): void };
 }
 
 /**
@@ -57,7 +57,7 @@ export function createSpanInsert(deps: SpanInsertDeps): (spans: readonly Span[])
       entry.aggregate.add(span);
       writer.appendPendingRow(entry.seq * SPAN_SLOTS + slot, span);
       recentSpans.add(span);
-      errors.addSpan(span, entry.seq);
+      errors.addSpan(span, entry);
       inserted++;
       if (!entry.dirty) {
         entry.dirty = true;

@@ -117,7 +117,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     flushSpans: options.flushSpans ?? DEFAULT_FLUSH_SPANS,
     assertOpen,
     recentSpans: spanQuery.recentSpans,
-    errors: { addSpan: (span, seq) => errors?.addSpan(span, seq) },
+    errors: { addSpan: (span, entry) => errors?.addSpan(span, entry) },
   });
 
   /** (Re)reads everything kept in memory from the file: at open, and after a failed flush. */
