@@ -1,5 +1,5 @@
 // Errors-page benchmark: fills the memory store and a SQLite file with BENCH_SPANS spans (default 1M:
-// bench/payload.mjs traffic, 100 traces × 10 spans per request, times spread over ~100 s), of which
+// bench/payload.mjs traffic, 100 traces × 10 spans per request, times spread over ~100 s (0.1 s per request)), of which
 // BENCH_EXCEPTIONS (2%) record an exception (6 kinds, JS stacks, ids in the messages) and BENCH_FAILING
 // (1%) fail without one; then times GET /api/errors's work (the store's groups and the JSON the route
 // sends) for everything stored, a recent window, one service, and by count. SQLite is also reopened,
@@ -48,7 +48,7 @@ function unit(i) {
 }
 
 function batchOf(index) {
-  const shift = BigInt(index) * 10_000_000n;
+  const shift = BigInt(index) * 100_000_000n;
   return decodeTraceRequestProtobuf(withFreshTraceIds(template)).spans.map((span, i) => {
     const n = index * 1000 + i;
     const r = unit(n);
