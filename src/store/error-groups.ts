@@ -83,8 +83,14 @@ export interface StoredErrorGroup {
 
 interface Group extends StoredErrorGroup {
   id: string;
-  /** In arrival order; removed ones stay until compaction. */
+  /**
+   * Its errors in arrival order, and beside them (same index) their times in milliseconds (NaN once
+   * removed) and their traces: the loops of a query read packed arrays, not scattered objects.
+   * Removed entries stay until compaction.
+   */
   occurrences: Occurrence[];
+  ms: number[];
+  traces: TraceAggregate[];
   live: number;
 }
 
@@ -93,6 +99,8 @@ interface Occurrence {
   readonly time: bigint;
   /** `time` in milliseconds, close enough to bucket and to compare away from a window's edges (bigints are slow). */
   readonly ms: number;
+  /** Where it sits in its group's arrays. */
+  index: number;
   readonly traceId: string;
   readonly spanId: string;
   /** Its trace's running summary, which names the operation (the root may arrive later). */
@@ -184,12 +192,13 @@ export class ErrorGroups {
     for (const occurrence of occurrences) {
       occurrence.removed = true;
       const group = occurrence.group;
+      group.ms[occurrence.index] = Number.NaN;
       group.live--;
       if (group.live === 0) {
         this.groups.delete(group.fingerprint);
         emptied.push(group);
       } else if (group.occurrences.length > 64 && group.live * 2 < group.occurrences.length) {
-        group.occurrences = group.occurrences.filter((o) => !o.removed);
+        compact(group);
       }
     }
     return emptied;
@@ -203,6 +212,19 @@ export class ErrorGroups {
   /** The groups with errors in the window, sorted and cut to `limit`, each with its details. */
   query(query: ErrorGroupQuery): ErrorGroupsAnswer {
     const inWindow = windowTest(query.sinceUnixNano, query.untilUnixNano);
+    // Milliseconds decide, except within a microsecond of an edge, where nanoseconds do.
+    const lowMs =
+      query.sinceUnixNano === undefined ? Number.NEGATIVE_INFINITY : Number(query.sinceUnixNano) / 1e6 - 0.001;
+    const highMs =
+      query.untilUnixNano === undefined ? Number.POSITIVE_INFINITY : Number(query.untilUnixNano) / 1e6 + 0.001;
+    const edgeLowMs = lowMs + 0.002;
+    const edgeHighMs = highMs - 0.002;
+    const inWindowAt = (group: Group, i: number) => {
+      const t = group.ms[i] as number;
+      // NaN (removed) fails every comparison.
+      if (!(t >= lowMs && t <= highMs)) return false;
+      return t < edgeLowMs || t > edgeHighMs ? inWindow(group.occurrences[i] as Occurrence) : true;
+    };
 
     // First pass: counts and the window's extent, for every group.
     const found: { group: Group; count: number; first: Occurrence; last: Occurrence }[] = [];
@@ -212,13 +234,29 @@ export class ErrorGroups {
     for (const group of this.groups.values()) {
       if (query.service !== undefined && group.service !== query.service) continue;
       let count = 0;
+      let firstMs = Number.POSITIVE_INFINITY;
+      let lastMs = Number.NEGATIVE_INFINITY;
       let first: Occurrence | undefined;
       let last: Occurrence | undefined;
-      for (const o of group.occurrences) {
-        if (!inWindow(o)) continue;
-        if (first === undefined || before(o, first)) first = o;
-        if (last === undefined || before(last, o)) last = o;
+      const { ms, occurrences } = group;
+      for (let i = 0; i < ms.length; i++) {
+        if (!inWindowAt(group, i)) continue;
+        const t = ms[i] as number;
         count++;
+        if (t <= firstMs) {
+          const o = occurrences[i] as Occurrence;
+          if (first === undefined || before(o, first)) {
+            first = o;
+            firstMs = t;
+          }
+        }
+        if (t >= lastMs) {
+          const o = occurrences[i] as Occurrence;
+          if (last === undefined || before(last, o)) {
+            last = o;
+            lastMs = t;
+          }
+        }
       }
       if (first === undefined || last === undefined) continue;
       found.push({ group, count, first, last });
@@ -248,20 +286,23 @@ export class ErrorGroups {
       const perOperation = new Map<string, Map<string, number>>();
       const latest: Occurrence[] = [];
       // Newest arrivals first, so the newest traces are found early and later ones are passed at once.
-      for (let i = group.occurrences.length - 1; i >= 0; i--) {
-        const o = group.occurrences[i] as Occurrence;
-        if (!inWindow(o)) continue;
-        const bucket = Math.min(Math.max(Math.floor((o.ms - startMs) / bucketMs), 0), buckets - 1);
+      for (let i = group.ms.length - 1; i >= 0; i--) {
+        if (!inWindowAt(group, i)) continue;
+        const t = group.ms[i] as number;
+        const bucket = Math.min(Math.max(Math.floor((t - startMs) / bucketMs), 0), buckets - 1);
         sparkline[bucket] = (sparkline[bucket] as number) + 1;
-        const service = o.trace.rootService ?? o.trace.firstService;
-        const name = o.trace.rootName ?? o.trace.firstName;
+        const trace = group.traces[i] as TraceAggregate;
+        const service = trace.rootService ?? trace.firstService;
+        const name = trace.rootName ?? trace.firstName;
         let names = perOperation.get(service);
         if (names === undefined) {
           names = new Map();
           perOperation.set(service, names);
         }
         names.set(name, (names.get(name) ?? 0) + 1);
-        keepNewest(latest, o);
+        if (latest.length < MAX_LATEST || t >= (latest[MAX_LATEST - 1] as Occurrence).ms) {
+          keepNewest(latest, group.occurrences[i] as Occurrence);
+        }
       }
       return {
         id: group.id,
@@ -295,20 +336,42 @@ export class ErrorGroups {
   }
 
   private newGroup(stored: StoredErrorGroup): Group {
-    const group: Group = { ...stored, id: fingerprintId(stored.fingerprint), occurrences: [], live: 0 };
+    const group: Group = {
+      ...stored,
+      id: fingerprintId(stored.fingerprint),
+      occurrences: [],
+      ms: [],
+      traces: [],
+      live: 0,
+    };
     this.groups.set(stored.fingerprint, group);
     return group;
   }
 
   private record(group: Group, time: bigint, spanId: string, trace: TraceAggregate): void {
     const traceId = trace.traceId;
-    const occurrence: Occurrence = { group, time, ms: Number(time) / 1e6, traceId, spanId, trace, removed: false };
+    const ms = Number(time) / 1e6;
+    const index = group.occurrences.length;
+    const occurrence: Occurrence = { group, time, ms, index, traceId, spanId, trace, removed: false };
     group.occurrences.push(occurrence);
+    group.ms.push(ms);
+    group.traces.push(trace);
     group.live++;
     const ofTrace = this.byTrace.get(traceId);
     if (ofTrace === undefined) this.byTrace.set(traceId, [occurrence]);
     else ofTrace.push(occurrence);
   }
+}
+
+/** Drops a group's removed errors from its arrays. */
+function compact(group: Group): void {
+  const occurrences = group.occurrences.filter((o) => !o.removed);
+  occurrences.forEach((o, i) => {
+    o.index = i;
+  });
+  group.occurrences = occurrences;
+  group.ms = occurrences.map((o) => o.ms);
+  group.traces = occurrences.map((o) => o.trace);
 }
 
 /** Whether `a` happened before `b`: by milliseconds, and by nanoseconds only when those tie. */
