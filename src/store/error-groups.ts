@@ -69,6 +69,8 @@ export interface ErrorGroupsAnswer {
 export const MAX_OPERATIONS = 5;
 export const MAX_LATEST = 5;
 export const DEFAULT_SPARKLINE_BUCKETS = 30;
+/** Below this many named operations, those of evicted traces are not worth forgetting. */
+const MIN_OPERATIONS_KEPT = 10_000;
 
 /** One group's stored part: what identifies it and its latest sample. */
 export interface StoredErrorGroup {
@@ -90,7 +92,11 @@ interface Group extends StoredErrorGroup {
    */
   occurrences: Occurrence[];
   ms: number[];
-  traces: TraceAggregate[];
+  /**
+   * The operation of each error's trace, as an id of `ErrorGroups.operations`; negative (−id − 1)
+   * while the trace had no root when last looked at, so the name may still change.
+   */
+  ops: number[];
   live: number;
 }
 
@@ -131,6 +137,9 @@ export function mayHoldError(span: Span): boolean {
 export class ErrorGroups {
   private groups = new Map<string, Group>();
   private byTrace = new Map<string, Occurrence[]>();
+  /** Every operation named so far, by id, and the id of each (`service` NUL `name`). */
+  private operations: ErrorOperation[] = [];
+  private operationIds = new Map<string, number>();
 
   /** Errors currently counted (for tests and health). */
   get size(): number {
@@ -201,12 +210,25 @@ export class ErrorGroups {
         compact(group);
       }
     }
+    if (this.operations.length > MIN_OPERATIONS_KEPT && this.operations.length > 2 * this.size)
+      this.renumberOperations();
     return emptied;
+  }
+
+  /** Forgets operations no stored error names any more (their traces were evicted). */
+  private renumberOperations(): void {
+    this.operations = [];
+    this.operationIds = new Map();
+    for (const group of this.groups.values()) {
+      group.ops = group.occurrences.map((o) => (o.removed ? 0 : this.operationId(o.trace)));
+    }
   }
 
   clear(): void {
     this.groups = new Map();
     this.byTrace = new Map();
+    this.operations = [];
+    this.operationIds = new Map();
   }
 
   /** The groups with errors in the window, sorted and cut to `limit`, each with its details. */
@@ -283,7 +305,7 @@ export class ErrorGroups {
     // Second pass, for the groups returned only: sparkline, operations, newest traces.
     const groups = found.slice(0, query.limit).map(({ group, count, first, last }): ErrorGroupView => {
       const sparkline = new Array<number>(buckets).fill(0);
-      const perOperation = new Map<string, Map<string, number>>();
+      const perOperation = new Map<number, number>();
       const latest: Occurrence[] = [];
       // Newest arrivals first, so the newest traces are found early and later ones are passed at once.
       for (let i = group.ms.length - 1; i >= 0; i--) {
@@ -291,15 +313,14 @@ export class ErrorGroups {
         const t = group.ms[i] as number;
         const bucket = Math.min(Math.max(Math.floor((t - startMs) / bucketMs), 0), buckets - 1);
         sparkline[bucket] = (sparkline[bucket] as number) + 1;
-        const trace = group.traces[i] as TraceAggregate;
-        const service = trace.rootService ?? trace.firstService;
-        const name = trace.rootName ?? trace.firstName;
-        let names = perOperation.get(service);
-        if (names === undefined) {
-          names = new Map();
-          perOperation.set(service, names);
+        let op = group.ops[i] as number;
+        if (op < 0) {
+          // Named before its root arrived: look again (settled once the root is there).
+          op = this.operationId((group.occurrences[i] as Occurrence).trace);
+          group.ops[i] = op;
         }
-        names.set(name, (names.get(name) ?? 0) + 1);
+        const id = op < 0 ? -op - 1 : op;
+        perOperation.set(id, (perOperation.get(id) ?? 0) + 1);
         if (latest.length < MAX_LATEST || t >= (latest[MAX_LATEST - 1] as Occurrence).ms) {
           keepNewest(latest, group.occurrences[i] as Occurrence);
         }
@@ -315,7 +336,7 @@ export class ErrorGroups {
         firstSeenUnixNano: first.time,
         lastSeenUnixNano: last.time,
         sparkline,
-        operations: countOperations(perOperation),
+        operations: this.countOperations(perOperation),
         latest: latest.map((o) => ({
           traceId: o.traceId,
           spanId: o.spanId,
@@ -335,13 +356,33 @@ export class ErrorGroups {
     };
   }
 
+  /** The id of a trace's operation; negative (−id − 1) while it has no root. */
+  private operationId(trace: TraceAggregate): number {
+    const operation = operationOf(trace);
+    const key = `${operation.service}\u0000${operation.name}`;
+    let id = this.operationIds.get(key);
+    if (id === undefined) {
+      id = this.operations.length;
+      this.operations.push(operation);
+      this.operationIds.set(key, id);
+    }
+    return trace.rootName === null ? -id - 1 : id;
+  }
+
+  /** Operations by errors, most first. */
+  private countOperations(perOperation: Map<number, number>): ErrorGroupView["operations"] {
+    const out: ErrorGroupView["operations"] = [];
+    for (const [id, count] of perOperation) out.push({ ...(this.operations[id] as ErrorOperation), count });
+    return out.sort((a, b) => b.count - a.count || a.name.localeCompare(b.name)).slice(0, MAX_OPERATIONS);
+  }
+
   private newGroup(stored: StoredErrorGroup): Group {
     const group: Group = {
       ...stored,
       id: fingerprintId(stored.fingerprint),
       occurrences: [],
       ms: [],
-      traces: [],
+      ops: [],
       live: 0,
     };
     this.groups.set(stored.fingerprint, group);
@@ -355,7 +396,7 @@ export class ErrorGroups {
     const occurrence: Occurrence = { group, time, ms, index, traceId, spanId, trace, removed: false };
     group.occurrences.push(occurrence);
     group.ms.push(ms);
-    group.traces.push(trace);
+    group.ops.push(this.operationId(trace));
     group.live++;
     const ofTrace = this.byTrace.get(traceId);
     if (ofTrace === undefined) this.byTrace.set(traceId, [occurrence]);
@@ -366,12 +407,12 @@ export class ErrorGroups {
 /** Drops a group's removed errors from its arrays. */
 function compact(group: Group): void {
   const occurrences = group.occurrences.filter((o) => !o.removed);
+  group.ops = occurrences.map((o) => group.ops[o.index] as number);
+  group.ms = occurrences.map((o) => o.ms);
   occurrences.forEach((o, i) => {
     o.index = i;
   });
   group.occurrences = occurrences;
-  group.ms = occurrences.map((o) => o.ms);
-  group.traces = occurrences.map((o) => o.trace);
 }
 
 /** Whether `a` happened before `b`: by milliseconds, and by nanoseconds only when those tie. */
@@ -389,13 +430,6 @@ function windowTest(since: bigint | undefined, until: bigint | undefined): (o: O
     if (o.ms > sinceMs + 0.001 && o.ms < untilMs - 0.001) return true;
     return (since === undefined || o.time >= since) && (until === undefined || o.time <= until);
   };
-}
-
-/** Operations by errors, most first. */
-function countOperations(perOperation: Map<string, Map<string, number>>): ErrorGroupView["operations"] {
-  const out: ErrorGroupView["operations"] = [];
-  for (const [service, names] of perOperation) for (const [name, count] of names) out.push({ service, name, count });
-  return out.sort((a, b) => b.count - a.count || a.name.localeCompare(b.name)).slice(0, MAX_OPERATIONS);
 }
 
 function sampleOf(occurrence: ErrorOccurrence): ErrorSample {
