@@ -83,6 +83,7 @@ function Sparkline({ group, answer }: { group: ErrorGroupJson; answer: ErrorGrou
       role="img"
       aria-label={`errors over the window: ${group.sparkline.join(", ")}`}
     >
+      <rect class="error-spark-base" x={0} y={SPARK_HEIGHT - 1} width={SPARK_WIDTH} height={1} />
       {bars.map((bar, i) =>
         bar.count === 0 ? null : (
           <rect key={i} x={bar.x} y={bar.y} width={bar.width} height={bar.height}>
