@@ -192,6 +192,17 @@ export class ErrorGroups {
     if (group !== undefined) this.record(group, time, spanId, trace);
   }
 
+  /** Drops restored groups none of whose errors were restored; returns them. */
+  dropEmptyGroups(): StoredErrorGroup[] {
+    const dropped: StoredErrorGroup[] = [];
+    for (const group of this.groups.values()) {
+      if (group.live > 0) continue;
+      this.groups.delete(group.fingerprint);
+      dropped.push(group);
+    }
+    return dropped;
+  }
+
   /** Forgets an evicted trace's errors; returns the groups that have none left (they are dropped). */
   removeTrace(traceId: string): StoredErrorGroup[] {
     const occurrences = this.byTrace.get(traceId);

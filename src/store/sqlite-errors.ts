@@ -207,11 +207,25 @@ export class SqliteErrorGroups implements CommitParticipant {
     }
     const entries = this.deps.traces.entries;
     const rows = this.stmts.allEvents.iterate() as Iterable<[bigint, bigint, bigint, string, string]>;
+    let stale = false;
     for (const [, groupId, timeNs, traceId, spanId] of rows) {
       const fingerprint = fingerprints.get(Number(groupId));
       const entry = entries.get(traceId);
-      if (fingerprint === undefined || entry === undefined) continue;
+      if (fingerprint === undefined || entry === undefined) {
+        stale = true;
+        continue;
+      }
       this.groups.restoreError(fingerprint, fromStoredNs(timeNs), spanId, entry.aggregate);
+    }
+    // Rows of traces evicted without them (a smaller --max-spans applied at open) leave at the next write.
+    if (stale) {
+      const first = entries.values().next().value;
+      this.evictedUpTo = (first?.seq ?? this.deps.traces.nextSeq) - 1;
+      for (const group of this.groups.dropEmptyGroups()) {
+        const id = this.groupIds.get(group.fingerprint);
+        this.groupIds.delete(group.fingerprint);
+        if (id !== undefined) this.deletedGroupIds.push(id);
+      }
     }
   }
 

@@ -240,6 +240,28 @@ describe("sqlite store: persistence and files", () => {
     expect(store.errorGroups({ limit: 10 })).toEqual(after);
   });
 
+  it("drops the errors of traces a smaller --max-spans evicts at open", async () => {
+    const path = tempPath();
+    let store = openStore({ path, maxSpans: 100 });
+    store.insertSpans(failingTrace(1, { type: "KeyError" }));
+    store.insertSpans([...failingTrace(2), ...failingTrace(3)]);
+    store = reopen(store, { path, maxSpans: 4 });
+    const groups = () => store.errorGroups({ limit: 10 }).groups.map((g) => [g.type, g.count]);
+    expect(groups()).toEqual([["TypeError", 2]]);
+    store.insertSpans(failingTrace(4));
+    store = reopen(store, { path, maxSpans: 4 });
+    expect(groups()).toEqual([["TypeError", 2]]);
+    // The file keeps only what is stored: no row of the evicted KeyError or of trace 1 or 2 is left.
+    store.close();
+    open.splice(open.indexOf(store), 1);
+    const specifier = "better-sqlite3";
+    const Driver = ((await import(specifier)) as { default: SqliteDriver }).default;
+    const raw = new Driver(path);
+    expect(raw.prepare("SELECT count(*) FROM err_groups").pluck().get()).toBe(1);
+    expect(raw.prepare("SELECT count(*) FROM err_events").pluck().get()).toBe(2);
+    raw.close();
+  });
+
   it("finds the errors of a file written before error groups were kept", async () => {
     const path = tempPath();
     let store = openStore({ path });
