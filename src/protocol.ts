@@ -701,3 +701,46 @@ export interface ServiceMapResponse {
    */
   building?: { spansRead: number; spansTotal: number };
 }
+
+/** One group of errors of GET /api/errors (see domain/error-fingerprint.ts for what is grouped). */
+export interface ErrorGroupJson {
+  /** Stable for the same fingerprint (16 hex digits). */
+  id: string;
+  service: string;
+  /** A recorded exception, or a failing span that recorded none. */
+  kind: "exception" | "status";
+  /** The exception's type, else `HTTP 503` / `gRPC 14` / the span's `error.type`, else `error`. */
+  type: string;
+  /** The message with numbers, ids, quoted values, emails and URLs replaced by `<n>`, `<hex>`, … */
+  pattern: string;
+  /** The innermost frames that grouped it, `file:function`. */
+  frames: string[];
+  /** Errors in the window. */
+  count: number;
+  firstSeenUnixNano: string;
+  lastSeenUnixNano: string;
+  /** Errors per bucket (see the response's bucket fields), oldest first. */
+  sparkline: number[];
+  /** Root service and name of the failing traces, most errors first (at most 5). */
+  operations: { service: string; name: string; count: number }[];
+  /** The newest failing traces, newest first, one per trace (at most 5). */
+  latest: {
+    traceId: string;
+    spanId: string;
+    timeUnixNano: string;
+    operation: { service: string; name: string };
+  }[];
+  /** The group's newest error, as it was: message and stack trace (text; "" when none). */
+  sample: { message: string; stacktrace: string; traceId: string; spanId: string; timeUnixNano: string };
+}
+
+/** GET /api/errors?since=&until=&service=&sort=lastSeen|count&limit=&buckets= */
+export interface ErrorGroupsResponse {
+  groups: ErrorGroupJson[];
+  /** In the window, before `limit`. */
+  totalGroups: number;
+  totalErrors: number;
+  bucketStartUnixNano: string;
+  bucketNanos: string;
+  buckets: number;
+}

@@ -66,13 +66,30 @@ export function failureOf(span: Span): { message: string; exception: boolean } |
   return status ? { message: status, exception: false } : null;
 }
 
+/** An exception as OpenTelemetry records it (`exception.*` attributes of an event or a span), trimmed. */
+export interface ExceptionFields {
+  type: string;
+  message: string;
+  stacktrace: string;
+}
+
+/** The `exception.*` attributes, or null when neither a type nor a message is given. */
+export function exceptionFields(attributes: Span["attributes"]): ExceptionFields | null {
+  const text = (key: string) => {
+    const value = attributes[key];
+    return typeof value === "string" ? value.trim() : "";
+  };
+  const type = text("exception.type");
+  const message = text("exception.message");
+  if (!type && !message) return null;
+  return { type, message, stacktrace: text("exception.stacktrace") };
+}
+
 function exceptionText(attributes: Span["attributes"]): string | null {
-  const type = attributes["exception.type"];
-  const message = attributes["exception.message"];
-  const t = typeof type === "string" ? type.trim() : "";
-  const m = typeof message === "string" ? message.trim() : "";
-  if (t && m) return `${t}: ${m}`;
-  return t || m || null;
+  const fields = exceptionFields(attributes);
+  if (fields === null) return null;
+  const { type: t, message: m } = fields;
+  return t && m ? `${t}: ${m}` : t || m;
 }
 
 /**

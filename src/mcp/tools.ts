@@ -6,6 +6,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type {
+  ErrorGroupsResponse,
   LlmGroupJson,
   LlmUsageResponse,
   LogListResponse,
@@ -386,6 +387,47 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
           ]),
         ),
       ];
+      return text(lines.join("\n"));
+    },
+  );
+
+  server.registerTool(
+    "error_groups",
+    {
+      title: "Errors grouped",
+      description:
+        "Exceptions and failing spans grouped by what failed (service, exception type, message with ids and " +
+        "numbers replaced, innermost stack frames): per group the count, first and last seen, the operations " +
+        "whose traces failed, the newest failing trace and span ids, and the newest error's message.",
+      inputSchema: {
+        service,
+        since,
+        sort: z.enum(["lastSeen", "count"]).default("lastSeen").describe("newest first, or most errors first"),
+        limit: count(100, 20, "how many groups to list"),
+      },
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async (args) => {
+      const answer = await rest.get<ErrorGroupsResponse>("/api/errors", {
+        service: args.service,
+        since: sinceParam(args.since, now()),
+        sort: args.sort,
+        limit: args.limit,
+      });
+      if (answer.groups.length === 0) return text("No errors (exception events or failing spans) in that window.");
+      const lines = [`${answer.totalErrors} errors in ${answer.totalGroups} groups:`];
+      for (const group of answer.groups) {
+        const newest = group.latest[0];
+        lines.push(
+          "",
+          `${group.count}× ${cut(`${group.type}: ${group.pattern}`, 200)}  [${cut(group.service, 40)}]`,
+          `  last ${formatTime(group.lastSeenUnixNano)}, first ${formatTime(group.firstSeenUnixNano)}`,
+          `  operations: ${group.operations.map((op) => `${cut(`${op.service} ${op.name}`, 80)} (${op.count})`).join(", ")}`,
+          ...(group.frames.length > 0 ? [`  frames: ${group.frames.join(" < ")}`] : []),
+          `  newest: ${cut(group.sample.message, 200)}`,
+          ...(newest ? [`  trace_id=${newest.traceId} span_id=${newest.spanId}`] : []),
+        );
+      }
       return text(lines.join("\n"));
     },
   );

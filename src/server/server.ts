@@ -17,6 +17,7 @@ import type { MetricStore } from "../store/metric-store.js";
 import type { Store } from "../store/store.js";
 import { apiRoutes } from "./routes/api.js";
 import { codeMonitoringApiRoutes } from "./routes/code-monitoring-api.js";
+import { errorsApiRoutes } from "./routes/errors-api.js";
 import { llmApiRoutes } from "./routes/llm-api.js";
 import { logsApiRoutes } from "./routes/logs-api.js";
 import { mcpRoutes } from "./routes/mcp.js";
@@ -113,6 +114,7 @@ export function createServer(deps: ServerDeps): Hono {
   app.route("/", codeMonitoringApiRoutes(deps));
   app.route("/", logsApiRoutes(deps));
   app.route("/", llmApiRoutes(deps));
+  app.route("/", errorsApiRoutes(deps));
   app.route("/", serviceMapApiRoutes(deps));
   app.route("/", metricsApiRoutes(deps));
   app.route("/", sdkSnapshotRoutes(deps));

@@ -2,6 +2,7 @@ import { spanSearchText } from "../domain/search.js";
 import type { Span } from "../domain/span.js";
 import { TraceAggregate, type TraceSummary } from "../domain/trace-summary.js";
 import { countAttributeKeys, countAttributeValues, RecentSpans } from "./attribute-catalog.js";
+import { ErrorGroups } from "./error-groups.js";
 import { createEvictedTraces, evictedTracesCapacity } from "./evicted-traces.js";
 import { emptyTokens, OperationStatsIndex, type StatsTokens } from "./operation-stats.js";
 import { summaryMatches } from "./query-match.js";
@@ -74,6 +75,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const recentSpans = new RecentSpans<Span>();
   const views = createSpanViews();
   const operationStats = new OperationStatsIndex();
+  const errors = new ErrorGroups();
 
   function searchText(span: Span): string {
     let text = searchTextCache.get(span);
@@ -91,6 +93,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       evictedIds.add(trace.aggregate.traceId);
       views.evict(trace.aggregate.traceId);
       operationStats.removeTrace(trace.aggregate.services, trace.stats);
+      errors.removeTrace(trace.aggregate.traceId);
       trace.evicted = true;
       staleInByStart++;
       spanTotal -= trace.spans.length;
@@ -149,6 +152,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       operationStats.add(span, trace.stats);
       recentSpans.add(span);
       views.add(span);
+      errors.addSpan(span, trace.aggregate);
       changed.set(span.traceId, trace);
       inserted++;
     }
@@ -230,6 +234,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     recentSpans.clear();
     views.reset();
     operationStats.clear();
+    errors.clear();
     staleInByStart = 0;
     spanTotal = 0;
     evictedIds.clear();
@@ -250,6 +255,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     serviceTraffic: views.serviceTraffic,
     llmUsage: views.llmUsage,
     viewsBuilding: () => null,
+    errorGroups: (query) => errors.query(query),
     attributeKeys: () => countAttributeKeys(recentSpans.list()),
     attributeValues: (key, limit) => countAttributeValues(recentSpans.list(), key, limit),
     clear,

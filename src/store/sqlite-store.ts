@@ -1,6 +1,7 @@
 import { SPAN_KINDS } from "../domain/span.js";
 import { countAttributeKeys, countAttributeValues } from "./attribute-catalog.js";
 import { createSpanViews } from "./span-views.js";
+import { SqliteErrorGroups } from "./sqlite-errors.js";
 import { GroupCommit } from "./sqlite-group-commit.js";
 import { createSpanInsert } from "./sqlite-insert.js";
 import { decodeJson } from "./sqlite-json.js";
@@ -121,6 +122,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const reads = { stmts, traces, lookups, flush, assertOpen };
   const { listTraces } = createTraceSearch({ ...reads, spanQuery });
   const { getTrace, getSummaries, listServices, listOperations } = createSpanQueries(reads);
+  // Set once the traces are loaded (below); spans arrive only after that.
+  let errors: SqliteErrorGroups | undefined;
   const insertSpans = createSpanInsert({
     traces,
     writer,
@@ -132,6 +135,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         if (viewsBuild === null || viewsBuild.takesLive(entry)) views.add(span);
       },
     },
+    errors: { addSpan: (span, entry) => errors?.addSpan(span, entry) },
   });
 
   /** (Re)reads everything kept in memory from the file: at open, and after a failed flush. */
@@ -152,7 +156,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   function clear(): void {
     assertOpen();
     writer.flushTimer.cancel();
-    db.transaction(() => stmts.clearAll())();
+    db.transaction(() => {
+      stmts.clearAll();
+      errors?.clear();
+    })();
     loadState();
     traces.evictedIds.clear();
     spanQuery.recentSpans.clear();
@@ -194,6 +201,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     loadState();
     // A smaller --max-spans than the file was filled with applies at once.
     if (traces.spanTotal > traces.maxSpans) flush();
+    errors = new SqliteErrorGroups({ db, traces, commits, getTrace });
     companion = options.companion?.(db, commits);
   } catch (error) {
     db.close();
@@ -219,6 +227,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
     viewsBuilding: () => (views.building === null ? null : { ...views.building }),
     listOperations,
+    errorGroups(query) {
+      assertOpen();
+      flush();
+      return (errors as SqliteErrorGroups).query(query);
+    },
     attributeKeys: () => countAttributeKeys(catalogSpans()),
     attributeValues: (key, limit) => countAttributeValues(catalogSpans(), key, limit),
     committed: () => commits.committed(),

@@ -63,6 +63,8 @@ export class StoredTraces {
   /** Per-service and per-operation statistics of the stored and pending spans, and their rows in the file. */
   readonly stats: OperationStatsIndex;
   readonly statsRows: OperationStatsRows;
+  /** Told of the traces retention removed, inside the commit that deletes them. */
+  onEvicted: ((entries: readonly TraceEntry[]) => void) | null = null;
   /** The SQLite key space allows 2^21 spans per trace; retention allows maxSpans. */
   readonly maxSpansPerTrace: number;
 
@@ -218,6 +220,7 @@ export class StoredTraces {
       if (this.spanIdHolders.delete(entry.traceId)) this.cachedSpanIds -= entry.spanIds?.size ?? 0;
       entry.spanIds = null;
     }
+    if (evict.length > 0) this.onEvicted?.(evict);
     if (this.staleInByStart > 1024 && this.staleInByStart * 4 > this.byStart.length) {
       this.byStart.filter((entry) => !entry.evicted);
       this.staleInByStart = 0;

@@ -4,6 +4,7 @@ import type { OperationGroup } from "../domain/operation.js";
 import type { TrafficTally, TrafficWindow } from "../domain/service-traffic.js";
 import type { Span, SpanKind } from "../domain/span.js";
 import type { TraceSummary } from "../domain/trace-summary.js";
+import type { ErrorGroupQuery, ErrorGroupsAnswer } from "./error-groups.js";
 import type { SortOrder, TraceSortKey } from "./trace-sort.js";
 
 export interface TraceQuery {
@@ -183,6 +184,8 @@ export interface Store {
    * background): how far it got. Null once they hold every stored span (always for the memory store).
    */
   viewsBuilding(): ViewsBuilding | null;
+  /** Stored errors grouped by fingerprint (domain/error-fingerprint.ts), over a window; kept on insert and eviction. */
+  errorGroups(query: ErrorGroupQuery): ErrorGroupsAnswer;
   /**
    * Resolves once every span accepted so far is committed to the store's file (so a 200 means it
    * survives the process being killed); absent for a store without a file.

@@ -11,6 +11,7 @@ import { sdkMeter } from "../helpers/otel-metrics.js";
 import { jsonLogRequest, jsonTraceRequest, newSpanId, newTraceId, postJson, postLogs } from "../helpers/payloads.js";
 
 const TOOLS = [
+  "error_groups",
   "get_logs",
   "get_metric",
   "get_trace",
@@ -249,6 +250,16 @@ describe("tracekit-local mcp (stdio)", { timeout: 60_000 }, () => {
     expect(usage.text).toMatch(/\ngpt-4o +1 +0 +1000 +100 +\$0\.0035 /);
     expect(usage.text).toMatch(/\nlocal-llama +1 +0 +0 +0 +no price /);
     expect(usage.text).toContain(traceId);
+  });
+
+  it("error_groups lists what failed, grouped, with the newest trace", async () => {
+    const groups = await call(stdio, "error_groups", { sort: "count" });
+    expect(groups.isError).toBe(false);
+    expect(groups.text).toMatch(/^\d+ errors in \d+ groups:\n/);
+    expect(groups.text).toMatch(/\n\d+× Error: card declined {2}\[shop\]\n/);
+    expect(groups.text).toContain(`trace_id=${pay.traceId}`);
+    const none = await call(stdio, "error_groups", { service: "nobody" });
+    expect(none.text).toBe("No errors (exception events or failing spans) in that window.");
   });
 
   it("service_map lists who calls whom with calls, failures and latency", async () => {

@@ -6,6 +6,7 @@ import type { Attributes, Span } from "../../src/domain/span.js";
 import type { TraceSummary } from "../../src/domain/trace-summary.js";
 import { PERCENTILE_RELATIVE_ERROR } from "../../src/store/latency-histogram.js";
 import type { Store, TraceQuery } from "../../src/store/store.js";
+import { errorGroupsContract } from "./error-groups-contract.js";
 import { operationsContract } from "./operations-contract.js";
 import { queryContract } from "./query-contract.js";
 import { sortContract } from "./sort-contract.js";
@@ -843,6 +844,8 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         expect(ids).toEqual(Array.from({ length: 33 }, (_, i) => traceId(200 - i)));
       });
     });
+
+    errorGroupsContract(fresh);
 
     it("reports stats", async () => {
       const store = await fresh({ maxSpans: 1234 });

@@ -8,6 +8,7 @@ import { RejectionNotice } from "./components/RejectionNotice";
 import { ShortcutSheet } from "./components/ShortcutSheet";
 import { ThemeToggle } from "./components/ThemeToggle";
 import { ComparePage } from "./features/compare/ComparePage";
+import { ErrorsPage } from "./features/errors/ErrorsPage";
 import { ImportDrop } from "./features/import/ImportDrop";
 import { LlmPage } from "./features/llm/LlmPage";
 import { LogsPage } from "./features/logs/LogsPage";
@@ -92,6 +93,7 @@ function Shell() {
         <nav class="nav" aria-label="Pages">
           <NavLink href="/" label="Traces" active={onTraces} />
           <NavLink href="/logs" label="Logs" active={path === "/logs"} />
+          <NavLink href="/errors" label="Errors" active={path === "/errors"} />
           <NavLink href="/services" label="Services" active={path === "/services"} />
           <NavLink href="/map" label="Map" active={path === "/map"} />
           <NavLink href="/snapshots" label="Snapshots" active={path.startsWith("/snapshots")} />
@@ -121,6 +123,7 @@ function Shell() {
             <Route path="/metrics" component={MetricsPage} />
             <Route path="/compare" component={ComparePage} />
             <Route path="/llm" component={LlmPage} />
+            <Route path="/errors" component={ErrorsPage} />
             <Route path="/map" component={MapPage} />
             <Route default component={NotFound} />
           </Router>

@@ -4,6 +4,7 @@ import type {
   AttributeValuesResponse,
   BreakpointJson,
   BreakpointsResponse,
+  ErrorGroupsResponse,
   HealthResponse,
   ImportResponse,
   LlmUsageResponse,
@@ -158,6 +159,8 @@ export const api = {
   serviceMap: (params: Record<string, string | number | undefined>) =>
     request<ServiceMapResponse>(`/api/service-map${query(params)}`),
   llm: (params: Record<string, string | number | undefined>) => request<LlmUsageResponse>(`/api/llm${query(params)}`),
+  errors: (params: Record<string, string | number | undefined>) =>
+    request<ErrorGroupsResponse>(`/api/errors${query(params)}`),
   metricCatalog: (signal?: AbortSignal) =>
     request<MetricCatalogResponse>("/api/metrics", signal ? { signal } : undefined),
   /** `search` is the query string, `?since=…` (see metricQuerySearch). */
