@@ -1,5 +1,6 @@
 import { useMemo } from "preact/hooks";
 import { useLocation } from "preact-iso";
+import { formatCount } from "../../lib/format";
 import { MetricCatalog } from "./MetricCatalog";
 import { MetricPanel } from "./MetricPanel";
 import { MetricsEmpty } from "./MetricsEmpty";
@@ -48,8 +49,8 @@ export function MetricsPage() {
         )}
         {catalog !== null && catalog.droppedSeries > 0 && (
           <p class="metric-dropped muted" data-testid="dropped-series">
-            {catalog.droppedSeries.toLocaleString("en-US")} series ({catalog.droppedPoints.toLocaleString("en-US")}{" "}
-            points) were dropped: more than {catalog.maxSeries.toLocaleString("en-US")} series are not kept.
+            {formatCount(catalog.droppedSeries)} series ({formatCount(catalog.droppedPoints)} points) were dropped: more
+            than {formatCount(catalog.maxSeries)} series are not kept.
           </p>
         )}
         {state.metric ? (
