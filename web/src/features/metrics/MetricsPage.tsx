@@ -1,10 +1,11 @@
-import { useMemo } from "preact/hooks";
+import { useEffect, useMemo } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import { formatCount } from "../../lib/format";
 import { MetricCatalog } from "./MetricCatalog";
 import { MetricPanel } from "./MetricPanel";
 import { MetricsEmpty } from "./MetricsEmpty";
 import { type MetricsUrlState, metricsHref, metricsStateFromSearch } from "./metrics-url";
+import { loadUPlot } from "./uplot-loader";
 import { useChartTheme } from "./use-chart-theme";
 import { useMetricCatalog } from "./use-metric-data";
 import "./metrics.css";
@@ -22,6 +23,10 @@ export function MetricsPage() {
   const { catalog, error } = useMetricCatalog();
   // Read once for the page (not per metric): the theme only changes when the reader changes it.
   const theme = useChartTheme();
+  // The chart library arrives while the catalog and series are asked for, not after them.
+  useEffect(() => {
+    loadUPlot().catch(() => {});
+  }, []);
 
   // Picking is a step Back can undo; typing into the search only replaces the entry.
   const change = (patch: Partial<MetricsUrlState>, typing = false) =>

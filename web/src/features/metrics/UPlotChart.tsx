@@ -1,6 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
+import { loadedUPlot, loadUPlot } from "./uplot-loader";
 
 export interface UPlotChartProps {
   /** New options (a new object) rebuild the chart; keep them memoized. */
@@ -33,11 +34,12 @@ type UPlotClass = typeof uPlot;
  * preloads it for the pages that open with one. Null until it is there, or the reason it failed.
  */
 function useUPlot(): UPlotClass | string | null {
-  const [loaded, setLoaded] = useState<UPlotClass | string | null>(null);
+  const [loaded, setLoaded] = useState<UPlotClass | string | null>(loadedUPlot);
   useEffect(() => {
+    if (loaded !== null) return;
     let mounted = true;
-    import("./uplot").then(
-      (module) => mounted && setLoaded(() => module.default),
+    loadUPlot().then(
+      (UPlot) => mounted && setLoaded(() => UPlot),
       () =>
         mounted &&
         setLoaded("The chart could not be loaded: tracekit-local may have been stopped or updated. Reload the page."),
