@@ -26,6 +26,8 @@ export type AppEvent =
   | { type: "internal-error"; error: unknown }
   /** An upstream of `--forward` started failing, recovered, or had batches dropped. */
   | { type: "forward"; event: ForwardEvent }
+  /** A `--db` file from an older version gets its per-operation statistics filled in, once: before (ms null) and after. */
+  | { type: "statistics-fill"; spans: number; ms: number | null }
   /** Batches `--forward` still held when the app stopped (after a short grace period to send them). */
   | { type: "forward-stopped"; batches: number; bytes: number };
 
@@ -81,10 +83,12 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
     maxSpans: config.maxSpans,
     maxLogs: config.maxLogs,
     metrics: { maxSeries: config.maxMetricSeries },
+    onStatisticsFill: (fill) => onEvent({ type: "statistics-fill", ...fill }),
   });
   const hub = createLiveHub({
     getSummaries: (ids) => store.getSummaries(ids),
     getLatest: () => store.listTraces({ limit: DEFAULT_TRACE_LIMIT }).traces,
+    prices: config.prices,
   });
   const sdkStreams = createSdkStreams({ onChange: () => codeMonitoring.sdkConnectionsChanged() });
   const codeMonitoring = createCodeMonitoring({ store: codeMonitoringStore, hub, streams: sdkStreams });
@@ -133,6 +137,8 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
 
   const serverDeps: ServerDeps = {
     store,
+    prices: config.prices,
+    peerNames: config.peerNames,
     hub,
     ingest,
     logStore,

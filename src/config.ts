@@ -1,4 +1,8 @@
 import { Buffer } from "node:buffer";
+import { dirname, resolve } from "node:path";
+import { normalizeModel } from "./domain/llm-cost.js";
+import { BUNDLED_PRICES, type PriceList, withPriceFile } from "./domain/llm-prices.js";
+import type { PeerNames } from "./domain/service-map.js";
 import type { ForwardTargetConfig, ForwardTuning } from "./forward/target.js";
 import { DEFAULT_MAX_LOGS } from "./store/log-store.js";
 import { DEFAULT_MAX_METRIC_SERIES } from "./store/metric-store.js";
@@ -33,6 +37,10 @@ export interface Config {
   readonly forward: readonly ForwardTargetConfig[];
   /** Queue, batch and timeout settings of forwarding (defaults in `DEFAULT_FORWARD_TUNING`). */
   readonly forwardTuning?: Readonly<Partial<ForwardTuning>>;
+  /** LLM prices: the bundled table, with `--prices` over it. */
+  readonly prices: PriceList;
+  /** `--service-name-mapping`: a peer's `host:port` or `host` (lower case) → the name the map shows. */
+  readonly peerNames: PeerNames;
 }
 
 export class ConfigError extends Error {
@@ -54,10 +62,28 @@ export interface RawOptions {
   forward?: string[];
   forwardHeader?: string[];
   forwardCompression?: string;
+  /** `--prices`: a JSON file of model prices over the bundled table. */
+  prices?: string;
+  /** `--service-name-mapping` values (`host[:port]=name`), or a config file's object of them. */
+  serviceNameMapping?: string[] | Record<string, string>;
 }
 
-/** Flags (already parsed by commander) plus environment → one frozen config. Throws ConfigError. */
-export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.env): Config {
+/** Reads and parses a JSON file; throws an Error whose message says why it could not. */
+export type ReadJson = (path: string) => unknown;
+
+const noFiles: ReadJson = (path) => {
+  throw new Error(`cannot read ${path} here`);
+};
+
+/**
+ * Flags (already parsed by commander) plus environment → one frozen config. Throws ConfigError.
+ * `readJson` reads the files flags name (`--prices`); config.ts itself does no I/O.
+ */
+export function resolveConfig(
+  raw: RawOptions,
+  env: NodeJS.ProcessEnv = process.env,
+  readJson: ReadJson = noFiles,
+): Config {
   const portSource = raw.port ?? env.TRACEKIT_LOCAL_PORT;
   const port = portSource === undefined ? DEFAULT_PORT : parsePort(String(portSource), raw.port === undefined);
   const host = raw.host ?? DEFAULT_HOST;
@@ -93,9 +119,13 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
       );
     }
   }
+  const prices = raw.prices === undefined ? BUNDLED_PRICES : readPrices(raw.prices, readJson);
+  const peerNames = parseServiceNameMappings(raw.serviceNameMapping ?? []);
   return Object.freeze({
     port,
     host,
+    prices,
+    peerNames,
     // TRACEKIT_NO_BROWSER=1 is how scripts kept the first TraceKit local UI from opening a browser.
     open: (raw.open ?? true) && !isSet(env.TRACEKIT_NO_BROWSER),
     dbPath,
@@ -247,4 +277,114 @@ function forwardTarget(
     headers: Object.freeze(all),
     compression,
   });
+}
+
+function readPrices(path: string, readJson: ReadJson): PriceList {
+  if (path.trim() === "") throw new ConfigError("--prices needs a JSON file of model prices");
+  let json: unknown;
+  try {
+    json = readJson(path);
+  } catch (error) {
+    throw new ConfigError(`--prices ${path}: ${(error as Error).message}`);
+  }
+  try {
+    return withPriceFile(json, path, normalizeModel);
+  } catch (error) {
+    throw new ConfigError(`--prices ${path} ${(error as Error).message}`);
+  }
+}
+
+const MAPPING_RE = /^(\[[0-9a-f:.]+\]|[^\s=:[\]]+)(?::(\d{1,5}))?$/i;
+
+/** One `--service-name-mapping` value: `host[:port]=name`, e.g. `localhost:8082=payment-service`. */
+export function parseServiceNameMapping(value: string): [peer: string, name: string] {
+  const eq = value.indexOf("=");
+  const peer = eq === -1 ? "" : value.slice(0, eq).trim();
+  const name = eq === -1 ? "" : value.slice(eq + 1).trim();
+  return mappingEntry(peer, name, value);
+}
+
+function mappingEntry(peer: string, name: string, shown: string): [string, string] {
+  const match = MAPPING_RE.exec(peer);
+  if (match === null || name === "" || /[\r\n\0]/.test(name)) {
+    throw new ConfigError(
+      `--service-name-mapping must be host[:port]=name, e.g. localhost:8082=payment-service, not "${shown}"`,
+    );
+  }
+  const host = (match[1] as string).replace(/^\[|\]$/g, "").toLowerCase();
+  return [match[2] === undefined ? host : `${host}:${Number(match[2])}`, name];
+}
+
+/** Every mapping; a later one for the same peer wins. */
+export function parseServiceNameMappings(values: readonly string[] | Readonly<Record<string, string>>): PeerNames {
+  const entries = Array.isArray(values)
+    ? (values as readonly string[]).map(parseServiceNameMapping)
+    : Object.entries(values).map(([peer, name]) =>
+        mappingEntry(peer.trim(), typeof name === "string" ? name.trim() : "", `${peer}=${String(name)}`),
+      );
+  return new Map(entries);
+}
+
+/** Keys of a config file (`--config`, or tracekit-local.json in the current directory): the flags' long names in camelCase. */
+const CONFIG_KEYS: Record<keyof RawOptions, "number" | "string" | "boolean" | "strings" | "mapping"> = {
+  port: "number",
+  host: "string",
+  open: "boolean",
+  db: "string",
+  maxSpans: "number",
+  maxLogs: "number",
+  maxMetricSeries: "number",
+  strictSpanKinds: "boolean",
+  otlpHttpPort: "number",
+  otlpGrpcPort: "number",
+  forward: "strings",
+  forwardHeader: "strings",
+  forwardCompression: "string",
+  prices: "string",
+  serviceNameMapping: "mapping",
+};
+
+/** The config file read when no `--config` is given, if it is in the current directory. */
+export const DEFAULT_CONFIG_FILE = "tracekit-local.json";
+
+/**
+ * A config file's settings under the flags: a key the flags (or the environment) set is the flags';
+ * the rest come from the file. Paths in the file (`db`, `prices`) are relative to the file. An
+ * unknown key or a value of the wrong type is a ConfigError naming the file and the key.
+ */
+export function withConfigFile(flags: RawOptions, json: unknown, file: string): RawOptions {
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    throw new ConfigError(`${file} must hold a JSON object of settings such as {"port": 9999}`);
+  }
+  const merged: Record<string, unknown> = { ...flags };
+  for (const [key, value] of Object.entries(json)) {
+    if (!Object.hasOwn(CONFIG_KEYS, key)) {
+      throw new ConfigError(
+        `${file}: unknown setting "${key.slice(0, 60)}" (known: ${Object.keys(CONFIG_KEYS).join(", ")})`,
+      );
+    }
+    const type = CONFIG_KEYS[key as keyof RawOptions];
+    const ok =
+      type === "number"
+        ? typeof value === "number" || typeof value === "string"
+        : type === "strings"
+          ? Array.isArray(value) && value.every((item) => typeof item === "string")
+          : type === "mapping"
+            ? (Array.isArray(value) && value.every((item) => typeof item === "string")) ||
+              (typeof value === "object" && value !== null && Object.values(value).every((v) => typeof v === "string"))
+            : typeof value === type;
+    if (!ok) {
+      const wanted = {
+        number: "a number",
+        string: "a string",
+        boolean: "true or false",
+        strings: "an array of strings",
+        mapping: 'an object such as {"localhost:8082": "payment-service"}',
+      }[type];
+      throw new ConfigError(`${file}: "${key}" must be ${wanted}`);
+    }
+    if (merged[key] !== undefined) continue;
+    merged[key] = (key === "db" || key === "prices") && value !== "" ? resolve(dirname(file), value as string) : value;
+  }
+  return merged as RawOptions;
 }

@@ -5,8 +5,8 @@ import {
   type SnapshotSummary,
   snapshotSummary,
 } from "./domain/code-monitoring.js";
-import { llmCostOf } from "./domain/llm-cost.js";
-import { PRICES_DATE } from "./domain/llm-prices.js";
+import { llmCostOf, traceLlmCost } from "./domain/llm-cost.js";
+import { BUNDLED_PRICES, type PriceList } from "./domain/llm-prices.js";
 import type { StoredLog } from "./domain/log.js";
 import type { Span } from "./domain/span.js";
 import { durationMs } from "./domain/time.js";
@@ -22,7 +22,8 @@ import type {
   TraceSummaryJson,
 } from "./protocol.js";
 
-export function traceSummaryToJson(summary: TraceSummary): TraceSummaryJson {
+/** `prices`: the table the trace's GenAI calls are priced at (`--prices`), the bundled one by default. */
+export function traceSummaryToJson(summary: TraceSummary, prices: PriceList = BUNDLED_PRICES): TraceSummaryJson {
   return {
     traceId: summary.traceId,
     name: summary.name,
@@ -35,16 +36,19 @@ export function traceSummaryToJson(summary: TraceSummary): TraceSummaryJson {
     services: summary.services,
     hasRoot: summary.hasRoot,
     ...(summary.errorMessage === null ? {} : { errorMessage: summary.errorMessage }),
-    ...(summary.llm === null ? {} : { llm: traceLlmToJson(summary.llm) }),
+    ...(summary.llm === null ? {} : { llm: traceLlmToJson(summary.llm, prices) }),
   };
 }
 
-function traceLlmToJson({ usd, ...counts }: TraceLlm): TraceLlmJson {
+function traceLlmToJson({ calls, inputTokens, outputTokens, models }: TraceLlm, prices: PriceList): TraceLlmJson {
+  const { usd, unpricedCalls } = traceLlmCost(models, prices.table);
+  const counts = { calls, inputTokens, outputTokens, unpricedCalls };
   return usd === null ? counts : { ...counts, usd };
 }
 
 /** A span as the REST API sends it; a GenAI span that names its model gets its cost (bundled prices). */
-export function spanToJson(span: Span): SpanJson {
+/** `prices`: the table a GenAI span is priced at (`--prices`), the bundled one by default. */
+export function spanToJson(span: Span, prices: PriceList = BUNDLED_PRICES): SpanJson {
   const json: SpanJson = {
     traceId: span.traceId,
     spanId: span.spanId,
@@ -78,8 +82,13 @@ export function spanToJson(span: Span): SpanJson {
   if (span.droppedAttributesCount) json.droppedAttributesCount = span.droppedAttributesCount;
   if (span.droppedEventsCount) json.droppedEventsCount = span.droppedEventsCount;
   if (span.droppedLinksCount) json.droppedLinksCount = span.droppedLinksCount;
-  const cost = llmCostOf(span.attributes);
-  if (cost !== null) json.llmCost = { ...cost, pricesDate: PRICES_DATE };
+  const cost = llmCostOf(span.attributes, prices.table);
+  if (cost !== null) {
+    json.llmCost = { ...cost, pricesDate: prices.bundledDate };
+    if (prices.file !== null && cost.priceKey !== null && prices.fileModels.includes(cost.priceKey)) {
+      json.llmCost.pricesFile = prices.file;
+    }
+  }
   return json;
 }
 

@@ -27,7 +27,7 @@ export interface TraceLlmJson {
   calls: number;
   inputTokens: number;
   outputTokens: number;
-  /** USD at the bundled prices, of the calls whose model has one; absent when none has. */
+  /** USD at the price table in use (bundled, or `--prices`), of the calls whose model has one; absent when none has. */
   usd?: number;
   /** Calls whose model has no price (not in `usd`). */
   unpricedCalls: number;
@@ -83,6 +83,8 @@ export interface LlmCostJson {
   cachedInputTokens: number;
   /** When the bundled prices were taken from the providers' lists. */
   pricesDate: string;
+  /** Present when the matched price came from the `--prices` file. */
+  pricesFile?: string;
 }
 
 /**
@@ -111,19 +113,59 @@ export interface TraceResponse {
   snapshots?: SnapshotSummaryJson[];
 }
 
+/**
+ * `GET /api/services[?since=&until=]` (unix ms; spans counted by the minute they started in). The
+ * headline numbers (`requestCount`, `ratePerSec`, `errorRate`, `p50Ms`…) are of the service's entry
+ * spans (SERVER, CONSUMER), or of its root spans when it has none in the window (`basis: "root"`);
+ * `spanCount` and `errorCount` count every span of the service; `traceCount` the whole store.
+ * Percentiles are within 2.2% of the exact nearest-rank value.
+ */
 export interface ServiceStatsJson {
   name: string;
   spanCount: number;
   errorCount: number;
   traceCount: number;
+  /** Share of the headline spans (`requestCount`) that failed. */
   errorRate: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  basis: "entry" | "root";
+  requestCount: number;
+  requestErrorCount: number;
+  ratePerSec: number;
+}
+
+export interface ServicesResponse {
+  services: ServiceStatsJson[];
+}
+
+/**
+ * One operation of a service: `entry` (SERVER/CONSUMER spans, by route or name), `outgoing`
+ * (CLIENT/PRODUCER calls, by name and peer) or `internal`.
+ */
+export interface OperationStatsJson {
+  group: "entry" | "outgoing" | "internal";
+  kind: SpanKind;
+  name: string;
+  peer: string | null;
+  /** The trace list's query for traces with a span of this operation. */
+  query: string;
+  count: number;
+  errorCount: number;
+  errorRate: number;
+  ratePerSec: number;
   p50Ms: number;
   p95Ms: number;
   p99Ms: number;
 }
 
-export interface ServicesResponse {
-  services: ServiceStatsJson[];
+/** `GET /api/services/:name/operations[?since=&until=]`; 404 when the service has no span in the window. */
+export interface ServiceOperationsResponse {
+  service: ServiceStatsJson;
+  windowSeconds: number;
+  /** Busiest first. */
+  operations: OperationStatsJson[];
 }
 
 /** One OTLP/HTTP listener in `/api/health`: where to send, what it reads. */
@@ -583,17 +625,38 @@ export interface LlmGroupJson {
   p95Ms: number;
 }
 
-/** GET /api/llm: LLM calls in the window, totals per model and service. */
+/** One model's or service's calls, tokens (input + output) and USD per time bucket. */
+export interface LlmSeriesJson {
+  key: string;
+  calls: number[];
+  tokens: number[];
+  usd: number[];
+}
+
+/** GET /api/llm: LLM calls in the window, totals per model and service, and over time. */
 export interface LlmUsageResponse {
+  /** When the bundled prices were taken (also `prices.bundledDate`). */
   pricesDate: string;
+  /** The price table in use: the bundled one, and the `--prices` file over it with the models it set. */
+  prices: { bundledDate: string; file: string | null; fileModels: string[] };
   totals: LlmGroupJson;
   byModel: LlmGroupJson[];
   byService: LlmGroupJson[];
+  /**
+   * Per time bucket (`stepMs` wide from `startMs`, unix ms), the costliest models and services
+   * (at most 8 lines each; the rest add up to the line keyed "other").
+   */
+  timeline: { startMs: number; stepMs: number; buckets: number; byModel: LlmSeriesJson[]; byService: LlmSeriesJson[] };
   /** Newest first, at most `limit`. */
   calls: LlmCallJson[];
-  /** Traces with LLM calls that were read; `truncated` when there were more than the bound. */
+  /** Traces the calls belong to; `truncated` is always false (every stored call is counted). */
   tracesRead: number;
   truncated: boolean;
+  /**
+   * Present while the server still reads the spans a stored file held at start into what this answer
+   * is made from (it answers from the spans read so far meanwhile): spans read of those stored.
+   */
+  building?: { spansRead: number; spansTotal: number };
 }
 
 /**
@@ -632,4 +695,52 @@ export interface ServiceMapResponse {
   truncated: boolean;
   /** Seconds between the earliest and latest span read (at least 1): rates are calls over it. */
   seconds: number;
+  /**
+   * Present while the server still reads the spans a stored file held at start into what this answer
+   * is made from (it answers from the spans read so far meanwhile): spans read of those stored.
+   */
+  building?: { spansRead: number; spansTotal: number };
+}
+
+/** One group of errors of GET /api/errors (see domain/error-fingerprint.ts for what is grouped). */
+export interface ErrorGroupJson {
+  /** Stable for the same fingerprint (16 hex digits). */
+  id: string;
+  service: string;
+  /** A recorded exception, or a failing span that recorded none. */
+  kind: "exception" | "status";
+  /** The exception's type, else `HTTP 503` / `gRPC 14` / the span's `error.type`, else `error`. */
+  type: string;
+  /** The message with numbers, ids, quoted values, emails and URLs replaced by `<n>`, `<hex>`, … */
+  pattern: string;
+  /** The innermost frames that grouped it, `file:function`. */
+  frames: string[];
+  /** Errors in the window. */
+  count: number;
+  firstSeenUnixNano: string;
+  lastSeenUnixNano: string;
+  /** Errors per bucket (see the response's bucket fields), oldest first. */
+  sparkline: number[];
+  /** Root service and name of the failing traces, most errors first (at most 5). */
+  operations: { service: string; name: string; count: number }[];
+  /** The newest failing traces, newest first, one per trace (at most 5). */
+  latest: {
+    traceId: string;
+    spanId: string;
+    timeUnixNano: string;
+    operation: { service: string; name: string };
+  }[];
+  /** The group's newest error, as it was: message and stack trace (text; "" when none). */
+  sample: { message: string; stacktrace: string; traceId: string; spanId: string; timeUnixNano: string };
+}
+
+/** GET /api/errors?since=&until=&service=&sort=lastSeen|count&limit=&buckets= */
+export interface ErrorGroupsResponse {
+  groups: ErrorGroupJson[];
+  /** In the window, before `limit`. */
+  totalGroups: number;
+  totalErrors: number;
+  bucketStartUnixNano: string;
+  bucketNanos: string;
+  buckets: number;
 }

@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, resolveConfig } from "../src/config.js";
+import { ConfigError, resolveConfig, withConfigFile } from "../src/config.js";
+import { llmCostOf } from "../src/domain/llm-cost.js";
 import { DEFAULT_MAX_METRIC_SERIES } from "../src/store/metric-store.js";
 
 describe("resolveConfig", () => {
@@ -54,5 +58,119 @@ describe("resolveConfig", () => {
       "--otlp-http-port 9999 is the same port as --port; give each its own",
     );
     expect(() => resolveConfig({ otlpHttpPort: "4318", otlpGrpcPort: "4318" }, {})).toThrow(ConfigError);
+  });
+
+  it("reads --prices over the bundled table, and refuses a bad file with one line naming what is wrong", () => {
+    const files: Record<string, unknown> = {
+      "prices.json": {
+        models: {
+          "acme/house-model": { input: 1, output: 4, cachedInput: 0.5 },
+          "gpt-4o": { input: 2, output: 8 },
+        },
+      },
+      "list.json": [1, 2],
+      "extra.json": { models: { x: { input: 1, output: 1 } }, currency: "EUR" },
+      "negative.json": { models: { x: { input: -1, output: 1 } } },
+      "typo.json": { models: { x: { input: 1, ouput: 1 } } },
+    };
+    const readJson = (path: string) => {
+      if (!(path in files)) throw new Error("no such file");
+      return files[path];
+    };
+    const bundled = resolveConfig({}, {}, readJson).prices;
+    expect(bundled).toMatchObject({ file: null, fileModels: [], bundledDate: "2025-10-01" });
+    const { prices } = resolveConfig({ prices: "prices.json" }, {}, readJson);
+    expect(prices).toMatchObject({ file: "prices.json", fileModels: ["house-model", "gpt-4o"] });
+    // 1,000 input (200 cached) and 100 output tokens of the added model: (800 × 1 + 200 × 0.5 + 100 × 4) / 1M.
+    const usage = {
+      "gen_ai.usage.input_tokens": 1_000,
+      "gen_ai.usage.cached_tokens": 200,
+      "gen_ai.usage.output_tokens": 100,
+    };
+    expect(llmCostOf({ "gen_ai.response.model": "house-model-v2", ...usage }, prices.table)?.usd).toBeCloseTo(
+      0.0013,
+      12,
+    );
+    // An override replaces the bundled price; other bundled models stay.
+    expect(llmCostOf({ "gen_ai.response.model": "gpt-4o-2024-08-06", ...usage }, prices.table)?.usd).toBeCloseTo(
+      (1_000 * 2 + 100 * 8) / 1e6,
+      12,
+    );
+    expect(llmCostOf({ "gen_ai.response.model": "claude-haiku-4-5", ...usage }, prices.table)?.priceKey).toBe(
+      "claude-haiku-4-5",
+    );
+    const problem = (file: string) => {
+      try {
+        resolveConfig({ prices: file }, {}, readJson);
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        return (error as Error).message;
+      }
+      throw new Error("no error");
+    };
+    expect(problem("missing.json")).toBe("--prices missing.json: no such file");
+    expect(problem("list.json")).toMatch(/^--prices list.json must be a JSON object/);
+    expect(problem("extra.json")).toBe('--prices extra.json has an unknown key "currency" (only "models" is read)');
+    expect(problem("negative.json")).toBe(
+      '--prices negative.json models["x"].input must be a number >= 0 (USD per million tokens)',
+    );
+    expect(problem("typo.json")).toBe('--prices typo.json models["x"] has an unknown field "ouput"');
+    for (const message of Object.keys(files)
+      .filter((f) => f !== "prices.json")
+      .map(problem)) {
+      expect(message).not.toContain("\n");
+    }
+  });
+
+  it("maps called hosts to service names with --service-name-mapping host[:port]=name", () => {
+    const { peerNames } = resolveConfig(
+      { serviceNameMapping: ["localhost:8082=payment-service", "Cache.Local=redis-main", "[::1]:9000=ipv6-svc"] },
+      {},
+    );
+    expect([...peerNames]).toEqual([
+      ["localhost:8082", "payment-service"],
+      ["cache.local", "redis-main"],
+      ["::1:9000", "ipv6-svc"],
+    ]);
+    for (const bad of ["localhost:8082", "=name", "host:port=name", "a b=c"]) {
+      expect(() => resolveConfig({ serviceNameMapping: [bad] }, {})).toThrow(
+        `--service-name-mapping must be host[:port]=name, e.g. localhost:8082=payment-service, not "${bad}"`,
+      );
+    }
+  });
+
+  it("takes settings from a config file under the flags, with paths relative to the file", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tracekit-config-"));
+    try {
+      const file = join(dir, "tracekit-local.json");
+      const settings = {
+        port: 4000,
+        maxSpans: 1000,
+        open: false,
+        db: "data/traces.db",
+        serviceNameMapping: { "localhost:8082": "payment-service" },
+      };
+      writeFileSync(file, JSON.stringify(settings));
+      const merged = withConfigFile({ port: 5000, serviceNameMapping: undefined }, settings, file);
+      const config = resolveConfig(merged, {});
+      expect(config.port).toBe(5000);
+      expect(config.maxSpans).toBe(1000);
+      expect(config.open).toBe(false);
+      expect(config.dbPath).toBe(join(dir, "data", "traces.db"));
+      expect(config.peerNames.get("localhost:8082")).toBe("payment-service");
+      // A flag given on the command line replaces the file's value.
+      const flagged = resolveConfig(withConfigFile({ serviceNameMapping: ["localhost:8082=pay"] }, settings, file), {});
+      expect([...flagged.peerNames]).toEqual([["localhost:8082", "pay"]]);
+      expect(() => withConfigFile({}, { maxSpan: 10 }, file)).toThrow(
+        new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: unknown setting "maxSpan" \\(known: port, host,`),
+      );
+      expect(() => withConfigFile({}, { open: "no" }, file)).toThrow(`${file}: "open" must be true or false`);
+      expect(() => withConfigFile({}, [], file)).toThrow(ConfigError);
+      expect(() => resolveConfig(withConfigFile({}, { serviceNameMapping: { "x:y": "z" } }, file), {})).toThrow(
+        /--service-name-mapping must be host\[:port\]=name/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

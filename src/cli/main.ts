@@ -24,14 +24,14 @@ export async function main(argv: string[]): Promise<void> {
     .exitOverride()
     .configureOutput(ONE_LINE_ERRORS);
 
-  addStartOptions(program).action((options) => runStart(options));
+  addStartOptions(program).action((options, command) => runStart(options, command));
   addStartOptions(
     program
       .command("start")
       .description("start the server and open the UI (the default command)")
       .exitOverride()
       .configureOutput(ONE_LINE_ERRORS),
-  ).action((options) => runStart(options));
+  ).action((options, command) => runStart(options, command));
   addDemoOptions(
     program
       .command("demo")

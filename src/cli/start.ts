@@ -1,7 +1,9 @@
+import { existsSync, readFileSync } from "node:fs";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { type AppEvent, ExtraPortError, startApp } from "../app.js";
 import {
   ConfigError,
+  DEFAULT_CONFIG_FILE,
   DEFAULT_HOST,
   DEFAULT_PORT,
   parseForwardCompression,
@@ -12,8 +14,11 @@ import {
   parseMaxSpans,
   parsePort,
   parsePortFlag,
+  parseServiceNameMapping,
+  type RawOptions,
   resolveConfig,
   TRACEKIT_SDK_PORT,
+  withConfigFile,
 } from "../config.js";
 import { DEFAULT_MAX_LOGS } from "../store/log-store.js";
 import { DEFAULT_MAX_METRIC_SERIES } from "../store/metric-store.js";
@@ -24,6 +29,9 @@ import { forwardEventLine, forwardStoppedLine } from "./forward-lines.js";
 import { probeExistingInstance } from "./probe.js";
 
 interface StartOptions {
+  config?: string;
+  prices?: string;
+  serviceNameMapping?: string[];
   port?: number;
   host?: string;
   open: boolean;
@@ -90,6 +98,19 @@ export function addStartOptions(command: Command): Command {
       "compression of forwarded requests (default gzip; none saves CPU when the upstream is on this machine or the local network)",
       asArgument(parseForwardCompression),
     )
+    .option(
+      "--prices <file.json>",
+      'LLM prices that override or add to the bundled table: {"models": {"<model>": {"input": 3, "output": 15, "cachedInput": 0.3}}} in USD per 1M tokens',
+    )
+    .option(
+      "--service-name-mapping <host[:port]=name>",
+      "show a called host as this service on the map, e.g. localhost:8082=payment-service; repeatable",
+      repeatable(parseServiceNameMapping),
+    )
+    .option(
+      "--config <file.json>",
+      `settings as JSON, keys named as the flags in camelCase, e.g. {"maxSpans": 500000, "serviceNameMapping": {"localhost:8082": "payment-service"}}; flags win (default: ./${DEFAULT_CONFIG_FILE} when it exists)`,
+    )
     .option("--host <addr>", `address to listen on (default ${DEFAULT_HOST}; 0.0.0.0 for every interface)`)
     .option("--no-open", "do not open the browser (also TRACEKIT_NO_BROWSER=1)")
     .option("--db <file>", "keep data in this SQLite file across restarts (default: in memory)")
@@ -126,6 +147,11 @@ function createEventPrinter(): (event: AppEvent) => void {
       console.log(forwardEventLine(event.event));
       return;
     }
+    if (event.type === "statistics-fill") {
+      const line = statisticsFillLine(event);
+      if (line !== null) console.log(line);
+      return;
+    }
     if (event.type === "forward-stopped") {
       console.log(forwardStoppedLine(event));
       return;
@@ -151,6 +177,21 @@ function createEventPrinter(): (event: AppEvent) => void {
   };
 }
 
+/**
+ * The lines around filling in an older file's statistics: before, when it holds enough spans to
+ * take about a second or more; after, when it did.
+ */
+export function statisticsFillLine(fill: { spans: number; ms: number | null }): string | null {
+  if (fill.ms === null) {
+    return fill.spans < 20_000
+      ? null
+      : `  … reading ${count(fill.spans)} stored spans once to fill in per-operation statistics (the file is from an older version)`;
+  }
+  return fill.ms < 1000
+    ? null
+    : `  + per-operation statistics filled in (${(fill.ms / 1000).toFixed(1)} s); later starts skip this`;
+}
+
 /** One line for an extra OTLP port that could not be listened on. */
 function extraPortProblem(error: ExtraPortError, host: string): string {
   const which = `port ${error.port} (${error.flag})`;
@@ -163,13 +204,50 @@ function extraPortProblem(error: ExtraPortError, host: string): string {
   return `cannot listen on ${which}: ${error.message.split("\n")[0]}`;
 }
 
-export async function runStart(options: StartOptions): Promise<void> {
+/** A JSON file's contents; a file that cannot be read or parsed throws an Error saying why in one line. */
+function readJsonFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new Error(code === "ENOENT" ? "no such file" : `cannot read it (${code ?? (error as Error).message})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new Error(`is not valid JSON (${(error as Error).message.split("\n")[0]})`);
+  }
+}
+
+/** The flags plus the config file (`--config`, else ./tracekit-local.json when present), flags first. */
+function withSettingsFile(flags: RawOptions, configFlag: string | undefined): RawOptions {
+  const file = configFlag ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
+  if (file === undefined) return flags;
+  let json: unknown;
+  try {
+    json = readJsonFile(file);
+  } catch (error) {
+    throw new ConfigError(`config file ${file}: ${(error as Error).message}`);
+  }
+  return withConfigFile(flags, json, file);
+}
+
+/**
+ * `command`: the parsed command, to tell flags the user gave (or the environment set) from
+ * commander's defaults, which a config file may override.
+ */
+export async function runStart(options: StartOptions, command?: Command): Promise<void> {
   let config: ReturnType<typeof resolveConfig>;
   try {
-    config = resolveConfig({
-      port: options.port,
+    const given = (key: keyof StartOptions) => {
+      const source = command?.getOptionValueSource(key);
+      return source === undefined || source === "cli" || source === "env" ? options[key] : undefined;
+    };
+    const flags: RawOptions = {
+      port: given("port") as number | undefined,
       host: options.host,
-      open: options.open,
+      open: given("open") as boolean | undefined,
       db: options.db,
       maxSpans: options.maxSpans,
       maxLogs: options.maxLogs,
@@ -180,7 +258,10 @@ export async function runStart(options: StartOptions): Promise<void> {
       forward: options.forward,
       forwardHeader: options.forwardHeader,
       forwardCompression: options.forwardCompression,
-    });
+      prices: options.prices,
+      serviceNameMapping: options.serviceNameMapping,
+    };
+    config = resolveConfig(withSettingsFile(flags, options.config), process.env, readJsonFile);
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`error: ${error.message}`);
@@ -272,6 +353,14 @@ export async function runStart(options: StartOptions): Promise<void> {
     console.log(
       `  Forward: ${target.url}  (everything received, OTLP/HTTP protobuf${target.compression === "gzip" ? ", gzip" : ""}${headers.length === 0 ? "" : `; headers ${headers.join(", ")}`})`,
     );
+  }
+  if (config.prices.file !== null) {
+    console.log(
+      `  Prices: ${config.prices.file} (${count(config.prices.fileModels.length)} models) over the bundled list of ${config.prices.bundledDate}`,
+    );
+  }
+  if (config.peerNames.size > 0) {
+    console.log(`  Map:   ${[...config.peerNames].map(([peer, name]) => `${peer} → ${name}`).join(", ")}`);
   }
   console.log(`  Send traces, logs and metrics with: OTEL_EXPORTER_OTLP_ENDPOINT=${app.otlpEndpoint}`);
   if (app.port !== TRACEKIT_SDK_PORT) {

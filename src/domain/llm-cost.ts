@@ -56,8 +56,17 @@ function tokens(attributes: Attributes, ...keys: string[]): number {
   return 0;
 }
 
-/** The cost of one GenAI span, or null when it names no model. */
-export function llmCostOf(attributes: Attributes, prices: PriceTable = MODEL_PRICES): LlmCost | null {
+/** The tokens one GenAI span reports, and its model. */
+export interface LlmUsage {
+  /** The model as the span names it (response model, else the requested one). */
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens: number;
+}
+
+/** What one GenAI span used, or null when it names no model. */
+export function llmUsageOf(attributes: Attributes): LlmUsage | null {
   const named = attributes["gen_ai.response.model"] ?? attributes["gen_ai.request.model"];
   if (typeof named !== "string" || named.trim() === "") return null;
   const inputTokens = tokens(attributes, "gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens");
@@ -72,8 +81,13 @@ export function llmCostOf(attributes: Attributes, prices: PriceTable = MODEL_PRI
       "gen_ai.usage.cached_tokens",
     ),
   );
-  const priceKey = priceKeyOf(named, prices);
+  return { model: named, inputTokens, outputTokens, cachedInputTokens };
+}
+
+/** Usage at a price: `priceKey` is the table's key for the usage's model (see `priceKeyOf`). */
+export function costOf(usage: LlmUsage, priceKey: string | null, prices: PriceTable): LlmCost {
   const price = priceKey === null ? undefined : prices[priceKey];
+  const { inputTokens, outputTokens, cachedInputTokens } = usage;
   const usd =
     price === undefined
       ? null
@@ -81,5 +95,29 @@ export function llmCostOf(attributes: Attributes, prices: PriceTable = MODEL_PRI
           cachedInputTokens * (price.cachedInput ?? price.input) +
           outputTokens * price.output) /
         1e6;
-  return { model: named, priceKey, usd, inputTokens, outputTokens, cachedInputTokens };
+  return { ...usage, priceKey: price === undefined ? null : priceKey, usd };
+}
+
+/**
+ * A trace's LLM calls (see `TraceLlm`) at a price table: the USD of the calls whose model has a price
+ * (null when none has) and how many calls have none.
+ */
+export function traceLlmCost(
+  models: readonly LlmUsage[] & readonly { calls: number }[],
+  prices: PriceTable,
+): { usd: number | null; unpricedCalls: number } {
+  let usd: number | null = null;
+  let unpricedCalls = 0;
+  for (const model of models) {
+    const cost = costOf(model, priceKeyOf(model.model, prices), prices);
+    if (cost.usd === null) unpricedCalls += model.calls;
+    else usd = (usd ?? 0) + cost.usd;
+  }
+  return { usd, unpricedCalls };
+}
+
+/** The cost of one GenAI span, or null when it names no model. */
+export function llmCostOf(attributes: Attributes, prices: PriceTable = MODEL_PRICES): LlmCost | null {
+  const usage = llmUsageOf(attributes);
+  return usage === null ? null : costOf(usage, priceKeyOf(usage.model, prices), prices);
 }

@@ -73,3 +73,82 @@ export const MODEL_PRICES: Readonly<Record<string, ModelPrice>> = {
   "llama-4-maverick-17b-128e-instruct": { provider: "groq", host: "Groq", input: 0.2, output: 0.6 },
   "llama-4-scout-17b-16e-instruct": { provider: "groq", host: "Groq", input: 0.11, output: 0.34 },
 };
+
+/** The price table in use: the bundled one, with a `--prices` file's models over it. */
+export interface PriceList {
+  table: Readonly<Record<string, ModelPrice>>;
+  /** When the bundled prices were taken from the providers' lists. */
+  bundledDate: string;
+  /** The `--prices` file, or null. */
+  file: string | null;
+  /** Table keys the file set (added or replaced). */
+  fileModels: readonly string[];
+}
+
+export const BUNDLED_PRICES: PriceList = Object.freeze({
+  table: MODEL_PRICES,
+  bundledDate: PRICES_DATE,
+  file: null,
+  fileModels: Object.freeze([]),
+});
+
+const PRICE_FIELDS = new Set(["input", "output", "cachedInput", "provider", "host"]);
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A `--prices` file's contents over the bundled table: `{"models": {"<model>": {"input": 3,
+ * "output": 15, "cachedInput": 0.3}}}` in USD per million tokens (`cachedInput` optional, `provider`
+ * a label). Keys are matched as response models are (`normalize`: lower case, dates and provider
+ * paths taken off). Throws an Error saying what is wrong, naming the model and field.
+ */
+export function withPriceFile(
+  json: unknown,
+  file: string,
+  normalize: (model: string) => string,
+  base: PriceList = BUNDLED_PRICES,
+): PriceList {
+  if (!isObject(json))
+    throw new Error('must be a JSON object such as {"models": {"my-model": {"input": 1, "output": 2}}}');
+  for (const key of Object.keys(json)) {
+    if (key !== "models") throw new Error(`has an unknown key "${key}" (only "models" is read)`);
+  }
+  const models = json.models;
+  if (!isObject(models) || Object.keys(models).length === 0) {
+    throw new Error(
+      'needs "models": an object of model name → {"input", "output", "cachedInput"} in USD per 1M tokens',
+    );
+  }
+  const table: Record<string, ModelPrice> = { ...base.table };
+  const fileModels: string[] = [];
+  for (const [model, entry] of Object.entries(models)) {
+    const where = `models["${model.slice(0, 80)}"]`;
+    const key = normalize(model);
+    if (key === "") throw new Error(`${where}: the model name is empty`);
+    if (!isObject(entry)) throw new Error(`${where} must be an object such as {"input": 1, "output": 2}`);
+    for (const field of Object.keys(entry)) {
+      if (!PRICE_FIELDS.has(field)) throw new Error(`${where} has an unknown field "${field}"`);
+    }
+    const usd = (field: string, required: boolean): number | undefined => {
+      const value = entry[field];
+      if (value === undefined && !required) return undefined;
+      if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+        throw new Error(`${where}.${field} must be a number >= 0 (USD per million tokens)`);
+      }
+      return value;
+    };
+    const price: ModelPrice = {
+      input: usd("input", true) as number,
+      output: usd("output", true) as number,
+      provider: typeof entry.provider === "string" ? entry.provider : (base.table[key]?.provider ?? "custom"),
+    };
+    const cached = usd("cachedInput", false);
+    if (cached !== undefined) price.cachedInput = cached;
+    if (typeof entry.host === "string") price.host = entry.host;
+    table[key] = price;
+    fileModels.push(key);
+  }
+  return Object.freeze({ table: Object.freeze(table), bundledDate: base.bundledDate, file, fileModels });
+}

@@ -1,16 +1,11 @@
 /**
  * LLM usage over many spans: every GenAI call that names its model, with its tokens, cost and
- * latency, and totals per model, per service and over time. Pure; the server feeds it the spans of
- * the traces that have such calls.
+ * latency, and totals per model, per service and over time. Pure; the stores keep an `LlmIndex`
+ * (llm-index.ts) up to date on insert and eviction.
  */
-import { type LlmCost, llmCostOf, type PriceTable } from "./llm-cost.js";
-import { MODEL_PRICES } from "./llm-prices.js";
-import { percentile } from "./percentile.js";
+import { type LlmCost, type LlmUsage, llmUsageOf } from "./llm-cost.js";
 import type { Span } from "./span.js";
 import { durationMs } from "./time.js";
-
-/** The query language's "a span that names a GenAI model" (see domain/query.ts). */
-export const LLM_SPAN_QUERY = "gen_ai.request.model | gen_ai.response.model";
 
 export interface LlmCall {
   traceId: string;
@@ -52,11 +47,16 @@ function seconds(value: unknown): number | null {
   return Number.isFinite(n) && n >= 0 ? n : null;
 }
 
-/** The span as an LLM call, or null when it names no model. */
-export function llmCallOf(span: Span, prices: PriceTable = MODEL_PRICES): LlmCall | null {
+/** An LLM call before pricing: what the span says (its tokens in `usage`). */
+export interface LlmSpan extends Omit<LlmCall, "cost"> {
+  usage: LlmUsage;
+}
+
+/** The span as an LLM call before pricing, or null when it names no model. */
+export function llmSpanOf(span: Span): LlmSpan | null {
   const a = span.attributes;
-  const cost = llmCostOf(a, prices);
-  if (cost === null) return null;
+  const usage = llmUsageOf(a);
+  if (usage === null) return null;
   const reasons = a["gen_ai.response.finish_reasons"];
   const ttft = seconds(a["gen_ai.response.time_to_first_chunk"] ?? a["gen_ai.server.time_to_first_token"]);
   const streaming = a["gen_ai.request.stream"] ?? a["llm.is_streaming"];
@@ -68,7 +68,7 @@ export function llmCallOf(span: Span, prices: PriceTable = MODEL_PRICES): LlmCal
     provider: text(a["gen_ai.provider.name"] ?? a["gen_ai.system"]),
     operation: text(a["gen_ai.operation.name"]),
     requestModel: text(a["gen_ai.request.model"]),
-    cost,
+    usage,
     durationMs: durationMs(span.startTimeUnixNano, span.endTimeUnixNano),
     timeToFirstTokenMs: ttft === null ? null : ttft * 1000,
     finishReasons: Array.isArray(reasons) ? reasons.map(String) : typeof reasons === "string" ? [reasons] : [],
@@ -93,32 +93,45 @@ export function emptyGroup(key: string): LlmGroup {
   };
 }
 
-/** Calls grouped by `keyOf`, biggest cost first (then most calls). */
-export function groupCalls(calls: readonly LlmCall[], keyOf: (call: LlmCall) => string): LlmGroup[] {
-  const groups = new Map<string, { group: LlmGroup; durations: number[] }>();
-  for (const call of calls) {
-    const key = keyOf(call);
-    let entry = groups.get(key);
-    if (entry === undefined) {
-      entry = { group: emptyGroup(key), durations: [] };
-      groups.set(key, entry);
-    }
-    const { group } = entry;
-    group.calls++;
-    group.inputTokens += call.cost.inputTokens;
-    group.outputTokens += call.cost.outputTokens;
-    group.cachedInputTokens += call.cost.cachedInputTokens;
-    if (call.cost.usd === null) group.unpriced++;
-    else group.usd += call.cost.usd;
-    if (call.failed) group.failed++;
-    entry.durations.push(call.durationMs);
+/** One model's or service's calls, tokens (input + output) and USD per time bucket. */
+export interface LlmSeries {
+  key: string;
+  calls: number[];
+  tokens: number[];
+  usd: number[];
+}
+
+/** Calls over time, per model and per service, in equal buckets from `startMs`. */
+export interface LlmTimeline {
+  /** Unix ms at which the first bucket starts. */
+  startMs: number;
+  stepMs: number;
+  buckets: number;
+  byModel: LlmSeries[];
+  byService: LlmSeries[];
+}
+
+/** Bucket widths, smallest first: the first that fits the span in MAX_BUCKETS is used. */
+const STEPS_MS = [1, 5, 10, 30, 60, 300, 600, 1_800, 3_600, 10_800, 21_600, 43_200, 86_400].map((s) => s * 1000);
+const MAX_BUCKETS = 120;
+/** Lines per chart: the costliest keys; the rest add up to "other". */
+export const MAX_SERIES = 8;
+
+/**
+ * Equal buckets from `from` to `to` (unix ms; `count` calls): the first width in STEPS_MS that
+ * covers the span in at most MAX_BUCKETS; none when there is nothing to chart.
+ */
+export function timelineBuckets(
+  from: number,
+  to: number,
+  count: number,
+): { startMs: number; stepMs: number; buckets: number } {
+  const smallest = STEPS_MS[0] as number;
+  if (count === 0 || !Number.isFinite(from) || !Number.isFinite(to)) {
+    return { startMs: Number.isFinite(from) ? from : 0, stepMs: smallest, buckets: 0 };
   }
-  const out: LlmGroup[] = [];
-  for (const { group, durations } of groups.values()) {
-    durations.sort((x, y) => x - y);
-    group.p50Ms = percentile(durations, 50);
-    group.p95Ms = percentile(durations, 95);
-    out.push(group);
-  }
-  return out.sort((x, y) => y.usd - x.usd || y.calls - x.calls || x.key.localeCompare(y.key));
+  const span = Math.max(to - from, 1);
+  const stepMs = STEPS_MS.find((step) => span / step <= MAX_BUCKETS) ?? Math.ceil(span / MAX_BUCKETS);
+  const startMs = Math.floor(from / stepMs) * stepMs;
+  return { startMs, stepMs, buckets: Math.floor((to - startMs) / stepMs) + 1 };
 }

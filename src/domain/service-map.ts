@@ -1,11 +1,11 @@
 /**
  * Which service calls which: nodes are services (resource `service.name`) and the things they call
  * that send no spans of their own (databases, caches, queues, LLM providers, other hosts), edges the
- * calls between them with rate, errors and latency. Pure; the server feeds it whole traces.
+ * calls between them with rate, errors and latency. Pure; `ServiceTraffic` (service-traffic.ts) counts the calls span by span, `serviceMapOf` draws the map.
  */
-import { percentile } from "./percentile.js";
+import { selectPercentiles } from "./percentile.js";
+import { EDGE, ENTRY, ServiceTraffic, type TrafficTally } from "./service-traffic.js";
 import type { Span } from "./span.js";
-import { durationMs } from "./time.js";
 
 export type MapNodeKind = "service" | "database" | "cache" | "queue" | "llm" | "external";
 
@@ -40,21 +40,6 @@ function text(value: unknown): string | undefined {
   return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
 }
 
-/** The host of a URL or "host:port", lower case, without port or credentials; undefined when there is none. */
-function hostOf(value: string): string | undefined {
-  let host = value;
-  try {
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) host = new URL(value).hostname;
-  } catch {
-    return undefined;
-  }
-  host = host
-    .replace(/^\[|\]$/g, "")
-    .replace(/:\d+$/, "")
-    .toLowerCase();
-  return host === "" ? undefined : host;
-}
-
 /**
  * A peer's name from its host, by TraceKit's rules: `payment-service` stays, `payment.internal` and
  * `payment.svc.cluster.local` become `payment`, a public name (`api.example.com`) or an IP stays whole.
@@ -66,8 +51,45 @@ export function peerNameOfHost(host: string): string {
   return internal ? (internal[1] as string) : host;
 }
 
-/** What a CLIENT / PRODUCER span calls when no span of the callee arrived: a node of its own kind, or null. */
-export function calleeOf(span: Span): { name: string; kind: MapNodeKind } | null {
+/**
+ * What a CLIENT / PRODUCER span calls, as the span names it: a database, cache, queue or LLM
+ * provider by its system, or another host (`peer.service`, else the host and port of
+ * `server.address` / `url.full` / …), whose name is decided later by `peerName` (user mappings
+ * first, then TraceKit's host rules).
+ */
+export type Peer =
+  | { kind: Exclude<MapNodeKind, "service" | "external">; name: string }
+  /** `host`: a host name (and port) to name by the rules; else a name the span gave (`peer.service`). */
+  | { kind: "external"; name: string; port: string | null; host: boolean };
+
+/** `--service-name-mapping`: `host:port` or `host` (lower case) → service name. */
+export type PeerNames = ReadonlyMap<string, string>;
+
+const NO_PEER_NAMES: PeerNames = new Map();
+
+/** Host and port of a URL or "host[:port]"; undefined when there is no host. */
+function addressOf(value: string): { host: string; port: string | null } | undefined {
+  let host = value;
+  let port: string | null = null;
+  try {
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+      const url = new URL(value);
+      host = url.hostname;
+      port = url.port === "" ? null : url.port;
+    }
+  } catch {
+    return undefined;
+  }
+  const withPort = /^(.*[^:]):(\d+)$/.exec(host);
+  if (withPort !== null && !/^\[?[0-9a-f:]+\]?$/i.test(withPort[1] as string)) {
+    host = withPort[1] as string;
+    port = withPort[2] as string;
+  }
+  host = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return host === "" ? undefined : { host, port };
+}
+
+export function peerOf(span: Span): Peer | null {
   const a = span.attributes;
   const llm = text(a["gen_ai.provider.name"]) ?? text(a["gen_ai.system"]);
   if (llm !== undefined) return { name: llm, kind: "llm" };
@@ -83,97 +105,124 @@ export function calleeOf(span: Span): { name: string; kind: MapNodeKind } | null
     return { name: destination ? `${messaging} ${destination}` : messaging, kind: "queue" };
   }
   const peer = text(a["peer.service"]);
-  if (peer !== undefined) return { name: peer, kind: "external" };
+  if (peer !== undefined) return { name: peer, kind: "external", port: null, host: false };
   for (const key of ["server.address", "net.peer.name", "url.full", "http.url", "http.host"]) {
     const value = text(a[key]);
-    const host = value === undefined ? undefined : hostOf(value);
-    if (host !== undefined) return { name: peerNameOfHost(host), kind: "external" };
+    const address = value === undefined ? undefined : addressOf(value);
+    if (address !== undefined) {
+      const port = address.port ?? portText(a["server.port"] ?? a["net.peer.port"]);
+      return { name: address.host, kind: "external", port, host: true };
+    }
   }
   return null;
 }
 
-interface Tally {
+function portText(value: unknown): string | null {
+  const port = typeof value === "number" ? String(value) : typeof value === "string" ? value.trim() : "";
+  return /^\d{1,5}$/.test(port) ? port : null;
+}
+
+/** A peer's node name: a user mapping of `host:port`, else of `host`, else TraceKit's host rules. */
+export function peerName(peer: Peer, names: PeerNames = NO_PEER_NAMES): string {
+  if (peer.kind !== "external") return peer.name;
+  if (!peer.host) return names.get(peer.name) ?? peer.name;
+  const host = peer.name;
+  const mapped = (peer.port === null ? undefined : names.get(`${host}:${peer.port}`)) ?? names.get(host);
+  return mapped ?? peerNameOfHost(host);
+}
+
+/** What a CLIENT / PRODUCER span calls when no span of the callee arrived: a node of its own kind, or null. */
+export function calleeOf(span: Span, names: PeerNames = NO_PEER_NAMES): { name: string; kind: MapNodeKind } | null {
+  const peer = peerOf(span);
+  return peer === null ? null : { name: peerName(peer, names), kind: peer.kind };
+}
+
+interface Group {
   calls: number;
   errors: number;
-  durations: number[];
+  durations: Float64Array[];
 }
 
-function tally(map: Map<string, Tally>, key: string, span: Span): void {
-  let entry = map.get(key);
-  if (entry === undefined) {
-    entry = { calls: 0, errors: 0, durations: [] };
-    map.set(key, entry);
+function addTo(groups: Map<string, Group>, id: string, entry: TrafficTally["keys"][number]): void {
+  let group = groups.get(id);
+  if (group === undefined) {
+    group = { calls: 0, errors: 0, durations: [] };
+    groups.set(id, group);
   }
-  entry.calls++;
-  if (span.status.code === "ERROR") entry.errors++;
-  entry.durations.push(durationMs(span.startTimeUnixNano, span.endTimeUnixNano));
+  group.calls += entry.calls;
+  group.errors += entry.errors;
+  group.durations.push(entry.durations);
 }
 
-function stats(entry: Tally): { calls: number; errors: number; p50Ms: number; p95Ms: number } {
-  entry.durations.sort((x, y) => x - y);
-  return {
-    calls: entry.calls,
-    errors: entry.errors,
-    p50Ms: percentile(entry.durations, 50),
-    p95Ms: percentile(entry.durations, 95),
-  };
+function stats(group: Group | undefined): { calls: number; errors: number; p50Ms: number; p95Ms: number } {
+  if (group === undefined) return { calls: 0, errors: 0, p50Ms: 0, p95Ms: 0 };
+  let all = group.durations[0] as Float64Array;
+  if (group.durations.length > 1) {
+    all = new Float64Array(group.calls);
+    let at = 0;
+    for (const part of group.durations) {
+      all.set(part, at);
+      at += part.length;
+    }
+  }
+  const [p50Ms = 0, p95Ms = 0] = selectPercentiles(all, [50, 95]);
+  return { calls: group.calls, errors: group.errors, p50Ms, p95Ms };
 }
 
 const serviceId = (name: string) => `service:${name}`;
 
-/** The map of whole traces (each a list of its spans). */
-export function buildServiceMap(traces: Iterable<readonly Span[]>): ServiceMap {
+/** The map of what a ServiceTraffic counted, peers named by `names` and TraceKit's host rules. */
+export function serviceMapOf(tally: TrafficTally, names: PeerNames = NO_PEER_NAMES): ServiceMap {
   const nodeKinds = new Map<string, { name: string; kind: MapNodeKind }>();
-  const nodeTallies = new Map<string, Tally>();
-  const edgeTallies = new Map<string, Tally>();
+  const nodeGroups = new Map<string, Group>();
+  const edgeGroups = new Map<string, Group>();
   const edgeEnds = new Map<string, [string, string]>();
-  // A service that sends spans is a service, even where an earlier call named it as an outside host.
+  // A service that sends spans is a service, even where a call named it as an outside host.
   const addNode = (id: string, name: string, kind: MapNodeKind) => {
     if (kind === "service" || !nodeKinds.has(id)) nodeKinds.set(id, { name, kind });
   };
-  const addEdge = (from: string, to: string, span: Span) => {
+  const addEdge = (from: string, to: string, entry: TrafficTally["keys"][number]) => {
     const key = `${from}\u0000${to}`;
     edgeEnds.set(key, [from, to]);
-    tally(edgeTallies, key, span);
+    addTo(edgeGroups, key, entry);
   };
-
-  for (const spans of traces) {
-    const byId = new Map(spans.map((span) => [span.spanId, span]));
-    const crossChildren = new Set<string>();
-    for (const span of spans) {
-      const parent = span.parentSpanId === null ? undefined : byId.get(span.parentSpanId);
-      if (parent !== undefined && parent.service !== span.service) crossChildren.add(parent.spanId);
-    }
-    for (const span of spans) {
-      const id = serviceId(span.service);
-      addNode(id, span.service, "service");
-      const parent = span.parentSpanId === null ? undefined : byId.get(span.parentSpanId);
-      const entry =
-        parent === undefined || parent.service !== span.service || span.kind === "SERVER" || span.kind === "CONSUMER";
-      if (entry) tally(nodeTallies, id, span);
-      if (parent !== undefined && parent.service !== span.service) addEdge(serviceId(parent.service), id, span);
-      // A call out whose callee sent no span of its own: the callee is a node inferred from the call.
-      if ((span.kind === "CLIENT" || span.kind === "PRODUCER") && !crossChildren.has(span.spanId)) {
-        const callee = calleeOf(span);
-        if (callee !== null && callee.name !== span.service) {
-          const calleeId = callee.kind === "external" ? serviceId(callee.name) : `${callee.kind}:${callee.name}`;
-          addNode(calleeId, callee.name, callee.kind);
-          tally(nodeTallies, calleeId, span);
-          addEdge(id, calleeId, span);
-        }
-      }
+  for (const entry of tally.keys) {
+    const { key } = entry;
+    if (key.type === ENTRY) {
+      addNode(serviceId(key.service), key.service, "service");
+      addTo(nodeGroups, serviceId(key.service), entry);
+    } else if (key.type === EDGE) {
+      addNode(serviceId(key.from), key.from, "service");
+      addNode(serviceId(key.to), key.to, "service");
+      addEdge(serviceId(key.from), serviceId(key.to), entry);
+    } else {
+      const name = peerName(key.peer, names);
+      if (name === key.from) continue;
+      const id = key.peer.kind === "external" ? serviceId(name) : `${key.peer.kind}:${name}`;
+      addNode(serviceId(key.from), key.from, "service");
+      addNode(id, name, key.peer.kind);
+      addTo(nodeGroups, id, entry);
+      addEdge(serviceId(key.from), id, entry);
     }
   }
-
-  const nodes: MapNode[] = [...nodeKinds].map(([id, { name, kind }]) => {
-    const entry = nodeTallies.get(id);
-    return { id, name, kind, ...(entry ? stats(entry) : { calls: 0, errors: 0, p50Ms: 0, p95Ms: 0 }) };
-  });
+  const nodes: MapNode[] = [...nodeKinds].map(([id, { name, kind }]) => ({
+    id,
+    name,
+    kind,
+    ...stats(nodeGroups.get(id)),
+  }));
   nodes.sort((x, y) => x.id.localeCompare(y.id));
-  const edges: MapEdge[] = [...edgeTallies].map(([key, entry]) => {
+  const edges: MapEdge[] = [...edgeGroups].map(([key, group]) => {
     const [from, to] = edgeEnds.get(key) as [string, string];
-    return { from, to, ...stats(entry) };
+    return { from, to, ...stats(group) };
   });
   edges.sort((x, y) => x.from.localeCompare(y.from) || x.to.localeCompare(y.to));
   return { nodes, edges };
+}
+
+/** The map of whole traces (each a list of its spans): what the stores keep up to date span by span. */
+export function buildServiceMap(traces: Iterable<readonly Span[]>, names: PeerNames = NO_PEER_NAMES): ServiceMap {
+  const traffic = new ServiceTraffic(peerOf);
+  for (const spans of traces) for (const span of spans) traffic.add(span);
+  return serviceMapOf(traffic.tally(), names);
 }

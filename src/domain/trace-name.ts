@@ -7,6 +7,24 @@ import { type Attributes, stringAttribute } from "./span.js";
  */
 const BARE_METHOD_RE = /^(?:HTTP )?(GET|HEAD|POST|PUT|DELETE|CONNECT|OPTIONS|TRACE|PATCH|QUERY|_OTHER)$/i;
 
+/** "GET", "get", "HTTP GET" → "GET"; any other span name → undefined. */
+export function bareHttpMethod(name: string): string | undefined {
+  const match = BARE_METHOD_RE.exec(name);
+  return match === null ? undefined : (match[1] as string).toUpperCase();
+}
+
+/**
+ * A server span's name with the route rule of `traceNameOf` and without its path fallback: a bare
+ * method with `http.route` becomes `GET /users/:id`; every other name stays. Paths hold ids, so
+ * grouping by them would make one group per request.
+ */
+export function routeNameOf(name: string, attributes: Attributes): string {
+  const method = bareHttpMethod(name);
+  if (method === undefined) return name;
+  const route = stringAttribute(attributes, "http.route");
+  return route === undefined ? name : `${method} ${route}`;
+}
+
 /** The path of a URL or request target, without query or fragment; undefined when it has none. */
 function pathOf(target: string): string | undefined {
   let path = target;
@@ -27,9 +45,8 @@ function pathOf(target: string): string | undefined {
  * like the app's routes. The span itself keeps its name.
  */
 export function traceNameOf(name: string, attributes: Attributes): string {
-  const match = BARE_METHOD_RE.exec(name);
-  if (match === null) return name;
-  const method = (match[1] as string).toUpperCase();
+  const method = bareHttpMethod(name);
+  if (method === undefined) return name;
   const route = stringAttribute(attributes, "http.route");
   if (route !== undefined) return `${method} ${route}`;
   const target = stringAttribute(attributes, "url.path", "http.target", "url.full", "http.url");

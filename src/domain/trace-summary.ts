@@ -1,4 +1,4 @@
-import { llmCostOf } from "./llm-cost.js";
+import { llmUsageOf } from "./llm-cost.js";
 import type { Span } from "./span.js";
 import { durationMs } from "./time.js";
 import { traceNameOf } from "./trace-name.js";
@@ -26,15 +26,24 @@ export interface TraceSummary {
   llm: TraceLlm | null;
 }
 
-/** A trace's LLM calls in total, for the list's LLM mark. */
+/**
+ * A trace's LLM calls in total, for the list's LLM mark: tokens per model as the spans name them, so
+ * that the cost is reckoned when it is shown, at the price table in use (`--prices`).
+ */
 export interface TraceLlm {
   calls: number;
   inputTokens: number;
   outputTokens: number;
-  /** USD at the bundled prices of the calls whose model has a price; null when none has. */
-  usd: number | null;
-  /** Calls whose model has no price (they add no cost). */
-  unpricedCalls: number;
+  models: LlmModelUsage[];
+}
+
+/** One model's calls in a trace and the tokens they used. */
+export interface LlmModelUsage {
+  model: string;
+  calls: number;
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens: number;
 }
 
 /** The longest error line a summary keeps: the list shows one line, the trace view shows all. */
@@ -57,13 +66,30 @@ export function failureOf(span: Span): { message: string; exception: boolean } |
   return status ? { message: status, exception: false } : null;
 }
 
+/** An exception as OpenTelemetry records it (`exception.*` attributes of an event or a span), trimmed. */
+export interface ExceptionFields {
+  type: string;
+  message: string;
+  stacktrace: string;
+}
+
+/** The `exception.*` attributes, or null when neither a type nor a message is given. */
+export function exceptionFields(attributes: Span["attributes"]): ExceptionFields | null {
+  const text = (key: string) => {
+    const value = attributes[key];
+    return typeof value === "string" ? value.trim() : "";
+  };
+  const type = text("exception.type");
+  const message = text("exception.message");
+  if (!type && !message) return null;
+  return { type, message, stacktrace: text("exception.stacktrace") };
+}
+
 function exceptionText(attributes: Span["attributes"]): string | null {
-  const type = attributes["exception.type"];
-  const message = attributes["exception.message"];
-  const t = typeof type === "string" ? type.trim() : "";
-  const m = typeof message === "string" ? message.trim() : "";
-  if (t && m) return `${t}: ${m}`;
-  return t || m || null;
+  const fields = exceptionFields(attributes);
+  if (fields === null) return null;
+  const { type: t, message: m } = fields;
+  return t && m ? `${t}: ${m}` : t || m;
 }
 
 /**
@@ -86,12 +112,11 @@ export class TraceAggregate {
    * exception preferred over a bare status message. Cut to MAX_ERROR_MESSAGE characters.
    */
   errorMessage: string | null = null;
-  /** GenAI calls so far (see TraceLlm); `llmUsd` sums the priced ones. */
+  /** GenAI calls so far (see TraceLlm), per model. */
   llmCalls = 0;
   llmInputTokens = 0;
   llmOutputTokens = 0;
-  llmUsd = 0;
-  llmUnpriced = 0;
+  llmModels: LlmModelUsage[] = [];
   private errorFromException = false;
   private errorStart = 0n;
 
@@ -134,13 +159,20 @@ export class TraceAggregate {
   }
 
   private noteLlmCall(span: Span): void {
-    const cost = llmCostOf(span.attributes);
-    if (cost === null) return;
+    const usage = llmUsageOf(span.attributes);
+    if (usage === null) return;
     this.llmCalls++;
-    this.llmInputTokens += cost.inputTokens;
-    this.llmOutputTokens += cost.outputTokens;
-    if (cost.usd === null) this.llmUnpriced++;
-    else this.llmUsd += cost.usd;
+    this.llmInputTokens += usage.inputTokens;
+    this.llmOutputTokens += usage.outputTokens;
+    let model = this.llmModels.find((m) => m.model === usage.model);
+    if (model === undefined) {
+      model = { model: usage.model, calls: 0, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
+      this.llmModels.push(model);
+    }
+    model.calls++;
+    model.inputTokens += usage.inputTokens;
+    model.outputTokens += usage.outputTokens;
+    model.cachedInputTokens += usage.cachedInputTokens;
   }
 
   /** The LLM totals as a summary carries them. */
@@ -150,8 +182,7 @@ export class TraceAggregate {
       calls: this.llmCalls,
       inputTokens: this.llmInputTokens,
       outputTokens: this.llmOutputTokens,
-      usd: this.llmUnpriced === this.llmCalls ? null : this.llmUsd,
-      unpricedCalls: this.llmUnpriced,
+      models: this.llmModels.map((m) => ({ ...m })),
     };
   }
 
@@ -161,8 +192,7 @@ export class TraceAggregate {
     this.llmCalls = llm.calls;
     this.llmInputTokens = llm.inputTokens;
     this.llmOutputTokens = llm.outputTokens;
-    this.llmUsd = llm.usd ?? 0;
-    this.llmUnpriced = llm.unpricedCalls;
+    this.llmModels = llm.models.map((m) => ({ ...m }));
   }
 
   private noteFailure(span: Span): void {

@@ -1,3 +1,4 @@
+import type { PriceList } from "../domain/llm-prices.js";
 import type { TraceSummary } from "../domain/trace-summary.js";
 import type { LiveMessage } from "../protocol.js";
 import { traceSummaryToJson } from "../protocol-json.js";
@@ -16,6 +17,8 @@ export interface LiveHubOptions {
   getSummaries(traceIds: readonly string[]): TraceSummary[];
   /** The newest page of traces, sent to a client on connect. */
   getLatest(): TraceSummary[];
+  /** The table GenAI calls in summaries are priced at (`--prices`); the bundled one by default. */
+  prices?: PriceList;
   /** How long changes are coalesced before one message goes out. */
   tickMs?: number;
   /** Above this many queued bytes a client is skipped and resynced later. */
@@ -55,6 +58,7 @@ interface ClientState {
 }
 
 export function createLiveHub(options: LiveHubOptions): LiveHub {
+  const toJson = (summary: TraceSummary) => traceSummaryToJson(summary, options.prices);
   const tickMs = options.tickMs ?? 20;
   const softLimit = options.softLimitBytes ?? 1 << 20;
   const hardLimit = options.hardLimitBytes ?? 16 << 20;
@@ -74,7 +78,7 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
   function snapshotMessage(): string | null {
     const latest = options.getLatest();
     if (latest.length === 0) return null;
-    const message: LiveMessage = { type: "traces", snapshot: true, traces: latest.map(traceSummaryToJson) };
+    const message: LiveMessage = { type: "traces", snapshot: true, traces: latest.map(toJson) };
     return JSON.stringify(message);
   }
 
@@ -112,7 +116,7 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
       for (let i = 0; i < summaries.length; i += maxPerMessage) {
         const message: LiveMessage = {
           type: "traces",
-          traces: summaries.slice(i, i + maxPerMessage).map(traceSummaryToJson),
+          traces: summaries.slice(i, i + maxPerMessage).map(toJson),
         };
         messages.push(JSON.stringify(message));
       }

@@ -6,6 +6,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type {
+  ErrorGroupsResponse,
   LlmGroupJson,
   LlmUsageResponse,
   LogListResponse,
@@ -391,6 +392,47 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
   );
 
   server.registerTool(
+    "error_groups",
+    {
+      title: "Errors grouped",
+      description:
+        "Exceptions and failing spans grouped by what failed (service, exception type, message with ids and " +
+        "numbers replaced, innermost stack frames): per group the count, first and last seen, the operations " +
+        "whose traces failed, the newest failing trace and span ids, and the newest error's message.",
+      inputSchema: {
+        service,
+        since,
+        sort: z.enum(["lastSeen", "count"]).default("lastSeen").describe("newest first, or most errors first"),
+        limit: count(100, 20, "how many groups to list"),
+      },
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async (args) => {
+      const answer = await rest.get<ErrorGroupsResponse>("/api/errors", {
+        service: args.service,
+        since: sinceParam(args.since, now()),
+        sort: args.sort,
+        limit: args.limit,
+      });
+      if (answer.groups.length === 0) return text("No errors (exception events or failing spans) in that window.");
+      const lines = [`${answer.totalErrors} errors in ${answer.totalGroups} groups:`];
+      for (const group of answer.groups) {
+        const newest = group.latest[0];
+        lines.push(
+          "",
+          `${group.count}× ${cut(`${group.type}: ${group.pattern}`, 200)}  [${cut(group.service, 40)}]`,
+          `  last ${formatTime(group.lastSeenUnixNano)}, first ${formatTime(group.firstSeenUnixNano)}`,
+          `  operations: ${group.operations.map((op) => `${cut(`${op.service} ${op.name}`, 80)} (${op.count})`).join(", ")}`,
+          ...(group.frames.length > 0 ? [`  frames: ${group.frames.join(" < ")}`] : []),
+          `  newest: ${cut(group.sample.message, 200)}`,
+          ...(newest ? [`  trace_id=${newest.traceId} span_id=${newest.spanId}`] : []),
+        );
+      }
+      return text(lines.join("\n"));
+    },
+  );
+
+  server.registerTool(
     "service_map",
     {
       title: "Service map",
@@ -439,7 +481,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
     {
       title: "List services",
       description:
-        "Every service that sent spans: traces, spans, failing spans, error rate and span duration p50 / p95 / p99.",
+        "Every service that sent spans: traces, spans, failing spans, and its requests (entry spans: SERVER/CONSUMER; root spans for a job without them): rate, error rate and duration p50 / p95 / p99.",
       inputSchema: {},
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
@@ -448,12 +490,14 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       if (services.length === 0) return text("No services have sent spans yet.");
       return text(
         table(
-          ["service", "traces", "spans", "errors", "error rate", "p50", "p95", "p99"],
+          ["service", "traces", "spans", "errors", "requests", "req/s", "error rate", "p50", "p95", "p99"],
           services.map((s) => [
             cut(s.name, 60),
             String(s.traceCount),
             String(s.spanCount),
             String(s.errorCount),
+            s.basis === "root" ? `${s.requestCount} (root spans)` : String(s.requestCount),
+            s.ratePerSec.toFixed(2),
             `${(s.errorRate * 100).toFixed(1)}%`,
             formatMs(s.p50Ms),
             formatMs(s.p95Ms),

@@ -21,6 +21,7 @@ export const PAGE_MODULES: readonly { path: RegExp; modules: readonly string[] }
   { path: /^\/$/, modules: [UPLOT] },
   { path: /^\/traces\/[^/]+$/, modules: ["src/features/trace-view/TraceViewPage.tsx"] },
   { path: /^\/compare$/, modules: ["src/features/compare/ComparePage.tsx"] },
+  { path: /^\/errors$/, modules: ["src/features/errors/ErrorsPage.tsx"] },
   { path: /^\/logs$/, modules: ["src/features/logs/LogsPage.tsx"] },
   { path: /^\/services$/, modules: ["src/features/services/ServicesPage.tsx"] },
   { path: /^\/map$/, modules: ["src/features/map/MapPage.tsx"] },

@@ -1,5 +1,7 @@
 import { type Context, Hono } from "hono";
 import { AppError } from "../domain/errors.js";
+import type { PriceList } from "../domain/llm-prices.js";
+import type { PeerNames } from "../domain/service-map.js";
 import type { Forwarder } from "../forward/forwarder.js";
 import type { CodeMonitoring } from "../ingest/code-monitoring.js";
 import type { Ingest } from "../ingest/ingest.js";
@@ -15,6 +17,7 @@ import type { MetricStore } from "../store/metric-store.js";
 import type { Store } from "../store/store.js";
 import { apiRoutes } from "./routes/api.js";
 import { codeMonitoringApiRoutes } from "./routes/code-monitoring-api.js";
+import { errorsApiRoutes } from "./routes/errors-api.js";
 import { llmApiRoutes } from "./routes/llm-api.js";
 import { logsApiRoutes } from "./routes/logs-api.js";
 import { mcpRoutes } from "./routes/mcp.js";
@@ -28,6 +31,10 @@ import type { HostPolicy } from "./security.js";
 
 export interface ServerDeps {
   store: Store;
+  /** The price table GenAI calls are priced at (`--prices`); the bundled one by default. */
+  prices?: PriceList;
+  /** `--service-name-mapping`: a peer's `host:port` or `host` → the name the service map shows. */
+  peerNames?: PeerNames;
   hub: LiveHub;
   ingest: Ingest;
   logStore: LogStore;
@@ -107,6 +114,7 @@ export function createServer(deps: ServerDeps): Hono {
   app.route("/", codeMonitoringApiRoutes(deps));
   app.route("/", logsApiRoutes(deps));
   app.route("/", llmApiRoutes(deps));
+  app.route("/", errorsApiRoutes(deps));
   app.route("/", serviceMapApiRoutes(deps));
   app.route("/", metricsApiRoutes(deps));
   app.route("/", sdkSnapshotRoutes(deps));

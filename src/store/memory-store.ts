@@ -1,17 +1,17 @@
-import { percentile } from "../domain/percentile.js";
 import { spanSearchText } from "../domain/search.js";
 import type { Span } from "../domain/span.js";
-import { durationMs } from "../domain/time.js";
 import { TraceAggregate, type TraceSummary } from "../domain/trace-summary.js";
 import { countAttributeKeys, countAttributeValues, RecentSpans } from "./attribute-catalog.js";
+import { ErrorGroups } from "./error-groups.js";
 import { createEvictedTraces, evictedTracesCapacity } from "./evicted-traces.js";
+import { emptyTokens, OperationStatsIndex, type StatsTokens } from "./operation-stats.js";
 import { summaryMatches } from "./query-match.js";
 import { SortedChunks } from "./sorted-chunks.js";
 import { type CompiledSpanQuery, compileTraceQuery } from "./span-query.js";
+import { createSpanViews } from "./span-views.js";
 import {
   DEFAULT_MAX_SPANS,
   type InsertResult,
-  type ServiceStats,
   type Store,
   type StoreStats,
   type TracePage,
@@ -33,6 +33,8 @@ interface MemoryTrace extends StartOrdered {
   evicted: boolean;
   /** Built by the first query that needs it (see trace-blooms.ts). */
   bloom: TraceBloom | null;
+  /** What its spans added to the statistics, taken away again on eviction. */
+  stats: StatsTokens;
 }
 
 /** Up to this many spans a trace finds a re-sent span by scanning; beyond it keeps a Set of ids. */
@@ -71,6 +73,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const evictedIds = createEvictedTraces(evictedTracesCapacity(maxSpans));
   const searchTextCache = new WeakMap<Span, string>();
   const recentSpans = new RecentSpans<Span>();
+  const views = createSpanViews();
+  const operationStats = new OperationStatsIndex();
+  const errors = new ErrorGroups();
 
   function searchText(span: Span): string {
     let text = searchTextCache.get(span);
@@ -86,6 +91,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       if (spanTotal <= maxSpans) break;
       traces.delete(trace.aggregate.traceId);
       evictedIds.add(trace.aggregate.traceId);
+      views.evict(trace.aggregate.traceId);
+      operationStats.removeTrace(trace.aggregate.services, trace.stats);
+      errors.removeTrace(trace.aggregate.traceId);
       trace.evicted = true;
       staleInByStart++;
       spanTotal -= trace.spans.length;
@@ -124,6 +132,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
           filed: false,
           evicted: false,
           bloom: null,
+          stats: emptyTokens(),
         };
         traces.set(span.traceId, trace);
       } else if (hasSpan(trace, span.spanId)) {
@@ -137,8 +146,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       if (previous !== undefined && span.startTimeUnixNano < previous.startTimeUnixNano) trace.spansSorted = false;
       trace.spans.push(span);
       trace.spanIds?.add(span.spanId);
+      const services = trace.aggregate.services.length;
       trace.aggregate.add(span);
+      if (trace.aggregate.services.length > services) operationStats.addTrace(span.service);
+      operationStats.add(span, trace.stats);
       recentSpans.add(span);
+      views.add(span);
+      errors.addSpan(span, trace.aggregate);
       changed.set(span.traceId, trace);
       inserted++;
     }
@@ -214,45 +228,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     return out;
   }
 
-  function listServices(): ServiceStats[] {
-    const byService = new Map<string, { spans: number; errors: number; traces: number; durations: number[] }>();
-    for (const trace of traces.values()) {
-      const seen = new Set<string>();
-      for (const span of trace.spans) {
-        let entry = byService.get(span.service);
-        if (entry === undefined) {
-          entry = { spans: 0, errors: 0, traces: 0, durations: [] };
-          byService.set(span.service, entry);
-        }
-        entry.spans++;
-        if (span.status.code === "ERROR") entry.errors++;
-        entry.durations.push(durationMs(span.startTimeUnixNano, span.endTimeUnixNano));
-        if (!seen.has(span.service)) {
-          seen.add(span.service);
-          entry.traces++;
-        }
-      }
-    }
-    return [...byService.entries()]
-      .map(([name, entry]) => {
-        const sorted = entry.durations.sort((a, b) => a - b);
-        return {
-          name,
-          spanCount: entry.spans,
-          errorCount: entry.errors,
-          traceCount: entry.traces,
-          p50Ms: percentile(sorted, 50),
-          p95Ms: percentile(sorted, 95),
-          p99Ms: percentile(sorted, 99),
-        };
-      })
-      .sort((a, b) => a.name.localeCompare(b.name));
-  }
-
   function clear(): void {
     traces = new Map();
     byStart.clear();
     recentSpans.clear();
+    views.reset();
+    operationStats.clear();
+    errors.clear();
     staleInByStart = 0;
     spanTotal = 0;
     evictedIds.clear();
@@ -268,7 +250,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     listTraces,
     getTrace,
     getSummaries,
-    listServices,
+    listServices: (window) => operationStats.listServices(window),
+    listOperations: (service, window) => operationStats.listOperations(service, window),
+    serviceTraffic: views.serviceTraffic,
+    llmUsage: views.llmUsage,
+    viewsBuilding: () => null,
+    errorGroups: (query) => errors.query(query),
     attributeKeys: () => countAttributeKeys(recentSpans.list()),
     attributeValues: (key, limit) => countAttributeValues(recentSpans.list(), key, limit),
     clear,

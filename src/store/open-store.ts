@@ -6,6 +6,7 @@ import { createMemoryStore } from "./memory-store.js";
 import { createMemoryMetricStore } from "./metric-memory-store.js";
 import type { MetricBounds, MetricStore } from "./metric-store.js";
 import type { GroupCommit } from "./sqlite-group-commit.js";
+import type { StatisticsFill } from "./sqlite-operation-stats.js";
 import type { SqliteDatabase } from "./sqlite-schema.js";
 import type { Store } from "./store.js";
 
@@ -34,6 +35,8 @@ export async function openStores(options: {
   maxLogs?: number;
   codeMonitoring?: CodeMonitoringBounds;
   metrics?: MetricBounds;
+  /** Told when a file from an older version gets its per-operation statistics filled in (once). */
+  onStatisticsFill?: (fill: StatisticsFill) => void;
 }): Promise<OpenedStores> {
   const maxLogs = options.maxLogs ?? DEFAULT_MAX_LOGS;
   if (options.dbPath === null) {
@@ -66,6 +69,7 @@ export async function openStores(options: {
   const store = sqlite.createSqliteStore({
     path: options.dbPath,
     maxSpans: options.maxSpans,
+    ...(options.onStatisticsFill === undefined ? {} : { onStatisticsFill: options.onStatisticsFill }),
     companion: companions(
       (db) => {
         codeMonitoring = codeMonitoringSqlite.createSqliteCodeMonitoringStore(db, options.codeMonitoring);

@@ -10,8 +10,10 @@ export interface SpanInsertDeps {
   /** Pending spans that trigger a write at once. */
   flushSpans: number;
   assertOpen(): void;
-  /** Where autocomplete samples the newest spans. */
-  recentSpans: { add(span: Span): void };
+  /** Told of every accepted span (autocomplete's sample of the newest spans, the span views). */
+  recentSpans: { add(span: Span, entry: TraceEntry): void };
+  /** Where stored errors are grouped. */
+  errors: { addSpan(span: Span, trace: TraceEntry): void };
 }
 
 /**
@@ -19,7 +21,7 @@ export interface SpanInsertDeps {
  * list order, span ids) at once and wait in the writer as rows until its next flush.
  */
 export function createSpanInsert(deps: SpanInsertDeps): (spans: readonly Span[]) => InsertResult {
-  const { traces, writer, flushSpans, assertOpen, recentSpans } = deps;
+  const { traces, writer, flushSpans, assertOpen, recentSpans, errors } = deps;
   const { evictedIds, maxSpans, maxSpansPerTrace } = traces;
   let callNumber = 0;
 
@@ -52,9 +54,13 @@ export function createSpanInsert(deps: SpanInsertDeps): (spans: readonly Span[])
       }
       ids.add(span.spanId);
       traces.cachedSpanIds++;
+      const services = entry.aggregate.services.length;
       entry.aggregate.add(span);
+      if (entry.aggregate.services.length > services) traces.stats.addTrace(span.service);
+      traces.stats.add(span, entry.stats);
       writer.appendPendingRow(entry.seq * SPAN_SLOTS + slot, span);
-      recentSpans.add(span);
+      recentSpans.add(span, entry);
+      errors.addSpan(span, entry);
       inserted++;
       if (!entry.dirty) {
         entry.dirty = true;

@@ -5,7 +5,7 @@ import type { SpanLookups } from "./sqlite-lookups.js";
 import { SPAN_SLOTS, type SpanRow, type Statements } from "./sqlite-schema.js";
 import { eventsFromStored, fromStoredNs, type SpanBody } from "./sqlite-span-codec.js";
 import type { StoredTraces } from "./sqlite-traces.js";
-import type { ServiceStats } from "./store.js";
+import type { ServiceOperations, ServiceStats, StatsWindow } from "./store.js";
 
 export interface SpanQueryDeps {
   stmts: Statements;
@@ -19,10 +19,11 @@ export interface SpanQueryDeps {
 export interface SpanQueries {
   getTrace(traceId: string): Span[] | undefined;
   getSummaries(traceIds: readonly string[]): TraceSummary[];
-  listServices(): ServiceStats[];
+  listServices(window?: StatsWindow): ServiceStats[];
+  listOperations(service: string, window?: StatsWindow): ServiceOperations | undefined;
 }
 
-/** The SQLite span store's reads other than the trace list: one trace, summaries, services. */
+/** The SQLite span store's reads other than the trace list: one trace, summaries, services and operations. */
 export function createSpanQueries(deps: SpanQueryDeps): SpanQueries {
   const { stmts, traces, lookups, flush, assertOpen } = deps;
   const attributesOf = (body: SpanBody) => lookups.attributesOf(body);
@@ -88,53 +89,18 @@ export function createSpanQueries(deps: SpanQueryDeps): SpanQueries {
     return out;
   }
 
-  function listServices(): ServiceStats[] {
+  // Statistics count pending spans already; the flush applies retention, as the memory store does on insert.
+  function listServices(window?: StatsWindow): ServiceStats[] {
     assertOpen();
     flush();
-    const traceCounts = new Map<string, number>();
-    for (const entry of traces.entries.values()) {
-      for (const name of entry.aggregate.services) traceCounts.set(name, (traceCounts.get(name) ?? 0) + 1);
-    }
-    const byService = new Map<number, ServiceStats>();
-    for (const [name, traceCount] of traceCounts) {
-      const id = lookups.serviceIdByName.get(name);
-      if (id === undefined) continue;
-      byService.set(id, {
-        name,
-        spanCount: 0,
-        errorCount: 0,
-        traceCount,
-        p50Ms: 0,
-        p95Ms: 0,
-        p99Ms: 0,
-      });
-    }
-    for (const [id, n, errors, rank, duration] of stmts.serviceSpanStats.all() as bigint[][] as [
-      bigint,
-      bigint,
-      bigint,
-      bigint,
-      bigint,
-    ][]) {
-      const entry = byService.get(Number(id));
-      if (entry === undefined) continue;
-      const count = Number(n);
-      entry.spanCount = count;
-      entry.errorCount = Number(errors);
-      // The SQL returns the rows at the nearest ranks; percentile() over ranks picks the same ones.
-      const ms = Number(duration) / 1e6;
-      const at = Number(rank);
-      if (at === rankOf(50, count)) entry.p50Ms = ms;
-      if (at === rankOf(95, count)) entry.p95Ms = ms;
-      if (at === rankOf(99, count)) entry.p99Ms = ms;
-    }
-    return [...byService.values()].filter((entry) => entry.spanCount > 0).sort((a, b) => a.name.localeCompare(b.name));
+    return traces.stats.listServices(window);
   }
 
-  return { getTrace, getSummaries, listServices };
-}
+  function listOperations(service: string, window?: StatsWindow): ServiceOperations | undefined {
+    assertOpen();
+    flush();
+    return traces.stats.listOperations(service, window);
+  }
 
-/** 1-based nearest rank of percentile p among n sorted values, as domain/percentile.ts picks it. */
-function rankOf(p: number, n: number): number {
-  return Math.min(Math.max(Math.ceil((p / 100) * n), 1), n);
+  return { getTrace, getSummaries, listServices, listOperations };
 }

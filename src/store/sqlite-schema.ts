@@ -174,6 +174,22 @@ const MIGRATIONS: readonly string[] = [
   -- llm: JSON [calls, input tokens, output tokens, usd or null, unpriced calls], NULL without LLM calls.
   ALTER TABLE traces ADD COLUMN llm TEXT;
   `,
+  // Per-operation statistics come back at open without reading every span (sqlite-operation-stats.ts):
+  // each operation once, and what each trace's spans added to them as tokens, keyed like the spans
+  // (`seq * SPAN_SLOTS` + the first span's place) so eviction deletes the same key range. Files
+  // from before have no tokens: the store fills them in once, from the spans, at first open.
+  `
+  CREATE TABLE stats_operations (
+    id INTEGER PRIMARY KEY,
+    service TEXT NOT NULL,
+    kind INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    peer TEXT,
+    query TEXT NOT NULL,
+    overflow INTEGER NOT NULL
+  );
+  CREATE TABLE span_stats (id INTEGER PRIMARY KEY, tokens BLOB NOT NULL);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -293,24 +309,20 @@ export function prepareStatements(db: SqliteDatabase) {
     ),
     deleteTracesUpTo: db.prepare("DELETE FROM traces WHERE seq <= ?"),
 
-    /**
-     * Per service: span count, error count, and the nearest-rank p50/p95/p99 span durations
-     * (rank = ceil(p * n / 100), as domain/percentile.ts computes it), sorted inside SQLite.
-     */
-    serviceSpanStats: db
-      .prepare(
-        `SELECT service_id, n, errors, rn, dur FROM (
-           SELECT service_id, dur,
-             row_number() OVER w AS rn,
-             count(*) OVER w_all AS n,
-             sum(status_code = 2) OVER w_all AS errors
-           FROM (SELECT service_id, status_code, max(end_ns - start_ns, 0) AS dur FROM spans)
-           WINDOW w AS (PARTITION BY service_id ORDER BY dur),
-                  w_all AS (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
-         )
-         WHERE rn = max((50 * n + 99) / 100, 1) OR rn = max((95 * n + 99) / 100, 1) OR rn = max((99 * n + 99) / 100, 1)`,
-      )
+    /** Every span row's fields that per-operation statistics read, in key order (to fill in a file's tokens once). */
+    allSpanStatsFields: db
+      .prepare("SELECT id, service_id, start_ns, end_ns, status_code, body FROM spans ORDER BY id")
       .raw(),
+    allStatsOperations: db.prepare("SELECT id, service, kind, name, peer, query, overflow FROM stats_operations").raw(),
+    statsOperationInsert: db.prepare(
+      "INSERT INTO stats_operations (id, service, kind, name, peer, query, overflow) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    ),
+    statsOperationDelete: db.prepare("DELETE FROM stats_operations WHERE id = ?"),
+    allSpanStats: db.prepare("SELECT id, tokens FROM span_stats ORDER BY id").raw(),
+    spanStatsInsert: db.prepare("INSERT INTO span_stats (id, tokens) VALUES (?, ?)"),
+    spanStatsBelow: db.prepare("SELECT tokens FROM span_stats WHERE id < ?").pluck(),
+    deleteSpanStatsBelow: db.prepare("DELETE FROM span_stats WHERE id < ?"),
+    clearStats: () => db.exec("DELETE FROM span_stats; DELETE FROM stats_operations;"),
 
     allServices: db.prepare("SELECT id, name FROM services").raw(),
     allShapes: db.prepare("SELECT id, keys FROM attribute_shapes").raw(),
@@ -328,7 +340,7 @@ export function prepareStatements(db: SqliteDatabase) {
 
     clearAll: () =>
       db.exec(
-        "DELETE FROM spans; DELETE FROM traces; DELETE FROM attribute_shapes; DELETE FROM resources; DELETE FROM scopes; DELETE FROM services; UPDATE counters SET spans = 0, traces = 0;",
+        "DELETE FROM spans; DELETE FROM span_stats; DELETE FROM stats_operations; DELETE FROM traces; DELETE FROM attribute_shapes; DELETE FROM resources; DELETE FROM scopes; DELETE FROM services; UPDATE counters SET spans = 0, traces = 0;",
       ),
   };
 }

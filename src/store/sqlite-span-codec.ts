@@ -154,21 +154,33 @@ export function aggregateFromRow(row: TraceRow): TraceAggregate {
   return aggregate;
 }
 
-/** A trace's LLM totals as the `traces.llm` column keeps them (see migration 6). */
+/**
+ * A trace's LLM totals as the `traces.llm` column keeps them (see migration 6):
+ * `[calls, inputTokens, outputTokens, [[model, calls, input, output, cachedInput]…]]`.
+ */
 export function llmToStored(llm: TraceLlm | null): string | null {
-  return llm === null
-    ? null
-    : JSON.stringify([llm.calls, llm.inputTokens, llm.outputTokens, llm.usd, llm.unpricedCalls]);
+  if (llm === null) return null;
+  const models = llm.models.map((m) => [m.model, m.calls, m.inputTokens, m.outputTokens, m.cachedInputTokens]);
+  return JSON.stringify([llm.calls, llm.inputTokens, llm.outputTokens, models]);
 }
+
+type StoredModel = [string, number, number, number, number];
 
 function llmFromStored(text: string | null): TraceLlm | null {
   if (text === null) return null;
-  const [calls, inputTokens, outputTokens, usd, unpricedCalls] = JSON.parse(text) as [
-    number,
-    number,
-    number,
-    number | null,
-    number,
-  ];
-  return { calls, inputTokens, outputTokens, usd, unpricedCalls };
+  const [calls, inputTokens, outputTokens, models] = JSON.parse(text) as [number, number, number, unknown];
+  // A row written before the totals kept their models (a 5th element, the cost then) has no model to price.
+  const stored = Array.isArray(models) ? (models as StoredModel[]) : [];
+  return {
+    calls,
+    inputTokens,
+    outputTokens,
+    models: stored.map(([model, modelCalls, input, output, cachedInput]) => ({
+      model,
+      calls: modelCalls,
+      inputTokens: input,
+      outputTokens: output,
+      cachedInputTokens: cachedInput,
+    })),
+  };
 }

@@ -17,6 +17,8 @@ export interface SpanWriterDeps {
   flushIntervalMs: number;
   /** Rereads everything kept in memory from the file, after a flush rolled back. */
   reload(): void;
+  /** Traces retention just removed. */
+  evicted?(traceIds: readonly string[]): void;
 }
 
 /**
@@ -38,7 +40,8 @@ export class SpanWriter {
   constructor(private readonly deps: SpanWriterDeps) {
     this.flushTimer = new FlushTimer(deps.flushIntervalMs, () => this.flush());
     deps.commits.join({
-      hasPending: () => this.pendingSpans > 0 || deps.traces.spanTotal > deps.traces.maxSpans,
+      hasPending: () =>
+        this.pendingSpans > 0 || deps.traces.spanTotal > deps.traces.maxSpans || deps.traces.statsRows.pending,
       write: () => this.write(),
       rolledBack: () => deps.reload(),
     });
@@ -46,6 +49,7 @@ export class SpanWriter {
     this.writeBatch = deps.db.transaction(
       (chunks: unknown[][], count: number, dirty: TraceEntry[], evict: TraceEntry[]) => {
         for (const [id, json] of lookups.pendingShapes) stmts.shapeInsert.run(id, json);
+        traces.statsRows.write(dirty);
         this.writeSpans(chunks);
         for (const entry of dirty) this.writeTrace(entry);
         let evictedSpanCount = 0;
@@ -53,6 +57,7 @@ export class SpanWriter {
         if (last !== undefined) {
           for (const entry of evict) evictedSpanCount += entry.aggregate.spanCount;
           stmts.deleteSpansBelow.run((last.seq + 1) * SPAN_SLOTS);
+          stmts.deleteSpanStatsBelow.run((last.seq + 1) * SPAN_SLOTS);
           stmts.deleteTracesUpTo.run(last.seq);
         }
         stmts.countersUpdate.run(traces.spanTotal + count - evictedSpanCount, traces.entries.size - evict.length);
@@ -155,11 +160,13 @@ export class SpanWriter {
     const { traces, lookups } = this.deps;
     this.flushTimer.cancel();
     const overBound = traces.spanTotal > traces.maxSpans;
-    if (this.pendingSpans === 0 && !overBound) return;
+    if (this.pendingSpans === 0 && !overBound && !traces.statsRows.pending) return;
     const chunks = this.pendingChunks;
     const count = this.pendingSpans;
     const dirty = traces.dirtyEntries;
     const evict = traces.toEvict(traces.spanTotal + count);
+    // Before the transaction, so the operations this empties are deleted in it (a rollback reloads all).
+    traces.subtractStats(evict);
     let evictedSpanCount: number;
     try {
       evictedSpanCount = this.writeBatch(chunks, count, dirty, evict);
@@ -177,6 +184,7 @@ export class SpanWriter {
     traces.evictedSpans += evictedSpanCount;
     traces.written(dirty, evict);
     this.evicted = evict.map((entry) => entry.traceId);
+    if (this.evicted.length > 0) this.deps.evicted?.(this.evicted);
   }
 }
 

@@ -1,10 +1,13 @@
 import { SPAN_KINDS } from "../domain/span.js";
 import { countAttributeKeys, countAttributeValues } from "./attribute-catalog.js";
+import { createSpanViews } from "./span-views.js";
+import { SqliteErrorGroups } from "./sqlite-errors.js";
 import { GroupCommit } from "./sqlite-group-commit.js";
 import { createSpanInsert } from "./sqlite-insert.js";
 import { decodeJson } from "./sqlite-json.js";
 import { SpanLookups } from "./sqlite-lookups.js";
 import { describeOpenFailure, openDatabase, type SqliteSynchronous } from "./sqlite-open.js";
+import { loadOperationStats, type StatisticsFill } from "./sqlite-operation-stats.js";
 import { createSpanQueries } from "./sqlite-queries.js";
 import { prepareStatements, type SqliteDatabase, type SqliteDriver, type Statements } from "./sqlite-schema.js";
 import { createTraceSearch } from "./sqlite-search.js";
@@ -12,6 +15,7 @@ import { eventsFromStored, type SpanBody } from "./sqlite-span-codec.js";
 import { createSqliteSpanQuery, type SqliteSpanQuery } from "./sqlite-span-query.js";
 import { SpanWriter } from "./sqlite-span-writer.js";
 import { StoredTraces } from "./sqlite-traces.js";
+import { startViewsBuild, type ViewsBuild } from "./sqlite-views-build.js";
 import type { Store, StoreStats } from "./store.js";
 
 let driver: SqliteDriver | null = null;
@@ -45,6 +49,11 @@ export interface SqliteStoreOptions {
    * companion that batches its writes joins `commits`, so they ride the span store's commits.
    */
   companion?: (db: SqliteDatabase, commits: GroupCommit) => { close(): void };
+  /**
+   * Told when opening fills in per-operation statistics a file from an older version lacks (once:
+   * it reads every span), before it starts and when it is done.
+   */
+  onStatisticsFill?: (fill: StatisticsFill) => void;
 }
 
 const DEFAULT_FLUSH_INTERVAL_MS = 100;
@@ -95,6 +104,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const commits = new GroupCommit(db);
   const traces = new StoredTraces(stmts, options.maxSpans);
   const lookups = new SpanLookups(stmts);
+  const views = createSpanViews();
+  let viewsBuild: ViewsBuild | null = null;
   const writer = new SpanWriter({
     db,
     stmts,
@@ -103,24 +114,39 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     commits,
     flushIntervalMs: options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS,
     reload: loadState,
+    evicted: (ids) => {
+      for (const id of ids) views.evict(id);
+    },
   });
   const flush = () => writer.flush();
   const reads = { stmts, traces, lookups, flush, assertOpen };
   const { listTraces } = createTraceSearch({ ...reads, spanQuery });
-  const { getTrace, getSummaries, listServices } = createSpanQueries(reads);
+  const { getTrace, getSummaries, listServices, listOperations } = createSpanQueries(reads);
+  // Set once the traces are loaded (below); spans arrive only after that.
+  let errors: SqliteErrorGroups | undefined;
   const insertSpans = createSpanInsert({
     traces,
     writer,
     flushSpans: options.flushSpans ?? DEFAULT_FLUSH_SPANS,
     assertOpen,
-    recentSpans: spanQuery.recentSpans,
+    recentSpans: {
+      add(span, entry) {
+        spanQuery.recentSpans.add(span);
+        if (viewsBuild === null || viewsBuild.takesLive(entry)) views.add(span);
+      },
+    },
+    errors: { addSpan: (span, entry) => errors?.addSpan(span, entry) },
   });
 
   /** (Re)reads everything kept in memory from the file: at open, and after a failed flush. */
   function loadState(): void {
     lookups.load();
     traces.load();
+    loadOperationStats(db, stmts, traces, lookups, options.onStatisticsFill ?? (() => {}));
     writer.reset();
+    viewsBuild?.stop();
+    views.reset();
+    viewsBuild = startViewsBuild({ db, traces, lookups, views, flush });
   }
 
   function assertOpen(): void {
@@ -130,7 +156,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   function clear(): void {
     assertOpen();
     writer.flushTimer.cancel();
-    db.transaction(() => stmts.clearAll())();
+    db.transaction(() => {
+      stmts.clearAll();
+      errors?.clear();
+    })();
     loadState();
     traces.evictedIds.clear();
     spanQuery.recentSpans.clear();
@@ -155,6 +184,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   function close(): void {
     if (closed) return;
     closed = true;
+    viewsBuild?.stop();
     try {
       flush();
     } finally {
@@ -171,6 +201,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     loadState();
     // A smaller --max-spans than the file was filled with applies at once.
     if (traces.spanTotal > traces.maxSpans) flush();
+    errors = new SqliteErrorGroups({ db, traces, commits, getTrace });
     companion = options.companion?.(db, commits);
   } catch (error) {
     db.close();
@@ -184,6 +215,23 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     getTrace,
     getSummaries,
     listServices,
+    serviceTraffic: (window) => {
+      assertOpen();
+      flush();
+      return views.serviceTraffic(window);
+    },
+    llmUsage: (query, prices) => {
+      assertOpen();
+      flush();
+      return views.llmUsage(query, prices);
+    },
+    viewsBuilding: () => (views.building === null ? null : { ...views.building }),
+    listOperations,
+    errorGroups(query) {
+      assertOpen();
+      flush();
+      return (errors as SqliteErrorGroups).query(query);
+    },
     attributeKeys: () => countAttributeKeys(catalogSpans()),
     attributeValues: (key, limit) => countAttributeValues(catalogSpans(), key, limit),
     committed: () => commits.committed(),

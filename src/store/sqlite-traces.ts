@@ -1,6 +1,8 @@
 import { TraceAggregate } from "../domain/trace-summary.js";
 import { createEvictedTraces, evictedTracesCapacity } from "./evicted-traces.js";
+import { emptyTokens, OperationStatsIndex, type StatsTokens } from "./operation-stats.js";
 import { SortedChunks } from "./sorted-chunks.js";
+import { OperationStatsRows } from "./sqlite-operation-stats.js";
 import { SPAN_SLOTS, type Statements, type TraceRow } from "./sqlite-schema.js";
 import { aggregateFromRow } from "./sqlite-span-codec.js";
 import { compareOldestFirst, type StartOrdered, setSortStart, traceIdKey } from "./trace-order.js";
@@ -31,6 +33,10 @@ export interface TraceEntry extends StartOrdered {
   lastChangeCall: number;
   filed: boolean;
   evicted: boolean;
+  /** What its spans not yet written added to `StoredTraces.stats` (written ones are in the file: sqlite-operation-stats.ts). */
+  stats: StatsTokens;
+  /** Its tokens in the file. */
+  statsWritten: number;
 }
 
 /**
@@ -54,6 +60,11 @@ export class StoredTraces {
   evictedSpans = 0;
   /** In memory only: after a restart, late spans of traces evicted before it start a new trace. */
   readonly evictedIds;
+  /** Per-service and per-operation statistics of the stored and pending spans, and their rows in the file. */
+  readonly stats: OperationStatsIndex;
+  readonly statsRows: OperationStatsRows;
+  /** Told of the traces retention removed, inside the commit that deletes them. */
+  onEvicted: ((entries: readonly TraceEntry[]) => void) | null = null;
   /** The SQLite key space allows 2^21 spans per trace; retention allows maxSpans. */
   readonly maxSpansPerTrace: number;
 
@@ -63,6 +74,8 @@ export class StoredTraces {
   ) {
     this.evictedIds = createEvictedTraces(evictedTracesCapacity(maxSpans));
     this.maxSpansPerTrace = Math.min(maxSpans, SPAN_SLOTS);
+    this.statsRows = new OperationStatsRows(stmts);
+    this.stats = new OperationStatsIndex(Date.now, this.statsRows);
   }
 
   newEntry(aggregate: TraceAggregate, seq: number, stored: boolean): TraceEntry {
@@ -81,6 +94,8 @@ export class StoredTraces {
       idKey: traceIdKey(aggregate.traceId),
       filed: false,
       evicted: false,
+      stats: emptyTokens(),
+      statsWritten: 0,
     };
   }
 
@@ -91,9 +106,10 @@ export class StoredTraces {
     return entry;
   }
 
-  /** (Re)reads every trace from the file: at open, and after a failed flush. */
+  /** (Re)reads every trace from the file: at open, and after a failed flush (spans' statistics: sqlite-operation-stats.ts). */
   load(): void {
     this.entries = new Map();
+    this.stats.clear();
     this.byStart.clear();
     this.staleInByStart = 0;
     this.spanIdHolders.clear();
@@ -104,6 +120,7 @@ export class StoredTraces {
       const seq = Number(row[0]);
       const entry = this.newEntry(aggregateFromRow(row), seq, true);
       this.entries.set(entry.traceId, entry);
+      for (const service of entry.aggregate.services) this.stats.addTrace(service);
       setSortStart(entry, entry.aggregate.startTimeUnixNano);
       entry.filed = true;
       lastSeq = seq;
@@ -181,12 +198,20 @@ export class StoredTraces {
     return out;
   }
 
+  /** Takes the traces about to be evicted out of the statistics (the commit then deletes the operations they empty). */
+  subtractStats(evict: readonly TraceEntry[]): void {
+    for (const entry of evict) this.stats.removeTrace(entry.aggregate.services, entry.stats);
+    const last = evict[evict.length - 1];
+    if (last !== undefined) this.statsRows.subtractStored(this.stats, (last.seq + 1) * SPAN_SLOTS);
+  }
+
   /** After a committed flush: `dirty` are stored, `evict` are gone. */
   written(dirty: readonly TraceEntry[], evict: readonly TraceEntry[]): void {
     for (const entry of dirty) {
       entry.stored = true;
       entry.dirty = false;
     }
+    this.statsRows.written(dirty);
     for (const entry of evict) {
       this.entries.delete(entry.traceId);
       this.evictedIds.add(entry.traceId);
@@ -195,6 +220,7 @@ export class StoredTraces {
       if (this.spanIdHolders.delete(entry.traceId)) this.cachedSpanIds -= entry.spanIds?.size ?? 0;
       entry.spanIds = null;
     }
+    if (evict.length > 0) this.onEvicted?.(evict);
     if (this.staleInByStart > 1024 && this.staleInByStart * 4 > this.byStart.length) {
       this.byStart.filter((entry) => !entry.evicted);
       this.staleInByStart = 0;

@@ -1,5 +1,10 @@
-import type { Span } from "../domain/span.js";
+import type { PriceTable } from "../domain/llm-cost.js";
+import type { LlmQuery, LlmUsage } from "../domain/llm-index.js";
+import type { OperationGroup } from "../domain/operation.js";
+import type { TrafficTally, TrafficWindow } from "../domain/service-traffic.js";
+import type { Span, SpanKind } from "../domain/span.js";
 import type { TraceSummary } from "../domain/trace-summary.js";
+import type { ErrorGroupQuery, ErrorGroupsAnswer } from "./error-groups.js";
 import type { SortOrder, TraceSortKey } from "./trace-sort.js";
 
 export interface TraceQuery {
@@ -47,14 +52,59 @@ export interface TracePage {
   partial?: true;
 }
 
+/** A span-start window for statistics (inclusive); absent bounds mean everything stored. */
+export interface StatsWindow {
+  sinceUnixNano?: bigint;
+  untilUnixNano?: bigint;
+}
+
+/**
+ * One service's statistics over a window. Spans are counted per minute of their start, so a
+ * window's edges are whole minutes; percentiles come from log-bucketed histograms (within 2.2% of the
+ * exact nearest-rank value, see latency-histogram.ts).
+ */
 export interface ServiceStats {
   name: string;
+  /** Spans of the service (every kind) and how many failed. */
   spanCount: number;
   errorCount: number;
+  /** Stored traces with a span of the service (the whole store, whatever the window). */
   traceCount: number;
+  /**
+   * What the headline numbers (requests, rate, errors, percentiles) are of: the service's entry spans
+   * (SERVER and CONSUMER), or its root spans when it has no entry span in the window (a job, a script).
+   */
+  basis: "entry" | "root";
+  requestCount: number;
+  requestErrorCount: number;
+  ratePerSec: number;
   p50Ms: number;
   p95Ms: number;
   p99Ms: number;
+}
+
+/** One operation of a service (see domain/operation.ts) over a window. */
+export interface OperationStats {
+  group: OperationGroup;
+  kind: SpanKind;
+  name: string;
+  peer: string | null;
+  /** A trace-list query for traces with a span of this operation. */
+  query: string;
+  count: number;
+  errorCount: number;
+  ratePerSec: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+}
+
+export interface ServiceOperations {
+  service: ServiceStats;
+  /** The window's length that rates are per (whole minutes when the window is open-ended). */
+  windowSeconds: number;
+  /** Busiest first. */
+  operations: OperationStats[];
 }
 
 /** An attribute key seen in the newest spans, and in how many of them (`sampledSpans`). */
@@ -107,6 +157,12 @@ export function tooBigTraceMessage(traceId: string, maxSpans: number): string {
  * Where spans live. Implementations never hand out their internals; every method is safe to call
  * after any other, and reads always see every span an earlier `insertSpans` accepted.
  */
+/** Stored spans read into the service map's and LLM page's indexes so far, of those stored at open. */
+export interface ViewsBuilding {
+  spansRead: number;
+  spansTotal: number;
+}
+
 export interface Store {
   readonly kind: "memory" | "sqlite";
   insertSpans(spans: readonly Span[]): InsertResult;
@@ -115,7 +171,21 @@ export interface Store {
   getTrace(traceId: string): Span[] | undefined;
   /** Summaries of the given traces that still exist, in the given order. */
   getSummaries(traceIds: readonly string[]): TraceSummary[];
-  listServices(): ServiceStats[];
+  /** Every service with spans in the window, by name; kept up to date on insert and eviction, not scanned. */
+  listServices(window?: StatsWindow): ServiceStats[];
+  /** A service's operations in the window, or undefined when it has no span there. */
+  listOperations(service: string, window?: StatsWindow): ServiceOperations | undefined;
+  /** Calls into services, between them and to peers, by spans that start in the window (see store/span-views.ts). */
+  serviceTraffic(window: TrafficWindow): TrafficTally;
+  /** GenAI calls that start in the window (of one service when given): totals, groups, timeline, the newest. */
+  llmUsage(query: LlmQuery, prices: PriceTable): LlmUsage;
+  /**
+   * While a store opened on a file with spans still reads them into the two indexes above (in the
+   * background): how far it got. Null once they hold every stored span (always for the memory store).
+   */
+  viewsBuilding(): ViewsBuilding | null;
+  /** Stored errors grouped by fingerprint (domain/error-fingerprint.ts), over a window; kept on insert and eviction. */
+  errorGroups(query: ErrorGroupQuery): ErrorGroupsAnswer;
   /**
    * Resolves once every span accepted so far is committed to the store's file (so a 200 means it
    * survives the process being killed); absent for a store without a file.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildServiceMap, calleeOf, peerNameOfHost } from "../../src/domain/service-map.js";
+import { buildServiceMap, calleeOf, peerNameOfHost, peerOf } from "../../src/domain/service-map.js";
 import type { Span } from "../../src/domain/span.js";
 import { makeSpan } from "../store/span-fixtures.js";
 
@@ -70,5 +70,45 @@ describe("service map", () => {
       ["service:checkout", "service:payment-service", 2, 0, 50, 60],
       ["service:web", "service:checkout", 2, 1, 80, 80],
     ]);
+  });
+
+  it("names a called host by the user's mappings first: host:port, then host, then the host rules", () => {
+    const names = new Map([
+      ["localhost:8082", "payment-service"],
+      ["localhost", "local-thing"],
+      ["billing", "billing-v2"],
+    ]);
+    const client = (attributes: Span["attributes"]) => span(9, null, "web", "CLIENT", 1, { attributes });
+    expect(peerOf(client({ "server.address": "localhost", "server.port": 8082 }))).toEqual({
+      kind: "external",
+      name: "localhost",
+      port: "8082",
+      host: true,
+    });
+    expect(calleeOf(client({ "url.full": "http://localhost:8082/pay" }), names)?.name).toBe("payment-service");
+    expect(calleeOf(client({ "server.address": "LOCALHOST", "server.port": "8082" }), names)?.name).toBe(
+      "payment-service",
+    );
+    expect(calleeOf(client({ "http.url": "http://localhost:9000/x" }), names)?.name).toBe("local-thing");
+    expect(calleeOf(client({ "peer.service": "billing" }), names)?.name).toBe("billing-v2");
+    expect(calleeOf(client({ "server.address": "orders.internal:7000" }), names)?.name).toBe("orders");
+
+    // On the map, a mapped peer that sends spans of its own is that service.
+    const t = (s: Span): Span => ({ ...s, traceId: `${"0".repeat(31)}7` });
+    const map = buildServiceMap(
+      [
+        [
+          t(span(1, null, "web", "SERVER", 30)),
+          t(span(2, 1, "web", "CLIENT", 20, { attributes: { "url.full": "http://localhost:8082/pay" } })),
+          t(span(3, null, "payment-service", "SERVER", 5)),
+        ],
+      ],
+      names,
+    );
+    expect(map.nodes.map((n) => `${n.id} ${n.kind}`)).toEqual([
+      "service:payment-service service",
+      "service:web service",
+    ]);
+    expect(map.edges.map((e) => `${e.from} → ${e.to}`)).toEqual(["service:web → service:payment-service"]);
   });
 });

@@ -79,6 +79,43 @@ describe.skipIf(!available)("the LLM page, in Chromium", () => {
     expect(problems).toEqual([]);
   });
 
+  it("charts cost, tokens and calls over time per model and per service, with known totals", async () => {
+    const { app, browser } = suite;
+    await fetch(`${app.base}/api/traces`, { method: "DELETE", headers: { origin: app.base } });
+    await postJson(app.base, llmTrace("assistant", "gpt-4o", 1_000, 100).body); // $0.0035
+    await postJson(app.base, llmTrace("assistant", "gpt-4o-mini", 10_000, 1_000).body); // $0.0021
+    await postJson(app.base, llmTrace("search", "gpt-4o-mini", 10_000, 1_000).body); // $0.0021
+
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/llm`);
+    const byModel = page.getByTestId("llm-chart-model");
+    const byService = page.getByTestId("llm-chart-service");
+    const legend = (chart: typeof byModel) => chart.locator(".llm-legend li").allTextContents();
+    await expect.poll(() => legend(byModel)).toEqual(["gpt-4o-mini $0.0042", "gpt-4o $0.0035"]);
+    expect(await legend(byService)).toEqual(["assistant $0.0056", "search $0.0021"]);
+    // uPlot drew both charts on canvases of real size.
+    for (const chart of [byModel, byService]) {
+      const box = await chart.locator("canvas").first().boundingBox();
+      expect(box?.width).toBeGreaterThan(200);
+      expect(box?.height).toBeGreaterThan(100);
+    }
+    await page.getByRole("button", { name: "Tokens" }).click();
+    await expect.poll(() => legend(byModel)).toEqual(["gpt-4o-mini 22,000", "gpt-4o 1,100"]);
+    await page.getByRole("button", { name: "Calls" }).click();
+    await expect.poll(() => legend(byService)).toEqual(["assistant 2", "search 1"]);
+    // The measure is in the URL: a reload keeps it.
+    expect(new URL(page.url()).searchParams.get("measure")).toBe("calls");
+    await page.reload();
+    await expect.poll(() => legend(byService)).toEqual(["assistant 2", "search 1"]);
+    // Live: a new call adds to the charts' totals.
+    await postJson(app.base, llmTrace("search", "gpt-4o", 1_000, 100).body);
+    await expect.poll(() => legend(byService), { timeout: 10_000 }).toEqual(["assistant 2", "search 2"]);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
   it("explains itself when no call is stored", async () => {
     const { app, browser } = suite;
     const page = await browser.newPage();

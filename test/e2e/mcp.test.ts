@@ -11,6 +11,7 @@ import { sdkMeter } from "../helpers/otel-metrics.js";
 import { jsonLogRequest, jsonTraceRequest, newSpanId, newTraceId, postJson, postLogs } from "../helpers/payloads.js";
 
 const TOOLS = [
+  "error_groups",
   "get_logs",
   "get_metric",
   "get_trace",
@@ -251,6 +252,16 @@ describe("tracekit-local mcp (stdio)", { timeout: 60_000 }, () => {
     expect(usage.text).toContain(traceId);
   });
 
+  it("error_groups lists what failed, grouped, with the newest trace", async () => {
+    const groups = await call(stdio, "error_groups", { sort: "count" });
+    expect(groups.isError).toBe(false);
+    expect(groups.text).toMatch(/^\d+ errors in \d+ groups:\n/);
+    expect(groups.text).toMatch(/\n\d+× Error: card declined {2}\[shop\]\n/);
+    expect(groups.text).toContain(`trace_id=${pay.traceId}`);
+    const none = await call(stdio, "error_groups", { service: "nobody" });
+    expect(none.text).toBe("No errors (exception events or failing spans) in that window.");
+  });
+
   it("service_map lists who calls whom with calls, failures and latency", async () => {
     const map = await call(stdio, "service_map");
     expect(map.isError).toBe(false);
@@ -262,9 +273,10 @@ describe("tracekit-local mcp (stdio)", { timeout: 60_000 }, () => {
 
   it("list_services, get_logs, list_metrics and get_metric", async () => {
     const services = await call(stdio, "list_services");
-    expect(services.text).toMatch(/^service +traces +spans +errors +error rate +p50 +p95 +p99\n/);
-    expect(services.text).toMatch(/\ncheckout +1 +3 +3 +100\.0% /);
-    expect(services.text).toMatch(/\nshop +2 +6 +2 +33\.3% /);
+    expect(services.text).toMatch(/^service +traces +spans +errors +requests +req\/s +error rate +p50 +p95 +p99\n/);
+    // The error rate is of requests (entry spans): shop's 2 requests, 1 failing; not its 6 spans.
+    expect(services.text).toMatch(/\ncheckout +1 +3 +3 +1 +[\d.]+ +100\.0% /);
+    expect(services.text).toMatch(/\nshop +2 +6 +2 +2 +[\d.]+ +50\.0% /);
 
     const logs = await call(stdio, "get_logs", { trace_id: checkout.traceId });
     expect(logs.text).toMatch(/^2 log records, oldest first:\n.*INFO +\[checkout\] {2}checkout started {2}trace=/);

@@ -79,7 +79,7 @@ describe("--forward: everything received passes on upstream as OTLP/HTTP protobu
 
     for (const trace of sent) {
       const stored = await readJson(fetch(`${local.base}/api/traces/${trace.traceId}`));
-      const forwarded = spans.filter((s) => s.traceId === trace.traceId).map(spanToJson);
+      const forwarded = spans.filter((s) => s.traceId === trace.traceId).map((span) => spanToJson(span));
       expect(forwarded.sort(byId)).toEqual([...stored.spans].sort(byId));
     }
 

@@ -279,8 +279,32 @@ describe("trace API", () => {
   it("summarises services", async () => {
     const { body } = await getJson("/api/services");
     const payments = body.services.find((s: any) => s.name === "payments");
-    expect(payments).toMatchObject({ spanCount: 1, errorCount: 1, traceCount: 1, errorRate: 1, p50Ms: 3 });
+    expect(payments).toMatchObject({ spanCount: 1, errorCount: 1, traceCount: 1, errorRate: 1, basis: "entry" });
+    // Percentiles come from a log-bucketed histogram: within 2.2% of the exact value.
+    expect(Math.abs(payments.p50Ms - 3)).toBeLessThan(3 * 0.022);
     expect(body.services.map((s: any) => s.name)).toEqual(["checkout", "frontend", "payments"]);
+    // checkout sent only a database call: no entry or root span of its own.
+    expect(body.services[0]).toMatchObject({ name: "checkout", basis: "root", requestCount: 0, spanCount: 1 });
+  });
+
+  it("lists a service's operations, in a window, and says which service is unknown", async () => {
+    const { status, body } = await getJson("/api/services/checkout/operations");
+    expect(status).toBe(200);
+    expect(body.service).toMatchObject({ name: "checkout", spanCount: 1 });
+    expect(body.operations).toMatchObject([
+      { group: "outgoing", kind: "CLIENT", name: "SELECT orders", count: 1, errorCount: 0, errorRate: 0 },
+    ]);
+    const traces = await getJson(`/api/traces?q=${encodeURIComponent(body.operations[0].query)}`);
+    expect(traces.body.traces).toHaveLength(1);
+    // The spans were sent in 2023: a window of the last hour holds none of them.
+    const recent = await getJson(`/api/services/checkout/operations?since=${Date.now() - 3_600_000}`);
+    expect(recent.status).toBe(404);
+    expect(recent.body.error.code).toBe("not_found");
+    expect((await getJson(`/api/services?since=${Date.now() - 3_600_000}`)).body.services).toEqual([]);
+    expect((await getJson("/api/services/nobody/operations")).status).toBe(404);
+    const bad = await getJson("/api/services?since=yesterday");
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/since/);
   });
 
   it("answers unknown API paths with a JSON 404", async () => {

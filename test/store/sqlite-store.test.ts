@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { SqliteDriver } from "../../src/store/sqlite-schema.js";
 import { createSqliteStore, loadSqliteDriver, type SqliteStoreOptions } from "../../src/store/sqlite-store.js";
 import type { Store } from "../../src/store/store.js";
+import { failingTrace } from "./error-groups-contract.js";
 import { copyAsKilled } from "./killed-copy.js";
 import { makeSpan, richSpan, rootSpan, spanId, traceId } from "./span-fixtures.js";
 import { describeStoreContract } from "./store-contract.js";
@@ -80,6 +81,7 @@ describe("sqlite store: persistence and files", () => {
       rich: store.getTrace(rich.traceId),
       trace1: store.getTrace(traceId(1)),
       services: store.listServices(),
+      operations: ["api", "db", "web"].map((name) => store.listOperations(name)),
       stats: store.stats(),
       summaries: store.getSummaries([traceId(1), rich.traceId, traceId(2)]),
     };
@@ -89,6 +91,7 @@ describe("sqlite store: persistence and files", () => {
     expect(store.getTrace(rich.traceId)).toEqual([structuredClone(rich)]);
     expect(store.getTrace(traceId(1))).toEqual(before.trace1);
     expect(store.listServices()).toEqual(before.services);
+    expect(["api", "db", "web"].map((name) => store.listOperations(name))).toEqual(before.operations);
     expect(store.stats()).toEqual(before.stats);
     expect(store.getSummaries([traceId(1), rich.traceId, traceId(2)])).toEqual(before.summaries);
 
@@ -127,15 +130,21 @@ describe("sqlite store: persistence and files", () => {
     });
     store.insertSpans([chat, makeSpan({ trace: 2, span: 1, attributes: { "gen_ai.request.model": "mine" } })]);
     const before = store.getSummaries([traceId(1), traceId(2)]).map((s) => s.llm);
-    expect(before[0]).toMatchObject({ calls: 1, inputTokens: 10, outputTokens: 2, unpricedCalls: 0 });
-    expect(before[1]).toEqual({ calls: 1, inputTokens: 0, outputTokens: 0, usd: null, unpricedCalls: 1 });
+    expect(before[0]).toMatchObject({ calls: 1, inputTokens: 10, outputTokens: 2, models: [{ model: "gpt-4o" }] });
+    expect(before[1]).toEqual({
+      calls: 1,
+      inputTokens: 0,
+      outputTokens: 0,
+      models: [{ model: "mine", calls: 1, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 }],
+    });
     store = reopen(store, { path });
     expect(store.getSummaries([traceId(1), traceId(2)]).map((s) => s.llm)).toEqual(before);
     // Totals go on growing from what was kept.
     store.insertSpans([
       makeSpan({ trace: 1, span: 2, attributes: { "gen_ai.request.model": "x", "gen_ai.usage.input_tokens": 5 } }),
     ]);
-    expect(store.getSummaries([traceId(1)])[0]?.llm).toMatchObject({ calls: 2, inputTokens: 15, unpricedCalls: 1 });
+    expect(store.getSummaries([traceId(1)])[0]?.llm).toMatchObject({ calls: 2, inputTokens: 15 });
+    expect(store.getSummaries([traceId(1)])[0]?.llm?.models.map((m) => m.model)).toEqual(["gpt-4o", "x"]);
   });
 
   it("shows pending writes to reads at once", () => {
@@ -242,6 +251,66 @@ describe("sqlite store: persistence and files", () => {
     other.exec("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)");
     other.close();
     expect(() => openStore({ path })).toThrow(/another program/);
+  });
+
+  it("keeps error groups across a reopen, and evicts their errors after it", async () => {
+    const path = tempPath();
+    let store = openStore({ path, maxSpans: 6 });
+    store.insertSpans([...failingTrace(1), ...failingTrace(2)]);
+    store.insertSpans(failingTrace(3, { type: "KeyError" }));
+    const before = store.errorGroups({ limit: 10 });
+    expect(before.totalErrors).toBe(3);
+    store = reopen(store, { path, maxSpans: 6 });
+    expect(store.errorGroups({ limit: 10 })).toEqual(before);
+    // Trace 1 leaves; the KeyError group stays; a new error joins its group.
+    store.insertSpans(failingTrace(4));
+    expect(store.errorGroups({ limit: 10 }).groups.map((g) => [g.type, g.count])).toEqual([
+      ["TypeError", 2],
+      ["KeyError", 1],
+    ]);
+    const after = store.errorGroups({ limit: 10 });
+    store = reopen(store, { path, maxSpans: 6 });
+    expect(store.errorGroups({ limit: 10 })).toEqual(after);
+  });
+
+  it("drops the errors of traces a smaller --max-spans evicts at open", async () => {
+    const path = tempPath();
+    let store = openStore({ path, maxSpans: 100 });
+    store.insertSpans(failingTrace(1, { type: "KeyError" }));
+    store.insertSpans([...failingTrace(2), ...failingTrace(3)]);
+    store = reopen(store, { path, maxSpans: 4 });
+    const groups = () => store.errorGroups({ limit: 10 }).groups.map((g) => [g.type, g.count]);
+    expect(groups()).toEqual([["TypeError", 2]]);
+    store.insertSpans(failingTrace(4));
+    store = reopen(store, { path, maxSpans: 4 });
+    expect(groups()).toEqual([["TypeError", 2]]);
+    // The file keeps only what is stored: no row of the evicted KeyError or of trace 1 or 2 is left.
+    store.close();
+    open.splice(open.indexOf(store), 1);
+    const specifier = "better-sqlite3";
+    const Driver = ((await import(specifier)) as { default: SqliteDriver }).default;
+    const raw = new Driver(path);
+    expect(raw.prepare("SELECT count(*) FROM err_groups").pluck().get()).toBe(1);
+    expect(raw.prepare("SELECT count(*) FROM err_events").pluck().get()).toBe(2);
+    raw.close();
+  });
+
+  it("finds the errors of a file written before error groups were kept", async () => {
+    const path = tempPath();
+    let store = openStore({ path });
+    store.insertSpans([...failingTrace(1), ...failingTrace(2), rootSpan(3)]);
+    store.insertSpans([makeSpan({ trace: 4, span: 1, error: true })]);
+    const before = store.errorGroups({ limit: 10 });
+    store.close();
+    open.splice(open.indexOf(store), 1);
+    const specifier = "better-sqlite3";
+    const Driver = ((await import(specifier)) as { default: SqliteDriver }).default;
+    const raw = new Driver(path);
+    raw.exec("DROP TABLE err_events; DROP TABLE err_groups; DROP TABLE error_schema;");
+    raw.close();
+    store = openStore({ path });
+    expect(store.errorGroups({ limit: 10 })).toEqual(before);
+    expect(before.totalErrors).toBe(3);
   });
 
   it("refuses a file another store has open", () => {

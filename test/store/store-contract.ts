@@ -1,11 +1,17 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { AppError } from "../../src/domain/errors.js";
+import { traceLlmCost } from "../../src/domain/llm-cost.js";
+import { MODEL_PRICES } from "../../src/domain/llm-prices.js";
 import type { Attributes, Span } from "../../src/domain/span.js";
 import type { TraceSummary } from "../../src/domain/trace-summary.js";
+import { PERCENTILE_RELATIVE_ERROR } from "../../src/store/latency-histogram.js";
 import type { Store, TraceQuery } from "../../src/store/store.js";
+import { errorGroupsContract } from "./error-groups-contract.js";
+import { operationsContract } from "./operations-contract.js";
 import { queryContract } from "./query-contract.js";
 import { sortContract } from "./sort-contract.js";
 import { makeSpan, ms, richSpan, rootSpan, spanId, T0, traceId, walkAll } from "./span-fixtures.js";
+import { trafficContract } from "./traffic-contract.js";
 
 export interface StoreFactoryOptions {
   maxSpans?: number;
@@ -297,7 +303,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         expect(summaryOf(store, 1)).toMatchObject({ spanCount: 3, errorCount: 2, services: ["a", "b"] });
       });
 
-      it("totals a trace's LLM calls: calls, tokens, cost of the priced ones, unpriced calls", async () => {
+      it("totals a trace's LLM calls: calls and tokens, per model (priced when shown)", async () => {
         const store = await fresh();
         const llmSpan = (span: number, attributes: Attributes) =>
           makeSpan({ trace: 3, span, parent: 1, name: "chat", start: span, attributes });
@@ -311,10 +317,9 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
           rootSpan(4),
         ]);
         expect(summaryOf(store, 4).llm).toBeNull();
-        expect(summaryOf(store, 3).llm).toEqual({
-          calls: 1,
-          inputTokens: 1000,
-          outputTokens: 100,
+        const gpt4o = { model: "gpt-4o", calls: 1, inputTokens: 1000, outputTokens: 100, cachedInputTokens: 0 };
+        expect(summaryOf(store, 3).llm).toEqual({ calls: 1, inputTokens: 1000, outputTokens: 100, models: [gpt4o] });
+        expect(traceLlmCost(summaryOf(store, 3).llm?.models ?? [], MODEL_PRICES)).toEqual({
           usd: (1000 * 2.5 + 100 * 10) / 1e6,
           unpricedCalls: 0,
         });
@@ -326,10 +331,14 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
             "gen_ai.usage.completion_tokens": 5,
           }),
         ]);
+        const homeGrown = { model: "home-grown-7b", calls: 1, inputTokens: 50, outputTokens: 5, cachedInputTokens: 0 };
         expect(summaryOf(store, 3).llm).toEqual({
           calls: 2,
           inputTokens: 1050,
           outputTokens: 105,
+          models: [gpt4o, homeGrown],
+        });
+        expect(traceLlmCost(summaryOf(store, 3).llm?.models ?? [], MODEL_PRICES)).toEqual({
           usd: (1000 * 2.5 + 100 * 10) / 1e6,
           unpricedCalls: 1,
         });
@@ -345,8 +354,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
           calls: 1,
           inputTokens: 7,
           outputTokens: 0,
-          usd: null,
-          unpricedCalls: 1,
+          models: [{ model: "nobody-knows", calls: 1, inputTokens: 7, outputTokens: 0, cachedInputTokens: 0 }],
         });
       });
 
@@ -628,24 +636,59 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
 
     describe("sorting", () => sortContract(() => fresh()));
 
+    describe("service map and LLM calls", () => trafficContract(fresh));
+    describe("services and operations", () => operationsContract((maxSpans) => fresh({ maxSpans })));
+
     describe("services", () => {
       it("reports spans, errors, traces and duration percentiles per service", async () => {
         const store = await fresh();
         const spans: Span[] = [];
-        // api: 20 spans over 4 traces with durations 1..20 ms, 3 errors.
+        // api: 20 root spans over 4 traces with durations 1..20 ms, 3 errors.
         for (let i = 1; i <= 20; i++) {
           spans.push(makeSpan({ trace: 1 + (i % 4), span: 100 + i, service: "api", start: 0, end: i, error: i <= 3 }));
         }
         // db: one span of 0.5 ms in trace 1; zero: a span ending before it starts counts as 0 ms.
-        spans.push(makeSpan({ trace: 1, span: 1, service: "db", start: 0, end: 0.5 }));
+        spans.push(makeSpan({ trace: 1, span: 1, parent: 100, service: "db", start: 0, end: 0.5 }));
         spans.push(makeSpan({ trace: 9, span: 1, service: "zero", start: 10, end: 5 }));
         store.insertSpans(spans.slice(0, 7));
         store.insertSpans(spans.slice(7));
-        expect(store.listServices()).toEqual([
-          { name: "api", spanCount: 20, errorCount: 3, traceCount: 4, p50Ms: 10, p95Ms: 19, p99Ms: 20 },
-          { name: "db", spanCount: 1, errorCount: 0, traceCount: 1, p50Ms: 0.5, p95Ms: 0.5, p99Ms: 0.5 },
-          { name: "zero", spanCount: 1, errorCount: 0, traceCount: 1, p50Ms: 0, p95Ms: 0, p99Ms: 0 },
+        const services = store.listServices();
+        const near = (value: number | undefined, exact: number) =>
+          expect(Math.abs((value ?? -1) - exact)).toBeLessThanOrEqual(exact * PERCENTILE_RELATIVE_ERROR);
+        expect(services.map(({ p50Ms, p95Ms, p99Ms, ratePerSec, ...rest }) => rest)).toEqual([
+          {
+            name: "api",
+            spanCount: 20,
+            errorCount: 3,
+            traceCount: 4,
+            basis: "root",
+            requestCount: 20,
+            requestErrorCount: 3,
+          },
+          {
+            name: "db",
+            spanCount: 1,
+            errorCount: 0,
+            traceCount: 1,
+            basis: "root",
+            requestCount: 0,
+            requestErrorCount: 0,
+          },
+          {
+            name: "zero",
+            spanCount: 1,
+            errorCount: 0,
+            traceCount: 1,
+            basis: "root",
+            requestCount: 1,
+            requestErrorCount: 0,
+          },
         ]);
+        near(services[0]?.p50Ms, 10);
+        near(services[0]?.p95Ms, 19);
+        near(services[0]?.p99Ms, 20);
+        expect(services[1]).toMatchObject({ p50Ms: 0, p95Ms: 0, p99Ms: 0 });
+        expect(services[2]).toMatchObject({ p50Ms: 0, p95Ms: 0, p99Ms: 0 });
       });
 
       it("is empty for an empty store", async () => {
@@ -801,6 +844,8 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         expect(ids).toEqual(Array.from({ length: 33 }, (_, i) => traceId(200 - i)));
       });
     });
+
+    errorGroupsContract(fresh);
 
     it("reports stats", async () => {
       const store = await fresh({ maxSpans: 1234 });

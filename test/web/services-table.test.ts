@@ -11,6 +11,10 @@ const stats = (name: string, errorRate: number, p95Ms: number): ServiceStatsJson
   p50Ms: 1,
   p95Ms,
   p99Ms: p95Ms,
+  basis: "entry",
+  requestCount: 10,
+  requestErrorCount: Math.round(errorRate * 10),
+  ratePerSec: 1,
 });
 
 describe("sortServices", () => {

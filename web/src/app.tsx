@@ -14,6 +14,7 @@ import { LiveProvider } from "./state/live-context";
 
 // Every page but the trace list loads its code when first opened (the server preloads the opened one).
 const ComparePage = lazyPage(() => import("./features/compare/ComparePage").then((m) => m.ComparePage));
+const ErrorsPage = lazyPage(() => import("./features/errors/ErrorsPage").then((m) => m.ErrorsPage));
 const LlmPage = lazyPage(() => import("./features/llm/LlmPage").then((m) => m.LlmPage));
 const LogsPage = lazyPage(() => import("./features/logs/LogsPage").then((m) => m.LogsPage));
 const MapPage = lazyPage(() => import("./features/map/MapPage").then((m) => m.MapPage));
@@ -95,6 +96,7 @@ function Shell() {
         <nav class="nav" aria-label="Pages">
           <NavLink href="/" label="Traces" active={onTraces} />
           <NavLink href="/logs" label="Logs" active={path === "/logs"} />
+          <NavLink href="/errors" label="Errors" active={path === "/errors"} />
           <NavLink href="/services" label="Services" active={path === "/services"} />
           <NavLink href="/map" label="Map" active={path === "/map"} />
           <NavLink href="/snapshots" label="Snapshots" active={path.startsWith("/snapshots")} />
@@ -124,6 +126,7 @@ function Shell() {
             <Route path="/metrics" component={MetricsPage} />
             <Route path="/compare" component={ComparePage} />
             <Route path="/llm" component={LlmPage} />
+            <Route path="/errors" component={ErrorsPage} />
             <Route path="/map" component={MapPage} />
             <Route default component={NotFound} />
           </Router>

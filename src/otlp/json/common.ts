@@ -10,6 +10,7 @@ import type { Attributes, AttrValue } from "../../domain/span.js";
 import { doubleAttr, int64Attr, MAX_VALUE_DEPTH, setAttribute } from "../attributes.js";
 import { OtlpDecodeError } from "../errors.js";
 import { MAX_ATTRIBUTES_PER_LIST } from "../limits.js";
+import { sharedString } from "./shared-strings.js";
 
 /** A JSON value without the shape OTLP/JSON gives it. */
 export class JsonShapeError extends Error {
@@ -226,7 +227,7 @@ export function anyValue(value: unknown, depth: number): AttrValue {
   switch (rank >> 1) {
     case 0:
       if (typeof v !== "string") throw new JsonShapeError(`stringValue ${show(v)} is not a string`);
-      return v;
+      return sharedString(v);
     case 1:
       return int64Value(v);
     case 2:

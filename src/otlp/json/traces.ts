@@ -49,6 +49,7 @@ import {
   scratchItemReader,
   sliceScopeGroups,
 } from "./groups.js";
+import { sharedId, sharedString } from "./shared-strings.js";
 
 export const SPAN_KIND_NAMES = enumNames("SPAN_KIND_", SPAN_KINDS);
 export const STATUS_CODE_NAMES = enumNames("STATUS_CODE_", STATUS_CODES);
@@ -223,12 +224,12 @@ function readSpan(s: JsonObject, w: WireSpan): unknown {
         break;
     }
   }
-  w.traceId = asString(either(traceId, traceIdSnake), "traceId");
+  w.traceId = sharedId(asString(either(traceId, traceIdSnake), "traceId"));
   w.spanId = asString(either(spanId, spanIdSnake), "spanId");
-  w.parentSpanId = asString(either(parentSpanId, parentSpanIdSnake), "parentSpanId");
+  w.parentSpanId = sharedId(asString(either(parentSpanId, parentSpanIdSnake), "parentSpanId"));
   w.traceState = asString(either(traceState, traceStateSnake), "traceState");
   w.flags = asUint32(flags, "flags");
-  w.name = asString(name, "name");
+  w.name = sharedString(asString(name, "name"));
   w.kind = asEnum(kind, "kind", SPAN_KIND_NAMES);
   w.startTimeUnixNano = asUint64(either(start, startSnake), "startTimeUnixNano");
   w.endTimeUnixNano = asUint64(either(end, endSnake), "endTimeUnixNano");
@@ -283,5 +284,5 @@ function readStatus(status: unknown, w: WireSpan): void {
   if (status === undefined) return;
   if (!isObject(status)) throw new JsonShapeError(`status ${show(status)} is not an object`);
   w.statusCode = enumField(status, "code", STATUS_CODE_NAMES);
-  w.statusMessage = stringField(status, "message");
+  w.statusMessage = sharedString(stringField(status, "message"));
 }

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { AppError } from "../../domain/errors.js";
 import { normalizeTraceId } from "../../domain/ids.js";
+import type { PriceList } from "../../domain/llm-prices.js";
 import type { Forwarder } from "../../forward/forwarder.js";
 import type { CodeMonitoring } from "../../ingest/code-monitoring.js";
 import type { Ingest } from "../../ingest/ingest.js";
@@ -13,6 +14,8 @@ import type {
   HealthResponse,
   OtlpGrpcEndpointJson,
   OtlpHttpEndpointJson,
+  ServiceOperationsResponse,
+  ServiceStatsJson,
   ServicesResponse,
   StatsResponse,
   TraceListResponse,
@@ -22,7 +25,13 @@ import { snapshotSummaryToJson, spanToJson, traceSummaryToJson } from "../../pro
 import type { CodeMonitoringStore } from "../../store/code-monitoring-store.js";
 import type { LogStore } from "../../store/log-store.js";
 import type { MetricStore } from "../../store/metric-store.js";
-import { DEFAULT_TRACE_LIMIT, MAX_TRACE_LIMIT, type Store, type TraceQuery } from "../../store/store.js";
+import {
+  DEFAULT_TRACE_LIMIT,
+  MAX_TRACE_LIMIT,
+  type ServiceStats,
+  type Store,
+  type TraceQuery,
+} from "../../store/store.js";
 import { SORT_ORDERS, TRACE_SORT_KEYS } from "../../store/trace-sort.js";
 import { assertOwnOrigin } from "../own-origin.js";
 import type { HostPolicy } from "../security.js";
@@ -31,6 +40,8 @@ import { parseTimeWindow } from "../time-window.js";
 
 export interface ApiRouteDeps {
   store: Store;
+  /** The price table GenAI spans are priced at (`--prices`); the bundled one by default. */
+  prices?: PriceList;
   codeMonitoringStore: CodeMonitoringStore;
   codeMonitoring: CodeMonitoring;
   logStore: LogStore;
@@ -227,7 +238,7 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
   app.get("/api/traces", (c) => {
     const query = parseTraceQuery(new URL(c.req.url).searchParams);
     const page = deps.store.listTraces(query);
-    const body: TraceListResponse = { traces: page.traces.map(traceSummaryToJson) };
+    const body: TraceListResponse = { traces: page.traces.map((s) => traceSummaryToJson(s, deps.prices)) };
     if (page.nextCursor !== undefined) body.nextCursor = page.nextCursor;
     if (page.partial) body.partial = true;
     return c.json(body);
@@ -245,7 +256,7 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
     const body: TraceResponse = {
       traceId,
       name,
-      spans: spans.map(spanToJson),
+      spans: spans.map((span) => spanToJson(span, deps.prices)),
       snapshots: deps.codeMonitoringStore.snapshotsOfTrace(traceId).map(snapshotSummaryToJson),
     };
     return c.json(body);
@@ -296,14 +307,32 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
   });
 
   app.get("/api/services", (c) => {
-    const body: ServicesResponse = {
-      services: deps.store.listServices().map((s) => ({
-        ...s,
-        errorRate: s.spanCount === 0 ? 0 : s.errorCount / s.spanCount,
-      })),
+    const window = parseTimeWindow(new URL(c.req.url).searchParams);
+    const body: ServicesResponse = { services: deps.store.listServices(window).map(serviceJson) };
+    return c.json(body);
+  });
+
+  app.get("/api/services/:name/operations", (c) => {
+    const name = c.req.param("name");
+    const window = parseTimeWindow(new URL(c.req.url).searchParams);
+    const found = deps.store.listOperations(name, window);
+    if (found === undefined)
+      throw new AppError(404, "not_found", `no spans of service "${name.slice(0, 200)}" in this window`);
+    const body: ServiceOperationsResponse = {
+      service: serviceJson(found.service),
+      windowSeconds: found.windowSeconds,
+      operations: found.operations.map((op) => ({ ...op, errorRate: rateOf(op.errorCount, op.count) })),
     };
     return c.json(body);
   });
 
   return app;
+}
+
+function rateOf(part: number, whole: number): number {
+  return whole === 0 ? 0 : part / whole;
+}
+
+function serviceJson(stats: ServiceStats): ServiceStatsJson {
+  return { ...stats, errorRate: rateOf(stats.requestErrorCount, stats.requestCount) };
 }

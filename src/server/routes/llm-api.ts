@@ -1,15 +1,16 @@
-/** GET /api/llm: every GenAI call in a window, with cost, and totals per model and per service. */
+/** GET /api/llm: every GenAI call in a window, with cost, and totals per model, per service and over time. */
 import { Hono } from "hono";
 import { AppError } from "../../domain/errors.js";
-import { PRICES_DATE } from "../../domain/llm-prices.js";
-import { emptyGroup, groupCalls, LLM_SPAN_QUERY, type LlmCall, llmCallOf } from "../../domain/llm-usage.js";
+import { BUNDLED_PRICES, type PriceList } from "../../domain/llm-prices.js";
+import type { LlmCall } from "../../domain/llm-usage.js";
 import type { LlmCallJson, LlmUsageResponse } from "../../protocol.js";
-import type { Store, TraceQuery } from "../../store/store.js";
-import { readTraces } from "../read-traces.js";
+import type { Store } from "../../store/store.js";
 import { parseTimeWindow } from "../time-window.js";
 
 export interface LlmApiDeps {
   store: Store;
+  /** The price table in use (`--prices`); the bundled one by default. */
+  prices?: PriceList;
 }
 
 const DEFAULT_CALLS = 200;
@@ -22,6 +23,7 @@ function callToJson(call: LlmCall): LlmCallJson {
 
 export function llmApiRoutes(deps: LlmApiDeps): Hono {
   const app = new Hono();
+  const prices = deps.prices ?? BUNDLED_PRICES;
   app.get("/api/llm", (c) => {
     const params = new URL(c.req.url).searchParams;
     const raw = params.get("limit");
@@ -29,33 +31,21 @@ export function llmApiRoutes(deps: LlmApiDeps): Hono {
     if (limit < 1 || limit > MAX_CALLS) {
       throw new AppError(400, "invalid_query", `limit must be a whole number from 1 to ${MAX_CALLS}`);
     }
-    const window = parseTimeWindow(params);
-    const query: Omit<TraceQuery, "limit"> = { q: LLM_SPAN_QUERY, ...window };
-    const service = params.get("service");
-    if (service) query.service = service;
-
-    const { traces, truncated } = readTraces(deps.store, query);
-    const calls: LlmCall[] = [];
-    for (const spans of traces) {
-      for (const span of spans) {
-        const call = llmCallOf(span);
-        if (call !== null && (!service || call.service === service)) calls.push(call);
-      }
-    }
-    const tracesRead = traces.length;
-    calls.sort((x, y) =>
-      x.startTimeUnixNano < y.startTimeUnixNano ? 1 : x.startTimeUnixNano > y.startTimeUnixNano ? -1 : 0,
-    );
-    const [totals] = groupCalls(calls, () => "all");
+    const service = params.get("service") || undefined;
+    const usage = deps.store.llmUsage({ ...parseTimeWindow(params), service, limit }, prices.table);
     const body: LlmUsageResponse = {
-      pricesDate: PRICES_DATE,
-      totals: totals ?? emptyGroup("all"),
-      byModel: groupCalls(calls, (call) => call.cost.model),
-      byService: groupCalls(calls, (call) => call.service),
-      calls: calls.slice(0, limit).map(callToJson),
-      tracesRead,
-      truncated,
+      pricesDate: prices.bundledDate,
+      prices: { bundledDate: prices.bundledDate, file: prices.file, fileModels: [...prices.fileModels] },
+      totals: usage.totals,
+      byModel: usage.byModel,
+      byService: usage.byService,
+      timeline: usage.timeline,
+      calls: usage.calls.map(callToJson),
+      tracesRead: usage.traces,
+      truncated: false,
     };
+    const building = deps.store.viewsBuilding();
+    if (building !== null) body.building = building;
     return c.json(body);
   });
   return app;

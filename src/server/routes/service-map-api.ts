@@ -1,35 +1,31 @@
-/** GET /api/service-map: which service calls which over a window (the newest traces in it). */
+/** GET /api/service-map: which service calls which over a window. */
 import { Hono } from "hono";
-import { buildServiceMap } from "../../domain/service-map.js";
+import { type PeerNames, serviceMapOf } from "../../domain/service-map.js";
 import type { ServiceMapResponse } from "../../protocol.js";
 import type { Store } from "../../store/store.js";
-import { readTraces } from "../read-traces.js";
 import { parseTimeWindow } from "../time-window.js";
 
 export interface ServiceMapApiDeps {
   store: Store;
+  /** `--service-name-mapping`: a peer's `host:port` or `host` → the service name shown. */
+  peerNames?: PeerNames;
 }
 
 export function serviceMapApiRoutes(deps: ServiceMapApiDeps): Hono {
   const app = new Hono();
   app.get("/api/service-map", (c) => {
     const window = parseTimeWindow(new URL(c.req.url).searchParams);
-    const { traces, truncated } = readTraces(deps.store, window);
-    let first: bigint | undefined;
-    let last: bigint | undefined;
-    for (const spans of traces) {
-      for (const span of spans) {
-        if (first === undefined || span.startTimeUnixNano < first) first = span.startTimeUnixNano;
-        if (last === undefined || span.endTimeUnixNano > last) last = span.endTimeUnixNano;
-      }
-    }
+    const traffic = deps.store.serviceTraffic(window);
+    const { firstMs, lastMs } = traffic;
     const body: ServiceMapResponse = {
-      ...buildServiceMap(traces),
-      tracesRead: traces.length,
-      truncated,
+      ...serviceMapOf(traffic, deps.peerNames),
+      tracesRead: traffic.traces,
+      truncated: false,
       // Over what the calls span: rates are calls per second of it.
-      seconds: first === undefined || last === undefined ? 0 : Math.max(Number(last - first) / 1e9, 1),
+      seconds: firstMs === null || lastMs === null ? 0 : Math.max((lastMs - firstMs) / 1000, 1),
     };
+    const building = deps.store.viewsBuilding();
+    if (building !== null) body.building = building;
     return c.json(body);
   });
   return app;

@@ -4,6 +4,7 @@ import type {
   AttributeValuesResponse,
   BreakpointJson,
   BreakpointsResponse,
+  ErrorGroupsResponse,
   HealthResponse,
   ImportResponse,
   LlmUsageResponse,
@@ -11,6 +12,7 @@ import type {
   MetricQueryResponse,
   SdkEventsResponse,
   ServiceMapResponse,
+  ServiceOperationsResponse,
   ServicesResponse,
   SnapshotJson,
   SnapshotListResponse,
@@ -128,7 +130,10 @@ export const api = {
     request<TraceListResponse>(`/api/traces${traceListQuery(params)}`, signal ? { signal } : undefined),
   trace: (traceId: string, signal?: AbortSignal) =>
     request<TraceResponse>(`/api/traces/${encodeURIComponent(traceId)}`, signal ? { signal } : undefined),
-  services: () => request<ServicesResponse>("/api/services"),
+  services: (params: Record<string, string | number | undefined> = {}) =>
+    request<ServicesResponse>(`/api/services${query(params)}`),
+  serviceOperations: (service: string, params: Record<string, string | number | undefined>) =>
+    request<ServiceOperationsResponse>(`/api/services/${encodeURIComponent(service)}/operations${query(params)}`),
   attributeKeys: () => request<AttributeKeysResponse>("/api/attributes"),
   attributeValues: (key: string) =>
     request<AttributeValuesResponse>(`/api/attributes/${encodeURIComponent(key)}/values?limit=50`),
@@ -154,6 +159,8 @@ export const api = {
   serviceMap: (params: Record<string, string | number | undefined>) =>
     request<ServiceMapResponse>(`/api/service-map${query(params)}`),
   llm: (params: Record<string, string | number | undefined>) => request<LlmUsageResponse>(`/api/llm${query(params)}`),
+  errors: (params: Record<string, string | number | undefined>) =>
+    request<ErrorGroupsResponse>(`/api/errors${query(params)}`),
   metricCatalog: (signal?: AbortSignal) =>
     request<MetricCatalogResponse>("/api/metrics", signal ? { signal } : undefined),
   /** `search` is the query string, `?since=…` (see metricQuerySearch). */

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import type { LlmCallJson, LlmGroupJson, LlmUsageResponse } from "../../../../src/protocol";
 import { api } from "../../api/client";
+import { BuildingNote, useReloadWhileBuilding } from "../../components/BuildingNote";
 import { ServiceSelect } from "../../components/ServiceSelect";
 import { TimeWindowSelect, windowSince } from "../../components/TimeWindowSelect";
 import { formatAbsolute, formatCount, formatDuration, formatUsd, nanosToMillis } from "../../lib/format";
@@ -9,6 +10,7 @@ import { serviceColor } from "../../lib/service-color";
 import { useCoalesced } from "../../lib/use-coalesced";
 import { useLiveMessages, useLiveState } from "../../state/live-context";
 import { useServiceNames } from "../trace-list/use-service-names";
+import { LlmCharts } from "./LlmCharts";
 import { llmSearch, readLlmFilters } from "./llm-url";
 import "./llm.css";
 
@@ -41,6 +43,7 @@ export function LlmPage() {
   useEffect(load, [load]);
   // New calls show up at most once a second while traffic flows.
   useLiveMessages(useCoalesced(load, 1000));
+  useReloadWhileBuilding(usage?.building, load);
 
   const set = (patch: Partial<typeof filters>) => route(`${path}${llmSearch({ ...filters, ...patch })}`, true);
 
@@ -55,10 +58,13 @@ export function LlmPage() {
             class="muted llm-prices"
             title="Costs are estimates from list prices; calls to models without a price have no cost"
           >
-            list prices of {usage.pricesDate}
+            list prices of {usage.prices.bundledDate}
+            {usage.prices.file !== null &&
+              ` + ${usage.prices.fileModels.length} model${usage.prices.fileModels.length === 1 ? "" : "s"} from ${usage.prices.file}`}
           </span>
         )}
       </div>
+      <BuildingNote building={usage?.building} />
       {error !== null && (
         <div class="error-banner" role="alert">
           Could not load LLM calls: {error}
@@ -76,12 +82,7 @@ export function LlmPage() {
       ) : usage !== null ? (
         <>
           <Totals totals={usage.totals} />
-          {usage.truncated && (
-            <div class="llm-note" role="status">
-              Only the newest {formatCount(usage.tracesRead)} traces with LLM calls are counted; narrow the window or
-              the service for the rest.
-            </div>
-          )}
+          <LlmCharts timeline={usage.timeline} measure={filters.measure} onMeasure={(measure) => set({ measure })} />
           <div class="llm-groups">
             <GroupTable title="By model" groups={usage.byModel} testId="llm-by-model" />
             <GroupTable title="By service" groups={usage.byService} testId="llm-by-service" service />

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks"
 import { useLocation } from "preact-iso";
 import type { ServiceMapResponse } from "../../../../src/protocol";
 import { api } from "../../api/client";
+import { BuildingNote, useReloadWhileBuilding } from "../../components/BuildingNote";
 import { readWindowKey, TimeWindowSelect, windowSince } from "../../components/TimeWindowSelect";
 import { formatDuration, formatPercent } from "../../lib/format";
 import { serviceColor } from "../../lib/service-color";
@@ -59,6 +60,7 @@ export function MapPage() {
   }, [windowKey]);
   useEffect(load, [load]);
   useLiveMessages(useCoalesced(load, 2000));
+  useReloadWhileBuilding(map?.building, load);
 
   const placed = useMemo(() => (map === null ? null : layoutMap(map)), [map]);
   const lit = useMemo(() => (hovered === null || map === null ? null : neighbourhood(map, hovered)), [hovered, map]);
@@ -79,6 +81,7 @@ export function MapPage() {
           ))}
         </span>
       </div>
+      <BuildingNote building={map?.building} />
       {error !== null && (
         <div class="error-banner" role="alert">
           Could not load the service map: {error}

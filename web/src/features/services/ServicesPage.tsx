@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useState } from "preact/hooks";
+import { useLocation } from "preact-iso";
 import type { ServiceStatsJson } from "../../../../src/protocol";
 import { api } from "../../api/client";
+import { readWindowKey, TimeWindowSelect, windowSince } from "../../components/TimeWindowSelect";
 import { formatCount, formatDuration, formatPercent } from "../../lib/format";
 import { serviceColor } from "../../lib/service-color";
 import { useCoalesced } from "../../lib/use-coalesced";
@@ -8,18 +10,26 @@ import { useLiveMessages } from "../../state/live-context";
 import { filtersToSearch } from "../../state/trace-list-model";
 import { formatMetricValue } from "../metrics/metric-units";
 import { metricsHref } from "../metrics/metrics-url";
+import { OperationsPanel } from "./OperationsPanel";
+import { basisNote, formatRate } from "./operations-model";
 import { type ServiceSortKey, sortServices } from "./services-table";
 import { type KeyMetricColumn, useKeyMetrics } from "./use-key-metrics";
 import "./services.css";
 
 const COLUMNS: { key: ServiceSortKey; label: string; numeric: boolean; title: string }[] = [
   { key: "name", label: "Service", numeric: false, title: "resource service.name" },
-  { key: "traceCount", label: "Traces", numeric: true, title: "traces with at least one span of this service" },
-  { key: "spanCount", label: "Spans", numeric: true, title: "spans of this service" },
-  { key: "errorRate", label: "Error rate", numeric: true, title: "share of this service's spans with status ERROR" },
-  { key: "p50Ms", label: "p50", numeric: true, title: "median span duration" },
-  { key: "p95Ms", label: "p95", numeric: true, title: "95th percentile span duration" },
-  { key: "p99Ms", label: "p99", numeric: true, title: "99th percentile span duration" },
+  {
+    key: "ratePerSec",
+    label: "Requests",
+    numeric: true,
+    title: "entry spans (SERVER, CONSUMER) per second; root spans for a service without them",
+  },
+  { key: "errorRate", label: "Error rate", numeric: true, title: "share of those requests with status ERROR" },
+  { key: "p50Ms", label: "p50", numeric: true, title: "median request duration" },
+  { key: "p95Ms", label: "p95", numeric: true, title: "95th percentile request duration" },
+  { key: "p99Ms", label: "p99", numeric: true, title: "99th percentile request duration" },
+  { key: "traceCount", label: "Traces", numeric: true, title: "stored traces with at least one span of this service" },
+  { key: "spanCount", label: "Spans", numeric: true, title: "spans of this service, every kind" },
 ];
 
 function cell(service: ServiceStatsJson, key: ServiceSortKey) {
@@ -34,12 +44,19 @@ function cell(service: ServiceStatsJson, key: ServiceSortKey) {
     case "traceCount":
     case "spanCount":
       return formatCount(service[key]);
+    case "ratePerSec":
+      return (
+        <span title={`${formatCount(service.requestCount)} ${basisNote(service)}`}>
+          {service.basis === "root" && <span class="faint basis-tag">root spans · </span>}
+          {formatRate(service.ratePerSec)}
+        </span>
+      );
     case "errorRate":
-      return service.errorCount > 0 ? (
+      return service.requestErrorCount > 0 ? (
         <a
           href={`/${filtersToSearch({ service: service.name, errorsOnly: true })}`}
           class="error-text"
-          title={`${formatCount(service.errorCount)} error spans: show the traces`}
+          title={`${formatCount(service.requestErrorCount)} failed of ${formatCount(service.requestCount)}: show the traces`}
         >
           {formatPercent(service.errorRate)}
         </a>
@@ -47,7 +64,7 @@ function cell(service: ServiceStatsJson, key: ServiceSortKey) {
         <span class="faint">0%</span>
       );
     default:
-      return formatDuration(service[key]);
+      return service.requestCount === 0 ? <span class="faint">–</span> : formatDuration(service[key]);
   }
 }
 
@@ -63,6 +80,10 @@ function keyMetricCell(column: KeyMetricColumn, service: string) {
 }
 
 export function ServicesPage() {
+  const { query, route, path } = useLocation();
+  const windowKey = readWindowKey(query.window);
+  const since = windowSince(windowKey);
+  const selected = query.service ?? null;
   const [services, setServices] = useState<ServiceStatsJson[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const keyMetrics = useKeyMetrics();
@@ -70,13 +91,24 @@ export function ServicesPage() {
 
   const load = useCallback(() => {
     api
-      .services()
+      .services({ since: windowSince(windowKey) })
       .then((body) => {
         setServices(body.services);
         setError(null);
       })
       .catch((reason: unknown) => setError(reason instanceof Error ? reason.message : String(reason)));
-  }, []);
+  }, [windowKey]);
+
+  /** The page's URL with the window and the selected service (null: none). */
+  const go = (next: { window?: string; service?: string | null }) => {
+    const params = new URLSearchParams();
+    const nextWindow = next.window ?? windowKey;
+    if (nextWindow !== "all") params.set("window", nextWindow);
+    const service = next.service === undefined ? selected : next.service;
+    if (service !== null) params.set("service", service);
+    const search = params.toString();
+    route(`${path}${search === "" ? "" : `?${search}`}`, true);
+  };
 
   useEffect(load, [load]);
 
@@ -88,7 +120,10 @@ export function ServicesPage() {
     <div class="services-page">
       <div class="services-header">
         <h1>Services</h1>
-        <span class="muted">Span statistics per service over everything stored; click a service for its traces.</span>
+        <TimeWindowSelect value={windowKey} onChange={(value) => go({ window: value })} />
+        <span class="muted">
+          Requests are entry spans (SERVER, CONSUMER); open a service for its operations, click its name for its traces.
+        </span>
       </div>
       {error !== null && (
         <div class="error-banner" role="alert">
@@ -97,10 +132,16 @@ export function ServicesPage() {
       )}
       {services !== null && services.length === 0 ? (
         <div class="page-message">
-          <h2>No services yet</h2>
-          <p>
-            Services appear here once traces arrive. See <a href="/">the trace page</a> for how to send some.
-          </p>
+          {windowKey === "all" ? (
+            <>
+              <h2>No services yet</h2>
+              <p>
+                Services appear here once traces arrive. See <a href="/">the trace page</a> for how to send some.
+              </p>
+            </>
+          ) : (
+            <h2>No spans in this window</h2>
+          )}
         </div>
       ) : (
         <table class="services-table">
@@ -133,6 +174,7 @@ export function ServicesPage() {
                   {column.key.label}
                 </th>
               ))}
+              <th />
             </tr>
           </thead>
           <tbody>
@@ -148,11 +190,23 @@ export function ServicesPage() {
                     {keyMetricCell(column, service.name)}
                   </td>
                 ))}
+                <td>
+                  <button
+                    type="button"
+                    class="button operations-toggle"
+                    aria-expanded={selected === service.name}
+                    aria-label={`Operations of ${service.name}`}
+                    onClick={() => go({ service: selected === service.name ? null : service.name })}
+                  >
+                    Operations {selected === service.name ? "▴" : "▾"}
+                  </button>
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
+      {selected !== null && <OperationsPanel key={selected} service={selected} since={since} />}
     </div>
   );
 }

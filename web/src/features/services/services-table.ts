@@ -1,6 +1,14 @@
 import type { ServiceStatsJson } from "../../../../src/protocol";
 
-export type ServiceSortKey = "name" | "traceCount" | "spanCount" | "errorRate" | "p50Ms" | "p95Ms" | "p99Ms";
+export type ServiceSortKey =
+  | "name"
+  | "ratePerSec"
+  | "traceCount"
+  | "spanCount"
+  | "errorRate"
+  | "p50Ms"
+  | "p95Ms"
+  | "p99Ms";
 
 /** Sorted copy: names ascending by default, numbers descending (the biggest problem first). */
 export function sortServices(

@@ -1,0 +1,213 @@
+// GET /api/llm and GET /api/service-map over BENCH_SPANS stored spans (default 1M), in the memory
+// store and in a SQLite file: 100k traces of 10 spans spread over the last hour, 20 services, each
+// trace calling a database, a cache, a peer that sends no spans and an LLM (so 100k GenAI calls).
+// The routes run in-process (Hono's app.request, JSON included), over everything and over the last
+// 5 minutes: the first answer and the p50 of the next runs. Also: what the indexes (kept on every
+// insert) weigh on their own, heap and RSS with the store filled, and the SQLite file reopened: how
+// long reading its spans into the indexes in the background takes, the longest the event loop
+// waited meanwhile, and an answer during it.
+// Run after `npm run build`:  node --expose-gc bench/llm-map.mjs
+// Knobs: BENCH_SPANS (1000000), BENCH_RUNS (9).
+import { mkdtempSync, rmSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { percentile } from "../dist/domain/percentile.js";
+import { llmApiRoutes } from "../dist/server/routes/llm-api.js";
+import { serviceMapApiRoutes } from "../dist/server/routes/service-map-api.js";
+import { createMemoryStore } from "../dist/store/memory-store.js";
+import { createSpanViews } from "../dist/store/span-views.js";
+import { createSqliteStore, loadSqliteDriver } from "../dist/store/sqlite-store.js";
+
+const SPANS = Number(process.env.BENCH_SPANS ?? 1_000_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 9);
+const TRACES = Math.ceil(SPANS / 10);
+const fmt = (n, digits = 1) => n.toLocaleString("en-US", { maximumFractionDigits: digits });
+const hex = (n, width) => n.toString(16).padStart(width, "0");
+const MODELS = ["gpt-4o-mini", "claude-sonnet-4-5-20250929", "gemini-2.5-flash", "local-llama"];
+const resources = new Map();
+const scope = { name: "bench", version: "1" };
+const resourceOf = (service) => {
+  if (!resources.has(service)) resources.set(service, { "service.name": service });
+  return resources.get(service);
+};
+
+function traceSpans(t, nowNs) {
+  const traceId = hex(t + 1, 32);
+  const start = nowNs - 3_600_000_000_000n + (BigInt(t) * 3_600_000_000_000n) / BigInt(TRACES);
+  const front = `frontend-${t % 10}`;
+  const back = `checkout-${t % 10}`;
+  const fails = t % 23 === 0;
+  const span = (n, parent, service, kind, name, offsetMs, ms, attributes = {}, error = false) => ({
+    traceId,
+    spanId: hex(t * 16 + n, 16),
+    parentSpanId: parent === null ? null : hex(t * 16 + parent, 16),
+    name,
+    kind,
+    service,
+    startTimeUnixNano: start + BigInt(offsetMs * 1e6),
+    endTimeUnixNano: start + BigInt((offsetMs + ms) * 1e6),
+    status: error ? { code: "ERROR", message: "failed" } : { code: "UNSET" },
+    attributes,
+    events: [],
+    links: [],
+    resource: resourceOf(service),
+    scope,
+  });
+  const llm = {
+    "gen_ai.provider.name": "openai",
+    "gen_ai.operation.name": "chat",
+    "gen_ai.response.model": MODELS[t % MODELS.length],
+    "gen_ai.usage.input_tokens": 500 + (t % 1000),
+    "gen_ai.usage.output_tokens": 50 + (t % 200),
+  };
+  return [
+    span(1, null, front, "SERVER", "GET /checkout", 0, 120 + (t % 50), { "http.route": "/checkout" }, fails),
+    span(2, 1, front, "CLIENT", "POST", 1, 110, { "url.full": `http://${back}:8080/orders` }),
+    span(3, 2, back, "SERVER", "POST /orders", 2, 100 + (t % 40), { "http.route": "/orders" }, fails),
+    span(4, 3, back, "CLIENT", "SELECT orders", 3, 5 + (t % 7), {
+      "db.system.name": "postgresql",
+      "db.namespace": "shop",
+    }),
+    span(5, 3, back, "CLIENT", "GET", 9, 1, { "db.system.name": "redis" }),
+    span(6, 3, back, "CLIENT", "POST", 10, 30, { "server.address": "localhost", "server.port": 8082 }),
+    span(7, 3, back, "INTERNAL", "price cart", 41, 2),
+    span(8, 3, back, "CLIENT", "chat", 44, 50 + (t % 30), llm),
+    span(9, 1, front, "INTERNAL", "render", 112, 5),
+    span(10, 9, front, "INTERNAL", "template", 113, 3),
+  ];
+}
+
+function fill(store) {
+  const started = performance.now();
+  const nowNs = BigInt(Date.now()) * 1_000_000n;
+  let batch = [];
+  for (let t = 0; t < TRACES; t++) {
+    batch.push(...traceSpans(t, nowNs));
+    if (batch.length >= 1000) {
+      store.insertSpans(batch);
+      batch = [];
+    }
+  }
+  if (batch.length > 0) store.insertSpans(batch);
+  store.stats(); // flushes the SQLite store
+  return (performance.now() - started) / 1000;
+}
+
+async function time(app, path) {
+  let t = performance.now();
+  let response = await app.request(path);
+  let body = await response.json();
+  const first = performance.now() - t;
+  const times = [];
+  const cpu = [];
+  for (let i = 0; i < RUNS; i++) {
+    const used = process.cpuUsage();
+    t = performance.now();
+    response = await app.request(path);
+    body = await response.json();
+    times.push(performance.now() - t);
+    const { user, system } = process.cpuUsage(used);
+    cpu.push((user + system) / 1000);
+  }
+  times.sort((a, b) => a - b);
+  cpu.sort((a, b) => a - b);
+  return { first, p50: percentile(times, 50), cpuP50: percentile(cpu, 50), body };
+}
+
+const heapMb = () => {
+  globalThis.gc?.();
+  return process.memoryUsage().heapUsed / 1e6;
+};
+
+const mapApp = (store) => serviceMapApiRoutes({ store, peerNames: new Map([["localhost:8082", "payments"]]) });
+
+async function report(label, store, target) {
+  const map = mapApp(store);
+  const llm = llmApiRoutes({ store });
+  const since = Date.now() - 5 * 60_000;
+  for (const [name, app, path] of [
+    ["GET /api/service-map", map, "/api/service-map"],
+    ["GET /api/service-map (5 min)", map, `/api/service-map?since=${since}`],
+    ["GET /api/llm", llm, "/api/llm?limit=500"],
+    ["GET /api/llm (5 min)", llm, `/api/llm?limit=500&since=${since}`],
+  ]) {
+    const { first, p50, cpuP50, body } = await time(app, path);
+    const what =
+      "edges" in body
+        ? `${body.nodes.length} nodes, ${body.edges.length} edges, ${fmt(body.tracesRead, 0)} traces`
+        : `${fmt(body.totals.calls, 0)} calls, $${fmt(body.totals.usd, 2)}`;
+    console.log(
+      `${label} ${name.padEnd(30)} p50 ${fmt(p50).padStart(7)} ms, CPU ${fmt(cpuP50).padStart(6)} ms (first ${fmt(first, 0)} ms; ${what}; ${p50 < target ? "meets" : "MISSES"} < ${target} ms)`,
+    );
+  }
+  console.log(`load average now: ${loadavg()[0].toFixed(1)}`);
+  console.log(`${label} heap ${fmt(heapMb(), 0)} MB, RSS ${fmt(process.memoryUsage().rss / 1e6, 0)} MB`);
+}
+
+/** The indexes alone, fed every span: what they add to the heap. */
+function viewsAlone() {
+  const before = heapMb();
+  const views = createSpanViews();
+  const nowNs = BigInt(Date.now()) * 1_000_000n;
+  for (let t = 0; t < TRACES; t++) for (const span of traceSpans(t, nowNs)) views.add(span);
+  console.log(`indexes alone over ${fmt(SPANS, 0)} spans: +${fmt(heapMb() - before, 1)} MB of heap`);
+  return views;
+}
+
+/** Reopens the file: the background read of its spans into the indexes, the event loop meanwhile. */
+async function reopened(path) {
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  const started = performance.now();
+  const store = createSqliteStore({ path, maxSpans: SPANS + 1000 });
+  const opened = performance.now() - started;
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const t = performance.now();
+  const during = await (await mapApp(store).request("/api/service-map")).json();
+  const answer = performance.now() - t;
+  delay.enable();
+  while (store.viewsBuilding() !== null) await new Promise((resolve) => setTimeout(resolve, 20));
+  delay.disable();
+  const buildSeconds = (performance.now() - started) / 1000;
+  // The same measure over as long a quiet second: what this machine's load alone makes the loop wait.
+  const idle = monitorEventLoopDelay({ resolution: 1 });
+  idle.enable();
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  idle.disable();
+  const building = during.building ?? { spansRead: 0, spansTotal: 0 };
+  console.log(
+    `sqlite reopened: open ${fmt(opened, 0)} ms; spans read into the indexes in ${fmt(buildSeconds)} s in the background; event loop delay max ${fmt(delay.max / 1e6)} ms, p99 ${fmt(delay.percentile(99) / 1e6)} ms (a quiet second after: max ${fmt(idle.max / 1e6)} ms, p99 ${fmt(idle.percentile(99) / 1e6)} ms)`,
+  );
+  console.log(
+    `sqlite reopened: /api/service-map during it answered in ${fmt(answer)} ms with ${fmt(building.spansRead, 0)} of ${fmt(building.spansTotal, 0)} spans read`,
+  );
+  return store;
+}
+
+console.log(
+  `load average at start: ${loadavg()
+    .map((n) => n.toFixed(1))
+    .join(" ")} (${cpus().length} cores)`,
+);
+{
+  const views = viewsAlone();
+  if (views.serviceTraffic({}).traces !== TRACES) throw new Error("the indexes lost traces");
+}
+const memory = createMemoryStore({ maxSpans: SPANS + 1000 });
+console.log(`memory: ${fmt(SPANS, 0)} spans stored in ${fmt(fill(memory))} s`);
+await report("memory", memory, 100);
+memory.close();
+
+await loadSqliteDriver();
+const dir = mkdtempSync(join(tmpdir(), "tracekit-llm-map-bench-"));
+try {
+  const sqlite = createSqliteStore({ path: join(dir, "bench.db"), maxSpans: SPANS + 1000 });
+  console.log(`sqlite: ${fmt(SPANS, 0)} spans stored in ${fmt(fill(sqlite))} s`);
+  await report("sqlite", sqlite, 100);
+  sqlite.close();
+  const again = await reopened(join(dir, "bench.db"));
+  await report("sqlite reopened", again, 100);
+  again.close();
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

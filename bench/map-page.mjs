@@ -1,0 +1,165 @@
+// Service map page benchmark, in a real Chromium against the built CLI (target: 50 services < 300 ms):
+// navigation → map drawn, from the navigation's start (performance.now() = 0) until the first animation
+// frame in which the map's SVG holds every node of the answer (laid out by dagre, text labels and all).
+// The stored traffic: 50 services calling each other as a tree (each service calls two others), the
+// leaves calling a database, a cache or an LLM provider, so 53 nodes and 74 edges. Each line also says
+// when the app had started (DOMContentLoaded) and when /api/service-map had answered, so the page's own
+// part (answer → map drawn) reads apart from the server's, and how long the renderer's main thread was
+// busy; the Services page's start is printed first as a reference for what this machine's load costs
+// any page, with the load average.
+// Run after `npm run build`:  node bench/map-page.mjs     (CHROMIUM_PATH overrides /usr/bin/chromium)
+import { cpus, loadavg } from "node:os";
+import { launchChromium } from "./chromium.mjs";
+import { startServer } from "./server.mjs";
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const SERVICES = 50;
+const TRACES_PER_EDGE = 4;
+
+const ms = (n) => `${n.toFixed(1)} ms`;
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const hex = (n, width) => n.toString(16).padStart(width, "0");
+const text = (key, value) => ({ key, value: { stringValue: value } });
+const serviceName = (i) => `service-${String(i).padStart(2, "0")}`;
+
+/** OTLP/JSON: per edge of the tree, traces of caller SERVER → caller CLIENT → callee SERVER (→ a peer at the leaves). */
+function tracesRequest() {
+  const byService = new Map();
+  const add = (service, span) => {
+    if (!byService.has(service)) byService.set(service, []);
+    byService.get(service).push(span);
+  };
+  const now = BigInt(Date.now()) * 1_000_000n;
+  let trace = 0;
+  for (let child = 1; child < SERVICES; child++) {
+    const parent = Math.floor((child - 1) / 2);
+    for (let n = 0; n < TRACES_PER_EDGE; n++) {
+      trace++;
+      const traceId = hex(trace, 32);
+      const start = now - BigInt(trace) * 50_000_000n;
+      const span = (id, parentId, name, kind, offsetMs, durMs, attributes = []) => ({
+        traceId,
+        spanId: hex(trace * 8 + id, 16),
+        parentSpanId: parentId === null ? "" : hex(trace * 8 + parentId, 16),
+        name,
+        kind,
+        startTimeUnixNano: String(start + BigInt(offsetMs * 1e6)),
+        endTimeUnixNano: String(start + BigInt((offsetMs + durMs) * 1e6)),
+        attributes,
+        status: { code: trace % 17 === 0 ? 2 : 0 },
+      });
+      add(serviceName(parent), span(1, null, "GET /work", 2, 0, 40));
+      add(
+        serviceName(parent),
+        span(2, 1, "POST", 3, 1, 30, [text("url.full", `http://${serviceName(child)}:8080/work`)]),
+      );
+      add(serviceName(child), span(3, 2, "POST /work", 2, 2, 25));
+      if (child * 2 + 1 >= SERVICES) {
+        const peer = [
+          [text("db.system.name", "postgresql")],
+          [text("db.system.name", "redis")],
+          [text("gen_ai.provider.name", "openai"), text("gen_ai.response.model", "gpt-4o-mini")],
+        ][child % 3];
+        add(serviceName(child), span(4, 3, "call", 3, 3, 10, peer));
+      }
+    }
+  }
+  return JSON.stringify({
+    resourceSpans: [...byService].map(([service, spans]) => ({
+      resource: { attributes: [text("service.name", service)] },
+      scopeSpans: [{ scope: { name: "bench" }, spans }],
+    })),
+  });
+}
+
+/** In the page: resolves with performance.now() at the first frame where the map holds `nodes` nodes. */
+function mapDrawn(nodes) {
+  return new Promise((resolve) => {
+    const check = () => {
+      const map = document.querySelector('[data-testid="service-map"]');
+      if (map !== null && map.querySelectorAll("g.map-node").length === nodes) resolve(performance.now());
+      else requestAnimationFrame(check);
+    };
+    check();
+  });
+}
+
+async function newPage(browser) {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.addInitScript(`window.__mapDrawn = ${mapDrawn.toString()};`);
+  return page;
+}
+
+function milestones() {
+  const nav = performance.getEntriesByType("navigation")[0];
+  const query = performance.getEntriesByType("resource").find((r) => r.name.includes("/api/service-map"));
+  return { booted: nav?.domContentLoadedEventEnd ?? Number.NaN, answered: query?.responseEnd ?? Number.NaN };
+}
+
+async function taskMs(cdp) {
+  const { metrics } = await cdp.send("Performance.getMetrics");
+  return (metrics.find((m) => m.name === "TaskDuration")?.value ?? 0) * 1000;
+}
+
+async function navigationToMap(browser, base, nodes) {
+  const times = [];
+  const booted = [];
+  const answered = [];
+  const busy = [];
+  for (let run = 0; run < RUNS; run++) {
+    const page = await newPage(browser);
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Performance.enable");
+    const before = await taskMs(cdp);
+    await page.goto(`${base}/map`, { waitUntil: "commit" });
+    times.push(await page.evaluate((n) => window.__mapDrawn(n), nodes));
+    busy.push((await taskMs(cdp)) - before);
+    const m = await page.evaluate(milestones);
+    booted.push(m.booted);
+    answered.push(m.answered);
+    await page.close();
+  }
+  console.log(
+    `/map (${nodes} nodes), navigation → map drawn: median ${ms(median(times))}, worst ${ms(Math.max(...times))} (${RUNS} runs; target < 300 ms); ` +
+      `medians: app started (DOMContentLoaded) ${ms(median(booted))}, /api/service-map answered ${ms(median(answered))}, ` +
+      `answer → map drawn ${ms(median(times.map((t, i) => t - answered[i])))}; page main thread busy ${ms(median(busy))}`,
+  );
+}
+
+async function referenceBoot(browser, base) {
+  const times = [];
+  for (let run = 0; run < RUNS; run++) {
+    const page = await newPage(browser);
+    await page.goto(`${base}/services`);
+    times.push(await page.evaluate(() => performance.getEntriesByType("navigation")[0].domContentLoadedEventEnd));
+    await page.close();
+  }
+  console.log(`reference: /services, navigation → app started (DOMContentLoaded): median ${ms(median(times))}`);
+}
+
+const { child, port } = await startServer();
+const base = `http://127.0.0.1:${port}`;
+const browser = await launchChromium();
+const load = () =>
+  loadavg()
+    .map((n) => n.toFixed(2))
+    .join(" ");
+console.log(`load average ${load()} on ${cpus().length} cores`);
+try {
+  const response = await fetch(`${base}/v1/traces`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: tracesRequest(),
+  });
+  if (response.status !== 200) throw new Error(`POST /v1/traces: ${response.status} ${await response.text()}`);
+  const map = await (await fetch(`${base}/api/service-map`)).json();
+  const services = map.nodes.filter((n) => n.kind === "service").length;
+  console.log(`stored: ${services} services, ${map.nodes.length} nodes, ${map.edges.length} edges`);
+  if (services !== SERVICES) throw new Error(`expected ${SERVICES} services on the map, got ${services}`);
+  await referenceBoot(browser, base);
+  await navigationToMap(browser, base, map.nodes.length);
+  console.log(`load average ${load()}`);
+} finally {
+  await browser.close();
+  child.kill("SIGTERM");
+}

@@ -1,0 +1,243 @@
+// Services and operations under load. Three parts:
+// 1. In process, for the memory store and a SQLite file: fill BENCH_SPANS spans (default 1M,
+//    bench/payload.mjs traffic), then time listServices / listOperations (everything stored, and a
+//    15-minute window).
+// 2. Over HTTP: SENDERS senders (default 20) POST 100-span protobuf requests back to back while
+//    BROWSERS "browsers" (default 5) each ask GET /api/services and a search (`user.id=user-42`) every
+//    POLL_MS (default 1000), for SECONDS (default 30); prints p50/p99 of each. The store is bounded by
+//    MAX_SPANS (default 350,000), so retention evicts all along.
+// 3. Reopening a SQLite file of BENCH_SPANS spans: wall and CPU time of opening it (median of 3).
+//    With BASE_DIST=<another build's dist/> (e.g. the main branch's), that build fills the file and
+//    its reopen is timed as well; this build then opens a copy (statistics filled in once, as for any
+//    file from before them) and reopens it.
+// Run after `npm run build`:  node bench/services.mjs
+// Knobs: BENCH_SPANS, SENDERS, BROWSERS, POLL_MS, SECONDS, MAX_SPANS, PARTS ("fill,load,reopen"), BASE_DIST.
+import { copyFileSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { Agent } from "node:http";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { percentile } from "../dist/domain/percentile.js";
+import { decodeTraceRequestProtobuf } from "../dist/otlp/protobuf/traces.js";
+import { createMemoryStore } from "../dist/store/memory-store.js";
+import { createSqliteStore, loadSqliteDriver } from "../dist/store/sqlite-store.js";
+import { buildRequest, withFreshTraceIds } from "./payload.mjs";
+import { get, postTraces, startServer } from "./server.mjs";
+
+const SPANS = Number(process.env.BENCH_SPANS ?? 1_000_000);
+const SENDERS = Number(process.env.SENDERS ?? 20);
+const BROWSERS = Number(process.env.BROWSERS ?? 5);
+const POLL_MS = Number(process.env.POLL_MS ?? 1000);
+const SECONDS = Number(process.env.SECONDS ?? 30);
+const MAX_SPANS = Number(process.env.MAX_SPANS ?? 350_000);
+const PARTS = (process.env.PARTS ?? "fill,load,reopen").split(",");
+
+const fmt = (n, digits = 1) => n.toLocaleString("en-US", { maximumFractionDigits: digits });
+const FIFTEEN_MINUTES_NS = 15n * 60n * 1_000_000_000n;
+
+function median(run, runs = 15) {
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    run();
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return percentile(times, 50);
+}
+
+function fill(store, template) {
+  const started = performance.now();
+  let spans = 0;
+  while (spans < SPANS) {
+    const batch = decodeTraceRequestProtobuf(withFreshTraceIds(template)).spans;
+    store.insertSpans(batch);
+    spans += batch.length;
+  }
+  store.stats(); // flushes the SQLite store
+  return { spans, seconds: (performance.now() - started) / 1000 };
+}
+
+function reads(label, store) {
+  const newest = BigInt(Date.now()) * 1_000_000n;
+  const window = { sinceUnixNano: newest - FIFTEEN_MINUTES_NS };
+  const services = median(() => store.listServices());
+  const windowed = median(() => store.listServices(window));
+  const operations = median(() => store.listOperations("frontend"));
+  const count = store.listOperations("frontend")?.operations.length ?? 0;
+  console.log(
+    `  ${label}: listServices ${fmt(services, 2)} ms (15-minute window ${fmt(windowed, 2)} ms), ` +
+      `listOperations("frontend", ${count} operations) ${fmt(operations, 2)} ms`,
+  );
+}
+
+async function inProcess() {
+  const template = buildRequest(100, 10);
+  console.log(`\n1. In process, ${fmt(SPANS, 0)} spans (no retention)`);
+  const memory = createMemoryStore({ maxSpans: SPANS * 2 });
+  const filled = fill(memory, template);
+  console.log(`  memory fill: ${fmt(filled.spans / filled.seconds, 0)} spans/s (statistics kept on insert)`);
+  reads("memory", memory);
+  memory.close();
+
+  await loadSqliteDriver();
+  const dir = mkdtempSync(join(tmpdir(), "tk-bench-services-"));
+  try {
+    const store = createSqliteStore({ path: join(dir, "bench.db"), maxSpans: SPANS * 2 });
+    const sqliteFilled = fill(store, template);
+    console.log(`  SQLite fill: ${fmt(sqliteFilled.spans / sqliteFilled.seconds, 0)} spans/s`);
+    reads("SQLite", store);
+    store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Milliseconds (wall, and CPU of this process) to open the file with `open`, and the services it then lists. */
+function timedOpen(open, path) {
+  const t = performance.now();
+  const cpu = process.cpuUsage();
+  const store = open({ path, maxSpans: SPANS * 2 });
+  const used = process.cpuUsage(cpu);
+  const ms = performance.now() - t;
+  const services = JSON.stringify(store.listServices());
+  store.close();
+  return { ms, cpuMs: (used.user + used.system) / 1000, services };
+}
+
+function medianOpen(label, open, path, expected) {
+  const opens = [];
+  for (let i = 0; i < 3; i++) {
+    const opened = timedOpen(open, path);
+    if (expected !== undefined && opened.services !== expected) throw new Error(`${label}: statistics differ`);
+    opens.push(opened);
+  }
+  const median = (key) =>
+    percentile(
+      opens.map((o) => o[key]).sort((a, b) => a - b),
+      50,
+    );
+  console.log(
+    `  ${label}: median ${fmt(median("ms"), 0)} ms, CPU ${fmt(median("cpuMs"), 0)} ms of 3 ` +
+      `(${opens.map((o) => fmt(o.ms, 0)).join(", ")} ms; load average ${loadavg()[0].toFixed(2)})`,
+  );
+}
+
+/**
+ * Reopening a file of BENCH_SPANS spans. With BASE_DIST (another build's dist/, e.g. the main
+ * branch's), that build fills the file and its reopen is timed too; this build then opens a copy,
+ * the first time filling in what the older file lacks.
+ */
+async function reopen() {
+  const baseDist = process.env.BASE_DIST;
+  const base =
+    baseDist === undefined ? null : await import(pathToFileURL(join(baseDist, "store/sqlite-store.js")).href);
+  await loadSqliteDriver();
+  await base?.loadSqliteDriver();
+  const template = buildRequest(100, 10);
+  const dir = mkdtempSync(join(tmpdir(), "tk-bench-services-"));
+  const path = join(dir, "reopen.db");
+  try {
+    const filler = (base ?? { createSqliteStore }).createSqliteStore({ path, maxSpans: SPANS * 2 });
+    const filled = fill(filler, template);
+    const before = JSON.stringify(filler.listServices());
+    filler.close();
+    console.log(
+      `\n3. Reopening a SQLite file of ${fmt(filled.spans, 0)} spans (${fmt(statSync(path).size / 2 ** 20, 0)} MiB), ` +
+        `filled by ${base === null ? "this build" : baseDist}`,
+    );
+    if (base !== null) {
+      medianOpen("that build's reopen", base.createSqliteStore, path);
+      const copy = join(dir, "copy.db");
+      copyFileSync(path, copy);
+      const first = timedOpen(createSqliteStore, copy);
+      console.log(
+        `  this build's first open (an older file: statistics filled in once): ${fmt(first.ms, 0)} ms, CPU ${fmt(first.cpuMs, 0)} ms`,
+      );
+      medianOpen("this build's reopen after that", createSqliteStore, copy, first.services);
+    } else {
+      medianOpen("reopen", createSqliteStore, path, before);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function summary(times) {
+  times.sort((a, b) => a - b);
+  return `p50 ${fmt(percentile(times, 50))} ms, p99 ${fmt(percentile(times, 99))} ms (${fmt(times.length, 0)})`;
+}
+
+async function underLoad(label, args) {
+  const { child, port } = await startServer(["--max-spans", String(MAX_SPANS), ...args]);
+  const agent = new Agent({ keepAlive: true, maxSockets: SENDERS + BROWSERS + 2 });
+  const template = buildRequest(10, 10);
+  const posts = [];
+  const services = [];
+  const searches = [];
+  const deadline = performance.now() + SECONDS * 1000;
+  let spans = 0;
+  try {
+    // Warm up: the store holds data before the browsers look.
+    for (let i = 0; i < 50; i++)
+      await postTraces(port, withFreshTraceIds(template), { agent, contentType: "application/x-protobuf" });
+    async function sender() {
+      while (performance.now() < deadline) {
+        const body = withFreshTraceIds(template);
+        const t = performance.now();
+        await postTraces(port, body, { agent, contentType: "application/x-protobuf" });
+        posts.push(performance.now() - t);
+        spans += 100;
+      }
+    }
+    async function browser(index) {
+      await new Promise((resolve) => setTimeout(resolve, (index * POLL_MS) / BROWSERS));
+      while (performance.now() < deadline) {
+        const started = performance.now();
+        let t = performance.now();
+        await get(agent, port, "/api/services");
+        services.push(performance.now() - t);
+        t = performance.now();
+        await get(agent, port, `/api/traces?q=${encodeURIComponent("user.id=user-42")}&limit=50`);
+        searches.push(performance.now() - t);
+        const wait = POLL_MS - (performance.now() - started);
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
+    await Promise.all([
+      ...Array.from({ length: SENDERS }, sender),
+      ...Array.from({ length: BROWSERS }, (_, i) => browser(i)),
+    ]);
+    console.log(
+      `  ${label}: ${fmt(spans / SECONDS, 0)} spans/s accepted\n` +
+        `    GET /api/services  ${summary(services)}\n` +
+        `    search             ${summary(searches)}\n` +
+        `    POST /v1/traces    ${summary(posts)}`,
+    );
+  } finally {
+    agent.destroy();
+    child.kill("SIGTERM");
+    await new Promise((resolve) => child.once("exit", resolve));
+  }
+}
+
+console.log(
+  `services bench: ${cpus().length} cores, load average ${loadavg()
+    .map((n) => n.toFixed(2))
+    .join(" ")}`,
+);
+if (PARTS.includes("fill")) await inProcess();
+if (PARTS.includes("load")) {
+  console.log(
+    `\n2. Over HTTP: ${SENDERS} senders (100-span protobuf, back to back), ${BROWSERS} browsers ` +
+      `(services + search every ${POLL_MS} ms), ${SECONDS} s, --max-spans ${fmt(MAX_SPANS, 0)}`,
+  );
+  await underLoad("memory", []);
+  const dir = mkdtempSync(join(tmpdir(), "tk-bench-services-"));
+  try {
+    await underLoad("SQLite", ["--db", join(dir, "load.db")]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+if (PARTS.includes("reopen")) await reopen();

@@ -1,0 +1,257 @@
+/**
+ * What the Errors page groups: each exception a span recorded (an `exception` event, or `exception.*`
+ * attributes on a failing span), and each failing span that recorded none. Occurrences of the same
+ * problem share a fingerprint: service, exception type (else the status code), the message with its
+ * variable parts (numbers, ids, quoted values, emails, URLs) replaced, and the innermost frames of the
+ * stack (file and function, no line numbers).
+ */
+import { type Span, stringAttribute } from "./span.js";
+import { exceptionFields, failureOf } from "./trace-summary.js";
+
+/** One error as the Errors page counts it. */
+export interface ErrorOccurrence {
+  /** The grouping key: equal for occurrences of the same problem. */
+  fingerprint: string;
+  service: string;
+  /** An exception that was recorded, or a failing span that recorded none. */
+  kind: "exception" | "status";
+  /** The exception's type, else `HTTP 503` / `gRPC 14` / the span's `error.type`, else `error`. */
+  type: string;
+  /** The message with its variable parts replaced (see `normalizeMessage`). */
+  pattern: string;
+  /** The innermost frames that grouped it, `file:function`, innermost first. */
+  frames: string[];
+  /** The message as it was. */
+  message: string;
+  /** The stack trace as it was, or "" when none was recorded. */
+  stacktrace: string;
+  timeUnixNano: bigint;
+  traceId: string;
+  spanId: string;
+}
+
+/** Frames of the stack that take part in the fingerprint. */
+export const FINGERPRINT_FRAMES = 3;
+/** Longest normalized message kept in a fingerprint. */
+const MAX_PATTERN = 300;
+/** Longest part of a message looked at (the patterns only need the start; bounded work per span). */
+const MAX_MESSAGE_READ = 2_000;
+
+/**
+ * Every error in `span`, in event order: one per `exception` event, else one for exception attributes
+ * on the span itself or, when it failed (status ERROR), one for the failure.
+ */
+export function errorOccurrencesOf(span: Span): ErrorOccurrence[] {
+  const out: ErrorOccurrence[] = [];
+  for (const event of span.events) {
+    if (event.name !== "exception") continue;
+    const fields = exceptionFields(event.attributes);
+    if (fields === null) continue;
+    // Some SDKs leave the event's time at zero; the span's end is when it failed.
+    const time = event.timeUnixNano > 0n ? event.timeUnixNano : span.endTimeUnixNano;
+    out.push(exceptionOccurrence(span, fields.type, fields.message, fields.stacktrace, time));
+  }
+  if (out.length > 0 || span.status.code !== "ERROR") return out;
+  const own = exceptionFields(span.attributes);
+  if (own !== null) {
+    out.push(exceptionOccurrence(span, own.type, own.message, own.stacktrace, span.endTimeUnixNano));
+    return out;
+  }
+  // failureOf is the one rule for what a failing span says; here only its status message is left.
+  const message = failureOf(span)?.message ?? "";
+  const type = statusType(span);
+  // Without an exception, what failed is told by the operation as much as by the message.
+  const pattern = normalizeMessage(message || `${span.name} failed`);
+  out.push({
+    fingerprint: [span.service, "status", type, normalizeMessage(span.name), pattern].join("\u0000"),
+    service: span.service,
+    kind: "status",
+    type,
+    pattern,
+    frames: [],
+    message: message || `${span.name} failed`,
+    stacktrace: "",
+    timeUnixNano: span.endTimeUnixNano,
+    traceId: span.traceId,
+    spanId: span.spanId,
+  });
+  return out;
+}
+
+function exceptionOccurrence(
+  span: Span,
+  rawType: string,
+  message: string,
+  stacktrace: string,
+  time: bigint,
+): ErrorOccurrence {
+  const type = rawType || "Error";
+  const pattern = normalizeMessage(message);
+  const frames = topFrames(stacktrace);
+  return {
+    fingerprint: [span.service, "exception", type, pattern, ...frames].join("\u0000"),
+    service: span.service,
+    kind: "exception",
+    type,
+    pattern,
+    frames,
+    message,
+    stacktrace,
+    timeUnixNano: time,
+    traceId: span.traceId,
+    spanId: span.spanId,
+  };
+}
+
+/** A failing span's kind of failure when no exception names it. */
+function statusType(span: Span): string {
+  const http = span.attributes["http.response.status_code"] ?? span.attributes["http.status_code"];
+  const code = typeof http === "string" ? Number(http) : http;
+  if (typeof code === "number" && code >= 400 && code <= 599) return `HTTP ${code}`;
+  const grpc = span.attributes["rpc.grpc.status_code"];
+  if (typeof grpc === "number" && grpc > 0) return `gRPC ${grpc}`;
+  return stringAttribute(span.attributes, "error.type") ?? "error";
+}
+
+const URL_PATTERN = /\b[a-z][a-z0-9+.-]{0,20}:\/\/[^\s"'<>()]+/gi;
+// Starts only where a run of such characters starts, so a long run costs one pass, not one per character.
+const EMAIL_PATTERN = /(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
+const QUOTED_PATTERN = /"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g;
+const UUID_PATTERN = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
+/** `0x…`, or 4+ hex digits with both a digit and a letter among them (words like "deadbeef" stay). */
+const HEX_PATTERN = /\b0x[0-9a-f]+\b|\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{4,}\b/gi;
+/** A number not glued to a word before it (`user42` and `utf8` stay; `5000ms` and `id=7` do not). */
+const NUMBER_PATTERN = /(?<![\w<])\d+(?:\.\d+)?/g;
+
+/**
+ * The message with what varies between occurrences replaced: URLs, emails, quoted values, UUIDs,
+ * hex ids and numbers, in that order (a URL's digits are part of the URL); whitespace collapsed.
+ */
+export function normalizeMessage(message: string): string {
+  return message
+    .slice(0, MAX_MESSAGE_READ)
+    .replace(URL_PATTERN, "<url>")
+    .replace(EMAIL_PATTERN, "<email>")
+    .replace(QUOTED_PATTERN, (quoted) => `${quoted[0]}<value>${quoted[0]}`)
+    .replace(UUID_PATTERN, "<uuid>")
+    .replace(HEX_PATTERN, "<hex>")
+    .replace(NUMBER_PATTERN, "<n>")
+    .replace(/\s+/g, " ")
+    .trim()
+    .slice(0, MAX_PATTERN);
+}
+
+/** One frame of a stack trace: where (a file, or "" when the format says none) and which function. */
+export interface StackFrame {
+  file: string;
+  function: string;
+  /** The runtime's or a dependency's code rather than the application's own. */
+  library: boolean;
+}
+
+/** Lines of a stack trace read, and the longest line taken for a frame. */
+const MAX_STACK_LINES = 200;
+const MAX_FRAME_LINE = 300;
+
+// .NET: `at Ns.Type.Method(Int32 id) in /src/File.cs:line 42`
+const DOTNET_FRAME = /^\s*at\s+([^()\s]+)\([^()]*\)\s+in\s+(.+?)(?::line\s+\d+)?\s*$/;
+// Java / Kotlin: `at com.acme.Foo.bar(Foo.java:42)`, `(Native Method)`, `(Unknown Source)`
+const JAVA_FRAME =
+  /^\s*at\s+([\w$.<>/-]+)\(([\w$.-]+?)(?::\d+)?\)\s*$|^\s*at\s+([\w$.<>/-]+)\((?:Native Method|Unknown Source)\)\s*$/;
+// V8: `at fn (file:line:col)`, `at async fn (…)`, `at file:line:col`
+const JS_FRAME = /^\s*at\s+(?:async\s+)?(?:([^()]+?)\s+\(([^()]+)\)|([^\s()]+))\s*$/;
+// .NET without a file (no symbols): `at Ns.Type.Method(String s)`
+const DOTNET_BARE_FRAME = /^\s*at\s+([\w$.`<>+[\],]+)\([^()]*\)\s*$/;
+// Python: `File "/app/views.py", line 42, in handler`
+const PYTHON_FRAME = /^\s*File\s+"(.+?)",\s+line\s+\d+(?:,\s+in\s+(.+?))?\s*$/;
+// Go: a function line, then its `\t/path/file.go:42 +0x1d` line.
+const GO_LOCATION = /^\s+(\S+\.go):\d+(?:\s+\+0x[0-9a-f]+)?\s*$/;
+
+/** Drops a location's line and column numbers and its directories. */
+function fileName(location: string): string {
+  const bare = location.replace(/(?::\d+)+$/, "").replace(/[?#].*$/, "");
+  const slash = Math.max(bare.lastIndexOf("/"), bare.lastIndexOf("\\"));
+  return slash >= 0 ? bare.slice(slash + 1) : bare;
+}
+
+/**
+ * The frames of a stack trace, innermost first, for the formats of Python, JavaScript (V8), Java,
+ * Go and .NET. Of chained exceptions, the frames of the one the trace is about: Python's last
+ * traceback, Java's first block (before `Caused by:`).
+ */
+export function parseStackFrames(stacktrace: string): StackFrame[] {
+  let lines = stacktrace.split(/\r?\n/);
+  // Bounded work per error: Python's innermost frames are last, the others' first.
+  if (lines.length > MAX_STACK_LINES) {
+    lines = /Traceback \(most recent call last\)/.test(stacktrace)
+      ? ["Traceback (most recent call last):", ...lines.slice(-MAX_STACK_LINES)]
+      : lines.slice(0, MAX_STACK_LINES);
+  }
+  let frames: StackFrame[] = [];
+  let python = false;
+  let previous = "";
+  for (const line of lines) {
+    if (/^\s*Traceback \(most recent call last\):/.test(line)) {
+      python = true;
+      frames = [];
+      continue;
+    }
+    if (/^\s*Caused by:/.test(line) && frames.length > 0) break;
+    const frame = line.length > MAX_FRAME_LINE ? null : parseFrameLine(line, previous);
+    if (frame !== null) frames.push({ ...frame, library: isLibraryFrame(frame, line) });
+    if (line.trim() !== "") previous = line;
+  }
+  if (python || frames.some((f) => /\.py$/.test(f.file))) frames.reverse();
+  return frames;
+}
+
+function parseFrameLine(line: string, previous: string): Omit<StackFrame, "library"> | null {
+  let m = PYTHON_FRAME.exec(line);
+  if (m) return { file: fileName(m[1] as string), function: m[2] ?? "" };
+  m = DOTNET_FRAME.exec(line);
+  if (m) return { file: fileName(m[2] as string), function: m[1] as string };
+  m = JAVA_FRAME.exec(line);
+  if (m) return { file: m[2] ?? "", function: (m[1] ?? m[3]) as string };
+  m = JS_FRAME.exec(line);
+  if (m) {
+    if (m[3] !== undefined) return { file: fileName(m[3]), function: "" };
+    return { file: fileName(m[2] as string), function: (m[1] as string).replace(/^new\s+/, "") };
+  }
+  m = DOTNET_BARE_FRAME.exec(line);
+  if (m) return { file: "", function: m[1] as string };
+  m = GO_LOCATION.exec(line);
+  if (m) return { file: fileName(m[1] as string), function: previous.trim().replace(/\([^()]*\)$/, "") };
+  return null;
+}
+
+const LIBRARY_PATHS =
+  /node_modules|^\s*at\s+(?:async\s+)?(?:.*\()?node:|internal\/|site-packages|dist-packages|\/lib\/python|<frozen |\/go\/src\/|\/usr\/lib\//;
+const LIBRARY_FUNCTIONS = /^(?:java|javax|jdk|sun|kotlin|scala|System|Microsoft|runtime|net\/http)\./;
+
+/** A frame of the runtime or a dependency rather than the application's own code. */
+function isLibraryFrame(frame: Omit<StackFrame, "library">, line: string): boolean {
+  return LIBRARY_PATHS.test(line) || LIBRARY_FUNCTIONS.test(frame.function) || frame.file === "<anonymous>";
+}
+
+/**
+ * The innermost `FINGERPRINT_FRAMES` of the application's own frames (all frames when none is the
+ * application's), as `file:function`.
+ */
+export function topFrames(stacktrace: string): string[] {
+  if (stacktrace === "") return [];
+  const frames = parseStackFrames(stacktrace);
+  const own = frames.filter((frame) => !frame.library);
+  return (own.length > 0 ? own : frames).slice(0, FINGERPRINT_FRAMES).map((f) => `${f.file}:${f.function}`);
+}
+
+/** A short stable id of a fingerprint (two 32-bit FNV-1a hashes), for URLs and keys. */
+export function fingerprintId(fingerprint: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ fingerprint.length;
+  for (let i = 0; i < fingerprint.length; i++) {
+    const c = fingerprint.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
+  }
+  return (a >>> 0).toString(16).padStart(8, "0") + (b >>> 0).toString(16).padStart(8, "0");
+}

@@ -1,0 +1,70 @@
+import { calleeOf } from "./service-map.js";
+import type { Span, SpanKind } from "./span.js";
+import { bareHttpMethod, routeNameOf } from "./trace-name.js";
+
+/**
+ * What a span does for its service, for per-operation statistics:
+ * - `entry`: work the service was asked to do (SERVER and CONSUMER spans): its requests;
+ * - `outgoing`: calls it makes (CLIENT and PRODUCER spans) to a database, cache, queue or service;
+ * - `internal`: everything else (INTERNAL and UNSPECIFIED spans).
+ */
+export type OperationGroup = "entry" | "outgoing" | "internal";
+
+export function operationGroupOf(kind: SpanKind): OperationGroup {
+  if (kind === "SERVER" || kind === "CONSUMER") return "entry";
+  if (kind === "CLIENT" || kind === "PRODUCER") return "outgoing";
+  return "internal";
+}
+
+/** What naming an operation reads of a span. */
+export type OperationSpan = Pick<Span, "kind" | "name" | "attributes">;
+
+export interface Operation {
+  group: OperationGroup;
+  kind: SpanKind;
+  /** `GET /users/:id` for an HTTP server span with a route, `GET payments` for a bare HTTP call; else the span's name. */
+  name: string;
+  /** For outgoing calls: who is called (service-map.ts's rules: `postgresql shop`, `payments`, `openai`); else null. */
+  peer: string | null;
+}
+
+/**
+ * The operation a span belongs to. Entry spans are grouped by route when the span is named after a
+ * bare HTTP method (the trace-naming rule, without its path fallback: paths hold ids); outgoing
+ * calls by name and peer, a bare HTTP method becoming method plus peer; others by name.
+ */
+export function operationOf(span: OperationSpan): Operation {
+  const group = operationGroupOf(span.kind);
+  if (group === "entry") return { group, kind: span.kind, name: routeNameOf(span.name, span.attributes), peer: null };
+  if (group === "internal") return { group, kind: span.kind, name: span.name, peer: null };
+  // calleeOf reads only the attributes.
+  const peer = calleeOf(span as Span)?.name ?? null;
+  const method = bareHttpMethod(span.name);
+  const name = method !== undefined && peer !== null ? `${method} ${peer}` : span.name;
+  return { group, kind: span.kind, name, peer };
+}
+
+/** A value as a quoted query-language value (domain/query.ts escapes). */
+export function quoteQueryValue(value: string): string {
+  return `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\t/g, "\\t")}"`;
+}
+
+/**
+ * A query (the trace list's language) for traces with a span of this operation, written from one of
+ * its spans: the service, the kind and the span's own name, plus the route or the peer when the
+ * operation's name was made from them.
+ */
+export function operationQuery(service: string, span: OperationSpan, operation: Operation): string {
+  const terms = [`service=${quoteQueryValue(service)}`];
+  if (span.kind !== "UNSPECIFIED") terms.push(`kind=${span.kind.toLowerCase()}`);
+  terms.push(`name=${quoteQueryValue(span.name)}`);
+  if (operation.name !== span.name) {
+    if (operation.group === "entry") {
+      const route = span.attributes["http.route"];
+      if (typeof route === "string") terms.push(`http.route=${quoteQueryValue(route)}`);
+    } else if (operation.peer !== null) {
+      terms.push(quoteQueryValue(operation.peer));
+    }
+  }
+  return terms.join(" ");
+}

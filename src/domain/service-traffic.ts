@@ -1,0 +1,440 @@
+/**
+ * The service map's raw material, kept up to date span by span so the map over a million stored
+ * spans is one pass over compact columns instead of reading every trace again. Each span adds
+ * entries to an append-only log: ENTRY (a span entered its service), EDGE (a span called from
+ * another service's span) and CALL (a CLIENT / PRODUCER span to a peer that sent no span of its
+ * own). Whatever order a trace's spans arrive in, the live entries end as the whole trace would
+ * make them: a child that arrives before its parent waits for it, and a later span that turns an
+ * entry or an inferred call into something else marks that entry dead. Evicting a trace marks its
+ * slot dead; dead entries are dropped once they are half the log. Pure; no I/O.
+ *
+ * What a trace needs while its spans arrive (span id → service, children waiting for their parent,
+ * calls a callee's span may still turn into an edge) is dropped once the trace has been quiet for
+ * OPEN_QUIET_MS or OPEN_TRACES newer traces arrived, so memory follows the traces in flight, not the
+ * traces stored. A span that arrives after that (rare: a very late or re-sent span) is counted
+ * without its trace: it enters its service when it is a SERVER / CONSUMER span or has no parent, an
+ * edge or a call's conversion into one through it is lost, and a re-sent span counts again.
+ */
+import type { Peer } from "./service-map.js";
+import type { Span } from "./span.js";
+import { durationMs } from "./time.js";
+import { resized } from "./typed-arrays.js";
+
+export const ENTRY = 0;
+export const EDGE = 1;
+export const CALL = 2;
+
+/** What an entry counts toward: a service entered, calls between two services, or calls to a peer. */
+export type TrafficKey =
+  | { type: typeof ENTRY; service: string }
+  | { type: typeof EDGE; from: string; to: string }
+  | { type: typeof CALL; from: string; peer: Peer };
+
+/** A time window in unix nanoseconds, both ends inclusive, on the span's start. */
+export interface TrafficWindow {
+  sinceUnixNano?: bigint;
+  untilUnixNano?: bigint;
+}
+
+/** The live entries in a window, grouped by key: calls, errors and every duration. */
+export interface TrafficTally {
+  keys: { key: TrafficKey; calls: number; errors: number; durations: Float64Array }[];
+  /** Distinct traces the counted entries come from. */
+  traces: number;
+  /** Earliest start and latest end of the counted spans, unix ms; null when nothing counted. */
+  firstMs: number | null;
+  lastMs: number | null;
+}
+
+const ERROR = 1;
+const DEAD = 2;
+
+interface WaitingChild {
+  service: number;
+  /** The child's ENTRY, or -1. */
+  entry: number;
+  entersService: boolean;
+  startMs: number;
+  durMs: number;
+  error: boolean;
+}
+
+interface TraceState {
+  traceId: string;
+  slot: number;
+  /** Set when the trace had been dropped before this span arrived: earlier spans are unknown. */
+  reopened: boolean;
+  lastSeenMs: number;
+  /** Span id → service number, for every span of the trace that arrived. */
+  services: Map<string, number>;
+  /** Parent span id → children that arrived before it. */
+  waiting: Map<string, WaitingChild[]> | null;
+  /** CLIENT / PRODUCER span id → its CALL entry, dead once a span of the callee arrives. */
+  calls: Map<string, number> | null;
+}
+
+const INITIAL_CAPACITY = 1024;
+/** A trace quiet this long is taken to be complete: its arrival state is dropped. */
+export const OPEN_QUIET_MS = 60_000;
+/** At most this many traces keep their arrival state (the oldest is dropped first). */
+export const OPEN_TRACES = 10_000;
+
+export interface ServiceTrafficOptions {
+  /** Clock for OPEN_QUIET_MS (default Date.now). */
+  now?: () => number;
+  openTraces?: number;
+}
+
+export class ServiceTraffic {
+  /** Every kept trace's slot. */
+  private readonly slots = new Map<string, number>();
+  /** Traces still taking spans, and their states in arrival order (a state dropped from `open` stays in the queue until reached). */
+  private readonly open = new Map<string, TraceState>();
+  private openQueue: TraceState[] = [];
+  private openHead = 0;
+  private readonly now: () => number;
+  private readonly openLimit: number;
+  private readonly serviceIds = new Map<string, number>();
+  private readonly serviceNames: string[] = [];
+  private readonly keyIds = new Map<string, number>();
+  private readonly keyList: TrafficKey[] = [];
+  /** Key numbers by service number (ENTRY) and by from × 2^20 + to (EDGE), without building strings. */
+  private readonly entryKeys: number[] = [];
+  private readonly edgeKeys = new Map<number, number>();
+  private size = 0;
+  private deadEntries = 0;
+  private keyCol = new Int32Array(INITIAL_CAPACITY);
+  private slotCol = new Int32Array(INITIAL_CAPACITY);
+  private startCol = new Float64Array(INITIAL_CAPACITY);
+  private durCol = new Float64Array(INITIAL_CAPACITY);
+  private flagCol = new Uint8Array(INITIAL_CAPACITY);
+  private nextSlot = 0;
+  private deadSlots = new Uint8Array(INITIAL_CAPACITY);
+
+  constructor(
+    private readonly peerOf: (span: Span) => Peer | null,
+    options: ServiceTrafficOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.openLimit = options.openTraces ?? OPEN_TRACES;
+  }
+
+  /** Traces that keep their arrival state (for tests and benches). */
+  get openTraces(): number {
+    return this.open.size;
+  }
+
+  /** Entries in the log, dead ones included (for tests and benches). */
+  get entries(): number {
+    return this.size;
+  }
+
+  add(span: Span): void {
+    const now = this.now();
+    let state = this.open.get(span.traceId);
+    if (state === undefined) {
+      this.dropQuietTraces(now);
+      let slot = this.slots.get(span.traceId);
+      const reopened = slot !== undefined;
+      if (slot === undefined) {
+        slot = this.newSlot();
+        this.slots.set(span.traceId, slot);
+      }
+      state = {
+        traceId: span.traceId,
+        slot,
+        reopened,
+        lastSeenMs: now,
+        services: new Map(),
+        waiting: null,
+        calls: null,
+      };
+      this.open.set(span.traceId, state);
+      this.openQueue.push(state);
+    }
+    state.lastSeenMs = now;
+    if (state.services.has(span.spanId)) return;
+    const service = this.serviceId(span.service);
+    state.services.set(span.spanId, service);
+    const startMs = Number(span.startTimeUnixNano) / 1e6;
+    const durMs = durationMs(span.startTimeUnixNano, span.endTimeUnixNano);
+    const error = span.status.code === "ERROR";
+    const entersService = span.kind === "SERVER" || span.kind === "CONSUMER";
+    const parentId = span.parentSpanId;
+    const parentService = parentId === null ? undefined : state.services.get(parentId);
+
+    // In a reopened trace an unknown parent most likely came before: only a span that enters its service counts.
+    const entry =
+      (parentService === undefined && !(state.reopened && parentId !== null)) ||
+      (parentService !== undefined && parentService !== service) ||
+      entersService
+        ? this.push(this.entryKey(service), state.slot, startMs, durMs, error)
+        : -1;
+    if (parentService !== undefined && parentService !== service) {
+      this.push(this.edgeKey(parentService, service), state.slot, startMs, durMs, error);
+      this.killCall(state, parentId as string);
+    } else if (parentId !== null && parentService === undefined) {
+      state.waiting ??= new Map();
+      let children = state.waiting.get(parentId);
+      if (children === undefined) {
+        children = [];
+        state.waiting.set(parentId, children);
+      }
+      children.push({ service, entry, entersService, startMs, durMs, error });
+    }
+
+    let calledService = false;
+    const children = state.waiting?.get(span.spanId);
+    if (children !== undefined) {
+      state.waiting?.delete(span.spanId);
+      for (const child of children) {
+        if (child.service === service) {
+          if (!child.entersService && child.entry >= 0) this.kill(child.entry);
+        } else {
+          calledService = true;
+          this.push(this.edgeKey(service, child.service), state.slot, child.startMs, child.durMs, child.error);
+        }
+      }
+    }
+    if ((span.kind === "CLIENT" || span.kind === "PRODUCER") && !calledService) {
+      const peer = this.peerOf(span);
+      if (peer !== null) {
+        state.calls ??= new Map();
+        state.calls.set(span.spanId, this.push(this.callKey(service, peer), state.slot, startMs, durMs, error));
+      }
+    }
+  }
+
+  /** Forgets a trace (retention evicted it). */
+  evict(traceId: string): void {
+    const slot = this.slots.get(traceId);
+    if (slot === undefined) return;
+    this.slots.delete(traceId);
+    const state = this.open.get(traceId);
+    if (state !== undefined) {
+      this.open.delete(traceId);
+      // The queue holds the state until its turn: keep nothing in it.
+      state.services.clear();
+      state.waiting = null;
+      state.calls = null;
+    }
+    this.deadSlots[slot] = 1;
+  }
+
+  clear(): void {
+    this.slots.clear();
+    this.open.clear();
+    this.openQueue = [];
+    this.openHead = 0;
+    this.size = 0;
+    this.deadEntries = 0;
+    this.nextSlot = 0;
+    this.deadSlots.fill(0);
+  }
+
+  /** The live entries whose span starts in the window. */
+  tally(window: TrafficWindow = {}): TrafficTally {
+    this.compactIfMostlyDead();
+    const since = window.sinceUnixNano === undefined ? -Infinity : Number(window.sinceUnixNano) / 1e6;
+    const until = window.untilUnixNano === undefined ? Infinity : Number(window.untilUnixNano) / 1e6;
+    const keyCount = this.keyList.length;
+    const calls = new Int32Array(keyCount);
+    const errors = new Int32Array(keyCount);
+    const counted = new Uint8Array(this.size);
+    const seenSlots = new Uint8Array(this.nextSlot);
+    let traces = 0;
+    let firstMs = Infinity;
+    let lastMs = -Infinity;
+    const { keyCol, slotCol, startCol, durCol, flagCol, deadSlots } = this;
+    for (let i = 0; i < this.size; i++) {
+      const start = startCol[i] as number;
+      if (start < since || start > until) continue;
+      if ((flagCol[i] as number) & DEAD) continue;
+      const slot = slotCol[i] as number;
+      if (deadSlots[slot] === 1) continue;
+      const key = keyCol[i] as number;
+      counted[i] = 1;
+      calls[key] = (calls[key] as number) + 1;
+      if ((flagCol[i] as number) & ERROR) errors[key] = (errors[key] as number) + 1;
+      if (seenSlots[slot] === 0) {
+        seenSlots[slot] = 1;
+        traces++;
+      }
+      if (start < firstMs) firstMs = start;
+      const end = start + (durCol[i] as number);
+      if (end > lastMs) lastMs = end;
+    }
+    const durations: Float64Array[] = [];
+    const filled = new Int32Array(keyCount);
+    for (let k = 0; k < keyCount; k++) durations.push(new Float64Array(calls[k] as number));
+    for (let i = 0; i < this.size; i++) {
+      if (counted[i] === 0) continue;
+      const key = keyCol[i] as number;
+      (durations[key] as Float64Array)[(filled[key] as number)++] = durCol[i] as number;
+    }
+    const keys: TrafficTally["keys"] = [];
+    for (let k = 0; k < keyCount; k++) {
+      if (calls[k] === 0) continue;
+      keys.push({
+        key: this.keyList[k] as TrafficKey,
+        calls: calls[k] as number,
+        errors: errors[k] as number,
+        durations: durations[k] as Float64Array,
+      });
+    }
+    return traces === 0 ? { keys, traces, firstMs: null, lastMs: null } : { keys, traces, firstMs, lastMs };
+  }
+
+  /** Drops the arrival state of the oldest open traces while there are too many or they are quiet. */
+  private dropQuietTraces(now: number): void {
+    const quietBefore = now - OPEN_QUIET_MS;
+    const queue = this.openQueue;
+    while (this.openHead < queue.length) {
+      const state = queue[this.openHead] as TraceState;
+      if (this.open.get(state.traceId) === state) {
+        if (this.open.size < this.openLimit && state.lastSeenMs >= quietBefore) break;
+        this.open.delete(state.traceId);
+      }
+      this.openHead++;
+    }
+    if (this.openHead > 1024 && this.openHead * 2 > queue.length) {
+      this.openQueue = queue.slice(this.openHead);
+      this.openHead = 0;
+    }
+  }
+
+  private serviceId(name: string): number {
+    let id = this.serviceIds.get(name);
+    if (id === undefined) {
+      id = this.serviceNames.length;
+      this.serviceNames.push(name);
+      this.serviceIds.set(name, id);
+    }
+    return id;
+  }
+
+  private keyId(text: string, make: () => TrafficKey): number {
+    let id = this.keyIds.get(text);
+    if (id === undefined) {
+      id = this.keyList.length;
+      this.keyList.push(make());
+      this.keyIds.set(text, id);
+    }
+    return id;
+  }
+
+  private entryKey(service: number): number {
+    let key = this.entryKeys[service];
+    if (key === undefined) {
+      key = this.keyId(`${ENTRY}\u0000${service}`, () => ({
+        type: ENTRY,
+        service: this.serviceNames[service] as string,
+      }));
+      this.entryKeys[service] = key;
+    }
+    return key;
+  }
+
+  private edgeKey(from: number, to: number): number {
+    const pair = from * 1_048_576 + to;
+    let key = this.edgeKeys.get(pair);
+    if (key === undefined) {
+      key = this.keyId(`${EDGE}\u0000${from}\u0000${to}`, () => ({
+        type: EDGE,
+        from: this.serviceNames[from] as string,
+        to: this.serviceNames[to] as string,
+      }));
+      this.edgeKeys.set(pair, key);
+    }
+    return key;
+  }
+
+  private callKey(from: number, peer: Peer): number {
+    const port = peer.kind === "external" ? `${peer.host ? "h" : "p"}${peer.port ?? ""}` : "";
+    return this.keyId(`${CALL}\u0000${from}\u0000${peer.kind}\u0000${peer.name}\u0000${port}`, () => ({
+      type: CALL,
+      from: this.serviceNames[from] as string,
+      peer,
+    }));
+  }
+
+  private newSlot(): number {
+    if (this.nextSlot === this.deadSlots.length) this.deadSlots = resized(this.deadSlots, this.nextSlot * 2);
+    this.deadSlots[this.nextSlot] = 0;
+    return this.nextSlot++;
+  }
+
+  private push(key: number, slot: number, startMs: number, durMs: number, error: boolean): number {
+    if (this.size === this.keyCol.length) this.resize(this.size * 2);
+    const i = this.size++;
+    this.keyCol[i] = key;
+    this.slotCol[i] = slot;
+    this.startCol[i] = startMs;
+    this.durCol[i] = durMs;
+    this.flagCol[i] = error ? ERROR : 0;
+    return i;
+  }
+
+  private kill(entry: number): void {
+    if (entry >= 0 && ((this.flagCol[entry] as number) & DEAD) === 0) {
+      this.flagCol[entry] = (this.flagCol[entry] as number) | DEAD;
+      this.deadEntries++;
+    }
+  }
+
+  private killCall(state: TraceState, spanId: string): void {
+    const call = state.calls?.get(spanId);
+    if (call === undefined) return;
+    state.calls?.delete(spanId);
+    this.kill(call);
+  }
+
+  private resize(capacity: number): void {
+    this.keyCol = resized(this.keyCol, capacity);
+    this.slotCol = resized(this.slotCol, capacity);
+    this.startCol = resized(this.startCol, capacity);
+    this.durCol = resized(this.durCol, capacity);
+    this.flagCol = resized(this.flagCol, capacity);
+  }
+
+  /** Drops dead entries and evicted traces' slots once they are over half of what is kept. */
+  private compactIfMostlyDead(): void {
+    let deadSlotCount = 0;
+    for (let s = 0; s < this.nextSlot; s++) deadSlotCount += this.deadSlots[s] as number;
+    if (this.deadEntries * 2 < this.size && deadSlotCount * 2 < this.nextSlot) return;
+    const newSlot = new Int32Array(this.nextSlot).fill(-1);
+    let slots = 0;
+    for (const [traceId, slot] of this.slots) {
+      newSlot[slot] = slots;
+      this.slots.set(traceId, slots++);
+    }
+    for (const state of this.open.values()) state.slot = newSlot[state.slot] as number;
+    const newIndex = new Int32Array(this.size).fill(-1);
+    let kept = 0;
+    for (let i = 0; i < this.size; i++) {
+      const slot = newSlot[this.slotCol[i] as number] as number;
+      if (slot < 0 || ((this.flagCol[i] as number) & DEAD) !== 0) continue;
+      newIndex[i] = kept;
+      this.keyCol[kept] = this.keyCol[i] as number;
+      this.slotCol[kept] = slot;
+      this.startCol[kept] = this.startCol[i] as number;
+      this.durCol[kept] = this.durCol[i] as number;
+      this.flagCol[kept] = this.flagCol[i] as number;
+      kept++;
+    }
+    for (const state of this.open.values()) {
+      if (state.calls !== null) for (const [id, entry] of state.calls) state.calls.set(id, newIndex[entry] as number);
+      if (state.waiting !== null) {
+        for (const children of state.waiting.values()) {
+          for (const child of children) if (child.entry >= 0) child.entry = newIndex[child.entry] as number;
+        }
+      }
+    }
+    this.size = kept;
+    this.deadEntries = 0;
+    this.nextSlot = slots;
+    this.deadSlots.fill(0);
+    if (this.keyCol.length > INITIAL_CAPACITY && kept * 4 < this.keyCol.length)
+      this.resize(Math.max(kept * 2, INITIAL_CAPACITY));
+  }
+}

@@ -1,0 +1,469 @@
+/**
+ * The Errors page's groups, kept up to date as spans arrive and as retention evicts their traces, so
+ * a question about any window reads only the stored errors, never the spans. Both stores keep one
+ * (the SQLite store also writes what it needs to rebuild it to its file).
+ */
+import { type ErrorOccurrence, errorOccurrencesOf, fingerprintId } from "../domain/error-fingerprint.js";
+import type { Span } from "../domain/span.js";
+import type { TraceAggregate } from "../domain/trace-summary.js";
+
+export interface ErrorGroupQuery {
+  /** Only errors at or after this time (inclusive). */
+  sinceUnixNano?: bigint;
+  /** Only errors at or before this time (inclusive). */
+  untilUnixNano?: bigint;
+  service?: string;
+  /** Most recent error first (default), or most errors first. */
+  sort?: "lastSeen" | "count";
+  limit: number;
+  /** Points of each group's sparkline (default 30). */
+  buckets?: number;
+}
+
+/** What a group's latest error said, as it was. */
+export interface ErrorSample {
+  message: string;
+  stacktrace: string;
+  traceId: string;
+  spanId: string;
+  timeUnixNano: bigint;
+}
+
+/** The operation a failing trace served: its root span's service and name (see TraceAggregate). */
+export interface ErrorOperation {
+  service: string;
+  name: string;
+}
+
+export interface ErrorGroupView {
+  id: string;
+  service: string;
+  kind: ErrorOccurrence["kind"];
+  type: string;
+  pattern: string;
+  frames: string[];
+  /** Errors in the window. */
+  count: number;
+  firstSeenUnixNano: bigint;
+  lastSeenUnixNano: bigint;
+  /** Errors per bucket of the answer's buckets, oldest first. */
+  sparkline: number[];
+  /** The operations whose traces failed this way, most errors first (at most MAX_OPERATIONS). */
+  operations: (ErrorOperation & { count: number })[];
+  /** The newest failing traces, newest first, one entry per trace (at most MAX_LATEST). */
+  latest: { traceId: string; spanId: string; timeUnixNano: bigint; operation: ErrorOperation }[];
+  sample: ErrorSample;
+}
+
+export interface ErrorGroupsAnswer {
+  groups: ErrorGroupView[];
+  /** Groups and errors in the window (all of them, not only the `limit` returned). */
+  totalGroups: number;
+  totalErrors: number;
+  /** The sparkline buckets: `buckets` of `bucketNanos` from `bucketStartUnixNano`. */
+  bucketStartUnixNano: bigint;
+  bucketNanos: bigint;
+  buckets: number;
+}
+
+export const MAX_OPERATIONS = 5;
+export const MAX_LATEST = 5;
+export const DEFAULT_SPARKLINE_BUCKETS = 30;
+/** Below this many named operations, those of evicted traces are not worth forgetting. */
+const MIN_OPERATIONS_KEPT = 10_000;
+
+/** One group's stored part: what identifies it and its latest sample. */
+export interface StoredErrorGroup {
+  fingerprint: string;
+  service: string;
+  kind: ErrorOccurrence["kind"];
+  type: string;
+  pattern: string;
+  frames: string[];
+  sample: ErrorSample;
+}
+
+interface Group extends StoredErrorGroup {
+  id: string;
+  /**
+   * Its errors in arrival order, and beside them (same index) their times in milliseconds (NaN once
+   * removed) and their traces: the loops of a query read packed arrays, not scattered objects.
+   * Removed entries stay until compaction.
+   */
+  occurrences: Occurrence[];
+  ms: number[];
+  /**
+   * The operation of each error's trace, as an id of `ErrorGroups.operations`; negative (−id − 1)
+   * while the trace had no root when last looked at, so the name may still change.
+   */
+  ops: number[];
+  live: number;
+}
+
+interface Occurrence {
+  readonly group: Group;
+  readonly time: bigint;
+  /** `time` in milliseconds, close enough to bucket and to compare away from a window's edges (bigints are slow). */
+  readonly ms: number;
+  /** Where it sits in its group's arrays. */
+  index: number;
+  readonly traceId: string;
+  readonly spanId: string;
+  /** Its trace's running summary, which names the operation (the root may arrive later). */
+  readonly trace: TraceAggregate;
+  removed: boolean;
+}
+
+/** An error just added, for a store that writes them to a file. */
+export interface AddedError {
+  group: StoredErrorGroup;
+  /** The group did not exist before this error. */
+  newGroup: boolean;
+  timeUnixNano: bigint;
+  traceId: string;
+  spanId: string;
+}
+
+/** The operation of a stored trace, as its summary names it. */
+function operationOf(aggregate: TraceAggregate): ErrorOperation {
+  return { service: aggregate.rootService ?? aggregate.firstService, name: aggregate.rootName ?? aggregate.firstName };
+}
+
+/** True when a span may hold an error (the cheap test run on every stored span). */
+export function mayHoldError(span: Span): boolean {
+  return span.status.code === "ERROR" || span.events.length > 0;
+}
+
+export class ErrorGroups {
+  private groups = new Map<string, Group>();
+  private byTrace = new Map<string, Occurrence[]>();
+  /** Every operation named so far, by id, and the id of each (`service` NUL `name`). */
+  private operations: ErrorOperation[] = [];
+  private operationIds = new Map<string, number>();
+
+  /** Errors currently counted (for tests and health). */
+  get size(): number {
+    let n = 0;
+    for (const group of this.groups.values()) n += group.live;
+    return n;
+  }
+
+  /** Adds the errors of a newly stored span of `trace`; returns them (empty for most spans). */
+  addSpan(span: Span, trace: TraceAggregate): AddedError[] {
+    if (!mayHoldError(span)) return [];
+    const found = errorOccurrencesOf(span);
+    if (found.length === 0) return [];
+    const added: AddedError[] = [];
+    for (const occurrence of found) {
+      let group = this.groups.get(occurrence.fingerprint);
+      const newGroup = group === undefined;
+      if (group === undefined) {
+        group = this.newGroup({
+          fingerprint: occurrence.fingerprint,
+          service: occurrence.service,
+          kind: occurrence.kind,
+          type: occurrence.type,
+          pattern: occurrence.pattern,
+          frames: occurrence.frames,
+          sample: sampleOf(occurrence),
+        });
+      } else if (occurrence.timeUnixNano >= group.sample.timeUnixNano) {
+        group.sample = sampleOf(occurrence);
+      }
+      this.record(group, occurrence.timeUnixNano, occurrence.spanId, trace);
+      added.push({
+        group,
+        newGroup,
+        timeUnixNano: occurrence.timeUnixNano,
+        traceId: occurrence.traceId,
+        spanId: occurrence.spanId,
+      });
+    }
+    return added;
+  }
+
+  /** Restores a stored group (the SQLite store at open); its errors follow with `restoreError`. */
+  restoreGroup(stored: StoredErrorGroup): void {
+    if (!this.groups.has(stored.fingerprint)) this.newGroup(stored);
+  }
+
+  restoreError(fingerprint: string, time: bigint, spanId: string, trace: TraceAggregate): void {
+    const group = this.groups.get(fingerprint);
+    if (group !== undefined) this.record(group, time, spanId, trace);
+  }
+
+  /** Drops restored groups none of whose errors were restored; returns them. */
+  dropEmptyGroups(): StoredErrorGroup[] {
+    const dropped: StoredErrorGroup[] = [];
+    for (const group of this.groups.values()) {
+      if (group.live > 0) continue;
+      this.groups.delete(group.fingerprint);
+      dropped.push(group);
+    }
+    return dropped;
+  }
+
+  /** Forgets an evicted trace's errors; returns the groups that have none left (they are dropped). */
+  removeTrace(traceId: string): StoredErrorGroup[] {
+    const occurrences = this.byTrace.get(traceId);
+    if (occurrences === undefined) return [];
+    this.byTrace.delete(traceId);
+    const emptied: StoredErrorGroup[] = [];
+    for (const occurrence of occurrences) {
+      occurrence.removed = true;
+      const group = occurrence.group;
+      group.ms[occurrence.index] = Number.NaN;
+      group.live--;
+      if (group.live === 0) {
+        this.groups.delete(group.fingerprint);
+        emptied.push(group);
+      } else if (group.occurrences.length > 64 && group.live * 2 < group.occurrences.length) {
+        compact(group);
+      }
+    }
+    if (this.operations.length > MIN_OPERATIONS_KEPT && this.operations.length > 2 * this.size)
+      this.renumberOperations();
+    return emptied;
+  }
+
+  /** Forgets operations no stored error names any more (their traces were evicted). */
+  private renumberOperations(): void {
+    this.operations = [];
+    this.operationIds = new Map();
+    for (const group of this.groups.values()) {
+      group.ops = group.occurrences.map((o) => (o.removed ? 0 : this.operationId(o.trace)));
+    }
+  }
+
+  clear(): void {
+    this.groups = new Map();
+    this.byTrace = new Map();
+    this.operations = [];
+    this.operationIds = new Map();
+  }
+
+  /** The groups with errors in the window, sorted and cut to `limit`, each with its details. */
+  query(query: ErrorGroupQuery): ErrorGroupsAnswer {
+    const inWindow = windowTest(query.sinceUnixNano, query.untilUnixNano);
+    // Milliseconds decide, except within a microsecond of an edge, where nanoseconds do.
+    const lowMs =
+      query.sinceUnixNano === undefined ? Number.NEGATIVE_INFINITY : Number(query.sinceUnixNano) / 1e6 - 0.001;
+    const highMs =
+      query.untilUnixNano === undefined ? Number.POSITIVE_INFINITY : Number(query.untilUnixNano) / 1e6 + 0.001;
+    const edgeLowMs = lowMs + 0.002;
+    const edgeHighMs = highMs - 0.002;
+    const inWindowAt = (group: Group, i: number) => {
+      const t = group.ms[i] as number;
+      // NaN (removed) fails every comparison.
+      if (!(t >= lowMs && t <= highMs)) return false;
+      return t < edgeLowMs || t > edgeHighMs ? inWindow(group.occurrences[i] as Occurrence) : true;
+    };
+
+    // First pass: counts and the window's extent, for every group.
+    const found: { group: Group; count: number; first: Occurrence; last: Occurrence }[] = [];
+    let totalErrors = 0;
+    let earliest: Occurrence | undefined;
+    let newest: Occurrence | undefined;
+    for (const group of this.groups.values()) {
+      if (query.service !== undefined && group.service !== query.service) continue;
+      let count = 0;
+      let firstMs = Number.POSITIVE_INFINITY;
+      let lastMs = Number.NEGATIVE_INFINITY;
+      let first: Occurrence | undefined;
+      let last: Occurrence | undefined;
+      const { ms, occurrences } = group;
+      for (let i = 0; i < ms.length; i++) {
+        if (!inWindowAt(group, i)) continue;
+        const t = ms[i] as number;
+        count++;
+        if (t <= firstMs) {
+          const o = occurrences[i] as Occurrence;
+          if (first === undefined || before(o, first)) {
+            first = o;
+            firstMs = t;
+          }
+        }
+        if (t >= lastMs) {
+          const o = occurrences[i] as Occurrence;
+          if (last === undefined || before(last, o)) {
+            last = o;
+            lastMs = t;
+          }
+        }
+      }
+      if (first === undefined || last === undefined) continue;
+      found.push({ group, count, first, last });
+      totalErrors += count;
+      if (earliest === undefined || before(first, earliest)) earliest = first;
+      if (newest === undefined || before(newest, last)) newest = last;
+    }
+    const byLast = (a: (typeof found)[number], b: (typeof found)[number]) =>
+      before(b.last, a.last) ? -1 : before(a.last, b.last) ? 1 : 0;
+    found.sort((a, b) =>
+      query.sort === "count"
+        ? b.count - a.count || byLast(a, b) || (a.group.id < b.group.id ? -1 : 1)
+        : byLast(a, b) || b.count - a.count || (a.group.id < b.group.id ? -1 : 1),
+    );
+
+    const buckets = query.buckets ?? DEFAULT_SPARKLINE_BUCKETS;
+    const start = query.sinceUnixNano ?? earliest?.time ?? 0n;
+    const end = query.untilUnixNano ?? newest?.time ?? start;
+    const extent = end > start ? end - start + 1n : 1n;
+    const bucketNanos = (extent + BigInt(buckets) - 1n) / BigInt(buckets);
+    const startMs = Number(start) / 1e6;
+    const bucketMs = Number(bucketNanos) / 1e6;
+
+    // Second pass, for the groups returned only: sparkline, operations, newest traces.
+    const groups = found.slice(0, query.limit).map(({ group, count, first, last }): ErrorGroupView => {
+      const sparkline = new Array<number>(buckets).fill(0);
+      const perOperation = new Map<number, number>();
+      const latest: Occurrence[] = [];
+      // Newest arrivals first, so the newest traces are found early and later ones are passed at once.
+      for (let i = group.ms.length - 1; i >= 0; i--) {
+        if (!inWindowAt(group, i)) continue;
+        const t = group.ms[i] as number;
+        const bucket = Math.min(Math.max(Math.floor((t - startMs) / bucketMs), 0), buckets - 1);
+        sparkline[bucket] = (sparkline[bucket] as number) + 1;
+        let op = group.ops[i] as number;
+        if (op < 0) {
+          // Named before its root arrived: look again (settled once the root is there).
+          op = this.operationId((group.occurrences[i] as Occurrence).trace);
+          group.ops[i] = op;
+        }
+        const id = op < 0 ? -op - 1 : op;
+        perOperation.set(id, (perOperation.get(id) ?? 0) + 1);
+        if (latest.length < MAX_LATEST || t >= (latest[MAX_LATEST - 1] as Occurrence).ms) {
+          keepNewest(latest, group.occurrences[i] as Occurrence);
+        }
+      }
+      return {
+        id: group.id,
+        service: group.service,
+        kind: group.kind,
+        type: group.type,
+        pattern: group.pattern,
+        frames: group.frames,
+        count,
+        firstSeenUnixNano: first.time,
+        lastSeenUnixNano: last.time,
+        sparkline,
+        operations: this.countOperations(perOperation),
+        latest: latest.map((o) => ({
+          traceId: o.traceId,
+          spanId: o.spanId,
+          timeUnixNano: o.time,
+          operation: operationOf(o.trace),
+        })),
+        sample: group.sample,
+      };
+    });
+    return {
+      groups,
+      totalGroups: found.length,
+      totalErrors,
+      bucketStartUnixNano: start,
+      bucketNanos,
+      buckets,
+    };
+  }
+
+  /** The id of a trace's operation; negative (−id − 1) while it has no root. */
+  private operationId(trace: TraceAggregate): number {
+    const operation = operationOf(trace);
+    const key = `${operation.service}\u0000${operation.name}`;
+    let id = this.operationIds.get(key);
+    if (id === undefined) {
+      id = this.operations.length;
+      this.operations.push(operation);
+      this.operationIds.set(key, id);
+    }
+    return trace.rootName === null ? -id - 1 : id;
+  }
+
+  /** Operations by errors, most first. */
+  private countOperations(perOperation: Map<number, number>): ErrorGroupView["operations"] {
+    const out: ErrorGroupView["operations"] = [];
+    for (const [id, count] of perOperation) out.push({ ...(this.operations[id] as ErrorOperation), count });
+    return out.sort((a, b) => b.count - a.count || a.name.localeCompare(b.name)).slice(0, MAX_OPERATIONS);
+  }
+
+  private newGroup(stored: StoredErrorGroup): Group {
+    const group: Group = {
+      ...stored,
+      id: fingerprintId(stored.fingerprint),
+      occurrences: [],
+      ms: [],
+      ops: [],
+      live: 0,
+    };
+    this.groups.set(stored.fingerprint, group);
+    return group;
+  }
+
+  private record(group: Group, time: bigint, spanId: string, trace: TraceAggregate): void {
+    const traceId = trace.traceId;
+    const ms = Number(time) / 1e6;
+    const index = group.occurrences.length;
+    const occurrence: Occurrence = { group, time, ms, index, traceId, spanId, trace, removed: false };
+    group.occurrences.push(occurrence);
+    group.ms.push(ms);
+    group.ops.push(this.operationId(trace));
+    group.live++;
+    const ofTrace = this.byTrace.get(traceId);
+    if (ofTrace === undefined) this.byTrace.set(traceId, [occurrence]);
+    else ofTrace.push(occurrence);
+  }
+}
+
+/** Drops a group's removed errors from its arrays. */
+function compact(group: Group): void {
+  const occurrences = group.occurrences.filter((o) => !o.removed);
+  group.ops = occurrences.map((o) => group.ops[o.index] as number);
+  group.ms = occurrences.map((o) => o.ms);
+  occurrences.forEach((o, i) => {
+    o.index = i;
+  });
+  group.occurrences = occurrences;
+}
+
+/** Whether `a` happened before `b`: by milliseconds, and by nanoseconds only when those tie. */
+function before(a: Occurrence, b: Occurrence): boolean {
+  return a.ms < b.ms || (a.ms === b.ms && a.time < b.time);
+}
+
+/** Tests an occurrence against an inclusive window: in milliseconds, in nanoseconds near an edge. */
+function windowTest(since: bigint | undefined, until: bigint | undefined): (o: Occurrence) => boolean {
+  const sinceMs = since === undefined ? Number.NEGATIVE_INFINITY : Number(since) / 1e6;
+  const untilMs = until === undefined ? Number.POSITIVE_INFINITY : Number(until) / 1e6;
+  return (o) => {
+    if (o.removed) return false;
+    if (o.ms < sinceMs - 0.001 || o.ms > untilMs + 0.001) return false;
+    if (o.ms > sinceMs + 0.001 && o.ms < untilMs - 0.001) return true;
+    return (since === undefined || o.time >= since) && (until === undefined || o.time <= until);
+  };
+}
+
+function sampleOf(occurrence: ErrorOccurrence): ErrorSample {
+  return {
+    message: occurrence.message,
+    stacktrace: occurrence.stacktrace,
+    traceId: occurrence.traceId,
+    spanId: occurrence.spanId,
+    timeUnixNano: occurrence.timeUnixNano,
+  };
+}
+
+/** Keeps the MAX_LATEST newest occurrences of distinct traces in `latest`, newest first. */
+function keepNewest(latest: Occurrence[], o: Occurrence): void {
+  if (latest.length === MAX_LATEST && !before(latest[MAX_LATEST - 1] as Occurrence, o)) return;
+  const same = latest.findIndex((x) => x.traceId === o.traceId);
+  if (same >= 0) {
+    if ((latest[same] as Occurrence).time >= o.time) return;
+    latest.splice(same, 1);
+  }
+  let at = latest.length;
+  while (at > 0 && (latest[at - 1] as Occurrence).time < o.time) at--;
+  if (at >= MAX_LATEST) return;
+  latest.splice(at, 0, o);
+  if (latest.length > MAX_LATEST) latest.pop();
+}

@@ -1,0 +1,421 @@
+import {
+  type Operation,
+  type OperationGroup,
+  type OperationSpan,
+  operationGroupOf,
+  operationOf,
+  operationQuery,
+  quoteQueryValue,
+} from "../domain/operation.js";
+import type { Span, SpanKind } from "../domain/span.js";
+import { bareHttpMethod } from "../domain/trace-name.js";
+import { histogramPercentiles, latencyBucket } from "./latency-histogram.js";
+import { emptyCell, type StatsCell, StatsSeries } from "./stats-series.js";
+import type { OperationStats, ServiceOperations, ServiceStats, StatsWindow } from "./store.js";
+
+/** What the index reads of a span. */
+export type StatsSpan = OperationSpan &
+  Pick<Span, "service" | "parentSpanId" | "startTimeUnixNano" | "endTimeUnixNano" | "status">;
+
+/**
+ * What one trace's spans added, so eviction takes exactly that away again: per span its operation
+ * and a number packing the minute, latency bucket, root and error flags. Two flat arrays cost ~12
+ * bytes per span.
+ */
+export interface StatsTokens {
+  ops: OperationEntry[];
+  codes: number[];
+}
+
+export function emptyTokens(): StatsTokens {
+  return { ops: [], codes: [] };
+}
+
+/** Operations kept per service; later ones are counted in one "(other operations)" row per group. */
+export const MAX_OPERATIONS_PER_SERVICE = 500;
+export const OTHER_OPERATIONS = "(other operations)";
+
+const NS_PER_MINUTE = 60e9;
+/** A token's code: minute * CODE_MINUTE + latency bucket * 4 + root (2) + error (1). */
+export const CODE_MINUTE = 4096;
+
+export interface OperationEntry extends Operation {
+  /** Numbers operations for files that persist tokens (see OperationJournal). */
+  readonly id: number;
+  readonly service: ServiceEntry;
+  readonly key: string;
+  readonly query: string;
+  readonly series: StatsSeries;
+}
+
+interface ServiceEntry {
+  readonly name: string;
+  traces: number;
+  /** Every span of the service (counts only); its entry spans; its root spans. */
+  readonly all: StatsSeries;
+  readonly entry: StatsSeries;
+  readonly root: StatsSeries;
+  /** By kind, then by name (outgoing: name and peer). */
+  readonly ops: Map<SpanKind, Map<string, OperationEntry>>;
+  opCount: number;
+  readonly overflow: Map<OperationGroup, OperationEntry>;
+}
+
+/** An operation as a file keeps it: enough to rebuild its entry, under the same id, at open. */
+export interface OperationRecord {
+  id: number;
+  service: string;
+  kind: SpanKind;
+  name: string;
+  peer: string | null;
+  query: string;
+  /** The "(other operations)" row of its kind's group. */
+  overflow: boolean;
+}
+
+/** Told of operations made and dropped, so a store that persists tokens can keep their records. */
+export interface OperationJournal {
+  created(record: OperationRecord): void;
+  dropped(id: number): void;
+}
+
+/**
+ * Per-service and per-operation statistics kept up to date as spans are inserted and traces evicted,
+ * so reading them costs what the window holds, not what the store holds. Memory is bounded by the
+ * store: every cell holds at least one stored span, and operations per service are capped.
+ */
+export class OperationStatsIndex {
+  private services = new Map<string, ServiceEntry>();
+  private readonly byId = new Map<number, OperationEntry>();
+  private nextId = 1;
+
+  constructor(
+    private readonly nowMs: () => number = Date.now,
+    private readonly journal: OperationJournal | null = null,
+  ) {}
+
+  clear(): void {
+    this.services = new Map();
+    this.byId.clear();
+    this.nextId = 1;
+  }
+
+  /** Counts a trace for `service` (call when a trace's summary gains the service). */
+  addTrace(service: string): void {
+    this.serviceEntry(service).traces++;
+  }
+
+  add(span: StatsSpan, tokens: StatsTokens): void {
+    const service = this.serviceEntry(span.service);
+    const op = this.operationEntry(service, span);
+    const start = span.startTimeUnixNano;
+    const end = span.endTimeUnixNano;
+    const minute = Math.floor(Number(start) / NS_PER_MINUTE);
+    const bucket = latencyBucket(end > start ? Number(end - start) : 0);
+    const code =
+      minute * CODE_MINUTE + bucket * 4 + (span.parentSpanId === null ? 2 : 0) + (span.status.code === "ERROR" ? 1 : 0);
+    applyCode(op, code, true);
+    tokens.ops.push(op);
+    tokens.codes.push(code);
+  }
+
+  /** Adds `count` spans again from their stored tokens (at open); false when no operation has that id. */
+  restoreSpans(id: number, code: number, count: number): boolean {
+    const op = this.byId.get(id);
+    if (op === undefined) return false;
+    applyCode(op, code, true, count);
+    return true;
+  }
+
+  /** Takes out a span whose token was kept in a file rather than in memory (at eviction). */
+  removeStoredSpan(id: number, code: number): void {
+    const op = this.byId.get(id);
+    if (op === undefined) return;
+    applyCode(op, code, false);
+    if (op.series.total.count <= 0) this.dropOperation(op);
+  }
+
+  /** Makes a stored operation's entry again, under its id (at open, before its spans' tokens). */
+  restoreOperation(record: OperationRecord): void {
+    const service = this.serviceEntry(record.service);
+    const group = operationGroupOf(record.kind);
+    const op: OperationEntry = {
+      id: record.id,
+      group,
+      kind: record.kind,
+      name: record.name,
+      peer: record.peer,
+      service,
+      key: record.overflow ? "" : operationKey(record.name, record.peer),
+      query: record.query,
+      series: new StatsSeries(),
+    };
+    if (record.overflow) {
+      service.overflow.set(group, op);
+    } else {
+      let byName = service.ops.get(record.kind);
+      if (byName === undefined) {
+        byName = new Map();
+        service.ops.set(record.kind, byName);
+      }
+      byName.set(op.key, op);
+      service.opCount++;
+    }
+    this.byId.set(op.id, op);
+    if (op.id >= this.nextId) this.nextId = op.id + 1;
+  }
+
+  /** Drops restored operations that no stored span has (their drop was not written before the file closed). */
+  dropUnused(): void {
+    for (const op of [...this.byId.values()]) if (op.series.total.count <= 0) this.dropOperation(op);
+    for (const [name, service] of this.services) {
+      if (service.traces <= 0 && service.all.total.count <= 0) this.services.delete(name);
+    }
+  }
+
+  /** Takes an evicted trace out: its spans (by their tokens) and its count in each of its services. */
+  removeTrace(services: readonly string[], tokens: StatsTokens): void {
+    const { ops, codes } = tokens;
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i] as OperationEntry;
+      applyCode(op, codes[i] as number, false);
+      if (op.series.total.count <= 0) this.dropOperation(op);
+    }
+    for (const name of services) {
+      const service = this.services.get(name);
+      if (service === undefined) continue;
+      service.traces--;
+      if (service.traces <= 0 && service.all.total.count <= 0) this.services.delete(name);
+    }
+  }
+
+  listServices(window: StatsWindow = {}): ServiceStats[] {
+    const range = this.range(window);
+    const out: ServiceStats[] = [];
+    for (const service of this.services.values()) {
+      const stats = this.serviceStats(service, range);
+      if (stats !== undefined) out.push(stats);
+    }
+    return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  listOperations(name: string, window: StatsWindow = {}): ServiceOperations | undefined {
+    const service = this.services.get(name);
+    if (service === undefined) return undefined;
+    const range = this.range(window);
+    const stats = this.serviceStats(service, range);
+    if (stats === undefined) return undefined;
+    const operations: OperationStats[] = [];
+    const collectOp = (op: OperationEntry) => {
+      const cell = emptyCell();
+      op.series.collect(range.from, range.to, cell);
+      if (cell.count === 0) return;
+      operations.push({
+        group: op.group,
+        kind: op.kind,
+        name: op.name,
+        peer: op.peer,
+        query: op.query,
+        ...latencyOf(cell, range.seconds),
+      });
+    };
+    for (const byName of service.ops.values()) for (const op of byName.values()) collectOp(op);
+    for (const op of service.overflow.values()) collectOp(op);
+    operations.sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return { service: stats, windowSeconds: range.seconds, operations };
+  }
+
+  private serviceStats(service: ServiceEntry, range: MinuteRange): ServiceStats | undefined {
+    const all = emptyCell(false);
+    service.all.collect(range.from, range.to, all);
+    if (all.count === 0) return undefined;
+    let basis: ServiceStats["basis"] = "entry";
+    let requests = emptyCell();
+    service.entry.collect(range.from, range.to, requests);
+    if (requests.count === 0) {
+      basis = "root";
+      requests = emptyCell();
+      service.root.collect(range.from, range.to, requests);
+    }
+    const latency = latencyOf(requests, range.seconds);
+    return {
+      name: service.name,
+      spanCount: all.count,
+      errorCount: all.errors,
+      traceCount: service.traces,
+      basis,
+      requestCount: latency.count,
+      requestErrorCount: latency.errorCount,
+      ratePerSec: latency.ratePerSec,
+      p50Ms: latency.p50Ms,
+      p95Ms: latency.p95Ms,
+      p99Ms: latency.p99Ms,
+    };
+  }
+
+  /**
+   * The window in start minutes, and its length in seconds for rates: `since` to `until`, an open
+   * start from the oldest stored minute, an open end at now (with `since`) or the end of the newest
+   * stored minute (without).
+   */
+  private range(window: StatsWindow): MinuteRange {
+    const since = window.sinceUnixNano === undefined ? undefined : Number(window.sinceUnixNano);
+    const until = window.untilUnixNano === undefined ? undefined : Number(window.untilUnixNano);
+    let oldest = Number.POSITIVE_INFINITY;
+    let newest = Number.NEGATIVE_INFINITY;
+    if (since === undefined || until === undefined) {
+      for (const service of this.services.values()) {
+        for (const minute of service.all.minutes.keys()) {
+          if (minute < oldest) oldest = minute;
+          if (minute > newest) newest = minute;
+        }
+      }
+    }
+    const lowNs = since ?? oldest * NS_PER_MINUTE;
+    const highNs = until ?? (since !== undefined ? this.nowMs() * 1e6 : (newest + 1) * NS_PER_MINUTE);
+    const seconds = Number.isFinite(highNs - lowNs) ? Math.max((highNs - lowNs) / 1e9, 1) : 1;
+    return {
+      from: since === undefined ? Number.NEGATIVE_INFINITY : Math.floor(since / NS_PER_MINUTE),
+      to: until === undefined ? Number.POSITIVE_INFINITY : Math.floor(until / NS_PER_MINUTE),
+      seconds,
+    };
+  }
+
+  private serviceEntry(name: string): ServiceEntry {
+    let service = this.services.get(name);
+    if (service === undefined) {
+      service = {
+        name,
+        traces: 0,
+        all: new StatsSeries(false),
+        entry: new StatsSeries(),
+        root: new StatsSeries(),
+        ops: new Map(),
+        opCount: 0,
+        overflow: new Map(),
+      };
+      this.services.set(name, service);
+    }
+    return service;
+  }
+
+  private operationEntry(service: ServiceEntry, span: StatsSpan): OperationEntry {
+    // Most spans' operation is their name: found without building the operation.
+    const group = operationGroupOf(span.kind);
+    if (group === "internal" || (group === "entry" && bareHttpMethod(span.name) === undefined)) {
+      const found = service.ops.get(span.kind)?.get(span.name);
+      if (found !== undefined) return found;
+    }
+    const operation = operationOf(span);
+    const key = operationKey(operation.name, operation.peer);
+    let byName = service.ops.get(span.kind);
+    const found = byName?.get(key);
+    if (found !== undefined) return found;
+    if (service.opCount >= MAX_OPERATIONS_PER_SERVICE) return this.overflowEntry(service, operation);
+    if (byName === undefined) {
+      byName = new Map();
+      service.ops.set(span.kind, byName);
+    }
+    const op: OperationEntry = {
+      ...operation,
+      id: this.nextId++,
+      service,
+      key,
+      query: operationQuery(service.name, span, operation),
+      series: new StatsSeries(),
+    };
+    byName.set(key, op);
+    service.opCount++;
+    this.created(op, false);
+    return op;
+  }
+
+  private created(op: OperationEntry, overflow: boolean): void {
+    this.byId.set(op.id, op);
+    this.journal?.created({
+      id: op.id,
+      service: op.service.name,
+      kind: op.kind,
+      name: op.name,
+      peer: op.peer,
+      query: op.query,
+      overflow,
+    });
+  }
+
+  private overflowEntry(service: ServiceEntry, operation: Operation): OperationEntry {
+    let op = service.overflow.get(operation.group);
+    if (op === undefined) {
+      op = {
+        id: this.nextId++,
+        group: operation.group,
+        kind: operation.kind,
+        name: OTHER_OPERATIONS,
+        peer: null,
+        service,
+        key: "",
+        query: `service=${quoteQueryValue(service.name)}`,
+        series: new StatsSeries(),
+      };
+      service.overflow.set(operation.group, op);
+      this.created(op, true);
+    }
+    return op;
+  }
+
+  private dropOperation(op: OperationEntry): void {
+    if (this.byId.get(op.id) !== op) return;
+    this.byId.delete(op.id);
+    this.journal?.dropped(op.id);
+    const service = op.service;
+    if (op.name === OTHER_OPERATIONS && op.key === "") {
+      service.overflow.delete(op.group);
+      return;
+    }
+    const byName = service.ops.get(op.kind);
+    if (byName?.get(op.key) !== op) return;
+    byName.delete(op.key);
+    if (byName.size === 0) service.ops.delete(op.kind);
+    service.opCount--;
+  }
+}
+
+/** Adds `n` spans of a token (or takes them out) to its operation's and service's series. */
+function applyCode(op: OperationEntry, code: number, add: boolean, n = 1): void {
+  const low = code % CODE_MINUTE;
+  const minute = (code - low) / CODE_MINUTE;
+  const bucket = low >> 2;
+  const error = (low & 1) === 1;
+  const service = op.service;
+  const root = (low & 2) === 2;
+  if (add) {
+    op.series.add(minute, bucket, error, n);
+    service.all.add(minute, bucket, error, n);
+    if (op.group === "entry") service.entry.add(minute, bucket, error, n);
+    if (root) service.root.add(minute, bucket, error, n);
+  } else {
+    op.series.remove(minute, bucket, error, n);
+    service.all.remove(minute, bucket, error, n);
+    if (op.group === "entry") service.entry.remove(minute, bucket, error, n);
+    if (root) service.root.remove(minute, bucket, error, n);
+  }
+}
+
+function operationKey(name: string, peer: string | null): string {
+  return peer === null ? name : `${name}\u0000${peer}`;
+}
+
+interface MinuteRange {
+  from: number;
+  to: number;
+  seconds: number;
+}
+
+function latencyOf(cell: StatsCell, seconds: number) {
+  return {
+    count: cell.count,
+    errorCount: cell.errors,
+    ratePerSec: cell.count / seconds,
+    ...(cell.histogram === null ? { p50Ms: 0, p95Ms: 0, p99Ms: 0 } : histogramPercentiles(cell.histogram, cell.count)),
+  };
+}

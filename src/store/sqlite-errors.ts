@@ -1,0 +1,262 @@
+/**
+ * The SQLite store's error groups: the same in-memory `ErrorGroups` as the memory store, plus what
+ * rebuilds it after a restart, in tables of its own (`err_*`, version in `error_schema`): one row per
+ * group (its fingerprint and latest sample) and one small row per error (group, time, trace, span).
+ * Rows ride the span store's commits; an evicted trace's errors leave in the same transaction as its
+ * spans. Reading them back at open costs what the errors cost, not what all spans cost.
+ */
+import type { Span } from "../domain/span.js";
+import { migrateCompanion } from "./companion-schema.js";
+import { type ErrorGroupQuery, ErrorGroups, type ErrorGroupsAnswer, type StoredErrorGroup } from "./error-groups.js";
+import type { CommitParticipant, GroupCommit } from "./sqlite-group-commit.js";
+import { decodeJson } from "./sqlite-json.js";
+import { SPAN_SLOTS, type SqliteDatabase } from "./sqlite-schema.js";
+import { fromStoredNs, toStoredNs } from "./sqlite-span-codec.js";
+import type { StoredTraces, TraceEntry } from "./sqlite-traces.js";
+
+const ERROR_SCHEMA = {
+  versionTable: "error_schema",
+  what: "error group",
+  migrations: [
+    `
+    -- body: JSON [service, kind, type, pattern, frames, message, stacktrace, trace_id, span_id, time_ns as text]
+    CREATE TABLE err_groups (id INTEGER PRIMARY KEY, fingerprint TEXT NOT NULL UNIQUE, body TEXT NOT NULL);
+    -- One row per error; trace_seq is its trace's arrival number (retention deletes the lowest).
+    CREATE TABLE err_events (
+      id INTEGER PRIMARY KEY,
+      trace_seq INTEGER NOT NULL,
+      group_id INTEGER NOT NULL,
+      time_ns INTEGER NOT NULL,
+      trace_id TEXT NOT NULL,
+      span_id TEXT NOT NULL
+    );
+    CREATE INDEX err_events_by_trace ON err_events (trace_seq);
+    `,
+  ],
+};
+
+type GroupBody = [
+  service: string,
+  kind: StoredErrorGroup["kind"],
+  type: string,
+  pattern: string,
+  frames: string[],
+  message: string,
+  stacktrace: string,
+  traceId: string,
+  spanId: string,
+  timeNs: string,
+];
+
+interface PendingEvent {
+  traceSeq: number;
+  fingerprint: string;
+  time: bigint;
+  traceId: string;
+  spanId: string;
+}
+
+export interface SqliteErrorGroupsDeps {
+  db: SqliteDatabase;
+  traces: StoredTraces;
+  commits: GroupCommit;
+  /** A stored trace's spans (for filling the tables from a file written before they existed). */
+  getTrace(traceId: string): Span[] | undefined;
+}
+
+export class SqliteErrorGroups implements CommitParticipant {
+  private readonly groups = new ErrorGroups();
+  /** Row id of each group's row, by fingerprint. */
+  private readonly groupIds = new Map<string, number>();
+  private nextGroupId = 1;
+  /** Groups to (re)write: new, or with a newer sample. */
+  private dirtyGroups = new Map<string, StoredErrorGroup>();
+  private deletedGroupIds: number[] = [];
+  private pendingEvents: PendingEvent[] = [];
+  /** Errors of traces up to this arrival number leave the file at the next write. */
+  private evictedUpTo = 0;
+  private readonly stmts;
+
+  constructor(private readonly deps: SqliteErrorGroupsDeps) {
+    const { db } = deps;
+    const created = Number(
+      db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'error_schema'").pluck().safeIntegers(false).get(),
+    );
+    migrateCompanion(db, ERROR_SCHEMA);
+    this.stmts = {
+      allGroups: db.prepare("SELECT id, fingerprint, body FROM err_groups").raw().safeIntegers(false),
+      allEvents: db.prepare("SELECT trace_seq, group_id, time_ns, trace_id, span_id FROM err_events ORDER BY id").raw(),
+      groupUpsert: db.prepare(
+        "INSERT INTO err_groups (id, fingerprint, body) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+      ),
+      groupDelete: db.prepare("DELETE FROM err_groups WHERE id = ?"),
+      eventInsert: db.prepare(
+        "INSERT INTO err_events (trace_seq, group_id, time_ns, trace_id, span_id) VALUES (?, ?, ?, ?, ?)",
+      ),
+      eventsDeleteUpTo: db.prepare("DELETE FROM err_events WHERE trace_seq <= ?"),
+      clear: () => db.exec("DELETE FROM err_events; DELETE FROM err_groups;"),
+      failingSpanKeys: db
+        .prepare("SELECT id FROM spans WHERE status_code = 2 OR instr(body, '\"exception\"') > 0")
+        .pluck()
+        .safeIntegers(false),
+    };
+    this.load();
+    if (created === 0) this.fillFromSpans();
+    deps.commits.join(this);
+    deps.traces.onEvicted = (entries) => this.evicted(entries);
+  }
+
+  /** Adds the errors of a span just accepted into `trace`. */
+  addSpan(span: Span, trace: TraceEntry): void {
+    const traceSeq = trace.seq;
+    for (const added of this.groups.addSpan(span, trace.aggregate)) {
+      const { group } = added;
+      if (added.newGroup) this.groupIds.set(group.fingerprint, this.nextGroupId++);
+      // The sample of a new error is the newest: the group's row is written again.
+      if (group.sample.spanId === added.spanId && group.sample.timeUnixNano === added.timeUnixNano) {
+        this.dirtyGroups.set(group.fingerprint, group);
+      }
+      this.pendingEvents.push({
+        traceSeq,
+        fingerprint: group.fingerprint,
+        time: added.timeUnixNano,
+        traceId: added.traceId,
+        spanId: added.spanId,
+      });
+    }
+  }
+
+  query(query: ErrorGroupQuery): ErrorGroupsAnswer {
+    return this.groups.query(query);
+  }
+
+  /** Retention removed these traces (inside the commit that deletes their spans). */
+  private evicted(entries: readonly TraceEntry[]): void {
+    for (const entry of entries) {
+      if (entry.seq > this.evictedUpTo) this.evictedUpTo = entry.seq;
+      for (const group of this.groups.removeTrace(entry.traceId)) {
+        const id = this.groupIds.get(group.fingerprint);
+        this.groupIds.delete(group.fingerprint);
+        this.dirtyGroups.delete(group.fingerprint);
+        if (id !== undefined) this.deletedGroupIds.push(id);
+      }
+    }
+    const upTo = this.evictedUpTo;
+    this.pendingEvents = this.pendingEvents.filter((event) => event.traceSeq > upTo);
+  }
+
+  hasPending(): boolean {
+    return this.pendingEvents.length > 0 || this.deletedGroupIds.length > 0 || this.evictedUpTo > 0;
+  }
+
+  /** Runs inside the group's transaction, after the span writer (which applied retention). */
+  write(): void {
+    const { stmts } = this;
+    if (this.evictedUpTo > 0) stmts.eventsDeleteUpTo.run(this.evictedUpTo);
+    for (const id of this.deletedGroupIds) stmts.groupDelete.run(id);
+    for (const group of this.dirtyGroups.values()) {
+      const id = this.groupIds.get(group.fingerprint);
+      if (id !== undefined) stmts.groupUpsert.run(id, group.fingerprint, JSON.stringify(groupBody(group)));
+    }
+    for (const event of this.pendingEvents) {
+      const id = this.groupIds.get(event.fingerprint);
+      if (id === undefined) continue;
+      stmts.eventInsert.run(event.traceSeq, id, toStoredNs(event.time), event.traceId, event.spanId);
+    }
+    this.evictedUpTo = 0;
+    this.deletedGroupIds = [];
+    this.dirtyGroups = new Map();
+    this.pendingEvents = [];
+  }
+
+  rolledBack(): void {
+    this.load();
+  }
+
+  /** Empties the tables (the span store's clear, inside its transaction) and memory. */
+  clear(): void {
+    this.stmts.clear();
+    this.load();
+  }
+
+  /** (Re)reads the groups and their errors from the file; errors of traces no longer stored are skipped. */
+  private load(): void {
+    this.groups.clear();
+    this.groupIds.clear();
+    this.dirtyGroups = new Map();
+    this.deletedGroupIds = [];
+    this.pendingEvents = [];
+    this.evictedUpTo = 0;
+    this.nextGroupId = 1;
+    const fingerprints = new Map<number, string>();
+    for (const [id, fingerprint, text] of this.stmts.allGroups.iterate() as Iterable<[number, string, string]>) {
+      const [service, kind, type, pattern, frames, message, stacktrace, traceId, spanId, timeNs] =
+        decodeJson<GroupBody>(text);
+      this.groups.restoreGroup({
+        fingerprint,
+        service,
+        kind,
+        type,
+        pattern,
+        frames,
+        sample: { message, stacktrace, traceId, spanId, timeUnixNano: BigInt(timeNs) },
+      });
+      this.groupIds.set(fingerprint, id);
+      fingerprints.set(id, fingerprint);
+      if (id >= this.nextGroupId) this.nextGroupId = id + 1;
+    }
+    const entries = this.deps.traces.entries;
+    const rows = this.stmts.allEvents.iterate() as Iterable<[bigint, bigint, bigint, string, string]>;
+    let stale = false;
+    for (const [, groupId, timeNs, traceId, spanId] of rows) {
+      const fingerprint = fingerprints.get(Number(groupId));
+      const entry = entries.get(traceId);
+      if (fingerprint === undefined || entry === undefined) {
+        stale = true;
+        continue;
+      }
+      this.groups.restoreError(fingerprint, fromStoredNs(timeNs), spanId, entry.aggregate);
+    }
+    // Rows of traces evicted without them (a smaller --max-spans applied at open) leave at the next write.
+    if (stale) {
+      const first = entries.values().next().value;
+      this.evictedUpTo = (first?.seq ?? this.deps.traces.nextSeq) - 1;
+      for (const group of this.groups.dropEmptyGroups()) {
+        const id = this.groupIds.get(group.fingerprint);
+        this.groupIds.delete(group.fingerprint);
+        if (id !== undefined) this.deletedGroupIds.push(id);
+      }
+    }
+  }
+
+  /**
+   * A file written before error groups were kept: its failing spans are read once (rows whose status
+   * is ERROR or whose JSON names an exception) and their errors written.
+   */
+  private fillFromSpans(): void {
+    const seqs = new Set<number>();
+    for (const key of this.stmts.failingSpanKeys.iterate() as Iterable<number>) seqs.add(Math.floor(key / SPAN_SLOTS));
+    if (seqs.size === 0) return;
+    for (const entry of this.deps.traces.entries.values()) {
+      if (!seqs.has(entry.seq)) continue;
+      for (const span of this.deps.getTrace(entry.traceId) ?? []) this.addSpan(span, entry);
+    }
+    this.deps.db.transaction(() => this.write())();
+  }
+}
+
+function groupBody(group: StoredErrorGroup): GroupBody {
+  const { sample } = group;
+  return [
+    group.service,
+    group.kind,
+    group.type,
+    group.pattern,
+    group.frames,
+    sample.message,
+    sample.stacktrace,
+    sample.traceId,
+    sample.spanId,
+    sample.timeUnixNano.toString(),
+  ];
+}

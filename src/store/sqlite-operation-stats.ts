@@ -1,0 +1,254 @@
+import { SPAN_KINDS, type SpanStatus, STATUS_CODES } from "../domain/span.js";
+import {
+  CODE_MINUTE,
+  emptyTokens,
+  type OperationEntry,
+  type OperationJournal,
+  type OperationRecord,
+  type OperationStatsIndex,
+  type StatsTokens,
+} from "./operation-stats.js";
+import { decodeJson } from "./sqlite-json.js";
+import type { SpanLookups } from "./sqlite-lookups.js";
+import { SPAN_SLOTS, type SqliteDatabase, type Statements } from "./sqlite-schema.js";
+import { fromStoredNs, type SpanBody } from "./sqlite-span-codec.js";
+import type { StoredTraces, TraceEntry } from "./sqlite-traces.js";
+
+/** Bytes per stored token: operation id (u32), start minute (u32), latency bucket and flags (u16), little-endian. */
+const TOKEN_BYTES = 10;
+
+const KIND_NUMBERS = new Map(SPAN_KINDS.map((kind, index) => [kind, index]));
+const STATUSES: readonly SpanStatus[] = STATUS_CODES.map((code) => ({ code }));
+
+type OperationRow = [
+  id: bigint,
+  service: string,
+  kind: bigint,
+  name: string,
+  peer: string | null,
+  query: string,
+  overflow: bigint,
+];
+type SpanStatsRow = [id: bigint, tokens: Uint8Array];
+type SpanStatsFieldsRow = [
+  id: bigint,
+  serviceId: bigint,
+  startNs: bigint,
+  endNs: bigint,
+  statusCode: bigint,
+  body: string,
+];
+
+/** What a fill of an older file's statistics reports: before it starts (ms null), and when done. */
+export interface StatisticsFill {
+  spans: number;
+  ms: number | null;
+}
+
+/**
+ * Keeps the per-operation statistics (operation-stats.ts) in the file, so opening it reads a few
+ * bytes per span instead of every span row: the operations in `stats_operations`, and per trace the
+ * tokens its spans added, appended in `span_stats` with each commit that writes the spans (a row
+ * per trace and commit, keyed `seq * SPAN_SLOTS` + the first token's place). Only tokens not yet
+ * written stay in memory; eviction reads its traces' rows (the front of the table) and subtracts
+ * exactly what was added, in the commit that deletes them.
+ *
+ * Persisting tokens rather than the aggregate cells: a commit appends a few bytes per new span
+ * instead of rewriting every cell it touched, and eviction reads back what to subtract; opening
+ * counts alike tokens together and adds each distinct one once.
+ */
+export class OperationStatsRows implements OperationJournal {
+  private pendingRecords: OperationRecord[] = [];
+  private pendingDrops: number[] = [];
+
+  constructor(private readonly stmts: Statements) {}
+
+  created(record: OperationRecord): void {
+    this.pendingRecords.push(record);
+  }
+
+  dropped(id: number): void {
+    this.pendingDrops.push(id);
+  }
+
+  /** Operations made or dropped wait for the next commit. */
+  get pending(): boolean {
+    return this.pendingRecords.length > 0 || this.pendingDrops.length > 0;
+  }
+
+  /** Forgets what was not written (rolled back, or read again from the file). */
+  reset(): void {
+    this.pendingRecords = [];
+    this.pendingDrops = [];
+  }
+
+  /** Inside the commit's transaction: operations made and dropped since the last, and the dirty traces' new tokens. */
+  write(dirty: readonly TraceEntry[]): void {
+    const stmts = this.stmts;
+    for (const id of this.pendingDrops) stmts.statsOperationDelete.run(id);
+    for (const record of this.pendingRecords) {
+      stmts.statsOperationInsert.run(
+        record.id,
+        record.service,
+        KIND_NUMBERS.get(record.kind) ?? 0,
+        record.name,
+        record.peer,
+        record.query,
+        record.overflow ? 1 : 0,
+      );
+    }
+    for (const entry of dirty) {
+      if (entry.stats.codes.length > 0) {
+        stmts.spanStatsInsert.run(entry.seq * SPAN_SLOTS + entry.statsWritten, encodeTokens(entry.stats));
+      }
+    }
+  }
+
+  /** After the commit: what `write` wrote is in the file, and leaves memory. */
+  written(dirty: readonly TraceEntry[]): void {
+    this.reset();
+    for (const entry of dirty) {
+      entry.statsWritten += entry.stats.codes.length;
+      entry.stats.ops.length = 0;
+      entry.stats.codes.length = 0;
+    }
+  }
+
+  /** Before the commit that evicts every trace keyed below `below`: their written tokens leave `index`. */
+  subtractStored(index: OperationStatsIndex, below: number): void {
+    for (const tokens of this.stmts.spanStatsBelow.iterate(below) as Iterable<Uint8Array>) {
+      const view = new DataView(tokens.buffer, tokens.byteOffset, tokens.byteLength);
+      for (let at = 0; at + TOKEN_BYTES <= tokens.byteLength; at += TOKEN_BYTES) {
+        index.removeStoredSpan(view.getUint32(at, true), tokenCode(view, at));
+      }
+    }
+  }
+}
+
+/**
+ * Restores the statistics of every stored span from the file, after `traces.load()` (which counted
+ * the traces): the operations, then the tokens, whose rows come in key order, the traces' arrival
+ * order, so each row's trace is found by walking the entries alongside. A file without tokens for
+ * every stored span (written by an older version) is filled in from its span rows, once.
+ */
+export function loadOperationStats(
+  db: SqliteDatabase,
+  stmts: Statements,
+  traces: StoredTraces,
+  lookups: SpanLookups,
+  onFill: (fill: StatisticsFill) => void,
+): void {
+  const index = traces.stats;
+  traces.statsRows.reset();
+  for (const row of stmts.allStatsOperations.iterate() as Iterable<OperationRow>) {
+    const [id, service, kind, name, peer, query, overflow] = row;
+    index.restoreOperation({
+      id: Number(id),
+      service,
+      kind: SPAN_KINDS[Number(kind)] ?? "UNSPECIFIED",
+      name,
+      peer,
+      query,
+      overflow: overflow !== 0n,
+    });
+  }
+  // Alike tokens (same operation, minute, bucket and flags) are counted first, then added at once:
+  // a few thousand distinct ones stand for a million spans.
+  const counts = new Map<number, Map<number, number>>();
+  let base = Number.NaN;
+  let tokenCount = 0;
+  const entries = traces.entries.values();
+  let entry: TraceEntry | undefined = entries.next().value;
+  for (const [id, tokens] of stmts.allSpanStats.iterate() as Iterable<SpanStatsRow>) {
+    const seq = Math.floor(Number(id) / SPAN_SLOTS);
+    while (entry !== undefined && entry.seq < seq) entry = entries.next().value;
+    if (entry === undefined) break;
+    if (entry.seq !== seq) continue;
+    const view = new DataView(tokens.buffer, tokens.byteOffset, tokens.byteLength);
+    const n = Math.floor(tokens.byteLength / TOKEN_BYTES);
+    for (let at = 0; at < n * TOKEN_BYTES; at += TOKEN_BYTES) {
+      const op = view.getUint32(at, true);
+      const code = tokenCode(view, at);
+      // Codes relative to the first one stay small integers, which maps key fastest.
+      if (Number.isNaN(base)) base = code;
+      let byCode = counts.get(op);
+      if (byCode === undefined) {
+        byCode = new Map();
+        counts.set(op, byCode);
+      }
+      byCode.set(code - base, (byCode.get(code - base) ?? 0) + 1);
+    }
+    entry.statsWritten += n;
+    tokenCount += n;
+  }
+  let complete = tokenCount === traces.spanTotal;
+  for (const [op, byCode] of counts) {
+    for (const [code, count] of byCode) if (!index.restoreSpans(op, code + base, count)) complete = false;
+  }
+  if (complete) {
+    index.dropUnused();
+    return;
+  }
+  const started = performance.now();
+  onFill({ spans: traces.spanTotal, ms: null });
+  fillFromSpans(stmts, traces, lookups);
+  db.transaction(() => {
+    stmts.clearStats();
+    traces.statsRows.write([...traces.entries.values()]);
+  })();
+  traces.statsRows.written([...traces.entries.values()]);
+  onFill({ spans: traces.spanTotal, ms: performance.now() - started });
+}
+
+/** Rebuilds the statistics from every span row (a file written before tokens were kept). */
+function fillFromSpans(stmts: Statements, traces: StoredTraces, lookups: SpanLookups): void {
+  const index = traces.stats;
+  index.clear();
+  traces.statsRows.reset();
+  for (const entry of traces.entries.values()) {
+    entry.stats = emptyTokens();
+    entry.statsWritten = 0;
+    for (const service of entry.aggregate.services) index.addTrace(service);
+  }
+  const entries = traces.entries.values();
+  let entry: TraceEntry | undefined = entries.next().value;
+  for (const row of stmts.allSpanStatsFields.iterate() as Iterable<SpanStatsFieldsRow>) {
+    const [id, serviceId, startNs, endNs, statusCode, bodyText] = row;
+    const seq = Math.floor(Number(id) / SPAN_SLOTS);
+    while (entry !== undefined && entry.seq < seq) entry = entries.next().value;
+    if (entry === undefined) break;
+    if (entry.seq !== seq) continue;
+    const body = decodeJson<SpanBody>(bodyText);
+    index.add(
+      {
+        name: body[2],
+        kind: SPAN_KINDS[body[3]] ?? "UNSPECIFIED",
+        attributes: lookups.attributesOf(body),
+        service: lookups.serviceNameById.get(Number(serviceId)) ?? "",
+        parentSpanId: body[1],
+        startTimeUnixNano: fromStoredNs(startNs),
+        endTimeUnixNano: fromStoredNs(endNs),
+        status: STATUSES[Number(statusCode)] ?? (STATUSES[0] as SpanStatus),
+      },
+      entry.stats,
+    );
+  }
+}
+
+function tokenCode(view: DataView, at: number): number {
+  return view.getUint32(at + 4, true) * CODE_MINUTE + view.getUint16(at + 8, true);
+}
+
+function encodeTokens(tokens: StatsTokens): Buffer {
+  const { ops, codes } = tokens;
+  const bytes = Buffer.alloc(codes.length * TOKEN_BYTES);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0, at = 0; i < codes.length; i++, at += TOKEN_BYTES) {
+    const code = codes[i] as number;
+    const low = code % CODE_MINUTE;
+    view.setUint32(at, (ops[i] as OperationEntry).id, true);
+    view.setUint32(at + 4, (code - low) / CODE_MINUTE, true);
+    view.setUint16(at + 8, low, true);
+  }
+  return bytes;
+}

@@ -1,0 +1,108 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { tempDir } from "../helpers/app.js";
+import { useCliRuns, waitForUrl } from "../helpers/cli.js";
+import { readJson } from "../helpers/http.js";
+import { jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
+
+const start = useCliRuns();
+
+describe("--prices, --service-name-mapping and the config file", { timeout: 120_000 }, () => {
+  it("refuses a bad prices file, mapping or config file with one line and exit 2", async () => {
+    const dir = tempDir();
+    try {
+      const bad = join(dir.path, "bad.json");
+      writeFileSync(bad, '{"models": {"m": {"input": "cheap", "output": 1}}}');
+      const broken = join(dir.path, "broken.json");
+      writeFileSync(broken, "{ not json");
+      const unknown = join(dir.path, "unknown.json");
+      writeFileSync(unknown, '{"maxSpan": 10}');
+      for (const [args, message] of [
+        [["--prices", bad], 'models["m"].input must be a number >= 0'],
+        [["--prices", join(dir.path, "missing.json")], "no such file"],
+        [["--prices", broken], "is not valid JSON"],
+        [["--service-name-mapping", "localhost:8082"], "must be host[:port]=name"],
+        [["--config", unknown], 'unknown setting "maxSpan"'],
+      ] as const) {
+        const run = start([...args, "--no-open", "--port", "0"]);
+        expect(await run.exited, args.join(" ")).toBe(2);
+        const lines = run.stderr().trim().split("\n");
+        expect(lines, args.join(" ")).toHaveLength(1);
+        expect(lines[0]).toContain(message);
+      }
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it("prices calls at the file's prices and names mapped peers on the map, set in a config file", async () => {
+    const dir = tempDir();
+    try {
+      writeFileSync(
+        join(dir.path, "prices.json"),
+        JSON.stringify({ models: { "house-model": { input: 2, output: 10 } } }),
+      );
+      const config = join(dir.path, "settings.json");
+      writeFileSync(
+        config,
+        JSON.stringify({ prices: "prices.json", serviceNameMapping: { "localhost:8082": "payment-service" } }),
+      );
+      const run = start(["--config", config, "--no-open", "--port", "0"]);
+      const { url } = await waitForUrl(run);
+      expect(run.stdout()).toContain("payment-service");
+      const base = url.replace("localhost", "127.0.0.1");
+      const traceId = newTraceId();
+      const root = newSpanId();
+      const sent = await postJson(
+        base,
+        jsonTraceRequest("shop", [
+          { traceId, spanId: root, name: "POST /buy", kind: 2 },
+          {
+            traceId,
+            parentSpanId: root,
+            name: "POST",
+            kind: 3,
+            attributes: { "url.full": "http://localhost:8082/pay" },
+          },
+          {
+            traceId,
+            parentSpanId: root,
+            name: "chat",
+            kind: 3,
+            attributes: {
+              "gen_ai.response.model": "house-model-2025-01-01",
+              "gen_ai.usage.input_tokens": 1_000,
+              "gen_ai.usage.output_tokens": 100,
+            },
+          },
+        ]),
+      );
+      expect(sent.status).toBe(200);
+      const map = await readJson(fetch(`${base}/api/service-map`));
+      expect(map.edges.map((e: { from: string; to: string }) => `${e.from} → ${e.to}`)).toContain(
+        "service:shop → service:payment-service",
+      );
+      const llm = await readJson(fetch(`${base}/api/llm`));
+      // 1,000 × $2 + 100 × $10 per 1M tokens.
+      expect(llm.totals.usd).toBeCloseTo(0.003, 12);
+      expect(llm.prices).toEqual({
+        bundledDate: "2025-10-01",
+        file: join(dir.path, "prices.json"),
+        fileModels: ["house-model"],
+      });
+      const trace = await readJson(fetch(`${base}/api/traces/${traceId}`));
+      const chat = trace.spans.find((s: { name: string }) => s.name === "chat");
+      expect(chat.llmCost).toMatchObject({ priceKey: "house-model", pricesFile: join(dir.path, "prices.json") });
+      // The list row's LLM mark is priced at the same table.
+      const list = await readJson(fetch(`${base}/api/traces`));
+      const row = list.traces.find((t: { traceId: string }) => t.traceId === traceId);
+      expect(row.llm).toMatchObject({ calls: 1, unpricedCalls: 0 });
+      expect(row.llm.usd).toBeCloseTo(0.003, 12);
+      run.child.kill("SIGTERM");
+      expect(await run.exited).toBe(0);
+    } finally {
+      dir.remove();
+    }
+  });
+});

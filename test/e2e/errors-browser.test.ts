@@ -1,0 +1,94 @@
+/// <reference lib="dom" />
+import { describe, expect, it } from "vitest";
+import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
+import { loadUser, pickShard, sendFailingTrace } from "../helpers/otel-errors.js";
+import { jsonTraceRequest, postJson } from "../helpers/payloads.js";
+
+const available = chromiumAvailable();
+
+describe.skipIf(!available)("the Errors page, in Chromium", () => {
+  const suite = useAppInChromium();
+
+  it("groups the same exception, updates live, shows the stack as text and opens the failing span", async () => {
+    const { app, browser } = suite;
+    const users = [];
+    for (const id of ["17", "4711", "90210"]) {
+      users.push(
+        await sendFailingTrace(app.base, { service: "users", name: "GET /users/:id", fail: () => loadUser(id) }),
+      );
+    }
+    await sendFailingTrace(app.base, { service: "users", name: "GET /shards", fail: () => pickShard(3) });
+
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/`);
+    await page.getByRole("link", { name: "Errors" }).click();
+    await page.waitForURL("**/errors");
+    const groups = page.getByTestId("error-group");
+    await expect.poll(() => groups.count()).toBe(2);
+    // Newest first: the RangeError came last.
+    await expect.poll(() => groups.nth(0).textContent()).toContain("RangeError");
+    const typeErrors = groups.filter({ hasText: "TypeError" });
+    expect(await typeErrors.textContent()).toContain(
+      "Cannot read properties of undefined (reading '<value>') for user <n>",
+    );
+    expect(await typeErrors.getByTestId("error-count").textContent()).toBe("3");
+    expect(await groups.filter({ hasText: "RangeError" }).getByTestId("error-count").textContent()).toBe("1");
+
+    // Live: a failing span without an exception makes a group of its own, with its message as text.
+    await postJson(
+      app.base,
+      jsonTraceRequest("billing", [
+        {
+          name: "charge",
+          kind: 2,
+          statusCode: 2,
+          statusMessage: "<b>declined</b> for card 4242",
+          startNs: BigInt(Date.now()) * 1_000_000n,
+        },
+      ]),
+    );
+    await expect.poll(() => groups.count(), { timeout: 10_000 }).toBe(3);
+    const billing = groups.filter({ hasText: "billing" });
+    expect(await billing.textContent()).toContain("<b>declined</b> for card <n>");
+    expect(await billing.locator("b").count()).toBe(0);
+    // And another of the same TypeError joins its group.
+    users.push(
+      await sendFailingTrace(app.base, { service: "users", name: "GET /users/:id", fail: () => loadUser("5") }),
+    );
+    await expect.poll(() => typeErrors.getByTestId("error-count").textContent(), { timeout: 10_000 }).toBe("4");
+
+    // Opened: the newest error's stack trace, as text, and where it happened.
+    await typeErrors.getByRole("button", { name: "Show details" }).click();
+    const stack = typeErrors.locator("pre");
+    await expect.poll(() => stack.textContent()).toContain("at loadUser");
+    expect(await typeErrors.textContent()).toContain("for user 5");
+    expect(await typeErrors.getByTestId("error-operations").textContent()).toContain("users · GET /users/:id ×4");
+    expect(await typeErrors.getByTestId("error-latest").locator("a").count()).toBe(4);
+
+    // Sorted by count, in the URL.
+    await page.getByLabel("Sort").selectOption("count");
+    await expect.poll(() => new URL(page.url()).searchParams.get("sort")).toBe("count");
+    await expect.poll(() => groups.nth(0).textContent()).toContain("TypeError");
+
+    // A group opens its newest trace on the span that failed.
+    const newest = users[users.length - 1] as { traceId: string; failingSpanId: string };
+    await typeErrors.locator("a.error-group-link").click();
+    await page.waitForURL(`**/traces/${newest.traceId}?span=${newest.failingSpanId}`);
+    const failing = page.locator(`[data-span-id="${newest.failingSpanId}"]`);
+    await expect.poll(() => failing.getAttribute("aria-selected")).toBe("true");
+    await expect.poll(() => page.getByTestId("span-details").textContent()).toContain("load user");
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
+  it("filters by service and says when nothing failed", async () => {
+    const { app, browser } = suite;
+    const page = await browser.newPage();
+    page.setDefaultTimeout(15_000);
+    await page.goto(`${app.base}/errors?service=nobody`);
+    await expect.poll(() => page.getByTestId("errors-empty").textContent()).toContain("No errors stored");
+    await page.close();
+  });
+});

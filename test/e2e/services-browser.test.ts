@@ -1,0 +1,157 @@
+/// <reference lib="dom" />
+import { context, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
+import { resourceFromAttributes } from "@opentelemetry/resources";
+import { BasicTracerProvider, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestApp, type TestApp } from "../helpers/app.js";
+import { chromiumAvailable, collectPageProblems, launchChromium } from "../helpers/browser.js";
+
+const available = chromiumAvailable();
+
+/**
+ * A shop: 6 GET /users/:id requests (2 failing), each reading the database, and 3 POST /orders
+ * requests (1 failing), each calling payments over HTTP (the first call failing); and a job service
+ * with 2 root INTERNAL spans and nothing else.
+ */
+async function sendShopTraffic(base: string): Promise<void> {
+  const exporter = () => new SimpleSpanProcessor(new OTLPTraceExporter({ url: `${base}/v1/traces` }));
+  const shop = new BasicTracerProvider({
+    resource: resourceFromAttributes({ "service.name": "shop" }),
+    spanProcessors: [exporter()],
+  });
+  const tracer = shop.getTracer("services-e2e");
+  const now = Date.now() - 5_000;
+  const request = (method: string, route: string, ms: number, failing: boolean, call: (parent: unknown) => void) => {
+    const start = now + Math.random() * 1000;
+    const root = tracer.startSpan(method, {
+      kind: SpanKind.SERVER,
+      startTime: start,
+      attributes: { "http.request.method": method, "http.route": route, "url.path": route.replace(":id", "7") },
+    });
+    call(trace.setSpan(context.active(), root));
+    if (failing) root.setStatus({ code: SpanStatusCode.ERROR, message: "failed" });
+    root.end(start + ms);
+  };
+  for (let i = 0; i < 6; i++) {
+    request("GET", "/users/:id", 10 * (i + 1), i < 2, (parent) => {
+      const start = now + 1;
+      tracer
+        .startSpan(
+          "SELECT users",
+          {
+            kind: SpanKind.CLIENT,
+            startTime: start,
+            attributes: { "db.system.name": "postgresql", "db.namespace": "shop" },
+          },
+          parent as ReturnType<typeof context.active>,
+        )
+        .end(start + 2);
+    });
+  }
+  for (let i = 0; i < 3; i++) {
+    request("POST", "/orders", 100, i === 0, (parent) => {
+      const start = now + 1;
+      const call = tracer.startSpan(
+        "POST",
+        {
+          kind: SpanKind.CLIENT,
+          startTime: start,
+          attributes: {
+            "http.request.method": "POST",
+            "server.address": "payments.internal",
+            "url.full": "http://payments.internal/charge",
+          },
+        },
+        parent as ReturnType<typeof context.active>,
+      );
+      if (i === 0) call.setStatus({ code: SpanStatusCode.ERROR, message: "declined" });
+      call.end(start + 50);
+    });
+  }
+  await shop.forceFlush();
+  await shop.shutdown();
+
+  const job = new BasicTracerProvider({
+    resource: resourceFromAttributes({ "service.name": "nightly" }),
+    spanProcessors: [exporter()],
+  });
+  for (let i = 0; i < 2; i++) job.getTracer("job").startSpan("rebuild-index", { kind: SpanKind.INTERNAL }).end();
+  await job.forceFlush();
+  await job.shutdown();
+}
+
+describe.skipIf(!available)("Services page operations in Chromium", () => {
+  let app: TestApp;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    browser = await launchChromium();
+    await sendShopTraffic(app.base);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  it("shows each service's requests and its operations, entry and outgoing apart, and opens an operation's traces", async () => {
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/services?window=15m`);
+
+    // Headline: 9 requests (entry spans) in 15 minutes, 3 failing; not the 18 spans with the database calls.
+    const shop = page.locator('tr[data-service="shop"]');
+    await shop.waitFor();
+    const cells = await shop.locator("td").allTextContents();
+    expect(cells[1]).toBe("0.6/min");
+    expect(cells[2]).toBe("33%");
+    expect(cells[7]).toBe("18");
+    // A job without entry spans says its numbers are its root spans.
+    await expect.poll(() => page.locator('tr[data-service="nightly"]').textContent()).toContain("root spans");
+
+    await shop.getByRole("button", { name: "Operations of shop" }).click();
+    await page.waitForURL("**/services?window=15m&service=shop");
+    const entry = page.getByTestId("entry-operations");
+    const outgoing = page.getByTestId("outgoing-operations");
+    await entry.locator("tr[data-operation]").first().waitFor();
+    const rows = async (section: typeof entry) =>
+      section
+        .locator("tr[data-operation]")
+        .evaluateAll((trs) =>
+          trs.map((tr) => [
+            tr.getAttribute("data-operation"),
+            tr.querySelector('[data-field="count"]')?.textContent,
+            tr.querySelector('[data-field="errorRate"]')?.textContent,
+          ]),
+        );
+    expect(await rows(entry)).toEqual([
+      ["GET /users/:id", "6", "33%"],
+      ["POST /orders", "3", "33%"],
+    ]);
+    expect(await rows(outgoing)).toEqual([
+      ["SELECT users", "6", "0%"],
+      ["POST payments", "3", "33%"],
+    ]);
+    await expect.poll(() => outgoing.textContent()).toContain("postgresql shop");
+    expect(await page.getByTestId("internal-operations").count()).toBe(0);
+
+    // An operation opens its traces, slowest first.
+    await entry.getByRole("link", { name: "GET /users/:id" }).click();
+    await page.waitForURL(/\/\?service=shop&q=.*&sort=duration$/);
+    const url = new URL(page.url());
+    expect(url.searchParams.get("q")).toBe('service="shop" kind=server name="GET" http.route="/users/:id"');
+    await expect.poll(() => page.locator("[data-trace-id]").count()).toBe(6);
+
+    // The job's own operations are listed, as it has no entry spans.
+    await page.goto(`${app.base}/services?service=nightly`);
+    await expect
+      .poll(() => page.getByTestId("internal-operations").locator("tr[data-operation]").allTextContents())
+      .toEqual([expect.stringContaining("rebuild-index")]);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+});

@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ErrorGroupsResponse } from "../../src/protocol.js";
+import { startTestApp, type TestApp } from "../helpers/app.js";
+import { loadUser, pickShard, sendFailingTrace } from "../helpers/otel-errors.js";
+import { jsonTraceRequest, postJson } from "../helpers/payloads.js";
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(async () => {
+  await app.close();
+});
+
+async function errors(search = ""): Promise<ErrorGroupsResponse> {
+  const response = await fetch(`${app.base}/api/errors${search}`);
+  expect(response.status).toBe(200);
+  return (await response.json()) as ErrorGroupsResponse;
+}
+
+describe("GET /api/errors", () => {
+  it("groups exceptions sent by the OpenTelemetry SDK, with their traces, window and service", async () => {
+    const sent = [];
+    for (const id of ["17", "4711", "90210"]) {
+      sent.push(
+        await sendFailingTrace(app.base, { service: "users", name: "GET /users/:id", fail: () => loadUser(id) }),
+      );
+    }
+    await sendFailingTrace(app.base, { service: "users", name: "GET /shards", fail: () => pickShard(9) });
+    await postJson(app.base, jsonTraceRequest("billing", [{ name: "charge", kind: 2, statusCode: 2 }]));
+
+    const body = await errors();
+    expect(body.totalGroups).toBe(3);
+    expect(body.totalErrors).toBe(5);
+    const typeError = body.groups.find((g) => g.type === "TypeError");
+    expect(typeError).toMatchObject({
+      service: "users",
+      kind: "exception",
+      count: 3,
+      pattern: "Cannot read properties of undefined (reading '<value>') for user <n>",
+      operations: [{ service: "users", name: "GET /users/:id", count: 3 }],
+      sample: { message: "Cannot read properties of undefined (reading 'email') for user 90210" },
+    });
+    expect(typeError?.frames[0]).toBe("otel-errors.ts:loadUser");
+    expect(typeError?.sample.stacktrace).toContain("at loadUser");
+    expect(typeError?.latest.map((l) => [l.traceId, l.spanId])).toEqual(
+      sent.reverse().map((s) => [s.traceId, s.failingSpanId]),
+    );
+    expect(typeError?.sparkline.reduce((a, b) => a + b, 0)).toBe(3);
+    expect(body.groups.map((g) => g.type).sort()).toEqual(["RangeError", "TypeError", "error"]);
+
+    expect((await errors("?service=billing")).groups.map((g) => g.type)).toEqual(["error"]);
+    expect((await errors("?sort=count&limit=1")).groups.map((g) => g.count)).toEqual([3]);
+    expect((await errors(`?since=${Date.now() + 60_000}`)).groups).toEqual([]);
+  });
+
+  it("refuses bad parameters with a reason", async () => {
+    for (const search of ["?sort=name", "?limit=0", "?limit=5000", "?buckets=x", "?since=soon"]) {
+      const response = await fetch(`${app.base}/api/errors${search}`);
+      expect(response.status).toBe(400);
+      const body = (await response.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe("invalid_query");
+    }
+  });
+});

@@ -1,0 +1,142 @@
+import { describe, expect, it } from "vitest";
+import type { Attributes, Span } from "../../src/domain/span.js";
+import type { ErrorGroupQuery, ErrorGroupView } from "../../src/store/error-groups.js";
+import type { Store } from "../../src/store/store.js";
+import { makeSpan, ms, rootSpan, traceId } from "./span-fixtures.js";
+
+const STACK = (line: number) => `TypeError: boom
+    at loadCart (/app/src/cart.js:${line}:7)
+    at handler (/app/src/routes.js:3:1)`;
+
+/** A trace of a root `GET /cart` (service web) and a failing child in `service` that threw `message`. */
+export function failingTrace(
+  trace: number,
+  options: { start?: number; message?: string; type?: string; service?: string; line?: number } = {},
+): Span[] {
+  const start = options.start ?? trace;
+  const failing = makeSpan({ trace, span: 2, parent: 1, service: options.service ?? "api", start, error: true });
+  const attributes: Attributes = {
+    "exception.type": options.type ?? "TypeError",
+    "exception.message": options.message ?? `Cannot read properties of undefined (user ${trace})`,
+    "exception.stacktrace": STACK(options.line ?? 10 + trace),
+  };
+  return [
+    rootSpan(trace, { name: "GET /cart", service: "web", start, end: start + 5 }),
+    { ...failing, events: [{ name: "exception", timeUnixNano: ms(start + 0.5), attributes }] },
+  ];
+}
+
+/** Error groups (`Store.errorGroups`): the same answers from every store, through inserts and evictions. */
+export function errorGroupsContract(fresh: (options?: { maxSpans?: number }) => Promise<Store>): void {
+  describe("error groups", () => {
+    const all: ErrorGroupQuery = { limit: 100 };
+    const byType = (groups: ErrorGroupView[]) => groups.map((g) => [g.service, g.type, g.count]);
+
+    it("groups the same exception with different values into one group, and others apart", async () => {
+      const store = await fresh();
+      store.insertSpans([...failingTrace(1), ...failingTrace(2), ...failingTrace(3)]);
+      store.insertSpans(failingTrace(4, { type: "RangeError", message: "index 4 out of range", start: 2 }));
+      // A failing span without an exception, and a span that did not fail.
+      store.insertSpans([
+        makeSpan({ trace: 5, span: 1, name: "SELECT orders", service: "db", start: 6, end: 7, error: true }),
+        rootSpan(6, { start: 8 }),
+      ]);
+      const answer = store.errorGroups(all);
+      expect(answer.totalGroups).toBe(3);
+      expect(answer.totalErrors).toBe(5);
+      expect(byType(answer.groups)).toEqual([
+        ["db", "error", 1],
+        ["api", "TypeError", 3],
+        ["api", "RangeError", 1],
+      ]);
+      const typeError = answer.groups[1] as ErrorGroupView;
+      expect(typeError).toMatchObject({
+        kind: "exception",
+        pattern: "Cannot read properties of undefined (user <n>)",
+        frames: ["cart.js:loadCart", "routes.js:handler"],
+        firstSeenUnixNano: ms(1.5),
+        lastSeenUnixNano: ms(3.5),
+        operations: [{ service: "web", name: "GET /cart", count: 3 }],
+        sample: {
+          message: "Cannot read properties of undefined (user 3)",
+          stacktrace: STACK(13),
+          traceId: traceId(3),
+        },
+      });
+      expect(typeError.id).toMatch(/^[0-9a-f]{16}$/);
+      expect(typeError.latest.map((l) => [l.traceId, l.timeUnixNano])).toEqual([
+        [traceId(3), ms(3.5)],
+        [traceId(2), ms(2.5)],
+        [traceId(1), ms(1.5)],
+      ]);
+      expect(typeError.latest[0]?.operation).toEqual({ service: "web", name: "GET /cart" });
+      expect(answer.groups[0]).toMatchObject({ kind: "status", pattern: "failed" });
+      // Re-sent spans are not counted again.
+      store.insertSpans(failingTrace(2));
+      expect(store.errorGroups(all).totalErrors).toBe(5);
+    });
+
+    it("answers for a window and a service, sorted by last seen or by count, cut to the limit", async () => {
+      const store = await fresh();
+      for (let t = 1; t <= 4; t++) store.insertSpans(failingTrace(t, { start: t * 10 }));
+      store.insertSpans(failingTrace(5, { start: 50, type: "KeyError", service: "billing" }));
+      const window = store.errorGroups({ limit: 10, sinceUnixNano: ms(20), untilUnixNano: ms(30.5) });
+      expect(byType(window.groups)).toEqual([["api", "TypeError", 2]]);
+      expect(window.groups[0]?.firstSeenUnixNano).toBe(ms(20.5));
+      expect(store.errorGroups({ limit: 10, service: "billing" }).groups.map((g) => g.type)).toEqual(["KeyError"]);
+      expect(byType(store.errorGroups({ limit: 10, sort: "count" }).groups)).toEqual([
+        ["api", "TypeError", 4],
+        ["billing", "KeyError", 1],
+      ]);
+      const cut = store.errorGroups({ limit: 1 });
+      expect(byType(cut.groups)).toEqual([["billing", "KeyError", 1]]);
+      expect(cut.totalGroups).toBe(2);
+      expect(store.errorGroups({ limit: 10, sinceUnixNano: ms(60) })).toMatchObject({ groups: [], totalErrors: 0 });
+    });
+
+    it("counts errors per bucket of the window in the sparkline", async () => {
+      const store = await fresh();
+      for (const start of [0, 1, 2, 50, 99]) store.insertSpans(failingTrace(start + 1, { start }));
+      const answer = store.errorGroups({ limit: 10, sinceUnixNano: ms(0), untilUnixNano: ms(100) - 1n, buckets: 10 });
+      expect(answer.bucketStartUnixNano).toBe(ms(0));
+      expect(answer.bucketNanos).toBe(10_000_000n);
+      expect(answer.groups[0]?.sparkline).toEqual([3, 0, 0, 0, 0, 1, 0, 0, 0, 1]);
+      // Without a window, the buckets span the errors found.
+      const open = store.errorGroups({ limit: 10, buckets: 4 });
+      expect(open.bucketStartUnixNano).toBe(ms(0.5));
+      expect(open.groups[0]?.sparkline.reduce((a, b) => a + b, 0)).toBe(5);
+    });
+
+    it("counts errors of spans that arrive later in a stored trace", async () => {
+      const store = await fresh();
+      const [root, failing] = failingTrace(1);
+      store.insertSpans([root as Span]);
+      expect(store.errorGroups(all).totalErrors).toBe(0);
+      store.insertSpans([failing as Span]);
+      expect(byType(store.errorGroups(all).groups)).toEqual([["api", "TypeError", 1]]);
+    });
+
+    it("forgets the errors of evicted traces, and a group once all of its errors are gone", async () => {
+      // Each trace is 2 spans: a bound of 6 keeps the newest 3 traces.
+      const store = await fresh({ maxSpans: 6 });
+      store.insertSpans(failingTrace(1, { type: "KeyError" }));
+      for (let t = 2; t <= 4; t++) store.insertSpans(failingTrace(t));
+      expect(byType(store.errorGroups(all).groups)).toEqual([["api", "TypeError", 3]]);
+      store.insertSpans(failingTrace(5));
+      const answer = store.errorGroups(all);
+      expect(byType(answer.groups)).toEqual([["api", "TypeError", 3]]);
+      expect(answer.groups[0]?.latest.map((l) => l.traceId)).toEqual([traceId(5), traceId(4), traceId(3)]);
+      for (let t = 6; t <= 8; t++) store.insertSpans(failingTrace(t, { type: "ValueError" }));
+      expect(byType(store.errorGroups(all).groups)).toEqual([["api", "ValueError", 3]]);
+    });
+
+    it("forgets every error when cleared", async () => {
+      const store = await fresh();
+      store.insertSpans(failingTrace(1));
+      store.clear();
+      expect(store.errorGroups(all)).toMatchObject({ groups: [], totalGroups: 0, totalErrors: 0 });
+      store.insertSpans(failingTrace(2));
+      expect(byType(store.errorGroups(all).groups)).toEqual([["api", "TypeError", 1]]);
+    });
+  });
+}

@@ -1,0 +1,279 @@
+import { expect, it } from "vitest";
+import type { Attributes, Span, SpanKind } from "../../src/domain/span.js";
+import { PERCENTILE_RELATIVE_ERROR } from "../../src/store/latency-histogram.js";
+import { MAX_OPERATIONS_PER_SERVICE, OTHER_OPERATIONS } from "../../src/store/operation-stats.js";
+import type { ServiceOperations, ServiceStats, Store } from "../../src/store/store.js";
+import { makeSpan, ms, traceId } from "./span-fixtures.js";
+
+interface OpSpec {
+  trace: number;
+  span: number;
+  parent?: number | null;
+  kind: SpanKind;
+  name: string;
+  service?: string;
+  start?: number;
+  end: number;
+  error?: boolean;
+  attributes?: Attributes;
+}
+
+export function opSpan(spec: OpSpec): Span {
+  const { kind, ...rest } = spec;
+  return { ...makeSpan({ parent: 1, ...rest }), kind };
+}
+
+function expectNear(actual: number, exact: number, label: string): void {
+  expect(Math.abs(actual - exact), `${label}: ${actual} vs ${exact}`).toBeLessThanOrEqual(
+    exact * PERCENTILE_RELATIVE_ERROR + 1e-9,
+  );
+}
+
+/**
+ * An "api" service: 10 requests to GET /users/:id (1..10 ms, 2 failing) and 5 queue messages
+ * (100 ms each), each request making a database call (0.5 ms) and every other one an HTTP call to
+ * payments (20 ms, the first failing), plus an internal "render" span per queue message.
+ */
+export function apiTraffic(): Span[] {
+  const spans: Span[] = [];
+  for (let i = 1; i <= 10; i++) {
+    spans.push(
+      opSpan({
+        trace: i,
+        span: 1,
+        parent: null,
+        kind: "SERVER",
+        name: "GET",
+        end: i,
+        error: i <= 2,
+        attributes: { "http.request.method": "GET", "http.route": "/users/:id", "url.path": `/users/${i}` },
+      }),
+      opSpan({
+        trace: i,
+        span: 2,
+        kind: "CLIENT",
+        name: "SELECT users",
+        start: 0.1,
+        end: 0.6,
+        attributes: { "db.system.name": "postgresql", "db.namespace": "shop" },
+      }),
+    );
+    if (i % 2 === 0) {
+      spans.push(
+        opSpan({
+          trace: i,
+          span: 3,
+          kind: "CLIENT",
+          name: "GET",
+          start: 0.5,
+          end: 20.5,
+          error: i === 2,
+          attributes: {
+            "http.request.method": "GET",
+            "server.address": "payments.internal",
+            "url.full": "http://payments.internal/pay",
+          },
+        }),
+      );
+    }
+  }
+  for (let i = 11; i <= 15; i++) {
+    spans.push(
+      opSpan({ trace: i, span: 1, parent: null, kind: "CONSUMER", name: "orders process", end: 100 }),
+      opSpan({ trace: i, span: 2, kind: "INTERNAL", name: "render", start: 1, end: 2 }),
+    );
+  }
+  return spans;
+}
+
+/** A cron-like service: root INTERNAL spans only, and a database call under each. */
+export function jobTraffic(): Span[] {
+  const spans: Span[] = [];
+  for (let i = 21; i <= 24; i++) {
+    spans.push(
+      opSpan({
+        trace: i,
+        span: 1,
+        parent: null,
+        kind: "INTERNAL",
+        name: "nightly-report",
+        service: "cron",
+        end: 40 * i,
+      }),
+      opSpan({
+        trace: i,
+        span: 2,
+        kind: "CLIENT",
+        name: "INSERT reports",
+        service: "cron",
+        end: 3,
+        attributes: { "db.system": "postgresql" },
+      }),
+    );
+  }
+  return spans;
+}
+
+function byName(result: ServiceOperations | undefined, name: string) {
+  const op = result?.operations.find((o) => o.name === name);
+  if (op === undefined) throw new Error(`no operation ${name}`);
+  return op;
+}
+
+/** Statistics with percentiles rounded, to compare two stores' answers. */
+function comparable<T extends { p50Ms: number; p95Ms: number; p99Ms: number; ratePerSec: number }>(stats: T): T {
+  return { ...stats, p50Ms: +stats.p50Ms.toFixed(9), p95Ms: +stats.p95Ms.toFixed(9), p99Ms: +stats.p99Ms.toFixed(9) };
+}
+
+export function snapshot(store: Store): { services: ServiceStats[]; operations: Record<string, unknown> } {
+  const services = store.listServices().map(comparable);
+  const operations: Record<string, unknown> = {};
+  for (const service of services) {
+    const found = store.listOperations(service.name);
+    operations[service.name] = found && {
+      ...found,
+      service: comparable(found.service),
+      operations: found.operations.map(comparable),
+    };
+  }
+  return { services, operations };
+}
+
+/**
+ * Per-service and per-operation statistics (`listServices`, `listOperations`), part of the Store
+ * contract: `fresh` opens an empty store of the implementation under test.
+ */
+export function operationsContract(fresh: (maxSpans?: number) => Promise<Store>): void {
+  it("takes a service's headline numbers from its entry spans, and splits it into operations", async () => {
+    const store = await fresh();
+    const spans = apiTraffic();
+    store.insertSpans(spans.slice(0, 13));
+    store.insertSpans(spans.slice(13));
+    const [api] = store.listServices();
+    expect(api).toMatchObject({
+      name: "api",
+      spanCount: 35,
+      errorCount: 3,
+      traceCount: 15,
+      basis: "entry",
+      requestCount: 15,
+      requestErrorCount: 2,
+    });
+    // Entry durations: 1..10 ms and five of 100 ms. Nearest rank: p50 = 8th of 15 = 8 ms, p95 = p99 = 100 ms.
+    expectNear(api?.p50Ms ?? -1, 8, "p50");
+    expectNear(api?.p95Ms ?? -1, 100, "p95");
+    expectNear(api?.p99Ms ?? -1, 100, "p99");
+
+    const result = store.listOperations("api");
+    expect(result?.service).toEqual(api);
+    expect(result?.operations.map((o) => [o.group, o.kind, o.name, o.peer, o.count, o.errorCount])).toEqual([
+      ["entry", "SERVER", "GET /users/:id", null, 10, 2],
+      ["outgoing", "CLIENT", "SELECT users", "postgresql shop", 10, 0],
+      ["outgoing", "CLIENT", "GET payments", "payments", 5, 1],
+      ["entry", "CONSUMER", "orders process", null, 5, 0],
+      ["internal", "INTERNAL", "render", null, 5, 0],
+    ]);
+    const users = byName(result, "GET /users/:id");
+    expectNear(users.p50Ms, 5, "users p50");
+    expectNear(users.p99Ms, 10, "users p99");
+    expectNear(byName(result, "SELECT users").p95Ms, 0.5, "db p95");
+    expectNear(byName(result, "GET payments").p50Ms, 20, "payments p50");
+    // All spans start within one minute: rates are per that minute.
+    expect(result?.windowSeconds).toBe(60);
+    expect(users.ratePerSec).toBeCloseTo(10 / 60, 9);
+
+    // Each operation's query finds exactly the traces holding it.
+    const traces = (q: string) =>
+      store
+        .listTraces({ q, limit: 100 })
+        .traces.map((t) => t.traceId)
+        .sort();
+    const ids = (...n: number[]) => n.map(traceId).sort();
+    expect(traces(users.query)).toEqual(ids(1, 2, 3, 4, 5, 6, 7, 8, 9, 10));
+    expect(traces(byName(result, "GET payments").query)).toEqual(ids(2, 4, 6, 8, 10));
+    expect(traces(byName(result, "orders process").query)).toEqual(ids(11, 12, 13, 14, 15));
+    expect(traces(byName(result, "SELECT users").query)).toEqual(ids(1, 2, 3, 4, 5, 6, 7, 8, 9, 10));
+  });
+
+  it("falls back to root spans for a service without entry spans, and says so", async () => {
+    const store = await fresh();
+    store.insertSpans([...apiTraffic(), ...jobTraffic()]);
+    const cron = store.listServices().find((s) => s.name === "cron");
+    expect(cron).toMatchObject({ basis: "root", requestCount: 4, spanCount: 8, traceCount: 4 });
+    // Root durations 840, 880, 920, 960 ms: p50 = 2nd = 880.
+    expectNear(cron?.p50Ms ?? -1, 880, "cron p50");
+    expect(store.listOperations("cron")?.operations.map((o) => [o.group, o.name, o.peer])).toEqual([
+      ["outgoing", "INSERT reports", "postgresql"],
+      ["internal", "nightly-report", null],
+    ]);
+    expect(store.listOperations("nobody")).toBeUndefined();
+  });
+
+  it("answers a window by the minute spans started in", async () => {
+    const store = await fresh();
+    // One request per minute for 10 minutes, the last three failing.
+    store.insertSpans(
+      Array.from({ length: 10 }, (_, i) =>
+        opSpan({
+          trace: i + 1,
+          span: 1,
+          parent: null,
+          kind: "SERVER",
+          name: "tick",
+          start: i * 60_000,
+          end: i * 60_000 + 5,
+          error: i >= 7,
+        }),
+      ),
+    );
+    const minute = 60_000_000_000n;
+    const window = { sinceUnixNano: ms(0) + 6n * minute, untilUnixNano: ms(0) + 9n * minute };
+    const [api] = store.listServices(window);
+    expect(api).toMatchObject({ requestCount: 4, requestErrorCount: 3, spanCount: 4, traceCount: 10 });
+    expect(api?.ratePerSec).toBeCloseTo(4 / 180, 9);
+    expect(store.listOperations("api", window)?.operations.map((o) => o.count)).toEqual([4]);
+    // A window with nothing in it lists no service; windows of whole hours merge hours.
+    expect(store.listServices({ sinceUnixNano: ms(0) + 20n * minute })).toEqual([]);
+    const hours = { sinceUnixNano: ms(0) - 5n * 60n * minute, untilUnixNano: ms(0) + 5n * 60n * minute };
+    expect(store.listServices(hours)[0]?.requestCount).toBe(10);
+  });
+
+  it("takes evicted traces out, as if they had never arrived", async () => {
+    const maxSpans = 8;
+    const store = await fresh(maxSpans);
+    const spans = [...apiTraffic(), ...jobTraffic()];
+    // Spans of a trace arrive spread over several inserts, interleaved with other traces and eviction.
+    for (let i = 0; i < spans.length; i += 3) {
+      store.insertSpans(spans.slice(i, i + 3));
+      const kept = new Set(store.listTraces({ limit: 1000 }).traces.map((t) => t.traceId));
+      const rebuilt = await fresh(maxSpans);
+      for (const id of [...kept].sort()) rebuilt.insertSpans(store.getTrace(id) ?? []);
+      expect(snapshot(store), `after ${i + 3} spans`).toEqual(snapshot(rebuilt));
+    }
+    // Only cron's traces fit at the end: api is gone from the statistics.
+    expect(store.listServices().map((s) => s.name)).toEqual(["cron"]);
+    expect(store.listOperations("api")).toBeUndefined();
+  });
+
+  it(`keeps at most ${MAX_OPERATIONS_PER_SERVICE} operations per service, counting the rest together`, async () => {
+    const store = await fresh();
+    const spans = Array.from({ length: MAX_OPERATIONS_PER_SERVICE + 5 }, (_, i) =>
+      opSpan({ trace: i + 1, span: 1, parent: null, kind: "SERVER", name: `op ${i}`, end: 1 }),
+    );
+    store.insertSpans(spans);
+    const operations = store.listOperations("api")?.operations ?? [];
+    expect(operations).toHaveLength(MAX_OPERATIONS_PER_SERVICE + 1);
+    expect(operations.find((o) => o.name === OTHER_OPERATIONS)).toMatchObject({ group: "entry", count: 5 });
+    expect(store.listServices()[0]?.requestCount).toBe(MAX_OPERATIONS_PER_SERVICE + 5);
+  });
+
+  it("forgets everything on clear", async () => {
+    const store = await fresh();
+    store.insertSpans(apiTraffic());
+    store.clear();
+    expect(store.listServices()).toEqual([]);
+    expect(store.listOperations("api")).toBeUndefined();
+    store.insertSpans(jobTraffic());
+    expect(store.listServices().map((s) => [s.name, s.traceCount])).toEqual([["cron", 4]]);
+  });
+}

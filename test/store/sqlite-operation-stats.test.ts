@@ -1,0 +1,155 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { StatisticsFill } from "../../src/store/sqlite-operation-stats.js";
+import type { SqliteDatabase, SqliteDriver } from "../../src/store/sqlite-schema.js";
+import { SCHEMA_VERSION } from "../../src/store/sqlite-schema.js";
+import { createSqliteStore, loadSqliteDriver, type SqliteStoreOptions } from "../../src/store/sqlite-store.js";
+import type { Store } from "../../src/store/store.js";
+import { copyAsKilled } from "./killed-copy.js";
+import { apiTraffic, jobTraffic, opSpan, snapshot } from "./operations-contract.js";
+
+const dir = mkdtempSync(join(tmpdir(), "tracekit-sqlite-stats-"));
+let files = 0;
+const tempPath = () => join(dir, `stats-${++files}.db`);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function rawDatabase(path: string): Promise<SqliteDatabase> {
+  const specifier = "better-sqlite3";
+  const Driver = ((await import(specifier)) as { default: SqliteDriver }).default;
+  return new Driver(path);
+}
+
+async function countRows(path: string, table: string): Promise<number> {
+  const db = await rawDatabase(path);
+  try {
+    return Number(db.prepare(`SELECT count(*) FROM ${table}`).pluck().get());
+  } finally {
+    db.close();
+  }
+}
+
+describe("sqlite store: per-operation statistics in the file", () => {
+  beforeAll(() => loadSqliteDriver());
+  const open: Store[] = [];
+  afterEach(() => {
+    for (const store of open.splice(0)) store.close();
+  });
+
+  function openStore(path: string, options: Partial<SqliteStoreOptions> = {}): Store {
+    const store = createSqliteStore({ path, maxSpans: 100_000, ...options });
+    open.push(store);
+    return store;
+  }
+
+  function closeStore(store: Store): void {
+    store.close();
+    open.splice(open.indexOf(store), 1);
+  }
+
+  it.each([
+    ["batched writes", 5_000],
+    ["a commit per insert (traces grow over several commits)", 1],
+  ])("reopens with the same statistics, with eviction before and after, %s", (_, flushSpans) => {
+    const path = tempPath();
+    const maxSpans = 8;
+    const fills: StatisticsFill[] = [];
+    const options = { maxSpans, flushSpans, onStatisticsFill: (fill: StatisticsFill) => fills.push(fill) };
+    const spans = [...apiTraffic(), ...jobTraffic()];
+    let store = openStore(path, options);
+    for (let i = 0; i < spans.length; i += 3) {
+      store.insertSpans(spans.slice(i, i + 3));
+      const before = snapshot(store);
+      closeStore(store);
+      store = openStore(path, options);
+      expect(snapshot(store), `after ${i + 3} spans`).toEqual(before);
+      // What a store would hold had it received just the kept traces, with no restart.
+      const rebuilt = openStore(tempPath(), { maxSpans });
+      for (const trace of store.listTraces({ limit: 1000 }).traces.reverse()) {
+        rebuilt.insertSpans(store.getTrace(trace.traceId) ?? []);
+      }
+      expect(snapshot(store), `after ${i + 3} spans`).toEqual(snapshot(rebuilt));
+      closeStore(rebuilt);
+    }
+    expect(store.listServices().map((s) => s.name)).toEqual(["cron"]);
+    expect(fills).toEqual([]);
+  });
+
+  it("upgrades a file from before the statistics were kept and fills them in once", async () => {
+    const path = tempPath();
+    let store = openStore(path);
+    store.insertSpans(apiTraffic());
+    store.insertSpans(jobTraffic());
+    const before = snapshot(store);
+    closeStore(store);
+    // The file as the previous schema version left it: no statistics tables.
+    const db = await rawDatabase(path);
+    db.exec("DROP TABLE span_stats; DROP TABLE stats_operations;");
+    db.pragma(`user_version = ${SCHEMA_VERSION - 1}`);
+    db.close();
+
+    const fills: StatisticsFill[] = [];
+    const onStatisticsFill = (fill: StatisticsFill) => fills.push(fill);
+    store = openStore(path, { onStatisticsFill });
+    expect(fills).toEqual([
+      { spans: 43, ms: null },
+      { spans: 43, ms: expect.any(Number) },
+    ]);
+    expect(snapshot(store)).toEqual(before);
+    store.insertSpans([opSpan({ trace: 99, span: 1, parent: null, kind: "SERVER", name: "late", end: 1 })]);
+    const after = snapshot(store);
+    closeStore(store);
+    expect(await countRows(path, "span_stats")).toBe(20);
+
+    store = openStore(path, { onStatisticsFill });
+    expect(fills).toHaveLength(2);
+    expect(snapshot(store)).toEqual(after);
+  });
+
+  it("fills in again a file whose statistics do not cover its spans", async () => {
+    const path = tempPath();
+    let store = openStore(path);
+    store.insertSpans(apiTraffic());
+    const before = snapshot(store);
+    closeStore(store);
+    const db = await rawDatabase(path);
+    db.exec("DELETE FROM span_stats WHERE id = (SELECT max(id) FROM span_stats)");
+    db.close();
+    const fills: StatisticsFill[] = [];
+    store = openStore(path, { onStatisticsFill: (fill) => fills.push(fill) });
+    expect(fills).toHaveLength(2);
+    expect(snapshot(store)).toEqual(before);
+  });
+
+  it("forgets the operations eviction emptied, in the file too", async () => {
+    const path = tempPath();
+    const store = openStore(path, { maxSpans: 10 });
+    // 200 one-span traces, each its own operation: only the last 10 stay.
+    for (let i = 1; i <= 200; i++) {
+      store.insertSpans([opSpan({ trace: i, span: 1, parent: null, kind: "SERVER", name: `job ${i}`, end: 1 })]);
+      if (i % 7 === 0) store.stats();
+    }
+    expect(store.listOperations("api")?.operations).toHaveLength(10);
+    closeStore(store);
+    expect(await countRows(path, "stats_operations")).toBe(10);
+    expect(await countRows(path, "span_stats")).toBe(10);
+    const reopened = openStore(path, { maxSpans: 10 });
+    expect(reopened.listOperations("api")?.operations.map((o) => o.name)).toEqual(
+      Array.from({ length: 10 }, (_, i) => `job ${191 + i}`),
+    );
+  });
+
+  it("reads the same statistics from a copy as a killed process leaves it", async () => {
+    const path = tempPath();
+    const store = openStore(path, { flushIntervalMs: 60_000 });
+    const spans = apiTraffic();
+    store.insertSpans(spans.slice(0, 20));
+    await store.committed?.();
+    const committed = snapshot(store);
+    store.insertSpans(spans.slice(20));
+    // The spans after the commit are not in the file: the copy has what was committed.
+    const killed = openStore(copyAsKilled(path, tempPath()));
+    expect(snapshot(killed)).toEqual(committed);
+  });
+});

@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import type { ErrorGroupJson } from "../../src/protocol.js";
+import { groupLink, groupTitle, sparkBars } from "../../web/src/features/errors/errors-model.js";
+import { errorsSearch, readErrorFilters } from "../../web/src/features/errors/errors-url.js";
+
+const group: ErrorGroupJson = {
+  id: "0123456789abcdef",
+  service: "api",
+  kind: "exception",
+  type: "TypeError",
+  pattern: "no user <n>",
+  frames: ["users.js:load"],
+  count: 2,
+  firstSeenUnixNano: "1700000000000000000",
+  lastSeenUnixNano: "1700000001000000000",
+  sparkline: [1, 0, 1],
+  operations: [{ service: "web", name: "GET /users", count: 2 }],
+  latest: [
+    {
+      traceId: "a".repeat(32),
+      spanId: "b".repeat(16),
+      timeUnixNano: "1700000001000000000",
+      operation: { service: "web", name: "GET /users" },
+    },
+    {
+      traceId: "c".repeat(32),
+      spanId: "d".repeat(16),
+      timeUnixNano: "1700000000000000000",
+      operation: { service: "web", name: "GET /users" },
+    },
+  ],
+  sample: { message: "no user 7", stacktrace: "", traceId: "a".repeat(32), spanId: "b".repeat(16), timeUnixNano: "1" },
+};
+
+describe("errors model", () => {
+  it("opens a group's newest trace on its failing span", () => {
+    expect(groupLink(group)).toBe(`/traces/${"a".repeat(32)}?span=${"b".repeat(16)}`);
+    expect(groupLink({ ...group, latest: [] })).toBeNull();
+  });
+
+  it("titles a group by type and pattern, or the sample's message when the pattern is empty", () => {
+    expect(groupTitle(group)).toEqual({ type: "TypeError", pattern: "no user <n>" });
+    expect(groupTitle({ ...group, pattern: "" })).toEqual({ type: "TypeError", pattern: "no user 7" });
+  });
+
+  it("scales sparkline bars to the busiest bucket, a lone error at least 1 px tall", () => {
+    expect(sparkBars([0, 4, 2], 30, 20)).toEqual([
+      { x: 0, y: 20, width: 9, height: 0, count: 0 },
+      { x: 10, y: 0, width: 9, height: 20, count: 4 },
+      { x: 20, y: 10, width: 9, height: 10, count: 2 },
+    ]);
+    expect(sparkBars([1, 0, 400], 3, 20)[0]).toEqual({ x: 0, y: 19, width: 1, height: 1, count: 1 });
+  });
+});
+
+describe("errors URL", () => {
+  it("reads and writes service, window and sort, leaving defaults out", () => {
+    expect(readErrorFilters({})).toEqual({ window: "all", sort: "lastSeen" });
+    const filters = readErrorFilters({ service: "api", window: "1h", sort: "count" });
+    expect(filters).toEqual({ service: "api", window: "1h", sort: "count" });
+    expect(errorsSearch(filters)).toBe("?service=api&window=1h&sort=count");
+    expect(errorsSearch(readErrorFilters({ window: "bogus", sort: "bogus" }))).toBe("");
+  });
+});

@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { bucketText, llmChartModel } from "../../web/src/features/llm/llm-chart-model.js";
+
+describe("llmChartModel", () => {
+  const timeline = {
+    startMs: 1_700_000_000_000,
+    stepMs: 30_000,
+    buckets: 3,
+    byModel: [
+      { key: "gpt-4o", calls: [1, 0, 2], tokens: [100, 0, 250], usd: [0.001, 0, 0.0025] },
+      { key: "other", calls: [0, 1, 0], tokens: [0, 10, 0], usd: [0, 0, 0] },
+    ],
+    byService: [{ key: "api", calls: [1, 1, 2], tokens: [100, 10, 250], usd: [0.001, 0, 0.0025] }],
+  };
+
+  it("turns a timeline into uPlot's x values (unix seconds) and a line per key with its total", () => {
+    const model = llmChartModel(timeline, "byModel", "calls");
+    expect(model.xs).toEqual([1_700_000_000, 1_700_000_030, 1_700_000_060]);
+    expect(model.lines.map((l) => [l.key, l.values, l.total])).toEqual([
+      ["gpt-4o", [1, 0, 2], 3],
+      ["other", [0, 1, 0], 1],
+    ]);
+    expect(llmChartModel(timeline, "byService", "tokens").lines[0]?.total).toBe(360);
+    expect(llmChartModel(timeline, "byService", "usd").lines[0]?.total).toBeCloseTo(0.0035, 12);
+    expect(llmChartModel({ ...timeline, buckets: 0, byModel: [], byService: [] }, "byModel", "usd")).toEqual({
+      xs: [],
+      lines: [],
+      stepMs: 30_000,
+    });
+  });
+
+  it("names the bucket width", () => {
+    expect(bucketText(30_000)).toBe("per 30 s");
+    expect(bucketText(60_000)).toBe("per minute");
+    expect(bucketText(300_000)).toBe("per 5 min");
+    expect(bucketText(3_600_000)).toBe("per hour");
+    expect(bucketText(86_400_000)).toBe("per day");
+  });
+});

@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import type { OperationStatsJson } from "../../src/protocol";
+import {
+  basisNote,
+  formatRate,
+  operationSections,
+  operationTracesHref,
+} from "../../web/src/features/services/operations-model";
+
+const op = (group: OperationStatsJson["group"], name: string): OperationStatsJson => ({
+  group,
+  kind: group === "entry" ? "SERVER" : group === "outgoing" ? "CLIENT" : "INTERNAL",
+  name,
+  peer: null,
+  query: `name="${name}"`,
+  count: 1,
+  errorCount: 0,
+  errorRate: 0,
+  ratePerSec: 1,
+  p50Ms: 1,
+  p95Ms: 1,
+  p99Ms: 1,
+});
+
+describe("operations model", () => {
+  it("writes rates per second, or per minute when slower", () => {
+    expect(formatRate(0)).toBe("–");
+    expect(formatRate(25.4)).toBe("25/s");
+    expect(formatRate(2.345)).toBe("2.3/s");
+    expect(formatRate(0.5)).toBe("30/min");
+    expect(formatRate(1 / 60)).toBe("1.0/min");
+  });
+
+  it("links an operation to its service's traces matching its query, slowest first", () => {
+    const href = operationTracesHref("api", { query: 'service="api" kind=server name="GET" http.route="/a b"' });
+    const params = new URLSearchParams(href.slice(2));
+    expect(href.startsWith("/?")).toBe(true);
+    expect(params.get("service")).toBe("api");
+    expect(params.get("q")).toBe('service="api" kind=server name="GET" http.route="/a b"');
+    expect(params.get("sort")).toBe("duration");
+  });
+
+  it("puts entry operations and outgoing calls apart, and internal ones only without entry spans", () => {
+    const ops = [op("entry", "GET /a"), op("outgoing", "SELECT"), op("internal", "render")];
+    expect(operationSections({ basis: "entry" }, ops)).toEqual({ entry: [ops[0]], outgoing: [ops[1]], internal: null });
+    expect(operationSections({ basis: "root" }, ops).internal).toEqual([ops[2]]);
+    expect(basisNote({ basis: "root", requestCount: 3 })).toMatch(/root spans/);
+    expect(basisNote({ basis: "root", requestCount: 0 })).toMatch(/no entry or root spans/);
+  });
+});

@@ -1,0 +1,148 @@
+import type { ErrorGroupJson, ErrorGroupsResponse } from "../../../../src/protocol";
+import { formatAbsolute, formatCount, formatRelative, nanosToMillis } from "../../lib/format";
+import { serviceColor } from "../../lib/service-color";
+import { ExceptionView } from "../trace-view/ExceptionView";
+import { failingSpanLink, groupLink, groupTitle, sparkBars } from "./errors-model";
+
+const SPARK_WIDTH = 120;
+const SPARK_HEIGHT = 24;
+
+/** One group: what failed, how often and when, and (opened) where and the newest error's stack trace. */
+export function ErrorGroupRow(props: {
+  group: ErrorGroupJson;
+  answer: ErrorGroupsResponse;
+  open: boolean;
+  /** The page's clock, for "5m ago". */
+  now: number;
+  onToggle(): void;
+}) {
+  const { group, open, now } = props;
+  const title = groupTitle(group);
+  const link = groupLink(group);
+  const last = nanosToMillis(group.lastSeenUnixNano);
+  const first = nanosToMillis(group.firstSeenUnixNano);
+  return (
+    <li class={open ? "error-group open" : "error-group"} data-testid="error-group" data-group-id={group.id}>
+      <div class="error-group-row">
+        <button
+          type="button"
+          class="error-group-toggle"
+          aria-expanded={open}
+          aria-label={open ? "Hide details" : "Show details"}
+          onClick={props.onToggle}
+        >
+          {open ? "▾" : "▸"}
+        </button>
+        <div class="error-group-main">
+          <div class="error-group-title">
+            {link !== null ? (
+              <a href={link} class="error-group-link" title="Open the newest trace on the failing span">
+                <span class="error-type">{title.type}</span> <span class="error-pattern">{title.pattern}</span>
+              </a>
+            ) : (
+              <>
+                <span class="error-type">{title.type}</span> <span class="error-pattern">{title.pattern}</span>
+              </>
+            )}
+          </div>
+          <div class="error-group-meta muted">
+            <span class="service-dot" style={{ background: serviceColor(group.service) }} /> {group.service}
+            {group.operations[0] && (
+              <span>
+                {" · "}
+                {group.operations[0].service} {group.operations[0].name}
+                {group.operations.length > 1 ? ` +${group.operations.length - 1}` : ""}
+              </span>
+            )}
+            {group.frames[0] && <span class="mono"> · {group.frames[0]}</span>}
+          </div>
+        </div>
+        <Sparkline group={group} answer={props.answer} />
+        <div class="error-group-count numeric" data-testid="error-count" title="Errors in the window">
+          {formatCount(group.count)}
+        </div>
+        <div class="error-group-seen" title={`first ${formatAbsolute(first)}, last ${formatAbsolute(last)}`}>
+          <div>{formatRelative(last, now)}</div>
+          <div class="faint">first {formatRelative(first, now)}</div>
+        </div>
+      </div>
+      {open && <ErrorGroupDetails group={group} />}
+    </li>
+  );
+}
+
+function Sparkline({ group, answer }: { group: ErrorGroupJson; answer: ErrorGroupsResponse }) {
+  const bars = sparkBars(group.sparkline, SPARK_WIDTH, SPARK_HEIGHT);
+  const bucketMs = Number(answer.bucketNanos) / 1e6;
+  const start = nanosToMillis(answer.bucketStartUnixNano);
+  return (
+    <svg
+      class="error-spark"
+      width={SPARK_WIDTH}
+      height={SPARK_HEIGHT}
+      role="img"
+      aria-label={`errors over the window: ${group.sparkline.join(", ")}`}
+    >
+      <rect class="error-spark-base" x={0} y={SPARK_HEIGHT - 1} width={SPARK_WIDTH} height={1} />
+      {bars.map((bar, i) =>
+        bar.count === 0 ? null : (
+          <rect key={i} x={bar.x} y={bar.y} width={bar.width} height={bar.height}>
+            <title>
+              {bar.count} at {formatAbsolute(start + i * bucketMs).slice(11, 19)}
+            </title>
+          </rect>
+        ),
+      )}
+    </svg>
+  );
+}
+
+function ErrorGroupDetails({ group }: { group: ErrorGroupJson }) {
+  return (
+    <div class="error-group-details">
+      <ExceptionView
+        exception={{
+          type: group.type,
+          message: group.sample.message,
+          ...(group.sample.stacktrace ? { stacktrace: group.sample.stacktrace } : {}),
+        }}
+      />
+      <div class="error-group-columns">
+        <section>
+          <h3>Operations</h3>
+          <ul data-testid="error-operations">
+            {group.operations.map((op) => (
+              <li key={`${op.service} ${op.name}`}>
+                <span class="service-dot" style={{ background: serviceColor(op.service) }} /> {op.service} ·{" "}
+                <span>{op.name}</span> <span class="muted">×{formatCount(op.count)}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+        <section>
+          <h3>Newest traces</h3>
+          <ul data-testid="error-latest">
+            {group.latest.map((l) => (
+              <li key={l.traceId}>
+                <a href={failingSpanLink(l.traceId, l.spanId)} class="mono">
+                  {formatAbsolute(nanosToMillis(l.timeUnixNano)).slice(11)}
+                </a>{" "}
+                <span class="muted">{l.operation.name}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+        {group.frames.length > 0 && (
+          <section>
+            <h3>Grouped by frames</h3>
+            <ul class="mono">
+              {group.frames.map((frame) => (
+                <li key={frame}>{frame}</li>
+              ))}
+            </ul>
+          </section>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,118 @@
+import { useCallback, useEffect, useState } from "preact/hooks";
+import { useLocation } from "preact-iso";
+import type { ErrorGroupsResponse, LiveMessage } from "../../../../src/protocol";
+import { api } from "../../api/client";
+import { ServiceSelect } from "../../components/ServiceSelect";
+import { TimeWindowSelect, windowSince } from "../../components/TimeWindowSelect";
+import { formatCount } from "../../lib/format";
+import { useCoalesced } from "../../lib/use-coalesced";
+import { useNow } from "../../lib/use-now";
+import { useLiveMessages, useLiveState } from "../../state/live-context";
+import { useServiceNames } from "../trace-list/use-service-names";
+import { ErrorGroupRow } from "./ErrorGroupRow";
+import { type ErrorSort, errorsSearch, readErrorFilters } from "./errors-url";
+import "./errors.css";
+
+/** Groups shown at once: the server sorts and cuts, so the list never grows past this. */
+const GROUP_LIMIT = 200;
+
+/** `/errors`: exceptions and failing spans grouped by fingerprint, over a window; live. */
+export function ErrorsPage() {
+  const { query, route, path } = useLocation();
+  const filters = readErrorFilters(query);
+  const live = useLiveState();
+  const services = useServiceNames(live.generation);
+  const [answer, setAnswer] = useState<ErrorGroupsResponse | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [open, setOpen] = useState<string | null>(null);
+  const now = useNow(10_000);
+
+  useEffect(() => {
+    document.title = "Errors · tracekit-local";
+    return () => {
+      document.title = "tracekit-local";
+    };
+  }, []);
+
+  const load = useCallback(() => {
+    const params = {
+      service: filters.service,
+      sort: filters.sort,
+      limit: GROUP_LIMIT,
+      since: windowSince(filters.window),
+    };
+    api
+      .errors(params)
+      .then((body) => {
+        setAnswer(body);
+        setError(null);
+      })
+      .catch((reason: unknown) => setError(reason instanceof Error ? reason.message : String(reason)));
+  }, [filters.service, filters.window, filters.sort]);
+  useEffect(load, [load]);
+  // New errors show up at most once a second while traffic flows.
+  const refresh = useCoalesced(load, 1000);
+  useLiveMessages(
+    useCallback(
+      (message: LiveMessage) => {
+        if (message.type === "traces" || message.type === "cleared") refresh();
+      },
+      [refresh],
+    ),
+  );
+
+  const set = (patch: Partial<typeof filters>) => route(`${path}${errorsSearch({ ...filters, ...patch })}`, true);
+
+  return (
+    <div class="errors-page">
+      <div class="errors-header">
+        <h1>Errors</h1>
+        <ServiceSelect value={filters.service} services={services} onChange={(service) => set({ service })} />
+        <TimeWindowSelect value={filters.window} onChange={(window) => set({ window })} />
+        <select
+          class="input"
+          aria-label="Sort"
+          value={filters.sort}
+          onChange={(event) => set({ sort: (event.currentTarget as HTMLSelectElement).value as ErrorSort })}
+        >
+          <option value="lastSeen">Last seen</option>
+          <option value="count">Most errors</option>
+        </select>
+        {answer !== null && answer.totalErrors > 0 && (
+          <span class="muted" data-testid="errors-totals">
+            {formatCount(answer.totalErrors)} error{answer.totalErrors === 1 ? "" : "s"} in{" "}
+            {formatCount(answer.totalGroups)} group{answer.totalGroups === 1 ? "" : "s"}
+            {answer.groups.length < answer.totalGroups ? ` (showing ${answer.groups.length})` : ""}
+          </span>
+        )}
+      </div>
+      {error !== null && (
+        <div class="error-banner" role="alert">
+          Could not load errors: {error}
+        </div>
+      )}
+      {answer !== null && answer.groups.length === 0 ? (
+        <div class="page-message" data-testid="errors-empty">
+          <h2>No errors {filters.window === "all" ? "stored" : "in this window"}</h2>
+          <p>
+            Exceptions your spans record (<code>span.recordException</code>, an <code>exception</code> event) and spans
+            whose status is ERROR show up here, grouped by type, message and stack.
+          </p>
+        </div>
+      ) : answer !== null ? (
+        <ul class="errors-list" data-testid="error-groups">
+          {answer.groups.map((group) => (
+            <ErrorGroupRow
+              key={group.id}
+              group={group}
+              answer={answer}
+              open={open === group.id}
+              now={now}
+              onToggle={() => setOpen(open === group.id ? null : group.id)}
+            />
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}

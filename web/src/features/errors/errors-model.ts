@@ -1,0 +1,39 @@
+/** What the Errors page draws, as pure functions of GET /api/errors's answer. */
+import type { ErrorGroupJson } from "../../../../src/protocol";
+
+/** The failing span of a trace, opened in the trace view. */
+export function failingSpanLink(traceId: string, spanId: string): string {
+  return `/traces/${traceId}?span=${spanId}`;
+}
+
+/** Where a group leads: its newest trace, on the span that failed. */
+export function groupLink(group: ErrorGroupJson): string | null {
+  const newest = group.latest[0];
+  return newest === undefined ? null : failingSpanLink(newest.traceId, newest.spanId);
+}
+
+export interface SparkBar {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  count: number;
+}
+
+/**
+ * One bar per bucket, scaled to the group's own busiest bucket (at least 1 px tall when it has
+ * errors, so a lone error shows), in a `width` × `height` box.
+ */
+export function sparkBars(counts: readonly number[], width: number, height: number): SparkBar[] {
+  const max = Math.max(1, ...counts);
+  const step = counts.length === 0 ? 0 : width / counts.length;
+  return counts.map((count, i) => {
+    const h = count === 0 ? 0 : Math.max(1, (count / max) * height);
+    return { x: i * step, y: height - h, width: Math.max(step - 1, 1), height: h, count };
+  });
+}
+
+/** The group's headline: the type, then the message with its variable parts replaced. */
+export function groupTitle(group: ErrorGroupJson): { type: string; pattern: string } {
+  return { type: group.type, pattern: group.pattern || group.sample.message };
+}

@@ -1,0 +1,129 @@
+import { useMemo } from "preact/hooks";
+import type uPlot from "uplot";
+import type { LlmUsageResponse } from "../../../../src/protocol";
+import { formatCount, formatUsd } from "../../lib/format";
+import { serviceColor } from "../../lib/service-color";
+import { themedAxis } from "../metrics/chart-options";
+import { UPlotChart } from "../metrics/UPlotChart";
+import { type ChartTheme, useChartTheme } from "../metrics/use-chart-theme";
+import {
+  bucketText,
+  type LlmChartModel,
+  type LlmMeasure,
+  type LlmSplit,
+  llmChartModel,
+  MEASURES,
+} from "./llm-chart-model";
+
+const formatMeasure = (measure: LlmMeasure, value: number) =>
+  measure === "usd" ? formatUsd(value) : formatCount(value);
+
+function colorOf(split: LlmSplit, key: string, index: number, theme: ChartTheme): string {
+  if (key === "other") return theme.muted;
+  return split === "byService" ? serviceColor(key) : (theme.palette[index % theme.palette.length] ?? theme.accent);
+}
+
+/** Calls, tokens or cost per time bucket, one chart per model and one per service; live with the page. */
+export function LlmCharts(props: {
+  timeline: LlmUsageResponse["timeline"];
+  /** What the charts draw (kept in the page's URL). */
+  measure: LlmMeasure;
+  onMeasure(measure: LlmMeasure): void;
+}) {
+  const { timeline, measure } = props;
+  const theme = useChartTheme();
+  if (timeline.buckets === 0) return null;
+  return (
+    <section class="llm-charts" data-testid="llm-charts">
+      <div class="llm-charts-header">
+        <h2>Over time</h2>
+        <fieldset class="llm-measure" aria-label="Measure">
+          {MEASURES.map((m) => (
+            <button
+              type="button"
+              key={m.value}
+              aria-pressed={measure === m.value}
+              class={measure === m.value ? "active" : ""}
+              onClick={() => props.onMeasure(m.value)}
+            >
+              {m.label}
+            </button>
+          ))}
+        </fieldset>
+        <span class="muted">{bucketText(timeline.stepMs)}</span>
+      </div>
+      <div class="llm-chart-row">
+        <LlmChart title="By model" split="byModel" measure={measure} timeline={timeline} theme={theme} />
+        <LlmChart title="By service" split="byService" measure={measure} timeline={timeline} theme={theme} />
+      </div>
+    </section>
+  );
+}
+
+function LlmChart(props: {
+  title: string;
+  split: LlmSplit;
+  measure: LlmMeasure;
+  timeline: LlmUsageResponse["timeline"];
+  theme: ChartTheme;
+}) {
+  const { split, measure, theme } = props;
+  const model = useMemo(() => llmChartModel(props.timeline, split, measure), [props.timeline, split, measure]);
+  const colors = model.lines.map((line, i) => colorOf(split, line.key, i, theme));
+  const buildKey = `${measure}|${theme.text}|${model.lines.map((l, i) => `${l.key}:${colors[i]}`).join()}`;
+  const options = useMemo(() => chartOptions(model, colors, measure, theme), [buildKey]);
+  const data = useMemo(() => [model.xs, ...model.lines.map((l) => l.values)] as uPlot.AlignedData, [model]);
+  const first = model.xs[0] ?? 0;
+  const last = (model.xs[model.xs.length - 1] ?? 0) + model.stepMs / 1000;
+  return (
+    <div class="llm-chart" data-testid={`llm-chart-${split === "byModel" ? "model" : "service"}`}>
+      <h3>{props.title}</h3>
+      <UPlotChart
+        options={options}
+        data={data}
+        height={180}
+        autoRange={() => [first, last]}
+        label={`${MEASURES.find((m) => m.value === measure)?.label} over time, a line per ${split === "byModel" ? "model" : "calling app"}`}
+      />
+      <ul class="llm-legend">
+        {model.lines.map((line, i) => (
+          <li key={line.key}>
+            <span class="llm-swatch" style={{ background: colors[i] }} />
+            <span class="llm-legend-key">{line.key}</span>{" "}
+            <span class="llm-legend-total">{formatMeasure(measure, line.total)}</span>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function chartOptions(
+  model: LlmChartModel,
+  colors: string[],
+  measure: LlmMeasure,
+  theme: ChartTheme,
+): Omit<uPlot.Options, "width" | "height"> {
+  return {
+    legend: { show: false },
+    padding: [10, 10, 0, 0],
+    cursor: { drag: { x: true, y: false, setScale: true }, points: { size: 5 } },
+    scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max === null || max <= 0 ? 1 : max * 1.1] } },
+    axes: [
+      themedAxis(theme),
+      { ...themedAxis(theme), size: 64, values: (_u, splits) => splits.map((v) => formatMeasure(measure, v)) },
+    ],
+    series: [
+      {},
+      ...model.lines.map(
+        (line, i): uPlot.Series => ({
+          label: line.key,
+          stroke: colors[i],
+          width: 1.5,
+          points: { show: model.xs.length < 3, size: 5, fill: colors[i] },
+          value: (_u, v) => (v === null ? "–" : formatMeasure(measure, v)),
+        }),
+      ),
+    ],
+  };
+}

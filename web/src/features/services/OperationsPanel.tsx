@@ -1,0 +1,126 @@
+import { useCallback, useEffect, useState } from "preact/hooks";
+import type { OperationStatsJson, ServiceOperationsResponse } from "../../../../src/protocol";
+import { api } from "../../api/client";
+import { formatCount, formatDuration, formatPercent } from "../../lib/format";
+import { useCoalesced } from "../../lib/use-coalesced";
+import { useLiveMessages } from "../../state/live-context";
+import { basisNote, formatRate, operationSections, operationTracesHref } from "./operations-model";
+
+function OperationTable({
+  title,
+  service,
+  operations,
+  showPeer,
+  testId,
+}: {
+  title: string;
+  service: string;
+  operations: readonly OperationStatsJson[];
+  showPeer: boolean;
+  testId: string;
+}) {
+  return (
+    <section class="operations-section" data-testid={testId}>
+      <h3>{title}</h3>
+      {operations.length === 0 ? (
+        <p class="muted">None in this window.</p>
+      ) : (
+        <table class="services-table operations-table">
+          <thead>
+            <tr>
+              <th>Operation</th>
+              {showPeer && <th>Calls</th>}
+              <th class="numeric">Rate</th>
+              <th class="numeric">Error rate</th>
+              <th class="numeric">p50</th>
+              <th class="numeric">p95</th>
+              <th class="numeric">p99</th>
+              <th class="numeric">Spans</th>
+            </tr>
+          </thead>
+          <tbody>
+            {operations.map((op) => (
+              <tr key={`${op.kind} ${op.name} ${op.peer ?? ""}`} data-operation={op.name} data-kind={op.kind}>
+                <td class="operation-name">
+                  <a href={operationTracesHref(service, op)} title={`Its traces, slowest first: ${op.query}`}>
+                    {op.name}
+                  </a>{" "}
+                  <span class="faint operation-kind">{op.kind.toLowerCase()}</span>
+                </td>
+                {showPeer && <td class="muted">{op.peer ?? "–"}</td>}
+                <td class="numeric" data-field="rate">
+                  {formatRate(op.ratePerSec)}
+                </td>
+                <td class={`numeric${op.errorCount > 0 ? " error-text" : " faint"}`} data-field="errorRate">
+                  {formatPercent(op.errorRate)}
+                </td>
+                <td class="numeric">{formatDuration(op.p50Ms)}</td>
+                <td class="numeric">{formatDuration(op.p95Ms)}</td>
+                <td class="numeric">{formatDuration(op.p99Ms)}</td>
+                <td class="numeric" data-field="count">
+                  {formatCount(op.count)}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+/** One service's operations in the chosen window: entry operations and outgoing calls apart; live. */
+export function OperationsPanel({ service, since }: { service: string; since: number | undefined }) {
+  const [body, setBody] = useState<ServiceOperationsResponse | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const load = useCallback(() => {
+    api
+      .serviceOperations(service, { since })
+      .then((answer) => {
+        setBody(answer);
+        setError(null);
+      })
+      .catch((reason: unknown) => {
+        setBody(null);
+        setError(reason instanceof Error ? reason.message : String(reason));
+      });
+  }, [service, since]);
+  useEffect(load, [load]);
+  useLiveMessages(useCoalesced(load, 1000));
+
+  if (error !== null) {
+    return (
+      <div class="operations-panel" data-testid="operations">
+        <h2>{service}</h2>
+        <p class="muted">{error}</p>
+      </div>
+    );
+  }
+  if (body === null) return null;
+  const sections = operationSections(body.service, body.operations);
+  const tables = [
+    ...(sections.internal === null
+      ? []
+      : [
+          {
+            title: "Its own operations (no entry spans)",
+            operations: sections.internal,
+            showPeer: false,
+            testId: "internal-operations",
+          },
+        ]),
+    { title: "Entry operations", operations: sections.entry, showPeer: false, testId: "entry-operations" },
+    { title: "Outgoing calls", operations: sections.outgoing, showPeer: true, testId: "outgoing-operations" },
+  ];
+  return (
+    <div class="operations-panel" data-testid="operations">
+      <h2>
+        Operations of {service} <span class="muted operations-basis">headline: {basisNote(body.service)}</span>
+      </h2>
+      {tables.map((table) => (
+        <OperationTable key={table.testId} service={service} {...table} />
+      ))}
+    </div>
+  );
+}

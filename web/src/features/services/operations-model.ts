@@ -1,0 +1,47 @@
+import type { OperationStatsJson, ServiceStatsJson } from "../../../../src/protocol";
+
+/** 12.3/s, or per minute below one a second (0.4/min), or "–" for none. */
+export function formatRate(perSecond: number): string {
+  if (!(perSecond > 0)) return "–";
+  if (perSecond >= 10) return `${Math.round(perSecond)}/s`;
+  if (perSecond >= 1) return `${perSecond.toFixed(1)}/s`;
+  const perMinute = perSecond * 60;
+  return `${perMinute >= 10 ? Math.round(perMinute) : perMinute.toFixed(1)}/min`;
+}
+
+/**
+ * The trace list for one operation's traces, slowest first: its service as the list's filter and
+ * the operation's query (service, kind, span name and route or peer), sorted by duration.
+ */
+export function operationTracesHref(service: string, operation: Pick<OperationStatsJson, "query">): string {
+  const params = new URLSearchParams({ service, q: operation.query, sort: "duration" });
+  return `/?${params.toString()}`;
+}
+
+export interface OperationSections {
+  /** SERVER and CONSUMER operations: what the service is asked to do. */
+  entry: OperationStatsJson[];
+  /** CLIENT and PRODUCER calls it makes. */
+  outgoing: OperationStatsJson[];
+  /** Internal operations, shown only for a service with no entry spans (a job's own steps). */
+  internal: OperationStatsJson[] | null;
+}
+
+/** Splits a service's operations (busiest first, as the server sends them) into the page's tables. */
+export function operationSections(
+  service: Pick<ServiceStatsJson, "basis">,
+  operations: readonly OperationStatsJson[],
+): OperationSections {
+  return {
+    entry: operations.filter((op) => op.group === "entry"),
+    outgoing: operations.filter((op) => op.group === "outgoing"),
+    internal: service.basis === "root" ? operations.filter((op) => op.group === "internal") : null,
+  };
+}
+
+/** What a service's headline numbers are of, in words. */
+export function basisNote(service: Pick<ServiceStatsJson, "basis" | "requestCount">): string {
+  if (service.basis === "entry") return "requests: SERVER and CONSUMER spans";
+  if (service.requestCount === 0) return "no entry or root spans: only calls inside other services' traces";
+  return "no entry spans: numbers of its root spans";
+}
