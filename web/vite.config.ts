@@ -16,6 +16,8 @@ export default defineConfig({
     target: "es2022",
     sourcemap: false,
     reportCompressedSize: false,
+    // Which chunk holds which page: the server reads it to preload the page a navigation opens.
+    manifest: true,
   },
   server: {
     // `npm run dev:web` proxies the API to a tracekit-local started separately on 9999.

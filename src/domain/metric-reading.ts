@@ -35,6 +35,12 @@ export interface Observation {
   distribution: Distribution | null;
   /** "quantiles": a summary's quantiles as sent, or null. */
   quantiles: readonly QuantileValue[] | null;
+  /**
+   * Where a cumulative histogram's delta is written when this object is reused from point to point
+   * (its distribution is then only valid until the next point): one object per series and point was
+   * most of the garbage the write path made.
+   */
+  spare: ExplicitDistribution | null;
 }
 
 /** The previous point of a series whose points are cumulative, as the next one needs it. */
@@ -77,6 +83,7 @@ export function newObservation(): Observation {
     value: Number.NaN,
     distribution: null,
     quantiles: null,
+    spare: null,
   };
 }
 
@@ -136,7 +143,7 @@ export function readPoint(
     case "sum":
       return readSum(descriptor, state, point as NumberPoint, o);
     case "histogram":
-      return readDistribution(descriptor, state, point, explicitOf(point as HistogramPoint), explicitDelta, o);
+      return readDistribution(descriptor, state, point, explicitOf(point as HistogramPoint), explicitDeltaInSpare, o);
     case "exponentialHistogram":
       return readDistribution(
         descriptor,
@@ -209,7 +216,7 @@ function readDistribution<D extends ExplicitDistribution | ExponentialDistributi
   state: ReadingState,
   point: { startTimeUnixNano: bigint; timeUnixNano: bigint },
   current: D,
-  delta: (previous: D, current: D) => D | null,
+  delta: (previous: D, current: D, o: Observation) => D | null,
   o: Observation,
 ): Observation | null {
   const { startTimeUnixNano: start, timeUnixNano: time } = point;
@@ -218,7 +225,7 @@ function readDistribution<D extends ExplicitDistribution | ExponentialDistributi
     return o;
   }
   const previous = state.previous;
-  const changed = previous?.distribution?.type === current.type ? delta(previous.distribution as D, current) : null;
+  const changed = previous?.distribution?.type === current.type ? delta(previous.distribution as D, current, o) : null;
   const step = cumulativeStep(previous, start, time, () => changed === null);
   if (step === "late") return null;
   remember(state, start, time, 0, current);
@@ -302,25 +309,35 @@ export function exponentialOf(point: ExponentialHistogramPoint): ExponentialDist
 export function explicitDelta(
   previous: ExplicitDistribution,
   current: ExplicitDistribution,
+  /** Written and returned instead of a new object. */
+  into?: ExplicitDistribution,
 ): ExplicitDistribution | null {
   if (previous.bounds.length !== current.bounds.length) return null;
   for (let i = 0; i < current.bounds.length; i++) if (previous.bounds[i] !== current.bounds[i]) return null;
   if (current.count < previous.count) return null;
-  const counts = new Array<number>(current.counts.length);
+  const counts = into?.counts ?? new Array<number>(current.counts.length);
+  if (counts.length !== current.counts.length) counts.length = current.counts.length;
   for (let i = 0; i < current.counts.length; i++) {
     const d = (current.counts[i] as number) - (previous.counts[i] ?? 0);
     if (d < 0) return null;
     counts[i] = d;
   }
-  return {
-    type: "explicit",
-    bounds: current.bounds,
-    counts,
-    count: current.count - previous.count,
-    sum: current.sum - previous.sum,
-    min: Number.NaN,
-    max: Number.NaN,
-  };
+  const delta = into ?? { type: "explicit", bounds: current.bounds, counts, count: 0, sum: 0, min: 0, max: 0 };
+  delta.bounds = current.bounds;
+  delta.count = current.count - previous.count;
+  delta.sum = current.sum - previous.sum;
+  delta.min = Number.NaN;
+  delta.max = Number.NaN;
+  return delta;
+}
+
+function explicitDeltaInSpare(
+  previous: ExplicitDistribution,
+  current: ExplicitDistribution,
+  o: Observation,
+): ExplicitDistribution | null {
+  o.spare ??= { type: "explicit", bounds: [], counts: [], count: 0, sum: 0, min: Number.NaN, max: Number.NaN };
+  return explicitDelta(previous, current, o.spare);
 }
 
 function subtractBuckets(

@@ -7,7 +7,7 @@ import type { MetricDescriptor, ReceivedMetric } from "../domain/metric.js";
 import { nanosToMs, newObservation, newReadingState, type ReadingState, readPoint } from "../domain/metric-reading.js";
 import type { Attributes } from "../domain/span.js";
 import { type EntryJournal, MetricSeries } from "./metric-series.js";
-import { SeriesIndex, seriesHash } from "./metric-series-index.js";
+import { SeriesIndex, sameAttributes, seriesHash } from "./metric-series-index.js";
 import {
   MAX_ATTRIBUTE_KEYS,
   type MetricCatalog,
@@ -51,6 +51,22 @@ function sameReading(a: MetricDescriptor, b: MetricDescriptor): boolean {
   return (
     a.kind === b.kind && a.temporality === b.temporality && a.monotonic === b.monotonic && a.tracekit === b.tracekit
   );
+}
+
+/**
+ * The series a point goes to when it is the one that followed `previous` in the last export: an
+ * exporter sends its series in the same order every time, so most points are found without hashing
+ * their attributes (still confirmed by comparing them).
+ */
+function followingSeries(
+  previous: MetricSeries | undefined,
+  service: string,
+  attributes: Attributes,
+): MetricSeries | undefined {
+  const next = previous === undefined ? null : previous.followedBy;
+  return next !== null && !next.removed && next.service === service && sameAttributes(next.attributes, attributes)
+    ? next
+    : undefined;
 }
 
 function hashOf(text: string): number {
@@ -111,9 +127,11 @@ export class MetricCollection {
         continue;
       }
       const before = result.accepted;
+      let previous: MetricSeries | undefined;
       for (const point of metric.data.points) {
-        const hash = seriesHash(metric.service, point.attributes);
-        let series = record?.series.find(metric.service, point.attributes, hash);
+        let series = followingSeries(previous, metric.service, point.attributes);
+        const hash = series === undefined ? seriesHash(metric.service, point.attributes) : 0;
+        if (series === undefined) series = record?.series.find(metric.service, point.attributes, hash);
         if (series === undefined) {
           if (this.seriesCount >= this.maxSeries) {
             this.refuse(descriptor.name, hash);
@@ -126,6 +144,8 @@ export class MetricCollection {
           }
           series = this.createSeries(record, metric.service, point.attributes, descriptor, newReadingState());
         }
+        if (previous !== undefined) previous.followedBy = series;
+        previous = series;
         if (!sameReading(series.descriptor, descriptor)) series.descriptor = descriptor;
         const observation = readPoint(descriptor, series.reading, point, this.scratch);
         if (observation !== null) series.add(observation, this.journal);
@@ -215,6 +235,7 @@ export class MetricCollection {
       for (const series of [...record.series.values()]) {
         if (series.lastMs >= cutoff) continue;
         record.series.delete(series);
+        series.removed = true;
         this.seriesCount--;
         this.journal?.seriesRemoved(series);
       }

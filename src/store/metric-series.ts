@@ -38,6 +38,10 @@ export class MetricSeries {
   lastMs = Number.NEGATIVE_INFINITY;
   /** The bounds every stored explicit histogram of this series is kept in (its first point's). */
   bounds: readonly number[] | null = null;
+  /** The series the next point of the same export went to, last time (see MetricCollection.insert). */
+  followedBy: MetricSeries | null = null;
+  /** Set once the series is no longer stored (retention). */
+  removed = false;
 
   constructor(
     /** Unique while the series exists; stable across restarts in the SQLite store. */

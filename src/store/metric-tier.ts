@@ -234,7 +234,9 @@ export class Tier {
       data[row + buckets + 1] = 0;
       data[row + buckets + 2] = Number.POSITIVE_INFINITY;
       data[row + buckets + 3] = Number.NEGATIVE_INFINITY;
-      this.counts?.fill(0, p * this.width, (p + 1) * this.width);
+      const counts = this.counts;
+      // A loop: TypedArray#fill's call costs more than the few buckets of a row.
+      if (counts !== null) for (let k = p * this.width, end = k + this.width; k < end; k++) counts[k] = 0;
     }
     if (quantilesAt >= 0) data[row + quantilesAt] = Number.NEGATIVE_INFINITY;
     if (this.distributions !== null) this.distributions[p] = null;

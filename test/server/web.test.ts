@@ -1,7 +1,8 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { webRoutes } from "../../src/server/routes/web.js";
+import { type BuildManifest, PAGE_MODULES, pagePreloadLinks } from "../../src/server/page-preload.js";
+import { DEFAULT_WEB_ROOT, webRoutes } from "../../src/server/routes/web.js";
 import { tempDir } from "../helpers/app.js";
 
 const dirs: { remove(): void }[] = [];
@@ -15,7 +16,7 @@ function scratch(): string {
   return dir.path;
 }
 
-function builtApp(): string {
+function builtApp(manifest?: BuildManifest): string {
   const root = join(scratch(), "web");
   mkdirSync(join(root, "assets"), { recursive: true });
   writeFileSync(
@@ -24,8 +25,35 @@ function builtApp(): string {
   );
   writeFileSync(join(root, "assets", "index-abc123.js"), "console.log(1)");
   writeFileSync(join(root, "favicon.svg"), "<svg/>");
+  if (manifest) {
+    mkdirSync(join(root, ".vite"));
+    writeFileSync(join(root, ".vite", "manifest.json"), JSON.stringify(manifest));
+  }
   return root;
 }
+
+/** A build as Vite writes it: an entry, two pages loaded on demand sharing a chunk, the chart library. */
+const MANIFEST: BuildManifest = {
+  "index.html": {
+    file: "assets/index-abc123.js",
+    isEntry: true,
+    imports: ["_format-f1.js"],
+    css: ["assets/index-c1.css"],
+  },
+  "_format-f1.js": { file: "assets/format-f1.js" },
+  "_shared-s1.js": {
+    file: "assets/shared-s1.js",
+    imports: ["index.html", "_format-f1.js"],
+    css: ["assets/shared-c2.css"],
+  },
+  "src/features/metrics/MetricsPage.tsx": {
+    file: "assets/MetricsPage-m1.js",
+    imports: ["_format-f1.js", "index.html", "_shared-s1.js"],
+    css: ["assets/MetricsPage-c3.css", "assets/index-c1.css"],
+  },
+  "src/features/logs/LogsPage.tsx": { file: "assets/LogsPage-l1.js", imports: ["index.html", "_shared-s1.js"] },
+  "src/features/metrics/uplot.ts": { file: "assets/uplot-u1.js" },
+};
 
 describe("web app routes", () => {
   it("serves the app at / with a strict content security policy", async () => {
@@ -61,6 +89,46 @@ describe("web app routes", () => {
     const other = await (await app.request("/traces/%3Cscript%3E")).text();
     expect(other).not.toContain("preload");
     expect(other).not.toContain("<script>");
+  });
+
+  it("names the chunks and styles of the page a navigation opens, beyond what the app loads anyway", async () => {
+    const app = webRoutes({ webRoot: builtApp(MANIFEST) });
+    const metrics = await app.request("/metrics?metric=http.server.duration");
+    const html = await metrics.text();
+    expect(html).toContain(
+      '<link rel="modulepreload" crossorigin href="/assets/MetricsPage-m1.js">' +
+        '<link rel="modulepreload" crossorigin href="/assets/shared-s1.js">' +
+        '<link rel="modulepreload" crossorigin href="/assets/uplot-u1.js">' +
+        '<link rel="stylesheet" crossorigin href="/assets/MetricsPage-c3.css">' +
+        '<link rel="stylesheet" crossorigin href="/assets/shared-c2.css"></head>',
+    );
+    expect(html).not.toContain("format-f1.js");
+    expect(html).not.toContain("index-c1.css");
+    expect(metrics.headers.get("content-security-policy")).toContain("script-src 'self'");
+    // Each page's document is its own: its ETag revalidates it, and differs from another page's.
+    const etag = metrics.headers.get("etag") as string;
+    expect((await app.request("/metrics", { headers: { "if-none-match": etag } })).status).toBe(304);
+    const logs = await app.request("/logs");
+    expect(logs.headers.get("etag")).not.toBe(etag);
+    expect(await logs.text()).toContain(
+      'href="/assets/LogsPage-l1.js"><link rel="modulepreload" crossorigin href="/assets/shared-s1.js">',
+    );
+    // The trace list is in the app's chunk and opens with its chart; a page the app does not know names nothing.
+    expect(await (await app.request("/")).text()).toContain('href="/assets/uplot-u1.js"></head>');
+    expect(await (await app.request("/nothing-here")).text()).not.toContain("modulepreload");
+    // The build's manifest is not served.
+    expect((await app.request("/.vite/manifest.json")).status).toBe(404);
+  });
+
+  it("names every page the built app loads on demand, with chunks that are there", () => {
+    const manifest = JSON.parse(
+      readFileSync(join(DEFAULT_WEB_ROOT, ".vite", "manifest.json"), "utf8"),
+    ) as BuildManifest;
+    const onDemand = Object.keys(manifest).filter((key) => key.endsWith("Page.tsx") && manifest[key]?.isDynamicEntry);
+    const named = PAGE_MODULES.flatMap((page) => page.modules);
+    expect(new Set(named)).toEqual(new Set([...onDemand, "src/features/metrics/uplot.ts"]));
+    for (const page of PAGE_MODULES)
+      expect(pagePreloadLinks(manifest, page.modules)).toMatch(/^<link rel="modulepreload"/);
   });
 
   it("caches hashed assets for good and revalidates with an ETag", async () => {

@@ -201,6 +201,38 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
         expect(active.series).toEqual([{ label: "api", attributes: { "service.name": "api" }, values: [7] }]);
       });
 
+      it("puts each point in its own series whatever order and senders the exports come in", async () => {
+        const store = await fresh();
+        const point = (atMs: number, value: number, attributes: Record<string, string>) => ({
+          atMs,
+          value,
+          attributes,
+        });
+        const a = { host: "a", pool: "heap" };
+        const b = { host: "b", pool: "heap" };
+        const c = { host: "c", pool: "heap" };
+        // One exporter sends a, b, c; then c, b, a; another service sends the same attribute sets in between.
+        store.insert([gauge("mem", "api", [point(T0_MS, 1, a), point(T0_MS, 2, b), point(T0_MS, 3, c)])]);
+        store.insert([gauge("mem", "worker", [point(T0_MS, 10, a), point(T0_MS, 20, b), point(T0_MS, 30, c)])]);
+        store.insert([
+          gauge("mem", "api", [point(T0_MS + SECOND, 6, c), point(T0_MS + SECOND, 5, b), point(T0_MS + SECOND, 4, a)]),
+        ]);
+        store.insert([gauge("mem", "api", [point(T0_MS + 2 * SECOND, 7, a), point(T0_MS + 2 * SECOND, 9, c)])]);
+        expect(store.stats().series).toBe(6);
+        const values = (service: string) =>
+          query(store, { name: "mem", service }).series.map((s) => [s.label, s.values]);
+        expect(values("api")).toEqual([
+          ["host=a, pool=heap", [7]],
+          ["host=b, pool=heap", [5]],
+          ["host=c, pool=heap", [9]],
+        ]);
+        expect(values("worker")).toEqual([
+          ["host=a, pool=heap", [10]],
+          ["host=b, pool=heap", [20]],
+          ["host=c, pool=heap", [30]],
+        ]);
+      });
+
       it("filters by service and by attribute values, and leaves steps without points empty", async () => {
         const store = await fresh();
         store.insert([
@@ -364,6 +396,33 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
         store.insert([gauge("new", "api", [{ atMs: T0_MS + SERIES_RETENTION_MS + MINUTE, value: 1 }])]);
         expect(store.stats()).toMatchObject({ series: 1, droppedSeries: 1 });
         expect(store.catalog({}).metrics.map((m) => m.descriptor.name)).toEqual(["new"]);
+      });
+
+      it("starts a new series for a removed one's attributes, also where the same export order led to it", async () => {
+        const store = await fresh();
+        const later = T0_MS + SERIES_RETENTION_MS + MINUTE;
+        const kept = { series: "kept" };
+        const gone = { series: "gone" };
+        store.insert([
+          gauge("g", "api", [
+            { atMs: T0_MS, value: 1, attributes: kept },
+            { atMs: T0_MS, value: 2, attributes: gone },
+          ]),
+        ]);
+        // Only the first series goes on; a day later the second is removed.
+        store.insert([gauge("g", "api", [{ atMs: later - 2 * MINUTE, value: 3, attributes: kept }])]);
+        store.insert([
+          gauge("g", "api", [
+            { atMs: later, value: 4, attributes: kept },
+            { atMs: later, value: 5, attributes: gone },
+          ]),
+        ]);
+        expect(store.stats().series).toBe(2);
+        const result = query(store, { name: "g", fromMs: later - MINUTE, toMs: later + MINUTE, stepMs: 2 * MINUTE });
+        expect(result.series.map((s) => [s.label, s.values])).toEqual([
+          ["series=gone", [5]],
+          ["series=kept", [4]],
+        ]);
       });
     });
 

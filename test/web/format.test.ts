@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
+  compareText,
   formatAbsolute,
+  formatCount,
   formatDuration,
   formatDurationInput,
   formatPercent,
@@ -94,5 +96,28 @@ describe("parseDurationMs", () => {
     expect(parseDurationMs("-5")).toBeNull();
     expect(parseDurationMs("1h")).toBeNull();
     expect(parseDurationMs("1e400")).toBeNull();
+  });
+});
+
+describe("formatCount and compareText (no locale data needed)", () => {
+  it("groups digits as en-US does", () => {
+    for (const n of [0, 7, 999, 1000, 12_345, 1_234_567, -1_234_567, 999_999.6, 2 ** 53 - 1])
+      expect(formatCount(n)).toBe(Math.round(n).toLocaleString("en-US"));
+    expect(formatCount(1e21)).toBe((1e21).toLocaleString("en-US"));
+    expect(formatCount(-0.4)).toBe("0");
+  });
+
+  it("orders letters whatever their case, then by code unit, and equal text as equal", () => {
+    const names = ["http.server.duration", "HTTP.client", "db.query", "Db.query", "a", "http.server", "_x"];
+    expect([...names].sort(compareText)).toEqual([
+      "_x",
+      "a",
+      "Db.query",
+      "db.query",
+      "HTTP.client",
+      "http.server",
+      "http.server.duration",
+    ]);
+    expect(compareText("route=/a", "route=/a")).toBe(0);
   });
 });

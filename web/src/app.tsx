@@ -7,19 +7,22 @@ import { LateSpansNotice } from "./components/LateSpansNotice";
 import { RejectionNotice } from "./components/RejectionNotice";
 import { ShortcutSheet } from "./components/ShortcutSheet";
 import { ThemeToggle } from "./components/ThemeToggle";
-import { ComparePage } from "./features/compare/ComparePage";
-import { ErrorsPage } from "./features/errors/ErrorsPage";
 import { ImportDrop } from "./features/import/ImportDrop";
-import { LlmPage } from "./features/llm/LlmPage";
-import { LogsPage } from "./features/logs/LogsPage";
-import { MapPage } from "./features/map/MapPage";
-import { MetricsPage } from "./features/metrics/MetricsPage";
-import { ServicesPage } from "./features/services/ServicesPage";
-import { SnapshotPage } from "./features/snapshots/SnapshotPage";
-import { SnapshotsPage } from "./features/snapshots/SnapshotsPage";
 import { TraceListPage } from "./features/trace-list/TraceListPage";
-import { TraceViewPage } from "./features/trace-view/TraceViewPage";
+import { lazyPage } from "./lazy-page";
 import { LiveProvider } from "./state/live-context";
+
+// Every page but the trace list loads its code when first opened (the server preloads the opened one).
+const ComparePage = lazyPage(() => import("./features/compare/ComparePage").then((m) => m.ComparePage));
+const ErrorsPage = lazyPage(() => import("./features/errors/ErrorsPage").then((m) => m.ErrorsPage));
+const LlmPage = lazyPage(() => import("./features/llm/LlmPage").then((m) => m.LlmPage));
+const LogsPage = lazyPage(() => import("./features/logs/LogsPage").then((m) => m.LogsPage));
+const MapPage = lazyPage(() => import("./features/map/MapPage").then((m) => m.MapPage));
+const MetricsPage = lazyPage(() => import("./features/metrics/MetricsPage").then((m) => m.MetricsPage));
+const ServicesPage = lazyPage(() => import("./features/services/ServicesPage").then((m) => m.ServicesPage));
+const SnapshotPage = lazyPage(() => import("./features/snapshots/SnapshotPage").then((m) => m.SnapshotPage));
+const SnapshotsPage = lazyPage(() => import("./features/snapshots/SnapshotsPage").then((m) => m.SnapshotsPage));
+const TraceViewPage = lazyPage(() => import("./features/trace-view/TraceViewPage").then((m) => m.TraceViewPage));
 
 function TraceRoute({ params }: { params: { traceId: string } }) {
   return <TraceViewPage traceId={params.traceId} />;

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { extname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Hono } from "hono";
+import { type BuildManifest, pagePreloads } from "../page-preload.js";
 
 /**
  * The built web app (vite build → dist/web): beside this module once compiled, and the build
@@ -45,7 +46,19 @@ interface WebFile {
   immutable: boolean;
 }
 
-/** Reads every file of the built app into memory once: it is small, and serving becomes a map lookup. */
+function webFile(urlPath: string, body: Buffer): WebFile {
+  return {
+    body,
+    type: CONTENT_TYPES[extname(urlPath).toLowerCase()] ?? "application/octet-stream",
+    etag: `"${createHash("sha1").update(body).digest("base64url").slice(0, 20)}"`,
+    immutable: urlPath.startsWith("/assets/"),
+  };
+}
+
+/**
+ * Reads every file of the built app into memory once: it is small, and serving becomes a map lookup.
+ * Dot folders (the build's `.vite/` manifest) are not part of the app.
+ */
 export function loadWebFiles(root: string): Map<string, WebFile> | null {
   const files = new Map<string, WebFile>();
   try {
@@ -56,21 +69,35 @@ export function loadWebFiles(root: string): Map<string, WebFile> | null {
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const full = join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (entry.isFile()) {
-        const body = readFileSync(full);
+      if (entry.isDirectory()) {
+        if (!entry.name.startsWith(".")) walk(full);
+      } else if (entry.isFile()) {
         const urlPath = `/${relative(root, full).split(sep).join("/")}`;
-        files.set(urlPath, {
-          body,
-          type: CONTENT_TYPES[extname(full).toLowerCase()] ?? "application/octet-stream",
-          etag: `"${createHash("sha1").update(body).digest("base64url").slice(0, 20)}"`,
-          immutable: urlPath.startsWith("/assets/"),
-        });
+        files.set(urlPath, webFile(urlPath, readFileSync(full)));
       }
     }
   };
   walk(root);
   return files;
+}
+
+/** The build's manifest (which chunk holds which page), or null for a build without one. */
+function readManifest(root: string): BuildManifest | null {
+  try {
+    return JSON.parse(readFileSync(join(root, ".vite", "manifest.json"), "utf8")) as BuildManifest;
+  } catch {
+    return null;
+  }
+}
+
+/** index.html for each page loaded on demand, naming that page's chunks (pagePreloads). */
+function pageDocuments(index: WebFile, manifest: BuildManifest | null): { path: RegExp; file: WebFile }[] {
+  if (manifest === null) return [];
+  const html = index.body.toString("utf8");
+  return pagePreloads(manifest).map(({ path, links }) => ({
+    path,
+    file: webFile("/index.html", Buffer.from(html.replace("</head>", `${links}</head>`))),
+  }));
 }
 
 const TRACE_PAGE = /^\/traces\/([0-9a-fA-F]{32})$/;
@@ -88,7 +115,10 @@ The API (/api/*) and the OTLP receiver (/v1/*) work without it.
 
 /** Serves the web app at / with a fallback to index.html for the app's own routes (deep links). */
 export function webRoutes(options: { webRoot?: string } = {}): Hono {
-  const files = loadWebFiles(options.webRoot ?? DEFAULT_WEB_ROOT);
+  const root = options.webRoot ?? DEFAULT_WEB_ROOT;
+  const files = loadWebFiles(root);
+  const index = files?.get("/index.html");
+  const pages = index === undefined ? [] : pageDocuments(index, readManifest(root));
   const app = new Hono();
 
   app.on(["GET", "HEAD"], "*", (c, next) => {
@@ -98,8 +128,8 @@ export function webRoutes(options: { webRoot?: string } = {}): Hono {
       return c.text(NOT_BUILT, 503, { "Cache-Control": "no-store" });
     }
     let file = files.get(path);
-    // An app route such as /traces/<id> gets the app; a missing asset stays a 404.
-    if (file === undefined && extname(path) === "") file = files.get("/index.html");
+    // An app route such as /traces/<id> gets the app (naming the page's chunks); a missing asset stays a 404.
+    if (file === undefined && extname(path) === "") file = pages.find((page) => page.path.test(path))?.file ?? index;
     if (file === undefined) return next();
 
     const headers: Record<string, string> = {

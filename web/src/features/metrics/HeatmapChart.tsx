@@ -2,6 +2,7 @@ import { createPortal } from "preact/compat";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type uPlot from "uplot";
 import type { MetricQueryResponse } from "../../../../src/protocol";
+import { formatCount } from "../../lib/format";
 import { bucketRangeText, heatmapRowRange } from "./heatmap-model";
 import { type HeatmapFrame, heatmapOptions } from "./heatmap-options";
 import { stepRangeText } from "./metric-chart-model";
@@ -75,8 +76,7 @@ export function HeatmapChart({ response, unit, theme, height, zoom }: HeatmapCha
         >
           <div class="chart-tooltip-time">{stepRangeText(time * 1000, response.stepMs)}</div>
           <div>
-            {count.toLocaleString("en-US")} value{count === 1 ? "" : "s"} in{" "}
-            {bucketRangeText(bucket, heatmap.bounds, unit)}
+            {formatCount(count)} value{count === 1 ? "" : "s"} in {bucketRangeText(bucket, heatmap.bounds, unit)}
           </div>
         </div>
       );

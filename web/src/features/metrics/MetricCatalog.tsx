@@ -3,7 +3,7 @@ import type { MetricCatalogEntryJson } from "../../../../src/protocol";
 import { DebouncedInput } from "../../components/DebouncedInput";
 import { useListKeys } from "../../components/use-list-keys";
 import { VirtualList } from "../../components/VirtualList";
-import { formatRelative, nanosToMillis } from "../../lib/format";
+import { formatCount, formatRelative, nanosToMillis } from "../../lib/format";
 import { openInApp } from "../../lib/in-app-link";
 import { useNow } from "../../lib/use-now";
 import { catalogServices, chartLabel, filterCatalog, kindLabel } from "./catalog-model";
@@ -51,7 +51,7 @@ function CatalogRow({
         <span class={`catalog-kind${metric.tracekit ? " tracekit" : ""}`}>{kindLabel(metric)}</span>
         <span>{chartLabel(metric.chart)}</span>
         {metric.unit !== "" && <span class="mono">{metric.unit}</span>}
-        <span>{metric.seriesCount.toLocaleString("en-US")} series</span>
+        <span>{formatCount(metric.seriesCount)} series</span>
         <span title={metric.services.join(", ")}>{metric.services.join(", ")}</span>
         <span class="catalog-last">{formatRelative(nanosToMillis(metric.lastTimeUnixNano), now)}</span>
       </span>

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import type { MetricCatalogEntryJson, MetricQueryResponse } from "../../../../src/protocol";
-import { formatRelative, nanosToMillis } from "../../lib/format";
+import { formatCount, formatRelative, nanosToMillis } from "../../lib/format";
 import { useNow } from "../../lib/use-now";
 import { ChartLegend } from "./ChartLegend";
 import { chartLabel, kindLabel, tracekitReading } from "./catalog-model";
@@ -41,7 +41,7 @@ function MetricHeader({ metric }: { metric: MetricCatalogEntryJson }) {
         </span>
       )}
       <span class="muted">
-        {metric.services.join(", ")} · {metric.seriesCount.toLocaleString("en-US")} series · last point{" "}
+        {metric.services.join(", ")} · {formatCount(metric.seriesCount)} series · last point{" "}
         {formatRelative(nanosToMillis(metric.lastTimeUnixNano), now)}
       </span>
       {metric.description !== "" && <p class="metric-description muted">{metric.description}</p>}

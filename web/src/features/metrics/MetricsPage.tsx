@@ -1,9 +1,11 @@
-import { useMemo } from "preact/hooks";
+import { useEffect, useMemo } from "preact/hooks";
 import { useLocation } from "preact-iso";
+import { formatCount } from "../../lib/format";
 import { MetricCatalog } from "./MetricCatalog";
 import { MetricPanel } from "./MetricPanel";
 import { MetricsEmpty } from "./MetricsEmpty";
 import { type MetricsUrlState, metricsHref, metricsStateFromSearch } from "./metrics-url";
+import { loadUPlot } from "./uplot-loader";
 import { useChartTheme } from "./use-chart-theme";
 import { useMetricCatalog } from "./use-metric-data";
 import "./metrics.css";
@@ -21,6 +23,10 @@ export function MetricsPage() {
   const { catalog, error } = useMetricCatalog();
   // Read once for the page (not per metric): the theme only changes when the reader changes it.
   const theme = useChartTheme();
+  // The chart library arrives while the catalog and series are asked for, not after them.
+  useEffect(() => {
+    loadUPlot().catch(() => {});
+  }, []);
 
   // Picking is a step Back can undo; typing into the search only replaces the entry.
   const change = (patch: Partial<MetricsUrlState>, typing = false) =>
@@ -48,8 +54,8 @@ export function MetricsPage() {
         )}
         {catalog !== null && catalog.droppedSeries > 0 && (
           <p class="metric-dropped muted" data-testid="dropped-series">
-            {catalog.droppedSeries.toLocaleString("en-US")} series ({catalog.droppedPoints.toLocaleString("en-US")}{" "}
-            points) were dropped: more than {catalog.maxSeries.toLocaleString("en-US")} series are not kept.
+            {formatCount(catalog.droppedSeries)} series ({formatCount(catalog.droppedPoints)} points) were dropped: more
+            than {formatCount(catalog.maxSeries)} series are not kept.
           </p>
         )}
         {state.metric ? (

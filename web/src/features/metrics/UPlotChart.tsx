@@ -1,6 +1,7 @@
-import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
-import uPlot from "uplot";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import type uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
+import { loadedUPlot, loadUPlot } from "./uplot-loader";
 
 export interface UPlotChartProps {
   /** New options (a new object) rebuild the chart; keep them memoized. */
@@ -26,6 +27,30 @@ function isZoomed(u: uPlot, auto: [number, number]): boolean {
   return Math.abs(min - auto[0]) > tolerance || Math.abs(max - auto[1]) > tolerance;
 }
 
+type UPlotClass = typeof uPlot;
+
+/**
+ * uPlot, fetched the first time a chart is shown (pages without a chart never load it); the server
+ * preloads it for the pages that open with one. Null until it is there, or the reason it failed.
+ */
+function useUPlot(): UPlotClass | string | null {
+  const [loaded, setLoaded] = useState<UPlotClass | string | null>(loadedUPlot);
+  useEffect(() => {
+    if (loaded !== null) return;
+    let mounted = true;
+    loadUPlot().then(
+      (UPlot) => mounted && setLoaded(() => UPlot),
+      () =>
+        mounted &&
+        setLoaded("The chart could not be loaded: tracekit-local may have been stopped or updated. Reload the page."),
+    );
+    return () => {
+      mounted = false;
+    };
+  }, []);
+  return loaded;
+}
+
 /**
  * One uPlot chart in a Preact tree: built when its options change (keeping the zoom), fed new data in
  * place (keeping the zoom, and the lines the reader hid), resized with its box, destroyed on unmount.
@@ -37,10 +62,11 @@ export function UPlotChart(props: UPlotChartProps) {
   const shownData = useRef<uPlot.AlignedData | null>(null);
   const latest = useRef(props);
   latest.current = props;
+  const UPlot = useUPlot();
 
   useLayoutEffect(() => {
     const element = box.current;
-    if (!element) return;
+    if (!element || UPlot === null || typeof UPlot === "string") return;
     const previous = chart.current;
     const keep = previous && zoomed.current ? { min: previous.scales.x?.min, max: previous.scales.x?.max } : null;
     previous?.destroy();
@@ -58,12 +84,12 @@ export function UPlotChart(props: UPlotChartProps) {
       height: props.height,
       hooks: { ...props.options.hooks, setScale: [...(props.options.hooks?.setScale ?? []), zoomHook] },
     };
-    const u = new uPlot(options, latest.current.data, element);
+    const u = new UPlot(options, latest.current.data, element);
     shownData.current = latest.current.data;
     chart.current = u;
     if (keep && keep.min !== undefined && keep.max !== undefined) u.setScale("x", { min: keep.min, max: keep.max });
     latest.current.onChart?.(u);
-  }, [props.options, props.height]);
+  }, [UPlot, props.options, props.height]);
 
   useEffect(
     () => () => {
@@ -97,7 +123,15 @@ export function UPlotChart(props: UPlotChartProps) {
     return () => observer.disconnect();
   }, []);
 
-  return <figure ref={box} class={`uplot-box ${props.class ?? ""}`} aria-label={props.label} />;
+  return (
+    <figure ref={box} class={`uplot-box ${props.class ?? ""}`} aria-label={props.label}>
+      {typeof UPlot === "string" && (
+        <p class="error-banner" role="alert">
+          {UPlot}
+        </p>
+      )}
+    </figure>
+  );
 }
 
 /** Shows and hides lines as `visible` says, in one redraw, and not at all when nothing changes. */

@@ -1,5 +1,6 @@
 /** The metric catalog as the page lists it: search, service filter, and how each metric is read. Pure. */
 import type { MetricCatalogEntryJson, MetricChart } from "../../../../src/protocol";
+import { compareText } from "../../lib/format";
 
 /** Metrics whose name or description holds every word of `q`, of `service` when given, by name. */
 export function filterCatalog(
@@ -15,14 +16,14 @@ export function filterCatalog(
       const text = `${m.name}\n${m.description}`.toLowerCase();
       return words.every((w) => text.includes(w));
     })
-    .sort((a, b) => a.name.localeCompare(b.name));
+    .sort((a, b) => compareText(a.name, b.name));
 }
 
 /** Every service that sent a metric, by name. */
 export function catalogServices(metrics: readonly MetricCatalogEntryJson[]): string[] {
   const names = new Set<string>();
   for (const m of metrics) for (const s of m.services) names.add(s);
-  return [...names].sort((a, b) => a.localeCompare(b));
+  return [...names].sort(compareText);
 }
 
 /** What the metric is, in the words of the SDKs that make them. */
@@ -60,7 +61,7 @@ export function chartChoiceLabel(metric: MetricCatalogEntryJson, chart: MetricCh
 
 /** The group-by picker's choices: the service, then the metric's attribute keys. */
 export function groupByChoices(metric: MetricCatalogEntryJson): string[] {
-  const keys = metric.attributeKeys.filter((k) => k !== "service.name").sort((a, b) => a.localeCompare(b));
+  const keys = metric.attributeKeys.filter((k) => k !== "service.name").sort(compareText);
   return ["service.name", ...keys];
 }
 

@@ -3,7 +3,7 @@
  * uPlot takes, and where exemplars sit. Pure: colours come in as a resolved palette.
  */
 import type { MetricChart, MetricExemplarJson, MetricQueryResponse, MetricSeriesJson } from "../../../../src/protocol";
-import { formatAbsolute } from "../../lib/format";
+import { compareText, formatAbsolute } from "../../lib/format";
 import { type MetricUnit, parseUnit } from "./metric-units";
 
 export interface ChartLine {
@@ -107,7 +107,7 @@ export function buildChartModel(response: MetricQueryResponse, options: ChartOpt
   const chart: MetricChart = response.chart ?? metric.chart;
   const length = response.times.length;
   const color = (i: number) => options.palette[i % Math.max(1, options.palette.length)] ?? "#888";
-  const series = [...response.series].sort((a, b) => a.label.localeCompare(b.label));
+  const series = [...response.series].sort((a, b) => compareText(a.label, b.label));
   const several = series.length > 1;
   let stats: string[];
   let statChoices: string[] = [];

@@ -1,5 +1,6 @@
 /** The figures above a chart: what the window adds up to, in the metric's unit. Pure. */
 import type { MetricQueryResponse } from "../../../../src/protocol";
+import { formatCount } from "../../lib/format";
 import { bucketTotals, percentileFromBuckets } from "./heatmap-model";
 import { type ChartLine, type ChartModel, PERCENTILES, quantileLabel } from "./metric-chart-model";
 import { formatMetricValue } from "./metric-units";
@@ -77,7 +78,7 @@ export function windowSummary(response: MetricQueryResponse, model: ChartModel):
     figures.push({
       id: "count",
       label: "Values",
-      value: count.toLocaleString("en-US"),
+      value: formatCount(count),
       title: "Values recorded in the window",
     });
     const heatmap = response.heatmap;

@@ -1,0 +1,71 @@
+/** One chunk of Vite's build manifest (`dist/web/.vite/manifest.json`): the fields read here. */
+export interface ManifestChunk {
+  file: string;
+  isEntry?: boolean;
+  isDynamicEntry?: boolean;
+  /** Manifest keys of the chunks this one imports statically. */
+  imports?: string[];
+  css?: string[];
+}
+
+export type BuildManifest = Record<string, ManifestChunk>;
+
+const UPLOT = "src/features/metrics/uplot.ts";
+
+/**
+ * The pages whose code the web app fetches when they are first opened (`web/src/app.tsx`), by the
+ * paths they answer, with the modules (manifest keys) each one opens with: its page and, for pages
+ * that open with a chart, the chart library. The trace list is in the app's own chunk.
+ */
+export const PAGE_MODULES: readonly { path: RegExp; modules: readonly string[] }[] = [
+  { path: /^\/$/, modules: [UPLOT] },
+  { path: /^\/traces\/[^/]+$/, modules: ["src/features/trace-view/TraceViewPage.tsx"] },
+  { path: /^\/compare$/, modules: ["src/features/compare/ComparePage.tsx"] },
+  { path: /^\/errors$/, modules: ["src/features/errors/ErrorsPage.tsx"] },
+  { path: /^\/logs$/, modules: ["src/features/logs/LogsPage.tsx"] },
+  { path: /^\/services$/, modules: ["src/features/services/ServicesPage.tsx"] },
+  { path: /^\/map$/, modules: ["src/features/map/MapPage.tsx"] },
+  { path: /^\/snapshots$/, modules: ["src/features/snapshots/SnapshotsPage.tsx"] },
+  { path: /^\/snapshots\/[^/]+$/, modules: ["src/features/snapshots/SnapshotPage.tsx"] },
+  { path: /^\/metrics$/, modules: ["src/features/metrics/MetricsPage.tsx", UPLOT] },
+  { path: /^\/llm$/, modules: ["src/features/llm/LlmPage.tsx"] },
+];
+
+/** Every chunk `keys` need, themselves included, in import order (depth first). */
+function closure(manifest: BuildManifest, keys: readonly string[], seen = new Set<string>()): Set<string> {
+  for (const key of keys) {
+    if (seen.has(key) || manifest[key] === undefined) continue;
+    seen.add(key);
+    closure(manifest, manifest[key]?.imports ?? [], seen);
+  }
+  return seen;
+}
+
+/**
+ * The `<link>` tags that let a cold navigation fetch the page's own chunks and styles beside the
+ * app's (instead of after it has started and asked for them): what the page's modules need beyond
+ * what the entry loads anyway. Empty for an unknown module (a stale table is caught by its test).
+ */
+export function pagePreloadLinks(manifest: BuildManifest, modules: readonly string[]): string {
+  const entryKeys = Object.keys(manifest).filter((key) => manifest[key]?.isEntry === true);
+  const loaded = closure(manifest, entryKeys);
+  const loadedCss = new Set([...loaded].flatMap((key) => manifest[key]?.css ?? []));
+  const links: string[] = [];
+  const styles = new Set<string>();
+  for (const key of closure(manifest, modules)) {
+    if (loaded.has(key)) continue;
+    const chunk = manifest[key] as ManifestChunk;
+    links.push(`<link rel="modulepreload" crossorigin href="/${chunk.file}">`);
+    for (const css of chunk.css ?? []) if (!loadedCss.has(css)) styles.add(css);
+  }
+  // Styles as stylesheets: the app waits for them before it shows the page anyway.
+  for (const css of styles) links.push(`<link rel="stylesheet" crossorigin href="/${css}">`);
+  return links.join("");
+}
+
+/** The preload links for each path pattern of `PAGE_MODULES`, worked out once from the manifest. */
+export function pagePreloads(manifest: BuildManifest): { path: RegExp; links: string }[] {
+  return PAGE_MODULES.map(({ path, modules }) => ({ path, links: pagePreloadLinks(manifest, modules) })).filter(
+    (page) => page.links !== "",
+  );
+}
