@@ -95,6 +95,13 @@ describe.skipIf(!available)("the LLM page, in Chromium", () => {
     const legend = (chart: typeof byModel) => chart.locator(".llm-legend li").allTextContents();
     await expect.poll(() => legend(byModel)).toEqual(["gpt-4o-mini $0.0042", "gpt-4o $0.0035"]);
     expect(await legend(byService)).toEqual(["assistant $0.0056", "search $0.0021"]);
+    // Each model's line has a colour of its own from the chart palette, on a page opened cold (the
+    // palette must not depend on another page's styles having been loaded).
+    const swatches = await byModel
+      .locator(".llm-swatch")
+      .evaluateAll((spans) => spans.map((span) => getComputedStyle(span).backgroundColor));
+    expect(new Set(swatches).size).toBe(2);
+    expect(swatches).not.toContain("rgb(0, 0, 0)");
     // uPlot drew both charts on canvases of real size.
     for (const chart of [byModel, byService]) {
       const box = await chart.locator("canvas").first().boundingBox();
