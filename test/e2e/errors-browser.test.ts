@@ -63,6 +63,8 @@ describe.skipIf(!available)("the Errors page, in Chromium", () => {
     await typeErrors.getByRole("button", { name: "Show details" }).click();
     const stack = typeErrors.locator("pre");
     await expect.poll(() => stack.textContent()).toContain("at loadUser");
+    // Styled as in the trace view, though the trace view's code and styles were never loaded here.
+    expect(await stack.evaluate((pre) => getComputedStyle(pre).overflowY)).toBe("auto");
     expect(await typeErrors.textContent()).toContain("for user 5");
     expect(await typeErrors.getByTestId("error-operations").textContent()).toContain("users · GET /users/:id ×4");
     expect(await typeErrors.getByTestId("error-latest").locator("a").count()).toBe(4);

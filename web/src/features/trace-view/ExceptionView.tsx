@@ -1,6 +1,7 @@
 import { useMemo } from "preact/hooks";
 import { CopyButton } from "../../components/CopyButton";
 import { type ExceptionInfo, stackLines } from "./attribute-groups";
+import "./exception.css";
 
 /** An exception: type and message up front, then the stack trace with the app's own frames emphasised. */
 export function ExceptionView({ exception }: { exception: ExceptionInfo }) {
