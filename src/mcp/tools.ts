@@ -70,6 +70,12 @@ function traceRows(traces: readonly TraceSummaryJson[]): string[][] {
   ]);
 }
 const TRACE_HEADER = ["start (UTC)", "trace_id", "duration", "spans", "errors", "service", "name"];
+const SORT_WORDS = {
+  start: "newest first",
+  duration: "slowest first",
+  spans: "most spans first",
+  errors: "most errors first",
+} as const;
 
 /** The traces a `q` search matches, fetched whole (those gone meanwhile are skipped). */
 async function fetchTraces(rest: RestClient, summaries: readonly TraceSummaryJson[]): Promise<TraceResponse[]> {
@@ -121,7 +127,8 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
     {
       title: "List traces",
       description:
-        "List stored traces, newest first: start time, trace id, duration, span and error counts, service, name. " +
+        "List stored traces, newest first or sorted (`sort`: slowest, most spans or most errors first): start time, " +
+        "trace id, duration, span and error counts, service, name. " +
         "Filter by search text or query (`query`), service, status, minimum duration and start time. " +
         "Use get_trace with a trace_id to see one trace's spans.",
       inputSchema: {
@@ -139,8 +146,18 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
           .describe("error: traces with a failing span; ok: traces without one"),
         min_duration_ms: z.number().min(0).optional().describe("only traces at least this long (milliseconds)"),
         since,
+        sort: z
+          .enum(["start", "duration", "spans", "errors"])
+          .optional()
+          .describe(
+            "order by start time (the default, newest first), duration, span count or error count, highest first",
+          ),
         limit: count(100, 20, "how many traces"),
-        cursor: z.string().max(200).optional().describe("the cursor a previous answer gave, for the next (older) page"),
+        cursor: z
+          .string()
+          .max(200)
+          .optional()
+          .describe("the cursor a previous answer gave, for the next page (with the same sort)"),
       },
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
@@ -151,13 +168,19 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         status: args.status,
         minDurationMs: args.min_duration_ms,
         since: sinceParam(args.since, now()),
+        sort: args.sort,
         limit: args.limit,
         cursor: args.cursor,
       });
       if (page.traces.length === 0) return text("No traces match.");
-      const lines = [`${page.traces.length} traces, newest first:`, table(TRACE_HEADER, traceRows(page.traces))];
+      const order = SORT_WORDS[args.sort ?? "start"];
+      const lines = [`${page.traces.length} traces, ${order}:`, table(TRACE_HEADER, traceRows(page.traces))];
       if (page.nextCursor !== undefined) {
-        lines.push(`[more traces match: call list_traces again with cursor="${page.nextCursor}" for older ones]`);
+        const more = args.sort === undefined || args.sort === "start" ? "older ones" : "the next ones";
+        const sortArg = args.sort === undefined ? "" : ` sort="${args.sort}"`;
+        lines.push(
+          `[more traces match: call list_traces again with${sortArg} cursor="${page.nextCursor}" for ${more}]`,
+        );
       }
       return text(lines.join("\n"));
     },

@@ -5,7 +5,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { BIN, freePort, useCliRuns } from "../helpers/cli.js";
-import { rawRequest } from "../helpers/http.js";
+import { rawRequest, readJson } from "../helpers/http.js";
 import { type SentTrace, sendSdkTrace } from "../helpers/otel.js";
 import { sdkMeter } from "../helpers/otel-metrics.js";
 import { jsonLogRequest, jsonTraceRequest, newSpanId, newTraceId, postJson, postLogs } from "../helpers/payloads.js";
@@ -163,6 +163,17 @@ describe("tracekit-local mcp (stdio)", { timeout: 60_000 }, () => {
     expect(next.text.split("\n")[2]).not.toEqual(paged.text.split("\n")[2]);
     expect((await call(stdio, "list_traces", { since: "1m" })).text).toMatch(/^3 traces/);
     expect((await call(stdio, "list_traces", { min_duration_ms: 60_000 })).text).toBe("No traces match.");
+    // Sorted as the API sorts: slowest first.
+    const slowest = await call(stdio, "list_traces", { sort: "duration" });
+    expect(slowest.text).toMatch(/^3 traces, slowest first:/);
+    const bySpeed = (await readJson(fetch(`${app.base}/api/traces?sort=duration`))).traces.map(
+      (t: { traceId: string }) => t.traceId,
+    );
+    const places = bySpeed.map((id: string) => slowest.text.indexOf(id));
+    expect(places.every((place: number) => place > 0)).toBe(true);
+    expect(places).toEqual([...places].sort((x, y) => x - y));
+    const sortedPage = await call(stdio, "list_traces", { sort: "spans", limit: 1 });
+    expect(sortedPage.text).toMatch(/call list_traces again with sort="spans" cursor="[^"]+" for the next ones/);
   });
 
   it("get_trace: an indented waterfall with services, durations, errors and key attributes", async () => {
