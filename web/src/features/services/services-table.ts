@@ -1,4 +1,5 @@
 import type { ServiceStatsJson } from "../../../../src/protocol";
+import { compareText } from "../../lib/format";
 
 export type ServiceSortKey =
   | "name"
@@ -18,7 +19,7 @@ export function sortServices(
 ): ServiceStatsJson[] {
   const sign = descending ? -1 : 1;
   return [...services].sort((a, b) => {
-    const byKey = key === "name" ? a.name.localeCompare(b.name) : a[key] - b[key];
-    return byKey !== 0 ? sign * byKey : a.name.localeCompare(b.name);
+    const byKey = key === "name" ? compareText(a.name, b.name) : a[key] - b[key];
+    return byKey !== 0 ? sign * byKey : compareText(a.name, b.name);
   });
 }

@@ -1,6 +1,6 @@
 import { useMemo, useRef, useState } from "preact/hooks";
 import type uPlot from "uplot";
-import { formatAbsolute, formatDuration } from "../../lib/format";
+import { formatAbsolute, formatCount, formatDuration } from "../../lib/format";
 import type { ListFilters } from "../../state/trace-list-model";
 import { themedAxis } from "../metrics/chart-options";
 import { UPlotChart } from "../metrics/UPlotChart";
@@ -155,7 +155,7 @@ export function LatencyChart(props: {
           <span class="muted latency-chart-caption" data-testid="latency-caption">
             {loading && points.length === 0
               ? "loading…"
-              : `${points.length.toLocaleString("en-US")} trace${points.length === 1 ? "" : "s"}${failing > 0 ? ` (${failing.toLocaleString("en-US")} failing, in red)` : ""}${capped ? `: the newest ${MAX_POINTS.toLocaleString("en-US")} of more that match` : ""} · drag a rectangle to filter the list to it`}
+              : `${formatCount(points.length)} trace${points.length === 1 ? "" : "s"}${failing > 0 ? ` (${formatCount(failing)} failing, in red)` : ""}${capped ? `: the newest ${formatCount(MAX_POINTS)} of more that match` : ""} · drag a rectangle to filter the list to it`}
           </span>
         )}
       </div>

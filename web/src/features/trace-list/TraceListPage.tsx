@@ -5,7 +5,7 @@ import { api, exportUrl } from "../../api/client";
 import { NewItemsPill, PauseButton } from "../../components/LiveListControls";
 import { useListKeys } from "../../components/use-list-keys";
 import { VirtualList } from "../../components/VirtualList";
-import { nanosToMillis } from "../../lib/format";
+import { formatCount, nanosToMillis } from "../../lib/format";
 import { readStartMode, type StartMode, startLabel } from "../../lib/start-label";
 import { replaceSearchParam, searchOf } from "../../lib/url";
 import { useNow } from "../../lib/use-now";
@@ -103,7 +103,7 @@ export function TraceListPage() {
         <FilterBar filters={filters} services={services} queryError={list.queryError} onChange={setFilters} />
         <div class="list-actions">
           <span class="muted list-count" data-testid="trace-count">
-            {traces.length.toLocaleString("en-US")} trace{traces.length === 1 ? "" : "s"}
+            {formatCount(traces.length)} trace{traces.length === 1 ? "" : "s"}
             {list.hasMore ? "+" : ""}
           </span>
           <PauseButton paused={paused} noun="trace" onToggle={() => (paused ? list.showNew() : list.pause())} />

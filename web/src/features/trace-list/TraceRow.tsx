@@ -1,5 +1,13 @@
 import type { TraceLlmJson, TraceSummaryJson } from "../../../../src/protocol";
-import { formatAbsolute, formatDuration, formatTimeZone, formatUsd, nanosToMillis, shortId } from "../../lib/format";
+import {
+  formatAbsolute,
+  formatCount,
+  formatDuration,
+  formatTimeZone,
+  formatUsd,
+  nanosToMillis,
+  shortId,
+} from "../../lib/format";
 import { openInApp } from "../../lib/in-app-link";
 import { clipText } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
@@ -71,7 +79,7 @@ export function TraceRow({ trace, selected, barFraction, startText, filterServic
           </span>
         )}
       </span>
-      <span class="col-spans">{trace.spanCount.toLocaleString("en-US")}</span>
+      <span class="col-spans">{formatCount(trace.spanCount)}</span>
       <span class="col-errors">
         {trace.errorCount > 0 ? (
           <span
@@ -95,7 +103,7 @@ export function TraceRow({ trace, selected, barFraction, startText, filterServic
   );
 }
 
-const count = (n: number) => n.toLocaleString("en-US");
+const count = formatCount;
 
 /** The LLM mark's tooltip: calls, tokens and what they cost at the bundled prices. */
 export function llmTitle(llm: TraceLlmJson): string {
