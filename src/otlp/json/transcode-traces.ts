@@ -7,7 +7,7 @@
  * JSON itself, so the receiver's own rules decide (and reject what is invalid, with its reasons).
  */
 import { MAX_VALUE_DEPTH } from "../attributes.js";
-import { InPlaceProtoWriter } from "../protobuf/in-place-writer.js";
+import { ProtoWriter } from "../protobuf/writer.js";
 
 const VARINT = 0;
 const I64 = 1;
@@ -129,63 +129,60 @@ export function transcodeTraceRequestJson(value: unknown): TranscodedTraces | nu
 function transcode(value: unknown): TranscodedTraces {
   const request = object(value);
   checkKeys(request, REQUEST_KEYS);
-  const w = new InPlaceProtoWriter(256 * 1024);
+  const w = new ProtoWriter(256 * 1024);
   const traceIds = new Set<string>();
   let spans = 0;
   for (const rawResourceSpans of array(request.resourceSpans)) {
     const resourceSpans = object(rawResourceSpans);
     checkKeys(resourceSpans, RESOURCE_SPANS_KEYS);
-    w.begin(1);
+    w.push(1);
     if (resourceSpans.resource !== undefined) {
       const resource = object(resourceSpans.resource);
       checkKeys(resource, RESOURCE_KEYS);
-      w.begin(1);
+      w.push(1);
       writeAttributes(w, 1, resource.attributes);
       writeUint32(w, 2, resource.droppedAttributesCount);
-      w.end();
+      w.pop();
     }
     for (const rawScopeSpans of array(resourceSpans.scopeSpans)) {
       const scopeSpans = object(rawScopeSpans);
       checkKeys(scopeSpans, SCOPE_SPANS_KEYS);
-      w.begin(2);
+      w.push(2);
       if (scopeSpans.scope !== undefined) {
         const scope = object(scopeSpans.scope);
         checkKeys(scope, SCOPE_KEYS);
-        w.begin(1);
+        w.push(1);
         writeString(w, 1, scope.name);
         writeString(w, 2, scope.version);
         writeAttributes(w, 3, scope.attributes);
         writeUint32(w, 4, scope.droppedAttributesCount);
-        w.end();
+        w.pop();
       }
       for (const rawSpan of array(scopeSpans.spans)) {
-        w.begin(2);
+        w.push(2);
         traceIds.add(writeSpan(w, object(rawSpan)));
-        w.end();
+        w.pop();
         spans++;
       }
       writeString(w, 3, scopeSpans.schemaUrl);
-      w.end();
+      w.pop();
     }
     writeString(w, 3, resourceSpans.schemaUrl);
-    w.end();
+    w.pop();
   }
   return { bytes: w.view(), spans, traceIds };
 }
 
 /** Writes the fields of one span; returns its trace id. */
-function writeSpan(w: InPlaceProtoWriter, span: Json): string {
+function writeSpan(w: ProtoWriter, span: Json): string {
   checkKeys(span, SPAN_KEYS);
   const traceId = hexId(span.traceId, 32, false);
-  w.tag(1, LEN);
-  w.hexBytes(traceId);
-  w.tag(2, LEN);
-  w.hexBytes(hexId(span.spanId, 16, false));
+  w.hexField(1, traceId);
+  w.hexField(2, hexId(span.spanId, 16, false));
   writeString(w, 3, span.traceState);
   const parent = hexId(span.parentSpanId, 16, true);
   if (parent !== "") {
-    w.tag(4, LEN);
-    w.hexBytes(parent);
+    w.hexField(4, parent);
   }
   writeString(w, 5, span.name);
   const kind = enumValue(span.kind);
@@ -202,23 +199,21 @@ function writeSpan(w: InPlaceProtoWriter, span: Json): string {
   for (const rawEvent of array(span.events)) {
     const event = object(rawEvent);
     checkKeys(event, EVENT_KEYS);
-    w.begin(11);
+    w.push(11);
     w.tag(1, I64);
     w.fixed64(uint64(event.timeUnixNano));
     writeString(w, 2, event.name);
     writeAttributes(w, 3, event.attributes);
     writeUint32(w, 4, event.droppedAttributesCount);
-    w.end();
+    w.pop();
   }
   writeUint32(w, 12, span.droppedEventsCount);
   for (const rawLink of array(span.links)) {
     const link = object(rawLink);
     checkKeys(link, LINK_KEYS);
-    w.begin(13);
-    w.tag(1, LEN);
-    w.hexBytes(hexId(link.traceId, 32, false));
-    w.tag(2, LEN);
-    w.hexBytes(hexId(link.spanId, 16, false));
+    w.push(13);
+    w.hexField(1, hexId(link.traceId, 32, false));
+    w.hexField(2, hexId(link.spanId, 16, false));
     writeString(w, 3, link.traceState);
     writeAttributes(w, 4, link.attributes);
     writeUint32(w, 5, link.droppedAttributesCount);
@@ -227,20 +222,20 @@ function writeSpan(w: InPlaceProtoWriter, span: Json): string {
       w.tag(6, I32);
       w.fixed32(flags);
     }
-    w.end();
+    w.pop();
   }
   writeUint32(w, 14, span.droppedLinksCount);
   if (span.status !== undefined) {
     const status = object(span.status);
     checkKeys(status, STATUS_KEYS);
-    w.begin(15);
+    w.push(15);
     writeString(w, 2, status.message);
     const code = enumValue(status.code);
     if (code !== 0) {
       w.tag(3, VARINT);
       w.varint(code);
     }
-    w.end();
+    w.pop();
   }
   const flags = uint32(span.flags);
   if (flags !== 0) {
@@ -250,14 +245,13 @@ function writeSpan(w: InPlaceProtoWriter, span: Json): string {
   return traceId;
 }
 
-function writeString(w: InPlaceProtoWriter, field: number, value: unknown): void {
+function writeString(w: ProtoWriter, field: number, value: unknown): void {
   const text = string(value);
   if (text === "") return;
-  w.tag(field, LEN);
-  w.string(text);
+  w.stringField(field, text);
 }
 
-function writeUint32(w: InPlaceProtoWriter, field: number, value: unknown): void {
+function writeUint32(w: ProtoWriter, field: number, value: unknown): void {
   const n = uint32(value);
   if (n === 0) return;
   w.tag(field, VARINT);
@@ -265,24 +259,24 @@ function writeUint32(w: InPlaceProtoWriter, field: number, value: unknown): void
 }
 
 /** `repeated KeyValue` as field `field`. */
-function writeAttributes(w: InPlaceProtoWriter, field: number, value: unknown): void {
+function writeAttributes(w: ProtoWriter, field: number, value: unknown): void {
   for (const raw of array(value)) {
-    w.begin(field);
+    w.push(field);
     writeKeyValue(w, object(raw), 1);
-    w.end();
+    w.pop();
   }
 }
 
-function writeKeyValue(w: InPlaceProtoWriter, kv: Json, depth: number): void {
+function writeKeyValue(w: ProtoWriter, kv: Json, depth: number): void {
   checkKeys(kv, KEY_VALUE_KEYS);
   writeString(w, 1, kv.key);
   if (kv.value === undefined) return;
-  w.begin(2);
+  w.push(2);
   writeAnyValue(w, object(kv.value), depth);
-  w.end();
+  w.pop();
 }
 
-function writeAnyValue(w: InPlaceProtoWriter, value: Json, depth: number): void {
+function writeAnyValue(w: ProtoWriter, value: Json, depth: number): void {
   if (depth > MAX_VALUE_DEPTH) throw notStandard;
   let written = false;
   for (const key in value) {
@@ -291,8 +285,7 @@ function writeAnyValue(w: InPlaceProtoWriter, value: Json, depth: number): void 
     const v = value[key];
     switch (key) {
       case "stringValue":
-        w.tag(1, LEN);
-        w.string(string(v));
+        w.stringField(1, string(v));
         break;
       case "boolValue":
         if (typeof v !== "boolean") throw notStandard;
@@ -323,8 +316,7 @@ function writeAnyValue(w: InPlaceProtoWriter, value: Json, depth: number): void 
       case "bytesValue": {
         const text = string(v);
         if (text.length % 4 !== 0 || !BASE64_RE.test(text)) throw notStandard;
-        w.tag(7, LEN);
-        w.bytes(Buffer.from(text, "base64"));
+        w.lengthDelimited(7, Buffer.from(text, "base64"));
         break;
       }
       default:
@@ -334,20 +326,20 @@ function writeAnyValue(w: InPlaceProtoWriter, value: Json, depth: number): void 
 }
 
 /** An ArrayValue or KeyValueList (`{values: [...]}`) as field `field`, each value a nested message. */
-function writeList(w: InPlaceProtoWriter, field: number, list: unknown, writeItem: (item: unknown) => void): void {
+function writeList(w: ProtoWriter, field: number, list: unknown, writeItem: (item: unknown) => void): void {
   const values = object(list);
   checkKeys(values, LIST_KEYS);
-  w.begin(field);
+  w.push(field);
   for (const item of array(values.values)) {
-    w.begin(1);
+    w.push(1);
     writeItem(item);
-    w.end();
+    w.pop();
   }
-  w.end();
+  w.pop();
 }
 
 /** An int64 AnyValue: a small number without BigInt, else through BigInt (two's complement). */
-function writeInt64(w: InPlaceProtoWriter, v: unknown): void {
+function writeInt64(w: ProtoWriter, v: unknown): void {
   if (typeof v === "string" && v.length <= 15 && SMALL_INT_RE.test(v)) {
     const n = Number(v);
     if (n >= 0) {

@@ -17,8 +17,14 @@ function varintSize(value: number): number {
 }
 
 export class ProtoWriter {
-  private buf: Buffer = Buffer.allocUnsafe(4096);
+  private buf: Buffer;
   length = 0;
+  /** Where each message `push` began and `pop` has not ended yet. */
+  private readonly open: number[] = [];
+
+  constructor(initialBytes = 4096) {
+    this.buf = Buffer.allocUnsafe(initialBytes);
+  }
 
   private reserve(n: number): void {
     if (this.length + n <= this.buf.length) return;
@@ -165,6 +171,20 @@ export class ProtoWriter {
     this.length = at;
     this.varint(size);
     this.length = end;
+  }
+
+  /** `begin` for writers that nest without keeping positions: `pop` ends the latest message pushed. */
+  push(field: number): void {
+    this.open.push(this.begin(field));
+  }
+
+  pop(): void {
+    this.end(this.open.pop() as number);
+  }
+
+  /** The bytes written so far, as a view (valid until the next write). */
+  view(): Uint8Array {
+    return this.buf.subarray(0, this.length);
   }
 
   varintField(field: number, value: number): void {
