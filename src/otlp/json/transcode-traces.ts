@@ -11,7 +11,6 @@ import { ProtoWriter } from "../protobuf/writer.js";
 
 const VARINT = 0;
 const I64 = 1;
-const LEN = 2;
 const I32 = 5;
 
 /** Thrown inside the transcoder for input it does not write as is. */
