@@ -65,12 +65,30 @@ interface TraceState {
   /** Set when the trace had been dropped before this span arrived: earlier spans are unknown. */
   reopened: boolean;
   lastSeenMs: number;
-  /** Span id → service number, for every span of the trace that arrived. */
-  services: Map<string, number>;
+  /** The first span that arrived and its service number; a trace of one span needs no map. */
+  firstSpanId: string | null;
+  firstService: number;
+  /** Span id → service number, for every later span of the trace that arrived; null until a second one. */
+  services: Map<string, number> | null;
   /** Parent span id → children that arrived before it. */
   waiting: Map<string, WaitingChild[]> | null;
   /** CLIENT / PRODUCER span id → its CALL entry, dead once a span of the callee arrives. */
   calls: Map<string, number> | null;
+}
+
+/** The service number of a span of the trace that arrived, or undefined. */
+function serviceOfSpan(state: TraceState, spanId: string): number | undefined {
+  if (spanId === state.firstSpanId) return state.firstService;
+  return state.services?.get(spanId);
+}
+
+/** A CALL key found by its peer's kind and port text (see callKey). */
+interface CallKeyEntry {
+  kind: Peer["kind"];
+  /** External peers: named by host rules, and the port ("" without one); "" for the others. */
+  host: boolean;
+  port: string;
+  key: number;
 }
 
 const INITIAL_CAPACITY = 1024;
@@ -101,6 +119,8 @@ export class ServiceTraffic {
   /** Key numbers by service number (ENTRY) and by from × 2^20 + to (EDGE), without building strings. */
   private readonly entryKeys: number[] = [];
   private readonly edgeKeys = new Map<number, number>();
+  /** Key numbers of CALL keys by service number, then peer name (a short list per name), without building strings. */
+  private readonly callKeys: Map<string, CallKeyEntry[]>[] = [];
   private size = 0;
   private deadEntries = 0;
   private keyCol = new Int32Array(INITIAL_CAPACITY);
@@ -145,7 +165,9 @@ export class ServiceTraffic {
         slot,
         reopened,
         lastSeenMs: now,
-        services: new Map(),
+        firstSpanId: null,
+        firstService: 0,
+        services: null,
         waiting: null,
         calls: null,
       };
@@ -153,15 +175,21 @@ export class ServiceTraffic {
       this.openQueue.push(state);
     }
     state.lastSeenMs = now;
-    if (state.services.has(span.spanId)) return;
+    if (serviceOfSpan(state, span.spanId) !== undefined) return;
     const service = this.serviceId(span.service);
-    state.services.set(span.spanId, service);
+    if (state.firstSpanId === null) {
+      state.firstSpanId = span.spanId;
+      state.firstService = service;
+    } else {
+      state.services ??= new Map();
+      state.services.set(span.spanId, service);
+    }
     const startMs = Number(span.startTimeUnixNano) / 1e6;
     const durMs = durationMs(span.startTimeUnixNano, span.endTimeUnixNano);
     const error = span.status.code === "ERROR";
     const entersService = span.kind === "SERVER" || span.kind === "CONSUMER";
     const parentId = span.parentSpanId;
-    const parentService = parentId === null ? undefined : state.services.get(parentId);
+    const parentService = parentId === null ? undefined : serviceOfSpan(state, parentId);
 
     // In a reopened trace an unknown parent most likely came before: only a span that enters its service counts.
     const entry =
@@ -214,7 +242,7 @@ export class ServiceTraffic {
     if (state !== undefined) {
       this.open.delete(traceId);
       // The queue holds the state until its turn: keep nothing in it.
-      state.services.clear();
+      state.services = null;
       state.waiting = null;
       state.calls = null;
     }
@@ -350,12 +378,30 @@ export class ServiceTraffic {
   }
 
   private callKey(from: number, peer: Peer): number {
-    const port = peer.kind === "external" ? `${peer.host ? "h" : "p"}${peer.port ?? ""}` : "";
-    return this.keyId(`${CALL}\u0000${from}\u0000${peer.kind}\u0000${peer.name}\u0000${port}`, () => ({
+    let byName = this.callKeys[from];
+    if (byName === undefined) {
+      byName = new Map();
+      this.callKeys[from] = byName;
+    }
+    let entries = byName.get(peer.name);
+    if (entries === undefined) {
+      entries = [];
+      byName.set(peer.name, entries);
+    }
+    const external = peer.kind === "external";
+    const host = external && peer.host;
+    const port = external ? (peer.port ?? "") : "";
+    for (const entry of entries) {
+      if (entry.kind === peer.kind && entry.host === host && entry.port === port) return entry.key;
+    }
+    const portText = external ? `${host ? "h" : "p"}${port}` : "";
+    const key = this.keyId(`${CALL}\u0000${from}\u0000${peer.kind}\u0000${peer.name}\u0000${portText}`, () => ({
       type: CALL,
       from: this.serviceNames[from] as string,
       peer,
     }));
+    entries.push({ kind: peer.kind, host, port, key });
+    return key;
   }
 
   private newSlot(): number {
