@@ -63,7 +63,7 @@ interface ServiceEntry {
   /**
    * Operations found so far by span kind and name, then by detail: what `operationEntry` looks up
    * first. Emptied whenever an operation of the service is dropped or restored, and when it grows
-   * past MAX_FOUND_NAMES names.
+   * past MAX_FOUND entries.
    */
   readonly found: Map<SpanKind, Map<string, FoundName>>;
   foundCount: number;
@@ -72,11 +72,11 @@ interface ServiceEntry {
 /** Spans of one kind and name: how their detail is read, and the operation of each detail seen. */
 interface FoundName {
   detail: ((span: StatsSpan) => string | null) | typeof NO_DETAIL;
-  entries: { detail: string | null; op: OperationEntry }[];
+  ops: Map<string | null, OperationEntry>;
 }
 
-/** Names kept in a service's `found` before it is emptied (bounds it when span names hold ids). */
-const MAX_FOUND_NAMES = 4 * MAX_OPERATIONS_PER_SERVICE;
+/** Names and details kept in a service's `found` before it is emptied (bounds it when names or routes hold ids). */
+const MAX_FOUND = 4 * MAX_OPERATIONS_PER_SERVICE;
 
 /** The operation of a span is its name alone (see operationOf). */
 const NO_DETAIL = 0;
@@ -345,22 +345,24 @@ export class OperationStatsIndex {
       byName = new Map();
       service.found.set(span.kind, byName);
     }
+    if (service.foundCount >= MAX_FOUND) {
+      service.found.clear();
+      service.foundCount = 0;
+      byName = new Map();
+      service.found.set(span.kind, byName);
+    }
     let named = byName.get(span.name);
     if (named === undefined) {
-      if (service.foundCount >= MAX_FOUND_NAMES) {
-        service.found.clear();
-        service.foundCount = 0;
-        byName = new Map();
-        service.found.set(span.kind, byName);
-      }
-      named = { detail: detailOf(span), entries: [] };
+      named = { detail: detailOf(span), ops: new Map() };
       byName.set(span.name, named);
-      service.foundCount++;
     }
     const detail = named.detail === NO_DETAIL ? null : named.detail(span);
-    for (const entry of named.entries) if (entry.detail === detail) return entry.op;
-    const op = this.namedOperationEntry(service, span);
-    named.entries.push({ detail, op });
+    let op = named.ops.get(detail);
+    if (op === undefined) {
+      op = this.namedOperationEntry(service, span);
+      named.ops.set(detail, op);
+      service.foundCount++;
+    }
     return op;
   }
 
