@@ -128,6 +128,22 @@ const NUMBER_PATTERN = /(?<![\w<])\d+(?:\.\d+)?/g;
  * hex ids and numbers, in that order (a URL's digits are part of the URL); whitespace collapsed.
  */
 export function normalizeMessage(message: string): string {
+  if (message.length > MAX_MESSAGE_READ) return normalizeMessageText(message);
+  let normalized = recentlyNormalized.get(message);
+  if (normalized === undefined) {
+    normalized = normalizeMessageText(message);
+    // The same failure is reported by span after span: its message is normalized once while it recurs.
+    if (recentlyNormalized.size >= MAX_RECENTLY_NORMALIZED) recentlyNormalized.clear();
+    recentlyNormalized.set(message, normalized);
+  }
+  return normalized;
+}
+
+/** Messages (up to MAX_MESSAGE_READ characters) normalized lately, and their patterns; emptied when full. */
+const recentlyNormalized = new Map<string, string>();
+const MAX_RECENTLY_NORMALIZED = 1024;
+
+function normalizeMessageText(message: string): string {
   return message
     .slice(0, MAX_MESSAGE_READ)
     .replace(URL_PATTERN, "<url>")

@@ -37,11 +37,16 @@ export function operationOf(span: OperationSpan): Operation {
   const group = operationGroupOf(span.kind);
   if (group === "entry") return { group, kind: span.kind, name: routeNameOf(span.name, span.attributes), peer: null };
   if (group === "internal") return { group, kind: span.kind, name: span.name, peer: null };
-  // calleeOf reads only the attributes.
-  const peer = calleeOf(span as Span)?.name ?? null;
+  const peer = peerNameOf(span);
   const method = bareHttpMethod(span.name);
   const name = method !== undefined && peer !== null ? `${method} ${peer}` : span.name;
   return { group, kind: span.kind, name, peer };
+}
+
+/** Who an outgoing span calls, by name (service-map.ts's rules), or null. */
+export function peerNameOf(span: OperationSpan): string | null {
+  // calleeOf reads only the attributes.
+  return calleeOf(span as Span)?.name ?? null;
 }
 
 /** A value as a quoted query-language value (domain/query.ts escapes). */

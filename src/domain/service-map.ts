@@ -89,8 +89,22 @@ function addressOf(value: string): { host: string; port: string | null } | undef
   return host === "" ? undefined : { host, port };
 }
 
+/**
+ * The last attributes `peerOf` read and what it found: the statistics and the service map ask about
+ * the same span one after the other as it is stored (stored attributes are not changed afterwards).
+ */
+let lastAttributes: Span["attributes"] | null = null;
+let lastPeer: Peer | null = null;
+
 export function peerOf(span: Span): Peer | null {
-  const a = span.attributes;
+  if (span.attributes !== lastAttributes) {
+    lastPeer = peerOfAttributes(span.attributes);
+    lastAttributes = span.attributes;
+  }
+  return lastPeer;
+}
+
+function peerOfAttributes(a: Span["attributes"]): Peer | null {
   const llm = text(a["gen_ai.provider.name"]) ?? text(a["gen_ai.system"]);
   if (llm !== undefined) return { name: llm, kind: "llm" };
   const db = text(a["db.system.name"]) ?? text(a["db.system"]);

@@ -65,12 +65,86 @@ interface TraceState {
   /** Set when the trace had been dropped before this span arrived: earlier spans are unknown. */
   reopened: boolean;
   lastSeenMs: number;
-  /** Span id → service number, for every span of the trace that arrived. */
-  services: Map<string, number>;
+  /** The first span that arrived and its service number; a trace of one span needs no map. */
+  firstSpanId: string | null;
+  firstService: number;
+  /** Span id → service number for every later span (null until a second one arrives). */
+  services: SpanIdTable | null;
   /** Parent span id → children that arrived before it. */
   waiting: Map<string, WaitingChild[]> | null;
   /** CLIENT / PRODUCER span id → its CALL entry, dead once a span of the callee arrives. */
-  calls: Map<string, number> | null;
+  calls: SpanIdTable | null;
+}
+
+/** The service number of a span of the trace that arrived, or undefined. */
+function serviceOfSpan(state: TraceState, spanId: string): number | undefined {
+  if (spanId === state.firstSpanId) return state.firstService;
+  return state.services?.get(spanId);
+}
+
+/** A trace's spans found by scanning lists; past this many, by a map. */
+const SCAN_SPANS = 16;
+
+/**
+ * Span id → number for the spans of one trace: two short lists scanned while few (most traces),
+ * a Map past SCAN_SPANS. Lighter than a Map per trace, which each span would grow and rehash.
+ */
+class SpanIdTable {
+  private ids: string[] = [];
+  private values: number[] = [];
+  private map: Map<string, number> | null = null;
+
+  get(id: string): number | undefined {
+    if (this.map !== null) return this.map.get(id);
+    const ids = this.ids;
+    for (let i = 0; i < ids.length; i++) if (ids[i] === id) return this.values[i];
+    return undefined;
+  }
+
+  /** Adds an id the table does not hold. */
+  add(id: string, value: number): void {
+    if (this.map !== null) {
+      this.map.set(id, value);
+    } else if (this.ids.length < SCAN_SPANS) {
+      this.ids.push(id);
+      this.values.push(value);
+    } else {
+      this.map = new Map();
+      for (let i = 0; i < this.ids.length; i++) this.map.set(this.ids[i] as string, this.values[i] as number);
+      this.map.set(id, value);
+      this.ids = [];
+      this.values = [];
+    }
+  }
+
+  delete(id: string): void {
+    if (this.map !== null) {
+      this.map.delete(id);
+      return;
+    }
+    const i = this.ids.indexOf(id);
+    if (i < 0) return;
+    this.ids.splice(i, 1);
+    this.values.splice(i, 1);
+  }
+
+  /** Replaces every value by `change(value)`. */
+  remap(change: (value: number) => number): void {
+    if (this.map !== null) {
+      for (const [id, value] of this.map) this.map.set(id, change(value));
+      return;
+    }
+    for (let i = 0; i < this.values.length; i++) this.values[i] = change(this.values[i] as number);
+  }
+}
+
+/** A CALL key found by its peer's kind and port text (see callKey). */
+interface CallKeyEntry {
+  kind: Peer["kind"];
+  /** External peers: named by host rules, and the port ("" without one); "" for the others. */
+  host: boolean;
+  port: string;
+  key: number;
 }
 
 const INITIAL_CAPACITY = 1024;
@@ -101,6 +175,8 @@ export class ServiceTraffic {
   /** Key numbers by service number (ENTRY) and by from × 2^20 + to (EDGE), without building strings. */
   private readonly entryKeys: number[] = [];
   private readonly edgeKeys = new Map<number, number>();
+  /** Key numbers of CALL keys by service number, then peer name (a short list per name), without building strings. */
+  private readonly callKeys: Map<string, CallKeyEntry[]>[] = [];
   private size = 0;
   private deadEntries = 0;
   private keyCol = new Int32Array(INITIAL_CAPACITY);
@@ -129,8 +205,8 @@ export class ServiceTraffic {
     return this.size;
   }
 
-  add(span: Span): void {
-    const now = this.now();
+  /** Counts a span; `now` is the clock's reading (one read serves a whole batch). */
+  add(span: Span, now: number = this.now()): void {
     let state = this.open.get(span.traceId);
     if (state === undefined) {
       this.dropQuietTraces(now);
@@ -145,7 +221,9 @@ export class ServiceTraffic {
         slot,
         reopened,
         lastSeenMs: now,
-        services: new Map(),
+        firstSpanId: null,
+        firstService: 0,
+        services: null,
         waiting: null,
         calls: null,
       };
@@ -153,15 +231,21 @@ export class ServiceTraffic {
       this.openQueue.push(state);
     }
     state.lastSeenMs = now;
-    if (state.services.has(span.spanId)) return;
+    if (serviceOfSpan(state, span.spanId) !== undefined) return;
     const service = this.serviceId(span.service);
-    state.services.set(span.spanId, service);
+    if (state.firstSpanId === null) {
+      state.firstSpanId = span.spanId;
+      state.firstService = service;
+    } else {
+      state.services ??= new SpanIdTable();
+      state.services.add(span.spanId, service);
+    }
     const startMs = Number(span.startTimeUnixNano) / 1e6;
     const durMs = durationMs(span.startTimeUnixNano, span.endTimeUnixNano);
     const error = span.status.code === "ERROR";
     const entersService = span.kind === "SERVER" || span.kind === "CONSUMER";
     const parentId = span.parentSpanId;
-    const parentService = parentId === null ? undefined : state.services.get(parentId);
+    const parentService = parentId === null ? undefined : serviceOfSpan(state, parentId);
 
     // In a reopened trace an unknown parent most likely came before: only a span that enters its service counts.
     const entry =
@@ -199,8 +283,8 @@ export class ServiceTraffic {
     if ((span.kind === "CLIENT" || span.kind === "PRODUCER") && !calledService) {
       const peer = this.peerOf(span);
       if (peer !== null) {
-        state.calls ??= new Map();
-        state.calls.set(span.spanId, this.push(this.callKey(service, peer), state.slot, startMs, durMs, error));
+        state.calls ??= new SpanIdTable();
+        state.calls.add(span.spanId, this.push(this.callKey(service, peer), state.slot, startMs, durMs, error));
       }
     }
   }
@@ -214,7 +298,7 @@ export class ServiceTraffic {
     if (state !== undefined) {
       this.open.delete(traceId);
       // The queue holds the state until its turn: keep nothing in it.
-      state.services.clear();
+      state.services = null;
       state.waiting = null;
       state.calls = null;
     }
@@ -350,12 +434,30 @@ export class ServiceTraffic {
   }
 
   private callKey(from: number, peer: Peer): number {
-    const port = peer.kind === "external" ? `${peer.host ? "h" : "p"}${peer.port ?? ""}` : "";
-    return this.keyId(`${CALL}\u0000${from}\u0000${peer.kind}\u0000${peer.name}\u0000${port}`, () => ({
+    let byName = this.callKeys[from];
+    if (byName === undefined) {
+      byName = new Map();
+      this.callKeys[from] = byName;
+    }
+    let entries = byName.get(peer.name);
+    if (entries === undefined) {
+      entries = [];
+      byName.set(peer.name, entries);
+    }
+    const external = peer.kind === "external";
+    const host = external && peer.host;
+    const port = external ? (peer.port ?? "") : "";
+    for (const entry of entries) {
+      if (entry.kind === peer.kind && entry.host === host && entry.port === port) return entry.key;
+    }
+    const portText = external ? `${host ? "h" : "p"}${port}` : "";
+    const key = this.keyId(`${CALL}\u0000${from}\u0000${peer.kind}\u0000${peer.name}\u0000${portText}`, () => ({
       type: CALL,
       from: this.serviceNames[from] as string,
       peer,
     }));
+    entries.push({ kind: peer.kind, host, port, key });
+    return key;
   }
 
   private newSlot(): number {
@@ -423,7 +525,7 @@ export class ServiceTraffic {
       kept++;
     }
     for (const state of this.open.values()) {
-      if (state.calls !== null) for (const [id, entry] of state.calls) state.calls.set(id, newIndex[entry] as number);
+      state.calls?.remap((entry) => newIndex[entry] as number);
       if (state.waiting !== null) {
         for (const children of state.waiting.values()) {
           for (const child of children) if (child.entry >= 0) child.entry = newIndex[child.entry] as number;

@@ -134,6 +134,9 @@ export function mayHoldError(span: Span): boolean {
   return span.status.code === "ERROR" || span.events.length > 0;
 }
 
+/** What most spans add: one frozen empty list, not one per span. */
+const NO_ERRORS: readonly AddedError[] = Object.freeze([]);
+
 export class ErrorGroups {
   private groups = new Map<string, Group>();
   private byTrace = new Map<string, Occurrence[]>();
@@ -149,10 +152,10 @@ export class ErrorGroups {
   }
 
   /** Adds the errors of a newly stored span of `trace`; returns them (empty for most spans). */
-  addSpan(span: Span, trace: TraceAggregate): AddedError[] {
-    if (!mayHoldError(span)) return [];
+  addSpan(span: Span, trace: TraceAggregate): readonly AddedError[] {
+    if (!mayHoldError(span)) return NO_ERRORS;
     const found = errorOccurrencesOf(span);
-    if (found.length === 0) return [];
+    if (found.length === 0) return NO_ERRORS;
     const added: AddedError[] = [];
     for (const occurrence of found) {
       let group = this.groups.get(occurrence.fingerprint);

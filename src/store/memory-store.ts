@@ -112,6 +112,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     let lateSpans = 0;
     let rejectedSpans = 0;
     let rejectionMessage: string | undefined;
+    const now = Date.now();
     for (const span of spans) {
       let trace = traces.get(span.traceId);
       if (trace === undefined) {
@@ -151,7 +152,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       if (trace.aggregate.services.length > services) operationStats.addTrace(span.service);
       operationStats.add(span, trace.stats);
       recentSpans.add(span);
-      views.add(span);
+      views.add(span, now);
       errors.addSpan(span, trace.aggregate);
       changed.set(span.traceId, trace);
       inserted++;

@@ -5,6 +5,7 @@ import {
   operationGroupOf,
   operationOf,
   operationQuery,
+  peerNameOf,
   quoteQueryValue,
 } from "../domain/operation.js";
 import type { Span, SpanKind } from "../domain/span.js";
@@ -59,6 +60,39 @@ interface ServiceEntry {
   readonly ops: Map<SpanKind, Map<string, OperationEntry>>;
   opCount: number;
   readonly overflow: Map<OperationGroup, OperationEntry>;
+  /**
+   * Operations found so far by span kind and name, then by detail: what `operationEntry` looks up
+   * first. Emptied whenever an operation of the service is dropped or restored, and when it grows
+   * past MAX_FOUND entries.
+   */
+  readonly found: Map<SpanKind, Map<string, FoundName>>;
+  foundCount: number;
+}
+
+/** Spans of one kind and name: how their detail is read, and the operation of each detail seen. */
+interface FoundName {
+  detail: ((span: StatsSpan) => string | null) | typeof NO_DETAIL;
+  ops: Map<string | null, OperationEntry>;
+}
+
+/** Names and details kept in a service's `found` before it is emptied (bounds it when names or routes hold ids). */
+const MAX_FOUND = 4 * MAX_OPERATIONS_PER_SERVICE;
+
+/** The operation of a span is its name alone (see operationOf). */
+const NO_DETAIL = 0;
+
+/** What besides kind and name decides a span's operation (see operationOf): the route, the peer, or nothing. */
+function detailOf(span: StatsSpan): FoundName["detail"] {
+  const group = operationGroupOf(span.kind);
+  if (group === "outgoing") return peerNameOf;
+  if (group === "entry" && bareHttpMethod(span.name) !== undefined) return routeOf;
+  return NO_DETAIL;
+}
+
+/** `http.route` as routeNameOf reads it (stringAttribute's rule: a non-empty string). */
+function routeOf(span: StatsSpan): string | null {
+  const route = span.attributes["http.route"];
+  return typeof route === "string" && route !== "" ? route : null;
 }
 
 /** An operation as a file keeps it: enough to rebuild its entry, under the same id, at open. */
@@ -161,6 +195,8 @@ export class OperationStatsIndex {
       byName.set(op.key, op);
       service.opCount++;
     }
+    service.found.clear();
+    service.foundCount = 0;
     this.byId.set(op.id, op);
     if (op.id >= this.nextId) this.nextId = op.id + 1;
   }
@@ -293,6 +329,8 @@ export class OperationStatsIndex {
         ops: new Map(),
         opCount: 0,
         overflow: new Map(),
+        found: new Map(),
+        foundCount: 0,
       };
       this.services.set(name, service);
     }
@@ -300,12 +338,35 @@ export class OperationStatsIndex {
   }
 
   private operationEntry(service: ServiceEntry, span: StatsSpan): OperationEntry {
-    // Most spans' operation is their name: found without building the operation.
-    const group = operationGroupOf(span.kind);
-    if (group === "internal" || (group === "entry" && bareHttpMethod(span.name) === undefined)) {
-      const found = service.ops.get(span.kind)?.get(span.name);
-      if (found !== undefined) return found;
+    // Found by the span's kind and name, and for those whose operation is not just their name, the
+    // detail that names it: without building the operation again.
+    let byName = service.found.get(span.kind);
+    if (byName === undefined) {
+      byName = new Map();
+      service.found.set(span.kind, byName);
     }
+    if (service.foundCount >= MAX_FOUND) {
+      service.found.clear();
+      service.foundCount = 0;
+      byName = new Map();
+      service.found.set(span.kind, byName);
+    }
+    let named = byName.get(span.name);
+    if (named === undefined) {
+      named = { detail: detailOf(span), ops: new Map() };
+      byName.set(span.name, named);
+    }
+    const detail = named.detail === NO_DETAIL ? null : named.detail(span);
+    let op = named.ops.get(detail);
+    if (op === undefined) {
+      op = this.namedOperationEntry(service, span);
+      named.ops.set(detail, op);
+      service.foundCount++;
+    }
+    return op;
+  }
+
+  private namedOperationEntry(service: ServiceEntry, span: StatsSpan): OperationEntry {
     const operation = operationOf(span);
     const key = operationKey(operation.name, operation.peer);
     let byName = service.ops.get(span.kind);
@@ -368,6 +429,8 @@ export class OperationStatsIndex {
     this.byId.delete(op.id);
     this.journal?.dropped(op.id);
     const service = op.service;
+    service.found.clear();
+    service.foundCount = 0;
     if (op.name === OTHER_OPERATIONS && op.key === "") {
       service.overflow.delete(op.group);
       return;

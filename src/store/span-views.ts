@@ -13,8 +13,11 @@ import type { Span } from "../domain/span.js";
 import type { ViewsBuilding } from "./store.js";
 
 export interface SpanViews {
-  /** A span the store just accepted (never one it already had). */
-  add(span: Span): void;
+  /**
+   * A span the store just accepted (never one it already had); `nowMs`, the clock read once for the
+   * whole insert, spares a read per span (default: read now).
+   */
+  add(span: Span, nowMs?: number): void;
   evict(traceId: string): void;
   /** Forgets everything (the store was cleared or is read again from its file). */
   reset(): void;
@@ -28,8 +31,8 @@ export function createSpanViews(): SpanViews {
   let traffic = new ServiceTraffic(peerOf);
   let llm = new LlmIndex();
   return {
-    add(span) {
-      traffic.add(span);
+    add(span, nowMs) {
+      traffic.add(span, nowMs);
       llm.add(span);
     },
     evict(traceId) {
