@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   brushFilters,
   chartData,
+  durationTickLabels,
   durationTicks,
   LatencyPoints,
   MAX_POINTS,
@@ -81,5 +82,11 @@ describe("durationTicks", () => {
     expect(durationTicks(0.5, 20_000)).toEqual([1, 10, 100, 1000, 10_000]);
     expect(durationTicks(3, 400)).toEqual([5, 10, 20, 50, 100, 200]);
     expect(durationTicks(0, 10)).toEqual([]);
+  });
+});
+
+describe("durationTickLabels", () => {
+  it("labels the ticks uPlot keeps and leaves the ones it drops for room blank, not a dash", () => {
+    expect(durationTickLabels([10, null, 1000, null])).toEqual(["10ms", "", "1s", ""]);
   });
 });

@@ -8,6 +8,7 @@ import { type ChartTheme, useChartTheme } from "../metrics/use-chart-theme";
 import {
   brushFilters,
   chartData,
+  durationTickLabels,
   durationTicks,
   type LatencyPoint,
   MAX_POINTS,
@@ -63,7 +64,7 @@ function scatterOptions(theme: ChartTheme, handlers: { current: Handlers }): Omi
         ...themedAxis(theme),
         size: 56,
         splits: (_u, _axis, min, max) => durationTicks(min, max),
-        values: (_u, splits) => splits.map((ms) => formatDuration(ms)),
+        values: (_u, splits) => durationTickLabels(splits),
       },
     ],
     cursor: { x: false, y: false, points: { show: false }, drag: { x: true, y: true, setScale: false } },

@@ -4,6 +4,7 @@
  * brushed rectangle means as filters.
  */
 import type { TraceSummaryJson } from "../../../../src/protocol";
+import { formatDuration } from "../../lib/format";
 import { compareDecimal, type ListFilters } from "../../state/trace-list-model";
 
 /** The most traces the chart draws: the newest ones (the chart says so when there are more). */
@@ -112,6 +113,14 @@ export function durationTicks(min: number, max: number): number[] {
     }
   }
   return ticks;
+}
+
+/**
+ * Labels for the duration axis's ticks. uPlot hands a log axis's ticks it leaves unlabelled (for room)
+ * as null: those get no label, rather than the "–" a missing duration reads as.
+ */
+export function durationTickLabels(ticks: readonly (number | null)[]): string[] {
+  return ticks.map((ms) => (ms === null || ms === undefined ? "" : formatDuration(ms)));
 }
 
 /**
