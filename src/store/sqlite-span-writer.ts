@@ -112,38 +112,22 @@ export class SpanWriter {
     const end = toStoredNs(a.endTimeUnixNano);
     const services = JSON.stringify(a.services);
     const llm = llmToStored(a.llm());
-    if (entry.stored) {
-      stmts.traceUpdate.run(
-        start,
-        end,
-        a.spanCount,
-        a.errorCount,
-        a.rootName,
-        a.rootService,
-        a.firstName,
-        a.firstService,
-        services,
-        a.errorMessage,
-        llm,
-        entry.seq,
-      );
-    } else {
-      stmts.traceInsert.run(
-        entry.seq,
-        a.traceId,
-        start,
-        end,
-        a.spanCount,
-        a.errorCount,
-        a.rootName,
-        a.rootService,
-        a.firstName,
-        a.firstService,
-        services,
-        a.errorMessage,
-        llm,
-      );
-    }
+    // The same columns in both statements; the insert names the trace first, the update selects it last.
+    const columns = [
+      start,
+      end,
+      a.spanCount,
+      a.errorCount,
+      a.rootName,
+      a.rootService,
+      a.firstName,
+      a.firstService,
+      services,
+      a.errorMessage,
+      llm,
+    ];
+    if (entry.stored) stmts.traceUpdate.run(...columns, entry.seq);
+    else stmts.traceInsert.run(entry.seq, a.traceId, ...columns);
   }
 
   /** Commits every pending write on the connection (spans and companions'); returns the evicted trace ids. */
