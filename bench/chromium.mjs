@@ -43,3 +43,58 @@ export function launchChromium() {
     ],
   });
 }
+
+/** The renderer's main-thread time so far (ms): all its tasks, and the script, layout and style parts. */
+async function mainThread(cdp) {
+  const { metrics } = await cdp.send("Performance.getMetrics");
+  const get = (name) => (metrics.find((m) => m.name === name)?.value ?? 0) * 1000;
+  return {
+    task: get("TaskDuration"),
+    script: get("ScriptDuration"),
+    layout: get("LayoutDuration") + get("RecalcStyleDuration"),
+  };
+}
+
+/**
+ * `runs` cold navigations to `url`, each in a page from `newPage(browser)`: `drawn(page)` resolves with
+ * the page-clock time its content was drawn, `milestones(arg)` runs in the page after it and gives when
+ * the app started (`booted`) and its data arrived (`answered`). Also the renderer's main-thread time
+ * each navigation took (`busy`: task, script, style and layout).
+ */
+export async function timeNavigations({ browser, newPage, url, runs, drawn, milestones, milestonesArg }) {
+  const times = [];
+  const booted = [];
+  const answered = [];
+  const busy = [];
+  for (let run = 0; run < runs; run++) {
+    const page = await newPage(browser);
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Performance.enable");
+    const before = await mainThread(cdp);
+    await page.goto(url, { waitUntil: "commit" });
+    times.push(await drawn(page));
+    const after = await mainThread(cdp);
+    busy.push({
+      task: after.task - before.task,
+      script: after.script - before.script,
+      layout: after.layout - before.layout,
+    });
+    const m = await page.evaluate(milestones, milestonesArg);
+    booted.push(m.booted);
+    answered.push(m.answered);
+    await page.close();
+  }
+  return { times, booted, answered, busy };
+}
+
+/** Navigation → DOMContentLoaded of `url`, `runs` times: what this machine's load costs any page. */
+export async function timeBoots({ browser, newPage, url, runs }) {
+  const times = [];
+  for (let run = 0; run < runs; run++) {
+    const page = await newPage(browser);
+    await page.goto(url);
+    times.push(await page.evaluate(() => performance.getEntriesByType("navigation")[0].domContentLoadedEventEnd));
+    await page.close();
+  }
+  return times;
+}

@@ -9,7 +9,7 @@
 // any page, with the load average.
 // Run after `npm run build`:  node bench/map-page.mjs     (CHROMIUM_PATH overrides /usr/bin/chromium)
 import { cpus, loadavg } from "node:os";
-import { launchChromium } from "./chromium.mjs";
+import { launchChromium, timeBoots, timeNavigations } from "./chromium.mjs";
 import { startServer } from "./server.mjs";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
@@ -96,44 +96,24 @@ function milestones() {
   return { booted: nav?.domContentLoadedEventEnd ?? Number.NaN, answered: query?.responseEnd ?? Number.NaN };
 }
 
-async function taskMs(cdp) {
-  const { metrics } = await cdp.send("Performance.getMetrics");
-  return (metrics.find((m) => m.name === "TaskDuration")?.value ?? 0) * 1000;
-}
-
 async function navigationToMap(browser, base, nodes) {
-  const times = [];
-  const booted = [];
-  const answered = [];
-  const busy = [];
-  for (let run = 0; run < RUNS; run++) {
-    const page = await newPage(browser);
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send("Performance.enable");
-    const before = await taskMs(cdp);
-    await page.goto(`${base}/map`, { waitUntil: "commit" });
-    times.push(await page.evaluate((n) => window.__mapDrawn(n), nodes));
-    busy.push((await taskMs(cdp)) - before);
-    const m = await page.evaluate(milestones);
-    booted.push(m.booted);
-    answered.push(m.answered);
-    await page.close();
-  }
+  const { times, booted, answered, busy } = await timeNavigations({
+    browser,
+    newPage,
+    url: `${base}/map`,
+    runs: RUNS,
+    drawn: (page) => page.evaluate((n) => window.__mapDrawn(n), nodes),
+    milestones,
+  });
   console.log(
     `/map (${nodes} nodes), navigation → map drawn: median ${ms(median(times))}, worst ${ms(Math.max(...times))} (${RUNS} runs; target < 300 ms); ` +
       `medians: app started (DOMContentLoaded) ${ms(median(booted))}, /api/service-map answered ${ms(median(answered))}, ` +
-      `answer → map drawn ${ms(median(times.map((t, i) => t - answered[i])))}; page main thread busy ${ms(median(busy))}`,
+      `answer → map drawn ${ms(median(times.map((t, i) => t - answered[i])))}; page main thread busy ${ms(median(busy.map((b) => b.task)))}`,
   );
 }
 
 async function referenceBoot(browser, base) {
-  const times = [];
-  for (let run = 0; run < RUNS; run++) {
-    const page = await newPage(browser);
-    await page.goto(`${base}/services`);
-    times.push(await page.evaluate(() => performance.getEntriesByType("navigation")[0].domContentLoadedEventEnd));
-    await page.close();
-  }
+  const times = await timeBoots({ browser, newPage, url: `${base}/services`, runs: RUNS });
   console.log(`reference: /services, navigation → app started (DOMContentLoaded): median ${ms(median(times))}`);
 }
 

@@ -12,7 +12,7 @@
 // Run after `npm run build`:  node bench/metrics-page.mjs     (CHROMIUM_PATH overrides /usr/bin/chromium)
 import { mkdirSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
-import { launchChromium } from "./chromium.mjs";
+import { launchChromium, timeBoots, timeNavigations } from "./chromium.mjs";
 import { startServer } from "./server.mjs";
 
 const OUT = new URL("./out/", import.meta.url).pathname;
@@ -112,40 +112,16 @@ function milestones(name) {
   return { booted: nav?.domContentLoadedEventEnd ?? Number.NaN, answered: query?.responseEnd ?? Number.NaN };
 }
 
-/** The renderer's main-thread time so far (ms): all its tasks, and the script, layout and style parts. */
-async function mainThread(cdp) {
-  const { metrics } = await cdp.send("Performance.getMetrics");
-  const get = (name) => (metrics.find((m) => m.name === name)?.value ?? 0) * 1000;
-  return {
-    task: get("TaskDuration"),
-    script: get("ScriptDuration"),
-    layout: get("LayoutDuration") + get("RecalcStyleDuration"),
-  };
-}
-
 async function navigationToChart(browser, base, name) {
-  const times = [];
-  const booted = [];
-  const answered = [];
-  const busy = [];
-  for (let run = 0; run < RUNS; run++) {
-    const page = await newPage(browser);
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send("Performance.enable");
-    const before = await mainThread(cdp);
-    await page.goto(`${base}/metrics?metric=${name}`, { waitUntil: "commit" });
-    times.push(await page.evaluate((args) => window.__chartDrawn(args), { name, lines: SERIES }));
-    const after = await mainThread(cdp);
-    busy.push({
-      task: after.task - before.task,
-      script: after.script - before.script,
-      layout: after.layout - before.layout,
-    });
-    const m = await page.evaluate(milestones, name);
-    booted.push(m.booted);
-    answered.push(m.answered);
-    await page.close();
-  }
+  const { times, booted, answered, busy } = await timeNavigations({
+    browser,
+    newPage,
+    url: `${base}/metrics?metric=${name}`,
+    runs: RUNS,
+    drawn: (page) => page.evaluate((args) => window.__chartDrawn(args), { name, lines: SERIES }),
+    milestones,
+    milestonesArg: name,
+  });
   console.log(
     `${name} (${SERIES} series), navigation → chart drawn: median ${ms(median(times))}, worst ${ms(Math.max(...times))} (${RUNS} runs; target < 300 ms); ` +
       `medians: app started (DOMContentLoaded) ${ms(median(booted))}, series answered ${ms(median(answered))}, ` +
@@ -190,13 +166,7 @@ async function selectionToChart(browser, base, from, to) {
 
 /** The same app without a chart, for reference: navigation → DOMContentLoaded of the Services page. */
 async function referenceBoot(browser, base) {
-  const times = [];
-  for (let run = 0; run < RUNS; run++) {
-    const page = await newPage(browser);
-    await page.goto(`${base}/services`);
-    times.push(await page.evaluate(() => performance.getEntriesByType("navigation")[0].domContentLoadedEventEnd));
-    await page.close();
-  }
+  const times = await timeBoots({ browser, newPage, url: `${base}/services`, runs: RUNS });
   console.log(`reference: /services, navigation → app started (DOMContentLoaded): median ${ms(median(times))}`);
 }
 
