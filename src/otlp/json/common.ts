@@ -126,7 +126,7 @@ export function asEnum(value: unknown, camel: string, names: Readonly<Record<str
 }
 
 /** int64 AnyValue: decimal string or integer number → AttrValue (number while exact, else string). */
-function int64Value(value: unknown): number | string {
+export function int64Value(value: unknown): number | string {
   if (typeof value === "number") {
     if (Number.isSafeInteger(value)) return value + 0; // + 0 turns -0 into 0, as protobuf has no -0
     if (Number.isInteger(value)) {
@@ -142,7 +142,7 @@ function int64Value(value: unknown): number | string {
   throw new JsonShapeError(`intValue ${show(value)} is not a 64-bit integer`);
 }
 
-function doubleValue(value: unknown): AttrValue {
+export function doubleValue(value: unknown): AttrValue {
   if (typeof value === "number") return value;
   // The protobuf JSON mapping writes non-finite doubles as these strings, and allows numeric strings.
   if (typeof value === "string") {
@@ -156,7 +156,7 @@ function doubleValue(value: unknown): AttrValue {
 // Standard and URL-safe alphabets, padding optional: both are valid in the protobuf JSON mapping.
 const BASE64_RE = /^[A-Za-z0-9+/_-]*={0,2}$/;
 
-function bytesValue(value: unknown): string {
+export function bytesValue(value: unknown): string {
   if (typeof value !== "string" || !BASE64_RE.test(value)) {
     throw new JsonShapeError(`bytesValue ${show(value)} is not base64`);
   }

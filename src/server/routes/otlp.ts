@@ -8,6 +8,7 @@ import type { MetricIngest } from "../../ingest/metrics.js";
 import type { RejectionLog } from "../../ingest/rejections.js";
 import { OtlpDecodeError } from "../../otlp/errors.js";
 import { OTLP_GRPC_SERVICES } from "../../otlp/grpc-services.js";
+import { decodeTraceRequestJsonDirect } from "../../otlp/json/direct-traces.js";
 import { decodeLogRequestJson, logRequestJsonSteps } from "../../otlp/json/logs.js";
 import { parseOtlpJson } from "../../otlp/json/parse.js";
 import { decodeTraceRequestJson, traceRequestJsonSteps } from "../../otlp/json/traces.js";
@@ -156,6 +157,11 @@ export interface OtlpSignal {
   decodeProtobuf(body: Uint8Array): DecodedExport;
   /** `value` is the parsed JSON body (NaN and Infinity tokens already read as numbers). */
   decodeJson(value: unknown, request: OtlpHttpRequest): DecodedExport;
+  /**
+   * A JSON body read straight from its bytes, with the same result as `decodeJson` of it parsed, or
+   * null when that reader leaves it to `decodeJson` (see otlp/json/direct-traces.ts).
+   */
+  decodeJsonBytes?(body: Uint8Array, request: OtlpHttpRequest): DecodedExport | null;
   /** `decodeProtobuf` as steps, for a large body decoded in slices (`runPaced`). */
   decodeProtobufSteps(body: Uint8Array): Generator<void, DecodedExport, void>;
   /** A large JSON body as received, never parsed whole, as steps. */
@@ -175,6 +181,8 @@ export async function decodeBody(
 ): Promise<{ decoded: DecodedExport; json?: unknown }> {
   if (body.byteLength < SLICED_BODY_BYTES) {
     if (encoding === "protobuf") return { decoded: signal.decodeProtobuf(body) };
+    const direct = signal.decodeJsonBytes?.(body, request);
+    if (direct != null) return { decoded: direct };
     const json = parseOtlpJson(body);
     return { decoded: signal.decodeJson(json, request), json };
   }
@@ -314,6 +322,10 @@ export function traceSignal(deps: OtlpRouteDeps): OtlpSignal {
     decodeProtobuf: (body) => decoded(decodeTraceRequestProtobuf(body)),
     decodeJson(value, request) {
       return decoded(decodeTraceRequestJson(value, { apiSpanKinds: apiSpanKindsOf(request, deps) }));
+    },
+    decodeJsonBytes(body, request) {
+      const result = decodeTraceRequestJsonDirect(body, { apiSpanKinds: apiSpanKindsOf(request, deps) });
+      return result === null ? null : decoded(result);
     },
     decodeProtobufSteps: (body) => mapSteps(traceRequestSteps(body), decoded),
     decodeJsonSteps: (body, request) =>

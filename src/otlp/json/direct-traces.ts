@@ -1,0 +1,550 @@
+/**
+ * OTLP/JSON ExportTraceServiceRequest bytes → domain Spans, read straight from the bytes: no
+ * JSON.parse tree of a dozen objects per span to build and then throw away, and values that recur
+ * (attribute keys, routes, statements, trace ids) found by their bytes in a cache instead of made
+ * again. JSON.parse alone of an SDK's 100-span batch costs more than the whole target per span.
+ *
+ * Same answer as `decodeTraceRequestJson(JSON.parse(body))`, or none: a body this reader does not
+ * read exactly as that path does returns null, and the caller takes that path, which also words any
+ * error. It reads the shapes SDKs send. It gives up on any fault (invalid JSON, a value of the wrong
+ * type, an id-less span, which that path rejects with a reason), on snake_case field names, duplicate
+ * fields, NaN tokens, lists past the per-span bounds, an AnyValue with two values set, and a group
+ * whose `resource` or `scope` comes after its spans.
+ */
+import type { Attributes, AttrValue } from "../../domain/span.js";
+import { MAX_VALUE_DEPTH, setAttribute } from "../attributes.js";
+import { DEFAULT_REQUEST_LIMITS, MAX_ATTRIBUTES_PER_LIST, MAX_EVENTS_PER_SPAN, MAX_LINKS_PER_SPAN } from "../limits.js";
+import {
+  addWireEvent,
+  makeEvent,
+  makeScope,
+  newWireSpan,
+  resetWireSpan,
+  spanGroup,
+  TraceBatch,
+  type TraceDecodeResult,
+  type WireLink,
+  type WireSpan,
+} from "../traces.js";
+import { asEnum, asUint32, bytesValue, doubleValue, JsonShapeError } from "./common.js";
+import { ByteStringCache, JsonBytes, KeySet, NOT_DIRECT } from "./json-bytes.js";
+import { type JsonTraceDecodeOptions, OTLP_KIND_OF_API_KIND, SPAN_KIND_NAMES, STATUS_CODE_NAMES } from "./traces.js";
+
+/** Attribute keys and values, span names, status messages. */
+const values = new ByteStringCache(8_192);
+/** Trace ids and parent span ids: the spans of a request share them; the flood of new ones has its own table. */
+const ids = new ByteStringCache(4_096);
+
+/** A key this reader leaves to the general path (a snake_case spelling). */
+const OTHER_SPELLING = -3;
+
+const REQUEST_KEYS = new KeySet(["resourceSpans", "resource_spans"]);
+const RESOURCE_SPANS_KEYS = new KeySet(["resource", "scopeSpans", "scope_spans"]);
+const SCOPE_SPANS_KEYS = new KeySet(["scope", "spans"]);
+const RESOURCE_KEYS = new KeySet(["attributes"]);
+const SCOPE_KEYS = new KeySet(["name", "version", "attributes"]);
+const SPAN_FIELDS = [
+  "traceId",
+  "spanId",
+  "parentSpanId",
+  "traceState",
+  "flags",
+  "name",
+  "kind",
+  "startTimeUnixNano",
+  "endTimeUnixNano",
+  "attributes",
+  "droppedAttributesCount",
+  "droppedEventsCount",
+  "droppedLinksCount",
+  "events",
+  "links",
+  "status",
+] as const;
+const SPAN_SNAKE_FIELDS = [
+  "trace_id",
+  "span_id",
+  "parent_span_id",
+  "trace_state",
+  "start_time_unix_nano",
+  "end_time_unix_nano",
+  "dropped_attributes_count",
+  "dropped_events_count",
+  "dropped_links_count",
+];
+const SPAN_KEYS = new KeySet([...SPAN_FIELDS, ...SPAN_SNAKE_FIELDS]);
+const EVENT_KEYS = new KeySet([
+  "name",
+  "timeUnixNano",
+  "attributes",
+  "droppedAttributesCount",
+  "time_unix_nano",
+  "dropped_attributes_count",
+]);
+const LINK_KEYS = new KeySet([
+  "traceId",
+  "spanId",
+  "traceState",
+  "attributes",
+  "droppedAttributesCount",
+  "flags",
+  "trace_id",
+  "span_id",
+  "trace_state",
+  "dropped_attributes_count",
+]);
+const STATUS_KEYS = new KeySet(["code", "message"]);
+const KEY_VALUE_KEYS = new KeySet(["key", "value"]);
+const ANY_VALUE_FIELDS = [
+  "stringValue",
+  "intValue",
+  "boolValue",
+  "doubleValue",
+  "arrayValue",
+  "kvlistValue",
+  "bytesValue",
+] as const;
+const ANY_VALUE_KEYS = new KeySet([
+  ...ANY_VALUE_FIELDS,
+  "string_value",
+  "int_value",
+  "bool_value",
+  "double_value",
+  "array_value",
+  "kvlist_value",
+  "bytes_value",
+]);
+const VALUES_KEYS = new KeySet(["values"]);
+
+/** A field seen twice: JSON.parse would keep the last one, which this reader does not track. */
+function once(seen: number, field: number): number {
+  const bit = 1 << field;
+  if ((seen & bit) !== 0) throw NOT_DIRECT;
+  return seen | bit;
+}
+
+/** Index `index` of `keys`, or OTHER_SPELLING for the snake_case names listed after the first `count`. */
+function spelling(index: number, count: number): number {
+  return index >= count ? OTHER_SPELLING : index;
+}
+
+/**
+ * Decodes a trace request from its bytes, or returns null when it is not read here (see the module
+ * comment): then `decodeTraceRequestJson(parseOtlpJson(bytes))` decodes it.
+ */
+export function decodeTraceRequestJsonDirect(
+  bytes: Uint8Array,
+  options: JsonTraceDecodeOptions = {},
+): TraceDecodeResult | null {
+  const reader = new JsonBytes(bytes);
+  const batch = new TraceBatch();
+  try {
+    readRequest(reader, batch, options.apiSpanKinds === true);
+  } catch (error) {
+    if (error === NOT_DIRECT || error instanceof JsonShapeError || error instanceof SyntaxError) return null;
+    throw error;
+  }
+  return batch.result();
+}
+
+/** Resource and scope groups and items met so far, against the request limits the general path applies. */
+interface Counts {
+  groups: number;
+  scopes: number;
+  spans: number;
+}
+
+function readRequest(r: JsonBytes, batch: TraceBatch, apiKinds: boolean): void {
+  r.openObject();
+  let seen = 0;
+  const counts: Counts = { groups: 0, scopes: 0, spans: 0 };
+  const w = newWireSpan();
+  for (let first = true; ; first = false) {
+    const key = spelling(r.nextKey(REQUEST_KEYS, first), 1);
+    if (key === -2) break;
+    if (key === 0) {
+      seen = once(seen, 0);
+      if (r.skipNull()) continue;
+      r.openArray();
+      for (let i = 0; r.nextElement(i === 0); i++) {
+        if (++counts.groups > DEFAULT_REQUEST_LIMITS.maxGroups) throw NOT_DIRECT;
+        readResourceSpans(r, batch, w, i, counts, apiKinds);
+      }
+    } else if (key === OTHER_SPELLING) {
+      throw NOT_DIRECT;
+    } else {
+      r.skipValue();
+    }
+  }
+  if (!r.atEnd()) throw NOT_DIRECT;
+}
+
+function readResourceSpans(
+  r: JsonBytes,
+  batch: TraceBatch,
+  w: WireSpan,
+  i: number,
+  counts: Counts,
+  apiKinds: boolean,
+): void {
+  r.openObject();
+  let seen = 0;
+  let resource: Attributes = {};
+  for (let first = true; ; first = false) {
+    const key = spelling(r.nextKey(RESOURCE_SPANS_KEYS, first), 2);
+    if (key === -2) return;
+    if (key === 0) {
+      seen = once(seen, 0);
+      // The group's spans are read with its resource: one written after them is left to the general path.
+      if ((seen & 2) !== 0) throw NOT_DIRECT;
+      if (r.skipNull()) continue;
+      resource = {};
+      readAttributesOnly(r, RESOURCE_KEYS, 0, resource);
+    } else if (key === 1) {
+      seen = once(seen, 1);
+      if (r.skipNull()) continue;
+      r.openArray();
+      for (let j = 0; r.nextElement(j === 0); j++) {
+        if (++counts.scopes > DEFAULT_REQUEST_LIMITS.maxGroups) throw NOT_DIRECT;
+        readScopeSpans(r, batch, w, resource, i, j, counts, apiKinds);
+      }
+    } else if (key === OTHER_SPELLING) {
+      throw NOT_DIRECT;
+    } else {
+      r.skipValue();
+    }
+  }
+}
+
+/** An object (a resource) of which only `attributes` (key `attributesKey` of `keys`) is read, into `into`. */
+function readAttributesOnly(r: JsonBytes, keys: KeySet, attributesKey: number, into: Attributes): void {
+  r.openObject();
+  let seen = 0;
+  for (let first = true; ; first = false) {
+    const key = r.nextKey(keys, first);
+    if (key === -2) return;
+    if (key === attributesKey) {
+      seen = once(seen, 0);
+      readKeyValues(r, into, 1);
+    } else {
+      r.skipValue();
+    }
+  }
+}
+
+function readScopeSpans(
+  r: JsonBytes,
+  batch: TraceBatch,
+  w: WireSpan,
+  resource: Attributes,
+  i: number,
+  j: number,
+  counts: Counts,
+  apiKinds: boolean,
+): void {
+  r.openObject();
+  let seen = 0;
+  let name = "";
+  let version = "";
+  let attributes: Attributes = {};
+  for (let first = true; ; first = false) {
+    const key = r.nextKey(SCOPE_SPANS_KEYS, first);
+    if (key === -2) return;
+    if (key === 0) {
+      seen = once(seen, 0);
+      if ((seen & 2) !== 0) throw NOT_DIRECT;
+      if (r.skipNull()) continue;
+      r.openObject();
+      let scopeSeen = 0;
+      for (let f = true; ; f = false) {
+        const field = r.nextKey(SCOPE_KEYS, f);
+        if (field === -2) break;
+        if (field === -1) {
+          r.skipValue();
+          continue;
+        }
+        scopeSeen = once(scopeSeen, field);
+        if (field === 0) name = r.readString(values) ?? "";
+        else if (field === 1) version = r.readString(values) ?? "";
+        else {
+          attributes = {};
+          readKeyValues(r, attributes, 1);
+        }
+      }
+    } else if (key === 1) {
+      seen = once(seen, 1);
+      if (r.skipNull()) continue;
+      const group = spanGroup(resource, makeScope(name, version, attributes), i, j);
+      r.openArray();
+      for (let k = 0; r.nextElement(k === 0); k++) {
+        if (++counts.spans > DEFAULT_REQUEST_LIMITS.maxItems) throw NOT_DIRECT;
+        readSpan(r, resetWireSpan(w), apiKinds);
+        batch.add(w, group, k);
+      }
+    } else {
+      r.skipValue();
+    }
+  }
+}
+
+function readSpan(r: JsonBytes, w: WireSpan, apiKinds: boolean): void {
+  r.openObject();
+  let seen = 0;
+  let translateKind = true;
+  for (let first = true; ; first = false) {
+    const key = spelling(r.nextKey(SPAN_KEYS, first), SPAN_FIELDS.length);
+    if (key === -2) break;
+    if (key === -1) {
+      r.skipValue();
+      continue;
+    }
+    if (key === OTHER_SPELLING) throw NOT_DIRECT;
+    seen = once(seen, key);
+    switch (key) {
+      case 0:
+        w.traceId = r.readString(ids) ?? "";
+        break;
+      case 1:
+        w.spanId = r.readString(null) ?? "";
+        break;
+      case 2:
+        w.parentSpanId = r.readString(ids) ?? "";
+        break;
+      case 3:
+        w.traceState = r.readString(values) ?? "";
+        break;
+      case 4:
+        w.flags = asUint32(r.readScalar(), "flags");
+        break;
+      case 5:
+        w.name = r.readString(values) ?? "";
+        break;
+      case 6: {
+        const kind = r.readScalar();
+        w.kind = asEnum(kind, "kind", SPAN_KIND_NAMES);
+        // Kinds given by name are OTLP's whatever the sender (see JsonTraceDecodeOptions).
+        translateKind = typeof kind !== "string";
+        break;
+      }
+      case 7:
+        w.startTimeUnixNano = r.readUint64("startTimeUnixNano");
+        break;
+      case 8:
+        w.endTimeUnixNano = r.readUint64("endTimeUnixNano");
+        break;
+      case 9:
+        readKeyValues(r, w.attributes, 1);
+        break;
+      case 10:
+        w.droppedAttributesCount = asUint32(r.readScalar(), "droppedAttributesCount");
+        break;
+      case 11:
+        w.droppedEventsCount = asUint32(r.readScalar(), "droppedEventsCount");
+        break;
+      case 12:
+        w.droppedLinksCount = asUint32(r.readScalar(), "droppedLinksCount");
+        break;
+      case 13:
+        readEvents(r, w);
+        break;
+      case 14:
+        readLinks(r, w);
+        break;
+      default:
+        readStatus(r, w);
+    }
+  }
+  if (apiKinds && translateKind) w.kind = OTLP_KIND_OF_API_KIND[w.kind] ?? w.kind;
+}
+
+function readEvents(r: JsonBytes, w: WireSpan): void {
+  if (r.skipNull()) return;
+  r.openArray();
+  for (let n = 0; r.nextElement(n === 0); n++) {
+    if (n >= MAX_EVENTS_PER_SPAN) throw NOT_DIRECT;
+    r.openObject();
+    let seen = 0;
+    let name = "";
+    let time = 0n;
+    let attributes: Attributes = {};
+    let dropped = 0;
+    for (let first = true; ; first = false) {
+      const key = spelling(r.nextKey(EVENT_KEYS, first), 4);
+      if (key === -2) break;
+      if (key === -1) {
+        r.skipValue();
+        continue;
+      }
+      if (key === OTHER_SPELLING) throw NOT_DIRECT;
+      seen = once(seen, key);
+      if (key === 0) name = r.readString(values) ?? "";
+      else if (key === 1) time = r.readUint64("timeUnixNano");
+      else if (key === 2) {
+        attributes = {};
+        readKeyValues(r, attributes, 1);
+      } else dropped = asUint32(r.readScalar(), "droppedAttributesCount");
+    }
+    addWireEvent(w, makeEvent(name, time, attributes, dropped));
+  }
+}
+
+function readLinks(r: JsonBytes, w: WireSpan): void {
+  if (r.skipNull()) return;
+  r.openArray();
+  for (let n = 0; r.nextElement(n === 0); n++) {
+    if (n >= MAX_LINKS_PER_SPAN) throw NOT_DIRECT;
+    r.openObject();
+    let seen = 0;
+    const link: WireLink = {
+      traceId: "",
+      spanId: "",
+      traceState: "",
+      attributes: {},
+      droppedAttributesCount: 0,
+      flags: 0,
+    };
+    for (let first = true; ; first = false) {
+      const key = spelling(r.nextKey(LINK_KEYS, first), 6);
+      if (key === -2) break;
+      if (key === -1) {
+        r.skipValue();
+        continue;
+      }
+      if (key === OTHER_SPELLING) throw NOT_DIRECT;
+      seen = once(seen, key);
+      if (key === 0) link.traceId = r.readString(null) ?? "";
+      else if (key === 1) link.spanId = r.readString(null) ?? "";
+      else if (key === 2) link.traceState = r.readString(null) ?? "";
+      else if (key === 3) readKeyValues(r, link.attributes, 1);
+      else if (key === 4) link.droppedAttributesCount = asUint32(r.readScalar(), "droppedAttributesCount");
+      else link.flags = asUint32(r.readScalar(), "flags");
+    }
+    w.links.push(link);
+  }
+}
+
+function readStatus(r: JsonBytes, w: WireSpan): void {
+  if (r.skipNull()) return;
+  r.openObject();
+  let seen = 0;
+  for (let first = true; ; first = false) {
+    const key = r.nextKey(STATUS_KEYS, first);
+    if (key === -2) return;
+    if (key === -1) {
+      r.skipValue();
+      continue;
+    }
+    seen = once(seen, key);
+    if (key === 0) w.statusCode = asEnum(r.readScalar(), "code", STATUS_CODE_NAMES);
+    else w.statusMessage = r.readString(values) ?? "";
+  }
+}
+
+/** A `repeated KeyValue` list (or null) into `into`, values at nesting `depth`; the last duplicate key wins. */
+function readKeyValues(r: JsonBytes, into: Attributes, depth: number): void {
+  if (r.skipNull()) return;
+  r.openArray();
+  for (let n = 0; r.nextElement(n === 0); n++) {
+    // Past the bound the general path neither reads nor checks the rest.
+    if (n >= MAX_ATTRIBUTES_PER_LIST || depth > MAX_VALUE_DEPTH) throw NOT_DIRECT;
+    r.openObject();
+    let seen = 0;
+    let key = "";
+    let value: AttrValue = null;
+    for (let first = true; ; first = false) {
+      const field = r.nextKey(KEY_VALUE_KEYS, first);
+      if (field === -2) break;
+      if (field === -1) {
+        r.skipValue();
+        continue;
+      }
+      seen = once(seen, field);
+      if (field === 0) key = r.readString(values) ?? "";
+      else value = r.skipNull() ? null : readAnyValue(r, depth);
+    }
+    setAttribute(into, key, value);
+  }
+}
+
+/** An AnyValue object at nesting `depth` (1 for an attribute's own value); one with no value set is null. */
+function readAnyValue(r: JsonBytes, depth: number): AttrValue {
+  if (depth > MAX_VALUE_DEPTH) throw NOT_DIRECT;
+  r.openObject();
+  let value: AttrValue = null;
+  let set = false;
+  for (let first = true; ; first = false) {
+    const key = spelling(r.nextKey(ANY_VALUE_KEYS, first), ANY_VALUE_FIELDS.length);
+    if (key === -2) return value;
+    if (key === -1) {
+      r.skipValue();
+      continue;
+    }
+    if (key === OTHER_SPELLING) throw NOT_DIRECT;
+    // A null field counts as not set.
+    if (r.skipNull()) continue;
+    // Which of two set fields wins is the general path's rule.
+    if (set) throw NOT_DIRECT;
+    set = true;
+    switch (key) {
+      case 0: {
+        const text = r.readString(values);
+        if (text === null) throw NOT_DIRECT;
+        value = text;
+        break;
+      }
+      case 1:
+        value = r.readInt64();
+        break;
+      case 2: {
+        const flag = r.readScalar();
+        if (typeof flag !== "boolean") throw NOT_DIRECT;
+        value = flag;
+        break;
+      }
+      case 3:
+        value = doubleValue(r.readScalar());
+        break;
+      case 4:
+        value = readArrayValue(r, depth);
+        break;
+      case 5: {
+        const kvlist: Attributes = {};
+        readValuesOf(r, (rr) => readKeyValues(rr, kvlist, depth + 1));
+        value = kvlist;
+        break;
+      }
+      default:
+        value = bytesValue(r.readScalar());
+    }
+  }
+}
+
+/** `{ "values": [AnyValue…] }` at nesting `depth` → its items at depth + 1. */
+function readArrayValue(r: JsonBytes, depth: number): AttrValue[] {
+  const out: AttrValue[] = [];
+  readValuesOf(r, (rr) => {
+    if (rr.skipNull()) return;
+    rr.openArray();
+    for (let n = 0; rr.nextElement(n === 0); n++) {
+      if (depth + 1 > MAX_VALUE_DEPTH) throw NOT_DIRECT;
+      out.push(rr.skipNull() ? null : readAnyValue(rr, depth + 1));
+    }
+  });
+  return out;
+}
+
+/** An ArrayValue or KeyValueList object: `read` reads its `values` field. */
+function readValuesOf(r: JsonBytes, read: (r: JsonBytes) => void): void {
+  r.openObject();
+  let seen = 0;
+  for (let first = true; ; first = false) {
+    const key = r.nextKey(VALUES_KEYS, first);
+    if (key === -2) return;
+    if (key === -1) {
+      r.skipValue();
+      continue;
+    }
+    seen = once(seen, 0);
+    read(r);
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * The direct OTLP/JSON trace reader against the general path (JSON.parse, then the object decoder):
+ * on every body it reads, it must give exactly the general path's result, and a body it does not
+ * read (null) must still decode the general way. Seeds are real SDK output, the TraceKit SDKs' shapes
+ * and hand-written bodies with every value kind; then tens of thousands of mutations of them.
+ */
+import { readFileSync } from "node:fs";
+import { isDeepStrictEqual } from "node:util";
+import { describe, expect, it } from "vitest";
+import { mutateBytes, mutateJson, prng } from "../../bench/fuzz-lib.mjs";
+import { fuzzSeeds } from "../../bench/fuzz-seeds.mjs";
+import { decodeTraceRequestJsonDirect } from "../../src/otlp/json/direct-traces.js";
+import { parseOtlpJson } from "../../src/otlp/json/parse.js";
+import { decodeTraceRequestJson, type JsonTraceDecodeOptions } from "../../src/otlp/json/traces.js";
+import type { TraceDecodeResult } from "../../src/otlp/traces.js";
+
+const encode = (text: string) => new TextEncoder().encode(text);
+
+/** The general path's answer: its result, or the error it throws. */
+function general(body: Uint8Array, options: JsonTraceDecodeOptions): TraceDecodeResult | Error {
+  try {
+    return decodeTraceRequestJson(parseOtlpJson(body), options);
+  } catch (error) {
+    return error as Error;
+  }
+}
+
+/** Checks the direct reader against the general path on `body`; true when the direct reader read it. */
+function agrees(body: Uint8Array, options: JsonTraceDecodeOptions = {}): boolean {
+  const direct = decodeTraceRequestJsonDirect(body, options);
+  if (direct === null) return false;
+  const expected = general(body, options);
+  if (!isDeepStrictEqual(direct, expected)) {
+    // The readable diff, then a failure even where toEqual's looser rules would pass.
+    expect(direct, new TextDecoder().decode(body).slice(0, 2000)).toEqual(expected);
+    expect.fail(`direct reader differs (strictly) on ${new TextDecoder().decode(body).slice(0, 500)}`);
+  }
+  return true;
+}
+
+const kv = (key: string, value: unknown) => ({ key, value });
+
+/** A span as both TraceKit SDKs' local-UI processors write it, the Python one through json.dumps. */
+function sdkBody(python: boolean): Uint8Array {
+  const span = (i: number) => ({
+    traceId: "5b8efff798038103d269b633813fc60c",
+    spanId: `eee19b7ec3c1b17${i}`,
+    parentSpanId: i === 0 ? "" : "eee19b7ec3c1b170",
+    name: i === 0 ? "GET" : `SELECT orders ${i}`,
+    kind: i === 0 ? 1 : 2,
+    startTimeUnixNano: "1733155200123456789",
+    endTimeUnixNano: String(1733155200123456789n + BigInt(i) * 1000n),
+    attributes: [
+      kv("http.method", { stringValue: "GET" }),
+      kv("http.route", { stringValue: "/api/orders/<int:id>" }),
+      kv("http.status_code", { intValue: "200" }),
+      kv("net.peer.port", { intValue: 5432 }),
+      kv("cache.ratio", { doubleValue: 0.25 }),
+      kv("app.ok", { boolValue: true }),
+    ],
+    events: [],
+    status: { code: i === 2 ? 2 : 0, message: i === 2 ? "boom" : null },
+  });
+  const text = JSON.stringify({
+    resourceSpans: [
+      {
+        resource: { attributes: [kv("service.name", { stringValue: "orders-py" })] },
+        scopeSpans: [{ scope: { name: "tracekit", version: null }, spans: [span(0), span(1), span(2)] }],
+      },
+    ],
+  });
+  return encode(python ? text.replace(/","/g, '", "').replace(/":/g, '": ') : text);
+}
+
+/** Every value kind, events, links, escapes, other scripts, unknown and null fields, names for enums. */
+const EVERYTHING = encode(
+  JSON.stringify({
+    extra: { deep: [1, { a: [true, false, null, -0.5e-3] }] },
+    resourceSpans: [
+      {
+        resource: {
+          attributes: [
+            kv("service.name", { stringValue: "svc \u00e9\u{1f680}" }),
+            kv("host", { stringValue: 'a"b\\c\n' }),
+          ],
+          droppedAttributesCount: 3,
+        },
+        schemaUrl: "https://opentelemetry.io/schemas/1.26.0",
+        scopeSpans: [
+          {
+            scope: { name: "lib", version: "1.0", attributes: [kv("scope.k", { stringValue: "v" })] },
+            spans: [
+              {
+                traceId: "5B8EFFF798038103D269B633813FC60C",
+                spanId: "EEE19B7EC3C1B174",
+                parentSpanId: null,
+                traceState: "k=v",
+                flags: 257,
+                name: "\u65e5\u672c \\u escape \t tab",
+                kind: "SPAN_KIND_CLIENT",
+                startTimeUnixNano: 1733155200123456800,
+                endTimeUnixNano: "18446744073709551615",
+                attributes: [
+                  kv("i.neg", { intValue: "-42" }),
+                  kv("i.big", { intValue: "9223372036854775807" }),
+                  kv("i.num", { intValue: 12.0 }),
+                  kv("d.nan", { doubleValue: "NaN" }),
+                  kv("d.inf", { doubleValue: "-Infinity" }),
+                  kv("d.str", { doubleValue: "1.5e3" }),
+                  kv("d.exp", { doubleValue: 1e300 }),
+                  kv("b", { bytesValue: "aGVsbG8_" }),
+                  kv("arr", { arrayValue: { values: [{ stringValue: "x" }, { intValue: "1" }, null, {}] } }),
+                  kv("arr.empty", { arrayValue: {} }),
+                  kv("kv", {
+                    kvlistValue: {
+                      values: [kv("inner", { kvlistValue: { values: [kv("z", { boolValue: false })] } })],
+                    },
+                  }),
+                  kv("none", {}),
+                  kv("nullvalue", null),
+                  { key: null, value: { stringValue: "no key" } },
+                  kv("__proto__", { stringValue: "proto" }),
+                  kv("dup", { stringValue: "first" }),
+                  kv("dup", { stringValue: "second" }),
+                  kv("other", { stringValue: "x", unknown: 1, intValue: null }),
+                ],
+                droppedAttributesCount: "2",
+                droppedEventsCount: 1,
+                droppedLinksCount: 0,
+                events: [
+                  {
+                    name: "exception",
+                    timeUnixNano: "1733155200123456790",
+                    attributes: [kv("exception.message", { stringValue: "bad" })],
+                    droppedAttributesCount: 1,
+                  },
+                  { name: "empty" },
+                ],
+                links: [
+                  {
+                    traceId: "5b8efff798038103d269b633813fc60d",
+                    spanId: "eee19b7ec3c1b175",
+                    traceState: "a=b",
+                    attributes: [kv("l", { intValue: 1 })],
+                    flags: 1,
+                  },
+                  { traceId: "bad", spanId: "eee19b7ec3c1b175" },
+                ],
+                status: { code: "STATUS_CODE_ERROR", message: "failed \u00fc" },
+                unknownField: [{}],
+              },
+              {
+                traceId: "5b8efff798038103d269b633813fc60c",
+                spanId: "eee19b7ec3c1b176",
+                kind: 3,
+                status: null,
+                events: null,
+                links: null,
+                attributes: null,
+              },
+            ],
+          },
+          { scope: null, spans: [] },
+          { spans: null },
+        ],
+      },
+      {
+        resource: null,
+        scopeSpans: [
+          { spans: [{ traceId: "5b8efff798038103d269b633813fc60c", spanId: "eee19b7ec3c1b177", kind: "2" }] },
+        ],
+      },
+    ],
+  }),
+);
+
+describe("the direct OTLP/JSON trace reader", () => {
+  it("reads the TraceKit SDKs' bodies, real OTel SDK output and the spec's example as the general path does", async () => {
+    const seeds = [
+      sdkBody(true),
+      sdkBody(false),
+      EVERYTHING,
+      ...(await fuzzSeeds()).traces.json,
+      readFileSync(new URL("../fixtures/otlp-examples/trace.json", import.meta.url)),
+    ];
+    for (const seed of seeds) {
+      for (const apiSpanKinds of [false, true]) expect(agrees(seed, { apiSpanKinds })).toBe(true);
+    }
+  });
+
+  it("translates API span kinds only where the general path does", () => {
+    const direct = decodeTraceRequestJsonDirect(sdkBody(true), { apiSpanKinds: true });
+    expect(direct?.spans.map((s) => s.kind)).toEqual(["SERVER", "CLIENT", "CLIENT"]);
+    const named = decodeTraceRequestJsonDirect(EVERYTHING, { apiSpanKinds: true });
+    expect(named?.spans.map((s) => s.kind)).toEqual(["CLIENT", "PRODUCER", "SERVER"]);
+  });
+
+  it("leaves what it does not read exactly to the general path", () => {
+    const leftToGeneral = [
+      '{"resourceSpans":[{"scopeSpans":[{"spans":[{"attributes":[{"key":"d","value":{"doubleValue":NaN}}]}]}]}]}',
+      '{"resource_spans":[]}',
+      '{"resourceSpans":[],"resourceSpans":[]}',
+      '{"resourceSpans":[{"scopeSpans":[{"spans":[{"trace_id":"5b8efff798038103d269b633813fc60c"}]}]}]}',
+      '{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":5}]}]}]}',
+      '{"resourceSpans":[{"scopeSpans":[],"resource":{}}]}',
+      '{"resourceSpans":[{"scopeSpans":[{"spans":[],"scope":{}}]}]}',
+      '{"resourceSpans":[{"scopeSpans":[{"spans":[{"attributes":[{"key":"a","value":{"stringValue":"x","intValue":"1"}}]}]}]}]}',
+      '{"resourceSpans":[{"scopeSpans":[{"spans":[1]}]}]}',
+      '{"resource\\u0053pans":[]}',
+      '\ufeff{"resourceSpans":[]}',
+      '{"resourceSpans":[]} x',
+      '{"resourceSpans":[01]}',
+      "[]",
+    ];
+    for (const text of leftToGeneral) {
+      expect(decodeTraceRequestJsonDirect(encode(text)), text).toBeNull();
+    }
+  });
+
+  it("agrees with the general path on 20,000 mutated bodies (fixed seed)", { timeout: 120_000 }, async () => {
+    const seeds = [sdkBody(true), sdkBody(false), EVERYTHING, ...(await fuzzSeeds()).traces.json];
+    const rand = prng(20261202);
+    let read = 0;
+    const cases = 20_000;
+    for (let i = 0; i < cases; i++) {
+      const seed = rand.pick(seeds);
+      const body = i % 4 === 0 ? mutateBytes(rand, seed) : mutateJson(rand, new TextDecoder().decode(seed));
+      if (agrees(body, { apiSpanKinds: i % 2 === 0 })) read++;
+    }
+    // The mutations must leave many bodies readable directly (and others not), or nothing was compared.
+    expect(read).toBeGreaterThan(cases / 10);
+    expect(read).toBeLessThan(cases);
+  });
+});
