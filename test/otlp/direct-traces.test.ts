@@ -217,6 +217,30 @@ describe("the direct OTLP/JSON trace reader", () => {
     }
   });
 
+  it("reads numbers to the same doubles as JSON.parse", () => {
+    const rand = prng(7);
+    const numbers = ["0.1", "-0.0", "2.675", "0.30000000000000004", "1e-7", "123456789012345.6", "9007199254740993"];
+    for (let i = 0; i < 2000; i++) {
+      const digits = 1 + rand.int(17);
+      const text = Array.from({ length: digits }, () => rand.int(10))
+        .join("")
+        .replace(/^0+(?=\d)/, "");
+      const point = rand.int(digits + 1);
+      const decimal = point === 0 || point >= text.length ? text : `${text.slice(0, point)}.${text.slice(point)}`;
+      numbers.push(rand.chance(0.5) ? `-${decimal}` : decimal);
+    }
+    // Within the per-span bound of attributes: 500 to a span.
+    const spans = [];
+    for (let from = 0; from < numbers.length; from += 500) {
+      const attributes = numbers.slice(from, from + 500).map((n, i) => `{"key":"n${i}","value":{"doubleValue":${n}}}`);
+      spans.push(
+        `{"traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b17${from / 500}","attributes":[${attributes.join(",")}]}`,
+      );
+    }
+    const body = encode(`{"resourceSpans":[{"scopeSpans":[{"spans":[${spans.join(",")}]}]}]}`);
+    expect(agrees(body)).toBe(true);
+  });
+
   it("agrees with the general path on 20,000 mutated bodies (fixed seed)", { timeout: 120_000 }, async () => {
     const seeds = [sdkBody(true), sdkBody(false), EVERYTHING, ...(await fuzzSeeds()).traces.json];
     const rand = prng(20261202);

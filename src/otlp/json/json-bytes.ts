@@ -104,6 +104,9 @@ for (let c = 0x80; c < 0x100; c++) STRING_STOP[c] = 4;
 STRING_STOP[0x22] = 1;
 STRING_STOP[0x5c] = 2;
 
+/** 10^0 … 10^15, each exact in a double. */
+const POWERS_OF_TEN = Array.from({ length: 16 }, (_, n) => 10 ** n);
+
 /** The value of the decimal digits `bytes[start, end)` (at most 15: exact in a double). */
 function digitsValue(bytes: Uint8Array, start: number, end: number): number {
   let value = 0;
@@ -176,6 +179,23 @@ export class JsonBytes {
     if (c !== QUOTE) throw NOT_DIRECT;
     const b = this.bytes;
     const start = this.pos + 1;
+    // Encoders write an object's fields in one order: the key that followed last time is compared
+    // first, which spares the scan and the lookup.
+    const guess = keys.guess(first);
+    if (guess >= 0) {
+      const name = keys.bytesOf(guess);
+      const length = name.length;
+      if (b[start + length] === QUOTE) {
+        let k = 0;
+        while (k < length && name[k] === b[start + k]) k++;
+        if (k === length) {
+          this.pos = start + length + 1;
+          if (this.peek() !== COLON) throw NOT_DIRECT;
+          this.pos++;
+          return keys.found(first, guess);
+        }
+      }
+    }
     let i = start;
     for (;;) {
       if (i >= this.end) throw NOT_DIRECT;
@@ -192,7 +212,7 @@ export class JsonBytes {
     this.pos = i + 1;
     if (this.peek() !== COLON) throw NOT_DIRECT;
     this.pos++;
-    return i === start ? -1 : keys.find(b, start, i);
+    return keys.found(first, i === start ? -1 : keys.find(b, start, i));
   }
 
   /**
@@ -429,8 +449,19 @@ export class JsonBytes {
     if (k === 0x2e) {
       i++;
       const from = i;
-      while (i < this.end && (b[i] as number) >= ZERO && (b[i] as number) <= NINE) i++;
+      while (i < this.end && (b[i] as number) >= ZERO && (b[i] as number) <= NINE) {
+        value = value * 10 + ((b[i] as number) - ZERO);
+        i++;
+      }
       if (i === from) throw NOT_DIRECT;
+      const e = b[i];
+      if (e !== 0x65 && e !== 0x45 && digits + (i - from) <= 15) {
+        // All digits make an integer below 2^53 and 10^n is exact: one division rounds correctly,
+        // as reading the text does.
+        this.pos = i;
+        const decimal = value / (POWERS_OF_TEN[i - from] as number);
+        return b[start] === MINUS ? -decimal : decimal;
+      }
     }
     if (b[i] === 0x65 || b[i] === 0x45) {
       i++;
@@ -457,6 +488,9 @@ export class JsonBytes {
  * small table; a hit is checked byte for byte.
  */
 export class KeySet {
+  /** The key read last in an object of this set (-1: unknown), and the key that followed each: [start, unknown, keys…]. */
+  private last = -1;
+  private readonly follows: Int32Array;
   private readonly slots: Int32Array;
   private readonly hashes: Int32Array;
   private readonly mask: number;
@@ -465,6 +499,7 @@ export class KeySet {
 
   constructor(names: readonly string[]) {
     this.names = names.map((name) => Buffer.from(name, "latin1"));
+    this.follows = new Int32Array(names.length + 2).fill(-1);
     let size = 16;
     while (size < names.length * 4) size *= 2;
     this.mask = size - 1;
@@ -477,6 +512,22 @@ export class KeySet {
       this.slots[slot] = index;
       this.hashes[slot] = hash;
     });
+  }
+
+  /** The key likely to come next: the one that followed the previous key (or began the object) last time, or -1. */
+  guess(first: boolean): number {
+    return this.follows[first ? 0 : this.last + 2] as number;
+  }
+
+  bytesOf(index: number): Uint8Array {
+    return this.names[index] as Uint8Array;
+  }
+
+  /** Notes that `index` (-1: an unknown key) came next; returns it. */
+  found(first: boolean, index: number): number {
+    this.follows[first ? 0 : this.last + 2] = index;
+    this.last = index;
+    return index;
   }
 
   /** The index of the key `bytes[start, end)` (not empty), or -1. */

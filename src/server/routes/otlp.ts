@@ -12,7 +12,14 @@ import { decodeTraceRequestJsonDirect } from "../../otlp/json/direct-traces.js";
 import { decodeLogRequestJson, logRequestJsonSteps } from "../../otlp/json/logs.js";
 import { parseOtlpJson } from "../../otlp/json/parse.js";
 import { decodeTraceRequestJson, traceRequestJsonSteps } from "../../otlp/json/traces.js";
-import { mapSteps, OtlpLimitError, runPaced, SLICED_BODY_BYTES, storeInSlices } from "../../otlp/limits.js";
+import {
+  DIRECT_JSON_BODY_BYTES,
+  mapSteps,
+  OtlpLimitError,
+  runPaced,
+  SLICED_BODY_BYTES,
+  storeInSlices,
+} from "../../otlp/limits.js";
 import type { LogDecodeResult } from "../../otlp/logs.js";
 import type { OtlpSignalPath } from "../../otlp/protobuf/from-json.js";
 import { decodeLogRequestProtobuf, logRequestSteps } from "../../otlp/protobuf/logs.js";
@@ -179,10 +186,12 @@ export async function decodeBody(
   body: Uint8Array,
   request: OtlpHttpRequest,
 ): Promise<{ decoded: DecodedExport; json?: unknown }> {
-  if (body.byteLength < SLICED_BODY_BYTES) {
-    if (encoding === "protobuf") return { decoded: signal.decodeProtobuf(body) };
+  if (encoding === "json" && body.byteLength < DIRECT_JSON_BODY_BYTES) {
     const direct = signal.decodeJsonBytes?.(body, request);
     if (direct != null) return { decoded: direct };
+  }
+  if (body.byteLength < SLICED_BODY_BYTES) {
+    if (encoding === "protobuf") return { decoded: signal.decodeProtobuf(body) };
     const json = parseOtlpJson(body);
     return { decoded: signal.decodeJson(json, request), json };
   }
