@@ -110,7 +110,8 @@ export async function runSdkShaped() {
     console.log(
       `sdk python-shaped: ${fmt(single)} one-span JSON requests, one at a time on new connections: ` +
         `${fmt(ours.requestsPerSecond)} requests/s; client-observed p50 ${ours.client.p50.toFixed(3)} ms, p99 ${ours.client.p99.toFixed(3)} ms; ` +
-        `server time p50 ${ours.server.p50.toFixed(3)} ms, p99 ${ours.server.p99.toFixed(3)} ms`,
+        `server time p50 ${ours.server.p50.toFixed(3)} ms, p99 ${ours.server.p99.toFixed(3)} ms; ` +
+        `server CPU ${((1000 * ours.server.cpuMs) / single).toFixed(0)} µs per request`,
     );
     // The same requests to a bare node:http server that only reads the body and answers: what the
     // machine and Node's HTTP layer cost any receiver, timed the same way; then the same server spending
@@ -125,7 +126,8 @@ export async function runSdkShaped() {
         const floor = await timeOneAtATime(bare, payloads);
         console.log(
           `  the same requests to a bare node:http server (read the body, ${work === 0 ? "" : `spin ${work} ms, `}answer {}): ` +
-            `server time p50 ${floor.server.p50.toFixed(3)} ms, p99 ${floor.server.p99.toFixed(3)} ms; client-observed p50 ${floor.client.p50.toFixed(3)} ms`,
+            `server time p50 ${floor.server.p50.toFixed(3)} ms, p99 ${floor.server.p99.toFixed(3)} ms; client-observed p50 ${floor.client.p50.toFixed(3)} ms; ` +
+            `server CPU ${((1000 * floor.server.cpuMs) / single).toFixed(0)} µs per request`,
         );
       } finally {
         await stop(bare.child);
@@ -163,6 +165,7 @@ export async function runSdkShaped() {
     console.log(
       `sdk node-shaped: ${fmt(batches)} 100-span JSON batches, 4 in flight: ${fmt((batches * 100) / batchSeconds)} spans/s; ` +
         `server time p50 ${batchTiming.p50.toFixed(2)} ms, p99 ${batchTiming.p99.toFixed(2)} ms per batch; ` +
+        `server CPU ${((1000 * batchTiming.cpuMs) / (batches * 100)).toFixed(1)} µs per span; ` +
         `JSON.parse alone of the same bodies: ${fmt(parseCeiling)} spans/s (ratio ${((batches * 100) / batchSeconds / parseCeiling).toFixed(2)})`,
     );
   } finally {
