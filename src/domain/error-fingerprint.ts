@@ -5,8 +5,9 @@
  * variable parts (numbers, ids, quoted values, emails, URLs) replaced, and the innermost frames of the
  * stack (file and function, no line numbers).
  */
+
+import { exceptionFields, failureOf } from "./failure.js";
 import { type Span, stringAttribute } from "./span.js";
-import { exceptionFields, failureOf } from "./trace-summary.js";
 
 /** One error as the Errors page counts it. */
 export interface ErrorOccurrence {

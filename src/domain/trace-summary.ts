@@ -1,3 +1,4 @@
+import { failureOf } from "./failure.js";
 import { llmUsageOf } from "./llm-cost.js";
 import type { Span } from "./span.js";
 import { durationMs } from "./time.js";
@@ -48,49 +49,6 @@ export interface LlmModelUsage {
 
 /** The longest error line a summary keeps: the list shows one line, the trace view shows all. */
 const MAX_ERROR_MESSAGE = 300;
-
-/**
- * What went wrong in a failing span, in a line: its first exception event's type and message, else
- * exception attributes on the span itself, else its status message; null when it says nothing.
- * `exception` tells whether an exception said it (it beats a bare status message).
- */
-export function failureOf(span: Span): { message: string; exception: boolean } | null {
-  for (const event of span.events) {
-    if (event.name !== "exception") continue;
-    const text = exceptionText(event.attributes);
-    if (text !== null) return { message: text, exception: true };
-  }
-  const own = exceptionText(span.attributes);
-  if (own !== null) return { message: own, exception: true };
-  const status = span.status.message?.trim();
-  return status ? { message: status, exception: false } : null;
-}
-
-/** An exception as OpenTelemetry records it (`exception.*` attributes of an event or a span), trimmed. */
-export interface ExceptionFields {
-  type: string;
-  message: string;
-  stacktrace: string;
-}
-
-/** The `exception.*` attributes, or null when neither a type nor a message is given. */
-export function exceptionFields(attributes: Span["attributes"]): ExceptionFields | null {
-  const text = (key: string) => {
-    const value = attributes[key];
-    return typeof value === "string" ? value.trim() : "";
-  };
-  const type = text("exception.type");
-  const message = text("exception.message");
-  if (!type && !message) return null;
-  return { type, message, stacktrace: text("exception.stacktrace") };
-}
-
-function exceptionText(attributes: Span["attributes"]): string | null {
-  const fields = exceptionFields(attributes);
-  if (fields === null) return null;
-  const { type: t, message: m } = fields;
-  return t && m ? `${t}: ${m}` : t || m;
-}
 
 /**
  * The running aggregate a store keeps per trace. `add` folds in one span; both stores use it so

@@ -1,4 +1,5 @@
 /** What a model needs to know of one span in a line: its key attributes, its error, where text matched. */
+import { failureOf } from "../domain/failure.js";
 import type { Attributes, SpanJson } from "../protocol.js";
 import { cut, valueText } from "./format.js";
 
@@ -38,17 +39,10 @@ export function keyAttributes(span: SpanJson): string[] {
   return parts;
 }
 
-/** The span's exception (type and message of its first `exception` event), or its status message when failing. */
+/** What the span says failed (the server's rule, `failureOf`), or "(no message)" for a failing span that says nothing. */
 export function errorText(span: SpanJson): string | undefined {
-  const exception = span.events.find((event) => event.name === "exception");
-  if (exception !== undefined) {
-    const type = first(exception.attributes, "exception.type");
-    const message = first(exception.attributes, "exception.message");
-    const text = [type, message].filter(Boolean).join(": ");
-    if (text !== "") return cut(text, 200);
-  }
-  const message = span.status.message;
-  if (message) return cut(message, 200);
+  const failure = failureOf(span);
+  if (failure !== null) return cut(failure.message, 200);
   return span.status.code === "ERROR" ? "(no message)" : undefined;
 }
 

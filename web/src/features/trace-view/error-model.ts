@@ -2,8 +2,9 @@
  * Where a trace failed: the failing spans in waterfall order, the one where the failure started,
  * and a one-line account of each. Pure, over the waterfall tree.
  */
+
+import { failureOf } from "../../../../src/domain/failure";
 import type { SpanJson } from "../../../../src/protocol";
-import { exceptionInfo } from "./attribute-groups";
 import type { WaterfallNode, WaterfallTree } from "./waterfall-model";
 
 export interface TraceErrors {
@@ -36,27 +37,12 @@ export function traceErrors(tree: WaterfallTree): TraceErrors {
 }
 
 /**
- * What went wrong in one span, in a line: the first exception event's type and message, else the
- * exception attributes on the span itself, else the status message; null when the span says nothing.
+ * What went wrong in one span, in a line, by the server's rule (the trace list says the same): the
+ * first exception event's type and message, else the span's own exception attributes, else the
+ * status message; null when the span says nothing.
  */
 export function errorMessageOf(span: SpanJson): string | null {
-  for (const event of span.events) {
-    if (event.name !== "exception") continue;
-    const text = exceptionText(exceptionInfo(event.attributes));
-    if (text !== null) return text;
-  }
-  const own = exceptionText(exceptionInfo(span.attributes));
-  if (own !== null) return own;
-  const status = span.status.message?.trim();
-  return status ? status : null;
-}
-
-function exceptionText(info: ReturnType<typeof exceptionInfo>): string | null {
-  if (info === null) return null;
-  const type = info.type?.trim();
-  const message = info.message?.trim();
-  if (type && message) return `${type}: ${message}`;
-  return type || message || null;
+  return failureOf(span)?.message ?? null;
 }
 
 /**
