@@ -11,6 +11,7 @@ import { createRejectionLog } from "./ingest/rejections.js";
 import { createLiveHub } from "./live/hub.js";
 import { createSdkStreams } from "./live/sdk-streams.js";
 import { attachLiveSocket } from "./live/websocket.js";
+import { WorkTurns } from "./otlp/limits.js";
 import { createNodeListener } from "./server/node-listener.js";
 import type { OtlpGrpcServer } from "./server/otlp-grpc.js";
 import { createHostPolicy } from "./server/security.js";
@@ -153,6 +154,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
     version: packageVersion(),
     maxBodyBytes: config.maxBodyBytes,
     strictSpanKinds: config.strictSpanKinds,
+    workTurns: new WorkTurns(),
     dbPath: config.dbPath,
     port: () => port,
     baseUrl,

@@ -93,6 +93,56 @@ export class Pacer {
   }
 }
 
+/**
+ * Turns of CPU for requests' decode and store work, shared by every request of a server: work runs at
+ * once while the current slice of the event loop's turn has time left (a lone request waits for
+ * nothing), else in arrival order after the event loop has had a turn. A burst of exports then
+ * costs a read arriving among them at most about one slice, not the whole burst.
+ */
+export class WorkTurns {
+  /** When the current slice began, or null when none is open. */
+  private sliceStart: number | null = null;
+  private readonly waiting: (() => void)[] = [];
+
+  /** Runs `work` (synchronous) now, or in a later turn when this one's slice is used up. */
+  run<T>(work: () => T): T | Promise<T> {
+    if (this.waiting.length === 0 && this.hasTime()) return work();
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.push(() => {
+        try {
+          resolve(work());
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+  }
+
+  private hasTime(): boolean {
+    const now = performance.now();
+    if (this.sliceStart === null) {
+      this.sliceStart = now;
+      // The slice ends once the event loop reaches its check phase: what waits runs from there.
+      setImmediate(() => this.drain());
+      return true;
+    }
+    return now - this.sliceStart < SLICE_MS;
+  }
+
+  private drain(): void {
+    const start = performance.now();
+    this.sliceStart = start;
+    while (this.waiting.length > 0 && performance.now() - start < SLICE_MS) this.waiting.shift()?.();
+    if (this.waiting.length > 0) setImmediate(() => this.drain());
+    else this.sliceStart = null;
+  }
+}
+
+/** Runs `work` through `turns` when given, else at once. */
+export function inTurn<T>(turns: WorkTurns | undefined, work: () => T): T | Promise<T> {
+  return turns === undefined ? work() : turns.run(work);
+}
+
 /** Runs a decoder written as a generator (it yields between items) to the end, without pausing. */
 export function runToEnd<T>(steps: Generator<void, T, void>): T {
   for (;;) {
@@ -122,9 +172,13 @@ const STORE_SLICE = 2000;
  * Hands `items` to `store` in slices, pausing between them when a slice of time is used up, so that
  * storing a large request does not hold the event loop either. A small list is one call.
  */
-export async function storeInSlices<T>(items: readonly T[], store: (slice: readonly T[]) => void): Promise<void> {
+export async function storeInSlices<T>(
+  items: readonly T[],
+  store: (slice: readonly T[]) => void,
+  turns?: WorkTurns,
+): Promise<void> {
   if (items.length <= STORE_SLICE) {
-    store(items);
+    await inTurn(turns, () => store(items));
     return;
   }
   const pacer = new Pacer();

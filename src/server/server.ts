@@ -10,6 +10,7 @@ import type { MetricIngest } from "../ingest/metrics.js";
 import type { RejectionLog } from "../ingest/rejections.js";
 import type { LiveHub } from "../live/hub.js";
 import type { SdkStreams } from "../live/sdk-streams.js";
+import type { WorkTurns } from "../otlp/limits.js";
 import type { ApiErrorResponse } from "../protocol.js";
 import type { CodeMonitoringStore } from "../store/code-monitoring-store.js";
 import type { LogStore } from "../store/log-store.js";
@@ -50,6 +51,8 @@ export interface ServerDeps {
   maxBodyBytes: number;
   /** See OtlpRouteDeps.strictSpanKinds. */
   strictSpanKinds?: boolean;
+  /** See OtlpRouteDeps.workTurns. */
+  workTurns?: WorkTurns;
   dbPath: string | null;
   /** The built web app; defaults to dist/web beside the compiled server. */
   webRoot?: string;

@@ -1,7 +1,7 @@
 import type { MetricIngest } from "../../ingest/metrics.js";
 import { OTLP_GRPC_SERVICES } from "../../otlp/grpc-services.js";
 import { decodeMetricsRequestJson, metricsRequestJsonSteps } from "../../otlp/json/metrics.js";
-import { mapSteps, storeInSlices } from "../../otlp/limits.js";
+import { mapSteps, storeInSlices, type WorkTurns } from "../../otlp/limits.js";
 import type { MetricDecodeResult } from "../../otlp/metrics.js";
 import { decodeMetricsRequestProtobuf, metricsRequestSteps } from "../../otlp/protobuf/metrics.js";
 import { MAX_REPORTED_ERRORS } from "../../otlp/traces.js";
@@ -11,7 +11,7 @@ import type { DecodedExport, OtlpSignal } from "./otlp.js";
  * The metrics signal: data points go to `metricIngest.metrics`. Points the store refuses (their
  * metric is stored as another kind) join the decoder's rejections in the partial success.
  */
-export function metricSignal(deps: { metricIngest: MetricIngest }): OtlpSignal {
+export function metricSignal(deps: { metricIngest: MetricIngest; workTurns?: WorkTurns }): OtlpSignal {
   const decoded = (result: MetricDecodeResult): DecodedExport => {
     let rejected = result.rejectedDataPoints;
     const errors = result.errors;
@@ -21,11 +21,15 @@ export function metricSignal(deps: { metricIngest: MetricIngest }): OtlpSignal {
       },
       errors,
       async accept() {
-        await storeInSlices(result.metrics, (metrics) => {
-          const stored = deps.metricIngest.metrics(metrics);
-          rejected += stored.rejected;
-          for (const error of stored.errors) if (errors.length < MAX_REPORTED_ERRORS) errors.push(error);
-        });
+        await storeInSlices(
+          result.metrics,
+          (metrics) => {
+            const stored = deps.metricIngest.metrics(metrics);
+            rejected += stored.rejected;
+            for (const error of stored.errors) if (errors.length < MAX_REPORTED_ERRORS) errors.push(error);
+          },
+          deps.workTurns,
+        );
       },
     };
   };

@@ -14,11 +14,13 @@ import { parseOtlpJson } from "../../otlp/json/parse.js";
 import { decodeTraceRequestJson, traceRequestJsonSteps } from "../../otlp/json/traces.js";
 import {
   DIRECT_JSON_BODY_BYTES,
+  inTurn,
   mapSteps,
   OtlpLimitError,
   runPaced,
   SLICED_BODY_BYTES,
   storeInSlices,
+  type WorkTurns,
 } from "../../otlp/limits.js";
 import type { LogDecodeResult } from "../../otlp/logs.js";
 import type { OtlpSignalPath } from "../../otlp/protobuf/from-json.js";
@@ -38,6 +40,8 @@ export interface OtlpRouteDeps {
   maxBodyBytes: number;
   /** Read span kinds as OTLP's in every request (turns off the TraceKit local-UI kind translation). */
   strictSpanKinds?: boolean;
+  /** Shares the event loop's turns between requests' decode and store work (see WorkTurns); at once without. */
+  workTurns?: WorkTurns;
   /** Keeps count of refused requests and spans, for health and the web app. */
   rejections: RejectionLog;
   /** Told about each rejected request or partly rejected batch, for the CLI's event lines. */
@@ -185,15 +189,18 @@ export async function decodeBody(
   encoding: Encoding,
   body: Uint8Array,
   request: OtlpHttpRequest,
+  turns?: WorkTurns,
 ): Promise<{ decoded: DecodedExport; json?: unknown }> {
   if (encoding === "json" && body.byteLength < DIRECT_JSON_BODY_BYTES) {
-    const direct = signal.decodeJsonBytes?.(body, request);
+    const direct = await inTurn(turns, () => signal.decodeJsonBytes?.(body, request));
     if (direct != null) return { decoded: direct };
   }
   if (body.byteLength < SLICED_BODY_BYTES) {
-    if (encoding === "protobuf") return { decoded: signal.decodeProtobuf(body) };
-    const json = parseOtlpJson(body);
-    return { decoded: signal.decodeJson(json, request), json };
+    return inTurn(turns, () => {
+      if (encoding === "protobuf") return { decoded: signal.decodeProtobuf(body) };
+      const json = parseOtlpJson(body);
+      return { decoded: signal.decodeJson(json, request), json };
+    });
   }
   if (encoding === "protobuf") return { decoded: await runPaced(signal.decodeProtobufSteps(body)) };
   return { decoded: await runPaced(signal.decodeJsonSteps(body, request)) };
@@ -261,7 +268,7 @@ export async function exportSignal(
   let json: unknown;
   try {
     body = await request.body(deps.maxBodyBytes);
-    ({ decoded, json } = await decodeBody(signal, encoding, body, request));
+    ({ decoded, json } = await decodeBody(signal, encoding, body, request, deps.workTurns));
   } catch (error) {
     if (error instanceof AppError && (error.status === 413 || error.status === 415 || error.status === 400)) {
       refused(deps, signal.path, error.status, error.message);
@@ -311,11 +318,15 @@ export function traceSignal(deps: OtlpRouteDeps): OtlpSignal {
       errors: result.errors,
       async accept() {
         let message: string | undefined;
-        await storeInSlices(result.spans, (spans) => {
-          const inserted = deps.ingest.spans(spans);
-          out.rejected += inserted.rejectedSpans;
-          message ??= inserted.rejectionMessage;
-        });
+        await storeInSlices(
+          result.spans,
+          (spans) => {
+            const inserted = deps.ingest.spans(spans);
+            out.rejected += inserted.rejectedSpans;
+            message ??= inserted.rejectionMessage;
+          },
+          deps.workTurns,
+        );
         if (message !== undefined) out.errors.push(message);
         await deps.ingest.committed();
       },
@@ -348,7 +359,7 @@ export function logSignal(deps: OtlpRouteDeps): OtlpSignal {
     rejected: result.rejectedLogRecords,
     errors: result.errors,
     async accept() {
-      await storeInSlices(result.logs, (logs) => deps.logIngest.logs(logs));
+      await storeInSlices(result.logs, (logs) => deps.logIngest.logs(logs), deps.workTurns);
       await deps.logIngest.committed();
     },
   });
