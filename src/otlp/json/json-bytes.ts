@@ -27,6 +27,9 @@ const NINE = 0x39;
 /** Unknown values nested deeper than this are left to JSON.parse. */
 const MAX_SKIP_DEPTH = 64;
 
+/** Bytes kept per cache slot for comparing: most recurring values (keys, routes, ids) fit. */
+const ARENA_SLOT = 64;
+
 /** Longer strings are not looked up in the cache: rarely repeated, and comparing costs their length. */
 const MAX_CACHED_LENGTH = 1_024;
 
@@ -38,14 +41,17 @@ const MAX_CACHED_LENGTH = 1_024;
  */
 export class ByteStringCache {
   private readonly strings: (string | undefined)[];
-  /** The bytes of each slot's string, compared faster than its characters. */
-  private readonly bytes: (Uint8Array | undefined)[];
+  /**
+   * The bytes of each slot's string while it is short (up to ARENA_SLOT bytes), at the slot's place in
+   * one array: compared faster than characters, and kept without an object per string.
+   */
+  private readonly arena: Uint8Array;
   private readonly hashes: Int32Array;
   private readonly mask: number;
 
   constructor(size: number) {
     this.strings = new Array<string | undefined>(size).fill(undefined);
-    this.bytes = new Array<Uint8Array | undefined>(size).fill(undefined);
+    this.arena = new Uint8Array(size * ARENA_SLOT);
     this.hashes = new Int32Array(size);
     this.mask = size - 1;
   }
@@ -56,18 +62,21 @@ export class ByteStringCache {
     const slot = hash & this.mask;
     const seen = this.strings[slot];
     const length = end - start;
-    if (seen !== undefined && this.hashes[slot] === hash) {
-      const known = this.bytes[slot] as Uint8Array;
-      if (known.length === length) {
-        let k = 0;
-        while (k < length && known[k] === bytes[start + k]) k++;
-        if (k === length) return seen;
+    if (seen !== undefined && this.hashes[slot] === hash && seen.length === length) {
+      let k = 0;
+      if (length <= ARENA_SLOT) {
+        const arena = this.arena;
+        const at = slot * ARENA_SLOT;
+        while (k < length && arena[at + k] === bytes[start + k]) k++;
+      } else {
+        while (k < length && seen.charCodeAt(k) === bytes[start + k]) k++;
       }
+      if (k === length) return seen;
     }
     const made = text.latin1Slice(start, end);
     this.strings[slot] = made;
-    this.bytes[slot] = bytes.slice(start, end);
     this.hashes[slot] = hash;
+    if (length <= ARENA_SLOT) this.arena.set(bytes.subarray(start, end), slot * ARENA_SLOT);
     return made;
   }
 }
