@@ -112,6 +112,10 @@ describe("GET /api/metrics and /api/metrics/:name", () => {
     expect(hour.toUnixMs).toBeGreaterThanOrEqual(before);
     expect(hour.toUnixMs).toBeLessThanOrEqual(Date.now());
     expect(hour.series[0]?.values.filter((v) => v !== null)).toEqual([7]);
+    // The same address answers differently as time goes by: no cache may keep it.
+    const answer = await fetch(`${app.base}/api/metrics/heap.used?window=1h`);
+    expect(answer.headers.get("cache-control")).toBe("no-store");
+    await answer.arrayBuffer();
     const minute = (await get("/api/metrics/heap.used?window=90s")).body as MetricQueryResponse;
     expect(minute.toUnixMs - minute.fromUnixMs).toBe(90_000);
     expect(minute.series[0]?.values.every((v) => v === null)).toBe(true);

@@ -116,7 +116,8 @@ export function metricsApiRoutes(deps: MetricsApiDeps): Hono {
     const result = deps.metricStore.query(query);
     if (result === undefined)
       throw new AppError(404, "metric_not_found", `no metric "${name.slice(0, 200)}" is stored`);
-    return c.json(metricQueryToJson(result));
+    // A window ending now answers differently each time under the same address: never from a cache.
+    return c.json(metricQueryToJson(result), 200, { "Cache-Control": "no-store" });
   });
 
   return app;
