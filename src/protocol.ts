@@ -562,7 +562,8 @@ export interface MetricExemplarJson {
 }
 
 /**
- * GET /api/metrics/:name. Query: `since` / `until` (unix ms; default the last 15 minutes), `step`
+ * GET /api/metrics/:name. Query: `since` / `until` (unix ms; default the last 15 minutes) or `window`
+ * (a duration ending now: `90s`, `15m`, `6h`, `7d`; the Metrics page asks this way), `step`
  * (ms; default chosen for ~120 steps), `service`, `groupBy` (a data-point attribute key, or
  * `service.name`), `where` (`key=value`, repeatable), `chart` (one of the metric's `charts`; its
  * `chart` by default). An unknown name → 404.

@@ -175,20 +175,48 @@ export function explicitQuantile(
   min = Number.NaN,
   max = Number.NaN,
 ): number {
+  return explicitQuantiles(bounds, counts, [q], min, max)[0] as number;
+}
+
+/**
+ * Percentiles `qs` (0…1, ascending) of the explicit buckets `counts[offset … offset + length)`, each as
+ * `explicitQuantile` answers it, in one walk over the buckets (the rank only moves up).
+ */
+export function explicitQuantiles(
+  bounds: readonly number[],
+  counts: ArrayLike<number>,
+  qs: readonly number[],
+  min = Number.NaN,
+  max = Number.NaN,
+  offset = 0,
+  length = counts.length - offset,
+): number[] {
+  const end = offset + length;
   let total = 0;
-  for (const c of counts) total += c;
-  if (total <= 0) return Number.NaN;
-  const rank = q * total;
+  for (let k = offset; k < end; k++) total += counts[k] as number;
+  const out = new Array<number>(qs.length);
   let below = 0;
-  let i = 0;
-  // The bucket where the cumulative count first reaches the rank (rank 0: the first non-empty one).
-  for (; i < counts.length; i++) {
-    const c = counts[i] as number;
-    if (c > 0 && below + c >= rank) break;
-    below += c;
+  let i = offset;
+  for (let j = 0; j < qs.length; j++) {
+    if (total <= 0) {
+      out[j] = Number.NaN;
+      continue;
+    }
+    const rank = (qs[j] as number) * total;
+    // The bucket where the cumulative count first reaches the rank (rank 0: the first non-empty one).
+    for (; i < end; i++) {
+      const c = counts[i] as number;
+      if (c > 0 && below + c >= rank) break;
+      below += c;
+    }
+    const at = i < end ? i : end - 1;
+    out[j] = inBucket(bounds, at - offset, counts[at] as number, rank - below, min, max);
   }
-  if (i >= counts.length) i = counts.length - 1;
-  const c = counts[i] as number;
+  return out;
+}
+
+/** The value at `into` (a count) inside bucket i holding c values, by linear interpolation. */
+function inBucket(bounds: readonly number[], i: number, c: number, into: number, min: number, max: number): number {
   const n = bounds.length;
   let lower: number;
   let upper: number;
@@ -206,7 +234,7 @@ export function explicitQuantile(
     lower = bounds[i - 1] as number;
     upper = bounds[i] as number;
   }
-  const fraction = c > 0 ? Math.min(Math.max((rank - below) / c, 0), 1) : 1;
+  const fraction = c > 0 ? Math.min(Math.max(into / c, 0), 1) : 1;
   return clamp(lower + (upper - lower) * fraction, min, max);
 }
 
@@ -271,11 +299,18 @@ export function exponentialQuantile(d: ExponentialDistribution, q: number): numb
   return Number.isNaN(d.max) ? exponentialBound(d.scale, d.positive.offset + pos.length) : d.max;
 }
 
+function ascending(qs: readonly number[]): boolean {
+  for (let j = 1; j < qs.length; j++) if ((qs[j] as number) < (qs[j - 1] as number)) return false;
+  return true;
+}
+
 /** Percentiles `qs` (0…1) of a distribution, in order; NaN for each when it is empty. */
 export function distributionQuantiles(d: Distribution, qs: readonly number[]): number[] {
   switch (d.type) {
     case "explicit":
-      return qs.map((q) => explicitQuantile(d.bounds, d.counts, q, d.min, d.max));
+      return ascending(qs)
+        ? explicitQuantiles(d.bounds, d.counts, qs, d.min, d.max)
+        : qs.map((q) => explicitQuantile(d.bounds, d.counts, q, d.min, d.max));
     case "exponential":
       return qs.map((q) => exponentialQuantile(d, q));
     case "samples": {

@@ -1,3 +1,5 @@
+import type { MetricChart } from "../domain/metric.js";
+
 /** One chunk of Vite's build manifest (`dist/web/.vite/manifest.json`): the fields read here. */
 export interface ManifestChunk {
   file: string;
@@ -31,6 +33,13 @@ export const PAGE_MODULES: readonly { path: RegExp; modules: readonly string[] }
   { path: /^\/llm$/, modules: ["src/features/llm/LlmPage.tsx"] },
 ];
 
+/**
+ * Chunks that import nothing and that the page will run anyway, run as soon as they arrive rather than
+ * when the app asks for them: uPlot's first run sets up the browser's number and date formatting
+ * (20-40 ms in a fresh page), which then happens while the page still waits for the app's own code.
+ */
+const RUN_ON_ARRIVAL: ReadonlySet<string> = new Set([UPLOT]);
+
 /** Every chunk `keys` need, themselves included, in import order (depth first). */
 function closure(manifest: BuildManifest, keys: readonly string[], seen = new Set<string>()): Set<string> {
   for (const key of keys) {
@@ -55,7 +64,11 @@ export function pagePreloadLinks(manifest: BuildManifest, modules: readonly stri
   for (const key of closure(manifest, modules)) {
     if (loaded.has(key)) continue;
     const chunk = manifest[key] as ManifestChunk;
-    links.push(`<link rel="modulepreload" crossorigin href="/${chunk.file}">`);
+    links.push(
+      RUN_ON_ARRIVAL.has(key) && (chunk.imports ?? []).length === 0
+        ? `<script type="module" async crossorigin src="/${chunk.file}"></script>`
+        : `<link rel="modulepreload" crossorigin href="/${chunk.file}">`,
+    );
     for (const css of chunk.css ?? []) if (!loadedCss.has(css)) styles.add(css);
   }
   // Styles as stylesheets: the app waits for them before it shows the page anyway.
@@ -68,4 +81,62 @@ export function pagePreloads(manifest: BuildManifest): { path: RegExp; links: st
   return PAGE_MODULES.map(({ path, modules }) => ({ path, links: pagePreloadLinks(manifest, modules) })).filter(
     (page) => page.links !== "",
   );
+}
+
+const TRACE_PAGE = /^\/traces\/([0-9a-fA-F]{32})$/;
+
+/** The Metrics page's window presets and charts (`web/src/features/metrics/metrics-url.ts`). */
+const METRIC_WINDOWS: readonly string[] = ["5m", "15m", "1h", "6h"];
+const DEFAULT_METRIC_WINDOW = "15m";
+const METRIC_CHARTS: readonly MetricChart[] = ["rate", "value", "distribution", "quantiles"];
+
+function pageText(params: URLSearchParams, key: string): string | undefined {
+  const value = params.get(key)?.trim();
+  return value ? value : undefined;
+}
+
+function pageMillis(params: URLSearchParams, key: string): number | undefined {
+  const value = params.get(key);
+  if (value === null || !/^\d+$/.test(value)) return undefined;
+  const n = Number(value);
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
+
+/**
+ * The series request a `/metrics?metric=…` page makes first, read from the page's address as the app
+ * reads it (`metricsStateFromSearch`, then `metricQuerySearch`), or null when the page shows no metric.
+ */
+export function metricSeriesPath(params: URLSearchParams): string | null {
+  const metric = pageText(params, "metric");
+  if (metric === undefined) return null;
+  const from = pageMillis(params, "from");
+  const to = pageMillis(params, "to");
+  const window = params.get("window") ?? "";
+  const query =
+    from !== undefined && to !== undefined && from < to
+      ? new URLSearchParams({ since: String(from), until: String(to) })
+      : new URLSearchParams({ window: METRIC_WINDOWS.includes(window) ? window : DEFAULT_METRIC_WINDOW });
+  for (const key of ["service", "groupBy"]) {
+    const value = pageText(params, key);
+    if (value !== undefined) query.set(key, value);
+  }
+  const chart = params.get("chart");
+  if (chart !== null && (METRIC_CHARTS as readonly string[]).includes(chart)) query.set("chart", chart);
+  return `/api/metrics/${encodeURIComponent(metric)}?${query.toString()}`;
+}
+
+/** `value` inside a double-quoted HTML attribute. */
+function attribute(value: string): string {
+  return value.replaceAll("&", "&amp;").replaceAll('"', "&quot;").replaceAll("<", "&lt;");
+}
+
+/**
+ * A preload hint for the data the page at `path` asks for first, exactly as the app will request it
+ * (so the browser hands that request the response it is already fetching): the trace of a
+ * `/traces/<id>` page, the series of a `/metrics?metric=…` page. Null for other pages.
+ */
+export function dataPreloadLink(path: string, params: URLSearchParams): string | null {
+  const traceId = TRACE_PAGE.exec(path)?.[1];
+  const href = traceId !== undefined ? `/api/traces/${traceId}` : path === "/metrics" ? metricSeriesPath(params) : null;
+  return href === null ? null : `<link rel="preload" href="${attribute(href)}" as="fetch" crossorigin="anonymous">`;
 }

@@ -19,12 +19,14 @@ import {
   heatmapRange,
   mergeDistribution,
   rebucket,
+  sameBounds,
   samplesToExponential,
 } from "../domain/metric-distribution.js";
 import { nanosToMs } from "../domain/metric-reading.js";
 import type { Attributes, AttrValue } from "../domain/span.js";
 import type { MetricRecord } from "./metric-collection.js";
 import type { MetricSeries } from "./metric-series.js";
+import { StepBuckets, stepBucketTotals } from "./metric-step-buckets.js";
 import {
   MAX_QUERY_EXEMPLARS,
   MAX_QUERY_SERIES,
@@ -103,6 +105,8 @@ class Group {
   valueSum: Float64Array | null = null;
   valueCount: Float64Array | null = null;
   distributions: (Distribution | null)[] | null = null;
+  /** Instead of `distributions`, when every series keeps explicit buckets in the same bounds. */
+  buckets: StepBuckets | null = null;
   quantileSums = new Map<string, Float64Array>();
   quantileCounts: Float64Array | null = null;
 
@@ -163,6 +167,16 @@ function distributionStep(t: number, resolution: number, s: Steps): number {
   return stepOf(s, Math.min(Math.max(t + resolution / 2, s.from), end - 1));
 }
 
+function addBuckets(buckets: StepBuckets, series: MetricSeries, s: Steps): void {
+  for (const tier of series.tiers) {
+    if (tier.counts === null) continue;
+    for (let e = tier.begin; e < tier.end; e++) {
+      const i = distributionStep(tier.time(e), tier.spec.resolutionMs, s);
+      if (i >= 0) buckets.add(i, tier, e);
+    }
+  }
+}
+
 function addDistributions(g: Group, series: MetricSeries, s: Steps): void {
   const dists = g.distributions as (Distribution | null)[];
   for (const tier of series.tiers) {
@@ -215,6 +229,11 @@ function orNull(v: number): number | null {
 function collect(g: Group, chart: MetricChart, s: Steps): void {
   const values = new Float64Array(s.n);
   const at = new Float64Array(s.n);
+  if (chart === "distribution") {
+    const bounds = StepBuckets.sharedBounds(g.series);
+    if (bounds !== null) g.buckets = new StepBuckets(bounds, s.n);
+    else g.distributions = new Array(s.n).fill(null);
+  }
   for (const series of g.series) {
     if (chart === "value" || chart === "quantiles") {
       lastValues(series, s, values, at);
@@ -240,8 +259,8 @@ function collect(g: Group, chart: MetricChart, s: Steps): void {
       }
     }
     if (chart === "distribution") {
-      g.distributions ??= new Array(s.n).fill(null);
-      addDistributions(g, series, s);
+      if (g.buckets !== null) addBuckets(g.buckets, series, s);
+      else addDistributions(g, series, s);
     }
   }
 }
@@ -254,24 +273,7 @@ function seriesResult(g: Group, chart: MetricChart, sumValues: boolean, s: Steps
     const covered = g.covered as Uint8Array;
     out.values = Array.from(increase, (v, i) => (covered[i] === 1 ? v / stepSeconds : null));
   } else if (chart === "distribution") {
-    const dists = g.distributions as (Distribution | null)[];
-    const p: (number | null)[][] = [[], [], []];
-    out.values = [];
-    out.counts = [];
-    for (const d of dists) {
-      const count = d === null ? 0 : distributionCount(d);
-      if (d === null || count <= 0) {
-        out.values.push(null);
-        out.counts.push(d === null ? null : 0);
-        for (const line of p) line.push(null);
-        continue;
-      }
-      out.values.push(orNull(distributionMean(d)));
-      out.counts.push(count);
-      const quantiles = distributionQuantiles(d, PERCENTILES);
-      for (let k = 0; k < p.length; k++) (p[k] as (number | null)[]).push(orNull(quantiles[k] as number));
-    }
-    [out.p50, out.p95, out.p99] = p;
+    distributionLines(g, s, out);
   } else {
     const sum = g.valueSum as Float64Array;
     const count = g.valueCount as Float64Array;
@@ -294,6 +296,41 @@ function seriesResult(g: Group, chart: MetricChart, sumValues: boolean, s: Steps
   return out;
 }
 
+/** A distribution group's lines: mean, count and percentiles per step (null where the step has no values). */
+function distributionLines(g: Group, s: Steps, out: MetricSeriesResult): void {
+  const values: (number | null)[] = new Array(s.n).fill(null);
+  const counts: (number | null)[] = new Array(s.n).fill(null);
+  const p = PERCENTILES.map(() => new Array<number | null>(s.n).fill(null));
+  const put = (i: number, quantiles: readonly number[]) => {
+    for (let k = 0; k < p.length; k++) (p[k] as (number | null)[])[i] = orNull(quantiles[k] as number);
+  };
+  const buckets = g.buckets;
+  if (buckets !== null) {
+    for (let i = 0; i < s.n; i++) {
+      if (buckets.seen[i] === 0) continue;
+      const count = buckets.count[i] as number;
+      values[i] = orNull((buckets.sum[i] as number) / count);
+      counts[i] = count;
+      put(i, buckets.quantiles(i, PERCENTILES));
+    }
+  } else {
+    (g.distributions as (Distribution | null)[]).forEach((d, i) => {
+      if (d === null) return;
+      const count = distributionCount(d);
+      if (count <= 0) {
+        counts[i] = 0;
+        return;
+      }
+      values[i] = orNull(distributionMean(d));
+      counts[i] = count;
+      put(i, distributionQuantiles(d, PERCENTILES));
+    });
+  }
+  out.values = values;
+  out.counts = counts;
+  [out.p50, out.p95, out.p99] = p;
+}
+
 function toExponential(d: Distribution): ExponentialDistribution | null {
   if (d.type === "samples") return samplesToExponential(d.values);
   return d.type === "exponential" ? d : null;
@@ -301,6 +338,16 @@ function toExponential(d: Distribution): ExponentialDistribution | null {
 
 /** The buckets of all groups together per step: explicit bounds as the first histogram has them, else exponential rows. */
 function heatmapOf(groups: Group[], s: Steps): { bounds: number[]; counts: number[][] } {
+  const withBuckets = groups.filter((g) => g.buckets !== null).map((g) => g.buckets as StepBuckets);
+  const lead = withBuckets[0];
+  const others = groups.filter((g) => g.buckets === null && g.distributions?.some((d) => d !== null));
+  if (lead !== undefined && others.length === 0 && withBuckets.every((b) => sameBounds(b.bounds, lead.bounds))) {
+    if (withBuckets.every((b) => !b.seen.includes(1)))
+      return { bounds: [], counts: Array.from({ length: s.n }, () => [0]) };
+    return { bounds: [...lead.bounds], counts: stepBucketTotals(withBuckets) };
+  }
+  // Buckets in other bounds, or other kinds of distribution: merged one by one, as objects.
+  for (const g of groups) if (g.buckets !== null) g.distributions = g.buckets.distributions();
   const totals: (Distribution | null)[] = new Array(s.n).fill(null);
   for (const g of groups) {
     g.distributions?.forEach((d, i) => {

@@ -79,6 +79,28 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
     );
   });
 
+  it("fetches the chart's series beside the app's code: the one request its page names", async () => {
+    const body = nodeMetricsBody("preload-svc", [
+      { name: "preload.gauge", type: "gauge", value: 7, atMs: Date.now() - 1000 },
+    ]);
+    expect((await postTraceKitMetrics(suite.app.port, body, "node")).status).toBe(200);
+    const asked: string[] = [];
+    page.on("request", (request) => {
+      if (request.url().includes("/api/metrics/preload.gauge")) asked.push(request.url());
+    });
+    await openMetric(page, suite.app.base, "?metric=preload.gauge&window=1h&groupBy=service.name");
+    await expect(page.locator('[data-metric="preload.gauge"] [data-testid="metric-chart"]').count()).resolves.toBe(1);
+    // Asked once, by the page's preload link, and the app took that answer rather than asking again.
+    expect(asked).toEqual([`${suite.app.base}/api/metrics/preload.gauge?window=1h&groupBy=service.name`]);
+    const initiators = await page.evaluate(() =>
+      performance
+        .getEntriesByType("resource")
+        .filter((entry) => entry.name.includes("/api/metrics/preload.gauge"))
+        .map((entry) => (entry as PerformanceResourceTiming).initiatorType),
+    );
+    expect(initiators).toEqual(["link"]);
+  });
+
   it("charts an SDK counter that grew by 42 as that increase and its rate, live, keeping zoom and hidden lines", async () => {
     const sdk = sdkMeter(suite.app.base, "metrics-e2e");
     const counter = sdk.meter.createCounter("e2e.requests", { unit: "{request}", description: "Requests served" });

@@ -103,6 +103,24 @@ describe("GET /api/metrics and /api/metrics/:name", () => {
     expect((await get("/api/metrics/process/memory")).status).toBe(200);
   });
 
+  it("takes the window as a duration ending now", async () => {
+    await post(gaugeExport("heap.used", [7], { atMs: Date.now() - 2 * 60_000 }));
+    const before = Date.now();
+    const hour = (await get("/api/metrics/heap.used?window=1h")).body as MetricQueryResponse;
+    expect(hour.toUnixMs - hour.fromUnixMs).toBe(60 * 60_000);
+    expect(hour.stepMs).toBe(30_000);
+    expect(hour.toUnixMs).toBeGreaterThanOrEqual(before);
+    expect(hour.toUnixMs).toBeLessThanOrEqual(Date.now());
+    expect(hour.series[0]?.values.filter((v) => v !== null)).toEqual([7]);
+    // The same address answers differently as time goes by: no cache may keep it.
+    const answer = await fetch(`${app.base}/api/metrics/heap.used?window=1h`);
+    expect(answer.headers.get("cache-control")).toBe("no-store");
+    await answer.arrayBuffer();
+    const minute = (await get("/api/metrics/heap.used?window=90s")).body as MetricQueryResponse;
+    expect(minute.toUnixMs - minute.fromUnixMs).toBe(90_000);
+    expect(minute.series[0]?.values.every((v) => v === null)).toBe(true);
+  });
+
   it("answers 404 for an unknown name and 400 with a reason for bad parameters", async () => {
     await post(gaugeExport("g", [1]));
     expect(await get("/api/metrics/nope")).toEqual({
@@ -118,6 +136,11 @@ describe("GET /api/metrics and /api/metrics/:name", () => {
       ["where=nokey", /where must be key=value/],
       ["where==x", /where must be key=value/],
       ["chart=distribution", /chart must be one of value for this metric/],
+      ["window=15", /window must be a duration such as 90s, 15m, 6h or 7d, not "15"/],
+      ["window=0m", /window must be a duration/],
+      ["window=1w", /window must be a duration/],
+      ["window=15m&since=1000", /window \(a duration ending now\) replaces since and until/],
+      ["window=15m&until=1000", /window \(a duration ending now\) replaces since and until/],
     ];
     for (const [query, reason] of cases) {
       const { status, body } = await get(`/api/metrics/g?${query}`);

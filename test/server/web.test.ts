@@ -91,16 +91,38 @@ describe("web app routes", () => {
     expect(other).not.toContain("<script>");
   });
 
+  it("tells the browser to fetch the series a metrics page will chart while the app loads", async () => {
+    const app = webRoutes({ webRoot: builtApp() });
+    const html = await (
+      await app.request("/metrics?metric=http.server%2Fduration&groupBy=http.route&window=1h")
+    ).text();
+    expect(html).toContain(
+      '<link rel="preload" href="/api/metrics/http.server%2Fduration?window=1h&amp;groupBy=http.route" as="fetch" crossorigin="anonymous"></head>',
+    );
+    // The page's own text is written into the attribute as a URL, never as markup.
+    const hostile = await (await app.request("/metrics?metric=%22%3E%3Cscript%3E&service=a%22b%26c")).text();
+    expect(hostile).toContain('href="/api/metrics/%22%3E%3Cscript%3E?window=15m&amp;service=a%22b%26c"');
+    expect(hostile).not.toContain("<script>");
+    // No metric, no series to fetch.
+    expect(await (await app.request("/metrics?q=http")).text()).not.toContain("preload");
+  });
+
   it("names the chunks and styles of the page a navigation opens, beyond what the app loads anyway", async () => {
     const app = webRoutes({ webRoot: builtApp(MANIFEST) });
-    const metrics = await app.request("/metrics?metric=http.server.duration");
+    const metrics = await app.request("/metrics?q=http");
     const html = await metrics.text();
     expect(html).toContain(
       '<link rel="modulepreload" crossorigin href="/assets/MetricsPage-m1.js">' +
         '<link rel="modulepreload" crossorigin href="/assets/shared-s1.js">' +
-        '<link rel="modulepreload" crossorigin href="/assets/uplot-u1.js">' +
+        // uPlot, which imports nothing, runs as soon as it arrives.
+        '<script type="module" async crossorigin src="/assets/uplot-u1.js"></script>' +
         '<link rel="stylesheet" crossorigin href="/assets/MetricsPage-c3.css">' +
         '<link rel="stylesheet" crossorigin href="/assets/shared-c2.css"></head>',
+    );
+    // A page showing a metric names its series after its chunks: they are asked for first.
+    expect(await (await app.request("/metrics?metric=m")).text()).toContain(
+      '<link rel="stylesheet" crossorigin href="/assets/shared-c2.css">' +
+        '<link rel="preload" href="/api/metrics/m?window=15m" as="fetch" crossorigin="anonymous"></head>',
     );
     expect(html).not.toContain("format-f1.js");
     expect(html).not.toContain("index-c1.css");
@@ -114,7 +136,7 @@ describe("web app routes", () => {
       'href="/assets/LogsPage-l1.js"><link rel="modulepreload" crossorigin href="/assets/shared-s1.js">',
     );
     // The trace list is in the app's chunk and opens with its chart; a page the app does not know names nothing.
-    expect(await (await app.request("/")).text()).toContain('href="/assets/uplot-u1.js"></head>');
+    expect(await (await app.request("/")).text()).toContain('src="/assets/uplot-u1.js"></script></head>');
     expect(await (await app.request("/nothing-here")).text()).not.toContain("modulepreload");
     // The build's manifest is not served.
     expect((await app.request("/.vite/manifest.json")).status).toBe(404);
@@ -128,7 +150,9 @@ describe("web app routes", () => {
     const named = PAGE_MODULES.flatMap((page) => page.modules);
     expect(new Set(named)).toEqual(new Set([...onDemand, "src/features/metrics/uplot.ts"]));
     for (const page of PAGE_MODULES)
-      expect(pagePreloadLinks(manifest, page.modules)).toMatch(/^<link rel="modulepreload"/);
+      expect(pagePreloadLinks(manifest, page.modules)).toMatch(
+        /^<(link rel="modulepreload"|script type="module" async)/,
+      );
   });
 
   it("caches hashed assets for good and revalidates with an ETag", async () => {

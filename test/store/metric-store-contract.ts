@@ -274,6 +274,52 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
         expect(result.heatmap).toEqual({ bounds, counts: [[0, 50, 45, 5, 0]] });
       });
 
+      it("adds up a group's histograms per step, and re-buckets other bounds for the heatmap", async () => {
+        const store = await fresh();
+        const a = { bounds: [10, 100], attributes: { route: "/a" } };
+        store.insert([
+          histogram("latency", "api", [
+            {
+              ...a,
+              atMs: T0_MS + SECOND,
+              counts: [1, 2, 1],
+              sum: 150,
+              min: 5,
+              max: 200,
+              attributes: { route: "/a", host: "1" },
+            },
+            {
+              ...a,
+              atMs: T0_MS + 2 * SECOND,
+              counts: [0, 2, 0],
+              sum: 100,
+              min: 20,
+              max: 80,
+              attributes: { route: "/a", host: "1" },
+            },
+            // Neither min nor max: the group's are unknown, so the open last bucket ends at its bound.
+            { ...a, atMs: T0_MS + 3 * SECOND, counts: [2, 0, 0], sum: 10, attributes: { route: "/a", host: "2" } },
+            { atMs: T0_MS + 4 * SECOND, counts: [1, 1], bounds: [50], sum: 100, attributes: { route: "/c" } },
+          ]),
+        ]);
+        const byRoute = query(store, { name: "latency", groupBy: "route" });
+        expect(byRoute.series.map((s) => [s.label, s.counts, s.values, s.p50, s.p95])).toEqual([
+          // 8 values: 3 in (-inf, 10], 4 in (10, 100], 1 above; the 4th is a quarter into (10, 100].
+          ["/a", [8], [32.5], [32.5], [100]],
+          // Its first bucket closed by 0; its overflow bucket by its bound.
+          ["/c", [2], [50], [50], [50]],
+        ]);
+        // The heatmap is in the first group's bounds: /c's (-inf, 50] and (50, +inf) both land in (10, 100].
+        expect(byRoute.heatmap).toEqual({ bounds: [10, 100], counts: [[3, 6, 1]] });
+        expect(query(store, { name: "latency" }).heatmap).toEqual(byRoute.heatmap);
+        const onlyA = query(store, { name: "latency", groupBy: "host", where: [["route", "/a"]] });
+        expect(onlyA.series.map((s) => [s.label, s.counts])).toEqual([
+          ["1", [6]],
+          ["2", [2]],
+        ]);
+        expect(onlyA.heatmap).toEqual({ bounds: [10, 100], counts: [[3, 4, 1]] });
+      });
+
       it("reads TraceKit gauge points as samples: exact percentiles and the mean, or the last value", async () => {
         const store = await fresh();
         const samples = Array.from({ length: 100 }, (_, i) => ({ atMs: T0_MS + i * 100, value: i + 1 }));

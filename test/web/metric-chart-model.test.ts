@@ -9,6 +9,7 @@ import {
   stepRangeText,
   toAlignedData,
   tooltipRows,
+  valueRuns,
   yRange,
 } from "../../web/src/features/metrics/metric-chart-model";
 import { windowSummary } from "../../web/src/features/metrics/metric-summary";
@@ -108,11 +109,27 @@ describe("buildChartModel", () => {
   });
 });
 
-describe("isolatedPoints and stepIndex", () => {
+describe("isolatedPoints, valueRuns and stepIndex", () => {
   it("finds values a line cannot show", () => {
     expect(isolatedPoints([1, null, 2, null, 3, 4, null])).toEqual([0, 2]);
     expect(isolatedPoints([5])).toEqual([0]);
     expect(isolatedPoints([null, 1, 2])).toEqual([]);
+  });
+
+  it("cuts a line into runs of consecutive values, within the steps drawn", () => {
+    const values = [null, 1, 2, null, 3, null, 4, 5, 0];
+    expect(valueRuns(values, 0, 8)).toEqual([
+      [1, 2],
+      [4, 4],
+      [6, 8],
+    ]);
+    expect(valueRuns(values, 2, 7)).toEqual([
+      [2, 2],
+      [4, 4],
+      [6, 7],
+    ]);
+    expect(valueRuns([null, undefined], 0, 1)).toEqual([]);
+    expect(valueRuns([], 0, -1)).toEqual([]);
   });
 
   it("finds the step holding a time", () => {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { metricSeriesPath } from "../../src/server/page-preload";
 import {
+  CHARTS,
   fromLocalInput,
   isLiveWindow,
   metricQuerySearch,
@@ -8,6 +10,7 @@ import {
   metricsStateToSearch,
   queryRange,
   toLocalInput,
+  WINDOW_PRESETS,
 } from "../../web/src/features/metrics/metrics-url";
 
 describe("metrics URL state", () => {
@@ -48,13 +51,36 @@ describe("metrics URL state", () => {
     const preset = metricsStateFromSearch("?window=5m&service=api&groupBy=service.name&chart=value");
     expect(isLiveWindow(preset)).toBe(true);
     expect(queryRange(preset, now)).toEqual({ since: now - 300_000, until: now });
-    expect(metricQuerySearch(preset, now)).toBe(
-      `?since=${now - 300_000}&until=${now}&service=api&groupBy=service.name&chart=value`,
-    );
+    expect(metricQuerySearch(preset)).toBe("?window=5m&service=api&groupBy=service.name&chart=value");
     const custom = metricsStateFromSearch("?from=1000&to=5000&window=1h");
     expect(isLiveWindow(custom)).toBe(false);
     expect(queryRange(custom, now)).toEqual({ since: 1000, until: 5000 });
     expect(metricsStateToSearch(custom)).toBe("?from=1000&to=5000");
+    expect(metricQuerySearch(custom)).toBe("?since=1000&until=5000");
+  });
+
+  it("asks first for exactly the series the server tells the browser to fetch with the page", () => {
+    const pages = [
+      "",
+      "?window=2d&from=abc&to=5&chart=other&service=%20",
+      "?from=2000&to=1000&window=6h",
+      "?q=http&stat=p99&service=%20checkout%20&groupBy=http.route",
+      ...WINDOW_PRESETS.map((window) => `?window=${window}`),
+      ...CHARTS.map((chart) => `?chart=${chart}&from=1000&to=5000`),
+    ];
+    for (const metric of ["http.server.request.duration", " a b/c&d=é "]) {
+      for (const page of pages) {
+        const params = new URLSearchParams(page);
+        params.set("metric", metric);
+        const state = metricsStateFromSearch(params);
+        const asked = `/api/metrics/${encodeURIComponent(state.metric as string)}${metricQuerySearch(state)}`;
+        expect(metricSeriesPath(new URLSearchParams(params)), params.toString()).toBe(asked);
+      }
+    }
+    // And every page the app links to.
+    const state = metricsStateFromSearch("?metric=m&service=s&groupBy=g&window=1h&chart=rate");
+    const page = new URL(metricsHref(state), "http://localhost").searchParams;
+    expect(metricSeriesPath(page)).toBe(`/api/metrics/m${metricQuerySearch(state)}`);
   });
 
   it("reads and writes datetime-local values in local time", () => {

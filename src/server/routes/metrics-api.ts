@@ -36,6 +36,21 @@ function millis(params: URLSearchParams, key: string, what: string): number | un
   return n;
 }
 
+const DURATION_UNITS_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/**
+ * A duration such as `15m`, `90s`, `6h` or `7d`. The Metrics page asks for its window this way, so its
+ * request is known from the page's own address (and the page's HTML can name it for the browser to fetch).
+ */
+function duration(params: URLSearchParams, key: string): number | undefined {
+  const value = params.get(key);
+  if (value === null) return undefined;
+  const match = /^(\d{1,6})([smhd])$/.exec(value);
+  const ms = match ? Number(match[1]) * (DURATION_UNITS_MS[match[2] as string] as number) : 0;
+  if (ms <= 0) throw bad(`${key} must be a duration such as 90s, 15m, 6h or 7d, not "${value.slice(0, 64)}"`);
+  return ms;
+}
+
 /** The query string of GET /api/metrics/:name, checked; `charts` are the metric's own. */
 export function parseMetricQuery(
   name: string,
@@ -43,8 +58,11 @@ export function parseMetricQuery(
   charts: MetricChart[],
   now: number,
 ): MetricQuery {
+  const recent = duration(params, "window");
+  if (recent !== undefined && (params.has("since") || params.has("until")))
+    throw bad("window (a duration ending now) replaces since and until: give one or the other");
   const until = millis(params, "until", "a time in unix milliseconds") ?? now;
-  const since = millis(params, "since", "a time in unix milliseconds") ?? until - DEFAULT_WINDOW_MS;
+  const since = millis(params, "since", "a time in unix milliseconds") ?? until - (recent ?? DEFAULT_WINDOW_MS);
   if (since >= until) throw bad(`since (${since}) must be before until (${until})`);
   const window = until - since;
   const step = millis(params, "step", "a whole number of milliseconds >= 1") ?? defaultStepMs(window);
@@ -98,7 +116,8 @@ export function metricsApiRoutes(deps: MetricsApiDeps): Hono {
     const result = deps.metricStore.query(query);
     if (result === undefined)
       throw new AppError(404, "metric_not_found", `no metric "${name.slice(0, 200)}" is stored`);
-    return c.json(metricQueryToJson(result));
+    // A window ending now answers differently each time under the same address: never from a cache.
+    return c.json(metricQueryToJson(result), 200, { "Cache-Control": "no-store" });
   });
 
   return app;

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { extname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Hono } from "hono";
-import { type BuildManifest, pagePreloads } from "../page-preload.js";
+import { type BuildManifest, dataPreloadLink, pagePreloads } from "../page-preload.js";
 
 /**
  * The built web app (vite build → dist/web): beside this module once compiled, and the build
@@ -100,14 +100,6 @@ function pageDocuments(index: WebFile, manifest: BuildManifest | null): { path: 
   }));
 }
 
-const TRACE_PAGE = /^\/traces\/([0-9a-fA-F]{32})$/;
-
-/** A preload hint for the trace a `/traces/<id>` page opens (the id exactly as the app will request it). */
-function tracePreload(path: string): string | null {
-  const id = TRACE_PAGE.exec(path)?.[1];
-  return id === undefined ? null : `<link rel="preload" href="/api/traces/${id}" as="fetch" crossorigin="anonymous">`;
-}
-
 const NOT_BUILT = `The tracekit-local web app is not built into this installation.
 From a clone, run: npm run build
 The API (/api/*) and the OTLP receiver (/v1/*) work without it.
@@ -143,9 +135,9 @@ export function webRoutes(options: { webRoot?: string } = {}): Hono {
       headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY;
       headers["X-Frame-Options"] = "DENY";
     }
-    const preload = file.type.startsWith("text/html") ? tracePreload(path) : null;
+    const preload = file.type.startsWith("text/html") ? dataPreloadLink(path, new URL(c.req.url).searchParams) : null;
     if (preload !== null) {
-      // The page will ask for this trace first thing: let the browser fetch it while the app loads.
+      // The page will ask for this data first thing: let the browser fetch it while the app loads.
       delete headers.ETag;
       const html = file.body.toString("utf8").replace("</head>", `${preload}</head>`);
       return c.body(html, 200, headers);

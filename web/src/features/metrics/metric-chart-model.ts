@@ -167,6 +167,22 @@ export function isolatedPoints(values: readonly (number | null)[]): number[] {
   return out;
 }
 
+/** The runs of consecutive values in `values[from … to]`, as inclusive index pairs: what a line is drawn along. */
+export function valueRuns(values: ArrayLike<number | null | undefined>, from: number, to: number): [number, number][] {
+  const runs: [number, number][] = [];
+  let start = -1;
+  for (let i = from; i <= to + 1; i++) {
+    const value = i <= to ? values[i] : null;
+    if (value !== null && value !== undefined) {
+      if (start < 0) start = i;
+    } else if (start >= 0) {
+      runs.push([start, i - 1]);
+      start = -1;
+    }
+  }
+  return runs;
+}
+
 /** The step index holding time `sec` (unix seconds), or -1 outside the steps. */
 export function stepIndex(times: readonly number[], sec: number): number {
   if (times.length === 0 || sec < (times[0] as number)) return -1;

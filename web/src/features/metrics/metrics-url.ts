@@ -13,7 +13,7 @@ const PRESET_MS: Record<WindowPreset, number> = {
 
 export const DEFAULT_WINDOW: WindowPreset = "15m";
 
-const CHARTS: readonly MetricChart[] = ["rate", "value", "distribution", "quantiles"];
+export const CHARTS: readonly MetricChart[] = ["rate", "value", "distribution", "quantiles"];
 
 export interface MetricsUrlState {
   /** The selected metric's name. */
@@ -105,10 +105,16 @@ export function queryRange(state: MetricsUrlState, nowMs: number): { since: numb
   return { since: nowMs - PRESET_MS[state.window], until: nowMs };
 }
 
-/** The query string of `GET /api/metrics/:name` for a state. */
-export function metricQuerySearch(state: MetricsUrlState, nowMs: number): string {
-  const { since, until } = queryRange(state, nowMs);
-  const params = new URLSearchParams({ since: String(Math.round(since)), until: String(Math.round(until)) });
+/**
+ * The query string of `GET /api/metrics/:name` for a state: a preset window as itself (the server ends it
+ * at its own now), so the request follows from the page's address alone and the server names it in the
+ * page's HTML for the browser to fetch while the app loads (`src/server/page-preload.ts`, which must
+ * build the same string: a test holds them together).
+ */
+export function metricQuerySearch(state: MetricsUrlState): string {
+  const params = isLiveWindow(state)
+    ? new URLSearchParams({ window: state.window })
+    : new URLSearchParams({ since: String(Math.round(state.from ?? 0)), until: String(Math.round(state.to ?? 0)) });
   if (state.service) params.set("service", state.service);
   if (state.groupBy) params.set("groupBy", state.groupBy);
   if (state.chart) params.set("chart", state.chart);

@@ -68,7 +68,7 @@ export function useMetricQuery(
   const { metric, service, groupBy, window, from, to, chart } = state;
   const { data, error, load, setData } = useLatestFetch((signal) =>
     metric && enabled
-      ? api.metric(metric, metricQuerySearch({ metric, service, groupBy, window, from, to, chart }, Date.now()), signal)
+      ? api.metric(metric, metricQuerySearch({ metric, service, groupBy, window, from, to, chart }), signal)
       : null,
   );
   const queryKey = `${enabled}\u0000${metric}\u0000${service}\u0000${groupBy}\u0000${window}\u0000${from}\u0000${to}\u0000${chart}`;

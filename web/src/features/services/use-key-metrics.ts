@@ -27,7 +27,7 @@ export function useKeyMetrics(): KeyMetricColumn[] {
       .then(async (catalog) => {
         const keys = keyMetricsPresent(catalog.metrics);
         names.current = new Set(keys.map((k) => k.name));
-        const search = metricQuerySearch({ window: "15m", groupBy: "service.name" }, Date.now());
+        const search = metricQuerySearch({ window: "15m", groupBy: "service.name" });
         const answers = await Promise.all(keys.map((key) => api.metric(key.name, search)));
         setColumns(
           answers.map((response, i) => {

@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { lineChartOptions, THIN_LINES_FROM } from "../../web/src/features/metrics/chart-options";
+import { buildChartModel } from "../../web/src/features/metrics/metric-chart-model";
+import type { ChartTheme } from "../../web/src/features/metrics/use-chart-theme";
+import { queryResponse, series } from "./metric-fixtures";
+
+const THEME: ChartTheme = {
+  text: "#111",
+  muted: "#666",
+  grid: "#ddd",
+  bg: "#fff",
+  accent: "#06c",
+  error: "#c00",
+  palette: ["#1f77b4", "#ff7f0e"],
+  heatLow: [240, 240, 255],
+  heatHigh: [0, 0, 128],
+  font: "sans-serif",
+};
+
+function lineWidths(lines: number): number[] {
+  const response = queryResponse(
+    { chart: "value" },
+    Array.from({ length: lines }, (_, i) => series(`/route/${i}`, [i, i + 1, null, i])),
+  );
+  const options = lineChartOptions(
+    buildChartModel(response, { palette: THEME.palette }),
+    THEME,
+    () => ({
+      from: 0,
+      to: 1,
+      extraMin: null,
+      extraMax: null,
+    }),
+    { onCursor() {}, onDraw() {} },
+  );
+  return options.series.slice(1).map((s) => s.width as number);
+}
+
+describe("line chart options", () => {
+  it("draws a few lines 1.5 px wide, and many 1 px wide", () => {
+    expect(lineWidths(3)).toEqual([1.5, 1.5, 1.5]);
+    expect(new Set(lineWidths(THIN_LINES_FROM - 1))).toEqual(new Set([1.5]));
+    expect(new Set(lineWidths(THIN_LINES_FROM))).toEqual(new Set([1]));
+    expect(lineWidths(200)).toHaveLength(200);
+    expect(new Set(lineWidths(200))).toEqual(new Set([1]));
+  });
+});
