@@ -1,45 +1,15 @@
 import { createReadStream, statSync } from "node:fs";
-import { type Command, InvalidArgumentError } from "commander";
 import { StoreOpenError } from "../store/open-store.js";
 import type { ImportCounts } from "../transfer/import.js";
 import type { BatchSink } from "../transfer/import-stream.js";
 import { packageVersion } from "../version.js";
 import { count as number } from "./count.js";
-import { addInstanceOptions, type InstanceOptions, requireInstance } from "./instance.js";
-
-interface ImportOptions extends InstanceOptions {
-  db?: string;
-  maxSpans?: number;
-  concurrency: number;
-}
+import type { ImportOptions } from "./import-options.js";
+import { requireInstance } from "./instance.js";
 
 /** Files at least this large get a progress bar (when stderr is a terminal). */
 const PROGRESS_MIN_BYTES = 4 * 1024 * 1024;
 const PROGRESS_INTERVAL_MS = 100;
-
-function parsePositive(value: string): number {
-  const n = Number(value.trim());
-  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError("Use a whole number of at least 1.");
-  return n;
-}
-
-export function addImportOptions(command: Command): Command {
-  return addInstanceOptions(command)
-    .argument("<files...>", "OTLP files to import (- reads stdin)")
-    .option("--db <file>", "write into this --db file directly instead of a running instance (it must not be in use)")
-    .option(
-      "--max-spans <n>",
-      "with --db: the retention bound the file is kept to (as the server's --max-spans)",
-      parsePositive,
-    )
-    .option("--concurrency <n>", "requests in flight at once to a running instance", parsePositive, 4)
-    .addHelpText(
-      "after",
-      "\nReads OTLP/JSON (one request, or JSON Lines as the OpenTelemetry Collector's file exporter\n" +
-        "writes them, traces, logs and metrics mixed), OTLP protobuf (one request, or the Collector's\n" +
-        "length-prefixed file format), each optionally gzip-compressed; the format is read from the data.",
-    );
-}
 
 function fileSize(path: string): number | null {
   try {

@@ -1,19 +1,22 @@
 import { Command, CommanderError } from "commander";
 import { packageVersion } from "../version.js";
-import { addDemoOptions, runDemo } from "./demo.js";
-import { addExportOptions, runExport } from "./export.js";
-import { addImportOptions, runImport } from "./import.js";
-import { addMcpOptions, runMcp } from "./mcp.js";
-import { addRunOptions, runCommand } from "./run.js";
+import { addDemoOptions } from "./demo-options.js";
+import { addExportOptions } from "./export-options.js";
+import { addImportOptions } from "./import-options.js";
+import { addMcpOptions } from "./mcp-options.js";
+import { addRunOptions } from "./run-options.js";
 import { addStartOptions, runStart } from "./start.js";
-import { addTailOptions, runTail } from "./tail.js";
+import { addTailOptions } from "./tail-options.js";
 
 /** Usage errors print as one line (commander may add a suggestion on the same line). */
 const ONE_LINE_ERRORS = {
   outputError: (message: string, write: (text: string) => void) => write(`${message.trim().split("\n")[0]}\n`),
 };
 
-/** Exit codes: 0 ok, 1 could not run (port taken, store unusable), 2 bad usage. */
+/**
+ * Exit codes: 0 ok, 1 could not run (port taken, store unusable), 2 bad usage. Every command but the
+ * server's own is imported when it runs: a start loads only its options.
+ */
 export async function main(argv: string[]): Promise<void> {
   const program = new Command("tracekit-local")
     .description("Local OpenTelemetry UI: receives traces over OTLP/HTTP and shows them live in your browser.")
@@ -38,21 +41,21 @@ export async function main(argv: string[]): Promise<void> {
       .description("send realistic traffic from several services to a running tracekit-local")
       .exitOverride()
       .configureOutput(ONE_LINE_ERRORS),
-  ).action((options) => runDemo(options));
+  ).action(async (options) => (await import("./demo.js")).runDemo(options));
   addExportOptions(
     program
       .command("export")
       .description("write stored traces as OTLP/JSON (from a running tracekit-local, or a --db file)")
       .exitOverride()
       .configureOutput(ONE_LINE_ERRORS),
-  ).action((options) => runExport(options));
+  ).action(async (options) => (await import("./export.js")).runExport(options));
   addImportOptions(
     program
       .command("import")
       .description("import OTLP files (JSON, JSON Lines, protobuf, gzip) into a running tracekit-local or a --db file")
       .exitOverride()
       .configureOutput(ONE_LINE_ERRORS),
-  ).action((files, options) => runImport(files, options));
+  ).action(async (files, options) => (await import("./import.js")).runImport(files, options));
   addRunOptions(
     program
       .command("run")
@@ -61,14 +64,14 @@ export async function main(argv: string[]): Promise<void> {
       )
       .exitOverride()
       .configureOutput(ONE_LINE_ERRORS),
-  ).action((command: string[], options) => runCommand(command, options));
+  ).action(async (command: string[], options) => (await import("./run.js")).runCommand(command, options));
   addTailOptions(
     program
       .command("tail")
       .description("print new traces, error spans or log records from a running tracekit-local as they arrive")
       .exitOverride()
       .configureOutput(ONE_LINE_ERRORS),
-  ).action((view, options) => runTail(view, options));
+  ).action(async (view, options) => (await import("./tail.js")).runTail(view, options));
   addMcpOptions(
     program
       .command("mcp")
@@ -77,7 +80,7 @@ export async function main(argv: string[]): Promise<void> {
       )
       .exitOverride()
       .configureOutput(ONE_LINE_ERRORS),
-  ).action((options) => runMcp(options));
+  ).action(async (options) => (await import("./mcp.js")).runMcp(options));
 
   try {
     await program.parseAsync(argv, { from: "node" });

@@ -2,18 +2,13 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { constants } from "node:os";
 import { isatty } from "node:tty";
-import type { Command } from "commander";
 import { ConfigError } from "../config.js";
 import { startBackgroundInstance } from "./background-instance.js";
 import { openBrowser } from "./browser.js";
-import { addInstanceOptions, type InstanceOptions, instanceUrl, probeInstance, requireInstance } from "./instance.js";
-import { RUN_ID_ATTRIBUTE, runEnvironment } from "./run-env.js";
+import { instanceUrl, probeInstance, requireInstance } from "./instance.js";
+import { runEnvironment } from "./run-env.js";
+import type { RunOptions } from "./run-options.js";
 import { countRun, formatRunLine, runListUrl, waitForQuiet } from "./run-summary.js";
-
-interface RunOptions extends InstanceOptions {
-  service?: string;
-  open: boolean;
-}
 
 /** How long a started instance may take to answer its health check. */
 const START_TIMEOUT_MS = 15_000;
@@ -21,29 +16,6 @@ const START_TIMEOUT_MS = 15_000;
 const FLUSH_QUIET_MS = 300;
 const FLUSH_MAX_MS = 3_000;
 const FORWARDED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-
-export function addRunOptions(command: Command): Command {
-  return addInstanceOptions(command)
-    .usage("[options] -- <command...>")
-    .argument("<command...>", "the command to run (put it after --)")
-    .option("--service <name>", "set OTEL_SERVICE_NAME for the command (and show only that service's traces)")
-    .option("--no-open", "do not open the browser when run starts tracekit-local itself (also TRACEKIT_NO_BROWSER=1)")
-    .passThroughOptions()
-    .addHelpText(
-      "after",
-      `
-The command gets OTEL_EXPORTER_OTLP_ENDPOINT and TRACEKIT_ENDPOINT (this instance),
-OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf, OTEL_SERVICE_NAME (with --service) and
-${RUN_ID_ATTRIBUTE}=<id> appended to OTEL_RESOURCE_ATTRIBUTES. These replace your own,
-and the per-signal OTEL_EXPORTER_OTLP_*_ENDPOINT/_PROTOCOL are removed; ENV and
-NODE_ENV are set to development only when unset. Signals go to the command, and
-run exits with its exit code (128+n when it died of signal n). At the end one
-line says what the run sent and links to just its traces (those that started
-while it ran).
-
-Example: tracekit-local run --service api -- npm start`,
-    );
-}
 
 function fail(message: string, code: number): never {
   console.error(`error: ${message}`);

@@ -1,4 +1,3 @@
-import { type Command, InvalidArgumentError, Option } from "commander";
 import WebSocket from "ws";
 import type {
   LiveMessage,
@@ -9,40 +8,16 @@ import type {
   TraceResponse,
   TraceSummaryJson,
 } from "../protocol.js";
-import { addInstanceOptions, type InstanceOptions, requireInstance } from "./instance.js";
+import { requireInstance } from "./instance.js";
 import { type DueTrace, type TailView, TraceTailFeed } from "./tail-feed.js";
 import { errorLine, logLine, palette, traceLine, wantsColour } from "./tail-format.js";
+import type { TailOptions } from "./tail-options.js";
 
-interface TailOptions extends InstanceOptions {
-  query?: string;
-  format: "human" | "json";
-}
-
-const VIEWS: readonly TailView[] = ["traces", "errors", "logs"];
 const TICK_MS = 100;
 const RECONNECT_MIN_MS = 250;
 const RECONNECT_MAX_MS = 5_000;
 const PAGE = 1000;
 const NANOS_PER_MS = 1_000_000n;
-
-function parseView(value: string): TailView {
-  if (!(VIEWS as readonly string[]).includes(value)) throw new InvalidArgumentError(`Use one of ${VIEWS.join(", ")}.`);
-  return value as TailView;
-}
-
-export function addTailOptions(command: Command): Command {
-  return addInstanceOptions(command)
-    .argument("[view]", `what to show, one line each: ${VIEWS.join(", ")}`, parseView, "traces")
-    .option(
-      "-q, --query <text>",
-      "only what the server's search (q) matches: for traces and errors, text in the trace's span names, status messages, attribute and event values; for logs, text in the body and attribute values",
-    )
-    .addOption(
-      new Option("--format <format>", "human lines, or JSON lines for scripts (one object per line)")
-        .choices(["human", "json"])
-        .default("human"),
-    );
-}
 
 async function getJson<T>(url: string): Promise<T | null> {
   try {

@@ -16,8 +16,7 @@ function scratch(): string {
   return dir.path;
 }
 
-function builtApp(manifest?: BuildManifest): string {
-  const root = join(scratch(), "web");
+function builtApp(manifest?: BuildManifest, root = join(scratch(), "web")): string {
   mkdirSync(join(root, "assets"), { recursive: true });
   writeFileSync(
     join(root, "index.html"),
@@ -166,6 +165,15 @@ describe("web app routes", () => {
     expect(etag).toMatch(/^".+"$/);
     const again = await app.request("/favicon.svg", { headers: { "if-none-match": etag as string } });
     expect(again.status).toBe(304);
+  });
+
+  it("reads the built app when a page or asset is first asked for, not when the routes are made", async () => {
+    const root = join(scratch(), "web");
+    const app = webRoutes({ webRoot: root });
+    builtApp(undefined, root);
+    const response = await app.request("/");
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain("<title>tracekit-local</title>");
   });
 
   it("says how to build the app when it is missing, instead of a blank page", async () => {

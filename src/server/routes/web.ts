@@ -105,17 +105,33 @@ From a clone, run: npm run build
 The API (/api/*) and the OTLP receiver (/v1/*) work without it.
 `;
 
-/** Serves the web app at / with a fallback to index.html for the app's own routes (deep links). */
-export function webRoutes(options: { webRoot?: string } = {}): Hono {
-  const root = options.webRoot ?? DEFAULT_WEB_ROOT;
+/** The built app in memory: every file, and index.html per page loaded on demand; files null when not built. */
+interface WebSite {
+  files: Map<string, WebFile> | null;
+  index: WebFile | undefined;
+  pages: { path: RegExp; file: WebFile }[];
+}
+
+function readWebSite(root: string): WebSite {
   const files = loadWebFiles(root);
   const index = files?.get("/index.html");
-  const pages = index === undefined ? [] : pageDocuments(index, readManifest(root));
+  return { files, index, pages: index === undefined ? [] : pageDocuments(index, readManifest(root)) };
+}
+
+/**
+ * Serves the web app at / with a fallback to index.html for the app's own routes (deep links). The
+ * files are read on the first request for one, not at start: OTLP and API clients never need them.
+ */
+export function webRoutes(options: { webRoot?: string } = {}): Hono {
+  const root = options.webRoot ?? DEFAULT_WEB_ROOT;
+  let site: WebSite | null = null;
   const app = new Hono();
 
   app.on(["GET", "HEAD"], "*", (c, next) => {
     const path = c.req.path;
     if (path.startsWith("/api/") || path.startsWith("/v1/")) return next();
+    site ??= readWebSite(root);
+    const { files, index, pages } = site;
     if (files === null) {
       return c.text(NOT_BUILT, 503, { "Cache-Control": "no-store" });
     }

@@ -1,0 +1,78 @@
+// The CLI and server as one ES module, with a chunk per part that is imported on first use. Node
+// otherwise resolves, reads and compiles about 200 files from dist/ and node_modules on every start
+// (`node bench/startup.mjs` measures it). Input is tsc's output, so the bundle runs the same code.
+import { relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "rolldown";
+
+const DIST = fileURLToPath(new URL("dist/", import.meta.url));
+const OUT_DIR = fileURLToPath(new URL("dist/bundle/", import.meta.url));
+
+/**
+ * The packages every start loads go into the bundle; the others stay imports of node_modules,
+ * loaded only by the commands and flags that use them (better-sqlite3 is a native addon anyway).
+ */
+const BUNDLED_PACKAGES = new Set(["hono", "@hono/node-server", "ws", "commander"]);
+
+function packageName(specifier) {
+  const parts = specifier.split("/");
+  return specifier.startsWith("@") ? `${parts[0]}/${parts[1]}` : parts[0];
+}
+
+function isExternal(specifier) {
+  if (specifier.startsWith(".") || specifier.startsWith("/") || specifier.startsWith("\0")) return false;
+  return !BUNDLED_PACKAGES.has(packageName(specifier));
+}
+
+/**
+ * `import.meta.url` keeps meaning each compiled module's own place in dist/ (version.js finds
+ * package.json, web.js finds dist/web, the CLI finds its bin), not the chunk the module ends up in.
+ */
+const moduleUrls = {
+  name: "module-urls",
+  transform: {
+    filter: { code: "import.meta.url" },
+    handler(code, id) {
+      if (!id.startsWith(DIST)) return null;
+      const fromChunk = relative(OUT_DIR, id).split("\\").join("/");
+      return {
+        code: code.replaceAll("import.meta.url", `new URL(${JSON.stringify(fromChunk)}, import.meta.url).href`),
+      };
+    },
+  },
+};
+
+const ENTRY = fileURLToPath(new URL("dist/cli/main.js", import.meta.url));
+let startModules = null;
+
+/**
+ * Everything the entry imports statically goes into one chunk, which every run loads anyway:
+ * otherwise the modules it shares with the parts imported on first use become a dozen small
+ * chunks, each one more file to resolve and read before the server starts.
+ */
+function startChunk(id, ctx) {
+  if (startModules === null) {
+    startModules = new Set();
+    const queue = [ENTRY];
+    while (queue.length > 0) {
+      const next = queue.pop();
+      if (startModules.has(next)) continue;
+      startModules.add(next);
+      queue.push(...(ctx.getModuleInfo(next)?.importedIds ?? []));
+    }
+  }
+  return startModules.has(id) ? "start" : null;
+}
+
+export default defineConfig({
+  input: { cli: "dist/cli/main.js" },
+  platform: "node",
+  external: isExternal,
+  plugins: [moduleUrls],
+  output: {
+    dir: OUT_DIR,
+    format: "esm",
+    cleanDir: true,
+    codeSplitting: { groups: [{ name: startChunk, debugName: "start" }] },
+  },
+});

@@ -1,0 +1,43 @@
+import { type Command, InvalidArgumentError } from "commander";
+import { parseHexId } from "../domain/ids.js";
+import { parseDurationMs } from "../domain/time.js";
+import { addInstanceOptions, type InstanceOptions } from "./instance.js";
+
+export interface ExportOptions extends InstanceOptions {
+  trace?: string[];
+  query?: string;
+  service?: string;
+  errors?: boolean;
+  since?: number;
+  output?: string;
+  db?: string;
+}
+
+function parseTraceId(value: string, previous: string[] = []): string[] {
+  const id = parseHexId(value.trim(), 32);
+  if (id === null) throw new InvalidArgumentError("Use a trace id of 32 hex digits.");
+  return [...previous, id];
+}
+
+function parseSince(value: string): number {
+  const ms = parseDurationMs(value);
+  if (ms === null) throw new InvalidArgumentError("Use a duration such as 30s, 10m, 2h or 7d.");
+  return ms;
+}
+
+export function addExportOptions(command: Command): Command {
+  return addInstanceOptions(command)
+    .option("-t, --trace <id>", "export this trace (repeatable)", parseTraceId)
+    .option("-q, --query <text>", "only traces the trace list's search finds for this text")
+    .option("--service <name>", "only traces with a span from this service")
+    .option("--errors", "only traces with an error")
+    .option("--since <duration>", "only traces that started within this long ago (30s, 10m, 2h, 7d)", parseSince)
+    .option("-o, --output <file>", "write to this file instead of stdout (- for stdout)")
+    .option("--db <file>", "read a --db file directly instead of asking a running instance (it must not be in use)")
+    .addHelpText(
+      "after",
+      "\nWrites OTLP/JSON: one ExportTraceServiceRequest per trace, one per line (JSON Lines, as the\n" +
+        "OpenTelemetry Collector's file exporter writes them). `tracekit-local import` reads it back.\n" +
+        "Without --trace, --query, --service, --errors or --since every stored trace is exported.",
+    );
+}
