@@ -186,11 +186,17 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
     await main?.stop();
   };
   try {
-    main = await listenHttp(listenerFor(createServer(serverDeps)), config.port, config.host);
+    const mainListener = listenerFor(createServer(serverDeps));
+    main = await listenHttp(mainListener.listener, config.port, config.host);
     port = main.port;
+    // After this turn, in which the caller prints the URL: the first page or API request (the browser
+    // that start-up opens) then finds Hono's adapter loaded.
+    setImmediate(() => {
+      mainListener.preload().catch((error: unknown) => serverDeps.onInternalError?.(error));
+    });
     if (config.otlpHttpPort !== null) {
       extraHttp = await listenHttp(
-        listenerFor(createOtlpOnlyServer(serverDeps)),
+        listenerFor(createOtlpOnlyServer(serverDeps)).listener,
         config.otlpHttpPort,
         config.host,
       ).catch((error: unknown) => {

@@ -1,5 +1,4 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
-import { getRequestListener } from "@hono/node-server";
 import type { Hono } from "hono";
 import { readIncomingBody } from "./body.js";
 import { exportSignal, type OtlpHttpAnswer, type OtlpRouteDeps, type OtlpSignal, otlpSignals } from "./routes/otlp.js";
@@ -16,6 +15,13 @@ export interface NodeListenerDeps {
   onInternalError?(error: unknown): void;
 }
 
+/** The Node request listener, and a way to load what its first non-OTLP request needs ahead of it. */
+export interface NodeListener {
+  listener: RequestListener;
+  /** Loads Hono's Node adapter now rather than on the first request that needs it. */
+  preload(): Promise<void>;
+}
+
 /**
  * The Node request listener: OTLP exports (`POST /v1/traces`, `/v1/logs`, `/v1/metrics`) are
  * answered straight from Node's request and response objects, everything else goes through the Hono
@@ -23,10 +29,21 @@ export interface NodeListenerDeps {
  * (0.2 ms → 0.4 ms measured), and the TraceKit Python SDK sends one span per request while the app's
  * own request waits for it. Both ways run the same `exportSignal`, behind the same Host policy.
  */
-export function createNodeListener(deps: NodeListenerDeps): RequestListener {
-  const viaHono = getRequestListener(deps.app.fetch, { hostname: deps.hostname });
+export function createNodeListener(deps: NodeListenerDeps): NodeListener {
+  // Hono's Node adapter is loaded on first use (or `preload`): importing it loads Node's fetch
+  // implementation and node:http2, about two thirds of what a start costs beyond Node's own, and an
+  // OTLP export, the one request that cannot wait, never needs it.
+  let viaHono: RequestListener | null = null;
+  let loading: Promise<RequestListener> | null = null;
+  const loadHono = () => {
+    loading ??= import("@hono/node-server").then(({ getRequestListener }) => {
+      viaHono = getRequestListener(deps.app.fetch, { hostname: deps.hostname });
+      return viaHono;
+    });
+    return loading;
+  };
   const signals = new Map<string, OtlpSignal>(otlpSignals(deps.otlp).map((signal) => [signal.path, signal]));
-  return (request, response) => {
+  const listener: RequestListener = (request, response) => {
     const signal = request.method === "POST" ? signals.get(pathOf(request.url)) : undefined;
     if (signal !== undefined) {
       answerExport(signal, request, response, deps).catch((error: unknown) => {
@@ -41,7 +58,25 @@ export function createNodeListener(deps: NodeListenerDeps): RequestListener {
       });
       return;
     }
-    void viaHono(request, response);
+    if (viaHono !== null) {
+      void viaHono(request, response);
+      return;
+    }
+    loadHono().then(
+      (hono) => void hono(request, response),
+      (error: unknown) => {
+        deps.onInternalError?.(error);
+        writeJson(response, 500, {
+          error: { code: "internal", message: "internal error; see the tracekit-local terminal" },
+        });
+      },
+    );
+  };
+  return {
+    listener,
+    async preload() {
+      await loadHono();
+    },
   };
 }
 
