@@ -5,7 +5,10 @@
 // 5 minutes: the first answer and the p50 of the next runs. Also: what the indexes (kept on every
 // insert) weigh on their own, heap and RSS with the store filled, and the SQLite file reopened: how
 // long reading its spans into the indexes in the background takes, the longest the event loop
-// waited meanwhile, and an answer during it.
+// waited meanwhile, and an answer during it. Under each answer: how busy the event loop was during
+// the timed runs, and how often the process was made to wait (for a core, for a page), which is
+// where wall time beyond CPU time goes on a loaded machine. Last, rounds of new spans into the
+// full store (evicting the oldest) each followed by both answers, as the open pages ask again.
 // Run after `npm run build`:  node --expose-gc bench/llm-map.mjs
 // Knobs: BENCH_SPANS (1000000), BENCH_RUNS (9).
 import { mkdtempSync, rmSync } from "node:fs";
@@ -101,6 +104,10 @@ async function time(app, path) {
   const first = performance.now() - t;
   const times = [];
   const cpu = [];
+  // Why wall time can exceed CPU time: the event loop idle meanwhile (awaiting something) or the
+  // process made to wait for a core (involuntary context switches) or for pages (major faults).
+  const elu = performance.eventLoopUtilization();
+  const usage = process.resourceUsage();
   for (let i = 0; i < RUNS; i++) {
     const used = process.cpuUsage();
     t = performance.now();
@@ -110,9 +117,49 @@ async function time(app, path) {
     const { user, system } = process.cpuUsage(used);
     cpu.push((user + system) / 1000);
   }
+  const busy = performance.eventLoopUtilization(elu).utilization;
+  const after = process.resourceUsage();
+  const waits = {
+    busy,
+    preempted: (after.involuntaryContextSwitches - usage.involuntaryContextSwitches) / RUNS,
+    faults: (after.majorPageFault - usage.majorPageFault) / RUNS,
+  };
   times.sort((a, b) => a - b);
   cpu.sort((a, b) => a - b);
-  return { first, p50: percentile(times, 50), cpuP50: percentile(cpu, 50), body };
+  return { first, p50: percentile(times, 50), cpuP50: percentile(cpu, 50), body, waits };
+}
+
+/**
+ * Live traffic with the pages open: rounds of 10,000 new spans (the oldest traces evicted, the store
+ * being full) each followed by both answers, as the map page asks again every 2 s while spans arrive.
+ */
+async function whileIngesting(label, store) {
+  const map = mapApp(store);
+  const llm = llmApiRoutes({ store });
+  const nowNs = BigInt(Date.now()) * 1_000_000n;
+  const times = { map: [], llm: [] };
+  for (let round = 0; round < RUNS; round++) {
+    const spans = [];
+    for (let t = TRACES + round * 1000; t < TRACES + (round + 1) * 1000; t++) spans.push(...traceSpans(t, nowNs));
+    for (let i = 0; i < spans.length; i += 1000) store.insertSpans(spans.slice(i, i + 1000));
+    store.stats();
+    for (const [name, app, path] of [
+      ["map", map, "/api/service-map"],
+      ["llm", llm, "/api/llm?limit=500"],
+    ]) {
+      const t = performance.now();
+      await (await app.request(path)).json();
+      times[name].push(performance.now() - t);
+    }
+  }
+  const p50 = (list) =>
+    percentile(
+      [...list].sort((a, b) => a - b),
+      50,
+    );
+  console.log(
+    `${label} while ingesting (10,000 new spans, then both answers; ${RUNS} rounds): /api/service-map p50 ${fmt(p50(times.map))} ms, /api/llm p50 ${fmt(p50(times.llm))} ms`,
+  );
 }
 
 const heapMb = () => {
@@ -132,7 +179,7 @@ async function report(label, store, target) {
     ["GET /api/llm", llm, "/api/llm?limit=500"],
     ["GET /api/llm (5 min)", llm, `/api/llm?limit=500&since=${since}`],
   ]) {
-    const { first, p50, cpuP50, body } = await time(app, path);
+    const { first, p50, cpuP50, body, waits } = await time(app, path);
     const what =
       "edges" in body
         ? `${body.nodes.length} nodes, ${body.edges.length} edges, ${fmt(body.tracesRead, 0)} traces`
@@ -140,18 +187,28 @@ async function report(label, store, target) {
     console.log(
       `${label} ${name.padEnd(30)} p50 ${fmt(p50).padStart(7)} ms, CPU ${fmt(cpuP50).padStart(6)} ms (first ${fmt(first, 0)} ms; ${what}; ${p50 < target ? "meets" : "MISSES"} < ${target} ms)`,
     );
+    console.log(
+      `${" ".repeat(label.length)}   event loop busy ${fmt(waits.busy * 100, 0)}% of the runs; per run ${fmt(waits.preempted)} involuntary context switches, ${fmt(waits.faults)} major page faults`,
+    );
   }
   console.log(`load average now: ${loadavg()[0].toFixed(1)}`);
   console.log(`${label} heap ${fmt(heapMb(), 0)} MB, RSS ${fmt(process.memoryUsage().rss / 1e6, 0)} MB`);
 }
 
-/** The indexes alone, fed every span: what they add to the heap. */
+/** The indexes alone, fed every span: what they add to the heap, and once read (their cells per minute). */
 function viewsAlone() {
   const before = heapMb();
   const views = createSpanViews();
   const nowNs = BigInt(Date.now()) * 1_000_000n;
   for (let t = 0; t < TRACES; t++) for (const span of traceSpans(t, nowNs)) views.add(span);
-  console.log(`indexes alone over ${fmt(SPANS, 0)} spans: +${fmt(heapMb() - before, 1)} MB of heap`);
+  const fed = heapMb() - before;
+  const read = performance.now();
+  views.serviceTraffic({});
+  views.llmUsage({ limit: 1 }, {});
+  const readMs = performance.now() - read;
+  console.log(
+    `indexes alone over ${fmt(SPANS, 0)} spans: +${fmt(fed, 1)} MB of heap; +${fmt(heapMb() - before, 1)} MB once read (the first read took ${fmt(readMs, 0)} ms)`,
+  );
   return views;
 }
 
@@ -196,6 +253,7 @@ console.log(
 const memory = createMemoryStore({ maxSpans: SPANS + 1000 });
 console.log(`memory: ${fmt(SPANS, 0)} spans stored in ${fmt(fill(memory))} s`);
 await report("memory", memory, 100);
+await whileIngesting("memory", memory);
 memory.close();
 
 await loadSqliteDriver();
@@ -204,6 +262,7 @@ try {
   const sqlite = createSqliteStore({ path: join(dir, "bench.db"), maxSpans: SPANS + 1000 });
   console.log(`sqlite: ${fmt(SPANS, 0)} spans stored in ${fmt(fill(sqlite))} s`);
   await report("sqlite", sqlite, 100);
+  await whileIngesting("sqlite", sqlite);
   sqlite.close();
   const again = await reopened(join(dir, "bench.db"));
   await report("sqlite reopened", again, 100);
