@@ -1,25 +1,19 @@
 /**
  * Every GenAI call of the stored traces, kept span by span in typed columns (model, service, start,
- * duration, tokens, failed) beside each call's details, so the LLM totals over a million stored
- * spans are one pass over numbers: sums per (model, service) pair, priced per model (cost is linear
- * in tokens, so pricing the sums is pricing each call), durations per group for percentiles, the
- * timeline, and only the newest `limit` calls built as objects. A call's other details are kept in
- * columns too (names interned, start as a 64-bit integer): a hundred thousand calls as objects would
- * weigh tens of MB. Evicting a trace marks its slot dead; dead rows are dropped once they are half of
- * what is kept. Pure; no I/O.
+ * duration, tokens, failed) beside each call's details. A read adds up cells per minute (see
+ * minute-rows.ts): per (model, service) pair its calls, token sums, failures and sorted durations,
+ * rebuilt only for minutes that changed, so the LLM totals over a million stored spans sum a few
+ * thousand cells; pairs are priced per model at read time (cost is linear in tokens, so pricing the
+ * sums is pricing each call). Only the newest `limit` calls are built as objects. A call's other
+ * details are kept in columns too (names interned, start as a 64-bit integer): a hundred thousand
+ * calls as objects would weigh tens of MB. Evicting a trace marks its slot dead; dead rows are dropped
+ * once they are half of what is kept. Pure; no I/O.
  */
+import { cellStart, type SortedCells, sortCells } from "./durations.js";
 import { costOf, type PriceTable, priceKeyOf } from "./llm-cost.js";
-import {
-  emptyGroup,
-  type LlmCall,
-  type LlmGroup,
-  type LlmSeries,
-  type LlmTimeline,
-  llmSpanOf,
-  MAX_SERIES,
-  timelineBuckets,
-} from "./llm-usage.js";
-import { selectPercentiles } from "./percentile.js";
+import { GroupSums, TimelineLines, type TokenPrice, tokenCost, tokenPriceOf } from "./llm-sums.js";
+import { emptyGroup, type LlmCall, type LlmGroup, type LlmTimeline, llmSpanOf, timelineBuckets } from "./llm-usage.js";
+import { type Minute, MinuteRows, minuteLog } from "./minute-rows.js";
 import type { Span } from "./span.js";
 import { resized } from "./typed-arrays.js";
 
@@ -45,11 +39,45 @@ export interface LlmUsage {
 
 const INITIAL = 256;
 
-/** Price per token of a model, or null when it has none. */
-interface TokenPrice {
-  input: number;
-  cached: number;
-  output: number;
+/** The minutes a read covers, each with whether all its calls are in the time window, and the test for one call. */
+interface WindowMinutes {
+  minutes: Minute<LlmCells>[];
+  whole: boolean[];
+  /** Only the calls of this service count (-1: all). */
+  service: number;
+  /** Whether call `row` is in the window and of the service. */
+  inWindow(row: number): boolean;
+}
+
+/** What one minute's calls add up to per (model, service) pair (see SortedCells: `keys` are pairs). */
+interface LlmCells extends SortedCells {
+  /** The pair of each of the minute's rows, in their order. */
+  rowPairs: Int32Array;
+  failed: Int32Array;
+  input: Float64Array;
+  output: Float64Array;
+  cached: Float64Array;
+  /** Sums per 10 seconds, for timelines finer than a minute; null for a minute with few calls per pair. */
+  slots: SlotSums | null;
+}
+
+/** 10-second slots in a minute. */
+const SLOTS = 6;
+/** A minute keeps sums per slot when it has at least this many calls per pair (so they weigh little beside the calls). */
+const CALLS_PER_SLOT_SUMS = 4 * SLOTS;
+
+/**
+ * A minute's calls per pair and slot (index `cell * SLOTS + slot`), and each slot's earliest and
+ * latest start (NaN: no call): all of a slot's calls fall in the timeline bucket of both or the slot
+ * cannot be used.
+ */
+interface SlotSums {
+  calls: Int32Array;
+  input: Float64Array;
+  output: Float64Array;
+  cached: Float64Array;
+  minStart: Float64Array;
+  maxStart: Float64Array;
 }
 
 /** `streamingCol` values. */
@@ -67,7 +95,7 @@ export class LlmIndex {
   /** Interned finish-reason lists. */
   private readonly reasonLists: string[][] = [];
   private readonly reasonIds = new Map<string, number>();
-  private deadSlots = new Int32Array(INITIAL);
+  private deadSlots = new Uint8Array(INITIAL);
   private nextSlot = 0;
   private readonly models: string[] = [];
   private readonly modelIds = new Map<string, number>();
@@ -92,6 +120,14 @@ export class LlmIndex {
   private inputCol = new Float64Array(INITIAL);
   private outputCol = new Float64Array(INITIAL);
   private cachedCol = new Float64Array(INITIAL);
+  /** Model × service pairs, numbered for the cells. */
+  private readonly pairIds = new Map<number, number>();
+  private readonly pairModels: number[] = [];
+  private readonly pairServices: number[] = [];
+  /** Calls per pair while a minute is built (zero between builds). */
+  private pairCounts = new Int32Array(0);
+  /** The calls by minute of start, and each minute's sums per pair: what a read adds up. */
+  private readonly byMinute = new MinuteRows<LlmCells>((rows, n) => this.cellsOf(rows, n));
 
   /** Calls kept, those of evicted traces included until compaction. */
   get rows(): number {
@@ -136,6 +172,7 @@ export class LlmIndex {
     if (slot === undefined) return;
     this.slots.delete(traceId);
     this.deadSlots[slot] = 1;
+    this.byMinute.slotDied(slot);
   }
 
   clear(): void {
@@ -144,6 +181,7 @@ export class LlmIndex {
     this.nextSlot = 0;
     this.size = 0;
     this.spanIds = [];
+    this.byMinute.clear();
   }
 
   private text(value: string | null): number {
@@ -161,8 +199,8 @@ export class LlmIndex {
     return id;
   }
 
-  /** Row `i` as a call, priced at `prices`. */
-  private callAt(i: number, prices: PriceTable): LlmCall {
+  /** Row `i` as a call, priced at `prices`, where model `m`'s key is `priceKeys[m]`. */
+  private callAt(i: number, prices: PriceTable, priceKeys: readonly (string | null)[]): LlmCall {
     const textAt = (id: number) => (id < 0 ? null : (this.texts[id] as string));
     const usage = {
       model: this.models[this.modelCol[i] as number] as string,
@@ -180,7 +218,7 @@ export class LlmIndex {
       provider: textAt(this.providerCol[i] as number),
       operation: textAt(this.operationCol[i] as number),
       requestModel: textAt(this.requestModelCol[i] as number),
-      cost: costOf(usage, priceKeyOf(usage.model, prices), prices),
+      cost: costOf(usage, priceKeys[this.modelCol[i] as number] ?? null, prices),
       durationMs: this.durCol[i] as number,
       timeToFirstTokenMs: Number.isNaN(ttft) ? null : ttft,
       finishReasons: [...(this.reasonLists[this.reasonsCol[i] as number] as string[])],
@@ -191,175 +229,315 @@ export class LlmIndex {
 
   /** Totals, groups, timeline and the newest calls in the window, at `prices`. */
   usage(query: LlmQuery, prices: PriceTable): LlmUsage {
-    this.compactIfMostlyDead();
+    this.byMinute.sync(
+      this.startCol,
+      () => this.compactIfMostlyDead(),
+      () => minuteLog(this.size, this.nextSlot, this.startCol, this.slotCol, this.deadSlots),
+    );
     const since = query.sinceUnixNano === undefined ? -Infinity : Number(query.sinceUnixNano) / 1e6;
     const until = query.untilUnixNano === undefined ? Infinity : Number(query.untilUnixNano) / 1e6;
     const onlyService = query.service === undefined ? -1 : (this.serviceIds.get(query.service) ?? -2);
-    const { modelCol, serviceCol, slotCol, startCol, deadSlots } = this;
-
-    // The rows in the window, and the traces they belong to.
-    const rows = new Int32Array(onlyService === -2 ? 0 : this.size);
-    let n = 0;
+    const everything = since === -Infinity && until === Infinity && onlyService === -1;
+    const priceKeys = this.models.map((model) => priceKeyOf(model, prices));
+    const tokenPrices = priceKeys.map((key) => tokenPriceOf(key, prices));
+    const byModel = new GroupSums(this.models);
+    const byService = new GroupSums(this.services);
+    const all = new GroupSums(["all"]);
+    const { modelCol, serviceCol, slotCol, startCol, durCol, failedCol, inputCol, outputCol, cachedCol } = this;
+    const byMinute = this.byMinute;
+    byMinute.startCount();
+    let traces = 0;
+    let calls = 0;
     let first = Infinity;
     let last = -Infinity;
-    const seen = new Uint8Array(this.nextSlot);
-    let traces = 0;
-    for (let i = 0; i < rows.length; i++) {
+    /** The minutes in the window, and whether each is whole in it (and in the service asked for). */
+    const minutes: Minute<LlmCells>[] = [];
+    const whole: boolean[] = [];
+    const addRow = (i: number) => {
+      const model = modelCol[i] as number;
+      const service = serviceCol[i] as number;
+      const price = tokenPrices[model];
+      const input = inputCol[i] as number;
+      const output = outputCol[i] as number;
+      const cached = cachedCol[i] as number;
+      const cost = price === null || price === undefined ? Number.NaN : this.costAt(i, price);
+      const failed = failedCol[i] as number;
+      const duration = durCol[i] as number;
+      byModel.add(model, 1, input, output, cached, cost, failed);
+      byModel.durationsOf(model).add(duration);
+      byService.add(service, 1, input, output, cached, cost, failed);
+      byService.durationsOf(service).add(duration);
+      all.add(0, 1, input, output, cached, cost, failed);
+      all.durationsOf(0).add(duration);
+      traces += byMinute.countSlot(slotCol[i] as number);
       const start = startCol[i] as number;
-      if (start < since || start > until) continue;
-      if (onlyService >= 0 && serviceCol[i] !== onlyService) continue;
-      const slot = slotCol[i] as number;
-      if (deadSlots[slot] === 1) continue;
-      rows[n++] = i;
       if (start < first) first = start;
       if (start > last) last = start;
-      if (seen[slot] === 0) {
-        seen[slot] = 1;
-        traces++;
-      }
+      calls++;
+    };
+    const inWindow = (i: number) => {
+      const start = startCol[i] as number;
+      return start >= since && start <= until && (onlyService < 0 || serviceCol[i] === onlyService);
+    };
+    if (onlyService !== -2) {
+      byMinute.each(since, until, (minute, allIn) => {
+        minutes.push(minute);
+        const cells = minute.cells as LlmCells;
+        if (!allIn) {
+          for (let r = 0; r < minute.n; r++) {
+            const i = minute.rows[r] as number;
+            if (inWindow(i)) addRow(i);
+          }
+          whole.push(false);
+          return;
+        }
+        for (let c = 0; c < cells.keys.length; c++) {
+          const pair = cells.keys[c] as number;
+          const model = this.pairModels[pair] as number;
+          const service = this.pairServices[pair] as number;
+          if (onlyService >= 0 && service !== onlyService) continue;
+          const price = tokenPrices[model];
+          const count = (cells.ends[c] as number) - cellStart(cells, c);
+          const input = cells.input[c] as number;
+          const output = cells.output[c] as number;
+          const cached = cells.cached[c] as number;
+          const cost = price === null || price === undefined ? Number.NaN : tokenCost(input, output, cached, price);
+          const failed = cells.failed[c] as number;
+          byModel.add(model, count, input, output, cached, cost, failed);
+          byModel.durationsOf(model).addCell(cells, c);
+          byService.add(service, count, input, output, cached, cost, failed);
+          byService.durationsOf(service).addCell(cells, c);
+          all.add(0, count, input, output, cached, cost, failed);
+          all.durationsOf(0).addCell(cells, c);
+        }
+        if (onlyService < 0) {
+          if (!everything) traces += byMinute.countSlots(minute);
+          if (minute.minStart < first) first = minute.minStart;
+          if (minute.maxStart > last) last = minute.maxStart;
+          calls += minute.n;
+        } else {
+          for (let r = 0; r < minute.n; r++) {
+            const i = minute.rows[r] as number;
+            if (serviceCol[i] !== onlyService) continue;
+            traces += byMinute.countSlot(slotCol[i] as number);
+            const start = startCol[i] as number;
+            if (start < first) first = start;
+            if (start > last) last = start;
+            calls++;
+          }
+        }
+        whole.push(true);
+      });
     }
-
-    const tokenPrices = this.models.map((model) => tokenPriceOf(model, prices));
-    const usd = new Float64Array(n);
-    for (let r = 0; r < n; r++) {
-      const i = rows[r] as number;
-      const price = tokenPrices[modelCol[i] as number];
-      usd[r] = price === null || price === undefined ? Number.NaN : this.costAt(i, price);
-    }
-    const byModel = this.groups(rows, n, usd, modelCol, this.models);
-    const byService = this.groups(rows, n, usd, serviceCol, this.services);
-    const [totals] = this.groups(rows, n, usd, null, ["all"]);
-    const timeline = this.timeline(rows, n, usd, first, last, query, byModel, byService);
-    const calls = this.newest(rows, n, query.limit).map((i) => this.callAt(i, prices));
-    return { totals: totals ?? emptyGroup("all"), byModel, byService, timeline, calls, traces };
+    // Every trace kept has a call, and all of them count.
+    if (everything) traces = this.slots.size;
+    const models = byModel.groups();
+    const services = byService.groups();
+    const [totals] = all.groups();
+    const span = { minutes, whole, service: onlyService, inWindow };
+    const timeline = this.timeline(span, calls, first, last, query, models, services, tokenPrices);
+    const newest = this.newest(span, query.limit).map((i) => this.callAt(i, prices, priceKeys));
+    return {
+      totals: totals ?? emptyGroup("all"),
+      byModel: models,
+      byService: services,
+      timeline,
+      calls: newest,
+      traces,
+    };
   }
 
   private costAt(i: number, price: TokenPrice): number {
-    const input = this.inputCol[i] as number;
-    const cached = this.cachedCol[i] as number;
-    return (input - cached) * price.input + cached * price.cached + (this.outputCol[i] as number) * price.output;
+    return tokenCost(this.inputCol[i] as number, this.outputCol[i] as number, this.cachedCol[i] as number, price);
   }
 
-  /** Groups by a column (or all rows as one when `column` is null), costliest first, then most calls. */
-  private groups(
-    rows: Int32Array,
-    n: number,
-    usd: Float64Array,
-    column: Int32Array | null,
-    names: readonly string[],
-  ): LlmGroup[] {
-    const count = names.length;
-    const calls = new Int32Array(count);
-    const [input, output, cached, dollars] = [0, 0, 0, 0].map(() => new Float64Array(count)) as [
-      Float64Array,
-      Float64Array,
-      Float64Array,
-      Float64Array,
-    ];
-    const unpriced = new Int32Array(count);
-    const failed = new Int32Array(count);
-    const { inputCol, outputCol, cachedCol, failedCol } = this;
+  /** One minute's calls `rows[0, n)` added up per (model, service) pair. */
+  private cellsOf(rows: Int32Array, n: number): LlmCells {
+    const { modelCol, serviceCol, durCol, failedCol, inputCol, outputCol, cachedCol } = this;
+    const pairOf = new Int32Array(n);
+    const durationOf = new Float64Array(n);
     for (let r = 0; r < n; r++) {
       const i = rows[r] as number;
-      const g = column === null ? 0 : (column[i] as number);
-      calls[g] = (calls[g] as number) + 1;
-      input[g] = (input[g] as number) + (inputCol[i] as number);
-      output[g] = (output[g] as number) + (outputCol[i] as number);
-      cached[g] = (cached[g] as number) + (cachedCol[i] as number);
-      const cost = usd[r] as number;
-      if (Number.isNaN(cost)) unpriced[g] = (unpriced[g] as number) + 1;
-      else dollars[g] = (dollars[g] as number) + cost;
-      failed[g] = (failed[g] as number) + (failedCol[i] as number);
+      const model = modelCol[i] as number;
+      const service = serviceCol[i] as number;
+      const key = model * 67_108_864 + service;
+      let pair = this.pairIds.get(key);
+      if (pair === undefined) {
+        pair = this.pairModels.length;
+        this.pairModels.push(model);
+        this.pairServices.push(service);
+        this.pairIds.set(key, pair);
+      }
+      pairOf[r] = pair;
+      durationOf[r] = durCol[i] as number;
     }
-    const durations = names.map((_, g) => new Float64Array(calls[g] as number));
-    const filled = new Int32Array(count);
+    if (this.pairCounts.length < this.pairModels.length) this.pairCounts = new Int32Array(this.pairModels.length * 2);
+    const cellOf = new Int32Array(n);
+    const cells = sortCells(pairOf, durationOf, n, this.pairCounts, cellOf);
+    const cellCount = cells.keys.length;
+    const failed = new Int32Array(cellCount);
+    const input = new Float64Array(cellCount);
+    const output = new Float64Array(cellCount);
+    const cached = new Float64Array(cellCount);
     for (let r = 0; r < n; r++) {
       const i = rows[r] as number;
-      const g = column === null ? 0 : (column[i] as number);
-      (durations[g] as Float64Array)[(filled[g] as number)++] = this.durCol[i] as number;
+      const c = cellOf[r] as number;
+      failed[c] = (failed[c] as number) + (failedCol[i] as number);
+      input[c] = (input[c] as number) + (inputCol[i] as number);
+      output[c] = (output[c] as number) + (outputCol[i] as number);
+      cached[c] = (cached[c] as number) + (cachedCol[i] as number);
     }
-    const out: LlmGroup[] = [];
-    for (let g = 0; g < count; g++) {
-      if (calls[g] === 0) continue;
-      const [p50Ms = 0, p95Ms = 0] = selectPercentiles(durations[g] as Float64Array, [50, 95]);
-      out.push({
-        key: names[g] as string,
-        calls: calls[g] as number,
-        inputTokens: input[g] as number,
-        outputTokens: output[g] as number,
-        cachedInputTokens: cached[g] as number,
-        usd: (dollars[g] as number) / 1e6,
-        unpriced: unpriced[g] as number,
-        failed: failed[g] as number,
-        p50Ms,
-        p95Ms,
-      });
-    }
-    return out.sort((x, y) => y.usd - x.usd || y.calls - x.calls || x.key.localeCompare(y.key));
+    const slots = n >= CALLS_PER_SLOT_SUMS * cellCount ? this.slotSums(rows, n, cellOf, cellCount) : null;
+    return { ...cells, rowPairs: pairOf, failed, input, output, cached, slots };
   }
 
+  /** Whether the calls of each of a minute's slots all fall in one bucket of the timeline. */
+  private slotsInOneBucket(slots: SlotSums, startMs: number, stepMs: number): boolean {
+    for (let slot = 0; slot < SLOTS; slot++) {
+      const first = slots.minStart[slot] as number;
+      if (Number.isNaN(first)) continue;
+      if (Math.floor((first - startMs) / stepMs) !== Math.floor(((slots.maxStart[slot] as number) - startMs) / stepMs))
+        return false;
+    }
+    return true;
+  }
+
+  /** A minute's sums per pair and slot; `cellOf[r]` is row `r`'s cell. */
+  private slotSums(rows: Int32Array, n: number, cellOf: Int32Array, cellCount: number): SlotSums {
+    const { startCol, inputCol, outputCol, cachedCol } = this;
+    const sums: SlotSums = {
+      calls: new Int32Array(cellCount * SLOTS),
+      input: new Float64Array(cellCount * SLOTS),
+      output: new Float64Array(cellCount * SLOTS),
+      cached: new Float64Array(cellCount * SLOTS),
+      minStart: new Float64Array(SLOTS).fill(Number.NaN),
+      maxStart: new Float64Array(SLOTS).fill(Number.NaN),
+    };
+    for (let r = 0; r < n; r++) {
+      const i = rows[r] as number;
+      const start = startCol[i] as number;
+      const slot = Math.min(Math.max(Math.floor(start / 10_000) - Math.floor(start / 60_000) * SLOTS, 0), SLOTS - 1);
+      const at = (cellOf[r] as number) * SLOTS + slot;
+      sums.calls[at] = (sums.calls[at] as number) + 1;
+      sums.input[at] = (sums.input[at] as number) + (inputCol[i] as number);
+      sums.output[at] = (sums.output[at] as number) + (outputCol[i] as number);
+      sums.cached[at] = (sums.cached[at] as number) + (cachedCol[i] as number);
+      if (!(start >= (sums.minStart[slot] as number))) sums.minStart[slot] = start;
+      if (!(start <= (sums.maxStart[slot] as number))) sums.maxStart[slot] = start;
+    }
+    return sums;
+  }
+
+  /** Calls, tokens and cost per bucket of time, for the costliest models and services (the rest as "other"). */
   private timeline(
-    rows: Int32Array,
-    n: number,
-    usd: Float64Array,
+    span: WindowMinutes,
+    calls: number,
     first: number,
     last: number,
     query: LlmQuery,
     byModel: LlmGroup[],
     byService: LlmGroup[],
+    tokenPrices: (TokenPrice | null)[],
   ): LlmTimeline {
     const from = query.sinceUnixNano !== undefined ? Number(query.sinceUnixNano / 1_000_000n) : first;
     const to = query.untilUnixNano !== undefined ? Number(query.untilUnixNano / 1_000_000n) : last;
-    const { startMs, stepMs, buckets } = timelineBuckets(from, to, n);
-    const lines = (groups: LlmGroup[], names: readonly string[], column: Int32Array): LlmSeries[] => {
-      const lineOf = new Int32Array(names.length).fill(-1);
-      const series: LlmSeries[] = [];
-      const newLine = (key: string): LlmSeries => {
-        const line = { key, calls: zeros(buckets), tokens: zeros(buckets), usd: zeros(buckets) };
-        series.push(line);
-        return line;
-      };
-      groups.slice(0, MAX_SERIES).forEach((group, at) => {
-        newLine(group.key);
-        lineOf[names.indexOf(group.key)] = at;
-      });
-      let other: LlmSeries | null = null;
-      for (let r = 0; r < n; r++) {
-        const i = rows[r] as number;
-        const bucket = Math.floor(((this.startCol[i] as number) - startMs) / stepMs);
+    const { startMs, stepMs, buckets } = timelineBuckets(from, to, calls);
+    // Sums per (pair, bucket) first; cost is linear in tokens, so each sum is priced once.
+    const pairs = this.pairModels.length;
+    const count = new Float64Array(pairs * buckets);
+    const input = new Float64Array(pairs * buckets);
+    const output = new Float64Array(pairs * buckets);
+    const cached = new Float64Array(pairs * buckets);
+    const { startCol, inputCol, outputCol, cachedCol } = this;
+    for (let m = 0; m < span.minutes.length; m++) {
+      const minute = span.minutes[m] as Minute<LlmCells>;
+      const cells = minute.cells as LlmCells;
+      const whole = span.whole[m] === true;
+      const bucket = Math.floor((minute.minStart - startMs) / stepMs);
+      if (whole && bucket === Math.floor((minute.maxStart - startMs) / stepMs)) {
+        // Every call of the minute falls in one bucket: its sums answer.
         if (bucket < 0 || bucket >= buckets) continue;
-        const at = lineOf[column[i] as number] as number;
-        if (at < 0 && other === null) other = newLine("other");
-        const line = at >= 0 ? (series[at] as LlmSeries) : (other as LlmSeries);
-        line.calls[bucket] = (line.calls[bucket] as number) + 1;
-        line.tokens[bucket] =
-          (line.tokens[bucket] as number) + (this.inputCol[i] as number) + (this.outputCol[i] as number);
-        const cost = usd[r] as number;
-        if (!Number.isNaN(cost)) line.usd[bucket] = (line.usd[bucket] as number) + cost / 1e6;
+        for (let c = 0; c < cells.keys.length; c++) {
+          const pair = cells.keys[c] as number;
+          if (span.service >= 0 && this.pairServices[pair] !== span.service) continue;
+          const at = pair * buckets + bucket;
+          count[at] = (count[at] as number) + (cells.ends[c] as number) - cellStart(cells, c);
+          input[at] = (input[at] as number) + (cells.input[c] as number);
+          output[at] = (output[at] as number) + (cells.output[c] as number);
+          cached[at] = (cached[at] as number) + (cells.cached[c] as number);
+        }
+        continue;
       }
-      return series;
-    };
-    return {
-      startMs,
-      stepMs,
-      buckets,
-      byModel: lines(byModel, this.models, this.modelCol),
-      byService: lines(byService, this.services, this.serviceCol),
-    };
+      const slots = cells.slots;
+      if (whole && slots !== null && this.slotsInOneBucket(slots, startMs, stepMs)) {
+        // Every call of each 10-second slot falls in one bucket: the slot's sums answer.
+        for (let slot = 0; slot < SLOTS; slot++) {
+          if (Number.isNaN(slots.minStart[slot] as number)) continue;
+          const b = Math.floor(((slots.minStart[slot] as number) - startMs) / stepMs);
+          if (b < 0 || b >= buckets) continue;
+          for (let c = 0; c < cells.keys.length; c++) {
+            const pair = cells.keys[c] as number;
+            const from = c * SLOTS + slot;
+            if (slots.calls[from] === 0 || (span.service >= 0 && this.pairServices[pair] !== span.service)) continue;
+            const at = pair * buckets + b;
+            count[at] = (count[at] as number) + (slots.calls[from] as number);
+            input[at] = (input[at] as number) + (slots.input[from] as number);
+            output[at] = (output[at] as number) + (slots.output[from] as number);
+            cached[at] = (cached[at] as number) + (slots.cached[from] as number);
+          }
+        }
+        continue;
+      }
+      const all = whole && span.service < 0;
+      for (let r = 0; r < minute.n; r++) {
+        const i = minute.rows[r] as number;
+        if (!all && !span.inWindow(i)) continue;
+        const b = Math.floor(((startCol[i] as number) - startMs) / stepMs);
+        if (b < 0 || b >= buckets) continue;
+        const at = (cells.rowPairs[r] as number) * buckets + b;
+        count[at] = (count[at] as number) + 1;
+        input[at] = (input[at] as number) + (inputCol[i] as number);
+        output[at] = (output[at] as number) + (outputCol[i] as number);
+        cached[at] = (cached[at] as number) + (cachedCol[i] as number);
+      }
+    }
+    const models = new TimelineLines(byModel, this.models, buckets);
+    const services = new TimelineLines(byService, this.services, buckets);
+    for (let pair = 0; pair < pairs; pair++) {
+      const model = this.pairModels[pair] as number;
+      const service = this.pairServices[pair] as number;
+      const price = tokenPrices[model];
+      for (let bucket = 0; bucket < buckets; bucket++) {
+        const at = pair * buckets + bucket;
+        if (count[at] === 0) continue;
+        const tokens = (input[at] as number) + (output[at] as number);
+        const cost =
+          price === null || price === undefined
+            ? Number.NaN
+            : tokenCost(input[at] as number, output[at] as number, cached[at] as number, price);
+        models.add(model, bucket, count[at] as number, tokens, cost);
+        services.add(service, bucket, count[at] as number, tokens, cost);
+      }
+    }
+    return { startMs, stepMs, buckets, byModel: models.series, byService: services.series };
   }
 
-  /** Row numbers of the `limit` newest calls, newest first (ties: the later arrival first). */
-  private newest(rows: Int32Array, n: number, limit: number): number[] {
-    let picked: number[];
-    if (n <= limit) picked = Array.from(rows.subarray(0, n));
-    else {
-      const starts = new Float64Array(n);
-      for (let r = 0; r < n; r++) starts[r] = this.startCol[rows[r] as number] as number;
-      const threshold = starts.sort()[n - limit] as number;
-      picked = [];
-      for (let r = 0; r < n; r++) {
-        const i = rows[r] as number;
-        if ((this.startCol[i] as number) >= threshold) picked.push(i);
+  /**
+   * Row numbers of the `limit` newest calls, newest first (ties: the later arrival first). A later
+   * minute holds only later calls, so minutes are read newest first until `limit` calls are found.
+   */
+  private newest(span: WindowMinutes, limit: number): number[] {
+    const order = span.minutes
+      .map((_, m) => m)
+      .sort((a, b) => (span.minutes[b] as Minute<LlmCells>).minute - (span.minutes[a] as Minute<LlmCells>).minute);
+    const picked: number[] = [];
+    for (const m of order) {
+      if (picked.length >= limit) break;
+      const minute = span.minutes[m] as Minute<LlmCells>;
+      const all = span.whole[m] === true && span.service < 0;
+      for (let r = 0; r < minute.n; r++) {
+        const i = minute.rows[r] as number;
+        if (all || span.inWindow(i)) picked.push(i);
       }
     }
     const byStart = (i: number) => this.startNsCol[i] as bigint;
@@ -415,15 +593,18 @@ export class LlmIndex {
       this.ttftCol,
       this.streamingCol,
     ];
+    const newRow = new Int32Array(this.size).fill(-1);
     for (let i = 0; i < this.size; i++) {
       const slot = newSlot[this.slotCol[i] as number] as number;
       if (slot < 0) continue;
+      newRow[i] = kept;
       for (const column of columns) column[kept] = column[i] as number;
       this.slotCol[kept] = slot;
       this.startNsCol[kept] = this.startNsCol[i] as bigint;
       this.spanIds[kept] = this.spanIds[i] as string;
       kept++;
     }
+    this.byMinute.renumber(newRow, newSlot, slots);
     this.size = kept;
     this.spanIds.length = kept;
     this.nextSlot = slots;
@@ -439,15 +620,4 @@ function intern(names: string[], ids: Map<string, number>, name: string): number
     ids.set(name, id);
   }
   return id;
-}
-
-function tokenPriceOf(model: string, prices: PriceTable): TokenPrice | null {
-  const key = priceKeyOf(model, prices);
-  const price = key === null ? undefined : prices[key];
-  if (price === undefined) return null;
-  return { input: price.input, cached: price.cachedInput ?? price.input, output: price.output };
-}
-
-function zeros(n: number): number[] {
-  return new Array<number>(n).fill(0);
 }

@@ -12,14 +12,19 @@ export function percentile(sortedAscending: ArrayLike<number>, p: number): numbe
 export function selectPercentiles(values: Float64Array, ps: readonly number[]): number[] {
   const n = values.length;
   if (n === 0) return ps.map(() => 0);
-  return ps.map((p) => {
-    const rank = Math.min(Math.max(Math.ceil((p / 100) * n) - 1, 0), n - 1);
-    return select(values, rank);
-  });
+  return ps.map((p) => selectRank(values, nearestRank(p, n)));
 }
 
-/** The value that would sit at `k` were `a` sorted (Hoare's selection, median-of-three pivots). */
-function select(a: Float64Array, k: number): number {
+/** The 0-based position of the nearest-rank `p`th percentile among `n` sorted values. */
+export function nearestRank(p: number, n: number): number {
+  return Math.min(Math.max(Math.ceil((p / 100) * n) - 1, 0), n - 1);
+}
+
+/**
+ * The value that would sit at `k` were `a` sorted, reordering `a` in place (Hoare's selection,
+ * median-of-three pivots).
+ */
+export function selectRank(a: Float64Array, k: number): number {
   let lo = 0;
   let hi = a.length - 1;
   while (hi > lo) {

@@ -3,7 +3,7 @@
  * that send no spans of their own (databases, caches, queues, LLM providers, other hosts), edges the
  * calls between them with rate, errors and latency. Pure; `ServiceTraffic` (service-traffic.ts) counts the calls span by span, `serviceMapOf` draws the map.
  */
-import { selectPercentiles } from "./percentile.js";
+import { Durations } from "./durations.js";
 import { EDGE, ENTRY, ServiceTraffic, type TrafficTally } from "./service-traffic.js";
 import type { Span } from "./span.js";
 
@@ -154,7 +154,7 @@ export function calleeOf(span: Span, names: PeerNames = NO_PEER_NAMES): { name: 
 interface Group {
   calls: number;
   errors: number;
-  durations: Float64Array[];
+  durations: Durations[];
 }
 
 function addTo(groups: Map<string, Group>, id: string, entry: TrafficTally["keys"][number]): void {
@@ -170,16 +170,12 @@ function addTo(groups: Map<string, Group>, id: string, entry: TrafficTally["keys
 
 function stats(group: Group | undefined): { calls: number; errors: number; p50Ms: number; p95Ms: number } {
   if (group === undefined) return { calls: 0, errors: 0, p50Ms: 0, p95Ms: 0 };
-  let all = group.durations[0] as Float64Array;
+  let all = group.durations[0] as Durations;
   if (group.durations.length > 1) {
-    all = new Float64Array(group.calls);
-    let at = 0;
-    for (const part of group.durations) {
-      all.set(part, at);
-      at += part.length;
-    }
+    all = new Durations();
+    for (const part of group.durations) all.addAll(part);
   }
-  const [p50Ms = 0, p95Ms = 0] = selectPercentiles(all, [50, 95]);
+  const [p50Ms = 0, p95Ms = 0] = all.percentiles([50, 95]);
   return { calls: group.calls, errors: group.errors, p50Ms, p95Ms };
 }
 

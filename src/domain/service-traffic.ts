@@ -1,12 +1,13 @@
 /**
- * The service map's raw material, kept up to date span by span so the map over a million stored
- * spans is one pass over compact columns instead of reading every trace again. Each span adds
- * entries to an append-only log: ENTRY (a span entered its service), EDGE (a span called from
- * another service's span) and CALL (a CLIENT / PRODUCER span to a peer that sent no span of its
- * own). Whatever order a trace's spans arrive in, the live entries end as the whole trace would
+ * The service map's raw material, kept up to date span by span in compact columns so the map over
+ * a million stored spans never reads a trace again. Each span adds entries to an append-only log:
+ * ENTRY (a span entered its service), EDGE (a span called from another service's span) and CALL (a
+ * CLIENT / PRODUCER span to a peer that sent no span of its own). Whatever order a trace's spans arrive in, the live entries end as the whole trace would
  * make them: a child that arrives before its parent waits for it, and a later span that turns an
  * entry or an inferred call into something else marks that entry dead. Evicting a trace marks its
- * slot dead; dead entries are dropped once they are half the log. Pure; no I/O.
+ * slot dead; dead entries are dropped once they are half the log. A read adds up cells per minute of
+ * start (see minute-rows.ts: per key, calls, failures and sorted durations), rebuilt only for the
+ * minutes that changed since the last read. Pure; no I/O.
  *
  * What a trace needs while its spans arrive (span id → service, children waiting for their parent,
  * calls a callee's span may still turn into an edge) is dropped once the trace has been quiet for
@@ -15,6 +16,8 @@
  * without its trace: it enters its service when it is a SERVER / CONSUMER span or has no parent, an
  * edge or a call's conversion into one through it is lost, and a re-sent span counts again.
  */
+import { cellStart, Durations, type SortedCells, sortCells } from "./durations.js";
+import { type Minute, MinuteRows, minuteLog } from "./minute-rows.js";
 import type { Peer } from "./service-map.js";
 import type { Span } from "./span.js";
 import { durationMs } from "./time.js";
@@ -38,7 +41,7 @@ export interface TrafficWindow {
 
 /** The live entries in a window, grouped by key: calls, errors and every duration. */
 export interface TrafficTally {
-  keys: { key: TrafficKey; calls: number; errors: number; durations: Float64Array }[];
+  keys: { key: TrafficKey; calls: number; errors: number; durations: Durations }[];
   /** Distinct traces the counted entries come from. */
   traces: number;
   /** Earliest start and latest end of the counted spans, unix ms; null when nothing counted. */
@@ -48,6 +51,13 @@ export interface TrafficTally {
 
 const ERROR = 1;
 const DEAD = 2;
+
+/** What one minute's live entries add up to per key (see SortedCells): durations and failures. */
+interface TrafficCells extends SortedCells {
+  errors: Int32Array;
+  /** Latest end of the minute's entries (unix ms). */
+  lastMs: number;
+}
 
 interface WaitingChild {
   service: number;
@@ -186,6 +196,10 @@ export class ServiceTraffic {
   private flagCol = new Uint8Array(INITIAL_CAPACITY);
   private nextSlot = 0;
   private deadSlots = new Uint8Array(INITIAL_CAPACITY);
+  /** The entries by minute of start, and each minute's totals per key: what a read adds up. */
+  private readonly byMinute = new MinuteRows<TrafficCells>((rows, n) => this.cellsOf(rows, n));
+  /** Entries per key while a minute is built (zero between builds). */
+  private keyCounts = new Int32Array(0);
 
   constructor(
     private readonly peerOf: (span: Span) => Peer | null,
@@ -303,6 +317,7 @@ export class ServiceTraffic {
       state.calls = null;
     }
     this.deadSlots[slot] = 1;
+    this.byMinute.slotDied(slot);
   }
 
   clear(): void {
@@ -314,48 +329,68 @@ export class ServiceTraffic {
     this.deadEntries = 0;
     this.nextSlot = 0;
     this.deadSlots.fill(0);
+    this.byMinute.clear();
   }
 
   /** The live entries whose span starts in the window. */
   tally(window: TrafficWindow = {}): TrafficTally {
-    this.compactIfMostlyDead();
+    this.byMinute.sync(
+      this.startCol,
+      () => this.compactIfMostlyDead(),
+      () =>
+        minuteLog(this.size, this.nextSlot, this.startCol, this.slotCol, this.deadSlots, {
+          flagCol: this.flagCol,
+          deadFlag: DEAD,
+        }),
+    );
     const since = window.sinceUnixNano === undefined ? -Infinity : Number(window.sinceUnixNano) / 1e6;
     const until = window.untilUnixNano === undefined ? Infinity : Number(window.untilUnixNano) / 1e6;
     const keyCount = this.keyList.length;
     const calls = new Int32Array(keyCount);
     const errors = new Int32Array(keyCount);
-    const counted = new Uint8Array(this.size);
-    const seenSlots = new Uint8Array(this.nextSlot);
+    const durations: (Durations | undefined)[] = new Array(keyCount);
+    const durationsOf = (key: number) => {
+      let set = durations[key];
+      if (set === undefined) {
+        set = new Durations();
+        durations[key] = set;
+      }
+      return set;
+    };
+    const byMinute = this.byMinute;
+    byMinute.startCount();
     let traces = 0;
     let firstMs = Infinity;
     let lastMs = -Infinity;
-    const { keyCol, slotCol, startCol, durCol, flagCol, deadSlots } = this;
-    for (let i = 0; i < this.size; i++) {
-      const start = startCol[i] as number;
-      if (start < since || start > until) continue;
-      if ((flagCol[i] as number) & DEAD) continue;
-      const slot = slotCol[i] as number;
-      if (deadSlots[slot] === 1) continue;
-      const key = keyCol[i] as number;
-      counted[i] = 1;
-      calls[key] = (calls[key] as number) + 1;
-      if ((flagCol[i] as number) & ERROR) errors[key] = (errors[key] as number) + 1;
-      if (seenSlots[slot] === 0) {
-        seenSlots[slot] = 1;
-        traces++;
+    const { keyCol, slotCol, startCol, durCol, flagCol } = this;
+    byMinute.each(since, until, (minute: Minute<TrafficCells>, whole) => {
+      const cells = minute.cells as TrafficCells;
+      if (whole) {
+        for (let c = 0; c < cells.keys.length; c++) {
+          const key = cells.keys[c] as number;
+          calls[key] = (calls[key] as number) + (cells.ends[c] as number) - cellStart(cells, c);
+          errors[key] = (errors[key] as number) + (cells.errors[c] as number);
+          durationsOf(key).addCell(cells, c);
+        }
+        traces += byMinute.countSlots(minute);
+        if (minute.minStart < firstMs) firstMs = minute.minStart;
+        if (cells.lastMs > lastMs) lastMs = cells.lastMs;
+        return;
       }
-      if (start < firstMs) firstMs = start;
-      const end = start + (durCol[i] as number);
-      if (end > lastMs) lastMs = end;
-    }
-    const durations: Float64Array[] = [];
-    const filled = new Int32Array(keyCount);
-    for (let k = 0; k < keyCount; k++) durations.push(new Float64Array(calls[k] as number));
-    for (let i = 0; i < this.size; i++) {
-      if (counted[i] === 0) continue;
-      const key = keyCol[i] as number;
-      (durations[key] as Float64Array)[(filled[key] as number)++] = durCol[i] as number;
-    }
+      for (let i = 0; i < minute.n; i++) {
+        const entry = minute.rows[i] as number;
+        const start = startCol[entry] as number;
+        if (start < since || start > until) continue;
+        const key = keyCol[entry] as number;
+        calls[key] = (calls[key] as number) + 1;
+        if ((flagCol[entry] as number) & ERROR) errors[key] = (errors[key] as number) + 1;
+        durationsOf(key).add(durCol[entry] as number);
+        traces += byMinute.countSlot(slotCol[entry] as number);
+        if (start < firstMs) firstMs = start;
+        const end = start + (durCol[entry] as number);
+        if (end > lastMs) lastMs = end;
+      }
+    });
     const keys: TrafficTally["keys"] = [];
     for (let k = 0; k < keyCount; k++) {
       if (calls[k] === 0) continue;
@@ -363,10 +398,35 @@ export class ServiceTraffic {
         key: this.keyList[k] as TrafficKey,
         calls: calls[k] as number,
         errors: errors[k] as number,
-        durations: durations[k] as Float64Array,
+        durations: durations[k] as Durations,
       });
     }
     return traces === 0 ? { keys, traces, firstMs: null, lastMs: null } : { keys, traces, firstMs, lastMs };
+  }
+
+  /** One minute's live entries `entries[0, n)` added up per key. */
+  private cellsOf(entries: Int32Array, n: number): TrafficCells {
+    const { keyCol, startCol, durCol, flagCol } = this;
+    if (this.keyCounts.length < this.keyList.length) this.keyCounts = new Int32Array(this.keyList.length * 2);
+    const keyOf = new Int32Array(n);
+    const durationOf = new Float64Array(n);
+    let lastMs = -Infinity;
+    for (let i = 0; i < n; i++) {
+      const entry = entries[i] as number;
+      keyOf[i] = keyCol[entry] as number;
+      durationOf[i] = durCol[entry] as number;
+      const end = (startCol[entry] as number) + (durCol[entry] as number);
+      if (end > lastMs) lastMs = end;
+    }
+    const cellOf = new Int32Array(n);
+    const cells = sortCells(keyOf, durationOf, n, this.keyCounts, cellOf);
+    const errors = new Int32Array(cells.keys.length);
+    for (let i = 0; i < n; i++) {
+      if (((flagCol[entries[i] as number] as number) & ERROR) === 0) continue;
+      const c = cellOf[i] as number;
+      errors[c] = (errors[c] as number) + 1;
+    }
+    return { ...cells, errors, lastMs };
   }
 
   /** Drops the arrival state of the oldest open traces while there are too many or they are quiet. */
@@ -481,6 +541,7 @@ export class ServiceTraffic {
     if (entry >= 0 && ((this.flagCol[entry] as number) & DEAD) === 0) {
       this.flagCol[entry] = (this.flagCol[entry] as number) | DEAD;
       this.deadEntries++;
+      this.byMinute.rowDied(entry);
     }
   }
 
@@ -532,6 +593,7 @@ export class ServiceTraffic {
         }
       }
     }
+    this.byMinute.renumber(newIndex, newSlot, slots);
     this.size = kept;
     this.deadEntries = 0;
     this.nextSlot = slots;

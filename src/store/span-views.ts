@@ -1,6 +1,6 @@
 /**
- * What the service map and the LLM page read, kept up to date span by span so they answer in one
- * pass over compact data at any store size: `ServiceTraffic` (calls between services and to peers)
+ * What the service map and the LLM page read, kept up to date span by span so they answer from sums
+ * per minute of compact data at any store size: `ServiceTraffic` (calls between services and to peers)
  * and `LlmIndex` (every GenAI call). A store feeds them every span it accepts and every trace it
  * evicts from its first insert on; a store opened on a file that already holds spans reads those
  * into them in the background (see sqlite-views-build.ts) and says how far it got in `building`.

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { percentile } from "../../src/domain/percentile.js";
 import { peerOf, serviceMapOf } from "../../src/domain/service-map.js";
-import { OPEN_QUIET_MS, ServiceTraffic } from "../../src/domain/service-traffic.js";
+import { OPEN_QUIET_MS, ServiceTraffic, type TrafficWindow } from "../../src/domain/service-traffic.js";
 import type { Span } from "../../src/domain/span.js";
-import { makeSpan } from "../store/span-fixtures.js";
+import { evictedInRound, seededRandom } from "../helpers/random.js";
+import { makeSpan, ms } from "../store/span-fixtures.js";
 
 const span = (trace: number, id: number, parent: number | null, service: string, kind: Span["kind"]): Span => ({
   ...makeSpan({ trace, span: id, parent, service, start: 0, end: 10 }),
@@ -59,6 +61,165 @@ describe("ServiceTraffic: arrival state of open traces", () => {
     expect(traffic.openTraces).toBe(1);
     traffic.evict(makeSpan({ trace: 1, span: 1 }).traceId);
     expect(picture(traffic)).toEqual(["service:web 1"]);
+    expect(traffic.tally().traces).toBe(1);
+  });
+});
+
+describe("ServiceTraffic: windows over many minutes", () => {
+  const random = seededRandom(17);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
+  const SERVICES = ["web", "api", "auth", "mail", "search"];
+  const HOUR_MS = 3_600_000;
+  /** A duration in ms: mostly whole milliseconds (many ties), sometimes fractional or 0. */
+  const duration = () => (random() < 0.6 ? Math.floor(random() * 30) : random() < 0.8 ? random() * 500 : 0);
+
+  /**
+   * Trace `t`: a SERVER root, a SERVER child in another (or the same) service, an INTERNAL child of the
+   * root; the children start up to 90 s after the root, often in another minute.
+   */
+  function trace(t: number): Span[] {
+    const start = random() * 3 * HOUR_MS;
+    const [a, b] = [pick(SERVICES), pick(SERVICES)];
+    const at = (id: number, parent: number | null, service: string, kind: Span["kind"], offset: number): Span => {
+      const begin = start + offset;
+      return {
+        ...makeSpan({
+          trace: t,
+          span: id,
+          parent,
+          service,
+          start: begin,
+          end: begin + duration(),
+          error: random() < 0.2,
+        }),
+        kind,
+      };
+    };
+    return [
+      at(1, null, a, "SERVER", 0),
+      at(2, 1, b, "SERVER", random() * 90_000),
+      at(3, 1, a, "INTERNAL", random() * 90_000),
+    ];
+  }
+
+  type Entry = { key: string; service: string; startMs: number; durMs: number; error: boolean; trace: string };
+  /** What the arrived spans of a trace add, as the whole trace would make it. */
+  function entriesOf(spans: Span[]): Entry[] {
+    const entry = (key: string, service: string, span: Span): Entry => ({
+      key,
+      service,
+      startMs: Number(span.startTimeUnixNano) / 1e6,
+      durMs: Number(span.endTimeUnixNano - span.startTimeUnixNano) / 1e6,
+      error: span.status.code === "ERROR",
+      trace: span.traceId,
+    });
+    const root = spans.find((s) => s.parentSpanId === null);
+    const out: Entry[] = [];
+    for (const span of spans) {
+      if (span.kind === "SERVER") out.push(entry(`service:${span.service}`, span.service, span));
+      else if (root === undefined) out.push(entry(`service:${span.service}`, span.service, span));
+      if (span.kind === "SERVER" && root !== undefined && span !== root && root.service !== span.service) {
+        out.push(entry(`service:${root.service}\u0000service:${span.service}`, "", span));
+      }
+    }
+    return out;
+  }
+
+  const stats = (entries: Entry[]) => {
+    const sorted = entries.map((e) => e.durMs).sort((x, y) => x - y);
+    return {
+      calls: entries.length,
+      errors: entries.filter((e) => e.error).length,
+      p50Ms: percentile(sorted, 50),
+      p95Ms: percentile(sorted, 95),
+    };
+  };
+
+  /** The map, trace count and time span of the entries in the window, by brute force. */
+  function expected(kept: Map<string, Span[]>, window: TrafficWindow) {
+    const since = window.sinceUnixNano === undefined ? -Infinity : Number(window.sinceUnixNano) / 1e6;
+    const until = window.untilUnixNano === undefined ? Infinity : Number(window.untilUnixNano) / 1e6;
+    const entries = [...kept.values()].flatMap(entriesOf).filter((e) => e.startMs >= since && e.startMs <= until);
+    const byKey = new Map<string, Entry[]>();
+    for (const e of entries) byKey.set(e.key, [...(byKey.get(e.key) ?? []), e]);
+    const nodeIds = new Set<string>();
+    for (const key of byKey.keys()) for (const id of key.split("\u0000")) nodeIds.add(id);
+    const nodes = [...nodeIds]
+      .sort((x, y) => x.localeCompare(y))
+      .map((id) => ({ id, name: id.slice(8), kind: "service", ...stats(byKey.get(id) ?? []) }));
+    const edges = [...byKey]
+      .filter(([key]) => key.includes("\u0000"))
+      .map(([key, list]) => {
+        const [from, to] = key.split("\u0000") as [string, string];
+        return { from, to, ...stats(list) };
+      })
+      .sort((x, y) => x.from.localeCompare(y.from) || x.to.localeCompare(y.to));
+    const traces = new Set(entries.map((e) => e.trace)).size;
+    const firstMs = traces === 0 ? null : Math.min(...entries.map((e) => e.startMs));
+    const lastMs = traces === 0 ? null : Math.max(...entries.map((e) => e.startMs + e.durMs));
+    return { map: { nodes, edges }, traces, firstMs, lastMs };
+  }
+
+  function windows(): TrafficWindow[] {
+    const ns = (offsetMs: number) => ms(offsetMs);
+    const minute = (offsetMs: number) => BigInt(Math.floor(Number(ms(offsetMs)) / 6e10)) * 60_000_000_000n;
+    const a = random() * 3 * HOUR_MS;
+    const b = a + random() * HOUR_MS;
+    return [
+      {},
+      { sinceUnixNano: ns(a) },
+      { untilUnixNano: ns(b) },
+      { sinceUnixNano: ns(a), untilUnixNano: ns(b) },
+      { sinceUnixNano: minute(a), untilUnixNano: minute(b) },
+      { sinceUnixNano: ns(a), untilUnixNano: ns(a + 30) },
+      { sinceUnixNano: ns(b), untilUnixNano: ns(a) },
+    ];
+  }
+
+  function check(traffic: ServiceTraffic, kept: Map<string, Span[]>): void {
+    for (const window of windows()) {
+      const tally = traffic.tally(window);
+      const want = expected(kept, window);
+      expect(serviceMapOf(tally)).toEqual(want.map);
+      expect({ traces: tally.traces, firstMs: tally.firstMs, lastMs: tally.lastMs }).toEqual({
+        traces: want.traces,
+        firstMs: want.firstMs,
+        lastMs: want.lastMs,
+      });
+    }
+  }
+
+  it("answers as the arrived spans of the kept traces would, whatever arrives, is read and is evicted in between", () => {
+    const traffic = new ServiceTraffic(peerOf, { now: () => 0 });
+    /** Arrived spans of each trace not evicted. */
+    const kept = new Map<string, Span[]>();
+    let next = 1;
+    for (let round = 0; round < 12; round++) {
+      // A batch of traces whose spans arrive shuffled (children before parents too), read now and then.
+      const spans = Array.from({ length: 150 }, () => trace(next++)).flat();
+      for (let i = spans.length - 1; i > 0; i--) {
+        const j = Math.floor(random() * (i + 1));
+        [spans[i], spans[j]] = [spans[j] as Span, spans[i] as Span];
+      }
+      for (const span of spans) {
+        traffic.add(span, 0);
+        const list = kept.get(span.traceId) ?? [];
+        list.push(span);
+        kept.set(span.traceId, list);
+        if (random() < 0.004) traffic.tally({ sinceUnixNano: ms(random() * 3 * HOUR_MS) });
+      }
+      check(traffic, kept);
+      // Retention: a few traces, or most of them (the index then drops what died).
+      for (const id of evictedInRound([...kept.keys()], round, random)) {
+        traffic.evict(id);
+        kept.delete(id);
+      }
+      check(traffic, kept);
+    }
+    traffic.clear();
+    kept.clear();
+    check(traffic, kept);
+    traffic.add(trace(next)[0] as Span, 0);
     expect(traffic.tally().traces).toBe(1);
   });
 });

@@ -1,0 +1,312 @@
+/**
+ * The rows of an append-only log (the service map's entries, the LLM calls) grouped by the minute their
+ * span starts in, with what an index adds up over each minute's rows (its cells), so that a window
+ * over a million rows sums a few thousand cells and reads only the rows of the minutes it cuts
+ * through. Nothing happens here while rows are written: a read first folds the rows that arrived since
+ * the last one into their minutes, and rebuilds the cells of exactly the minutes that changed (rows
+ * arrived, or died: a row the index marks dead, a trace it evicts). Pure; no I/O.
+ */
+import { resized } from "./typed-arrays.js";
+
+const MINUTE_MS = 60_000;
+const NO_SLOTS = new Int32Array(0);
+
+export interface Minute<C> {
+  readonly minute: number;
+  /** Its rows, ascending; once synced, only live ones. */
+  rows: Int32Array;
+  n: number;
+  /** The distinct slots (traces) of its rows. */
+  slots: Int32Array;
+  /** Earliest and latest start of its rows (unix ms). */
+  minStart: number;
+  maxStart: number;
+  /** What the index built over its rows; null only while it waits to be built. */
+  cells: C | null;
+  dirty: boolean;
+}
+
+/** What a minute is built from: a row is dead when its slot is (`deadSlots[slot]` 1), or its flags have `deadFlag`. */
+export interface MinuteLog {
+  size: number;
+  /** Slots in use: every row's slot is below. */
+  slots: number;
+  startCol: Float64Array;
+  slotCol: Int32Array;
+  deadSlots: Uint8Array;
+  flagCol: Uint8Array | null;
+  deadFlag: number;
+}
+
+/** A MinuteLog; rows die only with their slot unless `rowFlags` says how a dead row is flagged. */
+export function minuteLog(
+  size: number,
+  slots: number,
+  startCol: Float64Array,
+  slotCol: Int32Array,
+  deadSlots: Uint8Array,
+  rowFlags: { flagCol: Uint8Array; deadFlag: number } | null = null,
+): MinuteLog {
+  return {
+    size,
+    slots,
+    startCol,
+    slotCol,
+    deadSlots,
+    flagCol: rowFlags?.flagCol ?? null,
+    deadFlag: rowFlags?.deadFlag ?? 0,
+  };
+}
+
+export class MinuteRows<C> {
+  readonly minutes = new Map<number, Minute<C>>();
+  /** Rows [0, folded) are in their minutes. */
+  private folded = 0;
+  private dirty: Minute<C>[] = [];
+  /** Folded rows and slots that died since the last read. */
+  private diedRows: number[] = [];
+  private diedSlots: number[] = [];
+  /** First and last minute of each slot's folded rows (Infinity and -Infinity: none). */
+  private slotFirst = new Float64Array(0);
+  private slotLast = new Float64Array(0);
+  /** Distinct slots are counted by marking them with the current `generation`. */
+  private marks = new Int32Array(0);
+  private generation = 0;
+
+  /** `build` adds up a minute's live rows `rows[0, n)` into its cells. */
+  constructor(private readonly build: (rows: Int32Array, n: number) => C) {}
+
+  /** A row the index marked dead. */
+  rowDied(row: number): void {
+    if (row < this.folded) this.diedRows.push(row);
+  }
+
+  /** A slot (trace) the index evicted. */
+  slotDied(slot: number): void {
+    if (slot < this.slotFirst.length && (this.slotFirst[slot] as number) !== Infinity) this.diedSlots.push(slot);
+  }
+
+  clear(): void {
+    this.minutes.clear();
+    this.folded = 0;
+    this.dirty = [];
+    this.diedRows = [];
+    this.diedSlots = [];
+    this.slotFirst.fill(Infinity);
+    this.slotLast.fill(-Infinity);
+  }
+
+  /**
+   * Brings the minutes up to date before a read: the minutes that lost rows are marked, then
+   * `compact` may compact the log (calling `renumber`), then new rows are folded in and every changed
+   * minute is rebuilt from `log()` (read after compacting, which may replace the columns).
+   */
+  sync(startCol: Float64Array, compact: () => void, log: () => MinuteLog): void {
+    this.noteDeaths(startCol);
+    compact();
+    this.update(log());
+  }
+
+  /** Marks the minutes that lost rows since the last read; before the log is compacted (rows still where they died). */
+  private noteDeaths(startCol: Float64Array): void {
+    for (const row of this.diedRows) this.markDirty(Math.floor((startCol[row] as number) / MINUTE_MS));
+    for (const slot of this.diedSlots) {
+      const first = this.slotFirst[slot] as number;
+      const last = this.slotLast[slot] as number;
+      if (last - first < this.minutes.size) {
+        for (let minute = first; minute <= last; minute++) this.markDirty(minute);
+      } else {
+        for (const m of this.minutes.values()) if (m.minute >= first && m.minute <= last) this.markDirty(m.minute);
+      }
+      this.slotFirst[slot] = Infinity;
+      this.slotLast[slot] = -Infinity;
+    }
+    this.diedRows = [];
+    this.diedSlots = [];
+  }
+
+  /**
+   * The log was compacted: row `r` is now `newRow[r]` and slot `s` is `newSlot[s]` (-1: dropped). Only
+   * dead rows and slots are dropped, which only minutes marked by `noteDeaths` hold: the cells of the
+   * others stay right.
+   */
+  renumber(newRow: Int32Array, newSlot: Int32Array, slots: number): void {
+    for (const m of this.minutes.values()) {
+      let n = 0;
+      for (let i = 0; i < m.n; i++) {
+        const row = newRow[m.rows[i] as number] as number;
+        if (row >= 0) m.rows[n++] = row;
+      }
+      let kept = 0;
+      const renamed = new Int32Array(m.slots.length);
+      for (const slot of m.slots) if ((newSlot[slot] as number) >= 0) renamed[kept++] = newSlot[slot] as number;
+      m.slots = renamed.subarray(0, kept);
+      m.n = n;
+    }
+    let last = this.folded - 1;
+    while (last >= 0 && (newRow[last] as number) < 0) last--;
+    this.folded = last < 0 ? 0 : (newRow[last] as number) + 1;
+    const first = new Float64Array(Math.max(slots, 16)).fill(Infinity);
+    const lastMinute = new Float64Array(first.length).fill(-Infinity);
+    for (let slot = 0; slot < newSlot.length && slot < this.slotFirst.length; slot++) {
+      const to = newSlot[slot] as number;
+      if (to < 0) continue;
+      first[to] = this.slotFirst[slot] as number;
+      lastMinute[to] = this.slotLast[slot] as number;
+    }
+    this.slotFirst = first;
+    this.slotLast = lastMinute;
+    if (this.marks.length < first.length) this.marks = resized(this.marks, first.length);
+  }
+
+  /** Folds the rows that arrived since the last call into their minutes and rebuilds every changed minute. */
+  private update(log: MinuteLog): void {
+    if (log.slots > this.slotFirst.length) this.growSlots(log.slots);
+    const startCol = log.startCol;
+    let m: Minute<C> | undefined;
+    let rows: Int32Array = NO_SLOTS;
+    let n = 0;
+    for (let row = this.folded; row < log.size; row++) {
+      const start = startCol[row] as number;
+      const minute = Math.floor(start / MINUTE_MS);
+      if (m === undefined || m.minute !== minute) {
+        if (m !== undefined) {
+          m.rows = rows;
+          m.n = n;
+        }
+        m = this.minutes.get(minute);
+        if (m === undefined) {
+          m = {
+            minute,
+            rows: new Int32Array(16),
+            n: 0,
+            slots: NO_SLOTS,
+            minStart: start,
+            maxStart: start,
+            cells: null,
+            dirty: false,
+          };
+          this.minutes.set(minute, m);
+        }
+        if (!m.dirty) {
+          m.dirty = true;
+          this.dirty.push(m);
+        }
+        rows = m.rows;
+        n = m.n;
+      }
+      if (n === rows.length) rows = resized(rows, n * 2);
+      rows[n++] = row;
+    }
+    if (m !== undefined) {
+      m.rows = rows;
+      m.n = n;
+    }
+    this.folded = log.size;
+    for (const minute of this.dirty) this.rebuild(minute, log);
+    this.dirty = [];
+  }
+
+  /**
+   * Calls `visit` for each minute with rows that start in [sinceMs, untilMs] (either may be infinite),
+   * telling whether all its rows do (then its cells answer for it).
+   */
+  each(sinceMs: number, untilMs: number, visit: (minute: Minute<C>, whole: boolean) => void): void {
+    // One minute of margin each side: which minute a start falls in is decided by a rounded division.
+    const first = Math.floor(sinceMs / MINUTE_MS) - 1;
+    const last = Math.floor(untilMs / MINUTE_MS) + 1;
+    const one = (m: Minute<C>) => {
+      if (m.maxStart < sinceMs || m.minStart > untilMs) return;
+      visit(m, m.minStart >= sinceMs && m.maxStart <= untilMs);
+    };
+    if (last - first < this.minutes.size) {
+      for (let minute = first; minute <= last; minute++) {
+        const m = this.minutes.get(minute);
+        if (m !== undefined) one(m);
+      }
+    } else {
+      for (const m of this.minutes.values()) if (m.minute >= first && m.minute <= last) one(m);
+    }
+  }
+
+  /** Starts counting distinct slots afresh (see countSlot). */
+  startCount(): void {
+    this.nextGeneration();
+  }
+
+  /** 1 the first time `slot` is counted since `startCount`, else 0. */
+  countSlot(slot: number): number {
+    if (this.marks[slot] === this.generation) return 0;
+    this.marks[slot] = this.generation;
+    return 1;
+  }
+
+  /** The slots of `minute` not counted yet since `startCount`. */
+  countSlots(minute: Minute<C>): number {
+    let counted = 0;
+    for (const slot of minute.slots) counted += this.countSlot(slot);
+    return counted;
+  }
+
+  private markDirty(minute: number): void {
+    const m = this.minutes.get(minute);
+    if (m !== undefined && !m.dirty) {
+      m.dirty = true;
+      this.dirty.push(m);
+    }
+  }
+
+  /** Drops a changed minute's dead rows and builds its cells again; an emptied minute is deleted. */
+  private rebuild(m: Minute<C>, log: MinuteLog): void {
+    const { startCol, slotCol, deadSlots, flagCol, deadFlag } = log;
+    this.nextGeneration();
+    const slots: number[] = [];
+    let minStart = Number.POSITIVE_INFINITY;
+    let maxStart = Number.NEGATIVE_INFINITY;
+    let n = 0;
+    for (let i = 0; i < m.n; i++) {
+      const row = m.rows[i] as number;
+      const slot = slotCol[row] as number;
+      if (deadSlots[slot] === 1 || (flagCol !== null && ((flagCol[row] as number) & deadFlag) !== 0)) continue;
+      m.rows[n++] = row;
+      const start = startCol[row] as number;
+      if (start < minStart) minStart = start;
+      if (start > maxStart) maxStart = start;
+      if (this.countSlot(slot) === 1) slots.push(slot);
+    }
+    m.n = n;
+    m.dirty = false;
+    if (n === 0) {
+      this.minutes.delete(m.minute);
+      return;
+    }
+    // Where each slot has rows, for its eviction (a range that may hold minutes it left: those are rebuilt for nothing).
+    for (const slot of slots) {
+      if (m.minute < (this.slotFirst[slot] as number)) this.slotFirst[slot] = m.minute;
+      if (m.minute > (this.slotLast[slot] as number)) this.slotLast[slot] = m.minute;
+    }
+    if (m.rows.length > n + (n >> 2) + 16) m.rows = resized(m.rows, n);
+    m.slots = Int32Array.from(slots);
+    m.minStart = minStart;
+    m.maxStart = maxStart;
+    m.cells = this.build(m.rows, n);
+  }
+
+  private growSlots(size: number): void {
+    const capacity = Math.max(size, this.slotFirst.length * 2, 16);
+    const from = this.slotFirst.length;
+    this.slotFirst = resized(this.slotFirst, capacity);
+    this.slotLast = resized(this.slotLast, capacity);
+    this.slotFirst.fill(Infinity, from);
+    this.slotLast.fill(-Infinity, from);
+    this.marks = resized(this.marks, capacity);
+  }
+
+  private nextGeneration(): void {
+    this.generation++;
+    if (this.generation === 0x7fffffff) {
+      this.marks.fill(0);
+      this.generation = 1;
+    }
+  }
+}

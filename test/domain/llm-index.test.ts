@@ -1,0 +1,264 @@
+import { describe, expect, it } from "vitest";
+import { costOf, priceKeyOf } from "../../src/domain/llm-cost.js";
+import { LlmIndex, type LlmQuery, type LlmUsage } from "../../src/domain/llm-index.js";
+import { MODEL_PRICES } from "../../src/domain/llm-prices.js";
+import { type LlmGroup, type LlmSeries, MAX_SERIES, timelineBuckets } from "../../src/domain/llm-usage.js";
+import { percentile } from "../../src/domain/percentile.js";
+import type { Span } from "../../src/domain/span.js";
+import { evictedInRound, seededRandom } from "../helpers/random.js";
+import { makeSpan, ms } from "../store/span-fixtures.js";
+
+const random = seededRandom(23);
+const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
+
+/** More models than a chart has lines (the rest is "other"), two of them without a price. */
+const MODELS = [
+  "gpt-4o-mini",
+  "gpt-4o-2024-08-06",
+  "claude-sonnet-4-5-20250929",
+  "gemini-2.5-flash",
+  "mistral-large",
+  "deepseek-chat",
+  "codestral",
+  "mistral-small",
+  "open-mistral-nemo",
+  "local-llama",
+  "house-model",
+];
+const SERVICES = ["assistant", "search", "support"];
+const HOUR_MS = 3_600_000;
+
+/** Three busy minutes: many calls of few models and services (so sums per 10 seconds are kept). */
+const BUSY_MS = 90 * 60_000;
+
+/** A trace of one to three GenAI calls up to two minutes apart, or up to a second apart in the busy minutes. */
+function trace(t: number): Span[] {
+  const busy = random() < 0.5;
+  const start = busy ? BUSY_MS + random() * 3 * 60_000 : random() * 3 * HOUR_MS;
+  const service = pick(busy ? ["assistant", "search"] : SERVICES);
+  const models = busy ? ["gpt-4o-mini", "local-llama"] : MODELS;
+  return Array.from({ length: 1 + Math.floor(random() * 3) }, (_, i) => {
+    const begin = start + random() * (busy ? 1000 : 120_000);
+    const input = Math.floor(random() * 5000);
+    const duration = random() < 0.5 ? Math.floor(random() * 40) * 10 : random() * 3000;
+    return {
+      ...makeSpan({
+        trace: t,
+        span: i + 1,
+        service: busy || random() < 0.8 ? service : pick(SERVICES),
+        start: begin,
+        end: begin + duration,
+        error: random() < 0.1,
+        attributes: {
+          "gen_ai.provider.name": "openai",
+          "gen_ai.response.model": pick(models),
+          "gen_ai.usage.input_tokens": input,
+          "gen_ai.usage.output_tokens": Math.floor(random() * 800),
+          "gen_ai.usage.cache_read.input_tokens": random() < 0.3 ? Math.floor(input * random()) : 0,
+        },
+      }),
+      kind: "CLIENT" as const,
+    };
+  });
+}
+
+interface Call {
+  span: Span;
+  arrival: number;
+  model: string;
+  startMs: number;
+  durationMs: number;
+  input: number;
+  output: number;
+  cached: number;
+  /** USD, null without a price. */
+  usd: number | null;
+}
+
+function callOf(span: Span, arrival: number): Call {
+  const a = span.attributes;
+  const usage = {
+    model: a["gen_ai.response.model"] as string,
+    inputTokens: a["gen_ai.usage.input_tokens"] as number,
+    outputTokens: a["gen_ai.usage.output_tokens"] as number,
+    cachedInputTokens: a["gen_ai.usage.cache_read.input_tokens"] as number,
+  };
+  return {
+    span,
+    arrival,
+    model: usage.model,
+    startMs: Number(span.startTimeUnixNano) / 1e6,
+    durationMs: Number(span.endTimeUnixNano - span.startTimeUnixNano) / 1e6,
+    input: usage.inputTokens,
+    output: usage.outputTokens,
+    cached: usage.cachedInputTokens,
+    usd: costOf(usage, priceKeyOf(usage.model, MODEL_PRICES), MODEL_PRICES).usd,
+  };
+}
+
+/** Groups as the page shows them, by brute force over every call. */
+function groups(calls: Call[], keyOf: (call: Call) => string): LlmGroup[] {
+  const byKey = new Map<string, Call[]>();
+  for (const call of calls) byKey.set(keyOf(call), [...(byKey.get(keyOf(call)) ?? []), call]);
+  return [...byKey]
+    .map(([key, list]) => {
+      const durations = list.map((c) => c.durationMs).sort((x, y) => x - y);
+      return {
+        key,
+        calls: list.length,
+        inputTokens: list.reduce((sum, c) => sum + c.input, 0),
+        outputTokens: list.reduce((sum, c) => sum + c.output, 0),
+        cachedInputTokens: list.reduce((sum, c) => sum + c.cached, 0),
+        usd: list.reduce((sum, c) => sum + (c.usd ?? 0), 0),
+        unpriced: list.filter((c) => c.usd === null).length,
+        failed: list.filter((c) => c.span.status.code === "ERROR").length,
+        p50Ms: percentile(durations, 50),
+        p95Ms: percentile(durations, 95),
+      };
+    })
+    .sort((x, y) => y.usd - x.usd || y.calls - x.calls || x.key.localeCompare(y.key));
+}
+
+/** The usage of the kept calls in the window, by brute force. */
+function expected(kept: Call[], query: LlmQuery) {
+  const since = query.sinceUnixNano === undefined ? -Infinity : Number(query.sinceUnixNano) / 1e6;
+  const until = query.untilUnixNano === undefined ? Infinity : Number(query.untilUnixNano) / 1e6;
+  const calls = kept.filter(
+    (c) =>
+      c.startMs >= since && c.startMs <= until && (query.service === undefined || c.span.service === query.service),
+  );
+  const byModel = groups(calls, (c) => c.model);
+  const byService = groups(calls, (c) => c.span.service);
+  const from =
+    query.sinceUnixNano !== undefined
+      ? Number(query.sinceUnixNano / 1_000_000n)
+      : Math.min(...calls.map((c) => c.startMs));
+  const to =
+    query.untilUnixNano !== undefined
+      ? Number(query.untilUnixNano / 1_000_000n)
+      : Math.max(...calls.map((c) => c.startMs));
+  const { startMs, stepMs, buckets } = timelineBuckets(from, to, calls.length);
+  const lines = (list: LlmGroup[], keyOf: (call: Call) => string): LlmSeries[] => {
+    const listed = list.slice(0, MAX_SERIES).map((g) => g.key);
+    const series = listed.map((key) => ({ key, calls: zeros(buckets), tokens: zeros(buckets), usd: zeros(buckets) }));
+    let other: LlmSeries | undefined;
+    for (const call of calls) {
+      const bucket = Math.floor((call.startMs - startMs) / stepMs);
+      if (bucket < 0 || bucket >= buckets) continue;
+      const at = listed.indexOf(keyOf(call));
+      if (at < 0 && other === undefined) {
+        other = { key: "other", calls: zeros(buckets), tokens: zeros(buckets), usd: zeros(buckets) };
+        series.push(other);
+      }
+      const line = at < 0 ? (other as LlmSeries) : (series[at] as LlmSeries);
+      line.calls[bucket] = (line.calls[bucket] as number) + 1;
+      line.tokens[bucket] = (line.tokens[bucket] as number) + call.input + call.output;
+      line.usd[bucket] = (line.usd[bucket] as number) + (call.usd ?? 0);
+    }
+    return series;
+  };
+  const newest = [...calls]
+    .sort((x, y) =>
+      x.span.startTimeUnixNano === y.span.startTimeUnixNano
+        ? y.arrival - x.arrival
+        : x.span.startTimeUnixNano < y.span.startTimeUnixNano
+          ? 1
+          : -1,
+    )
+    .slice(0, query.limit);
+  return {
+    totals: groups(calls, () => "all")[0],
+    byModel,
+    byService,
+    timeline: {
+      startMs,
+      stepMs,
+      buckets,
+      byModel: lines(byModel, (c) => c.model),
+      byService: lines(byService, (c) => c.span.service),
+    },
+    calls: newest.map((c) => [c.span.traceId, c.span.spanId]),
+    traces: new Set(calls.map((c) => c.span.traceId)).size,
+  };
+}
+
+function zeros(n: number): number[] {
+  return new Array<number>(n).fill(0);
+}
+
+/** Exact counts, tokens and percentiles; USD to a billionth of a dollar (sums may add in another order). */
+type Totals = Pick<LlmUsage, "byModel" | "byService" | "timeline" | "traces"> & { totals: LlmGroup | undefined };
+
+function comparable(usage: Totals) {
+  const group = (g: LlmGroup | undefined) => g && { ...g, usd: Math.round(g.usd * 1e9) };
+  const line = (s: LlmSeries) => ({ ...s, usd: s.usd.map((usd) => Math.round(usd * 1e9)) });
+  return {
+    totals: group(usage.totals),
+    byModel: usage.byModel.map(group),
+    byService: usage.byService.map(group),
+    timeline: {
+      ...usage.timeline,
+      byModel: usage.timeline.byModel.map(line),
+      byService: usage.timeline.byService.map(line),
+    },
+    traces: usage.traces,
+  };
+}
+
+function queries(): LlmQuery[] {
+  const a = random() * 3 * HOUR_MS;
+  const b = a + random() * HOUR_MS;
+  const limit = pick([1, 7, 200]);
+  return [
+    { limit },
+    { limit, sinceUnixNano: ms(a) },
+    { limit, untilUnixNano: ms(b) },
+    { limit, sinceUnixNano: ms(a), untilUnixNano: ms(b) },
+    { limit, sinceUnixNano: ms(a), untilUnixNano: ms(a + 20 * 60_000) },
+    // Around the busy minutes: 5-second, 10-second, 30-second and 1-minute buckets.
+    { limit, sinceUnixNano: ms(BUSY_MS - 60_000), untilUnixNano: ms(BUSY_MS + 4 * 60_000) },
+    { limit, sinceUnixNano: ms(BUSY_MS - 5 * 60_000 - a / 1000), untilUnixNano: ms(BUSY_MS + 15 * 60_000) },
+    { limit, sinceUnixNano: ms(BUSY_MS - 20 * 60_000 - a / 1000), untilUnixNano: ms(BUSY_MS + 40 * 60_000) },
+    { limit, sinceUnixNano: ms(BUSY_MS - 60 * 60_000 - a / 1000), untilUnixNano: ms(BUSY_MS + 60 * 60_000) },
+    { limit, service: "assistant", sinceUnixNano: ms(BUSY_MS - 5 * 60_000), untilUnixNano: ms(BUSY_MS + 15 * 60_000) },
+    { limit, service: pick(SERVICES) },
+    { limit, service: pick(SERVICES), sinceUnixNano: ms(a) },
+    { limit, service: "nobody" },
+  ];
+}
+
+function check(index: LlmIndex, kept: Map<string, Call[]>): void {
+  const calls = [...kept.values()].flat();
+  for (const query of queries()) {
+    const usage = index.usage(query, MODEL_PRICES);
+    const want = expected(calls, query);
+    if (want.totals === undefined) expect(usage.totals.calls).toBe(0);
+    else expect(comparable(usage)).toEqual(comparable(want));
+    expect(usage.calls.map((c) => [c.traceId, c.spanId])).toEqual(want.calls);
+  }
+}
+
+describe("LlmIndex", () => {
+  it("answers as the kept calls would, whatever arrives, is read and is evicted in between", () => {
+    const index = new LlmIndex();
+    const kept = new Map<string, Call[]>();
+    let next = 1;
+    let arrival = 0;
+    for (let round = 0; round < 10; round++) {
+      for (const span of Array.from({ length: 120 }, () => trace(next++)).flat()) {
+        index.add(span);
+        kept.set(span.traceId, [...(kept.get(span.traceId) ?? []), callOf(span, arrival++)]);
+        if (random() < 0.01) index.usage({ limit: 5, sinceUnixNano: ms(random() * 3 * HOUR_MS) }, MODEL_PRICES);
+      }
+      check(index, kept);
+      for (const id of evictedInRound([...kept.keys()], round, random)) {
+        index.evict(id);
+        kept.delete(id);
+      }
+      check(index, kept);
+    }
+    index.clear();
+    kept.clear();
+    check(index, kept);
+  });
+});
