@@ -55,6 +55,29 @@ export interface SortedCells {
   runEnds: Int32Array;
 }
 
+/** Rows up to which CellScratch keeps its arrays between builds. */
+const KEEP_SCRATCH_ROWS = 65_536;
+
+/** Working arrays for building cells (a key, a duration and a cell per row), reused from minute to minute. */
+export class CellScratch {
+  private keyOf = new Int32Array(0);
+  private durationOf = new Float64Array(0);
+  private cellOf = new Int32Array(0);
+
+  /** Arrays of at least `n` entries: the kept ones (grown) up to KEEP_SCRATCH_ROWS, new ones past it. */
+  take(n: number): { keyOf: Int32Array; durationOf: Float64Array; cellOf: Int32Array } {
+    if (n > KEEP_SCRATCH_ROWS)
+      return { keyOf: new Int32Array(n), durationOf: new Float64Array(n), cellOf: new Int32Array(n) };
+    if (n > this.keyOf.length) {
+      const size = Math.min(Math.max(n, this.keyOf.length * 2), KEEP_SCRATCH_ROWS);
+      this.keyOf = new Int32Array(size);
+      this.durationOf = new Float64Array(size);
+      this.cellOf = new Int32Array(size);
+    }
+    return { keyOf: this.keyOf, durationOf: this.durationOf, cellOf: this.cellOf };
+  }
+}
+
 /** Where cell `c`'s durations start (see SortedCells). */
 export function cellStart(cells: SortedCells, c: number): number {
   return c === 0 ? 0 : (cells.ends[c - 1] as number);

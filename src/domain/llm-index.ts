@@ -9,7 +9,7 @@
  * calls as objects would weigh tens of MB. Evicting a trace marks its slot dead; dead rows are dropped
  * once they are half of what is kept. Pure; no I/O.
  */
-import { cellStart, type SortedCells, sortCells } from "./durations.js";
+import { CellScratch, cellStart, type SortedCells, sortCells } from "./durations.js";
 import { costOf, type PriceTable, priceKeyOf } from "./llm-cost.js";
 import { GroupSums, TimelineLines, type TokenPrice, tokenCost, tokenPriceOf } from "./llm-sums.js";
 import { emptyGroup, type LlmCall, type LlmGroup, type LlmTimeline, llmSpanOf, timelineBuckets } from "./llm-usage.js";
@@ -124,8 +124,9 @@ export class LlmIndex {
   private readonly pairIds = new Map<number, number>();
   private readonly pairModels: number[] = [];
   private readonly pairServices: number[] = [];
-  /** Calls per pair while a minute is built (zero between builds). */
+  /** Calls per pair while a minute is built (zero between builds), and the other working arrays. */
   private pairCounts = new Int32Array(0);
+  private readonly scratch = new CellScratch();
   /** The calls by minute of start, and each minute's sums per pair: what a read adds up. */
   private readonly byMinute = new MinuteRows<LlmCells>((rows, n) => this.cellsOf(rows, n));
 
@@ -354,8 +355,9 @@ export class LlmIndex {
   /** One minute's calls `rows[0, n)` added up per (model, service) pair. */
   private cellsOf(rows: Int32Array, n: number): LlmCells {
     const { modelCol, serviceCol, durCol, failedCol, inputCol, outputCol, cachedCol } = this;
+    const { durationOf, cellOf } = this.scratch.take(n);
+    // Kept with the cells: the timeline reads each row's pair.
     const pairOf = new Int32Array(n);
-    const durationOf = new Float64Array(n);
     for (let r = 0; r < n; r++) {
       const i = rows[r] as number;
       const model = modelCol[i] as number;
@@ -372,7 +374,6 @@ export class LlmIndex {
       durationOf[r] = durCol[i] as number;
     }
     if (this.pairCounts.length < this.pairModels.length) this.pairCounts = new Int32Array(this.pairModels.length * 2);
-    const cellOf = new Int32Array(n);
     const cells = sortCells(pairOf, durationOf, n, this.pairCounts, cellOf);
     const cellCount = cells.keys.length;
     const failed = new Int32Array(cellCount);

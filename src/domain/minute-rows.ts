@@ -162,49 +162,50 @@ export class MinuteRows<C> {
   /** Folds the rows that arrived since the last call into their minutes and rebuilds every changed minute. */
   private update(log: MinuteLog): void {
     if (log.slots > this.slotFirst.length) this.growSlots(log.slots);
-    const startCol = log.startCol;
-    let m: Minute<C> | undefined;
-    let rows: Int32Array = NO_SLOTS;
-    let n = 0;
-    for (let row = this.folded; row < log.size; row++) {
-      const start = startCol[row] as number;
-      const minute = Math.floor(start / MINUTE_MS);
-      if (m === undefined || m.minute !== minute) {
-        if (m !== undefined) {
-          m.rows = rows;
-          m.n = n;
-        }
-        m = this.minutes.get(minute);
-        if (m === undefined) {
-          m = {
-            minute,
-            rows: new Int32Array(16),
-            n: 0,
-            slots: NO_SLOTS,
-            minStart: start,
-            maxStart: start,
-            cells: null,
-            dirty: false,
-          };
-          this.minutes.set(minute, m);
-        }
-        if (!m.dirty) {
-          m.dirty = true;
-          this.dirty.push(m);
-        }
-        rows = m.rows;
-        n = m.n;
-      }
-      if (n === rows.length) rows = resized(rows, n * 2);
-      rows[n++] = row;
+    // Counted first, so each minute's list grows once to its size (no copies left for the collector).
+    const added = new Map<Minute<C>, number>();
+    this.eachNewRow(log, (m, count) => added.set(m, (added.get(m) ?? 0) + count));
+    for (const [m, count] of added) {
+      if (m.n + count > m.rows.length) m.rows = resized(m.rows, m.n + count);
     }
-    if (m !== undefined) {
-      m.rows = rows;
-      m.n = n;
-    }
+    this.eachNewRow(log, (m, _count, from, to) => {
+      for (let row = from; row < to; row++) m.rows[m.n++] = row;
+    });
     this.folded = log.size;
     for (const minute of this.dirty) this.rebuild(minute, log);
     this.dirty = [];
+  }
+
+  /** Calls `visit` for each run of new rows `[from, to)` that start in the same minute, marking it changed. */
+  private eachNewRow(log: MinuteLog, visit: (m: Minute<C>, count: number, from: number, to: number) => void): void {
+    const startCol = log.startCol;
+    let from = this.folded;
+    while (from < log.size) {
+      const start = startCol[from] as number;
+      const minute = Math.floor(start / MINUTE_MS);
+      let to = from + 1;
+      while (to < log.size && Math.floor((startCol[to] as number) / MINUTE_MS) === minute) to++;
+      let m = this.minutes.get(minute);
+      if (m === undefined) {
+        m = {
+          minute,
+          rows: NO_SLOTS,
+          n: 0,
+          slots: NO_SLOTS,
+          minStart: start,
+          maxStart: start,
+          cells: null,
+          dirty: false,
+        };
+        this.minutes.set(minute, m);
+      }
+      if (!m.dirty) {
+        m.dirty = true;
+        this.dirty.push(m);
+      }
+      visit(m, to - from, from, to);
+      from = to;
+    }
   }
 
   /**
@@ -285,7 +286,7 @@ export class MinuteRows<C> {
       if (m.minute < (this.slotFirst[slot] as number)) this.slotFirst[slot] = m.minute;
       if (m.minute > (this.slotLast[slot] as number)) this.slotLast[slot] = m.minute;
     }
-    if (m.rows.length > n + (n >> 2) + 16) m.rows = resized(m.rows, n);
+    if (m.rows.length > 2 * n + 16) m.rows = resized(m.rows, n);
     m.slots = Int32Array.from(slots);
     m.minStart = minStart;
     m.maxStart = maxStart;

@@ -16,7 +16,7 @@
  * without its trace: it enters its service when it is a SERVER / CONSUMER span or has no parent, an
  * edge or a call's conversion into one through it is lost, and a re-sent span counts again.
  */
-import { cellStart, Durations, type SortedCells, sortCells } from "./durations.js";
+import { CellScratch, cellStart, Durations, type SortedCells, sortCells } from "./durations.js";
 import { type Minute, MinuteRows, minuteLog } from "./minute-rows.js";
 import type { Peer } from "./service-map.js";
 import type { Span } from "./span.js";
@@ -198,8 +198,9 @@ export class ServiceTraffic {
   private deadSlots = new Uint8Array(INITIAL_CAPACITY);
   /** The entries by minute of start, and each minute's totals per key: what a read adds up. */
   private readonly byMinute = new MinuteRows<TrafficCells>((rows, n) => this.cellsOf(rows, n));
-  /** Entries per key while a minute is built (zero between builds). */
+  /** Entries per key while a minute is built (zero between builds), and the other working arrays. */
   private keyCounts = new Int32Array(0);
+  private readonly scratch = new CellScratch();
 
   constructor(
     private readonly peerOf: (span: Span) => Peer | null,
@@ -408,8 +409,7 @@ export class ServiceTraffic {
   private cellsOf(entries: Int32Array, n: number): TrafficCells {
     const { keyCol, startCol, durCol, flagCol } = this;
     if (this.keyCounts.length < this.keyList.length) this.keyCounts = new Int32Array(this.keyList.length * 2);
-    const keyOf = new Int32Array(n);
-    const durationOf = new Float64Array(n);
+    const { keyOf, durationOf, cellOf } = this.scratch.take(n);
     let lastMs = -Infinity;
     for (let i = 0; i < n; i++) {
       const entry = entries[i] as number;
@@ -418,7 +418,6 @@ export class ServiceTraffic {
       const end = (startCol[entry] as number) + (durCol[entry] as number);
       if (end > lastMs) lastMs = end;
     }
-    const cellOf = new Int32Array(n);
     const cells = sortCells(keyOf, durationOf, n, this.keyCounts, cellOf);
     const errors = new Int32Array(cells.keys.length);
     for (let i = 0; i < n; i++) {
