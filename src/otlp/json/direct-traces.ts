@@ -129,6 +129,27 @@ function spelling(index: number, count: number): number {
 }
 
 /**
+ * Reads an object's fields with `read(field)`: each of the first `known` keys of `keys` at most once
+ * (a repeated field is left to the general path, as are the other spellings listed after them); any
+ * other key is stepped over. The hot objects (spans, attributes, values) have this loop inlined.
+ */
+function readFields(r: JsonBytes, keys: KeySet, known: number, read: (field: number) => void): void {
+  r.openObject();
+  let seen = 0;
+  for (let first = true; ; first = false) {
+    const key = r.nextKey(keys, first);
+    if (key === -2) return;
+    if (key === -1) {
+      r.skipValue();
+      continue;
+    }
+    if (key >= known) throw NOT_DIRECT;
+    seen = once(seen, key);
+    read(key);
+  }
+}
+
+/**
  * Decodes a trace request from its bytes, or returns null when it is not read here (see the module
  * comment): then `decodeTraceRequestJson(parseOtlpJson(bytes))` decodes it.
  */
@@ -155,27 +176,16 @@ interface Counts {
 }
 
 function readRequest(r: JsonBytes, batch: TraceBatch, apiKinds: boolean): void {
-  r.openObject();
-  let seen = 0;
   const counts: Counts = { groups: 0, scopes: 0, spans: 0 };
   const w = newWireSpan();
-  for (let first = true; ; first = false) {
-    const key = spelling(r.nextKey(REQUEST_KEYS, first), 1);
-    if (key === -2) break;
-    if (key === 0) {
-      seen = once(seen, 0);
-      if (r.skipNull()) continue;
-      r.openArray();
-      for (let i = 0; r.nextElement(i === 0); i++) {
-        if (++counts.groups > DEFAULT_REQUEST_LIMITS.maxGroups) throw NOT_DIRECT;
-        readResourceSpans(r, batch, w, i, counts, apiKinds);
-      }
-    } else if (key === OTHER_SPELLING) {
-      throw NOT_DIRECT;
-    } else {
-      r.skipValue();
+  readFields(r, REQUEST_KEYS, 1, () => {
+    if (r.skipNull()) return;
+    r.openArray();
+    for (let i = 0; r.nextElement(i === 0); i++) {
+      if (++counts.groups > DEFAULT_REQUEST_LIMITS.maxGroups) throw NOT_DIRECT;
+      readResourceSpans(r, batch, w, i, counts, apiKinds);
     }
-  }
+  });
   if (!r.atEnd()) throw NOT_DIRECT;
 }
 
@@ -187,49 +197,26 @@ function readResourceSpans(
   counts: Counts,
   apiKinds: boolean,
 ): void {
-  r.openObject();
-  let seen = 0;
   let resource: Attributes = {};
-  for (let first = true; ; first = false) {
-    const key = spelling(r.nextKey(RESOURCE_SPANS_KEYS, first), 2);
-    if (key === -2) return;
-    if (key === 0) {
-      seen = once(seen, 0);
+  let scopesRead = false;
+  readFields(r, RESOURCE_SPANS_KEYS, 2, (field) => {
+    if (field === 0) {
       // The group's spans are read with its resource: one written after them is left to the general path.
-      if ((seen & 2) !== 0) throw NOT_DIRECT;
-      if (r.skipNull()) continue;
+      if (scopesRead) throw NOT_DIRECT;
+      if (r.skipNull()) return;
       resource = {};
-      readAttributesOnly(r, RESOURCE_KEYS, 0, resource);
-    } else if (key === 1) {
-      seen = once(seen, 1);
-      if (r.skipNull()) continue;
-      r.openArray();
-      for (let j = 0; r.nextElement(j === 0); j++) {
-        if (++counts.scopes > DEFAULT_REQUEST_LIMITS.maxGroups) throw NOT_DIRECT;
-        readScopeSpans(r, batch, w, resource, i, j, counts, apiKinds);
-      }
-    } else if (key === OTHER_SPELLING) {
-      throw NOT_DIRECT;
-    } else {
-      r.skipValue();
+      const into = resource;
+      readFields(r, RESOURCE_KEYS, 1, () => readKeyValues(r, into, 1));
+      return;
     }
-  }
-}
-
-/** An object (a resource) of which only `attributes` (key `attributesKey` of `keys`) is read, into `into`. */
-function readAttributesOnly(r: JsonBytes, keys: KeySet, attributesKey: number, into: Attributes): void {
-  r.openObject();
-  let seen = 0;
-  for (let first = true; ; first = false) {
-    const key = r.nextKey(keys, first);
-    if (key === -2) return;
-    if (key === attributesKey) {
-      seen = once(seen, 0);
-      readKeyValues(r, into, 1);
-    } else {
-      r.skipValue();
+    scopesRead = true;
+    if (r.skipNull()) return;
+    r.openArray();
+    for (let j = 0; r.nextElement(j === 0); j++) {
+      if (++counts.scopes > DEFAULT_REQUEST_LIMITS.maxGroups) throw NOT_DIRECT;
+      readScopeSpans(r, batch, w, resource, i, j, counts, apiKinds);
     }
-  }
+  });
 }
 
 function readScopeSpans(
@@ -242,49 +229,34 @@ function readScopeSpans(
   counts: Counts,
   apiKinds: boolean,
 ): void {
-  r.openObject();
-  let seen = 0;
   let name = "";
   let version = "";
   let attributes: Attributes = {};
-  for (let first = true; ; first = false) {
-    const key = r.nextKey(SCOPE_SPANS_KEYS, first);
-    if (key === -2) return;
-    if (key === 0) {
-      seen = once(seen, 0);
-      if ((seen & 2) !== 0) throw NOT_DIRECT;
-      if (r.skipNull()) continue;
-      r.openObject();
-      let scopeSeen = 0;
-      for (let f = true; ; f = false) {
-        const field = r.nextKey(SCOPE_KEYS, f);
-        if (field === -2) break;
-        if (field === -1) {
-          r.skipValue();
-          continue;
-        }
-        scopeSeen = once(scopeSeen, field);
-        if (field === 0) name = r.readString(values) ?? "";
-        else if (field === 1) version = r.readString(values) ?? "";
+  let spansRead = false;
+  readFields(r, SCOPE_SPANS_KEYS, 2, (field) => {
+    if (field === 0) {
+      if (spansRead) throw NOT_DIRECT;
+      if (r.skipNull()) return;
+      readFields(r, SCOPE_KEYS, 3, (scopeField) => {
+        if (scopeField === 0) name = r.readString(values) ?? "";
+        else if (scopeField === 1) version = r.readString(values) ?? "";
         else {
           attributes = {};
           readKeyValues(r, attributes, 1);
         }
-      }
-    } else if (key === 1) {
-      seen = once(seen, 1);
-      if (r.skipNull()) continue;
-      const group = spanGroup(resource, makeScope(name, version, attributes), i, j);
-      r.openArray();
-      for (let k = 0; r.nextElement(k === 0); k++) {
-        if (++counts.spans > DEFAULT_REQUEST_LIMITS.maxItems) throw NOT_DIRECT;
-        readSpan(r, resetWireSpan(w), apiKinds);
-        batch.add(w, group, k);
-      }
-    } else {
-      r.skipValue();
+      });
+      return;
     }
-  }
+    spansRead = true;
+    if (r.skipNull()) return;
+    const group = spanGroup(resource, makeScope(name, version, attributes), i, j);
+    r.openArray();
+    for (let k = 0; r.nextElement(k === 0); k++) {
+      if (++counts.spans > DEFAULT_REQUEST_LIMITS.maxItems) throw NOT_DIRECT;
+      readSpan(r, resetWireSpan(w), apiKinds);
+      batch.add(w, group, k);
+    }
+  });
 }
 
 function readSpan(r: JsonBytes, w: WireSpan, apiKinds: boolean): void {
@@ -362,28 +334,18 @@ function readEvents(r: JsonBytes, w: WireSpan): void {
   r.openArray();
   for (let n = 0; r.nextElement(n === 0); n++) {
     if (n >= MAX_EVENTS_PER_SPAN) throw NOT_DIRECT;
-    r.openObject();
-    let seen = 0;
     let name = "";
     let time = 0n;
     let attributes: Attributes = {};
     let dropped = 0;
-    for (let first = true; ; first = false) {
-      const key = spelling(r.nextKey(EVENT_KEYS, first), 4);
-      if (key === -2) break;
-      if (key === -1) {
-        r.skipValue();
-        continue;
-      }
-      if (key === OTHER_SPELLING) throw NOT_DIRECT;
-      seen = once(seen, key);
-      if (key === 0) name = r.readString(values) ?? "";
-      else if (key === 1) time = r.readUint64("timeUnixNano");
-      else if (key === 2) {
+    readFields(r, EVENT_KEYS, 4, (field) => {
+      if (field === 0) name = r.readString(values) ?? "";
+      else if (field === 1) time = r.readUint64("timeUnixNano");
+      else if (field === 2) {
         attributes = {};
         readKeyValues(r, attributes, 1);
       } else dropped = asUint32(r.readScalar(), "droppedAttributesCount");
-    }
+    });
     addWireEvent(w, makeEvent(name, time, attributes, dropped));
   }
 }
@@ -393,8 +355,6 @@ function readLinks(r: JsonBytes, w: WireSpan): void {
   r.openArray();
   for (let n = 0; r.nextElement(n === 0); n++) {
     if (n >= MAX_LINKS_PER_SPAN) throw NOT_DIRECT;
-    r.openObject();
-    let seen = 0;
     const link: WireLink = {
       traceId: "",
       spanId: "",
@@ -403,41 +363,24 @@ function readLinks(r: JsonBytes, w: WireSpan): void {
       droppedAttributesCount: 0,
       flags: 0,
     };
-    for (let first = true; ; first = false) {
-      const key = spelling(r.nextKey(LINK_KEYS, first), 6);
-      if (key === -2) break;
-      if (key === -1) {
-        r.skipValue();
-        continue;
-      }
-      if (key === OTHER_SPELLING) throw NOT_DIRECT;
-      seen = once(seen, key);
-      if (key === 0) link.traceId = r.readString(null) ?? "";
-      else if (key === 1) link.spanId = r.readString(null) ?? "";
-      else if (key === 2) link.traceState = r.readString(null) ?? "";
-      else if (key === 3) readKeyValues(r, link.attributes, 1);
-      else if (key === 4) link.droppedAttributesCount = asUint32(r.readScalar(), "droppedAttributesCount");
+    readFields(r, LINK_KEYS, 6, (field) => {
+      if (field === 0) link.traceId = r.readString(null) ?? "";
+      else if (field === 1) link.spanId = r.readString(null) ?? "";
+      else if (field === 2) link.traceState = r.readString(null) ?? "";
+      else if (field === 3) readKeyValues(r, link.attributes, 1);
+      else if (field === 4) link.droppedAttributesCount = asUint32(r.readScalar(), "droppedAttributesCount");
       else link.flags = asUint32(r.readScalar(), "flags");
-    }
+    });
     w.links.push(link);
   }
 }
 
 function readStatus(r: JsonBytes, w: WireSpan): void {
   if (r.skipNull()) return;
-  r.openObject();
-  let seen = 0;
-  for (let first = true; ; first = false) {
-    const key = r.nextKey(STATUS_KEYS, first);
-    if (key === -2) return;
-    if (key === -1) {
-      r.skipValue();
-      continue;
-    }
-    seen = once(seen, key);
-    if (key === 0) w.statusCode = asEnum(r.readScalar(), "code", STATUS_CODE_NAMES);
+  readFields(r, STATUS_KEYS, 2, (field) => {
+    if (field === 0) w.statusCode = asEnum(r.readScalar(), "code", STATUS_CODE_NAMES);
     else w.statusMessage = r.readString(values) ?? "";
-  }
+  });
 }
 
 /** A `repeated KeyValue` list (or null) into `into`, values at nesting `depth`; the last duplicate key wins. */
@@ -535,16 +478,5 @@ function readArrayValue(r: JsonBytes, depth: number): AttrValue[] {
 
 /** An ArrayValue or KeyValueList object: `read` reads its `values` field. */
 function readValuesOf(r: JsonBytes, read: (r: JsonBytes) => void): void {
-  r.openObject();
-  let seen = 0;
-  for (let first = true; ; first = false) {
-    const key = r.nextKey(VALUES_KEYS, first);
-    if (key === -2) return;
-    if (key === -1) {
-      r.skipValue();
-      continue;
-    }
-    seen = once(seen, 0);
-    read(r);
-  }
+  readFields(r, VALUES_KEYS, 1, () => read(r));
 }
