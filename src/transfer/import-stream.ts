@@ -20,6 +20,7 @@ export function offlineSink(importer: Importer, maxInflatedBytes = 1024 ** 3): B
         firstLine: batch.firstLine,
         firstByte: batch.firstByte,
         maxInflatedBytes,
+        jsonLines: batch.jsonLines,
       });
     },
   };
