@@ -10,6 +10,8 @@ import { emptyImportCounts, type ImportCounts, type Importer, MAX_IMPORT_ERRORS 
 export interface BatchSink {
   /** Imports one batch, adding what it stored and refused to `counts`. */
   send(batch: ImportBatch, counts: ImportCounts): Promise<void>;
+  /** Lets go of what the sink holds (connections); after the last file. */
+  close?(): void;
 }
 
 /** Batches into the stores of this process. */
