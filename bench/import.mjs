@@ -2,16 +2,21 @@
 // of 1,000 spans per line, as the OpenTelemetry Collector's file exporter writes them; payload.mjs's
 // spans of ~10 attributes, ids unique), through the built CLI: into a running server (memory store), into a running
 // server with --db, and straight into a --db file without a server. Prints spans/s for each, after
-// the one-core ceilings of the same lines measured in this process (JSON.parse alone, and JSON.parse
-// plus the server's OTLP/JSON decoder), which say how busy the machine is.
+// the one-core ceilings of the same lines measured in this process (JSON.parse alone, JSON.parse
+// plus the server's OTLP/JSON decoder, the direct reader `import --db` uses, and the JSON → protobuf
+// transcoder the CLI sends a running server through), which say how busy the machine is. On Linux it
+// also prints the CPU seconds the CLI and the server spent: on a shared machine they vary less than
+// the rates.
 //
 //   node bench/import.mjs            (SPANS=200000 by default; the file is ~900 bytes a span)
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { decodeTraceRequestJsonDirect } from "../dist/otlp/json/direct-traces.js";
 import { decodeTraceRequestJson } from "../dist/otlp/json/traces.js";
+import { transcodeTraceRequestJson } from "../dist/otlp/json/transcode-traces.js";
 import { buildRequest, toOtlpJson } from "./payload.mjs";
 import { startServer } from "./server.mjs";
 
@@ -34,8 +39,27 @@ async function writeFile(path) {
   await once(out, "finish");
 }
 
-/** Runs `tracekit-local import ...` and returns its summary line. */
+const PROC = existsSync("/proc/self/stat");
+const TICKS_PER_SECOND = 100;
+
+/** User + system CPU seconds of process `pid` ("self" adds its children that have exited), or NaN off Linux. */
+function cpuSeconds(pid, children = false) {
+  if (!PROC) return Number.NaN;
+  // The fields after the command name, which is in parentheses and may hold spaces.
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const at = children ? 13 : 11;
+  return (Number(fields[at]) + Number(fields[at + 1])) / TICKS_PER_SECOND;
+}
+
+/** Runs `tracekit-local import ...` and returns its summary line and the CPU seconds it took. */
 async function runImport(args) {
+  const before = cpuSeconds("self", true);
+  const summary = await runImportOnce(args);
+  return { summary, cpu: cpuSeconds("self", true) - before };
+}
+
+async function runImportOnce(args) {
   const child = spawn(process.execPath, [BIN, "import", ...args], { stdio: ["ignore", "pipe", "inherit"] });
   let out = "";
   child.stdout.on("data", (chunk) => {
@@ -46,14 +70,17 @@ async function runImport(args) {
   return out.trim();
 }
 
-function report(label, summary) {
+function report(label, { summary, cpu }, serverCpu = Number.NaN) {
   const spans = Number(/([\d,]+) spans,/.exec(summary)?.[1].replaceAll(",", ""));
   const seconds = Number(/in ([\d.]+) s/.exec(summary)?.[1]);
   if (spans !== SPANS) throw new Error(`${label}: expected ${SPANS} spans, got: ${summary}`);
+  const cpuText = Number.isNaN(cpu)
+    ? ""
+    : `  CPU s: CLI ${cpu.toFixed(2)}${Number.isNaN(serverCpu) ? "" : `, server ${serverCpu.toFixed(2)}`}`;
   console.log(
     `${label.padEnd(36)} ${Math.round(spans / seconds)
       .toLocaleString("en-US")
-      .padStart(9)} spans/s  (${summary})`,
+      .padStart(9)} spans/s${cpuText}  (${summary})`,
   );
 }
 
@@ -79,6 +106,9 @@ try {
   };
   ceiling("ceiling: JSON.parse", (text) => JSON.parse(text));
   ceiling("ceiling: JSON.parse + decode", (text) => decodeTraceRequestJson(JSON.parse(text)));
+  const sampleBytes = new Map(sample.map((text) => [text, Buffer.from(text)]));
+  ceiling("ceiling: direct read", (text) => decodeTraceRequestJsonDirect(sampleBytes.get(text)));
+  ceiling("ceiling: transcode to protobuf", (text) => transcodeTraceRequestJson(sampleBytes.get(text)));
 
   const maxSpans = String(SPANS * 2);
   for (const [label, args] of [
@@ -87,7 +117,9 @@ try {
   ]) {
     const { child, port } = await startServer(args);
     try {
-      report(`import → ${label}`, await runImport(["--port", String(port), file]));
+      const serverBefore = cpuSeconds(child.pid);
+      const result = await runImport(["--port", String(port), file]);
+      report(`import → ${label}`, result, cpuSeconds(child.pid) - serverBefore);
     } finally {
       child.kill("SIGTERM");
       await once(child, "exit");

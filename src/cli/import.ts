@@ -92,7 +92,9 @@ export async function runImport(files: string[], options: ImportOptions): Promis
       process.exit(2);
     }
     const { otlpHttpSink } = await import("../transfer/otlp-client.js");
-    sink = otlpHttpSink((await requireInstance(options)).url, `tracekit-local-import/${packageVersion()}`);
+    const httpSink = otlpHttpSink((await requireInstance(options)).url, `tracekit-local-import/${packageVersion()}`);
+    sink = httpSink;
+    close = () => httpSink.close?.();
   }
 
   const totals: ImportCounts = {

@@ -24,6 +24,8 @@ export interface ImportBatch {
   firstLine: number;
   /** Byte of the (uncompressed) file the body starts at (protobuf), for error locations. */
   firstByte: number;
+  /** Whole lines of a JSON Lines file: each line is a request of its own, a bad one included. */
+  jsonLines: boolean;
 }
 
 export interface BatchOptions {
@@ -121,7 +123,7 @@ export async function* importBatches(
     protobufSignalOf(bytes);
     let offset = 0;
     for (const part of splitProtobufRequest(bytes, options.maxBatchBytes)) {
-      yield { body: part, firstLine: 1, firstByte: offset };
+      yield { body: part, firstLine: 1, firstByte: offset, jsonLines: false };
       offset += part.length;
     }
     return;
@@ -136,7 +138,7 @@ function* protobufStreamBatches(bytes: Uint8Array, maxBatchBytes: number): Gener
   let batchSignal = "";
   let batchStart = 0;
   const flush = function* (): Generator<ImportBatch> {
-    if (batch.length > 0) yield { body: Buffer.concat(batch), firstLine: 1, firstByte: batchStart };
+    if (batch.length > 0) yield { body: Buffer.concat(batch), firstLine: 1, firstByte: batchStart, jsonLines: false };
     batch = [];
     batchBytes = 0;
   };
@@ -147,7 +149,7 @@ function* protobufStreamBatches(bytes: Uint8Array, maxBatchBytes: number): Gener
     } catch {
       // Sent alone, so that the importer reports it at its own offset.
       yield* flush();
-      yield { body: message.bytes, firstLine: 1, firstByte: message.offset };
+      yield { body: message.bytes, firstLine: 1, firstByte: message.offset, jsonLines: false };
       continue;
     }
     if (signal !== batchSignal || batchBytes + message.bytes.length > maxBatchBytes) {
@@ -190,7 +192,7 @@ async function* jsonBatches(source: ChunkSource, options: BatchOptions): AsyncGe
   for await (const line of lines) {
     lineNumber++;
     if (batchBytes + line.bytes.length > options.maxBatchBytes && batch.length > 0) {
-      yield { body: Buffer.concat(batch, batchBytes), firstLine: batchLine, firstByte: 0 };
+      yield { body: Buffer.concat(batch, batchBytes), firstLine: batchLine, firstByte: 0, jsonLines: true };
       batch = [];
       batchBytes = 0;
       batchLine = lineNumber;
@@ -198,7 +200,8 @@ async function* jsonBatches(source: ChunkSource, options: BatchOptions): AsyncGe
     batch.push(line.bytes);
     batchBytes += line.bytes.length;
   }
-  if (batch.length > 0) yield { body: Buffer.concat(batch, batchBytes), firstLine: batchLine, firstByte: 0 };
+  if (batch.length > 0)
+    yield { body: Buffer.concat(batch, batchBytes), firstLine: batchLine, firstByte: 0, jsonLines: true };
 }
 
 function isJsonDocument(text: string): boolean {
@@ -248,7 +251,7 @@ async function* lineReader(source: ChunkSource): AsyncGenerator<{ bytes: Uint8Ar
 /** One JSON document as batches: whole when small enough, else its resource entries in groups. */
 function* splitJsonDocument(bytes: Uint8Array, maxBatchBytes: number): Generator<ImportBatch> {
   if (bytes.length <= maxBatchBytes) {
-    yield { body: bytes, firstLine: 1, firstByte: 0 };
+    yield { body: bytes, firstLine: 1, firstByte: 0, jsonLines: false };
     return;
   }
   const value = parseOtlpJsonText(withoutBom(Buffer.from(bytes).toString("utf8"))) as Record<string, unknown>;
@@ -256,7 +259,7 @@ function* splitJsonDocument(bytes: Uint8Array, maxBatchBytes: number): Generator
   const field = Object.keys(value).find((key) => key.startsWith("resource"));
   const entries = field === undefined ? undefined : value[field];
   if (field === undefined || !Array.isArray(entries)) {
-    yield { body: bytes, firstLine: 1, firstByte: 0 };
+    yield { body: bytes, firstLine: 1, firstByte: 0, jsonLines: false };
     return;
   }
   let group: string[] = [];
@@ -265,12 +268,12 @@ function* splitJsonDocument(bytes: Uint8Array, maxBatchBytes: number): Generator
   for (const entry of entries) {
     const text = JSON.stringify(entry);
     if (groupBytes + text.length > maxBatchBytes && group.length > 0) {
-      yield { body: body(), firstLine: 1, firstByte: 0 };
+      yield { body: body(), firstLine: 1, firstByte: 0, jsonLines: false };
       group = [];
       groupBytes = 0;
     }
     group.push(text);
     groupBytes += text.length;
   }
-  if (group.length > 0) yield { body: body(), firstLine: 1, firstByte: 0 };
+  if (group.length > 0) yield { body: body(), firstLine: 1, firstByte: 0, jsonLines: false };
 }

@@ -10,6 +10,8 @@ import { emptyImportCounts, type ImportCounts, type Importer, MAX_IMPORT_ERRORS 
 export interface BatchSink {
   /** Imports one batch, adding what it stored and refused to `counts`. */
   send(batch: ImportBatch, counts: ImportCounts): Promise<void>;
+  /** Lets go of what the sink holds (connections); after the last file. */
+  close?(): void;
 }
 
 /** Batches into the stores of this process. */
@@ -20,6 +22,7 @@ export function offlineSink(importer: Importer, maxInflatedBytes = 1024 ** 3): B
         firstLine: batch.firstLine,
         firstByte: batch.firstByte,
         maxInflatedBytes,
+        jsonLines: batch.jsonLines,
       });
     },
   };

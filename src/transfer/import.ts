@@ -7,13 +7,16 @@ import type { ReceivedMetric } from "../domain/metric.js";
 import type { Ingest } from "../ingest/ingest.js";
 import type { LogIngest } from "../ingest/logs.js";
 import type { MetricIngest } from "../ingest/metrics.js";
-import { type OtlpPiece, otlpPieces, type PieceError, type SplitOptions } from "../otlp/files.js";
+import type { OtlpPiece, PieceError, SplitOptions } from "../otlp/files.js";
+import { decodeTraceRequestJsonDirect } from "../otlp/json/direct-traces.js";
 import { decodeLogRequestJson } from "../otlp/json/logs.js";
 import { decodeMetricsRequestJson } from "../otlp/json/metrics.js";
 import { decodeTraceRequestJson } from "../otlp/json/traces.js";
 import { decodeLogRequestProtobuf } from "../otlp/protobuf/logs.js";
 import { decodeMetricsRequestProtobuf } from "../otlp/protobuf/metrics.js";
 import { decodeTraceRequestProtobuf } from "../otlp/protobuf/traces.js";
+import type { TraceDecodeResult } from "../otlp/traces.js";
+import { batchPieces, isTraceRequestStart } from "./batch-pieces.js";
 
 /** What an import stored and refused. */
 export interface ImportCounts {
@@ -41,10 +44,20 @@ export interface ImportTarget {
   metricIngest: MetricIngest;
 }
 
+export interface ImportBodyOptions extends SplitOptions {
+  /** The body is lines of a JSON Lines file (see BatchPieceOptions). */
+  jsonLines?: boolean;
+}
+
 export interface Importer {
   /** Imports every piece of `body` (any of the file formats) into `counts`. */
-  importBody(body: Uint8Array, counts: ImportCounts, options: SplitOptions): void;
+  importBody(body: Uint8Array, counts: ImportCounts, options: ImportBodyOptions): void;
   importPiece(piece: OtlpPiece, counts: ImportCounts): void;
+}
+
+/** A JSON trace request read straight from its bytes (the same spans as JSON.parse and the decoder), or null. */
+function readTracesDirect(bytes: Uint8Array): TraceDecodeResult | null {
+  return isTraceRequestStart(bytes) ? decodeTraceRequestJsonDirect(bytes) : null;
 }
 
 function addError(counts: ImportCounts, error: PieceError): void {
@@ -57,25 +70,39 @@ function pointCount(metrics: readonly ReceivedMetric[]): number {
   return n;
 }
 
+/** Counts the items a piece refused, and keeps the first reasons. */
+function addRejected(counts: ImportCounts, where: string, rejected: number, reasons: string[]): void {
+  counts.rejected += rejected;
+  if (rejected > 0) {
+    addError(counts, { where, message: `rejected ${rejected}: ${reasons.join("; ")}`, rejectedItems: rejected });
+  }
+}
+
 export function createImporter(target: ImportTarget): Importer {
+  /** Stores decoded spans; returns the spans refused (by the decoder or the store) and why. */
+  function storeSpans(decoded: TraceDecodeResult, counts: ImportCounts): { rejected: number; reasons: string[] } {
+    const stored = target.ingest.spans(decoded.spans);
+    counts.spans += stored.inserted;
+    if (stored.inserted === decoded.spans.length) {
+      for (const span of decoded.spans) counts.traceIds.add(span.traceId);
+    } else {
+      for (const traceId of stored.changedTraceIds) counts.traceIds.add(traceId);
+    }
+    const reasons = decoded.errors;
+    if (stored.rejectionMessage !== undefined) reasons.push(stored.rejectionMessage);
+    return { rejected: decoded.rejectedSpans + stored.rejectedSpans + stored.lateSpans, reasons };
+  }
+
   function importPiece(piece: OtlpPiece, counts: ImportCounts): void {
     let rejected: number;
     let reasons: string[];
     try {
       if (piece.signal === "traces") {
         // Files hold OTLP as written by OpenTelemetry (or by export): kinds are OTLP's.
-        const decoded =
-          piece.encoding === "json" ? decodeTraceRequestJson(piece.value) : decodeTraceRequestProtobuf(piece.bytes);
-        const stored = target.ingest.spans(decoded.spans);
-        counts.spans += stored.inserted;
-        if (stored.inserted === decoded.spans.length) {
-          for (const span of decoded.spans) counts.traceIds.add(span.traceId);
-        } else {
-          for (const traceId of stored.changedTraceIds) counts.traceIds.add(traceId);
-        }
-        rejected = decoded.rejectedSpans + stored.rejectedSpans + stored.lateSpans;
-        reasons = decoded.errors;
-        if (stored.rejectionMessage !== undefined) reasons.push(stored.rejectionMessage);
+        ({ rejected, reasons } = storeSpans(
+          piece.encoding === "json" ? decodeTraceRequestJson(piece.value) : decodeTraceRequestProtobuf(piece.bytes),
+          counts,
+        ));
       } else if (piece.signal === "logs") {
         const decoded =
           piece.encoding === "json" ? decodeLogRequestJson(piece.value) : decodeLogRequestProtobuf(piece.bytes);
@@ -95,22 +122,24 @@ export function createImporter(target: ImportTarget): Importer {
       addError(counts, { where: piece.where, message: (error as Error).message });
       return;
     }
-    counts.rejected += rejected;
-    if (rejected > 0) {
-      addError(counts, {
-        where: piece.where,
-        message: `rejected ${rejected}: ${reasons.join("; ")}`,
-        rejectedItems: rejected,
-      });
-    }
+    addRejected(counts, piece.where, rejected, reasons);
   }
 
   return {
     importPiece,
     importBody(body, counts, options) {
-      for (const piece of otlpPieces(body, options)) {
+      const pieceOptions = {
+        firstLine: options.firstLine ?? 1,
+        firstByte: options.firstByte ?? 0,
+        maxInflatedBytes: options.maxInflatedBytes,
+        jsonLines: options.jsonLines ?? false,
+      };
+      for (const piece of batchPieces(body, pieceOptions, readTracesDirect)) {
         if ("error" in piece) addError(counts, piece.error);
-        else importPiece(piece, counts);
+        else if ("fast" in piece) {
+          const { rejected, reasons } = storeSpans(piece.fast, counts);
+          addRejected(counts, piece.where, rejected, reasons);
+        } else importPiece(piece, counts);
       }
     },
   };

@@ -1,22 +1,30 @@
 /**
  * Sending imported files to a running instance over OTLP/HTTP (`POST /v1/traces`, `/v1/logs`,
- * `/v1/metrics`), the way any exporter does. Trace requests read from JSON are sent as protobuf
- * (transcoded here, so parsing the JSON and decoding the spans run in two processes); the spans of
- * all requests in a batch go in one request. What was sent is counted here, and what the server
- * refused is read from its partial-success answers.
+ * `/v1/metrics`), the way any exporter does. Trace requests read from JSON are sent as protobuf,
+ * written straight from the JSON bytes (otlp/json/transcode-traces.ts), so that reading the JSON and
+ * decoding the spans run in two processes and the server decodes what it decodes fastest; the trace
+ * requests of a batch go in as few requests as the receiver's body and request limits allow. What
+ * was sent is counted here, and what the server refused is read from its partial-success answers.
  */
 import type { ReceivedMetric } from "../domain/metric.js";
-import { type OtlpPiece, type OtlpSignalName, otlpPieces, splitProtobufRequest } from "../otlp/files.js";
+import { type OtlpPiece, type OtlpSignalName, splitProtobufRequest } from "../otlp/files.js";
 import { decodeLogRequestJson } from "../otlp/json/logs.js";
 import { decodeMetricsRequestJson } from "../otlp/json/metrics.js";
 import { decodeTraceRequestJson } from "../otlp/json/traces.js";
-import { transcodeTraceRequestJson } from "../otlp/json/transcode-traces.js";
+import {
+  type RequestCounts,
+  type TranscodedTraces,
+  transcodeTraceRequestJson,
+  withinRequestLimits,
+} from "../otlp/json/transcode-traces.js";
 import { decodeLogRequestProtobuf } from "../otlp/protobuf/logs.js";
 import { decodeMetricsRequestProtobuf } from "../otlp/protobuf/metrics.js";
 import { decodeTraceRequestProtobuf } from "../otlp/protobuf/traces.js";
 import { ProtoReader, WIRE_LEN, WIRE_VARINT } from "../otlp/protobuf/wire.js";
 import type { TraceDecodeResult } from "../otlp/traces.js";
+import { batchPieces } from "./batch-pieces.js";
 import type { ImportBatch } from "./file-batches.js";
+import { type HttpAnswer, httpClient } from "./http-client.js";
 import { type ImportCounts, MAX_IMPORT_ERRORS } from "./import.js";
 import type { BatchSink } from "./import-stream.js";
 
@@ -100,36 +108,36 @@ export function otlpHttpSink(
   userAgent: string,
   { maxRequestBytes = MAX_REQUEST_BYTES }: { maxRequestBytes?: number } = {},
 ): BatchSink {
+  const client = httpClient(baseUrl);
+
   async function post(
     signal: OtlpSignalName,
-    body: Uint8Array | string,
+    body: Uint8Array | readonly Uint8Array[] | string,
     sent: Sent,
     where: string,
     counts: ImportCounts,
   ): Promise<void> {
     const protobuf = typeof body !== "string";
-    let response: Response;
+    let response: HttpAnswer;
     try {
-      response = await fetch(`${baseUrl}/v1/${signal}`, {
-        method: "POST",
+      response = await client.post(`/v1/${signal}`, {
         // A User-Agent: requests without one are read as a TraceKit SDK's local-UI spans.
         headers: { "Content-Type": protobuf ? "application/x-protobuf" : "application/json", "User-Agent": userAgent },
-        body: protobuf ? (body as Uint8Array<ArrayBuffer>) : body,
+        body: typeof body === "string" ? [Buffer.from(body)] : body instanceof Uint8Array ? [body] : body,
       });
     } catch (error) {
       addError(counts, where, `cannot reach ${baseUrl} (${(error as Error).message})`);
       return;
     }
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    const isProtobuf = (response.headers.get("content-type") ?? "").includes("protobuf");
+    const isProtobuf = (response.contentType ?? "").includes("protobuf");
     let answer: { rejected: number; message: string };
     try {
-      answer = isProtobuf ? readProtobufAnswer(bytes) : readJsonAnswer(new TextDecoder().decode(bytes));
+      answer = isProtobuf ? readProtobufAnswer(response.body) : readJsonAnswer(new TextDecoder().decode(response.body));
     } catch {
       answer = { rejected: 0, message: "" };
     }
     if (response.status !== 200) {
-      addError(counts, where, `${response.status}: ${answer.message || response.statusText}`);
+      addError(counts, where, `${response.status}: ${answer.message || response.statusMessage}`);
       return;
     }
     const stored = Math.max(0, sent.items - answer.rejected);
@@ -150,59 +158,31 @@ export function otlpHttpSink(
   return {
     async send(batch: ImportBatch, counts: ImportCounts) {
       const requests: Promise<void>[] = [];
-      // The trace requests of the batch, merged into requests of at most MAX_REQUEST_BYTES:
-      // repeated fields concatenate.
-      let traceParts: Uint8Array[] = [];
-      let traceBytes = 0;
-      let traceSent: Sent & { traceIds: Set<string> } = { items: 0, traceIds: new Set() };
-      let firstWhere = "";
-      let lastWhere = "";
-      const flushTraces = () => {
-        if (traceParts.length === 0) return;
-        const where = firstWhere === lastWhere ? firstWhere : `${firstWhere}–${lastWhere.replace(/^\D+/, "")}`;
-        requests.push(post("traces", Buffer.concat(traceParts), traceSent, where, counts));
-        traceParts = [];
-        traceBytes = 0;
-        traceSent = { items: 0, traceIds: new Set() };
-        firstWhere = "";
-      };
-      const addTraces = (part: { bytes: Uint8Array; spans: number; traceIds: Iterable<string> }, where: string) => {
-        if (traceBytes + part.bytes.length > maxRequestBytes) flushTraces();
-        traceParts.push(part.bytes);
-        traceBytes += part.bytes.length;
-        traceSent.items += part.spans;
-        for (const id of part.traceIds) traceSent.traceIds.add(id);
-        firstWhere ||= where;
-        lastWhere = where;
-      };
-      for (const piece of otlpPieces(batch.body, {
+      const traces = new TraceRequests(maxRequestBytes, (parts, sent, where) =>
+        requests.push(post("traces", parts, sent, where, counts)),
+      );
+      const options = {
         firstLine: batch.firstLine,
         firstByte: batch.firstByte,
         maxInflatedBytes: MAX_INFLATED_BYTES,
-      })) {
+        jsonLines: batch.jsonLines,
+      };
+      for (const piece of batchPieces(batch.body, options, transcodeTraceRequestJson)) {
         if ("error" in piece) {
           addError(counts, piece.error.where, piece.error.message);
           continue;
         }
+        if ("fast" in piece) {
+          traces.add(piece.fast, piece.where);
+          continue;
+        }
         try {
           if (piece.signal === "traces") {
-            const transcoded =
-              piece.encoding === "json"
-                ? transcodeTraceRequestJson(piece.value)
-                : { bytes: piece.bytes, ...protobufTraceCount(piece.bytes) };
-            if (transcoded === null && piece.encoding === "json") {
-              // Not the standard encoding: the server's JSON decoder reads it by its own rules.
+            if (piece.encoding === "json") {
+              // Not written as protobuf here: the server's JSON decoder reads it by its own rules.
               requests.push(post("traces", piece.text, jsonTraceCount(piece.value), piece.where, counts));
-              continue;
-            }
-            if (transcoded === null) continue;
-            if (transcoded.bytes.length <= maxRequestBytes) {
-              addTraces(transcoded, piece.where);
             } else {
-              // One request too big for the receiver's body limit: sent in parts, each counted on its own.
-              for (const part of splitProtobufRequest(transcoded.bytes, maxRequestBytes)) {
-                addTraces({ bytes: part, ...protobufTraceCount(part) }, piece.where);
-              }
+              traces.add({ bytes: piece.bytes, ...protobufTraceCount(piece.bytes) }, piece.where);
             }
           } else {
             const sent = { items: countItems(piece) };
@@ -215,15 +195,102 @@ export function otlpHttpSink(
           addError(counts, piece.where, (error as Error).message);
         }
       }
-      flushTraces();
+      traces.flush();
       await Promise.all(requests);
     },
+    close: () => client.close(),
   };
 }
 
+/** A protobuf trace request to send, with what it holds (the counts of a protobuf file's request are unknown). */
+interface TracePart {
+  bytes: Uint8Array;
+  traceIds: Iterable<string>;
+  spans: number;
+  counts: null;
+}
+
+function emptyCounts(): RequestCounts {
+  return { spans: 0, resourceGroups: 0, scopeGroups: 0, values: 0 };
+}
+
+/**
+ * The protobuf trace requests of a batch, merged into requests of at most `maxBytes` that the
+ * receiver's request limits allow (repeated fields concatenate); a request too big alone is sent in
+ * parts, each counted on its own.
+ */
+class TraceRequests {
+  private parts: Uint8Array[] = [];
+  private bytes = 0;
+  private sent: Sent & { traceIds: Set<string> } = { items: 0, traceIds: new Set() };
+  /** What the request being gathered holds; null once a part of unknown counts is in it. */
+  private counts: RequestCounts | null = emptyCounts();
+  private firstWhere = "";
+  private lastWhere = "";
+
+  constructor(
+    private readonly maxBytes: number,
+    private readonly send: (parts: readonly Uint8Array[], sent: Sent, where: string) => void,
+  ) {}
+
+  add(part: TracePart | TranscodedTraces, where: string): void {
+    if (part.bytes.length <= this.maxBytes) {
+      this.gather(part, "counts" in part ? part.counts : part, where);
+      return;
+    }
+    // Too big alone: sent in parts, each counted on its own (a part may still be too big: one resource entry).
+    this.flush();
+    for (const piece of splitProtobufRequest(part.bytes, this.maxBytes)) {
+      this.gather({ bytes: piece, ...protobufTraceCount(piece) }, null, where);
+    }
+  }
+
+  private gather(part: TracePart | TranscodedTraces, counts: RequestCounts | null, where: string): void {
+    if (this.bytes + part.bytes.length > this.maxBytes || !this.fits(counts)) this.flush();
+    this.parts.push(part.bytes);
+    this.bytes += part.bytes.length;
+    this.sent.items += part.spans;
+    for (const id of part.traceIds) this.sent.traceIds.add(id);
+    if (counts === null) {
+      this.counts = null;
+    } else if (this.counts !== null) {
+      this.counts.spans += counts.spans;
+      this.counts.resourceGroups += counts.resourceGroups;
+      this.counts.scopeGroups += counts.scopeGroups;
+      this.counts.values += counts.values;
+    }
+    this.firstWhere ||= where;
+    this.lastWhere = where;
+  }
+
+  /** Whether a part holding `counts` may join the request being gathered (null: unknown, so it goes alone). */
+  private fits(counts: RequestCounts | null): boolean {
+    if (this.parts.length === 0) return true;
+    if (counts === null || this.counts === null) return false;
+    return withinRequestLimits({
+      spans: this.counts.spans + counts.spans,
+      resourceGroups: this.counts.resourceGroups + counts.resourceGroups,
+      scopeGroups: this.counts.scopeGroups + counts.scopeGroups,
+      values: this.counts.values + counts.values,
+    });
+  }
+
+  flush(): void {
+    if (this.parts.length === 0) return;
+    const { firstWhere, lastWhere } = this;
+    const where = firstWhere === lastWhere ? firstWhere : `${firstWhere}–${lastWhere.replace(/^\D+/, "")}`;
+    this.send(this.parts, this.sent, where);
+    this.parts = [];
+    this.bytes = 0;
+    this.sent = { items: 0, traceIds: new Set() };
+    this.counts = emptyCounts();
+    this.firstWhere = "";
+  }
+}
+
 /** Spans and trace ids of a protobuf trace request (decoded here only to count them). */
-function protobufTraceCount(bytes: Uint8Array): { spans: number; traceIds: Set<string> } {
-  return countOf(decodeTraceRequestProtobuf(bytes));
+function protobufTraceCount(bytes: Uint8Array): { spans: number; traceIds: Set<string>; counts: null } {
+  return { ...countOf(decodeTraceRequestProtobuf(bytes)), counts: null };
 }
 
 /** What a JSON trace request sent as JSON holds, by the server's own JSON rules. */

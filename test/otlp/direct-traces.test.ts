@@ -7,12 +7,13 @@
 import { readFileSync } from "node:fs";
 import { isDeepStrictEqual } from "node:util";
 import { describe, expect, it } from "vitest";
-import { mutateBytes, mutateJson, prng } from "../../bench/fuzz-lib.mjs";
+import { prng } from "../../bench/fuzz-lib.mjs";
 import { fuzzSeeds } from "../../bench/fuzz-seeds.mjs";
 import { decodeTraceRequestJsonDirect } from "../../src/otlp/json/direct-traces.js";
 import { parseOtlpJson } from "../../src/otlp/json/parse.js";
 import { decodeTraceRequestJson, type JsonTraceDecodeOptions } from "../../src/otlp/json/traces.js";
 import type { TraceDecodeResult } from "../../src/otlp/traces.js";
+import { EVERYTHING, mutatedBodies, sdkBody } from "./trace-json-bodies.js";
 
 const encode = (text: string) => new TextEncoder().encode(text);
 
@@ -37,142 +38,6 @@ function agrees(body: Uint8Array, options: JsonTraceDecodeOptions = {}): boolean
   }
   return true;
 }
-
-const kv = (key: string, value: unknown) => ({ key, value });
-
-/** A span as both TraceKit SDKs' local-UI processors write it, the Python one through json.dumps. */
-function sdkBody(python: boolean): Uint8Array {
-  const span = (i: number) => ({
-    traceId: "5b8efff798038103d269b633813fc60c",
-    spanId: `eee19b7ec3c1b17${i}`,
-    parentSpanId: i === 0 ? "" : "eee19b7ec3c1b170",
-    name: i === 0 ? "GET" : `SELECT orders ${i}`,
-    kind: i === 0 ? 1 : 2,
-    startTimeUnixNano: "1733155200123456789",
-    endTimeUnixNano: String(1733155200123456789n + BigInt(i) * 1000n),
-    attributes: [
-      kv("http.method", { stringValue: "GET" }),
-      kv("http.route", { stringValue: "/api/orders/<int:id>" }),
-      kv("http.status_code", { intValue: "200" }),
-      kv("net.peer.port", { intValue: 5432 }),
-      kv("cache.ratio", { doubleValue: 0.25 }),
-      kv("app.ok", { boolValue: true }),
-    ],
-    events: [],
-    status: { code: i === 2 ? 2 : 0, message: i === 2 ? "boom" : null },
-  });
-  const text = JSON.stringify({
-    resourceSpans: [
-      {
-        resource: { attributes: [kv("service.name", { stringValue: "orders-py" })] },
-        scopeSpans: [{ scope: { name: "tracekit", version: null }, spans: [span(0), span(1), span(2)] }],
-      },
-    ],
-  });
-  return encode(python ? text.replace(/","/g, '", "').replace(/":/g, '": ') : text);
-}
-
-/** Every value kind, events, links, escapes, other scripts, unknown and null fields, names for enums. */
-const EVERYTHING = encode(
-  JSON.stringify({
-    extra: { deep: [1, { a: [true, false, null, -0.5e-3] }] },
-    resourceSpans: [
-      {
-        resource: {
-          attributes: [
-            kv("service.name", { stringValue: "svc \u00e9\u{1f680}" }),
-            kv("host", { stringValue: 'a"b\\c\n' }),
-          ],
-          droppedAttributesCount: 3,
-        },
-        schemaUrl: "https://opentelemetry.io/schemas/1.26.0",
-        scopeSpans: [
-          {
-            scope: { name: "lib", version: "1.0", attributes: [kv("scope.k", { stringValue: "v" })] },
-            spans: [
-              {
-                traceId: "5B8EFFF798038103D269B633813FC60C",
-                spanId: "EEE19B7EC3C1B174",
-                parentSpanId: null,
-                traceState: "k=v",
-                flags: 257,
-                name: "\u65e5\u672c \\u escape \t tab",
-                kind: "SPAN_KIND_CLIENT",
-                startTimeUnixNano: 1733155200123456800,
-                endTimeUnixNano: "18446744073709551615",
-                attributes: [
-                  kv("i.neg", { intValue: "-42" }),
-                  kv("i.big", { intValue: "9223372036854775807" }),
-                  kv("i.num", { intValue: 12.0 }),
-                  kv("d.nan", { doubleValue: "NaN" }),
-                  kv("d.inf", { doubleValue: "-Infinity" }),
-                  kv("d.str", { doubleValue: "1.5e3" }),
-                  kv("d.exp", { doubleValue: 1e300 }),
-                  kv("b", { bytesValue: "aGVsbG8_" }),
-                  kv("arr", { arrayValue: { values: [{ stringValue: "x" }, { intValue: "1" }, null, {}] } }),
-                  kv("arr.empty", { arrayValue: {} }),
-                  kv("kv", {
-                    kvlistValue: {
-                      values: [kv("inner", { kvlistValue: { values: [kv("z", { boolValue: false })] } })],
-                    },
-                  }),
-                  kv("none", {}),
-                  kv("nullvalue", null),
-                  { key: null, value: { stringValue: "no key" } },
-                  kv("__proto__", { stringValue: "proto" }),
-                  kv("dup", { stringValue: "first" }),
-                  kv("dup", { stringValue: "second" }),
-                  kv("other", { stringValue: "x", unknown: 1, intValue: null }),
-                ],
-                droppedAttributesCount: "2",
-                droppedEventsCount: 1,
-                droppedLinksCount: 0,
-                events: [
-                  {
-                    name: "exception",
-                    timeUnixNano: "1733155200123456790",
-                    attributes: [kv("exception.message", { stringValue: "bad" })],
-                    droppedAttributesCount: 1,
-                  },
-                  { name: "empty" },
-                ],
-                links: [
-                  {
-                    traceId: "5b8efff798038103d269b633813fc60d",
-                    spanId: "eee19b7ec3c1b175",
-                    traceState: "a=b",
-                    attributes: [kv("l", { intValue: 1 })],
-                    flags: 1,
-                  },
-                  { traceId: "bad", spanId: "eee19b7ec3c1b175" },
-                ],
-                status: { code: "STATUS_CODE_ERROR", message: "failed \u00fc" },
-                unknownField: [{}],
-              },
-              {
-                traceId: "5b8efff798038103d269b633813fc60c",
-                spanId: "eee19b7ec3c1b176",
-                kind: 3,
-                status: null,
-                events: null,
-                links: null,
-                attributes: null,
-              },
-            ],
-          },
-          { scope: null, spans: [] },
-          { spans: null },
-        ],
-      },
-      {
-        resource: null,
-        scopeSpans: [
-          { spans: [{ traceId: "5b8efff798038103d269b633813fc60c", spanId: "eee19b7ec3c1b177", kind: "2" }] },
-        ],
-      },
-    ],
-  }),
-);
 
 describe("the direct OTLP/JSON trace reader", () => {
   it("reads the TraceKit SDKs' bodies, real OTel SDK output and the spec's example as the general path does", async () => {
@@ -243,13 +108,11 @@ describe("the direct OTLP/JSON trace reader", () => {
 
   it("agrees with the general path on 20,000 mutated bodies (fixed seed)", { timeout: 120_000 }, async () => {
     const seeds = [sdkBody(true), sdkBody(false), EVERYTHING, ...(await fuzzSeeds()).traces.json];
-    const rand = prng(20261202);
     let read = 0;
+    let i = 0;
     const cases = 20_000;
-    for (let i = 0; i < cases; i++) {
-      const seed = rand.pick(seeds);
-      const body = i % 4 === 0 ? mutateBytes(rand, seed) : mutateJson(rand, new TextDecoder().decode(seed));
-      if (agrees(body, { apiSpanKinds: i % 2 === 0 })) read++;
+    for (const body of mutatedBodies(seeds, 20261202, cases)) {
+      if (agrees(body, { apiSpanKinds: i++ % 2 === 0 })) read++;
     }
     // The mutations must leave many bodies readable directly (and others not), or nothing was compared.
     expect(read).toBeGreaterThan(cases / 10);

@@ -1,85 +1,199 @@
 /**
- * OTLP/JSON → protobuf for the import client: the receiver's protobuf decoder must read exactly the
- * spans its JSON decoder reads from the same request; what is not the standard encoding is left to JSON.
+ * OTLP/JSON bytes → protobuf for the import client: on every body it writes, the receiver's protobuf
+ * decoder must read exactly what its JSON decoder reads from the JSON, with the spans and trace ids
+ * counted right; what it does not write (null) is left to the JSON decoder. Seeds are real SDK output,
+ * what export writes and hand-written bodies with every value kind; then tens of thousands of
+ * mutations of them.
  */
 import { readFileSync } from "node:fs";
+import { isDeepStrictEqual } from "node:util";
 import { describe, expect, it } from "vitest";
+import { prng } from "../../bench/fuzz-lib.mjs";
+import { fuzzSeeds } from "../../bench/fuzz-seeds.mjs";
 import { encodeTraceRequestJson } from "../../src/otlp/json/encode-traces.js";
+import { parseOtlpJson } from "../../src/otlp/json/parse.js";
 import { decodeTraceRequestJson } from "../../src/otlp/json/traces.js";
 import { transcodeTraceRequestJson } from "../../src/otlp/json/transcode-traces.js";
 import { decodeTraceRequestProtobuf } from "../../src/otlp/protobuf/traces.js";
+import type { TraceDecodeResult } from "../../src/otlp/traces.js";
 import { richSpan } from "../store/span-fixtures.js";
 import { jsonRequest } from "./sample-request.js";
+import { EVERYTHING, mutatedBodies, sdkBody } from "./trace-json-bodies.js";
 
-const example = (name: string) =>
-  JSON.parse(readFileSync(new URL(`../fixtures/otlp-examples/${name}`, import.meta.url), "utf8"));
+const encode = (value: unknown) => new TextEncoder().encode(typeof value === "string" ? value : JSON.stringify(value));
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/otlp-examples/${name}`, import.meta.url));
 
-function expectSameAsJson(value: unknown) {
-  const transcoded = transcodeTraceRequestJson(value);
-  expect(transcoded).not.toBeNull();
-  const fromJson = decodeTraceRequestJson(value);
-  expect(decodeTraceRequestProtobuf(transcoded?.bytes as Uint8Array)).toStrictEqual(fromJson);
-  expect(transcoded?.spans).toBe(fromJson.spans.length + fromJson.rejectedSpans);
-  expect([...(transcoded?.traceIds ?? [])].sort()).toEqual([...new Set(fromJson.spans.map((s) => s.traceId))].sort());
+/** The JSON decoder's answer: its result, or the error it throws. */
+function fromJson(body: Uint8Array): TraceDecodeResult | Error {
+  try {
+    return decodeTraceRequestJson(parseOtlpJson(body));
+  } catch (error) {
+    return error as Error;
+  }
 }
 
-describe("transcodeTraceRequestJson", () => {
-  it("writes the opentelemetry-proto example as protobuf that decodes to the same spans", () => {
-    expectSameAsJson(example("trace.json"));
-  });
+/** Checks the transcoder against the JSON decoder on `body`; true when it wrote the body. */
+function agrees(body: Uint8Array): boolean {
+  const transcoded = transcodeTraceRequestJson(body);
+  if (transcoded === null) return false;
+  const expected = fromJson(body);
+  const shown = () => new TextDecoder().decode(body).slice(0, 2000);
+  if (expected instanceof Error) expect.fail(`transcoded a body the JSON decoder refuses: ${shown()}`);
+  const decoded = decodeTraceRequestProtobuf(transcoded.bytes);
+  if (!isDeepStrictEqual(decoded, expected)) {
+    expect(decoded, shown()).toEqual(expected);
+    expect.fail(`protobuf differs (strictly) from the JSON decoder on ${shown()}`);
+  }
+  expect(transcoded.spans, shown()).toBe(expected.spans.length + expected.rejectedSpans);
+  expect([...transcoded.traceIds].sort(), shown()).toEqual([...new Set(expected.spans.map((s) => s.traceId))].sort());
+  return true;
+}
 
-  it("writes what export wrote, with values of every kind, nesting, events, links and flags", () => {
-    const rich = richSpan();
-    const spans = [
-      { ...rich, attributes: { ...rich.attributes, "not.a.number": "NaN", negativeBig: "-9223372036854775808" } },
-    ];
-    const exported = JSON.parse(JSON.stringify(encodeTraceRequestJson(spans)));
-    expectSameAsJson(exported);
-    // Typed values the domain never holds but files do: bytes, int64 past 2^53, non-finite doubles.
-    const request = {
-      resourceSpans: [
+const kv = (key: string, value: unknown) => ({ key, value });
+const span = (fields: Record<string, unknown>) => ({
+  resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: "a".repeat(32), spanId: "b".repeat(16), ...fields }] }] }],
+});
+
+/** EVERYTHING without its link to an invalid trace id (the JSON decoder drops it, with its reason). */
+function everythingWritable(): Uint8Array {
+  const value = JSON.parse(new TextDecoder().decode(EVERYTHING));
+  const span = value.resourceSpans[0].scopeSpans[0].spans[0];
+  span.links = span.links.filter((link: { traceId: string }) => link.traceId !== "bad");
+  return encode(value);
+}
+
+/** Values protobuf writes in its own way (negative and extreme integers, -0, padding), and nulls and order. */
+const MORE = encode({
+  resourceSpans: [
+    {
+      scopeSpans: [
         {
-          schemaUrl: "https://opentelemetry.io/schemas/1.26.0",
-          scopeSpans: [
+          spans: [
             {
-              spans: [
-                {
-                  traceId: "0AF7651916CD43DD8448EB211C80319C",
-                  spanId: "B7AD6B7169203331",
-                  startTimeUnixNano: "1700000000000000000",
-                  attributes: [
-                    { key: "bytes", value: { bytesValue: "3q2+7w==" } },
-                    { key: "big", value: { intValue: "9223372036854775807" } },
-                    { key: "neg", value: { intValue: -42 } },
-                    { key: "nan", value: { doubleValue: "NaN" } },
-                    { key: "inf", value: { doubleValue: "-Infinity" } },
-                    { key: "empty", value: {} },
-                    { key: "nothing" },
-                  ],
-                },
+              traceId: "5b8efff798038103d269b633813fc60c",
+              spanId: "eee19b7ec3c1b176",
+              parentSpanId: "0000000000000000",
+              attributes: [
+                kv("i.negnum", { intValue: -7 }),
+                kv("i.min", { intValue: "-9223372036854775808" }),
+                kv("i.unsafe", { intValue: 2 ** 60 }),
+                kv("d.negzero", { doubleValue: -0 }),
+                kv("d.big", { doubleValue: "1e999" }),
+                kv("b.padded", { bytesValue: "3q2+7w==" }),
+                kv("b.unpadded", { bytesValue: "3q2-7w" }),
+                kv("empty", { stringValue: "" }),
               ],
             },
           ],
+          scope: { name: "after its spans" },
         },
       ],
-    };
-    expectSameAsJson(request);
+      resource: { attributes: [kv("service.name", { stringValue: "after its scopes" })], entityRefs: [{}] },
+    },
+    { scopeSpans: [{ spans: [{ traceId: "0af7651916cd43dd8448eb211c80319c", spanId: "b7ad6b7169203331" }] }] },
+  ],
+});
+
+describe("transcodeTraceRequestJson", () => {
+  it("writes real SDK output, the spec's example, what export writes and every value kind as the JSON decoder reads them", async () => {
+    const rich = richSpan();
+    const exported = encodeTraceRequestJson([
+      { ...rich, attributes: { ...rich.attributes, "not.a.number": "NaN", negativeBig: "-9223372036854775808" } },
+    ]);
+    const seeds = [
+      sdkBody(true),
+      sdkBody(false),
+      everythingWritable(),
+      MORE,
+      fixture("trace.json"),
+      encode(exported),
+      encode(JSON.stringify(exported, null, 2)),
+      ...(await fuzzSeeds()).traces.json,
+    ];
+    for (const seed of seeds) expect(agrees(seed), new TextDecoder().decode(seed).slice(0, 300)).toBe(true);
   });
 
-  it("leaves lenient spellings, invalid ids and unknown fields to the JSON decoder", () => {
-    expect(transcodeTraceRequestJson(jsonRequest())).toBeNull();
-    const span = (fields: Record<string, unknown>) => ({
-      resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: "a".repeat(32), spanId: "b".repeat(16), ...fields }] }] }],
-    });
-    expect(transcodeTraceRequestJson(span({}))).not.toBeNull();
-    expect(transcodeTraceRequestJson(span({ kind: "SPAN_KIND_SERVER" }))).toBeNull();
-    expect(transcodeTraceRequestJson(span({ trace_state: "x" }))).toBeNull();
-    expect(transcodeTraceRequestJson(span({ parentSpanId: "xyz" }))).toBeNull();
-    expect(transcodeTraceRequestJson(span({ name: null }))).toBeNull();
-    expect(
-      transcodeTraceRequestJson(span({ attributes: [{ key: "k", value: { stringValue: "a", intValue: "1" } }] })),
-    ).toBeNull();
-    expect(transcodeTraceRequestJson({ resource_spans: [] })).toBeNull();
-    expect(transcodeTraceRequestJson("not an object")).toBeNull();
+  it("counts the spans, trace ids, groups and values a request holds", () => {
+    expect(transcodeTraceRequestJson(EVERYTHING)).toBeNull();
+    const transcoded = transcodeTraceRequestJson(everythingWritable());
+    expect(transcoded).toMatchObject({ spans: 3, resourceGroups: 2, scopeGroups: 4 });
+    expect(transcoded?.traceIds).toEqual(new Set(["5b8efff798038103d269b633813fc60c"]));
+    // Resource 2, scope 1, the first span 17 (one of its 18 attributes has none) and 4 array items and 2
+    // nested in kvlists, its event 1, its link 1.
+    expect(transcoded?.values).toBe(2 + 1 + 17 + 4 + 2 + 1 + 1);
+  });
+
+  it("leaves to the JSON decoder what protobuf cannot say the same way, and what it rejects or words", () => {
+    const leftToJson = [
+      jsonRequest(),
+      span({ parentSpanId: "xyz" }),
+      span({ traceId: "00000000000000000000000000000000" }),
+      span({ spanId: "0000000000000000" }),
+      span({ traceId: "a".repeat(31) }),
+      span({ spanId: null }),
+      { resourceSpans: [{ scopeSpans: [{ spans: [{ spanId: "b".repeat(16) }] }] }] },
+      span({ links: [{ traceId: "bad", spanId: "b".repeat(16) }] }),
+      span({ links: [{ spanId: "b".repeat(16) }] }),
+      span({ trace_state: "x" }),
+      span({ kind: -1 }),
+      span({ kind: 2 ** 31 }),
+      span({ kind: "SPAN_KIND_NOPE" }),
+      span({ status: { code: 2 ** 32 } }),
+      span({ startTimeUnixNano: "18446744073709551616" }),
+      span({ attributes: [kv("k", { stringValue: "a", intValue: "1" })] }),
+      span({ attributes: [kv("k", { stringValue: "\ud800" })] }),
+      span({ attributes: [kv("k", { intValue: "9223372036854775808" })] }),
+      span({ attributes: [kv("k", { bytesValue: "not base64!" })] }),
+      span({ attributes: Array.from({ length: 1001 }, (_, i) => kv(`k${i}`, { intValue: i })) }),
+      { resource_spans: [] },
+      { resourceLogs: [] },
+      { extra: 1 },
+      [],
+    ];
+    for (const request of leftToJson) {
+      expect(transcodeTraceRequestJson(encode(request)), JSON.stringify(request).slice(0, 200)).toBeNull();
+    }
+    const leftToJsonText = [
+      '{"resourceSpans":[{"scopeSpans":[{"spans":[{"attributes":[{"key":"d","value":{"doubleValue":1e999}}],"traceId":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","spanId":"bbbbbbbbbbbbbbbb"}]}]}]}',
+      '{"resourceSpans":[],"resourceSpans":[]}',
+      '{"resource\\u0053pans":[]}',
+      '\ufeff{"resourceSpans":[]}',
+      '{"resourceSpans":[]} x',
+      "not json",
+    ];
+    for (const text of leftToJsonText) expect(transcodeTraceRequestJson(encode(text)), text).toBeNull();
+  });
+
+  it("writes names for enums, nulls and an all-zero parent as the JSON decoder reads them", () => {
+    for (const request of [
+      span({ kind: "SPAN_KIND_SERVER", status: { code: "STATUS_CODE_OK", message: null } }),
+      span({ parentSpanId: "0000000000000000", name: null, traceState: null, flags: null }),
+      span({ attributes: [kv("k", { stringValue: null, intValue: "5" })] }),
+      { resourceSpans: null },
+      { resourceLogs: [], resourceSpans: [] },
+      { extra: [{ deep: null }], ...span({}) },
+      {},
+    ]) {
+      expect(agrees(encode(request)), JSON.stringify(request)).toBe(true);
+    }
+  });
+
+  it("writes times of every length exactly", () => {
+    const rand = prng(11);
+    for (let i = 0; i < 2000; i++) {
+      const digits = 1 + rand.int(19);
+      const time = Array.from({ length: digits }, () => rand.int(10)).join("");
+      expect(agrees(encode(span({ startTimeUnixNano: time, endTimeUnixNano: Number(time.slice(0, 15)) })))).toBe(true);
+    }
+  });
+
+  it("agrees with the JSON decoder on 20,000 mutated bodies (fixed seed)", { timeout: 120_000 }, async () => {
+    const seeds = [EVERYTHING, everythingWritable(), MORE, fixture("trace.json"), ...(await fuzzSeeds()).traces.json];
+    let written = 0;
+    const cases = 20_000;
+    for (const body of mutatedBodies(seeds, 20261203, cases)) if (agrees(body)) written++;
+    // The mutations must leave many bodies written (and others not), or nothing was compared.
+    expect(written).toBeGreaterThan(cases / 10);
+    expect(written).toBeLessThan(cases);
   });
 });

@@ -183,6 +183,15 @@ describe("importing files", () => {
     expect(counts.rejected).toBe(1);
     expect(counts.errors.map((e) => e.where)).toEqual(["line 3", "line 6"]);
     expect(counts.errors[1]?.rejectedItems).toBe(1);
+
+    // A bad line that starts a batch costs only itself too.
+    const again = await open("memory", "bad-first");
+    const size = good(1).length + 1;
+    const batchStart = await importStream(chunked(`${lines.join("\n")}\n`, 100), offlineSink(again.importer), {
+      batches: { maxBatchBytes: size * 2, maxWholeBytes: 1 << 20 },
+    });
+    expect(batchStart.spans).toBe(4);
+    expect(batchStart.errors.map((e) => e.where)).toEqual(["line 3", "line 6"]);
   });
 
   it("reads JSON Lines written on Windows (byte order mark, CRLF), and a document split by its resources", async () => {

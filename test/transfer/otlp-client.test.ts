@@ -1,6 +1,7 @@
 /**
  * The import client against a real server: transcoded protobuf for standard trace JSON, the JSON
- * itself for lenient spellings, protobuf files as they are, and counts that match what was stored.
+ * itself for lenient spellings, protobuf files as they are, requests the receiver's limits allow, and
+ * counts that match what was stored.
  */
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -71,13 +72,63 @@ describe("importing into a running server over OTLP/HTTP", () => {
           jsonTraceRequest(`svc-${i}`, [{ name: "x" }, { name: "y" }]),
         ).flatMap((r) => (r as { resourceSpans: unknown[] }).resourceSpans),
       });
-    // A limit below one line's size: lines are cut at their resource entries; small lines go together.
-    const text = `${request(12)}\n${request(1)}\n${request(1)}\n`;
+    // A limit below one line's size: lines are cut at their resource entries; small lines go together;
+    // a resource entry bigger than the limit goes alone.
+    const big = JSON.stringify(
+      jsonTraceRequest(
+        "big",
+        Array.from({ length: 12 }, () => ({ name: "z".repeat(100) })),
+      ),
+    );
+    const text = `${request(12)}\n${request(1)}\n${request(1)}\n${big}\n`;
     const counts = await importStream(once(text), otlpHttpSink(app.base, "x", { maxRequestBytes: 1500 }));
     expect(counts.errors).toEqual([]);
-    expect(counts.spans).toBe(28);
-    expect((await stats()).spans).toBe(28);
-    expect(counts.traceIds.size).toBe(28);
+    expect(counts.spans).toBe(40);
+    expect((await stats()).spans).toBe(40);
+    expect(counts.traceIds.size).toBe(40);
+  });
+
+  it("reports a bad line at the start of a batch alone, and imports the lines after it", async () => {
+    await fetch(`${app.base}/api/traces`, { method: "DELETE" });
+    const line = () => JSON.stringify(jsonTraceRequest("svc", [{ name: "a" }]));
+    const text = `${line()}\n${line()}\n{broken\n${line()}\n${line()}\n`;
+    const counts = await importStream(once(text), sink(), {
+      batches: { maxBatchBytes: line().length * 2 + 2, maxWholeBytes: 1 << 20 },
+    });
+    expect(counts.errors.map((e) => e.where)).toEqual(["line 3"]);
+    expect(counts.spans).toBe(4);
+    expect((await stats()).spans).toBe(4);
+  });
+
+  it("keeps a request of many small lines within the receiver's limit of resource groups", async () => {
+    await fetch(`${app.base}/api/traces`, { method: "DELETE" });
+    // One span in a resource group of its own per line: more groups than one request may hold.
+    const lines = Array.from({ length: 10_050 }, (_, i) =>
+      JSON.stringify({
+        resourceSpans: [
+          {
+            scopeSpans: [
+              {
+                spans: [
+                  {
+                    traceId: `${"a".repeat(24)}${i.toString(16).padStart(8, "0")}`,
+                    spanId: "b".repeat(16),
+                    name: "s",
+                    startTimeUnixNano: "1700000000000000000",
+                    endTimeUnixNano: "1700000000000001000",
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    const counts = await importStream(once(`${lines.join("\n")}\n`), sink());
+    expect(counts.errors).toEqual([]);
+    expect(counts.spans).toBe(lines.length);
+    expect(counts.traceIds.size).toBe(lines.length);
+    expect((await stats()).spans).toBe(lines.length);
   });
 
   it("reports an unreachable server per batch", async () => {

@@ -38,12 +38,12 @@ const ids = new ByteStringCache(4_096);
 /** A key this reader leaves to the general path (a snake_case spelling). */
 const OTHER_SPELLING = -3;
 
-const REQUEST_KEYS = new KeySet(["resourceSpans", "resource_spans"]);
-const RESOURCE_SPANS_KEYS = new KeySet(["resource", "scopeSpans", "scope_spans"]);
-const SCOPE_SPANS_KEYS = new KeySet(["scope", "spans"]);
-const RESOURCE_KEYS = new KeySet(["attributes"]);
-const SCOPE_KEYS = new KeySet(["name", "version", "attributes"]);
-const SPAN_FIELDS = [
+export const REQUEST_KEYS = new KeySet(["resourceSpans", "resource_spans"]);
+export const RESOURCE_SPANS_KEYS = new KeySet(["resource", "scopeSpans", "scope_spans"]);
+export const SCOPE_SPANS_KEYS = new KeySet(["scope", "spans"]);
+export const RESOURCE_KEYS = new KeySet(["attributes"]);
+export const SCOPE_KEYS = new KeySet(["name", "version", "attributes"]);
+export const SPAN_FIELDS = [
   "traceId",
   "spanId",
   "parentSpanId",
@@ -72,8 +72,8 @@ const SPAN_SNAKE_FIELDS = [
   "dropped_events_count",
   "dropped_links_count",
 ];
-const SPAN_KEYS = new KeySet([...SPAN_FIELDS, ...SPAN_SNAKE_FIELDS]);
-const EVENT_KEYS = new KeySet([
+export const SPAN_KEYS = new KeySet([...SPAN_FIELDS, ...SPAN_SNAKE_FIELDS]);
+export const EVENT_KEYS = new KeySet([
   "name",
   "timeUnixNano",
   "attributes",
@@ -81,7 +81,7 @@ const EVENT_KEYS = new KeySet([
   "time_unix_nano",
   "dropped_attributes_count",
 ]);
-const LINK_KEYS = new KeySet([
+export const LINK_KEYS = new KeySet([
   "traceId",
   "spanId",
   "traceState",
@@ -93,9 +93,9 @@ const LINK_KEYS = new KeySet([
   "trace_state",
   "dropped_attributes_count",
 ]);
-const STATUS_KEYS = new KeySet(["code", "message"]);
-const KEY_VALUE_KEYS = new KeySet(["key", "value"]);
-const ANY_VALUE_FIELDS = [
+export const STATUS_KEYS = new KeySet(["code", "message"]);
+export const KEY_VALUE_KEYS = new KeySet(["key", "value"]);
+export const ANY_VALUE_FIELDS = [
   "stringValue",
   "intValue",
   "boolValue",
@@ -104,7 +104,7 @@ const ANY_VALUE_FIELDS = [
   "kvlistValue",
   "bytesValue",
 ] as const;
-const ANY_VALUE_KEYS = new KeySet([
+export const ANY_VALUE_KEYS = new KeySet([
   ...ANY_VALUE_FIELDS,
   "string_value",
   "int_value",
@@ -114,10 +114,10 @@ const ANY_VALUE_KEYS = new KeySet([
   "kvlist_value",
   "bytes_value",
 ]);
-const VALUES_KEYS = new KeySet(["values"]);
+export const VALUES_KEYS = new KeySet(["values"]);
 
 /** A field seen twice: JSON.parse would keep the last one, which this reader does not track. */
-function once(seen: number, field: number): number {
+export function once(seen: number, field: number): number {
   const bit = 1 << field;
   if ((seen & bit) !== 0) throw NOT_DIRECT;
   return seen | bit;

@@ -1,359 +1,602 @@
 /**
- * OTLP/JSON ExportTraceServiceRequest (parsed) → the same request as protobuf, field for field, for
- * a client that reads JSON files and sends them on: the receiver decodes protobuf several times faster
- * than JSON, so the work splits between the two processes. Only the standard encoding is written as
- * is (camelCase fields, integer enums, hex ids, int64 as strings or numbers); anything else (snake_case
- * or unknown fields, enum names, invalid ids, nulls) makes it return null, and the caller sends the
- * JSON itself, so the receiver's own rules decide (and reject what is invalid, with its reasons).
+ * OTLP/JSON ExportTraceServiceRequest bytes → the same request as protobuf, read straight from the
+ * bytes (json-bytes.ts), for the import client: no JSON.parse tree to build, no strings for values
+ * that are only copied (plain ASCII strings and hex ids go from the JSON bytes to the protobuf bytes),
+ * and the receiver decodes protobuf several times faster than JSON.
+ *
+ * It follows direct-traces.ts field by field, so the receiver's protobuf decoder reads exactly the
+ * spans its JSON decoder would read from the JSON. Where the JSON says something protobuf cannot say
+ * the same way, or the direct reader would give up, it returns null, and the caller takes the general
+ * path: an invalid or all-zero id (the JSON decoder rejects the span with its reason), an enum
+ * outside int32, a non-finite JSON number, a string with a lone surrogate, a request without
+ * `resourceSpans` that has other fields (another signal's), or more than one request may hold.
  */
+import { Buffer } from "node:buffer";
 import { MAX_VALUE_DEPTH } from "../attributes.js";
+import { DEFAULT_REQUEST_LIMITS, MAX_ATTRIBUTES_PER_LIST, MAX_EVENTS_PER_SPAN, MAX_LINKS_PER_SPAN } from "../limits.js";
+import { WIRE_I32, WIRE_I64, WIRE_VARINT } from "../protobuf/wire.js";
 import { ProtoWriter } from "../protobuf/writer.js";
+import { asEnum, asUint32, bytesValue, doubleValue, JsonShapeError } from "./common.js";
+import {
+  ANY_VALUE_FIELDS,
+  ANY_VALUE_KEYS,
+  EVENT_KEYS,
+  KEY_VALUE_KEYS,
+  LINK_KEYS,
+  once,
+  REQUEST_KEYS,
+  RESOURCE_KEYS,
+  RESOURCE_SPANS_KEYS,
+  SCOPE_KEYS,
+  SCOPE_SPANS_KEYS,
+  SPAN_FIELDS,
+  SPAN_KEYS,
+  STATUS_KEYS,
+  VALUES_KEYS,
+} from "./direct-traces.js";
+import { JsonBytes, type KeySet, NOT_DIRECT } from "./json-bytes.js";
+import { SPAN_KIND_NAMES, STATUS_CODE_NAMES } from "./traces.js";
 
-const VARINT = 0;
-const I64 = 1;
-const I32 = 5;
+const QUOTE = 0x22;
+const MAX_INT32 = 0x7fffffff;
 
-/** Thrown inside the transcoder for input it does not write as is. */
-class NotStandard extends Error {}
-const notStandard = new NotStandard("not the standard OTLP/JSON encoding");
+/** 1 for a byte a plain string copies as is: printable ASCII but the quote and the backslash. */
+const PLAIN = new Uint8Array(256);
+for (let c = 0x20; c < 0x80; c++) PLAIN[c] = 1;
+PLAIN[QUOTE] = 0;
+PLAIN[0x5c] = 0;
 
-export interface TranscodedTraces {
-  bytes: Uint8Array;
+/** Hex digit values by byte, -1 for others. */
+const HEX = new Int8Array(256).fill(-1);
+for (let c = 0; c < 10; c++) HEX[0x30 + c] = c;
+for (let c = 0; c < 6; c++) {
+  HEX[0x61 + c] = 10 + c;
+  HEX[0x41 + c] = 10 + c;
+}
+
+/** A lone surrogate (from a `\ud800` escape): UTF-8 cannot carry it, so protobuf would read U+FFFD. */
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+/** What one request holds, against the limits a receiver applies to one request. */
+export interface RequestCounts {
   spans: number;
+  resourceGroups: number;
+  scopeGroups: number;
+  /** AnyValues, nested ones included. */
+  values: number;
+}
+
+export interface TranscodedTraces extends RequestCounts {
+  bytes: Uint8Array;
   /** Distinct trace ids, lower-case hex. */
   traceIds: Set<string>;
 }
 
-type Json = Record<string, unknown>;
-
-function object(value: unknown): Json {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw notStandard;
-  return value as Json;
+/** Whether a receiver takes a request holding `counts` (past a limit it refuses the request whole). */
+export function withinRequestLimits(counts: RequestCounts): boolean {
+  const limits = DEFAULT_REQUEST_LIMITS;
+  return (
+    counts.spans <= limits.maxItems &&
+    counts.resourceGroups <= limits.maxGroups &&
+    counts.scopeGroups <= limits.maxGroups &&
+    counts.values <= limits.maxValues
+  );
 }
 
-function array(value: unknown): unknown[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) throw notStandard;
-  return value;
+/** One request being transcoded. */
+class Transcoding implements RequestCounts {
+  readonly r: JsonBytes;
+  readonly w: ProtoWriter;
+  spans = 0;
+  resourceGroups = 0;
+  scopeGroups = 0;
+  values = 0;
+  readonly traceIds = new Set<string>();
+  /** Where the previous span's trace id starts in the JSON (spans of a trace mostly follow each other). */
+  lastTraceId = -1;
+  /** An id's bytes, decoded from its hex. */
+  readonly id = Buffer.alloc(16);
+
+  constructor(readonly bytes: Uint8Array) {
+    this.r = new JsonBytes(bytes);
+    // Protobuf takes about half the bytes of the same request as JSON.
+    this.w = new ProtoWriter(Math.max(1024, bytes.length >> 1));
+  }
 }
 
-function string(value: unknown): string {
-  if (value === undefined) return "";
-  if (typeof value !== "string") throw notStandard;
-  return value;
-}
-
-const UINT_RE = /^\d{1,20}$/;
-const INT_RE = /^-?\d{1,20}$/;
-const SMALL_INT_RE = /^-?\d+$/;
-const HEX_RE = /^[0-9a-fA-F]*$/;
-const BASE64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
-const MAX_UINT64 = 2n ** 64n - 1n;
-const MAX_UINT32 = 2 ** 32 - 1;
-
-function uint64(value: unknown): bigint {
-  if (value === undefined) return 0n;
-  let n: bigint;
-  if (typeof value === "string" && UINT_RE.test(value)) n = BigInt(value);
-  else if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) n = BigInt(value);
-  else throw notStandard;
-  if (n > MAX_UINT64) throw notStandard;
-  return n;
-}
-
-function uint32(value: unknown): number {
-  if (value === undefined) return 0;
-  if (typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= MAX_UINT32) return value;
-  throw notStandard;
-}
-
-function enumValue(value: unknown): number {
-  if (value === undefined) return 0;
-  if (typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= MAX_UINT32) return value;
-  throw notStandard;
-}
-
-/** A hex id of `length` digits, lower-cased; "" when absent (only where absence is allowed). */
-function hexId(value: unknown, length: number, optional: boolean): string {
-  const hex = string(value);
-  if (hex === "" && optional) return "";
-  if (hex.length !== length || !HEX_RE.test(hex)) throw notStandard;
-  return hex.toLowerCase();
-}
-
-/** Writes the fields of one message that only has the keys in `known`. */
-function checkKeys(obj: Json, known: ReadonlySet<string>): void {
-  for (const key in obj) if (!known.has(key)) throw notStandard;
-}
-
-const REQUEST_KEYS = new Set(["resourceSpans"]);
-const RESOURCE_SPANS_KEYS = new Set(["resource", "scopeSpans", "schemaUrl"]);
-const RESOURCE_KEYS = new Set(["attributes", "droppedAttributesCount"]);
-const SCOPE_SPANS_KEYS = new Set(["scope", "spans", "schemaUrl"]);
-const SCOPE_KEYS = new Set(["name", "version", "attributes", "droppedAttributesCount"]);
-const SPAN_KEYS = new Set([
-  "traceId",
-  "spanId",
-  "traceState",
-  "parentSpanId",
-  "flags",
-  "name",
-  "kind",
-  "startTimeUnixNano",
-  "endTimeUnixNano",
-  "attributes",
-  "droppedAttributesCount",
-  "events",
-  "droppedEventsCount",
-  "links",
-  "droppedLinksCount",
-  "status",
-]);
-const EVENT_KEYS = new Set(["timeUnixNano", "name", "attributes", "droppedAttributesCount"]);
-const LINK_KEYS = new Set(["traceId", "spanId", "traceState", "attributes", "droppedAttributesCount", "flags"]);
-const STATUS_KEYS = new Set(["message", "code"]);
-const KEY_VALUE_KEYS = new Set(["key", "value"]);
-const LIST_KEYS = new Set(["values"]);
-
-/** Null when the request is not in the standard encoding (send the JSON instead). */
-export function transcodeTraceRequestJson(value: unknown): TranscodedTraces | null {
+/**
+ * The request in `bytes` as protobuf, with what it holds, or null when it is not written here (see the
+ * module comment): then the JSON itself is sent, and the receiver's JSON decoder reads it.
+ */
+export function transcodeTraceRequestJson(bytes: Uint8Array): TranscodedTraces | null {
+  const t = new Transcoding(bytes);
   try {
-    return transcode(value);
+    readRequest(t);
   } catch (error) {
-    if (error instanceof NotStandard) return null;
+    if (error === NOT_DIRECT || error instanceof JsonShapeError || error instanceof SyntaxError) return null;
     throw error;
   }
+  if (!withinRequestLimits(t)) return null;
+  return {
+    bytes: t.w.finish(),
+    spans: t.spans,
+    traceIds: t.traceIds,
+    resourceGroups: t.resourceGroups,
+    scopeGroups: t.scopeGroups,
+    values: t.values,
+  };
 }
 
-function transcode(value: unknown): TranscodedTraces {
-  const request = object(value);
-  checkKeys(request, REQUEST_KEYS);
-  const w = new ProtoWriter(256 * 1024);
-  const traceIds = new Set<string>();
-  let spans = 0;
-  for (const rawResourceSpans of array(request.resourceSpans)) {
-    const resourceSpans = object(rawResourceSpans);
-    checkKeys(resourceSpans, RESOURCE_SPANS_KEYS);
-    w.push(1);
-    if (resourceSpans.resource !== undefined) {
-      const resource = object(resourceSpans.resource);
-      checkKeys(resource, RESOURCE_KEYS);
-      w.push(1);
-      writeAttributes(w, 1, resource.attributes);
-      writeUint32(w, 2, resource.droppedAttributesCount);
-      w.pop();
+/**
+ * Inside an object: the index of its next field in `keys` (fields this reader does not know are stepped
+ * over), or -2 at its end. A snake_case spelling (from index `camelCase` on) is left to the general path.
+ */
+function nextField(r: JsonBytes, keys: KeySet, first: boolean, camelCase = Number.POSITIVE_INFINITY): number {
+  for (let f = first; ; f = false) {
+    const key = r.nextKey(keys, f);
+    if (key === -1) {
+      r.skipValue();
+      continue;
     }
-    for (const rawScopeSpans of array(resourceSpans.scopeSpans)) {
-      const scopeSpans = object(rawScopeSpans);
-      checkKeys(scopeSpans, SCOPE_SPANS_KEYS);
-      w.push(2);
-      if (scopeSpans.scope !== undefined) {
-        const scope = object(scopeSpans.scope);
-        checkKeys(scope, SCOPE_KEYS);
-        w.push(1);
-        writeString(w, 1, scope.name);
-        writeString(w, 2, scope.version);
-        writeAttributes(w, 3, scope.attributes);
-        writeUint32(w, 4, scope.droppedAttributesCount);
-        w.pop();
-      }
-      for (const rawSpan of array(scopeSpans.spans)) {
-        w.push(2);
-        traceIds.add(writeSpan(w, object(rawSpan)));
-        w.pop();
-        spans++;
-      }
-      writeString(w, 3, scopeSpans.schemaUrl);
-      w.pop();
+    if (key >= camelCase) throw NOT_DIRECT;
+    return key;
+  }
+}
+
+function readRequest(t: Transcoding): void {
+  const r = t.r;
+  r.openObject();
+  let seen = 0;
+  let others = false;
+  for (let first = true; ; first = false) {
+    const key = r.nextKey(REQUEST_KEYS, first);
+    if (key === -2) break;
+    if (key === -1) {
+      r.skipValue();
+      others = true;
+      continue;
     }
-    writeString(w, 3, resourceSpans.schemaUrl);
-    w.pop();
+    if (key === 1) throw NOT_DIRECT;
+    seen = once(seen, 0);
+    readMessages(t, 1, Number.POSITIVE_INFINITY, readResourceSpans);
   }
-  return { bytes: w.view(), spans, traceIds };
+  // Without `resourceSpans`, other fields make it another signal's request, or none (`{}` is an empty one).
+  if (others && seen === 0) throw NOT_DIRECT;
+  if (!r.atEnd()) throw NOT_DIRECT;
 }
 
-/** Writes the fields of one span; returns its trace id. */
-function writeSpan(w: ProtoWriter, span: Json): string {
-  checkKeys(span, SPAN_KEYS);
-  const traceId = hexId(span.traceId, 32, false);
-  w.hexField(1, traceId);
-  w.hexField(2, hexId(span.spanId, 16, false));
-  writeString(w, 3, span.traceState);
-  const parent = hexId(span.parentSpanId, 16, true);
-  if (parent !== "") {
-    w.hexField(4, parent);
-  }
-  writeString(w, 5, span.name);
-  const kind = enumValue(span.kind);
-  if (kind !== 0) {
-    w.tag(6, VARINT);
-    w.varint(kind);
-  }
-  w.tag(7, I64);
-  w.fixed64(uint64(span.startTimeUnixNano));
-  w.tag(8, I64);
-  w.fixed64(uint64(span.endTimeUnixNano));
-  writeAttributes(w, 9, span.attributes);
-  writeUint32(w, 10, span.droppedAttributesCount);
-  for (const rawEvent of array(span.events)) {
-    const event = object(rawEvent);
-    checkKeys(event, EVENT_KEYS);
-    w.push(11);
-    w.tag(1, I64);
-    w.fixed64(uint64(event.timeUnixNano));
-    writeString(w, 2, event.name);
-    writeAttributes(w, 3, event.attributes);
-    writeUint32(w, 4, event.droppedAttributesCount);
-    w.pop();
-  }
-  writeUint32(w, 12, span.droppedEventsCount);
-  for (const rawLink of array(span.links)) {
-    const link = object(rawLink);
-    checkKeys(link, LINK_KEYS);
-    w.push(13);
-    w.hexField(1, hexId(link.traceId, 32, false));
-    w.hexField(2, hexId(link.spanId, 16, false));
-    writeString(w, 3, link.traceState);
-    writeAttributes(w, 4, link.attributes);
-    writeUint32(w, 5, link.droppedAttributesCount);
-    const flags = uint32(link.flags);
-    if (flags !== 0) {
-      w.tag(6, I32);
-      w.fixed32(flags);
-    }
-    w.pop();
-  }
-  writeUint32(w, 14, span.droppedLinksCount);
-  if (span.status !== undefined) {
-    const status = object(span.status);
-    checkKeys(status, STATUS_KEYS);
-    w.push(15);
-    writeString(w, 2, status.message);
-    const code = enumValue(status.code);
-    if (code !== 0) {
-      w.tag(3, VARINT);
-      w.varint(code);
-    }
-    w.pop();
-  }
-  const flags = uint32(span.flags);
-  if (flags !== 0) {
-    w.tag(16, I32);
-    w.fixed32(flags);
-  }
-  return traceId;
-}
-
-function writeString(w: ProtoWriter, field: number, value: unknown): void {
-  const text = string(value);
-  if (text === "") return;
-  w.stringField(field, text);
-}
-
-function writeUint32(w: ProtoWriter, field: number, value: unknown): void {
-  const n = uint32(value);
-  if (n === 0) return;
-  w.tag(field, VARINT);
-  w.varint(n);
-}
-
-/** `repeated KeyValue` as field `field`. */
-function writeAttributes(w: ProtoWriter, field: number, value: unknown): void {
-  for (const raw of array(value)) {
+/**
+ * A list (or null) of objects, each written by `read` as a message of field `field`; a list longer than
+ * `max` is left to the general path, which keeps the first `max` and counts the rest as dropped.
+ */
+function readMessages(t: Transcoding, field: number, max: number, read: (t: Transcoding) => void): void {
+  const { r, w } = t;
+  if (r.skipNull()) return;
+  r.openArray();
+  for (let n = 0; r.nextElement(n === 0); n++) {
+    if (n >= max) throw NOT_DIRECT;
     w.push(field);
-    writeKeyValue(w, object(raw), 1);
+    read(t);
     w.pop();
   }
 }
 
-function writeKeyValue(w: ProtoWriter, kv: Json, depth: number): void {
-  checkKeys(kv, KEY_VALUE_KEYS);
-  writeString(w, 1, kv.key);
-  if (kv.value === undefined) return;
-  w.push(2);
-  writeAnyValue(w, object(kv.value), depth);
-  w.pop();
+function readResourceSpans(t: Transcoding): void {
+  t.resourceGroups++;
+  readGroup(t, RESOURCE_SPANS_KEYS, 2, readResource, readScopeSpans);
 }
 
-function writeAnyValue(w: ProtoWriter, value: Json, depth: number): void {
-  if (depth > MAX_VALUE_DEPTH) throw notStandard;
-  let written = false;
-  for (const key in value) {
-    if (written) throw notStandard;
-    written = true;
-    const v = value[key];
-    switch (key) {
-      case "stringValue":
-        w.stringField(1, string(v));
-        break;
-      case "boolValue":
-        if (typeof v !== "boolean") throw notStandard;
-        w.tag(2, VARINT);
-        w.varint(v ? 1 : 0);
-        break;
-      case "intValue":
-        w.tag(3, VARINT);
-        writeInt64(w, v);
-        break;
-      case "doubleValue": {
-        let n: number;
-        if (typeof v === "number") n = v;
-        else if (v === "NaN") n = Number.NaN;
-        else if (v === "Infinity") n = Number.POSITIVE_INFINITY;
-        else if (v === "-Infinity") n = Number.NEGATIVE_INFINITY;
-        else throw notStandard;
-        w.tag(4, I64);
-        w.double(n);
-        break;
-      }
-      case "arrayValue":
-        writeList(w, 5, v, (item) => writeAnyValue(w, object(item), depth + 1));
-        break;
-      case "kvlistValue":
-        writeList(w, 6, v, (item) => writeKeyValue(w, object(item), depth + 1));
-        break;
-      case "bytesValue": {
-        const text = string(v);
-        if (text.length % 4 !== 0 || !BASE64_RE.test(text)) throw notStandard;
-        w.lengthDelimited(7, Buffer.from(text, "base64"));
-        break;
-      }
-      default:
-        throw notStandard;
+function readScopeSpans(t: Transcoding): void {
+  t.scopeGroups++;
+  readGroup(t, SCOPE_SPANS_KEYS, Number.POSITIVE_INFINITY, readScope, readSpan);
+}
+
+/**
+ * A ResourceSpans or ScopeSpans object: what its items share (key 0 of `keys`, written by `readHeader`
+ * as field 1) and its items (key 1, each written by `readItem` as field 2).
+ */
+function readGroup(
+  t: Transcoding,
+  keys: KeySet,
+  camelCase: number,
+  readHeader: (t: Transcoding) => void,
+  readItem: (t: Transcoding) => void,
+): void {
+  const { r, w } = t;
+  r.openObject();
+  let seen = 0;
+  for (let first = true; ; first = false) {
+    const key = nextField(r, keys, first, camelCase);
+    if (key === -2) return;
+    seen = once(seen, key);
+    if (key === 1) {
+      readMessages(t, 2, Number.POSITIVE_INFINITY, readItem);
+    } else if (!r.skipNull()) {
+      w.push(1);
+      readHeader(t);
+      w.pop();
     }
   }
 }
 
-/** An ArrayValue or KeyValueList (`{values: [...]}`) as field `field`, each value a nested message. */
-function writeList(w: ProtoWriter, field: number, list: unknown, writeItem: (item: unknown) => void): void {
-  const values = object(list);
-  checkKeys(values, LIST_KEYS);
-  w.push(field);
-  for (const item of array(values.values)) {
-    w.push(1);
-    writeItem(item);
-    w.pop();
+/** A Resource, of which only its attributes are kept. */
+function readResource(t: Transcoding): void {
+  const r = t.r;
+  r.openObject();
+  let seen = 0;
+  for (let first = true; ; first = false) {
+    const key = nextField(r, RESOURCE_KEYS, first);
+    if (key === -2) return;
+    seen = once(seen, key);
+    readKeyValues(t, 1, 1);
+  }
+}
+
+function readScope(t: Transcoding): void {
+  const r = t.r;
+  r.openObject();
+  let seen = 0;
+  for (let first = true; ; first = false) {
+    const key = nextField(r, SCOPE_KEYS, first);
+    if (key === -2) return;
+    seen = once(seen, key);
+    if (key === 2) readKeyValues(t, 3, 1);
+    else writeString(t, key + 1, false);
+  }
+}
+
+/** Span fields a span cannot do without: the JSON decoder rejects a span without them. */
+const REQUIRED_SPAN_FIELDS = (1 << 0) | (1 << 1);
+
+function readSpan(t: Transcoding): void {
+  const r = t.r;
+  t.spans++;
+  r.openObject();
+  let seen = 0;
+  for (let first = true; ; first = false) {
+    const key = nextField(r, SPAN_KEYS, first, SPAN_FIELDS.length);
+    if (key === -2) break;
+    seen = once(seen, key);
+    switch (key) {
+      case 0:
+        writeTraceId(t);
+        break;
+      case 1:
+        writeId(t, 2, 16, false);
+        break;
+      case 2:
+        writeId(t, 4, 16, true);
+        break;
+      case 3:
+        writeString(t, 3, false);
+        break;
+      case 4:
+        writeFixed32(t, 16, asUint32(r.readScalar(), "flags"));
+        break;
+      case 5:
+        writeString(t, 5, false);
+        break;
+      case 6:
+        writeEnum(t, 6, asEnum(r.readScalar(), "kind", SPAN_KIND_NAMES));
+        break;
+      case 7:
+        writeTime(t, 7, "startTimeUnixNano");
+        break;
+      case 8:
+        writeTime(t, 8, "endTimeUnixNano");
+        break;
+      case 9:
+        readKeyValues(t, 9, 1);
+        break;
+      case 10:
+        writeVarint(t, 10, asUint32(r.readScalar(), "droppedAttributesCount"));
+        break;
+      case 11:
+        writeVarint(t, 12, asUint32(r.readScalar(), "droppedEventsCount"));
+        break;
+      case 12:
+        writeVarint(t, 14, asUint32(r.readScalar(), "droppedLinksCount"));
+        break;
+      case 13:
+        readMessages(t, 11, MAX_EVENTS_PER_SPAN, readEvent);
+        break;
+      case 14:
+        readMessages(t, 13, MAX_LINKS_PER_SPAN, readLink);
+        break;
+      default:
+        readStatus(t);
+    }
+  }
+  if ((seen & REQUIRED_SPAN_FIELDS) !== REQUIRED_SPAN_FIELDS) throw NOT_DIRECT;
+}
+
+function readEvent(t: Transcoding): void {
+  const r = t.r;
+  r.openObject();
+  let seen = 0;
+  for (let first = true; ; first = false) {
+    const key = nextField(r, EVENT_KEYS, first, 4);
+    if (key === -2) return;
+    seen = once(seen, key);
+    if (key === 0) writeString(t, 2, false);
+    else if (key === 1) writeTime(t, 1, "timeUnixNano");
+    else if (key === 2) readKeyValues(t, 3, 1);
+    else writeVarint(t, 4, asUint32(r.readScalar(), "droppedAttributesCount"));
+  }
+}
+
+/** Link fields without which the JSON decoder drops the link. */
+const REQUIRED_LINK_FIELDS = (1 << 0) | (1 << 1);
+
+function readLink(t: Transcoding): void {
+  const r = t.r;
+  r.openObject();
+  let seen = 0;
+  for (let first = true; ; first = false) {
+    const key = nextField(r, LINK_KEYS, first, 6);
+    if (key === -2) break;
+    seen = once(seen, key);
+    if (key === 0) writeId(t, 1, 32, false);
+    else if (key === 1) writeId(t, 2, 16, false);
+    else if (key === 2) writeString(t, 3, false);
+    else if (key === 3) readKeyValues(t, 4, 1);
+    else if (key === 4) writeVarint(t, 5, asUint32(r.readScalar(), "droppedAttributesCount"));
+    else writeFixed32(t, 6, asUint32(r.readScalar(), "flags"));
+  }
+  if ((seen & REQUIRED_LINK_FIELDS) !== REQUIRED_LINK_FIELDS) throw NOT_DIRECT;
+}
+
+function readStatus(t: Transcoding): void {
+  const { r, w } = t;
+  if (r.skipNull()) return;
+  w.push(15);
+  r.openObject();
+  let seen = 0;
+  for (let first = true; ; first = false) {
+    const key = nextField(r, STATUS_KEYS, first);
+    if (key === -2) break;
+    seen = once(seen, key);
+    if (key === 0) writeEnum(t, 3, asEnum(r.readScalar(), "code", STATUS_CODE_NAMES));
+    else writeString(t, 2, false);
   }
   w.pop();
 }
 
-/** An int64 AnyValue: a small number without BigInt, else through BigInt (two's complement). */
-function writeInt64(w: ProtoWriter, v: unknown): void {
-  if (typeof v === "string" && v.length <= 15 && SMALL_INT_RE.test(v)) {
-    const n = Number(v);
-    if (n >= 0) {
-      w.varint(n);
+/** A `repeated KeyValue` list (or null) as field `field`, values at nesting `depth`. */
+function readKeyValues(t: Transcoding, field: number, depth: number): void {
+  const { r, w } = t;
+  if (r.skipNull()) return;
+  r.openArray();
+  for (let n = 0; r.nextElement(n === 0); n++) {
+    // Past the bound the general path neither reads nor checks the rest.
+    if (n >= MAX_ATTRIBUTES_PER_LIST || depth > MAX_VALUE_DEPTH) throw NOT_DIRECT;
+    w.push(field);
+    r.openObject();
+    let seen = 0;
+    for (let first = true; ; first = false) {
+      const key = nextField(r, KEY_VALUE_KEYS, first);
+      if (key === -2) break;
+      seen = once(seen, key);
+      if (key === 0) writeString(t, 1, false);
+      else if (!r.skipNull()) {
+        // A value of null is no value (null), as a KeyValue without one.
+        w.push(2);
+        readAnyValue(t, depth);
+        w.pop();
+      }
+    }
+    w.pop();
+  }
+}
+
+/** An AnyValue object at nesting `depth`, inside its message; one with no value set stays empty (null). */
+function readAnyValue(t: Transcoding, depth: number): void {
+  const { r, w } = t;
+  if (depth > MAX_VALUE_DEPTH) throw NOT_DIRECT;
+  t.values++;
+  r.openObject();
+  let set = false;
+  for (let first = true; ; first = false) {
+    const key = nextField(r, ANY_VALUE_KEYS, first, ANY_VALUE_FIELDS.length);
+    if (key === -2) return;
+    // A null field counts as not set.
+    if (r.skipNull()) continue;
+    // Which of two set fields wins is the general path's rule.
+    if (set) throw NOT_DIRECT;
+    set = true;
+    switch (key) {
+      case 0:
+        writeString(t, 1, true);
+        break;
+      case 1: {
+        const value = r.readInt64();
+        w.tag(3, WIRE_VARINT);
+        if (typeof value === "number" && value >= 0) w.varint(value);
+        else w.varint64(BigInt(value));
+        break;
+      }
+      case 2: {
+        const flag = r.readScalar();
+        if (typeof flag !== "boolean") throw NOT_DIRECT;
+        w.tag(2, WIRE_VARINT);
+        w.varint(flag ? 1 : 0);
+        break;
+      }
+      case 3: {
+        const value = doubleValue(r.readScalar());
+        // A JSON number past the doubles (1e999) is kept as Infinity; protobuf's would read "Infinity".
+        if (typeof value === "number" && !Number.isFinite(value)) throw NOT_DIRECT;
+        w.tag(4, WIRE_I64);
+        w.double(Number(value));
+        break;
+      }
+      case 4:
+        w.push(5);
+        readValuesOf(t, () => readArrayItems(t, depth));
+        w.pop();
+        break;
+      case 5:
+        w.push(6);
+        readValuesOf(t, () => readKeyValues(t, 1, depth + 1));
+        w.pop();
+        break;
+      default:
+        w.lengthDelimited(7, Buffer.from(bytesValue(r.readScalar()), "base64"));
+    }
+  }
+}
+
+/** The `values` of an ArrayValue at nesting `depth`: its items at depth + 1. */
+function readArrayItems(t: Transcoding, depth: number): void {
+  const { r, w } = t;
+  if (r.skipNull()) return;
+  r.openArray();
+  for (let n = 0; r.nextElement(n === 0); n++) {
+    if (depth + 1 > MAX_VALUE_DEPTH) throw NOT_DIRECT;
+    w.push(1);
+    // A null item is an empty AnyValue: null either way.
+    if (r.skipNull()) t.values++;
+    else readAnyValue(t, depth + 1);
+    w.pop();
+  }
+}
+
+/** An ArrayValue or KeyValueList object: `read` reads its `values` field. */
+function readValuesOf(t: Transcoding, read: () => void): void {
+  const r = t.r;
+  r.openObject();
+  let seen = 0;
+  for (let first = true; ; first = false) {
+    const key = nextField(r, VALUES_KEYS, first);
+    if (key === -2) return;
+    seen = once(seen, 0);
+    read();
+  }
+}
+
+/**
+ * A string (or null) as field `field`: printable ASCII without escapes copied as it is, anything else
+ * through JSON's reading of it. An empty string is written only when `empty` (a oneof member).
+ */
+function writeString(t: Transcoding, field: number, empty: boolean): void {
+  const { r, bytes } = t;
+  if (r.peek() === QUOTE) {
+    const start = r.pos + 1;
+    let i = start;
+    while (PLAIN[bytes[i] as number] === 1) i++;
+    if (bytes[i] === QUOTE) {
+      if (i > start || empty) t.w.bytesField(field, bytes, start, i);
+      r.pos = i + 1;
       return;
     }
   }
-  if (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) {
-    w.varint(v);
-    return;
+  const text = r.readString(null);
+  if (text === null || (text === "" && !empty)) return;
+  if (LONE_SURROGATE.test(text)) throw NOT_DIRECT;
+  t.w.stringField(field, text);
+}
+
+/**
+ * A hex id of `digits` digits as field `field`, its bytes; an empty or null one is left out when
+ * `optional`. Anything else (other lengths, not hex, all zero) the JSON decoder rejects with a reason.
+ */
+function writeId(t: Transcoding, field: number, digits: number, optional: boolean): number {
+  const { r, bytes, id } = t;
+  if (r.peek() !== QUOTE) {
+    if (optional && r.skipNull()) return -1;
+    throw NOT_DIRECT;
   }
-  let n: bigint;
-  if (typeof v === "string" && INT_RE.test(v)) n = BigInt(v);
-  else if (typeof v === "number" && Number.isSafeInteger(v)) n = BigInt(v);
-  else throw notStandard;
-  if (n !== BigInt.asIntN(64, n)) throw notStandard;
-  w.varint64(n);
+  const start = r.pos + 1;
+  if (optional && bytes[start] === QUOTE) {
+    r.pos = start + 1;
+    return -1;
+  }
+  if (bytes[start + digits] !== QUOTE) throw NOT_DIRECT;
+  let nonZero = 0;
+  for (let i = 0; i < digits; i += 2) {
+    const hi = HEX[bytes[start + i] as number] as number;
+    const lo = HEX[bytes[start + i + 1] as number] as number;
+    if (hi < 0 || lo < 0) throw NOT_DIRECT;
+    const byte = (hi << 4) | lo;
+    id[i >> 1] = byte;
+    nonZero |= byte;
+  }
+  // Protobuf has no "all zero" parent apart from "none": both mean a root, written as none.
+  if (nonZero === 0 && !optional) throw NOT_DIRECT;
+  r.pos = start + digits + 1;
+  if (nonZero !== 0) t.w.bytesField(field, id, 0, digits >> 1);
+  return start;
+}
+
+/** A span's trace id, also added to the request's trace ids (lower-case hex) when it differs from the last one. */
+function writeTraceId(t: Transcoding): void {
+  const start = writeId(t, 1, 32, false);
+  const last = t.lastTraceId;
+  const bytes = t.bytes;
+  if (last >= 0) {
+    let k = 0;
+    while (k < 32 && bytes[last + k] === bytes[start + k]) k++;
+    if (k === 32) return;
+  }
+  t.lastTraceId = start;
+  t.traceIds.add(t.id.toString("hex", 0, 16));
+}
+
+const TWO_POW_16 = 0x10000;
+const TWO_POW_32 = 0x100000000;
+
+/**
+ * A uint64 time as a fixed64 field: a string of up to 19 digits (every time in nanoseconds) straight
+ * from its digits, in two 32-bit halves computed without BigInt; anything else as the JSON decoder
+ * reads it.
+ */
+function writeTime(t: Transcoding, field: number, name: string): void {
+  const { r, w, bytes } = t;
+  w.tag(field, WIRE_I64);
+  if (r.peek() === QUOTE) {
+    const start = r.pos + 1;
+    let i = start;
+    while ((bytes[i] as number) >= 0x30 && (bytes[i] as number) <= 0x39) i++;
+    const digits = i - start;
+    if (bytes[i] === QUOTE && digits > 0 && digits <= 19) {
+      r.pos = i + 1;
+      // value = high * 10^9 + low, high < 10^10, low < 10^9; every product below stays under 2^53.
+      const split = Math.max(start, i - 9);
+      const high = digitsValue(bytes, start, split);
+      const low = digitsValue(bytes, split, i);
+      const highTop = Math.floor(high / TWO_POW_16);
+      const sum = (high % TWO_POW_16) * 1e9 + low;
+      const top = highTop * 1e9;
+      const middle = (top % TWO_POW_16) * TWO_POW_16 + sum;
+      w.fixed32(middle % TWO_POW_32);
+      w.fixed32(Math.floor(top / TWO_POW_16) + Math.floor(middle / TWO_POW_32));
+      return;
+    }
+  }
+  w.fixed64(r.readUint64(name));
+}
+
+/** The value of the decimal digits `bytes[start, end)` (at most 15: exact in a double). */
+function digitsValue(bytes: Uint8Array, start: number, end: number): number {
+  let value = 0;
+  for (let i = start; i < end; i++) value = value * 10 + ((bytes[i] as number) - 0x30);
+  return value;
+}
+
+function writeVarint(t: Transcoding, field: number, value: number): void {
+  if (value === 0) return;
+  t.w.tag(field, WIRE_VARINT);
+  t.w.varint(value);
+}
+
+function writeFixed32(t: Transcoding, field: number, value: number): void {
+  if (value === 0) return;
+  t.w.tag(field, WIRE_I32);
+  t.w.fixed32(value);
+}
+
+/** An enum as protobuf's int32: one outside 0…2^31-1 would not read back the same. */
+function writeEnum(t: Transcoding, field: number, value: number): void {
+  if (value < 0 || value > MAX_INT32) throw NOT_DIRECT;
+  writeVarint(t, field, value);
 }

@@ -101,6 +101,22 @@ export class ProtoWriter {
     this.length += bytes.length;
   }
 
+  /** A length-delimited field holding `source[start, end)`, copied without a view of it. */
+  bytesField(field: number, source: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    this.tag(field, WIRE_LEN);
+    this.varint(n);
+    this.reserve(n);
+    const buf = this.buf;
+    let at = this.length;
+    if (n <= 32) {
+      for (let i = start; i < end; i++) buf[at++] = source[i] as number;
+    } else {
+      buf.set(source.subarray(start, end), at);
+    }
+    this.length += n;
+  }
+
   /** A string field, UTF-8. */
   stringField(field: number, value: string): void {
     this.tag(field, WIRE_LEN);
