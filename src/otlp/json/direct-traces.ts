@@ -133,7 +133,7 @@ function spelling(index: number, count: number): number {
  * (a repeated field is left to the general path, as are the other spellings listed after them); any
  * other key is stepped over. The hot objects (spans, attributes, values) have this loop inlined.
  */
-function readFields(r: JsonBytes, keys: KeySet, known: number, read: (field: number) => void): void {
+export function readFields(r: JsonBytes, keys: KeySet, known: number, read: (field: number) => void): void {
   r.openObject();
   let seen = 0;
   for (let first = true; ; first = false) {

@@ -515,7 +515,7 @@ export class KeySet {
     this.slots = new Int32Array(size).fill(-1);
     this.hashes = new Int32Array(size);
     names.forEach((name, index) => {
-      const hash = sampleHash(Buffer.from(name, "latin1"), 0, name.length);
+      const hash = sampleHash(this.names[index] as Uint8Array, 0, name.length);
       let slot = hash & this.mask;
       while (this.slots[slot] !== -1) slot = (slot + 1) & this.mask;
       this.slots[slot] = index;

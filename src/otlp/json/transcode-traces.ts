@@ -27,6 +27,7 @@ import {
   REQUEST_KEYS,
   RESOURCE_KEYS,
   RESOURCE_SPANS_KEYS,
+  readFields,
   SCOPE_KEYS,
   SCOPE_SPANS_KEYS,
   SPAN_FIELDS,
@@ -183,12 +184,12 @@ function readMessages(t: Transcoding, field: number, max: number, read: (t: Tran
 
 function readResourceSpans(t: Transcoding): void {
   t.resourceGroups++;
-  readGroup(t, RESOURCE_SPANS_KEYS, 2, readResource, readScopeSpans);
+  readGroup(t, RESOURCE_SPANS_KEYS, readResource, readScopeSpans);
 }
 
 function readScopeSpans(t: Transcoding): void {
   t.scopeGroups++;
-  readGroup(t, SCOPE_SPANS_KEYS, Number.POSITIVE_INFINITY, readScope, readSpan);
+  readGroup(t, SCOPE_SPANS_KEYS, readScope, readSpan);
 }
 
 /**
@@ -198,17 +199,11 @@ function readScopeSpans(t: Transcoding): void {
 function readGroup(
   t: Transcoding,
   keys: KeySet,
-  camelCase: number,
   readHeader: (t: Transcoding) => void,
   readItem: (t: Transcoding) => void,
 ): void {
   const { r, w } = t;
-  r.openObject();
-  let seen = 0;
-  for (let first = true; ; first = false) {
-    const key = nextField(r, keys, first, camelCase);
-    if (key === -2) return;
-    seen = once(seen, key);
+  readFields(r, keys, 2, (key) => {
     if (key === 1) {
       readMessages(t, 2, Number.POSITIVE_INFINITY, readItem);
     } else if (!r.skipNull()) {
@@ -216,33 +211,19 @@ function readGroup(
       readHeader(t);
       w.pop();
     }
-  }
+  });
 }
 
 /** A Resource, of which only its attributes are kept. */
 function readResource(t: Transcoding): void {
-  const r = t.r;
-  r.openObject();
-  let seen = 0;
-  for (let first = true; ; first = false) {
-    const key = nextField(r, RESOURCE_KEYS, first);
-    if (key === -2) return;
-    seen = once(seen, key);
-    readKeyValues(t, 1, 1);
-  }
+  readFields(t.r, RESOURCE_KEYS, 1, () => readKeyValues(t, 1, 1));
 }
 
 function readScope(t: Transcoding): void {
-  const r = t.r;
-  r.openObject();
-  let seen = 0;
-  for (let first = true; ; first = false) {
-    const key = nextField(r, SCOPE_KEYS, first);
-    if (key === -2) return;
-    seen = once(seen, key);
+  readFields(t.r, SCOPE_KEYS, 3, (key) => {
     if (key === 2) readKeyValues(t, 3, 1);
     else writeString(t, key + 1, false);
-  }
+  });
 }
 
 /** Span fields a span cannot do without: the JSON decoder rejects a span without them. */
@@ -312,17 +293,12 @@ function readSpan(t: Transcoding): void {
 
 function readEvent(t: Transcoding): void {
   const r = t.r;
-  r.openObject();
-  let seen = 0;
-  for (let first = true; ; first = false) {
-    const key = nextField(r, EVENT_KEYS, first, 4);
-    if (key === -2) return;
-    seen = once(seen, key);
+  readFields(r, EVENT_KEYS, 4, (key) => {
     if (key === 0) writeString(t, 2, false);
     else if (key === 1) writeTime(t, 1, "timeUnixNano");
     else if (key === 2) readKeyValues(t, 3, 1);
     else writeVarint(t, 4, asUint32(r.readScalar(), "droppedAttributesCount"));
-  }
+  });
 }
 
 /** Link fields without which the JSON decoder drops the link. */
@@ -330,35 +306,27 @@ const REQUIRED_LINK_FIELDS = (1 << 0) | (1 << 1);
 
 function readLink(t: Transcoding): void {
   const r = t.r;
-  r.openObject();
-  let seen = 0;
-  for (let first = true; ; first = false) {
-    const key = nextField(r, LINK_KEYS, first, 6);
-    if (key === -2) break;
-    seen = once(seen, key);
+  let present = 0;
+  readFields(r, LINK_KEYS, 6, (key) => {
+    present |= 1 << key;
     if (key === 0) writeId(t, 1, 32, false);
     else if (key === 1) writeId(t, 2, 16, false);
     else if (key === 2) writeString(t, 3, false);
     else if (key === 3) readKeyValues(t, 4, 1);
     else if (key === 4) writeVarint(t, 5, asUint32(r.readScalar(), "droppedAttributesCount"));
     else writeFixed32(t, 6, asUint32(r.readScalar(), "flags"));
-  }
-  if ((seen & REQUIRED_LINK_FIELDS) !== REQUIRED_LINK_FIELDS) throw NOT_DIRECT;
+  });
+  if ((present & REQUIRED_LINK_FIELDS) !== REQUIRED_LINK_FIELDS) throw NOT_DIRECT;
 }
 
 function readStatus(t: Transcoding): void {
   const { r, w } = t;
   if (r.skipNull()) return;
   w.push(15);
-  r.openObject();
-  let seen = 0;
-  for (let first = true; ; first = false) {
-    const key = nextField(r, STATUS_KEYS, first);
-    if (key === -2) break;
-    seen = once(seen, key);
+  readFields(r, STATUS_KEYS, 2, (key) => {
     if (key === 0) writeEnum(t, 3, asEnum(r.readScalar(), "code", STATUS_CODE_NAMES));
     else writeString(t, 2, false);
-  }
+  });
   w.pop();
 }
 
@@ -463,15 +431,7 @@ function readArrayItems(t: Transcoding, depth: number): void {
 
 /** An ArrayValue or KeyValueList object: `read` reads its `values` field. */
 function readValuesOf(t: Transcoding, read: () => void): void {
-  const r = t.r;
-  r.openObject();
-  let seen = 0;
-  for (let first = true; ; first = false) {
-    const key = nextField(r, VALUES_KEYS, first);
-    if (key === -2) return;
-    seen = once(seen, 0);
-    read();
-  }
+  readFields(t.r, VALUES_KEYS, 1, read);
 }
 
 /**
