@@ -191,9 +191,10 @@ export async function decodeBody(
   request: OtlpHttpRequest,
   turns?: WorkTurns,
 ): Promise<{ decoded: DecodedExport; json?: unknown }> {
-  if (encoding === "json" && body.byteLength < DIRECT_JSON_BODY_BYTES) {
-    const direct = await inTurn(turns, () => signal.decodeJsonBytes?.(body, request));
-    if (direct != null) return { decoded: direct };
+  const readBytes = signal.decodeJsonBytes;
+  if (encoding === "json" && readBytes !== undefined && body.byteLength < DIRECT_JSON_BODY_BYTES) {
+    const direct = await inTurn(turns, () => readBytes(body, request));
+    if (direct !== null) return { decoded: direct };
   }
   if (body.byteLength < SLICED_BODY_BYTES) {
     return inTurn(turns, () => {
