@@ -42,20 +42,22 @@ export function createNodeListener(deps: NodeListenerDeps): NodeListener {
     });
     return loading;
   };
+  /** A request this listener could not answer: told to the terminal, answered 500 if nothing was sent yet. */
+  const failed = (response: ServerResponse, error: unknown) => {
+    deps.onInternalError?.(error);
+    if (!response.headersSent) {
+      writeJson(response, 500, {
+        error: { code: "internal", message: "internal error; see the tracekit-local terminal" },
+      });
+    } else {
+      response.destroy();
+    }
+  };
   const signals = new Map<string, OtlpSignal>(otlpSignals(deps.otlp).map((signal) => [signal.path, signal]));
   const listener: RequestListener = (request, response) => {
     const signal = request.method === "POST" ? signals.get(pathOf(request.url)) : undefined;
     if (signal !== undefined) {
-      answerExport(signal, request, response, deps).catch((error: unknown) => {
-        deps.onInternalError?.(error);
-        if (!response.headersSent) {
-          writeJson(response, 500, {
-            error: { code: "internal", message: "internal error; see the tracekit-local terminal" },
-          });
-        } else {
-          response.destroy();
-        }
-      });
+      answerExport(signal, request, response, deps).catch((error: unknown) => failed(response, error));
       return;
     }
     if (viaHono !== null) {
@@ -64,12 +66,7 @@ export function createNodeListener(deps: NodeListenerDeps): NodeListener {
     }
     loadHono().then(
       (hono) => void hono(request, response),
-      (error: unknown) => {
-        deps.onInternalError?.(error);
-        writeJson(response, 500, {
-          error: { code: "internal", message: "internal error; see the tracekit-local terminal" },
-        });
-      },
+      (error: unknown) => failed(response, error),
     );
   };
   return {
