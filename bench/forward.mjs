@@ -11,7 +11,7 @@
 // Knobs: BENCH_ROUNDS (3 per mode), BENCH_REQUESTS (300 per round), BENCH_CONCURRENCY (4).
 import { spawn } from "node:child_process";
 import { Agent } from "node:http";
-import { buildRequest, freshBodies, toOtlpJson } from "./payload.mjs";
+import { buildRequest, freshBodies, freshJsonBodies } from "./payload.mjs";
 import { cpuSeconds, get, postOtlp, sendAll, startServer } from "./server.mjs";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -163,10 +163,9 @@ await phase("protobuf 1,000-span requests, --forward-compression none", {
   forwardArgs: ["--forward-compression", "none"],
 });
 const small = buildRequest(10, 10);
-const json = Buffer.from(toOtlpJson(small));
 await phase("OTLP/JSON 100-span requests, gzip", {
   path: "/v1/traces",
   contentType: "application/json",
-  body: () => json,
+  body: freshJsonBodies(small),
   spansPerRequest: small.spanCount,
 });

@@ -129,3 +129,28 @@ export function toOtlpJson(template) {
   }
   return JSON.stringify(clone);
 }
+
+/**
+ * `body(i)`: the i-th OTLP/JSON request to send (as toOtlpJson writes it), each with fresh trace ids,
+ * so that the receiver stores every request instead of taking its cheaper path for spans it has.
+ */
+export function freshJsonBodies(template) {
+  const text = toOtlpJson(template);
+  const bytes = Buffer.from(text);
+  const ids = new Set(
+    JSON.parse(text).resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans.map((s) => s.traceId))),
+  );
+  const offsets = [...ids].map((id) => {
+    const places = [];
+    for (let at = bytes.indexOf(id); at !== -1; at = bytes.indexOf(id, at + id.length)) places.push(at);
+    return places;
+  });
+  return () => {
+    const body = Buffer.from(bytes);
+    for (const places of offsets) {
+      const id = randomBytes(16).toString("hex");
+      for (const at of places) body.write(id, at, "latin1");
+    }
+    return body;
+  };
+}

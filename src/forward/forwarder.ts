@@ -1,3 +1,5 @@
+import { parseOtlpJson } from "../otlp/json/parse.js";
+import { transcodeTraceRequestJson } from "../otlp/json/transcode-traces.js";
 import { encodeExportRequestFromJson, type OtlpSignalPath } from "../otlp/protobuf/from-json.js";
 import {
   createForwardTarget,
@@ -9,14 +11,30 @@ import {
   type ForwardTuning,
 } from "./target.js";
 
-/** What a receiver hands on: a protobuf body as received (inflated), or a parsed OTLP/JSON body. */
+/** What a receiver hands on: a protobuf body as received (inflated), or an OTLP/JSON one. */
 export type ForwardBody =
   | { protobuf: Uint8Array }
   | {
-      json: unknown;
+      /** The JSON body as received (inflated). */
+      json: Uint8Array;
+      /** The same body parsed, when the receiver parsed it whole; else it is read from its bytes. */
+      parsed?: unknown;
       /** The body carries OpenTelemetry API span kinds (the TraceKit SDKs' local-UI path). */
       apiSpanKinds: boolean;
     };
+
+/**
+ * A JSON body as protobuf. Trace bodies are written straight from their bytes when the transcoder
+ * takes them (several times cheaper than a parse tree and its encoding); the rest are parsed first.
+ */
+function protobufOf(path: OtlpSignalPath, body: Extract<ForwardBody, { json: Uint8Array }>): Uint8Array {
+  const options = { apiSpanKinds: body.apiSpanKinds };
+  if (path === "/v1/traces" && body.parsed === undefined) {
+    const transcoded = transcodeTraceRequestJson(body.json, options);
+    if (transcoded !== null) return transcoded.bytes;
+  }
+  return encodeExportRequestFromJson(path, body.parsed ?? parseOtlpJson(body.json), options);
+}
 
 /** What the OTLP receivers see of forwarding: they hand over each accepted request, after answering it. */
 export interface ForwardSink {
@@ -40,7 +58,7 @@ export const CLOSE_GRACE_MS = 2000;
 
 /**
  * Hands every accepted OTLP request on to each upstream target as OTLP/HTTP protobuf. Protobuf
- * bodies go as received; JSON bodies are encoded to protobuf in a later turn of the event loop
+ * bodies go as received; JSON bodies are written as protobuf in a later turn of the event loop
  * (setImmediate), after the local answer was written, so forwarding never adds to an export's time.
  */
 export function createForwarder(
@@ -50,7 +68,7 @@ export function createForwarder(
 ): Forwarder {
   const settings: ForwardTuning = { ...DEFAULT_FORWARD_TUNING, ...tuning };
   const queues: ForwardTarget[] = targets.map((target) => createForwardTarget(target, settings, events));
-  let pendingJson: { path: OtlpSignalPath; json: unknown; apiSpanKinds: boolean }[] = [];
+  let pendingJson: { path: OtlpSignalPath; body: Extract<ForwardBody, { json: Uint8Array }> }[] = [];
   let encodeScheduled: NodeJS.Immediate | null = null;
   let closed = false;
 
@@ -61,9 +79,7 @@ export function createForwarder(
     encodeScheduled = null;
     const batch = pendingJson;
     pendingJson = [];
-    for (const item of batch) {
-      hand(item.path, encodeExportRequestFromJson(item.path, item.json, { apiSpanKinds: item.apiSpanKinds }));
-    }
+    for (const item of batch) hand(item.path, protobufOf(item.path, item.body));
   };
 
   return {
@@ -73,7 +89,7 @@ export function createForwarder(
         hand(path, body.protobuf);
         return;
       }
-      pendingJson.push({ path, json: body.json, apiSpanKinds: body.apiSpanKinds });
+      pendingJson.push({ path, body });
       encodeScheduled ??= setImmediate(encodePending);
     },
     status: () => queues.map((queue) => queue.status()),

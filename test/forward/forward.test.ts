@@ -106,7 +106,11 @@ describe("--forward: everything received passes on upstream as OTLP/HTTP protobu
     const body = jsonTraceRequest("py-shop", [
       { traceId, spanId: "a000000000000001", name: "GET /cart", kind: 1 },
       { traceId, spanId: "a000000000000002", parentSpanId: "a000000000000001", name: "SELECT", kind: 2 },
+      { traceId, spanId: "a000000000000003", parentSpanId: "a000000000000001", name: "render" },
     ]);
+    // A span without a kind is the API's INTERNAL (0).
+    const spans = (body.resourceSpans as { scopeSpans: { spans: { kind?: number }[] }[] }[])[0]?.scopeSpans[0]?.spans;
+    delete spans?.[2]?.kind;
     const answer = await rawRequest(local.port, {
       method: "POST",
       path: "/v1/traces",
@@ -120,7 +124,7 @@ describe("--forward: everything received passes on upstream as OTLP/HTTP protobu
     });
     const here = await readJson(fetch(`${local.base}/api/traces/${traceId}`));
     expect(there).toEqual(here);
-    expect(here.spans.map((s: { kind: string }) => s.kind).sort()).toEqual(["CLIENT", "SERVER"]);
+    expect(here.spans.map((s: { kind: string }) => s.kind).sort()).toEqual(["CLIENT", "INTERNAL", "SERVER"]);
 
     const logTrace = newTraceId();
     expect(

@@ -24,19 +24,22 @@ const encode = (value: unknown) => new TextEncoder().encode(typeof value === "st
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/otlp-examples/${name}`, import.meta.url));
 
 /** The JSON decoder's answer: its result, or the error it throws. */
-function fromJson(body: Uint8Array): TraceDecodeResult | Error {
+function fromJson(body: Uint8Array, apiSpanKinds: boolean): TraceDecodeResult | Error {
   try {
-    return decodeTraceRequestJson(parseOtlpJson(body));
+    return decodeTraceRequestJson(parseOtlpJson(body), { apiSpanKinds });
   } catch (error) {
     return error as Error;
   }
 }
 
-/** Checks the transcoder against the JSON decoder on `body`; true when it wrote the body. */
-function agrees(body: Uint8Array): boolean {
-  const transcoded = transcodeTraceRequestJson(body);
+/**
+ * Checks the transcoder against the JSON decoder on `body`, read with OTLP's span kinds or the
+ * OpenTelemetry API's (the TraceKit SDKs' local-UI path); true when it wrote the body.
+ */
+function agrees(body: Uint8Array, apiSpanKinds = false): boolean {
+  const transcoded = transcodeTraceRequestJson(body, { apiSpanKinds });
   if (transcoded === null) return false;
-  const expected = fromJson(body);
+  const expected = fromJson(body, apiSpanKinds);
   const shown = () => new TextDecoder().decode(body).slice(0, 2000);
   if (expected instanceof Error) expect.fail(`transcoded a body the JSON decoder refuses: ${shown()}`);
   const decoded = decodeTraceRequestProtobuf(transcoded.bytes);
@@ -110,7 +113,31 @@ describe("transcodeTraceRequestJson", () => {
       encode(JSON.stringify(exported, null, 2)),
       ...(await fuzzSeeds()).traces.json,
     ];
-    for (const seed of seeds) expect(agrees(seed), new TextDecoder().decode(seed).slice(0, 300)).toBe(true);
+    for (const seed of seeds) {
+      expect(agrees(seed), new TextDecoder().decode(seed).slice(0, 300)).toBe(true);
+      expect(agrees(seed, true), new TextDecoder().decode(seed).slice(0, 300)).toBe(true);
+    }
+  });
+
+  it("writes the OpenTelemetry API's span kinds as OTLP's when asked, and kinds given by name as they are", () => {
+    const kindsOf = (request: unknown) =>
+      decodeTraceRequestProtobuf(
+        transcodeTraceRequestJson(encode(request), { apiSpanKinds: true })?.bytes ?? new Uint8Array(),
+      ).spans.map((s) => s.kind);
+    // API: INTERNAL 0, SERVER 1, CLIENT 2, PRODUCER 3, CONSUMER 4; absent is the API's INTERNAL.
+    for (const [kind, shown] of [
+      [0, "INTERNAL"],
+      [1, "SERVER"],
+      [2, "CLIENT"],
+      [3, "PRODUCER"],
+      [4, "CONSUMER"],
+      [undefined, "INTERNAL"],
+      [null, "INTERNAL"],
+      ["SPAN_KIND_CLIENT", "CLIENT"],
+    ] as const) {
+      expect(kindsOf(span(kind === undefined ? {} : { kind })), String(kind)).toEqual([shown]);
+      expect(agrees(encode(span(kind === undefined ? {} : { kind })), true), String(kind)).toBe(true);
+    }
   });
 
   it("counts the spans, trace ids, groups and values a request holds", () => {
@@ -191,7 +218,8 @@ describe("transcodeTraceRequestJson", () => {
     const seeds = [EVERYTHING, everythingWritable(), MORE, fixture("trace.json"), ...(await fuzzSeeds()).traces.json];
     let written = 0;
     const cases = 20_000;
-    for (const body of mutatedBodies(seeds, 20261203, cases)) if (agrees(body)) written++;
+    let i = 0;
+    for (const body of mutatedBodies(seeds, 20261203, cases)) if (agrees(body, i++ % 2 === 1)) written++;
     // The mutations must leave many bodies written (and others not), or nothing was compared.
     expect(written).toBeGreaterThan(cases / 10);
     expect(written).toBeLessThan(cases);

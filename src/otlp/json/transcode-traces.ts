@@ -36,7 +36,7 @@ import {
   VALUES_KEYS,
 } from "./direct-traces.js";
 import { JsonBytes, type KeySet, NOT_DIRECT } from "./json-bytes.js";
-import { SPAN_KIND_NAMES, STATUS_CODE_NAMES } from "./traces.js";
+import { type JsonTraceDecodeOptions, OTLP_KIND_OF_API_KIND, SPAN_KIND_NAMES, STATUS_CODE_NAMES } from "./traces.js";
 
 const QUOTE = 0x22;
 const MAX_INT32 = 0x7fffffff;
@@ -98,7 +98,11 @@ class Transcoding implements RequestCounts {
   /** An id's bytes, decoded from its hex. */
   readonly id = Buffer.alloc(16);
 
-  constructor(readonly bytes: Uint8Array) {
+  constructor(
+    readonly bytes: Uint8Array,
+    /** Numeric span kinds are the OpenTelemetry API's (see JsonTraceDecodeOptions), written as OTLP's. */
+    readonly apiKinds: boolean,
+  ) {
     this.r = new JsonBytes(bytes);
     // Protobuf takes about half the bytes of the same request as JSON.
     this.w = new ProtoWriter(Math.max(1024, bytes.length >> 1));
@@ -109,8 +113,11 @@ class Transcoding implements RequestCounts {
  * The request in `bytes` as protobuf, with what it holds, or null when it is not written here (see the
  * module comment): then the JSON itself is sent, and the receiver's JSON decoder reads it.
  */
-export function transcodeTraceRequestJson(bytes: Uint8Array): TranscodedTraces | null {
-  const t = new Transcoding(bytes);
+export function transcodeTraceRequestJson(
+  bytes: Uint8Array,
+  options: JsonTraceDecodeOptions = {},
+): TranscodedTraces | null {
+  const t = new Transcoding(bytes, options.apiSpanKinds === true);
   try {
     readRequest(t);
   } catch (error) {
@@ -228,6 +235,7 @@ function readScope(t: Transcoding): void {
 
 /** Span fields a span cannot do without: the JSON decoder rejects a span without them. */
 const REQUIRED_SPAN_FIELDS = (1 << 0) | (1 << 1);
+const KIND_FIELD = 1 << 6;
 
 function readSpan(t: Transcoding): void {
   const r = t.r;
@@ -257,9 +265,13 @@ function readSpan(t: Transcoding): void {
       case 5:
         writeString(t, 5, false);
         break;
-      case 6:
-        writeEnum(t, 6, asEnum(r.readScalar(), "kind", SPAN_KIND_NAMES));
+      case 6: {
+        const kind = r.readScalar();
+        const value = asEnum(kind, "kind", SPAN_KIND_NAMES);
+        // Kinds given by name are OTLP's whatever the sender, as the JSON decoder reads them.
+        writeEnum(t, 6, t.apiKinds && typeof kind !== "string" ? (OTLP_KIND_OF_API_KIND[value] ?? value) : value);
         break;
+      }
       case 7:
         writeTime(t, 7, "startTimeUnixNano");
         break;
@@ -289,6 +301,8 @@ function readSpan(t: Transcoding): void {
     }
   }
   if ((seen & REQUIRED_SPAN_FIELDS) !== REQUIRED_SPAN_FIELDS) throw NOT_DIRECT;
+  // An absent kind in a body with API kinds is the API's INTERNAL (0), which is OTLP's 1.
+  if (t.apiKinds && (seen & KIND_FIELD) === 0) writeVarint(t, 6, OTLP_KIND_OF_API_KIND[0] as number);
 }
 
 function readEvent(t: Transcoding): void {

@@ -294,11 +294,7 @@ export async function exportSignal(
       path,
       encoding === "protobuf"
         ? { protobuf: body }
-        : {
-            // A large body was never parsed whole; forwarding needs it so.
-            json: json ?? parseOtlpJson(body),
-            apiSpanKinds: path === "/v1/traces" && apiSpanKindsOf(request, deps),
-          },
+        : { json: body, parsed: json, apiSpanKinds: path === "/v1/traces" && apiSpanKindsOf(request, deps) },
     );
   }
   if (encoding === "protobuf") {
