@@ -8,6 +8,8 @@
 // busy; the Services page's start is printed first as a reference for what this machine's load costs
 // any page, with the load average.
 // Run after `npm run build`:  node bench/map-page.mjs     (CHROMIUM_PATH overrides /usr/bin/chromium)
+// Knobs: BENCH_RUNS (7); BENCH_PROFILE=N also profiles that many navigations with the CDP sampling
+// profiler and prints where the page's main thread went: self time by function, and by script.
 import { cpus, loadavg } from "node:os";
 import { launchChromium, timeBoots, timeNavigations } from "./chromium.mjs";
 import { startServer } from "./server.mjs";
@@ -112,6 +114,44 @@ async function navigationToMap(browser, base, nodes) {
   );
 }
 
+/** Self time (ms) per key of a CDP CPU profile's samples, `keyOf(callFrame)` naming the key. */
+function selfTimes(profile, keyOf, into) {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  profile.samples.forEach((id, i) => {
+    const key = keyOf(byId.get(id).callFrame);
+    into.set(key, (into.get(key) ?? 0) + profile.timeDeltas[i] / 1000);
+  });
+}
+
+async function profileNavigations(browser, base, nodes, runs) {
+  const byFunction = new Map();
+  const byScript = new Map();
+  let drawn = 0;
+  for (let run = 0; run < runs; run++) {
+    const page = await newPage(browser);
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Profiler.enable");
+    await cdp.send("Profiler.setSamplingInterval", { interval: 100 });
+    await cdp.send("Profiler.start");
+    await page.goto(`${base}/map`, { waitUntil: "commit" });
+    drawn += await page.evaluate((n) => window.__mapDrawn(n), nodes);
+    const { profile } = await cdp.send("Profiler.stop");
+    const file = (url) => url.replace(/^.*\//, "") || "(no script)";
+    selfTimes(profile, (f) => `${f.functionName || "(anonymous)"} ${file(f.url)}:${f.lineNumber + 1}:${f.columnNumber + 1}`, byFunction);
+    selfTimes(profile, (f) => (f.url ? file(f.url) : f.functionName), byScript);
+    await page.close();
+  }
+  const top = (map, n) =>
+    [...map]
+      .filter(([key]) => !key.startsWith("(idle)"))
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([key, total]) => `  ${(total / runs).toFixed(1).padStart(7)} ms  ${key}`)
+      .join("\n");
+  console.log(`profile of ${runs} navigations (map drawn at ${ms(drawn / runs)} on average), self time per navigation:`);
+  console.log(`by script:\n${top(byScript, 12)}\nby function:\n${top(byFunction, 25)}`);
+}
+
 async function referenceBoot(browser, base) {
   const times = await timeBoots({ browser, newPage, url: `${base}/services`, runs: RUNS });
   console.log(`reference: /services, navigation → app started (DOMContentLoaded): median ${ms(median(times))}`);
@@ -138,6 +178,8 @@ try {
   if (services !== SERVICES) throw new Error(`expected ${SERVICES} services on the map, got ${services}`);
   await referenceBoot(browser, base);
   await navigationToMap(browser, base, map.nodes.length);
+  const profiled = Number(process.env.BENCH_PROFILE ?? 0);
+  if (profiled > 0) await profileNavigations(browser, base, map.nodes.length, profiled);
   console.log(`load average ${load()}`);
 } finally {
   await browser.close();
