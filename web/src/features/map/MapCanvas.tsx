@@ -1,6 +1,6 @@
-import { useCallback, useMemo, useRef, useState } from "preact/hooks";
+import { useMemo, useRef, useState } from "preact/hooks";
 import { MapEdgeView, MapNodeView } from "./MapShapes";
-import { type MapLayout, neighbourhood, type PlacedEdge, type PlacedNode, tracesHref } from "./map-layout";
+import { type MapLayout, neighbourhood, tracesHref } from "./map-layout";
 
 interface View {
   x: number;
@@ -18,18 +18,26 @@ export function MapCanvas(props: { layout: MapLayout; seconds: number; onOpen(hr
   const drag = useRef<{ x: number; y: number; view: View; moved: boolean } | null>(null);
   const lit = useMemo(() => (hovered === null ? null : neighbourhood(layout, hovered)), [hovered, layout]);
   const byId = useMemo(() => new Map(layout.nodes.map((node) => [node.id, node])), [layout]);
-  // The nodes' and edges' handlers stay the same functions, so a node re-renders only when it changes.
-  const current = useRef({ byId, onOpen: props.onOpen });
-  current.current = { byId, onOpen: props.onOpen };
-  const openNode = useCallback((node: PlacedNode) => {
-    if (!drag.current?.moved) current.current.onOpen(tracesHref(node));
-  }, []);
-  const openEdge = useCallback((edge: PlacedEdge) => {
-    if (drag.current?.moved) return;
-    const from = current.current.byId.get(edge.from);
-    const to = current.current.byId.get(edge.to);
-    if (from && to) current.current.onOpen(tracesHref(to, from));
-  }, []);
+  // One set of handlers on the drawing for every node and edge: a page of 50 services otherwise adds
+  // hundreds of listeners on its first render.
+  const linkOf = (event: Event): Element | null =>
+    event.target instanceof Element ? event.target.closest("[data-node-id], [data-edge]") : null;
+  const nodeOf = (event: Event): string | null => linkOf(event)?.getAttribute("data-node-id") ?? null;
+  const open = (link: Element | null) => {
+    if (link === null || drag.current?.moved) return;
+    const nodeId = link.getAttribute("data-node-id");
+    const edgeKey = link.getAttribute("data-edge");
+    const node = nodeId === null ? undefined : byId.get(nodeId);
+    const edge = edgeKey === null ? undefined : layout.edges.find((e) => e.key === edgeKey);
+    const [from, to] = edge ? [byId.get(edge.from), byId.get(edge.to)] : [];
+    if (node) props.onOpen(tracesHref(node));
+    else if (from && to) props.onOpen(tracesHref(to, from));
+  };
+  /** Leaving a node for a part of the same node is not leaving it. */
+  const leaves = (event: PointerEvent | FocusEvent) => {
+    const link = linkOf(event);
+    return link !== null && !(event.relatedTarget instanceof Node && link.contains(event.relatedTarget));
+  };
   const { bounds } = layout;
   const width = Math.max(bounds.width, 300);
   const height = Math.max(bounds.height, 200);
@@ -82,6 +90,24 @@ export function MapCanvas(props: { layout: MapLayout; seconds: number; onOpen(hr
           if (Math.abs(dx) + Math.abs(dy) > 2) start.moved = true;
           setView({ ...start.view, x: start.view.x - dx, y: start.view.y - dy });
         }}
+        onPointerOver={(event) => {
+          const id = nodeOf(event);
+          if (id !== null) setHovered(id);
+        }}
+        onPointerOut={(event) => {
+          if (nodeOf(event) !== null && leaves(event)) setHovered(null);
+        }}
+        onFocusIn={(event) => {
+          const id = nodeOf(event);
+          if (id !== null) setHovered(id);
+        }}
+        onFocusOut={(event) => {
+          if (leaves(event)) setHovered(null);
+        }}
+        onClick={(event) => open(linkOf(event))}
+        onKeyDown={(event) => {
+          if (event.key === "Enter") open(linkOf(event));
+        }}
         onPointerUp={() => {
           // A drag that moved is a pan, not a click on what it ended over.
           setTimeout(() => {
@@ -100,18 +126,10 @@ export function MapCanvas(props: { layout: MapLayout; seconds: number; onOpen(hr
             edge={edge}
             seconds={seconds}
             dim={lit !== null && !(lit.has(edge.from) && lit.has(edge.to))}
-            onOpen={openEdge}
           />
         ))}
         {layout.nodes.map((node) => (
-          <MapNodeView
-            key={node.id}
-            node={node}
-            seconds={seconds}
-            dim={lit !== null && !lit.has(node.id)}
-            onHover={setHovered}
-            onOpen={openNode}
-          />
+          <MapNodeView key={node.id} node={node} seconds={seconds} dim={lit !== null && !lit.has(node.id)} />
         ))}
       </svg>
     </div>

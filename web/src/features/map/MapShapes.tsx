@@ -1,4 +1,3 @@
-import { memo } from "preact/compat";
 import { formatDuration, formatPercent } from "../../lib/format";
 import { serviceColor } from "../../lib/service-color";
 import type { MapNodeJson, PlacedEdge, PlacedNode } from "./map-layout";
@@ -26,16 +25,11 @@ function rate(calls: number, seconds: number): string {
   return perSecond >= 1 ? `${perSecond.toFixed(1)}/s` : `${(perSecond * 60).toFixed(1)}/min`;
 }
 
-interface NodeProps {
-  node: PlacedNode;
-  seconds: number;
-  dim: boolean;
-  onHover(id: string | null): void;
-  onOpen(node: PlacedNode): void;
-}
-
-/** One node: a box at its place (one `transform`, so a move touches one attribute), its name and numbers. */
-export const MapNodeView = memo(function MapNodeView({ node, seconds, dim, onHover, onOpen }: NodeProps) {
+/**
+ * One node: a box at its place (one `transform`, so a move touches one attribute), its name and
+ * numbers. It acts as a link; the canvas handles its pointer, focus and key events.
+ */
+export function MapNodeView({ node, seconds, dim }: { node: PlacedNode; seconds: number; dim: boolean }) {
   const failing = node.errors > 0;
   const stats =
     node.calls === 0
@@ -50,14 +44,6 @@ export const MapNodeView = memo(function MapNodeView({ node, seconds, dim, onHov
       role="link"
       tabIndex={0}
       aria-label={`${KIND_NAME[node.kind]} ${node.name}: ${stats}. Open its traces`}
-      onPointerEnter={() => onHover(node.id)}
-      onPointerLeave={() => onHover(null)}
-      onFocus={() => onHover(node.id)}
-      onBlur={() => onHover(null)}
-      onClick={() => onOpen(node)}
-      onKeyDown={(event) => {
-        if (event.key === "Enter") onOpen(node);
-      }}
     >
       <title>{`${node.name} (${KIND_NAME[node.kind]})\n${stats}\np50 ${formatDuration(node.p50Ms)}`}</title>
       <rect width={node.width} height={node.height} rx={8} class="map-node-box" />
@@ -76,17 +62,10 @@ export const MapNodeView = memo(function MapNodeView({ node, seconds, dim, onHov
       </text>
     </g>
   );
-});
-
-interface EdgeProps {
-  edge: PlacedEdge;
-  seconds: number;
-  dim: boolean;
-  onOpen(edge: PlacedEdge): void;
 }
 
-/** One edge: its line with an arrow, and its numbers at the middle. */
-export const MapEdgeView = memo(function MapEdgeView({ edge, seconds, dim, onOpen }: EdgeProps) {
+/** One edge: its line with an arrow, and its numbers at the middle; a link, like a node. */
+export function MapEdgeView({ edge, seconds, dim }: { edge: PlacedEdge; seconds: number; dim: boolean }) {
   if (edge.points.length === 0) return null;
   const d = edge.points.map((p, i) => `${i === 0 ? "M" : "L"}${p.x},${p.y}`).join(" ");
   const middle = edge.points[Math.floor(edge.points.length / 2)] as { x: number; y: number };
@@ -99,10 +78,6 @@ export const MapEdgeView = memo(function MapEdgeView({ edge, seconds, dim, onOpe
       role="link"
       tabIndex={0}
       aria-label={`calls from ${edge.from} to ${edge.to}: ${label}. Open these traces`}
-      onClick={() => onOpen(edge)}
-      onKeyDown={(event) => {
-        if (event.key === "Enter") onOpen(edge);
-      }}
     >
       <title>{`${edge.calls} calls, ${edge.errors} failed\np50 ${formatDuration(edge.p50Ms)} · p95 ${formatDuration(edge.p95Ms)}`}</title>
       <path d={d} class="map-edge-hit" />
@@ -112,4 +87,4 @@ export const MapEdgeView = memo(function MapEdgeView({ edge, seconds, dim, onOpe
       </text>
     </g>
   );
-});
+}
