@@ -10,7 +10,7 @@ import type { ServiceMapLayoutJson } from "../protocol.js";
 
 type Dagre = typeof import("@dagrejs/dagre");
 
-export const MAP_NODE_HEIGHT = 46;
+const MAP_NODE_HEIGHT = 46;
 /** Room for the stats line ("8.7/s · 3.1% err · p95 1.36s") under the name. */
 const MIN_NODE_WIDTH = 215;
 /** Roughly a character of the node's 13 px label. */
@@ -32,34 +32,30 @@ export interface ServiceMapLayoutOptions {
   loadDagre?: () => Promise<Dagre>;
 }
 
-const byId = (a: MapNode, b: MapNode) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const edgeKey = (edge: Pick<MapEdge, "from" | "to">) => `${edge.from}>${edge.to}`;
 const tenth = (n: number) => Math.round(n * 10) / 10;
 
-export function mapNodeWidth(name: string): number {
+function mapNodeWidth(name: string): number {
   return Math.max(MIN_NODE_WIDTH, Math.ceil(44 + name.length * CHAR_WIDTH));
 }
 
 /** dagre's answer depends on the order nodes and edges are added: one order for one set. */
-function topology(map: ServiceMap): { nodes: MapNode[]; edges: string[]; key: string } {
-  const nodes = [...map.nodes].sort(byId);
+function topology(map: ServiceMap): { nodes: MapNode[]; edges: MapEdge[]; key: string } {
+  const nodes = [...map.nodes].sort((a, b) => order(a.id, b.id));
   const edges = map.edges
     .filter((edge) => edge.from !== edge.to)
-    .map(edgeKey)
-    .sort();
-  const key = `${nodes.map((node) => `${node.id}\t${node.name}`).join("\n")}\n\n${edges.join("\n")}`;
+    .sort((a, b) => order(a.from, b.from) || order(a.to, b.to));
+  const key = JSON.stringify([nodes.map((node) => [node.id, node.name]), edges.map((edge) => [edge.from, edge.to])]);
   return { nodes, edges, key };
 }
 
-function runLayout(dagre: Dagre, nodes: MapNode[], edges: string[]): ServiceMapLayoutJson {
+function runLayout(dagre: Dagre, nodes: MapNode[], edges: MapEdge[]): ServiceMapLayoutJson {
   const graph = new dagre.Graph({ multigraph: false });
   graph.setGraph({ rankdir: "LR", nodesep: 28, ranksep: 120, marginx: 20, marginy: 20 });
   graph.setDefaultEdgeLabel(() => ({}));
   for (const node of nodes) graph.setNode(node.id, { width: mapNodeWidth(node.name), height: MAP_NODE_HEIGHT });
-  for (const key of edges) {
-    const [from, to] = key.split(">") as [string, string];
-    graph.setEdge(from, to);
-  }
+  for (const edge of edges) graph.setEdge(edge.from, edge.to);
   dagre.layout(graph);
   const layout: ServiceMapLayoutJson = { width: 0, height: 0, nodes: {}, edges: {} };
   for (const node of nodes) {
@@ -71,9 +67,8 @@ function runLayout(dagre: Dagre, nodes: MapNode[], edges: string[]): ServiceMapL
       height: placed.height,
     };
   }
-  for (const key of edges) {
-    const [from, to] = key.split(">") as [string, string];
-    layout.edges[key] = (graph.edge(from, to)?.points ?? []).map((p: { x: number; y: number }) => ({
+  for (const edge of edges) {
+    layout.edges[edgeKey(edge)] = (graph.edge(edge.from, edge.to)?.points ?? []).map((p: { x: number; y: number }) => ({
       x: tenth(p.x),
       y: tenth(p.y),
     }));
