@@ -701,6 +701,20 @@ export interface ServiceMapResponse {
    * is made from (it answers from the spans read so far meanwhile): spans read of those stored.
    */
   building?: { spansRead: number; spansTotal: number };
+  /** Where to draw the map, when asked for with `layout=1` (the map page does). */
+  layout?: ServiceMapLayoutJson;
+}
+
+/**
+ * The service map laid out left to right: each node's box (its centre at x, y) by id, each edge's line
+ * by `from>to` (calls of a node to itself have none), and the size of the drawing. The same for the
+ * same nodes and edges, whatever the numbers on them.
+ */
+export interface ServiceMapLayoutJson {
+  width: number;
+  height: number;
+  nodes: Record<string, { x: number; y: number; width: number; height: number }>;
+  edges: Record<string, { x: number; y: number }[]>;
 }
 
 /** One group of errors of GET /api/errors (see domain/error-fingerprint.ts for what is grouped). */

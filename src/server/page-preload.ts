@@ -125,6 +125,17 @@ export function metricSeriesPath(params: URLSearchParams): string | null {
   return `/api/metrics/${encodeURIComponent(metric)}?${query.toString()}`;
 }
 
+/** The map page's time windows (`web/src/components/TimeWindowSelect.tsx`); any other `window` reads as everything. */
+const MAP_WINDOWS: readonly string[] = ["15m", "1h", "6h", "24h"];
+
+/**
+ * The request a `/map` page makes first: over everything stored, laid out, as the app asks for it
+ * (`mapQueryParams`). A window starts at the browser's now, which the server cannot name ahead: null.
+ */
+export function serviceMapPath(params: URLSearchParams): string | null {
+  return MAP_WINDOWS.includes(params.get("window") ?? "") ? null : "/api/service-map?layout=1";
+}
+
 /** `value` inside a double-quoted HTML attribute. */
 function attribute(value: string): string {
   return value.replaceAll("&", "&amp;").replaceAll('"', "&quot;").replaceAll("<", "&lt;");
@@ -133,10 +144,18 @@ function attribute(value: string): string {
 /**
  * A preload hint for the data the page at `path` asks for first, exactly as the app will request it
  * (so the browser hands that request the response it is already fetching): the trace of a
- * `/traces/<id>` page, the series of a `/metrics?metric=…` page. Null for other pages.
+ * `/traces/<id>` page, the series of a `/metrics?metric=…` page, the map of a `/map` page. Null for
+ * other pages.
  */
 export function dataPreloadLink(path: string, params: URLSearchParams): string | null {
   const traceId = TRACE_PAGE.exec(path)?.[1];
-  const href = traceId !== undefined ? `/api/traces/${traceId}` : path === "/metrics" ? metricSeriesPath(params) : null;
+  const href =
+    traceId !== undefined
+      ? `/api/traces/${traceId}`
+      : path === "/metrics"
+        ? metricSeriesPath(params)
+        : path === "/map"
+          ? serviceMapPath(params)
+          : null;
   return href === null ? null : `<link rel="preload" href="${attribute(href)}" as="fetch" crossorigin="anonymous">`;
 }

@@ -71,4 +71,60 @@ describe.skipIf(!available)("the service map, in Chromium", () => {
     await page.close();
     expect(problems).toEqual([]);
   });
+
+  it("keeps every node and edge where it is, and its elements, when a live reload brings only new numbers", async () => {
+    const { app, browser } = suite;
+    await sendCheckout(app.base, false);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    page.on("request", (r) => console.log("REQ", r.url()));
+    page.on("websocket", (ws) => {
+      console.log("WS", ws.url());
+      ws.on("framereceived", (f) => console.log("FRAME", String(f.payload).slice(0, 80)));
+    });
+    await page.goto(`${app.base}/map`);
+    await expect.poll(() => page.locator("[data-node-id]").count()).toBe(4);
+    const drawing = () =>
+      page.evaluate(() => ({
+        nodes: [...document.querySelectorAll("[data-node-id]")].map(
+          (g) => `${g.getAttribute("data-node-id")} ${g.getAttribute("transform")} ${(g as { kept?: true }).kept}`,
+        ),
+        edges: [...document.querySelectorAll("[data-edge] .map-edge-line")].map((path) => path.getAttribute("d")),
+      }));
+    await page.evaluate(() => {
+      for (const g of document.querySelectorAll("[data-node-id]")) (g as { kept?: true }).kept = true;
+    });
+    const before = await drawing();
+    const stats = () => page.locator('[data-node-id="service:checkout"] .map-node-stats').textContent();
+    const statsBefore = await stats();
+    // From now on the server's layout puts every node elsewhere, each by a different offset: a page
+    // that lays the map out again on a reload with the same nodes and edges moves them.
+    let reloads = 0;
+    await page.route("**/api/service-map?*", async (route) => {
+      const response = await route.fetch();
+      const body = await response.json();
+      (Object.values(body.layout.nodes) as { y: number }[]).forEach((box, i) => {
+        box.y += 400 + 60 * i;
+      });
+      reloads++;
+      await route.fulfill({ response, json: body });
+    });
+    await sendCheckout(app.base, false);
+    await expect
+      .poll(
+        async () => {
+          const t = await stats();
+          console.log("stats", t, reloads, JSON.stringify(problems));
+          return t;
+        },
+        { timeout: 10_000 },
+      )
+      .not.toBe(statsBefore);
+    expect(reloads).toBeGreaterThan(0);
+    expect(await drawing()).toEqual(before);
+    expect(before.nodes.every((line) => line.endsWith(" true"))).toBe(true);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
 });

@@ -39,6 +39,13 @@ describe("GET /api/service-map", () => {
       expect.objectContaining({ from: "service:web", to: "service:api", calls: 2, errors: 1 }),
     ]);
     expect(body).toMatchObject({ tracesRead: 1, truncated: false });
+    expect(body.layout).toBeUndefined();
+    // Laid out when asked: callers left of callees, a line for each edge.
+    const { layout } = await (await fetch(`${app.base}/api/service-map?layout=1`)).json();
+    expect(Object.keys(layout.nodes).sort()).toEqual(["cache:redis", "service:api", "service:web"]);
+    expect(layout.nodes["service:web"].x).toBeLessThan(layout.nodes["service:api"].x);
+    expect(layout.nodes["service:api"].x).toBeLessThan(layout.nodes["cache:redis"].x);
+    expect(Object.keys(layout.edges).sort()).toEqual(["service:api>cache:redis", "service:web>service:api"]);
     const future = await (await fetch(`${app.base}/api/service-map?since=${Date.now() + 60_000}`)).json();
     expect(future.nodes).toEqual([]);
     expect((await fetch(`${app.base}/api/service-map?since=soon`)).status).toBe(400);

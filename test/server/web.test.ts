@@ -106,6 +106,17 @@ describe("web app routes", () => {
     expect(await (await app.request("/metrics?q=http")).text()).not.toContain("preload");
   });
 
+  it("tells the browser to fetch the map a map page will draw while the app loads", async () => {
+    const app = webRoutes({ webRoot: builtApp() });
+    for (const path of ["/map", "/map?window=all", "/map?window=<x>"]) {
+      expect(await (await app.request(path)).text(), path).toContain(
+        '<link rel="preload" href="/api/service-map?layout=1" as="fetch" crossorigin="anonymous"></head>',
+      );
+    }
+    // A window starts at the browser's now: the app's request cannot be named ahead.
+    expect(await (await app.request("/map?window=1h")).text()).not.toContain("service-map");
+  });
+
   it("names the chunks and styles of the page a navigation opens, beyond what the app loads anyway", async () => {
     const app = webRoutes({ webRoot: builtApp(MANIFEST) });
     const metrics = await app.request("/metrics?q=http");

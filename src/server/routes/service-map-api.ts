@@ -3,22 +3,28 @@ import { Hono } from "hono";
 import { type PeerNames, serviceMapOf } from "../../domain/service-map.js";
 import type { ServiceMapResponse } from "../../protocol.js";
 import type { Store } from "../../store/store.js";
+import { createServiceMapLayouts, type ServiceMapLayouts } from "../service-map-layout.js";
 import { parseTimeWindow } from "../time-window.js";
 
 export interface ServiceMapApiDeps {
   store: Store;
   /** `--service-name-mapping`: a peer's `host:port` or `host` → the service name shown. */
   peerNames?: PeerNames;
+  /** The layouts kept for `layout=1` (one set per app by default). */
+  mapLayouts?: ServiceMapLayouts;
 }
 
 export function serviceMapApiRoutes(deps: ServiceMapApiDeps): Hono {
+  const layouts = deps.mapLayouts ?? createServiceMapLayouts();
   const app = new Hono();
-  app.get("/api/service-map", (c) => {
-    const window = parseTimeWindow(new URL(c.req.url).searchParams);
+  app.get("/api/service-map", async (c) => {
+    const params = new URL(c.req.url).searchParams;
+    const window = parseTimeWindow(params);
     const traffic = deps.store.serviceTraffic(window);
     const { firstMs, lastMs } = traffic;
+    const map = serviceMapOf(traffic, deps.peerNames);
     const body: ServiceMapResponse = {
-      ...serviceMapOf(traffic, deps.peerNames),
+      ...map,
       tracesRead: traffic.traces,
       truncated: false,
       // Over what the calls span: rates are calls per second of it.
@@ -26,6 +32,7 @@ export function serviceMapApiRoutes(deps: ServiceMapApiDeps): Hono {
     };
     const building = deps.store.viewsBuilding();
     if (building !== null) body.building = building;
+    if (params.get("layout") === "1") body.layout = await layouts.layoutOf(map);
     return c.json(body);
   });
   return app;

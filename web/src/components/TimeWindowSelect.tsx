@@ -1,23 +1,8 @@
-/** The "how far back" choice of the LLM and map pages: `?window=1h`, everything stored by default. */
-const TIME_WINDOWS: readonly { key: string; label: string; ms: number | null }[] = [
-  { key: "15m", label: "Last 15 minutes", ms: 15 * 60_000 },
-  { key: "1h", label: "Last hour", ms: 3_600_000 },
-  { key: "6h", label: "Last 6 hours", ms: 6 * 3_600_000 },
-  { key: "24h", label: "Last 24 hours", ms: 24 * 3_600_000 },
-  { key: "all", label: "Everything stored", ms: null },
-];
+import { TIME_WINDOWS } from "./time-window";
 
-/** The window the URL's `window` names, "all" when it names none. */
-export function readWindowKey(value: string | undefined): string {
-  return TIME_WINDOWS.some((w) => w.key === value) ? (value as string) : "all";
-}
+export { readWindowKey, windowSince } from "./time-window";
 
-/** The window's start as unix ms, or undefined for everything stored. */
-export function windowSince(key: string, now = Date.now()): number | undefined {
-  const ms = TIME_WINDOWS.find((w) => w.key === key)?.ms;
-  return ms ? now - ms : undefined;
-}
-
+/** The "how far back" select; the choices and their reading are `time-window.ts`'s. */
 export function TimeWindowSelect({ value, onChange }: { value: string; onChange(key: string): void }) {
   return (
     <select

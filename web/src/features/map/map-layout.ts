@@ -1,14 +1,22 @@
 /**
- * Where the service map's nodes and edges go: a left-to-right layered layout by dagre, the same
- * for the same graph, so the map stays put while traffic changes only the numbers.
+ * What the map page draws from each answer of `GET /api/service-map?layout=1`, given what it drew
+ * before. The server lays the map out (left to right, by dagre, the same for the same nodes and
+ * edges); here the drawing is kept stable while traffic changes: the same nodes and edges, or fewer,
+ * stay exactly where they were (only the numbers change), and a layout with new ones is shifted so
+ * that as many of the nodes already shown as possible keep their place.
  */
-import { Graph, layout } from "@dagrejs/dagre";
-import type { ServiceMapResponse } from "../../../../src/protocol";
+import type { ServiceMapLayoutJson, ServiceMapResponse } from "../../../../src/protocol";
 
 export type MapNodeJson = ServiceMapResponse["nodes"][number];
 export type MapEdgeJson = ServiceMapResponse["edges"][number];
 
+export interface Point {
+  x: number;
+  y: number;
+}
+
 export interface PlacedNode extends MapNodeJson {
+  /** The box's centre. */
   x: number;
   y: number;
   width: number;
@@ -16,47 +24,107 @@ export interface PlacedNode extends MapNodeJson {
 }
 
 export interface PlacedEdge extends MapEdgeJson {
-  points: { x: number; y: number }[];
+  /** `from>to`. */
+  key: string;
+  points: Point[];
+}
+
+/** The area drawn on: the layout's coordinates run from (x, y) over width × height. */
+export interface MapBounds {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
 }
 
 export interface MapLayout {
   nodes: PlacedNode[];
   edges: PlacedEdge[];
-  width: number;
-  height: number;
+  bounds: MapBounds;
 }
 
-export const NODE_HEIGHT = 46;
-/** Room for the stats line ("8.7/s · 3.1% err · p95 1.36s") under the name. */
-const MIN_NODE_WIDTH = 215;
-/** Roughly a character of the node's 13 px label. */
-const CHAR_WIDTH = 7.4;
+export type LaidOutMap = Pick<ServiceMapResponse, "nodes" | "edges"> & { layout: ServiceMapLayoutJson };
 
-export function layoutMap(map: Pick<ServiceMapResponse, "nodes" | "edges">): MapLayout {
-  const graph = new Graph({ multigraph: false });
-  graph.setGraph({ rankdir: "LR", nodesep: 28, ranksep: 120, marginx: 20, marginy: 20 });
-  graph.setDefaultEdgeLabel(() => ({}));
-  for (const node of map.nodes) {
-    graph.setNode(node.id, {
-      width: Math.max(MIN_NODE_WIDTH, 44 + node.name.length * CHAR_WIDTH),
-      height: NODE_HEIGHT,
-    });
+/** The query of the map's request: the window's start (none for everything) and the layout. */
+export function mapRequestParams(since: number | undefined): Record<string, number | undefined> {
+  return { since, layout: 1 };
+}
+
+export const edgeKey = (edge: Pick<MapEdgeJson, "from" | "to">): string => `${edge.from}>${edge.to}`;
+
+/** The shift of `next` that keeps the most of the nodes both place where `previous` had them. */
+function keepingShift(previous: MapLayout, next: ServiceMapLayoutJson["nodes"]): Point {
+  const votes = new Map<string, { shift: Point; count: number }>();
+  let best: { shift: Point; count: number } = { shift: { x: 0, y: 0 }, count: 0 };
+  for (const node of previous.nodes) {
+    const box = next[node.id];
+    if (box === undefined) continue;
+    const shift = { x: node.x - box.x, y: node.y - box.y };
+    const key = `${shift.x.toFixed(1)},${shift.y.toFixed(1)}`;
+    const vote = votes.get(key) ?? { shift, count: 0 };
+    vote.count++;
+    votes.set(key, vote);
+    if (vote.count > best.count) best = vote;
   }
-  for (const edge of map.edges) if (edge.from !== edge.to) graph.setEdge(edge.from, edge.to);
-  layout(graph);
-  const nodes = map.nodes.map((node) => {
-    const placed = graph.node(node.id);
-    return { ...node, x: placed.x, y: placed.y, width: placed.width, height: placed.height };
-  });
-  const edges = map.edges
-    .filter((edge) => edge.from !== edge.to)
-    .map((edge) => ({ ...edge, points: graph.edge(edge.from, edge.to)?.points ?? [] }));
-  const label = graph.graph();
-  return { nodes, edges, width: label.width ?? 0, height: label.height ?? 0 };
+  return best.shift;
+}
+
+function union(a: MapBounds, b: MapBounds): MapBounds {
+  const x = Math.min(a.x, b.x);
+  const y = Math.min(a.y, b.y);
+  return {
+    x,
+    y,
+    width: Math.max(a.x + a.width, b.x + b.width) - x,
+    height: Math.max(a.y + a.height, b.y + b.height) - y,
+  };
+}
+
+/**
+ * The map to draw for `answer`. With the same nodes and edges as `previous`, or some of them, every
+ * node and edge keeps its place and the drawing its bounds; otherwise the answer's layout, shifted as
+ * `keepingShift` says, on bounds that still hold what was drawn before.
+ */
+export function placeMap(answer: LaidOutMap, previous: MapLayout | null): MapLayout {
+  const drawnNodes = new Map(previous?.nodes.map((node) => [node.id, node]));
+  const drawnEdges = new Map(previous?.edges.map((edge) => [edge.key, edge]));
+  const drawable = answer.edges.filter((edge) => edge.from !== edge.to);
+  const kept =
+    previous !== null &&
+    answer.nodes.every((node) => drawnNodes.has(node.id)) &&
+    drawable.every((edge) => drawnEdges.has(edgeKey(edge)));
+  if (kept) {
+    return {
+      nodes: answer.nodes.map((node) => {
+        const { x, y, width, height } = drawnNodes.get(node.id) as PlacedNode;
+        return { ...node, x, y, width, height };
+      }),
+      edges: drawable.map((edge) => {
+        const key = edgeKey(edge);
+        return { ...edge, key, points: (drawnEdges.get(key) as PlacedEdge).points };
+      }),
+      bounds: previous.bounds,
+    };
+  }
+  const { layout } = answer;
+  const shift = previous === null ? { x: 0, y: 0 } : keepingShift(previous, layout.nodes);
+  const move = (p: Point): Point => ({ x: p.x + shift.x, y: p.y + shift.y });
+  const own = { x: shift.x, y: shift.y, width: layout.width, height: layout.height };
+  return {
+    nodes: answer.nodes.map((node) => {
+      const box = layout.nodes[node.id] ?? { x: 0, y: 0, width: 0, height: 0 };
+      return { ...node, ...move(box), width: box.width, height: box.height };
+    }),
+    edges: drawable.map((edge) => {
+      const key = edgeKey(edge);
+      return { ...edge, key, points: (layout.edges[key] ?? []).map(move) };
+    }),
+    bounds: previous === null ? own : union(previous.bounds, own),
+  };
 }
 
 /** The ids a node touches (itself and its neighbours), for hover highlighting. */
-export function neighbourhood(map: Pick<ServiceMapResponse, "edges">, id: string): Set<string> {
+export function neighbourhood(map: Pick<MapLayout, "edges">, id: string): Set<string> {
   const ids = new Set([id]);
   for (const edge of map.edges) {
     if (edge.from === id) ids.add(edge.to);

@@ -1,0 +1,140 @@
+import { describe, expect, it } from "vitest";
+import type { ServiceMapLayoutJson } from "../../src/protocol";
+import { serviceMapPath } from "../../src/server/page-preload";
+import { query } from "../../web/src/api/client";
+import { readWindowKey, TIME_WINDOWS, windowSince } from "../../web/src/components/time-window";
+import {
+  type LaidOutMap,
+  type MapEdgeJson,
+  type MapNodeJson,
+  mapRequestParams,
+  neighbourhood,
+  placeMap,
+} from "../../web/src/features/map/map-layout";
+
+const node = (id: string, calls = 1): MapNodeJson => ({
+  id,
+  name: id.slice(id.indexOf(":") + 1),
+  kind: "service",
+  calls,
+  errors: 0,
+  p50Ms: 1,
+  p95Ms: 2,
+});
+const edge = (from: string, to: string, calls = 1): MapEdgeJson => ({ from, to, calls, errors: 0, p50Ms: 1, p95Ms: 2 });
+const box = (x: number, y: number) => ({ x, y, width: 200, height: 46 });
+const line = (from: { x: number; y: number }, to: { x: number; y: number }) => [from, to];
+
+/** web → api → db, laid out as the server would, with `calls` on everything. */
+function answer(calls: number, layout: ServiceMapLayoutJson): LaidOutMap {
+  const ids = Object.keys(layout.nodes);
+  return {
+    nodes: ids.map((id) => node(id, calls)),
+    edges: Object.keys(layout.edges).map((key) => {
+      const [from, to] = key.split(">") as [string, string];
+      return edge(from, to, calls);
+    }),
+    layout,
+  };
+}
+
+const THREE: ServiceMapLayoutJson = {
+  width: 800,
+  height: 100,
+  nodes: { "service:web": box(120, 50), "service:api": box(400, 50), "service:db": box(680, 50) },
+  edges: {
+    "service:web>service:api": line({ x: 220, y: 50 }, { x: 300, y: 50 }),
+    "service:api>service:db": line({ x: 500, y: 50 }, { x: 580, y: 50 }),
+  },
+};
+
+const position = (map: ReturnType<typeof placeMap>) =>
+  Object.fromEntries(map.nodes.map((n) => [n.id, [n.x, n.y, n.width, n.height]]));
+
+describe("placeMap", () => {
+  it("draws a first answer where the server laid it out", () => {
+    const map = placeMap(answer(1, THREE), null);
+    expect(position(map)["service:api"]).toEqual([400, 50, 200, 46]);
+    expect(map.edges.map((e) => e.key)).toEqual(["service:web>service:api", "service:api>service:db"]);
+    expect(map.bounds).toEqual({ x: 0, y: 0, width: 800, height: 100 });
+  });
+
+  it("keeps every place when only the numbers change, whatever layout comes with them", () => {
+    const first = placeMap(answer(1, THREE), null);
+    const elsewhere = structuredClone(THREE);
+    for (const b of Object.values(elsewhere.nodes)) b.y += 300;
+    const next = placeMap(answer(9, elsewhere), first);
+    expect(position(next)).toEqual(position(first));
+    expect(next.edges.map((e) => e.points)).toEqual(first.edges.map((e) => e.points));
+    expect(next.bounds).toBe(first.bounds);
+    expect(next.nodes.map((n) => n.calls)).toEqual([9, 9, 9]);
+  });
+
+  it("keeps the places of what is left when nodes and edges go", () => {
+    const first = placeMap(answer(1, THREE), null);
+    const fewer: LaidOutMap = {
+      nodes: [node("service:web"), node("service:api")],
+      edges: [edge("service:web", "service:api")],
+      layout: {
+        width: 500,
+        height: 100,
+        nodes: { "service:web": box(120, 50), "service:api": box(380, 50) },
+        edges: {},
+      },
+    };
+    const next = placeMap(fewer, first);
+    expect(position(next)).toEqual({
+      "service:web": position(first)["service:web"],
+      "service:api": position(first)["service:api"],
+    });
+    expect(next.edges[0]?.points).toEqual(first.edges[0]?.points);
+  });
+
+  it("shifts a new layout so that most nodes already drawn stay where they were", () => {
+    const first = placeMap(answer(1, THREE), null);
+    // A new caller on the left: the server's layout moves everything 300 right and 20 down, and api up.
+    const grown: ServiceMapLayoutJson = {
+      width: 1100,
+      height: 140,
+      nodes: {
+        "service:cron": box(120, 70),
+        "service:web": box(420, 70),
+        "service:api": box(700, 40),
+        "service:db": box(980, 70),
+      },
+      edges: {
+        "service:cron>service:web": line({ x: 220, y: 70 }, { x: 320, y: 70 }),
+        "service:web>service:api": line({ x: 520, y: 70 }, { x: 600, y: 40 }),
+        "service:api>service:db": line({ x: 800, y: 40 }, { x: 880, y: 70 }),
+      },
+    };
+    const next = placeMap(answer(1, grown), first);
+    const at = position(next);
+    expect(at["service:web"]).toEqual(position(first)["service:web"]);
+    expect(at["service:db"]).toEqual(position(first)["service:db"]);
+    expect(at["service:cron"]).toEqual([-180, 50, 200, 46]);
+    expect(next.edges.find((e) => e.key === "service:cron>service:web")?.points[0]).toEqual({ x: -80, y: 50 });
+    // The drawing still holds what it held, and the newcomer.
+    expect(next.bounds).toEqual({ x: -300, y: -20, width: 1100, height: 140 });
+  });
+
+  it("draws no line for calls of a node to itself, and lights a node's neighbours", () => {
+    const layout = structuredClone(THREE);
+    const map = answer(1, layout);
+    map.edges.push(edge("service:api", "service:api"));
+    const placed = placeMap(map, null);
+    expect(placed.edges).toHaveLength(2);
+    expect([...neighbourhood(placed, "service:api")].sort()).toEqual(["service:api", "service:db", "service:web"]);
+  });
+});
+
+describe("the map's first request", () => {
+  it("is the one the server names in a /map page's HTML, for every window it can name ahead", () => {
+    for (const window of [...TIME_WINDOWS.map((w) => w.key), "bogus", undefined]) {
+      const key = readWindowKey(window);
+      const asked = `/api/service-map${query(mapRequestParams(windowSince(key, 1_700_000_000_000)))}`;
+      const named = serviceMapPath(new URLSearchParams(window === undefined ? {} : { window }));
+      expect(named, String(window)).toBe(key === "all" ? asked : null);
+    }
+  });
+});

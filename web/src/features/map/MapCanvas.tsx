@@ -1,0 +1,137 @@
+import { useMemo, useRef, useState } from "preact/hooks";
+import { MapEdgeView, MapNodeView } from "./MapShapes";
+import { type MapLayout, neighbourhood, tracesHref } from "./map-layout";
+
+interface View {
+  x: number;
+  y: number;
+  scale: number;
+}
+
+const FIT: View = { x: 0, y: 0, scale: 1 };
+
+/** The map as SVG: drag to pan, wheel or buttons to zoom, hover to light a node's neighbours, click to open traces. */
+export function MapCanvas(props: { layout: MapLayout; seconds: number; onOpen(href: string): void }) {
+  const { layout, seconds } = props;
+  const [view, setView] = useState<View>(FIT);
+  const [hovered, setHovered] = useState<string | null>(null);
+  const drag = useRef<{ x: number; y: number; view: View; moved: boolean } | null>(null);
+  const lit = useMemo(() => (hovered === null ? null : neighbourhood(layout, hovered)), [hovered, layout]);
+  const byId = useMemo(() => new Map(layout.nodes.map((node) => [node.id, node])), [layout]);
+  // One set of handlers on the drawing for every node and edge: a page of 50 services otherwise adds
+  // hundreds of listeners on its first render.
+  const linkOf = (event: Event): Element | null =>
+    event.target instanceof Element ? event.target.closest("[data-node-id], [data-edge]") : null;
+  const nodeOf = (event: Event): string | null => linkOf(event)?.getAttribute("data-node-id") ?? null;
+  const open = (link: Element | null) => {
+    if (link === null || drag.current?.moved) return;
+    const nodeId = link.getAttribute("data-node-id");
+    const edgeKey = link.getAttribute("data-edge");
+    const node = nodeId === null ? undefined : byId.get(nodeId);
+    const edge = edgeKey === null ? undefined : layout.edges.find((e) => e.key === edgeKey);
+    const [from, to] = edge ? [byId.get(edge.from), byId.get(edge.to)] : [];
+    if (node) props.onOpen(tracesHref(node));
+    else if (from && to) props.onOpen(tracesHref(to, from));
+  };
+  /** Leaving a node for a part of the same node is not leaving it. */
+  const leaves = (event: PointerEvent | FocusEvent) => {
+    const link = linkOf(event);
+    return link !== null && !(event.relatedTarget instanceof Node && link.contains(event.relatedTarget));
+  };
+  const { bounds } = layout;
+  const width = Math.max(bounds.width, 300);
+  const height = Math.max(bounds.height, 200);
+
+  return (
+    <div class="map-canvas">
+      <div class="map-zoom">
+        <button
+          type="button"
+          class="icon-button"
+          aria-label="Zoom in"
+          onClick={() => setView((v) => ({ ...v, scale: Math.min(4, v.scale * 1.25) }))}
+        >
+          +
+        </button>
+        <button
+          type="button"
+          class="icon-button"
+          aria-label="Zoom out"
+          onClick={() => setView((v) => ({ ...v, scale: Math.max(0.25, v.scale / 1.25) }))}
+        >
+          −
+        </button>
+        <button type="button" class="button" onClick={() => setView(FIT)}>
+          Fit
+        </button>
+      </div>
+      <svg
+        class="map-svg"
+        viewBox={`${bounds.x + view.x} ${bounds.y + view.y} ${width / view.scale} ${height / view.scale}`}
+        role="img"
+        aria-label="Service map: drag to pan, wheel or the buttons to zoom; every node and edge links to its traces"
+        data-testid="service-map"
+        onWheel={(event) => {
+          event.preventDefault();
+          const factor = event.deltaY < 0 ? 1.15 : 1 / 1.15;
+          setView((v) => ({ ...v, scale: Math.min(4, Math.max(0.25, v.scale * factor)) }));
+        }}
+        onPointerDown={(event) => {
+          if (event.button !== 0) return;
+          drag.current = { x: event.clientX, y: event.clientY, view, moved: false };
+        }}
+        onPointerMove={(event) => {
+          const start = drag.current;
+          if (!start) return;
+          const svg = event.currentTarget as SVGSVGElement;
+          const perPixel = width / start.view.scale / Math.max(svg.clientWidth, 1);
+          const dx = (event.clientX - start.x) * perPixel;
+          const dy = (event.clientY - start.y) * perPixel;
+          if (Math.abs(dx) + Math.abs(dy) > 2) start.moved = true;
+          setView({ ...start.view, x: start.view.x - dx, y: start.view.y - dy });
+        }}
+        onPointerOver={(event) => {
+          const id = nodeOf(event);
+          if (id !== null) setHovered(id);
+        }}
+        onPointerOut={(event) => {
+          if (nodeOf(event) !== null && leaves(event)) setHovered(null);
+        }}
+        onFocusIn={(event) => {
+          const id = nodeOf(event);
+          if (id !== null) setHovered(id);
+        }}
+        onFocusOut={(event) => {
+          if (leaves(event)) setHovered(null);
+        }}
+        onClick={(event) => open(linkOf(event))}
+        onKeyDown={(event) => {
+          if (event.key === "Enter") open(linkOf(event));
+        }}
+        onPointerUp={() => {
+          // A drag that moved is a pan, not a click on what it ended over.
+          setTimeout(() => {
+            drag.current = null;
+          }, 0);
+        }}
+      >
+        <defs>
+          <marker id="map-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto">
+            <path d="M0,0 L10,5 L0,10 z" class="map-arrow" />
+          </marker>
+        </defs>
+        {layout.edges.map((edge) => (
+          <MapEdgeView
+            key={edge.key}
+            edge={edge}
+            seconds={seconds}
+            dim={lit !== null && !(lit.has(edge.from) && lit.has(edge.to))}
+          />
+        ))}
+        {layout.nodes.map((node) => (
+          <MapNodeView key={node.id} node={node} seconds={seconds} dim={lit !== null && !lit.has(node.id)} />
+        ))}
+      </svg>
+    </div>
+  );
+}
