@@ -6,6 +6,8 @@
  */
 
 import type { MetricKind } from "../../domain/metric.js";
+import type { Attributes } from "../../domain/span.js";
+import { setAttribute } from "../attributes.js";
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits, runToEnd, tooMany } from "../limits.js";
 import {
   MetricBatch,
@@ -30,6 +32,7 @@ import {
 } from "../metrics.js";
 import { readAttributeField } from "./common.js";
 import { walkExportBody } from "./groups.js";
+import { AttributeSetCache, fieldEnd, MAX_CACHED_SET_BYTES } from "./metrics-attribute-sets.js";
 import { type ProtoReader, tagOf, WIRE_I64, WIRE_LEN, WIRE_VARINT } from "./wire.js";
 
 // The request, ResourceMetrics and ScopeMetrics levels are protobuf/groups.ts's.
@@ -96,14 +99,26 @@ const T_EXEMPLAR_AS_INT = tagOf(6, WIRE_I64);
 const T_EXEMPLAR_SPAN_ID = tagOf(4, WIRE_LEN);
 const T_EXEMPLAR_TRACE_ID = tagOf(5, WIRE_LEN);
 
-export function decodeMetricsRequestProtobuf(bytes: Uint8Array, limits?: RequestLimits): MetricDecodeResult {
-  return runToEnd(metricsRequestSteps(bytes, limits));
+/**
+ * Shared by every request, as the reader's string tables are: a series' attributes arrive with each
+ * export, in bytes equal to the last ones.
+ */
+const sharedAttributeSets = new AttributeSetCache();
+
+export function decodeMetricsRequestProtobuf(
+  bytes: Uint8Array,
+  limits?: RequestLimits,
+  /** Where seen attribute sets are kept; null reads every one (the plain reading tests compare with). */
+  attributeSets: AttributeSetCache | null = sharedAttributeSets,
+): MetricDecodeResult {
+  return runToEnd(metricsRequestSteps(bytes, limits, attributeSets));
 }
 
 /** `decodeMetricsRequestProtobuf` as steps that a caller can pace (`runPaced`). */
 export function* metricsRequestSteps(
   bytes: Uint8Array,
   limits: RequestLimits = DEFAULT_REQUEST_LIMITS,
+  attributeSets: AttributeSetCache | null = sharedAttributeSets,
 ): Generator<void, MetricDecodeResult, void> {
   const batch = new MetricBatch(true);
   const scratch: Scratch = {
@@ -111,6 +126,10 @@ export function* metricsRequestSteps(
     histogram: newWireHistogramPoint(),
     points: 0,
     maxPoints: limits.maxDataPoints,
+    attributeSets,
+    view: null,
+    sharedAttributes: false,
+    attributeRuns: 0,
   };
   yield* walkExportBody(
     bytes,
@@ -189,6 +208,13 @@ interface Scratch {
   /** Data points met so far in the request, and how many it may hold. */
   points: number;
   maxPoints: number;
+  attributeSets: AttributeSetCache | null;
+  /** The bytes being read, for the attribute-set cache (a reader may hold part of a request). */
+  view: DataView | null;
+  /** Whether the point being read holds a set from the cache (frozen: a later attribute field copies it). */
+  sharedAttributes: boolean;
+  /** Runs of attribute fields met in the point being read: only its first is looked up. */
+  attributeRuns: number;
 }
 
 function readPoint(
@@ -202,33 +228,103 @@ function readPoint(
   switch (kind) {
     case "gauge":
     case "sum":
-      batch.addNumber(open, readNumberPoint(r, resetWireNumberPoint(scratch.number)), index);
+      startPoint(scratch);
+      batch.addNumber(open, readNumberPoint(r, resetWireNumberPoint(scratch.number), scratch), index);
       return;
     case "histogram":
-      batch.addHistogram(open, readHistogramPoint(r, resetWireHistogramPoint(scratch.histogram)), index);
+      startPoint(scratch);
+      batch.addHistogram(open, readHistogramPoint(r, resetWireHistogramPoint(scratch.histogram), scratch), index);
       return;
     case "exponentialHistogram":
-      batch.addExponential(open, readExponentialPoint(r), index);
+      startPoint(scratch);
+      batch.addExponential(open, readExponentialPoint(r, scratch), index);
       return;
     case "summary":
-      batch.addSummary(open, readSummaryPoint(r), index);
+      startPoint(scratch);
+      batch.addSummary(open, readSummaryPoint(r, scratch), index);
       return;
   }
 }
 
+function startPoint(scratch: Scratch): void {
+  scratch.sharedAttributes = false;
+  scratch.attributeRuns = 0;
+}
+
 /** A field every data point has (its attributes, at `attributesTag`; start and time) into `w`; false for any other. */
-function readPointField(r: ProtoReader, tag: number, w: WirePointCommon, attributesTag: number): boolean {
-  if (tag === attributesTag) readAttributeField(r, w.attributes);
+function readPointField(
+  r: ProtoReader,
+  tag: number,
+  w: WirePointCommon,
+  attributesTag: number,
+  scratch: Scratch,
+): boolean {
+  if (tag === attributesTag) readAttributeRun(r, w, attributesTag, scratch);
   else if (tag === T_START) w.startTimeUnixNano = r.fixed64();
   else if (tag === T_TIME) w.timeUnixNano = r.fixed64();
   else return false;
   return true;
 }
 
-function readNumberPoint(r: ProtoReader, w: WireNumberPoint): WireNumberPoint {
+/**
+ * The attribute field whose tag was just read and, for a point's first, the attribute fields right
+ * after it (encoders write a point's attributes together), into `w.attributes`: from the
+ * attribute-set cache when the same bytes were decoded before. Their values count against the
+ * request's limit either way; fields the run cannot vouch for are left to the plain reading.
+ */
+function readAttributeRun(r: ProtoReader, w: WirePointCommon, attributesTag: number, scratch: Scratch): void {
+  const start = r.pos;
+  const buf = r.buf;
+  const attributeSets = scratch.attributeSets;
+  let end = scratch.attributeRuns++ === 0 && attributeSets !== null ? fieldEnd(buf, start, r.end) : -1;
+  if (end !== -1) {
+    while (end < r.end && buf[end] === attributesTag) {
+      const next = fieldEnd(buf, end + 1, r.end);
+      if (next === -1) break;
+      end = next;
+    }
+  }
+  if (end === -1 || end - start > MAX_CACHED_SET_BYTES || attributeSets === null) {
+    if (scratch.sharedAttributes) {
+      // A later attribute field of a point that holds a shared set (rare): added to a copy.
+      const copy: Attributes = {};
+      for (const key in w.attributes) setAttribute(copy, key, w.attributes[key] ?? null);
+      w.attributes = copy;
+      scratch.sharedAttributes = false;
+    }
+    readAttributeField(r, w.attributes);
+    return;
+  }
+  let view = scratch.view;
+  if (view === null || view.buffer !== buf.buffer || view.byteOffset !== buf.byteOffset) {
+    view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    scratch.view = view;
+  }
+  const hash = attributeSets.hash(view, start, end);
+  const found = attributeSets.find(view, start, end, hash);
+  if (found !== undefined) {
+    r.values += found.values;
+    if (r.values > r.maxValues) throw tooMany("attribute values", r.maxValues);
+    // Frozen: points and series share it, and none of them changes attributes.
+    w.attributes = found.attributes as Attributes;
+    scratch.sharedAttributes = true;
+    r.pos = end;
+    return;
+  }
+  const valuesBefore = r.values;
+  readAttributeField(r, w.attributes);
+  while (r.pos < end) {
+    r.tag();
+    readAttributeField(r, w.attributes);
+  }
+  w.attributes = attributeSets.keep(buf, start, end, hash, w.attributes, r.values - valuesBefore) as Attributes;
+  scratch.sharedAttributes = true;
+}
+
+function readNumberPoint(r: ProtoReader, w: WireNumberPoint, scratch: Scratch): WireNumberPoint {
   while (r.pos < r.end) {
     const tag = r.tag();
-    if (readPointField(r, tag, w, T_NUMBER_ATTRIBUTES)) continue;
+    if (readPointField(r, tag, w, T_NUMBER_ATTRIBUTES, scratch)) continue;
     switch (tag) {
       case T_AS_DOUBLE:
         w.value = r.double();
@@ -249,10 +345,10 @@ function readNumberPoint(r: ProtoReader, w: WireNumberPoint): WireNumberPoint {
   return w;
 }
 
-function readHistogramPoint(r: ProtoReader, w: WireHistogramPoint): WireHistogramPoint {
+function readHistogramPoint(r: ProtoReader, w: WireHistogramPoint, scratch: Scratch): WireHistogramPoint {
   while (r.pos < r.end) {
     const tag = r.tag();
-    if (readPointField(r, tag, w, T_HISTOGRAM_ATTRIBUTES)) continue;
+    if (readPointField(r, tag, w, T_HISTOGRAM_ATTRIBUTES, scratch)) continue;
     switch (tag) {
       case T_COUNT:
         w.count = r.fixed64Number();
@@ -281,11 +377,11 @@ function readHistogramPoint(r: ProtoReader, w: WireHistogramPoint): WireHistogra
   return w;
 }
 
-function readExponentialPoint(r: ProtoReader): WireExponentialPoint {
+function readExponentialPoint(r: ProtoReader, scratch: Scratch): WireExponentialPoint {
   const w = newWireExponentialPoint();
   while (r.pos < r.end) {
     const tag = r.tag();
-    if (readPointField(r, tag, w, T_EXP_ATTRIBUTES)) continue;
+    if (readPointField(r, tag, w, T_EXP_ATTRIBUTES, scratch)) continue;
     switch (tag) {
       case T_COUNT:
         w.count = r.fixed64Number();
@@ -339,11 +435,11 @@ function readBucketsField(r: ProtoReader, into: WireExponentialPoint["positive"]
   r.leave(saved);
 }
 
-function readSummaryPoint(r: ProtoReader): WireSummaryPoint {
+function readSummaryPoint(r: ProtoReader, scratch: Scratch): WireSummaryPoint {
   const w = newWireSummaryPoint();
   while (r.pos < r.end) {
     const tag = r.tag();
-    if (readPointField(r, tag, w, T_SUMMARY_ATTRIBUTES)) continue;
+    if (readPointField(r, tag, w, T_SUMMARY_ATTRIBUTES, scratch)) continue;
     switch (tag) {
       case T_COUNT:
         w.count = r.fixed64Number();
