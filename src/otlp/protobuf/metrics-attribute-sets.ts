@@ -27,17 +27,23 @@ export function fieldEnd(buf: Uint8Array, pos: number, limit: number): number {
   return -1;
 }
 
-interface Entry {
+/** An attribute set and the bytes it was decoded from. */
+export interface AttributeSet {
   hash: number;
   bytes: Uint8Array;
   view: DataView;
   attributes: Readonly<Attributes>;
   /** AnyValues the set's decoding counted against the request's limit. */
   values: number;
+  /**
+   * The set of the point that came after this one last time: exporters send their series in the
+   * same order every time, so it is compared first, before hashing the bytes.
+   */
+  next: AttributeSet | null;
 }
 
 export class AttributeSetCache {
-  private readonly slots: (Entry | undefined)[];
+  private readonly slots: (AttributeSet | undefined)[];
   private readonly mask: number;
 
   /** `slots`: a power of two. */
@@ -68,14 +74,14 @@ export class AttributeSetCache {
   }
 
   /** The set that bytes [start, end) of `view` (with this hash) decoded to before, or undefined. */
-  find(view: DataView, start: number, end: number, hash: number): Entry | undefined {
+  find(view: DataView, start: number, end: number, hash: number): AttributeSet | undefined {
     const first = this.slots[hash & this.mask];
-    if (first !== undefined && sameBytes(first, view, start, end, hash)) return first;
+    if (first !== undefined && first.hash === hash && holds(first, view, start, end)) return first;
     const second = this.slots[secondSlot(hash) & this.mask];
-    return second !== undefined && sameBytes(second, view, start, end, hash) ? second : undefined;
+    return second !== undefined && second.hash === hash && holds(second, view, start, end) ? second : undefined;
   }
 
-  /** Keeps what bytes [start, end) of `buf` decoded to; returns the set as it is shared from now on. */
+  /** Keeps what bytes [start, end) of `buf` (with this hash) decoded to: the set as it is shared from now on. */
   keep(
     buf: Uint8Array,
     start: number,
@@ -83,7 +89,7 @@ export class AttributeSetCache {
     hash: number,
     attributes: Attributes,
     values: number,
-  ): Readonly<Attributes> {
+  ): AttributeSet {
     // A copy of its own (a Buffer's slice would be a view that keeps the whole request alive).
     const bytes = new Uint8Array(end - start);
     bytes.set(buf.subarray(start, end));
@@ -92,14 +98,9 @@ export class AttributeSetCache {
     // set in eight to collisions at a thousand series).
     const first = hash & this.mask;
     const slot = this.slots[first] === undefined ? first : secondSlot(hash) & this.mask;
-    this.slots[slot] = {
-      hash,
-      bytes,
-      view: new DataView(bytes.buffer),
-      attributes: frozen,
-      values,
-    };
-    return frozen;
+    const set: AttributeSet = { hash, bytes, view: new DataView(bytes.buffer), attributes: frozen, values, next: null };
+    this.slots[slot] = set;
+    return set;
   }
 }
 
@@ -107,10 +108,11 @@ function secondSlot(hash: number): number {
   return Math.imul(hash ^ (hash >>> 16), 0x9e3779b1) >>> 7;
 }
 
-function sameBytes(entry: Entry, view: DataView, start: number, end: number, hash: number): boolean {
+/** Whether `set` came from bytes [start, end) of `view`. */
+export function holds(set: AttributeSet, view: DataView, start: number, end: number): boolean {
   const length = end - start;
-  if (entry.hash !== hash || entry.bytes.length !== length) return false;
-  const kept = entry.view;
+  if (set.bytes.length !== length) return false;
+  const kept = set.view;
   let i = 0;
   for (; i + 4 <= length; i += 4) if (kept.getUint32(i, true) !== view.getUint32(start + i, true)) return false;
   for (; i < length; i++) if (kept.getUint8(i) !== view.getUint8(start + i)) return false;

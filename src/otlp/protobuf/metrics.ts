@@ -32,7 +32,13 @@ import {
 } from "../metrics.js";
 import { readAttributeField } from "./common.js";
 import { walkExportBody } from "./groups.js";
-import { AttributeSetCache, fieldEnd, MAX_CACHED_SET_BYTES } from "./metrics-attribute-sets.js";
+import {
+  type AttributeSet,
+  AttributeSetCache,
+  fieldEnd,
+  holds,
+  MAX_CACHED_SET_BYTES,
+} from "./metrics-attribute-sets.js";
 import { type ProtoReader, tagOf, WIRE_I64, WIRE_LEN, WIRE_VARINT } from "./wire.js";
 
 // The request, ResourceMetrics and ScopeMetrics levels are protobuf/groups.ts's.
@@ -128,6 +134,7 @@ export function* metricsRequestSteps(
     maxPoints: limits.maxDataPoints,
     attributeSets,
     view: null,
+    lastSet: null,
     sharedAttributes: false,
     attributeRuns: 0,
   };
@@ -213,6 +220,8 @@ interface Scratch {
   view: DataView | null;
   /** Whether the point being read holds a set from the cache (frozen: a later attribute field copies it). */
   sharedAttributes: boolean;
+  /** The set of the last point that had one. */
+  lastSet: AttributeSet | null;
   /** Runs of attribute fields met in the point being read: only its first is looked up. */
   attributeRuns: number;
 }
@@ -300,25 +309,30 @@ function readAttributeRun(r: ProtoReader, w: WirePointCommon, attributesTag: num
     view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     scratch.view = view;
   }
-  const hash = attributeSets.hash(view, start, end);
-  const found = attributeSets.find(view, start, end, hash);
-  if (found !== undefined) {
-    r.values += found.values;
-    if (r.values > r.maxValues) throw tooMany("attribute values", r.maxValues);
-    // Frozen: points and series share it, and none of them changes attributes.
-    w.attributes = found.attributes as Attributes;
-    scratch.sharedAttributes = true;
-    r.pos = end;
-    return;
+  const predicted = scratch.lastSet === null ? null : scratch.lastSet.next;
+  let set = predicted !== null && holds(predicted, view, start, end) ? predicted : undefined;
+  if (set === undefined) {
+    const hash = attributeSets.hash(view, start, end);
+    set = attributeSets.find(view, start, end, hash);
+    if (set === undefined) {
+      const valuesBefore = r.values;
+      readAttributeField(r, w.attributes);
+      while (r.pos < end) {
+        r.tag();
+        readAttributeField(r, w.attributes);
+      }
+      set = attributeSets.keep(buf, start, end, hash, w.attributes, r.values - valuesBefore);
+      r.values -= set.values;
+    }
   }
-  const valuesBefore = r.values;
-  readAttributeField(r, w.attributes);
-  while (r.pos < end) {
-    r.tag();
-    readAttributeField(r, w.attributes);
-  }
-  w.attributes = attributeSets.keep(buf, start, end, hash, w.attributes, r.values - valuesBefore) as Attributes;
+  r.values += set.values;
+  if (r.values > r.maxValues) throw tooMany("attribute values", r.maxValues);
+  r.pos = end;
+  // Frozen: points and series share it, and none of them changes attributes.
+  w.attributes = set.attributes as Attributes;
   scratch.sharedAttributes = true;
+  if (scratch.lastSet !== null) scratch.lastSet.next = set;
+  scratch.lastSet = set;
 }
 
 function readNumberPoint(r: ProtoReader, w: WireNumberPoint, scratch: Scratch): WireNumberPoint {
