@@ -30,6 +30,8 @@ export function fieldEnd(buf: Uint8Array, pos: number, limit: number): number {
 /** An attribute set and the bytes it was decoded from. */
 export interface AttributeSet {
   hash: number;
+  /** Of `bytes`: kept beside the hash, so that a set that does not match is told without reading them. */
+  length: number;
   bytes: Uint8Array;
   view: DataView;
   attributes: Readonly<Attributes>;
@@ -98,7 +100,15 @@ export class AttributeSetCache {
     // set in eight to collisions at a thousand series).
     const first = hash & this.mask;
     const slot = this.slots[first] === undefined ? first : secondSlot(hash) & this.mask;
-    const set: AttributeSet = { hash, bytes, view: new DataView(bytes.buffer), attributes: frozen, values, next: null };
+    const set: AttributeSet = {
+      hash,
+      length: bytes.length,
+      bytes,
+      view: new DataView(bytes.buffer),
+      attributes: frozen,
+      values,
+      next: null,
+    };
     this.slots[slot] = set;
     return set;
   }
@@ -111,7 +121,7 @@ function secondSlot(hash: number): number {
 /** Whether `set` came from bytes [start, end) of `view`. */
 export function holds(set: AttributeSet, view: DataView, start: number, end: number): boolean {
   const length = end - start;
-  if (set.bytes.length !== length) return false;
+  if (set.length !== length) return false;
   const kept = set.view;
   let i = 0;
   for (; i + 4 <= length; i += 4) if (kept.getUint32(i, true) !== view.getUint32(start + i, true)) return false;

@@ -134,6 +134,7 @@ export function* metricsRequestSteps(
     maxPoints: limits.maxDataPoints,
     attributeSets,
     view: null,
+    viewOf: null,
     lastSet: null,
     sharedAttributes: false,
     attributeRuns: 0,
@@ -218,6 +219,7 @@ interface Scratch {
   attributeSets: AttributeSetCache | null;
   /** The bytes being read, for the attribute-set cache (a reader may hold part of a request). */
   view: DataView | null;
+  viewOf: Uint8Array | null;
   /** Whether the point being read holds a set from the cache (frozen: a later attribute field copies it). */
   sharedAttributes: boolean;
   /** The set of the last point that had one. */
@@ -305,9 +307,11 @@ function readAttributeRun(r: ProtoReader, w: WirePointCommon, attributesTag: num
     return;
   }
   let view = scratch.view;
-  if (view === null || view.buffer !== buf.buffer || view.byteOffset !== buf.byteOffset) {
+  // By the array's identity: reading `.buffer` of a typed array costs more than the whole lookup.
+  if (view === null || scratch.viewOf !== buf) {
     view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     scratch.view = view;
+    scratch.viewOf = buf;
   }
   const predicted = scratch.lastSet === null ? null : scratch.lastSet.next;
   let set = predicted !== null && holds(predicted, view, start, end) ? predicted : undefined;
