@@ -1,6 +1,7 @@
 /**
  * The protobuf metrics decoder hands back a data point's attribute set from its cache when the same
- * bytes were decoded before: whatever the input, the result must be the plain reading's.
+ * bytes were decoded before, and the previous point's explicit bounds when their bytes are equal:
+ * whatever the input, the result must be the plain reading's.
  */
 import { describe, expect, it } from "vitest";
 import type { ReceivedMetric } from "../../src/domain/metric.js";
@@ -51,13 +52,14 @@ function body(): Uint8Array {
                 name: "h",
                 histogram: {
                   aggregationTemporality: 1,
+                  // Equal bounds in a row, then others, then the first again.
                   dataPoints: points((attributes, i) => ({
                     attributes,
                     timeUnixNano: T,
-                    count: 2,
+                    count: 3,
                     sum: i,
-                    bucketCounts: [1, 1],
-                    explicitBounds: [1],
+                    bucketCounts: i === 3 ? [1, 1, 1] : [2, 1],
+                    explicitBounds: i === 3 ? [1, 5] : [1],
                   })),
                 },
               },

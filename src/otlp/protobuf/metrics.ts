@@ -114,7 +114,10 @@ const sharedAttributeSets = new AttributeSetCache();
 export function decodeMetricsRequestProtobuf(
   bytes: Uint8Array,
   limits?: RequestLimits,
-  /** Where seen attribute sets are kept; null reads every one (the plain reading tests compare with). */
+  /**
+   * Where seen attribute sets are kept. null reads every point on its own, remembering nothing from
+   * the points before it (the plain reading tests compare with).
+   */
   attributeSets: AttributeSetCache | null = sharedAttributeSets,
 ): MetricDecodeResult {
   return runToEnd(metricsRequestSteps(bytes, limits, attributeSets));
@@ -136,6 +139,10 @@ export function* metricsRequestSteps(
     view: null,
     viewOf: null,
     lastSet: null,
+    boundsOf: null,
+    boundsStart: 0,
+    boundsEnd: 0,
+    bounds: [],
     sharedAttributes: false,
     attributeRuns: 0,
   };
@@ -220,12 +227,21 @@ interface Scratch {
   /** The bytes being read, for the attribute-set cache (a reader may hold part of a request). */
   view: DataView | null;
   viewOf: Uint8Array | null;
-  /** Whether the point being read holds a set from the cache (frozen: a later attribute field copies it). */
+  /** Whether the point being read holds a shared set (cached, or NO_ATTRIBUTES): frozen, an attribute field read into it copies it first. */
   sharedAttributes: boolean;
   /** The set of the last point that had one. */
   lastSet: AttributeSet | null;
   /** Runs of attribute fields met in the point being read: only its first is looked up. */
   attributeRuns: number;
+  /**
+   * The last packed explicit bounds read whole as a point's first bounds field: where their bytes
+   * sit in `boundsOf` and the array they were read into. Histogram points of a metric nearly always
+   * share their bounds: equal bytes hand the next point the same array (never changed once read).
+   */
+  boundsOf: Uint8Array | null;
+  boundsStart: number;
+  boundsEnd: number;
+  bounds: number[];
 }
 
 function readPoint(
@@ -239,26 +255,37 @@ function readPoint(
   switch (kind) {
     case "gauge":
     case "sum":
-      startPoint(scratch);
-      batch.addNumber(open, readNumberPoint(r, resetWireNumberPoint(scratch.number), scratch), index);
+      startPoint(scratch, true);
+      batch.addNumber(open, readNumberPoint(r, resetWireNumberPoint(scratch.number, NO_ATTRIBUTES), scratch), index);
       return;
     case "histogram":
-      startPoint(scratch);
-      batch.addHistogram(open, readHistogramPoint(r, resetWireHistogramPoint(scratch.histogram), scratch), index);
+      startPoint(scratch, true);
+      batch.addHistogram(
+        open,
+        readHistogramPoint(r, resetWireHistogramPoint(scratch.histogram, NO_ATTRIBUTES), scratch),
+        index,
+      );
       return;
     case "exponentialHistogram":
-      startPoint(scratch);
+      startPoint(scratch, false);
       batch.addExponential(open, readExponentialPoint(r, scratch), index);
       return;
     case "summary":
-      startPoint(scratch);
+      startPoint(scratch, false);
       batch.addSummary(open, readSummaryPoint(r, scratch), index);
       return;
   }
 }
 
-function startPoint(scratch: Scratch): void {
-  scratch.sharedAttributes = false;
+/**
+ * The attributes a number or histogram point starts with: shared, so that a point whose set comes
+ * from the cache allocates none (the first attribute read into it makes the point its own object).
+ */
+const NO_ATTRIBUTES: Attributes = Object.freeze({}) as Attributes;
+
+/** `shared`: the point starts with NO_ATTRIBUTES (exponential and summary points get a new object of their own). */
+function startPoint(scratch: Scratch, shared: boolean): void {
+  scratch.sharedAttributes = shared;
   scratch.attributeRuns = 0;
 }
 
@@ -320,6 +347,8 @@ function readAttributeRun(r: ProtoReader, w: WirePointCommon, attributesTag: num
     set = attributeSets.find(view, start, end, hash);
     if (set === undefined) {
       const valuesBefore = r.values;
+      // The point's first run: what it holds is empty (NO_ATTRIBUTES, or a new object).
+      if (scratch.sharedAttributes) w.attributes = {};
       readAttributeField(r, w.attributes);
       while (r.pos < end) {
         r.tag();
@@ -388,11 +417,40 @@ function readHistogramPoint(r: ProtoReader, w: WireHistogramPoint, scratch: Scra
         break;
       default:
         if (tag >>> 3 === F_BUCKET_COUNTS) r.repeatedFixed64Number(tag, w.counts);
-        else if (tag >>> 3 === F_EXPLICIT_BOUNDS) r.repeatedDouble(tag, w.bounds);
+        else if (tag >>> 3 === F_EXPLICIT_BOUNDS) readBoundsField(r, tag, w, scratch);
         else r.skip(tag);
     }
   }
   return w;
+}
+
+/** An explicit_bounds field into `w.bounds`: the previous point's array when its bytes are the same. */
+function readBoundsField(r: ProtoReader, tag: number, w: WireHistogramPoint, scratch: Scratch): void {
+  const buf = r.buf;
+  const start = r.pos;
+  const remember = (tag & 7) === WIRE_LEN && w.bounds.length === 0 && scratch.attributeSets !== null;
+  const end = remember ? fieldEnd(buf, start, r.end) : -1;
+  if (end === -1) {
+    // Repeated fields append: never to the shared array.
+    if (w.bounds === scratch.bounds) w.bounds = w.bounds.slice();
+    r.repeatedDouble(tag, w.bounds);
+    return;
+  }
+  if (scratch.boundsOf === buf && scratch.boundsEnd - scratch.boundsStart === end - start) {
+    let i = 0;
+    const from = scratch.boundsStart - start;
+    while (start + i < end && buf[start + i] === buf[from + start + i]) i++;
+    if (start + i === end) {
+      w.bounds = scratch.bounds;
+      r.pos = end;
+      return;
+    }
+  }
+  r.repeatedDouble(tag, w.bounds);
+  scratch.boundsOf = buf;
+  scratch.boundsStart = start;
+  scratch.boundsEnd = end;
+  scratch.bounds = w.bounds;
 }
 
 function readExponentialPoint(r: ProtoReader, scratch: Scratch): WireExponentialPoint {
