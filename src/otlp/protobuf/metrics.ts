@@ -140,6 +140,8 @@ export function* metricsRequestSteps(
     viewOf: null,
     lastSet: null,
     boundsOf: null,
+    start: { lo: 0, hi: 0, value: 0n },
+    time: { lo: 0, hi: 0, value: 0n },
     boundsStart: 0,
     boundsEnd: 0,
     bounds: [],
@@ -216,6 +218,12 @@ function readMetric(r: ProtoReader, batch: MetricBatch, group: MetricGroup, inde
   r.pos = metricEnd;
 }
 
+interface LastTime {
+  lo: number;
+  hi: number;
+  value: bigint;
+}
+
 /** One scratch wire point of each common kind per request: the shared rules copy what they keep. */
 interface Scratch {
   number: WireNumberPoint;
@@ -239,6 +247,9 @@ interface Scratch {
    * share their bounds: equal bytes hand the next point the same array (never changed once read).
    */
   boundsOf: Uint8Array | null;
+  /** The last start and time read, as their two 32-bit halves. */
+  start: LastTime;
+  time: LastTime;
   boundsStart: number;
   boundsEnd: number;
   bounds: number[];
@@ -298,8 +309,8 @@ function readPointField(
   scratch: Scratch,
 ): boolean {
   if (tag === attributesTag) readAttributeRun(r, w, attributesTag, scratch);
-  else if (tag === T_START) w.startTimeUnixNano = r.fixed64();
-  else if (tag === T_TIME) w.timeUnixNano = r.fixed64();
+  else if (tag === T_START) w.startTimeUnixNano = readTime(r, scratch.start, scratch);
+  else if (tag === T_TIME) w.timeUnixNano = readTime(r, scratch.time, scratch);
   else return false;
   return true;
 }
@@ -333,13 +344,7 @@ function readAttributeRun(r: ProtoReader, w: WirePointCommon, attributesTag: num
     readAttributeField(r, w.attributes);
     return;
   }
-  let view = scratch.view;
-  // By the array's identity: reading `.buffer` of a typed array costs more than the whole lookup.
-  if (view === null || scratch.viewOf !== buf) {
-    view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-    scratch.view = view;
-    scratch.viewOf = buf;
-  }
+  const view = viewOf(buf, scratch);
   const predicted = scratch.lastSet === null ? null : scratch.lastSet.next;
   let set = predicted !== null && holds(predicted, view, start, end) ? predicted : undefined;
   if (set === undefined) {
@@ -366,6 +371,39 @@ function readAttributeRun(r: ProtoReader, w: WirePointCommon, attributesTag: num
   scratch.sharedAttributes = true;
   if (scratch.lastSet !== null) scratch.lastSet.next = set;
   scratch.lastSet = set;
+}
+
+/** A DataView over `buf`, made once per reader's bytes. */
+function viewOf(buf: Uint8Array, scratch: Scratch): DataView {
+  let view = scratch.view;
+  // By the array's identity: reading `.buffer` of a typed array costs more than a lookup.
+  if (view === null || scratch.viewOf !== buf) {
+    view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    scratch.view = view;
+    scratch.viewOf = buf;
+  }
+  return view;
+}
+
+/**
+ * A fixed64 time: the value of the previous one in `last` when its eight bytes are the same (the
+ * points of an export share their time and start), which spares a BigInt per point and field.
+ */
+function readTime(r: ProtoReader, last: LastTime, scratch: Scratch): bigint {
+  const pos = r.pos;
+  if (pos + 8 > r.end || scratch.attributeSets === null) return r.fixed64();
+  const view = viewOf(r.buf, scratch);
+  const lo = view.getUint32(pos, true);
+  const hi = view.getUint32(pos + 4, true);
+  if (lo === last.lo && hi === last.hi) {
+    r.pos = pos + 8;
+    return last.value;
+  }
+  const value = r.fixed64();
+  last.lo = lo;
+  last.hi = hi;
+  last.value = value;
+  return value;
 }
 
 function readNumberPoint(r: ProtoReader, w: WireNumberPoint, scratch: Scratch): WireNumberPoint {
