@@ -324,8 +324,11 @@ export function explicitDelta(
   /** Written and returned instead of a new object. */
   into?: ExplicitDistribution,
 ): ExplicitDistribution | null {
-  if (previous.bounds.length !== current.bounds.length) return null;
-  for (let i = 0; i < current.bounds.length; i++) if (previous.bounds[i] !== current.bounds[i]) return null;
+  // Usually the very same array (the decoders share a metric's bounds between its points).
+  if (previous.bounds !== current.bounds) {
+    if (previous.bounds.length !== current.bounds.length) return null;
+    for (let i = 0; i < current.bounds.length; i++) if (previous.bounds[i] !== current.bounds[i]) return null;
+  }
   if (current.count < previous.count) return null;
   const counts = into?.counts ?? new Array<number>(current.counts.length);
   if (counts.length !== current.counts.length) counts.length = current.counts.length;
