@@ -121,10 +121,13 @@ function secondSlot(hash: number): number {
 /** Whether `set` came from bytes [start, end) of `view`. */
 export function holds(set: AttributeSet, view: DataView, start: number, end: number): boolean {
   const length = end - start;
-  if (set.length !== length) return false;
-  const kept = set.view;
+  return set.length === length && sameBytes(set.view, 0, view, start, length);
+}
+
+/** Whether `length` bytes of `a` from `aStart` equal those of `b` from `bStart`, compared four at a time. */
+export function sameBytes(a: DataView, aStart: number, b: DataView, bStart: number, length: number): boolean {
   let i = 0;
-  for (; i + 4 <= length; i += 4) if (kept.getUint32(i, true) !== view.getUint32(start + i, true)) return false;
-  for (; i < length; i++) if (kept.getUint8(i) !== view.getUint8(start + i)) return false;
+  for (; i + 4 <= length; i += 4) if (a.getUint32(aStart + i, true) !== b.getUint32(bStart + i, true)) return false;
+  for (; i < length; i++) if (a.getUint8(aStart + i) !== b.getUint8(bStart + i)) return false;
   return true;
 }

@@ -38,6 +38,7 @@ import {
   fieldEnd,
   holds,
   MAX_CACHED_SET_BYTES,
+  sameBytes,
 } from "./metrics-attribute-sets.js";
 import { type ProtoReader, tagOf, WIRE_I64, WIRE_LEN, WIRE_VARINT } from "./wire.js";
 
@@ -475,10 +476,8 @@ function readBoundsField(r: ProtoReader, tag: number, w: WireHistogramPoint, scr
     return;
   }
   if (scratch.boundsOf === buf && scratch.boundsEnd - scratch.boundsStart === end - start) {
-    let i = 0;
-    const from = scratch.boundsStart - start;
-    while (start + i < end && buf[start + i] === buf[from + start + i]) i++;
-    if (start + i === end) {
+    const view = viewOf(buf, scratch);
+    if (sameBytes(view, scratch.boundsStart, view, start, end - start)) {
       w.bounds = scratch.bounds;
       r.pos = end;
       return;
