@@ -64,15 +64,25 @@ export function newReadingState(): ReadingState {
   return { previous: null, total: 0 };
 }
 
+/**
+ * The last time nanosToMs converted: the points of one export nearly always share their time (and
+ * their start), so most calls find it here. A pure function's memo, equal for every caller.
+ */
+let lastNanos = -1n;
+let lastMs = 0;
+
 /** Unix nanoseconds → whole unix milliseconds (floor), exactly. */
 export function nanosToMs(nanos: bigint): number {
+  if (nanos === lastNanos) return lastMs;
   // Number(nanos) is within ~4 µs of nanos (it runs per point, and BigInt division allocates): only
   // a value that close to a whole millisecond can land on the wrong side of it, and those (every
   // time an SDK stamps in whole milliseconds) take the exact BigInt division.
   const approx = Number(nanos) / 1e6;
   const floor = Math.floor(approx);
-  if (approx - floor > 0.01 && floor + 1 - approx > 0.01) return floor;
-  return Number(nanos / 1_000_000n);
+  const ms = approx - floor > 0.01 && floor + 1 - approx > 0.01 ? floor : Number(nanos / 1_000_000n);
+  lastNanos = nanos;
+  lastMs = ms;
+  return ms;
 }
 
 export function newObservation(): Observation {
@@ -112,12 +122,13 @@ export function cumulativeStep(
   previous: PreviousPoint | null,
   start: bigint,
   time: bigint,
-  decreased: (previous: PreviousPoint) => boolean,
+  /** Whether the point went down from `previous` (a value as a boolean, not a callback: this runs per point). */
+  decreased: boolean,
 ): "first" | "late" | "reset" | "next" {
   if (previous === null) return "first";
   if (time <= previous.timeUnixNano) return "late";
   const startChanged = start !== 0n && previous.startTimeUnixNano !== 0n && start !== previous.startTimeUnixNano;
-  return startChanged || decreased(previous) ? "reset" : "next";
+  return startChanged || decreased ? "reset" : "next";
 }
 
 /**
@@ -182,7 +193,8 @@ function readSum(
     return o;
   }
   const previous = state.previous;
-  const step = cumulativeStep(previous, start, time, (p) => descriptor.monotonic === true && value < p.value);
+  const decreased = descriptor.monotonic === true && previous !== null && value < previous.value;
+  const step = cumulativeStep(previous, start, time, decreased);
   if (step === "late") return null;
   const previousTime = previous?.timeUnixNano ?? 0n;
   const previousValue = previous?.value ?? 0;
@@ -226,7 +238,7 @@ function readDistribution<D extends ExplicitDistribution | ExponentialDistributi
   }
   const previous = state.previous;
   const changed = previous?.distribution?.type === current.type ? delta(previous.distribution as D, current, o) : null;
-  const step = cumulativeStep(previous, start, time, () => changed === null);
+  const step = cumulativeStep(previous, start, time, changed === null);
   if (step === "late") return null;
   remember(state, start, time, 0, current);
   if (step === "next") {
@@ -312,8 +324,11 @@ export function explicitDelta(
   /** Written and returned instead of a new object. */
   into?: ExplicitDistribution,
 ): ExplicitDistribution | null {
-  if (previous.bounds.length !== current.bounds.length) return null;
-  for (let i = 0; i < current.bounds.length; i++) if (previous.bounds[i] !== current.bounds[i]) return null;
+  // Usually the very same array (the decoders share a metric's bounds between its points).
+  if (previous.bounds !== current.bounds) {
+    if (previous.bounds.length !== current.bounds.length) return null;
+    for (let i = 0; i < current.bounds.length; i++) if (previous.bounds[i] !== current.bounds[i]) return null;
+  }
   if (current.count < previous.count) return null;
   const counts = into?.counts ?? new Array<number>(current.counts.length);
   if (counts.length !== current.counts.length) counts.length = current.counts.length;

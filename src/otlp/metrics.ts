@@ -120,9 +120,12 @@ export function newWireNumberPoint(): WireNumberPoint {
   return { attributes: {}, startTimeUnixNano: 0n, timeUnixNano: 0n, flags: 0, exemplars: [], value: null };
 }
 
-/** Clears a scratch wire point for the next point of a request (its containers that end up stored are new). */
-export function resetWireNumberPoint(w: WireNumberPoint): WireNumberPoint {
-  w.attributes = {};
+/**
+ * Clears a scratch wire point for the next point of a request (its containers that end up stored are
+ * new): `attributes` a new object, or one the decoder replaces before it writes to it.
+ */
+export function resetWireNumberPoint(w: WireNumberPoint, attributes: Attributes = {}): WireNumberPoint {
+  w.attributes = attributes;
   w.startTimeUnixNano = 0n;
   w.timeUnixNano = 0n;
   w.flags = 0;
@@ -132,8 +135,8 @@ export function resetWireNumberPoint(w: WireNumberPoint): WireNumberPoint {
   return w;
 }
 
-export function resetWireHistogramPoint(w: WireHistogramPoint): WireHistogramPoint {
-  w.attributes = {};
+export function resetWireHistogramPoint(w: WireHistogramPoint, attributes: Attributes = {}): WireHistogramPoint {
+  w.attributes = attributes;
   w.startTimeUnixNano = 0n;
   w.timeUnixNano = 0n;
   w.flags = 0;

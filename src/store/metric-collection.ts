@@ -207,6 +207,14 @@ export class MetricCollection {
     return series;
   }
 
+  /**
+   * Folds what the metric's series hold past their raw capacity into their rollups (see FOLD_BATCH):
+   * done before anything reads their entries.
+   */
+  settle(record: MetricRecord): void {
+    for (const series of record.series.values()) series.settle(this.journal);
+  }
+
   /** Where changes are reported from now on. */
   setJournal(journal: MetricJournal | null): void {
     this.journal = journal;

@@ -12,7 +12,9 @@ export function createMemoryMetricStore(bounds: MetricBounds = { maxSeries: DEFA
     metric: (name) => collection.metrics.get(name)?.info(),
     query(query) {
       const record = collection.metrics.get(query.name);
-      return record === undefined ? undefined : queryMetric(record, query);
+      if (record === undefined) return undefined;
+      collection.settle(record);
+      return queryMetric(record, query);
     },
     clear: () => collection.clear(),
     stats: () => collection.stats(),

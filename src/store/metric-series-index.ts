@@ -68,6 +68,8 @@ function sameValue(a: AttrValue | undefined, b: AttrValue | undefined): boolean 
 
 /** The same attribute set (keys and values), in any order. */
 export function sameAttributes(a: Attributes, b: Attributes): boolean {
+  // The protobuf decoder hands out one object per attribute set it has seen.
+  if (a === b) return true;
   let count = 0;
   for (const key in a) {
     if (!Object.hasOwn(b, key) || !sameValue(a[key], b[key])) return false;

@@ -21,6 +21,14 @@ export const TIERS: readonly TierSpec[] = [
   { resolutionMs: 600_000, capacity: 144 },
 ];
 
+/**
+ * Raw entries past its capacity a series holds before it folds them into its rollups, all at once:
+ * one visit to the rollups' rows per this many points, rather than one per point (their rows are
+ * rarely in the CPU's cache by the time the series' next point arrives). Readers see the series only
+ * after `settle`, so what they read is what folding each entry at once would have left.
+ */
+export const FOLD_BATCH = 24;
+
 /** Exemplars kept per series (newest by arrival). */
 export const EXEMPLARS_PER_SERIES = 16;
 
@@ -31,6 +39,7 @@ export interface EntryJournal {
 }
 
 export class MetricSeries {
+  /** Read them after `settle` (the raw tier may hold up to FOLD_BATCH entries past its capacity until then). */
   readonly tiers: Tier[];
   /** Newest last. */
   exemplars: Exemplar[] = [];
@@ -40,6 +49,7 @@ export class MetricSeries {
   bounds: readonly number[] | null = null;
   /** The series the next point of the same export went to, last time (see MetricCollection.insert). */
   followedBy: MetricSeries | null = null;
+  private folding = false;
   /** Set once the series is no longer stored (retention). */
   removed = false;
 
@@ -77,7 +87,20 @@ export class MetricSeries {
     }
     if (o.quantiles !== null) raw.setQuantiles(p, o.quantiles, o.timeMs);
     journal?.entryChanged(this, 0, raw.keyAt(p));
-    if (raw.size > raw.spec.capacity) this.foldOldest(0, journal);
+    if (raw.size > raw.spec.capacity + FOLD_BATCH) this.settle(journal);
+  }
+
+  /** Folds the raw entries past the raw tier's capacity into the rollups, oldest first. */
+  settle(journal: EntryJournal | null): void {
+    // A journal may write the series out while it folds (and settle it): that waits for this fold.
+    if (this.folding) return;
+    this.folding = true;
+    try {
+      const raw = this.tiers[0] as Tier;
+      while (raw.size > raw.spec.capacity) this.foldOldest(0, journal);
+    } finally {
+      this.folding = false;
+    }
   }
 
   addExemplars(exemplars: readonly Exemplar[]): void {

@@ -205,6 +205,8 @@ export function createSqliteMetricStore(
     const writes = pending;
     pending = new PendingWrites(scheduleFlush);
     collection.setJournal(pending);
+    // The file gets the entries as readers see them: settling adds its changes to these writes.
+    for (const series of writes.entries.keys()) series.settle(writes);
     write(writes);
   }
 
@@ -232,7 +234,9 @@ export function createSqliteMetricStore(
     query(query) {
       assertOpen();
       const record = collection.metrics.get(query.name);
-      return record === undefined ? undefined : queryMetric(record, query);
+      if (record === undefined) return undefined;
+      collection.settle(record);
+      return queryMetric(record, query);
     },
     clear() {
       assertOpen();

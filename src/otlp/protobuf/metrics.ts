@@ -6,6 +6,8 @@
  */
 
 import type { MetricKind } from "../../domain/metric.js";
+import type { Attributes } from "../../domain/span.js";
+import { setAttribute } from "../attributes.js";
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits, runToEnd, tooMany } from "../limits.js";
 import {
   MetricBatch,
@@ -30,6 +32,14 @@ import {
 } from "../metrics.js";
 import { readAttributeField } from "./common.js";
 import { walkExportBody } from "./groups.js";
+import {
+  type AttributeSet,
+  AttributeSetCache,
+  fieldEnd,
+  holds,
+  MAX_CACHED_SET_BYTES,
+  sameBytes,
+} from "./metrics-attribute-sets.js";
 import { type ProtoReader, tagOf, WIRE_I64, WIRE_LEN, WIRE_VARINT } from "./wire.js";
 
 // The request, ResourceMetrics and ScopeMetrics levels are protobuf/groups.ts's.
@@ -96,14 +106,29 @@ const T_EXEMPLAR_AS_INT = tagOf(6, WIRE_I64);
 const T_EXEMPLAR_SPAN_ID = tagOf(4, WIRE_LEN);
 const T_EXEMPLAR_TRACE_ID = tagOf(5, WIRE_LEN);
 
-export function decodeMetricsRequestProtobuf(bytes: Uint8Array, limits?: RequestLimits): MetricDecodeResult {
-  return runToEnd(metricsRequestSteps(bytes, limits));
+/**
+ * Shared by every request, as the reader's string tables are: a series' attributes arrive with each
+ * export, in bytes equal to the last ones.
+ */
+const sharedAttributeSets = new AttributeSetCache();
+
+export function decodeMetricsRequestProtobuf(
+  bytes: Uint8Array,
+  limits?: RequestLimits,
+  /**
+   * Where seen attribute sets are kept. null reads every point on its own, remembering nothing from
+   * the points before it (the plain reading tests compare with).
+   */
+  attributeSets: AttributeSetCache | null = sharedAttributeSets,
+): MetricDecodeResult {
+  return runToEnd(metricsRequestSteps(bytes, limits, attributeSets));
 }
 
 /** `decodeMetricsRequestProtobuf` as steps that a caller can pace (`runPaced`). */
 export function* metricsRequestSteps(
   bytes: Uint8Array,
   limits: RequestLimits = DEFAULT_REQUEST_LIMITS,
+  attributeSets: AttributeSetCache | null = sharedAttributeSets,
 ): Generator<void, MetricDecodeResult, void> {
   const batch = new MetricBatch(true);
   const scratch: Scratch = {
@@ -111,6 +136,18 @@ export function* metricsRequestSteps(
     histogram: newWireHistogramPoint(),
     points: 0,
     maxPoints: limits.maxDataPoints,
+    attributeSets,
+    view: null,
+    viewOf: null,
+    lastSet: null,
+    boundsOf: null,
+    start: { lo: 0, hi: 0, value: 0n },
+    time: { lo: 0, hi: 0, value: 0n },
+    boundsStart: 0,
+    boundsEnd: 0,
+    bounds: [],
+    sharedAttributes: false,
+    attributeRuns: 0,
   };
   yield* walkExportBody(
     bytes,
@@ -182,6 +219,12 @@ function readMetric(r: ProtoReader, batch: MetricBatch, group: MetricGroup, inde
   r.pos = metricEnd;
 }
 
+interface LastTime {
+  lo: number;
+  hi: number;
+  value: bigint;
+}
+
 /** One scratch wire point of each common kind per request: the shared rules copy what they keep. */
 interface Scratch {
   number: WireNumberPoint;
@@ -189,6 +232,28 @@ interface Scratch {
   /** Data points met so far in the request, and how many it may hold. */
   points: number;
   maxPoints: number;
+  attributeSets: AttributeSetCache | null;
+  /** The bytes being read, for the attribute-set cache (a reader may hold part of a request). */
+  view: DataView | null;
+  viewOf: Uint8Array | null;
+  /** Whether the point being read holds a shared set (cached, or NO_ATTRIBUTES): frozen, an attribute field read into it copies it first. */
+  sharedAttributes: boolean;
+  /** The set of the last point that had one. */
+  lastSet: AttributeSet | null;
+  /** Runs of attribute fields met in the point being read: only its first is looked up. */
+  attributeRuns: number;
+  /**
+   * The last packed explicit bounds read whole as a point's first bounds field: where their bytes
+   * sit in `boundsOf` and the array they were read into. Histogram points of a metric nearly always
+   * share their bounds: equal bytes hand the next point the same array (never changed once read).
+   */
+  boundsOf: Uint8Array | null;
+  /** The last start and time read, as their two 32-bit halves. */
+  start: LastTime;
+  time: LastTime;
+  boundsStart: number;
+  boundsEnd: number;
+  bounds: number[];
 }
 
 function readPoint(
@@ -202,33 +267,150 @@ function readPoint(
   switch (kind) {
     case "gauge":
     case "sum":
-      batch.addNumber(open, readNumberPoint(r, resetWireNumberPoint(scratch.number)), index);
+      startPoint(scratch, true);
+      batch.addNumber(open, readNumberPoint(r, resetWireNumberPoint(scratch.number, NO_ATTRIBUTES), scratch), index);
       return;
     case "histogram":
-      batch.addHistogram(open, readHistogramPoint(r, resetWireHistogramPoint(scratch.histogram)), index);
+      startPoint(scratch, true);
+      batch.addHistogram(
+        open,
+        readHistogramPoint(r, resetWireHistogramPoint(scratch.histogram, NO_ATTRIBUTES), scratch),
+        index,
+      );
       return;
     case "exponentialHistogram":
-      batch.addExponential(open, readExponentialPoint(r), index);
+      startPoint(scratch, false);
+      batch.addExponential(open, readExponentialPoint(r, scratch), index);
       return;
     case "summary":
-      batch.addSummary(open, readSummaryPoint(r), index);
+      startPoint(scratch, false);
+      batch.addSummary(open, readSummaryPoint(r, scratch), index);
       return;
   }
 }
 
+/**
+ * The attributes a number or histogram point starts with: shared, so that a point whose set comes
+ * from the cache allocates none (the first attribute read into it makes the point its own object).
+ */
+const NO_ATTRIBUTES: Attributes = Object.freeze({}) as Attributes;
+
+/** `shared`: the point starts with NO_ATTRIBUTES (exponential and summary points get a new object of their own). */
+function startPoint(scratch: Scratch, shared: boolean): void {
+  scratch.sharedAttributes = shared;
+  scratch.attributeRuns = 0;
+}
+
 /** A field every data point has (its attributes, at `attributesTag`; start and time) into `w`; false for any other. */
-function readPointField(r: ProtoReader, tag: number, w: WirePointCommon, attributesTag: number): boolean {
-  if (tag === attributesTag) readAttributeField(r, w.attributes);
-  else if (tag === T_START) w.startTimeUnixNano = r.fixed64();
-  else if (tag === T_TIME) w.timeUnixNano = r.fixed64();
+function readPointField(
+  r: ProtoReader,
+  tag: number,
+  w: WirePointCommon,
+  attributesTag: number,
+  scratch: Scratch,
+): boolean {
+  if (tag === attributesTag) readAttributeRun(r, w, attributesTag, scratch);
+  else if (tag === T_START) w.startTimeUnixNano = readTime(r, scratch.start, scratch);
+  else if (tag === T_TIME) w.timeUnixNano = readTime(r, scratch.time, scratch);
   else return false;
   return true;
 }
 
-function readNumberPoint(r: ProtoReader, w: WireNumberPoint): WireNumberPoint {
+/**
+ * The attribute field whose tag was just read and, for a point's first, the attribute fields right
+ * after it (encoders write a point's attributes together), into `w.attributes`: from the
+ * attribute-set cache when the same bytes were decoded before. Their values count against the
+ * request's limit either way; fields the run cannot vouch for are left to the plain reading.
+ */
+function readAttributeRun(r: ProtoReader, w: WirePointCommon, attributesTag: number, scratch: Scratch): void {
+  const start = r.pos;
+  const buf = r.buf;
+  const attributeSets = scratch.attributeSets;
+  let end = scratch.attributeRuns++ === 0 && attributeSets !== null ? fieldEnd(buf, start, r.end) : -1;
+  if (end !== -1) {
+    while (end < r.end && buf[end] === attributesTag) {
+      const next = fieldEnd(buf, end + 1, r.end);
+      if (next === -1) break;
+      end = next;
+    }
+  }
+  if (end === -1 || end - start > MAX_CACHED_SET_BYTES || attributeSets === null) {
+    if (scratch.sharedAttributes) {
+      // A later attribute field of a point that holds a shared set (rare): added to a copy.
+      const copy: Attributes = {};
+      for (const key in w.attributes) setAttribute(copy, key, w.attributes[key] ?? null);
+      w.attributes = copy;
+      scratch.sharedAttributes = false;
+    }
+    readAttributeField(r, w.attributes);
+    return;
+  }
+  const view = viewOf(buf, scratch);
+  const predicted = scratch.lastSet === null ? null : scratch.lastSet.next;
+  let set = predicted !== null && holds(predicted, view, start, end) ? predicted : undefined;
+  if (set === undefined) {
+    const hash = attributeSets.hash(view, start, end);
+    set = attributeSets.find(view, start, end, hash);
+    if (set === undefined) {
+      const valuesBefore = r.values;
+      // The point's first run: what it holds is empty (NO_ATTRIBUTES, or a new object).
+      if (scratch.sharedAttributes) w.attributes = {};
+      readAttributeField(r, w.attributes);
+      while (r.pos < end) {
+        r.tag();
+        readAttributeField(r, w.attributes);
+      }
+      set = attributeSets.keep(buf, start, end, hash, w.attributes, r.values - valuesBefore);
+      r.values -= set.values;
+    }
+  }
+  r.values += set.values;
+  if (r.values > r.maxValues) throw tooMany("attribute values", r.maxValues);
+  r.pos = end;
+  // Frozen: points and series share it, and none of them changes attributes.
+  w.attributes = set.attributes as Attributes;
+  scratch.sharedAttributes = true;
+  if (scratch.lastSet !== null) scratch.lastSet.next = set;
+  scratch.lastSet = set;
+}
+
+/** A DataView over `buf`, made once per reader's bytes. */
+function viewOf(buf: Uint8Array, scratch: Scratch): DataView {
+  let view = scratch.view;
+  // By the array's identity: reading `.buffer` of a typed array costs more than a lookup.
+  if (view === null || scratch.viewOf !== buf) {
+    view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    scratch.view = view;
+    scratch.viewOf = buf;
+  }
+  return view;
+}
+
+/**
+ * A fixed64 time: the value of the previous one in `last` when its eight bytes are the same (the
+ * points of an export share their time and start), which spares a BigInt per point and field.
+ */
+function readTime(r: ProtoReader, last: LastTime, scratch: Scratch): bigint {
+  const pos = r.pos;
+  if (pos + 8 > r.end || scratch.attributeSets === null) return r.fixed64();
+  const view = viewOf(r.buf, scratch);
+  const lo = view.getUint32(pos, true);
+  const hi = view.getUint32(pos + 4, true);
+  if (lo === last.lo && hi === last.hi) {
+    r.pos = pos + 8;
+    return last.value;
+  }
+  const value = r.fixed64();
+  last.lo = lo;
+  last.hi = hi;
+  last.value = value;
+  return value;
+}
+
+function readNumberPoint(r: ProtoReader, w: WireNumberPoint, scratch: Scratch): WireNumberPoint {
   while (r.pos < r.end) {
     const tag = r.tag();
-    if (readPointField(r, tag, w, T_NUMBER_ATTRIBUTES)) continue;
+    if (readPointField(r, tag, w, T_NUMBER_ATTRIBUTES, scratch)) continue;
     switch (tag) {
       case T_AS_DOUBLE:
         w.value = r.double();
@@ -249,10 +431,10 @@ function readNumberPoint(r: ProtoReader, w: WireNumberPoint): WireNumberPoint {
   return w;
 }
 
-function readHistogramPoint(r: ProtoReader, w: WireHistogramPoint): WireHistogramPoint {
+function readHistogramPoint(r: ProtoReader, w: WireHistogramPoint, scratch: Scratch): WireHistogramPoint {
   while (r.pos < r.end) {
     const tag = r.tag();
-    if (readPointField(r, tag, w, T_HISTOGRAM_ATTRIBUTES)) continue;
+    if (readPointField(r, tag, w, T_HISTOGRAM_ATTRIBUTES, scratch)) continue;
     switch (tag) {
       case T_COUNT:
         w.count = r.fixed64Number();
@@ -274,18 +456,45 @@ function readHistogramPoint(r: ProtoReader, w: WireHistogramPoint): WireHistogra
         break;
       default:
         if (tag >>> 3 === F_BUCKET_COUNTS) r.repeatedFixed64Number(tag, w.counts);
-        else if (tag >>> 3 === F_EXPLICIT_BOUNDS) r.repeatedDouble(tag, w.bounds);
+        else if (tag >>> 3 === F_EXPLICIT_BOUNDS) readBoundsField(r, tag, w, scratch);
         else r.skip(tag);
     }
   }
   return w;
 }
 
-function readExponentialPoint(r: ProtoReader): WireExponentialPoint {
+/** An explicit_bounds field into `w.bounds`: the previous point's array when its bytes are the same. */
+function readBoundsField(r: ProtoReader, tag: number, w: WireHistogramPoint, scratch: Scratch): void {
+  const buf = r.buf;
+  const start = r.pos;
+  const remember = (tag & 7) === WIRE_LEN && w.bounds.length === 0 && scratch.attributeSets !== null;
+  const end = remember ? fieldEnd(buf, start, r.end) : -1;
+  if (end === -1) {
+    // Repeated fields append: never to the shared array.
+    if (w.bounds === scratch.bounds) w.bounds = w.bounds.slice();
+    r.repeatedDouble(tag, w.bounds);
+    return;
+  }
+  if (scratch.boundsOf === buf && scratch.boundsEnd - scratch.boundsStart === end - start) {
+    const view = viewOf(buf, scratch);
+    if (sameBytes(view, scratch.boundsStart, view, start, end - start)) {
+      w.bounds = scratch.bounds;
+      r.pos = end;
+      return;
+    }
+  }
+  r.repeatedDouble(tag, w.bounds);
+  scratch.boundsOf = buf;
+  scratch.boundsStart = start;
+  scratch.boundsEnd = end;
+  scratch.bounds = w.bounds;
+}
+
+function readExponentialPoint(r: ProtoReader, scratch: Scratch): WireExponentialPoint {
   const w = newWireExponentialPoint();
   while (r.pos < r.end) {
     const tag = r.tag();
-    if (readPointField(r, tag, w, T_EXP_ATTRIBUTES)) continue;
+    if (readPointField(r, tag, w, T_EXP_ATTRIBUTES, scratch)) continue;
     switch (tag) {
       case T_COUNT:
         w.count = r.fixed64Number();
@@ -339,11 +548,11 @@ function readBucketsField(r: ProtoReader, into: WireExponentialPoint["positive"]
   r.leave(saved);
 }
 
-function readSummaryPoint(r: ProtoReader): WireSummaryPoint {
+function readSummaryPoint(r: ProtoReader, scratch: Scratch): WireSummaryPoint {
   const w = newWireSummaryPoint();
   while (r.pos < r.end) {
     const tag = r.tag();
-    if (readPointField(r, tag, w, T_SUMMARY_ATTRIBUTES)) continue;
+    if (readPointField(r, tag, w, T_SUMMARY_ATTRIBUTES, scratch)) continue;
     switch (tag) {
       case T_COUNT:
         w.count = r.fixed64Number();

@@ -1,0 +1,104 @@
+/**
+ * A series folds its raw entries into its rollups in batches (see FOLD_BATCH): once settled, it must
+ * hold exactly what folding every entry as soon as it passed the raw capacity leaves, and tell its
+ * journal about the same entries.
+ */
+import { describe, expect, it } from "vitest";
+import type { MetricDescriptor, MetricKind } from "../../src/domain/metric.js";
+import { newObservation, newReadingState } from "../../src/domain/metric-reading.js";
+import { type EntryJournal, FOLD_BATCH, MetricSeries, TIERS } from "../../src/store/metric-series.js";
+import { prng } from "../otlp/helpers.js";
+import { T0_MS } from "./metric-fixtures.js";
+
+const BOUNDS = [1, 5, 10];
+
+class KeyJournal implements EntryJournal {
+  readonly keys = TIERS.map(() => new Set<number>());
+  entryChanged(_series: MetricSeries, tier: number, key: number): void {
+    this.keys[tier]?.add(key);
+  }
+}
+
+function seriesOf(kind: MetricKind): MetricSeries {
+  const descriptor: MetricDescriptor = { name: "m", description: "", unit: "", kind, tracekit: false };
+  return new MetricSeries(1, "m", 0, "svc", {}, descriptor, newReadingState());
+}
+
+/** Every entry of every tier, as values. */
+function contents(series: MetricSeries): unknown[][] {
+  return series.tiers.map((tier) => {
+    const entries: unknown[] = [];
+    for (let p = tier.begin; p < tier.end; p++)
+      entries.push({ key: tier.keyAt(p), ...tier.fieldsAt(p, series.bounds) });
+    return entries;
+  });
+}
+
+/** Random points of one kind: mostly a regular schedule, with jitter, bursts, gaps and late arrivals. */
+function* points(kind: MetricKind, rand: () => number, count: number) {
+  let at = T0_MS;
+  const o = newObservation();
+  for (let i = 0; i < count; i++) {
+    const r = rand();
+    if (r < 0.6) at += 10_000;
+    else if (r < 0.75) at += Math.floor(rand() * 3000);
+    else if (r < 0.85) at += Math.floor(rand() * 900_000);
+    else if (r < 0.95) at -= Math.floor(rand() * 120_000);
+    else at += 3_600_000 * Math.floor(1 + rand() * 3);
+    o.timeMs = at;
+    o.increase = Number.NaN;
+    o.increaseFromMs = at;
+    o.value = Number.NaN;
+    o.distribution = null;
+    o.quantiles = null;
+    if (kind === "sum") {
+      o.value = Math.floor(rand() * 1000);
+      if (rand() < 0.9) {
+        o.increase = Math.floor(rand() * 50);
+        o.increaseFromMs = at - Math.floor(rand() * 40_000);
+      }
+    } else if (kind === "gauge") {
+      o.value = rand() * 100 - 50;
+    } else {
+      const counts = BOUNDS.map(() => Math.floor(rand() * 5));
+      counts.push(Math.floor(rand() * 2));
+      const count = counts.reduce((a, b) => a + b, 0);
+      const min = rand() < 0.5 ? Number.NaN : rand();
+      o.distribution = { type: "explicit", bounds: BOUNDS, counts, count, sum: count * 3.5, min, max: min + 9 };
+    }
+    yield o;
+  }
+}
+
+describe("a series' batched folding", () => {
+  for (const kind of ["sum", "gauge", "histogram"] as const) {
+    it(`holds what folding at once holds, for random ${kind} points (seeded)`, () => {
+      for (let seed = 1; seed <= 6; seed++) {
+        const rand = prng(seed * 31 + kind.length);
+        const batched = seriesOf(kind);
+        const atOnce = seriesOf(kind);
+        const batchedJournal = new KeyJournal();
+        const atOnceJournal = new KeyJournal();
+        const raw = TIERS[0]?.capacity ?? 0;
+        let i = 0;
+        for (const o of points(kind, rand, 2500)) {
+          batched.add(o, batchedJournal);
+          atOnce.add(o, atOnceJournal);
+          atOnce.settle(atOnceJournal);
+          expect(atOnce.tiers[0]?.size).toBeLessThanOrEqual(raw);
+          expect(batched.tiers[0]?.size).toBeLessThanOrEqual(raw + FOLD_BATCH);
+          // Readers settle at any moment: compare there.
+          if (++i % 97 === 0 || rand() < 0.01) {
+            batched.settle(batchedJournal);
+            expect(contents(batched)).toStrictEqual(contents(atOnce));
+          }
+        }
+        batched.settle(batchedJournal);
+        expect(contents(batched)).toStrictEqual(contents(atOnce));
+        expect(batchedJournal.keys).toStrictEqual(atOnceJournal.keys);
+        // The last tier is full: points went all the way down.
+        expect(batched.tiers.at(-1)?.size).toBeGreaterThan(0);
+      }
+    });
+  }
+});
