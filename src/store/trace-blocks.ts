@@ -11,13 +11,25 @@ import type { SortedChunks } from "./sorted-chunks.js";
  * every token of every trace (see trace-blooms.ts), sized to the block's distinct tokens. Both only
  * ever describe a superset of the block, so they never rule out a trace that matches: SortedChunks
  * drops a note when a trace joins its block or changes (a store `touch`es it), and keeps it when
- * traces leave.
+ * traces leave. A note may then be shared by the two halves of a split block, so it is never changed
+ * in place: a block gets a new note instead.
  */
 export interface BlockNote {
-  bounds: TraceBounds;
+  readonly bounds: TraceBounds;
   /** Built by the first query with tokens that needs it. */
-  filter: BlockFilter | null;
+  readonly filter: BlockFilter | null;
+  /** A filter being built over several calls; only ever grows, so halves of a split block may share it. */
+  readonly building?: BlockBuild;
 }
+
+interface BlockBuild {
+  readonly tokens: Set<number>;
+  /** The traces whose tokens are in. */
+  readonly done: Set<unknown>;
+}
+
+/** While building a block's filter, the clock is read once per this many traces. */
+const CLOCK_EVERY_TRACES = 8;
 
 /** What a query's summary test reads (see CompiledSpanQuery.mayMatchTrace). */
 export interface TraceBounds {
@@ -106,15 +118,16 @@ export interface BlockGateDeps<T> {
 
 /**
  * A walk's test of a block (see PageWalk.chunkMayMatch): false when no trace in it can match the
- * query. A block's filter is built only while `timeLeft`; the newest block, which takes new traces
- * all the time, is always walked trace by trace rather than rebuilt after every write.
+ * query. A block's filter is built only while `inTime`, and over several calls when one block takes
+ * longer than a call's budget (the SQLite store reads each trace's rows); the newest block, which
+ * takes new traces all the time, is always walked trace by trace rather than rebuilt after every write.
  */
 export function createBlockGate<T>(
   deps: BlockGateDeps<T>,
-): (chunk: number, items: readonly T[], timeLeft: boolean) => boolean {
+): (chunk: number, items: readonly T[], inTime: () => boolean) => boolean {
   const { byStart, query } = deps;
   const newest = byStart.chunkCount - 1;
-  return (chunk, items, timeLeft) => {
+  return (chunk, items, inTime) => {
     if (chunk === newest) return true;
     let note = byStart.noteOf(chunk);
     if (note === undefined) {
@@ -124,12 +137,22 @@ export function createBlockGate<T>(
     if (!query.mayMatchTrace(note.bounds)) return false;
     if (query.tokens.length === 0) return true;
     if (note.filter === null) {
-      if (!timeLeft) return true;
-      const tokens = new Set<number>();
-      const add = (token: number) => void tokens.add(token);
-      for (const item of items) deps.tokensOf(item, add);
-      note.filter = buildBlockFilter(tokens);
+      if (!inTime()) return true;
+      const build = note.building ?? { tokens: new Set<number>(), done: new Set<unknown>() };
+      const add = (token: number) => void build.tokens.add(token);
+      let read = 0;
+      for (const item of items) {
+        if (build.done.has(item)) continue;
+        if (++read % CLOCK_EVERY_TRACES === 0 && !inTime()) {
+          byStart.setNote(chunk, { bounds: note.bounds, filter: null, building: build });
+          return true;
+        }
+        deps.tokensOf(item, add);
+        build.done.add(item);
+      }
+      note = { bounds: note.bounds, filter: buildBlockFilter(build.tokens) };
+      byStart.setNote(chunk, note);
     }
-    return blockFilterAllows(note.filter, query.tokens);
+    return blockFilterAllows(note.filter as BlockFilter, query.tokens);
   };
 }

@@ -22,9 +22,9 @@ export interface PageWalk<T> {
   matchesQuery?: ((entry: T) => boolean) | undefined;
   /**
    * False when no entry of this chunk of `byStart` can pass `matchesQuery` (see trace-blocks.ts), so
-   * the walk passes over it; it may do costly work the first time only while `timeLeft`.
+   * the walk passes over it; it may do costly work the first time, only while `inTime`.
    */
-  chunkMayMatch?: ((chunk: number, items: readonly T[], timeLeft: boolean) => boolean) | undefined;
+  chunkMayMatch?: ((chunk: number, items: readonly T[], inTime: () => boolean) => boolean) | undefined;
   summaryOf(entry: T): TraceSummary;
   /** Milliseconds the walk may take before it stops early (LIST_BUDGET_MS by default). */
   budgetMs?: number;
@@ -76,11 +76,12 @@ export function collectTracePage<T>(walk: StartWalk<T>): TracePage {
     return true;
   };
   const mayMatch = walk.chunkMayMatch;
+  const inTime = () => now() <= deadline;
   const enter =
     mayMatch === undefined
       ? undefined
       : (chunk: number, items: readonly T[]) => {
-          if (mayMatch(chunk, items, now() <= deadline)) return true;
+          if (mayMatch(chunk, items, inTime)) return true;
           // Looked at: none of them matches.
           lastSeen = items[ascending ? items.length - 1 : 0];
           return false;

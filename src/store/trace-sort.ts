@@ -109,6 +109,7 @@ export function collectSortedTracePage<T>(walk: SortedPageWalk<T>): TracePage {
   // Entries of a chunk that no entry of can match the query are no candidates (see trace-blocks.ts).
   const mayMatch = walk.matchesQuery === undefined ? undefined : walk.chunkMayMatch;
   const buildUntil = mayMatch === undefined ? 0 : now() + budget;
+  const inTime = () => now() <= buildUntil;
   walk.byStart.walkDown(
     (entry) => {
       if (!walk.matches(entry)) return true;
@@ -117,7 +118,7 @@ export function collectSortedTracePage<T>(walk: SortedPageWalk<T>): TracePage {
       return true;
     },
     undefined,
-    mayMatch === undefined ? undefined : (chunk, items) => mayMatch(chunk, items, now() <= buildUntil),
+    mayMatch === undefined ? undefined : (chunk, items) => mayMatch(chunk, items, inTime),
   );
   if (walk.matchesQuery === undefined) {
     const page: TracePage = { traces: candidates.slice(0, walk.limit).map((c) => walk.summaryOf(c.entry)) };
