@@ -18,6 +18,7 @@ import {
   type TraceQuery,
   tooBigTraceMessage,
 } from "./store.js";
+import { type BlockNote, createBlockGate } from "./trace-blocks.js";
 import { bloomAllows, buildBloom, type TraceBloom } from "./trace-blooms.js";
 import { compareOldestFirst, type StartOrdered, setSortStart, traceIdKey } from "./trace-order.js";
 import { collectSortedTracePage, sortKeyOf, traceSortOf } from "./trace-sort.js";
@@ -65,7 +66,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const maxSpans = options.maxSpans ?? DEFAULT_MAX_SPANS;
   let traces = new Map<string, MemoryTrace>();
   /** Oldest-first by (sortStart, traceId); may hold evicted entries until compaction. */
-  const byStart = new SortedChunks<MemoryTrace>(compareOldestFirst);
+  const byStart = new SortedChunks<MemoryTrace, BlockNote>(compareOldestFirst);
   let staleInByStart = 0;
   let spanTotal = 0;
   let evictedTraces = 0;
@@ -169,6 +170,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
         byStart.remove(trace);
         setSortStart(trace, start);
         byStart.insert(trace);
+      } else {
+        byStart.touch(trace); // its block's note may not cover its new spans
       }
     }
     evictOldestTraces();
@@ -203,6 +206,17 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       keyOf: (trace) => (sort.by === "start" ? 0 : sortKeyOf(sort.by, trace.aggregate)),
       matches: (trace) => !trace.evicted && summaryMatches(trace.aggregate, query),
       matchesQuery: filter === undefined ? undefined : (trace) => traceMatches(trace, filter),
+      chunkMayMatch:
+        filter === undefined
+          ? undefined
+          : createBlockGate({
+              byStart,
+              query: filter,
+              boundsOf: (trace) => trace.aggregate,
+              tokensOf: (trace, add) => {
+                trace.bloom = buildBloom(trace.spans, add);
+              },
+            }),
       summaryOf: (trace) => trace.aggregate.toSummary(),
     });
   }

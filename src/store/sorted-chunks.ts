@@ -3,9 +3,15 @@
  * moves at most one chunk's worth of pointers instead of half the list: with one flat array, filing a
  * trace whose start time is not the newest (batches of older data, clock skew between services)
  * cost a `splice` over up to a million entries, and at 1M spans that dominated ingest.
+ *
+ * Each chunk may carry a note `N`, something derived from its items (see trace-blocks.ts), that lets
+ * a walk pass over the whole chunk. A note stays while it describes a superset of the chunk: it is
+ * dropped when an item joins the chunk or is `touch`ed (changed in place), and kept when items leave
+ * (a split gives both halves the note).
  */
-export class SortedChunks<T> {
+export class SortedChunks<T, N = never> {
   private chunks: T[][] = [];
+  private notes: (N | undefined)[] = [];
   private count = 0;
 
   constructor(
@@ -24,36 +30,62 @@ export class SortedChunks<T> {
     const lastChunk = chunks[chunks.length - 1];
     if (lastChunk === undefined) {
       chunks.push([item]);
+      this.notes.push(undefined);
       return;
     }
     // The common case, a trace newer than every other one, is an append.
     if (this.compare(lastChunk[lastChunk.length - 1] as T, item) < 0) {
       lastChunk.push(item);
+      this.notes[chunks.length - 1] = undefined;
       if (lastChunk.length > this.maxChunk) this.split(chunks.length - 1);
       return;
     }
     const ci = this.chunkFor(item);
     const chunk = chunks[ci] as T[];
     chunk.splice(lowerBound(chunk, item, this.compare), 0, item);
+    this.notes[ci] = undefined;
     if (chunk.length > this.maxChunk) this.split(ci);
   }
 
   /** Removes this very item (found by its key, identity among equal keys); false when absent. */
   remove(item: T): boolean {
+    const at = this.locate(item);
+    if (at !== undefined) this.removeAt(at[0], at[1]);
+    return at !== undefined;
+  }
+
+  /** Drops the note of the chunk holding `item`, which changed in a way its note may not cover. */
+  touch(item: T): void {
+    const at = this.locate(item);
+    if (at !== undefined) this.notes[at[0]] = undefined;
+  }
+
+  /** How many chunks there are; a chunk's index holds until the next change. */
+  get chunkCount(): number {
+    return this.chunks.length;
+  }
+
+  noteOf(chunk: number): N | undefined {
+    return this.notes[chunk];
+  }
+
+  setNote(chunk: number, note: N): void {
+    this.notes[chunk] = note;
+  }
+
+  /** Where this very item sits, as [chunk, index]. */
+  private locate(item: T): [number, number] | undefined {
     const chunks = this.chunks;
     for (let ci = this.chunkFor(item), i = -1; ci < chunks.length; ci++) {
       const chunk = chunks[ci] as T[];
       for (i = i < 0 ? lowerBound(chunk, item, this.compare) : 0; i < chunk.length; i++) {
         const entry = chunk[i] as T;
-        if (entry === item) {
-          this.removeAt(ci, i);
-          return true;
-        }
-        if (this.compare(entry, item) !== 0) return this.removeByScan(item);
+        if (entry === item) return [ci, i];
+        if (this.compare(entry, item) !== 0) return this.locateByScan(item);
       }
       i = 0;
     }
-    return this.removeByScan(item);
+    return this.locateByScan(item);
   }
 
   /** Keeps only the items `keep` accepts, in order. */
@@ -73,6 +105,7 @@ export class SortedChunks<T> {
     }
     if (current.length > 0) out.push(current);
     this.chunks = out;
+    this.notes = out.map(() => undefined);
     this.count = out.reduce((n, chunk) => n + chunk.length, 0);
   }
 
@@ -81,20 +114,27 @@ export class SortedChunks<T> {
     const half = this.maxChunk >>> 1;
     this.chunks = [];
     for (let i = 0; i < sorted.length; i += half) this.chunks.push(sorted.slice(i, i + half));
+    this.notes = this.chunks.map(() => undefined);
     this.count = sorted.length;
   }
 
   clear(): void {
     this.chunks = [];
+    this.notes = [];
     this.count = 0;
   }
 
   /**
    * Visits items from the largest down, starting below the first item for which `inPrefix` is false
    * (`inPrefix` must hold for a prefix of the order; omit it to start at the end), until `visit`
-   * returns false.
+   * returns false. `enter`, when given, is asked before each chunk (the first one too, however far
+   * into it the walk starts) and may pass over the rest of it by answering false.
    */
-  walkDown(visit: (item: T) => boolean, inPrefix?: (item: T) => boolean): void {
+  walkDown(
+    visit: (item: T) => boolean,
+    inPrefix?: (item: T) => boolean,
+    enter?: (chunk: number, items: readonly T[]) => boolean,
+  ): void {
     const chunks = this.chunks;
     let ci = chunks.length - 1;
     let i = ci >= 0 ? (chunks[ci] as T[]).length - 1 : -1;
@@ -109,7 +149,9 @@ export class SortedChunks<T> {
     }
     for (; ci >= 0; ci--) {
       const chunk = chunks[ci] as T[];
-      for (; i >= 0; i--) if (!visit(chunk[i] as T)) return;
+      if (i >= 0 && (enter === undefined || enter(ci, chunk))) {
+        for (; i >= 0; i--) if (!visit(chunk[i] as T)) return;
+      }
       i = ci > 0 ? (chunks[ci - 1] as T[]).length - 1 : -1;
     }
   }
@@ -117,14 +159,20 @@ export class SortedChunks<T> {
   /**
    * Visits items from the smallest up, starting at the first item for which `inPrefix` is false
    * (`inPrefix` must hold for a prefix of the order; omit it to start at the beginning), until
-   * `visit` returns false.
+   * `visit` returns false. `enter` as in walkDown.
    */
-  walkUp(visit: (item: T) => boolean, inPrefix?: (item: T) => boolean): void {
+  walkUp(
+    visit: (item: T) => boolean,
+    inPrefix?: (item: T) => boolean,
+    enter?: (chunk: number, items: readonly T[]) => boolean,
+  ): void {
     const chunks = this.chunks;
     let [ci, i] = inPrefix === undefined ? [0, 0] : this.prefixEnd(inPrefix);
     for (; ci < chunks.length; ci++) {
       const chunk = chunks[ci] as T[];
-      for (; i < chunk.length; i++) if (!visit(chunk[i] as T)) return;
+      if (i < chunk.length && (enter === undefined || enter(ci, chunk))) {
+        for (; i < chunk.length; i++) if (!visit(chunk[i] as T)) return;
+      }
       i = 0;
     }
   }
@@ -172,24 +220,25 @@ export class SortedChunks<T> {
   private split(ci: number): void {
     const chunk = this.chunks[ci] as T[];
     this.chunks.splice(ci + 1, 0, chunk.splice(chunk.length >>> 1));
+    this.notes.splice(ci + 1, 0, this.notes[ci]);
   }
 
   private removeAt(ci: number, i: number): void {
     const chunk = this.chunks[ci] as T[];
     chunk.splice(i, 1);
-    if (chunk.length === 0) this.chunks.splice(ci, 1);
+    if (chunk.length === 0) {
+      this.chunks.splice(ci, 1);
+      this.notes.splice(ci, 1);
+    }
     this.count--;
   }
 
-  private removeByScan(item: T): boolean {
+  private locateByScan(item: T): [number, number] | undefined {
     for (let ci = 0; ci < this.chunks.length; ci++) {
       const i = (this.chunks[ci] as T[]).indexOf(item);
-      if (i !== -1) {
-        this.removeAt(ci, i);
-        return true;
-      }
+      if (i !== -1) return [ci, i];
     }
-    return false;
+    return undefined;
   }
 }
 

@@ -1,7 +1,7 @@
 import { parseQuery, type QueryNode } from "../domain/query.js";
 import { type AliasRead, aliasReadsOf } from "../domain/semconv-aliases.js";
 import type { Attributes, AttrValue, SpanEvent, SpanKind, SpanStatus } from "../domain/span.js";
-import type { SummaryFilterFields } from "./query-match.js";
+import type { TraceBounds } from "./trace-blocks.js";
 import { requiredTokens } from "./trace-blooms.js";
 
 /** What a query looks at in a span; a domain `Span` is one, and the SQLite store builds one from a row. */
@@ -20,15 +20,19 @@ export interface QueryableSpan {
 export interface CompiledSpanQuery<S extends QueryableSpan> {
   /** Whether this span satisfies the whole query (a trace matches when one of its spans does). */
   matchesSpan(span: S): boolean;
-  /** False when no span of a trace with this summary can match: the trace's spans need not be read. */
-  mayMatchTrace(summary: SummaryFilterFields): boolean;
+  /**
+   * False when no span of a trace with this summary can match: the trace's spans need not be read.
+   * Monotone: more services, more errors or a longer duration never turn true into false, so the
+   * bounds of a block of traces may stand in for each of them (see trace-blocks.ts).
+   */
+  mayMatchTrace(summary: TraceBounds): boolean;
   /** What a trace's Bloom filter must hold for a span of it to match (see trace-blooms.ts); empty: nothing. */
   tokens: number[][];
 }
 
 type SpanTest<S> = (span: S) => boolean;
 /** Three-valued: false = cannot match, true = may match. */
-type SummaryTest = (summary: SummaryFilterFields) => boolean;
+type SummaryTest = (summary: TraceBounds) => boolean;
 
 /** An attribute's own value (never an inherited property such as `constructor` or `__proto__`). */
 function ownValue(attributes: Attributes, key: string): AttrValue | undefined {

@@ -1,7 +1,8 @@
 import { summaryMatches } from "./query-match.js";
 import type { SqliteSpanQuery } from "./sqlite-span-query.js";
-import type { StoredTraces } from "./sqlite-traces.js";
+import type { StoredTraces, TraceEntry } from "./sqlite-traces.js";
 import type { TracePage, TraceQuery } from "./store.js";
+import { createBlockGate } from "./trace-blocks.js";
 import { collectSortedTracePage, sortKeyOf, traceSortOf } from "./trace-sort.js";
 
 export interface TraceSearchDeps {
@@ -32,6 +33,15 @@ export function createTraceSearch(deps: TraceSearchDeps): { listTraces(query: Tr
       keyOf: (entry) => (sort.by === "start" ? 0 : sortKeyOf(sort.by, entry.aggregate)),
       matches: (entry) => !entry.evicted && summaryMatches(entry.aggregate, query),
       matchesQuery: filter === undefined ? undefined : (entry) => filter.matchesTrace(entry),
+      chunkMayMatch:
+        filter === undefined
+          ? undefined
+          : createBlockGate<TraceEntry>({
+              byStart,
+              query: filter,
+              boundsOf: (entry) => entry.aggregate,
+              tokensOf: (entry, add) => filter.tokensOf(entry, add),
+            }),
       summaryOf: (entry) => entry.aggregate.toSummary(),
     });
   }

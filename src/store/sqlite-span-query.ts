@@ -7,6 +7,7 @@ import type { SummaryFilterFields } from "./query-match.js";
 import { compileSpanQuery, type QueryableSpan, requirementsOf } from "./span-query.js";
 import { decodeJson, isJsonVerbatim } from "./sqlite-json.js";
 import { SPAN_SLOTS, type SqliteDatabase } from "./sqlite-schema.js";
+import type { TraceBounds } from "./trace-blocks.js";
 import { bloomAllows, buildBloom, type TraceBloom } from "./trace-blooms.js";
 
 /** What the SQLite store reads out of a stored span body for a query (it owns the body's layout). */
@@ -34,6 +35,11 @@ export interface StoredTraceRef {
 
 export interface SqliteTraceFilter {
   matchesTrace(trace: StoredTraceRef): boolean;
+  /** The query's summary test and Bloom tokens, for the block notes (see trace-blocks.ts). */
+  mayMatchTrace(bounds: TraceBounds): boolean;
+  readonly tokens: readonly number[][];
+  /** Every token of the trace's stored spans, given to `add`; rebuilds the trace's own filter on the way. */
+  tokensOf(trace: StoredTraceRef, add: (token: number) => void): void;
 }
 
 type QueryRow = [
@@ -164,7 +170,16 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
       }
       return true;
     }
+    function spansOf(trace: StoredTraceRef): RowSpan[] {
+      const low = trace.seq * SPAN_SLOTS;
+      return (spanRows.all(low, low + SPAN_SLOTS) as QueryRow[]).map((row) => toSpan(row, resourceOf(row[4])));
+    }
     return {
+      mayMatchTrace: compiled.mayMatchTrace,
+      tokens: compiled.tokens,
+      tokensOf(trace, add) {
+        blooms.set(trace, buildBloom(spansOf(trace), add));
+      },
       matchesTrace(trace) {
         if (!compiled.mayMatchTrace(trace.aggregate)) return false;
         const low = trace.seq * SPAN_SLOTS;
@@ -172,9 +187,7 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
           const bloom = blooms.get(trace);
           if (bloom === undefined || bloom.spans !== trace.aggregate.spanCount) {
             // First query that needs this trace's filter: read every span once, build it, decide.
-            const spans = (spanRows.all(low, low + SPAN_SLOTS) as QueryRow[]).map((row) =>
-              toSpan(row, resourceOf(row[4])),
-            );
+            const spans = spansOf(trace);
             const built = buildBloom(spans);
             blooms.set(trace, built);
             return bloomAllows(built.bits, compiled.tokens) && spans.some(compiled.matchesSpan);

@@ -5,6 +5,7 @@ import { SortedChunks } from "./sorted-chunks.js";
 import { OperationStatsRows } from "./sqlite-operation-stats.js";
 import { SPAN_SLOTS, type Statements, type TraceRow } from "./sqlite-schema.js";
 import { aggregateFromRow } from "./sqlite-span-codec.js";
+import type { BlockNote } from "./trace-blocks.js";
 import { compareOldestFirst, type StartOrdered, setSortStart, traceIdKey } from "./trace-order.js";
 
 /** Span ids of recently written traces kept to spare a read when more of their spans arrive. */
@@ -47,7 +48,7 @@ export class StoredTraces {
   /** Every stored or pending trace by id, in arrival order (retention evicts from the front). */
   entries = new Map<string, TraceEntry>();
   /** Oldest-first by (sortStart, traceId); may hold evicted entries until compaction. */
-  readonly byStart = new SortedChunks<TraceEntry>(compareOldestFirst);
+  readonly byStart = new SortedChunks<TraceEntry, BlockNote>(compareOldestFirst);
   private staleInByStart = 0;
   /** Entries whose span ids are cached, least recently used first. */
   private readonly spanIdHolders = new Map<string, TraceEntry>();
@@ -145,6 +146,8 @@ export class StoredTraces {
         this.byStart.remove(entry);
         setSortStart(entry, start);
         this.byStart.insert(entry);
+      } else {
+        this.byStart.touch(entry); // its block's note may not cover its new spans
       }
     }
   }

@@ -72,20 +72,20 @@ function valueToken(value: AttrValue): string | undefined {
   return undefined;
 }
 
-function addValueTokens(bits: Uint32Array, key: string, value: AttrValue, depth: number): void {
+function addValueTokens(add: (token: number) => void, key: string, value: AttrValue, depth: number): void {
   if (Array.isArray(value)) {
-    if (depth < MAX_DEPTH) for (const item of value) addValueTokens(bits, key, item, depth + 1);
+    if (depth < MAX_DEPTH) for (const item of value) addValueTokens(add, key, item, depth + 1);
     return;
   }
   const text = valueToken(value);
-  if (text !== undefined) setToken(bits, tokenHash(key, text));
+  if (text !== undefined) add(tokenHash(key, text));
 }
 
-function addAttributeTokens(bits: Uint32Array, attributes: Attributes): void {
+function addAttributeTokens(add: (token: number) => void, attributes: Attributes): void {
   for (const key in attributes) {
     if (!Object.hasOwn(attributes, key)) continue;
-    setToken(bits, tokenHash(key));
-    addValueTokens(bits, key, attributes[key] as AttrValue, 0);
+    add(tokenHash(key));
+    addValueTokens(add, key, attributes[key] as AttrValue, 0);
   }
 }
 
@@ -126,16 +126,24 @@ export interface TraceBloom {
   readonly bits: Uint32Array;
 }
 
-export function buildBloom(spans: Iterable<QueryableSpan>): TraceBloom {
+/** The filter of a trace's spans; `onToken`, when given, is handed every token as it is set. */
+export function buildBloom(spans: Iterable<QueryableSpan>, onToken?: (token: number) => void): TraceBloom {
   const bits = new Uint32Array(BLOOM_WORDS);
+  const add =
+    onToken === undefined
+      ? (h: number) => setToken(bits, h)
+      : (h: number) => {
+          setToken(bits, h);
+          onToken(h);
+        };
   let count = 0;
   let lastResource: Attributes | undefined;
   for (const span of spans) {
-    addAttributeTokens(bits, span.attributes);
+    addAttributeTokens(add, span.attributes);
     // Spans of one batch share their resource object.
-    if (span.resource !== lastResource) addAttributeTokens(bits, span.resource);
+    if (span.resource !== lastResource) addAttributeTokens(add, span.resource);
     lastResource = span.resource;
-    for (const event of span.events) addAttributeTokens(bits, event.attributes);
+    for (const event of span.events) addAttributeTokens(add, event.attributes);
     count++;
   }
   return { spans: count, bits };

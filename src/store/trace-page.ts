@@ -10,7 +10,7 @@ export const CLOCK_EVERY = 4;
 
 export interface PageWalk<T> {
   /** The store's traces in start order (the walk goes newest first). */
-  byStart: SortedChunks<T>;
+  byStart: SortedChunks<T, unknown>;
   limit: number;
   /** A cursor from an earlier page: the walk starts just past it. */
   cursor: string | undefined;
@@ -20,6 +20,11 @@ export interface PageWalk<T> {
   matches(entry: T): boolean;
   /** The query language's test (costly: it reads spans), tried only on entries `matches` accepts. */
   matchesQuery?: ((entry: T) => boolean) | undefined;
+  /**
+   * False when no entry of this chunk of `byStart` can pass `matchesQuery` (see trace-blocks.ts), so
+   * the walk passes over it; it may do costly work the first time, only while `inTime`.
+   */
+  chunkMayMatch?: ((chunk: number, items: readonly T[], inTime: () => boolean) => boolean) | undefined;
   summaryOf(entry: T): TraceSummary;
   /** Milliseconds the walk may take before it stops early (LIST_BUDGET_MS by default). */
   budgetMs?: number;
@@ -70,9 +75,20 @@ export function collectTracePage<T>(walk: StartWalk<T>): TracePage {
     lastSeen = entry;
     return true;
   };
+  const mayMatch = walk.chunkMayMatch;
+  const inTime = () => now() <= deadline;
+  const enter =
+    mayMatch === undefined
+      ? undefined
+      : (chunk: number, items: readonly T[]) => {
+          if (mayMatch(chunk, items, inTime)) return true;
+          // Looked at: none of them matches.
+          lastSeen = items[ascending ? items.length - 1 : 0];
+          return false;
+        };
   if (cursor === undefined) {
-    if (ascending) walk.byStart.walkUp(visit);
-    else walk.byStart.walkDown(visit);
+    if (ascending) walk.byStart.walkUp(visit, undefined, enter);
+    else walk.byStart.walkDown(visit, undefined, enter);
   } else {
     // The index is oldest first: newest-first pages continue below the cursor, oldest-first ones above it.
     const below = (entry: T) => {
@@ -83,8 +99,8 @@ export function collectTracePage<T>(walk: StartWalk<T>): TracePage {
       const { start, traceId } = walk.positionOf(entry);
       return start < cursor.startTimeUnixNano || (start === cursor.startTimeUnixNano && traceId <= cursor.traceId);
     };
-    if (ascending) walk.byStart.walkUp(visit, atOrBelow);
-    else walk.byStart.walkDown(visit, below);
+    if (ascending) walk.byStart.walkUp(visit, atOrBelow, enter);
+    else walk.byStart.walkDown(visit, below, enter);
   }
   const page: TracePage = { traces: out };
   const resumeAt = partial ? lastSeen : more ? lastReturned : undefined;

@@ -104,19 +104,27 @@ export function collectSortedTracePage<T>(walk: SortedPageWalk<T>): TracePage {
     walk.matchesQuery === undefined
       ? (candidate: Candidate<T>) => keepBest(candidates, walk.limit + 1, candidate, beats)
       : (candidate: Candidate<T>) => void candidates.push(candidate);
-  walk.byStart.walkDown((entry) => {
-    if (!walk.matches(entry)) return true;
-    const key = walk.keyOf(entry);
-    if (cursor === undefined || keyedAfter(key, entry, cursor, descending, walk)) keep({ entry, key });
-    return true;
-  });
+  const now = walk.now ?? (() => performance.now());
+  const budget = walk.budgetMs ?? LIST_BUDGET_MS;
+  // Entries of a chunk that no entry of can match the query are no candidates (see trace-blocks.ts).
+  const mayMatch = walk.matchesQuery === undefined ? undefined : walk.chunkMayMatch;
+  const buildUntil = mayMatch === undefined ? 0 : now() + budget;
+  const inTime = () => now() <= buildUntil;
+  walk.byStart.walkDown(
+    (entry) => {
+      if (!walk.matches(entry)) return true;
+      const key = walk.keyOf(entry);
+      if (cursor === undefined || keyedAfter(key, entry, cursor, descending, walk)) keep({ entry, key });
+      return true;
+    },
+    undefined,
+    mayMatch === undefined ? undefined : (chunk, items) => mayMatch(chunk, items, inTime),
+  );
   if (walk.matchesQuery === undefined) {
     const page: TracePage = { traces: candidates.slice(0, walk.limit).map((c) => walk.summaryOf(c.entry)) };
     if (candidates.length > walk.limit) page.nextCursor = toCursor(candidates[walk.limit - 1] as Candidate<T>);
     return page;
   }
-  const now = walk.now ?? (() => performance.now());
-  const budget = walk.budgetMs ?? LIST_BUDGET_MS;
   const clock = { now, deadline: now() + budget };
   // The budget starts again once the whole order is sorted, so a call that had to sort still moves on.
   const sorted = () => {

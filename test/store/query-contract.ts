@@ -1,8 +1,10 @@
 import { expect, it } from "vitest";
 import { QueryError } from "../../src/domain/query.js";
+import { spanSearchText } from "../../src/domain/search.js";
 import type { Span } from "../../src/domain/span.js";
+import { compileTraceQuery } from "../../src/store/span-query.js";
 import type { Store, TraceQuery } from "../../src/store/store.js";
-import { makeSpan, ms, resourceFor, rootSpan, traceId } from "./span-fixtures.js";
+import { makeSpan, ms, resourceFor, rootSpan, traceId, walkAll } from "./span-fixtures.js";
 
 /**
  * The query language (`TraceQuery.q`) and autocomplete, part of the Store contract: `fresh` opens
@@ -208,6 +210,63 @@ export function queryContract(fresh: () => Promise<Store>): void {
     } while (cursor !== undefined);
     expect(walked).toEqual(all);
     expect(all).not.toContain(traceId(1));
+  });
+
+  it("query: among thousands of traces, finds what a scan of every trace finds, before and after traces change", async () => {
+    // Enough traces for many blocks of the list order (see trace-blocks.ts), filed out of start
+    // order, then queried again after an old trace gains a span and an old-starting trace arrives.
+    const store = await fresh();
+    const OLD_TRACE = 74; // starts at 1006 of 0-2499
+    const services = ["api", "db", "web", "queue"];
+    const traceSpan = (i: number, extra: Partial<Span> = {}, span = 1): Span => {
+      const start = (i * 7919) % 2500;
+      return {
+        ...makeSpan({
+          trace: i,
+          span,
+          parent: span === 1 ? null : 1,
+          service: services[i % 4] as string,
+          start,
+          end: start + (i % 211 === 0 ? 900 : 1 + (i % 5)),
+          error: i % 97 === 0,
+          attributes: { "app.tenant": `t${i % 7}`, "app.n": i % 50, ...(i === 17 ? { "app.order.id": 4242 } : {}) },
+        }),
+        ...extra,
+      };
+    };
+    for (let first = 1; first <= 2500; first += 100) {
+      store.insertSpans(Array.from({ length: 100 }, (_, k) => traceSpan(first + k)));
+    }
+    const queries = [
+      "app.order.id=4242",
+      "app.tenant=t3 app.n=12",
+      "duration>500ms",
+      "service=queue status=error",
+      "app.n=49 | app.order.id=4242",
+      "-app.tenant=t1 app.n=3",
+      "app.order.id=4242 duration>100ms",
+      "late.key=yes",
+      "late.key",
+    ];
+    const pagesOf = (query: Omit<TraceQuery, "cursor">) => walkAll(store, query).flat();
+    const check = () => {
+      for (const sort of [{}, { sort: "duration" as const }]) {
+        const everyTrace = pagesOf({ limit: 5000, ...sort });
+        for (const q of queries) {
+          const filter = compileTraceQuery<Span>(q, spanSearchText);
+          const scanned = everyTrace.filter((id) => store.getTrace(id)?.some((span) => filter?.matchesSpan(span)));
+          expect(pagesOf({ limit: 7, q, ...sort }), `${q} ${JSON.stringify(sort)}`).toEqual(scanned);
+        }
+      }
+    };
+    check();
+    // A second span of a trace in an old block (its start unchanged), two seconds long.
+    const lateSpan = traceSpan(OLD_TRACE, { attributes: { "app.order.id": 4242, "late.key": "yes" } }, 2);
+    store.insertSpans([{ ...lateSpan, endTimeUnixNano: lateSpan.startTimeUnixNano + 2_000_000_000n }]);
+    // A new trace filed among old ones (it starts at 419).
+    store.insertSpans([traceSpan(2501, { attributes: { "app.order.id": 4242, "late.key": "yes" } })]);
+    expect(pagesOf({ limit: 100, q: "late.key=yes" })).toEqual([traceId(OLD_TRACE), traceId(2501)]);
+    check();
   });
 
   it("autocomplete: attribute keys of span, resource and event attributes with counts", async () => {

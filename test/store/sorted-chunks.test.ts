@@ -90,4 +90,74 @@ describe("SortedChunks", () => {
     list.clear();
     expect(walkUp(list)).toEqual([]);
   });
+
+  it("keeps a chunk's note only while it covers the chunk: dropped when an item joins or is touched", () => {
+    interface Versioned extends Item {
+      version: number;
+    }
+    const next = random(11);
+    const list = new SortedChunks<Versioned, Set<string>>(byKey, 8);
+    const live: Versioned[] = [];
+    const noteOf = (item: Versioned) => `${item.id}@${item.version}`;
+    const chunks = () => {
+      const out: { chunk: number; items: readonly Versioned[] }[] = [];
+      list.walkUp(
+        () => true,
+        undefined,
+        (chunk, items) => {
+          out.push({ chunk, items });
+          return false;
+        },
+      );
+      return out;
+    };
+    for (let id = 0; id < 3000; id++) {
+      const roll = next();
+      if (roll < 0.5 || live.length === 0) {
+        const item = { key: Math.floor(next() * 200), id, version: 0 };
+        list.insert(item);
+        live.push(item);
+      } else if (roll < 0.7) {
+        const victim = live.splice(Math.floor(next() * live.length), 1)[0] as Versioned;
+        list.remove(victim);
+      } else if (roll < 0.9) {
+        const changed = live[Math.floor(next() * live.length)] as Versioned;
+        changed.version++;
+        list.touch(changed);
+      } else if (roll < 0.99) {
+        for (const { chunk, items } of chunks()) {
+          if (list.noteOf(chunk) === undefined) list.setNote(chunk, new Set(items.map(noteOf)));
+        }
+      } else {
+        list.filter((item) => item.id % 5 !== 0);
+        for (let i = live.length - 1; i >= 0; i--) if ((live[i] as Versioned).id % 5 === 0) live.splice(i, 1);
+      }
+      for (const { chunk, items } of chunks()) {
+        const note = list.noteOf(chunk);
+        if (note !== undefined) for (const item of items) expect(note.has(noteOf(item))).toBe(true);
+      }
+    }
+    expect(chunks().some(({ chunk }) => list.noteOf(chunk) !== undefined)).toBe(true);
+  });
+
+  it("passes over the chunks `enter` refuses, in both directions and from inside a chunk", () => {
+    const list = new SortedChunks<Item>(byKey, 4);
+    list.fill(Array.from({ length: 20 }, (_, i) => ({ key: i, id: i })));
+    // Chunks of two: refuse the one holding 4 and 5, and the one holding 12 and 13.
+    const enter = (_chunk: number, items: readonly Item[]) => !items.some((item) => item.key === 4 || item.key === 13);
+    const down: number[] = [];
+    list.walkDown(
+      (item) => down.push(item.key) > 0,
+      (item) => item.key < 13,
+      enter,
+    );
+    expect(down).toEqual([11, 10, 9, 8, 7, 6, 3, 2, 1, 0]);
+    const up: number[] = [];
+    list.walkUp(
+      (item) => up.push(item.key) > 0,
+      (item) => item.key < 3,
+      enter,
+    );
+    expect(up).toEqual([3, 6, 7, 8, 9, 10, 11, 14, 15, 16, 17, 18, 19]);
+  });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseQuery } from "../../src/domain/query.js";
 import { requiredTexts } from "../../src/store/sqlite-span-query.js";
+import { blockFilterAllows, buildBlockFilter } from "../../src/store/trace-blocks.js";
 import { bloomAllows, buildBloom, requiredTokens, tokenHash } from "../../src/store/trace-blooms.js";
 import { makeSpan } from "./span-fixtures.js";
 
@@ -53,5 +54,19 @@ describe("the SQLite rows' text pre-check", () => {
     expect(requiredTexts(q("http.status_code"))).toEqual([["http.status_code", "http.response.status_code"]]);
     expect(requiredTexts(q("name~GET kind=server -x"))).toEqual([["get"]]);
     expect(requiredTexts(q("a | b"))).toEqual([["a", "b"]]);
+  });
+});
+
+describe("a block's Bloom filter", () => {
+  it("holds every token it was built from, lets few others through, and takes ~10 bits a token", () => {
+    const tokens = new Set(Array.from({ length: 5000 }, (_, i) => tokenHash("app.id", `in-${i}`)));
+    const filter = buildBlockFilter(tokens);
+    for (const token of tokens) expect(blockFilterAllows(filter, [[token]])).toBe(true);
+    let through = 0;
+    for (let i = 0; i < 20_000; i++) if (blockFilterAllows(filter, [[tokenHash("app.id", `out-${i}`)]])) through++;
+    expect(through / 20_000).toBeLessThan(0.03);
+    expect(filter.size).toBe(50_016);
+    expect(blockFilterAllows(buildBlockFilter(new Set()), [[tokenHash("a")]])).toBe(false);
+    expect(blockFilterAllows(filter, [])).toBe(true);
   });
 });

@@ -1,0 +1,158 @@
+import type { SortedChunks } from "./sorted-chunks.js";
+
+/**
+ * Notes over blocks of traces (the chunks of the start order, 256 to 512 traces each), so a query
+ * that few traces match passes over a whole block after one look instead of reading every trace in
+ * it: at 1M spans the walk over 100k trace entries was most of a rare query's time, whatever each
+ * trace's own test cost.
+ *
+ * A block's note holds bounds of its traces' summaries (the union of their services, their errors,
+ * the longest duration) and, once a query with `key=value` tokens needs it, a Bloom filter over
+ * every token of every trace (see trace-blooms.ts), sized to the block's distinct tokens. Both only
+ * ever describe a superset of the block, so they never rule out a trace that matches: SortedChunks
+ * drops a note when a trace joins its block or changes (a store `touch`es it), and keeps it when
+ * traces leave. A note may then be shared by the two halves of a split block, so it is never changed
+ * in place: a block gets a new note instead.
+ */
+export interface BlockNote {
+  readonly bounds: TraceBounds;
+  /** Built by the first query with tokens that needs it. */
+  readonly filter: BlockFilter | null;
+  /** A filter being built over several calls; only ever grows, so halves of a split block may share it. */
+  readonly building?: BlockBuild;
+}
+
+interface BlockBuild {
+  readonly tokens: Set<number>;
+  /** The traces whose tokens are in. */
+  readonly done: Set<unknown>;
+}
+
+/** While building a block's filter, the clock is read once per this many traces. */
+const CLOCK_EVERY_TRACES = 8;
+
+/** What a query's summary test reads (see CompiledSpanQuery.mayMatchTrace). */
+export interface TraceBounds {
+  readonly services: readonly string[];
+  readonly errorCount: number;
+  readonly durationMs: number;
+}
+
+export interface BlockFilter {
+  readonly bits: Uint32Array;
+  /** How many bits it has: a multiple of 32, not a power of two, so it takes no more than it needs. */
+  readonly size: number;
+}
+
+/** ~1.2% of blocks without a token get past its filter (four probes, 10 bits a token). */
+const BITS_PER_TOKEN = 10;
+const PROBES = 4;
+const MIN_BITS = 64;
+
+/** Spreads a token's 32 bits (murmur3's finalizer), so probes differ from the trace filters' ones. */
+function mix(h: number): number {
+  let x = h ^ (h >>> 16);
+  x = Math.imul(x, 0x85ebca6b);
+  x ^= x >>> 13;
+  x = Math.imul(x, 0xc2b2ae35);
+  return (x ^ (x >>> 16)) >>> 0;
+}
+
+/** The bits a token sets: double hashing, each 32-bit probe scaled onto [0, size). */
+function probe(a: number, b: number, i: number, size: number): number {
+  return Math.floor((((a + Math.imul(i, b)) >>> 0) * size) / 2 ** 32);
+}
+
+export function buildBlockFilter(tokens: ReadonlySet<number>): BlockFilter {
+  const size = Math.max(MIN_BITS, Math.ceil((tokens.size * BITS_PER_TOKEN) / 32) * 32);
+  const bits = new Uint32Array(size / 32);
+  for (const token of tokens) {
+    const a = mix(token);
+    const b = mix(a) | 1;
+    for (let i = 0; i < PROBES; i++) {
+      const at = probe(a, b, i, size);
+      bits[at >>> 5] = (bits[at >>> 5] as number) | (1 << (at & 31));
+    }
+  }
+  return { bits, size };
+}
+
+function filterHas(filter: BlockFilter, token: number): boolean {
+  const a = mix(token);
+  const b = mix(a) | 1;
+  for (let i = 0; i < PROBES; i++) {
+    const at = probe(a, b, i, filter.size);
+    if (((filter.bits[at >>> 5] as number) & (1 << (at & 31))) === 0) return false;
+  }
+  return true;
+}
+
+/** As bloomAllows: one token of every inner list must be in the filter. */
+export function blockFilterAllows(filter: BlockFilter, required: readonly number[][]): boolean {
+  return required.every((anyOf) => anyOf.some((token) => filterHas(filter, token)));
+}
+
+function boundsOf(bounds: Iterable<TraceBounds>): TraceBounds {
+  const services = new Set<string>();
+  let errorCount = 0;
+  let durationMs = 0;
+  for (const trace of bounds) {
+    for (const service of trace.services) services.add(service);
+    errorCount += trace.errorCount;
+    durationMs = Math.max(durationMs, trace.durationMs);
+  }
+  return { services: [...services], errorCount, durationMs };
+}
+
+export interface BlockGateDeps<T> {
+  byStart: SortedChunks<T, BlockNote>;
+  /**
+   * The compiled query: `mayMatchTrace` must be monotone (bounds of more services, errors or a longer
+   * duration never turn a "may" into "cannot"), which span-query.ts's summary test is.
+   */
+  query: { mayMatchTrace(bounds: TraceBounds): boolean; readonly tokens: readonly number[][] };
+  boundsOf(entry: T): TraceBounds;
+  /** Every token of the trace's spans, given to `add` (the store may rebuild the trace's own filter on the way). */
+  tokensOf(entry: T, add: (token: number) => void): void;
+}
+
+/**
+ * A walk's test of a block (see PageWalk.chunkMayMatch): false when no trace in it can match the
+ * query. A block's filter is built only while `inTime`, and over several calls when one block takes
+ * longer than a call's budget (the SQLite store reads each trace's rows); the newest block, which
+ * takes new traces all the time, is always walked trace by trace rather than rebuilt after every write.
+ */
+export function createBlockGate<T>(
+  deps: BlockGateDeps<T>,
+): (chunk: number, items: readonly T[], inTime: () => boolean) => boolean {
+  const { byStart, query } = deps;
+  const newest = byStart.chunkCount - 1;
+  return (chunk, items, inTime) => {
+    if (chunk === newest) return true;
+    let note = byStart.noteOf(chunk);
+    if (note === undefined) {
+      note = { bounds: boundsOf(items.map(deps.boundsOf)), filter: null };
+      byStart.setNote(chunk, note);
+    }
+    if (!query.mayMatchTrace(note.bounds)) return false;
+    if (query.tokens.length === 0) return true;
+    if (note.filter === null) {
+      if (!inTime()) return true;
+      const build = note.building ?? { tokens: new Set<number>(), done: new Set<unknown>() };
+      const add = (token: number) => void build.tokens.add(token);
+      let read = 0;
+      for (const item of items) {
+        if (build.done.has(item)) continue;
+        if (++read % CLOCK_EVERY_TRACES === 0 && !inTime()) {
+          byStart.setNote(chunk, { bounds: note.bounds, filter: null, building: build });
+          return true;
+        }
+        deps.tokensOf(item, add);
+        build.done.add(item);
+      }
+      note = { bounds: note.bounds, filter: buildBlockFilter(build.tokens) };
+      byStart.setNote(chunk, note);
+    }
+    return blockFilterAllows(note.filter as BlockFilter, query.tokens);
+  };
+}
