@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { WorkTurns } from "../../src/otlp/limits.js";
+import { storeInSlices, WorkTurns } from "../../src/otlp/limits.js";
 
 const spin = (ms: number) => {
   const end = performance.now() + ms;
@@ -40,5 +40,43 @@ describe("WorkTurns", () => {
     const next = turns.run(() => "next");
     await expect(failing).rejects.toThrow("bad body");
     expect(await next).toBe("next");
+  });
+});
+
+describe("storeInSlices", () => {
+  /** A store whose cost per item is `microseconds` of CPU, recording each call's items. */
+  const spinningStore = (microseconds: number, calls: number[][]) => (slice: readonly number[]) => {
+    const until = performance.now() + (slice.length * microseconds) / 1000;
+    while (performance.now() < until);
+    calls.push([...slice]);
+  };
+
+  it("stores every item once, in order, in calls sized to a slice of time, with turns of the event loop between", async () => {
+    const items = Array.from({ length: 6000 }, (_, i) => i);
+    const calls: number[][] = [];
+    let turnsBetween = 0;
+    const ticker = setInterval(() => turnsBetween++, 0);
+    try {
+      // 40 µs an item: the most a call may take (2,000 items) would hold the event loop for 80 ms.
+      await storeInSlices(items, spinningStore(40, calls));
+    } finally {
+      clearInterval(ticker);
+    }
+    expect(calls.flat()).toEqual(items);
+    expect(calls.length).toBeGreaterThan(3);
+    // After the first call the count follows the measured cost: about one slice (8 ms = 200 items).
+    for (const call of calls.slice(1, -1)) expect(call.length).toBeLessThan(1000);
+    expect(turnsBetween).toBeGreaterThan(2);
+  });
+
+  it("stores a small list in one call, and a cheap large one in calls of the most a call takes", async () => {
+    const small: number[][] = [];
+    await storeInSlices([1, 2, 3], spinningStore(0, small));
+    expect(small).toEqual([[1, 2, 3]]);
+    const cheap: number[][] = [];
+    const items = Array.from({ length: 9000 }, (_, i) => i);
+    await storeInSlices(items, spinningStore(0, cheap));
+    expect(cheap.flat()).toEqual(items);
+    expect(Math.max(...cheap.map((call) => call.length))).toBe(2000);
   });
 });
