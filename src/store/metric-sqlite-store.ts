@@ -101,12 +101,17 @@ export function createSqliteMetricStore(
   const flushEntries = options.flushEntries ?? DEFAULT_FLUSH_ENTRIES;
   let timer: NodeJS.Timeout | null = null;
   let closed = false;
+  // A write that falls due during an insert waits for its end: mid-insert, a series may be halfway
+  // through folding raw points into rollups, and what is written then would not be what readers see.
+  let inserting = false;
+  let writeDue = false;
   let pending = new PendingWrites(scheduleFlush);
   let collection = load();
 
   function scheduleFlush(): void {
-    if (pending.changedEntries >= flushEntries) flush();
-    else timer ??= setTimeout(flush, flushIntervalMs);
+    if (pending.changedEntries < flushEntries) timer ??= setTimeout(flush, flushIntervalMs);
+    else if (inserting) writeDue = true;
+    else flush();
   }
 
   function load(): MetricCollection {
@@ -218,7 +223,17 @@ export function createSqliteMetricStore(
     kind: "sqlite",
     insert(metrics) {
       assertOpen();
-      const result = collection.insert(metrics);
+      inserting = true;
+      let result: ReturnType<typeof collection.insert>;
+      try {
+        result = collection.insert(metrics);
+      } finally {
+        inserting = false;
+      }
+      if (writeDue) {
+        writeDue = false;
+        flush();
+      }
       // Counts change even when every point was dropped.
       if (result.accepted === 0 && result.droppedPoints > 0) timer ??= setTimeout(flush, flushIntervalMs);
       return result;

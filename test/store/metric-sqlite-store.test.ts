@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import type { MetricQuery } from "../../src/store/metric-store.js";
+import type { MetricBounds, MetricQuery } from "../../src/store/metric-store.js";
 import { type OpenedStores, openStores } from "../../src/store/open-store.js";
 import { tempDir } from "../helpers/app.js";
 import { exemplar, gauge, histogram, MINUTE, SECOND, sum, T0_MS } from "./metric-fixtures.js";
@@ -74,6 +74,25 @@ describe("sqlite: metrics in the --db file", () => {
       expect((after?.series[0]?.values[0] as number) * 600).toBeCloseTo(342, 6);
     } finally {
       opened.store.close();
+    }
+  });
+
+  it("keeps the same answers across a restart when the file is written many times within one insert", async () => {
+    // A write every few changed entries: folding raw points into rollups is under way when the count
+    // is reached, and the file must still get what readers see once the insert is done.
+    for (let flushEntries = 1; flushEntries <= 40; flushEntries++) {
+      const path = tempPath();
+      const bounds = { maxSeries: 10, flushEntries } as MetricBounds;
+      let opened = await openStores({ dbPath: path, maxSpans: 1000, metrics: bounds });
+      await fill(opened);
+      const before = snapshot(opened);
+      opened.store.close();
+      opened = await openStores({ dbPath: path, maxSpans: 1000, metrics: bounds });
+      try {
+        expect(snapshot(opened), `a write every ${flushEntries} entries`).toEqual(before);
+      } finally {
+        opened.store.close();
+      }
     }
   });
 
