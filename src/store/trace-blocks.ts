@@ -1,3 +1,4 @@
+import { fmix32 } from "../domain/hash.js";
 import type { SortedChunks } from "./sorted-chunks.js";
 
 /**
@@ -49,15 +50,6 @@ const BITS_PER_TOKEN = 10;
 const PROBES = 4;
 const MIN_BITS = 64;
 
-/** Spreads a token's 32 bits (murmur3's finalizer), so probes differ from the trace filters' ones. */
-function mix(h: number): number {
-  let x = h ^ (h >>> 16);
-  x = Math.imul(x, 0x85ebca6b);
-  x ^= x >>> 13;
-  x = Math.imul(x, 0xc2b2ae35);
-  return (x ^ (x >>> 16)) >>> 0;
-}
-
 /** The bits a token sets: double hashing, each 32-bit probe scaled onto [0, size). */
 function probe(a: number, b: number, i: number, size: number): number {
   return Math.floor((((a + Math.imul(i, b)) >>> 0) * size) / 2 ** 32);
@@ -67,8 +59,8 @@ export function buildBlockFilter(tokens: ReadonlySet<number>): BlockFilter {
   const size = Math.max(MIN_BITS, Math.ceil((tokens.size * BITS_PER_TOKEN) / 32) * 32);
   const bits = new Uint32Array(size / 32);
   for (const token of tokens) {
-    const a = mix(token);
-    const b = mix(a) | 1;
+    const a = fmix32(token); // spread, so probes differ from the trace filters' ones
+    const b = fmix32(a) | 1;
     for (let i = 0; i < PROBES; i++) {
       const at = probe(a, b, i, size);
       bits[at >>> 5] = (bits[at >>> 5] as number) | (1 << (at & 31));
@@ -78,8 +70,8 @@ export function buildBlockFilter(tokens: ReadonlySet<number>): BlockFilter {
 }
 
 function filterHas(filter: BlockFilter, token: number): boolean {
-  const a = mix(token);
-  const b = mix(a) | 1;
+  const a = fmix32(token); // spread, so probes differ from the trace filters' ones
+  const b = fmix32(a) | 1;
   for (let i = 0; i < PROBES; i++) {
     const at = probe(a, b, i, filter.size);
     if (((filter.bits[at >>> 5] as number) & (1 << (at & 31))) === 0) return false;

@@ -6,6 +6,7 @@
  * series by identity before comparing attributes. A slot keeps the bytes its set came from, so a hit
  * is a byte compare; a hostile flood of distinct sets only evicts entries.
  */
+import { fmix32, mixBytes } from "../../domain/hash.js";
 import type { Attributes } from "../../domain/span.js";
 
 /** Attribute sets longer than this (in bytes, as sent) are decoded every time. */
@@ -54,25 +55,10 @@ export class AttributeSetCache {
     this.mask = slots - 1;
   }
 
-  /** The hash of bytes [start, end) of `view`, four bytes at a time. */
+  /** The hash of bytes [start, end) of `view`. */
   hash(view: DataView, start: number, end: number): number {
-    let h = end - start;
-    let i = start;
-    for (; i + 4 <= end; i += 4) {
-      h = Math.imul(h ^ view.getUint32(i, true), 0x5bd1e995);
-      h ^= h >>> 15;
-    }
-    for (; i < end; i++) {
-      h = Math.imul(h ^ view.getUint8(i), 0x5bd1e995);
-      h ^= h >>> 15;
-    }
-    // Murmur3's finalizer: the sets of a metric differ in a byte or two, and the slot is the low bits.
-    h ^= h >>> 16;
-    h = Math.imul(h, 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    h ^= h >>> 16;
-    return h | 0;
+    // Finalized: the sets of a metric differ in a byte or two, and the slot is the low bits.
+    return fmix32(mixBytes(view, start, end)) | 0;
   }
 
   /** The set that bytes [start, end) of `view` (with this hash) decoded to before, or undefined. */

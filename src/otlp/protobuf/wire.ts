@@ -7,6 +7,7 @@
  * consumes at least one byte per iteration, so no input can make decoding hang.
  */
 import { Buffer } from "node:buffer";
+import { mixBytes } from "../../domain/hash.js";
 import { OtlpDecodeError } from "../errors.js";
 
 export const WIRE_VARINT = 0;
@@ -314,16 +315,7 @@ export class ProtoReader {
     this.pos = stop;
     if (len === 0) return "";
     const view = this.view;
-    let h = len;
-    let i = start;
-    for (; i + 4 <= stop; i += 4) {
-      h = Math.imul(h ^ view.getUint32(i, true), 0x5bd1e995);
-      h ^= h >>> 15;
-    }
-    for (; i < stop; i++) {
-      h = Math.imul(h ^ view.getUint8(i), 0x5bd1e995);
-      h ^= h >>> 15;
-    }
+    const h = mixBytes(view, start, stop);
     const slot = (h ^ (h >>> 16)) & table.mask;
     const at = slot * table.slotBytes;
     if (table.lengths[slot] === len) {
