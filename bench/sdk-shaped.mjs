@@ -167,7 +167,10 @@ export async function runSdkShaped() {
     console.log(
       `sdk node-shaped: ${fmt(batches)} 100-span JSON batches, 4 in flight: ${fmt((batches * 100) / batchSeconds)} spans/s; ` +
         `server time p50 ${batchTiming.p50.toFixed(2)} ms, p99 ${batchTiming.p99.toFixed(2)} ms per batch; ` +
-        `server CPU ${((1000 * batchTiming.cpuMs) / (batches * 100)).toFixed(1)} µs per span; ` +
+        `server CPU ${((1000 * batchTiming.cpuMs) / (batches * 100)).toFixed(1)} µs per span` +
+        (batchTiming.mainCpuMs === null
+          ? "; "
+          : ` (main thread ${((1000 * batchTiming.mainCpuMs) / (batches * 100)).toFixed(1)} µs); `) +
         `JSON.parse alone of the same bodies: ${fmt(parseCeiling)} spans/s (ratio ${((batches * 100) / batchSeconds / parseCeiling).toFixed(2)})`,
     );
   } finally {
