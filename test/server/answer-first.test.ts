@@ -29,7 +29,7 @@ function exporter(store: Store, workTurns?: WorkTurns) {
     ...(workTurns === undefined ? {} : { workTurns }),
   };
   const signal = traceSignal(deps);
-  return (request: Record<string, unknown>): Promise<OtlpHttpAnswer> => {
+  const post = (request: Record<string, unknown>): Promise<OtlpHttpAnswer> => {
     const body = new TextEncoder().encode(JSON.stringify(request));
     return exportSignal(
       signal,
@@ -40,6 +40,7 @@ function exporter(store: Store, workTurns?: WorkTurns) {
       deps,
     );
   };
+  return Object.assign(post, { rejections: deps.rejections });
 }
 
 describe("answering small exports before storing them", () => {
@@ -78,6 +79,25 @@ describe("answering small exports before storing them", () => {
     expect(answer.afterAnswer).toBeUndefined();
     expect(JSON.parse(String(answer.body)).partialSuccess.rejectedSpans).toBe(1);
     expect(store.getTrace(traceId)).toHaveLength(10);
+  });
+
+  it("counts a span the store refuses after all, when another export filled its trace in between", async () => {
+    const store = createMemoryStore({ maxSpans: 10 });
+    const post = exporter(store);
+    const traceId = newTraceId();
+    const answer = await post(jsonTraceRequest("py", [{ traceId }]));
+    expect(answer.afterAnswer).toBeTypeOf("function");
+    (
+      await post(
+        jsonTraceRequest(
+          "py",
+          Array.from({ length: 10 }, () => ({ traceId })),
+        ),
+      )
+    ).afterAnswer?.();
+    answer.afterAnswer?.();
+    expect(store.getTrace(traceId)).toHaveLength(10);
+    expect(post.rejections.counts().rejectedSpans).toBe(1);
   });
 
   it("answers first again once the largest trace is cleared", async () => {

@@ -364,7 +364,21 @@ export function traceSignal(deps: OtlpRouteDeps): OtlpSignal {
         const { spans } = result;
         if (spans.length > ANSWER_FIRST_SPANS || !deps.ingest.takesWhole(spans.length)) return null;
         if (deps.workTurns !== undefined && !deps.workTurns.hasRoom()) return null;
-        return () => void deps.ingest.spans(spans);
+        return () => {
+          const inserted = deps.ingest.spans(spans);
+          // Only another export handled between the answer's decision and this could make it refuse a
+          // span; the answer is gone, but the refusal is still counted and told.
+          if (inserted.rejectedSpans > 0) {
+            const reason = inserted.rejectionMessage ?? "refused by the store";
+            refused(
+              deps,
+              "/v1/traces",
+              200,
+              `rejected ${inserted.rejectedSpans} span(s): ${reason}`,
+              inserted.rejectedSpans,
+            );
+          }
+        };
       },
     };
     return out;
