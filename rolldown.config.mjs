@@ -64,15 +64,25 @@ function startChunk(id, ctx) {
   return startModules.has(id) ? "start" : null;
 }
 
-export default defineConfig({
-  input: { cli: "dist/cli/main.js" },
-  platform: "node",
-  external: isExternal,
-  plugins: [moduleUrls],
-  output: {
-    dir: OUT_DIR,
-    format: "esm",
-    cleanDir: true,
-    codeSplitting: { groups: [{ name: startChunk, debugName: "start" }] },
+export default defineConfig([
+  {
+    input: { cli: "dist/cli/main.js" },
+    platform: "node",
+    external: isExternal,
+    plugins: [moduleUrls],
+    output: {
+      dir: OUT_DIR,
+      format: "esm",
+      cleanDir: true,
+      codeSplitting: { groups: [{ name: startChunk, debugName: "start" }] },
+    },
   },
-});
+  // The thread `--forward` writes OTLP/JSON bodies as protobuf in: one file with only the encoders, found
+  // by forward/forwarder.js at ../forward-worker/ (a thread loading the server's chunks would load them all).
+  {
+    input: { "json-worker": "dist/forward/json-worker.js" },
+    platform: "node",
+    external: (specifier) => specifier.startsWith("node:"),
+    output: { dir: fileURLToPath(new URL("dist/forward-worker/", import.meta.url)), format: "esm", cleanDir: true },
+  },
+]);

@@ -8,15 +8,17 @@
 // Run after `npm run build`:  node bench/forward.mjs
 // With gzip (the default) forwarding costs what gzip costs (level 1, about a third more CPU per
 // protobuf span); --forward-compression none is measured too.
-// Knobs: BENCH_ROUNDS (3 per mode), BENCH_REQUESTS (300 per round), BENCH_CONCURRENCY (4).
+// Knobs: BENCH_ROUNDS (3 per mode), BENCH_REQUESTS (300 per round), BENCH_CONCURRENCY (4), BENCH_PHASES
+// ("gzip,none,json": which of the three parts run).
 import { spawn } from "node:child_process";
 import { Agent } from "node:http";
 import { buildRequest, freshBodies, freshJsonBodies } from "./payload.mjs";
-import { cpuSeconds, get, postOtlp, sendAll, startServer } from "./server.mjs";
+import { cpuSeconds, get, mainThreadCpuSeconds, postOtlp, sendAll, startServer } from "./server.mjs";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 300);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
+const PHASES = new Set((process.env.BENCH_PHASES ?? "gzip,none,json").split(","));
 const fmt = (n) => Math.round(n).toLocaleString("en-US");
 
 // The sink runs in its own process, so its answers do not wait on the load generator.
@@ -93,11 +95,19 @@ async function phase(label, { path, contentType, body, spansPerRequest, forwardA
     total.spans += result.sent * spansPerRequest;
     total.seconds += result.seconds;
     total.cpu = cpuSeconds(server.child.pid) - total.cpuAtStart;
+    total.mainCpu = mainThreadCpuSeconds(server.child.pid) - total.mainCpuAtStart;
     return (result.sent * spansPerRequest) / result.seconds;
   };
   const reset = () => {
     for (const server of [plain, forwarding]) {
-      totals.set(server, { spans: 0, seconds: 0, cpu: 0, cpuAtStart: cpuSeconds(server.child.pid) });
+      totals.set(server, {
+        spans: 0,
+        seconds: 0,
+        cpu: 0,
+        cpuAtStart: cpuSeconds(server.child.pid),
+        mainCpu: 0,
+        mainCpuAtStart: mainThreadCpuSeconds(server.child.pid),
+      });
     }
   };
   // A warm-up round each, not counted.
@@ -118,6 +128,8 @@ async function phase(label, { path, contentType, body, spansPerRequest, forwardA
   // Spans per CPU-second of the server process (gzip in its thread pool included): the cost of
   // forwarding, steadier than wall-clock rates when other work shares the cores.
   const perCpu = (server) => totals.get(server).spans / totals.get(server).cpu;
+  // Spans per CPU-second of its main thread alone: what bounds ingest where cores are to spare.
+  const perMainCpu = (server) => totals.get(server).spans / totals.get(server).mainCpu;
   // Let the queue drain, then read what reached the upstream.
   const agent = agents.get(forwarding);
   let target;
@@ -135,6 +147,9 @@ async function phase(label, { path, contentType, body, spansPerRequest, forwardA
   console.log(
     `${label}: spans per server CPU-second: without ${fmt(perCpu(plain))}, with ${fmt(perCpu(forwarding))} → ratio ${(perCpu(forwarding) / perCpu(plain)).toFixed(3)}`,
   );
+  console.log(
+    `${label}: spans per main-thread CPU-second: without ${fmt(perMainCpu(plain))}, with ${fmt(perMainCpu(forwarding))} → ratio ${(perMainCpu(forwarding) / perMainCpu(plain)).toFixed(3)}`,
+  );
   const dropped = target.dropped.queueFull + target.dropped.rejected;
   console.log(
     `${label}: forwarded ${fmt(target.sent.batches)} batches (${fmt(target.sent.bytes / 1048576)} MiB uncompressed), retried ${target.retried}, dropped ${dropped}; upstream saw ${JSON.stringify(await upstream.stats())}`,
@@ -149,23 +164,26 @@ async function phase(label, { path, contentType, body, spansPerRequest, forwardA
 
 const template = buildRequest(100, 10);
 console.log(`${ROUNDS} rounds of ${REQUESTS} requests per mode, ${CONCURRENCY} concurrent`);
-await phase("protobuf 1,000-span requests, gzip", {
-  path: "/v1/traces",
-  contentType: "application/x-protobuf",
-  body: freshBodies(template, REQUESTS * (ROUNDS + 1) * 2),
-  spansPerRequest: template.spanCount,
-});
-await phase("protobuf 1,000-span requests, --forward-compression none", {
-  path: "/v1/traces",
-  contentType: "application/x-protobuf",
-  body: freshBodies(template, REQUESTS * (ROUNDS + 1) * 2),
-  spansPerRequest: template.spanCount,
-  forwardArgs: ["--forward-compression", "none"],
-});
+if (PHASES.has("gzip"))
+  await phase("protobuf 1,000-span requests, gzip", {
+    path: "/v1/traces",
+    contentType: "application/x-protobuf",
+    body: freshBodies(template, REQUESTS * (ROUNDS + 1) * 2),
+    spansPerRequest: template.spanCount,
+  });
+if (PHASES.has("none"))
+  await phase("protobuf 1,000-span requests, --forward-compression none", {
+    path: "/v1/traces",
+    contentType: "application/x-protobuf",
+    body: freshBodies(template, REQUESTS * (ROUNDS + 1) * 2),
+    spansPerRequest: template.spanCount,
+    forwardArgs: ["--forward-compression", "none"],
+  });
 const small = buildRequest(10, 10);
-await phase("OTLP/JSON 100-span requests, gzip", {
-  path: "/v1/traces",
-  contentType: "application/json",
-  body: freshJsonBodies(small),
-  spansPerRequest: small.spanCount,
-});
+if (PHASES.has("json"))
+  await phase("OTLP/JSON 100-span requests, gzip", {
+    path: "/v1/traces",
+    contentType: "application/json",
+    body: freshJsonBodies(small),
+    spansPerRequest: small.spanCount,
+  });

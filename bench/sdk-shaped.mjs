@@ -4,7 +4,8 @@
 // - Node SDK: 100-span JSON batches, keep-alive, a few in flight. Spans/s.
 // Run after `npm run build`:  node bench/sdk-shaped.mjs   (bench/ingest.mjs runs it too)
 // Knobs: BENCH_SDK_SINGLE (2000 single-span requests), BENCH_SDK_BATCHES (2000 100-span batches),
-// BENCH_SDK_WORK_MS (0.15: the CPU the second bare-server run spends per request).
+// BENCH_SDK_WORK_MS (0.15: the CPU the second bare-server run spends per request), BENCH_SDK_WARM_UP
+// (200 one-span requests first; V8 keeps optimising for a few thousand more).
 import { randomBytes } from "node:crypto";
 import { Agent } from "node:http";
 import { percentile } from "../dist/domain/percentile.js";
@@ -96,10 +97,11 @@ async function startTimedServer(script, args = ["--max-spans", "5000000"]) {
 export async function runSdkShaped() {
   const single = Number(process.env.BENCH_SDK_SINGLE ?? 2000);
   const batches = Number(process.env.BENCH_SDK_BATCHES ?? 2000);
+  const warmUp = Number(process.env.BENCH_SDK_WARM_UP ?? 200);
   const server = await startTimedServer();
   try {
     // Warm-up: the first requests of a fresh process pay for JIT compilation, as only a first request would.
-    for (let i = 0; i < 200; i++)
+    for (let i = 0; i < warmUp; i++)
       await postTraces(server.port, pythonDumps(body("warm-up", [sdkSpan(hex(16), "", i, Date.now())])), SDK_POST);
     await server.serverTiming();
 
@@ -111,7 +113,7 @@ export async function runSdkShaped() {
       `sdk python-shaped: ${fmt(single)} one-span JSON requests, one at a time on new connections: ` +
         `${fmt(ours.requestsPerSecond)} requests/s; client-observed p50 ${ours.client.p50.toFixed(3)} ms, p99 ${ours.client.p99.toFixed(3)} ms; ` +
         `server time p50 ${ours.server.p50.toFixed(3)} ms, p99 ${ours.server.p99.toFixed(3)} ms; ` +
-        `server CPU ${((1000 * ours.server.cpuMs) / single).toFixed(0)} µs per request`,
+        `server CPU ${((1000 * ours.server.cpuMs) / single).toFixed(0)} µs per request; ${written(ours.server)}`,
     );
     // The same requests to a bare node:http server that only reads the body and answers: what the
     // machine and Node's HTTP layer cost any receiver, timed the same way; then the same server spending
@@ -127,7 +129,7 @@ export async function runSdkShaped() {
         console.log(
           `  the same requests to a bare node:http server (read the body, ${work === 0 ? "" : `spin ${work} ms, `}answer {}): ` +
             `server time p50 ${floor.server.p50.toFixed(3)} ms, p99 ${floor.server.p99.toFixed(3)} ms; client-observed p50 ${floor.client.p50.toFixed(3)} ms; ` +
-            `server CPU ${((1000 * floor.server.cpuMs) / single).toFixed(0)} µs per request`,
+            `server CPU ${((1000 * floor.server.cpuMs) / single).toFixed(0)} µs per request; ${written(floor.server)}`,
         );
       } finally {
         await stop(bare.child);
@@ -165,12 +167,28 @@ export async function runSdkShaped() {
     console.log(
       `sdk node-shaped: ${fmt(batches)} 100-span JSON batches, 4 in flight: ${fmt((batches * 100) / batchSeconds)} spans/s; ` +
         `server time p50 ${batchTiming.p50.toFixed(2)} ms, p99 ${batchTiming.p99.toFixed(2)} ms per batch; ` +
-        `server CPU ${((1000 * batchTiming.cpuMs) / (batches * 100)).toFixed(1)} µs per span; ` +
+        `server CPU ${((1000 * batchTiming.cpuMs) / (batches * 100)).toFixed(1)} µs per span` +
+        (batchTiming.mainCpuMs === null
+          ? "; "
+          : ` (main thread ${((1000 * batchTiming.mainCpuMs) / (batches * 100)).toFixed(1)} µs); `) +
         `JSON.parse alone of the same bodies: ${fmt(parseCeiling)} spans/s (ratio ${((batches * 100) / batchSeconds / parseCeiling).toFixed(2)})`,
     );
   } finally {
     await stop(server.child);
   }
+}
+
+/**
+ * The server time above ends where the answer is handed to the socket. Beside it, until that write
+ * returned, and how often the server's thread lost its core involuntarily per request (see
+ * bench/server-timing.mjs): a write that wakes the waiting sender often gives it the core at once.
+ */
+function written(timing) {
+  const switches =
+    timing.switchesPerRequest === null
+      ? ""
+      : `, ${timing.switchesPerRequest.toFixed(2)} involuntary switches per request`;
+  return `until the answer's write returned p50 ${timing.writtenP50.toFixed(3)} ms, p99 ${timing.writtenP99.toFixed(3)} ms${switches}`;
 }
 
 /** Posts `payloads` one at a time on new connections, as the Python SDK does; client and server percentiles. */

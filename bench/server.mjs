@@ -97,7 +97,20 @@ export function rssMb(pid) {
  * work on a shared machine, so before/after comparisons of the server's own cost hold up.
  */
 export function cpuSeconds(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return statCpuSeconds(`/proc/${pid}/stat`);
+}
+
+/**
+ * CPU seconds (user + system) of a process's main thread alone: the one thread that receives, decodes
+ * and stores, whose time bounds ingest on a machine with cores to spare (V8's compiler and GC threads,
+ * libuv's pool and worker threads are left out).
+ */
+export function mainThreadCpuSeconds(pid) {
+  return statCpuSeconds(`/proc/${pid}/task/${pid}/stat`);
+}
+
+function statCpuSeconds(file) {
+  const stat = readFileSync(file, "utf8");
   // Fields after the command name (which may hold spaces) start at state; utime and stime are 14 and 15.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(fields[11]) + Number(fields[12])) / 100;

@@ -34,10 +34,22 @@ interface Target {
   path: string;
 }
 
-/** Where a CLIENT span's request went, from the current or the older HTTP semantic conventions. */
+/**
+ * Whether a URL or path could hold one of `OWN_PATH_RE`'s paths: a test of a few substrings that rules
+ * out nearly every span of an app (each CLIENT span passes here on ingest) before any URL is parsed.
+ */
+function mayHoldOwnPath(text: string): boolean {
+  return text.includes("/v1/") || text.includes("/api/health") || text.includes("/sdk/");
+}
+
+/**
+ * Where a CLIENT span's request went, from the current or the older HTTP semantic conventions; null
+ * when that is unknown or its path cannot be one of this server's.
+ */
 function targetOf(attributes: Attributes): Target | null {
   const full = stringAttribute(attributes, "url.full", "http.url");
   if (full !== undefined) {
+    if (!mayHoldOwnPath(full)) return null;
     try {
       const url = new URL(full);
       if (url.protocol !== "http:" && url.protocol !== "https:") return null;
@@ -48,7 +60,7 @@ function targetOf(attributes: Attributes): Target | null {
     }
   }
   const path = stringAttribute(attributes, "url.path", "http.target");
-  if (path === undefined) return null;
+  if (path === undefined || !mayHoldOwnPath(path)) return null;
   let host = stringAttribute(attributes, "server.address", "net.peer.name");
   let port = portAttr(attributes, "server.port", "net.peer.port");
   const hostHeader = stringAttribute(attributes, "http.host");

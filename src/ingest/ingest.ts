@@ -24,6 +24,8 @@ export interface IngestCounts {
 
 export interface Ingest {
   spans(spans: readonly Span[]): InsertResult;
+  /** Whether `spans` of `count` spans now would refuse none and wait for nothing (see `Store.takesWhole`). */
+  takesWhole(count: number): boolean;
   /** Resolves once every span accepted so far is in the store's file (at once without one). */
   committed(): Promise<void>;
   /** Forgets which services were seen, after the store was cleared. */
@@ -79,6 +81,9 @@ export function createIngest(
         publishLateSpans();
       }
       return result;
+    },
+    takesWhole(count) {
+      return store.takesWhole?.(count) ?? false;
     },
     committed() {
       return store.committed?.() ?? Promise.resolve();

@@ -118,6 +118,11 @@ export class WorkTurns {
     });
   }
 
+  /** Whether work handed to `run` now would run at once: nothing waits and the current slice has time left. */
+  hasRoom(): boolean {
+    return this.waiting.length === 0 && (this.sliceStart === null || performance.now() - this.sliceStart < SLICE_MS);
+  }
+
   private hasTime(): boolean {
     const now = performance.now();
     if (this.sliceStart === null) {

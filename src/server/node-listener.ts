@@ -107,6 +107,13 @@ async function answerExport(
   const body = typeof answer.body === "string" ? Buffer.from(answer.body) : answer.body;
   response.writeHead(answer.status, { ...answer.headers, "Content-Length": String(body.byteLength) });
   response.end(body);
+  if (answer.afterAnswer === undefined) return;
+  try {
+    answer.afterAnswer();
+  } catch (error) {
+    // The answer is on its way: the error is told to the terminal, and the connection is left alone.
+    deps.onInternalError?.(error);
+  }
 }
 
 function writeJson(response: ServerResponse, status: number, value: unknown): void {

@@ -71,6 +71,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   let spanTotal = 0;
   let evictedTraces = 0;
   let evictedSpans = 0;
+  /** At least the span count of the largest stored trace (it only grows until `clear`): bounds `takesWhole`. */
+  let largestTrace = 0;
   const evictedIds = createEvictedTraces(evictedTracesCapacity(maxSpans));
   const searchTextCache = new WeakMap<Span, string>();
   const recentSpans = new RecentSpans<Span>();
@@ -147,6 +149,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       const previous = trace.spans[trace.spans.length - 1];
       if (previous !== undefined && span.startTimeUnixNano < previous.startTimeUnixNano) trace.spansSorted = false;
       trace.spans.push(span);
+      if (trace.spans.length > largestTrace) largestTrace = trace.spans.length;
       trace.spanIds?.add(span.spanId);
       const services = trace.aggregate.services.length;
       trace.aggregate.add(span);
@@ -252,6 +255,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     errors.clear();
     staleInByStart = 0;
     spanTotal = 0;
+    largestTrace = 0;
     evictedIds.clear();
   }
 
@@ -262,6 +266,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   return {
     kind: "memory",
     insertSpans,
+    takesWhole: (count) => largestTrace + count <= maxSpans,
     listTraces,
     getTrace,
     getSummaries,

@@ -166,6 +166,12 @@ export interface ViewsBuilding {
 export interface Store {
   readonly kind: "memory" | "sqlite";
   insertSpans(spans: readonly Span[]): InsertResult;
+  /**
+   * True when inserting `count` spans now can refuse none of them (no trace could pass the retention
+   * bound) and nothing is left to wait for (no file): the OTLP answer is then known before the insert,
+   * and is written first. Absent (always false) for a store with a file.
+   */
+  takesWhole?(count: number): boolean;
   listTraces(query: TraceQuery): TracePage;
   /** All spans of one trace ordered by start time, or undefined when the trace is unknown. */
   getTrace(traceId: string): Span[] | undefined;

@@ -31,9 +31,9 @@ function packed(): string {
 }
 
 describe("the published package", { timeout: 120_000 }, () => {
-  it("holds the bundle and the web app, not the compiled modules, and serves the UI from them", async () => {
+  it("holds the bundle, the forwarding thread and the web app, not the compiled modules, and serves the UI from them", async () => {
     const root = packed();
-    expect(readdirSync(join(root, "dist")).sort()).toEqual(["bundle", "web"]);
+    expect(readdirSync(join(root, "dist")).sort()).toEqual(["bundle", "forward-worker", "web"]);
     const bin = join(root, "bin", "tracekit-local.js");
     const version = execFileSync(process.execPath, [bin, "--version"], { encoding: "utf8" }).trim();
     expect(version).toMatch(/^\d+\.\d+\.\d+$/);

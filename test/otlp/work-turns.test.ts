@@ -41,6 +41,20 @@ describe("WorkTurns", () => {
     await expect(failing).rejects.toThrow("bad body");
     expect(await next).toBe("next");
   });
+
+  it("has room while work handed to it would run at once", async () => {
+    const turns = new WorkTurns();
+    expect(turns.hasRoom()).toBe(true);
+    turns.run(() => spin(10)); // uses up the slice
+    expect(turns.hasRoom()).toBe(false);
+    const waiting = turns.run(() => "waited");
+    expect(waiting).toBeInstanceOf(Promise);
+    expect(turns.hasRoom()).toBe(false);
+    expect(await waiting).toBe("waited");
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(turns.hasRoom()).toBe(true);
+    expect(turns.run(() => "now")).toBe("now");
+  });
 });
 
 describe("storeInSlices", () => {

@@ -61,6 +61,13 @@ const RPC_NOT_FOUND = 5;
 const RPC_RESOURCE_EXHAUSTED = 8;
 const RPC_UNIMPLEMENTED = 12;
 
+/**
+ * Exports of at most this many spans are answered before they are stored, when the store can refuse none
+ * of them and keeps no file (`Store.takesWhole`): the TraceKit Python SDK sends one span per request and
+ * the app's own request waits for the answer. Storing them takes well under a slice of work.
+ */
+const ANSWER_FIRST_SPANS = 250;
+
 function encodingOf(contentType: string | undefined): Encoding | null {
   const mediaType = (contentType ?? "").split(";")[0]?.trim().toLowerCase();
   if (mediaType === "application/x-protobuf" || mediaType === "application/protobuf") return "protobuf";
@@ -99,6 +106,12 @@ export interface OtlpHttpAnswer {
   status: number;
   headers: Record<string, string>;
   body: Uint8Array | string;
+  /**
+   * The store work of an export whose answer was known before it (`DecodedExport.acceptAfterAnswer`):
+   * the writer of the answer runs it right after handing the answer to the socket, in the same turn,
+   * so the sender stops waiting sooner and no later request can read the store before it ran.
+   */
+  afterAnswer?: () => void;
 }
 
 /** What the trace export reads of a request, whichever HTTP layer received it. */
@@ -152,6 +165,12 @@ export interface DecodedExport {
    * With a store file, resolves once what was accepted is committed to it: the 200 comes after.
    */
   accept(): void | Promise<void>;
+  /**
+   * When `accept` can refuse nothing and has nothing to wait for (a small export into a store without a
+   * file, with room in the current slice of work): the same store work, synchronous, to run after the
+   * answer is written. Null otherwise, and `accept` runs before the answer.
+   */
+  acceptAfterAnswer?(): (() => void) | null;
 }
 
 /** One OTLP signal as the receiver sees it: its path, its wording, its two decoders. */
@@ -237,12 +256,7 @@ export async function acceptExport(
   path: string = signal.path,
 ): Promise<ExportOutcome> {
   await decoded.accept();
-  const { rejected } = decoded;
-  const errorMessage = decoded.errors.join("; ");
-  if (rejected > 0) {
-    refused(deps, path, 200, `rejected ${rejected} ${signal.items}: ${errorMessage}`, rejected);
-  }
-  return { rejected, errorMessage };
+  return decodeOutcome(signal, decoded, deps, path);
 }
 
 /** Why a body could not be decoded, as the sender is told. */
@@ -287,7 +301,9 @@ export async function exportSignal(
     }
     throw error;
   }
-  const { rejected, errorMessage } = await acceptExport(signal, decoded, deps);
+  const afterAnswer = decoded.acceptAfterAnswer?.() ?? null;
+  const { rejected, errorMessage } =
+    afterAnswer === null ? await acceptExport(signal, decoded, deps) : decodeOutcome(signal, decoded, deps);
   if (deps.forward !== undefined) {
     const path = signal.path as OtlpSignalPath;
     deps.forward.received(
@@ -297,14 +313,31 @@ export async function exportSignal(
         : { json: body, parsed: json, apiSpanKinds: path === "/v1/traces" && apiSpanKindsOf(request, deps) },
     );
   }
+  let answer: OtlpHttpAnswer;
   if (encoding === "protobuf") {
     headers["Content-Type"] = "application/x-protobuf";
-    return { status: 200, headers, body: encodeExportResponseProtobuf(rejected, errorMessage) };
+    answer = { status: 200, headers, body: encodeExportResponseProtobuf(rejected, errorMessage) };
+  } else {
+    headers["Content-Type"] = "application/json";
+    const body =
+      rejected === 0 ? "{}" : JSON.stringify({ partialSuccess: { [signal.rejectedField]: rejected, errorMessage } });
+    answer = { status: 200, headers, body };
   }
-  headers["Content-Type"] = "application/json";
-  const answer =
-    rejected === 0 ? "{}" : JSON.stringify({ partialSuccess: { [signal.rejectedField]: rejected, errorMessage } });
-  return { status: 200, headers, body: answer };
+  if (afterAnswer !== null) answer.afterAnswer = afterAnswer;
+  return answer;
+}
+
+/** What was refused of a decoded export (after `accept`, or when it can refuse nothing more), counted and reported. */
+function decodeOutcome(
+  signal: OtlpSignal,
+  decoded: DecodedExport,
+  deps: Pick<OtlpRouteDeps, "rejections" | "onClientError">,
+  path: string = signal.path,
+): ExportOutcome {
+  const { rejected } = decoded;
+  const errorMessage = decoded.errors.join("; ");
+  if (rejected > 0) refused(deps, path, 200, `rejected ${rejected} ${signal.items}: ${errorMessage}`, rejected);
+  return { rejected, errorMessage };
 }
 
 /** The trace signal: spans go to `ingest.spans`. */
@@ -326,6 +359,26 @@ export function traceSignal(deps: OtlpRouteDeps): OtlpSignal {
         );
         if (message !== undefined) out.errors.push(message);
         await deps.ingest.committed();
+      },
+      acceptAfterAnswer() {
+        const { spans } = result;
+        if (spans.length > ANSWER_FIRST_SPANS || !deps.ingest.takesWhole(spans.length)) return null;
+        if (deps.workTurns !== undefined && !deps.workTurns.hasRoom()) return null;
+        return () => {
+          const inserted = deps.ingest.spans(spans);
+          // Only another export handled between the answer's decision and this could make it refuse a
+          // span; the answer is gone, but the refusal is still counted and told.
+          if (inserted.rejectedSpans > 0) {
+            const reason = inserted.rejectionMessage ?? "refused by the store";
+            refused(
+              deps,
+              "/v1/traces",
+              200,
+              `rejected ${inserted.rejectedSpans} span(s): ${reason}`,
+              inserted.rejectedSpans,
+            );
+          }
+        };
       },
     };
     return out;
@@ -400,16 +453,16 @@ export function otlpRoutes(deps: OtlpRouteDeps): Hono {
   // is what it passes on: a request target in absolute form (through a proxy), and callers of the
   // Hono app in process. Both run the one exportSignal.
   for (const signal of otlpSignals(deps)) {
-    app.post(signal.path, async (c) =>
-      send(
-        c,
-        await exportSignal(
-          signal,
-          { header: (name) => c.req.header(name), body: (limit) => readBody(c.req.raw, limit) },
-          deps,
-        ),
-      ),
-    );
+    app.post(signal.path, async (c) => {
+      const answer = await exportSignal(
+        signal,
+        { header: (name) => c.req.header(name), body: (limit) => readBody(c.req.raw, limit) },
+        deps,
+      );
+      // The answer is only built here; whoever reads the store after this request sees its spans.
+      answer.afterAnswer?.();
+      return send(c, answer);
+    });
   }
 
   return app;

@@ -1,0 +1,30 @@
+// The thread forwarding writes OTLP/JSON bodies as protobuf in (see json-encoder.ts). Built into a file
+// of its own (`dist/forward-worker/`), with only the encoders in it.
+import { parentPort } from "node:worker_threads";
+import type { OtlpSignalPath } from "../otlp/protobuf/from-json.js";
+import { protobufOf } from "./json-to-protobuf.js";
+
+/** A body to encode, as the forwarding thread posts it (the bytes are transferred, not copied). */
+export interface JsonWorkerRequest {
+  id: number;
+  path: OtlpSignalPath;
+  json: Uint8Array;
+  apiSpanKinds: boolean;
+}
+
+/** The encoded body (transferred back), or why it could not be encoded. */
+export type JsonWorkerAnswer = { id: number; bytes: Uint8Array } | { id: number; error: string };
+
+parentPort?.on("message", (request: JsonWorkerRequest) => {
+  let answer: JsonWorkerAnswer;
+  try {
+    const encoded = protobufOf(request.path, { json: request.json, apiSpanKinds: request.apiSpanKinds });
+    // Only a buffer of its own can be transferred: a small one may share Node's pool with others.
+    const bytes = encoded.byteLength === encoded.buffer.byteLength ? encoded : new Uint8Array(encoded);
+    answer = { id: request.id, bytes };
+    parentPort?.postMessage(answer, [bytes.buffer as ArrayBuffer]);
+  } catch (error) {
+    answer = { id: request.id, error: error instanceof Error ? error.message : String(error) };
+    parentPort?.postMessage(answer);
+  }
+});

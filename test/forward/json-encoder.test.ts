@@ -1,0 +1,106 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { createJsonEncoder, type JsonEncoder } from "../../src/forward/json-encoder.js";
+import { type JsonForwardBody, protobufOf } from "../../src/forward/json-to-protobuf.js";
+import type { OtlpSignalPath } from "../../src/otlp/protobuf/from-json.js";
+import { jsonTraceRequest } from "../helpers/payloads.js";
+
+// The encoding thread as the package ships it (`npm run build` writes it; `npm test` builds first).
+const BUILT_WORKER = new URL("../../dist/forward-worker/json-worker.js", import.meta.url);
+const EXAMPLES = new URL("../fixtures/otlp-examples/", import.meta.url);
+
+const encoder = new TextEncoder();
+function bodies(): { path: OtlpSignalPath; body: JsonForwardBody }[] {
+  const out: { path: OtlpSignalPath; body: JsonForwardBody }[] = [];
+  for (let i = 0; i < 24; i++) {
+    const spans = Array.from({ length: 1 + (i % 5) }, (_, k) => ({ name: `GET /users/${i}`, kind: 1 + (k % 3) }));
+    out.push({
+      path: "/v1/traces",
+      body: {
+        json: encoder.encode(JSON.stringify(jsonTraceRequest(`svc-${i % 3}`, spans))),
+        apiSpanKinds: i % 2 === 0,
+      },
+    });
+  }
+  for (const [path, file] of [
+    ["/v1/logs", "logs.json"],
+    ["/v1/metrics", "metrics.json"],
+    ["/v1/traces", "trace.json"],
+  ] as const) {
+    out.push({ path, body: { json: new Uint8Array(readFileSync(new URL(file, EXAMPLES))), apiSpanKinds: false } });
+  }
+  return out;
+}
+
+/** Encodes every body and waits for all of them; the order `done` was called in, and the bytes. */
+async function encodeAll(json: JsonEncoder, items: { path: OtlpSignalPath; body: JsonForwardBody }[]) {
+  const got: { index: number; bytes: Uint8Array }[] = [];
+  items.forEach((item, index) => {
+    json.encode(item.path, item.body, (bytes) => got.push({ index, bytes }));
+  });
+  const deadline = Date.now() + 10_000;
+  while (got.length < items.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  return got;
+}
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("writing forwarded JSON as protobuf", () => {
+  it("in the encoding thread: the same bytes as in this one, in the order handed over", async () => {
+    const items = bodies();
+    const json = createJsonEncoder(BUILT_WORKER);
+    const got = await encodeAll(json, items);
+    expect(json.inThread()).toBe(true);
+    expect(got.map((g) => g.index)).toEqual(items.map((_, i) => i));
+    for (const { index, bytes } of got) {
+      const item = items[index] as (typeof items)[number];
+      expect(Buffer.from(bytes).equals(Buffer.from(protobufOf(item.path, item.body))), `body ${index}`).toBe(true);
+    }
+    await json.close(1000);
+  });
+
+  it("leaves the received bytes as they were", async () => {
+    const items = bodies();
+    const copies = items.map((item) => Buffer.from(item.body.json));
+    const json = createJsonEncoder(BUILT_WORKER);
+    await encodeAll(json, items);
+    items.forEach((item, i) => {
+      expect(Buffer.from(item.body.json).equals(copies[i] as Buffer)).toBe(true);
+    });
+    await json.close(1000);
+  });
+
+  it("encodes in this thread when the encoding thread fails, losing nothing", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tracekit-local-worker-"));
+    dirs.push(dir);
+    const broken = join(dir, "broken.mjs");
+    writeFileSync(broken, "throw new Error('cannot start');\n");
+    const items = bodies();
+    const json = createJsonEncoder(pathToFileURL(broken));
+    const got = await encodeAll(json, items);
+    expect(json.inThread()).toBe(false);
+    expect(got.map((g) => g.index).sort((a, b) => a - b)).toEqual(items.map((_, i) => i));
+    await json.close(1000);
+  });
+
+  it("without a thread, in a later turn, and drops only a body it cannot encode", async () => {
+    const items = bodies();
+    items.splice(3, 0, { path: "/v1/metrics", body: { json: encoder.encode("[1, 2"), apiSpanKinds: false } });
+    for (const file of [null, BUILT_WORKER]) {
+      const json = createJsonEncoder(file);
+      const got: number[] = [];
+      items.forEach((item, index) => {
+        json.encode(item.path, item.body, () => got.push(index));
+      });
+      if (file === null) expect(got).toEqual([]);
+      await json.close(5000);
+      expect(got.sort((a, b) => a - b)).toEqual(items.map((_, i) => i).filter((i) => i !== 3));
+    }
+  });
+});
