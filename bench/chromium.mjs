@@ -1,4 +1,5 @@
 // What the browser benchmarks share: Chromium, posting OTLP/JSON, and timing frames while a list scrolls.
+import { readdirSync, readFileSync } from "node:fs";
 import { chromium } from "playwright-core";
 
 /**
@@ -55,25 +56,64 @@ async function mainThread(cdp) {
   };
 }
 
+/** CPU time (ms) so far of each of Chromium's renderer processes, by process id. */
+async function rendererCpu(browserCdp) {
+  const { processInfo } = await browserCdp.send("SystemInfo.getProcessInfo");
+  return new Map(processInfo.filter((p) => p.type === "renderer").map((p) => [p.id, p.cpuTime * 1000]));
+}
+
+/** Renderer CPU time (ms) between two readings: processes started meanwhile count whole, ended ones not at all. */
+function rendererCpuSpent(before, after) {
+  let spent = 0;
+  for (const [id, ms] of after) spent += ms - (before.get(id) ?? 0);
+  return spent;
+}
+
+/**
+ * CPU time (ms) so far of every thread of process `pid` (Linux: /proc/<pid>/task/<tid>/schedstat, in ns),
+ * or NaN where it cannot be read. Unlike wall time, it hardly moves with what else the machine runs.
+ */
+export function processCpuMs(pid) {
+  try {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+    }
+    return ns / 1e6;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /**
  * `runs` cold navigations to `url`, each in a page from `newPage(browser)`: `drawn(page)` resolves with
  * the page-clock time its content was drawn, `milestones(arg)` runs in the page after it and gives when
  * the app started (`booted`) and its data arrived (`answered`). Also the renderer's main-thread time
- * each navigation took (`busy`: task, script, style and layout).
+ * each navigation took (`busy`: task, script, style and layout), and CPU time until drawn (`cpu`): the
+ * renderer processes', and with `serverPid` the server's.
  */
-export async function timeNavigations({ browser, newPage, url, runs, drawn, milestones, milestonesArg }) {
+export async function timeNavigations({ browser, newPage, url, runs, drawn, milestones, milestonesArg, serverPid }) {
   const times = [];
   const booted = [];
   const answered = [];
   const busy = [];
+  const cpu = [];
+  const browserCdp = await browser.newBrowserCDPSession();
   for (let run = 0; run < runs; run++) {
     const page = await newPage(browser);
     const cdp = await page.context().newCDPSession(page);
     await cdp.send("Performance.enable");
     const before = await mainThread(cdp);
+    const rendererBefore = await rendererCpu(browserCdp);
+    const serverBefore = processCpuMs(serverPid);
     await page.goto(url, { waitUntil: "commit" });
     times.push(await drawn(page));
+    const serverAfter = processCpuMs(serverPid);
     const after = await mainThread(cdp);
+    cpu.push({
+      renderer: rendererCpuSpent(rendererBefore, await rendererCpu(browserCdp)),
+      server: serverAfter - serverBefore,
+    });
     busy.push({
       task: after.task - before.task,
       script: after.script - before.script,
@@ -84,7 +124,8 @@ export async function timeNavigations({ browser, newPage, url, runs, drawn, mile
     answered.push(m.answered);
     await page.close();
   }
-  return { times, booted, answered, busy };
+  await browserCdp.detach();
+  return { times, booted, answered, busy, cpu };
 }
 
 /** Navigation → DOMContentLoaded of `url`, `runs` times: what this machine's load costs any page. */

@@ -5,7 +5,8 @@
 // leaves calling a database, a cache or an LLM provider, so 53 nodes and 74 edges. Each line also says
 // when the app had started (DOMContentLoaded) and when /api/service-map had answered, so the page's own
 // part (answer → map drawn) reads apart from the server's, and how long the renderer's main thread was
-// busy; the Services page's start is printed first as a reference for what this machine's load costs
+// busy, and the CPU time the renderer and the server spent until drawn (which a loaded machine moves far
+// less); the Services page's start is printed first as a reference for what this machine's load costs
 // any page, with the load average.
 // Run after `npm run build`:  node bench/map-page.mjs     (CHROMIUM_PATH overrides /usr/bin/chromium)
 // Last, live reloads in one open page: the same traffic again (new ids, the same 53 nodes and 74 edges),
@@ -104,10 +105,11 @@ function milestones() {
   return { booted: nav?.domContentLoadedEventEnd ?? Number.NaN, answered: query?.responseEnd ?? Number.NaN };
 }
 
-async function navigationToMap(browser, base, nodes) {
-  const { times, booted, answered, busy } = await timeNavigations({
+async function navigationToMap(browser, base, nodes, serverPid) {
+  const { times, booted, answered, busy, cpu } = await timeNavigations({
     browser,
     newPage,
+    serverPid,
     url: `${base}/map`,
     runs: RUNS,
     drawn: (page) => page.evaluate((n) => window.__mapDrawn(n), nodes),
@@ -116,7 +118,8 @@ async function navigationToMap(browser, base, nodes) {
   console.log(
     `/map (${nodes} nodes), navigation → map drawn: median ${ms(median(times))}, first ${ms(times[0])}, worst ${ms(Math.max(...times))} (${RUNS} runs; target < 300 ms); ` +
       `medians: app started (DOMContentLoaded) ${ms(median(booted))}, /api/service-map answered ${ms(median(answered))}, ` +
-      `answer → map drawn ${ms(median(times.map((t, i) => t - answered[i])))}; page main thread busy ${ms(median(busy.map((b) => b.task)))}`,
+      `answer → map drawn ${ms(median(times.map((t, i) => t - answered[i])))}; page main thread busy ${ms(median(busy.map((b) => b.task)))}; ` +
+      `CPU until drawn: renderer ${ms(median(cpu.map((c) => c.renderer)))}, server ${ms(median(cpu.map((c) => c.server)))} (medians; first: server ${ms(cpu[0]?.server ?? Number.NaN)})`,
   );
 }
 
@@ -246,7 +249,7 @@ try {
   console.log(`stored: ${services} services, ${map.nodes.length} nodes, ${map.edges.length} edges`);
   if (services !== SERVICES) throw new Error(`expected ${SERVICES} services on the map, got ${services}`);
   await referenceBoot(browser, base);
-  await navigationToMap(browser, base, map.nodes.length);
+  await navigationToMap(browser, base, map.nodes.length, child.pid);
   await liveReloads(browser, base, map.nodes.length, RUNS);
   const profiled = Number(process.env.BENCH_PROFILE ?? 0);
   if (profiled > 0) await profileNavigations(browser, base, map.nodes.length, profiled);

@@ -6,7 +6,8 @@
 // uPlot draws synchronously in a microtask after it is built, so the frame after the canvas appears
 // has it painted. Each line also says when the app had started (DOMContentLoaded) and when the series
 // arrived, so the page's own part (answer → chart drawn) reads apart from the server's, and how long the
-// renderer's main thread was busy (Chromium's TaskDuration, ScriptDuration, Layout + RecalcStyle); the Services
+// renderer's main thread was busy (Chromium's TaskDuration, ScriptDuration, Layout + RecalcStyle), and the CPU
+// time the renderer and the server spent until drawn (which a loaded machine moves far less); the Services
 // page's start is printed first as a reference for what this machine's load costs any page, with the load
 // average. Then light and dark screenshots in bench/out/.
 // Run after `npm run build`:  node bench/metrics-page.mjs     (CHROMIUM_PATH overrides /usr/bin/chromium)
@@ -112,10 +113,11 @@ function milestones(name) {
   return { booted: nav?.domContentLoadedEventEnd ?? Number.NaN, answered: query?.responseEnd ?? Number.NaN };
 }
 
-async function navigationToChart(browser, base, name) {
-  const { times, booted, answered, busy } = await timeNavigations({
+async function navigationToChart(browser, base, name, serverPid) {
+  const { times, booted, answered, busy, cpu } = await timeNavigations({
     browser,
     newPage,
+    serverPid,
     url: `${base}/metrics?metric=${name}`,
     runs: RUNS,
     drawn: (page) => page.evaluate((args) => window.__chartDrawn(args), { name, lines: SERIES }),
@@ -127,7 +129,8 @@ async function navigationToChart(browser, base, name) {
       `medians: app started (DOMContentLoaded) ${ms(median(booted))}, series answered ${ms(median(answered))}, ` +
       `answer → chart drawn ${ms(median(times.map((t, i) => t - answered[i])))}; ` +
       `page main thread busy ${ms(median(busy.map((b) => b.task)))} (script ${ms(median(busy.map((b) => b.script)))}, ` +
-      `style and layout ${ms(median(busy.map((b) => b.layout)))})`,
+      `style and layout ${ms(median(busy.map((b) => b.layout)))}); ` +
+      `CPU until drawn: renderer ${ms(median(cpu.map((c) => c.renderer)))}, server ${ms(median(cpu.map((c) => c.server)))} (medians)`,
   );
 }
 
@@ -193,8 +196,8 @@ console.log(`load average ${load()} on ${cpus().length} cores`);
 try {
   await fill(base);
   await referenceBoot(browser, base);
-  await navigationToChart(browser, base, "bench.memory");
-  await navigationToChart(browser, base, "bench.latency");
+  await navigationToChart(browser, base, "bench.memory", child.pid);
+  await navigationToChart(browser, base, "bench.latency", child.pid);
   await selectionToChart(browser, base, "bench.memory", "bench.latency");
   if (process.env.BENCH_SCREENSHOTS !== "0") await screenshots(browser, base);
   console.log(`load average ${load()}`);

@@ -18,6 +18,10 @@ export default defineConfig({
     reportCompressedSize: false,
     // Which chunk holds which page: the server reads it to preload the page a navigation opens.
     manifest: true,
+    // Everything the app loads at start in its one chunk: split by how the pages share it, it was three
+    // (the app, Preact with the helpers every page uses, and the keyboard helpers), and a cold page's
+    // requests then outnumber the browser's six connections, so its data waited for one.
+    rolldownOptions: { output: { codeSplitting: { groups: [{ name: "index", tags: ["$initial"] }] } } },
   },
   server: {
     // `npm run dev:web` proxies the API to a tracekit-local started separately on 9999.

@@ -31,10 +31,9 @@ describe.skipIf(!available)("pages load their code when first opened, in Chromiu
     await page.goto(`${app.base}/`);
     await page.locator('[data-testid="latency-chart"] canvas').waitFor();
     await expect.poll(() => page.locator(".trace-row").count()).toBe(1);
-    expect(fetched.has("index")).toBe(true);
-    expect(fetched.has("uplot")).toBe(true);
-    for (const other of ["MapPage", "MetricsPage", "LogsPage", "TraceViewPage", "ServicesPage"])
-      expect(fetched.has(other)).toBe(false);
+    // The app's start-up code is one chunk (more requests than the browser's six connections to one
+    // server make the last, a page's data, wait for one), and the latency chart's uPlot.
+    expect([...fetched].sort()).toEqual(["index", "uplot"]);
 
     // The map's code (and its layout library) arrives when the map is opened, and the page works.
     await page.getByRole("link", { name: "Map", exact: true }).click();
