@@ -1,4 +1,4 @@
-import { spanSearchText } from "../domain/search.js";
+import { forEachSearchPart, spanSearchText } from "../domain/search.js";
 import type { Span } from "../domain/span.js";
 import { TraceAggregate, type TraceSummary } from "../domain/trace-summary.js";
 import { countAttributeKeys, countAttributeValues, RecentSpans } from "./attribute-catalog.js";
@@ -213,8 +213,11 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
               byStart,
               query: filter,
               boundsOf: (trace) => trace.aggregate,
-              tokensOf: (trace, add) => {
+              tokensOf: (trace, add, addPiece) => {
                 trace.bloom = buildBloom(trace.spans, add);
+                for (const span of trace.spans) {
+                  forEachSearchPart(span.name, span.status.message, span.attributes, span.events, addPiece);
+                }
               },
             }),
       summaryOf: (trace) => trace.aggregate.toSummary(),

@@ -40,7 +40,7 @@ export function createTraceSearch(deps: TraceSearchDeps): { listTraces(query: Tr
               byStart,
               query: filter,
               boundsOf: (entry) => entry.aggregate,
-              tokensOf: (entry, add) => filter.tokensOf(entry, add),
+              tokensOf: (entry, add, addPiece) => filter.tokensOf(entry, add, addPiece),
             }),
       summaryOf: (entry) => entry.aggregate.toSummary(),
     });
