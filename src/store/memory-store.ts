@@ -20,6 +20,7 @@ import {
 } from "./store.js";
 import { type BlockNote, createBlockGate } from "./trace-blocks.js";
 import { bloomAllows, buildBloom, type TraceBloom } from "./trace-blooms.js";
+import { createKeyOrders } from "./trace-key-order.js";
 import { compareOldestFirst, type StartOrdered, setSortStart, traceIdKey } from "./trace-order.js";
 import { collectSortedTracePage, sortKeyOf, traceSortOf } from "./trace-sort.js";
 
@@ -77,6 +78,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const views = createSpanViews();
   const operationStats = new OperationStatsIndex();
   const errors = new ErrorGroups();
+  const keyOrders = createKeyOrders<MemoryTrace>();
 
   function searchText(span: Span): string {
     let text = searchTextCache.get(span);
@@ -204,6 +206,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       cursor: query.cursor,
       positionOf: (trace) => ({ start: trace.sortStart, traceId: trace.aggregate.traceId }),
       keyOf: (trace) => (sort.by === "start" ? 0 : sortKeyOf(sort.by, trace.aggregate)),
+      boundsOf: (trace) => trace.aggregate,
+      keyOrders,
       matches: (trace) => !trace.evicted && summaryMatches(trace.aggregate, query),
       matchesQuery: filter === undefined ? undefined : (trace) => traceMatches(trace, filter),
       chunkMayMatch:

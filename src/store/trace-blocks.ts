@@ -113,6 +113,21 @@ function boundsOf(bounds: Iterable<TraceBounds>): TraceBounds {
   return { services: [...services], errorCount, durationMs };
 }
 
+/** The chunk's note, made (with its bounds only) when it has none. */
+export function noteOf<T>(
+  byStart: SortedChunks<T, BlockNote>,
+  chunk: number,
+  items: readonly T[],
+  boundsOfEntry: (entry: T) => TraceBounds,
+): BlockNote {
+  let note = byStart.noteOf(chunk);
+  if (note === undefined) {
+    note = { bounds: boundsOf(items.map(boundsOfEntry)), filter: null };
+    byStart.setNote(chunk, note);
+  }
+  return note;
+}
+
 export interface BlockGateDeps<T> {
   byStart: SortedChunks<T, BlockNote>;
   /**
@@ -142,11 +157,7 @@ export function createBlockGate<T>(
   const newest = byStart.chunkCount - 1;
   return (chunk, items, inTime) => {
     if (chunk === newest) return true;
-    let note = byStart.noteOf(chunk);
-    if (note === undefined) {
-      note = { bounds: boundsOf(items.map(deps.boundsOf)), filter: null };
-      byStart.setNote(chunk, note);
-    }
+    let note = noteOf(byStart, chunk, items, deps.boundsOf);
     if (!query.mayMatchTrace(note.bounds)) return false;
     if (query.blockNeeds.length === 0) return true;
     if (note.filter === null) {
