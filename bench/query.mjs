@@ -2,7 +2,8 @@
 // (default 1M: bench/payload.mjs traffic, 100 traces × 10 spans per request), then times the trace
 // list's queries on each store directly (no HTTP): a common `key=value` (matches at once), a rare one
 // (one trace, stored first, so the whole store is walked), a rare `duration>`, autocomplete, and the
-// list sorted by duration or span count (the true top of every stored trace), alone and with a query.
+// list sorted by duration or span count (the true top of every stored trace), alone and with a query,
+// and free text, rare and common.
 // Run after `npm run build`:  node bench/query.mjs
 // Knobs: BENCH_SPANS (1000000), BENCH_RUNS (runs per query, 9), BENCH_SECONDS (cap per query, 30).
 import { mkdtempSync, rmSync } from "node:fs";
@@ -97,6 +98,8 @@ function report(label, store, target) {
     ["duration>, rare (one old trace)", "duration>250ms"],
     ["key=value AND duration>, rare", "http.route=/api/orders/:id duration>250ms"],
     ["bare text, rare", "89581"],
+    ["bare text, common", "upstream"],
+    ["bare text, rare AND common", "89581 orders"],
   ];
   for (const [name, q] of queries) {
     const { first, firstResult, p50, runs, result } = time(() => fullPage(store, q));
@@ -110,6 +113,7 @@ function report(label, store, target) {
     ["sorted: spans asc", undefined, { sort: "spans", order: "asc" }],
     ["sorted: duration + key=value common", "http.response.status_code=500", { sort: "duration" }],
     ["sorted: duration + key=value rare", "app.order.id=89581", { sort: "duration" }],
+    ["sorted: duration + bare text rare", "89581", { sort: "duration" }],
   ];
   for (const [name, q, sort] of sorts) {
     const { first, firstResult, p50, runs, result } = time(() => fullPage(store, q, sort));
