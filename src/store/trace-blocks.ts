@@ -48,9 +48,15 @@ export interface BlockFilter {
   readonly bits: Uint32Array;
   /** How many bits it has: a multiple of 32, not a power of two, so it takes no more than it needs. */
   readonly size: number;
-  /** The block's distinct pieces of search text, lower-cased, joined by "\n". */
-  readonly text: string;
+  /**
+   * The block's distinct pieces of search text, lower-cased, joined by "\n"; null when they pass
+   * MAX_BLOCK_TEXT characters (long unique values: logs, stack traces), and the block is walked.
+   */
+  readonly text: string | null;
 }
+
+/** A copy of text this long per block (2 MB at most) is worth a pass over the block's spans saved. */
+const MAX_BLOCK_TEXT = 1 << 20;
 
 /**
  * One thing a block must hold for a trace of it to match: a token (see trace-blooms.ts), or
@@ -80,7 +86,14 @@ export function buildBlockFilter(tokens: ReadonlySet<number>, pieces: Iterable<s
     }
   }
   const lower = new Set<string>();
-  for (const piece of pieces) lower.add(piece.toLowerCase());
+  let length = 0;
+  for (const piece of pieces) {
+    const text = piece.toLowerCase();
+    if (lower.has(text)) continue;
+    lower.add(text);
+    length += text.length + 1;
+    if (length > MAX_BLOCK_TEXT) return { bits, size, text: null };
+  }
   return { bits, size, text: [...lower].join("\n") };
 }
 
@@ -97,7 +110,9 @@ function filterHas(filter: BlockFilter, token: number): boolean {
 /** As bloomAllows: one need of every inner list must be in the filter (a token) or its text (a string). */
 export function blockFilterAllows(filter: BlockFilter, required: readonly (readonly BlockNeed[])[]): boolean {
   return required.every((anyOf) =>
-    anyOf.some((need) => (typeof need === "number" ? filterHas(filter, need) : filter.text.includes(need))),
+    anyOf.some((need) =>
+      typeof need === "number" ? filterHas(filter, need) : filter.text === null || filter.text.includes(need),
+    ),
   );
 }
 
