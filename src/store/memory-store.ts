@@ -5,7 +5,7 @@ import { countAttributeKeys, countAttributeValues, RecentSpans } from "./attribu
 import { ErrorGroups } from "./error-groups.js";
 import { createEvictedTraces, evictedTracesCapacity } from "./evicted-traces.js";
 import { emptyTokens, OperationStatsIndex, type StatsTokens } from "./operation-stats.js";
-import { summaryMatches } from "./query-match.js";
+import { boundsMayMatch, summaryMatches } from "./query-match.js";
 import { SortedChunks } from "./sorted-chunks.js";
 import { type CompiledSpanQuery, compileTraceQuery } from "./span-query.js";
 import { createSpanViews } from "./span-views.js";
@@ -208,6 +208,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       keyOf: (trace) => (sort.by === "start" ? 0 : sortKeyOf(sort.by, trace.aggregate)),
       boundsOf: (trace) => trace.aggregate,
       keyOrders,
+      boundsMayMatch: (bounds) => boundsMayMatch(bounds, query),
       matches: (trace) => !trace.evicted && summaryMatches(trace.aggregate, query),
       matchesQuery: filter === undefined ? undefined : (trace) => traceMatches(trace, filter),
       chunkMayMatch:

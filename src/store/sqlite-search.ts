@@ -1,4 +1,4 @@
-import { summaryMatches } from "./query-match.js";
+import { boundsMayMatch, summaryMatches } from "./query-match.js";
 import type { SqliteSpanQuery } from "./sqlite-span-query.js";
 import type { StoredTraces, TraceEntry } from "./sqlite-traces.js";
 import type { TracePage, TraceQuery } from "./store.js";
@@ -35,6 +35,7 @@ export function createTraceSearch(deps: TraceSearchDeps): { listTraces(query: Tr
       keyOf: (entry) => (sort.by === "start" ? 0 : sortKeyOf(sort.by, entry.aggregate)),
       boundsOf: (entry) => entry.aggregate,
       keyOrders,
+      boundsMayMatch: (bounds) => boundsMayMatch(bounds, query),
       matches: (entry) => !entry.evicted && summaryMatches(entry.aggregate, query),
       matchesQuery: filter === undefined ? undefined : (entry) => filter.matchesTrace(entry),
       chunkMayMatch:

@@ -40,6 +40,8 @@ export interface KeyOrderWalk<T> {
   descending: boolean;
   keyOf(entry: T): number;
   boundsOf(entry: T): TraceBounds;
+  /** False when no entry of a block with these bounds can be wanted (monotone, as TraceBounds are). */
+  boundsMayMatch?: ((bounds: TraceBounds) => boolean) | undefined;
   /** False when no entry of the block can be wanted (see PageWalk.chunkMayMatch). */
   enter?: ((chunk: number, items: readonly T[]) => boolean) | undefined;
   /** True for the entries past the cursor: false for a prefix of the order, true after it. */
@@ -64,6 +66,8 @@ export function entriesInKeyOrder<T>(walk: KeyOrderWalk<T>): Iterable<Keyed<T>> 
     () => true,
     undefined,
     (chunk, items) => {
+      const { bounds } = noteOf(walk.byStart, chunk, items, walk.boundsOf);
+      if (walk.boundsMayMatch !== undefined && !walk.boundsMayMatch(bounds)) return false;
       if (walk.enter !== undefined && !walk.enter(chunk, items)) return false;
       const order = blockOrder(walk, chunk, items);
       const at = walk.after === undefined ? 0 : firstAfter(order, walk.after);

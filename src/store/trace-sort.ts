@@ -83,6 +83,8 @@ export interface SortedPageWalk<T> extends PageWalk<T> {
   boundsOf(entry: T): TraceBounds;
   /** The blocks' lists in keyed orders, kept by the store between calls (see trace-key-order.ts). */
   keyOrders?: KeyOrders<T>;
+  /** False when no entry that a block's bounds cover can pass `matches` (see query-match.ts). */
+  boundsMayMatch?: (bounds: TraceBounds) => boolean;
 }
 
 /**
@@ -118,6 +120,7 @@ export function collectSortedTracePage<T>(walk: SortedPageWalk<T>): TracePage {
     descending,
     keyOf: walk.keyOf,
     boundsOf: walk.boundsOf,
+    boundsMayMatch: walk.boundsMayMatch,
     enter: mayMatch === undefined ? undefined : (chunk, items) => mayMatch(chunk, items, inTime),
     after: cursor === undefined ? undefined : (key, entry) => keyedAfter(key, entry, cursor, descending, walk),
   });

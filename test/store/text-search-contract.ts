@@ -41,10 +41,11 @@ const KEYS = ["app.tenant", "app.note", "http.route", "user.id", "db.statement"]
  * Free text and span names (`q`), which stores answer from their block notes (see
  * src/store/trace-blocks.ts), against a scan of every trace, part of the Store contract: random
  * spans and random terms, over several blocks of traces, before and after eviction and traces that
- * gain spans, in start and duration order. `fresh(maxSpans)` opens an empty store.
+ * gain spans, in start and duration order (itself checked against the newest-first list, with and
+ * without summary filters). `fresh(maxSpans)` opens an empty store.
  */
 export function textSearchContract(fresh: (maxSpans: number) => Promise<Store>): void {
-  it("query: free text and span names find what a scan of every trace finds, through eviction", async () => {
+  it("query: free text and span names find what a scan of every trace finds, and sorted pages keep their order, through eviction", async () => {
     for (const seed of [7]) {
       const random = randomFrom(seed);
       const store = await fresh(3000);
@@ -136,6 +137,19 @@ export function textSearchContract(fresh: (maxSpans: number) => Promise<Store>):
             const paged = walkAll(store, { limit: 40, q, ...sort } satisfies Omit<TraceQuery, "cursor">).flat();
             expect(paged, `seed ${seed}: ${q} ${JSON.stringify(sort)}`).toEqual(scanned);
           }
+        }
+        // Sorted by duration, with and without summary filters: the newest-first list, stably sorted.
+        const filtersList: Omit<TraceQuery, "limit">[] = [
+          {},
+          { errorsOnly: true },
+          { service: "db", minDurationMs: 200 },
+        ];
+        for (const filters of filtersList) {
+          const newestFirst = walkAll(store, { limit: 5000, ...filters }).flat();
+          const durations = new Map(store.getSummaries(newestFirst).map((t) => [t.traceId, t.durationMs]));
+          const byDuration = [...newestFirst].sort((a, b) => (durations.get(b) ?? 0) - (durations.get(a) ?? 0));
+          const paged = walkAll(store, { limit: 40, sort: "duration", ...filters }).flat();
+          expect(paged, `seed ${seed}: sorted ${JSON.stringify(filters)}`).toEqual(byDuration);
         }
       }
 
