@@ -1,24 +1,10 @@
 import { expect, it } from "vitest";
+import { prng } from "../../bench/fuzz-lib.mjs";
 import { spanSearchText } from "../../src/domain/search.js";
 import type { Attributes, Span } from "../../src/domain/span.js";
 import { compileTraceQuery } from "../../src/store/span-query.js";
 import type { Store, TraceQuery } from "../../src/store/store.js";
 import { makeSpan, walkAll } from "./span-fixtures.js";
-
-/** A small seeded generator (mulberry32), so a failure names a seed that repeats it. */
-function randomFrom(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(items: readonly T[]): T => items[int(items.length)] as T;
-  return { next, int, pick };
-}
 
 /** Values that repeat across traces, with mixed case, a line break and letters whose lower case depends on context. */
 const WORDS = [
@@ -47,7 +33,7 @@ const KEYS = ["app.tenant", "app.note", "http.route", "user.id", "db.statement"]
 export function textSearchContract(fresh: (maxSpans: number) => Promise<Store>): void {
   it("query: free text and span names find what a scan of every trace finds, and sorted pages keep their order, through eviction", async () => {
     for (const seed of [7]) {
-      const random = randomFrom(seed);
+      const random = prng(seed); // a failure's message names the seed that repeats it
       const store = await fresh(3000);
       let nextTrace = 1;
       /** Pieces of text that stored spans hold, for terms that match something. */
