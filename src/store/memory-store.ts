@@ -1,11 +1,11 @@
-import { spanSearchText } from "../domain/search.js";
+import { forEachSearchPart, spanSearchText } from "../domain/search.js";
 import type { Span } from "../domain/span.js";
 import { TraceAggregate, type TraceSummary } from "../domain/trace-summary.js";
 import { countAttributeKeys, countAttributeValues, RecentSpans } from "./attribute-catalog.js";
 import { ErrorGroups } from "./error-groups.js";
 import { createEvictedTraces, evictedTracesCapacity } from "./evicted-traces.js";
 import { emptyTokens, OperationStatsIndex, type StatsTokens } from "./operation-stats.js";
-import { summaryMatches } from "./query-match.js";
+import { boundsMayMatch, summaryMatches } from "./query-match.js";
 import { SortedChunks } from "./sorted-chunks.js";
 import { type CompiledSpanQuery, compileTraceQuery } from "./span-query.js";
 import { createSpanViews } from "./span-views.js";
@@ -20,6 +20,7 @@ import {
 } from "./store.js";
 import { type BlockNote, createBlockGate } from "./trace-blocks.js";
 import { bloomAllows, buildBloom, type TraceBloom } from "./trace-blooms.js";
+import { createKeyOrders } from "./trace-key-order.js";
 import { compareOldestFirst, type StartOrdered, setSortStart, traceIdKey } from "./trace-order.js";
 import { collectSortedTracePage, sortKeyOf, traceSortOf } from "./trace-sort.js";
 
@@ -79,6 +80,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const views = createSpanViews();
   const operationStats = new OperationStatsIndex();
   const errors = new ErrorGroups();
+  const keyOrders = createKeyOrders<MemoryTrace>();
 
   function searchText(span: Span): string {
     let text = searchTextCache.get(span);
@@ -207,6 +209,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       cursor: query.cursor,
       positionOf: (trace) => ({ start: trace.sortStart, traceId: trace.aggregate.traceId }),
       keyOf: (trace) => (sort.by === "start" ? 0 : sortKeyOf(sort.by, trace.aggregate)),
+      boundsOf: (trace) => trace.aggregate,
+      keyOrders,
+      boundsMayMatch: (bounds) => boundsMayMatch(bounds, query),
       matches: (trace) => !trace.evicted && summaryMatches(trace.aggregate, query),
       matchesQuery: filter === undefined ? undefined : (trace) => traceMatches(trace, filter),
       chunkMayMatch:
@@ -216,8 +221,11 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
               byStart,
               query: filter,
               boundsOf: (trace) => trace.aggregate,
-              tokensOf: (trace, add) => {
+              tokensOf: (trace, add, addPiece) => {
                 trace.bloom = buildBloom(trace.spans, add);
+                for (const span of trace.spans) {
+                  forEachSearchPart(span.name, span.status.message, span.attributes, span.events, addPiece);
+                }
               },
             }),
       summaryOf: (trace) => trace.aggregate.toSummary(),

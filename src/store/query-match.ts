@@ -1,4 +1,5 @@
 import type { TraceQuery } from "./store.js";
+import type { TraceBounds } from "./trace-blocks.js";
 
 /** What the summary-level filters look at; a `TraceAggregate` has it too, so stores can filter before building a summary. */
 export interface SummaryFilterFields {
@@ -23,5 +24,16 @@ export function summaryMatches(summary: SummaryFilterFields, query: TraceQuery):
     const name = summary.rootName ?? summary.firstName;
     if (!name.toLowerCase().includes(query.name.toLowerCase())) return false;
   }
+  return true;
+}
+
+/**
+ * False when no trace that `bounds` covers (see trace-blocks.ts) can pass the summary filters: the
+ * union of their services, their errors, their longest duration.
+ */
+export function boundsMayMatch(bounds: TraceBounds, query: TraceQuery): boolean {
+  if (query.service !== undefined && !bounds.services.includes(query.service)) return false;
+  if (query.errorsOnly && bounds.errorCount === 0) return false;
+  if (query.minDurationMs !== undefined && bounds.durationMs < query.minDurationMs) return false;
   return true;
 }

@@ -1,8 +1,8 @@
 import { parseQuery, type QueryNode } from "../domain/query.js";
 import { type AliasRead, aliasReadsOf } from "../domain/semconv-aliases.js";
 import type { Attributes, AttrValue, SpanEvent, SpanKind, SpanStatus } from "../domain/span.js";
-import type { TraceBounds } from "./trace-blocks.js";
-import { requiredTokens } from "./trace-blooms.js";
+import type { BlockNeed, TraceBounds } from "./trace-blocks.js";
+import { keyTokens, requiredTokens, termTokens } from "./trace-blooms.js";
 
 /** What a query looks at in a span; a domain `Span` is one, and the SQLite store builds one from a row. */
 export interface QueryableSpan {
@@ -28,6 +28,8 @@ export interface CompiledSpanQuery<S extends QueryableSpan> {
   mayMatchTrace(summary: TraceBounds): boolean;
   /** What a trace's Bloom filter must hold for a span of it to match (see trace-blooms.ts); empty: nothing. */
   tokens: number[][];
+  /** What a block of traces must hold for one of them to match: `tokens` and free text (see trace-blocks.ts). */
+  blockNeeds: BlockNeed[][];
 }
 
 type SpanTest<S> = (span: S) => boolean;
@@ -229,7 +231,40 @@ export function compileSpanQuery<S extends QueryableSpan>(
     }
   }
 
-  return { matchesSpan: spanTest(node), mayMatchTrace: summaryTest(node), tokens: requiredTokens(node) };
+  return {
+    matchesSpan: spanTest(node),
+    mayMatchTrace: summaryTest(node),
+    tokens: requiredTokens(node),
+    blockNeeds: requiredBlockNeeds(node),
+  };
+}
+
+/**
+ * Lower-cased text that is in a piece of the search text (see domain/search.ts) of every span that
+ * `text` is in, or undefined: text with a line break may run across two pieces, and empty text is
+ * in every span.
+ */
+function searchNeedle(text: string): string | undefined {
+  const needle = text.toLowerCase();
+  return needle === "" || needle.includes("\n") ? undefined : needle;
+}
+
+/** `requiredTokens` plus what free text and span names require of a block's pieces of search text. */
+export function requiredBlockNeeds(node: QueryNode): BlockNeed[][] {
+  return requirementsOf<BlockNeed>(node, (term) => {
+    if (term.type === "text") {
+      const needle = searchNeedle(term.text);
+      if (needle === undefined) return [];
+      // An unquoted word also matches a span that has an attribute of that key.
+      return [term.alsoKey ? [needle, ...keyTokens(term.text)] : [needle]];
+    }
+    if (term.type === "field") {
+      // A span's name is a piece of its search text: `name=` and `name~` need their text in one.
+      const needle = term.field === "name" && term.op !== "!=" ? searchNeedle(term.value) : undefined;
+      return needle === undefined ? [] : [[needle]];
+    }
+    return termTokens(term);
+  });
 }
 
 /**

@@ -1,8 +1,9 @@
-import { summaryMatches } from "./query-match.js";
+import { boundsMayMatch, summaryMatches } from "./query-match.js";
 import type { SqliteSpanQuery } from "./sqlite-span-query.js";
 import type { StoredTraces, TraceEntry } from "./sqlite-traces.js";
 import type { TracePage, TraceQuery } from "./store.js";
 import { createBlockGate } from "./trace-blocks.js";
+import { createKeyOrders } from "./trace-key-order.js";
 import { collectSortedTracePage, sortKeyOf, traceSortOf } from "./trace-sort.js";
 
 export interface TraceSearchDeps {
@@ -18,6 +19,7 @@ export interface TraceSearchDeps {
 export function createTraceSearch(deps: TraceSearchDeps): { listTraces(query: TraceQuery): TracePage } {
   const { traces, spanQuery, flush, assertOpen } = deps;
   const byStart = traces.byStart;
+  const keyOrders = createKeyOrders<TraceEntry>();
 
   function listTraces(query: TraceQuery): TracePage {
     assertOpen();
@@ -31,6 +33,9 @@ export function createTraceSearch(deps: TraceSearchDeps): { listTraces(query: Tr
       cursor: query.cursor,
       positionOf: (entry) => ({ start: entry.sortStart, traceId: entry.traceId }),
       keyOf: (entry) => (sort.by === "start" ? 0 : sortKeyOf(sort.by, entry.aggregate)),
+      boundsOf: (entry) => entry.aggregate,
+      keyOrders,
+      boundsMayMatch: (bounds) => boundsMayMatch(bounds, query),
       matches: (entry) => !entry.evicted && summaryMatches(entry.aggregate, query),
       matchesQuery: filter === undefined ? undefined : (entry) => filter.matchesTrace(entry),
       chunkMayMatch:
@@ -40,7 +45,7 @@ export function createTraceSearch(deps: TraceSearchDeps): { listTraces(query: Tr
               byStart,
               query: filter,
               boundsOf: (entry) => entry.aggregate,
-              tokensOf: (entry, add) => filter.tokensOf(entry, add),
+              tokensOf: (entry, add, addPiece) => filter.tokensOf(entry, add, addPiece),
             }),
       summaryOf: (entry) => entry.aggregate.toSummary(),
     });

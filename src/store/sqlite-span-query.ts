@@ -1,5 +1,5 @@
 import { parseQuery, type QueryNode } from "../domain/query.js";
-import { searchTextOf } from "../domain/search.js";
+import { forEachSearchPart, searchTextOf } from "../domain/search.js";
 import { aliasReadsOf } from "../domain/semconv-aliases.js";
 import { type Attributes, type SpanEvent, type SpanKind, STATUS_CODES } from "../domain/span.js";
 import { CATALOG_SAMPLE_SPANS, RecentSpans } from "./attribute-catalog.js";
@@ -7,7 +7,7 @@ import type { SummaryFilterFields } from "./query-match.js";
 import { compileSpanQuery, type QueryableSpan, requirementsOf } from "./span-query.js";
 import { decodeJson, isJsonVerbatim } from "./sqlite-json.js";
 import { SPAN_SLOTS, type SqliteDatabase } from "./sqlite-schema.js";
-import type { TraceBounds } from "./trace-blocks.js";
+import type { BlockNeed, TraceBounds } from "./trace-blocks.js";
 import { bloomAllows, buildBloom, type TraceBloom } from "./trace-blooms.js";
 
 /** What the SQLite store reads out of a stored span body for a query (it owns the body's layout). */
@@ -35,11 +35,14 @@ export interface StoredTraceRef {
 
 export interface SqliteTraceFilter {
   matchesTrace(trace: StoredTraceRef): boolean;
-  /** The query's summary test and Bloom tokens, for the block notes (see trace-blocks.ts). */
+  /** The query's summary test and what a block must hold, for the block notes (see trace-blocks.ts). */
   mayMatchTrace(bounds: TraceBounds): boolean;
-  readonly tokens: readonly number[][];
-  /** Every token of the trace's stored spans, given to `add`; rebuilds the trace's own filter on the way. */
-  tokensOf(trace: StoredTraceRef, add: (token: number) => void): void;
+  readonly blockNeeds: readonly BlockNeed[][];
+  /**
+   * Every token of the trace's stored spans, given to `add`, and every piece of their search text,
+   * given to `addPiece`; rebuilds the trace's own filter on the way.
+   */
+  tokensOf(trace: StoredTraceRef, add: (token: number) => void, addPiece: (piece: string) => void): void;
 }
 
 type QueryRow = [
@@ -176,9 +179,12 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
     }
     return {
       mayMatchTrace: compiled.mayMatchTrace,
-      tokens: compiled.tokens,
-      tokensOf(trace, add) {
-        blooms.set(trace, buildBloom(spansOf(trace), add));
+      blockNeeds: compiled.blockNeeds,
+      tokensOf(trace, add, addPiece) {
+        const spans = spansOf(trace);
+        blooms.set(trace, buildBloom(spans, add));
+        for (const span of spans)
+          forEachSearchPart(span.name, span.statusMessage, span.attributes, span.events, addPiece);
       },
       matchesTrace(trace) {
         if (!compiled.mayMatchTrace(trace.aggregate)) return false;

@@ -8,8 +8,11 @@ import type { SortedChunks } from "./sorted-chunks.js";
  * trace's own test cost.
  *
  * A block's note holds bounds of its traces' summaries (the union of their services, their errors,
- * the longest duration) and, once a query with `key=value` tokens needs it, a Bloom filter over
- * every token of every trace (see trace-blooms.ts), sized to the block's distinct tokens. Both only
+ * the longest duration) and, once a query with `key=value` tokens or free text needs it, a Bloom
+ * filter over every token of every trace (see trace-blooms.ts), sized to the block's distinct tokens,
+ * and the block's distinct pieces of search text (see domain/search.ts): values repeat, so a block of
+ * a few thousand spans has far fewer distinct pieces, and one substring search over them answers for
+ * every span of the block. All only
  * ever describe a superset of the block, so they never rule out a trace that matches: SortedChunks
  * drops a note when a trace joins its block or changes (a store `touch`es it), and keeps it when
  * traces leave. A note may then be shared by the two halves of a split block, so it is never changed
@@ -25,6 +28,8 @@ export interface BlockNote {
 
 interface BlockBuild {
   readonly tokens: Set<number>;
+  /** Pieces of search text as the spans hold them; lower-cased once each when the build ends. */
+  readonly pieces: Set<string>;
   /** The traces whose tokens are in. */
   readonly done: Set<unknown>;
 }
@@ -43,7 +48,21 @@ export interface BlockFilter {
   readonly bits: Uint32Array;
   /** How many bits it has: a multiple of 32, not a power of two, so it takes no more than it needs. */
   readonly size: number;
+  /**
+   * The block's distinct pieces of search text, lower-cased, joined by "\n"; null when they pass
+   * MAX_BLOCK_TEXT characters (long unique values: logs, stack traces), and the block is walked.
+   */
+  readonly text: string | null;
 }
+
+/** A copy of text this long per block (2 MB at most) is worth a pass over the block's spans saved. */
+const MAX_BLOCK_TEXT = 1 << 20;
+
+/**
+ * One thing a block must hold for a trace of it to match: a token (see trace-blooms.ts), or
+ * lower-cased text without a line break that is in a piece of some span's search text.
+ */
+export type BlockNeed = number | string;
 
 /** ~1.2% of blocks without a token get past its filter (four probes, 10 bits a token). */
 const BITS_PER_TOKEN = 10;
@@ -55,7 +74,7 @@ function probe(a: number, b: number, i: number, size: number): number {
   return Math.floor((((a + Math.imul(i, b)) >>> 0) * size) / 2 ** 32);
 }
 
-export function buildBlockFilter(tokens: ReadonlySet<number>): BlockFilter {
+export function buildBlockFilter(tokens: ReadonlySet<number>, pieces: Iterable<string> = []): BlockFilter {
   const size = Math.max(MIN_BITS, Math.ceil((tokens.size * BITS_PER_TOKEN) / 32) * 32);
   const bits = new Uint32Array(size / 32);
   for (const token of tokens) {
@@ -66,7 +85,16 @@ export function buildBlockFilter(tokens: ReadonlySet<number>): BlockFilter {
       bits[at >>> 5] = (bits[at >>> 5] as number) | (1 << (at & 31));
     }
   }
-  return { bits, size };
+  const lower = new Set<string>();
+  let length = 0;
+  for (const piece of pieces) {
+    const text = piece.toLowerCase();
+    if (lower.has(text)) continue;
+    lower.add(text);
+    length += text.length + 1;
+    if (length > MAX_BLOCK_TEXT) return { bits, size, text: null };
+  }
+  return { bits, size, text: [...lower].join("\n") };
 }
 
 function filterHas(filter: BlockFilter, token: number): boolean {
@@ -79,9 +107,13 @@ function filterHas(filter: BlockFilter, token: number): boolean {
   return true;
 }
 
-/** As bloomAllows: one token of every inner list must be in the filter. */
-export function blockFilterAllows(filter: BlockFilter, required: readonly number[][]): boolean {
-  return required.every((anyOf) => anyOf.some((token) => filterHas(filter, token)));
+/** As bloomAllows: one need of every inner list must be in the filter (a token) or its text (a string). */
+export function blockFilterAllows(filter: BlockFilter, required: readonly (readonly BlockNeed[])[]): boolean {
+  return required.every((anyOf) =>
+    anyOf.some((need) =>
+      typeof need === "number" ? filterHas(filter, need) : filter.text === null || filter.text.includes(need),
+    ),
+  );
 }
 
 function boundsOf(bounds: Iterable<TraceBounds>): TraceBounds {
@@ -96,16 +128,35 @@ function boundsOf(bounds: Iterable<TraceBounds>): TraceBounds {
   return { services: [...services], errorCount, durationMs };
 }
 
+/** The chunk's note, made (with its bounds only) when it has none. */
+export function noteOf<T>(
+  byStart: SortedChunks<T, BlockNote>,
+  chunk: number,
+  items: readonly T[],
+  boundsOfEntry: (entry: T) => TraceBounds,
+): BlockNote {
+  let note = byStart.noteOf(chunk);
+  if (note === undefined) {
+    note = { bounds: boundsOf(items.map(boundsOfEntry)), filter: null };
+    byStart.setNote(chunk, note);
+  }
+  return note;
+}
+
 export interface BlockGateDeps<T> {
   byStart: SortedChunks<T, BlockNote>;
   /**
    * The compiled query: `mayMatchTrace` must be monotone (bounds of more services, errors or a longer
    * duration never turn a "may" into "cannot"), which span-query.ts's summary test is.
    */
-  query: { mayMatchTrace(bounds: TraceBounds): boolean; readonly tokens: readonly number[][] };
+  query: { mayMatchTrace(bounds: TraceBounds): boolean; readonly blockNeeds: readonly (readonly BlockNeed[])[] };
   boundsOf(entry: T): TraceBounds;
-  /** Every token of the trace's spans, given to `add` (the store may rebuild the trace's own filter on the way). */
-  tokensOf(entry: T, add: (token: number) => void): void;
+  /**
+   * Every token of the trace's spans, given to `add`, and every piece of their search text (see
+   * domain/search.ts `forEachSearchPart`), given to `addPiece` (the store may rebuild the trace's own
+   * filter on the way).
+   */
+  tokensOf(entry: T, add: (token: number) => void, addPiece: (piece: string) => void): void;
 }
 
 /**
@@ -121,17 +172,14 @@ export function createBlockGate<T>(
   const newest = byStart.chunkCount - 1;
   return (chunk, items, inTime) => {
     if (chunk === newest) return true;
-    let note = byStart.noteOf(chunk);
-    if (note === undefined) {
-      note = { bounds: boundsOf(items.map(deps.boundsOf)), filter: null };
-      byStart.setNote(chunk, note);
-    }
+    let note = noteOf(byStart, chunk, items, deps.boundsOf);
     if (!query.mayMatchTrace(note.bounds)) return false;
-    if (query.tokens.length === 0) return true;
+    if (query.blockNeeds.length === 0) return true;
     if (note.filter === null) {
       if (!inTime()) return true;
-      const build = note.building ?? { tokens: new Set<number>(), done: new Set<unknown>() };
+      const build = note.building ?? { tokens: new Set<number>(), pieces: new Set<string>(), done: new Set<unknown>() };
       const add = (token: number) => void build.tokens.add(token);
+      const addPiece = (piece: string) => void build.pieces.add(piece);
       let read = 0;
       for (const item of items) {
         if (build.done.has(item)) continue;
@@ -139,12 +187,12 @@ export function createBlockGate<T>(
           byStart.setNote(chunk, { bounds: note.bounds, filter: null, building: build });
           return true;
         }
-        deps.tokensOf(item, add);
+        deps.tokensOf(item, add, addPiece);
         build.done.add(item);
       }
-      note = { bounds: note.bounds, filter: buildBlockFilter(build.tokens) };
+      note = { bounds: note.bounds, filter: buildBlockFilter(build.tokens, build.pieces) };
       byStart.setNote(chunk, note);
     }
-    return blockFilterAllows(note.filter as BlockFilter, query.tokens);
+    return blockFilterAllows(note.filter as BlockFilter, query.blockNeeds);
   };
 }

@@ -91,19 +91,27 @@ function addAttributeTokens(add: (token: number) => void, attributes: Attributes
 
 /** Tokens of which, per inner list, one must be in a trace's filter for a span of it to match `node`. */
 export function requiredTokens(node: QueryNode): number[][] {
-  return requirementsOf(node, (term) => {
-    if (term.type === "exists") return [aliasReadsOf(term.key).map((read) => tokenHash(read.key))];
-    if (term.type !== "attribute") return [];
-    const reads = aliasReadsOf(term.key);
-    if (term.op !== "=" || term.value.length > MAX_VALUE_LENGTH) return [reads.map((read) => tokenHash(read.key))];
-    const texts = [term.value];
-    if (term.number !== null && String(term.number) !== term.value) texts.push(String(term.number));
-    return [
-      reads.flatMap((read) =>
-        read.adapt !== undefined ? [tokenHash(read.key)] : texts.map((text) => tokenHash(read.key, text)),
-      ),
-    ];
-  });
+  return requirementsOf(node, termTokens);
+}
+
+/** What a single term requires of a trace's filter (see requirementsOf). */
+export function termTokens(term: QueryNode): number[][] {
+  if (term.type === "exists") return [keyTokens(term.key)];
+  if (term.type !== "attribute") return [];
+  const reads = aliasReadsOf(term.key);
+  if (term.op !== "=" || term.value.length > MAX_VALUE_LENGTH) return [reads.map((read) => tokenHash(read.key))];
+  const texts = [term.value];
+  if (term.number !== null && String(term.number) !== term.value) texts.push(String(term.number));
+  return [
+    reads.flatMap((read) =>
+      read.adapt !== undefined ? [tokenHash(read.key)] : texts.map((text) => tokenHash(read.key, text)),
+    ),
+  ];
+}
+
+/** The tokens of an attribute key and its aliases, one of which a span holding the key has. */
+export function keyTokens(key: string): number[] {
+  return aliasReadsOf(key).map((read) => tokenHash(read.key));
 }
 
 export function bloomAllows(bits: Uint32Array, required: readonly number[][]): boolean {

@@ -1,7 +1,10 @@
 import { AppError } from "../domain/errors.js";
 import type { TraceSummary } from "../domain/trace-summary.js";
 import { decodeCursor, encodeCursor, isAfterCursor, type TraceCursor } from "./cursor.js";
+import type { SortedChunks } from "./sorted-chunks.js";
 import type { TracePage } from "./store.js";
+import type { BlockNote, TraceBounds } from "./trace-blocks.js";
+import { createKeyOrders, entriesInKeyOrder, type Keyed, type KeyOrders } from "./trace-key-order.js";
 import { CLOCK_EVERY, collectTracePage, LIST_BUDGET_MS, type PageWalk } from "./trace-page.js";
 
 /** What the trace list can be ordered by: start time (the default), duration, span count, failing spans. */
@@ -72,16 +75,24 @@ export function decodeKeyedCursor(raw: string, sort: TraceSort): KeyedCursor {
 }
 
 export interface SortedPageWalk<T> extends PageWalk<T> {
+  byStart: SortedChunks<T, BlockNote>;
   sort: TraceSort;
   /** The entry's key in a keyed order (see sortKeyOf). */
   keyOf(entry: T): number;
+  /** What a block's note bounds (see trace-blocks.ts). */
+  boundsOf(entry: T): TraceBounds;
+  /** The blocks' lists in keyed orders, kept by the store between calls (see trace-key-order.ts). */
+  keyOrders?: KeyOrders<T>;
+  /** False when no entry that a block's bounds cover can pass `matches` (see query-match.ts). */
+  boundsMayMatch?: (bounds: TraceBounds) => boolean;
 }
 
 /**
  * One page of the trace list in the order asked for. By start time it walks the start-ordered index
  * (see collectTracePage); by another key it is the true top of everything that matches, past the
- * cursor: every trace is looked at for the filters a summary decides (cheap), and a query (`q`) is
- * tried in key order, under the same time budget, so a `partial` page is a prefix of the right order.
+ * cursor: the traces come in key order (see trace-key-order.ts), the filters a summary decides are
+ * tried on each, and a query (`q`) under the same time budget, so a `partial` page is a prefix of
+ * the right order.
  */
 export function collectSortedTracePage<T>(walk: SortedPageWalk<T>): TracePage {
   const { sort } = walk;
@@ -95,107 +106,49 @@ export function collectSortedTracePage<T>(walk: SortedPageWalk<T>): TracePage {
   }
   const cursor = walk.cursor === undefined ? undefined : decodeKeyedCursor(walk.cursor, sort);
   const descending = sort.order === "desc";
-  const toCursor = (candidate: Candidate<T>) =>
-    encodeSortCursor(sort, toPosition(walk, candidate.entry), candidate.key);
-  // The walk goes newest first, so among equal keys candidates come in their final order.
-  const candidates: Candidate<T>[] = [];
-  const beats = descending ? (a: number, b: number) => a > b : (a: number, b: number) => a < b;
-  const keep =
-    walk.matchesQuery === undefined
-      ? (candidate: Candidate<T>) => keepBest(candidates, walk.limit + 1, candidate, beats)
-      : (candidate: Candidate<T>) => void candidates.push(candidate);
+  const toCursor = (candidate: Keyed<T>) => encodeSortCursor(sort, toPosition(walk, candidate.entry), candidate.key);
   const now = walk.now ?? (() => performance.now());
   const budget = walk.budgetMs ?? LIST_BUDGET_MS;
-  // Entries of a chunk that no entry of can match the query are no candidates (see trace-blocks.ts).
+  // Blocks that no entry of can match the query are left out (see trace-blocks.ts).
   const mayMatch = walk.matchesQuery === undefined ? undefined : walk.chunkMayMatch;
   const buildUntil = mayMatch === undefined ? 0 : now() + budget;
   const inTime = () => now() <= buildUntil;
-  walk.byStart.walkDown(
-    (entry) => {
-      if (!walk.matches(entry)) return true;
-      const key = walk.keyOf(entry);
-      if (cursor === undefined || keyedAfter(key, entry, cursor, descending, walk)) keep({ entry, key });
-      return true;
-    },
-    undefined,
-    mayMatch === undefined ? undefined : (chunk, items) => mayMatch(chunk, items, inTime),
-  );
+  const ordered = entriesInKeyOrder<T>({
+    byStart: walk.byStart,
+    orders: walk.keyOrders ?? createKeyOrders<T>(),
+    name: `${sort.by}.${sort.order}`,
+    descending,
+    keyOf: walk.keyOf,
+    boundsOf: walk.boundsOf,
+    boundsMayMatch: walk.boundsMayMatch,
+    enter: mayMatch === undefined ? undefined : (chunk, items) => mayMatch(chunk, items, inTime),
+    after: cursor === undefined ? undefined : (key, entry) => keyedAfter(key, entry, cursor, descending, walk),
+  });
   if (walk.matchesQuery === undefined) {
+    const candidates: Keyed<T>[] = [];
+    for (const candidate of ordered) {
+      if (!walk.matches(candidate.entry)) continue;
+      if (candidates.push(candidate) > walk.limit) break;
+    }
     const page: TracePage = { traces: candidates.slice(0, walk.limit).map((c) => walk.summaryOf(c.entry)) };
-    if (candidates.length > walk.limit) page.nextCursor = toCursor(candidates[walk.limit - 1] as Candidate<T>);
+    if (candidates.length > walk.limit) page.nextCursor = toCursor(candidates[walk.limit - 1] as Keyed<T>);
     return page;
   }
+  // The budget starts once the blocks' lists are made, so a call that had to make them still moves on.
   const clock = { now, deadline: now() + budget };
-  // The budget starts again once the whole order is sorted, so a call that had to sort still moves on.
-  const sorted = () => {
-    clock.deadline = now() + budget;
-  };
-  return tryQueryInOrder(walk, inKeyOrder(candidates, walk.limit, beats, descending, sorted), clock, toCursor);
-}
-
-/**
- * The candidates in key order, lazily: a common query fills its page from the first few, so those
- * are picked in one pass, and the whole list is sorted only when the query asks for more.
- */
-function* inKeyOrder<T>(
-  candidates: Candidate<T>[],
-  limit: number,
-  beats: (a: number, b: number) => boolean,
-  descending: boolean,
-  sorted: () => void,
-): Generator<Candidate<T>> {
-  let first = Math.max(limit * 8, 400);
-  if (candidates.length > first * 4) {
-    const best: Candidate<T>[] = [];
-    for (const candidate of candidates) keepBest(best, first, candidate, beats);
-    yield* best;
-  } else {
-    first = 0;
-  }
-  // Stable: equal keys stay newest first, as keepBest keeps them, so the first `first` are the same.
-  candidates.sort(descending ? (a, b) => b.key - a.key : (a, b) => a.key - b.key);
-  sorted();
-  for (let i = first; i < candidates.length; i++) yield candidates[i] as Candidate<T>;
-}
-
-interface Candidate<T> {
-  entry: T;
-  key: number;
-}
-
-/**
- * Keeps the best `k` candidates seen, in order: a later candidate joins only when its key beats the
- * worst kept one (on a tie the earlier, newer one stays), so a page of 50 out of 100k traces costs
- * about one comparison per trace and no list of them all.
- */
-function keepBest<T>(
-  kept: Candidate<T>[],
-  k: number,
-  candidate: Candidate<T>,
-  beats: (a: number, b: number) => boolean,
-): void {
-  if (kept.length === k && !beats(candidate.key, (kept[k - 1] as Candidate<T>).key)) return;
-  let lo = 0;
-  let hi = kept.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (beats(candidate.key, (kept[mid] as Candidate<T>).key)) hi = mid;
-    else lo = mid + 1;
-  }
-  kept.splice(lo, 0, candidate);
-  if (kept.length > k) kept.pop();
+  return tryQueryInOrder(walk, ordered, clock, toCursor);
 }
 
 /** The query tried on candidates in key order until the page is full or the time budget is spent. */
 function tryQueryInOrder<T>(
   walk: SortedPageWalk<T>,
-  candidates: Iterable<Candidate<T>>,
+  candidates: Iterable<Keyed<T>>,
   clock: { now: () => number; deadline: number },
-  toCursor: (candidate: Candidate<T>) => string,
+  toCursor: (candidate: Keyed<T>) => string,
 ): TracePage {
   const out: TraceSummary[] = [];
-  let lastReturned: Candidate<T> | undefined;
-  let lastSeen: Candidate<T> | undefined;
+  let lastReturned: Keyed<T> | undefined;
+  let lastSeen: Keyed<T> | undefined;
   let more = false;
   let partial = false;
   let seen = 0;
@@ -204,7 +157,7 @@ function tryQueryInOrder<T>(
       partial = true;
       break;
     }
-    if (!walk.matchesQuery?.(candidate.entry)) {
+    if (!walk.matches(candidate.entry) || !walk.matchesQuery?.(candidate.entry)) {
       lastSeen = candidate;
       continue;
     }

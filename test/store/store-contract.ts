@@ -11,6 +11,7 @@ import { operationsContract } from "./operations-contract.js";
 import { queryContract } from "./query-contract.js";
 import { sortContract } from "./sort-contract.js";
 import { makeSpan, ms, richSpan, rootSpan, spanId, T0, traceId, walkAll } from "./span-fixtures.js";
+import { textSearchContract } from "./text-search-contract.js";
 import { trafficContract } from "./traffic-contract.js";
 
 export interface StoreFactoryOptions {
@@ -635,6 +636,8 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
     describe("query language and autocomplete", () => queryContract(() => fresh()));
 
     describe("sorting", () => sortContract(() => fresh()));
+
+    describe("free text search", () => textSearchContract((maxSpans) => fresh({ maxSpans })));
 
     describe("service map and LLM calls", () => trafficContract(fresh));
     describe("services and operations", () => operationsContract((maxSpans) => fresh({ maxSpans })));

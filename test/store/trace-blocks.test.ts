@@ -22,7 +22,7 @@ function gateOver(list: SortedChunks<Entry, BlockNote>, tokens: number[][], minM
   const read: Entry[] = [];
   const gate = createBlockGate<Entry>({
     byStart: list,
-    query: { mayMatchTrace: (bounds) => bounds.durationMs >= minMs, tokens },
+    query: { mayMatchTrace: (bounds) => bounds.durationMs >= minMs, blockNeeds: tokens },
     boundsOf: (entry) => entry.bounds,
     tokensOf: (entry, add) => {
       read.push(entry);

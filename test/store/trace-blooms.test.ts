@@ -69,4 +69,18 @@ describe("a block's Bloom filter", () => {
     expect(blockFilterAllows(buildBlockFilter(new Set()), [[tokenHash("a")]])).toBe(false);
     expect(blockFilterAllows(filter, [])).toBe(true);
   });
+
+  it("finds lower-cased text within one piece of search text, never across two, and passes a block with too much", () => {
+    const filter = buildBlockFilter(new Set([tokenHash("app.id")]), ["Upstream FAILED", "ΟΔΟΣ", "upstream failed"]);
+    expect(filter.text).toBe("upstream failed\nοδος");
+    expect(blockFilterAllows(filter, [["stream f"]])).toBe(true);
+    expect(blockFilterAllows(filter, [["οδος"]])).toBe(true);
+    expect(blockFilterAllows(filter, [["failedοδος"]])).toBe(false);
+    expect(blockFilterAllows(filter, [["nowhere", tokenHash("app.id")]])).toBe(true);
+    expect(blockFilterAllows(filter, [["nowhere", tokenHash("app.other")]])).toBe(false);
+    const long = Array.from({ length: 300 }, (_, i) => `${i} ${"x".repeat(4000)}`);
+    const full = buildBlockFilter(new Set(), long);
+    expect(full.text).toBeNull();
+    expect(blockFilterAllows(full, [["nowhere"]])).toBe(true);
+  });
 });

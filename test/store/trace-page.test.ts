@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { TraceAggregate } from "../../src/domain/trace-summary.js";
 import { SortedChunks } from "../../src/store/sorted-chunks.js";
 import type { TracePage } from "../../src/store/store.js";
+import type { BlockNote } from "../../src/store/trace-blocks.js";
+import { createKeyOrders } from "../../src/store/trace-key-order.js";
 import { collectTracePage } from "../../src/store/trace-page.js";
 import { collectSortedTracePage } from "../../src/store/trace-sort.js";
 import { makeSpan, traceId } from "./span-fixtures.js";
@@ -13,8 +15,8 @@ interface Entry {
 }
 
 /** 1,000 one-span traces (or `n`), every 7th a match. */
-function traces(n = 1000): SortedChunks<Entry> {
-  const chunks = new SortedChunks<Entry>((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0), 64);
+function traces(n = 1000): SortedChunks<Entry, BlockNote> {
+  const chunks = new SortedChunks<Entry, BlockNote>((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0), 64);
   for (let i = 1; i <= n; i++) {
     const aggregate = new TraceAggregate(traceId(i));
     aggregate.add(makeSpan({ trace: i, span: 1, start: i }));
@@ -23,7 +25,12 @@ function traces(n = 1000): SortedChunks<Entry> {
   return chunks;
 }
 
-function walker(byStart: SortedChunks<Entry>, cursor: string | undefined, budgetMs: number, clock: () => number) {
+function walker(
+  byStart: SortedChunks<Entry, BlockNote>,
+  cursor: string | undefined,
+  budgetMs: number,
+  clock: () => number,
+) {
   return collectTracePage({
     byStart,
     limit: 50,
@@ -69,7 +76,7 @@ describe("collectTracePage", () => {
 
 describe("collectSortedTracePage", () => {
   function sortedWalker(
-    byStart: SortedChunks<Entry>,
+    byStart: SortedChunks<Entry, BlockNote>,
     cursor: string | undefined,
     budgetMs: number,
     clock: () => number,
@@ -82,6 +89,7 @@ describe("collectSortedTracePage", () => {
       positionOf: (e) => ({ start: e.start, traceId: e.traceId }),
       // Durations repeat (ties broken newest first).
       keyOf: (e) => Number.parseInt(e.traceId.slice(-8), 16) % 13,
+      boundsOf: (e) => e.aggregate,
       matches: () => true,
       matchesQuery: (e) => Number.parseInt(e.traceId.slice(-8), 16) % 7 === 0,
       summaryOf: (e) => e.aggregate.toSummary(),
@@ -123,6 +131,7 @@ describe("collectSortedTracePage with many candidates", () => {
           cursor,
           positionOf: (e) => ({ start: e.start, traceId: e.traceId }),
           keyOf: (e) => (num(e) * 31) % 17,
+          boundsOf: (e) => e.aggregate,
           matches: () => true,
           matchesQuery: (e) => num(e) % every === 0,
           summaryOf: (e) => e.aggregate.toSummary(),
@@ -137,6 +146,60 @@ describe("collectSortedTracePage with many candidates", () => {
           return ka - kb || (a < b ? 1 : -1);
         });
       expect(ids, `every ${every}`).toEqual(expected);
+    }
+  });
+});
+
+describe("collectSortedTracePage with the blocks' lists kept between calls", () => {
+  it("pages in the order a full sort gives, after traces join, leave and change key", () => {
+    const byStart = traces(2000);
+    const keys = new Map<Entry, number>();
+    const keyOf = (e: Entry) => keys.get(e) ?? Number.parseInt(e.traceId.slice(-8), 16) % 23;
+    const keyOrders = createKeyOrders<Entry>();
+    const every: Entry[] = [];
+    byStart.walkUp((e) => every.push(e) > 0);
+    for (const order of ["desc", "asc"] as const) {
+      const check = () => {
+        const walk = (cursor: string | undefined) =>
+          collectSortedTracePage({
+            byStart,
+            sort: { by: "duration", order },
+            limit: 37,
+            cursor,
+            positionOf: (e) => ({ start: e.start, traceId: e.traceId }),
+            keyOf,
+            boundsOf: (e) => e.aggregate,
+            keyOrders,
+            matches: (e) => !e.traceId.endsWith("5"),
+            summaryOf: (e) => e.aggregate.toSummary(),
+          });
+        const expected = every
+          .filter((e) => !e.traceId.endsWith("5"))
+          .reverse()
+          .sort((a, b) => (order === "desc" ? keyOf(b) - keyOf(a) : keyOf(a) - keyOf(b)))
+          .map((e) => e.traceId);
+        expect(allPages(walk).ids, order).toEqual(expected);
+      };
+      check();
+      // Some leave (as a trace that moves or is compacted away), some change key (and are touched).
+      for (let i = 0; i < 40; i++) {
+        const [gone] = every.splice((i * 61) % every.length, 1);
+        byStart.remove(gone as Entry);
+        const changed = every[(i * 113) % every.length] as Entry;
+        keys.set(changed, 100 + (i % 3));
+        byStart.touch(changed);
+      }
+      check();
+      // New ones join among the old.
+      for (let i = 0; i < 30; i++) {
+        const aggregate = new TraceAggregate(traceId(5000 + i));
+        aggregate.add(makeSpan({ trace: 5000 + i, span: 1, start: i * 53 }));
+        const entry = { start: aggregate.startTimeUnixNano, traceId: aggregate.traceId, aggregate };
+        byStart.insert(entry);
+      }
+      every.length = 0;
+      byStart.walkUp((e) => every.push(e) > 0);
+      check();
     }
   });
 });
