@@ -111,8 +111,10 @@ export interface BlockGateDeps<T> {
 /**
  * A walk's test of a block (see PageWalk.chunkMayMatch): false when no trace in it can match the
  * query. A block's filter is built only while `inTime`, and over several calls when one block takes
- * longer than a call's budget (the SQLite store reads each trace's rows); the newest block, which
- * takes new traces all the time, is always walked trace by trace rather than rebuilt after every write.
+ * longer than a call's budget (the SQLite store reads each trace's rows). A block that took new or
+ * changed traces lately (the newest one, or any when new traces land all over the start order) gets
+ * no note: it is walked trace by trace, through the traces' own filters, rather than read whole again
+ * after every write (under steady ingest of such traffic, rebuilding notes took most of each search).
  */
 export function createBlockGate<T>(
   deps: BlockGateDeps<T>,
@@ -123,6 +125,8 @@ export function createBlockGate<T>(
     if (chunk === newest) return true;
     let note = byStart.noteOf(chunk);
     if (note === undefined) {
+      // Its traces' own tests cost no more than its bounds would, and a note would soon be dropped.
+      if (!byStart.isQuiet(chunk)) return true;
       note = { bounds: boundsOf(items.map(deps.boundsOf)), filter: null };
       byStart.setNote(chunk, note);
     }

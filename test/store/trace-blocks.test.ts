@@ -68,6 +68,27 @@ describe("block notes", () => {
     expect(answers(list, gateOver(list, [[tokenHash("app.n", "3")]]).gate)).toEqual([true, false, false, true, true]);
   });
 
+  it("walk a block that took a trace lately trace by trace, and build its filter once it stays unchanged", () => {
+    const list = new SortedChunks<Entry, BlockNote>((a, b) => a.key - b.key, 8);
+    list.fill(entries(20));
+    const wanted = [[tokenHash("app.order.id", "7")]];
+    // Chunks of four: [0-3] [4-7] [8-11] [12-15] [16-19]; a trace joins [4-7].
+    list.insert({ ...entries(1)[0], key: 5.5 } as Entry);
+    let { gate, read } = gateOver(list, wanted);
+    expect(answers(list, gate)).toEqual([false, true, false, false, true]);
+    expect(read.some((entry) => entry.key >= 4 && entry.key < 8)).toBe(false);
+    // Asked again with no change, it still has not been quiet long enough.
+    ({ gate, read } = gateOver(list, wanted));
+    expect(answers(list, gate)).toEqual([false, true, false, false, true]);
+    expect(read).toEqual([]);
+    // Eight newer traces (as many changes as a chunk holds) later, [4-7] is read once and passed over.
+    for (let key = 100; key < 108; key++) list.insert({ ...entries(1)[0], key } as Entry);
+    ({ gate, read } = gateOver(list, wanted));
+    // [16-19] took the newer ones and is walked trace by trace, as is the newest.
+    expect(answers(list, gate)).toEqual([false, false, false, false, true, true]);
+    expect(read.map((entry) => entry.key)).toEqual([4, 5, 5.5, 6, 7]);
+  });
+
   it("build a block's filter over several calls when time runs out, reading each trace once", () => {
     const list = new SortedChunks<Entry, BlockNote>((a, b) => a.key - b.key, 128);
     list.fill(entries(200, (i) => (i === 63 ? { tokens: [tokenHash("app.order.id", "7")] } : {})));
