@@ -202,6 +202,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       sort,
       limit: query.limit,
       cursor: query.cursor,
+      budgetMs: query.budgetMs,
       positionOf: (trace) => ({ start: trace.sortStart, traceId: trace.aggregate.traceId }),
       keyOf: (trace) => (sort.by === "start" ? 0 : sortKeyOf(sort.by, trace.aggregate)),
       matches: (trace) => !trace.evicted && summaryMatches(trace.aggregate, query),

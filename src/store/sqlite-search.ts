@@ -29,6 +29,7 @@ export function createTraceSearch(deps: TraceSearchDeps): { listTraces(query: Tr
       sort,
       limit: query.limit,
       cursor: query.cursor,
+      budgetMs: query.budgetMs,
       positionOf: (entry) => ({ start: entry.sortStart, traceId: entry.traceId }),
       keyOf: (entry) => (sort.by === "start" ? 0 : sortKeyOf(sort.by, entry.aggregate)),
       matches: (entry) => !entry.evicted && summaryMatches(entry.aggregate, query),
