@@ -18,9 +18,10 @@ function entries(count: number, special: (i: number) => Partial<Entry> = () => (
   }));
 }
 
-function gateOver(list: SortedChunks<Entry, BlockNote>, tokens: number[][], minMs = 0) {
+function gateOver(list: SortedChunks<Entry, BlockNote>, tokens: number[][], minMs = 0, now?: () => number) {
   const read: Entry[] = [];
   const gate = createBlockGate<Entry>({
+    now,
     byStart: list,
     query: { mayMatchTrace: (bounds) => bounds.durationMs >= minMs, tokens },
     boundsOf: (entry) => entry.bounds,
@@ -87,6 +88,33 @@ describe("block notes", () => {
     // [16-19] took the newer ones and is walked trace by trace, as is the newest.
     expect(answers(list, gate)).toEqual([false, false, false, false, true, true]);
     expect(read.map((entry) => entry.key)).toEqual([4, 5, 5.5, 6, 7]);
+  });
+
+  it("build the filter of a block that changed lately once a walk finds it unchanged a second after another passed it", () => {
+    const list = new SortedChunks<Entry, BlockNote>((a, b) => a.key - b.key, 8);
+    list.fill(entries(20));
+    const wanted = [[tokenHash("app.order.id", "7")]];
+    let clock = 0;
+    const walk = () => {
+      const { gate, read } = gateOver(list, wanted, 0, () => clock);
+      return { answers: answers(list, gate), read: read.map((entry) => entry.key) };
+    };
+    // Chunks of four: [0-3] [4-7] [8-11] [12-15] [16-19]; a trace joins [8-11].
+    list.insert({ ...entries(1)[0], key: 9.5 } as Entry);
+    expect(walk()).toEqual({
+      answers: [false, false, true, false, true],
+      read: [0, 1, 2, 3, 4, 5, 6, 7, 12, 13, 14, 15],
+    });
+    clock = 999; // the next call of the same search
+    expect(walk()).toEqual({ answers: [false, false, true, false, true], read: [] });
+    // Another trace joins it: the mark goes, and the next walk leaves a new one.
+    list.insert({ ...entries(1)[0], key: 10.5 } as Entry);
+    clock = 1500;
+    expect(walk()).toEqual({ answers: [false, false, true, false, true], read: [] });
+    clock = 2400;
+    expect(walk().read).toEqual([]);
+    clock = 2500;
+    expect(walk()).toEqual({ answers: [false, false, false, false, true], read: [8, 9, 9.5, 10, 10.5, 11] });
   });
 
   it("build a block's filter over several calls when time runs out, reading each trace once", () => {
