@@ -2,6 +2,7 @@
 // one JSON line with what held its event loop since the last one: the loop's delay percentiles
 // (perf_hooks.monitorEventLoopDelay, 10 ms resolution is too coarse, so 5 ms), the time spent in
 // garbage collection (count, total and longest pause, by kind) and the CPU time used (user + system).
+import diagnostics from "node:diagnostics_channel";
 import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
 
 const delay = monitorEventLoopDelay({ resolution: 5 });
@@ -20,6 +21,18 @@ new PerformanceObserver((list) => {
   }
 }).observe({ entryTypes: ["gc"] });
 
+// Each request's time in the server: from its headers parsed to the last byte handed to the socket.
+const started = new WeakMap();
+let served = {};
+diagnostics.subscribe("http.server.request.start", ({ request }) => started.set(request, performance.now()));
+diagnostics.subscribe("http.server.response.finish", ({ request }) => {
+  const t = started.get(request);
+  if (t === undefined) return;
+  const path = request.url.split("?")[0];
+  served[path] ??= [];
+  served[path].push(performance.now() - t);
+});
+
 process.on("SIGUSR2", () => {
   const ms = (ns) => Math.round(ns / 1e4) / 100;
   const cpu = process.cpuUsage(cpuSince);
@@ -33,7 +46,14 @@ process.on("SIGUSR2", () => {
       ]),
     ),
     cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+    servedP99: Object.fromEntries(
+      Object.entries(served).map(([path, times]) => {
+        times.sort((a, b) => a - b);
+        return [path, Math.round(times[Math.min(times.length - 1, Math.floor(0.99 * times.length))])];
+      }),
+    ),
   };
+  served = {};
   delay.reset();
   gc = {};
   process.stdout.write(`LOAD-PROBE ${JSON.stringify(line)}\n`);

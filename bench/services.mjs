@@ -7,7 +7,9 @@
 //    POLL_MS (default 1000), for SECONDS (default 30); prints p50/p99 of each. The store is bounded by
 //    MAX_SPANS (default 350,000), so retention evicts all along. STORES picks the stores ("memory,sqlite");
 //    each prints its three p99s on one line, and what held the server's event loop (its delay
-//    percentiles, garbage collection, CPU time: bench/load-probe.mjs preloaded into the server).
+//    percentiles, garbage collection, CPU time: bench/load-probe.mjs preloaded into the server), and
+//    the p99s of the same requests inside the server, and this process's own event-loop delay (the
+//    answers' times include it).
 //    SERVER_NODE_ARGS passes flags to the server's node (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
 // 3. Reopening a SQLite file of BENCH_SPANS spans: wall and CPU time of opening it (median of 3).
 //    With BASE_DIST=<another build's dist/> (e.g. the main branch's), that build fills the file and
@@ -20,6 +22,7 @@ import { copyFileSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { Agent } from "node:http";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { percentile } from "../dist/domain/percentile.js";
 import { decodeTraceRequestProtobuf } from "../dist/otlp/protobuf/traces.js";
@@ -222,13 +225,17 @@ async function underLoad(label, args) {
     }
     child.kill("SIGUSR2"); // the probe's figures start with the load
     while (probes.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    // This process shares the cores too: a late answer may have waited here, not in the server.
+    const ownDelay = monitorEventLoopDelay({ resolution: 5 });
+    ownDelay.enable();
     await Promise.all([
       ...Array.from({ length: SENDERS }, sender),
       ...Array.from({ length: BROWSERS }, (_, i) => browser(i)),
     ]);
+    ownDelay.disable();
     child.kill("SIGUSR2");
     while (probes.length === 1) await new Promise((resolve) => setTimeout(resolve, 10));
-    const { loopDelay, gc, cpuMs } = probes[1];
+    const { loopDelay, gc, cpuMs, servedP99 } = probes[1];
     const gcText = Object.entries(gc)
       .map(([kind, g]) => `${kind} ${g.count}× ${fmt(g.totalMs, 0)} ms (longest ${g.maxMs})`)
       .join(", ");
@@ -239,6 +246,10 @@ async function underLoad(label, args) {
         `    POST /v1/traces    ${summary(posts)}\n` +
         `    server: event-loop delay p50 ${loopDelay.p50} ms, p99 ${loopDelay.p99} ms, max ${loopDelay.max} ms; ` +
         `CPU ${fmt(cpuMs / 1000, 1)} s; GC ${gcText}\n` +
+        `    in the server (headers parsed to answer written), p99: ` +
+        `services ${servedP99["/api/services"]} ms, search ${servedP99["/api/traces"]} ms, POST ${servedP99["/v1/traces"]} ms\n` +
+        `    this process: event-loop delay p50 ${fmt(ownDelay.percentile(50) / 1e6)} ms, ` +
+        `p99 ${fmt(ownDelay.percentile(99) / 1e6)} ms, max ${fmt(ownDelay.max / 1e6)} ms\n` +
         `    p99 ${label}: services ${fmt(p99(services), 0)} ms, search ${fmt(p99(searches), 0)} ms, ` +
         `POST ${fmt(p99(posts), 0)} ms (load average ${loadavg()[0].toFixed(2)})`,
     );
