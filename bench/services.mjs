@@ -5,17 +5,24 @@
 // 2. Over HTTP: SENDERS senders (default 20) POST 100-span protobuf requests back to back while
 //    BROWSERS "browsers" (default 5) each ask GET /api/services and a search (`user.id=user-42`) every
 //    POLL_MS (default 1000), for SECONDS (default 30); prints p50/p99 of each. The store is bounded by
-//    MAX_SPANS (default 350,000), so retention evicts all along.
+//    MAX_SPANS (default 350,000), so retention evicts all along. STORES picks the stores ("memory,sqlite");
+//    each prints its three p99s on one line, and what held the server's event loop (its delay
+//    percentiles, garbage collection, CPU time: bench/load-probe.mjs preloaded into the server), and
+//    the p99s of the same requests inside the server, and this process's own event-loop delay (the
+//    answers' times include it).
+//    SERVER_NODE_ARGS passes flags to the server's node (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
 // 3. Reopening a SQLite file of BENCH_SPANS spans: wall and CPU time of opening it (median of 3).
 //    With BASE_DIST=<another build's dist/> (e.g. the main branch's), that build fills the file and
 //    its reopen is timed as well; this build then opens a copy (statistics filled in once, as for any
 //    file from before them) and reopens it.
 // Run after `npm run build`:  node bench/services.mjs
-// Knobs: BENCH_SPANS, SENDERS, BROWSERS, POLL_MS, SECONDS, MAX_SPANS, PARTS ("fill,load,reopen"), BASE_DIST.
+// Knobs: BENCH_SPANS, SENDERS, BROWSERS, POLL_MS, SECONDS, MAX_SPANS, STORES, SERVER_NODE_ARGS,
+// PARTS ("fill,load,reopen"), BASE_DIST.
 import { copyFileSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { Agent } from "node:http";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { percentile } from "../dist/domain/percentile.js";
 import { decodeTraceRequestProtobuf } from "../dist/otlp/protobuf/traces.js";
@@ -31,6 +38,9 @@ const POLL_MS = Number(process.env.POLL_MS ?? 1000);
 const SECONDS = Number(process.env.SECONDS ?? 30);
 const MAX_SPANS = Number(process.env.MAX_SPANS ?? 350_000);
 const PARTS = (process.env.PARTS ?? "fill,load,reopen").split(",");
+const STORES = (process.env.STORES ?? "memory,sqlite").split(",");
+const SERVER_NODE_ARGS = (process.env.SERVER_NODE_ARGS ?? "").split(" ").filter((arg) => arg !== "");
+const PROBE = new URL("./load-probe.mjs", import.meta.url).pathname;
 
 const fmt = (n, digits = 1) => n.toLocaleString("en-US", { maximumFractionDigits: digits });
 const FIFTEEN_MINUTES_NS = 15n * 60n * 1_000_000_000n;
@@ -168,8 +178,17 @@ function summary(times) {
   return `p50 ${fmt(percentile(times, 50))} ms, p99 ${fmt(percentile(times, 99))} ms (${fmt(times.length, 0)})`;
 }
 
+const p99 = (times) => percentile(times, 99); // times sorted by summary()
+
 async function underLoad(label, args) {
-  const { child, port } = await startServer(["--max-spans", String(MAX_SPANS), ...args]);
+  const probes = [];
+  const { child, port } = await startServer(["--max-spans", String(MAX_SPANS), ...args], {
+    nodeArgs: [...SERVER_NODE_ARGS, "--import", PROBE],
+    onLine(line) {
+      const match = /^LOAD-PROBE (\{.*\})$/.exec(line);
+      if (match) probes.push(JSON.parse(match[1]));
+    },
+  });
   const agent = new Agent({ keepAlive: true, maxSockets: SENDERS + BROWSERS + 2 });
   const template = buildRequest(10, 10);
   const posts = [];
@@ -204,15 +223,35 @@ async function underLoad(label, args) {
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       }
     }
+    child.kill("SIGUSR2"); // the probe's figures start with the load
+    while (probes.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    // This process shares the cores too: a late answer may have waited here, not in the server.
+    const ownDelay = monitorEventLoopDelay({ resolution: 5 });
+    ownDelay.enable();
     await Promise.all([
       ...Array.from({ length: SENDERS }, sender),
       ...Array.from({ length: BROWSERS }, (_, i) => browser(i)),
     ]);
+    ownDelay.disable();
+    child.kill("SIGUSR2");
+    while (probes.length === 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    const { loopDelay, gc, cpuMs, servedP99 } = probes[1];
+    const gcText = Object.entries(gc)
+      .map(([kind, g]) => `${kind} ${g.count}× ${fmt(g.totalMs, 0)} ms (longest ${g.maxMs})`)
+      .join(", ");
     console.log(
       `  ${label}: ${fmt(spans / SECONDS, 0)} spans/s accepted\n` +
         `    GET /api/services  ${summary(services)}\n` +
         `    search             ${summary(searches)}\n` +
-        `    POST /v1/traces    ${summary(posts)}`,
+        `    POST /v1/traces    ${summary(posts)}\n` +
+        `    server: event-loop delay p50 ${loopDelay.p50} ms, p99 ${loopDelay.p99} ms, max ${loopDelay.max} ms; ` +
+        `CPU ${fmt(cpuMs / 1000, 1)} s; GC ${gcText}\n` +
+        `    in the server (headers parsed to answer written), p99: ` +
+        `services ${servedP99["/api/services"]} ms, search ${servedP99["/api/traces"]} ms, POST ${servedP99["/v1/traces"]} ms\n` +
+        `    this process: event-loop delay p50 ${fmt(ownDelay.percentile(50) / 1e6)} ms, ` +
+        `p99 ${fmt(ownDelay.percentile(99) / 1e6)} ms, max ${fmt(ownDelay.max / 1e6)} ms\n` +
+        `    p99 ${label}: services ${fmt(p99(services), 0)} ms, search ${fmt(p99(searches), 0)} ms, ` +
+        `POST ${fmt(p99(posts), 0)} ms (load average ${loadavg()[0].toFixed(2)})`,
     );
   } finally {
     agent.destroy();
@@ -232,12 +271,14 @@ if (PARTS.includes("load")) {
     `\n2. Over HTTP: ${SENDERS} senders (100-span protobuf, back to back), ${BROWSERS} browsers ` +
       `(services + search every ${POLL_MS} ms), ${SECONDS} s, --max-spans ${fmt(MAX_SPANS, 0)}`,
   );
-  await underLoad("memory", []);
-  const dir = mkdtempSync(join(tmpdir(), "tk-bench-services-"));
-  try {
-    await underLoad("SQLite", ["--db", join(dir, "load.db")]);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  if (STORES.includes("memory")) await underLoad("memory", []);
+  if (STORES.includes("sqlite")) {
+    const dir = mkdtempSync(join(tmpdir(), "tk-bench-services-"));
+    try {
+      await underLoad("SQLite", ["--db", join(dir, "load.db")]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 }
 if (PARTS.includes("reopen")) await reopen();

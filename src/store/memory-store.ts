@@ -207,6 +207,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       sort,
       limit: query.limit,
       cursor: query.cursor,
+      budgetMs: query.budgetMs,
       positionOf: (trace) => ({ start: trace.sortStart, traceId: trace.aggregate.traceId }),
       keyOf: (trace) => (sort.by === "start" ? 0 : sortKeyOf(sort.by, trace.aggregate)),
       boundsOf: (trace) => trace.aggregate,

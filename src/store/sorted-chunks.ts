@@ -7,11 +7,16 @@
  * Each chunk may carry a note `N`, something derived from its items (see trace-blocks.ts), that lets
  * a walk pass over the whole chunk. A note stays while it describes a superset of the chunk: it is
  * dropped when an item joins the chunk or is `touch`ed (changed in place), and kept when items leave
- * (a split gives both halves the note).
+ * (a split gives both halves the note). It also knows which chunks changed lately (`isQuiet`), so a
+ * note that is costly to make is made only for a chunk that is likely to keep it.
  */
 export class SortedChunks<T, N = never> {
   private chunks: T[][] = [];
   private notes: (N | undefined)[] = [];
+  /** Per chunk, the value of `changes` when an item last joined or changed in it. */
+  private changedAt: number[] = [];
+  /** Items that joined or changed so far (inserts and touches). */
+  private changes = 0;
   private count = 0;
 
   constructor(
@@ -31,19 +36,20 @@ export class SortedChunks<T, N = never> {
     if (lastChunk === undefined) {
       chunks.push([item]);
       this.notes.push(undefined);
+      this.changedAt.push(++this.changes);
       return;
     }
     // The common case, a trace newer than every other one, is an append.
     if (this.compare(lastChunk[lastChunk.length - 1] as T, item) < 0) {
       lastChunk.push(item);
-      this.notes[chunks.length - 1] = undefined;
+      this.changed(chunks.length - 1);
       if (lastChunk.length > this.maxChunk) this.split(chunks.length - 1);
       return;
     }
     const ci = this.chunkFor(item);
     const chunk = chunks[ci] as T[];
     chunk.splice(lowerBound(chunk, item, this.compare), 0, item);
-    this.notes[ci] = undefined;
+    this.changed(ci);
     if (chunk.length > this.maxChunk) this.split(ci);
   }
 
@@ -57,7 +63,22 @@ export class SortedChunks<T, N = never> {
   /** Drops the note of the chunk holding `item`, which changed in a way its note may not cover. */
   touch(item: T): void {
     const at = this.locate(item);
-    if (at !== undefined) this.notes[at[0]] = undefined;
+    if (at !== undefined) this.changed(at[0]);
+  }
+
+  /** The chunk's note no longer covers it. */
+  private changed(chunk: number): void {
+    this.notes[chunk] = undefined;
+    this.changedAt[chunk] = ++this.changes;
+  }
+
+  /**
+   * Whether no item joined or changed in the chunk during the last `maxChunk` changes to the list:
+   * when new items land all over the order (traces sharing start times, late spans), every chunk
+   * changes all the time and a note that reads the whole chunk would be thrown away before it pays.
+   */
+  isQuiet(chunk: number): boolean {
+    return this.changes - (this.changedAt[chunk] ?? 0) >= this.maxChunk;
   }
 
   /** How many chunks there are; a chunk's index holds until the next change. */
@@ -88,25 +109,37 @@ export class SortedChunks<T, N = never> {
     return this.locateByScan(item);
   }
 
-  /** Keeps only the items `keep` accepts, in order. */
+  /**
+   * Keeps only the items `keep` accepts, in order. A chunk that only lost items keeps its note (a
+   * store compacts after evicting its oldest traces, and rebuilding every block's note after each
+   * compaction made the next searches read every stored trace again); chunks left small are joined
+   * to the one before while together they fit in half a chunk, and a joined chunk has no note.
+   */
   filter(keep: (item: T) => boolean): void {
     const half = this.maxChunk >>> 1;
-    const out: T[][] = [];
-    let current: T[] = [];
-    for (const chunk of this.chunks) {
-      for (const item of chunk) {
-        if (!keep(item)) continue;
-        current.push(item);
-        if (current.length === half) {
-          out.push(current);
-          current = [];
-        }
+    const chunks: T[][] = [];
+    const notes: (N | undefined)[] = [];
+    const changedAt: number[] = [];
+    let count = 0;
+    for (let ci = 0; ci < this.chunks.length; ci++) {
+      const kept = (this.chunks[ci] as T[]).filter(keep);
+      if (kept.length === 0) continue;
+      count += kept.length;
+      const last = chunks[chunks.length - 1];
+      if (last !== undefined && last.length + kept.length <= half) {
+        for (const item of kept) last.push(item);
+        notes[notes.length - 1] = undefined;
+        changedAt[changedAt.length - 1] = Math.max(changedAt[changedAt.length - 1] as number, this.changedAt[ci] ?? 0);
+      } else {
+        chunks.push(kept);
+        notes.push(this.notes[ci]);
+        changedAt.push(this.changedAt[ci] ?? 0);
       }
     }
-    if (current.length > 0) out.push(current);
-    this.chunks = out;
-    this.notes = out.map(() => undefined);
-    this.count = out.reduce((n, chunk) => n + chunk.length, 0);
+    this.chunks = chunks;
+    this.notes = notes;
+    this.changedAt = changedAt;
+    this.count = count;
   }
 
   /** Replaces the contents with `sorted`, which must already be in ascending order. */
@@ -115,12 +148,15 @@ export class SortedChunks<T, N = never> {
     this.chunks = [];
     for (let i = 0; i < sorted.length; i += half) this.chunks.push(sorted.slice(i, i + half));
     this.notes = this.chunks.map(() => undefined);
+    // Read as a whole (a store's traces at open): quiet from the start.
+    this.changedAt = this.chunks.map(() => this.changes - this.maxChunk);
     this.count = sorted.length;
   }
 
   clear(): void {
     this.chunks = [];
     this.notes = [];
+    this.changedAt = [];
     this.count = 0;
   }
 
@@ -221,6 +257,7 @@ export class SortedChunks<T, N = never> {
     const chunk = this.chunks[ci] as T[];
     this.chunks.splice(ci + 1, 0, chunk.splice(chunk.length >>> 1));
     this.notes.splice(ci + 1, 0, this.notes[ci]);
+    this.changedAt.splice(ci + 1, 0, this.changedAt[ci] as number);
   }
 
   private removeAt(ci: number, i: number): void {
@@ -229,6 +266,7 @@ export class SortedChunks<T, N = never> {
     if (chunk.length === 0) {
       this.chunks.splice(ci, 1);
       this.notes.splice(ci, 1);
+      this.changedAt.splice(ci, 1);
     }
     this.count--;
   }

@@ -31,6 +31,7 @@ export function createTraceSearch(deps: TraceSearchDeps): { listTraces(query: Tr
       sort,
       limit: query.limit,
       cursor: query.cursor,
+      budgetMs: query.budgetMs,
       positionOf: (entry) => ({ start: entry.sortStart, traceId: entry.traceId }),
       keyOf: (entry) => (sort.by === "start" ? 0 : sortKeyOf(sort.by, entry.aggregate)),
       boundsOf: (entry) => entry.aggregate,

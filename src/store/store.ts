@@ -39,6 +39,11 @@ export interface TraceQuery {
   limit: number;
   /** Opaque, from a previous page's `nextCursor` (of the same sort and order). */
   cursor?: string;
+  /**
+   * Milliseconds the call may look at traces before it answers with what it found (a `partial`
+   * page); the store's own budget (trace-page.ts LIST_BUDGET_MS) by default.
+   */
+  budgetMs?: number;
 }
 
 export interface TracePage {

@@ -19,12 +19,18 @@ import type { SortedChunks } from "./sorted-chunks.js";
  * in place: a block gets a new note instead.
  */
 export interface BlockNote {
-  readonly bounds: TraceBounds;
+  /** Null in a mark that a walk passed the block, unchanged since (see createBlockGate). */
+  readonly bounds: TraceBounds | null;
+  /** When the walk that left the mark passed the block (performance.now() or the gate's clock). */
+  readonly passedAt?: number;
   /** Built by the first query with tokens that needs it. */
   readonly filter: BlockFilter | null;
   /** A filter being built over several calls; only ever grows, so halves of a split block may share it. */
   readonly building?: BlockBuild;
 }
+
+/** A block that changed lately gets its note once a walk finds it unchanged this long after another passed it. */
+const PASSED_MS = 1000;
 
 interface BlockBuild {
   readonly tokens: Set<number>;
@@ -134,13 +140,12 @@ export function noteOf<T>(
   chunk: number,
   items: readonly T[],
   boundsOfEntry: (entry: T) => TraceBounds,
-): BlockNote {
-  let note = byStart.noteOf(chunk);
-  if (note === undefined) {
-    note = { bounds: boundsOf(items.map(boundsOfEntry)), filter: null };
-    byStart.setNote(chunk, note);
-  }
-  return note;
+): BlockNote & { readonly bounds: TraceBounds } {
+  const note = byStart.noteOf(chunk);
+  if (note !== undefined && note.bounds !== null) return note as BlockNote & { readonly bounds: TraceBounds };
+  const made = { bounds: boundsOf(items.map(boundsOfEntry)), filter: null };
+  byStart.setNote(chunk, made);
+  return made;
 }
 
 export interface BlockGateDeps<T> {
@@ -157,23 +162,38 @@ export interface BlockGateDeps<T> {
    * filter on the way).
    */
   tokensOf(entry: T, add: (token: number) => void, addPiece: (piece: string) => void): void;
+  now?: () => number;
 }
 
 /**
  * A walk's test of a block (see PageWalk.chunkMayMatch): false when no trace in it can match the
  * query. A block's filter is built only while `inTime`, and over several calls when one block takes
- * longer than a call's budget (the SQLite store reads each trace's rows); the newest block, which
- * takes new traces all the time, is always walked trace by trace rather than rebuilt after every write.
+ * longer than a call's budget (the SQLite store reads each trace's rows). A block that took new or
+ * changed traces lately (the newest one, or any when new traces land all over the start order) is
+ * walked trace by trace, through the traces' own filters, rather than read whole again after every
+ * write (under steady ingest of such traffic, rebuilding notes took most of each search): its note is
+ * made once it stays unchanged through a chunk's worth of changes to the order, or from one walk to
+ * one at least PASSED_MS later (the calls of one sliced search come sooner).
  */
 export function createBlockGate<T>(
   deps: BlockGateDeps<T>,
 ): (chunk: number, items: readonly T[], inTime: () => boolean) => boolean {
   const { byStart, query } = deps;
+  const now = deps.now ?? (() => performance.now());
   const newest = byStart.chunkCount - 1;
   return (chunk, items, inTime) => {
     if (chunk === newest) return true;
-    let note = noteOf(byStart, chunk, items, deps.boundsOf);
-    if (!query.mayMatchTrace(note.bounds)) return false;
+    const mark = byStart.noteOf(chunk);
+    if (mark === undefined && !byStart.isQuiet(chunk)) {
+      // Changed lately: its traces' own tests cost no more than its bounds would, and a note would
+      // likely be dropped before it paid.
+      byStart.setNote(chunk, { bounds: null, filter: null, passedAt: now() });
+      return true;
+    }
+    if (mark?.bounds === null && now() - (mark.passedAt ?? 0) < PASSED_MS && !byStart.isQuiet(chunk)) return true;
+    let note: BlockNote = noteOf(byStart, chunk, items, deps.boundsOf);
+    const bounds = note.bounds as TraceBounds;
+    if (!query.mayMatchTrace(bounds)) return false;
     if (query.blockNeeds.length === 0) return true;
     if (note.filter === null) {
       if (!inTime()) return true;
@@ -184,13 +204,13 @@ export function createBlockGate<T>(
       for (const item of items) {
         if (build.done.has(item)) continue;
         if (++read % CLOCK_EVERY_TRACES === 0 && !inTime()) {
-          byStart.setNote(chunk, { bounds: note.bounds, filter: null, building: build });
+          byStart.setNote(chunk, { bounds, filter: null, building: build });
           return true;
         }
         deps.tokensOf(item, add, addPiece);
         build.done.add(item);
       }
-      note = { bounds: note.bounds, filter: buildBlockFilter(build.tokens, build.pieces) };
+      note = { bounds, filter: buildBlockFilter(build.tokens, build.pieces) };
       byStart.setNote(chunk, note);
     }
     return blockFilterAllows(note.filter as BlockFilter, query.blockNeeds);

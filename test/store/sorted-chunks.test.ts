@@ -8,7 +8,11 @@ interface Item {
 
 const byKey = (a: Item, b: Item) => a.key - b.key;
 
-function walk(list: SortedChunks<Item>, inPrefix?: (item: Item) => boolean, limit = Number.POSITIVE_INFINITY): Item[] {
+function walk(
+  list: SortedChunks<Item, unknown>,
+  inPrefix?: (item: Item) => boolean,
+  limit = Number.POSITIVE_INFINITY,
+): Item[] {
   const out: Item[] = [];
   list.walkDown((item) => {
     if (out.length === limit) return false;
@@ -19,7 +23,7 @@ function walk(list: SortedChunks<Item>, inPrefix?: (item: Item) => boolean, limi
 }
 
 function walkUp(
-  list: SortedChunks<Item>,
+  list: SortedChunks<Item, unknown>,
   inPrefix?: (item: Item) => boolean,
   limit = Number.POSITIVE_INFINITY,
 ): Item[] {
@@ -132,12 +136,51 @@ describe("SortedChunks", () => {
         list.filter((item) => item.id % 5 !== 0);
         for (let i = live.length - 1; i >= 0; i--) if ((live[i] as Versioned).id % 5 === 0) live.splice(i, 1);
       }
+      // Checked without an expect per item: thousands of steps over thousands of items.
+      const uncovered: string[] = [];
       for (const { chunk, items } of chunks()) {
         const note = list.noteOf(chunk);
-        if (note !== undefined) for (const item of items) expect(note.has(noteOf(item))).toBe(true);
+        if (note !== undefined) for (const item of items) if (!note.has(noteOf(item))) uncovered.push(noteOf(item));
       }
+      expect(uncovered, `step ${id}`).toEqual([]);
     }
     expect(chunks().some(({ chunk }) => list.noteOf(chunk) !== undefined)).toBe(true);
+  });
+
+  it("keeps the notes of chunks that only lost items when filtered, as after evicting the oldest", () => {
+    const list = new SortedChunks<Item, string>(byKey, 8);
+    for (let i = 0; i < 64; i++) list.insert({ key: i, id: i });
+    const firsts = () => {
+      const out: { first: number; note: string | undefined }[] = [];
+      list.walkUp(
+        () => true,
+        undefined,
+        (chunk, items) => {
+          out.push({ first: (items[0] as Item).key, note: list.noteOf(chunk) });
+          return false;
+        },
+      );
+      return out;
+    };
+    const before = firsts();
+    for (let chunk = 0; chunk < before.length; chunk++) list.setNote(chunk, `note ${chunk}`);
+    // The oldest 21 go: whole chunks, and part of the next one.
+    list.filter((item) => item.key >= 21);
+    expect(list.length).toBe(43);
+    expect(walkUp(list).map((item) => item.key)).toEqual(Array.from({ length: 43 }, (_, i) => 21 + i));
+    const after = firsts();
+    expect(after[0]?.first).toBe(21);
+    // Every chunk still holds items it held before, under the same note.
+    for (const { first, note } of after) {
+      const was = before.filter((chunk) => chunk.first <= first).length - 1;
+      expect(note).toBe(`note ${was}`);
+    }
+    // Chunks left small are joined, and the joined chunk has no note.
+    list.filter((item) => item.key % 4 === 0);
+    expect(walkUp(list).map((item) => item.key)).toEqual([24, 28, 32, 36, 40, 44, 48, 52, 56, 60]);
+    const joined = firsts();
+    expect(joined.length).toBeLessThan(after.length);
+    expect(joined.some(({ note }) => note === undefined)).toBe(true);
   });
 
   it("passes over the chunks `enter` refuses, in both directions and from inside a chunk", () => {

@@ -18,9 +18,10 @@ function entries(count: number, special: (i: number) => Partial<Entry> = () => (
   }));
 }
 
-function gateOver(list: SortedChunks<Entry, BlockNote>, tokens: number[][], minMs = 0) {
+function gateOver(list: SortedChunks<Entry, BlockNote>, tokens: number[][], minMs = 0, now?: () => number) {
   const read: Entry[] = [];
   const gate = createBlockGate<Entry>({
+    now,
     byStart: list,
     query: { mayMatchTrace: (bounds) => bounds.durationMs >= minMs, blockNeeds: tokens },
     boundsOf: (entry) => entry.bounds,
@@ -66,6 +67,54 @@ describe("block notes", () => {
     ]);
     expect(answers(list, gateOver(list, [], 500).gate)).toEqual([false, true, false, false, true]);
     expect(answers(list, gateOver(list, [[tokenHash("app.n", "3")]]).gate)).toEqual([true, false, false, true, true]);
+  });
+
+  it("walk a block that took a trace lately trace by trace, and build its filter once it stays unchanged", () => {
+    const list = new SortedChunks<Entry, BlockNote>((a, b) => a.key - b.key, 8);
+    list.fill(entries(20));
+    const wanted = [[tokenHash("app.order.id", "7")]];
+    // Chunks of four: [0-3] [4-7] [8-11] [12-15] [16-19]; a trace joins [4-7].
+    list.insert({ ...entries(1)[0], key: 5.5 } as Entry);
+    let { gate, read } = gateOver(list, wanted);
+    expect(answers(list, gate)).toEqual([false, true, false, false, true]);
+    expect(read.some((entry) => entry.key >= 4 && entry.key < 8)).toBe(false);
+    // Asked again with no change, it still has not been quiet long enough.
+    ({ gate, read } = gateOver(list, wanted));
+    expect(answers(list, gate)).toEqual([false, true, false, false, true]);
+    expect(read).toEqual([]);
+    // Eight newer traces (as many changes as a chunk holds) later, [4-7] is read once and passed over.
+    for (let key = 100; key < 108; key++) list.insert({ ...entries(1)[0], key } as Entry);
+    ({ gate, read } = gateOver(list, wanted));
+    // [16-19] took the newer ones and is walked trace by trace, as is the newest.
+    expect(answers(list, gate)).toEqual([false, false, false, false, true, true]);
+    expect(read.map((entry) => entry.key)).toEqual([4, 5, 5.5, 6, 7]);
+  });
+
+  it("build the filter of a block that changed lately once a walk finds it unchanged a second after another passed it", () => {
+    const list = new SortedChunks<Entry, BlockNote>((a, b) => a.key - b.key, 8);
+    list.fill(entries(20));
+    const wanted = [[tokenHash("app.order.id", "7")]];
+    let clock = 0;
+    const walk = () => {
+      const { gate, read } = gateOver(list, wanted, 0, () => clock);
+      return { answers: answers(list, gate), read: read.map((entry) => entry.key) };
+    };
+    // Chunks of four: [0-3] [4-7] [8-11] [12-15] [16-19]; a trace joins [8-11].
+    list.insert({ ...entries(1)[0], key: 9.5 } as Entry);
+    expect(walk()).toEqual({
+      answers: [false, false, true, false, true],
+      read: [0, 1, 2, 3, 4, 5, 6, 7, 12, 13, 14, 15],
+    });
+    clock = 999; // the next call of the same search
+    expect(walk()).toEqual({ answers: [false, false, true, false, true], read: [] });
+    // Another trace joins it: the mark goes, and the next walk leaves a new one.
+    list.insert({ ...entries(1)[0], key: 10.5 } as Entry);
+    clock = 1500;
+    expect(walk()).toEqual({ answers: [false, false, true, false, true], read: [] });
+    clock = 2400;
+    expect(walk().read).toEqual([]);
+    clock = 2500;
+    expect(walk()).toEqual({ answers: [false, false, false, false, true], read: [8, 9, 9.5, 10, 10.5, 11] });
   });
 
   it("build a block's filter over several calls when time runs out, reading each trace once", () => {

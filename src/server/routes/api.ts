@@ -37,6 +37,7 @@ import { assertOwnOrigin } from "../own-origin.js";
 import type { HostPolicy } from "../security.js";
 import type { ListenerAddress } from "../server.js";
 import { parseTimeWindow } from "../time-window.js";
+import { listTracesInSlices } from "../trace-list-slices.js";
 
 export interface ApiRouteDeps {
   store: Store;
@@ -235,9 +236,9 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
     return c.json(body);
   });
 
-  app.get("/api/traces", (c) => {
+  app.get("/api/traces", async (c) => {
     const query = parseTraceQuery(new URL(c.req.url).searchParams);
-    const page = deps.store.listTraces(query);
+    const page = await listTracesInSlices(deps.store, query);
     const body: TraceListResponse = { traces: page.traces.map((s) => traceSummaryToJson(s, deps.prices)) };
     if (page.nextCursor !== undefined) body.nextCursor = page.nextCursor;
     if (page.partial) body.partial = true;
