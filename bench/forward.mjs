@@ -164,21 +164,19 @@ async function phase(label, { path, contentType, body, spansPerRequest, forwardA
 
 const template = buildRequest(100, 10);
 console.log(`${ROUNDS} rounds of ${REQUESTS} requests per mode, ${CONCURRENCY} concurrent`);
-if (PHASES.has("gzip"))
-  await phase("protobuf 1,000-span requests, gzip", {
+/** A phase of 1,000-span protobuf requests, each with ids of its own. */
+const protobufPhase = (label, forwardArgs = []) =>
+  phase(label, {
     path: "/v1/traces",
     contentType: "application/x-protobuf",
     body: freshBodies(template, REQUESTS * (ROUNDS + 1) * 2),
     spansPerRequest: template.spanCount,
+    forwardArgs,
   });
-if (PHASES.has("none"))
-  await phase("protobuf 1,000-span requests, --forward-compression none", {
-    path: "/v1/traces",
-    contentType: "application/x-protobuf",
-    body: freshBodies(template, REQUESTS * (ROUNDS + 1) * 2),
-    spansPerRequest: template.spanCount,
-    forwardArgs: ["--forward-compression", "none"],
-  });
+if (PHASES.has("gzip")) await protobufPhase("protobuf 1,000-span requests, gzip");
+if (PHASES.has("none")) {
+  await protobufPhase("protobuf 1,000-span requests, --forward-compression none", ["--forward-compression", "none"]);
+}
 const small = buildRequest(10, 10);
 if (PHASES.has("json"))
   await phase("OTLP/JSON 100-span requests, gzip", {
