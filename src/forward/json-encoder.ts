@@ -70,7 +70,7 @@ export function createJsonEncoder(workerFile: URL | null): JsonEncoder {
         if (item === undefined) return;
         waiting.delete(answer.id);
         inWorkerBytes -= item.body.json.byteLength;
-        if ("bytes" in answer) item.done(answer.bytes);
+        if (answer.bytes !== null) item.done(answer.bytes);
         if (waiting.size === 0) idle?.();
       });
       started.on("error", giveUp);

@@ -12,19 +12,21 @@ export interface JsonWorkerRequest {
   apiSpanKinds: boolean;
 }
 
-/** The encoded body (transferred back), or why it could not be encoded. */
-export type JsonWorkerAnswer = { id: number; bytes: Uint8Array } | { id: number; error: string };
+/** The encoded body (transferred back), or null when it could not be encoded (it is then not forwarded). */
+export interface JsonWorkerAnswer {
+  id: number;
+  bytes: Uint8Array | null;
+}
 
 parentPort?.on("message", (request: JsonWorkerRequest) => {
-  let answer: JsonWorkerAnswer;
+  let encoded: Uint8Array;
   try {
-    const encoded = protobufOf(request.path, { json: request.json, apiSpanKinds: request.apiSpanKinds });
-    // Only a buffer of its own can be transferred: a small one may share Node's pool with others.
-    const bytes = encoded.byteLength === encoded.buffer.byteLength ? encoded : new Uint8Array(encoded);
-    answer = { id: request.id, bytes };
-    parentPort?.postMessage(answer, [bytes.buffer as ArrayBuffer]);
-  } catch (error) {
-    answer = { id: request.id, error: error instanceof Error ? error.message : String(error) };
-    parentPort?.postMessage(answer);
+    encoded = protobufOf(request.path, { json: request.json, apiSpanKinds: request.apiSpanKinds });
+  } catch {
+    parentPort?.postMessage({ id: request.id, bytes: null } satisfies JsonWorkerAnswer);
+    return;
   }
+  // Only a buffer of its own can be transferred: a small one may share Node's pool with others.
+  const bytes = encoded.byteLength === encoded.buffer.byteLength ? encoded : new Uint8Array(encoded);
+  parentPort?.postMessage({ id: request.id, bytes } satisfies JsonWorkerAnswer, [bytes.buffer as ArrayBuffer]);
 });

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from "node:timers/promises";
 import type { Store, TracePage, TraceQuery } from "../store/store.js";
 import { LIST_BUDGET_MS } from "../store/trace-page.js";
 
@@ -13,8 +14,6 @@ export interface SliceOptions {
 
 /** One slice is short next to a page's budget: what waits behind it waits at most this long. */
 export const LIST_SLICE_MS = 10;
-
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * One page of the trace list by start time, walked in slices of `sliceMs` with a turn of the event
@@ -33,7 +32,7 @@ export async function listTracesInSlices(
   const now = options.now ?? (() => performance.now());
   const sliceMs = options.sliceMs ?? LIST_SLICE_MS;
   const deadline = now() + (options.budgetMs ?? LIST_BUDGET_MS);
-  const yieldTurn = options.yieldTurn ?? nextTurn;
+  const yieldTurn = options.yieldTurn ?? (() => nextTurn());
   const traces: TracePage["traces"] = [];
   let cursor = query.cursor;
   for (;;) {

@@ -336,8 +336,19 @@ function decodeOutcome(
 ): ExportOutcome {
   const { rejected } = decoded;
   const errorMessage = decoded.errors.join("; ");
-  if (rejected > 0) refused(deps, path, 200, `rejected ${rejected} ${signal.items}: ${errorMessage}`, rejected);
+  if (rejected > 0) refusedItems(deps, path, signal, rejected, errorMessage);
   return { rejected, errorMessage };
+}
+
+/** Counts and reports the items refused of a request that was otherwise accepted (a 200). */
+function refusedItems(
+  deps: Pick<OtlpRouteDeps, "rejections" | "onClientError">,
+  path: string,
+  signal: Pick<OtlpSignal, "items">,
+  rejected: number,
+  errorMessage: string,
+): void {
+  refused(deps, path, 200, `rejected ${rejected} ${signal.items}: ${errorMessage}`, rejected);
 }
 
 /** The trace signal: spans go to `ingest.spans`. */
@@ -370,20 +381,14 @@ export function traceSignal(deps: OtlpRouteDeps): OtlpSignal {
           // span; the answer is gone, but the refusal is still counted and told.
           if (inserted.rejectedSpans > 0) {
             const reason = inserted.rejectionMessage ?? "refused by the store";
-            refused(
-              deps,
-              "/v1/traces",
-              200,
-              `rejected ${inserted.rejectedSpans} span(s): ${reason}`,
-              inserted.rejectedSpans,
-            );
+            refusedItems(deps, signal.path, signal, inserted.rejectedSpans, reason);
           }
         };
       },
     };
     return out;
   };
-  return {
+  const signal: OtlpSignal = {
     path: "/v1/traces",
     grpcService: OTLP_GRPC_SERVICES.traces,
     requestName: "ExportTraceServiceRequest",
@@ -401,6 +406,7 @@ export function traceSignal(deps: OtlpRouteDeps): OtlpSignal {
     decodeJsonSteps: (body, request) =>
       mapSteps(traceRequestJsonSteps(body, { apiSpanKinds: apiSpanKindsOf(request, deps) }), decoded),
   };
+  return signal;
 }
 
 /** The log signal: records go to `logIngest.logs`. */
