@@ -5,6 +5,7 @@ import { countAttributeKeys, countAttributeValues, RecentSpans } from "./attribu
 import { ErrorGroups } from "./error-groups.js";
 import { createEvictedTraces, evictedTracesCapacity } from "./evicted-traces.js";
 import { emptyTokens, OperationStatsIndex, type StatsTokens } from "./operation-stats.js";
+import { createSpanPacker, type PackedTrace } from "./packed-spans.js";
 import { boundsMayMatch, summaryMatches } from "./query-match.js";
 import { SortedChunks } from "./sorted-chunks.js";
 import { type CompiledSpanQuery, compileTraceQuery } from "./span-query.js";
@@ -26,7 +27,13 @@ import { collectSortedTracePage, sortKeyOf, traceSortOf } from "./trace-sort.js"
 
 interface MemoryTrace extends StartOrdered {
   aggregate: TraceAggregate;
-  spans: Span[];
+  /** The spans as objects while the trace takes spans; null once packed (see `packed`). */
+  spans: Span[] | null;
+  /** The spans packed into bytes (in start order) once the trace went quiet; null while it is live. */
+  packed: PackedTrace | null;
+  spanCount: number;
+  /** Date.now() of its last new span. */
+  changedMs: number;
   /** Built once a trace outgrows a linear scan, to ignore re-sent spans cheaply. */
   spanIds: Set<string> | null;
   /** False once a span arrived out of start order; getTrace then sorts `spans` in place. */
@@ -44,12 +51,23 @@ const LINEAR_DEDUP_LIMIT = 32;
 
 export interface MemoryStoreOptions {
   maxSpans?: number;
+  /**
+   * Spans kept as objects in the traces that changed last; the traces before them are packed
+   * (default: a tenth of maxSpans, at most LIVE_SPANS; 0 packs every trace right after its insert).
+   */
+  liveSpans?: number;
 }
 
+/** At most this many spans stay objects (~600 bytes each, against ~100 packed). */
+const LIVE_SPANS = 20_000;
+/** A trace that took no span for this long is packed even while the live spans are under the bound. */
+const QUIET_MS = 5_000;
+/** Larger traces stay objects: packing one would hold the event loop, and they are few. */
+const PACK_MAX_SPANS = 10_000;
+
 /** True when `span` was already stored in `trace` (same span id; the trace id matches by construction). */
-function hasSpan(trace: MemoryTrace, spanId: string): boolean {
+function hasSpan(trace: MemoryTrace, spans: Span[], spanId: string): boolean {
   if (trace.spanIds !== null) return trace.spanIds.has(spanId);
-  const spans = trace.spans;
   if (spans.length < LINEAR_DEDUP_LIMIT) {
     for (let i = 0; i < spans.length; i++) if ((spans[i] as Span).spanId === spanId) return true;
     return false;
@@ -59,12 +77,18 @@ function hasSpan(trace: MemoryTrace, spanId: string): boolean {
 }
 
 /**
- * Keeps spans as objects. Traces are kept in arrival order (a Map) for eviction and in a
- * start-time-sorted array for listing (oldest first, walked backwards); evicted entries are
- * removed from the array lazily.
+ * Keeps the spans of traces that take spans as objects, and packs the others into bytes (see
+ * packed-spans.ts), read back when a trace is read or searched. Traces are kept in arrival order (a
+ * Map) for eviction and in a start-time-sorted array for listing (oldest first, walked backwards);
+ * evicted entries are removed from the array lazily.
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const maxSpans = options.maxSpans ?? DEFAULT_MAX_SPANS;
+  const liveLimit = options.liveSpans ?? Math.min(LIVE_SPANS, Math.floor(maxSpans / 10));
+  const packer = createSpanPacker();
+  /** Traces whose spans are objects, least recently changed first; `liveSpans` counts their spans. */
+  let live = new Set<MemoryTrace>();
+  let liveSpans = 0;
   let traces = new Map<string, MemoryTrace>();
   /** Oldest-first by (sortStart, traceId); may hold evicted entries until compaction. */
   const byStart = new SortedChunks<MemoryTrace, BlockNote>(compareOldestFirst);
@@ -95,20 +119,66 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     for (const trace of traces.values()) {
       if (spanTotal <= maxSpans) break;
       traces.delete(trace.aggregate.traceId);
+      if (live.delete(trace)) liveSpans -= trace.spanCount;
+      trace.spans = null;
+      trace.packed = null;
       evictedIds.add(trace.aggregate.traceId);
       views.evict(trace.aggregate.traceId);
       operationStats.removeTrace(trace.aggregate.services, trace.stats);
       errors.removeTrace(trace.aggregate.traceId);
       trace.evicted = true;
       staleInByStart++;
-      spanTotal -= trace.spans.length;
+      spanTotal -= trace.spanCount;
       evictedTraces++;
-      evictedSpans += trace.spans.length;
+      evictedSpans += trace.spanCount;
     }
     if (staleInByStart > 1024 && staleInByStart * 4 > byStart.length) {
       byStart.filter((entry) => !entry.evicted);
       staleInByStart = 0;
     }
+  }
+
+  /** The spans of a trace, read back from its bytes when packed; none once it was evicted. */
+  function spansOf(trace: MemoryTrace): Span[] {
+    if (trace.spans !== null) return trace.spans;
+    return trace.packed === null ? [] : packer.unpack(trace.packed);
+  }
+
+  /** Makes a packed trace's spans objects again, to take a new span. */
+  function unpack(trace: MemoryTrace): Span[] {
+    const spans = packer.unpack(trace.packed as PackedTrace);
+    trace.spans = spans;
+    trace.packed = null;
+    trace.spansSorted = true;
+    live.add(trace);
+    liveSpans += spans.length;
+    return spans;
+  }
+
+  /** Packs the least recently changed traces while too many spans are objects, and every quiet one. */
+  function packQuietTraces(now: number): void {
+    for (const trace of live) {
+      if (liveSpans <= liveLimit && now - trace.changedMs < QUIET_MS) break;
+      live.delete(trace);
+      liveSpans -= trace.spanCount;
+      if (trace.spanCount > PACK_MAX_SPANS) continue; // stays objects, outside the count
+      trace.packed = packer.pack(sortedSpans(trace));
+      trace.spans = null;
+      trace.spanIds = null;
+    }
+  }
+
+  /** A live trace's spans in start order (sorted in place once). */
+  function sortedSpans(trace: MemoryTrace): Span[] {
+    const spans = trace.spans as Span[];
+    if (!trace.spansSorted) {
+      // Stable, so spans with equal starts stay in arrival order, as they would in a fresh sort.
+      spans.sort((a, b) =>
+        a.startTimeUnixNano < b.startTimeUnixNano ? -1 : a.startTimeUnixNano > b.startTimeUnixNano ? 1 : 0,
+      );
+      trace.spansSorted = true;
+    }
+    return spans;
   }
 
   function insertSpans(spans: readonly Span[]): InsertResult {
@@ -120,15 +190,20 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     const now = Date.now();
     for (const span of spans) {
       let trace = traces.get(span.traceId);
+      let traceSpans: Span[];
       if (trace === undefined) {
         if (evictedIds.has(span.traceId)) {
           lateSpans++;
           continue;
         }
+        traceSpans = [];
         trace = {
           traceId: span.traceId,
           aggregate: new TraceAggregate(span.traceId),
-          spans: [],
+          spans: traceSpans,
+          packed: null,
+          spanCount: 0,
+          changedMs: now,
           spanIds: null,
           spansSorted: true,
           sortStart: 0n,
@@ -141,17 +216,22 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
           stats: emptyTokens(),
         };
         traces.set(span.traceId, trace);
-      } else if (hasSpan(trace, span.spanId)) {
-        continue;
-      } else if (trace.spans.length >= maxSpans) {
-        rejectedSpans++;
-        rejectionMessage ??= tooBigTraceMessage(span.traceId, maxSpans);
-        continue;
+        live.add(trace);
+      } else {
+        traceSpans = trace.spans ?? unpack(trace);
+        if (hasSpan(trace, traceSpans, span.spanId)) continue;
+        if (traceSpans.length >= maxSpans) {
+          rejectedSpans++;
+          rejectionMessage ??= tooBigTraceMessage(span.traceId, maxSpans);
+          continue;
+        }
       }
-      const previous = trace.spans[trace.spans.length - 1];
+      const previous = traceSpans[traceSpans.length - 1];
       if (previous !== undefined && span.startTimeUnixNano < previous.startTimeUnixNano) trace.spansSorted = false;
-      trace.spans.push(span);
-      if (trace.spans.length > largestTrace) largestTrace = trace.spans.length;
+      traceSpans.push(span);
+      trace.spanCount = traceSpans.length;
+      if (live.has(trace)) liveSpans++;
+      if (traceSpans.length > largestTrace) largestTrace = traceSpans.length;
       trace.spanIds?.add(span.spanId);
       const services = trace.aggregate.services.length;
       trace.aggregate.add(span);
@@ -178,8 +258,11 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       } else {
         byStart.touch(trace); // its block's note may not cover its new spans
       }
+      trace.changedMs = now;
+      if (live.delete(trace)) live.add(trace); // now the most recently changed
     }
     evictOldestTraces();
+    packQuietTraces(now);
     const result: InsertResult = {
       inserted,
       changedTraceIds: [...changed.keys()].filter((id) => traces.has(id)),
@@ -192,11 +275,15 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
 
   function traceMatches(trace: MemoryTrace, filter: CompiledSpanQuery<Span>): boolean {
     if (!filter.mayMatchTrace(trace.aggregate)) return false;
+    let spans: Span[] | null = null;
     if (filter.tokens.length > 0) {
-      if (trace.bloom === null || trace.bloom.spans !== trace.spans.length) trace.bloom = buildBloom(trace.spans);
+      if (trace.bloom === null || trace.bloom.spans !== trace.spanCount) {
+        spans = spansOf(trace);
+        trace.bloom = buildBloom(spans);
+      }
       if (!bloomAllows(trace.bloom.bits, filter.tokens)) return false;
     }
-    return trace.spans.some(filter.matchesSpan);
+    return (spans ?? spansOf(trace)).some(filter.matchesSpan);
   }
 
   function listTraces(query: TraceQuery): TracePage {
@@ -223,8 +310,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
               query: filter,
               boundsOf: (trace) => trace.aggregate,
               tokensOf: (trace, add, addPiece) => {
-                trace.bloom = buildBloom(trace.spans, add);
-                for (const span of trace.spans) {
+                const spans = spansOf(trace);
+                trace.bloom = buildBloom(spans, add);
+                for (const span of spans) {
                   forEachSearchPart(span.name, span.status.message, span.attributes, span.events, addPiece);
                 }
               },
@@ -236,14 +324,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   function getTrace(traceId: string): Span[] | undefined {
     const trace = traces.get(traceId);
     if (trace === undefined) return undefined;
-    if (!trace.spansSorted) {
-      // Stable, so spans with equal starts stay in arrival order, as they would in a fresh sort.
-      trace.spans.sort((a, b) =>
-        a.startTimeUnixNano < b.startTimeUnixNano ? -1 : a.startTimeUnixNano > b.startTimeUnixNano ? 1 : 0,
-      );
-      trace.spansSorted = true;
-    }
-    return trace.spans.slice();
+    return trace.spans === null ? packer.unpack(trace.packed as PackedTrace) : sortedSpans(trace).slice();
   }
 
   function getSummaries(traceIds: readonly string[]): TraceSummary[] {
@@ -257,6 +338,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
 
   function clear(): void {
     traces = new Map();
+    live = new Set();
+    liveSpans = 0;
+    packer.reset();
     byStart.clear();
     recentSpans.clear();
     views.reset();

@@ -1,0 +1,659 @@
+/**
+ * A trace's spans packed into bytes outside the JavaScript heap, and read back as equal Span objects.
+ * As objects, a span costs ~600 bytes of heap (the span, its attributes object, its own id and time
+ * values, a share of the arrays around it) and the garbage collector walks every one of them; packed,
+ * an SDK span takes ~100 bytes in a large buffer the collector never walks. The memory store keeps
+ * the traces still taking spans as objects and packs the quiet ones (see memory-store.ts).
+ *
+ * Layout of one packed trace: a string table (every distinct string of the trace once, in UTF-8,
+ * referred to by number), then the spans in order. Strings that recur across traces (attribute keys,
+ * span, event and scope names, services, resource values) are numbered once for the whole store
+ * instead (SharedStrings), so a trace does not carry its own copy of each. Ids that are lower-case hex of the usual length
+ * are kept as their bytes; a parent that is a span of the same trace is kept as that span's number;
+ * times are nanoseconds relative to the trace's first start (the duration for an end); the
+ * resources and scopes of the trace are written once each and shared again when read back. Numbers
+ * are LEB128 varints (zigzag where they can be negative). Pure; the buffers are the packer's own.
+ */
+import {
+  type Attributes,
+  type AttrValue,
+  type InstrumentationScope,
+  SPAN_KINDS,
+  type Span,
+  type SpanEvent,
+  type SpanKind,
+  type SpanLink,
+  type SpanStatus,
+  STATUS_CODES,
+  type StatusCode,
+} from "../domain/span.js";
+
+/** Where one trace's bytes are: a slice of a shared slab (or a buffer of its own when large). */
+export interface PackedTrace {
+  readonly bytes: Buffer;
+  readonly offset: number;
+  readonly length: number;
+}
+
+export interface SpanPacker {
+  /** Packs spans that all share one trace id, in the order given. */
+  pack(spans: readonly Span[]): PackedTrace;
+  unpack(packed: PackedTrace): Span[];
+  /** Drops the slab being filled (the store was cleared); packed traces stay readable, so the shared strings stay. */
+  reset(): void;
+}
+
+/** Packed traces are appended to slabs this large; one slab is freed once no trace refers to it. */
+const SLAB_BYTES = 1 << 20;
+/** A trace packed larger than this gets a buffer of its own instead of most of a slab. */
+const OWN_BUFFER_BYTES = SLAB_BYTES >> 2;
+
+const KIND_NUMBERS = new Map<SpanKind, number>(SPAN_KINDS.map((kind, index) => [kind, index]));
+const STATUS_NUMBERS = new Map<StatusCode, number>(STATUS_CODES.map((code, index) => [code, index]));
+/** Statuses without a message, shared by every span read back (spans are read-only, as decoders make them). */
+const PLAIN_STATUSES: readonly SpanStatus[] = STATUS_CODES.map((code) => Object.freeze({ code }));
+const NO_EVENTS: readonly SpanEvent[] = Object.freeze([]);
+const NO_LINKS: readonly SpanLink[] = Object.freeze([]);
+
+const HEX_SPAN_ID = /^[0-9a-f]{16}$/;
+const HEX_TRACE_ID = /^[0-9a-f]{32}$/;
+
+// Trace header flags.
+const RAW_IDS = 1;
+
+// Span head byte: kind (bits 0-2), status code (3-4), parent form (5-6), extras follow (7).
+const PARENT_NONE = 0;
+const PARENT_INDEX = 1;
+const PARENT_RAW = 2;
+const PARENT_TEXT = 3;
+const HAS_EXTRAS = 0x80;
+
+// Extras bit set.
+const X_STATUS_MESSAGE = 1;
+const X_TRACE_STATE = 2;
+const X_FLAGS = 4;
+const X_DROPPED_ATTRIBUTES = 8;
+const X_DROPPED_EVENTS = 16;
+const X_DROPPED_LINKS = 32;
+const X_EVENTS = 64;
+const X_LINKS = 128;
+
+// Attribute value tags.
+const V_NULL = 0;
+const V_FALSE = 1;
+const V_TRUE = 2;
+const V_STRING = 3;
+const V_INT = 4;
+const V_DOUBLE = 5;
+const V_ARRAY = 6;
+const V_OBJECT = 7;
+
+/** Relative times up to this size are varints; larger ones (garbage times) are written whole. */
+const SMALL_DELTA = 2 ** 50;
+const FAR_TIME = 1;
+
+/** Strings numbered for every trace of a store: at most this many, each at most SHARED_LENGTH long. */
+const SHARED_CAPACITY = 1 << 16;
+const SHARED_LENGTH = 256;
+
+/**
+ * Strings that recur across traces, each numbered once. Entries are never dropped (a packed trace may
+ * refer to any of them); once full, new strings go to each trace's own table, as they did before.
+ */
+class SharedStrings {
+  readonly list: string[] = [];
+  private readonly numbers = new Map<string, number>();
+
+  /** The string's number, or -1 when it is too long or the table is full. */
+  numberOf(text: string): number {
+    const number = this.numbers.get(text);
+    if (number !== undefined) return number;
+    if (text.length > SHARED_LENGTH || this.list.length >= SHARED_CAPACITY) return -1;
+    this.numbers.set(text, this.list.length);
+    this.list.push(text);
+    return this.list.length - 1;
+  }
+}
+
+/** A growable byte buffer with the writes the layout needs. */
+class ByteWriter {
+  buf = Buffer.allocUnsafe(16_384);
+  pos = 0;
+
+  room(bytes: number): void {
+    if (this.pos + bytes <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + bytes));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  u8(value: number): void {
+    this.room(1);
+    this.buf[this.pos++] = value;
+  }
+
+  /** A non-negative integer up to 2^53. */
+  uint(value: number): void {
+    this.room(8);
+    const buf = this.buf;
+    while (value >= 0x80) {
+      buf[this.pos++] = (value % 0x80) | 0x80;
+      value = Math.floor(value / 0x80);
+    }
+    buf[this.pos++] = value;
+  }
+
+  /** An integer with |value| < 2^52. */
+  int(value: number): void {
+    this.uint(value < 0 ? -2 * value - 1 : 2 * value);
+  }
+
+  f64(value: number): void {
+    this.room(8);
+    this.buf.writeDoubleLE(value, this.pos);
+    this.pos += 8;
+  }
+
+  hex(id: string, bytes: number): void {
+    this.room(bytes);
+    this.pos += this.buf.write(id, this.pos, bytes, "hex");
+  }
+
+  u64(value: bigint): void {
+    this.room(8);
+    this.buf.writeBigUInt64LE(BigInt.asUintN(64, value), this.pos);
+    this.pos += 8;
+  }
+
+  utf8(text: string): void {
+    if (text.length < 43) {
+      // At most 126 bytes: a one-byte length, written after the text.
+      this.room(1 + 3 * text.length);
+      const length = this.buf.utf8Write(text, this.pos + 1);
+      this.buf[this.pos] = length;
+      this.pos += 1 + length;
+      return;
+    }
+    const length = Buffer.byteLength(text, "utf8");
+    this.uint(length);
+    this.room(length);
+    this.pos += this.buf.utf8Write(text, this.pos, length);
+  }
+}
+
+/** Reads what ByteWriter wrote; `strings` is the trace's table once read. */
+class ByteReader {
+  pos: number;
+  strings: string[] = [];
+
+  constructor(
+    readonly buf: Buffer,
+    offset: number,
+    private readonly shared: readonly string[],
+  ) {
+    this.pos = offset;
+  }
+
+  u8(): number {
+    return this.buf[this.pos++] as number;
+  }
+
+  uint(): number {
+    const buf = this.buf;
+    let byte = buf[this.pos++] as number;
+    if (byte < 0x80) return byte;
+    let value = byte & 0x7f;
+    let scale = 0x80;
+    do {
+      byte = buf[this.pos++] as number;
+      value += (byte & 0x7f) * scale;
+      scale *= 0x80;
+    } while (byte >= 0x80);
+    return value;
+  }
+
+  int(): number {
+    const zigzag = this.uint();
+    return zigzag % 2 === 1 ? -(zigzag + 1) / 2 : zigzag / 2;
+  }
+
+  f64(): number {
+    const value = this.buf.readDoubleLE(this.pos);
+    this.pos += 8;
+    return value;
+  }
+
+  hex(bytes: number): string {
+    const text = this.buf.hexSlice(this.pos, this.pos + bytes);
+    this.pos += bytes;
+    return text;
+  }
+
+  u64(): bigint {
+    const value = this.buf.readBigUInt64LE(this.pos);
+    this.pos += 8;
+    return value;
+  }
+
+  utf8(): string {
+    const length = this.uint();
+    const text = this.buf.utf8Slice(this.pos, this.pos + length);
+    this.pos += length;
+    return text;
+  }
+
+  /** A string by its number: even numbers are the trace's own table, odd ones the shared one. */
+  string(): string {
+    const number = this.uint();
+    return (number % 2 === 0 ? this.strings[number / 2] : this.shared[(number - 1) / 2]) as string;
+  }
+}
+
+declare global {
+  interface Buffer {
+    utf8Write(text: string, offset: number, length?: number): number;
+    utf8Slice(start: number, end: number): string;
+    hexSlice(start: number, end: number): string;
+  }
+}
+
+function setAttribute(target: Attributes, key: string, value: AttrValue): void {
+  if (key === "__proto__") {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    target[key] = value;
+  }
+}
+
+/** Writes one trace: strings go to the table as they are first met, everything else to the body. */
+class TraceWriter {
+  readonly table = new ByteWriter();
+  readonly body = new ByteWriter();
+  private readonly stringNumbers = new Map<string, number>();
+  private readonly spanNumbers = new Map<string, number>();
+  private readonly resources = new Map<Attributes, number>();
+  private readonly scopes = new Map<InstrumentationScope, number>();
+  private base = 0n;
+
+  constructor(private readonly shared: SharedStrings) {}
+
+  write(spans: readonly Span[]): number {
+    this.table.pos = 0;
+    this.body.pos = 0;
+    this.stringNumbers.clear();
+    this.spanNumbers.clear();
+    this.resources.clear();
+    this.scopes.clear();
+    const first = spans[0] as Span;
+    const rawIds = HEX_TRACE_ID.test(first.traceId) && spans.every((span) => HEX_SPAN_ID.test(span.spanId));
+    for (let i = 0; i < spans.length; i++) this.spanNumbers.set((spans[i] as Span).spanId, i);
+    this.base = first.startTimeUnixNano;
+    const body = this.body;
+    body.u8(rawIds ? RAW_IDS : 0);
+    body.uint(spans.length);
+    body.u64(this.base);
+    this.string(first.traceId);
+    for (const span of spans) this.span(span, rawIds);
+    return this.stringNumbers.size;
+  }
+
+  /** A string of this trace's own table. */
+  private string(text: string): void {
+    let number = this.stringNumbers.get(text);
+    if (number === undefined) {
+      number = this.stringNumbers.size;
+      this.stringNumbers.set(text, number);
+      this.table.utf8(text);
+    }
+    this.body.uint(number * 2);
+  }
+
+  /** A string that recurs across traces: from the shared table while it has room. */
+  private common(text: string): void {
+    const number = this.shared.numberOf(text);
+    if (number < 0) this.string(text);
+    else this.body.uint(number * 2 + 1);
+  }
+
+  /** A time relative to `from`. */
+  private time(value: bigint, from: bigint): void {
+    const delta = Number(value - from);
+    if (delta < SMALL_DELTA && delta > -SMALL_DELTA) {
+      this.body.int(delta * 2);
+    } else {
+      this.body.uint(FAR_TIME);
+      this.body.u64(value);
+    }
+  }
+
+  private span(span: Span, rawIds: boolean): void {
+    const body = this.body;
+    const parent = span.parentSpanId;
+    const parentNumber = parent === null ? undefined : this.spanNumbers.get(parent);
+    const parentForm =
+      parent === null
+        ? PARENT_NONE
+        : parentNumber !== undefined
+          ? PARENT_INDEX
+          : rawIds && HEX_SPAN_ID.test(parent)
+            ? PARENT_RAW
+            : PARENT_TEXT;
+    let extras = 0;
+    if (span.status.message !== undefined) extras |= X_STATUS_MESSAGE;
+    if (span.traceState !== undefined) extras |= X_TRACE_STATE;
+    if (span.flags !== undefined) extras |= X_FLAGS;
+    if (span.droppedAttributesCount !== undefined) extras |= X_DROPPED_ATTRIBUTES;
+    if (span.droppedEventsCount !== undefined) extras |= X_DROPPED_EVENTS;
+    if (span.droppedLinksCount !== undefined) extras |= X_DROPPED_LINKS;
+    if (span.events.length > 0) extras |= X_EVENTS;
+    if (span.links.length > 0) extras |= X_LINKS;
+    body.u8(
+      (KIND_NUMBERS.get(span.kind) as number) |
+        ((STATUS_NUMBERS.get(span.status.code) as number) << 3) |
+        (parentForm << 5) |
+        (extras === 0 ? 0 : HAS_EXTRAS),
+    );
+    if (rawIds) body.hex(span.spanId, 8);
+    else this.string(span.spanId);
+    if (parentForm === PARENT_INDEX) body.uint(parentNumber as number);
+    else if (parentForm === PARENT_RAW) body.hex(parent as string, 8);
+    else if (parentForm === PARENT_TEXT) this.string(parent as string);
+    this.common(span.name);
+    this.common(span.service);
+    this.resource(span.resource);
+    this.scope(span.scope);
+    this.time(span.startTimeUnixNano, this.base);
+    this.time(span.endTimeUnixNano, span.startTimeUnixNano);
+    this.attributes(span.attributes);
+    if (extras === 0) return;
+    body.uint(extras);
+    if (extras & X_STATUS_MESSAGE) this.string(span.status.message as string);
+    if (extras & X_TRACE_STATE) this.string(span.traceState as string);
+    if (extras & X_FLAGS) body.uint(span.flags as number);
+    if (extras & X_DROPPED_ATTRIBUTES) body.uint(span.droppedAttributesCount as number);
+    if (extras & X_DROPPED_EVENTS) body.uint(span.droppedEventsCount as number);
+    if (extras & X_DROPPED_LINKS) body.uint(span.droppedLinksCount as number);
+    if (extras & X_EVENTS) {
+      body.uint(span.events.length);
+      for (const event of span.events) {
+        this.common(event.name);
+        this.time(event.timeUnixNano, span.startTimeUnixNano);
+        this.attributes(event.attributes);
+        this.optionalCount(event.droppedAttributesCount);
+      }
+    }
+    if (extras & X_LINKS) {
+      body.uint(span.links.length);
+      for (const link of span.links) {
+        this.string(link.traceId);
+        this.string(link.spanId);
+        if (link.traceState === undefined) body.uint(0);
+        else {
+          body.uint(1);
+          this.string(link.traceState);
+        }
+        this.attributes(link.attributes);
+        this.optionalCount(link.droppedAttributesCount);
+        this.optionalCount(link.flags);
+      }
+    }
+  }
+
+  /** 0 when absent, else the count + 1. */
+  private optionalCount(value: number | undefined): void {
+    this.body.uint(value === undefined ? 0 : value + 1);
+  }
+
+  /** A resource's number; its attributes follow the first time it is met. */
+  private resource(resource: Attributes): void {
+    const number = this.resources.get(resource);
+    if (number !== undefined) {
+      this.body.uint(number);
+      return;
+    }
+    this.body.uint(this.resources.size);
+    this.resources.set(resource, this.resources.size);
+    this.attributes(resource, true);
+  }
+
+  private scope(scope: InstrumentationScope): void {
+    const number = this.scopes.get(scope);
+    if (number !== undefined) {
+      this.body.uint(number);
+      return;
+    }
+    this.body.uint(this.scopes.size);
+    this.scopes.set(scope, this.scopes.size);
+    this.common(scope.name);
+    this.common(scope.version);
+    if (scope.attributes === undefined) this.body.uint(0);
+    else {
+      this.body.uint(1);
+      this.attributes(scope.attributes, true);
+    }
+  }
+
+  /** Keys are shared; values too when `sharedValues` (a resource's or a scope's, which recur). */
+  private attributes(attributes: Attributes, sharedValues = false): void {
+    const keys = Object.keys(attributes);
+    this.body.uint(keys.length);
+    for (const key of keys) {
+      this.common(key);
+      this.value(attributes[key] as AttrValue, sharedValues);
+    }
+  }
+
+  private value(value: AttrValue, shared: boolean): void {
+    const body = this.body;
+    if (typeof value === "string") {
+      body.u8(V_STRING);
+      if (shared) this.common(value);
+      else this.string(value);
+    } else if (typeof value === "number") {
+      if (Number.isInteger(value) && value < SMALL_DELTA && value > -SMALL_DELTA && !Object.is(value, -0)) {
+        body.u8(V_INT);
+        body.int(value);
+      } else {
+        body.u8(V_DOUBLE);
+        body.f64(value);
+      }
+    } else if (typeof value === "boolean") {
+      body.u8(value ? V_TRUE : V_FALSE);
+    } else if (value === null) {
+      body.u8(V_NULL);
+    } else if (Array.isArray(value)) {
+      body.u8(V_ARRAY);
+      body.uint(value.length);
+      for (const item of value) this.value(item, shared);
+    } else {
+      body.u8(V_OBJECT);
+      this.attributes(value, shared);
+    }
+  }
+}
+
+/** Reads one trace back; resources and scopes are made once and shared by its spans. */
+function readTrace(reader: ByteReader): Span[] {
+  const stringCount = reader.uint();
+  const strings = reader.strings;
+  for (let i = 0; i < stringCount; i++) strings.push(reader.utf8());
+  const flags = reader.u8();
+  const rawIds = (flags & RAW_IDS) !== 0;
+  const count = reader.uint();
+  const base = reader.u64();
+  const traceId = reader.string();
+  const spans: Span[] = new Array(count);
+  const resources: Attributes[] = [];
+  const scopes: InstrumentationScope[] = [];
+  const parents: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const head = reader.u8();
+    const spanId = rawIds ? reader.hex(8) : reader.string();
+    const parentForm = (head >> 5) & 3;
+    let parentSpanId: string | null = null;
+    if (parentForm === PARENT_INDEX) parents.push(i, reader.uint());
+    else if (parentForm === PARENT_RAW) parentSpanId = reader.hex(8);
+    else if (parentForm === PARENT_TEXT) parentSpanId = reader.string();
+    const name = reader.string();
+    const service = reader.string();
+    const resourceNumber = reader.uint();
+    const resource =
+      resourceNumber < resources.length ? (resources[resourceNumber] as Attributes) : readAttributes(reader);
+    if (resourceNumber === resources.length) resources.push(resource);
+    const scopeNumber = reader.uint();
+    const scope = scopeNumber < scopes.length ? (scopes[scopeNumber] as InstrumentationScope) : readScope(reader);
+    if (scopeNumber === scopes.length) scopes.push(scope);
+    const start = readTime(reader, base);
+    const end = readTime(reader, start);
+    const attributes = readAttributes(reader);
+    const code = (head >> 3) & 3;
+    const span: Span = {
+      traceId,
+      spanId,
+      parentSpanId,
+      name,
+      kind: SPAN_KINDS[head & 7] as SpanKind,
+      service,
+      startTimeUnixNano: start,
+      endTimeUnixNano: end,
+      status: PLAIN_STATUSES[code] as SpanStatus,
+      attributes,
+      events: NO_EVENTS,
+      links: NO_LINKS,
+      resource,
+      scope,
+    };
+    if (head & HAS_EXTRAS) readExtras(reader, span, code);
+    spans[i] = span;
+  }
+  for (let i = 0; i < parents.length; i += 2) {
+    (spans[parents[i] as number] as Span).parentSpanId = (spans[parents[i + 1] as number] as Span).spanId;
+  }
+  return spans;
+}
+
+function readExtras(reader: ByteReader, span: Span, code: number): void {
+  const extras = reader.uint();
+  if (extras & X_STATUS_MESSAGE) span.status = { code: STATUS_CODES[code] as StatusCode, message: reader.string() };
+  if (extras & X_TRACE_STATE) span.traceState = reader.string();
+  if (extras & X_FLAGS) span.flags = reader.uint();
+  if (extras & X_DROPPED_ATTRIBUTES) span.droppedAttributesCount = reader.uint();
+  if (extras & X_DROPPED_EVENTS) span.droppedEventsCount = reader.uint();
+  if (extras & X_DROPPED_LINKS) span.droppedLinksCount = reader.uint();
+  if (extras & X_EVENTS) {
+    const events: SpanEvent[] = new Array(reader.uint());
+    for (let i = 0; i < events.length; i++) {
+      const event: SpanEvent = {
+        name: reader.string(),
+        timeUnixNano: readTime(reader, span.startTimeUnixNano),
+        attributes: readAttributes(reader),
+      };
+      const dropped = reader.uint();
+      if (dropped > 0) event.droppedAttributesCount = dropped - 1;
+      events[i] = event;
+    }
+    span.events = events;
+  }
+  if (extras & X_LINKS) {
+    const links: SpanLink[] = new Array(reader.uint());
+    for (let i = 0; i < links.length; i++) {
+      const link: SpanLink = { traceId: reader.string(), spanId: reader.string(), attributes: {} };
+      if (reader.uint() === 1) link.traceState = reader.string();
+      link.attributes = readAttributes(reader);
+      const dropped = reader.uint();
+      if (dropped > 0) link.droppedAttributesCount = dropped - 1;
+      const flags = reader.uint();
+      if (flags > 0) link.flags = flags - 1;
+      links[i] = link;
+    }
+    span.links = links;
+  }
+}
+
+function readTime(reader: ByteReader, from: bigint): bigint {
+  const zigzag = reader.uint();
+  if (zigzag === FAR_TIME) return reader.u64();
+  const delta = zigzag % 2 === 1 ? -(zigzag + 1) / 2 : zigzag / 2;
+  return from + BigInt(delta / 2);
+}
+
+function readScope(reader: ByteReader): InstrumentationScope {
+  const scope: InstrumentationScope = { name: reader.string(), version: reader.string() };
+  if (reader.uint() === 1) scope.attributes = readAttributes(reader);
+  return scope;
+}
+
+function readAttributes(reader: ByteReader): Attributes {
+  const count = reader.uint();
+  const attributes: Attributes = {};
+  for (let i = 0; i < count; i++) {
+    const key = reader.string();
+    setAttribute(attributes, key, readValue(reader));
+  }
+  return attributes;
+}
+
+function readValue(reader: ByteReader): AttrValue {
+  switch (reader.u8()) {
+    case V_STRING:
+      return reader.string();
+    case V_INT:
+      return reader.int();
+    case V_DOUBLE:
+      return reader.f64();
+    case V_TRUE:
+      return true;
+    case V_FALSE:
+      return false;
+    case V_ARRAY: {
+      const values: AttrValue[] = new Array(reader.uint());
+      for (let i = 0; i < values.length; i++) values[i] = readValue(reader);
+      return values;
+    }
+    case V_OBJECT:
+      return readAttributes(reader);
+    default:
+      return null;
+  }
+}
+
+export function createSpanPacker(): SpanPacker {
+  const shared = new SharedStrings();
+  const writer = new TraceWriter(shared);
+  const head = new ByteWriter();
+  let slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+  let used = 0;
+
+  function place(length: number): { bytes: Buffer; offset: number } {
+    if (length > OWN_BUFFER_BYTES) return { bytes: Buffer.allocUnsafeSlow(length), offset: 0 };
+    if (used + length > slab.length) {
+      slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+      used = 0;
+    }
+    const offset = used;
+    used += length;
+    return { bytes: slab, offset };
+  }
+
+  return {
+    pack(spans) {
+      const strings = writer.write(spans);
+      head.pos = 0;
+      head.uint(strings);
+      const { table, body } = writer;
+      const length = head.pos + table.pos + body.pos;
+      const { bytes, offset } = place(length);
+      head.buf.copy(bytes, offset, 0, head.pos);
+      table.buf.copy(bytes, offset + head.pos, 0, table.pos);
+      body.buf.copy(bytes, offset + head.pos + table.pos, 0, body.pos);
+      return { bytes, offset, length };
+    },
+    unpack(packed) {
+      return readTrace(new ByteReader(packed.bytes, packed.offset, shared.list));
+    },
+    reset() {
+      slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+      used = 0;
+    },
+  };
+}

@@ -1,0 +1,168 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import type { Attributes, Span } from "../../src/domain/span.js";
+import { decodeTraceRequestJson } from "../../src/otlp/json/traces.js";
+import { createSpanPacker } from "../../src/store/packed-spans.js";
+import { makeSpan, richSpan, T0, traceId } from "./span-fixtures.js";
+
+function roundTrip(spans: Span[]): Span[] {
+  const packer = createSpanPacker();
+  return packer.unpack(packer.pack(spans));
+}
+
+const RESOURCE: Attributes = { "service.name": "checkout", "host.name": "laptop", "process.pid": 4242 };
+
+function oddSpan(): Span {
+  const attributes: Attributes = {
+    text: "plain",
+    long: `${"ünïcode ✓ ".repeat(30)}end`,
+    empty: "",
+    zero: 0,
+    negativeZero: -0,
+    int: -123_456_789,
+    big: 2 ** 53 - 1,
+    double: 3.25,
+    tiny: 5e-324,
+    nan: Number.NaN,
+    inf: Number.POSITIVE_INFINITY,
+    ninf: Number.NEGATIVE_INFINITY,
+    yes: true,
+    no: false,
+    nothing: null,
+    list: [1, "two", [3.5, null], { nested: { deeper: [true] } }],
+    emptyList: [],
+    map: { a: 1, "": "empty key", b: { c: "d" } },
+  };
+  Object.defineProperty(attributes, "__proto__", {
+    value: "own key",
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+  return {
+    traceId: traceId(7),
+    spanId: "00000000000000aa",
+    parentSpanId: "ffffffffffffffff",
+    traceState: "vendor=1",
+    flags: 257,
+    name: "odd",
+    kind: "PRODUCER",
+    service: "checkout",
+    startTimeUnixNano: 0n,
+    endTimeUnixNano: 2n ** 64n - 1n,
+    status: { code: "ERROR", message: "bad: ✗" },
+    attributes,
+    events: [
+      { name: "exception", timeUnixNano: 5n, attributes: { "exception.message": "boom" }, droppedAttributesCount: 2 },
+      { name: "before the span", timeUnixNano: 0n, attributes: {} },
+    ],
+    links: [
+      { traceId: traceId(8), spanId: "00000000000000bb", attributes: { why: "retry" } },
+      {
+        traceId: "not hex",
+        spanId: "",
+        traceState: "",
+        attributes: {},
+        droppedAttributesCount: 0,
+        flags: 0,
+      },
+    ],
+    resource: RESOURCE,
+    scope: { name: "lib", version: "", attributes: { "scope.attr": 1 } },
+    droppedAttributesCount: 1,
+    droppedEventsCount: 0,
+    droppedLinksCount: 3,
+  };
+}
+
+describe("packed spans", () => {
+  it("read back equal to what was packed, every field and value type", () => {
+    const spans = [
+      oddSpan(),
+      { ...richSpan(), traceId: traceId(7), startTimeUnixNano: T0, endTimeUnixNano: T0 - 5n },
+      makeSpan({ trace: 7, span: 2, parent: 1, start: 1, end: 3, error: true }),
+      makeSpan({ trace: 7, span: 3, parent: 99, start: -1e6 }),
+    ];
+    const back = roundTrip(spans);
+    expect(back).toStrictEqual(spans);
+    expect(Object.keys(back[0]?.attributes ?? {})).toEqual(Object.keys(spans[0]?.attributes ?? {}));
+    expect(Object.getPrototypeOf(back[0]?.attributes)).toBe(Object.prototype);
+    expect(Object.is(back[0]?.attributes.negativeZero, -0)).toBe(true);
+  });
+
+  it("keeps ids that are not lower-case hex as they were", () => {
+    const spans = [
+      { ...makeSpan({ trace: 1, span: 1 }), traceId: "ABC", spanId: "span-1" },
+      { ...makeSpan({ trace: 1, span: 2 }), traceId: "ABC", spanId: "0000000000000002", parentSpanId: "span-1" },
+      { ...makeSpan({ trace: 1, span: 3 }), traceId: "ABC", spanId: "0000000000000003", parentSpanId: "elsewhere" },
+    ];
+    expect(roundTrip(spans)).toStrictEqual(spans);
+  });
+
+  it("shares one resource, one scope and one parent id string between the spans of a trace", () => {
+    const spans = [1, 2, 3].map((n) => ({
+      ...makeSpan({ trace: 2, span: n, parent: n === 1 ? null : 1 }),
+      resource: RESOURCE,
+    }));
+    const back = roundTrip(spans);
+    expect(back).toStrictEqual(spans);
+    expect(back[1]?.resource).toBe(back[0]?.resource);
+    expect(back[2]?.scope).toBe(back[0]?.scope);
+    expect(back[1]?.parentSpanId).toBe(back[0]?.spanId);
+  });
+
+  it("reads the OpenTelemetry examples back as decoded", () => {
+    for (const name of ["trace.json"]) {
+      const body = JSON.parse(readFileSync(new URL(`../fixtures/otlp-examples/${name}`, import.meta.url), "utf8"));
+      const { spans } = decodeTraceRequestJson(body);
+      expect(spans.length).toBeGreaterThan(0);
+      expect(roundTrip(spans)).toStrictEqual(spans);
+    }
+  });
+
+  it("keeps every trace readable across many slabs, a trace larger than a slab, and a reset", () => {
+    const packer = createSpanPacker();
+    const traces: Span[][] = [];
+    const packed = [];
+    for (let t = 0; t < 3_000; t++) {
+      const spans = Array.from({ length: 1 + (t % 7) }, (_, i) =>
+        makeSpan({
+          trace: t,
+          span: i + 1,
+          parent: i === 0 ? null : 1,
+          start: t + i,
+          attributes: { "http.target": `/orders/${t}/${"x".repeat((t % 300) * 10)}` },
+        }),
+      );
+      traces.push(spans);
+      packed.push(packer.pack(spans));
+      if (t === 1_500) packer.reset();
+    }
+    const huge = Array.from({ length: 3_000 }, (_, i) =>
+      makeSpan({ trace: 9_999, span: i + 1, attributes: { payload: `${i}`.repeat(40) } }),
+    );
+    traces.push(huge);
+    packed.push(packer.pack(huge));
+    expect(new Set(packed.map((p) => p.bytes)).size).toBeGreaterThan(3);
+    for (let t = 0; t < traces.length; t++)
+      expect(packer.unpack(packed[t] as (typeof packed)[number])).toStrictEqual(traces[t]);
+  });
+
+  it("reads back names and keys past the shared table's room and length", () => {
+    const packer = createSpanPacker();
+    const traces: Span[][] = [];
+    const packed = [];
+    for (let t = 0; t < 700; t++) {
+      const attributes: Attributes = {};
+      for (let k = 0; k < 100; k++) attributes[`key.${t}.${k}`] = k;
+      const spans = [
+        { ...makeSpan({ trace: t + 1, span: 1, name: `${"long name ".repeat(t % 50)}${t}` }), attributes },
+      ];
+      traces.push(spans);
+      packed.push(packer.pack(spans));
+    }
+    for (let t = 0; t < traces.length; t++) {
+      expect(packer.unpack(packed[t] as (typeof packed)[number])).toStrictEqual(traces[t]);
+    }
+  });
+});
