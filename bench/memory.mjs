@@ -1,19 +1,22 @@
 // Memory per retained span, for three shapes of traffic, each into a fresh server (memory store)
-// filled to its bound: RSS while ingesting (the highest sample), idle (3 s after the last request),
-// and after searches (free text and key=value over the whole store, which fill the search caches),
+// filled to its bound: RSS while ingesting (the highest sample), idle (6 s after the last request,
+// time for the server's compaction of a quiet heap), and after searches (free text and key=value over the whole store, which fill the search caches),
 // each as MB per 100k retained spans above the server's RSS before the first span.
 // Shapes: "bench" (bench/payload.mjs: 10-span traces, ~10 attributes), "sdk" (the TraceKit SDKs'
 // local-UI JSON: ~10 attributes, one small resource), "express" (an Express app under OpenTelemetry
 // Node auto-instrumentation: server, middleware, pg and outgoing HTTP spans, long URLs and user
 // agents, a resource of ~15 attributes).
 // Run after `npm run build`:  node bench/memory.mjs
-// Knobs: BENCH_SPANS (spans retained, default 350000 = the default --max-spans), BENCH_SHAPES.
+// Knobs: BENCH_SPANS (spans retained, default 350000 = the default --max-spans), BENCH_SHAPES,
+// BENCH_IDLE_MS (the idle wait), SERVER_NODE_ARGS (flags for the server's node, space-separated).
 import { randomBytes } from "node:crypto";
 import { Agent } from "node:http";
 import { buildRequest, freshBodies } from "./payload.mjs";
-import { get, postOtlp, rssMb, sendAll, startServer } from "./server.mjs";
+import { cpuSeconds, get, postOtlp, rssMb, sendAll, startServer } from "./server.mjs";
 
 const SPANS = Number(process.env.BENCH_SPANS ?? 350_000);
+const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 6000);
+const NODE_ARGS = (process.env.SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
 const fmt = (n, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits });
 const hex = (bytes) => randomBytes(bytes).toString("hex");
 const kv = (key, value) => ({
@@ -182,7 +185,7 @@ const SHAPES = {
 };
 
 async function measure(name, shape) {
-  const { child, port } = await startServer(["--max-spans", String(SPANS)]);
+  const { child, port } = await startServer(["--max-spans", String(SPANS)], { nodeArgs: NODE_ARGS });
   const agent = new Agent({ keepAlive: true, maxSockets: 4 });
   try {
     await new Promise((r) => setTimeout(r, 500));
@@ -193,6 +196,7 @@ async function measure(name, shape) {
     }, 100);
     const makeBody = shape.body();
     const count = Math.ceil(SPANS / shape.spansPerBody);
+    const cpuBefore = cpuSeconds(child.pid);
     await sendAll(port, "/v1/traces", {
       agent,
       count,
@@ -203,11 +207,15 @@ async function measure(name, shape) {
     });
     clearInterval(sampler);
     peak = Math.max(peak, rssMb(child.pid));
+    const ingestCpu = cpuSeconds(child.pid) - cpuBefore;
     const retained = (await get(agent, port, "/api/health")).counts.spans;
-    await new Promise((r) => setTimeout(r, 3000));
+    await new Promise((r) => setTimeout(r, IDLE_MS));
     const idle = rssMb(child.pid);
+    const searches = [];
     for (const q of ["checkout", "nothing-matches-this", "http.route=/api/orders/:id", "db.system=postgresql"]) {
+      const started = performance.now();
       await get(agent, port, `/api/traces?q=${encodeURIComponent(q)}&limit=50`);
+      searches.push(`${q} ${fmt(performance.now() - started)} ms`);
     }
     await new Promise((r) => setTimeout(r, 1000));
     const searched = rssMb(child.pid);
@@ -216,6 +224,10 @@ async function measure(name, shape) {
       `${name}: ${fmt(retained)} spans retained; RSS at start ${fmt(base)} MB; ingesting peak ${fmt(peak)} MB ` +
         `(${per100k(peak)} MB per 100k), idle ${fmt(idle)} MB (${per100k(idle)} MB per 100k), after searches ` +
         `${fmt(searched)} MB (${per100k(searched)} MB per 100k); 1M spans would need ≈ ${fmt(base + ((idle - base) * 1_000_000) / retained)} MB idle`,
+    );
+    console.log(
+      `  server CPU while ingesting: ${fmt((ingestCpu * 1e6) / (count * shape.spansPerBody), 1)} µs per span; ` +
+        `first searches: ${searches.join(", ")}`,
     );
   } finally {
     agent.destroy();

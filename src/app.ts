@@ -3,6 +3,7 @@ import type { AddressInfo, Socket } from "node:net";
 import type { Config } from "./config.js";
 import type { Forwarder } from "./forward/forwarder.js";
 import type { ForwardEvent } from "./forward/target.js";
+import { startHeapCompaction } from "./heap-compaction.js";
 import { createCodeMonitoring } from "./ingest/code-monitoring.js";
 import { createIngest } from "./ingest/ingest.js";
 import { createLogIngest } from "./ingest/logs.js";
@@ -245,6 +246,9 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
     },
   });
 
+  const heapCompaction = startHeapCompaction();
+  server.on("request", () => heapCompaction.touch());
+
   let closing: Promise<void> | null = null;
   return {
     url: baseUrl(),
@@ -254,6 +258,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
     otlpGrpcEndpoint: otlpPorts.grpc === null ? null : urlOf(otlpPorts.grpc),
     close() {
       closing ??= (async () => {
+        heapCompaction.close();
         // The extra OTLP listeners only feed ingest: they stop first, while the hub and stores still run.
         await grpc?.close();
         await extraHttp?.stop();

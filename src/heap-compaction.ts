@@ -1,0 +1,100 @@
+/**
+ * Gives memory back once ingest has gone quiet. V8 grows its heap by a factor of what was alive
+ * after the last collection and only collects when that is reached, and it leaves pages half full of
+ * dead objects in place: after a burst of a million spans, the process keeps ~500 MB of heap that
+ * holds ~150 MB of live objects, and nothing collects it while nothing allocates. So when the heap
+ * has not changed for a few seconds and has grown well past what the last compaction left, this runs
+ * one full collection that also compacts every fragmented page, and the pages it frees go back to
+ * the system. That collection holds the event loop (~0.7 s at a million stored spans on a slow
+ * machine), so it waits for a quiet spell: no request (`touch`) and no collection of any kind for a
+ * few seconds (under steady ingest the young generation fills and is collected several times a
+ * second), and it runs at most once per growth of the heap.
+ */
+import { getHeapStatistics, setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+
+export interface HeapCompaction {
+  /** Something is being served: not a quiet moment for a pause. */
+  touch(): void;
+  /** Compactions run so far, and the last one's pause (for health and benches). */
+  readonly runs: number;
+  readonly lastPauseMs: number;
+  close(): void;
+}
+
+export interface HeapCompactionOptions {
+  /** How often the heap is looked at (ms). */
+  checkMs?: number;
+  /** Looks in a row with no collection between them before a compaction. */
+  quietChecks?: number;
+  /** Growth of the committed heap past what the last compaction left that makes one worth its pause. */
+  minGrowthBytes?: number;
+}
+
+/** The collector, exposed at run time (a full collection that V8 runs on request), or null where flags are locked. */
+function collector(): (() => void) | null {
+  try {
+    setFlagsFromString("--expose-gc");
+    const gc: unknown = runInNewContext("gc");
+    return typeof gc === "function" ? (gc as () => void) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function startHeapCompaction(options: HeapCompactionOptions = {}): HeapCompaction {
+  const checkMs = options.checkMs ?? 1_000;
+  const quietChecks = options.quietChecks ?? 3;
+  const minGrowth = options.minGrowthBytes ?? 64 * 1024 * 1024;
+  const gc = collector();
+  let baseline = getHeapStatistics().total_heap_size;
+  let collections = 0;
+  let quiet = 0;
+  const state = { runs: 0, lastPauseMs: 0 };
+  const observer = new PerformanceObserver((list) => {
+    collections += list.getEntries().length;
+  });
+  observer.observe({ entryTypes: ["gc"] });
+
+  function compact(): void {
+    if (gc === null) return;
+    const started = performance.now();
+    setFlagsFromString("--compact-on-every-full-gc");
+    try {
+      gc();
+    } finally {
+      setFlagsFromString("--no-compact-on-every-full-gc");
+    }
+    state.runs++;
+    state.lastPauseMs = performance.now() - started;
+    baseline = getHeapStatistics().total_heap_size;
+  }
+
+  let touched = false;
+  const timer = setInterval(() => {
+    quiet = collections === 0 && !touched ? quiet + 1 : 0;
+    touched = false;
+    collections = 0;
+    if (quiet >= quietChecks && getHeapStatistics().total_heap_size - baseline >= minGrowth) {
+      compact();
+      quiet = -1; // the compaction's own collection is reported at the next look
+    }
+  }, checkMs);
+  timer.unref();
+
+  return {
+    touch() {
+      touched = true;
+    },
+    get runs() {
+      return state.runs;
+    },
+    get lastPauseMs() {
+      return state.lastPauseMs;
+    },
+    close() {
+      clearInterval(timer);
+      observer.disconnect();
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import { getHeapSpaceStatistics } from "node:v8";
+import { afterEach, describe, expect, it } from "vitest";
+import { type HeapCompaction, startHeapCompaction } from "../src/heap-compaction.js";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Objects that lived long enough to reach the old generation, of which one in eight stays alive. */
+function fragment(megabytes: number): object[] {
+  const all: (object | null)[] = [];
+  for (let i = 0; i < megabytes * 10_000; i++) all.push({ index: i, text: `value ${i}`, list: [i, i + 1] });
+  for (let i = 0; i < all.length; i++) if (i % 8 !== 0) all[i] = null;
+  return all.filter((item) => item !== null);
+}
+
+function oldSpaceBytes(): number {
+  return getHeapSpaceStatistics().find((space) => space.space_name === "old_space")?.space_size ?? 0;
+}
+
+describe("heap compaction", () => {
+  let compaction: HeapCompaction | null = null;
+  afterEach(() => compaction?.close());
+
+  it("compacts once the heap has grown and then stayed quiet, and gives the pages back", async () => {
+    compaction = startHeapCompaction({ checkMs: 25, quietChecks: 3, minGrowthBytes: 8 * 1024 * 1024 });
+    const kept = fragment(40);
+    const before = oldSpaceBytes();
+    for (let i = 0; i < 80 && compaction.runs === 0; i++) await sleep(25);
+    expect(compaction.runs).toBe(1);
+    expect(compaction.lastPauseMs).toBeGreaterThan(0);
+    expect(oldSpaceBytes()).toBeLessThan(before * 0.75);
+    await sleep(300);
+    expect(compaction.runs).toBe(1); // nothing grew since: no second pause
+    expect(kept.length).toBeGreaterThan(0);
+  });
+
+  it("waits while data keeps arriving (the young generation keeps being collected)", async () => {
+    compaction = startHeapCompaction({ checkMs: 50, quietChecks: 4, minGrowthBytes: 1024 * 1024 });
+    const kept: object[] = [];
+    const until = Date.now() + 600;
+    while (Date.now() < until) {
+      // ~20 MB of short-lived objects per turn: more than the young generation holds.
+      for (let i = 0; i < 150_000; i++) {
+        const item = { index: i, text: `value ${i}`, list: [i, i + 1] };
+        if (i % 10 === 0) kept.push(item);
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(compaction.runs).toBe(0);
+    expect(kept.length).toBeGreaterThan(0);
+  });
+
+  it("waits while requests keep coming", async () => {
+    compaction = startHeapCompaction({ checkMs: 25, quietChecks: 3, minGrowthBytes: 1024 * 1024 });
+    const kept = fragment(20);
+    const toucher = setInterval(() => compaction?.touch(), 10);
+    await sleep(400);
+    clearInterval(toucher);
+    expect(compaction.runs).toBe(0);
+    for (let i = 0; i < 80 && compaction.runs === 0; i++) await sleep(25);
+    expect(compaction.runs).toBe(1);
+    expect(kept.length).toBeGreaterThan(0);
+  });
+
+  it("stops looking once closed", async () => {
+    compaction = startHeapCompaction({ checkMs: 25, quietChecks: 1, minGrowthBytes: 1 });
+    compaction.close();
+    fragment(8);
+    await sleep(200);
+    expect(compaction.runs).toBe(0);
+  });
+});
