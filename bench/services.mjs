@@ -8,8 +8,11 @@
 //    MAX_SPANS (default 350,000), so retention evicts all along. STORES picks the stores ("memory,sqlite");
 //    each prints its three p99s on one line, and what held the server's event loop (its delay
 //    percentiles, garbage collection, CPU time: bench/load-probe.mjs preloaded into the server), and
-//    the p99s of the same requests inside the server, and this process's own event-loop delay (the
-//    answers' times include it).
+//    the p99s of the same requests inside the server, and this process's own event-loop delay. The
+//    browsers run in a worker thread (bench/read-pollers.mjs), so that their answers are not read late
+//    behind the senders' work; BROWSERS_THREAD=main runs them beside the senders as before. BREAKDOWN=1
+//    prints where the slowest GETs' time went (before sending, on the way to the server, in it, on the
+//    way back) with the stalls of the server's and the browsers' event loops within each part.
 //    SERVER_NODE_ARGS passes flags to the server's node (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
 // 3. Reopening a SQLite file of BENCH_SPANS spans: wall and CPU time of opening it (median of 3).
 //    With BASE_DIST=<another build's dist/> (e.g. the main branch's), that build fills the file and
@@ -17,19 +20,21 @@
 //    file from before them) and reopens it.
 // Run after `npm run build`:  node bench/services.mjs
 // Knobs: BENCH_SPANS, SENDERS, BROWSERS, POLL_MS, SECONDS, MAX_SPANS, STORES, SERVER_NODE_ARGS,
-// PARTS ("fill,load,reopen"), BASE_DIST.
+// BROWSERS_THREAD, BREAKDOWN, PARTS ("fill,load,reopen"), BASE_DIST.
 import { copyFileSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { Agent } from "node:http";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
 import { percentile } from "../dist/domain/percentile.js";
 import { decodeTraceRequestProtobuf } from "../dist/otlp/protobuf/traces.js";
 import { createMemoryStore } from "../dist/store/memory-store.js";
 import { createSqliteStore, loadSqliteDriver } from "../dist/store/sqlite-store.js";
 import { buildRequest, withFreshTraceIds } from "./payload.mjs";
-import { get, postTraces, startServer } from "./server.mjs";
+import { pollUntil, stallLog } from "./read-pollers.mjs";
+import { postTraces, startServer } from "./server.mjs";
 
 const SPANS = Number(process.env.BENCH_SPANS ?? 1_000_000);
 const SENDERS = Number(process.env.SENDERS ?? 20);
@@ -39,6 +44,7 @@ const SECONDS = Number(process.env.SECONDS ?? 30);
 const MAX_SPANS = Number(process.env.MAX_SPANS ?? 350_000);
 const PARTS = (process.env.PARTS ?? "fill,load,reopen").split(",");
 const STORES = (process.env.STORES ?? "memory,sqlite").split(",");
+const BROWSERS_THREAD = process.env.BROWSERS_THREAD ?? "worker";
 const SERVER_NODE_ARGS = (process.env.SERVER_NODE_ARGS ?? "").split(" ").filter((arg) => arg !== "");
 const PROBE = new URL("./load-probe.mjs", import.meta.url).pathname;
 
@@ -180,6 +186,43 @@ function summary(times) {
 
 const p99 = (times) => percentile(times, 99); // times sorted by summary()
 
+/** Milliseconds of the stalls seen within (from, to] (a stall is seen when it ends), and the longest. */
+function stalledWithin(stalls, from, to) {
+  const within = stalls.filter(([at]) => at > from && at <= to + 1).map(([, late]) => late);
+  return within.length === 0 ? "0" : `${within.reduce((a, b) => a + b, 0)}, longest ${Math.max(...within)}`;
+}
+
+/** How many stalls passed 50 and 100 ms, and the longest. */
+function stallCounts(stalls) {
+  const lates = stalls.map(([, late]) => late);
+  const over = (ms) => lates.filter((late) => late >= ms).length;
+  return `${over(50)} over 50 ms, ${over(100)} over 100 ms, longest ${lates.length === 0 ? 0 : Math.max(...lates)} ms`;
+}
+
+/**
+ * Where the slowest GETs' time went: waiting in the browsers' thread before the request was sent,
+ * between sending it and the server parsing its headers, in the server, and between the server writing
+ * the answer and the browsers' thread reading its headers; with the stalls of both event loops within
+ * each part (the clocks of two processes agree to a few ms).
+ */
+function breakdown(kind, gets, served, stalls, serverStalls) {
+  const rows = gets
+    .map((g) => ({ ...g, server: served[g.id] }))
+    .filter((g) => g.server !== undefined)
+    .sort((a, b) => b.done - b.asked - (a.done - a.asked))
+    .slice(0, 4);
+  for (const g of rows) {
+    const [start, finish] = g.server;
+    const part = (from, to) =>
+      `${fmt(to - from, 0)} (stalls: browsers ${stalledWithin(stalls, from, to)}, server ${stalledWithin(serverStalls, from, to)})`;
+    console.log(
+      `      ${kind} ${fmt(g.done - g.asked, 0)} ms: before sending ${part(g.asked, g.sent)}, ` +
+        `to the server ${part(g.sent, start)}, in it ${part(start, finish)}, back ${part(finish, g.head)}, ` +
+        `body ${fmt(g.done - g.head, 0)}${g.reused ? "" : ", on a new connection"}`,
+    );
+  }
+}
+
 async function underLoad(label, args) {
   const probes = [];
   const { child, port } = await startServer(["--max-spans", String(MAX_SPANS), ...args], {
@@ -192,8 +235,6 @@ async function underLoad(label, args) {
   const agent = new Agent({ keepAlive: true, maxSockets: SENDERS + BROWSERS + 2 });
   const template = buildRequest(10, 10);
   const posts = [];
-  const services = [];
-  const searches = [];
   const deadline = performance.now() + SECONDS * 1000;
   let spans = 0;
   try {
@@ -209,33 +250,35 @@ async function underLoad(label, args) {
         spans += 100;
       }
     }
-    async function browser(index) {
-      await new Promise((resolve) => setTimeout(resolve, (index * POLL_MS) / BROWSERS));
-      while (performance.now() < deadline) {
-        const started = performance.now();
-        let t = performance.now();
-        await get(agent, port, "/api/services");
-        services.push(performance.now() - t);
-        t = performance.now();
-        await get(agent, port, `/api/traces?q=${encodeURIComponent("user.id=user-42")}&limit=50`);
-        searches.push(performance.now() - t);
-        const wait = POLL_MS - (performance.now() - started);
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      }
-    }
+    // The browsers on an event loop of their own (a worker thread), unless BROWSERS_THREAD=main.
+    const polling = () => {
+      const options = { port, browsers: BROWSERS, pollMs: POLL_MS, deadline: performance.timeOrigin + deadline };
+      if (BROWSERS_THREAD === "main") return pollUntil({ ...options, agent });
+      const worker = new Worker(new URL("./read-pollers.mjs", import.meta.url), {
+        workerData: { ...options, readPollers: true },
+      });
+      return new Promise((resolve, reject) => {
+        worker.once("message", resolve);
+        worker.once("error", reject);
+      });
+    };
     child.kill("SIGUSR2"); // the probe's figures start with the load
     while (probes.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
     // This process shares the cores too: a late answer may have waited here, not in the server.
     const ownDelay = monitorEventLoopDelay({ resolution: 5 });
     ownDelay.enable();
-    await Promise.all([
-      ...Array.from({ length: SENDERS }, sender),
-      ...Array.from({ length: BROWSERS }, (_, i) => browser(i)),
-    ]);
+    const ownStalls = stallLog();
+    const ownCpu = process.cpuUsage();
+    const [polled] = await Promise.all([polling(), ...Array.from({ length: SENDERS }, sender)]);
+    const { services: serviceGets, search: searchGets } = polled.gets;
+    const services = serviceGets.map((g) => g.done - g.asked);
+    const searches = searchGets.map((g) => g.done - g.asked);
     ownDelay.disable();
+    ownStalls.stop();
+    const ownCpuUsed = process.cpuUsage(ownCpu);
     child.kill("SIGUSR2");
     while (probes.length === 1) await new Promise((resolve) => setTimeout(resolve, 10));
-    const { loopDelay, gc, cpuMs, servedP99 } = probes[1];
+    const { loopDelay, gc, cpuMs, servedP99, requests, stalls } = probes[1];
     const gcText = Object.entries(gc)
       .map(([kind, g]) => `${kind} ${g.count}× ${fmt(g.totalMs, 0)} ms (longest ${g.maxMs})`)
       .join(", ");
@@ -248,11 +291,21 @@ async function underLoad(label, args) {
         `CPU ${fmt(cpuMs / 1000, 1)} s; GC ${gcText}\n` +
         `    in the server (headers parsed to answer written), p99: ` +
         `services ${servedP99["/api/services"]} ms, search ${servedP99["/api/traces"]} ms, POST ${servedP99["/v1/traces"]} ms\n` +
-        `    this process: event-loop delay p50 ${fmt(ownDelay.percentile(50) / 1e6)} ms, ` +
-        `p99 ${fmt(ownDelay.percentile(99) / 1e6)} ms, max ${fmt(ownDelay.max / 1e6)} ms\n` +
+        `    this process (the senders${BROWSERS_THREAD === "main" ? " and browsers" : ""}): event-loop delay p50 ${fmt(ownDelay.percentile(50) / 1e6)} ms, ` +
+        `p99 ${fmt(ownDelay.percentile(99) / 1e6)} ms, max ${fmt(ownDelay.max / 1e6)} ms; ` +
+        `CPU (all its threads) ${fmt((ownCpuUsed.user + ownCpuUsed.system) / 1e6, 1)} s\n` +
         `    p99 ${label}: services ${fmt(p99(services), 0)} ms, search ${fmt(p99(searches), 0)} ms, ` +
         `POST ${fmt(p99(posts), 0)} ms (load average ${loadavg()[0].toFixed(2)})`,
     );
+    if (process.env.BREAKDOWN === "1") {
+      console.log(
+        `    stalls of the server's event loop: ${stallCounts(stalls)}; the senders': ${stallCounts(ownStalls.stalls)}; ` +
+          `the browsers': ${stallCounts(polled.stalls)}`,
+      );
+      console.log("    slowest GETs, ms (with the event loops' stalls within each part, summed):");
+      breakdown("services", serviceGets, requests, polled.stalls, stalls);
+      breakdown("search", searchGets, requests, polled.stalls, stalls);
+    }
   } finally {
     agent.destroy();
     child.kill("SIGTERM");

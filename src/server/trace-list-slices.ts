@@ -35,9 +35,11 @@ export async function listTracesInSlices(
   const yieldTurn = options.yieldTurn ?? (() => nextTurn());
   const traces: TracePage["traces"] = [];
   let cursor = query.cursor;
-  for (;;) {
+  for (let slices = 0; ; slices++) {
     const budgetMs = Math.min(sliceMs, deadline - now());
-    const page = store.listTraces({ ...query, cursor, limit: query.limit - traces.length, budgetMs });
+    const slice: TraceQuery = { ...query, cursor, limit: query.limit - traces.length, budgetMs };
+    // The first slice sees every span accepted so far; the later ones go on with its walk.
+    const page = store.listTraces(slices === 0 ? slice : { ...slice, continuesWalk: true });
     for (const trace of page.traces) traces.push(trace);
     const full = traces.length >= query.limit;
     if (page.partial !== true || full || now() >= deadline) {

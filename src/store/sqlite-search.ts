@@ -23,7 +23,9 @@ export function createTraceSearch(deps: TraceSearchDeps): { listTraces(query: Tr
 
   function listTraces(query: TraceQuery): TracePage {
     assertOpen();
-    flush();
+    // A later slice of a walk leaves the pending spans to the next commit: writing them here made
+    // every slice a commit, as long as the slice itself or longer.
+    if (query.continuesWalk !== true) flush();
     const filter = spanQuery.compile(query.q);
     const sort = traceSortOf(query);
     return collectSortedTracePage({

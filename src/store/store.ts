@@ -44,6 +44,12 @@ export interface TraceQuery {
    * page); the store's own budget (trace-page.ts LIST_BUDGET_MS) by default.
    */
   budgetMs?: number;
+  /**
+   * The call goes on with a walk that an earlier call with the same query began (the next slice of
+   * one answer, server/trace-list-slices.ts): a store that writes its pending spans before a read
+   * need not write them again, since what was accepted before the walk began is readable already.
+   */
+  continuesWalk?: boolean;
 }
 
 export interface TracePage {

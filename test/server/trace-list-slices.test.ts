@@ -1,6 +1,10 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { listTracesInSlices } from "../../src/server/trace-list-slices.js";
 import { createMemoryStore } from "../../src/store/memory-store.js";
+import { createSqliteStore, loadSqliteDriver } from "../../src/store/sqlite-store.js";
 import type { Store, TracePage, TraceQuery } from "../../src/store/store.js";
 import { makeSpan } from "../store/span-fixtures.js";
 
@@ -98,6 +102,45 @@ describe("listTracesInSlices", () => {
       cursor = page.nextCursor;
     }
     expect(found).toEqual(whole);
+  });
+
+  it("lets only its first slice write a store's pending spans: the later ones go on with its walk", async () => {
+    const store = filledStore();
+    const continues: (boolean | undefined)[] = [];
+    const counting: Pick<Store, "listTraces"> = {
+      listTraces(query) {
+        continues.push(query.continuesWalk);
+        return store.listTraces(query);
+      },
+    };
+    const query: TraceQuery = { q: "app.order=7", limit: 50 };
+    const sliced = await listTracesInSlices(counting, query, { sliceMs: 0, budgetMs: Number.POSITIVE_INFINITY });
+    expect(ids(sliced)).toEqual(ids(store.listTraces({ ...query, budgetMs: Number.POSITIVE_INFINITY })));
+    expect(continues.length).toBeGreaterThan(5);
+    expect(continues[0]).toBeUndefined();
+    expect(continues.slice(1).every((value) => value === true)).toBe(true);
+  });
+
+  it("finds in a SQLite store with spans pending what one unbounded call finds", async () => {
+    await loadSqliteDriver();
+    const dir = mkdtempSync(join(tmpdir(), "tracekit-slices-"));
+    const store = createSqliteStore({ path: join(dir, "slices.db"), maxSpans: 100_000 });
+    try {
+      for (let t = 0; t < 600; t++) {
+        store.insertSpans([
+          makeSpan({ trace: t + 1, span: t + 1, start: t, attributes: { "app.order": t % 7 === 0 ? "7" : "1" } }),
+        ]);
+      }
+      const query: TraceQuery = { q: "app.order=7", limit: 50 };
+      // The spans are still pending when the first slice begins.
+      const sliced = await listTracesInSlices(store, query, { sliceMs: 0, budgetMs: Number.POSITIVE_INFINITY });
+      const whole = store.listTraces({ ...query, budgetMs: Number.POSITIVE_INFINITY });
+      expect(ids(sliced)).toEqual(ids(whole));
+      expect(ids(sliced)).toHaveLength(50);
+    } finally {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("asks a page in another order than start time in one call", async () => {
