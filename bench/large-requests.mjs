@@ -1,7 +1,8 @@
 // Large and hostile OTLP requests against a real server process (memory store), one fresh server per
-// case: the answer, how long it took, /api/health latency while it was being processed (a GET every
-// few ms on a kept-alive connection), and the server's peak RSS (VmHWM) above its RSS before the
-// request, beside the body's size.
+// case: the answer, how long it took, the server's CPU time meanwhile (its GC threads and the health
+// answers included: less noisy than the time on a busy machine), /api/health latency while it was
+// being processed (a GET every few ms on a kept-alive connection), and the server's peak RSS (VmHWM)
+// above its RSS before the request, beside the body's size.
 // Run after `npm run build`:  node bench/large-requests.mjs
 // Knobs: BENCH_CASES (comma-separated case names to run; all by default).
 import { randomBytes } from "node:crypto";
@@ -112,6 +113,13 @@ function probeHealth(port) {
   };
 }
 
+/** The CPU time (user + system) the process has used so far, in ms. */
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  // utime and stime, the 14th and 15th fields of the line, in clock ticks (100 a second).
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 function peakRssMb(pid) {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   return Number(/VmHWM:\s+(\d+)/.exec(status)[1]) / 1024;
@@ -127,14 +135,16 @@ async function runCase(name, body, options, after) {
     const before = rssMb(child.pid);
     const stop = probeHealth(port);
     await new Promise((r) => setTimeout(r, 50));
+    const cpuBefore = cpuMs(child.pid);
     const answer = await post(port, body, options);
+    const cpu = cpuMs(child.pid) - cpuBefore;
     const health = await stop();
     const peak = peakRssMb(child.pid);
     const p99 = percentile(health, 99);
     const max = health[health.length - 1] ?? 0;
     const reason = answer.status === 200 ? answer.text.slice(0, 100) : answer.text.slice(0, 160);
     console.log(
-      `${name}: ${fmt(mb(body.length), 1)} MB body → ${answer.status} in ${fmt(answer.ms)} ms; ` +
+      `${name}: ${fmt(mb(body.length), 1)} MB body → ${answer.status} in ${fmt(answer.ms)} ms (server CPU ${fmt(cpu)} ms); ` +
         `/api/health p99 ${fmt(p99, 1)} ms, max ${fmt(max, 1)} ms (${health.length} probes); ` +
         `RSS ${fmt(before)} MB before, peak ${fmt(peak)} MB (+${fmt(peak - before)} MB, ${fmt((peak - before) / mb(options.decodedBytes ?? body.length), 2)}× the decoded body)`,
     );

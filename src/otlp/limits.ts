@@ -65,6 +65,7 @@ export const SLICED_BODY_BYTES = 256 * 1024;
  * JSON trace bodies up to this size are first offered to the direct reader (otlp/json/direct-traces.ts),
  * in one go: it reads ~150k spans/s of SDK-shaped JSON, so a body this size takes ~7 ms, one slice.
  * An SDK's default batch of 512 spans (~450 KB) is read so instead of in sliced JSON.parse chunks.
+ * Larger ones are offered to it too, in slices (`largeTraceRequestJsonSteps`).
  */
 export const DIRECT_JSON_BODY_BYTES = 1024 * 1024;
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { OtlpDecodeError } from "../../src/otlp/errors.js";
+import { largeTraceRequestJsonSteps, traceRequestJsonDirectSteps } from "../../src/otlp/json/direct-traces.js";
 import { decodeLogRequestJson, logRequestJsonSteps } from "../../src/otlp/json/logs.js";
 import { parseOtlpJson } from "../../src/otlp/json/parse.js";
 import { decodeTraceRequestJson, traceRequestJsonSteps } from "../../src/otlp/json/traces.js";
@@ -95,6 +96,78 @@ describe("large OTLP/JSON bodies are decoded without being parsed whole", () => 
     expect(error).toBeInstanceOf(OtlpDecodeError);
     expect(error).not.toBeInstanceOf(OtlpLimitError);
     expect((error as Error).message).toBe("JSON nested deeper than 128 levels");
+  });
+});
+
+/** A large body as SDKs send it: several groups of well-formed spans, which the direct reader reads. */
+function largeSdkTraceRequest(): Record<string, unknown> {
+  const groups = ["cart", "checkout", "payments"].map((service) => {
+    const request = jsonTraceRequest(
+      service,
+      Array.from({ length: 1200 }, (_, i) => ({
+        name: `op ${i} ünïcödé "quoted"`,
+        attributes: { "http.route": `/orders/${i}`, "user.id": `user-${i % 13}`, n: i, ok: i % 2 === 0, x: 0.5 },
+        statusCode: i % 7 === 0 ? 2 : 0,
+      })),
+    ) as { resourceSpans: unknown[] };
+    return request.resourceSpans[0];
+  });
+  return { resourceSpans: groups };
+}
+
+/** `value` wrapped `levels` times in `{ arrayValue: { values: [...] } }`. */
+function nestedAnyValue(value: unknown, levels: number): unknown {
+  let nested = value;
+  for (let i = 0; i < levels; i++) nested = { arrayValue: { values: [nested] } };
+  return nested;
+}
+
+describe("large OTLP/JSON trace bodies are read straight from their bytes, in steps", () => {
+  it("give what a whole parse gives, a few spans a step", () => {
+    const value = largeSdkTraceRequest();
+    const bytes = encode(value);
+    expect(bytes.byteLength).toBeGreaterThan(256 * 1024);
+    const whole = decodeTraceRequestJson(parseOtlpJson(bytes), { apiSpanKinds: true });
+    expect(whole.spans).toHaveLength(3600);
+    const steps = traceRequestJsonDirectSteps(bytes, { apiSpanKinds: true });
+    let count = 0;
+    let step = steps.next();
+    for (; step.done !== true; step = steps.next()) count++;
+    expect(step.value).toEqual(whole);
+    // Each step reads a few spans, so that a slice of time ends soon after it is used up.
+    expect(count).toBeGreaterThanOrEqual(3600 / 16);
+    expect(runToEnd(largeTraceRequestJsonSteps(bytes, { apiSpanKinds: true }))).toEqual(whole);
+  });
+
+  it("leave a body they do not read to the sliced parse, with the same result", async () => {
+    const bytes = encode(largeTraceRequest());
+    expect(runToEnd(traceRequestJsonDirectSteps(bytes))).toBeNull();
+    expect(await runPaced(largeTraceRequestJsonSteps(bytes))).toEqual(await runPaced(traceRequestJsonSteps(bytes)));
+  });
+
+  it("refuse what a large body read the general way is refused for: depth and counts past the limits", () => {
+    const bytes = encode(largeSdkTraceRequest());
+    const refusals: [Partial<RequestLimits>, string][] = [
+      [{ maxJsonDepth: 9 }, "JSON nested deeper than 9 levels"],
+      [{ maxValues: 10_000 }, "more than 10,000 JSON objects and arrays"],
+      [{ maxItems: 1000 }, "more than 1,000 spans"],
+      [{ maxGroups: 2 }, "more than 2 resource groups"],
+    ];
+    for (const [overrides, reason] of refusals) {
+      const small = limits(overrides);
+      expect(runToEnd(traceRequestJsonDirectSteps(bytes, {}, small)), reason).toBeNull();
+      expect(() => runToEnd(largeTraceRequestJsonSteps(bytes, {}, small)), reason).toThrow(reason);
+    }
+    // Within the default bounds of attribute nesting and of values stepped over, but 130 levels deep
+    // in all: a whole parse reads it, a large body is refused for it.
+    const deep = largeSdkTraceRequest() as { resourceSpans: { scopeSpans: { spans: Record<string, unknown>[] }[] }[] };
+    const [span] = deep.resourceSpans[0]?.scopeSpans[0]?.spans ?? [];
+    const unknownField = { ignored: JSON.parse(`${"[".repeat(40)}${"]".repeat(40)}`) };
+    (span as Record<string, unknown>).attributes = [{ key: "deep", value: nestedAnyValue(unknownField, 27) }];
+    const deepBytes = encode(deep);
+    expect(decodeTraceRequestJson(parseOtlpJson(deepBytes)).spans).toHaveLength(3600);
+    expect(() => runToEnd(traceRequestJsonSteps(deepBytes))).toThrow("JSON nested deeper than 128 levels");
+    expect(() => runToEnd(largeTraceRequestJsonSteps(deepBytes))).toThrow("JSON nested deeper than 128 levels");
   });
 });
 

@@ -13,7 +13,14 @@
  */
 import type { Attributes, AttrValue } from "../../domain/span.js";
 import { MAX_VALUE_DEPTH, setAttribute } from "../attributes.js";
-import { DEFAULT_REQUEST_LIMITS, MAX_ATTRIBUTES_PER_LIST, MAX_EVENTS_PER_SPAN, MAX_LINKS_PER_SPAN } from "../limits.js";
+import {
+  DEFAULT_REQUEST_LIMITS,
+  MAX_ATTRIBUTES_PER_LIST,
+  MAX_EVENTS_PER_SPAN,
+  MAX_LINKS_PER_SPAN,
+  type RequestLimits,
+  runToEnd,
+} from "../limits.js";
 import {
   addWireEvent,
   makeEvent,
@@ -28,7 +35,13 @@ import {
 } from "../traces.js";
 import { asEnum, asUint32, bytesValue, doubleValue, JsonShapeError } from "./common.js";
 import { ByteStringCache, JsonBytes, KeySet, NOT_DIRECT } from "./json-bytes.js";
-import { type JsonTraceDecodeOptions, OTLP_KIND_OF_API_KIND, SPAN_KIND_NAMES, STATUS_CODE_NAMES } from "./traces.js";
+import {
+  type JsonTraceDecodeOptions,
+  OTLP_KIND_OF_API_KIND,
+  SPAN_KIND_NAMES,
+  STATUS_CODE_NAMES,
+  traceRequestJsonSteps,
+} from "./traces.js";
 
 /** Attribute keys and values, span names, status messages. */
 const values = new ByteStringCache(8_192);
@@ -134,6 +147,66 @@ function spelling(index: number, count: number): number {
  * other key is stepped over. The hot objects (spans, attributes, values) have this loop inlined.
  */
 export function readFields(r: JsonBytes, keys: KeySet, known: number, read: (field: number) => void): void {
+  for (const field of fieldsOf(r, keys, known)) read(field);
+}
+
+/**
+ * Decodes a trace request from its bytes, or returns null when it is not read here (see the module
+ * comment): then `decodeTraceRequestJson(parseOtlpJson(bytes))` decodes it.
+ */
+export function decodeTraceRequestJsonDirect(
+  bytes: Uint8Array,
+  options: JsonTraceDecodeOptions = {},
+): TraceDecodeResult | null {
+  return runToEnd(traceRequestJsonDirectSteps(bytes, options));
+}
+
+/**
+ * `decodeTraceRequestJsonDirect` as steps of a few spans each, for a large body read in slices of time
+ * (`runPaced`). Past one of `limits` the body is left to the general path too, which refuses it.
+ */
+export function* traceRequestJsonDirectSteps(
+  bytes: Uint8Array,
+  options: JsonTraceDecodeOptions = {},
+  limits: RequestLimits = DEFAULT_REQUEST_LIMITS,
+): Generator<void, TraceDecodeResult | null, void> {
+  const reader = new JsonBytes(bytes, limits);
+  const batch = new TraceBatch();
+  try {
+    yield* readRequest(reader, batch, options.apiSpanKinds === true, limits);
+  } catch (error) {
+    if (error === NOT_DIRECT || error instanceof JsonShapeError || error instanceof SyntaxError) return null;
+    throw error;
+  }
+  return batch.result();
+}
+
+/**
+ * A large trace body as steps: read straight from its bytes, or when that reader leaves it, as
+ * `traceRequestJsonSteps` reads it (scanned, then parsed a chunk at a time), which also words any
+ * refusal. Either way no JSON.parse tree of the whole body is built.
+ */
+export function* largeTraceRequestJsonSteps(
+  bytes: Uint8Array,
+  options: JsonTraceDecodeOptions = {},
+  limits: RequestLimits = DEFAULT_REQUEST_LIMITS,
+): Generator<void, TraceDecodeResult, void> {
+  const direct = yield* traceRequestJsonDirectSteps(bytes, options, limits);
+  return direct ?? (yield* traceRequestJsonSteps(bytes, options, limits));
+}
+
+/** Spans read per step (a power of two, as a mask): a few hundred microseconds of work. */
+const SPANS_PER_STEP_MASK = 15;
+
+/** Resource and scope groups and items met so far, against the request limits the general path applies. */
+interface Counts {
+  groups: number;
+  scopes: number;
+  spans: number;
+}
+
+/** The fields `readFields` reads, as their indexes: the caller reads each field's value before asking for the next. */
+function* fieldsOf(r: JsonBytes, keys: KeySet, known: number): Generator<number, void, void> {
   r.openObject();
   let seen = 0;
   for (let first = true; ; first = false) {
@@ -145,81 +218,61 @@ export function readFields(r: JsonBytes, keys: KeySet, known: number, read: (fie
     }
     if (key >= known) throw NOT_DIRECT;
     seen = once(seen, key);
-    read(key);
+    yield key;
   }
 }
 
-/**
- * Decodes a trace request from its bytes, or returns null when it is not read here (see the module
- * comment): then `decodeTraceRequestJson(parseOtlpJson(bytes))` decodes it.
- */
-export function decodeTraceRequestJsonDirect(
-  bytes: Uint8Array,
-  options: JsonTraceDecodeOptions = {},
-): TraceDecodeResult | null {
-  const reader = new JsonBytes(bytes);
-  const batch = new TraceBatch();
-  try {
-    readRequest(reader, batch, options.apiSpanKinds === true);
-  } catch (error) {
-    if (error === NOT_DIRECT || error instanceof JsonShapeError || error instanceof SyntaxError) return null;
-    throw error;
-  }
-  return batch.result();
-}
-
-/** Resource and scope groups and items met so far, against the request limits the general path applies. */
-interface Counts {
-  groups: number;
-  scopes: number;
-  spans: number;
-}
-
-function readRequest(r: JsonBytes, batch: TraceBatch, apiKinds: boolean): void {
+function* readRequest(
+  r: JsonBytes,
+  batch: TraceBatch,
+  apiKinds: boolean,
+  limits: RequestLimits,
+): Generator<void, void, void> {
   const counts: Counts = { groups: 0, scopes: 0, spans: 0 };
   const w = newWireSpan();
-  readFields(r, REQUEST_KEYS, 1, () => {
-    if (r.skipNull()) return;
+  for (const _ of fieldsOf(r, REQUEST_KEYS, 1)) {
+    if (r.skipNull()) continue;
     r.openArray();
     for (let i = 0; r.nextElement(i === 0); i++) {
-      if (++counts.groups > DEFAULT_REQUEST_LIMITS.maxGroups) throw NOT_DIRECT;
-      readResourceSpans(r, batch, w, i, counts, apiKinds);
+      if (++counts.groups > limits.maxGroups) throw NOT_DIRECT;
+      yield* readResourceSpans(r, batch, w, i, counts, apiKinds, limits);
     }
-  });
+  }
   if (!r.atEnd()) throw NOT_DIRECT;
 }
 
-function readResourceSpans(
+function* readResourceSpans(
   r: JsonBytes,
   batch: TraceBatch,
   w: WireSpan,
   i: number,
   counts: Counts,
   apiKinds: boolean,
-): void {
+  limits: RequestLimits,
+): Generator<void, void, void> {
   let resource: Attributes = {};
   let scopesRead = false;
-  readFields(r, RESOURCE_SPANS_KEYS, 2, (field) => {
+  for (const field of fieldsOf(r, RESOURCE_SPANS_KEYS, 2)) {
     if (field === 0) {
       // The group's spans are read with its resource: one written after them is left to the general path.
       if (scopesRead) throw NOT_DIRECT;
-      if (r.skipNull()) return;
+      if (r.skipNull()) continue;
       resource = {};
       const into = resource;
       readFields(r, RESOURCE_KEYS, 1, () => readKeyValues(r, into, 1));
-      return;
+      continue;
     }
     scopesRead = true;
-    if (r.skipNull()) return;
+    if (r.skipNull()) continue;
     r.openArray();
     for (let j = 0; r.nextElement(j === 0); j++) {
-      if (++counts.scopes > DEFAULT_REQUEST_LIMITS.maxGroups) throw NOT_DIRECT;
-      readScopeSpans(r, batch, w, resource, i, j, counts, apiKinds);
+      if (++counts.scopes > limits.maxGroups) throw NOT_DIRECT;
+      yield* readScopeSpans(r, batch, w, resource, i, j, counts, apiKinds, limits);
     }
-  });
+  }
 }
 
-function readScopeSpans(
+function* readScopeSpans(
   r: JsonBytes,
   batch: TraceBatch,
   w: WireSpan,
@@ -228,15 +281,16 @@ function readScopeSpans(
   j: number,
   counts: Counts,
   apiKinds: boolean,
-): void {
+  limits: RequestLimits,
+): Generator<void, void, void> {
   let name = "";
   let version = "";
   let attributes: Attributes = {};
   let spansRead = false;
-  readFields(r, SCOPE_SPANS_KEYS, 2, (field) => {
+  for (const field of fieldsOf(r, SCOPE_SPANS_KEYS, 2)) {
     if (field === 0) {
       if (spansRead) throw NOT_DIRECT;
-      if (r.skipNull()) return;
+      if (r.skipNull()) continue;
       readFields(r, SCOPE_KEYS, 3, (scopeField) => {
         if (scopeField === 0) name = r.readString(values) ?? "";
         else if (scopeField === 1) version = r.readString(values) ?? "";
@@ -245,18 +299,19 @@ function readScopeSpans(
           readKeyValues(r, attributes, 1);
         }
       });
-      return;
+      continue;
     }
     spansRead = true;
-    if (r.skipNull()) return;
+    if (r.skipNull()) continue;
     const group = spanGroup(resource, makeScope(name, version, attributes), i, j);
     r.openArray();
     for (let k = 0; r.nextElement(k === 0); k++) {
-      if (++counts.spans > DEFAULT_REQUEST_LIMITS.maxItems) throw NOT_DIRECT;
+      if (++counts.spans > limits.maxItems) throw NOT_DIRECT;
       readSpan(r, resetWireSpan(w), apiKinds);
       batch.add(w, group, k);
+      if ((counts.spans & SPANS_PER_STEP_MASK) === 0) yield;
     }
-  });
+  }
 }
 
 function readSpan(r: JsonBytes, w: WireSpan, apiKinds: boolean): void {

@@ -45,7 +45,7 @@ export type JsonGroupOpener = (
 ) => ItemsReader;
 
 /** Item text parsed at a time from a large body (json/scan.ts). */
-const CHUNK_BYTES = 128 * 1024;
+const CHUNK_BYTES = 64 * 1024;
 
 /** Walks a parsed body: `openGroup` once per scope group that has an item list, in request order. */
 export function forEachScopeGroup(

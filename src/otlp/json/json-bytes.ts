@@ -7,6 +7,7 @@
  * throws `NOT_DIRECT`, and the caller decodes the body the general way, which also words the error.
  */
 import { Buffer } from "node:buffer";
+import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from "../limits.js";
 import { asUint64, int64Value } from "./common.js";
 
 /** Thrown (one instance, no stack to capture) when a body is not read here; see the module comment. */
@@ -130,10 +131,29 @@ export class JsonBytes {
   pos = 0;
   private readonly text: Latin1Text;
   private readonly end: number;
+  /**
+   * The nesting here and the objects and arrays opened so far. A body past the request limits' bounds
+   * on them is not read here: a large body read the general way is refused for it (json/scan.ts).
+   */
+  private depth = 0;
+  private containers = 0;
+  private readonly maxDepth: number;
+  private readonly maxContainers: number;
 
-  constructor(readonly bytes: Uint8Array) {
+  constructor(
+    readonly bytes: Uint8Array,
+    limits: Pick<RequestLimits, "maxJsonDepth" | "maxValues"> = DEFAULT_REQUEST_LIMITS,
+  ) {
     this.text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as Latin1Text;
     this.end = bytes.length;
+    this.maxDepth = limits.maxJsonDepth;
+    this.maxContainers = limits.maxValues;
+  }
+
+  /** Steps into the object or array whose opening byte is at `pos`. */
+  private enter(): void {
+    if (++this.depth > this.maxDepth || ++this.containers > this.maxContainers) throw NOT_DIRECT;
+    this.pos++;
   }
 
   /** Skips whitespace; the byte there (-1 at the end). */
@@ -160,13 +180,13 @@ export class JsonBytes {
   /** At `{`: steps in. Anything else is not read here. */
   openObject(): void {
     if (this.peek() !== OPEN_BRACE) throw NOT_DIRECT;
-    this.pos++;
+    this.enter();
   }
 
   /** At `[`: steps in. */
   openArray(): void {
     if (this.peek() !== OPEN_BRACKET) throw NOT_DIRECT;
-    this.pos++;
+    this.enter();
   }
 
   /**
@@ -178,6 +198,7 @@ export class JsonBytes {
     let c = this.peek();
     if (c === CLOSE_BRACE) {
       this.pos++;
+      this.depth--;
       return -2;
     }
     if (!first) {
@@ -232,6 +253,7 @@ export class JsonBytes {
     const c = this.peek();
     if (c === CLOSE_BRACKET) {
       this.pos++;
+      this.depth--;
       return false;
     }
     if (!first) {
@@ -293,10 +315,11 @@ export class JsonBytes {
     const c = this.peek();
     if (c === OPEN_BRACE || c === OPEN_BRACKET) {
       if (depth >= MAX_SKIP_DEPTH) throw NOT_DIRECT;
-      this.pos++;
+      this.enter();
       const close = c === OPEN_BRACE ? CLOSE_BRACE : CLOSE_BRACKET;
       if (this.peek() === close) {
         this.pos++;
+        this.depth--;
         return;
       }
       for (;;) {
@@ -309,7 +332,10 @@ export class JsonBytes {
         this.skipAt(depth + 1);
         const next = this.peek();
         this.pos++;
-        if (next === close) return;
+        if (next === close) {
+          this.depth--;
+          return;
+        }
         if (next !== COMMA) throw NOT_DIRECT;
       }
     }

@@ -52,11 +52,11 @@ const COMMA = 0x2c;
 const COLON = 0x3a;
 
 /** Bytes scanned between two yields. */
-const BYTES_PER_STEP = 1 << 20;
+const BYTES_PER_STEP = 128 * 1024;
 
 /**
  * Scans `bytes`; the body's root object comes back with its lists cut (null when the body is not an
- * object). Yields every megabyte; throws OtlpDecodeError past the depth limit, OtlpLimitError past a
+ * object). Yields every 128 KB; throws OtlpDecodeError past the depth limit, OtlpLimitError past a
  * count limit.
  */
 export function* scanRequest(

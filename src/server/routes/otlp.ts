@@ -8,10 +8,10 @@ import type { MetricIngest } from "../../ingest/metrics.js";
 import type { RejectionLog } from "../../ingest/rejections.js";
 import { OtlpDecodeError } from "../../otlp/errors.js";
 import { OTLP_GRPC_SERVICES } from "../../otlp/grpc-services.js";
-import { decodeTraceRequestJsonDirect } from "../../otlp/json/direct-traces.js";
+import { decodeTraceRequestJsonDirect, largeTraceRequestJsonSteps } from "../../otlp/json/direct-traces.js";
 import { decodeLogRequestJson, logRequestJsonSteps } from "../../otlp/json/logs.js";
 import { parseOtlpJson } from "../../otlp/json/parse.js";
-import { decodeTraceRequestJson, traceRequestJsonSteps } from "../../otlp/json/traces.js";
+import { decodeTraceRequestJson } from "../../otlp/json/traces.js";
 import {
   DIRECT_JSON_BODY_BYTES,
   inTurn,
@@ -404,7 +404,7 @@ export function traceSignal(deps: OtlpRouteDeps): OtlpSignal {
     },
     decodeProtobufSteps: (body) => mapSteps(traceRequestSteps(body), decoded),
     decodeJsonSteps: (body, request) =>
-      mapSteps(traceRequestJsonSteps(body, { apiSpanKinds: apiSpanKindsOf(request, deps) }), decoded),
+      mapSteps(largeTraceRequestJsonSteps(body, { apiSpanKinds: apiSpanKindsOf(request, deps) }), decoded),
   };
   return signal;
 }
