@@ -288,6 +288,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
 
   function listTraces(query: TraceQuery): TracePage {
     const filter = compileTraceQuery<Span>(query.q, searchText);
+    // A packed trace's spans are new objects at every read: caching their text would only fill the cache.
+    const packedFilter = filter === undefined ? undefined : compileTraceQuery<Span>(query.q, spanSearchText);
     const sort = traceSortOf(query);
     return collectSortedTracePage({
       byStart,
@@ -301,7 +303,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       keyOrders,
       boundsMayMatch: (bounds) => boundsMayMatch(bounds, query),
       matches: (trace) => !trace.evicted && summaryMatches(trace.aggregate, query),
-      matchesQuery: filter === undefined ? undefined : (trace) => traceMatches(trace, filter),
+      matchesQuery:
+        filter === undefined || packedFilter === undefined
+          ? undefined
+          : (trace) => traceMatches(trace, trace.spans === null ? packedFilter : filter),
       chunkMayMatch:
         filter === undefined
           ? undefined
