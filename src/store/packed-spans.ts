@@ -404,26 +404,21 @@ class TraceWriter {
     this.body.uint(value === undefined ? 0 : value + 1);
   }
 
-  /** A resource's number; its attributes follow the first time it is met. */
+  /** Writes the trace's number for a shared object; true the first time it is met (its contents follow). */
+  private firstMet<T>(numbers: Map<T, number>, item: T): boolean {
+    const number = numbers.get(item);
+    this.body.uint(number ?? numbers.size);
+    if (number !== undefined) return false;
+    numbers.set(item, numbers.size);
+    return true;
+  }
+
   private resource(resource: Attributes): void {
-    const number = this.resources.get(resource);
-    if (number !== undefined) {
-      this.body.uint(number);
-      return;
-    }
-    this.body.uint(this.resources.size);
-    this.resources.set(resource, this.resources.size);
-    this.attributes(resource, true);
+    if (this.firstMet(this.resources, resource)) this.attributes(resource, true);
   }
 
   private scope(scope: InstrumentationScope): void {
-    const number = this.scopes.get(scope);
-    if (number !== undefined) {
-      this.body.uint(number);
-      return;
-    }
-    this.body.uint(this.scopes.size);
-    this.scopes.set(scope, this.scopes.size);
+    if (!this.firstMet(this.scopes, scope)) return;
     this.common(scope.name);
     this.common(scope.version);
     if (scope.attributes === undefined) this.body.uint(0);
