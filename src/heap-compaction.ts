@@ -16,7 +16,7 @@ import { runInNewContext } from "node:vm";
 export interface HeapCompaction {
   /** Something is being served: not a quiet moment for a pause. */
   touch(): void;
-  /** Compactions run so far, and the last one's pause (for health and benches). */
+  /** Compactions run so far, and the last one's pause (read by tests). */
   readonly runs: number;
   readonly lastPauseMs: number;
   close(): void;

@@ -63,6 +63,19 @@ export interface Span {
   droppedLinksCount?: number;
 }
 
+/**
+ * Stores one attribute; the last of duplicate keys wins. Keys come from untrusted input (decoded, or
+ * read back from stored bytes): a plain assignment of "__proto__" would swap the object's prototype
+ * instead of storing a value.
+ */
+export function setAttribute(target: Attributes, key: string, value: AttrValue): void {
+  if (key === "__proto__") {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    target[key] = value;
+  }
+}
+
 export const UNKNOWN_SERVICE = "unknown_service";
 
 /** `service.name` of a resource, else `unknown_service` (the SDK default prefix). */

@@ -3,25 +3,13 @@
  * int64 stays a number only while exact, non-finite doubles become strings (JSON has no NaN),
  * bytes become base64.
  */
-import type { Attributes, AttrValue } from "../domain/span.js";
+import type { AttrValue } from "../domain/span.js";
 
 /**
  * Deepest AnyValue nesting accepted. Real attributes nest two or three levels; the bound keeps hostile
  * input from exhausting the stack of a recursive decoder.
  */
 export const MAX_VALUE_DEPTH = 32;
-
-/**
- * Stores one attribute; the last of duplicate keys wins. Keys come from untrusted input: a plain
- * assignment of "__proto__" would swap the object's prototype instead of storing a value.
- */
-export function setAttribute(target: Attributes, key: string, value: AttrValue): void {
-  if (key === "__proto__") {
-    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-  } else {
-    target[key] = value;
-  }
-}
 
 export function doubleAttr(value: number): AttrValue {
   return Number.isFinite(value) ? value : String(value);

@@ -36,7 +36,7 @@ interface MemoryTrace extends StartOrdered {
   changedMs: number;
   /** Built once a trace outgrows a linear scan, to ignore re-sent spans cheaply. */
   spanIds: Set<string> | null;
-  /** False once a span arrived out of start order; getTrace then sorts `spans` in place. */
+  /** False once a span arrived out of start order; getTrace or packing then sorts `spans` in place. */
   spansSorted: boolean;
   filed: boolean;
   evicted: boolean;
@@ -148,8 +148,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   function unpack(trace: MemoryTrace): Span[] {
     const spans = packer.unpack(trace.packed as PackedTrace);
     trace.spans = spans;
-    trace.packed = null;
-    trace.spansSorted = true;
+    trace.packed = null; // packed in start order, so spansSorted is already true
     live.add(trace);
     liveSpans += spans.length;
     return spans;
@@ -329,7 +328,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   function getTrace(traceId: string): Span[] | undefined {
     const trace = traces.get(traceId);
     if (trace === undefined) return undefined;
-    return trace.spans === null ? packer.unpack(trace.packed as PackedTrace) : sortedSpans(trace).slice();
+    return trace.spans === null ? spansOf(trace) : sortedSpans(trace).slice();
   }
 
   function getSummaries(traceIds: readonly string[]): TraceSummary[] {

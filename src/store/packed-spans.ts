@@ -14,6 +14,7 @@
  * resources and scopes of the trace are written once each and shared again when read back. Numbers
  * are LEB128 varints (zigzag where they can be negative). Pure; the buffers are the packer's own.
  */
+import { parseHexId } from "../domain/ids.js";
 import {
   type Attributes,
   type AttrValue,
@@ -26,6 +27,7 @@ import {
   type SpanStatus,
   STATUS_CODES,
   type StatusCode,
+  setAttribute,
 } from "../domain/span.js";
 
 /** Where one trace's bytes are: a slice of a shared slab (or a buffer of its own when large). */
@@ -55,8 +57,10 @@ const PLAIN_STATUSES: readonly SpanStatus[] = STATUS_CODES.map((code) => Object.
 const NO_EVENTS: readonly SpanEvent[] = Object.freeze([]);
 const NO_LINKS: readonly SpanLink[] = Object.freeze([]);
 
-const HEX_SPAN_ID = /^[0-9a-f]{16}$/;
-const HEX_TRACE_ID = /^[0-9a-f]{32}$/;
+/** Whether an id is kept as bytes: lower-case hex of its usual length, not all zero (as decoders keep ids). */
+function isHexId(id: string, length: number): boolean {
+  return parseHexId(id, length) === id;
+}
 
 // Trace header flags.
 const RAW_IDS = 1;
@@ -257,14 +261,6 @@ declare global {
   }
 }
 
-function setAttribute(target: Attributes, key: string, value: AttrValue): void {
-  if (key === "__proto__") {
-    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-  } else {
-    target[key] = value;
-  }
-}
-
 /** Writes one trace: strings go to the table as they are first met, everything else to the body. */
 class TraceWriter {
   readonly table = new ByteWriter();
@@ -285,7 +281,7 @@ class TraceWriter {
     this.resources.clear();
     this.scopes.clear();
     const first = spans[0] as Span;
-    const rawIds = HEX_TRACE_ID.test(first.traceId) && spans.every((span) => HEX_SPAN_ID.test(span.spanId));
+    const rawIds = isHexId(first.traceId, 32) && spans.every((span) => isHexId(span.spanId, 16));
     for (let i = 0; i < spans.length; i++) this.spanNumbers.set((spans[i] as Span).spanId, i);
     this.base = first.startTimeUnixNano;
     const body = this.body;
@@ -335,7 +331,7 @@ class TraceWriter {
         ? PARENT_NONE
         : parentNumber !== undefined
           ? PARENT_INDEX
-          : rawIds && HEX_SPAN_ID.test(parent)
+          : rawIds && isHexId(parent, 16)
             ? PARENT_RAW
             : PARENT_TEXT;
     let extras = 0;

@@ -6,8 +6,8 @@
  * whole body (see json/traces.ts). Nesting past MAX_VALUE_DEPTH always throws OtlpDecodeError.
  */
 import { Buffer } from "node:buffer";
-import type { Attributes, AttrValue } from "../../domain/span.js";
-import { doubleAttr, int64Attr, MAX_VALUE_DEPTH, setAttribute } from "../attributes.js";
+import { type Attributes, type AttrValue, setAttribute } from "../../domain/span.js";
+import { doubleAttr, int64Attr, MAX_VALUE_DEPTH } from "../attributes.js";
 import { OtlpDecodeError } from "../errors.js";
 import { MAX_ATTRIBUTES_PER_LIST } from "../limits.js";
 import { sharedString } from "./shared-strings.js";

@@ -11,8 +11,8 @@
  * fields, NaN tokens, lists past the per-span bounds, an AnyValue with two values set, and a group
  * whose `resource` or `scope` comes after its spans.
  */
-import type { Attributes, AttrValue } from "../../domain/span.js";
-import { MAX_VALUE_DEPTH, setAttribute } from "../attributes.js";
+import { type Attributes, type AttrValue, setAttribute } from "../../domain/span.js";
+import { MAX_VALUE_DEPTH } from "../attributes.js";
 import {
   DEFAULT_REQUEST_LIMITS,
   MAX_ATTRIBUTES_PER_LIST,

@@ -6,8 +6,8 @@
  * Fields may arrive in any order and a singular message field may repeat (protobuf merges them), so
  * values are collected first and combined at the end.
  */
-import type { Attributes, AttrValue, InstrumentationScope } from "../../domain/span.js";
-import { doubleAttr, MAX_VALUE_DEPTH, setAttribute } from "../attributes.js";
+import { type Attributes, type AttrValue, type InstrumentationScope, setAttribute } from "../../domain/span.js";
+import { doubleAttr, MAX_VALUE_DEPTH } from "../attributes.js";
 import { MAX_ATTRIBUTES_PER_LIST, tooMany } from "../limits.js";
 import { makeScope } from "../traces.js";
 import { type ProtoReader, tagOf, WIRE_I64, WIRE_LEN, WIRE_VARINT } from "./wire.js";

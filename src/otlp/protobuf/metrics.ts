@@ -6,8 +6,7 @@
  */
 
 import type { MetricKind } from "../../domain/metric.js";
-import type { Attributes } from "../../domain/span.js";
-import { setAttribute } from "../attributes.js";
+import { type Attributes, setAttribute } from "../../domain/span.js";
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits, runToEnd, tooMany } from "../limits.js";
 import {
   MetricBatch,
