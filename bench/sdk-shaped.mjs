@@ -4,6 +4,7 @@
 // - Node SDK: 100-span JSON batches, keep-alive, a few in flight. Spans/s.
 // Run after `npm run build`:  node bench/sdk-shaped.mjs   (bench/ingest.mjs runs it too)
 // Knobs: BENCH_SDK_SINGLE (2000 single-span requests), BENCH_SDK_BATCHES (2000 100-span batches),
+// SERVER_NODE_ARGS (flags for the server's node, space-separated, e.g. --cpu-prof),
 // BENCH_SDK_WORK_MS (0.15: the CPU the second bare-server run spends per request), BENCH_SDK_WARM_UP
 // (200 one-span requests first; V8 keeps optimising for a few thousand more).
 import { randomBytes } from "node:crypto";
@@ -76,7 +77,7 @@ async function startTimedServer(script, args = ["--max-spans", "5000000"]) {
   const timings = [];
   const { child, port } = await startServer(args, {
     script,
-    nodeArgs: ["--import", TIMING],
+    nodeArgs: ["--import", TIMING, ...(process.env.SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean)],
     onLine(line) {
       const match = /^SERVER-TIMING (\{.*\})$/.exec(line);
       if (match) timings.push(JSON.parse(match[1]));
@@ -123,7 +124,7 @@ export async function runSdkShaped() {
     for (const work of [0, workMs]) {
       const bare = await startTimedServer(BARE, ["--work-ms", String(work)]);
       try {
-        for (let i = 0; i < 200; i++) await postTraces(bare.port, payloads[i], SDK_POST);
+        for (let i = 0; i < 200; i++) await postTraces(bare.port, payloads[i % payloads.length], SDK_POST);
         await bare.serverTiming();
         const floor = await timeOneAtATime(bare, payloads);
         console.log(

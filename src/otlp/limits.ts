@@ -157,6 +157,21 @@ export function runToEnd<T>(steps: Generator<void, T, void>): T {
   }
 }
 
+/** `items` with each group's items together: groups in the order of their first item, items in their order. */
+export function grouped<T>(items: readonly T[], groupOf: (item: T) => string): readonly T[] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = groupOf(item);
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, [item]);
+    else group.push(item);
+  }
+  if (groups.size === 1) return items;
+  const out: T[] = [];
+  for (const group of groups.values()) for (const item of group) out.push(item);
+  return out;
+}
+
 /** Runs a generator decoder, pausing whenever a slice of work is done. */
 export async function runPaced<T>(steps: Generator<void, T, void>, pacer: Pacer = new Pacer()): Promise<T> {
   for (;;) {
@@ -184,16 +199,23 @@ const MIN_STORE_SLICE = 50;
 /**
  * Hands `items` to `store` in slices, pausing between them when a slice of time is used up, so that
  * storing a large request does not hold the event loop either. A small list is one call.
+ *
+ * With `groupOf`, a list stored in slices is first put in groups (in the order of each group's first
+ * item, items in their order), so a group reaches the store in one slice or two: a trace's spans, which
+ * a request may spread across its resource groups. The memory store packs the traces that changed
+ * least recently; a trace spread over every slice would be packed and read back at each of them.
  */
 export async function storeInSlices<T>(
   items: readonly T[],
   store: (slice: readonly T[]) => void,
   turns?: WorkTurns,
+  groupOf?: (item: T) => string,
 ): Promise<void> {
   if (items.length <= STORE_SLICE) {
     await inTurn(turns, () => store(items));
     return;
   }
+  if (groupOf !== undefined) items = grouped(items, groupOf);
   const pacer = new Pacer();
   let size = FIRST_STORE_SLICE;
   let stored = 0;

@@ -93,4 +93,26 @@ describe("storeInSlices", () => {
     expect(cheap.flat()).toEqual(items);
     expect(Math.max(...cheap.map((call) => call.length))).toBe(2000);
   });
+
+  it("with a group key, stores a large list group by group (first appearance, items in order), and a small one as it came", async () => {
+    // 700 traces of 10 spans, spread over 10 resource groups as a collector's batch spreads them.
+    const items: string[] = [];
+    for (let group = 0; group < 10; group++)
+      for (let trace = 0; trace < 700; trace++) items.push(`t${trace}/s${group}`);
+    const traceOf = (item: string) => item.slice(0, item.indexOf("/"));
+    const calls: string[][] = [];
+    await storeInSlices(items, (slice) => calls.push([...slice]), undefined, traceOf);
+    const stored = calls.flat();
+    expect([...stored].sort()).toEqual([...items].sort());
+    const expected = Array.from({ length: 700 }, (_, trace) => Array.from({ length: 10 }, (_, s) => `t${trace}/s${s}`));
+    expect(stored).toEqual(expected.flat());
+    // Each trace reaches the store in at most two calls (one when it is not cut by a call's end).
+    for (let trace = 0; trace < 700; trace++) {
+      const callsWith = calls.filter((call) => call.some((item) => traceOf(item) === `t${trace}`));
+      expect(callsWith.length).toBeLessThanOrEqual(2);
+    }
+    const small: string[][] = [];
+    await storeInSlices(["b/1", "a/1", "b/2"], (slice) => small.push([...slice]), undefined, traceOf);
+    expect(small).toEqual([["b/1", "a/1", "b/2"]]);
+  });
 });

@@ -367,6 +367,7 @@ export function traceSignal(deps: OtlpRouteDeps): OtlpSignal {
             message ??= inserted.rejectionMessage;
           },
           deps.workTurns,
+          (span) => span.traceId,
         );
         if (message !== undefined) out.errors.push(message);
         await deps.ingest.committed();
