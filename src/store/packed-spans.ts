@@ -2,13 +2,14 @@
  * A trace's spans packed into bytes outside the JavaScript heap, and read back as equal Span objects.
  * As objects, a span costs ~600 bytes of heap (the span, its attributes object, its own id and time
  * values, a share of the arrays around it) and the garbage collector walks every one of them; packed,
- * an SDK span takes ~100 bytes in a large buffer the collector never walks. The memory store keeps
+ * an SDK span takes ~70 bytes in a large buffer the collector never walks. The memory store keeps
  * the traces still taking spans as objects and packs the quiet ones (see memory-store.ts).
  *
  * Layout of one packed trace: a string table (every distinct string of the trace once, in UTF-8,
  * referred to by number), then the spans in order. Strings that recur across traces (attribute keys,
- * span, event and scope names, services, resource values) are numbered once for the whole store
- * instead (SharedStrings), so a trace does not carry its own copy of each. Ids that are lower-case hex of the usual length
+ * span, event and scope names, services, resource values, and attribute values once a second trace
+ * holds them) are numbered once for the whole store instead (SharedStrings), so a trace does not
+ * carry its own copy of each. Ids that are lower-case hex of the usual length
  * are kept as their bytes; a parent that is a span of the same trace is kept as that span's number;
  * times are nanoseconds relative to the trace's first start (the duration for an end); the
  * resources and scopes of the trace are written once each and shared again when read back. Numbers
@@ -99,6 +100,8 @@ const FAR_TIME = 1;
 /** Strings numbered for every trace of a store: at most this many, each at most SHARED_LENGTH long. */
 const SHARED_CAPACITY = 1 << 16;
 const SHARED_LENGTH = 256;
+/** Attribute values remembered while they wait for a second trace (see SharedStrings.seen). */
+const SEEN_CAPACITY = 1 << 15;
 
 /**
  * Strings that recur across traces, each numbered once. Entries are never dropped (a packed trace may
@@ -107,12 +110,38 @@ const SHARED_LENGTH = 256;
 class SharedStrings {
   readonly list: string[] = [];
   private readonly numbers = new Map<string, number>();
+  /**
+   * Attribute values met in one trace so far, with that trace's serial number: a value is shared once
+   * a second trace holds it. Values of one trace only (ids, a URL with an id in it) stay in their
+   * trace's table and never fill the shared one. Forgotten whole when it reaches SEEN_CAPACITY.
+   */
+  private seen = new Map<string, number>();
 
   /** The string's number, or -1 when it is too long or the table is full. */
   numberOf(text: string): number {
     const number = this.numbers.get(text);
     if (number !== undefined) return number;
     if (text.length > SHARED_LENGTH || this.list.length >= SHARED_CAPACITY) return -1;
+    return this.add(text);
+  }
+
+  /** An attribute value's number once a second trace (`trace`, a serial) holds it; else -1. */
+  recurringNumberOf(text: string, trace: number): number {
+    const number = this.numbers.get(text);
+    if (number !== undefined) return number;
+    if (text.length > SHARED_LENGTH || this.list.length >= SHARED_CAPACITY) return -1;
+    const first = this.seen.get(text);
+    if (first === undefined) {
+      if (this.seen.size >= SEEN_CAPACITY) this.seen = new Map();
+      this.seen.set(text, trace);
+      return -1;
+    }
+    if (first === trace) return -1;
+    this.seen.delete(text);
+    return this.add(text);
+  }
+
+  private add(text: string): number {
     this.numbers.set(text, this.list.length);
     this.list.push(text);
     return this.list.length - 1;
@@ -270,6 +299,8 @@ class TraceWriter {
   private readonly resources = new Map<Attributes, number>();
   private readonly scopes = new Map<InstrumentationScope, number>();
   private base = 0n;
+  /** Serial number of the trace being written. */
+  private trace = 0;
 
   constructor(private readonly shared: SharedStrings) {}
 
@@ -280,6 +311,7 @@ class TraceWriter {
     this.spanNumbers.clear();
     this.resources.clear();
     this.scopes.clear();
+    this.trace++;
     const first = spans[0] as Span;
     const rawIds = isHexId(first.traceId, 32) && spans.every((span) => isHexId(span.spanId, 16));
     for (let i = 0; i < spans.length; i++) this.spanNumbers.set((spans[i] as Span).spanId, i);
@@ -307,6 +339,13 @@ class TraceWriter {
   /** A string that recurs across traces: from the shared table while it has room. */
   private common(text: string): void {
     const number = this.shared.numberOf(text);
+    if (number < 0) this.string(text);
+    else this.body.uint(number * 2 + 1);
+  }
+
+  /** An attribute value: from the shared table once other traces hold it too, else the trace's own. */
+  private recurring(text: string): void {
+    const number = this.shared.recurringNumberOf(text, this.trace);
     if (number < 0) this.string(text);
     else this.body.uint(number * 2 + 1);
   }
@@ -439,7 +478,7 @@ class TraceWriter {
     if (typeof value === "string") {
       body.u8(V_STRING);
       if (shared) this.common(value);
-      else this.string(value);
+      else this.recurring(value);
     } else if (typeof value === "number") {
       if (Number.isInteger(value) && value < SMALL_DELTA && value > -SMALL_DELTA && !Object.is(value, -0)) {
         body.u8(V_INT);

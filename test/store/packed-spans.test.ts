@@ -165,4 +165,30 @@ describe("packed spans", () => {
       expect(packer.unpack(packed[t] as (typeof packed)[number])).toStrictEqual(traces[t]);
     }
   });
+
+  it("shares an attribute value once a second trace holds it, and keeps a value of one trace in that trace", () => {
+    const packer = createSpanPacker();
+    const statement = `SELECT ${"id, status, total, ".repeat(10)}note FROM orders WHERE id = $1`;
+    const traceWith = (t: number, attributes: Attributes) => [
+      { ...makeSpan({ trace: t, span: 1 }), attributes },
+      { ...makeSpan({ trace: t, span: 2, parent: 1 }), attributes: { ...attributes } },
+    ];
+    const traces = [1, 2, 3].map((t) => traceWith(t, { "db.statement": statement, "request.id": `request-${t}` }));
+    const packed = traces.map((spans) => packer.pack(spans));
+    const [first, second, third] = packed.map((p) => p.length) as [number, number, number];
+    // The first trace carries the statement's bytes once (its two spans share its table's copy); the
+    // second made it shared, so neither it nor the third carries it.
+    expect(first - second).toBeGreaterThanOrEqual(statement.length);
+    expect(third).toBe(second);
+    for (let t = 0; t < traces.length; t++) {
+      expect(packer.unpack(packed[t] as (typeof packed)[number])).toStrictEqual(traces[t]);
+    }
+    // A value of one trace (however often its spans hold it) is carried by that trace; only when a
+    // second trace holds it too does it become shared.
+    const own = `${"x".repeat(200)}-4`;
+    const fourth = packer.pack(traceWith(4, { "db.statement": statement, "request.id": own }));
+    const fifth = packer.pack(traceWith(5, { "db.statement": statement, "request.id": own }));
+    expect(fourth.length - second).toBeGreaterThanOrEqual(own.length - "request-2".length);
+    expect(fifth.length).toBeLessThan(fourth.length - 150);
+  });
 });
