@@ -119,7 +119,7 @@ async function navigationToMap(browser, base, nodes, serverPid) {
     `/map (${nodes} nodes), navigation → map drawn: median ${ms(median(times))}, first ${ms(times[0])}, worst ${ms(Math.max(...times))} (${RUNS} runs; target < 300 ms); ` +
       `medians: app started (DOMContentLoaded) ${ms(median(booted))}, /api/service-map answered ${ms(median(answered))}, ` +
       `answer → map drawn ${ms(median(times.map((t, i) => t - answered[i])))}; page main thread busy ${ms(median(busy.map((b) => b.task)))}; ` +
-      `CPU until drawn: renderer ${ms(median(cpu.map((c) => c.renderer)))}, server ${ms(median(cpu.map((c) => c.server)))} (medians; first: server ${ms(cpu[0]?.server ?? Number.NaN)})`,
+      `CPU until drawn: renderer ${ms(median(cpu.map((c) => c.renderer)))} (main thread ${ms(median(cpu.map((c) => c.rendererMain)))}), server ${ms(median(cpu.map((c) => c.server)))} (medians; first: server ${ms(cpu[0]?.server ?? Number.NaN)})`,
   );
 }
 

@@ -130,7 +130,7 @@ async function navigationToChart(browser, base, name, serverPid) {
       `answer → chart drawn ${ms(median(times.map((t, i) => t - answered[i])))}; ` +
       `page main thread busy ${ms(median(busy.map((b) => b.task)))} (script ${ms(median(busy.map((b) => b.script)))}, ` +
       `style and layout ${ms(median(busy.map((b) => b.layout)))}); ` +
-      `CPU until drawn: renderer ${ms(median(cpu.map((c) => c.renderer)))}, server ${ms(median(cpu.map((c) => c.server)))} (medians)`,
+      `CPU until drawn: renderer ${ms(median(cpu.map((c) => c.renderer)))} (main thread ${ms(median(cpu.map((c) => c.rendererMain)))}), server ${ms(median(cpu.map((c) => c.server)))} (medians)`,
   );
 }
 

@@ -69,6 +69,27 @@ describe.skipIf(!available)("pages load their code when first opened, in Chromiu
     await page.close();
   });
 
+  it("serves every chunk a cold page runs opening with V8's compile hint (compiled as it streams in)", async () => {
+    const { app, browser } = suite;
+    const page = await browser.newPage();
+    page.setDefaultTimeout(15_000);
+    const openings = new Map<string, Promise<string>>();
+    page.on("response", (response) => {
+      const chunk = /\/assets\/([A-Za-z.]+)-[\w-]+\.js$/.exec(response.url())?.[1];
+      if (chunk !== undefined)
+        openings.set(
+          chunk,
+          response.text().then((body) => body.split("\n", 1)[0] ?? ""),
+        );
+    });
+    await page.goto(`${app.base}/metrics`);
+    await page.getByRole("heading", { name: "No metrics yet" }).waitFor();
+    expect([...openings.keys()]).toEqual(expect.arrayContaining(["index", "MetricsPage", "uplot"]));
+    for (const [chunk, opening] of openings)
+      expect([chunk, await opening]).toEqual([chunk, "//# allFunctionsCalledOnLoad"]);
+    await page.close();
+  });
+
   it("says so, instead of a blank page, when a page's code cannot be fetched", async () => {
     const { app, browser } = suite;
     const page = await browser.newPage();

@@ -1,4 +1,4 @@
-import { useEffect, useMemo } from "preact/hooks";
+import { useMemo } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import { formatCount } from "../../lib/format";
 import { MetricCatalog } from "./MetricCatalog";
@@ -9,6 +9,11 @@ import { loadUPlot } from "./uplot-loader";
 import { useChartTheme } from "./use-chart-theme";
 import { useMetricCatalog } from "./use-metric-data";
 import "./metrics.css";
+
+// The chart library is asked for as soon as this page's code runs (the server has it on its way):
+// asked in an effect, it was there only after the page's first paint, and a chart whose series had
+// arrived by then was built a frame later than it could be.
+loadUPlot().catch(() => {});
 
 function searchOf(url: string): string {
   const at = url.indexOf("?");
@@ -23,10 +28,6 @@ export function MetricsPage() {
   const { catalog, error } = useMetricCatalog();
   // Read once for the page (not per metric): the theme only changes when the reader changes it.
   const theme = useChartTheme();
-  // The chart library arrives while the catalog and series are asked for, not after them.
-  useEffect(() => {
-    loadUPlot().catch(() => {});
-  }, []);
 
   // Picking is a step Back can undo; typing into the search only replaces the entry.
   const change = (patch: Partial<MetricsUrlState>, typing = false) =>
