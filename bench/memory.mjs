@@ -1,7 +1,8 @@
 // Memory per retained span, for three shapes of traffic, each into a fresh server (memory store)
 // filled to its bound: RSS while ingesting (the highest sample), idle (6 s after the last request,
-// time for the server's compaction of a quiet heap), and after searches (free text and key=value over the whole store, which fill the search caches),
-// each as MB per 100k retained spans above the server's RSS before the first span.
+// time for the server's compaction of a quiet heap, then once RSS holds within 1% for a second), and
+// after searches (free text and key=value over the whole store, which fill the search caches), each
+// as MB per 100k retained spans above the server's RSS before the first span.
 // Shapes: "bench" (bench/payload.mjs: 10-span traces, ~10 attributes), "sdk" (the TraceKit SDKs'
 // local-UI JSON: ~10 attributes, one small resource), "express" (an Express app under OpenTelemetry
 // Node auto-instrumentation: server, middleware, pg and outgoing HTTP spans, long URLs and user
@@ -210,7 +211,15 @@ async function measure(name, shape) {
     const ingestCpu = cpuSeconds(child.pid) - cpuBefore;
     const retained = (await get(agent, port, "/api/health")).counts.spans;
     await new Promise((r) => setTimeout(r, IDLE_MS));
-    const idle = rssMb(child.pid);
+    // Settled: a compaction of the heap may still be under way (it briefly raises RSS while it copies).
+    let idle = rssMb(child.pid);
+    for (let i = 0; i < 10; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      const now = rssMb(child.pid);
+      const settled = Math.abs(now - idle) < idle / 100;
+      idle = now;
+      if (settled) break;
+    }
     const searches = [];
     for (const q of ["checkout", "nothing-matches-this", "http.route=/api/orders/:id", "db.system=postgresql"]) {
       const started = performance.now();
