@@ -137,12 +137,12 @@ describe("a series' tiers in memory", () => {
         expect(tier.data.length / tier.stride).toBe(rowsOf(tier.spec));
         const copyWithin = tier.data.copyWithin.bind(tier.data);
         tier.data.copyWithin = (...args: Parameters<Float64Array["copyWithin"]>) => {
-          moves[k]++;
+          moves[k] = (moves[k] ?? 0) + 1;
           return copyWithin(...args);
         };
         const insertAt = tier.insertAt.bind(tier);
         tier.insertAt = (at: number, t: number) => {
-          added[k]++;
+          added[k] = (added[k] ?? 0) + 1;
           return insertAt(at, t);
         };
       });
