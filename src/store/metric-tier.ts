@@ -27,11 +27,12 @@ export interface TierSpec {
 
 /**
  * The rows a tier allocates at most: its capacity, its pending entries, the entry about to be folded,
- * and a quarter of its capacity of slack, used up before rows are moved back (moving `capacity` rows
- * every `capacity / 4` entries added: 4 rows per entry).
+ * and an eighth of its capacity of slack, used up before rows are moved back (moving `capacity` rows
+ * every `capacity / 8` entries added: 8 rows per entry, a memmove; a fuller series' rows cost more
+ * memory than that costs time).
  */
 export function rowsOf(spec: TierSpec): number {
-  return spec.capacity + (spec.pending ?? 0) + 1 + (spec.capacity >> 2);
+  return spec.capacity + (spec.pending ?? 0) + 1 + (spec.capacity >> 3);
 }
 
 /** Where each field sits in a row; -1 when the kind has no such field. `t` is slot 0, `n` slot 1. */
@@ -195,7 +196,10 @@ export class Tier {
       this.begin = 0;
       return;
     }
-    const capacity = Math.min(Math.max(this.allocated * 2, INITIAL_CAPACITY), most);
+    // Doubling, and straight to all its rows once they are less than twice the next doubling: a last
+    // step of a few rows (64 → 68) copies the tier, and leaves the old rows to the collector, for
+    // little room.
+    const capacity = this.allocated * 4 > most ? most : Math.max(this.allocated * 2, INITIAL_CAPACITY);
     const data = new Float64Array(capacity * this.layout.stride);
     data.set(this.data);
     this.data = data;

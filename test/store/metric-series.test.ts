@@ -106,7 +106,7 @@ describe("a series' batched folding", () => {
 
 describe("a series' tiers in memory", () => {
   for (const kind of ["gauge", "histogram"] as const) {
-    it(`grow to all their rows, then move rows back at most once per quarter of their capacity (${kind})`, () => {
+    it(`grow to all their rows, then move rows back at most once per eighth of their capacity (${kind})`, () => {
       const series = seriesOf(kind);
       const rand = prng(5);
       const o = newObservation();
@@ -150,7 +150,7 @@ describe("a series' tiers in memory", () => {
       series.tiers.forEach((tier, k) => {
         // Never grown again, and moved once per slack's worth of entries.
         expect(tier.data.length / tier.stride).toBe(rowsOf(tier.spec));
-        expect(moves[k]).toBeLessThanOrEqual(Math.ceil((added[k] ?? 0) / (tier.spec.capacity >> 2)));
+        expect(moves[k]).toBeLessThanOrEqual(Math.ceil((added[k] ?? 0) / (tier.spec.capacity >> 3)));
       });
       expect(added[1]).toBeGreaterThan(2500);
     });
