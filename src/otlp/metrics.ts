@@ -129,8 +129,9 @@ export function resetWireNumberPoint(w: WireNumberPoint, attributes: Attributes 
   w.startTimeUnixNano = 0n;
   w.timeUnixNano = 0n;
   w.flags = 0;
-  // Exemplars are copied into the stored point, so their list can be reused.
-  w.exemplars.length = 0;
+  // Exemplars are copied into the stored point, so their list can be reused. Emptied only when it
+  // holds some: setting an array's length is a runtime call, even to the length it has.
+  if (w.exemplars.length !== 0) w.exemplars.length = 0;
   w.value = null;
   return w;
 }
@@ -140,7 +141,7 @@ export function resetWireHistogramPoint(w: WireHistogramPoint, attributes: Attri
   w.startTimeUnixNano = 0n;
   w.timeUnixNano = 0n;
   w.flags = 0;
-  w.exemplars.length = 0;
+  if (w.exemplars.length !== 0) w.exemplars.length = 0;
   w.count = 0;
   w.sum = null;
   w.min = null;
@@ -264,6 +265,8 @@ export class MetricBatch {
   readonly metrics: ReceivedMetric[] = [];
   rejectedDataPoints = 0;
   readonly errors: string[] = [];
+  /** The explicit bounds last found valid: the points of a histogram share one array (and the decoders share it between requests). */
+  private validBounds: readonly number[] | null = null;
 
   /** @param hexIds exemplar ids are already lower-case hex (the protobuf decoder hexes bytes). */
   constructor(private readonly hexIds = false) {}
@@ -330,7 +333,7 @@ export class MetricBatch {
   }
 
   addHistogram(open: OpenMetric, w: WireHistogramPoint, index: number): void {
-    if (!this.accepts(open, w, index, histogramFault)) return;
+    if (!this.accepts(open, w, index, this.histogramFault)) return;
     const point: HistogramPoint = {
       attributes: w.attributes,
       startTimeUnixNano: w.startTimeUnixNano,
@@ -384,6 +387,14 @@ export class MetricBatch {
     this.accept(open, point);
   }
 
+  /** histogramFault, with bounds checked once per array. */
+  private readonly histogramFault = (w: WireHistogramPoint): string | null => {
+    if (w.bounds === this.validBounds) return countsFault(w);
+    const fault = histogramFault(w);
+    if (fault === null) this.validBounds = w.bounds;
+    return fault;
+  };
+
   private exemplarsOf(w: WirePointCommon): readonly Exemplar[] {
     return w.exemplars.length === 0 ? NO_EXEMPLARS : this.exemplars(w.exemplars);
   }
@@ -435,6 +446,10 @@ function histogramFault(w: WireHistogramPoint): string | null {
       return "explicitBounds are not strictly increasing finite numbers";
     }
   }
+  return countsFault(w);
+}
+
+function countsFault(w: WireHistogramPoint): string | null {
   if (w.counts.length !== 0 && w.counts.length !== w.bounds.length + 1) {
     return `has ${w.counts.length} bucketCounts for ${w.bounds.length} explicitBounds (needs ${w.bounds.length + 1})`;
   }

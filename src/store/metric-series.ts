@@ -13,14 +13,6 @@ import { layoutFor, Tier, type TierSpec } from "./metric-tier.js";
 export type { EntryFields, TierSpec } from "./metric-tier.js";
 export { Tier } from "./metric-tier.js";
 
-/** Raw: the last 64 points; then 10-second rollups for ~10 min, 1-minute for 2 h, 10-minute for 24 h. */
-export const TIERS: readonly TierSpec[] = [
-  { resolutionMs: 0, capacity: 64 },
-  { resolutionMs: 10_000, capacity: 60 },
-  { resolutionMs: 60_000, capacity: 120 },
-  { resolutionMs: 600_000, capacity: 144 },
-];
-
 /**
  * Raw entries past its capacity a series holds before it folds them into its rollups, all at once:
  * one visit to the rollups' rows per this many points, rather than one per point (their rows are
@@ -28,6 +20,14 @@ export const TIERS: readonly TierSpec[] = [
  * after `settle`, so what they read is what folding each entry at once would have left.
  */
 export const FOLD_BATCH = 24;
+
+/** Raw: the last 64 points; then 10-second rollups for ~10 min, 1-minute for 2 h, 10-minute for 24 h. */
+export const TIERS: readonly TierSpec[] = [
+  { resolutionMs: 0, capacity: 64, pending: FOLD_BATCH },
+  { resolutionMs: 10_000, capacity: 60 },
+  { resolutionMs: 60_000, capacity: 120 },
+  { resolutionMs: 600_000, capacity: 144 },
+];
 
 /** Exemplars kept per series (newest by arrival). */
 export const EXEMPLARS_PER_SERIES = 16;

@@ -21,6 +21,18 @@ export interface TierSpec {
   /** Width of an entry's interval in ms; 0 for raw observations. */
   resolutionMs: number;
   capacity: number;
+  /** Entries it may hold past its capacity until they are folded all at once (0 when none). */
+  pending?: number;
+}
+
+/**
+ * The rows a tier allocates at most: its capacity, its pending entries, the entry about to be folded,
+ * and an eighth of its capacity of slack, used up before rows are moved back (moving `capacity` rows
+ * every `capacity / 8` entries added: 8 rows per entry, a memmove; a fuller series' rows cost more
+ * memory than that costs time).
+ */
+export function rowsOf(spec: TierSpec): number {
+  return spec.capacity + (spec.pending ?? 0) + 1 + (spec.capacity >> 3);
 }
 
 /** Where each field sits in a row; -1 when the kind has no such field. `t` is slot 0, `n` slot 1. */
@@ -168,19 +180,26 @@ export class Tier {
     this.quantiles?.copyWithin(at, from, to);
   }
 
-  /** Makes room for one more row at the end: moves rows back when there is slack behind `begin`, else grows. */
+  /**
+   * Makes room for one more row at the end: grows until the tier has all its rows (rowsOf), then
+   * moves rows back when the slack behind `begin` is used up. (Moving back before it has all its
+   * rows left a tier that had started folding at the size it had then: a 10-second tier moved its
+   * 60 rows every third entry.)
+   */
   private ensureRoom(): void {
     if (this.end < this.allocated) return;
-    if (this.begin > 0) {
+    const most = rowsOf(this.spec);
+    if (this.begin > 0 && this.allocated >= most) {
       this.move(0, this.begin, this.end);
       this.distributions?.fill(null, this.size);
       this.quantiles?.fill(null, this.size);
       this.begin = 0;
       return;
     }
-    // Room for the capacity, one entry about to be folded, and half the capacity of slack.
-    const most = this.spec.capacity + 1 + (this.spec.capacity >> 1);
-    const capacity = Math.min(Math.max(this.allocated * 2, INITIAL_CAPACITY), most);
+    // Doubling, and straight to all its rows once they are less than twice the next doubling: a last
+    // step of a few rows (64 → 68) copies the tier, and leaves the old rows to the collector, for
+    // little room.
+    const capacity = this.allocated * 4 > most ? most : Math.max(this.allocated * 2, INITIAL_CAPACITY);
     const data = new Float64Array(capacity * this.layout.stride);
     data.set(this.data);
     this.data = data;

@@ -136,6 +136,88 @@ describe("attribute sets remembered by the protobuf metrics decoder", () => {
     expect(decoded(body(), cache, 20)).toBe(plain);
   });
 
+  it("hands a histogram's bounds to later requests as the same array, and other bounds as their own", () => {
+    const histogram = (bounds: number[]) =>
+      Request.encode(
+        Request.fromObject({
+          resourceMetrics: [
+            {
+              scopeMetrics: [
+                {
+                  metrics: [
+                    {
+                      name: "h",
+                      histogram: {
+                        aggregationTemporality: 2,
+                        dataPoints: [1, 2].map((i) => ({
+                          attributes: [attr("i", text(String(i)))],
+                          timeUnixNano: T,
+                          count: 1,
+                          bucketCounts: bounds.map(() => 0).concat([1]),
+                          explicitBounds: bounds,
+                        })),
+                      },
+                    },
+                  ],
+                },
+              ],
+            },
+          ],
+        }),
+      ).finish();
+    const boundsOf = (result: MetricDecodeResult) =>
+      result.metrics.flatMap((m) => m.data.points.map((p) => (p as { bounds: readonly number[] }).bounds));
+    const cache = new AttributeSetCache();
+    const [a1, a2] = boundsOf(decodeMetricsRequestProtobuf(histogram([1, 5, 10]), undefined, cache));
+    const [b1, b2] = boundsOf(decodeMetricsRequestProtobuf(histogram([1, 5, 10]), undefined, cache));
+    const [c1] = boundsOf(decodeMetricsRequestProtobuf(histogram([1, 5, 20]), undefined, cache));
+    expect(a1).toStrictEqual([1, 5, 10]);
+    expect(a2).toBe(a1);
+    expect(b1).toBe(a1);
+    expect(b2).toBe(a1);
+    expect(c1).toStrictEqual([1, 5, 20]);
+    // The plain reading shares nothing between requests.
+    const [d1] = boundsOf(decodeMetricsRequestProtobuf(histogram([1, 5, 10]), undefined, null));
+    const [e1] = boundsOf(decodeMetricsRequestProtobuf(histogram([1, 5, 10]), undefined, null));
+    expect(d1).not.toBe(e1);
+  });
+
+  it("keeps reading sets right when their bytes fill block after block and the table is emptied", () => {
+    // Sets of ~200 bytes, 300 per request: a 4-slot table keeps at most two 64 KB blocks of bytes.
+    const request = (round: number) =>
+      Request.encode(
+        Request.fromObject({
+          resourceMetrics: [
+            {
+              scopeMetrics: [
+                {
+                  metrics: [
+                    {
+                      name: "g",
+                      gauge: {
+                        dataPoints: Array.from({ length: 300 }, (_, i) => ({
+                          attributes: [attr("k", text(`${round}-${i}-`.padEnd(190, "x")))],
+                          timeUnixNano: T,
+                          asDouble: i,
+                        })),
+                      },
+                    },
+                  ],
+                },
+              ],
+            },
+          ],
+        }),
+      ).finish();
+    const cache = new AttributeSetCache(4);
+    for (const round of [0, 1, 2, 0, 3, 4, 0, 1]) {
+      const input = request(round);
+      const plain = decodeMetricsRequestProtobuf(input, undefined, null);
+      expect(decodeMetricsRequestProtobuf(input, undefined, cache)).toStrictEqual(plain);
+      expect(decodeMetricsRequestProtobuf(input, undefined, cache)).toStrictEqual(plain);
+    }
+  });
+
   it("gives the plain reading's result or error for thousands of mutated bodies (seeded)", () => {
     const rand = prng(7);
     // A tiny table as well, so that sets evict each other.

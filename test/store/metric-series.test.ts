@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import type { MetricDescriptor, MetricKind } from "../../src/domain/metric.js";
 import { newObservation, newReadingState } from "../../src/domain/metric-reading.js";
 import { type EntryJournal, FOLD_BATCH, MetricSeries, TIERS } from "../../src/store/metric-series.js";
+import { rowsOf } from "../../src/store/metric-tier.js";
 import { prng } from "../otlp/helpers.js";
 import { T0_MS } from "./metric-fixtures.js";
 
@@ -99,6 +100,59 @@ describe("a series' batched folding", () => {
         // The last tier is full: points went all the way down.
         expect(batched.tiers.at(-1)?.size).toBeGreaterThan(0);
       }
+    });
+  }
+});
+
+describe("a series' tiers in memory", () => {
+  for (const kind of ["gauge", "histogram"] as const) {
+    it(`grow to all their rows, then move rows back at most once per eighth of their capacity (${kind})`, () => {
+      const series = seriesOf(kind);
+      const rand = prng(5);
+      const o = newObservation();
+      o.timeMs = T0_MS;
+      const regular = (count: number) => {
+        for (let i = 0; i < count; i++) {
+          o.timeMs += 10_000;
+          o.value = rand();
+          if (kind === "histogram") {
+            o.distribution = {
+              type: "explicit",
+              bounds: BOUNDS,
+              counts: [1, 0, 2, 1],
+              count: 4,
+              sum: 9,
+              min: 0.5,
+              max: 20,
+            };
+          }
+          series.add(o, null);
+        }
+      };
+      // A day of points 10 s apart: every tier full.
+      regular(9000);
+      const moves = series.tiers.map(() => 0);
+      const added = series.tiers.map(() => 0);
+      series.tiers.forEach((tier, k) => {
+        expect(tier.data.length / tier.stride).toBe(rowsOf(tier.spec));
+        const copyWithin = tier.data.copyWithin.bind(tier.data);
+        tier.data.copyWithin = (...args: Parameters<Float64Array["copyWithin"]>) => {
+          moves[k] = (moves[k] ?? 0) + 1;
+          return copyWithin(...args);
+        };
+        const insertAt = tier.insertAt.bind(tier);
+        tier.insertAt = (at: number, t: number) => {
+          added[k] = (added[k] ?? 0) + 1;
+          return insertAt(at, t);
+        };
+      });
+      regular(3000);
+      series.tiers.forEach((tier, k) => {
+        // Never grown again, and moved once per slack's worth of entries.
+        expect(tier.data.length / tier.stride).toBe(rowsOf(tier.spec));
+        expect(moves[k]).toBeLessThanOrEqual(Math.ceil((added[k] ?? 0) / (tier.spec.capacity >> 3)));
+      });
+      expect(added[1]).toBeGreaterThan(2500);
     });
   }
 });

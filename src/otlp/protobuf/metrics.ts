@@ -462,27 +462,40 @@ function readHistogramPoint(r: ProtoReader, w: WireHistogramPoint, scratch: Scra
   return w;
 }
 
-/** An explicit_bounds field into `w.bounds`: the previous point's array when its bytes are the same. */
+/**
+ * An explicit_bounds field into `w.bounds`: the previous point's array when its bytes are the same,
+ * else the array these bytes were read into before (by an earlier request too), else a new one.
+ */
 function readBoundsField(r: ProtoReader, tag: number, w: WireHistogramPoint, scratch: Scratch): void {
   const buf = r.buf;
   const start = r.pos;
-  const remember = (tag & 7) === WIRE_LEN && w.bounds.length === 0 && scratch.attributeSets !== null;
-  const end = remember ? fieldEnd(buf, start, r.end) : -1;
-  if (end === -1) {
-    // Repeated fields append: never to the shared array.
+  const attributeSets = scratch.attributeSets;
+  const end =
+    (tag & 7) === WIRE_LEN && w.bounds.length === 0 && attributeSets !== null ? fieldEnd(buf, start, r.end) : -1;
+  if (end === -1 || attributeSets === null) {
+    // Repeated fields append: never to a shared array.
     if (w.bounds === scratch.bounds) w.bounds = w.bounds.slice();
     r.repeatedDouble(tag, w.bounds);
     return;
   }
+  const view = viewOf(buf, scratch);
   if (scratch.boundsOf === buf && scratch.boundsEnd - scratch.boundsStart === end - start) {
-    const view = viewOf(buf, scratch);
     if (sameBytes(view, scratch.boundsStart, view, start, end - start)) {
       w.bounds = scratch.bounds;
       r.pos = end;
       return;
     }
   }
-  r.repeatedDouble(tag, w.bounds);
+  const hash = attributeSets.hash(view, start, end);
+  const known = attributeSets.bounds.find(view, start, end, hash);
+  if (known !== undefined) {
+    // Shared with earlier requests' points and the series that keep them: never changed.
+    w.bounds = known as number[];
+    r.pos = end;
+  } else {
+    r.repeatedDouble(tag, w.bounds);
+    attributeSets.bounds.keep(buf, start, end, hash, w.bounds);
+  }
   scratch.boundsOf = buf;
   scratch.boundsStart = start;
   scratch.boundsEnd = end;
