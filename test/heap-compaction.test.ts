@@ -24,7 +24,7 @@ describe("heap compaction", () => {
     compaction = startHeapCompaction({ checkMs: 25, quietChecks: 3, minGrowthBytes: 8 * 1024 * 1024 });
     const kept = fragment(40);
     const before = oldSpaceBytes();
-    for (let i = 0; i < 80 && compaction.runs === 0; i++) await sleep(25);
+    for (let i = 0; i < 200 && compaction.runs === 0; i++) await sleep(25);
     expect(compaction.runs).toBe(1);
     expect(compaction.lastPauseMs).toBeGreaterThan(0);
     expect(oldSpaceBytes()).toBeLessThan(before * 0.75);
@@ -56,7 +56,7 @@ describe("heap compaction", () => {
     await sleep(400);
     clearInterval(toucher);
     expect(compaction.runs).toBe(0);
-    for (let i = 0; i < 80 && compaction.runs === 0; i++) await sleep(25);
+    for (let i = 0; i < 200 && compaction.runs === 0; i++) await sleep(25);
     expect(compaction.runs).toBe(1);
     expect(kept.length).toBeGreaterThan(0);
   });
