@@ -1,6 +1,6 @@
 import { SPAN_KINDS } from "../domain/span.js";
 import { countAttributeKeys, countAttributeValues } from "./attribute-catalog.js";
-import { createSpanViews } from "./span-views.js";
+import { createSpanViews, type SpanViews } from "./span-views.js";
 import { SqliteErrorGroups } from "./sqlite-errors.js";
 import { GroupCommit } from "./sqlite-group-commit.js";
 import { createSpanInsert } from "./sqlite-insert.js";
@@ -172,6 +172,25 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     return spanQuery.catalogSpans(traces.spanTotal + writer.pendingSpans);
   }
 
+  /** Whether the next commit evicts traces: the spans kept and those waiting are over the bound. */
+  function evictionDue(): boolean {
+    return traces.spanTotal + writer.pendingSpans > traces.maxSpans;
+  }
+
+  /**
+   * The views as the next commit will leave them, without making a request wait for that commit: a
+   * span is in them from the moment it is accepted, so all the commit changes there is retention,
+   * applied to them here ahead of it (the same oldest traces; evicting one again at the commit does
+   * nothing).
+   */
+  function viewsAfterRetention(): SpanViews {
+    assertOpen();
+    if (evictionDue()) {
+      for (const entry of traces.toEvict(traces.spanTotal + writer.pendingSpans)) views.evict(entry.traceId);
+    }
+    return views;
+  }
+
   function stats(): StoreStats {
     assertOpen();
     flush();
@@ -215,21 +234,14 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     getTrace,
     getSummaries,
     listServices,
-    serviceTraffic: (window) => {
-      assertOpen();
-      flush();
-      return views.serviceTraffic(window);
-    },
-    llmUsage: (query, prices) => {
-      assertOpen();
-      flush();
-      return views.llmUsage(query, prices);
-    },
+    serviceTraffic: (window) => viewsAfterRetention().serviceTraffic(window),
+    llmUsage: (query, prices) => viewsAfterRetention().llmUsage(query, prices),
     viewsBuilding: () => (views.building === null ? null : { ...views.building }),
     listOperations,
     errorGroups(query) {
       assertOpen();
-      flush();
+      // The groups take a span when it is accepted; only retention waits for the commit.
+      if (evictionDue()) flush();
       return (errors as SqliteErrorGroups).query(query);
     },
     attributeKeys: () => countAttributeKeys(catalogSpans()),

@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { MODEL_PRICES } from "../../src/domain/llm-prices.js";
+import { serviceMapOf } from "../../src/domain/service-map.js";
 import type { SqliteDriver } from "../../src/store/sqlite-schema.js";
 import { createSqliteStore, loadSqliteDriver, type SqliteStoreOptions } from "../../src/store/sqlite-store.js";
 import type { Store } from "../../src/store/store.js";
@@ -193,6 +195,33 @@ describe("sqlite store: persistence and files", () => {
     const survivor = openStore({ path: copyAsKilled(path, tempPath()) });
     expect(survivor.stats()).toMatchObject({ spans: 3, traces: 2 });
     expect(survivor.getTrace(traceId(2))).toHaveLength(2);
+  });
+
+  it("answers the service map, the LLM calls and the error groups without committing, retention applied ahead", () => {
+    const path = tempPath();
+    const perTrace = failingTrace(1).length;
+    const store = openStore({ path, maxSpans: 2 * perTrace, flushSpans: 1_000, flushIntervalMs: 60_000 });
+    const committedSpans = () => openStore({ path: copyAsKilled(path, tempPath()) }).stats().spans;
+    const webToApi = () =>
+      serviceMapOf(store.serviceTraffic({}))
+        .edges.filter((e) => e.from === "service:web" && e.to === "service:api")
+        .map((e) => `${e.calls}/${e.errors}`);
+    store.insertSpans([...failingTrace(1), ...failingTrace(2)]);
+    expect(webToApi()).toEqual(["2/2"]);
+    expect(store.llmUsage({ limit: 10 }, MODEL_PRICES).totals.calls).toBe(0);
+    expect(store.errorGroups({ limit: 10, buckets: 1 }).totalErrors).toBe(2);
+    expect(committedSpans()).toBe(0);
+    // A third trace is over the bound: the next commit evicts the first, and the map answers as after it.
+    store.insertSpans(failingTrace(3));
+    expect(webToApi()).toEqual(["2/2"]);
+    expect(store.serviceTraffic({}).traces).toBe(2);
+    expect(committedSpans()).toBe(0);
+    // The error groups forget evicted traces in the commit: they make it.
+    expect(store.errorGroups({ limit: 10, buckets: 1 }).totalErrors).toBe(2);
+    expect(committedSpans()).toBe(2 * perTrace);
+    expect(store.stats().evictedTraces).toBe(1);
+    expect(webToApi()).toEqual(["2/2"]);
+    expect(store.getTrace(traceId(1))).toBeUndefined();
   });
 
   it("resolves committed() at once when nothing is pending", async () => {
