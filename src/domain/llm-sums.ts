@@ -75,7 +75,7 @@ export class GroupSums {
         p95Ms,
       });
     }
-    return out.sort((x, y) => y.usd - x.usd || y.calls - x.calls || x.key.localeCompare(y.key));
+    return out.sort((x, y) => y.usd - x.usd || y.calls - x.calls || (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
   }
 }
 

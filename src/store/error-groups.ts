@@ -387,7 +387,9 @@ export class ErrorGroups {
   private countOperations(perOperation: Map<number, number>): ErrorGroupView["operations"] {
     const out: ErrorGroupView["operations"] = [];
     for (const [id, count] of perOperation) out.push({ ...(this.operations[id] as ErrorOperation), count });
-    return out.sort((a, b) => b.count - a.count || a.name.localeCompare(b.name)).slice(0, MAX_OPERATIONS);
+    return out
+      .sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .slice(0, MAX_OPERATIONS);
   }
 
   private newGroup(stored: StoredErrorGroup): Group {

@@ -116,7 +116,7 @@ function groups(calls: Call[], keyOf: (call: Call) => string): LlmGroup[] {
         p95Ms: percentile(durations, 95),
       };
     })
-    .sort((x, y) => y.usd - x.usd || y.calls - x.calls || x.key.localeCompare(y.key));
+    .sort((x, y) => y.usd - x.usd || y.calls - x.calls || (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
 }
 
 /** The usage of the kept calls in the window, by brute force. */

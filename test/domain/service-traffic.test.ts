@@ -145,7 +145,7 @@ describe("ServiceTraffic: windows over many minutes", () => {
     const nodeIds = new Set<string>();
     for (const key of byKey.keys()) for (const id of key.split("\u0000")) nodeIds.add(id);
     const nodes = [...nodeIds]
-      .sort((x, y) => x.localeCompare(y))
+      .sort()
       .map((id) => ({ id, name: id.slice(8), kind: "service", ...stats(byKey.get(id) ?? []) }));
     const edges = [...byKey]
       .filter(([key]) => key.includes("\u0000"))
@@ -153,7 +153,7 @@ describe("ServiceTraffic: windows over many minutes", () => {
         const [from, to] = key.split("\u0000") as [string, string];
         return { from, to, ...stats(list) };
       })
-      .sort((x, y) => x.from.localeCompare(y.from) || x.to.localeCompare(y.to));
+      .sort((x, y) => (x.from < y.from ? -1 : x.from > y.from ? 1 : x.to < y.to ? -1 : x.to > y.to ? 1 : 0));
     const traces = new Set(entries.map((e) => e.trace)).size;
     const firstMs = traces === 0 ? null : Math.min(...entries.map((e) => e.startMs));
     const lastMs = traces === 0 ? null : Math.max(...entries.map((e) => e.startMs + e.durMs));
