@@ -1,3 +1,4 @@
+import { ascending } from "../domain/order.js";
 import type { TraceSummaryJson } from "../protocol.js";
 
 /** What `tail` shows: one line per new trace, per new error span, or per log record. */
@@ -121,5 +122,5 @@ export class TraceTailFeed {
 
 function compareNanos(a: string, b: string): number {
   if (a.length !== b.length) return a.length - b.length;
-  return a < b ? -1 : a > b ? 1 : 0;
+  return ascending(a, b);
 }

@@ -1,4 +1,5 @@
 import WebSocket from "ws";
+import { ascending } from "../domain/order.js";
 import type {
   LiveMessage,
   LogListResponse,
@@ -75,7 +76,7 @@ export async function runTail(view: TailView, options: TailOptions): Promise<voi
 
   async function logsMatching(logs: LogRecordJson[]): Promise<LogRecordJson[]> {
     if (query === undefined || logs.length === 0) return logs;
-    const times = logs.map((log) => BigInt(log.timeUnixNano)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const times = logs.map((log) => BigInt(log.timeUnixNano)).sort(ascending);
     const params = new URLSearchParams({
       q: query,
       since: String((times[0] ?? 0n) / NANOS_PER_MS),

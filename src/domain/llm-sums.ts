@@ -5,6 +5,7 @@
 import { Durations } from "./durations.js";
 import type { PriceTable } from "./llm-cost.js";
 import { type LlmGroup, type LlmSeries, MAX_SERIES } from "./llm-usage.js";
+import { ascending } from "./order.js";
 
 /** Price per token of a model, or null when it has none. */
 export interface TokenPrice {
@@ -75,7 +76,7 @@ export class GroupSums {
         p95Ms,
       });
     }
-    return out.sort((x, y) => y.usd - x.usd || y.calls - x.calls || (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+    return out.sort((x, y) => y.usd - x.usd || y.calls - x.calls || ascending(x.key, y.key));
   }
 }
 

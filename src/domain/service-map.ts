@@ -4,6 +4,7 @@
  * calls between them with rate, errors and latency. Pure; `ServiceTraffic` (service-traffic.ts) counts the calls span by span, `serviceMapOf` draws the map.
  */
 import { Durations } from "./durations.js";
+import { ascending } from "./order.js";
 import { EDGE, ENTRY, ServiceTraffic, type TrafficTally } from "./service-traffic.js";
 import type { Span } from "./span.js";
 
@@ -180,8 +181,6 @@ function stats(group: Group | undefined): { calls: number; errors: number; p50Ms
 }
 
 const serviceId = (name: string) => `service:${name}`;
-/** By code point: the same order on every machine, and no locale data loaded for a first answer. */
-const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The map of what a ServiceTraffic counted, peers named by `names` and TraceKit's host rules. */
 export function serviceMapOf(tally: TrafficTally, names: PeerNames = NO_PEER_NAMES): ServiceMap {
@@ -223,12 +222,12 @@ export function serviceMapOf(tally: TrafficTally, names: PeerNames = NO_PEER_NAM
     kind,
     ...stats(nodeGroups.get(id)),
   }));
-  nodes.sort((x, y) => order(x.id, y.id));
+  nodes.sort((x, y) => ascending(x.id, y.id));
   const edges: MapEdge[] = [...edgeGroups].map(([key, group]) => {
     const [from, to] = edgeEnds.get(key) as [string, string];
     return { from, to, ...stats(group) };
   });
-  edges.sort((x, y) => order(x.from, y.from) || order(x.to, y.to));
+  edges.sort((x, y) => ascending(x.from, y.from) || ascending(x.to, y.to));
   return { nodes, edges };
 }
 

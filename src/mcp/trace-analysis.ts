@@ -1,4 +1,5 @@
 /** Pure reading of a trace's spans and of trace summaries: the tree, where an error started, operation statistics. */
+import { ascending } from "../domain/order.js";
 import { percentile } from "../domain/percentile.js";
 import type { SpanJson, TraceSummaryJson } from "../protocol.js";
 
@@ -9,11 +10,7 @@ export interface SpanNode {
   orphan: boolean;
 }
 
-const byStart = (a: SpanJson, b: SpanJson) => {
-  const x = BigInt(a.startTimeUnixNano);
-  const y = BigInt(b.startTimeUnixNano);
-  return x < y ? -1 : x > y ? 1 : 0;
-};
+const byStart = (a: SpanJson, b: SpanJson) => ascending(BigInt(a.startTimeUnixNano), BigInt(b.startTimeUnixNano));
 
 /** Every span once, depth first, children by start time; spans whose parent is missing start their own tree. */
 export function spanTree(spans: readonly SpanJson[]): SpanNode[] {

@@ -5,6 +5,7 @@
  * fresh page took longer than the rest of drawing the map, while here it runs warm, once for every
  * page that shows the same map. dagre is imported on the first layout asked for.
  */
+import { ascending } from "../domain/order.js";
 import type { MapEdge, MapNode, ServiceMap } from "../domain/service-map.js";
 import type { ServiceMapLayoutJson } from "../protocol.js";
 
@@ -32,7 +33,6 @@ export interface ServiceMapLayoutOptions {
   loadDagre?: () => Promise<Dagre>;
 }
 
-const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const edgeKey = (edge: Pick<MapEdge, "from" | "to">) => `${edge.from}>${edge.to}`;
 const tenth = (n: number) => Math.round(n * 10) / 10;
 
@@ -42,10 +42,10 @@ function mapNodeWidth(name: string): number {
 
 /** dagre's answer depends on the order nodes and edges are added: one order for one set. */
 function topology(map: ServiceMap): { nodes: MapNode[]; edges: MapEdge[]; key: string } {
-  const nodes = [...map.nodes].sort((a, b) => order(a.id, b.id));
+  const nodes = [...map.nodes].sort((a, b) => ascending(a.id, b.id));
   const edges = map.edges
     .filter((edge) => edge.from !== edge.to)
-    .sort((a, b) => order(a.from, b.from) || order(a.to, b.to));
+    .sort((a, b) => ascending(a.from, b.from) || ascending(a.to, b.to));
   const key = JSON.stringify([nodes.map((node) => [node.id, node.name]), edges.map((edge) => [edge.from, edge.to])]);
   return { nodes, edges, key };
 }

@@ -1,3 +1,4 @@
+import { ascending } from "../domain/order.js";
 import { aliasReadsOf } from "../domain/semconv-aliases.js";
 import type { Attributes, AttrValue } from "../domain/span.js";
 import { type QueryableSpan, someValue } from "./span-query.js";
@@ -67,7 +68,7 @@ export function countAttributeKeys(spans: readonly QueryableSpan[]): AttributeKe
   for (const source of ["span", "resource", "event"] as const) {
     for (const [key, count] of bySource[source]) keys.push({ key, source, count });
   }
-  keys.sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  keys.sort((a, b) => b.count - a.count || ascending(a.key, b.key));
   return { keys, sampledSpans: spans.length };
 }
 
@@ -98,7 +99,7 @@ export function countAttributeValues(spans: readonly QueryableSpan[], key: strin
     else if (field !== "duration") someValue(span, reads, visit);
   }
   const values = [...counts.entries()]
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .sort((a, b) => b[1] - a[1] || ascending(a[0], b[0]))
     .slice(0, limit)
     .map(([value, count]) => ({ value, count }));
   return { key, values, sampledSpans: spans.length };

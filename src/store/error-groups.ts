@@ -4,6 +4,7 @@
  * (the SQLite store also writes what it needs to rebuild it to its file).
  */
 import { type ErrorOccurrence, errorOccurrencesOf, fingerprintId } from "../domain/error-fingerprint.js";
+import { ascending } from "../domain/order.js";
 import type { Span } from "../domain/span.js";
 import type { TraceAggregate } from "../domain/trace-summary.js";
 
@@ -387,9 +388,7 @@ export class ErrorGroups {
   private countOperations(perOperation: Map<number, number>): ErrorGroupView["operations"] {
     const out: ErrorGroupView["operations"] = [];
     for (const [id, count] of perOperation) out.push({ ...(this.operations[id] as ErrorOperation), count });
-    return out
-      .sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-      .slice(0, MAX_OPERATIONS);
+    return out.sort((a, b) => b.count - a.count || ascending(a.name, b.name)).slice(0, MAX_OPERATIONS);
   }
 
   private newGroup(stored: StoredErrorGroup): Group {

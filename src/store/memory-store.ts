@@ -1,3 +1,4 @@
+import { ascending } from "../domain/order.js";
 import { forEachSearchPart, spanSearchText } from "../domain/search.js";
 import type { Span } from "../domain/span.js";
 import { TraceAggregate, type TraceSummary } from "../domain/trace-summary.js";
@@ -172,9 +173,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     const spans = trace.spans as Span[];
     if (!trace.spansSorted) {
       // Stable, so spans with equal starts stay in arrival order, as they would in a fresh sort.
-      spans.sort((a, b) =>
-        a.startTimeUnixNano < b.startTimeUnixNano ? -1 : a.startTimeUnixNano > b.startTimeUnixNano ? 1 : 0,
-      );
+      spans.sort((a, b) => ascending(a.startTimeUnixNano, b.startTimeUnixNano));
       trace.spansSorted = true;
     }
     return spans;

@@ -5,6 +5,7 @@
  */
 import type { MetricDescriptor, ReceivedMetric } from "../domain/metric.js";
 import { nanosToMs, newObservation, newReadingState, type ReadingState, readPoint } from "../domain/metric-reading.js";
+import { ascending } from "../domain/order.js";
 import type { Attributes } from "../domain/span.js";
 import { type EntryJournal, MetricSeries } from "./metric-series.js";
 import { SeriesIndex, sameAttributes, seriesHash } from "./metric-series-index.js";
@@ -264,9 +265,7 @@ export class MetricCollection {
       if (query.service !== undefined && !info.services.includes(query.service)) continue;
       metrics.push(info);
     }
-    metrics.sort((a, b) =>
-      a.descriptor.name < b.descriptor.name ? -1 : a.descriptor.name > b.descriptor.name ? 1 : 0,
-    );
+    metrics.sort((a, b) => ascending(a.descriptor.name, b.descriptor.name));
     return {
       metrics,
       maxSeries: this.maxSeries,

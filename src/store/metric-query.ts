@@ -23,6 +23,7 @@ import {
   samplesToExponential,
 } from "../domain/metric-distribution.js";
 import { nanosToMs } from "../domain/metric-reading.js";
+import { ascending } from "../domain/order.js";
 import type { Attributes, AttrValue } from "../domain/span.js";
 import type { MetricRecord } from "./metric-collection.js";
 import type { MetricSeries } from "./metric-series.js";
@@ -429,7 +430,7 @@ export function queryMetric(record: MetricRecord, q: MetricQuery): MetricQueryRe
     group.series.push(series);
   }
 
-  const ordered = [...groups.values()].sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
+  const ordered = [...groups.values()].sort((a, b) => ascending(a.label, b.label));
   const kept = ordered.slice(0, MAX_QUERY_SERIES);
   // Up-down counters add up across a group's series; gauges (and summaries' means) average.
   const sumValues = descriptor.kind === "sum";
@@ -451,7 +452,7 @@ export function queryMetric(record: MetricRecord, q: MetricQuery): MetricQueryRe
       }
     }
   }
-  exemplars.sort((a, b) => (a.timeUnixNano > b.timeUnixNano ? -1 : a.timeUnixNano < b.timeUnixNano ? 1 : 0));
+  exemplars.sort((a, b) => ascending(b.timeUnixNano, a.timeUnixNano));
 
   const result: MetricQueryResult = {
     metric: record.info(),

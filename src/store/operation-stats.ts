@@ -8,6 +8,7 @@ import {
   peerNameOf,
   quoteQueryValue,
 } from "../domain/operation.js";
+import { ascending } from "../domain/order.js";
 import type { Span, SpanKind } from "../domain/span.js";
 import { bareHttpMethod } from "../domain/trace-name.js";
 import { histogramPercentiles, latencyBucket } from "./latency-histogram.js";
@@ -232,7 +233,7 @@ export class OperationStatsIndex {
       const stats = this.serviceStats(service, range);
       if (stats !== undefined) out.push(stats);
     }
-    return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return out.sort((a, b) => ascending(a.name, b.name));
   }
 
   listOperations(name: string, window: StatsWindow = {}): ServiceOperations | undefined {
@@ -257,7 +258,7 @@ export class OperationStatsIndex {
     };
     for (const byName of service.ops.values()) for (const op of byName.values()) collectOp(op);
     for (const op of service.overflow.values()) collectOp(op);
-    operations.sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    operations.sort((a, b) => b.count - a.count || ascending(a.name, b.name));
     return { service: stats, windowSeconds: range.seconds, operations };
   }
 

@@ -2,6 +2,8 @@
  * The trace list's order, newest first by (start time, trace id), as both stores keep it in memory
  * (oldest first in a SortedChunks, walked from the end).
  */
+import { ascending } from "../domain/order.js";
+
 export interface StartOrdered {
   readonly traceId: string;
   /** The start time the trace is filed under. */
@@ -33,5 +35,5 @@ export function compareOldestFirst(a: StartOrdered, b: StartOrdered): number {
   if (a.sortNs !== b.sortNs) return a.sortNs < b.sortNs ? -1 : 1;
   // Ids are lower-case hex of one length, so their leading digits order them as the strings do.
   if (a.idKey !== b.idKey) return a.idKey < b.idKey ? -1 : 1;
-  return a.traceId < b.traceId ? -1 : a.traceId > b.traceId ? 1 : 0;
+  return ascending(a.traceId, b.traceId);
 }
