@@ -119,17 +119,13 @@ class SharedStrings {
 
   /** The string's number, or -1 when it is too long or the table is full. */
   numberOf(text: string): number {
-    const number = this.numbers.get(text);
-    if (number !== undefined) return number;
-    if (text.length > SHARED_LENGTH || this.list.length >= SHARED_CAPACITY) return -1;
-    return this.add(text);
+    return this.known(text) ?? this.add(text);
   }
 
   /** An attribute value's number once a second trace (`trace`, a serial) holds it; else -1. */
   recurringNumberOf(text: string, trace: number): number {
-    const number = this.numbers.get(text);
-    if (number !== undefined) return number;
-    if (text.length > SHARED_LENGTH || this.list.length >= SHARED_CAPACITY) return -1;
+    const known = this.known(text);
+    if (known !== undefined) return known;
     const first = this.seen.get(text);
     if (first === undefined) {
       if (this.seen.size >= SEEN_CAPACITY) this.seen = new Map();
@@ -139,6 +135,14 @@ class SharedStrings {
     if (first === trace) return -1;
     this.seen.delete(text);
     return this.add(text);
+  }
+
+  /** The string's number; -1 when it cannot be shared (too long, or the table is full); undefined when it can be added. */
+  private known(text: string): number | undefined {
+    const number = this.numbers.get(text);
+    if (number !== undefined) return number;
+    if (text.length > SHARED_LENGTH || this.list.length >= SHARED_CAPACITY) return -1;
+    return undefined;
   }
 
   private add(text: string): number {

@@ -169,12 +169,17 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   function catalogSpans() {
     assertOpen();
     if (spanQuery.recentSpans.size < traces.spanTotal) flush();
-    return spanQuery.catalogSpans(traces.spanTotal + writer.pendingSpans);
+    return spanQuery.catalogSpans(spansWithPending());
+  }
+
+  /** The spans kept and those waiting for their commit. */
+  function spansWithPending(): number {
+    return traces.spanTotal + writer.pendingSpans;
   }
 
   /** Whether the next commit evicts traces: the spans kept and those waiting are over the bound. */
   function evictionDue(): boolean {
-    return traces.spanTotal + writer.pendingSpans > traces.maxSpans;
+    return spansWithPending() > traces.maxSpans;
   }
 
   /**
@@ -186,7 +191,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   function viewsAfterRetention(): SpanViews {
     assertOpen();
     if (evictionDue()) {
-      for (const entry of traces.toEvict(traces.spanTotal + writer.pendingSpans)) views.evict(entry.traceId);
+      for (const entry of traces.toEvict(spansWithPending())) views.evict(entry.traceId);
     }
     return views;
   }
