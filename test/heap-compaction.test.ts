@@ -1,5 +1,6 @@
-import { getHeapSpaceStatistics } from "node:v8";
-import { afterEach, describe, expect, it } from "vitest";
+import { getHeapSpaceStatistics, setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type HeapCompaction, startHeapCompaction } from "../src/heap-compaction.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -18,6 +19,12 @@ function oldSpaceBytes(): number {
 
 describe("heap compaction", () => {
   let compaction: HeapCompaction | null = null;
+  // Each test starts from a collected heap: the garbage an earlier one left (tens of MB) would
+  // otherwise be collected during it, shrinking the heap below the growth it is about to make.
+  beforeEach(() => {
+    setFlagsFromString("--expose-gc");
+    (runInNewContext("gc") as () => void)();
+  });
   afterEach(() => compaction?.close());
 
   it("compacts once the heap has grown and then stayed quiet, and gives the pages back", async () => {
