@@ -228,13 +228,28 @@ export class LlmIndex {
     };
   }
 
-  /** Totals, groups, timeline and the newest calls in the window, at `prices`. */
-  usage(query: LlmQuery, prices: PriceTable): LlmUsage {
-    this.byMinute.sync(
+  /** Does ahead, until `deadline` (performance.now()), the work the next `usage` would start with; true once none is left. */
+  warm(deadline: number): boolean {
+    return this.upToDate || this.syncMinutes(deadline);
+  }
+
+  /** Whether the next read would find nothing to fold or rebuild. */
+  get upToDate(): boolean {
+    return this.byMinute.upToDate(this.size);
+  }
+
+  private syncMinutes(deadline: number): boolean {
+    return this.byMinute.syncUntil(
       this.startCol,
       () => this.compactIfMostlyDead(),
       () => minuteLog(this.size, this.nextSlot, this.startCol, this.slotCol, this.deadSlots),
+      deadline,
     );
+  }
+
+  /** Totals, groups, timeline and the newest calls in the window, at `prices`. */
+  usage(query: LlmQuery, prices: PriceTable): LlmUsage {
+    this.syncMinutes(Number.POSITIVE_INFINITY);
     const since = query.sinceUnixNano === undefined ? -Infinity : Number(query.sinceUnixNano) / 1e6;
     const until = query.untilUnixNano === undefined ? Infinity : Number(query.untilUnixNano) / 1e6;
     const onlyService = query.service === undefined ? -1 : (this.serviceIds.get(query.service) ?? -2);

@@ -4,12 +4,15 @@
  * over a million rows sums a few thousand cells and reads only the rows of the minutes it cuts
  * through. Nothing happens here while rows are written: a read first folds the rows that arrived since
  * the last one into their minutes, and rebuilds the cells of exactly the minutes that changed (rows
- * arrived, or died: a row the index marks dead, a trace it evicts). Pure; no I/O.
+ * arrived, or died: a row the index marks dead, a trace it evicts). The same work can be done ahead in
+ * bounded steps (`syncUntil`), which a quiet moment does so that a read finds it done. Pure; no I/O.
  */
 import { resized } from "./typed-arrays.js";
 
 const MINUTE_MS = 60_000;
 const NO_SLOTS = new Int32Array(0);
+/** Rows folded per step of a bounded sync (a few milliseconds' work). */
+const FOLD_ROWS = 65_536;
 
 export interface Minute<C> {
   readonly minute: number;
@@ -102,9 +105,24 @@ export class MinuteRows<C> {
    * minute is rebuilt from `log()` (read after compacting, which may replace the columns).
    */
   sync(startCol: Float64Array, compact: () => void, log: () => MinuteLog): void {
+    this.syncUntil(startCol, compact, log, Number.POSITIVE_INFINITY);
+  }
+
+  /**
+   * The same work as `sync` in part, for a quiet moment ahead of a read (see span-views.ts): it stops
+   * once `deadline` (performance.now()) has passed, after at least one step (a share of the new rows
+   * folded, or one changed minute rebuilt). True when nothing is left, so a read's `sync` finds
+   * nothing to do.
+   */
+  syncUntil(startCol: Float64Array, compact: () => void, log: () => MinuteLog, deadline: number): boolean {
     this.noteDeaths(startCol);
     compact();
-    this.update(log());
+    return this.update(log(), deadline);
+  }
+
+  /** Whether rows [0, size) are all folded and every minute is built (a read would find nothing to do). */
+  upToDate(size: number): boolean {
+    return this.folded === size && this.dirty.length === 0 && this.diedRows.length === 0 && this.diedSlots.length === 0;
   }
 
   /** Marks the minutes that lost rows since the last read; before the log is compacted (rows still where they died). */
@@ -159,32 +177,51 @@ export class MinuteRows<C> {
     if (this.marks.length < first.length) this.marks = resized(this.marks, first.length);
   }
 
-  /** Folds the rows that arrived since the last call into their minutes and rebuilds every changed minute. */
-  private update(log: MinuteLog): void {
+  /**
+   * Folds the rows that arrived since the last call into their minutes and rebuilds every changed
+   * minute; with a finite `deadline`, folds FOLD_ROWS at a time and stops at the first step past it.
+   */
+  private update(log: MinuteLog, deadline: number): boolean {
     if (log.slots > this.slotFirst.length) this.growSlots(log.slots);
-    // Counted first, so each minute's list grows once to its size (no copies left for the collector).
+    const bounded = deadline !== Number.POSITIVE_INFINITY;
+    while (this.folded < log.size) {
+      this.fold(log, bounded ? Math.min(log.size, this.folded + FOLD_ROWS) : log.size);
+      if (bounded && performance.now() >= deadline) return false;
+    }
+    for (let m = this.dirty.pop(); m !== undefined; m = this.dirty.pop()) {
+      this.rebuild(m, log);
+      if (bounded && this.dirty.length > 0 && performance.now() >= deadline) return false;
+    }
+    return true;
+  }
+
+  /** Folds rows [folded, end) into their minutes, marking those minutes changed. */
+  private fold(log: MinuteLog, end: number): void {
+    // Counted first, so each minute's list grows once per call to its size (no copies left for the collector).
     const added = new Map<Minute<C>, number>();
-    this.eachNewRow(log, (m, count) => added.set(m, (added.get(m) ?? 0) + count));
+    this.eachNewRow(log, end, (m, count) => added.set(m, (added.get(m) ?? 0) + count));
     for (const [m, count] of added) {
       if (m.n + count > m.rows.length) m.rows = resized(m.rows, m.n + count);
     }
-    this.eachNewRow(log, (m, _count, from, to) => {
+    this.eachNewRow(log, end, (m, _count, from, to) => {
       for (let row = from; row < to; row++) m.rows[m.n++] = row;
     });
-    this.folded = log.size;
-    for (const minute of this.dirty) this.rebuild(minute, log);
-    this.dirty = [];
+    this.folded = end;
   }
 
-  /** Calls `visit` for each run of new rows `[from, to)` that start in the same minute, marking it changed. */
-  private eachNewRow(log: MinuteLog, visit: (m: Minute<C>, count: number, from: number, to: number) => void): void {
+  /** Calls `visit` for each run of new rows `[from, to)` before `end` that start in the same minute, marking it changed. */
+  private eachNewRow(
+    log: MinuteLog,
+    end: number,
+    visit: (m: Minute<C>, count: number, from: number, to: number) => void,
+  ): void {
     const startCol = log.startCol;
     let from = this.folded;
-    while (from < log.size) {
+    while (from < end) {
       const start = startCol[from] as number;
       const minute = Math.floor(start / MINUTE_MS);
       let to = from + 1;
-      while (to < log.size && Math.floor((startCol[to] as number) / MINUTE_MS) === minute) to++;
+      while (to < end && Math.floor((startCol[to] as number) / MINUTE_MS) === minute) to++;
       let m = this.minutes.get(minute);
       if (m === undefined) {
         m = {

@@ -333,9 +333,18 @@ export class ServiceTraffic {
     this.byMinute.clear();
   }
 
-  /** The live entries whose span starts in the window. */
-  tally(window: TrafficWindow = {}): TrafficTally {
-    this.byMinute.sync(
+  /** Does ahead, until `deadline` (performance.now()), the work the next tally would start with; true once none is left. */
+  warm(deadline: number): boolean {
+    return this.upToDate || this.syncMinutes(deadline);
+  }
+
+  /** Whether the next read would find nothing to fold or rebuild. */
+  get upToDate(): boolean {
+    return this.byMinute.upToDate(this.size);
+  }
+
+  private syncMinutes(deadline: number): boolean {
+    return this.byMinute.syncUntil(
       this.startCol,
       () => this.compactIfMostlyDead(),
       () =>
@@ -343,7 +352,13 @@ export class ServiceTraffic {
           flagCol: this.flagCol,
           deadFlag: DEAD,
         }),
+      deadline,
     );
+  }
+
+  /** The live entries whose span starts in the window. */
+  tally(window: TrafficWindow = {}): TrafficTally {
+    this.syncMinutes(Number.POSITIVE_INFINITY);
     const since = window.sinceUnixNano === undefined ? -Infinity : Number(window.sinceUnixNano) / 1e6;
     const until = window.untilUnixNano === undefined ? Infinity : Number(window.untilUnixNano) / 1e6;
     const keyCount = this.keyList.length;

@@ -371,6 +371,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     serviceTraffic: views.serviceTraffic,
     llmUsage: views.llmUsage,
     viewsBuilding: () => null,
+    viewsWarm: () => views.warm,
     errorGroups: (query) => errors.query(query),
     attributeKeys: () => countAttributeKeys(recentSpans.list()),
     attributeValues: (key, limit) => countAttributeValues(recentSpans.list(), key, limit),

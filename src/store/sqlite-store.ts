@@ -209,6 +209,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     if (closed) return;
     closed = true;
     viewsBuild?.stop();
+    views.close();
     try {
       flush();
     } finally {
@@ -242,6 +243,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     serviceTraffic: (window) => viewsAfterRetention().serviceTraffic(window),
     llmUsage: (query, prices) => viewsAfterRetention().llmUsage(query, prices),
     viewsBuilding: () => (views.building === null ? null : { ...views.building }),
+    viewsWarm: () => views.warm,
     listOperations,
     errorGroups(query) {
       assertOpen();

@@ -201,6 +201,11 @@ export interface Store {
    * background): how far it got. Null once they hold every stored span (always for the memory store).
    */
   viewsBuilding(): ViewsBuilding | null;
+  /**
+   * Whether the two indexes above have folded every span they hold into their minutes, which they do
+   * ahead in quiet moments (see span-views.ts): then the next read has nothing to catch up on.
+   */
+  viewsWarm(): boolean;
   /** Stored errors grouped by fingerprint (domain/error-fingerprint.ts), over a window; kept on insert and eviction. */
   errorGroups(query: ErrorGroupQuery): ErrorGroupsAnswer;
   /**

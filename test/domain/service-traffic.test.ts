@@ -207,12 +207,15 @@ describe("ServiceTraffic: windows over many minutes", () => {
         list.push(span);
         kept.set(span.traceId, list);
         if (random() < 0.004) traffic.tally({ sinceUnixNano: ms(random() * 3 * HOUR_MS) });
+        // One step of the work a quiet moment does ahead: a read must answer the same after any of them.
+        if (random() < 0.02) traffic.warm(Number.NEGATIVE_INFINITY);
       }
       check(traffic, kept);
       // Retention: a few traces, or most of them (the index then drops what died).
       for (const id of evictedInRound([...kept.keys()], round, random)) {
         traffic.evict(id);
         kept.delete(id);
+        if (random() < 0.05) traffic.warm(Number.NEGATIVE_INFINITY);
       }
       check(traffic, kept);
     }
@@ -221,5 +224,34 @@ describe("ServiceTraffic: windows over many minutes", () => {
     check(traffic, kept);
     traffic.add(trace(next)[0] as Span, 0);
     expect(traffic.tally().traces).toBe(1);
+  });
+
+  it("does a read's work ahead in steps, after which the read has nothing left to do", () => {
+    const traffic = new ServiceTraffic(peerOf, { now: () => 0 });
+    const kept = new Map<string, Span[]>();
+    // Spread over three hours of minutes: one step rebuilds one of them.
+    for (let t = 1; t <= 3_000; t++) {
+      const spans = trace(t);
+      for (const span of spans) traffic.add(span, 0);
+      kept.set(spans[0]?.traceId as string, spans);
+    }
+    expect(traffic.upToDate).toBe(false);
+    let steps = 0;
+    while (!traffic.warm(Number.NEGATIVE_INFINITY)) steps++;
+    expect(steps).toBeGreaterThan(100);
+    expect(traffic.upToDate).toBe(true);
+    check(traffic, kept);
+    // Evictions and new spans leave work again, done ahead the same way.
+    for (const id of [...kept.keys()].slice(0, 600)) {
+      traffic.evict(id);
+      kept.delete(id);
+    }
+    const late = trace(25_001);
+    for (const span of late) traffic.add(span, 0);
+    kept.set(late[0]?.traceId as string, late);
+    expect(traffic.upToDate).toBe(false);
+    while (!traffic.warm(Number.NEGATIVE_INFINITY)) steps++;
+    expect(traffic.upToDate).toBe(true);
+    check(traffic, kept);
   });
 });

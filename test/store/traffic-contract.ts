@@ -144,4 +144,30 @@ export function trafficContract(fresh: Fresh): void {
     store.insertSpans(checkoutTrace(99, 0, false));
     expect(edges(store)).toHaveLength(4);
   });
+
+  it("folds new spans into the indexes ahead of a read once they stop coming, and not while they come", async () => {
+    const store = await fresh();
+    const quietMs = 250;
+    // Spans every 50 ms for 600 ms: never a quiet spell, so nothing is done ahead.
+    for (let t = 1; t <= 12; t++) {
+      store.insertSpans(checkoutTrace(t, t * 61_000, t % 3 === 0));
+      expect(store.viewsWarm()).toBe(false);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(store.viewsWarm()).toBe(false);
+    // Then quiet: done ahead without any read, soon after the quiet time.
+    const quietFrom = performance.now();
+    while (!store.viewsWarm() && performance.now() - quietFrom < 5_000) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(store.viewsWarm()).toBe(true);
+    expect(performance.now() - quietFrom).toBeGreaterThanOrEqual(quietMs - 60);
+    expect(edges(store)).toEqual([
+      "service:checkout → database:postgresql 12/0",
+      "service:checkout → llm:openai 12/0",
+      "service:checkout → service:localhost 12/0",
+      "service:web → service:checkout 12/4",
+    ]);
+    expect(llmCalls(store)).toHaveLength(12);
+  });
 }
