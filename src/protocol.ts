@@ -707,14 +707,16 @@ export interface ServiceMapResponse {
 
 /**
  * The service map laid out left to right: each node's box (its centre at x, y) by id, each edge's line
- * by `from>to` (calls of a node to itself have none), and the size of the drawing. The same for the
- * same nodes and edges, whatever the numbers on them.
+ * by `from>to` (calls of a node to itself have none), where the edge's numbers go (the centre of a
+ * box on its line kept free of nodes, other lines' labels and lines), and the size of the drawing.
+ * The same for the same nodes and edges, whatever the numbers on them.
  */
 export interface ServiceMapLayoutJson {
   width: number;
   height: number;
   nodes: Record<string, { x: number; y: number; width: number; height: number }>;
   edges: Record<string, { x: number; y: number }[]>;
+  labels: Record<string, { x: number; y: number }>;
 }
 
 /** One group of errors of GET /api/errors (see domain/error-fingerprint.ts for what is grouped). */

@@ -50,7 +50,8 @@ describe.skipIf(!available)("the service map, in Chromium", () => {
       /^called host \(sends no spans\) payment-service/,
     );
     const edge = page.locator('[data-edge="service:web>service:checkout"]');
-    expect(await edge.textContent()).toContain("· 50% ·");
+    expect(await edge.getAttribute("aria-label")).toContain("· 50% ·");
+    expect(await page.locator('[data-edge-label="service:web>service:checkout"]').textContent()).toContain("· 50% ·");
     // Laid out left to right: the caller left of the callee.
     const x = async (id: string) => (await node(id).boundingBox())!.x;
     expect(await x("service:web")).toBeLessThan(await x("service:checkout"));

@@ -12,6 +12,7 @@ const node = (id: string, calls = 1): MapNode => ({
   p50Ms: 1,
   p95Ms: 2,
 });
+type Box = { x: number; y: number; width: number; height: number };
 const edge = (from: string, to: string, calls = 1): MapEdge => ({ from, to, calls, errors: 0, p50Ms: 1, p95Ms: 2 });
 
 function shop(calls: number): ServiceMap {
@@ -38,6 +39,31 @@ describe("the service map's layouts", () => {
     ]);
     for (const points of Object.values(layout.edges)) expect(points.length).toBeGreaterThanOrEqual(2);
     expect(layout.width).toBeGreaterThan(x("database:postgresql"));
+    // Each edge's numbers go between its two nodes, clear of both boxes.
+    expect(Object.keys(layout.labels).sort()).toEqual(Object.keys(layout.edges).sort());
+    for (const [key, label] of Object.entries(layout.labels)) {
+      const [from, to] = key.split(">").map((id) => layout.nodes[id]) as [Box, Box];
+      expect(label.x - 85).toBeGreaterThanOrEqual(from.x + from.width / 2);
+      expect(label.x + 85).toBeLessThanOrEqual(to.x - to.width / 2);
+    }
+  });
+
+  it("keeps every edge's numbers clear of every node and of each other on a busy map", async () => {
+    // A caller fanning out to ten services, each calling the same database: labels run close together.
+    const callees = Array.from({ length: 10 }, (_, i) => `service:s${i}`);
+    const map: ServiceMap = {
+      nodes: [node("service:gateway"), node("database:postgresql"), ...callees.map((id) => node(id))],
+      edges: callees.flatMap((id) => [edge("service:gateway", id), edge(id, "database:postgresql")]),
+    };
+    const layout = await createServiceMapLayouts().layoutOf(map);
+    const labels = Object.values(layout.labels).map((p) => ({ x: p.x, y: p.y, width: 170, height: 16 }));
+    expect(labels).toHaveLength(20);
+    const overlap = (a: Box, b: Box) =>
+      Math.abs(a.x - b.x) * 2 < a.width + b.width && Math.abs(a.y - b.y) * 2 < a.height + b.height;
+    for (const [i, label] of labels.entries()) {
+      for (const box of Object.values(layout.nodes)) expect(overlap(label, box)).toBe(false);
+      for (const other of labels.slice(i + 1)) expect(overlap(label, other)).toBe(false);
+    }
   });
 
   it("runs dagre once for the same nodes and edges, whatever their numbers or order", async () => {

@@ -46,6 +46,7 @@ const THREE: ServiceMapLayoutJson = {
     "service:web>service:api": line({ x: 220, y: 50 }, { x: 300, y: 50 }),
     "service:api>service:db": line({ x: 500, y: 50 }, { x: 580, y: 50 }),
   },
+  labels: { "service:web>service:api": { x: 260, y: 50 }, "service:api>service:db": { x: 540, y: 50 } },
 };
 
 const position = (map: ReturnType<typeof placeMap>) =>
@@ -57,6 +58,10 @@ describe("placeMap", () => {
     expect(position(map)["service:api"]).toEqual([400, 50, 200, 46]);
     expect(map.edges.map((e) => e.key)).toEqual(["service:web>service:api", "service:api>service:db"]);
     expect(map.bounds).toEqual({ x: 0, y: 0, width: 800, height: 100 });
+    expect(map.edges.map((e) => e.label)).toEqual([
+      { x: 260, y: 50 },
+      { x: 540, y: 50 },
+    ]);
   });
 
   it("keeps every place when only the numbers change, whatever layout comes with them", () => {
@@ -66,6 +71,7 @@ describe("placeMap", () => {
     const next = placeMap(answer(9, elsewhere), first);
     expect(position(next)).toEqual(position(first));
     expect(next.edges.map((e) => e.points)).toEqual(first.edges.map((e) => e.points));
+    expect(next.edges.map((e) => e.label)).toEqual(first.edges.map((e) => e.label));
     expect(next.bounds).toBe(first.bounds);
     expect(next.nodes.map((n) => n.calls)).toEqual([9, 9, 9]);
   });
@@ -80,6 +86,7 @@ describe("placeMap", () => {
         height: 100,
         nodes: { "service:web": box(120, 50), "service:api": box(380, 50) },
         edges: {},
+        labels: {},
       },
     };
     const next = placeMap(fewer, first);
@@ -107,6 +114,7 @@ describe("placeMap", () => {
         "service:web>service:api": line({ x: 520, y: 70 }, { x: 600, y: 40 }),
         "service:api>service:db": line({ x: 800, y: 40 }, { x: 880, y: 70 }),
       },
+      labels: { "service:cron>service:web": { x: 270, y: 70 } },
     };
     const next = placeMap(answer(1, grown), first);
     const at = position(next);
@@ -114,6 +122,9 @@ describe("placeMap", () => {
     expect(at["service:db"]).toEqual(position(first)["service:db"]);
     expect(at["service:cron"]).toEqual([-180, 50, 200, 46]);
     expect(next.edges.find((e) => e.key === "service:cron>service:web")?.points[0]).toEqual({ x: -80, y: 50 });
+    // Its numbers move with it; an edge the layout kept no room for has none.
+    expect(next.edges.find((e) => e.key === "service:cron>service:web")?.label).toEqual({ x: -30, y: 50 });
+    expect(next.edges.find((e) => e.key === "service:api>service:db")?.label).toBeNull();
     // The drawing still holds what it held, and the newcomer.
     expect(next.bounds).toEqual({ x: -300, y: -20, width: 1100, height: 140 });
   });

@@ -64,12 +64,19 @@ export function MapNodeView({ node, seconds, dim }: { node: PlacedNode; seconds:
   );
 }
 
-/** One edge: its line with an arrow, and its numbers at the middle; a link, like a node. */
+/** The width of the chip under an edge's numbers: about a character of the 10.5 px label each, and a margin. */
+function chipWidth(label: string): number {
+  return Math.ceil(label.length * 5.9 + 8);
+}
+
+function edgeLabel(edge: PlacedEdge, seconds: number): string {
+  return `${rate(edge.calls, seconds)} · ${formatPercent(edge.errors / Math.max(edge.calls, 1))} · p95 ${formatDuration(edge.p95Ms)}`;
+}
+
+/** One edge: its line with an arrow; a link, like a node. Its numbers are drawn over every line (MapEdgeNumbers). */
 export function MapEdgeView({ edge, seconds, dim }: { edge: PlacedEdge; seconds: number; dim: boolean }) {
   if (edge.points.length === 0) return null;
   const d = edge.points.map((p, i) => `${i === 0 ? "M" : "L"}${p.x},${p.y}`).join(" ");
-  const middle = edge.points[Math.floor(edge.points.length / 2)] as { x: number; y: number };
-  const label = `${rate(edge.calls, seconds)} · ${formatPercent(edge.errors / Math.max(edge.calls, 1))} · p95 ${formatDuration(edge.p95Ms)}`;
   return (
     // biome-ignore lint/a11y/useSemanticElements: an SVG group is the edge; it acts as a link to its traces
     <g
@@ -77,14 +84,55 @@ export function MapEdgeView({ edge, seconds, dim }: { edge: PlacedEdge; seconds:
       data-edge={edge.key}
       role="link"
       tabIndex={0}
-      aria-label={`calls from ${edge.from} to ${edge.to}: ${label}. Open these traces`}
+      aria-label={`calls from ${edge.from} to ${edge.to}: ${edgeLabel(edge, seconds)}. Open these traces`}
     >
       <title>{`${edge.calls} calls, ${edge.errors} failed\np50 ${formatDuration(edge.p50Ms)} · p95 ${formatDuration(edge.p95Ms)}`}</title>
       <path d={d} class="map-edge-hit" />
       <path d={d} class="map-edge-line" marker-end="url(#map-arrow)" />
-      <text x={middle.x} y={middle.y - 6} class="map-edge-label" text-anchor="middle">
-        {label}
-      </text>
+    </g>
+  );
+}
+
+/**
+ * Every edge's numbers, after every line (else a line drawn later crosses them): on the edge's line
+ * where the layout kept room for them, on a chip of the canvas's colour that hides the line behind
+ * the text; without such a place, above the line's middle point. Screen readers hear them in the
+ * edge's link; the pointer goes through them to the line below.
+ */
+export function MapEdgeNumbers({
+  edges,
+  seconds,
+  dim,
+}: {
+  edges: PlacedEdge[];
+  seconds: number;
+  dim(edge: PlacedEdge): boolean;
+}) {
+  return (
+    // biome-ignore lint/a11y/noAriaHiddenOnFocusable: a plain SVG group, never focused; each edge's link says the same
+    <g class="map-edge-numbers" aria-hidden="true">
+      {edges.map((edge) => {
+        if (edge.points.length === 0) return null;
+        const label = edgeLabel(edge, seconds);
+        const at = edge.label ?? (edge.points[Math.floor(edge.points.length / 2)] as { x: number; y: number });
+        return (
+          <g key={edge.key} data-edge-label={edge.key} class={dim(edge) ? "dim" : undefined}>
+            {edge.label !== null && (
+              <rect
+                x={at.x - chipWidth(label) / 2}
+                y={at.y - 8}
+                width={chipWidth(label)}
+                height={16}
+                rx={4}
+                class="map-edge-chip"
+              />
+            )}
+            <text x={at.x} y={edge.label === null ? at.y - 6 : at.y + 3.5} class="map-edge-label" text-anchor="middle">
+              {label}
+            </text>
+          </g>
+        );
+      })}
     </g>
   );
 }

@@ -27,6 +27,8 @@ export interface PlacedEdge extends MapEdgeJson {
   /** `from>to`. */
   key: string;
   points: Point[];
+  /** The centre of the edge's numbers, on its line (null: the line's middle point). */
+  label: Point | null;
 }
 
 /** The area drawn on: the layout's coordinates run from (x, y) over width × height. */
@@ -101,7 +103,8 @@ export function placeMap(answer: LaidOutMap, previous: MapLayout | null): MapLay
       }),
       edges: drawable.map((edge) => {
         const key = edgeKey(edge);
-        return { ...edge, key, points: (drawnEdges.get(key) as PlacedEdge).points };
+        const drawn = drawnEdges.get(key) as PlacedEdge;
+        return { ...edge, key, points: drawn.points, label: drawn.label };
       }),
       bounds: previous.bounds,
     };
@@ -117,7 +120,13 @@ export function placeMap(answer: LaidOutMap, previous: MapLayout | null): MapLay
     }),
     edges: drawable.map((edge) => {
       const key = edgeKey(edge);
-      return { ...edge, key, points: (layout.edges[key] ?? []).map(move) };
+      const label = layout.labels[key];
+      return {
+        ...edge,
+        key,
+        points: (layout.edges[key] ?? []).map(move),
+        label: label === undefined ? null : move(label),
+      };
     }),
     bounds: previous === null ? own : union(previous.bounds, own),
   };
