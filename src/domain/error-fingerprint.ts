@@ -125,8 +125,21 @@ const HEX_PATTERN = /\b0x[0-9a-f]+\b|\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]
 const NUMBER_PATTERN = /(?<![\w<])\d+(?:\.\d+)?/g;
 
 /**
- * The message with what varies between occurrences replaced: URLs, emails, quoted values, UUIDs,
- * hex ids and numbers, in that order (a URL's digits are part of the URL); whitespace collapsed.
+ * Whether the quoted text at [start, end) is a key of a JSON object (or a Python dict) written in the
+ * message: after `{` or `,` and before `:`. Keys name the fields, which do not vary; only the values do.
+ */
+function isObjectKey(text: string, start: number, end: number): boolean {
+  let before = start - 1;
+  while (before >= 0 && /\s/.test(text[before] as string)) before--;
+  if (text[before] !== "{" && text[before] !== ",") return false;
+  let after = end;
+  while (after < text.length && /\s/.test(text[after] as string)) after++;
+  return text[after] === ":";
+}
+
+/**
+ * The message with what varies between occurrences replaced: URLs, emails, quoted values (not the
+ * keys of a JSON object in it), UUIDs, hex ids and numbers, in that order (a URL's digits are part of the URL); whitespace collapsed.
  */
 export function normalizeMessage(message: string): string {
   if (message.length > MAX_MESSAGE_READ) return normalizeMessageText(message);
@@ -149,7 +162,9 @@ function normalizeMessageText(message: string): string {
     .slice(0, MAX_MESSAGE_READ)
     .replace(URL_PATTERN, "<url>")
     .replace(EMAIL_PATTERN, "<email>")
-    .replace(QUOTED_PATTERN, (quoted) => `${quoted[0]}<value>${quoted[0]}`)
+    .replace(QUOTED_PATTERN, (quoted, at: number, text: string) =>
+      isObjectKey(text, at, at + quoted.length) ? quoted : `${quoted[0]}<value>${quoted[0]}`,
+    )
     .replace(UUID_PATTERN, "<uuid>")
     .replace(HEX_PATTERN, "<hex>")
     .replace(NUMBER_PATTERN, "<n>")

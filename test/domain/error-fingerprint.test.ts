@@ -56,6 +56,16 @@ describe("normalizeMessage", () => {
       "trace <hex> span <hex> id <hex>",
     );
     expect(normalizeMessage(`no key "abc" or 'def' or \`ghi\``)).toBe(`no key "<value>" or '<value>' or \`<value>\``);
+    // The keys of an object written in the message name its fields: kept, so the pattern stays readable.
+    expect(normalizeMessage(`529 {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`)).toBe(
+      `<n> {"type":"<value>","error":{"type":"<value>","message":"<value>"}}`,
+    );
+    expect(normalizeMessage(`bad request: {'field': 'email', 'code': 17}`)).toBe(
+      `bad request: {'field': '<value>', 'code': <n>}`,
+    );
+    expect(normalizeMessage(`cannot read "config.json": missing, "a", "b": c`)).toBe(
+      `cannot read "<value>": missing, "<value>", "b": c`,
+    );
     expect(normalizeMessage("mail to ann.lee+x@example.co.uk bounced")).toBe("mail to <email> bounced");
     expect(normalizeMessage("GET https://api.example.com/v2/users/17?x=1 failed")).toBe("GET <url> failed");
     expect(normalizeMessage("  two\n lines  ")).toBe("two lines");
