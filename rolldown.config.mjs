@@ -77,10 +77,11 @@ export default defineConfig([
       codeSplitting: { groups: [{ name: startChunk, debugName: "start" }] },
     },
   },
-  // The thread `--forward` writes OTLP/JSON bodies as protobuf in: one file with only the encoders, found
-  // by forward/forwarder.js at ../forward-worker/ (a thread loading the server's chunks would load them all).
+  // The thread `--forward` writes OTLP/JSON bodies as protobuf and gzips batches in: one file with only the
+  // encoders, found by forward/forwarder.js at ../forward-worker/ (a thread loading the server's chunks
+  // would load them all).
   {
-    input: { "json-worker": "dist/forward/json-worker.js" },
+    input: { "forward-worker": "dist/forward/forward-worker.js" },
     platform: "node",
     external: (specifier) => specifier.startsWith("node:"),
     output: { dir: fileURLToPath(new URL("dist/forward-worker/", import.meta.url)), format: "esm", cleanDir: true },

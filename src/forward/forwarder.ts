@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import type { OtlpSignalPath } from "../otlp/protobuf/from-json.js";
-import { createJsonEncoder } from "./json-encoder.js";
+import { createForwardThread } from "./forward-thread.js";
+import { createPoster } from "./http-post.js";
 import type { JsonForwardBody } from "./json-to-protobuf.js";
 import {
   createForwardTarget,
@@ -16,10 +17,10 @@ import {
 export type ForwardBody = { protobuf: Uint8Array } | JsonForwardBody;
 
 /**
- * The thread that writes JSON bodies as protobuf: built next to the bundle (rolldown.config.mjs), and
- * absent when running from the sources, where JSON is encoded in this thread.
+ * The thread that writes JSON bodies as protobuf and gzips batches: built next to the bundle
+ * (rolldown.config.mjs), and absent when running from the sources (see forward-thread.ts).
  */
-export const JSON_WORKER_FILE = new URL("../forward-worker/json-worker.js", import.meta.url);
+export const FORWARD_WORKER_FILE = new URL("../forward-worker/forward-worker.js", import.meta.url);
 
 /** What the OTLP receivers see of forwarding: they hand over each accepted request, after answering it. */
 export interface ForwardSink {
@@ -43,19 +44,21 @@ export const CLOSE_GRACE_MS = 2000;
 
 /**
  * Hands every accepted OTLP request on to each upstream target as OTLP/HTTP protobuf. Protobuf
- * bodies go as received; JSON bodies are written as protobuf in a thread of their own (json-encoder.ts),
- * or in a later turn of the event loop, after the local answer was written, so forwarding never adds
- * to an export's time.
+ * bodies go as received; JSON bodies are written as protobuf, and batches gzipped, in a thread of low
+ * priority (forward-thread.ts), or after the local answer was written, so forwarding never adds to an
+ * export's time.
  */
 export function createForwarder(
   targets: readonly ForwardTargetConfig[],
   events: ForwarderEvents,
   tuning: Partial<ForwardTuning> = {},
-  jsonWorkerFile: URL | null = existsSync(JSON_WORKER_FILE) ? JSON_WORKER_FILE : null,
+  workerFile: URL | null = existsSync(FORWARD_WORKER_FILE) ? FORWARD_WORKER_FILE : null,
 ): Forwarder {
   const settings: ForwardTuning = { ...DEFAULT_FORWARD_TUNING, ...tuning };
-  const queues: ForwardTarget[] = targets.map((target) => createForwardTarget(target, settings, events));
-  const json = createJsonEncoder(jsonWorkerFile);
+  const thread = createForwardThread(workerFile);
+  const queues: ForwardTarget[] = targets.map((target) =>
+    createForwardTarget(target, settings, events, createPoster(), (bytes) => thread.gzip(bytes)),
+  );
   let closed = false;
 
   const hand = (path: OtlpSignalPath, bytes: Uint8Array) => {
@@ -69,12 +72,12 @@ export function createForwarder(
         hand(path, body.protobuf);
         return;
       }
-      json.encode(path, body, (bytes) => hand(path, bytes));
+      thread.encode(path, body, (bytes) => hand(path, bytes));
     },
     status: () => queues.map((queue) => queue.status()),
     async close(graceMs = CLOSE_GRACE_MS) {
       closed = true;
-      await json.close(graceMs / 2);
+      await thread.close(graceMs / 2);
       const results = await Promise.all(queues.map((queue) => queue.close(graceMs)));
       return results.reduce((sum, r) => ({ batches: sum.batches + r.batches, bytes: sum.bytes + r.bytes }), {
         batches: 0,

@@ -1,6 +1,6 @@
-import { constants, gzip } from "node:zlib";
 import type { OtlpSignalPath } from "../otlp/protobuf/from-json.js";
 import type { ForwardTargetJson } from "../protocol.js";
+import { gzipInPool } from "./gzip.js";
 import { createPoster, type PostAnswer, type Poster } from "./http-post.js";
 import { backoffDelayMs, isRetryableStatus, parseRetryAfterMs } from "./retry.js";
 
@@ -71,15 +71,6 @@ export interface ForwardTarget {
   close(graceMs: number): Promise<{ batches: number; bytes: number }>;
 }
 
-/** gzip at its fastest level (the best ratio per CPU-second on OTLP protobuf), in larger steps than Node's 16 KiB. */
-function gzipFast(bytes: Uint8Array): Promise<Uint8Array> {
-  return new Promise((resolve, reject) =>
-    gzip(bytes, { level: constants.Z_BEST_SPEED, chunkSize: 128 * 1024 }, (error, out) =>
-      error ? reject(error) : resolve(out),
-    ),
-  );
-}
-
 function concat(parts: Uint8Array[], size: number): Uint8Array {
   if (parts.length === 1) return parts[0] as Uint8Array;
   return Buffer.concat(parts, size);
@@ -113,6 +104,8 @@ export function createForwardTarget(
   tuning: ForwardTuning,
   events: { event(event: ForwardEvent): void; dropsChanged(): void },
   poster: Poster = createPoster(),
+  /** Where batches are gzipped (the forwarding thread; Node's thread pool by default). */
+  gzip: (bytes: Uint8Array) => Promise<Uint8Array> = gzipInPool,
 ): ForwardTarget {
   const open = new Map<OtlpSignalPath, Batch>();
   const ready: Batch[] = [];
@@ -168,7 +161,7 @@ export function createForwardTarget(
     const body = concat(batch.parts, batch.bytes);
     batch.parts = [];
     if (!gzipped) return Promise.resolve(body);
-    return gzipFast(body).then((wire) => {
+    return gzip(body).then((wire) => {
       if (batch.where === "queued") queuedBytes += wire.byteLength - batch.held;
       batch.held = wire.byteLength;
       return wire;

@@ -1,15 +1,16 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { getPriority, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { gunzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
-import { createJsonEncoder, type JsonEncoder } from "../../src/forward/json-encoder.js";
+import { createForwardThread, type ForwardThread } from "../../src/forward/forward-thread.js";
 import { type JsonForwardBody, protobufOf } from "../../src/forward/json-to-protobuf.js";
 import type { OtlpSignalPath } from "../../src/otlp/protobuf/from-json.js";
 import { jsonTraceRequest } from "../helpers/payloads.js";
 
-// The encoding thread as the package ships it (`npm run build` writes it; `npm test` builds first).
-const BUILT_WORKER = new URL("../../dist/forward-worker/json-worker.js", import.meta.url);
+// The forwarding thread as the package ships it (`npm run build` writes it; `npm test` builds first).
+const BUILT_WORKER = new URL("../../dist/forward-worker/forward-worker.js", import.meta.url);
 const EXAMPLES = new URL("../fixtures/otlp-examples/", import.meta.url);
 
 const encoder = new TextEncoder();
@@ -36,7 +37,7 @@ function bodies(): { path: OtlpSignalPath; body: JsonForwardBody }[] {
 }
 
 /** Encodes every body and waits for all of them; the order `done` was called in, and the bytes. */
-async function encodeAll(json: JsonEncoder, items: { path: OtlpSignalPath; body: JsonForwardBody }[]) {
+async function encodeAll(json: ForwardThread, items: { path: OtlpSignalPath; body: JsonForwardBody }[]) {
   const got: { index: number; bytes: Uint8Array }[] = [];
   items.forEach((item, index) => {
     json.encode(item.path, item.body, (bytes) => got.push({ index, bytes }));
@@ -54,7 +55,7 @@ afterAll(() => {
 describe("writing forwarded JSON as protobuf", () => {
   it("in the encoding thread: the same bytes as in this one, in the order handed over", async () => {
     const items = bodies();
-    const json = createJsonEncoder(BUILT_WORKER);
+    const json = createForwardThread(BUILT_WORKER);
     const got = await encodeAll(json, items);
     expect(json.inThread()).toBe(true);
     expect(got.map((g) => g.index)).toEqual(items.map((_, i) => i));
@@ -68,7 +69,7 @@ describe("writing forwarded JSON as protobuf", () => {
   it("leaves the received bytes as they were", async () => {
     const items = bodies();
     const copies = items.map((item) => Buffer.from(item.body.json));
-    const json = createJsonEncoder(BUILT_WORKER);
+    const json = createForwardThread(BUILT_WORKER);
     await encodeAll(json, items);
     items.forEach((item, i) => {
       expect(Buffer.from(item.body.json).equals(copies[i] as Buffer)).toBe(true);
@@ -82,7 +83,7 @@ describe("writing forwarded JSON as protobuf", () => {
     const broken = join(dir, "broken.mjs");
     writeFileSync(broken, "throw new Error('cannot start');\n");
     const items = bodies();
-    const json = createJsonEncoder(pathToFileURL(broken));
+    const json = createForwardThread(pathToFileURL(broken));
     const got = await encodeAll(json, items);
     expect(json.inThread()).toBe(false);
     expect(got.map((g) => g.index).sort((a, b) => a - b)).toEqual(items.map((_, i) => i));
@@ -93,7 +94,7 @@ describe("writing forwarded JSON as protobuf", () => {
     const items = bodies();
     items.splice(3, 0, { path: "/v1/metrics", body: { json: encoder.encode("[1, 2"), apiSpanKinds: false } });
     for (const file of [null, BUILT_WORKER]) {
-      const json = createJsonEncoder(file);
+      const json = createForwardThread(file);
       const got: number[] = [];
       items.forEach((item, index) => {
         json.encode(item.path, item.body, () => got.push(index));
@@ -102,5 +103,40 @@ describe("writing forwarded JSON as protobuf", () => {
       await json.close(5000);
       expect(got.sort((a, b) => a - b)).toEqual(items.map((_, i) => i).filter((i) => i !== 3));
     }
+  });
+});
+
+describe("gzipping forwarded batches", () => {
+  const batch = () => {
+    const json = JSON.stringify(jsonTraceRequest("checkout", [{ name: "GET /orders/:id", kind: 2 }]));
+    return new Uint8Array(Buffer.from(json.repeat(200)));
+  };
+
+  it("in the forwarding thread and without it: bytes that gunzip to the batch, which stays as it was", async () => {
+    for (const file of [BUILT_WORKER, null]) {
+      const thread = createForwardThread(file);
+      const bytes = batch();
+      const copy = Buffer.from(bytes);
+      const wire = await thread.gzip(bytes);
+      expect(thread.inThread()).toBe(file !== null);
+      expect(wire.byteLength).toBeLessThan(bytes.byteLength / 10);
+      expect(gunzipSync(wire).equals(copy)).toBe(true);
+      expect(Buffer.from(bytes).equals(copy)).toBe(true);
+      await thread.close(1000);
+    }
+  });
+
+  it("runs the forwarding thread at the lowest priority, where the system has one per thread", async () => {
+    if (!existsSync("/proc/thread-self")) return;
+    const thread = createForwardThread(BUILT_WORKER);
+    await thread.gzip(batch());
+    // The process's threads and their nice values (field 19 of each thread's stat, after the name).
+    const nice = readdirSync("/proc/self/task").map((task) => {
+      const stat = readFileSync(`/proc/self/task/${task}/stat`, "utf8");
+      return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
+    });
+    expect(nice).toContain(19);
+    expect(nice).toContain(getPriority());
+    await thread.close(1000);
   });
 });
