@@ -14,6 +14,14 @@ export type MetricChart = "rate" | "value" | "distribution" | "quantiles";
 
 export type Temporality = "delta" | "cumulative";
 
+/** What a distribution chart draws per group when it has several: a percentile, or the mean. */
+export type DistributionStat = "p50" | "p95" | "p99" | "mean";
+
+export const DISTRIBUTION_STATS: readonly DistributionStat[] = ["p50", "p95", "p99", "mean"];
+
+/** The statistic drawn per group unless another is chosen. */
+export const DEFAULT_DISTRIBUTION_STAT: DistributionStat = "p95";
+
 /** The instrumentation scope of the TraceKit SDKs' hand-built metrics exports. */
 export const TRACEKIT_SCOPE = "tracekit";
 

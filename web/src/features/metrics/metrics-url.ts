@@ -1,4 +1,5 @@
 /** The Metrics page's state as it lives in the URL (`/metrics?metric=…&window=1h…`), and the query it asks. Pure. */
+import { DEFAULT_DISTRIBUTION_STAT, DISTRIBUTION_STATS, type DistributionStat } from "../../../../src/domain/metric";
 import type { MetricChart } from "../../../../src/protocol";
 
 export const WINDOW_PRESETS = ["5m", "15m", "1h", "6h"] as const;
@@ -109,7 +110,7 @@ export function queryRange(state: MetricsUrlState, nowMs: number): { since: numb
  * The query string of `GET /api/metrics/:name` for a state: a preset window as itself (the server ends it
  * at its own now), so the request follows from the page's address alone and the server names it in the
  * page's HTML for the browser to fetch while the app loads (`src/server/page-preload.ts`, which must
- * build the same string: a test holds them together).
+ * build the same string: a test holds them together). Another statistic is another request.
  */
 export function metricQuerySearch(state: MetricsUrlState): string {
   const params = isLiveWindow(state)
@@ -118,7 +119,14 @@ export function metricQuerySearch(state: MetricsUrlState): string {
   if (state.service) params.set("service", state.service);
   if (state.groupBy) params.set("groupBy", state.groupBy);
   if (state.chart) params.set("chart", state.chart);
+  // A distribution of several groups is then answered with the one statistic it draws per group.
+  params.set("stat", distributionStat(state.stat));
   return `?${params.toString()}`;
+}
+
+/** The statistic a distribution chart of several groups draws for the page's `stat` (p95 unless another is chosen). */
+export function distributionStat(stat: string | undefined): DistributionStat {
+  return DISTRIBUTION_STATS.includes(stat as DistributionStat) ? (stat as DistributionStat) : DEFAULT_DISTRIBUTION_STAT;
 }
 
 /** A `<input type="datetime-local">` value (local time, minutes) ⇄ unix ms. */
