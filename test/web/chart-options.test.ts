@@ -1,5 +1,6 @@
+import type uPlot from "uplot";
 import { describe, expect, it } from "vitest";
-import { lineChartOptions, THIN_LINES_FROM } from "../../web/src/features/metrics/chart-options";
+import { isolatedPointsFilter, lineChartOptions, THIN_LINES_FROM } from "../../web/src/features/metrics/chart-options";
 import { buildChartModel } from "../../web/src/features/metrics/metric-chart-model";
 import type { ChartTheme } from "../../web/src/features/metrics/use-chart-theme";
 import { queryResponse, series } from "./metric-fixtures";
@@ -43,5 +44,19 @@ describe("line chart options", () => {
     expect(new Set(lineWidths(THIN_LINES_FROM))).toEqual(new Set([1]));
     expect(lineWidths(200)).toHaveLength(200);
     expect(new Set(lineWidths(200))).toEqual(new Set([1]));
+  });
+
+  it("draws points only for values a line cannot show, and none at all for a line without them", () => {
+    const chart = {
+      data: [
+        [1, 2, 3, 4],
+        [1, null, 3, 4],
+        [1, 2, 3, 4],
+        [null, 2, null, null],
+      ],
+    } as unknown as uPlot;
+    expect(isolatedPointsFilter(chart, 1)).toEqual([0]);
+    expect(isolatedPointsFilter(chart, 2)).toBeNull();
+    expect(isolatedPointsFilter(chart, 3)).toEqual([1]);
   });
 });
