@@ -18,12 +18,12 @@ const THEME: ChartTheme = {
   font: "sans-serif",
 };
 
-function lineWidths(lines: number): number[] {
+function optionsFor(lines: number) {
   const response = queryResponse(
     { chart: "value" },
     Array.from({ length: lines }, (_, i) => series(`/route/${i}`, [i, i + 1, null, i])),
   );
-  const options = lineChartOptions(
+  return lineChartOptions(
     buildChartModel(response, { palette: THEME.palette }),
     THEME,
     () => ({
@@ -34,7 +34,12 @@ function lineWidths(lines: number): number[] {
     }),
     { onCursor() {}, onDraw() {} },
   );
-  return options.series.slice(1).map((s) => s.width as number);
+}
+
+function lineWidths(lines: number): number[] {
+  return optionsFor(lines)
+    .series.slice(1)
+    .map((s) => s.width as number);
 }
 
 describe("line chart options", () => {
@@ -44,6 +49,14 @@ describe("line chart options", () => {
     expect(new Set(lineWidths(THIN_LINES_FROM))).toEqual(new Set([1]));
     expect(lineWidths(200)).toHaveLength(200);
     expect(new Set(lineWidths(200))).toEqual(new Set([1]));
+  });
+
+  it("marks the nearest line alone under the cursor past eight lines, and every line below", () => {
+    const markers = (lines: number) => optionsFor(lines).cursor?.points?.one;
+    expect(markers(3)).toBe(false);
+    expect(markers(THIN_LINES_FROM - 1)).toBe(false);
+    expect(markers(THIN_LINES_FROM)).toBe(true);
+    expect(markers(200)).toBe(true);
   });
 
   it("draws points only for values a line cannot show, and none at all for a line without them", () => {

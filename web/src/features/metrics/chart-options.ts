@@ -164,7 +164,9 @@ export function lineChartOptions(
     cursor: {
       sync: { key: CURSOR_SYNC_KEY },
       drag: { x: true, y: false, setScale: true },
-      points: { size: 6 },
+      // Past eight lines, the cursor marks the nearest line alone: uPlot otherwise makes, places and
+      // moves a marker element per line (200 of them on a chart of 200 series, made with the chart).
+      points: { size: 6, one: model.lines.length >= THIN_LINES_FROM },
       focus: { prox: 24 },
     },
     focus: { alpha: 0.35 },
