@@ -19,8 +19,10 @@ export type DistributionStat = "p50" | "p95" | "p99" | "mean";
 
 export const DISTRIBUTION_STATS: readonly DistributionStat[] = ["p50", "p95", "p99", "mean"];
 
-/** The statistic drawn per group unless another is chosen. */
-export const DEFAULT_DISTRIBUTION_STAT: DistributionStat = "p95";
+/** The statistic drawn per group for a page's `stat`: p95 unless it names another of them. */
+export function distributionStat(stat: string | null | undefined): DistributionStat {
+  return DISTRIBUTION_STATS.includes(stat as DistributionStat) ? (stat as DistributionStat) : "p95";
+}
 
 /** The instrumentation scope of the TraceKit SDKs' hand-built metrics exports. */
 export const TRACEKIT_SCOPE = "tracekit";

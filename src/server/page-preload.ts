@@ -1,9 +1,4 @@
-import {
-  DEFAULT_DISTRIBUTION_STAT,
-  DISTRIBUTION_STATS,
-  type DistributionStat,
-  type MetricChart,
-} from "../domain/metric.js";
+import { distributionStat, type MetricChart } from "../domain/metric.js";
 
 /** One chunk of Vite's build manifest (`dist/web/.vite/manifest.json`): the fields read here. */
 export interface ManifestChunk {
@@ -107,11 +102,6 @@ function pageMillis(params: URLSearchParams, key: string): number | undefined {
   return Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }
 
-/** The statistic a page's distribution chart of several groups draws (`distributionStat` in metrics-url.ts). */
-function distributionStatOf(stat: string | null): DistributionStat {
-  return DISTRIBUTION_STATS.includes(stat as DistributionStat) ? (stat as DistributionStat) : DEFAULT_DISTRIBUTION_STAT;
-}
-
 /**
  * The series request a `/metrics?metric=…` page makes first, read from the page's address as the app
  * reads it (`metricsStateFromSearch`, then `metricQuerySearch`), or null when the page shows no metric.
@@ -132,7 +122,7 @@ export function metricSeriesPath(params: URLSearchParams): string | null {
   }
   const chart = params.get("chart");
   if (chart !== null && (METRIC_CHARTS as readonly string[]).includes(chart)) query.set("chart", chart);
-  query.set("stat", distributionStatOf(params.get("stat")));
+  query.set("stat", distributionStat(params.get("stat")));
   return `/api/metrics/${encodeURIComponent(metric)}?${query.toString()}`;
 }
 

@@ -1,5 +1,5 @@
 /** The Metrics page's state as it lives in the URL (`/metrics?metric=…&window=1h…`), and the query it asks. Pure. */
-import { DEFAULT_DISTRIBUTION_STAT, DISTRIBUTION_STATS, type DistributionStat } from "../../../../src/domain/metric";
+import { distributionStat } from "../../../../src/domain/metric";
 import type { MetricChart } from "../../../../src/protocol";
 
 export const WINDOW_PRESETS = ["5m", "15m", "1h", "6h"] as const;
@@ -122,11 +122,6 @@ export function metricQuerySearch(state: MetricsUrlState): string {
   // A distribution of several groups is then answered with the one statistic it draws per group.
   params.set("stat", distributionStat(state.stat));
   return `?${params.toString()}`;
-}
-
-/** The statistic a distribution chart of several groups draws for the page's `stat` (p95 unless another is chosen). */
-export function distributionStat(stat: string | undefined): DistributionStat {
-  return DISTRIBUTION_STATS.includes(stat as DistributionStat) ? (stat as DistributionStat) : DEFAULT_DISTRIBUTION_STAT;
 }
 
 /** A `<input type="datetime-local">` value (local time, minutes) ⇄ unix ms. */

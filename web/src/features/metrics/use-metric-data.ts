@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import { distributionStat } from "../../../../src/domain/metric";
 import type { MetricCatalogResponse, MetricQueryResponse } from "../../../../src/protocol";
 import { api } from "../../api/client";
 import { useCoalesced } from "../../lib/use-coalesced";
 import { useLiveMessages, useLiveState } from "../../state/live-context";
-import { distributionStat, type MetricsUrlState, metricQuerySearch } from "./metrics-url";
+import { type MetricsUrlState, metricQuerySearch } from "./metrics-url";
 
 function message(reason: unknown): string {
   return reason instanceof Error ? reason.message : String(reason);
