@@ -1,5 +1,5 @@
 // What the browser benchmarks share: Chromium, posting OTLP/JSON, and timing frames while a list scrolls.
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { chromium } from "playwright-core";
 
 /**
@@ -109,14 +109,40 @@ export function processCpuMs(pid) {
   }
 }
 
+/** Starts the page's sampling profiler (every 100 µs), for a navigation that `saveProfile` ends. */
+async function startProfile(cdp) {
+  await cdp.send("Profiler.enable");
+  await cdp.send("Profiler.setSamplingInterval", { interval: 100 });
+  await cdp.send("Profiler.start");
+}
+
+/** Writes the page's profile since `startProfile` to `path` (open it in Chromium's DevTools, Performance). */
+async function saveProfile(cdp, path) {
+  const { profile } = await cdp.send("Profiler.stop");
+  writeFileSync(path, JSON.stringify(profile));
+  console.log(`profile: ${path}`);
+}
+
 /**
  * `runs` cold navigations to `url`, each in a page from `newPage(browser)`: `drawn(page)` resolves with
  * the page-clock time its content was drawn, `milestones(arg)` runs in the page after it and gives when
  * the app started (`booted`) and its data arrived (`answered`). Also the renderer's main-thread time
  * each navigation took (`busy`: task, script, style and layout), and CPU time until drawn (`cpu`): the
  * renderer processes' (`renderer`, and `rendererMain` their main threads'), and with `serverPid` the server's.
+ * With `profileTo` (a path prefix), the page's main thread is profiled in each run, until drawn, into
+ * `<profileTo>-<run>.cpuprofile`.
  */
-export async function timeNavigations({ browser, newPage, url, runs, drawn, milestones, milestonesArg, serverPid }) {
+export async function timeNavigations({
+  browser,
+  newPage,
+  url,
+  runs,
+  drawn,
+  milestones,
+  milestonesArg,
+  serverPid,
+  profileTo,
+}) {
   const times = [];
   const booted = [];
   const answered = [];
@@ -130,8 +156,10 @@ export async function timeNavigations({ browser, newPage, url, runs, drawn, mile
     const before = await mainThread(cdp);
     const rendererBefore = await rendererCpu(browserCdp);
     const serverBefore = processCpuMs(serverPid);
+    if (profileTo !== undefined) await startProfile(cdp);
     await page.goto(url, { waitUntil: "commit" });
     times.push(await drawn(page));
+    if (profileTo !== undefined) await saveProfile(cdp, `${profileTo}-${run}.cpuprofile`);
     const serverAfter = processCpuMs(serverPid);
     const after = await mainThread(cdp);
     const renderer = rendererCpuSpent(rendererBefore, await rendererCpu(browserCdp));

@@ -10,7 +10,8 @@
 // time the renderer and the server spent until drawn (which a loaded machine moves far less); the Services
 // page's start is printed first as a reference for what this machine's load costs any page, with the load
 // average. Then light and dark screenshots in bench/out/.
-// Run after `npm run build`:  node bench/metrics-page.mjs     (CHROMIUM_PATH overrides /usr/bin/chromium)
+// Run after `npm run build`:  node bench/metrics-page.mjs     (CHROMIUM_PATH overrides /usr/bin/chromium;
+// BENCH_PROFILE=1 writes the page's CPU profile of each cold navigation to bench/out/)
 import { mkdirSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { launchChromium, timeBoots, timeNavigations } from "./chromium.mjs";
@@ -18,6 +19,8 @@ import { startServer } from "./server.mjs";
 
 const OUT = new URL("./out/", import.meta.url).pathname;
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+/** BENCH_PROFILE=1: a CPU profile of the page's main thread per cold navigation, in bench/out/. */
+const PROFILE = process.env.BENCH_PROFILE === "1";
 const SERIES = 200;
 const STEPS = 120;
 const WINDOW_MS = 15 * 60_000;
@@ -123,6 +126,7 @@ async function navigationToChart(browser, base, name, serverPid) {
     drawn: (page) => page.evaluate((args) => window.__chartDrawn(args), { name, lines: SERIES }),
     milestones,
     milestonesArg: name,
+    profileTo: PROFILE ? `${OUT}metrics-page-${name}` : undefined,
   });
   console.log(
     `${name} (${SERIES} series), navigation → chart drawn: median ${ms(median(times))}, worst ${ms(Math.max(...times))} (${RUNS} runs; target < 300 ms); ` +
@@ -194,6 +198,7 @@ const load = () =>
     .join(" ");
 console.log(`load average ${load()} on ${cpus().length} cores`);
 try {
+  if (PROFILE) mkdirSync(OUT, { recursive: true });
   await fill(base);
   await referenceBoot(browser, base);
   await navigationToChart(browser, base, "bench.memory", child.pid);

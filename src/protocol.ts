@@ -572,6 +572,11 @@ export interface MetricQueryResponse {
   metric: MetricCatalogEntryJson;
   /** The chart these series are for (the `chart` asked for, else the metric's). */
   chart?: MetricChart;
+  /**
+   * A distribution of several groups asked for with `stat`: the one percentile (or "mean": none) its
+   * series carry beside their `values` and `counts`. Absent when they carry all three.
+   */
+  stat?: "p50" | "p95" | "p99" | "mean";
   /** Groups left out past the most one answer holds (500; the first by label are kept). */
   omittedSeries?: number;
   /** `since`; the steps start here. */

@@ -14,6 +14,16 @@ export type MetricChart = "rate" | "value" | "distribution" | "quantiles";
 
 export type Temporality = "delta" | "cumulative";
 
+/** What a distribution chart draws per group when it has several: a percentile, or the mean. */
+export type DistributionStat = "p50" | "p95" | "p99" | "mean";
+
+export const DISTRIBUTION_STATS: readonly DistributionStat[] = ["p50", "p95", "p99", "mean"];
+
+/** The statistic drawn per group for a page's `stat`: p95 unless it names another of them. */
+export function distributionStat(stat: string | null | undefined): DistributionStat {
+  return DISTRIBUTION_STATS.includes(stat as DistributionStat) ? (stat as DistributionStat) : "p95";
+}
+
 /** The instrumentation scope of the TraceKit SDKs' hand-built metrics exports. */
 export const TRACEKIT_SCOPE = "tracekit";
 

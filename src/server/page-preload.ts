@@ -1,4 +1,4 @@
-import type { MetricChart } from "../domain/metric.js";
+import { distributionStat, type MetricChart } from "../domain/metric.js";
 
 /** One chunk of Vite's build manifest (`dist/web/.vite/manifest.json`): the fields read here. */
 export interface ManifestChunk {
@@ -122,6 +122,7 @@ export function metricSeriesPath(params: URLSearchParams): string | null {
   }
   const chart = params.get("chart");
   if (chart !== null && (METRIC_CHARTS as readonly string[]).includes(chart)) query.set("chart", chart);
+  query.set("stat", distributionStat(params.get("stat")));
   return `/api/metrics/${encodeURIComponent(metric)}?${query.toString()}`;
 }
 

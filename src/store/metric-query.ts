@@ -6,7 +6,7 @@
  * and estimates p50/p95/p99, with a heatmap of all series; "quantiles" takes each series' last
  * quantiles in the step and averages them in a group.
  */
-import { chartOf, type MetricChart, type QuantileValue } from "../domain/metric.js";
+import { chartOf, type DistributionStat, type MetricChart, type QuantileValue } from "../domain/metric.js";
 import {
   cloneDistribution,
   type Distribution,
@@ -63,6 +63,7 @@ const NICE_STEPS = [
 /** Heatmap rows of an exponential histogram or samples. */
 const HEATMAP_ROWS = 40;
 const PERCENTILES = [0.5, 0.95, 0.99];
+const PERCENTILE_KEYS = ["p50", "p95", "p99"] as const;
 
 /** The smallest round step that cuts a window into at most ~`steps` steps. */
 export function defaultStepMs(windowMs: number, steps = 120): number {
@@ -266,7 +267,13 @@ function collect(g: Group, chart: MetricChart, s: Steps): void {
   }
 }
 
-function seriesResult(g: Group, chart: MetricChart, sumValues: boolean, s: Steps): MetricSeriesResult {
+function seriesResult(
+  g: Group,
+  chart: MetricChart,
+  sumValues: boolean,
+  s: Steps,
+  stat: DistributionStat | null,
+): MetricSeriesResult {
   const out: MetricSeriesResult = { label: g.label, attributes: g.attributes, values: [] };
   const stepSeconds = s.step / 1000;
   if (chart === "rate") {
@@ -274,7 +281,7 @@ function seriesResult(g: Group, chart: MetricChart, sumValues: boolean, s: Steps
     const covered = g.covered as Uint8Array;
     out.values = Array.from(increase, (v, i) => (covered[i] === 1 ? v / stepSeconds : null));
   } else if (chart === "distribution") {
-    distributionLines(g, s, out);
+    distributionLines(g, s, out, stat);
   } else {
     const sum = g.valueSum as Float64Array;
     const count = g.valueCount as Float64Array;
@@ -297,11 +304,16 @@ function seriesResult(g: Group, chart: MetricChart, sumValues: boolean, s: Steps
   return out;
 }
 
-/** A distribution group's lines: mean, count and percentiles per step (null where the step has no values). */
-function distributionLines(g: Group, s: Steps, out: MetricSeriesResult): void {
+/**
+ * A distribution group's lines: mean, count and percentiles per step (null where the step has no
+ * values); with `stat`, of the percentiles only that one (none for the mean).
+ */
+function distributionLines(g: Group, s: Steps, out: MetricSeriesResult, stat: DistributionStat | null): void {
   const values: (number | null)[] = new Array(s.n).fill(null);
   const counts: (number | null)[] = new Array(s.n).fill(null);
-  const p = PERCENTILES.map(() => new Array<number | null>(s.n).fill(null));
+  const keys = stat === null ? PERCENTILE_KEYS : PERCENTILE_KEYS.filter((key) => key === stat);
+  const percentiles = keys.map((key) => PERCENTILES[PERCENTILE_KEYS.indexOf(key)] as number);
+  const p = keys.map(() => new Array<number | null>(s.n).fill(null));
   const put = (i: number, quantiles: readonly number[]) => {
     for (let k = 0; k < p.length; k++) (p[k] as (number | null)[])[i] = orNull(quantiles[k] as number);
   };
@@ -312,7 +324,7 @@ function distributionLines(g: Group, s: Steps, out: MetricSeriesResult): void {
       const count = buckets.count[i] as number;
       values[i] = orNull((buckets.sum[i] as number) / count);
       counts[i] = count;
-      put(i, buckets.quantiles(i, PERCENTILES));
+      if (p.length > 0) put(i, buckets.quantiles(i, percentiles));
     }
   } else {
     (g.distributions as (Distribution | null)[]).forEach((d, i) => {
@@ -324,12 +336,14 @@ function distributionLines(g: Group, s: Steps, out: MetricSeriesResult): void {
       }
       values[i] = orNull(distributionMean(d));
       counts[i] = count;
-      put(i, distributionQuantiles(d, PERCENTILES));
+      if (p.length > 0) put(i, distributionQuantiles(d, percentiles));
     });
   }
   out.values = values;
   out.counts = counts;
-  [out.p50, out.p95, out.p99] = p;
+  keys.forEach((key, k) => {
+    out[key] = p[k];
+  });
 }
 
 function toExponential(d: Distribution): ExponentialDistribution | null {
@@ -435,6 +449,8 @@ export function queryMetric(record: MetricRecord, q: MetricQuery): MetricQueryRe
   // Up-down counters add up across a group's series; gauges (and summaries' means) average.
   const sumValues = descriptor.kind === "sum";
   for (const g of kept) collect(g, chart, s);
+  // One line per group is drawn only when there are several groups: one group draws every percentile.
+  const stat = chart === "distribution" && kept.length > 1 ? (q.stat ?? null) : null;
 
   const exemplars: MetricExemplarResult[] = [];
   for (const g of kept) {
@@ -462,10 +478,11 @@ export function queryMetric(record: MetricRecord, q: MetricQuery): MetricQueryRe
     stepMs: step,
     times: Array.from({ length: n }, (_, i) => from + i * step),
     groupBy,
-    series: kept.map((g) => seriesResult(g, chart, sumValues, s)),
+    series: kept.map((g) => seriesResult(g, chart, sumValues, s, stat)),
     omittedSeries: ordered.length - kept.length,
     exemplars: exemplars.slice(0, MAX_QUERY_EXEMPLARS),
   };
   if (chart === "distribution") result.heatmap = heatmapOf(kept, s);
+  if (stat !== null) result.stat = stat;
   return result;
 }

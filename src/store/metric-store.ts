@@ -1,4 +1,4 @@
-import type { MetricChart, MetricDescriptor, ReceivedMetric } from "../domain/metric.js";
+import type { DistributionStat, MetricChart, MetricDescriptor, ReceivedMetric } from "../domain/metric.js";
 import type { Attributes } from "../domain/span.js";
 
 /** One metric as the catalog lists it. */
@@ -40,6 +40,11 @@ export interface MetricQuery {
   where: readonly (readonly [string, string])[];
   /** One of the metric's charts (see chartsOf); its default when absent. */
   chart?: MetricChart;
+  /**
+   * A distribution chart of several groups draws one statistic per group: with it, each series carries
+   * only that one (its mean and counts always), and the answer is a fraction of the size. All when absent.
+   */
+  stat?: DistributionStat;
 }
 
 /** One line of a chart: see MetricSeriesJson in protocol.ts. */
@@ -66,6 +71,8 @@ export interface MetricExemplarResult {
 export interface MetricQueryResult {
   metric: MetricInfo;
   chart: MetricChart;
+  /** The one percentile (or the mean) each series carries, when `stat` applied (a distribution of several groups). */
+  stat?: DistributionStat;
   fromMs: number;
   toMs: number;
   stepMs: number;

@@ -91,7 +91,7 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
     await openMetric(page, suite.app.base, "?metric=preload.gauge&window=1h&groupBy=service.name");
     await expect(page.locator('[data-metric="preload.gauge"] [data-testid="metric-chart"]').count()).resolves.toBe(1);
     // Asked once, by the page's preload link, and the app took that answer rather than asking again.
-    expect(asked).toEqual([`${suite.app.base}/api/metrics/preload.gauge?window=1h&groupBy=service.name`]);
+    expect(asked).toEqual([`${suite.app.base}/api/metrics/preload.gauge?window=1h&groupBy=service.name&stat=p95`]);
     const initiators = await page.evaluate(() =>
       performance
         .getEntriesByType("resource")
@@ -190,6 +190,44 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
       expect.stringMatching(/^p95/),
       expect.stringMatching(/^p99/),
     ]);
+  });
+
+  it("asks a histogram of several groups for the statistic it draws per group, and another when it is picked", async () => {
+    const sdk = sdkMeter(suite.app.base, "metrics-e2e");
+    const histogram = sdk.meter.createHistogram("e2e.route.latency", { unit: "ms" });
+    for (let v = 1; v <= 100; v++) {
+      histogram.record(v, { "http.route": "/a" });
+      histogram.record(v * 10, { "http.route": "/b" });
+    }
+    await sdk.flush();
+    await sdk.shutdown();
+
+    const first = page.waitForResponse((r) => r.url().includes("/api/metrics/e2e.route.latency?"));
+    await openMetric(page, suite.app.base, "?metric=e2e.route.latency&groupBy=http.route");
+    const p95 = (await (await first).json()) as MetricQueryResponse;
+    expect(p95.stat).toBe("p95");
+    expect(p95.series.map((s) => [s.label, s.p50, s.p99, s.p95?.some((v) => v !== null)])).toEqual([
+      ["/a", undefined, undefined, true],
+      ["/b", undefined, undefined, true],
+    ]);
+    const lastValues = () => page.locator(".legend-row .legend-value").allTextContents();
+    await expect.poll(lastValues).toHaveLength(2);
+    const before = await lastValues();
+
+    const next = page.waitForResponse(
+      (r) => r.url().includes("/api/metrics/e2e.route.latency?") && r.url().includes("stat=p99"),
+    );
+    await page.getByRole("combobox", { name: "Each group's" }).selectOption("p99");
+    const p99 = (await (await next).json()) as MetricQueryResponse;
+    expect(p99.stat).toBe("p99");
+    expect(p99.series.every((s) => s.p95 === undefined && s.p99?.some((v) => v !== null))).toBe(true);
+    await expect.poll(() => new URL(page.url()).searchParams.get("stat")).toBe("p99");
+    // Each route's line now ends at its p99, above its p95.
+    await expect.poll(async () => (await lastValues()).join() !== before.join()).toBe(true);
+    const [a95, b95] = before.map(leadingNumber);
+    const [a99, b99] = (await lastValues()).map(leadingNumber);
+    expect(a99).toBeGreaterThan(a95 as number);
+    expect(b99).toBeGreaterThan(b95 as number);
   });
 
   it("reads a TraceKit SDK's metrics as it means them: counter increments, gauge points as samples", async () => {

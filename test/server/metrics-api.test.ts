@@ -136,6 +136,7 @@ describe("GET /api/metrics and /api/metrics/:name", () => {
       ["where=nokey", /where must be key=value/],
       ["where==x", /where must be key=value/],
       ["chart=distribution", /chart must be one of value for this metric/],
+      ["stat=p90", /stat must be one of p50, p95, p99, mean, not "p90"/],
       ["window=15", /window must be a duration such as 90s, 15m, 6h or 7d, not "15"/],
       ["window=0m", /window must be a duration/],
       ["window=1w", /window must be a duration/],

@@ -96,11 +96,11 @@ describe("web app routes", () => {
       await app.request("/metrics?metric=http.server%2Fduration&groupBy=http.route&window=1h")
     ).text();
     expect(html).toContain(
-      '<link rel="preload" href="/api/metrics/http.server%2Fduration?window=1h&amp;groupBy=http.route" as="fetch" crossorigin="anonymous"></head>',
+      '<link rel="preload" href="/api/metrics/http.server%2Fduration?window=1h&amp;groupBy=http.route&amp;stat=p95" as="fetch" crossorigin="anonymous"></head>',
     );
     // The page's own text is written into the attribute as a URL, never as markup.
     const hostile = await (await app.request("/metrics?metric=%22%3E%3Cscript%3E&service=a%22b%26c")).text();
-    expect(hostile).toContain('href="/api/metrics/%22%3E%3Cscript%3E?window=15m&amp;service=a%22b%26c"');
+    expect(hostile).toContain('href="/api/metrics/%22%3E%3Cscript%3E?window=15m&amp;service=a%22b%26c&amp;stat=p95"');
     expect(hostile).not.toContain("<script>");
     // No metric, no series to fetch.
     expect(await (await app.request("/metrics?q=http")).text()).not.toContain("preload");
@@ -132,7 +132,7 @@ describe("web app routes", () => {
     // A page showing a metric names its series after its chunks: they are asked for first.
     expect(await (await app.request("/metrics?metric=m")).text()).toContain(
       '<link rel="stylesheet" crossorigin href="/assets/shared-c2.css">' +
-        '<link rel="preload" href="/api/metrics/m?window=15m" as="fetch" crossorigin="anonymous"></head>',
+        '<link rel="preload" href="/api/metrics/m?window=15m&amp;stat=p95" as="fetch" crossorigin="anonymous"></head>',
     );
     expect(html).not.toContain("format-f1.js");
     expect(html).not.toContain("index-c1.css");

@@ -318,6 +318,26 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
           ["2", [2]],
         ]);
         expect(onlyA.heatmap).toEqual({ bounds: [10, 100], counts: [[3, 4, 1]] });
+        // One statistic per group, as a chart of several groups draws it: the rest of the answer unchanged.
+        for (const stat of ["p50", "p95", "p99", "mean"] as const) {
+          const one = query(store, { name: "latency", groupBy: "route", stat });
+          expect(one.stat).toBe(stat);
+          expect(one.heatmap).toEqual(byRoute.heatmap);
+          one.series.forEach((s, i) => {
+            const all = byRoute.series[i];
+            expect(s).toEqual({
+              label: all?.label,
+              attributes: all?.attributes,
+              values: all?.values,
+              counts: all?.counts,
+              ...(stat === "mean" ? {} : { [stat]: all?.[stat] }),
+            });
+          });
+        }
+        // One group draws every percentile: all of them, whatever the statistic.
+        const alone = query(store, { name: "latency", where: [["route", "/c"]], stat: "p99" });
+        expect(alone.stat).toBeUndefined();
+        expect(alone.series.map((s) => [s.p50, s.p95, s.p99])).toEqual([[[50], [50], [50]]]);
       });
 
       it("reads TraceKit gauge points as samples: exact percentiles and the mean, or the last value", async () => {

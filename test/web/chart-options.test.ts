@@ -1,5 +1,6 @@
+import type uPlot from "uplot";
 import { describe, expect, it } from "vitest";
-import { lineChartOptions, THIN_LINES_FROM } from "../../web/src/features/metrics/chart-options";
+import { isolatedPointsFilter, lineChartOptions, THIN_LINES_FROM } from "../../web/src/features/metrics/chart-options";
 import { buildChartModel } from "../../web/src/features/metrics/metric-chart-model";
 import type { ChartTheme } from "../../web/src/features/metrics/use-chart-theme";
 import { queryResponse, series } from "./metric-fixtures";
@@ -17,12 +18,12 @@ const THEME: ChartTheme = {
   font: "sans-serif",
 };
 
-function lineWidths(lines: number): number[] {
+function optionsFor(lines: number) {
   const response = queryResponse(
     { chart: "value" },
     Array.from({ length: lines }, (_, i) => series(`/route/${i}`, [i, i + 1, null, i])),
   );
-  const options = lineChartOptions(
+  return lineChartOptions(
     buildChartModel(response, { palette: THEME.palette }),
     THEME,
     () => ({
@@ -33,7 +34,12 @@ function lineWidths(lines: number): number[] {
     }),
     { onCursor() {}, onDraw() {} },
   );
-  return options.series.slice(1).map((s) => s.width as number);
+}
+
+function lineWidths(lines: number): number[] {
+  return optionsFor(lines)
+    .series.slice(1)
+    .map((s) => s.width as number);
 }
 
 describe("line chart options", () => {
@@ -43,5 +49,27 @@ describe("line chart options", () => {
     expect(new Set(lineWidths(THIN_LINES_FROM))).toEqual(new Set([1]));
     expect(lineWidths(200)).toHaveLength(200);
     expect(new Set(lineWidths(200))).toEqual(new Set([1]));
+  });
+
+  it("marks the nearest line alone under the cursor past eight lines, and every line below", () => {
+    const markers = (lines: number) => optionsFor(lines).cursor?.points?.one;
+    expect(markers(3)).toBe(false);
+    expect(markers(THIN_LINES_FROM - 1)).toBe(false);
+    expect(markers(THIN_LINES_FROM)).toBe(true);
+    expect(markers(200)).toBe(true);
+  });
+
+  it("draws points only for values a line cannot show, and none at all for a line without them", () => {
+    const chart = {
+      data: [
+        [1, 2, 3, 4],
+        [1, null, 3, 4],
+        [1, 2, 3, 4],
+        [null, 2, null, null],
+      ],
+    } as unknown as uPlot;
+    expect(isolatedPointsFilter(chart, 1)).toEqual([0]);
+    expect(isolatedPointsFilter(chart, 2)).toBeNull();
+    expect(isolatedPointsFilter(chart, 3)).toEqual([1]);
   });
 });

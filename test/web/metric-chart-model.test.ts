@@ -72,6 +72,11 @@ describe("buildChartModel", () => {
     const mean = buildChartModel(response, { palette: PALETTE, stat: "mean" });
     expect(mean.lines.map((l) => l.values[0])).toEqual([1, 4]);
     expect(buildChartModel(response, { palette: PALETTE, stat: "bogus" }).stat).toBe("p95");
+    // An answer that carries one statistic is drawn with it while the one chosen since is on its way.
+    const onlyP99 = { ...response, stat: "p99" as const };
+    const drawn = buildChartModel(onlyP99, { palette: PALETTE, stat: "p50" });
+    expect(drawn.stat).toBe("p99");
+    expect(drawn.lines.map((l) => l.values[0])).toEqual([3, 6]);
   });
 
   it("draws the chart the answer is for (TraceKit samples asked for as values)", () => {

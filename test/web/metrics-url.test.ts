@@ -51,12 +51,16 @@ describe("metrics URL state", () => {
     const preset = metricsStateFromSearch("?window=5m&service=api&groupBy=service.name&chart=value");
     expect(isLiveWindow(preset)).toBe(true);
     expect(queryRange(preset, now)).toEqual({ since: now - 300_000, until: now });
-    expect(metricQuerySearch(preset)).toBe("?window=5m&service=api&groupBy=service.name&chart=value");
+    expect(metricQuerySearch(preset)).toBe("?window=5m&service=api&groupBy=service.name&chart=value&stat=p95");
     const custom = metricsStateFromSearch("?from=1000&to=5000&window=1h");
     expect(isLiveWindow(custom)).toBe(false);
     expect(queryRange(custom, now)).toEqual({ since: 1000, until: 5000 });
     expect(metricsStateToSearch(custom)).toBe("?from=1000&to=5000");
-    expect(metricQuerySearch(custom)).toBe("?since=1000&until=5000");
+    expect(metricQuerySearch(custom)).toBe("?since=1000&until=5000&stat=p95");
+    // The statistic a distribution of several groups draws: one of its four, else p95.
+    expect(metricQuerySearch({ ...custom, stat: "p99" })).toBe("?since=1000&until=5000&stat=p99");
+    expect(metricQuerySearch({ ...custom, stat: "mean" })).toBe("?since=1000&until=5000&stat=mean");
+    expect(metricQuerySearch({ ...custom, stat: "0.99" })).toBe("?since=1000&until=5000&stat=p95");
   });
 
   it("asks first for exactly the series the server tells the browser to fetch with the page", () => {
@@ -65,6 +69,8 @@ describe("metrics URL state", () => {
       "?window=2d&from=abc&to=5&chart=other&service=%20",
       "?from=2000&to=1000&window=6h",
       "?q=http&stat=p99&service=%20checkout%20&groupBy=http.route",
+      "?stat=mean",
+      "?stat=0.99&groupBy=quantile",
       ...WINDOW_PRESETS.map((window) => `?window=${window}`),
       ...CHARTS.map((chart) => `?chart=${chart}&from=1000&to=5000`),
     ];

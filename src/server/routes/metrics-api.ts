@@ -1,7 +1,7 @@
 /** The Metrics page's REST API: the catalog, and one metric's series over a window. */
 import { Hono } from "hono";
 import { AppError } from "../../domain/errors.js";
-import { chartsOf, type MetricChart } from "../../domain/metric.js";
+import { chartsOf, DISTRIBUTION_STATS, type DistributionStat, type MetricChart } from "../../domain/metric.js";
 import { metricCatalogToJson, metricQueryToJson } from "../../protocol-json-metrics.js";
 import { defaultStepMs } from "../../store/metric-query.js";
 import { MAX_QUERY_STEPS, type MetricQuery, type MetricStore } from "../../store/metric-store.js";
@@ -89,6 +89,13 @@ export function parseMetricQuery(
       throw bad(`chart must be one of ${charts.join(", ")} for this metric, not "${chart.slice(0, 64)}"`);
     }
     query.chart = chart as MetricChart;
+  }
+  const stat = text(params, "stat");
+  if (stat !== undefined) {
+    if (!DISTRIBUTION_STATS.includes(stat as DistributionStat)) {
+      throw bad(`stat must be one of ${DISTRIBUTION_STATS.join(", ")}, not "${stat.slice(0, 64)}"`);
+    }
+    query.stat = stat as DistributionStat;
   }
   return query;
 }

@@ -89,13 +89,13 @@ export const THIN_LINES_FROM = 9;
  * sides are left to the series' points (`isolatedPoints`), as uPlot's clipping left them.
  */
 export const lineRuns: uPlot.Series.PathBuilder = (u, seriesIdx, idx0, idx1) => {
-  const xs = u.data[0];
+  const xs = stepPixels(u);
   const ys = u.data[seriesIdx] ?? [];
   const scale = u.series[seriesIdx]?.scale ?? "y";
   const stroke = new Path2D();
   for (const [first, last] of valueRuns(ys, idx0, idx1)) {
     for (let i = first; i <= last; i++) {
-      const x = Math.round(u.valToPos(xs[i] as number, "x", true));
+      const x = xs[i] as number;
       const y = Math.round(u.valToPos(ys[i] as number, scale, true));
       if (i === first) stroke.moveTo(x, y);
       else stroke.lineTo(x, y);
@@ -103,6 +103,52 @@ export const lineRuns: uPlot.Series.PathBuilder = (u, seriesIdx, idx0, idx1) => 
   }
   return { stroke, fill: null, clip: null };
 };
+
+/** Canvas x of each step, as the last draw of a chart placed them. */
+interface StepPixels {
+  times: uPlot.AlignedData[0];
+  min: number | undefined;
+  max: number | undefined;
+  left: number;
+  width: number;
+  pixels: Float64Array;
+}
+
+const stepPixelsOf = new WeakMap<uPlot, StepPixels>();
+
+/**
+ * The canvas x of every step, worked out once per draw for all of a chart's lines (they share their
+ * steps): 200 lines of 120 steps asked uPlot for 24,000 x positions, in code not yet optimized on a
+ * page's first draw.
+ */
+function stepPixels(u: uPlot): Float64Array {
+  const times = u.data[0];
+  const { min, max } = u.scales.x ?? {};
+  const { left, width } = u.bbox;
+  const known = stepPixelsOf.get(u);
+  if (
+    known !== undefined &&
+    known.times === times &&
+    known.min === min &&
+    known.max === max &&
+    known.left === left &&
+    known.width === width
+  )
+    return known.pixels;
+  const pixels = new Float64Array(times.length);
+  for (let i = 0; i < times.length; i++) pixels[i] = Math.round(u.valToPos(times[i] as number, "x", true));
+  stepPixelsOf.set(u, { times, min, max, left, width, pixels });
+  return pixels;
+}
+
+/**
+ * The values of a line with a gap on both sides (drawn as points), or null when it has none: uPlot then
+ * skips the line's points altogether, rather than building and clipping an empty path per line.
+ */
+export function isolatedPointsFilter(u: uPlot, seriesIdx: number): number[] | null {
+  const isolated = isolatedPoints(u.data[seriesIdx] as (number | null)[]);
+  return isolated.length === 0 ? null : isolated;
+}
 
 /** Options for the line chart of a model (everything but its size). */
 export function lineChartOptions(
@@ -118,7 +164,9 @@ export function lineChartOptions(
     cursor: {
       sync: { key: CURSOR_SYNC_KEY },
       drag: { x: true, y: false, setScale: true },
-      points: { size: 6 },
+      // Past eight lines, the cursor marks the nearest line alone: uPlot otherwise makes, places and
+      // moves a marker element per line (200 of them on a chart of 200 series, made with the chart).
+      points: { size: 6, one: model.lines.length >= THIN_LINES_FROM },
       focus: { prox: 24 },
     },
     focus: { alpha: 0.35 },
@@ -145,11 +193,11 @@ export function lineChartOptions(
           spanGaps: false,
           paths: lineRuns,
           points: {
-            show: true,
+            // Only values with a gap on both sides: a line cannot show them.
+            show: false,
             size: 5,
             fill: line.color,
-            // Only values with a gap on both sides: a line cannot show them.
-            filter: (u: uPlot, seriesIdx: number) => isolatedPoints(u.data[seriesIdx] as (number | null)[]),
+            filter: isolatedPointsFilter,
           },
         }),
       ),

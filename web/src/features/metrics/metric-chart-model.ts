@@ -102,6 +102,8 @@ export interface ChartOptions {
 const MINOR_DASH = [4, 3];
 
 export function buildChartModel(response: MetricQueryResponse, options: ChartOptions): ChartModel {
+  // An answer that carries one statistic per group is drawn with it (another one chosen since is on its way).
+  const wanted = response.stat ?? options.stat;
   const metric = response.metric;
   // The answer says which of the metric's charts its series are for.
   const chart: MetricChart = response.chart ?? metric.chart;
@@ -114,7 +116,7 @@ export function buildChartModel(response: MetricQueryResponse, options: ChartOpt
   let stat: string | null = null;
   if (chart === "distribution") {
     statChoices = several ? [...PERCENTILES, "mean"] : [];
-    stat = several ? (statChoices.includes(options.stat ?? "") ? (options.stat as string) : "p95") : null;
+    stat = several ? (statChoices.includes(wanted ?? "") ? (wanted as string) : "p95") : null;
     stats = stat === null ? [...PERCENTILES] : [stat];
   } else if (chart === "quantiles") {
     const keys = quantileKeys(series);

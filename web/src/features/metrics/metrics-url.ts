@@ -1,4 +1,5 @@
 /** The Metrics page's state as it lives in the URL (`/metrics?metric=…&window=1h…`), and the query it asks. Pure. */
+import { distributionStat } from "../../../../src/domain/metric";
 import type { MetricChart } from "../../../../src/protocol";
 
 export const WINDOW_PRESETS = ["5m", "15m", "1h", "6h"] as const;
@@ -109,7 +110,7 @@ export function queryRange(state: MetricsUrlState, nowMs: number): { since: numb
  * The query string of `GET /api/metrics/:name` for a state: a preset window as itself (the server ends it
  * at its own now), so the request follows from the page's address alone and the server names it in the
  * page's HTML for the browser to fetch while the app loads (`src/server/page-preload.ts`, which must
- * build the same string: a test holds them together).
+ * build the same string: a test holds them together). Another statistic is another request.
  */
 export function metricQuerySearch(state: MetricsUrlState): string {
   const params = isLiveWindow(state)
@@ -118,6 +119,8 @@ export function metricQuerySearch(state: MetricsUrlState): string {
   if (state.service) params.set("service", state.service);
   if (state.groupBy) params.set("groupBy", state.groupBy);
   if (state.chart) params.set("chart", state.chart);
+  // A distribution of several groups is then answered with the one statistic it draws per group.
+  params.set("stat", distributionStat(state.stat));
   return `?${params.toString()}`;
 }
 

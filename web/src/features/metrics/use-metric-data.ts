@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import { distributionStat } from "../../../../src/domain/metric";
 import type { MetricCatalogResponse, MetricQueryResponse } from "../../../../src/protocol";
 import { api } from "../../api/client";
 import { useCoalesced } from "../../lib/use-coalesced";
@@ -67,19 +68,23 @@ export function useMetricQuery(
 } {
   const { generation } = useLiveState();
   const { metric, service, groupBy, window, from, to, chart } = state;
+  const stat = distributionStat(state.stat);
   const { data, error, load, setData } = useLatestFetch((signal) =>
     metric && enabled
-      ? api.metric(metric, metricQuerySearch({ metric, service, groupBy, window, from, to, chart }), signal)
+      ? api.metric(metric, metricQuerySearch({ metric, service, groupBy, window, from, to, chart, stat }), signal)
       : null,
   );
-  const queryKey = `${enabled}\u0000${metric}\u0000${service}\u0000${groupBy}\u0000${window}\u0000${from}\u0000${to}\u0000${chart}`;
-  // A different query shows nothing stale while its answer comes. Asked for as soon as the panel is
+  const queryKey = `${enabled}\u0000${metric}\u0000${service}\u0000${groupBy}\u0000${window}\u0000${from}\u0000${to}\u0000${chart}\u0000${generation}`;
+  const asked = useRef<string | null>(null);
+  // A different query shows nothing stale while its answer comes; another statistic keeps the answer in
+  // hand (it says which statistic it carries) until its own comes. Asked for as soon as the panel is
   // rendered rather than after it is painted: a cold page's HTML names this request, so its answer is
   // usually waiting already, and the chart is then built a frame sooner.
   useLayoutEffect(() => {
-    setData(null);
+    if (asked.current !== queryKey) setData(null);
+    asked.current = queryKey;
     load();
-  }, [queryKey, generation]);
+  }, [queryKey, stat]);
   const loadSoon = useCoalesced(load, 1000);
   useLiveMessages((m) => {
     if (m.type === "metrics" && enabled && metric !== undefined && m.names.includes(metric)) loadSoon();
