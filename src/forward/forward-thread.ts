@@ -12,12 +12,22 @@ export const MAX_IN_WORKER_BYTES = 32 * 1024 * 1024;
  * bodies as protobuf, and gzipping batches. In a thread of its own when its file is there
  * (`forward-worker.ts`, built into `dist/forward-worker/`), at the lowest priority, so forwarding costs
  * the receiving thread a copy of the bytes and, on a busy machine, takes idle time rather than the
- * receiver's. Otherwise (running from the sources, after the thread failed, or while more than
- * `MAX_IN_WORKER_BYTES` wait for it): JSON in a later turn of this thread, gzip in Node's thread pool.
+ * receiver's. While more than `MAX_IN_WORKER_BYTES` wait for that thread, a JSON body is dropped
+ * (`lost`, counted by the targets as a full queue) rather than encoded here, and a batch is gzipped in
+ * Node's thread pool. Without the thread (running from the sources, or after it failed): JSON in a
+ * later turn of this thread, gzip in Node's thread pool.
  */
 export interface ForwardThread {
-  /** Encodes `body` as protobuf; `done` gets the bytes. A body that cannot be encoded is dropped. */
-  encode(path: OtlpSignalPath, body: JsonForwardBody, done: (bytes: Uint8Array) => void): void;
+  /**
+   * Encodes `body` as protobuf; `done` gets the bytes. A body that cannot be encoded is dropped; one
+   * the thread is too far behind to take is dropped too, and `lost` told its size.
+   */
+  encode(
+    path: OtlpSignalPath,
+    body: JsonForwardBody,
+    done: (bytes: Uint8Array) => void,
+    lost?: (bytes: number) => void,
+  ): void;
   /** `bytes` gzipped (left as they are). */
   gzip(bytes: Uint8Array): Promise<Uint8Array>;
   /** Finishes what was handed over (waiting at most `graceMs` for the thread), then stops it. */
@@ -31,6 +41,7 @@ interface PendingJson {
   path: OtlpSignalPath;
   body: JsonForwardBody;
   done: (bytes: Uint8Array) => void;
+  lost?: (bytes: number) => void;
 }
 
 interface PendingGzip {
@@ -44,7 +55,7 @@ type Pending = PendingJson | PendingGzip;
 
 const sizeOf = (item: Pending) => (item.kind === "json" ? item.body.json.byteLength : item.bytes.byteLength);
 
-export function createForwardThread(workerFile: URL | null): ForwardThread {
+export function createForwardThread(workerFile: URL | null, maxInWorkerBytes = MAX_IN_WORKER_BYTES): ForwardThread {
   // In this thread: JSON bodies wait for the turn after the one that answered their export.
   let later: PendingJson[] = [];
   let laterScheduled: NodeJS.Immediate | null = null;
@@ -111,8 +122,14 @@ export function createForwardThread(workerFile: URL | null): ForwardThread {
 
   /** Hands `item` to the thread, or does it here when the thread cannot take it. */
   const submit = (item: Pending) => {
-    if (failed || closing || workerFile === null || inWorkerBytes + sizeOf(item) > MAX_IN_WORKER_BYTES) {
+    if (failed || closing || workerFile === null) {
       doHere(item);
+      return;
+    }
+    if (worker !== null && inWorkerBytes + sizeOf(item) > maxInWorkerBytes) {
+      // Behind: encoding here would take the receiving thread's time, which forwarding must not.
+      if (item.kind === "json") item.lost?.(sizeOf(item));
+      else doHere(item);
       return;
     }
     worker ??= start(workerFile);
@@ -138,8 +155,8 @@ export function createForwardThread(workerFile: URL | null): ForwardThread {
   };
 
   return {
-    encode(path, body, done) {
-      submit({ kind: "json", path, body, done });
+    encode(path, body, done, lost) {
+      submit({ kind: "json", path, body, done, lost });
     },
     gzip(bytes) {
       return new Promise((resolve, reject) => submit({ kind: "gzip", bytes, resolve, reject }));

@@ -72,7 +72,14 @@ export function createForwarder(
         hand(path, body.protobuf);
         return;
       }
-      thread.encode(path, body, (bytes) => hand(path, bytes));
+      thread.encode(
+        path,
+        body,
+        (bytes) => hand(path, bytes),
+        (bytes) => {
+          for (const queue of queues) queue.lost(bytes, "the forwarding thread fell behind");
+        },
+      );
     },
     status: () => queues.map((queue) => queue.status()),
     async close(graceMs = CLOSE_GRACE_MS) {

@@ -66,6 +66,8 @@ export const DROP_REPORT_MS = 10_000;
 
 export interface ForwardTarget {
   add(path: OtlpSignalPath, body: Uint8Array): void;
+  /** A body of `bytes` that never reached the queue (its encoding was too far behind): counted as dropped. */
+  lost(bytes: number, message: string): void;
   status(): ForwardTargetStatus;
   /** Sends what is queued for at most `graceMs`, then drops the rest; resolves to what was dropped. */
   close(graceMs: number): Promise<{ batches: number; bytes: number }>;
@@ -141,7 +143,7 @@ export function createForwardTarget(
     reportTimer = any ? setTimeout(reportDrops, DROP_REPORT_MS) : null;
     reportTimer?.unref();
   };
-  const drop = (batch: Batch, reason: DropReason, message: string) => {
+  const drop = (batch: Pick<Batch, "bytes">, reason: DropReason, message: string) => {
     dropped[reason]++;
     dropped.bytes += batch.bytes;
     const entry = unreported.get(reason) ?? { batches: 0, bytes: 0, message };
@@ -260,6 +262,9 @@ export function createForwardTarget(
   let settle = () => {};
 
   return {
+    lost(bytes, message) {
+      if (!closing) drop({ bytes }, "queueFull", message);
+    },
     add(path, body) {
       if (closing || body.byteLength === 0) return;
       let batch = open.get(path);

@@ -90,6 +90,36 @@ describe("writing forwarded JSON as protobuf", () => {
     await json.close(1000);
   });
 
+  it("drops what its thread is too far behind to take, telling its size, rather than encoding it here", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tracekit-local-worker-"));
+    dirs.push(dir);
+    // A thread that takes work and never answers: everything handed over stays waiting.
+    const stuck = join(dir, "stuck.mjs");
+    writeFileSync(stuck, "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => {});\n");
+    const items = bodies().filter((item) => item.path === "/v1/traces");
+    const size = (item: (typeof items)[number]) => item.body.json.byteLength;
+    const bound = size(items[0] as (typeof items)[number]) + size(items[1] as (typeof items)[number]);
+    const json = createForwardThread(pathToFileURL(stuck), bound);
+    const done: number[] = [];
+    const lost: number[] = [];
+    items.forEach((item, index) => {
+      json.encode(
+        item.path,
+        item.body,
+        () => done.push(index),
+        (bytes) => lost.push(bytes),
+      );
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(json.inThread()).toBe(true);
+    expect(done).toEqual([]);
+    expect(lost).toEqual(items.slice(2).map(size));
+    // A batch to gzip past the bound goes to Node's thread pool instead.
+    const wire = await json.gzip(new Uint8Array(Buffer.from("x".repeat(10_000))));
+    expect(gunzipSync(wire).toString()).toBe("x".repeat(10_000));
+    await json.close(10);
+  });
+
   it("without a thread, in a later turn, and drops only a body it cannot encode", async () => {
     const items = bodies();
     items.splice(3, 0, { path: "/v1/metrics", body: { json: encoder.encode("[1, 2"), apiSpanKinds: false } });
