@@ -4,23 +4,27 @@ import type { ForwardWorkerAnswer, ForwardWorkerRequest } from "./forward-worker
 import { gzipInPool } from "./gzip.js";
 import { type JsonForwardBody, protobufOf } from "./json-to-protobuf.js";
 
-/** Bytes handed to the forwarding thread and not yet back, above which work is done here instead. */
-export const MAX_IN_WORKER_BYTES = 32 * 1024 * 1024;
+/** JSON bytes handed to the forwarding thread at a time: enough to keep it busy, the rest waits here. */
+const JSON_IN_FLIGHT_BYTES = 4 * 1024 * 1024;
+/** JSON bytes waiting for the forwarding thread, past which the oldest are dropped. */
+export const MAX_WAITING_JSON_BYTES = 32 * 1024 * 1024;
+/** Batches handed to the forwarding thread to gzip, past which Node's thread pool gzips them. */
+const MAX_GZIP_IN_FLIGHT_BYTES = 32 * 1024 * 1024;
 
 /**
  * Where forwarding does its heavy work, off the path of the exports that brought it: writing OTLP/JSON
  * bodies as protobuf, and gzipping batches. In a thread of its own when its file is there
  * (`forward-worker.ts`, built into `dist/forward-worker/`), at the lowest priority, so forwarding costs
  * the receiving thread a copy of the bytes and, on a busy machine, takes idle time rather than the
- * receiver's. While more than `MAX_IN_WORKER_BYTES` wait for that thread, a JSON body is dropped
- * (`lost`, counted by the targets as a full queue) rather than encoded here, and a batch is gzipped in
- * Node's thread pool. Without the thread (running from the sources, or after it failed): JSON in a
- * later turn of this thread, gzip in Node's thread pool.
+ * receiver's. JSON bodies wait here for their turn in that thread; past `MAX_WAITING_JSON_BYTES` the
+ * oldest are dropped (`lost`, counted by the targets as a full queue) rather than encoded here, and a
+ * batch the thread is too busy to take is gzipped in Node's thread pool. Without the thread (running
+ * from the sources, or after it failed): JSON in a later turn of this thread, gzip in the pool.
  */
 export interface ForwardThread {
   /**
    * Encodes `body` as protobuf; `done` gets the bytes. A body that cannot be encoded is dropped; one
-   * the thread is too far behind to take is dropped too, and `lost` told its size.
+   * dropped because the thread is too far behind (the oldest first) is told to `lost` with its size.
    */
   encode(
     path: OtlpSignalPath,
@@ -55,7 +59,10 @@ type Pending = PendingJson | PendingGzip;
 
 const sizeOf = (item: Pending) => (item.kind === "json" ? item.body.json.byteLength : item.bytes.byteLength);
 
-export function createForwardThread(workerFile: URL | null, maxInWorkerBytes = MAX_IN_WORKER_BYTES): ForwardThread {
+export function createForwardThread(
+  workerFile: URL | null,
+  maxWaitingJsonBytes = MAX_WAITING_JSON_BYTES,
+): ForwardThread {
   // In this thread: JSON bodies wait for the turn after the one that answered their export.
   let later: PendingJson[] = [];
   let laterScheduled: NodeJS.Immediate | null = null;
@@ -79,15 +86,43 @@ export function createForwardThread(workerFile: URL | null, maxInWorkerBytes = M
   let failed = workerFile === null;
   let closing = false;
   let nextId = 0;
-  let inWorkerBytes = 0;
+  let jsonInWorker = 0;
+  let gzipInWorker = 0;
   const waiting = new Map<number, Pending>();
+  /** JSON bodies not handed to the thread yet, oldest first (from `heldFrom` on; the slots before are emptied). */
+  let held: (PendingJson | undefined)[] = [];
+  let heldFrom = 0;
+  let heldBytes = 0;
   let idle: (() => void) | null = null;
 
+  /** The oldest held JSON body, taken out (its slot emptied, so a dropped body's bytes can be collected). */
+  const nextHeld = (): PendingJson => {
+    const item = held[heldFrom] as PendingJson;
+    held[heldFrom++] = undefined;
+    heldBytes -= sizeOf(item);
+    if (heldFrom === held.length) {
+      held = [];
+      heldFrom = 0;
+    } else if (heldFrom >= 1024 && heldFrom * 2 >= held.length) {
+      held = held.slice(heldFrom);
+      heldFrom = 0;
+    }
+    return item;
+  };
+  /** Every held JSON body, taken out. */
+  const takeHeld = (): PendingJson[] => {
+    const items = held.slice(heldFrom) as PendingJson[];
+    held = [];
+    heldFrom = 0;
+    heldBytes = 0;
+    return items;
+  };
   const giveUp = () => {
     failed = true;
     worker = null;
-    inWorkerBytes = 0;
-    const orphans = [...waiting.values()];
+    jsonInWorker = 0;
+    gzipInWorker = 0;
+    const orphans = [...waiting.values(), ...takeHeld()];
     waiting.clear();
     for (const item of orphans) doHere(item);
     idle?.();
@@ -100,14 +135,16 @@ export function createForwardThread(workerFile: URL | null, maxInWorkerBytes = M
         const item = waiting.get(answer.id);
         if (item === undefined) return;
         waiting.delete(answer.id);
-        inWorkerBytes -= sizeOf(item);
+        if (item.kind === "json") jsonInWorker -= sizeOf(item);
+        else gzipInWorker -= sizeOf(item);
+        pump();
         if (item.kind === "gzip") {
           if (answer.bytes === null) item.reject(new Error("could not gzip the batch"));
           else item.resolve(answer.bytes);
         } else if (answer.bytes !== null) {
           item.done(answer.bytes);
         }
-        if (waiting.size === 0) idle?.();
+        if (waiting.size === 0 && heldBytes === 0) idle?.();
       });
       started.on("error", giveUp);
       started.on("exit", () => {
@@ -120,50 +157,67 @@ export function createForwardThread(workerFile: URL | null, maxInWorkerBytes = M
     }
   };
 
-  /** Hands `item` to the thread, or does it here when the thread cannot take it. */
-  const submit = (item: Pending) => {
-    if (failed || closing || workerFile === null) {
-      doHere(item);
-      return;
-    }
-    if (worker !== null && inWorkerBytes + sizeOf(item) > maxInWorkerBytes) {
-      // Behind: encoding here would take the receiving thread's time, which forwarding must not.
-      if (item.kind === "json") item.lost?.(sizeOf(item));
-      else doHere(item);
-      return;
-    }
-    worker ??= start(workerFile);
-    if (worker === null) {
-      doHere(item);
-      return;
-    }
+  /** Posts `item` to the running thread (a copy of its bytes, transferred). */
+  const post = (thread: Worker, item: Pending) => {
     const id = nextId++;
     waiting.set(id, item);
-    inWorkerBytes += sizeOf(item);
     // A copy of its own to transfer: the bytes may share their memory with other buffers, and the
     // caller keeps its own (a body goes to every upstream).
     let request: ForwardWorkerRequest;
     if (item.kind === "json") {
+      jsonInWorker += sizeOf(item);
       const json = new Uint8Array(item.body.json);
       request = { id, kind: "json", path: item.path, json, apiSpanKinds: item.body.apiSpanKinds };
-      worker.postMessage(request, [json.buffer]);
+      thread.postMessage(request, [json.buffer]);
     } else {
+      gzipInWorker += sizeOf(item);
       const bytes = new Uint8Array(item.bytes);
       request = { id, kind: "gzip", bytes };
-      worker.postMessage(request, [bytes.buffer]);
+      thread.postMessage(request, [bytes.buffer]);
     }
+  };
+  /** Hands held JSON bodies to the thread while it has fewer than JSON_IN_FLIGHT_BYTES of them. */
+  const pump = () => {
+    while (worker !== null && heldFrom < held.length && jsonInWorker < JSON_IN_FLIGHT_BYTES) post(worker, nextHeld());
+  };
+  /** The running thread, started on first use; null when there is none. */
+  const thread = (): Worker | null => {
+    if (failed || closing || workerFile === null) return null;
+    worker ??= start(workerFile);
+    return worker;
+  };
+
+  const submitJson = (item: PendingJson) => {
+    if (thread() === null) {
+      doHere(item);
+      return;
+    }
+    held.push(item);
+    heldBytes += sizeOf(item);
+    // Behind: the oldest waiting bodies go. Encoding them here would take the receiving thread's time,
+    // which forwarding must not.
+    while (heldBytes > maxWaitingJsonBytes && heldFrom < held.length) {
+      const oldest = nextHeld();
+      oldest.lost?.(sizeOf(oldest));
+    }
+    pump();
+  };
+  const submitGzip = (item: PendingGzip) => {
+    const running = thread();
+    if (running === null || gzipInWorker + sizeOf(item) > MAX_GZIP_IN_FLIGHT_BYTES) doHere(item);
+    else post(running, item);
   };
 
   return {
     encode(path, body, done, lost) {
-      submit({ kind: "json", path, body, done, lost });
+      submitJson({ kind: "json", path, body, done, lost });
     },
     gzip(bytes) {
-      return new Promise((resolve, reject) => submit({ kind: "gzip", bytes, resolve, reject }));
+      return new Promise((resolve, reject) => submitGzip({ kind: "gzip", bytes, resolve, reject }));
     },
     async close(graceMs) {
       closing = true;
-      if (waiting.size > 0) {
+      if (waiting.size > 0 || heldBytes > 0) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, graceMs);
           idle = () => {
@@ -173,7 +227,7 @@ export function createForwardThread(workerFile: URL | null, maxInWorkerBytes = M
         });
       }
       // What the thread did not finish in time is done here: the queues still get their grace.
-      const unfinished = [...waiting.values()];
+      const unfinished = [...waiting.values(), ...takeHeld()];
       waiting.clear();
       await worker?.terminate();
       worker = null;
