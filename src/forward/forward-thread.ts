@@ -14,7 +14,7 @@ const MAX_GZIP_IN_FLIGHT_BYTES = 32 * 1024 * 1024;
 /**
  * Where forwarding does its heavy work, off the path of the exports that brought it: writing OTLP/JSON
  * bodies as protobuf, and gzipping batches. In a thread of its own when its file is there
- * (`forward-worker.ts`, built into `dist/forward-worker/`), at the lowest priority, so forwarding costs
+ * (`forward-worker.ts`, built into `dist/forward-worker/`), at a low priority, so forwarding costs
  * the receiving thread a copy of the bytes and, on a busy machine, takes idle time rather than the
  * receiver's. JSON bodies wait here for their turn in that thread; past `MAX_WAITING_JSON_BYTES` the
  * oldest are dropped (`lost`, counted by the targets as a full queue) rather than encoded here, and a

@@ -1,9 +1,10 @@
 // The thread forwarding does its heavy work in (see forward-thread.ts): OTLP/JSON bodies written as
 // protobuf, batches gzipped. Built into a file of its own (`dist/forward-worker/`), with only the
-// encoders in it. It runs at the lowest priority the system gives a thread without privileges, so that
-// on a busy machine the time it takes comes from idle time, not from the receiving thread's.
+// encoders in it. It runs at a low priority (nice 10: about a tenth of the share of a thread at the
+// default), so that on a busy machine the time it takes comes mostly from idle time, not from the
+// receiving thread's, yet other busy programs do not starve it.
 import { readlinkSync } from "node:fs";
-import { setPriority } from "node:os";
+import { getPriority, setPriority } from "node:os";
 import { parentPort } from "node:worker_threads";
 import { gzipSync } from "node:zlib";
 import type { OtlpSignalPath } from "../otlp/protobuf/from-json.js";
@@ -21,8 +22,8 @@ export interface ForwardWorkerAnswer {
   bytes: Uint8Array | null;
 }
 
-/** The nice value of a background thread: the lowest priority. */
-const LOWEST_PRIORITY = 19;
+/** The nice value of the forwarding thread (19 would be the lowest priority). */
+export const FORWARD_THREAD_NICE = 10;
 
 /**
  * Lowers this thread's priority. Linux gives each thread its own nice value, set by its id
@@ -31,7 +32,10 @@ const LOWEST_PRIORITY = 19;
 function lowerPriority(): void {
   try {
     const threadId = Number(readlinkSync("/proc/thread-self").split("/").pop());
-    if (Number.isInteger(threadId) && threadId > 0) setPriority(threadId, LOWEST_PRIORITY);
+    // Never above the process's own nice value (a process started with `nice` stays as low).
+    if (Number.isInteger(threadId) && threadId > 0) {
+      setPriority(threadId, Math.max(getPriority(threadId), FORWARD_THREAD_NICE));
+    }
   } catch {
     // No /proc, or not allowed: the default priority.
   }

@@ -159,7 +159,7 @@ describe("gzipping forwarded batches", () => {
     }
   });
 
-  it("runs the forwarding thread at the lowest priority, where the system has one per thread", async () => {
+  it("runs the forwarding thread at a low priority, where the system has one per thread", async () => {
     if (!existsSync("/proc/thread-self")) return;
     const thread = createForwardThread(BUILT_WORKER);
     await thread.gzip(batch());
@@ -168,7 +168,7 @@ describe("gzipping forwarded batches", () => {
       const stat = readFileSync(`/proc/self/task/${task}/stat`, "utf8");
       return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
     });
-    expect(nice).toContain(19);
+    expect(nice).toContain(Math.max(getPriority(), 10));
     expect(nice).toContain(getPriority());
     await thread.close(1000);
   });
