@@ -128,7 +128,10 @@ export class LlmIndex {
   private pairCounts = new Int32Array(0);
   private readonly scratch = new CellScratch();
   /** The calls by minute of start, and each minute's sums per pair: what a read adds up. */
-  private readonly byMinute = new MinuteRows<LlmCells>((rows, n) => this.cellsOf(rows, n));
+  private readonly byMinute = new MinuteRows<LlmCells>((rows, n) => this.cellsOf(rows, n), {
+    log: () => minuteLog(this.size, this.nextSlot, this.startCol, this.slotCol, this.deadSlots),
+    compact: () => this.compactIfMostlyDead(),
+  });
 
   /** Calls kept, those of evicted traces included until compaction. */
   get rows(): number {
@@ -230,26 +233,17 @@ export class LlmIndex {
 
   /** Does ahead, until `deadline` (performance.now()), the work the next `usage` would start with; true once none is left. */
   warm(deadline: number): boolean {
-    return this.upToDate || this.syncMinutes(deadline);
+    return this.byMinute.warm(deadline);
   }
 
   /** Whether the next read would find nothing to fold or rebuild. */
   get upToDate(): boolean {
-    return this.byMinute.upToDate(this.size);
-  }
-
-  private syncMinutes(deadline: number): boolean {
-    return this.byMinute.syncUntil(
-      this.startCol,
-      () => this.compactIfMostlyDead(),
-      () => minuteLog(this.size, this.nextSlot, this.startCol, this.slotCol, this.deadSlots),
-      deadline,
-    );
+    return this.byMinute.upToDate();
   }
 
   /** Totals, groups, timeline and the newest calls in the window, at `prices`. */
   usage(query: LlmQuery, prices: PriceTable): LlmUsage {
-    this.syncMinutes(Number.POSITIVE_INFINITY);
+    this.byMinute.sync();
     const since = query.sinceUnixNano === undefined ? -Infinity : Number(query.sinceUnixNano) / 1e6;
     const until = query.untilUnixNano === undefined ? Infinity : Number(query.untilUnixNano) / 1e6;
     const onlyService = query.service === undefined ? -1 : (this.serviceIds.get(query.service) ?? -2);

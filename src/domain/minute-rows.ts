@@ -61,6 +61,13 @@ export function minuteLog(
   };
 }
 
+/** Where a MinuteRows reads its rows from: the index's log as it is now, and the compaction it may run. */
+export interface MinuteSource {
+  log(): MinuteLog;
+  /** Compacts the log when it is mostly dead (calling `renumber`); called before new rows are folded. */
+  compact(): void;
+}
+
 export class MinuteRows<C> {
   readonly minutes = new Map<number, Minute<C>>();
   /** Rows [0, folded) are in their minutes. */
@@ -77,7 +84,10 @@ export class MinuteRows<C> {
   private generation = 0;
 
   /** `build` adds up a minute's live rows `rows[0, n)` into its cells. */
-  constructor(private readonly build: (rows: Int32Array, n: number) => C) {}
+  constructor(
+    private readonly build: (rows: Int32Array, n: number) => C,
+    private readonly source: MinuteSource,
+  ) {}
 
   /** A row the index marked dead. */
   rowDied(row: number): void {
@@ -100,12 +110,12 @@ export class MinuteRows<C> {
   }
 
   /**
-   * Brings the minutes up to date before a read: the minutes that lost rows are marked, then
-   * `compact` may compact the log (calling `renumber`), then new rows are folded in and every changed
-   * minute is rebuilt from `log()` (read after compacting, which may replace the columns).
+   * Brings the minutes up to date before a read: the minutes that lost rows are marked, then the
+   * source may compact its log (calling `renumber`), then new rows are folded in and every changed
+   * minute is rebuilt from the log (read again after compacting, which may replace the columns).
    */
-  sync(startCol: Float64Array, compact: () => void, log: () => MinuteLog): void {
-    this.syncUntil(startCol, compact, log, Number.POSITIVE_INFINITY);
+  sync(): void {
+    this.syncUntil(Number.POSITIVE_INFINITY);
   }
 
   /**
@@ -114,15 +124,25 @@ export class MinuteRows<C> {
    * folded, or one changed minute rebuilt). True when nothing is left, so a read's `sync` finds
    * nothing to do.
    */
-  syncUntil(startCol: Float64Array, compact: () => void, log: () => MinuteLog, deadline: number): boolean {
-    this.noteDeaths(startCol);
-    compact();
-    return this.update(log(), deadline);
+  syncUntil(deadline: number): boolean {
+    this.noteDeaths(this.source.log().startCol);
+    this.source.compact();
+    return this.update(this.source.log(), deadline);
   }
 
-  /** Whether rows [0, size) are all folded and every minute is built (a read would find nothing to do). */
-  upToDate(size: number): boolean {
-    return this.folded === size && this.dirty.length === 0 && this.diedRows.length === 0 && this.diedSlots.length === 0;
+  /** `syncUntil`, unless a read would find nothing to do already (then not even compaction is looked at). */
+  warm(deadline: number): boolean {
+    return this.upToDate() || this.syncUntil(deadline);
+  }
+
+  /** Whether every row of the log is folded and every minute is built (a read would find nothing to do). */
+  upToDate(): boolean {
+    return (
+      this.folded === this.source.log().size &&
+      this.dirty.length === 0 &&
+      this.diedRows.length === 0 &&
+      this.diedSlots.length === 0
+    );
   }
 
   /** Marks the minutes that lost rows since the last read; before the log is compacted (rows still where they died). */

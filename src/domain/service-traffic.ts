@@ -197,7 +197,14 @@ export class ServiceTraffic {
   private nextSlot = 0;
   private deadSlots = new Uint8Array(INITIAL_CAPACITY);
   /** The entries by minute of start, and each minute's totals per key: what a read adds up. */
-  private readonly byMinute = new MinuteRows<TrafficCells>((rows, n) => this.cellsOf(rows, n));
+  private readonly byMinute = new MinuteRows<TrafficCells>((rows, n) => this.cellsOf(rows, n), {
+    log: () =>
+      minuteLog(this.size, this.nextSlot, this.startCol, this.slotCol, this.deadSlots, {
+        flagCol: this.flagCol,
+        deadFlag: DEAD,
+      }),
+    compact: () => this.compactIfMostlyDead(),
+  });
   /** Entries per key while a minute is built (zero between builds), and the other working arrays. */
   private keyCounts = new Int32Array(0);
   private readonly scratch = new CellScratch();
@@ -335,30 +342,17 @@ export class ServiceTraffic {
 
   /** Does ahead, until `deadline` (performance.now()), the work the next tally would start with; true once none is left. */
   warm(deadline: number): boolean {
-    return this.upToDate || this.syncMinutes(deadline);
+    return this.byMinute.warm(deadline);
   }
 
   /** Whether the next read would find nothing to fold or rebuild. */
   get upToDate(): boolean {
-    return this.byMinute.upToDate(this.size);
-  }
-
-  private syncMinutes(deadline: number): boolean {
-    return this.byMinute.syncUntil(
-      this.startCol,
-      () => this.compactIfMostlyDead(),
-      () =>
-        minuteLog(this.size, this.nextSlot, this.startCol, this.slotCol, this.deadSlots, {
-          flagCol: this.flagCol,
-          deadFlag: DEAD,
-        }),
-      deadline,
-    );
+    return this.byMinute.upToDate();
   }
 
   /** The live entries whose span starts in the window. */
   tally(window: TrafficWindow = {}): TrafficTally {
-    this.syncMinutes(Number.POSITIVE_INFINITY);
+    this.byMinute.sync();
     const since = window.sinceUnixNano === undefined ? -Infinity : Number(window.sinceUnixNano) / 1e6;
     const until = window.untilUnixNano === undefined ? Infinity : Number(window.untilUnixNano) / 1e6;
     const keyCount = this.keyList.length;

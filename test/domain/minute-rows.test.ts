@@ -22,30 +22,30 @@ function cellsOf(rows: MinuteRows<number>): Map<number, { cells: number | null; 
   );
 }
 
-const noCompaction = () => {};
-/** A read's whole sync of `rows` over `log`. */
-const syncAll = (rows: MinuteRows<number>, log: MinuteLog) => rows.sync(log.startCol, noCompaction, () => log);
-/** One step of the work done ahead (a deadline already passed); true once nothing is left. */
-const step = (rows: MinuteRows<number>, log: MinuteLog) =>
-  rows.syncUntil(log.startCol, noCompaction, () => log, Number.NEGATIVE_INFINITY);
+/** Minutes over the log `reading.log` holds (the test moves it on), each counting its live rows. */
+function minutesOver(reading: { log: MinuteLog }): MinuteRows<number> {
+  return new MinuteRows<number>((_rows, n) => n, { log: () => reading.log, compact: () => {} });
+}
 
 describe("MinuteRows: a read's work done ahead in steps", () => {
   it("folds a share of the new rows or rebuilds one minute per step, and ends as one whole sync does", () => {
     const random = seededRandom(5);
-    const whole = new MinuteRows<number>((_rows, n) => n);
-    const stepped = new MinuteRows<number>((_rows, n) => n);
     // The first 200,000 rows of a log: four steps of folding, then one step per changed minute.
     const more = log(260_000, 150, random);
-    const rows = minuteLog(200_000, 200_000, more.startCol, more.slotCol, more.deadSlots);
-    syncAll(whole, rows);
-    expect(stepped.upToDate(rows.size)).toBe(false);
+    const reading = { log: minuteLog(200_000, 200_000, more.startCol, more.slotCol, more.deadSlots) };
+    const whole = minutesOver(reading);
+    const stepped = minutesOver(reading);
+    // One step of the work done ahead: a deadline already passed.
+    const step = () => stepped.syncUntil(Number.NEGATIVE_INFINITY);
+    whole.sync();
+    expect(stepped.upToDate()).toBe(false);
     let steps = 0;
-    while (!step(stepped, rows)) {
+    while (!step()) {
       steps++;
       if (steps === 1) expect([...stepped.minutes.values()].every((m) => m.cells === null)).toBe(true);
     }
     expect(steps).toBeGreaterThanOrEqual(3 + 110);
-    expect(stepped.upToDate(rows.size)).toBe(true);
+    expect(stepped.upToDate()).toBe(true);
     expect(cellsOf(stepped)).toEqual(cellsOf(whole));
     // Rows that die and rows that arrive between steps: still what one sync of the end state gives.
     for (let row = 0; row < 50_000; row += 7) {
@@ -53,23 +53,23 @@ describe("MinuteRows: a read's work done ahead in steps", () => {
       whole.slotDied(row);
       stepped.slotDied(row);
     }
-    step(stepped, more);
-    syncAll(whole, more);
-    while (!step(stepped, more)) steps++;
+    reading.log = more;
+    step();
+    whole.sync();
+    while (!step()) steps++;
     expect(cellsOf(stepped)).toEqual(cellsOf(whole));
-    const fresh = new MinuteRows<number>((_rows, n) => n);
-    syncAll(fresh, more);
+    const fresh = minutesOver({ log: more });
+    fresh.sync();
     expect(cellsOf(stepped)).toEqual(cellsOf(fresh));
   });
 
   it("stops at the deadline, and a read's sync finishes what is left", () => {
     const random = seededRandom(9);
-    const rows = log(100_000, 60, random);
-    const index = new MinuteRows<number>((_rows, n) => n);
-    expect(index.syncUntil(rows.startCol, noCompaction, () => rows, performance.now() - 1)).toBe(false);
-    expect(index.upToDate(rows.size)).toBe(false);
-    syncAll(index, rows);
-    expect(index.upToDate(rows.size)).toBe(true);
+    const index = minutesOver({ log: log(100_000, 60, random) });
+    expect(index.syncUntil(performance.now() - 1)).toBe(false);
+    expect(index.upToDate()).toBe(false);
+    index.sync();
+    expect(index.upToDate()).toBe(true);
     let total = 0;
     for (const m of index.minutes.values()) total += m.cells ?? 0;
     expect(total).toBe(100_000);
