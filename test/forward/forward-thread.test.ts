@@ -52,6 +52,15 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
+/** A thread's file holding `source`, in a directory removed after the tests. */
+function workerScript(source: string): URL {
+  const dir = mkdtempSync(join(tmpdir(), "tracekit-local-worker-"));
+  dirs.push(dir);
+  const file = join(dir, "worker.mjs");
+  writeFileSync(file, source);
+  return pathToFileURL(file);
+}
+
 describe("writing forwarded JSON as protobuf", () => {
   it("in the encoding thread: the same bytes as in this one, in the order handed over", async () => {
     const items = bodies();
@@ -78,12 +87,8 @@ describe("writing forwarded JSON as protobuf", () => {
   });
 
   it("encodes in this thread when the encoding thread fails, losing nothing", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "tracekit-local-worker-"));
-    dirs.push(dir);
-    const broken = join(dir, "broken.mjs");
-    writeFileSync(broken, "throw new Error('cannot start');\n");
     const items = bodies();
-    const json = createForwardThread(pathToFileURL(broken));
+    const json = createForwardThread(workerScript("throw new Error('cannot start');\n"));
     const got = await encodeAll(json, items);
     expect(json.inThread()).toBe(false);
     expect(got.map((g) => g.index).sort((a, b) => a - b)).toEqual(items.map((_, i) => i));
@@ -91,11 +96,10 @@ describe("writing forwarded JSON as protobuf", () => {
   });
 
   it("drops the oldest of what its thread is too far behind to take, telling its size, rather than encoding it here", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "tracekit-local-worker-"));
-    dirs.push(dir);
     // A thread that takes work and never answers: everything handed over stays waiting.
-    const stuck = join(dir, "stuck.mjs");
-    writeFileSync(stuck, "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => {});\n");
+    const stuck = workerScript(
+      "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => {});\n",
+    );
     // Bodies of 6 MB: the first fills what the thread is given at a time, the rest wait here.
     const big = (i: number) => ({
       path: "/v1/traces" as const,
@@ -104,7 +108,7 @@ describe("writing forwarded JSON as protobuf", () => {
     const items = Array.from({ length: 6 }, (_, i) => big(i));
     const size = (item: (typeof items)[number]) => item.body.json.byteLength;
     // Room for two waiting bodies.
-    const json = createForwardThread(pathToFileURL(stuck), 13_000_000);
+    const json = createForwardThread(stuck, 13_000_000);
     const done: number[] = [];
     const lost: number[] = [];
     items.forEach((item, index) => {
