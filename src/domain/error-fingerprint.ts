@@ -139,7 +139,8 @@ function isObjectKey(text: string, start: number, end: number): boolean {
 
 /**
  * The message with what varies between occurrences replaced: URLs, emails, quoted values (not the
- * keys of a JSON object in it), UUIDs, hex ids and numbers, in that order (a URL's digits are part of the URL); whitespace collapsed.
+ * keys of a JSON object in it), UUIDs, hex ids and numbers, in that order (a URL's digits are part of
+ * the URL); whitespace collapsed.
  */
 export function normalizeMessage(message: string): string {
   if (message.length > MAX_MESSAGE_READ) return normalizeMessageText(message);

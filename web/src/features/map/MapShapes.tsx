@@ -115,13 +115,14 @@ export function MapEdgeNumbers({
         if (edge.points.length === 0) return null;
         const label = edgeLabel(edge, seconds);
         const at = edge.label ?? (edge.points[Math.floor(edge.points.length / 2)] as { x: number; y: number });
+        const width = chipWidth(label);
         return (
           <g key={edge.key} data-edge-label={edge.key} class={dim(edge) ? "dim" : undefined}>
             {edge.label !== null && (
               <rect
-                x={at.x - chipWidth(label) / 2}
+                x={at.x - width / 2}
                 y={at.y - 8}
-                width={chipWidth(label)}
+                width={width}
                 height={16}
                 rx={4}
                 class="map-edge-chip"
