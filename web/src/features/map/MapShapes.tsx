@@ -119,14 +119,7 @@ export function MapEdgeNumbers({
         return (
           <g key={edge.key} data-edge-label={edge.key} class={dim(edge) ? "dim" : undefined}>
             {edge.label !== null && (
-              <rect
-                x={at.x - width / 2}
-                y={at.y - 8}
-                width={width}
-                height={16}
-                rx={4}
-                class="map-edge-chip"
-              />
+              <rect x={at.x - width / 2} y={at.y - 8} width={width} height={16} rx={4} class="map-edge-chip" />
             )}
             <text x={at.x} y={edge.label === null ? at.y - 6 : at.y + 3.5} class="map-edge-label" text-anchor="middle">
               {label}
