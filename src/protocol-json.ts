@@ -115,6 +115,7 @@ export function breakpointToJson(breakpoint: Breakpoint): BreakpointJson {
     createdAt: isoTime(breakpoint.createdAt),
     updatedAt: isoTime(breakpoint.updatedAt),
     lastCapturedAt: isoTime(breakpoint.lastCapturedAt),
+    calledFrom: breakpoint.calledFrom ?? null,
   };
 }
 

@@ -378,6 +378,18 @@ export interface BreakpointJson {
   createdAt: string;
   updatedAt: string;
   lastCapturedAt: string | null;
+  /**
+   * Where its last capture came from, when the SDK registered its own capture call as the location
+   * (the Node SDK 1.7 does: `TracekitClient.captureSnapshot` in its `client.js`); null otherwise.
+   */
+  calledFrom: CodeLocationJson | null;
+}
+
+/** A place in the code; `functionName` is "" for an anonymous function. */
+export interface CodeLocationJson {
+  filePath: string;
+  functionName: string;
+  lineNumber: number;
 }
 
 export interface SecurityFlagJson {
@@ -403,6 +415,8 @@ export interface SnapshotSummaryJson {
   securityFlagCount: number;
   /** Top-level variable names, for the row. */
   variableNames: string[];
+  /** The capture's caller, read from its stack, when the SDK named its own capture call as the location. */
+  calledFrom: CodeLocationJson | null;
 }
 
 export interface SnapshotJson extends SnapshotSummaryJson {

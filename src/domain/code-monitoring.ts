@@ -3,6 +3,8 @@
  * send, and events they report about themselves. Plain data and pure rules; times are epoch ms.
  */
 
+import type { CodeLocation } from "./code-location.js";
+
 export type BreakpointOrigin = "auto" | "manual";
 
 export interface Breakpoint {
@@ -23,6 +25,11 @@ export interface Breakpoint {
   createdAt: number;
   updatedAt: number;
   lastCapturedAt: number | null;
+  /**
+   * Where its last capture came from, when the SDK registered its own capture call as the location
+   * (`callerOf`); null until then. Shown instead; the SDK keeps matching on what it registered.
+   */
+  calledFrom: CodeLocation | null;
 }
 
 export interface SecurityFlag {
@@ -48,6 +55,8 @@ export interface SnapshotSummary {
   spanId: string | null;
   securityFlagCount: number;
   variableNames: string[];
+  /** Where the capture came from when the SDK named its own capture call as the location (`callerOf`). */
+  calledFrom: CodeLocation | null;
 }
 
 export interface Snapshot extends SnapshotSummary {
@@ -107,6 +116,8 @@ export function snapshotSummary(snapshot: Snapshot): SnapshotSummary {
     spanId: snapshot.spanId,
     securityFlagCount: snapshot.securityFlagCount,
     variableNames: snapshot.variableNames,
+    // Files written before it was kept have none.
+    calledFrom: snapshot.calledFrom ?? null,
   };
 }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { callerOf } from "../domain/code-location.js";
 import {
   type Breakpoint,
   breakpointRefusal,
@@ -203,6 +204,7 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
         createdAt: t,
         updatedAt: t,
         lastCapturedAt: null,
+        calledFrom: null,
       };
       store.saveBreakpoint(breakpoint);
       changed(breakpoint, "breakpoint_created");
@@ -224,6 +226,7 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
         );
       }
       const { breakpointId: _, capturedAt, securityFlags, ...rest } = request;
+      const calledFrom = callerOf(request.stackTrace, request);
       const snapshot: Snapshot = {
         ...rest,
         id: randomUUID(),
@@ -232,8 +235,14 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
         receivedAt: t,
         securityFlags,
         securityFlagCount: securityFlags.length,
+        calledFrom,
       };
-      const counted = { ...breakpoint, captureCount: breakpoint.captureCount + 1, lastCapturedAt: t };
+      const counted: Breakpoint = {
+        ...breakpoint,
+        captureCount: breakpoint.captureCount + 1,
+        lastCapturedAt: t,
+        calledFrom: calledFrom ?? breakpoint.calledFrom ?? null,
+      };
       store.insertSnapshot(snapshot, counted);
       hub.publishItems<SnapshotSummaryJson>("snapshots", [snapshotSummaryToJson(snapshot)], (snapshots) => ({
         type: "snapshots",
@@ -273,6 +282,7 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
         createdAt: t,
         updatedAt: t,
         lastCapturedAt: null,
+        calledFrom: null,
       };
       assertFreeLocation(breakpoint);
       assertRoom();

@@ -86,10 +86,10 @@ export function decodeAutoRegister(json: unknown): AutoRegisterRequest {
   };
 }
 
-/** A decoded capture: everything of a snapshot but what the server decides (id, arrival, counts). */
+/** A decoded capture: everything of a snapshot but what the server decides (id, arrival, counts, caller). */
 export type CaptureRequest = Omit<
   Snapshot,
-  "id" | "receivedAt" | "securityFlagCount" | "breakpointId" | "capturedAt"
+  "id" | "receivedAt" | "securityFlagCount" | "breakpointId" | "capturedAt" | "calledFrom"
 > & {
   breakpointId: string | null;
   /** null when the SDK sent none. */

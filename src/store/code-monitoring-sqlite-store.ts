@@ -68,8 +68,11 @@ export function createSqliteCodeMonitoringStore(
     if (closed) throw new Error("the code-monitoring store is closed");
   }
 
+  /** A stored breakpoint; one written before `calledFrom` was kept reads with none. */
   function parseBreakpoint(body: unknown): Breakpoint | undefined {
-    return body === undefined ? undefined : (JSON.parse(body as string) as Breakpoint);
+    if (body === undefined) return undefined;
+    const stored = JSON.parse(body as string) as Omit<Breakpoint, "calledFrom"> & Partial<Breakpoint>;
+    return { ...stored, calledFrom: stored.calledFrom ?? null };
   }
 
   function saveBreakpoint(breakpoint: Breakpoint): void {

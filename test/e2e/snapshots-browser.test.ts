@@ -3,7 +3,13 @@ import type { Page } from "playwright-core";
 import { beforeEach, describe, expect, it } from "vitest";
 import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
 import { sendSdkTrace } from "../helpers/otel.js";
-import { autoRegister, capture, pollActive } from "../helpers/tracekit-snapshot-client.js";
+import {
+  autoRegister,
+  capture,
+  NODE_17_SDK_CALL,
+  node17Stack,
+  pollActive,
+} from "../helpers/tracekit-snapshot-client.js";
 
 const available = chromiumAvailable();
 
@@ -153,6 +159,36 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
     // Its first variables, with their values (the SDK's redaction shown as such).
     await expect.poll(() => details.textContent()).toContain("cart {items, total}");
     await expect.poll(() => details.textContent()).toContain("password redacted");
+  });
+
+  it("places a Node SDK 1.7 breakpoint at the app's line, read from its first capture's stack", async () => {
+    // That SDK registers its own TracekitClient.captureSnapshot as every location.
+    const sdkCall = { service_name: "users-api", ...NODE_17_SDK_CALL, label: "user-lookup" };
+    await page.goto(`${suite.app.base}/snapshots`);
+    await page.getByTestId("snapshots-setup").waitFor();
+    const id = await registerEnabled(suite.app.base, sdkCall);
+    const row = page.locator(`[data-breakpoint-id="${id}"]`);
+    const location = row.getByTestId("breakpoint-location");
+    await expect.poll(() => location.textContent()).toBe("at first capture");
+    expect(await row.textContent()).not.toContain("captureSnapshot");
+
+    const stack = node17Stack("getUser (/app/src/routes/users.js:8:16)");
+    const captured = await capture(suite.app.base, {
+      ...pythonCapture(id, "users-api"),
+      ...sdkCall,
+      stack_trace: stack,
+    });
+    expect(captured.status).toBe(201);
+    await expect.poll(() => location.textContent()).toBe("users.js:8");
+    await expect.poll(() => row.textContent()).toContain("getUser");
+    expect(await page.locator(".bp-file-head").allTextContents()).toEqual(["/app/src/routes/users.js"]);
+    const snapshotRow = page.locator(`[data-snapshot-id="${captured.body.id}"]`);
+    await expect.poll(() => snapshotRow.textContent()).toContain("getUser · /app/src/routes/users.js:8");
+
+    await snapshotRow.click();
+    const where = page.getByTestId("snapshot-where");
+    await expect.poll(() => where.textContent()).toBe("getUser · /app/src/routes/users.js:8");
+    expect(await where.getAttribute("title")).toContain("TracekitClient.captureSnapshot at /app/node_modules");
   });
 
   it("marks a span live when a snapshot of it arrives while its trace is open", async () => {

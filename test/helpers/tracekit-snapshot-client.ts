@@ -121,3 +121,26 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/**
+ * Where the Node SDK 1.7 registers every capture: its own capture call (it reads the stack one frame
+ * too close to itself), whatever line of the app called it.
+ */
+export const NODE_17_SDK_CALL = {
+  file_path: "/app/node_modules/@tracekit/node-apm/dist/client.js",
+  line_number: 488,
+  function_name: "TracekitClient.captureSnapshot",
+} as const;
+
+/** The `stack_trace` that SDK sends with a capture the app called at `appFrame` (`fn (file:line:col)` or `file:line:col`). */
+export function node17Stack(appFrame: string): string {
+  const sdk = "/app/node_modules/@tracekit/node-apm/dist";
+  return [
+    "Error",
+    `    at SnapshotClient._doCheckAndCapture (${sdk}/snapshot-client.js:124:23)`,
+    `    at SnapshotClient.checkAndCaptureWithContext (${sdk}/snapshot-client.js:113:24)`,
+    `    at TracekitClient.captureSnapshot (${sdk}/client.js:488:39)`,
+    `    at ${appFrame}`,
+    `    at Layer.handle [as handle_request] (/app/node_modules/express/lib/router/layer.js:95:5)`,
+  ].join("\n");
+}

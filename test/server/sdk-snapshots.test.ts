@@ -5,6 +5,8 @@ import {
   autoRegister,
   capture,
   connectSse,
+  NODE_17_SDK_CALL,
+  node17Stack,
   openLive,
   pollActive,
   type SseConnection,
@@ -431,6 +433,54 @@ describe("code monitoring across restarts and shutdown", () => {
         total: 99.5,
       });
       expect((await autoRegister(app.base, REGISTER)).body.id).toBe(breakpointId);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("shows the app's line when the Node SDK registers its own capture call, across a restart", async () => {
+    // The Node SDK 1.7 reads the stack one frame too close to itself: every location it registers is
+    // its own TracekitClient.captureSnapshot; the capture's stack holds the app's line right after it.
+    const sdkCall = { service_name: "users-api", ...NODE_17_SDK_CALL };
+    const stack = node17Stack("/app/src/routes/users.js:8:16");
+    const db = `${dir.path}/called-from.db`;
+    let app = await startTestApp({ db });
+    let userLookup: string;
+    try {
+      userLookup = (await autoRegister(app.base, { ...sdkCall, label: "user-lookup" })).body.id;
+      const orderLookup = (await autoRegister(app.base, { ...sdkCall, label: "order-lookup" })).body.id;
+      expect(orderLookup).not.toBe(userLookup);
+      await patch(app.base, `/api/breakpoints/${userLookup}`, { enabled: true });
+      const captured = await capture(
+        app.base,
+        nodeCapture(userLookup, { ...sdkCall, label: "user-lookup", stack_trace: stack }),
+      );
+      expect(captured.status).toBe(201);
+      const caller = { filePath: "/app/src/routes/users.js", functionName: "", lineNumber: 8 };
+      const [listed] = (await json(app.base, "/api/snapshots?service=users-api")).body.snapshots;
+      expect(listed).toMatchObject({
+        functionName: "TracekitClient.captureSnapshot",
+        lineNumber: 488,
+        calledFrom: caller,
+      });
+      const byId = (body: any, id: string) => body.breakpoints.find((b: any) => b.id === id);
+      const { body } = await json(app.base, "/api/breakpoints");
+      expect(byId(body, userLookup).calledFrom).toEqual(caller);
+      expect(byId(body, orderLookup).calledFrom).toBeNull();
+    } finally {
+      await app.close();
+    }
+    app = await startTestApp({ db });
+    try {
+      const { body } = await json(app.base, "/api/breakpoints");
+      expect(body.breakpoints.find((b: any) => b.id === userLookup).calledFrom).toMatchObject({ lineNumber: 8 });
+      // The SDK matches on what it registered: that is what it is told.
+      const active = await pollActive(app.base, "users-api");
+      expect(active.body.breakpoints.find((b: any) => b.id === userLookup)).toMatchObject({
+        function_name: "TracekitClient.captureSnapshot",
+        line_number: 488,
+      });
+      expect(active.body.breakpoints[0]).not.toHaveProperty("called_from");
     } finally {
       await app.close();
     }

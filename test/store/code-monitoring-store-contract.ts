@@ -26,6 +26,7 @@ export function breakpoint(n: number, overrides: Partial<Breakpoint> = {}): Brea
     createdAt: T0 + n,
     updatedAt: T0 + n,
     lastCapturedAt: null,
+    calledFrom: null,
     ...overrides,
   };
 }
@@ -49,6 +50,7 @@ export function snapshot(n: number, overrides: Partial<Snapshot> = {}): Snapshot
     securityFlags: [{ type: "sensitive_data_[REDACTED:email]", severity: "high", variable: "user" }],
     stackTrace: "pay at /app/checkout.py:11\nmain at /app/main.py:3",
     requestContext: { method: "POST", path: "/checkout", headers: { "content-type": "application/json" } },
+    calledFrom: null,
     ...overrides,
   };
 }
@@ -119,9 +121,10 @@ export function describeCodeMonitoringStoreContract(name: string, make: CodeMoni
     it("keeps a snapshot whole and counts it on its breakpoint in the same write", async () => {
       const store = await fresh();
       store.saveBreakpoint(breakpoint(1, { enabled: true }));
-      const counted = breakpoint(1, { enabled: true, captureCount: 1, lastCapturedAt: T0 + 1000 });
-      store.insertSnapshot(snapshot(1), counted);
-      expect(store.getSnapshot("snap-1")).toEqual(snapshot(1));
+      const calledFrom = { filePath: "/app/views.py", functionName: "checkout", lineNumber: 88 };
+      const counted = breakpoint(1, { enabled: true, captureCount: 1, lastCapturedAt: T0 + 1000, calledFrom });
+      store.insertSnapshot(snapshot(1, { calledFrom }), counted);
+      expect(store.getSnapshot("snap-1")).toEqual(snapshot(1, { calledFrom }));
       expect(store.getBreakpoint("bp-1")).toEqual(counted);
       expect(store.getSnapshot("snap-unknown")).toBeUndefined();
       const [row] = store.listSnapshots({ limit: 10 }).snapshots;
@@ -139,6 +142,7 @@ export function describeCodeMonitoringStoreContract(name: string, make: CodeMoni
         spanId: null,
         securityFlagCount: 1,
         variableNames: ["cart", "user"],
+        calledFrom,
       });
     });
 

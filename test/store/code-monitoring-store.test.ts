@@ -1,4 +1,6 @@
+import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
+import { snapshotSummaryToJson } from "../../src/protocol-json.js";
 import { createMemoryCodeMonitoringStore } from "../../src/store/code-monitoring-memory-store.js";
 import { openStores } from "../../src/store/open-store.js";
 import { tempDir } from "../helpers/app.js";
@@ -53,6 +55,29 @@ describe("sqlite: code monitoring in the --db file", () => {
         sdkEvents: 1,
       });
       expect(opened.codeMonitoring.listSdkEvents(10)[0]?.data).toEqual({ failure_count: 3 });
+    } finally {
+      opened.store.close();
+    }
+  });
+
+  it("reads breakpoints and snapshots written before the caller was kept as having none", async () => {
+    const path = tempPath();
+    const bounds = { maxSnapshots: 10, maxSnapshotBytes: 1 << 20, maxSdkEvents: 10 };
+    const calledFrom = { filePath: "/app/views.py", functionName: "checkout", lineNumber: 88 };
+    let opened = await openStores({ dbPath: path, maxSpans: 1000, codeMonitoring: bounds });
+    opened.codeMonitoring.insertSnapshot(snapshot(1, { calledFrom }), breakpoint(1, { calledFrom }));
+    opened.store.close();
+    // As an earlier version wrote them: the same JSON without the field.
+    const db = new Database(path);
+    db.prepare("UPDATE cm_breakpoints SET body = json_remove(body, '$.calledFrom')").run();
+    db.prepare("UPDATE cm_snapshots SET summary = json_remove(summary, '$.calledFrom')").run();
+    db.close();
+
+    opened = await openStores({ dbPath: path, maxSpans: 1000, codeMonitoring: bounds });
+    try {
+      expect(opened.codeMonitoring.getBreakpoint("bp-1")).toEqual(breakpoint(1));
+      const [row] = opened.codeMonitoring.listSnapshots({ limit: 10 }).snapshots;
+      expect(snapshotSummaryToJson(row!).calledFrom).toBeNull();
     } finally {
       opened.store.close();
     }

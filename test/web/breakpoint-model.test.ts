@@ -8,7 +8,9 @@ import {
   isExpired,
   panelRows,
   parseMaxCaptures,
+  UNPLACED,
 } from "../../web/src/features/snapshots/breakpoint-model";
+import { placeOf, placeTitle, whereText } from "../../web/src/features/snapshots/code-place";
 import { breakpoint } from "./snapshot-fixtures";
 
 const NOW = Date.parse("2026-12-02T12:00:00.000Z");
@@ -27,6 +29,34 @@ describe("breakpoint model", () => {
     expect(checkout.files[1]!.breakpoints.map((b) => b.id)).toEqual(["d", "b"]);
     expect(checkout).toMatchObject({ count: 3, enabledCount: 1 });
     expect(groupBreakpoints([])).toEqual([]);
+  });
+
+  it("places what the Node SDK registers at its own capture call by its caller, once a capture says it", () => {
+    const sdkCall = {
+      filePath: "/app/node_modules/@tracekit/node-apm/dist/client.js",
+      functionName: "TracekitClient.captureSnapshot",
+      lineNumber: 488,
+    };
+    const placed = breakpoint("p", {
+      ...sdkCall,
+      label: "user-lookup",
+      calledFrom: { filePath: "/app/src/users.js", functionName: "", lineNumber: 8 },
+    });
+    const unplaced = breakpoint("u", { ...sdkCall, label: "order-lookup" });
+    const own = breakpoint("o", { filePath: "/app/src/users.js", functionName: "save", lineNumber: 20 });
+    const [group] = groupBreakpoints([unplaced, own, placed]);
+    expect(group!.files.map((f) => [f.filePath, f.breakpoints.map((b) => b.id)])).toEqual([
+      ["/app/src/users.js", ["p", "o"]],
+      [UNPLACED, ["u"]],
+    ]);
+    expect(placeOf(placed)).toEqual({ filePath: "/app/src/users.js", functionName: "", lineNumber: 8 });
+    expect(placeOf(unplaced)).toBeNull();
+    expect(placeOf(own)).toEqual({ filePath: "/app/src/users.js", functionName: "save", lineNumber: 20 });
+    expect(whereText(placed)).toBe("(anonymous) · /app/src/users.js:8");
+    expect(whereText(own, true)).toBe("save:20");
+    expect(placeTitle(placed)).toContain("the SDK registered its own capture call (TracekitClient.captureSnapshot at");
+    expect(placeTitle(unplaced)).toContain("shows with the first capture");
+    expect(placeTitle(own)).toBe("save · /app/src/users.js:20");
   });
 
   it("writes captures as n / max, or n / ∞ without a limit", () => {

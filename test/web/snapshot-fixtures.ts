@@ -17,6 +17,7 @@ export function breakpoint(id: string, patch: Partial<BreakpointJson> = {}): Bre
     createdAt: "2026-12-02T04:00:00.000Z",
     updatedAt: "2026-12-02T04:00:00.000Z",
     lastCapturedAt: null,
+    calledFrom: null,
     ...patch,
   };
 }
@@ -39,6 +40,7 @@ export function snapshotSummary(
     spanId: null,
     securityFlagCount: 0,
     variableNames: ["cart"],
+    calledFrom: null,
     ...patch,
   };
 }

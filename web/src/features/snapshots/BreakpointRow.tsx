@@ -2,6 +2,7 @@ import type { BreakpointJson } from "../../../../src/protocol";
 import type { BreakpointPatch } from "../../api/client";
 import { formatAbsolute, formatRelative } from "../../lib/format";
 import { breakpointState, formatCaptures, formatExpiry, STATE_TEXT } from "./breakpoint-model";
+import { baseName, functionText, placeOf, placeTitle } from "./code-place";
 
 export interface BreakpointRowProps {
   breakpoint: BreakpointJson;
@@ -16,11 +17,6 @@ export interface BreakpointRowProps {
   onFilter(id: string | null): void;
 }
 
-function baseName(path: string): string {
-  const at = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
-  return at === -1 ? path : path.slice(at + 1);
-}
-
 /** One breakpoint: its switch, where it is, how many captures it took of how many, and its actions. */
 export function BreakpointRow({
   breakpoint: bp,
@@ -32,6 +28,8 @@ export function BreakpointRow({
 }: BreakpointRowProps) {
   const state = breakpointState(bp, nowMs, killSwitch);
   const last = bp.lastCapturedAt === null ? null : Date.parse(bp.lastCapturedAt);
+  const place = placeOf(bp);
+  const where = place === null ? "its first capture's caller" : `${place.filePath}:${place.lineNumber}`;
   return (
     <div class={`bp-row bp-main state-${state}${filtered ? " filtered" : ""}`} data-breakpoint-id={bp.id}>
       <button
@@ -54,16 +52,16 @@ export function BreakpointRow({
       >
         {bp.label || "(no label)"}
       </button>
-      <span class="bp-fn mono" title={bp.functionName}>
-        {bp.functionName || "(anonymous)"}
+      <span class="bp-fn mono" title={placeTitle(bp)}>
+        {place === null ? <span class="faint">–</span> : functionText(place.functionName)}
         {bp.condition !== "" && (
           <span class="badge" title={`Captures only when ${bp.condition}`}>
             if {bp.condition}
           </span>
         )}
       </span>
-      <span class="bp-loc mono faint" title={`${bp.filePath}:${bp.lineNumber}`}>
-        {baseName(bp.filePath)}:{bp.lineNumber}
+      <span class="bp-loc mono faint" title={placeTitle(bp)} data-testid="breakpoint-location">
+        {place === null ? "at first capture" : `${baseName(place.filePath)}:${place.lineNumber}`}
       </span>
       <span class={`bp-state badge state-${state}`}>{STATE_TEXT[state]}</span>
       <span class="bp-captures" title="captures taken / limit">
@@ -84,7 +82,7 @@ export function BreakpointRow({
           class="button danger"
           aria-label={`Delete breakpoint ${bp.label}`}
           onClick={() => {
-            if (confirm(`Delete the breakpoint "${bp.label}" at ${bp.filePath}:${bp.lineNumber}?`)) {
+            if (confirm(`Delete the breakpoint "${bp.label}" at ${where}?`)) {
               actions.onDelete(bp.id);
             }
           }}

@@ -6,6 +6,7 @@ import { formatAbsolute, formatRelative, shortId } from "../../lib/format";
 import { serviceColor } from "../../lib/service-color";
 import { useNow } from "../../lib/use-now";
 import { useLiveState } from "../../state/live-context";
+import { placeTitle, whereText } from "./code-place";
 import { RequestContext, SecurityFlags, StackTrace } from "./SnapshotParts";
 import { capturedAtMs } from "./snapshot-feed";
 import { truncatedPayload } from "./snapshot-text";
@@ -69,8 +70,8 @@ function SnapshotView({ snapshot, trace }: { snapshot: SnapshotJson; trace: Trac
           <span class="service-dot" style={{ background: serviceColor(snapshot.service) }} />
           {snapshot.service}
         </span>
-        <span class="mono snap-where" title={snapshot.filePath}>
-          {snapshot.functionName || "(anonymous)"} · {snapshot.filePath}:{snapshot.lineNumber}
+        <span class="mono snap-where" title={placeTitle(snapshot)} data-testid="snapshot-where">
+          {whereText(snapshot)}
         </span>
         <span class="muted" title={snapshot.capturedAt}>
           captured {formatAbsolute(at)} · {formatRelative(at, nowMs)}

@@ -2,6 +2,7 @@ import type { SnapshotSummaryJson } from "../../../../src/protocol";
 import { formatAbsolute, formatClock, formatRelative } from "../../lib/format";
 import { openInApp } from "../../lib/in-app-link";
 import { serviceColor } from "../../lib/service-color";
+import { placeTitle, whereText } from "./code-place";
 import { capturedAtMs } from "./snapshot-feed";
 
 export interface SnapshotRowProps {
@@ -39,8 +40,8 @@ export function SnapshotRow({ snapshot: s, selected, nowMs, onSelect, onOpen }: 
           {s.service}
         </span>
       </span>
-      <span class="snap-col-where mono faint" title={`${s.filePath}:${s.lineNumber}`}>
-        {s.functionName || "(anonymous)"} · {s.filePath}:{s.lineNumber}
+      <span class="snap-col-where mono faint" title={placeTitle(s)}>
+        {whereText(s)}
       </span>
       <span class="snap-col-vars mono" title={s.variableNames.join(", ")}>
         {s.variableNames.join(", ")}

@@ -4,6 +4,7 @@ import type { SnapshotJson, SnapshotSummaryJson } from "../../../../src/protocol
 import { api } from "../../api/client";
 import "./snapshots.css";
 import { formatClock } from "../../lib/format";
+import { whereText } from "./code-place";
 import { RedactedValue, SecretValue } from "./SecretValue";
 import { capturedAtMs } from "./snapshot-feed";
 import { previewVariables, topVariables, type VariablePreview } from "./trace-snapshots";
@@ -87,7 +88,7 @@ export function SpanSnapshots({ snapshots }: { snapshots: readonly SnapshotSumma
                 {snapshot.label || "(no label)"}
               </a>{" "}
               <span class="faint">
-                {formatClock(capturedAtMs(snapshot))} · {snapshot.functionName || "(anonymous)"}:{snapshot.lineNumber}
+                {formatClock(capturedAtMs(snapshot))} · {whereText(snapshot, true)}
               </span>
               {snapshot.securityFlagCount > 0 && <span class="badge warn">{snapshot.securityFlagCount} flagged</span>}
               {previews.length > 0 ? (

@@ -1,8 +1,10 @@
 /** The breakpoints panel's logic: grouping, counts, expiry and the edit form's parsing. Pure. */
 import type { BreakpointJson } from "../../../../src/protocol";
 import { formatRelative } from "../../lib/format";
+import { placeOf } from "./code-place";
 
 export interface FileGroup {
+  /** The file shown (see `placeOf`), or UNPLACED for breakpoints placed at their first capture. */
   filePath: string;
   breakpoints: BreakpointJson[];
 }
@@ -15,8 +17,12 @@ export interface ServiceGroup {
 }
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const lineOf = (breakpoint: BreakpointJson) => placeOf(breakpoint)?.lineNumber ?? 0;
 
-/** Breakpoints by service, then by file (both by name), then by line and label within a file. */
+/** The heading of breakpoints whose line in the app is known only once they capture (`placeOf`). */
+export const UNPLACED = "Placed at their first capture";
+
+/** Breakpoints by service, then by the file shown (both by name), then by line and label within a file. */
 export function groupBreakpoints(breakpoints: readonly BreakpointJson[]): ServiceGroup[] {
   const services = new Map<string, Map<string, BreakpointJson[]>>();
   for (const breakpoint of breakpoints) {
@@ -25,16 +31,17 @@ export function groupBreakpoints(breakpoints: readonly BreakpointJson[]): Servic
       files = new Map();
       services.set(breakpoint.service, files);
     }
-    const list = files.get(breakpoint.filePath);
+    const file = placeOf(breakpoint)?.filePath ?? UNPLACED;
+    const list = files.get(file);
     if (list) list.push(breakpoint);
-    else files.set(breakpoint.filePath, [breakpoint]);
+    else files.set(file, [breakpoint]);
   }
   return [...services.keys()].sort(byText).map((service) => {
     const files = services.get(service) as Map<string, BreakpointJson[]>;
     const groups = [...files.keys()].sort(byText).map((filePath) => ({
       filePath,
       breakpoints: (files.get(filePath) as BreakpointJson[]).sort(
-        (a, b) => a.lineNumber - b.lineNumber || byText(a.label, b.label) || byText(a.id, b.id),
+        (a, b) => lineOf(a) - lineOf(b) || byText(a.label, b.label) || byText(a.id, b.id),
       ),
     }));
     const all = groups.flatMap((group) => group.breakpoints);

@@ -2,6 +2,7 @@
  * Text about a snapshot that the SDKs send in their own shapes: stack frames, security flags, SDK
  * events and the request context. Pure, so each SDK's variant is tested.
  */
+import { parseStackLine } from "../../../../src/domain/code-location";
 import type { SdkEventJson, SecurityFlagJson } from "../../../../src/protocol";
 
 export interface StackFrame {
@@ -16,30 +17,19 @@ export interface StackFrame {
 const LIBRARY = /node_modules|site-packages|dist-packages|^node:|\(node:|<frozen |internal\/|\/lib\/python\d/;
 
 /**
- * The frames of a stack trace as the SDKs write it: Node's `at fn (file:line:col)` lines (after the
- * `Error` heading, which is dropped) and the Python SDK's `fn at file:line`. Other lines are kept
- * as they are.
+ * The frames of a stack trace as the SDKs write it (`parseStackLine`: Node's `at fn (file:line:col)`,
+ * the Python SDK's `fn at file:line`), after the `Error` heading, which is dropped. Other lines are
+ * kept as they are.
  */
 export function parseStackTrace(text: string): StackFrame[] {
   const frames: StackFrame[] = [];
-  const lines = text.split(/\r?\n/);
-  for (const raw of lines) {
+  for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
     if (line === "") continue;
     if (frames.length === 0 && /^(?:Error|Traceback)\b/.test(line) && !line.includes(" at ")) continue;
-    const node = /^at (?:async )?(?:(.+?) \((.+)\)|(.+))$/.exec(line);
-    if (node) {
-      const location = (node[2] ?? node[3] ?? "").trim();
-      frames.push({ fn: node[1] ?? null, location, library: LIBRARY.test(location) });
-      continue;
-    }
-    const python = /^(\S.*?) at (\S.*:\d+)$/.exec(line);
-    if (python) {
-      const location = python[2] as string;
-      frames.push({ fn: python[1] as string, location, library: LIBRARY.test(location) });
-      continue;
-    }
-    frames.push({ fn: null, location: line, library: LIBRARY.test(line) });
+    const frame = parseStackLine(line);
+    const location = frame?.location ?? line;
+    frames.push({ fn: frame?.fn ?? null, location, library: LIBRARY.test(location) });
   }
   return frames;
 }

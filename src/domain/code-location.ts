@@ -1,0 +1,68 @@
+/**
+ * Code locations in the stack traces the TraceKit SDKs send with a snapshot, and the caller a capture
+ * really came from. Pure, so each SDK's format is tested.
+ */
+
+/** A place in the code: a file, a line in it, and the function there ("" when it has no name). */
+export interface CodeLocation {
+  filePath: string;
+  functionName: string;
+  lineNumber: number;
+}
+
+/** One line of a stack trace read as a frame: the function named on it, and its `file:line[:column]`. */
+export interface StackFrameText {
+  /** The function, when the line names one. */
+  fn: string | null;
+  /** `file:line[:column]` as written. */
+  location: string;
+  filePath: string;
+  lineNumber: number;
+}
+
+/** `file:line` or `file:line:column` (a Windows drive's colon stays in the file). */
+const FILE_LINE = /^(.+?):(\d+)(?::\d+)?$/;
+
+/**
+ * A stack trace line as the SDKs write it, read as a frame: Node's `at fn (file:line:col)` and
+ * `at file:line:col` (also `at async fn (…)`), the Python SDK's `fn at file:line` and `file:line`.
+ * Null for any other line (a heading such as `Error`, `at native`, text without a line number).
+ */
+export function parseStackLine(text: string): StackFrameText | null {
+  const line = text.trim();
+  const node = /^at (?:async )?(?:(.+?) \((.+)\)|(.+))$/.exec(line);
+  const python = node ? null : /^(?:(\S.*?) at )?(\S.*:\d+)$/.exec(line);
+  const fn = node ? (node[1] ?? null) : (python?.[1] ?? null);
+  const location = node ? (node[2] ?? node[3] ?? "").trim() : python?.[2];
+  const place = location === undefined ? null : FILE_LINE.exec(location);
+  if (place === null || location === undefined) return null;
+  return { fn, location, filePath: place[1] as string, lineNumber: Number(place[2]) };
+}
+
+/**
+ * The SDK's own capture call, named where the caller should be: the Node SDK 1.7 reads the frame one
+ * too close to itself, so every location it registers is `TracekitClient.captureSnapshot` in its own
+ * `client.js`, whatever line of the app called it.
+ */
+const CAPTURE_CALL = /(?:^|\.)(?:captureSnapshot|capture_snapshot)$/;
+
+/** Whether a registered function is the SDK's own capture call rather than the app's code. */
+export function isSdkCaptureCall(functionName: string): boolean {
+  return CAPTURE_CALL.test(functionName);
+}
+
+/**
+ * Where a capture came from when the SDK named its own capture call as the location: the frame right
+ * after that one in the capture's stack trace. Null when the location is the app's own already, or the
+ * stack does not hold the frame it names.
+ */
+export function callerOf(stackTrace: string, reported: CodeLocation): CodeLocation | null {
+  if (!isSdkCaptureCall(reported.functionName)) return null;
+  const frames = stackTrace.split(/\r?\n/).flatMap((line) => parseStackLine(line) ?? []);
+  const at = frames.findIndex(
+    (frame) => frame.filePath === reported.filePath && frame.lineNumber === reported.lineNumber,
+  );
+  const caller = at === -1 ? undefined : frames[at + 1];
+  if (caller === undefined) return null;
+  return { filePath: caller.filePath, functionName: caller.fn ?? "", lineNumber: caller.lineNumber };
+}

@@ -1,0 +1,54 @@
+/**
+ * Where a breakpoint or a snapshot is in the app's code. The Node SDK 1.7 registers its own capture
+ * call (`TracekitClient.captureSnapshot` in its `client.js`) as every location; the server then reads
+ * the real caller from each capture's stack (`calledFrom`), and that is what is shown. Pure.
+ */
+import { isSdkCaptureCall } from "../../../../src/domain/code-location";
+import type { CodeLocationJson } from "../../../../src/protocol";
+
+export interface Located {
+  filePath: string;
+  functionName: string;
+  lineNumber: number;
+  calledFrom: CodeLocationJson | null;
+}
+
+/** The place to show, or null while only the SDK's own capture call is known (before a first capture). */
+export function placeOf(item: Located): CodeLocationJson | null {
+  if (item.calledFrom !== null) return item.calledFrom;
+  if (isSdkCaptureCall(item.functionName)) return null;
+  return { filePath: item.filePath, functionName: item.functionName, lineNumber: item.lineNumber };
+}
+
+export function baseName(path: string): string {
+  const at = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
+  return at === -1 ? path : path.slice(at + 1);
+}
+
+export function functionText(name: string): string {
+  return name || "(anonymous)";
+}
+
+/** What the SDK registered, when it is not what is shown: for a title. */
+export function registeredNote(item: Located): string | null {
+  if (!isSdkCaptureCall(item.functionName)) return null;
+  const registered = `${functionText(item.functionName)} at ${item.filePath}:${item.lineNumber}`;
+  return item.calledFrom === null
+    ? `The SDK registered its own capture call (${registered}) as the location: the line of the app that calls it shows with the first capture.`
+    : `Read from the capture's stack: the SDK registered its own capture call (${registered}) as the location.`;
+}
+
+/** A title for a shown place: its whole path and line, and what the SDK registered when that differs. */
+export function placeTitle(item: Located): string {
+  const place = placeOf(item);
+  const note = registeredNote(item);
+  const where = place === null ? "" : `${functionText(place.functionName)} · ${place.filePath}:${place.lineNumber}`;
+  return [where, note].filter((part) => part !== null && part !== "").join("\n");
+}
+
+/** `fn · path:line` (`fn:line` when `short`), or the SDK's registered call when that is all there is. */
+export function whereText(item: Located, short = false): string {
+  const place = placeOf(item) ?? item;
+  const fn = functionText(place.functionName);
+  return short ? `${fn}:${place.lineNumber}` : `${fn} · ${place.filePath}:${place.lineNumber}`;
+}
