@@ -63,5 +63,6 @@ export function metricQueryToJson(result: MetricQueryResult): MetricQueryRespons
   if (result.omittedSeries > 0) json.omittedSeries = result.omittedSeries;
   if (result.heatmap !== undefined) json.heatmap = result.heatmap;
   if (result.stat !== undefined) json.stat = result.stat;
+  if (result.startsAtData === true) json.startsAtData = true;
   return json;
 }

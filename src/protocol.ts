@@ -593,8 +593,12 @@ export interface MetricQueryResponse {
   stat?: "p50" | "p95" | "p99" | "mean";
   /** Groups left out past the most one answer holds (500; the first by label are kept). */
   omittedSeries?: number;
-  /** `since`; the steps start here. */
+  /**
+   * `since`; the steps start here. For a `window` ending now over a metric younger than it, the step
+   * before its oldest point instead (at least 12 steps before the end), and `startsAtData` says so.
+   */
   fromUnixMs: number;
+  startsAtData?: true;
   /** The end of the last step (`until`, or a little after it when the window is not a whole number of steps). */
   toUnixMs: number;
   stepMs: number;

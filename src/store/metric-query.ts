@@ -60,6 +60,8 @@ const NICE_STEPS = [
   12 * HOUR,
   24 * HOUR,
 ];
+/** A window that starts at young data (MetricQuery.startAtData) keeps at least this many steps. */
+export const MIN_DATA_STEPS = 12;
 /** Heatmap rows of an exponential histogram or samples. */
 const HEATMAP_ROWS = 40;
 const PERCENTILES = [0.5, 0.95, 0.99];
@@ -411,9 +413,6 @@ export function queryMetric(record: MetricRecord, q: MetricQuery): MetricQueryRe
   const descriptor = record.descriptor;
   const chart = q.chart ?? chartOf(descriptor);
   const step = q.stepMs;
-  const from = q.fromMs;
-  const n = Math.max(1, Math.ceil((q.toMs - from) / step));
-  const s: Steps = { from, step, n };
   const groupBy = q.groupBy ?? null;
 
   const selected: MetricSeries[] = [];
@@ -422,6 +421,15 @@ export function queryMetric(record: MetricRecord, q: MetricQuery): MetricQueryRe
     if (!q.where.every(([key, value]) => attributeText(attributeOf(series, key)) === value)) continue;
     selected.push(series);
   }
+  let from = q.fromMs;
+  let n = Math.max(1, Math.ceil((q.toMs - from) / step));
+  // Young data: from the step before its oldest point, at least MIN_DATA_STEPS steps, on the window's grid.
+  const lead = q.startAtData === true ? Math.min(firstStepOf(selected, from, step) - 1, n - MIN_DATA_STEPS) : 0;
+  if (lead > 0) {
+    from += lead * step;
+    n -= lead;
+  }
+  const s: Steps = { from, step, n };
   const manyServices = new Set(selected.map((series) => series.service)).size > 1;
 
   const groups = new Map<string, Group>();
@@ -484,5 +492,13 @@ export function queryMetric(record: MetricRecord, q: MetricQuery): MetricQueryRe
   };
   if (chart === "distribution") result.heatmap = heatmapOf(kept, s);
   if (stat !== null) result.stat = stat;
+  if (lead > 0) result.startsAtData = true;
   return result;
+}
+
+/** The index of the step (from `from`, `step` wide) holding the oldest point of any of `series`; may be negative. */
+function firstStepOf(series: readonly MetricSeries[], from: number, step: number): number {
+  let oldest = Number.POSITIVE_INFINITY;
+  for (const one of series) oldest = Math.min(oldest, one.oldestMs());
+  return Number.isFinite(oldest) ? Math.floor((oldest - from) / step) : 0;
 }

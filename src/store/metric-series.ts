@@ -69,6 +69,15 @@ export class MetricSeries {
     this.tiers = TIERS.map((spec) => new Tier(spec, layout));
   }
 
+  /** Time of its oldest stored entry (a rollup's interval start), unix ms; +Infinity when it holds none. */
+  oldestMs(): number {
+    for (let level = this.tiers.length - 1; level >= 0; level--) {
+      const tier = this.tiers[level] as Tier;
+      if (tier.size > 0) return tier.time(tier.begin);
+    }
+    return Number.POSITIVE_INFINITY;
+  }
+
   /** The key the next raw entry gets. */
   get nextRawKey(): number {
     const raw = this.tiers[0] as Tier;

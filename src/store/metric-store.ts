@@ -45,6 +45,11 @@ export interface MetricQuery {
    * only that one (its mean and counts always), and the answer is a fraction of the size. All when absent.
    */
   stat?: DistributionStat;
+  /**
+   * A window ending now, whose metric is younger than it: the steps start just before the oldest point
+   * (at least MIN_DATA_STEPS of them) instead of showing mostly empty time. The step stays the window's.
+   */
+  startAtData?: boolean;
 }
 
 /** One line of a chart: see MetricSeriesJson in protocol.ts. */
@@ -76,6 +81,8 @@ export interface MetricQueryResult {
   fromMs: number;
   toMs: number;
   stepMs: number;
+  /** The steps start at the metric's first point, not at the window's start (`startAtData`). */
+  startsAtData?: boolean;
   /** Start of each step. */
   times: number[];
   groupBy: string | null;

@@ -92,6 +92,8 @@ describe("GET /api/metrics and /api/metrics/:name", () => {
   });
 
   it("defaults to the last 15 minutes in ~120 steps, and reads names holding a slash", async () => {
+    // A point from before the window: the metric is older than it, so the window is whole.
+    await post(gaugeExport("process/memory", [4], { atMs: Date.now() - 20 * 60_000 }));
     await post(gaugeExport("process/memory", [5], { atMs: Date.now() - 60_000 }));
     const { status, body } = await get("/api/metrics/process%2Fmemory");
     expect(status).toBe(200);
@@ -104,6 +106,7 @@ describe("GET /api/metrics and /api/metrics/:name", () => {
   });
 
   it("takes the window as a duration ending now", async () => {
+    await post(gaugeExport("heap.used", [6], { atMs: Date.now() - 2 * 60 * 60_000 }));
     await post(gaugeExport("heap.used", [7], { atMs: Date.now() - 2 * 60_000 }));
     const before = Date.now();
     const hour = (await get("/api/metrics/heap.used?window=1h")).body as MetricQueryResponse;
@@ -119,6 +122,25 @@ describe("GET /api/metrics and /api/metrics/:name", () => {
     const minute = (await get("/api/metrics/heap.used?window=90s")).body as MetricQueryResponse;
     expect(minute.toUnixMs - minute.fromUnixMs).toBe(90_000);
     expect(minute.series[0]?.values.every((v) => v === null)).toBe(true);
+  });
+
+  it("opens a window ending now on a metric younger than it, and a chosen range as it is", async () => {
+    const first = Date.now() - 3 * 60_000;
+    await post(gaugeExport("queue.depth", [1, 2, 3], { atMs: first }));
+    const young = (await get("/api/metrics/queue.depth?window=15m")).body as MetricQueryResponse;
+    expect(young.startsAtData).toBe(true);
+    expect(young.stepMs).toBe(10_000);
+    // From the step before the one holding the first point.
+    expect(young.fromUnixMs).toBeLessThanOrEqual(first - 10_000);
+    expect(young.fromUnixMs).toBeGreaterThan(first - 20_000);
+    const values = young.series[0]?.values ?? [];
+    expect(values[0]).toBeNull();
+    expect(values.filter((v) => v !== null).at(-1)).toBe(3);
+    const until = Date.now();
+    const chosen = (await get(`/api/metrics/queue.depth?since=${until - 15 * 60_000}&until=${until}`))
+      .body as MetricQueryResponse;
+    expect(chosen.startsAtData).toBeUndefined();
+    expect(chosen.fromUnixMs).toBe(until - 15 * 60_000);
   });
 
   it("answers 404 for an unknown name and 400 with a reason for bad parameters", async () => {

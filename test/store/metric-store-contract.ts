@@ -255,6 +255,50 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
       });
     });
 
+    describe("a window over young data", () => {
+      // A 15-minute window in 10 s steps, ending at END.
+      const END = T0_MS + 15 * MINUTE;
+      const window = { fromMs: T0_MS, toMs: END, stepMs: 10 * SECOND };
+
+      it("starts at the step before the oldest point, on the window's grid, when asked to", async () => {
+        const store = await fresh();
+        const agos = [180, 120, 60, 30];
+        const points = agos.map((ago) => ({ atMs: END - ago * SECOND + 1, value: ago, attributes: {} }));
+        store.insert([gauge("young", "api", points)]);
+        const whole = query(store, { name: "young", ...window });
+        expect(whole.times).toHaveLength(90);
+        expect(whole.startsAtData).toBeUndefined();
+        const young = query(store, { name: "young", ...window, startAtData: true });
+        expect(young.startsAtData).toBe(true);
+        // The oldest point is in the step starting 180 s before the end: one step of lead before it.
+        expect(young.fromMs).toBe(END - 190 * SECOND);
+        expect(young.toMs).toBe(END);
+        expect(young.times).toHaveLength(19);
+        const byTime = new Map(young.times.map((t, i) => [t, young.series[0]?.values[i]]));
+        for (const ago of agos) expect(byTime.get(END - ago * SECOND)).toBe(ago);
+        expect(young.series[0]?.values[0]).toBeNull();
+        expect(young.stepMs).toBe(whole.stepMs);
+      });
+
+      it("keeps at least 12 steps, and the whole window once data is older than it", async () => {
+        const store = await fresh();
+        store.insert([gauge("newborn", "api", [{ atMs: END - 5 * SECOND, value: 1, attributes: {} }])]);
+        const newborn = query(store, { name: "newborn", ...window, startAtData: true });
+        expect(newborn.times).toHaveLength(12);
+        expect(newborn.fromMs).toBe(END - 120 * SECOND);
+
+        store.insert([
+          gauge("old", "api", [
+            { atMs: T0_MS - MINUTE, value: 1, attributes: {} },
+            { atMs: END - 5 * SECOND, value: 2, attributes: {} },
+          ]),
+        ]);
+        const old = query(store, { name: "old", ...window, startAtData: true });
+        expect(old.fromMs).toBe(T0_MS);
+        expect(old.startsAtData).toBeUndefined();
+      });
+    });
+
     describe("distributions", () => {
       it("estimates percentiles from histogram buckets per step, with the mean, count and a heatmap", async () => {
         const store = await fresh();

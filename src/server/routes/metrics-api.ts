@@ -71,6 +71,8 @@ export function parseMetricQuery(
     throw bad(`step ${step} ms cuts the ${window} ms window into more than ${MAX_QUERY_STEPS} steps`);
   }
   const query: MetricQuery = { name, fromMs: since, toMs: until, stepMs: step, where: [] };
+  // A window ending now (not a range someone chose) opens on the metric's data when it is younger.
+  if (!params.has("since") && !params.has("until")) query.startAtData = true;
   const service = text(params, "service");
   if (service !== undefined) query.service = service;
   const groupBy = text(params, "groupBy");

@@ -123,6 +123,12 @@ export function MetricPanel({ entry, catalogLoaded, theme, state, onChange }: Me
       ) : (
         <>
           <Figures response={response} model={model} />
+          {response.startsAtData && (
+            <p class="muted metric-young" data-testid="metric-starts-at-data">
+              The first point of this metric arrived {formatRelative(response.fromUnixMs + response.stepMs, Date.now())}
+              : the chart starts there and widens to the last {state.window} as points arrive.
+            </p>
+          )}
           {empty && (
             <p class="muted" data-testid="metric-window-empty">
               No points in this window. The last one arrived{" "}
