@@ -64,6 +64,62 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
     await expect(page.locator('nav a[href="/metrics"]').getAttribute("aria-current")).resolves.toBe("page");
   });
 
+  it("shows the metrics at a glance when none is picked, per service, and opens one", async () => {
+    const now = Date.now();
+    for (const service of ["glance-a", "glance-b"]) {
+      const points = [3, 2, 1].map((ago, i) => ({
+        name: "glance.requests",
+        type: "counter" as const,
+        value: 5 + i,
+        atMs: now - ago * 1000,
+      }));
+      const body = nodeMetricsBody(service, [
+        ...points,
+        { name: "glance.heap", type: "gauge", value: 64e6, atMs: now },
+      ]);
+      expect((await postTraceKitMetrics(suite.app.port, body, "node")).status).toBe(200);
+    }
+    await page.goto(`${suite.app.base}/metrics?q=glance`);
+    const overview = page.getByTestId("metrics-overview");
+    await overview.waitFor();
+    const cards = overview.locator(".overview-card");
+    await expect
+      .poll(() => cards.evaluateAll((all) => all.map((c) => c.getAttribute("data-metric"))))
+      .toEqual(["glance.heap", "glance.requests"]);
+    const requests = overview.locator('.overview-card[data-metric="glance.requests"]');
+    await requests.locator('[data-testid="overview-chart"] canvas').waitFor();
+    // One line per service, named under the chart.
+    await expect(requests.getByTestId("overview-chart").getAttribute("data-lines")).resolves.toBe("2");
+    await expect.poll(() => requests.locator(".overview-legend").textContent()).toBe("glance-aglance-b");
+    await expect.poll(() => requests.locator(".overview-value").textContent()).toMatch(/\/s$/);
+    await expect
+      .poll(() => overview.locator('.overview-card[data-metric="glance.heap"] .overview-value').textContent())
+      .toBe("64M");
+
+    await requests.getByRole("link", { name: "glance.requests" }).click();
+    await page.locator('[data-metric="glance.requests"] [data-testid="metric-chart"] canvas').first().waitFor();
+    expect(new URL(page.url()).searchParams.get("metric")).toBe("glance.requests");
+    expect(await page.getByTestId("metrics-overview").count()).toBe(0);
+  });
+
+  it("charts the first 12 metrics at a glance and says how many there are", async () => {
+    const points = Array.from({ length: 13 }, (_, i) => ({
+      name: `many.gauge${String(i + 1).padStart(2, "0")}`,
+      type: "gauge" as const,
+      value: i,
+      atMs: Date.now() - 1000,
+    }));
+    expect((await postTraceKitMetrics(suite.app.port, nodeMetricsBody("many-svc", points), "node")).status).toBe(200);
+    await page.goto(`${suite.app.base}/metrics?q=many.gauge`);
+    const overview = page.getByTestId("metrics-overview");
+    await overview.waitFor();
+    await expect.poll(() => overview.locator(".overview-card").count()).toBe(12);
+    await expect(overview.locator(".overview-intro").textContent()).resolves.toContain("The first 12 of 13 metrics");
+    await expect(overview.locator(".overview-card").last().getAttribute("data-metric")).resolves.toBe("many.gauge12");
+    await page.goto(`${suite.app.base}/metrics?q=nothing-is-called-this`);
+    await expect(page.locator(".page-message h2").textContent()).resolves.toBe("No metric matches");
+  });
+
   it("says when a linked metric has not arrived, and shows it by itself when it does", async () => {
     allowedErrors = /404/;
     await page.goto(`${suite.app.base}/metrics?metric=late.metric`);

@@ -29,6 +29,8 @@ export interface LineChartProps {
   onOpenTrace(exemplar: MetricExemplarJson): void;
   onZoom?(min: number, max: number, zoomed: boolean): void;
   onChart?(u: uPlot | null): void;
+  /** A small chart: one row of time labels. */
+  compact?: boolean;
 }
 
 /** Everything that changes the chart's build rather than its data. */
@@ -134,10 +136,16 @@ export function LineChart(props: LineChartProps) {
   const key = buildKey(model, theme);
   const options = useMemo(
     () =>
-      lineChartOptions(model, theme, () => frame.current, {
-        onCursor: (idx, left, top) => setCursor(idx === null || left < 0 ? null : { idx, left, top }),
-        onDraw: () => setDrawn((n) => n + 1),
-      }),
+      lineChartOptions(
+        model,
+        theme,
+        () => frame.current,
+        {
+          onCursor: (idx, left, top) => setCursor(idx === null || left < 0 ? null : { idx, left, top }),
+          onDraw: () => setDrawn((n) => n + 1),
+        },
+        props.compact === true,
+      ),
     [key],
   );
   const data = useMemo(() => toAlignedData(model) as uPlot.AlignedData, [model]);

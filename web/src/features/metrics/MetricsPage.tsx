@@ -1,9 +1,11 @@
 import { useMemo } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import { formatCount } from "../../lib/format";
+import { filterCatalog } from "./catalog-model";
 import { MetricCatalog } from "./MetricCatalog";
 import { MetricPanel } from "./MetricPanel";
 import { MetricsEmpty } from "./MetricsEmpty";
+import { MetricsOverview } from "./MetricsOverview";
 import { type MetricsUrlState, metricsHref, metricsStateFromSearch } from "./metrics-url";
 import { loadUPlot } from "./uplot-loader";
 import { useChartTheme } from "./use-chart-theme";
@@ -68,14 +70,14 @@ export function MetricsPage() {
             state={{ ...state, metric: state.metric }}
             onChange={change}
           />
-        ) : (
-          <div class="page-message">
-            <h2>Pick a metric</h2>
-            <p>
-              Counters are charted as rates per second, gauges as values, histograms as p50/p95/p99 lines with a heatmap
-              of their buckets, summaries as their quantiles. The chart follows new points as they arrive.
-            </p>
-          </div>
+        ) : catalog === null ? null : (
+          <MetricsOverview
+            metrics={filterCatalog(catalog.metrics, state.q, state.service)}
+            window={state.window}
+            theme={theme}
+            hrefFor={hrefFor}
+            onSelect={(name) => route(hrefFor(name))}
+          />
         )}
       </section>
     </div>

@@ -1,5 +1,6 @@
 /** uPlot options for the Metrics page's charts, from the pure models and the theme's resolved colours. */
 import type uPlot from "uplot";
+import { formatClock } from "../../lib/format";
 import { type ChartModel, isolatedPoints, valueRuns, yRange } from "./metric-chart-model";
 import { axisTicks, axisTitle, type MetricUnit, tickLabels } from "./metric-units";
 import type { ChartTheme } from "./use-chart-theme";
@@ -44,6 +45,20 @@ export function themedAxis(theme: ChartTheme): uPlot.Axis {
     font: axisFont(theme),
     grid: { stroke: theme.grid, width: 1 },
     ticks: { stroke: theme.grid, width: 1, size: 4 },
+  };
+}
+
+/**
+ * A time axis for a small chart: one row of `hh:mm` (`hh:mm:ss` under a minute between ticks), far
+ * enough apart to read; uPlot's own second row of dates runs into itself at that width.
+ */
+export function compactTimeAxis(theme: ChartTheme): uPlot.Axis {
+  return {
+    ...themedAxis(theme),
+    space: 70,
+    size: 28,
+    values: (_u, splits, _axis, _space, increment) =>
+      splits.map((t) => formatClock(t * 1000).slice(0, increment < 60 ? 8 : 5)),
   };
 }
 
@@ -156,6 +171,7 @@ export function lineChartOptions(
   theme: ChartTheme,
   frame: () => ChartFrame,
   hooks: LineChartHooks,
+  compact = false,
 ): Omit<uPlot.Options, "width" | "height"> {
   const width = model.lines.length >= THIN_LINES_FROM ? 1 : 1.5;
   return {
@@ -181,7 +197,7 @@ export function lineChartOptions(
         },
       },
     },
-    axes: [themedAxis(theme), valueAxis(theme, model.unit, model.perSecond)],
+    axes: [compact ? compactTimeAxis(theme) : themedAxis(theme), valueAxis(theme, model.unit, model.perSecond)],
     series: [
       {},
       ...model.lines.map(

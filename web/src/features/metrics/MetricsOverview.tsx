@@ -1,0 +1,172 @@
+import { useMemo } from "preact/hooks";
+import type { MetricCatalogEntryJson, MetricQueryResponse } from "../../../../src/protocol";
+import { formatCount } from "../../lib/format";
+import { openInApp } from "../../lib/in-app-link";
+import { chartLabel, kindLabel } from "./catalog-model";
+import { LineChart } from "./LineChart";
+import { buildChartModel, type ChartModel } from "./metric-chart-model";
+import { formatMetricValue } from "./metric-units";
+import type { MetricsUrlState, WindowPreset } from "./metrics-url";
+import type { ChartTheme } from "./use-chart-theme";
+import { useMetricQuery } from "./use-metric-data";
+
+/** At most this many metrics are charted at a glance; the catalog lists them all. */
+export const OVERVIEW_CARDS = 12;
+/** Lines named under a card's chart; more are counted. */
+const LEGEND_LINES = 4;
+const NO_EXEMPLARS: never[] = [];
+
+export interface MetricsOverviewProps {
+  /** The catalog as its search and service filter leave it, by name. */
+  metrics: readonly MetricCatalogEntryJson[];
+  window: WindowPreset;
+  theme: ChartTheme;
+  hrefFor(name: string): string;
+  onSelect(name: string): void;
+}
+
+/**
+ * The figure a card leads with: the newest value of its first line that has one (the p95 line of a
+ * distribution of one service), and what it is ("checkout-api p95, latest").
+ */
+function latest(model: ChartModel): { caption: string; value: number } | null {
+  const lines = model.stat === null ? model.lines.filter((l) => l.stat === "p95") : model.lines;
+  for (const line of lines.length > 0 ? lines : model.lines) {
+    for (let i = line.values.length - 1; i >= 0; i--) {
+      const value = line.values[i];
+      if (typeof value !== "number" || !Number.isFinite(value)) continue;
+      const perGroup = model.stat !== null && model.chart === "distribution" ? ` ${model.stat}` : "";
+      const what = `${line.label}${perGroup}`.trim();
+      return { caption: what === "" ? "latest" : `${what}, latest`, value };
+    }
+  }
+  return null;
+}
+
+function OverviewChart({
+  metric,
+  response,
+  theme,
+}: {
+  metric: MetricCatalogEntryJson;
+  response: MetricQueryResponse;
+  theme: ChartTheme;
+}) {
+  const model = useMemo(() => buildChartModel(response, { stat: "p95", palette: theme.palette }), [response, theme]);
+  const visible = useMemo(() => model.lines.map(() => true), [model]);
+  const newest = latest(model);
+  const more = model.lines.length - LEGEND_LINES;
+  return (
+    <>
+      <div class="overview-figure">
+        <span class="overview-value">
+          {newest === null ? "–" : formatMetricValue(newest.value, model.unit, model.perSecond)}
+        </span>
+        <span class="muted">{newest === null ? "no points in this window" : newest.caption}</span>
+      </div>
+      <div class="overview-chart" data-testid="overview-chart" data-lines={model.lines.length}>
+        <LineChart
+          model={model}
+          exemplars={NO_EXEMPLARS}
+          theme={theme}
+          fromMs={response.fromUnixMs}
+          toMs={response.toUnixMs}
+          visible={visible}
+          height={140}
+          compact
+          label={`${metric.name} over time`}
+          onOpenTrace={() => {}}
+        />
+      </div>
+      {model.lines.length > 1 && (
+        <div class="overview-legend muted">
+          {model.lines.slice(0, LEGEND_LINES).map((line) => (
+            <span key={line.key} class="overview-legend-item" title={line.label}>
+              <span class="legend-swatch" style={{ background: line.color }} />
+              {line.label}
+            </span>
+          ))}
+          {more > 0 && <span>+{more} more</span>}
+        </div>
+      )}
+    </>
+  );
+}
+
+function OverviewCard({
+  metric,
+  window,
+  theme,
+  href,
+  onSelect,
+}: {
+  metric: MetricCatalogEntryJson;
+  window: WindowPreset;
+  theme: ChartTheme;
+  href: string;
+  onSelect(): void;
+}) {
+  const query: MetricsUrlState = { metric: metric.name, window, groupBy: "service.name", stat: "p95" };
+  const { response, error } = useMetricQuery(query, true);
+  return (
+    <article class="overview-card" data-metric={metric.name}>
+      <header class="overview-card-head">
+        <a
+          href={href}
+          class="overview-name mono"
+          title={metric.description || metric.name}
+          onClick={(e) => openInApp(e, onSelect)}
+        >
+          {metric.name}
+        </a>
+        <span class={`catalog-kind${metric.tracekit ? " tracekit" : ""}`}>{kindLabel(metric)}</span>
+        <span class="faint">
+          {chartLabel(metric.chart)}
+          {metric.unit !== "" ? ` · ${metric.unit}` : ""} · {formatCount(metric.seriesCount)} series
+        </span>
+      </header>
+      {error !== null ? (
+        <p class="muted">Could not load it: {error}</p>
+      ) : response === null ? (
+        <div class="overview-loading muted">Loading…</div>
+      ) : (
+        <OverviewChart metric={metric} response={response} theme={theme} />
+      )}
+    </article>
+  );
+}
+
+/** `/metrics` with no metric picked: the first metrics of the catalog at a glance, each live, per service. */
+export function MetricsOverview({ metrics, window, theme, hrefFor, onSelect }: MetricsOverviewProps) {
+  if (metrics.length === 0) {
+    return (
+      <div class="page-message">
+        <h2>No metric matches</h2>
+        <p>Change the search or the service on the left to see metrics here.</p>
+      </div>
+    );
+  }
+  const shown = metrics.slice(0, OVERVIEW_CARDS);
+  return (
+    <section class="metrics-overview" aria-label="Metrics at a glance" data-testid="metrics-overview">
+      <p class="muted overview-intro">
+        {metrics.length > shown.length
+          ? `The first ${shown.length} of ${formatCount(metrics.length)} metrics, over the last ${window}: search or pick one on the left for the rest.`
+          : `Every metric, over the last ${window}. Pick one for its full chart, its series and their grouping.`}{" "}
+        Counters are rates per second, gauges values, histograms percentiles.
+      </p>
+      <div class="overview-grid">
+        {shown.map((metric) => (
+          <OverviewCard
+            key={metric.name}
+            metric={metric}
+            window={window}
+            theme={theme}
+            href={hrefFor(metric.name)}
+            onSelect={() => onSelect(metric.name)}
+          />
+        ))}
+      </div>
+    </section>
+  );
+}
