@@ -60,7 +60,7 @@ const NICE_STEPS = [
   12 * HOUR,
   24 * HOUR,
 ];
-/** A window that starts at young data (MetricQuery.startAtData) keeps at least this many steps. */
+/** A window that starts at young data (MetricQuery.startAtData) keeps at least this many of its steps' length. */
 export const MIN_DATA_STEPS = 12;
 /** Heatmap rows of an exponential histogram or samples. */
 const HEATMAP_ROWS = 40;
@@ -412,7 +412,6 @@ function heatmapOf(groups: Group[], s: Steps): { bounds: number[]; counts: numbe
 export function queryMetric(record: MetricRecord, q: MetricQuery): MetricQueryResult {
   const descriptor = record.descriptor;
   const chart = q.chart ?? chartOf(descriptor);
-  const step = q.stepMs;
   const groupBy = q.groupBy ?? null;
 
   const selected: MetricSeries[] = [];
@@ -421,10 +420,13 @@ export function queryMetric(record: MetricRecord, q: MetricQuery): MetricQueryRe
     if (!q.where.every(([key, value]) => attributeText(attributeOf(series, key)) === value)) continue;
     selected.push(series);
   }
+  const step = q.stepFromData === true ? dataStepMs(selected, q.stepMs, q.toMs - q.fromMs) : q.stepMs;
   let from = q.fromMs;
   let n = Math.max(1, Math.ceil((q.toMs - from) / step));
-  // Young data: from the step before its oldest point, at least MIN_DATA_STEPS steps, on the window's grid.
-  const lead = q.startAtData === true ? Math.min(firstStepOf(selected, from, step) - 1, n - MIN_DATA_STEPS) : 0;
+  // Young data: from the step before its oldest point, on the grid, at least MIN_DATA_STEPS of the
+  // window's own steps long (fewer of a longer step for sparse points).
+  const least = Math.max(2, Math.ceil((MIN_DATA_STEPS * q.stepMs) / step));
+  const lead = q.startAtData === true ? Math.min(firstStepOf(selected, from, step) - 1, n - least) : 0;
   if (lead > 0) {
     from += lead * step;
     n -= lead;
@@ -494,6 +496,22 @@ export function queryMetric(record: MetricRecord, q: MetricQuery): MetricQueryRe
   if (stat !== null) result.stat = stat;
   if (lead > 0) result.startsAtData = true;
   return result;
+}
+
+/**
+ * The step for series whose points come `interval` apart (the median over the series): the round step
+ * that holds one of them (5% of jitter allowed), never under `least` nor over an eighth of the window.
+ */
+function dataStepMs(series: readonly MetricSeries[], least: number, windowMs: number): number {
+  const intervals = series.map((one) => one.pointIntervalMs()).filter((ms) => ms > 0);
+  if (intervals.length === 0) return least;
+  intervals.sort((a, b) => a - b);
+  const wanted = (intervals[intervals.length >> 1] as number) * 0.95;
+  if (wanted <= least) return least;
+  const most = Math.max(least, windowMs / 8);
+  let step = least;
+  for (const nice of NICE_STEPS) if (nice <= most && nice > step && step < wanted) step = nice;
+  return step;
 }
 
 /** The index of the step (from `from`, `step` wide) holding the oldest point of any of `series`; may be negative. */

@@ -69,6 +69,20 @@ export class MetricSeries {
     this.tiers = TIERS.map((spec) => new Tier(spec, layout));
   }
 
+  /**
+   * The typical time between its recent points (the median of up to 16 gaps between raw entries), or 0
+   * with fewer than 3 raw entries: an SDK exporting every 60 s has 60 s here whatever the window.
+   */
+  pointIntervalMs(): number {
+    const raw = this.tiers[0] as Tier;
+    const first = Math.max(raw.begin, raw.end - 17);
+    const gaps: number[] = [];
+    for (let p = first + 1; p < raw.end; p++) gaps.push(raw.time(p) - raw.time(p - 1));
+    if (gaps.length < 2) return 0;
+    gaps.sort((a, b) => a - b);
+    return gaps[gaps.length >> 1] as number;
+  }
+
   /** Time of its oldest stored entry (a rollup's interval start), unix ms; +Infinity when it holds none. */
   oldestMs(): number {
     for (let level = this.tiers.length - 1; level >= 0; level--) {

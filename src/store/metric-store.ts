@@ -50,6 +50,11 @@ export interface MetricQuery {
    * (at least MIN_DATA_STEPS of them) instead of showing mostly empty time. The step stays the window's.
    */
   startAtData?: boolean;
+  /**
+   * `stepMs` is the least step: a longer one when the series' points come further apart (an SDK that
+   * exports every 60 s), so each step holds a point and lines join up (at most an eighth of the window).
+   */
+  stepFromData?: boolean;
 }
 
 /** One line of a chart: see MetricSeriesJson in protocol.ts. */

@@ -143,6 +143,18 @@ describe("GET /api/metrics and /api/metrics/:name", () => {
     expect(chosen.fromUnixMs).toBe(until - 15 * 60_000);
   });
 
+  it("steps as far apart as an SDK exports, unless a step is asked for", async () => {
+    // OpenTelemetry SDKs export every 60 s by default: one point a minute per series.
+    for (let ago = 20; ago >= 0; ago--) {
+      await post(gaugeExport("pool.size", [ago], { atMs: Date.now() - ago * 60_000 }));
+    }
+    const fitted = (await get("/api/metrics/pool.size?window=15m")).body as MetricQueryResponse;
+    expect(fitted.stepMs).toBe(60_000);
+    expect(fitted.series[0]?.values.filter((v) => v === null).length).toBeLessThanOrEqual(1);
+    const asked = (await get("/api/metrics/pool.size?window=15m&step=10000")).body as MetricQueryResponse;
+    expect(asked.stepMs).toBe(10_000);
+  });
+
   it("answers 404 for an unknown name and 400 with a reason for bad parameters", async () => {
     await post(gaugeExport("g", [1]));
     expect(await get("/api/metrics/nope")).toEqual({

@@ -299,6 +299,50 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
       });
     });
 
+    describe("steps for sparse points", () => {
+      const END = T0_MS + 15 * MINUTE;
+      const window = { fromMs: T0_MS, toMs: END, stepMs: 10 * SECOND };
+
+      it("widens the step to the interval the points come at, so every step holds one", async () => {
+        const store = await fresh();
+        // An SDK on OpenTelemetry's default: one export a minute (a little jitter), for 20 minutes.
+        const points = Array.from({ length: 21 }, (_, i) => ({
+          atMs: END - (20 - i) * MINUTE + (i % 3) * 200,
+          value: i,
+          attributes: {},
+        }));
+        store.insert([gauge("every.minute", "api", points)]);
+        const fine = query(store, { name: "every.minute", ...window });
+        expect(fine.stepMs).toBe(10 * SECOND);
+        expect(fine.series[0]?.values.filter((v) => v === null).length).toBeGreaterThan(60);
+        const fitted = query(store, { name: "every.minute", ...window, stepFromData: true });
+        expect(fitted.stepMs).toBe(MINUTE);
+        expect(fitted.times).toHaveLength(15);
+        expect(fitted.series[0]?.values.every((v) => v !== null)).toBe(true);
+        // A window too short for that: at most an eighth of it.
+        const short = query(store, {
+          name: "every.minute",
+          fromMs: END - 2 * MINUTE,
+          toMs: END,
+          stepMs: SECOND,
+          stepFromData: true,
+        });
+        expect(short.stepMs).toBe(15 * SECOND);
+      });
+
+      it("keeps the window's step for points closer than it, and for too few to tell", async () => {
+        const store = await fresh();
+        const dense = Array.from({ length: 30 }, (_, i) => ({
+          atMs: END - 30 * SECOND + i * SECOND,
+          value: i,
+          attributes: {},
+        }));
+        store.insert([gauge("every.second", "api", dense), gauge("twice", "api", dense.slice(0, 2))]);
+        expect(query(store, { name: "every.second", ...window, stepFromData: true }).stepMs).toBe(10 * SECOND);
+        expect(query(store, { name: "twice", ...window, stepFromData: true }).stepMs).toBe(10 * SECOND);
+      });
+    });
+
     describe("distributions", () => {
       it("estimates percentiles from histogram buckets per step, with the mean, count and a heatmap", async () => {
         const store = await fresh();

@@ -65,7 +65,8 @@ export function parseMetricQuery(
   const since = millis(params, "since", "a time in unix milliseconds") ?? until - (recent ?? DEFAULT_WINDOW_MS);
   if (since >= until) throw bad(`since (${since}) must be before until (${until})`);
   const window = until - since;
-  const step = millis(params, "step", "a whole number of milliseconds >= 1") ?? defaultStepMs(window);
+  const asked = millis(params, "step", "a whole number of milliseconds >= 1");
+  const step = asked ?? defaultStepMs(window);
   if (step < 1) throw bad("step must be a whole number of milliseconds >= 1");
   if (Math.ceil(window / step) > MAX_QUERY_STEPS) {
     throw bad(`step ${step} ms cuts the ${window} ms window into more than ${MAX_QUERY_STEPS} steps`);
@@ -73,6 +74,8 @@ export function parseMetricQuery(
   const query: MetricQuery = { name, fromMs: since, toMs: until, stepMs: step, where: [] };
   // A window ending now (not a range someone chose) opens on the metric's data when it is younger.
   if (!params.has("since") && !params.has("until")) query.startAtData = true;
+  // Without a step asked for, steps no finer than the points come (see MetricQuery.stepFromData).
+  if (asked === undefined) query.stepFromData = true;
   const service = text(params, "service");
   if (service !== undefined) query.service = service;
   const groupBy = text(params, "groupBy");
