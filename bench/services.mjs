@@ -3,8 +3,9 @@
 //    bench/payload.mjs traffic), then time listServices / listOperations (everything stored, and a
 //    15-minute window).
 // 2. Over HTTP: SENDERS senders (default 20) POST 100-span protobuf requests back to back while
-//    BROWSERS "browsers" (default 5) each ask GET /api/services and a search (`user.id=user-42`) every
-//    POLL_MS (default 1000), for SECONDS (default 30); prints p50/p99 of each. The store is bounded by
+//    BROWSERS "browsers" (default 5) each ask GET /api/services and a search (`user.id=user-42`, which
+//    no span holds: payload.mjs's spans carry user-0 … user-9, so every search reads the whole store, the
+//    worst case) every POLL_MS (default 1000), for SECONDS (default 30); prints p50/p99 of each. The store is bounded by
 //    MAX_SPANS (default 350,000), so retention evicts all along. STORES picks the stores ("memory,sqlite");
 //    each prints its three p99s on one line, and what held the server's event loop (its delay
 //    percentiles, garbage collection, CPU time: bench/load-probe.mjs preloaded into the server), and
