@@ -42,13 +42,18 @@ export function parseStackLine(text: string): StackFrameText | null {
 /**
  * The SDK's own capture call, named where the caller should be: the Node SDK 1.7 reads the frame one
  * too close to itself, so every location it registers is `TracekitClient.captureSnapshot` in its own
- * `client.js`, whatever line of the app called it.
+ * `client.js`, whatever line of the app called it. (A Python SDK doing the same would name
+ * `capture_snapshot` in its `tracekit` package; an app's own function of that name is left alone.)
  */
-const CAPTURE_CALL = /(?:^|\.)(?:captureSnapshot|capture_snapshot)$/;
+const NODE_CAPTURE_CALL = /^TracekitClient\.(?:captureSnapshot|capture_snapshot)$/;
+const PYTHON_PACKAGE = /[\\/]tracekit[\\/][^\\/]+\.py$/;
 
-/** Whether a registered function is the SDK's own capture call rather than the app's code. */
-export function isSdkCaptureCall(functionName: string): boolean {
-  return CAPTURE_CALL.test(functionName);
+/** Whether a registered location is the SDK's own capture call rather than the app's code. */
+export function isSdkCaptureCall(location: Pick<CodeLocation, "functionName" | "filePath">): boolean {
+  return (
+    NODE_CAPTURE_CALL.test(location.functionName) ||
+    (location.functionName === "capture_snapshot" && PYTHON_PACKAGE.test(location.filePath))
+  );
 }
 
 /**
@@ -57,7 +62,7 @@ export function isSdkCaptureCall(functionName: string): boolean {
  * stack does not hold the frame it names.
  */
 export function callerOf(stackTrace: string, reported: CodeLocation): CodeLocation | null {
-  if (!isSdkCaptureCall(reported.functionName)) return null;
+  if (!isSdkCaptureCall(reported)) return null;
   const frames = stackTrace.split(/\r?\n/).flatMap((line) => parseStackLine(line) ?? []);
   const at = frames.findIndex(
     (frame) => frame.filePath === reported.filePath && frame.lineNumber === reported.lineNumber,

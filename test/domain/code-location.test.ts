@@ -58,7 +58,7 @@ describe("stack trace lines", () => {
 
 describe("the caller of a capture", () => {
   it("is the frame after the SDK's own capture call when the SDK registered that call", () => {
-    expect(isSdkCaptureCall(NODE_17_REGISTERED.functionName)).toBe(true);
+    expect(isSdkCaptureCall(NODE_17_REGISTERED)).toBe(true);
     expect(callerOf(NODE_17_STACK, NODE_17_REGISTERED)).toEqual({
       filePath: "/app/src/routes/users.js",
       functionName: "",
@@ -80,6 +80,13 @@ describe("the caller of a capture", () => {
       functionName: "checkout",
       lineNumber: 88,
     });
+  });
+
+  it("leaves an app's own function named like the capture call alone", () => {
+    const own = { filePath: "/srv/app/helpers.py", functionName: "capture_snapshot", lineNumber: 12 };
+    expect(isSdkCaptureCall(own)).toBe(false);
+    expect(callerOf("capture_snapshot at /srv/app/helpers.py:12\ncheckout at /srv/app/views.py:88", own)).toBeNull();
+    expect(isSdkCaptureCall({ filePath: "/app/src/snap.js", functionName: "captureSnapshot" })).toBe(false);
   });
 
   it("is null when the SDK registered the app's own line, or the stack does not hold the registered call", () => {

@@ -16,7 +16,7 @@ export interface Located {
 /** The place to show, or null while only the SDK's own capture call is known (before a first capture). */
 export function placeOf(item: Located): CodeLocationJson | null {
   if (item.calledFrom !== null) return item.calledFrom;
-  if (isSdkCaptureCall(item.functionName)) return null;
+  if (isSdkCaptureCall(item)) return null;
   return { filePath: item.filePath, functionName: item.functionName, lineNumber: item.lineNumber };
 }
 
@@ -31,7 +31,7 @@ export function functionText(name: string): string {
 
 /** What the SDK registered, when it is not what is shown: for a title. */
 export function registeredNote(item: Located): string | null {
-  if (!isSdkCaptureCall(item.functionName)) return null;
+  if (!isSdkCaptureCall(item)) return null;
   const registered = `${functionText(item.functionName)} at ${item.filePath}:${item.lineNumber}`;
   return item.calledFrom === null
     ? `The SDK registered its own capture call (${registered}) as the location: the line of the app that calls it shows with the first capture.`
