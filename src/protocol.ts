@@ -595,7 +595,8 @@ export interface MetricQueryResponse {
   omittedSeries?: number;
   /**
    * `since`; the steps start here. For a `window` ending now over a metric younger than it, the step
-   * before its oldest point instead (at least 12 steps before the end), and `startsAtData` says so.
+   * before its oldest point instead (at least 12 of the window's default steps' length before the end),
+   * and `startsAtData` says so.
    */
   fromUnixMs: number;
   startsAtData?: true;

@@ -83,13 +83,22 @@ export class MetricSeries {
     return gaps[gaps.length >> 1] as number;
   }
 
-  /** Time of its oldest stored entry (a rollup's interval start), unix ms; +Infinity when it holds none. */
+  /**
+   * The earliest time its stored data covers, unix ms (+Infinity when it holds none): the oldest entry
+   * of each rollup tier (its interval start), every raw entry (they are in arrival order, and a late
+   * point may be older), and where an entry's increase began (a counter's first point counts from its
+   * start time).
+   */
   oldestMs(): number {
-    for (let level = this.tiers.length - 1; level >= 0; level--) {
+    let oldest = Number.POSITIVE_INFINITY;
+    const earliest = (tier: Tier, p: number) => Math.min(oldest, tier.time(p), tier.increaseFrom(p));
+    const raw = this.tiers[0] as Tier;
+    for (let p = raw.begin; p < raw.end; p++) oldest = earliest(raw, p);
+    for (let level = 1; level < this.tiers.length; level++) {
       const tier = this.tiers[level] as Tier;
-      if (tier.size > 0) return tier.time(tier.begin);
+      if (tier.size > 0) oldest = earliest(tier, tier.begin);
     }
-    return Number.POSITIVE_INFINITY;
+    return oldest;
   }
 
   /** The key the next raw entry gets. */

@@ -96,6 +96,14 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
       .poll(() => overview.locator('.overview-card[data-metric="glance.heap"] .overview-value').textContent())
       .toBe("64M");
 
+    // The catalog's service filter holds for the cards too.
+    await page.goto(`${suite.app.base}/metrics?q=glance&service=glance-a`);
+    const filtered = page.locator('[data-testid="metrics-overview"] .overview-card[data-metric="glance.requests"]');
+    await filtered.locator('[data-testid="overview-chart"] canvas').waitFor();
+    await expect(filtered.getByTestId("overview-chart").getAttribute("data-lines")).resolves.toBe("1");
+    await page.goto(`${suite.app.base}/metrics?q=glance`);
+    await requests.locator('[data-testid="overview-chart"] canvas').waitFor();
+
     await requests.getByRole("link", { name: "glance.requests" }).click();
     await page.locator('[data-metric="glance.requests"] [data-testid="metric-chart"] canvas').first().waitFor();
     expect(new URL(page.url()).searchParams.get("metric")).toBe("glance.requests");

@@ -280,6 +280,25 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
         expect(young.stepMs).toBe(whole.stepMs);
       });
 
+      it("starts where a young counter's first increase began, and at a late but older point", async () => {
+        const store = await fresh();
+        // A delta counter first exported 60 s after it started counting: its 42 belong to that minute.
+        store.insert([
+          sum("young.counter", "api", [{ atMs: END - 3 * MINUTE, value: 42, startMs: END - 4 * MINUTE }], {
+            temporality: "delta",
+            monotonic: true,
+          }),
+        ]);
+        const counter = query(store, { name: "young.counter", ...window, startAtData: true });
+        expect(counter.fromMs).toBe(END - 4 * MINUTE - 10 * SECOND);
+        const increase = (counter.series[0]?.values ?? []).reduce<number>((sum, v) => sum + (v ?? 0) * 10, 0);
+        expect(increase).toBeCloseTo(42);
+        // Points are kept as they arrive: one that arrives late but is older still opens the window.
+        store.insert([gauge("late", "api", [{ atMs: END - 30 * SECOND, value: 1, attributes: {} }])]);
+        store.insert([gauge("late", "api", [{ atMs: END - 200 * SECOND + 1, value: 2, attributes: {} }])]);
+        expect(query(store, { name: "late", ...window, startAtData: true }).fromMs).toBe(END - 210 * SECOND);
+      });
+
       it("keeps at least 12 steps, and the whole window once data is older than it", async () => {
         const store = await fresh();
         store.insert([gauge("newborn", "api", [{ atMs: END - 5 * SECOND, value: 1, attributes: {} }])]);

@@ -55,7 +55,7 @@ describe("breakpoint model", () => {
     expect(whereText(placed)).toBe("(anonymous) · /app/src/users.js:8");
     expect(whereText(own, true)).toBe("save:20");
     expect(placeTitle(placed)).toContain("the SDK registered its own capture call (TracekitClient.captureSnapshot at");
-    expect(placeTitle(unplaced)).toContain("shows with the first capture");
+    expect(placeTitle(unplaced)).toContain("shows with its next capture");
     expect(placeTitle(own)).toBe("save · /app/src/users.js:20");
   });
 

@@ -17,6 +17,8 @@ describe("stack traces", () => {
         "    at placeOrder (/app/src/checkout.js:42:7)",
         "    at async /app/src/routes.js:10:3",
         "    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)",
+        "    at Array.map (<anonymous>)",
+        "    at async Promise.all (index 0)",
       ].join("\n"),
     );
     expect(frames).toEqual([
@@ -28,6 +30,8 @@ describe("stack traces", () => {
       { fn: "placeOrder", location: "/app/src/checkout.js:42:7", library: false },
       { fn: null, location: "/app/src/routes.js:10:3", library: false },
       { fn: "process.processTicksAndRejections", location: "node:internal/process/task_queues:95:5", library: true },
+      { fn: "Array.map", location: "<anonymous>", library: false },
+      { fn: "Promise.all", location: "index 0", library: false },
     ]);
   });
 

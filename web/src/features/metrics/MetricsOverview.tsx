@@ -19,6 +19,8 @@ const NO_EXEMPLARS: never[] = [];
 export interface MetricsOverviewProps {
   /** The catalog as its search and service filter leave it, by name. */
   metrics: readonly MetricCatalogEntryJson[];
+  /** The catalog's service filter: each card charts that service alone. */
+  service: string | undefined;
   window: WindowPreset;
   theme: ChartTheme;
   hrefFor(name: string): string;
@@ -95,18 +97,20 @@ function OverviewChart({
 
 function OverviewCard({
   metric,
+  service,
   window,
   theme,
   href,
   onSelect,
 }: {
   metric: MetricCatalogEntryJson;
+  service: string | undefined;
   window: WindowPreset;
   theme: ChartTheme;
   href: string;
   onSelect(): void;
 }) {
-  const query: MetricsUrlState = { metric: metric.name, window, groupBy: "service.name", stat: "p95" };
+  const query: MetricsUrlState = { metric: metric.name, service, window, groupBy: "service.name", stat: "p95" };
   const { response, error } = useMetricQuery(query, true);
   return (
     <article class="overview-card" data-metric={metric.name}>
@@ -137,7 +141,7 @@ function OverviewCard({
 }
 
 /** `/metrics` with no metric picked: the first metrics of the catalog at a glance, each live, per service. */
-export function MetricsOverview({ metrics, window, theme, hrefFor, onSelect }: MetricsOverviewProps) {
+export function MetricsOverview({ metrics, service, window, theme, hrefFor, onSelect }: MetricsOverviewProps) {
   if (metrics.length === 0) {
     return (
       <div class="page-message">
@@ -160,6 +164,7 @@ export function MetricsOverview({ metrics, window, theme, hrefFor, onSelect }: M
           <OverviewCard
             key={metric.name}
             metric={metric}
+            service={service}
             window={window}
             theme={theme}
             href={hrefFor(metric.name)}

@@ -73,6 +73,7 @@ export function MetricsPage() {
         ) : catalog === null ? null : (
           <MetricsOverview
             metrics={filterCatalog(catalog.metrics, state.q, state.service)}
+            service={state.service}
             window={state.window}
             theme={theme}
             hrefFor={hrefFor}

@@ -29,7 +29,7 @@ export function BreakpointRow({
   const state = breakpointState(bp, nowMs, killSwitch);
   const last = bp.lastCapturedAt === null ? null : Date.parse(bp.lastCapturedAt);
   const place = placeOf(bp);
-  const where = place === null ? "its first capture's caller" : `${place.filePath}:${place.lineNumber}`;
+  const where = place === null ? "its next capture's caller" : `${place.filePath}:${place.lineNumber}`;
   return (
     <div class={`bp-row bp-main state-${state}${filtered ? " filtered" : ""}`} data-breakpoint-id={bp.id}>
       <button
@@ -61,7 +61,11 @@ export function BreakpointRow({
         )}
       </span>
       <span class="bp-loc mono faint" title={placeTitle(bp)} data-testid="breakpoint-location">
-        {place === null ? "at first capture" : `${baseName(place.filePath)}:${place.lineNumber}`}
+        {place !== null
+          ? `${baseName(place.filePath)}:${place.lineNumber}`
+          : bp.captureCount > 0
+            ? "at next capture"
+            : "at first capture"}
       </span>
       <span class={`bp-state badge state-${state}`}>{STATE_TEXT[state]}</span>
       <span class="bp-captures" title="captures taken / limit">

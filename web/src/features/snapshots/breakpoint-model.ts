@@ -4,7 +4,7 @@ import { formatRelative } from "../../lib/format";
 import { placeOf } from "./code-place";
 
 export interface FileGroup {
-  /** The file shown (see `placeOf`), or UNPLACED for breakpoints placed at their first capture. */
+  /** The file shown (see `placeOf`), or UNPLACED for breakpoints placed at their next capture. */
   filePath: string;
   breakpoints: BreakpointJson[];
 }
@@ -20,7 +20,7 @@ const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const lineOf = (breakpoint: BreakpointJson) => placeOf(breakpoint)?.lineNumber ?? 0;
 
 /** The heading of breakpoints whose line in the app is known only once they capture (`placeOf`). */
-export const UNPLACED = "Placed at their first capture";
+export const UNPLACED = "Placed at their next capture";
 
 /** Breakpoints by service, then by the file shown (both by name), then by line and label within a file. */
 export function groupBreakpoints(breakpoints: readonly BreakpointJson[]): ServiceGroup[] {

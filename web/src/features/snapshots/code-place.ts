@@ -13,9 +13,9 @@ export interface Located {
   calledFrom: CodeLocationJson | null;
 }
 
-/** The place to show, or null while only the SDK's own capture call is known (before a first capture). */
+/** The place to show, or null while only the SDK's own capture call is known (until a capture says more). */
 export function placeOf(item: Located): CodeLocationJson | null {
-  if (item.calledFrom !== null) return item.calledFrom;
+  if (item.calledFrom != null) return item.calledFrom;
   if (isSdkCaptureCall(item)) return null;
   return { filePath: item.filePath, functionName: item.functionName, lineNumber: item.lineNumber };
 }
@@ -33,8 +33,8 @@ export function functionText(name: string): string {
 export function registeredNote(item: Located): string | null {
   if (!isSdkCaptureCall(item)) return null;
   const registered = `${functionText(item.functionName)} at ${item.filePath}:${item.lineNumber}`;
-  return item.calledFrom === null
-    ? `The SDK registered its own capture call (${registered}) as the location: the line of the app that calls it shows with the first capture.`
+  return item.calledFrom == null
+    ? `The SDK registered its own capture call (${registered}) as the location: the line of the app that calls it shows with its next capture.`
     : `Read from the capture's stack: the SDK registered its own capture call (${registered}) as the location.`;
 }
 
