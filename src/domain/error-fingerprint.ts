@@ -8,6 +8,7 @@
 
 import { exceptionFields, failureOf } from "./failure.js";
 import { type Span, stringAttribute } from "./span.js";
+import { traceNameOf } from "./trace-name.js";
 
 /** One error as the Errors page counts it. */
 export interface ErrorOccurrence {
@@ -61,16 +62,19 @@ export function errorOccurrencesOf(span: Span): ErrorOccurrence[] {
   // failureOf is the one rule for what a failing span says; here only its status message is left.
   const message = failureOf(span)?.message ?? "";
   const type = statusType(span);
-  // Without an exception, what failed is told by the operation as much as by the message.
-  const pattern = normalizeMessage(message || `${span.name} failed`);
+  // Without an exception, what failed is told by the operation as much as by the message. A span named
+  // by its HTTP method alone is read as the trace list reads it (`GET /fail`): the instrumentation's
+  // span and the framework's span of one failed request then say, and group, the same.
+  const name = traceNameOf(span.name, span.attributes);
+  const pattern = normalizeMessage(message || `${name} failed`);
   out.push({
-    fingerprint: [span.service, "status", type, normalizeMessage(span.name), pattern].join("\u0000"),
+    fingerprint: [span.service, "status", type, normalizeMessage(name), pattern].join("\u0000"),
     service: span.service,
     kind: "status",
     type,
     pattern,
     frames: [],
-    message: message || `${span.name} failed`,
+    message: message || `${name} failed`,
     stacktrace: "",
     timeUnixNano: span.endTimeUnixNano,
     traceId: span.traceId,

@@ -225,6 +225,28 @@ describe("errorOccurrencesOf: known groups", () => {
     expect(errorOccurrencesOf(base)[0]).toMatchObject({ type: "error", message: "failed" });
   });
 
+  it("names a span called by its HTTP method alone as the trace list does, so one failed request is one group", () => {
+    // The TraceKit Node SDK: the HTTP instrumentation's span "GET" (path only) and Express's "GET /fail".
+    const failing = (name: string, attributes: Attributes): Span => ({
+      ...base,
+      name,
+      kind: "SERVER",
+      status: { code: "ERROR" },
+      attributes: { "http.status_code": 500, ...attributes },
+    });
+    const outer = errorOccurrencesOf(failing("GET", { "http.target": "/fail" }))[0];
+    const inner = errorOccurrencesOf(failing("GET /fail", { "http.route": "/fail" }))[0];
+    expect(outer).toMatchObject({ type: "HTTP 500", message: "GET /fail failed" });
+    expect(inner?.message).toBe("GET /fail failed");
+    expect(outer?.fingerprint).toBe(inner?.fingerprint);
+    // A route names it before a path does; ids in a path group together.
+    const routed = errorOccurrencesOf(failing("GET", { "http.route": "/users/:id", "http.target": "/users/7" }))[0];
+    expect(routed?.message).toBe("GET /users/:id failed");
+    expect(fingerprintOf(failing("GET", { "http.target": "/users/7" }))).toBe(
+      fingerprintOf(failing("GET", { "http.target": "/users/8" })),
+    );
+  });
+
   it("reads exception attributes on a failing span itself", () => {
     const span = { ...base, attributes: { "exception.type": "ValueError", "exception.message": "bad 3" } };
     expect(errorOccurrencesOf(span)[0]).toMatchObject({ kind: "exception", type: "ValueError", pattern: "bad <n>" });
