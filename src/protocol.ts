@@ -758,6 +758,8 @@ export interface ErrorGroupJson {
   frames: string[];
   /** Errors in the window. */
   count: number;
+  /** Traces those errors are in: fewer than `count` when one request fails in several spans. */
+  traces: number;
   firstSeenUnixNano: string;
   lastSeenUnixNano: string;
   /** Errors per bucket (see the response's bucket fields), oldest first. */

@@ -45,6 +45,8 @@ export interface ErrorGroupView {
   frames: string[];
   /** Errors in the window. */
   count: number;
+  /** Traces those errors are in: fewer than `count` when one request fails in several spans. */
+  traces: number;
   firstSeenUnixNano: bigint;
   lastSeenUnixNano: bigint;
   /** Errors per bucket of the answer's buckets, oldest first. */
@@ -321,11 +323,13 @@ export class ErrorGroups {
     const groups = found.slice(0, query.limit).map(({ group, count, first, last }): ErrorGroupView => {
       const sparkline = new Array<number>(buckets).fill(0);
       const perOperation = new Map<number, number>();
+      const traces = new Set<string>();
       const latest: Occurrence[] = [];
       // Newest arrivals first, so the newest traces are found early and later ones are passed at once.
       for (let i = group.ms.length - 1; i >= 0; i--) {
         if (!inWindowAt(group, i)) continue;
         const t = group.ms[i] as number;
+        traces.add((group.occurrences[i] as Occurrence).traceId);
         const bucket = Math.min(Math.max(Math.floor((t - startMs) / bucketMs), 0), buckets - 1);
         sparkline[bucket] = (sparkline[bucket] as number) + 1;
         let op = group.ops[i] as number;
@@ -348,6 +352,7 @@ export class ErrorGroups {
         pattern: group.pattern,
         frames: group.frames,
         count,
+        traces: traces.size,
         firstSeenUnixNano: first.time,
         lastSeenUnixNano: last.time,
         sparkline,

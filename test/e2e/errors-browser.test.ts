@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
 import { loadUser, pickShard, sendFailingTrace } from "../helpers/otel-errors.js";
-import { jsonTraceRequest, postJson } from "../helpers/payloads.js";
+import { jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
 
 const available = chromiumAvailable();
 
@@ -83,6 +83,43 @@ describe.skipIf(!available)("the Errors page, in Chromium", () => {
     await expect.poll(() => page.getByTestId("span-details").textContent()).toContain("load user");
     await page.close();
     expect(problems).toEqual([]);
+  });
+
+  it("says how many traces a group's errors are in when a request failed in two spans", async () => {
+    const { app, browser } = suite;
+    for (let i = 0; i < 2; i++) {
+      const traceId = newTraceId();
+      const root = newSpanId();
+      const http = { "http.status_code": 500 };
+      await postJson(
+        app.base,
+        jsonTraceRequest("two-spans", [
+          {
+            traceId,
+            spanId: root,
+            name: "GET",
+            kind: 2,
+            statusCode: 2,
+            attributes: { ...http, "http.target": "/fail" },
+          },
+          {
+            traceId,
+            parentSpanId: root,
+            name: "GET /fail",
+            kind: 2,
+            statusCode: 2,
+            attributes: { ...http, "http.route": "/fail" },
+          },
+        ]),
+      );
+    }
+    const page = await browser.newPage();
+    page.setDefaultTimeout(15_000);
+    await page.goto(`${app.base}/errors?service=two-spans`);
+    const count = page.getByTestId("error-count");
+    await expect.poll(() => count.textContent()).toBe("4in 2 traces");
+    await expect(page.locator(".error-group").first().textContent()).resolves.toContain("GET /fail failed");
+    await page.close();
   });
 
   it("filters by service and says when nothing failed", async () => {

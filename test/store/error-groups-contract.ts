@@ -32,6 +32,36 @@ export function errorGroupsContract(fresh: (options?: { maxSpans?: number }) => 
     const all: ErrorGroupQuery = { limit: 100 };
     const byType = (groups: ErrorGroupView[]) => groups.map((g) => [g.service, g.type, g.count]);
 
+    it("counts the traces of a group's errors apart from its errors: one request can fail in two spans", async () => {
+      const store = await fresh();
+      // As the TraceKit Node SDK sends a failed request: the HTTP span "GET" and Express's "GET /fail".
+      const failedRequest = (trace: number) => {
+        const http = { "http.status_code": 500 };
+        return [
+          makeSpan({
+            trace,
+            span: 1,
+            name: "GET",
+            start: trace,
+            error: true,
+            attributes: { ...http, "http.target": "/fail" },
+          }),
+          makeSpan({
+            trace,
+            span: 2,
+            parent: 1,
+            name: "GET /fail",
+            start: trace,
+            error: true,
+            attributes: { ...http, "http.route": "/fail" },
+          }),
+        ];
+      };
+      store.insertSpans([...failedRequest(1), ...failedRequest(2), ...failedRequest(3)]);
+      const [group] = store.errorGroups(all).groups;
+      expect(group).toMatchObject({ type: "HTTP 500", pattern: "failed", count: 6, traces: 3 });
+    });
+
     it("groups the same exception with different values into one group, and others apart", async () => {
       const store = await fresh();
       store.insertSpans([...failingTrace(1), ...failingTrace(2), ...failingTrace(3)]);
@@ -71,6 +101,7 @@ export function errorGroupsContract(fresh: (options?: { maxSpans?: number }) => 
       ]);
       expect(typeError.latest[0]?.operation).toEqual({ service: "web", name: "GET /cart" });
       expect(answer.groups[0]).toMatchObject({ kind: "status", pattern: "failed" });
+      expect(typeError.traces).toBe(3);
       // Re-sent spans are not counted again.
       store.insertSpans(failingTrace(2));
       expect(store.errorGroups(all).totalErrors).toBe(5);

@@ -11,6 +11,7 @@ const group: ErrorGroupJson = {
   pattern: "no user <n>",
   frames: ["users.js:load"],
   count: 2,
+  traces: 2,
   firstSeenUnixNano: "1700000000000000000",
   lastSeenUnixNano: "1700000001000000000",
   sparkline: [1, 0, 1],

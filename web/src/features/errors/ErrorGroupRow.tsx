@@ -58,8 +58,21 @@ export function ErrorGroupRow(props: {
           </div>
         </div>
         <Sparkline group={group} answer={props.answer} />
-        <div class="error-group-count numeric" data-testid="error-count" title="Errors in the window">
+        <div
+          class="error-group-count numeric"
+          data-testid="error-count"
+          title={
+            group.traces < group.count
+              ? `${formatCount(group.count)} failing spans in ${formatCount(group.traces)} traces: a request can fail in several of its spans`
+              : "Errors in the window"
+          }
+        >
           {formatCount(group.count)}
+          {group.traces < group.count && (
+            <div class="faint error-group-traces" data-testid="error-traces">
+              in {formatCount(group.traces)} {group.traces === 1 ? "trace" : "traces"}
+            </div>
+          )}
         </div>
         <div class="error-group-seen" title={`first ${formatAbsolute(first)}, last ${formatAbsolute(last)}`}>
           <div>{formatRelative(last, now)}</div>
