@@ -24,19 +24,27 @@ export interface StackFrameText {
 const FILE_LINE = /^(.+?):(\d+)(?::\d+)?$/;
 
 /**
- * A stack trace line as the SDKs write it, read as a frame: Node's `at fn (file:line:col)` and
- * `at file:line:col` (also `at async fn (…)`), the Python SDK's `fn at file:line` and `file:line`.
- * Null for any other line (a heading such as `Error`, `at native`, text without a line number).
+ * A stack trace line as the SDKs write it, split into the function it names and where: Node's
+ * `at fn (where)` and `at where` (also `at async fn (…)`; `where` may be `<anonymous>` or `index 0`),
+ * the Python SDK's `fn at file:line` and `file:line`. Null for any other line (a heading such as `Error`).
  */
-export function parseStackLine(text: string): StackFrameText | null {
+export function stackLineParts(text: string): { fn: string | null; location: string } | null {
   const line = text.trim();
   const node = /^at (?:async )?(?:(.+?) \((.+)\)|(.+))$/.exec(line);
-  const python = node ? null : /^(?:(\S.*?) at )?(\S.*:\d+)$/.exec(line);
-  const fn = node ? (node[1] ?? null) : (python?.[1] ?? null);
-  const location = node ? (node[2] ?? node[3] ?? "").trim() : python?.[2];
-  const place = location === undefined ? null : FILE_LINE.exec(location);
-  if (place === null || location === undefined) return null;
-  return { fn, location, filePath: place[1] as string, lineNumber: Number(place[2]) };
+  if (node) return { fn: node[1] ?? null, location: (node[2] ?? node[3] ?? "").trim() };
+  const python = /^(?:(\S.*?) at )?(\S.*:\d+)$/.exec(line);
+  return python ? { fn: python[1] ?? null, location: python[2] as string } : null;
+}
+
+/**
+ * A stack trace line read as a frame with a file and line (`stackLineParts`). Null for any other
+ * line (a heading such as `Error`, `at native`, `at Array.map (<anonymous>)`).
+ */
+export function parseStackLine(text: string): StackFrameText | null {
+  const parts = stackLineParts(text);
+  const place = parts === null ? null : FILE_LINE.exec(parts.location);
+  if (parts === null || place === null) return null;
+  return { ...parts, filePath: place[1] as string, lineNumber: Number(place[2]) };
 }
 
 /**

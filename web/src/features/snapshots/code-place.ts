@@ -40,10 +40,8 @@ export function registeredNote(item: Located): string | null {
 
 /** A title for a shown place: its whole path and line, and what the SDK registered when that differs. */
 export function placeTitle(item: Located): string {
-  const place = placeOf(item);
-  const note = registeredNote(item);
-  const where = place === null ? "" : `${functionText(place.functionName)} · ${place.filePath}:${place.lineNumber}`;
-  return [where, note].filter((part) => part !== null && part !== "").join("\n");
+  const where = placeOf(item) === null ? null : whereText(item);
+  return [where, registeredNote(item)].filter((part) => part !== null).join("\n");
 }
 
 /** `fn · path:line` (`fn:line` when `short`), or the SDK's registered call when that is all there is. */

@@ -2,7 +2,7 @@
  * Text about a snapshot that the SDKs send in their own shapes: stack frames, security flags, SDK
  * events and the request context. Pure, so each SDK's variant is tested.
  */
-import { parseStackLine } from "../../../../src/domain/code-location";
+import { stackLineParts } from "../../../../src/domain/code-location";
 import type { SdkEventJson, SecurityFlagJson } from "../../../../src/protocol";
 
 export interface StackFrame {
@@ -16,14 +16,8 @@ export interface StackFrame {
 
 const LIBRARY = /node_modules|site-packages|dist-packages|^node:|\(node:|<frozen |internal\/|\/lib\/python\d/;
 
-/** A Node frame without a line of its own (`at Array.map (<anonymous>)`, `at Promise.all (index 0)`). */
-function nodeFrameWithoutLine(line: string): { fn: string | null; location: string } | null {
-  const node = /^at (?:async )?(?:(.+?) \((.+)\)|(.+))$/.exec(line);
-  return node ? { fn: node[1] ?? null, location: (node[2] ?? node[3] ?? "").trim() } : null;
-}
-
 /**
- * The frames of a stack trace as the SDKs write it (`parseStackLine`: Node's `at fn (file:line:col)`,
+ * The frames of a stack trace as the SDKs write it (`stackLineParts`: Node's `at fn (file:line:col)`,
  * the Python SDK's `fn at file:line`), after the `Error` heading, which is dropped. Other lines are
  * kept as they are.
  */
@@ -33,7 +27,7 @@ export function parseStackTrace(text: string): StackFrame[] {
     const line = raw.trim();
     if (line === "") continue;
     if (frames.length === 0 && /^(?:Error|Traceback)\b/.test(line) && !line.includes(" at ")) continue;
-    const frame = parseStackLine(line) ?? nodeFrameWithoutLine(line);
+    const frame = stackLineParts(line);
     const location = frame?.location ?? line;
     frames.push({ fn: frame?.fn ?? null, location, library: LIBRARY.test(location) });
   }
