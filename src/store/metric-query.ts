@@ -425,8 +425,8 @@ export function queryMetric(record: MetricRecord, q: MetricQuery): MetricQueryRe
   let n = Math.max(1, Math.ceil((q.toMs - from) / step));
   // Young data: from the step before its oldest point, on the grid, at least MIN_DATA_STEPS of the
   // window's own steps long (fewer of a longer step for sparse points).
-  const least = Math.max(2, Math.ceil((MIN_DATA_STEPS * q.stepMs) / step));
-  const lead = q.startAtData === true ? Math.min(firstStepOf(selected, from, step) - 1, n - least) : 0;
+  const minSteps = Math.max(2, Math.ceil((MIN_DATA_STEPS * q.stepMs) / step));
+  const lead = q.startAtData === true ? Math.min(firstStepOf(selected, from, step) - 1, n - minSteps) : 0;
   if (lead > 0) {
     from += lead * step;
     n -= lead;

@@ -47,7 +47,7 @@ export interface MetricQuery {
   stat?: DistributionStat;
   /**
    * A window ending now, whose metric is younger than it: the steps start just before the oldest point
-   * (at least MIN_DATA_STEPS of them) instead of showing mostly empty time. The step stays the window's.
+   * (on the steps' grid, at least MIN_DATA_STEPS of `stepMs` long) instead of showing mostly empty time.
    */
   startAtData?: boolean;
   /**

@@ -1,5 +1,5 @@
 import { VirtualList } from "../../components/VirtualList";
-import type { ChartLine, ChartModel } from "./metric-chart-model";
+import { type ChartLine, type ChartModel, lastValue } from "./metric-chart-model";
 import { formatMetricValue } from "./metric-units";
 
 const ROW_HEIGHT = 24;
@@ -13,11 +13,6 @@ export interface ChartLegendProps {
   /** Shows only this line (or every line again when it already is the only one). */
   onSolo(key: string): void;
   onShowAll(): void;
-}
-
-function lastValue(line: ChartLine): number | null {
-  for (let i = line.values.length - 1; i >= 0; i--) if (line.values[i] !== null) return line.values[i] as number;
-  return null;
 }
 
 /** One row per line: click to hide or show it, Alt+click (or double-click) to show it alone. */
@@ -40,7 +35,7 @@ export function ChartLegend({ model, hidden, onToggle, onSolo, onShowAll }: Char
         <span class={`legend-swatch${line.dash ? " dashed" : ""}`} style={{ background: line.color }} />
         <span class="legend-label">{line.label}</span>
         <span class="legend-value" title="The latest value in the window">
-          {formatMetricValue(lastValue(line), model.unit, model.perSecond)}
+          {formatMetricValue(lastValue(line.values), model.unit, model.perSecond)}
         </span>
       </button>
     );

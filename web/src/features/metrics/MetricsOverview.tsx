@@ -4,7 +4,7 @@ import { formatCount } from "../../lib/format";
 import { openInApp } from "../../lib/in-app-link";
 import { chartLabel, kindLabel } from "./catalog-model";
 import { LineChart } from "./LineChart";
-import { buildChartModel, type ChartModel } from "./metric-chart-model";
+import { buildChartModel, type ChartModel, lastValue } from "./metric-chart-model";
 import { formatMetricValue } from "./metric-units";
 import type { MetricsUrlState, WindowPreset } from "./metrics-url";
 import type { ChartTheme } from "./use-chart-theme";
@@ -34,13 +34,11 @@ export interface MetricsOverviewProps {
 function latest(model: ChartModel): { caption: string; value: number } | null {
   const lines = model.stat === null ? model.lines.filter((l) => l.stat === "p95") : model.lines;
   for (const line of lines.length > 0 ? lines : model.lines) {
-    for (let i = line.values.length - 1; i >= 0; i--) {
-      const value = line.values[i];
-      if (typeof value !== "number" || !Number.isFinite(value)) continue;
-      const perGroup = model.stat !== null && model.chart === "distribution" ? ` ${model.stat}` : "";
-      const what = `${line.label}${perGroup}`.trim();
-      return { caption: what === "" ? "latest" : `${what}, latest`, value };
-    }
+    const value = lastValue(line.values);
+    if (value === null) continue;
+    const perGroup = model.stat !== null && model.chart === "distribution" ? ` ${model.stat}` : "";
+    const what = `${line.label}${perGroup}`.trim();
+    return { caption: what === "" ? "latest" : `${what}, latest`, value };
   }
   return null;
 }

@@ -39,6 +39,15 @@ export interface ChartModel {
 
 export const PERCENTILES = ["p50", "p95", "p99"] as const;
 
+/** The newest value of a line or series (the last step that has one), or null when it has none. */
+export function lastValue(values: readonly (number | null | undefined)[]): number | null {
+  for (let i = values.length - 1; i >= 0; i--) {
+    const value = values[i];
+    if (typeof value === "number" && Number.isFinite(value)) return value;
+  }
+  return null;
+}
+
 /** The quantile key of a summary as a person reads it: "0.5" → "p50", "0" → "min", "1" → "max". */
 export function quantileLabel(key: string): string {
   const q = Number(key);

@@ -2,7 +2,7 @@
 import type { MetricQueryResponse } from "../../../../src/protocol";
 import { formatCount } from "../../lib/format";
 import { bucketTotals, percentileFromBuckets } from "./heatmap-model";
-import { type ChartLine, type ChartModel, PERCENTILES, quantileLabel } from "./metric-chart-model";
+import { type ChartLine, type ChartModel, lastValue, PERCENTILES, quantileLabel } from "./metric-chart-model";
 import { formatMetricValue } from "./metric-units";
 
 export interface SummaryFigure {
@@ -11,11 +11,6 @@ export interface SummaryFigure {
   label: string;
   value: string;
   title: string;
-}
-
-function lastValue(values: readonly (number | null)[]): number | null {
-  for (let i = values.length - 1; i >= 0; i--) if (values[i] !== null) return values[i] as number;
-  return null;
 }
 
 function extremes(lines: readonly ChartLine[]): { min: number; max: number } | null {

@@ -1,5 +1,6 @@
 /** The metrics the Services table shows per service, where the services send them. Pure. */
 import type { MetricCatalogEntryJson, MetricQueryResponse } from "../../../../src/protocol";
+import { lastValue } from "../metrics/metric-chart-model";
 
 export interface KeyMetric {
   /** The column: one per label, filled by the first of its metrics that exists. */
@@ -47,13 +48,8 @@ export function latestPerService(key: KeyMetric, response: MetricQueryResponse):
     const service = series.attributes["service.name"] ?? series.label;
     const values = key.stat === "p95" ? series.p95 : series.values;
     if (typeof service !== "string" || !values) continue;
-    for (let i = values.length - 1; i >= 0; i--) {
-      const v = values[i];
-      if (typeof v === "number" && Number.isFinite(v)) {
-        out.set(service, v);
-        break;
-      }
-    }
+    const value = lastValue(values);
+    if (value !== null) out.set(service, value);
   }
   return out;
 }
