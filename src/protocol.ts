@@ -147,6 +147,11 @@ export interface ServicesResponse {
 export interface OperationStatsJson {
   group: "entry" | "outgoing" | "internal";
   kind: SpanKind;
+  /**
+   * Entry spans inside another entry span of the same service (e.g. a framework's span inside the
+   * HTTP server span of the same request): listed, not counted in the service's requests.
+   */
+  nested: boolean;
   name: string;
   peer: string | null;
   /** The trace list's query for traces with a span of this operation. */

@@ -16,6 +16,42 @@ export function operationGroupOf(kind: SpanKind): OperationGroup {
   return "internal";
 }
 
+/** What finding nested entry spans reads of a span. */
+export type NestingSpan = Pick<Span, "traceId" | "spanId" | "parentSpanId" | "kind" | "service">;
+
+/**
+ * The entry spans (SERVER, CONSUMER) among `spans` whose parent, also among them, is an entry span
+ * of the same service: a framework's own span inside the HTTP instrumentation's span of the same
+ * request (the TraceKit Node SDK's Express middleware does this), or two instrumentations on one
+ * server. The request is the outer span; counting both would count it twice. Decided from the
+ * spans that arrive together, as a span and its parent end within moments of each other and are
+ * sent in one batch. Null when there are none (the common case, without allocating).
+ */
+export function nestedEntrySpans<S extends NestingSpan>(spans: readonly S[]): Set<S> | null {
+  let withParent = 0;
+  let entries = 0;
+  for (const span of spans) {
+    if (span.kind !== "SERVER" && span.kind !== "CONSUMER") continue;
+    entries++;
+    if (span.parentSpanId !== null) withParent++;
+  }
+  if (withParent === 0 || entries < 2) return null;
+  // Keyed by trace and span id: span ids are unique within a trace only.
+  const byId = new Map<string, S>();
+  for (const span of spans) {
+    if (span.kind === "SERVER" || span.kind === "CONSUMER") byId.set(span.traceId + span.spanId, span);
+  }
+  let nested: Set<S> | null = null;
+  for (const span of byId.values()) {
+    if (span.parentSpanId === null) continue;
+    const parent = byId.get(span.traceId + span.parentSpanId);
+    if (parent === undefined || parent.service !== span.service) continue;
+    nested ??= new Set();
+    nested.add(span);
+  }
+  return nested;
+}
+
 /** What naming an operation reads of a span. */
 export type OperationSpan = Pick<Span, "kind" | "name" | "attributes">;
 

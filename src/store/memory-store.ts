@@ -1,3 +1,4 @@
+import { nestedEntrySpans } from "../domain/operation.js";
 import { ascending } from "../domain/order.js";
 import { forEachSearchPart, spanSearchText } from "../domain/search.js";
 import type { Span } from "../domain/span.js";
@@ -186,6 +187,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     let rejectedSpans = 0;
     let rejectionMessage: string | undefined;
     const now = Date.now();
+    const nested = nestedEntrySpans(spans);
     for (const span of spans) {
       let trace = traces.get(span.traceId);
       let traceSpans: Span[];
@@ -234,7 +236,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       const services = trace.aggregate.services.length;
       trace.aggregate.add(span);
       if (trace.aggregate.services.length > services) operationStats.addTrace(span.service);
-      operationStats.add(span, trace.stats);
+      operationStats.add(span, trace.stats, nested?.has(span) === true);
       recentSpans.add(span);
       views.add(span, now);
       errors.addSpan(span, trace.aggregate);

@@ -44,6 +44,8 @@ export const CODE_MINUTE = 4096;
 export interface OperationEntry extends Operation {
   /** Numbers operations for files that persist tokens (see OperationJournal). */
   readonly id: number;
+  /** Entry spans inside another entry span of their service (see nestedEntrySpans): not counted as requests. */
+  readonly nested: boolean;
   readonly service: ServiceEntry;
   readonly key: string;
   readonly query: string;
@@ -57,17 +59,29 @@ interface ServiceEntry {
   readonly all: StatsSeries;
   readonly entry: StatsSeries;
   readonly root: StatsSeries;
-  /** By kind, then by name (outgoing: name and peer). */
-  readonly ops: Map<SpanKind, Map<string, OperationEntry>>;
+  /** By kind (and nesting, see slotOf), then by name (outgoing: name and peer). */
+  readonly ops: Map<OperationSlot, Map<string, OperationEntry>>;
   opCount: number;
-  readonly overflow: Map<OperationGroup, OperationEntry>;
+  /** The "(other operations)" rows, by group (nested entry spans apart, see overflowKey). */
+  readonly overflow: Map<string, OperationEntry>;
   /**
    * Operations found so far by span kind and name, then by detail: what `operationEntry` looks up
    * first. Emptied whenever an operation of the service is dropped or restored, and when it grows
    * past MAX_FOUND entries.
    */
-  readonly found: Map<SpanKind, Map<string, FoundName>>;
+  readonly found: Map<OperationSlot, Map<string, FoundName>>;
   foundCount: number;
+}
+
+/** A span kind, or an entry kind with "/nested" for entry spans inside another of their service. */
+type OperationSlot = SpanKind | `${SpanKind}/nested`;
+
+function slotOf(kind: SpanKind, nested: boolean): OperationSlot {
+  return nested ? `${kind}/nested` : kind;
+}
+
+function overflowKey(group: OperationGroup, nested: boolean): string {
+  return nested ? `${group}/nested` : group;
 }
 
 /** Spans of one kind and name: how their detail is read, and the operation of each detail seen. */
@@ -106,6 +120,8 @@ export interface OperationRecord {
   query: string;
   /** The "(other operations)" row of its kind's group. */
   overflow: boolean;
+  /** Its spans are entry spans inside another of their service's (see OperationEntry.nested). */
+  nested: boolean;
 }
 
 /** Told of operations made and dropped, so a store that persists tokens can keep their records. */
@@ -140,9 +156,10 @@ export class OperationStatsIndex {
     this.serviceEntry(service).traces++;
   }
 
-  add(span: StatsSpan, tokens: StatsTokens): void {
+  /** Counts a span; `nested` for an entry span inside another of its service's (see nestedEntrySpans). */
+  add(span: StatsSpan, tokens: StatsTokens, nested = false): void {
     const service = this.serviceEntry(span.service);
-    const op = this.operationEntry(service, span);
+    const op = this.operationEntry(service, span, nested && operationGroupOf(span.kind) === "entry");
     const start = span.startTimeUnixNano;
     const end = span.endTimeUnixNano;
     const minute = Math.floor(Number(start) / NS_PER_MINUTE);
@@ -176,6 +193,7 @@ export class OperationStatsIndex {
     const group = operationGroupOf(record.kind);
     const op: OperationEntry = {
       id: record.id,
+      nested: record.nested,
       group,
       kind: record.kind,
       name: record.name,
@@ -186,12 +204,13 @@ export class OperationStatsIndex {
       series: new StatsSeries(),
     };
     if (record.overflow) {
-      service.overflow.set(group, op);
+      service.overflow.set(overflowKey(group, record.nested), op);
     } else {
-      let byName = service.ops.get(record.kind);
+      const slot = slotOf(record.kind, record.nested);
+      let byName = service.ops.get(slot);
       if (byName === undefined) {
         byName = new Map();
-        service.ops.set(record.kind, byName);
+        service.ops.set(slot, byName);
       }
       byName.set(op.key, op);
       service.opCount++;
@@ -250,6 +269,7 @@ export class OperationStatsIndex {
       operations.push({
         group: op.group,
         kind: op.kind,
+        nested: op.nested,
         name: op.name,
         peer: op.peer,
         query: op.query,
@@ -338,19 +358,20 @@ export class OperationStatsIndex {
     return service;
   }
 
-  private operationEntry(service: ServiceEntry, span: StatsSpan): OperationEntry {
+  private operationEntry(service: ServiceEntry, span: StatsSpan, nested: boolean): OperationEntry {
     // Found by the span's kind and name, and for those whose operation is not just their name, the
     // detail that names it: without building the operation again.
-    let byName = service.found.get(span.kind);
+    const slot = slotOf(span.kind, nested);
+    let byName = service.found.get(slot);
     if (byName === undefined) {
       byName = new Map();
-      service.found.set(span.kind, byName);
+      service.found.set(slot, byName);
     }
     if (service.foundCount >= MAX_FOUND) {
       service.found.clear();
       service.foundCount = 0;
       byName = new Map();
-      service.found.set(span.kind, byName);
+      service.found.set(slot, byName);
     }
     let named = byName.get(span.name);
     if (named === undefined) {
@@ -360,27 +381,29 @@ export class OperationStatsIndex {
     const detail = named.detail === NO_DETAIL ? null : named.detail(span);
     let op = named.ops.get(detail);
     if (op === undefined) {
-      op = this.namedOperationEntry(service, span);
+      op = this.namedOperationEntry(service, span, nested);
       named.ops.set(detail, op);
       service.foundCount++;
     }
     return op;
   }
 
-  private namedOperationEntry(service: ServiceEntry, span: StatsSpan): OperationEntry {
+  private namedOperationEntry(service: ServiceEntry, span: StatsSpan, nested: boolean): OperationEntry {
     const operation = operationOf(span);
     const key = operationKey(operation.name, operation.peer);
-    let byName = service.ops.get(span.kind);
+    const slot = slotOf(span.kind, nested);
+    let byName = service.ops.get(slot);
     const found = byName?.get(key);
     if (found !== undefined) return found;
-    if (service.opCount >= MAX_OPERATIONS_PER_SERVICE) return this.overflowEntry(service, operation);
+    if (service.opCount >= MAX_OPERATIONS_PER_SERVICE) return this.overflowEntry(service, operation, nested);
     if (byName === undefined) {
       byName = new Map();
-      service.ops.set(span.kind, byName);
+      service.ops.set(slot, byName);
     }
     const op: OperationEntry = {
       ...operation,
       id: this.nextId++,
+      nested,
       service,
       key,
       query: operationQuery(service.name, span, operation),
@@ -402,14 +425,17 @@ export class OperationStatsIndex {
       peer: op.peer,
       query: op.query,
       overflow,
+      nested: op.nested,
     });
   }
 
-  private overflowEntry(service: ServiceEntry, operation: Operation): OperationEntry {
-    let op = service.overflow.get(operation.group);
+  private overflowEntry(service: ServiceEntry, operation: Operation, nested: boolean): OperationEntry {
+    const key = overflowKey(operation.group, nested);
+    let op = service.overflow.get(key);
     if (op === undefined) {
       op = {
         id: this.nextId++,
+        nested,
         group: operation.group,
         kind: operation.kind,
         name: OTHER_OPERATIONS,
@@ -419,7 +445,7 @@ export class OperationStatsIndex {
         query: `service=${quoteQueryValue(service.name)}`,
         series: new StatsSeries(),
       };
-      service.overflow.set(operation.group, op);
+      service.overflow.set(key, op);
       this.created(op, true);
     }
     return op;
@@ -433,13 +459,14 @@ export class OperationStatsIndex {
     service.found.clear();
     service.foundCount = 0;
     if (op.name === OTHER_OPERATIONS && op.key === "") {
-      service.overflow.delete(op.group);
+      service.overflow.delete(overflowKey(op.group, op.nested));
       return;
     }
-    const byName = service.ops.get(op.kind);
+    const slot = slotOf(op.kind, op.nested);
+    const byName = service.ops.get(slot);
     if (byName?.get(op.key) !== op) return;
     byName.delete(op.key);
-    if (byName.size === 0) service.ops.delete(op.kind);
+    if (byName.size === 0) service.ops.delete(slot);
     service.opCount--;
   }
 }
@@ -455,12 +482,12 @@ function applyCode(op: OperationEntry, code: number, add: boolean, n = 1): void 
   if (add) {
     op.series.add(minute, bucket, error, n);
     service.all.add(minute, bucket, error, n);
-    if (op.group === "entry") service.entry.add(minute, bucket, error, n);
+    if (op.group === "entry" && !op.nested) service.entry.add(minute, bucket, error, n);
     if (root) service.root.add(minute, bucket, error, n);
   } else {
     op.series.remove(minute, bucket, error, n);
     service.all.remove(minute, bucket, error, n);
-    if (op.group === "entry") service.entry.remove(minute, bucket, error, n);
+    if (op.group === "entry" && !op.nested) service.entry.remove(minute, bucket, error, n);
     if (root) service.root.remove(minute, bucket, error, n);
   }
 }

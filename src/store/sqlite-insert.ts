@@ -1,3 +1,4 @@
+import { nestedEntrySpans } from "../domain/operation.js";
 import type { Span } from "../domain/span.js";
 import { MAX_TRACE_SEQ, SPAN_SLOTS } from "./sqlite-schema.js";
 import type { SpanWriter } from "./sqlite-span-writer.js";
@@ -34,6 +35,7 @@ export function createSpanInsert(deps: SpanInsertDeps): (spans: readonly Span[])
     let lateSpans = 0;
     let rejectedSpans = 0;
     let rejectionMessage: string | undefined;
+    const nested = nestedEntrySpans(spans);
     for (const span of spans) {
       let entry = traces.entries.get(span.traceId);
       if (entry === undefined) {
@@ -57,7 +59,7 @@ export function createSpanInsert(deps: SpanInsertDeps): (spans: readonly Span[])
       const services = entry.aggregate.services.length;
       entry.aggregate.add(span);
       if (entry.aggregate.services.length > services) traces.stats.addTrace(span.service);
-      traces.stats.add(span, entry.stats);
+      traces.stats.add(span, entry.stats, nested?.has(span) === true);
       writer.appendPendingRow(entry.seq * SPAN_SLOTS + slot, span);
       recentSpans.add(span, entry);
       errors.addSpan(span, entry);

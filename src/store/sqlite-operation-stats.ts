@@ -28,6 +28,7 @@ type OperationRow = [
   peer: string | null,
   query: string,
   overflow: bigint,
+  nested: bigint,
 ];
 type SpanStatsRow = [id: bigint, tokens: Uint8Array];
 type SpanStatsFieldsRow = [
@@ -95,6 +96,7 @@ export class OperationStatsRows implements OperationJournal {
         record.peer,
         record.query,
         record.overflow ? 1 : 0,
+        record.nested ? 1 : 0,
       );
     }
     for (const entry of dirty) {
@@ -141,7 +143,7 @@ export function loadOperationStats(
   const index = traces.stats;
   traces.statsRows.reset();
   for (const row of stmts.allStatsOperations.iterate() as Iterable<OperationRow>) {
-    const [id, service, kind, name, peer, query, overflow] = row;
+    const [id, service, kind, name, peer, query, overflow, nested] = row;
     index.restoreOperation({
       id: Number(id),
       service,
@@ -150,6 +152,7 @@ export function loadOperationStats(
       peer,
       query,
       overflow: overflow !== 0n,
+      nested: nested !== 0n,
     });
   }
   // Alike tokens (same operation, minute, bucket and flags) are counted first, then added at once:

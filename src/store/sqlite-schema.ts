@@ -190,6 +190,11 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE TABLE span_stats (id INTEGER PRIMARY KEY, tokens BLOB NOT NULL);
   `,
+  // Entry spans inside another of their service's are their own operations, not counted as requests
+  // (operation-stats.ts); operations stored before are not nested.
+  `
+  ALTER TABLE stats_operations ADD COLUMN nested INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -313,9 +318,11 @@ export function prepareStatements(db: SqliteDatabase) {
     allSpanStatsFields: db
       .prepare("SELECT id, service_id, start_ns, end_ns, status_code, body FROM spans ORDER BY id")
       .raw(),
-    allStatsOperations: db.prepare("SELECT id, service, kind, name, peer, query, overflow FROM stats_operations").raw(),
+    allStatsOperations: db
+      .prepare("SELECT id, service, kind, name, peer, query, overflow, nested FROM stats_operations")
+      .raw(),
     statsOperationInsert: db.prepare(
-      "INSERT INTO stats_operations (id, service, kind, name, peer, query, overflow) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO stats_operations (id, service, kind, name, peer, query, overflow, nested) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     ),
     statsOperationDelete: db.prepare("DELETE FROM stats_operations WHERE id = ?"),
     allSpanStats: db.prepare("SELECT id, tokens FROM span_stats ORDER BY id").raw(),

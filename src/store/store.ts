@@ -98,6 +98,11 @@ export interface ServiceStats {
 export interface OperationStats {
   group: OperationGroup;
   kind: SpanKind;
+  /**
+   * Entry spans inside another entry span of their service (a framework's span in the HTTP server's
+   * span of one request): listed, but not counted in the service's requests.
+   */
+  nested: boolean;
   name: string;
   peer: string | null;
   /** A trace-list query for traces with a span of this operation. */

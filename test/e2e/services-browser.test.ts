@@ -2,7 +2,7 @@
 import { context, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { resourceFromAttributes } from "@opentelemetry/resources";
-import { BasicTracerProvider, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { BasicTracerProvider, BatchSpanProcessor, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "../helpers/app.js";
@@ -80,6 +80,21 @@ async function sendShopTraffic(base: string): Promise<void> {
   for (let i = 0; i < 2; i++) job.getTracer("job").startSpan("rebuild-index", { kind: SpanKind.INTERNAL }).end();
   await job.forceFlush();
   await job.shutdown();
+
+  // As the TraceKit Node SDK in an Express app: a SERVER span named by the path inside the HTTP
+  // instrumentation's SERVER span, sent together in one batch.
+  const express = new BasicTracerProvider({
+    resource: resourceFromAttributes({ "service.name": "express-app" }),
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${base}/v1/traces` }))],
+  });
+  const expressTracer = express.getTracer("http");
+  for (let i = 0; i < 4; i++) {
+    const root = expressTracer.startSpan("GET", { kind: SpanKind.SERVER, attributes: { "http.target": "/users/7" } });
+    expressTracer.startSpan("GET /users/7", { kind: SpanKind.SERVER }, trace.setSpan(context.active(), root)).end();
+    root.end();
+  }
+  await express.forceFlush();
+  await express.shutdown();
 }
 
 describe.skipIf(!available)("Services page operations in Chromium", () => {
@@ -145,6 +160,18 @@ describe.skipIf(!available)("Services page operations in Chromium", () => {
     const url = new URL(page.url());
     expect(url.searchParams.get("q")).toBe('service="shop" kind=server name="GET" http.route="/users/:id"');
     await expect.poll(() => page.locator("[data-trace-id]").count()).toBe(6);
+
+    // An app whose framework span sits inside the HTTP server span: 4 requests, the inner operation marked.
+    await page.goto(`${app.base}/services?window=15m`);
+    await expect.poll(() => page.locator('tr[data-service="express-app"] td').nth(7).textContent()).toBe("8");
+    const express = await page.locator('tr[data-service="express-app"] td').allTextContents();
+    expect(express[1]).toBe("0.3/min");
+    await page.goto(`${app.base}/services?window=15m&service=express-app`);
+    const nested = page.getByTestId("entry-operations").locator('tr[data-operation="GET /users/7"]');
+    await expect.poll(() => nested.locator('[data-field="nested"]').textContent()).toContain("nested");
+    expect(
+      await page.getByTestId("entry-operations").locator('tr[data-operation="GET"] [data-field="nested"]').count(),
+    ).toBe(0);
 
     // The job's own operations are listed, as it has no entry spans.
     await page.goto(`${app.base}/services?service=nightly`);

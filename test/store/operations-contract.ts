@@ -114,6 +114,47 @@ export function jobTraffic(): Span[] {
   return spans;
 }
 
+/**
+ * What the TraceKit Node SDK sends for 6 requests to an Express app: the HTTP instrumentation's
+ * root SERVER span "GET" (path only), and inside it the SDK middleware's own SERVER span named by
+ * the path, the last two failing; plus "billing"'s SERVER span called straight from the first
+ * request's root (another service: a request of its own).
+ */
+export function nestedServerTraffic(): Span[] {
+  const spans: Span[] = [];
+  for (let i = 1; i <= 6; i++) {
+    spans.push(
+      opSpan({
+        trace: 40 + i,
+        span: 2,
+        parent: 1,
+        kind: "SERVER",
+        name: `GET /users/${i}`,
+        start: 1,
+        end: 3,
+        error: i > 4,
+        service: "shop",
+        attributes: { "http.method": "GET", "http.route": `/users/${i}`, "http.client_ip": "::1" },
+      }),
+      opSpan({
+        trace: 40 + i,
+        span: 1,
+        parent: null,
+        kind: "SERVER",
+        name: "GET",
+        end: 4,
+        error: i > 4,
+        service: "shop",
+        attributes: { "http.method": "GET", "http.target": `/users/${i}` },
+      }),
+    );
+  }
+  spans.push(
+    opSpan({ trace: 41, span: 3, parent: 1, kind: "SERVER", name: "charge", start: 2, end: 3, service: "billing" }),
+  );
+  return spans;
+}
+
 function byName(result: ServiceOperations | undefined, name: string) {
   const op = result?.operations.find((o) => o.name === name);
   if (op === undefined) throw new Error(`no operation ${name}`);
@@ -193,6 +234,37 @@ export function operationsContract(fresh: (maxSpans?: number) => Promise<Store>)
     expect(traces(byName(result, "GET payments").query)).toEqual(ids(2, 4, 6, 8, 10));
     expect(traces(byName(result, "orders process").query)).toEqual(ids(11, 12, 13, 14, 15));
     expect(traces(byName(result, "SELECT users").query)).toEqual(ids(1, 2, 3, 4, 5, 6, 7, 8, 9, 10));
+  });
+
+  it("counts an entry span inside another of its service's once: the outer one is the request", async () => {
+    const store = await fresh();
+    store.insertSpans(nestedServerTraffic());
+    const [billing, shop] = store.listServices();
+    expect(shop).toMatchObject({ name: "shop", basis: "entry", spanCount: 12, requestCount: 6, requestErrorCount: 2 });
+    expectNear(shop?.p50Ms ?? -1, 4, "shop p50: the outer spans' 4 ms");
+    // Called from shop's span, but billing's own request all the same.
+    expect(billing).toMatchObject({ name: "billing", basis: "entry", requestCount: 1 });
+    const operations = store.listOperations("shop")?.operations ?? [];
+    expect(operations.map((o) => [o.group, o.kind, o.name, o.nested, o.count, o.errorCount])).toEqual([
+      ["entry", "SERVER", "GET", false, 6, 2],
+      ["entry", "SERVER", "GET /users/1", true, 1, 0],
+      ["entry", "SERVER", "GET /users/2", true, 1, 0],
+      ["entry", "SERVER", "GET /users/3", true, 1, 0],
+      ["entry", "SERVER", "GET /users/4", true, 1, 0],
+      ["entry", "SERVER", "GET /users/5", true, 1, 1],
+      ["entry", "SERVER", "GET /users/6", true, 1, 1],
+    ]);
+    // Its name alike an outer span's: still apart, and still not a request.
+    store.insertSpans([
+      opSpan({ trace: 60, span: 1, parent: null, kind: "SERVER", name: "GET /users/1", end: 1, service: "shop" }),
+    ]);
+    const again = store.listOperations("shop")?.operations ?? [];
+    const sameName = again.filter((o) => o.name === "GET /users/1");
+    expect(sameName.map((o) => [o.nested, o.count]).sort()).toEqual([
+      [false, 1],
+      [true, 1],
+    ]);
+    expect(store.listServices().find((s) => s.name === "shop")?.requestCount).toBe(7);
   });
 
   it("falls back to root spans for a service without entry spans, and says so", async () => {

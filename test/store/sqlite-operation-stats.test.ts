@@ -8,7 +8,7 @@ import { SCHEMA_VERSION } from "../../src/store/sqlite-schema.js";
 import { createSqliteStore, loadSqliteDriver, type SqliteStoreOptions } from "../../src/store/sqlite-store.js";
 import type { Store } from "../../src/store/store.js";
 import { copyAsKilled } from "./killed-copy.js";
-import { apiTraffic, jobTraffic, opSpan, snapshot } from "./operations-contract.js";
+import { apiTraffic, jobTraffic, nestedServerTraffic, opSpan, snapshot } from "./operations-contract.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tracekit-sqlite-stats-"));
 let files = 0;
@@ -76,6 +76,22 @@ describe("sqlite store: per-operation statistics in the file", () => {
     expect(fills).toEqual([]);
   });
 
+  it("reopens with nested entry spans still apart and not counted as requests", () => {
+    const path = tempPath();
+    let store = openStore(path);
+    store.insertSpans(nestedServerTraffic());
+    const before = snapshot(store);
+    expect(before.services.find((s) => s.name === "shop")?.requestCount).toBe(6);
+    closeStore(store);
+    store = openStore(path);
+    expect(snapshot(store)).toEqual(before);
+    // New nested spans after the reopen join the operations read back from the file.
+    store.insertSpans(nestedServerTraffic().map((span) => ({ ...span, traceId: span.traceId.replace(/^0/, "f") })));
+    const shop = store.listOperations("shop");
+    expect(shop?.service.requestCount).toBe(12);
+    expect(shop?.operations.find((o) => o.name === "GET /users/1")).toMatchObject({ nested: true, count: 2 });
+  });
+
   it("upgrades a file from before the statistics were kept and fills them in once", async () => {
     const path = tempPath();
     let store = openStore(path);
@@ -83,10 +99,10 @@ describe("sqlite store: per-operation statistics in the file", () => {
     store.insertSpans(jobTraffic());
     const before = snapshot(store);
     closeStore(store);
-    // The file as the previous schema version left it: no statistics tables.
+    // The file as the schema version before the statistics tables left it (they came two versions back).
     const db = await rawDatabase(path);
     db.exec("DROP TABLE span_stats; DROP TABLE stats_operations;");
-    db.pragma(`user_version = ${SCHEMA_VERSION - 1}`);
+    db.pragma(`user_version = ${SCHEMA_VERSION - 2}`);
     db.close();
 
     const fills: StatisticsFill[] = [];

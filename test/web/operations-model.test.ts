@@ -10,6 +10,7 @@ import {
 const op = (group: OperationStatsJson["group"], name: string): OperationStatsJson => ({
   group,
   kind: group === "entry" ? "SERVER" : group === "outgoing" ? "CLIENT" : "INTERNAL",
+  nested: false,
   name,
   peer: null,
   query: `name="${name}"`,

@@ -6,6 +6,10 @@ import { useCoalesced } from "../../lib/use-coalesced";
 import { useLiveMessages } from "../../state/live-context";
 import { basisNote, formatRate, operationSections, operationTracesHref } from "./operations-model";
 
+const NESTED_TITLE =
+  "Inside another entry span of this service in the same request (e.g. a framework's span inside the HTTP server's): " +
+  "listed here, not counted again in the service's requests";
+
 function OperationTable({
   title,
   service,
@@ -46,6 +50,12 @@ function OperationTable({
                     {op.name}
                   </a>{" "}
                   <span class="faint operation-kind">{op.kind.toLowerCase()}</span>
+                  {op.nested && (
+                    <span class="faint operation-kind" data-field="nested" title={NESTED_TITLE}>
+                      {" "}
+                      · nested
+                    </span>
+                  )}
                 </td>
                 {showPeer && <td class="muted">{op.peer ?? "–"}</td>}
                 <td class="numeric" data-field="rate">
