@@ -4,7 +4,9 @@
  * ENTRY (a span entered its service), EDGE (a span called from another service's span) and CALL (a
  * CLIENT / PRODUCER span to a peer that sent no span of its own). Whatever order a trace's spans arrive in, the live entries end as the whole trace would
  * make them: a child that arrives before its parent waits for it, and a later span that turns an
- * entry or an inferred call into something else marks that entry dead. Evicting a trace marks its
+ * entry or an inferred call into something else marks that entry dead. A SERVER / CONSUMER span
+ * inside another of its own service (a framework's span inside the HTTP server's) is no entry: the
+ * outer span is the request. Evicting a trace marks its
  * slot dead; dead entries are dropped once they are half the log. A read adds up cells per minute of
  * start (see minute-rows.ts: per key, calls, failures and sorted durations), rebuilt only for the
  * minutes that changed since the last read. Pure; no I/O.
@@ -75,10 +77,10 @@ interface TraceState {
   /** Set when the trace had been dropped before this span arrived: earlier spans are unknown. */
   reopened: boolean;
   lastSeenMs: number;
-  /** The first span that arrived and its service number; a trace of one span needs no map. */
+  /** The first span that arrived and its spanCode; a trace of one span needs no map. */
   firstSpanId: string | null;
   firstService: number;
-  /** Span id → service number for every later span (null until a second one arrives). */
+  /** Span id → spanCode for every later span (null until a second one arrives). */
   services: SpanIdTable | null;
   /** Parent span id → children that arrived before it. */
   waiting: Map<string, WaitingChild[]> | null;
@@ -86,8 +88,13 @@ interface TraceState {
   calls: SpanIdTable | null;
 }
 
-/** The service number of a span of the trace that arrived, or undefined. */
-function serviceOfSpan(state: TraceState, spanId: string): number | undefined {
+/** What a trace's table keeps of a span: its service number, and whether the span enters it (SERVER / CONSUMER). */
+function spanCode(service: number, entersService: boolean): number {
+  return service * 2 + (entersService ? 1 : 0);
+}
+
+/** The spanCode of a span of the trace that arrived, or undefined. */
+function codeOfSpan(state: TraceState, spanId: string): number | undefined {
   if (spanId === state.firstSpanId) return state.firstService;
   return state.services?.get(spanId);
 }
@@ -253,27 +260,30 @@ export class ServiceTraffic {
       this.openQueue.push(state);
     }
     state.lastSeenMs = now;
-    if (serviceOfSpan(state, span.spanId) !== undefined) return;
+    if (codeOfSpan(state, span.spanId) !== undefined) return;
     const service = this.serviceId(span.service);
+    const entersService = span.kind === "SERVER" || span.kind === "CONSUMER";
+    const code = spanCode(service, entersService);
     if (state.firstSpanId === null) {
       state.firstSpanId = span.spanId;
-      state.firstService = service;
+      state.firstService = code;
     } else {
       state.services ??= new SpanIdTable();
-      state.services.add(span.spanId, service);
+      state.services.add(span.spanId, code);
     }
     const startMs = Number(span.startTimeUnixNano) / 1e6;
     const durMs = durationMs(span.startTimeUnixNano, span.endTimeUnixNano);
     const error = span.status.code === "ERROR";
-    const entersService = span.kind === "SERVER" || span.kind === "CONSUMER";
     const parentId = span.parentSpanId;
-    const parentService = parentId === null ? undefined : serviceOfSpan(state, parentId);
+    const parentCode = parentId === null ? undefined : codeOfSpan(state, parentId);
+    const parentService = parentCode === undefined ? undefined : parentCode >> 1;
+    const nested = entersService && parentCode === spanCode(service, true);
 
     // In a reopened trace an unknown parent most likely came before: only a span that enters its service counts.
     const entry =
       (parentService === undefined && !(state.reopened && parentId !== null)) ||
       (parentService !== undefined && parentService !== service) ||
-      entersService
+      (entersService && !nested)
         ? this.push(this.entryKey(service), state.slot, startMs, durMs, error)
         : -1;
     if (parentService !== undefined && parentService !== service) {
@@ -295,7 +305,8 @@ export class ServiceTraffic {
       state.waiting?.delete(span.spanId);
       for (const child of children) {
         if (child.service === service) {
-          if (!child.entersService && child.entry >= 0) this.kill(child.entry);
+          // Not an entry after all: a span of the service called it, or it is nested in this one.
+          if (child.entry >= 0 && (!child.entersService || entersService)) this.kill(child.entry);
         } else {
           calledService = true;
           this.push(this.edgeKey(service, child.service), state.slot, child.startMs, child.durMs, child.error);

@@ -116,8 +116,12 @@ describe("ServiceTraffic: windows over many minutes", () => {
     const root = spans.find((s) => s.parentSpanId === null);
     const out: Entry[] = [];
     for (const span of spans) {
-      if (span.kind === "SERVER") out.push(entry(`service:${span.service}`, span.service, span));
-      else if (root === undefined) out.push(entry(`service:${span.service}`, span.service, span));
+      // A SERVER span inside an arrived SERVER span of its own service is part of that request.
+      const parent = spans.find((s) => s.spanId === span.parentSpanId);
+      const nested = parent?.kind === "SERVER" && parent.service === span.service;
+      if (span.kind === "SERVER") {
+        if (!nested) out.push(entry(`service:${span.service}`, span.service, span));
+      } else if (root === undefined) out.push(entry(`service:${span.service}`, span.service, span));
       if (span.kind === "SERVER" && root !== undefined && span !== root && root.service !== span.service) {
         out.push(entry(`service:${root.service}\u0000service:${span.service}`, "", span));
       }
