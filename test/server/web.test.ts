@@ -23,7 +23,7 @@ function builtApp(manifest?: BuildManifest, root = join(scratch(), "web")): stri
     "<!doctype html><html><head><title>tracekit-local</title></head><body></body></html>",
   );
   writeFileSync(join(root, "assets", "index-abc123.js"), "console.log(1)");
-  writeFileSync(join(root, "favicon.svg"), "<svg/>");
+  writeFileSync(join(root, "favicon.png"), "png");
   if (manifest) {
     mkdirSync(join(root, ".vite"));
     writeFileSync(join(root, ".vite", "manifest.json"), JSON.stringify(manifest));
@@ -171,10 +171,11 @@ describe("web app routes", () => {
     expect(asset.status).toBe(200);
     expect(asset.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
     expect(asset.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
-    const icon = await app.request("/favicon.svg");
+    const icon = await app.request("/favicon.png");
+    expect(icon.headers.get("content-type")).toBe("image/png");
     const etag = icon.headers.get("etag");
     expect(etag).toMatch(/^".+"$/);
-    const again = await app.request("/favicon.svg", { headers: { "if-none-match": etag as string } });
+    const again = await app.request("/favicon.png", { headers: { "if-none-match": etag as string } });
     expect(again.status).toBe(304);
   });
 

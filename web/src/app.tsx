@@ -90,7 +90,7 @@ function Shell() {
     <div class="shell">
       <header class="topbar">
         <a href="/" class="brand" aria-label="tracekit-local home">
-          <img src="/favicon.svg" alt="" width={18} height={18} />
+          <img src="/favicon.png" alt="" width={18} height={18} />
           <span>tracekit-local</span>
         </a>
         <nav class="nav" aria-label="Pages">
