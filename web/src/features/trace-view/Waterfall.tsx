@@ -98,6 +98,29 @@ export function Waterfall(props: WaterfallProps) {
     }
   }, [rows, reveal, tree]);
 
+  // When the view gets shorter (the trace's logs arrive under it, the window shrinks), the selected
+  // span stays in view if it was.
+  const latest = useRef({ tree, selectedId: props.selectedId });
+  latest.current = { tree, selectedId: props.selectedId };
+  useLayoutEffect(() => {
+    const element = scrollRef.current;
+    if (!element) return;
+    let height = element.clientHeight;
+    const observer = new ResizeObserver(() => {
+      const before = height;
+      height = element.clientHeight;
+      const { tree: shownTree, selectedId } = latest.current;
+      if (height >= before || selectedId === null) return;
+      const index = rowIndex(shownTree, shownRows.current, selectedId);
+      if (index < 0) return;
+      const top = index * ROW_HEIGHT;
+      const wasInView = top >= element.scrollTop && top + ROW_HEIGHT <= element.scrollTop + before;
+      if (wasInView && top + ROW_HEIGHT > element.scrollTop + height) element.scrollTop = top + ROW_HEIGHT - height;
+    });
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+
   const onScroll = useCallback((top: number) => {
     const index = Math.floor(top / ROW_HEIGHT);
     const node = shownRows.current[index];

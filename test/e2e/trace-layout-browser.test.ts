@@ -1,0 +1,88 @@
+/// <reference lib="dom" />
+import { randomBytes } from "node:crypto";
+import type { Page } from "playwright-core";
+import { afterEach, describe, expect, it } from "vitest";
+import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
+
+const available = chromiumAvailable();
+const hex = (bytes: number) => randomBytes(bytes).toString("hex");
+
+/** A 30-span trace (a root and 29 children, the last one failing) and 12 logs written in its root, as OTLP/JSON. */
+async function sendTraceWithLogs(base: string): Promise<{ traceId: string; lastSpanId: string }> {
+  const traceId = hex(16);
+  const rootId = hex(8);
+  const start = BigInt(Date.now() - 5_000) * 1_000_000n;
+  const ns = (ms: number) => String(start + BigInt(ms) * 1_000_000n);
+  const ids = Array.from({ length: 29 }, () => hex(8));
+  const spans = [
+    { traceId, spanId: rootId, name: "GET /report", kind: 2, startTimeUnixNano: ns(0), endTimeUnixNano: ns(400) },
+    ...ids.map((spanId, i) => ({
+      traceId,
+      spanId,
+      parentSpanId: rootId,
+      name: `step ${i + 1}`,
+      kind: 1,
+      startTimeUnixNano: ns(10 * i + 1),
+      endTimeUnixNano: ns(10 * i + 9),
+      ...(i === 28 ? { status: { code: 2, message: "step 29 failed" } } : {}),
+    })),
+  ];
+  const resource = { attributes: [{ key: "service.name", value: { stringValue: "reports" } }] };
+  const post = async (path: string, body: unknown) => {
+    const response = await fetch(`${base}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    expect(response.status).toBe(200);
+  };
+  await post("/v1/traces", { resourceSpans: [{ resource, scopeSpans: [{ spans }] }] });
+  const logRecords = Array.from({ length: 12 }, (_, i) => ({
+    timeUnixNano: ns(30 * i),
+    severityNumber: 9,
+    body: { stringValue: `report line ${i + 1}` },
+    traceId,
+    spanId: rootId,
+  }));
+  await post("/v1/logs", { resourceLogs: [{ resource, scopeLogs: [{ logRecords }] }] });
+  return { traceId, lastSpanId: ids[28] as string };
+}
+
+describe.skipIf(!available)("The trace view's layout in Chromium", () => {
+  const suite = useAppInChromium();
+  let page: Page | undefined;
+  afterEach(async () => {
+    await page?.close();
+  });
+
+  it.each([
+    [900, 800],
+    [1400, 700],
+  ])(
+    "keeps rows of the waterfall and the selected span in view under the trace's logs at %ix%i",
+    async (width, height) => {
+      const { traceId, lastSpanId } = await sendTraceWithLogs(suite.app.base);
+      page = await suite.browser.newPage({ viewport: { width, height } });
+      page.setDefaultTimeout(15_000);
+      const problems = collectPageProblems(page);
+      await page.goto(`${suite.app.base}/traces/${traceId}?span=${lastSpanId}`);
+      // The logs arrive after the spans, and take their share of the column under the waterfall.
+      await expect.poll(() => page?.getByTestId("trace-logs").locator("[data-log-id]").count()).toBeGreaterThan(2);
+      const list = page.locator(".tv-list");
+      const box = await list.boundingBox();
+      expect(box?.height ?? 0, "the waterfall's rows").toBeGreaterThanOrEqual(4 * 24);
+      const row = page.locator(`.tv-list [data-span-id="${lastSpanId}"]`);
+      await expect
+        .poll(
+          async () => {
+            const [listBox, rowBox] = [await list.boundingBox(), await row.boundingBox()];
+            if (listBox === null || rowBox === null) return false;
+            return rowBox.y >= listBox.y - 1 && rowBox.y + rowBox.height <= listBox.y + listBox.height + 1;
+          },
+          { message: "the selected span's row is in view" },
+        )
+        .toBe(true);
+      expect(problems).toEqual([]);
+    },
+  );
+});
