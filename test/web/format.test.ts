@@ -10,6 +10,7 @@ import {
   nanosDiffMs,
   nanosToMillis,
   parseDurationMs,
+  timeTickLabels,
 } from "../../web/src/lib/format";
 import { visibleRange } from "../../web/src/lib/virtual-range";
 
@@ -119,5 +120,29 @@ describe("formatCount and compareText (no locale data needed)", () => {
       "http.server.duration",
     ]);
     expect(compareText("route=/a", "route=/a")).toBe(0);
+  });
+});
+
+describe("timeTickLabels", () => {
+  // Local times, so the expectations hold in any time zone.
+  const at = (day: number, h: number, m: number, s = 0, ms = 0) =>
+    new Date(2026, 11, day, h, m, s, ms).getTime() / 1000;
+
+  it("writes the 24-hour clock, the date under the first tick and where the day changes", () => {
+    expect(timeTickLabels([at(3, 23, 58), at(3, 23, 59), at(4, 0, 0), at(4, 0, 1)], 60)).toEqual([
+      "23:58\nDec 3",
+      "23:59",
+      "00:00\nDec 4",
+      "00:01",
+    ]);
+    expect(timeTickLabels([at(3, 19, 8, 30), at(3, 19, 8, 45)], 15)).toEqual(["19:08:30\nDec 3", "19:08:45"]);
+    expect(timeTickLabels([at(3, 19, 8, 30, 250), at(3, 19, 8, 30, 500)], 0.25)).toEqual([
+      "19:08:30.250\nDec 3",
+      "19:08:30.500",
+    ]);
+  });
+
+  it("writes dates alone for ticks a day or more apart", () => {
+    expect(timeTickLabels([at(1, 0, 0), at(2, 0, 0)], 86_400)).toEqual(["Dec 1", "Dec 2"]);
   });
 });

@@ -72,6 +72,27 @@ export function formatClock(epochMs: number): string {
   return formatAbsolute(epochMs).slice(11);
 }
 
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/**
+ * Labels for a time axis's ticks (unix seconds, `increment` seconds apart), in the 24-hour clock the
+ * rest of the app writes: "14:03" (or "14:03:07", "14:03:07.250" as the ticks get closer), with the
+ * date on a second line at the first tick and wherever the day changes ("Dec 3"); ticks a day or
+ * more apart are dates.
+ */
+export function timeTickLabels(splits: readonly number[], increment: number): string[] {
+  let lastDay = "";
+  return splits.map((seconds) => {
+    const d = new Date(seconds * 1000);
+    const day = `${MONTHS[d.getMonth()]} ${d.getDate()}`;
+    if (increment >= 86_400) return day;
+    const clock = formatClock(seconds * 1000).slice(0, increment < 1 ? 12 : increment < 60 ? 8 : 5);
+    if (day === lastDay) return clock;
+    lastDay = day;
+    return `${clock}\n${day}`;
+  });
+}
+
 /**
  * 1234567 → "1,234,567". Grouped by hand: the first `toLocaleString` of a page loads the locale's
  * number data, tens of milliseconds on the way to a page's first render.

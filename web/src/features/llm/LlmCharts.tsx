@@ -3,7 +3,7 @@ import type uPlot from "uplot";
 import type { LlmUsageResponse } from "../../../../src/protocol";
 import { formatCount, formatUsd } from "../../lib/format";
 import { serviceColor } from "../../lib/service-color";
-import { themedAxis } from "../metrics/chart-options";
+import { themedAxis, timeAxis } from "../metrics/chart-options";
 import { UPlotChart } from "../metrics/UPlotChart";
 import { type ChartTheme, useChartTheme } from "../metrics/use-chart-theme";
 import {
@@ -110,7 +110,7 @@ function chartOptions(
     cursor: { drag: { x: true, y: false, setScale: true }, points: { size: 5 } },
     scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max === null || max <= 0 ? 1 : max * 1.1] } },
     axes: [
-      themedAxis(theme),
+      timeAxis(theme),
       { ...themedAxis(theme), size: 64, values: (_u, splits) => splits.map((v) => formatMeasure(measure, v)) },
     ],
     series: [

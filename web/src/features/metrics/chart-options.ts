@@ -1,6 +1,6 @@
 /** uPlot options for the Metrics page's charts, from the pure models and the theme's resolved colours. */
 import type uPlot from "uplot";
-import { formatClock } from "../../lib/format";
+import { formatClock, timeTickLabels } from "../../lib/format";
 import { type ChartModel, isolatedPoints, valueRuns, yRange } from "./metric-chart-model";
 import { axisTicks, axisTitle, type MetricUnit, tickLabels } from "./metric-units";
 import type { ChartTheme } from "./use-chart-theme";
@@ -45,6 +45,15 @@ export function themedAxis(theme: ChartTheme): uPlot.Axis {
     font: axisFont(theme),
     grid: { stroke: theme.grid, width: 1 },
     ticks: { stroke: theme.grid, width: 1, size: 4 },
+  };
+}
+
+/** A time axis in the app's 24-hour clock, the date under the first tick and where the day changes. */
+export function timeAxis(theme: ChartTheme): uPlot.Axis {
+  return {
+    ...themedAxis(theme),
+    space: 64,
+    values: (_u, splits, _axis, _space, increment) => timeTickLabels(splits, increment),
   };
 }
 
@@ -197,7 +206,7 @@ export function lineChartOptions(
         },
       },
     },
-    axes: [compact ? compactTimeAxis(theme) : themedAxis(theme), valueAxis(theme, model.unit, model.perSecond)],
+    axes: [compact ? compactTimeAxis(theme) : timeAxis(theme), valueAxis(theme, model.unit, model.perSecond)],
     series: [
       {},
       ...model.lines.map(

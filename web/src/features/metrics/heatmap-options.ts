@@ -4,7 +4,7 @@
  * are drawn by a draw hook, uPlot's way to add a custom layer, on uPlot's own scales and canvas.
  */
 import type uPlot from "uplot";
-import { CURSOR_SYNC_KEY, themedAxis, VALUE_AXIS_WIDTH, windowRange } from "./chart-options";
+import { CURSOR_SYNC_KEY, themedAxis, timeAxis, VALUE_AXIS_WIDTH, windowRange } from "./chart-options";
 import { bucketColor, heatmapBoundaries, heatmapBoundaryLabel, heatmapMax } from "./heatmap-model";
 import type { MetricUnit } from "./metric-units";
 import type { ChartTheme } from "./use-chart-theme";
@@ -71,7 +71,7 @@ export function heatmapOptions(
       y: { range: () => [frame().first, frame().last + 1] },
     },
     axes: [
-      themedAxis(theme),
+      timeAxis(theme),
       {
         ...themedAxis(theme),
         grid: { show: false },

@@ -15,7 +15,11 @@ export interface FilterBarProps {
 }
 
 function windowText({ since, until }: ListFilters): string {
-  if (since !== undefined && until !== undefined) return `${formatAbsolute(since)} – ${formatAbsolute(until)}`;
+  if (since !== undefined && until !== undefined) {
+    const [from, to] = [formatAbsolute(since), formatAbsolute(until)];
+    // The same day once: "2026-12-03 19:09:18.435 – 19:10:59.519".
+    return `${from} – ${from.slice(0, 10) === to.slice(0, 10) ? to.slice(11) : to}`;
+  }
   if (since !== undefined) return `after ${formatAbsolute(since)}`;
   return `before ${formatAbsolute(until ?? 0)}`;
 }
@@ -93,7 +97,7 @@ export function FilterBar({ filters, services, queryError, onChange }: FilterBar
           data-testid="selection-chip"
           title="Only traces in the rectangle brushed on the latency chart: this start window and this duration range"
         >
-          {selectionText(filters)}
+          <span class="filter-window-text">{selectionText(filters)}</span>
           <button
             type="button"
             class="button link-button"

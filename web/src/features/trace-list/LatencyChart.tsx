@@ -2,7 +2,7 @@ import { useMemo, useRef, useState } from "preact/hooks";
 import type uPlot from "uplot";
 import { formatAbsolute, formatCount, formatDuration } from "../../lib/format";
 import type { ListFilters } from "../../state/trace-list-model";
-import { themedAxis } from "../metrics/chart-options";
+import { themedAxis, timeAxis } from "../metrics/chart-options";
 import { UPlotChart } from "../metrics/UPlotChart";
 import { type ChartTheme, useChartTheme } from "../metrics/use-chart-theme";
 import {
@@ -59,7 +59,7 @@ function scatterOptions(theme: ChartTheme, handlers: { current: Handlers }): Omi
       y: { distr: 3, log: 10 },
     },
     axes: [
-      themedAxis(theme),
+      timeAxis(theme),
       {
         ...themedAxis(theme),
         size: 56,
@@ -160,7 +160,13 @@ export function LatencyChart(props: {
           </span>
         )}
       </div>
-      {open && (
+      {open && points.length === 0 && (
+        // Nothing to place on a time axis: no axis of made-up times, the same height so the list stays put.
+        <div class="latency-chart-empty muted" style={{ height: `${HEIGHT}px` }} data-testid="latency-chart-empty">
+          {loading ? "" : "No traces match the filters: nothing to draw."}
+        </div>
+      )}
+      {open && points.length > 0 && (
         <div class="latency-chart-plot" data-testid="latency-chart">
           <UPlotChart
             options={options}
