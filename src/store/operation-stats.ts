@@ -9,6 +9,7 @@ import {
   quoteQueryValue,
 } from "../domain/operation.js";
 import { ascending } from "../domain/order.js";
+import { rateSeconds } from "../domain/rate-window.js";
 import type { Span, SpanKind } from "../domain/span.js";
 import { bareHttpMethod } from "../domain/trace-name.js";
 import { histogramPercentiles, latencyBucket } from "./latency-histogram.js";
@@ -137,6 +138,12 @@ export interface OperationJournal {
  */
 export class OperationStatsIndex {
   private services = new Map<string, ServiceEntry>();
+  /**
+   * Per start minute, over every service: the spans counted, and the earliest start and latest end
+   * of those added since the minute was new (unix ms; a file's restored tokens give the minute's
+   * bounds). What a rate over everything stored is per (see rateSeconds).
+   */
+  private readonly minutes = new Map<number, MinuteTimes>();
   private readonly byId = new Map<number, OperationEntry>();
   private nextId = 1;
 
@@ -147,6 +154,7 @@ export class OperationStatsIndex {
 
   clear(): void {
     this.services = new Map();
+    this.minutes.clear();
     this.byId.clear();
     this.nextId = 1;
   }
@@ -169,6 +177,30 @@ export class OperationStatsIndex {
     applyCode(op, code, true);
     tokens.ops.push(op);
     tokens.codes.push(code);
+    const times = this.minuteTimes(minute);
+    times.count++;
+    const startMs = Number(start) / 1e6;
+    const endMs = Number(end) / 1e6;
+    if (startMs < times.firstMs) times.firstMs = startMs;
+    if (endMs > times.lastMs) times.lastMs = endMs;
+  }
+
+  private minuteTimes(minute: number): MinuteTimes {
+    let times = this.minutes.get(minute);
+    if (times === undefined) {
+      times = { count: 0, firstMs: Number.POSITIVE_INFINITY, lastMs: Number.NEGATIVE_INFINITY };
+      this.minutes.set(minute, times);
+    }
+    return times;
+  }
+
+  /** `n` spans of the token `code` left (evicted). */
+  private untime(code: number, n = 1): void {
+    const minute = Math.floor(code / CODE_MINUTE);
+    const times = this.minutes.get(minute);
+    if (times === undefined) return;
+    times.count -= n;
+    if (times.count <= 0) this.minutes.delete(minute);
   }
 
   /** Adds `count` spans again from their stored tokens (at open); false when no operation has that id. */
@@ -176,7 +208,20 @@ export class OperationStatsIndex {
     const op = this.byId.get(id);
     if (op === undefined) return false;
     applyCode(op, code, true, count);
+    this.minuteTimes(Math.floor(code / CODE_MINUTE)).count += count;
     return true;
+  }
+
+  /**
+   * A stored trace's start and end (at open, before its spans' tokens): what the times of a rate
+   * over everything stored come from, as its spans' own times are not kept in the file's tokens.
+   */
+  restoreTimes(start: bigint, end: bigint): void {
+    const times = this.minuteTimes(Math.floor(Number(start) / NS_PER_MINUTE));
+    const startMs = Number(start) / 1e6;
+    const endMs = Number(end) / 1e6;
+    if (startMs < times.firstMs) times.firstMs = startMs;
+    if (endMs > times.lastMs) times.lastMs = endMs;
   }
 
   /** Takes out a span whose token was kept in a file rather than in memory (at eviction). */
@@ -184,6 +229,7 @@ export class OperationStatsIndex {
     const op = this.byId.get(id);
     if (op === undefined) return;
     applyCode(op, code, false);
+    this.untime(code);
     if (op.series.total.count <= 0) this.dropOperation(op);
   }
 
@@ -224,6 +270,7 @@ export class OperationStatsIndex {
   /** Drops restored operations that no stored span has (their drop was not written before the file closed). */
   dropUnused(): void {
     for (const op of [...this.byId.values()]) if (op.series.total.count <= 0) this.dropOperation(op);
+    for (const [minute, times] of this.minutes) if (times.count <= 0) this.minutes.delete(minute);
     for (const [name, service] of this.services) {
       if (service.traces <= 0 && service.all.total.count <= 0) this.services.delete(name);
     }
@@ -235,6 +282,7 @@ export class OperationStatsIndex {
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i] as OperationEntry;
       applyCode(op, codes[i] as number, false);
+      this.untime(codes[i] as number);
       if (op.series.total.count <= 0) this.dropOperation(op);
     }
     for (const name of services) {
@@ -311,26 +359,22 @@ export class OperationStatsIndex {
   }
 
   /**
-   * The window in start minutes, and its length in seconds for rates: `since` to `until`, an open
-   * start from the oldest stored minute, an open end at now (with `since`) or the end of the newest
-   * stored minute (without).
+   * The window in start minutes, and its length in seconds for rates (rateSeconds: an open start at
+   * the first stored span's start, an open end at now with `since`, else at the last span's end).
    */
   private range(window: StatsWindow): MinuteRange {
     const since = window.sinceUnixNano === undefined ? undefined : Number(window.sinceUnixNano);
     const until = window.untilUnixNano === undefined ? undefined : Number(window.untilUnixNano);
-    let oldest = Number.POSITIVE_INFINITY;
-    let newest = Number.NEGATIVE_INFINITY;
+    let firstMs: number | null = null;
+    let lastMs: number | null = null;
     if (since === undefined || until === undefined) {
-      for (const service of this.services.values()) {
-        for (const minute of service.all.minutes.keys()) {
-          if (minute < oldest) oldest = minute;
-          if (minute > newest) newest = minute;
-        }
+      for (const times of this.minutes.values()) {
+        if (times.count <= 0) continue;
+        if (firstMs === null || times.firstMs < firstMs) firstMs = times.firstMs;
+        if (lastMs === null || times.lastMs > lastMs) lastMs = times.lastMs;
       }
     }
-    const lowNs = since ?? oldest * NS_PER_MINUTE;
-    const highNs = until ?? (since !== undefined ? this.nowMs() * 1e6 : (newest + 1) * NS_PER_MINUTE);
-    const seconds = Number.isFinite(highNs - lowNs) ? Math.max((highNs - lowNs) / 1e9, 1) : 1;
+    const seconds = rateSeconds(window, firstMs, lastMs, this.nowMs());
     return {
       from: since === undefined ? Number.NEGATIVE_INFINITY : Math.floor(since / NS_PER_MINUTE),
       to: until === undefined ? Number.POSITIVE_INFINITY : Math.floor(until / NS_PER_MINUTE),
@@ -494,6 +538,12 @@ function applyCode(op: OperationEntry, code: number, add: boolean, n = 1): void 
 
 function operationKey(name: string, peer: string | null): string {
   return peer === null ? name : `${name}\u0000${peer}`;
+}
+
+interface MinuteTimes {
+  count: number;
+  firstMs: number;
+  lastMs: number;
 }
 
 interface MinuteRange {

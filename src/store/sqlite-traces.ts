@@ -122,6 +122,7 @@ export class StoredTraces {
       const entry = this.newEntry(aggregateFromRow(row), seq, true);
       this.entries.set(entry.traceId, entry);
       for (const service of entry.aggregate.services) this.stats.addTrace(service);
+      this.stats.restoreTimes(entry.aggregate.startTimeUnixNano, entry.aggregate.endTimeUnixNano);
       setSortStart(entry, entry.aggregate.startTimeUnixNano);
       entry.filed = true;
       lastSeq = seq;

@@ -46,6 +46,16 @@ describe("GET /api/service-map", () => {
     expect(layout.nodes["service:web"].x).toBeLessThan(layout.nodes["service:api"].x);
     expect(layout.nodes["service:api"].x).toBeLessThan(layout.nodes["cache:redis"].x);
     expect(Object.keys(layout.edges).sort()).toEqual(["service:api>cache:redis", "service:web>service:api"]);
+    // Rates are per the window, as on the Services page: everything stored is the time the calls span.
+    expect(body.seconds).toBe(1);
+    // A window of two minutes around the spans (sent at 1_700_000_000_000 ms): per its 120 s.
+    const window = `since=${1_700_000_000_000 - 60_000}&until=${1_700_000_000_000 + 60_000}`;
+    const windowed = await (await fetch(`${app.base}/api/service-map?${window}`)).json();
+    expect(windowed.seconds).toBeCloseTo(120, 2);
+    const services = await (await fetch(`${app.base}/api/services?${window}`)).json();
+    const web = windowed.nodes.find((n: { id: string }) => n.id === "service:web");
+    const webStats = services.services.find((s: { name: string }) => s.name === "web");
+    expect(web.calls / windowed.seconds).toBeCloseTo(webStats.ratePerSec, 4);
     const future = await (await fetch(`${app.base}/api/service-map?since=${Date.now() + 60_000}`)).json();
     expect(future.nodes).toEqual([]);
     expect((await fetch(`${app.base}/api/service-map?since=soon`)).status).toBe(400);

@@ -219,9 +219,9 @@ export function operationsContract(fresh: (maxSpans?: number) => Promise<Store>)
     expectNear(users.p99Ms, 10, "users p99");
     expectNear(byName(result, "SELECT users").p95Ms, 0.5, "db p95");
     expectNear(byName(result, "GET payments").p50Ms, 20, "payments p50");
-    // All spans start within one minute: rates are per that minute.
-    expect(result?.windowSeconds).toBe(60);
-    expect(users.ratePerSec).toBeCloseTo(10 / 60, 9);
+    // Over everything stored, rates are per the time the spans cover: here 100 ms, so per second (the least).
+    expect(result?.windowSeconds).toBe(1);
+    expect(users.ratePerSec).toBeCloseTo(10, 9);
 
     // Each operation's query finds exactly the traces holding it.
     const traces = (q: string) =>
@@ -279,6 +279,27 @@ export function operationsContract(fresh: (maxSpans?: number) => Promise<Store>)
       ["internal", "nightly-report", null],
     ]);
     expect(store.listOperations("nobody")).toBeUndefined();
+  });
+
+  it("takes a rate over everything stored per the time the spans cover, not the whole minutes they fall in", async () => {
+    const store = await fresh();
+    // 12 requests over 30 s (the last one 500 ms long) that fall in two whole minutes of start.
+    store.insertSpans(
+      Array.from({ length: 12 }, (_, i) =>
+        opSpan({
+          trace: i + 1,
+          span: 1,
+          parent: null,
+          kind: "SERVER",
+          name: "tick",
+          start: 20_000 + (i * 29_500) / 11,
+          end: 20_000 + (i * 29_500) / 11 + (i === 11 ? 500 : 5),
+        }),
+      ),
+    );
+    const [api] = store.listServices();
+    expect(api?.ratePerSec).toBeCloseTo(12 / 30, 9);
+    expect(store.listOperations("api")?.windowSeconds).toBeCloseTo(30, 9);
   });
 
   it("answers a window by the minute spans started in", async () => {

@@ -1,5 +1,6 @@
 /** GET /api/service-map: which service calls which over a window. */
 import { Hono } from "hono";
+import { rateSeconds } from "../../domain/rate-window.js";
 import { type PeerNames, serviceMapOf } from "../../domain/service-map.js";
 import type { ServiceMapResponse } from "../../protocol.js";
 import type { Store } from "../../store/store.js";
@@ -27,8 +28,8 @@ export function serviceMapApiRoutes(deps: ServiceMapApiDeps): Hono {
       ...map,
       tracesRead: traffic.traces,
       truncated: false,
-      // Over what the calls span: rates are calls per second of it.
-      seconds: firstMs === null || lastMs === null ? 0 : Math.max((lastMs - firstMs) / 1000, 1),
+      // What rates are per, as on the Services page: the window, or the time the calls span.
+      seconds: firstMs === null || lastMs === null ? 0 : rateSeconds(window, firstMs, lastMs, Date.now()),
     };
     const building = deps.store.viewsBuilding();
     if (building !== null) body.building = building;
