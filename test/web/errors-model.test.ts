@@ -39,9 +39,23 @@ describe("errors model", () => {
     expect(groupLink({ ...group, latest: [] })).toBeNull();
   });
 
-  it("titles a group by type and pattern, or the sample's message when the pattern is empty", () => {
-    expect(groupTitle(group)).toEqual({ type: "TypeError", pattern: "no user <n>" });
-    expect(groupTitle({ ...group, pattern: "" })).toEqual({ type: "TypeError", pattern: "no user 7" });
+  it("titles a group by type and its newest message as it was, the pattern apart", () => {
+    expect(groupTitle(group)).toEqual({ type: "TypeError", message: "no user 7", pattern: "no user <n>" });
+    expect(groupTitle({ ...group, pattern: "" })).toEqual({
+      type: "TypeError",
+      message: "no user 7",
+      pattern: "no user 7",
+    });
+    // One line of it, and nothing that only repeats the type.
+    const sample = (message: string) => ({ ...group.sample, message });
+    expect(groupTitle({ ...group, sample: sample("\n  first line\nsecond") }).message).toBe("first line");
+    expect(groupTitle({ ...group, type: "HTTP 500", pattern: "HTTP <n>", sample: sample("HTTP 500") })).toEqual({
+      type: "HTTP 500",
+      message: "",
+      pattern: "HTTP <n>",
+    });
+    expect(groupTitle({ ...group, sample: sample("") }).message).toBe("no user <n>");
+    expect(groupTitle({ ...group, sample: sample("x".repeat(400)) }).message).toBe(`${"x".repeat(300)}…`);
   });
 
   it("scales sparkline bars to the busiest bucket, a lone error at least 1 px tall", () => {

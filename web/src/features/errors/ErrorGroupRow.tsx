@@ -36,13 +36,17 @@ export function ErrorGroupRow(props: {
         <div class="error-group-main">
           <div class="error-group-title">
             {link !== null ? (
-              <a href={link} class="error-group-link" title="Open the newest trace on the failing span">
-                <span class="error-type">{title.type}</span> <span class="error-pattern">{title.pattern}</span>
+              <a
+                href={link}
+                class="error-group-link"
+                title={`Open the newest trace on the failing span. Grouped as: ${title.type} ${title.pattern}`}
+              >
+                <span class="error-type">{title.type}</span> <span class="error-message">{title.message}</span>
               </a>
             ) : (
-              <>
-                <span class="error-type">{title.type}</span> <span class="error-pattern">{title.pattern}</span>
-              </>
+              <span title={`Grouped as: ${title.type} ${title.pattern}`}>
+                <span class="error-type">{title.type}</span> <span class="error-message">{title.message}</span>
+              </span>
             )}
           </div>
           <div class="error-group-meta muted">
@@ -113,6 +117,10 @@ function Sparkline({ group, answer }: { group: ErrorGroupJson; answer: ErrorGrou
 function ErrorGroupDetails({ group }: { group: ErrorGroupJson }) {
   return (
     <div class="error-group-details">
+      <p class="error-group-pattern muted" data-testid="error-pattern">
+        Grouped as <span class="error-type">{group.type}</span> <span class="mono">{groupTitle(group).pattern}</span>
+        {group.frames.length > 0 ? ` at ${group.frames.join(" ← ")}` : ""}
+      </p>
       <ExceptionView
         exception={{
           type: group.type,

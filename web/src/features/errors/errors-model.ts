@@ -33,7 +33,19 @@ export function sparkBars(counts: readonly number[], width: number, height: numb
   });
 }
 
-/** The group's headline: the type, then the message with its variable parts replaced. */
-export function groupTitle(group: ErrorGroupJson): { type: string; pattern: string } {
-  return { type: group.type, pattern: group.pattern || group.sample.message };
+/** The longest message a headline shows; the details show it all. */
+const MAX_TITLE_MESSAGE = 300;
+
+/**
+ * The group's headline: the type, then its newest error's message as it was, on one line (the
+ * pattern that grouped it replaces the variable parts, the very words that tell errors apart:
+ * "HTTP <n>", `"type":"<value>"`). No message when it only repeats the type ("HTTP 500").
+ * `pattern` is what grouped it, for the details and a tooltip.
+ */
+export function groupTitle(group: ErrorGroupJson): { type: string; message: string; pattern: string } {
+  const line = (group.sample.message.split("\n").find((l) => l.trim() !== "") ?? "").trim();
+  let message = line || group.pattern;
+  if (message.toLowerCase() === group.type.toLowerCase()) message = "";
+  if (message.length > MAX_TITLE_MESSAGE) message = `${message.slice(0, MAX_TITLE_MESSAGE)}…`;
+  return { type: group.type, message, pattern: group.pattern || line };
 }
