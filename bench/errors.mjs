@@ -11,7 +11,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { percentile } from "../dist/domain/percentile.js";
 import { decodeTraceRequestProtobuf } from "../dist/otlp/protobuf/traces.js";
-import { errorGroupsToJson } from "../dist/server/routes/errors-api.js";
+import { errorGroupsToJson, errorOrigins } from "../dist/server/routes/errors-api.js";
 import { createMemoryStore } from "../dist/store/memory-store.js";
 import { createSqliteStore, loadSqliteDriver } from "../dist/store/sqlite-store.js";
 import { buildRequest, withFreshTraceIds } from "./payload.mjs";
@@ -101,9 +101,10 @@ function fill(store) {
   return { spans, seconds: (performance.now() - started) / 1000 };
 }
 
-/** What GET /api/errors does for one request: the store's answer, then the JSON body. */
+/** What GET /api/errors does for one request: the store's answer, where its errors started, then the JSON body. */
 function request(store, query) {
-  return JSON.stringify(errorGroupsToJson(store.errorGroups({ limit: 100, buckets: 30, ...query })));
+  const answer = store.errorGroups({ limit: 100, buckets: 30, ...query });
+  return JSON.stringify(errorGroupsToJson(answer, errorOrigins(store, answer)));
 }
 
 function time(run) {

@@ -749,6 +749,16 @@ export interface ServiceMapLayoutJson {
 }
 
 /** One group of errors of GET /api/errors (see domain/error-fingerprint.ts for what is grouped). */
+/** A group of errors that started further down the calls (see ErrorGroupJson.startedBelow). */
+export interface ErrorOriginJson {
+  /** The group's id, as in `groups[].id` (it may be outside the answer's `limit`). */
+  id: string;
+  service: string;
+  type: string;
+  /** One of its errors' message, as it was. */
+  message: string;
+}
+
 export interface ErrorGroupJson {
   /** Stable for the same fingerprint (16 hex digits). */
   id: string;
@@ -780,6 +790,13 @@ export interface ErrorGroupJson {
   }[];
   /** The group's newest error, as it was: message and stack trace (text; "" when none). */
   sample: { message: string; stacktrace: string; traceId: string; spanId: string; timeUnixNano: string };
+  /**
+   * Where its errors started when that was below them: in each of its newest traces looked at, a
+   * span below the failing one failed first (the error was passed along up the calls), and these
+   * are the groups of those deepest failures (at most 3). Empty when its errors start in their own
+   * span; null when its traces were not looked at (past the answer's budget, or evicted).
+   */
+  startedBelow: ErrorOriginJson[] | null;
 }
 
 /** GET /api/errors?since=&until=&service=&sort=lastSeen|count&limit=&buckets= */

@@ -123,7 +123,52 @@ describe.skipIf(!available)("the Errors page, in Chromium", () => {
     const count = page.getByTestId("error-count");
     await expect.poll(() => count.textContent()).toBe("4in 2 traces");
     await expect(page.locator(".error-group").first().textContent()).resolves.toContain("GET /fail failed");
+    // Its outer span failed after its inner one, but both are the group: its errors start here.
+    expect(await page.getByTestId("error-origin").count()).toBe(0);
     await page.close();
+  });
+
+  it("says where errors passed along from below started, and shows only those on request", async () => {
+    const { app, browser } = suite;
+    const traceId = newTraceId();
+    const [root, call] = [newSpanId(), newSpanId()];
+    await postJson(
+      app.base,
+      jsonTraceRequest("relay-web", [
+        { traceId, spanId: root, name: "POST /buy", kind: 2, statusCode: 2, statusMessage: "HTTP 502" },
+        { traceId, spanId: call, parentSpanId: root, name: "POST pay", kind: 3, statusCode: 2 },
+      ]),
+    );
+    await postJson(
+      app.base,
+      jsonTraceRequest("relay-pay", [
+        { traceId, parentSpanId: call, name: "POST /charge", kind: 2, statusCode: 2, statusMessage: "card declined" },
+      ]),
+    );
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/errors`);
+    const titled = (text: string | RegExp) =>
+      page.getByTestId("error-group").filter({ has: page.locator(".error-group-title", { hasText: text }) });
+    const relayed = titled(/HTTP 502|POST pay failed/);
+    await expect.poll(() => relayed.count()).toBe(2);
+    for (const row of await relayed.all()) {
+      expect(await row.getByTestId("error-origin").textContent()).toContain("passed along from error card declined");
+    }
+    // Its link opens the group where it started.
+    await relayed.first().getByTestId("error-origin").getByRole("button").click();
+    const origin = titled("card declined");
+    await expect.poll(() => origin.getAttribute("class")).toContain("open");
+    expect(await origin.getByTestId("error-origin").count()).toBe(0);
+    // Only where errors start: the two that passed it along are hidden, and counted.
+    await page.getByLabel("Only where errors start").check();
+    await expect.poll(() => new URL(page.url()).searchParams.get("starts")).toBe("1");
+    await expect.poll(() => relayed.count()).toBe(0);
+    expect(await origin.count()).toBe(1);
+    expect(await page.getByTestId("errors-totals").textContent()).toMatch(/passed along from below hidden/);
+    await page.close();
+    expect(problems).toEqual([]);
   });
 
   it("filters by service and says when nothing failed", async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ErrorGroupsResponse } from "../../src/protocol.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { loadUser, pickShard, sendFailingTrace } from "../helpers/otel-errors.js";
-import { jsonTraceRequest, postJson } from "../helpers/payloads.js";
+import { jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
 
 let app: TestApp;
 beforeAll(async () => {
@@ -52,6 +52,43 @@ describe("GET /api/errors", () => {
     expect((await errors("?service=billing")).groups.map((g) => g.type)).toEqual(["error"]);
     expect((await errors("?sort=count&limit=1")).groups.map((g) => g.count)).toEqual([3]);
     expect((await errors(`?since=${Date.now() + 60_000}`)).groups).toEqual([]);
+  });
+
+  it("says where a group's errors started when a span below them failed first", async () => {
+    const traceId = newTraceId();
+    const [root, call, handler] = [newSpanId(), newSpanId(), newSpanId()];
+    const now = BigInt(Date.now()) * 1_000_000n;
+    await postJson(
+      app.base,
+      jsonTraceRequest("shop-web", [
+        { traceId, spanId: root, name: "POST /buy", kind: 2, statusCode: 2, statusMessage: "HTTP 502", startNs: now },
+        { traceId, spanId: call, parentSpanId: root, name: "POST pay", kind: 3, statusCode: 2, startNs: now + 1n },
+      ]),
+    );
+    await postJson(
+      app.base,
+      jsonTraceRequest("shop-pay", [
+        {
+          traceId,
+          spanId: handler,
+          parentSpanId: call,
+          name: "POST /charge",
+          kind: 2,
+          statusCode: 2,
+          statusMessage: "card 4242 declined",
+          startNs: now + 2n,
+        },
+      ]),
+    );
+    const [pay] = (await errors("?service=shop-pay")).groups;
+    expect(pay).toMatchObject({ type: "error", startedBelow: [] });
+    const web = (await errors("?service=shop-web")).groups;
+    expect(web).toHaveLength(2);
+    for (const group of web) {
+      expect(group.startedBelow).toEqual([
+        { id: pay?.id, service: "shop-pay", type: "error", message: "card 4242 declined" },
+      ]);
+    }
   });
 
   it("refuses bad parameters with a reason", async () => {

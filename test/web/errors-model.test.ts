@@ -31,6 +31,7 @@ const group: ErrorGroupJson = {
     },
   ],
   sample: { message: "no user 7", stacktrace: "", traceId: "a".repeat(32), spanId: "b".repeat(16), timeUnixNano: "1" },
+  startedBelow: [],
 };
 
 describe("errors model", () => {

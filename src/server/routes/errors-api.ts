@@ -1,7 +1,10 @@
 /** GET /api/errors: stored errors grouped by fingerprint over a window, from the store's running groups. */
 import { Hono } from "hono";
+import { fingerprintId } from "../../domain/error-fingerprint.js";
+import { errorsBelow } from "../../domain/error-origin.js";
 import { AppError } from "../../domain/errors.js";
-import type { ErrorGroupsResponse } from "../../protocol.js";
+import type { Span } from "../../domain/span.js";
+import type { ErrorGroupsResponse, ErrorOriginJson } from "../../protocol.js";
 import type { ErrorGroupsAnswer } from "../../store/error-groups.js";
 import type { Store } from "../../store/store.js";
 import { parseTimeWindow } from "../time-window.js";
@@ -25,10 +28,56 @@ function wholeNumber(params: URLSearchParams, name: string, fallback: number, ma
   return value;
 }
 
-export function errorGroupsToJson(answer: ErrorGroupsAnswer): ErrorGroupsResponse {
+/** The newest traces of each group looked at to find where its errors started. */
+const ORIGIN_TRACES_PER_GROUP = 3;
+/** At most this many distinct traces read per answer, and for at most this long. */
+const ORIGIN_TRACE_BUDGET = 200;
+const ORIGIN_MS_BUDGET = 50;
+const MAX_ORIGINS = 3;
+
+/**
+ * For each group, where its errors started (see ErrorGroupJson.startedBelow), from its newest
+ * traces in the store; null for the groups past the budget.
+ */
+export function errorOrigins(store: Store, answer: ErrorGroupsAnswer): (ErrorOriginJson[] | null)[] {
+  const traces = new Map<string, Span[] | undefined>();
+  const started = performance.now();
+  return answer.groups.map((group) => {
+    const origins = new Map<string, ErrorOriginJson>();
+    let looked = 0;
+    for (const occurrence of group.latest.slice(0, ORIGIN_TRACES_PER_GROUP)) {
+      let spans = traces.get(occurrence.traceId);
+      if (!traces.has(occurrence.traceId)) {
+        if (traces.size >= ORIGIN_TRACE_BUDGET || performance.now() - started > ORIGIN_MS_BUDGET) break;
+        spans = store.getTrace(occurrence.traceId);
+        traces.set(occurrence.traceId, spans);
+      }
+      if (spans === undefined) continue;
+      looked++;
+      const below = errorsBelow(spans, occurrence.spanId);
+      const ids = below.map((error) => fingerprintId(error.fingerprint));
+      // An error of the group that started in its own span, or below it in one of the group's own
+      // (a framework's span inside the HTTP span, failing alike): the group is where errors start.
+      if (below.length === 0 || ids.includes(group.id)) return [];
+      for (const [i, error] of below.entries()) {
+        const id = ids[i] as string;
+        if (!origins.has(id) && origins.size < MAX_ORIGINS) {
+          origins.set(id, { id, service: error.service, type: error.type, message: error.message });
+        }
+      }
+    }
+    return looked === 0 ? null : [...origins.values()];
+  });
+}
+
+export function errorGroupsToJson(
+  answer: ErrorGroupsAnswer,
+  origins: readonly (ErrorOriginJson[] | null)[] = [],
+): ErrorGroupsResponse {
   return {
-    groups: answer.groups.map((group) => ({
+    groups: answer.groups.map((group, i) => ({
       ...group,
+      startedBelow: origins[i] ?? null,
       firstSeenUnixNano: group.firstSeenUnixNano.toString(),
       lastSeenUnixNano: group.lastSeenUnixNano.toString(),
       latest: group.latest.map((l) => ({ ...l, timeUnixNano: l.timeUnixNano.toString() })),
@@ -57,7 +106,7 @@ export function errorsApiRoutes(deps: ErrorsApiDeps): Hono {
       limit: wholeNumber(params, "limit", DEFAULT_GROUPS, MAX_GROUPS),
       buckets: wholeNumber(params, "buckets", DEFAULT_BUCKETS, MAX_BUCKETS),
     });
-    return c.json(errorGroupsToJson(answer));
+    return c.json(errorGroupsToJson(answer, errorOrigins(deps.store, answer)));
   });
   return app;
 }

@@ -1,4 +1,4 @@
-import type { ErrorGroupJson, ErrorGroupsResponse } from "../../../../src/protocol";
+import type { ErrorGroupJson, ErrorGroupsResponse, ErrorOriginJson } from "../../../../src/protocol";
 import { formatAbsolute, formatCount, formatRelative, nanosToMillis } from "../../lib/format";
 import { serviceColor } from "../../lib/service-color";
 import { ExceptionView } from "../trace-view/ExceptionView";
@@ -15,6 +15,8 @@ export function ErrorGroupRow(props: {
   /** The page's clock, for "5m ago". */
   now: number;
   onToggle(): void;
+  /** Opens another group of the page (where this one's errors started), or null when it is not on the page. */
+  onShowGroup: ((id: string) => void) | null;
 }) {
   const { group, open, now } = props;
   const title = groupTitle(group);
@@ -60,6 +62,9 @@ export function ErrorGroupRow(props: {
             )}
             {group.frames[0] && <span class="mono"> · {group.frames[0]}</span>}
           </div>
+          {group.startedBelow !== null && group.startedBelow.length > 0 && (
+            <StartedBelow origins={group.startedBelow} onShowGroup={props.onShowGroup} />
+          )}
         </div>
         <Sparkline group={group} answer={props.answer} />
         <div
@@ -112,6 +117,39 @@ function Sparkline({ group, answer }: { group: ErrorGroupJson; answer: ErrorGrou
       )}
     </svg>
   );
+}
+
+/** Where the group's errors started: the failures below them, each opening its own group when on the page. */
+function StartedBelow(props: { origins: ErrorOriginJson[]; onShowGroup: ((id: string) => void) | null }) {
+  return (
+    <div
+      class="error-group-origin muted"
+      data-testid="error-origin"
+      title="In its newest traces a span below the failing one failed first: this error was passed along up the calls"
+    >
+      ↳ passed along from{" "}
+      {props.origins.map((origin, i) => (
+        <span key={origin.id}>
+          {i > 0 ? ", " : ""}
+          {props.onShowGroup !== null && i === 0 ? (
+            <button type="button" class="error-origin-link" onClick={() => props.onShowGroup?.(origin.id)}>
+              <span class="error-type">{origin.type}</span> {firstLine(origin.message)}
+            </button>
+          ) : (
+            <>
+              <span class="error-type">{origin.type}</span> {firstLine(origin.message)}
+            </>
+          )}{" "}
+          <span class="faint">in {origin.service}</span>
+        </span>
+      ))}
+    </div>
+  );
+}
+
+function firstLine(text: string): string {
+  const line = text.split("\n")[0] ?? "";
+  return line.length > 120 ? `${line.slice(0, 120)}…` : line;
 }
 
 function ErrorGroupDetails({ group }: { group: ErrorGroupJson }) {

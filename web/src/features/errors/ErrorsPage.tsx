@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
-import type { ErrorGroupsResponse, LiveMessage } from "../../../../src/protocol";
+import type { ErrorGroupJson, ErrorGroupsResponse, LiveMessage } from "../../../../src/protocol";
 import { api } from "../../api/client";
 import { ServiceSelect } from "../../components/ServiceSelect";
 import { TimeWindowSelect, windowSince } from "../../components/TimeWindowSelect";
@@ -12,6 +12,11 @@ import { useServiceNames } from "../trace-list/use-service-names";
 import { ErrorGroupRow } from "./ErrorGroupRow";
 import { type ErrorSort, errorsSearch, readErrorFilters } from "./errors-url";
 import "./errors.css";
+
+/** True when the group's errors were passed along from a failing span below them. */
+function startedBelow(group: ErrorGroupJson): boolean {
+  return (group.startedBelow?.length ?? 0) > 0;
+}
 
 /** Groups shown at once: the server sorts and cuts, so the list never grows past this. */
 const GROUP_LIMIT = 200;
@@ -62,6 +67,12 @@ export function ErrorsPage() {
   );
 
   const set = (patch: Partial<typeof filters>) => route(`${path}${errorsSearch({ ...filters, ...patch })}`, true);
+  const passedAlong = answer?.groups.filter(startedBelow).length ?? 0;
+  const shown = answer === null ? [] : filters.starts ? answer.groups.filter((g) => !startedBelow(g)) : answer.groups;
+  const showGroup = (id: string) => {
+    setOpen(id);
+    document.querySelector(`[data-group-id="${id}"]`)?.scrollIntoView({ block: "nearest" });
+  };
 
   return (
     <div class="errors-page">
@@ -78,11 +89,23 @@ export function ErrorsPage() {
           <option value="lastSeen">Last seen</option>
           <option value="count">Most errors</option>
         </select>
+        <label
+          class="errors-starts"
+          title="Hide the groups whose errors were passed along from a failing span below them (a client call, a handler, each service on the way up)"
+        >
+          <input
+            type="checkbox"
+            checked={filters.starts}
+            onChange={(event) => set({ starts: (event.currentTarget as HTMLInputElement).checked })}
+          />{" "}
+          Only where errors start
+        </label>
         {answer !== null && answer.totalErrors > 0 && (
           <span class="muted" data-testid="errors-totals">
             {formatCount(answer.totalErrors)} error{answer.totalErrors === 1 ? "" : "s"} in{" "}
             {formatCount(answer.totalGroups)} group{answer.totalGroups === 1 ? "" : "s"}
             {answer.groups.length < answer.totalGroups ? ` (showing ${answer.groups.length})` : ""}
+            {filters.starts && passedAlong > 0 ? `; ${formatCount(passedAlong)} passed along from below hidden` : ""}
           </span>
         )}
       </div>
@@ -91,7 +114,7 @@ export function ErrorsPage() {
           Could not load errors: {error}
         </div>
       )}
-      {answer !== null && answer.groups.length === 0 ? (
+      {answer !== null && shown.length === 0 ? (
         <div class="page-message" data-testid="errors-empty">
           <h2>No errors {filters.window === "all" ? "stored" : "in this window"}</h2>
           <p>
@@ -101,7 +124,7 @@ export function ErrorsPage() {
         </div>
       ) : answer !== null ? (
         <ul class="errors-list" data-testid="error-groups">
-          {answer.groups.map((group) => (
+          {shown.map((group) => (
             <ErrorGroupRow
               key={group.id}
               group={group}
@@ -109,6 +132,7 @@ export function ErrorsPage() {
               open={open === group.id}
               now={now}
               onToggle={() => setOpen(open === group.id ? null : group.id)}
+              onShowGroup={answer.groups.some((g) => g.id === group.startedBelow?.[0]?.id) ? showGroup : null}
             />
           ))}
         </ul>

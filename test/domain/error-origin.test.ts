@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { errorsBelow } from "../../src/domain/error-origin.js";
+import type { Span } from "../../src/domain/span.js";
+import { makeSpan, spanId } from "../store/span-fixtures.js";
+
+/** A failure that travels up: web's server span ← its call ← api's handler ← its call to a database that timed out. */
+function chain(): Span[] {
+  const exception = (type: string, message: string) => ({
+    name: "exception",
+    timeUnixNano: 0n,
+    attributes: { "exception.type": type, "exception.message": message },
+    droppedAttributesCount: 0,
+  });
+  const spans = [
+    makeSpan({ trace: 1, span: 1, parent: null, service: "web", error: true, end: 50 }),
+    makeSpan({ trace: 1, span: 2, parent: 1, service: "web", error: true, start: 1, end: 49 }),
+    makeSpan({ trace: 1, span: 3, parent: 2, service: "api", error: true, start: 2, end: 48 }),
+    // A first attempt that timed out, then a second; and a cache miss handled as an exception on a fine span.
+    makeSpan({ trace: 1, span: 4, parent: 3, service: "api", error: true, start: 3, end: 20 }),
+    makeSpan({ trace: 1, span: 5, parent: 3, service: "api", error: true, start: 21, end: 47 }),
+    makeSpan({ trace: 1, span: 6, parent: 3, service: "api", start: 2.5, end: 2.8 }),
+    makeSpan({ trace: 1, span: 7, parent: 1, service: "web", start: 0.5, end: 0.9 }),
+  ];
+  spans[2] = { ...(spans[2] as Span), events: [exception("OrderError", "could not save order 7")] };
+  spans[3] = { ...(spans[3] as Span), events: [exception("TimeoutError", "query timed out after 5000 ms")] };
+  spans[4] = { ...(spans[4] as Span), events: [exception("TimeoutError", "query timed out after 5001 ms")] };
+  spans[5] = { ...(spans[5] as Span), events: [exception("CacheMiss", "no key user:7")] };
+  return spans;
+}
+
+describe("errorsBelow", () => {
+  it("finds the deepest failures below a failing span, oldest first", () => {
+    const spans = chain();
+    for (const span of [1, 2, 3]) {
+      expect(errorsBelow(spans, spanId(span)).map((e) => [e.spanId, e.type, e.message])).toEqual([
+        [spanId(6), "CacheMiss", "no key user:7"],
+        [spanId(4), "TimeoutError", "query timed out after 5000 ms"],
+        [spanId(5), "TimeoutError", "query timed out after 5001 ms"],
+      ]);
+    }
+  });
+
+  it("finds none where the error started, for a span not in the trace, and walks a cycle once", () => {
+    const spans = chain();
+    expect(errorsBelow(spans, spanId(4))).toEqual([]);
+    expect(errorsBelow(spans, spanId(7))).toEqual([]);
+    expect(errorsBelow(spans, spanId(99))).toEqual([]);
+    const cycle = [
+      makeSpan({ trace: 2, span: 1, parent: 2, error: true }),
+      makeSpan({ trace: 2, span: 2, parent: 1, error: true }),
+    ];
+    expect(errorsBelow(cycle, spanId(1)).map((e) => e.spanId)).toEqual([spanId(2)]);
+  });
+});
