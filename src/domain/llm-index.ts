@@ -99,6 +99,11 @@ export class LlmIndex {
   private nextSlot = 0;
   private readonly models: string[] = [];
   private readonly modelIds = new Map<string, number>();
+  /**
+   * Requested model → the model that answered it (the newest seen): a call that failed before an
+   * answer names only the model it asked for, and is counted with the answering model's calls.
+   */
+  private readonly answeredAs = new Map<string, number>();
   private readonly services: string[] = [];
   private readonly serviceIds = new Map<string, number>();
   private size = 0;
@@ -160,7 +165,10 @@ export class LlmIndex {
     this.reasonsCol[i] = this.reasons(call.finishReasons);
     this.ttftCol[i] = call.timeToFirstTokenMs ?? Number.NaN;
     this.streamingCol[i] = call.streaming === null ? STREAMING_UNKNOWN : call.streaming ? STREAMING_YES : STREAMING_NO;
-    this.modelCol[i] = intern(this.models, this.modelIds, call.usage.model);
+    const model = intern(this.models, this.modelIds, call.usage.model);
+    this.modelCol[i] = model;
+    if (call.requestModel !== null && call.requestModel !== call.usage.model)
+      this.answeredAs.set(call.requestModel, model);
     this.serviceCol[i] = intern(this.services, this.serviceIds, call.service);
     this.slotCol[i] = slot;
     this.failedCol[i] = call.failed ? 1 : 0;
@@ -180,6 +188,7 @@ export class LlmIndex {
   }
 
   clear(): void {
+    this.answeredAs.clear();
     this.slots.clear();
     this.slotTraces = [];
     this.nextSlot = 0;
@@ -250,6 +259,8 @@ export class LlmIndex {
     const everything = since === -Infinity && until === Infinity && onlyService === -1;
     const priceKeys = this.models.map((model) => priceKeyOf(model, prices));
     const tokenPrices = priceKeys.map((key) => tokenPriceOf(key, prices));
+    // Each model's row in the answer (see answeredAs); prices stay each call's own model's.
+    const rowOf = this.models.map((name, m) => this.answeredAs.get(name) ?? m);
     const byModel = new GroupSums(this.models);
     const byService = new GroupSums(this.services);
     const all = new GroupSums(["all"]);
@@ -273,8 +284,8 @@ export class LlmIndex {
       const cost = price === null || price === undefined ? Number.NaN : this.costAt(i, price);
       const failed = failedCol[i] as number;
       const duration = durCol[i] as number;
-      byModel.add(model, 1, input, output, cached, cost, failed);
-      byModel.durationsOf(model).add(duration);
+      byModel.add(rowOf[model] as number, 1, input, output, cached, cost, failed);
+      byModel.durationsOf(rowOf[model] as number).add(duration);
       byService.add(service, 1, input, output, cached, cost, failed);
       byService.durationsOf(service).add(duration);
       all.add(0, 1, input, output, cached, cost, failed);
@@ -313,8 +324,8 @@ export class LlmIndex {
           const cached = cells.cached[c] as number;
           const cost = price === null || price === undefined ? Number.NaN : tokenCost(input, output, cached, price);
           const failed = cells.failed[c] as number;
-          byModel.add(model, count, input, output, cached, cost, failed);
-          byModel.durationsOf(model).addCell(cells, c);
+          byModel.add(rowOf[model] as number, count, input, output, cached, cost, failed);
+          byModel.durationsOf(rowOf[model] as number).addCell(cells, c);
           byService.add(service, count, input, output, cached, cost, failed);
           byService.durationsOf(service).addCell(cells, c);
           all.add(0, count, input, output, cached, cost, failed);
@@ -345,7 +356,7 @@ export class LlmIndex {
     const services = byService.groups();
     const [totals] = all.groups();
     const span = { minutes, whole, service: onlyService, inWindow };
-    const timeline = this.timeline(span, calls, first, last, query, models, services, tokenPrices);
+    const timeline = this.timeline(span, calls, first, last, query, models, services, tokenPrices, rowOf);
     const newest = this.newest(span, query.limit).map((i) => this.callAt(i, prices, priceKeys));
     return {
       totals: totals ?? emptyGroup("all"),
@@ -448,6 +459,7 @@ export class LlmIndex {
     byModel: LlmGroup[],
     byService: LlmGroup[],
     tokenPrices: (TokenPrice | null)[],
+    rowOf: readonly number[],
   ): LlmTimeline {
     const from = query.sinceUnixNano !== undefined ? Number(query.sinceUnixNano / 1_000_000n) : first;
     const to = query.untilUnixNano !== undefined ? Number(query.untilUnixNano / 1_000_000n) : last;
@@ -525,7 +537,7 @@ export class LlmIndex {
           price === null || price === undefined
             ? Number.NaN
             : tokenCost(input[at] as number, output[at] as number, cached[at] as number, price);
-        models.add(model, bucket, count[at] as number, tokens, cost);
+        models.add(rowOf[model] as number, bucket, count[at] as number, tokens, cost);
         services.add(service, bucket, count[at] as number, tokens, cost);
       }
     }

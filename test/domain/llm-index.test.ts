@@ -264,4 +264,52 @@ describe("LlmIndex", () => {
     kept.clear();
     check(index, kept);
   });
+
+  it("counts a call that failed before an answer, naming only the model it asked for, with the answering model", () => {
+    const call = (trace: number, start: number, attributes: Record<string, string | number>, error = false): Span => ({
+      ...makeSpan({
+        trace,
+        span: 1,
+        start,
+        end: start + 100,
+        error,
+        attributes: { "gen_ai.provider.name": "anthropic", ...attributes },
+      }),
+      kind: "CLIENT",
+    });
+    const failed = call(1, 0, { "gen_ai.request.model": "claude-sonnet-4-5" }, true);
+    const answered = call(2, 1000, {
+      "gen_ai.request.model": "claude-sonnet-4-5",
+      "gen_ai.response.model": "claude-sonnet-4-5-20250929",
+      "gen_ai.usage.input_tokens": 1000,
+      "gen_ai.usage.output_tokens": 100,
+    });
+    const other = call(3, 2000, { "gen_ai.request.model": "claude-haiku-4-5" }, true);
+    // Whichever arrives first.
+    for (const order of [
+      [failed, answered, other],
+      [answered, other, failed],
+    ]) {
+      const index = new LlmIndex();
+      for (const span of order) index.add(span);
+      const usage = index.usage({ limit: 10 }, MODEL_PRICES);
+      expect(usage.byModel.map((g) => [g.key, g.calls, g.failed, g.inputTokens])).toEqual(
+        expect.arrayContaining([
+          ["claude-sonnet-4-5-20250929", 2, 1, 1000],
+          ["claude-haiku-4-5", 1, 1, 0],
+        ]),
+      );
+      expect(usage.byModel).toHaveLength(2);
+      expect(usage.timeline.byModel.map((line) => line.key).sort()).toEqual([
+        "claude-haiku-4-5",
+        "claude-sonnet-4-5-20250929",
+      ]);
+      // Each call keeps the model it named.
+      expect(usage.calls.map((c) => c.cost.model).sort()).toEqual([
+        "claude-haiku-4-5",
+        "claude-sonnet-4-5",
+        "claude-sonnet-4-5-20250929",
+      ]);
+    }
+  });
 });
