@@ -29,10 +29,10 @@ function wholeNumber(params: URLSearchParams, name: string, fallback: number, ma
 }
 
 /** The newest traces of each group looked at to find where its errors started. */
-const ORIGIN_TRACES_PER_GROUP = 3;
+const ORIGIN_TRACES_PER_GROUP = 2;
 /** At most this many distinct traces read per answer, and for at most this long. */
 const ORIGIN_TRACE_BUDGET = 200;
-const ORIGIN_MS_BUDGET = 50;
+const ORIGIN_MS_BUDGET = 25;
 const MAX_ORIGINS = 3;
 
 /**
