@@ -5,6 +5,7 @@ import {
   buildWaterfallTree,
   collapsibleIds,
   expandAncestors,
+  fittedTreeFraction,
   timePosition,
   timeTicks,
   visibleRows,
@@ -214,5 +215,27 @@ describe("timePosition", () => {
     expect(timePosition(25, 50, { fromMs: 0, toMs: 100 })).toEqual({ left: 25, width: 50 });
     expect(timePosition(0, 100, { fromMs: 50, toMs: 100 })).toEqual({ left: 0, width: 100 });
     expect(timePosition(200, 10, { fromMs: 0, toMs: 100 })).toEqual({ left: 100, width: 0 });
+  });
+});
+
+describe("fittedTreeFraction", () => {
+  it("widens the span column to the longest service and name, within 30% to 55%", () => {
+    const spans = [
+      span("a", null, 0, 10, { name: "GET" }),
+      span("b", "a", 1, 9, { name: "POST /charge", service: "payment-service" }),
+      span("c", "b", 2, 8, { name: "POST api.stripe.com", service: "payment-service" }),
+    ];
+    const tree = buildWaterfallTree(spans);
+    // Widest: the payment service's first span, its service shown: 1 level (14 px) + 100 px of toggle,
+    // dot, gaps and marks + "payment-service" (15 characters of 7 px) + 5 + "POST /charge" (12 of 7) = 308 px.
+    expect(fittedTreeFraction(tree.nodes, 700)).toBeCloseTo(308 / 700, 9);
+    // Measured texts decide when given.
+    expect(fittedTreeFraction(tree.nodes, 1000, (text, bold) => (bold ? 200 : text.length))).toBeCloseTo(
+      (14 + 100 + 200 + 5 + 12) / 1000,
+      9,
+    );
+    expect(fittedTreeFraction(tree.nodes, 2000)).toBe(0.3);
+    expect(fittedTreeFraction(tree.nodes, 300)).toBe(0.55);
+    expect(fittedTreeFraction(tree.nodes, 0)).toBe(0.4);
   });
 });

@@ -7,7 +7,14 @@ import { criticalPath, selfTimeShares } from "./critical-path";
 import { TimeRuler } from "./TimeRuler";
 import { TraceMinimap } from "./TraceMinimap";
 import { type Highlight, WaterfallRow } from "./WaterfallRow";
-import { type TimeWindow, timeTicks, type WaterfallNode, type WaterfallTree } from "./waterfall-model";
+import {
+  fittedTreeFraction,
+  type MeasureText,
+  type TimeWindow,
+  timeTicks,
+  type WaterfallNode,
+  type WaterfallTree,
+} from "./waterfall-model";
 
 export const ROW_HEIGHT = 24;
 
@@ -54,7 +61,23 @@ export function Waterfall(props: WaterfallProps) {
   const selfShares = useMemo(() => (highlight === "self" ? selfTimeShares(tree) : null), [tree, highlight]);
   const scrollRef = useRef<HTMLDivElement>(null);
   const rulerRef = useRef<HTMLDivElement>(null);
-  const [treeFraction, setTreeFraction] = useState(0.4);
+  // The span column fits the longest name until the splitter is dragged.
+  const [draggedFraction, setTreeFraction] = useState<number | null>(null);
+  const sectionRef = useRef<HTMLElement>(null);
+  const [paneWidth, setPaneWidth] = useState(0);
+  useLayoutEffect(() => {
+    const element = sectionRef.current;
+    if (!element) return;
+    setPaneWidth(element.clientWidth);
+    const observer = new ResizeObserver(() => setPaneWidth(element.clientWidth));
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+  const fitted = useMemo(
+    () => fittedTreeFraction(tree.nodes, paneWidth, rowTextWidth(sectionRef.current)),
+    [tree.nodes, paneWidth],
+  );
+  const treeFraction = draggedFraction ?? fitted;
   const [timelineWidth, setTimelineWidth] = useState(600);
   const view: TimeWindow = useMemo(
     () => zoom ?? { fromMs: 0, toMs: Math.max(tree.totalMs, 0.001) },
@@ -162,7 +185,7 @@ export function Waterfall(props: WaterfallProps) {
   };
 
   return (
-    <section class="tv-waterfall" style={style} aria-label="Span waterfall">
+    <section class="tv-waterfall" style={style} aria-label="Span waterfall" ref={sectionRef}>
       {props.toolbar}
       <TraceMinimap tree={tree} zoom={zoom} onZoom={onZoom} />
       <div class="tv-ruler-row">
@@ -199,6 +222,24 @@ export function Waterfall(props: WaterfallProps) {
 }
 
 /** Drag handle between the span tree and the timeline. */
+/** Text widths at the rows' font, measured on a canvas; the model's estimate where there is none. */
+function rowTextWidth(element: HTMLElement | null): MeasureText | undefined {
+  const context = element === null ? null : document.createElement("canvas").getContext("2d");
+  if (element === null || context === null) return undefined;
+  const family = getComputedStyle(element).fontFamily;
+  const widths = new Map<string, number>();
+  return (text, bold) => {
+    const key = bold ? `b${text}` : `n${text}`;
+    let width = widths.get(key);
+    if (width === undefined) {
+      context.font = `${bold ? 550 : 400} 12.5px ${family}`;
+      width = context.measureText(text).width;
+      widths.set(key, width);
+    }
+    return width;
+  };
+}
+
 function Splitter({ onChange }: { onChange(fraction: number): void }) {
   return (
     <span

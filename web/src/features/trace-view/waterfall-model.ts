@@ -281,6 +281,44 @@ function selfTime(node: WaterfallNode): number {
 }
 
 /** The rows on screen: pre-order, skipping the subtree of every collapsed node. */
+/** The span column's share of the waterfall before its width is known. */
+export const DEFAULT_TREE_FRACTION = 0.4;
+const MIN_TREE_FRACTION = 0.3;
+const MAX_TREE_FRACTION = 0.55;
+
+/** A text's width in px at the rows' font (bold for the service); by default 7 px a character. */
+export type MeasureText = (text: string, bold: boolean) => number;
+
+const estimateText: MeasureText = (text) => text.length * 7;
+
+/** A row's width besides its texts: padding, the toggle with its child count, the dot, gaps, and room for a log mark. */
+const ROW_CHROME_PX = 100;
+
+/**
+ * The span column's share of a waterfall `width` px wide that shows every row's service and name
+ * whole (with the indent, the toggle and the marks), between 30% and 55% so the timeline keeps room.
+ */
+export function fittedTreeFraction(
+  nodes: readonly WaterfallNode[],
+  width: number,
+  measure: MeasureText = estimateText,
+): number {
+  if (!(width > 0)) return DEFAULT_TREE_FRACTION;
+  let need = 0;
+  for (const node of nodes) {
+    const showService = node.parent === null || node.parent.span.service !== node.span.service;
+    const marks = (node.isError ? 20 : 0) + (node.isLlm ? 34 : 0);
+    const px =
+      Math.min(node.depth, 40) * 14 +
+      ROW_CHROME_PX +
+      (showService ? measure(node.span.service, true) + 5 : 0) +
+      measure(node.label, false) +
+      marks;
+    if (px > need) need = px;
+  }
+  return Math.min(MAX_TREE_FRACTION, Math.max(MIN_TREE_FRACTION, need / width));
+}
+
 export function visibleRows(tree: WaterfallTree, collapsedIds: ReadonlySet<string>): WaterfallNode[] {
   if (collapsedIds.size === 0) return tree.nodes;
   const rows: WaterfallNode[] = [];
