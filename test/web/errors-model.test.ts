@@ -70,11 +70,11 @@ describe("errors model", () => {
 });
 
 describe("errors URL", () => {
-  it("reads and writes service, window and sort, leaving defaults out", () => {
-    expect(readErrorFilters({})).toEqual({ window: "all", sort: "lastSeen" });
-    const filters = readErrorFilters({ service: "api", window: "1h", sort: "count" });
-    expect(filters).toEqual({ service: "api", window: "1h", sort: "count" });
-    expect(errorsSearch(filters)).toBe("?service=api&window=1h&sort=count");
-    expect(errorsSearch(readErrorFilters({ window: "bogus", sort: "bogus" }))).toBe("");
+  it("reads and writes service, window, sort and where errors start, leaving defaults out", () => {
+    expect(readErrorFilters({})).toEqual({ window: "all", sort: "lastSeen", starts: false });
+    const filters = readErrorFilters({ service: "api", window: "1h", sort: "count", starts: "1" });
+    expect(filters).toEqual({ service: "api", window: "1h", sort: "count", starts: true });
+    expect(errorsSearch(filters)).toBe("?service=api&window=1h&sort=count&starts=1");
+    expect(errorsSearch(readErrorFilters({ window: "bogus", sort: "bogus", starts: "yes" }))).toBe("");
   });
 });

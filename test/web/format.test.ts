@@ -137,9 +137,15 @@ describe("timeTickLabels", () => {
     ]);
     expect(timeTickLabels([at(3, 19, 8, 30), at(3, 19, 8, 45)], 15)).toEqual(["19:08:30\nDec 3", "19:08:45"]);
     expect(timeTickLabels([at(3, 19, 8, 30, 250), at(3, 19, 8, 30, 500)], 0.25)).toEqual([
-      "19:08:30.250\nDec 3",
-      "19:08:30.500",
+      "19:08:30.25\nDec 3",
+      "19:08:30.50",
     ]);
+    expect(timeTickLabels([at(3, 19, 8, 30, 500), at(3, 19, 8, 31)], 0.5)).toEqual(["19:08:30.5\nDec 3", "19:08:31.0"]);
+    expect(timeTickLabels([at(3, 19, 8, 30, 250), at(3, 19, 8, 30, 300)], 0.05)).toEqual([
+      "19:08:30.25\nDec 3",
+      "19:08:30.30",
+    ]);
+    expect(timeTickLabels([at(3, 19, 8, 30, 5)], 0.005)).toEqual(["19:08:30.005\nDec 3"]);
   });
 
   it("writes dates alone for ticks a day or more apart", () => {

@@ -76,17 +76,23 @@ const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "
 
 /**
  * Labels for a time axis's ticks (unix seconds, `increment` seconds apart), in the 24-hour clock the
- * rest of the app writes: "14:03" (or "14:03:07", "14:03:07.250" as the ticks get closer), with the
- * date on a second line at the first tick and wherever the day changes ("Dec 3"); ticks a day or
- * more apart are dates.
+ * rest of the app writes: "14:03" (or "14:03:07", "14:03:07.5", "14:03:07.25" as the ticks get
+ * closer: as many decimals as the increment needs), with the date on a second line at the first
+ * tick and wherever the day changes ("Dec 3"); ticks a day or more apart are dates.
  */
 export function timeTickLabels(splits: readonly number[], increment: number): string[] {
   let lastDay = "";
+  // The fewest decimals of a second that every tick's time needs (0.5 s: 1; 0.25 s or 0.05 s: 2).
+  let decimals = 0;
+  while (decimals < 3 && Math.abs(increment * 10 ** decimals - Math.round(increment * 10 ** decimals)) > 1e-6) {
+    decimals++;
+  }
+  const length = increment >= 60 ? 5 : decimals === 0 ? 8 : 9 + decimals;
   return splits.map((seconds) => {
     const d = new Date(seconds * 1000);
     const day = `${MONTHS[d.getMonth()]} ${d.getDate()}`;
     if (increment >= 86_400) return day;
-    const clock = formatClock(seconds * 1000).slice(0, increment < 1 ? 12 : increment < 60 ? 8 : 5);
+    const clock = formatClock(seconds * 1000).slice(0, length);
     if (day === lastDay) return clock;
     lastDay = day;
     return `${clock}\n${day}`;

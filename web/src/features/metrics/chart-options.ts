@@ -52,7 +52,8 @@ export function themedAxis(theme: ChartTheme): uPlot.Axis {
 export function timeAxis(theme: ChartTheme): uPlot.Axis {
   return {
     ...themedAxis(theme),
-    space: 64,
+    // Room for the widest label, "14:03:07.25".
+    space: 84,
     values: (_u, splits, _axis, _space, increment) => timeTickLabels(splits, increment),
   };
 }
