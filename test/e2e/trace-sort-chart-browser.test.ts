@@ -122,4 +122,28 @@ describe.skipIf(!available)("trace list sorting, latency chart and LLM mark, in 
     await page.close();
     expect(problems).toEqual([]);
   });
+
+  it("counts every matching trace in the header, not just the rows loaded so far", async () => {
+    const { app, browser } = suite;
+    await fetch(`${app.base}/api/traces`, { method: "DELETE" });
+    // 700 one-span traces: more than the list's first page of 500.
+    const start = BigInt(Date.now() - 120_000) * 1_000_000n;
+    const spans = Array.from({ length: 700 }, (_, i) => ({
+      traceId: newTraceId(),
+      name: `GET /item/${i}`,
+      startNs: start + BigInt(i) * 1_000_000n,
+    }));
+    expect((await postJson(app.base, jsonTraceRequest("catalog", spans))).status).toBe(200);
+    const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/`);
+    await expect.poll(() => page.getByTestId("trace-count").textContent()).toBe("700 traces");
+    expect(await page.getByTestId("latency-caption").textContent()).toMatch(/^700 traces/);
+    // A query that matches nothing counts nothing.
+    await page.goto(`${app.base}/?q=${encodeURIComponent("name=nothing-matches")}`);
+    await expect.poll(() => page.getByTestId("trace-count").textContent()).toBe("0 traces");
+    await page.close();
+    expect(problems).toEqual([]);
+  });
 });

@@ -1,4 +1,4 @@
-import { useMemo, useRef, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type uPlot from "uplot";
 import { formatAbsolute, formatCount, formatDuration } from "../../lib/format";
 import type { ListFilters } from "../../state/trace-list-model";
@@ -94,9 +94,14 @@ export function LatencyChart(props: {
   generation: number;
   onBrush(patch: ReturnType<typeof brushFilters>): void;
   onOpen(traceId: string): void;
+  /** How many traces match the filters, when the chart holds them all (null while unknown). */
+  onTotal?(total: number | null): void;
 }) {
   const [open, setOpen] = useState(readOpen);
   const { points, capped, loading } = useLatencyPoints(props.filters, open, props.generation);
+  const total = open && !loading && !capped ? points.length : null;
+  const onTotal = props.onTotal;
+  useEffect(() => onTotal?.(total), [onTotal, total]);
   const theme = useChartTheme();
   const handlers = useRef<Handlers>(props);
   handlers.current = props;

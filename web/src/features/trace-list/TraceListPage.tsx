@@ -50,6 +50,10 @@ export function TraceListPage() {
   const { model, loading, error, setError, paused } = list;
 
   const traces = model.list;
+  // The list loads pages as it scrolls; the latency chart holds every match (up to its cap): its
+  // count is the list's total while live. Paused, the count is what the list shows.
+  const [matchTotal, setMatchTotal] = useState<number | null>(null);
+  const shownTotal = !paused && matchTotal !== null && matchTotal > traces.length ? matchTotal : traces.length;
   const selectedIndex = selectedId === null ? -1 : model.indexOf(selectedId);
 
   const select = useCallback(
@@ -103,8 +107,8 @@ export function TraceListPage() {
         <FilterBar filters={filters} services={services} queryError={list.queryError} onChange={setFilters} />
         <div class="list-actions">
           <span class="muted list-count" data-testid="trace-count">
-            {formatCount(traces.length)} trace{traces.length === 1 ? "" : "s"}
-            {list.hasMore ? "+" : ""}
+            {formatCount(shownTotal)} trace{shownTotal === 1 ? "" : "s"}
+            {list.hasMore && shownTotal === traces.length ? "+" : ""}
           </span>
           <PauseButton paused={paused} noun="trace" onToggle={() => (paused ? list.showNew() : list.pause())} />
           <a
@@ -140,6 +144,7 @@ export function TraceListPage() {
         generation={live.generation}
         onBrush={(patch) => setFilters({ ...filters, ...patch })}
         onOpen={open}
+        onTotal={setMatchTotal}
       />
       <div class="trace-table">
         <TraceListHeader
