@@ -748,7 +748,6 @@ export interface ServiceMapLayoutJson {
   labels: Record<string, { x: number; y: number }>;
 }
 
-/** One group of errors of GET /api/errors (see domain/error-fingerprint.ts for what is grouped). */
 /** A group of errors that started further down the calls (see ErrorGroupJson.startedBelow). */
 export interface ErrorOriginJson {
   /** The group's id, as in `groups[].id` (it may be outside the answer's `limit`). */
@@ -759,6 +758,7 @@ export interface ErrorOriginJson {
   message: string;
 }
 
+/** One group of errors of GET /api/errors (see domain/error-fingerprint.ts for what is grouped). */
 export interface ErrorGroupJson {
   /** Stable for the same fingerprint (16 hex digits). */
   id: string;
@@ -794,7 +794,7 @@ export interface ErrorGroupJson {
    * Where its errors started when that was below them: in each of its newest traces looked at, a
    * span below the failing one failed first (the error was passed along up the calls), and these
    * are the groups of those deepest failures (at most 3). Empty when its errors start in their own
-   * span; null when its traces were not looked at (past the answer's budget, or evicted).
+   * span; null when its traces were not looked at (past the answer's budget, over 5,000 spans, or evicted).
    */
   startedBelow: ErrorOriginJson[] | null;
 }

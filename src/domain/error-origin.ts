@@ -7,13 +7,11 @@
 import { type ErrorOccurrence, errorOccurrencesOf } from "./error-fingerprint.js";
 import type { Span } from "./span.js";
 
-/**
- * The errors of the spans below `spanId` (its descendants in `spans`) that have no failing span
- * below them, the deepest failures, oldest first; empty when no span below it recorded an error,
- * that is when the error started in the span itself (or the span is not in `spans`).
- */
-export function errorsBelow(spans: readonly Span[], spanId: string): ErrorOccurrence[] {
-  const children = new Map<string, Span[]>();
+/** A trace's spans by parent span id: build once for several `errorsBelow` questions on one trace. */
+export type SpanChildren = Map<string, Span[]>;
+
+export function spanChildren(spans: readonly Span[]): SpanChildren {
+  const children: SpanChildren = new Map();
   for (const span of spans) {
     if (span.parentSpanId === null) continue;
     let list = children.get(span.parentSpanId);
@@ -23,6 +21,16 @@ export function errorsBelow(spans: readonly Span[], spanId: string): ErrorOccurr
     }
     list.push(span);
   }
+  return children;
+}
+
+/**
+ * The errors of the failing spans (status ERROR) below `spanId` that have no failing span below
+ * them, the deepest failures, oldest first; empty when no span below it failed, that is when the
+ * error started in the span itself (or the span is not in the trace). An exception caught on a
+ * span that then succeeded started nothing.
+ */
+export function errorsBelow(children: SpanChildren, spanId: string): ErrorOccurrence[] {
   // The spans below, each before its own children (a trace with a cycle is walked once).
   const below: Span[] = [];
   const seen = new Set<string>([spanId]);
@@ -36,6 +44,7 @@ export function errorsBelow(spans: readonly Span[], spanId: string): ErrorOccurr
   }
   const own = new Map<string, ErrorOccurrence[]>();
   for (const span of below) {
+    if (span.status.code !== "ERROR") continue;
     const errors = errorOccurrencesOf(span);
     if (errors.length > 0) own.set(span.spanId, errors);
   }

@@ -471,7 +471,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       const name = new Map(map.nodes.map((node) => [node.id, node.name]));
       const lines = [
         `${map.nodes.length} nodes and ${map.edges.length} edges over ${map.tracesRead} traces` +
-          `${map.truncated ? " (the newest only; narrow the window for the rest)" : ""}, ${Math.round(map.seconds)} s of calls:`,
+          `${map.truncated ? " (the newest only; narrow the window for the rest)" : ""}, calls over ${Math.round(map.seconds)} s:`,
         table(
           ["caller", "callee", "calls", "failed", "p50", "p95"],
           map.edges.map((edge) => [

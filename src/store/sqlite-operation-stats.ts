@@ -1,3 +1,4 @@
+import { type NestingSpan, nestedEntrySpans } from "../domain/operation.js";
 import { SPAN_KINDS, type SpanStatus, STATUS_CODES } from "../domain/span.js";
 import {
   CODE_MINUTE,
@@ -6,6 +7,7 @@ import {
   type OperationJournal,
   type OperationRecord,
   type OperationStatsIndex,
+  type StatsSpan,
   type StatsTokens,
 } from "./operation-stats.js";
 import { decodeJson } from "./sqlite-json.js";
@@ -213,6 +215,16 @@ function fillFromSpans(stmts: Statements, traces: StoredTraces, lookups: SpanLoo
     entry.statsWritten = 0;
     for (const service of entry.aggregate.services) index.addTrace(service);
   }
+  // A trace's spans are added together, so an entry span nested in another of its service's is told
+  // apart as at insert (nestedEntrySpans).
+  let spans: (StatsSpan & NestingSpan)[] = [];
+  let spansOf: TraceEntry | undefined;
+  const addTrace = () => {
+    if (spansOf === undefined) return;
+    const nested = nestedEntrySpans(spans);
+    for (const span of spans) index.add(span, (spansOf as TraceEntry).stats, nested?.has(span) === true);
+    spans = [];
+  };
   const entries = traces.entries.values();
   let entry: TraceEntry | undefined = entries.next().value;
   for (const row of stmts.allSpanStatsFields.iterate() as Iterable<SpanStatsFieldsRow>) {
@@ -221,21 +233,25 @@ function fillFromSpans(stmts: Statements, traces: StoredTraces, lookups: SpanLoo
     while (entry !== undefined && entry.seq < seq) entry = entries.next().value;
     if (entry === undefined) break;
     if (entry.seq !== seq) continue;
+    if (entry !== spansOf) {
+      addTrace();
+      spansOf = entry;
+    }
     const body = decodeJson<SpanBody>(bodyText);
-    index.add(
-      {
-        name: body[2],
-        kind: SPAN_KINDS[body[3]] ?? "UNSPECIFIED",
-        attributes: lookups.attributesOf(body),
-        service: lookups.serviceNameById.get(Number(serviceId)) ?? "",
-        parentSpanId: body[1],
-        startTimeUnixNano: fromStoredNs(startNs),
-        endTimeUnixNano: fromStoredNs(endNs),
-        status: STATUSES[Number(statusCode)] ?? (STATUSES[0] as SpanStatus),
-      },
-      entry.stats,
-    );
+    spans.push({
+      traceId: entry.traceId,
+      spanId: body[0],
+      name: body[2],
+      kind: SPAN_KINDS[body[3]] ?? "UNSPECIFIED",
+      attributes: lookups.attributesOf(body),
+      service: lookups.serviceNameById.get(Number(serviceId)) ?? "",
+      parentSpanId: body[1],
+      startTimeUnixNano: fromStoredNs(startNs),
+      endTimeUnixNano: fromStoredNs(endNs),
+      status: STATUSES[Number(statusCode)] ?? (STATUSES[0] as SpanStatus),
+    });
   }
+  addTrace();
 }
 
 function tokenCode(view: DataView, at: number): number {

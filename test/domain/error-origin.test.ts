@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { errorsBelow } from "../../src/domain/error-origin.js";
+import { errorsBelow, spanChildren } from "../../src/domain/error-origin.js";
 import type { Span } from "../../src/domain/span.js";
 import { makeSpan, spanId } from "../store/span-fixtures.js";
 
@@ -29,11 +29,10 @@ function chain(): Span[] {
 }
 
 describe("errorsBelow", () => {
-  it("finds the deepest failures below a failing span, oldest first", () => {
-    const spans = chain();
+  it("finds the deepest failures below a failing span, oldest first; a caught exception is none", () => {
+    const spans = spanChildren(chain());
     for (const span of [1, 2, 3]) {
       expect(errorsBelow(spans, spanId(span)).map((e) => [e.spanId, e.type, e.message])).toEqual([
-        [spanId(6), "CacheMiss", "no key user:7"],
         [spanId(4), "TimeoutError", "query timed out after 5000 ms"],
         [spanId(5), "TimeoutError", "query timed out after 5001 ms"],
       ]);
@@ -41,7 +40,7 @@ describe("errorsBelow", () => {
   });
 
   it("finds none where the error started, for a span not in the trace, and walks a cycle once", () => {
-    const spans = chain();
+    const spans = spanChildren(chain());
     expect(errorsBelow(spans, spanId(4))).toEqual([]);
     expect(errorsBelow(spans, spanId(7))).toEqual([]);
     expect(errorsBelow(spans, spanId(99))).toEqual([]);
@@ -49,6 +48,6 @@ describe("errorsBelow", () => {
       makeSpan({ trace: 2, span: 1, parent: 2, error: true }),
       makeSpan({ trace: 2, span: 2, parent: 1, error: true }),
     ];
-    expect(errorsBelow(cycle, spanId(1)).map((e) => e.spanId)).toEqual([spanId(2)]);
+    expect(errorsBelow(spanChildren(cycle), spanId(1)).map((e) => e.spanId)).toEqual([spanId(2)]);
   });
 });

@@ -127,7 +127,10 @@ describe("sqlite store: per-operation statistics in the file", () => {
     const path = tempPath();
     let store = openStore(path);
     store.insertSpans(apiTraffic());
+    // Nested entry spans stay apart when the statistics are filled in from the span rows.
+    store.insertSpans(nestedServerTraffic());
     const before = snapshot(store);
+    expect(before.services.find((s) => s.name === "shop")?.requestCount).toBe(6);
     closeStore(store);
     const db = await rawDatabase(path);
     db.exec("DELETE FROM span_stats WHERE id = (SELECT max(id) FROM span_stats)");

@@ -1,9 +1,8 @@
 /** GET /api/errors: stored errors grouped by fingerprint over a window, from the store's running groups. */
 import { Hono } from "hono";
 import { fingerprintId } from "../../domain/error-fingerprint.js";
-import { errorsBelow } from "../../domain/error-origin.js";
+import { errorsBelow, type SpanChildren, spanChildren } from "../../domain/error-origin.js";
 import { AppError } from "../../domain/errors.js";
-import type { Span } from "../../domain/span.js";
 import type { ErrorGroupsResponse, ErrorOriginJson } from "../../protocol.js";
 import type { ErrorGroupsAnswer } from "../../store/error-groups.js";
 import type { Store } from "../../store/store.js";
@@ -34,27 +33,32 @@ const ORIGIN_TRACES_PER_GROUP = 2;
 const ORIGIN_TRACE_BUDGET = 200;
 const ORIGIN_MS_BUDGET = 25;
 const MAX_ORIGINS = 3;
+/** Traces bigger than this are not walked for where errors started (their groups read null). */
+const ORIGIN_MAX_SPANS = 5_000;
 
 /**
  * For each group, where its errors started (see ErrorGroupJson.startedBelow), from its newest
  * traces in the store; null for the groups past the budget.
  */
 export function errorOrigins(store: Store, answer: ErrorGroupsAnswer): (ErrorOriginJson[] | null)[] {
-  const traces = new Map<string, Span[] | undefined>();
+  // Each trace read once, as its spans by parent; null for one not stored or too big to walk.
+  const traces = new Map<string, SpanChildren | null>();
   const started = performance.now();
   return answer.groups.map((group) => {
     const origins = new Map<string, ErrorOriginJson>();
     let looked = 0;
     for (const occurrence of group.latest.slice(0, ORIGIN_TRACES_PER_GROUP)) {
-      let spans = traces.get(occurrence.traceId);
-      if (!traces.has(occurrence.traceId)) {
-        if (traces.size >= ORIGIN_TRACE_BUDGET || performance.now() - started > ORIGIN_MS_BUDGET) break;
-        spans = store.getTrace(occurrence.traceId);
-        traces.set(occurrence.traceId, spans);
+      if (performance.now() - started > ORIGIN_MS_BUDGET) break;
+      let children = traces.get(occurrence.traceId);
+      if (children === undefined) {
+        if (traces.size >= ORIGIN_TRACE_BUDGET) break;
+        const spans = store.getTrace(occurrence.traceId);
+        children = spans === undefined || spans.length > ORIGIN_MAX_SPANS ? null : spanChildren(spans);
+        traces.set(occurrence.traceId, children);
       }
-      if (spans === undefined) continue;
+      if (children === null) continue;
       looked++;
-      const below = errorsBelow(spans, occurrence.spanId);
+      const below = errorsBelow(children, occurrence.spanId);
       const ids = below.map((error) => fingerprintId(error.fingerprint));
       // An error of the group that started in its own span, or below it in one of the group's own
       // (a framework's span inside the HTTP span, failing alike): the group is where errors start.

@@ -13,9 +13,12 @@ import { ErrorGroupRow } from "./ErrorGroupRow";
 import { type ErrorSort, errorsSearch, readErrorFilters } from "./errors-url";
 import "./errors.css";
 
-/** True when the group's errors were passed along from a failing span below them. */
-function startedBelow(group: ErrorGroupJson): boolean {
-  return (group.startedBelow?.length ?? 0) > 0;
+/**
+ * True when the group's errors were passed along from a failing span below them, to a group on the
+ * page: hiding one whose origin is filtered out (another service) would hide where errors start.
+ */
+function passedAlongFrom(group: ErrorGroupJson, shownIds: ReadonlySet<string>): boolean {
+  return group.startedBelow?.some((origin) => shownIds.has(origin.id)) ?? false;
 }
 
 /** Groups shown at once: the server sorts and cuts, so the list never grows past this. */
@@ -67,8 +70,10 @@ export function ErrorsPage() {
   );
 
   const set = (patch: Partial<typeof filters>) => route(`${path}${errorsSearch({ ...filters, ...patch })}`, true);
-  const passedAlong = answer?.groups.filter(startedBelow).length ?? 0;
-  const shown = answer === null ? [] : filters.starts ? answer.groups.filter((g) => !startedBelow(g)) : answer.groups;
+  const ids = new Set(answer?.groups.map((g) => g.id));
+  const passedAlong = answer?.groups.filter((g) => passedAlongFrom(g, ids)).length ?? 0;
+  const shown =
+    answer === null ? [] : filters.starts ? answer.groups.filter((g) => !passedAlongFrom(g, ids)) : answer.groups;
   const showGroup = (id: string) => {
     setOpen(id);
     document.querySelector(`[data-group-id="${id}"]`)?.scrollIntoView({ block: "nearest" });

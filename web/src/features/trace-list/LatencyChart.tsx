@@ -98,8 +98,8 @@ export function LatencyChart(props: {
   onTotal?(total: number | null): void;
 }) {
   const [open, setOpen] = useState(readOpen);
-  const { points, capped, loading } = useLatencyPoints(props.filters, open, props.generation);
-  const total = open && !loading && !capped ? points.length : null;
+  const { points, capped, loading, current } = useLatencyPoints(props.filters, open, props.generation);
+  const total = open && current && !loading && !capped ? points.length : null;
   const onTotal = props.onTotal;
   useEffect(() => onTotal?.(total), [onTotal, total]);
   const theme = useChartTheme();

@@ -16,6 +16,8 @@ export interface LatencyPointsState {
   /** More traces matched than the chart draws (it shows the newest MAX_POINTS). */
   capped: boolean;
   loading: boolean;
+  /** The points are those of the current filters (false while they load for new ones, or failed to). */
+  current: boolean;
 }
 
 /** The newest MAX_POINTS traces that match the filters, pages of 1,000 (a search past its time budget continues). */
@@ -44,6 +46,8 @@ export function useLatencyPoints(filters: ListFilters, enabled: boolean, generat
   const store = useRef(new LatencyPoints()).current;
   const [version, setVersion] = useState(0);
   const [loading, setLoading] = useState(false);
+  /** The filters whose points the store holds, or null after a failed load. */
+  const [loadedKey, setLoadedKey] = useState<string | null>(null);
   const [refetches, setRefetches] = useState(0);
   const redraw = useCoalesced(() => setVersion((v) => v + 1), REDRAW_MS);
   const refetch = useCoalesced(() => setRefetches((n) => n + 1), REFETCH_MS);
@@ -59,9 +63,12 @@ export function useLatencyPoints(filters: ListFilters, enabled: boolean, generat
         store.clear();
         for (const point of fresh.list()) store.set(point);
         store.capped = capped;
+        setLoadedKey(key);
         setVersion((v) => v + 1);
       })
-      .catch(() => {})
+      .catch(() => {
+        if (!controller.signal.aborted) setLoadedKey(null);
+      })
       .finally(() => {
         if (!controller.signal.aborted) setLoading(false);
       });
@@ -93,5 +100,5 @@ export function useLatencyPoints(filters: ListFilters, enabled: boolean, generat
   });
 
   const points = useMemo(() => store.list(), [version]);
-  return { points, capped: store.capped, loading };
+  return { points, capped: store.capped, loading, current: loadedKey === key };
 }

@@ -8,12 +8,13 @@ import { TimeRuler } from "./TimeRuler";
 import { TraceMinimap } from "./TraceMinimap";
 import { type Highlight, WaterfallRow } from "./WaterfallRow";
 import {
-  fittedTreeFraction,
   type MeasureText,
   type TimeWindow,
   timeTicks,
+  treeFractionFor,
   type WaterfallNode,
   type WaterfallTree,
+  widestTreeRow,
 } from "./waterfall-model";
 
 export const ROW_HEIGHT = 24;
@@ -73,10 +74,10 @@ export function Waterfall(props: WaterfallProps) {
     observer.observe(element);
     return () => observer.disconnect();
   }, []);
-  const fitted = useMemo(
-    () => fittedTreeFraction(tree.nodes, paneWidth, rowTextWidth(sectionRef.current)),
-    [tree.nodes, paneWidth],
-  );
+  // Measured once per tree (and once more when the section first has a size): a resize only divides.
+  const measured = paneWidth > 0;
+  const need = useMemo(() => widestTreeRow(tree.nodes, rowTextWidth(sectionRef.current)), [tree.nodes, measured]);
+  const fitted = treeFractionFor(need, paneWidth);
   const treeFraction = draggedFraction ?? fitted;
   const [timelineWidth, setTimelineWidth] = useState(600);
   const view: TimeWindow = useMemo(
@@ -221,7 +222,6 @@ export function Waterfall(props: WaterfallProps) {
   );
 }
 
-/** Drag handle between the span tree and the timeline. */
 /** Text widths at the rows' font, measured on a canvas; the model's estimate where there is none. */
 function rowTextWidth(element: HTMLElement | null): MeasureText | undefined {
   const context = element === null ? null : document.createElement("canvas").getContext("2d");
@@ -240,6 +240,7 @@ function rowTextWidth(element: HTMLElement | null): MeasureText | undefined {
   };
 }
 
+/** Drag handle between the span tree and the timeline. */
 function Splitter({ onChange }: { onChange(fraction: number): void }) {
   return (
     <span

@@ -280,7 +280,6 @@ function selfTime(node: WaterfallNode): number {
   return Math.max(0, node.durationMs - covered);
 }
 
-/** The rows on screen: pre-order, skipping the subtree of every collapsed node. */
 /** The span column's share of the waterfall before its width is known. */
 export const DEFAULT_TREE_FRACTION = 0.4;
 const MIN_TREE_FRACTION = 0.3;
@@ -303,7 +302,17 @@ export function fittedTreeFraction(
   width: number,
   measure: MeasureText = estimateText,
 ): number {
+  return treeFractionFor(widestTreeRow(nodes, measure), width);
+}
+
+/** The span column's share that gives `need` px (see widestTreeRow) in a waterfall `width` px wide. */
+export function treeFractionFor(need: number, width: number): number {
   if (!(width > 0)) return DEFAULT_TREE_FRACTION;
+  return Math.min(MAX_TREE_FRACTION, Math.max(MIN_TREE_FRACTION, need / width));
+}
+
+/** The px the widest row's service and name need in the span column, with its indent and marks. */
+export function widestTreeRow(nodes: readonly WaterfallNode[], measure: MeasureText = estimateText): number {
   let need = 0;
   for (const node of nodes) {
     const showService = node.parent === null || node.parent.span.service !== node.span.service;
@@ -316,9 +325,10 @@ export function fittedTreeFraction(
       marks;
     if (px > need) need = px;
   }
-  return Math.min(MAX_TREE_FRACTION, Math.max(MIN_TREE_FRACTION, need / width));
+  return need;
 }
 
+/** The rows on screen: pre-order, skipping the subtree of every collapsed node. */
 export function visibleRows(tree: WaterfallTree, collapsedIds: ReadonlySet<string>): WaterfallNode[] {
   if (collapsedIds.size === 0) return tree.nodes;
   const rows: WaterfallNode[] = [];
