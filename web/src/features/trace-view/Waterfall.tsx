@@ -65,21 +65,13 @@ export function Waterfall(props: WaterfallProps) {
   // The span column fits the longest name until the splitter is dragged.
   const [draggedFraction, setTreeFraction] = useState<number | null>(null);
   const sectionRef = useRef<HTMLElement>(null);
-  const [paneWidth, setPaneWidth] = useState(0);
-  useLayoutEffect(() => {
-    const element = sectionRef.current;
-    if (!element) return;
-    setPaneWidth(element.clientWidth);
-    const observer = new ResizeObserver(() => setPaneWidth(element.clientWidth));
-    observer.observe(element);
-    return () => observer.disconnect();
-  }, []);
+  const paneWidth = useClientWidth(sectionRef, 0);
   // Measured once per tree (and once more when the section first has a size): a resize only divides.
   const measured = paneWidth > 0;
   const need = useMemo(() => widestTreeRow(tree.nodes, rowTextWidth(sectionRef.current)), [tree.nodes, measured]);
   const fitted = treeFractionFor(need, paneWidth);
   const treeFraction = draggedFraction ?? fitted;
-  const [timelineWidth, setTimelineWidth] = useState(600);
+  const timelineWidth = useClientWidth(rulerRef, 600);
   const view: TimeWindow = useMemo(
     () => zoom ?? { fromMs: 0, toMs: Math.max(tree.totalMs, 0.001) },
     [zoom, tree.totalMs],
@@ -88,15 +80,6 @@ export function Waterfall(props: WaterfallProps) {
     () => timeTicks(view.fromMs, view.toMs, Math.max(2, Math.floor(timelineWidth / 80))),
     [view, timelineWidth],
   );
-
-  useLayoutEffect(() => {
-    const element = rulerRef.current;
-    if (!element) return;
-    setTimelineWidth(element.clientWidth);
-    const observer = new ResizeObserver(() => setTimelineWidth(element.clientWidth));
-    observer.observe(element);
-    return () => observer.disconnect();
-  }, []);
 
   // Keep the span at the top of the view in place when a live update inserts rows above it.
   const anchor = useRef<{ spanId: string; delta: number } | null>(null);
@@ -220,6 +203,20 @@ export function Waterfall(props: WaterfallProps) {
       />
     </section>
   );
+}
+
+/** An element's width in px, kept as it resizes; `initial` until it is first laid out. */
+function useClientWidth(ref: { current: HTMLElement | null }, initial: number): number {
+  const [width, setWidth] = useState(initial);
+  useLayoutEffect(() => {
+    const element = ref.current;
+    if (!element) return;
+    setWidth(element.clientWidth);
+    const observer = new ResizeObserver(() => setWidth(element.clientWidth));
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [ref]);
+  return width;
 }
 
 /** Text widths at the rows' font, measured on a canvas; the model's estimate where there is none. */
