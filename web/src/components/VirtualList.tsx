@@ -1,5 +1,6 @@
 import type { ComponentChild, JSX, RefObject } from "preact";
-import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { useClientSize } from "../lib/use-client-size";
 import { visibleRange } from "../lib/virtual-range";
 
 export interface VirtualListProps {
@@ -31,16 +32,7 @@ export function VirtualList(props: VirtualListProps) {
   const ownRef = useRef<HTMLDivElement>(null);
   const ref = props.scrollRef ?? ownRef;
   const [scrollTop, setScrollTop] = useState(0);
-  const [height, setHeight] = useState(600);
-
-  useLayoutEffect(() => {
-    const element = ref.current;
-    if (!element) return;
-    setHeight(element.clientHeight);
-    const observer = new ResizeObserver(() => setHeight(element.clientHeight));
-    observer.observe(element);
-    return () => observer.disconnect();
-  }, [ref]);
+  const height = useClientSize(ref, "clientHeight", 600);
 
   useEffect(() => {
     const element = ref.current;

@@ -1,6 +1,7 @@
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { formatDuration } from "../../lib/format";
 import { serviceColor } from "../../lib/service-color";
+import { useClientSize } from "../../lib/use-client-size";
 import type { TimeWindow, WaterfallTree } from "./waterfall-model";
 import { clampWindow } from "./zoom-model";
 
@@ -26,18 +27,9 @@ export function TraceMinimap({
 }) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const boxRef = useRef<HTMLDivElement>(null);
-  const [width, setWidth] = useState(0);
+  const width = useClientSize(boxRef, "clientWidth", 0);
   const [drag, setDrag] = useState<Drag | null>(null);
   const total = Math.max(tree.totalMs, 0.001);
-
-  useLayoutEffect(() => {
-    const element = boxRef.current;
-    if (!element) return;
-    setWidth(element.clientWidth);
-    const observer = new ResizeObserver(() => setWidth(element.clientWidth));
-    observer.observe(element);
-    return () => observer.disconnect();
-  }, []);
 
   useLayoutEffect(() => {
     const canvas = canvasRef.current;

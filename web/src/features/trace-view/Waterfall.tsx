@@ -2,6 +2,7 @@ import type { ComponentChildren } from "preact";
 import { useCallback, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { SnapshotSummaryJson } from "../../../../src/protocol";
 import { VirtualList } from "../../components/VirtualList";
+import { useClientSize } from "../../lib/use-client-size";
 import type { SpanLogMark } from "../logs/trace-logs";
 import { criticalPath, selfTimeShares } from "./critical-path";
 import { TimeRuler } from "./TimeRuler";
@@ -65,13 +66,13 @@ export function Waterfall(props: WaterfallProps) {
   // The span column fits the longest name until the splitter is dragged.
   const [draggedFraction, setTreeFraction] = useState<number | null>(null);
   const sectionRef = useRef<HTMLElement>(null);
-  const paneWidth = useClientWidth(sectionRef, 0);
+  const paneWidth = useClientSize(sectionRef, "clientWidth", 0);
   // Measured once per tree (and once more when the section first has a size): a resize only divides.
   const measured = paneWidth > 0;
   const need = useMemo(() => widestTreeRow(tree.nodes, rowTextWidth(sectionRef.current)), [tree.nodes, measured]);
   const fitted = treeFractionFor(need, paneWidth);
   const treeFraction = draggedFraction ?? fitted;
-  const timelineWidth = useClientWidth(rulerRef, 600);
+  const timelineWidth = useClientSize(rulerRef, "clientWidth", 600);
   const view: TimeWindow = useMemo(
     () => zoom ?? { fromMs: 0, toMs: Math.max(tree.totalMs, 0.001) },
     [zoom, tree.totalMs],
@@ -203,20 +204,6 @@ export function Waterfall(props: WaterfallProps) {
       />
     </section>
   );
-}
-
-/** An element's width in px, kept as it resizes; `initial` until it is first laid out. */
-function useClientWidth(ref: { current: HTMLElement | null }, initial: number): number {
-  const [width, setWidth] = useState(initial);
-  useLayoutEffect(() => {
-    const element = ref.current;
-    if (!element) return;
-    setWidth(element.clientWidth);
-    const observer = new ResizeObserver(() => setWidth(element.clientWidth));
-    observer.observe(element);
-    return () => observer.disconnect();
-  }, [ref]);
-  return width;
 }
 
 /** Text widths at the rows' font, measured on a canvas; the model's estimate where there is none. */
