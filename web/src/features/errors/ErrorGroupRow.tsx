@@ -1,8 +1,9 @@
 import type { ErrorGroupJson, ErrorGroupsResponse, ErrorOriginJson } from "../../../../src/protocol";
 import { formatAbsolute, formatCount, formatRelative, nanosToMillis } from "../../lib/format";
+import { clipText } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
 import { ExceptionView } from "../trace-view/ExceptionView";
-import { failingSpanLink, groupLink, groupTitle, sparkBars } from "./errors-model";
+import { failingSpanLink, groupLink, groupTitle, messageLine, sparkBars } from "./errors-model";
 
 const SPARK_WIDTH = 120;
 const SPARK_HEIGHT = 24;
@@ -133,11 +134,11 @@ function StartedBelow(props: { origins: ErrorOriginJson[]; onShowGroup: ((id: st
           {i > 0 ? ", " : ""}
           {props.onShowGroup !== null && i === 0 ? (
             <button type="button" class="error-origin-link" onClick={() => props.onShowGroup?.(origin.id)}>
-              <span class="error-type">{origin.type}</span> {firstLine(origin.message)}
+              <span class="error-type">{origin.type}</span> {clipText(messageLine(origin.message), 120)}
             </button>
           ) : (
             <>
-              <span class="error-type">{origin.type}</span> {firstLine(origin.message)}
+              <span class="error-type">{origin.type}</span> {clipText(messageLine(origin.message), 120)}
             </>
           )}{" "}
           <span class="faint">in {origin.service}</span>
@@ -145,11 +146,6 @@ function StartedBelow(props: { origins: ErrorOriginJson[]; onShowGroup: ((id: st
       ))}
     </div>
   );
-}
-
-function firstLine(text: string): string {
-  const line = text.split("\n")[0] ?? "";
-  return line.length > 120 ? `${line.slice(0, 120)}…` : line;
 }
 
 function ErrorGroupDetails({ group }: { group: ErrorGroupJson }) {

@@ -1,5 +1,6 @@
 /** What the Errors page draws, as pure functions of GET /api/errors's answer. */
 import type { ErrorGroupJson } from "../../../../src/protocol";
+import { clipText } from "../../lib/long-text";
 
 /** The failing span of a trace, opened in the trace view. */
 export function failingSpanLink(traceId: string, spanId: string): string {
@@ -33,8 +34,10 @@ export function sparkBars(counts: readonly number[], width: number, height: numb
   });
 }
 
-/** The longest message a headline shows; the details show it all. */
-const MAX_TITLE_MESSAGE = 300;
+/** An error message's first line that says something, trimmed ("" when none does). */
+export function messageLine(message: string): string {
+  return (message.split("\n").find((l) => l.trim() !== "") ?? "").trim();
+}
 
 /**
  * The group's headline: the type, then its newest error's message as it was, on one line (the
@@ -43,9 +46,11 @@ const MAX_TITLE_MESSAGE = 300;
  * `pattern` is what grouped it, for the details and a tooltip.
  */
 export function groupTitle(group: ErrorGroupJson): { type: string; message: string; pattern: string } {
-  const line = (group.sample.message.split("\n").find((l) => l.trim() !== "") ?? "").trim();
-  let message = line || group.pattern;
-  if (message.toLowerCase() === group.type.toLowerCase()) message = "";
-  if (message.length > MAX_TITLE_MESSAGE) message = `${message.slice(0, MAX_TITLE_MESSAGE)}…`;
-  return { type: group.type, message, pattern: group.pattern || line };
+  const line = messageLine(group.sample.message);
+  const message = line || group.pattern;
+  return {
+    type: group.type,
+    message: message.toLowerCase() === group.type.toLowerCase() ? "" : clipText(message),
+    pattern: group.pattern || line,
+  };
 }
