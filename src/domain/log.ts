@@ -138,9 +138,10 @@ export function textMatcher(needle: string): TextMatcher {
   return Object.assign(matches, { inScalars });
 }
 
-/** True when `matches` finds its needle in the record's body or an attribute value (never in keys). */
+/** True when `matches` finds its needle in the record's body, an attribute value (never a key) or its event name. */
 export function logContainsText(record: LogRecord, matches: TextMatcher): boolean {
   if (valueContains(record.body, matches, 0)) return true;
+  if (record.eventName !== undefined && matches(record.eventName)) return true;
   const attributes = record.attributes;
   for (const key in attributes) if (valueContains(attributes[key] as AttrValue, matches, 0)) return true;
   return false;

@@ -14,6 +14,7 @@
  */
 
 import { AppError } from "./errors.js";
+import { severityFromText } from "./log.js";
 
 export type CompareOp = "=" | "!=" | ">" | "<" | ">=" | "<=" | "~";
 
@@ -92,7 +93,10 @@ function quoteForMessage(text: string): string {
 
 class Lexer {
   private pos = 0;
-  constructor(private readonly source: string) {}
+  constructor(
+    private readonly source: string,
+    private readonly subject: QuerySubject,
+  ) {}
 
   tokens(): Token[] {
     const out: Token[] = [];
@@ -128,7 +132,11 @@ class Lexer {
       if (key === "") throw new QueryError(`expected an attribute key before "${op}"`, opPos);
       const valuePos = this.pos;
       const value = this.value(op);
-      return { kind: "term", pos: start, node: compareNode(key, op, value, valuePos) };
+      const node =
+        this.subject === "logs"
+          ? logCompareNode(key, op, value, start, valuePos)
+          : compareNode(key, op, value, valuePos);
+      return { kind: "term", pos: start, node };
     }
     const lower = key.toLowerCase();
     if (lower === "or") return { kind: "or", pos: start };
@@ -185,6 +193,39 @@ class Lexer {
     }
     throw new QueryError("this quote is never closed", open);
   }
+}
+
+/** What a query is asked of: spans (the trace list) or log records (the Logs page). */
+export type QuerySubject = "spans" | "logs";
+
+/** Keys that name a log record's level in a log query (`severity>=warn`, `level=error`). */
+export const LEVEL_KEYS: ReadonlySet<string> = new Set(["severity", "level"]);
+
+/**
+ * A `key op value` term of a log query: a level compares by rank (a level name, or a severity number
+ * 1–24); span terms are refused, saying what to write instead; anything else is as for spans.
+ */
+function logCompareNode(key: string, op: CompareOp, value: string, keyPos: number, valuePos: number): QueryNode {
+  const field = key.toLowerCase();
+  if (LEVEL_KEYS.has(field)) {
+    if (op === "~") throw new QueryError(`${field} takes =, !=, >, >=, < or <= and a level, not "~"`, valuePos - 1);
+    const number = numberOf(value);
+    const isNumber = number !== null && Number.isInteger(number) && number >= 1 && number <= 24;
+    if (!isNumber && severityFromText(value) === undefined) {
+      throw new QueryError(
+        `${quoteForMessage(value)} is not a level: use trace, debug, info, warn, error or fatal (or 1–24)`,
+        valuePos,
+      );
+    }
+    return { type: "attribute", key: field, op, value, number: isNumber ? number : null };
+  }
+  if (field === "status") {
+    throw new QueryError("log records have no status: severity>=error finds failures", keyPos);
+  }
+  if (field === "kind" || field === "duration") {
+    throw new QueryError(`log records have no ${field === "kind" ? "span kind" : "duration"}`, keyPos);
+  }
+  return compareNode(key, op, value, valuePos);
 }
 
 function compareNode(key: string, op: CompareOp, value: string, valuePos: number): QueryNode {
@@ -308,9 +349,12 @@ class Parser {
   }
 }
 
-/** Parses a query; throws QueryError. An empty or blank query is undefined (no filter). */
-export function parseQuery(source: string): QueryNode | undefined {
+/**
+ * Parses a query; throws QueryError. An empty or blank query is undefined (no filter). A query of log
+ * records (`subject` "logs") reads `severity`/`level` terms as levels and refuses span terms.
+ */
+export function parseQuery(source: string, subject: QuerySubject = "spans"): QueryNode | undefined {
   if (source.trim() === "") return undefined;
-  const tokens = new Lexer(source).tokens();
+  const tokens = new Lexer(source, subject).tokens();
   return new Parser(tokens, source.length).parse();
 }

@@ -2,27 +2,37 @@ import {
   type LogRecord,
   logContainsText,
   type StoredLog,
+  severityFromText,
+  severityOf,
   severityRank,
-  type TextMatcher,
   textMatcher,
 } from "../domain/log.js";
+import { LEVEL_KEYS, parseQuery, type QueryNode } from "../domain/query.js";
+import { type AliasRead, aliasReadsOf } from "../domain/semconv-aliases.js";
+import type { AttrValue } from "../domain/span.js";
 import { compareLogPositions, decodeLogCursor, encodeLogCursor } from "./log-cursor.js";
 import type { LogPage, LogQuery } from "./log-store.js";
+import { attributeTermTest, present, requirementsOf, testIn } from "./span-query.js";
 
 /** A query's filters, prepared once per query and checked per record by both log stores. */
 export interface LogFilter {
   matches(record: LogRecord): boolean;
-  /** The free-text part alone, when the query has one. */
-  text: TextMatcher | undefined;
+  /**
+   * Text that every matching record holds (any case) in its body or attribute values or keys, when
+   * the query requires one: a store may pass over records without it before reading them whole.
+   */
+  needle: string | undefined;
 }
 
+/** Throws QueryError (a 400) for a query that does not parse or uses a term logs do not have. */
 export function logFilter(query: LogQuery): LogFilter {
   const { service, traceId, spanId, sinceUnixNano, untilUnixNano } = query;
   const minRank = query.minSeverity === undefined ? 0 : severityRank(query.minSeverity);
-  const needle = query.q?.trim() || undefined;
-  const text = needle === undefined ? undefined : textMatcher(needle);
+  const source = query.q ?? "";
+  const node = parseQuery(source, "logs");
+  const test = node === undefined ? undefined : logTest(node);
   return {
-    text,
+    needle: node === undefined ? undefined : requiredNeedle(node),
     matches(record) {
       if (service !== undefined && record.service !== service) return false;
       if (traceId !== undefined && record.traceId !== traceId) return false;
@@ -30,9 +40,126 @@ export function logFilter(query: LogQuery): LogFilter {
       if (sinceUnixNano !== undefined && record.timeUnixNano < sinceUnixNano) return false;
       if (untilUnixNano !== undefined && record.timeUnixNano > untilUnixNano) return false;
       if (minRank > 0 && severityRank(record.severity) < minRank) return false;
-      return text === undefined || logContainsText(record, text);
+      return test === undefined || test(record);
     },
   };
+}
+
+type LogTest = (record: LogRecord) => boolean;
+
+const BODY_KEY = "body";
+
+/** Whether some value of the key (or an alias) in the record's or its resource's attributes passes `test`. */
+function someLogValue(record: LogRecord, reads: readonly AliasRead[], test: (value: AttrValue) => boolean): boolean {
+  for (const read of reads) {
+    if (testIn(record.attributes, read, test)) return true;
+    if (testIn(record.resource, read, test)) return true;
+  }
+  return false;
+}
+
+/** A key of the record's own attributes, or one of its aliases (what a bare word also matches). */
+function hasOwnKey(record: LogRecord, reads: readonly AliasRead[]): boolean {
+  for (const read of reads) if (testIn(record.attributes, read, present)) return true;
+  return false;
+}
+
+/**
+ * The trace list's query language (domain/query.ts) read for log records: text is looked for in the
+ * body and attribute values (a bare word also matches an attribute key); `key op value` in the
+ * record's and its resource's attributes; `severity` (or `level`) compares levels (`severity>=warn`);
+ * `body` is the record's body; `service` its service and `name` an event's name. Span terms
+ * (`status`, `kind`, `duration`) are refused with what to write instead.
+ */
+function logTest(node: QueryNode): LogTest {
+  switch (node.type) {
+    case "and": {
+      const items = node.items.map((item) => logTest(item));
+      return (record) => items.every((test) => test(record));
+    }
+    case "or": {
+      const items = node.items.map((item) => logTest(item));
+      return (record) => items.some((test) => test(record));
+    }
+    case "not": {
+      const item = logTest(node.item);
+      return (record) => !item(record);
+    }
+    case "text": {
+      const matches = textMatcher(node.text);
+      if (!node.alsoKey) return (record) => logContainsText(record, matches);
+      const reads = aliasReadsOf(node.text);
+      return (record) => logContainsText(record, matches) || hasOwnKey(record, reads);
+    }
+    case "exists": {
+      if (LEVEL_KEYS.has(node.key) || node.key === BODY_KEY) return () => true;
+      const reads = aliasReadsOf(node.key);
+      return (record) => someLogValue(record, reads, present);
+    }
+    case "attribute": {
+      if (LEVEL_KEYS.has(node.key)) return levelTest(node);
+      if (node.key === BODY_KEY) return attributeTermTest<LogRecord>(node, (record, test) => test(record.body));
+      const reads = aliasReadsOf(node.key);
+      return attributeTermTest<LogRecord>(node, (record, test) => someLogValue(record, reads, test));
+    }
+    case "field": {
+      const read =
+        node.field === "service"
+          ? (record: LogRecord) => record.service
+          : (record: LogRecord) => record.eventName ?? "";
+      const value = node.value;
+      if (node.op === "=") return (record) => read(record) === value;
+      if (node.op === "!=") return (record) => read(record) !== value;
+      const lower = value.toLowerCase();
+      return (record) => read(record).toLowerCase().includes(lower);
+    }
+    default:
+      // Span terms (status, kind, duration): the parser refuses them in a log query.
+      return () => false;
+  }
+}
+
+/** `severity>=warn`, `level=error`: the record's level against a level name or a severity number (1–24). */
+function levelTest(node: Extract<QueryNode, { type: "attribute" }>): LogTest {
+  const level = node.number !== null ? severityOf(node.number, "") : severityFromText(node.value);
+  const bound = severityRank(level ?? "UNSPECIFIED");
+  const op = node.op;
+  return (record) => {
+    const rank = severityRank(record.severity);
+    switch (op) {
+      case "=":
+        return rank === bound;
+      case "!=":
+        return rank !== bound;
+      case ">":
+        return rank > bound;
+      case ">=":
+        return rank >= bound;
+      case "<":
+        return rank < bound;
+      default:
+        return rank <= bound;
+    }
+  };
+}
+
+/**
+ * The longest text that every record the query matches holds verbatim (any case) in its body, its
+ * attribute values or its attribute keys: text terms that must all hold. A bare word counts only
+ * when it has no alias (an alias key would not hold its text).
+ */
+function requiredNeedle(node: QueryNode): string | undefined {
+  const required = requirementsOf<string>(node, (term) => {
+    if (term.type !== "text" || term.text.trim() === "") return [];
+    if (term.alsoKey && aliasReadsOf(term.text).some((read) => read.key !== term.text)) return [];
+    return [[term.text]];
+  });
+  let longest: string | undefined;
+  for (const choices of required) {
+    const only = choices.length === 1 ? choices[0] : undefined;
+    if (only !== undefined && (longest === undefined || only.length > longest.length)) longest = only;
+  }
+  return longest;
 }
 
 /** Collects one page of matching records in order, and knows whether another page follows. */

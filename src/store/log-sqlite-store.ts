@@ -1,4 +1,4 @@
-import { isAscii, type LogRecord, type StoredLog, severityRank } from "../domain/log.js";
+import { isAscii, type LogRecord, type StoredLog, severityRank, textMatcher } from "../domain/log.js";
 import type { Attributes, InstrumentationScope } from "../domain/span.js";
 import { FlushTimer } from "./flush-timer.js";
 import { decodeLogCursor } from "./log-cursor.js";
@@ -270,14 +270,14 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
       serviceId = services.ids.get(query.service);
       if (serviceId === undefined) return { logs: [] };
     }
-    // A needle with no character JSON escapes stands as is in the JSON of every value it can be
-    // found in, so a row whose JSON lacks it cannot match (keys and other fields only add candidates,
-    // which the exact check on the decoded record settles). An ASCII needle is looked for by SQLite
+    // The query's required text (LogFilter.needle), when it has no character JSON escapes, stands as
+    // is in the JSON of every value or key it can be found in, so a row whose JSON lacks it cannot
+    // match (other fields only add candidates, which the exact check on the decoded record settles). An ASCII needle is looked for by SQLite
     // itself: LIKE ignores the case of ASCII letters only, as the needle's matcher does.
-    const needle = query.q?.trim() ?? "";
-    const verbatim = filter.text !== undefined && isJsonVerbatim(needle);
+    const needle = filter.needle ?? "";
+    const verbatim = filter.needle !== undefined && isJsonVerbatim(needle);
     const like = verbatim && isAscii(needle);
-    const prefilter = verbatim && !like ? filter.text : undefined;
+    const prefilter = verbatim && !like ? textMatcher(needle) : undefined;
     const shape: LogQueryShape = {
       spanId: query.spanId !== undefined,
       service: serviceId !== undefined,

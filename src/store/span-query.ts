@@ -44,7 +44,7 @@ function ownValue(attributes: Attributes, key: string): AttrValue | undefined {
   return value;
 }
 
-function testIn(attributes: Attributes, read: AliasRead, test: (value: AttrValue) => boolean): boolean {
+export function testIn(attributes: Attributes, read: AliasRead, test: (value: AttrValue) => boolean): boolean {
   const value = ownValue(attributes, read.key);
   if (value === undefined) return false;
   if (read.adapt === undefined || typeof value !== "string") return test(value);
@@ -70,7 +70,7 @@ export function someValue(
   return false;
 }
 
-const present = (): boolean => true;
+export const present = (): boolean => true;
 
 function valueEquals(value: AttrValue, text: string, number: number | null): boolean {
   if (typeof value === "string") return value === text;
@@ -112,6 +112,39 @@ function compareNanos(a: bigint, op: "=" | "!=" | ">" | "<" | ">=" | "<=", b: bi
       return a >= b;
     default:
       return a <= b;
+  }
+}
+
+/**
+ * A `key op value` term as a test of an item (a span, a log record) whose values of that key
+ * `some(item, test)` looks through: true when one of them passes `test`. `!=` needs the key present
+ * with no value equal; `>`/`<` compare numbers (or numeric text); `~` looks for the text in any case.
+ */
+export function attributeTermTest<T>(
+  n: Extract<QueryNode, { type: "attribute" }>,
+  some: (item: T, test: (value: AttrValue) => boolean) => boolean,
+): (item: T) => boolean {
+  const { value, number } = n;
+  switch (n.op) {
+    case "=": {
+      const equals = (v: AttrValue) => valueEquals(v, value, number);
+      return (item) => some(item, equals);
+    }
+    case "!=": {
+      const equals = (v: AttrValue) => valueEquals(v, value, number);
+      return (item) => some(item, present) && !some(item, equals);
+    }
+    case "~": {
+      const lower = value.toLowerCase();
+      const contains = (v: AttrValue) => valueText(v).toLowerCase().includes(lower);
+      return (item) => some(item, contains);
+    }
+    default: {
+      const op = n.op;
+      const bound = number as number;
+      const passes = (v: AttrValue) => numericMatch(v, op, bound);
+      return (item) => some(item, passes);
+    }
   }
 }
 
@@ -177,28 +210,7 @@ export function compileSpanQuery<S extends QueryableSpan>(
 
   function attributeTest(n: Extract<QueryNode, { type: "attribute" }>): SpanTest<S> {
     const reads = aliasReadsOf(n.key);
-    const { value, number } = n;
-    switch (n.op) {
-      case "=": {
-        const equals = (v: AttrValue) => valueEquals(v, value, number);
-        return (span) => someValue(span, reads, equals);
-      }
-      case "!=": {
-        const equals = (v: AttrValue) => valueEquals(v, value, number);
-        return (span) => someValue(span, reads, present) && !someValue(span, reads, equals);
-      }
-      case "~": {
-        const lower = value.toLowerCase();
-        const contains = (v: AttrValue) => valueText(v).toLowerCase().includes(lower);
-        return (span) => someValue(span, reads, contains);
-      }
-      default: {
-        const op = n.op;
-        const bound = number as number;
-        const passes = (v: AttrValue) => numericMatch(v, op, bound);
-        return (span) => someValue(span, reads, passes);
-      }
-    }
+    return attributeTermTest<S>(n, (span, test) => someValue(span, reads, test));
   }
 
   function summaryTest(n: QueryNode): SummaryTest {

@@ -40,12 +40,13 @@ const CHECKOUT_LOGS: LogToWrite[] = [
 describe.skipIf(!available)("Logs in Chromium", () => {
   const suite = useAppInChromium();
   let page: Page;
+  let problems: string[] = [];
 
   beforeEach(async () => {
     await fetch(`${suite.app.base}/api/traces`, { method: "DELETE" });
     page = await suite.browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.setDefaultTimeout(15_000);
-    const problems = collectPageProblems(page);
+    problems = collectPageProblems(page);
     return async () => {
       await page.close();
       expect(problems).toEqual([]);
@@ -231,6 +232,44 @@ describe.skipIf(!available)("Logs in Chromium", () => {
     await chip.getByRole("button").click();
     await page.waitForURL(`${suite.app.base}/logs`);
     await expect.poll(() => rows.count()).toBe(8);
+  });
+
+  it("searches with the query language, and says under the box where a query goes wrong", async () => {
+    await sendLogsInTrace(suite.app.base, { service: "checkout-api", name: "POST /checkout", logs: CHECKOUT_LOGS });
+    await page.goto(`${suite.app.base}/logs`);
+    const rows = page.locator("[data-log-id]");
+    await expect.poll(() => rows.count()).toBe(4);
+    const search = page.getByLabel("Search logs");
+    const hint = page.getByTestId("log-query-hint");
+    expect(await hint.textContent()).toContain("severity>=warn");
+
+    await search.fill("severity>=warn payment.provider=stripe");
+    await search.press("Enter");
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await rows.first().textContent()).toContain("card declined");
+
+    await search.fill("body~TIMEOUT | name=checkout.completed");
+    await search.press("Enter");
+    await expect.poll(() => rows.count()).toBe(2);
+
+    // A span term: nothing listed, and the reason under the box, where it starts.
+    await search.fill("checkout status=error");
+    await search.press("Enter");
+    await expect
+      .poll(() => hint.textContent())
+      .toBe("At 10: log records have no status: severity>=error finds failures");
+    expect(await hint.getAttribute("role")).toBe("alert");
+    expect(await search.getAttribute("aria-invalid")).toBe("true");
+    expect(await rows.count()).toBe(0);
+    // The browser logs the refused request; nothing else went wrong.
+    expect(problems).toEqual(["Failed to load resource: the server responded with a status of 400 (Bad Request)"]);
+    problems.splice(0);
+
+    // Fixed, the list and the hint come back; an event's name is text too.
+    await search.fill("checkout.completed | declined severity>=error");
+    await search.press("Enter");
+    await expect.poll(() => rows.count()).toBe(2);
+    expect(await hint.getAttribute("role")).toBeNull();
   });
 
   it("never moves rows under the reader: new records wait behind 'N new' while one is open", async () => {

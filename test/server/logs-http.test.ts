@@ -62,6 +62,20 @@ describe("OTLP/HTTP log receiver", () => {
     });
   });
 
+  it("answers the query language in q, and a query that does not parse with a 400 saying where", async () => {
+    expect((await postLogs(app.base, fixture("logs.json"))).status).toBe(200);
+    const q = (query: string) => fetch(`${app.base}/api/logs?q=${encodeURIComponent(query)}`);
+    const found = await readJson(q("int.attribute>=10 service=my.service severity>=info"));
+    expect(found.logs.map((log: { body: string }) => log.body)).toContain("Example log record");
+    expect((await readJson(q("int.attribute>10"))).logs).toEqual([]);
+    const broken = await q("(Example");
+    expect(broken.status).toBe(400);
+    expect(await readJson(broken)).toMatchObject({ error: { code: "bad_query", position: 0 } });
+    const spanTerm = await q("Example status=error");
+    expect(spanTerm.status).toBe(400);
+    expect(await readJson(spanTerm)).toMatchObject({ error: { code: "bad_query", position: 8 } });
+  });
+
   it("accepts the example events.json: the record keeps its eventName", async () => {
     expect((await postLogs(app.base, fixture("events.json"))).status).toBe(200);
     const { logs } = await readJson(fetch(`${app.base}/api/logs?q=guid%20generator`));

@@ -188,20 +188,77 @@ export function describeLogStoreContract(name: string, makeStore: LogStoreFactor
           makeLog({ at: 5, body: "ok", attributes: { declined: "no, the key does not count" } }),
           makeLog({ at: 6, body: 'naïve – 日本語 "quoted" \\ back' }),
         ]);
-        expect(bodies(store, { q: "declined", order: "asc" })).toEqual([
+        expect(bodies(store, { q: '"declined"', order: "asc" })).toEqual([
           "Payment DECLINED for order 7",
           { event: { detail: ["card declined"] } },
           "ok",
         ]);
+        // A bare word also finds the records with an attribute of that key (quoted text only text).
+        expect(bodies(store, { q: "declined" })).toHaveLength(4);
         expect(bodies(store, { q: "402" })).toEqual([4021]);
         expect(bodies(store, { q: "17" })).toEqual([4021]);
         expect(bodies(store, { q: "日本" })).toHaveLength(1);
         expect(bodies(store, { q: '"quoted" \\' })).toHaveLength(1);
         expect(bodies(store, { q: "  NAÏVE " })).toHaveLength(1);
-        expect(bodies(store, { q: "does not count" })).toEqual(["ok"]);
+        expect(bodies(store, { q: '"does not count"' })).toEqual(["ok"]);
       });
 
-      it("takes free text literally, wildcard and pattern characters included", async () => {
+      it("reads the trace list's query language: levels, attributes, body, service, event names", async () => {
+        const store = await fresh();
+        store.insertLogs([
+          makeLog({
+            at: 1,
+            body: "payment declined",
+            severityNumber: SEVERITY_NUMBER.WARN,
+            service: "pay",
+            attributes: { "http.status_code": 402, user: "ada" },
+          }),
+          makeLog({ at: 2, body: "ok", service: "web", attributes: { "http.response.status_code": 200 } }),
+          {
+            ...makeLog({ at: 3, body: { msg: "timeout" }, severityNumber: SEVERITY_NUMBER.ERROR, service: "pay" }),
+            eventName: "job.failed",
+          },
+          makeLog({ at: 4, body: "debug noise", severityNumber: SEVERITY_NUMBER.DEBUG, service: "web" }),
+        ]);
+        const asc = (q: string) => bodies(store, { q, order: "asc" });
+        expect(asc("severity>=warn")).toEqual(["payment declined", { msg: "timeout" }]);
+        expect(asc("level=ERROR")).toEqual([{ msg: "timeout" }]);
+        expect(asc("severity<info")).toEqual(["debug noise"]);
+        expect(asc("severity>=13")).toEqual(["payment declined", { msg: "timeout" }]);
+        // Old and new semantic-convention names find each other, as in the trace list.
+        expect(asc("http.status_code>=400")).toEqual(["payment declined"]);
+        expect(asc("http.status_code=200")).toEqual(["ok"]);
+        expect(asc("service.name=web")).toEqual(["ok", "debug noise"]);
+        expect(asc("service=pay -declined")).toEqual([{ msg: "timeout" }]);
+        expect(asc("body~TIMEOUT")).toEqual([{ msg: "timeout" }]);
+        expect(asc('body="debug noise"')).toEqual(["debug noise"]);
+        expect(asc("name=job.failed")).toEqual([{ msg: "timeout" }]);
+        expect(asc("user")).toEqual(["payment declined"]);
+        expect(asc("user=ada | timeout")).toEqual(["payment declined", { msg: "timeout" }]);
+        expect(asc('"payment declined"')).toEqual(["payment declined"]);
+        expect(asc("payment -declined")).toEqual([]);
+        const refusal = (q: string) => {
+          try {
+            bodies(store, { q });
+          } catch (error) {
+            return {
+              status: (error as AppError).status,
+              message: (error as Error).message,
+              details: (error as AppError).details,
+            };
+          }
+          return null;
+        };
+        expect(refusal("ok status=error")).toMatchObject({ status: 400, details: { position: 3 } });
+        expect(refusal("ok status=error")?.message).toContain("severity>=error");
+        expect(refusal("duration>1s")).toMatchObject({ status: 400, details: { position: 0 } });
+        expect(refusal("severity>=loud")).toMatchObject({ status: 400, details: { position: 10 } });
+        expect(refusal("severity>=loud")?.message).toContain('"loud" is not a level');
+        expect(refusal("(declined")).toMatchObject({ status: 400, details: { position: 0 } });
+        expect(refusal("severity~warn")).toMatchObject({ status: 400 });
+      });
+
+      it("takes quoted text literally, wildcard and pattern characters included", async () => {
         const store = await fresh();
         store.insertLogs([
           makeLog({ at: 1, body: "100% done_ok" }),
@@ -212,7 +269,7 @@ export function describeLogStoreContract(name: string, makeStore: LogStoreFactor
         expect(bodies(store, { q: "E_OK" })).toEqual(["100% done_ok"]);
         expect(bodies(store, { q: "%" })).toEqual(["100% done_ok"]);
         expect(bodies(store, { q: "_" })).toEqual(["100% done_ok"]);
-        expect(bodies(store, { q: "a.b*c (d) [e] ^f$ g|h" })).toEqual(["a.b*c (d) [e] ^f$ g|h"]);
+        expect(bodies(store, { q: '"a.b*c (d) [e] ^f$ g|h"' })).toEqual(["a.b*c (d) [e] ^f$ g|h"]);
         expect(bodies(store, { q: "a?b" })).toEqual([]);
       });
 

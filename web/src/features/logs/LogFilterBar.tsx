@@ -6,6 +6,8 @@ import { parseSeverityLevel, SEVERITY_LEVELS } from "./severity";
 
 export interface LogFilterBarProps {
   filters: LogFilters;
+  /** The search's query does not parse: shown under the box instead of the hint. */
+  queryError?: { message: string; position?: number | undefined } | null;
   services: readonly string[];
   /** `typing` is true for text typed into a box: the URL is replaced rather than pushed. */
   onChange(filters: LogFilters, typing: boolean): void;
@@ -28,20 +30,40 @@ function IdChip(props: { label: string; id: string; onRemove(): void }) {
 }
 
 /** Service, minimum level, free text, and the trace (and span) the list is narrowed to. */
-export function LogFilterBar({ filters, services, onChange }: LogFilterBarProps) {
+/** What the search box takes, under it while the query is fine. */
+const HINT = "text  key=value  severity>=warn  body~timeout  service=api  -word  a | b";
+
+export function LogFilterBar({ filters, queryError = null, services, onChange }: LogFilterBarProps) {
+  const errorText =
+    queryError === null
+      ? null
+      : queryError.position !== undefined
+        ? `At ${queryError.position + 1}: ${queryError.message}`
+        : queryError.message;
   const set = <K extends keyof LogFilters>(key: K, value: LogFilters[K] | undefined, typing = false) =>
     onChange(withLogFilter(filters, key, value), typing);
   return (
     // biome-ignore lint/a11y/useSemanticElements: <search> is too new for the browsers developers still run
     <div class="filter-bar" role="search">
-      <DebouncedInput
-        class="filter-q"
-        value={filters.q ?? ""}
-        placeholder="Search log bodies and attribute values  ( / )"
-        label="Search logs"
-        pageSearch
-        onCommit={(q) => set("q", q.trim() || undefined, true)}
-      />
+      <div class="query-box">
+        <DebouncedInput
+          class="filter-q"
+          value={filters.q ?? ""}
+          placeholder="Search, or key=value, severity>=warn …  ( / )"
+          label="Search logs"
+          pageSearch
+          invalid={errorText !== null}
+          onCommit={(q) => set("q", q.trim() || undefined, true)}
+        />
+        <div
+          class={errorText !== null ? "query-hint query-error" : "query-hint muted"}
+          role={errorText !== null ? "alert" : undefined}
+          data-testid="log-query-hint"
+          title={errorText === null ? `${HINT} — the trace list's query language, read for log records` : undefined}
+        >
+          {errorText ?? HINT}
+        </div>
+      </div>
       <ServiceSelect value={filters.service} services={services} onChange={(service) => set("service", service)} />
       <select
         class="input filter-severity"

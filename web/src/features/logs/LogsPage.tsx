@@ -66,7 +66,7 @@ export function LogsPage() {
   return (
     <div class="logs-page">
       <div class="list-toolbar">
-        <LogFilterBar filters={filters} services={services} onChange={setFilters} />
+        <LogFilterBar filters={filters} queryError={list.queryError} services={services} onChange={setFilters} />
         <div class="list-actions">
           <span class="muted list-count" data-testid="log-count">
             {count.toLocaleString("en-US")} record{count === 1 ? "" : "s"}

@@ -1,6 +1,7 @@
 import type { RefObject } from "preact";
 import { useCallback, useRef, useState } from "preact/hooks";
 import type { LogRecordJson } from "../../../../src/protocol";
+import { ApiError } from "../../api/client";
 import { fetchLogs } from "../../api/logs";
 import { useCoalesced } from "../../lib/use-coalesced";
 import { useHeldList } from "../../lib/use-held-list";
@@ -15,6 +16,8 @@ export interface LogFeedState {
   feed: LogFeed;
   loading: boolean;
   error: string | null;
+  /** The search box's query does not parse (or uses a span term): what is wrong and where. */
+  queryError: { message: string; position?: number | undefined } | null;
   hasMore: boolean;
   paused: boolean;
   pause(): void;
@@ -45,10 +48,22 @@ export function useLogFeed(
   const params = { ...filters, limit: PAGE_SIZE };
   /** How many rows were dropped from the bottom when the cursor was last moved to the last row kept. */
   const trimmedBefore = useRef(0);
+  const [queryError, setQueryError] = useState<LogFeedState["queryError"]>(null);
   const paged = usePagedList<LogRecordJson>({
     key: `${filterKey} ${generation} ${reloads}`,
     fetchPage: (cursor, signal) =>
-      fetchLogs({ ...params, cursor }, signal).then((page) => ({ items: page.logs, nextCursor: page.nextCursor })),
+      fetchLogs({ ...params, cursor }, signal).then(
+        (page) => {
+          if (cursor === undefined) setQueryError(null);
+          return { items: page.logs, nextCursor: page.nextCursor };
+        },
+        (reason: unknown) => {
+          // A query that does not parse is shown under the box, with an empty list, not as a failure.
+          if (!(reason instanceof ApiError) || reason.code !== "bad_query") throw reason;
+          setQueryError({ message: reason.message, position: reason.position });
+          return { items: [], nextCursor: undefined };
+        },
+      ),
     onFirstPage(items, arrivedMeanwhile) {
       feed.reset(items, filters);
       trimmedBefore.current = 0;
@@ -104,6 +119,7 @@ export function useLogFeed(
     feed,
     loading: paged.loading,
     error: paged.error,
+    queryError,
     hasMore: paged.nextCursor.current !== undefined,
     paused: hold.paused,
     pause: hold.pause,
