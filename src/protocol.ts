@@ -618,6 +618,13 @@ export interface MetricQueryResponse {
     bounds: number[];
     /** counts[step][bucket] */
     counts: number[][];
+    /**
+     * The least and greatest value recorded in the window (or, for cumulative histograms, since each
+     * series started: bounds that hold them), when the senders reported them: they close the open
+     * first and last buckets and bound percentiles read from the buckets.
+     */
+    min?: number;
+    max?: number;
   };
   /** Exemplars in the window (newest first, bounded), each linking a point to its trace. */
   exemplars: MetricExemplarJson[];

@@ -5,7 +5,9 @@
  * the other argument is never changed.
  *
  * Unknown sum, min or max are NaN: a merge with an unknown part is unknown (a partial minimum is not
- * a minimum).
+ * a minimum). Min and max may also be bounds rather than the values' own extremes (a delta between
+ * cumulative points keeps the cumulative ones): every value lies within them, which is all that
+ * closing the open buckets and bounding percentiles needs.
  */
 import { percentile } from "./percentile.js";
 
@@ -66,6 +68,22 @@ export function distributionSum(d: Distribution): number {
 }
 
 /** The mean of the recorded values; NaN when unknown or empty. */
+/** The distribution's min and max (or bounds that hold its values); null when unknown, undefined when it is empty. */
+export function distributionExtremes(d: Distribution): { min: number; max: number } | null | undefined {
+  if (d.type === "samples") {
+    if (d.values.length === 0) return undefined;
+    let min = Number.POSITIVE_INFINITY;
+    let max = Number.NEGATIVE_INFINITY;
+    for (const v of d.values) {
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    return { min, max };
+  }
+  if (!(d.count > 0)) return undefined;
+  return Number.isNaN(d.min) || Number.isNaN(d.max) ? null : { min: d.min, max: d.max };
+}
+
 export function distributionMean(d: Distribution): number {
   const count = distributionCount(d);
   return count > 0 ? distributionSum(d) / count : Number.NaN;

@@ -316,7 +316,10 @@ export function exponentialOf(point: ExponentialHistogramPoint): ExponentialDist
 
 /**
  * What a cumulative explicit histogram gained since the previous one, or null when it cannot have
- * come from it (other bounds, or a count went down: a reset). Min and max of a delta are unknown.
+ * come from it (other bounds, or a count went down: a reset). The delta's own min and max are not
+ * known; it keeps the current point's, which hold every value recorded since the series started, so
+ * they still close its open first and last buckets and bound its percentiles (without them every
+ * percentile in the open last bucket would read as the last bound).
  */
 export function explicitDelta(
   previous: ExplicitDistribution,
@@ -341,8 +344,8 @@ export function explicitDelta(
   delta.bounds = current.bounds;
   delta.count = current.count - previous.count;
   delta.sum = current.sum - previous.sum;
-  delta.min = Number.NaN;
-  delta.max = Number.NaN;
+  delta.min = current.min;
+  delta.max = current.max;
   return delta;
 }
 
@@ -391,7 +394,8 @@ export function exponentialDelta(
     zeroCount: c.zeroCount - p.zeroCount,
     count: c.count - p.count,
     sum: c.sum - p.sum,
-    min: Number.NaN,
-    max: Number.NaN,
+    // Bounds of the delta's values, as explicitDelta keeps them.
+    min: c.min,
+    max: c.max,
   };
 }

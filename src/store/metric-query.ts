@@ -11,6 +11,7 @@ import {
   cloneDistribution,
   type Distribution,
   distributionCount,
+  distributionExtremes,
   distributionMean,
   distributionQuantiles,
   type ExponentialDistribution,
@@ -353,6 +354,39 @@ function toExponential(d: Distribution): ExponentialDistribution | null {
   return d.type === "exponential" ? d : null;
 }
 
+/**
+ * The least and greatest value of the groups' distributions in the window (or bounds that hold them,
+ * see metric-distribution.ts), so percentiles read from the heatmap's buckets close its open first
+ * and last bucket with them and stay within them; none when a distribution with values lacks them.
+ */
+function windowExtremes(groups: readonly Group[]): { min: number; max: number } | Record<string, never> {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const g of groups) {
+    const b = g.buckets;
+    if (b !== null) {
+      for (let i = 0; i < b.steps; i++) {
+        if (b.seen[i] === 0) continue;
+        const lo = b.min[i] as number;
+        const hi = b.max[i] as number;
+        if (Number.isNaN(lo) || Number.isNaN(hi)) return {};
+        min = Math.min(min, lo);
+        max = Math.max(max, hi);
+      }
+      continue;
+    }
+    for (const d of g.distributions ?? []) {
+      if (d === null) continue;
+      const e = distributionExtremes(d);
+      if (e === undefined) continue;
+      if (e === null) return {};
+      min = Math.min(min, e.min);
+      max = Math.max(max, e.max);
+    }
+  }
+  return Number.isFinite(min) && Number.isFinite(max) && min <= max ? { min, max } : {};
+}
+
 /** The buckets of all groups together per step: explicit bounds as the first histogram has them, else exponential rows. */
 function heatmapOf(groups: Group[], s: Steps): { bounds: number[]; counts: number[][] } {
   const withBuckets = groups.filter((g) => g.buckets !== null).map((g) => g.buckets as StepBuckets);
@@ -492,7 +526,10 @@ export function queryMetric(record: MetricRecord, q: MetricQuery): MetricQueryRe
     omittedSeries: ordered.length - kept.length,
     exemplars: exemplars.slice(0, MAX_QUERY_EXEMPLARS),
   };
-  if (chart === "distribution") result.heatmap = heatmapOf(kept, s);
+  if (chart === "distribution") {
+    const extremes = windowExtremes(kept);
+    result.heatmap = { ...heatmapOf(kept, s), ...extremes };
+  }
   if (stat !== null) result.stat = stat;
   if (lead > 0) result.startsAtData = true;
   return result;

@@ -94,7 +94,8 @@ export interface MetricQueryResult {
   series: MetricSeriesResult[];
   /** Groups past MAX_QUERY_SERIES, left out (the first by label are kept). */
   omittedSeries: number;
-  heatmap?: { bounds: number[]; counts: number[][] };
+  /** With the window's least and greatest value when every distribution in it knows them (see windowExtremes). */
+  heatmap?: { bounds: number[]; counts: number[][]; min?: number; max?: number };
   /** Newest first, at most MAX_QUERY_EXEMPLARS. */
   exemplars: MetricExemplarResult[];
 }

@@ -401,6 +401,14 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
     // Every value is 200 ms, which the bounds hold in (100 ms, 250 ms].
     expect(p95).toBeGreaterThan(100);
     expect(p95).toBeLessThanOrEqual(250);
+    // Over the page's window, as the other columns are.
+    const header = page.locator("th", { hasText: "HTTP p95" });
+    expect(await header.getAttribute("title")).toBe(
+      "p95 of http.server.request.duration (from the service's metrics), over everything stored",
+    );
+    await page.goto(`${suite.app.base}/services?window=1h`);
+    await cell.waitFor();
+    expect(await header.getAttribute("title")).toContain("over the last hour");
     await cell.click();
     await expect.poll(() => page.url()).toContain("/metrics?metric=http.server.request.duration&service=key-svc");
     await page.locator('[data-testid="metric-chart"] canvas').first().waitFor();

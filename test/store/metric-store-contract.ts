@@ -474,6 +474,31 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
         ]);
         expect(query(store, { name: "h" }).series[0]?.counts).toEqual([4]);
       });
+
+      it("reads a cumulative histogram's percentiles above its last bound up to the recorded max, not at the bound", async () => {
+        const store = await fresh();
+        // Payload sizes of 1 kB to 900 kB in bounds that end at 10,000: nearly all in the open last bucket.
+        const bounds = [1000, 10_000];
+        store.insert([
+          histogram(
+            "payload",
+            "api",
+            [
+              { atMs: T0_MS - SECOND, startMs: T0_MS - MINUTE, counts: [1, 0, 99], bounds, min: 1000, max: 450_000 },
+              { atMs: T0_MS + SECOND, startMs: T0_MS - MINUTE, counts: [1, 0, 199], bounds, min: 1000, max: 900_000 },
+            ],
+            "cumulative",
+          ),
+        ]);
+        const result = query(store, { name: "payload" });
+        const series = result.series[0];
+        expect(series?.counts).toEqual([100]);
+        // The delta's own extremes are not sent; the cumulative ones hold every value of it.
+        expect(series?.p50?.[0]).toBeCloseTo(10_000 + 890_000 * 0.5, 0);
+        expect(series?.p99?.[0]).toBeLessThanOrEqual(900_000);
+        expect(series?.p99?.[0]).toBeGreaterThan(850_000);
+        expect(result.heatmap).toMatchObject({ min: 1000, max: 900_000 });
+      });
     });
 
     it("charts a summary's quantiles as sent", async () => {

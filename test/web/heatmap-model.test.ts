@@ -72,6 +72,23 @@ describe("percentileFromBuckets", () => {
     expect(percentileFromBuckets(bounds, totals, 0.05)).toBeCloseTo(5, 5);
   });
 
+  it("closes the open buckets with the recorded extremes and stays within them", () => {
+    // 200 sizes from 1 kB to 900 kB in the SDK's default bounds: all but one above 10,000.
+    const bounds = [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10_000];
+    const totals = [...new Array(bounds.length).fill(0), 200];
+    totals[10] = 1;
+    totals[15] = 199;
+    const extremes = { min: 1000, max: 900_000 };
+    expect(percentileFromBuckets(bounds, totals, 0.5, extremes)).toBeCloseTo(10_000 + 890_000 * (99 / 199), 3);
+    expect(percentileFromBuckets(bounds, totals, 0.99, extremes)).toBeLessThanOrEqual(900_000);
+    expect(percentileFromBuckets(bounds, totals, 0.99, extremes)).toBeGreaterThan(880_000);
+    // Without them: the last bound, as before.
+    expect(percentileFromBuckets(bounds, totals, 0.5)).toBe(10_000);
+    // The first bucket starts at the least value; a quantile never passes the greatest.
+    expect(percentileFromBuckets([10], [4, 0], 0.5, { min: 6, max: 9 })).toBe(8);
+    expect(percentileFromBuckets([10, 20], [0, 4, 0], 1, { min: 11, max: 12 })).toBe(12);
+  });
+
   it("answers the last bound for the open bucket and null for nothing", () => {
     expect(percentileFromBuckets([1, 2], [0, 0, 4], 0.5)).toBe(2);
     expect(percentileFromBuckets([1, 2], [0, 0, 0], 0.5)).toBeNull();

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { KEY_METRICS, keyMetricsPresent, latestPerService } from "../../web/src/features/services/key-metrics";
+import {
+  KEY_METRICS,
+  keyMetricSearch,
+  keyMetricsPresent,
+  keyMetricTitle,
+  latestPerService,
+} from "../../web/src/features/services/key-metrics";
 import { catalogEntry, queryResponse, series } from "./metric-fixtures";
 
 describe("key metrics of the Services table", () => {
@@ -36,5 +42,24 @@ describe("key metrics of the Services table", () => {
       { ...series("api", [3, 4, 2, null]), attributes: { "service.name": "api" } },
     ]);
     expect([...latestPerService(active, gauge)]).toEqual([["api", 2]]);
+  });
+});
+
+describe("the key metrics' window", () => {
+  it("asks for the page's window in one step, so a percentile is over all of it", () => {
+    expect(new URLSearchParams(keyMetricSearch(3_600_000)).get("window")).toBe("3600s");
+    expect(new URLSearchParams(keyMetricSearch(3_600_000)).get("step")).toBe("3600000");
+    expect(new URLSearchParams(keyMetricSearch(null)).get("step")).toBe(String(7 * 86_400_000));
+    expect(new URLSearchParams(keyMetricSearch(null)).get("groupBy")).toBe("service.name");
+  });
+
+  it("says the window in a percentile's title", () => {
+    const [p95] = KEY_METRICS;
+    expect(keyMetricTitle(p95 as (typeof KEY_METRICS)[number], "Last 15 minutes")).toMatch(
+      /, over the last 15 minutes$/,
+    );
+    expect(keyMetricTitle(p95 as (typeof KEY_METRICS)[number], "Everything stored")).toMatch(
+      /, over everything stored$/,
+    );
   });
 });

@@ -193,6 +193,25 @@ describe("windowSummary", () => {
     ]);
   });
 
+  it("reads the latest rate from the newest step that has ended, not the one still filling", () => {
+    // A counter at 10/s; the window ends 40 s into its last step, whose export so far brought 3 s worth.
+    const base = queryResponse({ chart: "rate", unit: "{request}" }, [series("", [10, 10, 10, 0.5])]);
+    const response = { ...base, toUnixMs: base.toUnixMs - 20_000 };
+    const latest = (r: typeof response) =>
+      windowSummary(r, buildChartModel(r, { palette: PALETTE })).find((f) => f.id === "latest-rate")?.value;
+    expect(latest(response)).toBe("10 requests/s");
+    // Every step ended: the last one is the latest.
+    expect(latest(base)).toBe("0.5 requests/s");
+    // Only the step still filling has data: it is all there is.
+    expect(
+      latest(
+        queryResponse({ chart: "rate", unit: "{request}" }, [series("", [null, null, null, 0.5])], {
+          toUnixMs: base.toUnixMs - 20_000,
+        }),
+      ),
+    ).toBe("0.5 requests/s");
+  });
+
   it("estimates a distribution's window percentiles from the heatmap buckets", () => {
     const response = queryResponse(
       { chart: "distribution", unit: "ms" },

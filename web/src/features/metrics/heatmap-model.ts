@@ -68,27 +68,43 @@ export function bucketTotals(counts: readonly (readonly number[])[]): number[] {
 
 /**
  * The q-quantile (0..1) of values counted in buckets with these upper bounds, interpolated linearly
- * inside its bucket (the first bucket from 0, or from its bound when that is negative). A quantile in
- * the open last bucket is its lower bound: nothing more is known.
+ * inside its bucket. The first bucket starts at the least value recorded when it is known (`extremes`),
+ * else at 0 (or at its bound when that is negative); the open last bucket ends at the greatest value
+ * recorded, else the quantile is its lower bound: nothing more is known. With the extremes known the
+ * answer stays within them.
  */
-export function percentileFromBuckets(bounds: readonly number[], totals: readonly number[], q: number): number | null {
+export function percentileFromBuckets(
+  bounds: readonly number[],
+  totals: readonly number[],
+  q: number,
+  extremes?: { min?: number | undefined; max?: number | undefined },
+): number | null {
   let total = 0;
   for (const c of totals) total += c;
   if (total <= 0 || !(q >= 0 && q <= 1)) return null;
+  const min = extremes?.min;
+  const max = extremes?.max;
+  const within = (v: number) => Math.min(Math.max(v, min ?? v), max ?? v);
   const rank = q * total;
   let seen = 0;
   for (let b = 0; b < totals.length; b++) {
     const count = totals[b] ?? 0;
     if (count <= 0) continue;
     if (seen + count >= rank) {
+      const fraction = Math.max(0, (rank - seen) / count);
       const upper = bounds[b];
-      if (upper === undefined) return bounds[bounds.length - 1] ?? null;
-      const lower = b === 0 ? Math.min(0, upper) : (bounds[b - 1] as number);
-      return lower + (upper - lower) * Math.max(0, (rank - seen) / count);
+      if (upper === undefined) {
+        const lower = bounds[bounds.length - 1];
+        if (lower === undefined) return max ?? null;
+        return within(max === undefined ? lower : lower + (Math.max(max, lower) - lower) * fraction);
+      }
+      const lower = b === 0 ? Math.min(min ?? 0, upper) : (bounds[b - 1] as number);
+      return within(lower + (upper - lower) * fraction);
     }
     seen += count;
   }
-  return bounds[bounds.length - 1] ?? null;
+  const last = bounds[bounds.length - 1];
+  return last === undefined ? null : within(last);
 }
 
 /**

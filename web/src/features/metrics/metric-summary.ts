@@ -38,13 +38,20 @@ export function windowSummary(response: MetricQueryResponse, model: ChartModel):
   const figures: SummaryFigure[] = [];
   if (model.chart === "rate") {
     const increase = rateIncrease(model, response.stepMs);
-    let latest: number | null = null;
-    for (let i = model.times.length - 1; i >= 0 && latest === null; i--) {
-      for (const line of model.lines) {
-        const v = line.values[i] ?? null;
-        if (v !== null) latest = (latest ?? 0) + v;
+    // The newest step that has ended: the one still filling holds only what the last export brought
+    // (a counter at 10/s would read 8/s there). Only when no ended step has data does it count.
+    const latestIn = (ended: boolean) => {
+      let latest: number | null = null;
+      for (let i = model.times.length - 1; i >= 0 && latest === null; i--) {
+        if (ended && (response.times[i] ?? 0) + response.stepMs > response.toUnixMs) continue;
+        for (const line of model.lines) {
+          const v = line.values[i] ?? null;
+          if (v !== null) latest = (latest ?? 0) + v;
+        }
       }
-    }
+      return latest;
+    };
+    const latest = latestIn(true) ?? latestIn(false);
     figures.push(
       {
         id: "increase",
@@ -62,7 +69,7 @@ export function windowSummary(response: MetricQueryResponse, model: ChartModel):
         id: "latest-rate",
         label: "Latest",
         value: formatMetricValue(latest, unit, true),
-        title: "The rate in the latest step with data (all series)",
+        title: "The rate in the latest step that has ended, with data (all series)",
       },
     );
     return figures;
@@ -84,7 +91,7 @@ export function windowSummary(response: MetricQueryResponse, model: ChartModel):
         figures.push({
           id: p,
           label: p,
-          value: formatMetricValue(percentileFromBuckets(heatmap.bounds, totals, q), unit),
+          value: formatMetricValue(percentileFromBuckets(heatmap.bounds, totals, q, heatmap), unit),
           title: `The ${p} of every value in the window, estimated from the buckets`,
         });
       } else if (response.series.length === 1) {

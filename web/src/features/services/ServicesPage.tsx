@@ -3,6 +3,7 @@ import { useLocation } from "preact-iso";
 import type { ServiceStatsJson } from "../../../../src/protocol";
 import { api } from "../../api/client";
 import { readWindowKey, TimeWindowSelect, windowSince } from "../../components/TimeWindowSelect";
+import { TIME_WINDOWS } from "../../components/time-window";
 import { formatCount, formatDuration, formatPercent } from "../../lib/format";
 import { serviceColor } from "../../lib/service-color";
 import { useCoalesced } from "../../lib/use-coalesced";
@@ -10,6 +11,7 @@ import { useLiveMessages } from "../../state/live-context";
 import { filtersToSearch } from "../../state/trace-list-model";
 import { formatMetricValue } from "../metrics/metric-units";
 import { metricsHref } from "../metrics/metrics-url";
+import { keyMetricTitle } from "./key-metrics";
 import { OperationsPanel } from "./OperationsPanel";
 import { basisNote, formatRate } from "./operations-model";
 import { type ServiceSortKey, sortServices } from "./services-table";
@@ -86,7 +88,8 @@ export function ServicesPage() {
   const selected = query.service ?? null;
   const [services, setServices] = useState<ServiceStatsJson[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const keyMetrics = useKeyMetrics();
+  const windowOption = TIME_WINDOWS.find((w) => w.key === windowKey) ?? TIME_WINDOWS[TIME_WINDOWS.length - 1];
+  const keyMetrics = useKeyMetrics(windowOption?.ms ?? null);
   const [sort, setSort] = useState<{ key: ServiceSortKey; descending: boolean }>({ key: "name", descending: false });
 
   const load = useCallback(() => {
@@ -170,7 +173,7 @@ export function ServicesPage() {
                 </th>
               ))}
               {keyMetrics.map((column) => (
-                <th key={column.key.name} class="numeric" title={column.key.title}>
+                <th key={column.key.name} class="numeric" title={keyMetricTitle(column.key, windowOption?.label ?? "")}>
                   {column.key.label}
                 </th>
               ))}

@@ -4,8 +4,7 @@ import { useCoalesced } from "../../lib/use-coalesced";
 import { useLiveMessages } from "../../state/live-context";
 import type { MetricUnit } from "../metrics/metric-units";
 import { parseUnit } from "../metrics/metric-units";
-import { metricQuerySearch } from "../metrics/metrics-url";
-import { type KeyMetric, keyMetricsPresent, latestPerService } from "./key-metrics";
+import { type KeyMetric, keyMetricSearch, keyMetricsPresent, latestPerService } from "./key-metrics";
 
 export interface KeyMetricColumn {
   key: KeyMetric;
@@ -15,10 +14,11 @@ export interface KeyMetricColumn {
 }
 
 /**
- * The key metrics of every service that sends them (one query per metric, grouped by service), refreshed
- * at most every 5 s while they receive points.
+ * The key metrics of every service that sends them over the page's window (`windowMs`, null for
+ * everything stored; one query per metric, grouped by service), refreshed at most every 5 s while they
+ * receive points.
  */
-export function useKeyMetrics(): KeyMetricColumn[] {
+export function useKeyMetrics(windowMs: number | null): KeyMetricColumn[] {
   const [columns, setColumns] = useState<KeyMetricColumn[]>([]);
   const names = useRef(new Set<string>());
   const load = useCallback(() => {
@@ -27,7 +27,7 @@ export function useKeyMetrics(): KeyMetricColumn[] {
       .then(async (catalog) => {
         const keys = keyMetricsPresent(catalog.metrics);
         names.current = new Set(keys.map((k) => k.name));
-        const search = metricQuerySearch({ window: "15m", groupBy: "service.name" });
+        const search = keyMetricSearch(windowMs);
         const answers = await Promise.all(keys.map((key) => api.metric(key.name, search)));
         setColumns(
           answers.map((response, i) => {
@@ -39,7 +39,7 @@ export function useKeyMetrics(): KeyMetricColumn[] {
       .catch(() => {
         // Key metrics are extra: the table stands without them.
       });
-  }, []);
+  }, [windowMs]);
   useEffect(load, [load]);
   const loadSoon = useCoalesced(load, 5000);
   useLiveMessages((m) => {
