@@ -1,4 +1,5 @@
 /// <reference lib="dom" />
+import { readFileSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { MetricQueryResponse } from "../../src/protocol.js";
@@ -412,5 +413,31 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
     await cell.click();
     await expect.poll(() => page.url()).toContain("/metrics?metric=http.server.request.duration&service=key-svc");
     await page.locator('[data-testid="metric-chart"] canvas').first().waitFor();
+  });
+});
+
+describe.skipIf(!available)("Metrics page in Chromium: data from long ago", () => {
+  const suite = useAppInChromium();
+
+  it("offers the hour up to a metric's last point when the window holds none (the official metrics.json, from 2018)", async () => {
+    const fixture = readFileSync(new URL("../fixtures/otlp-examples/metrics.json", import.meta.url), "utf8");
+    expect(await postMetricsJson(suite.app.base, fixture)).toBe(200);
+    const page = await suite.browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const problems = collectPageProblems(page);
+    try {
+      await page.goto(`${suite.app.base}/metrics?metric=my.histogram`);
+      await page.getByTestId("metric-window-empty").waitFor();
+      await page.getByTestId("metric-show-last").click();
+      await expect.poll(() => page.url()).toMatch(/[?&]from=\d+&to=\d+/);
+      const range = new URL(page.url()).searchParams;
+      const last = Date.UTC(2018, 11, 13, 14, 51, 0, 300);
+      expect(Number(range.get("to"))).toBeGreaterThan(last);
+      expect(Number(range.get("from"))).toBeLessThan(last);
+      await expect.poll(() => page.getByTestId("metric-window-empty").count()).toBe(0);
+      expect(await figure(page, "count").textContent()).toBe("2");
+    } finally {
+      await page.close();
+    }
+    expect(problems).toEqual([]);
   });
 });

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { bodyLine, bodyView, cutText, NEWLINE_MARK } from "../../web/src/features/logs/log-body";
-import { localTimeZoneLabel, logTimeExact, timeZoneLabel, utcOffsetLabel } from "../../web/src/features/logs/log-time";
+import {
+  localTimeZoneLabel,
+  logStamp,
+  logTimeExact,
+  startOfLocalDay,
+  timeZoneLabel,
+  utcOffsetLabel,
+} from "../../web/src/features/logs/log-time";
 
 describe("log body on one line", () => {
   it("keeps a short string as it is", () => {
@@ -100,6 +107,17 @@ describe("log times", () => {
     expect(timeZoneLabel(date, "Europe/Berlin")).toBe(`Europe/Berlin, ${offset}`);
     expect(timeZoneLabel(date, undefined)).toBe(offset);
     expect(localTimeZoneLabel(date)).toContain(offset);
+  });
+
+  it("writes the date in a row's time when the record is not from today", () => {
+    const now = new Date(2026, 11, 4, 15, 30).getTime();
+    const today = startOfLocalDay(now);
+    expect(today).toBe(new Date(2026, 11, 4).getTime());
+    const nanos = (ms: number) => `${ms}000000`;
+    expect(logStamp(nanos(new Date(2026, 11, 4, 9, 5, 7, 123).getTime()), today)).toBe("09:05:07.123");
+    expect(logStamp(nanos(new Date(2026, 11, 3, 23, 59, 59, 999).getTime()), today)).toBe("2026-12-03 23:59:59.999");
+    expect(logStamp(nanos(new Date(2018, 11, 13, 14, 51).getTime()), today)).toBe("2018-12-13 14:51:00.000");
+    expect(logStamp(nanos(new Date(2026, 11, 5, 0, 0, 1).getTime()), today)).toBe("2026-12-05 00:00:01.000");
   });
 
   it("shows exact times to the nanosecond", () => {

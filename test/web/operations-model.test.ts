@@ -30,6 +30,10 @@ describe("operations model", () => {
     expect(formatRate(2.345)).toBe("2.3/s");
     expect(formatRate(0.5)).toBe("30/min");
     expect(formatRate(1 / 60)).toBe("1.0/min");
+    // A few old traces spread over years: per hour or day, never "0.0/min".
+    expect(formatRate(1 / 3600)).toBe("1.0/h");
+    expect(formatRate(3 / 86_400)).toBe("3.0/day");
+    expect(formatRate(1e-9)).toBe("< 0.1/day");
   });
 
   it("links an operation to its service's traces matching its query, slowest first", () => {

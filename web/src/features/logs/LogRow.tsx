@@ -4,18 +4,20 @@ import { openInApp } from "../../lib/in-app-link";
 import { serviceColor } from "../../lib/service-color";
 import { LogLine, SeverityBadge } from "./LogParts";
 import { traceOfLogHref } from "./log-filters";
-import { logClock, logTimeExact } from "./log-time";
+import { logStamp, logTimeExact } from "./log-time";
 import { severityStyle } from "./severity";
 
 export interface LogRowProps {
   record: LogRecordJson;
+  /** Local midnight of today (unix ms): records of other days show their date. */
+  todayStartMs: number;
   selected: boolean;
   onSelect(): void;
   onOpenTrace(href: string): void;
 }
 
 /** One record in the Logs page's list: time, level, service, the body on one line, its trace. */
-export function LogRow({ record, selected, onSelect, onOpenTrace }: LogRowProps) {
+export function LogRow({ record, todayStartMs, selected, onSelect, onOpenTrace }: LogRowProps) {
   const traceHref = traceOfLogHref(record);
   return (
     // biome-ignore lint/a11y/useKeyWithClickEvents: the keyboard selects rows page-wide (j/k, arrows)
@@ -31,7 +33,7 @@ export function LogRow({ record, selected, onSelect, onOpenTrace }: LogRowProps)
       onClick={onSelect}
     >
       <span class="log-col-time mono" title={logTimeExact(record.timeUnixNano)}>
-        {logClock(record.timeUnixNano)}
+        {logStamp(record.timeUnixNano, todayStartMs)}
       </span>
       <span class="log-col-sev">
         <SeverityBadge record={record} />

@@ -3,6 +3,7 @@ import { useLocation } from "preact-iso";
 import type { LogRecordJson } from "../../../../src/protocol";
 import { NewItemsPill, PauseButton } from "../../components/LiveListControls";
 import { VirtualList } from "../../components/VirtualList";
+import { nanosToMillis } from "../../lib/format";
 import { searchOf } from "../../lib/url";
 import { useLiveState } from "../../state/live-context";
 import { useServiceNames } from "../trace-list/use-service-names";
@@ -17,7 +18,7 @@ import {
   logFiltersToSearch,
   traceOfLogHref,
 } from "./log-filters";
-import { localTimeZoneLabel, utcOffsetLabel } from "./log-time";
+import { localTimeZoneLabel, startOfLocalDay, utcOffsetLabel } from "./log-time";
 import { useLogFeed } from "./use-log-feed";
 import { useLogSelection } from "./use-log-selection";
 import "../trace-list/trace-list.css";
@@ -61,6 +62,14 @@ export function LogsPage() {
     route(`/logs${logFiltersToSearch(next)}${open}`, typing);
   };
   const selected = selection.selectedId === null ? undefined : rows.get(selection.selectedId);
+  // Rows of another day carry their date, in a wider time column (the list is newest first: the last
+  // row is the oldest, the first the newest).
+  const todayStartMs = startOfLocalDay();
+  const oldest = rows.list[rows.size - 1];
+  const newest = rows.list[0];
+  const dated =
+    (oldest !== undefined && nanosToMillis(oldest.timeUnixNano) < todayStartMs) ||
+    (newest !== undefined && nanosToMillis(newest.timeUnixNano) >= todayStartMs + 86_400_000);
   const count = rows.size;
 
   return (
@@ -81,7 +90,7 @@ export function LogsPage() {
         </div>
       )}
       <div class="logs-main">
-        <div class="logs-table">
+        <div class={`logs-table${dated ? " dated" : ""}`}>
           <div class="log-header-row" aria-hidden="true">
             <span class="log-col-time" title={`Times are in this browser's time zone: ${zone}`}>
               Time <span class="log-zone">{utcOffsetLabel(-new Date().getTimezoneOffset())}</span>
@@ -125,6 +134,7 @@ export function LogsPage() {
                 return (
                   <LogRow
                     record={record}
+                    todayStartMs={todayStartMs}
                     selected={record.id === selection.selectedId}
                     onSelect={() => selection.select(index)}
                     onOpenTrace={route}

@@ -26,6 +26,22 @@ export function logClock(nanos: string): string {
   return formatClock(nanosToMillis(nanos));
 }
 
+/** Local midnight that starts the day of `now` (unix ms). */
+export function startOfLocalDay(now = Date.now()): number {
+  const day = new Date(now);
+  day.setHours(0, 0, 0, 0);
+  return day.getTime();
+}
+
+/**
+ * A list row's time: the clock for a record of today ("14:03:07.123"), the date and clock for an
+ * older (or later) one ("2018-12-13 14:03:07.123"), so a record from another day never reads as today's.
+ */
+export function logStamp(nanos: string, todayStartMs: number): string {
+  const ms = nanosToMillis(nanos);
+  return ms >= todayStartMs && ms < todayStartMs + 86_400_000 ? formatClock(ms) : formatAbsolute(ms);
+}
+
 /** The full local date and time to the nanosecond: "2026-12-02 14:03:07.123456789". */
 export function logTimeExact(nanos: string): string {
   const base = formatAbsolute(nanosToMillis(nanos));

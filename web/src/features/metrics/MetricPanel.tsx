@@ -132,7 +132,20 @@ export function MetricPanel({ entry, catalogLoaded, theme, state, onChange }: Me
           {empty && (
             <p class="muted" data-testid="metric-window-empty">
               No points in this window. The last one arrived{" "}
-              {formatRelative(nanosToMillis(metric.lastTimeUnixNano), Date.now())}: pick a longer window.
+              {formatRelative(nanosToMillis(metric.lastTimeUnixNano), Date.now())}:{" "}
+              <button
+                type="button"
+                class="button link-button"
+                data-testid="metric-show-last"
+                onClick={() => {
+                  // The hour up to a little after the last point: old data (an imported file, a fixture) too.
+                  const last = nanosToMillis(metric.lastTimeUnixNano);
+                  onChange({ from: last - 55 * 60_000, to: last + 5 * 60_000 });
+                }}
+              >
+                show the hour up to it
+              </button>
+              , or pick a longer window.
             </p>
           )}
           {/* A new window starts unzoomed: the charts are built afresh for it. */}
