@@ -98,6 +98,12 @@ interface Steps {
   n: number;
 }
 
+/**
+ * `groupBy` that puts every selected series in one group: their rates add up, gauges average, and
+ * distributions merge into one, whose p50, p95 and p99 are then drawn together.
+ */
+export const ALL_SERIES = "*";
+
 function stepOf(s: Steps, t: number): number {
   const i = Math.floor((t - s.from) / s.step);
   return i >= 0 && i < s.n ? i : -1;
@@ -472,7 +478,10 @@ export function queryMetric(record: MetricRecord, q: MetricQuery): MetricQueryRe
   for (const series of selected) {
     let key: string;
     let attributes: Attributes;
-    if (groupBy !== null) {
+    if (groupBy === ALL_SERIES) {
+      key = "";
+      attributes = {};
+    } else if (groupBy !== null) {
       const value = attributeOf(series, groupBy);
       key = value === undefined ? "" : attributeText(value);
       attributes = value === undefined ? {} : { [groupBy]: value };

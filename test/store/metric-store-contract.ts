@@ -425,6 +425,13 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
           ["2", [2]],
         ]);
         expect(onlyA.heatmap).toEqual({ bounds: [10, 100], counts: [[3, 4, 1]] });
+        // Every series in one group ("*"): one distribution, drawn with all three percentiles even
+        // when a statistic is asked for (that is for charts of several groups).
+        const together = query(store, { name: "latency", groupBy: "*", stat: "p95" });
+        expect(together.stat).toBeUndefined();
+        expect(together.series.map((s) => [s.label, s.counts, s.p50?.length, s.p95?.length, s.p99?.length])).toEqual([
+          ["", [10], 1, 1, 1],
+        ]);
         // One statistic per group, as a chart of several groups draws it: the rest of the answer unchanged.
         for (const stat of ["p50", "p95", "p99", "mean"] as const) {
           const one = query(store, { name: "latency", groupBy: "route", stat });

@@ -108,6 +108,7 @@ export function MetricControls({ metric, state, statChoices, stat, shownChart, z
           onChange={(e) => onChange({ groupBy: e.currentTarget.value || undefined })}
         >
           <option value="">{metric.seriesCount > 1 ? "each series" : "nothing"}</option>
+          {metric.seriesCount > 1 && <option value="*">all series together</option>}
           {groupByChoices(metric).map((key) => (
             <option key={key} value={key}>
               {key}
