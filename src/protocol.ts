@@ -504,6 +504,10 @@ export interface LogListResponse {
   logs: LogRecordJson[];
   /** Pass back as `cursor` for the next page; absent on the last page. */
   nextCursor?: string;
+  /** Log records stored now, whatever the query (the list's count when nothing is filtered). */
+  stored: number;
+  /** The bound (`--max-logs`): past it the oldest records are evicted. */
+  maxLogs: number;
 }
 
 // ---------------------------------------------------------------------------------------------

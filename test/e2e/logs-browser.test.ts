@@ -4,6 +4,7 @@ import type { Page } from "playwright-core";
 import { beforeEach, describe, expect, it } from "vitest";
 import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
 import { type LogToWrite, SeverityNumber, sendLogsInTrace } from "../helpers/logs-in-trace.js";
+import { jsonLogRequest, postLogs } from "../helpers/payloads.js";
 
 const available = chromiumAvailable();
 
@@ -232,6 +233,27 @@ describe.skipIf(!available)("Logs in Chromium", () => {
     await chip.getByRole("button").click();
     await page.waitForURL(`${suite.app.base}/logs`);
     await expect.poll(() => rows.count()).toBe(8);
+  });
+
+  it("counts every stored record while nothing is filtered, live, and what is loaded when filtered", async () => {
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const records = Array.from({ length: 250 }, (_, i) => ({
+      body: `record ${i}`,
+      severityNumber: i % 10 === 0 ? 17 : 9,
+      timeNs: now - BigInt(250 - i) * 1_000_000n,
+    }));
+    expect((await postLogs(suite.app.base, jsonLogRequest("counted", records))).status).toBe(200);
+    await page.goto(`${suite.app.base}/logs`);
+    const count = page.getByTestId("log-count");
+    // 250 stored, 200 loaded in the first page: the count is the store's.
+    await expect.poll(() => count.textContent()).toBe("250 records");
+    expect((await postLogs(suite.app.base, jsonLogRequest("counted", [{ body: "one more" }]))).status).toBe(200);
+    await expect.poll(() => count.textContent()).toBe("251 records");
+    await page.getByLabel("Search logs").fill("record");
+    await page.getByLabel("Search logs").press("Enter");
+    await expect.poll(() => count.textContent()).toBe("200 records+");
+    await page.getByLabel("Minimum severity").selectOption("ERROR");
+    await expect.poll(() => count.textContent()).toBe("25 records");
   });
 
   it("searches with the query language, and says under the box where a query goes wrong", async () => {

@@ -68,7 +68,8 @@ export function logsApiRoutes(deps: LogsApiDeps): Hono {
   const app = new Hono();
   app.get("/api/logs", (c) => {
     const page = deps.logStore.listLogs(parseLogQuery(new URL(c.req.url).searchParams));
-    const body: LogListResponse = { logs: page.logs.map(logToJson) };
+    const { logs: stored, maxLogs } = deps.logStore.stats();
+    const body: LogListResponse = { logs: page.logs.map(logToJson), stored, maxLogs };
     if (page.nextCursor !== undefined) body.nextCursor = page.nextCursor;
     return c.json(body);
   });

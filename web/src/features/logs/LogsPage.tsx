@@ -71,6 +71,10 @@ export function LogsPage() {
     (oldest !== undefined && nanosToMillis(oldest.timeUnixNano) < todayStartMs) ||
     (newest !== undefined && nanosToMillis(newest.timeUnixNano) >= todayStartMs + 86_400_000);
   const count = rows.size;
+  // Unfiltered, the count is every record stored (kept live); filtered, the rows loaded so far ("+"
+  // while more pages follow): counting every match would read every record.
+  const exact = !hasLogFilters(filters) && list.storedCount !== null && list.storedCount >= count;
+  const shownCount = exact ? (list.storedCount as number) : count;
 
   return (
     <div class="logs-page">
@@ -78,8 +82,8 @@ export function LogsPage() {
         <LogFilterBar filters={filters} queryError={list.queryError} services={services} onChange={setFilters} />
         <div class="list-actions">
           <span class="muted list-count" data-testid="log-count">
-            {count.toLocaleString("en-US")} record{count === 1 ? "" : "s"}
-            {list.hasMore ? "+" : ""}
+            {shownCount.toLocaleString("en-US")} record{shownCount === 1 ? "" : "s"}
+            {exact ? "" : list.hasMore ? "+" : ""}
           </span>
           <PauseButton paused={list.paused} noun="log" onToggle={() => (list.paused ? list.showNew() : list.pause())} />
         </div>

@@ -16,6 +16,11 @@ export interface LogFeedState {
   feed: LogFeed;
   loading: boolean;
   error: string | null;
+  /**
+   * Every record stored, counted live (the first page's count plus each record pushed since, within
+   * the bound): the list's count when nothing is filtered; null before the first page.
+   */
+  storedCount: number | null;
   /** The search box's query does not parse (or uses a span term): what is wrong and where. */
   queryError: { message: string; position?: number | undefined } | null;
   hasMore: boolean;
@@ -49,12 +54,16 @@ export function useLogFeed(
   /** How many rows were dropped from the bottom when the cursor was last moved to the last row kept. */
   const trimmedBefore = useRef(0);
   const [queryError, setQueryError] = useState<LogFeedState["queryError"]>(null);
+  const stored = useRef<{ count: number; max: number } | null>(null);
   const paged = usePagedList<LogRecordJson>({
     key: `${filterKey} ${generation} ${reloads}`,
     fetchPage: (cursor, signal) =>
       fetchLogs({ ...params, cursor }, signal).then(
         (page) => {
-          if (cursor === undefined) setQueryError(null);
+          if (cursor === undefined) {
+            setQueryError(null);
+            stored.current = { count: page.stored, max: page.maxLogs };
+          }
           return { items: page.logs, nextCursor: page.nextCursor };
         },
         (reason: unknown) => {
@@ -109,6 +118,10 @@ export function useLogFeed(
       return;
     }
     if (message.type !== "logs") return;
+    if (stored.current !== null) {
+      const { count, max } = stored.current;
+      stored.current = { count: Math.min(max, count + message.logs.length), max };
+    }
     if (paged.deferWhileLoading(message.logs)) return;
     const { changed, held, unknown } = feed.receive(message.logs, holding());
     if (unknown) refetchNewest();
@@ -120,6 +133,7 @@ export function useLogFeed(
     loading: paged.loading,
     error: paged.error,
     queryError,
+    storedCount: stored.current?.count ?? null,
     hasMore: paged.nextCursor.current !== undefined,
     paused: hold.paused,
     pause: hold.pause,
