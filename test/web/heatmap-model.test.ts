@@ -111,6 +111,8 @@ describe("heatmap axis", () => {
 
   it("thins labels when the rows are too thin to carry one each", () => {
     expect(heatmapBoundaries(1, 3, 200)).toEqual([1, 2, 3, 4]);
-    expect(heatmapBoundaries(0, 39, 160)).toEqual([0, 5, 10, 15, 20, 25, 30, 35, 40]);
+    expect(heatmapBoundaries(0, 39, 160)).toEqual([0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40]);
+    // A dozen rows in a 90-pixel chart: five labels, not two.
+    expect(heatmapBoundaries(0, 11, 90)).toEqual([0, 3, 6, 9, 12]);
   });
 });

@@ -120,7 +120,7 @@ export function heatmapBoundaryLabel(boundary: number, bounds: readonly number[]
 export function heatmapBoundaries(first: number, last: number, heightPx: number): number[] {
   const rows = last - first + 1;
   const fit = Math.max(1, Math.floor(heightPx / 16));
-  const every = [1, 2, 5, 10, 20, 50, 100].find((n) => rows / n <= fit) ?? Math.ceil(rows / fit);
+  const every = [1, 2, 3, 4, 5, 10, 20, 25, 50, 100].find((n) => rows / n <= fit) ?? Math.ceil(rows / fit);
   const out: number[] = [];
   for (let b = first; b <= last + 1; b++) if (b % every === 0) out.push(b);
   return out;
