@@ -10,6 +10,14 @@ const OWN_PATH_RE = /^\/(?:v1\/(?:traces|logs|metrics)|api\/health|sdk\/)/;
 /** The paths of the second OTLP/HTTP port, which serves nothing else. */
 const OTLP_PATH_RE = /^\/v1\/(?:traces|logs|metrics)$/;
 
+/**
+ * Where the TraceKit SDKs look for a local UI in development mode, whatever port this one listens on:
+ * with the server elsewhere (and `TRACEKIT_ENDPOINT` pointing there) the probe fails, and its failing
+ * CLIENT span would sit in the app's first request as an error of the user's.
+ */
+const SDK_PROBE_PORT = 9999;
+const SDK_PROBE_PATH = "/api/health";
+
 export interface OwnAddress {
   /** The port this server listens on. */
   port: number;
@@ -79,7 +87,8 @@ function targetOf(attributes: Attributes): Target | null {
 
 /**
  * True for a CLIENT span that records an SDK's own call to this server (an export, the health probe,
- * a code-monitoring poll): such spans are not part of the user's request and are not stored.
+ * a code-monitoring poll), or a TraceKit SDK's probe of the local UI's usual address: such spans are
+ * not part of the user's request and are not stored.
  */
 export function isOwnCallSpan(span: Span, own: OwnAddress): boolean {
   if (span.kind !== "CLIENT") return false;
@@ -87,6 +96,9 @@ export function isOwnCallSpan(span: Span, own: OwnAddress): boolean {
   if (target === null) return false;
   const path = target.path.split("?")[0] ?? "";
   const ownPath =
-    target.port === own.port ? OWN_PATH_RE.test(path) : target.port === own.otlpHttpPort && OTLP_PATH_RE.test(path);
+    target.port === own.port
+      ? OWN_PATH_RE.test(path)
+      : (target.port === own.otlpHttpPort && OTLP_PATH_RE.test(path)) ||
+        (target.port === SDK_PROBE_PORT && path === SDK_PROBE_PATH);
   return ownPath && own.isOwnHost(target.host.toLowerCase());
 }

@@ -76,3 +76,23 @@ describe("isOwnCallSpan", () => {
     expect(isOwnCallSpan(at("http://localhost:4318/v1/traces"), own)).toBe(false);
   });
 });
+
+describe("the TraceKit SDKs' probe of the usual address", () => {
+  it("is the SDK's own call on any port this server listens on, failed or not; nothing else at 9999 is", () => {
+    const elsewhere: OwnAddress = { ...own, port: 9651 };
+    const at = (url: string) => span("CLIENT", { "url.full": url });
+    expect(isOwnCallSpan(at("http://localhost:9999/api/health"), elsewhere)).toBe(true);
+    expect(isOwnCallSpan(at("http://127.0.0.1:9999/api/health?x=1"), elsewhere)).toBe(true);
+    expect(
+      isOwnCallSpan(
+        span("CLIENT", { "server.address": "localhost", "server.port": 9999, "url.path": "/api/health" }),
+        elsewhere,
+      ),
+    ).toBe(true);
+    // Another program at 9999, or another host: not the probe.
+    expect(isOwnCallSpan(at("http://localhost:9999/v1/traces"), elsewhere)).toBe(false);
+    expect(isOwnCallSpan(at("http://localhost:9999/sdk/snapshots/active/app"), elsewhere)).toBe(false);
+    expect(isOwnCallSpan(at("http://payments:9999/api/health"), elsewhere)).toBe(false);
+    expect(isOwnCallSpan(at("http://localhost:9998/api/health"), elsewhere)).toBe(false);
+  });
+});
