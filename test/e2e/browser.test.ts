@@ -233,6 +233,14 @@ describe.skipIf(!available)("web app in Chromium", () => {
     await page.getByRole("dialog", { name: "Keyboard shortcuts" }).waitFor();
     await page.keyboard.press("Escape");
     await expect.poll(() => page.getByRole("dialog").count()).toBe(0);
+    // With data here, the set-up instructions are one click from the help sheet.
+    await page.keyboard.press("?");
+    await page.getByRole("link", { name: "Set-up for each language" }).click();
+    await page.waitForURL((url) => url.pathname === "/setup");
+    await expect.poll(() => page.getByRole("dialog").count()).toBe(0);
+    expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Connect an app");
+    expect(await page.getByRole("tab").count()).toBeGreaterThan(3);
+    expect(await page.title()).toBe("Connect an app · tracekit-local");
   });
 
   it("clears everything after asking, and shows the set-up page again", async () => {

@@ -1,4 +1,4 @@
-import { useLayoutEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { ErrorBoundary, LocationProvider, Route, Router, useLocation } from "preact-iso";
 import { ConnectionBadge } from "./components/ConnectionBadge";
 import { ForwardingNotice } from "./components/ForwardingNotice";
@@ -8,6 +8,7 @@ import { RejectionNotice } from "./components/RejectionNotice";
 import { ShortcutSheet } from "./components/ShortcutSheet";
 import { ThemeToggle } from "./components/ThemeToggle";
 import { ImportDrop } from "./features/import/ImportDrop";
+import { Onboarding } from "./features/onboarding/Onboarding";
 import { TraceListPage } from "./features/trace-list/TraceListPage";
 import { lazyPage } from "./lazy-page";
 import { LiveProvider } from "./state/live-context";
@@ -128,6 +129,7 @@ function Shell() {
             <Route path="/llm" component={LlmPage} />
             <Route path="/errors" component={ErrorsPage} />
             <Route path="/map" component={MapPage} />
+            <Route path="/setup" component={SetupPage} />
             <Route default component={NotFound} />
           </Router>
         </ErrorBoundary>
@@ -146,4 +148,15 @@ export function App() {
       </LiveProvider>
     </LocationProvider>
   );
+}
+
+/** `/setup`: how to connect an app, reachable once data is here (the help sheet links to it). */
+function SetupPage() {
+  useEffect(() => {
+    document.title = "Connect an app · tracekit-local";
+    return () => {
+      document.title = "tracekit-local";
+    };
+  }, []);
+  return <Onboarding connectAnother />;
 }

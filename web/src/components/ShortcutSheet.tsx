@@ -45,6 +45,12 @@ export function ShortcutSheet({ onClose }: { onClose(): void }) {
             ))}
           </tbody>
         </table>
+        <p class="muted shortcut-setup">
+          Connecting another app or SDK?{" "}
+          <a href="/setup" onClick={onClose}>
+            Set-up for each language
+          </a>
+        </p>
       </div>
     </div>
   );

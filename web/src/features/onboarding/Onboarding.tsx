@@ -17,8 +17,11 @@ export function CodeBlock({ code }: { code: string }) {
   );
 }
 
-/** The empty state: how to get a first trace here. The list replaces it as soon as one arrives. */
-export function Onboarding() {
+/**
+ * How to send telemetry here: the trace list's empty state (the list replaces it as soon as a trace
+ * arrives), and `/setup` once data is here (`connectAnother`: another app, another SDK).
+ */
+export function Onboarding({ connectAnother = false }: { connectAnother?: boolean }) {
   const origin = location.origin;
   const snippets = setupSnippets(origin);
   const notice = portNotice(origin);
@@ -40,7 +43,7 @@ export function Onboarding() {
   return (
     <div class="onboarding" data-testid="onboarding">
       <div class="onboarding-inner">
-        <h1>Send your first trace</h1>
+        <h1>{connectAnother ? "Connect an app" : "Send your first trace"}</h1>
         <p class="muted">
           tracekit-local is listening for OpenTelemetry traces at <code>{origin}</code>. Point your app at it and its
           traces appear here as they happen — nothing leaves this machine.
