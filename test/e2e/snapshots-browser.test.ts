@@ -226,6 +226,8 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
     await expect.poll(async () => (await pollActive(suite.app.base, "payments")).body.kill_switch).toBe(true);
     await killSwitch.getByRole("button", { name: "Turn off" }).click();
     await expect.poll(async () => (await pollActive(suite.app.base, "payments")).body.kill_switch).toBe(false);
+    // No SDK listens on the event stream here: the page says when the SDKs will hear it.
+    await expect.poll(() => killSwitch.textContent()).toContain("once each SDK checks in");
   });
 
   it("edits a breakpoint's limit, deletes it after asking, and filters captures by breakpoint in the URL", async () => {

@@ -48,7 +48,11 @@ export function SnapshotsPage() {
       <div class="snap-top">
         <h1>Snapshots</h1>
         <span class="muted">{breakpointCount(bps.breakpoints)}</span>
-        <KillSwitch on={bps.killSwitch} onChange={(enabled) => void bps.setKillSwitch(enabled)} />
+        <KillSwitch
+          on={bps.killSwitch}
+          listening={Object.values(bps.connectedSdks).reduce((sum, n) => sum + n, 0)}
+          onChange={(enabled) => void bps.setKillSwitch(enabled)}
+        />
       </div>
       {bps.killSwitch && (
         <div class="kill-banner" role="alert">
