@@ -53,6 +53,7 @@ export function errorOccurrencesOf(span: Span): ErrorOccurrence[] {
     const time = event.timeUnixNano > 0n ? event.timeUnixNano : span.endTimeUnixNano;
     out.push(exceptionOccurrence(span, fields.type, fields.message, fields.stacktrace, time));
   }
+  if (out.length > 1) return onePerException(out);
   if (out.length > 0 || span.status.code !== "ERROR") return out;
   const own = exceptionFields(span.attributes);
   if (own !== null) {
@@ -81,6 +82,29 @@ export function errorOccurrencesOf(span: Span): ErrorOccurrence[] {
     spanId: span.spanId,
   });
   return out;
+}
+
+/** Two tellings of one exception are recorded back to back: within this of each other (nanoseconds). */
+const RETOLD_WITHIN_NS = 1_000_000n;
+
+/**
+ * One occurrence per exception of a span. The TraceKit Node SDK records each exception twice, back to
+ * back: as an event of its own with the stack reformatted for its backend, then through OpenTelemetry's
+ * recordException. Events with the same type and message, recorded within a millisecond of each other
+ * with different stacks, are that one exception: the telling whose stack gives the most frames is kept
+ * (on a tie, the later). The same exception recorded again later (a retry) counts again.
+ */
+function onePerException(occurrences: ErrorOccurrence[]): ErrorOccurrence[] {
+  const dropped = new Set<ErrorOccurrence>();
+  for (let i = 1; i < occurrences.length; i++) {
+    const later = occurrences[i] as ErrorOccurrence;
+    const earlier = occurrences[i - 1] as ErrorOccurrence;
+    if (dropped.has(earlier) || earlier.type !== later.type || earlier.message !== later.message) continue;
+    const apart = later.timeUnixNano - earlier.timeUnixNano;
+    if (apart > RETOLD_WITHIN_NS || apart < -RETOLD_WITHIN_NS || earlier.stacktrace === later.stacktrace) continue;
+    dropped.add(later.frames.length >= earlier.frames.length ? earlier : later);
+  }
+  return dropped.size === 0 ? occurrences : occurrences.filter((occurrence) => !dropped.has(occurrence));
 }
 
 function exceptionOccurrence(
@@ -201,6 +225,8 @@ const JS_FRAME = /^\s*at\s+(?:async\s+)?(?:([^()]+?)\s+\(([^()]+)\)|([^\s()]+))\
 const DOTNET_BARE_FRAME = /^\s*at\s+([\w$.`<>+[\],]+)\([^()]*\)\s*$/;
 // Python: `File "/app/views.py", line 42, in handler`
 const PYTHON_FRAME = /^\s*File\s+"(.+?)",\s+line\s+\d+(?:,\s+in\s+(.+?))?\s*$/;
+// The TraceKit SDKs' own stack format (Node, PHP): `handler at /app/routes.js:56`, or `/app/routes.js:56`.
+const TRACEKIT_FRAME = /^\s*(?:([^\s()]+)\s+at\s+)?(\/[^\s()]+|[A-Za-z]:\\[^\s()]+):\d+\s*$/;
 // Go: a function line, then its `\t/path/file.go:42 +0x1d` line.
 const GO_LOCATION = /^\s+(\S+\.go):\d+(?:\s+\+0x[0-9a-f]+)?\s*$/;
 
@@ -258,6 +284,8 @@ function parseFrameLine(line: string, previous: string): Omit<StackFrame, "libra
   if (m) return { file: "", function: m[1] as string };
   m = GO_LOCATION.exec(line);
   if (m) return { file: fileName(m[1] as string), function: previous.trim().replace(/\([^()]*\)$/, "") };
+  m = TRACEKIT_FRAME.exec(line);
+  if (m) return { file: fileName(m[2] as string), function: m[1] ?? "" };
   return null;
 }
 

@@ -205,6 +205,32 @@ describe("errorOccurrencesOf: known groups", () => {
     expect(errorOccurrencesOf(ok)).toEqual([]);
   });
 
+  it("counts the TraceKit Node SDK's two tellings of one exception once, and a retried one again", () => {
+    const time = base.startTimeUnixNano + 5n;
+    const told = (stack: string, at: bigint) => ({
+      name: "exception",
+      timeUnixNano: at,
+      attributes: { "exception.type": "Error", "exception.message": "boom", "exception.stacktrace": stack },
+    });
+    const sdkFormat =
+      "handler at /srv/app/app.js:56\nLayer.handle at /srv/app/node_modules/express/lib/router/layer.js:95";
+    const standard =
+      "Error: boom\n    at handler (/srv/app/app.js:56:11)\n    at Layer.handle (/srv/app/node_modules/express/lib/router/layer.js:95:5)";
+    const twice: Span = { ...base, events: [told(sdkFormat, time), told(standard, time + 20_000n)] };
+    const found = errorOccurrencesOf(twice);
+    expect(found).toHaveLength(1);
+    expect(found[0]?.stacktrace).toBe(standard);
+    expect(found[0]?.frames).toEqual(["app.js:handler"]);
+    // The SDK's own format reads the same frames.
+    expect(topFrames(sdkFormat)).toEqual(["app.js:handler"]);
+    expect(topFrames("/srv/app/app.js:56")).toEqual(["app.js:"]);
+    // Recorded again a second later (a retry), or with the very same stack: each counts.
+    expect(
+      errorOccurrencesOf({ ...base, events: [told(standard, time), told(standard, time + 1_000_000_000n)] }),
+    ).toHaveLength(2);
+    expect(errorOccurrencesOf({ ...base, events: [told(standard, time), told(standard, time + 10n)] })).toHaveLength(2);
+  });
+
   it("groups failing spans without exceptions by status code, operation and message", () => {
     const http = (code: number, name = base.name, message?: string): Span => ({
       ...base,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ErrorGroupJson } from "../../src/protocol.js";
-import { groupLink, groupTitle, sparkBars } from "../../web/src/features/errors/errors-model.js";
+import { frameText, groupLink, groupTitle, sparkBars } from "../../web/src/features/errors/errors-model.js";
 import { errorsSearch, readErrorFilters } from "../../web/src/features/errors/errors-url.js";
 
 const group: ErrorGroupJson = {
@@ -76,5 +76,12 @@ describe("errors URL", () => {
     expect(filters).toEqual({ service: "api", window: "1h", sort: "count", starts: true });
     expect(errorsSearch(filters)).toBe("?service=api&window=1h&sort=count&starts=1");
     expect(errorsSearch(readErrorFilters({ window: "bogus", sort: "bogus", starts: "yes" }))).toBe("");
+  });
+});
+
+describe("frameText", () => {
+  it("reads an anonymous function's frame as its file, never with a dangling colon", () => {
+    expect(frameText("app.js:")).toBe("app.js (anonymous)");
+    expect(frameText("users.js:getUser")).toBe("users.js:getUser");
   });
 });

@@ -3,7 +3,7 @@ import { formatAbsolute, formatCount, formatRelative, nanosToMillis } from "../.
 import { clipText } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
 import { ExceptionView } from "../trace-view/ExceptionView";
-import { failingSpanLink, groupLink, groupTitle, messageLine, sparkBars } from "./errors-model";
+import { failingSpanLink, frameText, groupLink, groupTitle, messageLine, sparkBars } from "./errors-model";
 
 const SPARK_WIDTH = 120;
 const SPARK_HEIGHT = 24;
@@ -61,7 +61,7 @@ export function ErrorGroupRow(props: {
                 {group.operations.length > 1 ? ` +${group.operations.length - 1}` : ""}
               </span>
             )}
-            {group.frames[0] && <span class="mono"> · {group.frames[0]}</span>}
+            {group.frames[0] && <span class="mono"> · {frameText(group.frames[0])}</span>}
           </div>
           {group.startedBelow !== null && group.startedBelow.length > 0 && (
             <StartedBelow origins={group.startedBelow} onShowGroup={props.onShowGroup} />
@@ -153,7 +153,7 @@ function ErrorGroupDetails({ group }: { group: ErrorGroupJson }) {
     <div class="error-group-details">
       <p class="error-group-pattern muted" data-testid="error-pattern">
         Grouped as <span class="error-type">{group.type}</span> <span class="mono">{groupTitle(group).pattern}</span>
-        {group.frames.length > 0 ? ` at ${group.frames.join(" ← ")}` : ""}
+        {group.frames.length > 0 ? ` at ${group.frames.map(frameText).join(" ← ")}` : ""}
       </p>
       <ExceptionView
         exception={{
@@ -192,7 +192,7 @@ function ErrorGroupDetails({ group }: { group: ErrorGroupJson }) {
             <h3>Grouped by frames</h3>
             <ul class="mono">
               {group.frames.map((frame) => (
-                <li key={frame}>{frame}</li>
+                <li key={frame}>{frameText(frame)}</li>
               ))}
             </ul>
           </section>

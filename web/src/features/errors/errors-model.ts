@@ -54,3 +54,8 @@ export function groupTitle(group: ErrorGroupJson): { type: string; message: stri
     pattern: group.pattern || line,
   };
 }
+
+/** A grouping frame (`file:function`) as read: an anonymous function's frame is its file alone. */
+export function frameText(frame: string): string {
+  return frame.endsWith(":") ? `${frame.slice(0, -1)} (anonymous)` : frame;
+}

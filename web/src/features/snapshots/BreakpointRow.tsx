@@ -55,8 +55,11 @@ export function BreakpointRow({
       <span class="bp-fn mono" title={placeTitle(bp)}>
         {place === null ? <span class="faint">–</span> : functionText(place.functionName)}
         {bp.condition !== "" && (
-          <span class="badge" title={`Captures only when ${bp.condition}`}>
-            if {bp.condition}
+          <span
+            class="badge"
+            title={`Condition handed to the SDK with the breakpoint: ${bp.condition}. Whether a capture is taken is the SDK's decision (not every SDK version evaluates conditions); every capture sent here is kept.`}
+          >
+            condition: {bp.condition}
           </span>
         )}
       </span>
