@@ -1,6 +1,6 @@
 import { calleeOf } from "./service-map.js";
 import type { Span, SpanKind } from "./span.js";
-import { bareHttpMethod, routeNameOf } from "./trace-name.js";
+import { bareHttpMethod, ID_PLACEHOLDER, routeNameOf, routeSourceOf } from "./trace-name.js";
 
 /**
  * What a span does for its service, for per-operation statistics:
@@ -65,9 +65,9 @@ export interface Operation {
 }
 
 /**
- * The operation a span belongs to. Entry spans are grouped by route when the span is named after a
- * bare HTTP method (the trace-naming rule, without its path fallback: paths hold ids); outgoing
- * calls by name and peer, a bare HTTP method becoming method plus peer; others by name.
+ * The operation a span belongs to. Entry spans are grouped by route (routeNameOf: `http.route`, else
+ * the request's path, its ids templated); outgoing calls by name and peer, a bare HTTP method
+ * becoming method plus peer; others by name.
  */
 export function operationOf(span: OperationSpan): Operation {
   const group = operationGroupOf(span.kind);
@@ -98,14 +98,32 @@ export function quoteQueryValue(value: string): string {
 export function operationQuery(service: string, span: OperationSpan, operation: Operation): string {
   const terms = [`service=${quoteQueryValue(service)}`];
   if (span.kind !== "UNSPECIFIED") terms.push(`kind=${span.kind.toLowerCase()}`);
-  terms.push(`name=${quoteQueryValue(span.name)}`);
-  if (operation.name !== span.name) {
-    if (operation.group === "entry") {
-      const route = span.attributes["http.route"];
-      if (typeof route === "string") terms.push(`http.route=${quoteQueryValue(route)}`);
-    } else if (operation.peer !== null) {
-      terms.push(quoteQueryValue(operation.peer));
+  if (operation.name === span.name) {
+    terms.push(`name=${quoteQueryValue(span.name)}`);
+  } else if (operation.group === "entry") {
+    if (bareHttpMethod(span.name) !== undefined) {
+      terms.push(`name=${quoteQueryValue(span.name)}`, ...routeTerms(span.attributes));
+    } else {
+      // A method-and-path name whose ids were templated: the name holds the route's fixed parts.
+      for (const part of fixedParts(operation.name)) terms.push(`name~${quoteQueryValue(part)}`);
     }
+  } else {
+    terms.push(`name=${quoteQueryValue(span.name)}`);
+    if (operation.peer !== null) terms.push(quoteQueryValue(operation.peer));
   }
   return terms.join(" ");
+}
+
+/** The parts of a templated route between its `:id`s ("GET /users/:id/orders" → "GET /users/", "/orders"). */
+function fixedParts(route: string): string[] {
+  return route.split(ID_PLACEHOLDER).filter((part) => part !== "");
+}
+
+/** Terms for the route a span's operation was named by: equal to it, or holding its fixed parts when templated. */
+function routeTerms(attributes: OperationSpan["attributes"]): string[] {
+  const source = routeSourceOf(attributes);
+  if (source === undefined) return [];
+  const exact = source.key === "http.route" || source.key === "url.path" || source.key === "http.target";
+  if (exact && source.route === source.value) return [`${source.key}=${quoteQueryValue(source.value)}`];
+  return fixedParts(source.route).map((part) => `${source.key}~${quoteQueryValue(part)}`);
 }

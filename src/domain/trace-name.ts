@@ -13,16 +13,62 @@ export function bareHttpMethod(name: string): string | undefined {
   return match === null ? undefined : (match[1] as string).toUpperCase();
 }
 
+/** A path segment that is an id: a number, a UUID, a long hex string, or a long token with digits. */
+const ID_SEGMENT =
+  /^(?:\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|(?=[0-9a-f]*\d)[0-9a-f]{12,}|(?=[\w-]*\d)(?=[\w-]*[a-z])[\w-]{20,})$/i;
+
+/** What an id segment becomes in a templated path. */
+export const ID_PLACEHOLDER = ":id";
+
 /**
- * A server span's name with the route rule of `traceNameOf` and without its path fallback: a bare
- * method with `http.route` becomes `GET /users/:id`; every other name stays. Paths hold ids, so
- * grouping by them would make one group per request.
+ * A path with its id segments as `:id` (`/users/42/orders/3f2a…` → `/users/:id/orders/:id`): one
+ * name for every request to a route when only the path is known. The TraceKit Node SDK's Express
+ * middleware, for one, writes the path itself into `http.route`.
+ */
+export function templatePath(path: string): string {
+  if (!/\d/.test(path)) return path;
+  return path
+    .split("/")
+    .map((segment) => (ID_SEGMENT.test(segment) ? ID_PLACEHOLDER : segment))
+    .join("/");
+}
+
+/** "GET /users/7": a span named by method and path, as the TraceKit Node SDK names its Express spans. */
+const METHOD_AND_PATH_RE = /^(GET|HEAD|POST|PUT|DELETE|CONNECT|OPTIONS|TRACE|PATCH|QUERY) (\/\S*)$/;
+
+/** Where a server span's route was read from: `http.route`, or a path attribute when it has none. */
+export interface RouteSource {
+  key: string;
+  /** The attribute's value as sent (a path, for `url.full`/`http.url` the whole URL). */
+  value: string;
+  /** The route, or the path with its ids templated (see templatePath). */
+  route: string;
+}
+
+/** The route of a server span: `http.route`, else the path of `url.path` / `http.target` / `url.full`, ids templated. */
+export function routeSourceOf(attributes: Attributes): RouteSource | undefined {
+  for (const key of ["http.route", "url.path", "http.target", "url.full", "http.url"]) {
+    const value = stringAttribute(attributes, key);
+    if (value === undefined) continue;
+    const path = key === "http.route" ? value : pathOf(value);
+    return path === undefined ? undefined : { key, value, route: templatePath(path) };
+  }
+  return undefined;
+}
+
+/**
+ * A server span's operation name: a bare method with a route (`http.route`, else the request's path)
+ * becomes `GET /users/:id`; a name of method and path has its path's ids templated; every other name
+ * stays. Paths hold ids: grouping by them as sent would make one group per request.
  */
 export function routeNameOf(name: string, attributes: Attributes): string {
   const method = bareHttpMethod(name);
-  if (method === undefined) return name;
-  const route = stringAttribute(attributes, "http.route");
-  return route === undefined ? name : `${method} ${route}`;
+  if (method === undefined) {
+    const named = METHOD_AND_PATH_RE.exec(name);
+    return named === null ? name : `${named[1]} ${templatePath(named[2] as string)}`;
+  }
+  const source = routeSourceOf(attributes);
+  return source === undefined ? name : `${method} ${source.route}`;
 }
 
 /** The path of a URL or request target, without query or fragment; undefined when it has none. */

@@ -11,7 +11,7 @@ import {
 import { ascending } from "../domain/order.js";
 import { rateSeconds } from "../domain/rate-window.js";
 import type { Span, SpanKind } from "../domain/span.js";
-import { bareHttpMethod } from "../domain/trace-name.js";
+import { bareHttpMethod, routeSourceOf } from "../domain/trace-name.js";
 import { histogramPercentiles, latencyBucket } from "./latency-histogram.js";
 import { emptyCell, type StatsCell, StatsSeries } from "./stats-series.js";
 import type { OperationStats, ServiceOperations, ServiceStats, StatsWindow } from "./store.js";
@@ -105,10 +105,9 @@ function detailOf(span: StatsSpan): FoundName["detail"] {
   return NO_DETAIL;
 }
 
-/** `http.route` as routeNameOf reads it (stringAttribute's rule: a non-empty string). */
+/** The route routeNameOf names a bare-method server span by (templated), or null. */
 function routeOf(span: StatsSpan): string | null {
-  const route = span.attributes["http.route"];
-  return typeof route === "string" && route !== "" ? route : null;
+  return routeSourceOf(span.attributes)?.route ?? null;
 }
 
 /** An operation as a file keeps it: enough to rebuild its entry, under the same id, at open. */

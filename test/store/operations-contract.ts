@@ -244,27 +244,87 @@ export function operationsContract(fresh: (maxSpans?: number) => Promise<Store>)
     expectNear(shop?.p50Ms ?? -1, 4, "shop p50: the outer spans' 4 ms");
     // Called from shop's span, but billing's own request all the same.
     expect(billing).toMatchObject({ name: "billing", basis: "entry", requestCount: 1 });
+    // The outer spans (a bare GET and its path) and the inner ones (named by the path, which they also
+    // give as their route, as the TraceKit Node SDK's Express middleware does) are both the route
+    // GET /users/:id: the outer ones the requests, the inner ones apart and marked nested.
     const operations = store.listOperations("shop")?.operations ?? [];
-    expect(operations.map((o) => [o.group, o.kind, o.name, o.nested, o.count, o.errorCount])).toEqual([
-      ["entry", "SERVER", "GET", false, 6, 2],
-      ["entry", "SERVER", "GET /users/1", true, 1, 0],
-      ["entry", "SERVER", "GET /users/2", true, 1, 0],
-      ["entry", "SERVER", "GET /users/3", true, 1, 0],
-      ["entry", "SERVER", "GET /users/4", true, 1, 0],
-      ["entry", "SERVER", "GET /users/5", true, 1, 1],
-      ["entry", "SERVER", "GET /users/6", true, 1, 1],
+    expect(
+      operations
+        .map((o) => [o.group, o.kind, o.name, o.nested, o.count, o.errorCount])
+        .sort((a, b) => Number(a[3]) - Number(b[3])),
+    ).toEqual([
+      ["entry", "SERVER", "GET /users/:id", false, 6, 2],
+      ["entry", "SERVER", "GET /users/:id", true, 6, 2],
     ]);
     // Its name alike an outer span's: still apart, and still not a request.
     store.insertSpans([
       opSpan({ trace: 60, span: 1, parent: null, kind: "SERVER", name: "GET /users/1", end: 1, service: "shop" }),
     ]);
     const again = store.listOperations("shop")?.operations ?? [];
-    const sameName = again.filter((o) => o.name === "GET /users/1");
+    const sameName = again.filter((o) => o.name === "GET /users/:id");
     expect(sameName.map((o) => [o.nested, o.count]).sort()).toEqual([
-      [false, 1],
-      [true, 1],
+      [false, 7],
+      [true, 6],
     ]);
     expect(store.listServices().find((s) => s.name === "shop")?.requestCount).toBe(7);
+  });
+
+  it("groups requests known only by their path under the route with the ids templated, and finds their traces", async () => {
+    const store = await fresh();
+    const uuid = "3f2a9c1e-8b7d-4e6f-9a0b-1c2d3e4f5a6b";
+    const paths = ["/users/1", "/users/22", `/users/${uuid}`, "/users/7/orders", "/users/8/orders", "/health"];
+    store.insertSpans(
+      paths.flatMap((path, i) => [
+        // The HTTP instrumentation's bare GET with only the path, and inside it the SDK's span named by the path.
+        opSpan({
+          trace: 70 + i,
+          span: 1,
+          parent: null,
+          kind: "SERVER",
+          name: "GET",
+          end: 4,
+          service: "node",
+          attributes: { "http.target": path },
+        }),
+        opSpan({
+          trace: 70 + i,
+          span: 2,
+          parent: 1,
+          kind: "SERVER",
+          name: `GET ${path}`,
+          start: 1,
+          end: 3,
+          service: "node",
+          attributes: { "http.route": path },
+        }),
+      ]),
+    );
+    const result = store.listOperations("node");
+    const outer = (result?.operations ?? []).filter((o) => !o.nested);
+    expect(outer.map((o) => [o.name, o.count]).sort()).toEqual([
+      ["GET /health", 1],
+      ["GET /users/:id", 3],
+      ["GET /users/:id/orders", 2],
+    ]);
+    const inner = (result?.operations ?? []).filter((o) => o.nested);
+    expect(inner.map((o) => [o.name, o.count]).sort()).toEqual([
+      ["GET /health", 1],
+      ["GET /users/:id", 3],
+      ["GET /users/:id/orders", 2],
+    ]);
+    const traces = (q: string) =>
+      store
+        .listTraces({ q, limit: 100 })
+        .traces.map((t) => t.traceId)
+        .sort();
+    const ids = (...n: number[]) => n.map(traceId).sort();
+    for (const ops of [outer, inner]) {
+      const byOpName = (name: string) => ops.find((o) => o.name === name)?.query ?? "";
+      // Each finds its own requests; the route's other paths (/users/:id/orders) hold its fixed parts too.
+      expect(traces(byOpName("GET /users/:id"))).toEqual(expect.arrayContaining(ids(70, 71, 72)));
+      expect(traces(byOpName("GET /users/:id/orders"))).toEqual(ids(73, 74));
+      expect(traces(byOpName("GET /health"))).toEqual(ids(75));
+    }
   });
 
   it("falls back to root spans for a service without entry spans, and says so", async () => {
