@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { findSecret, passesLuhn, redactionMarker, scanText } from "../../web/src/features/snapshots/secret-scan";
+import {
+  findSecret,
+  maskQuerySecrets,
+  passesLuhn,
+  redactionMarker,
+  scanText,
+} from "../../web/src/features/snapshots/secret-scan";
 
 const kindOf = (text: string) => scanText(text)?.kind ?? null;
 
@@ -96,5 +102,21 @@ describe("findSecret: names, headers and markers", () => {
     const huge = `${"x".repeat(30_000)} jane@example.com`;
     expect(scanText(huge)).toBeNull();
     expect(scanText(`jane@example.com ${"x".repeat(30_000)}`)?.kind).toBe("email");
+  });
+});
+
+describe("secrets in a URL's query", () => {
+  it("masks the values of secret-named or secret-looking parameters, and nothing else", () => {
+    expect(maskQuerySecrets("/checkout?coupon=SAVE10&token=abc")).toBe("/checkout?coupon=SAVE10&token=••••••••");
+    expect(maskQuerySecrets("http://shop/x?api_key=k1&page=2#top")).toBe("http://shop/x?api_key=••••••••&page=2#top");
+    expect(maskQuerySecrets("/login?next=%2Fhome&email=ada%40example.com")).toBe("/login?next=%2Fhome&email=••••••••");
+    for (const kept of ["/checkout", "/search?q=keyboard", "/x?token=", "/x?token=[REDACTED]", "/x?flag"]) {
+      expect(maskQuerySecrets(kept)).toBe(kept);
+    }
+  });
+
+  it("flags a URL value holding one, so the tree masks it until revealed", () => {
+    expect(findSecret("/checkout?coupon=SAVE10&token=abc", "url")).toMatchObject({ kind: "query_secret" });
+    expect(findSecret("/checkout?coupon=SAVE10", "url")).toBeNull();
   });
 });

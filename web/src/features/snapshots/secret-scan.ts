@@ -21,7 +21,8 @@ export type SecretKind =
   | "api_key"
   | "sensitive_name"
   | "credential_header"
-  | "url_credentials";
+  | "url_credentials"
+  | "query_secret";
 
 export interface SecretFinding {
   kind: SecretKind;
@@ -140,7 +141,38 @@ export function findSecret(value: unknown, key: string | null, underSensitiveNam
   if (underSensitiveName || (key !== null && isSensitiveName(key))) {
     return { kind: "sensitive_name", label: "a secret, by its name" };
   }
+  if (maskQuerySecrets(text) !== text) return { kind: "query_secret", label: "a URL with a secret in its query" };
   return scanText(text);
+}
+
+/**
+ * A URL or request target with the values of its query parameters that are secrets by their name
+ * (`token`, `api_key`, `password`…) or look like one replaced by MASK: what a one-line summary shows.
+ */
+export function maskQuerySecrets(target: string): string {
+  const at = target.indexOf("?");
+  if (at < 0) return target;
+  const end = target.indexOf("#", at);
+  const query = target.slice(at + 1, end < 0 ? undefined : end);
+  const masked = query
+    .split("&")
+    .map((pair) => {
+      const eq = pair.indexOf("=");
+      if (eq < 0) return pair;
+      const name = pair.slice(0, eq);
+      const value = pair.slice(eq + 1);
+      let decoded = value;
+      try {
+        decoded = decodeURIComponent(value.replace(/\+/g, " "));
+      } catch {
+        // A malformed escape: the value as written.
+      }
+      const secret =
+        value !== "" && redactionMarker(decoded) === null && (isSensitiveName(name) || scanText(decoded) !== null);
+      return secret ? `${name}=${MASK}` : pair;
+    })
+    .join("&");
+  return masked === query ? target : `${target.slice(0, at + 1)}${masked}${end < 0 ? "" : target.slice(end)}`;
 }
 
 /**

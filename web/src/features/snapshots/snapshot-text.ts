@@ -4,6 +4,7 @@
  */
 import { stackLineParts } from "../../../../src/domain/code-location";
 import type { SdkEventJson, SecurityFlagJson } from "../../../../src/protocol";
+import { maskQuerySecrets } from "./secret-scan";
 
 export interface StackFrame {
   /** The function, when the line names one. */
@@ -83,9 +84,11 @@ export function requestSummary(context: unknown): RequestSummary | null {
   const text = (key: string) =>
     typeof record[key] === "string" && record[key] !== "" ? (record[key] as string) : null;
   const method = text("method");
-  const target = text("url") ?? text("path") ?? text("route");
-  if (method === null && target === null) return null;
-  return { method, target };
+  const raw = text("url") ?? text("path") ?? text("route");
+  if (method === null && raw === null) return null;
+  // A one-line summary cannot be revealed value by value: query secrets stay masked here (the tree
+  // below shows each one masked, with Reveal).
+  return { method, target: raw === null ? null : maskQuerySecrets(raw) };
 }
 
 /** The payload-limit marker the Node SDK sends instead of variables that were too large. */
