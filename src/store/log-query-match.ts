@@ -12,7 +12,7 @@ import { type AliasRead, aliasReadsOf } from "../domain/semconv-aliases.js";
 import type { AttrValue } from "../domain/span.js";
 import { compareLogPositions, decodeLogCursor, encodeLogCursor } from "./log-cursor.js";
 import type { LogPage, LogQuery } from "./log-store.js";
-import { attributeTermTest, present, requirementsOf, testIn } from "./span-query.js";
+import { attributeTermTest, compareOrdered, present, requirementsOf, testIn } from "./span-query.js";
 
 /** A query's filters, prepared once per query and checked per record by both log stores. */
 export interface LogFilter {
@@ -123,24 +123,8 @@ function logTest(node: QueryNode): LogTest {
 function levelTest(node: Extract<QueryNode, { type: "attribute" }>): LogTest {
   const level = node.number !== null ? severityOf(node.number, "") : severityFromText(node.value);
   const bound = severityRank(level ?? "UNSPECIFIED");
-  const op = node.op;
-  return (record) => {
-    const rank = severityRank(record.severity);
-    switch (op) {
-      case "=":
-        return rank === bound;
-      case "!=":
-        return rank !== bound;
-      case ">":
-        return rank > bound;
-      case ">=":
-        return rank >= bound;
-      case "<":
-        return rank < bound;
-      default:
-        return rank <= bound;
-    }
-  };
+  const op = node.op === "~" ? "=" : node.op;
+  return (record) => compareOrdered(severityRank(record.severity), op, bound);
 }
 
 /**

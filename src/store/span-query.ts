@@ -98,7 +98,12 @@ function numericMatch(value: AttrValue, op: ">" | "<" | ">=" | "<=", bound: numb
   return false;
 }
 
-function compareNanos(a: bigint, op: "=" | "!=" | ">" | "<" | ">=" | "<=", b: bigint): boolean {
+/** `a op b` for two numbers or two bigints (durations in nanoseconds, a log record's level rank). */
+export function compareOrdered<T extends number | bigint>(
+  a: T,
+  op: "=" | "!=" | ">" | "<" | ">=" | "<=",
+  b: T,
+): boolean {
   switch (op) {
     case "=":
       return a === b;
@@ -202,7 +207,7 @@ export function compileSpanQuery<S extends QueryableSpan>(
         const { op, nanos } = n;
         return (span) => {
           const d = span.endTimeUnixNano > span.startTimeUnixNano ? span.endTimeUnixNano - span.startTimeUnixNano : 0n;
-          return compareNanos(d, op, nanos);
+          return compareOrdered(d, op, nanos);
         };
       }
     }

@@ -23,6 +23,16 @@ export function opSpan(spec: OpSpec): Span {
   return { ...makeSpan({ parent: 1, ...rest }), kind };
 }
 
+/** The ids of the stored traces a query finds, sorted. */
+function tracesMatching(store: Store, q: string): string[] {
+  return store
+    .listTraces({ q, limit: 100 })
+    .traces.map((t) => t.traceId)
+    .sort();
+}
+
+const ids = (...n: number[]) => n.map(traceId).sort();
+
 function expectNear(actual: number, exact: number, label: string): void {
   expect(Math.abs(actual - exact), `${label}: ${actual} vs ${exact}`).toBeLessThanOrEqual(
     exact * PERCENTILE_RELATIVE_ERROR + 1e-9,
@@ -224,12 +234,7 @@ export function operationsContract(fresh: (maxSpans?: number) => Promise<Store>)
     expect(users.ratePerSec).toBeCloseTo(10, 9);
 
     // Each operation's query finds exactly the traces holding it.
-    const traces = (q: string) =>
-      store
-        .listTraces({ q, limit: 100 })
-        .traces.map((t) => t.traceId)
-        .sort();
-    const ids = (...n: number[]) => n.map(traceId).sort();
+    const traces = (q: string) => tracesMatching(store, q);
     expect(traces(users.query)).toEqual(ids(1, 2, 3, 4, 5, 6, 7, 8, 9, 10));
     expect(traces(byName(result, "GET payments").query)).toEqual(ids(2, 4, 6, 8, 10));
     expect(traces(byName(result, "orders process").query)).toEqual(ids(11, 12, 13, 14, 15));
@@ -312,12 +317,7 @@ export function operationsContract(fresh: (maxSpans?: number) => Promise<Store>)
       ["GET /users/:id", 3],
       ["GET /users/:id/orders", 2],
     ]);
-    const traces = (q: string) =>
-      store
-        .listTraces({ q, limit: 100 })
-        .traces.map((t) => t.traceId)
-        .sort();
-    const ids = (...n: number[]) => n.map(traceId).sort();
+    const traces = (q: string) => tracesMatching(store, q);
     for (const ops of [outer, inner]) {
       const byOpName = (name: string) => ops.find((o) => o.name === name)?.query ?? "";
       // Each finds its own requests; the route's other paths (/users/:id/orders) hold its fixed parts too.
