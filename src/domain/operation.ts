@@ -17,13 +17,22 @@ export function operationGroupOf(kind: SpanKind): OperationGroup {
 }
 
 /** What finding nested entry spans reads of a span. */
-export type NestingSpan = Pick<Span, "traceId" | "spanId" | "parentSpanId" | "kind" | "service">;
+export type NestingSpan = Pick<
+  Span,
+  "traceId" | "spanId" | "parentSpanId" | "kind" | "service" | "startTimeUnixNano" | "endTimeUnixNano"
+>;
+
+/** Whether `outer` runs from before `inner` starts until after it ends (its time holds the other's). */
+export function enclosesInTime(outer: NestingSpan, inner: NestingSpan): boolean {
+  return outer.startTimeUnixNano <= inner.startTimeUnixNano && outer.endTimeUnixNano >= inner.endTimeUnixNano;
+}
 
 /**
  * The entry spans (SERVER, CONSUMER) among `spans` whose parent, also among them, is an entry span
  * of the same service: a framework's own span inside the HTTP instrumentation's span of the same
  * request (the TraceKit Node SDK's Express middleware does this), or two instrumentations on one
- * server. The request is the outer span; counting both would count it twice. Decided from the
+ * server; and of two SERVER spans of a service with the same parent from elsewhere, the one inside
+ * the other's time. The request is the outer span; counting both would count it twice. Decided from the
  * spans that arrive together, as a span and its parent end within moments of each other and are
  * sent in one batch. Null when there are none (the common case, without allocating).
  */
@@ -42,10 +51,32 @@ export function nestedEntrySpans<S extends NestingSpan>(spans: readonly S[]): Se
     if (span.kind === "SERVER" || span.kind === "CONSUMER") byId.set(span.traceId + span.spanId, span);
   }
   let nested: Set<S> | null = null;
+  /** The outer SERVER span so far per trace, parent from elsewhere, and service (see below). */
+  let siblings: Map<string, S> | null = null;
   for (const span of byId.values()) {
     if (span.parentSpanId === null) continue;
     const parent = byId.get(span.traceId + span.parentSpanId);
-    if (parent === undefined || parent.service !== span.service) continue;
+    if (parent === undefined || parent.service !== span.service) {
+      // Two SERVER spans of one service under the same caller, one within the other's time: one request
+      // told twice, each instrumentation having taken the caller's context from the request (the
+      // TraceKit Node SDK's Express middleware in a service that another one calls). The outer one is
+      // the request. Two requests one after the other stay two.
+      if (span.kind !== "SERVER") continue;
+      siblings ??= new Map();
+      const key = `${span.traceId}\u0000${span.parentSpanId}\u0000${span.service}`;
+      const other = siblings.get(key);
+      if (other === undefined) {
+        siblings.set(key, span);
+      } else if (enclosesInTime(other, span)) {
+        nested ??= new Set();
+        nested.add(span);
+      } else if (enclosesInTime(span, other)) {
+        nested ??= new Set();
+        nested.add(other);
+        siblings.set(key, span);
+      }
+      continue;
+    }
     nested ??= new Set();
     nested.add(span);
   }

@@ -69,6 +69,19 @@ interface WaitingChild {
   startMs: number;
   durMs: number;
   error: boolean;
+  /** Set when a SERVER span of the same service and parent holds this one's time: its edge is not counted. */
+  told?: boolean;
+}
+
+/** The outer SERVER span so far of a service under one parent from elsewhere (see TraceState.siblings). */
+interface OuterServerSpan {
+  startMs: number;
+  endMs: number;
+  /** Its ENTRY and its EDGE from the caller, or -1. */
+  entry: number;
+  edge: number;
+  /** Its record while its parent has not arrived, or null. */
+  waiting: WaitingChild | null;
 }
 
 interface TraceState {
@@ -86,6 +99,16 @@ interface TraceState {
   waiting: Map<string, WaitingChild[]> | null;
   /** CLIENT / PRODUCER span id → its CALL entry, dead once a span of the callee arrives. */
   calls: SpanIdTable | null;
+  /**
+   * Parent span id and service → the outer SERVER span of that service under that parent: two of
+   * them, one within the other's time, are one request told twice (nestedEntrySpans' rule).
+   */
+  siblings: Map<string, OuterServerSpan> | null;
+}
+
+/** Whether [aStart, aEnd] holds [bStart, bEnd]. */
+function holds(aStart: number, aEnd: number, bStart: number, bEnd: number): boolean {
+  return aStart <= bStart && aEnd >= bEnd;
 }
 
 /** What a trace's table keeps of a span: its service number, and whether the span enters it (SERVER / CONSUMER). */
@@ -255,6 +278,7 @@ export class ServiceTraffic {
         services: null,
         waiting: null,
         calls: null,
+        siblings: null,
       };
       this.open.set(span.traceId, state);
       this.openQueue.push(state);
@@ -279,15 +303,44 @@ export class ServiceTraffic {
     const parentService = parentCode === undefined ? undefined : parentCode >> 1;
     const nested = entersService && parentCode === spanCode(service, true);
 
+    // A SERVER span under a parent from elsewhere (or not yet here) that another SERVER span of its
+    // service under that parent holds in its time: the same request told twice. Counted once, as the
+    // outer one (nestedEntrySpans' rule, here in any order of arrival).
+    let outer: OuterServerSpan | null = null;
+    /** This span is the inner telling of a request another SERVER span of its service already counts. */
+    let told = false;
+    if (span.kind === "SERVER" && parentId !== null && parentService !== service) {
+      state.siblings ??= new Map();
+      const siblingKey = `${parentId}\u0000${service}`;
+      const seen = state.siblings.get(siblingKey);
+      const endMs = startMs + durMs;
+      if (seen !== undefined && holds(seen.startMs, seen.endMs, startMs, endMs)) {
+        told = true;
+      } else if (seen !== undefined && holds(startMs, endMs, seen.startMs, seen.endMs)) {
+        if (seen.entry >= 0) this.kill(seen.entry);
+        if (seen.edge >= 0) this.kill(seen.edge);
+        if (seen.waiting !== null) seen.waiting.told = true;
+      }
+      if (!told && (seen === undefined || holds(startMs, endMs, seen.startMs, seen.endMs))) {
+        outer = { startMs, endMs, entry: -1, edge: -1, waiting: null };
+        state.siblings.set(siblingKey, outer);
+      }
+    }
+
     // In a reopened trace an unknown parent most likely came before: only a span that enters its service counts.
     const entry =
-      (parentService === undefined && !(state.reopened && parentId !== null)) ||
-      (parentService !== undefined && parentService !== service) ||
-      (entersService && !nested)
+      !told &&
+      ((parentService === undefined && !(state.reopened && parentId !== null)) ||
+        (parentService !== undefined && parentService !== service) ||
+        (entersService && !nested))
         ? this.push(this.entryKey(service), state.slot, startMs, durMs, error)
         : -1;
-    if (parentService !== undefined && parentService !== service) {
-      this.push(this.edgeKey(parentService, service), state.slot, startMs, durMs, error);
+    if (outer !== null) outer.entry = entry;
+    if (told) {
+      if (parentService !== undefined) this.killCall(state, parentId as string);
+    } else if (parentService !== undefined && parentService !== service) {
+      const edge = this.push(this.edgeKey(parentService, service), state.slot, startMs, durMs, error);
+      if (outer !== null) outer.edge = edge;
       this.killCall(state, parentId as string);
     } else if (parentId !== null && parentService === undefined) {
       state.waiting ??= new Map();
@@ -296,7 +349,9 @@ export class ServiceTraffic {
         children = [];
         state.waiting.set(parentId, children);
       }
-      children.push({ service, entry, entersService, startMs, durMs, error });
+      const child: WaitingChild = { service, entry, entersService, startMs, durMs, error };
+      if (outer !== null) outer.waiting = child;
+      children.push(child);
     }
 
     let calledService = false;
@@ -309,7 +364,19 @@ export class ServiceTraffic {
           if (child.entry >= 0 && (!child.entersService || entersService)) this.kill(child.entry);
         } else {
           calledService = true;
-          this.push(this.edgeKey(service, child.service), state.slot, child.startMs, child.durMs, child.error);
+          if (child.told === true) continue;
+          const edge = this.push(
+            this.edgeKey(service, child.service),
+            state.slot,
+            child.startMs,
+            child.durMs,
+            child.error,
+          );
+          const outer = state.siblings?.get(`${span.spanId}\u0000${child.service}`);
+          if (outer !== undefined && outer.waiting === child) {
+            outer.edge = edge;
+            outer.waiting = null;
+          }
         }
       }
     }
@@ -334,6 +401,7 @@ export class ServiceTraffic {
       state.services = null;
       state.waiting = null;
       state.calls = null;
+      state.siblings = null;
     }
     this.deadSlots[slot] = 1;
     this.byMinute.slotDied(slot);

@@ -274,6 +274,71 @@ export function operationsContract(fresh: (maxSpans?: number) => Promise<Store>)
     expect(store.listServices().find((s) => s.name === "shop")?.requestCount).toBe(7);
   });
 
+  it("counts a called service's request once when two of its SERVER spans take the caller's context", async () => {
+    const store = await fresh();
+    const spans: Span[] = [];
+    for (let i = 1; i <= 4; i++) {
+      const trace = 90 + i;
+      spans.push(
+        opSpan({
+          trace,
+          span: 1,
+          parent: null,
+          kind: "SERVER",
+          name: "GET",
+          end: 50,
+          service: "shop",
+          attributes: { "http.target": `/users/${i}` },
+        }),
+        opSpan({ trace, span: 2, parent: 1, kind: "CLIENT", name: "GET", start: 5, end: 45, service: "shop" }),
+        // users' HTTP instrumentation and, inside its time, its framework's span: both children of shop's call.
+        opSpan({
+          trace,
+          span: 3,
+          parent: 2,
+          kind: "SERVER",
+          name: "GET",
+          start: 10,
+          end: 40,
+          service: "users",
+          attributes: { "http.target": `/profile/${i}` },
+        }),
+        opSpan({
+          trace,
+          span: 4,
+          parent: 2,
+          kind: "SERVER",
+          name: `GET /profile/${i}`,
+          start: 12,
+          end: 38,
+          service: "users",
+        }),
+      );
+    }
+    // A second request under the same call, after the first (a retry): a request of its own.
+    spans.push(
+      opSpan({
+        trace: 91,
+        span: 5,
+        parent: 2,
+        kind: "SERVER",
+        name: "GET",
+        start: 41,
+        end: 44,
+        service: "users",
+        attributes: { "http.target": "/profile/1" },
+      }),
+    );
+    store.insertSpans(spans);
+    const users = store.listServices().find((s) => s.name === "users");
+    expect(users).toMatchObject({ basis: "entry", requestCount: 5, spanCount: 9 });
+    const operations = store.listOperations("users")?.operations ?? [];
+    expect(operations.map((o) => [o.name, o.nested, o.count]).sort()).toEqual([
+      ["GET /profile/:id", false, 5],
+      ["GET /profile/:id", true, 4],
+    ]);
+  });
+
   it("groups requests known only by their path under the route with the ids templated, and finds their traces", async () => {
     const store = await fresh();
     const uuid = "3f2a9c1e-8b7d-4e6f-9a0b-1c2d3e4f5a6b";
