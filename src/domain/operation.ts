@@ -1,3 +1,4 @@
+import { isOuterTelling, tellSameRequest } from "./same-request.js";
 import { calleeOf } from "./service-map.js";
 import type { Span, SpanKind } from "./span.js";
 import { bareHttpMethod, ID_PLACEHOLDER, routeNameOf, routeSourceOf } from "./trace-name.js";
@@ -22,17 +23,17 @@ export type NestingSpan = Pick<
   "traceId" | "spanId" | "parentSpanId" | "kind" | "service" | "startTimeUnixNano" | "endTimeUnixNano"
 >;
 
-/** Whether `outer` runs from before `inner` starts until after it ends (its time holds the other's). */
-export function enclosesInTime(outer: NestingSpan, inner: NestingSpan): boolean {
-  return outer.startTimeUnixNano <= inner.startTimeUnixNano && outer.endTimeUnixNano >= inner.endTimeUnixNano;
+/** Start and end in milliseconds (fractions kept), for tellSameRequest. */
+function timesOf(span: NestingSpan): [number, number] {
+  return [Number(span.startTimeUnixNano) / 1e6, Number(span.endTimeUnixNano) / 1e6];
 }
 
 /**
  * The entry spans (SERVER, CONSUMER) among `spans` whose parent, also among them, is an entry span
  * of the same service: a framework's own span inside the HTTP instrumentation's span of the same
  * request (the TraceKit Node SDK's Express middleware does this), or two instrumentations on one
- * server; and of two SERVER spans of a service with the same parent from elsewhere, the one inside
- * the other's time. The request is the outer span; counting both would count it twice. Decided from the
+ * server; and of two SERVER spans of a service with the same parent from elsewhere over the same time
+ * (tellSameRequest), the inner one. The request is the outer span; counting both would count it twice. Decided from the
  * spans that arrive together, as a span and its parent end within moments of each other and are
  * sent in one batch. Null when there are none (the common case, without allocating).
  */
@@ -57,21 +58,23 @@ export function nestedEntrySpans<S extends NestingSpan>(spans: readonly S[]): Se
     if (span.parentSpanId === null) continue;
     const parent = byId.get(span.traceId + span.parentSpanId);
     if (parent === undefined || parent.service !== span.service) {
-      // Two SERVER spans of one service under the same caller, one within the other's time: one request
-      // told twice, each instrumentation having taken the caller's context from the request (the
-      // TraceKit Node SDK's Express middleware in a service that another one calls). The outer one is
-      // the request. Two requests one after the other stay two.
+      // Two SERVER spans of one service under the same caller over the same time: one request told
+      // twice (tellSameRequest). The outer one is the request; two requests one after the other stay two.
       if (span.kind !== "SERVER") continue;
       siblings ??= new Map();
       const key = `${span.traceId}\u0000${span.parentSpanId}\u0000${span.service}`;
       const other = siblings.get(key);
       if (other === undefined) {
         siblings.set(key, span);
-      } else if (enclosesInTime(other, span)) {
-        nested ??= new Set();
+        continue;
+      }
+      const [aStart, aEnd] = timesOf(other);
+      const [bStart, bEnd] = timesOf(span);
+      if (!tellSameRequest(aStart, aEnd, bStart, bEnd)) continue;
+      nested ??= new Set();
+      if (isOuterTelling(aStart, aEnd, bStart, bEnd)) {
         nested.add(span);
-      } else if (enclosesInTime(span, other)) {
-        nested ??= new Set();
+      } else {
         nested.add(other);
         siblings.set(key, span);
       }

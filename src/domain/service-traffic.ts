@@ -20,6 +20,7 @@
  */
 import { CellScratch, cellStart, Durations, type SortedCells, sortCells } from "./durations.js";
 import { type Minute, MinuteRows, minuteLog } from "./minute-rows.js";
+import { isOuterTelling, tellSameRequest } from "./same-request.js";
 import type { Peer } from "./service-map.js";
 import type { Span } from "./span.js";
 import { durationMs } from "./time.js";
@@ -69,7 +70,7 @@ interface WaitingChild {
   startMs: number;
   durMs: number;
   error: boolean;
-  /** Set when a SERVER span of the same service and parent holds this one's time: its edge is not counted. */
+  /** Set when an outer SERVER span of the same service and parent tells the same request: its edge is not counted. */
   told?: boolean;
 }
 
@@ -104,11 +105,6 @@ interface TraceState {
    * them, one within the other's time, are one request told twice (nestedEntrySpans' rule).
    */
   siblings: Map<string, OuterServerSpan> | null;
-}
-
-/** Whether [aStart, aEnd] holds [bStart, bEnd]. */
-function holds(aStart: number, aEnd: number, bStart: number, bEnd: number): boolean {
-  return aStart <= bStart && aEnd >= bEnd;
 }
 
 /** What a trace's table keeps of a span: its service number, and whether the span enters it (SERVER / CONSUMER). */
@@ -303,9 +299,9 @@ export class ServiceTraffic {
     const parentService = parentCode === undefined ? undefined : parentCode >> 1;
     const nested = entersService && parentCode === spanCode(service, true);
 
-    // A SERVER span under a parent from elsewhere (or not yet here) that another SERVER span of its
-    // service under that parent holds in its time: the same request told twice. Counted once, as the
-    // outer one (nestedEntrySpans' rule, here in any order of arrival).
+    // A SERVER span under a parent from elsewhere (or not yet here) that runs over the same time as
+    // another SERVER span of its service under that parent: the same request told twice
+    // (tellSameRequest). Counted once, as the outer one (nestedEntrySpans' rule, in any order of arrival).
     let outer: OuterServerSpan | null = null;
     /** This span is the inner telling of a request another SERVER span of its service already counts. */
     let told = false;
@@ -314,14 +310,15 @@ export class ServiceTraffic {
       const siblingKey = `${parentId}\u0000${service}`;
       const seen = state.siblings.get(siblingKey);
       const endMs = startMs + durMs;
-      if (seen !== undefined && holds(seen.startMs, seen.endMs, startMs, endMs)) {
+      const same = seen !== undefined && tellSameRequest(seen.startMs, seen.endMs, startMs, endMs);
+      if (same && isOuterTelling(seen.startMs, seen.endMs, startMs, endMs)) {
         told = true;
-      } else if (seen !== undefined && holds(startMs, endMs, seen.startMs, seen.endMs)) {
+      } else if (same) {
         if (seen.entry >= 0) this.kill(seen.entry);
         if (seen.edge >= 0) this.kill(seen.edge);
         if (seen.waiting !== null) seen.waiting.told = true;
       }
-      if (!told && (seen === undefined || holds(startMs, endMs, seen.startMs, seen.endMs))) {
+      if (!told && (seen === undefined || same)) {
         outer = { startMs, endMs, entry: -1, edge: -1, waiting: null };
         state.siblings.set(siblingKey, outer);
       }

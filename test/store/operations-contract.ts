@@ -291,7 +291,7 @@ export function operationsContract(fresh: (maxSpans?: number) => Promise<Store>)
           attributes: { "http.target": `/users/${i}` },
         }),
         opSpan({ trace, span: 2, parent: 1, kind: "CLIENT", name: "GET", start: 5, end: 45, service: "shop" }),
-        // users' HTTP instrumentation and, inside its time, its framework's span: both children of shop's call.
+        // users' HTTP instrumentation and, over the same time, its framework's span: both children of shop's call.
         opSpan({
           trace,
           span: 3,
@@ -309,8 +309,9 @@ export function operationsContract(fresh: (maxSpans?: number) => Promise<Store>)
           parent: 2,
           kind: "SERVER",
           name: `GET /profile/${i}`,
-          start: 12,
-          end: 38,
+          // As the TraceKit Node SDK's middleware span: a millisecond late, and sometimes ending a little after.
+          start: 11,
+          end: i % 2 === 0 ? 40.3 : 38,
           service: "users",
         }),
       );
