@@ -85,6 +85,10 @@ describe.skipIf(!available)("the Errors page, in Chromium", () => {
     const failing = page.locator(`[data-span-id="${newest.failingSpanId}"]`);
     await expect.poll(() => failing.getAttribute("aria-selected")).toBe("true");
     await expect.poll(() => page.getByTestId("span-details").textContent()).toContain("load user");
+    // Escape goes back to the Errors page it was opened from, as it was.
+    await page.keyboard.press("Escape");
+    await page.waitForURL((url) => url.pathname === "/errors");
+    expect(new URL(page.url()).searchParams.get("sort")).toBe("count");
     await page.close();
     expect(problems).toEqual([]);
   });

@@ -13,6 +13,21 @@ import {
 } from "../../web/src/features/trace-view/attribute-groups";
 
 describe("groupAttributes", () => {
+  it("files a database call's address and port with the database, not under HTTP", () => {
+    const groups = groupAttributes({
+      "db.system.name": "postgresql",
+      "db.query.text": "UPDATE orders SET status = $1",
+      "server.address": "localhost",
+      "server.port": 5432,
+      "network.peer.address": "127.0.0.1",
+    });
+    expect(groups.map((group) => [group.title, group.entries.map((entry) => entry.key)])).toEqual([
+      ["Database", ["db.query.text", "db.system.name", "network.peer.address", "server.address", "server.port"]],
+    ]);
+    // A call that speaks no named protocol keeps them under HTTP, as before.
+    expect(groupAttributes({ "server.address": "localhost" }).map((group) => group.title)).toEqual(["HTTP"]);
+  });
+
   it("groups by semantic-convention namespace in a fixed order, keys sorted, empty groups left out", () => {
     const groups = groupAttributes({
       "user.id": "42",

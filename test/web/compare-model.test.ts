@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareTraces, previousRun } from "../../web/src/features/compare/compare-model";
+import { compareTraces, previousRun, rootNote } from "../../web/src/features/compare/compare-model";
 import { buildWaterfallTree } from "../../web/src/features/trace-view/waterfall-model";
 import { span } from "./span-fixtures";
 
@@ -88,5 +88,21 @@ describe("previousRun", () => {
     ];
     expect(previousRun(candidates, current)?.traceId).toBe("previous");
     expect(previousRun([current, summary("later", "POST /checkout", "shop", t + 200n)], current)).toBeNull();
+  });
+});
+
+describe("rootNote", () => {
+  it("gives the root spans' difference when it is not the whole traces'", () => {
+    // A's request answered in 285 ms, its queue consumer finished at 452; B's request took 1.39 s.
+    const a = buildWaterfallTree([
+      named("a1", null, "POST /checkout", 0, 285),
+      named("a2", "a1", "send mail", 300, 452),
+    ]);
+    const b = buildWaterfallTree([named("b1", null, "POST /checkout", 0, 1390)]);
+    const delta = b.totalMs - a.totalMs;
+    expect(rootNote(a, b, delta)).toBe(" (root spans +1.1s)");
+    // Roots as long as their traces: nothing to add.
+    const c = buildWaterfallTree([named("c1", null, "POST /checkout", 0, 300)]);
+    expect(rootNote(c, b, b.totalMs - c.totalMs)).toBe("");
   });
 });

@@ -7,7 +7,7 @@ import { clipText } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
 import { buildWaterfallTree, type WaterfallTree } from "../trace-view/waterfall-model";
 import { CompareRows } from "./CompareRows";
-import { compareTraces } from "./compare-model";
+import { compareTraces, rootNote } from "./compare-model";
 import "./compare.css";
 
 const TRACE_ID = /^[0-9a-f]{32}$/i;
@@ -109,16 +109,16 @@ function Comparison({ first, second, onSwap }: { first: TraceResponse; second: T
           <TraceCard label="B" trace={second} tree={treeB} />
         </div>
         <p class="cmp-summary" data-testid="compare-summary">
-          B took{" "}
+          Trace B took{" "}
           <b class={totals.deltaMs > 0 ? "cmp-slower" : totals.deltaMs < 0 ? "cmp-faster" : ""}>
             {totals.deltaMs === 0
               ? "as long as A"
               : `${formatDuration(Math.abs(totals.deltaMs))} ${totals.deltaMs > 0 ? "longer" : "less"} than A${
                   treeA.totalMs > 0 ? ` (${ratio > 0 ? "+" : "−"}${Math.abs(ratio * 100).toFixed(0)}%)` : ""
                 }`}
-          </b>{" "}
-          · {formatCount(totals.slower)} slower · {formatCount(totals.faster)} faster ·{" "}
-          <span class="cmp-added-text">{formatCount(totals.added)} only in B</span> ·{" "}
+          </b>
+          {rootNote(treeA, treeB, totals.deltaMs)} · {formatCount(totals.slower)} slower · {formatCount(totals.faster)}{" "}
+          faster · <span class="cmp-added-text">{formatCount(totals.added)} only in B</span> ·{" "}
           <span class="cmp-missing-text">{formatCount(totals.missing)} only in A</span>
           <label class="cmp-only-changes">
             <input

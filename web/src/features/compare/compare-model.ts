@@ -143,3 +143,17 @@ export function previousRun(
   }
   return best;
 }
+
+/**
+ * When the root spans differ by another amount than the whole traces (work that goes on after the
+ * request answered, such as a queue consumer's, counts in a trace's length but not in its root's), the
+ * roots' difference too, so the summary and the root row do not seem to disagree.
+ */
+export function rootNote(treeA: WaterfallTree, treeB: WaterfallTree, totalDeltaMs: number): string {
+  const a = treeA.root;
+  const b = treeB.root;
+  if (a === null || b === null) return "";
+  const rootDelta = b.durationMs - a.durationMs;
+  if (Math.abs(rootDelta - totalDeltaMs) < Math.max(1, 0.05 * Math.abs(totalDeltaMs))) return "";
+  return ` (root spans ${rootDelta >= 0 ? "+" : "−"}${formatDuration(Math.abs(rootDelta))})`;
+}

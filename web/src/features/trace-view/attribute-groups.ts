@@ -33,11 +33,30 @@ export function groupOf(key: string): GroupId {
   return "other";
 }
 
+/** Where a connection's own attributes (peer address and port, network) are told, whatever the protocol. */
+const CONNECTION_PREFIXES = ["server.", "client.", "network."];
+const HTTP_OWN_PREFIXES = ["http.", "url.", "user_agent."];
+
+/**
+ * The group a span's connection attributes join: the protocol it speaks (a database call's
+ * `server.address` and `server.port` are the database's), HTTP when it names none.
+ */
+function connectionGroupOf(keys: readonly string[]): GroupId {
+  const has = (prefix: string) => keys.some((key) => key.startsWith(prefix));
+  if (HTTP_OWN_PREFIXES.some(has)) return "http";
+  if (has("db.")) return "db";
+  if (has("messaging.")) return "messaging";
+  if (has("gen_ai.")) return "genai";
+  return "http";
+}
+
 /** Attributes split into meaningful groups (fixed order, empty ones left out), keys sorted in each. */
 export function groupAttributes(attributes: Attributes): AttributeGroup[] {
   const buckets = new Map<GroupId, AttributeEntry[]>();
-  for (const key of Object.keys(attributes).sort()) {
-    const id = groupOf(key);
+  const keys = Object.keys(attributes).sort();
+  const connection = connectionGroupOf(keys);
+  for (const key of keys) {
+    const id = CONNECTION_PREFIXES.some((prefix) => key.startsWith(prefix)) ? connection : groupOf(key);
     const entry = { key, value: attributes[key]! };
     const bucket = buckets.get(id);
     if (bucket) bucket.push(entry);

@@ -34,8 +34,8 @@ interface NavigationLike {
 const MAX_STEPS_BACK = 20;
 
 /**
- * How many history entries back the list is (the trace list, or the Logs page a log's trace link
- * came from), so `history.go(-n)` returns to it with its filters; 0 when it is not there. Only other
+ * How many history entries back the page the trace was opened from is (the trace list, Logs, Errors,
+ * the LLM page, the map…), so `history.go(-n)` returns to it with its filters; 0 when it is not there. Only other
  * trace pages may lie in between (a double push, or links followed from trace to trace). Uses the Navigation API where the browser has it; otherwise
  * trusts that the trace page was reached by an in-app link (`wasPush`) and goes one step back.
  */
@@ -51,8 +51,8 @@ export function stepsBackToList(wasPush: boolean): number {
     if (!url) return 0;
     const { origin, pathname } = new URL(url);
     if (origin !== location.origin) return 0;
-    if (pathname === "/" || pathname === "/logs") return steps;
-    if (!pathname.startsWith("/traces/")) return 0;
+    // The page the trace was opened from: the list, Logs, Errors, the LLM page, the map…
+    if (!pathname.startsWith("/traces/")) return steps;
   }
   return 0;
 }
