@@ -75,6 +75,23 @@ describe.skipIf(!available)("the LLM page, in Chromium", () => {
     await page.getByLabel("Time window").selectOption("15m");
     await expect.poll(() => new URL(page.url()).searchParams.get("window")).toBe("15m");
     await expect.poll(() => calls.count()).toBe(2);
+
+    // At 900 px the tables by model and by service stack instead of running into each other.
+    await page.setViewportSize({ width: 900, height: 800 });
+    const boxes = await page
+      .locator(".llm-group")
+      .evaluateAll((els) => els.map((el) => el.getBoundingClientRect().toJSON() as DOMRect));
+    expect(boxes).toHaveLength(2);
+    const [a, b] = boxes as [DOMRect, DOMRect];
+    const apart = a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top;
+    expect(apart).toBe(true);
+    const tableFits = await page
+      .getByTestId("llm-by-model")
+      .evaluate(
+        (table) =>
+          table.getBoundingClientRect().right <= (table.parentElement as HTMLElement).getBoundingClientRect().right + 1,
+      );
+    expect(tableFits).toBe(true);
     await page.close();
     expect(problems).toEqual([]);
   });
