@@ -67,7 +67,6 @@ export function distributionSum(d: Distribution): number {
   return sum;
 }
 
-/** The mean of the recorded values; NaN when unknown or empty. */
 /** The distribution's min and max (or bounds that hold its values); null when unknown, undefined when it is empty. */
 export function distributionExtremes(d: Distribution): { min: number; max: number } | null | undefined {
   if (d.type === "samples") {
@@ -84,6 +83,7 @@ export function distributionExtremes(d: Distribution): { min: number; max: numbe
   return Number.isNaN(d.min) || Number.isNaN(d.max) ? null : { min: d.min, max: d.max };
 }
 
+/** The mean of the recorded values; NaN when unknown or empty. */
 export function distributionMean(d: Distribution): number {
   const count = distributionCount(d);
   return count > 0 ? distributionSum(d) / count : Number.NaN;

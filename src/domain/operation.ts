@@ -33,9 +33,9 @@ function timesOf(span: NestingSpan): [number, number] {
  * of the same service: a framework's own span inside the HTTP instrumentation's span of the same
  * request (the TraceKit Node SDK's Express middleware does this), or two instrumentations on one
  * server; and of two SERVER spans of a service with the same parent from elsewhere over the same time
- * (tellSameRequest), the inner one. The request is the outer span; counting both would count it twice. Decided from the
- * spans that arrive together, as a span and its parent end within moments of each other and are
- * sent in one batch. Null when there are none (the common case, without allocating).
+ * (tellSameRequest), the inner one. The request is the outer span; counting both would count it
+ * twice. Decided from the spans that arrive together, as a span and its parent end within moments of
+ * each other and are sent in one batch. Null when there are none (the common case, without allocating).
  */
 export function nestedEntrySpans<S extends NestingSpan>(spans: readonly S[]): Set<S> | null {
   let withParent = 0;

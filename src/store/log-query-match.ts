@@ -74,11 +74,11 @@ function hasOwnKey(record: LogRecord, reads: readonly AliasRead[]): boolean {
 function logTest(node: QueryNode): LogTest {
   switch (node.type) {
     case "and": {
-      const items = node.items.map((item) => logTest(item));
+      const items = node.items.map(logTest);
       return (record) => items.every((test) => test(record));
     }
     case "or": {
-      const items = node.items.map((item) => logTest(item));
+      const items = node.items.map(logTest);
       return (record) => items.some((test) => test(record));
     }
     case "not": {
@@ -123,6 +123,7 @@ function logTest(node: QueryNode): LogTest {
 function levelTest(node: Extract<QueryNode, { type: "attribute" }>): LogTest {
   const level = node.number !== null ? severityOf(node.number, "") : severityFromText(node.value);
   const bound = severityRank(level ?? "UNSPECIFIED");
+  // The parser refuses `~` with a level; the check only narrows the type.
   const op = node.op === "~" ? "=" : node.op;
   return (record) => compareOrdered(severityRank(record.severity), op, bound);
 }

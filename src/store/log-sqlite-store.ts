@@ -272,8 +272,9 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     }
     // The query's required text (LogFilter.needle), when it has no character JSON escapes, stands as
     // is in the JSON of every value or key it can be found in, so a row whose JSON lacks it cannot
-    // match (other fields only add candidates, which the exact check on the decoded record settles). An ASCII needle is looked for by SQLite
-    // itself: LIKE ignores the case of ASCII letters only, as the needle's matcher does.
+    // match (other fields only add candidates, which the exact check on the decoded record settles).
+    // An ASCII needle is looked for by SQLite itself: LIKE ignores the case of ASCII letters only, as
+    // the needle's matcher does.
     const needle = filter.needle ?? "";
     const verbatim = filter.needle !== undefined && isJsonVerbatim(needle);
     const like = verbatim && isAscii(needle);

@@ -1,13 +1,14 @@
 import { DebouncedInput } from "../../components/DebouncedInput";
 import { ServiceSelect } from "../../components/ServiceSelect";
 import { shortId } from "../../lib/format";
+import { type QueryError, queryErrorText } from "../../lib/query-error";
 import { type LogFilters, withLogFilter } from "./log-filters";
 import { parseSeverityLevel, SEVERITY_LEVELS } from "./severity";
 
 export interface LogFilterBarProps {
   filters: LogFilters;
   /** The search's query does not parse: shown under the box instead of the hint. */
-  queryError?: { message: string; position?: number | undefined } | null;
+  queryError?: QueryError | null;
   services: readonly string[];
   /** `typing` is true for text typed into a box: the URL is replaced rather than pushed. */
   onChange(filters: LogFilters, typing: boolean): void;
@@ -34,12 +35,7 @@ function IdChip(props: { label: string; id: string; onRemove(): void }) {
 const HINT = "text  key=value  severity>=warn  body~timeout  service=api  -word  a | b";
 
 export function LogFilterBar({ filters, queryError = null, services, onChange }: LogFilterBarProps) {
-  const errorText =
-    queryError === null
-      ? null
-      : queryError.position !== undefined
-        ? `At ${queryError.position + 1}: ${queryError.message}`
-        : queryError.message;
+  const errorText = queryError === null ? null : queryErrorText(queryError);
   const set = <K extends keyof LogFilters>(key: K, value: LogFilters[K] | undefined, typing = false) =>
     onChange(withLogFilter(filters, key, value), typing);
   return (

@@ -1,8 +1,8 @@
 import type { RefObject } from "preact";
 import { useCallback, useRef, useState } from "preact/hooks";
 import type { LogRecordJson } from "../../../../src/protocol";
-import { ApiError } from "../../api/client";
 import { fetchLogs } from "../../api/logs";
+import { type QueryError, refusedQuery } from "../../lib/query-error";
 import { useCoalesced } from "../../lib/use-coalesced";
 import { useHeldList } from "../../lib/use-held-list";
 import { usePagedList } from "../../lib/use-paged-list";
@@ -22,7 +22,7 @@ export interface LogFeedState {
    */
   storedCount: number | null;
   /** The search box's query does not parse (or uses a span term): what is wrong and where. */
-  queryError: { message: string; position?: number | undefined } | null;
+  queryError: QueryError | null;
   hasMore: boolean;
   paused: boolean;
   pause(): void;
@@ -67,9 +67,7 @@ export function useLogFeed(
           return { items: page.logs, nextCursor: page.nextCursor };
         },
         (reason: unknown) => {
-          // A query that does not parse is shown under the box, with an empty list, not as a failure.
-          if (!(reason instanceof ApiError) || reason.code !== "bad_query") throw reason;
-          setQueryError({ message: reason.message, position: reason.position });
+          setQueryError(refusedQuery(reason));
           return { items: [], nextCursor: undefined };
         },
       ),

@@ -1,4 +1,5 @@
 /** A distribution's buckets over time → what the heatmap draws and what the page says about them. Pure. */
+import { explicitQuantile } from "../../../../src/domain/metric-distribution";
 import { formatMetricValue, type MetricUnit } from "./metric-units";
 
 export type Rgb = [number, number, number];
@@ -67,11 +68,11 @@ export function bucketTotals(counts: readonly (readonly number[])[]): number[] {
 }
 
 /**
- * The q-quantile (0..1) of values counted in buckets with these upper bounds, interpolated linearly
- * inside its bucket. The first bucket starts at the least value recorded when it is known (`extremes`),
- * else at 0 (or at its bound when that is negative); the open last bucket ends at the greatest value
- * recorded, else the quantile is its lower bound: nothing more is known. With the extremes known the
- * answer stays within them.
+ * The q-quantile (0..1) of values counted in buckets with these upper bounds (the last bucket open),
+ * read as the server reads a histogram's (`explicitQuantile`): linear inside its bucket, the first
+ * bucket starting at the least value recorded when it is known (`extremes`), else at 0 (or its bound
+ * when that is negative), the open last one ending at the greatest value recorded, else at its lower
+ * bound; within the extremes when known. Null when nothing was counted or q is out of range.
  */
 export function percentileFromBuckets(
   bounds: readonly number[],
@@ -79,32 +80,9 @@ export function percentileFromBuckets(
   q: number,
   extremes?: { min?: number | undefined; max?: number | undefined },
 ): number | null {
-  let total = 0;
-  for (const c of totals) total += c;
-  if (total <= 0 || !(q >= 0 && q <= 1)) return null;
-  const min = extremes?.min;
-  const max = extremes?.max;
-  const within = (v: number) => Math.min(Math.max(v, min ?? v), max ?? v);
-  const rank = q * total;
-  let seen = 0;
-  for (let b = 0; b < totals.length; b++) {
-    const count = totals[b] ?? 0;
-    if (count <= 0) continue;
-    if (seen + count >= rank) {
-      const fraction = Math.max(0, (rank - seen) / count);
-      const upper = bounds[b];
-      if (upper === undefined) {
-        const lower = bounds[bounds.length - 1];
-        if (lower === undefined) return max ?? null;
-        return within(max === undefined ? lower : lower + (Math.max(max, lower) - lower) * fraction);
-      }
-      const lower = b === 0 ? Math.min(min ?? 0, upper) : (bounds[b - 1] as number);
-      return within(lower + (upper - lower) * fraction);
-    }
-    seen += count;
-  }
-  const last = bounds[bounds.length - 1];
-  return last === undefined ? null : within(last);
+  if (!(q >= 0 && q <= 1)) return null;
+  const value = explicitQuantile(bounds, totals, q, extremes?.min ?? Number.NaN, extremes?.max ?? Number.NaN);
+  return Number.isNaN(value) ? null : value;
 }
 
 /**

@@ -2,8 +2,9 @@ import { useRef, useState } from "preact/hooks";
 import { DebouncedInput } from "../../components/DebouncedInput";
 import { ServiceSelect } from "../../components/ServiceSelect";
 import { formatAbsolute, formatDuration, formatDurationInput, parseDurationMs } from "../../lib/format";
+import type { QueryError } from "../../lib/query-error";
 import { editFilters, type ListFilters } from "../../state/trace-list-model";
-import { type QueryError, QueryInput } from "./QueryInput";
+import { QueryInput } from "./QueryInput";
 
 export interface FilterBarProps {
   filters: ListFilters;

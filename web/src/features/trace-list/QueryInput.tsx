@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "../../api/client";
+import { type QueryError, queryErrorText } from "../../lib/query-error";
 import {
   applyCompletion,
   type CompletionContext,
@@ -8,11 +9,6 @@ import {
   matchSuggestions,
   QUERY_FIELDS,
 } from "./query-complete";
-
-export interface QueryError {
-  message: string;
-  position?: number | undefined;
-}
 
 export interface QueryInputProps {
   value: string;
@@ -116,8 +112,7 @@ export function QueryInput({ value, onCommit, onDraft, error }: QueryInputProps)
   };
 
   const open = suggestions.length > 0;
-  const errorText =
-    error === null ? null : error.position !== undefined ? `At ${error.position + 1}: ${error.message}` : error.message;
+  const errorText = error === null ? null : queryErrorText(error);
   return (
     <div class="query-box">
       <input

@@ -1,7 +1,8 @@
 import type { RefObject } from "preact";
 import { useCallback, useMemo, useRef, useState } from "preact/hooks";
 import type { TraceSummaryJson } from "../../../../src/protocol";
-import { ApiError, api } from "../../api/client";
+import { api } from "../../api/client";
+import { type QueryError, refusedQuery } from "../../lib/query-error";
 import { useCoalesced } from "../../lib/use-coalesced";
 import { useHeldList } from "../../lib/use-held-list";
 import { usePagedList } from "../../lib/use-paged-list";
@@ -14,7 +15,6 @@ import {
   sortOf,
   TraceListModel,
 } from "../../state/trace-list-model";
-import type { QueryError } from "./QueryInput";
 
 const PAGE_SIZE = 500;
 /** Beyond this many traces on screen the oldest are dropped (they stay on the server; scrolling loads them). */
@@ -121,9 +121,7 @@ export function useTraceList(
           return { items: page.traces, nextCursor: page.nextCursor };
         },
         (reason: unknown) => {
-          // A query that does not parse is shown under the box, with an empty list, not as a failure.
-          if (!(reason instanceof ApiError) || reason.code !== "bad_query") throw reason;
-          setQueryError({ message: reason.message, position: reason.position });
+          setQueryError(refusedQuery(reason));
           return { items: [], nextCursor: undefined };
         },
       ),
