@@ -12,7 +12,15 @@ import { type AliasRead, aliasReadsOf } from "../domain/semconv-aliases.js";
 import type { AttrValue } from "../domain/span.js";
 import { compareLogPositions, decodeLogCursor, encodeLogCursor } from "./log-cursor.js";
 import type { LogPage, LogQuery } from "./log-store.js";
-import { attributeTermTest, compareOrdered, present, requirementsOf, testIn } from "./span-query.js";
+import {
+  attributeTermTest,
+  compareOrdered,
+  fieldTermTest,
+  present,
+  queryTest,
+  requirementsOf,
+  testIn,
+} from "./span-query.js";
 
 /** A query's filters, prepared once per query and checked per record by both log stores. */
 export interface LogFilter {
@@ -30,7 +38,7 @@ export function logFilter(query: LogQuery): LogFilter {
   const minRank = query.minSeverity === undefined ? 0 : severityRank(query.minSeverity);
   const source = query.q ?? "";
   const node = parseQuery(source, "logs");
-  const test = node === undefined ? undefined : logTest(node);
+  const test = node === undefined ? undefined : queryTest<LogRecord>(node, logTermTest);
   return {
     needle: node === undefined ? undefined : requiredNeedle(node),
     matches(record) {
@@ -71,20 +79,8 @@ function hasOwnKey(record: LogRecord, reads: readonly AliasRead[]): boolean {
  * `body` is the record's body; `service` its service and `name` an event's name. Span terms
  * (`status`, `kind`, `duration`) are refused with what to write instead.
  */
-function logTest(node: QueryNode): LogTest {
+function logTermTest(node: QueryNode): LogTest {
   switch (node.type) {
-    case "and": {
-      const items = node.items.map(logTest);
-      return (record) => items.every((test) => test(record));
-    }
-    case "or": {
-      const items = node.items.map(logTest);
-      return (record) => items.some((test) => test(record));
-    }
-    case "not": {
-      const item = logTest(node.item);
-      return (record) => !item(record);
-    }
     case "text": {
       const matches = textMatcher(node.text);
       if (!node.alsoKey) return (record) => logContainsText(record, matches);
@@ -102,19 +98,14 @@ function logTest(node: QueryNode): LogTest {
       const reads = aliasReadsOf(node.key);
       return attributeTermTest<LogRecord>(node, (record, test) => someLogValue(record, reads, test));
     }
-    case "field": {
-      const read =
-        node.field === "service"
-          ? (record: LogRecord) => record.service
-          : (record: LogRecord) => record.eventName ?? "";
-      const value = node.value;
-      if (node.op === "=") return (record) => read(record) === value;
-      if (node.op === "!=") return (record) => read(record) !== value;
-      const lower = value.toLowerCase();
-      return (record) => read(record).toLowerCase().includes(lower);
-    }
+    case "field":
+      return fieldTermTest<LogRecord>(
+        node,
+        node.field === "service" ? (record) => record.service : (record) => record.eventName ?? "",
+      );
     default:
-      // Span terms (status, kind, duration): the parser refuses them in a log query.
+      // Span terms (status, kind, duration): the parser refuses them in a log query; AND, OR and NOT
+      // are queryTest's.
       return () => false;
   }
 }

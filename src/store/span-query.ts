@@ -120,6 +120,41 @@ export function compareOrdered<T extends number | bigint>(
   }
 }
 
+/** A query as a test of items (spans, log records): AND, OR and NOT combined here, each term by `term`. */
+export function queryTest<T>(node: QueryNode, term: (term: QueryNode) => (item: T) => boolean): (item: T) => boolean {
+  const test = (n: QueryNode): ((item: T) => boolean) => {
+    switch (n.type) {
+      case "and": {
+        const items = n.items.map(test);
+        return (item) => items.every((each) => each(item));
+      }
+      case "or": {
+        const items = n.items.map(test);
+        return (item) => items.some((each) => each(item));
+      }
+      case "not": {
+        const inner = test(n.item);
+        return (item) => !inner(item);
+      }
+      default:
+        return term(n);
+    }
+  };
+  return test(node);
+}
+
+/** A `service=` / `name=` term (`=`, `!=`, `~` in any case) on the text `read` gives of an item. */
+export function fieldTermTest<T>(
+  n: Extract<QueryNode, { type: "field" }>,
+  read: (item: T) => string,
+): (item: T) => boolean {
+  const value = n.value;
+  if (n.op === "=") return (item) => read(item) === value;
+  if (n.op === "!=") return (item) => read(item) !== value;
+  const lower = value.toLowerCase();
+  return (item) => read(item).toLowerCase().includes(lower);
+}
+
 /**
  * A `key op value` term as a test of an item (a span, a log record) whose values of that key
  * `some(item, test)` looks through: true when one of them passes `test`. `!=` needs the key present
@@ -161,20 +196,8 @@ export function compileSpanQuery<S extends QueryableSpan>(
   node: QueryNode,
   searchText: (span: S) => string,
 ): CompiledSpanQuery<S> {
-  function spanTest(n: QueryNode): SpanTest<S> {
+  function termTest(n: QueryNode): SpanTest<S> {
     switch (n.type) {
-      case "and": {
-        const items = n.items.map(spanTest);
-        return (span) => items.every((test) => test(span));
-      }
-      case "or": {
-        const items = n.items.map(spanTest);
-        return (span) => items.some((test) => test(span));
-      }
-      case "not": {
-        const item = spanTest(n.item);
-        return (span) => !item(span);
-      }
       case "text": {
         const needle = n.text.toLowerCase();
         if (!n.alsoKey) return (span) => searchText(span).includes(needle);
@@ -187,14 +210,8 @@ export function compileSpanQuery<S extends QueryableSpan>(
       }
       case "attribute":
         return attributeTest(n);
-      case "field": {
-        const read = n.field === "service" ? (span: S) => span.service : (span: S) => span.name;
-        const value = n.value;
-        if (n.op === "=") return (span) => read(span) === value;
-        if (n.op === "!=") return (span) => read(span) !== value;
-        const lower = value.toLowerCase();
-        return (span) => read(span).toLowerCase().includes(lower);
-      }
+      case "field":
+        return fieldTermTest<S>(n, n.field === "service" ? (span) => span.service : (span) => span.name);
       case "status": {
         const code = n.value.toUpperCase();
         return n.op === "=" ? (span) => span.status.code === code : (span) => span.status.code !== code;
@@ -210,6 +227,9 @@ export function compileSpanQuery<S extends QueryableSpan>(
           return compareOrdered(d, op, nanos);
         };
       }
+      default:
+        // AND, OR and NOT are queryTest's.
+        return () => false;
     }
   }
 
@@ -249,7 +269,7 @@ export function compileSpanQuery<S extends QueryableSpan>(
   }
 
   return {
-    matchesSpan: spanTest(node),
+    matchesSpan: queryTest<S>(node, termTest),
     mayMatchTrace: summaryTest(node),
     tokens: requiredTokens(node),
     blockNeeds: requiredBlockNeeds(node),
