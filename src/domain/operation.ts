@@ -34,14 +34,14 @@ function timesOf(span: NestingSpan): [number, number] {
  * request (the TraceKit Node SDK's Express middleware does this), or two instrumentations on one
  * server; and of two SERVER spans of a service with the same parent from elsewhere over the same time
  * (tellSameRequest), the inner one. The request is the outer span; counting both would count it
- * twice. Decided from the spans that arrive together, as a span and its parent end within moments of
- * each other and are sent in one batch. Null when there are none (the common case, without allocating).
+ * twice. Decided from the spans given (one insert's; renestedEntrySpans tells a trace's apart again when
+ * more come). Null when there are none (the common case, without allocating).
  */
 export function nestedEntrySpans<S extends NestingSpan>(spans: readonly S[]): Set<S> | null {
   let withParent = 0;
   let entries = 0;
   for (const span of spans) {
-    if (span.kind !== "SERVER" && span.kind !== "CONSUMER") continue;
+    if (!isEntrySpan(span)) continue;
     entries++;
     if (span.parentSpanId !== null) withParent++;
   }
@@ -49,11 +49,11 @@ export function nestedEntrySpans<S extends NestingSpan>(spans: readonly S[]): Se
   // Keyed by trace and span id: span ids are unique within a trace only.
   const byId = new Map<string, S>();
   for (const span of spans) {
-    if (span.kind === "SERVER" || span.kind === "CONSUMER") byId.set(span.traceId + span.spanId, span);
+    if (isEntrySpan(span)) byId.set(span.traceId + span.spanId, span);
   }
   let nested: Set<S> | null = null;
-  /** The outer SERVER span so far per trace, parent from elsewhere, and service (see below). */
-  let siblings: Map<string, S> | null = null;
+  /** The requests (outer SERVER spans) so far per trace, parent from elsewhere, and service (see below). */
+  let siblings: Map<string, S[]> | null = null;
   for (const span of byId.values()) {
     if (span.parentSpanId === null) continue;
     const parent = byId.get(span.traceId + span.parentSpanId);
@@ -63,20 +63,28 @@ export function nestedEntrySpans<S extends NestingSpan>(spans: readonly S[]): Se
       if (span.kind !== "SERVER") continue;
       siblings ??= new Map();
       const key = `${span.traceId}\u0000${span.parentSpanId}\u0000${span.service}`;
-      const other = siblings.get(key);
-      if (other === undefined) {
-        siblings.set(key, span);
+      const requests = siblings.get(key);
+      if (requests === undefined) {
+        siblings.set(key, [span]);
         continue;
       }
-      const [aStart, aEnd] = timesOf(other);
       const [bStart, bEnd] = timesOf(span);
-      if (!tellSameRequest(aStart, aEnd, bStart, bEnd)) continue;
+      const same = requests.findIndex((other) => {
+        const [aStart, aEnd] = timesOf(other);
+        return tellSameRequest(aStart, aEnd, bStart, bEnd);
+      });
+      const other = requests[same];
+      if (other === undefined) {
+        requests.push(span);
+        continue;
+      }
       nested ??= new Set();
+      const [aStart, aEnd] = timesOf(other);
       if (isOuterTelling(aStart, aEnd, bStart, bEnd)) {
         nested.add(span);
       } else {
         nested.add(other);
-        siblings.set(key, span);
+        requests[same] = span;
       }
       continue;
     }
@@ -84,6 +92,38 @@ export function nestedEntrySpans<S extends NestingSpan>(spans: readonly S[]): Se
     nested.add(span);
   }
   return nested;
+}
+
+/**
+ * The entry spans of one trace whose telling changes when `added` join its `stored` ones: a parent,
+ * or another telling of the request, came in another insert than the span (a batch boundary, a
+ * span processor that sends each span alone, spans sent again after a restart). `stored` are told
+ * apart as nestedEntrySpans tells them together; of `added`, those in `addedNested` were counted
+ * nested. Each changed span maps to whether it is nested now; null when none changes.
+ */
+export function renestedEntrySpans<S extends NestingSpan>(
+  stored: readonly S[],
+  added: readonly S[],
+  addedNested: ReadonlySet<S> | null,
+): Map<S, boolean> | null {
+  const storedNested = nestedEntrySpans(stored);
+  const all = [...stored, ...added];
+  const now = nestedEntrySpans(all);
+  let changed: Map<S, boolean> | null = null;
+  for (const span of all) {
+    const was = (storedNested?.has(span) ?? false) || (addedNested?.has(span) ?? false);
+    const is = now?.has(span) ?? false;
+    if (was !== is) {
+      changed ??= new Map();
+      changed.set(span, is);
+    }
+  }
+  return changed;
+}
+
+/** Whether a span is an entry span (SERVER, CONSUMER): what nestedEntrySpans tells apart. */
+export function isEntrySpan(span: Pick<Span, "kind">): boolean {
+  return span.kind === "SERVER" || span.kind === "CONSUMER";
 }
 
 /** What naming an operation reads of a span. */

@@ -1,4 +1,4 @@
-import { nestedEntrySpans } from "../domain/operation.js";
+import { isEntrySpan, nestedEntrySpans, renestedEntrySpans } from "../domain/operation.js";
 import { ascending } from "../domain/order.js";
 import { forEachSearchPart, spanSearchText } from "../domain/search.js";
 import type { Span } from "../domain/span.js";
@@ -46,6 +46,10 @@ interface MemoryTrace extends StartOrdered {
   bloom: TraceBloom | null;
   /** What its spans added to the statistics, taken away again on eviction. */
   stats: StatsTokens;
+  /** Its entry spans (SERVER, CONSUMER): those nestedEntrySpans tells apart. */
+  entrySpans: number;
+  /** The insertSpans call that last added a span to it. */
+  insertCall: number;
 }
 
 /** Up to this many spans a trace finds a re-sent span by scanning; beyond it keeps a Set of ids. */
@@ -100,6 +104,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   let evictedSpans = 0;
   /** At least the span count of the largest stored trace (it only grows until `clear`): bounds `takesWhole`. */
   let largestTrace = 0;
+  let insertCalls = 0;
   const evictedIds = createEvictedTraces(evictedTracesCapacity(maxSpans));
   const searchTextCache = new WeakMap<Span, string>();
   const recentSpans = new RecentSpans<Span>();
@@ -180,8 +185,29 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     return spans;
   }
 
+  /**
+   * Tells a trace's entry spans apart again once `from` on are new in this insert and some are entry
+   * spans: the stored ones were told apart together at earlier inserts (renestedEntrySpans).
+   */
+  function renestTrace(trace: MemoryTrace, from: number, nested: ReadonlySet<Span> | null): void {
+    const spans = trace.spans as Span[];
+    const stored: Span[] = [];
+    const added: Span[] = [];
+    for (let i = 0; i < spans.length; i++) {
+      const span = spans[i] as Span;
+      if (isEntrySpan(span)) (i < from ? stored : added).push(span);
+    }
+    if (added.length === 0) return;
+    const changes = renestedEntrySpans(stored, added, nested);
+    if (changes === null) return;
+    for (const [span, isNested] of changes) operationStats.renest(span, trace.stats, isNested);
+  }
+
   function insertSpans(spans: readonly Span[]): InsertResult {
+    const call = ++insertCalls;
     const changed = new Map<string, MemoryTrace>();
+    /** Traces that held entry spans before this call, and how many spans they held then. */
+    let renest: Map<MemoryTrace, number> | null = null;
     let inserted = 0;
     let lateSpans = 0;
     let rejectedSpans = 0;
@@ -214,6 +240,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
           evicted: false,
           bloom: null,
           stats: emptyTokens(),
+          entrySpans: 0,
+          insertCall: call,
         };
         traces.set(span.traceId, trace);
         live.add(trace);
@@ -224,6 +252,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
           rejectedSpans++;
           rejectionMessage ??= tooBigTraceMessage(span.traceId, maxSpans);
           continue;
+        }
+      }
+      if (trace.insertCall !== call) {
+        trace.insertCall = call;
+        if (trace.entrySpans > 0) {
+          renest ??= new Map();
+          renest.set(trace, traceSpans.length);
         }
       }
       const previous = traceSpans[traceSpans.length - 1];
@@ -237,6 +272,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       trace.aggregate.add(span);
       if (trace.aggregate.services.length > services) operationStats.addTrace(span.service);
       operationStats.add(span, trace.stats, nested?.has(span) === true);
+      if (isEntrySpan(span)) trace.entrySpans++;
       recentSpans.add(span);
       views.add(span, now);
       errors.addSpan(span, trace.aggregate);
@@ -244,6 +280,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       inserted++;
     }
     spanTotal += inserted;
+    if (renest !== null) for (const [trace, from] of renest) renestTrace(trace, from, nested);
     for (const trace of changed.values()) {
       const start = trace.aggregate.startTimeUnixNano;
       if (!trace.filed) {

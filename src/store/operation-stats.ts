@@ -167,21 +167,33 @@ export class OperationStatsIndex {
   add(span: StatsSpan, tokens: StatsTokens, nested = false): void {
     const service = this.serviceEntry(span.service);
     const op = this.operationEntry(service, span, nested && operationGroupOf(span.kind) === "entry");
-    const start = span.startTimeUnixNano;
-    const end = span.endTimeUnixNano;
-    const minute = Math.floor(Number(start) / NS_PER_MINUTE);
-    const bucket = latencyBucket(end > start ? Number(end - start) : 0);
-    const code =
-      minute * CODE_MINUTE + bucket * 4 + (span.parentSpanId === null ? 2 : 0) + (span.status.code === "ERROR" ? 1 : 0);
+    const code = codeOf(span);
     applyCode(op, code, true);
     tokens.ops.push(op);
     tokens.codes.push(code);
-    const times = this.minuteTimes(minute);
+    const times = this.minuteTimes(Math.floor(code / CODE_MINUTE));
     times.count++;
-    const startMs = Number(start) / 1e6;
-    const endMs = Number(end) / 1e6;
+    const startMs = Number(span.startTimeUnixNano) / 1e6;
+    const endMs = Number(span.endTimeUnixNano) / 1e6;
     if (startMs < times.firstMs) times.firstMs = startMs;
     if (endMs > times.lastMs) times.lastMs = endMs;
+  }
+
+  /**
+   * Moves a counted entry span to the nested ones (`nested`) or back to the requests: its parent, or
+   * another telling of its request, came in a later insert (see renestedEntrySpans). Two tokens
+   * record the move (taken out of the old operation, added to the new one), so eviction and a file's
+   * reopening undo or repeat exactly that.
+   */
+  renest(span: StatsSpan, tokens: StatsTokens, nested: boolean): void {
+    const service = this.serviceEntry(span.service);
+    const from = this.operationEntry(service, span, !nested);
+    const to = this.operationEntry(service, span, nested);
+    const code = codeOf(span);
+    applyCode(from, code, false);
+    applyCode(to, code, true);
+    tokens.ops.push(from, to);
+    tokens.codes.push(negatedCode(code), code);
   }
 
   private minuteTimes(minute: number): MinuteTimes {
@@ -223,10 +235,24 @@ export class OperationStatsIndex {
     if (endMs > times.lastMs) times.lastMs = endMs;
   }
 
-  /** Takes out a span whose token was kept in a file rather than in memory (at eviction). */
+  /**
+   * Takes out a span whose token was kept in a file rather than in memory (at eviction); a negated
+   * token (see renest) is added back. A trace's tokens are taken out newest first, so a move is undone
+   * before the span it moved.
+   */
   removeStoredSpan(id: number, code: number): void {
     const op = this.byId.get(id);
     if (op === undefined) return;
+    this.removeToken(op, code);
+  }
+
+  private removeToken(op: OperationEntry, code: number): void {
+    if (code < 0) {
+      const added = negatedCode(code);
+      applyCode(op, added, true);
+      this.untime(added, -1);
+      return;
+    }
     applyCode(op, code, false);
     this.untime(code);
     if (op.series.total.count <= 0) this.dropOperation(op);
@@ -278,12 +304,8 @@ export class OperationStatsIndex {
   /** Takes an evicted trace out: its spans (by their tokens) and its count in each of its services. */
   removeTrace(services: readonly string[], tokens: StatsTokens): void {
     const { ops, codes } = tokens;
-    for (let i = 0; i < ops.length; i++) {
-      const op = ops[i] as OperationEntry;
-      applyCode(op, codes[i] as number, false);
-      this.untime(codes[i] as number);
-      if (op.series.total.count <= 0) this.dropOperation(op);
-    }
+    // Newest first: a move (see renest) is undone before the span it moved is taken out.
+    for (let i = ops.length - 1; i >= 0; i--) this.removeToken(ops[i] as OperationEntry, codes[i] as number);
     for (const name of services) {
       const service = this.services.get(name);
       if (service === undefined) continue;
@@ -512,6 +534,25 @@ export class OperationStatsIndex {
     if (byName.size === 0) service.ops.delete(slot);
     service.opCount--;
   }
+}
+
+/** A span's token code: its start minute, latency bucket, and whether it is a root and failed. */
+function codeOf(span: StatsSpan): number {
+  const start = span.startTimeUnixNano;
+  const end = span.endTimeUnixNano;
+  const minute = Math.floor(Number(start) / NS_PER_MINUTE);
+  const bucket = latencyBucket(end > start ? Number(end - start) : 0);
+  return (
+    minute * CODE_MINUTE + bucket * 4 + (span.parentSpanId === null ? 2 : 0) + (span.status.code === "ERROR" ? 1 : 0)
+  );
+}
+
+/**
+ * A token that takes its span out of its operation again (a move, see renest): negative, so the
+ * codes of counted spans (zero or more) never meet it. Its own inverse.
+ */
+export function negatedCode(code: number): number {
+  return -1 - code;
 }
 
 /** Adds `n` spans of a token (or takes them out) to its operation's and service's series. */

@@ -1,5 +1,6 @@
-import { nestedEntrySpans } from "../domain/operation.js";
+import { isEntrySpan, nestedEntrySpans, renestedEntrySpans } from "../domain/operation.js";
 import type { Span } from "../domain/span.js";
+import { type EntryMark, entryMarkOf } from "./sqlite-operation-stats.js";
 import { MAX_TRACE_SEQ, SPAN_SLOTS } from "./sqlite-schema.js";
 import type { SpanWriter } from "./sqlite-span-writer.js";
 import type { StoredTraces, TraceEntry } from "./sqlite-traces.js";
@@ -15,6 +16,8 @@ export interface SpanInsertDeps {
   recentSpans: { add(span: Span, entry: TraceEntry): void };
   /** Where stored errors are grouped. */
   errors: { addSpan(span: Span, trace: TraceEntry): void };
+  /** A written trace's entry spans, read from its rows (sqlite-operation-stats.ts readEntryMarks). */
+  readEntryMarks(entry: TraceEntry): EntryMark[];
 }
 
 /**
@@ -22,7 +25,7 @@ export interface SpanInsertDeps {
  * list order, span ids) at once and wait in the writer as rows until its next flush.
  */
 export function createSpanInsert(deps: SpanInsertDeps): (spans: readonly Span[]) => InsertResult {
-  const { traces, writer, flushSpans, assertOpen, recentSpans, errors } = deps;
+  const { traces, writer, flushSpans, assertOpen, recentSpans, errors, readEntryMarks } = deps;
   const { evictedIds, maxSpans, maxSpansPerTrace } = traces;
   let callNumber = 0;
 
@@ -36,6 +39,8 @@ export function createSpanInsert(deps: SpanInsertDeps): (spans: readonly Span[])
     let rejectedSpans = 0;
     let rejectionMessage: string | undefined;
     const nested = nestedEntrySpans(spans);
+    /** Traces this call gave entry spans, and how many they held before. */
+    let renest: Map<TraceEntry, number> | null = null;
     for (const span of spans) {
       let entry = traces.entries.get(span.traceId);
       if (entry === undefined) {
@@ -59,7 +64,15 @@ export function createSpanInsert(deps: SpanInsertDeps): (spans: readonly Span[])
       const services = entry.aggregate.services.length;
       entry.aggregate.add(span);
       if (entry.aggregate.services.length > services) traces.stats.addTrace(span.service);
-      traces.stats.add(span, entry.stats, nested?.has(span) === true);
+      const isNested = nested?.has(span) === true;
+      traces.stats.add(span, entry.stats, isNested);
+      if (isEntrySpan(span)) {
+        // Null only while every entry span of the trace is written (the cache dropped them with its span ids).
+        entry.entryMarks ??= readEntryMarks(entry);
+        renest ??= new Map();
+        if (!renest.has(entry)) renest.set(entry, entry.entryMarks.length);
+        entry.entryMarks.push(entryMarkOf(span, isNested));
+      }
       writer.appendPendingRow(entry.seq * SPAN_SLOTS + slot, span);
       recentSpans.add(span, entry);
       errors.addSpan(span, entry);
@@ -73,6 +86,7 @@ export function createSpanInsert(deps: SpanInsertDeps): (spans: readonly Span[])
         changed.push(entry);
       }
     }
+    if (renest !== null) for (const [entry, from] of renest) if (from > 0) renestTrace(entry, from);
     traces.file(changed);
     const changedTraceIds = changed.map((entry) => entry.traceId);
     // Flushing here rather than mid-loop keeps retention from splitting a trace this call is adding.
@@ -87,6 +101,19 @@ export function createSpanInsert(deps: SpanInsertDeps): (spans: readonly Span[])
       writer.flushTimer.schedule();
     }
     return result(changedTraceIds);
+
+    /** Tells the trace's entry spans apart again: `from` on are new in this call (see renestedEntrySpans). */
+    function renestTrace(entry: TraceEntry, from: number): void {
+      const marks = entry.entryMarks as EntryMark[];
+      const added = marks.slice(from);
+      const addedNested = new Set(added.filter((mark) => mark.nested));
+      const changes = renestedEntrySpans(marks.slice(0, from), added, addedNested);
+      if (changes === null) return;
+      for (const [mark, isNested] of changes) {
+        traces.stats.renest(mark, entry.stats, isNested);
+        mark.nested = isNested;
+      }
+    }
 
     function result(changedIds: string[]): InsertResult {
       const out: InsertResult = { inserted, changedTraceIds: changedIds, lateSpans, rejectedSpans };

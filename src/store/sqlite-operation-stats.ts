@@ -1,8 +1,9 @@
 import { type NestingSpan, nestedEntrySpans } from "../domain/operation.js";
-import { SPAN_KINDS, type SpanStatus, STATUS_CODES } from "../domain/span.js";
+import { SPAN_KINDS, type Span, type SpanStatus, STATUS_CODES } from "../domain/span.js";
 import {
   CODE_MINUTE,
   emptyTokens,
+  negatedCode,
   type OperationEntry,
   type OperationJournal,
   type OperationRecord,
@@ -16,8 +17,67 @@ import { SPAN_SLOTS, type SqliteDatabase, type Statements } from "./sqlite-schem
 import { fromStoredNs, type SpanBody } from "./sqlite-span-codec.js";
 import type { StoredTraces, TraceEntry } from "./sqlite-traces.js";
 
-/** Bytes per stored token: operation id (u32), start minute (u32), latency bucket and flags (u16), little-endian. */
+/**
+ * Bytes per stored token: operation id (u32), start minute (u32), latency bucket and flags (u16),
+ * little-endian. NEGATED in the last marks a token that takes its span out again (see
+ * OperationStatsIndex.renest).
+ */
 const TOKEN_BYTES = 10;
+const NEGATED = 0x8000;
+
+/** An entry span of a trace as telling nested ones apart across inserts reads it, and whether it is counted nested. */
+export interface EntryMark extends StatsSpan, NestingSpan {
+  nested: boolean;
+}
+
+export function entryMarkOf(span: Span, nested: boolean): EntryMark {
+  return {
+    traceId: span.traceId,
+    spanId: span.spanId,
+    parentSpanId: span.parentSpanId,
+    kind: span.kind,
+    service: span.service,
+    name: span.name,
+    attributes: span.attributes,
+    startTimeUnixNano: span.startTimeUnixNano,
+    endTimeUnixNano: span.endTimeUnixNano,
+    status: span.status,
+    nested,
+  };
+}
+
+/**
+ * A written trace's entry spans from its rows, told apart together as at their inserts (an insert
+ * that added to them told them apart again, see renestedEntrySpans).
+ */
+export function readEntryMarks(stmts: Statements, lookups: SpanLookups, entry: TraceEntry): EntryMark[] {
+  const low = entry.seq * SPAN_SLOTS;
+  const marks: EntryMark[] = [];
+  for (const row of stmts.entrySpanFieldsOfTrace.iterate(low, low + SPAN_SLOTS) as Iterable<SpanStatsFieldsRow>) {
+    marks.push({ ...statsSpanOf(row, entry.traceId, lookups), nested: false });
+  }
+  const nested = nestedEntrySpans(marks);
+  if (nested !== null) for (const mark of nested) mark.nested = true;
+  return marks;
+}
+
+/** A span row as per-operation statistics and nestedEntrySpans read it. */
+function statsSpanOf(row: SpanStatsFieldsRow, traceId: string, lookups: SpanLookups): StatsSpan & NestingSpan {
+  const [, serviceId, startNs, endNs, statusCode, bodyText] = row;
+  const body = decodeJson<SpanBody>(bodyText);
+  return {
+    traceId,
+    spanId: body[0],
+    name: body[2],
+    kind: SPAN_KINDS[body[3]] ?? "UNSPECIFIED",
+    attributes: lookups.attributesOf(body),
+    service: lookups.serviceNameById.get(Number(serviceId)) ?? "",
+    parentSpanId: body[1],
+    startTimeUnixNano: fromStoredNs(startNs),
+    endTimeUnixNano: fromStoredNs(endNs),
+    status: STATUSES[Number(statusCode)] ?? (STATUSES[0] as SpanStatus),
+  };
+}
 
 const KIND_NUMBERS = new Map(SPAN_KINDS.map((kind, index) => [kind, index]));
 const STATUSES: readonly SpanStatus[] = STATUS_CODES.map((code) => ({ code }));
@@ -118,11 +178,15 @@ export class OperationStatsRows implements OperationJournal {
     }
   }
 
-  /** Before the commit that evicts every trace keyed below `below`: their written tokens leave `index`. */
+  /**
+   * Before the commit that evicts every trace keyed below `below`: their written tokens leave
+   * `index`, newest first (as OperationStatsIndex.removeTrace takes them).
+   */
   subtractStored(index: OperationStatsIndex, below: number): void {
     for (const tokens of this.stmts.spanStatsBelow.iterate(below) as Iterable<Uint8Array>) {
       const view = new DataView(tokens.buffer, tokens.byteOffset, tokens.byteLength);
-      for (let at = 0; at + TOKEN_BYTES <= tokens.byteLength; at += TOKEN_BYTES) {
+      const n = Math.floor(tokens.byteLength / TOKEN_BYTES);
+      for (let at = (n - 1) * TOKEN_BYTES; at >= 0; at -= TOKEN_BYTES) {
         index.removeStoredSpan(view.getUint32(at, true), tokenCode(view, at));
       }
     }
@@ -173,7 +237,13 @@ export function loadOperationStats(
     const n = Math.floor(tokens.byteLength / TOKEN_BYTES);
     for (let at = 0; at < n * TOKEN_BYTES; at += TOKEN_BYTES) {
       const op = view.getUint32(at, true);
-      const code = tokenCode(view, at);
+      let code = tokenCode(view, at);
+      let sign = 1;
+      if (code < 0) {
+        // A move (see OperationStatsIndex.renest): takes its span out of this operation again.
+        code = negatedCode(code);
+        sign = -1;
+      }
       // Codes relative to the first one stay small integers, which maps key fastest.
       if (Number.isNaN(base)) base = code;
       let byCode = counts.get(op);
@@ -181,14 +251,17 @@ export function loadOperationStats(
         byCode = new Map();
         counts.set(op, byCode);
       }
-      byCode.set(code - base, (byCode.get(code - base) ?? 0) + 1);
+      byCode.set(code - base, (byCode.get(code - base) ?? 0) + sign);
+      tokenCount += sign;
     }
     entry.statsWritten += n;
-    tokenCount += n;
   }
   let complete = tokenCount === traces.spanTotal;
   for (const [op, byCode] of counts) {
-    for (const [code, count] of byCode) if (!index.restoreSpans(op, code + base, count)) complete = false;
+    for (const [code, count] of byCode) {
+      if (count < 0) complete = false;
+      else if (count > 0 && !index.restoreSpans(op, code + base, count)) complete = false;
+    }
   }
   if (complete) {
     index.dropUnused();
@@ -228,8 +301,7 @@ function fillFromSpans(stmts: Statements, traces: StoredTraces, lookups: SpanLoo
   const entries = traces.entries.values();
   let entry: TraceEntry | undefined = entries.next().value;
   for (const row of stmts.allSpanStatsFields.iterate() as Iterable<SpanStatsFieldsRow>) {
-    const [id, serviceId, startNs, endNs, statusCode, bodyText] = row;
-    const seq = Math.floor(Number(id) / SPAN_SLOTS);
+    const seq = Math.floor(Number(row[0]) / SPAN_SLOTS);
     while (entry !== undefined && entry.seq < seq) entry = entries.next().value;
     if (entry === undefined) break;
     if (entry.seq !== seq) continue;
@@ -237,25 +309,16 @@ function fillFromSpans(stmts: Statements, traces: StoredTraces, lookups: SpanLoo
       addTrace();
       spansOf = entry;
     }
-    const body = decodeJson<SpanBody>(bodyText);
-    spans.push({
-      traceId: entry.traceId,
-      spanId: body[0],
-      name: body[2],
-      kind: SPAN_KINDS[body[3]] ?? "UNSPECIFIED",
-      attributes: lookups.attributesOf(body),
-      service: lookups.serviceNameById.get(Number(serviceId)) ?? "",
-      parentSpanId: body[1],
-      startTimeUnixNano: fromStoredNs(startNs),
-      endTimeUnixNano: fromStoredNs(endNs),
-      status: STATUSES[Number(statusCode)] ?? (STATUSES[0] as SpanStatus),
-    });
+    spans.push(statsSpanOf(row, entry.traceId, lookups));
   }
   addTrace();
 }
 
+/** A stored token's code; negative for a negated one (see negatedCode). */
 function tokenCode(view: DataView, at: number): number {
-  return view.getUint32(at + 4, true) * CODE_MINUTE + view.getUint16(at + 8, true);
+  const low = view.getUint16(at + 8, true);
+  const code = view.getUint32(at + 4, true) * CODE_MINUTE + (low & ~NEGATED);
+  return (low & NEGATED) === 0 ? code : negatedCode(code);
 }
 
 function encodeTokens(tokens: StatsTokens): Buffer {
@@ -263,11 +326,12 @@ function encodeTokens(tokens: StatsTokens): Buffer {
   const bytes = Buffer.alloc(codes.length * TOKEN_BYTES);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let i = 0, at = 0; i < codes.length; i++, at += TOKEN_BYTES) {
-    const code = codes[i] as number;
+    const stored = codes[i] as number;
+    const code = stored < 0 ? negatedCode(stored) : stored;
     const low = code % CODE_MINUTE;
     view.setUint32(at, (ops[i] as OperationEntry).id, true);
     view.setUint32(at + 4, (code - low) / CODE_MINUTE, true);
-    view.setUint16(at + 8, low, true);
+    view.setUint16(at + 8, stored < 0 ? low | NEGATED : low, true);
   }
   return bytes;
 }

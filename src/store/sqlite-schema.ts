@@ -318,6 +318,12 @@ export function prepareStatements(db: SqliteDatabase) {
     allSpanStatsFields: db
       .prepare("SELECT id, service_id, start_ns, end_ns, status_code, body FROM spans ORDER BY id")
       .raw(),
+    /** One trace's entry spans (SERVER, CONSUMER), with what per-operation statistics read (see EntryMark). */
+    entrySpanFieldsOfTrace: db
+      .prepare(
+        "SELECT id, service_id, start_ns, end_ns, status_code, body FROM spans WHERE id >= ? AND id < ? AND ltrim(body, '!') ->> 3 IN (2, 5)",
+      )
+      .raw(),
     allStatsOperations: db
       .prepare("SELECT id, service, kind, name, peer, query, overflow, nested FROM stats_operations")
       .raw(),
@@ -327,7 +333,7 @@ export function prepareStatements(db: SqliteDatabase) {
     statsOperationDelete: db.prepare("DELETE FROM stats_operations WHERE id = ?"),
     allSpanStats: db.prepare("SELECT id, tokens FROM span_stats ORDER BY id").raw(),
     spanStatsInsert: db.prepare("INSERT INTO span_stats (id, tokens) VALUES (?, ?)"),
-    spanStatsBelow: db.prepare("SELECT tokens FROM span_stats WHERE id < ?").pluck(),
+    spanStatsBelow: db.prepare("SELECT tokens FROM span_stats WHERE id < ? ORDER BY id DESC").pluck(),
     deleteSpanStatsBelow: db.prepare("DELETE FROM span_stats WHERE id < ?"),
     clearStats: () => db.exec("DELETE FROM span_stats; DELETE FROM stats_operations;"),
 

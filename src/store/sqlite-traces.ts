@@ -2,7 +2,7 @@ import { TraceAggregate } from "../domain/trace-summary.js";
 import { createEvictedTraces, evictedTracesCapacity } from "./evicted-traces.js";
 import { emptyTokens, OperationStatsIndex, type StatsTokens } from "./operation-stats.js";
 import { SortedChunks } from "./sorted-chunks.js";
-import { OperationStatsRows } from "./sqlite-operation-stats.js";
+import { type EntryMark, OperationStatsRows } from "./sqlite-operation-stats.js";
 import { SPAN_SLOTS, type Statements, type TraceRow } from "./sqlite-schema.js";
 import { aggregateFromRow } from "./sqlite-span-codec.js";
 import type { BlockNote } from "./trace-blocks.js";
@@ -34,6 +34,11 @@ export interface TraceEntry extends StartOrdered {
   lastChangeCall: number;
   filed: boolean;
   evicted: boolean;
+  /**
+   * Its entry spans while its span ids are cached (null with them, or until an insert needs them):
+   * what telling nested entry spans apart across inserts reads (sqlite-insert.ts).
+   */
+  entryMarks: EntryMark[] | null;
   /** What its spans not yet written added to `StoredTraces.stats` (written ones are in the file: sqlite-operation-stats.ts). */
   stats: StatsTokens;
   /** Its tokens in the file. */
@@ -85,6 +90,7 @@ export class StoredTraces {
       aggregate,
       seq,
       spanIds: stored ? null : new Set(),
+      entryMarks: stored ? null : [],
       stored,
       dirty: false,
       lastTouchCall: 0,
@@ -182,6 +188,7 @@ export class StoredTraces {
       this.spanIdHolders.delete(traceId);
       this.cachedSpanIds -= entry.spanIds?.size ?? 0;
       entry.spanIds = null;
+      entry.entryMarks = null;
     }
   }
 
@@ -223,6 +230,7 @@ export class StoredTraces {
       if (entry.filed) this.staleInByStart++;
       if (this.spanIdHolders.delete(entry.traceId)) this.cachedSpanIds -= entry.spanIds?.size ?? 0;
       entry.spanIds = null;
+      entry.entryMarks = null;
     }
     if (evict.length > 0) this.onEvicted?.(evict);
     if (this.staleInByStart > 1024 && this.staleInByStart * 4 > this.byStart.length) {

@@ -165,6 +165,69 @@ export function nestedServerTraffic(): Span[] {
   return spans;
 }
 
+/**
+ * shop calling users 4 times, where users' HTTP instrumentation and, over the same time, its
+ * framework's span are both SERVER spans under shop's call (one request told twice), and a retry
+ * under the first call after its first request (a request of its own).
+ */
+export function calledServiceTraffic(): Span[] {
+  const spans: Span[] = [];
+  for (let i = 1; i <= 4; i++) {
+    const trace = 90 + i;
+    spans.push(
+      opSpan({
+        trace,
+        span: 1,
+        parent: null,
+        kind: "SERVER",
+        name: "GET",
+        end: 50,
+        service: "shop",
+        attributes: { "http.target": `/users/${i}` },
+      }),
+      opSpan({ trace, span: 2, parent: 1, kind: "CLIENT", name: "GET", start: 5, end: 45, service: "shop" }),
+      // users' HTTP instrumentation and, over the same time, its framework's span: both children of shop's call.
+      opSpan({
+        trace,
+        span: 3,
+        parent: 2,
+        kind: "SERVER",
+        name: "GET",
+        start: 10,
+        end: 40,
+        service: "users",
+        attributes: { "http.target": `/profile/${i}` },
+      }),
+      opSpan({
+        trace,
+        span: 4,
+        parent: 2,
+        kind: "SERVER",
+        name: `GET /profile/${i}`,
+        // As the TraceKit Node SDK's middleware span: a millisecond late, and sometimes ending a little after.
+        start: 11,
+        end: i % 2 === 0 ? 40.3 : 38,
+        service: "users",
+      }),
+    );
+  }
+  // A second request under the same call, after the first (a retry): a request of its own.
+  spans.push(
+    opSpan({
+      trace: 91,
+      span: 5,
+      parent: 2,
+      kind: "SERVER",
+      name: "GET",
+      start: 41,
+      end: 44,
+      service: "users",
+      attributes: { "http.target": "/profile/1" },
+    }),
+  );
+  return spans;
+}
+
 function byName(result: ServiceOperations | undefined, name: string) {
   const op = result?.operations.find((o) => o.name === name);
   if (op === undefined) throw new Error(`no operation ${name}`);
@@ -188,6 +251,23 @@ export function snapshot(store: Store): { services: ServiceStats[]; operations: 
     };
   }
   return { services, operations };
+}
+
+/** `snapshot` without the operations' queries: written from the first span that made each, they may read differently. */
+export function counts(store: Store): unknown {
+  return JSON.parse(JSON.stringify(snapshot(store), (key, value) => (key === "query" ? undefined : value)));
+}
+
+/** `items` in an order fixed by `seed`. */
+export function shuffled<T>(items: readonly T[], seed: number): T[] {
+  const out = [...items];
+  let state = seed;
+  for (let i = out.length - 1; i > 0; i--) {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    const j = state % (i + 1);
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
 }
 
 /**
@@ -276,60 +356,7 @@ export function operationsContract(fresh: (maxSpans?: number) => Promise<Store>)
 
   it("counts a called service's request once when two of its SERVER spans take the caller's context", async () => {
     const store = await fresh();
-    const spans: Span[] = [];
-    for (let i = 1; i <= 4; i++) {
-      const trace = 90 + i;
-      spans.push(
-        opSpan({
-          trace,
-          span: 1,
-          parent: null,
-          kind: "SERVER",
-          name: "GET",
-          end: 50,
-          service: "shop",
-          attributes: { "http.target": `/users/${i}` },
-        }),
-        opSpan({ trace, span: 2, parent: 1, kind: "CLIENT", name: "GET", start: 5, end: 45, service: "shop" }),
-        // users' HTTP instrumentation and, over the same time, its framework's span: both children of shop's call.
-        opSpan({
-          trace,
-          span: 3,
-          parent: 2,
-          kind: "SERVER",
-          name: "GET",
-          start: 10,
-          end: 40,
-          service: "users",
-          attributes: { "http.target": `/profile/${i}` },
-        }),
-        opSpan({
-          trace,
-          span: 4,
-          parent: 2,
-          kind: "SERVER",
-          name: `GET /profile/${i}`,
-          // As the TraceKit Node SDK's middleware span: a millisecond late, and sometimes ending a little after.
-          start: 11,
-          end: i % 2 === 0 ? 40.3 : 38,
-          service: "users",
-        }),
-      );
-    }
-    // A second request under the same call, after the first (a retry): a request of its own.
-    spans.push(
-      opSpan({
-        trace: 91,
-        span: 5,
-        parent: 2,
-        kind: "SERVER",
-        name: "GET",
-        start: 41,
-        end: 44,
-        service: "users",
-        attributes: { "http.target": "/profile/1" },
-      }),
-    );
+    const spans = calledServiceTraffic();
     store.insertSpans(spans);
     const users = store.listServices().find((s) => s.name === "users");
     expect(users).toMatchObject({ basis: "entry", requestCount: 5, spanCount: 9 });
@@ -338,6 +365,39 @@ export function operationsContract(fresh: (maxSpans?: number) => Promise<Store>)
       ["GET /profile/:id", false, 5],
       ["GET /profile/:id", true, 4],
     ]);
+  });
+
+  it("tells nested entry spans apart whatever inserts they came in, and evicts them exactly", async () => {
+    const traffic = [...nestedServerTraffic(), ...calledServiceTraffic()];
+    const together = await fresh();
+    together.insertSpans(traffic);
+    const expected = counts(together);
+    expect(snapshot(together).services.find((s) => s.name === "users")).toMatchObject({
+      requestCount: 5,
+      spanCount: 9,
+    });
+    // One span per insert (a span processor that sends each span alone) in arrival order, backwards and
+    // shuffled; and two inserts split at every point (a batch boundary).
+    const orders = [traffic, [...traffic].reverse(), shuffled(traffic, 7), shuffled(traffic, 11)];
+    for (const [n, order] of orders.entries()) {
+      const store = await fresh();
+      for (const span of order) store.insertSpans([span]);
+      expect(counts(store), `order ${n}`).toEqual(expected);
+    }
+    for (let cut = 1; cut < traffic.length; cut += 3) {
+      const store = await fresh();
+      store.insertSpans(traffic.slice(cut));
+      store.insertSpans(traffic.slice(0, cut));
+      expect(counts(store), `cut at ${cut}`).toEqual(expected);
+    }
+    // Evicted by newer traffic, they leave exactly what that traffic alone gives.
+    const bounded = await fresh(traffic.length);
+    for (const span of [...traffic].reverse()) bounded.insertSpans([span]);
+    const newer = apiTraffic();
+    for (const span of newer) bounded.insertSpans([span]);
+    const alone = await fresh(traffic.length);
+    for (const span of newer) alone.insertSpans([span]);
+    expect(counts(bounded)).toEqual(counts(alone));
   });
 
   it("groups requests known only by their path under the route with the ids templated, and finds their traces", async () => {

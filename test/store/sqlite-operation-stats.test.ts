@@ -8,7 +8,16 @@ import { SCHEMA_VERSION } from "../../src/store/sqlite-schema.js";
 import { createSqliteStore, loadSqliteDriver, type SqliteStoreOptions } from "../../src/store/sqlite-store.js";
 import type { Store } from "../../src/store/store.js";
 import { copyAsKilled } from "./killed-copy.js";
-import { apiTraffic, jobTraffic, nestedServerTraffic, opSpan, snapshot } from "./operations-contract.js";
+import {
+  apiTraffic,
+  calledServiceTraffic,
+  counts,
+  jobTraffic,
+  nestedServerTraffic,
+  opSpan,
+  shuffled,
+  snapshot,
+} from "./operations-contract.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tracekit-sqlite-stats-"));
 let files = 0;
@@ -91,6 +100,51 @@ describe("sqlite store: per-operation statistics in the file", () => {
     expect(shop?.service.requestCount).toBe(12);
     expect(shop?.operations.find((o) => o.name === "GET /users/:id" && o.nested)).toMatchObject({ count: 12 });
     expect(shop?.operations.find((o) => o.name === "GET /users/:id" && !o.nested)).toMatchObject({ count: 12 });
+  });
+
+  it("moves an entry span to the nested ones across commits and reopenings, and evicts it exactly", () => {
+    // And a service whose one inner span, come first, made an operation of its own that the move empties.
+    const solo = [
+      opSpan({ trace: 99, span: 2, parent: 1, kind: "SERVER", name: "POST /solo", start: 1, end: 3, service: "solo" }),
+      opSpan({ trace: 99, span: 1, parent: null, kind: "SERVER", name: "POST", end: 4, service: "solo" }),
+    ];
+    const traffic = [...nestedServerTraffic(), ...calledServiceTraffic(), ...solo];
+    const together = openStore(tempPath());
+    together.insertSpans(traffic);
+    const expected = counts(together);
+    const fills: StatisticsFill[] = [];
+    const options = {
+      flushSpans: 1,
+      maxSpans: traffic.length,
+      onStatisticsFill: (fill: StatisticsFill) => fills.push(fill),
+    };
+    const path = tempPath();
+    let store = openStore(path, options);
+    // One span per commit, parents after children, reopened every few spans: the marks come back from the rows.
+    for (const [i, span] of [...solo, ...shuffled(traffic.slice(0, -2), 5)].entries()) {
+      store.insertSpans([span]);
+      if (i % 4 === 3) {
+        const before = counts(store);
+        closeStore(store);
+        store = openStore(path, options);
+        expect(counts(store), `reopened after ${i + 1} spans`).toEqual(before);
+      }
+    }
+    expect(counts(store)).toEqual(expected);
+    closeStore(store);
+    store = openStore(path, options);
+    expect(counts(store)).toEqual(expected);
+    // Newer traffic evicts them all: what is left is what that traffic alone gives.
+    const alone = openStore(tempPath(), options);
+    for (const span of apiTraffic()) {
+      store.insertSpans([span]);
+      alone.insertSpans([span]);
+    }
+    expect(counts(store)).toEqual(counts(alone));
+    closeStore(store);
+    expect(counts(openStore(path, options))).toEqual(counts(alone));
+    // Read back from the tokens every time: no reopening had to rebuild the statistics from the span rows.
+    expect(fills).toEqual([]);
   });
 
   it("upgrades a file from before the statistics were kept and fills them in once", async () => {
