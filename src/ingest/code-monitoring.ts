@@ -15,6 +15,9 @@ import { breakpointToJson, sdkEventToJson, snapshotSummaryToJson } from "../prot
 import { type AutoRegisterRequest, breakpointToSdk, type CaptureRequest } from "../sdk/code-monitoring-wire.js";
 import { type CodeMonitoringStore, MAX_BREAKPOINTS } from "../store/code-monitoring-store.js";
 
+/** Deleted breakpoint ids remembered to refuse their late captures (see findCaptureTarget). */
+const DELETED_IDS_KEPT = 1_000;
+
 /** A breakpoint made on the Snapshots page. */
 export interface BreakpointInput {
   service: string;
@@ -68,6 +71,8 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
   const now = deps.now ?? Date.now;
   const maxBreakpoints = deps.maxBreakpoints ?? MAX_BREAKPOINTS;
   let expiryTimer: NodeJS.Timeout | null = null;
+  /** Ids deleted on the Snapshots page (the newest DELETED_IDS_KEPT): a late capture must not bring one back. */
+  const deletedIds = new Set<string>();
 
   function state(): BreakpointsResponse {
     return {
@@ -151,14 +156,21 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
     return breakpoint;
   }
 
+  /**
+   * The breakpoint a capture is for: by its id, else by its location. An SDK registers a location
+   * once per run, so one this server does not know (it restarted without --db) is made again from the
+   * capture, under the SDK's id and enabled, as the SDK holds it; its next check-in then finds it. A
+   * breakpoint deleted on the page stays deleted: its late captures are refused.
+   */
   function findCaptureTarget(request: CaptureRequest): Breakpoint {
-    const breakpoint =
-      request.breakpointId !== null
-        ? store.getBreakpoint(request.breakpointId)
-        : store.findBreakpoint(locationKey(request));
+    const id = request.breakpointId;
+    let breakpoint = id === null ? undefined : store.getBreakpoint(id);
+    breakpoint ??= store.findBreakpoint(locationKey(request));
     if (breakpoint === undefined) {
-      const which = request.breakpointId ?? `at ${request.filePath}:${request.lineNumber}`;
-      throw new AppError(404, "breakpoint_not_found", `no breakpoint ${which}; nothing was stored`);
+      if (id !== null && deletedIds.has(id)) {
+        throw new AppError(404, "breakpoint_not_found", `breakpoint ${id} was deleted; nothing was stored`);
+      }
+      breakpoint = remadeFromCapture(request);
     }
     if (breakpoint.service !== request.service) {
       throw new AppError(
@@ -167,6 +179,32 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
         `breakpoint ${breakpoint.id} belongs to service "${breakpoint.service}", not "${request.service}"`,
       );
     }
+    return breakpoint;
+  }
+
+  function remadeFromCapture(request: CaptureRequest): Breakpoint {
+    assertRoom();
+    const t = now();
+    const breakpoint: Breakpoint = {
+      id: request.breakpointId ?? randomUUID(),
+      service: request.service,
+      filePath: request.filePath,
+      lineNumber: request.lineNumber,
+      functionName: request.functionName,
+      label: request.label,
+      condition: "",
+      maxCaptures: 0,
+      captureCount: 0,
+      expireAt: null,
+      enabled: true,
+      origin: "auto",
+      createdAt: t,
+      updatedAt: t,
+      lastCapturedAt: null,
+      calledFrom: null,
+    };
+    store.saveBreakpoint(breakpoint);
+    changed(breakpoint, "breakpoint_created");
     return breakpoint;
   }
 
@@ -302,6 +340,8 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
     deleteBreakpoint(id) {
       const breakpoint = mustGet(id);
       store.deleteBreakpoint(id);
+      deletedIds.add(id);
+      if (deletedIds.size > DELETED_IDS_KEPT) deletedIds.delete(deletedIds.values().next().value as string);
       streams.broadcast(breakpoint.service, "breakpoint_deleted", JSON.stringify({ id }));
       publishState();
       scheduleExpiry();

@@ -179,7 +179,7 @@ describe("code monitoring over the SDK protocol", () => {
     }
   });
 
-  it("stops at max_captures and refuses unknown breakpoints, storing nothing", async () => {
+  it("stops at max_captures and refuses a deleted breakpoint's late captures, storing nothing", async () => {
     const { body: made } = await createBreakpoint(app.base, {
       service: "checkout-api",
       filePath: "/srv/app/limits.js",
@@ -193,9 +193,6 @@ describe("code monitoring over the SDK protocol", () => {
     const second = await capture(app.base, body);
     expect(second.status).toBe(409);
     expect(second.body.error.code).toBe("breakpoint_exhausted");
-    const unknown = await capture(app.base, nodeCapture("no-such-breakpoint"));
-    expect(unknown.status).toBe(404);
-    expect(unknown.body.error.message).toMatch(/nothing was stored/);
     const listed = await json(app.base, `/api/snapshots?breakpointId=${made.id}`);
     expect(listed.body.snapshots).toHaveLength(1);
     const sdkView = await pollActive(app.base, "checkout-api");
@@ -203,6 +200,35 @@ describe("code monitoring over the SDK protocol", () => {
       enabled: false,
       capture_count: 1,
     });
+    // Deleted on the page while an SDK that has not heard of it yet still captures there.
+    expect((await patch(app.base, `/api/breakpoints/${made.id}`, {}, "DELETE")).status).toBeLessThan(300);
+    const late = await capture(app.base, body);
+    expect(late.status).toBe(404);
+    expect(late.body.error.message).toBe(`breakpoint ${made.id} was deleted; nothing was stored`);
+    expect((await json(app.base, `/api/breakpoints`)).body.breakpoints.some((b: any) => b.id === made.id)).toBe(false);
+  });
+
+  it("makes a breakpoint it does not know again from a capture, as the SDK holds it (a restart without --db)", async () => {
+    // The SDK registered this location with an earlier run of the server, and registers a location once per run.
+    const id = "2b1c7e0a-5d7f-4c1e-9e55-0d9f3c1a7b11";
+    const body = nodeCapture(id, { file_path: "/srv/app/remade.js", label: "remade", line_number: 9 });
+    const first = await capture(app.base, body);
+    expect(first.status).toBe(201);
+    const { body: listed } = await json(app.base, "/api/breakpoints");
+    expect(listed.breakpoints.find((b: any) => b.id === id)).toMatchObject({
+      service: "checkout-api",
+      filePath: "/srv/app/remade.js",
+      lineNumber: 9,
+      label: "remade",
+      enabled: true,
+      origin: "auto",
+      captureCount: 1,
+    });
+    // The SDK's next check-in finds it under its own id, enabled, and a second capture joins it.
+    const sdkView = await pollActive(app.base, "checkout-api");
+    expect(sdkView.body.breakpoints.find((b: any) => b.id === id)).toMatchObject({ enabled: true, capture_count: 1 });
+    expect((await capture(app.base, body)).status).toBe(201);
+    expect((await json(app.base, `/api/snapshots?breakpointId=${id}`)).body.snapshots).toHaveLength(2);
   });
 
   it("reaches the SDK's stream with the kill switch in well under a second", async () => {
