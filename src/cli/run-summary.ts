@@ -5,7 +5,8 @@ import { count } from "./count.js";
 export interface RunTotals {
   traces: number;
   spans: number;
-  errors: number;
+  /** Traces with a failing span, as the trace list counts them. */
+  failing: number;
   /** LLM calls that name a model, what the priced ones cost, and how many have no price. */
   llm?: { calls: number; usd: number; unpriced: number };
 }
@@ -40,9 +41,9 @@ async function getJson<T>(url: string): Promise<T> {
   return (await response.json()) as T;
 }
 
-/** Counts the run's traces, spans and error spans, page by page. */
+/** Counts the run's traces, spans and failing traces, page by page. */
 export async function countRun(base: string, window: RunWindow): Promise<RunTotals> {
-  const totals: RunTotals = { traces: 0, spans: 0, errors: 0 };
+  const totals: RunTotals = { traces: 0, spans: 0, failing: 0 };
   const params = windowParams(window);
   params.set("limit", String(PAGE_SIZE));
   for (;;) {
@@ -50,7 +51,7 @@ export async function countRun(base: string, window: RunWindow): Promise<RunTota
     for (const trace of page.traces) {
       totals.traces += 1;
       totals.spans += trace.spanCount;
-      totals.errors += trace.errorCount;
+      if (trace.errorCount > 0) totals.failing += 1;
     }
     if (page.nextCursor === undefined) break;
     params.set("cursor", page.nextCursor);
@@ -98,7 +99,7 @@ function plural(n: number, one: string, many = `${one}s`): string {
 
 /** One line: what the run sent and where to look at it. */
 export function formatRunLine(totals: RunTotals, url: string): string {
-  const parts = [plural(totals.spans, "span"), plural(totals.errors, "error")];
+  const parts = [plural(totals.spans, "span"), `${count(totals.failing)} failing`];
   if (totals.llm !== undefined) {
     const { calls, usd, unpriced } = totals.llm;
     const priced = calls - unpriced;

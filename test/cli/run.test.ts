@@ -18,13 +18,13 @@ const run = (args: string[], env: Record<string, string> = {}): CliRun => cli(["
 const ready = (check: () => boolean) => waitFor(() => (check() ? true : undefined));
 
 /** The summary line's counts and URL. */
-function summary(stderr: string): { traces: number; spans: number; errors: number; llm: string | null; url: string } {
-  const match = /this run sent (\d+) traces? \((\d+) spans?, (\d+) errors?(?:, ([^)]*))?\) · (\S+)/.exec(stderr);
+function summary(stderr: string): { traces: number; spans: number; failing: number; llm: string | null; url: string } {
+  const match = /this run sent (\d+) traces? \((\d+) spans?, (\d+) failing(?:, ([^)]*))?\) · (\S+)/.exec(stderr);
   if (match === null) throw new Error(`no summary line in: ${stderr}`);
   return {
     traces: Number(match[1]),
     spans: Number(match[2]),
-    errors: Number(match[3]),
+    failing: Number(match[3]),
     llm: match[4] ?? null,
     url: match[5] as string,
   };
@@ -98,7 +98,8 @@ describe("tracekit-local run", { timeout: 60_000 }, () => {
     expect(sdkApp.stdout()).toContain("app: NODE_ENV=staging ENV=development");
     const line = summary(sdkApp.stderr());
     // The LLM call is priced by the server: gpt-4o-mini, 1,000 tokens in at $0.15 / 1M and 100 out at $0.60 / 1M.
-    expect(line).toMatchObject({ traces: 2, spans: 4, errors: 1, llm: "1 LLM call ≈ $0.00021" });
+    // One trace failing, though two of its spans tell the failure: as the trace list counts it.
+    expect(line).toMatchObject({ traces: 2, spans: 4, failing: 1, llm: "1 LLM call ≈ $0.00021" });
     const url = new URL(line.url);
     expect(url.origin).toBe(`http://localhost:${app.port}`);
     expect(url.searchParams.get("service")).toBe("run-test");
@@ -115,7 +116,7 @@ describe("tracekit-local run", { timeout: 60_000 }, () => {
     // A later run's window holds none of these.
     const empty = run(["--port", String(app.port), "--service", "run-test", "--", process.execPath, "-e", ""]);
     expect(await empty.exited).toBe(0);
-    expect(summary(empty.stderr())).toMatchObject({ traces: 0, spans: 0, errors: 0 });
+    expect(summary(empty.stderr())).toMatchObject({ traces: 0, spans: 0, failing: 0 });
   });
 
   it("starts an instance in the background when none answers, which keeps running afterwards", async () => {
@@ -126,7 +127,7 @@ describe("tracekit-local run", { timeout: 60_000 }, () => {
     if (Number.isInteger(pid) && pid > 0) startedPids.push(pid);
     expect(code, started.stderr()).toBe(0);
     expect(started.stderr()).toContain(`started at http://localhost:${port} in the background`);
-    expect(summary(started.stderr())).toMatchObject({ traces: 2, spans: 4, errors: 1 });
+    expect(summary(started.stderr())).toMatchObject({ traces: 2, spans: 4, failing: 1 });
     const health = await readJson(fetch(`http://127.0.0.1:${port}/api/health`));
     expect(health).toMatchObject({ name: "tracekit-local", counts: { spans: 4 } });
   });
