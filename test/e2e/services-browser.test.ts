@@ -168,11 +168,17 @@ describe.skipIf(!available)("Services page operations in Chromium", () => {
     expect(express[1]).toBe("0.3/min");
     await page.goto(`${app.base}/services?window=15m&service=express-app`);
     // Both are the route GET /users/:id (the outer by its path, the inner by its name, ids templated):
-    // two rows, the inner one marked nested.
+    // the requests listed once, the inner operation in the closed "nested" section, marked.
     const routeRows = page.getByTestId("entry-operations").locator('tr[data-operation="GET /users/:id"]');
-    await expect.poll(() => routeRows.count()).toBe(2);
-    await expect.poll(() => routeRows.locator('[data-field="nested"]').count()).toBe(1);
-    expect(await routeRows.locator('[data-field="nested"]').textContent()).toContain("nested");
+    await expect.poll(() => routeRows.count()).toBe(1);
+    expect(await routeRows.locator('[data-field="nested"]').count()).toBe(0);
+    const nested = page.getByTestId("nested-operations");
+    expect(await nested.locator("summary").textContent()).toMatch(/^1 nested operation \(4 spans\): the same requests/);
+    expect(await nested.locator('tr[data-operation="GET /users/:id"]').isVisible()).toBe(false);
+    await nested.locator("summary").click();
+    expect(await nested.locator('tr[data-operation="GET /users/:id"] [data-field="nested"]').textContent()).toContain(
+      "nested",
+    );
 
     // The job's own operations are listed, as it has no entry spans.
     await page.goto(`${app.base}/services?service=nightly`);

@@ -45,9 +45,15 @@ describe("operations model", () => {
     expect(params.get("sort")).toBe("duration");
   });
 
-  it("puts entry operations and outgoing calls apart, and internal ones only without entry spans", () => {
-    const ops = [op("entry", "GET /a"), op("outgoing", "SELECT"), op("internal", "render")];
-    expect(operationSections({ basis: "entry" }, ops)).toEqual({ entry: [ops[0]], outgoing: [ops[1]], internal: null });
+  it("puts entry operations, nested ones and outgoing calls apart, and internal ones only without entry spans", () => {
+    const nested = { ...op("entry", "GET /a"), nested: true };
+    const ops = [op("entry", "GET /a"), op("outgoing", "SELECT"), op("internal", "render"), nested];
+    expect(operationSections({ basis: "entry" }, ops)).toEqual({
+      entry: [ops[0]],
+      nested: [nested],
+      outgoing: [ops[1]],
+      internal: null,
+    });
     expect(operationSections({ basis: "root" }, ops).internal).toEqual([ops[2]]);
     expect(basisNote({ basis: "root", requestCount: 3 })).toMatch(/root spans/);
     expect(basisNote({ basis: "root", requestCount: 0 })).toMatch(/no entry or root spans/);

@@ -1,3 +1,4 @@
+import { Fragment } from "preact";
 import { useCallback, useEffect, useState } from "preact/hooks";
 import type { OperationStatsJson, ServiceOperationsResponse } from "../../../../src/protocol";
 import { api } from "../../api/client";
@@ -29,53 +30,86 @@ function OperationTable({
       {operations.length === 0 ? (
         <p class="muted">None in this window.</p>
       ) : (
-        <table class="services-table operations-table">
-          <thead>
-            <tr>
-              <th>Operation</th>
-              {showPeer && <th>Calls</th>}
-              <th class="numeric">Rate</th>
-              <th class="numeric">Error rate</th>
-              <th class="numeric">p50</th>
-              <th class="numeric">p95</th>
-              <th class="numeric">p99</th>
-              <th class="numeric">Spans</th>
-            </tr>
-          </thead>
-          <tbody>
-            {operations.map((op) => (
-              <tr key={`${op.kind} ${op.name} ${op.peer ?? ""}`} data-operation={op.name} data-kind={op.kind}>
-                <td class="operation-name">
-                  <a href={operationTracesHref(service, op)} title={`Its traces, slowest first: ${op.query}`}>
-                    {op.name}
-                  </a>{" "}
-                  <span class="faint operation-kind">{op.kind.toLowerCase()}</span>
-                  {op.nested && (
-                    <span class="faint operation-kind" data-field="nested" title={NESTED_TITLE}>
-                      {" "}
-                      · nested
-                    </span>
-                  )}
-                </td>
-                {showPeer && <td class="muted">{op.peer ?? "–"}</td>}
-                <td class="numeric" data-field="rate">
-                  {formatRate(op.ratePerSec)}
-                </td>
-                <td class={`numeric${op.errorCount > 0 ? " error-text" : " faint"}`} data-field="errorRate">
-                  {formatPercent(op.errorRate)}
-                </td>
-                <td class="numeric">{formatDuration(op.p50Ms)}</td>
-                <td class="numeric">{formatDuration(op.p95Ms)}</td>
-                <td class="numeric">{formatDuration(op.p99Ms)}</td>
-                <td class="numeric" data-field="count">
-                  {formatCount(op.count)}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <OperationRows service={service} operations={operations} showPeer={showPeer} />
       )}
     </section>
+  );
+}
+
+/**
+ * The service's entry operations nested in its own requests, closed by default: they are the same
+ * requests told again (the listed requests above already count them).
+ */
+function NestedOperations({ service, operations }: { service: string; operations: readonly OperationStatsJson[] }) {
+  if (operations.length === 0) return null;
+  const spans = operations.reduce((sum, op) => sum + op.count, 0);
+  return (
+    <details class="operations-section operations-nested" data-testid="nested-operations">
+      <summary title={NESTED_TITLE}>
+        {formatCount(operations.length)} nested {operations.length === 1 ? "operation" : "operations"} (
+        {formatCount(spans)} {spans === 1 ? "span" : "spans"}): the same requests told again by a span inside them, such
+        as a framework's inside the HTTP server's; not counted as requests
+      </summary>
+      <OperationRows service={service} operations={operations} showPeer={false} />
+    </details>
+  );
+}
+
+function OperationRows({
+  service,
+  operations,
+  showPeer,
+}: {
+  service: string;
+  operations: readonly OperationStatsJson[];
+  showPeer: boolean;
+}) {
+  return (
+    <table class="services-table operations-table">
+      <thead>
+        <tr>
+          <th>Operation</th>
+          {showPeer && <th>Calls</th>}
+          <th class="numeric">Rate</th>
+          <th class="numeric">Error rate</th>
+          <th class="numeric">p50</th>
+          <th class="numeric">p95</th>
+          <th class="numeric">p99</th>
+          <th class="numeric">Spans</th>
+        </tr>
+      </thead>
+      <tbody>
+        {operations.map((op) => (
+          <tr key={`${op.kind} ${op.name} ${op.peer ?? ""}`} data-operation={op.name} data-kind={op.kind}>
+            <td class="operation-name">
+              <a href={operationTracesHref(service, op)} title={`Its traces, slowest first: ${op.query}`}>
+                {op.name}
+              </a>{" "}
+              <span class="faint operation-kind">{op.kind.toLowerCase()}</span>
+              {op.nested && (
+                <span class="faint operation-kind" data-field="nested" title={NESTED_TITLE}>
+                  {" "}
+                  · nested
+                </span>
+              )}
+            </td>
+            {showPeer && <td class="muted">{op.peer ?? "–"}</td>}
+            <td class="numeric" data-field="rate">
+              {formatRate(op.ratePerSec)}
+            </td>
+            <td class={`numeric${op.errorCount > 0 ? " error-text" : " faint"}`} data-field="errorRate">
+              {formatPercent(op.errorRate)}
+            </td>
+            <td class="numeric">{formatDuration(op.p50Ms)}</td>
+            <td class="numeric">{formatDuration(op.p95Ms)}</td>
+            <td class="numeric">{formatDuration(op.p99Ms)}</td>
+            <td class="numeric" data-field="count">
+              {formatCount(op.count)}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 
@@ -129,7 +163,10 @@ export function OperationsPanel({ service, since }: { service: string; since: nu
         Operations of {service} <span class="muted operations-basis">headline: {basisNote(body.service)}</span>
       </h2>
       {tables.map((table) => (
-        <OperationTable key={table.testId} service={service} {...table} />
+        <Fragment key={table.testId}>
+          <OperationTable service={service} {...table} />
+          {table.testId === "entry-operations" && <NestedOperations service={service} operations={sections.nested} />}
+        </Fragment>
       ))}
     </div>
   );

@@ -26,6 +26,11 @@ export function operationTracesHref(service: string, operation: Pick<OperationSt
 export interface OperationSections {
   /** SERVER and CONSUMER operations: what the service is asked to do. */
   entry: OperationStatsJson[];
+  /**
+   * Entry operations nested in the service's own requests (a framework's span inside the HTTP
+   * server's): the same requests told again, shown apart so the requests are listed once.
+   */
+  nested: OperationStatsJson[];
   /** CLIENT and PRODUCER calls it makes. */
   outgoing: OperationStatsJson[];
   /** Internal operations, shown only for a service with no entry spans (a job's own steps). */
@@ -38,7 +43,8 @@ export function operationSections(
   operations: readonly OperationStatsJson[],
 ): OperationSections {
   return {
-    entry: operations.filter((op) => op.group === "entry"),
+    entry: operations.filter((op) => op.group === "entry" && !op.nested),
+    nested: operations.filter((op) => op.group === "entry" && op.nested),
     outgoing: operations.filter((op) => op.group === "outgoing"),
     internal: service.basis === "root" ? operations.filter((op) => op.group === "internal") : null,
   };
