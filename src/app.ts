@@ -17,7 +17,7 @@ import { createNodeListener } from "./server/node-listener.js";
 import type { OtlpGrpcServer } from "./server/otlp-grpc.js";
 import { createHostPolicy } from "./server/security.js";
 import { createOtlpOnlyServer, createServer, type ServerDeps } from "./server/server.js";
-import { openStores } from "./store/open-store.js";
+import { openStores, StoreOpenError } from "./store/open-store.js";
 import { DEFAULT_TRACE_LIMIT } from "./store/store.js";
 import { packageVersion } from "./version.js";
 
@@ -31,7 +31,35 @@ export type AppEvent =
   /** A `--db` file from an older version gets its per-operation statistics filled in, once: before (ms null) and after. */
   | { type: "statistics-fill"; spans: number; ms: number | null }
   /** Batches `--forward` still held when the app stopped (after a short grace period to send them). */
-  | { type: "forward-stopped"; batches: number; bytes: number };
+  | { type: "forward-stopped"; batches: number; bytes: number }
+  /** The `--db` file is held by another process (often a tracekit-local still closing): waiting up to `ms`. */
+  | { type: "db-busy"; path: string; ms: number };
+
+/** How long a start waits for a `--db` file another process holds: a stopping tracekit-local takes ~1.5 s. */
+const DB_BUSY_WAIT_MS = 5_000;
+const DB_BUSY_RETRY_MS = 200;
+
+/**
+ * openStores, waiting while the `--db` file is held by another process (restarting right after
+ * Ctrl+C, while the old instance still writes and closes it); told once through `onBusy`.
+ */
+async function openStoresWaiting(
+  options: Parameters<typeof openStores>[0],
+  onBusy: (ms: number) => void,
+): ReturnType<typeof openStores> {
+  const deadline = Date.now() + DB_BUSY_WAIT_MS;
+  for (let told = false; ; ) {
+    try {
+      return await openStores(options);
+    } catch (error) {
+      const busy = error instanceof StoreOpenError && /another process is using it/.test(error.message);
+      if (!busy || Date.now() >= deadline) throw error;
+      if (!told) onBusy(DB_BUSY_WAIT_MS);
+      told = true;
+      await new Promise((resolve) => setTimeout(resolve, DB_BUSY_RETRY_MS));
+    }
+  }
+}
 
 export interface RunningApp {
   /** The UI, e.g. http://localhost:9999 (with the real port when 0 was asked for). */
@@ -80,13 +108,16 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
     codeMonitoring: codeMonitoringStore,
     logs: logStore,
     metrics: metricStore,
-  } = await openStores({
-    dbPath: config.dbPath,
-    maxSpans: config.maxSpans,
-    maxLogs: config.maxLogs,
-    metrics: { maxSeries: config.maxMetricSeries },
-    onStatisticsFill: (fill) => onEvent({ type: "statistics-fill", ...fill }),
-  });
+  } = await openStoresWaiting(
+    {
+      dbPath: config.dbPath,
+      maxSpans: config.maxSpans,
+      maxLogs: config.maxLogs,
+      metrics: { maxSeries: config.maxMetricSeries },
+      onStatisticsFill: (fill) => onEvent({ type: "statistics-fill", ...fill }),
+    },
+    (ms) => onEvent({ type: "db-busy", path: config.dbPath ?? "", ms }),
+  );
   const hub = createLiveHub({
     getSummaries: (ids) => store.getSummaries(ids),
     getLatest: () => store.listTraces({ limit: DEFAULT_TRACE_LIMIT }).traces,

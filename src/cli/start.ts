@@ -156,6 +156,12 @@ function createEventPrinter(): (event: AppEvent) => void {
       console.log(forwardStoppedLine(event));
       return;
     }
+    if (event.type === "db-busy") {
+      console.log(
+        `tracekit-local: ${event.path} is held by another process (a tracekit-local still closing?); waiting up to ${event.ms / 1000} s`,
+      );
+      return;
+    }
     if (event.type === "internal-error") {
       console.error(`  ! internal error: ${(event.error as Error)?.stack ?? String(event.error)}`);
       return;

@@ -205,6 +205,34 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
     }
   });
 
+  it("--db started again right after a stop waits for the old instance to let go of the file", async () => {
+    const dir = tempDir();
+    try {
+      const db = join(dir.path, "restart.db");
+      const first = start(["--port", "0", "--no-open", "--db", db]);
+      await waitForUrl(first);
+      // Started while the first still holds the file (as a restart right after Ctrl+C), which stops a moment later.
+      const second = start(["--port", "0", "--no-open", "--db", db]);
+      await expect.poll(() => second.stdout(), { timeout: 10_000 }).toContain("is held by another process");
+      first.child.kill("SIGTERM");
+      expect(await first.exited).toBe(0);
+      const { port } = await waitForUrl(second);
+      expect(await readJson(fetch(`http://127.0.0.1:${port}/api/health`))).toMatchObject({ status: "ok" });
+      second.child.kill("SIGTERM");
+      expect(await second.exited).toBe(0);
+      // One that still runs keeps it: the second gives up after its wait, with one line.
+      const holder = start(["--port", "0", "--no-open", "--db", db]);
+      await waitForUrl(holder);
+      const refused = start(["--port", "0", "--no-open", "--db", db]);
+      expect(await refused.exited).toBe(1);
+      expect(refused.stderr().trim().split("\n")).toEqual([expect.stringMatching(/another process is using it/)]);
+      holder.child.kill("SIGTERM");
+      expect(await holder.exited).toBe(0);
+    } finally {
+      dir.remove();
+    }
+  });
+
   it("exits 1 with one line when --db is not a database", async () => {
     const dir = tempDir();
     try {
