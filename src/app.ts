@@ -1,6 +1,7 @@
 import { createServer as createHttpServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { Config } from "./config.js";
+import type { Breakpoint } from "./domain/code-monitoring.js";
 import type { Forwarder } from "./forward/forwarder.js";
 import type { ForwardEvent } from "./forward/target.js";
 import { startHeapCompaction } from "./heap-compaction.js";
@@ -32,6 +33,8 @@ export type AppEvent =
   | { type: "statistics-fill"; spans: number; ms: number | null }
   /** Batches `--forward` still held when the app stopped (after a short grace period to send them). */
   | { type: "forward-stopped"; batches: number; bytes: number }
+  /** An SDK registered a code location for snapshots (disabled until enabled on the Snapshots page). */
+  | { type: "breakpoint-registered"; breakpoint: Breakpoint }
   /** The `--db` file is held by another process (often a tracekit-local still closing): waiting up to `ms`. */
   | { type: "db-busy"; path: string; ms: number };
 
@@ -124,7 +127,12 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
     prices: config.prices,
   });
   const sdkStreams = createSdkStreams({ onChange: () => codeMonitoring.sdkConnectionsChanged() });
-  const codeMonitoring = createCodeMonitoring({ store: codeMonitoringStore, hub, streams: sdkStreams });
+  const codeMonitoring = createCodeMonitoring({
+    store: codeMonitoringStore,
+    hub,
+    streams: sdkStreams,
+    onRegistered: (breakpoint) => onEvent({ type: "breakpoint-registered", breakpoint }),
+  });
   const hostPolicy = createHostPolicy(config.host);
   let port = config.port;
   const otlpPorts: { http: number | null; grpc: number | null } = { http: null, grpc: null };

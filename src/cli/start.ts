@@ -156,6 +156,12 @@ function createEventPrinter(): (event: AppEvent) => void {
       console.log(forwardStoppedLine(event));
       return;
     }
+    if (event.type === "breakpoint-registered") {
+      const { service, label, filePath, lineNumber } = event.breakpoint;
+      const where = `${label === "" ? "" : `"${label}" at `}${filePath}:${lineNumber}`;
+      console.log(`  + ${service}: snapshot point ${where} registered; enable it on the Snapshots page`);
+      return;
+    }
     if (event.type === "db-busy") {
       console.log(
         `tracekit-local: ${event.path} is held by another process (a tracekit-local still closing?); waiting up to ${event.ms / 1000} s`,

@@ -62,6 +62,8 @@ export interface CodeMonitoringDeps {
   streams: SdkStreams;
   /** Most breakpoints kept (default MAX_BREAKPOINTS); creating one more is a 409. */
   maxBreakpoints?: number;
+  /** An SDK registered a location not seen before (for the CLI's line). */
+  onRegistered?(breakpoint: Breakpoint): void;
   now?(): number;
 }
 
@@ -246,6 +248,7 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
       };
       store.saveBreakpoint(breakpoint);
       changed(breakpoint, "breakpoint_created");
+      deps.onRegistered?.(breakpoint);
       return { breakpoint, created: true };
     },
 

@@ -95,10 +95,16 @@ function guardHost(app: Hono, deps: Pick<ServerDeps, "hostPolicy" | "port">): vo
   });
 }
 
-/** The one error mapping: AppError to its status and JSON, anything else a 500 told to the CLI. */
-function mapErrors(app: Hono, deps: Pick<ServerDeps, "onInternalError">): void {
+/**
+ * The one error mapping: AppError to its status and JSON (an SDK's refused request told to the CLI,
+ * as OTLP's are: its app only logs it), anything else a 500 told to the CLI.
+ */
+function mapErrors(app: Hono, deps: Pick<ServerDeps, "onInternalError" | "onClientError">): void {
   app.onError((error, c) => {
     if (error instanceof AppError) {
+      if (c.req.method === "POST" && c.req.path.startsWith("/sdk/")) {
+        deps.onClientError?.(c.req.path, error.status, error.message);
+      }
       return c.json({ error: { code: error.code, message: error.message, ...error.details } }, error.status);
     }
     deps.onInternalError?.(error);

@@ -233,6 +233,39 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
     }
   });
 
+  it("tells of an SDK's new snapshot point and of a capture it refused, in one line each", async () => {
+    const run = start(["--port", "0", "--no-open"]);
+    const { port } = await waitForUrl(run);
+    const base = `http://127.0.0.1:${port}`;
+    const post = (path: string, body: unknown) =>
+      fetch(`${base}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const location = {
+      service_name: "shop-api",
+      file_path: "/srv/app.js",
+      line_number: 42,
+      function_name: "checkout",
+      label: "cart",
+    };
+    const registered = await readJson(post("/sdk/snapshots/auto-register", location));
+    await expect
+      .poll(() => run.stdout())
+      .toContain('  + shop-api: snapshot point "cart" at /srv/app.js:42 registered; enable it on the Snapshots page');
+    expect((await fetch(`${base}/api/breakpoints/${registered.id}`, { method: "DELETE" })).status).toBeLessThan(300);
+    const capture = { ...location, breakpoint_id: registered.id, variables: {}, captured_at: new Date() };
+    expect((await post("/sdk/snapshots/capture", capture)).status).toBe(404);
+    await expect
+      .poll(() => run.stdout())
+      .toContain(
+        `  ! POST /sdk/snapshots/capture answered 404: breakpoint ${registered.id} was deleted; nothing was stored`,
+      );
+    run.child.kill("SIGTERM");
+    expect(await run.exited).toBe(0);
+  });
+
   it("exits 1 with one line when --db is not a database", async () => {
     const dir = tempDir();
     try {
