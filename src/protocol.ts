@@ -816,6 +816,8 @@ export interface ErrorGroupsResponse {
   /** In the window, before `limit`. */
   totalGroups: number;
   totalErrors: number;
+  /** Failing traces those errors are in (as the trace list counts them): fewer when a request fails in several spans. */
+  totalTraces: number;
   bucketStartUnixNano: string;
   bucketNanos: string;
   buckets: number;

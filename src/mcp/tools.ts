@@ -438,7 +438,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         limit: args.limit,
       });
       if (answer.groups.length === 0) return text("No errors (exception events or failing spans) in that window.");
-      const lines = [`${answer.totalErrors} errors in ${answer.totalGroups} groups:`];
+      const lines = [`${answer.totalErrors} errors in ${answer.totalGroups} groups, in ${answer.totalTraces} traces:`];
       for (const group of answer.groups) {
         const newest = group.latest[0];
         lines.push(

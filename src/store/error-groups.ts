@@ -63,6 +63,8 @@ export interface ErrorGroupsAnswer {
   /** Groups and errors in the window (all of them, not only the `limit` returned). */
   totalGroups: number;
   totalErrors: number;
+  /** Traces those errors are in: fewer than totalErrors when a request fails in several spans. */
+  totalTraces: number;
   /** The sparkline buckets: `buckets` of `bucketNanos` from `bucketStartUnixNano`. */
   bucketStartUnixNano: bigint;
   bucketNanos: bigint;
@@ -268,6 +270,7 @@ export class ErrorGroups {
     // First pass: counts and the window's extent, for every group.
     const found: { group: Group; count: number; first: Occurrence; last: Occurrence }[] = [];
     let totalErrors = 0;
+    const failingTraces = new Set<string>();
     let earliest: Occurrence | undefined;
     let newest: Occurrence | undefined;
     for (const group of this.groups.values()) {
@@ -282,6 +285,7 @@ export class ErrorGroups {
         if (!inWindowAt(group, i)) continue;
         const t = ms[i] as number;
         count++;
+        failingTraces.add((occurrences[i] as Occurrence).traceId);
         if (t <= firstMs) {
           const o = occurrences[i] as Occurrence;
           if (first === undefined || before(o, first)) {
@@ -370,6 +374,7 @@ export class ErrorGroups {
       groups,
       totalGroups: found.length,
       totalErrors,
+      totalTraces: failingTraces.size,
       bucketStartUnixNano: start,
       bucketNanos,
       buckets,

@@ -266,7 +266,7 @@ describe("tracekit-local mcp (stdio)", { timeout: 60_000 }, () => {
   it("error_groups lists what failed, grouped, with the newest trace", async () => {
     const groups = await call(stdio, "error_groups", { sort: "count" });
     expect(groups.isError).toBe(false);
-    expect(groups.text).toMatch(/^\d+ errors in \d+ groups:\n/);
+    expect(groups.text).toMatch(/^\d+ errors in \d+ groups, in \d+ traces:\n/);
     expect(groups.text).toMatch(/\n\d+× Error: card declined {2}\[shop\]\n/);
     expect(groups.text).toContain(`trace_id=${pay.traceId}`);
     const none = await call(stdio, "error_groups", { service: "nobody" });

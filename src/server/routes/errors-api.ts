@@ -89,6 +89,7 @@ export function errorGroupsToJson(
     })),
     totalGroups: answer.totalGroups,
     totalErrors: answer.totalErrors,
+    totalTraces: answer.totalTraces,
     bucketStartUnixNano: answer.bucketStartUnixNano.toString(),
     bucketNanos: answer.bucketNanos.toString(),
     buckets: answer.buckets,

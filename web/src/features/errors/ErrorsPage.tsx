@@ -109,6 +109,9 @@ export function ErrorsPage() {
           <span class="muted" data-testid="errors-totals">
             {formatCount(answer.totalErrors)} error{answer.totalErrors === 1 ? "" : "s"} in{" "}
             {formatCount(answer.totalGroups)} group{answer.totalGroups === 1 ? "" : "s"}
+            {answer.totalTraces < answer.totalErrors
+              ? `, from ${formatCount(answer.totalTraces)} failing trace${answer.totalTraces === 1 ? "" : "s"}`
+              : ""}
             {answer.groups.length < answer.totalGroups ? ` (showing ${answer.groups.length})` : ""}
             {filters.starts && passedAlong > 0 ? `; ${formatCount(passedAlong)} passed along from below hidden` : ""}
           </span>
