@@ -13,8 +13,8 @@ export function metricInfoToJson(info: MetricInfo): MetricCatalogEntryJson {
   const json: MetricCatalogEntryJson = {
     name: d.name,
     kind: d.kind,
-    chart: chartOf(d),
-    charts: chartsOf(d),
+    chart: chartOf(d, info.level),
+    charts: chartsOf(d, info.level),
     unit: d.unit,
     description: d.description,
     services: info.services,

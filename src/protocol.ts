@@ -569,6 +569,13 @@ export interface MetricSeriesJson {
   p99?: (number | null)[];
   /** "distribution" only: how many values the step holds. */
   counts?: (number | null)[];
+  /**
+   * "value" of a gauge only, and only when some step held more than its last value: the least and
+   * greatest value any point of the group held in the step (a TraceKit SDK gauge sends every change,
+   * so a burst between two steps' ends shows here, not in `values`).
+   */
+  min?: (number | null)[];
+  max?: (number | null)[];
   /** "quantiles" only: each quantile sent (key "0.5", "0.99"…) per step. */
   quantiles?: Record<string, (number | null)[]>;
 }

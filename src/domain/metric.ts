@@ -125,17 +125,36 @@ export interface ReceivedMetric {
 }
 
 /**
+ * Whether a TraceKit SDK gauge series' points (in time order) are a level that its `inc()` and
+ * `dec()` move: each of those sends the gauge's new value at once, so whole numbers one apart, point
+ * after point. A histogram's recorded values (also sent as gauge points) and `set()` values rarely
+ * are; nine changes in ten are enough (a restarted app starts again from 0, and batches sent at the
+ * same time may arrive out of order).
+ */
+export function movesByOne(values: ArrayLike<number>): boolean {
+  if (values.length < 2) return false;
+  let ones = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (!Number.isInteger(v)) return false;
+    if (i > 0 && Math.abs(v - (values[i - 1] as number)) === 1) ones++;
+  }
+  return ones >= 0.9 * (values.length - 1);
+}
+
+/**
  * How a metric is charted by default: monotonic sums as rates, gauges and up-down sums as values,
  * histograms (explicit and exponential) as distributions, summaries as their quantiles. A TraceKit
  * SDK gauge is a distribution: the SDKs send their histograms as gauges, one point per recorded
- * value, indistinguishable from a gauge's sets, so every such point is read as a sample.
+ * value, indistinguishable from a gauge's sets, so every such point is read as a sample; unless its
+ * points are a `level` (see movesByOne): a gauge that inc() and dec() move is read as values.
  */
-export function chartOf(descriptor: MetricDescriptor): MetricChart {
+export function chartOf(descriptor: MetricDescriptor, level = false): MetricChart {
   switch (descriptor.kind) {
     case "sum":
       return descriptor.monotonic === true ? "rate" : "value";
     case "gauge":
-      return descriptor.tracekit ? "distribution" : "value";
+      return descriptor.tracekit && !level ? "distribution" : "value";
     case "histogram":
     case "exponentialHistogram":
       return "distribution";
@@ -146,11 +165,13 @@ export function chartOf(descriptor: MetricDescriptor): MetricChart {
 
 /**
  * Every chart a metric can be drawn as, its default first: a TraceKit gauge's samples can also be
- * read as values (a real gauge's sets), and a monotonic sum's running total as a value.
+ * read as values (a real gauge's sets) and its level as samples, and a monotonic sum's running total
+ * as a value.
  */
-export function chartsOf(descriptor: MetricDescriptor): MetricChart[] {
-  const chart = chartOf(descriptor);
-  if (chart === "distribution" && descriptor.kind === "gauge") return [chart, "value"];
+export function chartsOf(descriptor: MetricDescriptor, level = false): MetricChart[] {
+  const chart = chartOf(descriptor, level);
+  if (descriptor.kind === "gauge" && descriptor.tracekit)
+    return chart === "value" ? [chart, "distribution"] : [chart, "value"];
   if (chart === "rate") return [chart, "value"];
   return [chart];
 }

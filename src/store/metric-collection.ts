@@ -3,7 +3,7 @@
  * store writes what changes here through a SeriesJournal and loads it back on open). Owns the
  * series cap, the counts, the catalog and which series a point belongs to.
  */
-import type { MetricDescriptor, ReceivedMetric } from "../domain/metric.js";
+import { type MetricDescriptor, movesByOne, type ReceivedMetric } from "../domain/metric.js";
 import { nanosToMs, newObservation, newReadingState, type ReadingState, readPoint } from "../domain/metric-reading.js";
 import { ascending } from "../domain/order.js";
 import type { Attributes } from "../domain/span.js";
@@ -43,7 +43,24 @@ export class MetricRecord {
       attributeKeys: [...this.attributeKeys].sort(),
       seriesCount: this.series.size,
       lastTimeUnixNano: this.lastTimeUnixNano,
+      level: this.isLevel(),
     };
+  }
+
+  /**
+   * A TraceKit SDK gauge whose every series' recent points (its raw entries, by time) move by one:
+   * a level that inc() and dec() move, not a histogram's samples (see movesByOne).
+   */
+  private isLevel(): boolean {
+    if (this.descriptor.kind !== "gauge" || !this.descriptor.tracekit) return false;
+    let any = false;
+    for (const series of this.series.values()) {
+      const values = series.recentValues();
+      if (values.length < 2) continue;
+      if (!movesByOne(values)) return false;
+      any = true;
+    }
+    return any;
   }
 }
 

@@ -2,7 +2,8 @@
  * A metric's series over a window, in steps, grouped, with the aggregation its chart calls for:
  * "rate" spreads each increase over the interval it happened in and divides by the step;
  * "value" takes each series' last value in the step and adds them up in a group (sums: up-down
- * counters add up) or averages them (gauges); "distribution" merges the step's buckets (or samples)
+ * counters add up) or averages them (gauges), and for gauges the least and greatest value any point
+ * of the group held in the step (a gauge that moves between exports hides its peaks in the last value); "distribution" merges the step's buckets (or samples)
  * and estimates p50/p95/p99, with a heatmap of all series; "quantiles" takes each series' last
  * quantiles in the step and averages them in a group.
  */
@@ -115,6 +116,9 @@ class Group {
   covered: Uint8Array | null = null;
   valueSum: Float64Array | null = null;
   valueCount: Float64Array | null = null;
+  /** Gauges' "value": the least and greatest value any point of the group held in each step. */
+  valueMin: Float64Array | null = null;
+  valueMax: Float64Array | null = null;
   distributions: (Distribution | null)[] | null = null;
   /** Instead of `distributions`, when every series keeps explicit buckets in the same bounds. */
   buckets: StepBuckets | null = null;
@@ -142,6 +146,25 @@ function lastValues(series: MetricSeries, s: Steps, values: Float64Array, at: Fl
         values[i] = v;
         at[i] = t;
       }
+    }
+  }
+}
+
+/** Each entry's least and greatest value, in the step its last value is in (as lastValues places it). */
+function addExtremes(g: Group, series: MetricSeries, s: Steps): void {
+  g.valueMin ??= new Float64Array(s.n).fill(Number.POSITIVE_INFINITY);
+  g.valueMax ??= new Float64Array(s.n).fill(Number.NEGATIVE_INFINITY);
+  const lo = g.valueMin;
+  const hi = g.valueMax;
+  for (const tier of series.tiers) {
+    if (tier.layout.extremes < 0) continue;
+    for (let e = tier.begin; e < tier.end; e++) {
+      const i = stepOf(s, tier.valueAt(e));
+      if (i < 0) continue;
+      const min = tier.valueMin(e);
+      const max = tier.valueMax(e);
+      if (min < (lo[i] as number)) lo[i] = min;
+      if (max > (hi[i] as number)) hi[i] = max;
     }
   }
 }
@@ -237,7 +260,7 @@ function orNull(v: number): number | null {
   return Number.isFinite(v) ? v : null;
 }
 
-function collect(g: Group, chart: MetricChart, s: Steps): void {
+function collect(g: Group, chart: MetricChart, s: Steps, extremes: boolean): void {
   const values = new Float64Array(s.n);
   const at = new Float64Array(s.n);
   if (chart === "distribution") {
@@ -256,6 +279,7 @@ function collect(g: Group, chart: MetricChart, s: Steps): void {
         g.valueSum[i] = (g.valueSum[i] as number) + v;
         g.valueCount[i] = (g.valueCount[i] as number) + 1;
       }
+      if (extremes) addExtremes(g, series, s);
     }
     if (chart === "quantiles") addQuantiles(g, series, s);
     if (chart === "rate") {
@@ -298,6 +322,7 @@ function seriesResult(
       const c = count[i] as number;
       return c === 0 ? null : orNull(sumValues ? v : v / c);
     });
+    if (g.valueMin !== null && g.valueMax !== null) bandOf(g.valueMin, g.valueMax, out);
     if (chart === "quantiles") {
       out.quantiles = {};
       const counts = g.quantileCounts as Float64Array;
@@ -311,6 +336,23 @@ function seriesResult(
     }
   }
   return out;
+}
+
+/**
+ * A gauge group's least and greatest value per step, beside its values: only when some step held more
+ * than its value says (one point per step, the usual OpenTelemetry export, adds nothing to the answer).
+ */
+function bandOf(lo: Float64Array, hi: Float64Array, out: MetricSeriesResult): void {
+  let wider = false;
+  const min = Array.from(lo, (v, i) => {
+    const value = out.values[i] ?? null;
+    if (value === null || !Number.isFinite(v)) return null;
+    if (v !== value || hi[i] !== value) wider = true;
+    return v;
+  });
+  if (!wider) return;
+  out.min = min;
+  out.max = Array.from(hi, (v, i) => (min[i] === null || !Number.isFinite(v) ? null : v));
 }
 
 /**
@@ -451,7 +493,8 @@ function heatmapOf(groups: Group[], s: Steps): { bounds: number[]; counts: numbe
 
 export function queryMetric(record: MetricRecord, q: MetricQuery): MetricQueryResult {
   const descriptor = record.descriptor;
-  const chart = q.chart ?? chartOf(descriptor);
+  const info = record.info();
+  const chart = q.chart ?? chartOf(descriptor, info.level);
   const groupBy = q.groupBy ?? null;
 
   const selected: MetricSeries[] = [];
@@ -501,7 +544,8 @@ export function queryMetric(record: MetricRecord, q: MetricQuery): MetricQueryRe
   const kept = ordered.slice(0, MAX_QUERY_SERIES);
   // Up-down counters add up across a group's series; gauges (and summaries' means) average.
   const sumValues = descriptor.kind === "sum";
-  for (const g of kept) collect(g, chart, s);
+  const extremes = chart === "value" && descriptor.kind === "gauge";
+  for (const g of kept) collect(g, chart, s, extremes);
   // One line per group is drawn only when there are several groups: one group draws every percentile.
   const stat = chart === "distribution" && kept.length > 1 ? (q.stat ?? null) : null;
 
@@ -524,7 +568,7 @@ export function queryMetric(record: MetricRecord, q: MetricQuery): MetricQueryRe
   exemplars.sort((a, b) => ascending(b.timeUnixNano, a.timeUnixNano));
 
   const result: MetricQueryResult = {
-    metric: record.info(),
+    metric: info,
     chart,
     fromMs: from,
     toMs: from + n * step,

@@ -101,6 +101,19 @@ export class MetricSeries {
     return oldest;
   }
 
+  /** The values of its raw entries, by time (arrival order among equal times). */
+  recentValues(): number[] {
+    const raw = this.tiers[0] as Tier;
+    const entries: [number, number][] = [];
+    for (let p = raw.begin; p < raw.end; p++) {
+      const v = raw.value(p);
+      if (!Number.isNaN(v)) entries.push([raw.valueAt(p), v]);
+    }
+    // Stable: points stamped in the same millisecond keep the order they were sent in.
+    entries.sort((a, b) => a[0] - b[0]);
+    return entries.map((e) => e[1]);
+  }
+
   /** The key the next raw entry gets. */
   get nextRawKey(): number {
     const raw = this.tiers[0] as Tier;

@@ -35,6 +35,14 @@ export function encodeEntry(e: EntryFields): string {
   if (!Number.isNaN(e.value)) {
     body.v = e.value;
     body.a = e.valueAt;
+    if (
+      Number.isFinite(e.valueMin) &&
+      Number.isFinite(e.valueMax) &&
+      (e.valueMin !== e.value || e.valueMax !== e.value)
+    ) {
+      body.lo = e.valueMin;
+      body.hi = e.valueMax;
+    }
   }
   if (e.distribution !== null) body.d = e.distribution;
   if (e.quantiles !== null) {
@@ -57,6 +65,8 @@ export function decodeEntry(text: string): EntryFields {
     increaseTo: hasIncrease ? (body.o as number) : Number.NEGATIVE_INFINITY,
     value: hasValue ? (body.v as number) : Number.NaN,
     valueAt: hasValue ? (body.a as number) : Number.NEGATIVE_INFINITY,
+    valueMin: typeof body.lo === "number" ? body.lo : Number.NaN,
+    valueMax: typeof body.hi === "number" ? body.hi : Number.NaN,
     distribution: decodeDistribution(body.d as Json | undefined),
     quantiles: hasQuantiles ? (body.q as QuantileValue[]) : null,
     quantilesAt: hasQuantiles ? (body.qa as number) : Number.NEGATIVE_INFINITY,

@@ -10,6 +10,8 @@ export interface MetricInfo {
   seriesCount: number;
   /** Time of the newest point. */
   lastTimeUnixNano: bigint;
+  /** A TraceKit SDK gauge whose points move by one (inc() and dec(): see movesByOne), charted as values. */
+  level: boolean;
 }
 
 export interface MetricCatalogQuery {
@@ -66,6 +68,8 @@ export interface MetricSeriesResult {
   p95?: (number | null)[];
   p99?: (number | null)[];
   counts?: (number | null)[];
+  min?: (number | null)[];
+  max?: (number | null)[];
   quantiles?: Record<string, (number | null)[]>;
 }
 

@@ -42,6 +42,8 @@ export interface TierLayout {
   increase: number;
   /** value, valueAt. */
   value: number;
+  /** The least and greatest value of the points an entry holds (gauges: a step's last value hides its peaks). */
+  extremes: number;
   /** count, sum, min, max of the explicit buckets (the counts themselves are in `counts`). */
   buckets: number;
   quantilesAt: number;
@@ -53,15 +55,15 @@ const N = 1;
 export function layoutFor(kind: MetricKind): TierLayout {
   switch (kind) {
     case "sum":
-      return { stride: 7, increase: 2, value: 5, buckets: -1, quantilesAt: -1 };
+      return { stride: 7, increase: 2, value: 5, extremes: -1, buckets: -1, quantilesAt: -1 };
     case "gauge":
-      return { stride: 4, increase: -1, value: 2, buckets: -1, quantilesAt: -1 };
+      return { stride: 6, increase: -1, value: 2, extremes: 4, buckets: -1, quantilesAt: -1 };
     case "histogram":
-      return { stride: 6, increase: -1, value: -1, buckets: 2, quantilesAt: -1 };
+      return { stride: 6, increase: -1, value: -1, extremes: -1, buckets: 2, quantilesAt: -1 };
     case "exponentialHistogram":
-      return { stride: 2, increase: -1, value: -1, buckets: -1, quantilesAt: -1 };
+      return { stride: 2, increase: -1, value: -1, extremes: -1, buckets: -1, quantilesAt: -1 };
     case "summary":
-      return { stride: 5, increase: -1, value: 2, buckets: -1, quantilesAt: 4 };
+      return { stride: 5, increase: -1, value: 2, extremes: -1, buckets: -1, quantilesAt: 4 };
   }
 }
 
@@ -77,6 +79,9 @@ export interface EntryFields {
   increaseTo: number;
   value: number;
   valueAt: number;
+  /** The least and greatest value of its points (gauges; NaN where none, or not kept). */
+  valueMin: number;
+  valueMax: number;
   distribution: Distribution | null;
   quantiles: readonly QuantileValue[] | null;
   quantilesAt: number;
@@ -142,6 +147,15 @@ export class Tier {
 
   valueAt(p: number): number {
     return this.slot(p, this.layout.value, 1, Number.NEGATIVE_INFINITY);
+  }
+
+  /** The least value of entry p's points (+Infinity when none; NaN for kinds that do not keep it). */
+  valueMin(p: number): number {
+    return this.slot(p, this.layout.extremes, 0, Number.NaN);
+  }
+
+  valueMax(p: number): number {
+    return this.slot(p, this.layout.extremes, 1, Number.NaN);
   }
 
   quantilesAt(p: number): number {
@@ -234,7 +248,7 @@ export class Tier {
   }
 
   private clear(p: number, t: number): void {
-    const { stride, increase, value, buckets, quantilesAt } = this.layout;
+    const { stride, increase, value, extremes, buckets, quantilesAt } = this.layout;
     const row = p * stride;
     const data = this.data;
     data[row + T] = t;
@@ -247,6 +261,10 @@ export class Tier {
     if (value >= 0) {
       data[row + value] = Number.NaN;
       data[row + value + 1] = Number.NEGATIVE_INFINITY;
+    }
+    if (extremes >= 0) {
+      data[row + extremes] = Number.POSITIVE_INFINITY;
+      data[row + extremes + 1] = Number.NEGATIVE_INFINITY;
     }
     if (buckets >= 0) {
       data[row + buckets] = 0;
@@ -286,11 +304,17 @@ export class Tier {
     if ((this.data[row] as number) < start) this.data[row] = start;
   }
 
-  /** Sets entry p's value unless it holds a later one. */
-  setValue(p: number, value: number, at: number): void {
+  /** Sets entry p's value unless it holds a later one; its extremes take it in (or `min`, `max` when merged). */
+  setValue(p: number, value: number, at: number, min = value, max = value): void {
     const slot = this.layout.value;
     if (slot < 0) return;
     const row = p * this.layout.stride + slot;
+    const extremes = this.layout.extremes;
+    if (extremes >= 0) {
+      const e = p * this.layout.stride + extremes;
+      if (min < (this.data[e] as number)) this.data[e] = min;
+      if (max > (this.data[e + 1] as number)) this.data[e + 1] = max;
+    }
     if (at < (this.data[row + 1] as number)) return;
     this.data[row] = value;
     this.data[row + 1] = at;
@@ -413,7 +437,7 @@ export class Tier {
     const increase = from.increase(i);
     if (!Number.isNaN(increase)) this.addIncrease(j, increase, from.increaseFrom(i), from.increaseTo(i));
     const value = from.value(i);
-    if (!Number.isNaN(value)) this.setValue(j, value, from.valueAt(i));
+    if (!Number.isNaN(value)) this.setValue(j, value, from.valueAt(i), ...extremesOf(from, i, value));
     const slot = this.layout.buckets;
     if (slot >= 0 && from.counts !== null) {
       const row = i * from.stride + slot;
@@ -448,6 +472,8 @@ export class Tier {
       increaseTo: this.increaseTo(p),
       value: this.value(p),
       valueAt: this.valueAt(p),
+      valueMin: this.valueMin(p),
+      valueMax: this.valueMax(p),
       distribution: this.distributionAt(p, bounds),
       quantiles: this.quantilesOf(p),
       quantilesAt: this.quantilesAt(p),
@@ -459,8 +485,23 @@ export class Tier {
     const p = this.insertAt(this.size, f.t);
     this.addPoints(p, f.n);
     if (!Number.isNaN(f.increase)) this.addIncrease(p, f.increase, f.increaseFrom, f.increaseTo);
-    if (!Number.isNaN(f.value)) this.setValue(p, f.value, f.valueAt);
+    // Entries written before extremes were kept have none: their value stands for them.
+    if (!Number.isNaN(f.value))
+      this.setValue(
+        p,
+        f.value,
+        f.valueAt,
+        Number.isFinite(f.valueMin) ? f.valueMin : f.value,
+        Number.isFinite(f.valueMax) ? f.valueMax : f.value,
+      );
     if (f.distribution !== null) this.addDistribution(p, f.distribution, bounds);
     if (f.quantiles !== null) this.setQuantiles(p, f.quantiles, f.quantilesAt);
   }
+}
+
+/** Entry i's extremes, or its value for both when it keeps none. */
+function extremesOf(tier: Tier, i: number, value: number): [number, number] {
+  const min = tier.valueMin(i);
+  const max = tier.valueMax(i);
+  return [Number.isFinite(min) ? min : value, Number.isFinite(max) ? max : value];
 }

@@ -4,6 +4,7 @@ import {
   chartsOf,
   type HistogramPoint,
   type MetricDescriptor,
+  movesByOne,
   type NumberPoint,
 } from "../../src/domain/metric.js";
 import { newReadingState, type Observation, readPoint } from "../../src/domain/metric-reading.js";
@@ -63,6 +64,28 @@ describe("chart choice", () => {
       "value",
     ]);
     expect(chartsOf(descriptor({ kind: "gauge" }))).toEqual(["value"]);
+  });
+
+  it("reads a TraceKit gauge that inc() and dec() move (a level) as values that can also be drawn as samples", () => {
+    const tracekitGauge = descriptor({ kind: "gauge", tracekit: true });
+    expect(chartOf(tracekitGauge, true)).toBe("value");
+    expect(chartsOf(tracekitGauge, true)).toEqual(["value", "distribution"]);
+    // An OpenTelemetry gauge is a value whatever its points do.
+    expect(chartsOf(descriptor({ kind: "gauge" }), true)).toEqual(["value"]);
+  });
+
+  it("tells a level that moves by one from a histogram's recorded values", () => {
+    // 25 requests start (inc), then end (dec), as the SDK's gauge sends each new value.
+    const burst = [...Array.from({ length: 25 }, (_, i) => i + 1), ...Array.from({ length: 25 }, (_, i) => 24 - i)];
+    expect(movesByOne(burst)).toBe(true);
+    expect(movesByOne([1, 0])).toBe(true);
+    // A restart (back to 1 from 7) among many steps of one is still a level.
+    expect(movesByOne([...burst.slice(0, 7), 1, 2, 3, 2, 1, 0, 1, 2, 1, 0, 1])).toBe(true);
+    // Durations in ms, sizes, set() values: not one apart, or not whole.
+    expect(movesByOne([12, 48, 13, 250, 31])).toBe(false);
+    expect(movesByOne([1.5, 2.5, 3.5])).toBe(false);
+    expect(movesByOne([5, 5, 5, 5])).toBe(false);
+    expect(movesByOne([3])).toBe(false);
   });
 });
 

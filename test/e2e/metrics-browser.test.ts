@@ -328,6 +328,48 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
     await expect.poll(() => figure(page, "latest").textContent()).toBe("100");
   });
 
+  it("charts a TraceKit gauge that inc() and dec() move as its level, its peaks in a band, and leads with the level now", async () => {
+    // 27 requests at once (inc() at each start, dec() at each end, several in one millisecond), 20 s ago.
+    const start = Date.now() - 20_000;
+    const up = Array.from({ length: 27 }, (_, i) => ({ value: i + 1, atMs: start + Math.floor(i / 5) }));
+    const down = Array.from({ length: 27 }, (_, i) => ({ value: 26 - i, atMs: start + 400 + i * 30 }));
+    const body = nodeMetricsBody(
+      "lvl-shop",
+      [...up, ...down].map((p) => ({ name: "lvl.requests.active", type: "gauge" as const, ...p })),
+    );
+    expect((await postTraceKitMetrics(suite.app.port, body, "node")).status).toBe(200);
+
+    await openMetric(page, suite.app.base, "?metric=lvl.requests.active");
+    // Values by default (not samples), the level now and the peak among the figures.
+    await expect.poll(() => page.url()).not.toContain("chart=");
+    await expect.poll(() => figure(page, "latest").textContent()).toBe("0");
+    await expect.poll(() => figure(page, "max").textContent()).toBe("27");
+    await expect(page.getByTestId("tracekit-note").textContent()).resolves.toContain("level");
+    // The tooltip of the step says what it held besides its last value.
+    const chart = page.locator('[data-metric="lvl.requests.active"] [data-testid="metric-chart"] .u-over').first();
+    const box = await chart.boundingBox();
+    if (box === null) throw new Error("no chart");
+    const bands = new Set<string>();
+    for (let x = box.x + box.width - 2; x > box.x + box.width / 2; x -= 3) {
+      await page.mouse.move(x, box.y + box.height / 2);
+      const text = await page
+        .locator(".chart-tooltip [data-band]")
+        .first()
+        .textContent({ timeout: 30 })
+        .catch(() => null);
+      if (text) bands.add(text.trim());
+    }
+    // The burst may straddle two steps: one of them held its peak.
+    expect([...bands].some((text) => /– 27 in the step/.test(text))).toBe(true);
+
+    // The overview card: the level now, with its peak, not a percentile.
+    await page.goto(`${suite.app.base}/metrics?q=lvl.requests`);
+    const card = page.locator('.overview-card[data-metric="lvl.requests.active"]');
+    await card.locator('[data-testid="overview-chart"] canvas').waitFor();
+    await expect.poll(() => card.locator(".overview-value").textContent()).toBe("0");
+    await expect.poll(() => card.locator(".overview-figure .muted").textContent()).toContain("peak 27");
+  });
+
   it("puts exemplars on the chart as dots that open their trace and say which series", async () => {
     const trace = await sendSdkTrace(suite.app.base, { service: "exemplar-svc", name: "GET /pay" });
     const now = BigInt(Date.now()) * 1_000_000n;

@@ -23,6 +23,13 @@ describeMetricStoreContract("sqlite", async (bounds) => {
   };
 });
 
+const ACTIVE = [0, 1, 2].flatMap((minute) =>
+  [...Array.from({ length: 30 }, (_, i) => i + 1), ...Array.from({ length: 30 }, (_, i) => 29 - i)].map((value, i) => ({
+    atMs: T0_MS + minute * MINUTE + 10 * SECOND + i * 20,
+    value,
+  })),
+);
+
 describe("sqlite: metrics in the --db file", () => {
   const window: Omit<MetricQuery, "name"> = { fromMs: T0_MS, toMs: T0_MS + 10 * MINUTE, stepMs: MINUTE, where: [] };
 
@@ -36,6 +43,8 @@ describe("sqlite: metrics in the --db file", () => {
         { atMs: T0_MS + SECOND, counts: [1, 2, 3], bounds: [10, 100], exemplars: [exemplar(T0_MS + 500, 50, 7)] },
       ]),
       gauge("queue", "worker", [{ atMs: T0_MS + 2 * SECOND, value: 4, attributes: { queue: "mail" } }]),
+      // A TraceKit gauge that inc() and dec() move, 30 up and down 3 times: its peaks are in rollups.
+      gauge("active", "shop", ACTIVE, { tracekit: true }),
     ]);
   }
 
@@ -46,6 +55,7 @@ describe("sqlite: metrics in the --db file", () => {
       orders: opened.metrics.query({ name: "orders", ...window }),
       latency: opened.metrics.query({ name: "latency", ...window }),
       queue: opened.metrics.query({ name: "queue", ...window }),
+      active: opened.metrics.query({ name: "active", ...window }),
     };
   }
 
@@ -55,7 +65,10 @@ describe("sqlite: metrics in the --db file", () => {
     opened.store.insertSpans([rootSpan(1)]);
     await fill(opened);
     const before = snapshot(opened);
-    expect(before.stats).toMatchObject({ metrics: 3, series: 3, points: 302 });
+    expect(before.stats).toMatchObject({ metrics: 4, series: 4, points: 302 + ACTIVE.length });
+    expect(before.active?.chart).toBe("value");
+    expect(before.active?.series[0]?.max?.slice(0, 4)).toEqual([30, 30, 30, null]);
+    expect(before.active?.series[0]?.values.slice(0, 4)).toEqual([0, 0, 0, null]);
     opened.store.close();
 
     opened = await openStores({ dbPath: path, maxSpans: 1000, metrics: { maxSeries: 10 } });

@@ -61,6 +61,7 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
             attributeKeys: ["core", "host"],
             seriesCount: 2,
             lastTimeUnixNano: ns(T0_MS + SECOND),
+            level: false,
           },
           {
             descriptor: {
@@ -76,6 +77,7 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
             attributeKeys: [],
             seriesCount: 1,
             lastTimeUnixNano: ns(T0_MS),
+            level: false,
           },
         ]);
         expect(store.metric("cpu")).toEqual(catalog.metrics[0]);
@@ -194,7 +196,8 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
           ["room=a, sensor=2", [40]],
         ]);
         expect(query(store, { name: "temp", groupBy: "room" }).series).toEqual([
-          { label: "a", attributes: { room: "a" }, values: [30] },
+          // The average of each sensor's last value, and the least and greatest value any of them held.
+          { label: "a", attributes: { room: "a" }, values: [30], min: [10], max: [40] },
         ]);
         const active = query(store, { name: "active", groupBy: "service.name" });
         expect(active.chart).toBe("value");
@@ -456,13 +459,71 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
 
       it("reads TraceKit gauge points as samples: exact percentiles and the mean, or the last value", async () => {
         const store = await fresh();
-        const samples = Array.from({ length: 100 }, (_, i) => ({ atMs: T0_MS + i * 100, value: i + 1 }));
+        // 1 … 100 in the order a histogram records them (not one apart: see the level below).
+        const samples = Array.from({ length: 100 }, (_, i) => ({ atMs: T0_MS + i * 100, value: ((i * 37) % 100) + 1 }));
         store.insert([gauge("request.duration", "shop", samples, { tracekit: true })]);
         const result = query(store, { name: "request.duration" });
         expect(result.chart).toBe("distribution");
         expect(result.series[0]).toMatchObject({ values: [50.5], counts: [100], p50: [50], p95: [95], p99: [99] });
         expect(result.heatmap?.counts[0]?.reduce((a, b) => a + b, 0)).toBe(100);
-        expect(query(store, { name: "request.duration", chart: "value" }).series[0]?.values).toEqual([100]);
+        expect(query(store, { name: "request.duration", chart: "value" }).series[0]?.values).toEqual([64]);
+      });
+
+      /**
+       * A TraceKit SDK gauge moved by inc() and dec() around requests, as the SDK sends it: every change is
+       * a point of the new value, stamped to the millisecond (several in one), all in one export.
+       */
+      function activeRequests(startMs: number, requests: number): { atMs: number; value: number }[] {
+        const points: { atMs: number; value: number }[] = [];
+        for (let i = 1; i <= requests; i++) points.push({ atMs: startMs + Math.floor(i / 4), value: i });
+        for (let i = requests - 1; i >= 0; i--) points.push({ atMs: startMs + 300 + (requests - i) * 40, value: i });
+        return points;
+      }
+
+      it("charts a TraceKit gauge that inc() and dec() move as its level, with each step's least and greatest value", async () => {
+        const store = await fresh();
+        // Three bursts of 20-30 parallel requests, 20 s apart: 150 points, more than the raw tier keeps.
+        const bursts = [
+          activeRequests(T0_MS + 2 * SECOND, 25),
+          activeRequests(T0_MS + 22 * SECOND, 30),
+          activeRequests(T0_MS + 42 * SECOND, 20),
+        ];
+        store.insert(bursts.map((points) => gauge("http.requests.active", "shop-api", points, { tracekit: true })));
+        expect(store.metric("http.requests.active")?.level).toBe(true);
+        const result = query(store, { name: "http.requests.active", stepMs: 20 * SECOND });
+        expect(result.chart).toBe("value");
+        const [line] = result.series;
+        // The level at each step's end is 0 (every request had ended), but the peaks are kept, also in rollups.
+        expect(line?.values).toEqual([0, 0, 0]);
+        expect(line?.max).toEqual([25, 30, 20]);
+        expect(line?.min).toEqual([0, 0, 0]);
+        // Its samples are one click away.
+        expect(query(store, { name: "http.requests.active", chart: "distribution" }).series[0]?.counts).toEqual([150]);
+      });
+
+      it("keeps a gauge's last value per step and adds the band only when a step held more", async () => {
+        const store = await fresh();
+        store.insert([
+          gauge("queue.depth", "api", [
+            { atMs: T0_MS + 5 * SECOND, value: 4 },
+            { atMs: T0_MS + 15 * SECOND, value: 9 },
+            { atMs: T0_MS + 25 * SECOND, value: 2 },
+            { atMs: T0_MS + 45 * SECOND, value: 7 },
+          ]),
+          gauge("memory", "api", [
+            { atMs: T0_MS + 5 * SECOND, value: 10 },
+            { atMs: T0_MS + 35 * SECOND, value: 12 },
+          ]),
+        ]);
+        const depth = query(store, { name: "queue.depth", stepMs: 30 * SECOND }).series[0];
+        expect(depth).toMatchObject({ values: [2, 7], min: [2, 7], max: [9, 7] });
+        // One point per step (an OpenTelemetry SDK's export): the answer is the last values alone.
+        expect(query(store, { name: "memory", stepMs: 30 * SECOND }).series[0]).toEqual({
+          label: "",
+          attributes: {},
+          values: [10, 12],
+        });
+        expect(store.metric("memory")?.level).toBe(false);
       });
 
       it("takes deltas of cumulative histograms", async () => {

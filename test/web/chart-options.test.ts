@@ -31,6 +31,7 @@ function optionsFor(lines: number) {
       to: 1,
       extraMin: null,
       extraMax: null,
+      model: null,
     }),
     { onCursor() {}, onDraw() {} },
   );

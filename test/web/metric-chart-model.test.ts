@@ -12,7 +12,7 @@ import {
   valueRuns,
   yRange,
 } from "../../web/src/features/metrics/metric-chart-model";
-import { windowSummary } from "../../web/src/features/metrics/metric-summary";
+import { latestFigure, windowSummary } from "../../web/src/features/metrics/metric-summary";
 import { PALETTE, queryResponse, series } from "./metric-fixtures";
 
 describe("buildChartModel", () => {
@@ -245,6 +245,25 @@ describe("windowSummary", () => {
       ["min", "1 KiB"],
       ["max", "4 KiB"],
     ]);
+  });
+
+  it("reads a gauge's peaks from its band: each step's last value hides a burst between two steps' ends", () => {
+    // http.requests.active from a TraceKit SDK: 0 at every step's end, 27 and 30 requests at once in between.
+    const response = queryResponse({ chart: "value", unit: "", tracekit: true }, [
+      series("", [0, 0, null, 0], { min: [0, 0, null, 0], max: [27, 30, null, 0] }),
+    ]);
+    const model = buildChartModel(response, { palette: PALETTE });
+    expect(model.lines[0]?.band).toEqual({ min: [0, 0, null, 0], max: [27, 30, null, 0] });
+    expect(windowSummary(response, model).map((f) => [f.id, f.value])).toEqual([
+      ["latest", "0"],
+      ["min", "0"],
+      ["max", "30"],
+    ]);
+    // The overview card leads with the level now and says the peak beside it, not a percentile.
+    expect(latestFigure(model)).toEqual({ caption: "all, latest · peak 30", value: 0 });
+    const rows = tooltipRows(model, 1, [true], 8).rows;
+    expect(rows.map((r) => [r.value, r.low, r.high])).toEqual([[0, 0, 30]]);
+    expect(tooltipRows(model, 3, [true], 8).rows.map((r) => [r.low, r.high])).toEqual([[null, null]]);
   });
 });
 

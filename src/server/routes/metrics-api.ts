@@ -124,7 +124,7 @@ export function metricsApiRoutes(deps: MetricsApiDeps): Hono {
     const name = c.req.param("name");
     const info = deps.metricStore.metric(name);
     if (info === undefined) throw new AppError(404, "metric_not_found", `no metric "${name.slice(0, 200)}" is stored`);
-    const query = parseMetricQuery(name, new URL(c.req.url).searchParams, chartsOf(info.descriptor), now());
+    const query = parseMetricQuery(name, new URL(c.req.url).searchParams, chartsOf(info.descriptor, info.level), now());
     const result = deps.metricStore.query(query);
     if (result === undefined)
       throw new AppError(404, "metric_not_found", `no metric "${name.slice(0, 200)}" is stored`);

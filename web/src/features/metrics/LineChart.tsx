@@ -5,6 +5,7 @@ import type { MetricExemplarJson } from "../../../../src/protocol";
 import { formatClock, shortId } from "../../lib/format";
 import { type ChartFrame, lineChartOptions } from "./chart-options";
 import {
+  bandExtent,
   type ChartModel,
   type ExemplarPoint,
   exemplarPoints,
@@ -35,7 +36,9 @@ export interface LineChartProps {
 
 /** Everything that changes the chart's build rather than its data. */
 function buildKey(model: ChartModel, theme: ChartTheme): string {
-  const lines = model.lines.map((l) => `${l.key}\u0001${l.color}\u0001${l.dash ? 1 : 0}`).join("\u0002");
+  const lines = model.lines
+    .map((l) => `${l.key}\u0001${l.color}\u0001${l.dash ? 1 : 0}\u0001${l.band ? 1 : 0}`)
+    .join("\u0002");
   return `${model.chart}|${model.unit.raw}|${theme.text}|${theme.palette.join()}|${lines}`;
 }
 
@@ -104,11 +107,19 @@ function Tooltip({
     >
       <div class="chart-tooltip-time">{stepRangeText(time * 1000, model.stepMs)}</div>
       {rows.length === 0 && <div class="faint">no data in this step</div>}
-      {rows.map(({ line, value }) => (
+      {rows.map(({ line, value, low, high }) => (
         <div key={line.key} class="chart-tooltip-row">
           <span class="legend-swatch" style={{ background: line.color }} />
           <span class="chart-tooltip-label">{line.label}</span>
-          <span class="chart-tooltip-value">{formatMetricValue(value, model.unit, model.perSecond)}</span>
+          <span class="chart-tooltip-value">
+            {formatMetricValue(value, model.unit, model.perSecond)}
+            {high !== null && low !== null && (
+              <span class="faint" data-band>
+                {" "}
+                (last; {formatMetricValue(low, model.unit)} – {formatMetricValue(high, model.unit)} in the step)
+              </span>
+            )}
+          </span>
         </div>
       ))}
       {more > 0 && <div class="faint">and {more} more</div>}
@@ -124,14 +135,16 @@ export function LineChart(props: LineChartProps) {
   const [, setDrawn] = useState(0);
   const points = useMemo(() => exemplarPoints(model, props.exemplars), [model, props.exemplars]);
 
-  const frame = useRef<ChartFrame>({ from: 0, to: 1, extraMin: null, extraMax: null });
-  let extraMin: number | null = null;
-  let extraMax: number | null = null;
+  const frame = useRef<ChartFrame>({ from: 0, to: 1, extraMin: null, extraMax: null, model: null });
+  // The value axis holds the exemplars and the bands of the lines shown, besides the lines.
+  const band = bandExtent(model.lines, props.visible);
+  let extraMin: number | null = band?.min ?? null;
+  let extraMax: number | null = band?.max ?? null;
   for (const p of points) {
     extraMin = extraMin === null ? p.y : Math.min(extraMin, p.y);
     extraMax = extraMax === null ? p.y : Math.max(extraMax, p.y);
   }
-  frame.current = { from: props.fromMs / 1000, to: props.toMs / 1000, extraMin, extraMax };
+  frame.current = { from: props.fromMs / 1000, to: props.toMs / 1000, extraMin, extraMax, model };
 
   const key = buildKey(model, theme);
   const options = useMemo(

@@ -4,7 +4,8 @@ import { formatCount } from "../../lib/format";
 import { openInApp } from "../../lib/in-app-link";
 import { chartLabel, kindLabel } from "./catalog-model";
 import { LineChart } from "./LineChart";
-import { buildChartModel, type ChartModel, lastValue } from "./metric-chart-model";
+import { buildChartModel } from "./metric-chart-model";
+import { latestFigure } from "./metric-summary";
 import { formatMetricValue } from "./metric-units";
 import type { MetricsUrlState, WindowPreset } from "./metrics-url";
 import type { ChartTheme } from "./use-chart-theme";
@@ -27,22 +28,6 @@ export interface MetricsOverviewProps {
   onSelect(name: string): void;
 }
 
-/**
- * The figure a card leads with: the newest value of its first line that has one (the p95 line of a
- * distribution of one service), and what it is ("checkout-api p95, latest").
- */
-function latest(model: ChartModel): { caption: string; value: number } | null {
-  const lines = model.stat === null ? model.lines.filter((l) => l.stat === "p95") : model.lines;
-  for (const line of lines.length > 0 ? lines : model.lines) {
-    const value = lastValue(line.values);
-    if (value === null) continue;
-    const perGroup = model.stat !== null && model.chart === "distribution" ? ` ${model.stat}` : "";
-    const what = `${line.label}${perGroup}`.trim();
-    return { caption: what === "" ? "latest" : `${what}, latest`, value };
-  }
-  return null;
-}
-
 function OverviewChart({
   metric,
   response,
@@ -54,7 +39,7 @@ function OverviewChart({
 }) {
   const model = useMemo(() => buildChartModel(response, { stat: "p95", palette: theme.palette }), [response, theme]);
   const visible = useMemo(() => model.lines.map(() => true), [model]);
-  const newest = latest(model);
+  const newest = latestFigure(model);
   const more = model.lines.length - LEGEND_LINES;
   return (
     <>

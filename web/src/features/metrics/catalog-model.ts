@@ -75,5 +75,7 @@ export function tracekitReading(metric: MetricCatalogEntryJson): string | null {
     return "Sent by a TraceKit SDK: each point is one increment of the counter (the SDK marks them cumulative, but means delta), so each step's rate is the increments in it per second.";
   if (metric.chart === "distribution")
     return "Sent by a TraceKit SDK as gauge points, one per recorded value: they are read as samples of a distribution (a TraceKit histogram). If this is a plain gauge, show it as values.";
+  if (metric.kind === "gauge")
+    return "Sent by a TraceKit SDK as gauge points, one per change: its points move by one (inc() and dec()), so it is read as a level. The line is the value at each step's end; the band behind it the least and greatest value in the step, so a burst between two steps shows.";
   return "Sent by a TraceKit SDK.";
 }

@@ -13,6 +13,8 @@ export interface ChartFrame {
   /** Values drawn besides the lines (exemplars), so the value axis includes them. */
   extraMin: number | null;
   extraMax: number | null;
+  /** The model drawn now (its bands are drawn from it). */
+  model: ChartModel | null;
 }
 
 export const CURSOR_SYNC_KEY = "metrics-page";
@@ -175,6 +177,42 @@ export function isolatedPointsFilter(u: uPlot, seriesIdx: number): number[] | nu
   return isolated.length === 0 ? null : isolated;
 }
 
+/** How opaque a line's band of each step's least to greatest value is drawn, behind the line. */
+const BAND_ALPHA = 0.22;
+
+/**
+ * Each banded line's least-to-greatest value per step, as a bar one step wide centred on the step's
+ * point (the band says what the step held, the line where it ended). Drawn under the lines.
+ */
+function drawBands(u: uPlot, model: ChartModel | null): void {
+  if (model === null) return;
+  const { ctx } = u;
+  const stepSec = model.stepMs / 1000;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
+  ctx.clip();
+  ctx.globalAlpha = BAND_ALPHA;
+  model.lines.forEach((line, k) => {
+    const band = line.band;
+    if (band === null || u.series[k + 1]?.show === false) return;
+    ctx.fillStyle = line.color;
+    for (let i = 0; i < model.times.length; i++) {
+      const lo = band.min[i];
+      const hi = band.max[i];
+      if (lo === null || hi === null || lo === undefined || hi === undefined) continue;
+      const t = model.times[i] as number;
+      const x0 = u.valToPos(t - stepSec / 2, "x", true);
+      const x1 = u.valToPos(t + stepSec / 2, "x", true);
+      const y0 = u.valToPos(hi, "y", true);
+      const y1 = u.valToPos(lo, "y", true);
+      // At least 2 px high: a step that held one value still shows where it was.
+      ctx.fillRect(x0, Math.min(y0, y1 - 2), Math.max(1, x1 - x0 - 1), Math.max(2, y1 - y0));
+    }
+  });
+  ctx.restore();
+}
+
 /** Options for the line chart of a model (everything but its size). */
 export function lineChartOptions(
   model: ChartModel,
@@ -231,6 +269,9 @@ export function lineChartOptions(
     hooks: {
       setCursor: [(u) => hooks.onCursor(u.cursor.idx ?? null, u.cursor.left ?? -1, u.cursor.top ?? -1)],
       draw: [(u) => hooks.onDraw(u)],
+      ...(model.lines.some((line) => line.band !== null)
+        ? { drawAxes: [(u: uPlot) => drawBands(u, frame().model)] }
+        : {}),
     },
   };
 }

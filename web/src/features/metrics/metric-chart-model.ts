@@ -19,6 +19,11 @@ export interface ChartLine {
   color: string;
   /** A dash pattern for the minor percentile lines, null for solid. */
   dash: number[] | null;
+  /**
+   * A gauge's "value" line whose steps held more than their last value: the least and greatest value
+   * of each step (drawn as a band behind the line), else null.
+   */
+  band: { min: (number | null)[]; max: (number | null)[] } | null;
 }
 
 export interface ChartModel {
@@ -148,6 +153,10 @@ export function buildChartModel(response: MetricQueryResponse, options: ChartOpt
         values: alignValues(statValues(s, st), length),
         color: color(index),
         dash: alone && stats.length > 1 && index < stats.length - 1 && chart === "distribution" ? MINOR_DASH : null,
+        band:
+          chart === "value" && s.min !== undefined && s.max !== undefined
+            ? { min: alignValues(s.min, length), max: alignValues(s.max, length) }
+            : null,
       });
     }
   }
@@ -252,9 +261,27 @@ export function yRange(min: number | null, max: number | null): [number, number]
   return [lo < 0 ? lo - pad : lo, hi + pad];
 }
 
+/** The least and greatest value of the lines' bands (of the visible ones, when `visible` says), or null when none has one. */
+export function bandExtent(
+  lines: readonly ChartLine[],
+  visible?: readonly boolean[],
+): { min: number; max: number } | null {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  lines.forEach((line, i) => {
+    if (line.band === null || visible?.[i] === false) return;
+    for (const v of line.band.min) if (v !== null && v < min) min = v;
+    for (const v of line.band.max) if (v !== null && v > max) max = v;
+  });
+  return max < min ? null : { min, max };
+}
+
 export interface TooltipRow {
   line: ChartLine;
   value: number;
+  /** The step's least and greatest value, when the line has a band there wider than its value. */
+  low: number | null;
+  high: number | null;
 }
 
 /** The lines shown at step `idx` that have a value there, highest first, at most `limit` (and how many more). */
@@ -267,7 +294,11 @@ export function tooltipRows(
   const rows: TooltipRow[] = [];
   model.lines.forEach((line, i) => {
     const value = line.values[idx] ?? null;
-    if (value !== null && visible[i] !== false) rows.push({ line, value });
+    if (value === null || visible[i] === false) return;
+    const low = line.band?.min[idx] ?? null;
+    const high = line.band?.max[idx] ?? null;
+    const wider = low !== null && high !== null && (low !== value || high !== value);
+    rows.push({ line, value, low: wider ? low : null, high: wider ? high : null });
   });
   rows.sort((a, b) => b.value - a.value);
   return { rows: rows.slice(0, limit), more: Math.max(0, rows.length - limit) };

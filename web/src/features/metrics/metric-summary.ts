@@ -2,7 +2,14 @@
 import type { MetricQueryResponse } from "../../../../src/protocol";
 import { formatCount } from "../../lib/format";
 import { bucketTotals, percentileFromBuckets } from "./heatmap-model";
-import { type ChartLine, type ChartModel, lastValue, PERCENTILES, quantileLabel } from "./metric-chart-model";
+import {
+  bandExtent,
+  type ChartLine,
+  type ChartModel,
+  lastValue,
+  PERCENTILES,
+  quantileLabel,
+} from "./metric-chart-model";
 import { formatMetricValue } from "./metric-units";
 
 export interface SummaryFigure {
@@ -13,9 +20,11 @@ export interface SummaryFigure {
   title: string;
 }
 
+/** The least and greatest value drawn, bands included (a gauge's peaks between steps' last values). */
 function extremes(lines: readonly ChartLine[]): { min: number; max: number } | null {
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
+  const band = bandExtent(lines);
+  let min = band?.min ?? Number.POSITIVE_INFINITY;
+  let max = band?.max ?? Number.NEGATIVE_INFINITY;
   for (const line of lines)
     for (const v of line.values)
       if (v !== null) {
@@ -117,12 +126,15 @@ export function windowSummary(response: MetricQueryResponse, model: ChartModel):
     return figures;
   }
   const range = extremes(model.lines);
+  const banded = model.lines.some((line) => line.band !== null);
   if (model.lines.length === 1) {
     figures.push({
       id: "latest",
       label: "Latest",
       value: formatMetricValue(lastValue((model.lines[0] as ChartLine).values), unit),
-      title: "The value in the latest step with data",
+      title: banded
+        ? "The last value sent in the latest step with data (the gauge's level now)"
+        : "The value in the latest step with data",
     });
   }
   figures.push(
@@ -130,13 +142,15 @@ export function windowSummary(response: MetricQueryResponse, model: ChartModel):
       id: "min",
       label: "Min",
       value: formatMetricValue(range?.min, unit),
-      title: "The lowest value drawn in the window",
+      title: banded ? "The lowest value any point held in the window" : "The lowest value drawn in the window",
     },
     {
       id: "max",
       label: "Max",
       value: formatMetricValue(range?.max, unit),
-      title: "The highest value drawn in the window",
+      title: banded
+        ? "The highest value any point held in the window (its peak, even between two steps' last values)"
+        : "The highest value drawn in the window",
     },
   );
   return figures;
@@ -144,4 +158,26 @@ export function windowSummary(response: MetricQueryResponse, model: ChartModel):
 
 function alignedOf(values: readonly (number | null)[] | undefined): (number | null)[] {
   return (values ?? []).map((v) => (typeof v === "number" && Number.isFinite(v) ? v : null));
+}
+
+/**
+ * The figure a card leads with: the newest value of its first line that has one (the p95 line of a
+ * distribution of one service), and what it is ("checkout-api p95, latest"); for a gauge whose steps
+ * held more than their last value, its peak in the window beside it ("latest · peak 27").
+ */
+export function latestFigure(model: ChartModel): { caption: string; value: number } | null {
+  const lines = model.stat === null ? model.lines.filter((l) => l.stat === "p95") : model.lines;
+  for (const line of lines.length > 0 ? lines : model.lines) {
+    const value = lastValue(line.values);
+    if (value === null) continue;
+    const perGroup = model.stat !== null && model.chart === "distribution" ? ` ${model.stat}` : "";
+    const what = `${line.label}${perGroup}`.trim();
+    const caption = what === "" ? "latest" : `${what}, latest`;
+    const peak = bandExtent([line])?.max ?? null;
+    return {
+      caption: peak !== null && peak > value ? `${caption} · peak ${formatMetricValue(peak, model.unit)}` : caption,
+      value,
+    };
+  }
+  return null;
 }
