@@ -125,6 +125,20 @@ export interface ReceivedMetric {
 }
 
 /**
+ * A metric's unit: the OTLP unit as sent, else (TraceKit SDKs) its points' `unit` attribute. The SDKs
+ * have no unit field: their docs write `client.histogram("http.request.duration", { unit: "ms" })`,
+ * and that `unit` is a tag, sent as a data-point attribute. The first point's that has one counts.
+ */
+export function metricUnit(metric: ReceivedMetric): string {
+  if (metric.descriptor.unit !== "" || !metric.descriptor.tracekit) return metric.descriptor.unit;
+  for (const point of metric.data.points) {
+    const unit = point.attributes.unit;
+    if (typeof unit === "string" && unit.trim() !== "") return unit.trim();
+  }
+  return "";
+}
+
+/**
  * Whether a TraceKit SDK gauge series' points (in time order) are a level that its `inc()` and
  * `dec()` move: each of those sends the gauge's new value at once, so whole numbers one apart, point
  * after point. A histogram's recorded values (also sent as gauge points) and `set()` values rarely

@@ -3,7 +3,7 @@
  * store writes what changes here through a SeriesJournal and loads it back on open). Owns the
  * series cap, the counts, the catalog and which series a point belongs to.
  */
-import { type MetricDescriptor, movesByOne, type ReceivedMetric } from "../domain/metric.js";
+import { type MetricDescriptor, metricUnit, movesByOne, type ReceivedMetric } from "../domain/metric.js";
 import { nanosToMs, newObservation, newReadingState, type ReadingState, readPoint } from "../domain/metric-reading.js";
 import { ascending } from "../domain/order.js";
 import type { Attributes } from "../domain/span.js";
@@ -145,6 +145,7 @@ export class MetricCollection {
         continue;
       }
       const before = result.accepted;
+      const unit = metricUnit(metric);
       let previous: MetricSeries | undefined;
       for (const point of metric.data.points) {
         let series = followingSeries(previous, metric.service, point.attributes);
@@ -157,7 +158,7 @@ export class MetricCollection {
             continue;
           }
           if (record === undefined) {
-            record = new MetricRecord({ ...descriptor });
+            record = new MetricRecord({ ...descriptor, unit });
             this.metrics.set(descriptor.name, record);
           }
           series = this.createSeries(record, metric.service, point.attributes, descriptor, newReadingState());
@@ -178,7 +179,7 @@ export class MetricCollection {
       }
       if (record !== undefined && result.accepted > before) {
         if (descriptor.description !== "") record.descriptor.description = descriptor.description;
-        if (descriptor.unit !== "") record.descriptor.unit = descriptor.unit;
+        if (unit !== "") record.descriptor.unit = unit;
         result.changedNames.push(descriptor.name);
         this.journal?.metricChanged(record);
       }

@@ -310,6 +310,8 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
         type: "histogram" as const,
         value,
         atMs: now - 5_000 + i,
+        // client.histogram("tk.checkout.ms", { unit: "ms" }): the unit arrives as a tag.
+        tags: { unit: "ms" },
       })),
     ]);
     expect((await postTraceKitMetrics(suite.app.port, body, "node")).status).toBe(200);
@@ -322,10 +324,11 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
     await openMetric(page, suite.app.base, "?metric=tk.checkout.ms");
     await expect(page.getByTestId("tracekit-note").textContent()).resolves.toContain("samples of a distribution");
     await expect.poll(() => figure(page, "count").textContent()).toBe("5");
+    await expect.poll(() => figure(page, "p50").textContent()).toMatch(/^\d+(\.\d+)? ms$/);
     await page.getByRole("button", { name: "Value", exact: true }).click();
     await expect.poll(() => page.url()).toContain("chart=value");
     // As a gauge: the value it last held, the last of 40, 20, 60, 80, 100.
-    await expect.poll(() => figure(page, "latest").textContent()).toBe("100");
+    await expect.poll(() => figure(page, "latest").textContent()).toBe("100 ms");
   });
 
   it("charts a TraceKit gauge that inc() and dec() move as its level, its peaks in a band, and leads with the level now", async () => {

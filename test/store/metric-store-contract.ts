@@ -501,6 +501,23 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
         expect(query(store, { name: "http.requests.active", chart: "distribution" }).series[0]?.counts).toEqual([150]);
       });
 
+      it("takes a TraceKit metric's unit from its `unit` tag when the OTLP unit is empty", async () => {
+        const store = await fresh();
+        // client.histogram("http.request.duration", { unit: "ms" }): the SDK sends the tag as an attribute.
+        const tagged = (values: number[]) =>
+          values.map((value, i) => ({ atMs: T0_MS + i, value, attributes: { unit: "ms" } }));
+        store.insert([
+          gauge("http.request.duration", "shop-api", tagged([12, 48, 230]), { tracekit: true }),
+          gauge("db.query.duration", "shop-api", tagged([3, 9]), { tracekit: true, unit: "s" }),
+          gauge("otel.thing", "api", tagged([1, 7])),
+        ]);
+        const unit = (name: string) => store.metric(name)?.descriptor.unit;
+        expect(unit("http.request.duration")).toBe("ms");
+        // A unit sent in the OTLP field wins; an OpenTelemetry SDK's attributes are only attributes.
+        expect(unit("db.query.duration")).toBe("s");
+        expect(unit("otel.thing")).toBe("");
+      });
+
       it("keeps a gauge's last value per step and adds the band only when a step held more", async () => {
         const store = await fresh();
         store.insert([
