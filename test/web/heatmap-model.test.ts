@@ -109,10 +109,19 @@ describe("heatmap axis", () => {
     expect(heatmapBoundaryLabel(4, bounds, ms)).toBe("");
   });
 
-  it("thins labels when the rows are too thin to carry one each", () => {
-    expect(heatmapBoundaries(1, 3, 200)).toEqual([1, 2, 3, 4]);
-    expect(heatmapBoundaries(0, 39, 160)).toEqual([0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40]);
-    // A dozen rows in a 90-pixel chart: five labels, not two.
-    expect(heatmapBoundaries(0, 11, 90)).toEqual([0, 3, 6, 9, 12]);
+  it("rounds bucket bounds to two significant digits, in the unit (exponential buckets' 2.83, 4.76, 90.5…)", () => {
+    const bounds = [2.828, 4.757, 11.31, 16, 90.51, 512, 2896];
+    const labels = bounds.map((_, i) => heatmapBoundaryLabel(i + 1, bounds, parseUnit("ms")));
+    expect(labels).toEqual(["2.8 ms", "4.8 ms", "11 ms", "16 ms", "91 ms", "512 ms", "2.9 s"]);
+    expect(heatmapBoundaryLabel(1, [0.0123], parseUnit(""))).toBe("0.012");
+  });
+
+  it("thins labels when the rows are too thin to carry one each, and leaves no tick without one", () => {
+    expect(heatmapBoundaries(1, 3, 200, 10)).toEqual([1, 2, 3, 4]);
+    // Boundary 0 (below the first bucket) and the one above the open last bucket stand for no bound.
+    expect(heatmapBoundaries(0, 3, 200, 3)).toEqual([1, 2, 3]);
+    expect(heatmapBoundaries(0, 39, 160, 40)).toEqual([4, 8, 12, 16, 20, 24, 28, 32, 36, 40]);
+    // A dozen rows in a 90-pixel chart: four labels, not two.
+    expect(heatmapBoundaries(0, 11, 90, 12)).toEqual([3, 6, 9, 12]);
   });
 });

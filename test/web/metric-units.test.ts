@@ -94,7 +94,14 @@ describe("axisTicks", () => {
       "3 KiB/s",
       "4 KiB/s",
     ]);
-    expect(axisTicks(0, 20_000, parseUnit(""), 2).labels).toEqual(["0k", "10k", "20k"]);
+    expect(axisTicks(0, 20_000, parseUnit(""), 2).labels).toEqual(["0", "10,000", "20,000"]);
+  });
+
+  it('writes counts as plain numbers apart in thousands, and 0 as 0 (an overview chart read "0k / 1k")', () => {
+    expect(axisTicks(0, 1100, parseUnit(""), 3).labels).toEqual(["0", "500", "1,000"]);
+    expect(axisTicks(0, 2600, parseUnit("{request}"), 3).labels).toEqual(["0", "1,000", "2,000"]);
+    expect(axisTicks(0, 250_000, parseUnit(""), 3).labels).toEqual(["0", "100k", "200k"]);
+    expect(axisTicks(0, 3e6, parseUnit(""), 3).labels).toEqual(["0", "1M", "2M", "3M"]);
   });
 
   it("copes with a flat range and nonsense", () => {

@@ -80,7 +80,8 @@ function valueAxis(theme: ChartTheme, unit: MetricUnit, perSecond: boolean): uPl
   return {
     ...themedAxis(theme),
     splits: (u, _axis, min, max) =>
-      axisTicks(min, max, unit, Math.max(2, Math.floor(u.bbox.height / uPlotRatio() / 40))).values,
+      // At least three: a small chart's 0 and 1,000 alone say little of what lies between.
+      axisTicks(min, max, unit, Math.max(3, Math.floor(u.bbox.height / uPlotRatio() / 40))).values,
     values: (_u, splits) => tickLabels(splits, unit, perSecond),
     size: (_u, values) => {
       let longest = 0;

@@ -87,19 +87,23 @@ export function percentileFromBuckets(
 
 /**
  * The label of the line between bucket `boundary - 1` and bucket `boundary` on the heatmap's axis (the
- * bound they share), or "" below the first bucket and above the open last one.
+ * bound they share, to two significant digits: exponential buckets' bounds are 2.83, 4.76, 90.5…),
+ * or "" below the first bucket and above the open last one.
  */
 export function heatmapBoundaryLabel(boundary: number, bounds: readonly number[], unit: MetricUnit): string {
   const bound = bounds[boundary - 1];
-  return bound === undefined ? "" : formatMetricValue(bound, unit);
+  return bound === undefined ? "" : formatMetricValue(bound, unit, false, 2);
 }
 
-/** Which boundaries get a label when `rows` rows share `heightPx`: every one, or every 2nd, 5th… */
-export function heatmapBoundaries(first: number, last: number, heightPx: number): number[] {
+/**
+ * Which boundaries get a tick and a label when rows `first` … `last` share `heightPx`: every one, or
+ * every 2nd, 5th…; only those that stand for a bound (of `bounds`), so no tick goes unlabelled.
+ */
+export function heatmapBoundaries(first: number, last: number, heightPx: number, bounds: number): number[] {
   const rows = last - first + 1;
   const fit = Math.max(1, Math.floor(heightPx / 16));
   const every = [1, 2, 3, 4, 5, 10, 20, 25, 50, 100].find((n) => rows / n <= fit) ?? Math.ceil(rows / fit);
   const out: number[] = [];
-  for (let b = first; b <= last + 1; b++) if (b % every === 0) out.push(b);
+  for (let b = Math.max(first, 1); b <= Math.min(last + 1, bounds); b++) if (b % every === 0) out.push(b);
   return out;
 }

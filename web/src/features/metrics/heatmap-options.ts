@@ -77,7 +77,7 @@ export function heatmapOptions(
         grid: { show: false },
         splits: (u) => {
           const f = frame();
-          return heatmapBoundaries(f.first, f.last, u.bbox.height / (devicePixelRatio || 1));
+          return heatmapBoundaries(f.first, f.last, u.bbox.height / (devicePixelRatio || 1), f.bounds.length);
         },
         values: (_u, splits) => splits.map((b) => heatmapBoundaryLabel(b, frame().bounds, unit)),
         size: VALUE_AXIS_WIDTH,

@@ -141,12 +141,23 @@ function fixed(value: number, decimals: number): string {
   return text.includes(".") ? text.replace(/\.?0+$/, "") : text;
 }
 
-/** Three significant digits, no trailing zeros: 1.234 → "1.23", 12.34 → "12.3", 1234 → "1234". */
-function significant(value: number): string {
+/**
+ * `digits` significant digits (3 or 2), no trailing zeros, never rounding away whole digits: 1.234 →
+ * "1.23" (2: "1.2"), 12.34 → "12.3" (2: "12"), 1234 → "1234".
+ */
+function significant(value: number, digits: 2 | 3 = 3): string {
   const abs = Math.abs(value);
   if (abs === 0) return "0";
-  const digits = abs >= 100 ? 0 : abs >= 10 ? 1 : abs >= 1 ? 2 : Math.min(9, 2 - Math.floor(Math.log10(abs)));
-  return fixed(value, digits);
+  const whole = abs >= 1 ? Math.floor(Math.log10(abs)) + 1 : 0;
+  const decimals = abs >= 1 ? Math.max(0, digits - whole) : Math.min(9, digits - 1 - Math.floor(Math.log10(abs)));
+  return fixed(value, decimals);
+}
+
+/** "12345.5" → "12,345.5": thousands apart, as the axis writes plain counts. */
+function grouped(text: string): string {
+  const [int, frac] = text.split(".");
+  const digits = (int as string).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return frac === undefined ? digits : `${digits}.${frac}`;
 }
 
 function suffix(unit: MetricUnit, symbol: string, value: number, perSecond: boolean): string {
@@ -162,15 +173,21 @@ function suffix(unit: MetricUnit, symbol: string, value: number, perSecond: bool
  * One value as a person reads it: `0.0123` s → "12.3 ms", `1536` By → "1.5 KiB", `0.42` (unit 1) → "42%",
  * `3` `{request}` → "3 requests". `perSecond` writes a rate ("12 requests/s", "1.5 KiB/s").
  */
-export function formatMetricValue(value: number | null | undefined, unit: MetricUnit, perSecond = false): string {
+export function formatMetricValue(
+  value: number | null | undefined,
+  unit: MetricUnit,
+  perSecond = false,
+  /** Significant digits: 2 for labels that only place a value (a heatmap's bucket bounds). */
+  digits: 2 | 3 = 3,
+): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return "–";
   const base = toBase(value, unit);
   if (unit.kind === "percent" || unit.kind === "ratio")
-    return `${significant(base * 100)}${suffix(unit, "", 0, perSecond)}`;
+    return `${significant(base * 100, digits)}${suffix(unit, "", 0, perSecond)}`;
   // Zero is written in the unit as sent ("0 ms" for a metric in ms).
   const display = pickDisplay(base === 0 ? unit.scale : Math.abs(base), unit.kind);
   const shown = base / display.size;
-  return `${significant(shown)}${suffix(unit, display.symbol, shown, perSecond)}`;
+  return `${significant(shown, digits)}${suffix(unit, display.symbol, shown, perSecond)}`;
 }
 
 /** 1-2-5 steps: the smallest of 1, 2, 2.5, 5 × 10^k that is at least `raw`. */
@@ -197,11 +214,15 @@ export interface AxisTicks {
   labels: string[];
 }
 
+/** Axis labels of counts stay plain numbers ("1,000", "25,000") below this, then k, M…: "0k / 1k" read badly. */
+const PLAIN_COUNTS_BELOW = 100_000;
+
 function displayFor(values: readonly number[], unit: MetricUnit): { display: DisplayUnit; factor: number } {
   const factor = unit.kind === "percent" ? 1 / 100 : unit.scale;
   if (unit.kind === "percent" || unit.kind === "ratio") return { display: { symbol: "", size: 0.01 }, factor };
   let magnitude = 0;
   for (const v of values) magnitude = Math.max(magnitude, Math.abs(v * factor));
+  if (unit.kind === "count" && magnitude < PLAIN_COUNTS_BELOW) return { display: { symbol: "", size: 1 }, factor };
   return { display: pickDisplay(magnitude, unit.kind), factor };
 }
 
@@ -223,7 +244,9 @@ export function tickLabels(values: readonly number[], unit: MetricUnit, perSecon
   return shown.map((v) => {
     const text = fixed(v, decimals);
     if (ratio) return `${text}%`;
-    return `${text}${unit.kind === "count" ? display.symbol : suffix(unit, display.symbol, v, perSecond)}`;
+    // 0 is 0 in any display unit of a count ("0", not "0k").
+    if (unit.kind === "count") return v === 0 ? "0" : `${grouped(text)}${display.symbol}`;
+    return `${text}${suffix(unit, display.symbol, v, perSecond)}`;
   });
 }
 
