@@ -320,6 +320,21 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
     // The SDK marks the points cumulative, but each is an increment: 10 + 12 + 20.
     await expect.poll(() => figure(page, "increase").textContent()).toBe("42");
     await expect(page.getByTestId("tracekit-note").textContent()).resolves.toContain("increment");
+    // A step's rate says it is the step's average, and what the counter grew by in it.
+    const chart = page.locator('[data-metric="tk.orders"] [data-testid="metric-chart"] .u-over').first();
+    const box = await chart.boundingBox();
+    if (box === null) throw new Error("no chart");
+    let note = "";
+    for (let x = box.x + box.width - 2; x > box.x && note === ""; x -= 3) {
+      await page.mouse.move(x, box.y + box.height / 2);
+      note =
+        (await page
+          .getByTestId("rate-note")
+          .textContent({ timeout: 30 })
+          .catch(() => "")) ?? "";
+    }
+    expect(note).toMatch(/^Average per second over this \d+ s step/);
+    await expect(page.locator(".chart-tooltip [data-increase]").first().textContent()).resolves.toMatch(/in the step/);
 
     await openMetric(page, suite.app.base, "?metric=tk.checkout.ms");
     await expect(page.getByTestId("tracekit-note").textContent()).resolves.toContain("samples of a distribution");

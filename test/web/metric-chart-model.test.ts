@@ -5,6 +5,7 @@ import {
   exemplarPoints,
   isolatedPoints,
   quantileLabel,
+  rateStepText,
   stepIndex,
   stepRangeText,
   toAlignedData,
@@ -294,6 +295,15 @@ describe("tooltipRows", () => {
     ]);
     expect(at0.more).toBe(1);
     expect(tooltipRows(model, 1, [], 10).rows.map((r) => r.line.label)).toEqual(["/c", "/a", "/d"]);
+  });
+});
+
+describe("rateStepText", () => {
+  it("says a rate is the step's average, not when in the step the counter grew", () => {
+    expect(rateStepText(10_000)).toBe(
+      "Average per second over this 10 s step (what the counter grew by in it ÷ 10 s); when in the step it grew is not known.",
+    );
+    expect(rateStepText(120_000)).toContain("this 2 min step");
   });
 });
 

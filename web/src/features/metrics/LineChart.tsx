@@ -9,6 +9,7 @@ import {
   type ChartModel,
   type ExemplarPoint,
   exemplarPoints,
+  rateStepText,
   stepRangeText,
   toAlignedData,
   tooltipRows,
@@ -113,6 +114,12 @@ function Tooltip({
           <span class="chart-tooltip-label">{line.label}</span>
           <span class="chart-tooltip-value">
             {formatMetricValue(value, model.unit, model.perSecond)}
+            {model.chart === "rate" && (
+              <span class="faint" data-increase>
+                {" "}
+                ({formatMetricValue((value * model.stepMs) / 1000, model.unit)} in the step)
+              </span>
+            )}
             {high !== null && low !== null && (
               <span class="faint" data-band>
                 {" "}
@@ -123,6 +130,11 @@ function Tooltip({
         </div>
       ))}
       {more > 0 && <div class="faint">and {more} more</div>}
+      {model.chart === "rate" && rows.length > 0 && (
+        <div class="faint chart-tooltip-note" data-testid="rate-note">
+          {rateStepText(model.stepMs)}
+        </div>
+      )}
     </div>
   );
 }

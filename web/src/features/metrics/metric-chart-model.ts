@@ -304,6 +304,17 @@ export function tooltipRows(
   return { rows: rows.slice(0, limit), more: Math.max(0, rows.length - limit) };
 }
 
+/**
+ * What a rate at a step stands for, as the tooltip says it: a counter's points say how much it grew,
+ * not when within the step, so a rate is the step's increase over its whole length (37 requests in
+ * 2 s read 3.7/s in a 10 s step), never a peak.
+ */
+export function rateStepText(stepMs: number): string {
+  const seconds = stepMs / 1000;
+  const length = seconds >= 60 && seconds % 60 === 0 ? `${seconds / 60} min` : `${seconds} s`;
+  return `Average per second over this ${length} step (what the counter grew by in it ÷ ${length}); when in the step it grew is not known.`;
+}
+
 /** A step as the tooltip names it, in local time to the second: "14:03:00 – 14:03:15". */
 export function stepRangeText(startMs: number, stepMs: number): string {
   const clock = (ms: number) => formatAbsolute(ms).slice(11, 19);
