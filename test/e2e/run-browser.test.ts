@@ -15,7 +15,9 @@ describe.skipIf(!available)("a run's link in Chromium", () => {
     const before = await sendSdkTrace(app.base, { service: "other", name: "GET /before" });
     const run = runCli(["run", "--url", app.base, "--", process.execPath, OTEL_APP]);
     expect(await run.exited, run.stderr()).toBe(0);
-    const link = /this run sent 2 traces \(4 spans, 1 failing, 1 LLM call ≈ \$0\.00021\) · (\S+)/.exec(run.stderr())?.[1];
+    const link = /this run sent 2 traces \(4 spans, 1 failing, 1 LLM call ≈ \$0\.00021\) · (\S+)/.exec(
+      run.stderr(),
+    )?.[1];
     expect(link, run.stderr()).toBeDefined();
 
     const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
