@@ -260,8 +260,16 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
       )
       .toMatchObject({ max_captures: 5 });
 
-    page.once("dialog", (dialog) => void dialog.dismiss());
+    // The question says the running app will not register it again, and how to keep it instead.
+    const question = new Promise<string>((resolve) =>
+      page.once("dialog", (dialog) => {
+        resolve(dialog.message());
+        void dialog.dismiss();
+      }),
+    );
     await row.getByRole("button", { name: "Delete breakpoint refund" }).click();
+    expect(await question).toContain("comes back only when shop restarts");
+    expect(await question).toContain("turn its switch off (Disable)");
     await expect.poll(async () => (await pollActive(suite.app.base, "shop")).body.breakpoints.length).toBe(2);
     page.once("dialog", (dialog) => void dialog.accept());
     await row.getByRole("button", { name: "Delete breakpoint refund" }).click();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   breakpointState,
+  deleteQuestion,
   expiryFromChoice,
   formatCaptures,
   formatExpiry,
@@ -117,5 +118,17 @@ describe("breakpoint model", () => {
     ]);
     expect(describe("a").slice(2, 5)).toEqual(["breakpoint:a", "editor:edit:a", "breakpoint:b"]);
     expect(panelRows([], null)).toEqual([]);
+  });
+
+  it("asks before a delete in words that say the SDK will not register the location again until the app restarts", () => {
+    const auto = deleteQuestion(breakpoint("a", { enabled: true }), "checkout.js:10");
+    expect(auto).toContain('Delete the breakpoint "checkout" at checkout.js:10?');
+    expect(auto).toContain("the SDK registers each code location once per run");
+    expect(auto).toContain("comes back only when checkout-api restarts");
+    expect(auto).toContain("turn its switch off (Disable) instead");
+    const manual = deleteQuestion(breakpoint("m", { origin: "manual", enabled: true, label: "" }), "a.py:3");
+    expect(manual).toContain("Delete the breakpoint at a.py:3?");
+    expect(manual).toContain("no SDK registers it again");
+    expect(deleteQuestion(breakpoint("d"), "x.js:1")).toContain("It is disabled already");
   });
 });

@@ -1,7 +1,7 @@
 import type { BreakpointJson } from "../../../../src/protocol";
 import type { BreakpointPatch } from "../../api/client";
 import { formatAbsolute, formatRelative } from "../../lib/format";
-import { breakpointState, formatCaptures, formatExpiry, STATE_TEXT } from "./breakpoint-model";
+import { breakpointState, deleteQuestion, formatCaptures, formatExpiry, STATE_TEXT } from "./breakpoint-model";
 import { baseName, functionText, placeOf, placeTitle } from "./code-place";
 
 export interface BreakpointRowProps {
@@ -38,7 +38,11 @@ export function BreakpointRow({
         class="bp-switch"
         aria-checked={bp.enabled}
         aria-label={`Capture at ${bp.label || bp.functionName}`}
-        title={bp.enabled ? "Enabled: click to stop capturing" : "Disabled: click to capture on the next request"}
+        title={
+          bp.enabled
+            ? "Enabled: click to disable (stops captures and keeps the breakpoint)"
+            : "Disabled: click to capture on the next request"
+        }
         onClick={() => actions.onUpdate(bp.id, { enabled: !bp.enabled })}
       >
         <span class="bp-switch-knob" />
@@ -89,7 +93,7 @@ export function BreakpointRow({
           class="button danger"
           aria-label={`Delete breakpoint ${bp.label}`}
           onClick={() => {
-            if (confirm(`Delete the breakpoint "${bp.label}" at ${where}?`)) {
+            if (confirm(deleteQuestion(bp, where))) {
               actions.onDelete(bp.id);
             }
           }}

@@ -97,6 +97,27 @@ export const STATE_TEXT: Record<BreakpointState, string> = {
   killed: "kill switch on",
 };
 
+/**
+ * The question asked before a delete. It says what a running app does: a TraceKit SDK registers each
+ * code location once per process run, so a breakpoint deleted while the app runs comes back only when
+ * the app restarts. Disabling it stops captures and keeps it.
+ */
+export function deleteQuestion(
+  breakpoint: Pick<BreakpointJson, "label" | "service" | "origin" | "enabled">,
+  where: string,
+): string {
+  const name = breakpoint.label === "" ? "the breakpoint" : `the breakpoint "${breakpoint.label}"`;
+  const gone =
+    breakpoint.origin === "auto"
+      ? `It is gone for good while ${breakpoint.service} runs: the SDK registers each code location once per run, ` +
+        `so it comes back only when ${breakpoint.service} restarts.`
+      : "It is gone for good: it was made on this page, and no SDK registers it again.";
+  const keep = breakpoint.enabled
+    ? "To stop captures and keep the breakpoint, Cancel and turn its switch off (Disable) instead."
+    : "It is disabled already: it captures nothing, and Cancel keeps it that way.";
+  return `Delete ${name} at ${where}?\n\n${gone}\n\n${keep}`;
+}
+
 /** The expiry choices of the edit form, in minutes from now (null: never). */
 export const EXPIRY_CHOICES: { label: string; minutes: number | null }[] = [
   { label: "never", minutes: null },
