@@ -350,7 +350,7 @@ export type LiveMessage =
   /** Batches `--forward` dropped (retained: sent on connect once any were), per upstream. */
   | { type: "forwarding-drops"; targets: { url: string; dropped: number; lastError: string | null }[] }
   /** The whole breakpoint list and kill switch, after any change to either. */
-  | { type: "breakpoints"; breakpoints: BreakpointJson[]; killSwitch: boolean; connectedSdks: Record<string, number> }
+  | ({ type: "breakpoints" } & BreakpointsResponse)
   /** Newly captured snapshots, coalesced per tick. */
   | { type: "snapshots"; snapshots: SnapshotSummaryJson[] }
   | { type: "sdk-events"; events: SdkEventJson[] }
@@ -449,6 +449,14 @@ export interface BreakpointsResponse {
   killSwitch: boolean;
   /** SDKs connected to the SSE stream right now, per service. */
   connectedSdks: Record<string, number>;
+  /**
+   * When each service's SDK last asked for its breakpoints (`/sdk/snapshots/active/:service`), ISO
+   * 8601; services not heard from since this server started are absent. An SDK not connected live
+   * hears of a change only then.
+   */
+  lastCheckIns: Record<string, string>;
+  /** When the kill switch last changed since this server started (ISO 8601), or null. */
+  killSwitchChangedAt: string | null;
 }
 
 /** GET /api/snapshots */

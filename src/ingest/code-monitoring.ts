@@ -17,6 +17,8 @@ import { type CodeMonitoringStore, MAX_BREAKPOINTS } from "../store/code-monitor
 
 /** Deleted breakpoint ids remembered to refuse their late captures (see findCaptureTarget). */
 const DELETED_IDS_KEPT = 1_000;
+/** Services whose last check-in is remembered (the oldest is forgotten past it). */
+const MAX_CHECK_IN_SERVICES = 1000;
 
 /** A breakpoint made on the Snapshots page. */
 export interface BreakpointInput {
@@ -43,6 +45,8 @@ export interface CodeMonitoring {
   /** Keeps a capture, or throws a 4xx saying why it was not taken. */
   capture(request: CaptureRequest): Snapshot;
   reportEvents(service: string, events: readonly { type: string; data: Record<string, unknown> }[]): void;
+  /** A service's SDK asked for its breakpoints: it now knows the current ones and the kill switch. */
+  sdkCheckedIn(service: string): void;
 
   state(): BreakpointsResponse;
   createBreakpoint(input: BreakpointInput): Breakpoint;
@@ -75,12 +79,17 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
   let expiryTimer: NodeJS.Timeout | null = null;
   /** Ids deleted on the Snapshots page (the newest DELETED_IDS_KEPT): a late capture must not bring one back. */
   const deletedIds = new Set<string>();
+  /** Each service's last check-in (ms), oldest first; bounded, as any client may poll under any name. */
+  const checkIns = new Map<string, number>();
+  let killSwitchChangedAt: number | null = null;
 
   function state(): BreakpointsResponse {
     return {
       breakpoints: store.listBreakpoints().map(breakpointToJson),
       killSwitch: store.killSwitch(),
       connectedSdks: streams.counts(),
+      lastCheckIns: Object.fromEntries([...checkIns].map(([service, t]) => [service, new Date(t).toISOString()])),
+      killSwitchChangedAt: killSwitchChangedAt === null ? null : new Date(killSwitchChangedAt).toISOString(),
     };
   }
 
@@ -311,6 +320,15 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
       );
     },
 
+    sdkCheckedIn(service) {
+      const before = checkIns.get(service);
+      checkIns.delete(service);
+      checkIns.set(service, now());
+      if (checkIns.size > MAX_CHECK_IN_SERVICES) checkIns.delete(checkIns.keys().next().value as string);
+      // Only a check-in the page may be waiting for is published; the others ride with the next change.
+      if (before === undefined || (killSwitchChangedAt !== null && before <= killSwitchChangedAt)) publishState();
+    },
+
     state,
 
     createBreakpoint(input) {
@@ -351,6 +369,7 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
     },
 
     setKillSwitch(enabled) {
+      if (store.killSwitch() !== enabled) killSwitchChangedAt = now();
       store.setKillSwitch(enabled);
       streams.broadcast(null, "kill_switch", JSON.stringify({ enabled }));
       publishState();

@@ -230,6 +230,33 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
     await expect.poll(() => killSwitch.textContent()).toContain("once each SDK checks in");
   });
 
+  it("after the kill switch goes off, a breakpoint waits for its service's next check-in instead of reading capturing", async () => {
+    const id = await registerEnabled(suite.app.base, registration("quiet-service"));
+    await pollActive(suite.app.base, "quiet-service");
+    await page.goto(`${suite.app.base}/snapshots`);
+    const row = page.locator(`[data-breakpoint-id="${id}"]`);
+    const badge = row.locator(".bp-state");
+    await expect.poll(() => badge.textContent()).toBe("capturing");
+    const killSwitch = page.getByTestId("kill-switch");
+    page.once("dialog", (dialog) => void dialog.accept());
+    await killSwitch.getByRole("button").click();
+    await expect.poll(() => badge.textContent()).toBe("kill switch on");
+    await killSwitch.getByRole("button", { name: "Turn off" }).click();
+
+    // No SDK of the service listens live, and none has asked since: nothing is captured yet.
+    await expect.poll(() => badge.textContent()).toBe("awaiting check-in");
+    expect(await badge.getAttribute("title")).toContain(
+      "waiting for quiet-service's next check-in (within about 60 s)",
+    );
+    await expect
+      .poll(() => page.locator('[data-service="quiet-service"]').textContent())
+      .toContain("waiting for quiet-service's next check-in (within about 60 s)");
+    // The SDK's next poll hears it: from then on it captures.
+    await pollActive(suite.app.base, "quiet-service");
+    await expect.poll(() => badge.textContent()).toBe("capturing");
+    expect(await page.getByTestId("service-waiting").count()).toBe(0);
+  });
+
   it("edits a breakpoint's limit, deletes it after asking, and filters captures by breakpoint in the URL", async () => {
     const first = await registerEnabled(suite.app.base, registration("shop", "checkout", 42));
     const second = await registerEnabled(suite.app.base, registration("shop", "refund", 77));

@@ -151,7 +151,14 @@ describe("live hub", () => {
     let builds = 0;
     const state = (killSwitch: boolean) => (): LiveMessage => {
       builds++;
-      return { type: "breakpoints", breakpoints: [], killSwitch, connectedSdks: {} };
+      return {
+        type: "breakpoints",
+        breakpoints: [],
+        killSwitch,
+        connectedSdks: {},
+        lastCheckIns: {},
+        killSwitchChangedAt: null,
+      };
     };
     hub.publishState("breakpoints", state(false));
     hub.publishState("breakpoints", state(true));

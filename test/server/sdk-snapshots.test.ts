@@ -258,6 +258,41 @@ describe("code monitoring over the SDK protocol", () => {
     expect((await capture(app.base, nodeCapture(registered.id))).status).toBe(201);
   });
 
+  it("tells the page when each service last checked in, and when the kill switch last changed", async () => {
+    const service = "check-in-service";
+    const before = (await json(app.base, "/api/breakpoints")).body;
+    expect(before.lastCheckIns[service]).toBeUndefined();
+    expect(before).toHaveProperty("killSwitchChangedAt");
+
+    const live = await openLive(app.base);
+    try {
+      const t0 = Date.now();
+      await patch(app.base, "/api/kill-switch", { enabled: true }, "PUT");
+      await patch(app.base, "/api/kill-switch", { enabled: false }, "PUT");
+      const changed = (await json(app.base, "/api/breakpoints")).body.killSwitchChangedAt as string;
+      expect(Date.parse(changed)).toBeGreaterThanOrEqual(t0);
+      // The same value again is no change.
+      await patch(app.base, "/api/kill-switch", { enabled: false }, "PUT");
+      expect((await json(app.base, "/api/breakpoints")).body.killSwitchChangedAt).toBe(changed);
+
+      // A poll after the change is a check-in, and the page hears of it.
+      await pollActive(app.base, service);
+      const after = (await json(app.base, "/api/breakpoints")).body;
+      expect(Date.parse(after.lastCheckIns[service])).toBeGreaterThanOrEqual(Date.parse(changed));
+      await waitFor("a breakpoints message with the check-in", () =>
+        live.messages.some((m: any) => m.type === "breakpoints" && m.lastCheckIns?.[service] !== undefined),
+      );
+      // The POST poll (with events) counts too; a refused poll does not.
+      await pollActive(app.base, "other-service", [{ type: "circuit_breaker_tripped", service_name: "other" }]);
+      expect((await json(app.base, "/api/breakpoints")).body.lastCheckIns["other-service"]).toBeDefined();
+      const refused = await fetch(`${app.base}/sdk/snapshots/active/${"x".repeat(600)}`);
+      expect(refused.status).toBe(400);
+      expect(Object.keys((await json(app.base, "/api/breakpoints")).body.lastCheckIns)).not.toContain("x".repeat(600));
+    } finally {
+      live.close();
+    }
+  });
+
   it("takes a capture as the Python SDK sends it: nulls, NaN and a naive time stamped Z", async () => {
     const { body: registered } = await autoRegister(app.base, { ...REGISTER, service_name: "py-shop", label: "py" });
     await patch(app.base, `/api/breakpoints/${registered.id}`, { enabled: true });

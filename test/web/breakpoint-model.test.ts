@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  awaitsCheckIn,
   breakpointState,
   deleteQuestion,
   expiryFromChoice,
@@ -10,6 +11,7 @@ import {
   panelRows,
   parseMaxCaptures,
   UNPLACED,
+  waitingText,
 } from "../../web/src/features/snapshots/breakpoint-model";
 import { placeOf, placeTitle, whereText } from "../../web/src/features/snapshots/code-place";
 import { breakpoint } from "./snapshot-fixtures";
@@ -87,6 +89,31 @@ describe("breakpoint model", () => {
     expect(breakpointState(breakpoint("a", { enabled: true, captureCount: 100, maxCaptures: 0 }), NOW, false)).toBe(
       "capturing",
     );
+  });
+
+  it("waits for a service's next check-in after the kill switch went off, unless one of its SDKs listens live", () => {
+    const off = "2026-12-02T11:59:50.000Z";
+    const on = breakpoint("a", { enabled: true });
+    const contact = (lastCheckIns: Record<string, string>, connectedSdks: Record<string, number> = {}) => ({
+      connectedSdks,
+      lastCheckIns,
+      killSwitchChangedAt: off,
+    });
+    // Not heard from since the change (or never): waiting.
+    expect(breakpointState(on, NOW, false, contact({ "checkout-api": "2026-12-02T11:59:20.000Z" }))).toBe("waiting");
+    expect(breakpointState(on, NOW, false, contact({}))).toBe("waiting");
+    // It asked since, or listens on the stream: capturing.
+    expect(breakpointState(on, NOW, false, contact({ "checkout-api": "2026-12-02T11:59:55.000Z" }))).toBe("capturing");
+    expect(breakpointState(on, NOW, false, contact({}, { "checkout-api": 1 }))).toBe("capturing");
+    // Another service's check-in does not count; no change since start means nothing to wait for.
+    expect(awaitsCheckIn("checkout-api", contact({ billing: "2026-12-02T11:59:55.000Z" }))).toBe(true);
+    expect(awaitsCheckIn("checkout-api", { connectedSdks: {}, lastCheckIns: {}, killSwitchChangedAt: null })).toBe(
+      false,
+    );
+    // The other reasons come first.
+    expect(breakpointState(breakpoint("a"), NOW, false, contact({}))).toBe("disabled");
+    expect(breakpointState(on, NOW, true, contact({}))).toBe("killed");
+    expect(waitingText("checkout-api")).toBe("waiting for checkout-api's next check-in (within about 60 s)");
   });
 
   it("reads the edit form", () => {

@@ -46,6 +46,12 @@ export function sdkSnapshotRoutes(deps: SdkSnapshotRouteDeps): Hono {
     await next();
   });
 
+  // A poll that was answered is a check-in: the page tells which services have heard of a change.
+  app.use("/sdk/snapshots/active/:service", async (c, next) => {
+    await next();
+    if (c.res.ok) codeMonitoring.sdkCheckedIn(c.req.param("service"));
+  });
+
   function active(service: string) {
     const view = codeMonitoring.sdkView(service);
     return {

@@ -1,12 +1,21 @@
 import type { BreakpointJson } from "../../../../src/protocol";
 import type { BreakpointPatch } from "../../api/client";
 import { formatAbsolute, formatRelative } from "../../lib/format";
-import { breakpointState, deleteQuestion, formatCaptures, formatExpiry, STATE_TEXT } from "./breakpoint-model";
+import {
+  breakpointState,
+  deleteQuestion,
+  formatCaptures,
+  formatExpiry,
+  type SdkContact,
+  STATE_TEXT,
+  waitingText,
+} from "./breakpoint-model";
 import { baseName, functionText, placeOf, placeTitle } from "./code-place";
 
 export interface BreakpointRowProps {
   breakpoint: BreakpointJson;
   killSwitch: boolean;
+  contact: SdkContact;
   nowMs: number;
   /** Its snapshots are the ones listed below. */
   filtered: boolean;
@@ -21,12 +30,13 @@ export interface BreakpointRowProps {
 export function BreakpointRow({
   breakpoint: bp,
   killSwitch,
+  contact,
   nowMs,
   filtered,
   editing,
   ...actions
 }: BreakpointRowProps) {
-  const state = breakpointState(bp, nowMs, killSwitch);
+  const state = breakpointState(bp, nowMs, killSwitch, contact);
   const last = bp.lastCapturedAt === null ? null : Date.parse(bp.lastCapturedAt);
   const place = placeOf(bp);
   const where = place === null ? "its next capture's caller" : `${place.filePath}:${place.lineNumber}`;
@@ -74,7 +84,16 @@ export function BreakpointRow({
             ? "at next capture"
             : "at first capture"}
       </span>
-      <span class={`bp-state badge state-${state}`}>{STATE_TEXT[state]}</span>
+      <span
+        class={`bp-state badge state-${state}`}
+        title={
+          state === "waiting"
+            ? `Enabled, but ${waitingText(bp.service)}: the kill switch went off, and no SDK of ${bp.service} listens live or has asked for its breakpoints since. Captures start once it does.`
+            : undefined
+        }
+      >
+        {STATE_TEXT[state]}
+      </span>
       <span class="bp-captures" title="captures taken / limit">
         {formatCaptures(bp)}
       </span>

@@ -5,7 +5,15 @@ import { VirtualList } from "../../components/VirtualList";
 import { serviceColor } from "../../lib/service-color";
 import { BreakpointEditor } from "./BreakpointEditor";
 import { BreakpointRow } from "./BreakpointRow";
-import { groupBreakpoints, type PanelRow, panelRows, type ServiceGroup } from "./breakpoint-model";
+import {
+  awaitsCheckIn,
+  groupBreakpoints,
+  type PanelRow,
+  panelRows,
+  type SdkContact,
+  type ServiceGroup,
+  waitingText,
+} from "./breakpoint-model";
 
 /** Every panel row has this height: headings, breakpoints and the open editor alike. */
 const ROW_HEIGHT = 32;
@@ -13,7 +21,7 @@ const ROW_HEIGHT = 32;
 export interface BreakpointsPanelProps {
   breakpoints: BreakpointJson[];
   killSwitch: boolean;
-  connectedSdks: Record<string, number>;
+  contact: SdkContact;
   nowMs: number;
   filteredId: string | null;
   onUpdate(id: string, patch: BreakpointPatch): void;
@@ -21,7 +29,10 @@ export interface BreakpointsPanelProps {
   onFilter(id: string | null): void;
 }
 
-function ServiceHeading({ group, sdks }: { group: ServiceGroup; sdks: number }) {
+function ServiceHeading({ group, contact }: { group: ServiceGroup; contact: SdkContact }) {
+  const sdks = contact.connectedSdks[group.service] ?? 0;
+  // Only while one of its breakpoints would capture once the SDK hears it.
+  const waiting = group.enabledCount > 0 && awaitsCheckIn(group.service, contact);
   return (
     <h2 class="bp-service-head" data-service={group.service}>
       <span class="service-chip">
@@ -32,6 +43,11 @@ function ServiceHeading({ group, sdks }: { group: ServiceGroup; sdks: number }) 
         {group.count} breakpoint{group.count === 1 ? "" : "s"}, {group.enabledCount} enabled
         {sdks > 0 && ` · ${sdks} SDK${sdks === 1 ? "" : "s"} listening`}
       </span>
+      {waiting && (
+        <span class="bp-waiting" data-testid="service-waiting">
+          {waitingText(group.service)}
+        </span>
+      )}
     </h2>
   );
 }
@@ -44,7 +60,7 @@ export function BreakpointsPanel(props: BreakpointsPanelProps) {
   const renderRow = (row: PanelRow) => {
     switch (row.kind) {
       case "service":
-        return <ServiceHeading group={row.group} sdks={props.connectedSdks[row.group.service] ?? 0} />;
+        return <ServiceHeading group={row.group} contact={props.contact} />;
       case "file":
         return (
           <h3 class="bp-file-head mono" title={row.filePath}>
@@ -56,6 +72,7 @@ export function BreakpointsPanel(props: BreakpointsPanelProps) {
           <BreakpointRow
             breakpoint={row.breakpoint}
             killSwitch={props.killSwitch}
+            contact={props.contact}
             nowMs={props.nowMs}
             filtered={row.breakpoint.id === props.filteredId}
             editing={row.breakpoint.id === editingId}

@@ -50,7 +50,7 @@ export function SnapshotsPage() {
         <span class="muted">{breakpointCount(bps.breakpoints)}</span>
         <KillSwitch
           on={bps.killSwitch}
-          listening={Object.values(bps.connectedSdks).reduce((sum, n) => sum + n, 0)}
+          listening={Object.values(bps.contact.connectedSdks).reduce((sum, n) => sum + n, 0)}
           onChange={(enabled) => void bps.setKillSwitch(enabled)}
         />
       </div>
@@ -71,7 +71,7 @@ export function SnapshotsPage() {
         <BreakpointsPanel
           breakpoints={bps.breakpoints}
           killSwitch={bps.killSwitch}
-          connectedSdks={bps.connectedSdks}
+          contact={bps.contact}
           nowMs={nowMs}
           filteredId={filters.breakpointId ?? null}
           onUpdate={(id, patch) => void bps.update(id, patch)}

@@ -1,5 +1,5 @@
 /** The breakpoints panel's logic: grouping, counts, expiry and the edit form's parsing. Pure. */
-import type { BreakpointJson } from "../../../../src/protocol";
+import type { BreakpointJson, BreakpointsResponse } from "../../../../src/protocol";
 import { formatRelative } from "../../lib/format";
 import { placeOf } from "./code-place";
 
@@ -78,19 +78,48 @@ function formatLeft(ms: number): string {
   return `${Math.floor(hours / 24)}d`;
 }
 
-export type BreakpointState = "capturing" | "disabled" | "expired" | "exhausted" | "killed";
+export type BreakpointState = "capturing" | "waiting" | "disabled" | "expired" | "exhausted" | "killed";
+
+/** What the server knows of the SDKs: who listens live, and who asked for the breakpoints when. */
+export type SdkContact = Pick<BreakpointsResponse, "connectedSdks" | "lastCheckIns" | "killSwitchChangedAt">;
+
+/**
+ * Whether a service's SDKs have yet to hear that the kill switch went off: none listens live (with
+ * the switch on, the Node SDK closes its stream and asks only every ~60 s; Python always polls every
+ * 30 s) and none has asked since the change.
+ */
+export function awaitsCheckIn(service: string, contact: SdkContact): boolean {
+  if ((contact.connectedSdks[service] ?? 0) > 0 || contact.killSwitchChangedAt === null) return false;
+  const last = contact.lastCheckIns[service];
+  return last === undefined || Date.parse(last) < Date.parse(contact.killSwitchChangedAt);
+}
 
 /** Whether the SDK would capture here now, and if not, why (the reason the row shows). */
-export function breakpointState(breakpoint: BreakpointJson, nowMs: number, killSwitch: boolean): BreakpointState {
+export function breakpointState(
+  breakpoint: BreakpointJson,
+  nowMs: number,
+  killSwitch: boolean,
+  contact?: SdkContact,
+): BreakpointState {
   if (!breakpoint.enabled) return "disabled";
   if (killSwitch) return "killed";
   if (isExpired(breakpoint.expireAt, nowMs)) return "expired";
   if (breakpoint.maxCaptures > 0 && breakpoint.captureCount >= breakpoint.maxCaptures) return "exhausted";
+  if (contact !== undefined && awaitsCheckIn(breakpoint.service, contact)) return "waiting";
   return "capturing";
+}
+
+/** How long an SDK that is not listening live may take to ask again (Node's poll while the kill switch was on). */
+export const CHECK_IN_TEXT = "within about 60 s";
+
+/** What a waiting row's badge and its service's heading say in full. */
+export function waitingText(service: string): string {
+  return `waiting for ${service}'s next check-in (${CHECK_IN_TEXT})`;
 }
 
 export const STATE_TEXT: Record<BreakpointState, string> = {
   capturing: "capturing",
+  waiting: "awaiting check-in",
   disabled: "off",
   expired: "expired",
   exhausted: "limit reached",

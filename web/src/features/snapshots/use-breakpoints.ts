@@ -1,19 +1,27 @@
 import { useCallback, useEffect, useState } from "preact/hooks";
-import type { BreakpointJson } from "../../../../src/protocol";
+import type { BreakpointJson, BreakpointsResponse } from "../../../../src/protocol";
 import { api, type BreakpointPatch } from "../../api/client";
 import { useLiveMessages } from "../../state/live-context";
+import type { SdkContact } from "./breakpoint-model";
 
 export interface BreakpointsState {
   breakpoints: BreakpointJson[];
   killSwitch: boolean;
-  /** SDKs listening for changes right now, per service. */
-  connectedSdks: Record<string, number>;
+  /** SDKs listening for changes right now, per service; each service's last check-in; the kill switch's last change. */
+  contact: SdkContact;
   loaded: boolean;
   error: string | null;
   update(id: string, patch: BreakpointPatch): Promise<void>;
   remove(id: string): Promise<void>;
   setKillSwitch(enabled: boolean): Promise<void>;
 }
+
+/** Older servers send no check-ins: nothing then reads as waiting. */
+const contactOf = (body: BreakpointsResponse): SdkContact => ({
+  connectedSdks: body.connectedSdks,
+  lastCheckIns: body.lastCheckIns ?? {},
+  killSwitchChangedAt: body.killSwitchChangedAt ?? null,
+});
 
 const message = (reason: unknown) => (reason instanceof Error ? reason.message : String(reason));
 
@@ -25,7 +33,11 @@ const message = (reason: unknown) => (reason instanceof Error ? reason.message :
 export function useBreakpoints(generation: number): BreakpointsState {
   const [breakpoints, setBreakpoints] = useState<BreakpointJson[]>([]);
   const [killSwitch, setKill] = useState(false);
-  const [connectedSdks, setConnected] = useState<Record<string, number>>({});
+  const [contact, setContact] = useState<SdkContact>({
+    connectedSdks: {},
+    lastCheckIns: {},
+    killSwitchChangedAt: null,
+  });
   const [loaded, setLoaded] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -37,7 +49,7 @@ export function useBreakpoints(generation: number): BreakpointsState {
         if (!active) return;
         setBreakpoints(body.breakpoints);
         setKill(body.killSwitch);
-        setConnected(body.connectedSdks);
+        setContact(contactOf(body));
         setLoaded(true);
         setError(null);
       })
@@ -55,7 +67,7 @@ export function useBreakpoints(generation: number): BreakpointsState {
     if (live.type !== "breakpoints") return;
     setBreakpoints(live.breakpoints);
     setKill(live.killSwitch);
-    setConnected(live.connectedSdks);
+    setContact(contactOf(live));
     setLoaded(true);
   });
 
@@ -96,5 +108,5 @@ export function useBreakpoints(generation: number): BreakpointsState {
     [attempt],
   );
 
-  return { breakpoints, killSwitch, connectedSdks, loaded, error, update, remove, setKillSwitch };
+  return { breakpoints, killSwitch, contact, loaded, error, update, remove, setKillSwitch };
 }
