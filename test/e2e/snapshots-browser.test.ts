@@ -3,6 +3,7 @@ import type { Page } from "playwright-core";
 import { beforeEach, describe, expect, it } from "vitest";
 import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
 import { sendSdkTrace } from "../helpers/otel.js";
+import { jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
 import {
   autoRegister,
   capture,
@@ -201,15 +202,38 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
     await page.locator(`[data-span-id="${trace.rootSpanId}"] [data-snapshot-mark]`).waitFor();
   });
 
-  it("says plainly when a snapshot's trace is not stored", async () => {
+  it("says plainly when an older snapshot's trace is not stored", async () => {
     allowedErrors = /404/;
     const id = await registerEnabled(suite.app.base, registration("billing"));
     const captured = await capture(
       suite.app.base,
-      pythonCapture(id, "billing", { trace_id: "ab".repeat(16), span_id: "cd".repeat(8) }),
+      pythonCapture(id, "billing", {
+        trace_id: "ab".repeat(16),
+        span_id: "cd".repeat(8),
+        captured_at: new Date(Date.now() - 120_000).toISOString(),
+      }),
     );
     await page.goto(`${suite.app.base}/snapshots/${captured.body.id}`);
     await expect.poll(() => page.getByTestId("snapshot-trace").textContent()).toContain("is not stored");
+  });
+
+  it("says a fresh capture's spans are on their way, and links to its span when they arrive", async () => {
+    allowedErrors = /404/;
+    const id = await registerEnabled(suite.app.base, registration("fresh"));
+    const traceId = newTraceId();
+    const spanId = newSpanId();
+    const captured = await capture(suite.app.base, pythonCapture(id, "fresh", { trace_id: traceId, span_id: spanId }));
+    await page.goto(`${suite.app.base}/snapshots/${captured.body.id}`);
+    const notice = page.getByTestId("snapshot-trace");
+    await expect.poll(() => notice.textContent()).toContain("Its spans are on their way");
+    expect(await notice.textContent()).not.toContain("is not stored");
+
+    // The SDK's exporter sends the request's span a few seconds later: the page links to it.
+    const sent = await postJson(suite.app.base, jsonTraceRequest("fresh", [{ traceId, spanId, name: "POST /checkout" }]));
+    expect(sent.ok).toBe(true);
+    const link = notice.getByRole("link");
+    await expect.poll(() => link.textContent()).toContain("Open its span");
+    expect(await link.getAttribute("href")).toBe(`/traces/${traceId}?span=${spanId}`);
   });
 
   it("asks before the kill switch goes on, and the SDK hears it", async () => {

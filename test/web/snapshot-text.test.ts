@@ -5,6 +5,7 @@ import {
   describeSecurityFlag,
   parseStackTrace,
   requestSummary,
+  spansMayStillArrive,
   truncatedPayload,
 } from "../../web/src/features/snapshots/snapshot-text";
 
@@ -108,5 +109,15 @@ describe("code monitoring set-up", () => {
     expect(nodeCode).toContain("enableCodeMonitoring: true");
     expect(nodeCode).toContain("client.captureSnapshot('checkout'");
     expect(nodeCode).toContain("'http://localhost:4000'");
+  });
+});
+
+describe("a snapshot's trace", () => {
+  it("may still be on its way for 30 s after the capture (the SDK's exporter runs seconds behind)", () => {
+    const at = Date.parse("2026-12-02T12:00:00.000Z");
+    expect(spansMayStillArrive(at, at + 2_000)).toBe(true);
+    expect(spansMayStillArrive(at, at + 29_000)).toBe(true);
+    expect(spansMayStillArrive(at, at + 31_000)).toBe(false);
+    expect(spansMayStillArrive(Number.NaN, at)).toBe(false);
   });
 });

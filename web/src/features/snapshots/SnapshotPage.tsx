@@ -9,17 +9,26 @@ import { useLiveState } from "../../state/live-context";
 import { placeTitle, whereText } from "./code-place";
 import { RequestContext, SecurityFlags, StackTrace } from "./SnapshotParts";
 import { capturedAtMs } from "./snapshot-feed";
-import { truncatedPayload } from "./snapshot-text";
+import { spansMayStillArrive, truncatedPayload } from "./snapshot-text";
 import { spanLink } from "./trace-snapshots";
 import { type TraceAvailability, useSnapshot } from "./use-snapshot";
 import { VariableTree } from "./VariableTree";
 import "./snapshots.css";
 
-function TraceLink({ snapshot, trace }: { snapshot: SnapshotJson; trace: TraceAvailability }) {
+function TraceLink({ snapshot, trace, nowMs }: { snapshot: SnapshotJson; trace: TraceAvailability; nowMs: number }) {
   if (snapshot.traceId === null) {
     return <div class="snap-trace faint">Captured outside a trace: the SDK had no active span.</div>;
   }
   const href = spanLink(snapshot.traceId, snapshot.spanId);
+  // The SDK's span exporter runs a few seconds behind its captures: a young capture's trace is on its way.
+  if (trace === "missing" && spansMayStillArrive(capturedAtMs(snapshot), nowMs)) {
+    return (
+      <div class="snap-trace pending" data-testid="snapshot-trace" role="status">
+        Its spans are on their way: the SDK sends a request's spans a few seconds after it ends (about 5 s), so trace{" "}
+        <code>{shortId(snapshot.traceId)}</code> is not here yet. This page links to it as soon as it arrives.
+      </div>
+    );
+  }
   return (
     <div class={`snap-trace ${trace}`} data-testid="snapshot-trace">
       {trace === "missing" ? (
@@ -77,7 +86,7 @@ function SnapshotView({ snapshot, trace }: { snapshot: SnapshotJson; trace: Trac
           captured {formatAbsolute(at)} · {formatRelative(at, nowMs)}
         </span>
       </header>
-      <TraceLink snapshot={snapshot} trace={trace} />
+      <TraceLink snapshot={snapshot} trace={trace} nowMs={nowMs} />
       <div class="snap-grid">
         <Section title="Variables">
           {truncated ? (

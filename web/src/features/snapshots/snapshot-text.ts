@@ -100,3 +100,14 @@ export function truncatedPayload(variables: unknown): { size: number; max: numbe
   const max = typeof record._max_payload === "number" ? record._max_payload : 0;
   return { size, max };
 }
+
+/**
+ * How long after a capture its trace's spans may still be on their way: the SDK's span exporter
+ * batches them for about 5 s, and the request's span ends after the capture.
+ */
+export const SPANS_IN_FLIGHT_MS = 30_000;
+
+/** Whether a capture is young enough that its trace, not stored yet, may still arrive. */
+export function spansMayStillArrive(capturedAtMs: number, nowMs: number): boolean {
+  return Number.isFinite(capturedAtMs) && nowMs - capturedAtMs < SPANS_IN_FLIGHT_MS;
+}
