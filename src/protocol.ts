@@ -462,6 +462,8 @@ export interface BreakpointsResponse {
 /** GET /api/snapshots */
 export interface SnapshotListResponse {
   snapshots: SnapshotSummaryJson[];
+  /** The trace ids of these snapshots whose traces are stored here now (the list links to them). */
+  storedTraceIds: string[];
   nextCursor?: string;
 }
 

@@ -124,6 +124,10 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
     await expect.poll(() => snapshotRow.textContent()).toContain("cart, customer, password");
     await expect.poll(() => row.textContent()).toContain("1 / ∞");
 
+    // The list links the capture to its span, as the trace is stored.
+    const traceLink = snapshotRow.getByTestId("snapshot-trace-link");
+    await expect.poll(() => traceLink.getAttribute("href")).toBe(`/traces/${trace.traceId}?span=${spanId}`);
+
     await snapshotRow.click();
     await page.waitForURL(`**/snapshots/${captured.body.id}`);
     const tree = page.getByRole("tree", { name: "Variables" });
@@ -229,11 +233,35 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
     expect(await notice.textContent()).not.toContain("is not stored");
 
     // The SDK's exporter sends the request's span a few seconds later: the page links to it.
-    const sent = await postJson(suite.app.base, jsonTraceRequest("fresh", [{ traceId, spanId, name: "POST /checkout" }]));
+    const sent = await postJson(
+      suite.app.base,
+      jsonTraceRequest("fresh", [{ traceId, spanId, name: "POST /checkout" }]),
+    );
     expect(sent.ok).toBe(true);
     const link = notice.getByRole("link");
     await expect.poll(() => link.textContent()).toContain("Open its span");
     expect(await link.getAttribute("href")).toBe(`/traces/${traceId}?span=${spanId}`);
+  });
+
+  it("links a capture in the list to its span once its trace is stored, and opens the span from there", async () => {
+    const id = await registerEnabled(suite.app.base, registration("linked"));
+    const traceId = newTraceId();
+    const spanId = newSpanId();
+    const captured = await capture(suite.app.base, pythonCapture(id, "linked", { trace_id: traceId, span_id: spanId }));
+    await page.goto(`${suite.app.base}/snapshots`);
+    const row = page.locator(`[data-snapshot-id="${captured.body.id}"]`);
+    await expect.poll(() => row.locator(".snap-col-trace").textContent()).toBe("in trace");
+    expect(await row.getByTestId("snapshot-trace-link").count()).toBe(0);
+
+    // The spans arrive after the capture: the row gains its link live.
+    await postJson(suite.app.base, jsonTraceRequest("linked", [{ traceId, spanId, name: "POST /checkout" }]));
+    const link = row.getByTestId("snapshot-trace-link");
+    await expect.poll(() => link.getAttribute("href")).toBe(`/traces/${traceId}?span=${spanId}`);
+    await link.click();
+    await page.waitForURL(`**/traces/${traceId}?span=${spanId}`);
+    // A reload of the list knows it from the server's answer.
+    await page.goto(`${suite.app.base}/snapshots`);
+    await expect.poll(() => row.getByTestId("snapshot-trace-link").count()).toBe(1);
   });
 
   it("asks before the kill switch goes on, and the SDK hears it", async () => {

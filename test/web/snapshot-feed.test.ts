@@ -33,6 +33,29 @@ describe("snapshot list filters", () => {
   });
 });
 
+describe("snapshot feed: stored traces", () => {
+  it("links a row to its trace once the trace is known to be stored, from a page's answer or a live update", () => {
+    const feed = new SnapshotFeed();
+    const traceId = "ab".repeat(16);
+    const row = snapshotSummary("a", "2026-12-02T10:00:00Z", { traceId, spanId: "cd".repeat(8) });
+    const outside = snapshotSummary("b", "2026-12-02T10:00:01Z", { traceId: null });
+    feed.reset([row, outside], {});
+    expect(feed.traceStored(row)).toBe(false);
+    // Another trace arriving changes no row; this one's does.
+    expect(feed.tracesStored(["ef".repeat(16)])).toBe(false);
+    expect(feed.tracesStored([traceId])).toBe(true);
+    expect(feed.tracesStored([traceId])).toBe(false);
+    expect(feed.traceStored(row)).toBe(true);
+    expect(feed.traceStored(outside)).toBe(false);
+    // A trace that came before its capture is remembered for the row that follows.
+    const late = snapshotSummary("c", "2026-12-02T10:00:02Z", { traceId: "ef".repeat(16) });
+    feed.receive([late], false);
+    expect(feed.traceStored(late)).toBe(true);
+    feed.clear();
+    expect(feed.traceStored(row)).toBe(false);
+  });
+});
+
 describe("snapshot feed: live placement", () => {
   it("keeps the server's order (newest arrival first) and puts live arrivals on top, whatever the SDK clocks say", () => {
     const feed = new SnapshotFeed();

@@ -13,12 +13,15 @@ import {
   MAX_SNAPSHOT_LIMIT,
   type SnapshotQuery,
 } from "../../store/code-monitoring-store.js";
+import type { Store } from "../../store/store.js";
 import { readBody } from "../body.js";
 import { assertOwnOrigin } from "../own-origin.js";
 import type { HostPolicy } from "../security.js";
 
 export interface CodeMonitoringApiDeps {
   codeMonitoring: CodeMonitoring;
+  /** The span store: which captures' traces are stored, for the list's links. */
+  store: Pick<Store, "getSummaries">;
   codeMonitoringStore: CodeMonitoringStore;
   hostPolicy: HostPolicy;
   port(): number;
@@ -176,7 +179,11 @@ export function codeMonitoringApiRoutes(deps: CodeMonitoringApiDeps): Hono {
 
   app.get("/api/snapshots", (c) => {
     const page = store.listSnapshots(snapshotQuery(new URL(c.req.url).searchParams));
-    const body: SnapshotListResponse = { snapshots: page.snapshots.map(snapshotSummaryToJson) };
+    const traceIds = [...new Set(page.snapshots.flatMap((s) => (s.traceId === null ? [] : [s.traceId])))];
+    const body: SnapshotListResponse = {
+      snapshots: page.snapshots.map(snapshotSummaryToJson),
+      storedTraceIds: deps.store.getSummaries(traceIds).map((trace) => trace.traceId),
+    };
     if (page.nextCursor !== undefined) body.nextCursor = page.nextCursor;
     return c.json(body);
   });

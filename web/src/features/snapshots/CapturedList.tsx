@@ -116,8 +116,10 @@ export function CapturedList({ filters, generation, nowMs, toolbar }: CapturedLi
                   snapshot={snapshot}
                   selected={index === selectedIndex}
                   nowMs={nowMs}
+                  traceStored={list.feed.traceStored(snapshot)}
                   onSelect={() => select(index)}
                   onOpen={() => open(snapshot.id)}
+                  onOpenTrace={(href) => route(href)}
                 />
               );
             }}

@@ -42,6 +42,9 @@ export function capturedAtMs(snapshot: Pick<SnapshotSummaryJson, "capturedAt">):
   return Number.isFinite(ms) ? ms : 0;
 }
 
+/** Stored traces remembered for the rows' links: every row's, with room for traces that come before their capture. */
+const MAX_STORED_TRACES = 20_000;
+
 /** Beyond this many rows the oldest are dropped from the page (they stay on the server). */
 export const MAX_SNAPSHOT_ROWS = 5000;
 
@@ -60,6 +63,8 @@ export class SnapshotFeed {
     (a, b) => (this.rank.get(b.id) ?? 0) - (this.rank.get(a.id) ?? 0),
   );
   private pending = new Map<string, SnapshotSummaryJson>();
+  /** Traces known to be stored here, newest last: from each page's answer and the live trace updates. */
+  private stored = new Set<string>();
 
   constructor(private filters: SnapshotFilters = {}) {}
 
@@ -127,6 +132,33 @@ export class SnapshotFeed {
     this.rows.clear();
     this.pending.clear();
     this.rank.clear();
+    this.stored.clear();
+  }
+
+  /** Whether a snapshot's trace is stored here, so its row links to it. */
+  traceStored(snapshot: Pick<SnapshotSummaryJson, "traceId">): boolean {
+    return snapshot.traceId !== null && this.stored.has(snapshot.traceId);
+  }
+
+  /**
+   * Traces now stored (a page's answer, a live update: spans often come seconds after the capture).
+   * Says whether a row on screen gained its link. Remembers the newest MAX_STORED_TRACES.
+   */
+  tracesStored(traceIds: readonly string[]): boolean {
+    let fresh: Set<string> | null = null;
+    for (const id of traceIds) {
+      if (this.stored.has(id)) continue;
+      this.stored.add(id);
+      fresh ??= new Set();
+      fresh.add(id);
+    }
+    for (const id of this.stored) {
+      if (this.stored.size <= MAX_STORED_TRACES) break;
+      this.stored.delete(id);
+    }
+    if (fresh === null) return false;
+    const added = fresh;
+    return this.rows.list.some((s) => s.traceId !== null && added.has(s.traceId));
   }
 
   private trim(): void {

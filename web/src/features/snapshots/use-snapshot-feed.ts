@@ -39,10 +39,11 @@ export function useSnapshotFeed(
   const paged = usePagedList<SnapshotSummaryJson>({
     key: `${filterKey} ${generation}`,
     fetchPage: (cursor, signal) =>
-      api.snapshots({ ...filters, limit: PAGE_SIZE, cursor }, signal).then((page) => ({
-        items: page.snapshots,
-        nextCursor: page.nextCursor,
-      })),
+      api.snapshots({ ...filters, limit: PAGE_SIZE, cursor }, signal).then((page) => {
+        // Older servers do not say; their rows then link once a live update brings the trace.
+        feed.tracesStored(page.storedTraceIds ?? []);
+        return { items: page.snapshots, nextCursor: page.nextCursor };
+      }),
     onFirstPage(items, arrivedMeanwhile) {
       feed.reset(items, filters);
       feed.receive(arrivedMeanwhile, false);
@@ -63,6 +64,10 @@ export function useSnapshotFeed(
       feed.clear();
       paged.nextCursor.current = undefined;
       rerender();
+      return;
+    }
+    if (message.type === "traces") {
+      if (feed.tracesStored(message.traces.map((t) => t.traceId))) rerender();
       return;
     }
     if (message.type !== "snapshots") return;

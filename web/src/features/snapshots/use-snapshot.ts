@@ -14,7 +14,6 @@ export type SnapshotLoad =
 /** Whether the snapshot's trace is stored here: its spans often arrive after the snapshot (the span ends later). */
 export type TraceAvailability = "none" | "checking" | "stored" | "missing";
 
-
 export function useSnapshot(id: string, generation: number): { load: SnapshotLoad; trace: TraceAvailability } {
   const [load, setLoad] = useState<SnapshotLoad>({ state: "loading" });
   const [trace, setTrace] = useState<TraceAvailability>("checking");
