@@ -356,6 +356,68 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
     await expect.poll(async () => (await pollActive(suite.app.base, "shop")).body.breakpoints.length).toBe(1);
   });
 
+  it("keeps every breakpoint column and its heading at 900 × 800 (two lines a row), and one line at 1400 × 900", async () => {
+    const id = await registerEnabled(suite.app.base, registration("narrow-service"));
+    await fetch(`${suite.app.base}/api/breakpoints/${id}`, {
+      method: "PATCH",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ maxCaptures: 50, expireAt: new Date(Date.now() + 3_600_000).toISOString() }),
+    });
+    await capture(suite.app.base, pythonCapture(id, "narrow-service"));
+    const cells = [
+      ".bp-switch",
+      ".bp-label",
+      ".bp-fn",
+      ".bp-loc",
+      ".bp-state",
+      ".bp-captures",
+      ".bp-expiry",
+      ".bp-last",
+    ];
+    const headings = ["On", "Label", "Function", "Location", "State", "Captures", "Expires", "Last capture"];
+    const row = page.locator(`[data-breakpoint-id="${id}"]`);
+    /** Each cell's box; every one visible, inside the row and the window, none over another. */
+    const layout = async (width: number) => {
+      await expect.poll(() => row.locator(".bp-last").textContent()).toBe("just now");
+      const rowBox = await row.boundingBox();
+      const boxes = [];
+      for (const cell of [...cells, ".bp-actions"]) {
+        const box = await row.locator(cell).first().boundingBox();
+        expect(box, cell).not.toBeNull();
+        if (!box || !rowBox) continue;
+        expect(box.width, cell).toBeGreaterThan(10);
+        expect(box.x + box.width, cell).toBeLessThanOrEqual(width);
+        expect(box.y, cell).toBeGreaterThanOrEqual(rowBox.y - 1);
+        expect(box.y + box.height, cell).toBeLessThanOrEqual(rowBox.y + rowBox.height + 1);
+        boxes.push({ cell, ...box });
+      }
+      for (const a of boxes) {
+        for (const b of boxes) {
+          if (a === b) continue;
+          const overlap =
+            a.x < b.x + b.width - 1 && b.x < a.x + a.width - 1 && a.y < b.y + b.height - 1 && b.y < a.y + a.height - 1;
+          expect(overlap, `${a.cell} over ${b.cell}`).toBe(false);
+        }
+      }
+      const header = page.locator(".bp-columns");
+      for (const heading of headings)
+        expect(await header.getByText(heading, { exact: true }).isVisible(), heading).toBe(true);
+      return boxes;
+    };
+
+    await page.setViewportSize({ width: 900, height: 800 });
+    await page.goto(`${suite.app.base}/snapshots`);
+    const narrow = await layout(900);
+    const lines = new Set(narrow.map((box) => Math.round(box.y + box.height / 2)));
+    expect(lines.size).toBeGreaterThan(1);
+    expect(await row.locator(".bp-expiry").textContent()).toMatch(/^in (59|60)m$|^in 1h$/);
+
+    await page.setViewportSize({ width: 1400, height: 900 });
+    const wide = await layout(1400);
+    const middle = (box: { y: number; height: number }) => box.y + box.height / 2;
+    for (const box of wide) expect(Math.abs(middle(box) - middle(wide[0]!)), box.cell).toBeLessThan(4);
+  });
+
   it("does not move the captured list under a reader: new captures wait behind a pill while it is scrolled", async () => {
     const id = await registerEnabled(suite.app.base, registration("busy"));
     for (let i = 0; i < 40; i++) await capture(suite.app.base, pythonCapture(id, "busy"));

@@ -3,6 +3,7 @@ import type { BreakpointJson } from "../../../../src/protocol";
 import type { BreakpointPatch } from "../../api/client";
 import { VirtualList } from "../../components/VirtualList";
 import { serviceColor } from "../../lib/service-color";
+import { useMediaQuery } from "../../lib/use-media-query";
 import { BreakpointEditor } from "./BreakpointEditor";
 import { BreakpointRow } from "./BreakpointRow";
 import {
@@ -17,6 +18,9 @@ import {
 
 /** Every panel row has this height: headings, breakpoints and the open editor alike. */
 const ROW_HEIGHT = 32;
+/** Where the nine columns do not fit on one line, each breakpoint takes two (see `.bp-panel.stacked`). */
+const STACKED_ROW_HEIGHT = 44;
+export const STACKED_QUERY = "(max-width: 1000px)";
 
 export interface BreakpointsPanelProps {
   breakpoints: BreakpointJson[];
@@ -55,6 +59,8 @@ function ServiceHeading({ group, contact }: { group: ServiceGroup; contact: SdkC
 /** Every breakpoint, by service, then by file; a virtual list, since an SDK may register hundreds. */
 export function BreakpointsPanel(props: BreakpointsPanelProps) {
   const [editingId, setEditingId] = useState<string | null>(null);
+  const stacked = useMediaQuery(STACKED_QUERY);
+  const rowHeight = stacked ? STACKED_ROW_HEIGHT : ROW_HEIGHT;
   const rows = panelRows(groupBreakpoints(props.breakpoints), editingId);
 
   const renderRow = (row: PanelRow) => {
@@ -98,7 +104,7 @@ export function BreakpointsPanel(props: BreakpointsPanelProps) {
   };
 
   return (
-    <section class="bp-panel" aria-label="Breakpoints" data-testid="breakpoints">
+    <section class={`bp-panel${stacked ? " stacked" : ""}`} aria-label="Breakpoints" data-testid="breakpoints">
       <div class="bp-columns" aria-hidden="true">
         <span>On</span>
         <span>Label</span>
@@ -110,11 +116,11 @@ export function BreakpointsPanel(props: BreakpointsPanelProps) {
         <span>Last capture</span>
         <span />
       </div>
-      <div class="bp-scroll" style={{ height: rows.length * ROW_HEIGHT }}>
+      <div class="bp-scroll" style={{ height: rows.length * rowHeight }}>
         <VirtualList
           class="bp-rows"
           count={rows.length}
-          rowHeight={ROW_HEIGHT}
+          rowHeight={rowHeight}
           rowKey={(index) => (rows[index] as PanelRow).key}
           renderRow={(index) => renderRow(rows[index] as PanelRow)}
         />
