@@ -468,6 +468,49 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
       .toBe("true");
   });
 
+  it("shows the app's own stack frames strongest, the SDK's quiet even from a local checkout, long frames whole", async () => {
+    const id = await registerEnabled(suite.app.base, registration("stacky"));
+    const sdk = "/home/dev/src/tracekit-node/dist";
+    const long = `/home/dev/src/shop/src/${"deeply/nested/".repeat(12)}handler.js:1234:56`;
+    const stack = [
+      "Error",
+      `    at SnapshotClient._doCheckAndCapture (${sdk}/snapshot-client.js:124:23)`,
+      `    at TracekitClient.captureSnapshot (${sdk}/client.js:488:39)`,
+      "    at getUser (/home/dev/src/shop/src/routes/users.js:8:16)",
+      ...Array.from(
+        { length: 8 },
+        (_, i) => `    at next (/home/dev/src/shop/node_modules/express/lib/router/route.js:${i + 100}:13)`,
+      ),
+      `    at handleWithAVeryLongName (${long})`,
+    ].join("\n");
+    const captured = await capture(suite.app.base, pythonCapture(id, "stacky", { stack_trace: stack }));
+    await page.setViewportSize({ width: 900, height: 800 });
+    await page.goto(`${suite.app.base}/snapshots/${captured.body.id}`);
+    const list = page.getByTestId("stack-trace");
+    await expect.poll(() => list.locator("li").count()).toBe(12);
+    const weight = (index: number) =>
+      list
+        .locator("li")
+        .nth(index)
+        .locator(".snap-frame-fn")
+        .evaluate((element) => Number(getComputedStyle(element).fontWeight));
+    expect(await weight(0)).toBeLessThan(600);
+    expect(await weight(1)).toBeLessThan(600);
+    expect(await weight(2)).toBeGreaterThanOrEqual(600);
+    expect(await weight(3)).toBeLessThan(600);
+    expect(await list.locator("li").nth(1).getAttribute("data-origin")).toBe("sdk");
+    // Nothing is cut at the right edge: the long frame wraps inside the box.
+    expect(await list.evaluate((element) => element.scrollWidth <= element.clientWidth)).toBe(true);
+    expect(await list.locator("li").nth(11).textContent()).toContain("handler.js:1234:56");
+    // "10." and "12." sit inside the box's left edge.
+    const box = await list.boundingBox();
+    for (const index of [9, 11]) {
+      const number = await list.locator("li").nth(index).locator(".snap-frame-no").boundingBox();
+      expect(number!.x).toBeGreaterThanOrEqual(box!.x);
+      expect(await list.locator("li").nth(index).locator(".snap-frame-no").textContent()).toBe(`${index + 1}.`);
+    }
+  });
+
   it("keeps a large capture light: big containers start closed and list their children a page at a time", async () => {
     const id = await registerEnabled(suite.app.base, registration("bulk"));
     let deep: unknown = "bottom";

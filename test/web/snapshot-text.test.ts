@@ -26,14 +26,42 @@ describe("stack traces", () => {
       {
         fn: "SnapshotClient.checkAndCaptureWithContext",
         location: "/app/node_modules/@tracekit/node-apm/dist/snapshot-client.js:210:19",
-        library: true,
+        origin: "sdk",
       },
-      { fn: "placeOrder", location: "/app/src/checkout.js:42:7", library: false },
-      { fn: null, location: "/app/src/routes.js:10:3", library: false },
-      { fn: "process.processTicksAndRejections", location: "node:internal/process/task_queues:95:5", library: true },
-      { fn: "Array.map", location: "<anonymous>", library: false },
-      { fn: "Promise.all", location: "index 0", library: false },
+      { fn: "placeOrder", location: "/app/src/checkout.js:42:7", origin: "app" },
+      { fn: null, location: "/app/src/routes.js:10:3", origin: "app" },
+      {
+        fn: "process.processTicksAndRejections",
+        location: "node:internal/process/task_queues:95:5",
+        origin: "library",
+      },
+      { fn: "Array.map", location: "<anonymous>", origin: "library" },
+      { fn: "Promise.all", location: "index 0", origin: "library" },
     ]);
+  });
+
+  it("tells the SDK's own frames from the app's when the SDK is a local checkout, not under node_modules", () => {
+    const sdk = "/home/dev/src/tracekit-node/dist";
+    const frames = parseStackTrace(
+      [
+        "Error",
+        `    at SnapshotClient._doCheckAndCapture (${sdk}/snapshot-client.js:124:23)`,
+        `    at ${sdk}/snapshot-client.js:130:5`,
+        `    at TracekitClient.captureSnapshot (${sdk}/client.js:488:39)`,
+        `    at ${sdk}/client.js:500:1`,
+        "    at getUser (/home/dev/src/shop/src/client.js:8:16)",
+        "    at Layer.handle (/home/dev/src/shop/node_modules/express/lib/router/layer.js:95:5)",
+      ].join("\n"),
+    );
+    expect(frames.map((f) => f.origin)).toEqual(["sdk", "sdk", "sdk", "sdk", "app", "library"]);
+    // The Python SDK as a checkout or a package, by its package folder.
+    expect(
+      parseStackTrace(
+        "capture_snapshot at /home/dev/python-apm/tracekit/client.py:310\n" +
+          "check_and_capture at /home/dev/venv/lib/python3.12/site-packages/tracekit/snapshot_client.py:88\n" +
+          "checkout at /srv/app/views.py:42",
+      ).map((f) => f.origin),
+    ).toEqual(["sdk", "sdk", "app"]);
   });
 
   it("reads the Python SDK's frames", () => {
@@ -41,9 +69,9 @@ describe("stack traces", () => {
       "checkout at /srv/app/views.py:88\nwrapper at /usr/lib/python3.12/site-packages/flask/app.py:1498\n/srv/app/run.py:5",
     );
     expect(frames).toEqual([
-      { fn: "checkout", location: "/srv/app/views.py:88", library: false },
-      { fn: "wrapper", location: "/usr/lib/python3.12/site-packages/flask/app.py:1498", library: true },
-      { fn: null, location: "/srv/app/run.py:5", library: false },
+      { fn: "checkout", location: "/srv/app/views.py:88", origin: "app" },
+      { fn: "wrapper", location: "/usr/lib/python3.12/site-packages/flask/app.py:1498", origin: "library" },
+      { fn: null, location: "/srv/app/run.py:5", origin: "app" },
     ]);
     expect(parseStackTrace("")).toEqual([]);
   });

@@ -3,18 +3,34 @@ import { CopyButton } from "../../components/CopyButton";
 import { describeSecurityFlag, parseStackTrace, requestSummary } from "./snapshot-text";
 import { VariableTree } from "./VariableTree";
 
-/** The stack as frames: function, then where, the app's own frames stronger than libraries'. */
+const ORIGIN_TITLE = {
+  app: undefined,
+  sdk: "The TraceKit SDK's own frame (its capture call)",
+  library: "A library's or the runtime's frame",
+} as const;
+
+/**
+ * The stack as frames: function, then where; the app's own frames stronger than the SDK's and
+ * libraries'. Long frames wrap (the Copy button keeps the text whole); the numbers sit inside the box,
+ * as wide as the largest.
+ */
 export function StackTrace({ text }: { text: string }) {
   const frames = parseStackTrace(text);
   if (frames.length === 0) return <p class="faint snap-empty">The SDK sent no stack trace.</p>;
   return (
     <div class="snap-stack-wrap">
       <CopyButton text={text} label="Copy stack trace" />
-      <ol class="snap-stack" data-testid="stack-trace">
+      <ol class="snap-stack" data-testid="stack-trace" style={{ "--frame-digits": String(frames.length).length }}>
         {frames.map((frame, index) => (
-          <li key={index} class={frame.library ? "library" : undefined}>
-            {frame.fn !== null && <span class="snap-frame-fn">{frame.fn}</span>}
-            <span class="snap-frame-loc">{frame.location}</span>
+          <li key={index} class={frame.origin} data-origin={frame.origin} title={ORIGIN_TITLE[frame.origin]}>
+            <span class="snap-frame-no" aria-hidden="true">
+              {index + 1}.
+            </span>
+            <span class="snap-frame-text">
+              {frame.fn !== null && <span class="snap-frame-fn">{frame.fn}</span>}
+              <span class="snap-frame-loc">{frame.location}</span>
+              {frame.origin === "sdk" && <span class="snap-frame-tag">SDK</span>}
+            </span>
           </li>
         ))}
       </ol>

@@ -6,33 +6,65 @@ import { stackLineParts } from "../../../../src/domain/code-location";
 import type { SdkEventJson, SecurityFlagJson } from "../../../../src/protocol";
 import { maskQuerySecrets } from "./secret-scan";
 
+/**
+ * Whose code a frame runs: the app's own (shown strongest), the TraceKit SDK's (its capture call and
+ * snapshot client, wherever it is installed), or a library's or the runtime's.
+ */
+export type FrameOrigin = "app" | "sdk" | "library";
+
 export interface StackFrame {
   /** The function, when the line names one. */
   fn: string | null;
   /** `file:line[:column]`, or the whole line when it is not a frame. */
   location: string;
-  /** A frame in a dependency or the runtime, shown quieter than the app's own. */
-  library: boolean;
+  origin: FrameOrigin;
 }
 
-const LIBRARY = /node_modules|site-packages|dist-packages|^node:|\(node:|<frozen |internal\/|\/lib\/python\d/;
+const LIBRARY =
+  /node_modules|site-packages|dist-packages|^node:|\(node:|<frozen |internal\/|\/lib\/python\d|^<anonymous>$|^index \d+$|^native$/;
+
+/** The SDK's package, installed or checked out: `@tracekit/node-apm`, `node-apm/`, `python-apm/`, a `tracekit/` package. */
+const SDK_PATH = /@tracekit[\\/]|[\\/](?:node-apm|python-apm|tracekit-apm|tracekit)[\\/]/;
+/** The SDK's snapshot client file, whatever folder holds it. */
+const SDK_FILE = /(?:^|[\\/])(?:snapshot-client\.[cm]?[jt]s|snapshot_client\.py):\d/;
+/** The SDK's classes, as Node names their methods (`TracekitClient.captureSnapshot`, `SnapshotClient._doCheckAndCapture`). */
+const SDK_FUNCTION = /^(?:TracekitClient|SnapshotClient)\./;
+
+/** The folder of a `file:line[:column]` location, or null when it names none. */
+function folderOf(location: string): string | null {
+  const file = location.replace(/(?::\d+){1,2}$/, "");
+  const at = Math.max(file.lastIndexOf("/"), file.lastIndexOf("\\"));
+  return at <= 0 ? null : file.slice(0, at + 1);
+}
 
 /**
  * The frames of a stack trace as the SDKs write it (`stackLineParts`: Node's `at fn (file:line:col)`,
  * the Python SDK's `fn at file:line`), after the `Error` heading, which is dropped. Other lines are
- * kept as they are.
+ * kept as they are. The SDK's frames are told by its package, its snapshot client's file or its class
+ * names; any other frame in a folder of those (its `client.js` in a local checkout) is the SDK's too.
  */
 export function parseStackTrace(text: string): StackFrame[] {
-  const frames: StackFrame[] = [];
+  const lines: { fn: string | null; location: string }[] = [];
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
     if (line === "") continue;
-    if (frames.length === 0 && /^(?:Error|Traceback)\b/.test(line) && !line.includes(" at ")) continue;
+    if (lines.length === 0 && /^(?:Error|Traceback)\b/.test(line) && !line.includes(" at ")) continue;
     const frame = stackLineParts(line);
-    const location = frame?.location ?? line;
-    frames.push({ fn: frame?.fn ?? null, location, library: LIBRARY.test(location) });
+    lines.push({ fn: frame?.fn ?? null, location: frame?.location ?? line });
   }
-  return frames;
+  const isSdk = (frame: { fn: string | null; location: string }) =>
+    SDK_PATH.test(frame.location) || SDK_FILE.test(frame.location) || SDK_FUNCTION.test(frame.fn ?? "");
+  const sdkFolders = new Set(lines.filter(isSdk).flatMap((frame) => folderOf(frame.location) ?? []));
+  return lines.map((frame) => {
+    const folder = folderOf(frame.location);
+    const origin: FrameOrigin =
+      isSdk(frame) || (folder !== null && sdkFolders.has(folder))
+        ? "sdk"
+        : LIBRARY.test(frame.location)
+          ? "library"
+          : "app";
+    return { ...frame, origin };
+  });
 }
 
 /** What a security flag says, in words: the Node SDK writes `sensitive_data_[REDACTED:email]`, Python `sensitive_data_email`. */
