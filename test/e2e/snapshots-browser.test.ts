@@ -166,6 +166,32 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
     await expect.poll(() => details.textContent()).toContain("password redacted");
   });
 
+  it("opens the set-up of the SDK that sent the newest spans, else the tab picked last, each with its whole run line", async () => {
+    await page.goto(`${suite.app.base}/snapshots`);
+    const setup = page.getByTestId("snapshots-setup");
+    const selected = setup.locator('[role="tab"][aria-selected="true"]');
+    // Nothing to go by: Node, run with NODE_ENV=development and an API key.
+    await expect.poll(() => selected.textContent()).toBe("Node.js");
+    const run = setup.getByRole("tabpanel").locator("pre").last();
+    await expect.poll(() => run.textContent()).toContain("NODE_ENV=development");
+    expect(await run.textContent()).toContain("TRACEKIT_API_KEY=local");
+    // A pick is remembered.
+    await setup.getByRole("tab", { name: "Python" }).click();
+    await expect.poll(() => run.textContent()).toMatch(/^ENV=development/);
+    expect(await run.textContent()).toContain("TRACEKIT_API_KEY=local");
+    expect(await run.textContent()).toContain("python app.py");
+    await page.reload();
+    await expect.poll(() => selected.textContent()).toBe("Python");
+    await setup.getByRole("tab", { name: "Node.js" }).click();
+
+    // Spans from a Python SDK: its tab opens, whatever was picked before.
+    const body = jsonTraceRequest("py-app", [{ name: "GET /cart" }]) as any;
+    body.resourceSpans[0].resource.attributes.push({ key: "telemetry.sdk.language", value: { stringValue: "python" } });
+    expect((await postJson(suite.app.base, body)).ok).toBe(true);
+    await page.reload();
+    await expect.poll(() => selected.textContent()).toBe("Python");
+  });
+
   it("places a Node SDK 1.7 breakpoint at the app's line, read from its first capture's stack", async () => {
     // That SDK registers its own TracekitClient.captureSnapshot as every location.
     const sdkCall = { service_name: "users-api", ...NODE_17_SDK_CALL, label: "user-lookup" };

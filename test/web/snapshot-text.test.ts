@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { codeMonitoringSnippets } from "../../web/src/features/snapshots/monitoring-setup";
+import {
+  codeMonitoringSnippets,
+  defaultSetupTab,
+  type MonitoringSetup,
+} from "../../web/src/features/snapshots/monitoring-setup";
 import {
   describeSdkEvent,
   describeSecurityFlag,
@@ -127,16 +131,65 @@ describe("request context and payload limits", () => {
 });
 
 describe("code monitoring set-up", () => {
+  const ORIGIN = "http://localhost:4000";
+  const setups = new Map<string, MonitoringSetup>(codeMonitoringSnippets(ORIGIN).map((s) => [s.id, s]));
+  const code = (id: string) =>
+    setups
+      .get(id)!
+      .steps.map((s) => s.code)
+      .join("\n");
+  /** `NAME=value` words at the start of the last step, the command that starts the app. */
+  const runEnv = (id: string) =>
+    Object.fromEntries(
+      setups
+        .get(id)!
+        .steps.at(-1)!
+        .code.replace(/\\\n/g, " ")
+        .split(/\s+/)
+        .filter((word) => /^[A-Z_]+=/.test(word))
+        .map((word) => [word.slice(0, word.indexOf("=")), word.slice(word.indexOf("=") + 1)]),
+    );
+
   it("uses this instance's address and the SDKs' own option names and calls", () => {
-    const [python, node] = codeMonitoringSnippets("http://localhost:4000");
-    const pythonCode = python!.steps.map((s) => s.code).join("\n");
-    expect(pythonCode).toContain("enable_code_monitoring=True");
-    expect(pythonCode).toContain('client.capture_snapshot("checkout"');
-    expect(pythonCode).toContain("TRACEKIT_ENDPOINT=http://localhost:4000");
-    const nodeCode = node!.steps.map((s) => s.code).join("\n");
-    expect(nodeCode).toContain("enableCodeMonitoring: true");
-    expect(nodeCode).toContain("client.captureSnapshot('checkout'");
-    expect(nodeCode).toContain("'http://localhost:4000'");
+    expect(code("python")).toContain("enable_code_monitoring=True");
+    expect(code("python")).toContain('client.capture_snapshot("checkout"');
+    expect(code("python")).toContain('api_key=os.getenv("TRACEKIT_API_KEY"');
+    expect(code("python")).toContain("init_flask_app(app, client)");
+    expect(code("node")).toContain("enableCodeMonitoring: true");
+    expect(code("node")).toContain("client.captureSnapshot('checkout'");
+    expect(code("node")).toContain("apiKey: process.env.TRACEKIT_API_KEY");
+    expect(code("node")).toContain(`'${ORIGIN}'`);
+    // Express is loaded after init, and the middleware has an app to go on.
+    expect(code("node").indexOf("tracekit.init(")).toBeLessThan(code("node").indexOf("require('express')"));
+    expect(code("node")).toContain("const app = express();");
+  });
+
+  it("runs each SDK in its own development mode, with the endpoint and an API key", () => {
+    expect(runEnv("python")).toMatchObject({
+      ENV: "development",
+      TRACEKIT_ENDPOINT: ORIGIN,
+      TRACEKIT_API_KEY: "local",
+    });
+    expect(setups.get("python")!.steps.at(-1)!.code).toMatch(/python app\.py$/);
+    // The Node SDK reads NODE_ENV only.
+    expect(runEnv("node")).toMatchObject({
+      NODE_ENV: "development",
+      TRACEKIT_ENDPOINT: ORIGIN,
+      TRACEKIT_API_KEY: "local",
+    });
+    expect(runEnv("node").ENV).toBeUndefined();
+    expect(setups.get("node")!.steps.at(-1)!.code).toMatch(/node app\.js$/);
+    for (const setup of setups.values()) {
+      for (const note of setup.notes ?? []) expect(note.split("`").length % 2).toBe(1);
+    }
+  });
+
+  it("opens the tab of the SDK that sent the newest spans, else the reader's last pick, else Node", () => {
+    expect(defaultSetupTab(["python", "nodejs"], "node")).toBe("python");
+    expect(defaultSetupTab(["go", "nodejs"], "python")).toBe("node");
+    expect(defaultSetupTab(["go"], "python")).toBe("python");
+    expect(defaultSetupTab([], null)).toBe("node");
+    expect(defaultSetupTab([], "cobol")).toBe("node");
   });
 });
 

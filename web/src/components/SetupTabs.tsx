@@ -8,11 +8,25 @@ export interface TabbedSetup {
   title: string;
   intro: string;
   steps: { label: string; code: string }[];
+  /** Why the less obvious parts are there; text in backticks shows as code. */
+  notes?: string[];
 }
 
-/** Set-ups for several languages, one tab each: an intro and numbered steps with copyable code. */
-export function SetupTabs({ setups }: { setups: readonly TabbedSetup[] }) {
-  const [tab, setTab] = useState(setups[0]?.id ?? "");
+export interface SetupTabsProps {
+  setups: readonly TabbedSetup[];
+  /** The open tab, when the caller picks it (else the first, then the reader's clicks). */
+  selected?: string;
+  onSelect?(id: string): void;
+}
+
+/** Set-ups for several languages, one tab each: an intro, numbered steps with copyable code, and notes. */
+export function SetupTabs({ setups, selected, onSelect }: SetupTabsProps) {
+  const [own, setOwn] = useState(setups[0]?.id ?? "");
+  const tab = selected ?? own;
+  const setTab = (id: string) => {
+    setOwn(id);
+    onSelect?.(id);
+  };
   const current = setups.find((s) => s.id === tab) ?? setups[0];
   return (
     <>
@@ -46,6 +60,15 @@ export function SetupTabs({ setups }: { setups: readonly TabbedSetup[] }) {
               </li>
             ))}
           </ol>
+          {current.notes && current.notes.length > 0 && (
+            <ul class="tabbed-setup-notes faint">
+              {current.notes.map((note) => (
+                <li key={note}>
+                  <Prose text={note} />
+                </li>
+              ))}
+            </ul>
+          )}
         </div>
       )}
     </>

@@ -1,8 +1,49 @@
+import { useEffect, useState } from "preact/hooks";
+import { api } from "../../api/client";
 import { SetupTabs } from "../../components/SetupTabs";
-import { codeMonitoringSnippets } from "./monitoring-setup";
+import { codeMonitoringSnippets, defaultSetupTab } from "./monitoring-setup";
+
+const TAB_KEY = "tracekit-local.snapshots-setup";
+
+function rememberedTab(): string | null {
+  try {
+    return localStorage.getItem(TAB_KEY);
+  } catch {
+    return null;
+  }
+}
+
+function rememberTab(id: string): void {
+  try {
+    localStorage.setItem(TAB_KEY, id);
+  } catch {
+    // Private windows may refuse storage: the page then guesses from the spans each time.
+  }
+}
 
 /** What to do to see anything here: shown while no breakpoint exists. */
 export function SetupHelp() {
+  // The SDK language of the newest spans here: the app most likely to be set up next.
+  const [languages, setLanguages] = useState<string[]>([]);
+  const [remembered] = useState(rememberedTab);
+  const [picked, setPicked] = useState<string | null>(null);
+
+  useEffect(() => {
+    let active = true;
+    api.attributeValues("telemetry.sdk.language").then(
+      (answer) => {
+        if (active) setLanguages(answer.values.map((v) => v.value));
+      },
+      () => {
+        // No guess then: the reader's last pick, or Node.
+      },
+    );
+    return () => {
+      active = false;
+    };
+  }, []);
+
+  const tab: string = picked ?? defaultSetupTab(languages, remembered);
   return (
     <div class="snap-setup" data-testid="snapshots-setup">
       <h2>No breakpoints yet</h2>
@@ -11,7 +52,14 @@ export function SetupHelp() {
         time your code calls <code>capture_snapshot(label, variables)</code>. Enable it on this page, and the next
         request's variables, stack and request context appear below, beside its trace. No account, no cloud.
       </p>
-      <SetupTabs setups={codeMonitoringSnippets(location.origin)} />
+      <SetupTabs
+        setups={codeMonitoringSnippets(location.origin)}
+        selected={tab}
+        onSelect={(id) => {
+          setPicked(id);
+          rememberTab(id);
+        }}
+      />
       <p class="faint">
         Breakpoints start disabled; each one captures at most once a second, up to its limit. The SDK redacts values
         that look like secrets before it sends them, and this page masks any it missed.
