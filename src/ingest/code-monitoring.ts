@@ -181,7 +181,7 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
       if (id !== null && deletedIds.has(id)) {
         throw new AppError(404, "breakpoint_not_found", `breakpoint ${id} was deleted; nothing was stored`);
       }
-      breakpoint = remadeFromCapture(request);
+      breakpoint = saveAutoBreakpoint(request, id ?? randomUUID(), true);
     }
     if (breakpoint.service !== request.service) {
       throw new AppError(
@@ -193,21 +193,22 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
     return breakpoint;
   }
 
-  function remadeFromCapture(request: CaptureRequest): Breakpoint {
+  /** A breakpoint an SDK's request makes at its location: registered (off until enabled) or remade from a capture. */
+  function saveAutoBreakpoint(location: AutoRegisterRequest, id: string, enabled: boolean): Breakpoint {
     assertRoom();
     const t = now();
     const breakpoint: Breakpoint = {
-      id: request.breakpointId ?? randomUUID(),
-      service: request.service,
-      filePath: request.filePath,
-      lineNumber: request.lineNumber,
-      functionName: request.functionName,
-      label: request.label,
+      id,
+      service: location.service,
+      filePath: location.filePath,
+      lineNumber: location.lineNumber,
+      functionName: location.functionName,
+      label: location.label,
       condition: "",
       maxCaptures: 0,
       captureCount: 0,
       expireAt: null,
-      enabled: true,
+      enabled,
       origin: "auto",
       createdAt: t,
       updatedAt: t,
@@ -239,24 +240,7 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
         changed(moved, "breakpoint_updated");
         return { breakpoint: moved, created: false };
       }
-      assertRoom();
-      const t = now();
-      const breakpoint: Breakpoint = {
-        id: randomUUID(),
-        ...request,
-        condition: "",
-        maxCaptures: 0,
-        captureCount: 0,
-        expireAt: null,
-        enabled: false,
-        origin: "auto",
-        createdAt: t,
-        updatedAt: t,
-        lastCapturedAt: null,
-        calledFrom: null,
-      };
-      store.saveBreakpoint(breakpoint);
-      changed(breakpoint, "breakpoint_created");
+      const breakpoint = saveAutoBreakpoint(request, randomUUID(), false);
       deps.onRegistered?.(breakpoint);
       return { breakpoint, created: true };
     },
