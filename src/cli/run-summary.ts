@@ -1,7 +1,11 @@
-import type { HealthResponse, LlmUsageResponse, TraceListResponse } from "../protocol.js";
+import type { HealthResponse, TraceListResponse } from "../protocol.js";
 import { count } from "./count.js";
+import { RUN_ID_ATTRIBUTE } from "./run-env.js";
 
-/** What one `tracekit-local run` sent, as the instance counts it (every trace that started in its window). */
+/**
+ * What one `tracekit-local run` sent, as the instance counts it: the traces of the window that carry
+ * the run's id (`runId`), or, when none does, every trace that started in the window (`runId` null).
+ */
 export interface RunTotals {
   traces: number;
   spans: number;
@@ -9,6 +13,8 @@ export interface RunTotals {
   failing: number;
   /** LLM calls that name a model, what the priced ones cost, and how many have no price. */
   llm?: { calls: number; usd: number; unpriced: number };
+  /** The run id the traces were found by; null when none carried it and the window was counted. */
+  runId: string | null;
 }
 
 export interface RunWindow {
@@ -21,18 +27,24 @@ export interface RunWindow {
 
 const PAGE_SIZE = 1000;
 
-function windowParams(window: RunWindow): URLSearchParams {
+/** The trace list's query for the traces that carry run `runId` (the resource attribute `run` sets). */
+function runQuery(runId: string): string {
+  return `${RUN_ID_ATTRIBUTE}="${runId}"`;
+}
+
+function windowParams(window: RunWindow, runId: string | null): URLSearchParams {
   // The same order as the trace list writes its own URL.
   const params = new URLSearchParams();
   if (window.service !== undefined) params.set("service", window.service);
+  if (runId !== null) params.set("q", runQuery(runId));
   params.set("since", String(window.sinceMs));
   params.set("until", String(window.untilMs));
   return params;
 }
 
-/** The trace list's address for just this run. */
-export function runListUrl(base: string, window: RunWindow): string {
-  return `${base}/?${windowParams(window)}`;
+/** The trace list's address for just this run (its traces by run id, or its window; see RunTotals). */
+export function runListUrl(base: string, window: RunWindow, totals: Pick<RunTotals, "runId">): string {
+  return `${base}/?${windowParams(window, totals.runId)}`;
 }
 
 async function getJson<T>(url: string): Promise<T> {
@@ -41,10 +53,19 @@ async function getJson<T>(url: string): Promise<T> {
   return (await response.json()) as T;
 }
 
-/** Counts the run's traces, spans and failing traces, page by page. */
-export async function countRun(base: string, window: RunWindow): Promise<RunTotals> {
-  const totals: RunTotals = { traces: 0, spans: 0, failing: 0 };
-  const params = windowParams(window);
+/**
+ * Counts the run's traces, spans, failing traces and LLM calls, page by page: those that carry its
+ * id; when none does (an SDK that does not read OTEL_RESOURCE_ATTRIBUTES), every trace of its window.
+ */
+export async function countRun(base: string, window: RunWindow, runId: string): Promise<RunTotals> {
+  const ofRun = await countTraces(base, window, runId);
+  return ofRun.traces > 0 ? ofRun : countTraces(base, window, null);
+}
+
+async function countTraces(base: string, window: RunWindow, runId: string | null): Promise<RunTotals> {
+  const totals: RunTotals = { traces: 0, spans: 0, failing: 0, runId };
+  const llm = { calls: 0, usd: 0, unpriced: 0 };
+  const params = windowParams(window, runId);
   params.set("limit", String(PAGE_SIZE));
   for (;;) {
     const page = await getJson<TraceListResponse>(`${base}/api/traces?${params}`);
@@ -52,24 +73,17 @@ export async function countRun(base: string, window: RunWindow): Promise<RunTota
       totals.traces += 1;
       totals.spans += trace.spanCount;
       if (trace.errorCount > 0) totals.failing += 1;
+      if (trace.llm !== undefined) {
+        llm.calls += trace.llm.calls;
+        llm.usd += trace.llm.usd ?? 0;
+        llm.unpriced += trace.llm.unpricedCalls;
+      }
     }
     if (page.nextCursor === undefined) break;
     params.set("cursor", page.nextCursor);
   }
-  const llm = await llmCostOfRun(base, window);
   if (llm.calls > 0) totals.llm = llm;
   return totals;
-}
-
-/** The run's LLM calls and their cost, as the server's GET /api/llm totals them over the run's window. */
-async function llmCostOfRun(
-  base: string,
-  window: RunWindow,
-): Promise<{ calls: number; usd: number; unpriced: number }> {
-  const params = windowParams(window);
-  params.set("limit", "1");
-  const { totals } = await getJson<LlmUsageResponse>(`${base}/api/llm?${params}`);
-  return { calls: totals.calls, usd: totals.usd, unpriced: totals.unpriced };
 }
 
 /**
@@ -106,5 +120,10 @@ export function formatRunLine(totals: RunTotals, url: string): string {
     const cost = priced > 0 ? ` ≈ $${usd < 0.01 ? usd.toPrecision(2) : usd.toFixed(2)}` : "";
     parts.push(`${plural(calls, "LLM call")}${cost}${unpriced > 0 ? ` (${unpriced} without a price)` : ""}`);
   }
-  return `tracekit-local: this run sent ${plural(totals.traces, "trace")} (${parts.join(", ")}) · ${url}`;
+  const what = `${plural(totals.traces, "trace")} (${parts.join(", ")})`;
+  if (totals.runId !== null || totals.traces === 0) return `tracekit-local: this run sent ${what} · ${url}`;
+  return (
+    `tracekit-local: ${what} started while this ran; none carries ${RUN_ID_ATTRIBUTE} (its SDK did not read ` +
+    `OTEL_RESOURCE_ATTRIBUTES), so other apps' traces of that time are counted too · ${url}`
+  );
 }

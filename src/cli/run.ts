@@ -93,8 +93,8 @@ export async function runCommand(command: string[], options: RunOptions): Promis
       untilMs: Date.now(),
       ...(options.service === undefined ? {} : { service: options.service }),
     };
-    const totals = await countRun(url, window);
-    console.error(formatRunLine(totals, runListUrl(url, window)));
+    const totals = await countRun(url, window, runId);
+    console.error(formatRunLine(totals, runListUrl(url, window, totals)));
   } catch (error) {
     console.error(`tracekit-local: could not count what this run sent (${(error as Error).message})`);
   }

@@ -1,4 +1,4 @@
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { TraceListResponse, TraceResponse } from "../../src/protocol.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
@@ -16,6 +16,25 @@ const startedPids: number[] = [];
 const run = (args: string[], env: Record<string, string> = {}): CliRun => cli(["run", ...args], env, "pipe");
 
 const ready = (check: () => boolean) => waitFor(() => (check() ? true : undefined));
+
+/**
+ * A module (for `node --input-type=module -e`) that posts one trace as another app would, to the
+ * endpoint `run` gives: its own service, and no run id on it.
+ */
+function otherAppsTrace(traceId: string): string {
+  return `
+    const now = BigInt(Date.now()) * 1000000n;
+    const span = { traceId: "${traceId}", spanId: "00000000000000aa", name: "GET /elsewhere", kind: 2,
+      startTimeUnixNano: String(now), endTimeUnixNano: String(now + 1000000n) };
+    const resource = { attributes: [{ key: "service.name", value: { stringValue: "bystander" } }] };
+    const answer = await fetch(process.env.OTEL_EXPORTER_OTLP_ENDPOINT + "/v1/traces", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ resourceSpans: [{ resource, scopeSpans: [{ spans: [span] }] }] }),
+    });
+    if (answer.status !== 200) process.exit(9);
+  `;
+}
 
 /** The summary line's counts and URL. */
 function summary(stderr: string): { traces: number; spans: number; failing: number; llm: string | null; url: string } {
@@ -117,6 +136,33 @@ describe("tracekit-local run", { timeout: 60_000 }, () => {
     const empty = run(["--port", String(app.port), "--service", "run-test", "--", process.execPath, "-e", ""]);
     expect(await empty.exited).toBe(0);
     expect(summary(empty.stderr())).toMatchObject({ traces: 0, spans: 0, failing: 0 });
+  });
+
+  it("counts only its own traces while another app sends, and says so when its app's spans carry no run id", async () => {
+    const withOtherApp = `${otherAppsTrace("ab".repeat(16))}\nawait import(${JSON.stringify(pathToFileURL(OTEL_APP).href)});`;
+    const both = run(["--port", String(app.port), "--", process.execPath, "--input-type=module", "-e", withOtherApp]);
+    expect(await both.exited, both.stderr()).toBe(0);
+    const line = summary(both.stderr());
+    expect(line).toMatchObject({ traces: 2, spans: 4, failing: 1 });
+    const url = new URL(line.url);
+    expect(url.searchParams.get("q")).toMatch(/^tracekit\.run\.id="[0-9a-f]{8}"$/);
+    const list: TraceListResponse = await readJson(fetch(`${app.base}/api/traces${url.search}`));
+    expect(list.traces.map((t) => t.name).sort()).toEqual(["GET /orders", "POST /checkout"]);
+
+    // Spans without the run's id (an SDK that does not read OTEL_RESOURCE_ATTRIBUTES): the window is counted, and said so.
+    const untagged = run([
+      "--port",
+      String(app.port),
+      "--",
+      process.execPath,
+      "--input-type=module",
+      "-e",
+      otherAppsTrace("cd".repeat(16)),
+    ]);
+    expect(await untagged.exited, untagged.stderr()).toBe(0);
+    expect(untagged.stderr()).toMatch(
+      /^tracekit-local: 1 trace \(1 span, 0 failing\) started while this ran; none carries tracekit\.run\.id .* · http:\/\/localhost:\d+\/\?since=\d+&until=\d+$/m,
+    );
   });
 
   it("starts an instance in the background when none answers, which keeps running afterwards", async () => {

@@ -10,7 +10,7 @@ const available = chromiumAvailable();
 describe.skipIf(!available)("a run's link in Chromium", () => {
   const suite = useAppInChromium();
 
-  it("shows just the traces the run sent, keeps later ones out, and the window can be removed", async () => {
+  it("shows just the traces the run sent, by its run id and window, and both can be removed", async () => {
     const { app, browser } = suite;
     const before = await sendSdkTrace(app.base, { service: "other", name: "GET /before" });
     const run = runCli(["run", "--url", app.base, "--", process.execPath, OTEL_APP]);
@@ -32,7 +32,16 @@ describe.skipIf(!available)("a run's link in Chromium", () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect((await names()).sort()).toEqual(["GET /orders", "POST /checkout"]);
 
+    // The link finds the run's traces by their run id: without the window, still only those.
+    const search = page.getByRole("combobox", { name: "Search spans" });
+    expect(await search.inputValue()).toMatch(/^tracekit\.run\.id="[0-9a-f]{8}"$/);
     await page.getByRole("button", { name: "Remove the time window" }).click();
+    await expect.poll(() => new URL(page.url()).searchParams.has("since")).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await names()).sort()).toEqual(["GET /orders", "POST /checkout"]);
+    // An empty search shows every trace again.
+    await search.fill("");
+    await search.press("Enter");
     await page.locator(`[data-trace-id="${after.traceId}"]`).waitFor();
     await page.locator(`[data-trace-id="${before.traceId}"]`).waitFor();
     expect(new URL(page.url()).search).toBe("");
