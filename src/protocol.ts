@@ -205,7 +205,8 @@ export interface ForwardTargetJson {
   /** The base URL (signal paths appended), without credentials. */
   url: string;
   /** `ok`: the last request was accepted (or none was due yet); `retrying`: it failed and is tried again; `stopped`: closed. */
-  state: "ok" | "retrying" | "stopped";
+  /** `rejecting`: its last answer refused a batch (400, 401, 413…: dropped, not retried) and it took none since. */
+  state: "ok" | "retrying" | "rejecting" | "stopped";
   queued: { bytes: number; batches: number };
   sent: { batches: number; bytes: number };
   /** Requests tried again after 429/502/503/504 or a failed connection. */

@@ -22,6 +22,8 @@ export function forwardEventLine(event: ForwardEvent): string {
   switch (event.type) {
     case "failing":
       return `  ! forwarding to ${event.url} failed (${event.message}); retrying with backoff, data waits in the queue`;
+    case "rejecting":
+      return `  ! forwarding to ${event.url} was refused (${event.message}); refused batches are dropped, not retried: check the URL and any --forward-header (an API key?)`;
     case "recovered":
       return `  + forwarding to ${event.url} works again`;
     case "dropped":

@@ -43,6 +43,8 @@ export type DropReason = "queueFull" | "rejected" | "shutdown";
 /** Notable changes of a target, for the CLI's lines (drops summarised at most every `DROP_REPORT_MS`). */
 export type ForwardEvent =
   | { type: "failing"; url: string; message: string }
+  /** The upstream refused a batch (not retried: dropped), after taking the last or at the first. */
+  | { type: "rejecting"; url: string; message: string }
   | { type: "recovered"; url: string; retries: number }
   | { type: "dropped"; url: string; reason: DropReason; batches: number; bytes: number; message: string };
 
@@ -84,8 +86,10 @@ function answerMessage(answer: PostAnswer): string {
   let reason = "";
   if (type.includes("json")) {
     try {
-      const parsed = JSON.parse(answer.text) as { message?: unknown };
+      // OTLP's Status ({message}), or an {error: {message}} answer such as this server's own.
+      const parsed = JSON.parse(answer.text) as { message?: unknown; error?: { message?: unknown } };
       if (typeof parsed.message === "string") reason = parsed.message;
+      else if (typeof parsed.error?.message === "string") reason = parsed.error.message;
     } catch {
       // Not JSON after all: the status alone says enough.
     }
@@ -117,6 +121,8 @@ export function createForwardTarget(
   let backoffTimer: NodeJS.Timeout | null = null;
   let attempt = 0;
   let failing = false;
+  /** The last answer refused a batch (400, 401, 413…) and none was taken since: every batch may be dropped. */
+  let rejecting = false;
   let closing = false;
   let stopped = false;
   let sentBatches = 0;
@@ -243,8 +249,9 @@ export function createForwardTarget(
       sentBatches++;
       sentBytes += batch.bytes;
       attempt = 0;
-      if (failing) {
+      if (failing || rejecting) {
         failing = false;
+        rejecting = false;
         events.event({ type: "recovered", url: config.url, retries: retried });
       }
     } else if (answer === null || isRetryableStatus(answer.status)) {
@@ -253,6 +260,10 @@ export function createForwardTarget(
     } else {
       const message = answerMessage(answer);
       lastError = { message, at: new Date().toISOString() };
+      if (!rejecting) {
+        rejecting = true;
+        events.event({ type: "rejecting", url: config.url, message });
+      }
       drop(batch, "rejected", message);
     }
     pump();
@@ -293,7 +304,7 @@ export function createForwardTarget(
       if (stopped) queuedBatches = 0;
       return {
         url: config.url,
-        state: stopped ? "stopped" : failing ? "retrying" : "ok",
+        state: stopped ? "stopped" : failing ? "retrying" : rejecting ? "rejecting" : "ok",
         queued: { bytes: queuedBytes, batches: queuedBatches },
         sent: { batches: sentBatches, bytes: sentBytes },
         retried,

@@ -172,9 +172,12 @@ describe("--forward: everything received passes on upstream as OTLP/HTTP protobu
     expect(target.lastError.message).toMatch(/no answer within 0.3 s/);
   });
 
-  it("drops a batch the upstream refuses (400) without retrying: counted, one CLI line per 10 s", async () => {
+  it("drops a batch the upstream refuses (400) without retrying: counted, said once, until one is taken again", async () => {
     const up = await upstream();
-    up.behave(() => ({ status: 400, body: JSON.stringify({ code: 3, message: "bad span" }) }));
+    let refuse = true;
+    up.behave(() =>
+      refuse ? { status: 400, body: JSON.stringify({ code: 3, message: "bad span" }) } : { status: 200 },
+    );
     const local = await app({ forward: [up.url], forwardTuning: { lingerMs: 10 } });
     for (let i = 0; i < 2; i++) {
       await postJson(local.base, jsonTraceRequest("refused", [{ name: `GET /${i}` }]));
@@ -184,12 +187,37 @@ describe("--forward: everything received passes on upstream as OTLP/HTTP protobu
       const t = (await health(local)).forwarding.targets[0];
       return t.dropped.rejected === 2 ? t : undefined;
     });
-    expect(target).toMatchObject({ retried: 0, state: "ok", lastError: { message: "HTTP 400: bad span" } });
+    expect(target).toMatchObject({ retried: 0, state: "rejecting", lastError: { message: "HTTP 400: bad span" } });
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(up.requests).toHaveLength(2);
     const drops = local.events.filter((e) => e.type === "forward" && e.event.type === "dropped");
     expect(drops).toHaveLength(1);
     expect(drops[0]).toMatchObject({ event: { reason: "rejected", batches: 1, message: "HTTP 400: bad span" } });
+    const refusals = local.events.filter((e) => e.type === "forward" && e.event.type === "rejecting");
+    expect(refusals).toEqual([
+      { type: "forward", event: { type: "rejecting", url: up.url, message: "HTTP 400: bad span" } },
+    ]);
+    // The upstream takes batches again (the key was fixed): ok, and said so.
+    refuse = false;
+    await postJson(local.base, jsonTraceRequest("taken", [{ name: "GET /2" }]));
+    await eventually(async () => ((await health(local)).forwarding.targets[0].state === "ok" ? true : undefined));
+    expect(local.events.some((e) => e.type === "forward" && e.event.type === "recovered")).toBe(true);
+  });
+
+  it("reads the reason of a refusal in this server's own error shape", async () => {
+    const up = await upstream();
+    up.behave(() => ({
+      status: 401,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ error: { code: "unauthorized", message: "no such API key" } }),
+    }));
+    const local = await app({ forward: [up.url], forwardTuning: { lingerMs: 10 } });
+    await postJson(local.base, jsonTraceRequest("refused", [{ name: "GET /key" }]));
+    const target = await eventually(async () => {
+      const t = (await health(local)).forwarding.targets[0];
+      return t.dropped.rejected === 1 ? t : undefined;
+    });
+    expect(target).toMatchObject({ state: "rejecting", lastError: { message: "HTTP 401: no such API key" } });
   });
 
   it("bounds the queue: while the upstream is down the oldest batches are dropped and counted; after recovery the newest arrive", async () => {
