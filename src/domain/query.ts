@@ -125,11 +125,14 @@ class Lexer {
       if (after === "(" || after === '"') return this.single("minus");
     }
     const key = this.word();
+    // Spaces around the operator are allowed (`status = error`): a word and an operator after it compare.
+    if (key !== "") this.pos = this.operatorAfterSpace(this.pos);
     if (this.pos < this.source.length && OPERATOR_START.has(this.source[this.pos] as string)) {
       const opPos = this.pos;
       const op = OPERATORS.find((candidate) => this.source.startsWith(candidate, opPos)) as CompareOp;
       this.pos += op.length;
       if (key === "") throw new QueryError(`expected an attribute key before "${op}"`, opPos);
+      this.skipSpace();
       const valuePos = this.pos;
       const value = this.value(op);
       const node =
@@ -143,6 +146,15 @@ class Lexer {
     if (lower === "and") return { kind: "and", pos: start };
     if (lower === "not") return { kind: "not", pos: start };
     return { kind: "term", pos: start, node: { type: "text", text: key, alsoKey: true } };
+  }
+
+  /** Where an operator starts after `at` and spaces, or `at` when none does. */
+  private operatorAfterSpace(at: number): number {
+    let i = at;
+    while (i < this.source.length && /\s/.test(this.source[i] as string)) i++;
+    if (i === at || i >= this.source.length) return at;
+    const ch = this.source[i] as string;
+    return OPERATOR_START.has(ch) && (ch !== "!" || this.source[i + 1] === "=") ? i : at;
   }
 
   private single(kind: "lparen" | "rparen" | "or" | "minus"): Token {

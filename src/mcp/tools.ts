@@ -26,6 +26,22 @@ import { errorText, keyAttributes, whereMatched } from "./span-text.js";
 import { errorOrigin, operationStats, spanTree } from "./trace-analysis.js";
 import { traceWaterfall } from "./waterfall.js";
 
+const SEVERITIES = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"] as const;
+/** What a model may send for a minimum severity: the levels in either case, and WARNING. */
+const SEVERITY_INPUTS = [
+  ...SEVERITIES,
+  ...SEVERITIES.map((level) => level.toLowerCase() as Lowercase<typeof level>),
+  "WARNING",
+  "warning",
+] as const;
+
+/** The level GET /api/logs takes for one of SEVERITY_INPUTS. */
+function severityOf(input: (typeof SEVERITY_INPUTS)[number] | undefined): string | undefined {
+  if (input === undefined) return undefined;
+  const level = input.toUpperCase();
+  return level === "WARNING" ? "WARN" : level;
+}
+
 export interface ToolDeps {
   rest: RestClient;
   now?: () => number;
@@ -542,9 +558,9 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         trace_id: traceId.optional().describe("only records emitted in this trace (oldest first)"),
         service,
         severity: z
-          .enum(["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"])
+          .enum(SEVERITY_INPUTS)
           .optional()
-          .describe("at least this level"),
+          .describe("at least this level (either case; WARNING reads as WARN)"),
         text: z.string().max(500).optional().describe("text in the body or attribute values"),
         since,
         limit: count(200, 50, "how many records"),
@@ -555,7 +571,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       const params: QueryParams = {
         traceId: args.trace_id,
         service: args.service,
-        severity: args.severity,
+        severity: severityOf(args.severity),
         q: args.text?.trim(),
         since: sinceParam(args.since, now()),
         limit: args.limit,
@@ -563,7 +579,8 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       };
       const page = await rest.get<LogListResponse>("/api/logs", params);
       if (page.logs.length === 0) return text("No log records match.");
-      const lines = [`${page.logs.length} log records, ${params.order === "asc" ? "oldest" : "newest"} first:`];
+      const records = page.logs.length === 1 ? "1 log record" : `${page.logs.length} log records`;
+      const lines = [`${records}, ${params.order === "asc" ? "oldest" : "newest"} first:`];
       for (const log of page.logs) {
         const where = log.traceId === null ? "" : `  trace=${log.traceId}${log.spanId ? ` span=${log.spanId}` : ""}`;
         const body = log.body === null ? (log.eventName ?? "") : valueText(log.body);

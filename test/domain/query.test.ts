@@ -50,6 +50,21 @@ describe("parseQuery", () => {
     expect(parseQuery('note=""')).toMatchObject({ type: "attribute", value: "" });
   });
 
+  it("reads a comparison written with spaces around its operator", () => {
+    expect(parseQuery("status = error")).toEqual({ type: "status", op: "=", value: "error" });
+    expect(parseQuery("http.status_code >= 500")).toMatchObject({ type: "attribute", op: ">=", number: 500 });
+    expect(parseQuery('service =checkout name~ "GET /a"')).toEqual({
+      type: "and",
+      items: [
+        { type: "field", field: "service", op: "=", value: "checkout" },
+        { type: "field", field: "name", op: "~", value: "GET /a" },
+      ],
+    });
+    // A lone "!" after a word stays text; "!=" compares.
+    expect(parseQuery("failed ! now")).toMatchObject({ type: "and" });
+    expect(parseQuery("kind != server")).toEqual({ type: "kind", op: "!=", value: "server" });
+  });
+
   it("reads span fields: service, name, status, kind, duration", () => {
     expect(parseQuery("service=checkout")).toEqual({ type: "field", field: "service", op: "=", value: "checkout" });
     expect(parseQuery("name~GET")).toEqual({ type: "field", field: "name", op: "~", value: "GET" });
@@ -102,7 +117,8 @@ describe("parseQuery", () => {
       message: expect.stringContaining('expected a value after "="'),
     });
     expect(errorOf("=x")).toEqual({ position: 0, message: 'expected an attribute key before "="' });
-    expect(errorOf("a > b")).toMatchObject({ position: 2 });
+    expect(errorOf("a > b")).toEqual({ position: 4, message: '">" compares numbers, and "b" is not one' });
+    expect(errorOf("service = ")).toMatchObject({ position: 10, message: expect.stringContaining("expected a value") });
     expect(errorOf("http.status_code>abc")).toEqual({
       position: 17,
       message: '">" compares numbers, and "abc" is not one',
