@@ -2,8 +2,9 @@
 import type { BrowserContext, Page } from "playwright-core";
 import { beforeEach, describe, expect, it } from "vitest";
 import { setupSnippets } from "../../web/src/features/onboarding/setup-snippets.js";
-import type { TestApp } from "../helpers/app.js";
+import { startTestApp, type TestApp } from "../helpers/app.js";
 import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
+import { readJson } from "../helpers/http.js";
 
 const available = chromiumAvailable();
 
@@ -41,6 +42,23 @@ describe.skipIf(!available)("onboarding page in Chromium", () => {
 
     await notice.getByRole("button", { name: "Copy to clipboard" }).click();
     await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(`TRACEKIT_ENDPOINT=${app.base}`);
+  });
+
+  it("names the standard OTLP ports this instance serves", async () => {
+    const withPorts = await startTestApp({ otlpGrpcPort: 0, otlpHttpPort: 0 });
+    try {
+      const health = await readJson(fetch(`${withPorts.base}/api/health`));
+      await page.goto(withPorts.base);
+      const note = page.getByTestId("standard-ports");
+      await expect
+        .poll(() => note.textContent())
+        .toContain(
+          `This tracekit-local serves OTLP/gRPC on localhost:${health.otlp.grpc.port} and OTLP/HTTP also on localhost:${health.otlp.extraHttp.port}.`,
+        );
+      expect(await note.textContent()).toContain("--otlp-grpc-port 4317 --otlp-http-port 4318");
+    } finally {
+      await withPorts.close();
+    }
   });
 
   it("shows each set-up in its tab, with this instance's address, and copies it as shown", async () => {

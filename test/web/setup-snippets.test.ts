@@ -4,6 +4,7 @@ import {
   portNotice,
   type SetupSnippet,
   setupSnippets,
+  standardPortsNote,
   tracekitSdkFindsIt,
 } from "../../web/src/features/onboarding/setup-snippets";
 
@@ -172,5 +173,24 @@ describe("the port rule", () => {
       const texts = [...setupSnippets(origin).map(allText), portNotice(origin)!.text];
       for (const text of texts) expect(text).not.toContain(`${origin}/api/health`);
     }
+  });
+});
+
+describe("standardPortsNote", () => {
+  const flags = (note: string) => /started with `([^`]*)`/.exec(note)?.[1] ?? null;
+
+  it("asks for the flags of the standard ports this instance does not serve, and names those it does", () => {
+    expect(flags(standardPortsNote(null))).toBe("--otlp-grpc-port 4317 --otlp-http-port 4318");
+    expect(flags(standardPortsNote({ grpc: null, http: null }))).toBe("--otlp-grpc-port 4317 --otlp-http-port 4318");
+    const grpcOnly = standardPortsNote({ grpc: 4317, http: null });
+    expect(grpcOnly).toMatch(/^This tracekit-local serves OTLP\/gRPC on `localhost:4317`\. /);
+    expect(flags(grpcOnly)).toBe("--otlp-http-port 4318");
+    // Another port than the SDKs' default is named, and the default still asked for.
+    const elsewhere = standardPortsNote({ grpc: 5317, http: 4318 });
+    expect(elsewhere).toContain("OTLP/gRPC on `localhost:5317` and OTLP/HTTP also on `localhost:4318`");
+    expect(flags(elsewhere)).toBe("--otlp-grpc-port 4317");
+    const both = standardPortsNote({ grpc: 4317, http: 4318 });
+    expect(both).toMatch(/work unchanged, with no variable set: this tracekit-local serves both\.$/);
+    expect(flags(both)).toBeNull();
   });
 });

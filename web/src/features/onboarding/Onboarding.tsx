@@ -1,9 +1,10 @@
 import { Fragment } from "preact";
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
+import { api } from "../../api/client";
 import { CopyButton } from "../../components/CopyButton";
 import { Prose } from "../../components/Prose";
 import { useLiveState } from "../../state/live-context";
-import { portNotice, STANDARD_PORTS_NOTE, setupSnippets } from "./setup-snippets";
+import { type ExtraOtlpPorts, portNotice, setupSnippets, standardPortsNote } from "./setup-snippets";
 import "./onboarding.css";
 
 export function CodeBlock({ code }: { code: string }) {
@@ -28,6 +29,13 @@ export function Onboarding({ connectAnother = false }: { connectAnother?: boolea
   const [tab, setTab] = useState(snippets[0]?.id ?? "");
   const current = snippets.find((s) => s.id === tab) ?? snippets[0];
   const { status } = useLiveState();
+  const [ports, setPorts] = useState<ExtraOtlpPorts | null>(null);
+  useEffect(() => {
+    api
+      .health()
+      .then((health) => setPorts({ grpc: health.otlp.grpc?.port ?? null, http: health.otlp.extraHttp?.port ?? null }))
+      .catch(() => {}); // the general note stays
+  }, []);
   const groups = [...new Set(snippets.map((s) => s.group))];
   /** Arrow keys move between tabs, as in any tab list. */
   const onTabKey = (event: KeyboardEvent) => {
@@ -125,7 +133,7 @@ export function Onboarding({ connectAnother = false }: { connectAnother?: boolea
           )}
         </div>
         <p class="muted" data-testid="standard-ports">
-          <Prose text={STANDARD_PORTS_NOTE} />
+          <Prose text={standardPortsNote(ports)} />
         </p>
         <div class="demo-hint">
           <div>

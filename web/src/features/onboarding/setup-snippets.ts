@@ -292,10 +292,39 @@ function otelPython(origin: string): SetupSnippet {
   };
 }
 
-/** SDKs left on their default endpoints (gRPC on 4317, HTTP on 4318) need the standard ports opened. */
-export const STANDARD_PORTS_NOTE =
-  "SDKs left on their default endpoints (OTLP/gRPC on `localhost:4317`, OTLP/HTTP on `localhost:4318`) work " +
-  "unchanged, with no variable set, when tracekit-local is started with `--otlp-grpc-port 4317 --otlp-http-port 4318`.";
+/** The extra OTLP listeners this instance runs (`--otlp-grpc-port`, `--otlp-http-port`), as /api/health says. */
+export interface ExtraOtlpPorts {
+  grpc: number | null;
+  http: number | null;
+}
+
+const GRPC_DEFAULT = 4317;
+const HTTP_DEFAULT = 4318;
+
+/**
+ * What SDKs left on their default endpoints (gRPC on 4317, HTTP on 4318) need: nothing when this
+ * instance serves both, else the flags for what it does not serve; the ports it does serve, by number.
+ * `ports` null: not known yet (the general note).
+ */
+export function standardPortsNote(ports: ExtraOtlpPorts | null): string {
+  const defaults =
+    "SDKs left on their default endpoints (OTLP/gRPC on `localhost:4317`, OTLP/HTTP on `localhost:4318`)";
+  const grpcOn = ports?.grpc === GRPC_DEFAULT;
+  const httpOn = ports?.http === HTTP_DEFAULT;
+  if (grpcOn && httpOn) return `${defaults} work unchanged, with no variable set: this tracekit-local serves both.`;
+  const serving = [
+    ports?.grpc == null ? null : `OTLP/gRPC on \`localhost:${ports.grpc}\``,
+    ports?.http == null ? null : `OTLP/HTTP also on \`localhost:${ports.http}\``,
+  ].filter((part): part is string => part !== null);
+  const missing = [
+    grpcOn ? null : `--otlp-grpc-port ${GRPC_DEFAULT}`,
+    httpOn ? null : `--otlp-http-port ${HTTP_DEFAULT}`,
+  ]
+    .filter((flag): flag is string => flag !== null)
+    .join(" ");
+  const now = serving.length === 0 ? "" : `This tracekit-local serves ${serving.join(" and ")}. `;
+  return `${now}${defaults} work unchanged, with no variable set, when tracekit-local is started with \`${missing}\`${serving.length === 0 ? "" : " too"}.`;
+}
 
 function otelAny(origin: string): SetupSnippet {
   return {
