@@ -3,6 +3,7 @@ import { createIngest } from "./ingest/ingest.js";
 import { createLogIngest } from "./ingest/logs.js";
 import { createMetricIngest } from "./ingest/metrics.js";
 import { createLiveHub } from "./live/hub.js";
+import type { LogStore } from "./store/log-store.js";
 import { openStores, StoreOpenError } from "./store/open-store.js";
 import type { Store } from "./store/store.js";
 import { DEFAULT_MAX_SPANS } from "./store/store.js";
@@ -11,6 +12,7 @@ import { createImporter, type Importer } from "./transfer/import.js";
 /** A `--db` file (or memory, for tests) opened without a server, for `import --db` and `export --db`. */
 export interface OfflineData {
   store: Store;
+  logs: LogStore;
   importer: Importer;
   /** Flushes everything written and releases the file. */
   close(): void;
@@ -51,6 +53,7 @@ export async function openOffline(options: {
   });
   return {
     store,
+    logs,
     importer,
     close() {
       hub.close();

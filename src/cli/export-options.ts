@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError } from "commander";
 import { parseHexId } from "../domain/ids.js";
 import { parseDurationMs } from "../domain/time.js";
+import { EXPORT_SIGNALS, type ExportSignal } from "../transfer/export-signals.js";
 import { addInstanceOptions, type InstanceOptions } from "./instance.js";
 
 export interface ExportOptions extends InstanceOptions {
@@ -11,12 +12,24 @@ export interface ExportOptions extends InstanceOptions {
   since?: number;
   output?: string;
   db?: string;
+  signals: ExportSignal[];
 }
 
 function parseTraceId(value: string, previous: string[] = []): string[] {
   const id = parseHexId(value.trim(), 32);
   if (id === null) throw new InvalidArgumentError("Use a trace id of 32 hex digits.");
   return [...previous, id];
+}
+
+function parseSignals(value: string): ExportSignal[] {
+  const signals = value.split(",").map((part) => part.trim());
+  const wrong = signals.find((signal) => !(EXPORT_SIGNALS as readonly string[]).includes(signal));
+  if (wrong !== undefined) {
+    throw new InvalidArgumentError(
+      `Use traces, logs or both, comma-separated (metrics are not exported), not "${wrong}".`,
+    );
+  }
+  return [...new Set(signals as ExportSignal[])];
 }
 
 function parseSince(value: string): number {
@@ -32,12 +45,20 @@ export function addExportOptions(command: Command): Command {
     .option("--service <name>", "only traces with a span from this service")
     .option("--errors", "only traces with an error")
     .option("--since <duration>", "only traces that started within this long ago (30s, 10m, 2h, 7d)", parseSince)
+    .option(
+      "--signals <list>",
+      "what to export: traces, logs, or both (the logs of the exported traces; of the window when only --since is given)",
+      parseSignals,
+      [...EXPORT_SIGNALS],
+    )
     .option("-o, --output <file>", "write to this file instead of stdout (- for stdout)")
     .option("--db <file>", "read a --db file directly instead of asking a running instance (it must not be in use)")
     .addHelpText(
       "after",
-      "\nWrites OTLP/JSON: one ExportTraceServiceRequest per trace, one per line (JSON Lines, as the\n" +
-        "OpenTelemetry Collector's file exporter writes them). `tracekit-local import` reads it back.\n" +
-        "Without --trace, --query, --service, --errors or --since every stored trace is exported.",
+      "\nWrites OTLP/JSON: one ExportTraceServiceRequest per trace, one per line, then the log records in\n" +
+        "ExportLogsServiceRequests of up to 1,000 (JSON Lines, as the OpenTelemetry Collector's file exporter\n" +
+        "writes them). `tracekit-local import` reads it back. Without --trace, --query, --service, --errors or\n" +
+        "--since every stored trace and log record is exported. Metrics are not: they are stored as steps\n" +
+        "over time, not as the points received.",
     );
 }

@@ -21,8 +21,9 @@ function selectionOf(options: ExportOptions): ExportSelection {
 }
 
 /** The GET /api/export query of a selection. */
-function exportQuery(selection: ExportSelection): URLSearchParams {
+function exportQuery(selection: ExportSelection, signals: readonly string[]): URLSearchParams {
   const params = new URLSearchParams();
+  params.set("signals", signals.join(","));
   for (const id of selection.traceIds ?? []) params.append("trace", id);
   if (selection.query?.q !== undefined) params.set("q", selection.query.q);
   if (selection.query?.service !== undefined) params.set("service", selection.query.service);
@@ -55,11 +56,12 @@ export async function runExport(options: ExportOptions): Promise<void> {
   } else {
     out.on("error", (error) => fail(`cannot write ${options.output}: ${error.message}`));
   }
-  let traces = 0;
+  const counts = { traces: 0, logs: 0 };
+  const signals = new Set(options.signals);
 
   if (options.db !== undefined) {
     const { openOffline } = await import("../offline.js");
-    const { exportTraceLines } = await import("../transfer/export.js");
+    const { exportLines } = await import("../transfer/export.js");
     let offline: Awaited<ReturnType<typeof openOffline>>;
     try {
       offline = await openOffline({ dbPath: options.db, create: false });
@@ -72,22 +74,23 @@ export async function runExport(options: ExportOptions): Promise<void> {
         const missing = selection.traceIds.filter((id) => offline.store.getTrace(id) === undefined);
         if (missing.length > 0) fail(`no trace ${missing.join(", ")} in ${options.db}`);
       }
-      for (const line of exportTraceLines(offline.store, selection)) {
-        await write(out, `${line}\n`);
-        traces++;
+      for (const line of exportLines(offline, selection, signals)) {
+        await write(out, `${line.json}\n`);
+        counts[line.signal] += line.count;
       }
     } finally {
       offline.close();
     }
   } else {
     const { url } = await requireInstance(options);
-    const response = await fetch(`${url}/api/export?${exportQuery(selection)}`);
+    const response = await fetch(`${url}/api/export?${exportQuery(selection, options.signals)}`);
     if (!response.ok || response.body === null) {
       const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
       fail(body?.error?.message ?? `${url} answered ${response.status}`);
     }
+    const lines = new LineCounter(counts);
     for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-      for (const byte of chunk) if (byte === 0x0a) traces++;
+      lines.take(chunk);
       await write(out, chunk);
     }
   }
@@ -97,5 +100,45 @@ export async function runExport(options: ExportOptions): Promise<void> {
     await finished(out);
   }
   const where = toStdout ? "" : ` to ${options.output}`;
-  console.error(`exported ${count(traces)} trace${traces === 1 ? "" : "s"}${where}`);
+  const parts = [];
+  if (signals.has("traces")) parts.push(`${count(counts.traces)} trace${counts.traces === 1 ? "" : "s"}`);
+  if (signals.has("logs")) parts.push(`${count(counts.logs)} log record${counts.logs === 1 ? "" : "s"}`);
+  console.error(`exported ${parts.join(" and ")}${where}`);
+}
+
+/**
+ * Counts what an export's lines hold as they stream by: a trace per ExportTraceServiceRequest line,
+ * the records of each ExportLogsServiceRequest line (read for their count).
+ */
+class LineCounter {
+  private pending: Uint8Array[] = [];
+  private readonly decoder = new TextDecoder();
+
+  constructor(private readonly counts: { traces: number; logs: number }) {}
+
+  take(chunk: Uint8Array): void {
+    let start = 0;
+    for (let i = chunk.indexOf(0x0a); i !== -1; i = chunk.indexOf(0x0a, start)) {
+      this.pending.push(chunk.subarray(start, i));
+      this.line(Buffer.concat(this.pending));
+      this.pending = [];
+      start = i + 1;
+    }
+    if (start < chunk.length) this.pending.push(chunk.slice(start));
+  }
+
+  private line(bytes: Uint8Array): void {
+    // A line starts with its request's one key: {"resourceSpans" or {"resourceLogs".
+    const head = this.decoder.decode(bytes.subarray(0, 20));
+    if (head.startsWith('{"resourceSpans"')) {
+      this.counts.traces++;
+    } else if (head.startsWith('{"resourceLogs"')) {
+      const request = JSON.parse(this.decoder.decode(bytes)) as {
+        resourceLogs: { scopeLogs: { logRecords: unknown[] }[] }[];
+      };
+      for (const resource of request.resourceLogs) {
+        for (const scope of resource.scopeLogs) this.counts.logs += scope.logRecords.length;
+      }
+    }
+  }
 }

@@ -64,11 +64,16 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
     expect(ids.length).toBeGreaterThan(5);
 
     const file = join(dir.path, "demo.jsonl");
+    const sourceLogs = (await (await fetch(`${source.base}/api/logs?limit=1000`)).json()).logs.length;
+    expect(sourceLogs).toBeGreaterThan(5);
     const exported = await cli(["export", "--port", String(source.port), "-o", file]);
     expect(exported.code).toBe(0);
-    expect(exported.stderr.trim()).toBe(`exported ${ids.length} traces to ${file}`);
+    expect(exported.stderr.trim()).toBe(`exported ${ids.length} traces and ${sourceLogs} log records to ${file}`);
     const text = readFileSync(file, "utf8");
-    expect(sortedLines(text)).toHaveLength(ids.length);
+    // A line per trace, then the log records (up to 1,000 a line).
+    const lines = sortedLines(text);
+    expect(lines.filter((line) => line.startsWith('{"resourceSpans"'))).toHaveLength(ids.length);
+    expect(lines.filter((line) => line.startsWith('{"resourceLogs"'))).toHaveLength(1);
 
     const db = join(dir.path, "served.db");
     const target = await server(["--db", db]);
@@ -77,7 +82,7 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
     const spans = text.match(/"spanId":"[0-9a-f]{16}","name"/g)?.length ?? 0;
     expect(imported.stdout).toMatch(
       new RegExp(
-        `^imported 1 file: ${ids.length} traces, ${spans.toLocaleString("en-US")} spans, 0 log records, 0 metric points, 0 rejected in [\\d.]+ s`,
+        `^imported 1 file: ${ids.length} traces, ${spans.toLocaleString("en-US")} spans, ${sourceLogs} log records, 0 metric points, 0 rejected in [\\d.]+ s`,
       ),
     );
     expect(await traceIds(target.base)).toEqual(ids);
@@ -102,11 +107,32 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
     const fromOffline = await cli(["export", "--db", offline, "-o", "-"]);
     expect(sortedLines(fromOffline.stdout)).toEqual(sortedLines(text));
 
-    // One trace, by id, is one OTLP/JSON document.
-    const one = await cli(["export", "--port", String(source.port), "--trace", ids[0] as string]);
+    // One trace, by id, with --signals traces is one OTLP/JSON document; by default its log records follow.
+    const one = await cli([
+      "export",
+      "--port",
+      String(source.port),
+      "--trace",
+      ids[0] as string,
+      "--signals",
+      "traces",
+    ]);
     expect(one.code).toBe(0);
     expect(sortedLines(one.stdout)).toHaveLength(1);
     expect(JSON.parse(one.stdout).resourceSpans.length).toBeGreaterThan(0);
+    const withLogs = await cli(["export", "--port", String(source.port), "--trace", ids[0] as string]);
+    const traceLogs = (await (await fetch(`${source.base}/api/logs?traceId=${ids[0]}&limit=1000`)).json()).logs;
+    expect(withLogs.stderr.trim()).toBe(
+      `exported 1 trace and ${traceLogs.length} log record${traceLogs.length === 1 ? "" : "s"}`,
+    );
+    for (const line of withLogs.stdout.split("\n").filter((l) => l.startsWith('{"resourceLogs"'))) {
+      for (const resource of JSON.parse(line).resourceLogs) {
+        for (const scope of resource.scopeLogs) for (const log of scope.logRecords) expect(log.traceId).toBe(ids[0]);
+      }
+    }
+    const bad = await cli(["export", "--port", String(source.port), "--signals", "metrics"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/metrics are not exported/);
   });
 
   it("reads gzip from stdin, and reports a bad file in one line while the others import", async () => {

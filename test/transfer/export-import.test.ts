@@ -11,11 +11,12 @@ import type { Span } from "../../src/domain/span.js";
 import { type OfflineData, openOffline } from "../../src/offline.js";
 import { decodeTraceRequestJson } from "../../src/otlp/json/traces.js";
 import { decodeTraceRequestProtobuf } from "../../src/otlp/protobuf/traces.js";
-import { exportTraceLines } from "../../src/transfer/export.js";
+import { type ExportSelection, type ExportSignal, exportLines, exportTraceLines } from "../../src/transfer/export.js";
 import { importStream, offlineSink } from "../../src/transfer/import-stream.js";
 import { tempDir } from "../helpers/app.js";
 import { loadOtlpRoot, PKG } from "../otlp/helpers.js";
 import { protoRequest } from "../otlp/sample-request.js";
+import { makeLog, richLog } from "../store/log-fixtures.js";
 import { makeSpan, richSpan, T0 } from "../store/span-fixtures.js";
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/otlp-examples/${name}`, import.meta.url), "utf8");
@@ -129,6 +130,58 @@ describe.each(["memory", "sqlite"] as const)("export and import through the %s s
     const first = makeSpan({ trace: 1, span: 1 }).traceId;
     const unknown = "ffffffffffffffffffffffffffffffff";
     expect(exported({ traceIds: [first, unknown] })).toEqual(["old checkout"]);
+  });
+});
+
+describe.each(["memory", "sqlite"] as const)("exporting log records from the %s store", (kind) => {
+  it("writes the window's records, or the selected traces' records, and round-trips them exactly", async () => {
+    const source = await open(kind, `logs-source-${kind}`);
+    const inTrace = (trace: number) => ({ trace, span: 1 });
+    source.store.insertSpans([
+      makeSpan({ trace: 1, span: 1, parent: null, start: 0, name: "checkout", service: "shop" }),
+      makeSpan({ trace: 2, span: 1, parent: null, start: 5_000, name: "payment", service: "pay" }),
+    ]);
+    const rich = richLog();
+    // The decoders never produce non-finite numbers (they become strings); a stored record holds what they made.
+    const richStored = {
+      ...rich,
+      traceId: makeSpan(inTrace(1)).traceId,
+      spanId: makeSpan(inTrace(1)).spanId,
+      body: { ...(rich.body as Record<string, unknown>), "not.a.number": "NaN" },
+      attributes: { ...rich.attributes, infinite: "-Infinity" },
+    } as typeof rich;
+    source.logs.insertLogs([
+      makeLog({ at: 1, ...inTrace(1), body: "checkout started" }),
+      makeLog({ at: 6_000, ...inTrace(2), body: "charging", service: "pay" }),
+      makeLog({ at: 7_000, body: "outside any trace", attributes: { n: 3, ok: true } }),
+      richStored,
+    ]);
+    const lines = (selection: ExportSelection, signals: ExportSignal[] = ["traces", "logs"]) =>
+      [...exportLines(source, selection, new Set(signals))].map((line) => [line.signal, line.count]);
+    // Nothing selected: every trace, then every record (one outside any trace too), oldest first.
+    expect(lines({})).toEqual([
+      ["traces", 1],
+      ["traces", 1],
+      ["logs", 4],
+    ]);
+    // Traces picked by more than time: their records only.
+    expect(lines({ query: { service: "pay" } })).toEqual([
+      ["traces", 1],
+      ["logs", 1],
+    ]);
+    expect(lines({ traceIds: [makeSpan(inTrace(1)).traceId] }, ["logs"])).toEqual([["logs", 2]]);
+    // A window only: the window's records, in traces or not.
+    expect(lines({ query: { sinceUnixNano: T0 + 6_500_000_000n } }, ["logs"])).toEqual([["logs", 2]]);
+
+    const text = [...exportLines(source, {}, new Set(["traces", "logs"] as const))].map((l) => `${l.json}\n`).join("");
+    const target = await open(kind, `logs-target-${kind}`);
+    const counts = await importStream(chunked(text, 700), offlineSink(target.importer), {
+      batches: { maxBatchBytes: 4000, maxWholeBytes: 1 << 20 },
+    });
+    expect(counts.errors).toEqual([]);
+    expect(counts.logRecords).toBe(4);
+    const all = (data: OfflineData) => data.logs.listLogs({ order: "asc", limit: 100 }).logs.map((s) => s.record);
+    expect(all(target)).toStrictEqual(all(source));
   });
 });
 

@@ -69,38 +69,61 @@ export interface OtlpJsonTraceRequest {
 
 /** One request holding `spans`, grouped by resource and scope in the order they first appear. */
 export function encodeTraceRequestJson(spans: Iterable<Span>): OtlpJsonTraceRequest {
-  const request: OtlpJsonTraceRequest = { resourceSpans: [] };
-  // Spans of one batch share their resource and scope objects; spans read back from SQLite carry
-  // equal copies, so groups are found by reference first and by content after.
-  const resourceByRef = new Map<Attributes, ResourceGroup>();
-  const resourceByKey = new Map<string, ResourceGroup>();
-  for (const span of spans) {
-    let resource = resourceByRef.get(span.resource);
-    if (resource === undefined) {
-      const key = JSON.stringify(span.resource);
-      resource = resourceByKey.get(key);
-      if (resource === undefined) {
-        resource = { json: { resource: { attributes: keyValues(span.resource) }, scopeSpans: [] }, scopes: new Map() };
-        resourceByKey.set(key, resource);
-        request.resourceSpans.push(resource.json);
-      }
-      resourceByRef.set(span.resource, resource);
-    }
-    const scopeKey = scopeKeyOf(span.scope);
-    let scope = resource.scopes.get(scopeKey);
-    if (scope === undefined) {
-      scope = { scope: scopeJson(span.scope), spans: [] };
-      resource.scopes.set(scopeKey, scope);
-      resource.json.scopeSpans.push(scope);
-    }
-    scope.spans.push(spanJson(span));
-  }
-  return request;
+  return {
+    resourceSpans: groupedByResourceAndScope(spans, spanJson).map(({ resource, scopes }) => ({
+      resource,
+      scopeSpans: scopes.map(({ scope, items }) => ({ scope, spans: items })),
+    })),
+  };
 }
 
-interface ResourceGroup {
-  json: OtlpJsonTraceRequest["resourceSpans"][number];
-  scopes: Map<string, OtlpJsonTraceRequest["resourceSpans"][number]["scopeSpans"][number]>;
+export type OtlpJsonScope = OtlpJsonTraceRequest["resourceSpans"][number]["scopeSpans"][number]["scope"];
+
+/** Items of one resource, by scope: what an OTLP request's ResourceSpans / ResourceLogs holds. */
+export interface ResourceGroupJson<J> {
+  resource: { attributes: OtlpJsonKeyValue[] };
+  scopes: { scope: OtlpJsonScope; items: J[] }[];
+}
+
+interface ResourceGroup<J> {
+  json: ResourceGroupJson<J>;
+  scopes: Map<string, ResourceGroupJson<J>["scopes"][number]>;
+}
+
+/**
+ * Items (spans, log records) as `toJson` writes them, grouped by resource and scope in the order they
+ * first appear. Items of one batch share their resource and scope objects; items read back from
+ * SQLite carry equal copies, so groups are found by reference first and by content after.
+ */
+export function groupedByResourceAndScope<T extends { resource: Attributes; scope: InstrumentationScope }, J>(
+  items: Iterable<T>,
+  toJson: (item: T) => J,
+): ResourceGroupJson<J>[] {
+  const groups: ResourceGroupJson<J>[] = [];
+  const resourceByRef = new Map<Attributes, ResourceGroup<J>>();
+  const resourceByKey = new Map<string, ResourceGroup<J>>();
+  for (const item of items) {
+    let resource = resourceByRef.get(item.resource);
+    if (resource === undefined) {
+      const key = JSON.stringify(item.resource);
+      resource = resourceByKey.get(key);
+      if (resource === undefined) {
+        resource = { json: { resource: { attributes: keyValues(item.resource) }, scopes: [] }, scopes: new Map() };
+        resourceByKey.set(key, resource);
+        groups.push(resource.json);
+      }
+      resourceByRef.set(item.resource, resource);
+    }
+    const scopeKey = scopeKeyOf(item.scope);
+    let scope = resource.scopes.get(scopeKey);
+    if (scope === undefined) {
+      scope = { scope: scopeJson(item.scope), items: [] };
+      resource.scopes.set(scopeKey, scope);
+      resource.json.scopes.push(scope);
+    }
+    scope.items.push(toJson(item));
+  }
+  return groups;
 }
 
 const scopeKeys = new WeakMap<InstrumentationScope, string>();
@@ -114,9 +137,7 @@ function scopeKeyOf(scope: InstrumentationScope): string {
   return key;
 }
 
-function scopeJson(
-  scope: InstrumentationScope,
-): OtlpJsonTraceRequest["resourceSpans"][number]["scopeSpans"][number]["scope"] {
+function scopeJson(scope: InstrumentationScope): OtlpJsonScope {
   const json: ReturnType<typeof scopeJson> = { name: scope.name };
   if (scope.version !== "") json.version = scope.version;
   if (scope.attributes !== undefined && Object.keys(scope.attributes).length !== 0) {

@@ -2,8 +2,9 @@ import { Hono } from "hono";
 import { AppError } from "../../domain/errors.js";
 import { parseHexId } from "../../domain/ids.js";
 import type { ImportResponse } from "../../protocol.js";
+import type { LogStore } from "../../store/log-store.js";
 import type { Store } from "../../store/store.js";
-import type { ExportSelection } from "../../transfer/export.js";
+import type { ExportSelection, ExportSignal } from "../../transfer/export.js";
 import type { ImportTarget } from "../../transfer/import.js";
 import { readBody } from "../body.js";
 import { assertOwnOrigin } from "../own-origin.js";
@@ -12,6 +13,7 @@ import { parseTraceQuery } from "./api.js";
 
 export interface TransferRouteDeps extends ImportTarget {
   store: Store;
+  logStore: LogStore;
   hostPolicy: HostPolicy;
   maxBodyBytes: number;
   port(): number;
@@ -38,6 +40,31 @@ export function parseExportSelection(params: URLSearchParams): ExportSelection {
   return { query };
 }
 
+/** `signals`: a comma-separated list of `traces` and `logs` (default `traces`). */
+export function parseExportSignals(params: URLSearchParams): Set<ExportSignal> {
+  const raw = params.get("signals");
+  if (raw === null || raw.trim() === "") return new Set(["traces"]);
+  const signals = new Set<ExportSignal>();
+  for (const part of raw.split(",")) {
+    const signal = part.trim();
+    if (signal !== "traces" && signal !== "logs") {
+      throw new AppError(
+        400,
+        "invalid_query",
+        `signals takes traces and logs, comma-separated, not "${signal.slice(0, 40)}" (metrics are not exported)`,
+      );
+    }
+    signals.add(signal);
+  }
+  return signals;
+}
+
+/** A download's name: a trace's, or the export's kind and time. */
+function exportFileName(single: string | undefined, signals: ReadonlySet<ExportSignal>): string {
+  if (single !== undefined) return `trace-${single}.jsonl`;
+  return `${signals.has("logs") ? "telemetry" : "traces"}-${fileStamp(new Date())}.jsonl`;
+}
+
 function fileStamp(date: Date): string {
   return date.toISOString().slice(0, 19).replace(/[-:]/g, "").replace("T", "-");
 }
@@ -54,22 +81,28 @@ export function transferRoutes(deps: TransferRouteDeps): Hono {
     modules ??= Promise.all([import("../../transfer/export.js"), import("../../transfer/import.js")]);
     const [exporting, importing] = await modules;
     importer ??= importing.createImporter(deps);
-    return { exportTraceLines: exporting.exportTraceLines, emptyImportCounts: importing.emptyImportCounts, importer };
+    return { exportLines: exporting.exportLines, emptyImportCounts: importing.emptyImportCounts, importer };
   };
 
   app.get("/api/export", async (c) => {
-    const { exportTraceLines } = await load();
-    const selection = parseExportSelection(new URL(c.req.url).searchParams);
+    const { exportLines } = await load();
+    const params = new URL(c.req.url).searchParams;
+    const selection = parseExportSelection(params);
+    const signals = parseExportSignals(params);
+    const stores = { store: deps.store, logs: deps.logStore };
     const single = selection.traceIds?.length === 1 ? selection.traceIds[0] : undefined;
-    if (single !== undefined) {
-      const [line] = exportTraceLines(deps.store, selection);
+    if (single !== undefined && deps.store.getSummaries([single]).length === 0) {
+      throw new AppError(404, "trace_not_found", `no trace ${single}`);
+    }
+    if (single !== undefined && !signals.has("logs")) {
+      const [line] = exportLines(stores, selection, signals);
       if (line === undefined) throw new AppError(404, "trace_not_found", `no trace ${single}`);
-      return c.body(`${line}\n`, 200, {
+      return c.body(`${line.json}\n`, 200, {
         "Content-Type": "application/json",
         "Content-Disposition": `attachment; filename="trace-${single}.json"`,
       });
     }
-    const lines = exportTraceLines(deps.store, selection);
+    const lines = exportLines(stores, selection, signals);
     const encoder = new TextEncoder();
     const body = new ReadableStream<Uint8Array>({
       pull(controller) {
@@ -81,7 +114,7 @@ export function transferRoutes(deps: TransferRouteDeps): Hono {
             controller.close();
             return;
           }
-          chunk += `${next.value}\n`;
+          chunk += `${next.value.json}\n`;
         }
         controller.enqueue(encoder.encode(chunk));
       },
@@ -91,7 +124,7 @@ export function transferRoutes(deps: TransferRouteDeps): Hono {
     });
     return c.body(body, 200, {
       "Content-Type": "application/x-ndjson",
-      "Content-Disposition": `attachment; filename="traces-${fileStamp(new Date())}.jsonl"`,
+      "Content-Disposition": `attachment; filename="${exportFileName(single, signals)}"`,
     });
   });
 

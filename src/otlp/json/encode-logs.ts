@@ -1,0 +1,63 @@
+/**
+ * Stored log records → an OTLP/JSON ExportLogsServiceRequest (the encoding the logs decoder reads):
+ * records that share a resource and a scope grouped as an SDK sends them, values as encode-traces.ts
+ * writes them. What comes back from decoding it is the same record, but for a record that came without
+ * a time of its own: it is read back with its observed time as its time.
+ */
+import type { LogRecord } from "../../domain/log.js";
+import {
+  anyValueJson,
+  groupedByResourceAndScope,
+  keyValues,
+  type OtlpJsonAnyValue,
+  type OtlpJsonKeyValue,
+  type OtlpJsonScope,
+} from "./encode-traces.js";
+
+export interface OtlpJsonLogRecord {
+  timeUnixNano: string;
+  observedTimeUnixNano: string;
+  severityNumber: number;
+  severityText?: string;
+  body?: OtlpJsonAnyValue;
+  attributes: OtlpJsonKeyValue[];
+  droppedAttributesCount?: number;
+  flags?: number;
+  traceId?: string;
+  spanId?: string;
+  eventName?: string;
+}
+
+export interface OtlpJsonLogsRequest {
+  resourceLogs: {
+    resource: { attributes: OtlpJsonKeyValue[] };
+    scopeLogs: { scope: OtlpJsonScope; logRecords: OtlpJsonLogRecord[] }[];
+  }[];
+}
+
+/** One request holding `records`, grouped by resource and scope in the order they first appear. */
+export function encodeLogsRequestJson(records: Iterable<LogRecord>): OtlpJsonLogsRequest {
+  return {
+    resourceLogs: groupedByResourceAndScope(records, logRecordJson).map(({ resource, scopes }) => ({
+      resource,
+      scopeLogs: scopes.map(({ scope, items }) => ({ scope, logRecords: items })),
+    })),
+  };
+}
+
+function logRecordJson(record: LogRecord): OtlpJsonLogRecord {
+  const json: OtlpJsonLogRecord = {
+    timeUnixNano: record.timeUnixNano.toString(),
+    observedTimeUnixNano: record.observedTimeUnixNano.toString(),
+    severityNumber: record.severityNumber,
+    attributes: keyValues(record.attributes),
+  };
+  if (record.severityText !== "") json.severityText = record.severityText;
+  if (record.body !== null) json.body = anyValueJson(record.body);
+  if (record.droppedAttributesCount !== undefined) json.droppedAttributesCount = record.droppedAttributesCount;
+  if (record.flags !== undefined) json.flags = record.flags;
+  if (record.traceId !== null) json.traceId = record.traceId;
+  if (record.spanId !== null) json.spanId = record.spanId;
+  if (record.eventName !== undefined) json.eventName = record.eventName;
+  return json;
+}
