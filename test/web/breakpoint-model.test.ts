@@ -116,6 +116,37 @@ describe("breakpoint model", () => {
     expect(waitingText("checkout-api")).toBe("waiting for checkout-api's next check-in (within about 60 s)");
   });
 
+  it("waits for the next check-in after a breakpoint is enabled, once its service has asked since the start", () => {
+    const enabled = breakpoint("a", { enabled: true, updatedAt: "2026-12-02T11:59:50.000Z" });
+    const contact = (lastCheckIns: Record<string, string>, connectedSdks: Record<string, number> = {}) => ({
+      connectedSdks,
+      lastCheckIns,
+      killSwitchChangedAt: null,
+    });
+    // A Python SDK polls every 30 s: until it asks again, it does not know.
+    expect(breakpointState(enabled, NOW, false, contact({ "checkout-api": "2026-12-02T11:59:40.000Z" }))).toBe(
+      "waiting",
+    );
+    expect(breakpointState(enabled, NOW, false, contact({ "checkout-api": "2026-12-02T11:59:51.000Z" }))).toBe(
+      "capturing",
+    );
+    // Listening live (Node), it heard at once; never asked since the start: not known, not waiting.
+    expect(
+      breakpointState(
+        enabled,
+        NOW,
+        false,
+        contact({ "checkout-api": "2026-12-02T11:59:40.000Z" }, { "checkout-api": 1 }),
+      ),
+    ).toBe("capturing");
+    expect(breakpointState(enabled, NOW, false, contact({}))).toBe("capturing");
+    // A capture since the edit shows its SDK heard of it.
+    const captured = { ...enabled, lastCapturedAt: "2026-12-02T11:59:55.000Z" };
+    expect(breakpointState(captured, NOW, false, contact({ "checkout-api": "2026-12-02T11:59:40.000Z" }))).toBe(
+      "capturing",
+    );
+  });
+
   it("reads the edit form", () => {
     expect(parseMaxCaptures("")).toBe(0);
     expect(parseMaxCaptures(" ∞ ")).toBe(0);

@@ -7,7 +7,7 @@ import { useMediaQuery } from "../../lib/use-media-query";
 import { BreakpointEditor } from "./BreakpointEditor";
 import { BreakpointRow } from "./BreakpointRow";
 import {
-  awaitsCheckIn,
+  breakpointAwaitsCheckIn,
   groupBreakpoints,
   type PanelRow,
   panelRows,
@@ -36,7 +36,9 @@ export interface BreakpointsPanelProps {
 function ServiceHeading({ group, contact }: { group: ServiceGroup; contact: SdkContact }) {
   const sdks = contact.connectedSdks[group.service] ?? 0;
   // Only while one of its breakpoints would capture once the SDK hears it.
-  const waiting = group.enabledCount > 0 && awaitsCheckIn(group.service, contact);
+  const waiting = group.files.some((file) =>
+    file.breakpoints.some((breakpoint) => breakpoint.enabled && breakpointAwaitsCheckIn(breakpoint, contact)),
+  );
   return (
     <h2 class="bp-service-head" data-service={group.service}>
       <span class="service-chip">

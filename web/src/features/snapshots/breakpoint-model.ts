@@ -84,14 +84,25 @@ export type BreakpointState = "capturing" | "waiting" | "disabled" | "expired" |
 export type SdkContact = Pick<BreakpointsResponse, "connectedSdks" | "lastCheckIns" | "killSwitchChangedAt">;
 
 /**
- * Whether a service's SDKs have yet to hear that the kill switch went off: none listens live (with
- * the switch on, the Node SDK closes its stream and asks only every ~60 s; Python always polls every
- * 30 s) and none has asked since the change.
+ * Whether a service's SDKs have yet to hear of a change: none listens live (Python always polls every
+ * 30 s; with the kill switch on, the Node SDK closes its stream and asks only every ~60 s) and none
+ * has asked since. The changes: the kill switch going off, and the breakpoint's own last edit
+ * (`updatedAt`, enabling it say) once the service has asked at least once since this server started
+ * (before that, what its SDK holds is not known here).
  */
-export function awaitsCheckIn(service: string, contact: SdkContact): boolean {
-  if ((contact.connectedSdks[service] ?? 0) > 0 || contact.killSwitchChangedAt === null) return false;
+export function awaitsCheckIn(service: string, contact: SdkContact, updatedAt?: string): boolean {
+  if ((contact.connectedSdks[service] ?? 0) > 0) return false;
   const last = contact.lastCheckIns[service];
-  return last === undefined || Date.parse(last) < Date.parse(contact.killSwitchChangedAt);
+  const lastMs = last === undefined ? Number.NEGATIVE_INFINITY : Date.parse(last);
+  if (contact.killSwitchChangedAt !== null && lastMs < Date.parse(contact.killSwitchChangedAt)) return true;
+  return last !== undefined && updatedAt !== undefined && lastMs < Date.parse(updatedAt);
+}
+
+/** Whether a breakpoint's SDKs have yet to hear of its last edit or of the kill switch (awaitsCheckIn). */
+export function breakpointAwaitsCheckIn(breakpoint: BreakpointJson, contact: SdkContact): boolean {
+  // A capture since its last edit shows the SDK has heard of it.
+  const heard = breakpoint.lastCapturedAt !== null && breakpoint.lastCapturedAt >= breakpoint.updatedAt;
+  return awaitsCheckIn(breakpoint.service, contact, heard ? undefined : breakpoint.updatedAt);
 }
 
 /** Whether the SDK would capture here now, and if not, why (the reason the row shows). */
@@ -105,7 +116,7 @@ export function breakpointState(
   if (killSwitch) return "killed";
   if (isExpired(breakpoint.expireAt, nowMs)) return "expired";
   if (breakpoint.maxCaptures > 0 && breakpoint.captureCount >= breakpoint.maxCaptures) return "exhausted";
-  if (contact !== undefined && awaitsCheckIn(breakpoint.service, contact)) return "waiting";
+  if (contact !== undefined && breakpointAwaitsCheckIn(breakpoint, contact)) return "waiting";
   return "capturing";
 }
 
