@@ -158,7 +158,9 @@ function createEventPrinter(): (event: AppEvent) => void {
     }
     if (event.type === "breakpoint-registered") {
       const { service, label, filePath, lineNumber } = event.breakpoint;
-      const where = `${label === "" ? "" : `"${label}" at `}${filePath}:${lineNumber}`;
+      // The label is what the app's code names it; the location an SDK registers may be its own file
+      // (the Node SDK's), so it is shown only for a point without a label.
+      const where = label === "" ? `at ${filePath}:${lineNumber}` : `"${label}"`;
       console.log(`  + ${service}: snapshot point ${where} registered; enable it on the Snapshots page`);
       return;
     }
