@@ -55,8 +55,7 @@ async function openStoresWaiting(
     try {
       return await openStores(options);
     } catch (error) {
-      const busy = error instanceof StoreOpenError && /another process is using it/.test(error.message);
-      if (!busy || Date.now() >= deadline) throw error;
+      if (!(error instanceof StoreOpenError && error.busy) || Date.now() >= deadline) throw error;
       if (!told) onBusy(DB_BUSY_WAIT_MS);
       told = true;
       await new Promise((resolve) => setTimeout(resolve, DB_BUSY_RETRY_MS));

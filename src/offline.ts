@@ -37,7 +37,7 @@ export async function openOffline(options: {
   try {
     opened = await openStores({ dbPath: options.dbPath, maxSpans: options.maxSpans ?? DEFAULT_MAX_SPANS });
   } catch (error) {
-    if (error instanceof StoreOpenError && /another process is using it/.test(error.message)) {
+    if (error instanceof StoreOpenError && error.busy) {
       throw new StoreOpenError(
         `${error.message}; a running tracekit-local holds it: leave out --db to go through that server (--port / --url), or stop it first`,
       );

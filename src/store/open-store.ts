@@ -12,6 +12,14 @@ import type { Store } from "./store.js";
 
 export class StoreOpenError extends Error {
   override name = "StoreOpenError";
+
+  /** `busy`: another process holds the file (SQLite's lock), which may let go of it soon. */
+  constructor(
+    message: string,
+    readonly busy = false,
+  ) {
+    super(message);
+  }
 }
 
 export interface OpenedStores {

@@ -7,15 +7,16 @@ export function describeOpenFailure(path: string, error: unknown): StoreOpenErro
   const detail = String((error as Error)?.message ?? error).split("\n")[0];
   let reason: string;
   const is = (prefix: string) => typeof code === "string" && code.startsWith(prefix);
+  const busy = is("SQLITE_BUSY") || is("SQLITE_LOCKED");
   if (error instanceof SchemaError) reason = error.message;
   else if (is("SQLITE_NOTADB")) reason = "the file is not a SQLite database";
   else if (is("SQLITE_CORRUPT")) reason = "the database file is corrupt";
-  else if (is("SQLITE_BUSY") || is("SQLITE_LOCKED")) reason = "another process is using it";
+  else if (busy) reason = "another process is using it";
   else if (is("SQLITE_READONLY") || is("SQLITE_PERM") || is("SQLITE_AUTH")) reason = "it is not writable";
   else if (is("SQLITE_CANTOPEN") || /directory does not exist/i.test(detail ?? "")) {
     reason = "the file cannot be created or opened (check that the directory exists and is writable)";
   } else reason = detail ?? "unknown error";
-  return new StoreOpenError(`cannot open SQLite database ${path}: ${reason}`);
+  return new StoreOpenError(`cannot open SQLite database ${path}: ${reason}`, busy);
 }
 
 /**
