@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError } from "commander";
 import { parseHexId } from "../domain/ids.js";
 import { parseDurationMs } from "../domain/time.js";
-import { EXPORT_SIGNALS, type ExportSignal } from "../transfer/export-signals.js";
+import { EXPORT_SIGNALS, type ExportSignal, exportSignalsOf } from "../transfer/export-signals.js";
 import { addInstanceOptions, type InstanceOptions } from "./instance.js";
 
 export interface ExportOptions extends InstanceOptions {
@@ -22,14 +22,13 @@ function parseTraceId(value: string, previous: string[] = []): string[] {
 }
 
 function parseSignals(value: string): ExportSignal[] {
-  const signals = value.split(",").map((part) => part.trim());
-  const wrong = signals.find((signal) => !(EXPORT_SIGNALS as readonly string[]).includes(signal));
-  if (wrong !== undefined) {
+  const parsed = exportSignalsOf(value);
+  if ("unknown" in parsed) {
     throw new InvalidArgumentError(
-      `Use traces, logs or both, comma-separated (metrics are not exported), not "${wrong}".`,
+      `Use traces, logs or both, comma-separated (metrics are not exported), not "${parsed.unknown}".`,
     );
   }
-  return [...new Set(signals as ExportSignal[])];
+  return parsed.signals;
 }
 
 function parseSince(value: string): number {

@@ -4,7 +4,8 @@ import { parseHexId } from "../../domain/ids.js";
 import type { ImportResponse } from "../../protocol.js";
 import type { LogStore } from "../../store/log-store.js";
 import type { Store } from "../../store/store.js";
-import type { ExportSelection, ExportSignal } from "../../transfer/export.js";
+import type { ExportLine, ExportSelection, ExportSignal } from "../../transfer/export.js";
+import { exportSignalsOf } from "../../transfer/export-signals.js";
 import type { ImportTarget } from "../../transfer/import.js";
 import { readBody } from "../body.js";
 import { assertOwnOrigin } from "../own-origin.js";
@@ -44,19 +45,15 @@ export function parseExportSelection(params: URLSearchParams): ExportSelection {
 export function parseExportSignals(params: URLSearchParams): Set<ExportSignal> {
   const raw = params.get("signals");
   if (raw === null || raw.trim() === "") return new Set(["traces"]);
-  const signals = new Set<ExportSignal>();
-  for (const part of raw.split(",")) {
-    const signal = part.trim();
-    if (signal !== "traces" && signal !== "logs") {
-      throw new AppError(
-        400,
-        "invalid_query",
-        `signals takes traces and logs, comma-separated, not "${signal.slice(0, 40)}" (metrics are not exported)`,
-      );
-    }
-    signals.add(signal);
+  const parsed = exportSignalsOf(raw);
+  if ("unknown" in parsed) {
+    throw new AppError(
+      400,
+      "invalid_query",
+      `signals takes traces and logs, comma-separated, not "${parsed.unknown.slice(0, 40)}" (metrics are not exported)`,
+    );
   }
-  return signals;
+  return new Set(parsed.signals);
 }
 
 /** A download's name: a trace's, or the export's kind and time. */
@@ -95,9 +92,9 @@ export function transferRoutes(deps: TransferRouteDeps): Hono {
       throw new AppError(404, "trace_not_found", `no trace ${single}`);
     }
     if (single !== undefined && !signals.has("logs")) {
+      // The trace is stored (above): its one line.
       const [line] = exportLines(stores, selection, signals);
-      if (line === undefined) throw new AppError(404, "trace_not_found", `no trace ${single}`);
-      return c.body(`${line.json}\n`, 200, {
+      return c.body(`${(line as ExportLine).json}\n`, 200, {
         "Content-Type": "application/json",
         "Content-Disposition": `attachment; filename="trace-${single}.json"`,
       });
