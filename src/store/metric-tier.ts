@@ -437,7 +437,9 @@ export class Tier {
     const increase = from.increase(i);
     if (!Number.isNaN(increase)) this.addIncrease(j, increase, from.increaseFrom(i), from.increaseTo(i));
     const value = from.value(i);
-    if (!Number.isNaN(value)) this.setValue(j, value, from.valueAt(i), ...extremesOf(from, i, value));
+    if (!Number.isNaN(value)) {
+      this.setValue(j, value, from.valueAt(i), ...extremesOr(from.valueMin(i), from.valueMax(i), value));
+    }
     const slot = this.layout.buckets;
     if (slot >= 0 && from.counts !== null) {
       const row = i * from.stride + slot;
@@ -486,22 +488,13 @@ export class Tier {
     this.addPoints(p, f.n);
     if (!Number.isNaN(f.increase)) this.addIncrease(p, f.increase, f.increaseFrom, f.increaseTo);
     // Entries written before extremes were kept have none: their value stands for them.
-    if (!Number.isNaN(f.value))
-      this.setValue(
-        p,
-        f.value,
-        f.valueAt,
-        Number.isFinite(f.valueMin) ? f.valueMin : f.value,
-        Number.isFinite(f.valueMax) ? f.valueMax : f.value,
-      );
+    if (!Number.isNaN(f.value)) this.setValue(p, f.value, f.valueAt, ...extremesOr(f.valueMin, f.valueMax, f.value));
     if (f.distribution !== null) this.addDistribution(p, f.distribution, bounds);
     if (f.quantiles !== null) this.setQuantiles(p, f.quantiles, f.quantilesAt);
   }
 }
 
-/** Entry i's extremes, or its value for both when it keeps none. */
-function extremesOf(tier: Tier, i: number, value: number): [number, number] {
-  const min = tier.valueMin(i);
-  const max = tier.valueMax(i);
+/** An entry's extremes, or its value for either one it does not keep. */
+function extremesOr(min: number, max: number, value: number): [number, number] {
   return [Number.isFinite(min) ? min : value, Number.isFinite(max) ? max : value];
 }
