@@ -57,6 +57,8 @@ describe.skipIf(!available)("onboarding page in Chromium", () => {
         );
       expect(await note.textContent()).toContain("--otlp-grpc-port 4317 --otlp-http-port 4318");
     } finally {
+      // Leave the page first: a page still open on a closed server reports its live connection refused.
+      await page.goto("about:blank");
       await withPorts.close();
     }
   });
