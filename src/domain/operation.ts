@@ -1,5 +1,5 @@
 import { isOuterTelling, tellSameRequest } from "./same-request.js";
-import { calleeOf } from "./service-map.js";
+import { peerName, peerOf } from "./service-map.js";
 import type { Span, SpanKind } from "./span.js";
 import { bareHttpMethod, ID_PLACEHOLDER, routeNameOf, routeSourceOf } from "./trace-name.js";
 
@@ -155,8 +155,9 @@ export function operationOf(span: OperationSpan): Operation {
 
 /** Who an outgoing span calls, by name (service-map.ts's rules), or null. */
 export function peerNameOf(span: OperationSpan): string | null {
-  // calleeOf reads only the attributes.
-  return calleeOf(span as Span)?.name ?? null;
+  // peerOf reads only the attributes.
+  const peer = peerOf(span as Span);
+  return peer === null ? null : peerName(peer);
 }
 
 /** A value as a quoted query-language value (domain/query.ts escapes). */

@@ -554,27 +554,37 @@ export class ServiceTraffic {
   private entryKey(service: number): number {
     let key = this.entryKeys[service];
     if (key === undefined) {
-      key = this.keyId(`${ENTRY}\u0000${service}`, () => ({
-        type: ENTRY,
-        service: this.serviceNames[service] as string,
-      }));
+      key = this.newEntryKey(service);
       this.entryKeys[service] = key;
     }
     return key;
+  }
+
+  // The keys' first meetings are methods of their own: a closure over a parameter would make every
+  // call allocate, found or not.
+  private newEntryKey(service: number): number {
+    return this.keyId(`${ENTRY}\u0000${service}`, () => ({
+      type: ENTRY,
+      service: this.serviceNames[service] as string,
+    }));
   }
 
   private edgeKey(from: number, to: number): number {
     const pair = from * 1_048_576 + to;
     let key = this.edgeKeys.get(pair);
     if (key === undefined) {
-      key = this.keyId(`${EDGE}\u0000${from}\u0000${to}`, () => ({
-        type: EDGE,
-        from: this.serviceNames[from] as string,
-        to: this.serviceNames[to] as string,
-      }));
+      key = this.newEdgeKey(from, to);
       this.edgeKeys.set(pair, key);
     }
     return key;
+  }
+
+  private newEdgeKey(from: number, to: number): number {
+    return this.keyId(`${EDGE}\u0000${from}\u0000${to}`, () => ({
+      type: EDGE,
+      from: this.serviceNames[from] as string,
+      to: this.serviceNames[to] as string,
+    }));
   }
 
   private callKey(from: number, peer: Peer): number {
@@ -594,14 +604,17 @@ export class ServiceTraffic {
     for (const entry of entries) {
       if (entry.kind === peer.kind && entry.host === host && entry.port === port) return entry.key;
     }
-    const portText = external ? `${host ? "h" : "p"}${port}` : "";
-    const key = this.keyId(`${CALL}\u0000${from}\u0000${peer.kind}\u0000${peer.name}\u0000${portText}`, () => ({
+    const key = this.newCallKey(from, peer, external ? `${host ? "h" : "p"}${port}` : "");
+    entries.push({ kind: peer.kind, host, port, key });
+    return key;
+  }
+
+  private newCallKey(from: number, peer: Peer, portText: string): number {
+    return this.keyId(`${CALL}\u0000${from}\u0000${peer.kind}\u0000${peer.name}\u0000${portText}`, () => ({
       type: CALL,
       from: this.serviceNames[from] as string,
       peer,
     }));
-    entries.push({ kind: peer.kind, host, port, key });
-    return key;
   }
 
   private newSlot(): number {

@@ -93,6 +93,9 @@ const V_DOUBLE = 5;
 const V_ARRAY = 6;
 const V_OBJECT = 7;
 
+/** A trace of up to this many spans finds a parent by scanning them: cheaper than a Map of their ids. */
+const SCAN_SPANS = 32;
+
 /** Relative times up to this size are varints; larger ones (garbage times) are written whole. */
 const SMALL_DELTA = 2 ** 50;
 const FAR_TIME = 1;
@@ -299,6 +302,8 @@ class TraceWriter {
   readonly table = new ByteWriter();
   readonly body = new ByteWriter();
   private readonly stringNumbers = new Map<string, number>();
+  /** The trace's spans, and their numbers by id once the trace is too large to scan (see spanNumber). */
+  private spans: readonly Span[] = [];
   private readonly spanNumbers = new Map<string, number>();
   private readonly resources = new Map<Attributes, number>();
   private readonly scopes = new Map<InstrumentationScope, number>();
@@ -311,14 +316,17 @@ class TraceWriter {
   write(spans: readonly Span[]): number {
     this.table.pos = 0;
     this.body.pos = 0;
-    this.stringNumbers.clear();
-    this.spanNumbers.clear();
-    this.resources.clear();
-    this.scopes.clear();
+    // Map.clear makes a new table: only the maps used since are cleared.
+    if (this.stringNumbers.size > 0) this.stringNumbers.clear();
+    if (this.spanNumbers.size > 0) this.spanNumbers.clear();
+    if (this.resources.size > 0) this.resources.clear();
+    if (this.scopes.size > 0) this.scopes.clear();
     this.trace++;
     const first = spans[0] as Span;
     const rawIds = isHexId(first.traceId, 32) && spans.every((span) => isHexId(span.spanId, 16));
-    for (let i = 0; i < spans.length; i++) this.spanNumbers.set((spans[i] as Span).spanId, i);
+    this.spans = spans;
+    if (spans.length > SCAN_SPANS)
+      for (let i = 0; i < spans.length; i++) this.spanNumbers.set((spans[i] as Span).spanId, i);
     this.base = first.startTimeUnixNano;
     const body = this.body;
     body.u8(rawIds ? RAW_IDS : 0);
@@ -326,7 +334,16 @@ class TraceWriter {
     body.u64(this.base);
     this.string(first.traceId);
     for (const span of spans) this.span(span, rawIds);
+    this.spans = [];
     return this.stringNumbers.size;
+  }
+
+  /** The number of the trace's span with this id. */
+  private spanNumber(id: string): number | undefined {
+    const spans = this.spans;
+    if (spans.length > SCAN_SPANS) return this.spanNumbers.get(id);
+    for (let i = 0; i < spans.length; i++) if ((spans[i] as Span).spanId === id) return i;
+    return undefined;
   }
 
   /** A string of this trace's own table. */
@@ -368,7 +385,7 @@ class TraceWriter {
   private span(span: Span, rawIds: boolean): void {
     const body = this.body;
     const parent = span.parentSpanId;
-    const parentNumber = parent === null ? undefined : this.spanNumbers.get(parent);
+    const parentNumber = parent === null ? undefined : this.spanNumber(parent);
     const parentForm =
       parent === null
         ? PARENT_NONE
@@ -469,9 +486,12 @@ class TraceWriter {
 
   /** Keys are shared; values too when `sharedValues` (a resource's or a scope's, which recur). */
   private attributes(attributes: Attributes, sharedValues = false): void {
-    const keys = Object.keys(attributes);
-    this.body.uint(keys.length);
-    for (const key of keys) {
+    // Counted, then written, by for…in (attributes have no inherited enumerable keys): Object.keys
+    // would make an array per span.
+    let count = 0;
+    for (const _ in attributes) count++;
+    this.body.uint(count);
+    for (const key in attributes) {
       this.common(key);
       this.value(attributes[key] as AttrValue, sharedValues);
     }

@@ -106,6 +106,26 @@ describe("the direct OTLP/JSON trace reader", () => {
     expect(agrees(body)).toBe(true);
   });
 
+  it("reads long times exactly when their leading digits repeat, change and come back", () => {
+    const times = [
+      ["1733000000123456789", "1733000000999999999"],
+      ["1733000000000000001", "1733000001000000000"],
+      ["1733000001000000000", "1733000000000000000"],
+      ["9999999999999999999", "18446744073709551615"],
+      ["1000000000000000", "1733000000000000000"],
+    ];
+    const spans = times.map(
+      ([start, end], i) =>
+        `{"traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b17${i}","startTimeUnixNano":"${start}","endTimeUnixNano":"${end}"}`,
+    );
+    const body = encode(`{"resourceSpans":[{"scopeSpans":[{"spans":[${spans.join(",")}]}]}]}`);
+    const direct = decodeTraceRequestJsonDirect(body);
+    expect(direct?.spans.map((s) => [s.startTimeUnixNano, s.endTimeUnixNano])).toEqual(
+      times.map(([start, end]) => [BigInt(start as string), BigInt(end as string)]),
+    );
+    expect(agrees(body)).toBe(true);
+  });
+
   it("agrees with the general path on 20,000 mutated bodies (fixed seed)", { timeout: 120_000 }, async () => {
     const seeds = [sdkBody(true), sdkBody(false), EVERYTHING, ...(await fuzzSeeds()).traces.json];
     let read = 0;

@@ -430,12 +430,22 @@ function readLinks(r: JsonBytes, w: WireSpan): void {
   }
 }
 
+/** Every span has one: read in a loop of its own, without readFields' generator and closure per call. */
 function readStatus(r: JsonBytes, w: WireSpan): void {
   if (r.skipNull()) return;
-  readFields(r, STATUS_KEYS, 2, (field) => {
+  r.openObject();
+  let seen = 0;
+  for (let first = true; ; first = false) {
+    const field = r.nextKey(STATUS_KEYS, first);
+    if (field === -2) return;
+    if (field === -1) {
+      r.skipValue();
+      continue;
+    }
+    seen = once(seen, field);
     if (field === 0) w.statusCode = asEnum(r.readScalar(), "code", STATUS_CODE_NAMES);
     else w.statusMessage = r.readString(values) ?? "";
-  });
+  }
 }
 
 /** A `repeated KeyValue` list (or null) into `into`, values at nesting `depth`; the last duplicate key wins. */
@@ -505,16 +515,23 @@ function readAnyValue(r: JsonBytes, depth: number): AttrValue {
       case 4:
         value = readArrayValue(r, depth);
         break;
-      case 5: {
-        const kvlist: Attributes = {};
-        readValuesOf(r, (rr) => readKeyValues(rr, kvlist, depth + 1));
-        value = kvlist;
+      case 5:
+        value = readKvListValue(r, depth);
         break;
-      }
       default:
         value = bytesValue(r.readScalar());
     }
   }
+}
+
+/**
+ * `{ "values": [KeyValue…] }` at nesting `depth` → an object of them at depth + 1. Apart from
+ * readAnyValue, so that its closure does not make every value's read allocate a context.
+ */
+function readKvListValue(r: JsonBytes, depth: number): Attributes {
+  const kvlist: Attributes = {};
+  readValuesOf(r, (rr) => readKeyValues(rr, kvlist, depth + 1));
+  return kvlist;
 }
 
 /** `{ "values": [AnyValue…] }` at nesting `depth` → its items at depth + 1. */

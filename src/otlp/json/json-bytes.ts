@@ -139,6 +139,9 @@ export class JsonBytes {
   private containers = 0;
   private readonly maxDepth: number;
   private readonly maxContainers: number;
+  /** The leading digits (all but the last nine) of the last long time read, and their value × 10⁹. */
+  private lastSeconds = -1;
+  private lastSecondsNanos = 0n;
 
   constructor(
     readonly bytes: Uint8Array,
@@ -432,7 +435,13 @@ export class JsonBytes {
         this.pos = i + 1;
         if (digits <= 15) return BigInt(digitsValue(b, start, i));
         const split = i - 9;
-        return BigInt(digitsValue(b, start, split)) * 1_000_000_000n + BigInt(digitsValue(b, split, i));
+        const seconds = digitsValue(b, start, split);
+        // The times of a request fall within a few seconds: the scaled seconds are made once for them.
+        if (seconds !== this.lastSeconds) {
+          this.lastSeconds = seconds;
+          this.lastSecondsNanos = BigInt(seconds) * 1_000_000_000n;
+        }
+        return this.lastSecondsNanos + BigInt(digitsValue(b, split, i));
       }
     }
     return asUint64(this.readScalar(), name);
