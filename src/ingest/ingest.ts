@@ -4,7 +4,10 @@ import type { LiveHub } from "../live/hub.js";
 import type { InsertResult, Store } from "../store/store.js";
 
 export interface IngestEvents {
-  /** The first span from a service this server has not seen since it started (or was cleared). */
+  /**
+   * The first span from a service neither in the store when spans first came (a `--db` file's services
+   * are not new after a restart) nor seen since (or since the store was cleared).
+   */
   newService?(service: string): void;
 }
 
@@ -41,6 +44,8 @@ export function createIngest(
   options: IngestOptions = {},
 ): Ingest {
   const seenServices = new Set<string>();
+  /** Whether the store's own services are in seenServices yet: read at the first insert, not at start-up. */
+  let storedServicesSeen = false;
   const { ownAddress } = options;
   let ownCallSpans = 0;
   let lateSpans = 0;
@@ -67,6 +72,10 @@ export function createIngest(
       const spans = withoutOwnCalls(received);
       if (spans.length === 0) return { inserted: 0, changedTraceIds: [], lateSpans: 0, rejectedSpans: 0 };
       if (events.newService !== undefined) {
+        if (!storedServicesSeen) {
+          storedServicesSeen = true;
+          for (const service of store.listServices()) seenServices.add(service.name);
+        }
         for (const span of spans) {
           if (!seenServices.has(span.service)) {
             seenServices.add(span.service);
@@ -90,6 +99,7 @@ export function createIngest(
     },
     reset() {
       seenServices.clear();
+      storedServicesSeen = false;
       if (lateSpans > 0) {
         lateSpans = 0;
         publishLateSpans();

@@ -314,6 +314,37 @@ describe("trace API", () => {
   });
 });
 
+describe("the first spans of a service", () => {
+  it("are news once: not again for the services of a --db file after a restart", async () => {
+    const dir = tempDir();
+    const db = join(dir.path, "services.db");
+    const send = (app: TestApp, service: string) =>
+      postJson(app.base, jsonTraceRequest(service, [{ traceId: newTraceId(), spanId: newSpanId(), name: "work" }]));
+    try {
+      const first = await startTestApp({ db });
+      expect((await send(first, "orders")).status).toBe(200);
+      expect((await send(first, "orders")).status).toBe(200);
+      expect(first.events.filter((event) => event.type === "new-service")).toEqual([
+        { type: "new-service", service: "orders" },
+      ]);
+      await first.close();
+
+      const second = await startTestApp({ db });
+      try {
+        expect((await send(second, "orders")).status).toBe(200);
+        expect((await send(second, "payments")).status).toBe(200);
+        expect(second.events.filter((event) => event.type === "new-service")).toEqual([
+          { type: "new-service", service: "payments" },
+        ]);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      dir.remove();
+    }
+  });
+});
+
 describe("safety", () => {
   it("refuses a Host header naming another server (DNS rebinding)", async () => {
     for (const path of ["/api/health", "/api/traces", "/v1/traces"]) {
