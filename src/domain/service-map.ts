@@ -137,13 +137,24 @@ function portText(value: unknown): string | null {
   return /^\d{1,5}$/.test(port) ? port : null;
 }
 
-/** A peer's node name: a user mapping of `host:port`, else of `host`, else TraceKit's host rules. */
+/** This machine's own addresses: on a developer's laptop every local service is one of them. */
+function isLoopbackHost(host: string): boolean {
+  return host === "localhost" || host === "::1" || host === "0.0.0.0" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/**
+ * A peer's node name: a user mapping of `host:port`, else of `host`, else TraceKit's host rules. A
+ * loopback host keeps its port (`localhost:8082`): the local services a laptop runs differ by port only.
+ */
 export function peerName(peer: Peer, names: PeerNames = NO_PEER_NAMES): string {
   if (peer.kind !== "external") return peer.name;
   if (!peer.host) return names.get(peer.name) ?? peer.name;
   const host = peer.name;
   const mapped = (peer.port === null ? undefined : names.get(`${host}:${peer.port}`)) ?? names.get(host);
-  return mapped ?? peerNameOfHost(host);
+  if (mapped !== undefined) return mapped;
+  if (peer.port !== null && isLoopbackHost(host))
+    return host.includes(":") ? `[${host}]:${peer.port}` : `${host}:${peer.port}`;
+  return peerNameOfHost(host);
 }
 
 /** What a CLIENT / PRODUCER span calls when no span of the callee arrived: a node of its own kind, or null. */

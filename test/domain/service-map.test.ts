@@ -42,6 +42,19 @@ describe("service map", () => {
     expect(calleeOf(client({}))).toBeNull();
   });
 
+  it("keeps the port of a loopback host, where local services differ by port only", () => {
+    const client = (attributes: Span["attributes"]) => span(9, null, "web", "CLIENT", 1, { attributes });
+    expect(calleeOf(client({ "url.full": "http://localhost:9662/users/1" }))?.name).toBe("localhost:9662");
+    expect(calleeOf(client({ "net.peer.name": "localhost", "net.peer.port": 9663 }))?.name).toBe("localhost:9663");
+    expect(calleeOf(client({ "server.address": "127.0.0.1", "server.port": 8080 }))?.name).toBe("127.0.0.1:8080");
+    expect(calleeOf(client({ "url.full": "http://[::1]:5000/" }))?.name).toBe("[::1]:5000");
+    expect(calleeOf(client({ "server.address": "localhost" }))?.name).toBe("localhost");
+    // A mapping still names it; other hosts still drop their port.
+    const names = new Map([["localhost:9662", "users-service"]]);
+    expect(calleeOf(client({ "url.full": "http://localhost:9662/users/1" }), names)?.name).toBe("users-service");
+    expect(calleeOf(client({ "url.full": "http://payment-service:3000/charge" }))?.name).toBe("payment-service");
+  });
+
   it("counts edges from cross-service parent links and from calls to peers that send no spans", () => {
     // web → checkout (twice, one failing) → postgres; checkout → payment-service, which sends no spans.
     const traces: Span[][] = [];

@@ -52,7 +52,7 @@ export function trafficContract(fresh: Fresh): void {
   const expected = [
     "service:checkout → database:postgresql 2/0",
     "service:checkout → llm:openai 2/0",
-    "service:checkout → service:localhost 2/0",
+    "service:checkout → service:localhost:8082 2/0",
     "service:web → service:checkout 2/1",
   ];
 
@@ -74,7 +74,7 @@ export function trafficContract(fresh: Fresh): void {
       "database:postgresql database 2/0",
       "llm:openai llm 2/0",
       "service:checkout service 2/1",
-      "service:localhost external 2/0",
+      "service:localhost:8082 external 2/0",
       "service:web service 2/0",
     ]);
     expect(reversed.serviceTraffic({}).traces).toBe(2);
@@ -86,7 +86,7 @@ export function trafficContract(fresh: Fresh): void {
     expect(edges(store, { sinceUnixNano: ms(500) })).toEqual([
       "service:checkout → database:postgresql 1/0",
       "service:checkout → llm:openai 1/0",
-      "service:checkout → service:localhost 1/0",
+      "service:checkout → service:localhost:8082 1/0",
       "service:web → service:checkout 1/1",
     ]);
     expect(edges(store, { untilUnixNano: ms(0) })).toEqual([]);
@@ -133,7 +133,7 @@ export function trafficContract(fresh: Fresh): void {
     expect(edges(store)).toEqual([
       "service:checkout → database:postgresql 2/0",
       "service:checkout → llm:openai 2/0",
-      "service:checkout → service:localhost 2/0",
+      "service:checkout → service:localhost:8082 2/0",
       "service:web → service:checkout 2/1",
     ]);
     expect(store.serviceTraffic({}).traces).toBe(2);
@@ -165,7 +165,7 @@ export function trafficContract(fresh: Fresh): void {
     expect(edges(store)).toEqual([
       "service:checkout → database:postgresql 12/0",
       "service:checkout → llm:openai 12/0",
-      "service:checkout → service:localhost 12/0",
+      "service:checkout → service:localhost:8082 12/0",
       "service:web → service:checkout 12/4",
     ]);
     expect(llmCalls(store)).toHaveLength(12);
