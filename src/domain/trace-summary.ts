@@ -47,6 +47,22 @@ export interface LlmModelUsage {
   cachedInputTokens: number;
 }
 
+const NO_SERVICES: readonly string[] = Object.freeze([]);
+
+/** Trace names met lately, each kept once (see TraceAggregate.compact); forgotten whole when full. */
+let sharedNames = new Map<string, string>();
+const SHARED_NAMES = 4_096;
+
+function sharedName(name: string): string {
+  const shared = sharedNames.get(name);
+  if (shared !== undefined) return shared;
+  if (sharedNames.size >= SHARED_NAMES) sharedNames = new Map();
+  // A name made by concatenation is a pair of strings until flattened; the copy kept is one string.
+  const flat = JSON.parse(JSON.stringify(name)) as string;
+  sharedNames.set(flat, flat);
+  return flat;
+}
+
 /** The longest error line a summary keeps: the list shows one line, the trace view shows all. */
 const MAX_ERROR_MESSAGE = 300;
 
@@ -64,7 +80,8 @@ export class TraceAggregate {
   /** Name and service of the earliest span, used while there is no root. */
   firstName = "";
   firstService = "";
-  readonly services: string[] = [];
+  /** Grown by copying (traces have a few services): exact in size, where push keeps room for 17. */
+  services: readonly string[] = NO_SERVICES;
   /**
    * The list's one line on what failed: from the earliest failing span that says so, a span with an
    * exception preferred over a bare status message. Cut to MAX_ERROR_MESSAGE characters.
@@ -112,7 +129,7 @@ export class TraceAggregate {
       this.rootName = traceNameOf(span.name, span.attributes);
       this.rootService = span.service;
     }
-    if (!this.services.includes(span.service)) this.services.push(span.service);
+    if (!this.services.includes(span.service)) this.services = [...this.services, span.service];
     this.noteLlmCall(span);
   }
 
@@ -142,6 +159,15 @@ export class TraceAggregate {
       outputTokens: this.llmOutputTokens,
       models: this.llmModels.map((m) => ({ ...m })),
     };
+  }
+
+  /**
+   * Lets the trace's names share one string with every other trace of the same name, once it takes no
+   * more spans for a while: `GET /users/:id` is made anew for each trace as its spans arrive.
+   */
+  compact(): void {
+    this.firstName = sharedName(this.firstName);
+    if (this.rootName !== null) this.rootName = sharedName(this.rootName);
   }
 
   /** Restores the LLM totals a stored summary kept. */

@@ -6,7 +6,7 @@ import { TraceAggregate, type TraceSummary } from "../domain/trace-summary.js";
 import { countAttributeKeys, countAttributeValues, RecentSpans } from "./attribute-catalog.js";
 import { ErrorGroups } from "./error-groups.js";
 import { createEvictedTraces, evictedTracesCapacity } from "./evicted-traces.js";
-import { emptyTokens, OperationStatsIndex, type StatsTokens } from "./operation-stats.js";
+import { compactTokens, emptyTokens, OperationStatsIndex, type StatsTokens } from "./operation-stats.js";
 import { createSpanPacker, type PackedTrace } from "./packed-spans.js";
 import { boundsMayMatch, summaryMatches } from "./query-match.js";
 import { SortedChunks } from "./sorted-chunks.js";
@@ -171,6 +171,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       trace.packed = packer.pack(sortedSpans(trace));
       trace.spans = null;
       trace.spanIds = null;
+      compactTokens(trace.stats);
+      trace.aggregate.compact();
     }
   }
 

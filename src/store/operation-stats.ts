@@ -34,6 +34,15 @@ export function emptyTokens(): StatsTokens {
   return { ops: [], codes: [] };
 }
 
+/**
+ * Gives a trace's tokens arrays of their exact size, once it takes no more spans for a while: arrays
+ * that grew by push keep room for 17 or more entries, which a store of 100,000 quiet traces pays for.
+ */
+export function compactTokens(tokens: StatsTokens): void {
+  tokens.ops = tokens.ops.slice();
+  tokens.codes = tokens.codes.slice();
+}
+
 /** Operations kept per service; later ones are counted in one "(other operations)" row per group. */
 export const MAX_OPERATIONS_PER_SERVICE = 500;
 export const OTHER_OPERATIONS = "(other operations)";

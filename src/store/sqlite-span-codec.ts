@@ -148,7 +148,7 @@ export function aggregateFromRow(row: TraceRow): TraceAggregate {
   aggregate.rootService = rootService;
   aggregate.firstName = firstName;
   aggregate.firstService = firstService;
-  aggregate.services.push(...(JSON.parse(services) as string[]));
+  aggregate.services = JSON.parse(services) as string[];
   aggregate.restoreError(errorMessage);
   aggregate.restoreLlm(llmFromStored(llm));
   return aggregate;
