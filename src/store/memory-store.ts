@@ -64,8 +64,13 @@ export interface MemoryStoreOptions {
   liveSpans?: number;
 }
 
-/** At most this many spans stay objects (~600 bytes each, against ~100 packed). */
-const LIVE_SPANS = 20_000;
+/**
+ * At most this many spans stay objects (~600 bytes each, against ~100 packed). Few enough that under
+ * heavy ingest they are packed before two young collections pass over them: spans that live longer
+ * are moved to the old generation, where each one dead is work for a full collection and the heap
+ * grows to hold them (20,000 here took the heap to 2.5 times its live size at a million spans).
+ */
+const LIVE_SPANS = 2_000;
 /** A trace that took no span for this long is packed even while the live spans are under the bound. */
 const QUIET_MS = 5_000;
 /** Larger traces stay objects: packing one would hold the event loop, and they are few. */
