@@ -122,7 +122,8 @@ describe.skipIf(!available)("Services page operations in Chromium", () => {
     const shop = page.locator('tr[data-service="shop"]');
     await shop.waitFor();
     const cells = await shop.locator("td").allTextContents();
-    expect(cells[1]).toBe("0.6/min");
+    // 0.6 a minute, the busiest service: the whole column per hour, so every row reads in one unit.
+    expect(cells[1]).toBe("36/h");
     expect(cells[2]).toBe("33%");
     expect(cells[7]).toBe("18");
     // A job without entry spans says its numbers are its root spans.
@@ -165,7 +166,13 @@ describe.skipIf(!available)("Services page operations in Chromium", () => {
     await page.goto(`${app.base}/services?window=15m`);
     await expect.poll(() => page.locator('tr[data-service="express-app"] td').nth(7).textContent()).toBe("8");
     const express = await page.locator('tr[data-service="express-app"] td').allTextContents();
-    expect(express[1]).toBe("0.3/min");
+    expect(express[1]).toBe("16/h");
+    // One unit down the column, said in its header.
+    const requests = await page
+      .locator("tr[data-service] td:nth-child(2)")
+      .evaluateAll((tds) => tds.map((td) => td.textContent?.replace(/^root spans · /, "")));
+    expect(requests).toEqual(["16/h", "8.0/h", "36/h"]);
+    expect(await page.locator("th", { hasText: "Requests" }).getAttribute("title")).toMatch(/^Requests per hour/);
     await page.goto(`${app.base}/services?window=15m&service=express-app`);
     // Both are the route GET /users/:id (the outer by its path, the inner by its name, ids templated):
     // the requests listed once, the inner operation in the closed "nested" section, marked.

@@ -1,11 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { OperationStatsJson } from "../../src/protocol";
-import {
-  basisNote,
-  formatRate,
-  operationSections,
-  operationTracesHref,
-} from "../../web/src/features/services/operations-model";
+import { basisNote, operationSections, operationTracesHref } from "../../web/src/features/services/operations-model";
 
 const op = (group: OperationStatsJson["group"], name: string): OperationStatsJson => ({
   group,
@@ -24,18 +19,6 @@ const op = (group: OperationStatsJson["group"], name: string): OperationStatsJso
 });
 
 describe("operations model", () => {
-  it("writes rates per second, or per minute when slower", () => {
-    expect(formatRate(0)).toBe("–");
-    expect(formatRate(25.4)).toBe("25/s");
-    expect(formatRate(2.345)).toBe("2.3/s");
-    expect(formatRate(0.5)).toBe("30/min");
-    expect(formatRate(1 / 60)).toBe("1.0/min");
-    // A few old traces spread over years: per hour or day, never "0.0/min".
-    expect(formatRate(1 / 3600)).toBe("1.0/h");
-    expect(formatRate(3 / 86_400)).toBe("3.0/day");
-    expect(formatRate(1e-9)).toBe("< 0.1/day");
-  });
-
   it("links an operation to its service's traces matching its query, slowest first", () => {
     const href = operationTracesHref("api", { query: 'service="api" kind=server name="GET" http.route="/a b"' });
     const params = new URLSearchParams(href.slice(2));

@@ -5,7 +5,8 @@ import { api } from "../../api/client";
 import { formatCount, formatDuration, formatPercent } from "../../lib/format";
 import { useCoalesced } from "../../lib/use-coalesced";
 import { useLiveMessages } from "../../state/live-context";
-import { basisNote, formatRate, operationSections, operationTracesHref } from "./operations-model";
+import { basisNote, operationSections, operationTracesHref } from "./operations-model";
+import { formatRate, formatRateIn, type RateUnit, rateUnitFor } from "./request-rate";
 
 const NESTED_TITLE =
   "Inside another entry span of this service in the same request (e.g. a framework's span inside the HTTP server's): " +
@@ -17,12 +18,14 @@ function OperationTable({
   operations,
   showPeer,
   testId,
+  rateUnit,
 }: {
   title: string;
   service: string;
   operations: readonly OperationStatsJson[];
   showPeer: boolean;
   testId: string;
+  rateUnit: RateUnit;
 }) {
   return (
     <section class="operations-section" data-testid={testId}>
@@ -30,7 +33,7 @@ function OperationTable({
       {operations.length === 0 ? (
         <p class="muted">None in this window.</p>
       ) : (
-        <OperationRows service={service} operations={operations} showPeer={showPeer} />
+        <OperationRows service={service} operations={operations} showPeer={showPeer} rateUnit={rateUnit} />
       )}
     </section>
   );
@@ -40,7 +43,15 @@ function OperationTable({
  * The service's entry operations nested in its own requests, closed by default: they are the same
  * requests told again (the listed requests above already count them).
  */
-function NestedOperations({ service, operations }: { service: string; operations: readonly OperationStatsJson[] }) {
+function NestedOperations({
+  service,
+  operations,
+  rateUnit,
+}: {
+  service: string;
+  operations: readonly OperationStatsJson[];
+  rateUnit: RateUnit;
+}) {
   if (operations.length === 0) return null;
   const spans = operations.reduce((sum, op) => sum + op.count, 0);
   return (
@@ -50,7 +61,7 @@ function NestedOperations({ service, operations }: { service: string; operations
         {formatCount(spans)} {spans === 1 ? "span" : "spans"}): the same requests told again by a span inside them, such
         as a framework's inside the HTTP server's; not counted as requests
       </summary>
-      <OperationRows service={service} operations={operations} showPeer={false} />
+      <OperationRows service={service} operations={operations} showPeer={false} rateUnit={rateUnit} />
     </details>
   );
 }
@@ -59,10 +70,12 @@ function OperationRows({
   service,
   operations,
   showPeer,
+  rateUnit,
 }: {
   service: string;
   operations: readonly OperationStatsJson[];
   showPeer: boolean;
+  rateUnit: RateUnit;
 }) {
   return (
     <table class="services-table operations-table">
@@ -70,7 +83,12 @@ function OperationRows({
         <tr>
           <th>Operation</th>
           {showPeer && <th>Calls</th>}
-          <th class="numeric">Rate</th>
+          <th
+            class="numeric"
+            title={`Spans ${rateUnit.words}, averaged over the window; one unit for every table of this service, the largest in which its busiest operation reads at least 1`}
+          >
+            Rate
+          </th>
           <th class="numeric">Error rate</th>
           <th class="numeric">p50</th>
           <th class="numeric">p95</th>
@@ -94,8 +112,12 @@ function OperationRows({
               )}
             </td>
             {showPeer && <td class="muted">{op.peer ?? "–"}</td>}
-            <td class="numeric" data-field="rate">
-              {formatRate(op.ratePerSec)}
+            <td
+              class="numeric"
+              data-field="rate"
+              title={`${formatCount(op.count)} in the window (${formatRate(op.ratePerSec)})`}
+            >
+              {formatRateIn(op.ratePerSec, rateUnit)}
             </td>
             <td class={`numeric${op.errorCount > 0 ? " error-text" : " faint"}`} data-field="errorRate">
               {formatPercent(op.errorRate)}
@@ -143,6 +165,8 @@ export function OperationsPanel({ service, since }: { service: string; since: nu
   }
   if (body === null) return null;
   const sections = operationSections(body.service, body.operations);
+  // One unit across the panel's tables, so an operation compares with the calls it makes.
+  const rateUnit = rateUnitFor(body.operations.map((op) => op.ratePerSec));
   const tables = [
     ...(sections.internal === null
       ? []
@@ -164,8 +188,10 @@ export function OperationsPanel({ service, since }: { service: string; since: nu
       </h2>
       {tables.map((table) => (
         <Fragment key={table.testId}>
-          <OperationTable service={service} {...table} />
-          {table.testId === "entry-operations" && <NestedOperations service={service} operations={sections.nested} />}
+          <OperationTable service={service} rateUnit={rateUnit} {...table} />
+          {table.testId === "entry-operations" && (
+            <NestedOperations service={service} operations={sections.nested} rateUnit={rateUnit} />
+          )}
         </Fragment>
       ))}
     </div>

@@ -13,7 +13,8 @@ import { formatMetricValue } from "../metrics/metric-units";
 import { metricsHref } from "../metrics/metrics-url";
 import { keyMetricTitle } from "./key-metrics";
 import { OperationsPanel } from "./OperationsPanel";
-import { basisNote, formatRate } from "./operations-model";
+import { basisNote } from "./operations-model";
+import { formatRate, formatRateIn, type RateUnit, rateUnitFor } from "./request-rate";
 import { type ServiceSortKey, sortServices } from "./services-table";
 import { type KeyMetricColumn, useKeyMetrics } from "./use-key-metrics";
 import "./services.css";
@@ -24,7 +25,7 @@ const COLUMNS: { key: ServiceSortKey; label: string; numeric: boolean; title: st
     key: "ratePerSec",
     label: "Requests",
     numeric: true,
-    title: "entry spans (SERVER, CONSUMER) per second; root spans for a service without them",
+    title: "", // requestsTitle: it names the column's unit
   },
   { key: "errorRate", label: "Error rate", numeric: true, title: "share of those requests with status ERROR" },
   { key: "p50Ms", label: "p50", numeric: true, title: "median request duration" },
@@ -34,7 +35,15 @@ const COLUMNS: { key: ServiceSortKey; label: string; numeric: boolean; title: st
   { key: "spanCount", label: "Spans", numeric: true, title: "spans of this service, every kind" },
 ];
 
-function cell(service: ServiceStatsJson, key: ServiceSortKey) {
+/** The Requests header's tooltip: what is counted, and the one unit the whole column is in. */
+function requestsTitle(unit: RateUnit): string {
+  return (
+    `Requests ${unit.words}, averaged over the window: entry spans (SERVER, CONSUMER); root spans for a service ` +
+    `without them. One unit for the whole column, the largest in which the busiest service reads at least 1.`
+  );
+}
+
+function cell(service: ServiceStatsJson, key: ServiceSortKey, rateUnit: RateUnit) {
   switch (key) {
     case "name":
       return (
@@ -48,9 +57,11 @@ function cell(service: ServiceStatsJson, key: ServiceSortKey) {
       return formatCount(service[key]);
     case "ratePerSec":
       return (
-        <span title={`${formatCount(service.requestCount)} ${basisNote(service)}`}>
+        <span
+          title={`${formatCount(service.requestCount)} in the window (${formatRate(service.ratePerSec)}); ${basisNote(service)}`}
+        >
           {service.basis === "root" && <span class="faint basis-tag">root spans · </span>}
-          {formatRate(service.ratePerSec)}
+          {formatRateIn(service.ratePerSec, rateUnit)}
         </span>
       );
     case "errorRate":
@@ -119,6 +130,7 @@ export function ServicesPage() {
   useLiveMessages(useCoalesced(load, 1000));
 
   const rows = services === null ? [] : sortServices(services, sort.key, sort.descending);
+  const rateUnit = rateUnitFor(rows.map((service) => service.ratePerSec));
   return (
     <div class="services-page">
       <div class="services-header">
@@ -154,7 +166,7 @@ export function ServicesPage() {
                 <th
                   key={column.key}
                   class={column.numeric ? "numeric" : ""}
-                  title={column.title}
+                  title={column.key === "ratePerSec" ? requestsTitle(rateUnit) : column.title}
                   aria-sort={sort.key === column.key ? (sort.descending ? "descending" : "ascending") : "none"}
                 >
                   <button
@@ -185,7 +197,7 @@ export function ServicesPage() {
               <tr key={service.name} data-service={service.name}>
                 {COLUMNS.map((column) => (
                   <td key={column.key} class={column.numeric ? "numeric" : ""}>
-                    {cell(service, column.key)}
+                    {cell(service, column.key, rateUnit)}
                   </td>
                 ))}
                 {keyMetrics.map((column) => (

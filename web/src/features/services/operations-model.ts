@@ -1,19 +1,5 @@
 import type { OperationStatsJson, ServiceStatsJson } from "../../../../src/protocol";
 
-/** 12.3/s, or per minute below one a second (0.4/min), or "–" for none. */
-export function formatRate(perSecond: number): string {
-  if (!(perSecond > 0)) return "–";
-  if (perSecond >= 10) return `${Math.round(perSecond)}/s`;
-  if (perSecond >= 1) return `${perSecond.toFixed(1)}/s`;
-  const perMinute = perSecond * 60;
-  if (perMinute >= 0.1) return `${perMinute >= 10 ? Math.round(perMinute) : perMinute.toFixed(1)}/min`;
-  // Rarer than one in ten minutes (a few old traces spread over days): per hour or day, never "0.0/min".
-  const perHour = perMinute * 60;
-  if (perHour >= 1) return `${perHour.toFixed(1)}/h`;
-  const perDay = perHour * 24;
-  return perDay >= 0.1 ? `${perDay >= 10 ? Math.round(perDay) : perDay.toFixed(1)}/day` : "< 0.1/day";
-}
-
 /**
  * The trace list for one operation's traces, slowest first: its service as the list's filter and
  * the operation's query (service, kind, span name and route or peer), sorted by duration.

@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { formatRate, formatRateIn, rateUnitFor } from "../../web/src/features/services/request-rate";
+
+describe("request rates", () => {
+  it("writes a whole column in one unit, chosen so its busiest row reads at least 1", () => {
+    // The demo's services: 8/s beside a job's 17/min used to read "8.0/s" beside "17/min".
+    const rates = [8.0, 2.1, 17 / 60, 2.5, 1.4, 8.9, 0];
+    const unit = rateUnitFor(rates);
+    expect(unit.suffix).toBe("/s");
+    expect(rates.map((rate) => formatRateIn(rate, unit))).toEqual([
+      "8.0/s",
+      "2.1/s",
+      "0.28/s",
+      "2.5/s",
+      "1.4/s",
+      "8.9/s",
+      "–",
+    ]);
+  });
+
+  it("moves to a slower unit when even the busiest row is below one of the faster", () => {
+    const rates = [2 / 60, 0.3 / 60, 1 / 3600];
+    const unit = rateUnitFor(rates);
+    expect(unit.suffix).toBe("/min");
+    expect(unit.words).toBe("per minute");
+    expect(rates.map((rate) => formatRateIn(rate, unit))).toEqual(["2.0/min", "0.30/min", "0.017/min"]);
+    expect(rateUnitFor([1 / 3600]).suffix).toBe("/h");
+    expect(rateUnitFor([1 / 86_400 / 10]).suffix).toBe("/day");
+    expect(rateUnitFor([]).suffix).toBe("/s");
+    expect(rateUnitFor([0, 0]).suffix).toBe("/s");
+  });
+
+  it("keeps slow rows distinct with two significant digits, and says when one is too slow to show", () => {
+    const unit = rateUnitFor([1234.4]);
+    expect(formatRateIn(1234.4, unit)).toBe("1,234/s");
+    expect(formatRateIn(25.4, unit)).toBe("25/s");
+    expect(formatRateIn(0.047, unit)).toBe("0.047/s");
+    expect(formatRateIn(0.0012, unit)).toBe("0.0012/s");
+    expect(formatRateIn(1 / 86_400, unit)).toBe("< 0.001/s");
+  });
+
+  it("writes one rate on its own in its natural unit", () => {
+    expect(formatRate(0)).toBe("–");
+    expect(formatRate(25.4)).toBe("25/s");
+    expect(formatRate(2.345)).toBe("2.3/s");
+    expect(formatRate(0.5)).toBe("30/min");
+    expect(formatRate(1 / 60)).toBe("1.0/min");
+    // A few old traces spread over years: per hour or day, never "0.0/min".
+    expect(formatRate(1 / 3600)).toBe("1.0/h");
+    expect(formatRate(3 / 86_400)).toBe("3.0/day");
+    expect(formatRate(1e-9)).toBe("< 0.1/day");
+  });
+});
