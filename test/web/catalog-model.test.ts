@@ -6,6 +6,7 @@ import {
   filterCatalog,
   groupByChoices,
   kindLabel,
+  servicesSummary,
   tracekitReading,
 } from "../../web/src/features/metrics/catalog-model";
 import { catalogEntry } from "./metric-fixtures";
@@ -68,5 +69,13 @@ describe("how a metric is described", () => {
     expect(tracekitReading(catalogEntry({ kind: "gauge", chart: "distribution", tracekit: true }))).toMatch(
       /samples of a distribution/,
     );
+  });
+});
+
+describe("servicesSummary", () => {
+  it("names the first service by name in full and counts the rest", () => {
+    expect(servicesSummary(["web", "checkout-api", "email-worker"])).toEqual({ first: "checkout-api", more: 2 });
+    expect(servicesSummary(["shop"])).toEqual({ first: "shop", more: 0 });
+    expect(servicesSummary([])).toEqual({ first: "", more: 0 });
   });
 });

@@ -6,7 +6,7 @@ import { VirtualList } from "../../components/VirtualList";
 import { formatCount, formatRelative, nanosToMillis } from "../../lib/format";
 import { openInApp } from "../../lib/in-app-link";
 import { useNow } from "../../lib/use-now";
-import { catalogServices, chartLabel, filterCatalog, kindLabel } from "./catalog-model";
+import { catalogServices, chartLabel, filterCatalog, kindLabel, servicesSummary } from "./catalog-model";
 import type { MetricsUrlState } from "./metrics-url";
 
 const ROW_HEIGHT = 48;
@@ -34,6 +34,7 @@ function CatalogRow({
   href: string;
   onSelect(): void;
 }) {
+  const services = servicesSummary(metric.services);
   return (
     <a
       href={href}
@@ -44,16 +45,34 @@ function CatalogRow({
       data-metric={metric.name}
       onClick={(event) => openInApp(event, onSelect)}
     >
-      <span class="catalog-name mono" title={metric.description || metric.name}>
-        {metric.name}
-      </span>
-      <span class="catalog-facts">
-        <span class={`catalog-kind${metric.tracekit ? " tracekit" : ""}`}>{kindLabel(metric)}</span>
-        <span>{chartLabel(metric.chart)}</span>
-        {metric.unit !== "" && <span class="mono">{metric.unit}</span>}
-        <span>{formatCount(metric.seriesCount)} series</span>
-        <span title={metric.services.join(", ")}>{metric.services.join(", ")}</span>
+      <span class="catalog-head">
+        <span
+          class="catalog-name mono"
+          title={metric.description ? `${metric.name}\n${metric.description}` : metric.name}
+        >
+          {metric.name}
+        </span>
         <span class="catalog-last">{formatRelative(nanosToMillis(metric.lastTimeUnixNano), now)}</span>
+      </span>
+      {/* The chart is the kind's own (a histogram's percentiles, a counter's rate): said in the title, as the
+          row has no room for it beside the services. */}
+      <span class="catalog-facts">
+        <span
+          class={`catalog-kind${metric.tracekit ? " tracekit" : ""}`}
+          title={`charted as ${chartLabel(metric.chart)}`}
+        >
+          {kindLabel(metric)}
+        </span>
+        {metric.unit !== "" && (
+          <span class="catalog-unit mono" title={`unit ${metric.unit}`}>
+            {metric.unit}
+          </span>
+        )}
+        <span>{formatCount(metric.seriesCount)} series</span>
+        <span class="catalog-services" data-field="services" title={metric.services.join(", ")}>
+          <span class="catalog-service">{services.first}</span>
+          {services.more > 0 && <span class="catalog-more"> +{services.more}</span>}
+        </span>
       </span>
     </a>
   );

@@ -26,6 +26,15 @@ export function catalogServices(metrics: readonly MetricCatalogEntryJson[]): str
   return [...names].sort(compareText);
 }
 
+/**
+ * A catalog row's services, short: the first by name in full, and how many more ("+4"); the row's
+ * title lists them all. A row is too narrow for a list, which would be cut to its first letters.
+ */
+export function servicesSummary(services: readonly string[]): { first: string; more: number } {
+  const sorted = [...services].sort(compareText);
+  return { first: sorted[0] ?? "", more: Math.max(0, sorted.length - 1) };
+}
+
 /** What the metric is, in the words of the SDKs that make them. */
 export function kindLabel(metric: MetricCatalogEntryJson): string {
   if (metric.tracekit) {
