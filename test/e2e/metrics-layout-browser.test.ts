@@ -8,9 +8,12 @@ const available = chromiumAvailable();
 
 const MANY_SERVICES = ["checkout-api", "email-worker", "inventory-sync", "payment-service", "support-assistant"];
 
-/** An OTel SDK's histogram export (OTLP/JSON) of one service, one point a second ago. */
-function histogramBody(service: string, name: string, unit: string): string {
-  const now = BigInt(Date.now()) * 1_000_000n;
+/**
+ * An OTel SDK's cumulative histogram export (OTLP/JSON) of one service: a point at each of `timesMs`
+ * (a second ago by default), three more values each time.
+ */
+function histogramBody(service: string, name: string, unit: string, timesMs = [Date.now() - 1000]): string {
+  const start = BigInt((timesMs[0] as number) - 60_000) * 1_000_000n;
   return JSON.stringify({
     resourceMetrics: [
       {
@@ -24,16 +27,14 @@ function histogramBody(service: string, name: string, unit: string): string {
                 unit,
                 histogram: {
                   aggregationTemporality: 2,
-                  dataPoints: [
-                    {
-                      startTimeUnixNano: String(now - 60_000_000_000n),
-                      timeUnixNano: String(now - 1_000_000_000n),
-                      count: "3",
-                      sum: 0.6,
-                      bucketCounts: ["1", "2"],
-                      explicitBounds: [0.1],
-                    },
-                  ],
+                  dataPoints: timesMs.map((ms, i) => ({
+                    startTimeUnixNano: String(start),
+                    timeUnixNano: String(BigInt(ms) * 1_000_000n),
+                    count: String(3 * (i + 1)),
+                    sum: 0.6 * (i + 1),
+                    bucketCounts: [String(i + 1), String(2 * (i + 1))],
+                    explicitBounds: [0.1],
+                  })),
                 },
               },
             ],
@@ -62,6 +63,37 @@ async function cutTexts(page: Page, metric: string) {
     }
     return cut;
   });
+}
+
+/**
+ * For each chart on the page: whether any label of its x axis reaches the canvas's left or right
+ * edge (ink in its first or last 2 px columns below the plot), and whether the axis has any label at all.
+ */
+async function xAxisInk(page: Page) {
+  return page.locator(".uplot").evaluateAll((roots) =>
+    roots.map((root) => {
+      const canvas = root.querySelector("canvas");
+      const over = root.querySelector(".u-over");
+      if (!(canvas instanceof HTMLCanvasElement) || !(over instanceof HTMLElement)) throw new Error("no chart");
+      const ratio = canvas.width / canvas.getBoundingClientRect().width;
+      // Below the plot and its 4 px ticks: the labels' rows only.
+      const top = Math.ceil((over.offsetTop + over.offsetHeight + 6) * ratio);
+      const ctx = canvas.getContext("2d");
+      if (ctx === null || top >= canvas.height) throw new Error("no axis");
+      const strip = ctx.getImageData(0, top, canvas.width, canvas.height - top);
+      const inkAt = (x: number) => {
+        for (let y = 0; y < strip.height; y++)
+          if ((strip.data[(y * strip.width + x) * 4 + 3] as number) > 0) return true;
+        return false;
+      };
+      const edge = Math.ceil(2 * ratio);
+      let edges = false;
+      for (let x = 0; x < edge; x++) edges ||= inkAt(x) || inkAt(strip.width - 1 - x);
+      let any = false;
+      for (let x = 0; x < strip.width && !any; x++) any = inkAt(x);
+      return { edges, any };
+    }),
+  );
 }
 
 describe.skipIf(!available)("Metrics page layout in Chromium", () => {
@@ -125,5 +157,32 @@ describe.skipIf(!available)("Metrics page layout in Chromium", () => {
     await expect(
       page.locator('.catalog-row[data-metric="gen_ai.client.token.usage"]').textContent(),
     ).resolves.toContain("{token}");
+  });
+
+  it("keeps every time label of a chart inside it, at any width from 900 px, when a tick falls on its right edge", async () => {
+    // A custom window ending on a whole minute: uPlot puts a tick (and centres its label) on the right edge.
+    const to = Math.floor(Date.now() / 60_000) * 60_000 - 60_000;
+    const from = to - 5 * 60_000;
+    const times = Array.from({ length: 20 }, (_, i) => from + 10_000 + i * 14_000);
+    const status = await fetch(`${suite.app.base}/v1/metrics`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: histogramBody("edge-svc", "edge.duration", "s", times),
+    });
+    expect(status.status).toBe(200);
+    for (const width of [900, 1000, 1280]) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.goto(`${suite.app.base}/metrics?metric=edge.duration&from=${from}&to=${to}`);
+      await page.locator('[data-testid="metric-chart"] canvas').first().waitFor();
+      // The line chart and, below it, the heatmap of the buckets.
+      await page.locator('[data-testid="metric-heatmap"] canvas').waitFor();
+      expect({ width, charts: await xAxisInk(page) }).toEqual({
+        width,
+        charts: [
+          { edges: false, any: true },
+          { edges: false, any: true },
+        ],
+      });
+    }
   });
 });

@@ -1,6 +1,11 @@
 import type uPlot from "uplot";
 import { describe, expect, it } from "vitest";
-import { isolatedPointsFilter, lineChartOptions, THIN_LINES_FROM } from "../../web/src/features/metrics/chart-options";
+import {
+  isolatedPointsFilter,
+  labelsInside,
+  lineChartOptions,
+  THIN_LINES_FROM,
+} from "../../web/src/features/metrics/chart-options";
 import { buildChartModel } from "../../web/src/features/metrics/metric-chart-model";
 import type { ChartTheme } from "../../web/src/features/metrics/use-chart-theme";
 import { queryResponse, series } from "./metric-fixtures";
@@ -72,5 +77,31 @@ describe("line chart options", () => {
     expect(isolatedPointsFilter(chart, 1)).toEqual([0]);
     expect(isolatedPointsFilter(chart, 2)).toBeNull();
     expect(isolatedPointsFilter(chart, 3)).toEqual([1]);
+  });
+});
+
+describe("labelsInside", () => {
+  // Every character 6 px wide: "20:19" is 30 px, centred on its tick.
+  const width = (text: string) => text.length * 6;
+
+  it("leaves out a label that would cross the chart's right edge, keeping the others", () => {
+    const labels = ["20:15", "20:16", "20:17", "20:18", "20:19"];
+    // The last tick is the chart's last pixel but 12 (uPlot's right padding): half of its label is past the edge.
+    expect(labelsInside(labels, [100, 200, 300, 400, 488], 500, width)).toEqual([
+      "20:15",
+      "20:16",
+      "20:17",
+      "20:18",
+      null,
+    ]);
+    // 16 px from the edge, it fits.
+    expect(labelsInside(labels, [100, 200, 300, 400, 484], 500, width)).toEqual(labels);
+  });
+
+  it("measures a label of two lines by its wider line, and moves a date left out to the next label", () => {
+    expect(labelsInside(["20:15\nDec 4", "20:16"], [10, 100], 500, width)).toEqual([null, "20:16\nDec 4"]);
+    // A label with its own date keeps it.
+    expect(labelsInside(["23:59\nDec 4", "00:00\nDec 5"], [10, 100], 500, width)).toEqual([null, "00:00\nDec 5"]);
+    expect(labelsInside(["20:15", "20:16:00.25\nDec 4"], [100, 470], 500, width)).toEqual(["20:15", null]);
   });
 });

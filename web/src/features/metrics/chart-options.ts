@@ -50,13 +50,70 @@ export function themedAxis(theme: ChartTheme): uPlot.Axis {
   };
 }
 
+/**
+ * Tick labels that fit inside a chart `chartWidth` px wide, each centred on its tick (`centres`, px
+ * from the chart's left): one that would cross an edge is left out (null), its tick and grid line
+ * stay. uPlot centres every label on its tick, so a tick near the right edge (a window ending on a
+ * whole minute) had its label cut in half. A date line ("Dec 4") of a label left out moves to the
+ * next label shown, so the axis still says the day.
+ */
+export function labelsInside(
+  labels: readonly (string | null)[],
+  centres: readonly number[],
+  chartWidth: number,
+  textWidth: (text: string) => number,
+): (string | null)[] {
+  const out: (string | null)[] = [];
+  let date: string | null = null;
+  labels.forEach((original, i) => {
+    let label = original;
+    if (label !== null && date !== null && !label.includes("\n")) label = `${label}\n${date}`;
+    const centre = centres[i];
+    if (label === null || centre === undefined) {
+      out.push(label);
+      return;
+    }
+    const lines = label.split("\n");
+    const half = Math.max(...lines.map(textWidth)) / 2;
+    // A pixel of slack each side: a label's ink can run past its measured width by a fraction.
+    if (centre - half < 1 || centre + half > chartWidth - 1) {
+      out.push(null);
+      date = lines[1] ?? date;
+    } else {
+      out.push(label);
+      date = null;
+    }
+  });
+  return out;
+}
+
+/** `labelsInside` for a uPlot x axis at draw time: its ticks' places and its font's widths. */
+function fitTimeLabels(
+  u: uPlot,
+  splits: readonly number[],
+  labels: readonly string[],
+  font: string,
+): (string | null)[] {
+  const plotLeft = u.bbox.left / uPlotRatio();
+  const centres = splits.map((t) => plotLeft + u.valToPos(t, "x"));
+  const { ctx } = u;
+  ctx.save();
+  ctx.font = font;
+  try {
+    return labelsInside(labels, centres, u.width, (text) => ctx.measureText(text).width);
+  } finally {
+    ctx.restore();
+  }
+}
+
 /** A time axis in the app's 24-hour clock, the date under the first tick and where the day changes. */
 export function timeAxis(theme: ChartTheme): uPlot.Axis {
   return {
     ...themedAxis(theme),
     // Room for the widest label, "14:03:07.25".
     space: 84,
-    values: (_u, splits, _axis, _space, increment) => timeTickLabels(splits, increment),
+    values: (u, splits, _axis, _space, increment) =>
+      fitTimeLabels(u, splits, timeTickLabels(splits, increment), axisFont(theme)),
   };
 }
 
@@ -69,8 +126,13 @@ export function compactTimeAxis(theme: ChartTheme): uPlot.Axis {
     ...themedAxis(theme),
     space: 70,
     size: 28,
-    values: (_u, splits, _axis, _space, increment) =>
-      splits.map((t) => formatClock(t * 1000).slice(0, increment < 60 ? 8 : 5)),
+    values: (u, splits, _axis, _space, increment) =>
+      fitTimeLabels(
+        u,
+        splits,
+        splits.map((t) => formatClock(t * 1000).slice(0, increment < 60 ? 8 : 5)),
+        axisFont(theme),
+      ),
   };
 }
 
