@@ -810,6 +810,12 @@ export interface ErrorGroupJson {
   sparkline: number[];
   /** Root service and name of the failing traces, most errors first (at most 5). */
   operations: { service: string; name: string; count: number }[];
+  /**
+   * Where they failed: the operations of the failing spans (all in `service`), most errors first (at
+   * most 5), named as the Services page names operations: an entry span by its route (`POST /checkout`),
+   * a call by its name and `peer`, who it calls (`POST /api/orders`, peer `checkout-api`), others by name.
+   */
+  failedIn: { kind: SpanKind; name: string; peer: string | null; count: number }[];
   /** The newest failing traces, newest first, one per trace (at most 5). */
   latest: {
     traceId: string;

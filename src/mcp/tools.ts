@@ -5,6 +5,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
+import { operationLabel } from "../domain/operation-label.js";
 import type {
   ErrorGroupsResponse,
   LlmGroupJson,
@@ -436,8 +437,9 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       title: "Errors grouped",
       description:
         "Exceptions and failing spans grouped by what failed (service, exception type, message with ids and " +
-        "numbers replaced, innermost stack frames): per group the count, first and last seen, the operations " +
-        "whose traces failed, the newest failing trace and span ids, and the newest error's message.",
+        "numbers replaced, innermost stack frames): per group the count, first and last seen, where they failed " +
+        "(the failing spans' operations and kinds), the root operations of the traces they failed in, the newest " +
+        "failing trace and span ids, and the newest error's message.",
       inputSchema: {
         service,
         since,
@@ -461,7 +463,17 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
           "",
           `${group.count}× ${cut(`${group.type}: ${group.pattern}`, 200)}  [${cut(group.service, 40)}]`,
           `  last ${formatTime(group.lastSeenUnixNano)}, first ${formatTime(group.firstSeenUnixNano)}`,
-          `  operations: ${group.operations.map((op) => `${cut(`${op.service} ${op.name}`, 80)} (${op.count})`).join(", ")}`,
+          ...(group.failedIn.length > 0
+            ? [
+                `  failed in: ${group.failedIn
+                  .map(
+                    (op) =>
+                      `${cut(`${group.service} ${operationLabel(op)}`, 80)} (${op.kind.toLowerCase()}, ${op.count})`,
+                  )
+                  .join(", ")}`,
+              ]
+            : []),
+          `  in traces of: ${group.operations.map((op) => `${cut(`${op.service} ${op.name}`, 80)} (${op.count})`).join(", ")}`,
           ...(group.frames.length > 0 ? [`  frames: ${group.frames.join(" < ")}`] : []),
           `  newest: ${cut(group.sample.message, 200)}`,
           ...(newest ? [`  trace_id=${newest.traceId} span_id=${newest.spanId}`] : []),

@@ -4,6 +4,7 @@
  * (the SQLite store also writes what it needs to rebuild it to its file).
  */
 import { type ErrorOccurrence, errorOccurrencesOf, fingerprintId } from "../domain/error-fingerprint.js";
+import { type Operation, operationOf as spanOperationOf } from "../domain/operation.js";
 import { ascending } from "../domain/order.js";
 import type { Span } from "../domain/span.js";
 import type { TraceAggregate } from "../domain/trace-summary.js";
@@ -36,6 +37,12 @@ export interface ErrorOperation {
   name: string;
 }
 
+/**
+ * The operation of the span that failed, in the group's service, as the Services page names it: an
+ * entry span by its route, a call by its name and who it calls, others by name.
+ */
+export type FailedOperation = Pick<Operation, "kind" | "name" | "peer">;
+
 export interface ErrorGroupView {
   id: string;
   service: string;
@@ -53,6 +60,11 @@ export interface ErrorGroupView {
   sparkline: number[];
   /** The operations whose traces failed this way, most errors first (at most MAX_OPERATIONS). */
   operations: (ErrorOperation & { count: number })[];
+  /**
+   * Where they failed: the operations of the failing spans (in `service`), most errors first (at most
+   * MAX_OPERATIONS). Two groups alike in type and message ("HTTP 500") differ here.
+   */
+  failedIn: (FailedOperation & { count: number })[];
   /** The newest failing traces, newest first, one entry per trace (at most MAX_LATEST). */
   latest: { traceId: string; spanId: string; timeUnixNano: bigint; operation: ErrorOperation }[];
   sample: ErrorSample;
@@ -102,6 +114,8 @@ interface Group extends StoredErrorGroup {
    * while the trace had no root when last looked at, so the name may still change.
    */
   ops: number[];
+  /** The operation of each error's failing span, as an id of `ErrorGroups.failedOperations`; −1 when unknown. */
+  failedOps: number[];
   live: number;
 }
 
@@ -127,11 +141,18 @@ export interface AddedError {
   timeUnixNano: bigint;
   traceId: string;
   spanId: string;
+  failedIn: FailedOperation;
 }
 
 /** The operation of a stored trace, as its summary names it. */
 function operationOf(aggregate: TraceAggregate): ErrorOperation {
   return { service: aggregate.rootService ?? aggregate.firstService, name: aggregate.rootName ?? aggregate.firstName };
+}
+
+/** The operation of a failing span (what `failedIn` counts). */
+export function failedOperationOf(span: Span): FailedOperation {
+  const { kind, name, peer } = spanOperationOf(span);
+  return { kind, name, peer };
 }
 
 /** True when a span may hold an error (the cheap test run on every stored span). */
@@ -148,6 +169,9 @@ export class ErrorGroups {
   /** Every operation named so far, by id, and the id of each (`service` NUL `name`). */
   private operations: ErrorOperation[] = [];
   private operationIds = new Map<string, number>();
+  /** Every failing span's operation named so far, by id, and the id of each (kind NUL name NUL peer). */
+  private failedOperations: FailedOperation[] = [];
+  private failedOperationIds = new Map<string, number>();
 
   /** Errors currently counted (for tests and health). */
   get size(): number {
@@ -161,6 +185,7 @@ export class ErrorGroups {
     if (!mayHoldError(span)) return NO_ERRORS;
     const found = errorOccurrencesOf(span);
     if (found.length === 0) return NO_ERRORS;
+    const failedIn = failedOperationOf(span);
     const added: AddedError[] = [];
     for (const occurrence of found) {
       let group = this.groups.get(occurrence.fingerprint);
@@ -178,13 +203,14 @@ export class ErrorGroups {
       } else if (occurrence.timeUnixNano >= group.sample.timeUnixNano) {
         group.sample = sampleOf(occurrence);
       }
-      this.record(group, occurrence.timeUnixNano, occurrence.spanId, trace);
+      this.record(group, occurrence.timeUnixNano, occurrence.spanId, trace, failedIn);
       added.push({
         group,
         newGroup,
         timeUnixNano: occurrence.timeUnixNano,
         traceId: occurrence.traceId,
         spanId: occurrence.spanId,
+        failedIn,
       });
     }
     return added;
@@ -195,9 +221,16 @@ export class ErrorGroups {
     if (!this.groups.has(stored.fingerprint)) this.newGroup(stored);
   }
 
-  restoreError(fingerprint: string, time: bigint, spanId: string, trace: TraceAggregate): void {
+  /** `failedIn`: the failing span's operation, null when it is not known (then not counted in `failedIn`). */
+  restoreError(
+    fingerprint: string,
+    time: bigint,
+    spanId: string,
+    trace: TraceAggregate,
+    failedIn: FailedOperation | null,
+  ): void {
     const group = this.groups.get(fingerprint);
-    if (group !== undefined) this.record(group, time, spanId, trace);
+    if (group !== undefined) this.record(group, time, spanId, trace, failedIn);
   }
 
   /** Drops restored groups none of whose errors were restored; returns them. */
@@ -229,8 +262,8 @@ export class ErrorGroups {
         compact(group);
       }
     }
-    if (this.operations.length > MIN_OPERATIONS_KEPT && this.operations.length > 2 * this.size)
-      this.renumberOperations();
+    const named = Math.max(this.operations.length, this.failedOperations.length);
+    if (named > MIN_OPERATIONS_KEPT && named > 2 * this.size) this.renumberOperations();
     return emptied;
   }
 
@@ -238,8 +271,15 @@ export class ErrorGroups {
   private renumberOperations(): void {
     this.operations = [];
     this.operationIds = new Map();
+    const failed = this.failedOperations;
+    this.failedOperations = [];
+    this.failedOperationIds = new Map();
     for (const group of this.groups.values()) {
       group.ops = group.occurrences.map((o) => (o.removed ? 0 : this.operationId(o.trace)));
+      group.failedOps = group.occurrences.map((o) => {
+        const known = failed[group.failedOps[o.index] as number];
+        return o.removed || known === undefined ? -1 : this.failedOperationId(known);
+      });
     }
   }
 
@@ -248,6 +288,8 @@ export class ErrorGroups {
     this.byTrace = new Map();
     this.operations = [];
     this.operationIds = new Map();
+    this.failedOperations = [];
+    this.failedOperationIds = new Map();
   }
 
   /** The groups with errors in the window, sorted and cut to `limit`, each with its details. */
@@ -327,6 +369,7 @@ export class ErrorGroups {
     const groups = found.slice(0, query.limit).map(({ group, count, first, last }): ErrorGroupView => {
       const sparkline = new Array<number>(buckets).fill(0);
       const perOperation = new Map<number, number>();
+      const perFailedOperation = new Map<number, number>();
       const traces = new Set<string>();
       const latest: Occurrence[] = [];
       // Newest arrivals first, so the newest traces are found early and later ones are passed at once.
@@ -344,6 +387,8 @@ export class ErrorGroups {
         }
         const id = op < 0 ? -op - 1 : op;
         perOperation.set(id, (perOperation.get(id) ?? 0) + 1);
+        const failedOp = group.failedOps[i] as number;
+        if (failedOp >= 0) perFailedOperation.set(failedOp, (perFailedOperation.get(failedOp) ?? 0) + 1);
         if (latest.length < MAX_LATEST || t >= (latest[MAX_LATEST - 1] as Occurrence).ms) {
           keepNewest(latest, group.occurrences[i] as Occurrence);
         }
@@ -361,6 +406,7 @@ export class ErrorGroups {
         lastSeenUnixNano: last.time,
         sparkline,
         operations: this.countOperations(perOperation),
+        failedIn: this.countFailedOperations(perFailedOperation),
         latest: latest.map((o) => ({
           traceId: o.traceId,
           spanId: o.spanId,
@@ -401,6 +447,24 @@ export class ErrorGroups {
     return out.sort((a, b) => b.count - a.count || ascending(a.name, b.name)).slice(0, MAX_OPERATIONS);
   }
 
+  private failedOperationId(operation: FailedOperation): number {
+    const key = `${operation.kind}\u0000${operation.name}\u0000${operation.peer ?? ""}`;
+    let id = this.failedOperationIds.get(key);
+    if (id === undefined) {
+      id = this.failedOperations.length;
+      this.failedOperations.push(operation);
+      this.failedOperationIds.set(key, id);
+    }
+    return id;
+  }
+
+  /** Failing spans' operations by errors, most first. */
+  private countFailedOperations(perOperation: Map<number, number>): ErrorGroupView["failedIn"] {
+    const out: ErrorGroupView["failedIn"] = [];
+    for (const [id, count] of perOperation) out.push({ ...(this.failedOperations[id] as FailedOperation), count });
+    return out.sort((a, b) => b.count - a.count || ascending(a.name, b.name)).slice(0, MAX_OPERATIONS);
+  }
+
   private newGroup(stored: StoredErrorGroup): Group {
     const group: Group = {
       ...stored,
@@ -408,13 +472,20 @@ export class ErrorGroups {
       occurrences: [],
       ms: [],
       ops: [],
+      failedOps: [],
       live: 0,
     };
     this.groups.set(stored.fingerprint, group);
     return group;
   }
 
-  private record(group: Group, time: bigint, spanId: string, trace: TraceAggregate): void {
+  private record(
+    group: Group,
+    time: bigint,
+    spanId: string,
+    trace: TraceAggregate,
+    failedIn: FailedOperation | null,
+  ): void {
     const traceId = trace.traceId;
     const ms = Number(time) / 1e6;
     const index = group.occurrences.length;
@@ -422,6 +493,7 @@ export class ErrorGroups {
     group.occurrences.push(occurrence);
     group.ms.push(ms);
     group.ops.push(this.operationId(trace));
+    group.failedOps.push(failedIn === null ? -1 : this.failedOperationId(failedIn));
     group.live++;
     const ofTrace = this.byTrace.get(traceId);
     if (ofTrace === undefined) this.byTrace.set(traceId, [occurrence]);
@@ -433,6 +505,7 @@ export class ErrorGroups {
 function compact(group: Group): void {
   const occurrences = group.occurrences.filter((o) => !o.removed);
   group.ops = occurrences.map((o) => group.ops[o.index] as number);
+  group.failedOps = occurrences.map((o) => group.failedOps[o.index] as number);
   group.ms = occurrences.map((o) => o.ms);
   occurrences.forEach((o, i) => {
     o.index = i;

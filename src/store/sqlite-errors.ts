@@ -1,13 +1,21 @@
 /**
  * The SQLite store's error groups: the same in-memory `ErrorGroups` as the memory store, plus what
  * rebuilds it after a restart, in tables of its own (`err_*`, version in `error_schema`): one row per
- * group (its fingerprint and latest sample) and one small row per error (group, time, trace, span).
+ * group (its fingerprint and latest sample) and one small row per error (group, time, trace, span, and
+ * the failing span's operation).
  * Rows ride the span store's commits; an evicted trace's errors leave in the same transaction as its
  * spans. Reading them back at open costs what the errors cost, not what all spans cost.
  */
-import type { Span } from "../domain/span.js";
+import type { Span, SpanKind } from "../domain/span.js";
 import { migrateCompanion } from "./companion-schema.js";
-import { type ErrorGroupQuery, ErrorGroups, type ErrorGroupsAnswer, type StoredErrorGroup } from "./error-groups.js";
+import {
+  type ErrorGroupQuery,
+  ErrorGroups,
+  type ErrorGroupsAnswer,
+  type FailedOperation,
+  failedOperationOf,
+  type StoredErrorGroup,
+} from "./error-groups.js";
 import type { CommitParticipant, GroupCommit } from "./sqlite-group-commit.js";
 import { decodeJson } from "./sqlite-json.js";
 import { SPAN_SLOTS, type SqliteDatabase } from "./sqlite-schema.js";
@@ -32,8 +40,14 @@ const ERROR_SCHEMA = {
     );
     CREATE INDEX err_events_by_trace ON err_events (trace_seq);
     `,
+    `
+    -- JSON [kind, name, peer]: the failing span's operation; NULL in rows written before it was kept.
+    ALTER TABLE err_events ADD COLUMN failed_in TEXT;
+    `,
   ],
 };
+
+type FailedInBody = [kind: SpanKind, name: string, peer: string | null];
 
 type GroupBody = [
   service: string,
@@ -54,6 +68,7 @@ interface PendingEvent {
   time: bigint;
   traceId: string;
   spanId: string;
+  failedIn: FailedOperation;
 }
 
 export interface SqliteErrorGroupsDeps {
@@ -85,14 +100,17 @@ export class SqliteErrorGroups implements CommitParticipant {
     migrateCompanion(db, ERROR_SCHEMA);
     this.stmts = {
       allGroups: db.prepare("SELECT id, fingerprint, body FROM err_groups").raw().safeIntegers(false),
-      allEvents: db.prepare("SELECT trace_seq, group_id, time_ns, trace_id, span_id FROM err_events ORDER BY id").raw(),
+      allEvents: db
+        .prepare("SELECT id, group_id, time_ns, trace_id, span_id, failed_in FROM err_events ORDER BY id")
+        .raw(),
       groupUpsert: db.prepare(
         "INSERT INTO err_groups (id, fingerprint, body) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body",
       ),
       groupDelete: db.prepare("DELETE FROM err_groups WHERE id = ?"),
       eventInsert: db.prepare(
-        "INSERT INTO err_events (trace_seq, group_id, time_ns, trace_id, span_id) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO err_events (trace_seq, group_id, time_ns, trace_id, span_id, failed_in) VALUES (?, ?, ?, ?, ?, ?)",
       ),
+      eventFailedIn: db.prepare("UPDATE err_events SET failed_in = ? WHERE id = ?"),
       eventsDeleteUpTo: db.prepare("DELETE FROM err_events WHERE trace_seq <= ?"),
       clear: () => db.exec("DELETE FROM err_events; DELETE FROM err_groups;"),
       failingSpanKeys: db
@@ -122,6 +140,7 @@ export class SqliteErrorGroups implements CommitParticipant {
         time: added.timeUnixNano,
         traceId: added.traceId,
         spanId: added.spanId,
+        failedIn: added.failedIn,
       });
     }
   }
@@ -161,7 +180,14 @@ export class SqliteErrorGroups implements CommitParticipant {
     for (const event of this.pendingEvents) {
       const id = this.groupIds.get(event.fingerprint);
       if (id === undefined) continue;
-      stmts.eventInsert.run(event.traceSeq, id, toStoredNs(event.time), event.traceId, event.spanId);
+      stmts.eventInsert.run(
+        event.traceSeq,
+        id,
+        toStoredNs(event.time),
+        event.traceId,
+        event.spanId,
+        JSON.stringify(failedInBody(event.failedIn)),
+      );
     }
     this.evictedUpTo = 0;
     this.deletedGroupIds = [];
@@ -206,16 +232,41 @@ export class SqliteErrorGroups implements CommitParticipant {
       if (id >= this.nextGroupId) this.nextGroupId = id + 1;
     }
     const entries = this.deps.traces.entries;
-    const rows = this.stmts.allEvents.iterate() as Iterable<[bigint, bigint, bigint, string, string]>;
+    // Read whole before any is restored: restoring an old row reads its trace, which a running iteration forbids.
+    const rows = this.stmts.allEvents.all() as [bigint, bigint, bigint, string, string, string | null][];
     let stale = false;
-    for (const [, groupId, timeNs, traceId, spanId] of rows) {
+    /** Rows written before the failing span's operation was kept: read from their spans, once. */
+    const unnamed: { id: bigint; failedIn: FailedOperation }[] = [];
+    const spansOf = new Map<string, Map<string, Span>>();
+    for (const [eventId, groupId, timeNs, traceId, spanId, failedInText] of rows) {
       const fingerprint = fingerprints.get(Number(groupId));
       const entry = entries.get(traceId);
       if (fingerprint === undefined || entry === undefined) {
         stale = true;
         continue;
       }
-      this.groups.restoreError(fingerprint, fromStoredNs(timeNs), spanId, entry.aggregate);
+      let failedIn: FailedOperation | null = null;
+      if (failedInText !== null) {
+        const [kind, name, peer] = decodeJson<FailedInBody>(failedInText);
+        failedIn = { kind, name, peer };
+      } else {
+        let spans = spansOf.get(traceId);
+        if (spans === undefined) {
+          spans = new Map((this.deps.getTrace(traceId) ?? []).map((span) => [span.spanId, span]));
+          spansOf.set(traceId, spans);
+        }
+        const span = spans.get(spanId);
+        if (span !== undefined) {
+          failedIn = failedOperationOf(span);
+          unnamed.push({ id: eventId, failedIn });
+        }
+      }
+      this.groups.restoreError(fingerprint, fromStoredNs(timeNs), spanId, entry.aggregate, failedIn);
+    }
+    if (unnamed.length > 0) {
+      this.deps.db.transaction(() => {
+        for (const row of unnamed) this.stmts.eventFailedIn.run(JSON.stringify(failedInBody(row.failedIn)), row.id);
+      })();
     }
     // Rows of traces evicted without them (a smaller --max-spans applied at open) leave at the next write.
     if (stale) {
@@ -243,6 +294,10 @@ export class SqliteErrorGroups implements CommitParticipant {
     }
     this.deps.db.transaction(() => this.write())();
   }
+}
+
+function failedInBody(operation: FailedOperation): FailedInBody {
+  return [operation.kind, operation.name, operation.peer];
 }
 
 function groupBody(group: StoredErrorGroup): GroupBody {

@@ -179,6 +179,71 @@ describe.skipIf(!available)("the Errors page, in Chromium", () => {
     expect(problems).toEqual([]);
   });
 
+  it("says where each group failed, so two alike in type and message read apart", async () => {
+    const { app, browser } = suite;
+    // As the demo's checkout: the shop answers HTTP 500 because its call to orders got HTTP 500.
+    for (let i = 0; i < 2; i++) {
+      const traceId = newTraceId();
+      const root = newSpanId();
+      const startNs = BigInt(Date.now()) * 1_000_000n;
+      await postJson(
+        app.base,
+        jsonTraceRequest("alike-shop", [
+          {
+            traceId,
+            spanId: root,
+            name: "POST",
+            kind: 2,
+            startNs,
+            statusCode: 2,
+            statusMessage: "HTTP 500",
+            attributes: { "http.request.method": "POST", "http.route": "/checkout", "http.response.status_code": 500 },
+          },
+          {
+            traceId,
+            parentSpanId: root,
+            name: "POST /api/orders",
+            kind: 3,
+            startNs,
+            statusCode: 2,
+            statusMessage: "HTTP 500",
+            attributes: {
+              "http.request.method": "POST",
+              "url.full": "http://localhost:8081/api/orders",
+              "http.response.status_code": 500,
+              "peer.service": "orders",
+            },
+          },
+        ]),
+      );
+    }
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/errors?service=alike-shop`);
+    const groups = page.getByTestId("error-group");
+    await expect.poll(() => groups.count()).toBe(2);
+    // Both are titled "HTTP 500"; each row names its own failing operation.
+    expect(await groups.locator(".error-group-title").allTextContents()).toEqual(["HTTP 500 ", "HTTP 500 "]);
+    const places = await groups.getByTestId("error-failed-in").allTextContents();
+    expect(places.sort()).toEqual([" › POST /api/orders → orders client", " › POST /checkout server"]);
+    // The call failed inside the shop's POST /checkout; the server span is that request itself.
+    const call = groups.filter({ hasText: "POST /api/orders" });
+    expect(await call.getByTestId("error-within").textContent()).toBe(" · in alike-shop POST /checkout");
+    expect(await groups.filter({ hasText: "server" }).getByTestId("error-within").count()).toBe(0);
+    // Opened, the details list where it failed, with counts.
+    await call.getByRole("button", { name: "Show details" }).click();
+    expect(await call.getByTestId("error-failed-in-list").textContent()).toBe(
+      "alike-shop · POST /api/orders → orders client ×2",
+    );
+    // The meta line stays on one line at this width, its failing operation in view.
+    const box = await call.getByTestId("error-failed-in").boundingBox();
+    const meta = await call.locator(".error-group-meta").boundingBox();
+    expect(box !== null && meta !== null && box.x + box.width <= meta.x + meta.width).toBe(true);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
   it("filters by service and says when nothing failed", async () => {
     const { app, browser } = suite;
     const page = await browser.newPage();

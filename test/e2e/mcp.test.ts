@@ -269,6 +269,10 @@ describe("tracekit-local mcp (stdio)", { timeout: 60_000 }, () => {
     expect(groups.text).toMatch(/^\d+ errors in \d+ groups, in \d+ traces:\n/);
     expect(groups.text).toMatch(/\n\d+× Error: card declined {2}\[shop\]\n/);
     expect(groups.text).toContain(`trace_id=${pay.traceId}`);
+    // Where each group failed (the failing span's operation and kind), apart from the traces' root operations.
+    expect(groups.text).toMatch(
+      /\n {2}failed in: shop \S[^\n]* \((server|client|internal|consumer|producer), \d+\)\n {2}in traces of: /,
+    );
     const none = await call(stdio, "error_groups", { service: "nobody" });
     expect(none.text).toBe("No errors (exception events or failing spans) in that window.");
   });

@@ -140,6 +140,50 @@ export function errorGroupsContract(fresh: (options?: { maxSpans?: number }) => 
       expect(open.groups[0]?.sparkline.reduce((a, b) => a + b, 0)).toBe(5);
     });
 
+    it("names where each group failed: the failing spans' operations, so two alike in type read apart", async () => {
+      const store = await fresh();
+      // As the demo's checkout: web answers HTTP 500 because its call to orders got HTTP 500; both
+      // failing spans say "HTTP 500", one its own answer, one the call's.
+      const checkout = (trace: number): Span[] => [
+        {
+          ...makeSpan({ trace, span: 1, name: "POST", service: "web", start: trace, error: true }),
+          kind: "SERVER",
+          status: { code: "ERROR", message: "HTTP 500" },
+          attributes: { "http.request.method": "POST", "http.route": "/checkout", "http.response.status_code": 500 },
+        },
+        {
+          ...makeSpan({ trace, span: 2, parent: 1, name: "POST /api/orders", service: "web", start: trace }),
+          kind: "CLIENT",
+          status: { code: "ERROR", message: "HTTP 500" },
+          attributes: {
+            "http.request.method": "POST",
+            "url.full": "http://localhost:8081/api/orders",
+            "http.response.status_code": 500,
+            "peer.service": "orders",
+          },
+        },
+      ];
+      store.insertSpans([...checkout(1), ...checkout(2)]);
+      // And an exception thrown in a job's step.
+      store.insertSpans(failingTrace(3));
+      const groups = store.errorGroups(all).groups;
+      const where = groups.map((g) => [g.service, g.type, g.failedIn]);
+      expect(where).toContainEqual([
+        "web",
+        "HTTP 500",
+        [{ kind: "SERVER", name: "POST /checkout", peer: null, count: 2 }],
+      ]);
+      expect(where).toContainEqual([
+        "web",
+        "HTTP 500",
+        [{ kind: "CLIENT", name: "POST /api/orders", peer: "orders", count: 2 }],
+      ]);
+      expect(where).toContainEqual(["api", "TypeError", [{ kind: "INTERNAL", name: "span 2", peer: null, count: 1 }]]);
+      // Evicted or not, counted with the group's errors.
+      const client = groups.find((g) => g.failedIn[0]?.kind === "CLIENT");
+      expect(client?.operations).toEqual([{ service: "web", name: "POST /checkout", count: 2 }]);
+    });
+
     it("counts errors of spans that arrive later in a stored trace", async () => {
       const store = await fresh();
       const [root, failing] = failingTrace(1);

@@ -33,15 +33,19 @@ describe("ErrorGroups", () => {
       `GET /unique/${n - 1}`,
       `GET /unique/${n}`,
     ]);
+    // So were the failing spans' operations, each still with its errors.
+    expect(group?.failedIn.map((op) => [op.name, op.count]).sort()).toEqual([
+      [`GET /unique/${n - 2}`, 1],
+      [`GET /unique/${n - 1}`, 1],
+      [`GET /unique/${n}`, 1],
+    ]);
     // The table was rebuilt: a new error still finds (and adds) its operation.
     const trace = new TraceAggregate(traceId(n + 1));
     const root = rootSpan(n + 1, { name: "GET /unique/1", error: true });
     trace.add(root);
     groups.addSpan(root, trace);
-    expect(groups.query({ limit: 5 }).groups[0]?.operations).toContainEqual({
-      service: "api",
-      name: "GET /unique/1",
-      count: 1,
-    });
+    const [after] = groups.query({ limit: 5 }).groups;
+    expect(after?.operations).toContainEqual({ service: "api", name: "GET /unique/1", count: 1 });
+    expect(after?.failedIn).toContainEqual({ kind: "INTERNAL", name: "GET /unique/1", peer: null, count: 1 });
   });
 });

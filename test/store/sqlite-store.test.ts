@@ -342,6 +342,29 @@ describe("sqlite store: persistence and files", () => {
     expect(before.totalErrors).toBe(3);
   });
 
+  it("reads where the errors of a file written before it was kept failed from their spans, once", async () => {
+    const path = tempPath();
+    let store = openStore({ path });
+    store.insertSpans([...failingTrace(1), ...failingTrace(2)]);
+    const before = store.errorGroups({ limit: 10 });
+    expect(before.groups[0]?.failedIn).toEqual([{ kind: "INTERNAL", name: "span 2", peer: null, count: 2 }]);
+    store.close();
+    open.splice(open.indexOf(store), 1);
+    const specifier = "better-sqlite3";
+    const Driver = ((await import(specifier)) as { default: SqliteDriver }).default;
+    // As the error tables were before: no failed_in column, version 1.
+    let raw = new Driver(path);
+    raw.exec("ALTER TABLE err_events DROP COLUMN failed_in; UPDATE error_schema SET version = 1;");
+    raw.close();
+    store = openStore({ path });
+    expect(store.errorGroups({ limit: 10 })).toEqual(before);
+    store.close();
+    open.splice(open.indexOf(store), 1);
+    raw = new Driver(path);
+    expect(raw.prepare("SELECT count(*) FROM err_events WHERE failed_in IS NULL").pluck().get()).toBe(0);
+    raw.close();
+  });
+
   it("refuses a file another store has open", () => {
     const path = tempPath();
     const first = openStore({ path });

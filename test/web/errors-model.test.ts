@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { ErrorGroupJson } from "../../src/protocol.js";
-import { frameText, groupLink, groupTitle, sparkBars } from "../../web/src/features/errors/errors-model.js";
+import {
+  failedOperationText,
+  failurePlace,
+  frameText,
+  groupLink,
+  groupTitle,
+  sparkBars,
+} from "../../web/src/features/errors/errors-model.js";
 import { errorsSearch, readErrorFilters } from "../../web/src/features/errors/errors-url.js";
 
 const group: ErrorGroupJson = {
@@ -16,6 +23,7 @@ const group: ErrorGroupJson = {
   lastSeenUnixNano: "1700000001000000000",
   sparkline: [1, 0, 1],
   operations: [{ service: "web", name: "GET /users", count: 2 }],
+  failedIn: [{ kind: "INTERNAL", name: "load user", peer: null, count: 2 }],
   latest: [
     {
       traceId: "a".repeat(32),
@@ -83,5 +91,71 @@ describe("frameText", () => {
   it("reads an anonymous function's frame as its file, never with a dangling colon", () => {
     expect(frameText("app.js:")).toBe("app.js (anonymous)");
     expect(frameText("users.js:getUser")).toBe("users.js:getUser");
+  });
+});
+
+describe("where a group failed", () => {
+  // The demo's two "HTTP 500" groups of web-frontend: its own answer, and its call to checkout-api.
+  const http500 = (failedIn: ErrorGroupJson["failedIn"]): ErrorGroupJson => ({
+    ...group,
+    service: "web-frontend",
+    kind: "status",
+    type: "HTTP 500",
+    pattern: "HTTP <n>",
+    frames: [],
+    operations: [{ service: "web-frontend", name: "POST /checkout", count: 6 }],
+    failedIn,
+    sample: { ...group.sample, message: "HTTP 500" },
+  });
+
+  it("names the failing span's operation, so groups alike in type and message read apart", () => {
+    const answered = failurePlace(http500([{ kind: "SERVER", name: "POST /checkout", peer: null, count: 6 }]));
+    const called = failurePlace(
+      http500([{ kind: "CLIENT", name: "POST /api/orders", peer: "checkout-api", count: 6 }]),
+    );
+    expect(answered).toEqual({
+      operation: "POST /checkout",
+      kind: "server",
+      more: 0,
+      title: "web-frontend POST /checkout (server) ×6",
+      // It failed in the request's own span: nothing to say of where it happened inside.
+      within: null,
+    });
+    expect(called).toEqual({
+      operation: "POST /api/orders → checkout-api",
+      kind: "client",
+      more: 0,
+      title: "web-frontend POST /api/orders → checkout-api (client) ×6",
+      within: "web-frontend POST /checkout",
+    });
+  });
+
+  it("counts the other operations a group failed in, and its traces' others", () => {
+    const place = failurePlace({
+      ...group,
+      operations: [
+        { service: "web", name: "GET /users", count: 2 },
+        { service: "web", name: "GET /admin", count: 1 },
+      ],
+      failedIn: [
+        { kind: "INTERNAL", name: "load user", peer: null, count: 2 },
+        { kind: "CLIENT", name: "SELECT users", peer: "postgresql shop", count: 1 },
+      ],
+    });
+    expect(place).toMatchObject({ operation: "load user", kind: "internal", more: 1, within: "web GET /users +1" });
+    expect(place.title.split("\n")).toEqual([
+      "api load user (internal) ×2",
+      "api SELECT users → postgresql shop (client) ×1",
+    ]);
+    expect(failurePlace({ ...group, failedIn: [] })).toMatchObject({ operation: null, kind: null, more: 0 });
+  });
+
+  it("writes a call by its name and who it calls, once", () => {
+    expect(failedOperationText({ kind: "CLIENT", name: "POST payments", peer: "payments", count: 1 })).toBe(
+      "POST payments",
+    );
+    expect(failedOperationText({ kind: "CLIENT", name: "GET /charge", peer: "payments", count: 1 })).toBe(
+      "GET /charge → payments",
+    );
   });
 });

@@ -2,8 +2,8 @@ import type { ErrorGroupJson, ErrorGroupsResponse, ErrorOriginJson } from "../..
 import { formatAbsolute, formatCount, formatRelative, nanosToMillis } from "../../lib/format";
 import { clipText } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
-import { ExceptionView } from "../trace-view/ExceptionView";
-import { failingSpanLink, frameText, groupLink, groupTitle, messageLine, sparkBars } from "./errors-model";
+import { ErrorGroupDetails } from "./ErrorGroupDetails";
+import { failurePlace, frameText, groupLink, groupTitle, messageLine, sparkBars } from "./errors-model";
 
 const SPARK_WIDTH = 120;
 const SPARK_HEIGHT = 24;
@@ -22,6 +22,7 @@ export function ErrorGroupRow(props: {
   const { group, open, now } = props;
   const title = groupTitle(group);
   const link = groupLink(group);
+  const place = failurePlace(group);
   const last = nanosToMillis(group.lastSeenUnixNano);
   const first = nanosToMillis(group.firstSeenUnixNano);
   return (
@@ -54,11 +55,17 @@ export function ErrorGroupRow(props: {
           </div>
           <div class="error-group-meta muted">
             <span class="service-dot" style={{ background: serviceColor(group.service) }} /> {group.service}
-            {group.operations[0] && (
-              <span>
-                {" · "}
-                {group.operations[0].service} {group.operations[0].name}
-                {group.operations.length > 1 ? ` +${group.operations.length - 1}` : ""}
+            {place.operation !== null && (
+              <span data-testid="error-failed-in" title={`Failed in:\n${place.title}`}>
+                {" › "}
+                <span class="error-failed-in">{place.operation}</span> <span class="faint">{place.kind}</span>
+                {place.more > 0 ? ` +${place.more}` : ""}
+              </span>
+            )}
+            {place.within !== null && (
+              <span data-testid="error-within" title="The traces' root operation: the request this failed inside">
+                {" · in "}
+                {place.within}
               </span>
             )}
             {group.frames[0] && <span class="mono"> · {frameText(group.frames[0])}</span>}
@@ -144,60 +151,6 @@ function StartedBelow(props: { origins: ErrorOriginJson[]; onShowGroup: ((id: st
           <span class="faint">in {origin.service}</span>
         </span>
       ))}
-    </div>
-  );
-}
-
-function ErrorGroupDetails({ group }: { group: ErrorGroupJson }) {
-  return (
-    <div class="error-group-details">
-      <p class="error-group-pattern muted" data-testid="error-pattern">
-        Grouped as <span class="error-type">{group.type}</span> <span class="mono">{groupTitle(group).pattern}</span>
-        {group.frames.length > 0 ? ` at ${group.frames.map(frameText).join(" ← ")}` : ""}
-      </p>
-      <ExceptionView
-        exception={{
-          type: group.type,
-          message: group.sample.message,
-          ...(group.sample.stacktrace ? { stacktrace: group.sample.stacktrace } : {}),
-        }}
-      />
-      <div class="error-group-columns">
-        <section>
-          <h3>Operations</h3>
-          <ul data-testid="error-operations">
-            {group.operations.map((op) => (
-              <li key={`${op.service} ${op.name}`}>
-                <span class="service-dot" style={{ background: serviceColor(op.service) }} /> {op.service} ·{" "}
-                <span>{op.name}</span> <span class="muted">×{formatCount(op.count)}</span>
-              </li>
-            ))}
-          </ul>
-        </section>
-        <section>
-          <h3>Newest traces</h3>
-          <ul data-testid="error-latest">
-            {group.latest.map((l) => (
-              <li key={l.traceId}>
-                <a href={failingSpanLink(l.traceId, l.spanId)} class="mono">
-                  {formatAbsolute(nanosToMillis(l.timeUnixNano)).slice(11)}
-                </a>{" "}
-                <span class="muted">{l.operation.name}</span>
-              </li>
-            ))}
-          </ul>
-        </section>
-        {group.frames.length > 0 && (
-          <section>
-            <h3>Grouped by frames</h3>
-            <ul class="mono">
-              {group.frames.map((frame) => (
-                <li key={frame}>{frameText(frame)}</li>
-              ))}
-            </ul>
-          </section>
-        )}
-      </div>
     </div>
   );
 }

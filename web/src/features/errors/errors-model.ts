@@ -1,4 +1,5 @@
 /** What the Errors page draws, as pure functions of GET /api/errors's answer. */
+import { operationLabel } from "../../../../src/domain/operation-label";
 import type { ErrorGroupJson } from "../../../../src/protocol";
 import { clipText } from "../../lib/long-text";
 
@@ -58,4 +59,54 @@ export function groupTitle(group: ErrorGroupJson): { type: string; message: stri
 /** A grouping frame (`file:function`) as read: an anonymous function's frame is its file alone. */
 export function frameText(frame: string): string {
   return frame.endsWith(":") ? `${frame.slice(0, -1)} (anonymous)` : frame;
+}
+
+/** One operation a group's errors failed in, as a row names it: "POST /checkout", "POST /api/orders → checkout-api". */
+export function failedOperationText(operation: ErrorGroupJson["failedIn"][number]): string {
+  return operationLabel(operation);
+}
+
+/**
+ * Where a group's errors failed, for its row: two groups alike in type and message ("HTTP 500") of
+ * one service differ by the span that failed (the server's own answer, or its call to another).
+ */
+export interface FailurePlace {
+  /** The operation most of its errors failed in (failedOperationText), or null when not known. */
+  operation: string | null;
+  /** That span's kind, lower case ("server", "client"), or null. */
+  kind: string | null;
+  /** How many other operations its errors failed in. */
+  more: number;
+  /** Every operation they failed in, with counts, for a tooltip. */
+  title: string;
+  /**
+   * The traces' operation (their root's service and name) when it is not the failing span's own: the
+   * request the failure happened inside. "+N" when several.
+   */
+  within: string | null;
+}
+
+export function failurePlace(group: ErrorGroupJson): FailurePlace {
+  const [first, ...others] = group.failedIn;
+  const root = group.operations[0];
+  const rootText =
+    root === undefined
+      ? null
+      : `${root.service} ${root.name}${group.operations.length > 1 ? ` +${group.operations.length - 1}` : ""}`;
+  // The failing span is the trace's root itself (its own operation): no "inside" to tell.
+  const sameAsRoot =
+    first !== undefined &&
+    others.length === 0 &&
+    group.operations.length === 1 &&
+    root?.service === group.service &&
+    root.name === first.name;
+  return {
+    operation: first === undefined ? null : failedOperationText(first),
+    kind: first === undefined ? null : first.kind.toLowerCase(),
+    more: others.length,
+    title: group.failedIn
+      .map((op) => `${group.service} ${failedOperationText(op)} (${op.kind.toLowerCase()}) ×${op.count}`)
+      .join("\n"),
+    within: sameAsRoot ? null : rootText,
+  };
 }

@@ -1,0 +1,73 @@
+import type { ErrorGroupJson } from "../../../../src/protocol";
+import { formatAbsolute, formatCount, nanosToMillis } from "../../lib/format";
+import { serviceColor } from "../../lib/service-color";
+import { ExceptionView } from "../trace-view/ExceptionView";
+import { failedOperationText, failingSpanLink, frameText, groupTitle } from "./errors-model";
+
+/** An opened group: what grouped it, its newest error's stack trace, where it failed and its newest traces. */
+export function ErrorGroupDetails({ group }: { group: ErrorGroupJson }) {
+  return (
+    <div class="error-group-details">
+      <p class="error-group-pattern muted" data-testid="error-pattern">
+        Grouped as <span class="error-type">{group.type}</span> <span class="mono">{groupTitle(group).pattern}</span>
+        {group.frames.length > 0 ? ` at ${group.frames.map(frameText).join(" ← ")}` : ""}
+      </p>
+      <ExceptionView
+        exception={{
+          type: group.type,
+          message: group.sample.message,
+          ...(group.sample.stacktrace ? { stacktrace: group.sample.stacktrace } : {}),
+        }}
+      />
+      <div class="error-group-columns">
+        {group.failedIn.length > 0 && (
+          <section>
+            <h3 title="The operations of the spans that failed">Failed in</h3>
+            <ul data-testid="error-failed-in-list">
+              {group.failedIn.map((op) => (
+                <li key={`${op.kind} ${op.name} ${op.peer ?? ""}`}>
+                  {group.service} · <span>{failedOperationText(op)}</span>{" "}
+                  <span class="faint">{op.kind.toLowerCase()}</span> <span class="muted">×{formatCount(op.count)}</span>
+                </li>
+              ))}
+            </ul>
+          </section>
+        )}
+        <section>
+          <h3 title="The root operations of the traces they failed in">Inside</h3>
+          <ul data-testid="error-operations">
+            {group.operations.map((op) => (
+              <li key={`${op.service} ${op.name}`}>
+                <span class="service-dot" style={{ background: serviceColor(op.service) }} /> {op.service} ·{" "}
+                <span>{op.name}</span> <span class="muted">×{formatCount(op.count)}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+        <section>
+          <h3>Newest traces</h3>
+          <ul data-testid="error-latest">
+            {group.latest.map((l) => (
+              <li key={l.traceId}>
+                <a href={failingSpanLink(l.traceId, l.spanId)} class="mono">
+                  {formatAbsolute(nanosToMillis(l.timeUnixNano)).slice(11)}
+                </a>{" "}
+                <span class="muted">{l.operation.name}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+        {group.frames.length > 0 && (
+          <section>
+            <h3>Grouped by frames</h3>
+            <ul class="mono">
+              {group.frames.map((frame) => (
+                <li key={frame}>{frameText(frame)}</li>
+              ))}
+            </ul>
+          </section>
+        )}
+      </div>
+    </div>
+  );
+}
