@@ -23,6 +23,7 @@ import type {
 import { capAnswer, cut, formatMs, formatTime, parseSince, table, valueText } from "./format.js";
 import { describeMetric } from "./metric-text.js";
 import { type QueryParams, type RestClient, ToolInputError } from "./rest.js";
+import { servicesText } from "./services-text.js";
 import { errorText, keyAttributes, whereMatched } from "./span-text.js";
 import { errorOrigin, operationStats, spanTree } from "./trace-analysis.js";
 import { traceWaterfall } from "./waterfall.js";
@@ -532,30 +533,16 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
     {
       title: "List services",
       description:
-        "Every service that sent spans: traces, spans, failing spans, and its requests (entry spans: SERVER/CONSUMER; root spans for a job without them): rate, error rate and duration p50 / p95 / p99.",
+        "Every service that sent spans: traces, spans and spans failed (any kind, status ERROR), and its requests " +
+        "(entry spans: SERVER/CONSUMER; root spans for a job without them): requests failed, the % of requests " +
+        "failed, requests/s and request duration p50 / p95 / p99. A legend under the table says what each counts.",
       inputSchema: {},
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async () => {
       const { services } = await rest.get<ServicesResponse>("/api/services");
       if (services.length === 0) return text("No services have sent spans yet.");
-      return text(
-        table(
-          ["service", "traces", "spans", "errors", "requests", "req/s", "error rate", "p50", "p95", "p99"],
-          services.map((s) => [
-            cut(s.name, 60),
-            String(s.traceCount),
-            String(s.spanCount),
-            String(s.errorCount),
-            s.basis === "root" ? `${s.requestCount} (root spans)` : String(s.requestCount),
-            s.ratePerSec.toFixed(2),
-            `${(s.errorRate * 100).toFixed(1)}%`,
-            formatMs(s.p50Ms),
-            formatMs(s.p95Ms),
-            formatMs(s.p99Ms),
-          ]),
-        ),
-      );
+      return text(servicesText(services));
     },
   );
 

@@ -288,10 +288,13 @@ describe("tracekit-local mcp (stdio)", { timeout: 60_000 }, () => {
 
   it("list_services, get_logs, list_metrics and get_metric", async () => {
     const services = await call(stdio, "list_services");
-    expect(services.text).toMatch(/^service +traces +spans +errors +requests +req\/s +error rate +p50 +p95 +p99\n/);
-    // The error rate is of requests (entry spans): shop's 2 requests, 1 failing; not its 6 spans.
-    expect(services.text).toMatch(/\ncheckout +1 +3 +3 +1 +[\d.]+ +100\.0% /);
-    expect(services.text).toMatch(/\nshop +2 +6 +2 +2 +[\d.]+ +50\.0% /);
+    expect(services.text).toMatch(
+      /^service +traces +spans +spans failed +requests +requests failed +% requests failed +requests\/s +p50 +p95 +p99\n/,
+    );
+    // Failures counted two ways, each said: shop's 2 spans failed of its 6, and 1 of its 2 requests (50%).
+    expect(services.text).toMatch(/\ncheckout +1 +3 +3 +1 +1 +100\.0% +(< )?[\d.]+ /);
+    expect(services.text).toMatch(/\nshop +2 +6 +2 +2 +1 +50\.0% +(< )?[\d.]+ /);
+    expect(services.text).toContain("\n\nrequests: entry spans (SERVER, CONSUMER)");
 
     const logs = await call(stdio, "get_logs", { trace_id: checkout.traceId });
     expect(logs.text).toMatch(/^2 log records, oldest first:\n.*INFO +\[checkout\] {2}checkout started {2}trace=/);

@@ -1,0 +1,53 @@
+/** list_services's answer: each service's numbers, every column saying what it counts. Pure. */
+import type { ServiceStatsJson } from "../protocol.js";
+import { cut, formatMs, table } from "./format.js";
+
+const HEADER = [
+  "service",
+  "traces",
+  "spans",
+  "spans failed",
+  "requests",
+  "requests failed",
+  "% requests failed",
+  "requests/s",
+  "p50",
+  "p95",
+  "p99",
+];
+
+/** What the columns count, after the table: two counts of failures side by side must not read as one. */
+const LEGEND = [
+  "requests: entry spans (SERVER, CONSUMER) not nested in another of the service; a service without any counts",
+  '  its root spans instead, marked "(root spans)". requests failed, % requests failed, requests/s (averaged',
+  "  over the stored window) and p50 / p95 / p99 (durations) are of those requests.",
+  "spans, spans failed: every span of the service, of any kind, and those with status ERROR (a failed",
+  "  request's database call or retry fails in a span of its own, so spans failed can exceed requests failed).",
+];
+
+/**
+ * Requests per second, never "0.00" for a few: two decimals, two significant digits below 0.01, and
+ * "< 0.0001" below that (a few requests in a store spanning days), never in exponent notation.
+ */
+export function perSecondText(perSecond: number): string {
+  if (!(perSecond > 0)) return "0";
+  if (perSecond >= 0.01) return perSecond.toFixed(2);
+  return perSecond >= 0.0001 ? perSecond.toPrecision(2) : "< 0.0001";
+}
+
+export function servicesText(services: readonly ServiceStatsJson[]): string {
+  const rows = services.map((s) => [
+    cut(s.name, 60),
+    String(s.traceCount),
+    String(s.spanCount),
+    String(s.errorCount),
+    s.basis === "root" ? `${s.requestCount} (root spans)` : String(s.requestCount),
+    String(s.requestErrorCount),
+    s.requestCount === 0 ? "–" : `${(s.errorRate * 100).toFixed(1)}%`,
+    perSecondText(s.ratePerSec),
+    formatMs(s.p50Ms),
+    formatMs(s.p95Ms),
+    formatMs(s.p99Ms),
+  ]);
+  return `${table(HEADER, rows)}\n\n${LEGEND.join("\n")}`;
+}
