@@ -53,7 +53,10 @@ export interface CodeMonitoring {
   updateBreakpoint(id: string, patch: BreakpointPatch): Breakpoint;
   deleteBreakpoint(id: string): void;
   setKillSwitch(enabled: boolean): void;
-  /** After the UI's "clear everything": snapshots and SDK events go, breakpoints stay. */
+  /**
+   * After the UI's "clear everything": snapshots and SDK events go; breakpoints stay, their counts of
+   * captures start again from 0 (told to their SDKs, which stop at `max_captures` by that count).
+   */
   clearCaptured(): void;
   /** Republishes the breakpoint list (connected-SDK counts changed). */
   sdkConnectionsChanged(): void;
@@ -361,6 +364,16 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
 
     clearCaptured() {
       store.clearCaptured();
+      // A fresh start: the breakpoints stay, their counts of captures start again (so one that had
+      // reached its limit captures again), and their SDKs hear of it.
+      const t = now();
+      for (const breakpoint of store.listBreakpoints()) {
+        if (breakpoint.captureCount === 0 && breakpoint.lastCapturedAt === null) continue;
+        const reset: Breakpoint = { ...breakpoint, captureCount: 0, lastCapturedAt: null, updatedAt: t };
+        store.saveBreakpoint(reset);
+        streams.broadcast(reset.service, "breakpoint_updated", JSON.stringify(toSdk(reset)));
+      }
+      publishState();
     },
 
     sdkConnectionsChanged: publishState,

@@ -247,9 +247,15 @@ describe.skipIf(!available)("web app in Chromium", () => {
     const sent = await sendSdkTrace(app.base, { service: "clear-me", name: "GET /gone" });
     await page.goto(app.base);
     await page.locator(`[data-trace-id="${sent.traceId}"]`).waitFor();
-    page.once("dialog", (dialog) => void dialog.dismiss());
+    let question = "";
+    page.once("dialog", (dialog) => {
+      question = dialog.message();
+      void dialog.dismiss();
+    });
     await page.getByRole("button", { name: "Clear" }).click();
     await expect.poll(async () => (await (await fetch(`${app.base}/api/health`)).json()).counts.traces).toBe(1);
+    // It says all that goes, not the traces alone.
+    expect(question).toContain("every trace, log record, metric and captured snapshot");
     page.once("dialog", (dialog) => void dialog.accept());
     await page.getByRole("button", { name: "Clear" }).click();
     await page.getByTestId("onboarding").waitFor();

@@ -468,6 +468,38 @@ describe("code monitoring over the SDK protocol", () => {
     expect((await json(app.base, "/api/sdk-events")).body.events).toEqual([]);
     expect((await json(app.base, "/api/breakpoints")).body.breakpoints).toHaveLength(before);
   });
+
+  it("starts capture counts again on clear, so a breakpoint at its limit captures again, and tells the SDK", async () => {
+    const { body: made } = await createBreakpoint(app.base, {
+      service: "fresh-start",
+      filePath: "/srv/app/fresh.js",
+      lineNumber: 3,
+      label: "fresh",
+      maxCaptures: 1,
+    });
+    const body = {
+      ...nodeCapture(made.id),
+      service_name: "fresh-start",
+      file_path: "/srv/app/fresh.js",
+      label: "fresh",
+      line_number: 3,
+    };
+    expect((await capture(app.base, body)).status).toBe(201);
+    expect((await capture(app.base, body)).status).toBe(409);
+    const stream = await connectSse(app.base, "/sdk/snapshots/stream/fresh-start");
+    sse.push(stream);
+    await waitFor("init", () => stream.events.find((e) => e.event === "init"));
+
+    expect((await json(app.base, "/api/traces", { method: "DELETE" })).status).toBe(200);
+    const listed = (await json(app.base, "/api/breakpoints")).body.breakpoints.find((b: any) => b.id === made.id);
+    expect(listed).toMatchObject({ captureCount: 0, lastCapturedAt: null, enabled: true });
+    const told = await waitFor("breakpoint_updated after clear", () =>
+      stream.events.find((e) => e.event === "breakpoint_updated" && JSON.parse(e.data).id === made.id),
+    );
+    expect(JSON.parse(told.data)).toMatchObject({ capture_count: 0, enabled: true });
+    expect((await pollActive(app.base, "fresh-start")).body.breakpoints[0]).toMatchObject({ capture_count: 0 });
+    expect((await capture(app.base, body)).status).toBe(201);
+  });
 });
 
 describe("code monitoring across restarts and shutdown", () => {

@@ -29,6 +29,11 @@ import "./trace-list.css";
 
 const ROW_HEIGHT = 34;
 
+/** Clear empties every signal, not the traces alone: the question says so. */
+export const CLEAR_QUESTION =
+  "Delete everything stored in tracekit-local: every trace, log record, metric and captured snapshot? " +
+  "Breakpoints stay, and their capture counts start again from 0.";
+
 /** Remembers the selected trace in the current history entry, so Back from a trace reselects it. */
 function rememberSelection(traceId: string): void {
   replaceSearchParam("selected", traceId);
@@ -123,9 +128,9 @@ export function TraceListPage() {
           <button
             type="button"
             class="button danger"
-            title="Delete every stored trace"
+            title="Start afresh: delete every stored trace, log record, metric and captured snapshot"
             onClick={() => {
-              if (confirm("Delete every trace stored in tracekit-local?")) {
+              if (confirm(CLEAR_QUESTION)) {
                 api.clear().catch((reason: unknown) => setError(String(reason)));
               }
             }}
