@@ -1,11 +1,10 @@
 import { createServer as createHttpServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { Config } from "./config.js";
-import type { Breakpoint } from "./domain/code-monitoring.js";
 import type { Forwarder } from "./forward/forwarder.js";
 import type { ForwardEvent } from "./forward/target.js";
 import { startHeapCompaction } from "./heap-compaction.js";
-import { createCodeMonitoring } from "./ingest/code-monitoring.js";
+import { type CodeMonitoringEvent, createCodeMonitoring } from "./ingest/code-monitoring.js";
 import { createIngest } from "./ingest/ingest.js";
 import { createLogIngest } from "./ingest/logs.js";
 import { createMetricIngest } from "./ingest/metrics.js";
@@ -33,8 +32,10 @@ export type AppEvent =
   | { type: "statistics-fill"; spans: number; ms: number | null }
   /** Batches `--forward` still held when the app stopped (after a short grace period to send them). */
   | { type: "forward-stopped"; batches: number; bytes: number }
-  /** An SDK registered a code location for snapshots (disabled until enabled on the Snapshots page). */
-  | { type: "breakpoint-registered"; breakpoint: Breakpoint }
+  /** Breakpoints registered, remade, switched or capturing, and the kill switch (see CodeMonitoringEvent). */
+  | { type: "code-monitoring"; event: CodeMonitoringEvent }
+  /** A service's SDKs started listening live for breakpoint changes (`streams` open), or stopped (0). */
+  | { type: "sdk-listening"; service: string; streams: number }
   /** The `--db` file is held by another process (often a tracekit-local still closing): waiting up to `ms`. */
   | { type: "db-busy"; path: string; ms: number };
 
@@ -73,7 +74,18 @@ export interface RunningApp {
   otlpHttpEndpoint: string | null;
   /** OTLP/gRPC (`--otlp-grpc-port`), or null. */
   otlpGrpcEndpoint: string | null;
+  /** What the stores hold now: at start, what a `--db` file brought back. */
+  stored(): StoredCounts;
   close(): Promise<void>;
+}
+
+export interface StoredCounts {
+  traces: number;
+  spans: number;
+  logs: number;
+  metricSeries: number;
+  snapshots: number;
+  breakpoints: number;
 }
 
 /** An extra OTLP port could not be listened on; `code` is the errno code (EADDRINUSE…) when known. */
@@ -125,12 +137,24 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
     getLatest: () => store.listTraces({ limit: DEFAULT_TRACE_LIMIT }).traces,
     prices: config.prices,
   });
-  const sdkStreams = createSdkStreams({ onChange: () => codeMonitoring.sdkConnectionsChanged() });
+  let listening: Record<string, number> = {};
+  const sdkStreams = createSdkStreams({
+    onChange: () => {
+      codeMonitoring.sdkConnectionsChanged();
+      // The terminal hears when a service starts or stops listening, not of every stream.
+      const now = sdkStreams.counts();
+      for (const service of new Set([...Object.keys(listening), ...Object.keys(now)])) {
+        const streams = now[service] ?? 0;
+        if ((listening[service] ?? 0) === 0 || streams === 0) onEvent({ type: "sdk-listening", service, streams });
+      }
+      listening = now;
+    },
+  });
   const codeMonitoring = createCodeMonitoring({
     store: codeMonitoringStore,
     hub,
     streams: sdkStreams,
-    onRegistered: (breakpoint) => onEvent({ type: "breakpoint-registered", breakpoint }),
+    onEvent: (event) => onEvent({ type: "code-monitoring", event }),
   });
   const hostPolicy = createHostPolicy(config.host);
   let port = config.port;
@@ -294,6 +318,18 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
     port,
     otlpHttpEndpoint: otlpPorts.http === null ? null : urlOf(otlpPorts.http),
     otlpGrpcEndpoint: otlpPorts.grpc === null ? null : urlOf(otlpPorts.grpc),
+    stored() {
+      const { traces, spans } = store.stats();
+      const { snapshots, breakpoints } = codeMonitoringStore.stats();
+      return {
+        traces,
+        spans,
+        logs: logStore.stats().logs,
+        metricSeries: metricStore.stats().series,
+        snapshots,
+        breakpoints,
+      };
+    },
     close() {
       closing ??= (async () => {
         heapCompaction.close();

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { type AppEvent, ExtraPortError, startApp } from "../app.js";
+import { type AppEvent, ExtraPortError, type StoredCounts, startApp } from "../app.js";
 import {
   ConfigError,
   DEFAULT_CONFIG_FILE,
@@ -24,6 +24,7 @@ import { DEFAULT_MAX_LOGS } from "../store/log-store.js";
 import { DEFAULT_MAX_METRIC_SERIES } from "../store/metric-store.js";
 import { DEFAULT_MAX_SPANS } from "../store/store.js";
 import { openBrowser } from "./browser.js";
+import { createCodeMonitoringLines, sdkListeningLine } from "./code-monitoring-lines.js";
 import { count } from "./count.js";
 import { forwardEventLine, forwardStoppedLine } from "./forward-lines.js";
 import { probeExistingInstance } from "./probe.js";
@@ -138,6 +139,7 @@ export function addStartOptions(command: Command): Command {
 /** Prints a line per notable event; repeated client errors are summarised at most every 10 s. */
 function createEventPrinter(): (event: AppEvent) => void {
   const lastPrinted = new Map<string, { at: number; suppressed: number }>();
+  const captures = createCodeMonitoringLines();
   return (event) => {
     if (event.type === "new-service") {
       console.log(`  + ${event.service}: first spans received`);
@@ -156,12 +158,13 @@ function createEventPrinter(): (event: AppEvent) => void {
       console.log(forwardStoppedLine(event));
       return;
     }
-    if (event.type === "breakpoint-registered") {
-      const { service, label, filePath, lineNumber } = event.breakpoint;
-      // The label is what the app's code names it; the location an SDK registers may be its own file
-      // (the Node SDK's), so it is shown only for a point without a label.
-      const where = label === "" ? `at ${filePath}:${lineNumber}` : `"${label}"`;
-      console.log(`  + ${service}: snapshot point ${where} registered; enable it on the Snapshots page`);
+    if (event.type === "code-monitoring") {
+      const line = captures.line(event.event, Date.now());
+      if (line !== null) console.log(line);
+      return;
+    }
+    if (event.type === "sdk-listening") {
+      console.log(sdkListeningLine(event.service, event.streams));
       return;
     }
     if (event.type === "db-busy") {
@@ -204,6 +207,20 @@ export function statisticsFillLine(fill: { spans: number; ms: number | null }): 
   return fill.ms < 1000
     ? null
     : `  + per-operation statistics filled in (${(fill.ms / 1000).toFixed(1)} s); later starts skip this`;
+}
+
+/** What a `--db` file brought back, for the Store line: " (holds 12 traces, 340 spans, …)", or "" when empty. */
+export function storedNote(stored: StoredCounts): string {
+  const parts = [
+    [stored.traces, "trace", "traces"],
+    [stored.spans, "span", "spans"],
+    [stored.logs, "log record", "log records"],
+    [stored.metricSeries, "metric series", "metric series"],
+    [stored.breakpoints, "breakpoint", "breakpoints"],
+    [stored.snapshots, "snapshot", "snapshots"],
+  ] as const;
+  const held = parts.filter(([n]) => n > 0).map(([n, one, many]) => `${count(n)} ${n === 1 ? one : many}`);
+  return held.length === 0 ? " (empty)" : ` (holds ${held.join(", ")})`;
 }
 
 /** One line for an extra OTLP port that could not be listened on. */
@@ -351,7 +368,7 @@ export async function runStart(options: StartOptions, command?: Command): Promis
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
 
-  const storage = config.dbPath === null ? "memory" : `SQLite file ${config.dbPath}`;
+  const storage = config.dbPath === null ? "memory" : `SQLite file ${config.dbPath}${storedNote(app.stored())}`;
   console.log(`tracekit-local is running`);
   console.log(`  UI:    ${app.url}`);
   console.log(`  OTLP:  ${app.otlpEndpoint}  (OTLP/HTTP protobuf and JSON: /v1/traces, /v1/logs, /v1/metrics)`);

@@ -69,10 +69,22 @@ export interface CodeMonitoringDeps {
   streams: SdkStreams;
   /** Most breakpoints kept (default MAX_BREAKPOINTS); creating one more is a 409. */
   maxBreakpoints?: number;
-  /** An SDK registered a location not seen before (for the CLI's line). */
-  onRegistered?(breakpoint: Breakpoint): void;
+  /** Something a developer at the terminal wants to hear of (the CLI prints a line for each). */
+  onEvent?(event: CodeMonitoringEvent): void;
   now?(): number;
 }
+
+/** What the terminal hears of code monitoring. */
+export type CodeMonitoringEvent =
+  /** An SDK registered a location not seen before (disabled until enabled on the Snapshots page). */
+  | { type: "registered"; breakpoint: Breakpoint }
+  /** A capture for a breakpoint this server did not know (it restarted without `--db`) made it again, enabled. */
+  | { type: "remade"; breakpoint: Breakpoint }
+  /** A snapshot was stored. */
+  | { type: "captured"; breakpoint: Breakpoint; traceId: string | null }
+  /** A breakpoint was enabled or disabled on the page. */
+  | { type: "switched"; breakpoint: Breakpoint }
+  | { type: "kill-switch"; enabled: boolean };
 
 /** The code-monitoring write path: every rule about breakpoints and captures, and who hears of a change. */
 export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
@@ -185,6 +197,7 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
         throw new AppError(404, "breakpoint_not_found", `breakpoint ${id} was deleted; nothing was stored`);
       }
       breakpoint = saveAutoBreakpoint(request, id ?? randomUUID(), true);
+      deps.onEvent?.({ type: "remade", breakpoint });
     }
     if (breakpoint.service !== request.service) {
       throw new AppError(
@@ -244,7 +257,7 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
         return { breakpoint: moved, created: false };
       }
       const breakpoint = saveAutoBreakpoint(request, randomUUID(), false);
-      deps.onRegistered?.(breakpoint);
+      deps.onEvent?.({ type: "registered", breakpoint });
       return { breakpoint, created: true };
     },
 
@@ -287,6 +300,7 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
       }));
       // The SDK reads capture_count to stop at max_captures.
       changed(counted, "breakpoint_updated", false);
+      deps.onEvent?.({ type: "captured", breakpoint: counted, traceId: snapshot.traceId });
       return snapshot;
     },
 
@@ -338,10 +352,12 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
     },
 
     updateBreakpoint(id, patch) {
-      const updated: Breakpoint = { ...mustGet(id), ...patch, updatedAt: now() };
+      const before = mustGet(id);
+      const updated: Breakpoint = { ...before, ...patch, updatedAt: now() };
       assertFreeLocation(updated);
       store.saveBreakpoint(updated);
       changed(updated, "breakpoint_updated");
+      if (updated.enabled !== before.enabled) deps.onEvent?.({ type: "switched", breakpoint: updated });
       return updated;
     },
 
@@ -356,8 +372,10 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
     },
 
     setKillSwitch(enabled) {
-      if (store.killSwitch() !== enabled) killSwitchChangedAt = now();
+      const changes = store.killSwitch() !== enabled;
+      if (changes) killSwitchChangedAt = now();
       store.setKillSwitch(enabled);
+      if (changes) deps.onEvent?.({ type: "kill-switch", enabled });
       streams.broadcast(null, "kill_switch", JSON.stringify({ enabled }));
       publishState();
     },

@@ -232,6 +232,11 @@ describe("code monitoring over the SDK protocol", () => {
     expect(sdkView.body.breakpoints.find((b: any) => b.id === id)).toMatchObject({ enabled: true, capture_count: 1 });
     expect((await capture(app.base, body)).status).toBe(201);
     expect((await json(app.base, `/api/snapshots?breakpointId=${id}`)).body.snapshots).toHaveLength(2);
+    // The terminal is told once that it was made again.
+    const remade = app.events.filter(
+      (e) => e.type === "code-monitoring" && e.event.type === "remade" && e.event.breakpoint.id === id,
+    );
+    expect(remade).toHaveLength(1);
   });
 
   it("reaches the SDK's stream with the kill switch in well under a second", async () => {
@@ -467,6 +472,55 @@ describe("code monitoring over the SDK protocol", () => {
     expect((await json(app.base, "/api/snapshots")).body.snapshots).toEqual([]);
     expect((await json(app.base, "/api/sdk-events")).body.events).toEqual([]);
     expect((await json(app.base, "/api/breakpoints")).body.breakpoints).toHaveLength(before);
+  });
+
+  it("tells the terminal of switches, captures, the kill switch and SDKs that start or stop listening", async () => {
+    const { body: made } = await createBreakpoint(app.base, {
+      service: "told-svc",
+      filePath: "/srv/app/told.js",
+      lineNumber: 9,
+      label: "told",
+      enabled: false,
+    });
+    const seen = () => app.events.filter((e) => e.type === "code-monitoring" || e.type === "sdk-listening");
+    const from = seen().length;
+    const stream = await connectSse(app.base, "/sdk/snapshots/stream/told-svc");
+    sse.push(stream);
+    await waitFor("init", () => stream.events.find((e) => e.event === "init"));
+    await patch(app.base, `/api/breakpoints/${made.id}`, { enabled: true });
+    await patch(app.base, `/api/breakpoints/${made.id}`, { label: "told" }); // no switch: no event
+    const body = {
+      ...nodeCapture(made.id),
+      service_name: "told-svc",
+      file_path: "/srv/app/told.js",
+      label: "told",
+      line_number: 9,
+    };
+    expect((await capture(app.base, body)).status).toBe(201);
+    await patch(app.base, "/api/kill-switch", { enabled: true }, "PUT");
+    await patch(app.base, "/api/kill-switch", { enabled: true }, "PUT"); // unchanged: no event
+    await patch(app.base, "/api/kill-switch", { enabled: false }, "PUT");
+    stream.abort();
+    await waitFor("stopped listening", () =>
+      seen().find((e) => e.type === "sdk-listening" && e.service === "told-svc" && e.streams === 0),
+    );
+    const told = seen()
+      .slice(from)
+      .map((e) =>
+        e.type === "sdk-listening"
+          ? `listening ${e.service} ${e.streams}`
+          : e.event.type === "kill-switch"
+            ? `kill-switch ${e.event.enabled}`
+            : `${e.event.type} ${e.event.breakpoint.label} ${e.event.breakpoint.enabled} ${e.event.breakpoint.captureCount}`,
+      );
+    expect(told).toEqual([
+      "listening told-svc 1",
+      "switched told true 0",
+      "captured told true 1",
+      "kill-switch true",
+      "kill-switch false",
+      "listening told-svc 0",
+    ]);
   });
 
   it("starts capture counts again on clear, so a breakpoint at its limit captures again, and tells the SDK", async () => {

@@ -1,0 +1,57 @@
+/** The terminal's lines on code monitoring: breakpoints registered, remade, switched and capturing, the kill switch, SDKs listening. */
+import type { Breakpoint } from "../domain/code-monitoring.js";
+import type { CodeMonitoringEvent } from "../ingest/code-monitoring.js";
+
+/** How a breakpoint is named in a line: its label as the app's code names it, else its location. */
+function pointName(breakpoint: Breakpoint): string {
+  // The location an SDK registers may be its own file (the Node SDK's), so it is shown only for a
+  // point without a label.
+  return breakpoint.label === "" ? `at ${breakpoint.filePath}:${breakpoint.lineNumber}` : `"${breakpoint.label}"`;
+}
+
+/** How often a breakpoint's captures get a line at most; the ones between are counted in the next. */
+const CAPTURE_LINE_MS = 10_000;
+
+/**
+ * The terminal's lines on code monitoring. Captures (up to one a second per point, from each app
+ * instance) get a line at most every CAPTURE_LINE_MS per breakpoint, which says how many came since.
+ */
+export function createCodeMonitoringLines(): { line(event: CodeMonitoringEvent, nowMs: number): string | null } {
+  const lastCapture = new Map<string, { at: number; since: number }>();
+  return {
+    line(event, nowMs) {
+      if (event.type === "kill-switch") {
+        return event.enabled
+          ? "  ! kill switch on: every SDK stops capturing snapshots (turn it off on the Snapshots page)"
+          : "  + kill switch off: snapshots are captured again where breakpoints are enabled";
+      }
+      const { breakpoint } = event;
+      const name = `${breakpoint.service}: snapshot point ${pointName(breakpoint)}`;
+      if (event.type === "registered") return `  + ${name} registered; enable it on the Snapshots page`;
+      if (event.type === "remade") {
+        return `  + ${name} made again from the SDK's capture (this server did not know it), enabled as the SDK holds it`;
+      }
+      if (event.type === "switched") {
+        return `  ${breakpoint.enabled ? "+" : "-"} ${name} ${breakpoint.enabled ? "enabled: the SDK captures there from its next check-in or at once if it listens live" : "disabled"}`;
+      }
+      const seen = lastCapture.get(breakpoint.id);
+      if (seen !== undefined && nowMs - seen.at < CAPTURE_LINE_MS) {
+        seen.since++;
+        return null;
+      }
+      lastCapture.set(breakpoint.id, { at: nowMs, since: 0 });
+      if (lastCapture.size > 1_000) lastCapture.delete(lastCapture.keys().next().value as string);
+      const more = seen !== undefined && seen.since > 0 ? ` (+${seen.since} since the last line)` : "";
+      const limit = breakpoint.maxCaptures > 0 ? ` of ${breakpoint.maxCaptures}` : "";
+      const trace = event.traceId === null ? "" : `, trace ${event.traceId}`;
+      return `  + ${name} captured: snapshot ${breakpoint.captureCount}${limit}${trace}${more}`;
+    },
+  };
+}
+
+/** A service's SDKs started listening live for breakpoint changes (`streams` open), or stopped (0). */
+export function sdkListeningLine(service: string, streams: number): string {
+  return streams > 0
+    ? `  + ${service}: SDK listening for breakpoint changes (live)`
+    : `  - ${service}: SDK stopped listening live; it still checks in every ~30 s`;
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { createCodeMonitoringLines, sdkListeningLine } from "../../src/cli/code-monitoring-lines.js";
+import type { Breakpoint } from "../../src/domain/code-monitoring.js";
+
+const point = (patch: Partial<Breakpoint> = {}): Breakpoint => ({
+  id: "b1",
+  service: "shop-api",
+  filePath: "/srv/app/checkout.js",
+  functionName: "checkout",
+  label: "checkout",
+  lineNumber: 42,
+  condition: "",
+  maxCaptures: 0,
+  captureCount: 1,
+  expireAt: null,
+  enabled: true,
+  origin: "auto",
+  createdAt: 0,
+  updatedAt: 0,
+  lastCapturedAt: null,
+  calledFrom: null,
+  ...patch,
+});
+
+describe("the terminal's code-monitoring lines", () => {
+  it("names the point by its label, else its location, for each kind of event", () => {
+    const lines = createCodeMonitoringLines();
+    expect(lines.line({ type: "registered", breakpoint: point({ enabled: false }) }, 0)).toBe(
+      '  + shop-api: snapshot point "checkout" registered; enable it on the Snapshots page',
+    );
+    expect(lines.line({ type: "registered", breakpoint: point({ label: "" }) }, 0)).toContain(
+      "snapshot point at /srv/app/checkout.js:42 registered",
+    );
+    expect(lines.line({ type: "remade", breakpoint: point() }, 0)).toContain("made again from the SDK's capture");
+    expect(lines.line({ type: "switched", breakpoint: point() }, 0)).toMatch(/^ {2}\+ .* enabled/);
+    expect(lines.line({ type: "switched", breakpoint: point({ enabled: false }) }, 0)).toBe(
+      '  - shop-api: snapshot point "checkout" disabled',
+    );
+    expect(lines.line({ type: "kill-switch", enabled: true }, 0)).toContain("kill switch on");
+    expect(lines.line({ type: "kill-switch", enabled: false }, 0)).toContain("kill switch off");
+  });
+
+  it("gives a breakpoint's captures a line at most every 10 s, counting the ones between", () => {
+    const lines = createCodeMonitoringLines();
+    const captured = (count: number, at: number, id = "b1") =>
+      lines.line(
+        { type: "captured", breakpoint: point({ id, captureCount: count, maxCaptures: 50 }), traceId: "ab12" },
+        at,
+      );
+    expect(captured(1, 0)).toBe('  + shop-api: snapshot point "checkout" captured: snapshot 1 of 50, trace ab12');
+    expect(captured(2, 1_000)).toBeNull();
+    expect(captured(3, 9_000)).toBeNull();
+    // Another breakpoint has its own pace.
+    expect(captured(1, 9_500, "b2")).not.toBeNull();
+    expect(captured(4, 10_000)).toBe(
+      '  + shop-api: snapshot point "checkout" captured: snapshot 4 of 50, trace ab12 (+2 since the last line)',
+    );
+    expect(captured(5, 25_000)).not.toContain("since the last line");
+  });
+
+  it("says when a service's SDKs start and stop listening live", () => {
+    expect(sdkListeningLine("shop-api", 1)).toBe("  + shop-api: SDK listening for breakpoint changes (live)");
+    expect(sdkListeningLine("shop-api", 0)).toContain("stopped listening live");
+  });
+});
