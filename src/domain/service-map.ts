@@ -120,7 +120,11 @@ function peerOfAttributes(a: Span["attributes"]): Peer | null {
     return { name: destination ? `${messaging} ${destination}` : messaging, kind: "queue" };
   }
   const peer = text(a["peer.service"]);
-  if (peer !== undefined) return { name: peer, kind: "external", port: null, host: false };
+  // A peer.service of "localhost" names no service (the TraceKit Node SDK falls back to the host when
+  // its own mapping misses): the address below, port included, says more.
+  if (peer !== undefined && !isLoopbackHost(peer.toLowerCase())) {
+    return { name: peer, kind: "external", port: null, host: false };
+  }
   for (const key of ["server.address", "net.peer.name", "url.full", "http.url", "http.host"]) {
     const value = text(a[key]);
     const address = value === undefined ? undefined : addressOf(value);

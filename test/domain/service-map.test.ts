@@ -49,6 +49,16 @@ describe("service map", () => {
     expect(calleeOf(client({ "server.address": "127.0.0.1", "server.port": 8080 }))?.name).toBe("127.0.0.1:8080");
     expect(calleeOf(client({ "url.full": "http://[::1]:5000/" }))?.name).toBe("[::1]:5000");
     expect(calleeOf(client({ "server.address": "localhost" }))?.name).toBe("localhost");
+    // As the TraceKit Node SDK writes a call whose serviceNameMappings missed: peer.service is the host.
+    const sdkCall = {
+      "peer.service": "localhost",
+      "http.url": "http://localhost:9662/profile/3",
+      "net.peer.port": 9662,
+    };
+    expect(calleeOf(client(sdkCall))?.name).toBe("localhost:9662");
+    expect(calleeOf(client({ "peer.service": "users-service", "http.url": "http://localhost:9662/" }))?.name).toBe(
+      "users-service",
+    );
     // A mapping still names it; other hosts still drop their port.
     const names = new Map([["localhost:9662", "users-service"]]);
     expect(calleeOf(client({ "url.full": "http://localhost:9662/users/1" }), names)?.name).toBe("users-service");
