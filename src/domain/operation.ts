@@ -148,7 +148,7 @@ export function operationOf(span: OperationSpan): Operation {
   if (group === "entry") return { group, kind: span.kind, name: routeNameOf(span.name, span.attributes), peer: null };
   if (group === "internal") return { group, kind: span.kind, name: span.name, peer: null };
   const peer = peerNameOf(span);
-  const method = bareHttpMethod(span.name);
+  const method = bareHttpMethod(span.name, span.attributes);
   const name = method !== undefined && peer !== null ? `${method} ${peer}` : span.name;
   return { group, kind: span.kind, name, peer };
 }
@@ -176,7 +176,7 @@ export function operationQuery(service: string, span: OperationSpan, operation: 
   if (operation.name === span.name) {
     terms.push(`name=${quoteQueryValue(span.name)}`);
   } else if (operation.group === "entry") {
-    if (bareHttpMethod(span.name) !== undefined) {
+    if (bareHttpMethod(span.name, span.attributes) !== undefined) {
       terms.push(`name=${quoteQueryValue(span.name)}`, ...routeTerms(span.attributes));
     } else {
       // A method-and-path name whose ids were templated: the name holds the route's fixed parts.

@@ -7,10 +7,19 @@ import { type Attributes, stringAttribute } from "./span.js";
  */
 const BARE_METHOD_RE = /^(?:HTTP )?(GET|HEAD|POST|PUT|DELETE|CONNECT|OPTIONS|TRACE|PATCH|QUERY|_OTHER)$/i;
 
-/** "GET", "get", "HTTP GET" → "GET"; any other span name → undefined. */
-export function bareHttpMethod(name: string): string | undefined {
+/** Attributes of spans that are not HTTP whatever their name: a Redis `get`, a queue's `PUBLISH`… */
+const NOT_HTTP_KEYS = ["db.system", "db.system.name", "messaging.system", "rpc.system"];
+
+/**
+ * "GET", "get", "HTTP GET" → "GET"; any other span name → undefined, and so is a database, messaging
+ * or RPC span's (`attributes` naming its system), whose name is a command: Redis instrumentations
+ * name a span `get` or `GET`.
+ */
+export function bareHttpMethod(name: string, attributes: Attributes): string | undefined {
   const match = BARE_METHOD_RE.exec(name);
-  return match === null ? undefined : (match[1] as string).toUpperCase();
+  if (match === null) return undefined;
+  for (const key of NOT_HTTP_KEYS) if (attributes[key] !== undefined) return undefined;
+  return (match[1] as string).toUpperCase();
 }
 
 /** A path segment that is an id: a number, a UUID, a long hex string, or a long token with digits. */
@@ -62,7 +71,7 @@ export function routeSourceOf(attributes: Attributes): RouteSource | undefined {
  * stays. Paths hold ids: grouping by them as sent would make one group per request.
  */
 export function routeNameOf(name: string, attributes: Attributes): string {
-  const method = bareHttpMethod(name);
+  const method = bareHttpMethod(name, attributes);
   if (method === undefined) {
     const named = METHOD_AND_PATH_RE.exec(name);
     return named === null ? name : `${named[1]} ${templatePath(named[2] as string)}`;
@@ -91,7 +100,7 @@ function pathOf(target: string): string | undefined {
  * like the app's routes. The span itself keeps its name.
  */
 export function traceNameOf(name: string, attributes: Attributes): string {
-  const method = bareHttpMethod(name);
+  const method = bareHttpMethod(name, attributes);
   if (method === undefined) return name;
   const route = stringAttribute(attributes, "http.route");
   if (route !== undefined) return `${method} ${route}`;

@@ -110,7 +110,7 @@ const NO_DETAIL = 0;
 function detailOf(span: StatsSpan): FoundName["detail"] {
   const group = operationGroupOf(span.kind);
   if (group === "outgoing") return peerNameOf;
-  if (group === "entry" && bareHttpMethod(span.name) !== undefined) return routeOf;
+  if (group === "entry" && bareHttpMethod(span.name, span.attributes) !== undefined) return routeOf;
   return NO_DETAIL;
 }
 

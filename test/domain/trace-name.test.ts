@@ -2,6 +2,12 @@ import { describe, expect, it } from "vitest";
 import { routeNameOf, templatePath, traceNameOf } from "../../src/domain/trace-name.js";
 
 describe("traceNameOf", () => {
+  it("leaves a database span's command alone, though it reads like a method", () => {
+    expect(traceNameOf("get", { "db.system": "redis", "url.path": "/x" })).toBe("get");
+    expect(routeNameOf("GET", { "db.system.name": "redis", "http.route": "/x" })).toBe("GET");
+    expect(traceNameOf("GET", { "http.route": "/users/:id" })).toBe("GET /users/:id");
+  });
+
   it("keeps a name that is more than a method", () => {
     expect(traceNameOf("GET /users/:id", { "http.route": "/other" })).toBe("GET /users/:id");
     expect(traceNameOf("checkout", { "http.route": "/x" })).toBe("checkout");

@@ -8,16 +8,22 @@ const label = (name: string, kind: SpanKind, attributes: Attributes = {}) => spa
 
 describe("bareHttpMethod", () => {
   it("knows a bare method in any case, with or without an HTTP prefix", () => {
-    expect(bareHttpMethod("GET")).toBe("GET");
-    expect(bareHttpMethod("post")).toBe("POST");
-    expect(bareHttpMethod("HTTP GET")).toBe("GET");
-    expect(bareHttpMethod("http patch")).toBe("PATCH");
-    expect(bareHttpMethod(" DELETE ")).toBe("DELETE");
+    expect(bareHttpMethod("GET", {})).toBe("GET");
+    expect(bareHttpMethod("post", {})).toBe("POST");
+    expect(bareHttpMethod("HTTP GET", {})).toBe("GET");
+    expect(bareHttpMethod("http patch", {})).toBe("PATCH");
+    expect(bareHttpMethod(" DELETE ", { "http.request.method": "DELETE" })).toBe("DELETE");
+  });
+
+  it("takes a database, messaging or RPC span's command for what it is, not a method", () => {
+    expect(bareHttpMethod("get", { "db.system": "redis" })).toBeNull();
+    expect(bareHttpMethod("GET", { "db.system.name": "redis" })).toBeNull();
+    expect(label("get", "CLIENT", { "db.system": "redis", "net.peer.name": "cache" })).toBe("get");
   });
 
   it("leaves real names alone", () => {
     for (const name of ["GET /orders", "GETTER", "HTTP", "fetch", "", "HTTP GET /x", "SELECT", "_OTHER"]) {
-      expect(bareHttpMethod(name)).toBeNull();
+      expect(bareHttpMethod(name, {})).toBeNull();
     }
   });
 });

@@ -7,12 +7,16 @@ import type { Attributes, SpanJson } from "../../../../src/protocol";
 
 const HTTP_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"]);
 
-/** "GET", "get", "HTTP GET" → "GET"; anything else → null. */
-export function bareHttpMethod(name: string): string | null {
+/** Attributes of spans that are not HTTP whatever their name (a Redis `get`), as the server's rule. */
+const NOT_HTTP_KEYS = ["db.system", "db.system.name", "messaging.system", "rpc.system"];
+
+/** "GET", "get", "HTTP GET" → "GET"; anything else, or a database, messaging or RPC span's command → null. */
+export function bareHttpMethod(name: string, attributes: Attributes): string | null {
   if (name.length > 16) return null; // the longest form is "HTTP OPTIONS"; skip real names cheaply
   const upper = name.trim().toUpperCase();
   const method = upper.startsWith("HTTP ") ? upper.slice(5).trim() : upper;
-  return HTTP_METHODS.has(method) ? method : null;
+  if (!HTTP_METHODS.has(method)) return null;
+  return NOT_HTTP_KEYS.some((key) => attributes[key] !== undefined) ? null : method;
 }
 
 function text(attributes: Attributes, ...keys: string[]): string | undefined {
@@ -70,7 +74,7 @@ function serverTarget(attributes: Attributes): string | null {
 /** The waterfall label: the span's name, or for a CLIENT/SERVER span named just an HTTP method, method plus target. */
 export function spanLabel(span: Pick<SpanJson, "name" | "kind" | "attributes">): string {
   if (span.kind !== "CLIENT" && span.kind !== "SERVER") return span.name;
-  const method = bareHttpMethod(span.name);
+  const method = bareHttpMethod(span.name, span.attributes);
   if (method === null) return span.name;
   const target = span.kind === "CLIENT" ? clientTarget(span.attributes) : serverTarget(span.attributes);
   return target ? `${method} ${target}` : span.name;
