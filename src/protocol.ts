@@ -138,6 +138,11 @@ export interface ServiceStatsJson {
 
 export interface ServicesResponse {
   services: ServiceStatsJson[];
+  /**
+   * What `ratePerSec` is per: the window's seconds, or over everything stored the time from the first
+   * stored span's start to the last one's end (`fromMs`/`toMs`, unix ms; null with nothing stored).
+   */
+  rateBasis: { seconds: number; fromMs: number | null; toMs: number | null };
 }
 
 /**

@@ -12,6 +12,18 @@ export interface RateWindow {
  * per those 15 minutes, idle ones included. At least one second; 1 when there is no data.
  */
 export function rateSeconds(window: RateWindow, firstMs: number | null, lastMs: number | null, nowMs: number): number {
+  return rateBasis(window, firstMs, lastMs, nowMs).seconds;
+}
+
+/** What a rate is per (see rateSeconds): the seconds, and the time they run from and to (unix ms; null without data). */
+export interface RateBasis {
+  seconds: number;
+  fromMs: number | null;
+  toMs: number | null;
+}
+
+/** rateSeconds with the time it measured: what a page says its rates are per. */
+export function rateBasis(window: RateWindow, firstMs: number | null, lastMs: number | null, nowMs: number): RateBasis {
   const lowMs = window.sinceUnixNano !== undefined ? Number(window.sinceUnixNano) / 1e6 : firstMs;
   const highMs =
     window.untilUnixNano !== undefined
@@ -19,6 +31,8 @@ export function rateSeconds(window: RateWindow, firstMs: number | null, lastMs: 
       : window.sinceUnixNano !== undefined
         ? nowMs
         : lastMs;
-  if (lowMs === null || highMs === null || !Number.isFinite(highMs - lowMs)) return 1;
-  return Math.max((highMs - lowMs) / 1000, 1);
+  if (lowMs === null || highMs === null || !Number.isFinite(highMs - lowMs)) {
+    return { seconds: 1, fromMs: null, toMs: null };
+  }
+  return { seconds: Math.max((highMs - lowMs) / 1000, 1), fromMs: lowMs, toMs: highMs };
 }

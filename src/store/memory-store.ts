@@ -413,6 +413,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     getTrace,
     getSummaries,
     listServices: (window) => operationStats.listServices(window),
+    rateBasis: (window) => operationStats.rateBasis(window),
     listOperations: (service, window) => operationStats.listOperations(service, window),
     serviceTraffic: views.serviceTraffic,
     llmUsage: views.llmUsage,

@@ -9,7 +9,7 @@ import {
   quoteQueryValue,
 } from "../domain/operation.js";
 import { ascending } from "../domain/order.js";
-import { rateSeconds } from "../domain/rate-window.js";
+import { type RateBasis, rateBasis } from "../domain/rate-window.js";
 import type { Span, SpanKind } from "../domain/span.js";
 import { bareHttpMethod, routeSourceOf } from "../domain/trace-name.js";
 import { histogramPercentiles, latencyBucket } from "./latency-histogram.js";
@@ -388,6 +388,26 @@ export class OperationStatsIndex {
     };
   }
 
+  /** What the rates of listServices and listOperations over `window` are per (see rateBasis). */
+  rateBasis(window: StatsWindow = {}): RateBasis {
+    const { firstMs, lastMs } = this.storedTimes(window);
+    return rateBasis(window, firstMs, lastMs, this.nowMs());
+  }
+
+  /** The first start and last end of what is stored, where an open end of `window` needs them. */
+  private storedTimes(window: StatsWindow): { firstMs: number | null; lastMs: number | null } {
+    let firstMs: number | null = null;
+    let lastMs: number | null = null;
+    if (window.sinceUnixNano === undefined || window.untilUnixNano === undefined) {
+      for (const times of this.minutes.values()) {
+        if (times.count <= 0) continue;
+        if (firstMs === null || times.firstMs < firstMs) firstMs = times.firstMs;
+        if (lastMs === null || times.lastMs > lastMs) lastMs = times.lastMs;
+      }
+    }
+    return { firstMs, lastMs };
+  }
+
   /**
    * The window in start minutes, and its length in seconds for rates (rateSeconds: an open start at
    * the first stored span's start, an open end at now with `since`, else at the last span's end).
@@ -395,16 +415,7 @@ export class OperationStatsIndex {
   private range(window: StatsWindow): MinuteRange {
     const since = window.sinceUnixNano === undefined ? undefined : Number(window.sinceUnixNano);
     const until = window.untilUnixNano === undefined ? undefined : Number(window.untilUnixNano);
-    let firstMs: number | null = null;
-    let lastMs: number | null = null;
-    if (since === undefined || until === undefined) {
-      for (const times of this.minutes.values()) {
-        if (times.count <= 0) continue;
-        if (firstMs === null || times.firstMs < firstMs) firstMs = times.firstMs;
-        if (lastMs === null || times.lastMs > lastMs) lastMs = times.lastMs;
-      }
-    }
-    const seconds = rateSeconds(window, firstMs, lastMs, this.nowMs());
+    const { seconds } = this.rateBasis(window);
     return {
       from: since === undefined ? Number.NEGATIVE_INFINITY : Math.floor(since / NS_PER_MINUTE),
       to: until === undefined ? Number.POSITIVE_INFINITY : Math.floor(until / NS_PER_MINUTE),

@@ -1,3 +1,4 @@
+import type { RateBasis } from "../domain/rate-window.js";
 import { type Attributes, type InstrumentationScope, SPAN_KINDS, type Span, STATUS_CODES } from "../domain/span.js";
 import type { TraceSummary } from "../domain/trace-summary.js";
 import { decodeJson } from "./sqlite-json.js";
@@ -20,6 +21,7 @@ export interface SpanQueries {
   getTrace(traceId: string): Span[] | undefined;
   getSummaries(traceIds: readonly string[]): TraceSummary[];
   listServices(window?: StatsWindow): ServiceStats[];
+  rateBasis(window?: StatsWindow): RateBasis;
   listOperations(service: string, window?: StatsWindow): ServiceOperations | undefined;
 }
 
@@ -96,11 +98,17 @@ export function createSpanQueries(deps: SpanQueryDeps): SpanQueries {
     return traces.stats.listServices(window);
   }
 
+  function rateBasis(window?: StatsWindow): RateBasis {
+    assertOpen();
+    flush();
+    return traces.stats.rateBasis(window);
+  }
+
   function listOperations(service: string, window?: StatsWindow): ServiceOperations | undefined {
     assertOpen();
     flush();
     return traces.stats.listOperations(service, window);
   }
 
-  return { getTrace, getSummaries, listServices, listOperations };
+  return { getTrace, getSummaries, listServices, rateBasis, listOperations };
 }

@@ -121,7 +121,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const flush = () => writer.flush();
   const reads = { stmts, traces, lookups, flush, assertOpen };
   const { listTraces } = createTraceSearch({ ...reads, spanQuery });
-  const { getTrace, getSummaries, listServices, listOperations } = createSpanQueries(reads);
+  const { getTrace, getSummaries, listServices, rateBasis, listOperations } = createSpanQueries(reads);
   // Set once the traces are loaded (below); spans arrive only after that.
   let errors: SqliteErrorGroups | undefined;
   const insertSpans = createSpanInsert({
@@ -241,6 +241,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     getTrace,
     getSummaries,
     listServices,
+    rateBasis,
     serviceTraffic: (window) => viewsAfterRetention().serviceTraffic(window),
     llmUsage: (query, prices) => viewsAfterRetention().llmUsage(query, prices),
     viewsBuilding: () => (views.building === null ? null : { ...views.building }),

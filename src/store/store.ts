@@ -1,6 +1,7 @@
 import type { PriceTable } from "../domain/llm-cost.js";
 import type { LlmQuery, LlmUsage } from "../domain/llm-index.js";
 import type { OperationGroup } from "../domain/operation.js";
+import type { RateBasis } from "../domain/rate-window.js";
 import type { TrafficTally, TrafficWindow } from "../domain/service-traffic.js";
 import type { Span, SpanKind } from "../domain/span.js";
 import type { TraceSummary } from "../domain/trace-summary.js";
@@ -195,6 +196,8 @@ export interface Store {
   getSummaries(traceIds: readonly string[]): TraceSummary[];
   /** Every service with spans in the window, by name; kept up to date on insert and eviction, not scanned. */
   listServices(window?: StatsWindow): ServiceStats[];
+  /** What the rates of listServices and listOperations over the window are per: its seconds and the time they cover. */
+  rateBasis(window?: StatsWindow): RateBasis;
   /** A service's operations in the window, or undefined when it has no span there. */
   listOperations(service: string, window?: StatsWindow): ServiceOperations | undefined;
   /** Calls into services, between them and to peers, by spans that start in the window (see store/span-views.ts). */

@@ -285,6 +285,16 @@ describe("trace API", () => {
     expect(body.services.map((s: any) => s.name)).toEqual(["checkout", "frontend", "payments"]);
     // checkout sent only a database call: no entry or root span of its own.
     expect(body.services[0]).toMatchObject({ name: "checkout", basis: "root", requestCount: 0, spanCount: 1 });
+    // Over everything stored, rates are per the time the spans cover: first start to last end.
+    expect(body.rateBasis).toEqual({ seconds: 1.003, fromMs: 1_700_000_000_000, toMs: 1_700_000_001_003 });
+    const since = 1_700_000_000_500;
+    const until = 1_700_000_030_500;
+    const windowed = await getJson(`/api/services?since=${since}&until=${until}`);
+    // The window's own length (its end is inclusive: up to the last nanosecond of `until`'s millisecond).
+    expect(windowed.body.rateBasis.fromMs).toBe(since);
+    expect(windowed.body.rateBasis.toMs - until).toBeGreaterThanOrEqual(0);
+    expect(windowed.body.rateBasis.toMs - until).toBeLessThanOrEqual(1);
+    expect(windowed.body.rateBasis.seconds).toBeCloseTo(30, 2);
   });
 
   it("lists a service's operations, in a window, and says which service is unknown", async () => {

@@ -309,7 +309,10 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
 
   app.get("/api/services", (c) => {
     const window = parseTimeWindow(new URL(c.req.url).searchParams);
-    const body: ServicesResponse = { services: deps.store.listServices(window).map(serviceJson) };
+    const body: ServicesResponse = {
+      services: deps.store.listServices(window).map(serviceJson),
+      rateBasis: deps.store.rateBasis(window),
+    };
     return c.json(body);
   });
 
