@@ -102,6 +102,7 @@ export async function runImport(files: string[], options: ImportOptions): Promis
     spans: 0,
     logRecords: 0,
     dataPoints: 0,
+    alreadyStored: { spans: 0, logRecords: 0, dataPoints: 0 },
     rejected: 0,
     errors: [],
   };
@@ -128,6 +129,9 @@ export async function runImport(files: string[], options: ImportOptions): Promis
       totals.spans += counts.spans;
       totals.logRecords += counts.logRecords;
       totals.dataPoints += counts.dataPoints;
+      totals.alreadyStored.spans += counts.alreadyStored.spans;
+      totals.alreadyStored.logRecords += counts.alreadyStored.logRecords;
+      totals.alreadyStored.dataPoints += counts.alreadyStored.dataPoints;
       totals.rejected += counts.rejected;
       let unreadable = false;
       for (const error of counts.errors) {

@@ -39,6 +39,62 @@ export interface StoredLog {
   record: LogRecord;
 }
 
+/**
+ * Whether two records are one record. OTLP gives a log record no id, so a record equal to a stored one
+ * in every field it has (both times, severity, body, attributes, trace context, resource, scope, event
+ * name, flags) cannot be told from it: it is a resend (an exporter's retry, a file imported twice),
+ * and the stores keep it once. Attribute maps compare as maps: the order of their keys is not data.
+ */
+export function sameLogRecord(a: LogRecord, b: LogRecord): boolean {
+  return (
+    a.timeUnixNano === b.timeUnixNano &&
+    a.observedTimeUnixNano === b.observedTimeUnixNano &&
+    a.severityNumber === b.severityNumber &&
+    a.severityText === b.severityText &&
+    a.traceId === b.traceId &&
+    a.spanId === b.spanId &&
+    a.service === b.service &&
+    a.eventName === b.eventName &&
+    a.flags === b.flags &&
+    a.droppedAttributesCount === b.droppedAttributesCount &&
+    sameValue(a.body, b.body, 0) &&
+    sameAttributes(a.attributes, b.attributes, 0) &&
+    sameAttributes(a.resource, b.resource, 0) &&
+    a.scope.name === b.scope.name &&
+    a.scope.version === b.scope.version &&
+    sameAttributes(a.scope.attributes ?? {}, b.scope.attributes ?? {}, 0)
+  );
+}
+
+/** Values nested deeper than this are taken as different: a false "different" only stores a record twice. */
+const MAX_COMPARED_DEPTH = 64;
+
+function sameAttributes(a: Attributes, b: Attributes, depth: number): boolean {
+  // Records of one batch share their resource and scope objects.
+  if (a === b) return true;
+  let count = 0;
+  for (const key in a) {
+    if (!Object.hasOwn(b, key) || !sameValue(a[key] as AttrValue, b[key] as AttrValue, depth + 1)) return false;
+    count++;
+  }
+  for (const _ in b) count--;
+  return count === 0;
+}
+
+function sameValue(a: AttrValue, b: AttrValue, depth: number): boolean {
+  if (a === b) return true;
+  // NaN, which a body or attribute may hold (the SQLite store boxes it), equals itself here.
+  if (typeof a === "number") return typeof b === "number" && Number.isNaN(a) && Number.isNaN(b);
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (depth > MAX_COMPARED_DEPTH) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameValue(a[i] as AttrValue, b[i] as AttrValue, depth + 1)) return false;
+    return true;
+  }
+  return !Array.isArray(b) && sameAttributes(a, b, depth);
+}
+
 /** How severe a severity is: 0 for UNSPECIFIED up to 6 for FATAL. */
 export function severityRank(severity: LogSeverity): number {
   return LOG_SEVERITIES.indexOf(severity);

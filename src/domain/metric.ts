@@ -121,6 +121,8 @@ export interface ReceivedMetric {
   descriptor: MetricDescriptor;
   /** The resource's `service.name`. */
   service: string;
+  /** The resource's attributes (shared by the metrics of one resource); absent: one unnamed resource. */
+  resource?: Attributes;
   data: MetricPoints;
 }
 

@@ -70,7 +70,8 @@ export function createIngest(
   return {
     spans(received) {
       const spans = withoutOwnCalls(received);
-      if (spans.length === 0) return { inserted: 0, changedTraceIds: [], lateSpans: 0, rejectedSpans: 0 };
+      if (spans.length === 0)
+        return { inserted: 0, duplicateSpans: 0, changedTraceIds: [], lateSpans: 0, rejectedSpans: 0 };
       if (events.newService !== undefined) {
         if (!storedServicesSeen) {
           storedServicesSeen = true;

@@ -1,10 +1,11 @@
-import type { LogRecord, StoredLog } from "../domain/log.js";
+import type { LogRecord } from "../domain/log.js";
 import type { LiveHub } from "../live/hub.js";
 import { logToJson } from "../protocol-json.js";
-import type { LogStore } from "../store/log-store.js";
+import type { LogInsertResult, LogStore } from "../store/log-store.js";
 
 export interface LogIngest {
-  logs(records: readonly LogRecord[]): StoredLog[];
+  /** Stores the records (none already stored: see LogStore) and pushes those stored to live clients. */
+  logs(records: readonly LogRecord[]): LogInsertResult;
   /** Resolves once every record accepted so far is in the store's file (at once without one). */
   committed(): Promise<void>;
 }
@@ -17,10 +18,10 @@ export interface LogIngest {
 export function createLogIngest(store: LogStore, hub: LiveHub): LogIngest {
   return {
     logs(records) {
-      if (records.length === 0) return [];
-      const stored = store.insertLogs(records);
-      hub.publishItems("logs", stored, (items) => ({ type: "logs", logs: items.map(logToJson) }));
-      return stored;
+      if (records.length === 0) return { stored: [], duplicates: 0 };
+      const result = store.insertLogs(records);
+      hub.publishItems("logs", result.stored, (items) => ({ type: "logs", logs: items.map(logToJson) }));
+      return result;
     },
     committed() {
       return store.committed?.() ?? Promise.resolve();

@@ -9,6 +9,7 @@ export interface MetricIngest {
 
 const NOTHING: MetricInsertResult = Object.freeze({
   accepted: 0,
+  duplicates: 0,
   droppedPoints: 0,
   rejected: 0,
   errors: [],

@@ -202,6 +202,7 @@ export function newWireSummaryPoint(): WireSummaryPoint {
 /** What the metrics of one ScopeMetrics have in common. */
 export interface MetricGroup {
   service: string;
+  resource: Attributes;
   scopeName: string;
   /** Where the group sits in the request, for rejection reasons. */
   path: string;
@@ -215,6 +216,7 @@ export function metricGroup(
 ): MetricGroup {
   return {
     service: serviceNameOf(resource),
+    resource,
     scopeName,
     path: `resourceMetrics[${resourceIndex}].scopeMetrics[${scopeIndex}]`,
   };
@@ -292,7 +294,7 @@ export class MetricBatch {
     }
     const kind = descriptor.kind;
     const data = { kind, points: [] } as unknown as ReceivedMetric["data"];
-    return { metric: { descriptor, service: group.service, data }, path, bounds: null };
+    return { metric: { descriptor, service: group.service, resource: group.resource, data }, path, bounds: null };
   }
 
   /** Keeps the metric if any of its points were accepted. */

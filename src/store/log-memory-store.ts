@@ -1,7 +1,7 @@
-import type { LogRecord, StoredLog } from "../domain/log.js";
+import { type LogRecord, type StoredLog, sameLogRecord } from "../domain/log.js";
 import { compareLogPositions, decodeLogCursor, type LogPosition } from "./log-cursor.js";
 import { LogPageBuilder, logFilter, traceLogPage } from "./log-query-match.js";
-import { DEFAULT_MAX_LOGS, type LogPage, type LogQuery, type LogStore } from "./log-store.js";
+import { DEFAULT_MAX_LOGS, type LogInsertResult, type LogPage, type LogQuery, type LogStore } from "./log-store.js";
 import { LogTraceIndex } from "./log-trace-index.js";
 import { SortedChunks } from "./sorted-chunks.js";
 
@@ -44,6 +44,13 @@ export function createMemoryLogStore(options: MemoryLogStoreOptions = {}): LogSt
     return low !== 0 ? low : a - b;
   });
   const byTrace = new LogTraceIndex();
+  /** The record being inserted and its time's two parts, for the two checks below (made once, not per record). */
+  let probe: LogRecord | undefined;
+  let probeHigh = 0;
+  let probeLow = 0;
+  /** Whether a stored record has the probe's time: records of one time sit together in the time index. */
+  const sameTime = (seq: number) => timeHigh[seq - baseSeq] === probeHigh && timeLow[seq - baseSeq] === probeLow;
+  const sameRecord = (seq: number) => sameLogRecord(recordOf(seq), probe as LogRecord);
 
   function evictOldest(): void {
     while (arrival.length - head > maxLogs) {
@@ -63,20 +70,33 @@ export function createMemoryLogStore(options: MemoryLogStoreOptions = {}): LogSt
     }
   }
 
-  function insertLogs(records: readonly LogRecord[]): StoredLog[] {
+  function insertLogs(records: readonly LogRecord[]): LogInsertResult {
     const first = nextSeq;
+    let duplicates = 0;
     for (const record of records) {
-      const seq = nextSeq++;
+      const seq = nextSeq;
+      probe = record;
+      probeHigh = Number(record.timeUnixNano >> 20n);
+      probeLow = Number(record.timeUnixNano & 0xfffffn);
       arrival.push(record);
-      timeHigh.push(Number(record.timeUnixNano >> 20n));
-      timeLow.push(Number(record.timeUnixNano & 0xfffffn));
-      byTime.insert(seq);
+      timeHigh.push(probeHigh);
+      timeLow.push(probeLow);
+      // A record equal to a stored one is that record sent again: it would sit right after it.
+      if (!byTime.insertUnless(seq, sameTime, sameRecord)) {
+        arrival.pop();
+        timeHigh.pop();
+        timeLow.pop();
+        duplicates++;
+        continue;
+      }
+      nextSeq++;
       if (record.traceId !== null) byTrace.add(seq, record.traceId);
     }
+    probe = undefined;
     evictOldest();
     const stored: StoredLog[] = [];
     for (let seq = Math.max(first, baseSeq + head); seq < nextSeq; seq++) stored.push({ seq, record: recordOf(seq) });
-    return stored;
+    return { stored, duplicates };
   }
 
   function listLogs(query: LogQuery): LogPage {

@@ -64,6 +64,8 @@ export const LOG_COLUMNS = [
 export const LOG_WIDTH = LOG_COLUMNS.length;
 /** Rows per multi-row INSERT: binding is per parameter, preparing is per statement. */
 export const LOG_INSERT_CHUNK = 100;
+/** Times per lookup of the rows at given times (`rowsAt`). */
+export const LOG_LOOKUP_CHUNK = 100;
 
 /** A row as read back: [seq, time_ns, service_id, severity, trace_id, span_id, resource_id, scope_id, body]. */
 export type LogRow = [bigint, bigint, bigint, bigint, string | null, string | null, bigint, bigint, string];
@@ -101,12 +103,14 @@ function listSql(shape: LogQueryShape): string {
 export function prepareLogStatements(db: SqliteDatabase) {
   const inserts = new Map<number, SqliteStatement>();
   const refInserts = new Map<number, SqliteStatement>();
+  const lookups = new Map<number, SqliteStatement>();
   const lists = new Map<string, SqliteStatement>();
   const tuple = `(${LOG_COLUMNS.map(() => "?").join(",")})`;
   return {
     state: db.prepare("SELECT next_seq, stored, evicted FROM log_state WHERE id = 1").raw().safeIntegers(false),
     saveState: db.prepare("UPDATE log_state SET next_seq = ?, stored = ?, evicted = ? WHERE id = 1"),
     firstSeq: db.prepare("SELECT min(seq) FROM log_records").pluck().safeIntegers(false),
+    newestTime: db.prepare("SELECT max(time_ns) FROM log_records").pluck().safeIntegers(true),
     services: db.prepare("SELECT id, name FROM log_services").raw().safeIntegers(false),
     resources: db.prepare("SELECT id, json FROM log_resources").raw().safeIntegers(false),
     scopes: db.prepare("SELECT id, json FROM log_scopes").raw().safeIntegers(false),
@@ -139,6 +143,19 @@ export function prepareLogStatements(db: SqliteDatabase) {
         const values = Array.from({ length: rows }, () => "(?,?)").join(",");
         statement = db.prepare(`INSERT INTO log_trace_refs (seq, trace_id) VALUES ${values}`);
         refInserts.set(rows, statement);
+      }
+      return statement;
+    },
+    /** The rows whose stored time is one of `times` (1 to LOG_LOOKUP_CHUNK of them), raw, 64-bit integers as bigint. */
+    rowsAt(times: number): SqliteStatement {
+      let statement = lookups.get(times);
+      if (statement === undefined) {
+        const list = Array.from({ length: times }, () => "?").join(",");
+        statement = db
+          .prepare(`SELECT ${LOG_COLUMNS.join(", ")} FROM log_records WHERE time_ns IN (${list})`)
+          .raw()
+          .safeIntegers(true);
+        lookups.set(times, statement);
       }
       return statement;
     },

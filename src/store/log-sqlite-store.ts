@@ -1,18 +1,19 @@
-import { isAscii, type LogRecord, type StoredLog, severityRank, textMatcher } from "../domain/log.js";
+import { isAscii, type LogRecord, type StoredLog, sameLogRecord, severityRank, textMatcher } from "../domain/log.js";
 import type { Attributes, InstrumentationScope } from "../domain/span.js";
 import { FlushTimer } from "./flush-timer.js";
 import { decodeLogCursor } from "./log-cursor.js";
 import { LogPageBuilder, logFilter, traceLogPage } from "./log-query-match.js";
-import { decodeLogRow, encodeLogBody, toStoredTime } from "./log-sqlite-codec.js";
+import { decodeLogRow, encodeLogBody, fromStoredTime, toStoredTime } from "./log-sqlite-codec.js";
 import {
   LOG_INSERT_CHUNK,
+  LOG_LOOKUP_CHUNK,
   LOG_WIDTH,
   type LogQueryShape,
   type LogRow,
   migrateLogs,
   prepareLogStatements,
 } from "./log-sqlite-schema.js";
-import type { LogPage, LogQuery, LogStore } from "./log-store.js";
+import type { LogInsertResult, LogPage, LogQuery, LogStore } from "./log-store.js";
 import { ArrivalTraceIndex } from "./log-trace-index.js";
 import type { GroupCommit } from "./sqlite-group-commit.js";
 import { attributesHaveNonFinite, decodeJson, encodeJson, isJsonVerbatim } from "./sqlite-json.js";
@@ -114,6 +115,16 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
   let evictedLogs = 0;
   /** Pending rows, LOG_WIDTH values each, numbers pendingFirstSeq upwards. */
   let pending: unknown[] = [];
+  /** The records of the pending rows, in the same order: a resend is compared with them. */
+  let pendingRecords: LogRecord[] = [];
+  /** Numbers of pending records by time (one number, or several when times repeat). */
+  let pendingByTime = new Map<bigint, number | number[]>();
+  /**
+   * The newest time among the rows in the file, and among the pending records (-1n: none): a record
+   * newer than both repeats none of them, which is how nearly every record is told new.
+   */
+  let newestWritten = -1n;
+  let newestPending = -1n;
   /** Pending log_trace_refs rows: [seq, trace id] pairs, in number order. */
   let pendingRefs: unknown[] = [];
   /** Each stored trace's records by number (also those pending), read from log_trace_refs at open. */
@@ -133,6 +144,11 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     scopes.load(sql.scopes.all() as [number, string][]);
     pending = [];
     pendingRefs = [];
+    pendingRecords = [];
+    pendingByTime = new Map();
+    newestPending = -1n;
+    const newest = sql.newestTime.get() as bigint | null;
+    newestWritten = newest === null ? -1n : fromStoredTime(newest);
     pendingFirstSeq = nextSeq;
     jsonOf = new WeakMap();
     traces.clear();
@@ -205,14 +221,73 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     deletedBelow = firstSeq;
     pending = [];
     pendingRefs = [];
+    pendingRecords = [];
+    if (pendingByTime.size > 0) pendingByTime = new Map();
+    if (newestPending > newestWritten) newestWritten = newestPending;
+    newestPending = -1n;
     pendingFirstSeq = nextSeq;
   }
 
-  function insertLogs(records: readonly LogRecord[]): StoredLog[] {
+  /**
+   * The records in the file at each of `times`, by time: where a resend of one of them would be found.
+   * Rows evicted but not yet deleted are left out.
+   */
+  function writtenAt(times: readonly bigint[]): Map<bigint, LogRecord[]> {
+    const found = new Map<bigint, LogRecord[]>();
+    for (let at = 0; at < times.length; at += LOG_LOOKUP_CHUNK) {
+      const chunk = times.slice(at, at + LOG_LOOKUP_CHUNK).map(toStoredTime);
+      for (const row of sql.rowsAt(chunk.length).iterate(chunk) as IterableIterator<LogRow>) {
+        if (Number(row[0]) < firstSeq) continue;
+        const { record } = decodeLogRow(row, context);
+        const same = found.get(record.timeUnixNano);
+        if (same === undefined) found.set(record.timeUnixNano, [record]);
+        else same.push(record);
+      }
+    }
+    return found;
+  }
+
+  /** Whether a pending record (not evicted) equals `record`. */
+  function isPending(record: LogRecord): boolean {
+    const seqs = pendingByTime.get(record.timeUnixNano);
+    if (seqs === undefined) return false;
+    for (const seq of typeof seqs === "number" ? [seqs] : seqs) {
+      if (seq >= firstSeq && sameLogRecord(pendingRecords[seq - pendingFirstSeq] as LogRecord, record)) return true;
+    }
+    return false;
+  }
+
+  function addPendingTime(time: bigint, seq: number): void {
+    const seqs = pendingByTime.get(time);
+    if (seqs === undefined) pendingByTime.set(time, seq);
+    else if (typeof seqs === "number") pendingByTime.set(time, [seqs, seq]);
+    else seqs.push(seq);
+  }
+
+  function insertLogs(records: readonly LogRecord[]): LogInsertResult {
     assertOpen();
     flushTimer.throwDeferred();
     const first = nextSeq;
+    // Records not newer than every written one may repeat one: those rows are read in one go.
+    const olderTimes = new Set<bigint>();
+    for (const record of records) if (record.timeUnixNano <= newestWritten) olderTimes.add(record.timeUnixNano);
+    const written = olderTimes.size === 0 ? null : writtenAt([...olderTimes]);
+    const accepted: LogRecord[] = [];
+    let duplicates = 0;
     for (const record of records) {
+      const time = record.timeUnixNano;
+      if (time <= newestPending && isPending(record)) {
+        duplicates++;
+        continue;
+      }
+      if (written?.get(time)?.some((stored) => sameLogRecord(stored, record)) === true) {
+        duplicates++;
+        continue;
+      }
+      if (time > newestPending) newestPending = time;
+      addPendingTime(time, nextSeq);
+      pendingRecords.push(record);
+      accepted.push(record);
       if (record.traceId !== null) {
         pendingRefs.push(nextSeq, record.traceId);
         traces.add(nextSeq, record.traceId);
@@ -235,6 +310,7 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
       const dropped = firstSeq - pendingFirstSeq;
       if (dropped > 0) {
         pending.splice(0, dropped * LOG_WIDTH);
+        pendingRecords.splice(0, dropped);
         pendingFirstSeq += dropped;
         evictedLogs += dropped;
         let refs = 0;
@@ -247,9 +323,9 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     else if (pending.length > 0) flushTimer.schedule();
     const out: StoredLog[] = [];
     for (let seq = Math.max(first, firstSeq); seq < nextSeq; seq++) {
-      out.push({ seq, record: records[seq - first] as LogRecord });
+      out.push({ seq, record: accepted[seq - first] as LogRecord });
     }
-    return out;
+    return { stored: out, duplicates };
   }
 
   function listLogs(query: LogQuery): LogPage {
@@ -316,6 +392,10 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     flushTimer.cancel();
     pending = [];
     pendingRefs = [];
+    pendingRecords = [];
+    pendingByTime = new Map();
+    newestPending = -1n;
+    newestWritten = -1n;
     traces.clear();
     db.transaction(() => {
       sql.deleteAll.run();

@@ -33,15 +33,23 @@ export interface LogStoreStats {
   evictedLogs: number;
 }
 
+export interface LogInsertResult {
+  /** The records stored by this call and still stored afterwards, with their numbers, in order. */
+  stored: StoredLog[];
+  /** Records equal to one already stored (see `sameLogRecord`), or to an earlier one of the call: not stored again. */
+  duplicates: number;
+}
+
 /**
  * Where log records live. Each stored record gets a number on arrival, unique for the life of the
  * store (and of its file), which is its id and breaks ties in time. Reads always see every record an
- * earlier `insertLogs` accepted; past `maxLogs` the records that arrived first are evicted.
+ * earlier `insertLogs` accepted; past `maxLogs` the records that arrived first are evicted. A record
+ * equal to a stored one in every field is that record sent again and is not stored twice.
  */
 export interface LogStore {
   readonly kind: "memory" | "sqlite";
-  /** Stores the records in order; returns those still stored afterwards, with their numbers. */
-  insertLogs(records: readonly LogRecord[]): StoredLog[];
+  /** Stores the records in order, but none that is already stored. */
+  insertLogs(records: readonly LogRecord[]): LogInsertResult;
   listLogs(query: LogQuery): LogPage;
   /** Resolves once every record accepted so far is committed to the store's file; absent without a file. */
   committed?(): Promise<void>;

@@ -216,6 +216,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     /** Traces that held entry spans before this call, and how many spans they held then. */
     let renest: Map<MemoryTrace, number> | null = null;
     let inserted = 0;
+    let duplicateSpans = 0;
     let lateSpans = 0;
     let rejectedSpans = 0;
     let rejectionMessage: string | undefined;
@@ -254,7 +255,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
         live.add(trace);
       } else {
         traceSpans = trace.spans ?? unpack(trace);
-        if (hasSpan(trace, traceSpans, span.spanId)) continue;
+        if (hasSpan(trace, traceSpans, span.spanId)) {
+          duplicateSpans++;
+          continue;
+        }
         if (traceSpans.length >= maxSpans) {
           rejectedSpans++;
           rejectionMessage ??= tooBigTraceMessage(span.traceId, maxSpans);
@@ -309,6 +313,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     packQuietTraces(now);
     const result: InsertResult = {
       inserted,
+      duplicateSpans,
       changedTraceIds: [...changed.keys()].filter((id) => traces.has(id)),
       lateSpans,
       rejectedSpans,

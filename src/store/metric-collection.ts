@@ -7,6 +7,7 @@ import { type MetricDescriptor, metricUnit, movesByOne, type ReceivedMetric } fr
 import { nanosToMs, newObservation, newReadingState, type ReadingState, readPoint } from "../domain/metric-reading.js";
 import { ascending } from "../domain/order.js";
 import type { Attributes } from "../domain/span.js";
+import { DUPLICATE, FORGOT } from "./metric-point-keys.js";
 import { type EntryJournal, MetricSeries } from "./metric-series.js";
 import { SeriesIndex, sameAttributes, seriesHash } from "./metric-series-index.js";
 import {
@@ -95,6 +96,10 @@ function hashOf(text: string): number {
 
 /** Told about every change to stored metrics, for a store that writes them elsewhere. */
 export interface MetricJournal extends EntryJournal {
+  /** The series received a point with this key (see PointKeys). */
+  pointKeyAdded(series: MetricSeries, time: bigint, start: bigint, source: number): void;
+  /** The series let its oldest point keys go: those at or before `pointKeys.forgottenThrough` are gone. */
+  pointKeysForgotten(series: MetricSeries): void;
   /** Its reading state, exemplars or newest time changed (or it is new). */
   seriesChanged(series: MetricSeries): void;
   seriesRemoved(series: MetricSeries): void;
@@ -120,6 +125,9 @@ export class MetricCollection {
   private readonly scratch = newObservation();
   private droppedKeys = new Set<number>();
   private sweptAtMs = Number.NEGATIVE_INFINITY;
+  /** The last resource hashed into a point source, and its hash: the metrics of one resource share it. */
+  private lastResource: Attributes | undefined;
+  private lastSource = 0;
 
   constructor(
     readonly maxSeries: number,
@@ -128,7 +136,14 @@ export class MetricCollection {
   ) {}
 
   insert(received: readonly ReceivedMetric[]): MetricInsertResult {
-    const result: MetricInsertResult = { accepted: 0, droppedPoints: 0, rejected: 0, errors: [], changedNames: [] };
+    const result: MetricInsertResult = {
+      accepted: 0,
+      duplicates: 0,
+      droppedPoints: 0,
+      rejected: 0,
+      errors: [],
+      changedNames: [],
+    };
     // Retention first, so that a series past its day makes room for the points that outlive it.
     this.advanceClock(received);
     for (const metric of received) {
@@ -146,6 +161,9 @@ export class MetricCollection {
       }
       const before = result.accepted;
       const unit = metricUnit(metric);
+      // A TraceKit SDK sends each recorded value as a point stamped in milliseconds: two in one
+      // millisecond are two values, so its points have no key to be told apart by.
+      const source = descriptor.tracekit ? null : this.sourceOf(metric.resource);
       let previous: MetricSeries | undefined;
       for (const point of metric.data.points) {
         let series = followingSeries(previous, metric.service, point.attributes);
@@ -165,6 +183,17 @@ export class MetricCollection {
         }
         if (previous !== undefined) previous.followedBy = series;
         previous = series;
+        if (source !== null) {
+          const received = series.pointKeys.receive(point.timeUnixNano, point.startTimeUnixNano, source);
+          if (received === DUPLICATE) {
+            result.duplicates++;
+            continue;
+          }
+          if (this.journal !== null) {
+            if (received === FORGOT) this.journal.pointKeysForgotten(series);
+            this.journal.pointKeyAdded(series, point.timeUnixNano, point.startTimeUnixNano, source);
+          }
+        }
         if (!sameReading(series.descriptor, descriptor)) series.descriptor = descriptor;
         const observation = readPoint(descriptor, series.reading, point, this.scratch);
         if (observation !== null) series.add(observation, this.journal);
@@ -188,6 +217,16 @@ export class MetricCollection {
     this.counts.droppedPoints += result.droppedPoints;
     result.changedNames = [...new Set(result.changedNames)];
     return result;
+  }
+
+  /** The source of the points of a metric from `resource`: a hash of its attributes (0 without one). */
+  private sourceOf(resource: Attributes | undefined): number {
+    if (resource === undefined) return 0;
+    if (resource !== this.lastResource) {
+      this.lastResource = resource;
+      this.lastSource = seriesHash("", resource);
+    }
+    return this.lastSource;
   }
 
   /**

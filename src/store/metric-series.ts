@@ -8,6 +8,7 @@
 import type { Exemplar, MetricDescriptor } from "../domain/metric.js";
 import type { Observation, ReadingState } from "../domain/metric-reading.js";
 import type { Attributes } from "../domain/span.js";
+import { PointKeys } from "./metric-point-keys.js";
 import { layoutFor, Tier, type TierSpec } from "./metric-tier.js";
 
 export type { EntryFields, TierSpec } from "./metric-tier.js";
@@ -52,6 +53,8 @@ export class MetricSeries {
   private folding = false;
   /** Set once the series is no longer stored (retention). */
   removed = false;
+  /** The points it received, so that one sent again is not counted twice (empty for TraceKit SDK metrics). */
+  readonly pointKeys = new PointKeys();
 
   constructor(
     /** Unique while the series exists; stable across restarts in the SQLite store. */

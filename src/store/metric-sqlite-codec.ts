@@ -73,10 +73,56 @@ export function decodeEntry(text: string): EntryFields {
   };
 }
 
+const NS_SHIFT = 1n << 63n;
+
+/** Unsigned 64-bit nanoseconds as a signed SQLite integer, order kept (0 → -2^63). */
+export function toSignedNs(ns: bigint): bigint {
+  return ns - NS_SHIFT;
+}
+
+/** Bytes of one point key in a `mt_point_keys` blob: time, start time (u64), source (i32). */
+const KEY_BYTES = 20;
+
+/**
+ * The keys of `keys` ((time, start, source) triples) newer than `after`, as a blob, with the newest
+ * time among them; null when none is.
+ */
+export function encodePointKeys(
+  keys: readonly (bigint | number)[],
+  after: bigint,
+): { blob: Buffer; through: bigint } | null {
+  let count = 0;
+  for (let i = 0; i < keys.length; i += 3) if ((keys[i] as bigint) > after) count++;
+  if (count === 0) return null;
+  const blob = Buffer.allocUnsafe(count * KEY_BYTES);
+  let through = after;
+  let at = 0;
+  for (let i = 0; i < keys.length; i += 3) {
+    const time = keys[i] as bigint;
+    if (time <= after) continue;
+    if (time > through) through = time;
+    blob.writeBigUInt64LE(time, at);
+    blob.writeBigUInt64LE(keys[i + 1] as bigint, at + 8);
+    blob.writeInt32LE(keys[i + 2] as number, at + 16);
+    at += KEY_BYTES;
+  }
+  return { blob, through };
+}
+
+/** Each key of a `mt_point_keys` blob, in the order written. */
+export function decodePointKeys(blob: Uint8Array, visit: (time: bigint, start: bigint, source: number) => void): void {
+  const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+  for (let at = 0; at + KEY_BYTES <= blob.byteLength; at += KEY_BYTES) {
+    visit(view.getBigUint64(at, true), view.getBigUint64(at + 8, true), view.getInt32(at + 16, true));
+  }
+}
+
 /** What a series carries besides its entries. */
 export interface SeriesState {
   reading: ReadingState;
   lastMs: number;
+  /** PointKeys.forgottenThrough; for a file written before point keys, the end of its newest point's millisecond. */
+  forgottenThrough: bigint;
   exemplars: Exemplar[];
   /** The key of its next raw entry. */
   nextRawKey: number;
@@ -109,6 +155,7 @@ export function encodeSeriesState(series: MetricSeries): string {
     })),
     k: series.nextRawKey,
     b: series.bounds,
+    g: series.pointKeys.forgottenThrough.toString(),
   });
 }
 
@@ -119,8 +166,10 @@ export function decodeSeriesState(text: string): SeriesState {
     x: { t: string; v: number; tr: string | null; sp: string | null; at: Exemplar["attributes"] }[];
     k: number;
     b?: number[] | null;
+    g?: string;
   };
   const p = body.r.p;
+  const lastMs = body.l ?? Number.NEGATIVE_INFINITY;
   return {
     reading: {
       previous:
@@ -134,7 +183,11 @@ export function decodeSeriesState(text: string): SeriesState {
             },
       total: body.r.total,
     },
-    lastMs: body.l ?? Number.NEGATIVE_INFINITY,
+    lastMs,
+    // Written before points had keys: what the file holds is taken as received, so that importing
+    // again what was imported into it does not count it twice.
+    forgottenThrough:
+      body.g !== undefined ? BigInt(body.g) : Number.isFinite(lastMs) ? BigInt(lastMs) * 1_000_000n + 999_999n : -1n,
     exemplars: body.x.map((e) => ({
       timeUnixNano: BigInt(e.t),
       value: e.v,

@@ -40,6 +40,21 @@ const MIGRATIONS: readonly string[] = [
   );
   INSERT INTO mt_counters (id, points, dropped_series, dropped_points) VALUES (1, 0, 0, 0);
   `,
+  `
+  -- The keys of each series' newest points (see PointKeys), in the batches they were written in: one
+  -- row per series per write. keys: 20 bytes a key (time and start time as unsigned 64-bit, the
+  -- source as signed 32-bit, little-endian); through_ns: the newest time among them, shifted by -2^63
+  -- to fit SQLite's signed integers, so that rows whose keys were all let go are deleted by it. A
+  -- series' state holds the time at or before which its keys were let go (a file written before this
+  -- table takes everything up to each series' newest point as received).
+  CREATE TABLE mt_point_keys (
+    series_id INTEGER NOT NULL,
+    write_seq INTEGER NOT NULL,
+    through_ns INTEGER NOT NULL,
+    keys BLOB NOT NULL,
+    PRIMARY KEY (series_id, write_seq)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** Brings the metric tables to the current version; refuses a file from a newer tracekit-local. */

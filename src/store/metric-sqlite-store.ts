@@ -8,7 +8,15 @@ import type { MetricDescriptor } from "../domain/metric.js";
 import { MetricCollection, type MetricJournal, MetricRecord } from "./metric-collection.js";
 import { queryMetric } from "./metric-query.js";
 import type { MetricSeries, Tier } from "./metric-series.js";
-import { decodeEntry, decodeSeriesState, encodeEntry, encodeSeriesState } from "./metric-sqlite-codec.js";
+import {
+  decodeEntry,
+  decodePointKeys,
+  decodeSeriesState,
+  encodeEntry,
+  encodePointKeys,
+  encodeSeriesState,
+  toSignedNs,
+} from "./metric-sqlite-codec.js";
 import { migrateMetrics } from "./metric-sqlite-schema.js";
 import { DEFAULT_MAX_METRIC_SERIES, type MetricBounds, type MetricStore } from "./metric-store.js";
 import type { SqliteDatabase, SqliteStatement } from "./sqlite-schema.js";
@@ -23,6 +31,9 @@ export interface SqliteMetricStoreOptions extends MetricBounds {
 const DEFAULT_FLUSH_INTERVAL_MS = 100;
 const DEFAULT_FLUSH_ENTRIES = 20_000;
 
+/** Point keys received since the last write, of one series: (time, start, source) triples. */
+type NewKeys = (bigint | number)[];
+
 /** What is waiting to be written. */
 class PendingWrites implements MetricJournal {
   /** Keys of changed entries per tier, per series. */
@@ -32,7 +43,22 @@ class PendingWrites implements MetricJournal {
   removedSeries = new Set<number>();
   metrics = new Set<MetricRecord>();
   removedMetrics = new Set<string>();
+  keys = new Map<MetricSeries, NewKeys>();
+  /** Series that let point keys go since the last write. */
+  forgotten = new Set<MetricSeries>();
   constructor(private readonly onChange: () => void) {}
+
+  pointKeyAdded(series: MetricSeries, time: bigint, start: bigint, source: number): void {
+    let keys = this.keys.get(series);
+    if (keys === undefined) {
+      keys = [];
+      this.keys.set(series, keys);
+    }
+    keys.push(time, start, source);
+  }
+  pointKeysForgotten(series: MetricSeries): void {
+    this.forgotten.add(series);
+  }
 
   entryChanged(series: MetricSeries, tier: number, key: number): void {
     let keys = this.entries.get(series);
@@ -50,6 +76,8 @@ class PendingWrites implements MetricJournal {
   seriesRemoved(series: MetricSeries): void {
     this.series.delete(series);
     this.entries.delete(series);
+    this.keys.delete(series);
+    this.forgotten.delete(series);
     this.removedSeries.add(series.id);
   }
   metricChanged(record: MetricRecord): void {
@@ -74,6 +102,9 @@ export function createSqliteMetricStore(
     series: prepare("SELECT id, metric, service, attributes, descriptor, state FROM mt_series").raw(),
     entries: prepare("SELECT series_id, tier, key, body FROM mt_entries ORDER BY series_id, tier, key").raw(),
     counters: prepare("SELECT points, dropped_series, dropped_points FROM mt_counters WHERE id = 1").raw(),
+    // Shifted nanoseconds need all 64 bits.
+    pointKeys: prepare("SELECT series_id, write_seq, keys FROM mt_point_keys").raw(),
+    saveKeys: prepare("INSERT INTO mt_point_keys (series_id, write_seq, through_ns, keys) VALUES (?, ?, ?, ?)"),
     saveMetric: prepare(
       `INSERT INTO mt_metrics (name, descriptor, attribute_keys, last_time_ns) VALUES (?, ?, ?, ?)
        ON CONFLICT (name) DO UPDATE SET descriptor = excluded.descriptor, attribute_keys = excluded.attribute_keys,
@@ -86,6 +117,8 @@ export function createSqliteMetricStore(
     ),
     deleteSeries: prepare("DELETE FROM mt_series WHERE id = ?"),
     deleteSeriesEntries: prepare("DELETE FROM mt_entries WHERE series_id = ?"),
+    deleteSeriesKeys: prepare("DELETE FROM mt_point_keys WHERE series_id = ?"),
+    deleteKeysThrough: prepare("DELETE FROM mt_point_keys WHERE series_id = ? AND through_ns <= ?"),
     saveEntry: prepare(
       `INSERT INTO mt_entries (series_id, tier, key, body) VALUES (?, ?, ?, ?)
        ON CONFLICT (series_id, tier, key) DO UPDATE SET body = excluded.body`,
@@ -94,7 +127,7 @@ export function createSqliteMetricStore(
     saveCounters: prepare("UPDATE mt_counters SET points = ?, dropped_series = ?, dropped_points = ? WHERE id = 1"),
     clearAll: () =>
       db.exec(
-        "DELETE FROM mt_entries; DELETE FROM mt_series; DELETE FROM mt_metrics; UPDATE mt_counters SET points = 0, dropped_series = 0, dropped_points = 0;",
+        "DELETE FROM mt_entries; DELETE FROM mt_point_keys; DELETE FROM mt_series; DELETE FROM mt_metrics; UPDATE mt_counters SET points = 0, dropped_series = 0, dropped_points = 0;",
       ),
   };
   const flushIntervalMs = options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS;
@@ -106,6 +139,8 @@ export function createSqliteMetricStore(
   let inserting = false;
   let writeDue = false;
   let pending = new PendingWrites(scheduleFlush);
+  /** Numbers the rows of point keys of each write (one per series), so that a series' rows are in order. */
+  let nextKeyWrite = 1;
   let collection = load();
 
   function scheduleFlush(): void {
@@ -139,6 +174,7 @@ export function createSqliteMetricStore(
         id,
       );
       series.lastMs = state.lastMs;
+      series.pointKeys.restoreForgotten(state.forgottenThrough);
       series.exemplars = state.exemplars;
       series.bounds = state.bounds;
       (series.tiers[0] as Tier).firstKey = state.nextRawKey;
@@ -152,6 +188,11 @@ export function createSqliteMetricStore(
       // Raw keys are contiguous from the oldest kept: the first one read is where they start.
       if (level === 0 && tier.size === 0) tier.firstKey = key;
       tier.appendFields(decodeEntry(body), series.bounds);
+    }
+    for (const [seriesId, written, blob] of sql.pointKeys.iterate() as Iterable<[number, number, Uint8Array]>) {
+      const keys = byId.get(seriesId)?.pointKeys;
+      if (keys !== undefined) decodePointKeys(blob, (time, start, source) => keys.receive(time, start, source));
+      if (written >= nextKeyWrite) nextKeyWrite = written + 1;
     }
     const [points, droppedSeries, droppedPoints] = sql.counters.get() as [number, number, number];
     loaded.counts = { points, droppedSeries, droppedPoints };
@@ -172,6 +213,7 @@ export function createSqliteMetricStore(
     for (const id of writes.removedSeries) {
       sql.deleteSeries.run(id);
       sql.deleteSeriesEntries.run(id);
+      sql.deleteSeriesKeys.run(id);
     }
     for (const series of writes.series) {
       sql.saveSeries.run(
@@ -197,9 +239,24 @@ export function createSqliteMetricStore(
         }
       });
     }
+    writeKeys(writes);
     const { points, droppedSeries, droppedPoints } = collection.counts;
     sql.saveCounters.run(points, droppedSeries, droppedPoints);
   });
+
+  /**
+   * The point keys received since the last write, less those already let go, in one row per series;
+   * then the rows whose keys were all let go deleted.
+   */
+  function writeKeys(writes: PendingWrites): void {
+    for (const [series, keys] of writes.keys) {
+      const encoded = encodePointKeys(keys, series.pointKeys.forgottenThrough);
+      if (encoded !== null) sql.saveKeys.run(series.id, nextKeyWrite++, toSignedNs(encoded.through), encoded.blob);
+    }
+    for (const series of writes.forgotten) {
+      sql.deleteKeysThrough.run(series.id, toSignedNs(series.pointKeys.forgottenThrough));
+    }
+  }
 
   function flush(): void {
     if (timer !== null) {

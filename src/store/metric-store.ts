@@ -109,6 +109,11 @@ export interface MetricInsertResult {
   accepted: number;
   /** Points of new series past the series cap, dropped (and counted in stats). */
   droppedPoints: number;
+  /**
+   * Points their series had already received (the same time, start time and resource), or older than
+   * the points it tells apart: not counted again. See PointKeys.
+   */
+  duplicates: number;
   /** Points refused because their metric is stored as another kind, and why. */
   rejected: number;
   errors: string[];

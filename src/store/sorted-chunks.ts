@@ -18,6 +18,9 @@ export class SortedChunks<T, N = never> {
   /** Items that joined or changed so far (inserts and touches). */
   private changes = 0;
   private count = 0;
+  /** Where the item being inserted goes (see findPlace): fields, not a returned pair, on this hot path. */
+  private placeChunk = -1;
+  private placeIndex = 0;
 
   constructor(
     private readonly compare: (a: T, b: T) => number,
@@ -30,25 +33,64 @@ export class SortedChunks<T, N = never> {
 
   /** Inserts `item` before any equal items (ascending order). */
   insert(item: T): void {
+    this.findPlace(item);
+    this.insertAt(this.placeChunk, this.placeIndex, item);
+  }
+
+  /**
+   * Inserts `item` as `insert` does, unless it repeats an item just before its place: walking back
+   * from there while `near` holds (e.g. items of its time), `same` is asked of each. Finding the place
+   * once serves both, so telling a repeat costs about one more comparison. False when one was found.
+   */
+  insertUnless(item: T, near: (other: T) => boolean, same: (other: T) => boolean): boolean {
+    this.findPlace(item);
+    const ci = this.placeChunk;
+    const i = this.placeIndex;
     const chunks = this.chunks;
-    this.count++;
+    for (let c = ci, j = i - 1; c >= 0; c--) {
+      const chunk = chunks[c] as T[];
+      for (; j >= 0; j--) {
+        const other = chunk[j] as T;
+        if (!near(other)) {
+          this.insertAt(ci, i, item);
+          return true;
+        }
+        if (same(other)) return false;
+      }
+      j = c > 0 ? (chunks[c - 1] as T[]).length - 1 : -1;
+    }
+    this.insertAt(ci, i, item);
+    return true;
+  }
+
+  /** Sets `placeChunk` and `placeIndex` to where `item` goes (chunk -1 when the list is empty). */
+  private findPlace(item: T): void {
+    const chunks = this.chunks;
     const lastChunk = chunks[chunks.length - 1];
     if (lastChunk === undefined) {
-      chunks.push([item]);
+      this.placeChunk = -1;
+      this.placeIndex = 0;
+    } else if (this.compare(lastChunk[lastChunk.length - 1] as T, item) < 0) {
+      // The common case, a trace newer than every other one, is an append.
+      this.placeChunk = chunks.length - 1;
+      this.placeIndex = lastChunk.length;
+    } else {
+      this.placeChunk = this.chunkFor(item);
+      this.placeIndex = lowerBound(chunks[this.placeChunk] as T[], item, this.compare);
+    }
+  }
+
+  private insertAt(ci: number, i: number, item: T): void {
+    this.count++;
+    if (ci < 0) {
+      this.chunks.push([item]);
       this.notes.push(undefined);
       this.changedAt.push(++this.changes);
       return;
     }
-    // The common case, a trace newer than every other one, is an append.
-    if (this.compare(lastChunk[lastChunk.length - 1] as T, item) < 0) {
-      lastChunk.push(item);
-      this.changed(chunks.length - 1);
-      if (lastChunk.length > this.maxChunk) this.split(chunks.length - 1);
-      return;
-    }
-    const ci = this.chunkFor(item);
-    const chunk = chunks[ci] as T[];
-    chunk.splice(lowerBound(chunk, item, this.compare), 0, item);
+    const chunk = this.chunks[ci] as T[];
+    if (i === chunk.length) chunk.push(item);
+    else chunk.splice(i, 0, item);
     this.changed(ci);
     if (chunk.length > this.maxChunk) this.split(ci);
   }

@@ -35,6 +35,7 @@ export function createSpanInsert(deps: SpanInsertDeps): (spans: readonly Span[])
     const call = ++callNumber;
     const changed: TraceEntry[] = [];
     let inserted = 0;
+    let duplicateSpans = 0;
     let lateSpans = 0;
     let rejectedSpans = 0;
     let rejectionMessage: string | undefined;
@@ -52,7 +53,10 @@ export function createSpanInsert(deps: SpanInsertDeps): (spans: readonly Span[])
         entry = traces.add(span.traceId);
       }
       const ids = traces.spanIdsOf(entry, call);
-      if (ids.has(span.spanId)) continue;
+      if (ids.has(span.spanId)) {
+        duplicateSpans++;
+        continue;
+      }
       const slot = entry.aggregate.spanCount;
       if (slot >= maxSpansPerTrace) {
         rejectedSpans++;
@@ -116,7 +120,7 @@ export function createSpanInsert(deps: SpanInsertDeps): (spans: readonly Span[])
     }
 
     function result(changedIds: string[]): InsertResult {
-      const out: InsertResult = { inserted, changedTraceIds: changedIds, lateSpans, rejectedSpans };
+      const out: InsertResult = { inserted, duplicateSpans, changedTraceIds: changedIds, lateSpans, rejectedSpans };
       if (rejectionMessage !== undefined) out.rejectionMessage = rejectionMessage;
       return out;
     }

@@ -155,6 +155,8 @@ export interface StoreStats {
 export interface InsertResult {
   /** Spans actually added (a span already stored with the same trace and span id is ignored). */
   inserted: number;
+  /** Spans ignored because one with the same trace and span id was already stored (or earlier in the call). */
+  duplicateSpans: number;
   /** Traces whose summary changed, in arrival order. */
   changedTraceIds: string[];
   /** Spans that arrived after retention had evicted their trace: dropped, so no fragment poses as the trace. */

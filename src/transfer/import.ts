@@ -18,13 +18,19 @@ import { decodeTraceRequestProtobuf } from "../otlp/protobuf/traces.js";
 import type { TraceDecodeResult } from "../otlp/traces.js";
 import { batchPieces, isTraceRequestStart } from "./batch-pieces.js";
 
-/** What an import stored and refused. */
-export interface ImportCounts {
-  /** Distinct trace ids of the spans stored. */
-  traceIds: Set<string>;
+/** Items of an import of each signal. */
+export interface SignalCounts {
   spans: number;
   logRecords: number;
   dataPoints: number;
+}
+
+/** What an import stored and refused. */
+export interface ImportCounts extends SignalCounts {
+  /** Distinct trace ids of the spans stored. */
+  traceIds: Set<string>;
+  /** Items the stores held already (sent before, or twice in the file): not stored again. */
+  alreadyStored: SignalCounts;
   /** Items the decoders or the stores refused (invalid ids, past the retention bound, ...). */
   rejected: number;
   /** Pieces that could not be read at all, and the first reasons for rejected items. */
@@ -35,7 +41,15 @@ export interface ImportCounts {
 export const MAX_IMPORT_ERRORS = 20;
 
 export function emptyImportCounts(): ImportCounts {
-  return { traceIds: new Set(), spans: 0, logRecords: 0, dataPoints: 0, rejected: 0, errors: [] };
+  return {
+    traceIds: new Set(),
+    spans: 0,
+    logRecords: 0,
+    dataPoints: 0,
+    alreadyStored: { spans: 0, logRecords: 0, dataPoints: 0 },
+    rejected: 0,
+    errors: [],
+  };
 }
 
 export interface ImportTarget {
@@ -83,6 +97,7 @@ export function createImporter(target: ImportTarget): Importer {
   function storeSpans(decoded: TraceDecodeResult, counts: ImportCounts): { rejected: number; reasons: string[] } {
     const stored = target.ingest.spans(decoded.spans);
     counts.spans += stored.inserted;
+    counts.alreadyStored.spans += stored.duplicateSpans;
     if (stored.inserted === decoded.spans.length) {
       for (const span of decoded.spans) counts.traceIds.add(span.traceId);
     } else {
@@ -106,14 +121,17 @@ export function createImporter(target: ImportTarget): Importer {
       } else if (piece.signal === "logs") {
         const decoded =
           piece.encoding === "json" ? decodeLogRequestJson(piece.value) : decodeLogRequestProtobuf(piece.bytes);
-        counts.logRecords += target.logIngest.logs(decoded.logs).length;
+        const stored = target.logIngest.logs(decoded.logs);
+        counts.logRecords += stored.stored.length;
+        counts.alreadyStored.logRecords += stored.duplicates;
         rejected = decoded.rejectedLogRecords;
         reasons = decoded.errors;
       } else {
         const decoded =
           piece.encoding === "json" ? decodeMetricsRequestJson(piece.value) : decodeMetricsRequestProtobuf(piece.bytes);
         const stored = target.metricIngest.metrics(decoded.metrics);
-        counts.dataPoints += pointCount(decoded.metrics) - stored.rejected - stored.droppedPoints;
+        counts.dataPoints += pointCount(decoded.metrics) - stored.rejected - stored.droppedPoints - stored.duplicates;
+        counts.alreadyStored.dataPoints += stored.duplicates;
         rejected = decoded.rejectedDataPoints + stored.rejected + stored.droppedPoints;
         reasons = [...decoded.errors, ...stored.errors];
       }

@@ -45,6 +45,7 @@ function request(metrics: unknown[], scope = "my.library", service = "checkout")
 describe("opentelemetry-proto examples/metrics.json", () => {
   it("reads every type and field, the same from JSON and protobuf", () => {
     const result = decodeBoth(example("metrics.json"));
+    const resource = { "service.name": "my.service" };
     const common = {
       startTimeUnixNano: 1544712660300000000n,
       timeUnixNano: 1544712660300000000n,
@@ -63,11 +64,13 @@ describe("opentelemetry-proto examples/metrics.json", () => {
           tracekit: false,
         },
         service: "my.service",
+        resource,
         data: { kind: "sum", points: [{ ...common, attributes: { "my.counter.attr": "some value" }, value: 5 }] },
       },
       {
         descriptor: { name: "my.gauge", description: "I am a Gauge", unit: "1", kind: "gauge", tracekit: false },
         service: "my.service",
+        resource,
         data: {
           kind: "gauge",
           points: [{ ...common, startTimeUnixNano: 0n, attributes: { "my.gauge.attr": "some value" }, value: 10 }],
@@ -83,6 +86,7 @@ describe("opentelemetry-proto examples/metrics.json", () => {
           tracekit: false,
         },
         service: "my.service",
+        resource,
         data: {
           kind: "histogram",
           points: [
@@ -109,6 +113,7 @@ describe("opentelemetry-proto examples/metrics.json", () => {
           tracekit: false,
         },
         service: "my.service",
+        resource,
         data: {
           kind: "exponentialHistogram",
           points: [

@@ -77,9 +77,9 @@ describe("sqlite: logs in the --db file", () => {
     const path = tempPath();
     let opened = await openFile(path, 4);
     opened.store.insertSpans([rootSpan(1)]);
-    const first = opened.logs.insertLogs([richLog(), makeLog({ at: 1, trace: 1, body: "b1" })]);
+    const first = opened.logs.insertLogs([richLog(), makeLog({ at: 1, trace: 1, body: "b1" })]).stored;
     // Not flushed yet: closing must write them.
-    const second = opened.logs.insertLogs([2, 3, 4].map((at) => makeLog({ at, trace: 1, body: `b${at}` })));
+    const second = opened.logs.insertLogs([2, 3, 4].map((at) => makeLog({ at, trace: 1, body: `b${at}` }))).stored;
     const before = opened.logs.listLogs({ limit: 100, order: "desc" });
     expect(opened.logs.stats()).toEqual({ logs: 4, maxLogs: 4, evictedLogs: 1 });
     closeFile(opened);
@@ -92,8 +92,27 @@ describe("sqlite: logs in the --db file", () => {
     );
     expect(opened.store.getTrace(traceId(1))).toHaveLength(1);
     // Numbers go on from where they were, never reused.
-    const [next] = opened.logs.insertLogs([makeLog({ at: 9 })]);
+    const [next] = opened.logs.insertLogs([makeLog({ at: 9 })]).stored;
     expect(next?.seq).toBe((second[2]?.seq ?? 0) + 1);
+  });
+
+  it("knows a record sent again after a restart, and one sent again before its first write", async () => {
+    const path = tempPath();
+    let opened = await openFile(path);
+    const batch = [richLog(), makeLog({ at: 1, trace: 1, body: "b1" }), makeLog({ at: 2, body: "b2" })];
+    opened.logs.insertLogs(batch);
+    // Still pending: found among the records not yet written.
+    expect(opened.logs.insertLogs(structuredClone(batch))).toEqual({ stored: [], duplicates: 3 });
+    const before = opened.logs.listLogs({ limit: 100, order: "desc" });
+    closeFile(opened);
+
+    opened = await openFile(path);
+    expect(opened.logs.insertLogs([makeLog({ at: 1, body: "new" }), ...structuredClone(batch)])).toMatchObject({
+      duplicates: 3,
+    });
+    const after = opened.logs.listLogs({ limit: 100, order: "desc" }).logs;
+    expect(after.filter((log) => log.record.body !== "new")).toEqual(before.logs);
+    expect(opened.logs.stats()).toMatchObject({ logs: 4 });
   });
 
   it("applies a smaller --max-logs to a file at once, oldest arrivals first", async () => {
@@ -111,12 +130,12 @@ describe("sqlite: logs in the --db file", () => {
   it("keeps a clear across a restart, and numbering forward", async () => {
     const path = tempPath();
     let opened = await openFile(path);
-    const [before] = opened.logs.insertLogs([makeLog()]);
+    const [before] = opened.logs.insertLogs([makeLog()]).stored;
     opened.logs.clear();
     closeFile(opened);
     opened = await openFile(path);
     expect(opened.logs.listLogs({ limit: 10, order: "desc" })).toEqual({ logs: [] });
-    const [after] = opened.logs.insertLogs([makeLog()]);
+    const [after] = opened.logs.insertLogs([makeLog()]).stored;
     expect(after?.seq).toBeGreaterThan(before?.seq ?? 0);
   });
 

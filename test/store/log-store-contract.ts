@@ -59,7 +59,7 @@ export function describeLogStoreContract(name: string, makeStore: LogStoreFactor
         const store = await fresh();
         const record = richLog();
         const expected = structuredClone(record);
-        const [stored] = store.insertLogs([record]);
+        const [stored] = store.insertLogs([record]).stored;
         expect(stored?.record).toEqual(expected);
         const listed = store.listLogs(query()).logs;
         expect(listed).toEqual([{ seq: stored?.seq, record: expected }]);
@@ -76,13 +76,90 @@ export function describeLogStoreContract(name: string, makeStore: LogStoreFactor
 
       it("numbers records in arrival order, never twice, and returns them from insert", async () => {
         const store = await fresh();
-        const first = store.insertLogs([makeLog({ body: "a" }), makeLog({ body: "b" })]);
-        const second = store.insertLogs([makeLog({ body: "c" })]);
+        const first = store.insertLogs([makeLog({ body: "a" }), makeLog({ body: "b" })]).stored;
+        const second = store.insertLogs([makeLog({ body: "c" })]).stored;
         const seqs = [...first, ...second].map((log) => log.seq);
         expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
         expect(new Set(seqs).size).toBe(3);
         expect([...first, ...second].map((log) => log.record.body)).toEqual(["a", "b", "c"]);
-        expect(store.insertLogs([])).toEqual([]);
+        expect(store.insertLogs([])).toEqual({ stored: [], duplicates: 0 });
+      });
+    });
+
+    describe("a record sent again", () => {
+      /** Records that differ from `base` in one field each, all at its time. */
+      function variants(base: LogRecord): LogRecord[] {
+        return [
+          base,
+          { ...base, body: "other" },
+          { ...base, body: { message: "hello" } },
+          { ...base, attributes: { "user.id": "u-1" } },
+          { ...base, attributes: { "user.id": 1 } },
+          { ...base, severityNumber: 17, severity: "ERROR" },
+          { ...base, severityText: "INFO" },
+          { ...base, observedTimeUnixNano: base.observedTimeUnixNano + 1n },
+          { ...base, traceId: traceId(9), spanId: spanId(1) },
+          { ...base, traceId: traceId(9), spanId: spanId(2) },
+          { ...base, service: "web", resource: { "service.name": "web" } },
+          { ...base, resource: { ...base.resource, "host.name": "b" } },
+          { ...base, scope: { name: "other-logger", version: "1.0.0" } },
+          { ...base, scope: { ...base.scope, version: "2.0.0" } },
+          { ...base, scope: { ...base.scope, attributes: { a: 1 } } },
+          { ...base, eventName: "user.login" },
+          { ...base, flags: 1 },
+          { ...base, droppedAttributesCount: 2 },
+        ];
+      }
+
+      it("is stored once: a whole batch sent again adds nothing, reads and counts stay the same", async () => {
+        const store = await fresh();
+        const batch = [richLog(), makeLog({ at: 1, trace: 1, body: "one" }), makeLog({ at: 2, body: { k: [1] } })];
+        expect(store.insertLogs(batch).stored).toHaveLength(3);
+        const before = store.listLogs(query());
+        const again = store.insertLogs(structuredClone(batch));
+        expect(again).toEqual({ stored: [], duplicates: 3 });
+        expect(store.listLogs(query())).toEqual(before);
+        expect(bodies(store, { traceId: traceId(1) })).toEqual(["one"]);
+        expect(store.stats()).toMatchObject({ logs: 3 });
+      });
+
+      it("is told apart by every field: records that differ in one are all kept", async () => {
+        const store = await fresh();
+        const records = variants(makeLog({ at: 5, attributes: { "user.id": "u-2" } }));
+        expect(store.insertLogs(records)).toMatchObject({ duplicates: 0 });
+        expect(store.stats().logs).toBe(records.length);
+        // Sent again, in another order and after a newer record: every one is found.
+        store.insertLogs([makeLog({ at: 50, body: "newer" })]);
+        expect(store.insertLogs(structuredClone(records).reverse())).toEqual({
+          stored: [],
+          duplicates: records.length,
+        });
+        expect(store.stats().logs).toBe(records.length + 1);
+      });
+
+      it("is found within one batch, among new records, whatever the order of its attributes", async () => {
+        const store = await fresh();
+        const a = makeLog({ at: 3, attributes: { x: 1, y: { p: [1, "q"], r: null } } });
+        const reordered = { ...a, attributes: { y: { r: null, p: [1, "q"] }, x: 1 } };
+        const result = store.insertLogs([a, makeLog({ at: 3, body: "b" }), reordered, structuredClone(a)]);
+        expect(result.duplicates).toBe(2);
+        expect(result.stored.map((log) => log.record.body)).toEqual(["hello", "b"]);
+        const mixed = store.insertLogs([makeLog({ at: 1, body: "older" }), structuredClone(a), makeLog({ at: 9 })]);
+        expect(mixed.duplicates).toBe(1);
+        expect(mixed.stored.map((log) => log.record.body)).toEqual(["older", "hello"]);
+        expect(bodies(store, { order: "asc" })).toEqual(["older", "hello", "b", "hello"]);
+      });
+
+      it("is stored again once the original was evicted or cleared", async () => {
+        const store = await fresh(2);
+        const first = makeLog({ at: 1, body: "first" });
+        store.insertLogs([first, makeLog({ at: 2 }), makeLog({ at: 3 })]);
+        expect(bodies(store)).toEqual(["hello", "hello"]);
+        expect(store.insertLogs([structuredClone(first)])).toMatchObject({ duplicates: 0 });
+        expect(bodies(store, { order: "asc" })).toEqual(["first", "hello"]);
+        store.clear();
+        expect(store.insertLogs([structuredClone(first)])).toMatchObject({ duplicates: 0 });
+        expect(bodies(store)).toEqual(["first"]);
       });
     });
 
@@ -321,7 +398,7 @@ export function describeLogStoreContract(name: string, makeStore: LogStoreFactor
               span: rand() < 0.5 ? 1 + Math.floor(rand() * 3) : null,
             }),
           );
-          all.push(...store.insertLogs(records));
+          all.push(...store.insertLogs(records).stored);
         }
         for (let n = 0; n < 150; n++) {
           const input: QueryInput = { order: pick(["asc", "desc"] as const), limit: 1 + Math.floor(rand() * 30) };
@@ -355,7 +432,7 @@ export function describeLogStoreContract(name: string, makeStore: LogStoreFactor
 
       it("returns from insert only what is still stored when one batch passes the bound", async () => {
         const store = await fresh(3);
-        const stored = store.insertLogs([1, 2, 3, 4, 5].map((i) => makeLog({ at: i, body: i })));
+        const stored = store.insertLogs([1, 2, 3, 4, 5].map((i) => makeLog({ at: i, body: i }))).stored;
         expect(stored.map((log) => log.record.body)).toEqual([3, 4, 5]);
         expect(store.listLogs(query()).logs).toEqual([...stored].reverse());
         expect(store.stats()).toEqual({ logs: 3, maxLogs: 3, evictedLogs: 2 });
@@ -386,12 +463,12 @@ export function describeLogStoreContract(name: string, makeStore: LogStoreFactor
     describe("clear", () => {
       it("forgets every record, keeps numbering forward and accepts new records", async () => {
         const store = await fresh();
-        const before = store.insertLogs([makeLog({ trace: 1 }), makeLog({ trace: 1 })]);
+        const before = store.insertLogs([makeLog({ trace: 1 }), makeLog({ at: 1, trace: 1 })]).stored;
         store.clear();
         expect(store.listLogs(query())).toEqual({ logs: [] });
         expect(store.listLogs(query({ traceId: traceId(1) }))).toEqual({ logs: [] });
         expect(store.stats().logs).toBe(0);
-        const [after] = store.insertLogs([makeLog({ body: "after", trace: 1 })]);
+        const [after] = store.insertLogs([makeLog({ body: "after", trace: 1 })]).stored;
         expect(after?.seq).toBeGreaterThan(Math.max(...before.map((log) => log.seq)));
         expect(bodies(store, { traceId: traceId(1) })).toEqual(["after"]);
       });

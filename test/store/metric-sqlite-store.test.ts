@@ -30,6 +30,16 @@ const ACTIVE = [0, 1, 2].flatMap((minute) =>
   })),
 );
 
+/** Every answer about the named metrics, to compare before and after. */
+function snapshotOf(opened: OpenedStores, names: string[]) {
+  const window = { fromMs: T0_MS, toMs: T0_MS + 20 * MINUTE, stepMs: MINUTE, where: [] };
+  return {
+    catalog: opened.metrics.catalog({}),
+    stats: opened.metrics.stats(),
+    charts: names.map((name) => opened.metrics.query({ name, ...window })),
+  };
+}
+
 describe("sqlite: metrics in the --db file", () => {
   const window: Omit<MetricQuery, "name"> = { fromMs: T0_MS, toMs: T0_MS + 10 * MINUTE, stepMs: MINUTE, where: [] };
 
@@ -106,6 +116,62 @@ describe("sqlite: metrics in the --db file", () => {
       } finally {
         opened.store.close();
       }
+    }
+  });
+
+  it("knows a point sent again after a restart, also one it let go of, and counts a new late one", async () => {
+    const path = tempPath();
+    const bounds = { maxSeries: 10 };
+    const at = (s: number) => ({ atMs: T0_MS + s * SECOND, value: s });
+    const delta = { temporality: "delta", monotonic: true } as const;
+    // More points than a series keeps apart: the oldest are let go of.
+    const points = Array.from({ length: 300 }, (_, i) => at(i * 2));
+    let opened = await openStores({ dbPath: path, maxSpans: 1000, metrics: bounds });
+    opened.metrics.insert([sum("sent", "api", points, delta), gauge("queue", "api", points)]);
+    const before = snapshotOf(opened, ["sent", "queue"]);
+    opened.store.close();
+
+    opened = await openStores({ dbPath: path, maxSpans: 1000, metrics: bounds });
+    try {
+      const again = opened.metrics.insert([sum("sent", "api", points, delta), gauge("queue", "api", points)]);
+      expect(again).toMatchObject({ accepted: 0, duplicates: 600 });
+      expect(snapshotOf(opened, ["sent", "queue"])).toEqual(before);
+      // Between two kept points: new. Before the kept ones: taken as received.
+      expect(opened.metrics.insert([gauge("queue", "api", [at(501), at(1)])])).toMatchObject({
+        accepted: 1,
+        duplicates: 1,
+      });
+    } finally {
+      opened.store.close();
+    }
+  });
+
+  it("takes what a file written before point keys holds as received", async () => {
+    const path = tempPath();
+    const at = (s: number) => ({ atMs: T0_MS + s * SECOND, value: s });
+    let opened = await openStores({ dbPath: path, maxSpans: 1000 });
+    opened.metrics.insert([gauge("queue", "api", [at(1), at(2), at(3)])]);
+    opened.store.close();
+    // As the version before point keys left it.
+    const Driver = (await import("better-sqlite3")).default;
+    const raw = new Driver(path);
+    raw.exec(
+      "DROP TABLE mt_point_keys; UPDATE metric_schema SET version = 1; UPDATE mt_series SET state = json_remove(state, '$.g');",
+    );
+    raw.close();
+
+    opened = await openStores({ dbPath: path, maxSpans: 1000 });
+    try {
+      expect(opened.metrics.insert([gauge("queue", "api", [at(1), at(2), at(3), at(4)])])).toMatchObject({
+        accepted: 1,
+        duplicates: 3,
+      });
+      expect(opened.metrics.insert([gauge("queue", "api", [at(4), at(5)])])).toMatchObject({
+        accepted: 1,
+        duplicates: 1,
+      });
+    } finally {
+      opened.store.close();
     }
   });
 

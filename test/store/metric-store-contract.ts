@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
+import type { ReceivedMetric } from "../../src/domain/metric.js";
 import { SERIES_RETENTION_MS } from "../../src/store/metric-collection.js";
+import { MAX_POINT_KEYS } from "../../src/store/metric-point-keys.js";
 import { TIERS } from "../../src/store/metric-series.js";
 import type { MetricBounds, MetricQuery, MetricStore } from "../../src/store/metric-store.js";
 import { exemplar, gauge, histogram, MINUTE, ns, SECOND, sum, summary, T0_MS } from "./metric-fixtures.js";
@@ -30,6 +32,113 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
       return result;
     }
 
+    describe("a point sent again", () => {
+      /** One export of every kind, with a resource as the decoders give it. */
+      function exportOf(atMs: number, startMs = T0_MS - MINUTE): ReceivedMetric[] {
+        const resource = { "service.name": "api", "host.name": "a" };
+        const at = { atMs, startMs };
+        return [
+          gauge("queue", "api", [{ ...at, value: atMs % 7, attributes: { queue: "mail" } }]),
+          sum("sent", "api", [{ ...at, value: 2 }], { temporality: "delta", monotonic: true }),
+          sum("orders", "api", [{ ...at, value: atMs - T0_MS }], { temporality: "cumulative", monotonic: true }),
+          histogram("latency", "api", [{ ...at, counts: [1, 2, 3], bounds: [10, 100] }]),
+          summary("gc", "api", [{ atMs, count: 2, sum: 4, quantiles: [[0.5, 1]] }]),
+        ].map((metric) => ({ ...metric, resource }));
+      }
+      const points = (metrics: readonly ReceivedMetric[]) => metrics.reduce((n, m) => n + m.data.points.length, 0);
+
+      function answers(store: MetricStore) {
+        const window = { fromMs: T0_MS, toMs: T0_MS + 10 * MINUTE, stepMs: MINUTE };
+        return {
+          stats: store.stats(),
+          catalog: store.catalog({}),
+          charts: ["queue", "sent", "orders", "latency", "gc"].map((name) => query(store, { name, ...window })),
+          values: query(store, { name: "sent", ...window, chart: "value" }),
+        };
+      }
+
+      it("is counted once: exports sent again add nothing, and every chart stays the same", async () => {
+        const store = await fresh();
+        const exports = Array.from({ length: 100 }, (_, i) => exportOf(T0_MS + i * 5 * SECOND));
+        for (const metrics of exports) store.insert(metrics);
+        const before = answers(store);
+        for (const metrics of structuredClone(exports)) {
+          expect(store.insert(metrics)).toMatchObject({ accepted: 0, duplicates: points(metrics), changedNames: [] });
+        }
+        expect(answers(store)).toEqual(before);
+        // And all of them in one insert, newest first.
+        const all = structuredClone(exports).reverse().flat();
+        expect(store.insert(all)).toMatchObject({ accepted: 0, duplicates: points(all) });
+        expect(answers(store)).toEqual(before);
+      });
+
+      it("is told apart by time, start time and resource: points that differ in one are all counted", async () => {
+        const store = await fresh();
+        const first = exportOf(T0_MS + SECOND);
+        store.insert(first);
+        // (A summary point has no start time.)
+        const otherStart = exportOf(T0_MS + SECOND, T0_MS - 2 * MINUTE).filter((m) => m.data.kind !== "summary");
+        const otherHost = exportOf(T0_MS + SECOND).map((m) => ({ ...m, resource: { "service.name": "api" } }));
+        const otherTime = exportOf(T0_MS + SECOND + 1);
+        for (const metrics of [otherStart, otherHost, otherTime]) {
+          expect(store.insert(metrics)).toMatchObject({ accepted: points(metrics), duplicates: 0 });
+        }
+        expect(store.stats().points).toBe(4 * points(first) - 1);
+        expect(store.insert(structuredClone([...otherHost, ...first]))).toMatchObject({ accepted: 0 });
+      });
+
+      it("takes a late point it has not had, and knows one sent again within one insert", async () => {
+        const store = await fresh();
+        const at = (s: number) => ({ atMs: T0_MS + s * SECOND, value: s });
+        store.insert([gauge("queue", "api", [at(10), at(20), at(30)])]);
+        expect(store.insert([gauge("queue", "api", [at(15), at(20), at(15), at(40)])])).toMatchObject({
+          accepted: 2,
+          duplicates: 2,
+        });
+        const counts = query(store, { name: "queue", stepMs: 10 * SECOND, chart: "value" }).series[0]?.values;
+        expect(counts).toEqual([null, 15, 20, 30, 40, null]);
+        expect(store.stats().points).toBe(5);
+      });
+
+      it(`keeps the newest ${MAX_POINT_KEYS} of a series apart, and takes an older point it has not had as received`, async () => {
+        const store = await fresh();
+        const at = (ms: number) => ({ atMs: T0_MS + ms, value: 1 });
+        const many = Array.from({ length: MAX_POINT_KEYS + 50 }, (_, i) => at((i + 1) * SECOND));
+        store.insert([sum("sent", "api", many, { temporality: "delta", monotonic: true })]);
+        const again = structuredClone(many).reverse();
+        expect(store.insert([sum("sent", "api", again, { temporality: "delta", monotonic: true })])).toMatchObject({
+          accepted: 0,
+          duplicates: many.length,
+        });
+        // Kept: the points of the newest 256 seconds; a point before those cannot be told from a resend.
+        const older = [at(500), at(49 * SECOND + 500)];
+        const late = [at(100 * SECOND + 500), at((MAX_POINT_KEYS + 40) * SECOND + 500)];
+        expect(
+          store.insert([sum("sent", "api", [...older, ...late], { temporality: "delta", monotonic: true })]),
+        ).toMatchObject({ accepted: 2, duplicates: 2 });
+        expect(store.stats().points).toBe(many.length + 2);
+      });
+
+      it("counts every TraceKit SDK point: each is a recorded value, two alike in one millisecond are two", async () => {
+        const store = await fresh();
+        const twice = [
+          { atMs: T0_MS, value: 1 },
+          { atMs: T0_MS, value: 1 },
+        ];
+        const clicks = sum("clicks", "web", twice, { temporality: "delta", monotonic: true, tracekit: true });
+        expect(store.insert([clicks])).toMatchObject({ accepted: 2, duplicates: 0 });
+        expect(query(store, { name: "clicks", chart: "value" }).series[0]?.values).toEqual([2]);
+      });
+
+      it("is counted again once the store was cleared", async () => {
+        const store = await fresh();
+        const metrics = exportOf(T0_MS + SECOND);
+        store.insert(metrics);
+        store.clear();
+        expect(store.insert(structuredClone(metrics))).toMatchObject({ accepted: points(metrics), duplicates: 0 });
+      });
+    });
+
     describe("catalog", () => {
       it("lists each metric once with its kind, unit, services, attribute keys, series and newest time", async () => {
         const store = await fresh();
@@ -47,6 +156,7 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
         ]);
         expect(result).toEqual({
           accepted: 3,
+          duplicates: 0,
           droppedPoints: 0,
           rejected: 0,
           errors: [],

@@ -102,7 +102,13 @@ describe("sqlite store: persistence and files", () => {
       makeSpan({ trace: 1, span: 2, parent: 1, service: "db", start: 5, end: 8, error: true }),
       makeSpan({ trace: 1, span: 1, parent: null, name: "late root", service: "api", start: 0, end: 100 }),
     ]);
-    expect(again).toEqual({ inserted: 1, changedTraceIds: [traceId(1)], lateSpans: 0, rejectedSpans: 0 });
+    expect(again).toEqual({
+      inserted: 1,
+      duplicateSpans: 1,
+      changedTraceIds: [traceId(1)],
+      lateSpans: 0,
+      rejectedSpans: 0,
+    });
     store = reopen(store, { path });
     expect(store.getSummaries([traceId(1)])[0]).toMatchObject({
       name: "late root",

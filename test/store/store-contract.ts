@@ -66,6 +66,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         const expected = structuredClone(span);
         expect(store.insertSpans([span])).toEqual({
           inserted: 1,
+          duplicateSpans: 0,
           changedTraceIds: [span.traceId],
           lateSpans: 0,
           rejectedSpans: 0,
@@ -157,11 +158,18 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         ]);
         expect(result).toEqual({
           inserted: 4,
+          duplicateSpans: 0,
           changedTraceIds: [traceId(3), traceId(1), traceId(2)],
           lateSpans: 0,
           rejectedSpans: 0,
         });
-        expect(store.insertSpans([])).toEqual({ inserted: 0, changedTraceIds: [], lateSpans: 0, rejectedSpans: 0 });
+        expect(store.insertSpans([])).toEqual({
+          inserted: 0,
+          duplicateSpans: 0,
+          changedTraceIds: [],
+          lateSpans: 0,
+          rejectedSpans: 0,
+        });
       });
     });
 
@@ -172,6 +180,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         expect(store.insertSpans(batch).inserted).toBe(2);
         expect(store.insertSpans(batch.map((s) => ({ ...s })))).toEqual({
           inserted: 0,
+          duplicateSpans: 2,
           changedTraceIds: [],
           lateSpans: 0,
           rejectedSpans: 0,
@@ -188,6 +197,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         const again = store.insertSpans([makeSpan({ trace: 1, span: 3 }), { ...a }, makeSpan({ trace: 2, span: 1 })]);
         expect(again).toEqual({
           inserted: 2,
+          duplicateSpans: 1,
           changedTraceIds: [traceId(1), traceId(2)],
           lateSpans: 0,
           rejectedSpans: 0,
@@ -727,6 +737,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         // The same ids are new again after a clear.
         expect(store.insertSpans([rootSpan(1)])).toEqual({
           inserted: 1,
+          duplicateSpans: 0,
           changedTraceIds: [traceId(1)],
           lateSpans: 0,
           rejectedSpans: 0,
