@@ -735,6 +735,8 @@ export interface ImportResponse {
   spans: number;
   logRecords: number;
   dataPoints: number;
+  /** Items stored already (the file, or these items, imported before): not stored again. */
+  alreadyStored: { spans: number; logRecords: number; dataPoints: number };
   /** Items refused (invalid ids, past the retention bound, ...). */
   rejected: number;
   /** Parts that could not be read, and the first reasons for rejected items (`rejectedItems` set). */

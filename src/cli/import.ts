@@ -1,6 +1,6 @@
 import { createReadStream, statSync } from "node:fs";
 import { StoreOpenError } from "../store/open-store.js";
-import type { ImportCounts } from "../transfer/import.js";
+import type { ImportCounts, SignalCounts } from "../transfer/import.js";
 import type { BatchSink } from "../transfer/import-stream.js";
 import { packageVersion } from "../version.js";
 import { count as number } from "./count.js";
@@ -147,11 +147,18 @@ export async function runImport(files: string[], options: ImportOptions): Promis
 
   const seconds = (performance.now() - started) / 1000;
   const count = (n: number, noun: string) => `${number(n)} ${noun}${n === 1 ? "" : "s"}`;
+  const bySignal = (counts: SignalCounts): [number, string][] => [
+    [counts.spans, "span"],
+    [counts.logRecords, "log record"],
+    [counts.dataPoints, "metric point"],
+  ];
+  const added = [count(totals.traceIds.size, "trace"), ...bySignal(totals).map(([n, noun]) => count(n, noun))];
+  const held = bySignal(totals.alreadyStored)
+    .filter(([n]) => n > 0)
+    .map(([n, noun]) => count(n, noun));
+  // What this import added, then what was stored already (all of it when a file is imported again).
   const parts = [
-    count(totals.traceIds.size, "trace"),
-    count(totals.spans, "span"),
-    count(totals.logRecords, "log record"),
-    count(totals.dataPoints, "metric point"),
+    `${added.join(", ")} new${held.length > 0 ? ` (${held.join(", ")} already stored)` : ""}`,
     `${number(totals.rejected)} rejected`,
   ];
   const rate = seconds > 0 && totals.spans > 0 ? ` (${number(Math.round(totals.spans / seconds))} spans/s)` : "";

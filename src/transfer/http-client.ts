@@ -10,6 +10,8 @@ export interface HttpAnswer {
   status: number;
   statusMessage: string;
   contentType: string | undefined;
+  /** Every header of the answer, by lower-case name. */
+  headers: http.IncomingHttpHeaders;
   body: Uint8Array;
 }
 
@@ -41,6 +43,7 @@ export function httpClient(baseUrl: string): HttpClient {
                 status: response.statusCode ?? 0,
                 statusMessage: response.statusMessage ?? "",
                 contentType: response.headers["content-type"],
+                headers: response.headers,
                 body: Buffer.concat(chunks),
               }),
             );

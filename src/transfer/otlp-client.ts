@@ -4,9 +4,11 @@
  * written straight from the JSON bytes (otlp/json/transcode-traces.ts), so that reading the JSON and
  * decoding the spans run in two processes and the server decodes what it decodes fastest; the trace
  * requests of a batch go in as few requests as the receiver's body and request limits allow. What
- * was sent is counted here, and what the server refused is read from its partial-success answers.
+ * was sent is counted here, what the server refused is read from its partial-success answers, and
+ * what it held already from the count it reports when asked (otlp/duplicates.ts).
  */
 import type { ReceivedMetric } from "../domain/metric.js";
+import { DUPLICATES_HEADER, REPORT_DUPLICATES_HEADER } from "../otlp/duplicates.js";
 import { type OtlpPiece, type OtlpSignalName, splitProtobufRequest } from "../otlp/files.js";
 import { decodeLogRequestJson } from "../otlp/json/logs.js";
 import { decodeMetricsRequestJson } from "../otlp/json/metrics.js";
@@ -122,7 +124,11 @@ export function otlpHttpSink(
     try {
       response = await client.post(`/v1/${signal}`, {
         // A User-Agent: requests without one are read as a TraceKit SDK's local-UI spans.
-        headers: { "Content-Type": protobuf ? "application/x-protobuf" : "application/json", "User-Agent": userAgent },
+        headers: {
+          "Content-Type": protobuf ? "application/x-protobuf" : "application/json",
+          "User-Agent": userAgent,
+          [REPORT_DUPLICATES_HEADER]: "1",
+        },
         body: typeof body === "string" ? [Buffer.from(body)] : body instanceof Uint8Array ? [body] : body,
       });
     } catch (error) {
@@ -140,14 +146,20 @@ export function otlpHttpSink(
       addError(counts, where, `${response.status}: ${answer.message || response.statusMessage}`);
       return;
     }
-    const stored = Math.max(0, sent.items - answer.rejected);
+    // A server without the count (an older tracekit-local) is taken to have held none of them.
+    const reported = Number(response.headers[DUPLICATES_HEADER] ?? 0);
+    const duplicates = Number.isSafeInteger(reported) && reported > 0 ? Math.min(reported, sent.items) : 0;
+    const stored = Math.max(0, sent.items - answer.rejected - duplicates);
     if (signal === "traces") {
       counts.spans += stored;
+      counts.alreadyStored.spans += duplicates;
       if (stored > 0) for (const id of sent.traceIds ?? []) counts.traceIds.add(id);
     } else if (signal === "logs") {
       counts.logRecords += stored;
+      counts.alreadyStored.logRecords += duplicates;
     } else {
       counts.dataPoints += stored;
+      counts.alreadyStored.dataPoints += duplicates;
     }
     if (answer.rejected > 0) {
       counts.rejected += answer.rejected;

@@ -95,6 +95,52 @@ describe("OTLP/HTTP trace receiver", () => {
   });
 });
 
+describe("an export sent again", () => {
+  let fresh: TestApp;
+  beforeAll(async () => {
+    fresh = await startTestApp();
+  });
+  afterAll(async () => {
+    await fresh.close();
+  });
+
+  const post = (path: string, body: string, headers: Record<string, string> = {}) =>
+    fetch(`${fresh.base}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body,
+    });
+  const counts = async () => (await readJson(fetch(`${fresh.base}/api/health`))).counts;
+
+  it("is stored once, and the count of items stored already is told to a sender that asks", async () => {
+    const ask = { "x-tracekit-report-duplicates": "1" };
+    const sent = [
+      ["/v1/traces", fixture("trace.json"), 1],
+      ["/v1/logs", fixture("logs.json"), 1],
+      ["/v1/metrics", fixture("metrics.json"), 4],
+    ] as const;
+    for (const [path, body] of sent) {
+      const first = await post(path, body, ask);
+      expect(await readJson(first)).toEqual({});
+      expect(first.headers.get("x-tracekit-duplicates"), path).toBe("0");
+    }
+    const before = await counts();
+    const logs = await readJson(fetch(`${fresh.base}/api/logs`));
+    for (const [path, body, items] of sent) {
+      const again = await post(path, body, ask);
+      expect(again.status).toBe(200);
+      expect(await readJson(again)).toEqual({});
+      expect(again.headers.get("x-tracekit-duplicates"), path).toBe(String(items));
+      // An exporter that does not ask gets the answer the OTLP specification has.
+      const plain = await post(path, body);
+      expect(await readJson(plain)).toEqual({});
+      expect(plain.headers.get("x-tracekit-duplicates")).toBeNull();
+    }
+    expect(await counts()).toEqual(before);
+    expect(await readJson(fetch(`${fresh.base}/api/logs`))).toEqual(logs);
+  });
+});
+
 describe("bad input gets its 4xx and loses nothing else", () => {
   let keptTraceId: string;
   beforeAll(async () => {

@@ -54,6 +54,33 @@ describe("importing into a running server over OTLP/HTTP", () => {
     expect(counts.errors.every((e) => e.rejectedItems !== undefined)).toBe(true);
   });
 
+  it("counts what the server had already when a file is imported again, small requests too", async () => {
+    const lines = [
+      JSON.stringify(jsonTraceRequest("again", [{ name: "a" }, { name: "b" }])),
+      JSON.stringify(JSON.parse(fixture("logs.json"))),
+      JSON.stringify(JSON.parse(fixture("metrics.json"))),
+      JSON.stringify(JSON.parse(fixture("events.json"))),
+    ].join("\n");
+    const first = await importStream(once(lines), sink());
+    const before = await stats();
+    const again = await importStream(once(lines), sink());
+    expect(await stats()).toEqual(before);
+    expect(again).toMatchObject({
+      spans: 0,
+      logRecords: 0,
+      dataPoints: 0,
+      // (logs.json's record was imported by the test before.)
+      alreadyStored: {
+        spans: first.spans + first.alreadyStored.spans,
+        logRecords: first.logRecords + first.alreadyStored.logRecords,
+        dataPoints: first.dataPoints + first.alreadyStored.dataPoints,
+      },
+      rejected: first.rejected,
+    });
+    expect(again.traceIds.size).toBe(0);
+    expect(first).toMatchObject({ spans: 2, logRecords: 1, dataPoints: 4, alreadyStored: { logRecords: 1 } });
+  });
+
   it("sends a protobuf file as it is", async () => {
     const Request = loadOtlpRoot().lookupType(`${PKG}.ExportTraceServiceRequest`);
     const bytes = Request.encode(Request.fromObject(protoRequest())).finish();

@@ -3,7 +3,17 @@ import type { ImportResponse } from "../../src/protocol.js";
 import { carriesFiles, importFailure, importOutcome } from "../../web/src/features/import/import-summary.js";
 
 function answer(fields: Partial<ImportResponse>): ImportResponse {
-  return { traces: 0, traceIds: [], spans: 0, logRecords: 0, dataPoints: 0, rejected: 0, errors: [], ...fields };
+  return {
+    traces: 0,
+    traceIds: [],
+    spans: 0,
+    logRecords: 0,
+    dataPoints: 0,
+    alreadyStored: { spans: 0, logRecords: 0, dataPoints: 0 },
+    rejected: 0,
+    errors: [],
+    ...fields,
+  };
 }
 
 describe("import notice", () => {
@@ -17,6 +27,18 @@ describe("import notice", () => {
     );
     expect(importOutcome("logs.json", answer({ logRecords: 5 })).text).toBe("Imported 5 log records from logs.json");
     expect(importOutcome("empty.json", answer({})).text).toBe("Imported 0 spans in 0 traces from empty.json");
+  });
+
+  it("says what the store had already, and when a file brought nothing new", () => {
+    const again = answer({ alreadyStored: { spans: 1200, logRecords: 2, dataPoints: 0 } });
+    expect(importOutcome("all.jsonl", again)).toEqual({
+      tone: "ok",
+      text: "Nothing new in all.jsonl: 1,200 spans, 2 log records already stored",
+    });
+    const some = answer({ traces: 1, spans: 3, alreadyStored: { spans: 1, logRecords: 0, dataPoints: 4 } });
+    expect(importOutcome("more.jsonl", some).text).toBe(
+      "Imported 3 spans in 1 trace from more.jsonl (1 span, 4 metric points already stored)",
+    );
   });
 
   it("names the first unreadable part before rejections, and counts the rest", () => {

@@ -14,18 +14,23 @@ import type { DecodedExport, OtlpSignal } from "./otlp.js";
 export function metricSignal(deps: { metricIngest: MetricIngest; workTurns?: WorkTurns }): OtlpSignal {
   const decoded = (result: MetricDecodeResult): DecodedExport => {
     let rejected = result.rejectedDataPoints;
+    let duplicates = 0;
     const errors = result.errors;
     return {
       get rejected() {
         return rejected;
       },
       errors,
+      get duplicates() {
+        return duplicates;
+      },
       async accept() {
         await storeInSlices(
           result.metrics,
           (metrics) => {
             const stored = deps.metricIngest.metrics(metrics);
             rejected += stored.rejected;
+            duplicates += stored.duplicates;
             for (const error of stored.errors) if (errors.length < MAX_REPORTED_ERRORS) errors.push(error);
           },
           deps.workTurns,

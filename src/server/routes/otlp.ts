@@ -6,6 +6,7 @@ import type { Ingest } from "../../ingest/ingest.js";
 import type { LogIngest } from "../../ingest/logs.js";
 import type { MetricIngest } from "../../ingest/metrics.js";
 import type { RejectionLog } from "../../ingest/rejections.js";
+import { DUPLICATES_HEADER, REPORT_DUPLICATES_HEADER } from "../../otlp/duplicates.js";
 import { OtlpDecodeError } from "../../otlp/errors.js";
 import { OTLP_GRPC_SERVICES } from "../../otlp/grpc-services.js";
 import { decodeTraceRequestJsonDirect, largeTraceRequestJsonSteps } from "../../otlp/json/direct-traces.js";
@@ -159,6 +160,8 @@ export interface DecodedExport {
   rejected: number;
   /** The first few rejection reasons, for the partial-success message. */
   errors: string[];
+  /** Items the store held already and did not store again; known once `accept` (or the after-answer work) ran. */
+  duplicates: number;
   /**
    * Hands what was accepted to ingest; called once the whole body decoded. What the store then
    * refuses (e.g. spans of a trace larger than the retention bound) it adds to `rejected` and `errors`.
@@ -301,7 +304,9 @@ export async function exportSignal(
     }
     throw error;
   }
-  const afterAnswer = decoded.acceptAfterAnswer?.() ?? null;
+  // A sender that asks how many items were stored already is answered once they are stored.
+  const reportDuplicates = request.header(REPORT_DUPLICATES_HEADER) !== undefined;
+  const afterAnswer = reportDuplicates ? null : (decoded.acceptAfterAnswer?.() ?? null);
   const { rejected, errorMessage } =
     afterAnswer === null ? await acceptExport(signal, decoded, deps) : decodeOutcome(signal, decoded, deps);
   if (deps.forward !== undefined) {
@@ -313,6 +318,7 @@ export async function exportSignal(
         : { json: body, parsed: json, apiSpanKinds: path === "/v1/traces" && apiSpanKindsOf(request, deps) },
     );
   }
+  if (reportDuplicates) headers[DUPLICATES_HEADER] = String(decoded.duplicates);
   let answer: OtlpHttpAnswer;
   if (encoding === "protobuf") {
     headers["Content-Type"] = "application/x-protobuf";
@@ -357,6 +363,7 @@ export function traceSignal(deps: OtlpRouteDeps): OtlpSignal {
     const out: DecodedExport = {
       rejected: result.rejectedSpans,
       errors: result.errors,
+      duplicates: 0,
       async accept() {
         let message: string | undefined;
         await storeInSlices(
@@ -364,6 +371,7 @@ export function traceSignal(deps: OtlpRouteDeps): OtlpSignal {
           (spans) => {
             const inserted = deps.ingest.spans(spans);
             out.rejected += inserted.rejectedSpans;
+            out.duplicates += inserted.duplicateSpans;
             message ??= inserted.rejectionMessage;
           },
           deps.workTurns,
@@ -412,14 +420,24 @@ export function traceSignal(deps: OtlpRouteDeps): OtlpSignal {
 
 /** The log signal: records go to `logIngest.logs`. */
 export function logSignal(deps: OtlpRouteDeps): OtlpSignal {
-  const decoded = (result: LogDecodeResult): DecodedExport => ({
-    rejected: result.rejectedLogRecords,
-    errors: result.errors,
-    async accept() {
-      await storeInSlices(result.logs, (logs) => deps.logIngest.logs(logs), deps.workTurns);
-      await deps.logIngest.committed();
-    },
-  });
+  const decoded = (result: LogDecodeResult): DecodedExport => {
+    const out: DecodedExport = {
+      rejected: result.rejectedLogRecords,
+      errors: result.errors,
+      duplicates: 0,
+      async accept() {
+        await storeInSlices(
+          result.logs,
+          (logs) => {
+            out.duplicates += deps.logIngest.logs(logs).duplicates;
+          },
+          deps.workTurns,
+        );
+        await deps.logIngest.committed();
+      },
+    };
+    return out;
+  };
   return {
     path: "/v1/logs",
     grpcService: OTLP_GRPC_SERVICES.logs,

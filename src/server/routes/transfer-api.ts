@@ -135,8 +135,15 @@ export function transferRoutes(deps: TransferRouteDeps): Hono {
       firstLine: Number.isSafeInteger(line) && line >= 1 ? line : 1,
       maxInflatedBytes: deps.maxBodyBytes * IMPORT_INFLATE_FACTOR,
     });
-    const stored = counts.spans + counts.logRecords + counts.dataPoints;
-    if (stored === 0 && counts.rejected === 0 && counts.errors.length > 0) {
+    const { alreadyStored } = counts;
+    const read =
+      counts.spans +
+      counts.logRecords +
+      counts.dataPoints +
+      alreadyStored.spans +
+      alreadyStored.logRecords +
+      alreadyStored.dataPoints;
+    if (read === 0 && counts.rejected === 0 && counts.errors.length > 0) {
       const first = counts.errors[0] as { where: string; message: string };
       throw new AppError(400, "unreadable_import", `${first.where}: ${first.message}`);
     }
@@ -146,6 +153,7 @@ export function transferRoutes(deps: TransferRouteDeps): Hono {
       spans: counts.spans,
       logRecords: counts.logRecords,
       dataPoints: counts.dataPoints,
+      alreadyStored,
       rejected: counts.rejected,
       errors: counts.errors,
     };

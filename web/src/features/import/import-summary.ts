@@ -12,13 +12,25 @@ function plural(n: number, noun: string): string {
 
 /** What a dropped file's import stored, in one sentence (and what went wrong, when something did). */
 export function importOutcome(fileName: string, answer: ImportResponse): ImportOutcome {
-  const parts: string[] = [];
-  if (answer.spans > 0 || (answer.logRecords === 0 && answer.dataPoints === 0)) {
-    parts.push(`${plural(answer.spans, "span")} in ${plural(answer.traces, "trace")}`);
+  const held = answer.alreadyStored;
+  const heldParts: string[] = [];
+  if (held.spans > 0) heldParts.push(plural(held.spans, "span"));
+  if (held.logRecords > 0) heldParts.push(plural(held.logRecords, "log record"));
+  if (held.dataPoints > 0) heldParts.push(plural(held.dataPoints, "metric point"));
+  const nothingNew = answer.spans === 0 && answer.logRecords === 0 && answer.dataPoints === 0;
+  let text: string;
+  if (nothingNew && heldParts.length > 0) {
+    // The file (or its items) was imported before.
+    text = `Nothing new in ${fileName}: ${heldParts.join(", ")} already stored`;
+  } else {
+    const parts: string[] = [];
+    if (answer.spans > 0 || nothingNew)
+      parts.push(`${plural(answer.spans, "span")} in ${plural(answer.traces, "trace")}`);
+    if (answer.logRecords > 0) parts.push(plural(answer.logRecords, "log record"));
+    if (answer.dataPoints > 0) parts.push(plural(answer.dataPoints, "metric point"));
+    text = `Imported ${parts.join(", ")} from ${fileName}`;
+    if (heldParts.length > 0) text += ` (${heldParts.join(", ")} already stored)`;
   }
-  if (answer.logRecords > 0) parts.push(plural(answer.logRecords, "log record"));
-  if (answer.dataPoints > 0) parts.push(plural(answer.dataPoints, "metric point"));
-  let text = `Imported ${parts.join(", ")} from ${fileName}`;
   if (answer.rejected > 0) text += `; ${formatCount(answer.rejected)} rejected`;
   const unreadable = answer.errors.filter((e) => e.rejectedItems === undefined);
   const first = unreadable[0] ?? answer.errors[0];
