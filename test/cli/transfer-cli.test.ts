@@ -9,6 +9,7 @@ import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/app.js";
 import { type CliRun, useCliRuns, waitForUrl } from "../helpers/cli.js";
+import { jsonLogRequest, jsonTraceRequest, newSpanId, newTraceId } from "../helpers/payloads.js";
 
 const start = useCliRuns();
 const dir = tempDir();
@@ -55,6 +56,141 @@ async function expectSameTraces(a: string, b: string, ids: string[]): Promise<vo
 
 const sortedLines = (text: string) => text.split("\n").filter(Boolean).sort();
 
+/** A minute boundary half an hour ago: the metric points of the file below start there. */
+const START_MS = Math.floor((Date.now() - 30 * 60_000) / 60_000) * 60_000;
+const nanos = (ms: number) => (BigInt(ms) * 1_000_000n).toString();
+const METRICS = ["queue.depth", "orders", "requests", "latency"];
+
+/** One line of metrics: points `from` to `to` (10 s apart) of a gauge, two counters and a histogram. */
+function metricsLine(from: number, to: number): string {
+  const at = (i: number) => nanos(START_MS + i * 10_000);
+  const points = <T>(point: (i: number) => T) => Array.from({ length: to - from }, (_, k) => point(from + k));
+  const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+  return JSON.stringify({
+    resourceMetrics: [
+      {
+        resource: { attributes: [str("service.name", "shop"), str("host.name", "shop-1")] },
+        scopeMetrics: [
+          {
+            scope: { name: "shop-meter" },
+            metrics: [
+              {
+                name: "queue.depth",
+                gauge: {
+                  dataPoints: points((i) => ({
+                    timeUnixNano: at(i),
+                    asInt: `${i % 7}`,
+                    attributes: [str("q", "mail")],
+                  })),
+                },
+              },
+              {
+                name: "orders",
+                sum: {
+                  aggregationTemporality: 1,
+                  isMonotonic: true,
+                  dataPoints: points((i) => ({ startTimeUnixNano: at(i - 1), timeUnixNano: at(i), asInt: "3" })),
+                },
+              },
+              {
+                name: "requests",
+                sum: {
+                  aggregationTemporality: 2,
+                  isMonotonic: true,
+                  dataPoints: points((i) => ({ startTimeUnixNano: at(-1), timeUnixNano: at(i), asInt: `${5 * i}` })),
+                },
+              },
+              {
+                name: "latency",
+                histogram: {
+                  aggregationTemporality: 1,
+                  dataPoints: points((i) => ({
+                    startTimeUnixNano: at(i - 1),
+                    timeUnixNano: at(i),
+                    count: "6",
+                    sum: 120 + i,
+                    bucketCounts: ["1", "2", "3"],
+                    explicitBounds: [10, 100],
+                  })),
+                },
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  });
+}
+
+/** Traces, log records (some in a trace) and metric points, as JSON Lines. */
+function telemetryFile(): { text: string; traceId: string } {
+  const traceId = newTraceId();
+  const root = newSpanId();
+  const trace = jsonTraceRequest("shop", [
+    { traceId, spanId: root, name: "GET /cart" },
+    { traceId, parentSpanId: root, name: "SELECT cart" },
+  ]);
+  const logs = (service: string, n: number, inTrace: boolean) =>
+    jsonLogRequest(
+      service,
+      Array.from({ length: n }, (_, i) => ({
+        timeNs: BigInt(START_MS + i * 1000) * 1_000_000n,
+        observedNs: BigInt(START_MS + i * 1000 + 3) * 1_000_000n,
+        body: `line ${i} of ${service}`,
+        severityNumber: i % 5 === 0 ? 17 : 9,
+        attributes: { "cart.id": `c-${i % 3}` },
+        ...(inTrace ? { traceId } : {}),
+      })),
+    );
+  const lines = [
+    JSON.stringify(trace),
+    JSON.stringify(jsonTraceRequest("billing", [{ name: "charge" }])),
+    JSON.stringify(logs("shop", 25, true)),
+    JSON.stringify(logs("billing", 35, false)),
+    // A record that the file holds twice is one record.
+    JSON.stringify(logs("billing", 1, false)),
+    ...[0, 10, 20, 30].map((from) => metricsLine(from, from + 10)),
+  ];
+  return { text: `${lines.join("\n")}\n`, traceId };
+}
+
+/** The summary line `import` prints, up to its time. */
+function summary(into: string, added: [number, number, number, number], held: [number, number, number]): RegExp {
+  const [traces, spans, logs, points] = added;
+  const stored = [
+    [held[0], "span"],
+    [held[1], "log record"],
+    [held[2], "metric point"],
+  ]
+    .filter(([n]) => n !== 0)
+    .map(([n, noun]) => `${n} ${noun}${n === 1 ? "" : "s"}`);
+  const line =
+    `imported 1 file${into}: ${traces} traces, ${spans} spans, ${logs} log records, ${points} metric points new` +
+    `${stored.length > 0 ? ` (${stored.join(", ")} already stored)` : ""}, 0 rejected in `;
+  return new RegExp(`^${line.replace(/[()]/g, "\\$&")}`);
+}
+
+/** What the web app reads of the logs and metrics (and the counts health gives). */
+async function answers(base: string, traceId: string) {
+  const get = async (path: string) => (await fetch(`${base}${path}`)).json();
+  const { counts } = (await get("/api/health")) as { counts: Record<string, number> };
+  const window = `since=${START_MS - 60_000}&until=${START_MS + 10 * 60_000}&step=60000`;
+  return {
+    counts: {
+      spans: counts.spans,
+      logs: counts.logs,
+      metricSeries: counts.metricSeries,
+      metricPoints: counts.metricPoints,
+    },
+    traces: await traceIds(base),
+    logs: await get("/api/logs?limit=1000"),
+    errorLogs: await get("/api/logs?severity=error&order=asc"),
+    traceLogs: await get(`/api/logs?traceId=${traceId}&limit=1000`),
+    catalog: await get("/api/metrics"),
+    charts: await Promise.all(METRICS.map((name) => get(`/api/metrics/${encodeURIComponent(name)}?${window}`))),
+  };
+}
+
 describe("tracekit-local export / import", { timeout: 180_000 }, () => {
   it("round-trips demo traffic through a file, into memory, a served --db file and an offline --db file", async () => {
     const source = await server();
@@ -82,7 +218,7 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
     const spans = text.match(/"spanId":"[0-9a-f]{16}","name"/g)?.length ?? 0;
     expect(imported.stdout).toMatch(
       new RegExp(
-        `^imported 1 file: ${ids.length} traces, ${spans.toLocaleString("en-US")} spans, ${sourceLogs} log records, 0 metric points, 0 rejected in [\\d.]+ s`,
+        `^imported 1 file: ${ids.length} traces, ${spans.toLocaleString("en-US")} spans, ${sourceLogs} log records, 0 metric points new, 0 rejected in [\\d.]+ s`,
       ),
     );
     expect(await traceIds(target.base)).toEqual(ids);
@@ -135,12 +271,52 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
     expect(bad.stderr).toMatch(/metrics are not exported/);
   });
 
+  it("stores nothing twice when a file is imported again: into memory, a --db file offline and served, after a restart", async () => {
+    const data = telemetryFile();
+    const file = join(dir.path, "again.jsonl");
+    writeFileSync(file, data.text);
+    // 3 spans, 60 log records (and one of them again), 4 × 40 metric points.
+    const first = (into = "") => summary(into, [2, 3, 60, 160], [0, 1, 0]);
+    const again = (into = "") => summary(into, [0, 0, 0, 0], [3, 61, 160]);
+
+    // A running server with the memory store.
+    const memory = await server();
+    const imported = await cli(["import", "--port", String(memory.port), file]);
+    expect(imported.code).toBe(0);
+    expect(imported.stdout).toMatch(first());
+    const once = await answers(memory.base, data.traceId);
+    expect(once.counts).toEqual({ spans: 3, logs: 60, metricSeries: 4, metricPoints: 160 });
+    expect(once.logs.logs).toHaveLength(60);
+    expect(once.traceLogs.logs).toHaveLength(25);
+    const importedAgain = await cli(["import", "--port", String(memory.port), file]);
+    expect(importedAgain.code).toBe(0);
+    expect(importedAgain.stdout).toMatch(again());
+    expect(await answers(memory.base, data.traceId)).toEqual(once);
+
+    // Offline into a --db file, twice; then the file served and imported into, and again after a restart.
+    const db = join(dir.path, "again.db");
+    expect((await cli(["import", "--db", db, file])).stdout).toMatch(first(` into ${db}`));
+    expect((await cli(["import", "--db", db, file])).stdout).toMatch(again(` into ${db}`));
+    let served = await server(["--db", db]);
+    const fromDb = await answers(served.base, data.traceId);
+    expect(fromDb).toEqual(once);
+    expect((await cli(["import", "--port", String(served.port), file])).stdout).toMatch(again());
+    expect(await answers(served.base, data.traceId)).toEqual(fromDb);
+    served.run.child.kill("SIGTERM");
+    expect(await served.run.exited).toBe(0);
+    served = await server(["--db", db]);
+    expect((await cli(["import", "--port", String(served.port), file])).stdout).toMatch(again());
+    expect(await answers(served.base, data.traceId)).toEqual(fromDb);
+  });
+
   it("reads gzip from stdin, and reports a bad file in one line while the others import", async () => {
     const target = await server();
     const trace = readFileSync(new URL("../fixtures/otlp-examples/trace.json", import.meta.url));
     const fromStdin = await cli(["import", "--port", String(target.port), "-"], gzipSync(trace));
     expect(fromStdin.code).toBe(0);
-    expect(fromStdin.stdout).toMatch(/^imported 1 file: 1 trace, 1 span, 0 log records, 0 metric points, 0 rejected/);
+    expect(fromStdin.stdout).toMatch(
+      /^imported 1 file: 1 trace, 1 span, 0 log records, 0 metric points new, 0 rejected/,
+    );
 
     const bad = join(dir.path, "notes.txt");
     writeFileSync(bad, "these are not spans\n");

@@ -75,6 +75,8 @@ export async function postJson(base: string, body: unknown, headers: Record<stri
 
 export interface JsonLogInput {
   timeNs?: bigint;
+  /** `observedTimeUnixNano`; absent (the receiver's time of receipt) by default. */
+  observedNs?: bigint;
   severityNumber?: number;
   severityText?: string;
   /** A string body, or an AnyValue object as is. */
@@ -97,6 +99,7 @@ export function jsonLogRequest(service: string, records: JsonLogInput[]): Record
             scope: { name: "test-logger", version: "1.0.0" },
             logRecords: records.map((record, i) => ({
               timeUnixNano: (record.timeNs ?? base + BigInt(i)).toString(),
+              ...(record.observedNs !== undefined ? { observedTimeUnixNano: record.observedNs.toString() } : {}),
               severityNumber: record.severityNumber ?? 9,
               ...(record.severityText !== undefined ? { severityText: record.severityText } : {}),
               body: typeof record.body === "object" ? record.body : { stringValue: record.body ?? "hello" },
