@@ -48,7 +48,8 @@ function progressBar(name: string, total: number | null) {
       draw();
     },
     counts(counts: ImportCounts) {
-      spans = counts.spans;
+      // Spans read so far, also those stored already (a file imported again moves the bar too).
+      spans = counts.spans + counts.alreadyStored.spans;
       draw();
     },
     done() {
@@ -161,7 +162,8 @@ export async function runImport(files: string[], options: ImportOptions): Promis
     `${added.join(", ")} new${held.length > 0 ? ` (${held.join(", ")} already stored)` : ""}`,
     `${number(totals.rejected)} rejected`,
   ];
-  const rate = seconds > 0 && totals.spans > 0 ? ` (${number(Math.round(totals.spans / seconds))} spans/s)` : "";
+  const spansRead = totals.spans + totals.alreadyStored.spans;
+  const rate = seconds > 0 && spansRead > 0 ? ` (${number(Math.round(spansRead / seconds))} spans/s)` : "";
   const into = options.db !== undefined ? ` into ${options.db}` : "";
   console.log(
     `imported ${failedFiles > 0 ? `${number(files.length - failedFiles)} of ` : ""}${number(files.length)} file${files.length === 1 ? "" : "s"}${into}: ${parts.join(", ")} in ${seconds.toFixed(1)} s${rate}`,
