@@ -1,6 +1,6 @@
 import { createReadStream, statSync } from "node:fs";
 import { StoreOpenError } from "../store/open-store.js";
-import type { ImportCounts, SignalCounts } from "../transfer/import.js";
+import { emptyImportCounts, type ImportCounts, type SignalCounts } from "../transfer/import.js";
 import type { BatchSink } from "../transfer/import-stream.js";
 import { packageVersion } from "../version.js";
 import { count as number } from "./count.js";
@@ -98,15 +98,7 @@ export async function runImport(files: string[], options: ImportOptions): Promis
     close = () => httpSink.close?.();
   }
 
-  const totals: ImportCounts = {
-    traceIds: new Set(),
-    spans: 0,
-    logRecords: 0,
-    dataPoints: 0,
-    alreadyStored: { spans: 0, logRecords: 0, dataPoints: 0 },
-    rejected: 0,
-    errors: [],
-  };
+  const totals: ImportCounts = emptyImportCounts();
   let failedFiles = 0;
   try {
     for (const file of files) {
