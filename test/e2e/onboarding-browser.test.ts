@@ -5,6 +5,7 @@ import { setupSnippets } from "../../web/src/features/onboarding/setup-snippets.
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
 import { readJson } from "../helpers/http.js";
+import { jsonTraceRequest, postJson } from "../helpers/payloads.js";
 
 const available = chromiumAvailable();
 
@@ -89,5 +90,38 @@ describe.skipIf(!available)("onboarding page in Chromium", () => {
     await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute("data-setup"))).toBe(second!.id);
     await page.keyboard.press("ArrowUp");
     await expect.poll(() => firstTab.getAttribute("aria-selected")).toBe("true");
+  });
+
+  it("says on /setup what is really stored, and turns from waiting to stored when the first trace arrives", async () => {
+    const fresh = await startTestApp();
+    try {
+      await page.goto(`${fresh.base}/setup`);
+      const status = page.getByTestId("waiting");
+      await expect.poll(() => status.textContent()).toContain("Waiting for the first trace");
+      // The status sits at the top of /setup, where a user who came to connect another app reads it.
+      const statusTop = (await status.boundingBox())!.y;
+      expect(statusTop).toBeLessThan((await page.getByTestId("setup-panel").boundingBox())!.y);
+
+      const sent = await postJson(
+        fresh.base,
+        jsonTraceRequest("setup-check", [{ name: "GET /first", startNs: BigInt(Date.now()) * 1_000_000n }]),
+      );
+      expect(sent.status).toBe(200);
+      await expect.poll(() => status.getAttribute("data-tone")).toBe("stored");
+      const text = await status.textContent();
+      expect(text).not.toContain("Waiting");
+      expect(text).toContain("1 trace stored so far");
+      expect(text).toContain("GET /first from setup-check");
+
+      // Opened afresh with data stored, it never says it is waiting.
+      await page.goto(`${fresh.base}/setup`);
+      await expect.poll(() => status.getAttribute("data-tone")).toBe("stored");
+      expect(await status.textContent()).not.toContain("Waiting");
+      await status.getByRole("link", { name: "Open the trace list" }).click();
+      await page.locator("[data-trace-id]").first().waitFor();
+    } finally {
+      await page.goto("about:blank");
+      await fresh.close();
+    }
   });
 });

@@ -3,8 +3,11 @@ import { useEffect, useState } from "preact/hooks";
 import { api } from "../../api/client";
 import { CopyButton } from "../../components/CopyButton";
 import { Prose } from "../../components/Prose";
+import { useNow } from "../../lib/use-now";
 import { useLiveState } from "../../state/live-context";
 import { type ExtraOtlpPorts, portNotice, setupSnippets, standardPortsNote } from "./setup-snippets";
+import { setupStatus } from "./setup-status";
+import { useStoredData } from "./use-stored-data";
 import "./onboarding.css";
 
 export function CodeBlock({ code }: { code: string }) {
@@ -18,6 +21,33 @@ export function CodeBlock({ code }: { code: string }) {
   );
 }
 
+/** What this instance has received so far, live: waiting for the first trace, or what is stored. */
+function SetupStatusLine() {
+  const { status: connection } = useLiveState();
+  const stored = useStoredData();
+  const nowMs = useNow(1000);
+  const { tone, text } = setupStatus(connection, stored, nowMs);
+  return (
+    <p class={`setup-status ${tone}`} data-testid="waiting" data-tone={tone} role="status">
+      {tone !== "stored" && <span class="pulse" aria-hidden="true" />}
+      {tone === "stored" && (
+        <span class="stored-mark" aria-hidden="true">
+          ✓
+        </span>
+      )}
+      <span>
+        {text}
+        {tone === "stored" && (
+          <>
+            {" "}
+            <a href="/">Open the trace list</a>
+          </>
+        )}
+      </span>
+    </p>
+  );
+}
+
 /**
  * How to send telemetry here: the trace list's empty state (the list replaces it as soon as a trace
  * arrives), and `/setup` once data is here (`connectAnother`: another app, another SDK).
@@ -28,7 +58,6 @@ export function Onboarding({ connectAnother = false }: { connectAnother?: boolea
   const notice = portNotice(origin);
   const [tab, setTab] = useState(snippets[0]?.id ?? "");
   const current = snippets.find((s) => s.id === tab) ?? snippets[0];
-  const { status } = useLiveState();
   const [ports, setPorts] = useState<ExtraOtlpPorts | null>(null);
   useEffect(() => {
     api
@@ -56,6 +85,7 @@ export function Onboarding({ connectAnother = false }: { connectAnother?: boolea
           tracekit-local is listening for OpenTelemetry traces at <code>{origin}</code>. Point your app at it and its
           traces appear here as they happen — nothing leaves this machine.
         </p>
+        {connectAnother && <SetupStatusLine />}
         {notice && (
           <div class="port-notice" role="note" data-testid="port-notice">
             <strong>{notice.title}</strong>
@@ -142,12 +172,7 @@ export function Onboarding({ connectAnother = false }: { connectAnother?: boolea
           </div>
           <CodeBlock code={`tracekit-local demo --url ${origin}`} />
         </div>
-        <p class={`waiting ${status === "open" ? "" : "error-text"}`} data-testid="waiting">
-          <span class="pulse" aria-hidden="true" />
-          {status === "open"
-            ? "Waiting for the first trace… this page updates by itself."
-            : "Not connected to tracekit-local: is it still running? Retrying…"}
-        </p>
+        {!connectAnother && <SetupStatusLine />}
       </div>
     </div>
   );
