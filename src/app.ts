@@ -9,6 +9,7 @@ import { createIngest } from "./ingest/ingest.js";
 import { createLogIngest } from "./ingest/logs.js";
 import { createMetricIngest } from "./ingest/metrics.js";
 import { createRejectionLog } from "./ingest/rejections.js";
+import { createServiceColors } from "./ingest/service-colors.js";
 import { createLiveHub } from "./live/hub.js";
 import { createSdkStreams } from "./live/sdk-streams.js";
 import { attachLiveSocket } from "./live/websocket.js";
@@ -137,6 +138,9 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
     getLatest: () => store.listTraces({ limit: DEFAULT_TRACE_LIMIT }).traces,
     prices: config.prices,
   });
+  // Services already in a --db file take their colours first, by name (see domain/service-colors.ts).
+  const serviceColors = createServiceColors(hub);
+  for (const service of store.listServices()) serviceColors.see(service.name);
   let listening: Record<string, number> = {};
   const sdkStreams = createSdkStreams({
     onChange: () => {
@@ -165,6 +169,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
     { newService: (service) => onEvent({ type: "new-service", service }) },
     {
       maxSpans: config.maxSpans,
+      serviceColors,
       ownAddress: {
         get port() {
           return port;
@@ -206,7 +211,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
     hub,
     ingest,
     logStore,
-    logIngest: createLogIngest(logStore, hub),
+    logIngest: createLogIngest(logStore, hub, serviceColors),
     metricIngest: createMetricIngest(metricStore, hub),
     metricStore,
     rejections: createRejectionLog(hub),

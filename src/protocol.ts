@@ -363,7 +363,12 @@ export type LiveMessage =
   /** Newly stored log records, oldest first, coalesced per tick (a burst is a few messages). */
   | { type: "logs"; logs: LogRecordJson[] }
   /** Names of metrics that received points since the last tick (each once); pages refetch what they show. */
-  | { type: "metrics"; names: string[] };
+  | { type: "metrics"; names: string[] }
+  /**
+   * Every service's slot of the web app's palette (retained; see domain/service-colors.ts): a service
+   * missing here is drawn in its name's own slot.
+   */
+  | { type: "service-colors"; slots: Record<string, number> };
 
 // ---------------------------------------------------------------------------------------------
 // Code monitoring (TraceKit SDK snapshots). The SDK-facing protocol under /sdk/snapshots/* is the

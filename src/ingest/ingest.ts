@@ -2,6 +2,7 @@ import { isOwnCallSpan, type OwnAddress } from "../domain/own-calls.js";
 import type { Span } from "../domain/span.js";
 import type { LiveHub } from "../live/hub.js";
 import type { InsertResult, Store } from "../store/store.js";
+import type { ServiceColors } from "./service-colors.js";
 
 export interface IngestEvents {
   /**
@@ -16,6 +17,8 @@ export interface IngestOptions {
   ownAddress?: OwnAddress;
   /** The store's retention bound, named in the notice about late spans of evicted traces. */
   maxSpans?: number;
+  /** Told of every service stored, so each keeps one colour on every page. */
+  serviceColors?: ServiceColors;
 }
 
 export interface IngestCounts {
@@ -46,7 +49,7 @@ export function createIngest(
   const seenServices = new Set<string>();
   /** Whether the store's own services are in seenServices yet: read at the first insert, not at start-up. */
   let storedServicesSeen = false;
-  const { ownAddress } = options;
+  const { ownAddress, serviceColors } = options;
   let ownCallSpans = 0;
   let lateSpans = 0;
   const publishLateSpans = () =>
@@ -82,6 +85,15 @@ export function createIngest(
             seenServices.add(span.service);
             events.newService(span.service);
           }
+        }
+      }
+      if (serviceColors !== undefined) {
+        // A batch is mostly one service's spans: one lookup per run of them.
+        let previous: string | undefined;
+        for (const span of spans) {
+          if (span.service === previous) continue;
+          previous = span.service;
+          serviceColors.see(previous);
         }
       }
       const result = store.insertSpans(spans);

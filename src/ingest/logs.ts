@@ -2,6 +2,7 @@ import type { LogRecord } from "../domain/log.js";
 import type { LiveHub } from "../live/hub.js";
 import { logToJson } from "../protocol-json.js";
 import type { LogInsertResult, LogStore } from "../store/log-store.js";
+import type { ServiceColors } from "./service-colors.js";
 
 export interface LogIngest {
   /** Stores the records (none already stored: see LogStore) and pushes those stored to live clients. */
@@ -15,10 +16,18 @@ export interface LogIngest {
  * into one `logs` message and keeps at most its bound of records per tick (the newest), so a flood of
  * records costs the WebSocket one bounded message per tick; pages read the rest from GET /api/logs.
  */
-export function createLogIngest(store: LogStore, hub: LiveHub): LogIngest {
+export function createLogIngest(store: LogStore, hub: LiveHub, serviceColors?: ServiceColors): LogIngest {
   return {
     logs(records) {
       if (records.length === 0) return { stored: [], duplicates: 0 };
+      if (serviceColors !== undefined) {
+        let previous: string | undefined;
+        for (const record of records) {
+          if (record.service === previous) continue;
+          previous = record.service;
+          serviceColors.see(previous);
+        }
+      }
       const result = store.insertLogs(records);
       hub.publishItems("logs", result.stored, (items) => ({ type: "logs", logs: items.map(logToJson) }));
       return result;

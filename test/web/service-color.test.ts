@@ -1,46 +1,42 @@
 import { describe, expect, it } from "vitest";
-import { type ColorStorage, createServiceColors } from "../../web/src/lib/service-color";
+import { preferredColorSlot, SERVICE_PALETTE_SIZE } from "../../src/domain/service-colors";
+import { colorOfSlot, createServiceColors, PALETTE, serviceColorProperty } from "../../web/src/lib/service-color";
 
-function memoryStorage(): ColorStorage & { data: Map<string, string> } {
-  const data = new Map<string, string>();
-  return { data, getItem: (key) => data.get(key) ?? null, setItem: (key, value) => void data.set(key, value) };
+function recordingTarget(): { properties: Map<string, string>; setProperty(name: string, value: string): void } {
+  const properties = new Map<string, string>();
+  return { properties, setProperty: (name, value) => void properties.set(name, value) };
 }
 
 describe("service colours", () => {
-  it("gives every service its own colour, also past the palette, and the same one every time", () => {
-    const colorOf = createServiceColors(null);
-    // These two collided when colours were hashed from the name.
-    expect(colorOf("inventory-sync")).not.toBe(colorOf("support-assistant"));
-    const names = Array.from({ length: 40 }, (_, i) => `service-${i}`);
-    const colors = names.map(colorOf);
+  it("has one colour per server slot, all distinct, also past the palette", () => {
+    expect(PALETTE).toHaveLength(SERVICE_PALETTE_SIZE);
+    const colors = Array.from({ length: 40 }, (_, i) => colorOfSlot(i));
     expect(new Set(colors).size).toBe(40);
-    expect(names.map(colorOf)).toEqual(colors);
   });
 
-  it("keeps assignments across page loads through storage, and survives broken storage", async () => {
-    const storage = memoryStorage();
-    const first = createServiceColors(storage);
-    const web = first("web");
-    const api = first("api");
-    await Promise.resolve(); // saved once, after the current task's colours are assigned
-    const reloaded = createServiceColors(storage);
-    // Asked in the other order after the reload, each keeps its colour.
-    expect(reloaded("api")).toBe(api);
-    expect(reloaded("web")).toBe(web);
-    expect(reloaded("new")).not.toBe(web);
+  it("is a function of the name, whatever was drawn before: its own slot until the server says", () => {
+    const one = createServiceColors(null);
+    const other = createServiceColors(null);
+    one.css("web-frontend");
+    one.css("cart-service");
+    // Asked first in one page and last in another, a service reads the same.
+    expect(other.css("shop-api")).toBe(one.css("shop-api"));
+    expect(one.css("shop-api")).toBe(
+      `var(${serviceColorProperty("shop-api")}, ${colorOfSlot(preferredColorSlot("shop-api"))})`,
+    );
+    expect(one.value("shop-api")).toBe(colorOfSlot(preferredColorSlot("shop-api")));
+  });
 
-    storage.data.set("tracekit-local.service-colors", "{not json");
-    expect(createServiceColors(storage)("web")).toMatch(/^#|^hsl/);
-    const throwing: ColorStorage = {
-      getItem() {
-        throw new Error("blocked");
-      },
-      setItem() {
-        throw new Error("blocked");
-      },
-    };
-    const colorOf = createServiceColors(throwing);
-    expect(colorOf("a")).not.toBe(colorOf("b"));
-    await Promise.resolve();
+  it("takes the server's assignment through a custom property, so drawn elements follow it", () => {
+    const target = recordingTarget();
+    const colors = createServiceColors(target);
+    const own = preferredColorSlot("shop-api");
+    const given = (own + 1) % SERVICE_PALETTE_SIZE;
+    colors.apply({ "shop-api": given });
+    expect(target.properties.get(serviceColorProperty("shop-api"))).toBe(colorOfSlot(given));
+    expect(colors.value("shop-api")).toBe(colorOfSlot(given));
+    // The element's colour names the property: it changes without the element being drawn again.
+    expect(colors.css("shop-api")).toContain(serviceColorProperty("shop-api"));
+    expect(serviceColorProperty("shop-api")).toMatch(/^--service-[0-9a-f]{8}$/);
   });
 });

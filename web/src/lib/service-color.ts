@@ -1,9 +1,14 @@
 /**
- * A colour per service, assigned (not hashed, so two services never share one while colours are
- * left): each new service takes the first free colour of the palette, past the palette a hue of its
- * own. Assignments are kept in localStorage, so a service keeps its colour across pages and reloads.
+ * Service colours. The server keeps one assignment of palette slots for every page and browser
+ * (src/domain/service-colors.ts) and sends it live; until it has named a service's slot, that
+ * service is drawn in its name's own slot, which is the one the server gives unless two services
+ * want the same. Elements take their colour from a CSS custom property per service, so the
+ * assignment arriving after they were drawn recolours them without a render.
  */
-const PALETTE = [
+import { preferredColorSlot, serviceNameHash } from "../../../src/domain/service-colors";
+
+/** As many colours as the server has slots (SERVICE_PALETTE_SIZE; a test keeps them equal). */
+export const PALETTE: readonly string[] = [
   "#4f7cf0",
   "#16a394",
   "#e0791a",
@@ -18,77 +23,60 @@ const PALETTE = [
   "#b0559a",
 ];
 
-const STORAGE_KEY = "tracekit-local.service-colors";
-/** Services remembered at most; the longest unseen are forgotten first. */
-const MAX_REMEMBERED = 500;
-
-/** The part of the Web Storage API used here (tests pass a Map-backed one). */
-export interface ColorStorage {
-  getItem(key: string): string | null;
-  setItem(key: string, value: string): void;
-}
-
-/** Colour number n: the palette first, then hues spread by the golden angle. */
-function colorAt(n: number): string {
-  if (n < PALETTE.length) return PALETTE[n]!;
+/** Slot n's colour: the palette, then (more services than colours) hues spread by the golden angle. */
+export function colorOfSlot(n: number): string {
+  if (n < PALETTE.length) return PALETTE[n] as string;
   const hue = Math.round((n * 137.508) % 360);
   return `hsl(${hue} 62% ${n % 2 === 0 ? 48 : 58}%)`;
 }
 
-export function createServiceColors(storage: ColorStorage | null): (service: string) => string {
-  /** Service → colour number, in order of last use (a Map keeps insertion order). */
+/** The custom property holding a service's colour once the server has named its slot. */
+export function serviceColorProperty(service: string): string {
+  return `--service-${serviceNameHash(service).toString(16).padStart(8, "0")}`;
+}
+
+/** Where the assignment is written: the root element's style (anything with `setProperty` in tests). */
+export interface ColorTarget {
+  setProperty(name: string, value: string): void;
+}
+
+export interface ServiceColors {
+  /** A CSS colour for elements (a custom property, with the name's own slot as its fallback). */
+  css(service: string): string;
+  /** The colour itself, for canvases (read when they draw). */
+  value(service: string): string;
+  /** The server's assignment (the `service-colors` live message). */
+  apply(slots: Readonly<Record<string, number>>): void;
+}
+
+export function createServiceColors(target: ColorTarget | null): ServiceColors {
   const assigned = new Map<string, number>();
-  try {
-    const saved = JSON.parse(storage?.getItem(STORAGE_KEY) ?? "[]") as unknown;
-    if (Array.isArray(saved)) {
-      for (const entry of saved) {
-        if (Array.isArray(entry) && typeof entry[0] === "string" && Number.isInteger(entry[1]) && entry[1] >= 0) {
-          assigned.set(entry[0], entry[1]);
-        }
+  const cssCache = new Map<string, string>();
+  return {
+    css(service) {
+      let css = cssCache.get(service);
+      if (css === undefined) {
+        if (cssCache.size >= 5000) cssCache.clear();
+        css = `var(${serviceColorProperty(service)}, ${colorOfSlot(preferredColorSlot(service))})`;
+        cssCache.set(service, css);
       }
-    }
-  } catch {
-    // Unreadable or blocked storage: colours are assigned afresh.
-  }
-  const cache = new Map<string, string>();
-  let saveScheduled = false;
-  const save = () => {
-    saveScheduled = false;
-    try {
-      storage?.setItem(STORAGE_KEY, JSON.stringify([...assigned]));
-    } catch {
-      // Storage full or blocked: colours still hold for this page.
-    }
-  };
-
-  return (service) => {
-    const known = cache.get(service);
-    if (known !== undefined) return known;
-    let n = assigned.get(service);
-    if (n === undefined) {
-      if (assigned.size >= MAX_REMEMBERED) assigned.delete(assigned.keys().next().value as string);
-      const taken = new Set(assigned.values());
-      n = 0;
-      while (taken.has(n)) n++;
-      assigned.set(service, n);
-      if (storage && !saveScheduled) {
-        saveScheduled = true;
-        queueMicrotask(save);
+      return css;
+    },
+    value: (service) => colorOfSlot(assigned.get(service) ?? preferredColorSlot(service)),
+    apply(slots) {
+      for (const [service, slot] of Object.entries(slots)) {
+        if (assigned.get(service) === slot) continue;
+        assigned.set(service, slot);
+        target?.setProperty(serviceColorProperty(service), colorOfSlot(slot));
       }
-    }
-    const color = colorAt(n);
-    cache.set(service, color);
-    return color;
+    },
   };
 }
 
-function browserStorage(): ColorStorage | null {
-  try {
-    return typeof localStorage === "undefined" ? null : localStorage;
-  } catch {
-    return null; // storage blocked by the browser's settings
-  }
-}
+/** The app's service colours (the live connection applies the server's assignment). */
+export const serviceColors = createServiceColors(
+  typeof document === "undefined" ? null : document.documentElement.style,
+);
 
-/** The app's service colours. */
-export const serviceColor = createServiceColors(browserStorage());
+/** A service's colour for an element's style. */
+export const serviceColor = (service: string): string => serviceColors.css(service);

@@ -3,6 +3,7 @@ import { useCallback, useContext, useEffect, useMemo, useRef, useState } from "p
 import type { LiveMessage } from "../../../src/protocol";
 import { api } from "../api/client";
 import { connectLive, type LiveStatus } from "../api/live";
+import { serviceColors } from "../lib/service-color";
 
 export type LiveListener = (message: LiveMessage) => void;
 
@@ -56,6 +57,7 @@ export function LiveProvider({ children }: { children: ComponentChildren }) {
       onMessage: (message) => {
         if (message.type === "traces" && message.traces.length > 0) setHasData(true);
         if (message.type === "cleared") setHasData(false);
+        if (message.type === "service-colors") serviceColors.apply(message.slots);
         setKnown(true);
         for (const listener of listeners.current) listener(message);
       },

@@ -2,7 +2,7 @@ import { useMemo } from "preact/hooks";
 import type uPlot from "uplot";
 import type { LlmUsageResponse } from "../../../../src/protocol";
 import { formatCount, formatUsd } from "../../lib/format";
-import { serviceColor } from "../../lib/service-color";
+import { serviceColors } from "../../lib/service-color";
 import { themedAxis, timeAxis } from "../metrics/chart-options";
 import { UPlotChart } from "../metrics/UPlotChart";
 import { type ChartTheme, useChartTheme } from "../metrics/use-chart-theme";
@@ -20,7 +20,9 @@ const formatMeasure = (measure: LlmMeasure, value: number) =>
 
 function colorOf(split: LlmSplit, key: string, index: number, theme: ChartTheme): string {
   if (key === "other") return theme.muted;
-  return split === "byService" ? serviceColor(key) : (theme.palette[index % theme.palette.length] ?? theme.accent);
+  return split === "byService"
+    ? serviceColors.value(key)
+    : (theme.palette[index % theme.palette.length] ?? theme.accent);
 }
 
 /** Calls, tokens or cost per time bucket, one chart per model and one per service; live with the page. */

@@ -1,6 +1,6 @@
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { formatDuration } from "../../lib/format";
-import { serviceColor } from "../../lib/service-color";
+import { serviceColors } from "../../lib/service-color";
 import { useClientSize } from "../../lib/use-client-size";
 import type { TimeWindow, WaterfallTree } from "./waterfall-model";
 import { clampWindow } from "./zoom-model";
@@ -50,7 +50,7 @@ export function TraceMinimap({
     for (const pass of [false, true]) {
       for (const node of nodes) {
         if (node.isError !== pass) continue;
-        context.fillStyle = node.isError ? errorColor : serviceColor(node.span.service);
+        context.fillStyle = node.isError ? errorColor : serviceColors.value(node.span.service);
         const x = (node.offsetMs / total) * width;
         context.fillRect(x, 1 + node.index * rowStep, Math.max(1, (node.durationMs / total) * width), rowHeight);
       }

@@ -1,0 +1,25 @@
+import { createServiceColorSlots, type ServiceColorSlots } from "../domain/service-colors.js";
+import type { LiveHub } from "../live/hub.js";
+
+/** The server's one assignment of palette colours to services (domain/service-colors.ts), kept live. */
+export interface ServiceColors {
+  /** A service whose spans or logs are being stored: given its colour if new, and every page told. */
+  see(service: string): void;
+}
+
+/**
+ * The write paths tell this every service they store; a service new to it gets its slot and the
+ * whole assignment goes out as a retained live message, so every page (and any page opened later,
+ * on connect) draws each service in the same colour.
+ */
+export function createServiceColors(hub: LiveHub, slots: ServiceColorSlots = createServiceColorSlots()): ServiceColors {
+  return {
+    see(service) {
+      if (!slots.assign(service)) return;
+      hub.publishState("service-colors", () => ({
+        type: "service-colors",
+        slots: Object.fromEntries(slots.entries()),
+      }));
+    },
+  };
+}
