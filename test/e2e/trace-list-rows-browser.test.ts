@@ -8,7 +8,7 @@ const available = chromiumAvailable();
 describe.skipIf(!available)("trace list rows, in Chromium", () => {
   const suite = useAppInChromium();
 
-  it("show the filtered service, list the others on hover, tell bursts apart by clock time, and give names the room at 900 px", async () => {
+  it("show the filtered service, list the others on hover, read start times one way, and give names the room at 900 px", async () => {
     const { app, browser } = suite;
     const traceId = newTraceId();
     const root = newSpanId();
@@ -22,6 +22,8 @@ describe.skipIf(!available)("trace list rows, in Chromium", () => {
       (request as { resourceSpans: unknown[] }).resourceSpans.push(...more.resourceSpans);
     }
     expect((await postJson(app.base, request)).status).toBe(200);
+    // A lone trace from three minutes ago (it read "3m ago" among clock times, once).
+    await postJson(app.base, jsonTraceRequest("billing", [{ name: "nightly", startNs: now - 180_000_000_000n }]));
     // A burst: five more traces in the same second.
     for (let i = 0; i < 5; i++)
       await postJson(
@@ -44,7 +46,7 @@ describe.skipIf(!available)("trace list rows, in Chromium", () => {
     );
 
     await page.goto(`${app.base}/`);
-    await expect.poll(() => page.locator(".trace-row").count()).toBe(6);
+    await expect.poll(() => page.locator(".trace-row").count()).toBe(7);
     // Assigned colours: these two collided when colours were hashed from the name.
     const dot = (service: string) =>
       page
@@ -57,19 +59,23 @@ describe.skipIf(!available)("trace list rows, in Chromium", () => {
     await page.goto(`${app.base}/`);
     expect(await dot("support-assistant")).not.toBe(inventory);
 
-    // Six traces within a second: "just now" would say nothing, so the rows show clock times.
+    // The whole column reads one way: clock times (a burst stays apart, nothing moves while read),
+    // the lone older trace included; its tooltip has the date and how long ago.
     const starts = () => page.locator(".trace-row .col-start").allTextContents();
     await expect.poll(async () => (await starts()).every((text) => /^\d\d:\d\d:\d\d\.\d{3}$/.test(text))).toBe(true);
+    expect(await page.locator(".trace-row .col-start").last().getAttribute("title")).toMatch(
+      /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} .* · 3m ago$/,
+    );
     const toggle = page.getByTestId("start-mode");
-    await toggle.click(); // clock
-    await expect.poll(() => toggle.textContent()).toBe("Started · clock");
-    await toggle.click(); // ago
+    expect(await toggle.textContent()).toBe("Started");
+    await toggle.click(); // ago, for every row
+    await expect.poll(() => toggle.textContent()).toBe("Started · ago");
     await expect
-      .poll(async () => (await starts()).every((text) => text === "just now" || /s ago$/.test(text)))
+      .poll(async () => (await starts()).every((text) => text === "just now" || /^\d+[sm] ago$/.test(text)))
       .toBe(true);
     await page.reload();
     await expect.poll(() => toggle.textContent()).toBe("Started · ago");
-    await toggle.click(); // back to auto
+    await toggle.click(); // back to clock times
     await expect.poll(() => toggle.textContent()).toBe("Started");
 
     // At 900 px the name column is the widest and the long name is only cut because it is long.

@@ -1,34 +1,31 @@
 /**
- * What a list row says of when its trace started. "ago" times read best alone but say nothing
- * during a burst, when every row is "2m ago": then (mode "auto") rows that share their neighbour's
- * "ago" show the clock time instead.
+ * What a list row says of when its trace started: one presentation for the whole column, the clock
+ * time (stable while read, and apart even in a burst) unless "ago" times were chosen. Never a mix:
+ * a column where some rows read "26s ago" and others "20:16:47.541" cannot be scanned.
  */
-import { formatClock, formatRelative } from "./format";
+import { formatAbsolute, formatClock, formatRelative, formatTimeZone } from "./format";
 
-export type StartMode = "auto" | "relative" | "clock";
+export type StartMode = "clock" | "relative";
 
-export const START_MODES: readonly StartMode[] = ["auto", "clock", "relative"];
+export const START_MODES: readonly StartMode[] = ["clock", "relative"];
 
-export function startLabel(
-  mode: StartMode,
-  startMs: number,
-  nowMs: number,
-  neighbourStartsMs: readonly number[],
-): string {
-  if (mode === "clock") return formatClock(startMs);
-  const relative = formatRelative(startMs, nowMs);
-  if (mode === "relative") return relative;
-  return neighbourStartsMs.some((ms) => formatRelative(ms, nowMs) === relative) ? formatClock(startMs) : relative;
+export function startLabel(mode: StartMode, startMs: number, nowMs: number): string {
+  return mode === "clock" ? formatClock(startMs) : formatRelative(startMs, nowMs);
+}
+
+/** The row's tooltip, whichever way the column reads: "2026-12-04 20:16:47.541 UTC+1 · 26s ago". */
+export function startTitle(startMs: number, nowMs: number): string {
+  return `${formatAbsolute(startMs)} ${formatTimeZone(startMs)} · ${formatRelative(startMs, nowMs)}`;
 }
 
 const STORAGE_KEY = "tracekit-local.start-mode";
 
+/** The saved choice; clock times otherwise (also for "auto", saved by versions that mixed the two). */
 export function readStartMode(): StartMode {
   try {
-    const saved = localStorage.getItem(STORAGE_KEY);
-    return saved === "clock" || saved === "relative" ? saved : "auto";
+    return localStorage.getItem(STORAGE_KEY) === "relative" ? "relative" : "clock";
   } catch {
-    return "auto";
+    return "clock";
   }
 }
 

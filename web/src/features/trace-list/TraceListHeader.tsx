@@ -2,9 +2,8 @@ import { START_MODES, type StartMode, saveStartMode } from "../../lib/start-labe
 import { ariaSortOf, type ListSort, type ListSortKey, nextSort } from "../../state/trace-list-model";
 
 const START_MODE_TITLE: Record<StartMode, string> = {
-  auto: 'Times as "2m ago", or the clock time where neighbouring rows would read the same. Click for clock times',
-  clock: 'Clock times (your time zone). Click for "ago" times',
-  relative: '"Ago" times. Click to switch back to automatic',
+  clock: 'Clock times, in your time zone (each row\'s tooltip has its date and how long ago). Click for "ago" times',
+  relative: '"Ago" times (each row\'s tooltip has its date and clock time). Click for clock times',
 };
 
 const ORDER_WORDS: Record<ListSortKey, [descending: string, ascending: string]> = {
@@ -94,7 +93,7 @@ export function TraceListHeader(props: {
                 saveStartMode(next);
               }}
             >
-              Started{startMode === "auto" ? "" : startMode === "clock" ? " · clock" : " · ago"}
+              Started{startMode === "relative" ? " · ago" : ""}
             </button>
           </th>
         </tr>

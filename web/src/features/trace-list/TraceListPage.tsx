@@ -6,7 +6,7 @@ import { NewItemsPill, PauseButton } from "../../components/LiveListControls";
 import { useListKeys } from "../../components/use-list-keys";
 import { VirtualList } from "../../components/VirtualList";
 import { formatCount, nanosToMillis } from "../../lib/format";
-import { readStartMode, type StartMode, startLabel } from "../../lib/start-label";
+import { readStartMode, type StartMode, startLabel, startTitle } from "../../lib/start-label";
 import { replaceSearchParam, searchOf } from "../../lib/url";
 import { useNow } from "../../lib/use-now";
 import { useLiveState } from "../../state/live-context";
@@ -191,19 +191,14 @@ export function TraceListPage() {
             aria-activedescendant={selectedId !== null ? `trace-${selectedId}` : undefined}
             renderRow={(index) => {
               const trace = traces[index] as TraceSummaryJson;
+              const startMs = nanosToMillis(trace.startTimeUnixNano);
               return (
                 <TraceRow
                   trace={trace}
                   selected={index === selectedIndex}
                   barFraction={sqrtMax > 0 ? Math.sqrt(trace.durationMs) / sqrtMax : 0}
-                  startText={startLabel(
-                    startMode,
-                    nanosToMillis(trace.startTimeUnixNano),
-                    nowMs,
-                    [traces[index - 1], traces[index + 1]].flatMap((t) =>
-                      t ? [nanosToMillis((t as TraceSummaryJson).startTimeUnixNano)] : [],
-                    ),
-                  )}
+                  startText={startLabel(startMode, startMs, nowMs)}
+                  startTitle={startTitle(startMs, nowMs)}
                   filterService={filters.service}
                   onSelect={() => select(index)}
                   onOpen={() => open(trace.traceId)}

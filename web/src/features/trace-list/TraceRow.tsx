@@ -1,13 +1,5 @@
 import type { TraceLlmJson, TraceSummaryJson } from "../../../../src/protocol";
-import {
-  formatAbsolute,
-  formatCount,
-  formatDuration,
-  formatTimeZone,
-  formatUsd,
-  nanosToMillis,
-  shortId,
-} from "../../lib/format";
+import { formatCount, formatDuration, formatUsd, shortId } from "../../lib/format";
 import { openInApp } from "../../lib/in-app-link";
 import { clipText } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
@@ -17,16 +9,25 @@ export interface TraceRowProps {
   selected: boolean;
   /** Bar length, 0–1, relative to the longest trace on screen. */
   barFraction: number;
-  /** What the Started column says (see lib/start-label.ts). */
+  /** What the Started column says, and its tooltip (see lib/start-label.ts). */
   startText: string;
+  startTitle: string;
   /** The list's service filter: a trace that matched through another service shows that one first. */
   filterService?: string | undefined;
   onSelect(): void;
   onOpen(): void;
 }
 
-export function TraceRow({ trace, selected, barFraction, startText, filterService, onSelect, onOpen }: TraceRowProps) {
-  const startMs = nanosToMillis(trace.startTimeUnixNano);
+export function TraceRow({
+  trace,
+  selected,
+  barFraction,
+  startText,
+  startTitle,
+  filterService,
+  onSelect,
+  onOpen,
+}: TraceRowProps) {
   const barPct = Math.max(1, Math.min(100, barFraction * 100));
   const shown = filterService !== undefined && trace.services.includes(filterService) ? filterService : trace.service;
   const others = trace.services.filter((s) => s !== shown);
@@ -96,7 +97,7 @@ export function TraceRow({ trace, selected, barFraction, startText, filterServic
         </span>
         <span class="duration-text">{formatDuration(trace.durationMs)}</span>
       </span>
-      <span class="col-start" title={`${formatAbsolute(startMs)} ${formatTimeZone(startMs)}`}>
+      <span class="col-start" title={startTitle}>
         {startText}
       </span>
     </a>
