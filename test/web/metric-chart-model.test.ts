@@ -13,7 +13,7 @@ import {
   valueRuns,
   yRange,
 } from "../../web/src/features/metrics/metric-chart-model";
-import { latestFigure, windowSummary } from "../../web/src/features/metrics/metric-summary";
+import { headlineFigure, windowSummary } from "../../web/src/features/metrics/metric-summary";
 import { PALETTE, queryResponse, series } from "./metric-fixtures";
 
 describe("buildChartModel", () => {
@@ -261,7 +261,7 @@ describe("windowSummary", () => {
       ["max", "30"],
     ]);
     // The overview card leads with the level now and says the peak beside it, not a percentile.
-    expect(latestFigure(model)).toEqual({ caption: "all, latest · peak 30", value: 0 });
+    expect(headlineFigure(model, response)).toMatchObject({ caption: "latest · peak 30", value: 0, stale: false });
     const rows = tooltipRows(model, 1, [true], 8).rows;
     expect(rows.map((r) => [r.value, r.low, r.high])).toEqual([[0, 0, 30]]);
     expect(tooltipRows(model, 3, [true], 8).rows.map((r) => [r.low, r.high])).toEqual([[null, null]]);
@@ -320,5 +320,74 @@ describe("group labels", () => {
     expect(buildChartModel(response, { palette: PALETTE }).lines.map((l) => l.label)).toEqual(["no http.route", "/a"]);
     const alone = queryResponse({ chart: "value" }, [series("", [1])]);
     expect(buildChartModel(alone, { palette: PALETTE }).lines.map((l) => l.label)).toEqual(["all"]);
+  });
+});
+
+describe("headlineFigure", () => {
+  /** Twelve 15-second steps grouped by service, the window ending halfway through the last one. */
+  const perService = (chart: "rate" | "value" | "distribution", list: ReturnType<typeof series>[]) => {
+    const from = 1_700_000_000_000;
+    const stepMs = 15_000;
+    return queryResponse({ chart, unit: "" }, list, {
+      stepMs,
+      times: Array.from({ length: 12 }, (_, i) => from + i * stepMs),
+      toUnixMs: from + 11.5 * stepMs,
+      groupBy: "service.name",
+    });
+  };
+  const _ = null;
+
+  it("leads a counter with the total of the services sending now, never one service's old point", () => {
+    const response = perService("rate", [
+      // Alphabetically first, and silent for the last two minutes.
+      series("cart-service", [0.0333, _, _, 0.0333, _, _, _, _, _, _, _, _]),
+      series("shop-api", [_, _, _, _, _, _, _, _, 2, 2, 3, 1]),
+      series("web-frontend", [_, _, _, _, _, _, _, _, 1, 1, 2, 5]),
+    ]);
+    const model = buildChartModel(response, { palette: PALETTE });
+    // The step still filling (the last) is left out: 3 + 2 from the newest ended step.
+    expect(headlineFigure(model, response)).toMatchObject({
+      value: 5,
+      caption: "total of 2 services (1 silent), latest",
+      stale: false,
+    });
+  });
+
+  it("leads a gauge with its highest service, and names whose peak it was", () => {
+    const response = perService("value", [
+      series("cart-service", [_, _, _, _, _, _, _, _, 1, 0, 0, 0]),
+      series("shop-api", [_, _, _, _, _, _, _, _, 9, 6, 4, 6]),
+      series("worker", [_, _, _, _, _, _, _, _, 2, 12, 3, 2]),
+    ]);
+    const model = buildChartModel(response, { palette: PALETTE });
+    expect(headlineFigure(model, response)).toMatchObject({
+      value: 6,
+      caption: "shop-api, highest of 3 services, latest · peak 12 (worker)",
+    });
+  });
+
+  it("leads per-service percentiles with the highest, named", () => {
+    const response = perService("distribution", [
+      series("a-api", [], { p95: [_, _, _, _, _, _, _, _, _, _, 0.2, 0.1] }),
+      series("b-api", [], { p95: [_, _, _, _, _, _, _, _, _, _, 1.5, 0.9] }),
+    ]);
+    const model = buildChartModel(response, { stat: "p95", palette: PALETTE });
+    expect(headlineFigure(model, response)).toMatchObject({
+      value: 0.9,
+      caption: "b-api p95, highest of 2 services, latest",
+    });
+  });
+
+  it("says how old the newest point is when it is not recent", () => {
+    const response = perService("value", [
+      series("cart-service", [3, 4, _, _, _, _, _, _, _, _, _, _]),
+      series("shop-api", [_, 6, _, _, _, _, _, _, _, _, _, _]),
+    ]);
+    const model = buildChartModel(response, { palette: PALETTE });
+    const headline = headlineFigure(model, response);
+    expect(headline).toMatchObject({ value: 6, stale: true });
+    // The second step ended 2m22s before the window did.
+    expect(headline?.caption).toBe("shop-api, highest of 2 services, 2m ago");
+    expect(headline?.title).toContain("No points since");
   });
 });

@@ -5,7 +5,7 @@ import { openInApp } from "../../lib/in-app-link";
 import { chartLabel, kindLabel } from "./catalog-model";
 import { LineChart } from "./LineChart";
 import { buildChartModel } from "./metric-chart-model";
-import { latestFigure } from "./metric-summary";
+import { headlineFigure } from "./metric-summary";
 import { formatMetricValue } from "./metric-units";
 import type { MetricsUrlState, WindowPreset } from "./metrics-url";
 import type { ChartTheme } from "./use-chart-theme";
@@ -39,15 +39,19 @@ function OverviewChart({
 }) {
   const model = useMemo(() => buildChartModel(response, { stat: "p95", palette: theme.palette }), [response, theme]);
   const visible = useMemo(() => model.lines.map(() => true), [model]);
-  const newest = latestFigure(model);
+  const headline = useMemo(() => headlineFigure(model, response), [model, response]);
   const more = model.lines.length - LEGEND_LINES;
   return (
     <>
-      <div class="overview-figure">
+      <div
+        class={`overview-figure${headline?.stale ? " stale" : ""}`}
+        title={headline?.title}
+        data-testid="overview-headline"
+      >
         <span class="overview-value">
-          {newest === null ? "–" : formatMetricValue(newest.value, model.unit, model.perSecond)}
+          {headline === null ? "–" : formatMetricValue(headline.value, model.unit, model.perSecond)}
         </span>
-        <span class="muted">{newest === null ? "no points in this window" : newest.caption}</span>
+        <span class="muted">{headline === null ? "no points in this window" : headline.caption}</span>
       </div>
       <div class="overview-chart" data-testid="overview-chart" data-lines={model.lines.length}>
         <LineChart

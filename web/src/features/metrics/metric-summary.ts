@@ -1,6 +1,6 @@
 /** The figures above a chart: what the window adds up to, in the metric's unit. Pure. */
 import type { MetricQueryResponse } from "../../../../src/protocol";
-import { formatCount } from "../../lib/format";
+import { formatClock, formatCount, formatRelative } from "../../lib/format";
 import { bucketTotals, percentileFromBuckets } from "./heatmap-model";
 import {
   bandExtent,
@@ -160,24 +160,109 @@ function alignedOf(values: readonly (number | null)[] | undefined): (number | nu
   return (values ?? []).map((v) => (typeof v === "number" && Number.isFinite(v) ? v : null));
 }
 
+/** What a card leads with (headlineFigure). */
+export interface Headline {
+  value: number;
+  /** What the value is, in a few words: "total of 3 services, latest", "shop-api, highest of 3 · peak 9". */
+  caption: string;
+  /** The same, spelt out, for the tooltip. */
+  title: string;
+  /** The newest point is older than a couple of steps (and two minutes): the caption says how old. */
+  stale: boolean;
+}
+
+/** The highest value a line held in the window: its band's (a step's peak between last values) or its own. */
+function peakOf(line: ChartLine): number | null {
+  const band = bandExtent([line])?.max ?? null;
+  let high = band;
+  for (const v of line.values) if (v !== null && (high === null || v > high)) high = v;
+  return high;
+}
+
+/** Points this close to the newest one still count as a series' current value (exports come every 10-60 s). */
+const CURRENT_SPAN_MS = 60_000;
+/** The newest point counts as "latest" within this of the window's end (or two steps, if longer). */
+const FRESH_MS = 120_000;
+
 /**
- * The figure a card leads with: the newest value of its first line that has one (the p95 line of a
- * distribution of one service), and what it is ("checkout-api p95, latest"); for a gauge whose steps
- * held more than their last value, its peak in the window beside it ("latest · peak 27").
+ * The figure a card leads with, honest about what it is: never the first series' newest value
+ * whatever its age. Each series' current value is its newest one near the newest point of all (a
+ * series that stopped sending does not count); a counter leads with the total of those rates, a
+ * gauge and a percentile per group with the highest (named), a single series with its value (a
+ * distribution's p95). The caption says which, and how old the newest point is when it is not recent;
+ * a gauge whose steps held more says its peak in the window, and whose it was.
  */
-export function latestFigure(model: ChartModel): { caption: string; value: number } | null {
-  const lines = model.stat === null ? model.lines.filter((l) => l.stat === "p95") : model.lines;
-  for (const line of lines.length > 0 ? lines : model.lines) {
-    const value = lastValue(line.values);
-    if (value === null) continue;
-    const perGroup = model.stat !== null && model.chart === "distribution" ? ` ${model.stat}` : "";
-    const what = `${line.label}${perGroup}`.trim();
-    const caption = what === "" ? "latest" : `${what}, latest`;
-    const peak = bandExtent([line])?.max ?? null;
+export function headlineFigure(model: ChartModel, response: MetricQueryResponse): Headline | null {
+  const stats = model.stat === null && new Set(model.lines.map((l) => l.stat)).size > 1;
+  // One series's statistics (p50, p95, p99): its p95 leads; else every line is a group.
+  const candidates = stats ? model.lines.filter((l) => l.stat === "p95").slice(0, 1) : model.lines;
+  const lines = candidates.length > 0 ? candidates : model.lines.slice(0, 1);
+  const endMs = response.toUnixMs;
+  const stepEnd = (i: number) => (model.times[i] ?? 0) * 1000 + model.stepMs;
+  // A rate's step still filling holds only what the last export brought: ended steps first.
+  const lastIndex = (line: ChartLine, endedOnly: boolean) => {
+    for (let i = line.values.length - 1; i >= 0; i--) {
+      if (endedOnly && stepEnd(i) > endMs) continue;
+      if (line.values[i] !== null) return i;
+    }
+    return -1;
+  };
+  const endedOnly = model.chart === "rate" && lines.some((l) => lastIndex(l, true) >= 0);
+  const last = lines.map((line) => lastIndex(line, endedOnly));
+  const newest = Math.max(...last);
+  if (newest < 0) return null;
+  const span = Math.max(1, Math.ceil(CURRENT_SPAN_MS / Math.max(1, model.stepMs)));
+  const current = lines.flatMap((line, i) => {
+    const at = last[i] as number;
+    return at >= 0 && at > newest - span ? [{ line, value: line.values[at] as number }] : [];
+  });
+  const stale = endMs - stepEnd(newest) > Math.max(2 * model.stepMs, FRESH_MS);
+  const when = stale ? formatRelative(stepEnd(newest), endMs) : "latest";
+  const whenTitle = stale
+    ? `No points since ${formatClock(stepEnd(newest)).slice(0, 8)} (${when}).`
+    : "From the newest points.";
+  const noun = response.groupBy === "service.name" ? "services" : "series";
+  const silent = lines.length - current.length;
+  const count = `${current.length} ${current.length === 1 && noun === "services" ? "service" : noun}${silent > 0 ? ` (${silent} silent)` : ""}`;
+  const label = (line: ChartLine) => (line.label === "all" ? "" : line.label);
+
+  if (lines.length === 1 || stats) {
+    const only = current[0] as { line: ChartLine; value: number };
+    const what = label(only.line);
+    const peak = model.chart === "value" ? peakOf(only.line) : null;
+    const peakText = peak !== null && peak > only.value ? ` · peak ${formatMetricValue(peak, model.unit)}` : "";
     return {
-      caption: peak !== null && peak > value ? `${caption} · peak ${formatMetricValue(peak, model.unit)}` : caption,
-      value,
+      value: only.value,
+      caption: `${what === "" ? when : `${what}, ${when}`}${peakText}`,
+      title: `${what === "" ? "The value" : `${what}:`} the newest step with a point. ${whenTitle}`,
+      stale,
     };
   }
-  return null;
+  if (model.chart === "rate") {
+    const total = current.reduce((sum, c) => sum + c.value, 0);
+    return {
+      value: total,
+      caption: `total of ${count}, ${when}`,
+      title: `The rates of ${count} added up, each its newest step that has ended; silent: no point in the minute before the newest, left out. ${whenTitle}`,
+      stale,
+    };
+  }
+  let top = current[0] as { line: ChartLine; value: number };
+  for (const c of current) if (c.value > top.value) top = c;
+  const stat = model.chart === "distribution" || model.chart === "quantiles" ? ` ${top.line.stat}` : "";
+  let peak: { value: number; line: ChartLine } | null = null;
+  for (const line of model.chart === "value" ? lines : []) {
+    const high = peakOf(line);
+    if (high !== null && (peak === null || high > peak.value)) peak = { value: high, line };
+  }
+  const peakText =
+    peak !== null && peak.value > top.value
+      ? ` · peak ${formatMetricValue(peak.value, model.unit)}${peak.line === top.line ? "" : ` (${peak.line.label})`}`
+      : "";
+  return {
+    value: top.value,
+    caption: `${top.line.label}${stat}, highest of ${count}, ${when}${peakText}`,
+    title: `The highest${stat} of the newest values of ${count} (${top.line.label})${silent > 0 ? "; silent: no point in the minute before the newest, left out" : ""}. ${whenTitle}`,
+    stale,
+  };
 }
