@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { compareTraces, previousRun, rootNote } from "../../web/src/features/compare/compare-model";
+import {
+  compareTraces,
+  previousRun,
+  rootNote,
+  SAME_WITHIN_TEXT,
+  sameThresholdMs,
+} from "../../web/src/features/compare/compare-model";
 import { buildWaterfallTree } from "../../web/src/features/trace-view/waterfall-model";
 import { span } from "./span-fixtures";
 
@@ -47,9 +53,38 @@ describe("compareTraces", () => {
       ["  UPDATE stock", "same", 0],
       ["  UPDATE stock", "added", null],
     ]);
-    expect(totals).toEqual({ deltaMs: 60, added: 2, missing: 1, slower: 2, faster: 0 });
+    expect(totals).toEqual({ deltaMs: 60, added: 2, missing: 1, slower: 2, faster: 0, same: 4 });
     expect(rows.find((r) => r.b?.spanId === "b3")?.errorChange).toBe("new");
     expect(new Set(rows.map((r) => r.key)).size).toBe(rows.length);
+  });
+
+  it("counts every row: faster, slower, about the same (under the threshold it names), only in one", () => {
+    // All seven spans got quicker; three of them by less than 5% (or 0.1 ms), timing noise.
+    const before = buildWaterfallTree([
+      named("r", null, "GET /products", 0, 100),
+      named("c1", "r", "SELECT a", 1, 21),
+      named("c2", "r", "SELECT b", 22, 42),
+      named("c3", "r", "GET cache", 43, 44),
+      named("c4", "r", "render", 45, 65),
+      named("c5", "r", "log", 66, 66.05),
+      named("c6", "r", "SELECT c", 67, 87),
+    ]);
+    const after = buildWaterfallTree([
+      named("r", null, "GET /products", 0, 90),
+      named("c1", "r", "SELECT a", 1, 20.423), // −577 µs of 20 ms: under 5%
+      named("c2", "r", "SELECT b", 22, 41.806), // −194 µs
+      named("c3", "r", "GET cache", 43, 43.957), // −43 µs: under 0.1 ms
+      named("c4", "r", "render", 45, 60),
+      named("c5", "r", "log", 66, 66.04),
+      named("c6", "r", "SELECT c", 67, 80),
+    ]);
+    const { rows, totals } = compareTraces(before, after);
+    expect(rows.every((r) => r.deltaMs !== null && r.deltaMs < 0)).toBe(true);
+    expect(totals).toMatchObject({ slower: 0, faster: 3, same: 4, added: 0, missing: 0 });
+    expect(totals.slower + totals.faster + totals.same + totals.added + totals.missing).toBe(rows.length);
+    expect(SAME_WITHIN_TEXT).toBe("within 5% of A's duration or 0.1 ms");
+    expect(sameThresholdMs(20)).toBe(1);
+    expect(sameThresholdMs(1)).toBe(0.1);
   });
 
   it("compares a trace with itself as all the same, and copes with an empty side", () => {

@@ -7,7 +7,7 @@ import { clipText } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
 import { buildWaterfallTree, type WaterfallTree } from "../trace-view/waterfall-model";
 import { CompareRows } from "./CompareRows";
-import { compareTraces, rootNote } from "./compare-model";
+import { compareTraces, rootNote, SAME_WITHIN_TEXT } from "./compare-model";
 import "./compare.css";
 
 const TRACE_ID = /^[0-9a-f]{32}$/i;
@@ -117,8 +117,11 @@ function Comparison({ first, second, onSwap }: { first: TraceResponse; second: T
                   treeA.totalMs > 0 ? ` (${ratio > 0 ? "+" : "−"}${Math.abs(ratio * 100).toFixed(0)}%)` : ""
                 }`}
           </b>
-          {rootNote(treeA, treeB, totals.deltaMs)} · {formatCount(totals.slower)} slower · {formatCount(totals.faster)}{" "}
-          faster · <span class="cmp-added-text">{formatCount(totals.added)} only in B</span> ·{" "}
+          {rootNote(treeA, treeB, totals.deltaMs)} ·{" "}
+          <span class={totals.slower > 0 ? "cmp-slower" : ""}>{formatCount(totals.slower)} slower</span> ·{" "}
+          <span class={totals.faster > 0 ? "cmp-faster" : ""}>{formatCount(totals.faster)} faster</span> ·{" "}
+          {formatCount(totals.same)} about the same <span class="cmp-same-rule">({SAME_WITHIN_TEXT})</span> ·{" "}
+          <span class="cmp-added-text">{formatCount(totals.added)} only in B</span> ·{" "}
           <span class="cmp-missing-text">{formatCount(totals.missing)} only in A</span>
           <label class="cmp-only-changes">
             <input

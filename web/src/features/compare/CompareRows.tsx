@@ -2,7 +2,7 @@ import { VirtualList } from "../../components/VirtualList";
 import { formatDuration } from "../../lib/format";
 import { serviceColor } from "../../lib/service-color";
 import type { WaterfallNode } from "../trace-view/waterfall-model";
-import { type CompareRow, signed } from "./compare-model";
+import { type CompareRow, SAME_WITHIN_TEXT, sameThresholdMs, signed } from "./compare-model";
 
 const ROW_HEIGHT = 28;
 const MAX_INDENT_DEPTH = 30;
@@ -23,7 +23,9 @@ export function CompareRows({ rows, scaleMs }: { rows: CompareRow[]; scaleMs: nu
         <span class="cmp-name">Span (service · name)</span>
         <span class="cmp-num">A</span>
         <span class="cmp-num">B</span>
-        <span class="cmp-num">Change</span>
+        <span class="cmp-num" title={`B minus A; greyed when ${SAME_WITHIN_TEXT}: about the same`}>
+          Change
+        </span>
         <span class="cmp-bars">A above, B below, on one time scale</span>
       </div>
       <VirtualList
@@ -54,7 +56,7 @@ function Row({ row, scaleMs }: { row: CompareRow; scaleMs: number }) {
       </span>
       <span class="cmp-num">{row.a ? formatDuration(row.a.durationMs) : "–"}</span>
       <span class="cmp-num">{row.b ? formatDuration(row.b.durationMs) : "–"}</span>
-      <span class={`cmp-num cmp-delta ${row.change}`} title={CHANGE_TEXT[row.change]}>
+      <span class={`cmp-num cmp-delta ${row.change}`} title={changeTitle(row)}>
         {row.deltaMs === null ? "" : signed(row.deltaMs)}
       </span>
       <span class="cmp-bars">
@@ -63,6 +65,12 @@ function Row({ row, scaleMs }: { row: CompareRow; scaleMs: number }) {
       </span>
     </div>
   );
+}
+
+function changeTitle(row: CompareRow): string {
+  if (row.change !== "same" || row.a === null || row.deltaMs === null) return CHANGE_TEXT[row.change];
+  if (row.deltaMs === 0) return "as long in both";
+  return `About the same: changed by no more than ${formatDuration(sameThresholdMs(row.a.durationMs))} (${SAME_WITHIN_TEXT})`;
 }
 
 function Bar({ node, scaleMs, which }: { node: WaterfallNode; scaleMs: number; which: "a" | "b" }) {

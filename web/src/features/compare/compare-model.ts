@@ -25,12 +25,26 @@ export interface CompareRow {
 
 export interface Comparison {
   rows: CompareRow[];
-  totals: { deltaMs: number; added: number; missing: number; slower: number; faster: number };
+  /** How many rows of each change: they add up to the rows (`same`: spans in both, changed less than SAME_WITHIN). */
+  totals: { deltaMs: number; added: number; missing: number; slower: number; faster: number; same: number };
 }
 
-/** Below this change (the larger of 0.1 ms and 5% of the baseline), a duration counts as the same. */
+/**
+ * A change smaller than the larger of these (5% of the baseline's duration, 0.1 ms) is timing noise:
+ * the span counts as about the same. Both the summary and each such row say so.
+ */
+export const SAME_WITHIN = { ratio: 0.05, minMs: 0.1 } as const;
+
+/** The rule above in words, for the page: "within 5% of A's duration or 0.1 ms". */
+export const SAME_WITHIN_TEXT = `within ${SAME_WITHIN.ratio * 100}% of A's duration or ${SAME_WITHIN.minMs} ms`;
+
+/** The change below which a span of `aMs` in A counts as about the same. */
+export function sameThresholdMs(aMs: number): number {
+  return Math.max(SAME_WITHIN.minMs, aMs * SAME_WITHIN.ratio);
+}
+
 function changeOf(aMs: number, bMs: number): Change {
-  const threshold = Math.max(0.1, aMs * 0.05);
+  const threshold = sameThresholdMs(aMs);
   if (bMs - aMs > threshold) return "slower";
   if (aMs - bMs > threshold) return "faster";
   return "same";
@@ -85,7 +99,7 @@ function alignChildren(
 /** Aligns two traces' span trees, first (baseline) against second, roots paired whatever their names. */
 export function compareTraces(first: WaterfallTree, second: WaterfallTree): Comparison {
   const rows: CompareRow[] = [];
-  const totals = { deltaMs: second.totalMs - first.totalMs, added: 0, missing: 0, slower: 0, faster: 0 };
+  const totals = { deltaMs: second.totalMs - first.totalMs, added: 0, missing: 0, slower: 0, faster: 0, same: 0 };
   const rootPairs: [WaterfallNode | null, WaterfallNode | null][] =
     first.root || second.root ? [[first.root, second.root]] : [];
   // Root-level spans besides the roots (parents missing) are aligned like children of one root.
@@ -114,6 +128,7 @@ export function compareTraces(first: WaterfallTree, second: WaterfallTree): Comp
     else if (row.change === "missing") totals.missing++;
     else if (row.change === "slower") totals.slower++;
     else if (row.change === "faster") totals.faster++;
+    else totals.same++;
     pushAll(alignChildren(pair[0], pair[1]), depth + 1, key);
   }
   return { rows, totals };
