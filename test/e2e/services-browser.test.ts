@@ -195,4 +195,50 @@ describe.skipIf(!available)("Services page operations in Chromium", () => {
     await page.close();
     expect(problems).toEqual([]);
   });
+
+  it("fits a laptop's half screen: the window's name whole, every Operations button on the page", async () => {
+    const provider = new BasicTracerProvider({
+      resource: resourceFromAttributes({ "service.name": "recommendations-ranking-worker" }),
+      spanProcessors: [new SimpleSpanProcessor(new OTLPTraceExporter({ url: `${app.base}/v1/traces` }))],
+    });
+    provider.getTracer("layout").startSpan("GET /recommendations", { kind: SpanKind.SERVER }).end();
+    await provider.forceFlush();
+    await provider.shutdown();
+
+    page = await browser.newPage({ viewport: { width: 900, height: 700 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/services`);
+    await page.locator('tr[data-service="recommendations-ranking-worker"]').waitFor();
+
+    // The select has room for "Everything stored" written in its font, its padding and its arrow.
+    const select = page.getByRole("combobox", { name: "Time window" });
+    expect(await select.evaluate((el: HTMLSelectElement) => el.selectedOptions[0]?.textContent)).toBe(
+      "Everything stored",
+    );
+    const room = await select.evaluate((el: HTMLSelectElement) => {
+      const probe = document.createElement("span");
+      probe.style.font = getComputedStyle(el).font;
+      probe.style.position = "absolute";
+      probe.textContent = el.selectedOptions[0]?.textContent ?? "";
+      document.body.append(probe);
+      const text = probe.getBoundingClientRect().width;
+      probe.remove();
+      return el.clientWidth - text;
+    });
+    // Its padding (8 px a side) and its arrow take about 34 px; a squeezed select had 16 left for both.
+    expect(room).toBeGreaterThanOrEqual(34);
+
+    // Every row's Operations button lies whole within the page, nothing past its right edge.
+    const viewport = await page.evaluate(() => document.documentElement.clientWidth);
+    const buttons = page.getByRole("button", { name: /^Operations of / });
+    expect(await buttons.count()).toBe(4);
+    for (const box of await buttons.evaluateAll((all) => all.map((b) => b.getBoundingClientRect().toJSON()))) {
+      expect(box.left).toBeGreaterThanOrEqual(0);
+      expect(box.right).toBeLessThanOrEqual(viewport);
+    }
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
 });

@@ -6,7 +6,7 @@ export { readWindowKey, windowSince } from "./time-window";
 export function TimeWindowSelect({ value, onChange }: { value: string; onChange(key: string): void }) {
   return (
     <select
-      class="input"
+      class="input time-window-select"
       aria-label="Time window"
       value={value}
       onChange={(event) => onChange((event.currentTarget as HTMLSelectElement).value)}

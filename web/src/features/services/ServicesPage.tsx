@@ -159,67 +159,73 @@ export function ServicesPage() {
           )}
         </div>
       ) : (
-        <table class="services-table">
-          <thead>
-            <tr>
-              {COLUMNS.map((column) => (
-                <th
-                  key={column.key}
-                  class={column.numeric ? "numeric" : ""}
-                  title={column.key === "ratePerSec" ? requestsTitle(rateUnit) : column.title}
-                  aria-sort={sort.key === column.key ? (sort.descending ? "descending" : "ascending") : "none"}
-                >
-                  <button
-                    type="button"
-                    class="sort-button"
-                    onClick={() =>
-                      setSort((current) => ({
-                        key: column.key,
-                        descending: current.key === column.key ? !current.descending : column.numeric,
-                      }))
-                    }
-                  >
-                    {column.label}
-                    {sort.key === column.key ? (sort.descending ? " ↓" : " ↑") : ""}
-                  </button>
-                </th>
-              ))}
-              {keyMetrics.map((column) => (
-                <th key={column.key.name} class="numeric" title={keyMetricTitle(column.key, windowOption?.label ?? "")}>
-                  {column.key.label}
-                </th>
-              ))}
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((service) => (
-              <tr key={service.name} data-service={service.name}>
+        <div class="services-table-scroll">
+          <table class="services-table">
+            <thead>
+              <tr>
                 {COLUMNS.map((column) => (
-                  <td key={column.key} class={column.numeric ? "numeric" : ""}>
-                    {cell(service, column.key, rateUnit)}
-                  </td>
+                  <th
+                    key={column.key}
+                    class={column.numeric ? "numeric" : ""}
+                    title={column.key === "ratePerSec" ? requestsTitle(rateUnit) : column.title}
+                    aria-sort={sort.key === column.key ? (sort.descending ? "descending" : "ascending") : "none"}
+                  >
+                    <button
+                      type="button"
+                      class="sort-button"
+                      onClick={() =>
+                        setSort((current) => ({
+                          key: column.key,
+                          descending: current.key === column.key ? !current.descending : column.numeric,
+                        }))
+                      }
+                    >
+                      {column.label}
+                      {sort.key === column.key ? (sort.descending ? " ↓" : " ↑") : ""}
+                    </button>
+                  </th>
                 ))}
                 {keyMetrics.map((column) => (
-                  <td key={column.key.name} class="numeric" data-key-metric={column.key.name}>
-                    {keyMetricCell(column, service.name)}
-                  </td>
-                ))}
-                <td>
-                  <button
-                    type="button"
-                    class="button operations-toggle"
-                    aria-expanded={selected === service.name}
-                    aria-label={`Operations of ${service.name}`}
-                    onClick={() => go({ service: selected === service.name ? null : service.name })}
+                  <th
+                    key={column.key.name}
+                    class="numeric"
+                    title={keyMetricTitle(column.key, windowOption?.label ?? "")}
                   >
-                    Operations {selected === service.name ? "▴" : "▾"}
-                  </button>
-                </td>
+                    {column.key.label}
+                  </th>
+                ))}
+                <th class="operations-cell" />
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {rows.map((service) => (
+                <tr key={service.name} data-service={service.name}>
+                  {COLUMNS.map((column) => (
+                    <td key={column.key} class={column.numeric ? "numeric" : ""}>
+                      {cell(service, column.key, rateUnit)}
+                    </td>
+                  ))}
+                  {keyMetrics.map((column) => (
+                    <td key={column.key.name} class="numeric" data-key-metric={column.key.name}>
+                      {keyMetricCell(column, service.name)}
+                    </td>
+                  ))}
+                  <td class="operations-cell">
+                    <button
+                      type="button"
+                      class="button operations-toggle"
+                      aria-expanded={selected === service.name}
+                      aria-label={`Operations of ${service.name}`}
+                      onClick={() => go({ service: selected === service.name ? null : service.name })}
+                    >
+                      Operations {selected === service.name ? "▴" : "▾"}
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       {selected !== null && <OperationsPanel key={selected} service={selected} since={since} />}
     </div>
