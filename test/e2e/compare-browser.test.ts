@@ -121,4 +121,30 @@ describe.skipIf(!available)("comparing two traces, in Chromium", () => {
     await expect.poll(() => page.getByTestId("compare-help").textContent()).toContain("not 32 hexadecimal digits");
     await page.close();
   });
+
+  it("shows both traces' names whole at 900 px, the facts moving under them", async () => {
+    const { app, browser } = suite;
+    const t0 = BigInt(Date.now()) * MS;
+    const steps: [string, number | null, number, number][] = [
+      ["GET /products/:slug", null, 0, 14],
+      ["render ProductPage", 0, 2, 9],
+    ];
+    const a = run(t0, steps);
+    const b = run(t0 + 1_000n * MS, steps);
+    for (const r of [a, b]) {
+      expect((await postJson(app.base, jsonTraceRequest("web-frontend", r.spans))).status).toBe(200);
+    }
+    const page = await browser.newPage({ viewport: { width: 900, height: 700 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/compare?a=${a.traceId}&b=${b.traceId}`);
+    for (const card of ["compare-card-a", "compare-card-b"]) {
+      const name = page.getByTestId(card).getByRole("link");
+      await expect.poll(() => name.textContent()).toBe("GET /products/:slug");
+      // Not cut: the link is as wide as its text.
+      expect(await name.evaluate((el) => el.scrollWidth - el.clientWidth)).toBe(0);
+    }
+    await page.close();
+    expect(problems).toEqual([]);
+  });
 });

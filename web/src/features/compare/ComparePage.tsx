@@ -147,7 +147,11 @@ function TraceCard({ label, trace, tree }: { label: string; trace: TraceResponse
     <div class="cmp-card" data-testid={`compare-card-${label.toLowerCase()}`}>
       <span class="cmp-card-label">{label}</span>
       {root && <span class="service-dot" style={{ background: serviceColor(root.span.service) }} />}
-      <a href={`/traces/${trace.traceId}`} class="cmp-card-name" title={`Open trace ${trace.traceId}`}>
+      <a
+        href={`/traces/${trace.traceId}`}
+        class="cmp-card-name"
+        title={`${clipText(trace.name)}: open trace ${trace.traceId}`}
+      >
         {clipText(trace.name) || "(no spans)"}
       </a>
       <span class="cmp-card-facts">
