@@ -106,4 +106,30 @@ describe.skipIf(!chromiumAvailable())("the trace list's query box in Chromium", 
     await expect(box().inputValue()).resolves.toBe("");
     await expect.poll(() => page.locator("[data-trace-id]").count()).toBe(1);
   });
+
+  it("shows its whole placeholder beside the other filters, also once Reset filters appears", async () => {
+    await sendSdkTrace(suite.app.base, { service: "recommendations-ranking-worker", name: "GET /recommendations" });
+    const room = () =>
+      box().evaluate((el: HTMLInputElement) => {
+        const probe = document.createElement("span");
+        const style = getComputedStyle(el);
+        probe.style.font = style.font;
+        probe.style.whiteSpace = "pre";
+        probe.style.position = "absolute";
+        probe.textContent = el.placeholder;
+        document.body.append(probe);
+        const text = probe.getBoundingClientRect().width;
+        probe.remove();
+        return el.clientWidth - Number.parseFloat(style.paddingLeft) - Number.parseFloat(style.paddingRight) - text;
+      });
+    for (const width of [900, 1100, 1280, 1400]) {
+      await page.setViewportSize({ width, height: 800 });
+      for (const path of ["/", "/?service=recommendations-ranking-worker&name=GET"]) {
+        await page.goto(`${suite.app.base}${path}`);
+        await page.locator("[data-trace-id]").first().waitFor();
+        expect(await page.getByRole("button", { name: "Reset filters" }).count()).toBe(path === "/" ? 0 : 1);
+        expect({ width, path, fits: (await room()) >= 0 }).toEqual({ width, path, fits: true });
+      }
+    }
+  });
 });
