@@ -111,4 +111,58 @@ describe.skipIf(!available)("a failing trace, in Chromium", () => {
     expect(await page.locator(".tv-error-nav").count()).toBe(0);
     await page.close();
   });
+
+  it("wraps a long stack frame inside the span details, readable at 900 px and in the side panel", async () => {
+    const { app, browser } = suite;
+    const traceId = newTraceId();
+    const spanId = newSpanId();
+    const start = BigInt(Date.now()) * 1_000_000n;
+    const request = jsonTraceRequest("payments", [
+      { traceId, spanId, name: "POST /charge", kind: 2, startNs: start, statusCode: ERROR, statusMessage: "declined" },
+    ]) as { resourceSpans: { scopeSpans: { spans: Record<string, unknown>[] }[] }[] };
+    const frame =
+      "    at async PaymentGatewayClient.chargeWithRetries (/home/developer/projects/shop/services/payments/src/clients/payment-gateway-client.ts:154:11)";
+    const stacktrace = `PaymentFailedError: gateway answered 502\n${frame}\n    at async placeOrder (/app/src/orders.ts:73:5)`;
+    const event = {
+      name: "exception",
+      timeUnixNano: start.toString(),
+      attributes: [
+        { key: "exception.type", value: { stringValue: "PaymentFailedError" } },
+        { key: "exception.message", value: { stringValue: "gateway answered 502" } },
+        { key: "exception.stacktrace", value: { stringValue: stacktrace } },
+      ],
+    };
+    request.resourceSpans[0]!.scopeSpans[0]!.spans[0]!.events = [event];
+    expect((await postJson(app.base, request)).status).toBe(200);
+
+    for (const width of [900, 1280]) {
+      const page = await browser.newPage({ viewport: { width, height: 800 } });
+      page.setDefaultTimeout(15_000);
+      const problems = collectPageProblems(page);
+      await page.goto(`${app.base}/traces/${traceId}?span=${spanId}`);
+      const stack = page.locator(".tv-stack").first();
+      await stack.waitFor();
+      const long = stack.locator(".tv-frame").nth(1);
+      expect(await long.textContent()).toBe(`${frame}\n`);
+      const fit = await stack.evaluate((pre) => {
+        const box = pre.getBoundingClientRect();
+        const frames = [...pre.querySelectorAll(".tv-frame")].map((el) => el.getBoundingClientRect());
+        const lineHeight = Number.parseFloat(getComputedStyle(pre).lineHeight);
+        return {
+          hiddenSideways: pre.scrollWidth - pre.clientWidth,
+          inside: frames.every((f) => f.left >= box.left && f.right <= box.right),
+          longFrameLines: Math.round((frames[1]?.height ?? 0) / lineHeight),
+        };
+      });
+      // Nothing cut or hidden to the right: the long frame wraps onto more lines instead.
+      expect({ width, ...fit, longFrameLines: fit.longFrameLines > 1 }).toEqual({
+        width,
+        hiddenSideways: 0,
+        inside: true,
+        longFrameLines: true,
+      });
+      await page.close();
+      expect(problems).toEqual([]);
+    }
+  });
 });

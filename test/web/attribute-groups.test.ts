@@ -206,5 +206,8 @@ describe("exceptions", () => {
       ].join("\n"),
     );
     expect(lines.map((line) => line.library)).toEqual([false, false, false, true, true, false, false, true, true]);
+    // How far in each line starts, so a wrapped one continues further in.
+    expect(lines.map((line) => line.indent)).toEqual([0, 2, 4, 2, 4, 0, 4, 4, 4]);
+    expect(stackLines("\tat x\n  \tat y").map((line) => line.indent)).toEqual([4, 4]);
   });
 });

@@ -25,7 +25,11 @@ export function ExceptionView({ exception }: { exception: ExceptionInfo }) {
           </div>
           <pre class="tv-stack">
             {lines.map((line, i) => (
-              <span key={i} class={line.library ? "tv-frame library" : "tv-frame"}>
+              <span
+                key={i}
+                class={line.library ? "tv-frame library" : "tv-frame"}
+                style={{ paddingLeft: `${line.indent + 4}ch`, textIndent: `-${line.indent + 4}ch` }}
+              >
                 {line.text}
                 {"\n"}
               </span>

@@ -213,6 +213,18 @@ export interface StackLine {
   text: string;
   /** A frame from a dependency or the runtime: shown dimmer so the app's own frames stand out. */
   library: boolean;
+  /** Its leading white space, in characters (a tab as 4): a wrapped line continues further in. */
+  indent: number;
+}
+
+function indentOf(text: string): number {
+  let width = 0;
+  for (const char of text) {
+    if (char === " ") width++;
+    else if (char === "\t") width += 4 - (width % 4);
+    else break;
+  }
+  return width;
 }
 
 const LIBRARY_FRAME =
@@ -227,7 +239,11 @@ export function stackLines(stacktrace: string): StackLine[] {
     // Python prints each frame's source line under its `File "…"` line: it belongs to that frame.
     const sourceOfPythonFrame =
       previous !== undefined && PYTHON_FRAME.test(previous.text) && !PYTHON_FRAME.test(text) && /^\s{4,}\S/.test(text);
-    const line = { text, library: sourceOfPythonFrame ? previous!.library : LIBRARY_FRAME.test(text) };
+    const line = {
+      text,
+      library: sourceOfPythonFrame ? previous!.library : LIBRARY_FRAME.test(text),
+      indent: indentOf(text),
+    };
     lines.push(line);
     previous = line;
   }
