@@ -173,6 +173,16 @@ describe.skipIf(!available)("Services page operations in Chromium", () => {
       .evaluateAll((tds) => tds.map((td) => td.textContent?.replace(/^root spans · /, "")));
     expect(requests).toEqual(["16/h", "8.0/h", "36/h"]);
     expect(await page.locator("th", { hasText: "Requests" }).getAttribute("title")).toMatch(/^Requests per hour/);
+    // The page says what its rates are per: the window here, the time the spans cover over everything.
+    expect(await page.getByTestId("rate-basis").textContent()).toBe(
+      "Rates are per the window's 15m, idle time included.",
+    );
+    await page.goto(`${app.base}/services`);
+    await expect
+      .poll(() => page.getByTestId("rate-basis").textContent())
+      .toMatch(
+        /^Rates are per the .+ the stored spans cover \(\d\d:\d\d:\d\d\.\d{3} – \d\d:\d\d:\d\d\.\d{3}\), not per the time since\.$/,
+      );
     await page.goto(`${app.base}/services?window=15m&service=express-app`);
     // Both are the route GET /users/:id (the outer by its path, the inner by its name, ids templated):
     // the requests listed once, the inner operation in the closed "nested" section, marked.

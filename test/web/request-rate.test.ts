@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatRate, formatRateIn, rateUnitFor } from "../../web/src/features/services/request-rate";
+import { formatRate, formatRateIn, rateBasisNote, rateUnitFor } from "../../web/src/features/services/request-rate";
 
 describe("request rates", () => {
   it("writes a whole column in one unit, chosen so its busiest row reads at least 1", () => {
@@ -49,5 +49,19 @@ describe("request rates", () => {
     expect(formatRate(1 / 3600)).toBe("1.0/h");
     expect(formatRate(3 / 86_400)).toBe("3.0/day");
     expect(formatRate(1e-9)).toBe("< 0.1/day");
+  });
+});
+
+describe("what the rates are per", () => {
+  it("says over everything stored that rates are per the time the spans cover, and over a window the window", () => {
+    const from = new Date(2026, 11, 4, 20, 20, 1, 200).getTime();
+    const burst = rateBasisNote({ seconds: 1.5, fromMs: from, toMs: from + 1500 }, true);
+    expect(burst).toBe(
+      "Rates are per the 1.5s the stored spans cover (20:20:01.200 – 20:20:02.700), not per the time since.",
+    );
+    expect(rateBasisNote({ seconds: 900, fromMs: from, toMs: from + 900_000 }, false)).toBe(
+      "Rates are per the window's 15m, idle time included.",
+    );
+    expect(rateBasisNote({ seconds: 1, fromMs: null, toMs: null }, true)).toBeNull();
   });
 });

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
-import type { ServiceStatsJson } from "../../../../src/protocol";
+import type { ServiceStatsJson, ServicesResponse } from "../../../../src/protocol";
 import { api } from "../../api/client";
 import { readWindowKey, TimeWindowSelect, windowSince } from "../../components/TimeWindowSelect";
 import { TIME_WINDOWS } from "../../components/time-window";
@@ -14,7 +14,7 @@ import { metricsHref } from "../metrics/metrics-url";
 import { keyMetricTitle } from "./key-metrics";
 import { OperationsPanel } from "./OperationsPanel";
 import { basisNote } from "./operations-model";
-import { formatRate, formatRateIn, type RateUnit, rateUnitFor } from "./request-rate";
+import { formatRate, formatRateIn, type RateUnit, rateBasisNote, rateUnitFor } from "./request-rate";
 import { type ServiceSortKey, sortServices } from "./services-table";
 import { type KeyMetricColumn, useKeyMetrics } from "./use-key-metrics";
 import "./services.css";
@@ -98,6 +98,7 @@ export function ServicesPage() {
   const since = windowSince(windowKey);
   const selected = query.service ?? null;
   const [services, setServices] = useState<ServiceStatsJson[] | null>(null);
+  const [rateBasis, setRateBasis] = useState<ServicesResponse["rateBasis"] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const windowOption = TIME_WINDOWS.find((w) => w.key === windowKey) ?? TIME_WINDOWS[TIME_WINDOWS.length - 1];
   const keyMetrics = useKeyMetrics(windowOption?.ms ?? null);
@@ -108,6 +109,7 @@ export function ServicesPage() {
       .services({ since: windowSince(windowKey) })
       .then((body) => {
         setServices(body.services);
+        setRateBasis(body.rateBasis);
         setError(null);
       })
       .catch((reason: unknown) => setError(reason instanceof Error ? reason.message : String(reason)));
@@ -131,6 +133,7 @@ export function ServicesPage() {
 
   const rows = services === null ? [] : sortServices(services, sort.key, sort.descending);
   const rateUnit = rateUnitFor(rows.map((service) => service.ratePerSec));
+  const rateNote = rateBasis === null || rows.length === 0 ? null : rateBasisNote(rateBasis, windowKey === "all");
   return (
     <div class="services-page">
       <div class="services-header">
@@ -140,6 +143,11 @@ export function ServicesPage() {
           Requests are entry spans (SERVER, CONSUMER); open a service for its operations, click its name for its traces.
         </span>
       </div>
+      {rateNote !== null && (
+        <p class="muted rate-basis" data-testid="rate-basis">
+          {rateNote}
+        </p>
+      )}
       {error !== null && (
         <div class="error-banner" role="alert">
           Could not load services: {error}

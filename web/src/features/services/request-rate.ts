@@ -1,4 +1,5 @@
-import { formatCount } from "../../lib/format";
+import type { ServicesResponse } from "../../../../src/protocol";
+import { formatClock, formatCount, formatDuration } from "../../lib/format";
 
 /** A unit a column of rates is written in: per second, minute, hour or day. */
 export interface RateUnit {
@@ -53,4 +54,16 @@ export function formatRate(perSecond: number): string {
   const value = perSecond * unit.perSecond;
   if (unit === PER_DAY && value < 0.1) return "< 0.1/day";
   return `${value >= 10 ? formatCount(value) : value.toFixed(1)}${unit.suffix}`;
+}
+
+/**
+ * What the page's rates are per, in a line: over everything stored, the time its spans cover (a burst
+ * of 14 requests in 1.5 s reads 9.3/s however long ago it was: the line says so); over a window, the
+ * window. Null before anything is stored.
+ */
+export function rateBasisNote(basis: ServicesResponse["rateBasis"], everything: boolean): string | null {
+  if (basis.fromMs === null || basis.toMs === null) return null;
+  const length = formatDuration(basis.seconds * 1000);
+  if (!everything) return `Rates are per the window's ${length}, idle time included.`;
+  return `Rates are per the ${length} the stored spans cover (${formatClock(basis.fromMs)} – ${formatClock(basis.toMs)}), not per the time since.`;
 }
