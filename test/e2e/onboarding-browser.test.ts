@@ -107,7 +107,8 @@ describe.skipIf(!available)("onboarding page in Chromium", () => {
         jsonTraceRequest("setup-check", [{ name: "GET /first", startNs: BigInt(Date.now()) * 1_000_000n }]),
       );
       expect(sent.status).toBe(200);
-      await expect.poll(() => status.getAttribute("data-tone")).toBe("stored");
+      // Read again within half a second of the live message (coalesced): polled for longer than that.
+      await expect.poll(() => status.getAttribute("data-tone"), { timeout: 5_000 }).toBe("stored");
       const text = await status.textContent();
       expect(text).not.toContain("Waiting");
       expect(text).toContain("1 trace stored so far");

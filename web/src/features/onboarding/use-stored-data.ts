@@ -27,7 +27,7 @@ export function useStoredData(): StoredData | null {
       })
       .catch(() => {}); // the connection status says what is wrong
   };
-  const refreshSoon = useCoalesced(refresh, 1000);
+  const refreshSoon = useCoalesced(refresh, 500);
   useEffect(refresh, [generation]);
   useLiveMessages((message) => {
     if (message.type === "traces" || message.type === "logs" || message.type === "metrics") refreshSoon();
