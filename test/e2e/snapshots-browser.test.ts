@@ -405,10 +405,22 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
     /** Each cell's box; every one visible, inside the row and the window, none over another. */
     const layout = async (width: number) => {
       await expect.poll(() => row.locator(".bp-last").textContent()).toBe("just now");
-      const rowBox = await row.boundingBox();
+      // Every box read in one go: the list may move (a notice above it comes or goes) between reads.
+      const measured = await row.evaluate(
+        (element, selectors) => {
+          const rectOf = (target: Element | null) => {
+            if (target === null) return null;
+            const r = target.getBoundingClientRect();
+            return { x: r.x, y: r.y, width: r.width, height: r.height };
+          };
+          return { row: rectOf(element), cells: selectors.map((selector) => rectOf(element.querySelector(selector))) };
+        },
+        [...cells, ".bp-actions"],
+      );
+      const rowBox = measured.row;
       const boxes = [];
-      for (const cell of [...cells, ".bp-actions"]) {
-        const box = await row.locator(cell).first().boundingBox();
+      for (const [i, cell] of [...cells, ".bp-actions"].entries()) {
+        const box = measured.cells[i] ?? null;
         expect(box, cell).not.toBeNull();
         if (!box || !rowBox) continue;
         expect(box.width, cell).toBeGreaterThan(10);
