@@ -10,6 +10,12 @@ const BARE_METHOD_RE = /^(?:HTTP )?(GET|HEAD|POST|PUT|DELETE|CONNECT|OPTIONS|TRA
 /** Attributes of spans that are not HTTP whatever their name: a Redis `get`, a queue's `PUBLISH`… */
 const NOT_HTTP_KEYS = ["db.system", "db.system.name", "messaging.system", "rpc.system"];
 
+/** Whether a span's attributes name a database, messaging or RPC system: its name is a command, not a method. */
+export function namesNonHttpSystem(attributes: Attributes): boolean {
+  for (const key of NOT_HTTP_KEYS) if (attributes[key] !== undefined) return true;
+  return false;
+}
+
 /**
  * "GET", "get", "HTTP GET" → "GET"; any other span name → undefined, and so is a database, messaging
  * or RPC span's (`attributes` naming its system), whose name is a command: Redis instrumentations
@@ -18,8 +24,7 @@ const NOT_HTTP_KEYS = ["db.system", "db.system.name", "messaging.system", "rpc.s
 export function bareHttpMethod(name: string, attributes: Attributes): string | undefined {
   const match = BARE_METHOD_RE.exec(name);
   if (match === null) return undefined;
-  for (const key of NOT_HTTP_KEYS) if (attributes[key] !== undefined) return undefined;
-  return (match[1] as string).toUpperCase();
+  return namesNonHttpSystem(attributes) ? undefined : (match[1] as string).toUpperCase();
 }
 
 /** A path segment that is an id: a number, a UUID, a long hex string, or a long token with digits. */

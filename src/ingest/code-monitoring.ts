@@ -389,9 +389,8 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
         if (breakpoint.captureCount === 0 && breakpoint.lastCapturedAt === null) continue;
         const reset: Breakpoint = { ...breakpoint, captureCount: 0, lastCapturedAt: null, updatedAt: t };
         store.saveBreakpoint(reset);
-        streams.broadcast(reset.service, "breakpoint_updated", JSON.stringify(toSdk(reset)));
+        changed(reset, "breakpoint_updated", false);
       }
-      publishState();
     },
 
     sdkConnectionsChanged: publishState,

@@ -87,15 +87,7 @@ export function createIngest(
           }
         }
       }
-      if (serviceColors !== undefined) {
-        // A batch is mostly one service's spans: one lookup per run of them.
-        let previous: string | undefined;
-        for (const span of spans) {
-          if (span.service === previous) continue;
-          previous = span.service;
-          serviceColors.see(previous);
-        }
-      }
+      serviceColors?.seeAll(spans);
       const result = store.insertSpans(spans);
       hub.tracesChanged(result.changedTraceIds);
       if (result.lateSpans > 0) {

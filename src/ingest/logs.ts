@@ -20,14 +20,7 @@ export function createLogIngest(store: LogStore, hub: LiveHub, serviceColors?: S
   return {
     logs(records) {
       if (records.length === 0) return { stored: [], duplicates: 0 };
-      if (serviceColors !== undefined) {
-        let previous: string | undefined;
-        for (const record of records) {
-          if (record.service === previous) continue;
-          previous = record.service;
-          serviceColors.see(previous);
-        }
-      }
+      serviceColors?.seeAll(records);
       const result = store.insertLogs(records);
       hub.publishItems("logs", result.stored, (items) => ({ type: "logs", logs: items.map(logToJson) }));
       return result;

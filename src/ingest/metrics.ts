@@ -1,20 +1,13 @@
 import type { ReceivedMetric } from "../domain/metric.js";
 import type { LiveHub } from "../live/hub.js";
 import type { LiveMessage } from "../protocol.js";
-import type { MetricInsertResult, MetricStore } from "../store/metric-store.js";
+import { emptyMetricInsertResult, type MetricInsertResult, type MetricStore } from "../store/metric-store.js";
 
 export interface MetricIngest {
   metrics(received: readonly ReceivedMetric[]): MetricInsertResult;
 }
 
-const NOTHING: MetricInsertResult = Object.freeze({
-  accepted: 0,
-  duplicates: 0,
-  droppedPoints: 0,
-  rejected: 0,
-  errors: [],
-  changedNames: [],
-}) as MetricInsertResult;
+const NOTHING: MetricInsertResult = Object.freeze(emptyMetricInsertResult());
 
 /** Each name once, in the order they first changed since the last tick. */
 function metricsMessage(names: string[]): LiveMessage {

@@ -5,6 +5,8 @@ import type { LiveHub } from "../live/hub.js";
 export interface ServiceColors {
   /** A service whose spans or logs are being stored: given its colour if new, and every page told. */
   see(service: string): void;
+  /** `see` for the service of each item (spans, log records), once per run of one service's items. */
+  seeAll(items: readonly { service: string }[]): void;
 }
 
 /**
@@ -13,13 +15,23 @@ export interface ServiceColors {
  * on connect) draws each service in the same colour.
  */
 export function createServiceColors(hub: LiveHub, slots: ServiceColorSlots = createServiceColorSlots()): ServiceColors {
+  function see(service: string): void {
+    if (!slots.assign(service)) return;
+    hub.publishState("service-colors", () => ({
+      type: "service-colors",
+      slots: Object.fromEntries(slots.entries()),
+    }));
+  }
   return {
-    see(service) {
-      if (!slots.assign(service)) return;
-      hub.publishState("service-colors", () => ({
-        type: "service-colors",
-        slots: Object.fromEntries(slots.entries()),
-      }));
+    see,
+    seeAll(items) {
+      // A batch is mostly one service's items: one lookup per run of them.
+      let previous: string | undefined;
+      for (const item of items) {
+        if (item.service === previous) continue;
+        previous = item.service;
+        see(previous);
+      }
     },
   };
 }

@@ -11,6 +11,7 @@ import { DUPLICATE, FORGOT } from "./metric-point-keys.js";
 import { type EntryJournal, MetricSeries } from "./metric-series.js";
 import { SeriesIndex, sameAttributes, seriesHash } from "./metric-series-index.js";
 import {
+  emptyMetricInsertResult,
   MAX_ATTRIBUTE_KEYS,
   type MetricCatalog,
   type MetricCatalogQuery,
@@ -136,14 +137,7 @@ export class MetricCollection {
   ) {}
 
   insert(received: readonly ReceivedMetric[]): MetricInsertResult {
-    const result: MetricInsertResult = {
-      accepted: 0,
-      duplicates: 0,
-      droppedPoints: 0,
-      rejected: 0,
-      errors: [],
-      changedNames: [],
-    };
+    const result = emptyMetricInsertResult();
     // Retention first, so that a series past its day makes room for the points that outlive it.
     this.advanceClock(received);
     for (const metric of received) {

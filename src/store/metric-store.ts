@@ -121,6 +121,11 @@ export interface MetricInsertResult {
   changedNames: string[];
 }
 
+/** A result with nothing in it yet, for an insert to fill. */
+export function emptyMetricInsertResult(): MetricInsertResult {
+  return { accepted: 0, duplicates: 0, droppedPoints: 0, rejected: 0, errors: [], changedNames: [] };
+}
+
 export interface MetricStoreStats {
   metrics: number;
   series: number;

@@ -3,12 +3,10 @@
  * SDKs built on it) name server and client spans after the bare method, so a trace reads
  * "GET, GET, GET"; such spans are labelled with what they were for. Every other span keeps its name.
  */
+import { namesNonHttpSystem } from "../../../../src/domain/trace-name";
 import type { Attributes, SpanJson } from "../../../../src/protocol";
 
 const HTTP_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"]);
-
-/** Attributes of spans that are not HTTP whatever their name (a Redis `get`), as the server's rule. */
-const NOT_HTTP_KEYS = ["db.system", "db.system.name", "messaging.system", "rpc.system"];
 
 /** "GET", "get", "HTTP GET" → "GET"; anything else, or a database, messaging or RPC span's command → null. */
 export function bareHttpMethod(name: string, attributes: Attributes): string | null {
@@ -16,7 +14,8 @@ export function bareHttpMethod(name: string, attributes: Attributes): string | n
   const upper = name.trim().toUpperCase();
   const method = upper.startsWith("HTTP ") ? upper.slice(5).trim() : upper;
   if (!HTTP_METHODS.has(method)) return null;
-  return NOT_HTTP_KEYS.some((key) => attributes[key] !== undefined) ? null : method;
+  // A database, messaging or RPC span's command (a Redis `get`), as the server's rule.
+  return namesNonHttpSystem(attributes) ? null : method;
 }
 
 function text(attributes: Attributes, ...keys: string[]): string | undefined {
