@@ -147,6 +147,7 @@ export class LlmIndex {
   add(span: Span): void {
     const call = llmSpanOf(span);
     if (call === null) return;
+    this.byMinute.beforeAppend(this.size, this.modelCol.length);
     let slot = this.slots.get(span.traceId);
     if (slot === undefined) {
       if (this.nextSlot === this.deadSlots.length) this.deadSlots = resized(this.deadSlots, this.nextSlot * 2);

@@ -82,6 +82,8 @@ export class MinuteRows<C> {
   /** Distinct slots are counted by marking them with the current `generation`. */
   private marks = new Int32Array(0);
   private generation = 0;
+  /** The log's capacity when `beforeAppend` last found it three quarters full and still mostly alive (-1: none). */
+  private checkedCapacity = -1;
 
   /** `build` adds up a minute's live rows `rows[0, n)` into its cells. */
   constructor(
@@ -107,6 +109,7 @@ export class MinuteRows<C> {
     this.diedSlots = [];
     this.slotFirst.fill(Infinity);
     this.slotLast.fill(-Infinity);
+    this.checkedCapacity = -1;
   }
 
   /**
@@ -125,9 +128,27 @@ export class MinuteRows<C> {
    * nothing to do.
    */
   syncUntil(deadline: number): boolean {
+    this.compactLog();
+    return this.update(this.source.log(), deadline);
+  }
+
+  /**
+   * Called by the index before it appends a row, where it holds no row or slot number: once its log
+   * is three quarters full, lets the source compact it (which it does when mostly dead). Under steady
+   * ingest with nothing read, nothing else would: evicted traces' rows piled up and every column was
+   * copied to one twice its size again and again (one such copy held the event loop ~100 ms at a few
+   * million rows). A log still mostly alive is looked at again once it has grown or shrunk.
+   */
+  beforeAppend(size: number, capacity: number): void {
+    if (size * 4 < capacity * 3 || capacity === this.checkedCapacity) return;
+    this.compactLog();
+    this.checkedCapacity = this.source.log().size < size ? -1 : capacity;
+  }
+
+  /** Marks the minutes that lost rows, then lets the source compact its log (rows still where they died when marked). */
+  private compactLog(): void {
     this.noteDeaths(this.source.log().startCol);
     this.source.compact();
-    return this.update(this.source.log(), deadline);
   }
 
   /** `syncUntil`, unless a read would find nothing to do already (then not even compaction is looked at). */

@@ -255,6 +255,7 @@ export class ServiceTraffic {
 
   /** Counts a span; `now` is the clock's reading (one read serves a whole batch). */
   add(span: Span, now: number = this.now()): void {
+    this.byMinute.beforeAppend(this.size, this.keyCol.length);
     let state = this.open.get(span.traceId);
     if (state === undefined) {
       this.dropQuietTraces(now);

@@ -265,6 +265,28 @@ describe("LlmIndex", () => {
     check(index, kept);
   });
 
+  it("keeps its rows to a few times what is live under steady ingest and eviction with nothing read", () => {
+    const index = new LlmIndex();
+    const kept = new Map<string, Call[]>();
+    let arrival = 0;
+    let most = 0;
+    for (let t = 1; t <= 20_000; t++) {
+      for (const span of trace(t)) {
+        index.add(span);
+        kept.set(span.traceId, [...(kept.get(span.traceId) ?? []), callOf(span, arrival++)]);
+      }
+      const oldest = kept.keys().next().value as string;
+      if (kept.size > 300) {
+        index.evict(oldest);
+        kept.delete(oldest);
+      }
+      most = Math.max(most, index.rows);
+    }
+    const live = [...kept.values()].reduce((sum, calls) => sum + calls.length, 0);
+    expect(most).toBeLessThan(Math.max(4 * live, 2048));
+    check(index, kept);
+  });
+
   it("counts a call that failed before an answer, naming only the model it asked for, with the answering model", () => {
     const call = (trace: number, start: number, attributes: Record<string, string | number>, error = false): Span => ({
       ...makeSpan({

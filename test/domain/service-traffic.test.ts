@@ -267,6 +267,27 @@ describe("ServiceTraffic: windows over many minutes", () => {
     expect(traffic.tally().traces).toBe(1);
   });
 
+  it("keeps its log to a few times what is live under steady ingest and eviction with nothing read", () => {
+    const traffic = new ServiceTraffic(peerOf, { now: () => 0 });
+    const kept = new Map<string, Span[]>();
+    let most = 0;
+    for (let t = 1; t <= 20_000; t++) {
+      const spans = trace(t);
+      for (const span of spans) traffic.add(span, 0);
+      kept.set(spans[0]?.traceId as string, spans);
+      // Retention keeps the last 300 traces.
+      const oldest = kept.keys().next().value as string;
+      if (kept.size > 300) {
+        traffic.evict(oldest);
+        kept.delete(oldest);
+      }
+      most = Math.max(most, traffic.entries);
+    }
+    const live = [...kept.values()].reduce((sum, spans) => sum + entriesOf(spans).length, 0);
+    expect(most).toBeLessThan(Math.max(4 * live, 2048));
+    check(traffic, kept);
+  });
+
   it("does a read's work ahead in steps, after which the read has nothing left to do", () => {
     const traffic = new ServiceTraffic(peerOf, { now: () => 0 });
     const kept = new Map<string, Span[]>();
