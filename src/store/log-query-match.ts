@@ -56,6 +56,16 @@ export function logFilter(query: LogQuery): LogFilter {
 type LogTest = (record: LogRecord) => boolean;
 
 const BODY_KEY = "body";
+/**
+ * Keys that name the record's own trace or span id (as OTLP/JSON and most loggers spell them): a
+ * pasted id finds the record whether it carries the id as its field or as an attribute.
+ */
+const ID_KEYS: Readonly<Record<string, (record: LogRecord) => string | null>> = {
+  trace_id: (record) => record.traceId,
+  traceId: (record) => record.traceId,
+  span_id: (record) => record.spanId,
+  spanId: (record) => record.spanId,
+};
 
 /** Whether some value of the key (or an alias) in the record's or its resource's attributes passes `test`. */
 function someLogValue(record: LogRecord, reads: readonly AliasRead[], test: (value: AttrValue) => boolean): boolean {
@@ -96,6 +106,15 @@ function logTermTest(node: QueryNode): LogTest {
       if (LEVEL_KEYS.has(node.key)) return levelTest(node);
       if (node.key === BODY_KEY) return attributeTermTest<LogRecord>(node, (record, test) => test(record.body));
       const reads = aliasReadsOf(node.key);
+      const idOf = Object.hasOwn(ID_KEYS, node.key) ? ID_KEYS[node.key] : undefined;
+      if (idOf !== undefined) {
+        // Ids are kept in lower-case hex; a pasted id may be upper-case.
+        const term = { ...node, value: node.value.toLowerCase() };
+        return attributeTermTest<LogRecord>(term, (record, test) => {
+          const id = idOf(record);
+          return (id !== null && test(id)) || someLogValue(record, reads, test);
+        });
+      }
       return attributeTermTest<LogRecord>(node, (record, test) => someLogValue(record, reads, test));
     }
     case "field":

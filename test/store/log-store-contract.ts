@@ -369,6 +369,23 @@ export function describeLogStoreContract(name: string, makeStore: LogStoreFactor
         expect(bodies(store, { traceId: traceId(9) })).toEqual([]);
       });
 
+      it("finds a pasted trace or span id in the search: the record's own id, or an attribute of that name", async () => {
+        const store = await fresh();
+        store.insertLogs([
+          makeLog({ at: 1, trace: 1, span: 2, body: "t1s2" }),
+          makeLog({ at: 2, trace: 2, span: 1, body: "t2s1" }),
+          makeLog({ at: 3, body: "logged id", attributes: { trace_id: traceId(1) } }),
+          makeLog({ at: 4, body: "no trace" }),
+        ]);
+        const q = (text: string) => bodies(store, { q: text, order: "asc" });
+        expect(q(`trace_id=${traceId(1)}`)).toEqual(["t1s2", "logged id"]);
+        expect(q(`traceId=${traceId(1).toUpperCase()}`)).toEqual(["t1s2"]);
+        expect(q(`span_id=${spanId(1)}`)).toEqual(["t2s1"]);
+        expect(q(`spanId=${spanId(2)} trace_id=${traceId(1)}`)).toEqual(["t1s2"]);
+        expect(q(`trace_id!=${traceId(1)}`)).toEqual(["t2s1"]);
+        expect(q(`trace_id=${traceId(9)}`)).toEqual([]);
+      });
+
       it("filters by a time range, both ends inclusive", async () => {
         const store = await fresh();
         store.insertLogs([0, 1, 2, 3, 4, 5].map((at) => makeLog({ at, body: at })));

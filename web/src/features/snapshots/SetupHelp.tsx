@@ -49,8 +49,9 @@ export function SetupHelp() {
       <h2>No breakpoints yet</h2>
       <p class="muted">
         A TraceKit SDK with code monitoring on, pointed at this server, registers a breakpoint here by itself the first
-        time your code calls <code>capture_snapshot(label, variables)</code>. Enable it on this page, and the next
-        request's variables, stack and request context appear below, beside its trace. No account, no cloud.
+        time your code calls <code>capture_snapshot(label, variables)</code> (Python) or{" "}
+        <code>captureSnapshot(label, variables)</code> (Node). Enable it on this page, and the next request's variables,
+        stack and request context appear below, beside its trace. No account, no cloud.
       </p>
       <SetupTabs
         setups={codeMonitoringSnippets(location.origin)}
