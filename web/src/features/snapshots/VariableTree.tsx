@@ -93,7 +93,10 @@ export function VariableTree({ value, label }: VariableTreeProps) {
               <span class="vt-toggle-spacer" />
             )}
             {row.key !== null && <span class={row.isIndex ? "vt-key vt-index" : "vt-key"}>{row.key}</span>}
-            <span class={`vt-type vt-type-${row.type}`}>{typeBadge(row.type, row.childCount)}</span>
+            {/* A value the SDK redacted is its marker text: what it was (an object, a number) is not known. */}
+            {row.redacted === null && (
+              <span class={`vt-type vt-type-${row.type}`}>{typeBadge(row.type, row.childCount)}</span>
+            )}
             <ValueCell row={row} />
           </div>
         ),
