@@ -396,4 +396,25 @@ describe.skipIf(!available)("Logs in Chromium", () => {
     await page.waitForURL(`**/logs?traceId=${sent.traceId}`);
     await expect.poll(() => page.locator("[data-log-id]").count()).toBe(4);
   });
+
+  it("leaves the waterfall rows of spans in a short, narrow window, the logs giving way to their heading", async () => {
+    const sent = await sendLogsInTrace(suite.app.base, {
+      service: "checkout-api",
+      name: "POST /checkout",
+      logs: CHECKOUT_LOGS,
+    });
+    await page.setViewportSize({ width: 900, height: 600 });
+    await page.goto(`${suite.app.base}/traces/${sent.traceId}?span=${sent.childSpanId}`);
+    await page.getByTestId("span-details").waitFor();
+    await expect.poll(() => page.getByTestId("trace-logs").locator("[data-log-id]").count()).toBe(4);
+    // Read in one go: the details and the logs share the height left by the header.
+    const boxes = await page.evaluate(() => {
+      const box = (selector: string) => document.querySelector(selector)?.getBoundingClientRect();
+      return { list: box(".tv-list"), logsHead: box(".trace-logs-head"), details: box(".tv-details") };
+    });
+    // Four rows of spans at least (24 px each); the logs' heading whole, above the details.
+    expect(boxes.list?.height).toBeGreaterThanOrEqual(4 * 24);
+    expect(boxes.logsHead?.height).toBeGreaterThan(20);
+    expect((boxes.logsHead?.bottom ?? 0) <= (boxes.details?.top ?? 0) + 1).toBe(true);
+  });
 });
