@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import type { PlacedEdge, PlacedNode } from "../../web/src/features/map/map-layout";
+import { mapRates } from "../../web/src/features/map/map-rates";
 import { formatRate, formatRateIn, rateBasisNote, rateUnitFor } from "../../web/src/features/services/request-rate";
 
 describe("request rates", () => {
@@ -63,5 +65,19 @@ describe("what the rates are per", () => {
       "Rates are per the window's 15m, idle time included.",
     );
     expect(rateBasisNote({ seconds: 1, fromMs: null, toMs: null }, true)).toBeNull();
+  });
+});
+
+describe("mapRates", () => {
+  it("writes every box's and edge's rate on the map in one unit: the busiest's", () => {
+    const calls = (n: number) => ({ calls: n }) as PlacedNode & PlacedEdge;
+    // Over a minute: 8/s into the busiest service, 18 calls a minute along one edge.
+    const rates = mapRates([calls(480), calls(3)], [calls(18)], 60);
+    expect(rates.unit.suffix).toBe("/s");
+    expect(formatRateIn(480 / 60, rates.unit)).toBe("8.0/s");
+    expect(formatRateIn(18 / 60, rates.unit)).toBe("0.30/s");
+    // A quiet map reads per minute throughout.
+    expect(mapRates([calls(30)], [calls(2)], 60).unit.suffix).toBe("/min");
+    expect(mapRates([], [], 60).unit.suffix).toBe("/s");
   });
 });

@@ -1,6 +1,7 @@
 import { useMemo, useRef, useState } from "preact/hooks";
 import { MapEdgeNumbers, MapEdgeView, MapNodeView } from "./MapShapes";
 import { type MapLayout, neighbourhood, type PlacedEdge, tracesHref } from "./map-layout";
+import { mapRates } from "./map-rates";
 
 interface View {
   x: number;
@@ -18,6 +19,7 @@ export function MapCanvas(props: { layout: MapLayout; seconds: number; onOpen(hr
   const drag = useRef<{ x: number; y: number; view: View; moved: boolean } | null>(null);
   const lit = useMemo(() => (hovered === null ? null : neighbourhood(layout, hovered)), [hovered, layout]);
   const byId = useMemo(() => new Map(layout.nodes.map((node) => [node.id, node])), [layout]);
+  const rates = useMemo(() => mapRates(layout.nodes, layout.edges, seconds), [layout, seconds]);
   const edgeDim = (edge: PlacedEdge) => lit !== null && !(lit.has(edge.from) && lit.has(edge.to));
   // One set of handlers on the drawing for every node and edge: a page of 50 services otherwise adds
   // hundreds of listeners on its first render.
@@ -122,11 +124,11 @@ export function MapCanvas(props: { layout: MapLayout; seconds: number; onOpen(hr
           </marker>
         </defs>
         {layout.edges.map((edge) => (
-          <MapEdgeView key={edge.key} edge={edge} seconds={seconds} dim={edgeDim(edge)} />
+          <MapEdgeView key={edge.key} edge={edge} rates={rates} dim={edgeDim(edge)} />
         ))}
-        <MapEdgeNumbers edges={layout.edges} seconds={seconds} dim={edgeDim} />
+        <MapEdgeNumbers edges={layout.edges} rates={rates} dim={edgeDim} />
         {layout.nodes.map((node) => (
-          <MapNodeView key={node.id} node={node} seconds={seconds} dim={lit !== null && !lit.has(node.id)} />
+          <MapNodeView key={node.id} node={node} rates={rates} dim={lit !== null && !lit.has(node.id)} />
         ))}
       </svg>
     </div>

@@ -1,6 +1,8 @@
 import { formatDuration, formatPercent } from "../../lib/format";
 import { serviceColor } from "../../lib/service-color";
+import { formatRateIn } from "../services/request-rate";
 import type { MapNodeJson, PlacedEdge, PlacedNode } from "./map-layout";
+import type { MapRates } from "./map-rates";
 
 export const KIND_GLYPH: Record<MapNodeJson["kind"], string> = {
   service: "●",
@@ -20,21 +22,20 @@ export const KIND_NAME: Record<MapNodeJson["kind"], string> = {
   external: "called host (sends no spans)",
 };
 
-function rate(calls: number, seconds: number): string {
-  const perSecond = calls / Math.max(seconds, 1);
-  return perSecond >= 1 ? `${perSecond.toFixed(1)}/s` : `${(perSecond * 60).toFixed(1)}/min`;
+function rate(calls: number, rates: MapRates): string {
+  return formatRateIn(calls / Math.max(rates.seconds, 1), rates.unit);
 }
 
 /**
  * One node: a box at its place (one `transform`, so a move touches one attribute), its name and
  * numbers. It acts as a link; the canvas handles its pointer, focus and key events.
  */
-export function MapNodeView({ node, seconds, dim }: { node: PlacedNode; seconds: number; dim: boolean }) {
+export function MapNodeView({ node, rates, dim }: { node: PlacedNode; rates: MapRates; dim: boolean }) {
   const failing = node.errors > 0;
   const stats =
     node.calls === 0
       ? "no entry spans"
-      : `${rate(node.calls, seconds)} · ${formatPercent(node.errors / node.calls)} err · p95 ${formatDuration(node.p95Ms)}`;
+      : `${rate(node.calls, rates)} · ${formatPercent(node.errors / node.calls)} err · p95 ${formatDuration(node.p95Ms)}`;
   return (
     // biome-ignore lint/a11y/useSemanticElements: an SVG group is the node; it acts as a link to its traces
     <g
@@ -69,12 +70,12 @@ function chipWidth(label: string): number {
   return Math.ceil(label.length * 5.9 + 8);
 }
 
-function edgeLabel(edge: PlacedEdge, seconds: number): string {
-  return `${rate(edge.calls, seconds)} · ${formatPercent(edge.errors / Math.max(edge.calls, 1))} · p95 ${formatDuration(edge.p95Ms)}`;
+function edgeLabel(edge: PlacedEdge, rates: MapRates): string {
+  return `${rate(edge.calls, rates)} · ${formatPercent(edge.errors / Math.max(edge.calls, 1))} · p95 ${formatDuration(edge.p95Ms)}`;
 }
 
 /** One edge: its line with an arrow; a link, like a node. Its numbers are drawn over every line (MapEdgeNumbers). */
-export function MapEdgeView({ edge, seconds, dim }: { edge: PlacedEdge; seconds: number; dim: boolean }) {
+export function MapEdgeView({ edge, rates, dim }: { edge: PlacedEdge; rates: MapRates; dim: boolean }) {
   if (edge.points.length === 0) return null;
   const d = edge.points.map((p, i) => `${i === 0 ? "M" : "L"}${p.x},${p.y}`).join(" ");
   return (
@@ -84,7 +85,7 @@ export function MapEdgeView({ edge, seconds, dim }: { edge: PlacedEdge; seconds:
       data-edge={edge.key}
       role="link"
       tabIndex={0}
-      aria-label={`calls from ${edge.from} to ${edge.to}: ${edgeLabel(edge, seconds)}. Open these traces`}
+      aria-label={`calls from ${edge.from} to ${edge.to}: ${edgeLabel(edge, rates)}. Open these traces`}
     >
       <title>{`${edge.calls} calls, ${edge.errors} failed\np50 ${formatDuration(edge.p50Ms)} · p95 ${formatDuration(edge.p95Ms)}`}</title>
       <path d={d} class="map-edge-hit" />
@@ -101,11 +102,11 @@ export function MapEdgeView({ edge, seconds, dim }: { edge: PlacedEdge; seconds:
  */
 export function MapEdgeNumbers({
   edges,
-  seconds,
+  rates,
   dim,
 }: {
   edges: PlacedEdge[];
-  seconds: number;
+  rates: MapRates;
   dim(edge: PlacedEdge): boolean;
 }) {
   return (
@@ -113,7 +114,7 @@ export function MapEdgeNumbers({
     <g class="map-edge-numbers" aria-hidden="true">
       {edges.map((edge) => {
         if (edge.points.length === 0) return null;
-        const label = edgeLabel(edge, seconds);
+        const label = edgeLabel(edge, rates);
         const at = edge.label ?? (edge.points[Math.floor(edge.points.length / 2)] as { x: number; y: number });
         const width = chipWidth(label);
         return (
