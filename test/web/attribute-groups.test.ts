@@ -8,6 +8,7 @@ import {
   groupAttributes,
   groupOf,
   httpFacts,
+  keyBreakPieces,
   messagingFacts,
   stackLines,
 } from "../../web/src/features/trace-view/attribute-groups";
@@ -209,5 +210,21 @@ describe("exceptions", () => {
     // How far in each line starts, so a wrapped one continues further in.
     expect(lines.map((line) => line.indent)).toEqual([0, 2, 4, 2, 4, 0, 4, 4, 4]);
     expect(stackLines("\tat x\n  \tat y").map((line) => line.indent)).toEqual([4, 4]);
+  });
+});
+
+describe("keyBreakPieces", () => {
+  it("cuts a key after each dot and underscore, and nowhere else", () => {
+    expect(keyBreakPieces("http.response.status_code")).toEqual(["http.", "response.", "status_", "code"]);
+    expect(keyBreakPieces("network.protocol.version")).toEqual(["network.", "protocol.", "version"]);
+    expect(keyBreakPieces("userid")).toEqual(["userid"]);
+  });
+
+  it("keeps runs of separators and separators at either end with the piece before, and every character", () => {
+    const keys = ["a..b__c", ".leading", "trailing_", "_", ""];
+    expect(keyBreakPieces("a..b__c")).toEqual(["a..", "b__", "c"]);
+    expect(keyBreakPieces(".leading")).toEqual([".", "leading"]);
+    expect(keyBreakPieces("trailing_")).toEqual(["trailing_"]);
+    for (const key of keys) expect(keyBreakPieces(key).join("")).toBe(key);
   });
 });

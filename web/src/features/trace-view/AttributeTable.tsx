@@ -1,6 +1,7 @@
 import type { Attributes, AttrValue } from "../../../../src/protocol";
 import { CopyButton } from "../../components/CopyButton";
 import { LongText } from "../../components/LongText";
+import { AttributeKey } from "./AttributeKey";
 import {
   type AttributeEntry,
   attributeValueText,
@@ -57,7 +58,7 @@ export function AttributeRows({
       {entries.map(({ key, value }) => (
         <div key={key} class="tv-attr" {...{ [hook]: key }}>
           <span class="tv-attr-key" title={key}>
-            <Highlighted text={key} query={query} />
+            <AttributeKey text={key} query={query} />
           </span>
           <AttrValueView value={value} query={query} />
           <CopyButton text={attributeValueText(value)} label={`Copy ${key}`} />

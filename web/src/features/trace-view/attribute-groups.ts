@@ -76,6 +76,15 @@ export function attributeValueText(value: AttrValue): string {
   return String(value);
 }
 
+/**
+ * An attribute key cut after each "." and "_" ("http.response.status_code" → "http.",
+ * "response.", "status_", "code"): where a key too long for its column may wrap.
+ */
+export function keyBreakPieces(key: string): string[] {
+  const pieces = (key.match(/[^._]*(?:[._]+|$)/g) ?? []).filter((piece) => piece !== "");
+  return pieces.length > 0 ? pieces : [key];
+}
+
 /** Entries whose key or value text contains `filter` (case-insensitive). */
 export function filterEntries(entries: readonly AttributeEntry[], filter: string): AttributeEntry[] {
   const needle = filter.trim().toLowerCase();
