@@ -65,7 +65,7 @@ describe.skipIf(!available)("comparing two traces, in Chromium", () => {
     await expect.poll(() => summary.textContent()).toContain("1 only in A");
     // Every row is counted, and the noise threshold is written out.
     const counted = ((await summary.textContent()) ?? "").match(
-      /(\d+) slower · (\d+) faster · (\d+) about the same \(within 5% of A's duration or 0\.1 ms\) · (\d+) only in B · (\d+) only in A/,
+      /(\d+) slower · (\d+) faster · (\d+) about the same \(within 5% of A's duration or 100µs\) · (\d+) only in B · (\d+) only in A/,
     );
     expect(counted).not.toBeNull();
     expect(counted!.slice(1).reduce((sum, n) => sum + Number(n), 0)).toBe(

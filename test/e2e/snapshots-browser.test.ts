@@ -593,6 +593,6 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
     ]);
     await expect
       .poll(() => page.getByTestId("sdk-events").textContent())
-      .toContain("flaky: the SDK paused snapshot capture after 3 failed sends in 1 min");
+      .toContain("flaky: the SDK paused snapshot capture after 3 failed sends in 1m");
   });
 });

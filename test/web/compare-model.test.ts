@@ -82,7 +82,7 @@ describe("compareTraces", () => {
     expect(rows.every((r) => r.deltaMs !== null && r.deltaMs < 0)).toBe(true);
     expect(totals).toMatchObject({ slower: 0, faster: 3, same: 4, added: 0, missing: 0 });
     expect(totals.slower + totals.faster + totals.same + totals.added + totals.missing).toBe(rows.length);
-    expect(SAME_WITHIN_TEXT).toBe("within 5% of A's duration or 0.1 ms");
+    expect(SAME_WITHIN_TEXT).toBe("within 5% of A's duration or 100µs");
     expect(sameThresholdMs(20)).toBe(1);
     expect(sameThresholdMs(1)).toBe(0.1);
   });

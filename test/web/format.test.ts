@@ -27,6 +27,7 @@ describe("formatDuration", () => {
     expect(formatDuration(12_000)).toBe("12s");
     expect(formatDuration(95_000)).toBe("1m 35s");
     expect(formatDuration(3_600_000 * 2 + 60_000 * 5)).toBe("2h 5m");
+    expect(formatDuration(3_600_000 * 2)).toBe("2h");
     expect(formatDuration(-1)).toBe("–");
     expect(formatDuration(Number.NaN)).toBe("–");
   });

@@ -55,9 +55,9 @@ describe("heatmap rows", () => {
   it("says what each bucket holds, the last being everything above", () => {
     const bounds = [5, 10, 25];
     const ms = parseUnit("ms");
-    expect(bucketRangeText(0, bounds, ms)).toBe("≤ 5 ms");
-    expect(bucketRangeText(1, bounds, ms)).toBe("5 ms – 10 ms");
-    expect(bucketRangeText(3, bounds, ms)).toBe("> 25 ms");
+    expect(bucketRangeText(0, bounds, ms)).toBe("≤ 5ms");
+    expect(bucketRangeText(1, bounds, ms)).toBe("5ms – 10ms");
+    expect(bucketRangeText(3, bounds, ms)).toBe("> 25ms");
     expect(bucketRangeText(0, [], ms)).toBe("all values");
   });
 });
@@ -104,15 +104,15 @@ describe("heatmap axis", () => {
     const bounds = [0, 5, 10];
     const ms = parseUnit("ms");
     expect(heatmapBoundaryLabel(0, bounds, ms)).toBe("");
-    expect(heatmapBoundaryLabel(1, bounds, ms)).toBe("0 ms");
-    expect(heatmapBoundaryLabel(2, bounds, ms)).toBe("5 ms");
+    expect(heatmapBoundaryLabel(1, bounds, ms)).toBe("0ms");
+    expect(heatmapBoundaryLabel(2, bounds, ms)).toBe("5ms");
     expect(heatmapBoundaryLabel(4, bounds, ms)).toBe("");
   });
 
   it("rounds bucket bounds to two significant digits, in the unit (exponential buckets' 2.83, 4.76, 90.5…)", () => {
     const bounds = [2.828, 4.757, 11.31, 16, 90.51, 512, 2896];
     const labels = bounds.map((_, i) => heatmapBoundaryLabel(i + 1, bounds, parseUnit("ms")));
-    expect(labels).toEqual(["2.8 ms", "4.8 ms", "11 ms", "16 ms", "91 ms", "512 ms", "2.9 s"]);
+    expect(labels).toEqual(["2.8ms", "4.8ms", "11ms", "16ms", "91ms", "512ms", "2.9s"]);
     expect(heatmapBoundaryLabel(1, [0.0123], parseUnit(""))).toBe("0.012");
   });
 

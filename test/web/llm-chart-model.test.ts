@@ -30,9 +30,9 @@ describe("llmChartModel", () => {
   });
 
   it("names the bucket width", () => {
-    expect(bucketText(30_000)).toBe("per 30 s");
+    expect(bucketText(30_000)).toBe("per 30s");
     expect(bucketText(60_000)).toBe("per minute");
-    expect(bucketText(300_000)).toBe("per 5 min");
+    expect(bucketText(300_000)).toBe("per 5m");
     expect(bucketText(3_600_000)).toBe("per hour");
     expect(bucketText(86_400_000)).toBe("per day");
   });

@@ -232,9 +232,9 @@ describe("windowSummary", () => {
     const figures = windowSummary(response, buildChartModel(response, { palette: PALETTE }));
     expect(figures.map((f) => [f.id, f.value])).toEqual([
       ["count", "100"],
-      ["p50", "50 ms"],
-      ["p95", "95 ms"],
-      ["p99", "99 ms"],
+      ["p50", "50ms"],
+      ["p95", "95ms"],
+      ["p99", "99ms"],
     ]);
   });
 
@@ -301,9 +301,9 @@ describe("tooltipRows", () => {
 describe("rateStepText", () => {
   it("says a rate is the step's average, not when in the step the counter grew", () => {
     expect(rateStepText(10_000)).toBe(
-      "Average per second over this 10 s step (what the counter grew by in it ÷ 10 s); when in the step it grew is not known.",
+      "Average per second over this 10s step (what the counter grew by in it ÷ 10s); when in the step it grew is not known.",
     );
-    expect(rateStepText(120_000)).toContain("this 2 min step");
+    expect(rateStepText(120_000)).toContain("this 2m step");
   });
 });
 

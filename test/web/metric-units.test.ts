@@ -27,14 +27,17 @@ describe("parseUnit", () => {
 
 describe("formatMetricValue", () => {
   it("writes durations in the unit their size calls for", () => {
-    expect(fmt(0.0123, "s")).toBe("12.3 ms");
-    expect(fmt(1.5, "s")).toBe("1.5 s");
-    expect(fmt(95, "ms")).toBe("95 ms");
-    expect(fmt(1534, "ms")).toBe("1.53 s");
-    expect(fmt(420, "us")).toBe("420 µs");
-    expect(fmt(42, "ns")).toBe("42 ns");
-    expect(fmt(7200, "s")).toBe("2 h");
-    expect(fmt(0, "s")).toBe("0 s");
+    // As formatDuration writes a span's duration everywhere else, the unit right after the number.
+    expect(fmt(0.0123, "s")).toBe("12.3ms");
+    expect(fmt(1.5, "s")).toBe("1.5s");
+    expect(fmt(95, "ms")).toBe("95ms");
+    expect(fmt(1534, "ms")).toBe("1.53s");
+    expect(fmt(420, "us")).toBe("420µs");
+    expect(fmt(42, "ns")).toBe("42ns");
+    expect(fmt(95, "s")).toBe("1m 35s");
+    expect(fmt(7200, "s")).toBe("2h");
+    expect(fmt(0, "s")).toBe("0s");
+    expect(fmt(1.5, "s/s")).toBe("1.5s/s");
   });
 
   it("writes bytes in binary units", () => {
@@ -65,13 +68,13 @@ describe("formatMetricValue", () => {
 describe("axisTicks", () => {
   it("places duration ticks at round numbers of one display unit", () => {
     const ticks = axisTicks(0, 0.1, parseUnit("s"), 5);
-    expect(ticks.labels).toEqual(["0 ms", "20 ms", "40 ms", "60 ms", "80 ms", "100 ms"]);
+    expect(ticks.labels).toEqual(["0ms", "20ms", "40ms", "60ms", "80ms", "100ms"]);
     expect(ticks.values[1]).toBeCloseTo(0.02);
   });
 
   it("keeps ticks in the stored unit while labelling in the display unit", () => {
     const ticks = axisTicks(0, 2500, parseUnit("ms"), 5);
-    expect(ticks.labels).toEqual(["0 s", "0.5 s", "1 s", "1.5 s", "2 s", "2.5 s"]);
+    expect(ticks.labels).toEqual(["0s", "0.5s", "1s", "1.5s", "2s", "2.5s"]);
     expect(ticks.values).toEqual([0, 500, 1000, 1500, 2000, 2500]);
   });
 

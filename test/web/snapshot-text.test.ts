@@ -102,7 +102,7 @@ describe("security flags and SDK events", () => {
       data: { failure_count: 3, window_seconds: 60, cooldown_seconds: 300 },
     };
     expect(describeSdkEvent(event)).toBe(
-      "checkout-api: the SDK paused snapshot capture after 3 failed sends in 1 min; it tries again after 5 min.",
+      "checkout-api: the SDK paused snapshot capture after 3 failed sends in 1m; it tries again after 5m.",
     );
     expect(describeSdkEvent({ ...event, data: {} })).toBe("checkout-api: the SDK paused snapshot capture.");
     expect(describeSdkEvent({ ...event, type: "capture_resumed" })).toBe("checkout-api: capture resumed");

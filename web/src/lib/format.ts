@@ -15,7 +15,7 @@ export function formatDuration(ms: number): string {
   const seconds = totalSeconds % 60;
   if (minutes < 60) return seconds === 0 ? `${minutes}m` : `${minutes}m ${seconds}s`;
   const hours = Math.floor(minutes / 60);
-  return `${hours}h ${minutes % 60}m`;
+  return minutes % 60 === 0 ? `${hours}h` : `${hours}h ${minutes % 60}m`;
 }
 
 function trim(fixed: string): string {

@@ -35,8 +35,8 @@ export interface Comparison {
  */
 export const SAME_WITHIN = { ratio: 0.05, minMs: 0.1 } as const;
 
-/** The rule above in words, for the page: "within 5% of A's duration or 0.1 ms". */
-export const SAME_WITHIN_TEXT = `within ${SAME_WITHIN.ratio * 100}% of A's duration or ${SAME_WITHIN.minMs} ms`;
+/** The rule above in words, for the page: "within 5% of A's duration or 100µs". */
+export const SAME_WITHIN_TEXT = `within ${SAME_WITHIN.ratio * 100}% of A's duration or ${formatDuration(SAME_WITHIN.minMs)}`;
 
 /** The change below which a span of `aMs` in A counts as about the same. */
 export function sameThresholdMs(aMs: number): number {

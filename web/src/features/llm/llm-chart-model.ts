@@ -1,5 +1,6 @@
 /** The LLM page's charts as data: a timeline's lines for one measure, as uPlot's arrays and a legend. Pure. */
 import type { LlmSeriesJson, LlmUsageResponse } from "../../../../src/protocol";
+import { formatDuration } from "../../lib/format";
 
 export type LlmMeasure = "usd" | "tokens" | "calls";
 export type LlmSplit = "byModel" | "byService";
@@ -42,11 +43,10 @@ export function llmChartModel(
   return { xs, lines, stepMs: timeline.stepMs };
 }
 
-/** "per 30 s", "per 5 min", "per hour" … for the chart's caption. */
+/** "per 30s", "per 5m", "per hour" … for the chart's caption. */
 export function bucketText(stepMs: number): string {
   const s = stepMs / 1000;
-  if (s < 60) return `per ${s} s`;
-  if (s < 3600) return s === 60 ? "per minute" : `per ${s / 60} min`;
-  if (s < 86_400) return s === 3600 ? "per hour" : `per ${s / 3600} h`;
+  if (s < 3600) return s === 60 ? "per minute" : `per ${formatDuration(stepMs)}`;
+  if (s < 86_400) return s === 3600 ? "per hour" : `per ${s / 3600}h`;
   return "per day";
 }

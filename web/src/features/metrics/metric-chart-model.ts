@@ -3,7 +3,7 @@
  * uPlot takes, and where exemplars sit. Pure: colours come in as a resolved palette.
  */
 import type { MetricChart, MetricExemplarJson, MetricQueryResponse, MetricSeriesJson } from "../../../../src/protocol";
-import { compareText, formatAbsolute } from "../../lib/format";
+import { compareText, formatAbsolute, formatDuration } from "../../lib/format";
 import { type MetricUnit, parseUnit } from "./metric-units";
 
 export interface ChartLine {
@@ -310,8 +310,7 @@ export function tooltipRows(
  * 2 s read 3.7/s in a 10 s step), never a peak.
  */
 export function rateStepText(stepMs: number): string {
-  const seconds = stepMs / 1000;
-  const length = seconds >= 60 && seconds % 60 === 0 ? `${seconds / 60} min` : `${seconds} s`;
+  const length = formatDuration(stepMs);
   return `Average per second over this ${length} step (what the counter grew by in it ÷ ${length}); when in the step it grew is not known.`;
 }
 

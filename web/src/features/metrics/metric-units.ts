@@ -2,6 +2,7 @@
  * Metric units (UCUM, as OpenTelemetry sends them) → how their values are read and written: durations,
  * bytes, ratios, counted things (`{request}`) or anything else as a plain suffix. Pure.
  */
+import { formatDuration } from "../../lib/format";
 
 export type UnitKind = "duration" | "bytes" | "percent" | "ratio" | "count";
 
@@ -96,7 +97,8 @@ const DURATION_DISPLAY: DisplayUnit[] = [
   { symbol: "µs", size: 1e-6 },
   { symbol: "ms", size: 1e-3 },
   { symbol: "s", size: 1 },
-  { symbol: "min", size: 60 },
+  // The symbols formatDuration writes everywhere else in the app ("1.5s", "4m", "2h").
+  { symbol: "m", size: 60 },
   { symbol: "h", size: 3600 },
 ];
 const BYTES_DISPLAY: DisplayUnit[] = [
@@ -130,8 +132,8 @@ function toBase(value: number, unit: MetricUnit): number {
 function pickDisplay(magnitude: number, kind: UnitKind): DisplayUnit {
   const units = displayUnits(kind);
   let chosen = units[0] as DisplayUnit;
-  // Durations stay in seconds below a few minutes: "90 s" reads better than "1.5 min".
-  const limit = (u: DisplayUnit) => (kind === "duration" && u.symbol === "min" ? u.size * 3 : u.size);
+  // Durations stay in seconds below a few minutes: "90s" reads better than "1.5m".
+  const limit = (u: DisplayUnit) => (kind === "duration" && u.symbol === "m" ? u.size * 3 : u.size);
   for (const u of units) if (magnitude >= limit(u) * 0.9999999) chosen = u;
   return chosen;
 }
@@ -162,7 +164,9 @@ function grouped(text: string): string {
 
 function suffix(unit: MetricUnit, symbol: string, value: number, perSecond: boolean): string {
   const rate = perSecond ? "/s" : unit.per;
-  if (unit.kind === "duration" || unit.kind === "bytes") return ` ${symbol}${rate}`;
+  // Durations are written as formatDuration writes them, the unit right after the number ("12.3ms").
+  if (unit.kind === "duration") return `${symbol}${rate}`;
+  if (unit.kind === "bytes") return ` ${symbol}${rate}`;
   if (unit.kind === "percent" || unit.kind === "ratio") return `%${rate}`;
   const word =
     unit.word === "" ? "" : ` ${Math.abs(value) === 1 && symbol === "" && !perSecond ? unit.word : unit.plural}`;
@@ -170,7 +174,7 @@ function suffix(unit: MetricUnit, symbol: string, value: number, perSecond: bool
 }
 
 /**
- * One value as a person reads it: `0.0123` s → "12.3 ms", `1536` By → "1.5 KiB", `0.42` (unit 1) → "42%",
+ * One value as a person reads it: `0.0123` s → "12.3ms", `1536` By → "1.5 KiB", `0.42` (unit 1) → "42%",
  * `3` `{request}` → "3 requests". `perSecond` writes a rate ("12 requests/s", "1.5 KiB/s").
  */
 export function formatMetricValue(
@@ -184,7 +188,12 @@ export function formatMetricValue(
   const base = toBase(value, unit);
   if (unit.kind === "percent" || unit.kind === "ratio")
     return `${significant(base * 100, digits)}${suffix(unit, "", 0, perSecond)}`;
-  // Zero is written in the unit as sent ("0 ms" for a metric in ms).
+  // A plain duration reads exactly as a span's does ("1.53s", "1m 35s"); rates, bucket bounds at two
+  // digits, and times under a microsecond or below zero (which formatDuration does not write) follow.
+  if (unit.kind === "duration" && !perSecond && unit.per === "" && digits === 3 && base >= 1e-6) {
+    return formatDuration(base * 1000);
+  }
+  // Zero is written in the unit as sent ("0ms" for a metric in ms).
   const display = pickDisplay(base === 0 ? unit.scale : Math.abs(base), unit.kind);
   const shown = base / display.size;
   return `${significant(shown, digits)}${suffix(unit, display.symbol, shown, perSecond)}`;
@@ -228,7 +237,7 @@ function displayFor(values: readonly number[], unit: MetricUnit): { display: Dis
 
 /**
  * Labels for ticks (stored units), all in the display unit the largest calls for, with as many decimals
- * as their spacing needs: 0, 250 ms, 500 ms… or 0, 0.5 MiB, 1 MiB. What is counted goes on the axis'
+ * as their spacing needs: 0, 250ms, 500ms… or 0, 0.5 MiB, 1 MiB. What is counted goes on the axis'
  * title (axisTitle), not on every tick.
  */
 export function tickLabels(values: readonly number[], unit: MetricUnit, perSecond = false): string[] {

@@ -4,6 +4,7 @@
  */
 import { stackLineParts } from "../../../../src/domain/code-location";
 import type { SdkEventJson, SecurityFlagJson } from "../../../../src/protocol";
+import { formatDuration } from "../../lib/format";
 import { maskQuerySecrets } from "./secret-scan";
 
 /**
@@ -82,8 +83,7 @@ function numberField(data: Record<string, unknown>, key: string): number | null 
 }
 
 function seconds(value: number): string {
-  if (value >= 60 && value % 60 === 0) return `${value / 60} min`;
-  return `${value} s`;
+  return formatDuration(value * 1000);
 }
 
 /** One line for an SDK event: what happened to capturing in which service. */
