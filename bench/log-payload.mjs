@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import protobuf from "protobufjs";
+import { timeOffsetsOf } from "./payload.mjs";
 
 const root = protobuf.loadSync(fileURLToPath(new URL("../test/fixtures/otlp-logs.proto", import.meta.url)));
 const Request = root.lookupType("tracekit.test.otlp.ExportLogsServiceRequest");
@@ -78,19 +79,7 @@ export function buildLogRequest(records = 1000, perTrace = 10) {
     return found;
   });
   // Where every fixed64 time sits (an observed time may equal a later record's time: one place each).
-  const timeOffsets = new Set();
-  for (let i = 0; i < records; i++) {
-    for (const ns of [startNs + BigInt(i) * 1000n, startNs + BigInt(i) * 1000n + 50_000n]) {
-      const le = Buffer.alloc(8);
-      le.writeBigUInt64LE(ns);
-      for (let at = bytes.indexOf(le); at !== -1; at = bytes.indexOf(le, at + 1)) timeOffsets.add(at);
-    }
-  }
-  return { bytes, recordCount: records, offsets, timeOffsets: [...timeOffsets] };
-}
-
-/** Moves every time in `bytes` (a copy of the template's body) `shiftNs` later. */
-export function shiftTimes(bytes, template, shiftNs) {
-  for (const at of template.timeOffsets) bytes.writeBigUInt64LE(template.bytes.readBigUInt64LE(at) + shiftNs, at);
-  return bytes;
+  const times = new Set();
+  for (let i = 0; i < records; i++) times.add(startNs + BigInt(i) * 1000n).add(startNs + BigInt(i) * 1000n + 50_000n);
+  return { bytes, recordCount: records, offsets, timeOffsets: timeOffsetsOf(bytes, times) };
 }

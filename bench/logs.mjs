@@ -10,8 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { percentile } from "../dist/domain/percentile.js";
 import { decodeLogRequestProtobuf } from "../dist/otlp/protobuf/logs.js";
-import { buildLogRequest, shiftTimes } from "./log-payload.mjs";
-import { withFreshTraceIds } from "./payload.mjs";
+import { buildLogRequest } from "./log-payload.mjs";
+import { shiftTimes, withFreshTraceIds } from "./payload.mjs";
 import { get, rssMb, sendAll, startServer, timeQuery } from "./server.mjs";
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1000);

@@ -1,5 +1,6 @@
 // Builds realistic OTLP trace requests for benchmarks: 100 traces × 10 spans, ~10 attributes a span,
-// with every trace id rewritten per request so each request adds new traces.
+// with every trace id rewritten per request so each request adds new traces, and (freshRequest,
+// freshBodies) its times moved to when it is made, so traces arrive in start order as from live SDKs.
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import protobuf from "protobufjs";
@@ -82,12 +83,55 @@ export function buildRequest(traces = 100, spansPerTrace = 10) {
     for (let at = bytes.indexOf(id); at !== -1; at = bytes.indexOf(id, at + 1)) found.push(at);
     return found;
   });
+  // Every place a span's or event's fixed64 time sits, so each request can be moved to its own moment.
+  const times = new Set();
+  for (let t = 0; t < traces; t++) {
+    for (let s = 0; s < spansPerTrace; s++) {
+      const spanStart = startNs + BigInt(t) * 10_000_000n + BigInt(s) * 1_000_000n;
+      times
+        .add(spanStart)
+        .add(spanStart + 750_000n)
+        .add(startNs + BigInt(t) * 10_000_000n);
+    }
+  }
   return {
     bytes,
     spanCount: traces * spansPerTrace,
     offsets,
+    startNs,
+    timeOffsets: timeOffsetsOf(bytes, times),
     json: Request.toObject(Request.decode(bytes), { longs: String, bytes: String }),
   };
+}
+
+/** Where each of `times` (ns) sits in `bytes` as a fixed64, one place each. */
+export function timeOffsetsOf(bytes, times) {
+  const offsets = new Set();
+  for (const ns of times) {
+    const le = Buffer.alloc(8);
+    le.writeBigUInt64LE(ns);
+    for (let at = bytes.indexOf(le); at !== -1; at = bytes.indexOf(le, at + 1)) offsets.add(at);
+  }
+  return [...offsets];
+}
+
+/** Moves every time in `bytes` (a copy of the template's body) `shiftNs` later. */
+export function shiftTimes(bytes, template, shiftNs) {
+  for (const at of template.timeOffsets) bytes.writeBigUInt64LE(template.bytes.readBigUInt64LE(at) + shiftNs, at);
+  return bytes;
+}
+
+/** Every request repeats the template's times (BENCH_FIXED_TIMES=1): how the benches sent until they moved them to now. */
+const FIXED_TIMES = process.env.BENCH_FIXED_TIMES === "1";
+
+/**
+ * The next request of a live sender: the template with new trace ids and its traces starting now,
+ * as an SDK's do. (Requests that all repeat the same 100 start times put every new trace among the
+ * stored ones instead of after them, which no real sender does.)
+ */
+export function freshRequest(template) {
+  const bytes = withFreshTraceIds(template);
+  return FIXED_TIMES ? bytes : shiftTimes(bytes, template, BigInt(Date.now()) * 1_000_000n - template.startNs);
 }
 
 /** A copy of the request with new random trace ids (and the same shape). */
@@ -105,10 +149,10 @@ export function withFreshTraceIds(template) {
  * so the load generator's own work is not timed; later ones replace them in turn.
  */
 export function freshBodies(template, count) {
-  const bodies = Array.from({ length: Math.min(count, 50) }, () => withFreshTraceIds(template));
+  const bodies = Array.from({ length: Math.min(count, 50) }, () => freshRequest(template));
   return (i) => {
     if (i < bodies.length) return bodies[i];
-    const body = withFreshTraceIds(template);
+    const body = freshRequest(template);
     bodies[i % bodies.length] = body;
     return body;
   };

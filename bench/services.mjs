@@ -2,7 +2,9 @@
 // 1. In process, for the memory store and a SQLite file: fill BENCH_SPANS spans (default 1M,
 //    bench/payload.mjs traffic), then time listServices / listOperations (everything stored, and a
 //    15-minute window).
-// 2. Over HTTP: SENDERS senders (default 20) POST 100-span protobuf requests back to back while
+// 2. Over HTTP: SENDERS senders (default 20) POST 100-span protobuf requests back to back (each with new
+//    trace ids and its traces starting when it is sent, as live SDKs' do; BENCH_FIXED_TIMES=1 repeats
+//    the same 100 start times in every request, as this bench did before) while
 //    BROWSERS "browsers" (default 5) each ask GET /api/services and a search (`user.id=user-42`, which
 //    no span holds: payload.mjs's spans carry user-0 … user-9, so every search reads the whole store, the
 //    worst case) every POLL_MS (default 1000), for SECONDS (default 30); prints p50/p99 of each. The store is bounded by
@@ -33,7 +35,7 @@ import { percentile } from "../dist/domain/percentile.js";
 import { decodeTraceRequestProtobuf } from "../dist/otlp/protobuf/traces.js";
 import { createMemoryStore } from "../dist/store/memory-store.js";
 import { createSqliteStore, loadSqliteDriver } from "../dist/store/sqlite-store.js";
-import { buildRequest, withFreshTraceIds } from "./payload.mjs";
+import { buildRequest, freshRequest, withFreshTraceIds } from "./payload.mjs";
 import { pollUntil, stallLog } from "./read-pollers.mjs";
 import { postTraces, startServer } from "./server.mjs";
 
@@ -241,10 +243,10 @@ async function underLoad(label, args) {
   try {
     // Warm up: the store holds data before the browsers look.
     for (let i = 0; i < 50; i++)
-      await postTraces(port, withFreshTraceIds(template), { agent, contentType: "application/x-protobuf" });
+      await postTraces(port, freshRequest(template), { agent, contentType: "application/x-protobuf" });
     async function sender() {
       while (performance.now() < deadline) {
-        const body = withFreshTraceIds(template);
+        const body = freshRequest(template);
         const t = performance.now();
         await postTraces(port, body, { agent, contentType: "application/x-protobuf" });
         posts.push(performance.now() - t);
