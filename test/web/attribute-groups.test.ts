@@ -227,4 +227,9 @@ describe("keyBreakPieces", () => {
     expect(keyBreakPieces("trailing_")).toEqual(["trailing_"]);
     for (const key of keys) expect(keyBreakPieces(key).join("")).toBe(key);
   });
+
+  it("leaves a very long key whole, so a key of a million dots costs one text node", () => {
+    const key = "a.".repeat(500_000);
+    expect(keyBreakPieces(key)).toEqual([key]);
+  });
 });

@@ -76,11 +76,15 @@ export function attributeValueText(value: AttrValue): string {
   return String(value);
 }
 
+/** Keys longer than this stay one piece (wrapping anywhere): a hostile key of dots must not become thousands of elements. */
+const MAX_BROKEN_KEY = 256;
+
 /**
  * An attribute key cut after each "." and "_" ("http.response.status_code" → "http.",
  * "response.", "status_", "code"): where a key too long for its column may wrap.
  */
 export function keyBreakPieces(key: string): string[] {
+  if (key.length > MAX_BROKEN_KEY) return [key];
   const pieces = (key.match(/[^._]*(?:[._]+|$)/g) ?? []).filter((piece) => piece !== "");
   return pieces.length > 0 ? pieces : [key];
 }
