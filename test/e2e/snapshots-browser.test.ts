@@ -445,14 +445,18 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
       return boxes;
     };
 
+    // The panel takes its two-line form from a media query read by script: wait for each form.
+    const panelClass = () => page.getByTestId("breakpoints").getAttribute("class");
     await page.setViewportSize({ width: 900, height: 800 });
     await page.goto(`${suite.app.base}/snapshots`);
+    await expect.poll(panelClass).toContain("stacked");
     const narrow = await layout(900);
     const lines = new Set(narrow.map((box) => Math.round(box.y + box.height / 2)));
     expect(lines.size).toBeGreaterThan(1);
     expect(await row.locator(".bp-expiry").textContent()).toMatch(/^in (59|60)m$|^in 1h$/);
 
     await page.setViewportSize({ width: 1400, height: 900 });
+    await expect.poll(panelClass).not.toContain("stacked");
     const wide = await layout(1400);
     const middle = (box: { y: number; height: number }) => box.y + box.height / 2;
     for (const box of wide) expect(Math.abs(middle(box) - middle(wide[0]!)), box.cell).toBeLessThan(4);
