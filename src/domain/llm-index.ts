@@ -10,6 +10,7 @@
  * once they are half of what is kept. Pure; no I/O.
  */
 import { CellScratch, cellStart, type SortedCells, sortCells } from "./durations.js";
+import { intern, itself } from "./intern.js";
 import { costOf, type PriceTable, priceKeyOf } from "./llm-cost.js";
 import { GroupSums, TimelineLines, type TokenPrice, tokenCost, tokenPriceOf } from "./llm-sums.js";
 import { emptyGroup, type LlmCall, type LlmGroup, type LlmTimeline, llmSpanOf, timelineBuckets } from "./llm-usage.js";
@@ -166,11 +167,11 @@ export class LlmIndex {
     this.reasonsCol[i] = this.reasons(call.finishReasons);
     this.ttftCol[i] = call.timeToFirstTokenMs ?? Number.NaN;
     this.streamingCol[i] = call.streaming === null ? STREAMING_UNKNOWN : call.streaming ? STREAMING_YES : STREAMING_NO;
-    const model = intern(this.models, this.modelIds, call.usage.model);
+    const model = intern(this.models, this.modelIds, call.usage.model, itself);
     this.modelCol[i] = model;
     if (call.requestModel !== null && call.requestModel !== call.usage.model)
       this.answeredAs.set(call.requestModel, model);
-    this.serviceCol[i] = intern(this.services, this.serviceIds, call.service);
+    this.serviceCol[i] = intern(this.services, this.serviceIds, call.service, itself);
     this.slotCol[i] = slot;
     this.failedCol[i] = call.failed ? 1 : 0;
     this.startCol[i] = Number(call.startTimeUnixNano) / 1e6;
@@ -199,18 +200,11 @@ export class LlmIndex {
   }
 
   private text(value: string | null): number {
-    return value === null ? -1 : intern(this.texts, this.textIds, value);
+    return value === null ? -1 : intern(this.texts, this.textIds, value, itself);
   }
 
   private reasons(list: string[]): number {
-    const key = list.join("\u0000");
-    let id = this.reasonIds.get(key);
-    if (id === undefined) {
-      id = this.reasonLists.length;
-      this.reasonLists.push(list);
-      this.reasonIds.set(key, id);
-    }
-    return id;
+    return intern(this.reasonLists, this.reasonIds, list.join("\u0000"), () => list);
   }
 
   /** Row `i` as a call, priced at `prices`, where model `m`'s key is `priceKeys[m]`. */
@@ -633,14 +627,4 @@ export class LlmIndex {
     this.nextSlot = slots;
     this.deadSlots.fill(0);
   }
-}
-
-function intern(names: string[], ids: Map<string, number>, name: string): number {
-  let id = ids.get(name);
-  if (id === undefined) {
-    id = names.length;
-    names.push(name);
-    ids.set(name, id);
-  }
-  return id;
 }

@@ -19,6 +19,7 @@
  * edge or a call's conversion into one through it is lost, and a re-sent span counts again.
  */
 import { CellScratch, cellStart, Durations, type SortedCells, sortCells } from "./durations.js";
+import { intern, itself } from "./intern.js";
 import { type Minute, MinuteRows, minuteLog } from "./minute-rows.js";
 import { isOuterTelling, tellSameRequest } from "./same-request.js";
 import type { Peer } from "./service-map.js";
@@ -533,23 +534,11 @@ export class ServiceTraffic {
   }
 
   private serviceId(name: string): number {
-    let id = this.serviceIds.get(name);
-    if (id === undefined) {
-      id = this.serviceNames.length;
-      this.serviceNames.push(name);
-      this.serviceIds.set(name, id);
-    }
-    return id;
+    return intern(this.serviceNames, this.serviceIds, name, itself);
   }
 
   private keyId(text: string, make: () => TrafficKey): number {
-    let id = this.keyIds.get(text);
-    if (id === undefined) {
-      id = this.keyList.length;
-      this.keyList.push(make());
-      this.keyIds.set(text, id);
-    }
-    return id;
+    return intern(this.keyList, this.keyIds, text, make);
   }
 
   private entryKey(service: number): number {

@@ -4,6 +4,7 @@
  * (the SQLite store also writes what it needs to rebuild it to its file).
  */
 import { type ErrorOccurrence, errorOccurrencesOf, fingerprintId } from "../domain/error-fingerprint.js";
+import { intern } from "../domain/intern.js";
 import { type Operation, operationOf as spanOperationOf } from "../domain/operation.js";
 import { ascending } from "../domain/order.js";
 import type { Span } from "../domain/span.js";
@@ -431,12 +432,7 @@ export class ErrorGroups {
   private operationId(trace: TraceAggregate): number {
     const operation = operationOf(trace);
     const key = `${operation.service}\u0000${operation.name}`;
-    let id = this.operationIds.get(key);
-    if (id === undefined) {
-      id = this.operations.length;
-      this.operations.push(operation);
-      this.operationIds.set(key, id);
-    }
+    const id = intern(this.operations, this.operationIds, key, () => operation);
     return trace.rootName === null ? -id - 1 : id;
   }
 
@@ -449,13 +445,7 @@ export class ErrorGroups {
 
   private failedOperationId(operation: FailedOperation): number {
     const key = `${operation.kind}\u0000${operation.name}\u0000${operation.peer ?? ""}`;
-    let id = this.failedOperationIds.get(key);
-    if (id === undefined) {
-      id = this.failedOperations.length;
-      this.failedOperations.push(operation);
-      this.failedOperationIds.set(key, id);
-    }
-    return id;
+    return intern(this.failedOperations, this.failedOperationIds, key, () => operation);
   }
 
   /** Failing spans' operations by errors, most first. */
