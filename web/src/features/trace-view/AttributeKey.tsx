@@ -1,19 +1,15 @@
 import { Fragment } from "preact";
 import { keyBreakPieces } from "./attribute-groups";
-import { highlightSegments } from "./trace-search";
+import { Highlighted } from "./Highlighted";
 
 /** Text with a line-break opportunity (<wbr>) after each "." and "_"; text nodes only, never HTML. */
-function BreakAfterSeparators({ text }: { text: string }) {
-  return (
-    <>
-      {keyBreakPieces(text).map((piece, i) => (
-        <Fragment key={i}>
-          {i > 0 && <wbr />}
-          {piece}
-        </Fragment>
-      ))}
-    </>
-  );
+function breakAfterSeparators(text: string) {
+  return keyBreakPieces(text).map((piece, i) => (
+    <Fragment key={i}>
+      {i > 0 && <wbr />}
+      {piece}
+    </Fragment>
+  ));
 }
 
 /**
@@ -21,17 +17,5 @@ function BreakAfterSeparators({ text }: { text: string }) {
  * for its column wrapping after a "." or "_" ("http.response." / "status_code"), not mid-word.
  */
 export function AttributeKey({ text, query }: { text: string; query: string }) {
-  return (
-    <>
-      {highlightSegments(text, query).map((segment, i) =>
-        segment.match ? (
-          <mark key={i}>
-            <BreakAfterSeparators text={segment.text} />
-          </mark>
-        ) : (
-          <BreakAfterSeparators key={i} text={segment.text} />
-        ),
-      )}
-    </>
-  );
+  return <Highlighted text={text} query={query} render={breakAfterSeparators} />;
 }
