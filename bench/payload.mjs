@@ -86,12 +86,11 @@ export function buildRequest(traces = 100, spansPerTrace = 10) {
   // Every place a span's or event's fixed64 time sits, so each request can be moved to its own moment.
   const times = new Set();
   for (let t = 0; t < traces; t++) {
+    const traceStart = startNs + BigInt(t) * 10_000_000n;
+    times.add(traceStart); // events' time
     for (let s = 0; s < spansPerTrace; s++) {
-      const spanStart = startNs + BigInt(t) * 10_000_000n + BigInt(s) * 1_000_000n;
-      times
-        .add(spanStart)
-        .add(spanStart + 750_000n)
-        .add(startNs + BigInt(t) * 10_000_000n);
+      const spanStart = traceStart + BigInt(s) * 1_000_000n;
+      times.add(spanStart).add(spanStart + 750_000n);
     }
   }
   return {

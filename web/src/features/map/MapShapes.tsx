@@ -2,7 +2,7 @@ import { formatDuration, formatPercent } from "../../lib/format";
 import { serviceColor } from "../../lib/service-color";
 import { formatRateIn } from "../services/request-rate";
 import type { MapNodeJson, PlacedEdge, PlacedNode } from "./map-layout";
-import type { MapRates } from "./map-rates";
+import { type MapRates, perSecondOf } from "./map-rates";
 
 export const KIND_GLYPH: Record<MapNodeJson["kind"], string> = {
   service: "●",
@@ -23,7 +23,7 @@ export const KIND_NAME: Record<MapNodeJson["kind"], string> = {
 };
 
 function rate(calls: number, rates: MapRates): string {
-  return formatRateIn(calls / Math.max(rates.seconds, 1), rates.unit);
+  return formatRateIn(perSecondOf(calls, rates.seconds), rates.unit);
 }
 
 /**

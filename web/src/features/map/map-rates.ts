@@ -9,6 +9,10 @@ export interface MapRates {
 
 /** One unit for the whole map, so boxes and edges side by side compare at a glance (8/s beside 0.3/s, never beside 18/min). */
 export function mapRates(nodes: readonly PlacedNode[], edges: readonly PlacedEdge[], seconds: number): MapRates {
-  const perSecond = (calls: number) => calls / Math.max(seconds, 1);
-  return { seconds, unit: rateUnitFor([...nodes, ...edges].map((item) => perSecond(item.calls))) };
+  return { seconds, unit: rateUnitFor([...nodes, ...edges].map((item) => perSecondOf(item.calls, seconds))) };
+}
+
+/** Calls over the map's window, per second (a window under a second counts as one). */
+export function perSecondOf(calls: number, seconds: number): number {
+  return calls / Math.max(seconds, 1);
 }
