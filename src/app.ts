@@ -19,7 +19,7 @@ import type { OtlpGrpcServer } from "./server/otlp-grpc.js";
 import { createHostPolicy } from "./server/security.js";
 import { createOtlpOnlyServer, createServer, type ServerDeps } from "./server/server.js";
 import { openStores, StoreOpenError } from "./store/open-store.js";
-import { DEFAULT_TRACE_LIMIT } from "./store/store.js";
+import { DEFAULT_MAX_SPANS, DEFAULT_TRACE_LIMIT, type Store } from "./store/store.js";
 import { packageVersion } from "./version.js";
 
 /** Notable things the CLI prints a line for; the app itself never prints. */
@@ -117,6 +117,17 @@ function displayHost(host: string): string {
  * Composition root: stores → hub → SDK streams → ingest and code monitoring → server → listening
  * socket. close() undoes it in reverse.
  */
+/**
+ * Whether the spans held in the heap make a large store (see startHeapCompaction's `largeStore`):
+ * only the memory store keeps them there. A bound above the default asks for a large store; from
+ * half the default on, its heap has grown enough for V8's slack between collections to cost ~100 MB.
+ */
+export function holdsLargeStore(store: Pick<Store, "kind" | "stats">, defaultMaxSpans = DEFAULT_MAX_SPANS): boolean {
+  if (store.kind !== "memory") return false;
+  const { spans, maxSpans } = store.stats();
+  return maxSpans > defaultMaxSpans && spans > defaultMaxSpans / 2;
+}
+
 export async function startApp(config: Config, onEvent: (event: AppEvent) => void = () => {}): Promise<RunningApp> {
   const {
     store,
@@ -313,7 +324,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
     },
   });
 
-  const heapCompaction = startHeapCompaction();
+  const heapCompaction = startHeapCompaction({ largeStore: () => holdsLargeStore(store) });
   server.on("request", () => heapCompaction.touch());
 
   let closing: Promise<void> | null = null;

@@ -19,6 +19,8 @@ export interface HeapCompaction {
   /** Compactions run so far, and the last one's pause (read by tests). */
   readonly runs: number;
   readonly lastPauseMs: number;
+  /** Whether the heap's growth is bounded now (a large store is held; read by tests). */
+  readonly growthBounded: boolean;
   close(): void;
 }
 
@@ -29,6 +31,42 @@ export interface HeapCompactionOptions {
   quietChecks?: number;
   /** Growth of the committed heap past what the last compaction left that makes one worth its pause. */
   minGrowthBytes?: number;
+  /**
+   * Whether the app holds a large store in the heap (the memory store past the default bound): then
+   * the heap's growth between full collections is bounded (see boundGrowth).
+   */
+  largeStore?: () => boolean;
+}
+
+/** The heap may grow this much past what a full collection left alive while a large store is held. */
+const LARGE_STORE_GROWTH_PERCENT = 40;
+
+/**
+ * Bounds the heap's growth between full collections while a large store is held. V8 lets the heap
+ * grow to two or more times what the last full collection left alive before it collects again:
+ * taking a million spans into the memory store, that slack is the difference between ~390 and ~515
+ * MB of RSS. With a large store, the next limit is 40% above what is alive instead; otherwise V8's
+ * own factor stays. A bound on every heap made full collections four to five times as frequent at
+ * the default 350,000 spans under a busy app's load, and their concurrent marking took the core its
+ * senders use. The flag is read when a collection sets the next limit: looked at every `checkMs`,
+ * a choice applies from the next full collection.
+ */
+function boundGrowth(): { apply(large: boolean): void; readonly bounded: boolean } {
+  let bounded = false;
+  return {
+    apply(large) {
+      if (large === bounded) return;
+      try {
+        setFlagsFromString(`--heap-growing-percent=${large ? LARGE_STORE_GROWTH_PERCENT : 0}`);
+        bounded = large;
+      } catch {
+        // Flags locked: V8's factor stays.
+      }
+    },
+    get bounded() {
+      return bounded;
+    },
+  };
 }
 
 /** The collector, exposed at run time (a full collection that V8 runs on request), or null where flags are locked. */
@@ -63,6 +101,8 @@ export function startHeapCompaction(options: HeapCompactionOptions = {}): HeapCo
   const checkMs = options.checkMs ?? 1_000;
   const quietChecks = options.quietChecks ?? 3;
   const minGrowth = options.minGrowthBytes ?? 64 * 1024 * 1024;
+  const largeStore = options.largeStore ?? (() => false);
+  const growth = boundGrowth();
   const gc = collector();
   let baseline = getHeapStatistics().total_heap_size;
   let collections = 0;
@@ -89,6 +129,7 @@ export function startHeapCompaction(options: HeapCompactionOptions = {}): HeapCo
 
   let touched = false;
   const timer = setInterval(() => {
+    growth.apply(largeStore());
     quiet = collections === 0 && !touched ? quiet + 1 : 0;
     touched = false;
     collections = 0;
@@ -109,8 +150,12 @@ export function startHeapCompaction(options: HeapCompactionOptions = {}): HeapCo
     get lastPauseMs() {
       return state.lastPauseMs;
     },
+    get growthBounded() {
+      return growth.bounded;
+    },
     close() {
       clearInterval(timer);
+      growth.apply(false);
       observer.disconnect();
     },
   };

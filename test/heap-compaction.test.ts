@@ -1,7 +1,14 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { getHeapSpaceStatistics, setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { holdsLargeStore } from "../src/app.js";
 import { type HeapCompaction, startHeapCompaction } from "../src/heap-compaction.js";
+import { createMemoryStore } from "../src/store/memory-store.js";
+import { createSqliteStore, loadSqliteDriver } from "../src/store/sqlite-store.js";
+import { rootSpan } from "./store/span-fixtures.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -74,5 +81,53 @@ describe("heap compaction", () => {
     fragment(8);
     await sleep(200);
     expect(compaction.runs).toBe(0);
+  });
+
+  it("bounds the heap's growth while a large store is held, and gives V8 its factor back after", async () => {
+    let large = false;
+    compaction = startHeapCompaction({ checkMs: 10, largeStore: () => large });
+    await sleep(40);
+    expect(compaction.growthBounded).toBe(false);
+    large = true;
+    for (let i = 0; i < 50 && !compaction.growthBounded; i++) await sleep(10);
+    expect(compaction.growthBounded).toBe(true);
+    large = false;
+    for (let i = 0; i < 50 && compaction.growthBounded; i++) await sleep(10);
+    expect(compaction.growthBounded).toBe(false);
+    large = true;
+    for (let i = 0; i < 50 && !compaction.growthBounded; i++) await sleep(10);
+    compaction.close();
+    expect(compaction.growthBounded).toBe(false);
+  });
+});
+
+describe("a large store in the heap", () => {
+  let nextTrace = 1;
+  const insert = (store: { insertSpans(spans: ReturnType<typeof rootSpan>[]): unknown }, traces: number) =>
+    store.insertSpans(Array.from({ length: traces }, () => rootSpan(nextTrace++)));
+
+  it("is a memory store with a bound above the default, past half the default", () => {
+    const store = createMemoryStore({ maxSpans: 100 });
+    insert(store, 5);
+    expect(holdsLargeStore(store, 10)).toBe(false);
+    insert(store, 1);
+    expect(holdsLargeStore(store, 10)).toBe(true);
+    // The default bound: as many spans never make a large store.
+    const defaultBound = createMemoryStore({ maxSpans: 10 });
+    insert(defaultBound, 10);
+    expect(holdsLargeStore(defaultBound, 10)).toBe(false);
+  });
+
+  it("is never a SQLite store, whose spans are in the file", async () => {
+    await loadSqliteDriver();
+    const dir = mkdtempSync(join(tmpdir(), "tk-heap-"));
+    const store = createSqliteStore({ path: join(dir, "spans.db"), maxSpans: 100 });
+    try {
+      insert(store, 20);
+      expect(holdsLargeStore(store, 10)).toBe(false);
+    } finally {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
