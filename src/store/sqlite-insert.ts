@@ -67,10 +67,12 @@ export function createSpanInsert(deps: SpanInsertDeps): (spans: readonly Span[])
       traces.cachedSpanIds++;
       const services = entry.aggregate.services.length;
       entry.aggregate.add(span);
-      if (entry.aggregate.services.length > services) traces.stats.addTrace(span.service);
+      // A trace out of the statistics already leaves with the next commit, this span with it.
+      const counted = !entry.statsRetired;
+      if (counted && entry.aggregate.services.length > services) traces.stats.addTrace(span.service);
       const isNested = nested?.has(span) === true;
-      traces.stats.add(span, entry.stats, isNested);
-      if (isEntrySpan(span)) {
+      if (counted) traces.stats.add(span, entry.stats, isNested);
+      if (counted && isEntrySpan(span)) {
         // Null only while every entry span of the trace is written (the cache dropped them with its span ids).
         entry.entryMarks ??= readEntryMarks(entry);
         renest ??= new Map();

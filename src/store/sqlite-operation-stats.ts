@@ -179,11 +179,12 @@ export class OperationStatsRows implements OperationJournal {
   }
 
   /**
-   * Before the commit that evicts every trace keyed below `below`: their written tokens leave
-   * `index`, newest first (as OperationStatsIndex.removeTrace takes them).
+   * Before the commit that evicts every trace keyed below `below`: the written tokens keyed from
+   * `from` (those below it are out already) leave `index`, newest first (as
+   * OperationStatsIndex.removeTrace takes them).
    */
-  subtractStored(index: OperationStatsIndex, below: number): void {
-    for (const tokens of this.stmts.spanStatsBelow.iterate(below) as Iterable<Uint8Array>) {
+  subtractStored(index: OperationStatsIndex, from: number, below: number): void {
+    for (const tokens of this.stmts.spanStatsBetween.iterate(from, below) as Iterable<Uint8Array>) {
       const view = new DataView(tokens.buffer, tokens.byteOffset, tokens.byteLength);
       const n = Math.floor(tokens.byteLength / TOKEN_BYTES);
       for (let at = (n - 1) * TOKEN_BYTES; at >= 0; at -= TOKEN_BYTES) {

@@ -14,6 +14,8 @@ export interface SpanQueryDeps {
   lookups: SpanLookups;
   /** Writes pending spans, so reads see every accepted span. */
   flush(): void;
+  /** Takes the traces the next commit evicts out of the statistics now (see StoredTraces.subtractStats). */
+  retireFromStats(): void;
   assertOpen(): void;
 }
 
@@ -27,7 +29,7 @@ export interface SpanQueries {
 
 /** The SQLite span store's reads other than the trace list: one trace, summaries, services and operations. */
 export function createSpanQueries(deps: SpanQueryDeps): SpanQueries {
-  const { stmts, traces, lookups, flush, assertOpen } = deps;
+  const { stmts, traces, lookups, flush, retireFromStats, assertOpen } = deps;
   const attributesOf = (body: SpanBody) => lookups.attributesOf(body);
 
   function getTrace(traceId: string): Span[] | undefined {
@@ -91,22 +93,23 @@ export function createSpanQueries(deps: SpanQueryDeps): SpanQueries {
     return out;
   }
 
-  // Statistics count pending spans already; the flush applies retention, as the memory store does on insert.
+  // Statistics count pending spans already; retention shows in them ahead of the commit, as the
+  // memory store applies it on insert. A read does not wait for the commit.
   function listServices(window?: StatsWindow): ServiceStats[] {
     assertOpen();
-    flush();
+    retireFromStats();
     return traces.stats.listServices(window);
   }
 
   function rateBasis(window?: StatsWindow): RateBasis {
     assertOpen();
-    flush();
+    retireFromStats();
     return traces.stats.rateBasis(window);
   }
 
   function listOperations(service: string, window?: StatsWindow): ServiceOperations | undefined {
     assertOpen();
-    flush();
+    retireFromStats();
     return traces.stats.listOperations(service, window);
   }
 

@@ -333,7 +333,7 @@ export function prepareStatements(db: SqliteDatabase) {
     statsOperationDelete: db.prepare("DELETE FROM stats_operations WHERE id = ?"),
     allSpanStats: db.prepare("SELECT id, tokens FROM span_stats ORDER BY id").raw(),
     spanStatsInsert: db.prepare("INSERT INTO span_stats (id, tokens) VALUES (?, ?)"),
-    spanStatsBelow: db.prepare("SELECT tokens FROM span_stats WHERE id < ? ORDER BY id DESC").pluck(),
+    spanStatsBetween: db.prepare("SELECT tokens FROM span_stats WHERE id >= ? AND id < ? ORDER BY id DESC").pluck(),
     deleteSpanStatsBelow: db.prepare("DELETE FROM span_stats WHERE id < ?"),
     clearStats: () => db.exec("DELETE FROM span_stats; DELETE FROM stats_operations;"),
 

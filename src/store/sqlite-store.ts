@@ -119,7 +119,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
   });
   const flush = () => writer.flush();
-  const reads = { stmts, traces, lookups, flush, assertOpen };
+  const retireFromStats = () => {
+    if (evictionDue()) traces.subtractStats(traces.toEvict(spansWithPending()));
+  };
+  const reads = { stmts, traces, lookups, flush, retireFromStats, assertOpen };
   const { listTraces } = createTraceSearch({ ...reads, spanQuery });
   const { getTrace, getSummaries, listServices, rateBasis, listOperations } = createSpanQueries(reads);
   // Set once the traces are loaded (below); spans arrive only after that.

@@ -41,6 +41,11 @@ export interface TraceEntry extends StartOrdered {
   entryMarks: EntryMark[] | null;
   /** What its spans not yet written added to `StoredTraces.stats` (written ones are in the file: sqlite-operation-stats.ts). */
   stats: StatsTokens;
+  /**
+   * Out of `StoredTraces.stats` already: the next commit evicts it (see subtractStats). Its spans
+   * from then on are not counted.
+   */
+  statsRetired: boolean;
   /** Its tokens in the file. */
   statsWritten: number;
 }
@@ -69,6 +74,8 @@ export class StoredTraces {
   /** Per-service and per-operation statistics of the stored and pending spans, and their rows in the file. */
   readonly stats: OperationStatsIndex;
   readonly statsRows: OperationStatsRows;
+  /** The file's statistics tokens keyed below this are out of `stats` already (see subtractStats). */
+  private statsOutBelow = 0;
   /** Told of the traces retention removed, inside the commit that deletes them. */
   onEvicted: ((entries: readonly TraceEntry[]) => void) | null = null;
   /** The SQLite key space allows 2^21 spans per trace; retention allows maxSpans. */
@@ -103,6 +110,7 @@ export class StoredTraces {
       evicted: false,
       stats: emptyTokens(),
       statsWritten: 0,
+      statsRetired: false,
     };
   }
 
@@ -122,6 +130,7 @@ export class StoredTraces {
     this.spanIdHolders.clear();
     this.cachedSpanIds = 0;
     this.dirtyEntries = [];
+    this.statsOutBelow = 0;
     let lastSeq = 0;
     for (const row of this.stmts.allTraces.iterate() as Iterable<TraceRow>) {
       const seq = Number(row[0]);
@@ -209,11 +218,26 @@ export class StoredTraces {
     return out;
   }
 
-  /** Takes the traces about to be evicted out of the statistics (the commit then deletes the operations they empty). */
+  /**
+   * Takes the traces about to be evicted out of the statistics (the commit then deletes the
+   * operations they empty): before the commit that evicts them, or earlier, when statistics are read
+   * while that commit waits (retention then shows in them without making the read wait for the
+   * commit). The oldest traces go first and nothing is evicted before that commit, so the traces
+   * taken out early are the front of those the commit evicts, and each goes out once.
+   */
   subtractStats(evict: readonly TraceEntry[]): void {
-    for (const entry of evict) this.stats.removeTrace(entry.aggregate.services, entry.stats);
+    for (const entry of evict) {
+      if (entry.statsRetired) continue;
+      this.stats.removeTrace(entry.aggregate.services, entry.stats);
+      entry.stats = emptyTokens();
+      entry.statsRetired = true;
+    }
     const last = evict[evict.length - 1];
-    if (last !== undefined) this.statsRows.subtractStored(this.stats, (last.seq + 1) * SPAN_SLOTS);
+    if (last === undefined) return;
+    const below = (last.seq + 1) * SPAN_SLOTS;
+    if (below <= this.statsOutBelow) return;
+    this.statsRows.subtractStored(this.stats, this.statsOutBelow, below);
+    this.statsOutBelow = below;
   }
 
   /** After a committed flush: `dirty` are stored, `evict` are gone. */

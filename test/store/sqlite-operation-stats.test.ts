@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -83,6 +83,38 @@ describe("sqlite store: per-operation statistics in the file", () => {
     }
     expect(store.listServices().map((s) => s.name)).toEqual(["cron"]);
     expect(fills).toEqual([]);
+  });
+
+  it("shows retention in its statistics while the commit that evicts still waits, and counts no span twice", () => {
+    const maxSpans = 8;
+    // No commit but the ones a read of spans asks for: statistics reads must not wait for one.
+    const path = tempPath();
+    const waiting = openStore(path, { maxSpans, flushSpans: 100_000, flushIntervalMs: 3_600_000 });
+    const walBytes = () => statSync(`${path}-wal`).size;
+    // The same spans with a commit per insert: retention applied as each arrives.
+    const committed = openStore(tempPath(), { maxSpans, flushSpans: 1 });
+    const spans = [...apiTraffic(), ...jobTraffic()];
+    const late = apiTraffic().filter((span) => span.traceId === spans[0]?.traceId);
+    for (let i = 0; i < spans.length; i += 2) {
+      const chunk = spans.slice(i, i + 2);
+      waiting.insertSpans(chunk);
+      committed.insertSpans(chunk);
+      const wal = walBytes();
+      expect(snapshot(waiting), `after ${i + 2} spans`).toEqual(snapshot(committed));
+      expect(walBytes(), "no commit").toBe(wal);
+      // Read twice: a trace already out of the statistics is not taken out again.
+      expect(snapshot(waiting)).toEqual(snapshot(committed));
+      if (i === 8) {
+        // A late span of a trace that the waiting commit evicts: counted in neither store.
+        expect(committed.getTrace(spans[0]?.traceId ?? "")).toBeUndefined();
+        waiting.insertSpans(late.map((span) => ({ ...span, spanId: "00000000000000aa", parentSpanId: span.spanId })));
+        expect(snapshot(waiting)).toEqual(snapshot(committed));
+      }
+    }
+    // The commit (a read of spans asks for it) leaves the statistics as they were shown.
+    const shown = snapshot(waiting);
+    expect(waiting.listTraces({ limit: 100 }).traces.length).toBe(committed.listTraces({ limit: 100 }).traces.length);
+    expect(snapshot(waiting)).toEqual(shown);
   });
 
   it("reopens with nested entry spans still apart and not counted as requests", () => {
