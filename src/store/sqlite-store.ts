@@ -135,6 +135,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     recentSpans: {
       add(span, entry) {
         spanQuery.recentSpans.add(span);
+        spanQuery.spanAccepted(entry, span);
         if (viewsBuild === null || viewsBuild.takesLive(entry)) views.add(span);
       },
     },
@@ -144,6 +145,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
   /** (Re)reads everything kept in memory from the file: at open, and after a failed flush. */
   function loadState(): void {
+    spanQuery.forgetTraces();
     lookups.load();
     traces.load();
     loadOperationStats(db, stmts, traces, lookups, options.onStatisticsFill ?? (() => {}));

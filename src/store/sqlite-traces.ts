@@ -5,7 +5,9 @@ import { SortedChunks } from "./sorted-chunks.js";
 import { type EntryMark, OperationStatsRows } from "./sqlite-operation-stats.js";
 import { SPAN_SLOTS, type Statements, type TraceRow } from "./sqlite-schema.js";
 import { aggregateFromRow } from "./sqlite-span-codec.js";
+import type { NoteInput } from "./sqlite-span-query.js";
 import type { BlockNote } from "./trace-blocks.js";
+import type { GrowingBloom } from "./trace-blooms.js";
 import { compareOldestFirst, type StartOrdered, setSortStart, traceIdKey } from "./trace-order.js";
 
 /** Span ids of recently written traces kept to spare a read when more of their spans arrive. */
@@ -48,6 +50,9 @@ export interface TraceEntry extends StartOrdered {
   statsRetired: boolean;
   /** Its tokens in the file. */
   statsWritten: number;
+  /** The query language's filter of its spans, and what its block's note needs (see sqlite-span-query.ts). */
+  bloom: GrowingBloom | null;
+  noteInput: NoteInput | null;
 }
 
 /**
@@ -111,6 +116,8 @@ export class StoredTraces {
       stats: emptyTokens(),
       statsWritten: 0,
       statsRetired: false,
+      bloom: null,
+      noteInput: null,
     };
   }
 

@@ -6,8 +6,8 @@ import { type QueryableSpan, requirementsOf } from "./span-query.js";
 /**
  * A small Bloom filter per trace over its attribute keys and `key=value` pairs, so a query for a
  * rare value passes over a trace after a few bit tests instead of reading all its spans. Built the
- * first time a query needs it (never on the write path: ingest speed is untouched) and rebuilt when
- * the trace has gained spans. 1,024 bits and two probes: a 10-span trace with ~100 distinct tokens
+ * first time a query needs it and rebuilt when the trace has gained spans; or, while queries run,
+ * kept whole on the write path as spans arrive (see growBloom). 1,024 bits and two probes: a 10-span trace with ~100 distinct tokens
  * lets ~3% of non-matching traces through to the exact check, at 128 bytes a trace.
  */
 const BLOOM_BITS = 1024;
@@ -135,7 +135,7 @@ export interface TraceBloom {
 }
 
 /** The filter of a trace's spans; `onToken`, when given, is handed every token as it is set. */
-export function buildBloom(spans: Iterable<QueryableSpan>, onToken?: (token: number) => void): TraceBloom {
+export function buildBloom(spans: Iterable<QueryableSpan>, onToken?: (token: number) => void): GrowingBloom {
   const bits = new Uint32Array(BLOOM_WORDS);
   const add =
     onToken === undefined
@@ -147,12 +147,48 @@ export function buildBloom(spans: Iterable<QueryableSpan>, onToken?: (token: num
   let count = 0;
   let lastResource: Attributes | undefined;
   for (const span of spans) {
-    addAttributeTokens(add, span.attributes);
+    addSpanTokens(add, span, span.resource !== lastResource);
     // Spans of one batch share their resource object.
-    if (span.resource !== lastResource) addAttributeTokens(add, span.resource);
     lastResource = span.resource;
-    for (const event of span.events) addAttributeTokens(add, event.attributes);
     count++;
   }
-  return { spans: count, bits };
+  return { spans: count, bits, lastResource };
+}
+
+function addSpanTokens(add: (token: number) => void, span: QueryableSpan, withResource: boolean): void {
+  addAttributeTokens(add, span.attributes);
+  if (withResource) addAttributeTokens(add, span.resource);
+  for (const event of span.events) addAttributeTokens(add, event.attributes);
+}
+
+/**
+ * A trace's filter kept whole as its spans arrive (see growBloom), for a store that builds filters
+ * on its write path while queries need them.
+ */
+export interface GrowingBloom extends TraceBloom {
+  spans: number;
+  /** The resource whose tokens the last span set (spans of one batch share it). */
+  lastResource: Attributes | undefined;
+}
+
+export function emptyBloom(): GrowingBloom {
+  return { spans: 0, bits: new Uint32Array(BLOOM_WORDS), lastResource: undefined };
+}
+
+/**
+ * Adds one span's tokens (each also handed to `onToken` when given): the filter is then the one
+ * buildBloom makes of its spans so far.
+ */
+export function growBloom(bloom: GrowingBloom, span: QueryableSpan, onToken?: (token: number) => void): void {
+  const bits = bloom.bits;
+  const add =
+    onToken === undefined
+      ? (h: number) => setToken(bits, h)
+      : (h: number) => {
+          setToken(bits, h);
+          onToken(h);
+        };
+  addSpanTokens(add, span, span.resource !== bloom.lastResource);
+  bloom.lastResource = span.resource;
+  bloom.spans++;
 }
