@@ -8,7 +8,8 @@ import { compileSpanQuery, type QueryableSpan, requirementsOf } from "./span-que
 import { decodeJson, isJsonVerbatim } from "./sqlite-json.js";
 import { SPAN_SLOTS, type SqliteDatabase } from "./sqlite-schema.js";
 import type { BlockNeed, TraceBounds } from "./trace-blocks.js";
-import { bloomAllows, buildBloom, emptyBloom, type GrowingBloom, growBloom } from "./trace-blooms.js";
+import { bloomAllows, buildBloom } from "./trace-blooms.js";
+import { createFiltersOnWrite, type FilteredTrace } from "./trace-filters-on-write.js";
 
 /** What the SQLite store reads out of a stored span body for a query (it owns the body's layout). */
 export interface StoredSpanFields {
@@ -28,23 +29,8 @@ export interface SqliteSpanQueryDeps {
 }
 
 /** A trace as the SQLite store keeps it in memory: its spans are rows [seq·2^21, (seq+1)·2^21). */
-/** How long after a query needed the traces' filters new traces get theirs as their spans arrive. */
-const FILTERS_ON_WRITE_MS = 5 * 60_000;
-/** Traces whose notes' needs are kept until a note takes them (~1.5 KB each for ten SDK spans). */
-const MAX_NOTE_INPUTS = 16_384;
-
-export interface NoteInput {
-  spans: number;
-  tokens: number[];
-  pieces: string[];
-}
-
-export interface StoredTraceRef {
+export interface StoredTraceRef extends FilteredTrace {
   readonly seq: number;
-  /** Its filter (see trace-blooms.ts): built by the first query that needs it, or as its spans arrive. */
-  bloom: GrowingBloom | null;
-  /** What its block's note needs, gathered as its spans arrived (see spanAccepted). */
-  noteInput: NoteInput | null;
   readonly aggregate: SummaryFilterFields & { readonly spanCount: number };
 }
 
@@ -120,8 +106,8 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
     .prepare("SELECT service_id, start_ns, end_ns, status_code, resource_id, body FROM spans ORDER BY id DESC LIMIT ?")
     .raw();
   const resourceJsonById = deps.db.prepare("SELECT json FROM resources WHERE id = ?").pluck();
-  /** When a query last needed the traces' filters (see spanAccepted). */
-  let filtersNeededAt = Number.NEGATIVE_INFINITY;
+  /** New traces' filters and note input, gathered as their spans arrive while queries need them. */
+  const onWrite = createFiltersOnWrite();
 
   /** Per call: resource ids are reused after a clear, so nothing is kept between calls. */
   function resourceReader() {
@@ -161,7 +147,7 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
     const compiled = compileSpanQuery<RowSpan>(node, (span) =>
       searchTextOf(span.name, span.statusMessage ?? undefined, span.attributes, span.events),
     );
-    if (compiled.tokens.length > 0 || compiled.blockNeeds.length > 0) filtersNeededAt = performance.now();
+    if (compiled.tokens.length > 0 || compiled.blockNeeds.length > 0) onWrite.needed();
     const required = requiredTexts(node);
     const resourceOf = resourceReader();
     const shapeText = new Map<number, string>();
@@ -197,14 +183,7 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
       mayMatchTrace: compiled.mayMatchTrace,
       blockNeeds: compiled.blockNeeds,
       tokensOf(trace, add, addPiece) {
-        const input = trace.noteInput;
-        if (input !== null && input.spans === trace.aggregate.spanCount) {
-          // Gathered as the spans arrived (see spanAccepted): the note needs them once.
-          trace.noteInput = null;
-          for (const token of input.tokens) add(token);
-          for (const piece of input.pieces) addPiece(piece);
-          return;
-        }
+        if (onWrite.takeNoteInput(trace, trace.aggregate.spanCount, add, addPiece)) return;
         const spans = spansOf(trace);
         trace.bloom = buildBloom(spans, add);
         for (const span of spans)
@@ -246,56 +225,14 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
     return (newestRows.all(CATALOG_SAMPLE_SPANS) as QueryRow[]).map((row) => toSpan(row, resourceOf(row[4])));
   }
 
-  /**
-   * The traces holding what their blocks' notes need (see spanAccepted), oldest first: past
-   * MAX_NOTE_INPUTS, the oldest lets go of it (its note reads its rows instead).
-   */
-  const withNoteInput: (StoredTraceRef | undefined)[] = new Array(MAX_NOTE_INPUTS);
-  let nextNoteInput = 0;
-
-  /**
-   * A span the store accepted, its trace's entry already counting it. While queries need the traces'
-   * filters (one asked within FILTERS_ON_WRITE_MS), a new trace's filter and what its block's note
-   * needs are gathered as its spans arrive, from the objects in hand: reading each new trace's rows
-   * back for them took most of every search's time under steady ingest.
-   */
-  function spanAccepted(trace: StoredTraceRef, span: Span): void {
-    let bloom = trace.bloom;
-    let input = trace.noteInput;
-    if (bloom === null) {
-      if (trace.aggregate.spanCount !== 1 || performance.now() - filtersNeededAt > FILTERS_ON_WRITE_MS) return;
-      bloom = emptyBloom();
-      trace.bloom = bloom;
-      input = { spans: 0, tokens: [], pieces: [] };
-      trace.noteInput = input;
-      const oldest = withNoteInput[nextNoteInput];
-      if (oldest !== undefined) oldest.noteInput = null;
-      withNoteInput[nextNoteInput] = trace;
-      nextNoteInput = (nextNoteInput + 1) % MAX_NOTE_INPUTS;
-    } else if (bloom.spans !== trace.aggregate.spanCount - 1) {
-      return;
-    }
-    if (input === null || input.spans !== bloom.spans) {
-      trace.noteInput = null;
-      growBloom(bloom, span);
-      return;
-    }
-    const { tokens, pieces } = input;
-    growBloom(bloom, span, (token) => tokens.push(token));
-    forEachSearchPart(span.name, span.status.message, span.attributes, span.events, (piece) => pieces.push(piece));
-    input.spans++;
-  }
-
   return {
     compile,
     recentSpans,
     catalogSpans,
-    spanAccepted,
+    /** A span the store accepted, its trace's entry already counting it. */
+    spanAccepted: (trace: StoredTraceRef, span: Span) => onWrite.spanAccepted(trace, trace.aggregate.spanCount, span),
     /** The store's traces were read again or cleared: their entries are new. */
-    forgetTraces: () => {
-      withNoteInput.fill(undefined);
-      nextNoteInput = 0;
-    },
+    forgetTraces: () => onWrite.forget(),
   };
 }
 

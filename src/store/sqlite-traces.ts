@@ -5,9 +5,8 @@ import { SortedChunks } from "./sorted-chunks.js";
 import { type EntryMark, OperationStatsRows } from "./sqlite-operation-stats.js";
 import { SPAN_SLOTS, type Statements, type TraceRow } from "./sqlite-schema.js";
 import { aggregateFromRow } from "./sqlite-span-codec.js";
-import type { NoteInput } from "./sqlite-span-query.js";
 import type { BlockNote } from "./trace-blocks.js";
-import type { GrowingBloom } from "./trace-blooms.js";
+import type { FilteredTrace } from "./trace-filters-on-write.js";
 import { compareOldestFirst, type StartOrdered, setSortStart, traceIdKey } from "./trace-order.js";
 
 /** Span ids of recently written traces kept to spare a read when more of their spans arrive. */
@@ -20,9 +19,10 @@ const TRACE_CACHE_SPAN_IDS = 200_000;
  * in-memory index. SQLite keeps only what must survive a restart: spans, and one row per trace that
  * appends by arrival number. Ordering indexes inside SQLite (by start time, by service and start,
  * by trace id) took a random page per new trace and made each flush rewrite most of their pages:
- * at 1M spans that cost ~90 µs per trace, more than writing its ten spans.
+ * at 1M spans that cost ~90 µs per trace, more than writing its ten spans. Its `bloom` and
+ * `noteInput` are the query language's (see trace-filters-on-write.ts).
  */
-export interface TraceEntry extends StartOrdered {
+export interface TraceEntry extends StartOrdered, FilteredTrace {
   readonly aggregate: TraceAggregate;
   readonly seq: number;
   /** Span ids stored or pending while cached; null once dropped from the cache (read back on demand). */
@@ -50,9 +50,6 @@ export interface TraceEntry extends StartOrdered {
   statsRetired: boolean;
   /** Its tokens in the file. */
   statsWritten: number;
-  /** The query language's filter of its spans, and what its block's note needs (see sqlite-span-query.ts). */
-  bloom: GrowingBloom | null;
-  noteInput: NoteInput | null;
 }
 
 /**

@@ -9,7 +9,7 @@ import { createSqliteStore, loadSqliteDriver, type SqliteStoreOptions } from "..
 import type { Store } from "../../src/store/store.js";
 import { failingTrace } from "./error-groups-contract.js";
 import { copyAsKilled } from "./killed-copy.js";
-import { makeSpan, richSpan, rootSpan, spanId, traceId, walkAll } from "./span-fixtures.js";
+import { makeSpan, richSpan, rootSpan, spanId, traceId } from "./span-fixtures.js";
 import { describeStoreContract } from "./store-contract.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tracekit-sqlite-store-"));
@@ -67,62 +67,6 @@ describe("sqlite store: persistence and files", () => {
       { value: "web", count: 2 },
       { value: "api", count: 1 },
     ]);
-  });
-
-  it("finds with the traces' filters and notes gathered as spans arrive what it finds from the rows", () => {
-    const path = tempPath();
-    let store = openStore({ path });
-    // A query first: from then on, new traces' filters are kept on the write path.
-    expect(store.listTraces({ limit: 10, q: "user.id=nobody" }).traces).toEqual([]);
-    const resources = ["prod", "dev", "test"].map((environment, i) => ({
-      "service.name": "api",
-      "deployment.environment": environment,
-      "host.name": `host-${i}`,
-    }));
-    const queries = [
-      "user.id=user-7",
-      "host.name=host-2",
-      "deployment.environment=dev user.id=user-1",
-      "ev.key=boom",
-      '"route-4"',
-      "Checkout",
-      "user.id=user-7 | host.name=host-1",
-      "late.key=yes",
-    ];
-    const spanOf = (trace: number, span: number, late: boolean) => ({
-      ...makeSpan({
-        trace,
-        span,
-        parent: span === 1 ? null : 1,
-        name: span === 1 ? `GET /route-${trace % 9}` : trace % 13 === 0 ? "Checkout" : "work",
-        start: trace,
-        attributes: { "user.id": `user-${(trace * span) % 50}`, ...(late ? { "late.key": "yes" } : {}) },
-      }),
-      resource: resources[(trace + span) % 3] as Record<string, string>,
-      events:
-        trace % 7 === 0 && span === 2
-          ? [{ name: "retry", timeUnixNano: 1n, attributes: { "ev.key": trace % 14 === 0 ? "boom" : "calm" } }]
-          : [],
-    });
-    const found = () => queries.map((q) => walkAll(store, { limit: 5000, q }).flat());
-    let trace = 1;
-    let waiting: ReturnType<typeof spanOf>[] = [];
-    for (let batch = 0; batch < 16; batch++) {
-      const spans = waiting;
-      waiting = [];
-      for (let k = 0; k < 100; k++, trace++) {
-        spans.push(spanOf(trace, 1, false));
-        // The rest of each trace comes with the next batch, as a batching SDK sends it.
-        waiting.push(spanOf(trace, 2, false), spanOf(trace, 3, trace % 11 === 0));
-      }
-      store.insertSpans(spans);
-      if (batch % 3 === 2) found();
-    }
-    store.insertSpans(waiting);
-    const withFilters = found();
-    expect(withFilters.every((ids) => ids.length > 0)).toBe(true);
-    store = reopen(store, { path });
-    expect(found()).toEqual(withFilters);
   });
 
   it("keeps every span, summary and service across close and reopen", async () => {
