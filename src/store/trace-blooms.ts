@@ -44,7 +44,28 @@ function stringHash(text: string): number {
 export function tokenHash(key: string, value?: string): number {
   const k = stringHash(key);
   if (value === undefined) return k;
-  return (Math.imul(k ^ 0x5bd1e995, 0x01000193) ^ Math.imul(stringHash(value), 0x9e3779b1)) >>> 0;
+  return pairHash(k, stringHash(value));
+}
+
+/** The token of `key=value` from the hashes of each. */
+function pairHash(keyHash: number, valueHash: number): number {
+  return (Math.imul(keyHash ^ 0x5bd1e995, 0x01000193) ^ Math.imul(valueHash, 0x9e3779b1)) >>> 0;
+}
+
+/**
+ * Hashes of the text of recent numbers (as valueToken writes them), by number: a number's text is
+ * a new string each time, which the string cache would hash in full and then keep. Bounded as it is.
+ */
+let numberHashes = new Map<number, number>();
+
+function numberHash(value: number): number {
+  let h = numberHashes.get(value);
+  if (h === undefined) {
+    if (numberHashes.size >= STRING_CACHE_LIMIT) numberHashes = new Map();
+    h = fnv1a(String(value));
+    numberHashes.set(value, h);
+  }
+  return h;
 }
 
 function secondProbe(h: number): number {
@@ -72,20 +93,26 @@ function valueToken(value: AttrValue): string | undefined {
   return undefined;
 }
 
-function addValueTokens(add: (token: number) => void, key: string, value: AttrValue, depth: number): void {
-  if (Array.isArray(value)) {
-    if (depth < MAX_DEPTH) for (const item of value) addValueTokens(add, key, item, depth + 1);
-    return;
+/** Adds the `key=value` tokens of a value (each item of an array), from the key's hash. */
+function addValueTokens(add: (token: number) => void, keyHash: number, value: AttrValue, depth: number): void {
+  if (typeof value === "string") {
+    if (value.length <= MAX_VALUE_LENGTH) add(pairHash(keyHash, stringHash(value)));
+  } else if (typeof value === "number") {
+    add(pairHash(keyHash, numberHash(value)));
+  } else if (Array.isArray(value)) {
+    if (depth < MAX_DEPTH) for (const item of value) addValueTokens(add, keyHash, item, depth + 1);
+  } else {
+    const text = valueToken(value);
+    if (text !== undefined) add(pairHash(keyHash, stringHash(text)));
   }
-  const text = valueToken(value);
-  if (text !== undefined) add(tokenHash(key, text));
 }
 
 function addAttributeTokens(add: (token: number) => void, attributes: Attributes): void {
   for (const key in attributes) {
     if (!Object.hasOwn(attributes, key)) continue;
-    add(tokenHash(key));
-    addValueTokens(add, key, attributes[key] as AttrValue, 0);
+    const keyHash = stringHash(key);
+    add(keyHash);
+    addValueTokens(add, keyHash, attributes[key] as AttrValue, 0);
   }
 }
 
