@@ -134,6 +134,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
     codeMonitoring: codeMonitoringStore,
     logs: logStore,
     metrics: metricStore,
+    serviceColors: keptServiceColors,
   } = await openStoresWaiting(
     {
       dbPath: config.dbPath,
@@ -149,8 +150,9 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
     getLatest: () => store.listTraces({ limit: DEFAULT_TRACE_LIMIT }).traces,
     prices: config.prices,
   });
-  // Services already in a --db file take their colours first, by name (see domain/service-colors.ts).
-  const serviceColors = createServiceColors(hub);
+  // A --db file gives back the colours of earlier runs; services it holds without one (a file from
+  // before colours were kept) take theirs next, by name (see domain/service-colors.ts).
+  const serviceColors = createServiceColors(hub, keptServiceColors);
   for (const service of store.listServices()) serviceColors.see(service.name);
   let listening: Record<string, number> = {};
   const sdkStreams = createSdkStreams({

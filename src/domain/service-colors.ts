@@ -4,7 +4,8 @@
  * not, and one assigned in each browser (the order its pages happened to draw services in) differs
  * between pages and browsers. So the server keeps one assignment for every page: a service takes its
  * name's own slot when that is free, else the next free one, and keeps it; past the palette, slots of
- * their own (colours the web app derives). A slot, once given, never changes while the server runs.
+ * their own (colours the web app derives). A slot, once given, never changes while the server runs,
+ * and with a `--db` file not across runs either: the slots given before are restored first.
  */
 import { fmix32 } from "./hash.js";
 
@@ -26,6 +27,11 @@ export function preferredColorSlot(service: string, paletteSize = SERVICE_PALETT
 export interface ServiceColorSlots {
   /** Gives a service its slot unless it has one (or the bound is reached); true when it got one now. */
   assign(service: string): boolean;
+  /**
+   * Takes back a slot given in an earlier run (kept in a `--db` file) before any is assigned; false,
+   * and nothing taken, when the service has a slot, the slot is another's or not one, or the bound is reached.
+   */
+  restore(service: string, slot: number): boolean;
   /** The slot given to a service, if any. */
   slotOf(service: string): number | undefined;
   /** Every service's slot, in the order they were given. */
@@ -56,6 +62,15 @@ export function createServiceColorSlots(maxServices = 1000, paletteSize = SERVIC
       if (slot === -1) slot = nextExtra++;
       slots.set(service, slot);
       taken.add(slot);
+      return true;
+    },
+    restore(service, slot) {
+      if (slots.has(service) || slots.size >= maxServices || !Number.isSafeInteger(slot) || slot < 0) return false;
+      if (taken.has(slot)) return false;
+      slots.set(service, slot);
+      taken.add(slot);
+      // Slots past the palette are given in order: the next one is past every one restored.
+      if (slot >= paletteSize && slot >= nextExtra) nextExtra = slot + 1;
       return true;
     },
     slotOf: (service) => slots.get(service),

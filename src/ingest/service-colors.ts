@@ -1,5 +1,6 @@
 import { createServiceColorSlots, type ServiceColorSlots } from "../domain/service-colors.js";
 import type { LiveHub } from "../live/hub.js";
+import type { ServiceColorStore } from "../store/service-color-store.js";
 
 /** The server's one assignment of palette colours to services (domain/service-colors.ts), kept live. */
 export interface ServiceColors {
@@ -12,15 +13,29 @@ export interface ServiceColors {
 /**
  * The write paths tell this every service they store; a service new to it gets its slot and the
  * whole assignment goes out as a retained live message, so every page (and any page opened later,
- * on connect) draws each service in the same colour.
+ * on connect) draws each service in the same colour. With a `--db` file (`kept`) the slots given in
+ * earlier runs are taken back first and each new one is written to it, so a service keeps its colour
+ * from run to run. Clearing the stores does not reset it (see service-color-sqlite-store.ts).
  */
-export function createServiceColors(hub: LiveHub, slots: ServiceColorSlots = createServiceColorSlots()): ServiceColors {
-  function see(service: string): void {
-    if (!slots.assign(service)) return;
+export function createServiceColors(
+  hub: LiveHub,
+  kept: ServiceColorStore | null = null,
+  slots: ServiceColorSlots = createServiceColorSlots(),
+): ServiceColors {
+  const publish = () =>
     hub.publishState("service-colors", () => ({
       type: "service-colors",
       slots: Object.fromEntries(slots.entries()),
     }));
+  if (kept !== null) {
+    let restored = false;
+    for (const [service, slot] of kept.given()) restored = slots.restore(service, slot) || restored;
+    if (restored) publish();
+  }
+  function see(service: string): void {
+    if (!slots.assign(service)) return;
+    kept?.keep(service, slots.slotOf(service) as number);
+    publish();
   }
   return {
     see,

@@ -5,6 +5,7 @@ import { DEFAULT_MAX_LOGS, type LogStore } from "./log-store.js";
 import { createMemoryStore } from "./memory-store.js";
 import { createMemoryMetricStore } from "./metric-memory-store.js";
 import type { MetricBounds, MetricStore } from "./metric-store.js";
+import type { ServiceColorStore } from "./service-color-store.js";
 import type { GroupCommit } from "./sqlite-group-commit.js";
 import type { StatisticsFill } from "./sqlite-operation-stats.js";
 import type { SqliteDatabase } from "./sqlite-schema.js";
@@ -31,6 +32,8 @@ export interface OpenedStores {
   logs: LogStore;
   /** Metric series; closed by `store.close()` when it shares the file. */
   metrics: MetricStore;
+  /** The service colour assignment kept in the file (closed by `store.close()`); null without one. */
+  serviceColors: ServiceColorStore | null;
 }
 
 /**
@@ -53,17 +56,20 @@ export async function openStores(options: {
       codeMonitoring: createMemoryCodeMonitoringStore(options.codeMonitoring),
       logs: createMemoryLogStore({ maxLogs }),
       metrics: createMemoryMetricStore(options.metrics),
+      serviceColors: null,
     };
   }
   let sqlite: typeof import("./sqlite-store.js");
   let codeMonitoringSqlite: typeof import("./code-monitoring-sqlite-store.js");
   let logSqlite: typeof import("./log-sqlite-store.js");
   let metricSqlite: typeof import("./metric-sqlite-store.js");
+  let serviceColorSqlite: typeof import("./service-color-sqlite-store.js");
   try {
     sqlite = await import("./sqlite-store.js");
     codeMonitoringSqlite = await import("./code-monitoring-sqlite-store.js");
     logSqlite = await import("./log-sqlite-store.js");
     metricSqlite = await import("./metric-sqlite-store.js");
+    serviceColorSqlite = await import("./service-color-sqlite-store.js");
     await sqlite.loadSqliteDriver();
   } catch (error) {
     throw new StoreOpenError(
@@ -74,6 +80,7 @@ export async function openStores(options: {
   let codeMonitoring: CodeMonitoringStore | undefined;
   let logs: LogStore | undefined;
   let metrics: MetricStore | undefined;
+  let serviceColors: ServiceColorStore | undefined;
   const store = sqlite.createSqliteStore({
     path: options.dbPath,
     maxSpans: options.maxSpans,
@@ -91,6 +98,10 @@ export async function openStores(options: {
         metrics = metricSqlite.createSqliteMetricStore(db, options.metrics);
         return metrics;
       },
+      (db) => {
+        serviceColors = serviceColorSqlite.createSqliteServiceColorStore(db);
+        return serviceColors;
+      },
     ),
   });
   return {
@@ -98,6 +109,7 @@ export async function openStores(options: {
     codeMonitoring: codeMonitoring as CodeMonitoringStore,
     logs: logs as LogStore,
     metrics: metrics as MetricStore,
+    serviceColors: serviceColors as ServiceColorStore,
   };
 }
 

@@ -50,4 +50,38 @@ describe("service colour slots", () => {
     expect(new Set(given).size).toBe(20);
     expect(slots.slotOf("s24")).toBeUndefined();
   });
+
+  it("takes back the slots of an earlier run before giving any, and gives newcomers only free ones", () => {
+    const [first, second] = collidingPair();
+    const earlier = createServiceColorSlots(20);
+    earlier.assign(second);
+    earlier.assign(first);
+    for (let i = 0; i < 14; i++) earlier.assign(`s${i}`);
+
+    const slots = createServiceColorSlots(20);
+    for (const [service, slot] of earlier.entries()) expect(slots.restore(service, slot)).toBe(true);
+    expect(slots.entries()).toEqual(earlier.entries());
+    // The one that arrives first now does not take the slot both want back.
+    expect(slots.assign(first)).toBe(false);
+    expect(slots.slotOf(second)).toBe(preferredColorSlot(second));
+    slots.assign("newcomer");
+    const given = slots.entries().map(([, slot]) => slot);
+    expect(new Set(given).size).toBe(given.length);
+    expect(slots.slotOf("newcomer")).toBe(Math.max(...earlier.entries().map(([, slot]) => slot)) + 1);
+  });
+
+  it("refuses to restore a slot that is taken, not a slot, or past the bound", () => {
+    const slots = createServiceColorSlots(2);
+    expect(slots.restore("a", 3)).toBe(true);
+    expect(slots.restore("a", 4)).toBe(false);
+    expect(slots.restore("b", 3)).toBe(false);
+    expect(slots.restore("b", -1)).toBe(false);
+    expect(slots.restore("b", 1.5)).toBe(false);
+    expect(slots.restore("b", 5)).toBe(true);
+    expect(slots.restore("c", 6)).toBe(false);
+    expect(slots.entries()).toEqual([
+      ["a", 3],
+      ["b", 5],
+    ]);
+  });
 });
