@@ -1,30 +1,39 @@
 import { describe, expect, it } from "vitest";
+import { bareHttpMethod, traceNameOf } from "../../src/domain/trace-name";
 import type { Attributes, SpanKind } from "../../src/protocol";
-import { bareHttpMethod, spanLabel, urlHostAndPath } from "../../web/src/features/trace-view/span-label";
+import { spanLabel, urlHostAndPath } from "../../web/src/features/trace-view/span-label";
 import { createTraceSearch } from "../../web/src/features/trace-view/trace-search";
 import { buildWaterfallTree } from "../../web/src/features/trace-view/waterfall-model";
 
 const label = (name: string, kind: SpanKind, attributes: Attributes = {}) => spanLabel({ name, kind, attributes });
 
-describe("bareHttpMethod", () => {
-  it("knows a bare method in any case, with or without an HTTP prefix", () => {
-    expect(bareHttpMethod("GET", {})).toBe("GET");
-    expect(bareHttpMethod("post", {})).toBe("POST");
-    expect(bareHttpMethod("HTTP GET", {})).toBe("GET");
-    expect(bareHttpMethod("http patch", {})).toBe("PATCH");
-    expect(bareHttpMethod(" DELETE ", { "http.request.method": "DELETE" })).toBe("DELETE");
+describe("which names are a bare HTTP method", () => {
+  const route = { "http.route": "/orders/:id" };
+
+  it("follows the server's rule, which names traces and operations", () => {
+    const names = [
+      ...["GET", "post", "HTTP GET", "http patch", "QUERY", "HTTP QUERY", "_OTHER", "options", "HTTP TRACE"],
+      ...[" DELETE ", "GET ", "HTTP  GET", "HTTP", "GET /orders", "GETTER", "fetch", "", "HTTP GET /x", "SELECT"],
+    ];
+    for (const name of names) {
+      const method = bareHttpMethod(name, route);
+      expect(label(name, "SERVER", route), name).toBe(method === undefined ? name : `${method} /orders/:id`);
+      // A root span's row reads as the trace list names its trace.
+      expect(label(name, "SERVER", route), name).toBe(traceNameOf(name, route));
+    }
+  });
+
+  it("labels the names the two rules disagreed on as the server names them", () => {
+    expect(label("QUERY", "SERVER", route)).toBe("QUERY /orders/:id");
+    expect(label("_OTHER", "SERVER", route)).toBe("_OTHER /orders/:id");
+    expect(label(" DELETE ", "SERVER", route)).toBe(" DELETE ");
+    expect(label("HTTP  GET", "SERVER", route)).toBe("HTTP  GET");
   });
 
   it("takes a database, messaging or RPC span's command for what it is, not a method", () => {
-    expect(bareHttpMethod("get", { "db.system": "redis" })).toBeNull();
-    expect(bareHttpMethod("GET", { "db.system.name": "redis" })).toBeNull();
     expect(label("get", "CLIENT", { "db.system": "redis", "net.peer.name": "cache" })).toBe("get");
-  });
-
-  it("leaves real names alone", () => {
-    for (const name of ["GET /orders", "GETTER", "HTTP", "fetch", "", "HTTP GET /x", "SELECT", "_OTHER"]) {
-      expect(bareHttpMethod(name, {})).toBeNull();
-    }
+    expect(label("GET", "CLIENT", { "db.system.name": "redis", "server.address": "cache" })).toBe("GET");
+    expect(label("GET", "CLIENT", { "server.address": "cache" })).toBe("GET cache");
   });
 });
 

@@ -2,21 +2,11 @@
  * What the waterfall calls a span. HTTP instrumentations (the OpenTelemetry Node one, and the TraceKit
  * SDKs built on it) name server and client spans after the bare method, so a trace reads
  * "GET, GET, GET"; such spans are labelled with what they were for. Every other span keeps its name.
+ * Which names are a bare method is the server's rule (domain/trace-name.ts), the one that names
+ * traces and operations, so a root row reads like the trace list's name for it.
  */
-import { namesNonHttpSystem } from "../../../../src/domain/trace-name";
+import { bareHttpMethod } from "../../../../src/domain/trace-name";
 import type { Attributes, SpanJson } from "../../../../src/protocol";
-
-const HTTP_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"]);
-
-/** "GET", "get", "HTTP GET" → "GET"; anything else, or a database, messaging or RPC span's command → null. */
-export function bareHttpMethod(name: string, attributes: Attributes): string | null {
-  if (name.length > 16) return null; // the longest form is "HTTP OPTIONS"; skip real names cheaply
-  const upper = name.trim().toUpperCase();
-  const method = upper.startsWith("HTTP ") ? upper.slice(5).trim() : upper;
-  if (!HTTP_METHODS.has(method)) return null;
-  // A database, messaging or RPC span's command (a Redis `get`), as the server's rule.
-  return namesNonHttpSystem(attributes) ? null : method;
-}
 
 function text(attributes: Attributes, ...keys: string[]): string | undefined {
   for (const key of keys) {
@@ -74,7 +64,7 @@ function serverTarget(attributes: Attributes): string | null {
 export function spanLabel(span: Pick<SpanJson, "name" | "kind" | "attributes">): string {
   if (span.kind !== "CLIENT" && span.kind !== "SERVER") return span.name;
   const method = bareHttpMethod(span.name, span.attributes);
-  if (method === null) return span.name;
+  if (method === undefined) return span.name;
   const target = span.kind === "CLIENT" ? clientTarget(span.attributes) : serverTarget(span.attributes);
   return target ? `${method} ${target}` : span.name;
 }
