@@ -1,3 +1,4 @@
+import { parseQuery, QueryError, type QuerySubject } from "../../../src/domain/query";
 import type {
   ApiErrorResponse,
   AttributeKeysResponse,
@@ -30,6 +31,22 @@ export class ApiError extends Error {
     readonly position?: number,
   ) {
     super(message);
+  }
+}
+
+/**
+ * The server's refusal of a search query (`bad_query`), made here without asking it, or null when the
+ * query parses. The parser is the server's own (domain/query.ts), so its answer would be the same; a
+ * query typed wrong then shows its error under the box without a failed request in the browser.
+ */
+export function refusedLocally(q: string | undefined, subject: QuerySubject): Promise<never> | null {
+  if (q === undefined) return null;
+  try {
+    parseQuery(q, subject);
+    return null;
+  } catch (error) {
+    if (!(error instanceof QueryError)) throw error;
+    return Promise.reject(new ApiError(400, "bad_query", error.message, error.position));
   }
 }
 
@@ -127,6 +144,7 @@ function sendJson(method: string, body: unknown): RequestInit {
 export const api = {
   health: () => request<HealthResponse>("/api/health"),
   traces: (params: TraceListParams, signal?: AbortSignal) =>
+    refusedLocally(params.q, "spans") ??
     request<TraceListResponse>(`/api/traces${traceListQuery(params)}`, signal ? { signal } : undefined),
   trace: (traceId: string, signal?: AbortSignal) =>
     request<TraceResponse>(`/api/traces/${encodeURIComponent(traceId)}`, signal ? { signal } : undefined),

@@ -1,5 +1,5 @@
 import type { LogListResponse } from "../../../src/protocol";
-import { query, request } from "./client";
+import { query, refusedLocally, request } from "./client";
 
 /** `GET /api/logs` (see `LogListResponse` for what each parameter means). */
 export interface LogListParams {
@@ -19,5 +19,8 @@ export interface LogListParams {
 }
 
 export function fetchLogs(params: LogListParams, signal?: AbortSignal): Promise<LogListResponse> {
-  return request<LogListResponse>(`/api/logs${query({ ...params })}`, signal ? { signal } : undefined);
+  return (
+    refusedLocally(params.q, "logs") ??
+    request<LogListResponse>(`/api/logs${query({ ...params })}`, signal ? { signal } : undefined)
+  );
 }

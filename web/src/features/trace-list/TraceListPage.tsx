@@ -116,11 +116,17 @@ export function TraceListPage() {
             {list.hasMore && shownTotal === traces.length ? "+" : ""}
           </span>
           <PauseButton paused={paused} noun="trace" onToggle={() => (paused ? list.showNew() : list.pause())} />
+          {/* A query that does not parse has nothing to download: no link (the server would refuse it). */}
           <a
             class="button"
-            href={exportUrl(filters)}
+            href={list.queryError === null ? exportUrl(filters) : undefined}
+            aria-disabled={list.queryError === null ? undefined : true}
             download="traces.jsonl"
-            title="Download every stored trace these filters match as OTLP/JSON Lines"
+            title={
+              list.queryError === null
+                ? "Download every stored trace these filters match as OTLP/JSON Lines"
+                : "The query does not parse: nothing to download"
+            }
             data-testid="download-traces"
           >
             Download

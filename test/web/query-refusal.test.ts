@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ApiError, refusedLocally } from "../../web/src/api/client";
+import { startTestApp, type TestApp } from "../helpers/app.js";
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(async () => {
+  await app?.close();
+});
+
+/** What the server answers `path` with `q`: its bad_query error, or null when it took the query. */
+async function serverRefusal(path: string, q: string): Promise<{ message: string; position: number } | null> {
+  const response = await fetch(`${app.base}${path}?${new URLSearchParams({ q })}`);
+  if (response.ok) return null;
+  const body = (await response.json()) as { error: { code: string; message: string; position: number } };
+  expect(body.error.code).toBe("bad_query");
+  return { message: body.error.message, position: body.error.position };
+}
+
+async function localRefusal(q: string, subject: "spans" | "logs") {
+  const refused = refusedLocally(q, subject);
+  if (refused === null) return null;
+  const error = await refused.catch((reason: unknown) => reason);
+  expect(error).toBeInstanceOf(ApiError);
+  const { status, code, message, position } = error as ApiError;
+  expect({ status, code }).toEqual({ status: 400, code: "bad_query" });
+  return { message, position };
+}
+
+const QUERIES = [
+  "duration>soon",
+  "(status=error",
+  '"card',
+  "a |",
+  "service=",
+  "status=error",
+  "kind=server",
+  "severity>=warn",
+  "level~x",
+  "duration>250ms http.route=/x",
+  "checkout",
+  "-",
+];
+
+describe("a search query refused in the page", () => {
+  it("is refused exactly when the server refuses it, with its message and position, for spans and for logs", async () => {
+    for (const q of QUERIES) {
+      expect(await localRefusal(q, "spans"), q).toEqual(await serverRefusal("/api/traces", q));
+      expect(await localRefusal(q, "logs"), q).toEqual(await serverRefusal("/api/logs", q));
+    }
+  });
+
+  it("asks nothing of a query that is not there", () => {
+    expect(refusedLocally(undefined, "spans")).toBeNull();
+    expect(refusedLocally("", "logs")).toBeNull();
+  });
+});
