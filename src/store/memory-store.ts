@@ -22,12 +22,14 @@ import {
   tooBigTraceMessage,
 } from "./store.js";
 import { type BlockNote, createBlockGate } from "./trace-blocks.js";
-import { bloomAllows, buildBloom, type TraceBloom } from "./trace-blooms.js";
+import { bloomAllows, buildBloom } from "./trace-blooms.js";
+import { createFiltersOnWrite, type FilteredTrace } from "./trace-filters-on-write.js";
 import { createKeyOrders } from "./trace-key-order.js";
 import { compareOldestFirst, type StartOrdered, setSortStart, traceIdKey } from "./trace-order.js";
 import { collectSortedTracePage, sortKeyOf, traceSortOf } from "./trace-sort.js";
 
-interface MemoryTrace extends StartOrdered {
+/** Its `bloom` and `noteInput` are the query language's (see trace-filters-on-write.ts). */
+interface MemoryTrace extends StartOrdered, FilteredTrace {
   aggregate: TraceAggregate;
   /** The spans as objects while the trace takes spans; null once packed (see `packed`). */
   spans: Span[] | null;
@@ -42,8 +44,6 @@ interface MemoryTrace extends StartOrdered {
   spansSorted: boolean;
   filed: boolean;
   evicted: boolean;
-  /** Built by the first query that needs it (see trace-blooms.ts). */
-  bloom: TraceBloom | null;
   /** What its spans added to the statistics, taken away again on eviction. */
   stats: StatsTokens;
   /** Its entry spans (SERVER, CONSUMER): those nestedEntrySpans tells apart. */
@@ -113,6 +113,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const evictedIds = createEvictedTraces(evictedTracesCapacity(maxSpans));
   const searchTextCache = new WeakMap<Span, string>();
   const recentSpans = new RecentSpans<Span>();
+  /** New traces' filters and note input, gathered as their spans arrive while queries need them. */
+  const filtersOnWrite = createFiltersOnWrite();
   const views = createSpanViews();
   const operationStats = new OperationStatsIndex();
   const errors = new ErrorGroups();
@@ -247,6 +249,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
           filed: false,
           evicted: false,
           bloom: null,
+          noteInput: null,
           stats: emptyTokens(),
           entrySpans: 0,
           insertCall: call,
@@ -285,6 +288,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       operationStats.add(span, trace.stats, nested?.has(span) === true);
       if (isEntrySpan(span)) trace.entrySpans++;
       recentSpans.add(span);
+      filtersOnWrite.spanAccepted(trace, trace.spanCount, span);
       views.add(span, now);
       errors.addSpan(span, trace.aggregate);
       changed.set(span.traceId, trace);
@@ -337,6 +341,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
 
   function listTraces(query: TraceQuery): TracePage {
     const filter = compileTraceQuery<Span>(query.q, searchText);
+    if (filter !== undefined && (filter.tokens.length > 0 || filter.blockNeeds.length > 0)) filtersOnWrite.needed();
     // A packed trace's spans are new objects at every read: caching their text would only fill the cache.
     const packedFilter = filter === undefined ? undefined : compileTraceQuery<Span>(query.q, spanSearchText);
     const sort = traceSortOf(query);
@@ -364,6 +369,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
               query: filter,
               boundsOf: (trace) => trace.aggregate,
               tokensOf: (trace, add, addPiece) => {
+                if (filtersOnWrite.takeNoteInput(trace, trace.spanCount, add, addPiece)) return;
                 const spans = spansOf(trace);
                 trace.bloom = buildBloom(spans, add);
                 for (const span of spans) {
@@ -397,6 +403,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     packer.reset();
     byStart.clear();
     recentSpans.clear();
+    filtersOnWrite.forget();
     views.reset();
     operationStats.clear();
     errors.clear();

@@ -4,12 +4,11 @@ import { emptyBloom, type GrowingBloom, growBloom } from "./trace-blooms.js";
 
 /**
  * Traces' filters (trace-blooms.ts) and what their blocks' notes need (trace-blocks.ts), gathered on
- * the SQLite store's write path while queries need them. Built at the first query instead, each new
- * trace's rows were read back and decoded once for its filter and again for its block's note: under
- * steady ingest, most of every search's time. From the objects in hand, a span costs ~1 µs more to
- * store while a query asked within FILTERS_ON_WRITE_MS, and nothing otherwise. The memory store
- * reads its spans back from bytes for a fraction of that, and gathering there measured worse: fewer
- * spans accepted under load and slower reads (the gathered arrays outlive young collections).
+ * the write path while queries need them. Built at the first query instead, each new trace's spans
+ * were read back (unpacked, or read from the file's rows and decoded) once for its filter and again
+ * for its block's note: under steady ingest, more than a search's time budget, so searches answered
+ * partial pages. From the objects in hand, a span costs ~1 µs more to store while a query asked
+ * within FILTERS_ON_WRITE_MS, and nothing otherwise.
  */
 
 /** How long after a query needed the traces' filters new traces get theirs as their spans arrive. */

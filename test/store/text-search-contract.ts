@@ -160,4 +160,62 @@ export function textSearchContract(fresh: (maxSpans: number) => Promise<Store>):
       check();
     }
   }, 120_000);
+
+  it("query: with traces' filters and notes gathered as spans arrive, finds what a store that reads the spans finds", async () => {
+    // A query first: from then on, this store gathers new traces' filters on the write path.
+    const gathering = await fresh(100_000);
+    const reading = await fresh(100_000);
+    expect(gathering.listTraces({ limit: 10, q: "user.id=nobody" }).traces).toEqual([]);
+    const resources = ["prod", "dev", "test"].map((environment, i) => ({
+      "service.name": "api",
+      "deployment.environment": environment,
+      "host.name": `host-${i}`,
+    }));
+    const queries = [
+      "user.id=user-7",
+      "host.name=host-2",
+      "deployment.environment=dev user.id=user-1",
+      "ev.key=boom",
+      '"route-4"',
+      "Checkout",
+      "user.id=user-7 | host.name=host-1",
+      "late.key=yes",
+    ];
+    const spanOf = (trace: number, span: number, late: boolean): Span => ({
+      ...makeSpan({
+        trace,
+        span,
+        parent: span === 1 ? null : 1,
+        name: span === 1 ? `GET /route-${trace % 9}` : trace % 13 === 0 ? "Checkout" : "work",
+        start: trace,
+        attributes: { "user.id": `user-${(trace * span) % 50}`, ...(late ? { "late.key": "yes" } : {}) },
+      }),
+      resource: resources[(trace + span) % 3] as Attributes,
+      events:
+        trace % 7 === 0 && span === 2
+          ? [{ name: "retry", timeUnixNano: 1n, attributes: { "ev.key": trace % 14 === 0 ? "boom" : "calm" } }]
+          : [],
+    });
+    const found = (store: Store) => queries.map((q) => walkAll(store, { limit: 5000, q }).flat());
+    let trace = 1;
+    let waiting: Span[] = [];
+    for (let batch = 0; batch < 16; batch++) {
+      const spans = waiting;
+      waiting = [];
+      for (let k = 0; k < 100; k++, trace++) {
+        spans.push(spanOf(trace, 1, false));
+        // The rest of each trace comes with the next batch, as a batching SDK sends it.
+        waiting.push(spanOf(trace, 2, false), spanOf(trace, 3, trace % 11 === 0));
+      }
+      gathering.insertSpans(spans);
+      reading.insertSpans(spans);
+      // Searches between batches make blocks' notes from what was gathered.
+      if (batch % 3 === 2) found(gathering);
+    }
+    gathering.insertSpans(waiting);
+    reading.insertSpans(waiting);
+    const expected = found(reading);
+    expect(expected.every((ids) => ids.length > 0)).toBe(true);
+    expect(found(gathering)).toEqual(expected);
+  });
 }
