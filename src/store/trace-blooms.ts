@@ -163,29 +163,28 @@ export interface TraceBloom {
 
 /** The filter of a trace's spans; `onToken`, when given, is handed every token as it is set. */
 export function buildBloom(spans: Iterable<QueryableSpan>, onToken?: (token: number) => void): GrowingBloom {
-  const bits = new Uint32Array(BLOOM_WORDS);
-  const add =
-    onToken === undefined
-      ? (h: number) => setToken(bits, h)
-      : (h: number) => {
-          setToken(bits, h);
-          onToken(h);
-        };
-  let count = 0;
-  let lastResource: Attributes | undefined;
-  for (const span of spans) {
-    addSpanTokens(add, span, span.resource !== lastResource);
-    // Spans of one batch share their resource object.
-    lastResource = span.resource;
-    count++;
-  }
-  return { spans: count, bits, lastResource };
+  const bloom = emptyBloom();
+  const add = tokenSetter(bloom.bits, onToken);
+  for (const span of spans) addSpan(bloom, span, add);
+  return bloom;
 }
 
-function addSpanTokens(add: (token: number) => void, span: QueryableSpan, withResource: boolean): void {
+/** Sets a token's bits, and hands it to `onToken` when given. */
+function tokenSetter(bits: Uint32Array, onToken?: (token: number) => void): (token: number) => void {
+  if (onToken === undefined) return (h) => setToken(bits, h);
+  return (h) => {
+    setToken(bits, h);
+    onToken(h);
+  };
+}
+
+function addSpan(bloom: GrowingBloom, span: QueryableSpan, add: (token: number) => void): void {
   addAttributeTokens(add, span.attributes);
-  if (withResource) addAttributeTokens(add, span.resource);
+  // Spans of one batch share their resource object.
+  if (span.resource !== bloom.lastResource) addAttributeTokens(add, span.resource);
   for (const event of span.events) addAttributeTokens(add, event.attributes);
+  bloom.lastResource = span.resource;
+  bloom.spans++;
 }
 
 /**
@@ -207,15 +206,5 @@ export function emptyBloom(): GrowingBloom {
  * buildBloom makes of its spans so far.
  */
 export function growBloom(bloom: GrowingBloom, span: QueryableSpan, onToken?: (token: number) => void): void {
-  const bits = bloom.bits;
-  const add =
-    onToken === undefined
-      ? (h: number) => setToken(bits, h)
-      : (h: number) => {
-          setToken(bits, h);
-          onToken(h);
-        };
-  addSpanTokens(add, span, span.resource !== bloom.lastResource);
-  bloom.lastResource = span.resource;
-  bloom.spans++;
+  addSpan(bloom, span, tokenSetter(bloom.bits, onToken));
 }
