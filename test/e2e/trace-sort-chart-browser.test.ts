@@ -140,7 +140,16 @@ describe.skipIf(!available)("trace list sorting, latency chart and LLM mark, in 
     await page.goto(`${app.base}/`);
     await expect.poll(() => page.getByTestId("trace-count").textContent()).toBe("700 traces");
     expect(await page.getByTestId("latency-caption").textContent()).toMatch(/^700 traces/);
-    // A query that matches nothing counts nothing.
+    // A query that does not parse counts nothing: the chart draws none of the traces it held.
+    const search = page.getByRole("combobox", { name: "Search spans" });
+    await search.fill('(status=error "card');
+    await search.press("Enter");
+    await expect
+      .poll(() => page.getByTestId("latency-chart-empty").textContent())
+      .toBe("The query does not parse: nothing to draw.");
+    expect(await page.getByTestId("latency-caption").textContent()).toBe("0 traces");
+    expect(await page.getByTestId("latency-chart").count()).toBe(0);
+    // Nor does one that matches nothing.
     await page.goto(`${app.base}/?q=${encodeURIComponent("name=nothing-matches")}`);
     await expect.poll(() => page.getByTestId("trace-count").textContent()).toBe("0 traces");
     await page.close();

@@ -18,6 +18,7 @@ import {
 import { useLatencyPoints } from "./use-latency-points";
 
 const HEIGHT = 150;
+const NO_POINTS: readonly LatencyPoint[] = [];
 const OPEN_KEY = "tracekit-local.latency-chart";
 
 function readOpen(): boolean {
@@ -98,7 +99,16 @@ export function LatencyChart(props: {
   onTotal?(total: number | null): void;
 }) {
   const [open, setOpen] = useState(readOpen);
-  const { points, capped, loading, current } = useLatencyPoints(props.filters, open, props.generation);
+  const latency = useLatencyPoints(props.filters, open, props.generation);
+  const { capped, loading, current, failure } = latency;
+  // After a failed load the points are another query's: none are drawn for this one.
+  const points = failure === null ? latency.points : NO_POINTS;
+  const failureText =
+    failure === null
+      ? null
+      : failure.badQuery
+        ? "The query does not parse: nothing to draw."
+        : `Could not load the traces to draw: ${failure.message}`;
   const total = open && current && !loading && !capped ? points.length : null;
   const onTotal = props.onTotal;
   useEffect(() => onTotal?.(total), [onTotal, total]);
@@ -159,16 +169,18 @@ export function LatencyChart(props: {
         </button>
         {open && (
           <span class="muted latency-chart-caption" data-testid="latency-caption">
-            {loading && points.length === 0
-              ? "loading…"
-              : `${formatCount(points.length)} trace${points.length === 1 ? "" : "s"}${failing > 0 ? ` (${formatCount(failing)} failing, in red)` : ""}${capped ? `: the newest ${formatCount(MAX_POINTS)} of more that match` : ""} · drag a rectangle to filter the list to it`}
+            {failureText !== null
+              ? "0 traces"
+              : loading && points.length === 0
+                ? "loading…"
+                : `${formatCount(points.length)} trace${points.length === 1 ? "" : "s"}${failing > 0 ? ` (${formatCount(failing)} failing, in red)` : ""}${capped ? `: the newest ${formatCount(MAX_POINTS)} of more that match` : ""} · drag a rectangle to filter the list to it`}
           </span>
         )}
       </div>
       {open && points.length === 0 && (
         // Nothing to place on a time axis: no axis of made-up times, the same height so the list stays put.
         <div class="latency-chart-empty muted" style={{ height: `${HEIGHT}px` }} data-testid="latency-chart-empty">
-          {loading ? "" : "No traces match the filters: nothing to draw."}
+          {failureText ?? (loading ? "" : "No traces match the filters: nothing to draw.")}
         </div>
       )}
       {open && points.length > 0 && (

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { api } from "../../api/client";
+import { ApiError, api } from "../../api/client";
 import { useCoalesced } from "../../lib/use-coalesced";
 import { useLiveMessages } from "../../state/live-context";
 import { filtersToSearch, type ListFilters, matchesFilters } from "../../state/trace-list-model";
@@ -18,6 +18,8 @@ export interface LatencyPointsState {
   loading: boolean;
   /** The points are those of the current filters (false while they load for new ones, or failed to). */
   current: boolean;
+  /** Why the last load for the current filters failed: a query that does not parse, or another reason. */
+  failure: { badQuery: true } | { badQuery: false; message: string } | null;
 }
 
 /** The newest MAX_POINTS traces that match the filters, pages of 1,000 (a search past its time budget continues). */
@@ -48,6 +50,7 @@ export function useLatencyPoints(filters: ListFilters, enabled: boolean, generat
   const [loading, setLoading] = useState(false);
   /** The filters whose points the store holds, or null after a failed load. */
   const [loadedKey, setLoadedKey] = useState<string | null>(null);
+  const [failure, setFailure] = useState<LatencyPointsState["failure"]>(null);
   const [refetches, setRefetches] = useState(0);
   const redraw = useCoalesced(() => setVersion((v) => v + 1), REDRAW_MS);
   const refetch = useCoalesced(() => setRefetches((n) => n + 1), REFETCH_MS);
@@ -64,10 +67,17 @@ export function useLatencyPoints(filters: ListFilters, enabled: boolean, generat
         for (const point of fresh.list()) store.set(point);
         store.capped = capped;
         setLoadedKey(key);
+        setFailure(null);
         setVersion((v) => v + 1);
       })
-      .catch(() => {
-        if (!controller.signal.aborted) setLoadedKey(null);
+      .catch((reason: unknown) => {
+        if (controller.signal.aborted) return;
+        setLoadedKey(null);
+        setFailure(
+          reason instanceof ApiError && reason.code === "bad_query"
+            ? { badQuery: true }
+            : { badQuery: false, message: reason instanceof Error ? reason.message : String(reason) },
+        );
       })
       .finally(() => {
         if (!controller.signal.aborted) setLoading(false);
@@ -100,5 +110,6 @@ export function useLatencyPoints(filters: ListFilters, enabled: boolean, generat
   });
 
   const points = useMemo(() => store.list(), [version]);
-  return { points, capped: store.capped, loading, current: loadedKey === key };
+  const current = loadedKey === key;
+  return { points, capped: store.capped, loading, current, failure: current || loading ? null : failure };
 }
