@@ -189,6 +189,16 @@ export function operationQuery(service: string, span: OperationSpan, operation: 
   return terms.join(" ");
 }
 
+/**
+ * A query for the traces holding one of a service's failed requests, as the Services page counts
+ * them: an entry span (SERVER, CONSUMER) of the service with status ERROR. The "errors only" filter
+ * would also list traces where only another span failed (a middleware span on a 404, a downstream
+ * service), more than the page's count.
+ */
+export function failedRequestsQuery(service: string): string {
+  return `service=${quoteQueryValue(service)} status=error (kind=server | kind=consumer)`;
+}
+
 /** The parts of a templated route between its `:id`s ("GET /users/:id/orders" → "GET /users/", "/orders"). */
 function fixedParts(route: string): string[] {
   return route.split(ID_PLACEHOLDER).filter((part) => part !== "");

@@ -128,6 +128,13 @@ describe.skipIf(!available)("Services page operations in Chromium", () => {
     expect(cells[7]).toBe("18");
     // A job without entry spans says its numbers are its root spans.
     await expect.poll(() => page.locator('tr[data-service="nightly"]').textContent()).toContain("root spans");
+    // The error rate opens the traces of exactly the failed requests it counts.
+    await shop.getByRole("link", { name: "33%" }).click();
+    await page.waitForURL(/\/\?service=shop&q=/);
+    expect(new URL(page.url()).searchParams.get("q")).toBe('service="shop" status=error (kind=server | kind=consumer)');
+    await expect.poll(() => page.locator("[data-trace-id]").count()).toBe(3);
+    await page.goto(`${app.base}/services?window=15m`);
+    await shop.waitFor();
 
     await shop.getByRole("button", { name: "Operations of shop" }).click();
     await page.waitForURL("**/services?window=15m&service=shop");

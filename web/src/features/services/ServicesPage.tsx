@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
+import { failedRequestsQuery } from "../../../../src/domain/operation";
 import type { ServiceStatsJson, ServicesResponse } from "../../../../src/protocol";
 import { api } from "../../api/client";
 import { readWindowKey, TimeWindowSelect, windowSince } from "../../components/TimeWindowSelect";
@@ -67,7 +68,12 @@ function cell(service: ServiceStatsJson, key: ServiceSortKey, rateUnit: RateUnit
     case "errorRate":
       return service.requestErrorCount > 0 ? (
         <a
-          href={`/${filtersToSearch({ service: service.name, errorsOnly: true })}`}
+          href={`/${filtersToSearch(
+            // Root spans cannot be named in a query: a job's failures are its traces with an error.
+            service.basis === "root"
+              ? { service: service.name, errorsOnly: true }
+              : { service: service.name, q: failedRequestsQuery(service.name) },
+          )}`}
           class="error-text"
           title={`${formatCount(service.requestErrorCount)} failed of ${formatCount(service.requestCount)}: show the traces`}
         >
