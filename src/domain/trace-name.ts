@@ -3,9 +3,10 @@ import { type Attributes, stringAttribute } from "./span.js";
 /**
  * HTTP server instrumentations (Node's among them) name a request's span by its method alone, e.g.
  * "GET", and put the route in attributes; a list of traces all called "GET" says nothing. Also
- * matches the older client form "HTTP GET".
+ * matches the older client form "HTTP GET", and "HTTP", the semantic conventions' name for a request
+ * whose method is not a known one.
  */
-const BARE_METHOD_RE = /^(?:HTTP )?(GET|HEAD|POST|PUT|DELETE|CONNECT|OPTIONS|TRACE|PATCH|QUERY|_OTHER)$/i;
+const BARE_METHOD_RE = /^(?:(?:HTTP )?(GET|HEAD|POST|PUT|DELETE|CONNECT|OPTIONS|TRACE|PATCH|QUERY|_OTHER)|(HTTP))$/i;
 
 /** Attributes of spans that are not HTTP whatever their name: a Redis `get`, a queue's `PUBLISH`… */
 const NOT_HTTP_KEYS = ["db.system", "db.system.name", "messaging.system", "rpc.system"];
@@ -17,14 +18,14 @@ export function namesNonHttpSystem(attributes: Attributes): boolean {
 }
 
 /**
- * "GET", "get", "HTTP GET" → "GET"; any other span name → undefined, and so is a database, messaging
- * or RPC span's (`attributes` naming its system), whose name is a command: Redis instrumentations
- * name a span `get` or `GET`.
+ * "GET", "get", "HTTP GET" → "GET"; "HTTP" → "HTTP"; any other span name → undefined, and so is a
+ * database, messaging or RPC span's (`attributes` naming its system), whose name is a command: Redis
+ * instrumentations name a span `get` or `GET`.
  */
 export function bareHttpMethod(name: string, attributes: Attributes): string | undefined {
   const match = BARE_METHOD_RE.exec(name);
   if (match === null) return undefined;
-  return namesNonHttpSystem(attributes) ? undefined : (match[1] as string).toUpperCase();
+  return namesNonHttpSystem(attributes) ? undefined : ((match[1] ?? match[2]) as string).toUpperCase();
 }
 
 /** A path segment that is an id: a number, a UUID, a long hex string, or a long token with digits. */

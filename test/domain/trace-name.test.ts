@@ -23,6 +23,10 @@ describe("traceNameOf", () => {
     );
     expect(traceNameOf("HTTP GET", { "http.url": "http://payments:8080" })).toBe("GET /");
     expect(traceNameOf("_OTHER", { "http.route": "/purge" })).toBe("_OTHER /purge");
+    // The semantic conventions' name for a request whose method is not a known one.
+    expect(traceNameOf("HTTP", { "http.route": "/purge", "http.request.method": "_OTHER" })).toBe("HTTP /purge");
+    expect(traceNameOf("http", { "url.path": "/purge" })).toBe("HTTP /purge");
+    expect(traceNameOf("HTTP", { "db.system.name": "redis", "http.route": "/x" })).toBe("HTTP");
   });
 
   it("leaves a bare method alone when nothing says where the request went", () => {
