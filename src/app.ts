@@ -114,10 +114,6 @@ function displayHost(host: string): string {
 }
 
 /**
- * Composition root: stores → hub → SDK streams → ingest and code monitoring → server → listening
- * socket. close() undoes it in reverse.
- */
-/**
  * Whether the spans held in the heap make a large store (see startHeapCompaction's `largeStore`):
  * only the memory store keeps them there. A bound above the default asks for a large store; from
  * half the default on, its heap has grown enough for V8's slack between collections to cost ~100 MB.
@@ -128,6 +124,10 @@ export function holdsLargeStore(store: Pick<Store, "kind" | "stats">, defaultMax
   return maxSpans > defaultMaxSpans && spans > defaultMaxSpans / 2;
 }
 
+/**
+ * Composition root: stores → hub → SDK streams → ingest and code monitoring → server → listening
+ * socket. close() undoes it in reverse.
+ */
 export async function startApp(config: Config, onEvent: (event: AppEvent) => void = () => {}): Promise<RunningApp> {
   const {
     store,
