@@ -7,8 +7,9 @@ import { type QueryableSpan, requirementsOf } from "./span-query.js";
  * A small Bloom filter per trace over its attribute keys and `key=value` pairs, so a query for a
  * rare value passes over a trace after a few bit tests instead of reading all its spans. Built the
  * first time a query needs it and rebuilt when the trace has gained spans; or, while queries run,
- * kept whole on the write path as spans arrive (see growBloom). 1,024 bits and two probes: a 10-span trace with ~100 distinct tokens
- * lets ~3% of non-matching traces through to the exact check, at 128 bytes a trace.
+ * kept whole on the write path as spans arrive (see growBloom). 1,024 bits and two probes: a 10-span
+ * trace with ~100 distinct tokens lets ~3% of non-matching traces through to the exact check, at 128
+ * bytes a trace.
  */
 const BLOOM_BITS = 1024;
 const BLOOM_WORDS = BLOOM_BITS / 32;
@@ -53,8 +54,9 @@ function pairHash(keyHash: number, valueHash: number): number {
 }
 
 /**
- * Hashes of the text of recent numbers (as valueToken writes them), by number: a number's text is
- * a new string each time, which the string cache would hash in full and then keep. Bounded as it is.
+ * Hashes of the text of recent numbers (`String(value)`, as span-query.ts compares them), by number:
+ * a number's text is a new string each time, which the string cache would hash in full and then
+ * keep. Bounded as it is.
  */
 let numberHashes = new Map<number, number>();
 
@@ -85,15 +87,10 @@ function hasToken(bits: Uint32Array, h: number): boolean {
   return ((bits[a >>> 5] as number) & (1 << (a & 31))) !== 0 && ((bits[b >>> 5] as number) & (1 << (b & 31))) !== 0;
 }
 
-/** The text a scalar is compared as (see span-query.ts `valueEquals`), or undefined for none. */
-function valueToken(value: AttrValue): string | undefined {
-  if (typeof value === "string") return value.length <= MAX_VALUE_LENGTH ? value : undefined;
-  if (typeof value === "number") return String(value);
-  if (typeof value === "boolean") return value ? "true" : "false";
-  return undefined;
-}
-
-/** Adds the `key=value` tokens of a value (each item of an array), from the key's hash. */
+/**
+ * Adds the `key=value` tokens of a value (each item of an array), from the key's hash and the text
+ * the value is compared as (see span-query.ts `valueEquals`); a long string, null or a map has none.
+ */
 function addValueTokens(add: (token: number) => void, keyHash: number, value: AttrValue, depth: number): void {
   if (typeof value === "string") {
     if (value.length <= MAX_VALUE_LENGTH) add(pairHash(keyHash, stringHash(value)));
@@ -101,9 +98,8 @@ function addValueTokens(add: (token: number) => void, keyHash: number, value: At
     add(pairHash(keyHash, numberHash(value)));
   } else if (Array.isArray(value)) {
     if (depth < MAX_DEPTH) for (const item of value) addValueTokens(add, keyHash, item, depth + 1);
-  } else {
-    const text = valueToken(value);
-    if (text !== undefined) add(pairHash(keyHash, stringHash(text)));
+  } else if (typeof value === "boolean") {
+    add(pairHash(keyHash, stringHash(value ? "true" : "false")));
   }
 }
 
