@@ -136,6 +136,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       if (live.delete(trace)) liveSpans -= trace.spanCount;
       trace.spans = null;
       trace.packed = null;
+      trace.noteInput = null;
       evictedIds.add(trace.aggregate.traceId);
       views.evict(trace.aggregate.traceId);
       operationStats.removeTrace(trace.aggregate.services, trace.stats);

@@ -202,6 +202,7 @@ export class StoredTraces {
       this.cachedSpanIds -= entry.spanIds?.size ?? 0;
       entry.spanIds = null;
       entry.entryMarks = null;
+      entry.noteInput = null;
     }
   }
 
@@ -259,6 +260,7 @@ export class StoredTraces {
       if (this.spanIdHolders.delete(entry.traceId)) this.cachedSpanIds -= entry.spanIds?.size ?? 0;
       entry.spanIds = null;
       entry.entryMarks = null;
+      entry.noteInput = null;
     }
     if (evict.length > 0) this.onEvicted?.(evict);
     if (this.staleInByStart > 1024 && this.staleInByStart * 4 > this.byStart.length) {

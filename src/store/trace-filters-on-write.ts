@@ -28,7 +28,7 @@ export interface NoteInput {
 export interface FilteredTrace {
   /** Built by the first query that needs it, or as the spans arrive. */
   bloom: GrowingBloom | null;
-  /** Gathered as the spans arrived; taken by the block's note. */
+  /** Gathered as the spans arrived; taken by the block's note (stores drop it when they evict the trace). */
   noteInput: NoteInput | null;
 }
 
