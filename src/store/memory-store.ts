@@ -342,7 +342,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
 
   function listTraces(query: TraceQuery): TracePage {
     const filter = compileTraceQuery<Span>(query.q, searchText);
-    if (filter !== undefined && (filter.tokens.length > 0 || filter.blockNeeds.length > 0)) filtersOnWrite.needed();
+    if (filter !== undefined) filtersOnWrite.queried(filter);
     // A packed trace's spans are new objects at every read: caching their text would only fill the cache.
     const packedFilter = filter === undefined ? undefined : compileTraceQuery<Span>(query.q, spanSearchText);
     const sort = traceSortOf(query);

@@ -147,7 +147,7 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
     const compiled = compileSpanQuery<RowSpan>(node, (span) =>
       searchTextOf(span.name, span.statusMessage ?? undefined, span.attributes, span.events),
     );
-    if (compiled.tokens.length > 0 || compiled.blockNeeds.length > 0) onWrite.needed();
+    onWrite.queried(compiled);
     const required = requiredTexts(node);
     const resourceOf = resourceReader();
     const shapeText = new Map<number, string>();

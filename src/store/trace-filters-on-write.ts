@@ -33,8 +33,8 @@ export interface FilteredTrace {
 }
 
 export interface FiltersOnWrite {
-  /** A query that tests traces' filters or blocks' notes was compiled: gather from now on. */
-  needed(): void;
+  /** A query was compiled: when it tests traces' filters or blocks' notes, gather from now on. */
+  queried(query: { readonly tokens: readonly unknown[]; readonly blockNeeds: readonly unknown[] }): void;
   /** A span the store accepted for `trace`, which now holds `spanCount` spans with it. */
   spanAccepted(trace: FilteredTrace, spanCount: number, span: Span): void;
   /**
@@ -70,8 +70,8 @@ export function createFiltersOnWrite(now: () => number = () => performance.now()
   }
 
   return {
-    needed() {
-      neededAt = now();
+    queried(query) {
+      if (query.tokens.length > 0 || query.blockNeeds.length > 0) neededAt = now();
     },
     spanAccepted(trace, spanCount, span) {
       let bloom = trace.bloom;
