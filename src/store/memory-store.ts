@@ -3,6 +3,7 @@ import { ascending } from "../domain/order.js";
 import { forEachSearchPart, spanSearchText } from "../domain/search.js";
 import type { Span } from "../domain/span.js";
 import { TraceAggregate, type TraceSummary } from "../domain/trace-summary.js";
+import { ArrivalQueue } from "./arrival-queue.js";
 import { countAttributeKeys, countAttributeValues, RecentSpans } from "./attribute-catalog.js";
 import { ErrorGroups } from "./error-groups.js";
 import { createEvictedTraces, evictedTracesCapacity } from "./evicted-traces.js";
@@ -89,8 +90,8 @@ function hasSpan(trace: MemoryTrace, spans: Span[], spanId: string): boolean {
 
 /**
  * Keeps the spans of traces that take spans as objects, and packs the others into bytes (see
- * packed-spans.ts), read back when a trace is read or searched. Traces are kept in arrival order (a
- * Map) for eviction and in a start-time-sorted array for listing (oldest first, walked backwards);
+ * packed-spans.ts), read back when a trace is read or searched. Traces are kept by id (a Map), in
+ * arrival order for eviction (an ArrivalQueue) and in a start-time-sorted array for listing (oldest first, walked backwards);
  * evicted entries are removed from the array lazily.
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
@@ -101,6 +102,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   let live = new Set<MemoryTrace>();
   let liveSpans = 0;
   let traces = new Map<string, MemoryTrace>();
+  /** The stored traces in arrival order, the oldest first: the order they are evicted in. */
+  const arrivals = new ArrivalQueue<MemoryTrace>();
   /** Oldest-first by (sortStart, traceId); may hold evicted entries until compaction. */
   const byStart = new SortedChunks<MemoryTrace, BlockNote>(compareOldestFirst);
   let staleInByStart = 0;
@@ -130,8 +133,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   }
 
   function evictOldestTraces(): void {
-    for (const trace of traces.values()) {
-      if (spanTotal <= maxSpans) break;
+    while (spanTotal > maxSpans) {
+      const trace = arrivals.shift();
+      if (trace === undefined) break;
       traces.delete(trace.aggregate.traceId);
       if (live.delete(trace)) liveSpans -= trace.spanCount;
       trace.spans = null;
@@ -256,6 +260,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
           insertCall: call,
         };
         traces.set(span.traceId, trace);
+        arrivals.push(trace);
         live.add(trace);
       } else {
         traceSpans = trace.spans ?? unpack(trace);
@@ -399,6 +404,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
 
   function clear(): void {
     traces = new Map();
+    arrivals.clear();
     live = new Set();
     liveSpans = 0;
     packer.reset();

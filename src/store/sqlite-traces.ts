@@ -1,4 +1,5 @@
 import { TraceAggregate } from "../domain/trace-summary.js";
+import { ArrivalQueue } from "./arrival-queue.js";
 import { createEvictedTraces, evictedTracesCapacity } from "./evicted-traces.js";
 import { emptyTokens, OperationStatsIndex, type StatsTokens } from "./operation-stats.js";
 import { SortedChunks } from "./sorted-chunks.js";
@@ -59,6 +60,8 @@ export interface TraceEntry extends StartOrdered, FilteredTrace {
 export class StoredTraces {
   /** Every stored or pending trace by id, in arrival order (retention evicts from the front). */
   entries = new Map<string, TraceEntry>();
+  /** The same entries in arrival order, walked by retention (see ArrivalQueue). */
+  private arrivals = new ArrivalQueue<TraceEntry>();
   /** Oldest-first by (sortStart, traceId); may hold evicted entries until compaction. */
   readonly byStart = new SortedChunks<TraceEntry, BlockNote>(compareOldestFirst);
   private staleInByStart = 0;
@@ -122,12 +125,14 @@ export class StoredTraces {
   add(traceId: string): TraceEntry {
     const entry = this.newEntry(new TraceAggregate(traceId), this.nextSeq++, false);
     this.entries.set(traceId, entry);
+    this.arrivals.push(entry);
     return entry;
   }
 
   /** (Re)reads every trace from the file: at open, and after a failed flush (spans' statistics: sqlite-operation-stats.ts). */
   load(): void {
     this.entries = new Map();
+    this.arrivals = new ArrivalQueue();
     this.stats.clear();
     this.byStart.clear();
     this.staleInByStart = 0;
@@ -140,6 +145,7 @@ export class StoredTraces {
       const seq = Number(row[0]);
       const entry = this.newEntry(aggregateFromRow(row), seq, true);
       this.entries.set(entry.traceId, entry);
+      this.arrivals.push(entry);
       for (const service of entry.aggregate.services) this.stats.addTrace(service);
       this.stats.restoreTimes(entry.aggregate.startTimeUnixNano, entry.aggregate.endTimeUnixNano);
       setSortStart(entry, entry.aggregate.startTimeUnixNano);
@@ -215,8 +221,9 @@ export class StoredTraces {
   toEvict(totalSpans: number): TraceEntry[] {
     const out: TraceEntry[] = [];
     let spansLeft = totalSpans;
-    for (const entry of this.entries.values()) {
-      if (spansLeft <= this.maxSpans) break;
+    for (let i = 0; spansLeft > this.maxSpans; i++) {
+      const entry = this.arrivals.at(i);
+      if (entry === undefined) break;
       out.push(entry);
       spansLeft -= entry.aggregate.spanCount;
     }
@@ -262,6 +269,8 @@ export class StoredTraces {
       entry.entryMarks = null;
       entry.noteInput = null;
     }
+    // The evicted entries are the oldest (toEvict), so the front of the queue.
+    while (this.arrivals.at(0)?.evicted === true) this.arrivals.shift();
     if (evict.length > 0) this.onEvicted?.(evict);
     if (this.staleInByStart > 1024 && this.staleInByStart * 4 > this.byStart.length) {
       this.byStart.filter((entry) => !entry.evicted);
