@@ -121,8 +121,8 @@ describe("answering small exports before storing them", () => {
     // With work waiting, an answer written first could reach a sender that then reads the store
     // before this export's turn came.
     class BusyTurns extends WorkTurns {
-      override hasRoom(): boolean {
-        return false;
+      override reserve(): number | null {
+        return null;
       }
     }
     const store = createMemoryStore({ maxSpans: 100 });

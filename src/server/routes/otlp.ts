@@ -383,9 +383,13 @@ export function traceSignal(deps: OtlpRouteDeps): OtlpSignal {
       acceptAfterAnswer() {
         const { spans } = result;
         if (spans.length > ANSWER_FIRST_SPANS || !deps.ingest.takesWhole(spans.length)) return null;
-        if (deps.workTurns !== undefined && !deps.workTurns.hasRoom()) return null;
+        const turns = deps.workTurns;
+        const reserved = turns === undefined ? 0 : turns.reserve(spans.length);
+        if (reserved === null) return null;
         return () => {
+          const started = performance.now();
           const inserted = deps.ingest.spans(spans);
+          turns?.done(reserved, spans.length, performance.now() - started);
           // Only another export handled between the answer's decision and this could make it refuse a
           // span; the answer is gone, but the refusal is still counted and told.
           if (inserted.rejectedSpans > 0) {
