@@ -91,8 +91,8 @@ function hasSpan(trace: MemoryTrace, spans: Span[], spanId: string): boolean {
 /**
  * Keeps the spans of traces that take spans as objects, and packs the others into bytes (see
  * packed-spans.ts), read back when a trace is read or searched. Traces are kept by id (a Map), in
- * arrival order for eviction (an ArrivalQueue) and in a start-time-sorted array for listing (oldest first, walked backwards);
- * evicted entries are removed from the array lazily.
+ * arrival order for eviction (an ArrivalQueue) and in a start-time-sorted array for listing (oldest
+ * first, walked backwards); evicted entries are removed from the array lazily.
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const maxSpans = options.maxSpans ?? DEFAULT_MAX_SPANS;
