@@ -219,6 +219,33 @@ export class MinuteRows<C> {
   }
 
   /**
+   * The log dropped its first `rows` rows and first `slots` slots, all dead (which only minutes marked
+   * by `noteDeaths` hold), and kept `keptSlots` slots: every other row and slot is that much lower.
+   */
+  dropFront(rows: number, slots: number, keptSlots: number): void {
+    for (const m of this.minutes.values()) {
+      let n = 0;
+      for (let i = 0; i < m.n; i++) {
+        const row = (m.rows[i] as number) - rows;
+        if (row >= 0) m.rows[n++] = row;
+      }
+      m.n = n;
+      let kept = 0;
+      for (let i = 0; i < m.slots.length; i++) {
+        const slot = (m.slots[i] as number) - slots;
+        if (slot >= 0) m.slots[kept++] = slot;
+      }
+      if (kept < m.slots.length) m.slots = m.slots.subarray(0, kept);
+    }
+    this.folded = Math.max(this.folded - rows, 0);
+    const end = Math.min(this.slotFirst.length, slots + keptSlots);
+    this.slotFirst.copyWithin(0, slots, end);
+    this.slotLast.copyWithin(0, slots, end);
+    this.slotFirst.fill(Infinity, Math.max(end - slots, 0));
+    this.slotLast.fill(-Infinity, Math.max(end - slots, 0));
+  }
+
+  /**
    * Folds the rows that arrived since the last call into their minutes and rebuilds every changed
    * minute; with a finite `deadline`, folds FOLD_ROWS at a time and stops at the first step past it.
    */

@@ -65,6 +65,101 @@ describe("ServiceTraffic: arrival state of open traces", () => {
   });
 });
 
+describe("ServiceTraffic: compaction", () => {
+  const server = (
+    trace: number,
+    id: number,
+    parent: number | null,
+    service: string,
+    start: number,
+    end: number,
+  ): Span => ({
+    ...makeSpan({ trace, span: id, parent, service, start, end }),
+    kind: "SERVER",
+  });
+  /** A request to api told twice under web's root, as the TraceKit Node SDK's middleware span tells it: the inner telling first. */
+  const told = (trace: number) => ({
+    root: server(trace, 1, null, "web", 0, 100),
+    inner: server(trace, 3, 1, "api", 1, 40.3),
+    outer: server(trace, 2, 1, "api", 0, 40),
+  });
+
+  // Trace 1 holds the told request; 2,000 one-span traces of "filler" follow, retention keeping the
+  // newest 10 (and trace 1). Before it come `before` more fillers, all evicted: 1,000 make the log's
+  // dead front worth dropping (the rest moves down); 5 are too few, so the log is rebuilt.
+  for (const [before, how] of [
+    [1000, "the dead front is dropped"],
+    [5, "the log is rebuilt"],
+  ] as const) {
+    it(`kills the inner telling's entries, not others, when the outer one arrives after a compaction (${how})`, () => {
+      const traffic = new ServiceTraffic(peerOf, { now: () => 0 });
+      const fillers: string[] = [];
+      const filler = (t: number) => {
+        const s = server(t, 1, null, "filler", 0, 5);
+        traffic.add(s, 0);
+        fillers.push(s.traceId);
+        if (fillers.length > 10) traffic.evict(fillers.shift() as string);
+      };
+      for (let t = 0; t < before; t++) filler(10_000 + t);
+      const request = told(1);
+      traffic.add(request.root, 0);
+      traffic.add(request.inner, 0);
+      const entries = traffic.entries;
+      for (let t = 0; t < 2000; t++) filler(20_000 + t);
+      // Compacted: fewer entries than were ever added.
+      expect(traffic.entries).toBeLessThan(entries + 2000);
+      traffic.add(request.outer, 0);
+      expect(picture(traffic)).toEqual([
+        "service:api 1",
+        "service:filler 10",
+        "service:web 1",
+        "service:web → service:api 1",
+      ]);
+      expect(serviceMapOf(traffic.tally()).edges[0]?.p50Ms).toBe(40);
+    });
+  }
+
+  it("answers as the arrived spans would when retention evicts the oldest traces while later ones arrive", () => {
+    const random = seededRandom(5);
+    const traffic = new ServiceTraffic(peerOf, { now: () => 0 });
+    /** Each kept trace's arrived spans, oldest trace first. */
+    const kept = new Map<string, Span[]>();
+    let next = 1;
+    for (let round = 0; round < 40; round++) {
+      // 100 traces whose spans arrive shuffled with the next round's first ones still to come.
+      const spans = Array.from({ length: 100 }, () => {
+        const t = next++;
+        const { root, inner, outer } = told(t);
+        const client = {
+          ...makeSpan({ trace: t, span: 4, parent: 1, service: "web", start: 50, end: 60 }),
+          kind: "CLIENT" as const,
+        };
+        const called = server(t, 5, 4, random() < 0.5 ? "mail" : "web", 51, 59);
+        return [root, inner, outer, client, called];
+      }).flat();
+      for (let i = spans.length - 1; i > 0; i--) {
+        const j = Math.floor(random() * (i + 1));
+        [spans[i], spans[j]] = [spans[j] as Span, spans[i] as Span];
+      }
+      for (const span of spans) {
+        traffic.add(span, 0);
+        kept.set(span.traceId, [...(kept.get(span.traceId) ?? []), span]);
+        // Retention: the oldest traces go once 300 are kept.
+        if (kept.size > 300) {
+          const oldest = kept.keys().next().value as string;
+          traffic.evict(oldest);
+          kept.delete(oldest);
+        }
+      }
+      if (round % 5 === 4) {
+        const whole = new ServiceTraffic(peerOf);
+        for (const list of kept.values()) for (const span of list) whole.add(span, 0);
+        expect(picture(traffic)).toEqual(picture(whole));
+      }
+    }
+  });
+});
+
 describe("ServiceTraffic: windows over many minutes", () => {
   const random = seededRandom(17);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
