@@ -32,8 +32,12 @@ export interface Ingest {
   spans(spans: readonly Span[]): InsertResult;
   /** Whether `spans` of `count` spans now would refuse none and wait for nothing (see `Store.takesWhole`). */
   takesWhole(count: number): boolean;
-  /** Resolves once every span accepted so far is in the store's file (at once without one). */
-  committed(): Promise<void>;
+  /**
+   * Resolves once every span accepted so far is in the store's file (at once without one); with a
+   * `commitMark()` taken before them, rejects when a failed commit rolled them back since.
+   */
+  committed(mark?: number): Promise<void>;
+  commitMark(): number | undefined;
   /** Forgets which services were seen, after the store was cleared. */
   reset(): void;
   counts(): IngestCounts;
@@ -99,9 +103,10 @@ export function createIngest(
     takesWhole(count) {
       return store.takesWhole?.(count) ?? false;
     },
-    committed() {
-      return store.committed?.() ?? Promise.resolve();
+    committed(mark) {
+      return store.committed?.(mark) ?? Promise.resolve();
     },
+    commitMark: () => store.commitMark?.(),
     reset() {
       seenServices.clear();
       storedServicesSeen = false;

@@ -7,8 +7,9 @@ import type { ServiceColors } from "./service-colors.js";
 export interface LogIngest {
   /** Stores the records (none already stored: see LogStore) and pushes those stored to live clients. */
   logs(records: readonly LogRecord[]): LogInsertResult;
-  /** Resolves once every record accepted so far is in the store's file (at once without one). */
-  committed(): Promise<void>;
+  /** Resolves once every record accepted so far is in the store's file (at once without one); see Ingest.committed. */
+  committed(mark?: number): Promise<void>;
+  commitMark(): number | undefined;
 }
 
 /**
@@ -25,8 +26,9 @@ export function createLogIngest(store: LogStore, hub: LiveHub, serviceColors?: S
       hub.publishItems("logs", result.stored, (items) => ({ type: "logs", logs: items.map(logToJson) }));
       return result;
     },
-    committed() {
-      return store.committed?.() ?? Promise.resolve();
+    committed(mark) {
+      return store.committed?.(mark) ?? Promise.resolve();
     },
+    commitMark: () => store.commitMark?.(),
   };
 }

@@ -425,7 +425,8 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     kind: "sqlite",
     insertLogs,
     listLogs,
-    committed: () => options.commits?.committed() ?? Promise.resolve(),
+    committed: (mark) => options.commits?.committed(mark) ?? Promise.resolve(),
+    commitMark: () => options.commits?.mark() ?? 0,
     clear,
     stats() {
       assertOpen();

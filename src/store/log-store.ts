@@ -51,8 +51,12 @@ export interface LogStore {
   /** Stores the records in order, but none that is already stored. */
   insertLogs(records: readonly LogRecord[]): LogInsertResult;
   listLogs(query: LogQuery): LogPage;
-  /** Resolves once every record accepted so far is committed to the store's file; absent without a file. */
-  committed?(): Promise<void>;
+  /**
+   * Resolves once every record accepted so far is committed to the store's file; absent without a
+   * file. With a `commitMark()` (see Store.committed), rejects when a commit failed since it was taken.
+   */
+  committed?(mark?: number): Promise<void>;
+  commitMark?(): number;
   clear(): void;
   stats(): LogStoreStats;
   /** Flushes anything pending and releases resources; the store is unusable afterwards. */

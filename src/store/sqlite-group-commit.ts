@@ -8,6 +8,8 @@ export interface CommitParticipant {
   write(): void;
   /** The group's transaction rolled back: what memory holds of the file is read back from it. */
   rolledBack(): void;
+  /** The group's transaction committed what `write` wrote. */
+  committed?(): void;
 }
 
 interface Waiter {
@@ -30,6 +32,8 @@ export class GroupCommit {
   private readonly participants: CommitParticipant[] = [];
   private waiters: Waiter[] = [];
   private immediate: NodeJS.Immediate | null = null;
+  /** Commits that failed (and rolled back) so far: see `mark`. */
+  private failures = 0;
   private readonly writeAll: () => void;
 
   constructor(db: SqliteDatabase) {
@@ -42,8 +46,22 @@ export class GroupCommit {
     this.participants.push(participant);
   }
 
-  /** Resolves once every write accepted so far is committed; rejects when that commit failed. */
-  committed(): Promise<void> {
+  /**
+   * A mark to pass to `committed` by a caller about to write in several steps (a request stored in
+   * slices): a commit failing in between rolls back, with everything else pending, the steps before it.
+   */
+  mark(): number {
+    return this.failures;
+  }
+
+  /**
+   * Resolves once every write accepted so far is committed; rejects when that commit failed, or when
+   * one failed since `mark` was taken (what was written after the mark may be lost).
+   */
+  committed(mark?: number): Promise<void> {
+    if (mark !== undefined && mark !== this.failures) {
+      return Promise.reject(new Error("a commit to the store's file failed and rolled back writes accepted with it"));
+    }
     if (!this.participants.some((participant) => participant.hasPending())) return Promise.resolve();
     const promise = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
     this.immediate ??= setImmediate(() => {
@@ -64,10 +82,12 @@ export class GroupCommit {
     try {
       this.writeAll();
     } catch (error) {
+      this.failures++;
       for (const participant of this.participants) participant.rolledBack();
       for (const waiter of waiters) waiter.reject(error);
       throw error;
     }
+    for (const participant of this.participants) participant.committed?.();
     for (const waiter of waiters) waiter.resolve();
   }
 

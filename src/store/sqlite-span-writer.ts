@@ -36,6 +36,8 @@ export class SpanWriter {
   private readonly writeBatch: (chunks: unknown[][], count: number, dirty: TraceEntry[], evict: TraceEntry[]) => number;
   /** Trace ids evicted by the writes of the commit under way. */
   private evicted: string[] = [];
+  /** What the last write evicted, counted once the group's transaction commits (null: nothing waits). */
+  private evictedUncommitted: { traces: TraceEntry[]; spans: number } | null = null;
 
   constructor(private readonly deps: SpanWriterDeps) {
     this.flushTimer = new FlushTimer(deps.flushIntervalMs, () => this.flush());
@@ -43,7 +45,15 @@ export class SpanWriter {
       hasPending: () =>
         this.pendingSpans > 0 || deps.traces.spanTotal > deps.traces.maxSpans || deps.traces.statsRows.pending,
       write: () => this.write(),
-      rolledBack: () => deps.reload(),
+      rolledBack: () => {
+        this.evictedUncommitted = null;
+        deps.reload();
+      },
+      committed: () => {
+        if (this.evictedUncommitted === null) return;
+        deps.traces.evictionCommitted(this.evictedUncommitted.traces, this.evictedUncommitted.spans);
+        this.evictedUncommitted = null;
+      },
     });
     const { stmts, traces, lookups } = deps;
     this.writeBatch = deps.db.transaction(
@@ -164,8 +174,8 @@ export class SpanWriter {
     lookups.pendingShapes = [];
     traces.dirtyEntries = [];
     traces.spanTotal += count - evictedSpanCount;
-    traces.evictedTraces += evict.length;
-    traces.evictedSpans += evictedSpanCount;
+    // Counted once the group's transaction commits: another participant's write may still roll it back.
+    if (evict.length > 0) this.evictedUncommitted = { traces: evict, spans: evictedSpanCount };
     traces.written(dirty, evict);
     this.evicted = evict.map((entry) => entry.traceId);
     if (this.evicted.length > 0) this.deps.evicted?.(this.evicted);

@@ -146,6 +146,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   /** (Re)reads everything kept in memory from the file: at open, and after a failed flush. */
   function loadState(): void {
     spanQuery.forgetTraces();
+    // Autocomplete's newest spans may include some a rollback lost: they are read again from the file.
+    spanQuery.recentSpans.clear();
     lookups.load();
     traces.load();
     loadOperationStats(db, stmts, traces, lookups, options.onStatisticsFill ?? (() => {}));
@@ -168,7 +170,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     })();
     loadState();
     traces.evictedIds.clear();
-    spanQuery.recentSpans.clear();
   }
 
   /** The spans autocomplete counts (see SqliteSpanQuery.catalogSpans). */
@@ -260,7 +261,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
     attributeKeys: () => countAttributeKeys(catalogSpans()),
     attributeValues: (key, limit) => countAttributeValues(catalogSpans(), key, limit),
-    committed: () => commits.committed(),
+    committed: (mark) => commits.committed(mark),
+    commitMark: () => commits.mark(),
     clear,
     stats,
     close,

@@ -252,7 +252,14 @@ export class StoredTraces {
     this.statsOutBelow = below;
   }
 
-  /** After a committed flush: `dirty` are stored, `evict` are gone. */
+  /** The transaction that evicted `evict` (holding `spans` spans) committed: counted, and their late spans dropped from now on. */
+  evictionCommitted(evict: readonly TraceEntry[], spans: number): void {
+    this.evictedTraces += evict.length;
+    this.evictedSpans += spans;
+    for (const entry of evict) this.evictedIds.add(entry.traceId);
+  }
+
+  /** After a flush's writes (its transaction may still roll back: see evictionCommitted): `dirty` are stored, `evict` are gone. */
   written(dirty: readonly TraceEntry[], evict: readonly TraceEntry[]): void {
     for (const entry of dirty) {
       entry.stored = true;
@@ -261,7 +268,6 @@ export class StoredTraces {
     this.statsRows.written(dirty);
     for (const entry of evict) {
       this.entries.delete(entry.traceId);
-      this.evictedIds.add(entry.traceId);
       entry.evicted = true;
       if (entry.filed) this.staleInByStart++;
       if (this.spanIdHolders.delete(entry.traceId)) this.cachedSpanIds -= entry.spanIds?.size ?? 0;

@@ -220,9 +220,12 @@ export interface Store {
   errorGroups(query: ErrorGroupQuery): ErrorGroupsAnswer;
   /**
    * Resolves once every span accepted so far is committed to the store's file (so a 200 means it
-   * survives the process being killed); absent for a store without a file.
+   * survives the process being killed); absent for a store without a file. With a `commitMark()` taken
+   * before the spans were accepted, rejects when a commit failed since: it rolled back spans with it.
    */
-  committed?(): Promise<void>;
+  committed?(mark?: number): Promise<void>;
+  /** A mark for `committed`, taken before accepting a request's spans in several steps. */
+  commitMark?(): number;
   /** Attribute keys of the newest spans (span, resource and event attributes), most frequent first. */
   attributeKeys(): AttributeKeys;
   /** The most frequent values of a key (or a span field: service, name, status, kind) in the newest spans. */

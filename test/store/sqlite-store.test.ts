@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { MODEL_PRICES } from "../../src/domain/llm-prices.js";
 import { serviceMapOf } from "../../src/domain/service-map.js";
-import type { SqliteDriver } from "../../src/store/sqlite-schema.js";
+import type { SqliteDatabase, SqliteDriver } from "../../src/store/sqlite-schema.js";
 import { createSqliteStore, loadSqliteDriver, type SqliteStoreOptions } from "../../src/store/sqlite-store.js";
 import type { Store } from "../../src/store/store.js";
 import { failingTrace } from "./error-groups-contract.js";
@@ -377,5 +377,101 @@ describe("sqlite store: persistence and files", () => {
     first.insertSpans([rootSpan(1)]);
     first.stats();
     expect(() => openStore({ path })).toThrow(/another process is using it/);
+  });
+});
+
+describe("sqlite store: a commit that fails and rolls back", () => {
+  beforeAll(() => loadSqliteDriver());
+
+  /**
+   * A store whose commits can be made to fail: span inserts abort (a trigger, as a full disk fails
+   * them inside the span writer), or the commit fails after every write (another participant's).
+   */
+  function openFaulty(options: Partial<SqliteStoreOptions> = {}) {
+    let db: SqliteDatabase | undefined;
+    const fail = { afterWrites: false };
+    const store = createSqliteStore({
+      path: tempPath(),
+      maxSpans: 100_000,
+      flushIntervalMs: 60_000,
+      ...options,
+      companion: (handle, commits) => {
+        db = handle;
+        commits.join({
+          hasPending: () => false,
+          write: () => {
+            if (fail.afterWrites) throw new Error("injected: commit failed");
+          },
+          rolledBack: () => {},
+        });
+        return { close() {} };
+      },
+    });
+    const failInserts = (on: boolean) =>
+      (db as SqliteDatabase).exec(
+        on
+          ? "CREATE TEMP TRIGGER boom BEFORE INSERT ON spans BEGIN SELECT RAISE(ABORT, 'injected: disk full'); END"
+          : "DROP TRIGGER temp.boom",
+      );
+    return { store, fail, failInserts };
+  }
+
+  it("fails a request stored in slices when a commit between its slices rolled the first ones back", async () => {
+    const { store, failInserts } = openFaulty();
+    const mark = store.commitMark?.();
+    store.insertSpans([rootSpan(1)]); // the request's first slice
+    failInserts(true);
+    store.insertSpans([rootSpan(2)]); // another request, whose commit fails
+    await expect(store.committed?.()).rejects.toThrow(/injected/);
+    failInserts(false);
+    store.insertSpans([makeSpan({ trace: 1, span: 2, parent: 1 })]); // the request's last slice
+    expect(store.getTrace(traceId(1))).toHaveLength(1);
+    await expect(store.committed?.(mark)).rejects.toThrow(/rolled back/);
+    // A request marked after the failure is answered as usual.
+    const later = store.commitMark?.();
+    store.insertSpans([rootSpan(3)]);
+    await expect(store.committed?.(later)).resolves.toBeUndefined();
+    store.close();
+  });
+
+  it("fails a request whose first slice a failed timed flush rolled back", async () => {
+    const { store, failInserts } = openFaulty({ flushIntervalMs: 5 });
+    const mark = store.commitMark?.();
+    store.insertSpans([rootSpan(1)]);
+    failInserts(true);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    failInserts(false);
+    await expect(store.committed?.(mark)).rejects.toThrow(/rolled back/);
+    store.close();
+  });
+
+  it("counts no eviction and drops no late span of a trace whose eviction rolled back", () => {
+    const { store, fail } = openFaulty({ maxSpans: 2 });
+    store.insertSpans([rootSpan(1), rootSpan(2)]);
+    store.stats(); // committed
+    store.insertSpans([rootSpan(3)]);
+    fail.afterWrites = true;
+    expect(() => store.stats()).toThrow(/injected/);
+    fail.afterWrites = false;
+    expect(store.getTrace(traceId(1))).toHaveLength(1);
+    expect(store.stats()).toMatchObject({ spans: 2, traces: 2, evictedTraces: 0, evictedSpans: 0 });
+    // Trace 1 was never evicted: its next span is stored, not dropped as late.
+    const result = store.insertSpans([makeSpan({ trace: 1, span: 2, parent: 1 })]);
+    expect(result.lateSpans).toBe(0);
+    store.close();
+  });
+
+  it("leaves spans a rollback lost out of autocomplete", () => {
+    const { store, failInserts } = openFaulty();
+    store.insertSpans([rootSpan(1, { service: "kept" })]);
+    store.stats();
+    store.insertSpans([rootSpan(2, { service: "ghost", attributes: { "ghost.key": 1 } })]);
+    failInserts(true);
+    expect(() => store.stats()).toThrow(/injected/);
+    failInserts(false);
+    expect(store.getTrace(traceId(2))).toBeUndefined();
+    expect(store.attributeValues("service", 5).values).toEqual([{ value: "kept", count: 1 }]);
+    expect(store.attributeKeys().keys.map((k) => k.key)).not.toContain("ghost.key");
+    store.close();
   });
 });

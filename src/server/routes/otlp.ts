@@ -366,6 +366,8 @@ export function traceSignal(deps: OtlpRouteDeps): OtlpSignal {
       duplicates: 0,
       async accept() {
         let message: string | undefined;
+        // A commit failing between two slices would roll back the first ones: then this is no 200.
+        const mark = deps.ingest.commitMark();
         await storeInSlices(
           result.spans,
           (spans) => {
@@ -378,7 +380,7 @@ export function traceSignal(deps: OtlpRouteDeps): OtlpSignal {
           (span) => span.traceId,
         );
         if (message !== undefined) out.errors.push(message);
-        await deps.ingest.committed();
+        await deps.ingest.committed(mark);
       },
       acceptAfterAnswer() {
         const { spans } = result;
@@ -430,6 +432,7 @@ export function logSignal(deps: OtlpRouteDeps): OtlpSignal {
       errors: result.errors,
       duplicates: 0,
       async accept() {
+        const mark = deps.logIngest.commitMark();
         await storeInSlices(
           result.logs,
           (logs) => {
@@ -437,7 +440,7 @@ export function logSignal(deps: OtlpRouteDeps): OtlpSignal {
           },
           deps.workTurns,
         );
-        await deps.logIngest.committed();
+        await deps.logIngest.committed(mark);
       },
     };
     return out;
