@@ -100,11 +100,6 @@ export class LlmIndex {
   private nextSlot = 0;
   private readonly models: string[] = [];
   private readonly modelIds = new Map<string, number>();
-  /**
-   * Requested model → the model that answered it (the newest seen): a call that failed before an
-   * answer names only the model it asked for, and is counted with the answering model's calls.
-   */
-  private readonly answeredAs = new Map<string, number>();
   private readonly services: string[] = [];
   private readonly serviceIds = new Map<string, number>();
   private size = 0;
@@ -169,8 +164,6 @@ export class LlmIndex {
     this.streamingCol[i] = call.streaming === null ? STREAMING_UNKNOWN : call.streaming ? STREAMING_YES : STREAMING_NO;
     const model = intern(this.models, this.modelIds, call.usage.model, itself);
     this.modelCol[i] = model;
-    if (call.requestModel !== null && call.requestModel !== call.usage.model)
-      this.answeredAs.set(call.requestModel, model);
     this.serviceCol[i] = intern(this.services, this.serviceIds, call.service, itself);
     this.slotCol[i] = slot;
     this.failedCol[i] = call.failed ? 1 : 0;
@@ -190,13 +183,31 @@ export class LlmIndex {
   }
 
   clear(): void {
-    this.answeredAs.clear();
     this.slots.clear();
     this.slotTraces = [];
     this.nextSlot = 0;
     this.size = 0;
     this.spanIds = [];
     this.byMinute.clear();
+  }
+
+  /**
+   * Requested model → the model that answered it, as the newest kept call naming both says: a call
+   * that failed before an answer names only the model it asked for, and is counted with the
+   * answering model's calls. Read from the kept calls at each read (one per LLM call, not per span),
+   * so an evicted call's answer is forgotten with it.
+   */
+  private answeredAs(): Map<string, number> {
+    const out = new Map<string, number>();
+    const { requestModelCol, modelCol, slotCol, deadSlots } = this;
+    for (let i = this.size - 1; i >= 0; i--) {
+      const requested = requestModelCol[i] as number;
+      if (requested < 0 || deadSlots[slotCol[i] as number] === 1) continue;
+      const name = this.texts[requested] as string;
+      const model = modelCol[i] as number;
+      if (name !== this.models[model] && !out.has(name)) out.set(name, model);
+    }
+    return out;
   }
 
   private text(value: string | null): number {
@@ -255,7 +266,8 @@ export class LlmIndex {
     const priceKeys = this.models.map((model) => priceKeyOf(model, prices));
     const tokenPrices = priceKeys.map((key) => tokenPriceOf(key, prices));
     // Each model's row in the answer (see answeredAs); prices stay each call's own model's.
-    const rowOf = this.models.map((name, m) => this.answeredAs.get(name) ?? m);
+    const answeredAs = this.answeredAs();
+    const rowOf = this.models.map((name, m) => answeredAs.get(name) ?? m);
     const byModel = new GroupSums(this.models);
     const byService = new GroupSums(this.services);
     const all = new GroupSums(["all"]);

@@ -333,5 +333,15 @@ describe("LlmIndex", () => {
         "claude-sonnet-4-5-20250929",
       ]);
     }
+    // Once the answering call is evicted, the failed one is counted with the model it asked for.
+    const index = new LlmIndex();
+    for (const span of [failed, answered, other]) index.add(span);
+    index.evict(answered.traceId);
+    expect(index.usage({ limit: 10 }, MODEL_PRICES).byModel.map((g) => [g.key, g.calls, g.failed])).toEqual(
+      expect.arrayContaining([
+        ["claude-sonnet-4-5", 1, 1],
+        ["claude-haiku-4-5", 1, 1],
+      ]),
+    );
   });
 });
