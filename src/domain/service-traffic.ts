@@ -75,7 +75,7 @@ interface WaitingChild {
   told?: boolean;
 }
 
-/** The outer SERVER span so far of a service under one parent from elsewhere (see TraceState.siblings). */
+/** The outer SERVER span so far of one request to a service under one parent (see TraceState.siblings). */
 interface OuterServerSpan {
   startMs: number;
   endMs: number;
@@ -102,10 +102,11 @@ interface TraceState {
   /** CLIENT / PRODUCER span id → its CALL entry, dead once a span of the callee arrives. */
   calls: SpanIdTable | null;
   /**
-   * Parent span id and service → the outer SERVER span of that service under that parent: two of
-   * them, one within the other's time, are one request told twice (nestedEntrySpans' rule).
+   * Parent span id and service → the requests to that service under that parent (not one of its own
+   * entry spans), each by its outer SERVER span so far: two of them, one within the other's time, are
+   * one request told twice; two one after the other (a retry) are two (nestedEntrySpans' rule).
    */
-  siblings: Map<string, OuterServerSpan> | null;
+  siblings: Map<string, OuterServerSpan[]> | null;
 }
 
 /** What a trace's table keeps of a span: its service number, and whether the span enters it (SERVER / CONSUMER). */
@@ -309,28 +310,35 @@ export class ServiceTraffic {
     const parentService = parentCode === undefined ? undefined : parentCode >> 1;
     const nested = entersService && parentCode === spanCode(service, true);
 
-    // A SERVER span under a parent from elsewhere (or not yet here) that runs over the same time as
-    // another SERVER span of its service under that parent: the same request told twice
-    // (tellSameRequest). Counted once, as the outer one (nestedEntrySpans' rule, in any order of arrival).
+    // A SERVER span under a parent that is not an entry span of its service (one from elsewhere, one
+    // of its own INTERNAL spans, or one not here yet) that runs over the same time as another SERVER
+    // span of its service under that parent: the same request told twice (tellSameRequest). Counted
+    // once, as the outer one (nestedEntrySpans' rule, in any order of arrival).
     let outer: OuterServerSpan | null = null;
     /** This span is the inner telling of a request another SERVER span of its service already counts. */
     let told = false;
-    if (span.kind === "SERVER" && parentId !== null && parentService !== service) {
+    if (span.kind === "SERVER" && parentId !== null && !nested) {
       state.siblings ??= new Map();
       const siblingKey = `${parentId}\u0000${service}`;
-      const seen = state.siblings.get(siblingKey);
-      const endMs = startMs + durMs;
-      const same = seen !== undefined && tellSameRequest(seen.startMs, seen.endMs, startMs, endMs);
-      if (same && isOuterTelling(seen.startMs, seen.endMs, startMs, endMs)) {
-        told = true;
-      } else if (same) {
-        if (seen.entry >= 0) this.kill(seen.entry);
-        if (seen.edge >= 0) this.kill(seen.edge);
-        if (seen.waiting !== null) seen.waiting.told = true;
+      let requests = state.siblings.get(siblingKey);
+      if (requests === undefined) {
+        requests = [];
+        state.siblings.set(siblingKey, requests);
       }
-      if (!told && (seen === undefined || same)) {
+      const endMs = startMs + durMs;
+      const same = requests.findIndex((seen) => tellSameRequest(seen.startMs, seen.endMs, startMs, endMs));
+      const seen = requests[same];
+      if (seen !== undefined && isOuterTelling(seen.startMs, seen.endMs, startMs, endMs)) {
+        told = true;
+      } else {
+        if (seen !== undefined) {
+          if (seen.entry >= 0) this.kill(seen.entry);
+          if (seen.edge >= 0) this.kill(seen.edge);
+          if (seen.waiting !== null) seen.waiting.told = true;
+        }
         outer = { startMs, endMs, entry: -1, edge: -1, waiting: null };
-        state.siblings.set(siblingKey, outer);
+        if (seen !== undefined) requests[same] = outer;
+        else requests.push(outer);
       }
     }
 
@@ -379,8 +387,8 @@ export class ServiceTraffic {
             child.durMs,
             child.error,
           );
-          const outer = state.siblings?.get(`${span.spanId}\u0000${child.service}`);
-          if (outer !== undefined && outer.waiting === child) {
+          const outer = state.siblings?.get(`${span.spanId}\u0000${child.service}`)?.find((o) => o.waiting === child);
+          if (outer !== undefined) {
             outer.edge = edge;
             outer.waiting = null;
           }
@@ -758,9 +766,11 @@ export class ServiceTraffic {
         for (const children of state.waiting.values()) for (const child of children) child.entry = entry(child.entry);
       }
       if (state.siblings !== null) {
-        for (const outer of state.siblings.values()) {
-          outer.entry = entry(outer.entry);
-          outer.edge = entry(outer.edge);
+        for (const requests of state.siblings.values()) {
+          for (const outer of requests) {
+            outer.entry = entry(outer.entry);
+            outer.edge = entry(outer.edge);
+          }
         }
       }
     }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { nestedEntrySpans } from "../../src/domain/operation.js";
 import { percentile } from "../../src/domain/percentile.js";
 import { peerOf, serviceMapOf } from "../../src/domain/service-map.js";
 import { OPEN_QUIET_MS, ServiceTraffic, type TrafficWindow } from "../../src/domain/service-traffic.js";
@@ -62,6 +63,46 @@ describe("ServiceTraffic: arrival state of open traces", () => {
     traffic.evict(makeSpan({ trace: 1, span: 1 }).traceId);
     expect(picture(traffic)).toEqual(["service:web 1"]);
     expect(traffic.tally().traces).toBe(1);
+  });
+});
+
+describe("ServiceTraffic: a request told twice", () => {
+  const server = (id: number, parent: number | null, service: string, start: number, end: number): Span => ({
+    ...makeSpan({ trace: 1, span: id, parent, service, start, end }),
+    kind: "SERVER",
+  });
+  /** api's calls and the edge's, with the spans arriving in `order`. */
+  const apiCalls = (order: Span[]) => {
+    const traffic = new ServiceTraffic(peerOf, { now: () => 0 });
+    for (const s of order) traffic.add(s, 0);
+    const map = serviceMapOf(traffic.tally());
+    return [map.nodes.find((n) => n.id === "service:api")?.calls, map.edges[0]?.calls];
+  };
+  /** Every order of the spans. */
+  const orders = (spans: Span[]): Span[][] =>
+    spans.length <= 1
+      ? [spans]
+      : spans.flatMap((first, i) => orders(spans.filter((_, j) => j !== i)).map((rest) => [first, ...rest]));
+
+  it("counts a retry told twice once, as the whole trace does, whatever the order", () => {
+    const root = server(1, null, "web", 0, 200);
+    const first = server(2, 1, "api", 0, 40);
+    const retryOuter = server(3, 1, "api", 50, 90);
+    const retryInner = server(4, 1, "api", 51, 90.3);
+    expect([...(nestedEntrySpans([root, first, retryOuter, retryInner]) ?? [])]).toEqual([retryInner]);
+    for (const order of orders([root, first, retryOuter, retryInner])) expect(apiCalls(order)).toEqual([2, 2]);
+  });
+
+  it("counts a request told twice under an INTERNAL span of its own service once, whatever the order", () => {
+    const root = server(1, null, "api", 0, 200);
+    const internal: Span = {
+      ...makeSpan({ trace: 1, span: 2, parent: 1, service: "api", start: 0, end: 100 }),
+      kind: "INTERNAL",
+    };
+    const outer = server(3, 2, "api", 10, 50);
+    const inner = server(4, 2, "api", 11, 50.3);
+    expect([...(nestedEntrySpans([root, internal, outer, inner]) ?? [])]).toEqual([inner]);
+    for (const order of orders([root, internal, outer, inner])) expect(apiCalls(order)[0]).toBe(2);
   });
 });
 
