@@ -75,6 +75,11 @@ interface ServiceEntry {
   /** The "(other operations)" rows, by group (nested entry spans apart, see overflowKey). */
   readonly overflow: Map<string, OperationEntry>;
   /**
+   * The operations (slot and key) counted in each "(other operations)" row while it lasts: they stay
+   * there when room is made, so that a span counted there is found there again (see renest).
+   */
+  readonly overflowed: Map<string, Set<string>>;
+  /**
    * Operations found so far by span kind and name, then by detail: what `operationEntry` looks up
    * first. Emptied whenever an operation of the service is dropped or restored, and when it grows
    * past MAX_FOUND entries.
@@ -435,6 +440,7 @@ export class OperationStatsIndex {
         ops: new Map(),
         opCount: 0,
         overflow: new Map(),
+        overflowed: new Map(),
         found: new Map(),
         foundCount: 0,
       };
@@ -480,7 +486,17 @@ export class OperationStatsIndex {
     let byName = service.ops.get(slot);
     const found = byName?.get(key);
     if (found !== undefined) return found;
-    if (service.opCount >= MAX_OPERATIONS_PER_SERVICE) return this.overflowEntry(service, operation, nested);
+    const group = overflowKey(operation.group, nested);
+    const slotKey = `${slot}\u0000${key}`;
+    if (service.opCount >= MAX_OPERATIONS_PER_SERVICE || service.overflowed.get(group)?.has(slotKey) === true) {
+      let sent = service.overflowed.get(group);
+      if (sent === undefined) {
+        sent = new Set();
+        service.overflowed.set(group, sent);
+      }
+      sent.add(slotKey);
+      return this.overflowEntry(service, operation, nested);
+    }
     if (byName === undefined) {
       byName = new Map();
       service.ops.set(slot, byName);
@@ -545,6 +561,7 @@ export class OperationStatsIndex {
     service.foundCount = 0;
     if (op.name === OTHER_OPERATIONS && op.key === "") {
       service.overflow.delete(overflowKey(op.group, op.nested));
+      service.overflowed.delete(overflowKey(op.group, op.nested));
       return;
     }
     const slot = slotOf(op.kind, op.nested);

@@ -546,6 +546,27 @@ export function operationsContract(fresh: (maxSpans?: number) => Promise<Store>)
     expect(store.listServices()[0]?.requestCount).toBe(MAX_OPERATIONS_PER_SERVICE + 5);
   });
 
+  it("moves a span counted with the other operations from there when its parent arrives, after eviction made room", async () => {
+    const store = await fresh(MAX_OPERATIONS_PER_SERVICE + 1);
+    store.insertSpans(
+      Array.from({ length: MAX_OPERATIONS_PER_SERVICE }, (_, i) =>
+        opSpan({ trace: i + 1, span: 1, parent: null, kind: "SERVER", name: `op ${i}`, end: 1 }),
+      ),
+    );
+    // The 501st operation: counted with the other operations.
+    store.insertSpans([opSpan({ trace: 9999, span: 2, parent: 1, kind: "SERVER", name: "late", start: 1, end: 2 })]);
+    // Trace 1 is evicted ("op 0" goes, making room); then the late span's parent, a request of its service, arrives.
+    store.insertSpans([opSpan({ trace: 8888, span: 1, parent: null, kind: "SERVER", name: "op 499", end: 1 })]);
+    store.insertSpans([
+      opSpan({ trace: 9999, span: 1, parent: null, kind: "SERVER", name: "op 499", start: 0, end: 3 }),
+    ]);
+    const operations = store.listOperations("api")?.operations ?? [];
+    expect(operations.filter((o) => o.count < 0)).toEqual([]);
+    expect(operations.filter((o) => o.name === OTHER_OPERATIONS && !o.nested)).toEqual([]);
+    // Now nested in the request, it is counted there once (as its own operation if the eviction made room by then).
+    expect(operations.filter((o) => o.nested).map((o) => o.count)).toEqual([1]);
+  });
+
   it("forgets everything on clear", async () => {
     const store = await fresh();
     store.insertSpans(apiTraffic());
