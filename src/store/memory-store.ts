@@ -180,7 +180,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       live.delete(trace);
       liveSpans -= trace.spanCount;
       if (trace.spanCount > PACK_MAX_SPANS) continue; // stays objects, outside the count
-      trace.packed = packer.pack(sortedSpans(trace));
+      const packed = packer.pack(sortedSpans(trace));
+      if (packed === null) continue; // the same
+      trace.packed = packed;
       trace.spans = null;
       trace.spanIds = null;
       compactTokens(trace.stats);

@@ -39,8 +39,11 @@ export interface PackedTrace {
 }
 
 export interface SpanPacker {
-  /** Packs spans that all share one trace id, in the order given. */
-  pack(spans: readonly Span[]): PackedTrace;
+  /**
+   * Packs spans that all share one trace id, in the order given; null when the bytes could not give
+   * them back exactly (a string with a lone surrogate): then they stay objects.
+   */
+  pack(spans: readonly Span[]): PackedTrace | null;
   unpack(packed: PackedTrace): Span[];
   /** Drops the slab being filled (the store was cleared); packed traces stay readable, so the shared strings stay. */
   reset(): void;
@@ -297,6 +300,9 @@ declare global {
   }
 }
 
+/** A lone surrogate (JSON can carry one, `\ud800`): UTF-8 cannot, it would come back as U+FFFD. */
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
 /** Writes one trace: strings go to the table as they are first met, everything else to the body. */
 class TraceWriter {
   readonly table = new ByteWriter();
@@ -310,12 +316,16 @@ class TraceWriter {
   private base = 0n;
   /** Serial number of the trace being written. */
   private trace = 0;
+  /** Set when a string of the trace's own table holds a lone surrogate: the trace cannot be packed. */
+  private unpackable = false;
 
   constructor(private readonly shared: SharedStrings) {}
 
+  /** Writes the trace; returns the number of strings in its table, or -1 when it cannot be packed (see `unpackable`). */
   write(spans: readonly Span[]): number {
     this.table.pos = 0;
     this.body.pos = 0;
+    this.unpackable = false;
     // Map.clear makes a new table: only the maps used since are cleared.
     if (this.stringNumbers.size > 0) this.stringNumbers.clear();
     if (this.spanNumbers.size > 0) this.spanNumbers.clear();
@@ -335,7 +345,7 @@ class TraceWriter {
     this.string(first.traceId);
     for (const span of spans) this.span(span, rawIds);
     this.spans = [];
-    return this.stringNumbers.size;
+    return this.unpackable ? -1 : this.stringNumbers.size;
   }
 
   /** The number of the trace's span with this id. */
@@ -353,6 +363,7 @@ class TraceWriter {
       number = this.stringNumbers.size;
       this.stringNumbers.set(text, number);
       this.table.utf8(text);
+      if (LONE_SURROGATE.test(text)) this.unpackable = true;
     }
     this.body.uint(number * 2);
   }
@@ -692,6 +703,7 @@ export function createSpanPacker(): SpanPacker {
   return {
     pack(spans) {
       const strings = writer.write(spans);
+      if (strings < 0) return null;
       head.pos = 0;
       head.uint(strings);
       const { table, body } = writer;

@@ -15,7 +15,6 @@ const BLOOM_BITS = 1024;
 const BLOOM_WORDS = BLOOM_BITS / 32;
 /** Longer values set only their key's token; a query for one tests only the key. */
 const MAX_VALUE_LENGTH = 256;
-const MAX_DEPTH = 8;
 
 function fnv1a(text: string): number {
   let h = 0x811c9dc5;
@@ -88,16 +87,17 @@ function hasToken(bits: Uint32Array, h: number): boolean {
 }
 
 /**
- * Adds the `key=value` tokens of a value (each item of an array), from the key's hash and the text
- * the value is compared as (see span-query.ts `valueEquals`); a long string, null or a map has none.
+ * Adds the `key=value` tokens of a value (each item of an array, at any depth, as `valueEquals`
+ * looks: the decoders bound the depth), from the key's hash and the text the value is compared as
+ * (see span-query.ts `valueEquals`); a long string, null or a map has none.
  */
-function addValueTokens(add: (token: number) => void, keyHash: number, value: AttrValue, depth: number): void {
+function addValueTokens(add: (token: number) => void, keyHash: number, value: AttrValue): void {
   if (typeof value === "string") {
     if (value.length <= MAX_VALUE_LENGTH) add(pairHash(keyHash, stringHash(value)));
   } else if (typeof value === "number") {
     add(pairHash(keyHash, numberHash(value)));
   } else if (Array.isArray(value)) {
-    if (depth < MAX_DEPTH) for (const item of value) addValueTokens(add, keyHash, item, depth + 1);
+    for (const item of value) addValueTokens(add, keyHash, item);
   } else if (typeof value === "boolean") {
     add(pairHash(keyHash, stringHash(value ? "true" : "false")));
   }
@@ -108,7 +108,7 @@ function addAttributeTokens(add: (token: number) => void, attributes: Attributes
     if (!Object.hasOwn(attributes, key)) continue;
     const keyHash = stringHash(key);
     add(keyHash);
-    addValueTokens(add, keyHash, attributes[key] as AttrValue, 0);
+    addValueTokens(add, keyHash, attributes[key] as AttrValue);
   }
 }
 

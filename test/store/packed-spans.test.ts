@@ -2,12 +2,19 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { Attributes, Span } from "../../src/domain/span.js";
 import { decodeTraceRequestJson } from "../../src/otlp/json/traces.js";
-import { createSpanPacker } from "../../src/store/packed-spans.js";
+import { createSpanPacker, type PackedTrace, type SpanPacker } from "../../src/store/packed-spans.js";
 import { makeSpan, richSpan, T0, traceId } from "./span-fixtures.js";
+
+/** Packs spans that can be packed (the test fails otherwise). */
+function packOf(packer: SpanPacker, spans: Span[]): PackedTrace {
+  const packed = packer.pack(spans);
+  if (packed === null) throw new Error("not packed");
+  return packed;
+}
 
 function roundTrip(spans: Span[]): Span[] {
   const packer = createSpanPacker();
-  return packer.unpack(packer.pack(spans));
+  return packer.unpack(packOf(packer, spans));
 }
 
 const RESOURCE: Attributes = { "service.name": "checkout", "host.name": "laptop", "process.pid": 4242 };
@@ -135,14 +142,14 @@ describe("packed spans", () => {
         }),
       );
       traces.push(spans);
-      packed.push(packer.pack(spans));
+      packed.push(packOf(packer, spans));
       if (t === 1_500) packer.reset();
     }
     const huge = Array.from({ length: 3_000 }, (_, i) =>
       makeSpan({ trace: 9_999, span: i + 1, attributes: { payload: `${i}`.repeat(40) } }),
     );
     traces.push(huge);
-    packed.push(packer.pack(huge));
+    packed.push(packOf(packer, huge));
     expect(new Set(packed.map((p) => p.bytes)).size).toBeGreaterThan(3);
     for (let t = 0; t < traces.length; t++)
       expect(packer.unpack(packed[t] as (typeof packed)[number])).toStrictEqual(traces[t]);
@@ -159,7 +166,7 @@ describe("packed spans", () => {
         { ...makeSpan({ trace: t + 1, span: 1, name: `${"long name ".repeat(t % 50)}${t}` }), attributes },
       ];
       traces.push(spans);
-      packed.push(packer.pack(spans));
+      packed.push(packOf(packer, spans));
     }
     for (let t = 0; t < traces.length; t++) {
       expect(packer.unpack(packed[t] as (typeof packed)[number])).toStrictEqual(traces[t]);
@@ -174,7 +181,7 @@ describe("packed spans", () => {
       { ...makeSpan({ trace: t, span: 2, parent: 1 }), attributes: { ...attributes } },
     ];
     const traces = [1, 2, 3].map((t) => traceWith(t, { "db.statement": statement, "request.id": `request-${t}` }));
-    const packed = traces.map((spans) => packer.pack(spans));
+    const packed = traces.map((spans) => packOf(packer, spans));
     const [first, second, third] = packed.map((p) => p.length) as [number, number, number];
     // The first trace carries the statement's bytes once (its two spans share its table's copy); the
     // second made it shared, so neither it nor the third carries it.
@@ -186,9 +193,22 @@ describe("packed spans", () => {
     // A value of one trace (however often its spans hold it) is carried by that trace; only when a
     // second trace holds it too does it become shared.
     const own = `${"x".repeat(200)}-4`;
-    const fourth = packer.pack(traceWith(4, { "db.statement": statement, "request.id": own }));
-    const fifth = packer.pack(traceWith(5, { "db.statement": statement, "request.id": own }));
+    const fourth = packOf(packer, traceWith(4, { "db.statement": statement, "request.id": own }));
+    const fifth = packOf(packer, traceWith(5, { "db.statement": statement, "request.id": own }));
     expect(fourth.length - second).toBeGreaterThanOrEqual(own.length - "request-2".length);
     expect(fifth.length).toBeLessThan(fourth.length - 150);
+  });
+
+  it("leaves a trace with a lone surrogate unpacked: UTF-8 cannot carry one", () => {
+    const packer = createSpanPacker();
+    // Paired surrogates (an emoji) are a character UTF-8 carries; a lone one is not.
+    expect(
+      packer.unpack(packOf(packer, [makeSpan({ trace: 1, span: 1, attributes: { k: "a\ud83d\ude00b" } })]))[0]
+        ?.attributes.k,
+    ).toBe("a\ud83d\ude00b");
+    expect(packer.pack([makeSpan({ trace: 2, span: 1, attributes: { k: "a\ud800b" } })])).toBeNull();
+    expect(
+      packer.pack([{ ...makeSpan({ trace: 3, span: 1 }), status: { code: "ERROR", message: "\udc00" } }]),
+    ).toBeNull();
   });
 });

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { AppError } from "../../src/domain/errors.js";
 import { traceLlmCost } from "../../src/domain/llm-cost.js";
 import { MODEL_PRICES } from "../../src/domain/llm-prices.js";
-import type { Attributes, Span } from "../../src/domain/span.js";
+import type { Attributes, AttrValue, Span } from "../../src/domain/span.js";
 import type { TraceSummary } from "../../src/domain/trace-summary.js";
 import { PERCENTILE_RELATIVE_ERROR } from "../../src/store/latency-histogram.js";
 import type { Store, TraceQuery } from "../../src/store/store.js";
@@ -655,6 +655,24 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         const second = store.listTraces({ limit: 2, cursor: first.nextCursor as string });
         expect(second.traces.map((t) => t.traceId)).toEqual([traceId(2), traceId(1)]);
       });
+    });
+
+    it("gives back a lone surrogate as sent, and finds it, however the trace is kept", async () => {
+      // OTLP/JSON can carry one ("\\ud800"), and the JSON decoders keep it; UTF-8 cannot.
+      const store = await fresh();
+      const span = makeSpan({ trace: 1, span: 1, attributes: { k: "a\ud800b" } });
+      store.insertSpans([span]);
+      store.insertSpans([makeSpan({ trace: 2, span: 1 })]);
+      expect(store.getTrace(traceId(1))).toStrictEqual([span]);
+      expect(store.listTraces({ limit: 10, q: 'k="a\ud800b"' }).traces.map((t) => t.traceId)).toEqual([traceId(1)]);
+    });
+
+    it("finds a value however deep in arrays it is nested", async () => {
+      const store = await fresh();
+      let deep: AttrValue = "needle";
+      for (let i = 0; i < 20; i++) deep = [deep];
+      store.insertSpans([makeSpan({ trace: 1, span: 1, attributes: { k: deep } }), makeSpan({ trace: 2, span: 1 })]);
+      expect(store.listTraces({ limit: 10, q: "k=needle" }).traces.map((t) => t.traceId)).toEqual([traceId(1)]);
     });
 
     describe("query language and autocomplete", () => queryContract(() => fresh()));
