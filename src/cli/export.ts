@@ -1,4 +1,4 @@
-import { createWriteStream } from "node:fs";
+import { createWriteStream, renameSync, rmSync } from "node:fs";
 import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { StoreOpenError } from "../store/open-store.js";
@@ -47,7 +47,16 @@ function fail(message: string, code = 1): never {
 export async function runExport(options: ExportOptions): Promise<void> {
   const selection = selectionOf(options);
   const toStdout = options.output === undefined || options.output === "-";
-  const out: Writable = toStdout ? process.stdout : createWriteStream(options.output as string);
+  // Written beside the file and moved over it once complete: an export that fails (a trace not
+  // found, no instance, a broken connection) leaves a file of that name as it was.
+  const partial = toStdout ? null : `${options.output}.partial-${process.pid}`;
+  let complete = false;
+  if (partial !== null) {
+    process.on("exit", () => {
+      if (!complete) rmSync(partial, { force: true });
+    });
+  }
+  const out: Writable = partial === null ? process.stdout : createWriteStream(partial);
   if (toStdout) {
     // A reader that stops early (`| head`) is not an error.
     out.on("error", (error: NodeJS.ErrnoException) =>
@@ -95,9 +104,15 @@ export async function runExport(options: ExportOptions): Promise<void> {
     }
   }
 
-  if (!toStdout) {
+  if (partial !== null) {
     out.end();
     await finished(out);
+    try {
+      renameSync(partial, options.output as string);
+    } catch (error) {
+      fail(`cannot write ${options.output}: ${(error as Error).message}`);
+    }
+    complete = true;
   }
   const where = toStdout ? "" : ` to ${options.output}`;
   const parts = [];

@@ -3,7 +3,7 @@
  * through the real OTLP path, exported from one instance, imported into another (memory, a --db file
  * through its server, a --db file without a server), and every trace the same afterwards.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
@@ -330,6 +330,20 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
     expect(errors[0]).toMatch(new RegExp(`^error: ${bad}: not OTLP JSON, JSON Lines, protobuf or gzip .* at byte 0$`));
     expect(errors[1]).toMatch(new RegExp(`^error: ${missing}: ENOENT`));
     expect(mixed.stdout).toMatch(/^imported 1 of 3 files: 0 traces, 0 spans, 1 log record,/);
+  });
+
+  it("leaves the file an export would write as it was when the export fails", async () => {
+    const file = join(dir.path, "keep.jsonl");
+    writeFileSync(file, "precious\n");
+    for (const args of [
+      ["--db", join(dir.path, "missing.db")],
+      ["--port", "1"],
+    ]) {
+      const failed = await cli(["export", ...args, "-o", file]);
+      expect(failed.code).toBe(1);
+      expect(readFileSync(file, "utf8")).toBe("precious\n");
+    }
+    expect(readdirSync(dir.path).filter((name) => name.startsWith("keep.jsonl."))).toEqual([]);
   });
 
   it("says in one line when no instance answers, and refuses bad flags with exit 2", async () => {

@@ -53,6 +53,13 @@ describe("encodeTraceRequestJson", () => {
     });
   });
 
+  it("keeps a -0 double (JSON's numbers cannot write one)", () => {
+    const span: Span = { ...richSpan(), attributes: { zero: -0, list: [-0, 0] } };
+    const back = roundTrip([span])[0] as Span;
+    expect(Object.is(back.attributes.zero, -0)).toBe(true);
+    expect((back.attributes.list as number[]).map((v) => Object.is(v, -0))).toEqual([true, false]);
+  });
+
   it("writes the OTLP/JSON encoding: hex ids, decimal-string nanoseconds, integer enums, typed AnyValues", () => {
     const span = richSpan();
     const request = encodeTraceRequestJson([span]);

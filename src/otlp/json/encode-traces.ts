@@ -206,7 +206,9 @@ export function anyValueJson(value: AttrValue): OtlpJsonAnyValue {
       return { boolValue: value };
     case "number":
       // The decoders keep an int64 as a number only while it is exact (beyond that it is a decimal
-      // string), so a larger whole number was a double.
+      // string), so a larger whole number was a double. So was -0 (an int64 has none), which JSON's
+      // numbers cannot write: a numeric string, as the protobuf JSON mapping allows.
+      if (Object.is(value, -0)) return { doubleValue: "-0" };
       if (Number.isSafeInteger(value)) return { intValue: String(value) };
       return { doubleValue: Number.isFinite(value) ? value : String(value) };
     default:
