@@ -99,7 +99,9 @@ export async function runImport(files: string[], options: ImportOptions): Promis
   }
 
   const totals: ImportCounts = emptyImportCounts();
+  /** Files nothing was read from, and files read in part (a bad line, data cut short). */
   let failedFiles = 0;
+  let partFiles = 0;
   try {
     for (const file of files) {
       const name = file === "-" ? "stdin" : file;
@@ -132,7 +134,16 @@ export async function runImport(files: string[], options: ImportOptions): Promis
         const where = error.where === "" ? "" : `${error.where}: `;
         console.error(`${error.rejectedItems === undefined ? "error" : "warning"}: ${name}: ${where}${error.message}`);
       }
-      if (unreadable) failedFiles++;
+      const read =
+        counts.spans +
+        counts.logRecords +
+        counts.dataPoints +
+        counts.rejected +
+        counts.alreadyStored.spans +
+        counts.alreadyStored.logRecords +
+        counts.alreadyStored.dataPoints;
+      if (unreadable && read === 0) failedFiles++;
+      else if (unreadable) partFiles++;
     }
   } finally {
     close();
@@ -157,8 +168,9 @@ export async function runImport(files: string[], options: ImportOptions): Promis
   const spansRead = totals.spans + totals.alreadyStored.spans;
   const rate = seconds > 0 && spansRead > 0 ? ` (${number(Math.round(spansRead / seconds))} spans/s)` : "";
   const into = options.db !== undefined ? ` into ${options.db}` : "";
+  const inPart = partFiles > 0 ? ` (${number(partFiles)} in part)` : "";
   console.log(
-    `imported ${failedFiles > 0 ? `${number(files.length - failedFiles)} of ` : ""}${number(files.length)} file${files.length === 1 ? "" : "s"}${into}: ${parts.join(", ")} in ${seconds.toFixed(1)} s${rate}`,
+    `imported ${failedFiles > 0 ? `${number(files.length - failedFiles)} of ` : ""}${number(files.length)} file${files.length === 1 ? "" : "s"}${inPart}${into}: ${parts.join(", ")} in ${seconds.toFixed(1)} s${rate}`,
   );
-  if (failedFiles > 0) process.exitCode = 1;
+  if (failedFiles > 0 || partFiles > 0) process.exitCode = 1;
 }

@@ -51,13 +51,20 @@ export function gunzipBounded(bytes: Uint8Array, maxBytes: number): Uint8Array {
   }
 }
 
+/**
+ * JSON opening an export request after white space: `{`, then `"resource…` or `}`. Protobuf starting
+ * with 0x0a (a newline) cannot: a field tag, not `"`, follows its length byte.
+ */
+const JSON_REQUEST_START = /^[ \t\r\n]*\{[ \t\r\n]*("resource|\})/;
+
 /** The format of (uncompressed) OTLP bytes from their first byte, or null when it is none of them. */
 export function formatOf(bytes: Uint8Array): OtlpFileFormat | null {
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i] as number;
     // JSON may start with white space or a UTF-8 byte order mark.
     if (b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d) {
-      if (i === 0 && b === 0x0a) return "protobuf";
+      if (i === 0 && b === 0x0a && !JSON_REQUEST_START.test(Buffer.from(bytes.subarray(0, 256)).toString("latin1")))
+        return "protobuf";
       continue;
     }
     if (b === 0xef && bytes[i + 1] === 0xbb && bytes[i + 2] === 0xbf) {

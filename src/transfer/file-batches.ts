@@ -104,7 +104,7 @@ export async function* importBatches(
         for (let chunk = await raw.next(); chunk !== null; chunk = await raw.next()) yield chunk;
       })(),
     ).pipe(createGunzip());
-    source = new ChunkSource(gunzip[Symbol.asyncIterator]());
+    source = new ChunkSource(gunzipped(gunzip[Symbol.asyncIterator]()));
     head = await source.peek(SNIFF_BYTES);
   }
   if (head.length === 0) throw new OtlpDecodeError("the file is empty");
@@ -131,7 +131,24 @@ export async function* importBatches(
   yield* protobufStreamBatches(bytes, options.maxBatchBytes);
 }
 
-/** The Collector's length-prefixed protobuf: messages of one signal in a row are merged into a batch. */
+/** The chunks of a gzip stream; damaged or cut short, an OtlpDecodeError after the chunks inflated before it. */
+async function* gunzipped(chunks: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
+  for (;;) {
+    let next: IteratorResult<Uint8Array>;
+    try {
+      next = await chunks.next();
+    } catch (error) {
+      throw new OtlpDecodeError(`gzip data is broken (${(error as Error).message}) after what was read before it`);
+    }
+    if (next.done === true) return;
+    yield next.value;
+  }
+}
+
+/**
+ * The Collector's length-prefixed protobuf: messages of one signal in a row are merged into a batch.
+ * A message cut short ends it, after the batch of those before it.
+ */
 function* protobufStreamBatches(bytes: Uint8Array, maxBatchBytes: number): Generator<ImportBatch> {
   let batch: Uint8Array[] = [];
   let batchBytes = 0;
@@ -142,7 +159,17 @@ function* protobufStreamBatches(bytes: Uint8Array, maxBatchBytes: number): Gener
     batch = [];
     batchBytes = 0;
   };
-  for (const message of lengthPrefixedMessages(bytes)) {
+  const messages = lengthPrefixedMessages(bytes)[Symbol.iterator]();
+  for (;;) {
+    let next: IteratorResult<{ bytes: Uint8Array; offset: number }>;
+    try {
+      next = messages.next();
+    } catch (error) {
+      yield* flush();
+      throw error;
+    }
+    if (next.done === true) break;
+    const message = next.value;
     let signal: string;
     try {
       signal = protobufSignalOf(message.bytes);
@@ -164,17 +191,32 @@ function* protobufStreamBatches(bytes: Uint8Array, maxBatchBytes: number): Gener
 }
 
 /**
- * JSON: JSON Lines when the first line is a document of its own (grouped into batches of whole
- * lines), else one document, read whole and split by its resource entries when it is too big.
+ * JSON: JSON Lines when the first or second line that is not blank is a document of its own (grouped
+ * into batches of whole lines; a bad line is an error of its own), else one document, read whole and
+ * split by its resource entries when it is too big.
  */
 async function* jsonBatches(source: ChunkSource, options: BatchOptions): AsyncGenerator<ImportBatch> {
   const lines = lineReader(source);
-  const first = await lines.next();
-  if (first.done === true) return;
-  const firstLine = first.value;
-  if (!isJsonDocument(firstLine.text)) {
-    const parts: Uint8Array[] = [firstLine.bytes];
-    let size = firstLine.bytes.length;
+  const opening: { bytes: Uint8Array }[] = [];
+  let documents = 0;
+  let looked = 0;
+  while (looked < 2) {
+    const next = await lines.next();
+    if (next.done === true) break;
+    opening.push(next.value);
+    const { bytes } = next.value;
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+    if (text.trim() === "") continue;
+    looked++;
+    if (isJsonDocument(text)) {
+      documents++;
+      break;
+    }
+  }
+  if (opening.length === 0) return;
+  if (documents === 0) {
+    const parts: Uint8Array[] = opening.map((line) => line.bytes);
+    let size = parts.reduce((sum, part) => sum + part.length, 0);
     for await (const line of lines) {
       size += line.bytes.length;
       if (size > options.maxWholeBytes) {
@@ -185,23 +227,36 @@ async function* jsonBatches(source: ChunkSource, options: BatchOptions): AsyncGe
     yield* splitJsonDocument(Buffer.concat(parts), options.maxBatchBytes);
     return;
   }
-  let batch: Uint8Array[] = [firstLine.bytes];
-  let batchBytes = firstLine.bytes.length;
+  let batch: Uint8Array[] = [];
+  let batchBytes = 0;
   let batchLine = 1;
-  let lineNumber = 1;
-  for await (const line of lines) {
+  let lineNumber = 0;
+  const add = function* (line: { bytes: Uint8Array }): Generator<ImportBatch> {
     lineNumber++;
     if (batchBytes + line.bytes.length > options.maxBatchBytes && batch.length > 0) {
       yield { body: Buffer.concat(batch, batchBytes), firstLine: batchLine, firstByte: 0, jsonLines: true };
       batch = [];
       batchBytes = 0;
-      batchLine = lineNumber;
     }
+    if (batch.length === 0) batchLine = lineNumber;
     batch.push(line.bytes);
     batchBytes += line.bytes.length;
+  };
+  const last = (): ImportBatch => ({
+    body: Buffer.concat(batch, batchBytes),
+    firstLine: batchLine,
+    firstByte: 0,
+    jsonLines: true,
+  });
+  for (const line of opening) yield* add(line);
+  try {
+    for await (const line of lines) yield* add(line);
+  } catch (error) {
+    // The data broke off (gzip cut short): the whole lines read before it go in first.
+    if (batch.length > 0) yield last();
+    throw error;
   }
-  if (batch.length > 0)
-    yield { body: Buffer.concat(batch, batchBytes), firstLine: batchLine, firstByte: 0, jsonLines: true };
+  if (batch.length > 0) yield last();
 }
 
 function isJsonDocument(text: string): boolean {
@@ -220,15 +275,10 @@ function withoutBom(text: string): string {
 }
 
 /** Lines with their newline; `text` is decoded only for the first (the format check). */
-async function* lineReader(source: ChunkSource): AsyncGenerator<{ bytes: Uint8Array; text: string }> {
+async function* lineReader(source: ChunkSource): AsyncGenerator<{ bytes: Uint8Array }> {
   // The start of a line that continues in the next chunk, in pieces (joined once, when it ends).
   let partial: Uint8Array[] = [];
-  let decodedFirst = false;
-  const emit = (bytes: Uint8Array) => {
-    const text = decodedFirst ? "" : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
-    decodedFirst = true;
-    return { bytes, text };
-  };
+  const emit = (bytes: Uint8Array) => ({ bytes });
   for (let chunk = await source.next(); chunk !== null; chunk = await source.next()) {
     let start = 0;
     for (let nl = chunk.indexOf(0x0a); nl !== -1; nl = chunk.indexOf(0x0a, start)) {

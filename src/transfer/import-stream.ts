@@ -65,6 +65,8 @@ export async function importStream(
       if (inFlight.size >= concurrency) await Promise.race(inFlight);
     }
   } catch (error) {
+    // What was read before is imported (and counted) whatever broke off the rest.
+    await Promise.all(inFlight);
     if (!(error instanceof OtlpDecodeError)) throw error;
     addError(counts, "", error.message);
   }

@@ -330,6 +330,15 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
     expect(errors[0]).toMatch(new RegExp(`^error: ${bad}: not OTLP JSON, JSON Lines, protobuf or gzip .* at byte 0$`));
     expect(errors[1]).toMatch(new RegExp(`^error: ${missing}: ENOENT`));
     expect(mixed.stdout).toMatch(/^imported 1 of 3 files: 0 traces, 0 spans, 1 log record,/);
+
+    // A file with a bad line among good ones is imported in part.
+    const partly = join(dir.path, "partly.jsonl");
+    const line = (trace: string) => JSON.stringify(jsonTraceRequest("partly", [{ traceId: trace }]));
+    writeFileSync(partly, `${line(newTraceId())}\nnot json\n${line(newTraceId())}\n`);
+    const part = await cli(["import", "--port", String(target.port), partly]);
+    expect(part.code).toBe(1);
+    expect(part.stderr.trim().split("\n")).toEqual([expect.stringMatching(new RegExp(`^error: ${partly}: line 2: `))]);
+    expect(part.stdout).toMatch(/^imported 1 file \(1 in part\): 2 traces, 2 spans,/);
   });
 
   it("leaves the file an export would write as it was when the export fails", async () => {

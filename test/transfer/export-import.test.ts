@@ -5,11 +5,12 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { gzipSync } from "node:zlib";
+import { constants, gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import type { Span } from "../../src/domain/span.js";
 import { type OfflineData, openOffline } from "../../src/offline.js";
 import { decodeTraceRequestJson } from "../../src/otlp/json/traces.js";
+import { type TranscodedTraces, transcodeTraceRequestJson } from "../../src/otlp/json/transcode-traces.js";
 import { decodeTraceRequestProtobuf } from "../../src/otlp/protobuf/traces.js";
 import { type ExportSelection, type ExportSignal, exportLines, exportTraceLines } from "../../src/transfer/export.js";
 import { importStream, offlineSink } from "../../src/transfer/import-stream.js";
@@ -270,6 +271,56 @@ describe("importing files", () => {
     );
     expect(docCounts.errors).toEqual([]);
     expect(docCounts.spans).toBe(3);
+  });
+
+  /** `count` one-span JSON Lines, each a trace of its own service. */
+  const jsonLines = (count: number, from = 0) =>
+    Array.from({ length: count }, (_, i) => JSON.stringify(jsonTraceRequestOf(`svc-${from + i}`)));
+
+  it("imports the whole lines of a gzip file cut short, then says it broke off", async () => {
+    const target = await open("memory", "cut-gzip");
+    const gz = gzipSync(`${jsonLines(400).join("\n")}\n`);
+    const cut = gz.subarray(0, gz.length - 40);
+    const readable = gunzipSync(cut, { finishFlush: constants.Z_SYNC_FLUSH }).toString().split("\n").length - 1;
+    const counts = await importStream(chunked(cut, 64), offlineSink(target.importer), {
+      batches: { maxBatchBytes: 4000, maxWholeBytes: 1 << 20 },
+    });
+    expect(counts.spans).toBe(readable);
+    expect(target.store.stats().spans).toBe(readable);
+    expect(counts.errors.map((e) => e.message)).toEqual([expect.stringMatching(/gzip data is broken/)]);
+  });
+
+  it("imports the whole messages of a length-prefixed protobuf file cut short", async () => {
+    const target = await open("memory", "cut-proto");
+    const framed = Buffer.concat(
+      jsonLines(4).map((line) => {
+        const message = (transcodeTraceRequestJson(Buffer.from(line)) as TranscodedTraces).bytes;
+        const prefix = Buffer.alloc(4);
+        prefix.writeUInt32BE(message.length);
+        return Buffer.concat([prefix, message]);
+      }),
+    );
+    const counts = await importStream(chunked(framed.subarray(0, framed.length - 5), 50), offlineSink(target.importer));
+    expect(counts.errors).toHaveLength(1);
+    expect(target.store.stats().spans).toBe(3);
+  });
+
+  it("reads JSON Lines whose first line is blank or bad, and a JSON file that starts with a newline", async () => {
+    const good = `${jsonLines(3).join("\n")}\n`;
+    for (const [name, text, errors] of [
+      ["bad-first", `{"resourceSpans":[{"scopeSpans":[\n${good}`, 1],
+      ["blank-first", `\n${good}`, 0],
+      ["crlf-first", ` \r\n${good}`, 0],
+      [
+        "newline-document",
+        `\n${JSON.stringify({ resourceSpans: jsonLines(3).flatMap((l) => JSON.parse(l).resourceSpans) }, null, 2)}`,
+        0,
+      ],
+    ] as const) {
+      const target = await open("memory", name);
+      const counts = await importStream(chunked(text, 16), offlineSink(target.importer));
+      expect({ name, spans: counts.spans, errors: counts.errors.length }).toEqual({ name, spans: 3, errors });
+    }
   });
 
   it("reports a file that is no OTLP at all as one error", async () => {
