@@ -19,18 +19,16 @@ export function evictedTracesCapacity(maxSpans: number): number {
 const TWO_52 = 2 ** 52;
 
 /**
- * The id's last 13 hex digits (the random part W3C trace ids must have) plus a multiple of the
- * rest: ids that differ only in their leading digits never collide, and random ids collide with a
- * probability of about 2^-52 per lookup. Exact: every intermediate stays below 2^53.
+ * The id's last 13 hex digits (the random part W3C trace ids must have) plus a hash (FNV-1a) of the
+ * whole id times an odd number below 2^20: ids alike in those digits (structured ids, or ids not in
+ * hex) collide only when their hashes do (about 2^-32 a pair), random ids with a probability of about
+ * 2^-52 a lookup. Exact: every intermediate stays below 2^53.
  */
 export function traceIdFingerprint(traceId: string): number {
   const low = Number.parseInt(traceId.slice(19), 16) || 0;
-  const mix =
-    ((Number.parseInt(traceId.slice(0, 8), 16) || 0) ^
-      (Number.parseInt(traceId.slice(8, 16), 16) || 0) ^
-      (Number.parseInt(traceId.slice(16, 19), 16) || 0)) >>>
-    0;
-  return (low + mix * 1_048_573) % TWO_52;
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < traceId.length; i++) hash = Math.imul(hash ^ traceId.charCodeAt(i), 0x01000193);
+  return (low + (hash >>> 0) * 1_048_573) % TWO_52;
 }
 
 export function createEvictedTraces(capacity: number): EvictedTraces {

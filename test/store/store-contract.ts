@@ -865,6 +865,17 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         expect(stats.spans + stats.evictedSpans + late).toBe(80 * 6);
       });
 
+      it("drops no span of a trace never evicted whose id is much like an evicted one's", async () => {
+        const store = await fresh({ maxSpans: 1 });
+        // The same last 13 digits (the random part), the leading ones different.
+        const evicted = "0000000100000001000" + "0000000000abc";
+        const alike = "0000000000000000000" + "0000000000abc";
+        store.insertSpans([{ ...rootSpan(1), traceId: evicted }]);
+        store.insertSpans([rootSpan(2)]);
+        expect(store.getTrace(evicted)).toBeUndefined();
+        expect(store.insertSpans([{ ...rootSpan(3), traceId: alike }])).toMatchObject({ inserted: 1, lateSpans: 0 });
+      });
+
       it("forgets evicted traces when cleared", async () => {
         const store = await fresh({ maxSpans: 2 });
         store.insertSpans([rootSpan(1)]);
