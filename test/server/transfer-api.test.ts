@@ -71,6 +71,10 @@ describe("GET /api/export", () => {
     const unknown = await fetch(`${source.base}/api/export?trace=${"f".repeat(32)}`);
     expect(unknown.status).toBe(404);
     expect((await unknown.json()).error.code).toBe("trace_not_found");
+    // Several traces: all of them, or a 404 naming those not stored.
+    const some = await fetch(`${source.base}/api/export?trace=${traceId}&trace=${"e".repeat(32)}`);
+    expect(some.status).toBe(404);
+    expect((await some.json()).error.message).toBe(`no trace ${"e".repeat(32)}`);
     const bad = await fetch(`${source.base}/api/export?trace=xyz`);
     expect(bad.status).toBe(400);
     expect((await fetch(`${source.base}/api/export?since=yesterday`)).status).toBe(400);

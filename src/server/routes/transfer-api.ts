@@ -88,8 +88,11 @@ export function transferRoutes(deps: TransferRouteDeps): Hono {
     const signals = parseExportSignals(params);
     const stores = { store: deps.store, logs: deps.logStore };
     const single = selection.traceIds?.length === 1 ? selection.traceIds[0] : undefined;
-    if (single !== undefined && deps.store.getSummaries([single]).length === 0) {
-      throw new AppError(404, "trace_not_found", `no trace ${single}`);
+    if (selection.traceIds !== undefined) {
+      // Every trace asked for, or none: as an export straight from a --db file answers.
+      const stored = new Set(deps.store.getSummaries(selection.traceIds).map((summary) => summary.traceId));
+      const missing = selection.traceIds.filter((id) => !stored.has(id));
+      if (missing.length > 0) throw new AppError(404, "trace_not_found", `no trace ${missing.join(", ")}`);
     }
     if (single !== undefined && !signals.has("logs")) {
       // The trace is stored (above): its one line.
