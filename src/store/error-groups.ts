@@ -284,6 +284,21 @@ export class ErrorGroups {
     }
   }
 
+  /**
+   * The group's sample, or when retention evicted its trace (eviction goes by arrival, so a trace that
+   * arrived first may hold the newest error) the newest error it still keeps, read from its trace.
+   */
+  private liveSample(group: Group, readTrace?: (traceId: string) => Span[] | undefined): ErrorSample {
+    const { sample } = group;
+    if (this.byTrace.get(sample.traceId)?.some((o) => o.group === group && !o.removed) === true) return sample;
+    let newest: Occurrence | undefined;
+    for (const o of group.occurrences) if (!o.removed && (newest === undefined || o.time > newest.time)) newest = o;
+    if (newest === undefined || readTrace === undefined) return sample;
+    const read = sampleFromTrace(readTrace(newest.traceId), newest);
+    if (read !== null) group.sample = read;
+    return group.sample;
+  }
+
   clear(): void {
     this.groups = new Map();
     this.byTrace = new Map();
@@ -294,7 +309,11 @@ export class ErrorGroups {
   }
 
   /** The groups with errors in the window, sorted and cut to `limit`, each with its details. */
-  query(query: ErrorGroupQuery): ErrorGroupsAnswer {
+  /**
+   * The groups with errors in the window; `readTrace` reads a stored trace's spans, for a group whose
+   * sample's trace was evicted while newer-arriving errors of it stay (see liveSample).
+   */
+  query(query: ErrorGroupQuery, readTrace?: (traceId: string) => Span[] | undefined): ErrorGroupsAnswer {
     const inWindow = windowTest(query.sinceUnixNano, query.untilUnixNano);
     // Milliseconds decide, except within a microsecond of an edge, where nanoseconds do.
     const lowMs =
@@ -414,7 +433,7 @@ export class ErrorGroups {
           timeUnixNano: o.time,
           operation: operationOf(o.trace),
         })),
-        sample: group.sample,
+        sample: this.liveSample(group, readTrace),
       };
     });
     return {
@@ -518,6 +537,14 @@ function windowTest(since: bigint | undefined, until: bigint | undefined): (o: O
     if (o.ms > sinceMs + 0.001 && o.ms < untilMs - 0.001) return true;
     return (since === undefined || o.time >= since) && (until === undefined || o.time <= until);
   };
+}
+
+/** The sample from a stored error's span: its trace's spans read back, or null when it is not among them. */
+function sampleFromTrace(spans: readonly Span[] | undefined, o: Occurrence): ErrorSample | null {
+  const span = spans?.find((s) => s.spanId === o.spanId);
+  const found =
+    span === undefined ? undefined : errorOccurrencesOf(span).find((e) => e.fingerprint === o.group.fingerprint);
+  return found === undefined ? null : sampleOf(found);
 }
 
 function sampleOf(occurrence: ErrorOccurrence): ErrorSample {

@@ -440,7 +440,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     llmUsage: views.llmUsage,
     viewsBuilding: () => null,
     viewsWarm: () => views.warm,
-    errorGroups: (query) => errors.query(query),
+    errorGroups: (query) => errors.query(query, getTrace),
     attributeKeys: () => countAttributeKeys(recentSpans.list()),
     attributeValues: (key, limit) => countAttributeValues(recentSpans.list(), key, limit),
     clear,

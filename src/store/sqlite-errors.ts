@@ -145,8 +145,9 @@ export class SqliteErrorGroups implements CommitParticipant {
     }
   }
 
-  query(query: ErrorGroupQuery): ErrorGroupsAnswer {
-    return this.groups.query(query);
+  /** See ErrorGroups.query. */
+  query(query: ErrorGroupQuery, readTrace: (traceId: string) => Span[] | undefined): ErrorGroupsAnswer {
+    return this.groups.query(query, readTrace);
   }
 
   /** Retention removed these traces (inside the commit that deletes their spans). */

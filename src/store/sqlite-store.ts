@@ -257,7 +257,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       assertOpen();
       // The groups take a span when it is accepted; only retention waits for the commit.
       if (evictionDue()) flush();
-      return (errors as SqliteErrorGroups).query(query);
+      return (errors as SqliteErrorGroups).query(query, getTrace);
     },
     attributeKeys: () => countAttributeKeys(catalogSpans()),
     attributeValues: (key, limit) => countAttributeValues(catalogSpans(), key, limit),

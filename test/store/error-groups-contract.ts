@@ -207,6 +207,22 @@ export function errorGroupsContract(fresh: (options?: { maxSpans?: number }) => 
       expect(byType(store.errorGroups(all).groups)).toEqual([["api", "ValueError", 3]]);
     });
 
+    it("shows a kept error as the sample once the trace of the newest one is evicted", async () => {
+      // Retention goes by arrival: the trace that arrived first, with the newest error, goes first.
+      const store = await fresh({ maxSpans: 4 });
+      store.insertSpans(failingTrace(1, { start: 100 }));
+      store.insertSpans(failingTrace(2, { start: 10 }));
+      store.insertSpans(failingTrace(3, { start: 20 }));
+      expect(store.getTrace(traceId(1))).toBeUndefined();
+      const [group] = store.errorGroups(all).groups;
+      expect(group?.count).toBe(2);
+      expect(group?.sample).toMatchObject({
+        traceId: traceId(3),
+        message: "Cannot read properties of undefined (user 3)",
+        timeUnixNano: group?.lastSeenUnixNano,
+      });
+    });
+
     it("forgets every error when cleared", async () => {
       const store = await fresh();
       store.insertSpans(failingTrace(1));
