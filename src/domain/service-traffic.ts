@@ -102,9 +102,9 @@ interface TraceState {
   /** CLIENT / PRODUCER span id → its CALL entry, dead once a span of the callee arrives. */
   calls: SpanIdTable | null;
   /**
-   * Parent span id and service → the requests to that service under that parent (not one of its own
-   * entry spans), each by its outer SERVER span so far: two of them, one within the other's time, are
-   * one request told twice; two one after the other (a retry) are two (nestedEntrySpans' rule).
+   * Parent span id and service → the requests to that service under that parent from elsewhere, each
+   * by its outer SERVER span so far: two of them, one within the other's time, are one request told
+   * twice; two one after the other (a retry) are two (nestedEntrySpans' rule).
    */
   siblings: Map<string, OuterServerSpan[]> | null;
 }
@@ -310,24 +310,25 @@ export class ServiceTraffic {
     const parentService = parentCode === undefined ? undefined : parentCode >> 1;
     const nested = entersService && parentCode === spanCode(service, true);
 
-    // A SERVER span under a parent that is not an entry span of its service (one from elsewhere, one
-    // of its own INTERNAL spans, or one not here yet) that runs over the same time as another SERVER
-    // span of its service under that parent: the same request told twice (tellSameRequest). Counted
-    // once, as the outer one (nestedEntrySpans' rule, in any order of arrival).
+    // A SERVER span under a parent from elsewhere (or not yet here) that runs over the same time as
+    // another SERVER span of its service under that parent: the same request told twice
+    // (tellSameRequest). Counted once, as the outer one (nestedEntrySpans' rule, in any order of arrival).
     let outer: OuterServerSpan | null = null;
     /** This span is the inner telling of a request another SERVER span of its service already counts. */
     let told = false;
-    if (span.kind === "SERVER" && parentId !== null && !nested) {
+    if (span.kind === "SERVER" && parentId !== null && parentService !== service) {
       state.siblings ??= new Map();
       const siblingKey = `${parentId}\u0000${service}`;
-      let requests = state.siblings.get(siblingKey);
-      if (requests === undefined) {
-        requests = [];
-        state.siblings.set(siblingKey, requests);
-      }
+      const requests = state.siblings.get(siblingKey);
       const endMs = startMs + durMs;
-      const same = requests.findIndex((seen) => tellSameRequest(seen.startMs, seen.endMs, startMs, endMs));
-      const seen = requests[same];
+      let same = -1;
+      if (requests !== undefined) {
+        for (let i = 0; i < requests.length && same < 0; i++) {
+          const other = requests[i] as OuterServerSpan;
+          if (tellSameRequest(other.startMs, other.endMs, startMs, endMs)) same = i;
+        }
+      }
+      const seen = requests?.[same];
       if (seen !== undefined && isOuterTelling(seen.startMs, seen.endMs, startMs, endMs)) {
         told = true;
       } else {
@@ -337,7 +338,9 @@ export class ServiceTraffic {
           if (seen.waiting !== null) seen.waiting.told = true;
         }
         outer = { startMs, endMs, entry: -1, edge: -1, waiting: null };
-        if (seen !== undefined) requests[same] = outer;
+        // A list of one as a literal: its room is that one (an empty list pushed to makes room for 17).
+        if (requests === undefined) state.siblings.set(siblingKey, [outer]);
+        else if (seen !== undefined) requests[same] = outer;
         else requests.push(outer);
       }
     }

@@ -92,18 +92,6 @@ describe("ServiceTraffic: a request told twice", () => {
     expect([...(nestedEntrySpans([root, first, retryOuter, retryInner]) ?? [])]).toEqual([retryInner]);
     for (const order of orders([root, first, retryOuter, retryInner])) expect(apiCalls(order)).toEqual([2, 2]);
   });
-
-  it("counts a request told twice under an INTERNAL span of its own service once, whatever the order", () => {
-    const root = server(1, null, "api", 0, 200);
-    const internal: Span = {
-      ...makeSpan({ trace: 1, span: 2, parent: 1, service: "api", start: 0, end: 100 }),
-      kind: "INTERNAL",
-    };
-    const outer = server(3, 2, "api", 10, 50);
-    const inner = server(4, 2, "api", 11, 50.3);
-    expect([...(nestedEntrySpans([root, internal, outer, inner]) ?? [])]).toEqual([inner]);
-    for (const order of orders([root, internal, outer, inner])) expect(apiCalls(order)[0]).toBe(2);
-  });
 });
 
 describe("ServiceTraffic: compaction", () => {
