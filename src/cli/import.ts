@@ -1,6 +1,6 @@
 import { createReadStream, statSync } from "node:fs";
 import { StoreOpenError } from "../store/open-store.js";
-import { emptyImportCounts, type ImportCounts, type SignalCounts } from "../transfer/import.js";
+import { emptyImportCounts, type ImportCounts, itemsRead, type SignalCounts } from "../transfer/import.js";
 import type { BatchSink } from "../transfer/import-stream.js";
 import { packageVersion } from "../version.js";
 import { count as number } from "./count.js";
@@ -134,14 +134,7 @@ export async function runImport(files: string[], options: ImportOptions): Promis
         const where = error.where === "" ? "" : `${error.where}: `;
         console.error(`${error.rejectedItems === undefined ? "error" : "warning"}: ${name}: ${where}${error.message}`);
       }
-      const read =
-        counts.spans +
-        counts.logRecords +
-        counts.dataPoints +
-        counts.rejected +
-        counts.alreadyStored.spans +
-        counts.alreadyStored.logRecords +
-        counts.alreadyStored.dataPoints;
+      const read = itemsRead(counts) + counts.rejected;
       if (unreadable && read === 0) failedFiles++;
       else if (unreadable) partFiles++;
     }

@@ -308,10 +308,10 @@ export class ErrorGroups {
     this.failedOperationIds = new Map();
   }
 
-  /** The groups with errors in the window, sorted and cut to `limit`, each with its details. */
   /**
-   * The groups with errors in the window; `readTrace` reads a stored trace's spans, for a group whose
-   * sample's trace was evicted while newer-arriving errors of it stay (see liveSample).
+   * The groups with errors in the window, sorted and cut to `limit`, each with its details;
+   * `readTrace` reads a stored trace's spans, for a group whose sample's trace was evicted while
+   * newer-arriving errors of it stay (see liveSample).
    */
   query(query: ErrorGroupQuery, readTrace?: (traceId: string) => Span[] | undefined): ErrorGroupsAnswer {
     const inWindow = windowTest(query.sinceUnixNano, query.untilUnixNano);

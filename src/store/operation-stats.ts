@@ -488,8 +488,8 @@ export class OperationStatsIndex {
     if (found !== undefined) return found;
     const group = overflowKey(operation.group, nested);
     const slotKey = `${slot}\u0000${key}`;
-    if (service.opCount >= MAX_OPERATIONS_PER_SERVICE || service.overflowed.get(group)?.has(slotKey) === true) {
-      let sent = service.overflowed.get(group);
+    let sent = service.overflowed.get(group);
+    if (service.opCount >= MAX_OPERATIONS_PER_SERVICE || sent?.has(slotKey) === true) {
       if (sent === undefined) {
         sent = new Set();
         service.overflowed.set(group, sent);

@@ -197,50 +197,46 @@ function* protobufStreamBatches(bytes: Uint8Array, maxBatchBytes: number): Gener
  */
 async function* jsonBatches(source: ChunkSource, options: BatchOptions): AsyncGenerator<ImportBatch> {
   const lines = lineReader(source);
-  const opening: { bytes: Uint8Array }[] = [];
-  let documents = 0;
+  const opening: Uint8Array[] = [];
+  let jsonLines = false;
   let looked = 0;
-  while (looked < 2) {
+  while (looked < 2 && !jsonLines) {
     const next = await lines.next();
     if (next.done === true) break;
-    opening.push(next.value);
-    const { bytes } = next.value;
+    const bytes = next.value;
+    opening.push(bytes);
     const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
     if (text.trim() === "") continue;
     looked++;
-    if (isJsonDocument(text)) {
-      documents++;
-      break;
-    }
+    jsonLines = isJsonDocument(text);
   }
   if (opening.length === 0) return;
-  if (documents === 0) {
-    const parts: Uint8Array[] = opening.map((line) => line.bytes);
-    let size = parts.reduce((sum, part) => sum + part.length, 0);
+  if (!jsonLines) {
+    let size = opening.reduce((sum, part) => sum + part.length, 0);
     for await (const line of lines) {
-      size += line.bytes.length;
+      size += line.length;
       if (size > options.maxWholeBytes) {
         throw new OtlpDecodeError(`larger than ${options.maxWholeBytes} bytes, the most read whole (use JSON Lines)`);
       }
-      parts.push(line.bytes);
+      opening.push(line);
     }
-    yield* splitJsonDocument(Buffer.concat(parts), options.maxBatchBytes);
+    yield* splitJsonDocument(Buffer.concat(opening), options.maxBatchBytes);
     return;
   }
   let batch: Uint8Array[] = [];
   let batchBytes = 0;
   let batchLine = 1;
   let lineNumber = 0;
-  const add = function* (line: { bytes: Uint8Array }): Generator<ImportBatch> {
+  const add = function* (line: Uint8Array): Generator<ImportBatch> {
     lineNumber++;
-    if (batchBytes + line.bytes.length > options.maxBatchBytes && batch.length > 0) {
+    if (batchBytes + line.length > options.maxBatchBytes && batch.length > 0) {
       yield { body: Buffer.concat(batch, batchBytes), firstLine: batchLine, firstByte: 0, jsonLines: true };
       batch = [];
       batchBytes = 0;
     }
     if (batch.length === 0) batchLine = lineNumber;
-    batch.push(line.bytes);
-    batchBytes += line.bytes.length;
+    batch.push(line);
+    batchBytes += line.length;
   };
   const last = (): ImportBatch => ({
     body: Buffer.concat(batch, batchBytes),
@@ -274,20 +270,19 @@ function withoutBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-/** Lines with their newline; `text` is decoded only for the first (the format check). */
-async function* lineReader(source: ChunkSource): AsyncGenerator<{ bytes: Uint8Array }> {
+/** Lines with their newline. */
+async function* lineReader(source: ChunkSource): AsyncGenerator<Uint8Array> {
   // The start of a line that continues in the next chunk, in pieces (joined once, when it ends).
   let partial: Uint8Array[] = [];
-  const emit = (bytes: Uint8Array) => ({ bytes });
   for (let chunk = await source.next(); chunk !== null; chunk = await source.next()) {
     let start = 0;
     for (let nl = chunk.indexOf(0x0a); nl !== -1; nl = chunk.indexOf(0x0a, start)) {
       const end = chunk.subarray(start, nl + 1);
       if (partial.length === 0) {
-        yield emit(end);
+        yield end;
       } else {
         partial.push(end);
-        yield emit(Buffer.concat(partial));
+        yield Buffer.concat(partial);
         partial = [];
       }
       start = nl + 1;
@@ -295,7 +290,7 @@ async function* lineReader(source: ChunkSource): AsyncGenerator<{ bytes: Uint8Ar
     // Copied: a stream may reuse a chunk's memory.
     if (start < chunk.length) partial.push(Buffer.from(chunk.subarray(start)));
   }
-  if (partial.length > 0) yield emit(Buffer.concat(partial));
+  if (partial.length > 0) yield Buffer.concat(partial);
 }
 
 /** One JSON document as batches: whole when small enough, else its resource entries in groups. */

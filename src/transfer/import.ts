@@ -52,6 +52,19 @@ export function emptyImportCounts(): ImportCounts {
   };
 }
 
+/** Items an import read: stored, or held by the stores already (the refused ones aside). */
+export function itemsRead(counts: ImportCounts): number {
+  const { alreadyStored } = counts;
+  return (
+    counts.spans +
+    counts.logRecords +
+    counts.dataPoints +
+    alreadyStored.spans +
+    alreadyStored.logRecords +
+    alreadyStored.dataPoints
+  );
+}
+
 export interface ImportTarget {
   ingest: Ingest;
   logIngest: LogIngest;

@@ -78,7 +78,12 @@ export function transferRoutes(deps: TransferRouteDeps): Hono {
     modules ??= Promise.all([import("../../transfer/export.js"), import("../../transfer/import.js")]);
     const [exporting, importing] = await modules;
     importer ??= importing.createImporter(deps);
-    return { exportLines: exporting.exportLines, emptyImportCounts: importing.emptyImportCounts, importer };
+    return {
+      exportLines: exporting.exportLines,
+      emptyImportCounts: importing.emptyImportCounts,
+      itemsRead: importing.itemsRead,
+      importer,
+    };
   };
 
   app.get("/api/export", async (c) => {
@@ -131,7 +136,7 @@ export function transferRoutes(deps: TransferRouteDeps): Hono {
   app.post("/api/import", async (c) => {
     assertOwnOrigin(c.req.header("origin"), deps.hostPolicy, deps.port(), "An import");
     const body = await readBody(c.req.raw, deps.maxBodyBytes);
-    const { emptyImportCounts, importer } = await load();
+    const { emptyImportCounts, itemsRead, importer } = await load();
     const line = Number(c.req.query("line") ?? "1");
     const counts = emptyImportCounts();
     importer.importBody(body, counts, {
@@ -139,14 +144,7 @@ export function transferRoutes(deps: TransferRouteDeps): Hono {
       maxInflatedBytes: deps.maxBodyBytes * IMPORT_INFLATE_FACTOR,
     });
     const { alreadyStored } = counts;
-    const read =
-      counts.spans +
-      counts.logRecords +
-      counts.dataPoints +
-      alreadyStored.spans +
-      alreadyStored.logRecords +
-      alreadyStored.dataPoints;
-    if (read === 0 && counts.rejected === 0 && counts.errors.length > 0) {
+    if (itemsRead(counts) === 0 && counts.rejected === 0 && counts.errors.length > 0) {
       const first = counts.errors[0] as { where: string; message: string };
       throw new AppError(400, "unreadable_import", `${first.where}: ${first.message}`);
     }
