@@ -126,3 +126,27 @@ export function variableNamesOf(variables: unknown): string[] {
   if (variables === null || typeof variables !== "object" || Array.isArray(variables)) return [];
   return Object.keys(variables);
 }
+
+const QUARTER_HOUR_MS = 15 * 60_000;
+/** Time zones are from UTC−12 to UTC+14. */
+const MAX_ZONE_QUARTERS = 14 * 4;
+/** How near a whole number of quarter hours a capture's distance from its arrival must be to be read as a zone. */
+const ZONE_SLACK_MS = 60_000;
+
+/**
+ * When a capture was taken, from what the SDK sent and when it arrived (`receivedAt`, ms). The
+ * TraceKit Python SDK stamps the machine's local time with `Z`, so outside UTC its captures claim to
+ * be hours away from their arrival; an SDK sends a capture as it takes it. A time a whole number of
+ * quarter hours (a time zone's offset, within a minute) and at least one away from its arrival is read
+ * so and moved back by that offset, its digits below the millisecond kept; any other time is kept as
+ * sent, and a capture without one was taken when it arrived.
+ */
+export function captureTime(sent: string | null, receivedAt: number): string {
+  if (sent === null) return new Date(receivedAt).toISOString();
+  const claimed = Date.parse(sent);
+  const quarters = Math.round((receivedAt - claimed) / QUARTER_HOUR_MS);
+  const rest = receivedAt - claimed - quarters * QUARTER_HOUR_MS;
+  if (quarters === 0 || Math.abs(quarters) > MAX_ZONE_QUARTERS || Math.abs(rest) > ZONE_SLACK_MS) return sent;
+  const finer = /\.\d{3}(\d+)(?:Z|[+-]\d\d:?\d\d)$/i.exec(sent)?.[1] ?? "";
+  return new Date(claimed + quarters * QUARTER_HOUR_MS).toISOString().replace(/Z$/, `${finer}Z`);
+}

@@ -3,6 +3,7 @@ import { callerOf } from "../domain/code-location.js";
 import {
   type Breakpoint,
   breakpointRefusal,
+  captureTime,
   locationKey,
   type SdkEvent,
   type Snapshot,
@@ -281,7 +282,7 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
         ...rest,
         id: randomUUID(),
         breakpointId: breakpoint.id,
-        capturedAt: capturedAt ?? new Date(t).toISOString(),
+        capturedAt: captureTime(capturedAt, t),
         receivedAt: t,
         securityFlags,
         securityFlagCount: securityFlags.length,

@@ -659,3 +659,40 @@ describe("code monitoring across restarts and shutdown", () => {
     await stream.ended;
   });
 });
+
+describe("code monitoring for a service whose name holds a slash", () => {
+  let app: TestApp;
+  const sse: SseConnection[] = [];
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(async () => {
+    for (const connection of sse.splice(0)) connection.abort();
+    await app.close();
+  });
+
+  it("serves an npm-scoped service name, slash and all, as the SDKs put it in the path unencoded", async () => {
+    const service = "@acme/shop";
+    const { body: registered } = await autoRegister(app.base, { ...REGISTER, service_name: service, label: "scoped" });
+    await patch(app.base, `/api/breakpoints/${registered.id}`, { enabled: true });
+    const active = await pollActive(app.base, service);
+    expect(active.status).toBe(200);
+    expect(active.body.breakpoints.map((b: any) => b.id)).toEqual([registered.id]);
+    expect(active.body.sse_endpoint).toBe("/sdk/snapshots/stream/%40acme%2Fshop");
+    // The Node SDK's poll that reports events, and its event stream, by either spelling of the path.
+    const reported = await pollActive(app.base, service, [{ type: "circuit_breaker_tripped", timestamp: Date.now() }]);
+    expect(reported.status).toBe(200);
+    for (const endpoint of [active.body.sse_endpoint, `/sdk/snapshots/stream/${service}`]) {
+      const stream = await connectSse(app.base, endpoint);
+      sse.push(stream);
+      const init = await waitFor("init", () => stream.events.find((e) => e.event === "init"));
+      expect(JSON.parse(init.data).breakpoints.map((b: any) => b.id)).toEqual([registered.id]);
+    }
+    const { body } = await json(app.base, "/api/breakpoints");
+    expect(body.lastCheckIns[service]).toEqual(expect.any(String));
+    // A path under /sdk/ that names nothing is a JSON 404, never the web app's page.
+    const stray = await fetch(`${app.base}/sdk/snapshots/nothing-here`);
+    expect(stray.status).toBe(404);
+    expect(stray.headers.get("content-type")).toContain("application/json");
+  });
+});

@@ -30,6 +30,7 @@ import {
   MAX_TRACE_LIMIT,
   type ServiceStats,
   type Store,
+  type TracePage,
   type TraceQuery,
 } from "../../store/store.js";
 import { SORT_ORDERS, TRACE_SORT_KEYS } from "../../store/trace-sort.js";
@@ -142,6 +143,39 @@ export function parseTraceQuery(params: URLSearchParams): TraceQuery {
   return query;
 }
 
+/** The most traces `offset` may skip: more than a store holds at its largest bound. */
+const MAX_TRACE_OFFSET = 10_000_000;
+
+/** `offset` of GET /api/traces (as the first local UI took it, beside the cursor): 0 when absent. */
+export function parseTraceOffset(params: URLSearchParams): number {
+  const raw = params.get("offset");
+  if (raw === null || raw === "") return 0;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > MAX_TRACE_OFFSET) {
+    throw new AppError(
+      400,
+      "invalid_query",
+      `offset must be a whole number from 0 to ${MAX_TRACE_OFFSET}, not "${raw.slice(0, 40)}"`,
+    );
+  }
+  return n;
+}
+
+/**
+ * The page `offset` traces further down the list than `query` starts: the traces before it walked
+ * past page by page (each a sliced walk, as any page is); empty when the list ends before it.
+ */
+async function pageAfter(store: Store, query: TraceQuery, offset: number): Promise<TracePage> {
+  let cursor = query.cursor;
+  while (offset > 0) {
+    const skipped = await listTracesInSlices(store, { ...query, cursor, limit: Math.min(MAX_TRACE_LIMIT, offset) });
+    offset -= skipped.traces.length;
+    if (skipped.nextCursor === undefined) return { traces: [] };
+    cursor = skipped.nextCursor;
+  }
+  return listTracesInSlices(store, cursor === undefined ? query : { ...query, cursor });
+}
+
 /** HealthResponse.apiVersion: raised only when a field of health or the REST API is removed or changes meaning. */
 export const API_VERSION = 1;
 
@@ -237,8 +271,10 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
   });
 
   app.get("/api/traces", async (c) => {
-    const query = parseTraceQuery(new URL(c.req.url).searchParams);
-    const page = await listTracesInSlices(deps.store, query);
+    const params = new URL(c.req.url).searchParams;
+    const query = parseTraceQuery(params);
+    const offset = parseTraceOffset(params);
+    const page = offset > 0 ? await pageAfter(deps.store, query, offset) : await listTracesInSlices(deps.store, query);
     const body: TraceListResponse = { traces: page.traces.map((s) => traceSummaryToJson(s, deps.prices)) };
     if (page.nextCursor !== undefined) body.nextCursor = page.nextCursor;
     if (page.partial) body.partial = true;

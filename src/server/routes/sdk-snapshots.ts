@@ -28,6 +28,12 @@ const MAX_REGISTER_BYTES = 64 * 1024;
 const MAX_ACTIVE_BYTES = 256 * 1024;
 
 export const SSE_PATH = "/sdk/snapshots/stream";
+/**
+ * A service name is the rest of the path: the SDKs put it there unencoded, and an npm-scoped name
+ * (`@acme/shop`) holds a slash.
+ */
+const SERVICE_PARAM = ":service{.+}";
+const ACTIVE_PATH = `/sdk/snapshots/active/${SERVICE_PARAM}`;
 
 function serviceParam(raw: string): string {
   if (raw.trim() === "" || raw.length > 512) {
@@ -47,7 +53,7 @@ export function sdkSnapshotRoutes(deps: SdkSnapshotRouteDeps): Hono {
   });
 
   // A poll that was answered is a check-in: the page tells which services have heard of a change.
-  app.use("/sdk/snapshots/active/:service", async (c, next) => {
+  app.use(ACTIVE_PATH, async (c, next) => {
     await next();
     if (c.res.ok) codeMonitoring.sdkCheckedIn(c.req.param("service"));
   });
@@ -61,10 +67,10 @@ export function sdkSnapshotRoutes(deps: SdkSnapshotRouteDeps): Hono {
     };
   }
 
-  app.get("/sdk/snapshots/active/:service", (c) => c.json(active(serviceParam(c.req.param("service")))));
+  app.get(ACTIVE_PATH, (c) => c.json(active(serviceParam(c.req.param("service")))));
 
   // The Node SDK polls with POST when it has events to report (e.g. its circuit breaker tripped).
-  app.post("/sdk/snapshots/active/:service", async (c) => {
+  app.post(ACTIVE_PATH, async (c) => {
     const service = serviceParam(c.req.param("service"));
     const events = decodeSdkEvents(parseJsonBody(await readBody(c.req.raw, MAX_ACTIVE_BYTES)));
     if (events.length > 0) codeMonitoring.reportEvents(service, events);
@@ -84,7 +90,7 @@ export function sdkSnapshotRoutes(deps: SdkSnapshotRouteDeps): Hono {
     return c.json({ id: snapshot.id }, 201);
   });
 
-  app.get(`${SSE_PATH}/:service`, (c) => {
+  app.get(`${SSE_PATH}/${SERVICE_PARAM}`, (c) => {
     const service = serviceParam(c.req.param("service"));
     return streamSSE(c, async (stream) => {
       let finish = () => {};

@@ -129,7 +129,7 @@ export function webRoutes(options: { webRoot?: string } = {}): Hono {
 
   app.on(["GET", "HEAD"], "*", (c, next) => {
     const path = c.req.path;
-    if (path.startsWith("/api/") || path.startsWith("/v1/")) return next();
+    if (path.startsWith("/api/") || path.startsWith("/v1/") || path.startsWith("/sdk/")) return next();
     site ??= readWebSite(root);
     const { files, index, pages } = site;
     if (files === null) {

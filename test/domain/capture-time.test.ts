@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { captureTime } from "../../src/domain/code-monitoring.js";
+
+const ARRIVED = Date.parse("2026-12-05T06:45:45.100Z");
+
+describe("captureTime", () => {
+  it("keeps a time sent in UTC, near its arrival", () => {
+    expect(captureTime("2026-12-05T06:45:44.852786Z", ARRIVED)).toBe("2026-12-05T06:45:44.852786Z");
+  });
+
+  it("reads a local time stamped Z (the Python SDK outside UTC) back to UTC, its microseconds kept", () => {
+    // UTC+9: the SDK sent 15:45 for 06:45.
+    expect(captureTime("2026-12-05T15:45:44.852786Z", ARRIVED)).toBe("2026-12-05T06:45:44.852786Z");
+    // UTC−5, and UTC+5:45 (a zone of quarter hours).
+    expect(captureTime("2026-12-05T01:45:44.852Z", ARRIVED)).toBe("2026-12-05T06:45:44.852Z");
+    expect(captureTime("2026-12-05T12:30:44.852Z", ARRIVED)).toBe("2026-12-05T06:45:44.852Z");
+  });
+
+  it("keeps a time that is no zone's offset from its arrival, or further than any zone", () => {
+    expect(captureTime("2026-12-05T06:38:00.000Z", ARRIVED)).toBe("2026-12-05T06:38:00.000Z");
+    expect(captureTime("2026-12-05T04:07:00.000Z", ARRIVED)).toBe("2026-12-05T04:07:00.000Z");
+    expect(captureTime("2026-12-01T10:00:00.123456Z", ARRIVED)).toBe("2026-12-01T10:00:00.123456Z");
+  });
+
+  it("takes the arrival for a capture without a time", () => {
+    expect(captureTime(null, ARRIVED)).toBe("2026-12-05T06:45:45.100Z");
+  });
+});
