@@ -72,6 +72,7 @@ export function spanToJson(span: Span, prices: PriceList = BUNDLED_PRICES): Span
       spanId: link.spanId,
       attributes: link.attributes,
       ...(link.traceState ? { traceState: link.traceState } : {}),
+      ...(link.flags ? { flags: link.flags } : {}),
       ...(link.droppedAttributesCount ? { droppedAttributesCount: link.droppedAttributesCount } : {}),
     })),
     resource: span.resource,

@@ -44,6 +44,8 @@ export interface SpanLinkJson {
   traceId: string;
   spanId: string;
   traceState?: string;
+  /** W3C trace flags and OTLP's is-remote bits of the linked context, when sent. */
+  flags?: number;
   attributes: Attributes;
   droppedAttributesCount?: number;
 }

@@ -7,6 +7,7 @@
  * OTLP's `dropped_attributes_count`.
  */
 import { setImmediate as nextTurn } from "node:timers/promises";
+import { MAX_VALUE_DEPTH } from "./attributes.js";
 import { OtlpDecodeError } from "./errors.js";
 
 export interface RequestLimits {
@@ -38,8 +39,9 @@ export const DEFAULT_REQUEST_LIMITS: Readonly<RequestLimits> = Object.freeze({
   maxGroups: 10_000,
   maxValues: 2_000_000,
   // OTLP's own nesting (body → resource groups → scope groups → items → attributes → value) is about
-  // 16 levels deep for metrics; each AnyValue level adds three (the value, arrayValue, values).
-  maxJsonDepth: 128,
+  // 16 levels deep for metrics' point attributes; each AnyValue level adds up to four (a kvlist: the
+  // value, kvlistValue, values, the key-value), so only MAX_VALUE_DEPTH decides what is too deep.
+  maxJsonDepth: 16 + 4 * MAX_VALUE_DEPTH + 4,
 });
 
 /** The request decodes into more than a limit allows: refused whole with 413, nothing stored. */

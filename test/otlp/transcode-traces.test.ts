@@ -180,8 +180,11 @@ describe("transcodeTraceRequestJson", () => {
     for (const request of leftToJson) {
       expect(transcodeTraceRequestJson(encode(request)), JSON.stringify(request).slice(0, 200)).toBeNull();
     }
+    // A number past the doubles is written as the infinity the JSON decoder reads it as.
+    const infinite =
+      '{"resourceSpans":[{"scopeSpans":[{"spans":[{"attributes":[{"key":"d","value":{"doubleValue":-1e999}}],"traceId":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","spanId":"bbbbbbbbbbbbbbbb"}]}]}]}';
+    expect(agrees(encode(infinite)), infinite).toBe(true);
     const leftToJsonText = [
-      '{"resourceSpans":[{"scopeSpans":[{"spans":[{"attributes":[{"key":"d","value":{"doubleValue":1e999}}],"traceId":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","spanId":"bbbbbbbbbbbbbbbb"}]}]}]}',
       '{"resourceSpans":[],"resourceSpans":[]}',
       '{"resource\\u0053pans":[]}',
       '\ufeff{"resourceSpans":[]}',

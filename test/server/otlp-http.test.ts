@@ -47,6 +47,86 @@ describe("OTLP/HTTP trace receiver", () => {
     expect(span.resource).toMatchObject({ "service.name": "my.service" });
   });
 
+  it("keeps a link's flags, and reads a double literal past a double's range as ±Infinity, as protobuf's", async () => {
+    const traceId = newTraceId();
+    const linked = { traceId: newTraceId(), spanId: newSpanId(), flags: 257, attributes: [] };
+    const request = jsonTraceRequest("links", [{ traceId }]) as any;
+    const span = request.resourceSpans[0].scopeSpans[0].spans[0];
+    span.links = [linked];
+    span.attributes = [
+      { key: "d", value: { doubleValue: "PLACEHOLDER_D" } },
+      { key: "n", value: { doubleValue: "PLACEHOLDER_N" } },
+    ];
+    const body = JSON.stringify(request).replace('"PLACEHOLDER_D"', "1e400").replace('"PLACEHOLDER_N"', "-1e400");
+    expect((await postJson(app.base, body)).status).toBe(200);
+    const [stored] = (await readJson(fetch(`${app.base}/api/traces/${traceId}`))).spans;
+    expect(stored.links).toEqual([{ traceId: linked.traceId, spanId: linked.spanId, flags: 257, attributes: {} }]);
+    expect(stored.attributes).toEqual({ d: "Infinity", n: "-Infinity" });
+  });
+
+  it("reads a body after a byte order mark, and an attribute nested as deep as allowed, at any body size", async () => {
+    const BOM = "\ufeff";
+    /** `levels` AnyValues nested as key-value lists (four JSON levels each). */
+    const nested = (levels: number): unknown => {
+      let value: unknown = { stringValue: "deep" };
+      for (let i = 1; i < levels; i++) value = { kvlistValue: { values: [{ key: "k", value }] } };
+      return value;
+    };
+    for (const spans of [2, 3000]) {
+      const traceId = newTraceId();
+      const request = jsonTraceRequest(
+        "bom",
+        Array.from({ length: spans }, () => ({ traceId, name: "x".repeat(100) })),
+      ) as any;
+      request.resourceSpans[0].scopeSpans[0].spans[0].attributes = [{ key: "deep", value: nested(32) }];
+      const text = `${BOM}${JSON.stringify(request)}`;
+      expect(text.length > 256 * 1024, `${spans} spans`).toBe(spans > 2);
+      const response = await postJson(app.base, text);
+      expect(response.status, await response.clone().text()).toBe(200);
+      const stored = await readJson(fetch(`${app.base}/api/traces/${traceId}`));
+      expect(stored.spans).toHaveLength(spans);
+      // One level more is refused by the AnyValue bound, in a small body and a large one alike.
+      request.resourceSpans[0].scopeSpans[0].spans[0].attributes = [{ key: "deep", value: nested(33) }];
+      const tooDeep = await postJson(app.base, JSON.stringify(request));
+      expect(tooDeep.status).toBe(400);
+      expect((await readJson(tooDeep)).message).toContain("nested deeper than 32 levels");
+    }
+    const logs = `${BOM}${JSON.stringify({
+      resourceLogs: [
+        {
+          scopeLogs: [{ logRecords: Array.from({ length: 3000 }, () => ({ body: { stringValue: "y".repeat(100) } })) }],
+        },
+      ],
+    })}`;
+    const logsResponse = await fetch(`${app.base}/v1/logs`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: logs,
+    });
+    expect(logsResponse.status, await logsResponse.clone().text()).toBe(200);
+    const metrics = `${BOM}${JSON.stringify({
+      resourceMetrics: [
+        {
+          scopeMetrics: [
+            {
+              metrics: Array.from({ length: 3000 }, (_, i) => ({
+                name: `bom.metric.${i}`,
+                gauge: { dataPoints: [{ timeUnixNano: "1700000000000000000", asDouble: 1 }] },
+              })),
+            },
+          ],
+        },
+      ],
+    })}`;
+    expect(metrics.length).toBeGreaterThan(256 * 1024);
+    const metricsResponse = await fetch(`${app.base}/v1/metrics`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: metrics,
+    });
+    expect(metricsResponse.status, await metricsResponse.clone().text()).toBe(200);
+  });
+
   it("accepts metrics.json without a 5xx", async () => {
     for (const [path, file] of [["/v1/metrics", "metrics.json"]] as const) {
       const response = await fetch(`${app.base}${path}`, {

@@ -86,7 +86,7 @@ describe("requests past a limit are refused whole, with the reason, and nothing 
     const response = await post(`${"[".repeat(depth)}${"]".repeat(depth)}`, "application/json");
     expect(response.status).toBe(400);
     expect((await readJson(response)).message).toBe(
-      "cannot decode JSON ExportTraceServiceRequest: JSON nested deeper than 128 levels",
+      "cannot decode JSON ExportTraceServiceRequest: JSON nested deeper than 148 levels",
     );
   });
 

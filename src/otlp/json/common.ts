@@ -143,7 +143,8 @@ export function int64Value(value: unknown): number | string {
 }
 
 export function doubleValue(value: unknown): AttrValue {
-  if (typeof value === "number") return value;
+  // A literal past a double's range (1e400) parses as ±Infinity: it is kept as that, as when spelled.
+  if (typeof value === "number") return doubleAttr(value);
   // The protobuf JSON mapping writes non-finite doubles as these strings, and allows numeric strings.
   if (typeof value === "string") {
     if (value === "NaN" || value === "Infinity" || value === "-Infinity") return value;

@@ -85,7 +85,9 @@ export function* scanRequest(
   let items = 0;
   let nextYield = BYTES_PER_STEP;
   const length = bytes.length;
-  let i = 0;
+  // A byte order mark before the body is no part of it, as for a body parsed whole (TextDecoder drops it).
+  const bodyStart = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  let i = bodyStart;
 
   /** A value starts at `at` inside the container at `depth`: an element of a cut list begins. */
   const valueStarts = (at: number) => {
@@ -145,7 +147,7 @@ export function* scanRequest(
       if (parent === 0) {
         // The root's text is the whole body: bytes around the object fail its parse, as they would.
         if (isObject && root === null) {
-          root = { start: 0, end: length, lists: [] };
+          root = { start: bodyStart, end: length, lists: [] };
           groupAt[depth] = root;
           onPath[depth] = 1;
         }

@@ -405,9 +405,8 @@ function readAnyValue(t: Transcoding, depth: number): void {
         break;
       }
       case 3: {
+        // A JSON number past the doubles (1e999) is Infinity, read back as "Infinity" as JSON's is.
         const value = doubleValue(r.readScalar());
-        // A JSON number past the doubles (1e999) is kept as Infinity; protobuf's would read "Infinity".
-        if (typeof value === "number" && !Number.isFinite(value)) throw NOT_DIRECT;
         w.tag(4, WIRE_I64);
         w.double(Number(value));
         break;
