@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError } from "commander";
 import { parseHexId } from "../domain/ids.js";
+import { parseQuery, QueryError } from "../domain/query.js";
 import { parseDurationMs } from "../domain/time.js";
 import { EXPORT_SIGNALS, type ExportSignal, exportSignalsOf } from "../transfer/export-signals.js";
 import { addInstanceOptions, type InstanceOptions } from "./instance.js";
@@ -31,6 +32,19 @@ function parseSignals(value: string): ExportSignal[] {
   return parsed.signals;
 }
 
+/** A query of the trace list's language, refused here when it does not parse (as the list refuses it). */
+function parseTraceListQuery(value: string): string {
+  try {
+    parseQuery(value);
+  } catch (error) {
+    if (error instanceof QueryError) {
+      throw new InvalidArgumentError(`${error.message} (at character ${error.position + 1} of "${value}").`);
+    }
+    throw error;
+  }
+  return value;
+}
+
 function parseSince(value: string): number {
   const ms = parseDurationMs(value);
   if (ms === null) throw new InvalidArgumentError("Use a duration such as 30s, 10m, 2h or 7d.");
@@ -40,7 +54,7 @@ function parseSince(value: string): number {
 export function addExportOptions(command: Command): Command {
   return addInstanceOptions(command)
     .option("-t, --trace <id>", "export this trace (repeatable)", parseTraceId)
-    .option("-q, --query <text>", "only traces the trace list's search finds for this text")
+    .option("-q, --query <text>", "only traces the trace list's search finds for this text", parseTraceListQuery)
     .option("--service <name>", "only traces with a span from this service")
     .option("--errors", "only traces with an error")
     .option("--since <duration>", "only traces that started within this long ago (30s, 10m, 2h, 7d)", parseSince)

@@ -32,6 +32,8 @@ export async function main(argv: string[]): Promise<void> {
     program
       .command("start")
       .description("start the server and open the UI (the default command)")
+      // `tracekit-local start` takes what `tracekit-local` does.
+      .version(packageVersion(), "-v, --version", "print the version")
       .exitOverride()
       .configureOutput(ONE_LINE_ERRORS),
   ).action((options, command) => runStart(options, command));

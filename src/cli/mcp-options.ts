@@ -2,8 +2,8 @@ import type { Command } from "commander";
 import { addInstanceOptions } from "./instance.js";
 
 const HELP_AFTER = `
-Tools: list_traces, get_trace, search_spans, recent_errors, slowest_operations, llm_usage, service_map, list_services,
-get_logs, list_metrics, get_metric. Nothing but the protocol is written to stdout.
+Tools: list_traces, get_trace, search_spans, recent_errors, error_groups, slowest_operations, llm_usage, service_map,
+list_services, get_logs, list_metrics, get_metric. Nothing but the protocol is written to stdout.
 
 Add it to an assistant's MCP configuration, e.g. Claude Desktop or Cursor:
   { "mcpServers": { "tracekit-local": { "command": "tracekit-local", "args": ["mcp"] } } }

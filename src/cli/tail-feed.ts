@@ -70,6 +70,14 @@ export class TraceTailFeed {
     }
   }
 
+  /**
+   * The feed opened again after it was lost: its snapshot may hold traces that arrived in between,
+   * to be shown, also when no snapshot came at the first opening (the server held no trace then).
+   */
+  reconnected(): void {
+    this.primed = true;
+  }
+
   /** Everything clears (DELETE /api/traces): a trace id seen again is a new trace. */
   cleared(): void {
     this.known.clear();

@@ -105,3 +105,14 @@ export function logLine(log: LogRecordJson, p: Palette): string {
   if (log.traceId !== null) parts.push(p.dim(log.traceId));
   return parts.join("  ");
 }
+
+/**
+ * JSON of telemetry for a terminal: JSON.stringify escapes the C0 controls, not DEL and the C1 ones
+ * (U+007F–U+009F; U+009B starts a terminal escape sequence as ESC [ does).
+ */
+export function terminalJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[\u007f-\u009f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}

@@ -1,5 +1,6 @@
 import WebSocket from "ws";
 import { ascending } from "../domain/order.js";
+import { parseQuery, QueryError } from "../domain/query.js";
 import type {
   LiveMessage,
   LogListResponse,
@@ -11,7 +12,7 @@ import type {
 } from "../protocol.js";
 import { requireInstance } from "./instance.js";
 import { type DueTrace, type TailView, TraceTailFeed } from "./tail-feed.js";
-import { errorLine, logLine, palette, traceLine, wantsColour } from "./tail-format.js";
+import { errorLine, logLine, palette, terminalJson, traceLine, wantsColour } from "./tail-format.js";
 import type { TailOptions } from "./tail-options.js";
 
 const TICK_MS = 100;
@@ -50,14 +51,24 @@ async function matchingIds<T>(
 const toMs = (unixNano: string) => String(BigInt(unixNano) / NANOS_PER_MS);
 
 export async function runTail(view: TailView, options: TailOptions): Promise<void> {
-  const { url } = await requireInstance(options);
   const query = options.query?.trim() || undefined;
+  if (query !== undefined) {
+    // Refused here as the server would refuse it: its every answer would be a 400, and nothing shown.
+    try {
+      parseQuery(query, view === "logs" ? "logs" : "spans");
+    } catch (error) {
+      if (!(error instanceof QueryError)) throw error;
+      console.error(`error: --query: ${error.message} (at character ${error.position + 1} of "${query}")`);
+      process.exit(2);
+    }
+  }
+  const { url } = await requireInstance(options);
   const p = palette(options.format === "human" && wantsColour(process.stdout, process.env));
   const print = (line: string) => process.stdout.write(`${line}\n`);
   const show = {
-    trace: (trace: TraceSummaryJson) => print(options.format === "json" ? JSON.stringify(trace) : traceLine(trace, p)),
-    error: (span: SpanJson) => print(options.format === "json" ? JSON.stringify(span) : errorLine(span, p)),
-    log: (log: LogRecordJson) => print(options.format === "json" ? JSON.stringify(log) : logLine(log, p)),
+    trace: (trace: TraceSummaryJson) => print(options.format === "json" ? terminalJson(trace) : traceLine(trace, p)),
+    error: (span: SpanJson) => print(options.format === "json" ? terminalJson(span) : errorLine(span, p)),
+    log: (log: LogRecordJson) => print(options.format === "json" ? terminalJson(log) : logLine(log, p)),
   };
   // A reader that went away (`| head`) ends tail quietly.
   process.stdout.on("error", (error: NodeJS.ErrnoException) => process.exit(error.code === "EPIPE" ? 0 : 1));
@@ -135,6 +146,7 @@ export async function runTail(view: TailView, options: TailOptions): Promise<voi
       // Said once the feed is open, so whatever arrives from this line on is shown.
       if (!opened) console.error(`tail: new ${view}${matching} at ${url} (Ctrl+C to stop)`);
       else if (lost) console.error(`tail: reconnected to ${url}`);
+      if (opened) feed?.reconnected();
       opened = true;
       lost = false;
     });

@@ -361,6 +361,11 @@ class Parser {
   }
 }
 
+/** A query that finds `text` as text only: quoted, so no word of it is read as an operator. */
+export function textQuery(text: string): string {
+  return `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
 /**
  * Parses a query; throws QueryError. An empty or blank query is undefined (no filter). A query of log
  * records (`subject` "logs") reads `severity`/`level` terms as levels and refuses span terms.

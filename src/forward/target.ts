@@ -221,6 +221,8 @@ export function createForwardTarget(
     enforceBound();
     if (!failing) {
       failing = true;
+      // Refusing again after this is said again.
+      rejecting = false;
       events.event({ type: "failing", url: config.url, message });
     }
     if (backoffTimer !== null) return;
@@ -260,6 +262,9 @@ export function createForwardTarget(
     } else {
       const message = answerMessage(answer);
       lastError = { message, at: new Date().toISOString() };
+      // It answers, so it is no longer failing: the state is its last answer's (a refusal).
+      failing = false;
+      attempt = 0;
       if (!rejecting) {
         rejecting = true;
         events.event({ type: "rejecting", url: config.url, message });

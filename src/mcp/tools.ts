@@ -6,6 +6,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { operationLabel } from "../domain/operation-label.js";
+import { textQuery } from "../domain/query.js";
 import type {
   ErrorGroupsResponse,
   LlmGroupJson,
@@ -247,7 +248,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
     },
     async (args) => {
       const page = await rest.get<TraceListResponse>("/api/traces", {
-        q: args.text,
+        q: textQuery(args.text),
         service: args.service,
         since: sinceParam(args.since, now()),
         limit: args.traces,
@@ -571,7 +572,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         traceId: args.trace_id,
         service: args.service,
         severity: severityOf(args.severity),
-        q: args.text?.trim(),
+        q: args.text?.trim() ? textQuery(args.text.trim()) : undefined,
         since: sinceParam(args.since, now()),
         limit: args.limit,
         order: args.trace_id === undefined ? "desc" : "asc",
@@ -606,7 +607,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
     },
     async (args) => {
       const catalog = await rest.get<MetricCatalogResponse>("/api/metrics", {
-        q: args.text?.trim(),
+        q: args.text?.trim() ? textQuery(args.text.trim()) : undefined,
         service: args.service,
       });
       if (catalog.metrics.length === 0) return text("No metrics match.");

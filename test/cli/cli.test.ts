@@ -146,9 +146,12 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
     ]) {
       expect(help.stdout()).toContain(flag);
     }
-    const version = start(["--version"]);
-    expect(await version.exited).toBe(0);
-    expect(version.stdout().trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    // `start` is the default command, and takes the same flags.
+    for (const args of [["--version"], ["start", "--version"], ["start", "-v"]]) {
+      const version = start(args);
+      expect(await version.exited, args.join(" ")).toBe(0);
+      expect(version.stdout().trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    }
   });
 
   it("--db keeps data across a restart", async () => {

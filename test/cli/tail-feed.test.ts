@@ -37,6 +37,13 @@ describe("TraceTailFeed: traces", () => {
     feed.receive([summary("seen")], false, 0);
     expect(ids(feed.due(SETTLE_MS))).toEqual(["seen"]);
   });
+
+  it("after a reconnect, shows the snapshot's traces when the server held none at the start (no snapshot came)", () => {
+    const feed = new TraceTailFeed("traces");
+    feed.reconnected();
+    feed.receive([summary("stored meanwhile")], true, 0);
+    expect(ids(feed.due(SETTLE_MS))).toEqual(["stored meanwhile"]);
+  });
 });
 
 describe("TraceTailFeed: errors", () => {

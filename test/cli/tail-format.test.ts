@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { duration, errorLine, logLine, palette, traceLine, wantsColour } from "../../src/cli/tail-format.js";
+import {
+  duration,
+  errorLine,
+  logLine,
+  palette,
+  terminalJson,
+  traceLine,
+  wantsColour,
+} from "../../src/cli/tail-format.js";
 import type { LogRecordJson, SpanJson, TraceSummaryJson } from "../../src/protocol.js";
 
 const trace: TraceSummaryJson = {
@@ -31,6 +39,17 @@ describe("tail lines", () => {
       /^\d\d:\d\d:\d\d\.123 {2}shop {2}GET \/orders \[2J {2}120 ms {2}5 spans {2}1 error {2}4bf92f35/,
     );
     expect(line).not.toContain("\u001b");
+  });
+
+  it("writes JSON lines with DEL and the C1 controls escaped too, read back as sent", () => {
+    const value = { name: "evil\u009b31m\u001b[2Jname\u007f", ok: "ünï ✓" };
+    const line = terminalJson(value);
+    const controls = [...line].filter(
+      (c) => c.charCodeAt(0) < 0x20 || (c.charCodeAt(0) >= 0x7f && c.charCodeAt(0) <= 0x9f),
+    );
+    expect(controls).toEqual([]);
+    expect(line).toContain("\\u009b");
+    expect(JSON.parse(line)).toEqual(value);
   });
 
   it("says what an error span says: its status message, else its exception's", () => {

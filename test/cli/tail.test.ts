@@ -108,6 +108,15 @@ describe("tracekit-local tail", { timeout: 60_000 }, () => {
     const bad = cli(["tail", "spans", "--port", port]);
     expect(await bad.exited).toBe(2);
     expect(lines(bad.stderr())).toHaveLength(1);
+    // A query the server would refuse: said at once (before asking any server), not a tail that shows nothing.
+    for (const [view, query, reason] of [
+      ["traces", "status=", 'expected a value after "="'],
+      ["logs", "duration>5", "log records have no duration"],
+    ]) {
+      const refused = cli(["tail", view as string, "--url", "http://127.0.0.1:9", "--query", query as string]);
+      expect(await refused.exited).toBe(2);
+      expect(lines(refused.stderr())).toEqual([expect.stringMatching(new RegExp(`^error: --query: .*${reason}`))]);
+    }
     const none = cli(["tail", "--url", "http://127.0.0.1:9"]);
     expect(await none.exited).toBe(1);
     expect(lines(none.stderr())).toEqual([

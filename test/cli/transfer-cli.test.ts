@@ -364,6 +364,14 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
     expect(since.stderr.trim().split("\n")).toHaveLength(1);
     const trace = await cli(["export", "--trace", "nope"]);
     expect(trace.code).toBe(2);
+    // A query that does not parse, refused before any instance or file is asked.
+    for (const where of [[], ["--db", join(dir.path, "absent.db")]]) {
+      const query = await cli(["export", "--query", "status=", ...where]);
+      expect(query.code).toBe(2);
+      expect(query.stderr.trim()).toMatch(
+        /^error: option '-q, --query <text>' argument 'status=' is invalid\. .*at character 8/,
+      );
+    }
     const noDb = await cli(["export", "--db", join(dir.path, "absent.db")]);
     expect(noDb.code).toBe(1);
     expect(noDb.stderr.trim()).toBe(`error: no such file ${join(dir.path, "absent.db")}`);

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -139,6 +140,10 @@ describe("tracekit-local mcp (stdio)", { timeout: 60_000 }, () => {
       expect(tool.inputSchema.type).toBe("object");
     }
     expect(stdioErr).toContain(`serving tracekit-local at http://localhost:${app.port}`);
+    // `mcp --help` names every tool.
+    const help = execFileSync(process.execPath, [BIN, "mcp", "--help"], { encoding: "utf8" });
+    const listed = /Tools: ([^.]*)\./.exec(help)?.[1]?.split(/,\s*/) ?? [];
+    expect(listed.sort()).toEqual(TOOLS);
   });
 
   it("list_traces: a table of traces with ids, filtered by status, service and query", async () => {
@@ -209,6 +214,12 @@ describe("tracekit-local mcp (stdio)", { timeout: 60_000 }, () => {
     expect(byName.text).toMatch(/^3 spans in 2 traces contain "select orders"; the first 1:/);
     expect(byName.text).toContain("[2 more spans; raise limit (max 200) to list them]");
     expect((await call(stdio, "search_spans", { text: "nothing-like-this" })).text).toMatch(/^No spans contain/);
+    // The text is only text, never read as the query language (there a comparison and an open parenthesis).
+    const literal = await call(stdio, "search_spans", { text: "sku = 'lamp-42'" });
+    expect(literal.text).toMatch(/^1 spans in 1 traces contain "sku = 'lamp-42'":/);
+    const paren = await call(stdio, "search_spans", { text: "(lamp-42" });
+    expect(paren.isError).toBe(false);
+    expect(paren.text).toMatch(/^No spans contain "\(lamp-42"/);
   });
 
   it("recent_errors: each failing trace with the deepest failing span that has no failing child", async () => {
@@ -307,6 +318,9 @@ describe("tracekit-local mcp (stdio)", { timeout: 60_000 }, () => {
     expect((await call(stdio, "get_logs", { severity: "error" })).text).toBe(errorsOnly.text);
     expect((await call(stdio, "get_logs", { severity: "warning" })).text).toBe(errorsOnly.text);
     expect((await call(stdio, "get_logs", { text: "started" })).text).toContain("checkout started");
+    // Only text: "not" is a word of it, not a negation (which listed the records without "started").
+    expect((await call(stdio, "get_logs", { text: "not started" })).text).toBe("No log records match.");
+    expect((await call(stdio, "get_logs", { text: 'failed for "lamp' })).text).toBe("No log records match.");
 
     const metrics = await call(stdio, "list_metrics");
     expect(metrics.text).toMatch(/\ncheckout\.duration +histogram +distribution +ms +1 +checkout$/);

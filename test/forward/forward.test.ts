@@ -204,6 +204,34 @@ describe("--forward: everything received passes on upstream as OTLP/HTTP protobu
     expect(local.events.some((e) => e.type === "forward" && e.event.type === "recovered")).toBe(true);
   });
 
+  it("says it refuses, not that it retries, when an upstream that was failing answers with a refusal, and says so again each time", async () => {
+    const up = await upstream();
+    let answer: { status: number } = { status: 503 };
+    up.behave(() => answer);
+    const local = await app({ forward: [up.url], forwardTuning: { lingerMs: 10 } });
+    const state = async () => (await health(local)).forwarding.targets[0];
+    await postJson(local.base, jsonTraceRequest("flaky", [{ name: "GET /a" }]));
+    await eventually(async () => ((await state()).state === "retrying" ? true : undefined));
+    // It comes back refusing (a wrong path or key): the batch retried is refused, and the state says so.
+    answer = { status: 404 };
+    const refusing = await eventually(async () => {
+      const t = await state();
+      return t.dropped.rejected === 1 ? t : undefined;
+    }, 10_000);
+    expect(refusing).toMatchObject({ state: "rejecting", queued: { batches: 0 } });
+    // Unreachable again, then refusing again: each change of mind said once.
+    answer = { status: 503 };
+    await postJson(local.base, jsonTraceRequest("flaky", [{ name: "GET /b" }]));
+    await eventually(async () => ((await state()).state === "retrying" ? true : undefined));
+    answer = { status: 404 };
+    await eventually(async () => ((await state()).dropped.rejected === 2 ? true : undefined), 10_000);
+    expect((await state()).state).toBe("rejecting");
+    const said = local.events.flatMap((e) =>
+      e.type === "forward" && (e.event.type === "failing" || e.event.type === "rejecting") ? [e.event.type] : [],
+    );
+    expect(said).toEqual(["failing", "rejecting", "failing", "rejecting"]);
+  });
+
   it("reads the reason of a refusal in this server's own error shape", async () => {
     const up = await upstream();
     up.behave(() => ({

@@ -78,6 +78,10 @@ describe("GET /api/export", () => {
     const bad = await fetch(`${source.base}/api/export?trace=xyz`);
     expect(bad.status).toBe(400);
     expect((await fetch(`${source.base}/api/export?since=yesterday`)).status).toBe(400);
+    // A query that does not parse, as the trace list answers it (it was a 500 once the answer had begun).
+    const query = await fetch(`${source.base}/api/export?q=${encodeURIComponent("status=")}`);
+    expect(query.status).toBe(400);
+    expect((await query.json()).error).toMatchObject({ code: "bad_query", position: 7 });
   });
 });
 

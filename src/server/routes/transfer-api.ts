@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { AppError } from "../../domain/errors.js";
 import { parseHexId } from "../../domain/ids.js";
+import { parseQuery } from "../../domain/query.js";
 import type { ImportResponse } from "../../protocol.js";
 import type { LogStore } from "../../store/log-store.js";
 import type { Store } from "../../store/store.js";
@@ -38,6 +39,8 @@ export function parseExportSelection(params: URLSearchParams): ExportSelection {
     };
   }
   const { limit: _limit, cursor: _cursor, ...query } = parseTraceQuery(params);
+  // A query that does not parse is a 400 before the answer starts, as the trace list's is.
+  if (query.q !== undefined) parseQuery(query.q);
   return { query };
 }
 
