@@ -64,5 +64,6 @@ export function metricQueryToJson(result: MetricQueryResult): MetricQueryRespons
   if (result.heatmap !== undefined) json.heatmap = result.heatmap;
   if (result.stat !== undefined) json.stat = result.stat;
   if (result.startsAtData === true) json.startsAtData = true;
+  if (result.firstPointMs !== undefined) json.firstPointUnixMs = result.firstPointMs;
   return json;
 }

@@ -639,6 +639,8 @@ export interface MetricQueryResponse {
    */
   fromUnixMs: number;
   startsAtData?: true;
+  /** With `startsAtData`: when the metric's oldest point in these series was taken (the steps start up to 12 before it). */
+  firstPointUnixMs?: number;
   /** The end of the last step (`until`, or a little after it when the window is not a whole number of steps). */
   toUnixMs: number;
   stepMs: number;

@@ -509,7 +509,9 @@ export function queryMetric(record: MetricRecord, q: MetricQuery): MetricQueryRe
   // Young data: from the step before its oldest point, on the grid, at least MIN_DATA_STEPS of the
   // window's own steps long (fewer of a longer step for sparse points).
   const minSteps = Math.max(2, Math.ceil((MIN_DATA_STEPS * q.stepMs) / step));
-  const lead = q.startAtData === true ? Math.min(firstStepOf(selected, from, step) - 1, n - minSteps) : 0;
+  const oldest = oldestPointMs(selected);
+  const firstStep = Number.isFinite(oldest) ? Math.floor((oldest - from) / step) : 0;
+  const lead = q.startAtData === true ? Math.min(firstStep - 1, n - minSteps) : 0;
   if (lead > 0) {
     from += lead * step;
     n -= lead;
@@ -584,7 +586,10 @@ export function queryMetric(record: MetricRecord, q: MetricQuery): MetricQueryRe
     result.heatmap = { ...heatmapOf(kept, s), ...extremes };
   }
   if (stat !== null) result.stat = stat;
-  if (lead > 0) result.startsAtData = true;
+  if (lead > 0) {
+    result.startsAtData = true;
+    result.firstPointMs = oldest;
+  }
   return result;
 }
 
@@ -604,9 +609,9 @@ function dataStepMs(series: readonly MetricSeries[], least: number, windowMs: nu
   return step;
 }
 
-/** The index of the step (from `from`, `step` wide) holding the oldest point of any of `series`; may be negative. */
-function firstStepOf(series: readonly MetricSeries[], from: number, step: number): number {
+/** When the oldest point of any of `series` was taken (unix ms); +Infinity when they hold none. */
+function oldestPointMs(series: readonly MetricSeries[]): number {
   let oldest = Number.POSITIVE_INFINITY;
   for (const one of series) oldest = Math.min(oldest, one.oldestMs());
-  return Number.isFinite(oldest) ? Math.floor((oldest - from) / step) : 0;
+  return oldest;
 }

@@ -92,6 +92,8 @@ export interface MetricQueryResult {
   stepMs: number;
   /** The steps start at the metric's first point, not at the window's start (`startAtData`). */
   startsAtData?: boolean;
+  /** With `startsAtData`: when that first point was taken (unix ms). */
+  firstPointMs?: number;
   /** Start of each step. */
   times: number[];
   groupBy: string | null;

@@ -187,6 +187,13 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
     expect(seconds).toBeGreaterThanOrEqual(60);
     expect(seconds).toBeLessThan(300);
     await expect(page.getByTestId("metric-starts-at-data").textContent()).resolves.toContain("widens to the last 5m");
+    // Its first point came seconds ago, though the window starts a minute back (12 steps at least).
+    expect(window.firstPointUnixMs).toBeGreaterThan(window.fromUnixMs + window.stepMs);
+    const said = /arrived (just now|(\d+)s ago):/.exec(
+      (await page.getByTestId("metric-starts-at-data").textContent()) ?? "",
+    );
+    expect(said).not.toBeNull();
+    expect(Number(said?.[2] ?? 0)).toBeLessThan(30);
     const rate = leadingNumber((await figure(page, "average-rate").textContent()) ?? "");
     expect(rate).toBeCloseTo(42 / seconds, 3);
     await expect(page.locator('[data-testid="metric-panel"] .badge').first().textContent()).resolves.toBe("counter");

@@ -123,6 +123,42 @@ describe.skipIf(!available)("trace list sorting, latency chart and LLM mark, in 
     expect(problems).toEqual([]);
   });
 
+  it('opens a sorted list of more traces than a page with no false "new" and every trace in it', async () => {
+    const { app, browser } = suite;
+    await fetch(`${app.base}/api/traces`, { method: "DELETE" });
+    // 700 traces, the newest the shortest: by duration, the newest (which the live feed's snapshot holds)
+    // are at the end of the list, past its first page of 500.
+    const start = BigInt(Date.now() - 120_000) * 1_000_000n;
+    const spans = Array.from({ length: 700 }, (_, i) => ({
+      traceId: newTraceId(),
+      name: `GET /item/${i}`,
+      startNs: start + BigInt(i) * 1_000_000n,
+      durationNs: BigInt(1000 - i) * 1_000_000n,
+    }));
+    expect((await postJson(app.base, jsonTraceRequest("catalog", spans))).status).toBe(200);
+    const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/?sort=duration`);
+    await expect.poll(() => page.getByTestId("trace-count").textContent()).toBe("700 traces");
+    // Connected: the live feed's snapshot has come (it is the first message), and a moment to place it.
+    await page.locator('[data-connection="open"]').waitFor();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await page.getByTestId("new-traces").count()).toBe(0);
+    // Scrolled to its end (the next page loads on the way), the list ends with the shortest trace.
+    const list = page.locator(".trace-rows");
+    const lastRow = () =>
+      list.evaluate((element) => {
+        element.scrollTop = element.scrollHeight;
+        const rows = [...element.querySelectorAll("[data-trace-id]")];
+        return rows[rows.length - 1]?.getAttribute("data-trace-id");
+      });
+    await expect.poll(lastRow).toBe(spans[699]?.traceId);
+    expect(await page.getByTestId("new-traces").count()).toBe(0);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
   it("counts every matching trace in the header, not just the rows loaded so far", async () => {
     const { app, browser } = suite;
     await fetch(`${app.base}/api/traces`, { method: "DELETE" });

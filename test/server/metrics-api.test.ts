@@ -129,6 +129,7 @@ describe("GET /api/metrics and /api/metrics/:name", () => {
     await post(gaugeExport("queue.depth", [1, 2, 3], { atMs: first }));
     const young = (await get("/api/metrics/queue.depth?window=15m")).body as MetricQueryResponse;
     expect(young.startsAtData).toBe(true);
+    expect(young.firstPointUnixMs).toBe(first);
     expect(young.stepMs).toBe(10_000);
     // From the step before the one holding the first point.
     expect(young.fromUnixMs).toBeLessThanOrEqual(first - 10_000);
@@ -140,6 +141,7 @@ describe("GET /api/metrics and /api/metrics/:name", () => {
     const chosen = (await get(`/api/metrics/queue.depth?since=${until - 15 * 60_000}&until=${until}`))
       .body as MetricQueryResponse;
     expect(chosen.startsAtData).toBeUndefined();
+    expect(chosen.firstPointUnixMs).toBeUndefined();
     expect(chosen.fromUnixMs).toBe(until - 15 * 60_000);
   });
 

@@ -125,8 +125,9 @@ export function MetricPanel({ entry, catalogLoaded, theme, state, onChange }: Me
           <Figures response={response} model={model} />
           {response.startsAtData && (
             <p class="muted metric-young" data-testid="metric-starts-at-data">
-              The first point of this metric arrived {formatRelative(response.fromUnixMs + response.stepMs, Date.now())}
-              : the chart starts there and widens to the last {state.window} as points arrive.
+              The first point of this metric arrived{" "}
+              {formatRelative(response.firstPointUnixMs ?? response.fromUnixMs + response.stepMs, Date.now())}: the
+              chart starts there and widens to the last {state.window} as points arrive.
             </p>
           )}
           {empty && (

@@ -132,7 +132,14 @@ export function useTraceList(
       for (const summary of arrivedMeanwhile) place(summary, false);
     },
     onOlderPage(items) {
-      for (const summary of items) if (!pending.has(summary.traceId)) model.upsert(summary);
+      for (const summary of items) {
+        // Newest first, a held trace waits for "N new"; in another order, a page that holds it says where it goes.
+        if (!pending.has(summary.traceId)) model.upsert(summary);
+        else if (!live) {
+          pending.delete(summary.traceId);
+          model.upsert(summary);
+        }
+      }
     },
     rerender,
   });
@@ -195,11 +202,19 @@ export function useTraceList(
       return;
     }
     if (message.type !== "traces") return;
-    if (paged.deferWhileLoading(message.traces)) return;
+    let traces = message.traces;
+    // The snapshot every connection begins with holds the newest traces, not new ones: in another order
+    // than newest first, those not shown yet are further down the list, not "new" (and a page on its
+    // way is newer than it).
+    if (message.snapshot === true && !live) {
+      if (paged.loading) return;
+      traces = traces.filter((summary) => model.has(summary.traceId));
+    }
+    if (traces.length === 0 || paged.deferWhileLoading(traces)) return;
     const holdNew = holding();
     let changed = false;
     let unknown = false;
-    for (const summary of message.traces) {
+    for (const summary of traces) {
       const result = place(summary, holdNew);
       if (result === "unknown") unknown = true;
       else if (result !== "none") changed = true;
