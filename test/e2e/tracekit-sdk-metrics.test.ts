@@ -93,6 +93,23 @@ describe.each(flavours)("TraceKit $flavour SDK metrics", ({ flavour, body }) => 
   });
 });
 
+it("keeps a tag the app gave as a number or a boolean, which the Python SDK writes in stringValue as it is", async () => {
+  const t0 = Date.now() - 60_000;
+  const points: TraceKitMetricPoint[] = [
+    { name: "responses", type: "counter", value: 1, atMs: t0, tags: { status: 200, cached: true } },
+    { name: "responses", type: "counter", value: 2, atMs: t0 + 500, tags: { status: 500, cached: false } },
+  ];
+  const text = pythonMetricsBody("py", points);
+  expect(text).toContain('"stringValue": 200');
+  const response = await postTraceKitMetrics(app.port, text, "python");
+  expect(response.status).toBe(200);
+  expect(JSON.parse(response.body)).toEqual({});
+  const byStatus = await query("responses", { since: t0, until: t0 + 1000, step: 1000, groupBy: "status" });
+  expect(byStatus.series.map((series) => series.label).sort()).toEqual(["200", "500"]);
+  const byCached = await query("responses", { since: t0, until: t0 + 1000, step: 1000, groupBy: "cached" });
+  expect(byCached.series.map((series) => series.label).sort()).toEqual(["false", "true"]);
+});
+
 it("rejects the Python SDK's NaN gauge value alone, in a partial success the SDK accepts", async () => {
   const t0 = Date.now() - 60_000;
   const points: TraceKitMetricPoint[] = [

@@ -10,7 +10,8 @@ import { PythonFloat, pythonJsonDumps, type SdkResponse, sdkPost } from "./trace
 export interface TraceKitMetricPoint {
   name: string;
   type: "counter" | "gauge" | "histogram";
-  tags?: Record<string, string>;
+  /** As the app gave them: the SDKs write each in `stringValue` as it is, a number or boolean too. */
+  tags?: Record<string, string | number | boolean>;
   value: number;
   /** When it was recorded, unix ms (the SDKs stamp each point as it is recorded). */
   atMs: number;

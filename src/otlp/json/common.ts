@@ -227,8 +227,10 @@ export function anyValue(value: unknown, depth: number): AttrValue {
   }
   switch (rank >> 1) {
     case 0:
-      if (typeof v !== "string") throw new JsonShapeError(`stringValue ${show(v)} is not a string`);
-      return sharedString(v);
+      if (typeof v === "string") return sharedString(v);
+      // The TraceKit Python SDK writes a tag given as a number or a boolean as it is, in stringValue.
+      if (typeof v === "number" || typeof v === "boolean") return String(v);
+      throw new JsonShapeError(`stringValue ${show(v)} is not a string`);
     case 1:
       return int64Value(v);
     case 2:

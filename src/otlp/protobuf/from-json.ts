@@ -313,6 +313,10 @@ function toInteger(value: unknown): number | bigint | null {
 function writeScalar(w: ProtoWriter, spec: FieldSpec, type: Scalar, value: unknown): void {
   if (type === "string") {
     if (typeof value === "string") w.stringField(spec.number, value);
+    // As the JSON decoder reads it (a number or boolean in stringValue, as the TraceKit Python SDK writes a tag).
+    else if (spec.camel === "stringValue" && (typeof value === "number" || typeof value === "boolean")) {
+      w.stringField(spec.number, String(value));
+    }
     return;
   }
   if (type === "id") {
