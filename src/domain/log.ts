@@ -13,6 +13,8 @@ export interface LogRecord {
   timeUnixNano: bigint;
   /** `observed_time_unix_nano`, or the time this server received it when the sender left it out. */
   observedTimeUnixNano: bigint;
+  /** The sender left the observed time out: `observedTimeUnixNano` is when this server received it. */
+  observedOnArrival?: true;
   /** As sent (0–24 in a well-formed record). */
   severityNumber: number;
   severity: LogSeverity;
@@ -44,11 +46,15 @@ export interface StoredLog {
  * in every field it has (both times, severity, body, attributes, trace context, resource, scope, event
  * name, flags) cannot be told from it: it is a resend (an exporter's retry, a file imported twice),
  * and the stores keep it once. Attribute maps compare as maps: the order of their keys is not data.
+ * An observed time this server gave on arrival is not the sender's, and is not compared: a retry
+ * arrives later.
  */
 export function sameLogRecord(a: LogRecord, b: LogRecord): boolean {
   return (
     a.timeUnixNano === b.timeUnixNano &&
-    a.observedTimeUnixNano === b.observedTimeUnixNano &&
+    (a.observedTimeUnixNano === b.observedTimeUnixNano ||
+      a.observedOnArrival === true ||
+      b.observedOnArrival === true) &&
     a.severityNumber === b.severityNumber &&
     a.severityText === b.severityText &&
     a.traceId === b.traceId &&
@@ -163,9 +169,10 @@ export function logTimes(
   timeUnixNano: bigint,
   observedTimeUnixNano: bigint,
   receivedUnixNano: bigint,
-): { time: bigint; observed: bigint } {
-  const observed = observedTimeUnixNano !== 0n ? observedTimeUnixNano : receivedUnixNano;
-  return { time: timeUnixNano !== 0n ? timeUnixNano : observed, observed };
+): { time: bigint; observed: bigint; observedOnArrival: boolean } {
+  const observedOnArrival = observedTimeUnixNano === 0n;
+  const observed = observedOnArrival ? receivedUnixNano : observedTimeUnixNano;
+  return { time: timeUnixNano !== 0n ? timeUnixNano : observed, observed, observedOnArrival };
 }
 
 /** Whether a text has the needle a query asked for, ignoring case. */

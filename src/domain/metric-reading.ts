@@ -143,10 +143,10 @@ export function readPoint(
   /** Filled and returned instead of a new object (a caller reading many points reuses one). */
   into: Observation = newObservation(),
 ): Observation | null {
-  if (point.noRecordedValue) {
-    state.previous = null;
-    return null;
-  }
+  // A gap (no recorded value) says nothing; a cumulative series goes on from its last point after it,
+  // unless its start time says it restarted. Counting the next point from its start again counted
+  // what came before the gap twice.
+  if (point.noRecordedValue) return null;
   const o = reset(into, nanosToMs(point.timeUnixNano));
   switch (descriptor.kind) {
     case "gauge":

@@ -121,7 +121,11 @@ export class LogBatch {
       this.reject(group, index, badId("span id", w.spanId, 16));
       return;
     }
-    const { time, observed } = logTimes(w.timeUnixNano, w.observedTimeUnixNano, this.receivedUnixNano);
+    const { time, observed, observedOnArrival } = logTimes(
+      w.timeUnixNano,
+      w.observedTimeUnixNano,
+      this.receivedUnixNano,
+    );
     const record: LogRecord = {
       timeUnixNano: time,
       observedTimeUnixNano: observed,
@@ -136,6 +140,7 @@ export class LogBatch {
       resource: group.resource,
       scope: group.scope,
     };
+    if (observedOnArrival) record.observedOnArrival = true;
     if (w.eventName !== "") record.eventName = w.eventName;
     if (w.flags !== 0) record.flags = w.flags;
     const droppedAttributesCount = w.droppedAttributesCount + w.attributesOverLimit;

@@ -25,6 +25,8 @@ type LogBody = [
   eventName: string | null,
   flags: number | null,
   droppedAttributesCount: number | null,
+  /** 1 when the observed time is this server's (LogRecord.observedOnArrival); absent in rows from before it. */
+  observedOnArrival?: 1,
 ];
 
 export function encodeLogBody(record: LogRecord): string {
@@ -38,6 +40,7 @@ export function encodeLogBody(record: LogRecord): string {
     record.flags ?? null,
     record.droppedAttributesCount ?? null,
   ];
+  if (record.observedOnArrival === true) body.push(1);
   return encodeJson(body, hasNonFiniteNumber(record.body, 0) || attributesHaveNonFinite(record.attributes));
 }
 
@@ -50,7 +53,7 @@ export interface LogRowContext {
 
 export function decodeLogRow(row: LogRow, context: LogRowContext): StoredLog {
   const [seq, time, serviceId, severity, traceId, spanId, resourceId, scopeId, json] = row;
-  const [observed, severityNumber, severityText, body, attributes, eventName, flags, dropped] =
+  const [observed, severityNumber, severityText, body, attributes, eventName, flags, dropped, onArrival] =
     decodeJson<LogBody>(json);
   const record: LogRecord = {
     timeUnixNano: fromStoredTime(time),
@@ -66,6 +69,7 @@ export function decodeLogRow(row: LogRow, context: LogRowContext): StoredLog {
     resource: context.resource(Number(resourceId)),
     scope: context.scope(Number(scopeId)),
   };
+  if (onArrival === 1) record.observedOnArrival = true;
   if (eventName !== null) record.eventName = eventName;
   if (flags !== null) record.flags = flags;
   if (dropped !== null) record.droppedAttributesCount = dropped;

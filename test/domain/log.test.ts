@@ -69,13 +69,13 @@ describe("severityFromText", () => {
 
 describe("logTimes", () => {
   it("keeps both times when the record has them", () => {
-    expect(logTimes(5n, 7n, 9n)).toEqual({ time: 5n, observed: 7n });
+    expect(logTimes(5n, 7n, 9n)).toEqual({ time: 5n, observed: 7n, observedOnArrival: false });
   });
 
   it("places a record without a time at its observed time, and observes it on receipt when the sender did not", () => {
-    expect(logTimes(0n, 7n, 9n)).toEqual({ time: 7n, observed: 7n });
-    expect(logTimes(5n, 0n, 9n)).toEqual({ time: 5n, observed: 9n });
-    expect(logTimes(0n, 0n, 9n)).toEqual({ time: 9n, observed: 9n });
+    expect(logTimes(0n, 7n, 9n)).toEqual({ time: 7n, observed: 7n, observedOnArrival: false });
+    expect(logTimes(5n, 0n, 9n)).toEqual({ time: 5n, observed: 9n, observedOnArrival: true });
+    expect(logTimes(0n, 0n, 9n)).toEqual({ time: 9n, observed: 9n, observedOnArrival: true });
   });
 });
 

@@ -119,7 +119,7 @@ describe("rates from cumulative sums", () => {
     expect(restarted).toMatchObject({ increase: 50, increaseFromMs: ms(restart) });
   });
 
-  it("ignores a resent or late point and restarts after a gap", () => {
+  it("ignores a resent or late point, and goes on from the last point after a gap", () => {
     const [, resent, late, gap, after, next] = readAll(counter, [
       number(T0, 10, start),
       number(T0, 10, start),
@@ -131,9 +131,17 @@ describe("rates from cumulative sums", () => {
     expect(resent).toBeNull();
     expect(late).toBeNull();
     expect(gap).toBeNull();
-    // After the gap the series starts over: counted from its start again.
-    expect(after).toMatchObject({ increase: 30, increaseFromMs: ms(start) });
+    // The same start after the gap: the counter went on, from 10 to 30 (not 30 counted from its start again).
+    expect(after).toMatchObject({ increase: 20, increaseFromMs: ms(T0) });
     expect(next).toMatchObject({ increase: 5 });
+    // A new start after the gap is a restart, as without one.
+    const restart = T0 + 15n * S;
+    const [, , restarted] = readAll(counter, [
+      number(T0, 10, start),
+      number(T0 + 10n * S, 0, start, true),
+      number(T0 + 20n * S, 4, restart),
+    ]);
+    expect(restarted).toMatchObject({ increase: 4, increaseFromMs: ms(restart) });
   });
 
   it("reads an up-down cumulative sum as its value, with no rate", () => {

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import type { LogRecord } from "../../src/domain/log.js";
 import { createSqliteLogStore } from "../../src/store/log-sqlite-store.js";
 import type { LogStore } from "../../src/store/log-store.js";
 import { type OpenedStores, openStores } from "../../src/store/open-store.js";
@@ -99,7 +100,12 @@ describe("sqlite: logs in the --db file", () => {
   it("knows a record sent again after a restart, and one sent again before its first write", async () => {
     const path = tempPath();
     let opened = await openFile(path);
-    const batch = [richLog(), makeLog({ at: 1, trace: 1, body: "b1" }), makeLog({ at: 2, body: "b2" })];
+    const batch: LogRecord[] = [
+      richLog(),
+      makeLog({ at: 1, trace: 1, body: "b1" }),
+      // Its observed time was given on arrival: a resend after the restart arrives at another.
+      { ...makeLog({ at: 2, body: "b2" }), observedOnArrival: true },
+    ];
     opened.logs.insertLogs(batch);
     // Still pending: found among the records not yet written.
     expect(opened.logs.insertLogs(structuredClone(batch))).toEqual({ stored: [], duplicates: 3 });
@@ -107,7 +113,9 @@ describe("sqlite: logs in the --db file", () => {
     closeFile(opened);
 
     opened = await openFile(path);
-    expect(opened.logs.insertLogs([makeLog({ at: 1, body: "new" }), ...structuredClone(batch)])).toMatchObject({
+    const resent = structuredClone(batch);
+    (resent[2] as LogRecord).observedTimeUnixNano += 5_000_000_000n;
+    expect(opened.logs.insertLogs([makeLog({ at: 1, body: "new" }), ...resent])).toMatchObject({
       duplicates: 3,
     });
     const after = opened.logs.listLogs({ limit: 100, order: "desc" }).logs;

@@ -137,6 +137,21 @@ export function describeLogStoreContract(name: string, makeStore: LogStoreFactor
         expect(store.stats().logs).toBe(records.length + 1);
       });
 
+      it("is found when the sender left out its observed time, which this server gives on each arrival", async () => {
+        const store = await fresh();
+        const sent = makeLog({ at: 7, body: "no observed time" });
+        const arrived = (at: bigint): LogRecord => ({ ...sent, observedTimeUnixNano: at, observedOnArrival: true });
+        expect(store.insertLogs([arrived(100n)]).stored).toHaveLength(1);
+        expect(store.insertLogs([arrived(200n)])).toEqual({ stored: [], duplicates: 1 });
+        // Exported (with the time it was given) and imported again: the same record.
+        expect(store.insertLogs([{ ...sent, observedTimeUnixNano: 100n }])).toMatchObject({ duplicates: 1 });
+        expect(store.listLogs(query()).logs[0]?.record).toMatchObject({
+          observedTimeUnixNano: 100n,
+          observedOnArrival: true,
+        });
+        expect(store.stats().logs).toBe(1);
+      });
+
       it("is found within one batch, among new records, whatever the order of its attributes", async () => {
         const store = await fresh();
         const a = makeLog({ at: 3, attributes: { x: 1, y: { p: [1, "q"], r: null } } });
