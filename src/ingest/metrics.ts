@@ -5,6 +5,8 @@ import { emptyMetricInsertResult, type MetricInsertResult, type MetricStore } fr
 
 export interface MetricIngest {
   metrics(received: readonly ReceivedMetric[]): MetricInsertResult;
+  /** Writes what was accepted to the store's file, when it has one (a 200 then means it is on disk). */
+  commit(): void;
 }
 
 const NOTHING: MetricInsertResult = Object.freeze(emptyMetricInsertResult());
@@ -22,6 +24,9 @@ export function createMetricIngest(store: MetricStore, hub: LiveHub): MetricInge
       const result = store.insert(received);
       hub.publishItems("metrics", result.changedNames, metricsMessage);
       return result;
+    },
+    commit() {
+      store.commit?.();
     },
   };
 }

@@ -310,6 +310,10 @@ export function createSqliteMetricStore(
       collection.settle(record);
       return queryMetric(record, query);
     },
+    commit() {
+      assertOpen();
+      flush();
+    },
     clear() {
       assertOpen();
       if (timer !== null) clearTimeout(timer);

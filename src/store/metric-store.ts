@@ -153,6 +153,11 @@ export interface MetricStore {
   metric(name: string): MetricInfo | undefined;
   /** undefined when no metric has this name. */
   query(query: MetricQuery): MetricQueryResult | undefined;
+  /**
+   * Writes every point accepted so far to the store's file, in a transaction of its own (metric exports
+   * come seconds apart, so one each costs little); absent without a file. Throws when the write failed.
+   */
+  commit?(): void;
   clear(): void;
   stats(): MetricStoreStats;
   close(): void;

@@ -37,6 +37,21 @@ function nextRequest(round: number, sender: number, n: number): { body: unknown;
   return { body: jsonTraceRequest(`sender-${sender}`, spans), traces };
 }
 
+/** One metrics request: a gauge point of the sender's own series, at a time of its own. */
+function metricRequest(sender: number, n: number): unknown {
+  const time = (BigInt(Date.now()) * 1_000_000n + BigInt(n)).toString();
+  return {
+    resourceMetrics: [
+      {
+        resource: { attributes: [{ key: "service.name", value: { stringValue: `metrics-${sender}` } }] },
+        scopeMetrics: [
+          { metrics: [{ name: "kill.gauge", gauge: { dataPoints: [{ timeUnixNano: time, asDouble: n }] } }] },
+        ],
+      },
+    ],
+  };
+}
+
 async function start(path: string): Promise<{ run: CliRun; base: string }> {
   const run = runCli(["--db", path, "--no-open", "--port", "0"]);
   const { port } = await waitForUrl(run);
@@ -67,9 +82,13 @@ async function expectAllAcknowledged(base: string, acknowledged: Map<string, str
 }
 
 describe("--db survives SIGKILL", () => {
-  it("finds every acknowledged span after a restart, over several killed rounds", { timeout: 120_000 }, async () => {
+  it("finds every acknowledged span and metric point after a restart, over several killed rounds", {
+    timeout: 120_000,
+  }, async () => {
     const path = `${dir.path}/kill.db`;
     const acknowledged = new Map<string, string[]>();
+    // Metric points acknowledged (each request one point): the restarted server holds at least as many.
+    let acknowledgedPoints = 0;
     let lastRound = new Map<string, string[]>();
     for (let round = 0; round < ROUNDS; round++) {
       const { run, base } = await start(path);
@@ -102,7 +121,23 @@ describe("--db survives SIGKILL", () => {
           }
         }
       };
-      const senders = Array.from({ length: SENDERS }, (_, id) => sender(id));
+      const metricsSender = async () => {
+        for (let n = 0; !killed; n++) {
+          try {
+            const response = await fetch(`${base}/v1/metrics`, {
+              method: "POST",
+              headers: { "content-type": "application/json" },
+              body: JSON.stringify(metricRequest(round, n)),
+            });
+            await response.arrayBuffer();
+            if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
+            acknowledgedPoints++;
+          } catch {
+            return;
+          }
+        }
+      };
+      const senders = [...Array.from({ length: SENDERS }, (_, id) => sender(id)), metricsSender()];
       // Killed at a random point once ingest is under way (a slow machine may take a while to answer).
       await acked;
       await new Promise((resolve) => setTimeout(resolve, rand.int(1000)));
@@ -115,6 +150,9 @@ describe("--db survives SIGKILL", () => {
     const { run, base } = await start(path);
     try {
       await expectAllAcknowledged(base, acknowledged);
+      const health = (await (await fetch(`${base}/api/health`)).json()) as { counts: { metricPoints: number } };
+      expect(acknowledgedPoints).toBeGreaterThan(0);
+      expect(health.counts.metricPoints, "acknowledged metric points kept").toBeGreaterThanOrEqual(acknowledgedPoints);
     } finally {
       run.child.kill("SIGTERM");
       await run.exited;

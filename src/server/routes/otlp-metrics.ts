@@ -35,6 +35,8 @@ export function metricSignal(deps: { metricIngest: MetricIngest; workTurns?: Wor
           },
           deps.workTurns,
         );
+        // With a store file, what was accepted is in it before the 200.
+        deps.metricIngest.commit();
       },
     };
   };
