@@ -46,10 +46,13 @@ export function nestedEntrySpans<S extends NestingSpan>(spans: readonly S[]): Se
     if (span.parentSpanId !== null) withParent++;
   }
   if (withParent === 0 || entries < 2) return null;
-  // Keyed by trace and span id: span ids are unique within a trace only.
+  // Keyed by trace and span id: span ids are unique within a trace only. A span given twice is the
+  // first one, which the stores keep (the later copy is refused as sent again).
   const byId = new Map<string, S>();
   for (const span of spans) {
-    if (isEntrySpan(span)) byId.set(span.traceId + span.spanId, span);
+    if (!isEntrySpan(span)) continue;
+    const key = span.traceId + span.spanId;
+    if (!byId.has(key)) byId.set(key, span);
   }
   let nested: Set<S> | null = null;
   /** The requests (outer SERVER spans) so far per trace, parent from elsewhere, and service (see below). */

@@ -31,8 +31,9 @@ export class RecentSpans<S extends QueryableSpan = QueryableSpan> {
     return this.ring.length;
   }
 
-  list(): readonly S[] {
-    return this.ring;
+  /** The spans, or those `kept` keeps (the ring still holds spans of traces retention evicted since). */
+  list(kept?: (span: S) => boolean): readonly S[] {
+    return kept === undefined ? this.ring : this.ring.filter(kept);
   }
 
   clear(): void {

@@ -116,6 +116,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const evictedIds = createEvictedTraces(evictedTracesCapacity(maxSpans));
   const searchTextCache = new WeakMap<Span, string>();
   const recentSpans = new RecentSpans<Span>();
+  /** Whether a span's trace is still stored (autocomplete counts no span retention evicted). */
+  const isStored = (span: Span) => traces.has(span.traceId);
   /** New traces' filters and note input, gathered as their spans arrive while queries need them. */
   const filtersOnWrite = createFiltersOnWrite();
   const views = createSpanViews();
@@ -441,8 +443,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     viewsBuilding: () => null,
     viewsWarm: () => views.warm,
     errorGroups: (query) => errors.query(query, getTrace),
-    attributeKeys: () => countAttributeKeys(recentSpans.list()),
-    attributeValues: (key, limit) => countAttributeValues(recentSpans.list(), key, limit),
+    attributeKeys: () => countAttributeKeys(recentSpans.list(isStored)),
+    attributeValues: (key, limit) => countAttributeValues(recentSpans.list(isStored), key, limit),
     clear,
     stats,
     close: clear,

@@ -11,7 +11,7 @@ import {
 import { ascending } from "../domain/order.js";
 import { type RateBasis, rateBasis } from "../domain/rate-window.js";
 import type { Span, SpanKind } from "../domain/span.js";
-import { bareHttpMethod, routeSourceOf } from "../domain/trace-name.js";
+import { bareHttpMethod, namesNonHttpSystem, routeSourceOf } from "../domain/trace-name.js";
 import { histogramPercentiles, latencyBucket } from "./latency-histogram.js";
 import { emptyCell, type StatsCell, StatsSeries } from "./stats-series.js";
 import type { OperationStats, ServiceOperations, ServiceStats, StatsWindow } from "./store.js";
@@ -114,9 +114,20 @@ const NO_DETAIL = 0;
 /** What besides kind and name decides a span's operation (see operationOf): the route, the peer, or nothing. */
 function detailOf(span: StatsSpan): FoundName["detail"] {
   const group = operationGroupOf(span.kind);
-  if (group === "outgoing") return peerNameOf;
+  if (group === "outgoing") return bareHttpMethod(span.name, NO_ATTRIBUTES) === undefined ? peerNameOf : methodCallOf;
   if (group === "entry" && bareHttpMethod(span.name, span.attributes) !== undefined) return routeOf;
   return NO_DETAIL;
+}
+
+const NO_ATTRIBUTES = Object.freeze({});
+
+/**
+ * An outgoing span named as an HTTP method: its peer, and whether it calls a database, queue or RPC
+ * system (a Redis `GET`), which operationOf names by the span's name alone, not as an HTTP call.
+ */
+function methodCallOf(span: StatsSpan): string | null {
+  const peer = peerNameOf(span);
+  return namesNonHttpSystem(span.attributes) ? `\u0000${peer ?? ""}` : peer;
 }
 
 /** The route routeNameOf names a bare-method server span by (templated), or null. */
@@ -176,6 +187,9 @@ export class OperationStatsIndex {
   addTrace(service: string): void {
     this.serviceEntry(service).traces++;
   }
+
+  /** Operations emptied during `removing`, dropped at its end when still empty. */
+  private emptied: Set<OperationEntry> | null = null;
 
   /** Counts a span; `nested` for an entry span inside another of its service's (see nestedEntrySpans). */
   add(span: StatsSpan, tokens: StatsTokens, nested = false): void {
@@ -269,7 +283,29 @@ export class OperationStatsIndex {
     }
     applyCode(op, code, false);
     this.untime(code);
-    if (op.series.total.count <= 0) this.dropOperation(op);
+    if (op.series.total.count > 0) return;
+    if (this.emptied !== null) this.emptied.add(op);
+    else this.dropOperation(op);
+  }
+
+  /**
+   * Runs `removals` (tokens taken out in several passes: a file's and memory's), dropping the
+   * operations they empty only at the end, those still empty then: a count can touch 0 between two
+   * passes (a move's token out before the span it moved), and a dropped operation took no more tokens.
+   */
+  removing(removals: () => void): void {
+    if (this.emptied !== null) {
+      removals();
+      return;
+    }
+    this.emptied = new Set();
+    try {
+      removals();
+    } finally {
+      const emptied = this.emptied;
+      this.emptied = null;
+      for (const op of emptied) if (op.series.total.count <= 0) this.dropOperation(op);
+    }
   }
 
   /** Makes a stored operation's entry again, under its id (at open, before its spans' tokens). */

@@ -213,14 +213,17 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
   }
 
   /** Spans inserted since this store opened (or was cleared), the newest CATALOG_SAMPLE_SPANS. */
-  const recentSpans = new RecentSpans();
+  const recentSpans = new RecentSpans<Span>();
 
   /**
-   * What autocomplete counts: the spans inserted lately, or, while fewer than the sample arrived
-   * since the file was opened and the file holds more (`storedSpans`), the newest rows read back.
+   * What autocomplete counts: the spans inserted lately whose traces are still stored, or, while fewer
+   * than the sample arrived since the file was opened and the file holds more (`storedSpans`), the
+   * newest rows read back.
    */
-  function catalogSpans(storedSpans: number): readonly QueryableSpan[] {
-    if (recentSpans.size >= CATALOG_SAMPLE_SPANS || recentSpans.size >= storedSpans) return recentSpans.list();
+  function catalogSpans(storedSpans: number, isStored: (traceId: string) => boolean): readonly QueryableSpan[] {
+    if (recentSpans.size >= CATALOG_SAMPLE_SPANS || recentSpans.size >= storedSpans) {
+      return recentSpans.list((span) => isStored(span.traceId));
+    }
     const resourceOf = resourceReader();
     return (newestRows.all(CATALOG_SAMPLE_SPANS) as QueryRow[]).map((row) => toSpan(row, resourceOf(row[4])));
   }

@@ -176,7 +176,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   function catalogSpans() {
     assertOpen();
     if (spanQuery.recentSpans.size < traces.spanTotal) flush();
-    return spanQuery.catalogSpans(spansWithPending());
+    return spanQuery.catalogSpans(spansWithPending(), (traceId) => traces.entries.has(traceId));
   }
 
   /** The spans kept and those waiting for their commit. */

@@ -238,18 +238,21 @@ export class StoredTraces {
    * taken out early are the front of those the commit evicts, and each goes out once.
    */
   subtractStats(evict: readonly TraceEntry[]): void {
-    for (const entry of evict) {
-      if (entry.statsRetired) continue;
-      this.stats.removeTrace(entry.aggregate.services, entry.stats);
-      entry.stats = emptyTokens();
-      entry.statsRetired = true;
-    }
-    const last = evict[evict.length - 1];
-    if (last === undefined) return;
-    const below = (last.seq + 1) * SPAN_SLOTS;
-    if (below <= this.statsOutBelow) return;
-    this.statsRows.subtractStored(this.stats, this.statsOutBelow, below);
-    this.statsOutBelow = below;
+    // Memory's tokens of every trace, then the file's: an operation emptied between is dropped only if still empty after.
+    this.stats.removing(() => {
+      for (const entry of evict) {
+        if (entry.statsRetired) continue;
+        this.stats.removeTrace(entry.aggregate.services, entry.stats);
+        entry.stats = emptyTokens();
+        entry.statsRetired = true;
+      }
+      const last = evict[evict.length - 1];
+      if (last === undefined) return;
+      const below = (last.seq + 1) * SPAN_SLOTS;
+      if (below <= this.statsOutBelow) return;
+      this.statsRows.subtractStored(this.stats, this.statsOutBelow, below);
+      this.statsOutBelow = below;
+    });
   }
 
   /** The transaction that evicted `evict` (holding `spans` spans) committed: counted, and their late spans dropped from now on. */

@@ -354,6 +354,85 @@ export function operationsContract(fresh: (maxSpans?: number) => Promise<Store>)
     expect(store.listServices().find((s) => s.name === "shop")?.requestCount).toBe(7);
   });
 
+  it("counts a nested entry span sent twice in one insert once, and nested (the first copy is the one kept)", async () => {
+    const store = await fresh();
+    const server = (span: number, parent: number | null, name: string) =>
+      opSpan({ trace: 70, span, parent, kind: "SERVER", name, service: "dup", start: span - 1, end: 11 - span });
+    store.insertSpans([
+      server(1, null, "GET /a"),
+      server(2, 1, "express GET /a"),
+      { ...server(2, 1, "express GET /a") },
+    ]);
+    expect(store.listServices().find((s) => s.name === "dup")).toMatchObject({ spanCount: 2, requestCount: 1 });
+    const operations = store.listOperations("dup")?.operations ?? [];
+    expect(operations.map((o) => [o.name, o.nested, o.count]).sort()).toEqual([
+      ["GET /a", false, 1],
+      ["express GET /a", true, 1],
+    ]);
+  });
+
+  it("tells a database's GET from an HTTP GET to the same peer, whichever came first", async () => {
+    for (const redisFirst of [true, false]) {
+      const store = await fresh();
+      const redis = opSpan({
+        trace: 80,
+        span: 2,
+        kind: "CLIENT",
+        name: "GET",
+        end: 1,
+        attributes: { "db.system": "redis", "server.address": "redis", "server.port": 6379 },
+      });
+      const http = opSpan({
+        trace: 81,
+        span: 2,
+        kind: "CLIENT",
+        name: "GET",
+        end: 1,
+        attributes: {
+          "http.request.method": "GET",
+          "server.address": "redis",
+          "server.port": 8080,
+          "url.full": "http://redis:8080/health",
+        },
+      });
+      store.insertSpans(redisFirst ? [redis, http] : [http, redis]);
+      const operations = store.listOperations("api")?.operations ?? [];
+      expect(operations.map((o) => [o.name, o.peer, o.count]).sort(), `redis first: ${redisFirst}`).toEqual([
+        ["GET redis", "redis", 1],
+        ["GET", "redis", 1],
+      ]);
+    }
+  });
+
+  it("forgets every evicted span when an evicted trace's entry span was moved among the nested ones", async () => {
+    const store = await fresh(4);
+    const read = (trace: number) => store.getTrace(traceId(trace));
+    store.insertSpans([opSpan({ trace: 1, span: 1, parent: null, kind: "INTERNAL", name: "job", end: 10 })]);
+    read(1);
+    // Trace 2's CONSUMER span comes (and is stored) before its parent, a SERVER span of its service.
+    store.insertSpans([opSpan({ trace: 2, span: 2, parent: 1, kind: "CONSUMER", name: "SELECT", start: 1, end: 9 })]);
+    read(2);
+    store.insertSpans([
+      opSpan({ trace: 2, span: 1, parent: null, kind: "SERVER", name: "GET /a", end: 10 }),
+      opSpan({ trace: 1, span: 2, parent: 1, kind: "CONSUMER", name: "SELECT", start: 1, end: 2 }),
+      // Four spans of another service push both traces out in the same write.
+      ...[1, 2, 3, 4].map((n) =>
+        opSpan({
+          trace: 3,
+          span: n,
+          parent: n === 1 ? null : 1,
+          kind: "SERVER",
+          name: "POST /b",
+          service: "web",
+          start: 100,
+          end: 101,
+        }),
+      ),
+    ]);
+    expect(store.listTraces({ limit: 10 }).traces.map((t) => t.traceId)).toEqual([traceId(3)]);
+    expect(store.listServices().map((s) => [s.name, s.spanCount, s.traceCount])).toEqual([["web", 4, 1]]);
+  });
+
   it("counts a called service's request once when two of its SERVER spans take the caller's context", async () => {
     const store = await fresh();
     const spans = calledServiceTraffic();

@@ -10,7 +10,7 @@ import { makeSpan, ms, resourceFor, rootSpan, traceId, walkAll } from "./span-fi
  * The query language (`TraceQuery.q`) and autocomplete, part of the Store contract: `fresh` opens
  * an empty store of the implementation under test.
  */
-export function queryContract(fresh: () => Promise<Store>): void {
+export function queryContract(fresh: (maxSpans?: number) => Promise<Store>): void {
   async function queryFixture(): Promise<Store> {
     const store = await fresh();
     const orderSpan: Span = {
@@ -305,6 +305,18 @@ export function queryContract(fresh: () => Promise<Store>): void {
       { value: "green", count: 1 },
     ]);
     expect(store.attributeValues("no.such.key", 10)).toEqual({ key: "no.such.key", values: [], sampledSpans: 5 });
+  });
+
+  it("autocomplete: counts no span of a trace retention evicted", async () => {
+    const store = await fresh(3);
+    store.insertSpans([makeSpan({ trace: 1, span: 1, parent: null, attributes: { "gone.key": "x" } })]);
+    store.getTrace(traceId(1));
+    store.insertSpans([1, 2, 3].map((span) => makeSpan({ trace: 2, span, parent: span === 1 ? null : 1 })));
+    expect(store.listTraces({ limit: 10 }).traces.map((t) => t.traceId)).toEqual([traceId(2)]);
+    const { keys, sampledSpans } = store.attributeKeys();
+    expect(keys.map((k) => k.key)).not.toContain("gone.key");
+    expect(sampledSpans).toBe(3);
+    expect(store.attributeValues("gone.key", 10).values).toEqual([]);
   });
 
   it("autocomplete: empty after clear", async () => {

@@ -675,7 +675,8 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
       expect(store.listTraces({ limit: 10, q: "k=needle" }).traces.map((t) => t.traceId)).toEqual([traceId(1)]);
     });
 
-    describe("query language and autocomplete", () => queryContract(() => fresh()));
+    describe("query language and autocomplete", () =>
+      queryContract((maxSpans) => fresh(maxSpans === undefined ? {} : { maxSpans })));
 
     describe("sorting", () => sortContract(() => fresh()));
 
