@@ -54,14 +54,31 @@ export interface PreviousPoint {
 }
 
 export interface ReadingState {
-  /** null before the first cumulative point and after a gap (NO_RECORDED_VALUE). */
+  /** The previous cumulative point of `source`; null before the first. */
   previous: PreviousPoint | null;
   /** A sum's running total: its cumulative value, or the deltas added up since the series was first seen. */
   total: number;
+  /**
+   * Who sent `previous` (a hash of the resource; null until a point says, or in a state read from a
+   * file written before sources were kept): several instances of one service (workers, replicas)
+   * write one series, each its own cumulative count.
+   */
+  source: number | null;
+  /** The previous cumulative points of the other sources, at most MAX_SOURCES, each read on its own. */
+  others: Map<number, PreviousPoint> | null;
 }
 
+/** Sources of one series read apart; past it, the one heard from longest ago is forgotten. */
+const MAX_SOURCES = 16;
+
 export function newReadingState(): ReadingState {
-  return { previous: null, total: 0 };
+  return { previous: null, total: 0, source: null, others: null };
+}
+
+/** The previous cumulative point of `source` in `state`; the first source a state sees becomes its own. */
+function previousOf(state: ReadingState, source: number): PreviousPoint | null {
+  if (state.source === null) state.source = source;
+  return source === state.source ? state.previous : (state.others?.get(source) ?? null);
 }
 
 /**
@@ -142,6 +159,8 @@ export function readPoint(
   point: NumberPoint | HistogramPoint | ExponentialHistogramPoint | SummaryPoint,
   /** Filled and returned instead of a new object (a caller reading many points reuses one). */
   into: Observation = newObservation(),
+  /** Who sent it (a hash of its resource): a cumulative point follows the previous one of the same source. */
+  source = 0,
 ): Observation | null {
   // A gap (no recorded value) says nothing; a cumulative series goes on from its last point after it,
   // unless its start time says it restarted. Counting the next point from its start again counted
@@ -152,9 +171,17 @@ export function readPoint(
     case "gauge":
       return readGauge(descriptor, point as NumberPoint, o);
     case "sum":
-      return readSum(descriptor, state, point as NumberPoint, o);
+      return readSum(descriptor, state, point as NumberPoint, o, source);
     case "histogram":
-      return readDistribution(descriptor, state, point, explicitOf(point as HistogramPoint), explicitDeltaInSpare, o);
+      return readDistribution(
+        descriptor,
+        state,
+        point,
+        explicitOf(point as HistogramPoint),
+        explicitDeltaInSpare,
+        o,
+        source,
+      );
     case "exponentialHistogram":
       return readDistribution(
         descriptor,
@@ -163,6 +190,7 @@ export function readPoint(
         exponentialOf(point as ExponentialHistogramPoint),
         exponentialDelta,
         o,
+        source,
       );
     case "summary":
       return readSummary(point as SummaryPoint, o);
@@ -181,6 +209,7 @@ function readSum(
   state: ReadingState,
   point: NumberPoint,
   o: Observation,
+  source: number,
 ): Observation | null {
   const { startTimeUnixNano: start, timeUnixNano: time, value } = point;
   if (descriptor.temporality === "delta") {
@@ -192,13 +221,13 @@ function readSum(
     }
     return o;
   }
-  const previous = state.previous;
+  const previous = previousOf(state, source);
   const decreased = descriptor.monotonic === true && previous !== null && value < previous.value;
   const step = cumulativeStep(previous, start, time, decreased);
   if (step === "late") return null;
   const previousTime = previous?.timeUnixNano ?? 0n;
   const previousValue = previous?.value ?? 0;
-  remember(state, start, time, value, null);
+  remember(state, source, start, time, value, null);
   state.total = value;
   o.value = value;
   if (descriptor.monotonic !== true) return o;
@@ -230,17 +259,18 @@ function readDistribution<D extends ExplicitDistribution | ExponentialDistributi
   current: D,
   delta: (previous: D, current: D, o: Observation) => D | null,
   o: Observation,
+  source: number,
 ): Observation | null {
   const { startTimeUnixNano: start, timeUnixNano: time } = point;
   if (descriptor.temporality === "delta") {
     o.distribution = current;
     return o;
   }
-  const previous = state.previous;
+  const previous = previousOf(state, source);
   const changed = previous?.distribution?.type === current.type ? delta(previous.distribution as D, current, o) : null;
   const step = cumulativeStep(previous, start, time, changed === null);
   if (step === "late") return null;
-  remember(state, start, time, 0, current);
+  remember(state, source, start, time, 0, current);
   if (step === "next") {
     o.distribution = changed;
   } else if (step === "reset" || (start > 0n && start < time)) {
@@ -256,10 +286,24 @@ function readDistribution<D extends ExplicitDistribution | ExponentialDistributi
  * Keeps a cumulative point for the next one, in the state's own objects (a copy of its buckets):
  * updating them in place spares the garbage collector an object per point and series.
  */
-function remember(state: ReadingState, start: bigint, time: bigint, value: number, d: Distribution | null): void {
-  const previous = state.previous;
+function remember(
+  state: ReadingState,
+  source: number,
+  start: bigint,
+  time: bigint,
+  value: number,
+  d: Distribution | null,
+): void {
+  const previous = source === state.source ? state.previous : (state.others?.get(source) ?? null);
   if (previous === null) {
-    state.previous = { startTimeUnixNano: start, timeUnixNano: time, value, distribution: d && cloneDistribution(d) };
+    const first = { startTimeUnixNano: start, timeUnixNano: time, value, distribution: d && cloneDistribution(d) };
+    if (source === state.source) {
+      state.previous = first;
+      return;
+    }
+    state.others ??= new Map();
+    if (state.others.size >= MAX_SOURCES) forgetQuietestSource(state.others);
+    state.others.set(source, first);
     return;
   }
   previous.startTimeUnixNano = start;
@@ -276,6 +320,19 @@ function remember(state: ReadingState, start: bigint, time: bigint, value: numbe
   } else {
     previous.distribution = d && cloneDistribution(d);
   }
+}
+
+/** Forgets the source heard from longest ago (an instance that stopped, or restarted as another). */
+function forgetQuietestSource(others: Map<number, PreviousPoint>): void {
+  let quietest: number | null = null;
+  let oldest: bigint | null = null;
+  for (const [source, point] of others) {
+    if (oldest === null || point.timeUnixNano < oldest) {
+      oldest = point.timeUnixNano;
+      quietest = source;
+    }
+  }
+  if (quietest !== null) others.delete(quietest);
 }
 
 function finiteOrNaN(v: number | null): number {

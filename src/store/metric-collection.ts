@@ -189,7 +189,7 @@ export class MetricCollection {
           }
         }
         if (!sameReading(series.descriptor, descriptor)) series.descriptor = descriptor;
-        const observation = readPoint(descriptor, series.reading, point, this.scratch);
+        const observation = readPoint(descriptor, series.reading, point, this.scratch, source ?? 0);
         if (observation !== null) series.add(observation, this.journal);
         series.addExemplars(point.exemplars);
         const ms = observation?.timeMs ?? nanosToMs(point.timeUnixNano);

@@ -165,15 +165,30 @@ export class MetricSeries {
     if (to !== undefined) {
       const resolution = to.spec.resolutionMs;
       const start = Math.floor(from.time(from.begin) / resolution) * resolution;
-      // Usually the newest interval, or one appended after it: search from the end.
-      let j = to.end - 1;
-      while (j >= to.begin && to.time(j) > start) j--;
-      if (j < to.begin || to.time(j) !== start) j = to.insertAt(j + 1 - to.begin, start);
+      const j = intervalAt(to, start);
       to.mergeFrom(from, from.begin, j, this.bounds);
-      // An increase that began before this interval (a counter's first point counts from its start)
-      // is kept whole but placed inside it: a rollup says nothing finer than its own interval.
+      // An increase that began in the interval before this one (the export interval crossed it, or
+      // ended on its boundary) has the share of it that came then moved there. One that began earlier
+      // still (a counter's first point counts from its start) is kept whole but placed inside this
+      // interval: a rollup says nothing finer than its own interval.
+      const increase = from.increase(from.begin);
+      const increaseFrom = from.increaseFrom(from.begin);
+      const increaseTo = from.increaseTo(from.begin);
+      const earlier =
+        !Number.isNaN(increase) &&
+        increaseFrom < start &&
+        increaseFrom >= start - resolution &&
+        increaseTo > increaseFrom
+          ? (increase * (start - increaseFrom)) / (increaseTo - increaseFrom)
+          : 0;
+      if (earlier !== 0) to.addIncrease(j, -earlier, start, start);
       to.clipIncreaseFrom(j, start);
       journal?.entryChanged(this, level + 1, start);
+      if (earlier !== 0) {
+        const before = start - resolution;
+        to.addIncrease(intervalAt(to, before), earlier, increaseFrom, start);
+        journal?.entryChanged(this, level + 1, before);
+      }
     }
     from.removeFirst();
     if (to !== undefined && to.size > to.spec.capacity) this.foldOldest(level + 1, journal);
@@ -184,4 +199,12 @@ export class MetricSeries {
     for (const tier of this.tiers) n += tier.size;
     return n;
   }
+}
+
+/** The index of `tier`'s interval starting at `start`, made when missing (usually the newest, or one after it). */
+function intervalAt(tier: Tier, start: number): number {
+  let j = tier.end - 1;
+  while (j >= tier.begin && tier.time(j) > start) j--;
+  if (j < tier.begin || tier.time(j) !== start) j = tier.insertAt(j + 1 - tier.begin, start);
+  return j;
 }

@@ -5,7 +5,7 @@
  */
 import type { Exemplar, QuantileValue } from "../domain/metric.js";
 import type { Distribution } from "../domain/metric-distribution.js";
-import type { ReadingState } from "../domain/metric-reading.js";
+import type { PreviousPoint, ReadingState } from "../domain/metric-reading.js";
 import type { EntryFields, MetricSeries } from "./metric-series.js";
 
 type Json = Record<string, unknown>;
@@ -130,20 +130,38 @@ export interface SeriesState {
   bounds: readonly number[] | null;
 }
 
+type StoredPrevious = { s: string; t: string; v: number; d: Json | null };
+
+function encodePrevious(previous: PreviousPoint | null): StoredPrevious | null {
+  return previous === null
+    ? null
+    : {
+        s: previous.startTimeUnixNano.toString(),
+        t: previous.timeUnixNano.toString(),
+        v: previous.value,
+        d: previous.distribution as Json | null,
+      };
+}
+
+function decodePrevious(p: StoredPrevious | null): PreviousPoint | null {
+  return p === null
+    ? null
+    : {
+        startTimeUnixNano: BigInt(p.s),
+        timeUnixNano: BigInt(p.t),
+        value: p.v,
+        distribution: decodeDistribution(p.d),
+      };
+}
+
 export function encodeSeriesState(series: MetricSeries): string {
-  const previous = series.reading.previous;
+  const { reading } = series;
   return JSON.stringify({
     r: {
-      p:
-        previous === null
-          ? null
-          : {
-              s: previous.startTimeUnixNano.toString(),
-              t: previous.timeUnixNano.toString(),
-              v: previous.value,
-              d: previous.distribution,
-            },
-      total: series.reading.total,
+      p: encodePrevious(reading.previous),
+      total: reading.total,
+      src: reading.source,
+      ...(reading.others === null ? {} : { o: [...reading.others].map(([source, p]) => [source, encodePrevious(p)]) }),
     },
     l: Number.isFinite(series.lastMs) ? series.lastMs : null,
     x: series.exemplars.map((e) => ({
@@ -161,27 +179,25 @@ export function encodeSeriesState(series: MetricSeries): string {
 
 export function decodeSeriesState(text: string): SeriesState {
   const body = JSON.parse(text) as {
-    r: { p: { s: string; t: string; v: number; d: Json | null } | null; total: number };
+    r: { p: StoredPrevious | null; total: number; src?: number | null; o?: [number, StoredPrevious][] };
     l: number | null;
     x: { t: string; v: number; tr: string | null; sp: string | null; at: Exemplar["attributes"] }[];
     k: number;
     b?: number[] | null;
     g?: string;
   };
-  const p = body.r.p;
   const lastMs = body.l ?? Number.NEGATIVE_INFINITY;
+  const others = body.r.o?.map(([source, p]) => [source, decodePrevious(p)] as const) ?? [];
   return {
     reading: {
-      previous:
-        p === null
-          ? null
-          : {
-              startTimeUnixNano: BigInt(p.s),
-              timeUnixNano: BigInt(p.t),
-              value: p.v,
-              distribution: decodeDistribution(p.d),
-            },
+      previous: decodePrevious(body.r.p),
       total: body.r.total,
+      // A file from before sources were kept: the first source to send is the one its point was of.
+      source: body.r.src ?? null,
+      others:
+        others.length === 0
+          ? null
+          : new Map(others.flatMap(([source, p]) => (p === null ? [] : [[source, p] as [number, PreviousPoint]]))),
     },
     lastMs,
     // Written before points had keys: what the file holds is taken as received, so that importing

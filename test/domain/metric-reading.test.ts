@@ -144,6 +144,33 @@ describe("rates from cumulative sums", () => {
     expect(restarted).toMatchObject({ increase: 4, increaseFromMs: ms(restart) });
   });
 
+  it("follows each source's own count when several instances write one series", () => {
+    const state = newReadingState();
+    // Two workers of one service, started at different times, exporting in turn.
+    const a = (k: bigint, v: number) =>
+      readPoint(counter, state, number(T0 + k * 10n * S, v, T0 - 3600n * S), undefined, 1);
+    const b = (k: bigint, v: number) =>
+      readPoint(counter, state, number(T0 + k * 10n * S + S, v, T0 - 7200n * S), undefined, 2);
+    const increases: number[] = [];
+    for (let k = 1n; k <= 4n; k++) {
+      increases.push(a(k, 1000 + 10 * Number(k))?.increase ?? Number.NaN);
+      increases.push(b(k, 5000 + 10 * Number(k))?.increase ?? Number.NaN);
+    }
+    // Each first point counts from its start; then each grows by 10 an export, whatever came between.
+    expect(increases).toEqual([1010, 5010, 10, 10, 10, 10, 10, 10]);
+    // A histogram likewise, per source.
+    const h = descriptor({ kind: "histogram", temporality: "cumulative" });
+    const hs = newReadingState();
+    const start = T0 - 60n * S;
+    const counts = [
+      readPoint(h, hs, histogram(T0, [1, 0, 0], start), undefined, 1),
+      readPoint(h, hs, histogram(T0 + S, [5, 5, 0], start), undefined, 2),
+      readPoint(h, hs, histogram(T0 + 2n * S, [2, 0, 0], start), undefined, 1),
+      readPoint(h, hs, histogram(T0 + 3n * S, [5, 6, 0], start), undefined, 2),
+    ].map((o) => (o?.distribution?.type === "explicit" ? o.distribution.count : null));
+    expect(counts).toEqual([1, 10, 1, 1]);
+  });
+
   it("reads an up-down cumulative sum as its value, with no rate", () => {
     const [a, b] = readAll(descriptor({ monotonic: false, temporality: "cumulative" }), [
       number(T0, 5, start),

@@ -119,6 +119,39 @@ describe("sqlite: metrics in the --db file", () => {
     }
   });
 
+  it("keeps each instance's place in a cumulative counter across a restart", async () => {
+    const path = tempPath();
+    const cumulative = { temporality: "cumulative", monotonic: true } as const;
+    const exportOf = (instance: string, startMs: number, k: number, value: number) => ({
+      ...sum("jobs", "queue", [{ atMs: T0_MS + k * 10 * SECOND, value, startMs }], cumulative),
+      resource: { "service.name": "queue", "service.instance.id": instance },
+    });
+    const exportsUpTo = (opened: OpenedStores, from: number, to: number) => {
+      for (let k = from; k < to; k++) {
+        opened.metrics.insert([exportOf("a", T0_MS - 10 * MINUTE, k, 100 + 6 * k)]);
+        opened.metrics.insert([exportOf("b", T0_MS - 20 * MINUTE, k, 900 + 6 * k)]);
+      }
+    };
+    let opened = await openStores({ dbPath: path, maxSpans: 1000 });
+    exportsUpTo(opened, 0, 3);
+    opened.store.close();
+    opened = await openStores({ dbPath: path, maxSpans: 1000 });
+    try {
+      exportsUpTo(opened, 3, 6);
+      const result = opened.metrics.query({
+        name: "jobs",
+        fromMs: T0_MS,
+        toMs: T0_MS + MINUTE,
+        stepMs: MINUTE,
+        where: [],
+      });
+      // Each grew by 30 in the minute: 60, the restart between their third and fourth exports or not.
+      expect((result?.series[0]?.values[0] ?? 0) * 60).toBeCloseTo(60, 6);
+    } finally {
+      opened.store.close();
+    }
+  });
+
   it("knows a point sent again after a restart, also one it let go of, and counts a new late one", async () => {
     const path = tempPath();
     const bounds = { maxSeries: 10 };

@@ -251,6 +251,32 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
         for (const v of fine.series[0]?.values ?? []) expect(v).toBeCloseTo(42 / 60);
       });
 
+      it("counts each instance's own growth when several instances of a service write one cumulative counter", async () => {
+        const store = await fresh();
+        const cumulative = { temporality: "cumulative", monotonic: true } as const;
+        // Two workers (resources differing in their instance), started at other times, exporting in turn.
+        const worker = (instance: string, startMs: number, values: number[], offsetMs: number) => ({
+          ...sum(
+            "jobs",
+            "queue",
+            values.map((value, k) => ({ atMs: T0_MS + k * 10 * SECOND + offsetMs, value, startMs })),
+            cumulative,
+          ),
+          resource: { "service.name": "queue", "service.instance.id": instance },
+        });
+        const a = worker("a", T0_MS - 10 * MINUTE, [100, 106, 112, 118, 124, 130], 0);
+        const b = worker("b", T0_MS - 20 * MINUTE, [900, 906, 912, 918, 924, 930], 0);
+        // One export at a time, a's and b's in turn.
+        for (let k = 0; k < 6; k++) {
+          store.insert([{ ...a, data: { kind: "sum", points: [a.data.points[k] as never] } }]);
+          store.insert([{ ...b, data: { kind: "sum", points: [b.data.points[k] as never] } }]);
+        }
+        // Within the minute from the first exports on, each grew by 30: 60 in all (what came before stays out).
+        const result = query(store, { name: "jobs", fromMs: T0_MS, toMs: T0_MS + MINUTE });
+        expect(result.series).toHaveLength(1);
+        expect((result.series[0]?.values[0] ?? 0) * 60).toBeCloseTo(60, 6);
+      });
+
       it("adds delta increments, and a TraceKit counter's instant increments, per step", async () => {
         const store = await fresh();
         const increments = Array.from({ length: 42 }, (_, i) => ({ atMs: T0_MS + i * SECOND, value: 1 }));
@@ -261,6 +287,24 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
         expect(query(store, { name: "clicks", stepMs: 30 * SECOND, chart: "value" }).series[0]?.values).toEqual([
           30, 42,
         ]);
+      });
+
+      it("keeps an increase in the step it happened in once its points are rolled up", async () => {
+        const store = await fresh();
+        // A counter exported every 5 s that grew by 100 between 55 s and 60 s, and by nothing else.
+        const cumulative = { temporality: "cumulative", monotonic: true } as const;
+        const points = Array.from({ length: 120 }, (_, i) => {
+          const atSecond = 5 + 5 * i;
+          return { atMs: T0_MS + atSecond * SECOND, value: atSecond >= 60 ? 100 : 0, startMs: T0_MS };
+        });
+        const steps = () =>
+          query(store, { name: "burst", fromMs: T0_MS + 40 * SECOND, toMs: T0_MS + 80 * SECOND, stepMs: 10 * SECOND })
+            .series[0]?.values;
+        store.insert([sum("burst", "svc", points.slice(0, 60), cumulative)]);
+        expect(steps()).toEqual([0, 10, 0, 0]);
+        // As many points again: the first ones are folded into 10 s rollups, the answer stays.
+        store.insert([sum("burst", "svc", points.slice(60), cumulative)]);
+        expect(steps()).toEqual([0, 10, 0, 0]);
       });
 
       it("keeps every increase through the rollups of a long-running series", async () => {
