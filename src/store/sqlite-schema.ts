@@ -195,6 +195,11 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE stats_operations ADD COLUMN nested INTEGER NOT NULL DEFAULT 0;
   `,
+  // What retention evicted, kept across restarts as the log store's count is (files from before count from 0).
+  `
+  ALTER TABLE counters ADD COLUMN evicted_traces INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE counters ADD COLUMN evicted_spans INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -348,8 +353,10 @@ export function prepareStatements(db: SqliteDatabase) {
     scopeInsert: db.prepare("INSERT INTO scopes (json) VALUES (?)"),
     scopeJsonById: db.prepare("SELECT json FROM scopes WHERE id = ?").pluck(),
 
-    counters: db.prepare("SELECT spans, traces FROM counters WHERE id = 1").raw(),
-    countersUpdate: db.prepare("UPDATE counters SET spans = ?, traces = ? WHERE id = 1"),
+    counters: db.prepare("SELECT spans, traces, evicted_traces, evicted_spans FROM counters WHERE id = 1").raw(),
+    countersUpdate: db.prepare(
+      "UPDATE counters SET spans = ?, traces = ?, evicted_traces = ?, evicted_spans = ? WHERE id = 1",
+    ),
 
     clearAll: () =>
       db.exec(

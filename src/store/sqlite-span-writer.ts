@@ -70,7 +70,12 @@ export class SpanWriter {
           stmts.deleteSpanStatsBelow.run((last.seq + 1) * SPAN_SLOTS);
           stmts.deleteTracesUpTo.run(last.seq);
         }
-        stmts.countersUpdate.run(traces.spanTotal + count - evictedSpanCount, traces.entries.size - evict.length);
+        stmts.countersUpdate.run(
+          traces.spanTotal + count - evictedSpanCount,
+          traces.entries.size - evict.length,
+          traces.evictedTraces + evict.length,
+          traces.evictedSpans + evictedSpanCount,
+        );
         return evictedSpanCount;
       },
     );

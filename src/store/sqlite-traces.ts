@@ -154,8 +154,11 @@ export class StoredTraces {
     }
     // One sort rather than one insert per trace.
     this.byStart.fill([...this.entries.values()].sort(compareOldestFirst));
-    const counters = this.stmts.counters.get() as [bigint, bigint];
+    const counters = this.stmts.counters.get() as [bigint, bigint, bigint, bigint];
     this.spanTotal = Number(counters[0]);
+    // Those of the last commit (a reread after a failed one drops what it would have added).
+    this.evictedTraces = Number(counters[2]);
+    this.evictedSpans = Number(counters[3]);
     this.nextSeq = lastSeq + 1;
   }
 

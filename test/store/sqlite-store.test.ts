@@ -258,6 +258,10 @@ describe("sqlite store: persistence and files", () => {
     expect(store.stats()).toMatchObject({ spans: 12, traces: 4 });
     expect(store.getTrace(traceId(7))).toBeUndefined();
     expect(store.listTraces({ limit: 10 }).traces.map((t) => t.traceId)).toEqual([8, 9, 10, 11].map((i) => traceId(i)));
+    // What was evicted is counted on across restarts.
+    expect(store.stats()).toMatchObject({ evictedTraces: 7, evictedSpans: 21 });
+    store = reopen(store, { path, maxSpans: 12 });
+    expect(store.stats()).toMatchObject({ spans: 12, traces: 4, evictedTraces: 7, evictedSpans: 21 });
   });
 
   it("refuses a file that is not a SQLite database with one clear line", () => {
