@@ -6,6 +6,8 @@
  */
 export interface EvictedTraces {
   add(traceId: string): void;
+  /** Remembers an id by its fingerprint (traceIdFingerprint), as a store file keeps them. */
+  addFingerprint(fingerprint: number): void;
   has(traceId: string): boolean;
   clear(): void;
   readonly size: number;
@@ -35,15 +37,16 @@ export function createEvictedTraces(capacity: number): EvictedTraces {
   const ring = new Float64Array(capacity);
   const ids = new Set<number>();
   let next = 0;
+  const addFingerprint = (fingerprint: number) => {
+    if (ids.has(fingerprint)) return;
+    if (ids.size === capacity) ids.delete(ring[next] as number);
+    ring[next] = fingerprint;
+    next = (next + 1) % capacity;
+    ids.add(fingerprint);
+  };
   return {
-    add(traceId) {
-      const fingerprint = traceIdFingerprint(traceId);
-      if (ids.has(fingerprint)) return;
-      if (ids.size === capacity) ids.delete(ring[next] as number);
-      ring[next] = fingerprint;
-      next = (next + 1) % capacity;
-      ids.add(fingerprint);
-    },
+    add: (traceId) => addFingerprint(traceIdFingerprint(traceId)),
+    addFingerprint,
     has: (traceId) => ids.has(traceIdFingerprint(traceId)),
     clear() {
       ids.clear();

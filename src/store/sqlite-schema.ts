@@ -200,6 +200,12 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE counters ADD COLUMN evicted_traces INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE counters ADD COLUMN evicted_spans INTEGER NOT NULL DEFAULT 0;
   `,
+  // Which traces retention evicted (fingerprints of their ids, as evicted-traces.ts keeps them: 8 bytes
+  // each, one row per commit that evicted, the oldest deleted past the store's capacity for them), so
+  // that late spans of a trace evicted before a restart are dropped after it too.
+  `
+  CREATE TABLE evicted_fingerprints (seq INTEGER PRIMARY KEY, fingerprints BLOB NOT NULL);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -354,13 +360,16 @@ export function prepareStatements(db: SqliteDatabase) {
     scopeJsonById: db.prepare("SELECT json FROM scopes WHERE id = ?").pluck(),
 
     counters: db.prepare("SELECT spans, traces, evicted_traces, evicted_spans FROM counters WHERE id = 1").raw(),
+    evictedFingerprints: db.prepare("SELECT seq, fingerprints FROM evicted_fingerprints ORDER BY seq").raw(),
+    evictedFingerprintsInsert: db.prepare("INSERT INTO evicted_fingerprints (seq, fingerprints) VALUES (?, ?)"),
+    evictedFingerprintsDeleteThrough: db.prepare("DELETE FROM evicted_fingerprints WHERE seq <= ?"),
     countersUpdate: db.prepare(
       "UPDATE counters SET spans = ?, traces = ?, evicted_traces = ?, evicted_spans = ? WHERE id = 1",
     ),
 
     clearAll: () =>
       db.exec(
-        "DELETE FROM spans; DELETE FROM span_stats; DELETE FROM stats_operations; DELETE FROM traces; DELETE FROM attribute_shapes; DELETE FROM resources; DELETE FROM scopes; DELETE FROM services; UPDATE counters SET spans = 0, traces = 0;",
+        "DELETE FROM spans; DELETE FROM span_stats; DELETE FROM stats_operations; DELETE FROM traces; DELETE FROM attribute_shapes; DELETE FROM resources; DELETE FROM scopes; DELETE FROM services; DELETE FROM evicted_fingerprints; UPDATE counters SET spans = 0, traces = 0;",
       ),
   };
 }

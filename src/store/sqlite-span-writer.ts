@@ -69,6 +69,7 @@ export class SpanWriter {
           stmts.deleteSpansBelow.run((last.seq + 1) * SPAN_SLOTS);
           stmts.deleteSpanStatsBelow.run((last.seq + 1) * SPAN_SLOTS);
           stmts.deleteTracesUpTo.run(last.seq);
+          traces.writeEvicted(evict);
         }
         stmts.countersUpdate.run(
           traces.spanTotal + count - evictedSpanCount,

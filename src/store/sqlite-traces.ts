@@ -1,6 +1,6 @@
 import { TraceAggregate } from "../domain/trace-summary.js";
 import { ArrivalQueue } from "./arrival-queue.js";
-import { createEvictedTraces, evictedTracesCapacity } from "./evicted-traces.js";
+import { createEvictedTraces, evictedTracesCapacity, traceIdFingerprint } from "./evicted-traces.js";
 import { emptyTokens, OperationStatsIndex, type StatsTokens } from "./operation-stats.js";
 import { SortedChunks } from "./sorted-chunks.js";
 import { type EntryMark, OperationStatsRows } from "./sqlite-operation-stats.js";
@@ -86,11 +86,17 @@ export class StoredTraces {
   /** The SQLite key space allows 2^21 spans per trace; retention allows maxSpans. */
   readonly maxSpansPerTrace: number;
 
+  /** The file's rows of evicted-id fingerprints, oldest first: each its number and how many it holds. */
+  private evictedRows: { seq: number; count: number }[] = [];
+  private evictedRowsTotal = 0;
+  private readonly evictedCapacity: number;
+
   constructor(
     private readonly stmts: Statements,
     readonly maxSpans: number,
   ) {
-    this.evictedIds = createEvictedTraces(evictedTracesCapacity(maxSpans));
+    this.evictedCapacity = evictedTracesCapacity(maxSpans);
+    this.evictedIds = createEvictedTraces(this.evictedCapacity);
     this.maxSpansPerTrace = Math.min(maxSpans, SPAN_SLOTS);
     this.statsRows = new OperationStatsRows(stmts);
     this.stats = new OperationStatsIndex(Date.now, this.statsRows);
@@ -154,6 +160,14 @@ export class StoredTraces {
     }
     // One sort rather than one insert per trace.
     this.byStart.fill([...this.entries.values()].sort(compareOldestFirst));
+    this.evictedRows = [];
+    this.evictedRowsTotal = 0;
+    for (const [seq, blob] of this.stmts.evictedFingerprints.iterate() as Iterable<[bigint, Uint8Array]>) {
+      const fingerprints = new Float64Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength));
+      for (const fingerprint of fingerprints) this.evictedIds.addFingerprint(fingerprint);
+      this.evictedRows.push({ seq: Number(seq), count: fingerprints.length });
+      this.evictedRowsTotal += fingerprints.length;
+    }
     const counters = this.stmts.counters.get() as [bigint, bigint, bigint, bigint];
     this.spanTotal = Number(counters[0]);
     // Those of the last commit (a reread after a failed one drops what it would have added).
@@ -263,6 +277,41 @@ export class StoredTraces {
     this.evictedTraces += evict.length;
     this.evictedSpans += spans;
     for (const entry of evict) this.evictedIds.add(entry.traceId);
+    const { seq, deleteThrough } = this.evictedRowPlan(evict.length);
+    this.evictedRows.push({ seq, count: evict.length });
+    this.evictedRowsTotal += evict.length;
+    while (deleteThrough !== null && (this.evictedRows[0]?.seq ?? Number.POSITIVE_INFINITY) <= deleteThrough) {
+      this.evictedRowsTotal -= (this.evictedRows.shift() as { count: number }).count;
+    }
+  }
+
+  /**
+   * Writes the fingerprints of the traces `evict` takes out as one row (inside the transaction that
+   * deletes them), and deletes the oldest rows past what the store remembers.
+   */
+  writeEvicted(evict: readonly TraceEntry[]): void {
+    if (evict.length === 0) return;
+    const fingerprints = new Float64Array(evict.length);
+    for (let i = 0; i < evict.length; i++) fingerprints[i] = traceIdFingerprint((evict[i] as TraceEntry).traceId);
+    const { seq, deleteThrough } = this.evictedRowPlan(evict.length);
+    this.stmts.evictedFingerprintsInsert.run(seq, Buffer.from(fingerprints.buffer));
+    if (deleteThrough !== null) this.stmts.evictedFingerprintsDeleteThrough.run(deleteThrough);
+  }
+
+  /**
+   * The number of the next row of `count` fingerprints, and the oldest rows it makes needless: those
+   * whose fingerprints the store would forget, the rows after them holding as many as it remembers.
+   */
+  private evictedRowPlan(count: number): { seq: number; deleteThrough: number | null } {
+    const seq = (this.evictedRows[this.evictedRows.length - 1]?.seq ?? 0) + 1;
+    let total = this.evictedRowsTotal + count;
+    let deleteThrough: number | null = null;
+    for (const row of this.evictedRows) {
+      if (total - row.count < this.evictedCapacity) break;
+      total -= row.count;
+      deleteThrough = row.seq;
+    }
+    return { seq, deleteThrough };
   }
 
   /** After a flush's writes (its transaction may still roll back: see evictionCommitted): `dirty` are stored, `evict` are gone. */

@@ -186,10 +186,14 @@ describe("sqlite store: per-operation statistics in the file", () => {
     store.insertSpans(jobTraffic());
     const before = snapshot(store);
     closeStore(store);
-    // The file as the schema version before the statistics tables left it (they came two versions back).
+    // The file as the schema version before the statistics tables left it (they came four versions
+    // back; the two after them keep evicted counts and evicted traces' fingerprints).
     const db = await rawDatabase(path);
-    db.exec("DROP TABLE span_stats; DROP TABLE stats_operations;");
-    db.pragma(`user_version = ${SCHEMA_VERSION - 2}`);
+    db.exec(
+      "DROP TABLE span_stats; DROP TABLE stats_operations; DROP TABLE evicted_fingerprints; " +
+        "ALTER TABLE counters DROP COLUMN evicted_traces; ALTER TABLE counters DROP COLUMN evicted_spans;",
+    );
+    db.pragma(`user_version = ${SCHEMA_VERSION - 4}`);
     db.close();
 
     const fills: StatisticsFill[] = [];

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +15,18 @@ import { describeStoreContract } from "./store-contract.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tracekit-sqlite-store-"));
 let files = 0;
+/** How many evicted-trace fingerprints a closed store file holds. */
+function countEvictedRows(path: string): number {
+  const Driver = createRequire(import.meta.url)("better-sqlite3") as SqliteDriver;
+  const db = new Driver(path);
+  try {
+    const rows = db.prepare("SELECT fingerprints FROM evicted_fingerprints").raw().all() as [Uint8Array][];
+    return rows.reduce((sum, [blob]) => sum + blob.byteLength / 8, 0);
+  } finally {
+    db.close();
+  }
+}
+
 function tempPath(): string {
   return join(dir, `store-${++files}.db`);
 }
@@ -262,6 +275,30 @@ describe("sqlite store: persistence and files", () => {
     expect(store.stats()).toMatchObject({ evictedTraces: 7, evictedSpans: 21 });
     store = reopen(store, { path, maxSpans: 12 });
     expect(store.stats()).toMatchObject({ spans: 12, traces: 4, evictedTraces: 7, evictedSpans: 21 });
+  });
+
+  it("drops a late span of a trace evicted before a restart, and remembers only as many evicted traces as it can hold", () => {
+    const path = tempPath();
+    // The least a store remembers is 1,024 evicted traces: 1,100 are evicted here, in several commits.
+    let store = openStore({ path, maxSpans: 2 });
+    for (let i = 1; i <= 1102; i++) {
+      store.insertSpans([rootSpan(i)]);
+      if (i % 50 === 0) store.stats();
+    }
+    store.stats();
+    store = reopen(store, { path, maxSpans: 2 });
+    expect(store.stats()).toMatchObject({ traces: 2, evictedTraces: 1100 });
+    // Trace 1100 was evicted before the restart: its late span is dropped, not stored as a fragment.
+    const late = store.insertSpans([makeSpan({ trace: 1100, span: 2, parent: 1 })]);
+    expect(late.lateSpans).toBe(1);
+    expect(store.getTrace(traceId(1100))).toBeUndefined();
+    // Trace 1 was evicted first, past the 1,024 remembered: a span of it starts a trace again.
+    expect(store.insertSpans([makeSpan({ trace: 1, span: 2, parent: 1 })]).lateSpans).toBe(0);
+    // The file holds no more fingerprints than the store remembers.
+    store.close();
+    const kept = countEvictedRows(path);
+    expect(kept).toBeLessThanOrEqual(1024 + 50);
+    expect(kept).toBeGreaterThanOrEqual(1024);
   });
 
   it("refuses a file that is not a SQLite database with one clear line", () => {
