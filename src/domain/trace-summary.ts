@@ -192,12 +192,20 @@ export class TraceAggregate {
     this.errorStart = span.startTimeUnixNano;
   }
 
-  /** Restores what a stored summary kept (a store that persists summaries without their spans). */
-  restoreError(message: string | null): void {
+  /** What the error message came from: an exception or a status, and when its span started (null without one). */
+  errorOrigin(): { exception: boolean; start: bigint } | null {
+    return this.errorMessage === null ? null : { exception: this.errorFromException, start: this.errorStart };
+  }
+
+  /**
+   * Restores what a stored summary kept (a store that persists summaries without their spans). Without
+   * its origin (kept before it was), a later failure competes with it as with an exception that
+   * started at once.
+   */
+  restoreError(message: string | null, origin: { exception: boolean; start: bigint } | null = null): void {
     this.errorMessage = message;
-    // Whatever arrives later competes with a kept message as an exception that started at once.
-    this.errorFromException = message !== null;
-    this.errorStart = this.startTimeUnixNano;
+    this.errorFromException = origin?.exception ?? message !== null;
+    this.errorStart = origin?.start ?? this.startTimeUnixNano;
   }
 
   toSummary(): TraceSummary {

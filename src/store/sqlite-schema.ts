@@ -206,6 +206,12 @@ const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE evicted_fingerprints (seq INTEGER PRIMARY KEY, fingerprints BLOB NOT NULL);
   `,
+  // What a trace's error message came from (TraceAggregate.errorOrigin), so that a failure arriving
+  // after a restart competes with it as it would have before; NULL in rows from before.
+  `
+  ALTER TABLE traces ADD COLUMN error_exception INTEGER;
+  ALTER TABLE traces ADD COLUMN error_start_ns INTEGER;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -259,7 +265,7 @@ export const SPAN_WIDTH = SPAN_COLUMNS.length;
 export const SPAN_INSERT_CHUNK = 200;
 
 const TRACE_COLUMNS =
-  "seq, trace_id, start_ns, end_ns, span_count, error_count, root_name, root_service, first_name, first_service, services, error_message, llm";
+  "seq, trace_id, start_ns, end_ns, span_count, error_count, root_name, root_service, first_name, first_service, services, error_message, llm, error_exception, error_start_ns";
 
 /** A trace row as the statements below return it (raw mode). */
 export type TraceRow = [
@@ -276,6 +282,8 @@ export type TraceRow = [
   servicesJson: string,
   errorMessage: string | null,
   llmJson: string | null,
+  errorException: bigint | null,
+  errorStartNs: bigint | null,
 ];
 
 /** A span row as `spansOfTrace` returns it (raw mode). */
@@ -318,10 +326,13 @@ export function prepareStatements(db: SqliteDatabase) {
     spanBodies: db.prepare("SELECT body FROM spans WHERE id >= ? AND id < ?").pluck(),
 
     allTraces: db.prepare(`SELECT ${TRACE_COLUMNS} FROM traces ORDER BY seq`).raw(),
-    traceInsert: db.prepare(`INSERT INTO traces (${TRACE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    traceInsert: db.prepare(
+      `INSERT INTO traces (${TRACE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
     traceUpdate: db.prepare(
       `UPDATE traces SET start_ns = ?, end_ns = ?, span_count = ?, error_count = ?, root_name = ?, root_service = ?,
-       first_name = ?, first_service = ?, services = ?, error_message = ?, llm = ? WHERE seq = ?`,
+       first_name = ?, first_service = ?, services = ?, error_message = ?, llm = ?, error_exception = ?,
+       error_start_ns = ? WHERE seq = ?`,
     ),
     deleteTracesUpTo: db.prepare("DELETE FROM traces WHERE seq <= ?"),
 

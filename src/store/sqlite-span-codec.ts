@@ -139,6 +139,8 @@ export function aggregateFromRow(row: TraceRow): TraceAggregate {
     services,
     errorMessage,
     llm,
+    errorException,
+    errorStartNs,
   ] = row;
   const aggregate = new TraceAggregate(traceId);
   aggregate.setTimes(fromStoredNs(startNs), fromStoredNs(endNs));
@@ -149,7 +151,12 @@ export function aggregateFromRow(row: TraceRow): TraceAggregate {
   aggregate.firstName = firstName;
   aggregate.firstService = firstService;
   aggregate.services = JSON.parse(services) as string[];
-  aggregate.restoreError(errorMessage);
+  aggregate.restoreError(
+    errorMessage,
+    errorException === null || errorStartNs === null
+      ? null
+      : { exception: errorException === 1n, start: fromStoredNs(errorStartNs) },
+  );
   aggregate.restoreLlm(llmFromStored(llm));
   return aggregate;
 }

@@ -128,6 +128,7 @@ export class SpanWriter {
     const end = toStoredNs(a.endTimeUnixNano);
     const services = JSON.stringify(a.services);
     const llm = llmToStored(a.llm());
+    const origin = a.errorOrigin();
     // The same columns in both statements; the insert names the trace first, the update selects it last.
     const columns = [
       start,
@@ -141,6 +142,8 @@ export class SpanWriter {
       services,
       a.errorMessage,
       llm,
+      origin === null ? null : origin.exception ? 1 : 0,
+      origin === null ? null : toStoredNs(origin.start),
     ];
     if (entry.stored) stmts.traceUpdate.run(...columns, entry.seq);
     else stmts.traceInsert.run(entry.seq, a.traceId, ...columns);

@@ -186,14 +186,15 @@ describe("sqlite store: per-operation statistics in the file", () => {
     store.insertSpans(jobTraffic());
     const before = snapshot(store);
     closeStore(store);
-    // The file as the schema version before the statistics tables left it (they came four versions
-    // back; the two after them keep evicted counts and evicted traces' fingerprints).
+    // The file as the schema version before the statistics tables left it (they came five versions
+    // back; those after them keep evicted counts, evicted traces' fingerprints and error origins).
     const db = await rawDatabase(path);
     db.exec(
       "DROP TABLE span_stats; DROP TABLE stats_operations; DROP TABLE evicted_fingerprints; " +
-        "ALTER TABLE counters DROP COLUMN evicted_traces; ALTER TABLE counters DROP COLUMN evicted_spans;",
+        "ALTER TABLE counters DROP COLUMN evicted_traces; ALTER TABLE counters DROP COLUMN evicted_spans; " +
+        "ALTER TABLE traces DROP COLUMN error_exception; ALTER TABLE traces DROP COLUMN error_start_ns;",
     );
-    db.pragma(`user_version = ${SCHEMA_VERSION - 4}`);
+    db.pragma(`user_version = ${SCHEMA_VERSION - 5}`);
     db.close();
 
     const fills: StatisticsFill[] = [];

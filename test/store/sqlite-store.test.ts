@@ -301,6 +301,26 @@ describe("sqlite store: persistence and files", () => {
     expect(kept).toBeGreaterThanOrEqual(1024);
   });
 
+  it("names a trace's failure after a restart as it would have without one: an exception over a bare status", () => {
+    const path = tempPath();
+    let store = openStore({ path });
+    store.insertSpans([makeSpan({ trace: 1, span: 1, parent: null, error: true, start: 0, end: 10 })]);
+    expect(store.listTraces({ limit: 1 }).traces[0]?.errorMessage).toBe("failed");
+    store = reopen(store, { path });
+    const exception = {
+      ...makeSpan({ trace: 1, span: 2, parent: 1, error: true, start: 5, end: 6 }),
+      events: [
+        {
+          name: "exception",
+          timeUnixNano: 5n,
+          attributes: { "exception.type": "CardError", "exception.message": "Card Expired" },
+        },
+      ],
+    };
+    store.insertSpans([exception]);
+    expect(store.listTraces({ limit: 1 }).traces[0]?.errorMessage).toBe("CardError: Card Expired");
+  });
+
   it("refuses a file that is not a SQLite database with one clear line", () => {
     const path = tempPath();
     writeFileSync(path, "this is a text file, not a database\n".repeat(100));
