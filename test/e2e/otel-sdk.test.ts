@@ -134,8 +134,9 @@ describe.each(variants)("real OTel JS exporter $name (gzip: $gzip)", ({ name, gz
       attributes: { "cache.key": "order:42", "cache.size": 3 },
     });
     expect(root.events[0].timeUnixNano).toMatch(/^\d{19}$/);
+    // The linked context's flags as the SDK sends them (sampled, and not remote: 0x101).
     expect(root.links).toEqual([
-      { traceId: ids.linkedTraceId, spanId: ids.linkedSpanId, attributes: { "link.reason": "follows" } },
+      { traceId: ids.linkedTraceId, spanId: ids.linkedSpanId, flags: 257, attributes: { "link.reason": "follows" } },
     ]);
     expect(root.resource).toMatchObject({
       "service.name": service,

@@ -164,6 +164,7 @@ export function expectedLogResult(): LogDecodeResult {
     {
       timeUnixNano: RECEIVED,
       observedTimeUnixNano: RECEIVED,
+      observedOnArrival: true,
       severityNumber: 0,
       severity: "WARN",
       severityText: "warning",
@@ -189,6 +190,7 @@ export function expectedLogResult(): LogDecodeResult {
     {
       timeUnixNano: 5n,
       observedTimeUnixNano: RECEIVED,
+      observedOnArrival: true,
       severityNumber: 0,
       severity: "UNSPECIFIED",
       severityText: "",
