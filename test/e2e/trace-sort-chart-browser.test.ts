@@ -8,6 +8,20 @@ const available = chromiumAvailable();
 describe.skipIf(!available)("trace list sorting, latency chart and LLM mark, in Chromium", () => {
   const suite = useAppInChromium();
 
+  /** Clears the store and stores `count` one-span traces a millisecond apart (the last the newest). */
+  async function storeOnly(count: number, durationNs?: (i: number) => bigint) {
+    await fetch(`${suite.app.base}/api/traces`, { method: "DELETE" });
+    const start = BigInt(Date.now() - 120_000) * 1_000_000n;
+    const spans = Array.from({ length: count }, (_, i) => ({
+      traceId: newTraceId(),
+      name: `GET /item/${i}`,
+      startNs: start + BigInt(i) * 1_000_000n,
+      ...(durationNs === undefined ? {} : { durationNs: durationNs(i) }),
+    }));
+    expect((await postJson(suite.app.base, jsonTraceRequest("catalog", spans))).status).toBe(200);
+    return spans;
+  }
+
   it("sorts by duration from the header, brushes the chart to filter the list, and marks LLM traces", async () => {
     const { app, browser } = suite;
     const now = BigInt(Date.now() - 60_000) * 1_000_000n;
@@ -125,17 +139,9 @@ describe.skipIf(!available)("trace list sorting, latency chart and LLM mark, in 
 
   it('opens a sorted list of more traces than a page with no false "new" and every trace in it', async () => {
     const { app, browser } = suite;
-    await fetch(`${app.base}/api/traces`, { method: "DELETE" });
-    // 700 traces, the newest the shortest: by duration, the newest (which the live feed's snapshot holds)
-    // are at the end of the list, past its first page of 500.
-    const start = BigInt(Date.now() - 120_000) * 1_000_000n;
-    const spans = Array.from({ length: 700 }, (_, i) => ({
-      traceId: newTraceId(),
-      name: `GET /item/${i}`,
-      startNs: start + BigInt(i) * 1_000_000n,
-      durationNs: BigInt(1000 - i) * 1_000_000n,
-    }));
-    expect((await postJson(app.base, jsonTraceRequest("catalog", spans))).status).toBe(200);
+    // The newest the shortest: by duration, the newest (which the live feed's snapshot holds) are at
+    // the end of the list, past its first page of 500.
+    const spans = await storeOnly(700, (i) => BigInt(1000 - i) * 1_000_000n);
     const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
     page.setDefaultTimeout(15_000);
     const problems = collectPageProblems(page);
@@ -161,15 +167,8 @@ describe.skipIf(!available)("trace list sorting, latency chart and LLM mark, in 
 
   it("counts every matching trace in the header, not just the rows loaded so far", async () => {
     const { app, browser } = suite;
-    await fetch(`${app.base}/api/traces`, { method: "DELETE" });
-    // 700 one-span traces: more than the list's first page of 500.
-    const start = BigInt(Date.now() - 120_000) * 1_000_000n;
-    const spans = Array.from({ length: 700 }, (_, i) => ({
-      traceId: newTraceId(),
-      name: `GET /item/${i}`,
-      startNs: start + BigInt(i) * 1_000_000n,
-    }));
-    expect((await postJson(app.base, jsonTraceRequest("catalog", spans))).status).toBe(200);
+    // More than the list's first page of 500.
+    await storeOnly(700);
     const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
     page.setDefaultTimeout(15_000);
     const problems = collectPageProblems(page);

@@ -94,20 +94,23 @@ function oneOf<T extends string>(params: URLSearchParams, name: string, allowed:
   );
 }
 
-export function parseTraceQuery(params: URLSearchParams): TraceQuery {
-  const query: TraceQuery = { limit: DEFAULT_TRACE_LIMIT };
-  const limit = params.get("limit");
-  if (limit !== null) {
-    const n = Number(limit);
-    if (!Number.isInteger(n) || n < 1 || n > MAX_TRACE_LIMIT) {
-      throw new AppError(
-        400,
-        "invalid_query",
-        `limit must be a whole number from 1 to ${MAX_TRACE_LIMIT}, not "${limit}"`,
-      );
-    }
-    query.limit = n;
+/** A whole-number parameter from `min` to `max`, or undefined when absent; 400 with the bounds otherwise. */
+function wholeNumberParam(params: URLSearchParams, name: string, min: number, max: number): number | undefined {
+  const raw = params.get(name);
+  if (raw === null || raw === "") return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new AppError(
+      400,
+      "invalid_query",
+      `${name} must be a whole number from ${min} to ${max}, not "${raw.slice(0, 40)}"`,
+    );
   }
+  return n;
+}
+
+export function parseTraceQuery(params: URLSearchParams): TraceQuery {
+  const query: TraceQuery = { limit: wholeNumberParam(params, "limit", 1, MAX_TRACE_LIMIT) ?? DEFAULT_TRACE_LIMIT };
   const minDuration = durationParam(params, "minDurationMs");
   if (minDuration !== undefined) query.minDurationMs = minDuration;
   const maxDuration = durationParam(params, "maxDurationMs");
@@ -148,17 +151,7 @@ const MAX_TRACE_OFFSET = 10_000_000;
 
 /** `offset` of GET /api/traces (as the first local UI took it, beside the cursor): 0 when absent. */
 export function parseTraceOffset(params: URLSearchParams): number {
-  const raw = params.get("offset");
-  if (raw === null || raw === "") return 0;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > MAX_TRACE_OFFSET) {
-    throw new AppError(
-      400,
-      "invalid_query",
-      `offset must be a whole number from 0 to ${MAX_TRACE_OFFSET}, not "${raw.slice(0, 40)}"`,
-    );
-  }
-  return n;
+  return wholeNumberParam(params, "offset", 0, MAX_TRACE_OFFSET) ?? 0;
 }
 
 /**
