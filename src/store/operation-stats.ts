@@ -170,6 +170,8 @@ export class OperationStatsIndex {
   private readonly minutes = new Map<number, MinuteTimes>();
   private readonly byId = new Map<number, OperationEntry>();
   private nextId = 1;
+  /** Operations emptied during `removing`, dropped at its end when still empty. */
+  private emptied: Set<OperationEntry> | null = null;
 
   constructor(
     private readonly nowMs: () => number = Date.now,
@@ -187,9 +189,6 @@ export class OperationStatsIndex {
   addTrace(service: string): void {
     this.serviceEntry(service).traces++;
   }
-
-  /** Operations emptied during `removing`, dropped at its end when still empty. */
-  private emptied: Set<OperationEntry> | null = null;
 
   /** Counts a span; `nested` for an entry span inside another of its service's (see nestedEntrySpans). */
   add(span: StatsSpan, tokens: StatsTokens, nested = false): void {
