@@ -607,7 +607,8 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
     },
     async (args) => {
       const catalog = await rest.get<MetricCatalogResponse>("/api/metrics", {
-        q: args.text?.trim() ? textQuery(args.text.trim()) : undefined,
+        // The catalog's q is text in a name or description, not the query language.
+        q: args.text?.trim(),
         service: args.service,
       });
       if (catalog.metrics.length === 0) return text("No metrics match.");

@@ -324,6 +324,8 @@ describe("tracekit-local mcp (stdio)", { timeout: 60_000 }, () => {
 
     const metrics = await call(stdio, "list_metrics");
     expect(metrics.text).toMatch(/\ncheckout\.duration +histogram +distribution +ms +1 +checkout$/);
+    // Text in a metric's name or description.
+    expect((await call(stdio, "list_metrics", { text: "checkout latency" })).text).toMatch(/\ncheckout\.duration /);
     const metric = await call(stdio, "get_metric", { name: "checkout.duration", since: "1h" });
     expect(metric.isError).toBe(false);
     expect(metric.text).toMatch(/^checkout\.duration \(histogram, distribution, unit ms\): checkout latency\n/);
