@@ -122,6 +122,15 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const filtersOnWrite = createFiltersOnWrite();
   const views = createSpanViews();
   const operationStats = new OperationStatsIndex();
+  operationStats.oldestStartMs = () => {
+    let oldest: number | null = null;
+    byStart.walkUp((trace) => {
+      if (trace.evicted) return true;
+      oldest = Number(trace.sortStart) / 1e6;
+      return false;
+    });
+    return oldest;
+  };
   const errors = new ErrorGroups();
   const keyOrders = createKeyOrders<MemoryTrace>();
 

@@ -172,6 +172,12 @@ export class OperationStatsIndex {
   private nextId = 1;
   /** Operations emptied during `removing`, dropped at its end when still empty. */
   private emptied: Set<OperationEntry> | null = null;
+  /**
+   * The store's oldest stored trace start (unix ms), when it can tell: where a rate over everything
+   * stored begins. The minutes' first starts keep those of spans evicted since (a minute only loses
+   * its count), up to a minute too early.
+   */
+  oldestStartMs: (() => number | null) | null = null;
 
   constructor(
     private readonly nowMs: () => number = Date.now,
@@ -444,6 +450,8 @@ export class OperationStatsIndex {
         if (firstMs === null || times.firstMs < firstMs) firstMs = times.firstMs;
         if (lastMs === null || times.lastMs > lastMs) lastMs = times.lastMs;
       }
+      const oldest = firstMs === null ? null : (this.oldestStartMs?.() ?? null);
+      if (oldest !== null && firstMs !== null && oldest > firstMs) firstMs = oldest;
     }
     return { firstMs, lastMs };
   }

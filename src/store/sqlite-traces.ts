@@ -74,7 +74,7 @@ export class StoredTraces {
   spanTotal = 0;
   evictedTraces = 0;
   evictedSpans = 0;
-  /** In memory only: after a restart, late spans of traces evicted before it start a new trace. */
+  /** Fingerprints of the traces evicted lately, kept in the file too (`evicted_fingerprints`). */
   readonly evictedIds;
   /** Per-service and per-operation statistics of the stored and pending spans, and their rows in the file. */
   readonly stats: OperationStatsIndex;
@@ -100,6 +100,16 @@ export class StoredTraces {
     this.maxSpansPerTrace = Math.min(maxSpans, SPAN_SLOTS);
     this.statsRows = new OperationStatsRows(stmts);
     this.stats = new OperationStatsIndex(Date.now, this.statsRows);
+    this.stats.oldestStartMs = () => {
+      let oldest: number | null = null;
+      this.byStart.walkUp((entry) => {
+        // Traces about to be evicted are out of the statistics already.
+        if (entry.evicted || entry.statsRetired) return true;
+        oldest = Number(entry.sortStart) / 1e6;
+        return false;
+      });
+      return oldest;
+    };
   }
 
   newEntry(aggregate: TraceAggregate, seq: number, stored: boolean): TraceEntry {

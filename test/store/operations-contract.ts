@@ -567,6 +567,20 @@ export function operationsContract(fresh: (maxSpans?: number) => Promise<Store>)
     expect(store.listOperations("api")?.windowSeconds).toBeCloseTo(30, 9);
   });
 
+  it("takes a rate over everything stored from the oldest trace still stored once older ones were evicted", async () => {
+    const store = await fresh(10);
+    // One request at 0 s, then ten at 20-29 s in the same minute of start: the first is evicted.
+    const request = (trace: number, start: number) =>
+      opSpan({ trace, span: 1, parent: null, kind: "SERVER", name: "tick", start, end: start + 5 });
+    store.insertSpans([request(1, 0)]);
+    store.getTrace(traceId(1));
+    store.insertSpans(Array.from({ length: 10 }, (_, i) => request(i + 2, 20_000 + i * 1000)));
+    expect(store.getTrace(traceId(1))).toBeUndefined();
+    // The ten stored span 9.005 s (20 s to 29.005 s), not 29.005 s from the evicted one's start.
+    expect(store.listOperations("api")?.windowSeconds).toBeCloseTo(9.005, 6);
+    expect(store.listServices()[0]?.ratePerSec).toBeCloseTo(10 / 9.005, 6);
+  });
+
   it("answers a window by the minute spans started in", async () => {
     const store = await fresh();
     // One request per minute for 10 minutes, the last three failing.
