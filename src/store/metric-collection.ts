@@ -125,6 +125,8 @@ export class MetricCollection {
   /** Every point is read into this one object: a series copies what it keeps. */
   private readonly scratch = newObservation();
   private droppedKeys = new Set<number>();
+  /** Whether `droppedKeys` gained one since `takeDroppedKeys` (a store file keeps them). */
+  private droppedKeysChanged = false;
   private sweptAtMs = Number.NEGATIVE_INFINITY;
   /** The last resource hashed into a point source, and its hash: the metrics of one resource share it. */
   private lastResource: Attributes | undefined;
@@ -283,7 +285,20 @@ export class MetricCollection {
     const hash = (Math.imul(hashOf(metric), 31) + seriesHash) | 0;
     if (this.droppedKeys.has(hash)) return;
     this.droppedKeys.add(hash);
+    this.droppedKeysChanged = true;
     this.counts.droppedSeries++;
+  }
+
+  /** The refused series' keys when some came since the last call (to write), else null. */
+  takeDroppedKeys(): Int32Array | null {
+    if (!this.droppedKeysChanged) return null;
+    this.droppedKeysChanged = false;
+    return Int32Array.from(this.droppedKeys);
+  }
+
+  /** The refused series' keys a store file kept: a series refused before a restart is not counted again. */
+  restoreDroppedKeys(keys: Int32Array): void {
+    for (const key of keys) this.droppedKeys.add(key);
   }
 
   /** Removes series that stopped reporting a day before the newest point (checked once a minute of data time). */
@@ -330,6 +345,7 @@ export class MetricCollection {
     this.seriesCount = 0;
     this.counts = { points: 0, droppedSeries: 0, droppedPoints: 0 };
     this.droppedKeys = new Set();
+    this.droppedKeysChanged = false;
     this.newestMs = Number.NEGATIVE_INFINITY;
     this.sweptAtMs = Number.NEGATIVE_INFINITY;
   }

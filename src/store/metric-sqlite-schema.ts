@@ -55,6 +55,11 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (series_id, write_seq)
   ) WITHOUT ROWID;
   `,
+  `
+  -- The keys of the series refused past --max-metric-series (32-bit each, little-endian), so that one
+  -- refused again after a restart is not counted again in dropped_series.
+  ALTER TABLE mt_counters ADD COLUMN dropped_keys BLOB;
+  `,
 ];
 
 /** Brings the metric tables to the current version; refuses a file from a newer tracekit-local. */

@@ -125,9 +125,11 @@ export function createSqliteMetricStore(
     ),
     deleteEntriesBelow: prepare("DELETE FROM mt_entries WHERE series_id = ? AND tier = ? AND key < ?"),
     saveCounters: prepare("UPDATE mt_counters SET points = ?, dropped_series = ?, dropped_points = ? WHERE id = 1"),
+    droppedKeys: prepare("SELECT dropped_keys FROM mt_counters WHERE id = 1").pluck(),
+    saveDroppedKeys: prepare("UPDATE mt_counters SET dropped_keys = ? WHERE id = 1"),
     clearAll: () =>
       db.exec(
-        "DELETE FROM mt_entries; DELETE FROM mt_point_keys; DELETE FROM mt_series; DELETE FROM mt_metrics; UPDATE mt_counters SET points = 0, dropped_series = 0, dropped_points = 0;",
+        "DELETE FROM mt_entries; DELETE FROM mt_point_keys; DELETE FROM mt_series; DELETE FROM mt_metrics; UPDATE mt_counters SET points = 0, dropped_series = 0, dropped_points = 0, dropped_keys = NULL;",
       ),
   };
   const flushIntervalMs = options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS;
@@ -196,6 +198,11 @@ export function createSqliteMetricStore(
     }
     const [points, droppedSeries, droppedPoints] = sql.counters.get() as [number, number, number];
     loaded.counts = { points, droppedSeries, droppedPoints };
+    const droppedKeys = sql.droppedKeys.get() as Uint8Array | null;
+    if (droppedKeys !== null && droppedKeys !== undefined) {
+      const copy = droppedKeys.buffer.slice(droppedKeys.byteOffset, droppedKeys.byteOffset + droppedKeys.byteLength);
+      loaded.restoreDroppedKeys(new Int32Array(copy));
+    }
     return loaded;
   }
 
@@ -242,6 +249,8 @@ export function createSqliteMetricStore(
     writeKeys(writes);
     const { points, droppedSeries, droppedPoints } = collection.counts;
     sql.saveCounters.run(points, droppedSeries, droppedPoints);
+    const droppedKeys = collection.takeDroppedKeys();
+    if (droppedKeys !== null) sql.saveDroppedKeys.run(Buffer.from(droppedKeys.buffer));
   });
 
   /**

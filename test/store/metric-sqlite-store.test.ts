@@ -119,6 +119,24 @@ describe("sqlite: metrics in the --db file", () => {
     }
   });
 
+  it("counts a series refused past the bound once, also when it is refused again after a restart", async () => {
+    const path = tempPath();
+    const bounds = { maxSeries: 1 } as MetricBounds;
+    const points = (atMs: number) =>
+      ["1", "2", "3"].map((i) => gauge("x", "api", [{ atMs, value: 1, attributes: { i } }]));
+    let opened = await openStores({ dbPath: path, maxSpans: 1000, metrics: bounds });
+    opened.metrics.insert(points(T0_MS));
+    expect(opened.metrics.stats()).toMatchObject({ series: 1, droppedSeries: 2, droppedPoints: 2 });
+    opened.store.close();
+    opened = await openStores({ dbPath: path, maxSpans: 1000, metrics: bounds });
+    try {
+      opened.metrics.insert(points(T0_MS + SECOND));
+      expect(opened.metrics.stats()).toMatchObject({ series: 1, droppedSeries: 2, droppedPoints: 4 });
+    } finally {
+      opened.store.close();
+    }
+  });
+
   it("keeps each instance's place in a cumulative counter across a restart", async () => {
     const path = tempPath();
     const cumulative = { temporality: "cumulative", monotonic: true } as const;
@@ -189,7 +207,8 @@ describe("sqlite: metrics in the --db file", () => {
     const Driver = (await import("better-sqlite3")).default;
     const raw = new Driver(path);
     raw.exec(
-      "DROP TABLE mt_point_keys; UPDATE metric_schema SET version = 1; UPDATE mt_series SET state = json_remove(state, '$.g');",
+      "DROP TABLE mt_point_keys; ALTER TABLE mt_counters DROP COLUMN dropped_keys; UPDATE metric_schema SET version = 1; " +
+        "UPDATE mt_series SET state = json_remove(state, '$.g');",
     );
     raw.close();
 
