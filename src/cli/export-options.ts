@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError } from "commander";
 import { parseHexId } from "../domain/ids.js";
-import { parseQuery, QueryError } from "../domain/query.js";
+import { queryRefusal } from "../domain/query.js";
 import { parseDurationMs } from "../domain/time.js";
 import { EXPORT_SIGNALS, type ExportSignal, exportSignalsOf } from "../transfer/export-signals.js";
 import { addInstanceOptions, type InstanceOptions } from "./instance.js";
@@ -34,14 +34,8 @@ function parseSignals(value: string): ExportSignal[] {
 
 /** A query of the trace list's language, refused here when it does not parse (as the list refuses it). */
 function parseTraceListQuery(value: string): string {
-  try {
-    parseQuery(value);
-  } catch (error) {
-    if (error instanceof QueryError) {
-      throw new InvalidArgumentError(`${error.message} (at character ${error.position + 1} of "${value}").`);
-    }
-    throw error;
-  }
+  const refusal = queryRefusal(value);
+  if (refusal !== null) throw new InvalidArgumentError(`${refusal}.`);
   return value;
 }
 

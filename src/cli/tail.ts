@@ -1,6 +1,6 @@
 import WebSocket from "ws";
 import { ascending } from "../domain/order.js";
-import { parseQuery, QueryError } from "../domain/query.js";
+import { queryRefusal } from "../domain/query.js";
 import type {
   LiveMessage,
   LogListResponse,
@@ -52,15 +52,11 @@ const toMs = (unixNano: string) => String(BigInt(unixNano) / NANOS_PER_MS);
 
 export async function runTail(view: TailView, options: TailOptions): Promise<void> {
   const query = options.query?.trim() || undefined;
-  if (query !== undefined) {
-    // Refused here as the server would refuse it: its every answer would be a 400, and nothing shown.
-    try {
-      parseQuery(query, view === "logs" ? "logs" : "spans");
-    } catch (error) {
-      if (!(error instanceof QueryError)) throw error;
-      console.error(`error: --query: ${error.message} (at character ${error.position + 1} of "${query}")`);
-      process.exit(2);
-    }
+  // Refused here as the server would refuse it: its every answer would be a 400, and nothing shown.
+  const refusal = query === undefined ? null : queryRefusal(query, view === "logs" ? "logs" : "spans");
+  if (refusal !== null) {
+    console.error(`error: --query: ${refusal}`);
+    process.exit(2);
   }
   const { url } = await requireInstance(options);
   const p = palette(options.format === "human" && wantsColour(process.stdout, process.env));

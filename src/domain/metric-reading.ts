@@ -227,7 +227,7 @@ function readSum(
   if (step === "late") return null;
   const previousTime = previous?.timeUnixNano ?? 0n;
   const previousValue = previous?.value ?? 0;
-  remember(state, source, start, time, value, null);
+  remember(state, source, previous, start, time, value, null);
   state.total = value;
   o.value = value;
   if (descriptor.monotonic !== true) return o;
@@ -270,7 +270,7 @@ function readDistribution<D extends ExplicitDistribution | ExponentialDistributi
   const changed = previous?.distribution?.type === current.type ? delta(previous.distribution as D, current, o) : null;
   const step = cumulativeStep(previous, start, time, changed === null);
   if (step === "late") return null;
-  remember(state, source, start, time, 0, current);
+  remember(state, source, previous, start, time, 0, current);
   if (step === "next") {
     o.distribution = changed;
   } else if (step === "reset" || (start > 0n && start < time)) {
@@ -283,18 +283,19 @@ function readDistribution<D extends ExplicitDistribution | ExponentialDistributi
 }
 
 /**
- * Keeps a cumulative point for the next one, in the state's own objects (a copy of its buckets):
- * updating them in place spares the garbage collector an object per point and series.
+ * Keeps a cumulative point of `source` for the next one (`previous`: its last, as previousOf found
+ * it), in the state's own objects (a copy of its buckets): updating them in place spares the garbage
+ * collector an object per point and series.
  */
 function remember(
   state: ReadingState,
   source: number,
+  previous: PreviousPoint | null,
   start: bigint,
   time: bigint,
   value: number,
   d: Distribution | null,
 ): void {
-  const previous = source === state.source ? state.previous : (state.others?.get(source) ?? null);
   if (previous === null) {
     const first = { startTimeUnixNano: start, timeUnixNano: time, value, distribution: d && cloneDistribution(d) };
     if (source === state.source) {

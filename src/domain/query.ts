@@ -361,9 +361,18 @@ class Parser {
   }
 }
 
-/** A query that finds `text` as text only: quoted, so no word of it is read as an operator. */
-export function textQuery(text: string): string {
-  return `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+/**
+ * Why `source` does not parse, in one line naming where ("… (at character 8 of "status=")"), or null
+ * when it does.
+ */
+export function queryRefusal(source: string, subject: QuerySubject = "spans"): string | null {
+  try {
+    parseQuery(source, subject);
+    return null;
+  } catch (error) {
+    if (!(error instanceof QueryError)) throw error;
+    return `${error.message} (at character ${error.position + 1} of "${source}")`;
+  }
 }
 
 /**

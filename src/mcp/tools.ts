@@ -5,8 +5,8 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
+import { quoteQueryValue } from "../domain/operation.js";
 import { operationLabel } from "../domain/operation-label.js";
-import { textQuery } from "../domain/query.js";
 import type {
   ErrorGroupsResponse,
   LlmGroupJson,
@@ -248,7 +248,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
     },
     async (args) => {
       const page = await rest.get<TraceListResponse>("/api/traces", {
-        q: textQuery(args.text),
+        q: quoteQueryValue(args.text),
         service: args.service,
         since: sinceParam(args.since, now()),
         limit: args.traces,
@@ -572,7 +572,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         traceId: args.trace_id,
         service: args.service,
         severity: severityOf(args.severity),
-        q: args.text?.trim() ? textQuery(args.text.trim()) : undefined,
+        q: args.text?.trim() ? quoteQueryValue(args.text.trim()) : undefined,
         since: sinceParam(args.since, now()),
         limit: args.limit,
         order: args.trace_id === undefined ? "desc" : "asc",

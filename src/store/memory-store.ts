@@ -26,7 +26,7 @@ import { type BlockNote, createBlockGate } from "./trace-blocks.js";
 import { bloomAllows, buildBloom } from "./trace-blooms.js";
 import { createFiltersOnWrite, type FilteredTrace } from "./trace-filters-on-write.js";
 import { createKeyOrders } from "./trace-key-order.js";
-import { compareOldestFirst, type StartOrdered, setSortStart, traceIdKey } from "./trace-order.js";
+import { compareOldestFirst, oldestStartMs, type StartOrdered, setSortStart, traceIdKey } from "./trace-order.js";
 import { collectSortedTracePage, sortKeyOf, traceSortOf } from "./trace-sort.js";
 
 /** Its `bloom` and `noteInput` are the query language's (see trace-filters-on-write.ts). */
@@ -122,15 +122,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const filtersOnWrite = createFiltersOnWrite();
   const views = createSpanViews();
   const operationStats = new OperationStatsIndex();
-  operationStats.oldestStartMs = () => {
-    let oldest: number | null = null;
-    byStart.walkUp((trace) => {
-      if (trace.evicted) return true;
-      oldest = Number(trace.sortStart) / 1e6;
-      return false;
-    });
-    return oldest;
-  };
+  operationStats.oldestStartMs = () => oldestStartMs(byStart, (trace) => trace.evicted);
   const errors = new ErrorGroups();
   const keyOrders = createKeyOrders<MemoryTrace>();
 

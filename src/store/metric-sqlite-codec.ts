@@ -132,33 +132,29 @@ export interface SeriesState {
 
 type StoredPrevious = { s: string; t: string; v: number; d: Json | null };
 
-function encodePrevious(previous: PreviousPoint | null): StoredPrevious | null {
-  return previous === null
-    ? null
-    : {
-        s: previous.startTimeUnixNano.toString(),
-        t: previous.timeUnixNano.toString(),
-        v: previous.value,
-        d: previous.distribution as Json | null,
-      };
+function encodePrevious(previous: PreviousPoint): StoredPrevious {
+  return {
+    s: previous.startTimeUnixNano.toString(),
+    t: previous.timeUnixNano.toString(),
+    v: previous.value,
+    d: previous.distribution as Json | null,
+  };
 }
 
-function decodePrevious(p: StoredPrevious | null): PreviousPoint | null {
-  return p === null
-    ? null
-    : {
-        startTimeUnixNano: BigInt(p.s),
-        timeUnixNano: BigInt(p.t),
-        value: p.v,
-        distribution: decodeDistribution(p.d),
-      };
+function decodePrevious(p: StoredPrevious): PreviousPoint {
+  return {
+    startTimeUnixNano: BigInt(p.s),
+    timeUnixNano: BigInt(p.t),
+    value: p.v,
+    distribution: decodeDistribution(p.d),
+  };
 }
 
 export function encodeSeriesState(series: MetricSeries): string {
   const { reading } = series;
   return JSON.stringify({
     r: {
-      p: encodePrevious(reading.previous),
+      p: reading.previous === null ? null : encodePrevious(reading.previous),
       total: reading.total,
       src: reading.source,
       ...(reading.others === null ? {} : { o: [...reading.others].map(([source, p]) => [source, encodePrevious(p)]) }),
@@ -187,17 +183,14 @@ export function decodeSeriesState(text: string): SeriesState {
     g?: string;
   };
   const lastMs = body.l ?? Number.NEGATIVE_INFINITY;
-  const others = body.r.o?.map(([source, p]) => [source, decodePrevious(p)] as const) ?? [];
+  const others = body.r.o;
   return {
     reading: {
-      previous: decodePrevious(body.r.p),
+      previous: body.r.p === null ? null : decodePrevious(body.r.p),
       total: body.r.total,
       // A file from before sources were kept: the first source to send is the one its point was of.
       source: body.r.src ?? null,
-      others:
-        others.length === 0
-          ? null
-          : new Map(others.flatMap(([source, p]) => (p === null ? [] : [[source, p] as [number, PreviousPoint]]))),
+      others: others === undefined ? null : new Map(others.map(([source, p]) => [source, decodePrevious(p)])),
     },
     lastMs,
     // Written before points had keys: what the file holds is taken as received, so that importing

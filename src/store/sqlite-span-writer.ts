@@ -21,6 +21,15 @@ export interface SpanWriterDeps {
   evicted?(traceIds: readonly string[]): void;
 }
 
+/** What a write evicted: its traces, their spans, and the fingerprints of their ids (as the file keeps them). */
+interface Evicted {
+  traces: TraceEntry[];
+  spans: number;
+  fingerprints: Float64Array;
+}
+
+const NO_FINGERPRINTS = new Float64Array(0);
+
 /**
  * The SQLite span store's write path: accepted spans wait as rows, and the group's commit writes
  * them with their traces' rows, new lookup ids and shapes, then applies retention.
@@ -33,11 +42,17 @@ export class SpanWriter {
   private pendingChunks: unknown[][] = [];
   pendingSpans = 0;
   readonly flushTimer: FlushTimer;
-  private readonly writeBatch: (chunks: unknown[][], count: number, dirty: TraceEntry[], evict: TraceEntry[]) => number;
+  /** Writes a batch in one transaction: what it evicted, their spans and the fingerprints of their ids. */
+  private readonly writeBatch: (
+    chunks: unknown[][],
+    count: number,
+    dirty: TraceEntry[],
+    evict: TraceEntry[],
+  ) => Evicted;
   /** Trace ids evicted by the writes of the commit under way. */
   private evicted: string[] = [];
   /** What the last write evicted, counted once the group's transaction commits (null: nothing waits). */
-  private evictedUncommitted: { traces: TraceEntry[]; spans: number } | null = null;
+  private evictedUncommitted: Evicted | null = null;
 
   constructor(private readonly deps: SpanWriterDeps) {
     this.flushTimer = new FlushTimer(deps.flushIntervalMs, () => this.flush());
@@ -51,7 +66,8 @@ export class SpanWriter {
       },
       committed: () => {
         if (this.evictedUncommitted === null) return;
-        deps.traces.evictionCommitted(this.evictedUncommitted.traces, this.evictedUncommitted.spans);
+        const { traces, spans, fingerprints } = this.evictedUncommitted;
+        deps.traces.evictionCommitted(traces, spans, fingerprints);
         this.evictedUncommitted = null;
       },
     });
@@ -63,13 +79,14 @@ export class SpanWriter {
         this.writeSpans(chunks);
         for (const entry of dirty) this.writeTrace(entry);
         let evictedSpanCount = 0;
+        let fingerprints: Float64Array = NO_FINGERPRINTS;
         const last = evict[evict.length - 1];
         if (last !== undefined) {
           for (const entry of evict) evictedSpanCount += entry.aggregate.spanCount;
           stmts.deleteSpansBelow.run((last.seq + 1) * SPAN_SLOTS);
           stmts.deleteSpanStatsBelow.run((last.seq + 1) * SPAN_SLOTS);
           stmts.deleteTracesUpTo.run(last.seq);
-          traces.writeEvicted(evict);
+          fingerprints = traces.writeEvicted(evict);
         }
         stmts.countersUpdate.run(
           traces.spanTotal + count - evictedSpanCount,
@@ -77,7 +94,7 @@ export class SpanWriter {
           traces.evictedTraces + evict.length,
           traces.evictedSpans + evictedSpanCount,
         );
-        return evictedSpanCount;
+        return { traces: evict, spans: evictedSpanCount, fingerprints };
       },
     );
   }
@@ -170,9 +187,9 @@ export class SpanWriter {
     const evict = traces.toEvict(traces.spanTotal + count);
     // Before the transaction, so the operations this empties are deleted in it (a rollback reloads all).
     traces.subtractStats(evict);
-    let evictedSpanCount: number;
+    let evicted: Evicted;
     try {
-      evictedSpanCount = this.writeBatch(chunks, count, dirty, evict);
+      evicted = this.writeBatch(chunks, count, dirty, evict);
     } catch (error) {
       // Rolled back: these spans are lost; what is in memory is read back from the file.
       this.deps.reload();
@@ -182,9 +199,9 @@ export class SpanWriter {
     this.pendingSpans = 0;
     lookups.pendingShapes = [];
     traces.dirtyEntries = [];
-    traces.spanTotal += count - evictedSpanCount;
+    traces.spanTotal += count - evicted.spans;
     // Counted once the group's transaction commits: another participant's write may still roll it back.
-    if (evict.length > 0) this.evictedUncommitted = { traces: evict, spans: evictedSpanCount };
+    if (evict.length > 0) this.evictedUncommitted = evicted;
     traces.written(dirty, evict);
     this.evicted = evict.map((entry) => entry.traceId);
     if (this.evicted.length > 0) this.deps.evicted?.(this.evicted);

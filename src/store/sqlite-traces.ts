@@ -8,7 +8,7 @@ import { SPAN_SLOTS, type Statements, type TraceRow } from "./sqlite-schema.js";
 import { aggregateFromRow } from "./sqlite-span-codec.js";
 import type { BlockNote } from "./trace-blocks.js";
 import type { FilteredTrace } from "./trace-filters-on-write.js";
-import { compareOldestFirst, type StartOrdered, setSortStart, traceIdKey } from "./trace-order.js";
+import { compareOldestFirst, oldestStartMs, type StartOrdered, setSortStart, traceIdKey } from "./trace-order.js";
 
 /** Span ids of recently written traces kept to spare a read when more of their spans arrive. */
 const TRACE_CACHE_TRACES = 4_096;
@@ -100,16 +100,8 @@ export class StoredTraces {
     this.maxSpansPerTrace = Math.min(maxSpans, SPAN_SLOTS);
     this.statsRows = new OperationStatsRows(stmts);
     this.stats = new OperationStatsIndex(Date.now, this.statsRows);
-    this.stats.oldestStartMs = () => {
-      let oldest: number | null = null;
-      this.byStart.walkUp((entry) => {
-        // Traces about to be evicted are out of the statistics already.
-        if (entry.evicted || entry.statsRetired) return true;
-        oldest = Number(entry.sortStart) / 1e6;
-        return false;
-      });
-      return oldest;
-    };
+    // Traces about to be evicted are out of the statistics already.
+    this.stats.oldestStartMs = () => oldestStartMs(this.byStart, (entry) => entry.evicted || entry.statsRetired);
   }
 
   newEntry(aggregate: TraceAggregate, seq: number, stored: boolean): TraceEntry {
@@ -282,11 +274,14 @@ export class StoredTraces {
     });
   }
 
-  /** The transaction that evicted `evict` (holding `spans` spans) committed: counted, and their late spans dropped from now on. */
-  evictionCommitted(evict: readonly TraceEntry[], spans: number): void {
+  /**
+   * The transaction that evicted `evict` (holding `spans` spans; `fingerprints` as writeEvicted wrote
+   * them) committed: counted, and their late spans dropped from now on.
+   */
+  evictionCommitted(evict: readonly TraceEntry[], spans: number, fingerprints: Float64Array): void {
     this.evictedTraces += evict.length;
     this.evictedSpans += spans;
-    for (const entry of evict) this.evictedIds.add(entry.traceId);
+    for (const fingerprint of fingerprints) this.evictedIds.addFingerprint(fingerprint);
     const { seq, deleteThrough } = this.evictedRowPlan(evict.length);
     this.evictedRows.push({ seq, count: evict.length });
     this.evictedRowsTotal += evict.length;
@@ -297,15 +292,16 @@ export class StoredTraces {
 
   /**
    * Writes the fingerprints of the traces `evict` takes out as one row (inside the transaction that
-   * deletes them), and deletes the oldest rows past what the store remembers.
+   * deletes them), and deletes the oldest rows past what the store remembers; returns them, for
+   * `evictionCommitted`.
    */
-  writeEvicted(evict: readonly TraceEntry[]): void {
-    if (evict.length === 0) return;
+  writeEvicted(evict: readonly TraceEntry[]): Float64Array {
     const fingerprints = new Float64Array(evict.length);
     for (let i = 0; i < evict.length; i++) fingerprints[i] = traceIdFingerprint((evict[i] as TraceEntry).traceId);
     const { seq, deleteThrough } = this.evictedRowPlan(evict.length);
     this.stmts.evictedFingerprintsInsert.run(seq, Buffer.from(fingerprints.buffer));
     if (deleteThrough !== null) this.stmts.evictedFingerprintsDeleteThrough.run(deleteThrough);
+    return fingerprints;
   }
 
   /**

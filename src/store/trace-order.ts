@@ -3,6 +3,7 @@
  * (oldest first in a SortedChunks, walked from the end).
  */
 import { ascending } from "../domain/order.js";
+import type { SortedChunks } from "./sorted-chunks.js";
 
 export interface StartOrdered {
   readonly traceId: string;
@@ -36,4 +37,21 @@ export function compareOldestFirst(a: StartOrdered, b: StartOrdered): number {
   // Ids are lower-case hex of one length, so their leading digits order them as the strings do.
   if (a.idKey !== b.idKey) return a.idKey < b.idKey ? -1 : 1;
   return ascending(a.traceId, b.traceId);
+}
+
+/**
+ * The start (unix ms) of the oldest trace of `byStart` that `gone` does not rule out (the index may
+ * hold evicted entries until it is compacted), or null when none is left.
+ */
+export function oldestStartMs<T extends StartOrdered>(
+  byStart: SortedChunks<T, unknown>,
+  gone: (trace: T) => boolean,
+): number | null {
+  let oldest: number | null = null;
+  byStart.walkUp((trace) => {
+    if (gone(trace)) return true;
+    oldest = Number(trace.sortStart) / 1e6;
+    return false;
+  });
+  return oldest;
 }

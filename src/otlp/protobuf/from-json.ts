@@ -13,6 +13,8 @@ import { ProtoWriter } from "./writer.js";
 
 type Scalar =
   | "string"
+  /** AnyValue.stringValue: a string, or a number or boolean written as its text (the JSON decoder reads the TraceKit Python SDK's tags so). */
+  | "text"
   | "bytes"
   | "id"
   | "bool"
@@ -81,7 +83,7 @@ const rep = { repeated: true };
 const anyValue = schema();
 const keyValue = schema([f(1, "key", "string"), f(2, "value", anyValue)]);
 for (const spec of [
-  f(1, "stringValue", "string"),
+  f(1, "stringValue", "text"),
   f(2, "boolValue", "bool"),
   f(3, "intValue", "int64"),
   f(4, "doubleValue", "double"),
@@ -311,10 +313,9 @@ function toInteger(value: unknown): number | bigint | null {
 }
 
 function writeScalar(w: ProtoWriter, spec: FieldSpec, type: Scalar, value: unknown): void {
-  if (type === "string") {
+  if (type === "string" || type === "text") {
     if (typeof value === "string") w.stringField(spec.number, value);
-    // As the JSON decoder reads it (a number or boolean in stringValue, as the TraceKit Python SDK writes a tag).
-    else if (spec.camel === "stringValue" && (typeof value === "number" || typeof value === "boolean")) {
+    else if (type === "text" && (typeof value === "number" || typeof value === "boolean")) {
       w.stringField(spec.number, String(value));
     }
     return;

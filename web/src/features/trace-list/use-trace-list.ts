@@ -134,11 +134,9 @@ export function useTraceList(
     onOlderPage(items) {
       for (const summary of items) {
         // Newest first, a held trace waits for "N new"; in another order, a page that holds it says where it goes.
-        if (!pending.has(summary.traceId)) model.upsert(summary);
-        else if (!live) {
-          pending.delete(summary.traceId);
-          model.upsert(summary);
-        }
+        if (live && pending.has(summary.traceId)) continue;
+        pending.delete(summary.traceId);
+        model.upsert(summary);
       }
     },
     rerender,
