@@ -43,8 +43,10 @@ export function openDatabase(Driver: SqliteDriver, path: string, synchronous: Sq
     db.pragma("cache_size = -65536");
     // A checkpoint runs inside the commit that fills the WAL to this many pages, and holds the event
     // loop for as long as it copies them: 4,096 pages (64 MiB) made commits of 150-230 ms while
-    // 350k spans were stored with retention; 1,024 (16 MiB) kept them near 60-110 ms for the same CPU.
-    db.pragma("wal_autocheckpoint = 1024");
+    // 350k spans were stored with retention; 1,024 (16 MiB) kept them near 60-110 ms for the same CPU,
+    // and 256 (4 MiB) took /api/services p99 under load from 37-70 ms to 33-49 ms (bench/services.mjs,
+    // six runs each) for the same ingest rate with 1,000-span requests (bench/ingest.mjs).
+    db.pragma("wal_autocheckpoint = 256");
     db.defaultSafeIntegers(true);
     migrate(db);
     // A write now, so a read-only file fails here and not at the first flush.
