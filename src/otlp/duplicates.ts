@@ -5,6 +5,36 @@
  * REPORT_DUPLICATES_HEADER; the 200 then comes after the items are stored and carries the count in
  * DUPLICATES_HEADER. `tracekit-local import` asks; OpenTelemetry exporters do not, and their answers
  * are as the OTLP specification has them.
+ *
+ * A trace export so asked also names the traces of the request that took no new span (all of their
+ * spans were held already, or refused), so that the sender counts the traces it added: in field
+ * UNCHANGED_TRACES_FIELD of the protobuf answer (a repeated string, which OTLP's message does not
+ * use; parsers skip it), or under UNCHANGED_TRACES_KEY of the JSON one.
  */
 export const REPORT_DUPLICATES_HEADER = "x-tracekit-report-duplicates";
 export const DUPLICATES_HEADER = "x-tracekit-duplicates";
+export const UNCHANGED_TRACES_FIELD = 1000;
+export const UNCHANGED_TRACES_KEY = "tracekitUnchangedTraceIds";
+
+/** `ids` as repeated string field UNCHANGED_TRACES_FIELD, to append to a protobuf answer (appended fields merge). */
+export function encodeUnchangedTraces(ids: readonly string[]): Uint8Array {
+  const parts: number[] = [];
+  const encoder = new TextEncoder();
+  for (const id of ids) {
+    const text = encoder.encode(id);
+    // Tag 1000 << 3 | 2 as a varint, then the length.
+    parts.push(0xc2, 0x3e);
+    pushLength(parts, text.length);
+    for (const byte of text) parts.push(byte);
+  }
+  return Uint8Array.from(parts);
+}
+
+function pushLength(out: number[], value: number): void {
+  let v = value;
+  while (v >= 0x80) {
+    out.push((v & 0x7f) | 0x80);
+    v >>>= 7;
+  }
+  out.push(v);
+}

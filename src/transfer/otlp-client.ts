@@ -8,7 +8,12 @@
  * what it held already from the count it reports when asked (otlp/duplicates.ts).
  */
 import type { ReceivedMetric } from "../domain/metric.js";
-import { DUPLICATES_HEADER, REPORT_DUPLICATES_HEADER } from "../otlp/duplicates.js";
+import {
+  DUPLICATES_HEADER,
+  REPORT_DUPLICATES_HEADER,
+  UNCHANGED_TRACES_FIELD,
+  UNCHANGED_TRACES_KEY,
+} from "../otlp/duplicates.js";
 import { type OtlpPiece, type OtlpSignalName, splitProtobufRequest } from "../otlp/files.js";
 import { decodeLogRequestJson } from "../otlp/json/logs.js";
 import { decodeMetricsRequestJson } from "../otlp/json/metrics.js";
@@ -64,9 +69,16 @@ function countItems(piece: OtlpPiece): number {
   return pointCount(decoded.metrics) + decoded.rejectedDataPoints;
 }
 
-/** `rejected_*` and `error_message` of an Export*ServiceResponse, or of a google.rpc.Status message. */
-function readProtobufAnswer(bytes: Uint8Array): { rejected: number; message: string } {
-  const answer = { rejected: 0, message: "" };
+/** What an answer says: refused items and why, and (when it says) the request's traces that took no new span. */
+interface ExportAnswer {
+  rejected: number;
+  message: string;
+  unchanged: Set<string> | null;
+}
+
+/** `rejected_*` and `error_message` of an Export*ServiceResponse (and its unchanged traces), or of a google.rpc.Status message. */
+function readProtobufAnswer(bytes: Uint8Array): ExportAnswer {
+  const answer: ExportAnswer = { rejected: 0, message: "", unchanged: null };
   const r = new ProtoReader(bytes);
   while (r.pos < r.end) {
     const tag = r.tag();
@@ -83,6 +95,9 @@ function readProtobufAnswer(bytes: Uint8Array): { rejected: number; message: str
     } else if (tag === ((2 << 3) | WIRE_LEN)) {
       // google.rpc.Status.message
       answer.message = r.string();
+    } else if (tag === ((UNCHANGED_TRACES_FIELD << 3) | WIRE_LEN)) {
+      answer.unchanged ??= new Set();
+      answer.unchanged.add(r.string());
     } else {
       r.skip(tag);
     }
@@ -90,17 +105,20 @@ function readProtobufAnswer(bytes: Uint8Array): { rejected: number; message: str
   return answer;
 }
 
-function readJsonAnswer(text: string): { rejected: number; message: string } {
+function readJsonAnswer(text: string): ExportAnswer {
   try {
     const body = JSON.parse(text) as {
       partialSuccess?: Record<string, unknown>;
       message?: string;
+      [UNCHANGED_TRACES_KEY]?: unknown;
     };
     const partial = body.partialSuccess ?? {};
     const rejected = Number(partial.rejectedSpans ?? partial.rejectedLogRecords ?? partial.rejectedDataPoints ?? 0);
-    return { rejected, message: String(partial.errorMessage ?? body.message ?? "") };
+    const ids = body[UNCHANGED_TRACES_KEY];
+    const unchanged = Array.isArray(ids) ? new Set(ids.map(String)) : null;
+    return { rejected, message: String(partial.errorMessage ?? body.message ?? ""), unchanged };
   } catch {
-    return { rejected: 0, message: text.slice(0, 200) };
+    return { rejected: 0, message: text.slice(0, 200), unchanged: null };
   }
 }
 
@@ -136,11 +154,11 @@ export function otlpHttpSink(
       return;
     }
     const isProtobuf = (response.contentType ?? "").includes("protobuf");
-    let answer: { rejected: number; message: string };
+    let answer: ExportAnswer;
     try {
       answer = isProtobuf ? readProtobufAnswer(response.body) : readJsonAnswer(new TextDecoder().decode(response.body));
     } catch {
-      answer = { rejected: 0, message: "" };
+      answer = { rejected: 0, message: "", unchanged: null };
     }
     if (response.status !== 200) {
       addError(counts, where, `${response.status}: ${answer.message || response.statusMessage}`);
@@ -153,7 +171,11 @@ export function otlpHttpSink(
     if (signal === "traces") {
       counts.spans += stored;
       counts.alreadyStored.spans += duplicates;
-      if (stored > 0) for (const id of sent.traceIds ?? []) counts.traceIds.add(id);
+      // A trace is new to the instance when it took a new span; a server that does not say which
+      // did not (an older tracekit-local) is taken to have added every trace of a request that stored any.
+      const { unchanged } = answer;
+      if (stored > 0)
+        for (const id of sent.traceIds ?? []) if (unchanged === null || !unchanged.has(id)) counts.traceIds.add(id);
     } else if (signal === "logs") {
       counts.logRecords += stored;
       counts.alreadyStored.logRecords += duplicates;

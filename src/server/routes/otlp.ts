@@ -6,7 +6,12 @@ import type { Ingest } from "../../ingest/ingest.js";
 import type { LogIngest } from "../../ingest/logs.js";
 import type { MetricIngest } from "../../ingest/metrics.js";
 import type { RejectionLog } from "../../ingest/rejections.js";
-import { DUPLICATES_HEADER, REPORT_DUPLICATES_HEADER } from "../../otlp/duplicates.js";
+import {
+  DUPLICATES_HEADER,
+  encodeUnchangedTraces,
+  REPORT_DUPLICATES_HEADER,
+  UNCHANGED_TRACES_KEY,
+} from "../../otlp/duplicates.js";
 import { OtlpDecodeError } from "../../otlp/errors.js";
 import { OTLP_GRPC_SERVICES } from "../../otlp/grpc-services.js";
 import { decodeTraceRequestJsonDirect, largeTraceRequestJsonSteps } from "../../otlp/json/direct-traces.js";
@@ -174,6 +179,12 @@ export interface DecodedExport {
    * answer is written. Null otherwise, and `accept` runs before the answer.
    */
   acceptAfterAnswer?(): (() => void) | null;
+  /**
+   * Trace exports: once `accept` ran, the request's trace ids that took no new span (see
+   * duplicates.ts); kept track of only when `reportTraces` was set before `accept`.
+   */
+  reportTraces?: boolean;
+  unchangedTraceIds?(): string[];
 }
 
 /** One OTLP signal as the receiver sees it: its path, its wording, its two decoders. */
@@ -307,6 +318,7 @@ export async function exportSignal(
   // A sender that asks how many items were stored already is answered once they are stored.
   const reportDuplicates = request.header(REPORT_DUPLICATES_HEADER) !== undefined;
   const afterAnswer = reportDuplicates ? null : (decoded.acceptAfterAnswer?.() ?? null);
+  if (reportDuplicates) decoded.reportTraces = true;
   const { rejected, errorMessage } =
     afterAnswer === null ? await acceptExport(signal, decoded, deps) : decodeOutcome(signal, decoded, deps);
   if (deps.forward !== undefined) {
@@ -319,14 +331,27 @@ export async function exportSignal(
     );
   }
   if (reportDuplicates) headers[DUPLICATES_HEADER] = String(decoded.duplicates);
+  // Named only when there are some (the answer to a plain resend of new traces stays as OTLP has it).
+  const unchangedIds = reportDuplicates ? (decoded.unchangedTraceIds?.() ?? []) : [];
+  const unchanged = unchangedIds.length > 0 ? unchangedIds : null;
   let answer: OtlpHttpAnswer;
   if (encoding === "protobuf") {
     headers["Content-Type"] = "application/x-protobuf";
-    answer = { status: 200, headers, body: encodeExportResponseProtobuf(rejected, errorMessage) };
+    const response = encodeExportResponseProtobuf(rejected, errorMessage);
+    answer = {
+      status: 200,
+      headers,
+      body: unchanged === null ? response : Buffer.concat([response, encodeUnchangedTraces(unchanged)]),
+    };
   } else {
     headers["Content-Type"] = "application/json";
+    const partial = rejected === 0 ? {} : { partialSuccess: { [signal.rejectedField]: rejected, errorMessage } };
     const body =
-      rejected === 0 ? "{}" : JSON.stringify({ partialSuccess: { [signal.rejectedField]: rejected, errorMessage } });
+      unchanged === null
+        ? rejected === 0
+          ? "{}"
+          : JSON.stringify(partial)
+        : JSON.stringify({ ...partial, [UNCHANGED_TRACES_KEY]: unchanged });
     answer = { status: 200, headers, body };
   }
   if (afterAnswer !== null) answer.afterAnswer = afterAnswer;
@@ -360,12 +385,15 @@ function refusedItems(
 /** The trace signal: spans go to `ingest.spans`. */
 export function traceSignal(deps: OtlpRouteDeps): OtlpSignal {
   const decoded = (result: TraceDecodeResult): DecodedExport => {
+    /** Traces that took a new span, when asked (see `reportTraces`). */
+    let changed: Set<string> | null = null;
     const out: DecodedExport = {
       rejected: result.rejectedSpans,
       errors: result.errors,
       duplicates: 0,
       async accept() {
         let message: string | undefined;
+        if (out.reportTraces === true) changed = new Set();
         // A commit failing between two slices would roll back the first ones: then this is no 200.
         const mark = deps.ingest.commitMark();
         await storeInSlices(
@@ -375,12 +403,18 @@ export function traceSignal(deps: OtlpRouteDeps): OtlpSignal {
             out.rejected += inserted.rejectedSpans;
             out.duplicates += inserted.duplicateSpans;
             message ??= inserted.rejectionMessage;
+            if (changed !== null) for (const id of inserted.changedTraceIds) changed.add(id);
           },
           deps.workTurns,
           (span) => span.traceId,
         );
         if (message !== undefined) out.errors.push(message);
         await deps.ingest.committed(mark);
+      },
+      unchangedTraceIds() {
+        const unchanged = new Set<string>();
+        for (const span of result.spans) if (!changed?.has(span.traceId)) unchanged.add(span.traceId);
+        return [...unchanged];
       },
       acceptAfterAnswer() {
         const { spans } = result;
