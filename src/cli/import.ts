@@ -5,7 +5,7 @@ import type { BatchSink } from "../transfer/import-stream.js";
 import { packageVersion } from "../version.js";
 import { count as number } from "./count.js";
 import type { ImportOptions } from "./import-options.js";
-import { requireInstance } from "./instance.js";
+import { type InstanceHealth, probeInstance, requireInstance } from "./instance.js";
 
 /** Files at least this large get a progress bar (when stderr is a terminal). */
 const PROGRESS_MIN_BYTES = 4 * 1024 * 1024;
@@ -58,6 +58,57 @@ function progressBar(name: string, total: number | null) {
   };
 }
 
+/** What a store let go of so far, and its bounds: read before and after an import to tell what it evicted. */
+interface Evictions {
+  traces: number;
+  spans: number;
+  logs: number;
+  maxSpans: number;
+  maxLogs: number;
+}
+
+/** From a running instance's health answer (null when it does not say: an older tracekit-local). */
+function evictionsOf(health: Record<string, unknown> | null): Evictions | null {
+  const counts = health?.counts as Record<string, unknown> | undefined;
+  const storage = health?.storage as Record<string, unknown> | undefined;
+  const numbers = [
+    counts?.evictedTraces,
+    counts?.evictedSpans,
+    counts?.evictedLogs,
+    storage?.maxSpans,
+    storage?.maxLogs,
+  ];
+  if (!numbers.every((n) => typeof n === "number")) return null;
+  const [traces, spans, logs, maxSpans, maxLogs] = numbers as number[];
+  return { traces, spans, logs, maxSpans, maxLogs } as Evictions;
+}
+
+/**
+ * One line when the store evicted while the import ran: a summary of what was added reads as if it
+ * were all kept, and the oldest traces (perhaps of the file itself) are gone. Into a running
+ * instance, what else it received meanwhile is counted too.
+ */
+function evictionNote(before: Evictions | null, after: Evictions | null, offline: boolean): string | null {
+  if (before === null || after === null) return null;
+  const traces = after.traces - before.traces;
+  const logs = after.logs - before.logs;
+  if (traces <= 0 && logs <= 0) return null;
+  const who = offline ? "the file" : "the instance";
+  const parts: string[] = [];
+  if (traces > 0) {
+    const spans = after.spans - before.spans;
+    parts.push(
+      `${number(traces)} trace${traces === 1 ? "" : "s"} (${number(spans)} span${spans === 1 ? "" : "s"}) to stay within ${number(after.maxSpans)} spans`,
+    );
+  }
+  if (logs > 0)
+    parts.push(`${number(logs)} log record${logs === 1 ? "" : "s"} to stay within ${number(after.maxLogs)}`);
+  const raise = offline
+    ? "pass a larger --max-spans to keep more"
+    : "start it with a larger --max-spans / --max-logs to keep more";
+  return `note: ${who} evicted its oldest ${parts.join(" and ")} while importing; ${raise}`;
+}
+
 async function* counted(source: AsyncIterable<Uint8Array | string>, onRead: (bytes: number) => void) {
   for await (const chunk of source) {
     onRead(chunk.length);
@@ -69,6 +120,8 @@ export async function runImport(files: string[], options: ImportOptions): Promis
   const started = performance.now();
   let sink: BatchSink;
   let close = () => {};
+  /** What the store has evicted so far, read before the files and again after them. */
+  let evictions: () => Promise<Evictions | null> = async () => null;
   const { importStream, offlineSink } = await import("../transfer/import-stream.js");
   if (options.db !== undefined) {
     const { openOffline } = await import("../offline.js");
@@ -80,6 +133,17 @@ export async function runImport(files: string[], options: ImportOptions): Promis
       });
       sink = offlineSink(offline.importer);
       close = () => offline.close();
+      evictions = async () => {
+        const spans = offline.store.stats();
+        const logs = offline.logs.stats();
+        return {
+          traces: spans.evictedTraces,
+          spans: spans.evictedSpans,
+          logs: logs.evictedLogs,
+          maxSpans: spans.maxSpans,
+          maxLogs: logs.maxLogs,
+        };
+      };
     } catch (error) {
       if (error instanceof StoreOpenError) {
         console.error(`error: ${error.message}`);
@@ -93,10 +157,19 @@ export async function runImport(files: string[], options: ImportOptions): Promis
       process.exit(2);
     }
     const { otlpHttpSink } = await import("../transfer/otlp-client.js");
-    const httpSink = otlpHttpSink((await requireInstance(options)).url, `tracekit-local-import/${packageVersion()}`);
+    const instance = await requireInstance(options);
+    const httpSink = otlpHttpSink(instance.url, `tracekit-local-import/${packageVersion()}`);
     sink = httpSink;
     close = () => httpSink.close?.();
+    let health: InstanceHealth | null = instance.health;
+    evictions = async () => {
+      const read = health ?? (await probeInstance(instance.url));
+      health = null;
+      return evictionsOf(read);
+    };
   }
+  const evictedBefore = await evictions();
+  let note: string | null = null;
 
   const totals: ImportCounts = emptyImportCounts();
   /** Files nothing was read from, and files read in part (a bad line, data cut short). */
@@ -138,6 +211,7 @@ export async function runImport(files: string[], options: ImportOptions): Promis
       if (unreadable && read === 0) failedFiles++;
       else if (unreadable) partFiles++;
     }
+    note = evictionNote(evictedBefore, await evictions(), options.db !== undefined);
   } finally {
     close();
   }
@@ -165,5 +239,6 @@ export async function runImport(files: string[], options: ImportOptions): Promis
   console.log(
     `imported ${failedFiles > 0 ? `${number(files.length - failedFiles)} of ` : ""}${number(files.length)} file${files.length === 1 ? "" : "s"}${inPart}${into}: ${parts.join(", ")} in ${seconds.toFixed(1)} s${rate}`,
   );
+  if (note !== null) console.error(note);
   if (failedFiles > 0 || partFiles > 0) process.exitCode = 1;
 }

@@ -56,4 +56,26 @@ describe("tracekit-local import: traces counted as new", { timeout: 60_000 }, ()
       /^imported 1 file: 0 traces, 0 spans, 0 log records, 0 metric points new \(26 spans already stored\), 0 rejected/,
     );
   });
+
+  it("says when the store evicted while importing, into a running instance and into a --db file", async () => {
+    const file = join(dir.path, "thirteen.jsonl");
+    writeFileSync(file, `${traceLines(13).join("\n")}\n`);
+    const server = start(["--port", "0", "--no-open", "--max-spans", "10"]);
+    const { port } = await waitForUrl(server);
+    const served = await cli(["import", "--port", String(port), file]);
+    expect(served.code).toBe(0);
+    // 26 spans into a bound of 10: five traces stay.
+    expect(served.stderr.trim()).toBe(
+      "note: the instance evicted its oldest 8 traces (16 spans) to stay within 10 spans while importing; start it with a larger --max-spans / --max-logs to keep more",
+    );
+    const db = join(dir.path, "bounded.db");
+    const offline = await cli(["import", "--db", db, "--max-spans", "10", file]);
+    expect(offline.code).toBe(0);
+    expect(offline.stderr.trim()).toBe(
+      "note: the file evicted its oldest 8 traces (16 spans) to stay within 10 spans while importing; pass a larger --max-spans to keep more",
+    );
+    // Nothing evicted: no note.
+    const roomy = await cli(["import", "--db", join(dir.path, "roomy.db"), file]);
+    expect(roomy.stderr).toBe("");
+  });
 });
