@@ -24,7 +24,8 @@ export class Histogram {
   add(bucket: number, delta: number): void {
     let counts = this.counts;
     if (counts === null) {
-      this.base = bucket;
+      // The range never reaches past MAX_BUCKET: a later grow keeps it whole within [0, MAX_BUCKET].
+      this.base = Math.min(bucket, MAX_BUCKET + 1 - SUB_BUCKETS);
       counts = this.counts = new Uint32Array(SUB_BUCKETS);
     } else if (bucket < this.base || bucket >= this.base + counts.length) {
       counts = this.grow(bucket);
@@ -62,7 +63,7 @@ export class Histogram {
   private grow(bucket: number): Uint32Array {
     const old = this.counts as Uint32Array;
     const low = Math.max(0, Math.min(this.base, bucket - SUB_BUCKETS / 2));
-    const high = Math.min(MAX_BUCKET, Math.max(this.base + old.length - 1, bucket + SUB_BUCKETS / 2));
+    const high = Math.max(this.base + old.length - 1, Math.min(MAX_BUCKET, bucket + SUB_BUCKETS / 2));
     const counts = new Uint32Array(high - low + 1);
     counts.set(old, this.base - low);
     this.base = low;

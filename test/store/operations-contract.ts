@@ -321,6 +321,27 @@ export function operationsContract(fresh: (maxSpans?: number) => Promise<Store>)
     expect(traces(byName(result, "SELECT users").query)).toEqual(ids(1, 2, 3, 4, 5, 6, 7, 8, 9, 10));
   });
 
+  it("takes a span ending at the last nanosecond OTLP can say beside ordinary spans of its service", async () => {
+    const store = await fresh();
+    // 2^64 - 1 ns: its duration falls in the top latency buckets, whose range used to overflow when
+    // an ordinary duration came next (every later span of the service was lost).
+    const endless = {
+      ...opSpan({ trace: 1, span: 1, parent: null, kind: "SERVER", name: "GET /a", service: "api", end: 5 }),
+      endTimeUnixNano: 18_446_744_073_709_551_615n,
+    };
+    store.insertSpans([endless]);
+    const ordinary = [2, 3, 4].map((trace) =>
+      opSpan({ trace, span: 1, parent: null, kind: "SERVER", name: "GET /a", service: "api", end: trace }),
+    );
+    expect(store.insertSpans(ordinary).inserted).toBe(3);
+    expect(store.stats().spans).toBe(4);
+    const [api] = store.listServices();
+    expect(api).toMatchObject({ name: "api", requestCount: 4, spanCount: 4 });
+    expectNear(api?.p50Ms ?? -1, 3, "p50");
+    expect(api?.p99Ms).toBeGreaterThan(1e12);
+    expect(store.listOperations("api")?.operations.map((o) => [o.name, o.count])).toEqual([["GET /a", 4]]);
+  });
+
   it("counts an entry span inside another of its service's once: the outer one is the request", async () => {
     const store = await fresh();
     store.insertSpans(nestedServerTraffic());
