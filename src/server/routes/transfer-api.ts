@@ -145,6 +145,8 @@ export function transferRoutes(deps: TransferRouteDeps): Hono {
     importer.importBody(body, counts, {
       firstLine: Number.isSafeInteger(line) && line >= 1 ? line : 1,
       maxInflatedBytes: deps.maxBodyBytes * IMPORT_INFLATE_FACTOR,
+      // `lines=1`: whole lines of a JSON Lines file sent in parts (the web app's large files).
+      jsonLines: c.req.query("lines") === "1",
     });
     const { alreadyStored } = counts;
     if (itemsRead(counts) === 0 && counts.rejected === 0 && counts.errors.length > 0) {

@@ -156,8 +156,9 @@ export const api = {
   attributeValues: (key: string) =>
     request<AttributeValuesResponse>(`/api/attributes/${encodeURIComponent(key)}/values?limit=50`),
   /** An OTLP file (JSON, JSON Lines, protobuf, gzip) as it is: the server tells the format. */
-  importFile: (file: Blob) =>
-    request<ImportResponse>("/api/import", {
+  /** A file, or (`firstLine` given) whole lines of a JSON Lines file starting at that line. */
+  importFile: (file: Blob, firstLine?: number) =>
+    request<ImportResponse>(firstLine === undefined ? "/api/import" : `/api/import?line=${firstLine}&lines=1`, {
       method: "POST",
       headers: { "content-type": "application/octet-stream" },
       body: file,

@@ -1,10 +1,12 @@
 import { useEffect, useState } from "preact/hooks";
-import { ApiError, api } from "../../api/client";
+import { ApiError } from "../../api/client";
+import { importDroppedFile } from "./import-file";
 import { carriesFiles, type ImportOutcome, importFailure, importOutcome } from "./import-summary";
 import "./import-drop.css";
 
 /**
- * Files dropped anywhere on the page are imported (POST /api/import, one file at a time); an overlay
+ * Files dropped anywhere on the page are imported (POST /api/import, one file at a time, a large one
+ * in parts: see import-file.ts); an overlay
  * shows while files are dragged over the page, and a notice says what each import stored or why it
  * failed. What was stored arrives in the open pages through the live connection like any export.
  */
@@ -58,7 +60,10 @@ export function ImportDrop() {
     for (const file of files) {
       setBusy(file.name);
       try {
-        results.push(importOutcome(file.name, await api.importFile(file)));
+        const answer = await importDroppedFile(file, (share) =>
+          setBusy(`${file.name} (${Math.min(99, Math.floor(share * 100))}%)`),
+        );
+        results.push(importOutcome(file.name, answer));
       } catch (error) {
         results.push(importFailure(file.name, error instanceof ApiError ? error.message : String(error)));
       }
