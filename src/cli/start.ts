@@ -20,6 +20,7 @@ import {
   TRACEKIT_SDK_PORT,
   withConfigFile,
 } from "../config.js";
+import { rpcCodeFor } from "../domain/rpc-code.js";
 import { DEFAULT_MAX_LOGS } from "../store/log-store.js";
 import { DEFAULT_MAX_METRIC_SERIES } from "../store/metric-store.js";
 import { DEFAULT_MAX_SPANS } from "../store/store.js";
@@ -186,10 +187,14 @@ function createEventPrinter(): (event: AppEvent) => void {
     }
     const more = entry?.suppressed ? ` (+${entry.suppressed} more like it)` : "";
     lastPrinted.set(key, { at: now, suppressed: 0 });
-    // OTLP/gRPC refusals come under the method's path (`/<service>/Export`) and the 400 that INVALID_ARGUMENT maps to.
+    // OTLP/gRPC refusals come under the method's path (`/<service>/Export`) and the HTTP status their code maps to.
     const grpc = event.path.endsWith("/Export");
     const label =
-      event.status === 200 ? "partly rejected" : grpc ? "refused (INVALID_ARGUMENT)" : `answered ${event.status}`;
+      event.status === 200
+        ? "partly rejected"
+        : grpc
+          ? `refused (${rpcCodeFor(event.status).name})`
+          : `answered ${event.status}`;
     console.log(`  ! ${grpc ? "gRPC" : "POST"} ${event.path} ${label}: ${event.message}${more}`);
   };
 }

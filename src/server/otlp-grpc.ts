@@ -8,6 +8,7 @@ import {
   setLogVerbosity,
   status,
 } from "@grpc/grpc-js";
+import { rpcCodeFor } from "../domain/rpc-code.js";
 import { OtlpDecodeError } from "../otlp/errors.js";
 import { OtlpLimitError, runPaced, SLICED_BODY_BYTES } from "../otlp/limits.js";
 import type { OtlpSignalPath } from "../otlp/protobuf/from-json.js";
@@ -136,8 +137,7 @@ export function startOtlpGrpcServer(options: OtlpGrpcOptions): Promise<OtlpGrpcS
             // Recorded as the HTTP status the gRPC code maps to: 400 INVALID_ARGUMENT, 413 RESOURCE_EXHAUSTED
             // (without RetryInfo, so that clients do not retry it).
             refused(otlp, path, received.status, received.malformed);
-            const code = received.status === 413 ? status.RESOURCE_EXHAUSTED : status.INVALID_ARGUMENT;
-            callback({ code, details: received.malformed });
+            callback({ code: rpcCodeFor(received.status).code, details: received.malformed });
             return;
           }
           if ("failed" in received) {

@@ -1,6 +1,9 @@
 import { createServer } from "node:net";
 import { join } from "node:path";
+import { status as grpcStatus } from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
+import { exportClient } from "../../bench/grpc-client.mjs";
+import { OTLP_GRPC_SERVICES } from "../../src/otlp/grpc-services.js";
 import { tempDir } from "../helpers/app.js";
 import { useCliRuns, waitForUrl } from "../helpers/cli.js";
 import { readJson } from "../helpers/http.js";
@@ -83,6 +86,33 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
     const health = await readJson(fetch(`http://127.0.0.1:${port}/api/health`));
     expect(health.otlp.extraHttp.port).toBe(Number(httpLine?.[1]));
     expect(health.otlp.grpc.port).toBe(Number(grpcLine?.[1]));
+    run.child.kill("SIGTERM");
+    expect(await run.exited).toBe(0);
+  });
+
+  it("names the gRPC status a refusal over --otlp-grpc-port was answered with", async () => {
+    const run = start(["--port", "0", "--otlp-grpc-port", "0", "--no-open"]);
+    await waitForUrl(run);
+    const grpcPort = Number(/^ {2}gRPC: {2}http:\/\/localhost:(\d+)/m.exec(run.stdout())?.[1]);
+    const client = exportClient(grpcPort, OTLP_GRPC_SERVICES.traces);
+    try {
+      // One more resource group (field 1, empty) than a request may hold; a truncated one is malformed.
+      const groups = await client.send(Buffer.alloc(2 * 10_001).fill(Buffer.from([0x0a, 0x00])));
+      expect(groups.error?.code).toBe(grpcStatus.RESOURCE_EXHAUSTED);
+      const truncated = await client.send(Uint8Array.from([0x0a, 0x7f, 0x01]));
+      expect(truncated.error?.code).toBe(grpcStatus.INVALID_ARGUMENT);
+    } finally {
+      client.close();
+    }
+    const method = `/${OTLP_GRPC_SERVICES.traces}/Export`;
+    await expect
+      .poll(() => run.stdout())
+      .toContain(
+        `  ! gRPC ${method} refused (RESOURCE_EXHAUSTED): cannot decode protobuf ExportTraceServiceRequest: the request holds more than 10,000 resource groups`,
+      );
+    await expect
+      .poll(() => run.stdout())
+      .toContain(`  ! gRPC ${method} refused (INVALID_ARGUMENT): cannot decode protobuf`);
     run.child.kill("SIGTERM");
     expect(await run.exited).toBe(0);
   });

@@ -66,6 +66,8 @@ describe("refusedRequestLabel", () => {
     expect(refusedRequestLabel({ path: "/v1/logs", status: 200 })).toBe("POST /v1/logs partial success");
     const method = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
     expect(refusedRequestLabel({ path: method, status: 400 })).toBe(`gRPC ${method} refused (INVALID_ARGUMENT)`);
+    expect(refusedRequestLabel({ path: method, status: 413 })).toBe(`gRPC ${method} refused (RESOURCE_EXHAUSTED)`);
+    expect(refusedRequestLabel({ path: method, status: 415 })).toBe(`gRPC ${method} refused (UNIMPLEMENTED)`);
     expect(refusedRequestLabel({ path: method, status: 200 })).toBe(`gRPC ${method} partial success`);
   });
 });

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { AppError } from "../../domain/errors.js";
+import { rpcCodeFor } from "../../domain/rpc-code.js";
 import type { ForwardSink } from "../../forward/forwarder.js";
 import type { Ingest } from "../../ingest/ingest.js";
 import type { LogIngest } from "../../ingest/logs.js";
@@ -61,12 +62,6 @@ export interface OtlpRouteDeps {
 
 export type Encoding = "protobuf" | "json";
 
-/** `google.rpc.Code` values used in OTLP error bodies. */
-const RPC_INVALID_ARGUMENT = 3;
-const RPC_NOT_FOUND = 5;
-const RPC_RESOURCE_EXHAUSTED = 8;
-const RPC_UNIMPLEMENTED = 12;
-
 /**
  * Exports of at most this many spans are answered before they are stored, when the store can refuse none
  * of them and keeps no file (`Store.takesWhole`): the TraceKit Python SDK sends one span per request and
@@ -100,13 +95,6 @@ function apiSpanKindsOf(
   return deps.strictSpanKinds !== true && isTraceKitLocalUiRequest(request);
 }
 
-function rpcCodeFor(status: number): number {
-  if (status === 413) return RPC_RESOURCE_EXHAUSTED;
-  if (status === 404) return RPC_NOT_FOUND;
-  if (status === 415) return RPC_UNIMPLEMENTED;
-  return RPC_INVALID_ARGUMENT;
-}
-
 /** An OTLP/HTTP answer, independent of the HTTP layer that writes it (Hono, or the Node fast path). */
 export interface OtlpHttpAnswer {
   status: number;
@@ -134,7 +122,7 @@ function otlpError(
   message: string,
   headers: Record<string, string> = {},
 ): OtlpHttpAnswer {
-  const code = rpcCodeFor(status);
+  const { code } = rpcCodeFor(status);
   // The rest of an oversized body is never read: the connection must not be reused.
   if (status === 413) headers.Connection = "close";
   if (encoding === "protobuf") {

@@ -1,3 +1,4 @@
+import { rpcCodeFor } from "../../../src/domain/rpc-code";
 import type { RejectionsJson } from "../../../src/protocol";
 import { formatCount } from "./format";
 
@@ -36,12 +37,16 @@ export function forwardingDropsSummary(targets: readonly { url: string; dropped:
 
 /**
  * How the latest refused request is named: "POST /v1/traces answered 400", or for OTLP/gRPC (recorded
- * under the method's path, `/<service>/Export`, with the 400 that INVALID_ARGUMENT maps to)
+ * under the method's path, `/<service>/Export`, with the HTTP status its code maps to)
  * "gRPC …TraceService/Export refused (INVALID_ARGUMENT)". A 200 is a partial success on either.
  */
 export function refusedRequestLabel(last: { path: string; status: number }): string {
   const grpc = last.path.endsWith("/Export");
   const answer =
-    last.status === 200 ? "partial success" : grpc ? "refused (INVALID_ARGUMENT)" : `answered ${last.status}`;
+    last.status === 200
+      ? "partial success"
+      : grpc
+        ? `refused (${rpcCodeFor(last.status).name})`
+        : `answered ${last.status}`;
   return `${grpc ? "gRPC" : "POST"} ${last.path} ${answer}`;
 }
