@@ -2,6 +2,9 @@ import {
   logVerbosity,
   Server,
   ServerCredentials,
+  ServerInterceptingCall,
+  type ServerInterceptingCallInterface,
+  type ServerInterceptor,
   type ServerUnaryCall,
   type ServiceDefinition,
   type sendUnaryData,
@@ -109,10 +112,60 @@ function exportService(signal: OtlpSignal): ServiceDefinition {
 }
 
 /**
+ * grpc-js refuses a message it cannot read before the handler is called: past
+ * `grpc.max_receive_message_length` before or after inflating (RESOURCE_EXHAUSTED), not inflatable
+ * (INTERNAL), or in a `grpc-encoding` it does not know (UNIMPLEMENTED). It sends that status from the
+ * call object it hands the first interceptor, through that object's own sendStatus, which no interceptor's
+ * responder sees; so that method is wrapped here, and such a refusal is counted and told like the
+ * handler's. A message that does not inflate is the client's fault: INVALID_ARGUMENT, not INTERNAL.
+ */
+function countUnreadMessages(otlp: OtlpRouteDeps): ServerInterceptor {
+  return (method, call) => {
+    let read = false;
+    let ended = false;
+    const send = call.sendStatus.bind(call);
+    call.sendStatus = (sent) => {
+      const first = !ended;
+      ended = true;
+      send(first && !read ? unreadMessageRefused(otlp, method.path, sent) : sent);
+    };
+    return new ServerInterceptingCall(call, {
+      start(next) {
+        next({
+          onReceiveMessage(message, pass) {
+            read = true;
+            pass(message);
+          },
+        });
+      },
+    });
+  };
+}
+
+type SentStatus = Parameters<ServerInterceptingCallInterface["sendStatus"]>[0];
+
+/** Counts a status sent before the message was read as the refusal of its HTTP status, and answers its code. */
+function unreadMessageRefused(otlp: OtlpRouteDeps, path: string, sent: SentStatus): SentStatus {
+  const httpStatus =
+    sent.code === status.RESOURCE_EXHAUSTED
+      ? 413
+      : sent.code === status.UNIMPLEMENTED
+        ? 415
+        : sent.code === status.INTERNAL
+          ? 400
+          : // DEADLINE_EXCEEDED and the like: the client gave up; nothing was refused.
+            null;
+  if (httpStatus === null) return sent;
+  refused(otlp, path, httpStatus, sent.details);
+  return { ...sent, code: rpcCodeFor(httpStatus).code };
+}
+
+/**
  * OTLP/gRPC: `TraceService`, `LogsService` and `MetricsService` `Export`, through the same decoders,
  * ingest and rejection counts as OTLP/HTTP. grpc-js inflates `grpc-encoding: gzip` (and deflate)
  * itself and bounds every message, before and after inflating, at `maxBodyBytes`; past it grpc-js
- * answers RESOURCE_EXHAUSTED without RetryInfo, which OTLP clients must not retry. Browsers cannot
+ * answers RESOURCE_EXHAUSTED without RetryInfo, which OTLP clients must not retry (counted by
+ * `countUnreadMessages`, as are the other messages grpc-js cannot read). Browsers cannot
  * speak gRPC, so the Host policy against DNS rebinding has nothing to guard here.
  */
 export function startOtlpGrpcServer(options: OtlpGrpcOptions): Promise<OtlpGrpcServer> {
@@ -121,6 +174,7 @@ export function startOtlpGrpcServer(options: OtlpGrpcOptions): Promise<OtlpGrpcS
   setLogVerbosity(logVerbosity.NONE);
   const server = new Server({
     "grpc.max_receive_message_length": otlp.maxBodyBytes,
+    interceptors: [countUnreadMessages(otlp)],
   });
   let closing = false;
 

@@ -1,3 +1,4 @@
+import { connect as connectHttp2 } from "node:http2";
 import { status as grpcStatus } from "@grpc/grpc-js";
 import { SeverityNumber } from "@opentelemetry/api-logs";
 import { OTLPLogExporter } from "@opentelemetry/exporter-logs-otlp-grpc";
@@ -23,6 +24,50 @@ const TraceResponse = root.lookupType(`${PKG}.ExportTraceServiceResponse`);
 
 function encodeTraceRequest(object: Record<string, unknown>): Uint8Array {
   return TraceRequest.encode(TraceRequest.fromObject(object)).finish();
+}
+
+/**
+ * One gRPC call written by hand over HTTP/2, for what no gRPC client sends: a message flagged as
+ * compressed with `encoding` whatever its bytes are. Resolves with the grpc-status and grpc-message.
+ */
+function rawGrpcCall(
+  port: number,
+  path: string,
+  message: Buffer,
+  encoding: string,
+): Promise<{ status: number; message: string }> {
+  return new Promise((resolve, reject) => {
+    const session = connectHttp2(`http://127.0.0.1:${port}`);
+    session.on("error", reject);
+    const request = session.request({
+      ":method": "POST",
+      ":path": path,
+      "content-type": "application/grpc",
+      te: "trailers",
+      "grpc-encoding": encoding,
+    });
+    let answer: Record<string, unknown> = {};
+    // A refusal before any message comes in the headers (trailers-only); otherwise in the trailers.
+    request.on("response", (headers) => {
+      answer = { ...answer, ...headers };
+    });
+    request.on("trailers", (trailers) => {
+      answer = { ...answer, ...trailers };
+    });
+    request.resume();
+    request.on("end", () => {
+      session.close();
+      resolve({
+        status: Number(answer["grpc-status"]),
+        message: decodeURIComponent(String(answer["grpc-message"] ?? "")),
+      });
+    });
+    request.on("error", reject);
+    const prefix = Buffer.alloc(5);
+    prefix.writeUInt8(1, 0);
+    prefix.writeUInt32BE(message.byteLength, 1);
+    request.end(Buffer.concat([prefix, message]));
+  });
 }
 
 let app: TestApp;
@@ -250,9 +295,32 @@ describe("limits and shutdown", { timeout: 30_000 }, () => {
       const { error } = await client.send(big);
       client.close();
       expect(error?.metadata.get("grpc-status-details-bin")).toEqual([]);
+      // Counted and told as OTLP/HTTP's 413 is, though grpc-js refused them before the handler ran.
+      expect((await readJson(fetch(`${small.base}/api/health`))).counts.rejectedRequests).toBe(3);
+      const told = small.events.filter((event) => event.type === "client-error");
+      expect(told).toHaveLength(3);
+      expect(told[0]).toMatchObject({ path: `/${OTLP_GRPC_SERVICES.traces}/Export`, status: 413 });
     } finally {
       await small.close();
     }
+  });
+
+  it("answers a message that does not inflate INVALID_ARGUMENT and an unknown grpc-encoding UNIMPLEMENTED, and counts both", async () => {
+    const before = (await readJson(fetch(`${app.base}/api/health`))).counts.rejectedRequests;
+    const path = `/${OTLP_GRPC_SERVICES.logs}/Export`;
+    const badGzip = await rawGrpcCall(grpcPort, path, Buffer.from("not gzip at all"), "gzip");
+    expect(badGzip.status).toBe(grpcStatus.INVALID_ARGUMENT);
+    const snappy = await rawGrpcCall(
+      grpcPort,
+      path,
+      Buffer.from(encodeLogRequest(loadOtlpLogsRoot(), protoLogRequest())),
+      "snappy",
+    );
+    expect(snappy.status).toBe(grpcStatus.UNIMPLEMENTED);
+    expect(snappy.message).toContain("snappy");
+    expect((await readJson(fetch(`${app.base}/api/health`))).counts.rejectedRequests).toBe(before + 2);
+    expect(app.events).toContainEqual(expect.objectContaining({ type: "client-error", path, status: 400 }));
+    expect(app.events).toContainEqual(expect.objectContaining({ type: "client-error", path, status: 415 }));
   });
 
   it("close() stops both extra listeners; a call that arrives while it runs is UNAVAILABLE", async () => {
