@@ -1,4 +1,10 @@
-import { createServer as createHttpServer, type RequestListener, type Server } from "node:http";
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { Config } from "./config.js";
 import type { Forwarder } from "./forward/forwarder.js";
@@ -266,9 +272,13 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
     await extraHttp?.stop();
     await main?.stop();
   };
+  // The main port listens first, so that a start on a taken port (most often one a tracekit-local already
+  // runs on) is told as such; but its answers, /api/health's above all, wait until the extra OTLP ports
+  // are bound too: a client that waits for health and then sends to --otlp-grpc-port must find it there.
+  const held = config.otlpHttpPort === null && config.otlpGrpcPort === null ? null : holdRequests();
   try {
     const mainListener = listenerFor(createServer(serverDeps));
-    main = await listenHttp(mainListener.listener, config.port, config.host);
+    main = await listenHttp(held?.listener ?? mainListener.listener, config.port, config.host);
     port = main.port;
     // After this turn, in which the caller prints the URL: the first page or API request (the browser
     // that start-up opens) then finds Hono's adapter loaded.
@@ -298,7 +308,9 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
       });
       otlpPorts.grpc = grpc.port;
     }
+    held?.open(mainListener.listener);
   } catch (error) {
+    held?.fail();
     await stopListeners();
     await forward?.close(0);
     codeMonitoring.close();
@@ -378,6 +390,31 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
 function extraPortError(flag: ExtraPortError["flag"], port: number, error: unknown): ExtraPortError {
   const code = (error as NodeJS.ErrnoException).code;
   return new ExtraPortError(flag, port, code, (error as Error).message);
+}
+
+/**
+ * A request listener that holds requests until open() hands them, and those after, to the real one;
+ * after fail() they are answered 503 (the app did not start).
+ */
+function holdRequests(): { listener: RequestListener; open(listener: RequestListener): void; fail(): void } {
+  const waiting: [IncomingMessage, ServerResponse][] = [];
+  let next: RequestListener | null = null;
+  const passTo = (listener: RequestListener) => {
+    next = listener;
+    for (const [request, response] of waiting.splice(0)) listener(request, response);
+  };
+  return {
+    listener(request, response) {
+      if (next === null) waiting.push([request, response]);
+      else next(request, response);
+    },
+    open: passTo,
+    fail: () =>
+      passTo((_request, response) => {
+        response.writeHead(503, { "Content-Type": "application/json", Connection: "close" });
+        response.end(JSON.stringify({ error: { code: "unavailable", message: "tracekit-local did not start" } }));
+      }),
+  };
 }
 
 /** A listening HTTP server whose stop() also ends idle keep-alive sockets. */

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { exportClient } from "../../bench/grpc-client.mjs";
 import { OTLP_GRPC_SERVICES } from "../../src/otlp/grpc-services.js";
 import { tempDir } from "../helpers/app.js";
-import { useCliRuns, waitForUrl } from "../helpers/cli.js";
+import { freePort, useCliRuns, waitForUrl } from "../helpers/cli.js";
 import { readJson } from "../helpers/http.js";
 import { jsonLogRequest, jsonTraceRequest, newTraceId, postJson, postLogs } from "../helpers/payloads.js";
 
@@ -86,6 +86,27 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
     const health = await readJson(fetch(`http://127.0.0.1:${port}/api/health`));
     expect(health.otlp.extraHttp.port).toBe(Number(httpLine?.[1]));
     expect(health.otlp.grpc.port).toBe(Number(grpcLine?.[1]));
+    run.child.kill("SIGTERM");
+    expect(await run.exited).toBe(0);
+  });
+
+  it("answers health only once the extra OTLP ports listen, and the gRPC one then takes an export", async () => {
+    const port = await freePort();
+    const run = start(["--port", String(port), "--otlp-http-port", "0", "--otlp-grpc-port", "0", "--no-open"]);
+    let health: { otlp: { grpc: { port: number } | null; extraHttp: { port: number } | null } } | undefined;
+    while (health === undefined) {
+      expect(run.child.exitCode, run.stderr()).toBeNull();
+      health = await readJson(fetch(`http://127.0.0.1:${port}/api/health`)).catch(() => undefined);
+      if (health === undefined) await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(health.otlp.extraHttp).not.toBeNull();
+    expect(health.otlp.grpc).not.toBeNull();
+    const client = exportClient(health.otlp.grpc?.port ?? 0, OTLP_GRPC_SERVICES.traces);
+    try {
+      expect((await client.send(new Uint8Array(0))).error).toBeNull();
+    } finally {
+      client.close();
+    }
     run.child.kill("SIGTERM");
     expect(await run.exited).toBe(0);
   });
