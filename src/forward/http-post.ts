@@ -32,8 +32,19 @@ export function createPoster(): Poster {
           headers: { ...headers, "Content-Length": String(body.byteLength) },
         });
         inFlight.add(req);
-        const done = () => inFlight.delete(req);
-        req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));
+        const done = () => {
+          clearTimeout(timer);
+          inFlight.delete(req);
+        };
+        // For the whole request, answer included: a socket timeout restarts with every byte, and an
+        // upstream that trickles its answer would hold the request (and its send slot) forever.
+        const timer = setTimeout(() => {
+          const error = new Error(`no answer within ${timeoutMs / 1000} s`);
+          // Its answer may have begun: its body then fails with "aborted", not with this.
+          done();
+          reject(error);
+          req.destroy(error);
+        }, timeoutMs);
         req.on("error", (error) => {
           done();
           reject(error);

@@ -172,6 +172,19 @@ describe("--forward: everything received passes on upstream as OTLP/HTTP protobu
     expect(target.lastError.message).toMatch(/no answer within 0.3 s/);
   });
 
+  it("an upstream that trickles its answer and never ends it times out as a whole, and the batch is sent again", async () => {
+    const up = await upstream();
+    // A byte every 50 ms: each would restart a timeout of the socket's idle time.
+    up.behave((i) => (i === 0 ? "trickle" : { status: 200 }));
+    const local = await app({ forward: [up.url], forwardTuning: { lingerMs: 10, timeoutMs: 300 } });
+    expect((await postJson(local.base, jsonTraceRequest("trickled", [{ name: "GET /t" }]))).status).toBe(200);
+    await eventually(() => (up.delivered().length === 1 ? true : undefined), 10_000);
+    expect(up.requests.map((r) => r.answered)).toEqual(["trickle", 200]);
+    const target = (await health(local)).forwarding.targets[0];
+    expect(target).toMatchObject({ state: "ok", retried: 1, sent: { batches: 1 } });
+    expect(target.lastError.message).toMatch(/no answer within 0.3 s/);
+  });
+
   it("drops a batch the upstream refuses (400) without retrying: counted, said once, until one is taken again", async () => {
     const up = await upstream();
     let refuse = true;

@@ -7,12 +7,15 @@ export interface Received {
   path: string;
   headers: IncomingHttpHeaders;
   body: Buffer;
-  /** The answer it was given ("hang" when none). */
-  answered: number | "hang";
+  /** The answer it was given ("hang" when none, "trickle" when one that never ends). */
+  answered: number | "hang" | "trickle";
 }
 
-/** How the upstream answers the next request: a status with headers, or no answer at all. */
-export type Behaviour = { status: number; headers?: Record<string, string>; body?: string } | "hang";
+/**
+ * How the upstream answers the next request: a status with headers, no answer at all, or a 200 whose
+ * body comes a byte every 50 ms and never ends.
+ */
+export type Behaviour = { status: number; headers?: Record<string, string>; body?: string } | "hang" | "trickle";
 
 export interface Upstream {
   url: string;
@@ -39,9 +42,16 @@ export async function startUpstream(): Promise<Upstream> {
       const body = req.headers["content-encoding"] === "gzip" ? gunzipSync(raw) : raw;
       const path = req.url ?? "";
       const behaviour = decide(requests.length, path);
-      requests.push({ path, headers: req.headers, body, answered: behaviour === "hang" ? "hang" : behaviour.status });
+      const answered = typeof behaviour === "string" ? behaviour : behaviour.status;
+      requests.push({ path, headers: req.headers, body, answered });
       if (behaviour === "hang") {
         hung.add(res);
+        return;
+      }
+      if (behaviour === "trickle") {
+        res.writeHead(200, { "Content-Type": "application/x-protobuf" });
+        const drip = setInterval(() => res.write("x"), 50);
+        res.on("close", () => clearInterval(drip));
         return;
       }
       const ok = behaviour.status >= 200 && behaviour.status < 300;
@@ -62,7 +72,7 @@ export async function startUpstream(): Promise<Upstream> {
     url: `http://127.0.0.1:${port}`,
     port,
     requests,
-    delivered: () => requests.filter((r) => r.answered !== "hang" && r.answered >= 200 && r.answered < 300),
+    delivered: () => requests.filter((r) => typeof r.answered === "number" && r.answered >= 200 && r.answered < 300),
     behave(next) {
       decide = next;
     },
