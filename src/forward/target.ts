@@ -19,7 +19,7 @@ export interface ForwardTargetConfig {
 export interface ForwardTuning {
   /** Bytes held per target (a batch counts gzipped once sealed); past it the oldest batches are dropped. */
   maxQueueBytes: number;
-  /** A batch is sent once it holds this many bytes… */
+  /** A batch is sent before a request would take it past this many bytes (one larger goes alone)… */
   maxBatchBytes: number;
   /** …or this long after its first request arrived. */
   lingerMs: number;
@@ -284,6 +284,12 @@ export function createForwardTarget(
     add(path, body) {
       if (closing || body.byteLength === 0) return;
       let batch = open.get(path);
+      // Sent before this body would take it past the limit: an upstream that refuses a large request
+      // (413) then refuses only the one too large alone, which goes in a batch of its own.
+      if (batch !== undefined && batch.bytes + body.byteLength > tuning.maxBatchBytes) {
+        seal(path);
+        batch = undefined;
+      }
       if (batch === undefined) {
         batch = { path, parts: [], bytes: 0, held: 0, where: "queued" };
         open.set(path, batch);

@@ -327,6 +327,38 @@ describe("--forward: everything received passes on upstream as OTLP/HTTP protobu
     expect(failing.events).toContainEqual(expect.objectContaining({ type: "forward-stopped", batches: 1 }));
   });
 
+  it("keeps batches within their size: a request that would pass it starts a new batch, and one larger alone goes alone", async () => {
+    const up = await upstream();
+    const local = await app({
+      forward: [up.url],
+      forwardCompression: "none",
+      forwardTuning: { maxBatchBytes: 3000, concurrency: 1 },
+    });
+    const { encodeExportRequestFromJson } = await import("../../src/otlp/protobuf/from-json.js");
+    // About 2,000, 2,500 and 4,000 bytes: any two of them together are past the limit.
+    const bodies = [2000, 2500, 4000].map((pad, i) =>
+      encodeExportRequestFromJson(
+        "/v1/traces",
+        jsonTraceRequest("sized", [{ name: `req-${i}`, attributes: { pad: "x".repeat(pad) } }]),
+      ),
+    );
+    for (const bytes of bodies) {
+      const res = await fetch(`${local.base}/v1/traces`, {
+        method: "POST",
+        headers: { "content-type": "application/x-protobuf" },
+        body: Buffer.from(bytes),
+      });
+      expect(res.status).toBe(200);
+    }
+    await eventually(() => (deliveredSpans(up).length === 3 ? true : undefined));
+    expect(up.requests.map((r) => r.body.byteLength)).toEqual(bodies.map((b) => b.byteLength));
+    expect(up.requests.map((r) => decodeTraceRequestProtobuf(r.body).spans.map((s) => s.name))).toEqual([
+      ["req-0"],
+      ["req-1"],
+      ["req-2"],
+    ]);
+  });
+
   it("forwards log requests sent as protobuf byte for byte (here without compression, --forward-compression none)", async () => {
     const up = await upstream();
     const local = await app({ forward: [up.url], forwardCompression: "none", forwardTuning: { lingerMs: 10 } });
