@@ -119,6 +119,8 @@ export function createForwardTarget(
   let queuedBytes = 0;
   let lingerTimer: NodeJS.Timeout | null = null;
   let backoffTimer: NodeJS.Timeout | null = null;
+  /** When the running backoff ends (Date.now() time). */
+  let backoffUntil = 0;
   let attempt = 0;
   let failing = false;
   /** The last answer refused a batch (400, 401, 413…) and none was taken since: every batch may be dropped. */
@@ -225,9 +227,13 @@ export function createForwardTarget(
       rejecting = false;
       events.event({ type: "failing", url: config.url, message });
     }
-    if (backoffTimer !== null) return;
     const delay = retryAfterMs ?? backoffDelayMs(attempt, tuning.random);
-    attempt++;
+    if (backoffTimer !== null) {
+      // Another batch's failure set the wait already; an upstream that asks for longer is waited for.
+      if (retryAfterMs === null || Date.now() + delay <= backoffUntil) return;
+      clearTimeout(backoffTimer);
+    } else attempt++;
+    backoffUntil = Date.now() + delay;
     backoffTimer = setTimeout(() => {
       backoffTimer = null;
       pump();

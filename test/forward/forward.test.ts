@@ -161,6 +161,26 @@ describe("--forward: everything received passes on upstream as OTLP/HTTP protobu
     expect(lines).toEqual(["failing", "recovered"]);
   });
 
+  it("waits out the longer Retry-After when a second batch in flight asks for more than the wait already running", async () => {
+    const up = await upstream();
+    const arrived: number[] = [];
+    up.behave((i) => {
+      arrived.push(Date.now());
+      // The first answer starts a wait of 1 s; the second, 200 ms into it, asks for 3 s.
+      if (i === 0) return { status: 503, headers: { "Retry-After": "1" } };
+      if (i === 1) return { status: 429, headers: { "Retry-After": "3" }, delayMs: 200 };
+      return { status: 200 };
+    });
+    // A trace batch and a log batch, sealed by the same linger, are sent together.
+    const local = await app({ forward: [up.url], forwardTuning: { lingerMs: 200 } });
+    expect((await postJson(local.base, jsonTraceRequest("waits", [{ name: "GET /w" }]))).status).toBe(200);
+    expect((await postLogs(local.base, jsonLogRequest("waits", [{ body: "waiting" }]))).status).toBe(200);
+    await eventually(() => (up.delivered().length === 2 ? true : undefined));
+    expect(up.requests.map((r) => r.answered)).toEqual([503, 429, 200, 200]);
+    // Sent again 3 s after the 429 was answered, which was 200 ms after it arrived.
+    expect((arrived[2] ?? 0) - (arrived[1] ?? 0)).toBeGreaterThanOrEqual(3000);
+  });
+
   it("an upstream that does not answer times out, and the batch is sent again", async () => {
     const up = await upstream();
     up.behave((i) => (i === 0 ? "hang" : { status: 200 }));

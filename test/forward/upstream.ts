@@ -12,10 +12,13 @@ export interface Received {
 }
 
 /**
- * How the upstream answers the next request: a status with headers, no answer at all, or a 200 whose
- * body comes a byte every 50 ms and never ends.
+ * How the upstream answers the next request: a status with headers (after `delayMs`), no answer at
+ * all, or a 200 whose body comes a byte every 50 ms and never ends.
  */
-export type Behaviour = { status: number; headers?: Record<string, string>; body?: string } | "hang" | "trickle";
+export type Behaviour =
+  | { status: number; headers?: Record<string, string>; body?: string; delayMs?: number }
+  | "hang"
+  | "trickle";
 
 export interface Upstream {
   url: string;
@@ -55,11 +58,15 @@ export async function startUpstream(): Promise<Upstream> {
         return;
       }
       const ok = behaviour.status >= 200 && behaviour.status < 300;
-      res.writeHead(behaviour.status, {
-        "Content-Type": ok ? "application/x-protobuf" : "application/json",
-        ...behaviour.headers,
-      });
-      res.end(ok ? "" : (behaviour.body ?? JSON.stringify({ code: 14, message: "unavailable" })));
+      const answer = () => {
+        res.writeHead(behaviour.status, {
+          "Content-Type": ok ? "application/x-protobuf" : "application/json",
+          ...behaviour.headers,
+        });
+        res.end(ok ? "" : (behaviour.body ?? JSON.stringify({ code: 14, message: "unavailable" })));
+      };
+      if (behaviour.delayMs === undefined) answer();
+      else setTimeout(answer, behaviour.delayMs);
     });
   });
   server.on("connection", (socket) => {
