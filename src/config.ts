@@ -1,4 +1,5 @@
 import { Buffer } from "node:buffer";
+import { validateHeaderValue } from "node:http";
 import { dirname, resolve } from "node:path";
 import { normalizeModel } from "./domain/llm-cost.js";
 import { BUNDLED_PRICES, type PriceList, withPriceFile } from "./domain/llm-prices.js";
@@ -245,6 +246,14 @@ export function parseForwardHeader(value: string): [name: string, value: string]
   const headerValue = eq === -1 ? "" : value.slice(eq + 1).trim();
   if (!HEADER_NAME_RE.test(name) || /[\r\n\0]/.test(headerValue)) {
     throw new ConfigError(`--forward-header must be name=value, e.g. x-api-key=abc123, not "${value}"`);
+  }
+  try {
+    // Node refuses to send such a value (each request would fail), so it is refused here, at start.
+    validateHeaderValue(name, headerValue);
+  } catch {
+    throw new ConfigError(
+      `--forward-header ${name}: its value has a character a header cannot carry (printable ASCII, tabs and Latin-1 only)`,
+    );
   }
   if (RESERVED_HEADERS.has(name.toLowerCase())) {
     throw new ConfigError(`--forward-header cannot set ${name}: tracekit-local sets it for each request`);

@@ -24,6 +24,11 @@ describe("--forward and --forward-header values", () => {
     for (const bad of ["x-api-key", "=v", "bad name=v", "content-encoding=br", "x=a\nb"]) {
       expect(() => parseForwardHeader(bad)).toThrow(ConfigError);
     }
+    // What Node would refuse to send with each request: past Latin-1, and control characters.
+    for (const bad of ["x-tenant=équipe-ключ", "x-api-key=a\u007fb", "x-api-key=a\u0001b"]) {
+      expect(() => parseForwardHeader(bad)).toThrow(/its value has a character a header cannot carry/);
+    }
+    expect(parseForwardHeader("x-tenant=équipe\tA")).toEqual(["x-tenant", "équipe\tA"]);
     expect(() => resolveConfig({ forwardHeader: ["x-api-key=1"] }, {})).toThrow(/--forward-header needs --forward/);
     expect(() => resolveConfig({ forward: ["http://a:4318"], forwardCompression: "br" }, {})).toThrow(
       /--forward-compression must be gzip or none/,

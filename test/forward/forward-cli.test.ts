@@ -12,6 +12,7 @@ describe("tracekit-local --forward on the command line", { timeout: 120_000 }, (
       ["--forward", "collector:4318"],
       ["--forward-header", "x-api-key=abc"],
       ["--forward", "http://collector:4318", "--forward-header", "x-api-key"],
+      ["--forward", "http://collector:4318", "--forward-header", "x-tenant=équipe-ключ"],
       ["--forward", "http://collector:4318", "--forward-compression", "br"],
     ]) {
       const run = start([...args, "--port", "0", "--no-open"]);
