@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { constants } from "node:os";
 import { isatty } from "node:tty";
 import { ConfigError } from "../config.js";
@@ -20,6 +21,24 @@ const FORWARDED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 function fail(message: string, code: number): never {
   console.error(`error: ${message}`);
   process.exit(code);
+}
+
+/**
+ * Whether a SIGINT to this process came from its terminal's Ctrl+C, which the terminal sends to the
+ * whole foreground process group, the command included: true when this process's group is the
+ * foreground group of its controlling terminal. Whether stdin is a terminal does not say that: with
+ * `< file` the terminal's Ctrl+C still reaches both, and a process outside the terminal's foreground can
+ * have a terminal as stdin. Where /proc is missing, any of stdin, stdout or stderr being a terminal stands in.
+ */
+function inForegroundOfTerminal(): boolean {
+  try {
+    const stat = readFileSync("/proc/self/stat", "utf8");
+    // After the command name in parentheses (which may hold spaces): state ppid pgrp session tty_nr tpgid.
+    const [, , pgrp, , ttyNr, tpgid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ttyNr !== "0" && pgrp === tpgid;
+  } catch {
+    return isatty(0) || isatty(1) || isatty(2);
+  }
 }
 
 /** The running instance, or one started now in the background (only on localhost: --url names another host). */
@@ -70,8 +89,11 @@ export async function runCommand(command: string[], options: RunOptions): Promis
       // After the command has exited only the summary is left: a signal ends that at once.
       if (exitCode !== null) process.exit(exitCode);
       // A terminal's Ctrl+C already reached the command (the whole foreground process group gets it);
-      // sending it again would read as a second Ctrl+C, which many programs take as "quit now".
-      if (signal === "SIGINT" && isatty(0)) return;
+      // sending it again would read as a second Ctrl+C, which many programs take as "quit now". A SIGINT
+      // that `kill` sends to this process alone while it is in the terminal's foreground cannot be told
+      // from that one: the command does not get it, and this goes on until the command exits (SIGTERM,
+      // or SIGINT to the process group, `kill -INT -<pgid>`, stops both).
+      if (signal === "SIGINT" && inForegroundOfTerminal()) return;
       child.kill(signal);
     });
   }

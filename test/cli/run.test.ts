@@ -1,19 +1,49 @@
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { TraceListResponse, TraceResponse } from "../../src/protocol.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
-import { type CliRun, freePort, useCliRuns } from "../helpers/cli.js";
+import { BIN, type CliRun, freePort, useCliRuns } from "../helpers/cli.js";
 import { readJson } from "../helpers/http.js";
 import { waitFor } from "../helpers/live.js";
 
 const OTEL_APP = fileURLToPath(new URL("./fixtures/otel-app.mjs", import.meta.url));
+const COUNTS_SIGINT = fileURLToPath(new URL("./fixtures/counts-sigint.mjs", import.meta.url));
+/** util-linux's `script` gives a command a pseudo-terminal of its own; `setsid` starts one outside its foreground. */
+const SCRIPT = "/usr/bin/script";
+const SETSID = "/usr/bin/setsid";
 
 const cli = useCliRuns({ TRACEKIT_NO_BROWSER: "1" });
-/** Instances that `run` started in the background, ended after each test. */
+/** Processes left running: instances `run` started in the background, runs no terminal's hangup ends. Ended after each test. */
 const startedPids: number[] = [];
+/** `script`s started by inTerminal, killed after each test. */
+const terminals: ReturnType<typeof spawn>[] = [];
 
-/** `tracekit-local run …` with stdin piped, so a test can write to it. */
-const run = (args: string[], env: Record<string, string> = {}): CliRun => cli(["run", ...args], env, "pipe");
+/**
+ * `tracekit-local run …` with stdin piped, so a test can write to it, in a session of its own: a
+ * terminal the tests run in is not its terminal, so a signal a test sends is one no terminal sent.
+ */
+const run = (args: string[], env: Record<string, string> = {}): CliRun => cli(["run", ...args], env, "pipe", true);
+
+/**
+ * Runs `shellCommand` in a pseudo-terminal (util-linux `script`), as a terminal would; writing to
+ * `stdin` is typing. `exited` is the command's exit code.
+ */
+function inTerminal(shellCommand: string): {
+  stdin: NodeJS.WritableStream;
+  output(): string;
+  exited: Promise<number | null>;
+} {
+  const script = spawn(SCRIPT, ["-eqc", shellCommand, "/dev/null"], { stdio: ["pipe", "pipe", "pipe"] });
+  let output = "";
+  script.stdout.on("data", (chunk) => {
+    output += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => script.on("exit", (code) => resolve(code)));
+  terminals.push(script);
+  return { stdin: script.stdin, output: () => output, exited };
+}
 
 const ready = (check: () => boolean) => waitFor(() => (check() ? true : undefined));
 
@@ -57,6 +87,7 @@ afterAll(async () => {
   await app.close();
 });
 afterEach(async () => {
+  for (const script of terminals.splice(0)) if (script.exitCode === null) script.kill("SIGKILL");
   for (const pid of startedPids.splice(0)) {
     try {
       process.kill(pid, "SIGTERM");
@@ -98,6 +129,36 @@ describe("tracekit-local run", { timeout: 60_000 }, () => {
     expect(await handles.exited).toBe(7);
     expect(handles.stdout()).toContain("got SIGHUP");
   });
+
+  it.skipIf(!existsSync(SCRIPT))(
+    "in a terminal, one Ctrl+C reaches the command once, also when run's stdin is redirected",
+    async () => {
+      const terminal = inTerminal(
+        `${process.execPath} ${BIN} run --port ${app.port} -- ${process.execPath} ${COUNTS_SIGINT} < /dev/null`,
+      );
+      const runPid = Number(await waitFor(() => /ready (\d+)/.exec(terminal.output())?.[1]));
+      startedPids.push(runPid);
+      terminal.stdin.write("\x03");
+      expect(await terminal.exited, terminal.output()).toBe(1);
+      expect(terminal.output()).toContain("SIGINT 1");
+      expect(terminal.output()).not.toContain("SIGINT 2");
+    },
+  );
+
+  it.skipIf(!existsSync(SCRIPT) || !existsSync(SETSID))(
+    "passes on a SIGINT sent to its pid when stdin is a terminal but run is not in its foreground",
+    async () => {
+      const terminal = inTerminal(
+        `${SETSID} -w ${process.execPath} ${BIN} run --port ${app.port} -- ${process.execPath} ${COUNTS_SIGINT}`,
+      );
+      const runPid = Number(await waitFor(() => /ready (\d+)/.exec(terminal.output())?.[1]));
+      // Without the terminal's foreground run does not end with the terminal: ended after the test.
+      startedPids.push(runPid);
+      process.kill(runPid, "SIGINT");
+      await waitFor(() => (terminal.output().includes("SIGINT 1") ? true : undefined));
+      expect(await terminal.exited, terminal.output()).toBe(1);
+    },
+  );
 
   it("passes stdin and stdout through", async () => {
     const echo = run(["--port", String(app.port), "--", process.execPath, "-e", "process.stdin.pipe(process.stdout)"]);

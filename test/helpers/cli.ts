@@ -12,11 +12,20 @@ export interface CliRun {
   exited: Promise<number | null>;
 }
 
-/** Spawns the built CLI; the caller ends it (SIGTERM) or awaits `exited`. */
-export function runCli(args: string[], env: Record<string, string> = {}, stdin: "ignore" | "pipe" = "ignore"): CliRun {
+/**
+ * Spawns the built CLI; the caller ends it (SIGTERM) or awaits `exited`. `detached`: in a process group
+ * (and session) of its own, outside any terminal the tests run in.
+ */
+export function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+  stdin: "ignore" | "pipe" = "ignore",
+  detached = false,
+): CliRun {
   const child = spawn(process.execPath, [BIN, ...args], {
     env: { ...process.env, ...env },
     stdio: [stdin, "pipe", "pipe"],
+    detached,
   });
   let out = "";
   let err = "";
@@ -59,7 +68,7 @@ export async function freePort(): Promise<number> {
  */
 export function useCliRuns(
   defaults: Record<string, string> = {},
-): (args: string[], env?: Record<string, string>, stdin?: "ignore" | "pipe") => CliRun {
+): (args: string[], env?: Record<string, string>, stdin?: "ignore" | "pipe", detached?: boolean) => CliRun {
   const running: CliRun[] = [];
   afterEach(async () => {
     for (const run of running.splice(0)) {
@@ -69,8 +78,8 @@ export function useCliRuns(
       }
     }
   });
-  return (args, env = {}, stdin = "ignore") => {
-    const run = runCli(args, { ...defaults, ...env }, stdin);
+  return (args, env = {}, stdin = "ignore", detached = false) => {
+    const run = runCli(args, { ...defaults, ...env }, stdin, detached);
     running.push(run);
     return run;
   };
