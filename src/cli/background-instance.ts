@@ -25,21 +25,28 @@ function lastLine(file: string): string {
 
 /**
  * Starts `tracekit-local --port <port> --no-open` detached, its output appended to a log file in the
- * OS temp folder, and waits until its health answers at `url`. Throws (with the log's last line) when
- * it exits first or does not answer within `timeoutMs`; in the latter case it is ended.
+ * OS temp folder, and waits until it says it listens and its health answers at `url`. Null when it
+ * exited because another instance took the port meanwhile (another command started one at the same
+ * time) and that one answers. Throws (with the log's last line) when it exits otherwise or does not
+ * answer within `timeoutMs`; in the latter case it is ended.
  */
 export async function startBackgroundInstance(
   port: number,
   url: string,
   timeoutMs: number,
-): Promise<BackgroundInstance> {
+): Promise<BackgroundInstance | null> {
   const logFile = join(tmpdir(), `tracekit-local-${port}.log`);
   const fd = openSync(logFile, "a");
   const child = spawn(process.execPath, [BIN, "--port", String(port), "--no-open"], {
     detached: true,
-    stdio: ["ignore", fd, fd],
+    // The channel only carries the instance's word that it listens (see below); closed once heard.
+    stdio: ["ignore", fd, fd, "ipc"],
   });
   closeSync(fd);
+  let listening = false;
+  child.once("message", () => {
+    listening = true;
+  });
   let exited: string | null = null;
   child.on("exit", (code, signal) => {
     exited = signal ?? `exit code ${code}`;
@@ -51,9 +58,16 @@ export async function startBackgroundInstance(
   const pid = child.pid;
   const deadline = Date.now() + timeoutMs;
   while (pid !== undefined && exited === null && Date.now() < deadline) {
-    if ((await probeInstance(url, 1_000)) !== null) return { pid, logFile };
+    // A health answer before the word can be another instance's, started at the same time: this one
+    // may still be starting, and then exit on finding the port taken.
+    if (listening && (await probeInstance(url, 1_000)) !== null) {
+      if (child.connected) child.disconnect();
+      return { pid, logFile };
+    }
     await new Promise((resolve) => setTimeout(resolve, PROBE_EVERY_MS));
   }
+  if (child.connected) child.disconnect();
+  if (exited !== null && (await probeInstance(url)) !== null) return null;
   const detail = lastLine(logFile);
   if (exited === null && pid !== undefined) {
     child.kill("SIGTERM");

@@ -55,6 +55,10 @@ async function findOrStartInstance(options: RunOptions): Promise<{ url: string; 
   const port = Number(new URL(url).port);
   try {
     const instance = await startBackgroundInstance(port, url, START_TIMEOUT_MS);
+    if (instance === null) {
+      console.error(`tracekit-local: another command started one at ${url} at the same time; this run uses it`);
+      return { url, started: false };
+    }
     console.error(
       `tracekit-local: started at ${url} in the background (log ${instance.logFile}); it keeps running after this command, stop it with \`kill ${instance.pid}\``,
     );

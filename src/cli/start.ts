@@ -405,5 +405,8 @@ export async function runStart(options: StartOptions, command?: Command): Promis
     );
   }
   console.log(`Press Ctrl+C to stop.`);
+  // A command that started this one in the background waits for this word: the health answer alone
+  // could come from another instance started at the same time, which got the port first.
+  process.send?.("listening", () => {});
   if (config.open) void openBrowser(app.url);
 }

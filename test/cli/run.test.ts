@@ -239,6 +239,28 @@ describe("tracekit-local run", { timeout: 60_000 }, () => {
     expect(health).toMatchObject({ name: "tracekit-local", counts: { spans: 4 } });
   });
 
+  it("of two runs that start an instance at once, one says it started it, with its pid; the other uses it", async () => {
+    const port = await freePort();
+    const both = [1, 2].map(() => run(["--port", String(port), "--no-open", "--", process.execPath, "-e", ""]));
+    const codes = await Promise.all(both.map((started) => started.exited));
+    const stderrs = both.map((started) => started.stderr());
+    const pids = stderrs.flatMap((stderr) => /kill (\d+)/.exec(stderr)?.[1] ?? []).map(Number);
+    startedPids.push(...pids);
+    expect(codes, stderrs.join("\n")).toEqual([0, 0]);
+    expect(pids, stderrs.join("\n")).toHaveLength(1);
+    // The pid it names is the instance that answers (the other one found the port taken and exited).
+    expect(() => process.kill(pids[0] as number, 0)).not.toThrow();
+    expect(await readJson(fetch(`http://127.0.0.1:${port}/api/health`))).toMatchObject({ name: "tracekit-local" });
+    const other = stderrs.find((stderr) => !stderr.includes("kill ")) ?? "";
+    // When both asked before either instance answered (nearly always), the other says whose instance it uses.
+    expect(other).not.toMatch(/started at|could not start/);
+    if (other.includes("at the same time")) {
+      expect(other).toContain(
+        `another command started one at http://localhost:${port} at the same time; this run uses it`,
+      );
+    }
+  });
+
   it("says in one line what is wrong: no command, nothing at --url, a command that does not exist", async () => {
     const none = run(["--port", String(app.port)]);
     expect(await none.exited).toBe(2);
