@@ -4,7 +4,9 @@ import { RUN_ID_ATTRIBUTE } from "./run-env.js";
 
 /**
  * What one `tracekit-local run` sent, as the instance counts it: the traces of the window that carry
- * the run's id (`runId`), or, when none does, every trace that started in the window (`runId` null).
+ * the run's id (`runId`). When none does but traces without any run id started in the window, those
+ * (`runId` null): another app's, or the command's if its SDK did not read OTEL_RESOURCE_ATTRIBUTES,
+ * which cannot be told apart, so they are shown beside the run and not as its own.
  */
 export interface RunTotals {
   traces: number;
@@ -13,7 +15,7 @@ export interface RunTotals {
   failing: number;
   /** LLM calls that name a model, what the priced ones cost, and how many have no price. */
   llm?: { calls: number; usd: number; unpriced: number };
-  /** The run id the traces were found by; null when none carried it and the window was counted. */
+  /** The run id the traces were found by; null when none carried it and the window's traces without one were counted. */
   runId: string | null;
 }
 
@@ -27,22 +29,25 @@ export interface RunWindow {
 
 const PAGE_SIZE = 1000;
 
-/** The trace list's query for the traces that carry run `runId` (the resource attribute `run` sets). */
-function runQuery(runId: string): string {
-  return `${RUN_ID_ATTRIBUTE}="${runId}"`;
+/**
+ * The trace list's query for the traces that carry run `runId` (the resource attribute `run` sets), or
+ * with null for those with a span that carries no run id (another run's traces are not this one's).
+ */
+function runQuery(runId: string | null): string {
+  return runId === null ? `-${RUN_ID_ATTRIBUTE}` : `${RUN_ID_ATTRIBUTE}="${runId}"`;
 }
 
 function windowParams(window: RunWindow, runId: string | null): URLSearchParams {
   // The same order as the trace list writes its own URL.
   const params = new URLSearchParams();
   if (window.service !== undefined) params.set("service", window.service);
-  if (runId !== null) params.set("q", runQuery(runId));
+  params.set("q", runQuery(runId));
   params.set("since", String(window.sinceMs));
   params.set("until", String(window.untilMs));
   return params;
 }
 
-/** The trace list's address for just this run (its traces by run id, or its window; see RunTotals). */
+/** The trace list's address for just this run (its traces by run id, or its window's without one; see RunTotals). */
 export function runListUrl(base: string, window: RunWindow, totals: Pick<RunTotals, "runId">): string {
   return `${base}/?${windowParams(window, totals.runId)}`;
 }
@@ -55,11 +60,13 @@ async function getJson<T>(url: string): Promise<T> {
 
 /**
  * Counts the run's traces, spans, failing traces and LLM calls, page by page: those that carry its
- * id; when none does (an SDK that does not read OTEL_RESOURCE_ATTRIBUTES), every trace of its window.
+ * id; when none does, the window's traces that carry no run id (see RunTotals).
  */
 export async function countRun(base: string, window: RunWindow, runId: string): Promise<RunTotals> {
   const ofRun = await countTraces(base, window, runId);
-  return ofRun.traces > 0 ? ofRun : countTraces(base, window, null);
+  if (ofRun.traces > 0) return ofRun;
+  const withoutRunId = await countTraces(base, window, null);
+  return withoutRunId.traces > 0 ? withoutRunId : ofRun;
 }
 
 async function countTraces(base: string, window: RunWindow, runId: string | null): Promise<RunTotals> {
@@ -121,9 +128,9 @@ export function formatRunLine(totals: RunTotals, url: string): string {
     parts.push(`${plural(calls, "LLM call")}${cost}${unpriced > 0 ? ` (${unpriced} without a price)` : ""}`);
   }
   const what = `${plural(totals.traces, "trace")} (${parts.join(", ")})`;
-  if (totals.runId !== null || totals.traces === 0) return `tracekit-local: this run sent ${what} · ${url}`;
+  if (totals.runId !== null) return `tracekit-local: this run sent ${what} · ${url}`;
   return (
-    `tracekit-local: ${what} started while this ran; none carries ${RUN_ID_ATTRIBUTE} (its SDK did not read ` +
-    `OTEL_RESOURCE_ATTRIBUTES), so other apps' traces of that time are counted too · ${url}`
+    `tracekit-local: this run sent no trace with its ${RUN_ID_ATTRIBUTE}; ${what} without one started while ` +
+    `it ran, from other apps, or from this command if its SDK does not read OTEL_RESOURCE_ATTRIBUTES · ${url}`
   );
 }

@@ -7,6 +7,7 @@ import { startTestApp, type TestApp } from "../helpers/app.js";
 import { BIN, type CliRun, freePort, useCliRuns } from "../helpers/cli.js";
 import { readJson } from "../helpers/http.js";
 import { waitFor } from "../helpers/live.js";
+import { sendSdkTrace } from "../helpers/otel.js";
 
 const OTEL_APP = fileURLToPath(new URL("./fixtures/otel-app.mjs", import.meta.url));
 const COUNTS_SIGINT = fileURLToPath(new URL("./fixtures/counts-sigint.mjs", import.meta.url));
@@ -210,7 +211,7 @@ describe("tracekit-local run", { timeout: 60_000 }, () => {
     const list: TraceListResponse = await readJson(fetch(`${app.base}/api/traces${url.search}`));
     expect(list.traces.map((t) => t.name).sort()).toEqual(["GET /orders", "POST /checkout"]);
 
-    // Spans without the run's id (an SDK that does not read OTEL_RESOURCE_ATTRIBUTES): the window is counted, and said so.
+    // Spans without the run's id (an SDK that does not read OTEL_RESOURCE_ATTRIBUTES, or another app): shown beside the run, and said so.
     const untagged = run([
       "--port",
       String(app.port),
@@ -222,7 +223,33 @@ describe("tracekit-local run", { timeout: 60_000 }, () => {
     ]);
     expect(await untagged.exited, untagged.stderr()).toBe(0);
     expect(untagged.stderr()).toMatch(
-      /^tracekit-local: 1 trace \(1 span, 0 failing\) started while this ran; none carries tracekit\.run\.id .* · http:\/\/localhost:\d+\/\?since=\d+&until=\d+$/m,
+      /^tracekit-local: this run sent no trace with its tracekit\.run\.id; 1 trace \(1 span, 0 failing\) without one started while it ran, .* · http:\/\/localhost:\d+\/\?q=-tracekit\.run\.id&since=\d+&until=\d+$/m,
+    );
+    const link = new URL(/ · (\S+)$/m.exec(untagged.stderr())?.[1] ?? "");
+    const shown: TraceListResponse = await readJson(fetch(`${app.base}/api/traces${link.search}`));
+    expect(shown.traces.map((t) => t.traceId)).toEqual(["cd".repeat(16)]);
+  });
+
+  it("credits a command that sends nothing with no trace while other apps send", async () => {
+    const quiet = () =>
+      run(["--port", String(app.port), "--", process.execPath, "-e", "console.log('ready'); process.stdin.resume();"]);
+    // Another run's traces carry its own run id: not this run's, nor counted beside it.
+    const first = quiet();
+    await ready(() => first.stdout().includes("ready"));
+    const otherRun = run(["--port", String(app.port), "--", process.execPath, OTEL_APP]);
+    expect(await otherRun.exited, otherRun.stderr()).toBe(0);
+    first.child.stdin?.end();
+    expect(await first.exited, first.stderr()).toBe(0);
+    expect(summary(first.stderr())).toMatchObject({ traces: 0, spans: 0, failing: 0 });
+
+    // An app that sends without a run id: its traces are shown beside the run, not as the run's.
+    const second = quiet();
+    await ready(() => second.stdout().includes("ready"));
+    await sendSdkTrace(app.base, { service: "bystander", name: "GET /elsewhere", children: 1 });
+    second.child.stdin?.end();
+    expect(await second.exited, second.stderr()).toBe(0);
+    expect(second.stderr()).toMatch(
+      /^tracekit-local: this run sent no trace with its tracekit\.run\.id; 1 trace \(2 spans, 0 failing\) without one started while it ran, from other apps, or from this command if its SDK does not read OTEL_RESOURCE_ATTRIBUTES · /m,
     );
   });
 
