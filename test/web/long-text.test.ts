@@ -7,5 +7,8 @@ describe("clipText", () => {
     expect(clipText("x".repeat(ROW_TEXT))).toBe("x".repeat(ROW_TEXT));
     expect(clipText("x".repeat(1_000_000))).toBe(`${"x".repeat(ROW_TEXT)}…`);
     expect(clipText("abcdef", 3)).toBe("abc…");
+    // Never half of a character outside the BMP.
+    expect(clipText("ab😀cd", 3)).toBe("ab…");
+    expect(clipText("ab😀cd", 4)).toBe("ab😀…");
   });
 });

@@ -1,16 +1,18 @@
 import type { ErrorGroupJson } from "../../../../src/protocol";
 import { formatAbsolute, formatCount, nanosToMillis } from "../../lib/format";
+import { clipText } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
 import { ExceptionView } from "../trace-view/ExceptionView";
 import { failedOperationText, failingSpanLink, frameText, groupTitle } from "./errors-model";
 
 /** An opened group: what grouped it, its newest error's stack trace, where it failed and its newest traces. */
 export function ErrorGroupDetails({ group }: { group: ErrorGroupJson }) {
+  const title = groupTitle(group);
   return (
     <div class="error-group-details">
       <p class="error-group-pattern muted" data-testid="error-pattern">
-        Grouped as <span class="error-type">{group.type}</span> <span class="mono">{groupTitle(group).pattern}</span>
-        {group.frames.length > 0 ? ` at ${group.frames.map(frameText).join(" ← ")}` : ""}
+        Grouped as <span class="error-type">{title.type}</span> <span class="mono">{title.pattern}</span>
+        {group.frames.length > 0 ? ` at ${group.frames.map((frame) => clipText(frameText(frame))).join(" ← ")}` : ""}
       </p>
       <ExceptionView
         exception={{
@@ -26,7 +28,7 @@ export function ErrorGroupDetails({ group }: { group: ErrorGroupJson }) {
             <ul data-testid="error-failed-in-list">
               {group.failedIn.map((op) => (
                 <li key={`${op.kind} ${op.name} ${op.peer ?? ""}`}>
-                  {group.service} · <span>{failedOperationText(op)}</span>{" "}
+                  {group.service} · <span>{clipText(failedOperationText(op))}</span>{" "}
                   <span class="faint">{op.kind.toLowerCase()}</span> <span class="muted">×{formatCount(op.count)}</span>
                 </li>
               ))}
@@ -39,7 +41,7 @@ export function ErrorGroupDetails({ group }: { group: ErrorGroupJson }) {
             {group.operations.map((op) => (
               <li key={`${op.service} ${op.name}`}>
                 <span class="service-dot" style={{ background: serviceColor(op.service) }} /> {op.service} ·{" "}
-                <span>{op.name}</span> <span class="muted">×{formatCount(op.count)}</span>
+                <span>{clipText(op.name)}</span> <span class="muted">×{formatCount(op.count)}</span>
               </li>
             ))}
           </ul>
@@ -52,7 +54,7 @@ export function ErrorGroupDetails({ group }: { group: ErrorGroupJson }) {
                 <a href={failingSpanLink(l.traceId, l.spanId)} class="mono">
                   {formatAbsolute(nanosToMillis(l.timeUnixNano)).slice(11)}
                 </a>{" "}
-                <span class="muted">{l.operation.name}</span>
+                <span class="muted">{clipText(l.operation.name)}</span>
               </li>
             ))}
           </ul>
@@ -62,7 +64,7 @@ export function ErrorGroupDetails({ group }: { group: ErrorGroupJson }) {
             <h3>Grouped by frames</h3>
             <ul class="mono">
               {group.frames.map((frame) => (
-                <li key={frame}>{frameText(frame)}</li>
+                <li key={frame}>{clipText(frameText(frame))}</li>
               ))}
             </ul>
           </section>

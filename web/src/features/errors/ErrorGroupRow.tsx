@@ -68,7 +68,7 @@ export function ErrorGroupRow(props: {
                 {place.within}
               </span>
             )}
-            {group.frames[0] && <span class="mono"> · {frameText(group.frames[0])}</span>}
+            {group.frames[0] && <span class="mono"> · {clipText(frameText(group.frames[0]))}</span>}
           </div>
           {group.startedBelow !== null && group.startedBelow.length > 0 && (
             <StartedBelow origins={group.startedBelow} onShowGroup={props.onShowGroup} />
@@ -141,11 +141,11 @@ function StartedBelow(props: { origins: ErrorOriginJson[]; onShowGroup: ((id: st
           {i > 0 ? ", " : ""}
           {props.onShowGroup !== null && i === 0 ? (
             <button type="button" class="error-origin-link" onClick={() => props.onShowGroup?.(origin.id)}>
-              <span class="error-type">{origin.type}</span> {clipText(messageLine(origin.message), 120)}
+              <span class="error-type">{clipText(origin.type)}</span> {clipText(messageLine(origin.message), 120)}
             </button>
           ) : (
             <>
-              <span class="error-type">{origin.type}</span> {clipText(messageLine(origin.message), 120)}
+              <span class="error-type">{clipText(origin.type)}</span> {clipText(messageLine(origin.message), 120)}
             </>
           )}{" "}
           <span class="faint">in {origin.service}</span>

@@ -44,15 +44,15 @@ export function messageLine(message: string): string {
  * The group's headline: the type, then its newest error's message as it was, on one line (the
  * pattern that grouped it replaces the variable parts, the very words that tell errors apart:
  * "HTTP <n>", `"type":"<value>"`). No message when it only repeats the type ("HTTP 500").
- * `pattern` is what grouped it, for the details and a tooltip.
+ * `pattern` is what grouped it, for the details and a tooltip. Each at most a line's worth.
  */
 export function groupTitle(group: ErrorGroupJson): { type: string; message: string; pattern: string } {
   const line = messageLine(group.sample.message);
   const message = line || group.pattern;
   return {
-    type: group.type,
+    type: clipText(group.type),
     message: message.toLowerCase() === group.type.toLowerCase() ? "" : clipText(message),
-    pattern: group.pattern || line,
+    pattern: clipText(group.pattern || line),
   };
 }
 
@@ -92,7 +92,7 @@ export function failurePlace(group: ErrorGroupJson): FailurePlace {
   const rootText =
     root === undefined
       ? null
-      : `${root.service} ${root.name}${group.operations.length > 1 ? ` +${group.operations.length - 1}` : ""}`;
+      : `${clipText(`${root.service} ${root.name}`)}${group.operations.length > 1 ? ` +${group.operations.length - 1}` : ""}`;
   // The failing span is the trace's root itself (its own operation): no "inside" to tell.
   const sameAsRoot =
     first !== undefined &&
@@ -101,11 +101,11 @@ export function failurePlace(group: ErrorGroupJson): FailurePlace {
     root?.service === group.service &&
     root.name === first.name;
   return {
-    operation: first === undefined ? null : failedOperationText(first),
+    operation: first === undefined ? null : clipText(failedOperationText(first)),
     kind: first === undefined ? null : first.kind.toLowerCase(),
     more: others.length,
     title: group.failedIn
-      .map((op) => `${group.service} ${failedOperationText(op)} (${op.kind.toLowerCase()}) ×${op.count}`)
+      .map((op) => `${clipText(`${group.service} ${failedOperationText(op)}`)} (${op.kind.toLowerCase()}) ×${op.count}`)
       .join("\n"),
     within: sameAsRoot ? null : rootText,
   };

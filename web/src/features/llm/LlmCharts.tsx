@@ -2,6 +2,7 @@ import { useMemo } from "preact/hooks";
 import type uPlot from "uplot";
 import type { LlmUsageResponse } from "../../../../src/protocol";
 import { formatCount, formatUsd } from "../../lib/format";
+import { clipText } from "../../lib/long-text";
 import { serviceColors } from "../../lib/service-color";
 import { themedAxis, timeAxis } from "../metrics/chart-options";
 import { UPlotChart } from "../metrics/UPlotChart";
@@ -91,7 +92,7 @@ function LlmChart(props: {
         {model.lines.map((line, i) => (
           <li key={line.key}>
             <span class="llm-swatch" style={{ background: colors[i] }} />
-            <span class="llm-legend-key">{line.key}</span>{" "}
+            <span class="llm-legend-key">{clipText(line.key)}</span>{" "}
             <span class="llm-legend-total">{formatMeasure(measure, line.total)}</span>
           </li>
         ))}
@@ -119,7 +120,7 @@ function chartOptions(
       {},
       ...model.lines.map(
         (line, i): uPlot.Series => ({
-          label: line.key,
+          label: clipText(line.key),
           stroke: colors[i],
           width: 1.5,
           points: { show: model.xs.length < 3, size: 5, fill: colors[i] },

@@ -6,6 +6,7 @@ import { BuildingNote, useReloadWhileBuilding } from "../../components/BuildingN
 import { ServiceSelect } from "../../components/ServiceSelect";
 import { TimeWindowSelect, windowSince } from "../../components/TimeWindowSelect";
 import { formatAbsolute, formatCount, formatDuration, formatUsd, nanosToMillis } from "../../lib/format";
+import { clipText } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
 import { useCoalesced } from "../../lib/use-coalesced";
 import { useLiveMessages, useLiveState } from "../../state/live-context";
@@ -166,7 +167,7 @@ function GroupTable({
             <tr key={group.key}>
               <td>
                 {service && <span class="service-dot" style={{ background: serviceColor(group.key) }} />}{" "}
-                {service ? group.key : <code>{group.key}</code>}
+                {service ? clipText(group.key) : <code>{clipText(group.key)}</code>}
               </td>
               <td class="numeric">
                 {formatCount(group.calls)}
@@ -219,9 +220,9 @@ function CallTable({ calls, total }: { calls: LlmCallJson[]; total: number }) {
               <td>
                 <span class="service-dot" style={{ background: serviceColor(call.service) }} /> {call.service}
               </td>
-              <td>{[call.provider, call.operation].filter(Boolean).join(" · ") || "–"}</td>
+              <td>{clipText([call.provider, call.operation].filter(Boolean).join(" · ")) || "–"}</td>
               <td>
-                <code>{call.cost.model}</code>
+                <code>{clipText(call.cost.model)}</code>
               </td>
               <td class="numeric">
                 {formatCount(call.cost.inputTokens)} / {formatCount(call.cost.outputTokens)}
@@ -240,7 +241,7 @@ function CallTable({ calls, total }: { calls: LlmCallJson[]; total: number }) {
                 {call.timeToFirstTokenMs === null ? "–" : formatDuration(call.timeToFirstTokenMs)}
               </td>
               <td>
-                {call.failed ? <span class="error-text">failed</span> : call.finishReasons.join(", ")}
+                {call.failed ? <span class="error-text">failed</span> : clipText(call.finishReasons.join(", "))}
                 {call.streaming ? <span class="faint"> · streamed</span> : null}
               </td>
               <td>

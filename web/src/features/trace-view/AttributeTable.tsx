@@ -1,6 +1,7 @@
 import type { Attributes, AttrValue } from "../../../../src/protocol";
 import { CopyButton } from "../../components/CopyButton";
 import { LongText } from "../../components/LongText";
+import { clipText } from "../../lib/long-text";
 import { AttributeKey } from "./AttributeKey";
 import {
   type AttributeEntry,
@@ -55,15 +56,19 @@ export function AttributeRows({
 }) {
   return (
     <div class="tv-attrs">
-      {entries.map(({ key, value }) => (
-        <div key={key} class="tv-attr" {...{ [hook]: key }}>
-          <span class="tv-attr-key" title={key}>
-            <AttributeKey text={key} query={query} />
-          </span>
-          <AttrValueView value={value} query={query} />
-          <CopyButton text={attributeValueText(value)} label={`Copy ${key}`} />
-        </div>
-      ))}
+      {entries.map(({ key, value }) => {
+        // A key can be as long as a value; the page, its title and its hooks carry only its start.
+        const shown = clipText(key);
+        return (
+          <div key={key} class="tv-attr" {...{ [hook]: shown }}>
+            <span class="tv-attr-key" title={shown}>
+              <AttributeKey text={shown} query={query} />
+            </span>
+            <AttrValueView value={value} query={query} />
+            <CopyButton text={attributeValueText(value)} label={`Copy ${shown}`} />
+          </div>
+        );
+      })}
     </div>
   );
 }

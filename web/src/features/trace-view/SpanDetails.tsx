@@ -4,6 +4,7 @@ import type { LogRecordJson, SnapshotSummaryJson, SpanJson } from "../../../../s
 import { CopyButton } from "../../components/CopyButton";
 import { LongText } from "../../components/LongText";
 import { formatAbsolute, formatDuration, formatPercent, nanosToMillis } from "../../lib/format";
+import { ROW_TEXT } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
 import { SpanLogs } from "../logs/SpanLogs";
 import { SpanSnapshots } from "../snapshots/SpanSnapshots";
@@ -44,14 +45,22 @@ export function ScopeSection({ scope }: { scope: SpanJson["scope"] }) {
     <Section title="Instrumentation scope" open={false}>
       <dl class="tv-kv">
         <dt>Name</dt>
-        <dd>{scope.name ? <code>{scope.name}</code> : <span class="faint">(none)</span>}</dd>
+        <dd>{scope.name ? <ScopeText text={scope.name} /> : <span class="faint">(none)</span>}</dd>
         <dt>Version</dt>
-        <dd>{scope.version ? <code>{scope.version}</code> : <span class="faint">(none)</span>}</dd>
+        <dd>{scope.version ? <ScopeText text={scope.version} /> : <span class="faint">(none)</span>}</dd>
       </dl>
       {scope.attributes && Object.keys(scope.attributes).length > 0 && (
         <PlainAttributes attributes={scope.attributes} hook="data-scope-key" />
       )}
     </Section>
+  );
+}
+
+function ScopeText({ text }: { text: string }) {
+  return (
+    <code>
+      <LongText text={text} limit={ROW_TEXT} />
+    </code>
   );
 }
 

@@ -1,6 +1,8 @@
 import type { Attributes, SpanLinkJson } from "../../../../src/protocol";
 import { CopyButton } from "../../components/CopyButton";
+import { LongText } from "../../components/LongText";
 import { formatDuration } from "../../lib/format";
+import { ROW_TEXT } from "../../lib/long-text";
 import { PlainAttributes } from "./AttributeTable";
 import { exceptionInfo } from "./attribute-groups";
 import { ExceptionView } from "./ExceptionView";
@@ -30,7 +32,9 @@ export function SpanEvents({ node, query }: { node: WaterfallNode; query: string
                 {offset < 0 ? "-" : "+"}
                 {formatDuration(Math.abs(offset))}
               </span>
-              <span class="tv-event-name">{event.name}</span>
+              <span class="tv-event-name">
+                <LongText text={event.name} limit={ROW_TEXT} />
+              </span>
             </div>
             {exception && <ExceptionView exception={exception} />}
             {Object.keys(rest).length > 0 && (

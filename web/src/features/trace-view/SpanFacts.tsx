@@ -1,7 +1,9 @@
 import { useMemo } from "preact/hooks";
 import type { SpanJson } from "../../../../src/protocol";
 import { CopyButton } from "../../components/CopyButton";
+import { LongText } from "../../components/LongText";
 import { formatCount, formatUsd } from "../../lib/format";
+import { clipText } from "../../lib/long-text";
 import { dbFacts, httpFacts, messagingFacts } from "./attribute-groups";
 import { type GenAiMessage, genAiFacts } from "./genai";
 import { formatSql, looksLikeSql } from "./sql-format";
@@ -24,32 +26,32 @@ export function SpanFacts({ span }: { span: SpanJson }) {
               {http.statusCode}
             </span>
           )}
-          {http.route && <code class="tv-fact-route">{http.route}</code>}
-          {http.url && http.url !== http.route && <code class="tv-fact-url">{http.url}</code>}
+          {http.route && <code class="tv-fact-route">{clipText(http.route)}</code>}
+          {http.url && http.url !== http.route && <code class="tv-fact-url">{clipText(http.url)}</code>}
         </div>
       )}
       {db && <DbFactsView db={db} />}
       {messaging && (
         <div class="tv-fact-line">
           <span class="tv-fact-kind">Messaging</span>
-          {[messaging.system, messaging.operation, messaging.destination].filter(Boolean).join(" · ")}
-          {messaging.messageId && <code class="faint">id {messaging.messageId}</code>}
+          {clipText([messaging.system, messaging.operation, messaging.destination].filter(Boolean).join(" · "))}
+          {messaging.messageId && <code class="faint">id {clipText(messaging.messageId)}</code>}
         </div>
       )}
       {genAi && (
         <div class="tv-genai">
           <div class="tv-fact-line">
             <span class="tv-fact-kind">GenAI</span>
-            {[genAi.provider, genAi.operation].filter(Boolean).join(" · ")}
+            {clipText([genAi.provider, genAi.operation].filter(Boolean).join(" · "))}
           </div>
           <dl class="tv-kv">
             {(genAi.requestModel || genAi.responseModel) && (
               <>
                 <dt>Model</dt>
                 <dd>
-                  <code>{genAi.responseModel ?? genAi.requestModel}</code>
+                  <code>{clipText(genAi.responseModel ?? genAi.requestModel ?? "")}</code>
                   {genAi.requestModel && genAi.responseModel && genAi.requestModel !== genAi.responseModel && (
-                    <span class="faint"> (asked for {genAi.requestModel})</span>
+                    <span class="faint"> (asked for {clipText(genAi.requestModel)})</span>
                   )}
                 </dd>
               </>
@@ -71,13 +73,13 @@ export function SpanFacts({ span }: { span: SpanJson }) {
                 <dt>Cost</dt>
                 <dd data-testid="llm-cost">
                   {span.llmCost.usd === null ? (
-                    <span class="faint">no price for {span.llmCost.model}</span>
+                    <span class="faint">no price for {clipText(span.llmCost.model)}</span>
                   ) : (
                     <>
                       {formatUsd(span.llmCost.usd)}
                       <span class="faint">
                         {" "}
-                        at {span.llmCost.priceKey} list prices of {span.llmCost.pricesDate}
+                        at {clipText(span.llmCost.priceKey ?? "")} list prices of {span.llmCost.pricesDate}
                         {span.llmCost.cachedInputTokens > 0
                           ? ` (${formatCount(span.llmCost.cachedInputTokens)} input tokens cached)`
                           : ""}
@@ -90,7 +92,7 @@ export function SpanFacts({ span }: { span: SpanJson }) {
             {genAi.finishReasons.length > 0 && (
               <>
                 <dt>Finish</dt>
-                <dd>{genAi.finishReasons.join(", ")}</dd>
+                <dd>{clipText(genAi.finishReasons.join(", "))}</dd>
               </>
             )}
           </dl>
@@ -112,12 +114,12 @@ function DbFactsView({ db }: { db: NonNullable<ReturnType<typeof dbFacts>> }) {
     <div class="tv-db">
       <div class="tv-fact-line">
         <span class="tv-fact-kind">Database</span>
-        {[db.system, db.namespace, db.operation, db.collection].filter(Boolean).join(" · ")}
+        {clipText([db.system, db.namespace, db.operation, db.collection].filter(Boolean).join(" · "))}
       </div>
       {statement !== undefined && (
         <div class="tv-code-block">
           <CopyButton text={statement} label="Copy statement" />
-          <pre class="tv-sql">{pretty}</pre>
+          <LongText text={pretty} render={(shown) => <pre class="tv-sql">{shown}</pre>} />
         </div>
       )}
     </div>
@@ -135,16 +137,24 @@ function Messages({ title, messages }: { title: string; messages: GenAiMessage[]
       </h4>
       {messages.map((message, i) => (
         <div key={i} class="tv-message">
-          <span class={`tv-role ${KNOWN_ROLES.has(message.role) ? message.role : "other"}`}>{message.role}</span>
-          {message.toolCallId && <span class="faint tv-tool-result">result of {message.toolCallId}</span>}
-          {message.content !== "" && <div class="tv-message-content">{message.content}</div>}
+          <span class={`tv-role ${KNOWN_ROLES.has(message.role) ? message.role : "other"}`}>
+            {clipText(message.role)}
+          </span>
+          {message.toolCallId && <span class="faint tv-tool-result">result of {clipText(message.toolCallId)}</span>}
+          {message.content !== "" && (
+            <div class="tv-message-content">
+              <LongText text={message.content} />
+            </div>
+          )}
           {message.toolCalls?.map((call, j) => (
             <div key={j} class="tv-tool-call" data-testid="tool-call">
               <span class="tv-tool-call-head">
-                calls <code>{call.name}</code>
-                {call.id && <span class="faint"> · {call.id}</span>}
+                calls <code>{clipText(call.name)}</code>
+                {call.id && <span class="faint"> · {clipText(call.id)}</span>}
               </span>
-              {call.arguments !== "" && <pre class="tv-tool-call-args">{call.arguments}</pre>}
+              {call.arguments !== "" && (
+                <LongText text={call.arguments} render={(shown) => <pre class="tv-tool-call-args">{shown}</pre>} />
+              )}
             </div>
           ))}
         </div>
