@@ -27,6 +27,7 @@ export function traceSummaryToJson(summary: TraceSummary, prices: PriceList = BU
   return {
     traceId: summary.traceId,
     name: summary.name,
+    ...(summary.nameLength === undefined ? {} : { nameLength: summary.nameLength }),
     service: summary.service,
     startTimeUnixNano: summary.startTimeUnixNano.toString(),
     endTimeUnixNano: summary.endTimeUnixNano.toString(),

@@ -8,7 +8,10 @@ export type { Attributes, AttrValue, SpanKind, StatusCode } from "./domain/span.
 
 export interface TraceSummaryJson {
   traceId: string;
+  /** At most its first 4,096 characters (a list needs no more; GET /api/traces/:traceId has the spans whole). */
   name: string;
+  /** The whole name's length when `name` is only its beginning; absent when it is whole. */
+  nameLength?: number;
   service: string;
   startTimeUnixNano: string;
   endTimeUnixNano: string;
@@ -799,11 +802,15 @@ export interface ErrorOriginJson {
   id: string;
   service: string;
   type: string;
-  /** One of its errors' message, as it was. */
+  /** One of its errors' message, as it was (its first 4,096 characters). */
   message: string;
 }
 
-/** One group of errors of GET /api/errors (see domain/error-fingerprint.ts for what is grouped). */
+/**
+ * One group of errors of GET /api/errors (see domain/error-fingerprint.ts for what is grouped). Its
+ * texts are cut to their first 4,096 characters (the stack trace to 32,768): the sample's say how long
+ * they were; the trace the sample names has them whole.
+ */
 export interface ErrorGroupJson {
   /** Stable for the same fingerprint (16 hex digits). */
   id: string;
@@ -840,7 +847,17 @@ export interface ErrorGroupJson {
     operation: { service: string; name: string };
   }[];
   /** The group's newest error, as it was: message and stack trace (text; "" when none). */
-  sample: { message: string; stacktrace: string; traceId: string; spanId: string; timeUnixNano: string };
+  sample: {
+    message: string;
+    stacktrace: string;
+    /** The whole message's length when `message` is only its beginning; absent when it is whole. */
+    messageLength?: number;
+    /** The whole stack trace's length when `stacktrace` is only its beginning; absent when it is whole. */
+    stacktraceLength?: number;
+    traceId: string;
+    spanId: string;
+    timeUnixNano: string;
+  };
   /**
    * Where its errors started when that was below them: in each of its newest traces looked at, a
    * span below the failing one failed first (the error was passed along up the calls), and these

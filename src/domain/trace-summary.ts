@@ -1,5 +1,6 @@
 import { failureOf } from "./failure.js";
 import { llmUsageOf } from "./llm-cost.js";
+import { LIST_TEXT, textPrefix } from "./long-text.js";
 import type { Span } from "./span.js";
 import { durationMs } from "./time.js";
 import { traceNameOf } from "./trace-name.js";
@@ -9,9 +10,12 @@ export interface TraceSummary {
   traceId: string;
   /**
    * The root span's name, or the earliest span's while no root has arrived; a bare HTTP method reads
-   * as method plus route or path (see `traceNameOf`).
+   * as method plus route or path (see `traceNameOf`). Its first LIST_TEXT characters: a list needs no
+   * more, and a 1 MB name would cost every list and live message a megabyte.
    */
   name: string;
+  /** The whole name's length when `name` is only its beginning; absent when it is whole. */
+  nameLength?: number;
   service: string;
   startTimeUnixNano: bigint;
   endTimeUnixNano: bigint;
@@ -187,7 +191,7 @@ export class TraceAggregate {
       (failure.exception && !this.errorFromException) ||
       (failure.exception === this.errorFromException && span.startTimeUnixNano < this.errorStart);
     if (!better) return;
-    this.errorMessage = failure.message.slice(0, MAX_ERROR_MESSAGE);
+    this.errorMessage = textPrefix(failure.message, MAX_ERROR_MESSAGE);
     this.errorFromException = failure.exception;
     this.errorStart = span.startTimeUnixNano;
   }
@@ -209,9 +213,12 @@ export class TraceAggregate {
   }
 
   toSummary(): TraceSummary {
+    // The aggregate keeps the whole name: the list's name filter looks for its text anywhere in it.
+    const name = this.rootName ?? this.firstName;
     return {
       traceId: this.traceId,
-      name: this.rootName ?? this.firstName,
+      name: textPrefix(name, LIST_TEXT),
+      ...(name.length > LIST_TEXT ? { nameLength: name.length } : {}),
       service: this.rootService ?? this.firstService,
       startTimeUnixNano: this.startTimeUnixNano,
       endTimeUnixNano: this.endTimeUnixNano,

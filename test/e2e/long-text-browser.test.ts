@@ -172,6 +172,9 @@ describe.skipIf(!available)("long telemetry text in Chromium", () => {
     await page.locator(".error-group-toggle").first().click();
     await expect.poll(() => page.getByTestId("error-pattern").count()).toBe(1);
     await expectCut();
+    // The answer carries the message's beginning only, and the page says how much of it there is.
+    const sample = page.locator(".error-group-details .tv-exception-message");
+    await expect.poll(() => sample.textContent()).toContain("show more (4,096 of 1,000,008 chars)");
 
     await page.goto(`${app.base}/llm`);
     await expect.poll(() => page.getByTestId("llm-by-model").locator("tbody tr").count()).toBe(1);

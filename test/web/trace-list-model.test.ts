@@ -60,6 +60,12 @@ describe("matchesFilters", () => {
     expect(matchesFilters(trace, { name: "checkout" })).toBe("yes");
     expect(matchesFilters(trace, { name: "orders" })).toBe("no");
   });
+  it("leaves a name past the beginning a summary carries of a long one to the server", () => {
+    const cut = { ...trace, nameLength: 1_000_000 };
+    expect(matchesFilters(cut, { name: "checkout" })).toBe("yes");
+    expect(matchesFilters(cut, { name: "orders" })).toBe("unknown");
+    expect(matchesFilters(cut, { name: "orders", service: "db" })).toBe("no");
+  });
   it("decides the start-time window as the server does (until covers its whole millisecond)", () => {
     const at = summary("b", "1700000000123456789");
     expect(matchesFilters(at, { since: 1700000000123 })).toBe("yes");

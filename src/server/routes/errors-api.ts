@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { fingerprintId } from "../../domain/error-fingerprint.js";
 import { errorsBelow, type SpanChildren, spanChildren } from "../../domain/error-origin.js";
 import { AppError } from "../../domain/errors.js";
+import { LIST_STACK_TEXT, LIST_TEXT, textPrefix } from "../../domain/long-text.js";
 import type { ErrorGroupsResponse, ErrorOriginJson } from "../../protocol.js";
 import type { ErrorGroupsAnswer } from "../../store/error-groups.js";
 import type { Store } from "../../store/store.js";
@@ -66,7 +67,7 @@ export function errorOrigins(store: Store, answer: ErrorGroupsAnswer): (ErrorOri
       for (const [i, error] of below.entries()) {
         const id = ids[i] as string;
         if (!origins.has(id) && origins.size < MAX_ORIGINS) {
-          origins.set(id, { id, service: error.service, type: error.type, message: error.message });
+          origins.set(id, { id, service: error.service, type: cut(error.type), message: cut(error.message) });
         }
       }
     }
@@ -74,19 +75,45 @@ export function errorOrigins(store: Store, answer: ErrorGroupsAnswer): (ErrorOri
   });
 }
 
+/** A group's text as the answer carries it: its beginning (1 MB names and messages would make every answer huge). */
+const cut = (text: string) => textPrefix(text, LIST_TEXT);
+
 export function errorGroupsToJson(
   answer: ErrorGroupsAnswer,
   origins: readonly (ErrorOriginJson[] | null)[] = [],
 ): ErrorGroupsResponse {
   return {
-    groups: answer.groups.map((group, i) => ({
-      ...group,
-      startedBelow: origins[i] ?? null,
-      firstSeenUnixNano: group.firstSeenUnixNano.toString(),
-      lastSeenUnixNano: group.lastSeenUnixNano.toString(),
-      latest: group.latest.map((l) => ({ ...l, timeUnixNano: l.timeUnixNano.toString() })),
-      sample: { ...group.sample, timeUnixNano: group.sample.timeUnixNano.toString() },
-    })),
+    groups: answer.groups.map((group, i) => {
+      const { message, stacktrace } = group.sample;
+      return {
+        ...group,
+        type: cut(group.type),
+        pattern: cut(group.pattern),
+        frames: group.frames.map(cut),
+        operations: group.operations.map((op) => ({ ...op, name: cut(op.name) })),
+        failedIn: group.failedIn.map((op) => ({
+          ...op,
+          name: cut(op.name),
+          peer: op.peer === null ? null : cut(op.peer),
+        })),
+        startedBelow: origins[i] ?? null,
+        firstSeenUnixNano: group.firstSeenUnixNano.toString(),
+        lastSeenUnixNano: group.lastSeenUnixNano.toString(),
+        latest: group.latest.map((l) => ({
+          ...l,
+          operation: { ...l.operation, name: cut(l.operation.name) },
+          timeUnixNano: l.timeUnixNano.toString(),
+        })),
+        sample: {
+          ...group.sample,
+          message: cut(message),
+          stacktrace: textPrefix(stacktrace, LIST_STACK_TEXT),
+          ...(message.length > LIST_TEXT ? { messageLength: message.length } : {}),
+          ...(stacktrace.length > LIST_STACK_TEXT ? { stacktraceLength: stacktrace.length } : {}),
+          timeUnixNano: group.sample.timeUnixNano.toString(),
+        },
+      };
+    }),
     totalGroups: answer.totalGroups,
     totalErrors: answer.totalErrors,
     totalTraces: answer.totalTraces,

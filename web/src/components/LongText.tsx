@@ -1,28 +1,37 @@
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
-import { clipText, LONG_TEXT } from "../lib/long-text";
+import { textPrefix } from "../../../src/domain/long-text";
+import { LONG_TEXT } from "../lib/long-text";
 
 /**
  * Text cut at `limit` characters until "show all" is clicked (telemetry stays text, never HTML);
- * `render` draws the shown part (e.g. with search matches highlighted).
+ * `render` draws the shown part (e.g. with search matches highlighted). `length` is the whole text's
+ * length when `text` is only its beginning (a list's answer carries no more): it ends in an ellipsis.
  */
 export function LongText({
   text,
   limit = LONG_TEXT,
+  length = text.length,
   render = (shown) => shown,
 }: {
   text: string;
   limit?: number;
+  length?: number;
   render?: (shown: string) => ComponentChildren;
 }) {
   const [expanded, setExpanded] = useState(false);
   const long = text.length > limit;
+  const shown = long && !expanded ? textPrefix(text, limit) : text;
   return (
     <>
-      {render(long && !expanded ? clipText(text, limit) : text)}
+      {render(shown.length < length ? `${shown}…` : shown)}
       {long && (
         <button type="button" class="tv-link-button tv-show-all" onClick={() => setExpanded(!expanded)}>
-          {expanded ? "show less" : `show all (${text.length.toLocaleString("en-US")} chars)`}
+          {expanded
+            ? "show less"
+            : text.length < length
+              ? `show more (${text.length.toLocaleString("en-US")} of ${length.toLocaleString("en-US")} chars)`
+              : `show all (${text.length.toLocaleString("en-US")} chars)`}
         </button>
       )}
     </>

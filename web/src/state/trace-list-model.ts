@@ -147,15 +147,19 @@ export function sameFilters(a: ListFilters, b: ListFilters): boolean {
 
 /**
  * Whether a pushed summary belongs in the filtered list. Free text cannot be decided from a
- * summary ("unknown": ask the server); the other filters can.
+ * summary ("unknown": ask the server), nor a name past the part of it a summary carries; the other
+ * filters can.
  */
 export function matchesFilters(summary: TraceSummaryJson, filters: ListFilters): "yes" | "no" | "unknown" {
   if (filters.service !== undefined && !summary.services.includes(filters.service)) return "no";
   if (filters.errorsOnly && summary.errorCount === 0) return "no";
   if (filters.minDurationMs !== undefined && summary.durationMs < filters.minDurationMs) return "no";
   if (filters.maxDurationMs !== undefined && summary.durationMs > filters.maxDurationMs) return "no";
-  if (filters.name !== undefined && !summary.name.toLowerCase().includes(filters.name.toLowerCase())) return "no";
   if (!startsInWindow(summary.startTimeUnixNano, filters)) return "no";
+  if (filters.name !== undefined && !summary.name.toLowerCase().includes(filters.name.toLowerCase())) {
+    // A summary carries only the beginning of a long name: the rest may hold the text.
+    return summary.nameLength === undefined ? "no" : "unknown";
+  }
   return filters.q !== undefined ? "unknown" : "yes";
 }
 

@@ -19,6 +19,8 @@ export function ErrorGroupDetails({ group }: { group: ErrorGroupJson }) {
           type: group.type,
           message: group.sample.message,
           ...(group.sample.stacktrace ? { stacktrace: group.sample.stacktrace } : {}),
+          ...(group.sample.messageLength ? { messageLength: group.sample.messageLength } : {}),
+          ...(group.sample.stacktraceLength ? { stacktraceLength: group.sample.stacktraceLength } : {}),
         }}
       />
       <div class="error-group-columns">

@@ -21,7 +21,7 @@ export function ExceptionView({ exception }: { exception: ExceptionInfo }) {
       </div>
       {exception.message && (
         <div class="tv-exception-message">
-          <LongText text={exception.message} />
+          <LongText text={exception.message} length={exception.messageLength} />
         </div>
       )}
       {exception.stacktrace && (
@@ -30,7 +30,12 @@ export function ExceptionView({ exception }: { exception: ExceptionInfo }) {
             <span class="faint">Stack trace</span>
             <CopyButton text={exception.stacktrace} label="Copy stack trace" />
           </div>
-          <LongText text={exception.stacktrace} limit={STACK_TEXT} render={(shown) => <StackFrames stack={shown} />} />
+          <LongText
+            text={exception.stacktrace}
+            limit={STACK_TEXT}
+            length={exception.stacktraceLength}
+            render={(shown) => <StackFrames stack={shown} />}
+          />
         </div>
       )}
     </div>

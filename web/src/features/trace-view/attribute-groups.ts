@@ -203,6 +203,9 @@ export interface ExceptionInfo {
   type?: string;
   message?: string;
   stacktrace?: string;
+  /** The whole message's and stack trace's lengths when only their beginnings are at hand (an error group's sample). */
+  messageLength?: number;
+  stacktraceLength?: number;
   escaped?: boolean;
 }
 
