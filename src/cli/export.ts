@@ -1,4 +1,5 @@
-import { createWriteStream, renameSync, rmSync } from "node:fs";
+import { createWriteStream, readlinkSync, renameSync, rmSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { StoreOpenError } from "../store/open-store.js";
@@ -39,6 +40,35 @@ async function write(out: Writable, data: string | Uint8Array): Promise<void> {
   if (!out.write(data)) await new Promise((resolve) => out.once("drain", resolve));
 }
 
+/**
+ * The file a path names once its symbolic links are followed (a link to nothing yet included: the
+ * export creates what it points to), so that moving a finished export into place keeps the link.
+ */
+function linkTarget(path: string): string {
+  let target = path;
+  // As many links as Linux follows in one path.
+  for (let hops = 0; hops < 40; hops++) {
+    let link: string;
+    try {
+      link = readlinkSync(target);
+    } catch {
+      // Not a link (or not there): this is the file.
+      return target;
+    }
+    target = resolve(dirname(target), link);
+  }
+  return target;
+}
+
+/** Whether the export is written beside `path` and moved over it: a regular file or none, not a FIFO or a device. */
+function replaceable(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return true;
+  }
+}
+
 function fail(message: string, code = 1): never {
   console.error(`error: ${message}`);
   process.exit(code);
@@ -48,15 +78,17 @@ export async function runExport(options: ExportOptions): Promise<void> {
   const selection = selectionOf(options);
   const toStdout = options.output === undefined || options.output === "-";
   // Written beside the file and moved over it once complete: an export that fails (a trace not
-  // found, no instance, a broken connection) leaves a file of that name as it was.
-  const partial = toStdout ? null : `${options.output}.partial-${process.pid}`;
+  // found, no instance, a broken connection) leaves a file of that name as it was. A FIFO or a device
+  // is written to as it is (replaced, its reader would get nothing); a link's file is replaced, not the link.
+  const target = toStdout ? null : linkTarget(options.output as string);
+  const partial = target === null || !replaceable(target) ? null : `${target}.partial-${process.pid}`;
   let complete = false;
   if (partial !== null) {
     process.on("exit", () => {
       if (!complete) rmSync(partial, { force: true });
     });
   }
-  const out: Writable = partial === null ? process.stdout : createWriteStream(partial);
+  const out: Writable = target === null ? process.stdout : createWriteStream(partial ?? target);
   if (toStdout) {
     // A reader that stops early (`| head`) is not an error.
     out.on("error", (error: NodeJS.ErrnoException) =>
@@ -104,11 +136,13 @@ export async function runExport(options: ExportOptions): Promise<void> {
     }
   }
 
-  if (partial !== null) {
+  if (target !== null) {
     out.end();
     await finished(out);
+  }
+  if (partial !== null) {
     try {
-      renameSync(partial, options.output as string);
+      renameSync(partial, target as string);
     } catch (error) {
       fail(`cannot write ${options.output}: ${(error as Error).message}`);
     }

@@ -3,7 +3,8 @@
  * through the real OTLP path, exported from one instance, imported into another (memory, a --db file
  * through its server, a --db file without a server), and every trace the same afterwards.
  */
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { lstatSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
@@ -353,6 +354,54 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
       expect(readFileSync(file, "utf8")).toBe("precious\n");
     }
     expect(readdirSync(dir.path).filter((name) => name.startsWith("keep.jsonl."))).toEqual([]);
+  });
+
+  it("writes to what -o names: a FIFO's reader gets the export, a link's file is replaced and the link kept", async () => {
+    const source = await server();
+    const traceId = newTraceId();
+    const sent = await fetch(`${source.base}/v1/traces`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(jsonTraceRequest("out", [{ traceId, name: "to a pipe" }])),
+    });
+    expect(sent.status).toBe(200);
+    const args = ["export", "--port", String(source.port), "--signals", "traces", "-o"];
+
+    const fifo = join(dir.path, "export.fifo");
+    execFileSync("mkfifo", [fifo]);
+    const reader = spawn("cat", [fifo], { stdio: ["ignore", "pipe", "ignore"] });
+    let read = "";
+    reader.stdout.on("data", (chunk) => {
+      read += chunk;
+    });
+    const readerDone = new Promise((resolve) => reader.on("exit", resolve));
+    try {
+      const toFifo = await cli([...args, fifo]);
+      expect(toFifo.code).toBe(0);
+      expect(lstatSync(fifo).isFIFO()).toBe(true);
+      await readerDone;
+      expect(JSON.parse(read).resourceSpans[0].scopeSpans[0].spans[0].traceId).toBe(traceId);
+    } finally {
+      reader.kill();
+    }
+
+    const real = join(dir.path, "real.jsonl");
+    writeFileSync(real, "old\n");
+    const link = join(dir.path, "link.jsonl");
+    symlinkSync("real.jsonl", link);
+    // A link to a file not there yet: the file is created where it points.
+    const dangling = join(dir.path, "dangling.jsonl");
+    symlinkSync("created.jsonl", dangling);
+    for (const [path, file] of [
+      [link, real],
+      [dangling, join(dir.path, "created.jsonl")],
+    ] as const) {
+      const toLink = await cli([...args, path]);
+      expect(toLink.code).toBe(0);
+      expect(lstatSync(path).isSymbolicLink()).toBe(true);
+      expect(JSON.parse(readFileSync(file, "utf8")).resourceSpans[0].scopeSpans[0].spans[0].traceId).toBe(traceId);
+    }
+    expect(readdirSync(dir.path).filter((name) => name.includes(".partial-"))).toEqual([]);
   });
 
   it("says in one line when no instance answers, and refuses bad flags with exit 2", async () => {
