@@ -19,7 +19,8 @@ export interface ExportOptions extends InstanceOptions {
 function parseTraceId(value: string, previous: string[] = []): string[] {
   const id = parseHexId(value.trim(), 32);
   if (id === null) throw new InvalidArgumentError("Use a trace id of 32 hex digits.");
-  return [...previous, id];
+  // A trace named twice is exported once.
+  return previous.includes(id) ? previous : [...previous, id];
 }
 
 function parseSignals(value: string): ExportSignal[] {

@@ -257,6 +257,18 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
     expect(one.code).toBe(0);
     expect(sortedLines(one.stdout)).toHaveLength(1);
     expect(JSON.parse(one.stdout).resourceSpans.length).toBeGreaterThan(0);
+    // A trace named twice is exported once, from the instance and from the file.
+    for (const from of [
+      ["--port", String(source.port)],
+      ["--db", offline],
+    ]) {
+      const twice = await cli(["export", ...from, "--trace", ids[0] as string, "--trace", ids[0] as string]);
+      expect(twice.code).toBe(0);
+      expect(twice.stdout.split("\n").filter((line) => line.startsWith('{"resourceSpans"'))).toEqual([
+        one.stdout.trim(),
+      ]);
+      expect(twice.stderr).toMatch(/^exported 1 trace and /);
+    }
     const withLogs = await cli(["export", "--port", String(source.port), "--trace", ids[0] as string]);
     const traceLogs = (await (await fetch(`${source.base}/api/logs?traceId=${ids[0]}&limit=1000`)).json()).logs;
     expect(withLogs.stderr.trim()).toBe(

@@ -52,6 +52,11 @@ describe("GET /api/export", () => {
     const before = await (await fetch(`${source.base}/api/traces/${traceId}`)).json();
     const after = await (await fetch(`${target.base}/api/traces/${traceId}`)).json();
     expect(after).toEqual(before);
+
+    // Named twice, it is the same one document.
+    const twice = await fetch(`${source.base}/api/export?trace=${traceId}&trace=${traceId.toUpperCase()}`);
+    expect(twice.headers.get("content-type")).toBe("application/json");
+    expect(await twice.text()).toBe(text);
   });
 
   it("streams the filtered list as JSON Lines, one request per trace", async () => {

@@ -30,13 +30,13 @@ const EXPORT_CHUNK_BYTES = 256 * 1024;
 export function parseExportSelection(params: URLSearchParams): ExportSelection {
   const traces = params.getAll("trace").filter((t) => t !== "");
   if (traces.length > 0) {
-    return {
-      traceIds: traces.map((raw) => {
-        const id = parseHexId(raw, 32);
-        if (id === null) throw new AppError(400, "invalid_trace_id", `"${raw}" is not a trace id (32 hex digits)`);
-        return id;
-      }),
-    };
+    const ids = traces.map((raw) => {
+      const id = parseHexId(raw, 32);
+      if (id === null) throw new AppError(400, "invalid_trace_id", `"${raw}" is not a trace id (32 hex digits)`);
+      return id;
+    });
+    // A trace named twice is exported once.
+    return { traceIds: [...new Set(ids)] };
   }
   const { limit: _limit, cursor: _cursor, ...query } = parseTraceQuery(params);
   // A query that does not parse is a 400 before the answer starts, as the trace list's is.
