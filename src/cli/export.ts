@@ -74,6 +74,16 @@ function fail(message: string, code = 1): never {
   process.exit(code);
 }
 
+/**
+ * A connection to the instance that broke (it stopped, the network went): one line, not the HTTP
+ * client's stack trace.
+ */
+function brokeOff(url: string, error: unknown): never {
+  const cause = (error as { cause?: { message?: unknown } }).cause?.message;
+  const why = typeof cause === "string" && cause !== "" ? ` (${cause})` : "";
+  fail(`the export from ${url} broke off: ${(error as Error).message}${why}`);
+}
+
 export async function runExport(options: ExportOptions): Promise<void> {
   const selection = selectionOf(options);
   const toStdout = options.output === undefined || options.output === "-";
@@ -124,16 +134,25 @@ export async function runExport(options: ExportOptions): Promise<void> {
     }
   } else {
     const { url } = await requireInstance(options);
-    const response = await fetch(`${url}/api/export?${exportQuery(selection, options.signals)}`);
+    let response: Response;
+    try {
+      response = await fetch(`${url}/api/export?${exportQuery(selection, options.signals)}`);
+    } catch (error) {
+      brokeOff(url, error);
+    }
     if (!response.ok || response.body === null) {
       const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
       fail(body?.error?.message ?? `${url} answered ${response.status}`);
     }
     const lines = new LineCounter(counts);
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-      lines.take(chunk);
-      await write(out, chunk);
+    try {
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        await write(out, lines.take(chunk));
+      }
+    } catch (error) {
+      brokeOff(url, error);
     }
+    await write(out, lines.end());
   }
 
   if (target !== null) {
@@ -157,7 +176,8 @@ export async function runExport(options: ExportOptions): Promise<void> {
 
 /**
  * Counts what an export's lines hold as they stream by: a trace per ExportTraceServiceRequest line,
- * the records of each ExportLogsServiceRequest line (read for their count).
+ * the records of each ExportLogsServiceRequest line (read for their count). Only whole lines are
+ * passed on, so an export that breaks off ends after its last whole line, not inside one.
  */
 class LineCounter {
   private pending: Uint8Array[] = [];
@@ -165,15 +185,29 @@ class LineCounter {
 
   constructor(private readonly counts: { traces: number; logs: number }) {}
 
-  take(chunk: Uint8Array): void {
+  /** The lines `chunk` ends, counted (the start of one it does not end is held until it ends). */
+  take(chunk: Uint8Array): Uint8Array {
+    const last = chunk.lastIndexOf(0x0a);
+    if (last === -1) {
+      this.pending.push(chunk.slice());
+      return new Uint8Array(0);
+    }
+    const whole = Buffer.concat([...this.pending, chunk.subarray(0, last + 1)]);
+    this.pending = last + 1 < chunk.length ? [chunk.slice(last + 1)] : [];
     let start = 0;
-    for (let i = chunk.indexOf(0x0a); i !== -1; i = chunk.indexOf(0x0a, start)) {
-      this.pending.push(chunk.subarray(start, i));
-      this.line(Buffer.concat(this.pending));
-      this.pending = [];
+    for (let i = whole.indexOf(0x0a); i !== -1; i = whole.indexOf(0x0a, start)) {
+      this.line(whole.subarray(start, i));
       start = i + 1;
     }
-    if (start < chunk.length) this.pending.push(chunk.slice(start));
+    return whole;
+  }
+
+  /** A last line without a newline, counted, once the export has ended. */
+  end(): Uint8Array {
+    const rest = Buffer.concat(this.pending);
+    this.pending = [];
+    if (rest.length > 0) this.line(rest);
+    return rest;
   }
 
   private line(bytes: Uint8Array): void {

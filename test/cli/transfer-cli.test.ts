@@ -5,6 +5,7 @@
  */
 import { execFileSync, spawn } from "node:child_process";
 import { lstatSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { type AddressInfo, connect, createServer as createNetServer, type Socket } from "node:net";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
@@ -366,6 +367,65 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
       expect(readFileSync(file, "utf8")).toBe("precious\n");
     }
     expect(readdirSync(dir.path).filter((name) => name.startsWith("keep.jsonl."))).toEqual([]);
+  });
+
+  it("says in one line when the connection breaks off during an export, and writes no half line", async () => {
+    const source = await server();
+    for (const name of ["first", "second"]) {
+      const sent = await fetch(`${source.base}/v1/traces`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(jsonTraceRequest("cut", [{ name }])),
+      });
+      expect(sent.status).toBe(200);
+    }
+    const full = await (await fetch(`${source.base}/api/export`)).text();
+    const firstLine = full.slice(0, full.indexOf("\n") + 1);
+    // A relay to the instance that breaks the export's connection inside its second line.
+    const sockets = new Set<Socket>();
+    const relay = createNetServer((client) => {
+      const upstream = connect(source.port, "127.0.0.1");
+      for (const socket of [client, upstream]) {
+        sockets.add(socket);
+        socket.on("error", () => {});
+      }
+      client.pipe(upstream);
+      let exporting = false;
+      let answer = Buffer.alloc(0);
+      client.on("data", (data: Buffer) => {
+        if (data.toString("latin1").startsWith("GET /api/export")) exporting = true;
+      });
+      upstream.on("data", (data: Buffer) => {
+        if (!exporting) {
+          client.write(data);
+          return;
+        }
+        answer = Buffer.concat([answer, data]);
+        const body = answer.indexOf('{"resourceSpans"');
+        if (body === -1 || answer.length < body + firstLine.length + 20) return;
+        client.end(answer.subarray(0, body + firstLine.length + 20));
+        upstream.destroy();
+      });
+    });
+    await new Promise<void>((resolve) => relay.listen(0, resolve));
+    const port = String((relay.address() as AddressInfo).port);
+    try {
+      const toStdout = await cli(["export", "--port", port, "--signals", "traces"]);
+      expect(toStdout.code).toBe(1);
+      expect(toStdout.stderr).toMatch(/^error: the export from http:\/\/localhost:\d+ broke off: \S.*\n$/);
+      expect(toStdout.stdout).toBe(firstLine);
+
+      const file = join(dir.path, "broken.jsonl");
+      writeFileSync(file, "precious\n");
+      const toFile = await cli(["export", "--port", port, "--signals", "traces", "-o", file]);
+      expect(toFile.code).toBe(1);
+      expect(toFile.stderr.trim().split("\n")).toHaveLength(1);
+      expect(readFileSync(file, "utf8")).toBe("precious\n");
+      expect(readdirSync(dir.path).filter((name) => name.startsWith("broken.jsonl."))).toEqual([]);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => relay.close(resolve));
+    }
   });
 
   it("writes to what -o names: a FIFO's reader gets the export, a link's file is replaced and the link kept", async () => {
