@@ -2,7 +2,7 @@
 import { LOG_SEVERITIES, type LogRecord, type StoredLog } from "../domain/log.js";
 import type { Attributes, AttrValue, InstrumentationScope } from "../domain/span.js";
 import type { LogRow } from "./log-sqlite-schema.js";
-import { attributesHaveNonFinite, decodeJson, encodeJson, hasNonFiniteNumber } from "./sqlite-json.js";
+import { attributesHaveBoxedNumber, decodeJson, encodeJson, hasBoxedNumber } from "./sqlite-json.js";
 
 const TIME_SHIFT = 1n << 63n;
 
@@ -41,7 +41,7 @@ export function encodeLogBody(record: LogRecord): string {
     record.droppedAttributesCount ?? null,
   ];
   if (record.observedOnArrival === true) body.push(1);
-  return encodeJson(body, hasNonFiniteNumber(record.body, 0) || attributesHaveNonFinite(record.attributes));
+  return encodeJson(body, hasBoxedNumber(record.body, 0) || attributesHaveBoxedNumber(record.attributes));
 }
 
 /** What a row refers to by id, shared between the records that use it. */

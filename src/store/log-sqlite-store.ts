@@ -16,7 +16,7 @@ import {
 import type { LogInsertResult, LogPage, LogQuery, LogStore } from "./log-store.js";
 import { ArrivalTraceIndex } from "./log-trace-index.js";
 import type { GroupCommit } from "./sqlite-group-commit.js";
-import { attributesHaveNonFinite, decodeJson, encodeJson, isJsonVerbatim } from "./sqlite-json.js";
+import { attributesHaveBoxedNumber, decodeJson, encodeJson, isJsonVerbatim } from "./sqlite-json.js";
 import type { SqliteDatabase } from "./sqlite-schema.js";
 
 export interface SqliteLogStoreOptions {
@@ -162,7 +162,7 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
   function json(value: object, attributes: Attributes | undefined): string {
     let text = jsonOf.get(value);
     if (text === undefined) {
-      text = encodeJson(value, attributes !== undefined && attributesHaveNonFinite(attributes));
+      text = encodeJson(value, attributes !== undefined && attributesHaveBoxedNumber(attributes));
       jsonOf.set(value, text);
     }
     return text;

@@ -1,5 +1,5 @@
 import type { Attributes, AttrValue, InstrumentationScope } from "../domain/span.js";
-import { attributesHaveNonFinite, encodeJson } from "./sqlite-json.js";
+import { attributesHaveBoxedNumber, encodeJson } from "./sqlite-json.js";
 import type { Statements } from "./sqlite-schema.js";
 import type { SpanBody } from "./sqlite-span-codec.js";
 
@@ -101,7 +101,7 @@ export class SpanLookups {
   resourceJson(resource: Attributes): string {
     let json = this.resourceJsonCache.get(resource);
     if (json === undefined) {
-      json = encodeJson(resource, attributesHaveNonFinite(resource));
+      json = encodeJson(resource, attributesHaveBoxedNumber(resource));
       this.resourceJsonCache.set(resource, json);
     }
     return json;
@@ -110,7 +110,7 @@ export class SpanLookups {
   scopeJson(scope: InstrumentationScope): string {
     let json = this.scopeJsonCache.get(scope);
     if (json === undefined) {
-      json = encodeJson(scope, scope.attributes !== undefined && attributesHaveNonFinite(scope.attributes));
+      json = encodeJson(scope, scope.attributes !== undefined && attributesHaveBoxedNumber(scope.attributes));
       this.scopeJsonCache.set(scope, json);
     }
     return json;

@@ -10,7 +10,7 @@ import {
   type StatusCode,
 } from "../domain/span.js";
 import { TraceAggregate, type TraceLlm } from "../domain/trace-summary.js";
-import { attributesHaveNonFinite, encodeJson } from "./sqlite-json.js";
+import { attributesHaveBoxedNumber, encodeJson } from "./sqlite-json.js";
 import type { TraceRow } from "./sqlite-schema.js";
 
 /** How the SQLite span store turns spans and trace summaries into column values and back. */
@@ -104,9 +104,9 @@ function spanExtra(span: Span): SpanExtra | null {
 
 /** `shapeId` null: attributes stored as an object (no shape, or too many distinct shapes seen). */
 export function encodeBody(span: Span, shapeId: number | null): string {
-  let nonFinite = attributesHaveNonFinite(span.attributes);
-  for (const event of span.events) if (!nonFinite && attributesHaveNonFinite(event.attributes)) nonFinite = true;
-  for (const link of span.links) if (!nonFinite && attributesHaveNonFinite(link.attributes)) nonFinite = true;
+  let boxed = attributesHaveBoxedNumber(span.attributes);
+  for (const event of span.events) if (!boxed && attributesHaveBoxedNumber(event.attributes)) boxed = true;
+  for (const link of span.links) if (!boxed && attributesHaveBoxedNumber(link.attributes)) boxed = true;
   const body: SpanBody = [
     span.spanId,
     span.parentSpanId,
@@ -121,7 +121,7 @@ export function encodeBody(span: Span, shapeId: number | null): string {
     spanExtra(span),
   ];
   if (shapeId !== null) body.push(shapeId);
-  return encodeJson(body, nonFinite);
+  return encodeJson(body, boxed);
 }
 
 export function aggregateFromRow(row: TraceRow): TraceAggregate {

@@ -16,6 +16,8 @@ import {
   splitProtobufRequest,
 } from "../otlp/files.js";
 import { parseOtlpJsonText } from "../otlp/json/parse.js";
+import { scanRequest } from "../otlp/json/scan.js";
+import { type RequestLimits, runToEnd } from "../otlp/limits.js";
 
 export interface ImportBatch {
   /** A whole request body in one of the file formats (never gzip: that is undone here). */
@@ -293,7 +295,22 @@ async function* lineReader(source: ChunkSource): AsyncGenerator<Uint8Array> {
   if (partial.length > 0) yield Buffer.concat(partial);
 }
 
-/** One JSON document as batches: whole when small enough, else its resource entries in groups. */
+/**
+ * Limits for finding a document's resource entries: none but its size (maxWholeBytes). Each batch is
+ * checked against the request limits when it is imported, so an entry too deep costs only its batch.
+ */
+const SPLIT_LIMITS: RequestLimits = {
+  maxItems: Number.POSITIVE_INFINITY,
+  maxDataPoints: Number.POSITIVE_INFINITY,
+  maxGroups: Number.POSITIVE_INFINITY,
+  maxValues: Number.POSITIVE_INFINITY,
+  maxJsonDepth: 1 << 16,
+};
+
+/**
+ * One JSON document as batches: whole when small enough, else its resource entries in groups. Each
+ * entry keeps its bytes as the file has them (written again by JSON.stringify, a -0 became 0).
+ */
 function* splitJsonDocument(bytes: Uint8Array, maxBatchBytes: number): Generator<ImportBatch> {
   if (bytes.length <= maxBatchBytes) {
     yield { body: bytes, firstLine: 1, firstByte: 0, jsonLines: false };
@@ -307,18 +324,28 @@ function* splitJsonDocument(bytes: Uint8Array, maxBatchBytes: number): Generator
     yield { body: bytes, firstLine: 1, firstByte: 0, jsonLines: false };
     return;
   }
-  let group: string[] = [];
+  // Where the entries are: the list JSON.parse read under that key (the last one of that name). A key
+  // written with escapes is not found so: its entries are written again.
+  const list = runToEnd(scanRequest(bytes, { levels: [[field]], items: "items" }, SPLIT_LIMITS))?.lists[0];
+  const texts =
+    list === undefined
+      ? entries.map((entry) => Buffer.from(JSON.stringify(entry)))
+      : list.groups.map((entry) => bytes.subarray(entry.start, entry.end));
+  const open = Buffer.from(`{"${field}":[`);
+  const comma = Buffer.from(",");
+  const close = Buffer.from("]}");
+  let group: Uint8Array[] = [];
   let groupBytes = 0;
-  const body = () => Buffer.from(`{"${field}":[${group.join(",")}]}`);
-  for (const entry of entries) {
-    const text = JSON.stringify(entry);
+  const body = () => Buffer.concat([open, ...group, close]);
+  for (const text of texts) {
     if (groupBytes + text.length > maxBatchBytes && group.length > 0) {
       yield { body: body(), firstLine: 1, firstByte: 0, jsonLines: false };
       group = [];
       groupBytes = 0;
     }
+    if (group.length > 0) group.push(comma);
     group.push(text);
-    groupBytes += text.length;
+    groupBytes += text.length + 1;
   }
   if (group.length > 0) yield { body: body(), firstLine: 1, firstByte: 0, jsonLines: false };
 }

@@ -8,6 +8,7 @@ import {
   severityRank,
   textMatcher,
 } from "../../src/domain/log.js";
+import type { AttrValue } from "../../src/domain/span.js";
 import { compareLogPositions } from "../../src/store/log-cursor.js";
 import type { LogQuery, LogStore } from "../../src/store/log-store.js";
 import { prng } from "../otlp/helpers.js";
@@ -65,6 +66,28 @@ export function describeLogStoreContract(name: string, makeStore: LogStoreFactor
         expect(listed).toEqual([{ seq: stored?.seq, record: expected }]);
         // Twice: a second read must not depend on state the first one left.
         expect(store.listLogs(query()).logs).toEqual(listed);
+      });
+
+      it("keeps a -0 double as -0 in the body and attributes (JSON writes it as 0)", async () => {
+        const store = await fresh();
+        const rich = richLog();
+        const zero = { zero: -0, list: [-0, 0] };
+        const record = {
+          ...rich,
+          body: { ...(rich.body as Record<string, AttrValue>), ...zero },
+          attributes: { ...rich.attributes, ...zero },
+          resource: { ...rich.resource, ...zero },
+        };
+        const expected = structuredClone(record);
+        store.insertLogs([record]);
+        const [listed] = store.listLogs(query()).logs;
+        expect(listed?.record).toEqual(expected);
+        expect(Object.is((listed?.record.body as Record<string, AttrValue> | undefined)?.zero, -0)).toBe(true);
+        expect(Object.is(listed?.record.attributes.zero, -0)).toBe(true);
+        expect(Object.is(listed?.record.resource.zero, -0)).toBe(true);
+        // A -0 body on its own too.
+        store.insertLogs([makeLog({ at: 5, body: -0 })]);
+        expect(bodies(store, { order: "asc" }).map((body) => Object.is(body, -0))).toContain(true);
       });
 
       it("keeps bodies of every kind: absent, string, number, bool, list and map", async () => {

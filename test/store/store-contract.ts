@@ -76,6 +76,26 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         expect(store.getTrace(span.traceId)).toEqual([expected]);
       });
 
+      it("keeps a -0 double as -0 wherever attributes are (JSON writes it as 0)", async () => {
+        const store = await fresh();
+        const rich = richSpan();
+        const zero: Attributes = { zero: -0, list: [-0, 0], map: { zero: -0 } };
+        const span: Span = {
+          ...rich,
+          attributes: { ...rich.attributes, ...zero },
+          events: rich.events.map((event) => ({ ...event, attributes: { ...event.attributes, ...zero } })),
+          links: rich.links.map((link) => ({ ...link, attributes: { ...link.attributes, ...zero } })),
+          resource: { ...rich.resource, ...zero },
+          scope: { ...rich.scope, attributes: zero },
+        };
+        const expected = structuredClone(span);
+        store.insertSpans([span]);
+        const [back] = store.getTrace(span.traceId) ?? [];
+        expect(back).toEqual(expected);
+        expect(Object.is(back?.attributes.zero, -0)).toBe(true);
+        expect(Object.is(back?.resource.zero, -0)).toBe(true);
+      });
+
       it("returns attributes of every key set unchanged, a __proto__ key as plain data", async () => {
         const store = await fresh();
         const proto: Attributes = {};

@@ -273,6 +273,31 @@ describe("importing files", () => {
     expect(docCounts.spans).toBe(3);
   });
 
+  it("keeps a -0 double in a document split by its resources, in both stores", async () => {
+    const services = ["f", "g", "h"];
+    const doc = { resourceSpans: services.flatMap((service) => jsonTraceRequestOf(service).resourceSpans) };
+    for (const entry of doc.resourceSpans as { scopeSpans: { spans: Record<string, unknown>[] }[] }[]) {
+      (entry.scopeSpans[0]?.spans[0] as Record<string, unknown>).attributes = [
+        { key: "zero", value: { doubleValue: "NEGATIVE_ZERO" } },
+      ];
+    }
+    // JSON.stringify writes -0 as 0: the number is written into the text.
+    const text = JSON.stringify(doc, null, 2).replaceAll('"NEGATIVE_ZERO"', "-0");
+    expect(text.length).toBeGreaterThan(800);
+    for (const kind of ["memory", "sqlite"] as const) {
+      const target = await open(kind, `split-zero-${kind}`);
+      const counts = await importStream(chunked(text, 50), offlineSink(target.importer), {
+        batches: { maxBatchBytes: 400, maxWholeBytes: 1 << 20 },
+      });
+      expect(counts.errors).toEqual([]);
+      expect(counts.spans).toBe(3);
+      for (const service of services) {
+        const [span] = target.store.getTrace(createHash("md5").update(service).digest("hex")) ?? [];
+        expect(Object.is(span?.attributes.zero, -0)).toBe(true);
+      }
+    }
+  });
+
   /** `count` one-span JSON Lines, each a trace of its own service. */
   const jsonLines = (count: number, from = 0) =>
     Array.from({ length: count }, (_, i) => JSON.stringify(jsonTraceRequestOf(`svc-${from + i}`)));
