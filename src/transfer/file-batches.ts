@@ -192,17 +192,20 @@ function* protobufStreamBatches(bytes: Uint8Array, maxBatchBytes: number): Gener
   yield* flush();
 }
 
+/** Lines that are not blank looked at for a whole request, past damaged ones, before a file is taken for one document. */
+const OPENING_LINES = 10;
+
 /**
- * JSON: JSON Lines when the first or second line that is not blank is a document of its own (grouped
- * into batches of whole lines; a bad line is an error of its own), else one document, read whole and
- * split by its resource entries when it is too big.
+ * JSON: JSON Lines when one of the first lines that are not blank is a whole request of its own
+ * (grouped into batches of whole lines; a bad line, those before it included, is an error of its
+ * own), else one document, read whole and split by its resource entries when it is too big.
  */
 async function* jsonBatches(source: ChunkSource, options: BatchOptions): AsyncGenerator<ImportBatch> {
   const lines = lineReader(source);
   const opening: Uint8Array[] = [];
   let jsonLines = false;
   let looked = 0;
-  while (looked < 2 && !jsonLines) {
+  while (looked < OPENING_LINES && !jsonLines) {
     const next = await lines.next();
     if (next.done === true) break;
     const bytes = next.value;
@@ -210,7 +213,7 @@ async function* jsonBatches(source: ChunkSource, options: BatchOptions): AsyncGe
     const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
     if (text.trim() === "") continue;
     looked++;
-    jsonLines = isJsonDocument(text);
+    jsonLines = isRequestLine(text);
   }
   if (opening.length === 0) return;
   if (!jsonLines) {
@@ -257,11 +260,16 @@ async function* jsonBatches(source: ChunkSource, options: BatchOptions): AsyncGe
   if (batch.length > 0) yield last();
 }
 
-function isJsonDocument(text: string): boolean {
-  if (text.trim() === "") return false;
+/**
+ * Whether a line is a whole OTLP request: an object that names its resource entries. A line of a
+ * document laid out over several lines can be JSON of its own (one resource entry on a line), never that.
+ */
+function isRequestLine(text: string): boolean {
   try {
-    parseOtlpJsonText(withoutBom(text));
-    return true;
+    const value = parseOtlpJsonText(withoutBom(text));
+    jsonSignalOf(value);
+    // An empty request ({}) holds nothing to tell a file's layout by.
+    return Object.keys(value as object).length > 0;
   } catch {
     return false;
   }

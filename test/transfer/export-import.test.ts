@@ -330,10 +330,15 @@ describe("importing files", () => {
     expect(target.store.stats().spans).toBe(3);
   });
 
-  it("reads JSON Lines whose first line is blank or bad, and a JSON file that starts with a newline", async () => {
+  it("reads JSON Lines whose first lines are blank or bad, and a JSON file that starts with a newline", async () => {
     const good = `${jsonLines(3).join("\n")}\n`;
+    // One resource entry of three spans, on a line of its own inside the document.
+    const entries = jsonLines(3).map((line) => JSON.parse(line).resourceSpans[0]);
+    const entry = { ...entries[0], scopeSpans: entries.flatMap((e) => e.scopeSpans) };
     for (const [name, text, errors] of [
       ["bad-first", `{"resourceSpans":[{"scopeSpans":[\n${good}`, 1],
+      ["two-bad-first", `{"resourceSpans":[\ngarbage\n${good}`, 2],
+      ["entry-per-line-document", `{"resourceSpans": [\n${JSON.stringify(entry)}\n]}\n`, 0],
       ["blank-first", `\n${good}`, 0],
       ["crlf-first", ` \r\n${good}`, 0],
       [
