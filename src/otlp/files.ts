@@ -158,19 +158,31 @@ function firstItem(r: ProtoReader): true | null {
  */
 export function splitProtobufRequest(bytes: Uint8Array, maxBytes: number): Uint8Array[] {
   if (bytes.length <= maxBytes) return [bytes];
+  return [...protobufEntryGroups(bytes, maxBytes)].map(({ start, end }) => bytes.subarray(start, end));
+}
+
+/**
+ * The byte ranges of splitProtobufRequest's groups. A request cut short or damaged throws
+ * OtlpDecodeError (naming its byte) at the entry it breaks in, after the groups of the whole entries
+ * before it.
+ */
+export function* protobufEntryGroups(bytes: Uint8Array, maxBytes: number): Generator<{ start: number; end: number }> {
   const r = new ProtoReader(bytes);
-  const parts: Uint8Array[] = [];
   let groupStart = 0;
   while (r.pos < r.end) {
     const entryStart = r.pos;
-    r.skip(r.tag());
+    try {
+      r.skip(r.tag());
+    } catch (error) {
+      if (entryStart > groupStart) yield { start: groupStart, end: entryStart };
+      throw error;
+    }
     if (r.pos - groupStart > maxBytes && entryStart > groupStart) {
-      parts.push(bytes.subarray(groupStart, entryStart));
+      yield { start: groupStart, end: entryStart };
       groupStart = entryStart;
     }
   }
-  if (groupStart < bytes.length) parts.push(bytes.subarray(groupStart));
-  return parts;
+  if (groupStart < bytes.length) yield { start: groupStart, end: bytes.length };
 }
 
 /** The messages of a Collector `proto` file (4-byte big-endian length, then the message), with their offsets. */

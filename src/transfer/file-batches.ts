@@ -12,8 +12,8 @@ import {
   isGzip,
   jsonSignalOf,
   lengthPrefixedMessages,
+  protobufEntryGroups,
   protobufSignalOf,
-  splitProtobufRequest,
 } from "../otlp/files.js";
 import { parseOtlpJsonText } from "../otlp/json/parse.js";
 import { scanRequest } from "../otlp/json/scan.js";
@@ -123,10 +123,9 @@ export async function* importBatches(
   const bytes = await source.rest(options.maxWholeBytes);
   if (format === "protobuf") {
     protobufSignalOf(bytes);
-    let offset = 0;
-    for (const part of splitProtobufRequest(bytes, options.maxBatchBytes)) {
-      yield { body: part, firstLine: 1, firstByte: offset, jsonLines: false };
-      offset += part.length;
+    // Walked also when small: a request cut short imports the whole entries before the cut.
+    for (const { start, end } of protobufEntryGroups(bytes, options.maxBatchBytes)) {
+      yield { body: bytes.subarray(start, end), firstLine: 1, firstByte: start, jsonLines: false };
     }
     return;
   }

@@ -330,6 +330,29 @@ describe("importing files", () => {
     expect(target.store.stats().spans).toBe(3);
   });
 
+  it("imports the whole resource entries of a single protobuf request cut short, then names the byte of the cut", async () => {
+    // Repeated fields concatenate: one request of four resource entries.
+    const entries = jsonLines(4).map(
+      (line) => (transcodeTraceRequestJson(Buffer.from(line)) as TranscodedTraces).bytes,
+    );
+    const request = Buffer.concat(entries);
+    const lastStart = request.length - (entries[3] as Uint8Array).length;
+    // Read whole (a small file) and in batches of an entry or so.
+    for (const maxBatchBytes of [4 * 1024 * 1024, 100]) {
+      const target = await open("memory", `cut-request-${maxBatchBytes}`);
+      const counts = await importStream(
+        chunked(request.subarray(0, request.length - 5), 50),
+        offlineSink(target.importer),
+        {
+          batches: { maxBatchBytes, maxWholeBytes: 1 << 20 },
+        },
+      );
+      expect(counts.spans).toBe(3);
+      expect(target.store.stats().spans).toBe(3);
+      expect(counts.errors.map((e) => e.message)).toEqual([expect.stringMatching(new RegExp(`at byte ${lastStart}$`))]);
+    }
+  });
+
   it("reads JSON Lines whose first lines are blank or bad, and a JSON file that starts with a newline", async () => {
     const good = `${jsonLines(3).join("\n")}\n`;
     // One resource entry of three spans, on a line of its own inside the document.
