@@ -175,13 +175,16 @@ export async function runExport(options: ExportOptions): Promise<void> {
 }
 
 /**
- * Counts what an export's lines hold as they stream by: a trace per ExportTraceServiceRequest line,
- * the records of each ExportLogsServiceRequest line (read for their count). Only whole lines are
+ * Counts what an export's lines hold as they stream by: a trace per ExportTraceServiceRequest line
+ * (a trace too large for one request is several lines in a row, counted once), the records of each
+ * ExportLogsServiceRequest line (read for their count). Only whole lines are
  * passed on, so an export that breaks off ends after its last whole line, not inside one.
  */
 class LineCounter {
   private pending: Uint8Array[] = [];
   private readonly decoder = new TextDecoder();
+  /** The trace id of the last trace line. */
+  private lastTraceId = "";
 
   constructor(private readonly counts: { traces: number; logs: number }) {}
 
@@ -214,7 +217,11 @@ class LineCounter {
     // A line starts with its request's one key: {"resourceSpans" or {"resourceLogs".
     const head = this.decoder.decode(bytes.subarray(0, 20));
     if (head.startsWith('{"resourceSpans"')) {
-      this.counts.traces++;
+      // The first span's id: the resource and scope before it hold no such key (theirs are "key":…).
+      const at = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf('"traceId":"');
+      const traceId = at === -1 ? "" : this.decoder.decode(bytes.subarray(at + 11, at + 43));
+      if (traceId === "" || traceId !== this.lastTraceId) this.counts.traces++;
+      this.lastTraceId = traceId;
     } else if (head.startsWith('{"resourceLogs"')) {
       const request = JSON.parse(this.decoder.decode(bytes)) as {
         resourceLogs: { scopeLogs: { logRecords: unknown[] }[] }[];

@@ -369,6 +369,44 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
     expect(readdirSync(dir.path).filter((name) => name.startsWith("keep.jsonl."))).toEqual([]);
   });
 
+  it("exports a trace larger than one request as lines another instance imports, counted as one trace", async () => {
+    const source = await server();
+    const traceId = newTraceId();
+    // 21 spans of 100,000 attribute values each: stored in 21 requests, more than one request may hold.
+    const values = Array.from({ length: 100_000 }, () => ({}));
+    // One root, so that the trace is named the same whichever of its lines an import stores first.
+    const root = newSpanId();
+    for (let i = 0; i < 21; i++) {
+      const span = {
+        traceId,
+        spanId: i === 0 ? root : newSpanId(),
+        ...(i === 0 ? {} : { parentSpanId: root }),
+        name: `wide ${i}`,
+        kind: 1,
+        startTimeUnixNano: String(1_700_000_000_000_000_000n + BigInt(i)),
+        endTimeUnixNano: String(1_700_000_000_000_000_100n + BigInt(i)),
+        attributes: [{ key: "nulls", value: { arrayValue: { values } } }],
+      };
+      const request = { resourceSpans: [{ scopeSpans: [{ scope: { name: "wide" }, spans: [span] }] }] };
+      const sent = await fetch(`${source.base}/v1/traces`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(request),
+      });
+      expect(sent.status).toBe(200);
+    }
+    const file = join(dir.path, "wide.jsonl");
+    const exported = await cli(["export", "--port", String(source.port), "--signals", "traces", "-o", file]);
+    expect(exported.stderr.trim()).toBe(`exported 1 trace to ${file}`);
+    expect(readFileSync(file, "utf8").trim().split("\n").length).toBeGreaterThan(1);
+
+    const target = await server();
+    const imported = await cli(["import", "--port", String(target.port), file]);
+    expect(imported.code).toBe(0);
+    expect(imported.stdout).toMatch(/^imported 1 file: 1 trace, 21 spans,/);
+    await expectSameTraces(source.base, target.base, [traceId]);
+  });
+
   it("says in one line when the connection breaks off during an export, and writes no half line", async () => {
     const source = await server();
     for (const name of ["first", "second"]) {

@@ -11,10 +11,11 @@ import type { Span } from "../../src/domain/span.js";
 import { type OfflineData, openOffline } from "../../src/offline.js";
 import { decodeTraceRequestJson } from "../../src/otlp/json/traces.js";
 import { type TranscodedTraces, transcodeTraceRequestJson } from "../../src/otlp/json/transcode-traces.js";
+import { DEFAULT_REQUEST_LIMITS } from "../../src/otlp/limits.js";
 import { decodeTraceRequestProtobuf } from "../../src/otlp/protobuf/traces.js";
 import { type ExportSelection, type ExportSignal, exportLines, exportTraceLines } from "../../src/transfer/export.js";
 import { importStream, offlineSink } from "../../src/transfer/import-stream.js";
-import { tempDir } from "../helpers/app.js";
+import { startTestApp, tempDir } from "../helpers/app.js";
 import { loadOtlpRoot, PKG } from "../otlp/helpers.js";
 import { protoRequest } from "../otlp/sample-request.js";
 import { makeLog, richLog } from "../store/log-fixtures.js";
@@ -131,6 +132,81 @@ describe.each(["memory", "sqlite"] as const)("export and import through the %s s
     const first = makeSpan({ trace: 1, span: 1 }).traceId;
     const unknown = "ffffffffffffffffffffffffffffffff";
     expect(exported({ traceIds: [first, unknown] })).toEqual(["old checkout"]);
+  });
+});
+
+describe("exporting more than one request may hold", { timeout: 120_000 }, () => {
+  it("writes more spans than a request may hold as several lines, and imports them back", async () => {
+    const source = await open("memory", "huge-source");
+    const total = DEFAULT_REQUEST_LIMITS.maxItems + 20_000;
+    const spans = Array.from({ length: total }, (_, i) =>
+      makeSpan({ trace: 11, span: i + 1, parent: i === 0 ? null : 1, start: i }),
+    );
+    source.store.insertSpans(spans);
+    const lines = [...exportLines(source, {}, new Set(["traces"] as const))];
+    expect(lines.length).toBeGreaterThan(1);
+    // One trace, counted once.
+    expect(lines.map((line) => line.count).reduce((a, b) => a + b)).toBe(1);
+
+    const target = await open("memory", "huge-target");
+    const text = lines.map((line) => `${line.json}\n`).join("");
+    const counts = await importStream(chunked(text, 1 << 20), offlineSink(target.importer));
+    expect(counts.errors).toEqual([]);
+    expect(counts.spans).toBe(total);
+    const id = makeSpan({ trace: 11, span: 1 }).traceId;
+    expect(target.store.getTrace(id)).toStrictEqual(source.store.getTrace(id));
+  });
+
+  it("keeps each line within the receiver's bound on JSON objects and arrays, and the trace's download too", async () => {
+    const source = await open("memory", "wide-source");
+    // 100,000 nulls: an AnyValue each, `{}` in JSON; 21 such spans pass the bound of 2,000,000.
+    const nulls = Array.from({ length: 100_000 }, () => null);
+    const spans = Array.from({ length: 21 }, (_, i) =>
+      makeSpan({ trace: 12, span: i + 1, parent: i === 0 ? null : 1, start: i, attributes: { nulls } }),
+    );
+    source.store.insertSpans(spans);
+    const lines = [...exportLines(source, {}, new Set(["traces"] as const))].map((line) => line.json);
+    expect(lines.length).toBeGreaterThan(1);
+    const app = await startTestApp();
+    try {
+      for (const line of lines) {
+        const sent = await fetch(`${app.base}/v1/traces`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: line,
+        });
+        expect(sent.status).toBe(200);
+      }
+      // The download of that one trace is its lines, as JSON Lines.
+      const id = makeSpan({ trace: 12, span: 1 }).traceId;
+      const download = await fetch(`${app.base}/api/export?trace=${id}`);
+      expect(download.headers.get("content-type")).toBe("application/x-ndjson");
+      expect(await download.text()).toBe(lines.map((line) => `${line}\n`).join(""));
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("writes log records past a request's bounds as several lines, each a request the receiver takes", async () => {
+    const source = await open("memory", "wide-logs");
+    const nulls = Array.from({ length: 500_000 }, () => null);
+    source.logs.insertLogs(Array.from({ length: 5 }, (_, i) => makeLog({ at: i, body: nulls })));
+    const lines = [...exportLines(source, {}, new Set(["logs"] as const))];
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines.map((line) => line.count).reduce((a, b) => a + b)).toBe(5);
+    const app = await startTestApp();
+    try {
+      for (const line of lines) {
+        const sent = await fetch(`${app.base}/v1/logs`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: line.json,
+        });
+        expect(sent.status).toBe(200);
+      }
+    } finally {
+      await app.close();
+    }
   });
 });
 

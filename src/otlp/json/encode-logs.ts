@@ -45,7 +45,7 @@ export function encodeLogsRequestJson(records: Iterable<LogRecord>): OtlpJsonLog
   };
 }
 
-function logRecordJson(record: LogRecord): OtlpJsonLogRecord {
+export function logRecordJson(record: LogRecord): OtlpJsonLogRecord {
   const json: OtlpJsonLogRecord = {
     timeUnixNano: record.timeUnixNano.toString(),
     observedTimeUnixNano: record.observedTimeUnixNano.toString(),

@@ -102,21 +102,29 @@ export function transferRoutes(deps: TransferRouteDeps): Hono {
       const missing = selection.traceIds.filter((id) => !stored.has(id));
       if (missing.length > 0) throw new AppError(404, "trace_not_found", `no trace ${missing.join(", ")}`);
     }
-    if (single !== undefined && !signals.has("logs")) {
-      // The trace is stored (above): its one line.
-      const [line] = exportLines(stores, selection, signals);
-      return c.body(`${(line as ExportLine).json}\n`, 200, {
-        "Content-Type": "application/json",
-        "Content-Disposition": `attachment; filename="trace-${single}.json"`,
-      });
-    }
     const lines = exportLines(stores, selection, signals);
+    // Lines read ahead, sent before the rest.
+    const ahead: ExportLine[] = [];
+    if (single !== undefined && !signals.has("logs")) {
+      // The trace is stored (above): its one line, a document; a trace larger than one request may
+      // hold is several lines, sent as JSON Lines below.
+      const first = lines.next();
+      const second = lines.next();
+      if (second.done === true) {
+        return c.body(`${(first.value as ExportLine).json}\n`, 200, {
+          "Content-Type": "application/json",
+          "Content-Disposition": `attachment; filename="trace-${single}.json"`,
+        });
+      }
+      ahead.push(first.value as ExportLine, second.value);
+    }
     const encoder = new TextEncoder();
     const body = new ReadableStream<Uint8Array>({
       pull(controller) {
         let chunk = "";
         while (chunk.length < EXPORT_CHUNK_BYTES) {
-          const next = lines.next();
+          const held = ahead.shift();
+          const next: IteratorResult<ExportLine> = held === undefined ? lines.next() : { done: false, value: held };
           if (next.done === true) {
             if (chunk !== "") controller.enqueue(encoder.encode(chunk));
             controller.close();
