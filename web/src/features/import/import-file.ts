@@ -3,8 +3,8 @@ import { ApiError, api } from "../../api/client";
 
 /** Files up to this size go in one request; larger JSON Lines files go in parts of whole lines this large at most. */
 const PART_BYTES = 8 * 1024 * 1024;
-/** Lines looked at to tell JSON Lines from one JSON document (damaged lines at the start are passed over). */
-const SNIFF_LINES = 5;
+/** Lines looked at to tell JSON Lines from one JSON document, as `tracekit-local import` looks (damaged lines at the start are passed over). */
+const SNIFF_LINES = 10;
 /** Errors kept per import, as the server keeps per request. */
 const MAX_ERRORS = 20;
 const NEWLINE = 0x0a;
