@@ -1,4 +1,4 @@
-import { isEntrySpan, nestedEntrySpans, renestedEntrySpans } from "../domain/operation.js";
+import { EntryNesting, isEntrySpan, nestedEntrySpans } from "../domain/operation.js";
 import { ascending } from "../domain/order.js";
 import { forEachSearchPart, spanSearchText } from "../domain/search.js";
 import type { Span } from "../domain/span.js";
@@ -49,6 +49,8 @@ interface MemoryTrace extends StartOrdered, FilteredTrace {
   stats: StatsTokens;
   /** Its entry spans (SERVER, CONSUMER): those nestedEntrySpans tells apart. */
   entrySpans: number;
+  /** Its entry spans told apart across inserts, built at the first insert that needs it; null once packed. */
+  nesting: EntryNesting<Span> | null;
   /** The insertSpans call that last added a span to it. */
   insertCall: number;
 }
@@ -143,6 +145,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       if (live.delete(trace)) liveSpans -= trace.spanCount;
       trace.spans = null;
       trace.packed = null;
+      trace.nesting = null;
       trace.noteInput = null;
       evictedIds.add(trace.aggregate.traceId);
       views.evict(trace.aggregate.traceId);
@@ -188,6 +191,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       trace.packed = packed;
       trace.spans = null;
       trace.spanIds = null;
+      trace.nesting = null;
       compactTokens(trace.stats);
       trace.aggregate.compact();
     }
@@ -206,18 +210,18 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
 
   /**
    * Tells a trace's entry spans apart again once `from` on are new in this insert and some are entry
-   * spans: the stored ones were told apart together at earlier inserts (renestedEntrySpans).
+   * spans: the stored ones were told apart together at earlier inserts (see EntryNesting). A trace
+   * packed since then reads its stored entry spans once, to know them again.
    */
   function renestTrace(trace: MemoryTrace, from: number, nested: ReadonlySet<Span> | null): void {
     const spans = trace.spans as Span[];
-    const stored: Span[] = [];
-    const added: Span[] = [];
-    for (let i = 0; i < spans.length; i++) {
-      const span = spans[i] as Span;
-      if (isEntrySpan(span)) (i < from ? stored : added).push(span);
+    if (trace.nesting === null) {
+      trace.nesting = new EntryNesting();
+      trace.nesting.add(spans.slice(0, from).filter(isEntrySpan), null);
     }
+    const added = spans.slice(from).filter(isEntrySpan);
     if (added.length === 0) return;
-    const changes = renestedEntrySpans(stored, added, nested);
+    const changes = trace.nesting.add(added, nested);
     if (changes === null) return;
     for (const [span, isNested] of changes) operationStats.renest(span, trace.stats, isNested);
   }
@@ -262,6 +266,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
           noteInput: null,
           stats: emptyTokens(),
           entrySpans: 0,
+          nesting: null,
           insertCall: call,
         };
         traces.set(span.traceId, trace);

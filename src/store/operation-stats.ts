@@ -214,7 +214,7 @@ export class OperationStatsIndex {
 
   /**
    * Moves a counted entry span to the nested ones (`nested`) or back to the requests: its parent, or
-   * another telling of its request, came in a later insert (see renestedEntrySpans). Two tokens
+   * another telling of its request, came in a later insert (see EntryNesting). Two tokens
    * record the move (taken out of the old operation, added to the new one), so eviction and a file's
    * reopening undo or repeat exactly that.
    */

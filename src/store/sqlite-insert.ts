@@ -1,4 +1,4 @@
-import { isEntrySpan, nestedEntrySpans, renestedEntrySpans } from "../domain/operation.js";
+import { type EntryNesting, isEntrySpan, nestedEntrySpans } from "../domain/operation.js";
 import type { Span } from "../domain/span.js";
 import { type EntryMark, entryMarkOf } from "./sqlite-operation-stats.js";
 import { MAX_TRACE_SEQ, SPAN_SLOTS } from "./sqlite-schema.js";
@@ -16,8 +16,8 @@ export interface SpanInsertDeps {
   recentSpans: { add(span: Span, entry: TraceEntry): void };
   /** Where stored errors are grouped. */
   errors: { addSpan(span: Span, trace: TraceEntry): void };
-  /** A written trace's entry spans, read from its rows (sqlite-operation-stats.ts readEntryMarks). */
-  readEntryMarks(entry: TraceEntry): EntryMark[];
+  /** A written trace's entry spans told apart, read from its rows (sqlite-operation-stats.ts readEntryNesting). */
+  readEntryNesting(entry: TraceEntry): EntryNesting<EntryMark>;
 }
 
 /**
@@ -25,7 +25,7 @@ export interface SpanInsertDeps {
  * list order, span ids) at once and wait in the writer as rows until its next flush.
  */
 export function createSpanInsert(deps: SpanInsertDeps): (spans: readonly Span[]) => InsertResult {
-  const { traces, writer, flushSpans, assertOpen, recentSpans, errors, readEntryMarks } = deps;
+  const { traces, writer, flushSpans, assertOpen, recentSpans, errors, readEntryNesting } = deps;
   const { evictedIds, maxSpans, maxSpansPerTrace } = traces;
   let callNumber = 0;
 
@@ -40,8 +40,8 @@ export function createSpanInsert(deps: SpanInsertDeps): (spans: readonly Span[])
     let rejectedSpans = 0;
     let rejectionMessage: string | undefined;
     const nested = nestedEntrySpans(spans);
-    /** Traces this call gave entry spans, and how many they held before. */
-    let renest: Map<TraceEntry, number> | null = null;
+    /** Traces this call gave entry spans, and those spans. */
+    let renest: Map<TraceEntry, EntryMark[]> | null = null;
     for (const span of spans) {
       let entry = traces.entries.get(span.traceId);
       if (entry === undefined) {
@@ -74,10 +74,11 @@ export function createSpanInsert(deps: SpanInsertDeps): (spans: readonly Span[])
       if (counted) traces.stats.add(span, entry.stats, isNested);
       if (counted && isEntrySpan(span)) {
         // Null only while every entry span of the trace is written (the cache dropped them with its span ids).
-        entry.entryMarks ??= readEntryMarks(entry);
+        entry.entryNesting ??= readEntryNesting(entry);
         renest ??= new Map();
-        if (!renest.has(entry)) renest.set(entry, entry.entryMarks.length);
-        entry.entryMarks.push(entryMarkOf(span, isNested));
+        const added = renest.get(entry);
+        if (added === undefined) renest.set(entry, [entryMarkOf(span, isNested)]);
+        else added.push(entryMarkOf(span, isNested));
       }
       writer.appendPendingRow(entry.seq * SPAN_SLOTS + slot, span);
       recentSpans.add(span, entry);
@@ -92,7 +93,7 @@ export function createSpanInsert(deps: SpanInsertDeps): (spans: readonly Span[])
         changed.push(entry);
       }
     }
-    if (renest !== null) for (const [entry, from] of renest) if (from > 0) renestTrace(entry, from);
+    if (renest !== null) for (const [entry, added] of renest) renestTrace(entry, added);
     traces.file(changed);
     const changedTraceIds = changed.map((entry) => entry.traceId);
     // Flushing here rather than mid-loop keeps retention from splitting a trace this call is adding.
@@ -108,12 +109,10 @@ export function createSpanInsert(deps: SpanInsertDeps): (spans: readonly Span[])
     }
     return result(changedTraceIds);
 
-    /** Tells the trace's entry spans apart again: `from` on are new in this call (see renestedEntrySpans). */
-    function renestTrace(entry: TraceEntry, from: number): void {
-      const marks = entry.entryMarks as EntryMark[];
-      const added = marks.slice(from);
+    /** Tells the trace's entry spans apart again with `added`, new in this call (see EntryNesting). */
+    function renestTrace(entry: TraceEntry, added: EntryMark[]): void {
       const addedNested = new Set(added.filter((mark) => mark.nested));
-      const changes = renestedEntrySpans(marks.slice(0, from), added, addedNested);
+      const changes = (entry.entryNesting as EntryNesting<EntryMark>).add(added, addedNested);
       if (changes === null) return;
       for (const [mark, isNested] of changes) {
         traces.stats.renest(mark, entry.stats, isNested);

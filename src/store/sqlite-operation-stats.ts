@@ -1,4 +1,4 @@
-import { type NestingSpan, nestedEntrySpans } from "../domain/operation.js";
+import { EntryNesting, type NestingSpan, nestedEntrySpans } from "../domain/operation.js";
 import { SPAN_KINDS, type Span, type SpanStatus, STATUS_CODES } from "../domain/span.js";
 import {
   CODE_MINUTE,
@@ -48,17 +48,18 @@ export function entryMarkOf(span: Span, nested: boolean): EntryMark {
 
 /**
  * A written trace's entry spans from its rows, told apart together as at their inserts (an insert
- * that added to them told them apart again, see renestedEntrySpans).
+ * that added to them told them apart again, see EntryNesting).
  */
-export function readEntryMarks(stmts: Statements, lookups: SpanLookups, entry: TraceEntry): EntryMark[] {
+export function readEntryNesting(stmts: Statements, lookups: SpanLookups, entry: TraceEntry): EntryNesting<EntryMark> {
   const low = entry.seq * SPAN_SLOTS;
   const marks: EntryMark[] = [];
   for (const row of stmts.entrySpanFieldsOfTrace.iterate(low, low + SPAN_SLOTS) as Iterable<SpanStatsFieldsRow>) {
     marks.push({ ...statsSpanOf(row, entry.traceId, lookups), nested: false });
   }
-  const nested = nestedEntrySpans(marks);
-  if (nested !== null) for (const mark of nested) mark.nested = true;
-  return marks;
+  const nesting = new EntryNesting<EntryMark>();
+  const nested = nesting.add(marks, null);
+  if (nested !== null) for (const mark of nested.keys()) mark.nested = true;
+  return nesting;
 }
 
 /** A span row as per-operation statistics and nestedEntrySpans read it. */

@@ -7,7 +7,7 @@ import { createSpanInsert } from "./sqlite-insert.js";
 import { decodeJson } from "./sqlite-json.js";
 import { SpanLookups } from "./sqlite-lookups.js";
 import { describeOpenFailure, openDatabase, type SqliteSynchronous } from "./sqlite-open.js";
-import { loadOperationStats, readEntryMarks, type StatisticsFill } from "./sqlite-operation-stats.js";
+import { loadOperationStats, readEntryNesting, type StatisticsFill } from "./sqlite-operation-stats.js";
 import { createSpanQueries } from "./sqlite-queries.js";
 import { prepareStatements, type SqliteDatabase, type SqliteDriver, type Statements } from "./sqlite-schema.js";
 import { createTraceSearch } from "./sqlite-search.js";
@@ -140,7 +140,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       },
     },
     errors: { addSpan: (span, entry) => errors?.addSpan(span, entry) },
-    readEntryMarks: (entry) => readEntryMarks(stmts, lookups, entry),
+    readEntryNesting: (entry) => readEntryNesting(stmts, lookups, entry),
   });
 
   /** (Re)reads everything kept in memory from the file: at open, and after a failed flush. */

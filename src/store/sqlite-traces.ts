@@ -1,3 +1,4 @@
+import { EntryNesting } from "../domain/operation.js";
 import { TraceAggregate } from "../domain/trace-summary.js";
 import { ArrivalQueue } from "./arrival-queue.js";
 import { createEvictedTraces, evictedTracesCapacity, traceIdFingerprint } from "./evicted-traces.js";
@@ -38,10 +39,10 @@ export interface TraceEntry extends StartOrdered, FilteredTrace {
   filed: boolean;
   evicted: boolean;
   /**
-   * Its entry spans while its span ids are cached (null with them, or until an insert needs them):
-   * what telling nested entry spans apart across inserts reads (sqlite-insert.ts).
+   * Its entry spans told apart while its span ids are cached (null with them, or until an insert
+   * needs them): what telling nested entry spans apart across inserts reads (sqlite-insert.ts).
    */
-  entryMarks: EntryMark[] | null;
+  entryNesting: EntryNesting<EntryMark> | null;
   /** What its spans not yet written added to `StoredTraces.stats` (written ones are in the file: sqlite-operation-stats.ts). */
   stats: StatsTokens;
   /**
@@ -110,7 +111,7 @@ export class StoredTraces {
       aggregate,
       seq,
       spanIds: stored ? null : new Set(),
-      entryMarks: stored ? null : [],
+      entryNesting: stored ? null : new EntryNesting(),
       stored,
       dirty: false,
       lastTouchCall: 0,
@@ -226,7 +227,7 @@ export class StoredTraces {
       this.spanIdHolders.delete(traceId);
       this.cachedSpanIds -= entry.spanIds?.size ?? 0;
       entry.spanIds = null;
-      entry.entryMarks = null;
+      entry.entryNesting = null;
       entry.noteInput = null;
     }
   }
@@ -333,7 +334,7 @@ export class StoredTraces {
       if (entry.filed) this.staleInByStart++;
       if (this.spanIdHolders.delete(entry.traceId)) this.cachedSpanIds -= entry.spanIds?.size ?? 0;
       entry.spanIds = null;
-      entry.entryMarks = null;
+      entry.entryNesting = null;
       entry.noteInput = null;
     }
     // The evicted entries are the oldest (toEvict), so the front of the queue.

@@ -228,6 +228,79 @@ export function calledServiceTraffic(): Span[] {
   return spans;
 }
 
+/**
+ * One trace of 20,001 entry spans (by default): a shop request (the root) holding, `calls` times over, the shop
+ * framework's SERVER span (nested in the root), a call to users that users' two instrumentations
+ * both tell (the inner one nested; every tenth call retried once, a request of its own), and a worker's
+ * CONSUMER span of a message the call sent (a request).
+ */
+export function manyEntrySpansTrace(calls = 5000): Span[] {
+  const trace = 300;
+  const spans = [opSpan({ trace, span: 1, parent: null, kind: "SERVER", name: "GET", end: 1000, service: "shop" })];
+  for (let i = 0; i < calls; i++) {
+    const id = 10 + 10 * i;
+    const start = i % 50;
+    spans.push(
+      opSpan({
+        trace,
+        span: id,
+        parent: 1,
+        kind: "SERVER",
+        name: `GET /items/${i % 7}`,
+        start,
+        end: start + 1,
+        service: "shop",
+      }),
+      opSpan({ trace, span: id + 1, parent: 1, kind: "CLIENT", name: "GET", start, end: start + 3, service: "shop" }),
+      opSpan({
+        trace,
+        span: id + 2,
+        parent: id + 1,
+        kind: "SERVER",
+        name: "GET",
+        start,
+        end: start + 2,
+        service: "users",
+      }),
+      opSpan({
+        trace,
+        span: id + 3,
+        parent: id + 1,
+        kind: "SERVER",
+        name: "GET /u",
+        start: start + 0.1,
+        end: start + 1.9,
+        service: "users",
+      }),
+      opSpan({
+        trace,
+        span: id + 4,
+        parent: id + 1,
+        kind: "CONSUMER",
+        name: "process",
+        start: start + 2,
+        end: start + 3,
+        service: "worker",
+      }),
+    );
+    if (i % 10 === 0) {
+      spans.push(
+        opSpan({
+          trace,
+          span: id + 5,
+          parent: id + 1,
+          kind: "SERVER",
+          name: "GET",
+          start: start + 2.1,
+          end: start + 2.9,
+          service: "users",
+        }),
+      );
+    }
+  }
+  return spans;
+}
+
 function byName(result: ServiceOperations | undefined, name: string) {
   const op = result?.operations.find((o) => o.name === name);
   if (op === undefined) throw new Error(`no operation ${name}`);
@@ -498,6 +571,23 @@ export function operationsContract(fresh: (maxSpans?: number) => Promise<Store>)
     const alone = await fresh(traffic.length);
     for (const span of newer) alone.insertSpans([span]);
     expect(counts(bounded)).toEqual(counts(alone));
+  });
+
+  it("tells a trace of 20,000 entry spans stored in slices, children before their parents, apart as stored at once", async () => {
+    const spans = manyEntrySpansTrace();
+    const together = await fresh();
+    together.insertSpans(spans);
+    const expected = counts(together);
+    const requests = (store: Store) => store.listServices().map((s) => [s.name, s.requestCount, s.spanCount]);
+    expect(requests(together)).toEqual([
+      ["shop", 1, 10_001],
+      ["users", 5500, 10_500],
+      ["worker", 5000, 5000],
+    ]);
+    const sliced = await fresh();
+    const reversed = [...spans].reverse();
+    for (let i = 0; i < reversed.length; i += 250) sliced.insertSpans(reversed.slice(i, i + 250));
+    expect(counts(sliced)).toEqual(expected);
   });
 
   it("groups requests known only by their path under the route with the ids templated, and finds their traces", async () => {
