@@ -3,8 +3,8 @@
  * holding the event loop. A body within the byte limit can still decode into far more objects than
  * its size suggests (a 30-byte span, a 3-byte attribute, a 1-byte `[`), so the decoders also bound
  * what they build: past a count the request is refused whole (413, nothing stored), past a nesting
- * depth it is malformed (400), and attributes past the per-list bound are dropped and counted as
- * OTLP's `dropped_attributes_count`.
+ * depth it is malformed (400), and attributes past the per-list bound, and entries past the per-value
+ * bound, are dropped and counted as OTLP's `dropped_attributes_count`.
  */
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { MAX_VALUE_DEPTH } from "./attributes.js";
@@ -28,6 +28,15 @@ export interface RequestLimits {
  * A span of a million attributes made every search over the store slow, not just its own request.
  */
 export const MAX_ATTRIBUTES_PER_LIST = 1000;
+
+/**
+ * Entries (array items and kvlist entries, nested ones included, in order) kept of one attribute's
+ * value or one log record's body; the rest are dropped, and an attribute's are counted with the
+ * attributes dropped of its list. A value of a million entries held the event loop for seconds at its
+ * decode, and again whenever it was packed, searched or read; at this bound one value costs what a list
+ * of MAX_ATTRIBUTES_PER_LIST does (under a millisecond to decode, pack or search).
+ */
+export const MAX_ENTRIES_PER_VALUE = 1000;
 
 /** Events and links kept per span; the rest are dropped and counted (`dropped_events_count`, …). */
 export const MAX_EVENTS_PER_SPAN = 1000;

@@ -1,12 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { OtlpDecodeError } from "../../src/otlp/errors.js";
-import { largeTraceRequestJsonSteps, traceRequestJsonDirectSteps } from "../../src/otlp/json/direct-traces.js";
+import {
+  decodeTraceRequestJsonDirect,
+  largeTraceRequestJsonSteps,
+  traceRequestJsonDirectSteps,
+} from "../../src/otlp/json/direct-traces.js";
 import { decodeLogRequestJson, logRequestJsonSteps } from "../../src/otlp/json/logs.js";
 import { parseOtlpJson } from "../../src/otlp/json/parse.js";
 import { decodeTraceRequestJson, traceRequestJsonSteps } from "../../src/otlp/json/traces.js";
+import { transcodeTraceRequestJson } from "../../src/otlp/json/transcode-traces.js";
 import {
   DEFAULT_REQUEST_LIMITS,
   MAX_ATTRIBUTES_PER_LIST,
+  MAX_ENTRIES_PER_VALUE,
   MAX_EVENTS_PER_SPAN,
   OtlpLimitError,
   type RequestLimits,
@@ -234,5 +240,52 @@ describe("attributes, events and links per span", () => {
       expect(decoded?.events).toHaveLength(MAX_EVENTS_PER_SPAN);
       expect(decoded?.droppedEventsCount).toBe(3);
     }
+  });
+
+  it("keep the first entries of one attribute's value, counted through nesting, and count the rest as dropped", () => {
+    const ints = (n: number) => Array.from({ length: n }, (_, i) => ({ intValue: String(i) }));
+    // A kvlist whose first entry is a list of 600: with it, the first 400 entries make up the bound.
+    const entries = Array.from({ length: 1500 }, (_, i) => ({
+      key: `k${i}`,
+      value: i === 0 ? { arrayValue: { values: ints(600) } } : { intValue: String(i) },
+    }));
+    const span = {
+      traceId: newTraceId(),
+      spanId: newSpanId(),
+      name: "big values",
+      attributes: [
+        { key: "map", value: { kvlistValue: { values: entries } } },
+        { key: "list", value: { arrayValue: { values: ints(1200) } } },
+        { key: "small", value: { arrayValue: { values: ints(3) } } },
+      ],
+      droppedAttributesCount: 2,
+      events: [
+        { name: "e", timeUnixNano: "1", attributes: [{ key: "list", value: { arrayValue: { values: ints(1001) } } }] },
+      ],
+    };
+    const body = request(span);
+    const bytes = encode(body);
+    const decoded = [
+      decodeTraceRequestJson(body).spans[0],
+      runToEnd(traceRequestJsonSteps(bytes)).spans[0],
+      decodeTraceRequestJsonDirect(bytes)?.spans[0],
+      decodeTraceRequestProtobuf(encodeExportRequestFromJson("/v1/traces", body)).spans[0],
+    ];
+    for (const one of decoded) {
+      const map = one?.attributes.map as Record<string, unknown>;
+      expect(Object.keys(map)).toHaveLength(MAX_ENTRIES_PER_VALUE - 600);
+      expect(map.k0).toHaveLength(600);
+      expect(one?.attributes.list).toHaveLength(MAX_ENTRIES_PER_VALUE);
+      expect(one?.attributes.small).toEqual([0, 1, 2]);
+      expect(one?.droppedAttributesCount).toBe(2 + 1100 + 200);
+      expect(one?.events[0]?.attributes.list).toHaveLength(MAX_ENTRIES_PER_VALUE);
+      expect(one?.events[0]?.droppedAttributesCount).toBe(1);
+    }
+    expect(decoded[2]).toEqual(decoded[0]);
+    // The import client's transcoder leaves such a value to the receiver's general path, which cuts it.
+    expect(transcodeTraceRequestJson(bytes)).toBeNull();
+    span.attributes = span.attributes.slice(2);
+    span.events = [];
+    expect(transcodeTraceRequestJson(encode(body))).not.toBeNull();
   });
 });

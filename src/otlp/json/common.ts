@@ -9,7 +9,7 @@ import { Buffer } from "node:buffer";
 import { type Attributes, type AttrValue, setAttribute } from "../../domain/span.js";
 import { doubleAttr, int64Attr, MAX_VALUE_DEPTH } from "../attributes.js";
 import { OtlpDecodeError } from "../errors.js";
-import { MAX_ATTRIBUTES_PER_LIST } from "../limits.js";
+import { MAX_ATTRIBUTES_PER_LIST, MAX_ENTRIES_PER_VALUE } from "../limits.js";
 import { sharedString } from "./shared-strings.js";
 
 /** A JSON value without the shape OTLP/JSON gives it. */
@@ -207,8 +207,21 @@ function anyValueRank(key: string): number {
 
 const NO_ANY_VALUE_FIELD = 14;
 
-/** An AnyValue object at nesting `depth` (1 for an attribute's own value); absent or empty → null. */
-export function anyValue(value: unknown, depth: number): AttrValue {
+/** What one attribute's value may still take of MAX_ENTRIES_PER_VALUE, and how many entries it dropped. */
+interface EntryBudget {
+  left: number;
+  dropped: number;
+}
+
+/**
+ * An AnyValue object at nesting `depth` (1 for an attribute's own value); absent or empty → null. Of
+ * one value, `budget.left` entries are read (MAX_ENTRIES_PER_VALUE), the rest counted in `budget.dropped`.
+ */
+export function anyValue(
+  value: unknown,
+  depth: number,
+  budget: EntryBudget = { left: MAX_ENTRIES_PER_VALUE, dropped: 0 },
+): AttrValue {
   if (depth > MAX_VALUE_DEPTH) {
     throw new OtlpDecodeError(`attribute value nested deeper than ${MAX_VALUE_DEPTH} levels`);
   }
@@ -242,13 +255,21 @@ export function anyValue(value: unknown, depth: number): AttrValue {
       if (!isObject(v)) throw new JsonShapeError("arrayValue is not an object");
       const items = arrayField(v, "values");
       const out: AttrValue[] = [];
-      if (items !== undefined) for (const item of items) out.push(anyValue(item, depth + 1));
+      if (items === undefined) return out;
+      for (let i = 0; i < items.length; i++) {
+        if (budget.left === 0) {
+          budget.dropped += items.length - i;
+          break;
+        }
+        budget.left--;
+        out.push(anyValue(items[i], depth + 1, budget));
+      }
       return out;
     }
     case 5: {
       if (!isObject(v)) throw new JsonShapeError("kvlistValue is not an object");
       const out: Attributes = {};
-      readKeyValues(arrayField(v, "values"), out, depth + 1);
+      readKeyValues(arrayField(v, "values"), out, depth + 1, budget);
       return out;
     }
     case 6:
@@ -260,12 +281,27 @@ export function anyValue(value: unknown, depth: number): AttrValue {
 
 /**
  * A `repeated KeyValue` list into `into`, values at nesting `depth`; the last duplicate key wins.
- * Entries past MAX_ATTRIBUTES_PER_LIST are not read: returns how many were dropped so.
+ * Entries past MAX_ATTRIBUTES_PER_LIST are not read, nor those of each value past
+ * MAX_ENTRIES_PER_VALUE: returns how many were dropped so. A kvlist value's list (`budget` given)
+ * takes what its attribute's value has left.
  */
-export function readKeyValues(list: unknown[] | undefined, into: Attributes, depth: number): number {
+export function readKeyValues(
+  list: unknown[] | undefined,
+  into: Attributes,
+  depth: number,
+  budget?: EntryBudget,
+): number {
   if (list === undefined) return 0;
-  const kept = Math.min(list.length, MAX_ATTRIBUTES_PER_LIST);
-  for (let i = 0; i < kept; i++) {
+  const read = budget === undefined ? Math.min(list.length, MAX_ATTRIBUTES_PER_LIST) : list.length;
+  let dropped = list.length - read;
+  for (let i = 0; i < read; i++) {
+    if (budget !== undefined) {
+      if (budget.left === 0) {
+        budget.dropped += list.length - i;
+        break;
+      }
+      budget.left--;
+    }
     const kv = list[i];
     if (!isObject(kv)) throw new JsonShapeError(`attribute ${show(kv)} is not an object`);
     // Plain property reads: every KeyValue of a body has the same shape, which keeps them fast.
@@ -273,9 +309,11 @@ export function readKeyValues(list: unknown[] | undefined, into: Attributes, dep
     if (key !== undefined && key !== null && typeof key !== "string") {
       throw new JsonShapeError(`attribute key ${show(key)} is not a string`);
     }
-    setAttribute(into, key ?? "", anyValue(kv.value, depth));
+    const own = budget ?? { left: MAX_ENTRIES_PER_VALUE, dropped: 0 };
+    setAttribute(into, key ?? "", anyValue(kv.value, depth, own));
+    if (budget === undefined) dropped += own.dropped;
   }
-  return list.length - kept;
+  return dropped;
 }
 
 /** The `attributes` field of a span, event, link, resource or scope. */

@@ -16,6 +16,7 @@ import { MAX_VALUE_DEPTH } from "../attributes.js";
 import {
   DEFAULT_REQUEST_LIMITS,
   MAX_ATTRIBUTES_PER_LIST,
+  MAX_ENTRIES_PER_VALUE,
   MAX_EVENTS_PER_SPAN,
   MAX_LINKS_PER_SPAN,
   type RequestLimits,
@@ -360,7 +361,7 @@ function readSpan(r: JsonBytes, w: WireSpan, apiKinds: boolean): void {
         w.endTimeUnixNano = r.readUint64("endTimeUnixNano");
         break;
       case 9:
-        readKeyValues(r, w.attributes, 1);
+        w.attributesOverLimit = readKeyValues(r, w.attributes, 1);
         break;
       case 10:
         w.droppedAttributesCount = asUint32(r.readScalar(), "droppedAttributesCount");
@@ -393,15 +394,16 @@ function readEvents(r: JsonBytes, w: WireSpan): void {
     let time = 0n;
     let attributes: Attributes = {};
     let dropped = 0;
+    let overLimit = 0;
     readFields(r, EVENT_KEYS, 4, (field) => {
       if (field === 0) name = r.readString(values) ?? "";
       else if (field === 1) time = r.readUint64("timeUnixNano");
       else if (field === 2) {
         attributes = {};
-        readKeyValues(r, attributes, 1);
+        overLimit = readKeyValues(r, attributes, 1);
       } else dropped = asUint32(r.readScalar(), "droppedAttributesCount");
     });
-    addWireEvent(w, makeEvent(name, time, attributes, dropped));
+    addWireEvent(w, makeEvent(name, time, attributes, dropped + overLimit));
   }
 }
 
@@ -418,14 +420,16 @@ function readLinks(r: JsonBytes, w: WireSpan): void {
       droppedAttributesCount: 0,
       flags: 0,
     };
+    let overLimit = 0;
     readFields(r, LINK_KEYS, 6, (field) => {
       if (field === 0) link.traceId = r.readString(null) ?? "";
       else if (field === 1) link.spanId = r.readString(null) ?? "";
       else if (field === 2) link.traceState = r.readString(null) ?? "";
-      else if (field === 3) readKeyValues(r, link.attributes, 1);
+      else if (field === 3) overLimit = readKeyValues(r, link.attributes, 1);
       else if (field === 4) link.droppedAttributesCount = asUint32(r.readScalar(), "droppedAttributesCount");
       else link.flags = asUint32(r.readScalar(), "flags");
     });
+    link.droppedAttributesCount += overLimit;
     w.links.push(link);
   }
 }
@@ -448,13 +452,28 @@ function readStatus(r: JsonBytes, w: WireSpan): void {
   }
 }
 
-/** A `repeated KeyValue` list (or null) into `into`, values at nesting `depth`; the last duplicate key wins. */
-function readKeyValues(r: JsonBytes, into: Attributes, depth: number): void {
-  if (r.skipNull()) return;
+/**
+ * A `repeated KeyValue` list (or null) into `into`, values at nesting `depth`; the last duplicate key
+ * wins. Returns how many entries of its values were dropped past MAX_ENTRIES_PER_VALUE, stepped over
+ * unread as the general path leaves them unread.
+ */
+function readKeyValues(r: JsonBytes, into: Attributes, depth: number): number {
+  const dropped = r.entriesDropped;
+  if (r.skipNull()) return 0;
   r.openArray();
   for (let n = 0; r.nextElement(n === 0); n++) {
-    // Past the bound the general path neither reads nor checks the rest.
-    if (n >= MAX_ATTRIBUTES_PER_LIST || depth > MAX_VALUE_DEPTH) throw NOT_DIRECT;
+    // Past the bound of a list the general path neither reads nor checks the rest (a kvlist value's
+    // entries are bounded by what its attribute's value has left, below).
+    if ((depth === 1 && n >= MAX_ATTRIBUTES_PER_LIST) || depth > MAX_VALUE_DEPTH) throw NOT_DIRECT;
+    if (depth === 1) {
+      r.valueEntries = 0;
+    } else if (r.valueEntries === MAX_ENTRIES_PER_VALUE) {
+      r.skipValue();
+      r.entriesDropped++;
+      continue;
+    } else {
+      r.valueEntries++;
+    }
     r.openObject();
     let seen = 0;
     let key = "";
@@ -472,6 +491,7 @@ function readKeyValues(r: JsonBytes, into: Attributes, depth: number): void {
     }
     setAttribute(into, key, value);
   }
+  return r.entriesDropped - dropped;
 }
 
 /** An AnyValue object at nesting `depth` (1 for an attribute's own value); one with no value set is null. */
@@ -542,6 +562,12 @@ function readArrayValue(r: JsonBytes, depth: number): AttrValue[] {
     rr.openArray();
     for (let n = 0; rr.nextElement(n === 0); n++) {
       if (depth + 1 > MAX_VALUE_DEPTH) throw NOT_DIRECT;
+      if (rr.valueEntries === MAX_ENTRIES_PER_VALUE) {
+        rr.skipValue();
+        rr.entriesDropped++;
+        continue;
+      }
+      rr.valueEntries++;
       out.push(rr.skipNull() ? null : readAnyValue(rr, depth + 1));
     }
   });

@@ -129,6 +129,12 @@ export type JsonScalar = string | number | boolean | null;
 
 export class JsonBytes {
   pos = 0;
+  /**
+   * Entries (array items, kvlist entries) read of the attribute value being read, and entries dropped
+   * past MAX_ENTRIES_PER_VALUE so far (the trace readers use them).
+   */
+  valueEntries = 0;
+  entriesDropped = 0;
   private readonly text: Latin1Text;
   private readonly end: number;
   /**

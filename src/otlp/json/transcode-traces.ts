@@ -13,7 +13,13 @@
  */
 import { Buffer } from "node:buffer";
 import { MAX_VALUE_DEPTH } from "../attributes.js";
-import { DEFAULT_REQUEST_LIMITS, MAX_ATTRIBUTES_PER_LIST, MAX_EVENTS_PER_SPAN, MAX_LINKS_PER_SPAN } from "../limits.js";
+import {
+  DEFAULT_REQUEST_LIMITS,
+  MAX_ATTRIBUTES_PER_LIST,
+  MAX_ENTRIES_PER_VALUE,
+  MAX_EVENTS_PER_SPAN,
+  MAX_LINKS_PER_SPAN,
+} from "../limits.js";
 import { WIRE_I32, WIRE_I64, WIRE_VARINT } from "../protobuf/wire.js";
 import { ProtoWriter } from "../protobuf/writer.js";
 import { asEnum, asUint32, bytesValue, doubleValue, JsonShapeError } from "./common.js";
@@ -350,8 +356,10 @@ function readKeyValues(t: Transcoding, field: number, depth: number): void {
   if (r.skipNull()) return;
   r.openArray();
   for (let n = 0; r.nextElement(n === 0); n++) {
-    // Past the bound the general path neither reads nor checks the rest.
+    // Past the bounds the general path neither reads nor checks the rest.
     if (n >= MAX_ATTRIBUTES_PER_LIST || depth > MAX_VALUE_DEPTH) throw NOT_DIRECT;
+    if (depth === 1) r.valueEntries = 0;
+    else if (++r.valueEntries > MAX_ENTRIES_PER_VALUE) throw NOT_DIRECT;
     w.push(field);
     r.openObject();
     let seen = 0;
@@ -433,7 +441,7 @@ function readArrayItems(t: Transcoding, depth: number): void {
   if (r.skipNull()) return;
   r.openArray();
   for (let n = 0; r.nextElement(n === 0); n++) {
-    if (depth + 1 > MAX_VALUE_DEPTH) throw NOT_DIRECT;
+    if (depth + 1 > MAX_VALUE_DEPTH || ++r.valueEntries > MAX_ENTRIES_PER_VALUE) throw NOT_DIRECT;
     w.push(1);
     // A null item is an empty AnyValue: null either way.
     if (r.skipNull()) t.values++;

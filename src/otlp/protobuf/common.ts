@@ -8,7 +8,7 @@
  */
 import { type Attributes, type AttrValue, type InstrumentationScope, setAttribute } from "../../domain/span.js";
 import { doubleAttr, MAX_VALUE_DEPTH } from "../attributes.js";
-import { MAX_ATTRIBUTES_PER_LIST, tooMany } from "../limits.js";
+import { MAX_ATTRIBUTES_PER_LIST, MAX_ENTRIES_PER_VALUE, tooMany } from "../limits.js";
 import { makeScope } from "../traces.js";
 import { type ProtoReader, tagOf, WIRE_I64, WIRE_LEN, WIRE_VARINT } from "./wire.js";
 
@@ -32,10 +32,14 @@ const T_SCOPE_NAME = tagOf(1, WIRE_LEN);
 const T_SCOPE_VERSION = tagOf(2, WIRE_LEN);
 const T_SCOPE_ATTRIBUTES = tagOf(3, WIRE_LEN);
 
-/** An AnyValue at nesting `depth` (1 for an attribute's own value); empty → null. */
+/**
+ * An AnyValue at nesting `depth` (1 for an attribute's own value); empty → null. Of an attribute's
+ * value, MAX_ENTRIES_PER_VALUE entries are read, the rest hopped over and counted in `r.entriesDropped`.
+ */
 export function readAnyValue(r: ProtoReader, depth: number): AttrValue {
   if (depth > MAX_VALUE_DEPTH) throw r.fail(`attribute value nested deeper than ${MAX_VALUE_DEPTH} levels`);
   if (++r.values > r.maxValues) throw tooMany("attribute values", r.maxValues);
+  if (depth === 1) r.entriesLeft = MAX_ENTRIES_PER_VALUE;
   // A oneof: when several members are present the last one wins, as in protobuf.
   let value: AttrValue = null;
   while (r.pos < r.end) {
@@ -81,7 +85,11 @@ function readArrayValue(r: ProtoReader, depth: number): AttrValue[] {
   const values: AttrValue[] = [];
   while (r.pos < r.end) {
     const tag = r.tag();
-    if (tag === T_VALUES) {
+    if (tag === T_VALUES && r.entriesLeft === 0) {
+      r.skip(tag);
+      r.entriesDropped++;
+    } else if (tag === T_VALUES) {
+      r.entriesLeft--;
       const saved = r.enter();
       values.push(readAnyValue(r, depth + 1));
       r.leave(saved);
@@ -95,7 +103,11 @@ function readArrayValue(r: ProtoReader, depth: number): AttrValue[] {
 function readKeyValueList(r: ProtoReader, into: Attributes, depth: number): void {
   while (r.pos < r.end) {
     const tag = r.tag();
-    if (tag === T_VALUES) {
+    if (tag === T_VALUES && r.entriesLeft === 0) {
+      r.skip(tag);
+      r.entriesDropped++;
+    } else if (tag === T_VALUES) {
+      r.entriesLeft--;
       const saved = r.enter();
       readKeyValue(r, into, depth + 1);
       r.leave(saved);
@@ -132,16 +144,18 @@ export function readAttributeField(r: ProtoReader, into: Attributes): void {
 }
 
 /**
- * A `repeated KeyValue attributes` element of a list that already holds `kept` of them: read when
- * the list is under MAX_ATTRIBUTES_PER_LIST, else hopped over unread. Returns whether it was kept.
+ * A `repeated KeyValue attributes` element of a list that had `seen` of them before it: read when the
+ * list is under MAX_ATTRIBUTES_PER_LIST, else hopped over unread. Returns what it adds to the list's
+ * dropped attributes: 1 when hopped over, else the entries dropped of its value (MAX_ENTRIES_PER_VALUE).
  */
-export function keepAttributeField(r: ProtoReader, into: Attributes, kept: number): boolean {
-  if (kept >= MAX_ATTRIBUTES_PER_LIST) {
+export function keepAttributeField(r: ProtoReader, into: Attributes, seen: number): number {
+  if (seen >= MAX_ATTRIBUTES_PER_LIST) {
     r.skip(ATTRIBUTE_TAG);
-    return false;
+    return 1;
   }
+  const dropped = r.entriesDropped;
   readAttributeField(r, into);
-  return true;
+  return r.entriesDropped - dropped;
 }
 
 // Every `attributes` field is a length-delimited KeyValue; skip() only reads the wire type.
@@ -150,10 +164,10 @@ const ATTRIBUTE_TAG = tagOf(1, WIRE_LEN);
 /** A Resource field's attributes into `into` (a repeated Resource field merges into the same object). */
 export function readResourceField(r: ProtoReader, into: Attributes): void {
   const saved = r.enter();
-  let kept = 0;
+  let seen = 0;
   while (r.pos < r.end) {
     const tag = r.tag();
-    if (tag === T_RESOURCE_ATTRIBUTES) kept += keepAttributeField(r, into, kept) ? 1 : 0;
+    if (tag === T_RESOURCE_ATTRIBUTES) keepAttributeField(r, into, seen++);
     else r.skip(tag);
   }
   r.leave(saved);
@@ -172,12 +186,12 @@ export function newScopeParts(): ScopeParts {
 
 export function readScopeField(r: ProtoReader, into: ScopeParts): void {
   const saved = r.enter();
-  let kept = 0;
+  let seen = 0;
   while (r.pos < r.end) {
     const tag = r.tag();
     if (tag === T_SCOPE_NAME) into.name = r.string();
     else if (tag === T_SCOPE_VERSION) into.version = r.string();
-    else if (tag === T_SCOPE_ATTRIBUTES) kept += keepAttributeField(r, into.attributes, kept) ? 1 : 0;
+    else if (tag === T_SCOPE_ATTRIBUTES) keepAttributeField(r, into.attributes, seen++);
     else r.skip(tag);
   }
   r.leave(saved);

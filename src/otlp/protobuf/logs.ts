@@ -82,7 +82,7 @@ function readLogRecord(r: ProtoReader, w: WireLogRecord): void {
         break;
       }
       case T_ATTRIBUTES:
-        if (!keepAttributeField(r, w.attributes, w.attributeCount++)) w.attributesOverLimit++;
+        w.attributesOverLimit += keepAttributeField(r, w.attributes, w.attributeCount++);
         break;
       case T_DROPPED_ATTRIBUTES:
         w.droppedAttributesCount = r.varint32();

@@ -113,7 +113,7 @@ function readSpan(r: ProtoReader, w: WireSpan): void {
         w.endTimeUnixNano = r.fixed64();
         break;
       case T_ATTRIBUTES:
-        if (!keepAttributeField(r, w.attributes, w.attributeCount++)) w.attributesOverLimit++;
+        w.attributesOverLimit += keepAttributeField(r, w.attributes, w.attributeCount++);
         break;
       case T_DROPPED_ATTRIBUTES:
         w.droppedAttributesCount = r.varint32();
@@ -150,16 +150,14 @@ function readEvent(r: ProtoReader, w: WireSpan): void {
   let name = "";
   const attributes: Attributes = {};
   let dropped = 0;
-  let kept = 0;
+  let seen = 0;
   let overLimit = 0;
   while (r.pos < r.end) {
     const tag = r.tag();
     if (tag === T_EVENT_TIME) time = r.fixed64();
     else if (tag === T_EVENT_NAME) name = r.shortString();
-    else if (tag === T_EVENT_ATTRIBUTES) {
-      if (keepAttributeField(r, attributes, kept)) kept++;
-      else overLimit++;
-    } else if (tag === T_EVENT_DROPPED) dropped = r.varint32();
+    else if (tag === T_EVENT_ATTRIBUTES) overLimit += keepAttributeField(r, attributes, seen++);
+    else if (tag === T_EVENT_DROPPED) dropped = r.varint32();
     else r.skip(tag);
   }
   r.leave(saved);
@@ -169,17 +167,15 @@ function readEvent(r: ProtoReader, w: WireSpan): void {
 function readLink(r: ProtoReader, w: WireSpan): void {
   const saved = r.enter();
   const link: WireLink = newWireLink();
-  let kept = 0;
+  let seen = 0;
   let overLimit = 0;
   while (r.pos < r.end) {
     const tag = r.tag();
     if (tag === T_LINK_TRACE_ID) link.traceId = r.idHex();
     else if (tag === T_LINK_SPAN_ID) link.spanId = r.idHex();
     else if (tag === T_LINK_TRACE_STATE) link.traceState = r.string();
-    else if (tag === T_LINK_ATTRIBUTES) {
-      if (keepAttributeField(r, link.attributes, kept)) kept++;
-      else overLimit++;
-    } else if (tag === T_LINK_DROPPED) link.droppedAttributesCount = r.varint32();
+    else if (tag === T_LINK_ATTRIBUTES) overLimit += keepAttributeField(r, link.attributes, seen++);
+    else if (tag === T_LINK_DROPPED) link.droppedAttributesCount = r.varint32();
     else if (tag === T_LINK_FLAGS) link.flags = r.fixed32();
     else r.skip(tag);
   }

@@ -79,6 +79,9 @@ export class ProtoReader {
   /** AnyValues decoded so far, and how many the request may hold (see `RequestLimits.maxValues`). */
   values = 0;
   maxValues = Number.POSITIVE_INFINITY;
+  /** Entries the attribute value being read may still take, and those it dropped (see MAX_ENTRIES_PER_VALUE). */
+  entriesLeft = 0;
+  entriesDropped = 0;
   /** End of the message currently being decoded; `enter`/`leave` move it. */
   end: number;
   /** Field number and offset of the last tag, so errors can say where they happened. */
