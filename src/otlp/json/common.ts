@@ -279,6 +279,9 @@ export function anyValue(
   }
 }
 
+/** The budget of the attribute value being read: one object for all, so that reading an attribute allocates none. */
+const attributeBudget: EntryBudget = { left: MAX_ENTRIES_PER_VALUE, dropped: 0 };
+
 /**
  * A `repeated KeyValue` list into `into`, values at nesting `depth`; the last duplicate key wins.
  * Entries past MAX_ATTRIBUTES_PER_LIST are not read, nor those of each value past
@@ -309,7 +312,13 @@ export function readKeyValues(
     if (key !== undefined && key !== null && typeof key !== "string") {
       throw new JsonShapeError(`attribute key ${show(key)} is not a string`);
     }
-    const own = budget ?? { left: MAX_ENTRIES_PER_VALUE, dropped: 0 };
+    // An attribute's own value starts a budget of its own: the shared one, reset (a value is read in one go).
+    let own = budget;
+    if (own === undefined) {
+      own = attributeBudget;
+      own.left = MAX_ENTRIES_PER_VALUE;
+      own.dropped = 0;
+    }
     setAttribute(into, key ?? "", anyValue(kv.value, depth, own));
     if (budget === undefined) dropped += own.dropped;
   }
