@@ -1,6 +1,7 @@
 import { createReadStream, statSync } from "node:fs";
+import { addImportTally, type SignalCounts } from "../domain/import-tally.js";
 import { StoreOpenError } from "../store/open-store.js";
-import { emptyImportCounts, type ImportCounts, itemsRead, type SignalCounts } from "../transfer/import.js";
+import { emptyImportCounts, type ImportCounts, itemsRead } from "../transfer/import.js";
 import type { BatchSink } from "../transfer/import-stream.js";
 import { packageVersion } from "../version.js";
 import { count as number } from "./count.js";
@@ -194,13 +195,7 @@ export async function runImport(files: string[], options: ImportOptions): Promis
       }
       progress.done();
       for (const id of counts.traceIds) totals.traceIds.add(id);
-      totals.spans += counts.spans;
-      totals.logRecords += counts.logRecords;
-      totals.dataPoints += counts.dataPoints;
-      totals.alreadyStored.spans += counts.alreadyStored.spans;
-      totals.alreadyStored.logRecords += counts.alreadyStored.logRecords;
-      totals.alreadyStored.dataPoints += counts.alreadyStored.dataPoints;
-      totals.rejected += counts.rejected;
+      addImportTally(totals, counts);
       let unreadable = false;
       for (const error of counts.errors) {
         unreadable ||= error.rejectedItems === undefined;

@@ -3,6 +3,7 @@
  * same ingest paths as an OTLP/HTTP export, and counted. Used by `POST /api/import` (the CLI's pieces
  * and files dropped on the page) and by `tracekit-local import --db` without a server.
  */
+import { emptyImportTally, type ImportTally } from "../domain/import-tally.js";
 import type { ReceivedMetric } from "../domain/metric.js";
 import type { Ingest } from "../ingest/ingest.js";
 import type { LogIngest } from "../ingest/logs.js";
@@ -18,21 +19,10 @@ import { decodeTraceRequestProtobuf } from "../otlp/protobuf/traces.js";
 import type { TraceDecodeResult } from "../otlp/traces.js";
 import { batchPieces, isTraceRequestStart } from "./batch-pieces.js";
 
-/** Items of an import of each signal. */
-export interface SignalCounts {
-  spans: number;
-  logRecords: number;
-  dataPoints: number;
-}
-
 /** What an import stored and refused. */
-export interface ImportCounts extends SignalCounts {
+export interface ImportCounts extends ImportTally {
   /** Distinct trace ids of the spans stored. */
   traceIds: Set<string>;
-  /** Items the stores held already (sent before, or twice in the file): not stored again. */
-  alreadyStored: SignalCounts;
-  /** Items the decoders or the stores refused (invalid ids, past the retention bound, ...). */
-  rejected: number;
   /** Pieces that could not be read at all, and the first reasons for rejected items. */
   errors: PieceError[];
 }
@@ -41,15 +31,7 @@ export interface ImportCounts extends SignalCounts {
 export const MAX_IMPORT_ERRORS = 20;
 
 export function emptyImportCounts(): ImportCounts {
-  return {
-    traceIds: new Set(),
-    spans: 0,
-    logRecords: 0,
-    dataPoints: 0,
-    alreadyStored: { spans: 0, logRecords: 0, dataPoints: 0 },
-    rejected: 0,
-    errors: [],
-  };
+  return { ...emptyImportTally(), traceIds: new Set(), errors: [] };
 }
 
 /** Items an import read: stored, or held by the stores already (the refused ones aside). */

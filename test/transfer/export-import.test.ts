@@ -159,10 +159,12 @@ describe("exporting more than one request may hold", { timeout: 120_000 }, () =>
 
   it("keeps each line within the receiver's bound on JSON objects and arrays, and the trace's download too", async () => {
     const source = await open("memory", "wide-source");
-    // 100,000 nulls: an AnyValue each, `{}` in JSON; 21 such spans pass the bound of 2,000,000.
-    const nulls = Array.from({ length: 100_000 }, () => null);
-    const spans = Array.from({ length: 21 }, (_, i) =>
-      makeSpan({ trace: 12, span: i + 1, parent: i === 0 ? null : 1, start: i, attributes: { nulls } }),
+    // 20 attributes of 1,000 nulls (as many entries as one value keeps): an AnyValue each, `{}` in
+    // JSON; 105 such spans pass the bound of 2,000,000.
+    const nulls = Array.from({ length: 1_000 }, () => null);
+    const attributes = Object.fromEntries(Array.from({ length: 20 }, (_, k) => [`nulls.${k}`, nulls]));
+    const spans = Array.from({ length: 105 }, (_, i) =>
+      makeSpan({ trace: 12, span: i + 1, parent: i === 0 ? null : 1, start: i, attributes }),
     );
     source.store.insertSpans(spans);
     const lines = [...exportLines(source, {}, new Set(["traces"] as const))].map((line) => line.json);

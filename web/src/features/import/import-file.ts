@@ -1,3 +1,4 @@
+import { addImportTally, emptyImportTally } from "../../../../src/domain/import-tally";
 import type { ImportResponse } from "../../../../src/protocol";
 import { ApiError, api } from "../../api/client";
 
@@ -31,13 +32,7 @@ function isGzip(head: Uint8Array): boolean {
 function addAnswer(total: ImportResponse, part: ImportResponse, traceIds: Set<string>): void {
   for (const id of part.traceIds) traceIds.add(id);
   total.traces = traceIds.size;
-  total.spans += part.spans;
-  total.logRecords += part.logRecords;
-  total.dataPoints += part.dataPoints;
-  total.alreadyStored.spans += part.alreadyStored.spans;
-  total.alreadyStored.logRecords += part.alreadyStored.logRecords;
-  total.alreadyStored.dataPoints += part.alreadyStored.dataPoints;
-  total.rejected += part.rejected;
+  addImportTally(total, part);
   for (const error of part.errors) if (total.errors.length < MAX_ERRORS) total.errors.push(error);
 }
 
@@ -137,16 +132,7 @@ export async function importDroppedFile(file: File, progress: (share: number) =>
     return api.importFile(file);
   }
 
-  const total: ImportResponse = {
-    traces: 0,
-    traceIds: [],
-    spans: 0,
-    logRecords: 0,
-    dataPoints: 0,
-    alreadyStored: { spans: 0, logRecords: 0, dataPoints: 0 },
-    rejected: 0,
-    errors: [],
-  };
+  const total: ImportResponse = { ...emptyImportTally(), traces: 0, traceIds: [], errors: [] };
   const traceIds = new Set<string>();
   let firstLine = 1;
   /** Whole lines gathered for the next part, and how many. */
