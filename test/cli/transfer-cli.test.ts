@@ -372,26 +372,31 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
   it("exports a trace larger than one request as lines another instance imports, counted as one trace", async () => {
     const source = await server();
     const traceId = newTraceId();
-    // 21 spans of 100,000 attribute values each: stored in 21 requests, more than one request may hold.
-    const values = Array.from({ length: 100_000 }, () => ({}));
+    // 105 spans of 20 attributes of 1,000 values (as many entries as one value keeps): stored in 21
+    // requests of 5 spans, more than one request may hold (2,000,000 values).
+    const values = Array.from({ length: 1_000 }, () => ({}));
+    const attributes = Array.from({ length: 20 }, (_, k) => ({ key: `nulls.${k}`, value: { arrayValue: { values } } }));
     // One root, so that the trace is named the same whichever of its lines an import stores first.
     const root = newSpanId();
-    for (let i = 0; i < 21; i++) {
-      const span = {
-        traceId,
-        spanId: i === 0 ? root : newSpanId(),
-        ...(i === 0 ? {} : { parentSpanId: root }),
-        name: `wide ${i}`,
-        kind: 1,
-        startTimeUnixNano: String(1_700_000_000_000_000_000n + BigInt(i)),
-        endTimeUnixNano: String(1_700_000_000_000_000_100n + BigInt(i)),
-        attributes: [{ key: "nulls", value: { arrayValue: { values } } }],
-      };
-      const request = { resourceSpans: [{ scopeSpans: [{ scope: { name: "wide" }, spans: [span] }] }] };
+    for (let request = 0; request < 21; request++) {
+      const spans = Array.from({ length: 5 }, (_, k) => {
+        const i = request * 5 + k;
+        return {
+          traceId,
+          spanId: i === 0 ? root : newSpanId(),
+          ...(i === 0 ? {} : { parentSpanId: root }),
+          name: `wide ${i}`,
+          kind: 1,
+          startTimeUnixNano: String(1_700_000_000_000_000_000n + BigInt(i)),
+          endTimeUnixNano: String(1_700_000_000_000_000_100n + BigInt(i)),
+          attributes,
+        };
+      });
+      const body = { resourceSpans: [{ scopeSpans: [{ scope: { name: "wide" }, spans }] }] };
       const sent = await fetch(`${source.base}/v1/traces`, {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(request),
+        body: JSON.stringify(body),
       });
       expect(sent.status).toBe(200);
     }
@@ -403,7 +408,7 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
     const target = await server();
     const imported = await cli(["import", "--port", String(target.port), file]);
     expect(imported.code).toBe(0);
-    expect(imported.stdout).toMatch(/^imported 1 file: 1 trace, 21 spans,/);
+    expect(imported.stdout).toMatch(/^imported 1 file: 1 trace, 105 spans,/);
     await expectSameTraces(source.base, target.base, [traceId]);
   });
 
