@@ -271,16 +271,40 @@ export function* otlpPieces(body: Uint8Array, options: SplitOptions): Generator<
   yield* jsonPieces(new TextDecoder().decode(bytes), options.firstLine ?? 1);
 }
 
+/** Lines that are not blank looked at for a whole request, past damaged ones, before a body is taken for one document. */
+const OPENING_LINES = 10;
+
 /**
- * A JSON body: JSON Lines when its first line is a document of its own and more lines follow, else
- * one document (whatever its layout).
+ * Whether one of the first OPENING_LINES lines of `text` that are not blank, after its first line, is
+ * a whole OTLP request of its own (an empty one, `{}`, says nothing of the layout): JSON Lines whose
+ * first lines are damaged. A document laid out over lines has none: its lines are parts of it.
+ */
+export function laterLineIsRequest(text: string): boolean {
+  let start = text.indexOf("\n") + 1;
+  for (let looked = 1; start > 0 && start < text.length && looked < OPENING_LINES; ) {
+    let end = text.indexOf("\n", start);
+    if (end === -1) end = text.length;
+    const line = text.slice(start, end);
+    start = end + 1;
+    if (line.trim() === "") continue;
+    looked++;
+    const piece = jsonPiece(line, "");
+    if ("value" in piece && Object.keys(piece.value as object).length > 0) return true;
+  }
+  return false;
+}
+
+/**
+ * A JSON body: JSON Lines when more lines follow its first and that line is a document of its own,
+ * or one of the next lines is a whole request (the first ones damaged); else one document (whatever
+ * its layout).
  */
 function* jsonPieces(text: string, firstLine: number): Generator<PieceOrError> {
   const lineEnd = text.indexOf("\n");
   if (lineEnd !== -1 && lineEnd < text.trimEnd().length) {
     const first = jsonPiece(text.slice(0, lineEnd), `line ${firstLine}`);
-    if (!("error" in first)) {
-      yield first;
+    if (!("error" in first) || laterLineIsRequest(text)) {
+      if (text.slice(0, lineEnd).trim() !== "") yield first;
       yield* jsonLines(text, lineEnd + 1, firstLine + 1);
       return;
     }

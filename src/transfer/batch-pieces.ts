@@ -6,7 +6,7 @@
  * piece as `otlpPieces` makes it, so it reads and is worded exactly as before.
  */
 import { Buffer } from "node:buffer";
-import { formatOf, isGzip, jsonPiece, otlpPieces, type PieceOrError } from "../otlp/files.js";
+import { formatOf, isGzip, jsonPiece, laterLineIsRequest, otlpPieces, type PieceOrError } from "../otlp/files.js";
 
 /** A trace request's bytes → what the caller makes of them, or null to leave them to the general path. */
 export type TraceBytesReader<T> = (bytes: Uint8Array) => T | null;
@@ -89,9 +89,11 @@ export function* batchPieces<T>(
   let lines = options.jsonLines;
   let first: BatchPiece<T> | null = null;
   if (!lines && firstEnd !== -1 && contentAfter(body, firstEnd + 1)) {
-    // As otlpPieces: JSON Lines when the first line is a request of its own.
+    // As otlpPieces: JSON Lines when the first line is a request of its own, or one of the next
+    // lines is (the first ones damaged).
     first = linePiece(body, 0, firstEnd, `line ${options.firstLine}`, readTraces);
     lines = first !== null && !("error" in first);
+    if (!lines) lines = laterLineIsRequest(textOf(body, 0, body.length));
   }
   if (!lines) {
     // One document, whatever its layout.

@@ -110,6 +110,20 @@ describe("POST /api/import", () => {
     expect(body.errors).toEqual([{ where: "line 42", message: expect.stringMatching(/not valid JSON/) }]);
   });
 
+  it("reads JSON Lines whose first lines are damaged as JSON Lines, and a document laid out over lines as one", async () => {
+    const good = () => JSON.stringify(jsonTraceRequest("svc", [{ name: "fine" }]));
+    const damaged = `{"resourceSpans": [\nnot json\n${good()}\n${good()}\n`;
+    const lines = await postImport(target, damaged);
+    expect(lines.status).toBe(200);
+    expect(lines.body.spans).toBe(2);
+    expect(lines.body.errors.map((e) => e.where)).toEqual(["line 1", "line 2"]);
+    const entry = JSON.stringify(jsonTraceRequest("svc", [{ name: "laid out" }]).resourceSpans);
+    const laidOut = await postImport(target, `{"resourceSpans":\n${entry}\n}\n`);
+    expect(laidOut.status).toBe(200);
+    expect(laidOut.body.spans).toBe(1);
+    expect(laidOut.body.errors).toEqual([]);
+  });
+
   it("refuses a body nothing can be read from with 400 and the reason", async () => {
     const { status, body } = await postImport(target, "hello");
     expect(status).toBe(400);

@@ -99,7 +99,17 @@ describe("batchPieces", () => {
       'line 8: fast {"resou',
       "line 10: logs json {",
     ]);
-    // Without the hint the batch is one document, as otlpPieces reads it.
-    expect([...batchPieces(Buffer.from(text), OPTIONS, readAll)]).toHaveLength(1);
+    // Without the hint too, as otlpPieces reads it: a line after the bad first one is a whole request.
+    const unhinted = [...batchPieces(Buffer.from(text), OPTIONS, readAll)].map(shown);
+    expect(unhinted).toEqual(pieces);
+    expect([...otlpPieces(Buffer.from(text), OPTIONS)].map((p) => ("error" in p ? "error" : p.signal))).toEqual([
+      "error",
+      "traces",
+      "logs",
+    ]);
+    // A document laid out over lines has no line that is a request of its own: one piece.
+    const laidOut = `{"resourceSpans": [\n${JSON.stringify(JSON.parse(traces("b")).resourceSpans[0])}\n]}\n`;
+    expect([...batchPieces(Buffer.from(laidOut), OPTIONS, readAll)].map(shown)).toHaveLength(1);
+    expect([...otlpPieces(Buffer.from(laidOut), OPTIONS)].map((p) => "error" in p)).toEqual([false]);
   });
 });
