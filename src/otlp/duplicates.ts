@@ -11,6 +11,9 @@
  * UNCHANGED_TRACES_FIELD of the protobuf answer (a repeated string, which OTLP's message does not
  * use; parsers skip it), or under UNCHANGED_TRACES_KEY of the JSON one.
  */
+import { pushVarint } from "./protobuf/status.js";
+import { tagOf, WIRE_LEN } from "./protobuf/wire.js";
+
 export const REPORT_DUPLICATES_HEADER = "x-tracekit-report-duplicates";
 export const DUPLICATES_HEADER = "x-tracekit-duplicates";
 export const UNCHANGED_TRACES_FIELD = 1000;
@@ -22,19 +25,9 @@ export function encodeUnchangedTraces(ids: readonly string[]): Uint8Array {
   const encoder = new TextEncoder();
   for (const id of ids) {
     const text = encoder.encode(id);
-    // Tag 1000 << 3 | 2 as a varint, then the length.
-    parts.push(0xc2, 0x3e);
-    pushLength(parts, text.length);
+    pushVarint(parts, tagOf(UNCHANGED_TRACES_FIELD, WIRE_LEN));
+    pushVarint(parts, text.length);
     for (const byte of text) parts.push(byte);
   }
   return Uint8Array.from(parts);
-}
-
-function pushLength(out: number[], value: number): void {
-  let v = value;
-  while (v >= 0x80) {
-    out.push((v & 0x7f) | 0x80);
-    v >>>= 7;
-  }
-  out.push(v);
 }

@@ -27,7 +27,7 @@ import {
 import { decodeLogRequestProtobuf } from "../otlp/protobuf/logs.js";
 import { decodeMetricsRequestProtobuf } from "../otlp/protobuf/metrics.js";
 import { decodeTraceRequestProtobuf } from "../otlp/protobuf/traces.js";
-import { ProtoReader, WIRE_LEN, WIRE_VARINT } from "../otlp/protobuf/wire.js";
+import { ProtoReader, tagOf, WIRE_LEN, WIRE_VARINT } from "../otlp/protobuf/wire.js";
 import type { TraceDecodeResult } from "../otlp/traces.js";
 import { batchPieces } from "./batch-pieces.js";
 import type { ImportBatch } from "./file-batches.js";
@@ -95,7 +95,7 @@ function readProtobufAnswer(bytes: Uint8Array): ExportAnswer {
     } else if (tag === ((2 << 3) | WIRE_LEN)) {
       // google.rpc.Status.message
       answer.message = r.string();
-    } else if (tag === ((UNCHANGED_TRACES_FIELD << 3) | WIRE_LEN)) {
+    } else if (tag === tagOf(UNCHANGED_TRACES_FIELD, WIRE_LEN)) {
       answer.unchanged ??= new Set();
       answer.unchanged.add(r.string());
     } else {

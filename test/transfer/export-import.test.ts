@@ -16,6 +16,7 @@ import { decodeTraceRequestProtobuf } from "../../src/otlp/protobuf/traces.js";
 import { type ExportSelection, type ExportSignal, exportLines, exportTraceLines } from "../../src/transfer/export.js";
 import { importStream, offlineSink } from "../../src/transfer/import-stream.js";
 import { startTestApp, tempDir } from "../helpers/app.js";
+import { postJson, postLogs } from "../helpers/payloads.js";
 import { loadOtlpRoot, PKG } from "../otlp/helpers.js";
 import { protoRequest } from "../otlp/sample-request.js";
 import { makeLog, richLog } from "../store/log-fixtures.js";
@@ -171,14 +172,7 @@ describe("exporting more than one request may hold", { timeout: 120_000 }, () =>
     expect(lines.length).toBeGreaterThan(1);
     const app = await startTestApp();
     try {
-      for (const line of lines) {
-        const sent = await fetch(`${app.base}/v1/traces`, {
-          method: "POST",
-          headers: { "Content-Type": "application/json" },
-          body: line,
-        });
-        expect(sent.status).toBe(200);
-      }
+      for (const line of lines) expect((await postJson(app.base, line)).status).toBe(200);
       // The download of that one trace is its lines, as JSON Lines.
       const id = makeSpan({ trace: 12, span: 1 }).traceId;
       const download = await fetch(`${app.base}/api/export?trace=${id}`);
@@ -198,14 +192,7 @@ describe("exporting more than one request may hold", { timeout: 120_000 }, () =>
     expect(lines.map((line) => line.count).reduce((a, b) => a + b)).toBe(5);
     const app = await startTestApp();
     try {
-      for (const line of lines) {
-        const sent = await fetch(`${app.base}/v1/logs`, {
-          method: "POST",
-          headers: { "Content-Type": "application/json" },
-          body: line.json,
-        });
-        expect(sent.status).toBe(200);
-      }
+      for (const line of lines) expect((await postLogs(app.base, line.json)).status).toBe(200);
     } finally {
       await app.close();
     }

@@ -333,13 +333,10 @@ export async function exportSignal(
     };
   } else {
     headers["Content-Type"] = "application/json";
-    const partial = rejected === 0 ? {} : { partialSuccess: { [signal.rejectedField]: rejected, errorMessage } };
-    const body =
-      unchanged === null
-        ? rejected === 0
-          ? "{}"
-          : JSON.stringify(partial)
-        : JSON.stringify({ ...partial, [UNCHANGED_TRACES_KEY]: unchanged });
+    const answerBody: Record<string, unknown> =
+      rejected === 0 ? {} : { partialSuccess: { [signal.rejectedField]: rejected, errorMessage } };
+    if (unchanged !== null) answerBody[UNCHANGED_TRACES_KEY] = unchanged;
+    const body = JSON.stringify(answerBody);
     answer = { status: 200, headers, body };
   }
   if (afterAnswer !== null) answer.afterAnswer = afterAnswer;
