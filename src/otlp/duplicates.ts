@@ -11,8 +11,7 @@
  * UNCHANGED_TRACES_FIELD of the protobuf answer (a repeated string, which OTLP's message does not
  * use; parsers skip it), or under UNCHANGED_TRACES_KEY of the JSON one.
  */
-import { pushVarint } from "./protobuf/status.js";
-import { tagOf, WIRE_LEN } from "./protobuf/wire.js";
+import { ProtoWriter } from "./protobuf/writer.js";
 
 export const REPORT_DUPLICATES_HEADER = "x-tracekit-report-duplicates";
 export const DUPLICATES_HEADER = "x-tracekit-duplicates";
@@ -21,13 +20,7 @@ export const UNCHANGED_TRACES_KEY = "tracekitUnchangedTraceIds";
 
 /** `ids` as repeated string field UNCHANGED_TRACES_FIELD, to append to a protobuf answer (appended fields merge). */
 export function encodeUnchangedTraces(ids: readonly string[]): Uint8Array {
-  const parts: number[] = [];
-  const encoder = new TextEncoder();
-  for (const id of ids) {
-    const text = encoder.encode(id);
-    pushVarint(parts, tagOf(UNCHANGED_TRACES_FIELD, WIRE_LEN));
-    pushVarint(parts, text.length);
-    for (const byte of text) parts.push(byte);
-  }
-  return Uint8Array.from(parts);
+  const writer = new ProtoWriter(Math.max(64, ids.length * 36));
+  for (const id of ids) writer.stringField(UNCHANGED_TRACES_FIELD, id);
+  return writer.finish();
 }

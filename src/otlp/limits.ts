@@ -53,6 +53,27 @@ export const DEFAULT_REQUEST_LIMITS: Readonly<RequestLimits> = Object.freeze({
   maxJsonDepth: 16 + 4 * MAX_VALUE_DEPTH + 4,
 });
 
+/** What one request holds, against the limits a receiver applies to one request. */
+export interface RequestCounts {
+  /** Spans (or log records). */
+  spans: number;
+  resourceGroups: number;
+  scopeGroups: number;
+  /** AnyValues, nested ones included (in JSON: every object and array). */
+  values: number;
+}
+
+/** Whether a receiver takes a request holding `counts` (past a limit it refuses the request whole). */
+export function withinRequestLimits(counts: RequestCounts): boolean {
+  const limits = DEFAULT_REQUEST_LIMITS;
+  return (
+    counts.spans <= limits.maxItems &&
+    counts.resourceGroups <= limits.maxGroups &&
+    counts.scopeGroups <= limits.maxGroups &&
+    counts.values <= limits.maxValues
+  );
+}
+
 /** The request decodes into more than a limit allows: refused whole with 413, nothing stored. */
 export class OtlpLimitError extends OtlpDecodeError {
   constructor(message: string) {

@@ -10,7 +10,7 @@ import type { StoredLog } from "../domain/log.js";
 import type { Span } from "../domain/span.js";
 import { logRecordJson } from "../otlp/json/encode-logs.js";
 import { groupedByResourceAndScope, type ResourceGroupJson, spanJson } from "../otlp/json/encode-traces.js";
-import { DEFAULT_REQUEST_LIMITS } from "../otlp/limits.js";
+import { withinRequestLimits } from "../otlp/limits.js";
 import { type LogQuery, type LogStore, MAX_LOG_LIMIT } from "../store/log-store.js";
 import { MAX_TRACE_LIMIT, type Store, type TraceQuery } from "../store/store.js";
 import type { ExportSignal } from "./export-signals.js";
@@ -205,7 +205,6 @@ function* requestLines<J>(
   groups: readonly ResourceGroupJson<J>[],
   [resourcesKey, scopesKey, itemsKey]: readonly [string, string, string],
 ): Generator<{ json: string; items: number }> {
-  const limits = DEFAULT_REQUEST_LIMITS;
   // Byte counts allow a comma after every part, and `]}` after every list and object opened.
   let line = emptyLine(resourcesKey);
   for (const group of groups) {
@@ -232,11 +231,12 @@ function* requestLines<J>(
           containers += resourceContainers;
         }
         const fits =
-          line.items < limits.maxItems &&
-          line.resources.length + (resource === null ? 1 : 0) <= limits.maxGroups &&
-          line.scopes + (lineScope === null ? 1 : 0) <= limits.maxGroups &&
-          line.containers + containers <= limits.maxValues &&
-          line.bytes + bytes <= MAX_LINE_BYTES;
+          withinRequestLimits({
+            spans: line.items + 1,
+            resourceGroups: line.resources.length + (resource === null ? 1 : 0),
+            scopeGroups: line.scopes + (lineScope === null ? 1 : 0),
+            values: line.containers + containers,
+          }) && line.bytes + bytes <= MAX_LINE_BYTES;
         if (!fits && line.items > 0) {
           yield { json: lineText(line, resourcesKey), items: line.items };
           line = emptyLine(resourcesKey);

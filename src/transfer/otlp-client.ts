@@ -18,12 +18,8 @@ import { type OtlpPiece, type OtlpSignalName, splitProtobufRequest } from "../ot
 import { decodeLogRequestJson } from "../otlp/json/logs.js";
 import { decodeMetricsRequestJson } from "../otlp/json/metrics.js";
 import { decodeTraceRequestJson } from "../otlp/json/traces.js";
-import {
-  type RequestCounts,
-  type TranscodedTraces,
-  transcodeTraceRequestJson,
-  withinRequestLimits,
-} from "../otlp/json/transcode-traces.js";
+import { type TranscodedTraces, transcodeTraceRequestJson } from "../otlp/json/transcode-traces.js";
+import { type RequestCounts, withinRequestLimits } from "../otlp/limits.js";
 import { decodeLogRequestProtobuf } from "../otlp/protobuf/logs.js";
 import { decodeMetricsRequestProtobuf } from "../otlp/protobuf/metrics.js";
 import { decodeTraceRequestProtobuf } from "../otlp/protobuf/traces.js";

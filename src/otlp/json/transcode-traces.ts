@@ -19,6 +19,8 @@ import {
   MAX_ENTRIES_PER_VALUE,
   MAX_EVENTS_PER_SPAN,
   MAX_LINKS_PER_SPAN,
+  type RequestCounts,
+  withinRequestLimits,
 } from "../limits.js";
 import { WIRE_I32, WIRE_I64, WIRE_VARINT } from "../protobuf/wire.js";
 import { ProtoWriter } from "../protobuf/writer.js";
@@ -64,30 +66,10 @@ for (let c = 0; c < 6; c++) {
 /** A lone surrogate (from a `\ud800` escape): UTF-8 cannot carry it, so protobuf would read U+FFFD. */
 const LONE_SURROGATE = /\p{Surrogate}/u;
 
-/** What one request holds, against the limits a receiver applies to one request. */
-export interface RequestCounts {
-  spans: number;
-  resourceGroups: number;
-  scopeGroups: number;
-  /** AnyValues, nested ones included. */
-  values: number;
-}
-
 export interface TranscodedTraces extends RequestCounts {
   bytes: Uint8Array;
   /** Distinct trace ids, lower-case hex. */
   traceIds: Set<string>;
-}
-
-/** Whether a receiver takes a request holding `counts` (past a limit it refuses the request whole). */
-export function withinRequestLimits(counts: RequestCounts): boolean {
-  const limits = DEFAULT_REQUEST_LIMITS;
-  return (
-    counts.spans <= limits.maxItems &&
-    counts.resourceGroups <= limits.maxGroups &&
-    counts.scopeGroups <= limits.maxGroups &&
-    counts.values <= limits.maxValues
-  );
 }
 
 /** One request being transcoded. */

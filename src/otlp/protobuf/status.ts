@@ -40,7 +40,7 @@ export function encodeExportResponseProtobuf(rejected: number, errorMessage: str
   return out;
 }
 
-export function pushVarint(out: number[], value: number): void {
+function pushVarint(out: number[], value: number): void {
   // Division rather than `>>>`: counts may exceed 2^32 (a status code is never negative here).
   let v = value;
   while (v >= 0x80) {
