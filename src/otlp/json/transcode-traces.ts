@@ -14,7 +14,6 @@
 import { Buffer } from "node:buffer";
 import { MAX_VALUE_DEPTH } from "../attributes.js";
 import {
-  DEFAULT_REQUEST_LIMITS,
   MAX_ATTRIBUTES_PER_LIST,
   MAX_ENTRIES_PER_VALUE,
   MAX_EVENTS_PER_SPAN,
