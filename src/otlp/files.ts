@@ -271,8 +271,19 @@ export function* otlpPieces(body: Uint8Array, options: SplitOptions): Generator<
   yield* jsonPieces(new TextDecoder().decode(bytes), options.firstLine ?? 1);
 }
 
-/** Lines that are not blank looked at for a whole request, past damaged ones, before a body is taken for one document. */
-const OPENING_LINES = 10;
+/** Text without a leading UTF-8 byte order mark (TextDecoder drops it; Buffer#toString keeps it). */
+export function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** Lines that are not blank looked at for a whole request, past damaged ones, before a body or file is taken for one document. */
+export const OPENING_LINES = 10;
+
+/** Whether a line is a whole OTLP request of its own; an empty one (`{}`) says nothing of a file's layout. */
+export function isRequestLine(line: string): boolean {
+  const piece = jsonPiece(withoutBom(line), "");
+  return "value" in piece && Object.keys(piece.value as object).length > 0;
+}
 
 /**
  * Whether one of the first OPENING_LINES lines of `text` that are not blank, after its first line, is
@@ -288,8 +299,7 @@ export function laterLineIsRequest(text: string): boolean {
     start = end + 1;
     if (line.trim() === "") continue;
     looked++;
-    const piece = jsonPiece(line, "");
-    if ("value" in piece && Object.keys(piece.value as object).length > 0) return true;
+    if (isRequestLine(line)) return true;
   }
   return false;
 }

@@ -10,10 +10,13 @@ import { OtlpDecodeError } from "../otlp/errors.js";
 import {
   formatOf,
   isGzip,
+  isRequestLine,
   jsonSignalOf,
   lengthPrefixedMessages,
+  OPENING_LINES,
   protobufEntryGroups,
   protobufSignalOf,
+  withoutBom,
 } from "../otlp/files.js";
 import { parseOtlpJsonText } from "../otlp/json/parse.js";
 import { scanRequest } from "../otlp/json/scan.js";
@@ -191,9 +194,6 @@ function* protobufStreamBatches(bytes: Uint8Array, maxBatchBytes: number): Gener
   yield* flush();
 }
 
-/** Lines that are not blank looked at for a whole request, past damaged ones, before a file is taken for one document. */
-const OPENING_LINES = 10;
-
 /**
  * JSON: JSON Lines when one of the first lines that are not blank is a whole request of its own
  * (grouped into batches of whole lines; a bad line, those before it included, is an error of its
@@ -257,26 +257,6 @@ async function* jsonBatches(source: ChunkSource, options: BatchOptions): AsyncGe
     throw error;
   }
   if (batch.length > 0) yield last();
-}
-
-/**
- * Whether a line is a whole OTLP request: an object that names its resource entries. A line of a
- * document laid out over several lines can be JSON of its own (one resource entry on a line), never that.
- */
-function isRequestLine(text: string): boolean {
-  try {
-    const value = parseOtlpJsonText(withoutBom(text));
-    jsonSignalOf(value);
-    // An empty request ({}) holds nothing to tell a file's layout by.
-    return Object.keys(value as object).length > 0;
-  } catch {
-    return false;
-  }
-}
-
-/** Text without a leading UTF-8 byte order mark (TextDecoder drops it; Buffer#toString keeps it). */
-function withoutBom(text: string): string {
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /** Lines with their newline. */
