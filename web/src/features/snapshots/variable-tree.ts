@@ -4,6 +4,7 @@
  * only the rows on screen: nodes below `openDepth` start collapsed and a node lists `pageSize`
  * children until the reader asks for more.
  */
+import { textPrefix } from "../../../../src/domain/long-text";
 import { findSecret, isSensitiveName, redactionMarker, type SecretFinding } from "./secret-scan";
 
 export type ValueType = "string" | "number" | "boolean" | "null" | "object" | "array";
@@ -190,10 +191,7 @@ export const STRING_PREVIEW_CHARS = 160;
 /** The start of a long string (at most `max` characters, never splitting a surrogate pair). */
 export function previewText(text: string, max = STRING_PREVIEW_CHARS): { text: string; truncated: boolean } {
   if (text.length <= max) return { text, truncated: false };
-  let end = max;
-  const code = text.charCodeAt(end - 1);
-  if (code >= 0xd800 && code <= 0xdbff) end--;
-  return { text: text.slice(0, end), truncated: true };
+  return { text: textPrefix(text, max), truncated: true };
 }
 
 /** A one-line view of a collapsed container: `{id, total, items…}` or `[3 items]`. */
