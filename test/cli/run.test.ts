@@ -29,14 +29,19 @@ const run = (args: string[], env: Record<string, string> = {}): CliRun => cli(["
 
 /**
  * Runs `shellCommand` in a pseudo-terminal (util-linux `script`), as a terminal would; writing to
- * `stdin` is typing. `exited` is the command's exit code.
+ * `stdin` is typing. `exited` is the command's exit code. The command should `exec` what it tests: a
+ * shell left waiting is in the terminal's foreground too, gets the Ctrl+C, and some shells (dash, which
+ * `script` runs when SHELL is unset) then exit 130 whatever their command did.
  */
 function inTerminal(shellCommand: string): {
   stdin: NodeJS.WritableStream;
   output(): string;
   exited: Promise<number | null>;
 } {
-  const script = spawn(SCRIPT, ["-eqc", shellCommand, "/dev/null"], { stdio: ["pipe", "pipe", "pipe"] });
+  const script = spawn(SCRIPT, ["-eqc", shellCommand, "/dev/null"], {
+    stdio: ["pipe", "pipe", "pipe"],
+    env: { ...process.env, SHELL: "/bin/sh" },
+  });
   let output = "";
   script.stdout.on("data", (chunk) => {
     output += chunk;
@@ -135,7 +140,7 @@ describe("tracekit-local run", { timeout: 60_000 }, () => {
     "in a terminal, one Ctrl+C reaches the command once, also when run's stdin is redirected",
     async () => {
       const terminal = inTerminal(
-        `${process.execPath} ${BIN} run --port ${app.port} -- ${process.execPath} ${COUNTS_SIGINT} < /dev/null`,
+        `exec ${process.execPath} ${BIN} run --port ${app.port} -- ${process.execPath} ${COUNTS_SIGINT} < /dev/null`,
       );
       const runPid = Number(await waitFor(() => /ready (\d+)/.exec(terminal.output())?.[1]));
       startedPids.push(runPid);
@@ -150,7 +155,7 @@ describe("tracekit-local run", { timeout: 60_000 }, () => {
     "passes on a SIGINT sent to its pid when stdin is a terminal but run is not in its foreground",
     async () => {
       const terminal = inTerminal(
-        `${SETSID} -w ${process.execPath} ${BIN} run --port ${app.port} -- ${process.execPath} ${COUNTS_SIGINT}`,
+        `exec ${SETSID} -w ${process.execPath} ${BIN} run --port ${app.port} -- ${process.execPath} ${COUNTS_SIGINT}`,
       );
       const runPid = Number(await waitFor(() => /ready (\d+)/.exec(terminal.output())?.[1]));
       // Without the terminal's foreground run does not end with the terminal: ended after the test.
