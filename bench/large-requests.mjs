@@ -66,6 +66,34 @@ function wideSpan(count) {
   return field(1, Buffer.concat([resourceOf("wide"), field(2, field(2, span))]));
 }
 
+/** One span with `count` attributes, each a list of `entries` integers (the most one value keeps). */
+function wideValues(count, entries) {
+  const list = field(5, Buffer.concat(Array.from({ length: entries }, (_, i) => field(1, intValue(i)))));
+  const attributes = [];
+  for (let i = 0; i < count; i++) attributes.push(field(9, keyValue(`k${i}`, list)));
+  const span = Buffer.concat([
+    field(1, randomBytes(16)),
+    field(2, randomBytes(8)),
+    field(5, str("wide")),
+    ...attributes,
+  ]);
+  return field(1, Buffer.concat([resourceOf("wide"), field(2, field(2, span))]));
+}
+
+/** `wideValues` as OTLP/JSON. */
+function wideValuesJson(count, entries) {
+  const list = { arrayValue: { values: Array.from({ length: entries }, (_, i) => ({ intValue: String(i) })) } };
+  const attributes = Array.from({ length: count }, (_, i) => ({ key: `k${i}`, value: list }));
+  const span = {
+    traceId: randomBytes(16).toString("hex"),
+    spanId: randomBytes(8).toString("hex"),
+    name: "wide",
+    attributes,
+  };
+  const resource = { attributes: [{ key: "service.name", value: { stringValue: "wide" } }] };
+  return Buffer.from(JSON.stringify({ resourceSpans: [{ resource, scopeSpans: [{ spans: [span] }] }] }));
+}
+
 /** `depth` nested JSON arrays. */
 function nestedArrays(depth) {
   return Buffer.concat([Buffer.alloc(depth, "["), Buffer.alloc(depth, "]")]);
@@ -178,6 +206,10 @@ const cases = {
       times.sort((a, b) => a - b);
       console.log(`  a free-text search afterwards: median ${fmt(percentile(times, 50), 1)} ms`);
     }),
+  "wide-values": () =>
+    runCase("one span of 1,000 attributes of 1,000 entries (protobuf)", wideValues(1000, 1000), PROTOBUF),
+  "wide-values-json": () =>
+    runCase("one span of 1,000 attributes of 1,000 entries (JSON)", wideValuesJson(1000, 1000), JSON_TYPE),
   "allowed-protobuf": () => {
     const request = buildRequest(7_000, 10);
     return runCase(`${fmt(request.spanCount)} spans of ~10 attributes (protobuf)`, request.bytes, PROTOBUF);

@@ -38,6 +38,16 @@ export const MAX_ATTRIBUTES_PER_LIST = 1000;
  */
 export const MAX_ENTRIES_PER_VALUE = 1000;
 
+/**
+ * Attribute values, nested entries included, kept of one span (its events' and links' attributes
+ * too), one log record (its body too), one resource or one scope; past it the rest of a value's
+ * entries and the later attributes are dropped and counted as those past the other bounds are. Those
+ * bounds alone let one span hold a million values (a thousand attributes of a thousand entries, a
+ * 5 MB request): its decode held the event loop for 50-150 ms, and each search, pack or read of its
+ * trace again. A span of this many takes about a millisecond.
+ */
+export const MAX_VALUES_PER_ITEM = 10_000;
+
 /** Events and links kept per span; the rest are dropped and counted (`dropped_events_count`, …). */
 export const MAX_EVENTS_PER_SPAN = 1000;
 export const MAX_LINKS_PER_SPAN = 1000;

@@ -14,12 +14,14 @@ import {
   MAX_ATTRIBUTES_PER_LIST,
   MAX_ENTRIES_PER_VALUE,
   MAX_EVENTS_PER_SPAN,
+  MAX_VALUES_PER_ITEM,
   OtlpLimitError,
   type RequestLimits,
   runPaced,
   runToEnd,
 } from "../../src/otlp/limits.js";
 import { encodeExportRequestFromJson } from "../../src/otlp/protobuf/from-json.js";
+import { decodeLogRequestProtobuf } from "../../src/otlp/protobuf/logs.js";
 import { decodeTraceRequestProtobuf, traceRequestSteps } from "../../src/otlp/protobuf/traces.js";
 import { jsonTraceRequest, newSpanId, newTraceId } from "../helpers/payloads.js";
 
@@ -287,5 +289,92 @@ describe("attributes, events and links per span", () => {
     span.attributes = span.attributes.slice(2);
     span.events = [];
     expect(transcodeTraceRequestJson(encode(body))).not.toBeNull();
+  });
+});
+
+describe("values per span, log record, resource and scope", () => {
+  const ints = (n: number) => Array.from({ length: n }, (_, i) => ({ intValue: String(i) }));
+  /** `count` attributes, each a list of MAX_ENTRIES_PER_VALUE entries: one value and its entries each. */
+  const listAttributes = (count: number) =>
+    Array.from({ length: count }, (_, i) => ({
+      key: `k${i}`,
+      value: { arrayValue: { values: ints(MAX_ENTRIES_PER_VALUE) } },
+    }));
+  const perAttribute = MAX_ENTRIES_PER_VALUE + 1;
+  // The attribute the bound falls in, and how many of its entries fit before it.
+  const lastKept = Math.floor(MAX_VALUES_PER_ITEM / perAttribute);
+  const entriesOfLast = MAX_VALUES_PER_ITEM - lastKept * perAttribute - 1;
+
+  it("keep a span's first values, its events' and links' included, and count the rest as dropped, in every reader", () => {
+    const attributeCount = lastKept + 5;
+    const wide = {
+      traceId: newTraceId(),
+      spanId: newSpanId(),
+      name: "wide",
+      attributes: listAttributes(attributeCount),
+      events: [{ name: "e", timeUnixNano: "1", attributes: [{ key: "a", value: { intValue: "1" } }] }],
+      links: [{ traceId: newTraceId(), spanId: newSpanId(), attributes: [{ key: "b", value: { intValue: "2" } }] }],
+    };
+    // The next span, and the resource and scope, have budgets of their own.
+    const small = { traceId: newTraceId(), spanId: newSpanId(), name: "small", attributes: listAttributes(2) };
+    const body = {
+      resourceSpans: [
+        {
+          resource: { attributes: listAttributes(attributeCount) },
+          scopeSpans: [{ scope: { name: "s", attributes: listAttributes(3) }, spans: [wide, small] }],
+        },
+      ],
+    };
+    const bytes = encode(body);
+    const decoded = [
+      decodeTraceRequestJson(body).spans,
+      runToEnd(traceRequestJsonSteps(bytes)).spans,
+      decodeTraceRequestJsonDirect(bytes)?.spans,
+      decodeTraceRequestProtobuf(encodeExportRequestFromJson("/v1/traces", body)).spans,
+    ];
+    for (const spans of decoded) {
+      const [one, two] = spans ?? [];
+      const kept = Object.keys(one?.attributes ?? {});
+      expect(kept).toHaveLength(lastKept + 1);
+      expect(one?.attributes[`k${lastKept - 1}`]).toHaveLength(MAX_ENTRIES_PER_VALUE);
+      expect(one?.attributes[`k${lastKept}`]).toHaveLength(entriesOfLast);
+      // The entries of the last one cut, and the attributes after it, counted as dropped.
+      expect(one?.droppedAttributesCount).toBe(MAX_ENTRIES_PER_VALUE - entriesOfLast + (attributeCount - lastKept - 1));
+      expect(one?.events[0]?.attributes).toEqual({});
+      expect(one?.events[0]?.droppedAttributesCount).toBe(1);
+      expect(one?.links[0]?.attributes).toEqual({});
+      expect(one?.links[0]?.droppedAttributesCount).toBe(1);
+      expect(Object.keys(two?.attributes ?? {})).toEqual(["k0", "k1"]);
+      expect(two?.droppedAttributesCount).toBeUndefined();
+      expect(Object.keys(one?.resource ?? {})).toHaveLength(lastKept + 1);
+      expect(Object.keys(one?.scope.attributes ?? {})).toHaveLength(3);
+    }
+    expect(decoded[2]).toEqual(decoded[0]);
+    // The import client's transcoder leaves such a span to the receiver's general path.
+    expect(transcodeTraceRequestJson(bytes)).toBeNull();
+  });
+
+  it("keep a log record's first values, its body's included, and count the rest as dropped, in both encodings", () => {
+    const attributeCount = lastKept + 2;
+    const record = {
+      timeUnixNano: "1",
+      body: { arrayValue: { values: ints(MAX_ENTRIES_PER_VALUE) } },
+      attributes: listAttributes(attributeCount),
+    };
+    const body = { resourceLogs: [{ scopeLogs: [{ logRecords: [record, { ...record, timeUnixNano: "2" }] }] }] };
+    const decoded = [
+      decodeLogRequestJson(body).logs,
+      decodeLogRequestProtobuf(encodeExportRequestFromJson("/v1/logs", body)).logs,
+    ];
+    for (const records of decoded) {
+      expect(records).toHaveLength(2);
+      for (const one of records) {
+        expect(one.body).toHaveLength(MAX_ENTRIES_PER_VALUE);
+        // The body takes one attribute's room: the bound falls one attribute earlier.
+        expect(Object.keys(one.attributes)).toHaveLength(lastKept);
+        expect(one.attributes[`k${lastKept - 1}`]).toHaveLength(entriesOfLast);
+        expect(one.droppedAttributesCount).toBe(MAX_ENTRIES_PER_VALUE - entriesOfLast + (attributeCount - lastKept));
+      }
+    }
   });
 });

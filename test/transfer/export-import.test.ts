@@ -160,11 +160,11 @@ describe("exporting more than one request may hold", { timeout: 120_000 }, () =>
 
   it("keeps each line within the receiver's bound on JSON objects and arrays, and the trace's download too", async () => {
     const source = await open("memory", "wide-source");
-    // 20 attributes of 1,000 nulls (as many entries as one value keeps): an AnyValue each, `{}` in
-    // JSON; 105 such spans pass the bound of 2,000,000.
+    // 9 attributes of 1,000 nulls (as many entries as one value keeps, and within a span's 10,000
+    // values): an AnyValue each, `{}` in JSON; 230 such spans pass the bound of 2,000,000.
     const nulls = Array.from({ length: 1_000 }, () => null);
-    const attributes = Object.fromEntries(Array.from({ length: 20 }, (_, k) => [`nulls.${k}`, nulls]));
-    const spans = Array.from({ length: 105 }, (_, i) =>
+    const attributes = Object.fromEntries(Array.from({ length: 9 }, (_, k) => [`nulls.${k}`, nulls]));
+    const spans = Array.from({ length: 230 }, (_, i) =>
       makeSpan({ trace: 12, span: i + 1, parent: i === 0 ? null : 1, start: i, attributes }),
     );
     source.store.insertSpans(spans);

@@ -9,7 +9,7 @@ import { Buffer } from "node:buffer";
 import { type Attributes, type AttrValue, setAttribute } from "../../domain/span.js";
 import { doubleAttr, int64Attr, MAX_VALUE_DEPTH } from "../attributes.js";
 import { OtlpDecodeError } from "../errors.js";
-import { MAX_ATTRIBUTES_PER_LIST, MAX_ENTRIES_PER_VALUE } from "../limits.js";
+import { MAX_ATTRIBUTES_PER_LIST, MAX_ENTRIES_PER_VALUE, MAX_VALUES_PER_ITEM } from "../limits.js";
 import { sharedString } from "./shared-strings.js";
 
 /** A JSON value without the shape OTLP/JSON gives it. */
@@ -207,6 +207,26 @@ function anyValueRank(key: string): number {
 
 const NO_ANY_VALUE_FIELD = 14;
 
+/**
+ * Values the item being read (a span, log record, resource or scope) may still take of
+ * MAX_VALUES_PER_ITEM: unbounded outside one.
+ */
+let itemValuesLeft = Number.POSITIVE_INFINITY;
+
+/**
+ * Starts the budget of values of the span, log record, resource or scope about to be read; returns
+ * the budget to give back with `endItem` once it is read (in a `finally`: reading may throw).
+ */
+export function beginItem(): number {
+  const outer = itemValuesLeft;
+  itemValuesLeft = MAX_VALUES_PER_ITEM;
+  return outer;
+}
+
+export function endItem(outer: number): void {
+  itemValuesLeft = outer;
+}
+
 /** What one attribute's value may still take of MAX_ENTRIES_PER_VALUE, and how many entries it dropped. */
 interface EntryBudget {
   left: number;
@@ -227,6 +247,7 @@ export function anyValue(
   }
   if (value === undefined || value === null) return null;
   if (!isObject(value)) throw new JsonShapeError(`AnyValue ${show(value)} is not an object`);
+  itemValuesLeft--;
   // One pass over the keys present (nearly always one) instead of a lookup per possible field name.
   let rank = NO_ANY_VALUE_FIELD;
   let v: unknown;
@@ -257,7 +278,7 @@ export function anyValue(
       const out: AttrValue[] = [];
       if (items === undefined) return out;
       for (let i = 0; i < items.length; i++) {
-        if (budget.left === 0) {
+        if (budget.left === 0 || itemValuesLeft <= 0) {
           budget.dropped += items.length - i;
           break;
         }
@@ -285,8 +306,8 @@ const attributeBudget: EntryBudget = { left: MAX_ENTRIES_PER_VALUE, dropped: 0 }
 /**
  * A `repeated KeyValue` list into `into`, values at nesting `depth`; the last duplicate key wins.
  * Entries past MAX_ATTRIBUTES_PER_LIST are not read, nor those of each value past
- * MAX_ENTRIES_PER_VALUE: returns how many were dropped so. A kvlist value's list (`budget` given)
- * takes what its attribute's value has left.
+ * MAX_ENTRIES_PER_VALUE, nor any past the item's MAX_VALUES_PER_ITEM: returns how many were dropped
+ * so. A kvlist value's list (`budget` given) takes what its attribute's value has left.
  */
 export function readKeyValues(
   list: unknown[] | undefined,
@@ -299,11 +320,14 @@ export function readKeyValues(
   let dropped = list.length - read;
   for (let i = 0; i < read; i++) {
     if (budget !== undefined) {
-      if (budget.left === 0) {
+      if (budget.left === 0 || itemValuesLeft <= 0) {
         budget.dropped += list.length - i;
         break;
       }
       budget.left--;
+    } else if (itemValuesLeft <= 0) {
+      dropped += read - i;
+      break;
     }
     const kv = list[i];
     if (!isObject(kv)) throw new JsonShapeError(`attribute ${show(kv)} is not an object`);
@@ -328,6 +352,16 @@ export function readKeyValues(
 /** The `attributes` field of a span, event, link, resource or scope. */
 export function attributesField(obj: JsonObject): Attributes {
   return attributesFieldCounted(obj).attributes;
+}
+
+/** The attributes of a resource or scope, an item of its own (MAX_VALUES_PER_ITEM). */
+export function itemAttributesField(obj: JsonObject): Attributes {
+  const outer = beginItem();
+  try {
+    return attributesField(obj);
+  } finally {
+    endItem(outer);
+  }
 }
 
 /** `attributesField`, with how many attributes were dropped past the per-list bound. */

@@ -19,6 +19,7 @@ import {
   MAX_ENTRIES_PER_VALUE,
   MAX_EVENTS_PER_SPAN,
   MAX_LINKS_PER_SPAN,
+  MAX_VALUES_PER_ITEM,
   type RequestLimits,
   runToEnd,
 } from "../limits.js";
@@ -260,6 +261,7 @@ function* readResourceSpans(
       if (r.skipNull()) continue;
       resource = {};
       const into = resource;
+      r.itemValues = 0;
       readFields(r, RESOURCE_KEYS, 1, () => readKeyValues(r, into, 1));
       continue;
     }
@@ -297,6 +299,7 @@ function* readScopeSpans(
         else if (scopeField === 1) version = r.readString(values) ?? "";
         else {
           attributes = {};
+          r.itemValues = 0;
           readKeyValues(r, attributes, 1);
         }
       });
@@ -316,6 +319,7 @@ function* readScopeSpans(
 }
 
 function readSpan(r: JsonBytes, w: WireSpan, apiKinds: boolean): void {
+  r.itemValues = 0;
   r.openObject();
   let seen = 0;
   let translateKind = true;
@@ -454,8 +458,8 @@ function readStatus(r: JsonBytes, w: WireSpan): void {
 
 /**
  * A `repeated KeyValue` list (or null) into `into`, values at nesting `depth`; the last duplicate key
- * wins. Returns how many entries of its values were dropped past MAX_ENTRIES_PER_VALUE, stepped over
- * unread as the general path leaves them unread.
+ * wins. Returns how many entries of its values were dropped past MAX_ENTRIES_PER_VALUE, and entries
+ * or attributes past MAX_VALUES_PER_ITEM, stepped over unread as the general path leaves them unread.
  */
 function readKeyValues(r: JsonBytes, into: Attributes, depth: number): number {
   const dropped = r.entriesDropped;
@@ -465,6 +469,12 @@ function readKeyValues(r: JsonBytes, into: Attributes, depth: number): number {
     // Past the bound of a list the general path neither reads nor checks the rest (a kvlist value's
     // entries are bounded by what its attribute's value has left, below).
     if ((depth === 1 && n >= MAX_ATTRIBUTES_PER_LIST) || depth > MAX_VALUE_DEPTH) throw NOT_DIRECT;
+    // Past the item's bound, attributes and entries alike are stepped over and counted.
+    if (r.itemValues >= MAX_VALUES_PER_ITEM) {
+      r.skipValue();
+      r.entriesDropped++;
+      continue;
+    }
     if (depth === 1) {
       r.valueEntries = 0;
     } else if (r.valueEntries === MAX_ENTRIES_PER_VALUE) {
@@ -497,6 +507,7 @@ function readKeyValues(r: JsonBytes, into: Attributes, depth: number): number {
 /** An AnyValue object at nesting `depth` (1 for an attribute's own value); one with no value set is null. */
 function readAnyValue(r: JsonBytes, depth: number): AttrValue {
   if (depth > MAX_VALUE_DEPTH) throw NOT_DIRECT;
+  r.itemValues++;
   r.openObject();
   let value: AttrValue = null;
   let set = false;
@@ -562,7 +573,7 @@ function readArrayValue(r: JsonBytes, depth: number): AttrValue[] {
     rr.openArray();
     for (let n = 0; rr.nextElement(n === 0); n++) {
       if (depth + 1 > MAX_VALUE_DEPTH) throw NOT_DIRECT;
-      if (rr.valueEntries === MAX_ENTRIES_PER_VALUE) {
+      if (rr.valueEntries === MAX_ENTRIES_PER_VALUE || rr.itemValues >= MAX_VALUES_PER_ITEM) {
         rr.skipValue();
         rr.entriesDropped++;
         continue;

@@ -10,8 +10,8 @@ import { DEFAULT_REQUEST_LIMITS, type RequestLimits, runToEnd, tooMany } from ".
 import { makeScope } from "../traces.js";
 import {
   arrayField,
-  attributesField,
   isObject,
+  itemAttributesField,
   type JsonObject,
   JsonShapeError,
   objectField,
@@ -146,7 +146,7 @@ function* walkScopeGroups(
     if (!isObject(group)) throw new OtlpDecodeError(`${path} is not an object`);
     const resource = structural(`${path}.resource`, () => {
       const r = objectField(group, "resource");
-      return r === undefined ? {} : attributesField(r);
+      return r === undefined ? {} : itemAttributesField(r);
     });
     const scopes = listOf(group, groupCut, names.scopes, path);
     if (scopes === undefined) continue;
@@ -158,7 +158,7 @@ function* walkScopeGroups(
       const scope = structural(`${scopePath}.scope`, () => {
         const s = objectField(scopeGroup, "scope");
         if (s === undefined) return makeScope("", "", {});
-        return makeScope(stringField(s, "name"), stringField(s, "version"), attributesField(s));
+        return makeScope(stringField(s, "name"), stringField(s, "version"), itemAttributesField(s));
       });
       const items = listOf(scopeGroup, scopeCut, names.items, scopePath);
       if (items === undefined) continue;

@@ -135,6 +135,11 @@ export class JsonBytes {
    */
   valueEntries = 0;
   entriesDropped = 0;
+  /**
+   * Values read of the span, resource or scope being read: the trace readers leave one past
+   * MAX_VALUES_PER_ITEM to the general path, which drops and counts the rest.
+   */
+  itemValues = 0;
   private readonly text: Latin1Text;
   private readonly end: number;
   /**

@@ -23,7 +23,9 @@ import {
   asString,
   asUint32,
   asUint64,
+  beginItem,
   either,
+  endItem,
   type JsonObject,
   readKeyValues,
 } from "./common.js";
@@ -69,11 +71,21 @@ function recordReader(batch: LogBatch): JsonGroupOpener {
   return scratchItemReader(batch, "log record", newWireLog(), resetWireLog, readRecord, logGroup);
 }
 
-/**
- * Reads one record in a single pass over the keys it has (as json/traces.ts reads a span), then
- * checks the values in a fixed order, so the first reported fault does not depend on key order.
- */
+/** Reads one record, with its budget of values (MAX_VALUES_PER_ITEM). */
 function readRecord(s: JsonObject, w: WireLogRecord): void {
+  const outer = beginItem();
+  try {
+    readRecordFields(s, w);
+  } finally {
+    endItem(outer);
+  }
+}
+
+/**
+ * Reads one record's fields in a single pass over the keys it has (as json/traces.ts reads a span),
+ * then checks the values in a fixed order, so the first reported fault does not depend on key order.
+ */
+function readRecordFields(s: JsonObject, w: WireLogRecord): void {
   let time: unknown;
   let timeSnake: unknown;
   let observed: unknown;

@@ -31,7 +31,9 @@ import {
   asUint32,
   asUint64,
   attributesFieldCounted,
+  beginItem,
   either,
+  endItem,
   enumField,
   isObject,
   type JsonObject,
@@ -113,12 +115,22 @@ function readSpanWithApiKinds(s: JsonObject, w: WireSpan): unknown {
   return rawKind;
 }
 
+/** Reads one span, with its budget of values (MAX_VALUES_PER_ITEM). Returns the raw `kind`. */
+function readSpan(s: JsonObject, w: WireSpan): unknown {
+  const outer = beginItem();
+  try {
+    return readSpanFields(s, w);
+  } finally {
+    endItem(outer);
+  }
+}
+
 /**
- * Reads one span. A single pass over the keys the span has (instead of a lookup for each spelling
+ * Reads one span's fields. A single pass over the keys the span has (instead of a lookup for each spelling
  * of every field, most of them absent) collects the raw values, which are then checked in a fixed
  * order, so the first reported fault does not depend on key order. Returns the raw `kind`.
  */
-function readSpan(s: JsonObject, w: WireSpan): unknown {
+function readSpanFields(s: JsonObject, w: WireSpan): unknown {
   let traceId: unknown;
   let traceIdSnake: unknown;
   let spanId: unknown;

@@ -18,6 +18,7 @@ import {
   MAX_ENTRIES_PER_VALUE,
   MAX_EVENTS_PER_SPAN,
   MAX_LINKS_PER_SPAN,
+  MAX_VALUES_PER_ITEM,
   type RequestCounts,
   withinRequestLimits,
 } from "../limits.js";
@@ -210,10 +211,12 @@ function readGroup(
 
 /** A Resource, of which only its attributes are kept. */
 function readResource(t: Transcoding): void {
+  t.r.itemValues = 0;
   readFields(t.r, RESOURCE_KEYS, 1, () => readKeyValues(t, 1, 1));
 }
 
 function readScope(t: Transcoding): void {
+  t.r.itemValues = 0;
   readFields(t.r, SCOPE_KEYS, 3, (key) => {
     if (key === 2) readKeyValues(t, 3, 1);
     else writeString(t, key + 1, false);
@@ -227,6 +230,7 @@ const KIND_FIELD = 1 << 6;
 function readSpan(t: Transcoding): void {
   const r = t.r;
   t.spans++;
+  r.itemValues = 0;
   r.openObject();
   let seen = 0;
   for (let first = true; ; first = false) {
@@ -363,7 +367,7 @@ function readKeyValues(t: Transcoding, field: number, depth: number): void {
 /** An AnyValue object at nesting `depth`, inside its message; one with no value set stays empty (null). */
 function readAnyValue(t: Transcoding, depth: number): void {
   const { r, w } = t;
-  if (depth > MAX_VALUE_DEPTH) throw NOT_DIRECT;
+  if (depth > MAX_VALUE_DEPTH || ++r.itemValues > MAX_VALUES_PER_ITEM) throw NOT_DIRECT;
   t.values++;
   r.openObject();
   let set = false;

@@ -8,7 +8,7 @@
  */
 import { type Attributes, type AttrValue, type InstrumentationScope, setAttribute } from "../../domain/span.js";
 import { doubleAttr, MAX_VALUE_DEPTH } from "../attributes.js";
-import { MAX_ATTRIBUTES_PER_LIST, MAX_ENTRIES_PER_VALUE, tooMany } from "../limits.js";
+import { MAX_ATTRIBUTES_PER_LIST, MAX_ENTRIES_PER_VALUE, MAX_VALUES_PER_ITEM, tooMany } from "../limits.js";
 import { makeScope } from "../traces.js";
 import { type ProtoReader, tagOf, WIRE_I64, WIRE_LEN, WIRE_VARINT } from "./wire.js";
 
@@ -85,7 +85,7 @@ function readArrayValue(r: ProtoReader, depth: number): AttrValue[] {
   const values: AttrValue[] = [];
   while (r.pos < r.end) {
     const tag = r.tag();
-    if (tag === T_VALUES && r.entriesLeft === 0) {
+    if (tag === T_VALUES && (r.entriesLeft === 0 || r.values >= r.itemValuesEnd)) {
       r.skip(tag);
       r.entriesDropped++;
     } else if (tag === T_VALUES) {
@@ -103,7 +103,7 @@ function readArrayValue(r: ProtoReader, depth: number): AttrValue[] {
 function readKeyValueList(r: ProtoReader, into: Attributes, depth: number): void {
   while (r.pos < r.end) {
     const tag = r.tag();
-    if (tag === T_VALUES && r.entriesLeft === 0) {
+    if (tag === T_VALUES && (r.entriesLeft === 0 || r.values >= r.itemValuesEnd)) {
       r.skip(tag);
       r.entriesDropped++;
     } else if (tag === T_VALUES) {
@@ -145,11 +145,12 @@ export function readAttributeField(r: ProtoReader, into: Attributes): void {
 
 /**
  * A `repeated KeyValue attributes` element of a list that had `seen` of them before it: read when the
- * list is under MAX_ATTRIBUTES_PER_LIST, else hopped over unread. Returns what it adds to the list's
- * dropped attributes: 1 when hopped over, else the entries dropped of its value (MAX_ENTRIES_PER_VALUE).
+ * list is under MAX_ATTRIBUTES_PER_LIST and its item under MAX_VALUES_PER_ITEM, else hopped over
+ * unread. Returns what it adds to the list's dropped attributes: 1 when hopped over, else the entries
+ * dropped of its value (MAX_ENTRIES_PER_VALUE, MAX_VALUES_PER_ITEM).
  */
 export function keepAttributeField(r: ProtoReader, into: Attributes, seen: number): number {
-  if (seen >= MAX_ATTRIBUTES_PER_LIST) {
+  if (seen >= MAX_ATTRIBUTES_PER_LIST || r.values >= r.itemValuesEnd) {
     r.skip(ATTRIBUTE_TAG);
     return 1;
   }
@@ -161,15 +162,31 @@ export function keepAttributeField(r: ProtoReader, into: Attributes, seen: numbe
 // Every `attributes` field is a length-delimited KeyValue; skip() only reads the wire type.
 const ATTRIBUTE_TAG = tagOf(1, WIRE_LEN);
 
+/**
+ * Starts an item's budget of values (MAX_VALUES_PER_ITEM): the span, log record, resource or scope
+ * about to be read. Returns the budget to give back with `endItem` once it is read.
+ */
+export function beginItem(r: ProtoReader): number {
+  const outer = r.itemValuesEnd;
+  r.itemValuesEnd = r.values + MAX_VALUES_PER_ITEM;
+  return outer;
+}
+
+export function endItem(r: ProtoReader, outer: number): void {
+  r.itemValuesEnd = outer;
+}
+
 /** A Resource field's attributes into `into` (a repeated Resource field merges into the same object). */
 export function readResourceField(r: ProtoReader, into: Attributes): void {
   const saved = r.enter();
+  const outer = beginItem(r);
   let seen = 0;
   while (r.pos < r.end) {
     const tag = r.tag();
     if (tag === T_RESOURCE_ATTRIBUTES) keepAttributeField(r, into, seen++);
     else r.skip(tag);
   }
+  endItem(r, outer);
   r.leave(saved);
 }
 
@@ -186,6 +203,7 @@ export function newScopeParts(): ScopeParts {
 
 export function readScopeField(r: ProtoReader, into: ScopeParts): void {
   const saved = r.enter();
+  const outer = beginItem(r);
   let seen = 0;
   while (r.pos < r.end) {
     const tag = r.tag();
@@ -194,6 +212,7 @@ export function readScopeField(r: ProtoReader, into: ScopeParts): void {
     else if (tag === T_SCOPE_ATTRIBUTES) keepAttributeField(r, into.attributes, seen++);
     else r.skip(tag);
   }
+  endItem(r, outer);
   r.leave(saved);
 }
 

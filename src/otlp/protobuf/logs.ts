@@ -15,7 +15,7 @@ import {
   resetWireLog,
   type WireLogRecord,
 } from "../logs.js";
-import { keepAttributeField, readAnyValue } from "./common.js";
+import { beginItem, endItem, keepAttributeField, readAnyValue } from "./common.js";
 import { walkExportBody } from "./groups.js";
 import { type ProtoReader, tagOf, WIRE_I32, WIRE_I64, WIRE_LEN, WIRE_VARINT } from "./wire.js";
 
@@ -60,6 +60,7 @@ export function* logRequestSteps(
 }
 
 function readLogRecord(r: ProtoReader, w: WireLogRecord): void {
+  const outer = beginItem(r);
   while (r.pos < r.end) {
     const tag = r.tag();
     switch (tag) {
@@ -103,4 +104,5 @@ function readLogRecord(r: ProtoReader, w: WireLogRecord): void {
         r.skip(tag);
     }
   }
+  endItem(r, outer);
 }

@@ -20,7 +20,7 @@ import {
   type WireLink,
   type WireSpan,
 } from "../traces.js";
-import { keepAttributeField } from "./common.js";
+import { beginItem, endItem, keepAttributeField } from "./common.js";
 import { walkExportBody } from "./groups.js";
 import { encodeExportResponseProtobuf } from "./status.js";
 import { type ProtoReader, tagOf, WIRE_I32, WIRE_I64, WIRE_LEN, WIRE_VARINT } from "./wire.js";
@@ -85,6 +85,7 @@ export function* traceRequestSteps(
 }
 
 function readSpan(r: ProtoReader, w: WireSpan): void {
+  const outer = beginItem(r);
   while (r.pos < r.end) {
     const tag = r.tag();
     switch (tag) {
@@ -142,6 +143,7 @@ function readSpan(r: ProtoReader, w: WireSpan): void {
         r.skip(tag);
     }
   }
+  endItem(r, outer);
 }
 
 function readEvent(r: ProtoReader, w: WireSpan): void {

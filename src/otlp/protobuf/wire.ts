@@ -82,6 +82,8 @@ export class ProtoReader {
   /** Entries the attribute value being read may still take, and those it dropped (see MAX_ENTRIES_PER_VALUE). */
   entriesLeft = 0;
   entriesDropped = 0;
+  /** `values` at which the item being read (a span, log record, resource or scope) is full (MAX_VALUES_PER_ITEM). */
+  itemValuesEnd = Number.POSITIVE_INFINITY;
   /** End of the message currently being decoded; `enter`/`leave` move it. */
   end: number;
   /** Field number and offset of the last tag, so errors can say where they happened. */
