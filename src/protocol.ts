@@ -147,7 +147,8 @@ export interface ServicesResponse {
    * What `ratePerSec` is per: the window's seconds, or over everything stored the time from the first
    * stored span's start to the last one's end (`fromMs`/`toMs`, unix ms; null with nothing stored).
    */
-  rateBasis: { seconds: number; fromMs: number | null; toMs: number | null };
+  /** What the rates are per: `seconds`, from `fromMs` to `toMs` (unix ms) less `idleSeconds` of idle stretches. */
+  rateBasis: { seconds: number; fromMs: number | null; toMs: number | null; idleSeconds: number };
 }
 
 /**

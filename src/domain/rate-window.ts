@@ -4,26 +4,53 @@ export interface RateWindow {
   untilUnixNano?: bigint;
 }
 
-/**
- * The seconds a rate over `window` is per, one rule for every page (Services, the map): the
- * window's length, where an open start is the first start of the data (`firstMs`, unix ms) and an
- * open end is now when the window has a start, else the last end of the data (`lastMs`). So a rate
- * over everything stored is per the time the data spans, and a rate over "the last 15 minutes" is
- * per those 15 minutes, idle ones included. At least one second; 1 when there is no data.
- */
-export function rateSeconds(window: RateWindow, firstMs: number | null, lastMs: number | null, nowMs: number): number {
-  return rateBasis(window, firstMs, lastMs, nowMs).seconds;
-}
-
-/** What a rate is per (see rateSeconds): the seconds, and the time they run from and to (unix ms; null without data). */
+/** What a rate is per (see rateBasis): the seconds, and the time they run from and to (unix ms; null without data). */
 export interface RateBasis {
   seconds: number;
   fromMs: number | null;
   toMs: number | null;
+  /** Idle stretches between `fromMs` and `toMs` left out of `seconds` (see IDLE_GAP_MS). */
+  idleSeconds: number;
 }
 
-/** rateSeconds with the time it measured: what a page says its rates are per. */
-export function rateBasis(window: RateWindow, firstMs: number | null, lastMs: number | null, nowMs: number): RateBasis {
+/**
+ * A stretch this long with no span starting or running is idle time: over everything stored, rates
+ * leave it out. Without that one old trace (an imported file, yesterday's session in a `--db` file)
+ * spread the requests of the last hour over days, and every rate read near zero; a gap this long
+ * between requests of a running app is rare, and one request every few minutes still reads as that.
+ */
+export const IDLE_GAP_MS = 10 * 60_000;
+
+/**
+ * The idle time between the stretches of data `runs` (first start and last end of each, unix ms, in
+ * any order): the gaps of IDLE_GAP_MS or more between what one stretch reaches and the next begins.
+ */
+export function idleMsBetween(runs: readonly { firstMs: number; lastMs: number }[]): number {
+  const sorted = [...runs].sort((a, b) => a.firstMs - b.firstMs);
+  let idle = 0;
+  let reached = Number.NaN;
+  for (const run of sorted) {
+    if (run.firstMs - reached >= IDLE_GAP_MS) idle += run.firstMs - reached;
+    if (!(run.lastMs <= reached)) reached = run.lastMs;
+  }
+  return idle;
+}
+
+/**
+ * What a rate over `window` is per, one rule for every page (Services, the map): the window's
+ * length, where an open start is the first start of the data (`firstMs`, unix ms) and an open end is
+ * now when the window has a start, else the last end of the data (`lastMs`). Over a window with an
+ * open start `idleMs` (idleMsBetween over the data) is left out: a rate over everything stored is per
+ * the time the data spans without its idle stretches, and a rate over "the last 15 minutes" is per
+ * those 15 minutes, idle ones included. At least one second; 1 when there is no data.
+ */
+export function rateBasis(
+  window: RateWindow,
+  firstMs: number | null,
+  lastMs: number | null,
+  nowMs: number,
+  idleMs = 0,
+): RateBasis {
   const lowMs = window.sinceUnixNano !== undefined ? Number(window.sinceUnixNano) / 1e6 : firstMs;
   const highMs =
     window.untilUnixNano !== undefined
@@ -32,7 +59,13 @@ export function rateBasis(window: RateWindow, firstMs: number | null, lastMs: nu
         ? nowMs
         : lastMs;
   if (lowMs === null || highMs === null || !Number.isFinite(highMs - lowMs)) {
-    return { seconds: 1, fromMs: null, toMs: null };
+    return { seconds: 1, fromMs: null, toMs: null, idleSeconds: 0 };
   }
-  return { seconds: Math.max((highMs - lowMs) / 1000, 1), fromMs: lowMs, toMs: highMs };
+  const idle = window.sinceUnixNano === undefined && idleMs < highMs - lowMs ? idleMs : 0;
+  return {
+    seconds: Math.max((highMs - lowMs - idle) / 1000, 1),
+    fromMs: lowMs,
+    toMs: highMs,
+    idleSeconds: idle / 1000,
+  };
 }

@@ -9,7 +9,7 @@ import {
   quoteQueryValue,
 } from "../domain/operation.js";
 import { ascending } from "../domain/order.js";
-import { type RateBasis, rateBasis } from "../domain/rate-window.js";
+import { idleMsBetween, type RateBasis, rateBasis } from "../domain/rate-window.js";
 import type { Span, SpanKind } from "../domain/span.js";
 import { bareHttpMethod, namesNonHttpSystem, routeSourceOf } from "../domain/trace-name.js";
 import { histogramPercentiles, latencyBucket } from "./latency-histogram.js";
@@ -165,7 +165,7 @@ export class OperationStatsIndex {
   /**
    * Per start minute, over every service: the spans counted, and the earliest start and latest end
    * of those added since the minute was new (unix ms; a file's restored tokens give the minute's
-   * bounds). What a rate over everything stored is per (see rateSeconds).
+   * bounds). What a rate over everything stored is per (see rateBasis).
    */
   private readonly minutes = new Map<number, MinuteTimes>();
   private readonly byId = new Map<number, OperationEntry>();
@@ -436,14 +436,18 @@ export class OperationStatsIndex {
 
   /** What the rates of listServices and listOperations over `window` are per (see rateBasis). */
   rateBasis(window: StatsWindow = {}): RateBasis {
-    const { firstMs, lastMs } = this.storedTimes(window);
-    return rateBasis(window, firstMs, lastMs, this.nowMs());
+    const { firstMs, lastMs, idleMs } = this.storedTimes(window);
+    return rateBasis(window, firstMs, lastMs, this.nowMs(), idleMs);
   }
 
-  /** The first start and last end of what is stored, where an open end of `window` needs them. */
-  private storedTimes(window: StatsWindow): { firstMs: number | null; lastMs: number | null } {
+  /**
+   * The first start and last end of what is stored, where an open end of `window` needs them, and
+   * with an open start the idle time between (idleMsBetween over the minutes up to the window's end).
+   */
+  private storedTimes(window: StatsWindow): { firstMs: number | null; lastMs: number | null; idleMs: number } {
     let firstMs: number | null = null;
     let lastMs: number | null = null;
+    let idleMs = 0;
     if (window.sinceUnixNano === undefined || window.untilUnixNano === undefined) {
       for (const times of this.minutes.values()) {
         if (times.count <= 0) continue;
@@ -453,11 +457,20 @@ export class OperationStatsIndex {
       const oldest = firstMs === null ? null : (this.oldestStartMs?.() ?? null);
       if (oldest !== null && firstMs !== null && oldest > firstMs) firstMs = oldest;
     }
-    return { firstMs, lastMs };
+    if (window.sinceUnixNano === undefined && firstMs !== null) {
+      const untilMs =
+        window.untilUnixNano === undefined ? Number.POSITIVE_INFINITY : Number(window.untilUnixNano) / 1e6;
+      const runs: MinuteTimes[] = [];
+      for (const times of this.minutes.values()) if (times.count > 0 && times.firstMs <= untilMs) runs.push(times);
+      // Before the oldest stored trace nothing is stored: a minute's evicted spans keep its first start.
+      const from = firstMs;
+      idleMs = idleMsBetween(runs.map((times) => ({ firstMs: Math.max(times.firstMs, from), lastMs: times.lastMs })));
+    }
+    return { firstMs, lastMs, idleMs };
   }
 
   /**
-   * The window in start minutes, and its length in seconds for rates (rateSeconds: an open start at
+   * The window in start minutes, and its length in seconds for rates (rateBasis: an open start at
    * the first stored span's start, an open end at now with `since`, else at the last span's end).
    */
   private range(window: StatsWindow): MinuteRange {

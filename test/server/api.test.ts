@@ -286,7 +286,12 @@ describe("trace API", () => {
     // checkout sent only a database call: no entry or root span of its own.
     expect(body.services[0]).toMatchObject({ name: "checkout", basis: "root", requestCount: 0, spanCount: 1 });
     // Over everything stored, rates are per the time the spans cover: first start to last end.
-    expect(body.rateBasis).toEqual({ seconds: 1.003, fromMs: 1_700_000_000_000, toMs: 1_700_000_001_003 });
+    expect(body.rateBasis).toEqual({
+      seconds: 1.003,
+      fromMs: 1_700_000_000_000,
+      toMs: 1_700_000_001_003,
+      idleSeconds: 0,
+    });
     const since = 1_700_000_000_500;
     const until = 1_700_000_030_500;
     const windowed = await getJson(`/api/services?since=${since}&until=${until}`);

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
@@ -59,5 +62,42 @@ describe("GET /api/service-map", () => {
     const future = await (await fetch(`${app.base}/api/service-map?since=${Date.now() + 60_000}`)).json();
     expect(future.nodes).toEqual([]);
     expect((await fetch(`${app.base}/api/service-map?since=soon`)).status).toBe(400);
+  });
+});
+
+describe.each(["memory", "sqlite"] as const)("rates over everything stored in the %s store", (kind) => {
+  it("are per the time the spans cover less its idle stretches, on the Services page and the map alike", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tracekit-rates-"));
+    const own = await startTestApp(kind === "sqlite" ? { db: join(dir, "rates.db") } : {});
+    try {
+      const ms = 1_000_000n;
+      const at = (unixMs: number, durationMs: number) => ({
+        startNs: BigInt(unixMs) * ms,
+        durationNs: BigInt(durationMs) * ms,
+      });
+      // An old trace (an imported file), then an hour of requests every 5 minutes (gaps a running
+      // app has), the last ending at its end.
+      const old = 1_500_000_000_000;
+      const hour = 1_700_000_000_000;
+      const request = (service: string, start: number, durationMs: number) =>
+        postJson(own.base, jsonTraceRequest(service, [{ name: "GET /", kind: 2, ...at(start, durationMs) }]));
+      await request("archive", old, 2_000);
+      for (let k = 0; k < 12; k++) await request("web", hour + k * 5 * 60_000, 100);
+      await request("web", hour + 3_600_000 - 1_000, 1_000);
+      const services = await (await fetch(`${own.base}/api/services`)).json();
+      const idle = (hour - (old + 2_000)) / 1000;
+      expect(services.rateBasis).toEqual({ seconds: 3602, fromMs: old, toMs: hour + 3_600_000, idleSeconds: idle });
+      const web = services.services.find((s: { name: string }) => s.name === "web");
+      expect(web.ratePerSec).toBeCloseTo(13 / 3602, 6);
+      const map = await (await fetch(`${own.base}/api/service-map`)).json();
+      expect(map.seconds).toBe(3602);
+      // A window is its own length, idle or not.
+      const windowed = await (await fetch(`${own.base}/api/services?since=${old}&until=${hour + 3_600_000}`)).json();
+      expect(windowed.rateBasis.idleSeconds).toBe(0);
+      expect(windowed.rateBasis.seconds).toBeCloseTo((hour + 3_600_000 - old) / 1000, 0);
+    } finally {
+      await own.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -57,14 +57,24 @@ describe("request rates", () => {
 describe("what the rates are per", () => {
   it("says over everything stored that rates are per the time the spans cover, and over a window the window", () => {
     const from = new Date(2026, 11, 4, 20, 20, 1, 200).getTime();
-    const burst = rateBasisNote({ seconds: 1.5, fromMs: from, toMs: from + 1500 }, true);
+    const burst = rateBasisNote({ seconds: 1.5, fromMs: from, toMs: from + 1500, idleSeconds: 0 }, true);
     expect(burst).toBe(
       "Rates are per the 1.5s the stored spans cover (20:20:01.200 – 20:20:02.700), not per the time since.",
     );
-    expect(rateBasisNote({ seconds: 900, fromMs: from, toMs: from + 900_000 }, false)).toBe(
+    expect(rateBasisNote({ seconds: 900, fromMs: from, toMs: from + 900_000, idleSeconds: 0 }, false)).toBe(
       "Rates are per the window's 15m, idle time included.",
     );
-    expect(rateBasisNote({ seconds: 1, fromMs: null, toMs: null }, true)).toBeNull();
+    expect(rateBasisNote({ seconds: 1, fromMs: null, toMs: null, idleSeconds: 0 }, true)).toBeNull();
+    // An old trace and today's hour: dates on both ends, and the idle time between left out.
+    const old = new Date(2018, 11, 13, 14, 51, 0, 0).getTime();
+    const now = new Date(2026, 11, 5, 11, 0, 0, 0).getTime();
+    const spread = rateBasisNote(
+      { seconds: 3600, fromMs: old, toMs: now, idleSeconds: (now - old) / 1000 - 3600 },
+      true,
+    );
+    expect(spread).toMatch(
+      /^Rates are per the 1h the stored spans cover \(2018-12-13 14:51:00\.000 – 2026-12-05 11:00:00\.000, less \d+h( \d+m)? in which nothing ran\), not per the time since\.$/,
+    );
   });
 });
 

@@ -1,6 +1,5 @@
 /** GET /api/service-map: which service calls which over a window. */
 import { Hono } from "hono";
-import { rateSeconds } from "../../domain/rate-window.js";
 import { type PeerNames, serviceMapOf } from "../../domain/service-map.js";
 import type { ServiceMapResponse } from "../../protocol.js";
 import type { Store } from "../../store/store.js";
@@ -28,8 +27,9 @@ export function serviceMapApiRoutes(deps: ServiceMapApiDeps): Hono {
       ...map,
       tracesRead: traffic.traces,
       truncated: false,
-      // What rates are per, as on the Services page: the window, or the time the calls span.
-      seconds: firstMs === null || lastMs === null ? 0 : rateSeconds(window, firstMs, lastMs, Date.now()),
+      // What rates are per, the Services page's basis: the window, or the time the stored spans
+      // span with their idle stretches left out.
+      seconds: firstMs === null || lastMs === null ? 0 : deps.store.rateBasis(window).seconds,
     };
     const building = deps.store.viewsBuilding();
     if (building !== null) body.building = building;

@@ -1,5 +1,5 @@
 import type { ServicesResponse } from "../../../../src/protocol";
-import { formatClock, formatCount, formatDuration } from "../../lib/format";
+import { formatAbsolute, formatClock, formatCount, formatDuration } from "../../lib/format";
 
 /** A unit a column of rates is written in: per second, minute, hour or day. */
 export interface RateUnit {
@@ -57,13 +57,17 @@ export function formatRate(perSecond: number): string {
 }
 
 /**
- * What the page's rates are per, in a line: over everything stored, the time its spans cover (a burst
- * of 14 requests in 1.5 s reads 9.3/s however long ago it was: the line says so); over a window, the
- * window. Null before anything is stored.
+ * What the page's rates are per, in a line: over everything stored, the time its spans cover less
+ * its idle stretches (a burst of 14 requests in 1.5 s reads 9.3/s however long ago it was: the line
+ * says so); over a window, the window. Null before anything is stored.
  */
 export function rateBasisNote(basis: ServicesResponse["rateBasis"], everything: boolean): string | null {
   if (basis.fromMs === null || basis.toMs === null) return null;
   const length = formatDuration(basis.seconds * 1000);
   if (!everything) return `Rates are per the window's ${length}, idle time included.`;
-  return `Rates are per the ${length} the stored spans cover (${formatClock(basis.fromMs)} – ${formatClock(basis.toMs)}), not per the time since.`;
+  // Times of day when both ends fall on one day, else dates too.
+  const sameDay = formatAbsolute(basis.fromMs).slice(0, 10) === formatAbsolute(basis.toMs).slice(0, 10);
+  const at = sameDay ? formatClock : formatAbsolute;
+  const idle = basis.idleSeconds > 0 ? `, less ${formatDuration(basis.idleSeconds * 1000)} in which nothing ran` : "";
+  return `Rates are per the ${length} the stored spans cover (${at(basis.fromMs)} – ${at(basis.toMs)}${idle}), not per the time since.`;
 }
