@@ -136,8 +136,9 @@ export class JsonBytes {
   valueEntries = 0;
   entriesDropped = 0;
   /**
-   * Values read of the span, resource or scope being read: the trace readers leave one past
-   * MAX_VALUES_PER_ITEM to the general path, which drops and counts the rest.
+   * Values read of the span, resource or scope being read (MAX_VALUES_PER_ITEM): the direct reader
+   * steps over and counts what is past the bound, the import's transcoder leaves such an item to the
+   * general path.
    */
   itemValues = 0;
   private readonly text: Latin1Text;
