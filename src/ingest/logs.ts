@@ -5,8 +5,11 @@ import type { LogInsertResult, LogStore } from "../store/log-store.js";
 import type { ServiceColors } from "./service-colors.js";
 
 export interface LogIngest {
-  /** Stores the records (none already stored: see LogStore) and pushes those stored to live clients. */
-  logs(records: readonly LogRecord[]): LogInsertResult;
+  /**
+   * Stores the records (unless their request was sent before: see LogStore.insertLogs, and `request`,
+   * the whole request of which they are a slice) and pushes those stored to live clients.
+   */
+  logs(records: readonly LogRecord[], request?: readonly LogRecord[]): LogInsertResult;
   /** Resolves once every record accepted so far is in the store's file (at once without one); see Ingest.committed. */
   committed(mark?: number): Promise<void>;
   commitMark(): number | undefined;
@@ -19,10 +22,10 @@ export interface LogIngest {
  */
 export function createLogIngest(store: LogStore, hub: LiveHub, serviceColors?: ServiceColors): LogIngest {
   return {
-    logs(records) {
+    logs(records, request) {
       if (records.length === 0) return { stored: [], duplicates: 0 };
       serviceColors?.seeAll(records);
-      const result = store.insertLogs(records);
+      const result = store.insertLogs(records, request);
       hub.publishItems("logs", result.stored, (items) => ({ type: "logs", logs: items.map(logToJson) }));
       return result;
     },

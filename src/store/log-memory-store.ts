@@ -1,4 +1,4 @@
-import { type LogRecord, type StoredLog, sameLogRecord } from "../domain/log.js";
+import { type LogRecord, type StoredLog, sentAgain } from "../domain/log.js";
 import { compareLogPositions, decodeLogCursor, type LogPosition } from "./log-cursor.js";
 import { LogPageBuilder, logFilter, traceLogPage } from "./log-query-match.js";
 import { DEFAULT_MAX_LOGS, type LogInsertResult, type LogPage, type LogQuery, type LogStore } from "./log-store.js";
@@ -44,13 +44,46 @@ export function createMemoryLogStore(options: MemoryLogStoreOptions = {}): LogSt
     return low !== 0 ? low : a - b;
   });
   const byTrace = new LogTraceIndex();
-  /** The record being inserted and its time's two parts, for the two checks below (made once, not per record). */
-  let probe: LogRecord | undefined;
-  let probeHigh = 0;
-  let probeLow = 0;
-  /** Whether a stored record has the probe's time: records of one time sit together in the time index. */
-  const sameTime = (seq: number) => timeHigh[seq - baseSeq] === probeHigh && timeLow[seq - baseSeq] === probeLow;
-  const sameRecord = (seq: number) => sameLogRecord(recordOf(seq), probe as LogRecord);
+  /** Requests stored in slices, and whether each was sent before: judged at its first slice. */
+  const verdicts = new WeakMap<readonly LogRecord[], boolean>();
+
+  /** The stored records of one time: they sit together in the time index. */
+  function storedAt(time: bigint): LogRecord[] {
+    const high = Number(time >> 20n);
+    const low = Number(time & 0xfffffn);
+    const before = (seq: number) => {
+      const i = seq - baseSeq;
+      const h = timeHigh[i] as number;
+      return h < high || (h === high && (timeLow[i] as number) < low);
+    };
+    const found: LogRecord[] = [];
+    byTime.walkUp((seq) => {
+      const i = seq - baseSeq;
+      if (timeHigh[i] !== high || timeLow[i] !== low) return false;
+      found.push(recordOf(seq));
+      return true;
+    }, before);
+    return found;
+  }
+
+  function newestStored(): bigint {
+    let newest = -1n;
+    byTime.walkDown((seq) => {
+      newest = recordOf(seq).timeUnixNano;
+      return false;
+    });
+    return newest;
+  }
+
+  function isSentAgain(records: readonly LogRecord[], request: readonly LogRecord[] | undefined): boolean {
+    if (request === undefined) return sentAgain(records, newestStored(), storedAt);
+    let verdict = verdicts.get(request);
+    if (verdict === undefined) {
+      verdict = sentAgain(request, newestStored(), storedAt);
+      verdicts.set(request, verdict);
+    }
+    return verdict;
+  }
 
   function evictOldest(): void {
     while (arrival.length - head > maxLogs) {
@@ -70,33 +103,22 @@ export function createMemoryLogStore(options: MemoryLogStoreOptions = {}): LogSt
     }
   }
 
-  function insertLogs(records: readonly LogRecord[]): LogInsertResult {
+  function insertLogs(records: readonly LogRecord[], request?: readonly LogRecord[]): LogInsertResult {
+    if (records.length === 0) return { stored: [], duplicates: 0 };
+    if (isSentAgain(records, request)) return { stored: [], duplicates: records.length };
     const first = nextSeq;
-    let duplicates = 0;
     for (const record of records) {
-      const seq = nextSeq;
-      probe = record;
-      probeHigh = Number(record.timeUnixNano >> 20n);
-      probeLow = Number(record.timeUnixNano & 0xfffffn);
+      const seq = nextSeq++;
       arrival.push(record);
-      timeHigh.push(probeHigh);
-      timeLow.push(probeLow);
-      // A record equal to a stored one is that record sent again: it would sit right after it.
-      if (!byTime.insertUnless(seq, sameTime, sameRecord)) {
-        arrival.pop();
-        timeHigh.pop();
-        timeLow.pop();
-        duplicates++;
-        continue;
-      }
-      nextSeq++;
+      timeHigh.push(Number(record.timeUnixNano >> 20n));
+      timeLow.push(Number(record.timeUnixNano & 0xfffffn));
+      byTime.insert(seq);
       if (record.traceId !== null) byTrace.add(seq, record.traceId);
     }
-    probe = undefined;
     evictOldest();
     const stored: StoredLog[] = [];
     for (let seq = Math.max(first, baseSeq + head); seq < nextSeq; seq++) stored.push({ seq, record: recordOf(seq) });
-    return { stored, duplicates };
+    return { stored, duplicates: 0 };
   }
 
   function listLogs(query: LogQuery): LogPage {

@@ -1,4 +1,4 @@
-import { isAscii, type LogRecord, type StoredLog, sameLogRecord, severityRank, textMatcher } from "../domain/log.js";
+import { isAscii, type LogRecord, type StoredLog, sentAgain, severityRank, textMatcher } from "../domain/log.js";
 import type { Attributes, InstrumentationScope } from "../domain/span.js";
 import { FlushTimer } from "./flush-timer.js";
 import { decodeLogCursor } from "./log-cursor.js";
@@ -115,13 +115,13 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
   let evictedLogs = 0;
   /** Pending rows, LOG_WIDTH values each, numbers pendingFirstSeq upwards. */
   let pending: unknown[] = [];
-  /** The records of the pending rows, in the same order: a resend is compared with them. */
+  /** The records of the pending rows, in the same order: a request sent again is compared with them. */
   let pendingRecords: LogRecord[] = [];
   /** Numbers of pending records by time (one number, or several when times repeat). */
   let pendingByTime = new Map<bigint, number | number[]>();
   /**
-   * The newest time among the rows in the file, and among the pending records (-1n: none): a record
-   * newer than both repeats none of them, which is how nearly every record is told new.
+   * The newest time among the rows in the file, and among the pending records (-1n: none): a request
+   * with a record newer than both was not sent before, which is how nearly every request is told new.
    */
   let newestWritten = -1n;
   let newestPending = -1n;
@@ -131,6 +131,8 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
   const traces = new ArrivalTraceIndex();
   let pendingFirstSeq = 1;
   const flushTimer = new FlushTimer(flushIntervalMs, () => flush());
+  /** Requests stored in slices, and whether each was sent before: judged at its first slice. */
+  const verdicts = new WeakMap<readonly LogRecord[], boolean>();
 
   function loadState(): void {
     const [next, storedRows, evicted] = sql.state.get() as [number, number, number];
@@ -229,7 +231,7 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
   }
 
   /**
-   * The records in the file at each of `times`, by time: where a resend of one of them would be found.
+   * The records in the file at each of `times`, by time: where a request sent again finds its records.
    * Rows evicted but not yet deleted are left out.
    */
   function writtenAt(times: readonly bigint[]): Map<bigint, LogRecord[]> {
@@ -247,14 +249,26 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     return found;
   }
 
-  /** Whether a pending record (not evicted) equals `record`. */
-  function isPending(record: LogRecord): boolean {
-    const seqs = pendingByTime.get(record.timeUnixNano);
-    if (seqs === undefined) return false;
-    for (const seq of typeof seqs === "number" ? [seqs] : seqs) {
-      if (seq >= firstSeq && sameLogRecord(pendingRecords[seq - pendingFirstSeq] as LogRecord, record)) return true;
-    }
-    return false;
+  /** Whether `request` was stored before (see `sentAgain`): its times are read from the file in one go. */
+  function isSentAgain(request: readonly LogRecord[]): boolean {
+    let written: Map<bigint, LogRecord[]> | undefined;
+    const storedAt = (time: bigint): LogRecord[] => {
+      if (written === undefined) {
+        const older = new Set<bigint>();
+        for (const record of request) if (record.timeUnixNano <= newestWritten) older.add(record.timeUnixNano);
+        written = writtenAt([...older]);
+      }
+      const found = [...(written.get(time) ?? [])];
+      const seqs = pendingByTime.get(time);
+      if (seqs !== undefined) {
+        for (const seq of typeof seqs === "number" ? [seqs] : seqs) {
+          if (seq >= firstSeq) found.push(pendingRecords[seq - pendingFirstSeq] as LogRecord);
+        }
+      }
+      return found;
+    };
+    const newest = newestPending > newestWritten ? newestPending : newestWritten;
+    return sentAgain(request, newest, storedAt);
   }
 
   function addPendingTime(time: bigint, seq: number): void {
@@ -264,30 +278,22 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     else seqs.push(seq);
   }
 
-  function insertLogs(records: readonly LogRecord[]): LogInsertResult {
+  function insertLogs(records: readonly LogRecord[], request?: readonly LogRecord[]): LogInsertResult {
     assertOpen();
     flushTimer.throwDeferred();
+    if (records.length === 0) return { stored: [], duplicates: 0 };
+    let again: boolean | undefined = request === undefined ? undefined : verdicts.get(request);
+    if (again === undefined) {
+      again = isSentAgain(request ?? records);
+      if (request !== undefined) verdicts.set(request, again);
+    }
+    if (again) return { stored: [], duplicates: records.length };
     const first = nextSeq;
-    // Records not newer than every written one may repeat one: those rows are read in one go.
-    const olderTimes = new Set<bigint>();
-    for (const record of records) if (record.timeUnixNano <= newestWritten) olderTimes.add(record.timeUnixNano);
-    const written = olderTimes.size === 0 ? null : writtenAt([...olderTimes]);
-    const accepted: LogRecord[] = [];
-    let duplicates = 0;
     for (const record of records) {
       const time = record.timeUnixNano;
-      if (time <= newestPending && isPending(record)) {
-        duplicates++;
-        continue;
-      }
-      if (written?.get(time)?.some((stored) => sameLogRecord(stored, record)) === true) {
-        duplicates++;
-        continue;
-      }
       if (time > newestPending) newestPending = time;
       addPendingTime(time, nextSeq);
       pendingRecords.push(record);
-      accepted.push(record);
       if (record.traceId !== null) {
         pendingRefs.push(nextSeq, record.traceId);
         traces.add(nextSeq, record.traceId);
@@ -323,9 +329,9 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     else if (pending.length > 0) flushTimer.schedule();
     const out: StoredLog[] = [];
     for (let seq = Math.max(first, firstSeq); seq < nextSeq; seq++) {
-      out.push({ seq, record: accepted[seq - first] as LogRecord });
+      out.push({ seq, record: records[seq - first] as LogRecord });
     }
-    return { stored: out, duplicates };
+    return { stored: out, duplicates: 0 };
   }
 
   function listLogs(query: LogQuery): LogPage {

@@ -36,20 +36,25 @@ export interface LogStoreStats {
 export interface LogInsertResult {
   /** The records stored by this call and still stored afterwards, with their numbers, in order. */
   stored: StoredLog[];
-  /** Records equal to one already stored (see `sameLogRecord`), or to an earlier one of the call: not stored again. */
+  /** Records of a request sent again (see `sentAgain`): not stored again. */
   duplicates: number;
 }
 
 /**
  * Where log records live. Each stored record gets a number on arrival, unique for the life of the
  * store (and of its file), which is its id and breaks ties in time. Reads always see every record an
- * earlier `insertLogs` accepted; past `maxLogs` the records that arrived first are evicted. A record
- * equal to a stored one in every field is that record sent again and is not stored twice.
+ * earlier `insertLogs` accepted; past `maxLogs` the records that arrived first are evicted. A request
+ * whose records were all stored already (`sentAgain`) is that request sent again and is not stored
+ * twice; any other request is stored whole.
  */
 export interface LogStore {
   readonly kind: "memory" | "sqlite";
-  /** Stores the records in order, but none that is already stored. */
-  insertLogs(records: readonly LogRecord[]): LogInsertResult;
+  /**
+   * Stores the records in order, unless their request was sent before. `request` is the whole request
+   * when `records` is one slice of it (a large request is stored in slices): it is judged once, as a
+   * whole, at its first slice, and that verdict holds for the others. Without it the records are the request.
+   */
+  insertLogs(records: readonly LogRecord[], request?: readonly LogRecord[]): LogInsertResult;
   listLogs(query: LogQuery): LogPage;
   /**
    * Resolves once every record accepted so far is committed to the store's file; absent without a

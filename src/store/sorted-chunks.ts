@@ -37,32 +37,6 @@ export class SortedChunks<T, N = never> {
     this.insertAt(this.placeChunk, this.placeIndex, item);
   }
 
-  /**
-   * Inserts `item` as `insert` does, unless it repeats an item just before its place: walking back
-   * from there while `near` holds (e.g. items of its time), `same` is asked of each. Finding the place
-   * once serves both, so telling a repeat costs about one more comparison. False when one was found.
-   */
-  insertUnless(item: T, near: (other: T) => boolean, same: (other: T) => boolean): boolean {
-    this.findPlace(item);
-    const ci = this.placeChunk;
-    const i = this.placeIndex;
-    const chunks = this.chunks;
-    for (let c = ci, j = i - 1; c >= 0; c--) {
-      const chunk = chunks[c] as T[];
-      for (; j >= 0; j--) {
-        const other = chunk[j] as T;
-        if (!near(other)) {
-          this.insertAt(ci, i, item);
-          return true;
-        }
-        if (same(other)) return false;
-      }
-      j = c > 0 ? (chunks[c - 1] as T[]).length - 1 : -1;
-    }
-    this.insertAt(ci, i, item);
-    return true;
-  }
-
   /** Sets `placeChunk` and `placeIndex` to where `item` goes (chunk -1 when the list is empty). */
   private findPlace(item: T): void {
     const chunks = this.chunks;

@@ -1,6 +1,6 @@
 /**
  * Exporting as OTLP/JSON: the traces a selection names, read from the store one at a time and written
- * as one ExportTraceServiceRequest per trace, then their log records, up to LOG_RECORDS_PER_LINE to an
+ * as one ExportTraceServiceRequest per trace, then their log records, about LOG_RECORDS_PER_LINE to an
  * ExportLogsServiceRequest (a JSON Lines file, which `import` and the OpenTelemetry Collector's file
  * receiver read back; a single trace without logs is also a plain OTLP/JSON document). A line holds no
  * more than one OTLP request may (otlp/limits.ts), so a trace larger than that is written as several
@@ -10,7 +10,7 @@ import type { StoredLog } from "../domain/log.js";
 import type { Span } from "../domain/span.js";
 import { logRecordJson } from "../otlp/json/encode-logs.js";
 import { groupedByResourceAndScope, type ResourceGroupJson, spanJson } from "../otlp/json/encode-traces.js";
-import { withinRequestLimits } from "../otlp/limits.js";
+import { DEFAULT_REQUEST_LIMITS, withinRequestLimits } from "../otlp/limits.js";
 import { type LogQuery, type LogStore, MAX_LOG_LIMIT } from "../store/log-store.js";
 import { MAX_TRACE_LIMIT, type Store, type TraceQuery } from "../store/store.js";
 import type { ExportSignal } from "./export-signals.js";
@@ -38,7 +38,7 @@ export interface ExportLine {
  */
 export const MAX_LINE_BYTES = 8 * 1024 * 1024;
 
-/** Log records written to one ExportLogsServiceRequest line. */
+/** Log records written to one ExportLogsServiceRequest line (more when records of one time would be split). */
 export const LOG_RECORDS_PER_LINE = 1000;
 
 /** The ids of the selected traces, newest first for a query; pages through the store lazily. */
@@ -120,11 +120,19 @@ export function* exportLines(
     for (;;) {
       const page = logs.listLogs(query);
       for (const stored of page.logs) {
-        batch.push(stored);
-        if (batch.length === LOG_RECORDS_PER_LINE) {
+        // A line ends between two times: were equal records of one time split across lines, the later
+        // line's records would all be stored already when the file is imported, and it would be taken
+        // for a request sent again (LogStore.insertLogs) and lost.
+        const last = batch[batch.length - 1];
+        if (
+          last !== undefined &&
+          batch.length >= LOG_RECORDS_PER_LINE &&
+          (last.record.timeUnixNano !== stored.record.timeUnixNano || batch.length >= DEFAULT_REQUEST_LIMITS.maxItems)
+        ) {
           yield* logLines(batch);
           batch = [];
         }
+        batch.push(stored);
       }
       if (page.nextCursor === undefined) break;
       query = { ...query, cursor: page.nextCursor };

@@ -149,7 +149,7 @@ function telemetryFile(): { text: string; traceId: string } {
     JSON.stringify(jsonTraceRequest("billing", [{ name: "charge" }])),
     JSON.stringify(logs("shop", 25, true)),
     JSON.stringify(logs("billing", 35, false)),
-    // A record that the file holds twice is one record.
+    // A line whose only record an earlier line holds is taken for that record sent again: one record.
     JSON.stringify(logs("billing", 1, false)),
     ...[0, 10, 20, 30].map((from) => metricsLine(from, from + 10)),
   ];

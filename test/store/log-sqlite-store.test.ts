@@ -97,7 +97,7 @@ describe("sqlite: logs in the --db file", () => {
     expect(next?.seq).toBe((second[2]?.seq ?? 0) + 1);
   });
 
-  it("knows a record sent again after a restart, and one sent again before its first write", async () => {
+  it("knows a request sent again after a restart, and one sent again before its first write", async () => {
     const path = tempPath();
     let opened = await openFile(path);
     const batch: LogRecord[] = [
@@ -115,12 +115,33 @@ describe("sqlite: logs in the --db file", () => {
     opened = await openFile(path);
     const resent = structuredClone(batch);
     (resent[2] as LogRecord).observedTimeUnixNano += 5_000_000_000n;
-    expect(opened.logs.insertLogs([makeLog({ at: 1, body: "new" }), ...resent])).toMatchObject({
-      duplicates: 3,
-    });
+    expect(opened.logs.insertLogs(resent)).toEqual({ stored: [], duplicates: 3 });
+    expect(opened.logs.insertLogs([makeLog({ at: 1, body: "new" })])).toMatchObject({ duplicates: 0 });
     const after = opened.logs.listLogs({ limit: 100, order: "desc" }).logs;
     expect(after.filter((log) => log.record.body !== "new")).toEqual(before.logs);
     expect(opened.logs.stats()).toMatchObject({ logs: 4 });
+  });
+
+  it("keeps equal records of one request across a restart, and knows their request sent again", async () => {
+    const path = tempPath();
+    let opened = await openFile(path);
+    const request = [1, 2, 3].map(() => makeLog({ at: 4, trace: 1, span: 1, body: "retrying" }));
+    expect(opened.logs.insertLogs(request)).toMatchObject({ duplicates: 0 });
+    // Partly written: a request stored beside one still pending is looked for in both.
+    opened.logs.stats();
+    const second = [makeLog({ at: 4, trace: 1, span: 1, body: "retrying" }), makeLog({ at: 4, body: "b" })];
+    expect(opened.logs.insertLogs(second)).toMatchObject({ duplicates: 0 });
+    expect(opened.logs.insertLogs(structuredClone(request))).toEqual({ stored: [], duplicates: 3 });
+    closeFile(opened);
+
+    opened = await openFile(path);
+    expect(opened.logs.stats()).toMatchObject({ logs: 5 });
+    expect(opened.logs.insertLogs(structuredClone(request))).toEqual({ stored: [], duplicates: 3 });
+    expect(opened.logs.insertLogs(structuredClone(second))).toEqual({ stored: [], duplicates: 2 });
+    expect(opened.logs.insertLogs([...structuredClone(request), ...structuredClone(request)])).toMatchObject({
+      duplicates: 0,
+    });
+    expect(opened.logs.stats()).toMatchObject({ logs: 11 });
   });
 
   it("applies a smaller --max-logs to a file at once, oldest arrivals first", async () => {

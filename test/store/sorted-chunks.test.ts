@@ -203,34 +203,4 @@ describe("SortedChunks", () => {
     );
     expect(up).toEqual([3, 6, 7, 8, 9, 10, 11, 14, 15, 16, 17, 18, 19]);
   });
-
-  it("inserts unless an item just before the place, among the near ones, is the same; across chunks too", () => {
-    // Ordered by key, then id (as the log store orders by time, then number); near: the same key.
-    const list = new SortedChunks<Item>((a, b) => a.key - b.key || a.id - b.id, 4);
-    const near = (item: Item) => (other: Item) => other.key === item.key;
-    const sameAs = (value: number) => (other: Item) => other.id % 100 === value;
-    const insert = (key: number, id: number) => {
-      const item = { key, id };
-      return list.insertUnless(item, near(item), sameAs(id % 100));
-    };
-    for (let id = 0; id < 12; id++) expect(insert(5, id)).toBe(true);
-    expect(insert(3, 1)).toBe(true);
-    expect(insert(9, 2)).toBe(true);
-    // Key 5 spans chunks: every earlier item of key 5 is looked at, those of other keys are not.
-    expect(insert(5, 100)).toBe(false);
-    expect(insert(5, 111)).toBe(false);
-    expect(insert(5, 112)).toBe(true);
-    expect(insert(9, 102)).toBe(false);
-    expect(insert(9, 101)).toBe(true);
-    expect(insert(4, 101)).toBe(true);
-    expect(walkUp(list).map((item) => `${item.key}:${item.id}`)).toEqual([
-      "3:1",
-      "4:101",
-      ...Array.from({ length: 12 }, (_, id) => `5:${id}`),
-      "5:112",
-      "9:2",
-      "9:101",
-    ]);
-    expect(list.length).toBe(17);
-  });
 });

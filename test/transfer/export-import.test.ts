@@ -251,6 +251,43 @@ describe.each(["memory", "sqlite"] as const)("exporting log records from the %s 
   });
 });
 
+describe.each(["memory", "sqlite"] as const)("equal log records through the %s store", (kind) => {
+  it("round-trip exactly, wherever lines end, and a file imported again adds nothing", async () => {
+    const source = await open(kind, `equal-logs-source-${kind}`);
+    const retrying = (at: number) => makeLog({ at, trace: 3, span: 1, body: "retrying" });
+    // One request: 998 lines, then a loop's four equal records where a line of 1,000 would end, then
+    // 1,500 equal records of one time (more than a line holds), then one more.
+    source.logs.insertLogs([
+      ...Array.from({ length: 998 }, (_, i) => makeLog({ at: i, body: `line ${i}` })),
+      ...Array.from({ length: 4 }, () => retrying(998)),
+      ...Array.from({ length: 1500 }, () => retrying(999)),
+      makeLog({ at: 1000, body: "done" }),
+    ]);
+    const lines = [...exportLines(source, {}, new Set(["logs"] as const))];
+    expect(lines.map((line) => line.count)).toEqual([1002, 1500, 1]);
+    const text = lines.map((line) => `${line.json}\n`).join("");
+    const all = (data: OfflineData) => data.logs.listLogs({ order: "asc", limit: 1000 });
+    const everything = (data: OfflineData) => {
+      const records = [];
+      for (let page = all(data); ; ) {
+        records.push(...page.logs.map((log) => log.record));
+        if (page.nextCursor === undefined) return records;
+        page = data.logs.listLogs({ order: "asc", limit: 1000, cursor: page.nextCursor });
+      }
+    };
+
+    const target = await open(kind, `equal-logs-target-${kind}`);
+    const first = await importStream(chunked(text, 4096), offlineSink(target.importer));
+    expect(first.errors).toEqual([]);
+    expect(first).toMatchObject({ logRecords: 2503, alreadyStored: { logRecords: 0 } });
+    expect(everything(target)).toStrictEqual(everything(source));
+    const again = await importStream(chunked(text, 4096), offlineSink(target.importer));
+    expect(again).toMatchObject({ logRecords: 0, alreadyStored: { logRecords: 2503 } });
+    expect(target.logs.stats().logs).toBe(2503);
+    expect(everything(target)).toStrictEqual(everything(source));
+  });
+});
+
 describe("importing files", () => {
   it("imports a gzip file of JSON Lines, and the logs and metrics lines in it", async () => {
     const target = await open("memory", "gz");

@@ -454,8 +454,9 @@ export function logSignal(deps: OtlpRouteDeps): OtlpSignal {
         const mark = deps.logIngest.commitMark();
         await storeInSlices(
           result.logs,
+          // A large request is stored in slices, and judged as a whole whether it was sent before.
           (logs) => {
-            out.duplicates += deps.logIngest.logs(logs).duplicates;
+            out.duplicates += deps.logIngest.logs(logs, result.logs).duplicates;
           },
           deps.workTurns,
         );
