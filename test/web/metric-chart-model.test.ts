@@ -44,6 +44,22 @@ describe("buildChartModel", () => {
     expect(model.unit.kind).toBe("bytes");
   });
 
+  it("reads the unit 1 as a ratio only for a share named so whose values all lie in [0, 1]", () => {
+    const gauge = buildChartModel(queryResponse({ chart: "value", unit: "1", name: "my.gauge" }, [series("", [10])]), {
+      palette: PALETTE,
+    });
+    expect(gauge.unit.kind).toBe("count");
+    const cpu = (values: number[]) =>
+      buildChartModel(
+        queryResponse({ chart: "value", unit: "1", name: "system.cpu.utilization" }, [series("", values)]),
+        {
+          palette: PALETTE,
+        },
+      ).unit.kind;
+    expect(cpu([0.2, 0.9])).toBe("ratio");
+    expect(cpu([0.2, 3])).toBe("count");
+  });
+
   it("draws one distribution as p50, p95 and p99 (the minor ones dashed)", () => {
     const response = queryResponse({ chart: "distribution", unit: "ms" }, [
       series("", [10, 20, 30, 40], { p50: [1, 2, 3, 4], p95: [5, 6, 7, 8], p99: [9, 9, 9, 9] }),

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { axisTicks, axisTitle, formatMetricValue, parseUnit } from "../../web/src/features/metrics/metric-units";
+import {
+  axisTicks,
+  axisTitle,
+  formatMetricValue,
+  metricUnit,
+  parseUnit,
+} from "../../web/src/features/metrics/metric-units";
 
 const fmt = (value: number | null, unit: string, perSecond = false) =>
   formatMetricValue(value, parseUnit(unit), perSecond);
@@ -14,7 +20,7 @@ describe("parseUnit", () => {
     expect(parseUnit("KiBy")).toMatchObject({ kind: "bytes", scale: 1024 });
     expect(parseUnit("MBy")).toMatchObject({ kind: "bytes", scale: 1e6 });
     expect(parseUnit("%")).toMatchObject({ kind: "percent" });
-    expect(parseUnit("1")).toMatchObject({ kind: "ratio" });
+    expect(parseUnit("1")).toMatchObject({ kind: "count", word: "" });
     expect(parseUnit("{request}")).toMatchObject({ kind: "count", word: "request", plural: "requests" });
     expect(parseUnit("{query}")).toMatchObject({ plural: "queries" });
     expect(parseUnit("")).toMatchObject({ kind: "count", word: "" });
@@ -47,10 +53,11 @@ describe("formatMetricValue", () => {
     expect(fmt(2048, "By", true)).toBe("2 KiB/s");
   });
 
-  it("writes ratios as percentages", () => {
-    expect(fmt(0.42, "1")).toBe("42%");
+  it("writes percentages, and ratios as percentages", () => {
+    const ratio = metricUnit("system.cpu.utilization", "1", [0.42]);
+    expect(formatMetricValue(0.42, ratio)).toBe("42%");
     expect(fmt(42, "%")).toBe("42%");
-    expect(fmt(0.005, "1")).toBe("0.5%");
+    expect(formatMetricValue(0.005, ratio)).toBe("0.5%");
   });
 
   it("writes counted things as the word", () => {
@@ -62,6 +69,29 @@ describe("formatMetricValue", () => {
     expect(fmt(12, "Cel")).toBe("12 Cel");
     expect(fmt(null, "s")).toBe("–");
     expect(fmt(Number.NaN, "s")).toBe("–");
+  });
+
+  it("writes the dimensionless unit 1 as a plain number", () => {
+    // UCUM's "1": a gauge at 10 is 10, not 1000%; a histogram's p50 of 1 is 1, not 100%.
+    expect(fmt(10, "1")).toBe("10");
+    expect(fmt(1, "1")).toBe("1");
+    expect(fmt(1.9, "1")).toBe("1.9");
+    expect(formatMetricValue(10, metricUnit("my.gauge", "1", [10]))).toBe("10");
+    expect(axisTicks(0, 10, metricUnit("my.gauge", "1", [10]), 5).labels).toEqual(["0", "2", "4", "6", "8", "10"]);
+  });
+});
+
+describe("metricUnit", () => {
+  it("reads 1 as a ratio only where the name says so and every value lies in [0, 1]", () => {
+    expect(metricUnit("system.cpu.utilization", "1", [0, 0.5, 1]).kind).toBe("ratio");
+    expect(metricUnit("cache.hit_ratio", "1", [0.9, null]).kind).toBe("ratio");
+    expect(metricUnit("process.memory.usage", "1", [0.25]).kind).toBe("ratio");
+    expect(metricUnit("jvm.cpu.recent_utilization", "1").kind).toBe("ratio");
+    expect(metricUnit("system.cpu.utilization", "1", [0.5, 4]).kind).toBe("count");
+    expect(metricUnit("my.gauge", "1", [0.5]).kind).toBe("count");
+    expect(metricUnit("queue.ratio.count", "1", [0.5]).kind).toBe("count");
+    expect(metricUnit("system.cpu.utilization", "%", [50]).kind).toBe("percent");
+    expect(metricUnit("http.server.request.duration", "s", [0.5]).kind).toBe("duration");
   });
 });
 
@@ -84,7 +114,7 @@ describe("axisTicks", () => {
   });
 
   it("writes ratios as percentages and rates per second", () => {
-    expect(axisTicks(0, 1, parseUnit("1"), 4).labels).toEqual(["0%", "25%", "50%", "75%", "100%"]);
+    expect(axisTicks(0, 1, metricUnit("x.ratio", "1", [1]), 4).labels).toEqual(["0%", "25%", "50%", "75%", "100%"]);
     expect(axisTicks(0, 3, parseUnit("{request}"), 3, true).labels).toEqual(["0", "1", "2", "3"]);
     expect(axisTitle(parseUnit("{request}"), true)).toBe("requests/s");
     expect(axisTitle(parseUnit(""), true)).toBe("per second");

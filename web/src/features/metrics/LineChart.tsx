@@ -40,7 +40,7 @@ function buildKey(model: ChartModel, theme: ChartTheme): string {
   const lines = model.lines
     .map((l) => `${l.key}\u0001${l.color}\u0001${l.dash ? 1 : 0}\u0001${l.band ? 1 : 0}`)
     .join("\u0002");
-  return `${model.chart}|${model.unit.raw}|${theme.text}|${theme.palette.join()}|${lines}`;
+  return `${model.chart}|${model.unit.raw}|${model.unit.kind}|${theme.text}|${theme.palette.join()}|${lines}`;
 }
 
 function ExemplarDot({

@@ -4,7 +4,7 @@
  */
 import type { MetricChart, MetricExemplarJson, MetricQueryResponse, MetricSeriesJson } from "../../../../src/protocol";
 import { compareText, formatAbsolute, formatDuration } from "../../lib/format";
-import { type MetricUnit, parseUnit } from "./metric-units";
+import { type MetricUnit, metricUnit } from "./metric-units";
 
 export interface ChartLine {
   /** Stable across refetches: the group's label and the statistic. */
@@ -162,7 +162,7 @@ export function buildChartModel(response: MetricQueryResponse, options: ChartOpt
   }
   return {
     chart,
-    unit: parseUnit(metric.unit),
+    unit: metricUnit(metric.name, metric.unit, chartValues(lines)),
     perSecond: chart === "rate",
     times: response.times.map((ms) => ms / 1000),
     stepMs: response.stepMs,
@@ -170,6 +170,17 @@ export function buildChartModel(response: MetricQueryResponse, options: ChartOpt
     statChoices,
     stat,
   };
+}
+
+/** Every value the lines draw, their bands' included: what the unit's reading is checked against. */
+function* chartValues(lines: readonly ChartLine[]): Generator<number | null> {
+  for (const line of lines) {
+    yield* line.values;
+    if (line.band !== null) {
+      yield* line.band.min;
+      yield* line.band.max;
+    }
+  }
 }
 
 /** uPlot's aligned data: x, then one array per line. */

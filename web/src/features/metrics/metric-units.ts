@@ -1,6 +1,6 @@
 /**
  * Metric units (UCUM, as OpenTelemetry sends them) → how their values are read and written: durations,
- * bytes, ratios, counted things (`{request}`) or anything else as a plain suffix. Pure.
+ * bytes, percentages, counted things (`{request}`) or anything else as a plain suffix. Pure.
  */
 import { formatDuration } from "../../lib/format";
 
@@ -53,12 +53,14 @@ function unitOf(kind: UnitKind, raw: string, scale = 1, word = "", per = ""): Me
   return { kind, raw, scale, word, plural: kind === "count" && word !== "" && word === raw ? word : plural(word), per };
 }
 
-/** Reads a UCUM unit: `ms`, `s`, `By`, `KiBy`, `%`, `1`, `{request}`, `By/s`, `{packet}/s`… */
+/**
+ * Reads a UCUM unit: `ms`, `s`, `By`, `KiBy`, `%`, `1`, `{request}`, `By/s`, `{packet}/s`… UCUM's `1` is
+ * "dimensionless", a plain number (a level, a count, a score): only metricUnit reads it as a ratio.
+ */
 export function parseUnit(raw: string): MetricUnit {
   const unit = raw.trim();
-  if (unit === "") return unitOf("count", raw);
+  if (unit === "" || unit === "1") return unitOf("count", raw);
   if (unit === "%") return unitOf("percent", raw);
-  if (unit === "1") return unitOf("ratio", raw);
   const slash = unit.indexOf("/");
   if (slash > 0 && slash < unit.length - 1 && !unit.startsWith("{")) {
     const inner = parseUnit(unit.slice(0, slash));
@@ -84,6 +86,23 @@ export function parseUnit(raw: string): MetricUnit {
   const annotated = /^([^{}]+)\{[^{}]*\}$/.exec(unit);
   if (annotated) return { ...parseUnit(annotated[1] as string), raw };
   return unitOf("count", raw, 1, unit);
+}
+
+/** Names of metrics whose unit `1` is a share of a whole: `system.cpu.utilization`, `cache.hit_ratio`. */
+const RATIO_NAME = /[._](utilization|utilisation|ratio|usage|fraction)$/i;
+
+/**
+ * A metric's unit as its values are read: `1` is a plain number unless the name says the metric is a
+ * share of a whole (ends in utilization, ratio, usage or fraction) and every value is one, in [0, 1]:
+ * then it is written as a percentage (0.42 → "42%"). A gauge at 10 in `1` reads "10", not "1000%".
+ */
+export function metricUnit(name: string, raw: string, values: Iterable<number | null | undefined> = []): MetricUnit {
+  const unit = parseUnit(raw);
+  if (raw.trim() !== "1" || !RATIO_NAME.test(name)) return unit;
+  for (const value of values) {
+    if (value !== null && value !== undefined && Number.isFinite(value) && (value < 0 || value > 1)) return unit;
+  }
+  return unitOf("ratio", raw);
 }
 
 /** A unit in which values of one kind are written, with its size in the kind's base unit. */
@@ -174,7 +193,7 @@ function suffix(unit: MetricUnit, symbol: string, value: number, perSecond: bool
 }
 
 /**
- * One value as a person reads it: `0.0123` s → "12.3ms", `1536` By → "1.5 KiB", `0.42` (unit 1) → "42%",
+ * One value as a person reads it: `0.0123` s → "12.3ms", `1536` By → "1.5 KiB", `0.42` (a ratio) → "42%",
  * `3` `{request}` → "3 requests". `perSecond` writes a rate ("12 requests/s", "1.5 KiB/s").
  */
 export function formatMetricValue(

@@ -3,7 +3,7 @@ import { api } from "../../api/client";
 import { useCoalesced } from "../../lib/use-coalesced";
 import { useLiveMessages } from "../../state/live-context";
 import type { MetricUnit } from "../metrics/metric-units";
-import { parseUnit } from "../metrics/metric-units";
+import { metricUnit } from "../metrics/metric-units";
 import { type KeyMetric, keyMetricSearch, keyMetricsPresent, latestPerService } from "./key-metrics";
 
 export interface KeyMetricColumn {
@@ -32,7 +32,8 @@ export function useKeyMetrics(windowMs: number | null): KeyMetricColumn[] {
         setColumns(
           answers.map((response, i) => {
             const key = keys[i] as KeyMetric;
-            return { key, unit: parseUnit(response.metric.unit), values: latestPerService(key, response) };
+            const values = latestPerService(key, response);
+            return { key, unit: metricUnit(key.name, response.metric.unit, values.values()), values };
           }),
         );
       })
