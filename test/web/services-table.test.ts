@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { ServiceStatsJson } from "../../src/protocol";
-import { sortServices } from "../../web/src/features/services/services-table";
+import {
+  nextServiceSort,
+  readServiceSort,
+  serviceSortParams,
+  sortServices,
+} from "../../web/src/features/services/services-table";
 
 const stats = (name: string, errorRate: number, p95Ms: number): ServiceStatsJson => ({
   name,
@@ -25,5 +30,27 @@ describe("sortServices", () => {
     expect(sortServices(services, "p95Ms", true).map((s) => s.name)).toEqual(["db", "web", "api"]);
     expect(sortServices(services, "p95Ms", false).map((s) => s.name)).toEqual(["api", "web", "db"]);
     expect(services.map((s) => s.name)).toEqual(["web", "api", "db"]);
+  });
+});
+
+describe("the table's order in the URL", () => {
+  it("reads what serviceSortParams writes, the default as nothing", () => {
+    expect(serviceSortParams({ key: "name", descending: false })).toEqual({});
+    expect(serviceSortParams({ key: "p95Ms", descending: true })).toEqual({ sort: "p95Ms" });
+    expect(serviceSortParams({ key: "p95Ms", descending: false })).toEqual({ sort: "p95Ms", order: "asc" });
+    expect(serviceSortParams({ key: "name", descending: true })).toEqual({ sort: "name", order: "desc" });
+    expect(readServiceSort({})).toEqual({ key: "name", descending: false });
+    expect(readServiceSort({ sort: "p95Ms" })).toEqual({ key: "p95Ms", descending: true });
+    expect(readServiceSort({ sort: "p95Ms", order: "asc" })).toEqual({ key: "p95Ms", descending: false });
+    expect(readServiceSort({ sort: "name", order: "desc" })).toEqual({ key: "name", descending: true });
+    expect(readServiceSort({ sort: "toString" })).toEqual({ key: "name", descending: false });
+  });
+
+  it("sorts a new column in its first order and a second click the other way", () => {
+    const byName = readServiceSort({});
+    const byP95 = nextServiceSort(byName, "p95Ms");
+    expect(byP95).toEqual({ key: "p95Ms", descending: true });
+    expect(nextServiceSort(byP95, "p95Ms")).toEqual({ key: "p95Ms", descending: false });
+    expect(nextServiceSort(byP95, "name")).toEqual({ key: "name", descending: false });
   });
 });

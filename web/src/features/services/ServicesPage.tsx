@@ -16,7 +16,14 @@ import { keyMetricTitle } from "./key-metrics";
 import { OperationsPanel } from "./OperationsPanel";
 import { basisNote } from "./operations-model";
 import { formatRate, formatRateIn, type RateUnit, rateBasisNote, rateUnitFor } from "./request-rate";
-import { type ServiceSortKey, sortServices } from "./services-table";
+import {
+  nextServiceSort,
+  readServiceSort,
+  type ServiceSort,
+  type ServiceSortKey,
+  serviceSortParams,
+  sortServices,
+} from "./services-table";
 import { type KeyMetricColumn, useKeyMetrics } from "./use-key-metrics";
 import "./services.css";
 
@@ -108,7 +115,7 @@ export function ServicesPage() {
   const [error, setError] = useState<string | null>(null);
   const windowOption = TIME_WINDOWS.find((w) => w.key === windowKey) ?? TIME_WINDOWS[TIME_WINDOWS.length - 1];
   const keyMetrics = useKeyMetrics(windowOption?.ms ?? null);
-  const [sort, setSort] = useState<{ key: ServiceSortKey; descending: boolean }>({ key: "name", descending: false });
+  const sort = readServiceSort(query);
 
   const load = useCallback(() => {
     api
@@ -121,13 +128,16 @@ export function ServicesPage() {
       .catch((reason: unknown) => setError(reason instanceof Error ? reason.message : String(reason)));
   }, [windowKey]);
 
-  /** The page's URL with the window and the selected service (null: none). */
-  const go = (next: { window?: string; service?: string | null }) => {
+  /** The page's URL with the window, the selected service (null: none) and the table's order. */
+  const go = (next: { window?: string; service?: string | null; sort?: ServiceSort }) => {
     const params = new URLSearchParams();
     const nextWindow = next.window ?? windowKey;
     if (nextWindow !== "all") params.set("window", nextWindow);
     const service = next.service === undefined ? selected : next.service;
     if (service !== null) params.set("service", service);
+    const order = serviceSortParams(next.sort ?? sort);
+    if (order.sort !== undefined) params.set("sort", order.sort);
+    if (order.order !== undefined) params.set("order", order.order);
     const search = params.toString();
     route(`${path}${search === "" ? "" : `?${search}`}`, true);
   };
@@ -187,12 +197,7 @@ export function ServicesPage() {
                     <button
                       type="button"
                       class="sort-button"
-                      onClick={() =>
-                        setSort((current) => ({
-                          key: column.key,
-                          descending: current.key === column.key ? !current.descending : column.numeric,
-                        }))
-                      }
+                      onClick={() => go({ sort: nextServiceSort(sort, column.key) })}
                     >
                       {column.label}
                       {sort.key === column.key ? (sort.descending ? " ↓" : " ↑") : ""}
