@@ -1,5 +1,5 @@
 import type { ComponentChildren } from "preact";
-import { useCallback, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useCallback, useId, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { SnapshotSummaryJson } from "../../../../src/protocol";
 import { VirtualList } from "../../components/VirtualList";
 import { useClientSize } from "../../lib/use-client-size";
@@ -144,6 +144,15 @@ export function Waterfall(props: WaterfallProps) {
     "--tv-grid-offset": `${gridOffset}px`,
   };
 
+  // Rows are named by their place in the tree, not by span id: ids of odd spans (empty, repeated, any
+  // text) would make invalid or clashing element ids. The tree keeps focus; the selected row is its
+  // active descendant, so a screen reader follows j/k and the arrows.
+  const rowIdPrefix = useId();
+  const rowId = (node: WaterfallNode) => `${rowIdPrefix}-span-${node.index}`;
+  const selectedNode = props.selectedId === null ? undefined : tree.byId.get(props.selectedId);
+  const activeRow =
+    selectedNode !== undefined && rowIndex(tree, rows, selectedNode.spanId) >= 0 ? rowId(selectedNode) : undefined;
+
   const renderRow = (index: number) => {
     const node = rows[index]!;
     const match = props.matchIds.has(node.spanId);
@@ -151,9 +160,10 @@ export function Waterfall(props: WaterfallProps) {
     return (
       <WaterfallRow
         node={node}
+        rowId={rowId(node)}
         collapsed={collapsed}
         hidesMatch={collapsed && props.matchAncestorIds.has(node.spanId)}
-        selected={node.spanId === props.selectedId}
+        selected={node === selectedNode}
         onPath={props.pathIds.has(node.spanId)}
         match={match}
         query={match ? props.query : ""}
@@ -200,6 +210,7 @@ export function Waterfall(props: WaterfallProps) {
         onScroll={onScroll}
         role="tree"
         aria-label="Spans"
+        aria-activedescendant={activeRow}
         tabIndex={0}
       />
     </section>

@@ -10,6 +10,8 @@ import { type TimeWindow, timePosition, type WaterfallNode } from "./waterfall-m
 
 export interface WaterfallRowProps {
   node: WaterfallNode;
+  /** The row element's id, unique in the page: the tree names the selected row by it. */
+  rowId: string;
   collapsed: boolean;
   /** Collapsed, with a search match somewhere below. */
   hidesMatch: boolean;
@@ -90,6 +92,7 @@ export class WaterfallRow extends Component<WaterfallRowProps> {
     return (
       // biome-ignore lint/a11y/useKeyWithClickEvents: the keyboard selects rows page-wide (j/k, arrows), not per row
       <div
+        id={this.props.rowId}
         class={classes}
         role="treeitem"
         tabIndex={-1}
