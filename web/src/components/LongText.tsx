@@ -2,17 +2,18 @@ import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import { textPrefix } from "../../../src/domain/long-text";
 import { LONG_TEXT } from "../lib/long-text";
+import { UserText } from "./UserText";
 
 /**
  * Text cut at `limit` characters until "show all" is clicked (telemetry stays text, never HTML);
- * `render` draws the shown part (e.g. with search matches highlighted). `length` is the whole text's
+ * `render` draws the shown part (e.g. with search matches highlighted); by default as UserText does. `length` is the whole text's
  * length when `text` is only its beginning (a list's answer carries no more): it ends in an ellipsis.
  */
 export function LongText({
   text,
   limit = LONG_TEXT,
   length = text.length,
-  render = (shown) => shown,
+  render = (shown) => <UserText text={shown} />,
 }: {
   text: string;
   limit?: number;

@@ -1,4 +1,5 @@
 import type { ErrorGroupJson, ErrorGroupsResponse, ErrorOriginJson } from "../../../../src/protocol";
+import { UserText } from "../../components/UserText";
 import { formatAbsolute, formatCount, formatRelative, nanosToMillis } from "../../lib/format";
 import { clipText } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
@@ -45,20 +46,34 @@ export function ErrorGroupRow(props: {
                 class="error-group-link"
                 title={`Open the newest trace on the failing span. Grouped as: ${title.type} ${title.pattern}`}
               >
-                <span class="error-type">{title.type}</span> <span class="error-message">{title.message}</span>
+                <span class="error-type">
+                  <UserText text={title.type} />
+                </span>{" "}
+                <span class="error-message">
+                  <UserText text={title.message} />
+                </span>
               </a>
             ) : (
               <span title={`Grouped as: ${title.type} ${title.pattern}`}>
-                <span class="error-type">{title.type}</span> <span class="error-message">{title.message}</span>
+                <span class="error-type">
+                  <UserText text={title.type} />
+                </span>{" "}
+                <span class="error-message">
+                  <UserText text={title.message} />
+                </span>
               </span>
             )}
           </div>
           <div class="error-group-meta muted">
-            <span class="service-dot" style={{ background: serviceColor(group.service) }} /> {group.service}
+            <span class="service-dot" style={{ background: serviceColor(group.service) }} />{" "}
+            <UserText text={group.service} />
             {place.operation !== null && (
               <span data-testid="error-failed-in" title={`Failed in:\n${place.title}`}>
                 {" › "}
-                <span class="error-failed-in">{place.operation}</span> <span class="faint">{place.kind}</span>
+                <span class="error-failed-in">
+                  <UserText text={place.operation} />
+                </span>{" "}
+                <span class="faint">{place.kind}</span>
                 {place.more > 0 ? ` +${place.more}` : ""}
               </span>
             )}

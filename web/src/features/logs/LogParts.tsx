@@ -1,5 +1,6 @@
 /** Small pieces every log view shares: the severity badge, the event mark, a record's one-line text. */
 import type { LogRecordJson } from "../../../../src/protocol";
+import { UserText } from "../../components/UserText";
 import { bodyLine } from "./log-body";
 import { severityBadgeText, severityStyle } from "./severity";
 
@@ -40,11 +41,17 @@ export function LogLine({ record }: { record: LogRecordJson }) {
       {record.eventName !== undefined && (
         <>
           <EventMark />
-          <span class="log-event-name">{record.eventName}</span>{" "}
+          <span class="log-event-name">
+            <UserText text={record.eventName} />
+          </span>{" "}
         </>
       )}
       <span class={record.body !== null && typeof record.body === "object" ? "log-line mono" : "log-line"}>
-        {text === "" && record.eventName === undefined ? <span class="faint">(no body)</span> : text}
+        {text === "" && record.eventName === undefined ? (
+          <span class="faint">(no body)</span>
+        ) : (
+          <UserText text={text} />
+        )}
       </span>
     </>
   );

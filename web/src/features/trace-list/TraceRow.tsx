@@ -1,4 +1,6 @@
 import type { TraceLlmJson, TraceSummaryJson } from "../../../../src/protocol";
+import { UserText } from "../../components/UserText";
+import { showBidiControls } from "../../lib/bidi-controls";
 import { formatCount, formatDuration, formatUsd, shortId } from "../../lib/format";
 import { openInApp } from "../../lib/in-app-link";
 import { clipText } from "../../lib/long-text";
@@ -42,11 +44,15 @@ export function TraceRow({
       onMouseDown={onSelect}
       onClick={(event) => openInApp(event, onOpen)}
     >
-      <span class="col-name" title={clipText(trace.name)}>
-        <span class="trace-name">{clipText(trace.name) || "(unnamed)"}</span>
+      <span class="col-name" title={showBidiControls(clipText(trace.name))}>
+        <span class="trace-name">{trace.name === "" ? "(unnamed)" : <UserText text={clipText(trace.name)} />}</span>
         {trace.errorMessage && (
-          <span class="trace-error-message" title={trace.errorMessage} data-testid="trace-error-message">
-            {trace.errorMessage}
+          <span
+            class="trace-error-message"
+            title={showBidiControls(trace.errorMessage)}
+            data-testid="trace-error-message"
+          >
+            <UserText text={trace.errorMessage} />
           </span>
         )}
         {trace.llm && (

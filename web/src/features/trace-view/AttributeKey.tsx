@@ -1,4 +1,5 @@
 import { Fragment } from "preact";
+import { withBidiMarks } from "../../components/UserText";
 import { keyBreakPieces } from "./attribute-groups";
 import { Highlighted } from "./Highlighted";
 
@@ -7,7 +8,7 @@ function breakAfterSeparators(text: string) {
   return keyBreakPieces(text).map((piece, i) => (
     <Fragment key={i}>
       {i > 0 && <wbr />}
-      {piece}
+      {withBidiMarks(piece)}
     </Fragment>
   ));
 }

@@ -1,6 +1,7 @@
 import { useMemo } from "preact/hooks";
 import { CopyButton } from "../../components/CopyButton";
 import { LongText } from "../../components/LongText";
+import { UserText } from "../../components/UserText";
 import { ROW_TEXT, STACK_TEXT } from "../../lib/long-text";
 import { type ExceptionInfo, stackLines } from "./attribute-groups";
 import "./exception.css";
@@ -52,7 +53,7 @@ function StackFrames({ stack }: { stack: string }) {
           class={line.library ? "tv-frame library" : "tv-frame"}
           style={{ paddingLeft: `${line.indent + 4}ch`, textIndent: `-${line.indent + 4}ch` }}
         >
-          {line.text}
+          <UserText text={line.text} />
           {"\n"}
         </span>
       ))}

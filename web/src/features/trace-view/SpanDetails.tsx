@@ -3,6 +3,7 @@ import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { LogRecordJson, SnapshotSummaryJson, SpanJson } from "../../../../src/protocol";
 import { CopyButton } from "../../components/CopyButton";
 import { LongText } from "../../components/LongText";
+import { UserText } from "../../components/UserText";
 import { formatAbsolute, formatDuration, formatPercent, nanosToMillis } from "../../lib/format";
 import { ROW_TEXT } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
@@ -96,7 +97,9 @@ export function SpanDetails({ node, tree, query, snapshots, logs, onSelectSpan }
   return (
     <aside class="tv-details" data-testid="span-details" aria-label="Span details" ref={scroller}>
       <div class="tv-details-head">
-        <h2 class="tv-details-title">{node.label}</h2>
+        <h2 class="tv-details-title">
+          <UserText text={node.label} />
+        </h2>
         {node.label !== span.name && (
           <div class="tv-details-name" title="The span's own name, as the SDK sent it">
             span name{" "}

@@ -2,6 +2,7 @@ import { useMemo } from "preact/hooks";
 import type { SpanJson } from "../../../../src/protocol";
 import { CopyButton } from "../../components/CopyButton";
 import { LongText } from "../../components/LongText";
+import { UserText } from "../../components/UserText";
 import { formatCount, formatUsd } from "../../lib/format";
 import { clipText } from "../../lib/long-text";
 import { dbFacts, httpFacts, messagingFacts } from "./attribute-groups";
@@ -119,7 +120,14 @@ function DbFactsView({ db }: { db: NonNullable<ReturnType<typeof dbFacts>> }) {
       {statement !== undefined && (
         <div class="tv-code-block">
           <CopyButton text={statement} label="Copy statement" />
-          <LongText text={pretty} render={(shown) => <pre class="tv-sql">{shown}</pre>} />
+          <LongText
+            text={pretty}
+            render={(shown) => (
+              <pre class="tv-sql">
+                <UserText text={shown} />
+              </pre>
+            )}
+          />
         </div>
       )}
     </div>
@@ -153,7 +161,14 @@ function Messages({ title, messages }: { title: string; messages: GenAiMessage[]
                 {call.id && <span class="faint"> · {clipText(call.id)}</span>}
               </span>
               {call.arguments !== "" && (
-                <LongText text={call.arguments} render={(shown) => <pre class="tv-tool-call-args">{shown}</pre>} />
+                <LongText
+                  text={call.arguments}
+                  render={(shown) => (
+                    <pre class="tv-tool-call-args">
+                      <UserText text={shown} />
+                    </pre>
+                  )}
+                />
               )}
             </div>
           ))}

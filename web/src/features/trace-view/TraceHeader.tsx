@@ -3,6 +3,7 @@ import { CopyButton } from "../../components/CopyButton";
 import { CompareMenu } from "../compare/CompareMenu";
 import "../compare/compare.css";
 import { useMemo } from "preact/hooks";
+import { UserText } from "../../components/UserText";
 import {
   formatAbsolute,
   formatCount,
@@ -59,7 +60,7 @@ export function TraceHeader({
         </a>
         {root && <span class="service-dot tv-header-dot" style={{ background: serviceColor(root.span.service) }} />}
         <h1 class="tv-title" title={clipText(root && root.span.name !== name ? `root span: ${root.span.name}` : name)}>
-          {root ? clipText(name) || root.label : "(no spans)"}
+          {root ? <UserText text={clipText(name) || root.label} /> : "(no spans)"}
         </h1>
         {root && <span class="tv-header-service">{root.span.service}</span>}
         {!hasRealRoot && spanCount > 0 && (

@@ -1,4 +1,5 @@
 import { Component } from "preact";
+import { showBidiControls } from "../../lib/bidi-controls";
 import { formatDuration } from "../../lib/format";
 import { clipText } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
@@ -103,7 +104,7 @@ export class WaterfallRow extends Component<WaterfallRowProps> {
         data-depth={node.depth}
         onClick={() => this.props.onSelect(node.spanId)}
       >
-        <div class="tv-row-tree" title={`${span.service} · ${node.label}`}>
+        <div class="tv-row-tree" title={showBidiControls(`${span.service} · ${node.label}`)}>
           <span class="tv-indent" style={{ width: indent }} />
           {node.hasChildren ? (
             <button
