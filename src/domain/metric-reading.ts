@@ -29,8 +29,13 @@ export interface Observation {
   /** "rate": what the counter increased by over [increaseFromMs, timeMs]; NaN when the point says nothing of it. */
   increase: number;
   increaseFromMs: number;
-  /** "value": the value at timeMs (a gauge's, an up-down sum's, a counter's running total); NaN when none. */
+  /**
+   * "value": the value at timeMs (a gauge's, an up-down sum's, a counter's running total); NaN when
+   * none. With several sources in the series: what they hold together (see readSum, readGauge).
+   */
   value: number;
+  /** The value the point itself carries (a gauge's extremes take it in, not the sources' mean); NaN when none. */
+  pointValue: number;
   /** "distribution": the values recorded since the previous point (a delta), or null. */
   distribution: Distribution | null;
   /** "quantiles": a summary's quantiles as sent, or null. */
@@ -71,6 +76,13 @@ export interface ReadingState {
 /** Sources of one series read apart; past it, the one heard from longest ago is forgotten. */
 const MAX_SOURCES = 16;
 
+/**
+ * A source silent this long before a point of another source no longer counts in what the series'
+ * sources hold together (an instance that stopped, or restarted under another id): Prometheus'
+ * lookback. Its cumulative point is still kept, should it report again.
+ */
+export const STALE_SOURCE_NS = 5n * 60n * 1_000_000_000n;
+
 export function newReadingState(): ReadingState {
   return { previous: null, total: 0, source: null, others: null };
 }
@@ -108,6 +120,7 @@ export function newObservation(): Observation {
     increase: Number.NaN,
     increaseFromMs: 0,
     value: Number.NaN,
+    pointValue: Number.NaN,
     distribution: null,
     quantiles: null,
     spare: null,
@@ -120,6 +133,7 @@ function reset(o: Observation, timeMs: number): Observation {
   o.increase = Number.NaN;
   o.increaseFromMs = timeMs;
   o.value = Number.NaN;
+  o.pointValue = Number.NaN;
   o.distribution = null;
   o.quantiles = null;
   return o;
@@ -165,11 +179,15 @@ export function readPoint(
   // A gap (no recorded value) says nothing; a cumulative series goes on from its last point after it,
   // unless its start time says it restarted. Counting the next point from its start again counted
   // what came before the gap twice.
-  if (point.noRecordedValue) return null;
+  // A gauge source that says it holds nothing (a staleness marker: it stopped) leaves the sources' mean.
+  if (point.noRecordedValue) {
+    if (descriptor.kind === "gauge") forgetSource(state, source);
+    return null;
+  }
   const o = reset(into, nanosToMs(point.timeUnixNano));
   switch (descriptor.kind) {
     case "gauge":
-      return readGauge(descriptor, point as NumberPoint, o);
+      return readGauge(descriptor, state, point as NumberPoint, o, source);
     case "sum":
       return readSum(descriptor, state, point as NumberPoint, o, source);
     case "histogram":
@@ -197,11 +215,60 @@ export function readPoint(
   }
 }
 
-function readGauge(descriptor: MetricDescriptor, point: NumberPoint, o: Observation): Observation {
-  o.value = point.value;
+/**
+ * A gauge's value. Several sources of one series (replicas that differ only in their resource) each
+ * hold their own level, and levels do not add up (the OTLP data model: a gauge has no aggregation
+ * but its last value): the series' value is the mean of each source's latest value (as a group of
+ * gauge series averages them), and its least and greatest value are of the points themselves, so a
+ * step's band shows how far the sources are apart. Taking each point as the series' value zig-zagged
+ * between the sources. A point older than its source's latest says only what it held then.
+ */
+function readGauge(
+  descriptor: MetricDescriptor,
+  state: ReadingState,
+  point: NumberPoint,
+  o: Observation,
+  source: number,
+): Observation {
+  const { startTimeUnixNano: start, timeUnixNano: time, value } = point;
+  o.value = value;
+  o.pointValue = value;
   // A TraceKit SDK gauge point may be a histogram's recorded value: every one is also a sample.
-  if (descriptor.tracekit) o.distribution = { type: "samples", values: [point.value] };
+  if (descriptor.tracekit) {
+    o.distribution = { type: "samples", values: [value] };
+    return o;
+  }
+  const previous = previousOf(state, source);
+  if (previous !== null && time < previous.timeUnixNano) return o;
+  remember(state, source, previous, start, time, value, null);
+  if (state.others !== null) {
+    let sum = 0;
+    let n = 0;
+    forEachFreshSource(state, time, (p) => {
+      sum += p.value;
+      n++;
+    });
+    o.value = sum / n;
+  }
   return o;
+}
+
+/** Each source's latest point that is not stale at `time` (the point just remembered always is). */
+function forEachFreshSource(state: ReadingState, time: bigint, f: (p: PreviousPoint) => void): void {
+  const since = time - STALE_SOURCE_NS;
+  if (state.previous !== null && state.previous.timeUnixNano >= since) f(state.previous);
+  if (state.others === null) return;
+  for (const p of state.others.values()) if (p.timeUnixNano >= since) f(p);
+}
+
+/** What the cumulative sums of a series' sources hold together at `time`: each one's latest value, added up. */
+function sourcesTotal(state: ReadingState, time: bigint, value: number): number {
+  if (state.others === null) return value;
+  let total = 0;
+  forEachFreshSource(state, time, (p) => {
+    total += p.value;
+  });
+  return total;
 }
 
 function readSum(
@@ -228,8 +295,11 @@ function readSum(
   const previousTime = previous?.timeUnixNano ?? 0n;
   const previousValue = previous?.value ?? 0;
   remember(state, source, previous, start, time, value, null);
-  state.total = value;
-  o.value = value;
+  // Several sources of one series (replicas that differ only in their resource) each count on their
+  // own: the series holds their sum, each source's latest cumulative value added up. The last point's
+  // value alone showed whichever source reported last.
+  state.total = sourcesTotal(state, time, value);
+  o.value = state.total;
   if (descriptor.monotonic !== true) return o;
   if (step === "next") {
     o.increase = value - previousValue;
@@ -321,6 +391,11 @@ function remember(
   } else {
     previous.distribution = d && cloneDistribution(d);
   }
+}
+
+function forgetSource(state: ReadingState, source: number): void {
+  if (source === state.source) state.previous = null;
+  else state.others?.delete(source);
 }
 
 /** Forgets the source heard from longest ago (an instance that stopped, or restarted as another). */

@@ -128,7 +128,10 @@ export class MetricSeries {
     const p = raw.insertAt(raw.size, o.timeMs);
     raw.addPoints(p, 1);
     if (!Number.isNaN(o.increase)) raw.addIncrease(p, o.increase, o.increaseFromMs, o.timeMs);
-    if (!Number.isNaN(o.value)) raw.setValue(p, o.value, o.timeMs);
+    if (!Number.isNaN(o.value)) {
+      const own = Number.isNaN(o.pointValue) ? o.value : o.pointValue;
+      raw.setValue(p, o.value, o.timeMs, Math.min(own, o.value), Math.max(own, o.value));
+    }
     if (o.distribution !== null) {
       if (o.distribution.type === "explicit") this.bounds ??= o.distribution.bounds;
       raw.addDistribution(p, o.distribution, this.bounds);

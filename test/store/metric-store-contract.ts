@@ -327,6 +327,72 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
     });
 
     describe("values", () => {
+      /** Two replicas of one service (resources differing only in their instance) writing one series, in turn. */
+      function replicas(metric: (instance: string, k: number) => ReceivedMetric, count: number): ReceivedMetric[][] {
+        return Array.from({ length: count }, (_, k) =>
+          ["a", "b"].map((instance) => ({
+            ...metric(instance, k + 1),
+            resource: { "service.name": "api", "service.instance.id": instance },
+          })),
+        );
+      }
+      const steps10s = { fromMs: T0_MS + 10 * SECOND, toMs: T0_MS + 70 * SECOND, stepMs: 10 * SECOND };
+
+      it("adds up the latest cumulative value of each source of one sum series", async () => {
+        const store = await fresh();
+        for (const monotonic of [false, true]) {
+          const name = monotonic ? "handled" : "connections";
+          // a = 100·k at T0 + 10k s, b = 1000 + 10·k half a second later.
+          const exports = replicas(
+            (instance, k) =>
+              sum(
+                name,
+                "api",
+                [
+                  instance === "a"
+                    ? { atMs: T0_MS + k * 10 * SECOND, value: 100 * k, startMs: T0_MS - SECOND }
+                    : { atMs: T0_MS + k * 10 * SECOND + 500, value: 1000 + 10 * k, startMs: T0_MS - 2 * SECOND },
+                ],
+                { temporality: "cumulative", monotonic },
+              ),
+            6,
+          );
+          for (const one of exports) for (const metric of one) store.insert([metric]);
+          const result = query(store, { name, ...steps10s, chart: "value" });
+          expect(result.series.map((x) => x.values)).toEqual([[1110, 1220, 1330, 1440, 1550, 1660]]);
+        }
+      });
+
+      it("averages the latest value of each source of one gauge series, and leaves out a source silent for 5 minutes", async () => {
+        const store = await fresh();
+        // a holds 10, b 30 (5 s after a): each point taken as the series' value zig-zagged between them.
+        const exports = replicas(
+          (instance, k) =>
+            gauge("pool.used", "api", [
+              instance === "a"
+                ? { atMs: T0_MS + k * 10 * SECOND, value: 10 }
+                : { atMs: T0_MS + k * 10 * SECOND + 5 * SECOND, value: 30 },
+            ]),
+          6,
+        );
+        for (const one of exports) for (const metric of one) store.insert([metric]);
+        const fine = query(store, { name: "pool.used", ...steps10s, stepMs: 5 * SECOND });
+        expect(fine.series[0]?.values).toEqual([10, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20]);
+        // Each step's band holds what the sources themselves held.
+        const steps = query(store, { name: "pool.used", ...steps10s });
+        expect(steps.series[0]).toMatchObject({ values: [20, 20, 20, 20, 20, 20], min: [10, 10, 10, 10, 10, 10] });
+        expect(steps.series[0]?.max).toEqual([30, 30, 30, 30, 30, 30]);
+        // b stops; 5 minutes later a's value alone is the series'.
+        store.insert([
+          {
+            ...gauge("pool.used", "api", [{ atMs: T0_MS + 7 * MINUTE, value: 12 }]),
+            resource: { "service.name": "api", "service.instance.id": "a" },
+          },
+        ]);
+        const later = query(store, { name: "pool.used", fromMs: T0_MS + 7 * MINUTE, toMs: T0_MS + 8 * MINUTE });
+        expect(later.series[0]?.values).toEqual([12]);
+      });
+
       it("takes each series' last value per step; a group adds up sums and averages gauges", async () => {
         const store = await fresh();
         store.insert([
