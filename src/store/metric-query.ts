@@ -1,6 +1,7 @@
 /**
  * A metric's series over a window, in steps, grouped, with the aggregation its chart calls for:
- * "rate" spreads each increase over the interval it happened in and divides by the step;
+ * "rate" spreads each increase over the interval it happened in and divides by the part of the step
+ * those intervals cover;
  * "value" takes each series' last value in the step and adds them up in a group (sums: up-down
  * counters add up) or averages them (gauges), and for gauges the least and greatest value any point
  * of the group held in the step (a gauge that moves between exports hides its peaks in the last value); "distribution" merges the step's buckets (or samples)
@@ -114,6 +115,9 @@ class Group {
   readonly series: MetricSeries[] = [];
   increase: Float64Array | null = null;
   covered: Uint8Array | null = null;
+  /** Per step, the earliest start and latest end of the increase intervals in it (ms; NaN when none). */
+  coveredFrom: Float64Array | null = null;
+  coveredTo: Float64Array | null = null;
   valueSum: Float64Array | null = null;
   valueCount: Float64Array | null = null;
   /** Gauges' "value": the least and greatest value any point of the group held in each step. */
@@ -172,6 +176,8 @@ function addExtremes(g: Group, series: MetricSeries, s: Steps): void {
 function addIncrease(g: Group, increase: number, a: number, b: number, s: Steps): void {
   const sums = g.increase as Float64Array;
   const covered = g.covered as Uint8Array;
+  const coveredFrom = g.coveredFrom as Float64Array;
+  const coveredTo = g.coveredTo as Float64Array;
   if (b <= a) {
     const i = stepOf(s, b);
     if (i >= 0) {
@@ -189,6 +195,10 @@ function addIncrease(g: Group, increase: number, a: number, b: number, s: Steps)
     if (overlap <= 0) continue;
     sums[i] = (sums[i] as number) + (increase * overlap) / (b - a);
     covered[i] = 1;
+    const from = Math.max(a, start);
+    const to = Math.min(b, start + s.step);
+    if (!(from >= (coveredFrom[i] as number))) coveredFrom[i] = from;
+    if (!(to <= (coveredTo[i] as number))) coveredTo[i] = to;
   }
 }
 
@@ -285,6 +295,8 @@ function collect(g: Group, chart: MetricChart, s: Steps, extremes: boolean): voi
     if (chart === "rate") {
       g.increase ??= new Float64Array(s.n);
       g.covered ??= new Uint8Array(s.n);
+      g.coveredFrom ??= new Float64Array(s.n).fill(Number.NaN);
+      g.coveredTo ??= new Float64Array(s.n).fill(Number.NaN);
       for (const tier of series.tiers) {
         if (tier.layout.increase < 0) continue;
         for (let e = tier.begin; e < tier.end; e++) {
@@ -312,7 +324,16 @@ function seriesResult(
   if (chart === "rate") {
     const increase = g.increase as Float64Array;
     const covered = g.covered as Uint8Array;
-    out.values = Array.from(increase, (v, i) => (covered[i] === 1 ? v / stepSeconds : null));
+    const from = g.coveredFrom as Float64Array;
+    const to = g.coveredTo as Float64Array;
+    // Per second of the part of the step the increases' intervals cover: a step the data reaches only
+    // partly (where the series starts, stops, or the newest step, still under way) divided by the
+    // whole step read a steady 1/s as 0.3/s. Increases at an instant (no interval) are of the whole step.
+    out.values = Array.from(increase, (v, i) => {
+      if (covered[i] !== 1) return null;
+      const span = (to[i] as number) - (from[i] as number);
+      return span > 0 ? v / (span / 1000) : v / stepSeconds;
+    });
   } else if (chart === "distribution") {
     distributionLines(g, s, out, stat);
   } else {

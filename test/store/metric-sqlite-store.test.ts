@@ -94,7 +94,8 @@ describe("sqlite: metrics in the --db file", () => {
         }),
       ]);
       const after = opened.metrics.query({ name: "orders", ...window, stepMs: 10 * MINUTE });
-      expect((after?.series[0]?.values[0] as number) * 600).toBeCloseTo(342, 6);
+      // A rate per second of the part of the step its points cover: T0 to the last point, 301 s.
+      expect((after?.series[0]?.values[0] as number) * 301).toBeCloseTo(342, 6);
     } finally {
       opened.store.close();
     }
@@ -163,8 +164,8 @@ describe("sqlite: metrics in the --db file", () => {
         stepMs: MINUTE,
         where: [],
       });
-      // Each grew by 30 in the minute: 60, the restart between their third and fourth exports or not.
-      expect((result?.series[0]?.values[0] ?? 0) * 60).toBeCloseTo(60, 6);
+      // Each grew by 30 in the 50 s their exports cover: 60, the restart between their third and fourth exports or not.
+      expect((result?.series[0]?.values[0] ?? 0) * 50).toBeCloseTo(60, 6);
     } finally {
       opened.store.close();
     }

@@ -229,6 +229,24 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
     });
 
     describe("rates", () => {
+      it("reads a steady rate in steps its points cover only partly (where they start, and where they stop)", async () => {
+        const store = await fresh();
+        // A delta counter adding 10 every 10 s (1/s), from T0 + 5 s to T0 + 95 s: 55 s of the first
+        // minute, 35 s of the second.
+        const points = Array.from({ length: 9 }, (_, k) => ({
+          atMs: T0_MS + 15 * SECOND + k * 10 * SECOND,
+          startMs: T0_MS + 5 * SECOND + k * 10 * SECOND,
+          value: 10,
+        }));
+        store.insert([sum("requests", "api", points, { temporality: "delta", monotonic: true })]);
+        const result = query(store, { name: "requests", toMs: T0_MS + 3 * MINUTE });
+        expect(result.series[0]?.values.map((v) => (v === null ? null : Math.round(v * 1e9) / 1e9))).toEqual([
+          1,
+          1,
+          null,
+        ]);
+      });
+
       it("gives 42 / 60 per second for a cumulative counter that grew by 42 in a 60 s window", async () => {
         const store = await fresh();
         const start = T0_MS - 30 * SECOND;
@@ -271,10 +289,11 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
           store.insert([{ ...a, data: { kind: "sum", points: [a.data.points[k] as never] } }]);
           store.insert([{ ...b, data: { kind: "sum", points: [b.data.points[k] as never] } }]);
         }
-        // Within the minute from the first exports on, each grew by 30: 60 in all (what came before stays out).
+        // Within the 50 s from the first exports to the last, each grew by 30: 60 in all (what came
+        // before stays out), per second of the 50 s the exports cover.
         const result = query(store, { name: "jobs", fromMs: T0_MS, toMs: T0_MS + MINUTE });
         expect(result.series).toHaveLength(1);
-        expect((result.series[0]?.values[0] ?? 0) * 60).toBeCloseTo(60, 6);
+        expect((result.series[0]?.values[0] ?? 0) * 50).toBeCloseTo(60, 6);
       });
 
       it("adds delta increments, and a TraceKit counter's instant increments, per step", async () => {
@@ -320,8 +339,11 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
         }
         const hour = 60 * MINUTE;
         const hourly = query(store, { name: "ticks", fromMs: T0_MS - hour, toMs: T0_MS + 7 * hour, stepMs: hour });
-        const total = hourly.series[0]?.values.reduce((sum: number, rate) => sum + (rate ?? 0) * 3600, 0);
-        expect(total).toBeCloseTo(points.length, 6);
+        const values = hourly.series[0]?.values ?? [];
+        // +1 per 10 s in every hour, the first (which holds only the first point's 10 s) and the last
+        // (which the points reach 10 s before its end) too: none of it is lost in the rollups.
+        expect(values.slice(0, 7).map((v) => Math.round((v ?? 0) * 1e9) / 1e9)).toEqual(new Array(7).fill(0.1));
+        expect(values[7]).toBeNull();
         expect(store.stats()).toMatchObject({ series: 1, points: points.length });
       });
     });
