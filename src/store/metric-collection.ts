@@ -209,10 +209,19 @@ export class MetricCollection {
         this.journal?.metricChanged(record);
       }
     }
+    if (result.droppedPoints > 0) result.errors.push(this.seriesBoundMessage());
     this.counts.points += result.accepted;
     this.counts.droppedPoints += result.droppedPoints;
     result.changedNames = [...new Set(result.changedNames)];
     return result;
+  }
+
+  /** Why points of new series were refused, and how to keep them (the exporter's partial success says it). */
+  private seriesBoundMessage(): string {
+    return (
+      `data points of new series refused: the store holds at most ${this.maxSeries} metric series ` +
+      "(start tracekit-local with a higher --max-metric-series to keep more)"
+    );
   }
 
   /** The source of the points of a metric from `resource`: a hash of its attributes (0 without one). */

@@ -289,12 +289,45 @@ describe("metrics beside the rest of the app", () => {
   it("drops series past --max-metric-series and says so in the catalog and health", async () => {
     await app.close();
     app = await startTestApp({ maxMetricSeries: 2 });
-    for (const host of ["a", "b", "c", "d"]) await post(gaugeExport("g", [1, 2], { attrs: { host } }));
-    expect((await get("/api/metrics")).body).toMatchObject({ maxSeries: 2, droppedSeries: 2, droppedPoints: 4 });
+    const answers = [];
+    for (const host of ["a", "b", "c", "d"]) {
+      const response = await post(gaugeExport("g", [1, 2], { attrs: { host } }));
+      answers.push([response.status, await response.json()]);
+    }
+    // The exporter is told what was refused and how to keep it (OTLP's partial success).
+    const refused = {
+      partialSuccess: {
+        rejectedDataPoints: 2,
+        errorMessage:
+          "data points of new series refused: the store holds at most 2 metric series " +
+          "(start tracekit-local with a higher --max-metric-series to keep more)",
+      },
+    };
+    expect(answers).toEqual([
+      [200, {}],
+      [200, {}],
+      [200, refused],
+      [200, refused],
+    ]);
+    // The same in protobuf.
+    const Request = loadOtlpMetricsRoot().lookupType(`${PKG}.ExportMetricsServiceRequest`);
+    const Response = loadOtlpMetricsRoot().lookupType(`${PKG}.ExportMetricsServiceResponse`);
+    const protobuf = await fetch(`${app.base}/v1/metrics`, {
+      method: "POST",
+      headers: { "content-type": "application/x-protobuf" },
+      body: new Uint8Array(
+        Request.encode(Request.fromObject(gaugeExport("g", [1, 2], { attrs: { host: "e" } }))).finish(),
+      ),
+    });
+    expect(protobuf.status).toBe(200);
+    expect(Response.toObject(Response.decode(new Uint8Array(await protobuf.arrayBuffer())), { longs: Number })).toEqual(
+      refused,
+    );
+    expect((await get("/api/metrics")).body).toMatchObject({ maxSeries: 2, droppedSeries: 3, droppedPoints: 6 });
     expect((await readJson(fetch(`${app.base}/api/health`))).counts).toMatchObject({
       metricSeries: 2,
-      droppedMetricSeries: 2,
-      droppedMetricPoints: 4,
+      droppedMetricSeries: 3,
+      droppedMetricPoints: 6,
     });
   });
 

@@ -9,7 +9,8 @@ import type { DecodedExport, OtlpSignal } from "./otlp.js";
 
 /**
  * The metrics signal: data points go to `metricIngest.metrics`. Points the store refuses (their
- * metric is stored as another kind) join the decoder's rejections in the partial success.
+ * metric is stored as another kind, or they start a series past --max-metric-series) join the
+ * decoder's rejections in the partial success.
  */
 export function metricSignal(deps: { metricIngest: MetricIngest; workTurns?: WorkTurns }): OtlpSignal {
   const decoded = (result: MetricDecodeResult): DecodedExport => {
@@ -29,9 +30,11 @@ export function metricSignal(deps: { metricIngest: MetricIngest; workTurns?: Wor
           result.metrics,
           (metrics) => {
             const stored = deps.metricIngest.metrics(metrics);
-            rejected += stored.rejected;
+            rejected += stored.rejected + stored.droppedPoints;
             duplicates += stored.duplicates;
-            for (const error of stored.errors) if (errors.length < MAX_REPORTED_ERRORS) errors.push(error);
+            for (const error of stored.errors) {
+              if (errors.length < MAX_REPORTED_ERRORS && !errors.includes(error)) errors.push(error);
+            }
           },
           deps.workTurns,
         );
