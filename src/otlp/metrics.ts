@@ -321,7 +321,10 @@ export class MetricBatch {
 
   addNumber(open: OpenMetric, w: WireNumberPoint, index: number): void {
     if (!this.accepts(open, w, index, numberFault)) return;
-    const noRecordedValue = (w.flags & NO_RECORDED_VALUE) !== 0;
+    // NaN and ±Infinity are values OTLP allows (a Prometheus staleness marker is a NaN): accepted, and
+    // read as a point without a recorded value, a gap, so that no chart plots them and no sum or rate
+    // takes them in.
+    const noRecordedValue = (w.flags & NO_RECORDED_VALUE) !== 0 || !Number.isFinite(w.value as number);
     const value = noRecordedValue ? 0 : (w.value as number);
     const point: NumberPoint = {
       attributes: w.attributes,
@@ -434,7 +437,6 @@ const NO_EXEMPLARS: readonly Exemplar[] = Object.freeze([]);
 function numberFault(w: WireNumberPoint): string | null {
   if ((w.flags & NO_RECORDED_VALUE) !== 0) return null;
   if (w.value === null) return "has no value (asDouble or asInt)";
-  if (!Number.isFinite(w.value)) return `value ${w.value} is not a finite number`;
   return null;
 }
 

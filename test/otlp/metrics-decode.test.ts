@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import type { ReceivedMetric } from "../../src/domain/metric.js";
+import type { NumberPoint, ReceivedMetric } from "../../src/domain/metric.js";
 import { decodeMetricsRequestJson } from "../../src/otlp/json/metrics.js";
 import type { MetricDecodeResult } from "../../src/otlp/metrics.js";
 import { decodeMetricsRequestProtobuf } from "../../src/otlp/protobuf/metrics.js";
@@ -337,7 +337,7 @@ describe("rejected data points", () => {
     ]);
   });
 
-  it("rejects JSON points of the wrong shape, non-finite values and a metric with two data fields", () => {
+  it("rejects JSON points of the wrong shape and a metric with two data fields; a non-finite value is a point without one", () => {
     const result = decodeMetricsRequestJson(
       request([
         {
@@ -354,12 +354,17 @@ describe("rejected data points", () => {
         { name: "both", gauge: { dataPoints: [{}] }, sum: { dataPoints: [{}, {}] } },
       ]),
     );
-    expect(result.metrics[0]?.data.points).toHaveLength(1);
-    expect(result.rejectedDataPoints).toBe(6);
+    // NaN (a Prometheus staleness marker) is a value OTLP allows: kept, as a point with no recorded value.
+    expect(
+      result.metrics[0]?.data.points.map((p) => [(p as NumberPoint).noRecordedValue, (p as NumberPoint).value]),
+    ).toEqual([
+      [true, 0],
+      [false, 2.5],
+    ]);
+    expect(result.rejectedDataPoints).toBe(5);
     expect(result.errors).toEqual([
       'resourceMetrics[0].scopeMetrics[0].metrics[0].dataPoints[0]: data point "x" is not an object',
       'resourceMetrics[0].scopeMetrics[0].metrics[0].dataPoints[1]: timeUnixNano "soon" is not an unsigned 64-bit integer',
-      "resourceMetrics[0].scopeMetrics[0].metrics[0].dataPoints[2]: value NaN is not a finite number",
       "resourceMetrics[0].scopeMetrics[0].metrics[1]: metric has more than one data field (gauge, sum)",
     ]);
   });

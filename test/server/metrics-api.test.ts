@@ -270,6 +270,59 @@ describe("metrics beside the rest of the app", () => {
     });
   });
 
+  it("accepts NaN and infinite values (a staleness marker) as gaps, from JSON and protobuf", async () => {
+    const values = [1, "NaN", 3, "Infinity", 5, "-Infinity", 7];
+    const json = await post(gaugeExport("g.json", values as number[]));
+    expect([json.status, await json.json()]).toEqual([200, {}]);
+    const Request = loadOtlpMetricsRoot().lookupType(`${PKG}.ExportMetricsServiceRequest`);
+    const doubles = [1, Number.NaN, 3, Number.POSITIVE_INFINITY, 5, Number.NEGATIVE_INFINITY, 7];
+    const protobuf = await fetch(`${app.base}/v1/metrics`, {
+      method: "POST",
+      headers: { "content-type": "application/x-protobuf" },
+      body: new Uint8Array(Request.encode(Request.fromObject(gaugeExport("g.protobuf", doubles))).finish()),
+    });
+    expect(protobuf.status).toBe(200);
+    expect(new Uint8Array(await protobuf.arrayBuffer())).toEqual(new Uint8Array(0));
+    // A cumulative counter with a NaN between its points: its rate goes on from the point before.
+    const counter = gaugeExport("c", []);
+    const metric = counter.resourceMetrics[0]?.scopeMetrics[0]?.metrics[0] as Record<string, unknown>;
+    delete metric.gauge;
+    metric.sum = {
+      aggregationTemporality: 2,
+      isMonotonic: true,
+      dataPoints: [10, "NaN", 30].map((v, i) => ({
+        startTimeUnixNano: ns(T0 - 1000),
+        timeUnixNano: ns(T0 + i * 1000),
+        asDouble: v,
+      })),
+    };
+    const sum = await post(counter);
+    expect([sum.status, await sum.json()]).toEqual([200, {}]);
+    const window = `since=${T0}&until=${T0 + 7000}&step=1000`;
+    for (const name of ["g.json", "g.protobuf"]) {
+      expect((await get(`/api/metrics/${name}?${window}`)).body.series[0].values).toEqual([
+        1,
+        null,
+        3,
+        null,
+        5,
+        null,
+        7,
+      ]);
+    }
+    expect((await get(`/api/metrics/c?${window}&chart=value`)).body.series[0].values).toEqual([
+      10,
+      null,
+      30,
+      null,
+      null,
+      null,
+      null,
+    ]);
+    expect((await get(`/api/metrics/c?since=${T0}&until=${T0 + 3000}&step=3000`)).body.series[0].values).toEqual([10]);
+    expect((await readJson(fetch(`${app.base}/api/health`))).counts).toMatchObject({ metricPoints: 17 });
+  });
+
   it("counts them in /api/health and clears them with DELETE /api/traces", async () => {
     await post(gaugeExport("g", [1, 2, 3]));
     const health = await readJson(fetch(`${app.base}/api/health`));
