@@ -594,6 +594,12 @@ export interface MetricSeriesJson {
   p50?: (number | null)[];
   p95?: (number | null)[];
   p99?: (number | null)[];
+  /**
+   * "distribution" only, and only when some percentile fell in the open last bucket of explicit buckets
+   * that sent no max: per percentile, true in those steps. Its value is then the last bound, and the
+   * percentile is only known to be at least that (shown as "≥ 10").
+   */
+  atLeast?: { p50?: boolean[]; p95?: boolean[]; p99?: boolean[] };
   /** "distribution" only: how many values the step holds. */
   counts?: (number | null)[];
   /**

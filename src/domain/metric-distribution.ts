@@ -233,6 +233,29 @@ export function explicitQuantiles(
   return out;
 }
 
+/**
+ * Which of percentiles `qs` of the explicit buckets `counts[offset … offset + length)` fall in the
+ * open last bucket while no `max` closes it: explicitQuantiles answers the last bound for them, and
+ * all that is known is that they are at least that.
+ */
+export function explicitLowerBounds(
+  bounds: readonly number[],
+  counts: ArrayLike<number>,
+  qs: readonly number[],
+  max: number,
+  offset = 0,
+  length = counts.length - offset,
+): boolean[] {
+  const out = qs.map(() => false);
+  const overflow = counts[offset + length - 1] ?? 0;
+  if (bounds.length === 0 || !Number.isNaN(max) || !(overflow > 0)) return out;
+  let below = 0;
+  for (let k = offset; k < offset + length - 1; k++) below += counts[k] as number;
+  // The rank falls past the closed buckets (or, with all values in the open one, anywhere).
+  for (let j = 0; j < qs.length; j++) out[j] = below === 0 || (qs[j] as number) * (below + overflow) > below;
+  return out;
+}
+
 /** The value at `into` (a count) inside bucket i holding c values, by linear interpolation. */
 function inBucket(bounds: readonly number[], i: number, c: number, into: number, min: number, max: number): number {
   const n = bounds.length;

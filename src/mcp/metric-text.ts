@@ -26,11 +26,27 @@ const latest = (values: readonly (number | null)[] | undefined) => {
   return v[v.length - 1];
 };
 
+/** A percentile's latest value, "≥ 10" when it fell in the open last bucket (only a lower bound). */
+function latestPercentile(series: MetricSeriesJson, key: "p50" | "p95" | "p99"): string {
+  const values = series[key] ?? [];
+  let i = values.length - 1;
+  while (i >= 0 && (values[i] === null || !Number.isFinite(values[i] as number))) i--;
+  if (i < 0) return "-";
+  const text = num(values[i] as number);
+  return series.atLeast?.[key]?.[i] === true ? `≥ ${text}` : text;
+}
+
 function row(chart: string, series: MetricSeriesJson): string[] {
   const label = cut(series.label || "(all)", 100);
   if (chart === "distribution") {
     const count = present(series.counts).reduce((a, b) => a + b, 0);
-    return [label, num(latest(series.p50)), num(latest(series.p95)), num(latest(series.p99)), num(count)];
+    return [
+      label,
+      latestPercentile(series, "p50"),
+      latestPercentile(series, "p95"),
+      latestPercentile(series, "p99"),
+      num(count),
+    ];
   }
   if (chart === "quantiles") {
     const quantiles = Object.entries(series.quantiles ?? {}).map(([q, values]) => `q${q}=${num(latest(values))}`);

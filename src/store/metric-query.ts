@@ -17,6 +17,7 @@ import {
   distributionMean,
   distributionQuantiles,
   type ExponentialDistribution,
+  explicitLowerBounds,
   exponentialRow,
   exponentialRowBounds,
   heatmapRange,
@@ -389,6 +390,16 @@ function distributionLines(g: Group, s: Steps, out: MetricSeriesResult, stat: Di
   const put = (i: number, quantiles: readonly number[]) => {
     for (let k = 0; k < p.length; k++) (p[k] as (number | null)[])[i] = orNull(quantiles[k] as number);
   };
+  // Percentiles in an open last bucket that no max closes: lower bounds, and said to be.
+  const atLeast = keys.map(() => new Array<boolean>(s.n).fill(false));
+  let anyAtLeast = false;
+  const mark = (i: number, flags: readonly boolean[]) => {
+    for (let k = 0; k < flags.length; k++) {
+      if (flags[k] !== true || (p[k] as (number | null)[])[i] === null) continue;
+      (atLeast[k] as boolean[])[i] = true;
+      anyAtLeast = true;
+    }
+  };
   const buckets = g.buckets;
   if (buckets !== null) {
     for (let i = 0; i < s.n; i++) {
@@ -396,7 +407,10 @@ function distributionLines(g: Group, s: Steps, out: MetricSeriesResult, stat: Di
       const count = buckets.count[i] as number;
       values[i] = orNull((buckets.sum[i] as number) / count);
       counts[i] = count;
-      if (p.length > 0) put(i, buckets.quantiles(i, percentiles));
+      if (p.length > 0) {
+        put(i, buckets.quantiles(i, percentiles));
+        mark(i, buckets.lowerBounds(i, percentiles));
+      }
     }
   } else {
     (g.distributions as (Distribution | null)[]).forEach((d, i) => {
@@ -408,7 +422,10 @@ function distributionLines(g: Group, s: Steps, out: MetricSeriesResult, stat: Di
       }
       values[i] = orNull(distributionMean(d));
       counts[i] = count;
-      if (p.length > 0) put(i, distributionQuantiles(d, percentiles));
+      if (p.length > 0) {
+        put(i, distributionQuantiles(d, percentiles));
+        if (d.type === "explicit") mark(i, explicitLowerBounds(d.bounds, d.counts, percentiles, d.max));
+      }
     });
   }
   out.values = values;
@@ -416,6 +433,13 @@ function distributionLines(g: Group, s: Steps, out: MetricSeriesResult, stat: Di
   keys.forEach((key, k) => {
     out[key] = p[k];
   });
+  if (anyAtLeast) {
+    out.atLeast = {};
+    keys.forEach((key, k) => {
+      if ((atLeast[k] as boolean[]).includes(true))
+        (out.atLeast as Record<string, boolean[]>)[key] = atLeast[k] as boolean[];
+    });
+  }
 }
 
 function toExponential(d: Distribution): ExponentialDistribution | null {

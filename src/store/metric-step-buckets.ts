@@ -7,6 +7,7 @@
 import {
   type Distribution,
   type ExplicitDistribution,
+  explicitLowerBounds,
   explicitQuantiles,
   sameBounds,
 } from "../domain/metric-distribution.js";
@@ -95,6 +96,11 @@ export class StepBuckets {
       i * this.width,
       this.width,
     );
+  }
+
+  /** Which of percentiles `qs` of step i are only lower bounds (see explicitLowerBounds). */
+  lowerBounds(i: number, qs: readonly number[]): boolean[] {
+    return explicitLowerBounds(this.bounds, this.counts, qs, this.max[i] as number, i * this.width, this.width);
   }
 
   /** Each step's histogram as a distribution (null where none was added). */

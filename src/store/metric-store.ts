@@ -67,6 +67,7 @@ export interface MetricSeriesResult {
   p50?: (number | null)[];
   p95?: (number | null)[];
   p99?: (number | null)[];
+  atLeast?: { p50?: boolean[]; p95?: boolean[]; p99?: boolean[] };
   counts?: (number | null)[];
   min?: (number | null)[];
   max?: (number | null)[];

@@ -608,6 +608,23 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
     });
 
     describe("distributions", () => {
+      it("says which percentiles fell in the open last bucket with no max: only lower bounds", async () => {
+        const store = await fresh();
+        const bounds = [1, 2, 5, 10];
+        store.insert([
+          histogram("slow", "api", [{ atMs: T0_MS + SECOND, counts: [0, 0, 0, 0, 10], bounds, sum: 150 }]),
+          histogram("closed", "api", [{ atMs: T0_MS + SECOND, counts: [0, 0, 0, 0, 10], bounds, sum: 150, max: 20 }]),
+          histogram("mixed", "api", [{ atMs: T0_MS + SECOND, counts: [0, 9, 0, 0, 1], bounds, sum: 30 }]),
+        ]);
+        const slow = query(store, { name: "slow" }).series[0];
+        expect(slow).toMatchObject({ values: [15], p50: [10], p95: [10], p99: [10] });
+        expect(slow?.atLeast).toEqual({ p50: [true], p95: [true], p99: [true] });
+        // With a max the open bucket is closed: the percentiles are estimates like any other.
+        expect(query(store, { name: "closed" }).series[0]?.atLeast).toBeUndefined();
+        // Only the percentiles whose rank is past the closed buckets.
+        expect(query(store, { name: "mixed" }).series[0]?.atLeast).toEqual({ p95: [true], p99: [true] });
+      });
+
       it("estimates percentiles from histogram buckets per step, with the mean, count and a heatmap", async () => {
         const store = await fresh();
         const bounds = [10, 50, 100, 500];
@@ -661,6 +678,10 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
           // Its first bucket closed by 0; its overflow bucket by its bound.
           ["/c", [2], [50], [50], [50]],
         ]);
+        // Both groups' p95 and p99 are in the open last bucket, which no max closes (host 2 of /a sent
+        // none): only at least 100 and 50.
+        const open = { p95: [true], p99: [true] };
+        expect(byRoute.series.map((s) => s.atLeast)).toEqual([open, open]);
         // The heatmap is in the first group's bounds: /c's (-inf, 50] and (50, +inf) both land in (10, 100].
         expect(byRoute.heatmap).toEqual({ bounds: [10, 100], counts: [[3, 6, 1]] });
         expect(query(store, { name: "latency" }).heatmap).toEqual(byRoute.heatmap);
@@ -690,6 +711,9 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
               values: all?.values,
               counts: all?.counts,
               ...(stat === "mean" ? {} : { [stat]: all?.[stat] }),
+              ...(stat !== "mean" && all?.atLeast?.[stat] !== undefined
+                ? { atLeast: { [stat]: all.atLeast[stat] } }
+                : {}),
             });
           });
         }
