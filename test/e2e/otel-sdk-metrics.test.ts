@@ -99,10 +99,15 @@ describe.each(variants)("OpenTelemetry JS metrics SDK over $protocol", ({ protoc
       await reader.forceFlush();
       const secondExport = await newestMs(service, "orders.placed");
       await provider.shutdown();
+      // Shutdown exports once more: a cumulative counter's unchanged total, whose interval (from the
+      // second export on) reaches the rest of the window when it comes a millisecond or more later; a
+      // delta counter that counted nothing since is not exported.
+      const lastPoint = await newestMs(service, "orders.placed");
 
-      // The window from the first export to the second holds exactly the 42.
+      // The window from the first export to the second holds exactly the 42, per second of the part
+      // of it that the counter's intervals cover: from the first export to the newest point.
       const window = { since: firstExport, until: secondExport + 1, service };
-      const seconds = (secondExport + 1 - firstExport) / 1000;
+      const seconds = (Math.min(lastPoint, secondExport + 1) - firstExport) / 1000;
       const rate = await query("orders.placed", { ...window, step: secondExport + 1 - firstExport });
       expect(rate.metric).toMatchObject({
         kind: "sum",
