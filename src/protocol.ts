@@ -588,8 +588,16 @@ export interface MetricSeriesJson {
   label: string;
   /** What the group shares: `{[groupBy]: value}` when grouped, the series' own attributes otherwise. */
   attributes: Attributes;
-  /** "rate": per second; "value": the last value in the step; "distribution": the step's mean. null = no data. */
+  /**
+   * "rate": per second of the part of the step its points' intervals cover; "value": the last value in
+   * the step; "distribution": the step's mean. null = no data.
+   */
   values: (number | null)[];
+  /**
+   * "rate" only: what the group grew by in each step (null = no data). The rate times the step is
+   * more than that in a step the data covers only partly (where a series starts or stops, the newest).
+   */
+  increases?: (number | null)[];
   /** "distribution" only: percentiles estimated from the step's buckets (or samples). */
   p50?: (number | null)[];
   p95?: (number | null)[];

@@ -335,6 +335,9 @@ function seriesResult(
       const span = (to[i] as number) - (from[i] as number);
       return span > 0 ? v / (span / 1000) : v / stepSeconds;
     });
+    // What the rate stands for: the increase itself (a rate × the step is not it where the data
+    // covers the step only partly).
+    out.increases = Array.from(increase, (v, i) => (covered[i] === 1 ? v : null));
   } else if (chart === "distribution") {
     distributionLines(g, s, out, stat);
   } else {

@@ -64,6 +64,7 @@ export interface MetricSeriesResult {
   label: string;
   attributes: Attributes;
   values: (number | null)[];
+  increases?: (number | null)[];
   p50?: (number | null)[];
   p95?: (number | null)[];
   p99?: (number | null)[];

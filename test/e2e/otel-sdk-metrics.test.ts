@@ -122,6 +122,7 @@ describe.each(variants)("OpenTelemetry JS metrics SDK over $protocol", ({ protoc
       expect(rate.series).toHaveLength(1);
       expect(rate.series[0]?.label).toBe("channel=web");
       expect(rate.series[0]?.values[0]).toBeCloseTo(42 / seconds, 9);
+      expect(rate.series[0]?.increases?.[0]).toBeCloseTo(42, 9);
 
       const latency = await query("checkout.duration", { ...window, step: secondExport + 1 - firstExport });
       expect(latency.metric).toMatchObject({ kind: "histogram", chart: "distribution", unit: "ms" });

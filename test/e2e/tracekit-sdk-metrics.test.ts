@@ -70,7 +70,9 @@ describe.each(flavours)("TraceKit $flavour SDK metrics", ({ flavour, body }) => 
     // second early: Python's float seconds put a point stamped at t0 a fraction of a millisecond before.)
     const window = { since: t0 - 1000, until: t0 + 59_000, step: 60_000 };
     const orders = await query("orders.placed", window);
-    expect(orders.series).toEqual([{ label: "channel=web", attributes: { channel: "web" }, values: [42 / 60] }]);
+    expect(orders.series).toEqual([
+      { label: "channel=web", attributes: { channel: "web" }, values: [42 / 60], increases: [42] },
+    ]);
     expect((await query("orders.placed", { ...window, chart: "value" })).series[0]?.values).toEqual([42]);
 
     const checkout = await query("checkout.duration", window);

@@ -227,7 +227,12 @@ describe("the official metrics.json example through the API", () => {
       ((await get(`/api/metrics/${name}?${window}`)).body as MetricQueryResponse).series;
     // A delta of 5 at one instant, in a 60 s step.
     expect(await series("my.counter")).toEqual([
-      { label: "my.counter.attr=some value", attributes: { "my.counter.attr": "some value" }, values: [5 / 60] },
+      {
+        label: "my.counter.attr=some value",
+        attributes: { "my.counter.attr": "some value" },
+        values: [5 / 60],
+        increases: [5],
+      },
     ]);
     expect((await series("my.gauge"))[0]?.values).toEqual([10]);
     // Buckets (-inf, 1] and (1, +inf) with one value each, min 0, max 2.

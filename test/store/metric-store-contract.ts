@@ -245,6 +245,12 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
           1,
           null,
         ]);
+        // What the counter grew by in each step comes with the rates: 55 and 35, not a rate × 60 s.
+        expect(result.series[0]?.increases?.map((v) => (v === null ? null : Math.round(v * 1e9) / 1e9))).toEqual([
+          55,
+          35,
+          null,
+        ]);
       });
 
       it("gives 42 / 60 per second for a cumulative counter that grew by 42 in a 60 s window", async () => {
@@ -344,6 +350,8 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
         // (which the points reach 10 s before its end) too: none of it is lost in the rollups.
         expect(values.slice(0, 7).map((v) => Math.round((v ?? 0) * 1e9) / 1e9)).toEqual(new Array(7).fill(0.1));
         expect(values[7]).toBeNull();
+        const total = (hourly.series[0]?.increases ?? []).reduce((sum: number, v) => sum + (v ?? 0), 0);
+        expect(total).toBeCloseTo(points.length, 6);
         expect(store.stats()).toMatchObject({ series: 1, points: points.length });
       });
     });

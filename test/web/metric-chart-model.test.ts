@@ -199,14 +199,32 @@ describe("exemplarPoints", () => {
 });
 
 describe("windowSummary", () => {
-  it("adds a counter's rates up to its increase and average rate", () => {
+  it("adds a counter's increases up to its increase and average rate", () => {
     // 42 requests in a 4-minute window: 0.2/s for 2 steps of 60 s = 24, then 0.3/s for one = 18.
-    const response = queryResponse({ chart: "rate", unit: "{request}" }, [series("", [0.2, 0.2, null, 0.3])]);
+    const response = queryResponse({ chart: "rate", unit: "{request}" }, [
+      series("", [0.2, 0.2, null, 0.3], { increases: [12, 12, null, 18] }),
+    ]);
     const figures = windowSummary(response, buildChartModel(response, { palette: PALETTE }));
     expect(figures.map((f) => [f.id, f.value])).toEqual([
       ["increase", "42 requests"],
       ["average-rate", "0.175 requests/s"],
       ["latest-rate", "0.3 requests/s"],
+    ]);
+  });
+
+  it("takes a step's increase as the API gives it, not its rate × the step, where the points cover part of it", () => {
+    // Two routes starting 2 s before the window's end: 10 and 32 requests over those 2 s read 5/s and
+    // 16/s; times the 60 s step that would be 1,260 requests.
+    const response = queryResponse({ chart: "rate", unit: "{request}" }, [
+      series("/a", [null, null, null, 5], { increases: [null, null, null, 10] }),
+      series("/b", [null, null, null, 16], { increases: [null, null, null, 32] }),
+    ]);
+    const model = buildChartModel(response, { palette: PALETTE });
+    expect(windowSummary(response, model).find((f) => f.id === "increase")?.value).toBe("42 requests");
+    // The tooltip says the same increase in the step.
+    expect(tooltipRows(model, 3, [], 8).rows.map((r) => [r.line.label, r.value, r.increase])).toEqual([
+      ["/b", 16, 32],
+      ["/a", 5, 10],
     ]);
   });
 
@@ -317,7 +335,7 @@ describe("tooltipRows", () => {
 describe("rateStepText", () => {
   it("says a rate is the step's average, not when in the step the counter grew", () => {
     expect(rateStepText(10_000)).toBe(
-      "Average per second over this 10s step (what the counter grew by in it ÷ 10s); when in the step it grew is not known.",
+      "Average per second over this 10s step (what the counter grew by in it ÷ the part of the 10s its points cover); when in the step it grew is not known.",
     );
     expect(rateStepText(120_000)).toContain("this 2m step");
   });

@@ -108,16 +108,16 @@ function Tooltip({
     >
       <div class="chart-tooltip-time">{stepRangeText(time * 1000, model.stepMs)}</div>
       {rows.length === 0 && <div class="faint">no data in this step</div>}
-      {rows.map(({ line, value, low, high }) => (
+      {rows.map(({ line, value, low, high, increase }) => (
         <div key={line.key} class="chart-tooltip-row">
           <span class="legend-swatch" style={{ background: line.color }} />
           <span class="chart-tooltip-label">{line.label}</span>
           <span class="chart-tooltip-value">
             {formatMetricValue(value, model.unit, model.perSecond)}
-            {model.chart === "rate" && (
+            {increase !== null && (
               <span class="faint" data-increase>
                 {" "}
-                ({formatMetricValue((value * model.stepMs) / 1000, model.unit)} in the step)
+                ({formatMetricValue(increase, model.unit)} in the step)
               </span>
             )}
             {high !== null && low !== null && (

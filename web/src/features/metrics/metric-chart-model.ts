@@ -24,6 +24,11 @@ export interface ChartLine {
    * of each step (drawn as a band behind the line), else null.
    */
   band: { min: (number | null)[]; max: (number | null)[] } | null;
+  /**
+   * A rate line: what the group grew by in each step (the API's `increases`), else null. Not the rate
+   * times the step: a step the points cover only partly has its rate over the part covered.
+   */
+  increases: (number | null)[] | null;
 }
 
 export interface ChartModel {
@@ -157,6 +162,7 @@ export function buildChartModel(response: MetricQueryResponse, options: ChartOpt
           chart === "value" && s.min !== undefined && s.max !== undefined
             ? { min: alignValues(s.min, length), max: alignValues(s.max, length) }
             : null,
+        increases: chart === "rate" ? alignValues(s.increases, length) : null,
       });
     }
   }
@@ -293,6 +299,8 @@ export interface TooltipRow {
   /** The step's least and greatest value, when the line has a band there wider than its value. */
   low: number | null;
   high: number | null;
+  /** A rate line: what the group grew by in the step. */
+  increase: number | null;
 }
 
 /** The lines shown at step `idx` that have a value there, highest first, at most `limit` (and how many more). */
@@ -309,20 +317,26 @@ export function tooltipRows(
     const low = line.band?.min[idx] ?? null;
     const high = line.band?.max[idx] ?? null;
     const wider = low !== null && high !== null && (low !== value || high !== value);
-    rows.push({ line, value, low: wider ? low : null, high: wider ? high : null });
+    rows.push({
+      line,
+      value,
+      low: wider ? low : null,
+      high: wider ? high : null,
+      increase: line.increases?.[idx] ?? null,
+    });
   });
   rows.sort((a, b) => b.value - a.value);
   return { rows: rows.slice(0, limit), more: Math.max(0, rows.length - limit) };
 }
 
 /**
- * What a rate at a step stands for, as the tooltip says it: a counter's points say how much it grew,
- * not when within the step, so a rate is the step's increase over its whole length (37 requests in
- * 2 s read 3.7/s in a 10 s step), never a peak.
+ * What a rate at a step stands for, as the tooltip says it: a counter's points say how much it grew
+ * over their intervals, not when within them, so a rate is the step's increase over the part of the
+ * step those intervals cover (all of it but where a series starts or stops, or the newest step), never a peak.
  */
 export function rateStepText(stepMs: number): string {
   const length = formatDuration(stepMs);
-  return `Average per second over this ${length} step (what the counter grew by in it ÷ ${length}); when in the step it grew is not known.`;
+  return `Average per second over this ${length} step (what the counter grew by in it ÷ the part of the ${length} its points cover); when in the step it grew is not known.`;
 }
 
 /** A step as the tooltip names it, in local time to the second: "14:03:00 – 14:03:15". */

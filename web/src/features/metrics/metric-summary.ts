@@ -34,10 +34,13 @@ function extremes(lines: readonly ChartLine[]): { min: number; max: number } | n
   return max < min ? null : { min, max };
 }
 
-/** Adds up a rate chart: each step's rate × the step's length is what the counter grew by in it. */
-export function rateIncrease(model: ChartModel, stepMs: number): number {
+/**
+ * Adds up a rate chart: what each line grew by in each step. Not each step's rate × the step: a step
+ * the points cover only partly has its rate over the part covered.
+ */
+export function rateIncrease(model: ChartModel): number {
   let increase = 0;
-  for (const line of model.lines) for (const v of line.values) if (v !== null) increase += (v * stepMs) / 1000;
+  for (const line of model.lines) for (const v of line.increases ?? []) if (v !== null) increase += v;
   return increase;
 }
 
@@ -46,7 +49,7 @@ export function windowSummary(response: MetricQueryResponse, model: ChartModel):
   const windowSec = Math.max(0.001, (response.toUnixMs - response.fromUnixMs) / 1000);
   const figures: SummaryFigure[] = [];
   if (model.chart === "rate") {
-    const increase = rateIncrease(model, response.stepMs);
+    const increase = rateIncrease(model);
     // The newest step that has ended: the one still filling holds only what the last export brought
     // (a counter at 10/s would read 8/s there). Only when no ended step has data does it count.
     const latestIn = (ended: boolean) => {
