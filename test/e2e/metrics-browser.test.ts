@@ -267,6 +267,52 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
     ]);
   });
 
+  it("says a percentile in the open last bucket that no max closes is at least the last bound", async () => {
+    // Bounds [1, 2, 5, 10] ms and all 8 values above 10, with no max: p50, p95 and p99 are only ≥ 10ms.
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const body = JSON.stringify({
+      resourceMetrics: [
+        {
+          resource: { attributes: [{ key: "service.name", value: { stringValue: "open-bucket-svc" } }] },
+          scopeMetrics: [
+            {
+              scope: { name: "e2e" },
+              metrics: [
+                {
+                  name: "e2e.open.latency",
+                  unit: "ms",
+                  histogram: {
+                    aggregationTemporality: 1,
+                    dataPoints: [
+                      {
+                        startTimeUnixNano: String(now - 10_000_000_000n),
+                        timeUnixNano: String(now),
+                        count: "8",
+                        sum: 120,
+                        bucketCounts: ["0", "0", "0", "0", "8"],
+                        explicitBounds: [1, 2, 5, 10],
+                      },
+                    ],
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    expect(await postMetricsJson(suite.app.base, body)).toBe(200);
+
+    await openMetric(page, suite.app.base, "?metric=e2e.open.latency");
+    await expect.poll(() => figure(page, "count").textContent()).toBe("8");
+    for (const p of ["p50", "p95", "p99"]) await expect(figure(page, p).textContent()).resolves.toBe("≥ 10ms");
+    await expect(page.locator(".legend-row .legend-value").allTextContents()).resolves.toEqual([
+      "≥ 10ms",
+      "≥ 10ms",
+      "≥ 10ms",
+    ]);
+  });
+
   it("asks a histogram of several groups for the statistic it draws per group, and another when it is picked", async () => {
     const sdk = sdkMeter(suite.app.base, "metrics-e2e");
     const histogram = sdk.meter.createHistogram("e2e.route.latency", { unit: "ms" });

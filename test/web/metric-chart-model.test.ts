@@ -13,7 +13,13 @@ import {
   valueRuns,
   yRange,
 } from "../../web/src/features/metrics/metric-chart-model";
-import { headlineFigure, windowSummary } from "../../web/src/features/metrics/metric-summary";
+import {
+  formatHeadline,
+  formatLatest,
+  formatLineValue,
+  headlineFigure,
+  windowSummary,
+} from "../../web/src/features/metrics/metric-summary";
 import { PALETTE, queryResponse, series } from "./metric-fixtures";
 
 describe("buildChartModel", () => {
@@ -270,6 +276,78 @@ describe("windowSummary", () => {
       ["p95", "95ms"],
       ["p99", "99ms"],
     ]);
+  });
+
+  it("says a percentile in the open last bucket that no max closes is at least the last bound", () => {
+    // Bounds [1, 2, 5, 10] ms with every value above 10: p50, p95 and p99 read the last bound, 10.
+    const heatmap = (max?: number) => ({
+      bounds: [1, 2, 5, 10],
+      counts: [[0, 0, 0, 0, 8], ...Array.from({ length: 3 }, () => [0, 0, 0, 0, 0])],
+      ...(max === undefined ? {} : { max }),
+    });
+    const figures = (response: ReturnType<typeof queryResponse>) =>
+      windowSummary(response, buildChartModel(response, { palette: PALETTE })).map((f) => [f.id, f.value]);
+    const line = series("", [15, null, null, null], { counts: [8, null, null, null] });
+    expect(figures(queryResponse({ chart: "distribution", unit: "ms" }, [line], { heatmap: heatmap() }))).toEqual([
+      ["count", "8"],
+      ["p50", "≥ 10ms"],
+      ["p95", "≥ 10ms"],
+      ["p99", "≥ 10ms"],
+    ]);
+    // A max closes the bucket: the percentiles are interpolated up to it, and are estimates like any other.
+    expect(figures(queryResponse({ chart: "distribution", unit: "ms" }, [line], { heatmap: heatmap(20) }))).toEqual([
+      ["count", "8"],
+      ["p50", "15ms"],
+      ["p95", "19.5ms"],
+      ["p99", "19.9ms"],
+    ]);
+    // Without buckets, the latest step's percentiles, as the API marks them.
+    const marked = series("", [15, 4, null, null], {
+      counts: [8, 3, null, null],
+      p50: [10, 3, null, null],
+      p95: [10, 10, null, null],
+      p99: [10, 10, null, null],
+      atLeast: { p95: [true, true, false, false], p99: [true, false, false, false] },
+    });
+    expect(figures(queryResponse({ chart: "distribution", unit: "ms" }, [marked]))).toEqual([
+      ["count", "11"],
+      ["p50", "3ms"],
+      ["p95", "≥ 10ms"],
+      ["p99", "10ms"],
+    ]);
+  });
+
+  it("shows a percentile line's lower bounds with ≥ in the legend, the tooltip and the card's headline", () => {
+    const response = queryResponse({ chart: "distribution", unit: "ms" }, [
+      series("", [15, 15, null, null], {
+        counts: [8, 8, null, null],
+        p50: [3, 10, null, null],
+        p95: [10, 10, null, null],
+        p99: [10, 10, null, null],
+        atLeast: {
+          p50: [false, true, false, false],
+          p95: [false, true, false, false],
+          p99: [true, true, false, false],
+        },
+      }),
+    ]);
+    const model = buildChartModel(response, { palette: PALETTE });
+    const [p50, p95, p99] = model.lines;
+    if (p50 === undefined || p95 === undefined || p99 === undefined) throw new Error("three percentile lines");
+    expect(p95.atLeast).toEqual([false, true, false, false]);
+    expect(model.lines.map((line) => formatLatest(model, line))).toEqual(["≥ 10ms", "≥ 10ms", "≥ 10ms"]);
+    expect(formatLineValue(model, p50, 0)).toBe("3ms");
+    expect(formatLineValue(model, p99, 0)).toBe("≥ 10ms");
+    // A mean is never a lower bound; a line without marks reads as before.
+    const mean = queryResponse({ chart: "distribution", unit: "ms" }, [series("/a", [15]), series("/b", [4])]);
+    const meanModel = buildChartModel(mean, { stat: "mean", palette: PALETTE });
+    expect(meanModel.lines.map((line) => [line.atLeast, formatLatest(meanModel, line)])).toEqual([
+      [null, "15ms"],
+      [null, "4ms"],
+    ]);
+    const headline = headlineFigure(model, response);
+    expect(headline).toMatchObject({ value: 10, atLeast: true });
+    expect(formatHeadline(headline as NonNullable<typeof headline>, model)).toBe("≥ 10ms");
   });
 
   it("gives a gauge's latest, lowest and highest value", () => {

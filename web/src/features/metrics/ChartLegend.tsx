@@ -1,6 +1,6 @@
 import { VirtualList } from "../../components/VirtualList";
-import { type ChartLine, type ChartModel, lastValue } from "./metric-chart-model";
-import { formatMetricValue } from "./metric-units";
+import type { ChartLine, ChartModel } from "./metric-chart-model";
+import { formatLatest } from "./metric-summary";
 
 const ROW_HEIGHT = 24;
 /** Past this many lines the legend scrolls (and renders only the rows in view). */
@@ -35,7 +35,7 @@ export function ChartLegend({ model, hidden, onToggle, onSolo, onShowAll }: Char
         <span class={`legend-swatch${line.dash ? " dashed" : ""}`} style={{ background: line.color }} />
         <span class="legend-label">{line.label}</span>
         <span class="legend-value" title="The latest value in the window">
-          {formatMetricValue(lastValue(line.values), model.unit, model.perSecond)}
+          {formatLatest(model, line)}
         </span>
       </button>
     );

@@ -14,6 +14,7 @@ import {
   toAlignedData,
   tooltipRows,
 } from "./metric-chart-model";
+import { formatLineValue } from "./metric-summary";
 import { formatMetricValue } from "./metric-units";
 import { UPlotChart } from "./UPlotChart";
 import type { ChartTheme } from "./use-chart-theme";
@@ -108,12 +109,12 @@ function Tooltip({
     >
       <div class="chart-tooltip-time">{stepRangeText(time * 1000, model.stepMs)}</div>
       {rows.length === 0 && <div class="faint">no data in this step</div>}
-      {rows.map(({ line, value, low, high, increase }) => (
+      {rows.map(({ line, low, high, increase }) => (
         <div key={line.key} class="chart-tooltip-row">
           <span class="legend-swatch" style={{ background: line.color }} />
           <span class="chart-tooltip-label">{line.label}</span>
           <span class="chart-tooltip-value">
-            {formatMetricValue(value, model.unit, model.perSecond)}
+            {formatLineValue(model, line, idx)}
             {increase !== null && (
               <span class="faint" data-increase>
                 {" "}

@@ -5,8 +5,7 @@ import { openInApp } from "../../lib/in-app-link";
 import { chartLabel, kindLabel } from "./catalog-model";
 import { LineChart } from "./LineChart";
 import { buildChartModel } from "./metric-chart-model";
-import { headlineFigure } from "./metric-summary";
-import { formatMetricValue } from "./metric-units";
+import { formatHeadline, headlineFigure } from "./metric-summary";
 import type { MetricsUrlState, WindowPreset } from "./metrics-url";
 import type { ChartTheme } from "./use-chart-theme";
 import { useMetricQuery } from "./use-metric-data";
@@ -48,9 +47,7 @@ function OverviewChart({
         title={headline?.title}
         data-testid="overview-headline"
       >
-        <span class="overview-value">
-          {headline === null ? "–" : formatMetricValue(headline.value, model.unit, model.perSecond)}
-        </span>
+        <span class="overview-value">{headline === null ? "–" : formatHeadline(headline, model)}</span>
         <span class="muted">{headline === null ? "no points in this window" : headline.caption}</span>
       </div>
       <div class="overview-chart" data-testid="overview-chart" data-lines={model.lines.length}>

@@ -29,6 +29,11 @@ export interface ChartLine {
    * times the step: a step the points cover only partly has its rate over the part covered.
    */
   increases: (number | null)[] | null;
+  /**
+   * A percentile line: per step, true when its value is only a lower bound (it fell in an open last
+   * bucket that no max closes; the API's `atLeast`), else null.
+   */
+  atLeast: boolean[] | null;
 }
 
 export interface ChartModel {
@@ -56,6 +61,15 @@ export function lastValue(values: readonly (number | null | undefined)[]): numbe
     if (typeof value === "number" && Number.isFinite(value)) return value;
   }
   return null;
+}
+
+/** The index of the newest finite value of `values`, or -1. */
+export function lastIndex(values: readonly (number | null | undefined)[]): number {
+  for (let i = values.length - 1; i >= 0; i--) {
+    const value = values[i];
+    if (typeof value === "number" && Number.isFinite(value)) return i;
+  }
+  return -1;
 }
 
 /** The quantile key of a summary as a person reads it: "0.5" → "p50", "0" → "min", "1" → "max". */
@@ -90,6 +104,11 @@ export function alignValues(values: readonly (number | null)[] | undefined, leng
     out[i] = typeof v === "number" && Number.isFinite(v) ? v : null;
   }
   return out;
+}
+
+/** Exactly one flag per step: true only where `flags` says so. */
+function alignFlags(flags: readonly boolean[] | undefined, length: number): boolean[] {
+  return Array.from({ length }, (_, i) => flags?.[i] === true);
 }
 
 function quantileKeys(series: readonly MetricSeriesJson[]): string[] {
@@ -163,6 +182,10 @@ export function buildChartModel(response: MetricQueryResponse, options: ChartOpt
             ? { min: alignValues(s.min, length), max: alignValues(s.max, length) }
             : null,
         increases: chart === "rate" ? alignValues(s.increases, length) : null,
+        atLeast:
+          (st === "p50" || st === "p95" || st === "p99") && s.atLeast?.[st] !== undefined
+            ? alignFlags(s.atLeast[st], length)
+            : null,
       });
     }
   }

@@ -1,16 +1,18 @@
 /** The figures above a chart: what the window adds up to, in the metric's unit. Pure. */
-import type { MetricQueryResponse } from "../../../../src/protocol";
+import { explicitLowerBounds } from "../../../../src/domain/metric-distribution";
+import type { MetricQueryResponse, MetricSeriesJson } from "../../../../src/protocol";
 import { formatClock, formatCount, formatRelative } from "../../lib/format";
 import { bucketTotals, percentileFromBuckets } from "./heatmap-model";
 import {
   bandExtent,
   type ChartLine,
   type ChartModel,
+  lastIndex,
   lastValue,
   PERCENTILES,
   quantileLabel,
 } from "./metric-chart-model";
-import { formatMetricValue } from "./metric-units";
+import { formatMetricValue, formatPercentile } from "./metric-units";
 
 export interface SummaryFigure {
   /** A stable name (tests and the page's data-figure attribute use it). */
@@ -35,6 +37,22 @@ function extremes(lines: readonly ChartLine[]): { min: number; max: number } | n
 }
 
 /**
+ * A line's value at step i as the page shows it: in the metric's unit, per second for a rate, and a
+ * percentile that is only a lower bound (in an open last bucket) as "≥ 10ms".
+ */
+export function formatLineValue(model: ChartModel, line: ChartLine, i: number): string {
+  const value = line.values[i];
+  return line.atLeast?.[i] === true
+    ? formatPercentile(value, model.unit, true)
+    : formatMetricValue(value, model.unit, model.perSecond);
+}
+
+/** A line's newest value as the page shows it (the legend's "latest"), "–" when it has none. */
+export function formatLatest(model: ChartModel, line: ChartLine): string {
+  return formatLineValue(model, line, lastIndex(line.values));
+}
+
+/**
  * Adds up a rate chart: what each line grew by in each step. Not each step's rate × the step: a step
  * the points cover only partly has its rate over the part covered.
  */
@@ -42,6 +60,13 @@ export function rateIncrease(model: ChartModel): number {
   let increase = 0;
   for (const line of model.lines) for (const v of line.increases ?? []) if (v !== null) increase += v;
   return increase;
+}
+
+/** A series' newest percentile as shown: "≥ 10ms" when the API marks it a lower bound. */
+function latestPercentile(series: MetricSeriesJson | undefined, p: "p50" | "p95" | "p99", model: ChartModel): string {
+  const values = alignedOf(series?.[p]);
+  const i = lastIndex(values);
+  return formatPercentile(values[i], model.unit, series?.atLeast?.[p]?.[i] === true);
 }
 
 export function windowSummary(response: MetricQueryResponse, model: ChartModel): SummaryFigure[] {
@@ -100,17 +125,19 @@ export function windowSummary(response: MetricQueryResponse, model: ChartModel):
     for (const p of PERCENTILES) {
       const q = Number(p.slice(1)) / 100;
       if (heatmap && totals.some((c) => c > 0)) {
+        // In the open last bucket with no max to close it, the percentile is only known to be at least its bound.
+        const [atLeast] = explicitLowerBounds(heatmap.bounds, totals, [q], heatmap.max ?? Number.NaN);
         figures.push({
           id: p,
           label: p,
-          value: formatMetricValue(percentileFromBuckets(heatmap.bounds, totals, q, heatmap), unit),
+          value: formatPercentile(percentileFromBuckets(heatmap.bounds, totals, q, heatmap), unit, atLeast === true),
           title: `The ${p} of every value in the window, estimated from the buckets`,
         });
       } else if (response.series.length === 1) {
         figures.push({
           id: p,
           label: `latest ${p}`,
-          value: formatMetricValue(lastValue(alignedOf(response.series[0]?.[p])), unit),
+          value: latestPercentile(response.series[0], p, model),
           title: `The ${p} of the latest step with data`,
         });
       }
@@ -172,6 +199,15 @@ export interface Headline {
   title: string;
   /** The newest point is older than a couple of steps (and two minutes): the caption says how old. */
   stale: boolean;
+  /** The value is a percentile only known to be at least that (in an open last bucket): shown "≥ …". */
+  atLeast: boolean;
+}
+
+/** A card's headline value as shown: in the metric's unit, per second for a rate, "≥ …" for a lower bound. */
+export function formatHeadline(headline: Headline, model: ChartModel): string {
+  return headline.atLeast
+    ? formatPercentile(headline.value, model.unit, true)
+    : formatMetricValue(headline.value, model.unit, model.perSecond);
 }
 
 /** The highest value a line held in the window: its band's (a step's peak between last values) or its own. */
@@ -217,7 +253,9 @@ export function headlineFigure(model: ChartModel, response: MetricQueryResponse)
   const span = Math.max(1, Math.ceil(CURRENT_SPAN_MS / Math.max(1, model.stepMs)));
   const current = lines.flatMap((line, i) => {
     const at = last[i] as number;
-    return at >= 0 && at > newest - span ? [{ line, value: line.values[at] as number }] : [];
+    return at >= 0 && at > newest - span
+      ? [{ line, value: line.values[at] as number, atLeast: line.atLeast?.[at] === true }]
+      : [];
   });
   const stale = endMs - stepEnd(newest) > Math.max(2 * model.stepMs, FRESH_MS);
   const when = stale ? formatRelative(stepEnd(newest), endMs) : "latest";
@@ -230,7 +268,7 @@ export function headlineFigure(model: ChartModel, response: MetricQueryResponse)
   const label = (line: ChartLine) => (line.label === "all" ? "" : line.label);
 
   if (lines.length === 1 || stats) {
-    const only = current[0] as { line: ChartLine; value: number };
+    const only = current[0] as (typeof current)[number];
     const what = label(only.line);
     const peak = model.chart === "value" ? peakOf(only.line) : null;
     const peakText = peak !== null && peak > only.value ? ` · peak ${formatMetricValue(peak, model.unit)}` : "";
@@ -239,6 +277,7 @@ export function headlineFigure(model: ChartModel, response: MetricQueryResponse)
       caption: `${what === "" ? when : `${what}, ${when}`}${peakText}`,
       title: `${what === "" ? "The value" : `${what}:`} the newest step with a point. ${whenTitle}`,
       stale,
+      atLeast: only.atLeast,
     };
   }
   if (model.chart === "rate") {
@@ -248,9 +287,10 @@ export function headlineFigure(model: ChartModel, response: MetricQueryResponse)
       caption: `total of ${count}, ${when}`,
       title: `The rates of ${count} added up, each its newest step that has ended; silent: no point in the minute before the newest, left out. ${whenTitle}`,
       stale,
+      atLeast: false,
     };
   }
-  let top = current[0] as { line: ChartLine; value: number };
+  let top = current[0] as (typeof current)[number];
   for (const c of current) if (c.value > top.value) top = c;
   const stat = model.chart === "distribution" || model.chart === "quantiles" ? ` ${top.line.stat}` : "";
   let peak: { value: number; line: ChartLine } | null = null;
@@ -267,5 +307,6 @@ export function headlineFigure(model: ChartModel, response: MetricQueryResponse)
     caption: `${top.line.label}${stat}, highest of ${count}, ${when}${peakText}`,
     title: `The highest${stat} of the newest values of ${count} (${top.line.label})${silent > 0 ? "; silent: no point in the minute before the newest, left out" : ""}. ${whenTitle}`,
     stale,
+    atLeast: top.atLeast,
   };
 }

@@ -193,6 +193,15 @@ function suffix(unit: MetricUnit, symbol: string, value: number, perSecond: bool
 }
 
 /**
+ * A percentile as a person reads it: "≥ 10ms" when it is only a lower bound (it fell in the open last
+ * bucket of a histogram that sent no max, so all that is known is that it is at least the last bound).
+ */
+export function formatPercentile(value: number | null | undefined, unit: MetricUnit, atLeast: boolean): string {
+  const text = formatMetricValue(value, unit);
+  return atLeast && text !== "–" ? `≥ ${text}` : text;
+}
+
+/**
  * One value as a person reads it: `0.0123` s → "12.3ms", `1536` By → "1.5 KiB", `0.42` (a ratio) → "42%",
  * `3` `{request}` → "3 requests". `perSecond` writes a rate ("12 requests/s", "1.5 KiB/s").
  */
