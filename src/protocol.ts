@@ -442,11 +442,15 @@ export interface SnapshotSummaryJson {
 }
 
 export interface SnapshotJson extends SnapshotSummaryJson {
-  /** The variables as the SDK sent them (already scrubbed by the SDK); any JSON value. */
+  /**
+   * The variables as the SDK sent them (already scrubbed by the SDK); any JSON value. An integer past
+   * 2^53 is written with its exact digits, as the SDK sent it: read this answer with a parser that keeps
+   * them (`parseJsonExact` in domain/exact-json.ts gives a bigint), not JSON.parse, which rounds them.
+   */
   variables: unknown;
   securityFlags: SecurityFlagJson[];
   stackTrace: string;
-  /** method, path, headers, query… as the SDK sent it; null when absent. */
+  /** method, path, headers, query… as the SDK sent it; null when absent. Integers as in `variables`. */
   requestContext: unknown;
 }
 

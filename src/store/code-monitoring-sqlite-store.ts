@@ -1,5 +1,6 @@
 import type { Breakpoint, SdkEvent, Snapshot, SnapshotSummary } from "../domain/code-monitoring.js";
 import { locationKey } from "../domain/code-monitoring.js";
+import { parseJsonExact } from "../domain/exact-json.js";
 import { migrateCodeMonitoring } from "./code-monitoring-sqlite-schema.js";
 import {
   type CodeMonitoringBounds,
@@ -186,7 +187,7 @@ export function createSqliteCodeMonitoringStore(
       assertOpen();
       const row = sql.snapshotById.get(id) as [string, string] | undefined;
       if (row === undefined) return undefined;
-      return { ...(JSON.parse(row[0]) as SnapshotSummary), ...(JSON.parse(row[1]) as SnapshotDetail) };
+      return { ...(JSON.parse(row[0]) as SnapshotSummary), ...(parseJsonExact(row[1]) as SnapshotDetail) };
     },
     snapshotsOfTrace(traceId) {
       assertOpen();

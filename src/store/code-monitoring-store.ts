@@ -5,6 +5,7 @@ import {
   type SnapshotSummary,
   snapshotSummary,
 } from "../domain/code-monitoring.js";
+import { stringifyJsonExact } from "../domain/exact-json.js";
 
 export interface SnapshotQuery {
   service?: string;
@@ -88,7 +89,8 @@ export type SnapshotDetail = Pick<Snapshot, "variables" | "securityFlags" | "sta
 export function snapshotJson(snapshot: Snapshot): { summary: string; detail: string } {
   const { variables, securityFlags, stackTrace, requestContext } = snapshot;
   const detail: SnapshotDetail = { variables, securityFlags, stackTrace, requestContext };
-  return { summary: JSON.stringify(snapshotSummary(snapshot)), detail: JSON.stringify(detail) };
+  // Variables and request context may hold bigints (integers past 2^53, kept exact).
+  return { summary: JSON.stringify(snapshotSummary(snapshot)), detail: stringifyJsonExact(detail) };
 }
 
 /** More than any codebase's capture_snapshot calls; past it creating one is a 409. */

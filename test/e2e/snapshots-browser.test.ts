@@ -581,6 +581,25 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
     await expect.poll(() => tree.textContent()).toContain("250 of 5,000 shown");
   });
 
+  it("shows a Python capture's integers past 2^53 as numbers with every digit", async () => {
+    const id = await registerEnabled(suite.app.base, registration("ledger"));
+    // json.dumps writes Python ints exactly; JSON.parse would show 9007199254740992 and 1234567890123456800.
+    const body = JSON.stringify(pythonCapture(id, "ledger", { variables: { order_id: 0, user_id: 0, as_text: "" } }))
+      .replace('"order_id":0', '"order_id":9007199254740993')
+      .replace('"user_id":0', '"user_id":1234567890123456789')
+      .replace('"as_text":""', '"as_text":"9007199254740993"');
+    const captured = await capture(suite.app.base, body);
+    expect(captured.status).toBe(201);
+    await page.goto(`${suite.app.base}/snapshots/${captured.body.id}`);
+    const tree = page.getByRole("tree", { name: "Variables" });
+    await tree.waitFor();
+    const number = (path: string) => tree.locator(`[data-path="${path}"] .vt-number`).textContent();
+    await expect.poll(() => number("/order_id")).toBe("9007199254740993");
+    expect(await number("/user_id")).toBe("1234567890123456789");
+    expect(await tree.locator('[data-path="/order_id"] .vt-type').textContent()).toBe("number");
+    expect(await tree.locator('[data-path="/as_text"] .vt-string').textContent()).toBe('"9007199254740993"');
+  });
+
   it("shows what the SDKs report about themselves", async () => {
     await autoRegister(suite.app.base, registration("flaky"));
     await page.goto(`${suite.app.base}/snapshots`);

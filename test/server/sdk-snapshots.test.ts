@@ -556,6 +556,59 @@ describe("code monitoring over the SDK protocol", () => {
   });
 });
 
+/** A Python capture as json.dumps writes it: integers past 2^53 with every digit. */
+function pythonBigIntegerCapture(breakpointId: string): string {
+  return (
+    `{"breakpoint_id": "${breakpointId}", "service_name": "py-shop", "file_path": "/srv/shop.py", ` +
+    `"function_name": "checkout", "label": "big", "line_number": 7, "variables": {"order_id": 9007199254740993, ` +
+    `"user_id": 1234567890123456789, "ids": [-9223372036854775809, 12], "as_text": "9007199254740993", ` +
+    `"ratio": 0.30000000000000004}, "security_flags": [], "stack_trace": "", "request_context": ` +
+    `{"query": {"account": 18446744073709551616}}, "trace_id": null, "span_id": null, "captured_at": null}`
+  );
+}
+
+const EXACT_VARIABLES =
+  '"variables":{"order_id":9007199254740993,"user_id":1234567890123456789,"ids":[-9223372036854775809,12],' +
+  '"as_text":"9007199254740993","ratio":0.30000000000000004}';
+
+describe("integers past 2^53 in a capture", () => {
+  const dir = tempDir();
+  afterAll(() => dir.remove());
+
+  for (const store of ["memory", "--db"] as const) {
+    it(`keeps their digits through the ${store} store and the API, across a restart with --db`, async () => {
+      const db = store === "--db" ? `${dir.path}/big.db` : undefined;
+      let app = await startTestApp(db === undefined ? {} : { db });
+      let snapshotId: string;
+      try {
+        const { body: registered } = await autoRegister(app.base, {
+          ...REGISTER,
+          service_name: "py-shop",
+          label: "big",
+        });
+        await patch(app.base, `/api/breakpoints/${registered.id}`, { enabled: true });
+        const response = await capture(app.base, pythonBigIntegerCapture(registered.id));
+        expect(response.status).toBe(201);
+        snapshotId = response.body.id;
+        const text = await (await fetch(`${app.base}/api/snapshots/${snapshotId}`)).text();
+        expect(text).toContain(EXACT_VARIABLES);
+        expect(text).toContain('"requestContext":{"query":{"account":18446744073709551616}}');
+      } finally {
+        await app.close();
+      }
+      if (db === undefined) return;
+      app = await startTestApp({ db });
+      try {
+        const response = await fetch(`${app.base}/api/snapshots/${snapshotId}`);
+        expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+        expect(await response.text()).toContain(EXACT_VARIABLES);
+      } finally {
+        await app.close();
+      }
+    });
+  }
+});
+
 describe("code monitoring across restarts and shutdown", () => {
   const dir = tempDir();
   afterAll(() => dir.remove());

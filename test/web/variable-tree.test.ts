@@ -37,6 +37,16 @@ describe("variable tree", () => {
     expect(typeBadge("string", 0)).toBe("string");
   });
 
+  it("shows an integer past 2^53 (a bigint from parseJsonExact) as a number, and masks it by its name", () => {
+    const rows = values(flattenTree({ order_id: 9007199254740993n, api_key: 12345678901234567890n }));
+    expect(rows.map((row) => [row.key, row.type, String(row.value)])).toEqual([
+      ["order_id", "number", "9007199254740993"],
+      ["api_key", "number", "12345678901234567890"],
+    ]);
+    expect(rows[0]?.secret).toBeNull();
+    expect(rows[1]?.secret?.kind).toBe("sensitive_name");
+  });
+
   it("opens the top-level variables and keeps deeper containers closed", () => {
     const rows = flattenTree(variables);
     expect(keys(rows)).toEqual(["0:user_id", "0:cart", "1:items", "1:total", "1:coupon", "0:express", "0:note"]);

@@ -2,6 +2,7 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { AppError } from "../../domain/errors.js";
+import { stringifyJsonExact } from "../../domain/exact-json.js";
 import { normalizeTraceId } from "../../domain/ids.js";
 import type { BreakpointInput, BreakpointPatch, CodeMonitoring } from "../../ingest/code-monitoring.js";
 import type { BreakpointJson, SdkEventsResponse, SnapshotListResponse } from "../../protocol.js";
@@ -193,7 +194,8 @@ export function codeMonitoringApiRoutes(deps: CodeMonitoringApiDeps): Hono {
     if (snapshot === undefined) {
       throw new AppError(404, "snapshot_not_found", `no snapshot ${c.req.param("id").slice(0, 64)} is stored`);
     }
-    return c.json(snapshotToJson(snapshot));
+    // Not c.json: variables may hold integers past 2^53 as bigints, written as their exact digits.
+    return c.body(stringifyJsonExact(snapshotToJson(snapshot)), 200, { "content-type": "application/json" });
   });
 
   app.get("/api/sdk-events", (c) => {

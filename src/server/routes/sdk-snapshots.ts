@@ -85,7 +85,7 @@ export function sdkSnapshotRoutes(deps: SdkSnapshotRouteDeps): Hono {
   });
 
   app.post("/sdk/snapshots/capture", async (c) => {
-    const request = decodeCapture(parseJsonBody(await readBody(c.req.raw, MAX_CAPTURE_BYTES)));
+    const request = decodeCapture(parseJsonBody(await readBody(c.req.raw, MAX_CAPTURE_BYTES), { exactIntegers: true }));
     const snapshot = codeMonitoring.capture(request);
     return c.json({ id: snapshot.id }, 201);
   });

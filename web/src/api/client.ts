@@ -1,3 +1,4 @@
+import { parseJsonExact } from "../../../src/domain/exact-json";
 import { parseQuery, QueryError, type QuerySubject } from "../../../src/domain/query";
 import type {
   ApiErrorResponse,
@@ -50,7 +51,12 @@ export function refusedLocally(q: string | undefined, subject: QuerySubject): Pr
   }
 }
 
-export async function request<T>(path: string, init?: RequestInit): Promise<T> {
+/** `parse` reads a 2xx answer's text: JSON.parse, or `parseJsonExact` where integers past 2^53 may come. */
+export async function request<T>(
+  path: string,
+  init?: RequestInit,
+  parse: (text: string) => unknown = JSON.parse,
+): Promise<T> {
   let response: Response;
   try {
     response = await fetch(path, { ...init, headers: { accept: "application/json", ...init?.headers } });
@@ -73,7 +79,7 @@ export async function request<T>(path: string, init?: RequestInit): Promise<T> {
   }
   // A 204 (or any empty answer) to a DELETE or PUT has no body to parse.
   const text = await response.text();
-  return (text === "" ? undefined : JSON.parse(text)) as T;
+  return (text === "" ? undefined : parse(text)) as T;
 }
 
 export interface TraceListParams {
@@ -173,7 +179,8 @@ export const api = {
   snapshots: (params: SnapshotListParams, signal?: AbortSignal) =>
     request<SnapshotListResponse>(`/api/snapshots${query({ ...params })}`, signal ? { signal } : undefined),
   snapshot: (id: string, signal?: AbortSignal) =>
-    request<SnapshotJson>(`/api/snapshots/${encodeURIComponent(id)}`, signal ? { signal } : undefined),
+    // Variables keep integers past 2^53 exact (bigints, shown with every digit).
+    request<SnapshotJson>(`/api/snapshots/${encodeURIComponent(id)}`, signal ? { signal } : undefined, parseJsonExact),
   sdkEvents: () => request<SdkEventsResponse>("/api/sdk-events"),
   serviceMap: (params: Record<string, string | number | undefined>) =>
     request<ServiceMapResponse>(`/api/service-map${query(params)}`),

@@ -134,7 +134,7 @@ export function isSensitiveName(name: string): boolean {
  * redaction markers and empty values are never masked: they hide nothing.
  */
 export function findSecret(value: unknown, key: string | null, underSensitiveName = false): SecretFinding | null {
-  if (typeof value !== "string" && typeof value !== "number") return null;
+  if (typeof value !== "string" && typeof value !== "number" && typeof value !== "bigint") return null;
   const text = String(value);
   if (text === "" || redactionMarker(text) !== null) return null;
   if (key !== null && CREDENTIAL_HEADER.test(key)) return { kind: "credential_header", label: "a credential header" };
