@@ -126,6 +126,52 @@ describe("TraceKit Node SDK, development mode (batches without a User-Agent)", (
     expect(named.traces.map((t: any) => t.traceId)).toContain(traceId);
   });
 
+  it("keeps a span whose integer attribute is past int64: the SDK writes 2**64 and 1e21 as String(v)", async () => {
+    const traceId = newTraceId();
+    const root: SdkSpan = {
+      traceId,
+      spanId: newSpanId(),
+      name: "GET /local",
+      kind: API_KIND.SERVER,
+      startMs: Date.now(),
+      durationMs: 20,
+      attributes: { "http.route": "/local", big: 2 ** 64, "bytes.total": 1e21, small: -(2 ** 70), count: 3 },
+    };
+    const body = nodeLocalUiBody("int-svc", [root]);
+    // What the SDK sends: {"intValue":"18446744073709552000"}, {"intValue":"1e+21"}.
+    expect(body).toContain('"intValue":"1e+21"');
+    const response = await sdkPost(app.port, body, "node");
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.body)).toEqual({});
+    const trace = await getTrace(traceId);
+    expect(trace.spans).toHaveLength(1);
+    expect(trace.spans[0].attributes).toMatchObject({
+      big: 18446744073709552000,
+      "bytes.total": 1e21,
+      small: -(2 ** 70),
+      count: 3,
+    });
+  });
+
+  it("still refuses only the span whose intValue is no number at all", async () => {
+    const good = {
+      traceId: newTraceId(),
+      spanId: newSpanId(),
+      name: "fine",
+      kind: 1,
+      startMs: Date.now(),
+      durationMs: 1,
+    };
+    const bad = { ...good, traceId: newTraceId(), spanId: newSpanId(), name: "bad" };
+    const body = nodeLocalUiBody("int-svc", [good, bad]).replace(
+      /("name":"bad".*?"attributes":)\[\]/,
+      '$1[{"key":"n","value":{"intValue":"abc"}}]',
+    );
+    const response = await sdkPost(app.port, body, "node");
+    expect(JSON.parse(response.body).partialSuccess).toMatchObject({ rejectedSpans: 1 });
+    expect((await getTrace(good.traceId)).spans).toHaveLength(1);
+  });
+
   it("never grows a finished trace with later export spans", async () => {
     const { traceId, spans } = expressRequest(app.port);
     await sdkPost(app.port, nodeLocalUiBody("users-api", spans), "node");

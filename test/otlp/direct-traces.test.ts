@@ -106,6 +106,13 @@ describe("the direct OTLP/JSON trace reader", () => {
     expect(agrees(body)).toBe(true);
   });
 
+  it("keeps an intValue that is a finite number but no int64 as a double, as the general path does", () => {
+    for (const intValue of ['"18446744073709552000"', '"1e+21"', '"-0.0"', "18446744073709552000", "1.5"]) {
+      const body = `{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b171","attributes":[{"key":"k","value":{"intValue":${intValue}}}]}]}]}]}`;
+      expect(agrees(encode(body)), intValue).toBe(true);
+    }
+  });
+
   it("reads long times exactly when their leading digits repeat, change and come back", () => {
     const times = [
       ["1733000000123456789", "1733000000999999999"],

@@ -22,6 +22,38 @@ describe("OTLP/JSON → protobuf for forwarding: decode(encode(json)) equals dec
     }
   });
 
+  it("forwards an intValue that is a finite number but no int64 as the double the local decoder keeps", () => {
+    const intValues = [
+      "18446744073709552000",
+      "1e+21",
+      "9223372036854775808",
+      2 ** 64,
+      "-0.0",
+      "7",
+      "-9223372036854775808",
+    ];
+    const json = {
+      resourceSpans: [
+        {
+          scopeSpans: [
+            {
+              spans: [
+                {
+                  traceId: "a".repeat(32),
+                  spanId: "b".repeat(16),
+                  attributes: intValues.map((intValue, i) => ({ key: `k${i}`, value: { intValue } })),
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const local = decodeTraceRequestJson(json);
+    expect(local.rejectedSpans).toBe(0);
+    expect(decodeTraceRequestProtobuf(encodeExportRequestFromJson("/v1/traces", json))).toStrictEqual(local);
+  });
+
   it("writes the OpenTelemetry API kinds of a TraceKit SDK's local-UI body as OTLP's, as the local decoder reads them", () => {
     const json = fixture("trace.json") as { resourceSpans: { scopeSpans: { spans: Record<string, unknown>[] }[] }[] };
     const spans = json.resourceSpans[0]?.scopeSpans[0]?.spans ?? [];

@@ -217,11 +217,9 @@ describe("JSON: wrong shapes", () => {
       [span({ attributes: {} }), "attributes is not an array"],
       [span({ attributes: [{ key: "a", value: "raw" }] }), 'AnyValue "raw" is not an object'],
       [span({ attributes: [{ key: "a", value: { intValue: "12x" } }] }), 'intValue "12x" is not a 64-bit integer'],
-      [span({ attributes: [{ key: "a", value: { intValue: 1.5 } }] }), "intValue 1.5 is not a 64-bit integer"],
-      [
-        span({ attributes: [{ key: "a", value: { intValue: "9223372036854775808" } }] }),
-        'intValue "9223372036854775808" is not a 64-bit integer',
-      ],
+      [span({ attributes: [{ key: "a", value: { intValue: "1e999" } }] }), 'intValue "1e999" is not a 64-bit integer'],
+      [span({ attributes: [{ key: "a", value: { intValue: " 12" } }] }), 'intValue " 12" is not a 64-bit integer'],
+      [span({ attributes: [{ key: "a", value: { intValue: "0x10" } }] }), 'intValue "0x10" is not a 64-bit integer'],
       [span({ attributes: [{ key: "a", value: { boolValue: "true" } }] }), 'boolValue "true" is not a boolean'],
       [span({ attributes: [{ key: "a", value: { doubleValue: "x" } }] }), 'doubleValue "x" is not a number'],
       [span({ attributes: [{ key: "a", value: { bytesValue: "!!" } }] }), 'bytesValue "!!" is not base64'],
@@ -262,6 +260,11 @@ describe("JSON: wrong shapes", () => {
             { value: { stringValue: "no key" } },
             { key: "n", value: null },
             { key: "u", value: { intValue: 2 ** 60 } },
+            // No int64, but a finite number: kept as that double rather than losing the span.
+            { key: "f", value: { intValue: 1.5 } },
+            { key: "o", value: { intValue: "9223372036854775808" } },
+            { key: "e", value: { intValue: "1e+21" } },
+            { key: "g", value: { intValue: 2 ** 64 } },
           ],
         }),
       ]),
@@ -271,7 +274,18 @@ describe("JSON: wrong shapes", () => {
     expect(s?.kind).toBe("CLIENT");
     expect(s?.startTimeUnixNano).toBe(123n);
     expect(s?.flags).toBe(1);
-    expect(s?.attributes).toStrictEqual({ d: 2.5, i: 0, b: "", "": "no key", n: null, u: "1152921504606846976" });
+    expect(s?.attributes).toStrictEqual({
+      d: 2.5,
+      i: 0,
+      b: "",
+      "": "no key",
+      n: null,
+      u: "1152921504606846976",
+      f: 1.5,
+      o: 2 ** 63,
+      e: 1e21,
+      g: 2 ** 64,
+    });
   });
 
   it("rejects 10,000 levels of arrayValue and kvlistValue nesting without overflowing the stack", SLOW, () => {

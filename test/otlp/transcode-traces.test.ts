@@ -169,7 +169,7 @@ describe("transcodeTraceRequestJson", () => {
       span({ startTimeUnixNano: "18446744073709551616" }),
       span({ attributes: [kv("k", { stringValue: "a", intValue: "1" })] }),
       span({ attributes: [kv("k", { stringValue: "\ud800" })] }),
-      span({ attributes: [kv("k", { intValue: "9223372036854775808" })] }),
+      span({ attributes: [kv("k", { intValue: "abc" })] }),
       span({ attributes: [kv("k", { bytesValue: "not base64!" })] }),
       span({ attributes: Array.from({ length: 1001 }, (_, i) => kv(`k${i}`, { intValue: i })) }),
       { resource_spans: [] },
@@ -184,6 +184,12 @@ describe("transcodeTraceRequestJson", () => {
     const infinite =
       '{"resourceSpans":[{"scopeSpans":[{"spans":[{"attributes":[{"key":"d","value":{"doubleValue":-1e999}}],"traceId":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","spanId":"bbbbbbbbbbbbbbbb"}]}]}]}';
     expect(agrees(encode(infinite)), infinite).toBe(true);
+    // An intValue that is a finite number but no int64 (the TraceKit Node SDK's String(2 ** 64) and
+    // String(1e21)) is written as the double the JSON decoder keeps.
+    for (const intValue of ["9223372036854775808", "18446744073709552000", "1e+21", "-1e+21", 2 ** 64, 1.5, "-0.0"]) {
+      const request = span({ attributes: [kv("k", { intValue }), kv("n", { intValue: "-12" })] });
+      expect(agrees(encode(request)), String(intValue)).toBe(true);
+    }
     const leftToJsonText = [
       '{"resourceSpans":[],"resourceSpans":[]}',
       '{"resource\\u0053pans":[]}',

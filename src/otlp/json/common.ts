@@ -125,7 +125,16 @@ export function asEnum(value: unknown, camel: string, names: Readonly<Record<str
   throw new JsonShapeError(`${camel} ${show(value)} is not a known enum value`);
 }
 
-/** int64 AnyValue: decimal string or integer number → AttrValue (number while exact, else string). */
+/**
+ * int64 AnyValue: decimal string or integer number → AttrValue (number while exact, else string).
+ *
+ * A value that is a finite number but no int64 is kept as that double rather than refused: the TraceKit
+ * Node SDK writes every integral JS number as `intValue: String(v)`, so 2**64 arrives as
+ * "18446744073709552000" and 1e21 as "1e+21" (Python sends ints of any size the same way), and refusing
+ * one attribute's value would drop its whole span, often the root, while the SDK ignores the answer.
+ * Such a value is stored as a double (a number that is not a safe integer, or any fraction), which the
+ * encoder writes back as a `doubleValue`. Text that is no number at all ("abc") is still refused.
+ */
 export function int64Value(value: unknown): number | string {
   if (typeof value === "number") {
     if (Number.isSafeInteger(value)) return value + 0; // + 0 turns -0 into 0, as protobuf has no -0
@@ -133,13 +142,30 @@ export function int64Value(value: unknown): number | string {
       const n = BigInt(value);
       if (n >= MIN_INT64 && n <= MAX_INT64) return int64Attr(n);
     }
-  } else if (typeof value === "string" && INT_RE.test(value)) {
-    // 15 digits always fit in a double exactly; longer strings go through BigInt.
-    if (value.length <= 15) return Number(value) + 0;
-    const n = BigInt(value);
-    if (n >= MIN_INT64 && n <= MAX_INT64) return int64Attr(n);
+    if (Number.isFinite(value)) return value;
+  } else if (typeof value === "string") {
+    if (INT_RE.test(value)) {
+      // 15 digits always fit in a double exactly; longer strings go through BigInt.
+      if (value.length <= 15) return Number(value) + 0;
+      const n = BigInt(value);
+      if (n >= MIN_INT64 && n <= MAX_INT64) return int64Attr(n);
+    }
+    const n = numberSpelling(value);
+    if (n !== null) return n;
   }
   throw new JsonShapeError(`intValue ${show(value)} is not a 64-bit integer`);
+}
+
+// A decimal number as JSON or JavaScript writes one ("1e+21", "-2.5", "18446744073709552000"); the length
+// bound keeps the pattern's backtracking small (Python's ints past it are past a double's range anyway).
+const DECIMAL_RE = /^-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
+const MAX_DECIMAL_CHARS = 400;
+
+/** A finite double spelled in decimal, or null. */
+function numberSpelling(text: string): number | null {
+  if (text.length > MAX_DECIMAL_CHARS || !DECIMAL_RE.test(text)) return null;
+  const n = Number(text);
+  return Number.isFinite(n) ? n : null;
 }
 
 export function doubleValue(value: unknown): AttrValue {

@@ -385,9 +385,16 @@ function readAnyValue(t: Transcoding, depth: number): void {
         break;
       case 1: {
         const value = r.readInt64();
-        w.tag(3, WIRE_VARINT);
-        if (typeof value === "number" && value >= 0) w.varint(value);
-        else w.varint64(BigInt(value));
+        if (typeof value === "number" && (!Number.isSafeInteger(value) || Object.is(value, -0))) {
+          // An intValue that is no int64 ("1e+21", 2**64 as the TraceKit Node SDK writes it) is kept as
+          // the double it spells (see int64Value): written as one, it decodes to the same value.
+          w.tag(4, WIRE_I64);
+          w.double(value);
+        } else {
+          w.tag(3, WIRE_VARINT);
+          if (typeof value === "number" && value >= 0) w.varint(value);
+          else w.varint64(BigInt(value));
+        }
         break;
       }
       case 2: {

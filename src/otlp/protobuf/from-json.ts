@@ -5,6 +5,7 @@
  * cannot be written as its field's type is left out (the upstream judges that item as it would any).
  */
 import { Buffer } from "node:buffer";
+import { int64Value } from "../json/common.js";
 import { SEVERITY_NUMBER_NAMES } from "../json/logs.js";
 import { TEMPORALITY_NAMES } from "../json/metrics.js";
 import { OTLP_KIND_OF_API_KIND, SPAN_KIND_NAMES, STATUS_CODE_NAMES } from "../json/traces.js";
@@ -26,6 +27,8 @@ type Scalar =
   | "fixed64"
   | "sfixed64"
   | "uint64"
+  /** AnyValue.intValue as the JSON decoder reads it (`int64Value`): a finite number that is no int64 goes as a doubleValue. */
+  | "anyInt"
   | "double"
   | "enum"
   /** Span.kind: an enum, translated from the OpenTelemetry API's numbers when the request carries those. */
@@ -85,7 +88,7 @@ const keyValue = schema([f(1, "key", "string"), f(2, "value", anyValue)]);
 for (const spec of [
   f(1, "stringValue", "text"),
   f(2, "boolValue", "bool"),
-  f(3, "intValue", "int64"),
+  f(3, "intValue", "anyInt"),
   f(4, "doubleValue", "double"),
   f(5, "arrayValue", [f(1, "values", anyValue, rep)]),
   f(6, "kvlistValue", [f(1, "values", keyValue, rep)]),
@@ -328,11 +331,40 @@ function writeScalar(w: ProtoWriter, spec: FieldSpec, type: Scalar, value: unkno
     if (typeof value === "string") w.lengthDelimited(spec.number, Buffer.from(value, "base64"));
     return;
   }
+  if (type === "anyInt") {
+    writeAnyInt(w, spec.number, value);
+    return;
+  }
   const mark = w.length;
   w.tag(spec.number, wireTypeOf(type));
   // A value that is not of the field's type is left out: the tag just written is taken back.
   if (!writeScalarValue(w, type, spec.names, value)) w.length = mark;
 }
+
+/**
+ * An AnyValue's intValue, read as the JSON decoder reads it: an int64 as field `number`, and a finite
+ * number that is no int64 (the TraceKit Node SDK's "18446744073709552000" for 2 ** 64, "1e+21") as the
+ * doubleValue the decoder keeps, so upstream gets the value stored here; anything else is left out.
+ */
+function writeAnyInt(w: ProtoWriter, number: number, value: unknown): void {
+  let n: number | string;
+  try {
+    n = int64Value(value);
+  } catch {
+    return;
+  }
+  if (typeof n === "number" && (!Number.isSafeInteger(n) || Object.is(n, -0))) {
+    w.tag(DOUBLE_VALUE_FIELD, WIRE_I64);
+    w.double(n);
+    return;
+  }
+  w.tag(number, WIRE_VARINT);
+  if (typeof n === "number" && n >= 0) w.varint(n);
+  else w.varint64(BigInt(n));
+}
+
+/** AnyValue.double_value. */
+const DOUBLE_VALUE_FIELD = 4;
 
 function wireTypeOf(type: Scalar): number {
   switch (type) {
