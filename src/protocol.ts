@@ -248,6 +248,10 @@ export interface HealthResponse {
   /** The version of this handshake and the REST API; see above for when it changes. */
   apiVersion: number;
   uptimeSeconds: number;
+  /** Seconds since start, unrounded: the first local UI's field (`{status, uptime, stats}`), kept for its scripts. */
+  uptime: number;
+  /** The first local UI's statistics, as GET /api/stats answers them. */
+  stats: StatsResponse;
   otlp: {
     /** The main port's OTLP/HTTP base URL and signal URLs (the first fields, kept for older readers). */
     endpoint: string;
@@ -310,6 +314,8 @@ export interface StatsResponse {
   totalTraces: number;
   totalSpans: number;
   services: string[];
+  /** Start of the oldest stored trace (ISO 8601), or null when nothing is stored. */
+  oldestTrace: string | null;
   /** Start of the newest trace (ISO 8601), or null when nothing is stored. */
   newestTrace: string | null;
 }

@@ -28,6 +28,41 @@ describe("GET /api/health", () => {
   });
 });
 
+describe("GET /api/health and /api/stats for scripts written against the first local UI", () => {
+  it("answer {status, uptime, stats} with stats {totalTraces, services, oldestTrace, newestTrace}", async () => {
+    const own = await startTestApp();
+    try {
+      const get = async (path: string) => (await fetch(`${own.base}${path}`)).json() as Promise<any>;
+      const empty = await get("/api/health");
+      expect(empty).toMatchObject({ status: "ok", uptimeSeconds: expect.any(Number), counts: expect.any(Object) });
+      expect(empty.uptime).toBeGreaterThanOrEqual(0);
+      expect(empty.stats).toEqual({
+        totalTraces: 0,
+        totalSpans: 0,
+        services: [],
+        oldestTrace: null,
+        newestTrace: null,
+      });
+      expect(await get("/api/stats")).toEqual(empty.stats);
+
+      const started = (iso: string) => BigInt(Date.parse(iso)) * 1_000_000n;
+      await postJson(own.base, jsonTraceRequest("billing", [{ startNs: started("2026-12-05T10:00:00.000Z") }]));
+      await postJson(own.base, jsonTraceRequest("checkout", [{ startNs: started("2026-12-05T11:30:00.000Z") }]));
+      const stats = {
+        totalTraces: 2,
+        totalSpans: 2,
+        services: ["billing", "checkout"],
+        oldestTrace: "2026-12-05T10:00:00.000Z",
+        newestTrace: "2026-12-05T11:30:00.000Z",
+      };
+      expect((await get("/api/health")).stats).toEqual(stats);
+      expect(await get("/api/stats")).toEqual(stats);
+    } finally {
+      await own.close();
+    }
+  });
+});
+
 describe("GET /api/health seen from web pages", () => {
   const dir = tempDir();
   let dbApp: TestApp;

@@ -190,6 +190,23 @@ function otlpGrpcEndpoint(listener: ListenerAddress): OtlpGrpcEndpointJson {
   };
 }
 
+/** Start of a trace as ISO 8601. */
+function traceStart(trace: { startTimeUnixNano: bigint } | undefined): string | null {
+  return trace === undefined ? null : new Date(Number(trace.startTimeUnixNano / 1_000_000n)).toISOString();
+}
+
+/** GET /api/stats, also health's `stats`: the first TraceKit local UI's statistics. */
+function firstUiStats(store: ApiRouteDeps["store"]): StatsResponse {
+  const stats = store.stats();
+  return {
+    totalTraces: stats.traces,
+    totalSpans: stats.spans,
+    services: store.listServices().map((s) => s.name),
+    oldestTrace: traceStart(store.listTraces({ limit: 1, order: "asc" }).traces[0]),
+    newestTrace: traceStart(store.listTraces({ limit: 1 }).traces[0]),
+  };
+}
+
 export function apiRoutes(deps: ApiRouteDeps): Hono {
   const app = new Hono();
 
@@ -209,6 +226,9 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
       version: deps.version,
       apiVersion: API_VERSION,
       uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
+      // The first local UI's fields (`uptime` in seconds, `stats`), which scripts written against it read.
+      uptime: (Date.now() - deps.startedAt) / 1000,
+      stats: firstUiStats(deps.store),
       otlp: {
         endpoint: base,
         traces: `${base}/v1/traces`,
@@ -324,17 +344,7 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
     return c.json(body);
   });
 
-  app.get("/api/stats", (c) => {
-    const stats = deps.store.stats();
-    const newest = deps.store.listTraces({ limit: 1 }).traces[0];
-    const body: StatsResponse = {
-      totalTraces: stats.traces,
-      totalSpans: stats.spans,
-      services: deps.store.listServices().map((s) => s.name),
-      newestTrace: newest === undefined ? null : new Date(Number(newest.startTimeUnixNano / 1_000_000n)).toISOString(),
-    };
-    return c.json(body);
-  });
+  app.get("/api/stats", (c) => c.json(firstUiStats(deps.store)));
 
   app.get("/api/services", (c) => {
     const window = parseTimeWindow(new URL(c.req.url).searchParams);
