@@ -16,6 +16,7 @@ import { clipText } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
 import { errorMessageOf } from "./error-model";
 import { llmTotals } from "./genai";
+import { TraceServices } from "./TraceServices";
 import type { WaterfallNode, WaterfallTree } from "./waterfall-model";
 
 /** The trace at a glance: what it was, how long it took, what failed, which services took part. */
@@ -126,17 +127,7 @@ export function TraceHeader({
             </span>
           </span>
         )}
-        <span class="tv-stat tv-services">
-          <span class="tv-stat-label">Services</span>
-          <span class="tv-service-chips">
-            {tree.services.map((service) => (
-              <span key={service} class="tv-service-chip">
-                <span class="service-dot" style={{ background: serviceColor(service) }} />
-                {service}
-              </span>
-            ))}
-          </span>
-        </span>
+        <TraceServices services={tree.services} />
       </div>
       {errorOrigin && <ErrorOrigin node={errorOrigin} onSelectSpan={onSelectSpan} />}
     </header>
