@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   brushFilters,
   chartData,
+  dataTimeRange,
   durationTickLabels,
   durationTicks,
   LatencyPoints,
@@ -88,5 +89,19 @@ describe("durationTicks", () => {
 describe("durationTickLabels", () => {
   it("labels the ticks uPlot keeps and leaves the ones it drops for room blank, not a dash", () => {
     expect(durationTickLabels([10, null, 1000, null])).toEqual(["10ms", "", "1s", ""]);
+  });
+});
+
+describe("dataTimeRange", () => {
+  it("is a second around a single trace (uPlot's own max for one point is 1,000 days later)", () => {
+    expect(dataTimeRange([1_700_000_000])).toEqual([1_699_999_999.5, 1_700_000_000.5]);
+  });
+  it("pads the data's own extent, in whatever order it comes, and skips gaps", () => {
+    const [low, high] = dataTimeRange([1_700_000_100, null, 1_700_000_000, 1_700_000_050]);
+    expect(low).toBeCloseTo(1_700_000_000 - 2, 6);
+    expect(high).toBeCloseTo(1_700_000_100 + 2, 6);
+  });
+  it("is a second around 0 with no data", () => {
+    expect(dataTimeRange([])).toEqual([-0.5, 0.5]);
   });
 });

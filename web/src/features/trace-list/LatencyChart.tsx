@@ -8,12 +8,12 @@ import { type ChartTheme, useChartTheme } from "../metrics/use-chart-theme";
 import {
   brushFilters,
   chartData,
+  dataTimeRange,
   durationTickLabels,
   durationTicks,
   type LatencyPoint,
   MAX_POINTS,
   nearestPoint,
-  timeRange,
 } from "./latency-chart-model";
 import { useLatencyPoints } from "./use-latency-points";
 
@@ -56,7 +56,7 @@ function scatterOptions(theme: ChartTheme, handlers: { current: Handlers }): Omi
   return {
     legend: { show: false },
     scales: {
-      x: { time: true, range: (_u, min, max) => timeRange(min, max) },
+      x: { time: true, range: (u) => dataTimeRange(u.data[0]) },
       y: { distr: 3, log: 10 },
     },
     axes: [
@@ -189,7 +189,7 @@ export function LatencyChart(props: {
             options={options}
             data={data}
             height={HEIGHT}
-            autoRange={() => timeRange(data[0][0] ?? null, data[0][data[0].length - 1] ?? null)}
+            autoRange={() => dataTimeRange(data[0])}
             onChart={attach}
             label="Trace start time against duration"
           />

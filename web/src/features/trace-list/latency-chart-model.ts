@@ -99,6 +99,24 @@ export function timeRange(min: number | null, max: number | null): [number, numb
   return [low - pad, high + pad];
 }
 
+/**
+ * The time axis's range for the chart's x values (unix s), from the values themselves. The chart's
+ * scale asks with them rather than with the min and max uPlot hands its range function: for a single
+ * point on a time scale uPlot makes that max the point plus 86,400 of the axis's units (1,000 days in
+ * seconds), and the axis spanned three years.
+ */
+export function dataTimeRange(xs: ArrayLike<number | null | undefined>): [number, number] {
+  let min: number | null = null;
+  let max: number | null = null;
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i];
+    if (typeof x !== "number" || !Number.isFinite(x)) continue;
+    if (min === null || x < min) min = x;
+    if (max === null || x > max) max = x;
+  }
+  return timeRange(min, max);
+}
+
 /** Ticks for the log duration axis: each power of ten in range, and 2× and 5× when there are few. */
 export function durationTicks(min: number, max: number): number[] {
   if (!(min > 0) || !(max >= min)) return [];
