@@ -152,4 +152,37 @@ describe("timeTickLabels", () => {
   it("writes dates alone for ticks a day or more apart", () => {
     expect(timeTickLabels([at(1, 0, 0), at(2, 0, 0)], 86_400)).toEqual(["Dec 1", "Dec 2"]);
   });
+
+  it("says the year where the ticks cross one", () => {
+    const on = (year: number, month: number, day: number, h = 0) => new Date(year, month, day, h).getTime() / 1000;
+    // Dates: the year under the first tick and where it changes.
+    expect(timeTickLabels([on(2025, 11, 30), on(2025, 11, 31), on(2026, 0, 1), on(2026, 0, 2)], 86_400)).toEqual([
+      "Dec 30\n2025",
+      "Dec 31",
+      "Jan 1\n2026",
+      "Jan 2",
+    ]);
+    // Months apart over years (they all read "Jan 1" before).
+    expect(timeTickLabels([on(2024, 0, 1), on(2024, 6, 1), on(2025, 0, 1)], 182 * 86_400)).toEqual([
+      "Jan 1\n2024",
+      "Jul 1",
+      "Jan 1\n2025",
+    ]);
+    // Clock times: the date line carries the year.
+    expect(timeTickLabels([on(2025, 11, 31, 23), on(2026, 0, 1, 0), on(2026, 0, 1, 1)], 3600)).toEqual([
+      "23:00\nDec 31 2025",
+      "00:00\nJan 1 2026",
+      "01:00",
+    ]);
+  });
+
+  it("writes years alone for ticks a year or more apart", () => {
+    const jan1 = (year: number) => new Date(year, 0, 1).getTime() / 1000;
+    expect(timeTickLabels([jan1(2023), jan1(2024), jan1(2025)], 365 * 86_400)).toEqual(["2023", "2024", "2025"]);
+    expect(timeTickLabels([jan1(2020), jan1(2030)], 10 * 365 * 86_400)).toEqual(["2020", "2030"]);
+  });
+
+  it("leaves the year out within one year", () => {
+    expect(timeTickLabels([at(1, 0, 0), at(2, 0, 0)], 86_400)).toEqual(["Dec 1", "Dec 2"]);
+  });
 });

@@ -74,14 +74,25 @@ export function formatClock(epochMs: number): string {
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
+/** uPlot's shortest yearly tick increment (365 days, in seconds): such ticks are labelled by the year alone. */
+const YEAR_SECONDS = 365 * 86_400;
+
 /**
  * Labels for a time axis's ticks (unix seconds, `increment` seconds apart), in the 24-hour clock the
  * rest of the app writes: "14:03" (or "14:03:07", "14:03:07.5", "14:03:07.25" as the ticks get
  * closer: as many decimals as the increment needs), with the date on a second line at the first
- * tick and wherever the day changes ("Dec 3"); ticks a day or more apart are dates.
+ * tick and wherever the day changes ("Dec 3"); ticks a day or more apart are dates, and ticks a
+ * year or more apart years ("2025"). When the ticks cross a year the year is said too: on the date
+ * line ("Jan 1 2026"), or, for dates, on a second line at the first tick and wherever it changes.
  */
 export function timeTickLabels(splits: readonly number[], increment: number): string[] {
+  const yearOf = (seconds: number) => new Date(seconds * 1000).getFullYear();
+  if (increment >= YEAR_SECONDS) return splits.map((seconds) => String(yearOf(seconds)));
+  const first = splits[0];
+  const last = splits[splits.length - 1];
+  const crossesYear = first !== undefined && last !== undefined && yearOf(first) !== yearOf(last);
   let lastDay = "";
+  let lastYear: number | null = null;
   // The fewest decimals of a second that every tick's time needs (0.5 s: 1; 0.25 s or 0.05 s: 2).
   let decimals = 0;
   while (decimals < 3 && Math.abs(increment * 10 ** decimals - Math.round(increment * 10 ** decimals)) > 1e-6) {
@@ -90,12 +101,18 @@ export function timeTickLabels(splits: readonly number[], increment: number): st
   const length = increment >= 60 ? 5 : decimals === 0 ? 8 : 9 + decimals;
   return splits.map((seconds) => {
     const d = new Date(seconds * 1000);
+    const year = d.getFullYear();
     const day = `${MONTHS[d.getMonth()]} ${d.getDate()}`;
-    if (increment >= 86_400) return day;
+    if (increment >= 86_400) {
+      if (!crossesYear || year === lastYear) return day;
+      lastYear = year;
+      return `${day}\n${year}`;
+    }
     const clock = formatClock(seconds * 1000).slice(0, length);
-    if (day === lastDay) return clock;
-    lastDay = day;
-    return `${clock}\n${day}`;
+    const date = crossesYear ? `${day} ${year}` : day;
+    if (`${date} ${year}` === lastDay) return clock;
+    lastDay = `${date} ${year}`;
+    return `${clock}\n${date}`;
   });
 }
 
