@@ -7,9 +7,11 @@ import {
   formatDurationInput,
   formatPercent,
   formatRelative,
+  formatStamp,
   nanosDiffMs,
   nanosToMillis,
   parseDurationMs,
+  stampColumnDate,
   timeTickLabels,
 } from "../../web/src/lib/format";
 import { visibleRange } from "../../web/src/lib/virtual-range";
@@ -48,6 +50,19 @@ describe("nanosecond times", () => {
     expect(formatRelative(at, at + 5 * 60_000)).toBe("5m ago");
     expect(formatRelative(at, at + 3 * 3_600_000)).toBe("3h ago");
     expect(formatRelative(at, at + 3 * 86_400_000)).toBe("3d ago");
+  });
+  it("writes a column's times with the date when not of today, the year when not of this year", () => {
+    const now = new Date(2026, 11, 5, 12, 0, 0).getTime();
+    const yesterday = new Date(2026, 11, 4, 23, 0, 0, 5).getTime();
+    const old = new Date(2018, 5, 1, 14, 51, 0).getTime();
+    expect(formatStamp(new Date(2026, 11, 5, 0, 0, 1).getTime(), now)).toBe("00:00:01.000");
+    expect(formatStamp(yesterday, now)).toBe("12-04 23:00:00.005");
+    expect(formatStamp(new Date(2026, 11, 6, 1, 0).getTime(), now)).toBe("12-06 01:00:00.000");
+    expect(formatStamp(old, now)).toBe("2018-06-01 14:51:00.000");
+    expect(stampColumnDate([now, now - 1000], now)).toBe("none");
+    expect(stampColumnDate([now, yesterday], now)).toBe("day");
+    expect(stampColumnDate([yesterday, old, now], now)).toBe("year");
+    expect(stampColumnDate([], now)).toBe("none");
   });
   it("formats ratios as percentages", () => {
     expect(formatPercent(0)).toBe("0%");

@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { bodyLine, bodyView, cutText, NEWLINE_MARK } from "../../web/src/features/logs/log-body";
 import {
   localTimeZoneLabel,
+  logClock,
+  logClockDate,
   logStamp,
   logTimeExact,
   startOfLocalDay,
@@ -118,6 +120,20 @@ describe("log times", () => {
     expect(logStamp(nanos(new Date(2026, 11, 3, 23, 59, 59, 999).getTime()), today)).toBe("2026-12-03 23:59:59.999");
     expect(logStamp(nanos(new Date(2018, 11, 13, 14, 51).getTime()), today)).toBe("2018-12-13 14:51:00.000");
     expect(logStamp(nanos(new Date(2026, 11, 5, 0, 0, 1).getTime()), today)).toBe("2026-12-05 00:00:01.000");
+  });
+
+  it("dates a trace's log times of another day, and widens their column to the date", () => {
+    const now = new Date(2026, 11, 5, 12, 0).getTime();
+    const nanos = (ms: number) => `${ms}000000`;
+    const today = nanos(new Date(2026, 11, 5, 9, 5, 7, 123).getTime());
+    const yesterday = nanos(new Date(2026, 11, 4, 23, 0).getTime());
+    const old = nanos(new Date(2018, 5, 1, 14, 51).getTime());
+    expect(logClock(today, now)).toBe("09:05:07.123");
+    expect(logClock(yesterday, now)).toBe("12-04 23:00:00.000");
+    expect(logClock(old, now)).toBe("2018-06-01 14:51:00.000");
+    expect(logClockDate([{ timeUnixNano: today }], now)).toBe("none");
+    expect(logClockDate([{ timeUnixNano: today }, { timeUnixNano: yesterday }], now)).toBe("day");
+    expect(logClockDate([{ timeUnixNano: old }], now)).toBe("year");
   });
 
   it("shows exact times to the nanosecond", () => {

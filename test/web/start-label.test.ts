@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatAbsolute, formatClock } from "../../web/src/lib/format";
-import { readStartMode, startLabel, startTitle } from "../../web/src/lib/start-label";
+import { readStartMode, startColumnDate, startLabel, startTitle } from "../../web/src/lib/start-label";
 
 describe("startLabel", () => {
   const now = Date.UTC(2026, 11, 2, 12, 0, 0);
@@ -17,5 +17,16 @@ describe("startLabel", () => {
     const title = startTitle(now - 180_000, now);
     expect(title.startsWith(formatAbsolute(now - 180_000))).toBe(true);
     expect(title.endsWith(" · 3m ago")).toBe(true);
+  });
+
+  it("puts the date before the clock for a trace of another day, and the year for another year", () => {
+    const noon = new Date(2026, 11, 5, 12, 0, 0).getTime();
+    const yesterday = new Date(2026, 11, 4, 23, 0, 0).getTime();
+    const old = new Date(2018, 5, 1, 14, 51, 0).getTime();
+    expect(startLabel("clock", yesterday, noon)).toBe("12-04 23:00:00.000");
+    expect(startLabel("clock", old, noon)).toBe("2018-06-01 14:51:00.000");
+    expect(startColumnDate("clock", [noon, yesterday], noon)).toBe("day");
+    expect(startColumnDate("clock", [noon, old], noon)).toBe("year");
+    expect(startColumnDate("relative", [old], noon)).toBe("none");
   });
 });

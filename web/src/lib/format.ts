@@ -72,6 +72,43 @@ export function formatClock(epochMs: number): string {
   return formatAbsolute(epochMs).slice(11);
 }
 
+/** How much of the date a column of times needs before the clock (see `formatStamp`). */
+export type StampDate = "none" | "day" | "year";
+
+/** Whether `epochMs` is on today's local date ("none"), another day of this year ("day"), or another year. */
+export function stampDate(epochMs: number, nowMs: number): StampDate {
+  const at = new Date(epochMs);
+  const now = new Date(nowMs);
+  if (at.getFullYear() !== now.getFullYear()) return "year";
+  return at.getMonth() === now.getMonth() && at.getDate() === now.getDate() ? "none" : "day";
+}
+
+/**
+ * A time as a column of times shows it, in local time: the clock for today ("14:03:07.123"), the
+ * month and day before it on another day of this year ("12-04 23:00:00.000"), the whole date in
+ * another year ("2018-06-01 14:51:00.000"): yesterday's 23:00 never reads as today's. Each shape has
+ * one width, so right-aligned times line up.
+ */
+export function formatStamp(epochMs: number, nowMs: number): string {
+  const absolute = formatAbsolute(epochMs);
+  const date = stampDate(epochMs, nowMs);
+  return date === "none" ? absolute.slice(11) : date === "day" ? absolute.slice(5) : absolute;
+}
+
+/** The most date a column of these times needs (`formatStamp` of the widest one). */
+export function stampColumnDate(epochsMs: Iterable<number>, nowMs: number): StampDate {
+  const now = new Date(nowMs);
+  const [year, month, day] = [now.getFullYear(), now.getMonth(), now.getDate()];
+  const [todayStart, todayEnd] = [new Date(year, month, day).getTime(), new Date(year, month, day + 1).getTime()];
+  const [yearStart, yearEnd] = [new Date(year, 0, 1).getTime(), new Date(year + 1, 0, 1).getTime()];
+  let widest: StampDate = "none";
+  for (const ms of epochsMs) {
+    if (!(ms >= yearStart && ms < yearEnd)) return "year";
+    if (!(ms >= todayStart && ms < todayEnd)) widest = "day";
+  }
+  return widest;
+}
+
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /** uPlot's shortest yearly tick increment (365 days, in seconds): such ticks are labelled by the year alone. */

@@ -1,16 +1,25 @@
 /**
  * What a list row says of when its trace started: one presentation for the whole column, the clock
- * time (stable while read, and apart even in a burst) unless "ago" times were chosen. Never a mix:
- * a column where some rows read "26s ago" and others "20:16:47.541" cannot be scanned.
+ * time (stable while read, and apart even in a burst; with the date before it for another day)
+ * unless "ago" times were chosen. Never a mix: a column where some rows read "26s ago" and others
+ * "20:16:47.541" cannot be scanned.
  */
-import { formatAbsolute, formatClock, formatRelative, formatTimeZone } from "./format";
+import { formatAbsolute, formatRelative, formatStamp, formatTimeZone, type StampDate, stampColumnDate } from "./format";
 
 export type StartMode = "clock" | "relative";
 
 export const START_MODES: readonly StartMode[] = ["clock", "relative"];
 
 export function startLabel(mode: StartMode, startMs: number, nowMs: number): string {
-  return mode === "clock" ? formatClock(startMs) : formatRelative(startMs, nowMs);
+  return mode === "clock" ? formatStamp(startMs, nowMs) : formatRelative(startMs, nowMs);
+}
+
+/**
+ * How much date the column's widest label carries ("none", "day", "year"), so the column is as wide
+ * as it: relative times never carry one.
+ */
+export function startColumnDate(mode: StartMode, startsMs: Iterable<number>, nowMs: number): StampDate {
+  return mode === "relative" ? "none" : stampColumnDate(startsMs, nowMs);
 }
 
 /** The row's tooltip, whichever way the column reads: "2026-12-04 20:16:47.541 UTC+1 · 26s ago". */

@@ -48,6 +48,7 @@ export function SpanLogs({
   spanId: string;
 }) {
   const shown = logs.slice(0, MAX_SHOWN);
+  const nowMs = Date.now();
   return (
     <details class="tv-section" open data-testid="span-logs">
       <summary>
@@ -61,7 +62,7 @@ export function SpanLogs({
               class="span-log-link"
               title={`${logTimeExact(record.timeUnixNano)}: open on the Logs page`}
             >
-              <span class="mono faint">{logClock(record.timeUnixNano)}</span>
+              <span class="mono faint">{logClock(record.timeUnixNano, nowMs)}</span>
               <SeverityBadge record={record} />
             </a>
             <span class="span-log-text">

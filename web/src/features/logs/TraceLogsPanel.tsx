@@ -6,7 +6,7 @@ import { serviceColor } from "../../lib/service-color";
 import type { WaterfallTree } from "../trace-view/waterfall-model";
 import { LogLine, SeverityBadge } from "./LogParts";
 import { logsOfTraceHref } from "./log-filters";
-import { logClock, logTimeExact } from "./log-time";
+import { logClock, logClockDate, logTimeExact } from "./log-time";
 import { severityStyle } from "./severity";
 import { formatOffset, offsetInTraceMs } from "./trace-logs";
 import type { TraceLogs } from "./use-trace-logs";
@@ -34,6 +34,9 @@ export function TraceLogsPanel({ traceId, tree, traceLogs, selectedSpanId, onSel
     if (markedIndex >= 0 && scrollTo === null) setScrollTo(markedIndex);
   }, [markedIndex, scrollTo]);
 
+  // Records of another day carry their date, in a wider column.
+  const nowMs = Date.now();
+  const clockDate = logClockDate(logs, nowMs);
   const renderRow = (index: number) => {
     const record = logs[index] as LogRecordJson;
     const node = record.spanId ? tree.byId.get(record.spanId) : undefined;
@@ -59,7 +62,7 @@ export function TraceLogsPanel({ traceId, tree, traceLogs, selectedSpanId, onSel
         <span class="trace-log-offset mono">
           {formatOffset(offsetInTraceMs(record, tree.startNanos), formatDuration)}
         </span>
-        <span class="trace-log-clock mono faint">{logClock(record.timeUnixNano)}</span>
+        <span class="trace-log-clock mono faint">{logClock(record.timeUnixNano, nowMs)}</span>
         <SeverityBadge record={record} />
         <span class="trace-log-span" title={node ? `${node.span.service} · ${node.label}` : undefined}>
           {node ? (
@@ -80,7 +83,7 @@ export function TraceLogsPanel({ traceId, tree, traceLogs, selectedSpanId, onSel
 
   return (
     <section
-      class={`trace-logs${open && logs.length > 0 ? " open" : ""}`}
+      class={`trace-logs${open && logs.length > 0 ? " open" : ""}${clockDate === "none" ? "" : ` dated-${clockDate}`}`}
       aria-label="Logs of this trace"
       data-testid="trace-logs"
     >

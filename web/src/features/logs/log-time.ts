@@ -1,5 +1,12 @@
 /** Log times as a person reads them: local clock time to the millisecond, with the zone said. Pure. */
-import { formatAbsolute, formatClock, nanosToMillis } from "../../lib/format";
+import {
+  formatAbsolute,
+  formatClock,
+  formatStamp,
+  nanosToMillis,
+  type StampDate,
+  stampColumnDate,
+} from "../../lib/format";
 
 /** An offset in minutes east of UTC → "UTC", "UTC+1", "UTC+5:30", "UTC−3". */
 export function utcOffsetLabel(minutesEast: number): string {
@@ -21,9 +28,20 @@ export function localTimeZoneLabel(at = new Date()): string {
   return timeZoneLabel(at, Intl.DateTimeFormat().resolvedOptions().timeZone);
 }
 
-/** "14:03:07.123" in local time. */
-export function logClock(nanos: string): string {
-  return formatClock(nanosToMillis(nanos));
+/**
+ * "14:03:07.123" in local time, with the date before it when not of today ("12-04 23:00:00.000",
+ * "2018-06-01 14:51:00.000"; lib/format.ts `formatStamp`).
+ */
+export function logClock(nanos: string, nowMs: number): string {
+  return formatStamp(nanosToMillis(nanos), nowMs);
+}
+
+/** How much date a column of these records' `logClock` times carries (it is as wide as that). */
+export function logClockDate(records: readonly { timeUnixNano: string }[], nowMs: number): StampDate {
+  return stampColumnDate(
+    records.map((record) => nanosToMillis(record.timeUnixNano)),
+    nowMs,
+  );
 }
 
 /** Local midnight that starts the day of `now` (unix ms). */

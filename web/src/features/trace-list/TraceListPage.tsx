@@ -6,7 +6,7 @@ import { NewItemsPill, PauseButton } from "../../components/LiveListControls";
 import { useListKeys } from "../../components/use-list-keys";
 import { VirtualList } from "../../components/VirtualList";
 import { formatCount, nanosToMillis } from "../../lib/format";
-import { readStartMode, type StartMode, startLabel, startTitle } from "../../lib/start-label";
+import { readStartMode, type StartMode, startColumnDate, startLabel, startTitle } from "../../lib/start-label";
 import { replaceSearchParam, searchOf } from "../../lib/url";
 import { useNow } from "../../lib/use-now";
 import { useLiveState } from "../../state/live-context";
@@ -105,6 +105,12 @@ export function TraceListPage() {
   for (const trace of traces) if (trace.durationMs > maxDuration) maxDuration = trace.durationMs;
   // A square-root scale keeps fast traces visible next to one very slow trace.
   const sqrtMax = Math.sqrt(maxDuration);
+  // Starts of another day carry their date, in a column as wide as the longest one needs.
+  const startDate = startColumnDate(
+    startMode,
+    traces.map((trace) => nanosToMillis(trace.startTimeUnixNano)),
+    nowMs,
+  );
 
   return (
     <div class="trace-list-page">
@@ -157,7 +163,7 @@ export function TraceListPage() {
         onOpen={open}
         onTotal={setMatchTotal}
       />
-      <div class="trace-table">
+      <div class={`trace-table${startDate === "none" ? "" : ` dated-${startDate}`}`}>
         <TraceListHeader
           sort={sort}
           onSort={(next) => setFilters({ ...filters, ...sortFields(next) })}
