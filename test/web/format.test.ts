@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  clockSkewHint,
   compareText,
   formatAbsolute,
   formatCount,
@@ -50,6 +51,17 @@ describe("nanosecond times", () => {
     expect(formatRelative(at, at + 5 * 60_000)).toBe("5m ago");
     expect(formatRelative(at, at + 3 * 3_600_000)).toBe("3h ago");
     expect(formatRelative(at, at + 3 * 86_400_000)).toBe("3d ago");
+  });
+  it("says how far ahead a time from a clock ahead of this one is, and a few seconds ahead is just now", () => {
+    const now = new Date(2026, 11, 5, 12, 0, 0).getTime();
+    expect(formatRelative(now + 3_600_000, now)).toBe("in 1h");
+    expect(formatRelative(now + 42_000, now)).toBe("in 42s");
+    expect(formatRelative(now + 5 * 60_000 + 500, now)).toBe("in 5m");
+    expect(formatRelative(now + 3 * 86_400_000, now)).toBe("in 3d");
+    expect(formatRelative(now + 4_999, now)).toBe("just now");
+    expect(clockSkewHint(now + 3_600_000, now)).toMatch(/ahead of this browser's clock/);
+    expect(clockSkewHint(now + 2_000, now)).toBe("");
+    expect(clockSkewHint(now - 3_600_000, now)).toBe("");
   });
   it("writes a column's times with the date when not of today, the year when not of this year", () => {
     const now = new Date(2026, 11, 5, 12, 0, 0).getTime();

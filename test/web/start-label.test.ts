@@ -29,4 +29,10 @@ describe("startLabel", () => {
     expect(startColumnDate("clock", [noon, old], noon)).toBe("year");
     expect(startColumnDate("relative", [old], noon)).toBe("none");
   });
+
+  it("reads a trace from a clock an hour ahead as in 1h, and says so in the tooltip", () => {
+    expect(startLabel("relative", now + 3_600_000, now)).toBe("in 1h");
+    expect(startTitle(now + 3_600_000, now)).toMatch(/· in 1h \(ahead of this browser's clock/);
+    expect(startLabel("relative", now + 2_000, now)).toBe("just now");
+  });
 });

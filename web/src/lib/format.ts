@@ -33,16 +33,33 @@ export function nanosDiffMs(fromNanos: string, toNanos: string): number {
   return Number(BigInt(toNanos) - BigInt(fromNanos)) / 1e6;
 }
 
-/** "just now", "42s ago", "5m ago", "3h ago", "2d ago"; future times (clock skew) read "just now". */
+/** How far ahead of the clock a time may be and still read "just now": clocks a few seconds apart. */
+const SMALL_SKEW_MS = 5_000;
+
+/**
+ * "just now", "42s ago", "5m ago", "3h ago", "2d ago"; a time ahead of `nowMs` (its sender's clock
+ * runs ahead of this one) "in 42s", "in 1h", …, or "just now" within a few seconds.
+ */
 export function formatRelative(epochMs: number, nowMs: number): string {
+  const aheadMs = epochMs - nowMs;
+  // Rounded up, as a countdown is: a time sent an hour ahead reads "in 1h", not "in 59m", once here.
+  if (aheadMs > SMALL_SKEW_MS) return `in ${ageText(Math.ceil(aheadMs / 1000))}`;
   const seconds = Math.floor((nowMs - epochMs) / 1000);
-  if (seconds < 5) return "just now";
-  if (seconds < 60) return `${seconds}s ago`;
+  return seconds < 5 ? "just now" : `${ageText(seconds)} ago`;
+}
+
+function ageText(seconds: number): string {
+  if (seconds < 60) return `${seconds}s`;
   const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes}m ago`;
+  if (minutes < 60) return `${minutes}m`;
   const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours}h ago`;
-  return `${Math.floor(hours / 24)}d ago`;
+  if (hours < 48) return `${hours}h`;
+  return `${Math.floor(hours / 24)}d`;
+}
+
+/** Said beside a time more than a few seconds ahead of `nowMs` ("" otherwise): its clock runs ahead. */
+export function clockSkewHint(epochMs: number, nowMs: number): string {
+  return epochMs - nowMs > SMALL_SKEW_MS ? "ahead of this browser's clock: the sender's clock may run fast" : "";
 }
 
 const pad = (n: number, width = 2) => String(n).padStart(width, "0");

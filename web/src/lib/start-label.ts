@@ -4,7 +4,15 @@
  * unless "ago" times were chosen. Never a mix: a column where some rows read "26s ago" and others
  * "20:16:47.541" cannot be scanned.
  */
-import { formatAbsolute, formatRelative, formatStamp, formatTimeZone, type StampDate, stampColumnDate } from "./format";
+import {
+  clockSkewHint,
+  formatAbsolute,
+  formatRelative,
+  formatStamp,
+  formatTimeZone,
+  type StampDate,
+  stampColumnDate,
+} from "./format";
 
 export type StartMode = "clock" | "relative";
 
@@ -24,7 +32,8 @@ export function startColumnDate(mode: StartMode, startsMs: Iterable<number>, now
 
 /** The row's tooltip, whichever way the column reads: "2026-12-04 20:16:47.541 UTC+1 · 26s ago". */
 export function startTitle(startMs: number, nowMs: number): string {
-  return `${formatAbsolute(startMs)} ${formatTimeZone(startMs)} · ${formatRelative(startMs, nowMs)}`;
+  const skew = clockSkewHint(startMs, nowMs);
+  return `${formatAbsolute(startMs)} ${formatTimeZone(startMs)} · ${formatRelative(startMs, nowMs)}${skew ? ` (${skew})` : ""}`;
 }
 
 const STORAGE_KEY = "tracekit-local.start-mode";

@@ -1,6 +1,6 @@
 import type { ErrorGroupJson, ErrorGroupsResponse, ErrorOriginJson } from "../../../../src/protocol";
 import { UserText } from "../../components/UserText";
-import { formatAbsolute, formatCount, formatRelative, nanosToMillis } from "../../lib/format";
+import { clockSkewHint, formatAbsolute, formatCount, formatRelative, nanosToMillis } from "../../lib/format";
 import { clipText } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
 import { ErrorGroupDetails } from "./ErrorGroupDetails";
@@ -26,6 +26,7 @@ export function ErrorGroupRow(props: {
   const place = failurePlace(group);
   const last = nanosToMillis(group.lastSeenUnixNano);
   const first = nanosToMillis(group.firstSeenUnixNano);
+  const skew = clockSkewHint(last, now);
   return (
     <li class={open ? "error-group open" : "error-group"} data-testid="error-group" data-group-id={group.id}>
       <div class="error-group-row">
@@ -106,7 +107,10 @@ export function ErrorGroupRow(props: {
             </div>
           )}
         </div>
-        <div class="error-group-seen" title={`first ${formatAbsolute(first)}, last ${formatAbsolute(last)}`}>
+        <div
+          class="error-group-seen"
+          title={`first ${formatAbsolute(first)}, last ${formatAbsolute(last)}${skew ? ` (${skew})` : ""}`}
+        >
           <div>{formatRelative(last, now)}</div>
           <div class="faint">first {formatRelative(first, now)}</div>
         </div>
