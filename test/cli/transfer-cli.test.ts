@@ -372,13 +372,14 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
   it("exports a trace larger than one request as lines another instance imports, counted as one trace", async () => {
     const source = await server();
     const traceId = newTraceId();
-    // 105 spans of 20 attributes of 1,000 values (as many entries as one value keeps): stored in 21
-    // requests of 5 spans, more than one request may hold (2,000,000 values).
+    // 230 spans of 9 attributes of 1,000 values (as many entries as one value keeps, and within a
+    // span's 10,000 values): stored in 46 requests of 5 spans, more than one request may hold
+    // (2,000,000 values).
     const values = Array.from({ length: 1_000 }, () => ({}));
-    const attributes = Array.from({ length: 20 }, (_, k) => ({ key: `nulls.${k}`, value: { arrayValue: { values } } }));
+    const attributes = Array.from({ length: 9 }, (_, k) => ({ key: `nulls.${k}`, value: { arrayValue: { values } } }));
     // One root, so that the trace is named the same whichever of its lines an import stores first.
     const root = newSpanId();
-    for (let request = 0; request < 21; request++) {
+    for (let request = 0; request < 46; request++) {
       const spans = Array.from({ length: 5 }, (_, k) => {
         const i = request * 5 + k;
         return {
@@ -408,7 +409,7 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
     const target = await server();
     const imported = await cli(["import", "--port", String(target.port), file]);
     expect(imported.code).toBe(0);
-    expect(imported.stdout).toMatch(/^imported 1 file: 1 trace, 105 spans,/);
+    expect(imported.stdout).toMatch(/^imported 1 file: 1 trace, 230 spans,/);
     await expectSameTraces(source.base, target.base, [traceId]);
   });
 
