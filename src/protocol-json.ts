@@ -84,7 +84,7 @@ export function spanToJson(span: Span, prices: PriceList = BUNDLED_PRICES): Span
   if (span.droppedAttributesCount) json.droppedAttributesCount = span.droppedAttributesCount;
   if (span.droppedEventsCount) json.droppedEventsCount = span.droppedEventsCount;
   if (span.droppedLinksCount) json.droppedLinksCount = span.droppedLinksCount;
-  const cost = llmCostOf(span.attributes, prices.table);
+  const cost = llmCostOf(span.attributes, prices.table, span.scope.name);
   if (cost !== null) {
     json.llmCost = { ...cost, pricesDate: prices.bundledDate };
     if (prices.file !== null && cost.priceKey !== null && prices.fileModels.includes(cost.priceKey)) {

@@ -85,7 +85,9 @@ export interface LlmCostJson {
   usd: number | null;
   inputTokens: number;
   outputTokens: number;
+  /** Input tokens count every input token; of them, those read from and written to a prompt cache. */
   cachedInputTokens: number;
+  cacheWriteInputTokens: number;
   /** When the bundled prices were taken from the providers' lists. */
   pricesDate: string;
   /** Present when the matched price came from the `--prices` file. */
@@ -717,7 +719,9 @@ export interface LlmGroupJson {
   calls: number;
   inputTokens: number;
   outputTokens: number;
+  /** Input tokens count every input token; of them, those read from and written to a prompt cache. */
   cachedInputTokens: number;
+  cacheWriteInputTokens: number;
   /** USD of the calls with a price; `unpriced` calls are not in it (their cost is unknown). */
   usd: number;
   unpriced: number;

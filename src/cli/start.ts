@@ -102,7 +102,7 @@ export function addStartOptions(command: Command): Command {
     )
     .option(
       "--prices <file.json>",
-      'LLM prices that override or add to the bundled table: {"models": {"<model>": {"input": 3, "output": 15, "cachedInput": 0.3}}} in USD per 1M tokens',
+      'LLM prices that override or add to the bundled table: {"models": {"<model>": {"input": 3, "output": 15, "cachedInput": 0.3, "cacheWriteInput": 3.75}}} in USD per 1M tokens',
     )
     .option(
       "--service-name-mapping <host[:port]=name>",

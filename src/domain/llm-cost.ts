@@ -17,6 +17,7 @@ export interface LlmCost {
   inputTokens: number;
   outputTokens: number;
   cachedInputTokens: number;
+  cacheWriteInputTokens: number;
 }
 
 const DATE_SUFFIX = /(?:-\d{8}|-\d{4}-\d{2}-\d{2}|@\d{8}|-latest|-preview(?:-\d{2}-\d{2})?|-v\d+(?::\d+)?|:\d+)$/;
@@ -60,42 +61,113 @@ function tokens(attributes: Attributes, ...keys: string[]): number {
 export interface LlmUsage {
   /** The model as the span names it (response model, else the requested one). */
   model: string;
+  /** Every input token, those read from or written to a prompt cache included. */
   inputTokens: number;
   outputTokens: number;
+  /** Of `inputTokens`, those read from the provider's prompt cache. */
   cachedInputTokens: number;
+  /** Of `inputTokens`, those written to the provider's prompt cache. */
+  cacheWriteInputTokens: number;
 }
 
-/** What one GenAI span used, or null when it names no model. */
-export function llmUsageOf(attributes: Attributes): LlmUsage | null {
+/**
+ * Instrumentations that count cache reads and writes inside `gen_ai.usage.input_tokens`, as the
+ * semantic conventions ask, for Anthropic too: OpenTelemetry's own (Python `opentelemetry.instrumentation.*`,
+ * JavaScript `@opentelemetry/instrumentation-*`), which add Anthropic's three input counts up.
+ */
+const INCLUSIVE_SCOPES = /^(?:opentelemetry\.instrumentation\.|@opentelemetry\/instrumentation-)/;
+
+/**
+ * Whether the span's input tokens leave out its cache reads and writes. OpenTelemetry's GenAI
+ * conventions count them in (`cache_read.input_tokens` and `cache_creation.input_tokens` "SHOULD be
+ * included in `gen_ai.usage.input_tokens`"), as OpenAI's `prompt_tokens` does; Anthropic's
+ * `usage.input_tokens` leaves them out, and instrumentations that copy it as it is (the TraceKit
+ * SDKs) report Anthropic's meaning. Cache counts larger than the input can only be that meaning.
+ */
+function inputLeavesOutCache(attributes: Attributes, scopeName: string, cached: number, input: number): boolean {
+  if (cached > input) return true;
+  const provider = attributes["gen_ai.provider.name"] ?? attributes["gen_ai.system"];
+  return typeof provider === "string" && provider.toLowerCase() === "anthropic" && !INCLUSIVE_SCOPES.test(scopeName);
+}
+
+/**
+ * What one GenAI span used, or null when it names no model. Tokens are counted as the semantic
+ * conventions count them whichever way the span reports them: input with its cache reads and writes.
+ * `scopeName`: the span's instrumentation scope (which tells how an Anthropic call counts its input).
+ */
+export function llmUsageOf(attributes: Attributes, scopeName = ""): LlmUsage | null {
   const named = attributes["gen_ai.response.model"] ?? attributes["gen_ai.request.model"];
   if (typeof named !== "string" || named.trim() === "") return null;
-  const inputTokens = tokens(attributes, "gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens");
+  const reported = tokens(attributes, "gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens");
   const outputTokens = tokens(attributes, "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens");
-  // Semantic conventions count cached tokens inside the input tokens; the cache discount applies to them.
-  const cachedInputTokens = Math.min(
-    inputTokens,
-    tokens(
-      attributes,
-      "gen_ai.usage.cache_read.input_tokens",
-      "gen_ai.usage.cache_read_input_tokens",
-      "gen_ai.usage.cached_tokens",
-    ),
+  const read = tokens(
+    attributes,
+    "gen_ai.usage.cache_read.input_tokens",
+    "gen_ai.usage.cache_read_input_tokens",
+    "gen_ai.usage.cached_tokens",
   );
-  return { model: named, inputTokens, outputTokens, cachedInputTokens };
+  const written = tokens(
+    attributes,
+    "gen_ai.usage.cache_creation.input_tokens",
+    "gen_ai.usage.cache_write.input_tokens",
+    "gen_ai.usage.cache_creation_input_tokens",
+  );
+  const inputTokens = inputLeavesOutCache(attributes, scopeName, read + written, reported)
+    ? reported + read + written
+    : reported;
+  const cachedInputTokens = Math.min(inputTokens, read);
+  const cacheWriteInputTokens = Math.min(inputTokens - cachedInputTokens, written);
+  return { model: named, inputTokens, outputTokens, cachedInputTokens, cacheWriteInputTokens };
+}
+
+/** Price per token of a model (USD per 1M tokens) by kind of token. */
+export interface TokenPrice {
+  input: number;
+  /** Input read from the provider's prompt cache. */
+  cached: number;
+  /** Input written to the provider's prompt cache. */
+  cacheWrite: number;
+  output: number;
+}
+
+/** A price table entry as prices per kind of token (cache reads and writes at the input price when it has none), or null. */
+export function tokenPriceOf(key: string | null, prices: PriceTable): TokenPrice | null {
+  const price = key === null ? undefined : prices[key];
+  if (price === undefined) return null;
+  return {
+    input: price.input,
+    cached: price.cachedInput ?? price.input,
+    cacheWrite: price.cacheWriteInput ?? price.input,
+    output: price.output,
+  };
+}
+
+/**
+ * What tokens cost at `price` (USD × 1e6, prices being per 1M tokens): `input` counts every input
+ * token, `cached` and `cacheWrite` among them. Linear in tokens, so a sum of calls is priced once.
+ */
+export function tokenCost(
+  input: number,
+  output: number,
+  cached: number,
+  cacheWrite: number,
+  price: TokenPrice,
+): number {
+  return (
+    (input - cached - cacheWrite) * price.input +
+    cached * price.cached +
+    cacheWrite * price.cacheWrite +
+    output * price.output
+  );
 }
 
 /** Usage at a price: `priceKey` is the table's key for the usage's model (see `priceKeyOf`). */
 export function costOf(usage: LlmUsage, priceKey: string | null, prices: PriceTable): LlmCost {
-  const price = priceKey === null ? undefined : prices[priceKey];
-  const { inputTokens, outputTokens, cachedInputTokens } = usage;
+  const price = tokenPriceOf(priceKey, prices);
+  const { inputTokens, outputTokens, cachedInputTokens, cacheWriteInputTokens } = usage;
   const usd =
-    price === undefined
-      ? null
-      : ((inputTokens - cachedInputTokens) * price.input +
-          cachedInputTokens * (price.cachedInput ?? price.input) +
-          outputTokens * price.output) /
-        1e6;
-  return { ...usage, priceKey: price === undefined ? null : priceKey, usd };
+    price === null ? null : tokenCost(inputTokens, outputTokens, cachedInputTokens, cacheWriteInputTokens, price) / 1e6;
+  return { ...usage, priceKey: price === null ? null : priceKey, usd };
 }
 
 /**
@@ -117,7 +189,7 @@ export function traceLlmCost(
 }
 
 /** The cost of one GenAI span, or null when it names no model. */
-export function llmCostOf(attributes: Attributes, prices: PriceTable = MODEL_PRICES): LlmCost | null {
-  const usage = llmUsageOf(attributes);
+export function llmCostOf(attributes: Attributes, prices: PriceTable = MODEL_PRICES, scopeName = ""): LlmCost | null {
+  const usage = llmUsageOf(attributes, scopeName);
   return usage === null ? null : costOf(usage, priceKeyOf(usage.model, prices), prices);
 }

@@ -11,8 +11,8 @@
  */
 import { CellScratch, cellStart, type SortedCells, sortCells } from "./durations.js";
 import { intern, itself } from "./intern.js";
-import { costOf, type PriceTable, priceKeyOf } from "./llm-cost.js";
-import { GroupSums, TimelineLines, type TokenPrice, tokenCost, tokenPriceOf } from "./llm-sums.js";
+import { costOf, type PriceTable, priceKeyOf, type TokenPrice, tokenCost, tokenPriceOf } from "./llm-cost.js";
+import { GroupSums, TimelineLines } from "./llm-sums.js";
 import { emptyGroup, type LlmCall, type LlmGroup, type LlmTimeline, llmSpanOf, timelineBuckets } from "./llm-usage.js";
 import { type Minute, MinuteRows, minuteLog } from "./minute-rows.js";
 import type { Span } from "./span.js";
@@ -58,6 +58,7 @@ interface LlmCells extends SortedCells {
   input: Float64Array;
   output: Float64Array;
   cached: Float64Array;
+  cacheWrite: Float64Array;
   /** Sums per 10 seconds, for timelines finer than a minute; null for a minute with few calls per pair. */
   slots: SlotSums | null;
 }
@@ -77,6 +78,7 @@ interface SlotSums {
   input: Float64Array;
   output: Float64Array;
   cached: Float64Array;
+  cacheWrite: Float64Array;
   minStart: Float64Array;
   maxStart: Float64Array;
 }
@@ -121,6 +123,7 @@ export class LlmIndex {
   private inputCol = new Float64Array(INITIAL);
   private outputCol = new Float64Array(INITIAL);
   private cachedCol = new Float64Array(INITIAL);
+  private cacheWriteCol = new Float64Array(INITIAL);
   /** Model × service pairs, numbered for the cells. */
   private readonly pairIds = new Map<number, number>();
   private readonly pairModels: number[] = [];
@@ -172,6 +175,7 @@ export class LlmIndex {
     this.inputCol[i] = call.usage.inputTokens;
     this.outputCol[i] = call.usage.outputTokens;
     this.cachedCol[i] = call.usage.cachedInputTokens;
+    this.cacheWriteCol[i] = call.usage.cacheWriteInputTokens;
   }
 
   evict(traceId: string): void {
@@ -226,6 +230,7 @@ export class LlmIndex {
       inputTokens: this.inputCol[i] as number,
       outputTokens: this.outputCol[i] as number,
       cachedInputTokens: this.cachedCol[i] as number,
+      cacheWriteInputTokens: this.cacheWriteCol[i] as number,
     };
     const ttft = this.ttftCol[i] as number;
     const streaming = this.streamingCol[i] as number;
@@ -271,7 +276,18 @@ export class LlmIndex {
     const byModel = new GroupSums(this.models);
     const byService = new GroupSums(this.services);
     const all = new GroupSums(["all"]);
-    const { modelCol, serviceCol, slotCol, startCol, durCol, failedCol, inputCol, outputCol, cachedCol } = this;
+    const {
+      modelCol,
+      serviceCol,
+      slotCol,
+      startCol,
+      durCol,
+      failedCol,
+      inputCol,
+      outputCol,
+      cachedCol,
+      cacheWriteCol,
+    } = this;
     const byMinute = this.byMinute;
     byMinute.startCount();
     let traces = 0;
@@ -288,14 +304,15 @@ export class LlmIndex {
       const input = inputCol[i] as number;
       const output = outputCol[i] as number;
       const cached = cachedCol[i] as number;
+      const cacheWrite = cacheWriteCol[i] as number;
       const cost = price === null || price === undefined ? Number.NaN : this.costAt(i, price);
       const failed = failedCol[i] as number;
       const duration = durCol[i] as number;
-      byModel.add(rowOf[model] as number, 1, input, output, cached, cost, failed);
+      byModel.add(rowOf[model] as number, 1, input, output, cached, cacheWrite, cost, failed);
       byModel.durationsOf(rowOf[model] as number).add(duration);
-      byService.add(service, 1, input, output, cached, cost, failed);
+      byService.add(service, 1, input, output, cached, cacheWrite, cost, failed);
       byService.durationsOf(service).add(duration);
-      all.add(0, 1, input, output, cached, cost, failed);
+      all.add(0, 1, input, output, cached, cacheWrite, cost, failed);
       all.durationsOf(0).add(duration);
       traces += byMinute.countSlot(slotCol[i] as number);
       const start = startCol[i] as number;
@@ -329,13 +346,15 @@ export class LlmIndex {
           const input = cells.input[c] as number;
           const output = cells.output[c] as number;
           const cached = cells.cached[c] as number;
-          const cost = price === null || price === undefined ? Number.NaN : tokenCost(input, output, cached, price);
+          const cacheWrite = cells.cacheWrite[c] as number;
+          const cost =
+            price === null || price === undefined ? Number.NaN : tokenCost(input, output, cached, cacheWrite, price);
           const failed = cells.failed[c] as number;
-          byModel.add(rowOf[model] as number, count, input, output, cached, cost, failed);
+          byModel.add(rowOf[model] as number, count, input, output, cached, cacheWrite, cost, failed);
           byModel.durationsOf(rowOf[model] as number).addCell(cells, c);
-          byService.add(service, count, input, output, cached, cost, failed);
+          byService.add(service, count, input, output, cached, cacheWrite, cost, failed);
           byService.durationsOf(service).addCell(cells, c);
-          all.add(0, count, input, output, cached, cost, failed);
+          all.add(0, count, input, output, cached, cacheWrite, cost, failed);
           all.durationsOf(0).addCell(cells, c);
         }
         if (onlyService < 0) {
@@ -376,12 +395,18 @@ export class LlmIndex {
   }
 
   private costAt(i: number, price: TokenPrice): number {
-    return tokenCost(this.inputCol[i] as number, this.outputCol[i] as number, this.cachedCol[i] as number, price);
+    return tokenCost(
+      this.inputCol[i] as number,
+      this.outputCol[i] as number,
+      this.cachedCol[i] as number,
+      this.cacheWriteCol[i] as number,
+      price,
+    );
   }
 
   /** One minute's calls `rows[0, n)` added up per (model, service) pair. */
   private cellsOf(rows: Int32Array, n: number): LlmCells {
-    const { modelCol, serviceCol, durCol, failedCol, inputCol, outputCol, cachedCol } = this;
+    const { modelCol, serviceCol, durCol, failedCol, inputCol, outputCol, cachedCol, cacheWriteCol } = this;
     const { durationOf, cellOf } = this.scratch.take(n);
     // Kept with the cells: the timeline reads each row's pair.
     const pairOf = new Int32Array(n);
@@ -407,6 +432,7 @@ export class LlmIndex {
     const input = new Float64Array(cellCount);
     const output = new Float64Array(cellCount);
     const cached = new Float64Array(cellCount);
+    const cacheWrite = new Float64Array(cellCount);
     for (let r = 0; r < n; r++) {
       const i = rows[r] as number;
       const c = cellOf[r] as number;
@@ -414,9 +440,10 @@ export class LlmIndex {
       input[c] = (input[c] as number) + (inputCol[i] as number);
       output[c] = (output[c] as number) + (outputCol[i] as number);
       cached[c] = (cached[c] as number) + (cachedCol[i] as number);
+      cacheWrite[c] = (cacheWrite[c] as number) + (cacheWriteCol[i] as number);
     }
     const slots = n >= CALLS_PER_SLOT_SUMS * cellCount ? this.slotSums(rows, n, cellOf, cellCount) : null;
-    return { ...cells, rowPairs: pairOf, failed, input, output, cached, slots };
+    return { ...cells, rowPairs: pairOf, failed, input, output, cached, cacheWrite, slots };
   }
 
   /** Whether the calls of each of a minute's slots all fall in one bucket of the timeline. */
@@ -432,12 +459,13 @@ export class LlmIndex {
 
   /** A minute's sums per pair and slot; `cellOf[r]` is row `r`'s cell. */
   private slotSums(rows: Int32Array, n: number, cellOf: Int32Array, cellCount: number): SlotSums {
-    const { startCol, inputCol, outputCol, cachedCol } = this;
+    const { startCol, inputCol, outputCol, cachedCol, cacheWriteCol } = this;
     const sums: SlotSums = {
       calls: new Int32Array(cellCount * SLOTS),
       input: new Float64Array(cellCount * SLOTS),
       output: new Float64Array(cellCount * SLOTS),
       cached: new Float64Array(cellCount * SLOTS),
+      cacheWrite: new Float64Array(cellCount * SLOTS),
       minStart: new Float64Array(SLOTS).fill(Number.NaN),
       maxStart: new Float64Array(SLOTS).fill(Number.NaN),
     };
@@ -450,6 +478,7 @@ export class LlmIndex {
       sums.input[at] = (sums.input[at] as number) + (inputCol[i] as number);
       sums.output[at] = (sums.output[at] as number) + (outputCol[i] as number);
       sums.cached[at] = (sums.cached[at] as number) + (cachedCol[i] as number);
+      sums.cacheWrite[at] = (sums.cacheWrite[at] as number) + (cacheWriteCol[i] as number);
       if (!(start >= (sums.minStart[slot] as number))) sums.minStart[slot] = start;
       if (!(start <= (sums.maxStart[slot] as number))) sums.maxStart[slot] = start;
     }
@@ -477,7 +506,8 @@ export class LlmIndex {
     const input = new Float64Array(pairs * buckets);
     const output = new Float64Array(pairs * buckets);
     const cached = new Float64Array(pairs * buckets);
-    const { startCol, inputCol, outputCol, cachedCol } = this;
+    const cacheWrite = new Float64Array(pairs * buckets);
+    const { startCol, inputCol, outputCol, cachedCol, cacheWriteCol } = this;
     for (let m = 0; m < span.minutes.length; m++) {
       const minute = span.minutes[m] as Minute<LlmCells>;
       const cells = minute.cells as LlmCells;
@@ -494,6 +524,7 @@ export class LlmIndex {
           input[at] = (input[at] as number) + (cells.input[c] as number);
           output[at] = (output[at] as number) + (cells.output[c] as number);
           cached[at] = (cached[at] as number) + (cells.cached[c] as number);
+          cacheWrite[at] = (cacheWrite[at] as number) + (cells.cacheWrite[c] as number);
         }
         continue;
       }
@@ -513,6 +544,7 @@ export class LlmIndex {
             input[at] = (input[at] as number) + (slots.input[from] as number);
             output[at] = (output[at] as number) + (slots.output[from] as number);
             cached[at] = (cached[at] as number) + (slots.cached[from] as number);
+            cacheWrite[at] = (cacheWrite[at] as number) + (slots.cacheWrite[from] as number);
           }
         }
         continue;
@@ -528,6 +560,7 @@ export class LlmIndex {
         input[at] = (input[at] as number) + (inputCol[i] as number);
         output[at] = (output[at] as number) + (outputCol[i] as number);
         cached[at] = (cached[at] as number) + (cachedCol[i] as number);
+        cacheWrite[at] = (cacheWrite[at] as number) + (cacheWriteCol[i] as number);
       }
     }
     const models = new TimelineLines(byModel, this.models, buckets);
@@ -543,7 +576,13 @@ export class LlmIndex {
         const cost =
           price === null || price === undefined
             ? Number.NaN
-            : tokenCost(input[at] as number, output[at] as number, cached[at] as number, price);
+            : tokenCost(
+                input[at] as number,
+                output[at] as number,
+                cached[at] as number,
+                cacheWrite[at] as number,
+                price,
+              );
         models.add(rowOf[model] as number, bucket, count[at] as number, tokens, cost);
         services.add(service, bucket, count[at] as number, tokens, cost);
       }
@@ -584,6 +623,7 @@ export class LlmIndex {
     this.inputCol = resized(this.inputCol, capacity);
     this.outputCol = resized(this.outputCol, capacity);
     this.cachedCol = resized(this.cachedCol, capacity);
+    this.cacheWriteCol = resized(this.cacheWriteCol, capacity);
     this.startNsCol = resized(this.startNsCol, capacity);
     this.providerCol = resized(this.providerCol, capacity);
     this.operationCol = resized(this.operationCol, capacity);
@@ -615,6 +655,7 @@ export class LlmIndex {
       this.inputCol,
       this.outputCol,
       this.cachedCol,
+      this.cacheWriteCol,
       this.providerCol,
       this.operationCol,
       this.requestModelCol,

@@ -13,6 +13,8 @@ export interface ModelPrice {
   output: number;
   /** USD per 1M input tokens read from the provider's prompt cache, where it has one. */
   cachedInput?: number;
+  /** USD per 1M input tokens written to the provider's prompt cache, where writing costs more than input. */
+  cacheWriteInput?: number;
   provider: string;
   /** For open models: the host whose price this is. */
   host?: string;
@@ -39,17 +41,17 @@ export const MODEL_PRICES: Readonly<Record<string, ModelPrice>> = {
   "text-embedding-3-small": { provider: "openai", input: 0.02, output: 0 },
   "text-embedding-3-large": { provider: "openai", input: 0.13, output: 0 },
   "text-embedding-ada-002": { provider: "openai", input: 0.1, output: 0 },
-  // Anthropic (cachedInput: cache reads)
-  "claude-opus-4-1": { provider: "anthropic", input: 15, cachedInput: 1.5, output: 75 },
-  "claude-opus-4": { provider: "anthropic", input: 15, cachedInput: 1.5, output: 75 },
-  "claude-sonnet-4-5": { provider: "anthropic", input: 3, cachedInput: 0.3, output: 15 },
-  "claude-sonnet-4": { provider: "anthropic", input: 3, cachedInput: 0.3, output: 15 },
-  "claude-3-7-sonnet": { provider: "anthropic", input: 3, cachedInput: 0.3, output: 15 },
-  "claude-3-5-sonnet": { provider: "anthropic", input: 3, cachedInput: 0.3, output: 15 },
-  "claude-haiku-4-5": { provider: "anthropic", input: 1, cachedInput: 0.1, output: 5 },
-  "claude-3-5-haiku": { provider: "anthropic", input: 0.8, cachedInput: 0.08, output: 4 },
-  "claude-3-haiku": { provider: "anthropic", input: 0.25, cachedInput: 0.03, output: 1.25 },
-  "claude-3-opus": { provider: "anthropic", input: 15, cachedInput: 1.5, output: 75 },
+  // Anthropic (cachedInput: cache reads; cacheWriteInput: 5-minute cache writes, 1.25 × input)
+  "claude-opus-4-1": { provider: "anthropic", input: 15, cachedInput: 1.5, cacheWriteInput: 18.75, output: 75 },
+  "claude-opus-4": { provider: "anthropic", input: 15, cachedInput: 1.5, cacheWriteInput: 18.75, output: 75 },
+  "claude-sonnet-4-5": { provider: "anthropic", input: 3, cachedInput: 0.3, cacheWriteInput: 3.75, output: 15 },
+  "claude-sonnet-4": { provider: "anthropic", input: 3, cachedInput: 0.3, cacheWriteInput: 3.75, output: 15 },
+  "claude-3-7-sonnet": { provider: "anthropic", input: 3, cachedInput: 0.3, cacheWriteInput: 3.75, output: 15 },
+  "claude-3-5-sonnet": { provider: "anthropic", input: 3, cachedInput: 0.3, cacheWriteInput: 3.75, output: 15 },
+  "claude-haiku-4-5": { provider: "anthropic", input: 1, cachedInput: 0.1, cacheWriteInput: 1.25, output: 5 },
+  "claude-3-5-haiku": { provider: "anthropic", input: 0.8, cachedInput: 0.08, cacheWriteInput: 1, output: 4 },
+  "claude-3-haiku": { provider: "anthropic", input: 0.25, cachedInput: 0.03, cacheWriteInput: 0.3, output: 1.25 },
+  "claude-3-opus": { provider: "anthropic", input: 15, cachedInput: 1.5, cacheWriteInput: 18.75, output: 75 },
   // Google (Gemini API, prompts up to 200k tokens)
   "gemini-2.5-pro": { provider: "gcp.gemini", input: 1.25, cachedInput: 0.31, output: 10 },
   "gemini-2.5-flash": { provider: "gcp.gemini", input: 0.3, cachedInput: 0.075, output: 2.5 },
@@ -92,7 +94,7 @@ export const BUNDLED_PRICES: PriceList = Object.freeze({
   fileModels: Object.freeze([]),
 });
 
-const PRICE_FIELDS = new Set(["input", "output", "cachedInput", "provider", "host"]);
+const PRICE_FIELDS = new Set(["input", "output", "cachedInput", "cacheWriteInput", "provider", "host"]);
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -100,8 +102,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /**
  * A `--prices` file's contents over the bundled table: `{"models": {"<model>": {"input": 3,
- * "output": 15, "cachedInput": 0.3}}}` in USD per million tokens (`cachedInput` optional, `provider`
- * a label). Keys are matched as response models are (`normalize`: lower case, dates and provider
+ * "output": 15, "cachedInput": 0.3, "cacheWriteInput": 3.75}}}` in USD per million tokens
+ * (`cachedInput` and `cacheWriteInput` optional, `provider` a label). Keys are matched as response models are (`normalize`: lower case, dates and provider
  * paths taken off). Throws an Error saying what is wrong, naming the model and field.
  */
 export function withPriceFile(
@@ -146,6 +148,8 @@ export function withPriceFile(
     };
     const cached = usd("cachedInput", false);
     if (cached !== undefined) price.cachedInput = cached;
+    const cacheWrite = usd("cacheWriteInput", false);
+    if (cacheWrite !== undefined) price.cacheWriteInput = cacheWrite;
     if (typeof entry.host === "string") price.host = entry.host;
     table[key] = price;
     fileModels.push(key);

@@ -3,16 +3,8 @@
  * from sums of calls and tokens: cost is linear in tokens, so a sum is priced once. Pure; no I/O.
  */
 import { Durations } from "./durations.js";
-import type { PriceTable } from "./llm-cost.js";
 import { type LlmGroup, type LlmSeries, MAX_SERIES } from "./llm-usage.js";
 import { ascending } from "./order.js";
-
-/** Price per token of a model, or null when it has none. */
-export interface TokenPrice {
-  input: number;
-  cached: number;
-  output: number;
-}
 
 /** Calls, tokens, cost and durations per group (a model, a service, or all). */
 export class GroupSums {
@@ -20,6 +12,7 @@ export class GroupSums {
   readonly input: Float64Array;
   readonly output: Float64Array;
   readonly cached: Float64Array;
+  readonly cacheWrite: Float64Array;
   /** Of the priced calls, per 1M tokens' prices (USD × 1e6). */
   readonly cost: Float64Array;
   readonly unpriced: Int32Array;
@@ -34,15 +27,26 @@ export class GroupSums {
     this.input = new Float64Array(n);
     this.output = new Float64Array(n);
     this.cached = new Float64Array(n);
+    this.cacheWrite = new Float64Array(n);
     this.cost = new Float64Array(n);
   }
 
-  /** Adds `calls` calls with these sums; `cost` NaN: unpriced. */
-  add(g: number, calls: number, input: number, output: number, cached: number, cost: number, failed: number): void {
+  /** Adds `calls` calls with these sums (`input` counts every input token, `cached` and `cacheWrite` among them); `cost` NaN: unpriced. */
+  add(
+    g: number,
+    calls: number,
+    input: number,
+    output: number,
+    cached: number,
+    cacheWrite: number,
+    cost: number,
+    failed: number,
+  ): void {
     this.calls[g] = (this.calls[g] as number) + calls;
     this.input[g] = (this.input[g] as number) + input;
     this.output[g] = (this.output[g] as number) + output;
     this.cached[g] = (this.cached[g] as number) + cached;
+    this.cacheWrite[g] = (this.cacheWrite[g] as number) + cacheWrite;
     if (Number.isNaN(cost)) this.unpriced[g] = (this.unpriced[g] as number) + calls;
     else this.cost[g] = (this.cost[g] as number) + cost;
     this.failed[g] = (this.failed[g] as number) + failed;
@@ -69,6 +73,7 @@ export class GroupSums {
         inputTokens: this.input[g] as number,
         outputTokens: this.output[g] as number,
         cachedInputTokens: this.cached[g] as number,
+        cacheWriteInputTokens: this.cacheWrite[g] as number,
         usd: (this.cost[g] as number) / 1e6,
         unpriced: this.unpriced[g] as number,
         failed: this.failed[g] as number,
@@ -118,16 +123,4 @@ export class TimelineLines {
     this.series.push(line);
     return line;
   }
-}
-
-/** What `tokens` cost at `price` (USD × 1e6, prices being per 1M tokens). */
-export function tokenCost(input: number, output: number, cached: number, price: TokenPrice): number {
-  return (input - cached) * price.input + cached * price.cached + output * price.output;
-}
-
-/** A price table entry as prices per token kind (cached input at the input price when it has none), or null. */
-export function tokenPriceOf(key: string | null, prices: PriceTable): TokenPrice | null {
-  const price = key === null ? undefined : prices[key];
-  if (price === undefined) return null;
-  return { input: price.input, cached: price.cachedInput ?? price.input, output: price.output };
 }

@@ -29,7 +29,10 @@ export interface LlmGroup {
   calls: number;
   inputTokens: number;
   outputTokens: number;
+  /** Of the input tokens, those read from a prompt cache. */
   cachedInputTokens: number;
+  /** Of the input tokens, those written to a prompt cache. */
+  cacheWriteInputTokens: number;
   /** USD of the priced calls; `unpriced` calls add nothing (their cost is unknown). */
   usd: number;
   unpriced: number;
@@ -55,7 +58,7 @@ export interface LlmSpan extends Omit<LlmCall, "cost"> {
 /** The span as an LLM call before pricing, or null when it names no model. */
 export function llmSpanOf(span: Span): LlmSpan | null {
   const a = span.attributes;
-  const usage = llmUsageOf(a);
+  const usage = llmUsageOf(a, span.scope.name);
   if (usage === null) return null;
   const reasons = a["gen_ai.response.finish_reasons"];
   const ttft = seconds(a["gen_ai.response.time_to_first_chunk"] ?? a["gen_ai.server.time_to_first_token"]);
@@ -85,6 +88,7 @@ export function emptyGroup(key: string): LlmGroup {
     inputTokens: 0,
     outputTokens: 0,
     cachedInputTokens: 0,
+    cacheWriteInputTokens: 0,
     usd: 0,
     unpriced: 0,
     failed: 0,

@@ -49,6 +49,7 @@ export interface LlmModelUsage {
   inputTokens: number;
   outputTokens: number;
   cachedInputTokens: number;
+  cacheWriteInputTokens: number;
 }
 
 const NO_SERVICES: readonly string[] = Object.freeze([]);
@@ -138,20 +139,28 @@ export class TraceAggregate {
   }
 
   private noteLlmCall(span: Span): void {
-    const usage = llmUsageOf(span.attributes);
+    const usage = llmUsageOf(span.attributes, span.scope.name);
     if (usage === null) return;
     this.llmCalls++;
     this.llmInputTokens += usage.inputTokens;
     this.llmOutputTokens += usage.outputTokens;
     let model = this.llmModels.find((m) => m.model === usage.model);
     if (model === undefined) {
-      model = { model: usage.model, calls: 0, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
+      model = {
+        model: usage.model,
+        calls: 0,
+        inputTokens: 0,
+        outputTokens: 0,
+        cachedInputTokens: 0,
+        cacheWriteInputTokens: 0,
+      };
       this.llmModels.push(model);
     }
     model.calls++;
     model.inputTokens += usage.inputTokens;
     model.outputTokens += usage.outputTokens;
     model.cachedInputTokens += usage.cachedInputTokens;
+    model.cacheWriteInputTokens += usage.cacheWriteInputTokens;
   }
 
   /** The LLM totals as a summary carries them. */

@@ -123,6 +123,13 @@ function usd(value: number, unpriced = 0, calls = 1): string {
   return unpriced > 0 ? `${priced} + ${unpriced} unpriced` : priced;
 }
 
+/** What of the input a prompt cache served or took, in parentheses; "" when nothing. */
+function cacheNote(cached: number, written: number): string {
+  const parts = [cached > 0 ? `${cached} read from cache` : "", written > 0 ? `${written} written to cache` : ""];
+  const said = parts.filter((part) => part !== "");
+  return said.length === 0 ? "" : ` (of them ${said.join(", ")})`;
+}
+
 function groupRows(groups: readonly LlmGroupJson[]): string[][] {
   return groups.map((g) => [
     cut(g.key, 60),
@@ -402,7 +409,9 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       const { totals } = usage;
       if (totals.calls === 0) return text("No LLM calls (spans naming gen_ai.request.model or gen_ai.response.model).");
       const lines = [
-        `${totals.calls} LLM calls (${totals.failed} failed): ${totals.inputTokens} tokens in, ${totals.outputTokens} out, ` +
+        `${totals.calls} LLM calls (${totals.failed} failed): ${totals.inputTokens} tokens in` +
+          cacheNote(totals.cachedInputTokens, totals.cacheWriteInputTokens) +
+          `, ${totals.outputTokens} out, ` +
           `estimated cost ${usd(totals.usd, totals.unpriced, totals.calls)} at list prices of ${usage.pricesDate}; ` +
           `latency p50 ${formatMs(totals.p50Ms)}, p95 ${formatMs(totals.p95Ms)}` +
           (usage.truncated ? ` (only the newest ${usage.tracesRead} traces with LLM calls were read)` : ""),

@@ -163,15 +163,23 @@ export function aggregateFromRow(row: TraceRow): TraceAggregate {
 
 /**
  * A trace's LLM totals as the `traces.llm` column keeps them (see migration 6):
- * `[calls, inputTokens, outputTokens, [[model, calls, input, output, cachedInput]…]]`.
+ * `[calls, inputTokens, outputTokens, [[model, calls, input, output, cachedInput, cacheWriteInput]…]]`
+ * (rows written before cache writes were counted have no 6th element).
  */
 export function llmToStored(llm: TraceLlm | null): string | null {
   if (llm === null) return null;
-  const models = llm.models.map((m) => [m.model, m.calls, m.inputTokens, m.outputTokens, m.cachedInputTokens]);
+  const models = llm.models.map((m) => [
+    m.model,
+    m.calls,
+    m.inputTokens,
+    m.outputTokens,
+    m.cachedInputTokens,
+    m.cacheWriteInputTokens,
+  ]);
   return JSON.stringify([llm.calls, llm.inputTokens, llm.outputTokens, models]);
 }
 
-type StoredModel = [string, number, number, number, number];
+type StoredModel = [string, number, number, number, number, number?];
 
 function llmFromStored(text: string | null): TraceLlm | null {
   if (text === null) return null;
@@ -182,12 +190,13 @@ function llmFromStored(text: string | null): TraceLlm | null {
     calls,
     inputTokens,
     outputTokens,
-    models: stored.map(([model, modelCalls, input, output, cachedInput]) => ({
+    models: stored.map(([model, modelCalls, input, output, cachedInput, cacheWriteInput = 0]) => ({
       model,
       calls: modelCalls,
       inputTokens: input,
       outputTokens: output,
       cachedInputTokens: cachedInput,
+      cacheWriteInputTokens: cacheWriteInput,
     })),
   };
 }

@@ -44,10 +44,22 @@ export function startViewsBuild(deps: ViewsBuildDeps): ViewsBuild {
   const { db, traces, lookups, views } = deps;
   const rangeSpans = db
     .prepare(
-      "SELECT id, service_id, start_ns, end_ns, status_code, body FROM spans WHERE id >= ? AND id < ? ORDER BY id",
+      "SELECT id, service_id, start_ns, end_ns, status_code, scope_id, body FROM spans WHERE id >= ? AND id < ? ORDER BY id",
     )
     .raw()
     .safeIntegers(true);
+  // An LLM call's scope tells how it counts its input tokens (see llmUsageOf); there are few scopes.
+  const scopeJson = db.prepare("SELECT json FROM scopes WHERE id = ?").pluck();
+  const scopes = new Map<bigint, Span["scope"]>();
+  const scopeOf = (id: bigint): Span["scope"] => {
+    let scope = scopes.get(id);
+    if (scope === undefined) {
+      const json = scopeJson.get(id) as string | undefined;
+      scope = json === undefined ? NO_SCOPE : decodeJson<Span["scope"]>(json);
+      scopes.set(id, scope);
+    }
+    return scope;
+  };
   const lastSeq = traces.nextSeq - 1;
   // Map iterators survive inserts and deletes; entries come in arrival (seq) order.
   const pending = traces.entries.values();
@@ -88,9 +100,10 @@ export function startViewsBuild(deps: ViewsBuildDeps): ViewsBuild {
       bigint,
       bigint,
       bigint,
+      bigint,
       string,
     ][];
-    for (const [id, serviceId, startNs, endNs, statusCode, bodyText] of rows) {
+    for (const [id, serviceId, startNs, endNs, statusCode, scopeId, bodyText] of rows) {
       const traceId = bySeq.get(Number(id / slots));
       if (traceId === undefined) continue;
       const body = decodeJson<SpanBody>(bodyText);
@@ -111,7 +124,7 @@ export function startViewsBuild(deps: ViewsBuildDeps): ViewsBuild {
         events: [],
         links: [],
         resource: EMPTY,
-        scope: NO_SCOPE,
+        scope: scopeOf(scopeId),
       });
     }
     readSeq = last;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { llmCostOf, normalizeModel, priceKeyOf } from "../../src/domain/llm-cost.js";
+import { MODEL_PRICES } from "../../src/domain/llm-prices.js";
 
 describe("LLM cost", () => {
   it("matches models by name without dates, versions and provider prefixes", () => {
@@ -48,5 +49,44 @@ describe("LLM cost", () => {
     });
     expect(llmCostOf({ "gen_ai.operation.name": "chat" })).toBeNull();
     expect(llmCostOf({ "gen_ai.request.model": "gpt-4o" })?.usd).toBe(0);
+  });
+
+  it("counts cache reads and writes into the input whichever way a span reports them", () => {
+    const anthropic = {
+      "gen_ai.response.model": "claude-sonnet-4-5-20250929",
+      "gen_ai.usage.input_tokens": 12,
+      "gen_ai.usage.cache_read.input_tokens": 40_000,
+      "gen_ai.usage.output_tokens": 300,
+    };
+    // Anthropic's input tokens leave its cache out: 12 × 3 + 40,000 × 0.3 + 300 × 15 = 16,536 → $0.016536.
+    const names: Record<string, string>[] = [
+      { "gen_ai.provider.name": "anthropic" },
+      { "gen_ai.system": "Anthropic" },
+      {},
+    ];
+    for (const named of names) {
+      const cost = llmCostOf({ ...anthropic, ...named }, MODEL_PRICES, "@tracekit/node-apm");
+      expect(cost).toMatchObject({ inputTokens: 40_012, cachedInputTokens: 40_000, cacheWriteInputTokens: 0 });
+      expect(cost?.usd).toBeCloseTo(0.016536, 10);
+    }
+    // A provider's count that includes the cache (the semantic conventions' meaning) is kept as it is.
+    const inclusive = {
+      "gen_ai.provider.name": "anthropic",
+      "gen_ai.response.model": "claude-sonnet-4-5",
+      "gen_ai.usage.input_tokens": 2_100,
+      "gen_ai.usage.cache_read.input_tokens": 1_000,
+      "gen_ai.usage.cache_creation.input_tokens": 1_000,
+      "gen_ai.usage.output_tokens": 0,
+    };
+    const otel = llmCostOf(inclusive, MODEL_PRICES, "opentelemetry.instrumentation.anthropic");
+    expect(otel).toMatchObject({ inputTokens: 2_100, cachedInputTokens: 1_000, cacheWriteInputTokens: 1_000 });
+    // 100 × 3 + 1,000 × 0.3 + 1,000 × 3.75 = 4,350 → $0.00435
+    expect(otel?.usd).toBeCloseTo(0.00435, 10);
+    // The same numbers from an instrumentation that copies Anthropic's usage: 4,100 input tokens.
+    expect(llmCostOf(inclusive, MODEL_PRICES, "@tracekit/node-apm")?.inputTokens).toBe(4_100);
+    // A model without a cache-write price writes at its input price.
+    expect(
+      llmCostOf({ "gen_ai.response.model": "gpt-4o", "gen_ai.usage.cache_creation.input_tokens": 1_000 })?.usd,
+    ).toBeCloseTo(0.0025, 10);
   });
 });

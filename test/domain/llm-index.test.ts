@@ -49,13 +49,24 @@ function trace(t: number): Span[] {
         start: begin,
         end: begin + duration,
         error: random() < 0.1,
-        attributes: {
-          "gen_ai.provider.name": "openai",
-          "gen_ai.response.model": pick(models),
-          "gen_ai.usage.input_tokens": input,
-          "gen_ai.usage.output_tokens": Math.floor(random() * 800),
-          "gen_ai.usage.cache_read.input_tokens": random() < 0.3 ? Math.floor(input * random()) : 0,
-        },
+        // Anthropic's input tokens leave out its cache reads and writes; OpenAI's count its reads in.
+        attributes:
+          random() < 0.3
+            ? {
+                "gen_ai.provider.name": "anthropic",
+                "gen_ai.response.model": pick(models),
+                "gen_ai.usage.input_tokens": input,
+                "gen_ai.usage.output_tokens": Math.floor(random() * 800),
+                "gen_ai.usage.cache_read.input_tokens": random() < 0.5 ? Math.floor(random() * 40_000) : 0,
+                "gen_ai.usage.cache_creation.input_tokens": random() < 0.3 ? Math.floor(random() * 4000) : 0,
+              }
+            : {
+                "gen_ai.provider.name": "openai",
+                "gen_ai.response.model": pick(models),
+                "gen_ai.usage.input_tokens": input,
+                "gen_ai.usage.output_tokens": Math.floor(random() * 800),
+                "gen_ai.usage.cache_read.input_tokens": random() < 0.3 ? Math.floor(input * random()) : 0,
+              },
       }),
       kind: "CLIENT" as const,
     };
@@ -71,17 +82,22 @@ interface Call {
   input: number;
   output: number;
   cached: number;
+  cacheWrite: number;
   /** USD, null without a price. */
   usd: number | null;
 }
 
 function callOf(span: Span, arrival: number): Call {
   const a = span.attributes;
+  const read = a["gen_ai.usage.cache_read.input_tokens"] as number;
+  const written = (a["gen_ai.usage.cache_creation.input_tokens"] as number | undefined) ?? 0;
+  const input = a["gen_ai.usage.input_tokens"] as number;
   const usage = {
     model: a["gen_ai.response.model"] as string,
-    inputTokens: a["gen_ai.usage.input_tokens"] as number,
+    inputTokens: a["gen_ai.provider.name"] === "anthropic" ? input + read + written : input,
     outputTokens: a["gen_ai.usage.output_tokens"] as number,
-    cachedInputTokens: a["gen_ai.usage.cache_read.input_tokens"] as number,
+    cachedInputTokens: read,
+    cacheWriteInputTokens: written,
   };
   return {
     span,
@@ -92,6 +108,7 @@ function callOf(span: Span, arrival: number): Call {
     input: usage.inputTokens,
     output: usage.outputTokens,
     cached: usage.cachedInputTokens,
+    cacheWrite: usage.cacheWriteInputTokens,
     usd: costOf(usage, priceKeyOf(usage.model, MODEL_PRICES), MODEL_PRICES).usd,
   };
 }
@@ -109,6 +126,7 @@ function groups(calls: Call[], keyOf: (call: Call) => string): LlmGroup[] {
         inputTokens: list.reduce((sum, c) => sum + c.input, 0),
         outputTokens: list.reduce((sum, c) => sum + c.output, 0),
         cachedInputTokens: list.reduce((sum, c) => sum + c.cached, 0),
+        cacheWriteInputTokens: list.reduce((sum, c) => sum + c.cacheWrite, 0),
         usd: list.reduce((sum, c) => sum + (c.usd ?? 0), 0),
         unpriced: list.filter((c) => c.usd === null).length,
         failed: list.filter((c) => c.span.status.code === "ERROR").length,

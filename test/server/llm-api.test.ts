@@ -82,3 +82,140 @@ describe("GET /api/llm", () => {
     });
   }
 });
+
+/** An OTLP/JSON request of GenAI spans in one trace, each group under its own instrumentation scope. */
+function scopedCalls(traceId: string, t0: bigint, scopes: [string, Record<string, string | number>[]][]) {
+  let n = 0;
+  return {
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: "service.name", value: { stringValue: "assistant" } }] },
+        scopeSpans: scopes.map(([name, calls]) => ({
+          scope: { name, version: "1.0.0" },
+          spans: calls.map((attributes) => {
+            const start = t0 + BigInt(++n) * 100n * MS;
+            return {
+              traceId,
+              spanId: newSpanId(),
+              name: "chat",
+              kind: 3,
+              startTimeUnixNano: start.toString(),
+              endTimeUnixNano: (start + 50n * MS).toString(),
+              attributes: Object.entries(attributes).map(([key, value]) => ({
+                key,
+                value: typeof value === "string" ? { stringValue: value } : { intValue: String(value) },
+              })),
+            };
+          }),
+        })),
+      },
+    ],
+  };
+}
+
+describe("GET /api/llm with prompt caches", () => {
+  // claude-sonnet-4-5 per 1M tokens: $3 input, $0.30 cache reads, $3.75 cache writes (5-minute cache), $15 output.
+  const anthropic = { "gen_ai.operation.name": "chat", "gen_ai.response.model": "claude-sonnet-4-5-20250929" };
+  for (const store of ["memory", "sqlite"] as const) {
+    it(`counts Anthropic's cache reads and writes into the input and prices each at its own rate (${store} store)`, async () => {
+      const dir = tempDir();
+      const db = join(dir.path, "llm.db");
+      let app = await startTestApp(store === "sqlite" ? { db } : {});
+      try {
+        const traceId = newTraceId();
+        const t0 = BigInt(Date.now()) * MS;
+        const request = scopedCalls(traceId, t0, [
+          [
+            // The TraceKit Node SDK copies Anthropic's usage as it is: input_tokens without the cache's tokens.
+            "@tracekit/node-apm",
+            [
+              {
+                ...anthropic,
+                "gen_ai.provider.name": "anthropic",
+                "gen_ai.usage.input_tokens": 12,
+                "gen_ai.usage.cache_read.input_tokens": 40_000,
+                "gen_ai.usage.cache_creation.input_tokens": 0,
+                "gen_ai.usage.output_tokens": 300,
+              },
+              {
+                ...anthropic,
+                "gen_ai.provider.name": "anthropic",
+                "gen_ai.usage.input_tokens": 50,
+                "gen_ai.usage.cache_creation.input_tokens": 2_000,
+                "gen_ai.usage.output_tokens": 100,
+              },
+            ],
+          ],
+          [
+            // OpenTelemetry's Anthropic instrumentation adds the three up, as the semantic conventions ask.
+            "opentelemetry.instrumentation.anthropic",
+            [
+              {
+                ...anthropic,
+                "gen_ai.system": "anthropic",
+                "gen_ai.usage.input_tokens": 40_312,
+                "gen_ai.usage.cache_read.input_tokens": 40_000,
+                "gen_ai.usage.cache_creation.input_tokens": 300,
+                "gen_ai.usage.output_tokens": 300,
+              },
+            ],
+          ],
+        ]);
+        expect((await postJson(app.base, request)).status).toBe(200);
+        // 12 × 3 + 40,000 × 0.3 + 300 × 15 = 16,536 → $0.016536
+        // 50 × 3 + 2,000 × 3.75 + 100 × 15 = 9,150 → $0.00915
+        // 12 × 3 + 40,000 × 0.3 + 300 × 3.75 + 300 × 15 = 17,661 → $0.017661
+        const usd = [0.016536, 0.00915, 0.017661];
+        const total = 0.016536 + 0.00915 + 0.017661;
+        const check = async () => {
+          const body = await (await fetch(`${app.base}/api/llm`)).json();
+          expect(body.totals).toMatchObject({
+            calls: 3,
+            inputTokens: 40_012 + 2_050 + 40_312,
+            cachedInputTokens: 80_000,
+            cacheWriteInputTokens: 2_300,
+            outputTokens: 700,
+          });
+          expect(body.totals.usd).toBeCloseTo(total, 10);
+          const calls = [...body.calls].reverse();
+          expect(calls.map((call: { cost: { inputTokens: number } }) => call.cost.inputTokens)).toEqual([
+            40_012, 2_050, 40_312,
+          ]);
+          calls.forEach((call: { cost: { usd: number } }, i: number) => {
+            expect(call.cost.usd).toBeCloseTo(usd[i] as number, 10);
+          });
+          const list = await (await fetch(`${app.base}/api/traces`)).json();
+          expect(list.traces[0].llm).toMatchObject({ calls: 3, inputTokens: 82_374, outputTokens: 700 });
+          expect(list.traces[0].llm.usd).toBeCloseTo(total, 10);
+          const trace = await (await fetch(`${app.base}/api/traces/${traceId}`)).json();
+          const first = trace.spans.find(
+            (span: { llmCost?: { inputTokens: number } }) => span.llmCost?.inputTokens === 40_012,
+          );
+          expect(first.llmCost).toMatchObject({ cachedInputTokens: 40_000, cacheWriteInputTokens: 0 });
+          expect(first.llmCost.usd).toBeCloseTo(usd[0] as number, 10);
+        };
+        await check();
+        if (store === "sqlite") {
+          // Read back from the file: the trace list's stored totals and the LLM page's index built from the spans.
+          await app.close();
+          app = await startTestApp({ db });
+          await waitForViews(app.base);
+          await check();
+        }
+      } finally {
+        await app.close();
+        dir.remove();
+      }
+    });
+  }
+});
+
+/** Waits until the LLM page's index has read every span the file held. */
+async function waitForViews(base: string): Promise<void> {
+  for (let tries = 0; tries < 200; tries++) {
+    const body = await (await fetch(`${base}/api/llm`)).json();
+    if (body.building === undefined) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error("the views were still building");
+}

@@ -123,6 +123,7 @@ describe("llmTotals and isGenAiSpan", () => {
       inputTokens: 0,
       outputTokens: 0,
       cachedInputTokens: 0,
+      cacheWriteInputTokens: 0,
       pricesDate: "2025-10-01",
     });
     expect(

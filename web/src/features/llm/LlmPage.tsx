@@ -11,6 +11,7 @@ import { serviceColor } from "../../lib/service-color";
 import { useCoalesced } from "../../lib/use-coalesced";
 import { useLiveMessages, useLiveState } from "../../state/live-context";
 import { useServiceNames } from "../trace-list/use-service-names";
+import { cacheText } from "./cache-text";
 import { LlmCharts } from "./LlmCharts";
 import { llmSearch, readLlmFilters } from "./llm-url";
 import "./llm.css";
@@ -107,7 +108,7 @@ function Totals({ totals }: { totals: LlmGroupJson }) {
       <Card
         label="Tokens"
         value={`${formatCount(totals.inputTokens)} in · ${formatCount(totals.outputTokens)} out`}
-        sub={totals.cachedInputTokens > 0 ? `${formatCount(totals.cachedInputTokens)} input cached` : ""}
+        sub={cacheText(totals.cachedInputTokens, totals.cacheWriteInputTokens)}
       />
       <Card
         label="Estimated cost"
@@ -226,10 +227,10 @@ function CallTable({ calls, total }: { calls: LlmCallJson[]; total: number }) {
               </td>
               <td class="numeric">
                 {formatCount(call.cost.inputTokens)} / {formatCount(call.cost.outputTokens)}
-                {call.cost.cachedInputTokens > 0 && (
-                  <span class="faint" title="input tokens read from the provider's cache">
+                {call.cost.cachedInputTokens + call.cost.cacheWriteInputTokens > 0 && (
+                  <span class="faint" title="of the input tokens, those read from and written to the provider's cache">
                     {" "}
-                    ({formatCount(call.cost.cachedInputTokens)} cached)
+                    ({cacheText(call.cost.cachedInputTokens, call.cost.cacheWriteInputTokens)})
                   </span>
                 )}
               </td>

@@ -5,6 +5,7 @@ import { LongText } from "../../components/LongText";
 import { UserText } from "../../components/UserText";
 import { formatCount, formatUsd } from "../../lib/format";
 import { clipText } from "../../lib/long-text";
+import { cacheText } from "../llm/cache-text";
 import { dbFacts, httpFacts, messagingFacts } from "./attribute-groups";
 import { type GenAiMessage, genAiFacts } from "./genai";
 import { formatSql, looksLikeSql } from "./sql-format";
@@ -15,6 +16,8 @@ export function SpanFacts({ span }: { span: SpanJson }) {
   const db = dbFacts(span.attributes);
   const messaging = messagingFacts(span.attributes);
   const genAi = genAiFacts(span.attributes, span.events);
+  // The server's count of the input includes cache reads and writes however the span reports them.
+  const inputTokens = span.llmCost?.inputTokens ?? genAi?.inputTokens;
   if (!http && !db && !messaging && !genAi) return null;
   return (
     <div class="tv-facts">
@@ -57,15 +60,12 @@ export function SpanFacts({ span }: { span: SpanJson }) {
                 </dd>
               </>
             )}
-            {(genAi.inputTokens !== undefined || genAi.outputTokens !== undefined) && (
+            {(inputTokens !== undefined || genAi.outputTokens !== undefined) && (
               <>
                 <dt>Tokens</dt>
                 <dd>
-                  {formatCount(genAi.inputTokens ?? 0)} in · {formatCount(genAi.outputTokens ?? 0)} out
-                  <span class="faint">
-                    {" "}
-                    · {formatCount((genAi.inputTokens ?? 0) + (genAi.outputTokens ?? 0))} total
-                  </span>
+                  {formatCount(inputTokens ?? 0)} in · {formatCount(genAi.outputTokens ?? 0)} out
+                  <span class="faint"> · {formatCount((inputTokens ?? 0) + (genAi.outputTokens ?? 0))} total</span>
                 </dd>
               </>
             )}
@@ -81,8 +81,8 @@ export function SpanFacts({ span }: { span: SpanJson }) {
                       <span class="faint">
                         {" "}
                         at {clipText(span.llmCost.priceKey ?? "")} list prices of {span.llmCost.pricesDate}
-                        {span.llmCost.cachedInputTokens > 0
-                          ? ` (${formatCount(span.llmCost.cachedInputTokens)} input tokens cached)`
+                        {span.llmCost.cachedInputTokens + span.llmCost.cacheWriteInputTokens > 0
+                          ? ` (of the input, ${cacheText(span.llmCost.cachedInputTokens, span.llmCost.cacheWriteInputTokens)})`
                           : ""}
                       </span>
                     </>

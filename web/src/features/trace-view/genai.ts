@@ -239,7 +239,9 @@ export function llmTotals(spans: readonly { attributes: Attributes; llmCost?: Ll
     // Tool executions are GenAI spans but not model calls.
     if (attributes["gen_ai.operation.name"] === "execute_tool") continue;
     totals.calls++;
-    totals.inputTokens += pickNumber(attributes, "gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens") ?? 0;
+    // The server's count includes cache reads and writes, which Anthropic's input tokens leave out.
+    totals.inputTokens +=
+      llmCost?.inputTokens ?? pickNumber(attributes, "gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens") ?? 0;
     totals.outputTokens += pickNumber(attributes, "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens") ?? 0;
     if (llmCost?.usd != null) totals.costUsd += llmCost.usd;
     else if (llmCost) totals.unpriced++;
