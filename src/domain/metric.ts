@@ -159,18 +159,41 @@ export function movesByOne(values: ArrayLike<number>): boolean {
 }
 
 /**
+ * Units of what a TraceKit SDK histogram records (durations, sizes; UCUM and the words people write
+ * in a `unit` tag) and never a level that inc() and dec() move one at a time.
+ */
+const MEASURE_UNIT =
+  /^(?:ns|us|µs|μs|ms|s|min|h|d|(?:K|M|G|T|Ki|Mi|Gi|Ti)?By|(?:K|M|G|T)?B|bit|(?:nano|micro|milli)?seconds?|minutes?|hours?|bytes?)$/i;
+
+/** Metric names that say a duration or a size (`db.query.duration`, `http_latency`, `payload_bytes`). */
+const MEASURE_NAME = /(?:^|[._-])(?:duration|latency|ms|seconds|bytes)$/i;
+
+/**
+ * Whether a TraceKit SDK metric measures durations or sizes (its `unit` tag, else its name), which
+ * tells its points are a histogram's samples whatever their values: the SDKs send histograms as
+ * gauges with nothing else to tell them apart, and whole milliseconds of a steady operation (3, 4, 3,
+ * 4, 5…) move by one as an inc() and dec() gauge does. Such a gauge counts things (unit none, `1` or
+ * `{item}`).
+ */
+export function measuresSamples(descriptor: MetricDescriptor): boolean {
+  const unit = descriptor.unit.trim();
+  return unit === "" ? MEASURE_NAME.test(descriptor.name) : MEASURE_UNIT.test(unit);
+}
+
+/**
  * How a metric is charted by default: monotonic sums as rates, gauges and up-down sums as values,
  * histograms (explicit and exponential) as distributions, summaries as their quantiles. A TraceKit
  * SDK gauge is a distribution: the SDKs send their histograms as gauges, one point per recorded
  * value, indistinguishable from a gauge's sets, so every such point is read as a sample; unless its
- * points are a `level` (see movesByOne): a gauge that inc() and dec() move is read as values.
+ * points are a `level` (see movesByOne) and its unit is no measure (see measuresSamples): a gauge that
+ * inc() and dec() move is read as values.
  */
 export function chartOf(descriptor: MetricDescriptor, level = false): MetricChart {
   switch (descriptor.kind) {
     case "sum":
       return descriptor.monotonic === true ? "rate" : "value";
     case "gauge":
-      return descriptor.tracekit && !level ? "distribution" : "value";
+      return descriptor.tracekit && !(level && !measuresSamples(descriptor)) ? "distribution" : "value";
     case "histogram":
     case "exponentialHistogram":
       return "distribution";

@@ -129,3 +129,32 @@ it("takes the Python SDK's NaN gauge value as a gap and keeps the request's othe
   expect(ratio.series[0]?.values).toEqual([null, 0.25]);
   expect((await readJson(fetch(`${app.base}/api/health`))).counts.rejectedDataPoints).toBe(0);
 });
+
+it("charts a histogram of whole milliseconds as a distribution, though its values move by one as an inc() and dec() gauge's do", async () => {
+  const t0 = Date.now() - 5 * 60_000;
+  const points: TraceKitMetricPoint[] = [];
+  const steps = [3, 4, 3, 4, 5, 4, 3, 4, 5, 6, 5, 4];
+  // histogram.record() of query times, tagged with their unit as the SDKs' docs write it; and one
+  // whose name says what it measures, with no unit tag.
+  for (const [i, v] of steps.entries()) {
+    points.push({ name: "db.query.duration", type: "histogram", tags: { unit: "ms" }, value: v, atMs: t0 + i * 1000 });
+    points.push({ name: "render_ms", type: "histogram", value: v, atMs: t0 + i * 1000 });
+  }
+  // gauge.inc() and dec() from the SDK's starting 0: each sends the new level.
+  for (const [i, v] of [1, 2, 3, 2, 1, 2, 3, 4, 3, 2, 1, 0].entries()) {
+    points.push({ name: "connections.active", type: "gauge", value: v, atMs: t0 + i * 1000 });
+    points.push({ name: "jobs.running", type: "gauge", tags: { unit: "{job}" }, value: v, atMs: t0 + i * 1000 });
+  }
+  const response = await postTraceKitMetrics(app.port, nodeMetricsBody("hsvc", points), "node");
+  expect(response).toEqual({ status: 200, body: "{}" });
+
+  const catalog = (await readJson(fetch(`${app.base}/api/metrics?service=hsvc`))) as MetricCatalogResponse;
+  expect(catalog.metrics.map((m) => [m.name, m.chart, m.charts])).toEqual([
+    ["connections.active", "value", ["value", "distribution"]],
+    ["db.query.duration", "distribution", ["distribution", "value"]],
+    ["jobs.running", "value", ["value", "distribution"]],
+    ["render_ms", "distribution", ["distribution", "value"]],
+  ]);
+  const window = { since: t0 - 1000, until: t0 + 59_000, step: 60_000 };
+  expect((await query("db.query.duration", window)).series[0]).toMatchObject({ counts: [12], p50: [4], p99: [6] });
+});
