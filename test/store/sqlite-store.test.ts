@@ -149,17 +149,44 @@ describe("sqlite store: persistence and files", () => {
         "gen_ai.usage.output_tokens": 2,
       },
     });
-    store.insertSpans([chat, makeSpan({ trace: 2, span: 1, attributes: { "gen_ai.request.model": "mine" } })]);
+    // Anthropic's input tokens leave out its cache reads and writes, which are kept as the input's parts.
+    const claude = makeSpan({
+      trace: 3,
+      span: 1,
+      attributes: {
+        "gen_ai.provider.name": "anthropic",
+        "gen_ai.request.model": "claude-sonnet-4-5",
+        "gen_ai.usage.input_tokens": 12,
+        "gen_ai.usage.cache_read.input_tokens": 40_000,
+        "gen_ai.usage.cache_creation.input_tokens": 300,
+        "gen_ai.usage.output_tokens": 300,
+      },
+    });
+    store.insertSpans([chat, makeSpan({ trace: 2, span: 1, attributes: { "gen_ai.request.model": "mine" } }), claude]);
+    const cached = store.getSummaries([traceId(3)])[0]?.llm;
+    expect(cached?.models).toEqual([
+      {
+        model: "claude-sonnet-4-5",
+        calls: 1,
+        inputTokens: 40_312,
+        outputTokens: 300,
+        cachedInputTokens: 40_000,
+        cacheWriteInputTokens: 300,
+      },
+    ]);
     const before = store.getSummaries([traceId(1), traceId(2)]).map((s) => s.llm);
     expect(before[0]).toMatchObject({ calls: 1, inputTokens: 10, outputTokens: 2, models: [{ model: "gpt-4o" }] });
     expect(before[1]).toEqual({
       calls: 1,
       inputTokens: 0,
       outputTokens: 0,
-      models: [{ model: "mine", calls: 1, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 }],
+      models: [
+        { model: "mine", calls: 1, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, cacheWriteInputTokens: 0 },
+      ],
     });
     store = reopen(store, { path });
     expect(store.getSummaries([traceId(1), traceId(2)]).map((s) => s.llm)).toEqual(before);
+    expect(store.getSummaries([traceId(3)])[0]?.llm).toEqual(cached);
     // Totals go on growing from what was kept.
     store.insertSpans([
       makeSpan({ trace: 1, span: 2, attributes: { "gen_ai.request.model": "x", "gen_ai.usage.input_tokens": 5 } }),

@@ -362,7 +362,14 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
           rootSpan(4),
         ]);
         expect(summaryOf(store, 4).llm).toBeNull();
-        const gpt4o = { model: "gpt-4o", calls: 1, inputTokens: 1000, outputTokens: 100, cachedInputTokens: 0 };
+        const gpt4o = {
+          model: "gpt-4o",
+          calls: 1,
+          inputTokens: 1000,
+          outputTokens: 100,
+          cachedInputTokens: 0,
+          cacheWriteInputTokens: 0,
+        };
         expect(summaryOf(store, 3).llm).toEqual({ calls: 1, inputTokens: 1000, outputTokens: 100, models: [gpt4o] });
         expect(traceLlmCost(summaryOf(store, 3).llm?.models ?? [], MODEL_PRICES)).toEqual({
           usd: (1000 * 2.5 + 100 * 10) / 1e6,
@@ -376,7 +383,14 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
             "gen_ai.usage.completion_tokens": 5,
           }),
         ]);
-        const homeGrown = { model: "home-grown-7b", calls: 1, inputTokens: 50, outputTokens: 5, cachedInputTokens: 0 };
+        const homeGrown = {
+          model: "home-grown-7b",
+          calls: 1,
+          inputTokens: 50,
+          outputTokens: 5,
+          cachedInputTokens: 0,
+          cacheWriteInputTokens: 0,
+        };
         expect(summaryOf(store, 3).llm).toEqual({
           calls: 2,
           inputTokens: 1050,
@@ -399,7 +413,16 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
           calls: 1,
           inputTokens: 7,
           outputTokens: 0,
-          models: [{ model: "nobody-knows", calls: 1, inputTokens: 7, outputTokens: 0, cachedInputTokens: 0 }],
+          models: [
+            {
+              model: "nobody-knows",
+              calls: 1,
+              inputTokens: 7,
+              outputTokens: 0,
+              cachedInputTokens: 0,
+              cacheWriteInputTokens: 0,
+            },
+          ],
         });
       });
 
