@@ -272,6 +272,7 @@ export interface HealthResponse {
   forwarding: ForwardingJson | null;
   storage: {
     kind: "memory" | "sqlite";
+    /** The `--db` file, as a whole path (not for a page on another origin). */
     path?: string;
     maxSpans: number;
     /** The bound on stored log records (`--max-logs`); the first to arrive are evicted past it. */

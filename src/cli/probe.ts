@@ -1,19 +1,71 @@
-/** Asks whatever listens on host:port whether it is a tracekit-local; null when it is not (or does not answer in time). */
+import { connect } from "node:net";
+import type { HealthResponse } from "../protocol.js";
+
+/** A tracekit-local found on a port: where, and what it says of itself on /api/health. */
+export interface ExistingInstance {
+  url: string;
+  version: string;
+  /** Its storage and OTLP listeners, when its health answer has them (older versions may not). */
+  storage: Partial<HealthResponse["storage"]> | null;
+  otlp: Partial<HealthResponse["otlp"]> | null;
+}
+
+/** The address to reach a listener on `host` from this machine. */
+function reachableHost(host: string): string {
+  return host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
+}
+
+/**
+ * Whether anything accepts connections on host:port. A plain TCP connect, so that the usual case of a
+ * start (nothing there) costs a refused connection and not the load of the HTTP client.
+ */
+function accepts(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: host.replace(/^\[|\]$/g, ""), port });
+    const done = (answer: boolean) => {
+      socket.destroy();
+      resolve(answer);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once("connect", () => done(true));
+    socket.once("error", () => done(false));
+  });
+}
+
+/**
+ * Asks whatever listens on host:port whether it is a tracekit-local: the instance, "other" when
+ * something else accepts connections there (or does not answer in time), null when nothing does.
+ */
+export async function probePort(
+  host: string,
+  port: number,
+  timeoutMs = 3000,
+): Promise<ExistingInstance | "other" | null> {
+  const hostPart = reachableHost(host);
+  if (!(await accepts(hostPart, port, Math.min(timeoutMs, 1000)))) return null;
+  try {
+    const response = await fetch(`http://${hostPart}:${port}/api/health`, { signal: AbortSignal.timeout(timeoutMs) });
+    if (!response.ok) return "other";
+    const body = (await response.json()) as Partial<HealthResponse>;
+    if (body.name !== "tracekit-local") return "other";
+    const shown = host === "127.0.0.1" || host === "0.0.0.0" || host === "::" ? "localhost" : hostPart;
+    return {
+      url: `http://${shown}:${port}`,
+      version: body.version ?? "?",
+      storage: typeof body.storage === "object" && body.storage !== null ? body.storage : null,
+      otlp: typeof body.otlp === "object" && body.otlp !== null ? body.otlp : null,
+    };
+  } catch {
+    return "other";
+  }
+}
+
+/** The tracekit-local on host:port, or null when none answers there in time. */
 export async function probeExistingInstance(
   host: string,
   port: number,
-): Promise<{ url: string; version: string } | null> {
-  const hostPart = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
-  try {
-    const response = await fetch(`http://${hostPart}:${port}/api/health`, {
-      signal: AbortSignal.timeout(3000),
-    });
-    if (!response.ok) return null;
-    const body = (await response.json()) as { name?: string; version?: string };
-    if (body.name !== "tracekit-local") return null;
-    const shown = host === "127.0.0.1" || host === "0.0.0.0" || host === "::" ? "localhost" : hostPart;
-    return { url: `http://${shown}:${port}`, version: body.version ?? "?" };
-  } catch {
-    return null;
-  }
+  timeoutMs?: number,
+): Promise<ExistingInstance | null> {
+  const found = await probePort(host, port, timeoutMs);
+  return found === "other" ? null : found;
 }

@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { type AppEvent, ExtraPortError, type StoredCounts, startApp } from "../app.js";
 import {
+  type Config,
   ConfigError,
   DEFAULT_CONFIG_FILE,
   DEFAULT_HOST,
@@ -28,7 +30,7 @@ import { openBrowser } from "./browser.js";
 import { createCodeMonitoringLines, sdkListeningLine } from "./code-monitoring-lines.js";
 import { count } from "./count.js";
 import { forwardEventLine, forwardStoppedLine } from "./forward-lines.js";
-import { probeExistingInstance } from "./probe.js";
+import { type ExistingInstance, probeExistingInstance, probePort } from "./probe.js";
 
 interface StartOptions {
   config?: string;
@@ -229,15 +231,96 @@ export function storedNote(stored: StoredCounts): string {
 }
 
 /** One line for an extra OTLP port that could not be listened on. */
-function extraPortProblem(error: ExtraPortError, host: string): string {
+async function extraPortProblem(error: ExtraPortError, config: Config): Promise<string> {
   const which = `port ${error.port} (${error.flag})`;
-  if (error.code === "EADDRINUSE")
-    return `${which} is in use by another program; choose another, or 0 for any free port`;
+  if (error.code === "EADDRINUSE") {
+    const holder = await instanceHolding(error, config);
+    return holder === null
+      ? `${which} is in use by another program; choose another, or 0 for any free port`
+      : `${which} is held by the tracekit-local running at ${holder}; stop it first, or choose another port (0 for any free one)`;
+  }
   if (error.code === "EACCES") return `not allowed to listen on ${which}; try a port above 1023`;
   if (error.code === "EADDRNOTAVAIL" || error.code === "ENOTFOUND") {
-    return `cannot listen on address "${host}" for ${error.flag}: it is not an address of this machine`;
+    return `cannot listen on address "${config.host}" for ${error.flag}: it is not an address of this machine`;
   }
   return `cannot listen on ${which}: ${error.message.split("\n")[0]}`;
+}
+
+/**
+ * The URL of a running tracekit-local that holds the extra port `error` names: one whose main port it
+ * is, or one on the default port (or TRACEKIT_LOCAL_PORT's) that listens there with the same flag.
+ */
+async function instanceHolding(error: ExtraPortError, config: Config): Promise<string | null> {
+  const envPort = Number(process.env.TRACEKIT_LOCAL_PORT);
+  const candidates = new Set([error.port, DEFAULT_PORT, ...(Number.isInteger(envPort) ? [envPort] : [])]);
+  candidates.delete(config.port);
+  for (const port of candidates) {
+    // Short: the port itself may belong to a program that takes connections and never answers.
+    const existing = await probeExistingInstance(config.host, port, 1000);
+    if (existing === null) continue;
+    const listener = error.flag === "--otlp-grpc-port" ? existing.otlp?.grpc : existing.otlp?.extraHttp;
+    if (port === error.port || listener?.port === error.port) return existing.url;
+  }
+  return null;
+}
+
+/** The settings of this start that a running instance was started without, e.g. ["--db want.db"]. */
+export function settingsNotApplied(
+  existing: Pick<ExistingInstance, "storage" | "otlp">,
+  config: Config,
+  given: RawOptions,
+): string[] {
+  const { storage, otlp } = existing;
+  const ignored: string[] = [];
+  if (storage !== null) {
+    const samePath =
+      storage.kind === "sqlite" &&
+      storage.path !== undefined &&
+      config.dbPath !== null &&
+      resolve(storage.path) === resolve(config.dbPath);
+    if (given.db !== undefined && !samePath) ignored.push(`--db ${config.dbPath}`);
+    const bounds = [
+      ["maxSpans", "--max-spans", config.maxSpans],
+      ["maxLogs", "--max-logs", config.maxLogs],
+      ["maxMetricSeries", "--max-metric-series", config.maxMetricSeries],
+    ] as const;
+    for (const [key, flag, value] of bounds) {
+      if (given[key] !== undefined && storage[key] !== value) ignored.push(`${flag} ${value}`);
+    }
+  }
+  if (otlp !== null) {
+    const listeners = [
+      ["--otlp-http-port", config.otlpHttpPort, otlp.extraHttp],
+      ["--otlp-grpc-port", config.otlpGrpcPort, otlp.grpc],
+    ] as const;
+    for (const [flag, wanted, running] of listeners) {
+      // 0 asks for any free port: any the running one listens on will do.
+      if (wanted !== null && (running == null || (wanted !== 0 && running.port !== wanted))) {
+        ignored.push(`${flag} ${wanted}`);
+      }
+    }
+  }
+  return ignored;
+}
+
+/** What a running instance keeps its data in, e.g. "data in memory (up to 350,000 spans)". */
+function storageOf(storage: ExistingInstance["storage"]): string {
+  const where =
+    storage?.kind === "sqlite" ? `data in the SQLite file ${storage.path ?? "(path not shown)"}` : "data in memory";
+  return storage?.maxSpans === undefined ? where : `${where} (up to ${count(storage.maxSpans)} spans)`;
+}
+
+/** The answer to a start on a port where a tracekit-local already runs: say so, open it, exit 0. */
+async function reportAlreadyRunning(existing: ExistingInstance, config: Config, given: RawOptions): Promise<never> {
+  console.log(`tracekit-local ${existing.version} is already running at ${existing.url}`);
+  const ignored = settingsNotApplied(existing, config, given);
+  if (ignored.length > 0) {
+    console.log(
+      `  it keeps ${storageOf(existing.storage)}; ${ignored.join(", ")} ${ignored.length === 1 ? "was" : "were"} not applied: stop it first to start with ${ignored.length === 1 ? "it" : "them"}`,
+    );
+  }
+  if (config.open) await openBrowser(existing.url);
+  process.exit(0);
 }
 
 /** A JSON file's contents; a file that cannot be read or parsed throws an Error saying why in one line. */
@@ -274,7 +357,8 @@ function withSettingsFile(flags: RawOptions, configFlag: string | undefined): Ra
  * commander's defaults, which a config file may override.
  */
 export async function runStart(options: StartOptions, command?: Command): Promise<void> {
-  let config: ReturnType<typeof resolveConfig>;
+  let config: Config;
+  let settings: RawOptions;
   try {
     const given = (key: keyof StartOptions) => {
       const source = command?.getOptionValueSource(key);
@@ -297,7 +381,8 @@ export async function runStart(options: StartOptions, command?: Command): Promis
       prices: options.prices,
       serviceNameMapping: options.serviceNameMapping,
     };
-    config = resolveConfig(withSettingsFile(flags, options.config), process.env, readJsonFile);
+    settings = withSettingsFile(flags, options.config);
+    config = resolveConfig(settings, process.env, readJsonFile);
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`error: ${error.message}`);
@@ -312,22 +397,24 @@ export async function runStart(options: StartOptions, command?: Command): Promis
     if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
   });
 
+  // A tracekit-local already on the port is told before anything is opened: its --db file (the same
+  // command run twice) would be held, and another --db file would be created for nothing.
+  const found = config.port === 0 ? null : await probePort(config.host, config.port);
+  if (found !== null && found !== "other") await reportAlreadyRunning(found, config, settings);
+
   let app: Awaited<ReturnType<typeof startApp>>;
   try {
     app = await startApp(config, createEventPrinter());
   } catch (error) {
     if (error instanceof ExtraPortError) {
-      console.error(`error: ${extraPortProblem(error, config.host)}`);
+      console.error(`error: ${await extraPortProblem(error, config)}`);
       process.exit(1);
     }
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EADDRINUSE") {
-      const existing = await probeExistingInstance(config.host, config.port);
-      if (existing !== null) {
-        console.log(`tracekit-local ${existing.version} is already running at ${existing.url}`);
-        if (config.open) await openBrowser(existing.url);
-        process.exit(0);
-      }
+      // One that started between the check above and this start's listen (another program was asked already).
+      const existing = found === "other" ? null : await probeExistingInstance(config.host, config.port);
+      if (existing !== null) await reportAlreadyRunning(existing, config, settings);
       console.error(
         `error: port ${config.port} is in use by another program; choose another with --port <n> (or --port 0 for any free port)`,
       );

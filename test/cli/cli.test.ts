@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { status as grpcStatus } from "@grpc/grpc-js";
@@ -60,6 +61,74 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
     const second = start(["--port", String(port), "--no-open"]);
     expect(await second.exited).toBe(0);
     expect(second.stdout()).toMatch(new RegExp(`already running at http://localhost:${port}`));
+  });
+
+  it("the same --db command run twice says at once that it is already running, and exits 0", async () => {
+    const dir = tempDir();
+    try {
+      const db = join(dir.path, "twice.db");
+      const port = await freePort();
+      const first = start(["--port", String(port), "--no-open", "--db", db]);
+      await waitForUrl(first);
+      const began = Date.now();
+      const second = start(["--port", String(port), "--no-open", "--db", db]);
+      expect(await second.exited, second.stderr()).toBe(0);
+      // It did not wait for the file the first one holds (5 s).
+      expect(Date.now() - began).toBeLessThan(4_000);
+      expect(second.stdout().trim().split("\n")).toEqual([
+        expect.stringMatching(new RegExp(`already running at http://localhost:${port}$`)),
+      ]);
+      expect(second.stderr()).toBe("");
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it("a second start with other store settings says they were not applied, and creates no file", async () => {
+    const dir = tempDir();
+    try {
+      const db = join(dir.path, "running.db");
+      const wanted = join(dir.path, "want.db");
+      const port = await freePort();
+      const first = start(["--port", String(port), "--no-open", "--db", db]);
+      await waitForUrl(first);
+      const second = start(["--port", String(port), "--no-open", "--db", wanted, "--max-spans", "5"]);
+      expect(await second.exited, second.stderr()).toBe(0);
+      expect(second.stdout().trim().split("\n")).toEqual([
+        expect.stringContaining(`already running at http://localhost:${port}`),
+        `  it keeps data in the SQLite file ${db} (up to 350,000 spans); --db ${wanted}, --max-spans 5 were not applied: stop it first to start with them`,
+      ]);
+      expect(existsSync(wanted)).toBe(false);
+      const memory = start(["--port", "0", "--no-open"]);
+      const other = (await waitForUrl(memory)).port;
+      const third = start(["--port", String(other), "--no-open", "--db", wanted]);
+      expect(await third.exited).toBe(0);
+      expect(third.stdout()).toContain(
+        `  it keeps data in memory (up to 350,000 spans); --db ${wanted} was not applied: stop it first to start with it`,
+      );
+      expect(existsSync(wanted)).toBe(false);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it("says which running tracekit-local holds an extra OTLP port", async () => {
+    const port = await freePort();
+    const grpcPort = await freePort();
+    const args = ["--no-open", "--otlp-grpc-port", String(grpcPort)];
+    const first = start(["--port", String(port), ...args]);
+    await waitForUrl(first);
+    // The same command again is a start on a running instance's port.
+    const again = start(["--port", String(port), ...args]);
+    expect(await again.exited).toBe(0);
+    expect(again.stdout()).toContain(`already running at http://localhost:${port}`);
+    expect(again.stdout()).not.toContain("not applied");
+    // On another port: the extra one is the running instance's (found on TRACEKIT_LOCAL_PORT's port).
+    const other = start(["--port", "0", ...args], { TRACEKIT_LOCAL_PORT: String(port) });
+    expect(await other.exited).toBe(1);
+    expect(other.stderr().trim().split("\n")).toEqual([
+      `error: port ${grpcPort} (--otlp-grpc-port) is held by the tracekit-local running at http://localhost:${port}; stop it first, or choose another port (0 for any free one)`,
+    ]);
   });
 
   it("exits 1 with one line when another program holds the port", async () => {

@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { Hono } from "hono";
 import { AppError } from "../../domain/errors.js";
 import { normalizeTraceId } from "../../domain/ids.js";
@@ -242,8 +243,9 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
       forwarding: deps.forward === undefined ? null : { protocol: "http/protobuf", targets: deps.forward.status() },
       storage: {
         kind: deps.store.kind,
-        // A page on another origin that may read this answer (a dev origin) learns no file path.
-        ...(deps.dbPath !== null && !fromOtherOrigin ? { path: deps.dbPath } : {}),
+        // A page on another origin that may read this answer (a dev origin) learns no file path. The
+        // whole path: a second start compares it with its own --db, from another folder perhaps.
+        ...(deps.dbPath !== null && !fromOtherOrigin ? { path: resolve(deps.dbPath) } : {}),
         maxSpans: stats.maxSpans,
         maxLogs: logs.maxLogs,
         maxMetricSeries: metrics.maxSeries,
