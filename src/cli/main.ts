@@ -8,10 +8,51 @@ import { addRunOptions } from "./run-options.js";
 import { addStartOptions, runStart } from "./start.js";
 import { addTailOptions } from "./tail-options.js";
 
-/** Usage errors print as one line (commander may add a suggestion on the same line). */
+/**
+ * Usage errors print as one line: commander's suggestion, which it puts on a second line
+ * ("(Did you mean --port?)"), joins the first.
+ */
+export function oneLineError(message: string): string {
+  const [first = "", second = ""] = message.trim().split("\n");
+  const suggestion = /^\(Did you mean (.+)\?\)$/.exec(second.trim());
+  return suggestion === null ? first : `${first} (did you mean ${suggestion[1]}?)`;
+}
+
 const ONE_LINE_ERRORS = {
-  outputError: (message: string, write: (text: string) => void) => write(`${message.trim().split("\n")[0]}\n`),
+  outputError: (message: string, write: (text: string) => void) => write(`${oneLineError(message)}\n`),
 };
+
+/** The closest of `names` to a mistyped `word` (at most 2 edits, and less than 60% of it), or null. */
+export function closestName(word: string, names: readonly string[]): string | null {
+  let best: string | null = null;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const name of names) {
+    const distance = editDistance(word, name);
+    if (distance <= 2 && distance < 0.6 * word.length && distance < bestDistance) {
+      best = name;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+/** Edits (insert, delete, replace, swap of neighbours) that turn `a` into `b`. */
+function editDistance(a: string, b: string): number {
+  const rows = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) (rows[0] as number[])[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    const row = rows[i] as number[];
+    const above = rows[i - 1] as number[];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      row[j] = Math.min((above[j] as number) + 1, (row[j - 1] as number) + 1, (above[j - 1] as number) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        row[j] = Math.min(row[j] as number, ((rows[i - 2] as number[])[j - 2] as number) + 1);
+      }
+    }
+  }
+  return (rows[a.length] as number[])[b.length] as number;
+}
 
 /**
  * Exit codes: 0 ok, 1 could not run (port taken, store unusable), 2 bad usage. Every command but the
@@ -27,7 +68,19 @@ export async function main(argv: string[]): Promise<void> {
     .exitOverride()
     .configureOutput(ONE_LINE_ERRORS);
 
-  addStartOptions(program).action((options, command) => runStart(options, command));
+  addStartOptions(program).action((options, command: Command) => {
+    // The default command takes no arguments: a word here is a mistyped command (see below).
+    const [word] = command.args;
+    if (word !== undefined) {
+      const known = command.commands.map((sub) => sub.name());
+      const suggestion = closestName(word, known);
+      command.error(`error: unknown command '${word}'${suggestion === null ? "" : ` (did you mean ${suggestion}?)`}`, {
+        code: "commander.unknownCommand",
+        exitCode: 2,
+      });
+    }
+    return runStart(options, command);
+  });
   addStartOptions(
     program
       .command("start")
@@ -84,6 +137,9 @@ export async function main(argv: string[]): Promise<void> {
       .configureOutput(ONE_LINE_ERRORS),
   ).action(async (options) => (await import("./mcp.js")).runMcp(options));
 
+  // Set after the subcommands were made (they copy it): the default command's action tells a stray
+  // word as an unknown command with a suggestion, instead of commander's "too many arguments".
+  program.allowExcessArguments(true);
   try {
     await program.parseAsync(argv, { from: "node" });
   } catch (error) {

@@ -249,6 +249,21 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
     }
   });
 
+  it("a mistyped command or flag is one line with a suggestion, and exit 2", async () => {
+    for (const [args, line] of [
+      [["exprot"], "error: unknown command 'exprot' (did you mean export?)"],
+      [["--prot", "9973"], "error: unknown option '--prot' (did you mean --port?)"],
+      [["start", "--prto", "9973"], "error: unknown option '--prto' (did you mean --port?)"],
+      [["demo", "--prot", "9973"], "error: unknown option '--prot' (did you mean --port?)"],
+      [["nothing-like-it"], "error: unknown command 'nothing-like-it'"],
+    ] as const) {
+      const run = start([...args]);
+      expect(await run.exited, args.join(" ")).toBe(2);
+      expect(run.stderr(), args.join(" ")).toBe(`${line}\n`);
+      expect(run.stdout()).toBe("");
+    }
+  });
+
   it("prints help and version with exit 0", async () => {
     const help = start(["--help"]);
     expect(await help.exited).toBe(0);
