@@ -77,6 +77,16 @@ export async function probeInstance(url: string, timeoutMs = HEALTH_TIMEOUT_MS):
   }
 }
 
+/** How to get an instance at `url`: the start command for its port when it is on this machine. */
+export function startHint(url: string): string {
+  const { hostname, port } = new URL(url);
+  if (hostname !== "localhost" && hostname !== "127.0.0.1" && hostname !== "[::1]") {
+    return "start it on that machine (with --host 0.0.0.0 to reach it from here), or pass --port / --url";
+  }
+  const number = port === "" ? 80 : Number(port);
+  return `start it with \`tracekit-local${number === DEFAULT_PORT ? "" : ` --port ${number}`}\`, or pass --port / --url`;
+}
+
 /**
  * The running instance the options name, or a one-line error and exit: 2 for a bad TRACEKIT_LOCAL_PORT,
  * 1 when nothing answers there. Only for cli/ commands (it prints and exits).
@@ -94,9 +104,7 @@ export async function requireInstance(options: InstanceOptions): Promise<{ url: 
   }
   const health = await probeInstance(url);
   if (health === null) {
-    console.error(
-      `error: no tracekit-local answers at ${url}: start it with \`tracekit-local\`, or pass --port / --url`,
-    );
+    console.error(`error: no tracekit-local answers at ${url}: ${startHint(url)}`);
     process.exit(1);
   }
   return { url, health };

@@ -264,6 +264,21 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
     }
   });
 
+  it("a client command that finds no instance gives the start command for its port", async () => {
+    const port = await freePort();
+    for (const [args, env] of [
+      [["demo", "--port", String(port)], {}],
+      [["export", "--port", String(port)], {}],
+      [["tail"], { TRACEKIT_LOCAL_PORT: String(port) }],
+    ] as const) {
+      const run = start([...args], env);
+      expect(await run.exited, args.join(" ")).toBe(1);
+      expect(run.stderr(), args.join(" ")).toBe(
+        `error: no tracekit-local answers at http://localhost:${port}: start it with \`tracekit-local --port ${port}\`, or pass --port / --url\n`,
+      );
+    }
+  });
+
   it("prints help and version with exit 0", async () => {
     const help = start(["--help"]);
     expect(await help.exited).toBe(0);

@@ -120,7 +120,7 @@ describe("tracekit-local tail", { timeout: 60_000 }, () => {
     const none = cli(["tail", "--url", "http://127.0.0.1:9"]);
     expect(await none.exited).toBe(1);
     expect(lines(none.stderr())).toEqual([
-      "error: no tracekit-local answers at http://127.0.0.1:9: start it with `tracekit-local`, or pass --port / --url",
+      "error: no tracekit-local answers at http://127.0.0.1:9: start it with `tracekit-local --port 9`, or pass --port / --url",
     ]);
   });
 });

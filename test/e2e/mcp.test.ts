@@ -368,7 +368,7 @@ describe("tracekit-local mcp without an instance", { timeout: 30_000 }, () => {
     expect(await run.exited).toBe(1);
     expect(run.stdout()).toBe("");
     expect(run.stderr()).toBe(
-      `error: no tracekit-local answers at http://localhost:${port}: start it with \`tracekit-local\`, or pass --port / --url\n`,
+      `error: no tracekit-local answers at http://localhost:${port}: start it with \`tracekit-local --port ${port}\`, or pass --port / --url\n`,
     );
   });
 });
