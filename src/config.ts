@@ -128,7 +128,7 @@ export function resolveConfig(
     prices,
     peerNames,
     // TRACEKIT_NO_BROWSER=1 is how scripts kept the first TraceKit local UI from opening a browser.
-    open: (raw.open ?? true) && !isSet(env.TRACEKIT_NO_BROWSER),
+    open: (raw.open ?? true) && !browserTurnedOff(env),
     dbPath,
     maxSpans,
     maxLogs,
@@ -141,8 +141,12 @@ export function resolveConfig(
   });
 }
 
-/** An on/off environment variable: anything but unset, "", "0" and "false" means on. */
-function isSet(value: string | undefined): boolean {
+/**
+ * TRACEKIT_NO_BROWSER, for every command that may open one: anything but unset, "", "0" and "false"
+ * keeps the browser closed.
+ */
+export function browserTurnedOff(env: NodeJS.ProcessEnv): boolean {
+  const value = env.TRACEKIT_NO_BROWSER;
   return value !== undefined && value !== "" && value !== "0" && value.toLowerCase() !== "false";
 }
 

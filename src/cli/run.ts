@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { constants } from "node:os";
 import { isatty } from "node:tty";
-import { ConfigError } from "../config.js";
+import { browserTurnedOff, ConfigError } from "../config.js";
 import { startBackgroundInstance } from "./background-instance.js";
 import { openBrowser } from "./browser.js";
 import { instanceUrl, probeInstance, requireInstance } from "./instance.js";
@@ -79,7 +79,7 @@ export async function runCommand(command: string[], options: RunOptions): Promis
     ...(options.service === undefined ? {} : { service: options.service }),
   });
   const sinceMs = Date.now();
-  if (started && options.open && process.env.TRACEKIT_NO_BROWSER !== "1") {
+  if (started && options.open && !browserTurnedOff(process.env)) {
     // The run's traces as they arrive: the list from now on (the summary's link closes the window).
     const params = new URLSearchParams(options.service === undefined ? {} : { service: options.service });
     params.set("since", String(sinceMs));

@@ -1,9 +1,10 @@
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { TraceListResponse, TraceResponse } from "../../src/protocol.js";
-import { startTestApp, type TestApp } from "../helpers/app.js";
+import { startTestApp, type TestApp, tempDir } from "../helpers/app.js";
 import { BIN, type CliRun, freePort, useCliRuns } from "../helpers/cli.js";
 import { readJson } from "../helpers/http.js";
 import { waitFor } from "../helpers/live.js";
@@ -269,6 +270,37 @@ describe("tracekit-local run", { timeout: 60_000 }, () => {
     expect(summary(started.stderr())).toMatchObject({ traces: 2, spans: 4, failing: 1 });
     const health = await readJson(fetch(`http://127.0.0.1:${port}/api/health`));
     expect(health).toMatchObject({ name: "tracekit-local", counts: { spans: 4 } });
+  });
+
+  it("reads TRACEKIT_NO_BROWSER as start does: any value but empty, 0 and false keeps the browser closed", async () => {
+    const dir = tempDir();
+    try {
+      // xdg-open (Linux, no desktop) opens a URL with $BROWSER: here a script that notes it.
+      const opened = join(dir.path, "opened.txt");
+      const browser = join(dir.path, "browser.sh");
+      writeFileSync(browser, `#!/bin/sh\necho "$1" >> '${opened}'\n`);
+      chmodSync(browser, 0o755);
+      for (const value of ["true", "yes", "0"]) {
+        const port = await freePort();
+        const env = { TRACEKIT_NO_BROWSER: value, BROWSER: browser };
+        const started = run(["--port", String(port), "--", process.execPath, "-e", ""], env);
+        const code = await started.exited;
+        const pid = Number(/kill (\d+)/.exec(started.stderr())?.[1]);
+        if (Number.isInteger(pid) && pid > 0) startedPids.push(pid);
+        expect(code, started.stderr()).toBe(0);
+        expect(started.stderr()).toContain("in the background");
+        if (value === "0") {
+          // "0" is off: the browser opens on the run's traces.
+          await waitFor(() => (existsSync(opened) ? true : undefined));
+          expect(readFileSync(opened, "utf8")).toContain(`http://localhost:${port}/?since=`);
+        } else {
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          expect(existsSync(opened), value).toBe(false);
+        }
+      }
+    } finally {
+      dir.remove();
+    }
   });
 
   it("of two runs that start an instance at once, one says it started it, with its pid; the other uses it", async () => {
