@@ -1,8 +1,26 @@
+import { accessSync, constants } from "node:fs";
 import { StoreOpenError } from "./open-store.js";
 import { migrate, SchemaError, type SqliteDatabase, type SqliteDriver } from "./sqlite-schema.js";
 
-/** One line for the CLI: what is wrong with the file, in words rather than SQLite's codes. */
-export function describeOpenFailure(path: string, error: unknown): StoreOpenError {
+/** Whether this process may write the file; a file that does not exist yet is not read-only. */
+function writableFile(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ENOENT";
+  }
+}
+
+/**
+ * One line for the CLI: what is wrong with the file, in words rather than SQLite's codes. `writable`
+ * tells whether the file may be written (a parameter for tests, which run as root, who may write any file).
+ */
+export function describeOpenFailure(
+  path: string,
+  error: unknown,
+  writable: (path: string) => boolean = writableFile,
+): StoreOpenError {
   const code = (error as { code?: unknown }).code;
   const detail = String((error as Error)?.message ?? error).split("\n")[0];
   let reason: string;
@@ -13,6 +31,8 @@ export function describeOpenFailure(path: string, error: unknown): StoreOpenErro
   else if (is("SQLITE_CORRUPT")) reason = "the database file is corrupt";
   else if (busy) reason = "another process is using it";
   else if (is("SQLITE_READONLY") || is("SQLITE_PERM") || is("SQLITE_AUTH")) reason = "it is not writable";
+  // A read-only file in WAL mode fails the switch to exclusive WAL as SQLITE_IOERR_LOCK ("disk I/O error").
+  else if (is("SQLITE_IOERR") && !writable(path)) reason = "it is not writable";
   else if (is("SQLITE_CANTOPEN") || /directory does not exist/i.test(detail ?? "")) {
     reason = "the file cannot be created or opened (check that the directory exists and is writable)";
   } else reason = detail ?? "unknown error";

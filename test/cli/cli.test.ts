@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { chmodSync, existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { status as grpcStatus } from "@grpc/grpc-js";
@@ -417,6 +417,24 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
       );
     run.child.kill("SIGTERM");
     expect(await run.exited).toBe(0);
+  });
+
+  // Root may write any file, whatever its mode: there the mapping is tested in test/store/sqlite-open.test.ts.
+  it.skipIf(process.getuid?.() === 0)("exits 1 saying a read-only --db file is not writable", async () => {
+    const dir = tempDir();
+    try {
+      const db = join(dir.path, "read-only.db");
+      const first = start(["--port", "0", "--no-open", "--db", db]);
+      await waitForUrl(first);
+      first.child.kill("SIGTERM");
+      expect(await first.exited).toBe(0);
+      chmodSync(db, 0o444);
+      const run = start(["--port", "0", "--no-open", "--db", db]);
+      expect(await run.exited).toBe(1);
+      expect(run.stderr()).toBe(`error: cannot open SQLite database ${db}: it is not writable\n`);
+    } finally {
+      dir.remove();
+    }
   });
 
   it("exits 1 with one line when --db is not a database", async () => {
