@@ -60,7 +60,9 @@ function editDistance(a: string, b: string): number {
  */
 export async function main(argv: string[]): Promise<void> {
   const program = new Command("tracekit-local")
-    .description("Local OpenTelemetry UI: receives traces over OTLP/HTTP and shows them live in your browser.")
+    .description(
+      "Local OpenTelemetry UI: receives traces, logs and metrics over OTLP (HTTP, and gRPC with --otlp-grpc-port) and shows them live in your browser.",
+    )
     .version(packageVersion(), "-v, --version", "print the version")
     .helpOption("-h, --help", "show this help")
     .enablePositionalOptions()

@@ -107,8 +107,9 @@ export function addStartOptions(command: Command): Command {
       'LLM prices that override or add to the bundled table: {"models": {"<model>": {"input": 3, "output": 15, "cachedInput": 0.3, "cacheWriteInput": 3.75}}} in USD per 1M tokens',
     )
     .option(
-      "--service-name-mapping <host[:port]=name>",
-      "show a called host as this service on the map, e.g. localhost:8082=payment-service; repeatable",
+      // A short term: commander wraps no description when the widest term leaves them under 40 columns.
+      "--service-name-mapping <host=name>",
+      "show a called host[:port] as this service on the map, e.g. localhost:8082=payment-service; repeatable",
       repeatable(parseServiceNameMapping),
     )
     .option(

@@ -296,6 +296,16 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
     ]) {
       expect(help.stdout()).toContain(flag);
     }
+    // Wrapped to the 80 columns of a help that is not printed to a terminal, and it says what it receives.
+    for (const args of [["--help"], ["start", "--help"]]) {
+      const text = start(args);
+      expect(await text.exited).toBe(0);
+      const wide = text.stdout().split("\n").filter((line) => line.length > 80);
+      expect(wide, args.join(" ")).toEqual([]);
+    }
+    expect(help.stdout().replace(/\s+/g, " ")).toContain(
+      "receives traces, logs and metrics over OTLP (HTTP, and gRPC with --otlp-grpc-port)",
+    );
     // `start` is the default command, and takes the same flags.
     for (const args of [["--version"], ["start", "--version"], ["start", "-v"]]) {
       const version = start(args);
