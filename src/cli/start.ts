@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
+import { networkInterfaces } from "node:os";
 import { resolve } from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { type AppEvent, ExtraPortError, type StoredCounts, startApp } from "../app.js";
@@ -229,6 +230,27 @@ export function storedNote(stored: StoredCounts): string {
   ] as const;
   const held = parts.filter(([n]) => n > 0).map(([n, one, many]) => `${count(n)} ${n === 1 ? one : many}`);
   return held.length === 0 ? " (empty)" : ` (holds ${held.join(", ")})`;
+}
+
+/**
+ * The lines a start on an address other machines can reach adds to the banner: the URLs it is
+ * reached at from the network (the machine's IPv4 addresses, for 0.0.0.0 or ::), and a warning.
+ */
+export function exposureLines(host: string, port: number, interfaces: ReturnType<typeof networkInterfaces>): string[] {
+  const loopback = host === "localhost" || host === "::1" || /^127\./.test(host);
+  if (loopback) return [];
+  const lines: string[] = [];
+  if (host === "0.0.0.0" || host === "::") {
+    const addresses = Object.values(interfaces)
+      .flatMap((entries) => entries ?? [])
+      .filter((entry) => entry.family === "IPv4" && !entry.internal)
+      .map((entry) => entry.address);
+    for (const address of addresses) lines.push(`  LAN:   http://${address}:${port}`);
+  }
+  lines.push(
+    `  Warning: listening on ${host}: anyone on the network who can reach port ${port} can read and delete the data here`,
+  );
+  return lines;
 }
 
 /** One line for an extra OTLP port that could not be listened on. */
@@ -464,6 +486,7 @@ export async function runStart(options: StartOptions, command?: Command): Promis
   const storage = config.dbPath === null ? "memory" : `SQLite file ${config.dbPath}${storedNote(app.stored())}`;
   console.log(`tracekit-local is running`);
   console.log(`  UI:    ${app.url}`);
+  for (const line of exposureLines(config.host, app.port, networkInterfaces())) console.log(line);
   console.log(`  OTLP:  ${app.otlpEndpoint}  (OTLP/HTTP protobuf and JSON: /v1/traces, /v1/logs, /v1/metrics)`);
   if (app.otlpHttpEndpoint !== null) console.log(`         ${app.otlpHttpEndpoint}  (the same OTLP/HTTP receiver)`);
   if (app.otlpGrpcEndpoint !== null) {

@@ -1,5 +1,6 @@
 import { chmodSync, existsSync } from "node:fs";
 import { createServer } from "node:net";
+import { networkInterfaces } from "node:os";
 import { join } from "node:path";
 import { status as grpcStatus } from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
@@ -26,6 +27,27 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
     expect(health).toMatchObject({ status: "ok", name: "tracekit-local" });
     run.child.kill("SIGTERM");
     expect(await run.exited).toBe(0);
+  });
+
+  it("--host 0.0.0.0 lists this machine's network URLs and warns that anyone on the network can read the data", async () => {
+    const run = start(["--port", "0", "--host", "0.0.0.0", "--no-open"]);
+    const { port } = await waitForUrl(run);
+    const lan = Object.values(networkInterfaces())
+      .flatMap((entries) => entries ?? [])
+      .filter((entry) => entry.family === "IPv4" && !entry.internal)
+      .map((entry) => `  LAN:   http://${entry.address}:${port}`);
+    const banner = run.stdout().split("\n");
+    const ui = banner.indexOf(`  UI:    http://localhost:${port}`);
+    expect(banner.slice(ui + 1, ui + 2 + lan.length)).toEqual([
+      ...lan,
+      `  Warning: listening on 0.0.0.0: anyone on the network who can reach port ${port} can read and delete the data here`,
+    ]);
+    run.child.kill("SIGTERM");
+    expect(await run.exited).toBe(0);
+    // The default, loopback, has neither.
+    const local = start(["--port", "0", "--no-open"]);
+    await waitForUrl(local);
+    expect(local.stdout()).not.toMatch(/LAN:|Warning/);
   });
 
   it("keeps serving when its stdout pipe closes (`tracekit-local | head`), and still stops cleanly", async () => {
@@ -300,7 +322,10 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
     for (const args of [["--help"], ["start", "--help"]]) {
       const text = start(args);
       expect(await text.exited).toBe(0);
-      const wide = text.stdout().split("\n").filter((line) => line.length > 80);
+      const wide = text
+        .stdout()
+        .split("\n")
+        .filter((line) => line.length > 80);
       expect(wide, args.join(" ")).toEqual([]);
     }
     expect(help.stdout().replace(/\s+/g, " ")).toContain(
