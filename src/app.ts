@@ -44,7 +44,9 @@ export type AppEvent =
   /** A service's SDKs started listening live for breakpoint changes (`streams` open), or stopped (0). */
   | { type: "sdk-listening"; service: string; streams: number }
   /** The `--db` file is held by another process (often a tracekit-local still closing): waiting up to `ms`. */
-  | { type: "db-busy"; path: string; ms: number };
+  | { type: "db-busy"; path: string; ms: number }
+  /** An OTLP/gRPC exporter sent to an HTTP port (`port`); `grpcPort` is the one for it, if listening. */
+  | { type: "grpc-on-http"; port: number; grpcPort: number | null };
 
 /** How long a start waits for a `--db` file another process holds: a stopping tracekit-local takes ~1.5 s. */
 const DB_BUSY_WAIT_MS = 5_000;
@@ -278,7 +280,14 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
   const held = config.otlpHttpPort === null && config.otlpGrpcPort === null ? null : holdRequests();
   try {
     const mainListener = listenerFor(createServer(serverDeps));
-    main = await listenHttp(held?.listener ?? mainListener.listener, config.port, config.host);
+    const grpcSent = (onPort: () => number) => () =>
+      onEvent({ type: "grpc-on-http", port: onPort(), grpcPort: otlpPorts.grpc });
+    main = await listenHttp(
+      held?.listener ?? mainListener.listener,
+      config.port,
+      config.host,
+      grpcSent(() => port),
+    );
     port = main.port;
     // After this turn, in which the caller prints the URL: the first page or API request (the browser
     // that start-up opens) then finds Hono's adapter loaded.
@@ -290,6 +299,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
         listenerFor(createOtlpOnlyServer(serverDeps)).listener,
         config.otlpHttpPort,
         config.host,
+        grpcSent(() => otlpPorts.http ?? 0),
       ).catch((error: unknown) => {
         throw extraPortError("--otlp-http-port", config.otlpHttpPort ?? 0, error);
       });
@@ -424,9 +434,39 @@ interface HttpListener {
   stop(): Promise<void>;
 }
 
-function listenHttp(listener: RequestListener, listenPort: number, host: string): Promise<HttpListener> {
+/** The first bytes of every HTTP/2 connection, which OTLP/gRPC exporters open. */
+const HTTP2_PREFACE = "PRI * HTTP/2.0";
+
+/**
+ * A request Node's HTTP/1 parser refused: `onGrpc` when it was an HTTP/2 connection (an OTLP/gRPC
+ * exporter sent to this port), then the answer Node gives by itself, which a 'clientError' listener
+ * replaces: 400 (431, 408 for their codes) unless a response is under way, and the socket destroyed.
+ */
+function refuseUnparsable(error: Error & { code?: string; rawPacket?: Buffer }, socket: Socket, onGrpc: () => void) {
+  if (error.rawPacket?.subarray(0, HTTP2_PREFACE.length).toString("latin1") === HTTP2_PREFACE) onGrpc();
+  // Node's own check (lib/_http_server.js, socketOnError): the response in flight on this socket.
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (socket.writable && inFlight?.headersSent !== true) {
+    const status =
+      error.code === "HPE_HEADER_OVERFLOW"
+        ? "431 Request Header Fields Too Large"
+        : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+          ? "408 Request Timeout"
+          : "400 Bad Request";
+    socket.write(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
+  }
+  socket.destroy(error);
+}
+
+function listenHttp(
+  listener: RequestListener,
+  listenPort: number,
+  host: string,
+  onGrpc: () => void,
+): Promise<HttpListener> {
   return new Promise((resolve, reject) => {
     const server = createHttpServer(listener);
+    server.on("clientError", (error: Error, socket: Socket) => refuseUnparsable(error, socket, onGrpc));
     // Exporters keep connections open between batches; a short server-side idle timeout races
     // with their next request and shows up as ECONNRESET on the client.
     server.keepAliveTimeout = 65_000;

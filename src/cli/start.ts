@@ -141,10 +141,21 @@ export function addStartOptions(command: Command): Command {
     );
 }
 
-/** Prints a line per notable event; repeated client errors are summarised at most every 10 s. */
+/** Prints a line per notable event; repeated client errors (and misdirected exporters) are summarised at most every 10 s. */
 function createEventPrinter(): (event: AppEvent) => void {
   const lastPrinted = new Map<string, { at: number; suppressed: number }>();
   const captures = createCodeMonitoringLines();
+  /** null when a line of this kind was printed in the last 10 s; else what to add to it: how many were not. */
+  const throttle = (key: string): string | null => {
+    const now = Date.now();
+    const entry = lastPrinted.get(key);
+    if (entry !== undefined && now - entry.at < 10_000) {
+      entry.suppressed++;
+      return null;
+    }
+    lastPrinted.set(key, { at: now, suppressed: 0 });
+    return entry?.suppressed ? ` (+${entry.suppressed} more like it)` : "";
+  };
   return (event) => {
     if (event.type === "new-service") {
       console.log(`  + ${event.service}: first spans received`);
@@ -182,15 +193,18 @@ function createEventPrinter(): (event: AppEvent) => void {
       console.error(`  ! internal error: ${(event.error as Error)?.stack ?? String(event.error)}`);
       return;
     }
-    const key = `${event.path} ${event.status}`;
-    const now = Date.now();
-    const entry = lastPrinted.get(key);
-    if (entry !== undefined && now - entry.at < 10_000) {
-      entry.suppressed++;
+    if (event.type === "grpc-on-http") {
+      const more = throttle(`grpc-on-http ${event.port}`);
+      if (more === null) return;
+      const fix =
+        event.grpcPort === null
+          ? "set OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf, or start with --otlp-grpc-port 4317"
+          : `send it to the gRPC port ${event.grpcPort}, or set OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf`;
+      console.log(`  ! received OTLP/gRPC on the HTTP port ${event.port}: ${fix}${more}`);
       return;
     }
-    const more = entry?.suppressed ? ` (+${entry.suppressed} more like it)` : "";
-    lastPrinted.set(key, { at: now, suppressed: 0 });
+    const more = throttle(`${event.path} ${event.status}`);
+    if (more === null) return;
     // OTLP/gRPC refusals come under the method's path (`/<service>/Export`) and the HTTP status their code maps to.
     const grpc = event.path.endsWith("/Export");
     const label =

@@ -112,6 +112,31 @@ function mapErrors(app: Hono, deps: Pick<ServerDeps, "onInternalError" | "onClie
   });
 }
 
+const UNDER_SIGNAL_PATH_RE = /^(.+?)(\/v1\/(?:traces|logs|metrics))$/;
+
+/**
+ * Why a POST to `path` found no OTLP receiver when it ends in a signal's path under another one (an
+ * endpoint given with a path: `/v1/traces/v1/traces`), or null. `base`: the endpoint to give instead.
+ */
+export function misplacedOtlpPath(path: string, base: string): string | null {
+  const match = UNDER_SIGNAL_PATH_RE.exec(path);
+  if (match === null) return null;
+  const [, prefix = "", signal = ""] = match;
+  const doubled = /\/v1\/(?:traces|logs|metrics)$/.exec(prefix);
+  return doubled !== null
+    ? `the endpoint already ends in ${doubled[0]}; set OTEL_EXPORTER_OTLP_ENDPOINT to ${base}`
+    : `OTLP/HTTP is received at ${signal}, not under ${prefix}; set OTEL_EXPORTER_OTLP_ENDPOINT to ${base}`;
+}
+
+/** A 404 for a POST to a signal's path under another path, told to the CLI; null for any other request. */
+function misplacedOtlpAnswer(c: Context, deps: Pick<ServerDeps, "baseUrl" | "onClientError">): Response | null {
+  if (c.req.method !== "POST") return null;
+  const message = misplacedOtlpPath(c.req.path, deps.baseUrl());
+  if (message === null) return null;
+  deps.onClientError?.(c.req.path, 404, message);
+  return c.json({ error: { code: "not_found", message: `nothing at POST ${c.req.path}: ${message}` } }, 404);
+}
+
 /** The whole HTTP surface as a Hono app; listening is the caller's business. */
 export function createServer(deps: ServerDeps): Hono {
   const app = new Hono();
@@ -136,8 +161,10 @@ export function createServer(deps: ServerDeps): Hono {
   app.route("/", webRoutes(deps.webRoot !== undefined ? { webRoot: deps.webRoot } : {}));
 
   mapErrors(app, deps);
-  app.notFound((c) =>
-    c.json({ error: { code: "not_found", message: `nothing at ${c.req.method} ${c.req.path}` } }, 404),
+  app.notFound(
+    (c) =>
+      misplacedOtlpAnswer(c, deps) ??
+      c.json({ error: { code: "not_found", message: `nothing at ${c.req.method} ${c.req.path}` } }, 404),
   );
 
   return app;
@@ -152,16 +179,18 @@ export function createOtlpOnlyServer(deps: ServerDeps): Hono {
   guardHost(app, deps);
   app.route("/", otlpRoutes(deps));
   mapErrors(app, deps);
-  app.notFound((c) =>
-    c.json(
-      {
-        error: {
-          code: "not_found",
-          message: `nothing at ${c.req.method} ${c.req.path}: this port takes only OTLP/HTTP (POST /v1/traces, /v1/logs, /v1/metrics); the UI and API are at ${deps.baseUrl()}`,
+  app.notFound(
+    (c) =>
+      misplacedOtlpAnswer(c, deps) ??
+      c.json(
+        {
+          error: {
+            code: "not_found",
+            message: `nothing at ${c.req.method} ${c.req.path}: this port takes only OTLP/HTTP (POST /v1/traces, /v1/logs, /v1/metrics); the UI and API are at ${deps.baseUrl()}`,
+          },
         },
-      },
-      404,
-    ),
+        404,
+      ),
   );
   return app;
 }

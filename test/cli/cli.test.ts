@@ -229,6 +229,43 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
     expect(await run.exited).toBe(0);
   });
 
+  it("prints a line, at most every 10 s, for an OTLP/gRPC exporter on the HTTP port and for an endpoint given with its path", async () => {
+    const run = start(["--port", "0", "--no-open"]);
+    const { port } = await waitForUrl(run);
+    const client = exportClient(port, OTLP_GRPC_SERVICES.traces);
+    try {
+      for (let i = 0; i < 2; i++)
+        expect((await client.send(new Uint8Array(0))).error?.code).toBe(grpcStatus.UNAVAILABLE);
+    } finally {
+      client.close();
+    }
+    const grpcLine = `  ! received OTLP/gRPC on the HTTP port ${port}: set OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf, or start with --otlp-grpc-port 4317`;
+    await expect.poll(() => run.stdout()).toContain(grpcLine);
+    const base = `http://127.0.0.1:${port}`;
+    for (let i = 0; i < 3; i++) {
+      const doubled = await postJson(`${base}/v1/traces`, jsonTraceRequest("doubled", [{ traceId: newTraceId() }]));
+      expect(doubled.status).toBe(404);
+    }
+    const pathLine = `  ! POST /v1/traces/v1/traces answered 404: the endpoint already ends in /v1/traces; set OTEL_EXPORTER_OTLP_ENDPOINT to http://localhost:${port}`;
+    await expect.poll(() => run.stdout()).toContain(pathLine);
+    const elsewhere = await fetch(`${base}/otlp/v1/logs`, {
+      method: "POST",
+      body: "{}",
+      headers: { "content-type": "application/json" },
+    });
+    expect(elsewhere.status).toBe(404);
+    await expect
+      .poll(() => run.stdout())
+      .toContain(
+        `  ! POST /otlp/v1/logs answered 404: OTLP/HTTP is received at /v1/logs, not under /otlp; set OTEL_EXPORTER_OTLP_ENDPOINT to http://localhost:${port}`,
+      );
+    const lines = run.stdout().split("\n");
+    expect(lines.filter((line) => line === grpcLine)).toHaveLength(1);
+    expect(lines.filter((line) => line === pathLine)).toHaveLength(1);
+    run.child.kill("SIGTERM");
+    expect(await run.exited).toBe(0);
+  });
+
   it("exits 1 with one line naming the flag when another program holds an extra OTLP port", async () => {
     const other = createServer();
     await new Promise<void>((r) => other.listen(0, "127.0.0.1", r));
