@@ -357,6 +357,16 @@ const CONFIG_KEYS: Record<keyof RawOptions, "number" | "string" | "boolean" | "s
   serviceNameMapping: "mapping",
 };
 
+/** The checks of a config file's numbers, each given the name to refuse a value under. */
+const CONFIG_NUMBER_CHECKS: Partial<Record<string, (value: string, name: string) => unknown>> = {
+  port: parsePortFlag,
+  otlpHttpPort: parsePortFlag,
+  otlpGrpcPort: parsePortFlag,
+  maxSpans: (value, name) => parseBound(value, name, "spans"),
+  maxLogs: (value, name) => parseBound(value, name, "log records"),
+  maxMetricSeries: (value, name) => parseBound(value, name, "series"),
+};
+
 /** The config file read when no `--config` is given, if it is in the current directory. */
 export const DEFAULT_CONFIG_FILE = "tracekit-local.json";
 
@@ -379,7 +389,7 @@ export function withConfigFile(flags: RawOptions, json: unknown, file: string): 
     const type = CONFIG_KEYS[key as keyof RawOptions];
     const ok =
       type === "number"
-        ? typeof value === "number" || typeof value === "string"
+        ? typeof value === "number"
         : type === "strings"
           ? Array.isArray(value) && value.every((item) => typeof item === "string")
           : type === "mapping"
@@ -396,6 +406,9 @@ export function withConfigFile(flags: RawOptions, json: unknown, file: string): 
       }[type];
       throw new ConfigError(`${file}: "${key}" must be ${wanted}`);
     }
+    // A value is checked as its flag's would be, and a refusal names the file and the key, not the flag.
+    const check = CONFIG_NUMBER_CHECKS[key];
+    if (check !== undefined) check(String(value), `${file}: "${key}"`);
     if (merged[key] !== undefined) continue;
     merged[key] = (key === "db" || key === "prices") && value !== "" ? resolve(dirname(file), value as string) : value;
   }

@@ -376,17 +376,24 @@ function readJsonFile(path: string): unknown {
   }
 }
 
-/** The flags plus the config file (`--config`, else ./tracekit-local.json when present), flags first. */
-function withSettingsFile(flags: RawOptions, configFlag: string | undefined): RawOptions {
+/**
+ * The flags plus the config file (`--config`, else ./tracekit-local.json when present), flags first;
+ * `file`: the config file read, as shown, or null.
+ */
+function withSettingsFile(
+  flags: RawOptions,
+  configFlag: string | undefined,
+): { settings: RawOptions; file: string | null } {
   const file = configFlag ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
-  if (file === undefined) return flags;
+  if (file === undefined) return { settings: flags, file: null };
   let json: unknown;
   try {
     json = readJsonFile(file);
   } catch (error) {
     throw new ConfigError(`config file ${file}: ${(error as Error).message}`);
   }
-  return withConfigFile(flags, json, file);
+  const shown = configFlag === undefined ? `./${DEFAULT_CONFIG_FILE}` : file;
+  return { settings: withConfigFile(flags, json, shown), file: shown };
 }
 
 /**
@@ -396,6 +403,7 @@ function withSettingsFile(flags: RawOptions, configFlag: string | undefined): Ra
 export async function runStart(options: StartOptions, command?: Command): Promise<void> {
   let config: Config;
   let settings: RawOptions;
+  let configFile: string | null;
   try {
     const given = (key: keyof StartOptions) => {
       const source = command?.getOptionValueSource(key);
@@ -418,7 +426,7 @@ export async function runStart(options: StartOptions, command?: Command): Promis
       prices: options.prices,
       serviceNameMapping: options.serviceNameMapping,
     };
-    settings = withSettingsFile(flags, options.config);
+    ({ settings, file: configFile } = withSettingsFile(flags, options.config));
     config = resolveConfig(settings, process.env, readJsonFile);
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -499,6 +507,8 @@ export async function runStart(options: StartOptions, command?: Command): Promis
 
   const storage = config.dbPath === null ? "memory" : `SQLite file ${config.dbPath}${storedNote(app.stored())}`;
   console.log(`tracekit-local is running`);
+  // A settings file in the current directory is read without being asked for: say that it was.
+  if (configFile !== null) console.log(`  Config: ${configFile}`);
   console.log(`  UI:    ${app.url}`);
   for (const line of exposureLines(config.host, app.port, networkInterfaces())) console.log(line);
   console.log(`  OTLP:  ${app.otlpEndpoint}  (OTLP/HTTP protobuf and JSON: /v1/traces, /v1/logs, /v1/metrics)`);

@@ -1,8 +1,9 @@
+import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/app.js";
-import { useCliRuns, waitForUrl } from "../helpers/cli.js";
+import { BIN, useCliRuns, waitForUrl } from "../helpers/cli.js";
 import { readJson } from "../helpers/http.js";
 import { jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
 
@@ -30,6 +31,50 @@ describe("--prices, --service-name-mapping and the config file", { timeout: 120_
         const lines = run.stderr().trim().split("\n");
         expect(lines, args.join(" ")).toHaveLength(1);
         expect(lines[0]).toContain(message);
+      }
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it("says when it reads ./tracekit-local.json, and refuses its bad values naming the file and the key", async () => {
+    const dir = tempDir();
+    /** The CLI started in `dir`, where it finds the config file by itself. */
+    const inDir = (args: string[]) => {
+      const child = spawn(process.execPath, [BIN, ...args], { cwd: dir.path, stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      let err = "";
+      child.stdout.on("data", (chunk) => {
+        out += chunk;
+      });
+      child.stderr.on("data", (chunk) => {
+        err += chunk;
+      });
+      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+      return { child, exited, stdout: () => out, stderr: () => err };
+    };
+    const file = join(dir.path, "tracekit-local.json");
+    try {
+      for (const [settings, line] of [
+        [{ port: "abc" }, './tracekit-local.json: "port" must be a number'],
+        [{ port: "9974" }, './tracekit-local.json: "port" must be a number'],
+        [{ port: 70000 }, './tracekit-local.json: "port" must be a port number from 0 to 65535, not "70000"'],
+        [{ maxSpans: 0 }, './tracekit-local.json: "maxSpans" must be a whole number of spans >= 1, not "0"'],
+      ] as const) {
+        writeFileSync(file, JSON.stringify(settings));
+        const run = inDir(["--no-open"]);
+        expect(await run.exited, JSON.stringify(settings)).toBe(2);
+        expect(run.stderr()).toBe(`error: ${line}\n`);
+      }
+      writeFileSync(file, JSON.stringify({ port: 0, maxSpans: 1234 }));
+      const run = inDir(["--no-open"]);
+      try {
+        await expect.poll(() => run.stdout()).toContain("Press Ctrl+C");
+        expect(run.stdout()).toContain("  Config: ./tracekit-local.json\n");
+        expect(run.stdout()).toContain("up to 1,234 spans");
+      } finally {
+        run.child.kill("SIGTERM");
+        await run.exited;
       }
     } finally {
       dir.remove();
