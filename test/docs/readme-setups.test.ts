@@ -21,9 +21,24 @@ describe("README's 'Send it traces' says what the onboarding page says", () => {
         // Installs and start commands appear as written; NAME=value words at least as variables.
         for (const word of words.filter((w) => /^[A-Z_]+=/.test(w))) expect(text).toContain(word);
         const command = words.filter((w) => !/^[A-Z_]+=/.test(w)).join(" ");
-        if (/^(npm|pip|node|python|opentelemetry-)/.test(command)) expect(text).toContain(command);
+        if (/^(npm|pip|node|python|opentelemetry-|go |java |dotnet |curl )/.test(command))
+          expect(text).toContain(command);
       }
     }
+  });
+
+  it("sets up Go, Java and .NET over OTLP/HTTP as the page does", () => {
+    for (const fact of [
+      "otlptracehttp.New(ctx)",
+      'otlptracehttp.WithEndpoint("localhost:9999")',
+      "otlptracehttp.WithInsecure()",
+      'otlp.Endpoint = new Uri("http://localhost:9999/v1/traces");',
+      "otlp.Protocol = OtlpExportProtocol.HttpProtobuf;",
+      "--otlp-grpc-port 4317",
+    ]) {
+      expect(section).toContain(fact);
+    }
+    expect(section).not.toMatch(/every OpenTelemetry SDK reads/i);
   });
 
   it("states the port-9999 rule, the alternative, and the code-monitoring options", () => {

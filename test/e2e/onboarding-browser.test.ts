@@ -79,6 +79,27 @@ describe.skipIf(!available)("onboarding page in Chromium", () => {
     await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(last.steps.at(-1)!.code);
   });
 
+  it("at 800px wide keeps the tab list beside the panel, each tab whole, and no set-up wider than the page", async () => {
+    await page.setViewportSize({ width: 800, height: 900 });
+    await page.goto(app.base);
+    const tabs = page.getByRole("tablist");
+    const panel = page.getByTestId("setup-panel");
+    for (const snippet of setupSnippets(app.base)) {
+      const tab = page.getByRole("tab", { name: snippet.title, exact: true });
+      await tab.click();
+      await expect.poll(() => panel.getByRole("heading").textContent()).toBe(snippet.title);
+      // The tab's label is not cut, and the panel starts right of the tab list, at the same height.
+      expect(await tab.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+      const list = (await tabs.boundingBox())!;
+      const box = (await panel.boundingBox())!;
+      expect(box.x).toBeGreaterThanOrEqual(list.x + list.width);
+      expect(Math.abs(box.y - list.y)).toBeLessThan(40);
+      // Long code scrolls inside its block; nothing makes the page scroll sideways.
+      const overflow = await page.getByTestId("onboarding").evaluate((el) => el.scrollWidth - el.clientWidth);
+      expect(overflow, snippet.title).toBeLessThanOrEqual(0);
+    }
+  });
+
   it("moves between set-ups with the arrow keys", async () => {
     await page.goto(app.base);
     const [first, second] = setupSnippets(app.base);

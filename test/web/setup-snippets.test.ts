@@ -27,7 +27,7 @@ const envOf = (command: string) =>
   );
 
 describe("the set-ups", () => {
-  it("offer TraceKit Python and Node, full offline TraceKit, OpenTelemetry Node (CommonJS, ESM) and Python, and any SDK", () => {
+  it("offer TraceKit Python and Node, full offline TraceKit, OpenTelemetry Node (CommonJS, ESM), Python, Go, Java, .NET, and any SDK", () => {
     expect(setupSnippets(ORIGIN).map((s) => s.title)).toEqual([
       "TraceKit Python",
       "TraceKit Node",
@@ -35,6 +35,9 @@ describe("the set-ups", () => {
       "OpenTelemetry Node (CommonJS)",
       "OpenTelemetry Node (ESM)",
       "OpenTelemetry Python",
+      "OpenTelemetry Go",
+      "OpenTelemetry Java",
+      "OpenTelemetry .NET",
       "Any OpenTelemetry SDK",
     ]);
     const ids = setupSnippets(ORIGIN).map((s) => s.id);
@@ -134,6 +137,95 @@ describe("the set-ups", () => {
       OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
     });
     expect(run(s)).toMatch(/opentelemetry-instrument python app\.py$/);
+  });
+
+  it("OpenTelemetry Go: the OTLP/HTTP exporter (Go's exporters ignore the protocol variable), this address, plain HTTP", () => {
+    for (const origin of [ORIGIN, "http://127.0.0.1:9999"]) {
+      const s = snippet("otel-go", origin);
+      expect(s.steps[0]!.code.replace(/\s*\\\n\s*/g, " ")).toBe(
+        "go get go.opentelemetry.io/otel go.opentelemetry.io/otel/sdk " +
+          "go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp " +
+          "go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp",
+      );
+      expect(code(s)).toContain('"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"');
+      expect(code(s)).toContain("otlptracehttp.New(ctx)");
+      expect(code(s)).toContain("sdktrace.NewTracerProvider(sdktrace.WithBatcher(exporter))");
+      expect(code(s)).toContain("otel.SetTracerProvider(tp)");
+      expect(code(s)).toContain('otelhttp.NewHandler(mux, "server")');
+      expect(code(s)).not.toContain("otlptracegrpc");
+      // The address with its http:// scheme (plain HTTP; Go's default is TLS), and no protocol variable, which
+      // Go would ignore.
+      const env = envOf(run(s));
+      expect(env).toEqual({
+        OTEL_EXPORTER_OTLP_ENDPOINT: origin,
+        OTEL_SERVICE_NAME: "my-app",
+        OTEL_BSP_SCHEDULE_DELAY: "500",
+      });
+      expect(run(s)).toMatch(/go run \.$/);
+      const host = new URL(origin).host;
+      expect(s.notes.join(" ")).toContain(
+        `\`otlptracehttp.WithEndpoint("${host}")\` and \`otlptracehttp.WithInsecure()\``,
+      );
+    }
+    const s = snippet("otel-go");
+    expect(s.intro).toContain("`OTEL_EXPORTER_OTLP_PROTOCOL` does not change it");
+    expect(s.notes.join(" ")).toMatch(
+      /`otlptracegrpc`.*`tracekit-local --otlp-grpc-port 4317`.*`http:\/\/localhost:4317`/,
+    );
+    expect(s.notes.join(" ")).toContain("`otlpmetrichttp` and `otlploghttp`");
+  });
+
+  it("OpenTelemetry Java: the agent over http/protobuf, whatever its version's default", () => {
+    const s = snippet("otel-java");
+    expect(s.steps[0]!.code.replace(/\s*\\\n\s*/g, " ")).toBe(
+      "curl -L -O https://github.com/open-telemetry/opentelemetry-java-instrumentation/releases/latest/download/opentelemetry-javaagent.jar",
+    );
+    expect(envOf(run(s))).toEqual({
+      OTEL_EXPORTER_OTLP_ENDPOINT: ORIGIN,
+      OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
+      OTEL_SERVICE_NAME: "my-app",
+      OTEL_BSP_SCHEDULE_DELAY: "500",
+    });
+    expect(run(s)).toMatch(/java -javaagent:opentelemetry-javaagent\.jar -jar app\.jar$/);
+    const notes = s.notes.join(" ");
+    expect(notes).toMatch(/1\.x sends OTLP\/gRPC to port 4317.*`--otlp-grpc-port 4317`/);
+    expect(notes).toContain("`OTEL_LOGS_EXPORTER=otlp`");
+    expect(notes).toMatch(/AWS and GCP resource providers stay off/);
+  });
+
+  it("OpenTelemetry .NET: AddOtlpExporter over HttpProtobuf to this address's /v1/traces (a URL set in code gets no path)", () => {
+    for (const origin of [ORIGIN, "http://127.0.0.1:9999"]) {
+      const s = snippet("otel-dotnet", origin);
+      expect(s.steps[0]!.code.split("\n")).toEqual([
+        "dotnet add package OpenTelemetry.Extensions.Hosting",
+        "dotnet add package OpenTelemetry.Exporter.OpenTelemetryProtocol",
+        "dotnet add package OpenTelemetry.Instrumentation.AspNetCore",
+        "dotnet add package OpenTelemetry.Instrumentation.Http",
+      ]);
+      expect(code(s)).toContain(".AddOtlpExporter(otlp =>");
+      expect(code(s)).toContain(`otlp.Endpoint = new Uri("${origin}/v1/traces");`);
+      expect(code(s)).toContain("otlp.Protocol = OtlpExportProtocol.HttpProtobuf;");
+      expect(code(s)).not.toContain("OtlpExportProtocol.Grpc");
+      expect(code(s)).toContain('.ConfigureResource(resource => resource.AddService("my-app"))');
+      expect(s.notes.join(" ")).toContain(`\`new Uri("${origin}")\``);
+    }
+    const s = snippet("otel-dotnet");
+    expect(run(s)).toMatch(/dotnet run$/);
+    expect(s.notes.join(" ")).toMatch(/`\.UseOtlpExporter\(\.\.\.\)`.*`OtlpExportProtocol\.HttpProtobuf`/);
+    expect(s.notes.join(" ")).toMatch(/`localhost:4317`.*`tracekit-local --otlp-grpc-port 4317`/);
+  });
+
+  it("every OpenTelemetry set-up whose SDK may stay on gRPC names the --otlp-grpc-port 4317 alternative", () => {
+    for (const id of ["otel-python", "otel-go", "otel-java", "otel-dotnet", "otel-any"]) {
+      expect(allText(snippet(id))).toContain("--otlp-grpc-port 4317");
+    }
+  });
+
+  it("any SDK: claims the variables only for SDKs that read them, and sends Go to its own tab", () => {
+    const s = snippet("otel-any");
+    expect(s.intro).not.toMatch(/every (opentelemetry )?sdk/i);
+    expect(s.intro).toContain("SDKs that set up their exporter from the environment read these variables");
+    expect(s.intro).toMatch(/as in Go, they set the address but not the protocol/);
   });
 
   it("any SDK: the two variables, and the full /v1/traces path for the traces-only variable", () => {

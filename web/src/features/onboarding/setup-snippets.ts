@@ -12,6 +12,13 @@
  * - OpenTelemetry's batch span processor exports every 5 s unless `OTEL_BSP_SCHEDULE_DELAY` says otherwise.
  * - `@opentelemetry/auto-instrumentations-node/register` runs every resource detector by default; the
  *   cloud ones (AWS, Azure, GCP, Alibaba) probe metadata addresses such as 169.254.169.254.
+ * - Go picks its exporter in code: `otlptracehttp` (protobuf only, no JSON) or `otlptracegrpc`; neither reads
+ *   `OTEL_EXPORTER_OTLP_PROTOCOL`. Both read `OTEL_EXPORTER_OTLP_ENDPOINT`; without one they use TLS.
+ * - The Java agent 2.x sends http/protobuf to 4318 by default, 1.x gRPC to 4317; 2.x exports logs and metrics
+ *   too. Its AWS and GCP resource providers are off unless turned on.
+ * - .NET's `AddOtlpExporter` sends gRPC to 4317 unless told `HttpProtobuf` (it has no JSON). An `Endpoint`
+ *   set in code is used as written, so with HTTP it names the signal's path; `OTEL_EXPORTER_OTLP_ENDPOINT`
+ *   and `UseOtlpExporter`'s base address get `/v1/<signal>` appended.
  */
 export interface SetupStep {
   label: string;
@@ -326,6 +333,167 @@ export function standardPortsNote(ports: ExtraOtlpPorts | null): string {
   return `${now}${defaults} work unchanged, with no variable set, when tracekit-local is started with \`${missing}\`${serving.length === 0 ? "" : " too"}.`;
 }
 
+const GRPC_FLAG_NOTE = "`tracekit-local --otlp-grpc-port 4317`";
+
+function otelGo(origin: string): SetupSnippet {
+  const host = new URL(origin).host;
+  return {
+    id: "otel-go",
+    group: "OpenTelemetry",
+    tab: "Go",
+    title: "OpenTelemetry Go",
+    intro:
+      "Go picks its exporter in code, and `OTEL_EXPORTER_OTLP_PROTOCOL` does not change it: use the OTLP/HTTP " +
+      "exporter, `otlptracehttp`. It reads this server's address from `OTEL_EXPORTER_OTLP_ENDPOINT` and " +
+      "appends `/v1/traces`.",
+    steps: [
+      {
+        label: "Add the SDK, the OTLP/HTTP trace exporter and the net/http instrumentation",
+        code: [
+          "go get go.opentelemetry.io/otel go.opentelemetry.io/otel/sdk \\",
+          "  go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp \\",
+          "  go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp",
+        ].join("\n"),
+      },
+      {
+        label: "Set up tracing in main and wrap your handler",
+        code: [
+          "import (",
+          '\t"context"',
+          '\t"log"',
+          '\t"net/http"',
+          "",
+          '\t"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"',
+          '\t"go.opentelemetry.io/otel"',
+          '\t"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"',
+          '\tsdktrace "go.opentelemetry.io/otel/sdk/trace"',
+          ")",
+          "",
+          "func main() {",
+          "\tctx := context.Background()",
+          "\texporter, err := otlptracehttp.New(ctx) // reads OTEL_EXPORTER_OTLP_ENDPOINT",
+          "\tif err != nil {",
+          "\t\tlog.Fatal(err)",
+          "\t}",
+          "\ttp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exporter))",
+          "\tdefer tp.Shutdown(ctx)",
+          "\totel.SetTracerProvider(tp)",
+          "",
+          "\tmux := http.NewServeMux() // your routes",
+          '\tlog.Fatal(http.ListenAndServe(":8080", otelhttp.NewHandler(mux, "server")))',
+          "}",
+        ].join("\n"),
+      },
+      {
+        label: "Run it",
+        code: command(
+          { OTEL_EXPORTER_OTLP_ENDPOINT: origin, OTEL_SERVICE_NAME: "my-app", OTEL_BSP_SCHEDULE_DELAY: "500" },
+          "go run .",
+        ),
+      },
+    ],
+    notes: [
+      `The \`http://\` in the address means plain HTTP; Go's exporters use TLS when no address is given. To set it in ` +
+        `code instead: \`otlptracehttp.WithEndpoint("${host}")\` and \`otlptracehttp.WithInsecure()\`.`,
+      "Metrics and logs: `otlpmetrichttp` and `otlploghttp` (under `go.opentelemetry.io/otel/exporters/otlp`) " +
+        "read the same variable, each with a meter or logger provider of its own.",
+      "An app that keeps `otlptracegrpc` sends OTLP/gRPC: start " +
+        GRPC_FLAG_NOTE +
+        " and point it at `http://localhost:4317` (the `http://` turns TLS off).",
+      BATCH_DELAY_NOTE,
+    ],
+  };
+}
+
+const JAVA_AGENT_URL =
+  "https://github.com/open-telemetry/opentelemetry-java-instrumentation/releases/latest/download/opentelemetry-javaagent.jar";
+
+function otelJava(origin: string): SetupSnippet {
+  return {
+    id: "otel-java",
+    group: "OpenTelemetry",
+    tab: "Java",
+    title: "OpenTelemetry Java",
+    intro:
+      "Zero-code instrumentation with OpenTelemetry's Java agent: Spring, servlet containers, JDBC, HTTP clients " +
+      "and more, with no change to your code. Agent 2.x sends traces, metrics and logs.",
+    steps: [
+      { label: "Download the agent", code: `curl -L -O \\\n  ${JAVA_AGENT_URL}` },
+      {
+        label: "Start your app with it",
+        code: command(
+          { ...otelEnv(origin), OTEL_BSP_SCHEDULE_DELAY: "500" },
+          "java -javaagent:opentelemetry-javaagent.jar -jar app.jar",
+        ),
+      },
+    ],
+    notes: [
+      "`OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf` makes every agent version send here: 2.x sends " +
+        "`http/protobuf` by default, but 1.x sends OTLP/gRPC to port 4317, which tracekit-local serves only when " +
+        "started with `--otlp-grpc-port 4317`. Agent 1.x sends logs only with `OTEL_LOGS_EXPORTER=otlp`.",
+      "Metrics are exported every 60 s (`OTEL_METRIC_EXPORT_INTERVAL=10000` for every 10 s). The agent's AWS " +
+        "and GCP resource providers stay off unless turned on, so it probes no cloud metadata address.",
+      BATCH_DELAY_NOTE,
+    ],
+  };
+}
+
+function otelDotnet(origin: string): SetupSnippet {
+  return {
+    id: "otel-dotnet",
+    group: "OpenTelemetry",
+    tab: ".NET",
+    title: "OpenTelemetry .NET",
+    intro:
+      "For ASP.NET Core. `AddOtlpExporter` sends OTLP/gRPC to port 4317 unless told otherwise, so the set-up " +
+      "below asks for OTLP over HTTP (`HttpProtobuf`; .NET has no JSON variant).",
+    steps: [
+      {
+        label: "Add the packages",
+        code: [
+          "dotnet add package OpenTelemetry.Extensions.Hosting",
+          "dotnet add package OpenTelemetry.Exporter.OpenTelemetryProtocol",
+          "dotnet add package OpenTelemetry.Instrumentation.AspNetCore",
+          "dotnet add package OpenTelemetry.Instrumentation.Http",
+        ].join("\n"),
+      },
+      {
+        label: "Register it in Program.cs, before builder.Build()",
+        code: [
+          "using OpenTelemetry.Exporter;",
+          "using OpenTelemetry.Resources;",
+          "using OpenTelemetry.Trace;",
+          "",
+          "builder.Services.AddOpenTelemetry()",
+          '    .ConfigureResource(resource => resource.AddService("my-app"))',
+          "    .WithTracing(tracing => tracing",
+          "        .AddAspNetCoreInstrumentation()",
+          "        .AddHttpClientInstrumentation()",
+          "        .AddOtlpExporter(otlp =>",
+          "        {",
+          `            otlp.Endpoint = new Uri("${origin}/v1/traces");`,
+          "            otlp.Protocol = OtlpExportProtocol.HttpProtobuf;",
+          "        }));",
+        ].join("\n"),
+      },
+      { label: "Run it", code: command({ OTEL_BSP_SCHEDULE_DELAY: "500" }, "dotnet run") },
+    ],
+    notes: [
+      "An `Endpoint` set in code is used as written, so it ends in `/v1/traces`. Or leave it and the protocol out " +
+        "(`.AddOtlpExporter()`) and set the variables of the Any SDK tab: the exporter appends the path itself.",
+      "Metrics and logs too: in place of `AddOtlpExporter`, call `.UseOtlpExporter(...)` once after " +
+        "`AddOpenTelemetry()`, with `OtlpExportProtocol.HttpProtobuf` and " +
+        `\`new Uri("${origin}")\`: it sends traces, metrics and \`ILogger\` logs, each to its own path ` +
+        "(exporter 1.8 or later; it cannot be combined with `AddOtlpExporter`).",
+      "An exporter left on its defaults sends OTLP/gRPC to `localhost:4317`, which tracekit-local serves when " +
+        "started as " +
+        GRPC_FLAG_NOTE +
+        ". .NET's zero-code automatic instrumentation takes the variables of the Any SDK tab.",
+      BATCH_DELAY_NOTE,
+    ],
+  };
+}
+
 function otelAny(origin: string): SetupSnippet {
   return {
     id: "otel-any",
@@ -333,9 +501,12 @@ function otelAny(origin: string): SetupSnippet {
     tab: "Any SDK",
     title: "Any OpenTelemetry SDK",
     intro:
-      "Every OpenTelemetry SDK reads these variables. Use OTLP over HTTP, protobuf or JSON (`http/json`); " +
-      "the SDK appends `/v1/traces`, `/v1/logs` and `/v1/metrics` to the endpoint, so logs and metrics " +
-      "come here too once their exporters are on (`OTEL_LOGS_EXPORTER=otlp`, `OTEL_METRICS_EXPORTER=otlp`).",
+      "SDKs that set up their exporter from the environment read these variables: Node, Python, the Java agent, " +
+      "`AddOtlpExporter()` in .NET and most zero-code agents. Where the exporter is chosen in code, as in Go, " +
+      "they set the address but not the protocol: choose the OTLP/HTTP exporter there (see the Go and .NET tabs). " +
+      "This server takes OTLP over HTTP as protobuf or JSON (`http/json`, which some SDKs lack). The SDK appends " +
+      "`/v1/traces`, `/v1/logs` and `/v1/metrics` to the endpoint, so logs and metrics come here too once their " +
+      "exporters are on (`OTEL_LOGS_EXPORTER=otlp`, `OTEL_METRICS_EXPORTER=otlp`).",
     steps: [
       {
         label: "Set before starting your app",
@@ -344,6 +515,8 @@ function otelAny(origin: string): SetupSnippet {
     ],
     notes: [
       `If you set \`OTEL_EXPORTER_OTLP_TRACES_ENDPOINT\` instead, give the full path: \`${origin}/v1/traces\`.`,
+      "An SDK that stays on OTLP/gRPC (the default of .NET, of Java agent 1.x and of Python's exporter) sends " +
+        "to port 4317: start `tracekit-local --otlp-grpc-port 4317` and leave the endpoint unset.",
       "Most SDKs send spans in batches every 5 s, so a request shows up here about 5 s after it ends; " +
         "`OTEL_BSP_SCHEDULE_DELAY=500` makes that half a second.",
     ],
@@ -405,6 +578,9 @@ export function setupSnippets(origin: string): SetupSnippet[] {
     otelNode(origin, "commonjs"),
     otelNode(origin, "esm"),
     otelPython(origin),
+    otelGo(origin),
+    otelJava(origin),
+    otelDotnet(origin),
     otelAny(origin),
   ];
 }
