@@ -46,6 +46,8 @@ describe.skipIf(!available)("bidirectional controls in names and values, in Chro
       app.base,
       jsonTraceRequest("shop", [
         { traceId, spanId, name, kind: 2, attributes: { "user.file": "invoice\u202Efdp.exe", "user.city": "القاهرة" } },
+        // A failing child: the header's "Error started in" names it.
+        { traceId, parentSpanId: spanId, name: "db \u202Elqs", kind: 3, statusCode: 2 },
       ]),
     );
     expect(response.status).toBe(200);
@@ -76,6 +78,9 @@ describe.skipIf(!available)("bidirectional controls in names and values, in Chro
       expect(await element.locator(".bidi-mark").count()).toBe(1);
     }
     expect(await drawnInOrder(value, "f", "x")).toBe(true);
+    const origin = page.getByTestId("error-origin");
+    expect(await origin.locator(".tv-error-origin-span").textContent()).toContain("db \u202Elqs");
+    expect(await drawnInOrder(origin.locator(".tv-error-origin-span"), "l", "q")).toBe(true);
     expect(await value.locator(".bidi-mark").getAttribute("data-control")).toBe("RLO");
     // Right-to-left text is still drawn right to left: its first letter is its rightmost.
     const city = page.locator('[data-attr-key="user.city"] .tv-attr-value');

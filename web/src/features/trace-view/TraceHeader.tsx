@@ -156,9 +156,13 @@ function ErrorOrigin({ node, onSelectSpan }: { node: WaterfallNode; onSelectSpan
         onClick={() => onSelectSpan(node.spanId)}
       >
         <span class="service-dot" style={{ background: serviceColor(node.span.service) }} />
-        {node.span.service} · {node.label}
+        <UserText text={node.span.service} /> · <UserText text={node.label} />
       </button>
-      {message && <span class="tv-error-origin-message">{clipText(message)}</span>}
+      {message && (
+        <span class="tv-error-origin-message">
+          <UserText text={clipText(message)} />
+        </span>
+      )}
     </div>
   );
 }
