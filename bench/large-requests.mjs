@@ -53,10 +53,8 @@ function manyResourceGroups(count) {
   return Buffer.concat(groups);
 }
 
-/** One span with `count` attributes. */
-function wideSpan(count) {
-  const attributes = [];
-  for (let i = 0; i < count; i++) attributes.push(field(9, keyValue(`k${i}`, intValue(i))));
+/** A request of one span, named "wide", with these encoded attribute fields. */
+function wideRequest(attributes) {
   const span = Buffer.concat([
     field(1, randomBytes(16)),
     field(2, randomBytes(8)),
@@ -66,18 +64,15 @@ function wideSpan(count) {
   return field(1, Buffer.concat([resourceOf("wide"), field(2, field(2, span))]));
 }
 
+/** One span with `count` attributes. */
+function wideSpan(count) {
+  return wideRequest(Array.from({ length: count }, (_, i) => field(9, keyValue(`k${i}`, intValue(i)))));
+}
+
 /** One span with `count` attributes, each a list of `entries` integers (the most one value keeps). */
 function wideValues(count, entries) {
   const list = field(5, Buffer.concat(Array.from({ length: entries }, (_, i) => field(1, intValue(i)))));
-  const attributes = [];
-  for (let i = 0; i < count; i++) attributes.push(field(9, keyValue(`k${i}`, list)));
-  const span = Buffer.concat([
-    field(1, randomBytes(16)),
-    field(2, randomBytes(8)),
-    field(5, str("wide")),
-    ...attributes,
-  ]);
-  return field(1, Buffer.concat([resourceOf("wide"), field(2, field(2, span))]));
+  return wideRequest(Array.from({ length: count }, (_, i) => field(9, keyValue(`k${i}`, list))));
 }
 
 /** `wideValues` as OTLP/JSON. */

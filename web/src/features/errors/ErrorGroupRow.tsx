@@ -22,6 +22,16 @@ export function ErrorGroupRow(props: {
 }) {
   const { group, open, now } = props;
   const title = groupTitle(group);
+  const heading = (
+    <>
+      <span class="error-type">
+        <UserText text={title.type} />
+      </span>{" "}
+      <span class="error-message">
+        <UserText text={title.message} />
+      </span>
+    </>
+  );
   const link = groupLink(group);
   const place = failurePlace(group);
   const last = nanosToMillis(group.lastSeenUnixNano);
@@ -47,22 +57,10 @@ export function ErrorGroupRow(props: {
                 class="error-group-link"
                 title={`Open the newest trace on the failing span. Grouped as: ${title.type} ${title.pattern}`}
               >
-                <span class="error-type">
-                  <UserText text={title.type} />
-                </span>{" "}
-                <span class="error-message">
-                  <UserText text={title.message} />
-                </span>
+                {heading}
               </a>
             ) : (
-              <span title={`Grouped as: ${title.type} ${title.pattern}`}>
-                <span class="error-type">
-                  <UserText text={title.type} />
-                </span>{" "}
-                <span class="error-message">
-                  <UserText text={title.message} />
-                </span>
-              </span>
+              <span title={`Grouped as: ${title.type} ${title.pattern}`}>{heading}</span>
             )}
           </div>
           <div class="error-group-meta muted">
