@@ -78,11 +78,7 @@ export function buildRequest(traces = 100, spansPerTrace = 10) {
   };
   const bytes = Buffer.from(Request.encode(Request.fromObject(request)).finish());
   // Every place a trace id's 16 bytes occur, so each request can get fresh ids cheaply.
-  const offsets = traceIds.map((id) => {
-    const found = [];
-    for (let at = bytes.indexOf(id); at !== -1; at = bytes.indexOf(id, at + 1)) found.push(at);
-    return found;
-  });
+  const offsets = placesOf(bytes, traceIds);
   // Every place a span's or event's fixed64 time sits, so each request can be moved to its own moment.
   const times = new Set();
   for (let t = 0; t < traces; t++) {
@@ -103,15 +99,41 @@ export function buildRequest(traces = 100, spansPerTrace = 10) {
   };
 }
 
+/**
+ * Every place each of `needles` (byte strings of 4 bytes or more) occurs in `bytes`, a list per
+ * needle: one pass over `bytes` keyed by 4 bytes (a search per needle made a 70,000-span request
+ * take half an hour to build).
+ */
+function placesOf(bytes, needles) {
+  const byHead = new Map();
+  needles.forEach((needle, i) => {
+    const head = needle.readUInt32LE(0);
+    if (!byHead.has(head)) byHead.set(head, []);
+    byHead.get(head).push(i);
+  });
+  const places = needles.map(() => []);
+  const width = needles.reduce((least, needle) => Math.min(least, needle.length), Number.POSITIVE_INFINITY);
+  for (let at = 0; at + width <= bytes.length; at++) {
+    const candidates = byHead.get(bytes.readUInt32LE(at));
+    if (candidates === undefined) continue;
+    for (const i of candidates) {
+      const needle = needles[i];
+      if (at + needle.length <= bytes.length && bytes.compare(needle, 0, needle.length, at, at + needle.length) === 0) {
+        places[i].push(at);
+      }
+    }
+  }
+  return places;
+}
+
 /** Where each of `times` (ns) sits in `bytes` as a fixed64, one place each. */
 export function timeOffsetsOf(bytes, times) {
-  const offsets = new Set();
-  for (const ns of times) {
+  const needles = [...times].map((ns) => {
     const le = Buffer.alloc(8);
     le.writeBigUInt64LE(ns);
-    for (let at = bytes.indexOf(le); at !== -1; at = bytes.indexOf(le, at + 1)) offsets.add(at);
-  }
-  return [...offsets];
+    return le;
+  });
+  return [...new Set(placesOf(bytes, needles).flat())];
 }
 
 /** Moves every time in `bytes` (a copy of the template's body) `shiftNs` later. */
