@@ -448,23 +448,25 @@ export class OperationStatsIndex {
     let firstMs: number | null = null;
     let lastMs: number | null = null;
     let idleMs = 0;
-    if (window.sinceUnixNano === undefined || window.untilUnixNano === undefined) {
-      for (const times of this.minutes.values()) {
-        if (times.count <= 0) continue;
-        if (firstMs === null || times.firstMs < firstMs) firstMs = times.firstMs;
-        if (lastMs === null || times.lastMs > lastMs) lastMs = times.lastMs;
-      }
-      const oldest = firstMs === null ? null : (this.oldestStartMs?.() ?? null);
-      if (oldest !== null && firstMs !== null && oldest > firstMs) firstMs = oldest;
+    if (window.sinceUnixNano !== undefined && window.untilUnixNano !== undefined) return { firstMs, lastMs, idleMs };
+    const counted: MinuteTimes[] = [];
+    for (const times of this.minutes.values()) {
+      if (times.count <= 0) continue;
+      counted.push(times);
+      if (firstMs === null || times.firstMs < firstMs) firstMs = times.firstMs;
+      if (lastMs === null || times.lastMs > lastMs) lastMs = times.lastMs;
     }
+    const oldest = firstMs === null ? null : (this.oldestStartMs?.() ?? null);
+    if (oldest !== null && firstMs !== null && oldest > firstMs) firstMs = oldest;
     if (window.sinceUnixNano === undefined && firstMs !== null) {
       const untilMs =
         window.untilUnixNano === undefined ? Number.POSITIVE_INFINITY : Number(window.untilUnixNano) / 1e6;
-      const runs: MinuteTimes[] = [];
-      for (const times of this.minutes.values()) if (times.count > 0 && times.firstMs <= untilMs) runs.push(times);
       // Before the oldest stored trace nothing is stored: a minute's evicted spans keep its first start.
       const from = firstMs;
-      idleMs = idleMsBetween(runs.map((times) => ({ firstMs: Math.max(times.firstMs, from), lastMs: times.lastMs })));
+      const runs = counted
+        .filter((times) => times.firstMs <= untilMs)
+        .map((times) => ({ firstMs: Math.max(times.firstMs, from), lastMs: times.lastMs }));
+      idleMs = idleMsBetween(runs);
     }
     return { firstMs, lastMs, idleMs };
   }
