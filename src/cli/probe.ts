@@ -1,5 +1,6 @@
 import { connect } from "node:net";
 import type { HealthResponse } from "../protocol.js";
+import { probeInstance } from "./instance.js";
 
 /** A tracekit-local found on a port: where, and what it says of itself on /api/health. */
 export interface ExistingInstance {
@@ -43,21 +44,16 @@ export async function probePort(
 ): Promise<ExistingInstance | "other" | null> {
   const hostPart = reachableHost(host);
   if (!(await accepts(hostPart, port, Math.min(timeoutMs, 1000)))) return null;
-  try {
-    const response = await fetch(`http://${hostPart}:${port}/api/health`, { signal: AbortSignal.timeout(timeoutMs) });
-    if (!response.ok) return "other";
-    const body = (await response.json()) as Partial<HealthResponse>;
-    if (body.name !== "tracekit-local") return "other";
-    const shown = host === "127.0.0.1" || host === "0.0.0.0" || host === "::" ? "localhost" : hostPart;
-    return {
-      url: `http://${shown}:${port}`,
-      version: body.version ?? "?",
-      storage: typeof body.storage === "object" && body.storage !== null ? body.storage : null,
-      otlp: typeof body.otlp === "object" && body.otlp !== null ? body.otlp : null,
-    };
-  } catch {
-    return "other";
-  }
+  const health = await probeInstance(`http://${hostPart}:${port}`, timeoutMs);
+  if (health === null) return "other";
+  const { storage, otlp } = health as Partial<HealthResponse>;
+  const shown = host === "127.0.0.1" || host === "0.0.0.0" || host === "::" ? "localhost" : hostPart;
+  return {
+    url: `http://${shown}:${port}`,
+    version: health.version,
+    storage: typeof storage === "object" && storage !== null ? storage : null,
+    otlp: typeof otlp === "object" && otlp !== null ? otlp : null,
+  };
 }
 
 /** The tracekit-local on host:port, or null when none answers there in time. */
