@@ -114,14 +114,11 @@ export function formatStamp(epochMs: number, nowMs: number): string {
 
 /** The most date a column of these times needs (`formatStamp` of the widest one). */
 export function stampColumnDate(epochsMs: Iterable<number>, nowMs: number): StampDate {
-  const now = new Date(nowMs);
-  const [year, month, day] = [now.getFullYear(), now.getMonth(), now.getDate()];
-  const [todayStart, todayEnd] = [new Date(year, month, day).getTime(), new Date(year, month, day + 1).getTime()];
-  const [yearStart, yearEnd] = [new Date(year, 0, 1).getTime(), new Date(year + 1, 0, 1).getTime()];
   let widest: StampDate = "none";
   for (const ms of epochsMs) {
-    if (!(ms >= yearStart && ms < yearEnd)) return "year";
-    if (!(ms >= todayStart && ms < todayEnd)) widest = "day";
+    const date = stampDate(ms, nowMs);
+    if (date === "year") return "year";
+    if (date === "day") widest = "day";
   }
   return widest;
 }

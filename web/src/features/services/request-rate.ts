@@ -1,5 +1,5 @@
 import type { ServicesResponse } from "../../../../src/protocol";
-import { formatAbsolute, formatClock, formatCount, formatDuration } from "../../lib/format";
+import { formatAbsolute, formatClock, formatCount, formatDuration, stampDate } from "../../lib/format";
 
 /** A unit a column of rates is written in: per second, minute, hour or day. */
 export interface RateUnit {
@@ -66,8 +66,7 @@ export function rateBasisNote(basis: ServicesResponse["rateBasis"], everything: 
   const length = formatDuration(basis.seconds * 1000);
   if (!everything) return `Rates are per the window's ${length}, idle time included.`;
   // Times of day when both ends fall on one day, else dates too.
-  const sameDay = formatAbsolute(basis.fromMs).slice(0, 10) === formatAbsolute(basis.toMs).slice(0, 10);
-  const at = sameDay ? formatClock : formatAbsolute;
+  const at = stampDate(basis.fromMs, basis.toMs) === "none" ? formatClock : formatAbsolute;
   const idle = basis.idleSeconds > 0 ? `, less ${formatDuration(basis.idleSeconds * 1000)} in which nothing ran` : "";
   return `Rates are per the ${length} the stored spans cover (${at(basis.fromMs)} – ${at(basis.toMs)}${idle}), not per the time since.`;
 }
