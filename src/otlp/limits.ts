@@ -252,21 +252,6 @@ export function runToEnd<T>(steps: Generator<void, T, void>): T {
   }
 }
 
-/** `items` with each group's items together: groups in the order of their first item, items in their order. */
-export function grouped<T>(items: readonly T[], groupOf: (item: T) => string): readonly T[] {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const key = groupOf(item);
-    const group = groups.get(key);
-    if (group === undefined) groups.set(key, [item]);
-    else group.push(item);
-  }
-  if (groups.size === 1) return items;
-  const out: T[] = [];
-  for (const group of groups.values()) for (const item of group) out.push(item);
-  return out;
-}
-
 /** Runs a generator decoder, pausing whenever a slice of work is done. */
 export async function runPaced<T>(steps: Generator<void, T, void>, pacer: Pacer = new Pacer()): Promise<T> {
   for (;;) {
@@ -310,8 +295,8 @@ export async function storeInSlices<T>(
     await inTurn(turns, () => store(items));
     return;
   }
-  if (groupOf !== undefined) items = grouped(items, groupOf);
   const pacer = new Pacer();
+  if (groupOf !== undefined) items = await grouped(items, groupOf, pacer);
   let size = FIRST_STORE_SLICE;
   let stored = 0;
   let spentMs = 0;
@@ -324,4 +309,26 @@ export async function storeInSlices<T>(
     size = Math.max(MIN_STORE_SLICE, Math.min(STORE_SLICE, Math.floor((SLICE_MS * stored) / Math.max(spentMs, 0.001))));
     await pacer.breathe();
   }
+}
+
+/**
+ * `items` with each group's items together: groups in the order of their first item, items in their
+ * order. Pauses as a slice of work is done: 70,000 spans took 45 ms in one go.
+ */
+async function grouped<T>(items: readonly T[], groupOf: (item: T) => string, pacer: Pacer): Promise<readonly T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = groupOf(item);
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, [item]);
+    else group.push(item);
+    if (pacer.due()) await pacer.pause();
+  }
+  if (groups.size === 1) return items;
+  const out: T[] = [];
+  for (const group of groups.values()) {
+    for (const item of group) out.push(item);
+    if (pacer.due()) await pacer.pause();
+  }
+  return out;
 }
