@@ -151,9 +151,13 @@ function peakRssMb(pid) {
 async function runCase(name, body, options, after) {
   const { child, port } = await startServer();
   try {
-    // Warm the receiver and the store with an ordinary request, then settle.
+    // Warm the receiver, the store and /api/health (its first answer compiles its code) with ordinary
+    // requests, then settle: what is measured is what the large request costs the others.
     const warm = buildRequest(10, 10).bytes;
     await post(port, warm, { contentType: "application/x-protobuf" });
+    const warmAgent = new Agent({ keepAlive: true });
+    for (let i = 0; i < 20; i++) await get(warmAgent, port, "/api/health");
+    warmAgent.destroy();
     await new Promise((r) => setTimeout(r, 300));
     const before = rssMb(child.pid);
     const stop = probeHealth(port);

@@ -120,6 +120,31 @@ describe("storeInSlices", () => {
     expect(Math.max(...cheap.map((call) => call.length))).toBe(2000);
   });
 
+  it("puts a large list in groups in slices of time too, with turns of the event loop between", async () => {
+    const items = Array.from({ length: 6000 }, (_, i) => `t${i % 3000}`);
+    let turns = 0;
+    let turnsBeforeFirstStore = -1;
+    const ticker = setInterval(() => turns++, 0);
+    try {
+      // 20 µs a key: grouping alone takes 120 ms, which held the event loop in one go.
+      const slowKey = (item: string) => {
+        spin(0.02);
+        return item;
+      };
+      await storeInSlices(
+        items,
+        () => {
+          if (turnsBeforeFirstStore < 0) turnsBeforeFirstStore = turns;
+        },
+        undefined,
+        slowKey,
+      );
+    } finally {
+      clearInterval(ticker);
+    }
+    expect(turnsBeforeFirstStore).toBeGreaterThan(4);
+  });
+
   it("with a group key, stores a large list group by group (first appearance, items in order), and a small one as it came", async () => {
     // 700 traces of 10 spans, spread over 10 resource groups as a collector's batch spreads them.
     const items: string[] = [];
