@@ -244,6 +244,49 @@ describe("attributes, events and links per span", () => {
     }
   });
 
+  it("count attributes past the bound in protobuf wherever they are among a span's other fields", () => {
+    // Raw protobuf: a span's fields may come in any order, and a run of attributes past the bound may
+    // end at another field and start again after it.
+    const varint = (n: number): number[] => (n < 128 ? [n] : [(n & 127) | 128, ...varint(Math.floor(n / 128))]);
+    const len = (field: number, bytes: number[]): number[] => [
+      ...varint(field * 8 + 2),
+      ...varint(bytes.length),
+      ...bytes,
+    ];
+    const text = (s: string): number[] => [...new TextEncoder().encode(s)];
+    const attribute = (field: number, key: string, n: number) =>
+      len(field, [...len(1, text(key)), ...len(2, [3 * 8, ...varint(n)])]);
+    const run = (field: number, prefix: string, count: number) =>
+      Array.from({ length: count }, (_, i) => attribute(field, `${prefix}${i}`, i)).flat();
+    const span = [
+      ...len(
+        1,
+        Array.from({ length: 16 }, (_, i) => i + 1),
+      ),
+      ...len(
+        2,
+        Array.from({ length: 8 }, (_, i) => i + 1),
+      ),
+      ...run(9, "k", MAX_ATTRIBUTES_PER_LIST + 5),
+      ...len(5, text("after the run")),
+      ...run(9, "x", 3),
+      ...len(11, [...len(2, text("an event")), ...run(3, "e", MAX_ATTRIBUTES_PER_LIST + 2)]),
+      ...run(9, "y", 2),
+      ...[10 * 8, 7],
+    ];
+    const resource = [...run(1, "r", MAX_ATTRIBUTES_PER_LIST + 4), ...[2 * 8, 1]];
+    const body = new Uint8Array(len(1, [...len(1, resource), ...len(2, len(2, span))]));
+    const decoded = decodeTraceRequestProtobuf(body).spans[0];
+    expect(decoded?.name).toBe("after the run");
+    expect(Object.keys(decoded?.attributes ?? {})).toHaveLength(MAX_ATTRIBUTES_PER_LIST);
+    expect(decoded?.attributes[`k${MAX_ATTRIBUTES_PER_LIST - 1}`]).toBe(MAX_ATTRIBUTES_PER_LIST - 1);
+    expect(decoded?.droppedAttributesCount).toBe(7 + 5 + 3 + 2);
+    expect(decoded?.events[0]?.name).toBe("an event");
+    expect(Object.keys(decoded?.events[0]?.attributes ?? {})).toHaveLength(MAX_ATTRIBUTES_PER_LIST);
+    expect(decoded?.events[0]?.droppedAttributesCount).toBe(2);
+    expect(Object.keys(decoded?.resource ?? {})).toHaveLength(MAX_ATTRIBUTES_PER_LIST);
+  });
+
   it("keep the first entries of one attribute's value, counted through nesting, and count the rest as dropped", () => {
     const ints = (n: number) => Array.from({ length: n }, (_, i) => ({ intValue: String(i) }));
     // A kvlist whose first entry is a list of 600: with it, the first 400 entries make up the bound.

@@ -151,16 +151,13 @@ export function readAttributeField(r: ProtoReader, into: Attributes): void {
  */
 export function keepAttributeField(r: ProtoReader, into: Attributes, seen: number): number {
   if (seen >= MAX_ATTRIBUTES_PER_LIST || r.values >= r.itemValuesEnd) {
-    r.skip(ATTRIBUTE_TAG);
-    return 1;
+    // What follows is nearly always more of the same list: stepped over in one go.
+    return r.skipLenRun();
   }
   const dropped = r.entriesDropped;
   readAttributeField(r, into);
   return r.entriesDropped - dropped;
 }
-
-// Every `attributes` field is a length-delimited KeyValue; skip() only reads the wire type.
-const ATTRIBUTE_TAG = tagOf(1, WIRE_LEN);
 
 /**
  * Starts an item's budget of values (MAX_VALUES_PER_ITEM): the span, log record, resource or scope

@@ -463,6 +463,25 @@ export class ProtoReader {
   }
 
   /** Reads a length prefix and checks the payload fits in the current message. */
+  /**
+   * Skips the length-delimited field whose tag was just read and every one right after it with the
+   * same tag (a repeated field's run past what is kept, often all of the rest of a list); returns how
+   * many it skipped.
+   */
+  skipLenRun(): number {
+    const buf = this.buf;
+    // Tags of fields 1-15 are one byte; a run of a later field is skipped a field at a time.
+    const tag = (this.field << 3) | WIRE_LEN;
+    let skipped = 0;
+    for (;;) {
+      const len = this.len();
+      this.pos += len;
+      skipped++;
+      if (tag > 0x7f || this.pos >= this.end || buf[this.pos] !== tag) return skipped;
+      this.fieldStart = this.pos++;
+    }
+  }
+
   private len(): number {
     const buf = this.buf;
     const end = this.end;
