@@ -228,6 +228,8 @@ export async function decodeBody(
   return { decoded: await runPaced(signal.decodeJsonSteps(body, request)) };
 }
 
+const NO_BODY = new Uint8Array(0);
+
 /** Counts and reports a refused request (`status` 4xx) or a partly accepted one (200 and `rejectedItems`). */
 export function refused(
   deps: Pick<OtlpRouteDeps, "rejections" | "onClientError">,
@@ -303,6 +305,8 @@ export async function exportSignal(
     }
     throw error;
   }
+  // Without forwarding the body is not read again: let it go while a large request is stored.
+  if (deps.forward === undefined) body = NO_BODY;
   // A sender that asks how many items were stored already is answered once they are stored.
   const reportDuplicates = request.header(REPORT_DUPLICATES_HEADER) !== undefined;
   const afterAnswer = reportDuplicates ? null : (decoded.acceptAfterAnswer?.() ?? null);
