@@ -1,13 +1,17 @@
-// Large and hostile OTLP requests against a real server process (memory store), one fresh server per
-// case: the answer, how long it took, the server's CPU time meanwhile (its GC threads and the health
-// answers included: less noisy than the time on a busy machine), /api/health latency while it was
-// being processed (a GET every few ms on a kept-alive connection), and the server's peak RSS (VmHWM)
-// above its RSS before the request, beside the body's size.
+// Large and hostile OTLP requests against a real server process (memory store, or SQLite with
+// BENCH_DB=1), one fresh server per case: the answer, how long it took, the server's CPU time
+// meanwhile (its GC threads and the health answers included: less noisy than the time on a busy
+// machine), /api/health latency while it was being processed (a GET every few ms on a kept-alive
+// connection), and the server's peak RSS (VmHWM) above its RSS before the request, beside the body's
+// size.
 // Run after `npm run build`:  node bench/large-requests.mjs
-// Knobs: BENCH_CASES (comma-separated case names to run; all by default).
+// Knobs: BENCH_CASES (comma-separated case names to run; all by default); BENCH_DB=1 (each server
+// keeps a fresh SQLite file, --db, instead of the memory store).
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { percentile } from "../dist/domain/percentile.js";
 import { buildRequest, toOtlpJson } from "./payload.mjs";
@@ -149,7 +153,8 @@ function peakRssMb(pid) {
 }
 
 async function runCase(name, body, options, after) {
-  const { child, port } = await startServer();
+  const dir = process.env.BENCH_DB === "1" ? mkdtempSync(join(tmpdir(), "tracekit-large-")) : null;
+  const { child, port } = await startServer(dir === null ? [] : ["--db", join(dir, "large.db")]);
   try {
     // Warm the receiver, the store and /api/health (its first answer compiles its code) with ordinary
     // requests, then settle: what is measured is what the large request costs the others.
@@ -182,6 +187,7 @@ async function runCase(name, body, options, after) {
   } finally {
     child.kill("SIGTERM");
     await new Promise((r) => child.once("exit", r));
+    if (dir !== null) rmSync(dir, { recursive: true, force: true });
   }
 }
 
