@@ -29,13 +29,22 @@ export async function openOffline(options: {
   maxSpans?: number;
   /** False to refuse a file that does not exist yet (export). */
   create: boolean;
+  /**
+   * True for a reader (export): no retention bound is applied, so a file a server kept with a larger
+   * --max-spans or --max-logs than the defaults is read whole and left as it was.
+   */
+  unbounded?: boolean;
 }): Promise<OfflineData> {
   if (!options.create && options.dbPath !== null && !existsSync(options.dbPath)) {
     throw new StoreOpenError(`no such file ${options.dbPath}`);
   }
   let opened: Awaited<ReturnType<typeof openStores>>;
   try {
-    opened = await openStores({ dbPath: options.dbPath, maxSpans: options.maxSpans ?? DEFAULT_MAX_SPANS });
+    opened = await openStores(
+      options.unbounded === true
+        ? { dbPath: options.dbPath, maxSpans: Number.MAX_SAFE_INTEGER, maxLogs: Number.MAX_SAFE_INTEGER }
+        : { dbPath: options.dbPath, maxSpans: options.maxSpans ?? DEFAULT_MAX_SPANS },
+    );
   } catch (error) {
     if (error instanceof StoreOpenError && error.busy) {
       throw new StoreOpenError(

@@ -115,7 +115,7 @@ export async function runExport(options: ExportOptions): Promise<void> {
     const { exportLines } = await import("../transfer/export.js");
     let offline: Awaited<ReturnType<typeof openOffline>>;
     try {
-      offline = await openOffline({ dbPath: options.db, create: false });
+      offline = await openOffline({ dbPath: options.db, create: false, unbounded: true });
     } catch (error) {
       if (error instanceof StoreOpenError) fail(error.message);
       throw error;

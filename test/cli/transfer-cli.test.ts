@@ -9,6 +9,9 @@ import { type AddressInfo, connect, createServer as createNetServer, type Socket
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
+import type { LogRecord } from "../../src/domain/log.js";
+import { DEFAULT_MAX_LOGS } from "../../src/store/log-store.js";
+import { openStores } from "../../src/store/open-store.js";
 import { tempDir } from "../helpers/app.js";
 import { type CliRun, useCliRuns, waitForUrl } from "../helpers/cli.js";
 import { jsonLogRequest, jsonTraceRequest, newSpanId, newTraceId } from "../helpers/payloads.js";
@@ -518,6 +521,40 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
       expect(JSON.parse(readFileSync(file, "utf8")).resourceSpans[0].scopeSpans[0].spans[0].traceId).toBe(traceId);
     }
     expect(readdirSync(dir.path).filter((name) => name.includes(".partial-"))).toEqual([]);
+  });
+
+  it("exports a --db file kept with larger bounds than the defaults whole, and leaves it as it was", async () => {
+    // A file a server kept with --max-logs 300000 holds more records than the default bound (200,000):
+    // reading it is no reason to cut it down to that.
+    const file = join(dir.path, "large-bounds.db");
+    const total = DEFAULT_MAX_LOGS + 5;
+    const seeded = await openStores({ dbPath: file, maxSpans: 1000, maxLogs: 300_000 });
+    const record = (i: number): LogRecord => ({
+      timeUnixNano: 1_700_000_000_000_000_000n + BigInt(i),
+      observedTimeUnixNano: 1_700_000_000_000_000_000n + BigInt(i),
+      severityNumber: 9,
+      severity: "INFO",
+      severityText: "",
+      body: `record ${i}`,
+      attributes: {},
+      traceId: null,
+      spanId: null,
+      service: "shop",
+      resource: { "service.name": "shop" },
+      scope: { name: "test-logger", version: "" },
+    });
+    for (let from = 0; from < total; from += 10_000) {
+      seeded.logs.insertLogs(Array.from({ length: Math.min(10_000, total - from) }, (_, k) => record(from + k)));
+    }
+    seeded.store.close();
+
+    const out = join(dir.path, "large-bounds.jsonl");
+    const exported = await cli(["export", "--db", file, "--signals", "logs", "-o", out]);
+    expect(exported.stderr.trim()).toBe(`exported ${total.toLocaleString("en-US")} log records to ${out}`);
+    expect(exported.code).toBe(0);
+    const reopened = await openStores({ dbPath: file, maxSpans: 1000, maxLogs: 300_000 });
+    expect(reopened.logs.stats()).toMatchObject({ logs: total, evictedLogs: 0 });
+    reopened.store.close();
   });
 
   it("says in one line when no instance answers, and refuses bad flags with exit 2", async () => {
