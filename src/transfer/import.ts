@@ -100,6 +100,11 @@ export function createImporter(target: ImportTarget): Importer {
     }
     const reasons = decoded.errors;
     if (stored.rejectionMessage !== undefined) reasons.push(stored.rejectionMessage);
+    if (stored.lateSpans > 0) {
+      reasons.push(
+        `${stored.lateSpans} span${stored.lateSpans === 1 ? "" : "s"} of traces evicted earlier to stay within --max-spans (a part of a trace is not kept on its own)`,
+      );
+    }
     return { rejected: decoded.rejectedSpans + stored.rejectedSpans + stored.lateSpans, reasons };
   }
 

@@ -557,6 +557,31 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
     reopened.store.close();
   });
 
+  it("says why spans of traces a smaller --max-spans evicted are rejected by import --db", async () => {
+    const file = join(dir.path, "late.jsonl");
+    const lines = [1, 2, 3].map(() => {
+      const traceId = newTraceId();
+      const root = newSpanId();
+      return JSON.stringify(
+        jsonTraceRequest("shop", [
+          { traceId, spanId: root, name: "GET /" },
+          { traceId, spanId: newSpanId(), parentSpanId: root, name: "SELECT" },
+        ]),
+      );
+    });
+    writeFileSync(file, `${lines.join("\n")}\n`);
+    const db = join(dir.path, "late.db");
+    expect((await cli(["import", "--db", db, file])).code).toBe(0);
+    // The file is kept to 2 spans from now on: the two older traces go, and their spans come again.
+    const again = await cli(["import", "--db", db, "--max-spans", "2", file]);
+    const warnings = again.stderr.split("\n").filter((line) => line.startsWith("warning:"));
+    expect(warnings).toHaveLength(2);
+    for (const warning of warnings) {
+      expect(warning).toMatch(/^warning: .*late\.jsonl: line \d: rejected 2: \S.*--max-spans/);
+    }
+    expect(again.stdout).toMatch(/\(2 spans already stored\), 4 rejected/);
+  });
+
   it("says in one line when no instance answers, and refuses bad flags with exit 2", async () => {
     const none = await cli(["import", "--port", "1", join(dir.path, "x.json")]);
     expect(none.code).toBe(1);
