@@ -19,14 +19,40 @@ export async function runMcp(options: InstanceOptions): Promise<void> {
   const server = createMcpServer({ rest, version: packageVersion() });
   const transport = new StdioServerTransport();
   transport.onerror = (error) => console.error(`mcp: ${error.message}`);
-  // The client ends the session by closing stdin; a signal ends it too.
   const stop = () => {
     void server.close().finally(() => process.exit(0));
   };
   transport.onclose = () => process.exit(0);
-  process.stdin.on("end", stop);
+  // The client ends the session by closing stdin, perhaps right after its last requests (a script
+  // piping them in): those are answered first. A signal ends it at once.
+  const unanswered = new Set<string | number>();
+  let stdinEnded = false;
+  process.stdin.on("end", () => {
+    stdinEnded = true;
+    if (unanswered.size === 0) stop();
+    // Each answer is bounded by the REST timeout; this bounds a request that gets none (cancelled).
+    else setTimeout(stop, REQUEST_TIMEOUT_MS + 1000);
+  });
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
   await server.connect(transport);
+  const receive = transport.onmessage;
+  transport.onmessage = (message) => {
+    if ("method" in message && "id" in message) unanswered.add(message.id);
+    // A cancelled request is not answered (the MCP SDK drops its result).
+    if ("method" in message && message.method === "notifications/cancelled") {
+      const cancelled = (message.params as { requestId?: string | number } | undefined)?.requestId;
+      if (cancelled !== undefined) unanswered.delete(cancelled);
+    }
+    receive?.(message);
+  };
+  const send = transport.send.bind(transport);
+  transport.send = async (message) => {
+    await send(message);
+    if (!("method" in message) && "id" in message && message.id !== undefined) {
+      unanswered.delete(message.id);
+      if (stdinEnded && unanswered.size === 0) stop();
+    }
+  };
   console.error(`mcp: serving tracekit-local at ${url} on stdio`);
 }

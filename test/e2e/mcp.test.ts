@@ -360,6 +360,33 @@ describe("tracekit-local mcp (stdio)", { timeout: 60_000 }, () => {
   });
 });
 
+describe("tracekit-local mcp with requests piped in", { timeout: 30_000 }, () => {
+  const cli = useCliRuns();
+  it("answers every request sent before stdin closed, then exits 0", async () => {
+    const run = cli(["mcp", "--port", String(app.port)], {}, "pipe");
+    const messages = [
+      {
+        jsonrpc: "2.0",
+        id: 1,
+        method: "initialize",
+        params: { protocolVersion: "2025-03-26", capabilities: {}, clientInfo: { name: "script", version: "1" } },
+      },
+      { jsonrpc: "2.0", method: "notifications/initialized" },
+      { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "list_traces", arguments: {} } },
+      { jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "list_services", arguments: {} } },
+    ];
+    run.child.stdin?.end(messages.map((message) => `${JSON.stringify(message)}\n`).join(""));
+    expect(await run.exited).toBe(0);
+    const answers = run
+      .stdout()
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { id: number; result?: { isError?: boolean } });
+    expect(answers.map((answer) => answer.id).sort()).toEqual([1, 2, 3]);
+    expect(answers.every((answer) => answer.result !== undefined && answer.result.isError !== true)).toBe(true);
+  });
+});
+
 describe("tracekit-local mcp without an instance", { timeout: 30_000 }, () => {
   const cli = useCliRuns();
   it("says so in one line on stderr, prints nothing on stdout and exits 1", async () => {
