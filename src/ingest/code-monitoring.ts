@@ -354,6 +354,17 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
 
     updateBreakpoint(id, patch) {
       const before = mustGet(id);
+      // Both SDKs find a breakpoint they registered by `function:label`, the label being the one in
+      // their capture call: under another label it would read as enabled here and never capture
+      // again, and the SDK's next start would register the old label as a new breakpoint.
+      if (before.origin === "auto" && patch.label !== undefined && patch.label !== before.label) {
+        throw new AppError(
+          409,
+          "label_from_code",
+          `breakpoint ${id} has the label its SDK registered, "${before.label}", which the SDK finds it by; ` +
+            "change the label in the code's capture call instead",
+        );
+      }
       const updated: Breakpoint = { ...before, ...patch, updatedAt: now() };
       assertFreeLocation(updated);
       store.saveBreakpoint(updated);

@@ -435,6 +435,42 @@ describe("code monitoring over the SDK protocol", () => {
     expect((await json(app.base, `/api/snapshots/unknown-id`)).status).toBe(404);
   });
 
+  it("keeps the label an SDK registered, which the SDK finds its breakpoint by", async () => {
+    // The Node SDK 1.7 registers every capture under its own call and keys its cache by
+    // `${function_name}:${label}` from the poll; a label changed here would never match its
+    // captureSnapshot('order-view', …) again, so the point would read as enabled and never capture.
+    const registered = await autoRegister(app.base, {
+      ...NODE_17_SDK_CALL,
+      service_name: "label-svc",
+      label: "order-view",
+    });
+    const id = registered.body.id;
+    expect((await patch(app.base, `/api/breakpoints/${id}`, { enabled: true })).status).toBe(200);
+    const renamed = await patch(app.base, `/api/breakpoints/${id}`, { label: "order view (renamed)" });
+    expect(renamed.status).toBe(409);
+    expect(renamed.body.error.code).toBe("label_from_code");
+    expect(renamed.body.error.message).toContain('"order-view"');
+    // The same label, and every other field, can still be set.
+    const same = await patch(app.base, `/api/breakpoints/${id}`, { label: "order-view", maxCaptures: 3 });
+    expect(same).toMatchObject({ status: 200, body: { label: "order-view", maxCaptures: 3 } });
+
+    const polled = await pollActive(app.base, "label-svc");
+    const keys = polled.body.breakpoints.map((b: any) => `${b.function_name}:${b.label}`);
+    expect(keys).toEqual(["TracekitClient.captureSnapshot:order-view"]);
+    expect(polled.body.breakpoints[0]).toMatchObject({ id, enabled: true });
+
+    // A breakpoint made on the page is the user's own: its label may change.
+    const { body: made } = await createBreakpoint(app.base, {
+      service: "label-svc",
+      filePath: "/srv/app/a.js",
+      lineNumber: 3,
+      label: "mine",
+    });
+    expect((await patch(app.base, `/api/breakpoints/${made.id}`, { label: "still mine" })).body.label).toBe(
+      "still mine",
+    );
+  });
+
   it("stops an expiring breakpoint at its time and tells the SDK", async () => {
     const { body: made } = await createBreakpoint(app.base, {
       service: "expiring",
