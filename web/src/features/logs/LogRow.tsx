@@ -21,11 +21,11 @@ export function LogRow({ record, todayStartMs, selected, onSelect, onOpenTrace }
   const traceHref = traceOfLogHref(record);
   return (
     // biome-ignore lint/a11y/useKeyWithClickEvents: the keyboard selects rows page-wide (j/k, arrows)
+    // biome-ignore lint/a11y/useFocusableInteractive: the list keeps focus and names this row its active descendant; a focusable row would take focus on a click and keep its ring while j/k move on
     <div
       id={`log-${record.id}`}
       class={`log-row${selected ? " selected" : ""}${record.eventName !== undefined ? " event" : ""}`}
       role="option"
-      tabIndex={-1}
       aria-selected={selected}
       data-log-id={record.id}
       data-severity={record.severity}

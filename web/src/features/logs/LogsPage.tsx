@@ -133,6 +133,7 @@ export function LogsPage() {
               role="listbox"
               aria-label="Log records, newest first"
               aria-activedescendant={selection.selectedId !== null ? `log-${selection.selectedId}` : undefined}
+              tabIndex={0}
               renderRow={(index) => {
                 const record = rows.list[index] as LogRecordJson;
                 return (

@@ -45,10 +45,10 @@ export function TraceLogsPanel({ traceId, tree, traceLogs, selectedSpanId, onSel
     }`;
     return (
       // biome-ignore lint/a11y/useKeyWithClickEvents: the waterfall's keys move through spans; this list follows them
+      // biome-ignore lint/a11y/useFocusableInteractive: a click marks the record and selects its span; focus stays where the waterfall's keys work, not on this row
       <div
         class={classes}
         role="option"
-        tabIndex={-1}
         aria-selected={record.id === markedId}
         data-log-id={record.id}
         data-severity={record.severity}

@@ -92,11 +92,11 @@ export class WaterfallRow extends Component<WaterfallRowProps> {
     const indent = Math.min(node.depth, MAX_INDENT_DEPTH) * INDENT_PX;
     return (
       // biome-ignore lint/a11y/useKeyWithClickEvents: the keyboard selects rows page-wide (j/k, arrows), not per row
+      // biome-ignore lint/a11y/useFocusableInteractive: the tree keeps focus and names this row its active descendant; a focusable row would take focus on a click and keep its ring while j/k move on
       <div
         id={this.props.rowId}
         class={classes}
         role="treeitem"
-        tabIndex={-1}
         aria-level={node.depth + 1}
         aria-selected={selected ? "true" : "false"}
         aria-expanded={node.hasChildren ? !collapsed : undefined}
