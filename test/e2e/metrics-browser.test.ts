@@ -532,6 +532,38 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
 describe.skipIf(!available)("Metrics page in Chromium: data from long ago", () => {
   const suite = useAppInChromium();
 
+  it("writes no unit for UCUM's dimensionless 1 (the official metrics.json), and a real unit as sent", async () => {
+    const fixture = readFileSync(new URL("../fixtures/otlp-examples/metrics.json", import.meta.url), "utf8");
+    // The same request with one more gauge, in milliseconds.
+    const request = JSON.parse(fixture);
+    const metrics = request.resourceMetrics[0].scopeMetrics[0].metrics;
+    const gauge = metrics.find((metric: { name: string }) => metric.name === "my.gauge");
+    metrics.push({ ...gauge, name: "e2e.unit.latency", unit: "ms" });
+    expect(await postMetricsJson(suite.app.base, JSON.stringify(request))).toBe(200);
+    const page = await suite.browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${suite.app.base}/metrics?metric=my.counter`);
+    const row = (name: string) => page.locator(`.catalog-row[data-metric="${name}"] .catalog-facts`);
+    await row("e2e.unit.latency").waitFor();
+    // "counter 1 1 series" read as a count of one: the 1 only says the values have no unit.
+    for (const name of ["my.counter", "my.gauge", "my.histogram", "my.exponential.histogram"]) {
+      expect(await row(name).locator(".catalog-unit").count()).toBe(0);
+    }
+    expect(await row("my.counter").textContent()).toBe("counter1 seriesmy.service");
+    expect(await row("e2e.unit.latency").locator(".catalog-unit").textContent()).toBe("ms");
+    const header = page.locator('[data-testid="metric-panel"] .metric-header');
+    await header.waitFor();
+    expect(await header.locator(".badge").allTextContents()).toEqual(["counter", "rate"]);
+    await page.goto(`${suite.app.base}/metrics`);
+    const card = (name: string) => page.locator(`.overview-card[data-metric="${name}"] header .faint`);
+    await card("my.gauge").waitFor();
+    expect(await card("my.gauge").textContent()).toBe("value · 1 series");
+    expect(await card("e2e.unit.latency").textContent()).toBe("value · ms · 1 series");
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
   it("offers the hour up to a metric's last point when the window holds none (the official metrics.json, from 2018)", async () => {
     const fixture = readFileSync(new URL("../fixtures/otlp-examples/metrics.json", import.meta.url), "utf8");
     expect(await postMetricsJson(suite.app.base, fixture)).toBe(200);

@@ -5,6 +5,7 @@ import {
   formatMetricValue,
   metricUnit,
   parseUnit,
+  unitLabel,
 } from "../../web/src/features/metrics/metric-units";
 
 const fmt = (value: number | null, unit: string, perSecond = false) =>
@@ -141,5 +142,16 @@ describe("axisTicks", () => {
     expect(axisTicks(5, 5, parseUnit(""), 4).values).toContain(5);
     expect(axisTicks(1, 0, parseUnit(""), 4).values).toEqual([]);
     expect(axisTicks(0, Number.NaN, parseUnit(""), 4).values).toEqual([]);
+  });
+});
+
+describe("unitLabel", () => {
+  it("names a unit as sent, and UCUM's dimensionless 1 as no unit", () => {
+    expect(unitLabel("1")).toBe("");
+    expect(unitLabel(" 1 ")).toBe("");
+    expect(unitLabel("")).toBe("");
+    expect(unitLabel("ms")).toBe("ms");
+    expect(unitLabel("{request}")).toBe("{request}");
+    expect(unitLabel("1/s")).toBe("1/s");
   });
 });

@@ -7,6 +7,7 @@ import { formatCount, formatRelative, nanosToMillis } from "../../lib/format";
 import { openInApp } from "../../lib/in-app-link";
 import { useNow } from "../../lib/use-now";
 import { catalogServices, chartLabel, filterCatalog, kindLabel, servicesSummary } from "./catalog-model";
+import { unitLabel } from "./metric-units";
 import type { MetricsUrlState } from "./metrics-url";
 
 const ROW_HEIGHT = 48;
@@ -63,9 +64,9 @@ function CatalogRow({
         >
           {kindLabel(metric)}
         </span>
-        {metric.unit !== "" && (
+        {unitLabel(metric.unit) !== "" && (
           <span class="catalog-unit mono" title={`unit ${metric.unit}`}>
-            {metric.unit}
+            {unitLabel(metric.unit)}
           </span>
         )}
         <span>{formatCount(metric.seriesCount)} series</span>

@@ -10,6 +10,7 @@ import { LineChart } from "./LineChart";
 import { MetricControls } from "./MetricControls";
 import { buildChartModel, type ChartModel } from "./metric-chart-model";
 import { windowSummary } from "./metric-summary";
+import { unitLabel } from "./metric-units";
 import type { MetricsUrlState } from "./metrics-url";
 import type { ChartTheme } from "./use-chart-theme";
 import { useMetricQuery } from "./use-metric-data";
@@ -35,9 +36,9 @@ function MetricHeader({ metric }: { metric: MetricCatalogEntryJson }) {
       <span class="badge" title="How it is charted">
         {chartLabel(metric.chart)}
       </span>
-      {metric.unit !== "" && (
+      {unitLabel(metric.unit) !== "" && (
         <span class="badge mono" title="Unit as sent">
-          {metric.unit}
+          {unitLabel(metric.unit)}
         </span>
       )}
       <span class="muted">

@@ -6,6 +6,7 @@ import { chartLabel, kindLabel } from "./catalog-model";
 import { LineChart } from "./LineChart";
 import { buildChartModel } from "./metric-chart-model";
 import { formatHeadline, headlineFigure } from "./metric-summary";
+import { unitLabel } from "./metric-units";
 import type { MetricsUrlState, WindowPreset } from "./metrics-url";
 import type { ChartTheme } from "./use-chart-theme";
 import { useMetricQuery } from "./use-metric-data";
@@ -110,7 +111,8 @@ function OverviewCard({
         <span class={`catalog-kind${metric.tracekit ? " tracekit" : ""}`}>{kindLabel(metric)}</span>
         <span class="faint">
           {chartLabel(metric.chart)}
-          {metric.unit !== "" ? ` · ${metric.unit}` : ""} · {formatCount(metric.seriesCount)} series
+          {unitLabel(metric.unit) !== "" ? ` · ${unitLabel(metric.unit)}` : ""} · {formatCount(metric.seriesCount)}{" "}
+          series
         </span>
       </header>
       {error !== null ? (

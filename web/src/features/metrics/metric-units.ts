@@ -88,6 +88,15 @@ export function parseUnit(raw: string): MetricUnit {
   return unitOf("count", raw, 1, unit);
 }
 
+/**
+ * A metric's unit as the page names it beside the metric: as sent, except UCUM's `1` ("dimensionless"),
+ * which says the values have no unit: written "1" beside a kind and a series count it read as a number.
+ */
+export function unitLabel(raw: string): string {
+  const unit = raw.trim();
+  return unit === "1" ? "" : unit;
+}
+
 /** Names of metrics whose unit `1` is a share of a whole: `system.cpu.utilization`, `cache.hit_ratio`. */
 const RATIO_NAME = /[._](utilization|utilisation|ratio|usage|fraction)$/i;
 
