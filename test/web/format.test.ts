@@ -31,6 +31,12 @@ describe("formatDuration", () => {
     expect(formatDuration(95_000)).toBe("1m 35s");
     expect(formatDuration(3_600_000 * 2 + 60_000 * 5)).toBe("2h 5m");
     expect(formatDuration(3_600_000 * 2)).toBe("2h");
+    expect(formatDuration(3_600_000 * 47 + 60_000 * 59)).toBe("47h 59m");
+    // From two days on in days and hours, as "2d ago" reads: a 2018 example beside today's traffic left
+    // "69942h 42m" idle.
+    expect(formatDuration(3_600_000 * 48)).toBe("2d");
+    expect(formatDuration(3_600_000 * 54 + 60_000 * 20)).toBe("2d 6h");
+    expect(formatDuration((69_942 * 60 + 42) * 60_000)).toBe("2914d 6h");
     expect(formatDuration(-1)).toBe("–");
     expect(formatDuration(Number.NaN)).toBe("–");
   });

@@ -73,7 +73,7 @@ describe("what the rates are per", () => {
       true,
     );
     expect(spread).toMatch(
-      /^Rates are per the 1h the stored spans cover \(2018-12-13 14:51:00\.000 – 2026-12-05 11:00:00\.000, less \d+h( \d+m)? in which nothing ran\), not per the time since\.$/,
+      /^Rates are per the 1h the stored spans cover \(2018-12-13 14:51:00\.000 – 2026-12-05 11:00:00\.000, less \d+d( \d+h)? in which nothing ran\), not per the time since\.$/,
     );
   });
 });

@@ -15,7 +15,10 @@ export function formatDuration(ms: number): string {
   const seconds = totalSeconds % 60;
   if (minutes < 60) return seconds === 0 ? `${minutes}m` : `${minutes}m ${seconds}s`;
   const hours = Math.floor(minutes / 60);
-  return minutes % 60 === 0 ? `${hours}h` : `${hours}h ${minutes % 60}m`;
+  if (hours < 48) return minutes % 60 === 0 ? `${hours}h` : `${hours}h ${minutes % 60}m`;
+  // Days from two on, as ages read ("2d ago"); minutes no longer matter.
+  const days = Math.floor(hours / 24);
+  return hours % 24 === 0 ? `${days}d` : `${days}d ${hours % 24}h`;
 }
 
 function trim(fixed: string): string {
