@@ -1,5 +1,5 @@
 import { isIP } from "node:net";
-import { hostname as osHostname } from "node:os";
+import { networkInterfaces, hostname as osHostname } from "node:os";
 
 const LOOPBACK_NAMES = new Set(["localhost", "127.0.0.1", "::1"]);
 const WILDCARD_ADDRESSES = new Set(["0.0.0.0", "::", ""]);
@@ -40,19 +40,42 @@ export interface HostPolicy {
   allowsRequest(path: string, hostHeader: string | undefined): boolean;
 }
 
+/** This machine's interface addresses, lower-case, as a URL's host name spells them. */
+function interfaceAddresses(): string[] {
+  return Object.values(networkInterfaces()).flatMap((entries) =>
+    (entries ?? []).map((entry) => entry.address.toLowerCase()),
+  );
+}
+
+export interface HostPolicyOptions {
+  /** This machine's addresses, asked for at each check (they change with the network); tests pass a fixed list. */
+  machineAddresses?: () => readonly string[];
+}
+
 /**
  * Which host names count as this server: the loopback names always, plus the `--host` it listens
- * on. On a wildcard address, also this machine's name and any IP literal (people reach it by LAN IP).
+ * on. On a wildcard address, also this machine's name and, in a `Host` header, any IP literal (people
+ * reach it by LAN IP, or through a port mapping; no page can rebind a name to an IP literal).
+ * A page's `Origin` is another matter: any web site can be served from an IP literal on the same port
+ * (`http://203.0.113.5:9999`), so only this machine's own addresses count as its pages there.
  */
-export function createHostPolicy(listenHost: string): HostPolicy {
+export function createHostPolicy(listenHost: string, options: HostPolicyOptions = {}): HostPolicy {
   const listen = hostnameOf(listenHost);
   const wildcard = WILDCARD_ADDRESSES.has(listen);
   const machine = osHostname().toLowerCase();
+  const machineAddresses = options.machineAddresses ?? interfaceAddresses;
 
   function isAllowedName(host: string): boolean {
     if (isLoopbackName(host) || host === listen) return true;
     if (!wildcard) return false;
     return isIP(host) !== 0 || host === machine || host === `${machine}.local`;
+  }
+
+  /** isAllowedName for the host of a page's origin: an IP literal must be one of this machine's. */
+  function isOwnPageName(host: string): boolean {
+    if (!isAllowedName(host)) return false;
+    if (isLoopbackName(host) || host === listen || isIP(host) === 0) return true;
+    return WILDCARD_ADDRESSES.has(host) || machineAddresses().includes(host);
   }
 
   function isAllowedHost(hostHeader: string | undefined): boolean {
@@ -71,12 +94,12 @@ export function createHostPolicy(listenHost: string): HostPolicy {
       const url = parseOrigin(origin);
       if (url === null || url.protocol !== "http:") return false;
       const originPort = url.port === "" ? 80 : Number(url.port);
-      return originPort === port && isAllowedName(hostnameOf(url.host));
+      return originPort === port && isOwnPageName(hostnameOf(url.host));
     },
     isDevOrigin(origin) {
       const url = parseOrigin(origin);
       if (url === null || (url.protocol !== "http:" && url.protocol !== "https:")) return false;
-      return isAllowedName(hostnameOf(url.host));
+      return isOwnPageName(hostnameOf(url.host));
     },
   };
 }

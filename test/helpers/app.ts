@@ -15,6 +15,8 @@ export interface TestApp extends RunningApp {
 export async function startTestApp(
   options: {
     db?: string;
+    /** `--host`; 127.0.0.1 by default. */
+    host?: string;
     maxSpans?: number;
     maxLogs?: number;
     maxMetricSeries?: number;
@@ -32,6 +34,7 @@ export async function startTestApp(
     {
       port: 0,
       open: false,
+      host: options.host,
       db: options.db,
       maxSpans: options.maxSpans,
       maxLogs: options.maxLogs,

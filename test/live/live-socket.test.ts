@@ -67,6 +67,19 @@ describe("/api/live", () => {
     await expect(connect({ headers: { host: "evil.example" } })).rejects.toThrow(/403/);
   });
 
+  it("on --host 0.0.0.0 refuses a page served from another IP address on the same port", async () => {
+    const wide = await startTestApp({ host: "0.0.0.0" });
+    try {
+      // A web site at http://203.0.113.5:<port> must not read this machine's telemetry live.
+      const foreign = connectLive(wide.port, { origin: `http://203.0.113.5:${wide.port}` });
+      await expect(foreign).rejects.toThrow(/403/);
+      const own = await connectLive(wide.port, { origin: `http://localhost:${wide.port}` });
+      own.ws.close();
+    } finally {
+      await wide.close();
+    }
+  });
+
   it("skips a client that stops reading and resyncs it with a snapshot later", async () => {
     const { ws, messages } = await connect();
     let receivedBytes = 0;

@@ -59,4 +59,19 @@ describe("host policy on a named or wildcard address", () => {
     expect(policy.isAllowedHost("10.0.0.7:9999")).toBe(true);
     expect(policy.isAllowedHost("evil.example:9999")).toBe(false);
   });
+
+  it("on 0.0.0.0 counts only this machine's addresses as its pages, not a site served from another IP", () => {
+    const policy = createHostPolicy("0.0.0.0", { machineAddresses: () => ["127.0.0.1", "192.168.1.5", "fe80::1"] });
+    // Any web site can be served from an IP literal on the same port: it must not pass as this app's page.
+    expect(policy.isOwnOrigin("http://203.0.113.5:9999", 9999)).toBe(false);
+    expect(policy.isOwnOrigin("http://[2001:db8::5]:9999", 9999)).toBe(false);
+    expect(policy.isDevOrigin("http://203.0.113.5:3000")).toBe(false);
+    // This machine reached by its own addresses still is.
+    expect(policy.isOwnOrigin("http://192.168.1.5:9999", 9999)).toBe(true);
+    expect(policy.isOwnOrigin("http://[fe80::1]:9999", 9999)).toBe(true);
+    expect(policy.isOwnOrigin("http://localhost:9999", 9999)).toBe(true);
+    expect(policy.isDevOrigin("http://192.168.1.5:5173")).toBe(true);
+    // Host headers keep taking any IP literal: a request that arrived came to this machine.
+    expect(policy.isAllowedHost("203.0.113.5:9999")).toBe(true);
+  });
 });
