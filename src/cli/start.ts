@@ -32,6 +32,7 @@ import { createCodeMonitoringLines, sdkListeningLine } from "./code-monitoring-l
 import { count } from "./count.js";
 import { forwardEventLine, forwardStoppedLine } from "./forward-lines.js";
 import { type ExistingInstance, probeExistingInstance, probePort } from "./probe.js";
+import { terminalText } from "./terminal-text.js";
 
 interface StartOptions {
   config?: string;
@@ -142,7 +143,12 @@ export function addStartOptions(command: Command): Command {
 }
 
 /** Prints a line per notable event; repeated client errors (and misdirected exporters) are summarised at most every 10 s. */
-function createEventPrinter(): (event: AppEvent) => void {
+export function createEventPrinter(
+  log: (line: string) => void = console.log,
+  logError: (line: string) => void = console.error,
+): (event: AppEvent) => void {
+  // Events carry what requests sent (paths, service names, error messages quoting them): never raw to the terminal.
+  const print = (line: string) => log(terminalText(line));
   const lastPrinted = new Map<string, { at: number; suppressed: number }>();
   const captures = createCodeMonitoringLines();
   /** null when a line of this kind was printed in the last 10 s; else what to add to it: how many were not. */
@@ -158,39 +164,39 @@ function createEventPrinter(): (event: AppEvent) => void {
   };
   return (event) => {
     if (event.type === "new-service") {
-      console.log(`  + ${event.service}: first spans received`);
+      print(`  + ${event.service}: first spans received`);
       return;
     }
     if (event.type === "forward") {
-      console.log(forwardEventLine(event.event));
+      print(forwardEventLine(event.event));
       return;
     }
     if (event.type === "statistics-fill") {
       const line = statisticsFillLine(event);
-      if (line !== null) console.log(line);
+      if (line !== null) print(line);
       return;
     }
     if (event.type === "forward-stopped") {
-      console.log(forwardStoppedLine(event));
+      print(forwardStoppedLine(event));
       return;
     }
     if (event.type === "code-monitoring") {
       const line = captures.line(event.event, Date.now());
-      if (line !== null) console.log(line);
+      if (line !== null) print(line);
       return;
     }
     if (event.type === "sdk-listening") {
-      console.log(sdkListeningLine(event.service, event.streams));
+      print(sdkListeningLine(event.service, event.streams));
       return;
     }
     if (event.type === "db-busy") {
-      console.log(
+      print(
         `tracekit-local: ${event.path} is held by another process (a tracekit-local still closing?); waiting up to ${event.ms / 1000} s`,
       );
       return;
     }
     if (event.type === "internal-error") {
-      console.error(`  ! internal error: ${(event.error as Error)?.stack ?? String(event.error)}`);
+      logError(terminalText(`  ! internal error: ${(event.error as Error)?.stack ?? String(event.error)}`));
       return;
     }
     if (event.type === "grpc-on-http") {
@@ -200,7 +206,7 @@ function createEventPrinter(): (event: AppEvent) => void {
         event.grpcPort === null
           ? "set OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf, or start with --otlp-grpc-port 4317"
           : `send it to the gRPC port ${event.grpcPort}, or set OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf`;
-      console.log(`  ! received OTLP/gRPC on the HTTP port ${event.port}: ${fix}${more}`);
+      print(`  ! received OTLP/gRPC on the HTTP port ${event.port}: ${fix}${more}`);
       return;
     }
     const more = throttle(`${event.path} ${event.status}`);
@@ -213,7 +219,7 @@ function createEventPrinter(): (event: AppEvent) => void {
         : grpc
           ? `refused (${rpcCodeFor(event.status).name})`
           : `answered ${event.status}`;
-    console.log(`  ! ${grpc ? "gRPC" : "POST"} ${event.path} ${label}: ${event.message}${more}`);
+    print(`  ! ${grpc ? "gRPC" : "POST"} ${event.path} ${label}: ${event.message}${more}`);
   };
 }
 

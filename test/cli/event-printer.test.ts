@@ -1,0 +1,53 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { AppEvent } from "../../src/app.js";
+import { createEventPrinter } from "../../src/cli/start.js";
+import { startTestApp, type TestApp } from "../helpers/app.js";
+import { jsonTraceRequest, newTraceId, postJson } from "../helpers/payloads.js";
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
+
+let app: TestApp | undefined;
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+});
+
+describe("the terminal lines of a running server", () => {
+  it("show escape sequences that requests carry instead of passing them to the terminal", async () => {
+    app = await startTestApp();
+    const lines: string[] = [];
+    const print = createEventPrinter(
+      (line) => lines.push(line),
+      (line) => lines.push(line),
+    );
+    const printAll = (events: AppEvent[]) => {
+      for (const event of events) print(event);
+    };
+    // Any web page can POST (text/plain, no preflight) to any path; its percent-encoded ESC is decoded in the path.
+    const page = { "Content-Type": "text/plain", Origin: "https://evil.example" };
+    await fetch(`${app.base}/x%1b%5d0;owned%07%1b%5b2J/v1/traces`, { method: "POST", headers: page, body: "x" });
+    await fetch(`${app.base}/sdk/%1b%5b31mred`, { method: "POST", headers: page, body: "x" });
+    // A service name is whatever the sender says.
+    await postJson(app.base, jsonTraceRequest("svc\u001b]0;title\u0007\u009b2J", [{ traceId: newTraceId() }]));
+    printAll(app.events);
+
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    for (const line of lines) expect(line).not.toMatch(CONTROL);
+    expect(lines).toContainEqual(expect.stringContaining("POST /x\\x1b]0;owned\\x07\\x1b[2J/v1/traces answered 404"));
+    expect(lines).toContainEqual(expect.stringContaining("POST /sdk/\\x1b[31mred answered 403"));
+    expect(lines).toContainEqual("  + svc\\x1b]0;title\\x07\\x9b2J: first spans received");
+  });
+
+  it("keeps the lines of an internal error's stack", () => {
+    const lines: string[] = [];
+    const print = createEventPrinter(
+      (line) => lines.push(line),
+      (line) => lines.push(line),
+    );
+    const error = new Error("bad \u001b[2J");
+    error.stack = "Error: bad \u001b[2J\n    at here";
+    print({ type: "internal-error", error });
+    expect(lines).toEqual(["  ! internal error: Error: bad \\x1b[2J\n    at here"]);
+  });
+});
