@@ -177,6 +177,52 @@ describe("OTLP/HTTP trace receiver", () => {
   });
 });
 
+describe("64-bit integers sent as JSON numbers", () => {
+  const start = "1700000000123456789";
+  const end = "1700000000987654321";
+  // Written by hand: JSON.stringify of a JavaScript number past 2^53 could not say these.
+  const spanBody = (traceId: string, spansKey: string) =>
+    `{"${spansKey}":[{"scopeSpans":[{"spans":[{"traceId":"${traceId}","spanId":"1112131415161718","name":"n",` +
+    `"startTimeUnixNano":${start},"endTimeUnixNano":${end},"events":[{"name":"e","timeUnixNano":${end}}],` +
+    `"attributes":[{"key":"i","value":{"intValue":9007199254740993}},{"key":"min","value":{"intValue":-9223372036854775808}},` +
+    `{"key":"d","value":{"doubleValue":12345678901234568}},{"key":"f","value":{"doubleValue":1.2345678901234567890}}]}]}]}]}`;
+
+  it("keeps span and event times and intValues exact, on both JSON readers", async () => {
+    // camelCase is read straight from the bytes; a snake_case name sends the body through JSON.parse.
+    for (const spansKey of ["resourceSpans", "resource_spans"]) {
+      const traceId = newTraceId();
+      const response = await postJson(app.base, spanBody(traceId, spansKey));
+      expect(response.status, spansKey).toBe(200);
+      const [span] = (await readJson(fetch(`${app.base}/api/traces/${traceId}`))).spans;
+      expect(span, spansKey).toMatchObject({ startTimeUnixNano: start, endTimeUnixNano: end, durationMs: 864.197532 });
+      expect(span.events[0].timeUnixNano, spansKey).toBe(end);
+      expect(span.attributes, spansKey).toEqual({
+        i: "9007199254740993",
+        min: "-9223372036854775808",
+        d: 12345678901234568,
+        f: 1.2345678901234567,
+      });
+    }
+  });
+
+  it("keeps a log record's times and int body exact", async () => {
+    const body = `{"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"int64-logs"}}]},"scopeLogs":[{"logRecords":[{"timeUnixNano":${start},"observedTimeUnixNano":${end},"body":{"intValue":9223372036854775807}}]}]}]}`;
+    const response = await fetch(`${app.base}/v1/logs`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+    });
+    expect(response.status).toBe(200);
+    const { logs } = await readJson(fetch(`${app.base}/api/logs?service=int64-logs`));
+    expect(logs).toHaveLength(1);
+    expect(logs[0]).toMatchObject({
+      timeUnixNano: start,
+      observedTimeUnixNano: end,
+      body: "9223372036854775807",
+    });
+  });
+});
+
 describe("an export sent again", () => {
   let fresh: TestApp;
   beforeAll(async () => {

@@ -456,7 +456,7 @@ export class JsonBytes {
         return this.lastSecondsNanos + BigInt(digitsValue(b, split, i));
       }
     }
-    return asUint64(this.readScalar(), name);
+    return asUint64(this.readLongInteger() ?? this.readScalar(), name);
   }
 
   /** An AnyValue `intValue` as `int64Value` reads it: a string or number of up to 15 digits read here. */
@@ -477,7 +477,26 @@ export class JsonBytes {
         return negative ? -value + 0 : value;
       }
     }
-    return int64Value(this.readScalar());
+    return int64Value(this.readLongInteger() ?? this.readScalar());
+  }
+
+  /**
+   * An integer literal of 16 to 20 digits (no fraction or exponent) as its text, or null (nothing read):
+   * what the general path's JSON.parse gives for it (`quoteLongIntegers`), so that no 64-bit integer
+   * sent as a number is rounded to a double.
+   */
+  private readLongInteger(): string | null {
+    const b = this.bytes;
+    const start = this.pos;
+    const first = b[start] === MINUS ? start + 1 : start;
+    if (b[first] === ZERO) return null;
+    let i = first;
+    while (i < this.end && (b[i] as number) >= ZERO && (b[i] as number) <= NINE) i++;
+    const digits = i - first;
+    const k = b[i];
+    if (digits < 16 || digits > 20 || k === 0x2e || k === 0x65 || k === 0x45) return null;
+    this.pos = i;
+    return this.text.latin1Slice(start, i);
   }
 
   /** A number in JSON's grammar, as JSON.parse reads it (`Number` of the same text rounds the same way). */
