@@ -88,7 +88,7 @@ export function asUint64(value: unknown, camel: string): bigint {
     const n = BigInt(value);
     if (n <= MAX_UINT64) return n;
   } else if (typeof value === "number" && Number.isInteger(value) && value >= 0) {
-    // A number past 2^53 already lost precision in JSON.parse; it is taken as the sender wrote it.
+    // Integer literals of 16+ digits arrive as their text (quoteLongIntegers), so this one is exact.
     const n = BigInt(value);
     if (n <= MAX_UINT64) return n;
   }
