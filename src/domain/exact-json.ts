@@ -1,3 +1,5 @@
+import { editJsonTokens, numberEnd } from "./json-tokens.js";
+
 /**
  * JSON whose integers keep every digit. JSON.parse reads every number as a double, so an integer past
  * 2^53 comes back changed (Python's json.dumps writes 9007199254740993 and 1234567890123456789 exactly;
@@ -80,36 +82,11 @@ function markLargeIntegers(text: string): { text: string; mark: string } | null 
   const nonce = text.includes("\\u0000") ? `${Math.random().toString(36).slice(2)}:` : "";
   // In the text the mark's U+0000 is written as its escape: JSON forbids it bare inside a string.
   const written = `\\u0000${nonce}`;
-  const parts: string[] = [];
-  let copiedTo = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x22) {
-      // A string: skip to its closing quote.
-      for (i++; i < text.length; i++) {
-        const s = text.charCodeAt(i);
-        if (s === 0x5c) i++;
-        else if (s === 0x22) break;
-      }
-      continue;
-    }
-    if (c !== 0x2d && (c < 0x30 || c > 0x39)) continue;
-    // A number token: read it whole, so that a fraction's or exponent's digits never start one.
-    let end = i + 1;
-    while (end < text.length && isNumberChar(text.charCodeAt(end))) end++;
-    const token = text.slice(i, end);
-    if (/^-?[1-9]\d{15,}$/.test(token) && !Number.isSafeInteger(Number(token))) {
-      parts.push(text.slice(copiedTo, i), `"${written}${token}"`);
-      copiedTo = end;
-    }
-    i = end - 1;
-  }
-  if (copiedTo === 0) return null;
-  parts.push(text.slice(copiedTo));
-  return { text: parts.join(""), mark: `\u0000${nonce}` };
-}
-
-function isNumberChar(c: number): boolean {
-  // digits, '.', 'e', 'E', '+', '-'
-  return (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x65 || c === 0x45 || c === 0x2b || c === 0x2d;
+  const marked = editJsonTokens(text, (all, start) => {
+    const end = numberEnd(all, start);
+    const token = all.slice(start, end);
+    const large = /^-?[1-9]\d{15,}$/.test(token) && !Number.isSafeInteger(Number(token));
+    return { end, replacement: large ? `"${written}${token}"` : null };
+  });
+  return marked === null ? null : { text: marked, mark: `\u0000${nonce}` };
 }

@@ -1,3 +1,4 @@
+import { editJsonTokens, numberEnd } from "../../domain/json-tokens.js";
 import { OtlpDecodeError } from "../errors.js";
 
 const NON_FINITE_TOKENS = ["-Infinity", "Infinity", "NaN"] as const;
@@ -34,34 +35,11 @@ export function parseOtlpJsonText(text: string): unknown {
 /** `text` with every NaN/Infinity/-Infinity token outside a string quoted, or null when it has none (the SDK protocol's JSON bodies use it too). */
 export function quoteNonFiniteTokens(text: string): string | null {
   if (!text.includes("NaN") && !text.includes("Infinity")) return null;
-  const parts: string[] = [];
-  let copiedTo = 0;
-  let inString = false;
-  let found = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c)
-        i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-      continue;
-    }
-    if (c === 0x22) {
-      inString = true;
-      continue;
-    }
-    // Only where a value can start: N, I, or a minus sign.
-    if (c !== 0x4e && c !== 0x49 && c !== 0x2d) continue;
-    const token = NON_FINITE_TOKENS.find((t) => text.startsWith(t, i));
-    if (token === undefined) continue;
-    parts.push(text.slice(copiedTo, i), `"${token}"`);
-    i += token.length - 1;
-    copiedTo = i + 1;
-    found = true;
-  }
-  if (!found) return null;
-  parts.push(text.slice(copiedTo));
-  return parts.join("");
+  return editJsonTokens(text, (all, start) => {
+    const token = NON_FINITE_TOKENS.find((word) => all.startsWith(word, start));
+    if (token === undefined) return { end: numberEnd(all, start), replacement: null };
+    return { end: start + token.length, replacement: `"${token}"` };
+  });
 }
 
 /**
@@ -78,46 +56,12 @@ const LONG_INTEGER_RE = /[:,[]\s*-?[1-9]\d{15}/;
  * same double JSON.parse makes. Longer literals are no 64-bit integer and stay numbers.
  */
 export function quoteLongIntegers(text: string): string | null {
-  const parts: string[] = [];
-  let copiedTo = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c)
-        i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-      continue;
-    }
-    if (c === 0x22) {
-      inString = true;
-      continue;
-    }
-    if (c !== 0x2d && (c < 0x30 || c > 0x39)) continue;
-    // A number token: it is quoted when it is all digits (no fraction or exponent), without a leading zero.
-    const start = i;
-    const first = c === 0x2d ? i + 1 : i;
-    let digitsEnd = first;
-    while (digitsEnd < text.length && isDigit(text.charCodeAt(digitsEnd))) digitsEnd++;
-    let end = digitsEnd;
-    while (end < text.length && isNumberChar(text.charCodeAt(end))) end++;
-    const digits = digitsEnd - first;
-    if (end === digitsEnd && digits >= 16 && digits <= 20 && text.charCodeAt(first) !== 0x30) {
-      parts.push(text.slice(copiedTo, start), `"${text.slice(start, end)}"`);
-      copiedTo = end;
-    }
-    i = end - 1;
-  }
-  if (parts.length === 0) return null;
-  parts.push(text.slice(copiedTo));
-  return parts.join("");
+  return editJsonTokens(text, (all, start) => {
+    const end = numberEnd(all, start);
+    const token = all.slice(start, end);
+    return { end, replacement: LONG_INTEGER.test(token) ? `"${token}"` : null };
+  });
 }
 
-function isDigit(c: number): boolean {
-  return c >= 0x30 && c <= 0x39;
-}
-
-/** A digit, `.`, `e`, `E`, `+` or `-`: the characters a JSON number is made of. */
-function isNumberChar(c: number): boolean {
-  return isDigit(c) || c === 0x2e || c === 0x65 || c === 0x45 || c === 0x2b || c === 0x2d;
-}
+/** An integer of 16 to 20 digits, without a leading zero, fraction or exponent. */
+const LONG_INTEGER = /^-?[1-9]\d{15,19}$/;
