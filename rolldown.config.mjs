@@ -9,10 +9,13 @@ const DIST = fileURLToPath(new URL("dist/", import.meta.url));
 const OUT_DIR = fileURLToPath(new URL("dist/bundle/", import.meta.url));
 
 /**
- * The packages every start loads go into the bundle; the others stay imports of node_modules,
- * loaded only by the commands and flags that use them (better-sqlite3 is a native addon anyway).
+ * Every package goes into the bundle (the ones only some commands use into chunks imported on first
+ * use), so a global install fetches only what cannot be bundled, not those packages' whole trees:
+ * better-sqlite3 is a native addon; @grpc/grpc-js loads its own .proto files from its folder when
+ * asked for channelz; open runs the xdg-open script it ships. These stay imports of node_modules,
+ * and are the package's only `dependencies` (test/e2e/package.test.ts holds the two lists together).
  */
-const BUNDLED_PACKAGES = new Set(["hono", "@hono/node-server", "ws", "commander"]);
+const EXTERNAL_PACKAGES = new Set(["better-sqlite3", "@grpc/grpc-js", "open"]);
 
 function packageName(specifier) {
   const parts = specifier.split("/");
@@ -20,8 +23,9 @@ function packageName(specifier) {
 }
 
 function isExternal(specifier) {
+  if (specifier.startsWith("node:")) return true;
   if (specifier.startsWith(".") || specifier.startsWith("/") || specifier.startsWith("\0")) return false;
-  return !BUNDLED_PACKAGES.has(packageName(specifier));
+  return EXTERNAL_PACKAGES.has(packageName(specifier));
 }
 
 /**
@@ -69,6 +73,9 @@ export default defineConfig([
     input: { cli: "dist/cli/main.js" },
     platform: "node",
     external: isExternal,
+    // The ES module builds (OpenTelemetry's `module` field), which tree-shaking can cut down: the CommonJS
+    // ones would bring every semantic-conventions constant along.
+    resolve: { mainFields: ["module", "main"] },
     plugins: [moduleUrls],
     output: {
       dir: OUT_DIR,

@@ -1,14 +1,24 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { readdirSync, symlinkSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
+import { builtinModules } from "node:module";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/app.js";
 import { readJson } from "../helpers/http.js";
 
 // The package as npm publishes it (`files` in package.json), run from a folder of its own: the
-// bundle must find the web app, package.json and the bin without the rest of the build beside it.
+// bundle must find the web app, package.json and the bin without the rest of the build beside it,
+// and its node_modules holds only what a user's install gets: `dependencies` and `optionalDependencies`.
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+};
+const RUNTIME_PACKAGES = [
+  ...Object.keys(manifest.dependencies ?? {}),
+  ...Object.keys(manifest.optionalDependencies ?? {}),
+];
 const dir = tempDir();
 let server: ChildProcess | null = null;
 afterAll(() => {
@@ -16,29 +26,91 @@ afterAll(() => {
   dir.remove();
 });
 
+let packedRoot: string | null = null;
+let packedFiles: string[] = [];
+
 function packed(): string {
+  if (packedRoot !== null) return packedRoot;
   // The build is already there (the tests run on it); packing must not run it again.
-  const [{ filename }] = JSON.parse(
+  const [{ filename, files }] = JSON.parse(
     execFileSync("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", dir.path], {
       cwd: ROOT,
       encoding: "utf8",
     }),
-  ) as [{ filename: string }];
+  ) as [{ filename: string; files: { path: string }[] }];
+  packedFiles = files.map((file) => file.path);
   execFileSync("tar", ["-xzf", join(dir.path, filename), "-C", dir.path]);
   const root = join(dir.path, "package");
-  symlinkSync(join(ROOT, "node_modules"), join(root, "node_modules"), "dir");
+  // Each declared package links to the development install, whose own dependencies resolve from there.
+  for (const name of RUNTIME_PACKAGES) {
+    const installed = join(ROOT, "node_modules", name);
+    if (!existsSync(installed)) continue; // an optional dependency that did not install
+    mkdirSync(dirname(join(root, "node_modules", name)), { recursive: true });
+    symlinkSync(installed, join(root, "node_modules", name), "dir");
+  }
+  packedRoot = root;
   return root;
 }
 
+/** The packages the bundled code imports (`import ... from "x"`, `import("x")`), without Node's own modules. */
+function importedPackages(root: string): Set<string> {
+  const names = new Set<string>();
+  for (const folder of ["dist/bundle", "dist/forward-worker"]) {
+    for (const file of readdirSync(join(root, folder)).filter((name) => name.endsWith(".js"))) {
+      const code = readFileSync(join(root, folder, file), "utf8");
+      for (const match of code.matchAll(/(?:^import\s[^;]*?\sfrom\s*|\bimport\()"([^"./][^"]*)"/gm)) {
+        const specifier = match[1] as string;
+        if (specifier.startsWith("node:") || builtinModules.includes(specifier)) continue;
+        const parts = specifier.split("/");
+        names.add(specifier.startsWith("@") ? `${parts[0]}/${parts[1]}` : (parts[0] as string));
+      }
+    }
+  }
+  return names;
+}
+
+function run(root: string, args: string[]): string {
+  return execFileSync(process.execPath, [join(root, "bin", "tracekit-local.js"), ...args], {
+    encoding: "utf8",
+    env: { ...process.env, TRACEKIT_NO_BROWSER: "1" },
+  });
+}
+
 describe("the published package", { timeout: 120_000 }, () => {
-  it("holds the bundle, the forwarding thread and the web app, not the compiled modules, and serves the UI from them", async () => {
+  it("holds the bin, the bundle, the forwarding thread, the web app and the README, and nothing else", () => {
     const root = packed();
     expect(readdirSync(join(root, "dist")).sort()).toEqual(["bundle", "forward-worker", "web"]);
-    const bin = join(root, "bin", "tracekit-local.js");
-    const version = execFileSync(process.execPath, [bin, "--version"], { encoding: "utf8" }).trim();
-    expect(version).toMatch(/^\d+\.\d+\.\d+$/);
+    for (const file of [
+      "bin/tracekit-local.js",
+      "dist/bundle/cli.js",
+      "dist/forward-worker/forward-worker.js",
+      "dist/web/index.html",
+      "dist/web/.vite/manifest.json",
+      "README.md",
+      "package.json",
+    ]) {
+      expect(packedFiles).toContain(file);
+    }
+    // Every asset the page loads is in the package.
+    const index = readFileSync(join(root, "dist/web/index.html"), "utf8");
+    for (const [, path] of index.matchAll(/(?:src|href)="\/([^"]+)"/g))
+      expect(packedFiles).toContain(`dist/web/${path}`);
+    expect(packedFiles.filter((file) => /\.map$|^(src|test|bench|web\/src)\//.test(file))).toEqual([]);
+  });
 
-    const child = spawn(process.execPath, [bin, "--port", "0", "--no-open"], { stdio: ["ignore", "pipe", "pipe"] });
+  it("declares as dependencies exactly the packages its bundle imports, so an install has what it runs", () => {
+    const root = packed();
+    expect([...importedPackages(root)].sort()).toEqual([...RUNTIME_PACKAGES].sort());
+  });
+
+  it("serves the UI, MCP and demo traffic with only its declared dependencies installed", async () => {
+    const root = packed();
+    const version = run(root, ["--version"]).trim();
+    expect(version).toBe((JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }).version);
+
+    const child = spawn(process.execPath, [join(root, "bin", "tracekit-local.js"), "--port", "0", "--no-open"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     server = child;
     const port = await new Promise<number>((resolve, reject) => {
       let out = "";
@@ -54,6 +126,19 @@ describe("the published package", { timeout: 120_000 }, () => {
     expect(await page.text()).toContain("<title>");
     const health = await readJson(fetch(`http://127.0.0.1:${port}/api/health`));
     expect(health).toMatchObject({ status: "ok", version });
+
+    // The MCP server (zod and the MCP SDK) and the demo (the OpenTelemetry SDK) are parts of the bundle.
+    const tools = await fetch(`http://127.0.0.1:${port}/mcp`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+    });
+    expect(tools.status).toBe(200);
+    expect(await tools.text()).toContain("list_traces");
+    expect(run(root, ["demo", "--port", String(port), "--duration", "1", "--rate", "5"])).toMatch(/sent \d+ traces/);
+    const traces = await readJson(fetch(`http://127.0.0.1:${port}/api/traces`));
+    expect(traces.traces.length).toBeGreaterThan(0);
+
     child.kill("SIGTERM");
     expect(await new Promise((resolve) => child.on("exit", resolve))).toBe(0);
   });
