@@ -78,7 +78,14 @@ export function createIngest(
     spans(received) {
       const spans = withoutOwnCalls(received);
       if (spans.length === 0)
-        return { inserted: 0, duplicateSpans: 0, changedTraceIds: [], lateSpans: 0, rejectedSpans: 0 };
+        return {
+          inserted: 0,
+          duplicateSpans: 0,
+          changedTraceIds: [],
+          storedTraceIds: [],
+          lateSpans: 0,
+          rejectedSpans: 0,
+        };
       if (events.newService !== undefined) {
         if (!storedServicesSeen) {
           storedServicesSeen = true;

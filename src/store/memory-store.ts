@@ -331,10 +331,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     }
     evictOldestTraces();
     packQuietTraces(now);
+    const storedTraceIds = [...changed.keys()];
+    const kept = storedTraceIds.filter((id) => traces.has(id));
     const result: InsertResult = {
       inserted,
       duplicateSpans,
-      changedTraceIds: [...changed.keys()].filter((id) => traces.has(id)),
+      changedTraceIds: kept.length === storedTraceIds.length ? storedTraceIds : kept,
+      storedTraceIds,
       lateSpans,
       rejectedSpans,
     };

@@ -121,7 +121,14 @@ export function createSpanInsert(deps: SpanInsertDeps): (spans: readonly Span[])
     }
 
     function result(changedIds: string[]): InsertResult {
-      const out: InsertResult = { inserted, duplicateSpans, changedTraceIds: changedIds, lateSpans, rejectedSpans };
+      const out: InsertResult = {
+        inserted,
+        duplicateSpans,
+        changedTraceIds: changedIds,
+        storedTraceIds: changedTraceIds,
+        lateSpans,
+        rejectedSpans,
+      };
       if (rejectionMessage !== undefined) out.rejectionMessage = rejectionMessage;
       return out;
     }

@@ -157,8 +157,13 @@ export interface InsertResult {
   inserted: number;
   /** Spans ignored because one with the same trace and span id was already stored (or earlier in the call). */
   duplicateSpans: number;
-  /** Traces whose summary changed, in arrival order. */
+  /** Traces whose summary changed, in arrival order (those this call's own retention evicted left out). */
   changedTraceIds: string[];
+  /**
+   * Traces that took at least one new span in this call, those its own retention then evicted too: what
+   * an import counts as the traces it added (the same array as `changedTraceIds` when none was evicted).
+   */
+  storedTraceIds: string[];
   /** Spans that arrived after retention had evicted their trace: dropped, so no fragment poses as the trace. */
   lateSpans: number;
   /** Spans refused because their trace would pass the retention bound on its own (see `maxSpansPerTrace`). */

@@ -47,6 +47,11 @@ export function itemsRead(counts: ImportCounts): number {
   );
 }
 
+/** Why spans of traces that retention had evicted were not stored: they count as rejected, with this reason. */
+export function lateSpansReason(spans: number): string {
+  return `${spans} span${spans === 1 ? "" : "s"} of traces evicted earlier to stay within --max-spans (a part of a trace is not kept on its own)`;
+}
+
 export interface ImportTarget {
   ingest: Ingest;
   logIngest: LogIngest;
@@ -93,18 +98,11 @@ export function createImporter(target: ImportTarget): Importer {
     const stored = target.ingest.spans(decoded.spans);
     counts.spans += stored.inserted;
     counts.alreadyStored.spans += stored.duplicateSpans;
-    if (stored.inserted === decoded.spans.length) {
-      for (const span of decoded.spans) counts.traceIds.add(span.traceId);
-    } else {
-      for (const traceId of stored.changedTraceIds) counts.traceIds.add(traceId);
-    }
+    // Every trace that took a new span, whether retention kept it or not (the CLI says what was evicted).
+    for (const traceId of stored.storedTraceIds) counts.traceIds.add(traceId);
     const reasons = decoded.errors;
     if (stored.rejectionMessage !== undefined) reasons.push(stored.rejectionMessage);
-    if (stored.lateSpans > 0) {
-      reasons.push(
-        `${stored.lateSpans} span${stored.lateSpans === 1 ? "" : "s"} of traces evicted earlier to stay within --max-spans (a part of a trace is not kept on its own)`,
-      );
-    }
+    if (stored.lateSpans > 0) reasons.push(lateSpansReason(stored.lateSpans));
     return { rejected: decoded.rejectedSpans + stored.rejectedSpans + stored.lateSpans, reasons };
   }
 

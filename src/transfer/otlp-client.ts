@@ -10,6 +10,7 @@
 import type { ReceivedMetric } from "../domain/metric.js";
 import {
   DUPLICATES_HEADER,
+  LATE_SPANS_HEADER,
   REPORT_DUPLICATES_HEADER,
   UNCHANGED_TRACES_FIELD,
   UNCHANGED_TRACES_KEY,
@@ -28,7 +29,7 @@ import type { TraceDecodeResult } from "../otlp/traces.js";
 import { batchPieces } from "./batch-pieces.js";
 import type { ImportBatch } from "./file-batches.js";
 import { type HttpAnswer, httpClient } from "./http-client.js";
-import { type ImportCounts, MAX_IMPORT_ERRORS } from "./import.js";
+import { type ImportCounts, lateSpansReason, MAX_IMPORT_ERRORS } from "./import.js";
 import type { BatchSink } from "./import-stream.js";
 
 /** The most one trace request holds (the receiver refuses bodies over 32 MiB by default). */
@@ -118,6 +119,12 @@ function readJsonAnswer(text: string): ExportAnswer {
   }
 }
 
+/** A count the server reported in a header, at most `max` (absent or not a count: 0). */
+function reportedCount(header: string | string[] | undefined, max: number): number {
+  const reported = Number(header ?? 0);
+  return Number.isSafeInteger(reported) && reported > 0 ? Math.min(reported, Math.max(0, max)) : 0;
+}
+
 /** Batches to a running instance's OTLP/HTTP receiver. */
 export function otlpHttpSink(
   baseUrl: string,
@@ -160,10 +167,14 @@ export function otlpHttpSink(
       addError(counts, where, `${response.status}: ${answer.message || response.statusMessage}`);
       return;
     }
-    // A server without the count (an older tracekit-local) is taken to have held none of them.
-    const reported = Number(response.headers[DUPLICATES_HEADER] ?? 0);
-    const duplicates = Number.isSafeInteger(reported) && reported > 0 ? Math.min(reported, sent.items) : 0;
-    const stored = Math.max(0, sent.items - answer.rejected - duplicates);
+    // A server without the counts (an older tracekit-local) is taken to have held none of them and dropped none.
+    const duplicates = reportedCount(response.headers[DUPLICATES_HEADER], sent.items);
+    // Spans of traces retention had evicted are dropped without a refusal in the OTLP answer: rejected here.
+    const late =
+      signal === "traces"
+        ? reportedCount(response.headers[LATE_SPANS_HEADER], sent.items - answer.rejected - duplicates)
+        : 0;
+    const stored = Math.max(0, sent.items - answer.rejected - duplicates - late);
     if (signal === "traces") {
       counts.spans += stored;
       counts.alreadyStored.spans += duplicates;
@@ -179,9 +190,11 @@ export function otlpHttpSink(
       counts.dataPoints += stored;
       counts.alreadyStored.dataPoints += duplicates;
     }
-    if (answer.rejected > 0) {
-      counts.rejected += answer.rejected;
-      addError(counts, where, `rejected ${answer.rejected}: ${answer.message}`, answer.rejected);
+    const rejected = answer.rejected + late;
+    if (rejected > 0) {
+      counts.rejected += rejected;
+      const reasons = [answer.message, late > 0 ? lateSpansReason(late) : ""].filter((reason) => reason !== "");
+      addError(counts, where, `rejected ${rejected}: ${reasons.join("; ")}`, rejected);
     }
   }
 

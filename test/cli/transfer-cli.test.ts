@@ -582,6 +582,47 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
     expect(again.stdout).toMatch(/\(2 spans already stored\), 4 rejected/);
   });
 
+  it("counts the same into a small running instance as into a --db file: traces it added, and late spans as rejected", async () => {
+    // 52 traces of 15 spans; a bound of 100 spans keeps the last 6 of them (90 spans).
+    const file = join(dir.path, "fifty-two.jsonl");
+    const lines = Array.from({ length: 52 }, () => {
+      const traceId = newTraceId();
+      const root = newSpanId();
+      return JSON.stringify(
+        jsonTraceRequest("shop", [
+          { traceId, spanId: root, name: "GET /" },
+          ...Array.from({ length: 14 }, (_, i) => ({ traceId, parentSpanId: root, name: `step ${i}` })),
+        ]),
+      );
+    });
+    writeFileSync(file, `${lines.join("\n")}\n`);
+    const first = /: 52 traces, 780 spans, 0 log records, 0 metric points new, 0 rejected in /;
+    const again =
+      /: 0 traces, 0 spans, 0 log records, 0 metric points new \(90 spans already stored\), 690 rejected in /;
+    const evicted = /^note: the (instance|file) evicted its oldest 46 traces \(690 spans\) to stay within 100 spans /m;
+    const late =
+      /^warning: .*fifty-two\.jsonl: line [\d–]+: rejected \d+: \d+ spans of traces evicted earlier to stay within --max-spans/m;
+
+    const target = await server(["--max-spans", "100"]);
+    const served = await cli(["import", "--port", String(target.port), file]);
+    expect(served.stdout).toMatch(first);
+    expect(served.stderr).toMatch(evicted);
+    // The second time nothing is stored: the spans already held, and those of traces the instance evicted.
+    const servedAgain = await cli(["import", "--port", String(target.port), file]);
+    expect(servedAgain.stdout).toMatch(again);
+    expect(servedAgain.stderr).toMatch(late);
+    expect(servedAgain.code).toBe(0);
+    expect(await traceIds(target.base)).toHaveLength(6);
+
+    const db = join(dir.path, "fifty-two.db");
+    const offline = await cli(["import", "--db", db, "--max-spans", "100", file]);
+    expect(offline.stdout).toMatch(first);
+    expect(offline.stderr).toMatch(evicted);
+    const offlineAgain = await cli(["import", "--db", db, "--max-spans", "100", file]);
+    expect(offlineAgain.stdout).toMatch(again);
+    expect(offlineAgain.stderr).toMatch(late);
+  });
+
   it("says in one line when no instance answers, and refuses bad flags with exit 2", async () => {
     const none = await cli(["import", "--port", "1", join(dir.path, "x.json")]);
     expect(none.code).toBe(1);

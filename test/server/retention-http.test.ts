@@ -42,8 +42,10 @@ describe("retention seen through OTLP/HTTP", () => {
     const root = newSpanId();
     await postJson(app.base, jsonTraceRequest("shop", [{ traceId, parentSpanId: root, name: "child" }]));
     for (let i = 0; i < 10; i++) await postJson(app.base, jsonTraceRequest("shop", [{ name: `other ${i}` }]));
-    const late = await postJson(app.base, jsonTraceRequest("shop", [{ traceId, spanId: root, name: "GET /late" }]));
+    const lateSpan = jsonTraceRequest("shop", [{ traceId, spanId: root, name: "GET /late" }]);
+    const late = await postJson(app.base, lateSpan);
     expect(await late.json()).toEqual({});
+    expect(late.headers.get("x-tracekit-late-spans")).toBeNull();
     expect((await fetch(`${app.base}/api/traces/${traceId}`)).status).toBe(404);
     expect((await health()).counts.lateSpans).toBe(1);
     const deadline = Date.now() + 5000;
@@ -52,5 +54,26 @@ describe("retention seen through OTLP/HTTP", () => {
     }
     expect(messages.find((m) => m.type === "late-spans")).toEqual({ type: "late-spans", lateSpans: 1, maxSpans: 10 });
     ws.close();
+  });
+
+  it("tells a sender that asks (an import) how many spans it dropped as late, and stored none of them", async () => {
+    const traceId = newTraceId();
+    const root = newSpanId();
+    await postJson(app.base, jsonTraceRequest("shop", [{ traceId, parentSpanId: root, name: "child" }]));
+    for (let i = 0; i < 10; i++) await postJson(app.base, jsonTraceRequest("shop", [{ name: `other ${i}` }]));
+    const kept = newTraceId();
+    const mixed = jsonTraceRequest("shop", [
+      { traceId, spanId: root, name: "GET /late" },
+      { traceId, parentSpanId: root, name: "late child" },
+      { traceId: kept, name: "GET /new" },
+    ]);
+    const asked = await postJson(app.base, mixed, { "x-tracekit-report-duplicates": "1" });
+    expect(asked.status).toBe(200);
+    expect(asked.headers.get("x-tracekit-late-spans")).toBe("2");
+    expect(asked.headers.get("x-tracekit-duplicates")).toBe("0");
+    // The OTLP answer itself is unchanged: late spans are no refusal an exporter could act on.
+    expect(await asked.json()).toEqual({ tracekitUnchangedTraceIds: [traceId] });
+    expect((await fetch(`${app.base}/api/traces/${traceId}`)).status).toBe(404);
+    expect((await fetch(`${app.base}/api/traces/${kept}`)).status).toBe(200);
   });
 });

@@ -119,6 +119,7 @@ describe("sqlite store: persistence and files", () => {
       inserted: 1,
       duplicateSpans: 1,
       changedTraceIds: [traceId(1)],
+      storedTraceIds: [traceId(1)],
       lateSpans: 0,
       rejectedSpans: 0,
     });

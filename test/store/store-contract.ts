@@ -68,6 +68,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
           inserted: 1,
           duplicateSpans: 0,
           changedTraceIds: [span.traceId],
+          storedTraceIds: [span.traceId],
           lateSpans: 0,
           rejectedSpans: 0,
         });
@@ -180,6 +181,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
           inserted: 4,
           duplicateSpans: 0,
           changedTraceIds: [traceId(3), traceId(1), traceId(2)],
+          storedTraceIds: [traceId(3), traceId(1), traceId(2)],
           lateSpans: 0,
           rejectedSpans: 0,
         });
@@ -187,6 +189,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
           inserted: 0,
           duplicateSpans: 0,
           changedTraceIds: [],
+          storedTraceIds: [],
           lateSpans: 0,
           rejectedSpans: 0,
         });
@@ -202,6 +205,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
           inserted: 0,
           duplicateSpans: 2,
           changedTraceIds: [],
+          storedTraceIds: [],
           lateSpans: 0,
           rejectedSpans: 0,
         });
@@ -219,6 +223,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
           inserted: 2,
           duplicateSpans: 1,
           changedTraceIds: [traceId(1), traceId(2)],
+          storedTraceIds: [traceId(1), traceId(2)],
           lateSpans: 0,
           rejectedSpans: 0,
         });
@@ -801,6 +806,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
           inserted: 1,
           duplicateSpans: 0,
           changedTraceIds: [traceId(1)],
+          storedTraceIds: [traceId(1)],
           lateSpans: 0,
           rejectedSpans: 0,
         });
@@ -828,6 +834,16 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         expect(store.getTrace(traceId(1))).toBeUndefined();
         expect(listIds(store)).toEqual([traceId(3), traceId(2), traceId(4)]);
         expect(store.listServices()[0]).toMatchObject({ spanCount: 9, traceCount: 3 });
+      });
+
+      it("names the traces an insert stored, also one its own retention evicted at once", async () => {
+        const store = await fresh({ maxSpans: 5 });
+        const result = store.insertSpans([...threeSpanTrace(1, 0), ...threeSpanTrace(2, 10)]);
+        expect(result).toMatchObject({ inserted: 6, storedTraceIds: [traceId(1), traceId(2)] });
+        // Evicted, once the store applies its bound (at once, or at its next flush): no fragment stays.
+        expect(store.stats()).toMatchObject({ spans: 3, traces: 1, evictedTraces: 1 });
+        // Spans stored already take no place among them.
+        expect(store.insertSpans(threeSpanTrace(2, 10))).toMatchObject({ inserted: 0, storedTraceIds: [] });
       });
 
       it("never keeps half a trace", async () => {

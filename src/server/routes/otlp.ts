@@ -10,6 +10,7 @@ import type { RejectionLog } from "../../ingest/rejections.js";
 import {
   DUPLICATES_HEADER,
   encodeUnchangedTraces,
+  LATE_SPANS_HEADER,
   REPORT_DUPLICATES_HEADER,
   UNCHANGED_TRACES_KEY,
 } from "../../otlp/duplicates.js";
@@ -155,6 +156,11 @@ export interface DecodedExport {
   errors: string[];
   /** Items the store held already and did not store again; known once `accept` (or the after-answer work) ran. */
   duplicates: number;
+  /**
+   * Trace exports: spans dropped because retention had evicted their trace (`InsertResult.lateSpans`),
+   * known once `accept` ran. Not refusals to an OTLP exporter; told only to a sender that asks (duplicates.ts).
+   */
+  lateSpans?: number;
   /**
    * Hands what was accepted to ingest; called once the whole body decoded. What the store then
    * refuses (e.g. spans of a trace larger than the retention bound) it adds to `rejected` and `errors`.
@@ -322,7 +328,10 @@ export async function exportSignal(
         : { json: body, parsed: json, apiSpanKinds: path === "/v1/traces" && apiSpanKindsOf(request, deps) },
     );
   }
-  if (reportDuplicates) headers[DUPLICATES_HEADER] = String(decoded.duplicates);
+  if (reportDuplicates) {
+    headers[DUPLICATES_HEADER] = String(decoded.duplicates);
+    if (decoded.lateSpans !== undefined) headers[LATE_SPANS_HEADER] = String(decoded.lateSpans);
+  }
   // Named only when there are some (the answer to a plain resend of new traces stays as OTLP has it).
   const unchangedIds = reportDuplicates ? (decoded.unchangedTraceIds?.() ?? []) : [];
   const unchanged = unchangedIds.length > 0 ? unchangedIds : null;
@@ -380,6 +389,7 @@ export function traceSignal(deps: OtlpRouteDeps): OtlpSignal {
       rejected: result.rejectedSpans,
       errors: result.errors,
       duplicates: 0,
+      lateSpans: 0,
       async accept() {
         let message: string | undefined;
         if (out.reportTraces === true) changed = new Set();
@@ -391,8 +401,10 @@ export function traceSignal(deps: OtlpRouteDeps): OtlpSignal {
             const inserted = deps.ingest.spans(spans);
             out.rejected += inserted.rejectedSpans;
             out.duplicates += inserted.duplicateSpans;
+            out.lateSpans = (out.lateSpans ?? 0) + inserted.lateSpans;
             message ??= inserted.rejectionMessage;
-            if (changed !== null) for (const id of inserted.changedTraceIds) changed.add(id);
+            // Stored, if perhaps evicted by the same insert: the sender counts it among the traces it added.
+            if (changed !== null) for (const id of inserted.storedTraceIds) changed.add(id);
           },
           deps.workTurns,
           (span) => span.traceId,
