@@ -3,17 +3,31 @@ import { createIngest } from "./ingest/ingest.js";
 import { createLogIngest } from "./ingest/logs.js";
 import { createMetricIngest } from "./ingest/metrics.js";
 import { createLiveHub } from "./live/hub.js";
-import type { LogStore } from "./store/log-store.js";
-import { openStores, StoreOpenError } from "./store/open-store.js";
+import { DEFAULT_MAX_LOGS, type LogStore } from "./store/log-store.js";
+import { type OpenedStores, openStores, StoreOpenError } from "./store/open-store.js";
 import type { Store } from "./store/store.js";
 import { DEFAULT_MAX_SPANS } from "./store/store.js";
 import { createImporter, type Importer } from "./transfer/import.js";
+
+/** What a file held when it was opened, before its bounds applied (its eviction counts are kept in the file). */
+export interface HeldCounts {
+  spans: number;
+  logs: number;
+  evictedTraces: number;
+  evictedSpans: number;
+  evictedLogs: number;
+}
 
 /** A `--db` file (or memory, for tests) opened without a server, for `import --db` and `export --db`. */
 export interface OfflineData {
   store: Store;
   logs: LogStore;
   importer: Importer;
+  /**
+   * What the file held before this open applied its bounds: a bound below that evicts at once, so
+   * what `store.stats()` says after the open already counts those evictions.
+   */
+  held: HeldCounts;
   /** Flushes everything written and releases the file. */
   close(): void;
 }
@@ -26,7 +40,13 @@ export interface OfflineData {
 export async function openOffline(options: {
   /** null: the memory stores. */
   dbPath: string | null;
+  /**
+   * The retention bounds the file is kept to. One left out keeps at least what the file holds (and at
+   * least the server's default): a file a server kept with a larger --max-spans or --max-logs is not
+   * cut down by a write that did not ask for it.
+   */
   maxSpans?: number;
+  maxLogs?: number;
   /** False to refuse a file that does not exist yet (export). */
   create: boolean;
   /**
@@ -35,23 +55,31 @@ export async function openOffline(options: {
    */
   unbounded?: boolean;
 }): Promise<OfflineData> {
-  if (!options.create && options.dbPath !== null && !existsSync(options.dbPath)) {
-    throw new StoreOpenError(`no such file ${options.dbPath}`);
-  }
+  const { dbPath } = options;
+  const exists = dbPath !== null && existsSync(dbPath);
+  if (!options.create && dbPath !== null && !exists) throw new StoreOpenError(`no such file ${dbPath}`);
+  const unbounded = { dbPath, maxSpans: Number.MAX_SAFE_INTEGER, maxLogs: Number.MAX_SAFE_INTEGER };
+  let held: HeldCounts = { spans: 0, logs: 0, evictedTraces: 0, evictedSpans: 0, evictedLogs: 0 };
   let opened: Awaited<ReturnType<typeof openStores>>;
-  try {
-    opened = await openStores(
-      options.unbounded === true
-        ? { dbPath: options.dbPath, maxSpans: Number.MAX_SAFE_INTEGER, maxLogs: Number.MAX_SAFE_INTEGER }
-        : { dbPath: options.dbPath, maxSpans: options.maxSpans ?? DEFAULT_MAX_SPANS },
-    );
-  } catch (error) {
-    if (error instanceof StoreOpenError && error.busy) {
-      throw new StoreOpenError(
-        `${error.message}; a running tracekit-local holds it: leave out --db to go through that server (--port / --url), or stop it first`,
-      );
+  if (options.unbounded === true) {
+    opened = await openFile(unbounded);
+    held = heldCounts(opened);
+  } else {
+    // What the file holds is known only once it is open, and a bound applies as it opens: read it
+    // first without bounds (and without changing it), then open it again with them.
+    if (exists) {
+      const before = await openFile(unbounded);
+      try {
+        held = heldCounts(before);
+      } finally {
+        before.store.close();
+      }
     }
-    throw error;
+    opened = await openFile({
+      dbPath,
+      maxSpans: options.maxSpans ?? Math.max(DEFAULT_MAX_SPANS, held.spans),
+      maxLogs: options.maxLogs ?? Math.max(DEFAULT_MAX_LOGS, held.logs),
+    });
   }
   const { store, logs, metrics, codeMonitoring } = opened;
   const hub = createLiveHub({ getSummaries: (ids) => store.getSummaries(ids), getLatest: () => [] });
@@ -64,6 +92,7 @@ export async function openOffline(options: {
     store,
     logs,
     importer,
+    held,
     close() {
       hub.close();
       codeMonitoring.close();
@@ -71,5 +100,30 @@ export async function openOffline(options: {
       metrics.close();
       store.close();
     },
+  };
+}
+
+async function openFile(options: Parameters<typeof openStores>[0]): Promise<OpenedStores> {
+  try {
+    return await openStores(options);
+  } catch (error) {
+    if (error instanceof StoreOpenError && error.busy) {
+      throw new StoreOpenError(
+        `${error.message}; a running tracekit-local holds it: leave out --db to go through that server (--port / --url), or stop it first`,
+      );
+    }
+    throw error;
+  }
+}
+
+function heldCounts({ store, logs }: OpenedStores): HeldCounts {
+  const spans = store.stats();
+  const records = logs.stats();
+  return {
+    spans: spans.spans,
+    logs: records.logs,
+    evictedTraces: spans.evictedTraces,
+    evictedSpans: spans.evictedSpans,
+    evictedLogs: records.evictedLogs,
   };
 }

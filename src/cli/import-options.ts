@@ -1,9 +1,13 @@
 import { type Command, InvalidArgumentError } from "commander";
+import { DEFAULT_MAX_LOGS } from "../store/log-store.js";
+import { DEFAULT_MAX_SPANS } from "../store/store.js";
+import { count } from "./count.js";
 import { addInstanceOptions, type InstanceOptions } from "./instance.js";
 
 export interface ImportOptions extends InstanceOptions {
   db?: string;
   maxSpans?: number;
+  maxLogs?: number;
   concurrency: number;
 }
 
@@ -19,7 +23,12 @@ export function addImportOptions(command: Command): Command {
     .option("--db <file>", "write into this --db file directly instead of a running instance (it must not be in use)")
     .option(
       "--max-spans <n>",
-      "with --db: the retention bound the file is kept to (as the server's --max-spans)",
+      `with --db: spans the file is kept to, its oldest whole traces evicted past it, at once too (as the server's --max-spans; default: what the file holds, at least ${count(DEFAULT_MAX_SPANS)})`,
+      parsePositive,
+    )
+    .option(
+      "--max-logs <n>",
+      `with --db: log records the file is kept to, the first to arrive evicted past it (as the server's --max-logs; default: what the file holds, at least ${count(DEFAULT_MAX_LOGS)})`,
       parsePositive,
     )
     .option("--concurrency <n>", "requests in flight at once to a running instance", parsePositive, 4)

@@ -104,8 +104,9 @@ function evictionNote(before: Evictions | null, after: Evictions | null, offline
   }
   if (logs > 0)
     parts.push(`${number(logs)} log record${logs === 1 ? "" : "s"} to stay within ${number(after.maxLogs)}`);
+  const flags = [traces > 0 ? "--max-spans" : "", logs > 0 ? "--max-logs" : ""].filter((flag) => flag !== "");
   const raise = offline
-    ? "pass a larger --max-spans to keep more"
+    ? `pass a larger ${flags.join(" / ")} to keep more`
     : "start it with a larger --max-spans / --max-logs to keep more";
   return `note: ${who} evicted its oldest ${parts.join(" and ")} while importing; ${raise}`;
 }
@@ -131,16 +132,23 @@ export async function runImport(files: string[], options: ImportOptions): Promis
         dbPath: options.db,
         create: true,
         ...(options.maxSpans !== undefined ? { maxSpans: options.maxSpans } : {}),
+        ...(options.maxLogs !== undefined ? { maxLogs: options.maxLogs } : {}),
       });
       sink = offlineSink(offline.importer);
       close = () => offline.close();
+      // Before: what the file had evicted when it was opened, before a smaller bound than it held
+      // evicted more at once (that, too, this import did).
+      let opened = true;
       evictions = async () => {
         const spans = offline.store.stats();
         const logs = offline.logs.stats();
+        const { held } = offline;
+        const before = opened;
+        opened = false;
         return {
-          traces: spans.evictedTraces,
-          spans: spans.evictedSpans,
-          logs: logs.evictedLogs,
+          traces: before ? held.evictedTraces : spans.evictedTraces,
+          spans: before ? held.evictedSpans : spans.evictedSpans,
+          logs: before ? held.evictedLogs : logs.evictedLogs,
           maxSpans: spans.maxSpans,
           maxLogs: logs.maxLogs,
         };
@@ -153,8 +161,12 @@ export async function runImport(files: string[], options: ImportOptions): Promis
       throw error;
     }
   } else {
-    if (options.maxSpans !== undefined) {
-      console.error("error: --max-spans applies to --db only (a running instance keeps its own bound)");
+    for (const [flag, value] of [
+      ["--max-spans", options.maxSpans],
+      ["--max-logs", options.maxLogs],
+    ] as const) {
+      if (value === undefined) continue;
+      console.error(`error: ${flag} applies to --db only (a running instance keeps its own bound)`);
       process.exit(2);
     }
     const { otlpHttpSink } = await import("../transfer/otlp-client.js");

@@ -12,9 +12,12 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { LogRecord } from "../../src/domain/log.js";
 import { DEFAULT_MAX_LOGS } from "../../src/store/log-store.js";
 import { openStores } from "../../src/store/open-store.js";
+import { DEFAULT_MAX_SPANS } from "../../src/store/store.js";
 import { tempDir } from "../helpers/app.js";
 import { type CliRun, useCliRuns, waitForUrl } from "../helpers/cli.js";
 import { jsonLogRequest, jsonTraceRequest, newSpanId, newTraceId } from "../helpers/payloads.js";
+import { makeLog } from "../store/log-fixtures.js";
+import { makeSpan } from "../store/span-fixtures.js";
 
 const start = useCliRuns();
 const dir = tempDir();
@@ -555,6 +558,74 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
     const reopened = await openStores({ dbPath: file, maxSpans: 1000, maxLogs: 300_000 });
     expect(reopened.logs.stats()).toMatchObject({ logs: total, evictedLogs: 0 });
     reopened.store.close();
+  });
+
+  it("import --db keeps a file kept with larger bounds as it is, and says what a bound it is given evicts", async () => {
+    const file = join(dir.path, "kept-large.db");
+    const spansHeld = DEFAULT_MAX_SPANS + 1000;
+    const logsHeld = DEFAULT_MAX_LOGS + 5;
+    const seeded = await openStores({ dbPath: file, maxSpans: 1_000_000, maxLogs: 300_000 });
+    for (let trace = 1; trace <= spansHeld / 1000; trace++) {
+      seeded.store.insertSpans(
+        Array.from({ length: 1000 }, (_, i) =>
+          makeSpan({ trace, span: i + 1, parent: i === 0 ? null : 1, start: trace * 10 + i / 1000 }),
+        ),
+      );
+    }
+    for (let from = 0; from < logsHeld; from += 10_000) {
+      seeded.logs.insertLogs(
+        Array.from({ length: Math.min(10_000, logsHeld - from) }, (_, k) => makeLog({ at: from + k })),
+      );
+    }
+    seeded.store.close();
+    const held = async () => {
+      const reopened = await openStores({ dbPath: file, maxSpans: 1_000_000, maxLogs: 300_000 });
+      const counts = { spans: reopened.store.stats(), logs: reopened.logs.stats() };
+      reopened.store.close();
+      return counts;
+    };
+
+    // Without bounds, an import leaves what the file holds (here: nothing to import at all).
+    const nothing = await cli(["import", "--db", file, "/dev/null"]);
+    expect(nothing.stderr).not.toMatch(/note:/);
+    expect(await held()).toMatchObject({
+      spans: { spans: spansHeld, evictedTraces: 0 },
+      logs: { logs: logsHeld, evictedLogs: 0 },
+    });
+
+    // What it adds past that makes room as the server would: the oldest whole traces go, and it says so.
+    const newTrace = join(dir.path, "one-more.jsonl");
+    const traceId = newTraceId();
+    const root = newSpanId();
+    writeFileSync(
+      newTrace,
+      `${JSON.stringify(
+        jsonTraceRequest("shop", [
+          { traceId, spanId: root },
+          { traceId, parentSpanId: root },
+        ]),
+      )}\n`,
+    );
+    const added = await cli(["import", "--db", file, newTrace]);
+    expect(added.code).toBe(0);
+    expect(added.stdout).toMatch(/: 1 trace, 2 spans, 0 log records, 0 metric points new, 0 rejected/);
+    expect(added.stderr.trim()).toBe(
+      `note: the file evicted its oldest 1 trace (1,000 spans) to stay within ${spansHeld.toLocaleString("en-US")} spans while importing; pass a larger --max-spans to keep more`,
+    );
+
+    // Smaller bounds given apply as the file opens, and the note counts what they evicted.
+    const cut = await cli(["import", "--db", file, "--max-spans", "100", "--max-logs", "10", "/dev/null"]);
+    expect(cut.stderr.trim().split("\n")).toEqual([
+      "error: /dev/null: the file is empty",
+      `note: the file evicted its oldest ${spansHeld / 1000 - 1} traces (${(spansHeld - 1000).toLocaleString("en-US")} spans) to stay within 100 spans and ${(logsHeld - 10).toLocaleString("en-US")} log records to stay within 10 while importing; pass a larger --max-spans / --max-logs to keep more`,
+    ]);
+    expect(await held()).toMatchObject({ spans: { spans: 2, traces: 1 }, logs: { logs: 10 } });
+    // A running instance keeps its own bounds.
+    const served = await cli(["import", "--port", "1", "--max-logs", "10", "/dev/null"]);
+    expect(served.code).toBe(2);
+    expect(served.stderr.trim()).toBe(
+      "error: --max-logs applies to --db only (a running instance keeps its own bound)",
+    );
   });
 
   it("says why spans of traces a smaller --max-spans evicted are rejected by import --db", async () => {
