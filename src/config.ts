@@ -303,7 +303,7 @@ function readPrices(path: string, readJson: ReadJson): PriceList {
   try {
     return withPriceFile(json, path, normalizeModel);
   } catch (error) {
-    throw new ConfigError(`--prices ${path} ${(error as Error).message}`);
+    throw new ConfigError(`--prices ${path}: ${(error as Error).message}`);
   }
 }
 

@@ -109,12 +109,12 @@ describe("resolveConfig", () => {
       throw new Error("no error");
     };
     expect(problem("missing.json")).toBe("--prices missing.json: no such file");
-    expect(problem("list.json")).toMatch(/^--prices list.json must be a JSON object/);
-    expect(problem("extra.json")).toBe('--prices extra.json has an unknown key "currency" (only "models" is read)');
+    expect(problem("list.json")).toMatch(/^--prices list.json: must be a JSON object/);
+    expect(problem("extra.json")).toBe('--prices extra.json: has an unknown key "currency" (only "models" is read)');
     expect(problem("negative.json")).toBe(
-      '--prices negative.json models["x"].input must be a number >= 0 (USD per million tokens)',
+      '--prices negative.json: models["x"].input must be a number >= 0 (USD per million tokens)',
     );
-    expect(problem("typo.json")).toBe('--prices typo.json models["x"] has an unknown field "ouput"');
+    expect(problem("typo.json")).toBe('--prices typo.json: models["x"] has an unknown field "ouput"');
     for (const message of Object.keys(files)
       .filter((f) => f !== "prices.json")
       .map(problem)) {

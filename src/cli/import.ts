@@ -111,6 +111,16 @@ function evictionNote(before: Evictions | null, after: Evictions | null, offline
   return `note: ${who} evicted its oldest ${parts.join(" and ")} while importing; ${raise}`;
 }
 
+/** Why a file could not be read, in one line: as other commands say it, not Node's raw `ENOENT: …`. */
+function readFailure(error: unknown): string {
+  const { code, message } = error as NodeJS.ErrnoException;
+  if (code === "ENOENT") return "no such file";
+  if (code === "EISDIR") return "is a directory, not a file";
+  if (code === "EACCES" || code === "EPERM") return "cannot read it (permission denied)";
+  if (code !== undefined && message.startsWith(`${code}: `)) return `cannot read it (${code})`;
+  return message.split("\n")[0] ?? "";
+}
+
 async function* counted(source: AsyncIterable<Uint8Array | string>, onRead: (bytes: number) => void) {
   for await (const chunk of source) {
     onRead(chunk.length);
@@ -202,7 +212,7 @@ export async function runImport(files: string[], options: ImportOptions): Promis
       } catch (error) {
         progress.done();
         failedFiles++;
-        console.error(`error: ${name}: ${(error as Error).message.split("\n")[0]}`);
+        console.error(`error: ${name}: ${readFailure(error)}`);
         continue;
       }
       progress.done();

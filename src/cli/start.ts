@@ -378,8 +378,19 @@ function readJsonFile(path: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new Error(`is not valid JSON (${(error as Error).message.split("\n")[0]})`);
+    throw new Error(`is not valid JSON (${jsonSyntaxReason((error as Error).message)})`);
   }
+}
+
+/**
+ * JSON.parse's reason on one line. V8 quotes the text around the fault as it is (`Unexpected token
+ * 'h', "hello<line break>" is not valid JSON`): cut at the line break, the quote was left open.
+ * The quoted text is written escaped instead.
+ */
+function jsonSyntaxReason(message: string): string {
+  const quoted = /^(.*?), (\.\.\.)?"([\s\S]*)"(\.\.\.)? is not valid JSON$/.exec(message);
+  if (quoted === null) return message.replace(/\s+/g, " ").trim();
+  return `${quoted[1]} in ${quoted[2] ?? ""}${JSON.stringify(quoted[3])}${quoted[4] ?? ""}`;
 }
 
 /**

@@ -17,10 +17,14 @@ describe("--prices, --service-name-mapping and the config file", { timeout: 120_
       writeFileSync(bad, '{"models": {"m": {"input": "cheap", "output": 1}}}');
       const broken = join(dir.path, "broken.json");
       writeFileSync(broken, "{ not json");
+      // JSON.parse quotes the text, here with its line break: the line still ends where it should.
+      const text = join(dir.path, "notes.txt");
+      writeFileSync(text, "hello\n");
       const unknown = join(dir.path, "unknown.json");
       writeFileSync(unknown, '{"maxSpan": 10}');
       for (const [args, message] of [
-        [["--prices", bad], 'models["m"].input must be a number >= 0'],
+        [["--prices", bad], `--prices ${bad}: models["m"].input must be a number >= 0`],
+        [["--prices", text], `--prices ${text}: is not valid JSON (Unexpected token 'h' in "hello\\n")`],
         [["--prices", join(dir.path, "missing.json")], "no such file"],
         [["--prices", broken], "is not valid JSON"],
         [["--service-name-mapping", "localhost:8082"], "must be host[:port]=name"],

@@ -343,13 +343,15 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
     const logs = join(dir.path, "logs.json");
     writeFileSync(logs, readFileSync(new URL("../fixtures/otlp-examples/logs.json", import.meta.url)));
     const missing = join(dir.path, "missing.json");
-    const mixed = await cli(["import", "--port", String(target.port), bad, missing, logs]);
+    const mixed = await cli(["import", "--port", String(target.port), bad, missing, dir.path, logs]);
     expect(mixed.code).toBe(1);
     const errors = mixed.stderr.trim().split("\n");
-    expect(errors).toHaveLength(2);
+    expect(errors).toHaveLength(3);
     expect(errors[0]).toMatch(new RegExp(`^error: ${bad}: not OTLP JSON, JSON Lines, protobuf or gzip .* at byte 0$`));
-    expect(errors[1]).toMatch(new RegExp(`^error: ${missing}: ENOENT`));
-    expect(mixed.stdout).toMatch(/^imported 1 of 3 files: 0 traces, 0 spans, 1 log record,/);
+    // Said as other commands say it, not as Node's ENOENT and EISDIR.
+    expect(errors[1]).toBe(`error: ${missing}: no such file`);
+    expect(errors[2]).toBe(`error: ${dir.path}: is a directory, not a file`);
+    expect(mixed.stdout).toMatch(/^imported 1 of 4 files: 0 traces, 0 spans, 1 log record,/);
 
     // A file with a bad line among good ones is imported in part.
     const partly = join(dir.path, "partly.jsonl");
