@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bodyLine, bodyView, cutText, NEWLINE_MARK } from "../../web/src/features/logs/log-body";
+import { bodyLine, bodyView, cutText, indentedLines, NEWLINE_MARK } from "../../web/src/features/logs/log-body";
 import {
   localTimeZoneLabel,
   logClock,
@@ -142,5 +142,20 @@ describe("log times", () => {
     const text = logTimeExact(nanos);
     expect(text).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.123456789$/);
     expect(logTimeExact("0")).toMatch(/\.000$/);
+  });
+});
+
+describe("indentedLines", () => {
+  it("gives each line of indented JSON its indentation, blanks kept, and gives up past the bound", () => {
+    const text = JSON.stringify({ url: "https://example.com", nested: { a: 1 } }, null, 2);
+    expect(indentedLines(text)).toEqual([
+      { indent: 0, text: "{" },
+      { indent: 2, text: '  "url": "https://example.com",' },
+      { indent: 2, text: '  "nested": {' },
+      { indent: 4, text: '    "a": 1' },
+      { indent: 2, text: "  }" },
+      { indent: 0, text: "}" },
+    ]);
+    expect(indentedLines("[\n  1,\n  2\n]", 3)).toBeNull();
   });
 });

@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import type { AttrValue } from "../../../../src/protocol";
 import { CopyButton } from "../../components/CopyButton";
-import { bodyView, cutText } from "./log-body";
+import { bodyView, cutText, indentedLines } from "./log-body";
 
 /** Bodies longer than this are cut until "show all". */
 const MAX_CHARS = 4000;
@@ -23,7 +23,11 @@ export function LogBodyView({ body }: { body: AttrValue | null }) {
         </span>
         <CopyButton text={copyText} label="Copy the body" />
       </div>
-      <pre class={view.kind === "text" ? "log-body-text" : "log-body-json"}>{all ? text : cut.shown}</pre>
+      {view.kind === "json" ? (
+        <JsonLines text={all ? text : cut.shown} />
+      ) : (
+        <pre class="log-body-text">{all ? text : cut.shown}</pre>
+      )}
       {cut.cut && (
         <button type="button" class="tv-link-button tv-show-all" onClick={() => setAll(!all)}>
           {all
@@ -32,5 +36,29 @@ export function LogBodyView({ body }: { body: AttrValue | null }) {
         </button>
       )}
     </div>
+  );
+}
+
+/**
+ * Indented JSON that wraps like a text body rather than running off the panel: a line too long for it
+ * (a URL, a message) continues under its own value, past its indentation, so the tree still reads.
+ */
+function JsonLines({ text }: { text: string }) {
+  const lines = indentedLines(text);
+  if (lines === null) return <pre class="log-body-text log-body-json">{text}</pre>;
+  return (
+    <pre class="log-body-json">
+      {lines.map((line, i) => (
+        // A block per line (a copied selection keeps the breaks), with its leading blanks (and the
+        // indentation); the hanging indent lines its continuations up two past them.
+        <span
+          key={i}
+          class="log-body-line"
+          style={{ paddingLeft: `${line.indent + 2}ch`, textIndent: `-${line.indent + 2}ch` }}
+        >
+          {line.text}
+        </span>
+      ))}
+    </pre>
   );
 }

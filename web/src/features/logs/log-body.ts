@@ -92,3 +92,16 @@ export function cutText(text: string, maxChars: number, maxLines: number): CutTe
   end = Math.min(end, maxChars);
   return { shown: text.slice(0, end), cut: end < text.length, totalChars: text.length, totalLines: lines };
 }
+
+/** Past this many lines a JSON body wraps as plain text: one element per line would cost too much. */
+export const MAX_INDENTED_LINES = 5_000;
+
+/**
+ * Indented JSON's lines with the width of their indentation (leading blanks kept in `text`), for a
+ * view that wraps each under its own indentation; null past `max` lines.
+ */
+export function indentedLines(text: string, max = MAX_INDENTED_LINES): { indent: number; text: string }[] | null {
+  const lines = text.split("\n");
+  if (lines.length > max) return null;
+  return lines.map((line) => ({ indent: line.length - line.trimStart().length, text: line }));
+}
