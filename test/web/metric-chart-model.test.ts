@@ -218,6 +218,33 @@ describe("windowSummary", () => {
     ]);
   });
 
+  it("reads no data, not 0, in all three figures when no point of the counter falls in the window", () => {
+    const figuresOf = (response: ReturnType<typeof queryResponse>) =>
+      windowSummary(response, buildChartModel(response, { palette: PALETTE })).map((f) => [f.id, f.value]);
+    const none = [
+      ["increase", "–"],
+      ["average-rate", "–"],
+      ["latest-rate", "–"],
+    ];
+    // A series with no point in the window, and none at all.
+    expect(
+      figuresOf(queryResponse({ chart: "rate", unit: "{request}" }, [series("", [null, null, null, null])])),
+    ).toEqual(none);
+    expect(figuresOf(queryResponse({ chart: "rate", unit: "{request}" }, []))).toEqual(none);
+    // A counter that stood still: its points say 0, which is data.
+    expect(
+      figuresOf(
+        queryResponse({ chart: "rate", unit: "{request}" }, [
+          series("", [0, 0, null, null], { increases: [0, 0, null, null] }),
+        ]),
+      ),
+    ).toEqual([
+      ["increase", "0 requests"],
+      ["average-rate", "0 requests/s"],
+      ["latest-rate", "0 requests/s"],
+    ]);
+  });
+
   it("takes a step's increase as the API gives it, not its rate × the step, where the points cover part of it", () => {
     // Two routes starting 2 s before the window's end: 10 and 32 requests over those 2 s read 5/s and
     // 16/s; times the 60 s step that would be 1,260 requests.

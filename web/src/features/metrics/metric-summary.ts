@@ -62,6 +62,11 @@ export function rateIncrease(model: ChartModel): number {
   return increase;
 }
 
+/** Whether any line of a rate chart has an increase in some step (a step with points, 0 included). */
+function hasIncrease(model: ChartModel): boolean {
+  return model.lines.some((line) => (line.increases ?? []).some((v) => v !== null));
+}
+
 /** A series' newest percentile as shown: "≥ 10ms" when the API marks it a lower bound. */
 function latestPercentile(series: MetricSeriesJson | undefined, p: "p50" | "p95" | "p99", model: ChartModel): string {
   const values = alignedOf(series?.[p]);
@@ -89,17 +94,19 @@ export function windowSummary(response: MetricQueryResponse, model: ChartModel):
       return latest;
     };
     const latest = latestIn(true) ?? latestIn(false);
+    // No point in the window: no increase to speak of either (not a counter that stood still at 0).
+    const sum = latest === null && !hasIncrease(model) ? null : increase;
     figures.push(
       {
         id: "increase",
         label: "Increase",
-        value: formatMetricValue(increase, unit),
+        value: formatMetricValue(sum, unit),
         title: "How much the counter grew in the window",
       },
       {
         id: "average-rate",
         label: "Average",
-        value: formatMetricValue(increase / windowSec, unit, true),
+        value: formatMetricValue(sum === null ? null : sum / windowSec, unit, true),
         title: "The increase divided by the window's length",
       },
       {
