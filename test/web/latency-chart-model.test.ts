@@ -3,12 +3,15 @@ import {
   brushFilters,
   chartData,
   dataTimeRange,
+  denseSpan,
   durationTickLabels,
   durationTicks,
+  focusPoints,
   LatencyPoints,
   MAX_POINTS,
   nearestPoint,
   pointOf,
+  windowFilters,
 } from "../../web/src/features/trace-list/latency-chart-model";
 import { traceSummaryJson } from "../helpers/trace-summary-json";
 
@@ -103,5 +106,50 @@ describe("dataTimeRange", () => {
   });
   it("is a second around 0 with no data", () => {
     expect(dataTimeRange([])).toEqual([-0.5, 0.5]);
+  });
+});
+
+describe("the time axis's dense span", () => {
+  const NOW = 1_765_000_000;
+  const recent = Array.from({ length: 40 }, (_, i) => NOW + i * 3);
+
+  it("leaves a trace years older than the rest off the axis, so the rest are not one column", () => {
+    const xs = [1_544_712_660, ...recent];
+    expect(denseSpan(xs)).toEqual({ first: 1, last: 40 });
+    // A group of old traces, and a clock far ahead at the other end, both go to their edges.
+    expect(denseSpan([1_544_712_660, 1_544_712_661, 1_544_712_700, ...recent, NOW + 86_400 * 30])).toEqual({
+      first: 3,
+      last: 42,
+    });
+    // Outliers within outliers: 2018, then last month, then today.
+    expect(denseSpan([1_544_712_660, NOW - 86_400 * 30, ...recent])).toEqual({ first: 2, last: 41 });
+  });
+
+  it("keeps every trace on the axis when they are spread, few, or the far ones are many", () => {
+    expect(denseSpan(recent)).toEqual({ first: 0, last: 39 });
+    // Evenly spread over years: no gap stands out.
+    expect(denseSpan([0, 1e8, 2e8, 3e8, 4e8])).toEqual({ first: 0, last: 4 });
+    // Two traces: neither is the odd one out.
+    expect(denseSpan([1_544_712_660, NOW])).toEqual({ first: 0, last: 1 });
+    // Half of them old: that is two clusters, not outliers.
+    expect(denseSpan([1, 2, 3, NOW, NOW + 1, NOW + 2])).toEqual({ first: 0, last: 5 });
+    // A gap of a few seconds beside traces within one second is no reason to leave any out.
+    expect(denseSpan([NOW - 3, NOW, NOW + 0.1, NOW + 0.2, NOW + 0.3])).toEqual({ first: 0, last: 4 });
+    expect(denseSpan([])).toEqual({ first: 0, last: -1 });
+  });
+
+  it("splits the points, and lists the ones off an edge by their time window", () => {
+    const old = pointOf(summary("old", 1_544_712_660_300, 5));
+    const now = Array.from({ length: 9 }, (_, i) => pointOf(summary(`n${i}`, (NOW + i) * 1000, 5)));
+    const focused = focusPoints([old, ...now]);
+    expect(focused.before.map((p) => p.traceId)).toEqual(["old"]);
+    expect(focused.shown).toHaveLength(9);
+    expect(focused.after).toEqual([]);
+    expect(windowFilters(focused.before)).toEqual({
+      since: 1_544_712_660_300,
+      until: 1_544_712_660_300,
+      minDurationMs: undefined,
+      maxDurationMs: undefined,
+    });
   });
 });

@@ -11,10 +11,13 @@ import {
   dataTimeRange,
   durationTickLabels,
   durationTicks,
+  focusPoints,
   type LatencyPoint,
   MAX_POINTS,
   nearestPoint,
+  windowFilters,
 } from "./latency-chart-model";
+import { OffAxisMarker, type PlotBox, plotBoxOf } from "./OffAxisMarker";
 import { useLatencyPoints } from "./use-latency-points";
 
 const HEIGHT = 150;
@@ -40,6 +43,7 @@ function saveOpen(open: boolean): void {
 interface Handlers {
   onBrush(filters: ReturnType<typeof brushFilters>): void;
   onOpen(traceId: string): void;
+  onPlotBox(box: PlotBox): void;
 }
 
 function scatterSeries(color: string, label: string): uPlot.Series {
@@ -71,6 +75,7 @@ function scatterOptions(theme: ChartTheme, handlers: { current: Handlers }): Omi
     cursor: { x: false, y: false, points: { show: false }, drag: { x: true, y: true, setScale: false } },
     series: [{}, scatterSeries(theme.accent, "succeeded"), scatterSeries(theme.error, "failed")],
     hooks: {
+      setSize: [(u) => handlers.current.onPlotBox(plotBoxOf(u))],
       setSelect: [
         (u) => {
           const { left, top, width, height } = u.select;
@@ -83,6 +88,15 @@ function scatterOptions(theme: ChartTheme, handlers: { current: Handlers }): Omi
       ],
     },
   };
+}
+
+/** What the caption says of the traces left off the axis's ends ("" for none). */
+function offAxisText({ before, after }: { before: readonly LatencyPoint[]; after: readonly LatencyPoint[] }): string {
+  const parts = [
+    before.length > 0 ? `${formatCount(before.length)} much older` : "",
+    after.length > 0 ? `${formatCount(after.length)} much newer` : "",
+  ].filter((part) => part !== "");
+  return parts.length === 0 ? "" : ` · ${parts.join(", ")} at the edge`;
 }
 
 /**
@@ -113,14 +127,17 @@ export function LatencyChart(props: {
   const onTotal = props.onTotal;
   useEffect(() => onTotal?.(total), [onTotal, total]);
   const theme = useChartTheme();
-  const handlers = useRef<Handlers>(props);
-  handlers.current = props;
+  const [plotBox, setPlotBox] = useState<PlotBox | null>(null);
+  const handlers = useRef<Handlers>({ ...props, onPlotBox: setPlotBox });
+  handlers.current = { ...props, onPlotBox: setPlotBox };
   const options = useMemo(() => scatterOptions(theme, handlers), [theme]);
-  const data = useMemo(() => chartData(points) as uPlot.AlignedData, [points]);
+  // Traces far from the rest are left to the axis's edges, where a marker counts them.
+  const focused = useMemo(() => focusPoints(points), [points]);
+  const data = useMemo(() => chartData(focused.shown) as uPlot.AlignedData, [focused]);
   const chart = useRef<uPlot | null>(null);
   const [hovered, setHovered] = useState<{ point: LatencyPoint; left: number; top: number } | null>(null);
-  const latestPoints = useRef(points);
-  latestPoints.current = points;
+  const latestPoints = useRef(focused.shown);
+  latestPoints.current = focused.shown;
 
   const pointAt = (event: MouseEvent) => {
     const u = chart.current;
@@ -142,6 +159,7 @@ export function LatencyChart(props: {
   const attach = (u: uPlot | null) => {
     chart.current = u;
     if (!u) return;
+    setPlotBox(plotBoxOf(u));
     u.over.addEventListener("mousemove", (event) => setHovered(event.buttons === 0 ? pointAt(event) : null));
     u.over.addEventListener("mouseleave", () => setHovered(null));
     // A drag (a brush) ends in a click too: only a click that stayed in place opens a trace.
@@ -173,7 +191,7 @@ export function LatencyChart(props: {
               ? "0 traces"
               : loading && points.length === 0
                 ? "loading…"
-                : `${formatCount(points.length)} trace${points.length === 1 ? "" : "s"}${failing > 0 ? ` (${formatCount(failing)} failing, in red)` : ""}${capped ? `: the newest ${formatCount(MAX_POINTS)} of more that match` : ""} · drag a rectangle to filter the list to it`}
+                : `${formatCount(points.length)} trace${points.length === 1 ? "" : "s"}${failing > 0 ? ` (${formatCount(failing)} failing, in red)` : ""}${capped ? `: the newest ${formatCount(MAX_POINTS)} of more that match` : ""}${offAxisText(focused)} · drag a rectangle to filter the list to it`}
           </span>
         )}
       </div>
@@ -193,6 +211,19 @@ export function LatencyChart(props: {
             onChart={attach}
             label="Trace start time against duration"
           />
+          {plotBox !== null &&
+            (["before", "after"] as const).map(
+              (side) =>
+                focused[side].length > 0 && (
+                  <OffAxisMarker
+                    key={side}
+                    side={side}
+                    points={focused[side]}
+                    box={plotBox}
+                    onShow={() => props.onBrush(windowFilters(focused[side]))}
+                  />
+                ),
+            )}
           {hovered && (
             <div
               class="latency-tooltip"

@@ -117,6 +117,77 @@ export function dataTimeRange(xs: ArrayLike<number | null | undefined>): [number
   return timeRange(min, max);
 }
 
+/** At most this share of the traces is left off the time axis as outliers. */
+export const MAX_OUTLIER_SHARE = 0.25;
+/** A gap this many times wider than the rest of the traces' span sets the traces beyond it apart. */
+export const OUTLIER_GAP_FACTOR = 4;
+
+/**
+ * Where the traces are dense on the time axis: the indices (inclusive) of the first and last of
+ * `xs` (ascending unix seconds) that the axis covers. A few traces far from the others (one old trace
+ * beside today's, a clock far ahead) would stretch the axis over years and squeeze every other trace
+ * into one column: those beyond a gap several times the rest's span (a second at least) are left to
+ * the edges, at most a quarter of the traces, and at least two stay on the axis.
+ */
+export function denseSpan(xs: readonly number[]): { first: number; last: number } {
+  let first = 0;
+  let last = xs.length - 1;
+  const maxOutside = Math.floor(xs.length * MAX_OUTLIER_SHARE);
+  const at = (i: number) => xs[i] as number;
+  const qualifies = (gap: number, rest: number) => gap > OUTLIER_GAP_FACTOR * Math.max(1, rest);
+  for (let changed = true; changed; ) {
+    changed = false;
+    const room = maxOutside - (first + (xs.length - 1 - last));
+    // The widest gap that sets apart a group at the start, then one at the end.
+    let cut = -1;
+    let widest = 0;
+    for (let i = first + 1; i <= first + room && i < last; i++) {
+      const gap = at(i) - at(i - 1);
+      if (gap > widest && qualifies(gap, at(last) - at(i))) [cut, widest] = [i, gap];
+    }
+    if (cut >= 0) {
+      first = cut;
+      changed = true;
+      continue;
+    }
+    for (let i = last - 1; i >= last - room && i > first; i--) {
+      const gap = at(i + 1) - at(i);
+      if (gap > widest && qualifies(gap, at(i) - at(first))) [cut, widest] = [i, gap];
+    }
+    if (cut >= 0) {
+      last = cut;
+      changed = true;
+    }
+  }
+  return { first, last };
+}
+
+/** The chart's traces split by where they go: on the time axis, or off its start or end. */
+export interface FocusedPoints {
+  shown: LatencyPoint[];
+  before: LatencyPoint[];
+  after: LatencyPoint[];
+}
+
+/** Splits the points (ascending by start) at their dense span (see denseSpan). */
+export function focusPoints(points: readonly LatencyPoint[]): FocusedPoints {
+  const { first, last } = denseSpan(points.map((p) => p.x));
+  return { shown: points.slice(first, last + 1), before: points.slice(0, first), after: points.slice(last + 1) };
+}
+
+/** The filters that list only `points` (the ones off an edge): their time window, any duration. */
+export function windowFilters(
+  points: readonly LatencyPoint[],
+): Pick<ListFilters, "since" | "until" | "minDurationMs" | "maxDurationMs"> {
+  const xs = points.map((p) => p.x);
+  return {
+    since: Math.max(0, Math.floor(Math.min(...xs) * 1000)),
+    until: Math.max(0, Math.ceil(Math.max(...xs) * 1000)),
+    minDurationMs: undefined,
+    maxDurationMs: undefined,
+  };
+}
+
 /** Ticks for the log duration axis: each power of ten in range, and 2× and 5× when there are few. */
 export function durationTicks(min: number, max: number): number[] {
   if (!(min > 0) || !(max >= min)) return [];
