@@ -226,7 +226,8 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
     // The zoomed range kept as a custom range, grouping and a preset: all in the URL.
     await page.getByRole("button", { name: "Keep zoomed range" }).click();
     await expect.poll(() => new URL(page.url()).searchParams.has("from")).toBe(true);
-    await expect(figure(page, "increase").textContent()).resolves.toMatch(/requests$/);
+    // The kept range may hold no point (they came in its last moments): then it reads no data, "–".
+    await expect(figure(page, "increase").textContent()).resolves.toMatch(/requests$|^–$/);
     await page.getByRole("combobox", { name: "Group by" }).selectOption("http.route");
     await expect.poll(() => new URL(page.url()).searchParams.get("groupBy")).toBe("http.route");
     await expect
