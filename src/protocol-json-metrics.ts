@@ -34,6 +34,14 @@ export function metricCatalogToJson(catalog: MetricCatalog): MetricCatalogRespon
     maxSeries: catalog.maxSeries,
     droppedSeries: catalog.droppedSeries,
     droppedPoints: catalog.droppedPoints,
+    expiredSeries: catalog.expiredSeries,
+    retentionMs: catalog.retentionMs,
+    expiredMetrics: catalog.expiredMetrics.map((m) => ({
+      name: m.name,
+      seriesCount: m.seriesCount,
+      lastTimeUnixNano: m.lastTimeUnixNano.toString(),
+      newestUnixMs: m.newestMs,
+    })),
   };
 }
 

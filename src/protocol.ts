@@ -307,6 +307,8 @@ export interface HealthResponse {
     /** Series refused past `--max-metric-series`, and their data points. */
     droppedMetricSeries: number;
     droppedMetricPoints: number;
+    /** Series removed by retention (their newest point a day older than the newest point stored). */
+    expiredMetricSeries: number;
     /** Data points dropped from partly accepted metrics requests. */
     rejectedDataPoints: number;
   };
@@ -593,6 +595,22 @@ export interface MetricCatalogResponse {
   maxSeries: number;
   droppedSeries: number;
   droppedPoints: number;
+  /**
+   * Series removed by retention: a series whose newest point is more than `retentionMs` older than the
+   * newest metric point stored (senders' clocks, so an old example beside live data) is removed.
+   */
+  expiredSeries: number;
+  retentionMs: number;
+  /** The metrics it removed whole (the last 100), newest removal first, until they arrive again. */
+  expiredMetrics: ExpiredMetricJson[];
+}
+
+/** A metric retention removed: its newest point, and the newest point stored when it went. */
+export interface ExpiredMetricJson {
+  name: string;
+  seriesCount: number;
+  lastTimeUnixNano: string;
+  newestUnixMs: number;
 }
 
 /** One line (or band) of a metric chart: one group of series, one value per step of `times`. */

@@ -148,13 +148,20 @@ function attribute(value: string): string {
  * `/traces/<id>` page, the series of a `/metrics?metric=…` page, the map of a `/map` page. Null for
  * other pages.
  */
-export function dataPreloadLink(path: string, params: URLSearchParams): string | null {
+export function dataPreloadLink(
+  path: string,
+  params: URLSearchParams,
+  metricStored: (name: string) => boolean = () => true,
+): string | null {
   const traceId = TRACE_PAGE.exec(path)?.[1];
+  const metric = path === "/metrics" ? params.get("metric") : null;
   const href =
     traceId !== undefined
       ? `/api/traces/${traceId}`
       : path === "/metrics"
-        ? metricSeriesPath(params)
+        ? metric === null || metricStored(metric)
+          ? metricSeriesPath(params)
+          : null
         : path === "/map"
           ? serviceMapPath(params)
           : null;

@@ -158,7 +158,13 @@ export function createServer(deps: ServerDeps): Hono {
   app.all("/api/*", (c) => {
     throw new AppError(404, "not_found", `no API endpoint ${c.req.method} ${c.req.path}`);
   });
-  app.route("/", webRoutes(deps.webRoot !== undefined ? { webRoot: deps.webRoot } : {}));
+  app.route(
+    "/",
+    webRoutes({
+      ...(deps.webRoot !== undefined ? { webRoot: deps.webRoot } : {}),
+      metricStored: (name) => deps.metricStore.metric(name) !== undefined,
+    }),
+  );
 
   mapErrors(app, deps);
   app.notFound(

@@ -11,8 +11,10 @@ import { DUPLICATE, FORGOT } from "./metric-point-keys.js";
 import { type EntryJournal, MetricSeries } from "./metric-series.js";
 import { SeriesIndex, sameAttributes, seriesHash } from "./metric-series-index.js";
 import {
+  type ExpiredMetric,
   emptyMetricInsertResult,
   MAX_ATTRIBUTE_KEYS,
+  MAX_EXPIRED_METRICS,
   type MetricCatalog,
   type MetricCatalogQuery,
   type MetricInfo,
@@ -113,12 +115,17 @@ export interface MetricCounts {
   points: number;
   droppedSeries: number;
   droppedPoints: number;
+  expiredSeries: number;
 }
 
 export class MetricCollection {
   readonly metrics = new Map<string, MetricRecord>();
   seriesCount = 0;
-  counts: MetricCounts = { points: 0, droppedSeries: 0, droppedPoints: 0 };
+  counts: MetricCounts = { points: 0, droppedSeries: 0, droppedPoints: 0, expiredSeries: 0 };
+  /** Metrics retention removed whole, by name, oldest removal first (at most MAX_EXPIRED_METRICS). */
+  readonly expired = new Map<string, ExpiredMetric>();
+  /** Whether `expired` changed since `takeExpired` (a store file keeps it). */
+  private expiredChanged = false;
   /** Newest point stored, unix ms: the clock of series retention (senders' clocks, not ours). */
   newestMs = Number.NEGATIVE_INFINITY;
   private nextSeriesId = 1;
@@ -174,6 +181,8 @@ export class MetricCollection {
           if (record === undefined) {
             record = new MetricRecord({ ...descriptor, unit });
             this.metrics.set(descriptor.name, record);
+            // Back again: no longer one that retention removed.
+            if (this.expired.delete(descriptor.name)) this.expiredChanged = true;
           }
           series = this.createSeries(record, metric.service, point.attributes, descriptor, newReadingState());
         }
@@ -316,18 +325,41 @@ export class MetricCollection {
     this.sweptAtMs = this.newestMs;
     const cutoff = this.newestMs - SERIES_RETENTION_MS;
     for (const [name, record] of this.metrics) {
+      const seriesCount = record.series.size;
       for (const series of [...record.series.values()]) {
         if (series.lastMs >= cutoff) continue;
         record.series.delete(series);
         series.removed = true;
         this.seriesCount--;
+        this.counts.expiredSeries++;
         this.journal?.seriesRemoved(series);
       }
       if (record.series.size === 0) {
         this.metrics.delete(name);
         this.journal?.metricRemoved(name);
+        this.rememberExpired({
+          name,
+          seriesCount,
+          lastTimeUnixNano: record.lastTimeUnixNano,
+          newestMs: this.newestMs,
+        });
       }
     }
+  }
+
+  /** Remembers a metric retention removed (the oldest removal is forgotten past the bound). */
+  rememberExpired(metric: ExpiredMetric): void {
+    this.expired.delete(metric.name);
+    this.expired.set(metric.name, metric);
+    if (this.expired.size > MAX_EXPIRED_METRICS) this.expired.delete(this.expired.keys().next().value as string);
+    this.expiredChanged = true;
+  }
+
+  /** The removed metrics when they changed since the last call (to write), else null. */
+  takeExpired(): ExpiredMetric[] | null {
+    if (!this.expiredChanged) return null;
+    this.expiredChanged = false;
+    return [...this.expired.values()];
   }
 
   catalog(query: MetricCatalogQuery): MetricCatalog {
@@ -346,13 +378,18 @@ export class MetricCollection {
       maxSeries: this.maxSeries,
       droppedSeries: this.counts.droppedSeries,
       droppedPoints: this.counts.droppedPoints,
+      expiredSeries: this.counts.expiredSeries,
+      retentionMs: SERIES_RETENTION_MS,
+      expiredMetrics: [...this.expired.values()].reverse(),
     };
   }
 
   clear(): void {
     this.metrics.clear();
     this.seriesCount = 0;
-    this.counts = { points: 0, droppedSeries: 0, droppedPoints: 0 };
+    this.counts = { points: 0, droppedSeries: 0, droppedPoints: 0, expiredSeries: 0 };
+    this.expired.clear();
+    this.expiredChanged = true;
     this.droppedKeys = new Set();
     this.droppedKeysChanged = false;
     this.newestMs = Number.NEGATIVE_INFINITY;
@@ -367,6 +404,7 @@ export class MetricCollection {
       maxSeries: this.maxSeries,
       droppedSeries: this.counts.droppedSeries,
       droppedPoints: this.counts.droppedPoints,
+      expiredSeries: this.counts.expiredSeries,
     };
   }
 }

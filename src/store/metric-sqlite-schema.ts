@@ -60,6 +60,12 @@ const MIGRATIONS: readonly string[] = [
   -- refused again after a restart is not counted again in dropped_series.
   ALTER TABLE mt_counters ADD COLUMN dropped_keys BLOB;
   `,
+  `
+  -- Series removed by retention, and the metrics it removed whole (a JSON array of ExpiredMetric, the
+  -- newest point's time as decimal text), so that a link to one says where it went after a restart.
+  ALTER TABLE mt_counters ADD COLUMN expired_series INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE mt_counters ADD COLUMN expired_metrics TEXT;
+  `,
 ];
 
 /** Brings the metric tables to the current version; refuses a file from a newer tracekit-local. */

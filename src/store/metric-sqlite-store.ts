@@ -18,7 +18,7 @@ import {
   toSignedNs,
 } from "./metric-sqlite-codec.js";
 import { migrateMetrics } from "./metric-sqlite-schema.js";
-import { DEFAULT_MAX_METRIC_SERIES, type MetricBounds, type MetricStore } from "./metric-store.js";
+import { DEFAULT_MAX_METRIC_SERIES, type ExpiredMetric, type MetricBounds, type MetricStore } from "./metric-store.js";
 import type { SqliteDatabase, SqliteStatement } from "./sqlite-schema.js";
 
 export interface SqliteMetricStoreOptions extends MetricBounds {
@@ -101,7 +101,9 @@ export function createSqliteMetricStore(
     metrics: prepare("SELECT name, descriptor, attribute_keys, last_time_ns FROM mt_metrics").raw(),
     series: prepare("SELECT id, metric, service, attributes, descriptor, state FROM mt_series").raw(),
     entries: prepare("SELECT series_id, tier, key, body FROM mt_entries ORDER BY series_id, tier, key").raw(),
-    counters: prepare("SELECT points, dropped_series, dropped_points FROM mt_counters WHERE id = 1").raw(),
+    counters: prepare(
+      "SELECT points, dropped_series, dropped_points, expired_series FROM mt_counters WHERE id = 1",
+    ).raw(),
     // Shifted nanoseconds need all 64 bits.
     pointKeys: prepare("SELECT series_id, write_seq, keys FROM mt_point_keys").raw(),
     saveKeys: prepare("INSERT INTO mt_point_keys (series_id, write_seq, through_ns, keys) VALUES (?, ?, ?, ?)"),
@@ -124,12 +126,16 @@ export function createSqliteMetricStore(
        ON CONFLICT (series_id, tier, key) DO UPDATE SET body = excluded.body`,
     ),
     deleteEntriesBelow: prepare("DELETE FROM mt_entries WHERE series_id = ? AND tier = ? AND key < ?"),
-    saveCounters: prepare("UPDATE mt_counters SET points = ?, dropped_series = ?, dropped_points = ? WHERE id = 1"),
+    saveCounters: prepare(
+      "UPDATE mt_counters SET points = ?, dropped_series = ?, dropped_points = ?, expired_series = ? WHERE id = 1",
+    ),
+    expiredMetrics: prepare("SELECT expired_metrics FROM mt_counters WHERE id = 1").pluck(),
+    saveExpiredMetrics: prepare("UPDATE mt_counters SET expired_metrics = ? WHERE id = 1"),
     droppedKeys: prepare("SELECT dropped_keys FROM mt_counters WHERE id = 1").pluck(),
     saveDroppedKeys: prepare("UPDATE mt_counters SET dropped_keys = ? WHERE id = 1"),
     clearAll: () =>
       db.exec(
-        "DELETE FROM mt_entries; DELETE FROM mt_point_keys; DELETE FROM mt_series; DELETE FROM mt_metrics; UPDATE mt_counters SET points = 0, dropped_series = 0, dropped_points = 0, dropped_keys = NULL;",
+        "DELETE FROM mt_entries; DELETE FROM mt_point_keys; DELETE FROM mt_series; DELETE FROM mt_metrics; UPDATE mt_counters SET points = 0, dropped_series = 0, dropped_points = 0, dropped_keys = NULL, expired_series = 0, expired_metrics = NULL;",
       ),
   };
   const flushIntervalMs = options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS;
@@ -196,8 +202,21 @@ export function createSqliteMetricStore(
       if (keys !== undefined) decodePointKeys(blob, (time, start, source) => keys.receive(time, start, source));
       if (written >= nextKeyWrite) nextKeyWrite = written + 1;
     }
-    const [points, droppedSeries, droppedPoints] = sql.counters.get() as [number, number, number];
-    loaded.counts = { points, droppedSeries, droppedPoints };
+    const [points, droppedSeries, droppedPoints, expiredSeries] = sql.counters.get() as [
+      number,
+      number,
+      number,
+      number,
+    ];
+    loaded.counts = { points, droppedSeries, droppedPoints, expiredSeries };
+    const expired = sql.expiredMetrics.get() as string | null | undefined;
+    if (typeof expired === "string") {
+      for (const metric of JSON.parse(expired) as (Omit<ExpiredMetric, "lastTimeUnixNano"> & {
+        lastTimeUnixNano: string;
+      })[])
+        loaded.rememberExpired({ ...metric, lastTimeUnixNano: BigInt(metric.lastTimeUnixNano) });
+      loaded.takeExpired();
+    }
     const droppedKeys = sql.droppedKeys.get() as Uint8Array | null;
     if (droppedKeys !== null && droppedKeys !== undefined) {
       const copy = droppedKeys.buffer.slice(droppedKeys.byteOffset, droppedKeys.byteOffset + droppedKeys.byteLength);
@@ -247,8 +266,14 @@ export function createSqliteMetricStore(
       });
     }
     writeKeys(writes);
-    const { points, droppedSeries, droppedPoints } = collection.counts;
-    sql.saveCounters.run(points, droppedSeries, droppedPoints);
+    const { points, droppedSeries, droppedPoints, expiredSeries } = collection.counts;
+    sql.saveCounters.run(points, droppedSeries, droppedPoints, expiredSeries);
+    const expired = collection.takeExpired();
+    if (expired !== null) {
+      sql.saveExpiredMetrics.run(
+        JSON.stringify(expired.map((m) => ({ ...m, lastTimeUnixNano: m.lastTimeUnixNano.toString() }))),
+      );
+    }
     const droppedKeys = collection.takeDroppedKeys();
     if (droppedKeys !== null) sql.saveDroppedKeys.run(Buffer.from(droppedKeys.buffer));
   });

@@ -27,7 +27,30 @@ export interface MetricCatalog {
   maxSeries: number;
   droppedSeries: number;
   droppedPoints: number;
+  /** Series removed by retention (see SERIES_RETENTION_MS), and how long that is. */
+  expiredSeries: number;
+  retentionMs: number;
+  /** The metrics retention removed whole (their every series), newest removal first; see ExpiredMetric. */
+  expiredMetrics: ExpiredMetric[];
 }
+
+/**
+ * A metric that retention removed: every series' newest point was more than the retention window older
+ * than the newest metric point stored. Kept (up to MAX_EXPIRED_METRICS) until the metric arrives again,
+ * so a link to it can say where it went.
+ */
+export interface ExpiredMetric {
+  name: string;
+  /** Its series when they were removed. */
+  seriesCount: number;
+  /** Its newest point's time. */
+  lastTimeUnixNano: bigint;
+  /** The newest metric point stored when it was removed, unix ms (the retention clock). */
+  newestMs: number;
+}
+
+/** The most removed metrics a store remembers by name (the count of removed series goes on). */
+export const MAX_EXPIRED_METRICS = 100;
 
 export interface MetricQuery {
   name: string;
@@ -139,6 +162,8 @@ export interface MetricStoreStats {
   /** Distinct series refused past the cap (counted exactly up to 100,000), and their points. */
   droppedSeries: number;
   droppedPoints: number;
+  /** Series removed by retention: their newest point was a day older than the newest point stored. */
+  expiredSeries: number;
 }
 
 /**

@@ -69,6 +69,25 @@ describe("sqlite: metrics in the --db file", () => {
     };
   }
 
+  it("keeps what retention removed, and its count, across a restart", async () => {
+    const path = tempPath();
+    let opened = await openStores({ dbPath: path, maxSpans: 1000, metrics: { maxSeries: 10 } });
+    const later = T0_MS + 25 * 60 * MINUTE;
+    opened.metrics.insert([gauge("old", "api", [{ atMs: T0_MS, value: 1 }])]);
+    opened.metrics.insert([gauge("new", "api", [{ atMs: later, value: 1 }])]);
+    opened.metrics.commit?.();
+    const before = opened.metrics.catalog({});
+    expect(before.expiredMetrics.map((m) => m.name)).toEqual(["old"]);
+    opened.store.close();
+    opened = await openStores({ dbPath: path, maxSpans: 1000, metrics: { maxSeries: 10 } });
+    try {
+      expect(opened.metrics.catalog({})).toEqual(before);
+      expect(opened.metrics.stats().expiredSeries).toBe(1);
+    } finally {
+      opened.store.close();
+    }
+  });
+
   it("keeps every series, rollup, exemplar and count across a restart, beside the spans", async () => {
     const path = tempPath();
     let opened = await openStores({ dbPath: path, maxSpans: 1000, metrics: { maxSeries: 10 } });
@@ -208,7 +227,9 @@ describe("sqlite: metrics in the --db file", () => {
     const Driver = (await import("better-sqlite3")).default;
     const raw = new Driver(path);
     raw.exec(
-      "DROP TABLE mt_point_keys; ALTER TABLE mt_counters DROP COLUMN dropped_keys; UPDATE metric_schema SET version = 1; " +
+      "DROP TABLE mt_point_keys; ALTER TABLE mt_counters DROP COLUMN dropped_keys; " +
+        "ALTER TABLE mt_counters DROP COLUMN expired_series; ALTER TABLE mt_counters DROP COLUMN expired_metrics; " +
+        "UPDATE metric_schema SET version = 1; " +
         "UPDATE mt_series SET state = json_remove(state, '$.g');",
     );
     raw.close();

@@ -925,6 +925,7 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
           maxSeries: 2,
           droppedSeries: 3,
           droppedPoints: 4,
+          expiredSeries: 0,
         });
         expect(store.catalog({})).toMatchObject({ maxSeries: 2, droppedSeries: 3, droppedPoints: 4 });
       });
@@ -953,6 +954,32 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
         store.insert([gauge("new", "api", [{ atMs: T0_MS + SERIES_RETENTION_MS + MINUTE, value: 1 }])]);
         expect(store.stats()).toMatchObject({ series: 1, droppedSeries: 1 });
         expect(store.catalog({}).metrics.map((m) => m.descriptor.name)).toEqual(["new"]);
+      });
+
+      it("counts the series retention removed, and names the metrics it removed whole until they come back", async () => {
+        const store = await fresh();
+        store.insert([
+          gauge("old", "api", [
+            { atMs: T0_MS, value: 1 },
+            { atMs: T0_MS, value: 2, attributes: { a: 1 } },
+          ]),
+          gauge("kept", "api", [{ atMs: T0_MS, value: 1, attributes: { a: 1 } }]),
+        ]);
+        const later = T0_MS + SERIES_RETENTION_MS + MINUTE;
+        store.insert([gauge("kept", "api", [{ atMs: later, value: 1 }])]);
+        expect(store.stats()).toMatchObject({ series: 1, expiredSeries: 3 });
+        const catalog = store.catalog({});
+        expect(catalog.expiredSeries).toBe(3);
+        expect(catalog.retentionMs).toBe(SERIES_RETENTION_MS);
+        // "kept" lost a series but not its name: only "old" went whole.
+        expect(catalog.expiredMetrics).toEqual([
+          { name: "old", seriesCount: 2, lastTimeUnixNano: BigInt(T0_MS) * 1_000_000n, newestMs: later },
+        ]);
+        store.insert([gauge("old", "api", [{ atMs: later, value: 3 }])]);
+        expect(store.catalog({}).expiredMetrics).toEqual([]);
+        expect(store.stats().expiredSeries).toBe(3);
+        store.clear();
+        expect(store.catalog({})).toMatchObject({ expiredSeries: 0, expiredMetrics: [] });
       });
 
       it("starts a new series for a removed one's attributes, also where the same export order led to it", async () => {
@@ -994,6 +1021,7 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
         maxSeries: 1,
         droppedSeries: 0,
         droppedPoints: 0,
+        expiredSeries: 0,
       });
       expect(store.catalog({}).metrics).toEqual([]);
       store.insert([gauge("b", "api", [{ atMs: T0_MS, value: 1 }])]);

@@ -269,6 +269,7 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
         metricPoints: metrics.points,
         droppedMetricSeries: metrics.droppedSeries,
         droppedMetricPoints: metrics.droppedPoints,
+        expiredMetricSeries: metrics.expiredSeries,
         rejectedDataPoints: rejections.rejectedDataPoints,
       },
     };

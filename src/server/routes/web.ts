@@ -122,7 +122,16 @@ function readWebSite(root: string): WebSite {
  * Serves the web app at / with a fallback to index.html for the app's own routes (deep links). The
  * files are read on the first request for one, not at start: OTLP and API clients never need them.
  */
-export function webRoutes(options: { webRoot?: string } = {}): Hono {
+export function webRoutes(
+  options: {
+    webRoot?: string;
+    /**
+     * Whether a metric is stored: a `/metrics?metric=…` page names its series for the browser to fetch
+     * only then (one that is not would answer 404, an error in the console; the page asks the catalog).
+     */
+    metricStored?(name: string): boolean;
+  } = {},
+): Hono {
   const root = options.webRoot ?? DEFAULT_WEB_ROOT;
   let site: WebSite | null = null;
   const app = new Hono();
@@ -151,7 +160,9 @@ export function webRoutes(options: { webRoot?: string } = {}): Hono {
       headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY;
       headers["X-Frame-Options"] = "DENY";
     }
-    const preload = file.type.startsWith("text/html") ? dataPreloadLink(path, new URL(c.req.url).searchParams) : null;
+    const preload = file.type.startsWith("text/html")
+      ? dataPreloadLink(path, new URL(c.req.url).searchParams, options.metricStored)
+      : null;
     if (preload !== null) {
       // The page will ask for this data first thing: let the browser fetch it while the app loads.
       delete headers.ETag;

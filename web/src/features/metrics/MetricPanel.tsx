@@ -1,10 +1,11 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
-import type { MetricCatalogEntryJson, MetricQueryResponse } from "../../../../src/protocol";
+import type { ExpiredMetricJson, MetricCatalogEntryJson, MetricQueryResponse } from "../../../../src/protocol";
 import { formatCount, formatRelative, nanosToMillis } from "../../lib/format";
 import { useNow } from "../../lib/use-now";
 import { ChartLegend } from "./ChartLegend";
 import { chartLabel, kindLabel, tracekitReading } from "./catalog-model";
+import { expiredReason } from "./expired-metrics";
 import { HeatmapChart } from "./HeatmapChart";
 import { LineChart } from "./LineChart";
 import { MetricControls } from "./MetricControls";
@@ -20,6 +21,9 @@ export interface MetricPanelProps {
   entry: MetricCatalogEntryJson | null;
   /** Whether the catalog has been loaded (so a missing entry means the metric has not arrived). */
   catalogLoaded: boolean;
+  /** The metric, when retention removed it (the catalog says so). */
+  expired: ExpiredMetricJson | null;
+  retentionMs: number;
   theme: ChartTheme;
   state: MetricsUrlState & { metric: string };
   onChange(patch: Partial<MetricsUrlState>): void;
@@ -63,17 +67,29 @@ function Figures({ response, model }: { response: MetricQueryResponse; model: Ch
   );
 }
 
+/** Whether the page's HTML asked the browser to fetch this metric's series (see dataPreloadLink). */
+function seriesPreloaded(metric: string): boolean {
+  const prefix = `/api/metrics/${encodeURIComponent(metric)}?`;
+  return [...document.querySelectorAll<HTMLLinkElement>('link[rel="preload"][as="fetch"]')].some((link) =>
+    (link.getAttribute("href") ?? "").startsWith(prefix),
+  );
+}
+
 /** The selected metric: what it is, its controls, its window in figures, its chart, heatmap and legend. */
-export function MetricPanel({ entry, catalogLoaded, theme, state, onChange }: MetricPanelProps) {
+export function MetricPanel({ entry, catalogLoaded, expired, retentionMs, theme, state, onChange }: MetricPanelProps) {
   const { route } = useLocation();
   // Only one of the metric's own charts can be asked for (the URL is trusted until the catalog says).
   const chart =
     state.chart && (entry === null || (state.chart !== entry.chart && entry.charts?.includes(state.chart)))
       ? state.chart
       : undefined;
-  // Asked at once, beside the catalog (a deep link to a metric not stored yet then answers 404 and the
-  // page says so); not asked again once the catalog says it is not there.
-  const { response, error } = useMetricQuery({ ...state, chart }, entry !== null || !catalogLoaded);
+  // Asked at once, beside the catalog, when the page's HTML named it (the server does for a stored
+  // metric); else once the catalog lists it. A metric not stored is never asked for: its 404 would be an
+  // error in the console, and the catalog already says it is not there.
+  const { response, error } = useMetricQuery(
+    { ...state, chart },
+    entry !== null || (!catalogLoaded && seriesPreloaded(state.metric)),
+  );
   const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
   const [zoom, setZoom] = useState<{ min: number; max: number } | null>(null);
   const rangeKey = `${state.window}|${state.from}|${state.to}`;
@@ -84,6 +100,15 @@ export function MetricPanel({ entry, catalogLoaded, theme, state, onChange }: Me
   );
   const visible = useMemo(() => model?.lines.map((l) => !hidden.has(l.key)) ?? [], [model, hidden]);
   const metric = response?.metric ?? entry;
+  if (!metric && expired !== null) {
+    return (
+      <div class="page-message" data-testid="metric-expired">
+        <h2>{state.metric} was removed by retention</h2>
+        <p>{expiredReason(expired, retentionMs, Date.now())}</p>
+        <p>Sent again with current timestamps, it appears here by itself.</p>
+      </div>
+    );
+  }
   if (!metric) {
     return catalogLoaded || error !== null ? (
       <div class="page-message" data-testid="metric-unknown">

@@ -2,6 +2,7 @@ import { useMemo } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import { formatCount } from "../../lib/format";
 import { filterCatalog } from "./catalog-model";
+import { expiredMetric, expiredSummary } from "./expired-metrics";
 import { MetricCatalog } from "./MetricCatalog";
 import { MetricPanel } from "./MetricPanel";
 import { MetricsEmpty } from "./MetricsEmpty";
@@ -40,6 +41,7 @@ export function MetricsPage() {
 
   if (catalog !== null && catalog.metrics.length === 0 && !state.metric) return <MetricsEmpty />;
   const entry = catalog?.metrics.find((m) => m.name === state.metric) ?? null;
+  const expiredLine = catalog === null ? null : expiredSummary(catalog);
   return (
     <div class="metrics-page">
       <MetricCatalog
@@ -61,11 +63,18 @@ export function MetricsPage() {
             than {formatCount(catalog.maxSeries)} series are not kept.
           </p>
         )}
+        {expiredLine !== null && (
+          <p class="metric-dropped muted" data-testid="expired-series">
+            {expiredLine}
+          </p>
+        )}
         {state.metric ? (
           <MetricPanel
             key={state.metric}
             entry={entry}
             catalogLoaded={catalog !== null}
+            expired={entry === null && state.metric ? expiredMetric(catalog, state.metric) : null}
+            retentionMs={catalog?.retentionMs ?? 0}
             theme={theme}
             state={{ ...state, metric: state.metric }}
             onChange={change}
