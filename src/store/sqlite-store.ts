@@ -38,7 +38,7 @@ export interface SqliteStoreOptions {
   maxSpans: number;
   /** Longest an accepted span waits before it is written (default 100 ms). */
   flushIntervalMs?: number;
-  /** Pending spans that trigger a write at once (default 5,000). */
+  /** Pending spans that trigger a write at once (default 2,000). */
   flushSpans?: number;
   /** NORMAL (default): a commit survives the process being killed; FULL: also a power cut, slower. */
   synchronous?: SqliteSynchronous;
@@ -57,7 +57,13 @@ export interface SqliteStoreOptions {
 }
 
 const DEFAULT_FLUSH_INTERVAL_MS = 100;
-const DEFAULT_FLUSH_SPANS = 5_000;
+/**
+ * A write of this many spans is one synchronous transaction (15-20 ms of work on a slow 2-core
+ * machine): at 5,000, a large request stored in slices held /api/health for 62 ms at each, and
+ * 4 senders' request p99 was 135-145 ms; at 2,000, 56-58 ms and 111-113 ms, with the same throughput
+ * (bench/large-requests.mjs with BENCH_DB=1, bench/group-commit.mjs). At 1,000 neither improved.
+ */
+const DEFAULT_FLUSH_SPANS = 2_000;
 
 /**
  * Spans in a SQLite file. Inserts are buffered and written in one transaction at most every
