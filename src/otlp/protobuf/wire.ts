@@ -462,7 +462,6 @@ export class ProtoReader {
     return new OtlpDecodeError(`${what} in ${where} at byte ${this.fieldStart}`);
   }
 
-  /** Reads a length prefix and checks the payload fits in the current message. */
   /**
    * Skips the length-delimited field whose tag was just read and every one right after it with the
    * same tag (a repeated field's run past what is kept, often all of the rest of a list); returns how
@@ -482,6 +481,7 @@ export class ProtoReader {
     }
   }
 
+  /** Reads a length prefix and checks the payload fits in the current message. */
   private len(): number {
     const buf = this.buf;
     const end = this.end;
