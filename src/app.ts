@@ -150,6 +150,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
       maxLogs: config.maxLogs,
       metrics: { maxSeries: config.maxMetricSeries },
       onStatisticsFill: (fill) => onEvent({ type: "statistics-fill", ...fill }),
+      ...(config.onDatabasePragma === undefined ? {} : { onDatabasePragma: config.onDatabasePragma }),
     },
     (ms) => onEvent({ type: "db-busy", path: config.dbPath ?? "", ms }),
   );

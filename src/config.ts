@@ -38,6 +38,11 @@ export interface Config {
   readonly forward: readonly ForwardTargetConfig[];
   /** Queue, batch and timeout settings of forwarding (defaults in `DEFAULT_FORWARD_TUNING`). */
   readonly forwardTuning?: Readonly<Partial<ForwardTuning>>;
+  /**
+   * Tests only: handed, once the `--db` file is open, a way to run a pragma on the store's connection
+   * (`max_page_count`, to make its writes fail as on a full disk).
+   */
+  readonly onDatabasePragma?: (pragma: (statement: string) => unknown) => void;
   /** LLM prices: the bundled table, with `--prices` over it. */
   readonly prices: PriceList;
   /** `--service-name-mapping`: a peer's `host:port` or `host` (lower case) → the name the map shows. */

@@ -1,7 +1,7 @@
 /** A `google.rpc.Code`, whose numbers and names gRPC's status codes share. */
 export interface RpcCode {
   code: number;
-  name: "INVALID_ARGUMENT" | "NOT_FOUND" | "RESOURCE_EXHAUSTED" | "UNIMPLEMENTED";
+  name: "INVALID_ARGUMENT" | "NOT_FOUND" | "RESOURCE_EXHAUSTED" | "UNIMPLEMENTED" | "UNAVAILABLE";
 }
 
 const INVALID_ARGUMENT: RpcCode = { code: 3, name: "INVALID_ARGUMENT" };
@@ -11,6 +11,8 @@ const RPC_CODES: Readonly<Record<number, RpcCode>> = {
   404: { code: 5, name: "NOT_FOUND" },
   413: { code: 8, name: "RESOURCE_EXHAUSTED" },
   415: { code: 12, name: "UNIMPLEMENTED" },
+  // The store could not keep an export now (its file's disk is full…): the sender retries it.
+  503: { code: 14, name: "UNAVAILABLE" },
 };
 
 /**

@@ -3,7 +3,7 @@ import { OTLP_GRPC_SERVICES } from "../otlp/grpc-services.js";
 import type { RejectionsJson } from "../protocol.js";
 
 /**
- * What was refused on the way in: requests answered 4xx and items (spans, log records, data points)
+ * What was refused on the way in: requests answered 4xx (or 503: the store could not keep them) and items (spans, log records, data points)
  * dropped from a partly accepted request. A refusal must never be silent: the CLI prints it, `/api/health` counts it, and the web
  * app shows the latest one (pushed as the retained `rejections` live message).
  */

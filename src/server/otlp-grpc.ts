@@ -25,6 +25,7 @@ import {
   type OtlpSignal,
   otlpSignals,
   refused,
+  storeUnavailable,
 } from "./routes/otlp.js";
 
 export interface OtlpGrpcOptions {
@@ -208,12 +209,20 @@ export function startOtlpGrpcServer(options: OtlpGrpcOptions): Promise<OtlpGrpcS
           options.onInternalError?.(error);
           callback({ code: status.INTERNAL, details: "internal error; see the tracekit-local terminal" });
         };
-        // With a store file, the answer waits for the commit holding these items (as over HTTP).
+        // With a store file, the answer waits for the commit holding these items (as over HTTP); a
+        // commit the file's condition refused is UNAVAILABLE, which OTLP clients retry.
         const accept = (received: { decoded: DecodedExport; bytes: Buffer }) =>
-          acceptExport(signal, received.decoded, otlp, path).then((outcome) => {
-            callback(null, outcome);
-            otlp.forward?.received(signal.path as OtlpSignalPath, { protobuf: received.bytes });
-          }, internal);
+          acceptExport(signal, received.decoded, otlp, path).then(
+            (outcome) => {
+              callback(null, outcome);
+              otlp.forward?.received(signal.path as OtlpSignalPath, { protobuf: received.bytes });
+            },
+            (error: unknown) => {
+              const message = storeUnavailable(signal, error, otlp, path);
+              if (message === null) internal(error);
+              else callback({ code: status.UNAVAILABLE, details: message });
+            },
+          );
         answer(call.request);
       },
     });

@@ -48,6 +48,8 @@ export async function openStores(options: {
   metrics?: MetricBounds;
   /** Told when a file from an older version gets its per-operation statistics filled in (once). */
   onStatisticsFill?: (fill: StatisticsFill) => void;
+  /** Tests only: see SqliteStoreOptions.onDatabasePragma. */
+  onDatabasePragma?: (pragma: (statement: string) => unknown) => void;
 }): Promise<OpenedStores> {
   const maxLogs = options.maxLogs ?? DEFAULT_MAX_LOGS;
   if (options.dbPath === null) {
@@ -85,6 +87,7 @@ export async function openStores(options: {
     path: options.dbPath,
     maxSpans: options.maxSpans,
     ...(options.onStatisticsFill === undefined ? {} : { onStatisticsFill: options.onStatisticsFill }),
+    ...(options.onDatabasePragma === undefined ? {} : { onDatabasePragma: options.onDatabasePragma }),
     companion: companions(
       (db) => {
         codeMonitoring = codeMonitoringSqlite.createSqliteCodeMonitoringStore(db, options.codeMonitoring);

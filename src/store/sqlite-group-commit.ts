@@ -34,6 +34,8 @@ export class GroupCommit {
   private immediate: NodeJS.Immediate | null = null;
   /** Commits that failed (and rolled back) so far: see `mark`. */
   private failures = 0;
+  /** The error of the latest failed commit: the cause of a refusal by `committed(mark)`. */
+  private lastFailure: unknown = null;
   private readonly writeAll: () => void;
 
   constructor(db: SqliteDatabase) {
@@ -60,7 +62,11 @@ export class GroupCommit {
    */
   committed(mark?: number): Promise<void> {
     if (mark !== undefined && mark !== this.failures) {
-      return Promise.reject(new Error("a commit to the store's file failed and rolled back writes accepted with it"));
+      return Promise.reject(
+        new Error("a commit to the store's file failed and rolled back writes accepted with it", {
+          cause: this.lastFailure,
+        }),
+      );
     }
     if (!this.participants.some((participant) => participant.hasPending())) return Promise.resolve();
     const promise = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
@@ -83,6 +89,7 @@ export class GroupCommit {
       this.writeAll();
     } catch (error) {
       this.failures++;
+      this.lastFailure = error;
       for (const participant of this.participants) participant.rolledBack();
       for (const waiter of waiters) waiter.reject(error);
       throw error;

@@ -54,6 +54,12 @@ export interface SqliteStoreOptions {
    * it reads every span), before it starts and when it is done.
    */
   onStatisticsFill?: (fill: StatisticsFill) => void;
+  /**
+   * Tests only: handed, once the file is open, a way to run a pragma on this connection (e.g.
+   * `max_page_count`, which makes writes fail with SQLITE_FULL as a full disk does). The handle itself
+   * is never handed out.
+   */
+  onDatabasePragma?: (pragma: (statement: string) => unknown) => void;
 }
 
 const DEFAULT_FLUSH_INTERVAL_MS = 100;
@@ -245,6 +251,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     db.close();
     throw describeOpenFailure(options.path, error);
   }
+  options.onDatabasePragma?.((statement) => db.pragma(statement));
 
   return {
     kind: "sqlite",

@@ -27,6 +27,8 @@ export async function startTestApp(
     forwardHeader?: string[];
     forwardCompression?: string;
     forwardTuning?: Partial<ForwardTuning>;
+    /** With `db`: see Config.onDatabasePragma. */
+    onDatabasePragma?: (pragma: (statement: string) => unknown) => void;
   } = {},
 ): Promise<TestApp> {
   const events: AppEvent[] = [];
@@ -52,6 +54,7 @@ export async function startTestApp(
       ...config,
       ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
       ...(options.forwardTuning === undefined ? {} : { forwardTuning: options.forwardTuning }),
+      ...(options.onDatabasePragma === undefined ? {} : { onDatabasePragma: options.onDatabasePragma }),
     },
     (event) => events.push(event),
   );

@@ -36,6 +36,7 @@ import { decodeLogRequestProtobuf, logRequestSteps } from "../../otlp/protobuf/l
 import { encodeExportResponseProtobuf, encodeStatusProtobuf } from "../../otlp/protobuf/status.js";
 import { decodeTraceRequestProtobuf, traceRequestSteps } from "../../otlp/protobuf/traces.js";
 import type { TraceDecodeResult } from "../../otlp/traces.js";
+import { storeUnavailableReason } from "../../store/store-unavailable.js";
 import { readBody } from "../body.js";
 import type { HostPolicy } from "../security.js";
 import { metricSignal } from "./otlp-metrics.js";
@@ -69,6 +70,9 @@ export type Encoding = "protobuf" | "json";
  * the app's own request waits for the answer. Storing them takes well under a slice of work.
  */
 const ANSWER_FIRST_SPANS = 250;
+
+/** The `Retry-After` of an export the store could not keep: a full disk is not freed within a second. */
+export const STORE_RETRY_AFTER_SECONDS = 5;
 
 function encodingOf(contentType: string | undefined): Encoding | null {
   const mediaType = (contentType ?? "").split(";")[0]?.trim().toLowerCase();
@@ -119,7 +123,7 @@ export interface OtlpHttpRequest {
 /** An OTLP error answer: a google.rpc.Status in the request's encoding (JSON when it has none we know). */
 function otlpError(
   encoding: Encoding | null,
-  status: 400 | 404 | 413 | 415,
+  status: 400 | 404 | 413 | 415 | 503,
   message: string,
   headers: Record<string, string> = {},
 ): OtlpHttpAnswer {
@@ -236,7 +240,10 @@ export async function decodeBody(
 
 const NO_BODY = new Uint8Array(0);
 
-/** Counts and reports a refused request (`status` 4xx) or a partly accepted one (200 and `rejectedItems`). */
+/**
+ * Counts and reports a refused request (`status` 4xx, or 503 when the store could not keep it) or a
+ * partly accepted one (200 and `rejectedItems`).
+ */
 export function refused(
   deps: Pick<OtlpRouteDeps, "rejections" | "onClientError">,
   path: string,
@@ -267,6 +274,25 @@ export async function acceptExport(
 ): Promise<ExportOutcome> {
   await decoded.accept();
   return decodeOutcome(signal, decoded, deps, path);
+}
+
+/**
+ * When `error` is the store failing to keep an export because of its file's condition (a full disk, an
+ * I/O error or a lock at commit: see store-unavailable.ts), counts and reports the request as refused
+ * with 503 (UNAVAILABLE over gRPC), which OTLP senders retry, and returns the message they are told;
+ * null for any other error (a bug, answered as one).
+ */
+export function storeUnavailable(
+  signal: OtlpSignal,
+  error: unknown,
+  deps: Pick<OtlpRouteDeps, "rejections" | "onClientError">,
+  path: string = signal.path,
+): string | null {
+  const reason = storeUnavailableReason(error);
+  if (reason === null) return null;
+  const message = `cannot store the ${signal.items} now: ${reason}; retry later`;
+  refused(deps, path, 503, message);
+  return message;
 }
 
 /** Why a body could not be decoded, as the sender is told. */
@@ -317,8 +343,16 @@ export async function exportSignal(
   const reportDuplicates = request.header(REPORT_DUPLICATES_HEADER) !== undefined;
   const afterAnswer = reportDuplicates ? null : (decoded.acceptAfterAnswer?.() ?? null);
   if (reportDuplicates) decoded.reportTraces = true;
-  const { rejected, errorMessage } =
-    afterAnswer === null ? await acceptExport(signal, decoded, deps) : decodeOutcome(signal, decoded, deps);
+  let outcome: ExportOutcome;
+  try {
+    outcome = afterAnswer === null ? await acceptExport(signal, decoded, deps) : decodeOutcome(signal, decoded, deps);
+  } catch (error) {
+    const message = storeUnavailable(signal, error, deps);
+    if (message === null) throw error;
+    headers["Retry-After"] = String(STORE_RETRY_AFTER_SECONDS);
+    return otlpError(encoding, 503, message, headers);
+  }
+  const { rejected, errorMessage } = outcome;
   if (deps.forward !== undefined) {
     const path = signal.path as OtlpSignalPath;
     deps.forward.received(

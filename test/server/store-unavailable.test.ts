@@ -1,0 +1,181 @@
+import { join } from "node:path";
+import { status as grpcStatus } from "@grpc/grpc-js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { exportClient } from "../../bench/grpc-client.mjs";
+import { OTLP_GRPC_SERVICES } from "../../src/otlp/grpc-services.js";
+import { startTestApp, type TestApp, tempDir } from "../helpers/app.js";
+import { readJson } from "../helpers/http.js";
+import { jsonLogRequest, jsonTraceRequest, newTraceId, postJson, postLogs } from "../helpers/payloads.js";
+import { loadOtlpRoot, PKG } from "../otlp/helpers.js";
+
+const TraceRequest = loadOtlpRoot().lookupType(`${PKG}.ExportTraceServiceRequest`);
+
+/** `spans` spans of one new trace with a 2 KB attribute each: more than the free room of a page or two. */
+function bulkyTrace(service: string, spans = 200): { traceId: string; json: Record<string, unknown> } {
+  const traceId = newTraceId();
+  const filler = "x".repeat(2048);
+  const json = jsonTraceRequest(
+    service,
+    Array.from({ length: spans }, (_, i) => ({ traceId, name: `op-${i}`, attributes: { filler: `${i}${filler}` } })),
+  );
+  return { traceId, json };
+}
+
+/** The same request as protobuf (OTLP/JSON ids are hex; protobuf.js takes bytes as base64). */
+function asProtobuf(json: Record<string, unknown>): Uint8Array {
+  const text = JSON.stringify(json, (key, value) =>
+    (key === "traceId" || key === "spanId") && typeof value === "string"
+      ? Buffer.from(value, "hex").toString("base64")
+      : value,
+  );
+  return TraceRequest.encode(TraceRequest.fromObject(JSON.parse(text))).finish();
+}
+
+/** A google.rpc.Status read from protobuf: field 1 the code (varint), field 2 the message. */
+function decodeRpcStatus(bytes: Uint8Array): { code: number; message: string } {
+  let code = 0;
+  let message = "";
+  let at = 0;
+  const varint = () => {
+    let value = 0;
+    for (let shift = 0; ; shift += 7) {
+      const byte = bytes[at++] ?? 0;
+      value += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) return value;
+    }
+  };
+  while (at < bytes.length) {
+    const tag = varint();
+    if (tag === 0x08) code = varint();
+    else if (tag === 0x12) {
+      const length = varint();
+      message = Buffer.from(bytes.subarray(at, at + length)).toString("utf8");
+      at += length;
+    } else throw new Error(`unexpected tag ${tag}`);
+  }
+  return { code, message };
+}
+
+const dir = tempDir();
+let app: TestApp;
+let pragma: (statement: string) => unknown;
+let grpcPort: number;
+
+beforeAll(async () => {
+  app = await startTestApp({
+    db: join(dir.path, "store.db"),
+    otlpGrpcPort: 0,
+    onDatabasePragma: (run) => {
+      pragma = run;
+    },
+  });
+  grpcPort = Number(new URL(app.otlpGrpcEndpoint ?? "").port);
+});
+
+afterAll(async () => {
+  await app.close();
+  dir.remove();
+});
+
+/** The file may grow no more: every write that needs a new page fails with SQLITE_FULL, as on a full disk. */
+function fillTheDisk(): void {
+  const pages = pragma("page_count") as [{ page_count: number }];
+  pragma(`max_page_count = ${pages[0].page_count}`);
+}
+
+function freeTheDisk(): void {
+  pragma("max_page_count = 1073741823");
+}
+
+async function storedSpans(traceId: string): Promise<number> {
+  const response = await fetch(`${app.base}/api/traces/${traceId}`);
+  if (response.status === 404) return 0;
+  return (await readJson(response)).spans.length;
+}
+
+describe("a store that cannot write its --db file", () => {
+  it("answers every OTLP transport 503/UNAVAILABLE in the request's encoding, counts it, and keeps serving", async () => {
+    const kept = bulkyTrace("before-full", 3);
+    expect((await postJson(app.base, kept.json)).status).toBe(200);
+    const rejectedBefore = (await readJson(fetch(`${app.base}/api/health`))).counts.rejectedRequests;
+    fillTheDisk();
+
+    const protobufTrace = bulkyTrace("full-protobuf");
+    const protobuf = await fetch(`${app.base}/v1/traces`, {
+      method: "POST",
+      headers: { "content-type": "application/x-protobuf" },
+      body: Buffer.from(asProtobuf(protobufTrace.json)),
+    });
+    expect(protobuf.status).toBe(503);
+    expect(protobuf.headers.get("content-type")).toBe("application/x-protobuf");
+    expect(protobuf.headers.get("retry-after")).toBe("5");
+    const protobufStatus = decodeRpcStatus(new Uint8Array(await protobuf.arrayBuffer()));
+    expect(protobufStatus.code).toBe(14);
+    expect(protobufStatus.message).toMatch(/cannot store the span\(s\) now: .*SQLITE_FULL.*retry later/);
+
+    const jsonTrace = bulkyTrace("full-json");
+    const json = await postJson(app.base, jsonTrace.json);
+    expect(json.status).toBe(503);
+    expect(json.headers.get("content-type")).toBe("application/json");
+    expect(json.headers.get("retry-after")).toBe("5");
+    const jsonStatus = await readJson(json);
+    expect(jsonStatus.code).toBe(14);
+    expect(jsonStatus.message).toMatch(/SQLITE_FULL/);
+
+    const filler = "y".repeat(2048);
+    const logs = await postLogs(
+      app.base,
+      jsonLogRequest(
+        "full-logs",
+        Array.from({ length: 200 }, (_, i) => ({ body: `${i}${filler}` })),
+      ),
+    );
+    expect(logs.status).toBe(503);
+    expect((await readJson(logs)).message).toMatch(/cannot store the log record\(s\) now: .*SQLITE_FULL/);
+
+    const grpcTrace = bulkyTrace("full-grpc");
+    const client = exportClient(grpcPort, OTLP_GRPC_SERVICES.traces);
+    try {
+      const { error } = await client.send(asProtobuf(grpcTrace.json));
+      expect(error?.code).toBe(grpcStatus.UNAVAILABLE);
+      expect(error?.details).toMatch(/SQLITE_FULL.*retry later/);
+    } finally {
+      client.close();
+    }
+
+    // Counted like any refusal, and told to the terminal.
+    const health = await readJson(fetch(`${app.base}/api/health`));
+    expect(health.counts.rejectedRequests).toBe(rejectedBefore + 4);
+    const told = app.events.filter((event) => event.type === "client-error" && event.status === 503);
+    expect(told.map((event) => (event as { path: string }).path)).toEqual([
+      "/v1/traces",
+      "/v1/traces",
+      "/v1/logs",
+      `/${OTLP_GRPC_SERVICES.traces}/Export`,
+    ]);
+
+    // Still serving, and nothing stored before was lost.
+    expect(await storedSpans(kept.traceId)).toBe(3);
+    expect(await storedSpans(protobufTrace.traceId)).toBe(0);
+
+    // Room again: the retries are stored and answered 200.
+    freeTheDisk();
+    const retried = await fetch(`${app.base}/v1/traces`, {
+      method: "POST",
+      headers: { "content-type": "application/x-protobuf" },
+      body: Buffer.from(asProtobuf(protobufTrace.json)),
+    });
+    expect(retried.status).toBe(200);
+    expect((await postJson(app.base, jsonTrace.json)).status).toBe(200);
+    const again = exportClient(grpcPort, OTLP_GRPC_SERVICES.traces);
+    try {
+      expect((await again.send(asProtobuf(grpcTrace.json))).error).toBeNull();
+    } finally {
+      again.close();
+    }
+    expect(await storedSpans(protobufTrace.traceId)).toBe(200);
+    expect(await storedSpans(jsonTrace.traceId)).toBe(200);
+    expect(await storedSpans(grpcTrace.traceId)).toBe(200);
+    expect(await storedSpans(kept.traceId)).toBe(3);
+  });
+});
