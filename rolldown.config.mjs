@@ -11,11 +11,30 @@ const OUT_DIR = fileURLToPath(new URL("dist/bundle/", import.meta.url));
 /**
  * Every package goes into the bundle (the ones only some commands use into chunks imported on first
  * use), so a global install fetches only what cannot be bundled, not those packages' whole trees:
- * better-sqlite3 is a native addon; @grpc/grpc-js loads its own .proto files from its folder when
- * asked for channelz; open runs the xdg-open script it ships. These stay imports of node_modules,
- * and are the package's only `dependencies` (test/e2e/package.test.ts holds the two lists together).
+ * better-sqlite3 is a native addon; open runs the xdg-open script it ships. These stay imports of
+ * node_modules, and are the package's only `dependencies` (test/e2e/package.test.ts holds the two
+ * lists together).
  */
-const EXTERNAL_PACKAGES = new Set(["better-sqlite3", "@grpc/grpc-js", "open"]);
+const EXTERNAL_PACKAGES = new Set(["better-sqlite3", "open"]);
+
+/**
+ * @grpc/grpc-js is bundled, but not @grpc/proto-loader: grpc-js requires it only to read its own
+ * .proto files for channelz (`addAdminServicesToServer`) and ORCA load reports (client-side
+ * weighted round robin, `ServerMetricRecorder`), none of which our OTLP/gRPC server uses. Leaving it
+ * out keeps protobufjs, whose postinstall script npm 11 warns about on every global install, out
+ * of the package's dependency tree. Should grpc-js ever require it, the require throws this message.
+ */
+const PROTO_LOADER = "\0grpc-proto-loader-left-out";
+const leaveOutProtoLoader = {
+  name: "leave-out-proto-loader",
+  resolveId(specifier) {
+    return specifier === "@grpc/proto-loader" ? PROTO_LOADER : null;
+  },
+  load(id) {
+    if (id !== PROTO_LOADER) return null;
+    return `throw new Error("tracekit-local does not include @grpc/proto-loader (gRPC channelz and ORCA are not supported)");\n`;
+  },
+};
 
 function packageName(specifier) {
   const parts = specifier.split("/");
@@ -76,7 +95,7 @@ export default defineConfig([
     // The ES module builds (OpenTelemetry's `module` field), which tree-shaking can cut down: the CommonJS
     // ones would bring every semantic-conventions constant along.
     resolve: { mainFields: ["module", "main"] },
-    plugins: [moduleUrls],
+    plugins: [moduleUrls, leaveOutProtoLoader],
     output: {
       dir: OUT_DIR,
       format: "esm",

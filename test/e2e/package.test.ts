@@ -4,8 +4,12 @@ import { builtinModules } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { exportClient } from "../../bench/grpc-client.mjs";
+import { OTLP_GRPC_SERVICES } from "../../src/otlp/grpc-services.js";
 import { tempDir } from "../helpers/app.js";
 import { readJson } from "../helpers/http.js";
+import { loadOtlpRoot, PKG } from "../otlp/helpers.js";
+import { protoRequest, TRACE } from "../otlp/sample-request.js";
 
 // The package as npm publishes it (`files` in package.json), run from a folder of its own: the
 // bundle must find the web app, package.json and the bin without the rest of the build beside it,
@@ -103,23 +107,37 @@ describe("the published package", { timeout: 120_000 }, () => {
     expect([...importedPackages(root)].sort()).toEqual([...RUNTIME_PACKAGES].sort());
   });
 
-  it("serves the UI, MCP and demo traffic with only its declared dependencies installed", async () => {
+  it("keeps @grpc/proto-loader and protobufjs (an install script npm 11 warns about) out of what users install", () => {
+    const lock = JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8")) as {
+      packages: Record<string, { dev?: boolean; optional?: boolean; hasInstallScript?: boolean }>;
+    };
+    const installed = Object.entries(lock.packages).filter(([path, entry]) => path !== "" && entry.dev !== true);
+    expect(installed.filter(([, entry]) => entry.hasInstallScript).map(([path]) => path)).toEqual([
+      "node_modules/better-sqlite3",
+    ]);
+    expect(installed.map(([path]) => path).filter((path) => /@grpc|protobufjs/.test(path))).toEqual([]);
+  });
+
+  it("serves the UI, OTLP/gRPC, MCP and demo traffic with only its declared dependencies installed", async () => {
     const root = packed();
     const version = run(root, ["--version"]).trim();
     expect(version).toBe((JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }).version);
 
-    const child = spawn(process.execPath, [join(root, "bin", "tracekit-local.js"), "--port", "0", "--no-open"], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [join(root, "bin", "tracekit-local.js"), "--port", "0", "--otlp-grpc-port", "0", "--no-open"],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
     server = child;
-    const port = await new Promise<number>((resolve, reject) => {
+    const [port, grpcPort] = await new Promise<[number, number]>((resolve, reject) => {
       let out = "";
       child.stdout.on("data", (chunk) => {
         out += chunk;
-        const match = /UI:\s+http:\/\/localhost:(\d+)/.exec(out);
-        if (match) resolve(Number(match[1]));
+        const ui = /UI:\s+http:\/\/localhost:(\d+)/.exec(out);
+        const grpc = /gRPC:\s+http:\/\/localhost:(\d+)/.exec(out);
+        if (ui && grpc) resolve([Number(ui[1]), Number(grpc[1])]);
       });
-      child.on("exit", () => reject(new Error(`exited before printing its URL: ${out}`)));
+      child.on("exit", () => reject(new Error(`exited before printing its URLs: ${out}`)));
     });
     const page = await fetch(`http://127.0.0.1:${port}/`);
     expect(page.status).toBe(200);
@@ -138,6 +156,17 @@ describe("the published package", { timeout: 120_000 }, () => {
     expect(run(root, ["demo", "--port", String(port), "--duration", "1", "--rate", "5"])).toMatch(/sent \d+ traces/);
     const traces = await readJson(fetch(`http://127.0.0.1:${port}/api/traces`));
     expect(traces.traces.length).toBeGreaterThan(0);
+
+    // The OTLP/gRPC receiver is @grpc/grpc-js bundled without @grpc/proto-loader.
+    const client = exportClient(grpcPort, OTLP_GRPC_SERVICES.traces);
+    try {
+      const request = loadOtlpRoot().lookupType(`${PKG}.ExportTraceServiceRequest`);
+      const body = request.encode(request.fromObject(protoRequest())).finish();
+      expect((await client.send(body)).error).toBeNull();
+    } finally {
+      client.close();
+    }
+    expect((await fetch(`http://127.0.0.1:${port}/api/traces/${TRACE}`)).status).toBe(200);
 
     child.kill("SIGTERM");
     expect(await new Promise((resolve) => child.on("exit", resolve))).toBe(0);
