@@ -2,6 +2,7 @@ import { OTLPLogExporter } from "@opentelemetry/exporter-logs-otlp-proto";
 import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-proto";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
+import { createDemoCodeMonitoring } from "./code-monitoring.js";
 import { createDemoProviders } from "./providers.js";
 import { createRandom, type RandomSource } from "./random.js";
 import { createRecentSpans, createScenarioPicker } from "./scenarios.js";
@@ -25,6 +26,11 @@ export interface DemoTrafficOptions {
   createExporter?: (service: DemoService) => SpanExporter;
   /** Sends each service's logs and metrics too (default true; the OTLP/HTTP exporters). */
   signals?: boolean;
+  /**
+   * Plays checkout-api's TraceKit SDK with code monitoring on (default true): registers its
+   * "checkout" breakpoint and, once it is enabled on the Snapshots page, sends captures.
+   */
+  codeMonitoring?: boolean;
 }
 
 export interface DemoTotals {
@@ -67,6 +73,11 @@ export async function runDemoTraffic(options: DemoTrafficOptions): Promise<DemoT
           },
         }),
   });
+  const snapshots =
+    options.codeMonitoring === false
+      ? undefined
+      : createDemoCodeMonitoring({ url: options.url, onError: options.onExportError });
+  await snapshots?.start();
   const nextScenario = createScenarioPicker(random);
   const recent = createRecentSpans();
   const startedAt = now();
@@ -83,7 +94,7 @@ export async function runDemoTraffic(options: DemoTrafficOptions): Promise<DemoT
   try {
     while (!options.signal?.aborted && nextAt < endsAt) {
       while (nextAt <= now() && nextAt < endsAt && !options.signal?.aborted) {
-        nextScenario().run({ tracers: providers, random, at: nextAt, recent });
+        nextScenario().run({ tracers: providers, random, at: nextAt, recent, snapshots });
         traces++;
         options.onProgress?.(totals());
         nextAt += secondsUntilNextTrace(random.between(0, 1), options.rate) * 1000;
@@ -91,6 +102,7 @@ export async function runDemoTraffic(options: DemoTrafficOptions): Promise<DemoT
       await sleep(Math.min(Math.max(nextAt - now(), 0), MAX_SLEEP_MS), options.signal);
     }
   } finally {
+    await snapshots?.close();
     await providers.close();
   }
   return totals();

@@ -6,6 +6,7 @@ import {
   postgresAttributes,
   redisAttributes,
 } from "../attributes.js";
+import type { DemoCheckoutCapture } from "../code-monitoring.js";
 import { type DemoException, DemoSpan } from "../demo-span.js";
 import type { DemoTracers } from "../providers.js";
 import type { Random } from "../random.js";
@@ -17,6 +18,8 @@ export interface ScenarioInput {
   /** Epoch milliseconds at which the trace starts. */
   at: number;
   recent: RecentSpans;
+  /** checkout-api's `captureSnapshot("checkout", ...)`: the Snapshots page's demo data. */
+  snapshots?: { checkout(capture: DemoCheckoutCapture): void };
 }
 
 export interface Scenario {

@@ -76,6 +76,8 @@ function createOrder(
   paymentFails: boolean,
 ): HttpOutcome {
   server.set({ "app.order.id": order.id, "app.order.total": order.total, "app.cart.items": order.items });
+  const context = server.spanContext;
+  input.snapshots?.checkout({ traceId: context.traceId, spanId: context.spanId, at: start, order });
   let t = runRedis(input, "checkout-api", server, start, `GET cart:${order.cartId}`);
   t = queryPostgres(
     input,
