@@ -1,4 +1,4 @@
-import type { Histogram, Meter } from "@opentelemetry/api";
+import type { Counter, Histogram, Meter } from "@opentelemetry/api";
 import {
   type Attributes,
   type AttributeValue,
@@ -13,7 +13,8 @@ import type { ReadableSpan, SpanProcessor } from "@opentelemetry/sdk-trace-base"
 
 /**
  * What an instrumented service sends beside its spans: an access log line per request it served,
- * an error log per exception, and the semantic-convention duration and token histograms. The demo
+ * an error log per exception, the semantic-convention duration and token histograms, and the
+ * messaging counters of the queue's producer and consumer. The demo
  * lays its traces out without running them, so these are derived from each span as it ends, with
  * the span's own times and context (every log links to its span).
  */
@@ -23,6 +24,8 @@ export class DemoSignalsProcessor implements SpanProcessor {
   private readonly dbDuration: Histogram;
   private readonly llmDuration: Histogram;
   private readonly llmTokens: Histogram;
+  private readonly messagesSent: Counter;
+  private readonly messagesConsumed: Counter;
 
   constructor(
     private readonly logger: Logger,
@@ -49,6 +52,14 @@ export class DemoSignalsProcessor implements SpanProcessor {
       unit: "{token}",
       description: "Number of input and output tokens used.",
       advice: { explicitBucketBoundaries: TOKEN_BUCKETS },
+    });
+    this.messagesSent = meter.createCounter("messaging.client.sent.messages", {
+      unit: "{message}",
+      description: "Number of messages producer attempted to send to the broker.",
+    });
+    this.messagesConsumed = meter.createCounter("messaging.client.consumed.messages", {
+      unit: "{message}",
+      description: "Number of messages that were delivered to the application.",
     });
   }
 
@@ -101,6 +112,11 @@ export class DemoSignalsProcessor implements SpanProcessor {
         });
       }
     }
+    if (attributes["messaging.system"] !== undefined) {
+      const messaging = pick(attributes, MESSAGING_KEYS);
+      if (span.kind === SpanKind.PRODUCER) this.messagesSent.add(1, messaging);
+      else if (span.kind === SpanKind.CONSUMER) this.messagesConsumed.add(1, messaging);
+    }
     if (attributes["gen_ai.operation.name"] !== undefined) {
       const llm = pick(attributes, LLM_KEYS);
       this.llmDuration.record(seconds, llm);
@@ -147,6 +163,7 @@ const ACCESS_LOG_KEYS = [
 ];
 const CLIENT_KEYS = ["http.request.method", "server.address", "server.port", "http.response.status_code", "error.type"];
 const DB_KEYS = ["db.system.name", "db.system", "db.operation.name", "db.collection.name", "db.namespace"];
+const MESSAGING_KEYS = ["messaging.system", "messaging.destination.name", "messaging.operation.name", "error.type"];
 const LLM_KEYS = ["gen_ai.operation.name", "gen_ai.provider.name", "gen_ai.request.model", "gen_ai.response.model"];
 const TOKEN_KINDS = [
   ["gen_ai.usage.input_tokens", "input"],

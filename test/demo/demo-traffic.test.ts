@@ -105,6 +105,22 @@ describe("runDemoTraffic against a real server", () => {
     expect(counted).toBe(serverSpans.length);
   });
 
+  it("counts the queue's messages sent and consumed, so the Metrics page has counters beside histograms", async () => {
+    const { metrics } = await readJson(fetch(`${app.base}/api/metrics`));
+    const sent = metrics.find((metric: any) => metric.name === "messaging.client.sent.messages");
+    const consumed = metrics.find((metric: any) => metric.name === "messaging.client.consumed.messages");
+    for (const counter of [sent, consumed]) {
+      expect(counter).toMatchObject({ kind: "sum", chart: "rate", monotonic: true, unit: "{message}" });
+      expect(counter.attributeKeys).toEqual(
+        expect.arrayContaining(["messaging.system", "messaging.destination.name", "messaging.operation.name"]),
+      );
+    }
+    const producers = new Set(spans.filter((s) => s.kind === "PRODUCER").map((s) => s.service));
+    const consumers = new Set(spans.filter((s) => s.kind === "CONSUMER").map((s) => s.service));
+    expect(sent.services).toEqual([...producers]);
+    expect(consumed.services).toEqual([...consumers]);
+  });
+
   it("every trace has one root and every other span's parent is in the same trace", async () => {
     const list = await readJson(fetch(`${app.base}/api/traces?limit=1000`));
     for (const summary of list.traces) {
