@@ -90,6 +90,14 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
     };
   });
 
+  it("with no breakpoint, offers the demo, whose checkout-api registers one, with this instance's address", async () => {
+    await page.goto(`${suite.app.base}/snapshots`);
+    const hint = page.getByTestId("snapshots-demo-hint");
+    await hint.waitFor();
+    expect(await hint.locator("pre").textContent()).toBe(`tracekit-local demo --url ${suite.app.base}`);
+    expect(await hint.textContent()).toContain("checkout-api");
+  });
+
   it("shows a registered breakpoint by itself, enables it for the SDK, and shows its capture live, down to the span", async () => {
     await page.goto(`${suite.app.base}/snapshots`);
     await page.getByTestId("snapshots-setup").waitFor();

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../../api/client";
+import { CopyButton } from "../../components/CopyButton";
 import { SetupTabs } from "../../components/SetupTabs";
 import { codeMonitoringSnippets, defaultSetupTab } from "./monitoring-setup";
 
@@ -44,6 +45,7 @@ export function SetupHelp() {
   }, []);
 
   const tab: string = picked ?? defaultSetupTab(languages, remembered);
+  const demoCommand = `tracekit-local demo --url ${location.origin}`;
   return (
     <div class="snap-setup" data-testid="snapshots-setup">
       <h2>No breakpoints yet</h2>
@@ -53,6 +55,16 @@ export function SetupHelp() {
         <code>captureSnapshot(label, variables)</code> (Node). Enable it on this page, and the next request's variables,
         stack and request context appear below, beside its trace. No account, no cloud.
       </p>
+      <div class="snap-demo-hint" data-testid="snapshots-demo-hint">
+        <p>
+          <strong>No app at hand?</strong> The demo's <code>checkout-api</code> registers a <code>checkout</code>{" "}
+          breakpoint here; enable it and a capture from its checkouts appears below every second or so:
+        </p>
+        <div class="tabbed-setup-code">
+          <pre>{demoCommand}</pre>
+          <CopyButton text={demoCommand} label="Copy: the demo command" />
+        </div>
+      </div>
       <SetupTabs
         setups={codeMonitoringSnippets(location.origin)}
         selected={tab}
