@@ -36,6 +36,7 @@ function CatalogRow({
   onSelect(): void;
 }) {
   const services = servicesSummary(metric.services);
+  const unit = unitLabel(metric.unit);
   return (
     <a
       href={href}
@@ -64,9 +65,9 @@ function CatalogRow({
         >
           {kindLabel(metric)}
         </span>
-        {unitLabel(metric.unit) !== "" && (
+        {unit !== "" && (
           <span class="catalog-unit mono" title={`unit ${metric.unit}`}>
-            {unitLabel(metric.unit)}
+            {unit}
           </span>
         )}
         <span>{formatCount(metric.seriesCount)} series</span>

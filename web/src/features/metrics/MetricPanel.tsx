@@ -31,6 +31,7 @@ export interface MetricPanelProps {
 
 function MetricHeader({ metric }: { metric: MetricCatalogEntryJson }) {
   const now = useNow(10_000);
+  const unit = unitLabel(metric.unit);
   return (
     <div class="metric-header">
       <h1 class="mono">{metric.name}</h1>
@@ -40,9 +41,9 @@ function MetricHeader({ metric }: { metric: MetricCatalogEntryJson }) {
       <span class="badge" title="How it is charted">
         {chartLabel(metric.chart)}
       </span>
-      {unitLabel(metric.unit) !== "" && (
+      {unit !== "" && (
         <span class="badge mono" title="Unit as sent">
-          {unitLabel(metric.unit)}
+          {unit}
         </span>
       )}
       <span class="muted">

@@ -97,6 +97,7 @@ function OverviewCard({
 }) {
   const query: MetricsUrlState = { metric: metric.name, service, window, groupBy: "service.name", stat: "p95" };
   const { response, error } = useMetricQuery(query, true);
+  const unit = unitLabel(metric.unit);
   return (
     <article class="overview-card" data-metric={metric.name}>
       <header class="overview-card-head">
@@ -111,8 +112,7 @@ function OverviewCard({
         <span class={`catalog-kind${metric.tracekit ? " tracekit" : ""}`}>{kindLabel(metric)}</span>
         <span class="faint">
           {chartLabel(metric.chart)}
-          {unitLabel(metric.unit) !== "" ? ` · ${unitLabel(metric.unit)}` : ""} · {formatCount(metric.seriesCount)}{" "}
-          series
+          {unit !== "" ? ` · ${unit}` : ""} · {formatCount(metric.seriesCount)} series
         </span>
       </header>
       {error !== null ? (

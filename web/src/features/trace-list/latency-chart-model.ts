@@ -180,12 +180,12 @@ export function windowFilters(
   points: readonly LatencyPoint[],
 ): Pick<ListFilters, "since" | "until" | "minDurationMs" | "maxDurationMs"> {
   const xs = points.map((p) => p.x);
-  return {
-    since: Math.max(0, Math.floor(Math.min(...xs) * 1000)),
-    until: Math.max(0, Math.ceil(Math.max(...xs) * 1000)),
-    minDurationMs: undefined,
-    maxDurationMs: undefined,
-  };
+  return { ...timeFilters(Math.min(...xs), Math.max(...xs)), minDurationMs: undefined, maxDurationMs: undefined };
+}
+
+/** A time window of the chart (unix seconds) as the list's `since`/`until`: whole milliseconds that cover it. */
+function timeFilters(from: number, to: number): Pick<ListFilters, "since" | "until"> {
+  return { since: Math.max(0, Math.floor(from * 1000)), until: Math.max(0, Math.ceil(to * 1000)) };
 }
 
 /** Ticks for the log duration axis: each power of ten in range, and 2× and 5× when there are few. */
@@ -258,8 +258,7 @@ export function brushFilters(
   const [low, high] = durationMs[0] <= durationMs[1] ? durationMs : [durationMs[1], durationMs[0]];
   const min = low <= MIN_CHART_MS ? undefined : roundOut(low, "down");
   return {
-    since: Math.max(0, Math.floor(from * 1000)),
-    until: Math.max(0, Math.ceil(to * 1000)),
+    ...timeFilters(from, to),
     minDurationMs: min === 0 ? undefined : min,
     maxDurationMs: roundOut(high, "up"),
   };
