@@ -434,10 +434,12 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     committed: (mark) => options.commits?.committed(mark) ?? Promise.resolve(),
     commitMark: () => options.commits?.mark() ?? 0,
     clear,
+    /** The counts as the next commit will leave them, without making the caller wait for it. */
     stats() {
       assertOpen();
-      flush();
-      return { logs: stored, maxLogs, evictedLogs };
+      // Numbers are consecutive, so the rows in the file below firstSeq are those the commit deletes.
+      const deleting = Math.min(stored, firstSeq - deletedBelow);
+      return { logs: stored + pending.length / LOG_WIDTH - deleting, maxLogs, evictedLogs: evictedLogs + deleting };
     },
     close() {
       if (closed) return;

@@ -215,11 +215,24 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     return views;
   }
 
+  /**
+   * The counts as the next commit will leave them, without making the caller wait for that commit
+   * (`/api/health` asks while a large request is stored): the pending spans count, and the oldest
+   * traces that commit evicts do not.
+   */
   function stats(): StoreStats {
     assertOpen();
-    flush();
-    const { spanTotal, entries, maxSpans, evictedTraces, evictedSpans } = traces;
-    return { spans: spanTotal, traces: entries.size, maxSpans, evictedTraces, evictedSpans };
+    const { entries, maxSpans, evictedTraces, evictedSpans } = traces;
+    let evictSpans = 0;
+    const evict = evictionDue() ? traces.toEvict(spansWithPending()) : [];
+    for (const entry of evict) evictSpans += entry.aggregate.spanCount;
+    return {
+      spans: spansWithPending() - evictSpans,
+      traces: entries.size - evict.length,
+      maxSpans,
+      evictedTraces: evictedTraces + evict.length,
+      evictedSpans: evictedSpans + evictSpans,
+    };
   }
 
   let companion: { close(): void } | undefined;

@@ -236,6 +236,7 @@ export interface Store {
   /** The most frequent values of a key (or a span field: service, name, status, kind) in the newest spans. */
   attributeValues(key: string, limit: number): AttributeValues;
   clear(): void;
+  /** The counts as the next commit will leave them; never waits for, or makes, a commit. */
   stats(): StoreStats;
   /** Flushes anything pending and releases resources; the store is unusable afterwards. */
   close(): void;

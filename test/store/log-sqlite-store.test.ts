@@ -63,6 +63,8 @@ describe("sqlite: logs in the --db file", () => {
     const opened = await openFile(path);
     opened.store.insertSpans([rootSpan(1)]);
     opened.logs.insertLogs([makeLog({ at: 1, trace: 1, body: "written with its span" })]);
+    // The counts include it at once, without committing it (/api/health does not wait for the file).
+    expect(opened.logs.stats()).toMatchObject({ logs: 1, evictedLogs: 0 });
     const committed = opened.logs.committed?.();
     const early = await openFile(copyAsKilled(path, tempPath()));
     expect(early.logs.stats().logs).toBe(0);
@@ -72,6 +74,25 @@ describe("sqlite: logs in the --db file", () => {
       "written with its span",
     ]);
     expect(survivor.store.getTrace(traceId(1))).toHaveLength(1);
+  });
+
+  it("counts records as the next commit will leave them, retention included, without committing", async () => {
+    const path = tempPath();
+    const opened = await openFile(path, 4);
+    opened.logs.insertLogs([1, 2, 3].map((at) => makeLog({ at, body: `b${at}` })));
+    await opened.logs.committed?.();
+    // Three more: two written records and none of the pending ones go with the next commit.
+    opened.logs.insertLogs([4, 5, 6].map((at) => makeLog({ at, body: `b${at}` })));
+    expect(opened.logs.stats()).toEqual({ logs: 4, maxLogs: 4, evictedLogs: 2 });
+    const early = await openFile(copyAsKilled(path, tempPath()), 4);
+    expect(early.logs.stats()).toEqual({ logs: 3, maxLogs: 4, evictedLogs: 0 });
+    await opened.logs.committed?.();
+    expect(opened.logs.stats()).toEqual({ logs: 4, maxLogs: 4, evictedLogs: 2 });
+    // Past the bound with records still pending: those evicted before their write count once.
+    opened.logs.insertLogs([7, 8, 9, 10, 11].map((at) => makeLog({ at, body: `b${at}` })));
+    expect(opened.logs.stats()).toEqual({ logs: 4, maxLogs: 4, evictedLogs: 7 });
+    await opened.logs.committed?.();
+    expect(opened.logs.stats()).toEqual({ logs: 4, maxLogs: 4, evictedLogs: 7 });
   });
 
   it("keeps every record, its number and the counts across a restart, beside spans and code monitoring", async () => {
@@ -128,7 +149,7 @@ describe("sqlite: logs in the --db file", () => {
     const request = [1, 2, 3].map(() => makeLog({ at: 4, trace: 1, span: 1, body: "retrying" }));
     expect(opened.logs.insertLogs(request)).toMatchObject({ duplicates: 0 });
     // Partly written: a request stored beside one still pending is looked for in both.
-    opened.logs.stats();
+    await opened.logs.committed?.();
     const second = [makeLog({ at: 4, trace: 1, span: 1, body: "retrying" }), makeLog({ at: 4, body: "b" })];
     expect(opened.logs.insertLogs(second)).toMatchObject({ duplicates: 0 });
     expect(opened.logs.insertLogs(structuredClone(request))).toEqual({ stored: [], duplicates: 3 });

@@ -239,7 +239,7 @@ describe("sqlite store: per-operation statistics in the file", () => {
     // 200 one-span traces, each its own operation: only the last 10 stay.
     for (let i = 1; i <= 200; i++) {
       store.insertSpans([opSpan({ trace: i, span: 1, parent: null, kind: "SERVER", name: `job ${i}`, end: 1 })]);
-      if (i % 7 === 0) store.stats();
+      if (i % 7 === 0) await store.committed?.();
     }
     expect(store.listOperations("api")?.operations).toHaveLength(10);
     closeStore(store);

@@ -244,7 +244,7 @@ describe("sqlite store: persistence and files", () => {
     expect(survivor.getTrace(traceId(2))).toHaveLength(2);
   });
 
-  it("answers the service map, the LLM calls and the error groups without committing, retention applied ahead", () => {
+  it("answers the service map, the LLM calls, the error groups and the counts without committing, retention applied ahead", () => {
     const path = tempPath();
     const perTrace = failingTrace(1).length;
     const store = openStore({ path, maxSpans: 2 * perTrace, flushSpans: 1_000, flushIntervalMs: 60_000 });
@@ -262,6 +262,14 @@ describe("sqlite store: persistence and files", () => {
     store.insertSpans(failingTrace(3));
     expect(webToApi()).toEqual(["2/2"]);
     expect(store.serviceTraffic({}).traces).toBe(2);
+    // The counts /api/health shows are those after that commit, too.
+    expect(store.stats()).toEqual({
+      spans: 2 * perTrace,
+      traces: 2,
+      maxSpans: 2 * perTrace,
+      evictedTraces: 1,
+      evictedSpans: perTrace,
+    });
     expect(committedSpans()).toBe(0);
     // The error groups forget evicted traces in the commit: they make it.
     expect(store.errorGroups({ limit: 10, buckets: 1 }).totalErrors).toBe(2);
@@ -305,15 +313,15 @@ describe("sqlite store: persistence and files", () => {
     expect(store.stats()).toMatchObject({ spans: 12, traces: 4, evictedTraces: 7, evictedSpans: 21 });
   });
 
-  it("drops a late span of a trace evicted before a restart, and remembers only as many evicted traces as it can hold", () => {
+  it("drops a late span of a trace evicted before a restart, and remembers only as many evicted traces as it can hold", async () => {
     const path = tempPath();
     // The least a store remembers is 1,024 evicted traces: 1,100 are evicted here, in several commits.
     let store = openStore({ path, maxSpans: 2 });
     for (let i = 1; i <= 1102; i++) {
       store.insertSpans([rootSpan(i)]);
-      if (i % 50 === 0) store.stats();
+      if (i % 50 === 0) await store.committed?.();
     }
-    store.stats();
+    await store.committed?.();
     store = reopen(store, { path, maxSpans: 2 });
     expect(store.stats()).toMatchObject({ traces: 2, evictedTraces: 1100 });
     // Trace 1100 was evicted before the restart: its late span is dropped, not stored as a fragment.
@@ -534,13 +542,13 @@ describe("sqlite store: a commit that fails and rolls back", () => {
     store.close();
   });
 
-  it("counts no eviction and drops no late span of a trace whose eviction rolled back", () => {
+  it("counts no eviction and drops no late span of a trace whose eviction rolled back", async () => {
     const { store, fail } = openFaulty({ maxSpans: 2 });
     store.insertSpans([rootSpan(1), rootSpan(2)]);
-    store.stats(); // committed
+    await store.committed?.();
     store.insertSpans([rootSpan(3)]);
     fail.afterWrites = true;
-    expect(() => store.stats()).toThrow(/injected/);
+    await expect(store.committed?.()).rejects.toThrow(/injected/);
     fail.afterWrites = false;
     expect(store.getTrace(traceId(1))).toHaveLength(1);
     expect(store.stats()).toMatchObject({ spans: 2, traces: 2, evictedTraces: 0, evictedSpans: 0 });
@@ -550,13 +558,13 @@ describe("sqlite store: a commit that fails and rolls back", () => {
     store.close();
   });
 
-  it("leaves spans a rollback lost out of autocomplete", () => {
+  it("leaves spans a rollback lost out of autocomplete", async () => {
     const { store, failInserts } = openFaulty();
     store.insertSpans([rootSpan(1, { service: "kept" })]);
-    store.stats();
+    await store.committed?.();
     store.insertSpans([rootSpan(2, { service: "ghost", attributes: { "ghost.key": 1 } })]);
     failInserts(true);
-    expect(() => store.stats()).toThrow(/injected/);
+    await expect(store.committed?.()).rejects.toThrow(/injected/);
     failInserts(false);
     expect(store.getTrace(traceId(2))).toBeUndefined();
     expect(store.attributeValues("service", 5).values).toEqual([{ value: "kept", count: 1 }]);
