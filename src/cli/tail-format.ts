@@ -1,4 +1,5 @@
 import type { LogRecordJson, LogSeverity, SpanJson, TraceSummaryJson } from "../protocol.js";
+import { BIDI_CONTROLS } from "./terminal-text.js";
 
 /** ANSI styles, or none. */
 export interface Palette {
@@ -24,10 +25,17 @@ export function wantsColour(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv)
 
 const MAX_TEXT = 300;
 
-/** Telemetry as one safe line: control characters (a terminal's escape sequences) never pass through. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f]+/g;
+const BIDI = new RegExp(`[${BIDI_CONTROLS}]+`, "g");
+
+/**
+ * Telemetry as one safe line: control characters (a terminal's escape sequences) never pass through,
+ * and neither do bidi controls, which would reorder the rest of the line. Those are invisible, so they
+ * are dropped where control characters become a space.
+ */
 function safe(text: string, max = MAX_TEXT): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
-  const one = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ").trim();
+  const one = text.replace(BIDI, "").replace(CONTROLS, " ").trim();
   return one.length > max ? `${one.slice(0, max - 1)}…` : one;
 }
 
@@ -106,13 +114,12 @@ export function logLine(log: LogRecordJson, p: Palette): string {
   return parts.join("  ");
 }
 
+const JSON_UNESCAPED = new RegExp(`[\\u007f-\\u009f${BIDI_CONTROLS}]`, "g");
+
 /**
  * JSON of telemetry for a terminal: JSON.stringify escapes the C0 controls, not DEL and the C1 ones
- * (U+007F–U+009F; U+009B starts a terminal escape sequence as ESC [ does).
+ * (U+007F–U+009F; U+009B starts a terminal escape sequence as ESC [ does), nor bidi controls.
  */
 export function terminalJson(value: unknown): string {
-  return JSON.stringify(value).replace(
-    /[\u007f-\u009f]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
+  return JSON.stringify(value).replace(JSON_UNESCAPED, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }

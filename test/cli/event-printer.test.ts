@@ -39,6 +39,18 @@ describe("the terminal lines of a running server", () => {
     expect(lines).toContainEqual("  + svc\\x1b]0;title\\x07\\x9b2J: first spans received");
   });
 
+  it("shows bidi controls, the marks among them, as escapes", () => {
+    const lines: string[] = [];
+    const print = createEventPrinter(
+      (line) => lines.push(line),
+      (line) => lines.push(line),
+    );
+    const error = new Error("x");
+    error.stack = "Error: \u202eevil\u202c \u2066a\u2069 \u200e\u200f\u061c";
+    print({ type: "internal-error", error });
+    expect(lines).toEqual(["  ! internal error: Error: \\u202eevil\\u202c \\u2066a\\u2069 \\u200e\\u200f\\u061c"]);
+  });
+
   it("keeps the lines of an internal error's stack", () => {
     const lines: string[] = [];
     const print = createEventPrinter(

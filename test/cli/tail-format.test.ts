@@ -41,6 +41,42 @@ describe("tail lines", () => {
     expect(line).not.toContain("\u001b");
   });
 
+  it("drops bidi controls, which would reorder the line, and keeps it one line", () => {
+    const bidi = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c";
+    const reordered = { ...trace, name: `pay ${bidi}\u202egnp.exe\u202c done\u001b`, service: `sh\u2067op\u2069` };
+    const line = traceLine(reordered, palette(false));
+    expect(line).toMatch(/^\S+ {2}shop {2}pay gnp\.exe done {2}120 ms/);
+    expect([...line].filter((c) => bidi.includes(c))).toEqual([]);
+    const log = {
+      id: "1",
+      timeUnixNano: "1700000000123000000",
+      severity: "INFO",
+      severityText: "",
+      body: "user \u202eevil\u200f",
+      eventName: "\u2066login",
+      service: "shop",
+      traceId: null,
+    } as unknown as LogRecordJson;
+    expect(logLine(log, palette(false))).toMatch(/ {2}shop {2}login user evil$/);
+    const span = {
+      traceId: trace.traceId,
+      spanId: "00f067aa0ba902b7",
+      name: "charge\u061c card",
+      service: "payments",
+      endTimeUnixNano: "1700000000200000000",
+      status: { code: "ERROR", message: "\u202ddeclined\u202c" },
+      events: [],
+    } as unknown as SpanJson;
+    expect(errorLine(span, palette(false))).toMatch(/ {2}payments {2}charge card {2}declined {2}4bf92f35/);
+  });
+
+  it("escapes bidi controls in JSON lines, read back as sent", () => {
+    const value = { name: "a\u202eb\u2066c\u200fd\u061c" };
+    const line = terminalJson(value);
+    expect(line).toBe('{"name":"a\\u202eb\\u2066c\\u200fd\\u061c"}');
+    expect(JSON.parse(line)).toEqual(value);
+  });
+
   it("writes JSON lines with DEL and the C1 controls escaped too, read back as sent", () => {
     const value = { name: "evil\u009b31m\u001b[2Jname\u007f", ok: "ünï ✓" };
     const line = terminalJson(value);
