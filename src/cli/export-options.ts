@@ -40,9 +40,13 @@ function parseTraceListQuery(value: string): string {
   return value;
 }
 
+/** A window that holds something and starts no earlier than the Unix epoch (which a Date can also hold). */
 function parseSince(value: string): number {
   const ms = parseDurationMs(value);
   if (ms === null) throw new InvalidArgumentError("Use a duration such as 30s, 10m, 2h or 7d.");
+  if (ms === 0) throw new InvalidArgumentError("Use a duration above 0, such as 30s, 10m, 2h or 7d.");
+  if (ms > Date.now())
+    throw new InvalidArgumentError("Use a duration that does not reach back before 1970 (the Unix epoch).");
   return ms;
 }
 

@@ -703,6 +703,19 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
     const since = await cli(["export", "--since", "yesterday"]);
     expect(since.code).toBe(2);
     expect(since.stderr.trim().split("\n")).toHaveLength(1);
+    // An empty window, and one reaching before the Unix epoch or past what a Date holds.
+    for (const [duration, reason] of [
+      ["0s", /above 0/],
+      ["0.0m", /above 0/],
+      ["99999999999d", /before 1970 \(the Unix epoch\)/],
+      [`1${"0".repeat(400)}d`, /before 1970 \(the Unix epoch\)/],
+    ] as const) {
+      const window = await cli(["export", "--since", duration]);
+      expect(window.code).toBe(2);
+      expect(window.stderr.trim().split("\n")).toHaveLength(1);
+      expect(window.stderr.trim()).toMatch(/^error: option '--since <duration>' argument '.*' is invalid\. /);
+      expect(window.stderr).toMatch(reason);
+    }
     const trace = await cli(["export", "--trace", "nope"]);
     expect(trace.code).toBe(2);
     // A query that does not parse, refused before any instance or file is asked.
