@@ -9,6 +9,8 @@ const INVALID_ARGUMENT: RpcCode = { code: 3, name: "INVALID_ARGUMENT" };
 const RPC_CODES: Readonly<Record<number, RpcCode>> = {
   400: INVALID_ARGUMENT,
   404: { code: 5, name: "NOT_FOUND" },
+  // A method other than POST on an OTLP/HTTP path: the operation is not supported there.
+  405: { code: 12, name: "UNIMPLEMENTED" },
   413: { code: 8, name: "RESOURCE_EXHAUSTED" },
   415: { code: 12, name: "UNIMPLEMENTED" },
   // The store could not keep an export now (its file's disk is full…): the sender retries it.

@@ -219,6 +219,10 @@ describe("OTLP/HTTP on the second port", { timeout: 30_000 }, () => {
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get("access-control-allow-origin")).toBe("http://localhost:5173");
+    const get = await fetch(`http://127.0.0.1:${httpPort}/v1/logs`);
+    expect(get.status).toBe(405);
+    expect(get.headers.get("allow")).toBe("POST");
+    expect((await readJson(get)).code).toBe(12);
 
     const rebound = await rawRequest(httpPort, {
       method: "POST",

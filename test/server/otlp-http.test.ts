@@ -408,6 +408,31 @@ describe("bad input gets its 4xx and loses nothing else", () => {
   });
 });
 
+describe("a method other than POST on a signal's path", () => {
+  it("→ 405 with Allow: POST and a google.rpc.Status body, counted as no refusal", async () => {
+    const before = (await readJson(fetch(`${app.base}/api/health`))).counts.rejectedRequests;
+    for (const path of ["/v1/traces", "/v1/logs", "/v1/metrics"]) {
+      for (const method of ["GET", "PUT", "DELETE"]) {
+        const response = await fetch(`${app.base}${path}`, { method });
+        expect(response.status).toBe(405);
+        expect(response.headers.get("allow")).toBe("POST");
+        expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+        expect(await readJson(response)).toEqual({
+          code: 12,
+          message: `${method} is not allowed on ${path}: OTLP/HTTP exports are sent with POST`,
+        });
+      }
+      const head = await fetch(`${app.base}${path}`, { method: "HEAD" });
+      expect(head.status).toBe(405);
+      expect(head.headers.get("allow")).toBe("POST");
+    }
+    const dev = await fetch(`${app.base}/v1/traces`, { headers: { origin: "http://localhost:5173" } });
+    expect(dev.status).toBe(405);
+    expect(dev.headers.get("access-control-allow-origin")).toBe("http://localhost:5173");
+    expect((await readJson(fetch(`${app.base}/api/health`))).counts.rejectedRequests).toBe(before);
+  });
+});
+
 describe("CORS for browser exporters", () => {
   it("answers a preflight from a localhost dev origin", async () => {
     const response = await fetch(`${app.base}/v1/traces`, {

@@ -123,7 +123,7 @@ export interface OtlpHttpRequest {
 /** An OTLP error answer: a google.rpc.Status in the request's encoding (JSON when it has none we know). */
 function otlpError(
   encoding: Encoding | null,
-  status: 400 | 404 | 413 | 415 | 503,
+  status: 400 | 404 | 405 | 413 | 415 | 503,
   message: string,
   headers: Record<string, string> = {},
 ): OtlpHttpAnswer {
@@ -564,6 +564,13 @@ export function otlpRoutes(deps: OtlpRouteDeps): Hono {
       // The answer is only built here; whoever reads the store after this request sees its spans.
       answer.afterAnswer?.();
       return send(c, answer);
+    });
+    // Any other method (a browser opened on the endpoint) is told the one there is, in OTLP's error
+    // format; OPTIONS is answered above. Not a refusal of telemetry: nothing is counted or printed.
+    app.all(signal.path, (c) => {
+      const headers = { ...corsHeaders(c.req.header("origin"), deps.hostPolicy), Allow: "POST" };
+      const message = `${c.req.method} is not allowed on ${signal.path}: OTLP/HTTP exports are sent with POST`;
+      return send(c, otlpError(null, 405, message, headers));
     });
   }
 
