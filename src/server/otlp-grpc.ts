@@ -1,5 +1,6 @@
 import {
   logVerbosity,
+  Metadata,
   Server,
   ServerCredentials,
   ServerInterceptingCall,
@@ -15,7 +16,7 @@ import { rpcCodeFor } from "../domain/rpc-code.js";
 import { OtlpDecodeError } from "../otlp/errors.js";
 import { OtlpLimitError, runPaced, SLICED_BODY_BYTES } from "../otlp/limits.js";
 import type { OtlpSignalPath } from "../otlp/protobuf/from-json.js";
-import { encodeExportResponseProtobuf } from "../otlp/protobuf/status.js";
+import { encodeExportResponseProtobuf, encodeStatusProtobuf } from "../otlp/protobuf/status.js";
 import {
   acceptExport,
   type DecodedExport,
@@ -25,6 +26,7 @@ import {
   type OtlpSignal,
   otlpSignals,
   refused,
+  STORE_RETRY_AFTER_SECONDS,
   storeUnavailable,
 } from "./routes/otlp.js";
 
@@ -143,6 +145,19 @@ function countUnreadMessages(otlp: OtlpRouteDeps): ServerInterceptor {
   };
 }
 
+/**
+ * The trailer that tells an OTLP/gRPC sender when to retry an export refused UNAVAILABLE: the
+ * google.rpc.Status with a RetryInfo detail of the delay OTLP/HTTP gives in Retry-After.
+ */
+function retryAfter(message: string): Metadata {
+  const metadata = new Metadata();
+  metadata.set(
+    "grpc-status-details-bin",
+    Buffer.from(encodeStatusProtobuf(status.UNAVAILABLE, message, STORE_RETRY_AFTER_SECONDS)),
+  );
+  return metadata;
+}
+
 type SentStatus = Parameters<ServerInterceptingCallInterface["sendStatus"]>[0];
 
 /** Counts a status sent before the message was read as the refusal of its HTTP status, and answers its code. */
@@ -220,7 +235,7 @@ export function startOtlpGrpcServer(options: OtlpGrpcOptions): Promise<OtlpGrpcS
             (error: unknown) => {
               const message = storeUnavailable(signal, error, otlp, path);
               if (message === null) internal(error);
-              else callback({ code: status.UNAVAILABLE, details: message });
+              else callback({ code: status.UNAVAILABLE, details: message, metadata: retryAfter(message) });
             },
           );
         answer(call.request);

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { status as grpcStatus } from "@grpc/grpc-js";
+import protobuf from "protobufjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportClient } from "../../bench/grpc-client.mjs";
 import { OTLP_GRPC_SERVICES } from "../../src/otlp/grpc-services.js";
@@ -54,6 +55,33 @@ function decodeRpcStatus(bytes: Uint8Array): { code: number; message: string } {
     } else throw new Error(`unexpected tag ${tag}`);
   }
   return { code, message };
+}
+
+/** google.rpc.Status with its details, read by protobufjs from these messages' own field numbers. */
+const rpc = protobuf.parse(
+  `syntax = "proto3";
+  message Status { int32 code = 1; string message = 2; repeated Any details = 3; }
+  message Any { string type_url = 1; bytes value = 2; }
+  message RetryInfo { Duration retry_delay = 1; }
+  message Duration { int64 seconds = 1; int32 nanos = 2; }`,
+  { keepCase: true },
+).root;
+
+function decodeAs(type: string, bytes: Uint8Array): Record<string, unknown> {
+  const message = rpc.lookupType(type);
+  return message.toObject(message.decode(bytes), { longs: Number, defaults: true });
+}
+
+/** A gRPC error's `grpc-status-details-bin` trailer: its code, message, and the RetryInfo detail's delay. */
+function statusDetailsOf(bytes: Buffer): { code: unknown; message: unknown; typeUrl: string; seconds: unknown } {
+  const status = decodeAs("Status", bytes);
+  const details = status.details as { type_url: string; value: Uint8Array }[];
+  expect(details).toHaveLength(1);
+  const [any] = details;
+  const retryInfo = decodeAs("RetryInfo", any?.value ?? new Uint8Array(0));
+  const delay = retryInfo.retry_delay as { seconds: number; nanos: number } | undefined;
+  expect(delay?.nanos).toBe(0);
+  return { code: status.code, message: status.message, typeUrl: any?.type_url ?? "", seconds: delay?.seconds };
 }
 
 const dir = tempDir();
@@ -139,6 +167,15 @@ describe("a store that cannot write its --db file", () => {
       const { error } = await client.send(asProtobuf(grpcTrace.json));
       expect(error?.code).toBe(grpcStatus.UNAVAILABLE);
       expect(error?.details).toMatch(/SQLITE_FULL.*retry later/);
+      // With RetryInfo: the delay OTLP/HTTP gives in Retry-After.
+      const [details] = error?.metadata.get("grpc-status-details-bin") ?? [];
+      expect(details).toBeInstanceOf(Buffer);
+      expect(statusDetailsOf(details as Buffer)).toEqual({
+        code: 14,
+        message: error?.details,
+        typeUrl: "type.googleapis.com/google.rpc.RetryInfo",
+        seconds: 5,
+      });
     } finally {
       client.close();
     }

@@ -1,14 +1,50 @@
-/** google.rpc.Status { int32 code = 1; string message = 2; } — the body of an OTLP error response. */
-export function encodeStatusProtobuf(code: number, message: string): Uint8Array<ArrayBuffer> {
+/**
+ * google.rpc.Status { int32 code = 1; string message = 2; repeated google.protobuf.Any details = 3; }:
+ * the body of an OTLP/HTTP error response, and over gRPC the `grpc-status-details-bin` trailer. With
+ * `retryDelaySeconds` its one detail is a google.rpc.RetryInfo, which OTLP/gRPC senders read for how
+ * long to wait before they retry.
+ */
+export function encodeStatusProtobuf(
+  code: number,
+  message: string,
+  retryDelaySeconds?: number,
+): Uint8Array<ArrayBuffer> {
   const text = new TextEncoder().encode(message);
   const out: number[] = [0x08];
   pushVarint(out, code);
   out.push(0x12);
   pushVarint(out, text.length);
-  const bytes = new Uint8Array(out.length + text.length);
+  const details: number[] = [];
+  if (retryDelaySeconds !== undefined) pushLengthDelimited(details, 0x1a, retryInfoAny(retryDelaySeconds));
+  const bytes = new Uint8Array(out.length + text.length + details.length);
   bytes.set(out, 0);
   bytes.set(text, out.length);
+  bytes.set(details, out.length + text.length);
   return bytes;
+}
+
+const RETRY_INFO_TYPE_URL = new TextEncoder().encode("type.googleapis.com/google.rpc.RetryInfo");
+
+/**
+ * google.protobuf.Any { string type_url = 1; bytes value = 2; } holding google.rpc.RetryInfo
+ * { google.protobuf.Duration retry_delay = 1; }, the Duration { int64 seconds = 1; } whole seconds.
+ */
+function retryInfoAny(seconds: number): number[] {
+  const duration = [0x08];
+  pushVarint(duration, seconds);
+  const retryInfo: number[] = [];
+  pushLengthDelimited(retryInfo, 0x0a, duration);
+  const any: number[] = [];
+  pushLengthDelimited(any, 0x0a, RETRY_INFO_TYPE_URL);
+  pushLengthDelimited(any, 0x12, retryInfo);
+  return any;
+}
+
+/** A length-delimited field: its tag (one byte: field numbers below 16), the length, the bytes. */
+function pushLengthDelimited(out: number[], tag: number, bytes: ArrayLike<number>): void {
+  out.push(tag);
+  pushVarint(out, bytes.length);
+  for (let i = 0; i < bytes.length; i++) out.push(bytes[i] as number);
 }
 
 /**
