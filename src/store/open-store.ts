@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { createMemoryCodeMonitoringStore } from "./code-monitoring-memory-store.js";
 import type { CodeMonitoringBounds, CodeMonitoringStore } from "./code-monitoring-store.js";
 import { createMemoryLogStore } from "./log-memory-store.js";
@@ -74,9 +75,12 @@ export async function openStores(options: {
     serviceColorSqlite = await import("./service-color-sqlite-store.js");
     await sqlite.loadSqliteDriver();
   } catch (error) {
+    // One line (the CLI prints a start's first): the fix, and the README's for a build that cannot
+    // download Node's headers, with this Node's installation named, whose include/node/ holds them.
     throw new StoreOpenError(
       `--db needs the better-sqlite3 native addon, which is not installed or did not build (${firstLine(error)}). ` +
-        "Reinstall with: npm i -g @tracekit/local-ui --allow-scripts=better-sqlite3",
+        `Reinstall with: npm i -g ${REINSTALL}; offline or behind a proxy, build it with this Node's headers: ` +
+        `npm_config_nodedir="${resolve(process.execPath, "../..")}" npm i -g ${REINSTALL}`,
     );
   }
   let codeMonitoring: CodeMonitoringStore | undefined;
@@ -149,6 +153,8 @@ export function companions(
     return { close: closeAll };
   };
 }
+
+const REINSTALL = "@tracekit/local-ui --allow-scripts=better-sqlite3";
 
 function firstLine(error: unknown): string {
   return String((error as Error)?.message ?? error).split("\n")[0] ?? "unknown error";
