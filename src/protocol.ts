@@ -629,6 +629,13 @@ export interface MetricSeriesJson {
    * more than that in a step the data covers only partly (where a series starts or stops, the newest).
    */
   increases?: (number | null)[];
+  /**
+   * "rate" only, when the group grew (or stood still) in the window: the time its `increases` were
+   * counted over, from the window's start, or from when its series began counting when that is later
+   * (a counter younger than the window: its first point counts from its start time, before the point),
+   * to its newest point in the window. Their sum ÷ this is the group's average rate in the window.
+   */
+  counted?: { fromUnixMs: number; toUnixMs: number };
   /** "distribution" only: percentiles estimated from the step's buckets (or samples). */
   p50?: (number | null)[];
   p95?: (number | null)[];

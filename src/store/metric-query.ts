@@ -119,6 +119,9 @@ class Group {
   /** Per step, the earliest start and latest end of the increase intervals in it (ms; NaN when none). */
   coveredFrom: Float64Array | null = null;
   coveredTo: Float64Array | null = null;
+  /** When its series' counting began (the earliest MetricSeries.countedFromMs), and the latest end of an increase in the window. */
+  countedFrom = Number.POSITIVE_INFINITY;
+  countedTo = Number.NEGATIVE_INFINITY;
   valueSum: Float64Array | null = null;
   valueCount: Float64Array | null = null;
   /** Gauges' "value": the least and greatest value any point of the group held in each step. */
@@ -174,7 +177,8 @@ function addExtremes(g: Group, series: MetricSeries, s: Steps): void {
   }
 }
 
-function addIncrease(g: Group, increase: number, a: number, b: number, s: Steps): void {
+/** Adds an increase over [a, b] to the steps it overlaps; false when it falls outside the window. */
+function addIncrease(g: Group, increase: number, a: number, b: number, s: Steps): boolean {
   const sums = g.increase as Float64Array;
   const covered = g.covered as Uint8Array;
   const coveredFrom = g.coveredFrom as Float64Array;
@@ -184,12 +188,14 @@ function addIncrease(g: Group, increase: number, a: number, b: number, s: Steps)
     if (i >= 0) {
       sums[i] = (sums[i] as number) + increase;
       covered[i] = 1;
+      if (b > g.countedTo) g.countedTo = b;
     }
-    return;
+    return i >= 0;
   }
   // Spread evenly over [a, b]: a counter point only says how much it grew in its interval.
   const first = Math.max(0, Math.floor((a - s.from) / s.step));
   const last = Math.min(s.n - 1, Math.floor((b - s.from) / s.step));
+  let added = false;
   for (let i = first; i <= last; i++) {
     const start = s.from + i * s.step;
     const overlap = Math.min(b, start + s.step) - Math.max(a, start);
@@ -200,7 +206,10 @@ function addIncrease(g: Group, increase: number, a: number, b: number, s: Steps)
     const to = Math.min(b, start + s.step);
     if (!(from >= (coveredFrom[i] as number))) coveredFrom[i] = from;
     if (!(to <= (coveredTo[i] as number))) coveredTo[i] = to;
+    if (to > g.countedTo) g.countedTo = to;
+    added = true;
   }
+  return added;
 }
 
 /** The step a distribution of an entry at `t` (interval `resolution` wide) goes to, or -1. */
@@ -298,13 +307,16 @@ function collect(g: Group, chart: MetricChart, s: Steps, extremes: boolean): voi
       g.covered ??= new Uint8Array(s.n);
       g.coveredFrom ??= new Float64Array(s.n).fill(Number.NaN);
       g.coveredTo ??= new Float64Array(s.n).fill(Number.NaN);
+      let inWindow = false;
       for (const tier of series.tiers) {
         if (tier.layout.increase < 0) continue;
         for (let e = tier.begin; e < tier.end; e++) {
           const v = tier.increase(e);
-          if (!Number.isNaN(v)) addIncrease(g, v, tier.increaseFrom(e), tier.increaseTo(e), s);
+          if (!Number.isNaN(v) && addIncrease(g, v, tier.increaseFrom(e), tier.increaseTo(e), s)) inWindow = true;
         }
       }
+      // A series that stopped before the window says nothing of when the group's counting in it began.
+      if (inWindow && series.countedFromMs < g.countedFrom) g.countedFrom = series.countedFromMs;
     }
     if (chart === "distribution") {
       if (g.buckets !== null) addBuckets(g.buckets, series, s);
@@ -338,6 +350,13 @@ function seriesResult(
     // What the rate stands for: the increase itself (a rate × the step is not it where the data
     // covers the step only partly).
     out.increases = Array.from(increase, (v, i) => (covered[i] === 1 ? v : null));
+    // The time those increases were counted over, for an average over the window: from its start, or
+    // from when the counting began when later (a counter younger than the window; its first increase
+    // runs from its start time, before its first point), to the newest point.
+    if (Number.isFinite(g.countedTo)) {
+      const countedFrom = Math.min(Math.max(s.from, g.countedFrom), g.countedTo);
+      out.counted = { fromUnixMs: countedFrom, toUnixMs: g.countedTo };
+    }
   } else if (chart === "distribution") {
     distributionLines(g, s, out, stat);
   } else {

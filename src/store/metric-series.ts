@@ -46,6 +46,13 @@ export class MetricSeries {
   exemplars: Exemplar[] = [];
   /** Time of the newest point, unix ms. */
   lastMs = Number.NEGATIVE_INFINITY;
+  /**
+   * When what its increases add up to began to be counted, unix ms: the earliest start of any of them
+   * (a cumulative counter's first point counts from its start time, before the point itself), moved
+   * past what the last tier let go; +Infinity before its first increase. Kept beside the entries
+   * because a rollup places an increase that began before its interval inside it.
+   */
+  countedFromMs = Number.POSITIVE_INFINITY;
   /** The bounds every stored explicit histogram of this series is kept in (its first point's). */
   bounds: readonly number[] | null = null;
   /** The series the next point of the same export went to, last time (see MetricCollection.insert). */
@@ -104,6 +111,21 @@ export class MetricSeries {
     return oldest;
   }
 
+  /**
+   * The earliest start of the increases its entries hold (+Infinity when none): countedFromMs for a
+   * series read from a file written before it was kept, as near as its rollups tell.
+   */
+  earliestIncreaseMs(): number {
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const tier of this.tiers) {
+      if (tier.layout.increase < 0) continue;
+      for (let p = tier.begin; p < tier.end; p++) {
+        if (!Number.isNaN(tier.increase(p))) earliest = Math.min(earliest, tier.increaseFrom(p));
+      }
+    }
+    return earliest;
+  }
+
   /** The values of its raw entries, by time (arrival order among equal times). */
   recentValues(): number[] {
     const raw = this.tiers[0] as Tier;
@@ -127,7 +149,10 @@ export class MetricSeries {
     const raw = this.tiers[0] as Tier;
     const p = raw.insertAt(raw.size, o.timeMs);
     raw.addPoints(p, 1);
-    if (!Number.isNaN(o.increase)) raw.addIncrease(p, o.increase, o.increaseFromMs, o.timeMs);
+    if (!Number.isNaN(o.increase)) {
+      raw.addIncrease(p, o.increase, o.increaseFromMs, o.timeMs);
+      if (o.increaseFromMs < this.countedFromMs) this.countedFromMs = o.increaseFromMs;
+    }
     if (!Number.isNaN(o.value)) {
       const own = Number.isNaN(o.pointValue) ? o.value : o.pointValue;
       raw.setValue(p, o.value, o.timeMs, Math.min(own, o.value), Math.max(own, o.value));
@@ -192,6 +217,10 @@ export class MetricSeries {
         to.addIncrease(intervalAt(to, before), earlier, increaseFrom, start);
         journal?.entryChanged(this, level + 1, before);
       }
+    } else {
+      // Dropped: what it counted is gone, so counting now begins where its interval ended.
+      const end = from.time(from.begin) + from.spec.resolutionMs;
+      if (end > this.countedFromMs) this.countedFromMs = end;
     }
     from.removeFirst();
     if (to !== undefined && to.size > to.spec.capacity) this.foldOldest(level + 1, journal);

@@ -128,6 +128,8 @@ export interface SeriesState {
   nextRawKey: number;
   /** The bounds its explicit histograms are kept in. */
   bounds: readonly number[] | null;
+  /** MetricSeries.countedFromMs; null when it has no increase, or the file was written before it was kept. */
+  countedFromMs: number | null;
 }
 
 type StoredPrevious = { s: string; t: string; v: number; d: Json | null };
@@ -170,6 +172,7 @@ export function encodeSeriesState(series: MetricSeries): string {
     k: series.nextRawKey,
     b: series.bounds,
     g: series.pointKeys.forgottenThrough.toString(),
+    c: Number.isFinite(series.countedFromMs) ? series.countedFromMs : null,
   });
 }
 
@@ -181,6 +184,7 @@ export function decodeSeriesState(text: string): SeriesState {
     k: number;
     b?: number[] | null;
     g?: string;
+    c?: number | null;
   };
   const lastMs = body.l ?? Number.NEGATIVE_INFINITY;
   const others = body.r.o;
@@ -206,5 +210,6 @@ export function decodeSeriesState(text: string): SeriesState {
     })),
     nextRawKey: body.k,
     bounds: body.b ?? null,
+    countedFromMs: body.c ?? null,
   };
 }

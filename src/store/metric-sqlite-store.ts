@@ -168,6 +168,8 @@ export function createSqliteMetricStore(
       loaded.addRecord(record);
     }
     const byId = new Map<number, MetricSeries>();
+    // Series whose state does not say when their counting began: read from their entries once loaded.
+    const countedFromEntries: MetricSeries[] = [];
     const rows = sql.series.all() as [number, string, string, string, string, string][];
     for (const [id, metric, service, attributes, descriptor, stateText] of rows) {
       const record = records.get(metric);
@@ -186,6 +188,8 @@ export function createSqliteMetricStore(
       series.exemplars = state.exemplars;
       series.bounds = state.bounds;
       (series.tiers[0] as Tier).firstKey = state.nextRawKey;
+      if (state.countedFromMs !== null) series.countedFromMs = state.countedFromMs;
+      else countedFromEntries.push(series);
       if (state.lastMs > loaded.newestMs) loaded.newestMs = state.lastMs;
       byId.set(id, series);
     }
@@ -197,6 +201,7 @@ export function createSqliteMetricStore(
       if (level === 0 && tier.size === 0) tier.firstKey = key;
       tier.appendFields(decodeEntry(body), series.bounds);
     }
+    for (const series of countedFromEntries) series.countedFromMs = series.earliestIncreaseMs();
     for (const [seriesId, written, blob] of sql.pointKeys.iterate() as Iterable<[number, number, Uint8Array]>) {
       const keys = byId.get(seriesId)?.pointKeys;
       if (keys !== undefined) decodePointKeys(blob, (time, start, source) => keys.receive(time, start, source));

@@ -88,6 +88,8 @@ export interface MetricSeriesResult {
   attributes: Attributes;
   values: (number | null)[];
   increases?: (number | null)[];
+  /** See MetricSeriesJson. */
+  counted?: { fromUnixMs: number; toUnixMs: number };
   p50?: (number | null)[];
   p95?: (number | null)[];
   p99?: (number | null)[];

@@ -194,8 +194,18 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
     );
     expect(said).not.toBeNull();
     expect(Number(said?.[2] ?? 0)).toBeLessThan(30);
-    const rate = leadingNumber((await figure(page, "average-rate").textContent()) ?? "");
-    expect(rate).toBeCloseTo(42 / seconds, 3);
+    // The average is over the time the 42 were counted in: from the counters' start (the SDK's, when it
+    // was made, later than the window's start) to their newest point, not over the whole window.
+    const counted = window.series.map((s) => s.counted);
+    const countedFrom = Math.min(...counted.map((c) => c?.fromUnixMs ?? Number.POSITIVE_INFINITY));
+    const countedTo = Math.max(...counted.map((c) => c?.toUnixMs ?? Number.NEGATIVE_INFINITY));
+    expect(countedFrom).toBeGreaterThan(window.fromUnixMs);
+    expect(countedTo).toBeGreaterThan(countedFrom);
+    // (Made and exported within milliseconds here, so the rate is a high one: "1.2k requests/s".)
+    const shown = /^([\d.]+)(k|M)? requests\/s$/.exec((await figure(page, "average-rate").textContent()) ?? "");
+    const rate = Number(shown?.[1]) * (shown?.[2] === "M" ? 1e6 : shown?.[2] === "k" ? 1e3 : 1);
+    const expected = 42 / ((countedTo - countedFrom) / 1000);
+    expect(Math.abs(rate - expected) / expected).toBeLessThan(0.01);
     await expect(page.locator('[data-testid="metric-panel"] .badge').first().textContent()).resolves.toBe("counter");
     await expect(page.locator('[data-testid="metric-chart"]').getAttribute("data-lines")).resolves.toBe("2");
 

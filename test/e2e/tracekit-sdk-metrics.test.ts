@@ -71,7 +71,14 @@ describe.each(flavours)("TraceKit $flavour SDK metrics", ({ flavour, body }) => 
     const window = { since: t0 - 1000, until: t0 + 59_000, step: 60_000 };
     const orders = await query("orders.placed", window);
     expect(orders.series).toEqual([
-      { label: "channel=web", attributes: { channel: "web" }, values: [42 / 60], increases: [42] },
+      {
+        label: "channel=web",
+        attributes: { channel: "web" },
+        values: [42 / 60],
+        increases: [42],
+        // What the 42 were counted over: from the first increment to the last (within Python's float rounding).
+        counted: { fromUnixMs: expect.closeTo(t0, -1), toUnixMs: expect.closeTo(t0 + 41_000, -1) },
+      },
     ]);
     expect((await query("orders.placed", { ...window, chart: "value" })).series[0]?.values).toEqual([42]);
 

@@ -145,6 +145,52 @@ describe("GET /api/metrics and /api/metrics/:name", () => {
     expect(chosen.fromUnixMs).toBe(until - 15 * 60_000);
   });
 
+  it("says what a young counter's increase was counted over: from its start time, not the window's", async () => {
+    // 23 messages in the 25 s since the counter started, its first point 10 s after its start.
+    const now = Date.now();
+    const start = now - 30_000;
+    const points = [
+      [now - 20_000, 5],
+      [now - 10_000, 15],
+      [now - 5_000, 23],
+    ] as const;
+    await post({
+      resourceMetrics: [
+        {
+          resource: { attributes: [{ key: "service.name", value: { stringValue: "queue" } }] },
+          scopeMetrics: [
+            {
+              scope: { name: "test" },
+              metrics: [
+                {
+                  name: "messages.sent",
+                  unit: "{message}",
+                  sum: {
+                    aggregationTemporality: 2,
+                    isMonotonic: true,
+                    dataPoints: points.map(([at, value]) => ({
+                      startTimeUnixNano: ns(start),
+                      timeUnixNano: ns(at),
+                      asInt: String(value),
+                    })),
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    const young = (await get("/api/metrics/messages.sent?window=15m")).body as MetricQueryResponse;
+    expect(young.startsAtData).toBe(true);
+    // The window the page is given starts at least 12 steps before the end: a minute and more.
+    expect(young.fromUnixMs).toBeLessThan(start);
+    const series = young.series[0];
+    const increase = (series?.increases ?? []).reduce((sum: number, v) => sum + (v ?? 0), 0);
+    expect(increase).toBeCloseTo(23, 9);
+    expect(series?.counted).toEqual({ fromUnixMs: start, toUnixMs: now - 5_000 });
+  });
+
   it("steps as far apart as an SDK exports, unless a step is asked for", async () => {
     // OpenTelemetry SDKs export every 60 s by default: one point a minute per series.
     for (let ago = 20; ago >= 0; ago--) {
@@ -225,13 +271,14 @@ describe("the official metrics.json example through the API", () => {
     const window = "since=1544712630300&until=1544712690300&step=60000";
     const series = async (name: string) =>
       ((await get(`/api/metrics/${name}?${window}`)).body as MetricQueryResponse).series;
-    // A delta of 5 at one instant, in a 60 s step.
+    // A delta of 5 at one instant, in a 60 s step: counted over no time (the page reads it per step).
     expect(await series("my.counter")).toEqual([
       {
         label: "my.counter.attr=some value",
         attributes: { "my.counter.attr": "some value" },
         values: [5 / 60],
         increases: [5],
+        counted: { fromUnixMs: 1544712660300, toUnixMs: 1544712660300 },
       },
     ]);
     expect((await series("my.gauge"))[0]?.values).toEqual([10]);

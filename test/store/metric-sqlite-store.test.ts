@@ -249,6 +249,36 @@ describe("sqlite: metrics in the --db file", () => {
     }
   });
 
+  it("keeps when a counter began counting across a restart, and reads it from the entries of an older file", async () => {
+    const path = tempPath();
+    // Started a minute before its first point: once that point is in a 10 s rollup, only the series says so.
+    const start = T0_MS - MINUTE;
+    const points = Array.from({ length: 200 }, (_, i) => ({ atMs: T0_MS + i * SECOND, value: i + 1, startMs: start }));
+    const around = { name: "orders", fromMs: T0_MS - 5 * MINUTE, toMs: T0_MS + 5 * MINUTE, stepMs: MINUTE, where: [] };
+    const counted = (opened: OpenedStores) => opened.metrics.query(around)?.series[0]?.counted;
+    let opened = await openStores({ dbPath: path, maxSpans: 1000 });
+    opened.metrics.insert([sum("orders", "shop", points, { temporality: "cumulative", monotonic: true })]);
+    expect(counted(opened)).toEqual({ fromUnixMs: start, toUnixMs: T0_MS + 199 * SECOND });
+    opened.store.close();
+    opened = await openStores({ dbPath: path, maxSpans: 1000 });
+    try {
+      expect(counted(opened)).toEqual({ fromUnixMs: start, toUnixMs: T0_MS + 199 * SECOND });
+    } finally {
+      opened.store.close();
+    }
+    // A file written before the series kept it: the earliest start its entries hold, the rollup's.
+    const Driver = (await import("better-sqlite3")).default;
+    const raw = new Driver(path);
+    raw.exec("UPDATE mt_series SET state = json_remove(state, '$.c');");
+    raw.close();
+    opened = await openStores({ dbPath: path, maxSpans: 1000 });
+    try {
+      expect(counted(opened)).toEqual({ fromUnixMs: T0_MS, toUnixMs: T0_MS + 199 * SECOND });
+    } finally {
+      opened.store.close();
+    }
+  });
+
   it("writes changes in batches, and a clear empties the tables", async () => {
     const path = tempPath();
     let opened = await openStores({ dbPath: path, maxSpans: 1000 });

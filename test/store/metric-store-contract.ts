@@ -275,6 +275,107 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
         for (const v of fine.series[0]?.values ?? []) expect(v).toBeCloseTo(42 / 60);
       });
 
+      it("says what a counter younger than the window counted over: from its start time to its newest point", async () => {
+        const store = await fresh();
+        const cumulative = { temporality: "cumulative", monotonic: true } as const;
+        // Started 30 s into the window; its first point, 10 s later, holds what it counted since.
+        const start = T0_MS + 30 * SECOND;
+        store.insert([
+          sum(
+            "messages",
+            "queue",
+            [
+              { atMs: T0_MS + 40 * SECOND, value: 5, startMs: start },
+              { atMs: T0_MS + 50 * SECOND, value: 15, startMs: start },
+              { atMs: T0_MS + 55 * SECOND, value: 23, startMs: start },
+            ],
+            cumulative,
+          ),
+        ]);
+        const result = query(store, { name: "messages" });
+        expect(result.series[0]?.increases).toEqual([23]);
+        // 23 over the 25 s from its start, not over the minute, nor over the 15 s from its first point.
+        expect(result.series[0]?.counted).toEqual({ fromUnixMs: start, toUnixMs: T0_MS + 55 * SECOND });
+        // A window that starts after the counter did: from the window's start.
+        const later = query(store, { name: "messages", fromMs: T0_MS + 45 * SECOND, toMs: T0_MS + 105 * SECOND });
+        expect(later.series[0]?.counted).toEqual({ fromUnixMs: T0_MS + 45 * SECOND, toUnixMs: T0_MS + 55 * SECOND });
+        // Beside a series of the same group that stopped before the window: still from the young one's start.
+        store.insert([
+          sum(
+            "messages",
+            "queue",
+            [
+              { atMs: T0_MS - 5 * MINUTE, value: 3, startMs: T0_MS - 10 * MINUTE, attributes: { queue: "old" } },
+              { atMs: T0_MS - 4 * MINUTE, value: 9, startMs: T0_MS - 10 * MINUTE, attributes: { queue: "old" } },
+            ],
+            cumulative,
+          ),
+        ]);
+        const all = query(store, { name: "messages", groupBy: "*" });
+        expect(all.series.map((s) => [s.increases, s.counted])).toEqual([
+          [[23], { fromUnixMs: start, toUnixMs: T0_MS + 55 * SECOND }],
+        ]);
+      });
+
+      it("counts a counter that restarted from its first start, and one older than the window from the window's start", async () => {
+        const store = await fresh();
+        const cumulative = { temporality: "cumulative", monotonic: true } as const;
+        store.insert([
+          sum(
+            "jobs",
+            "worker",
+            [
+              { atMs: T0_MS + 20 * SECOND, value: 4, startMs: T0_MS + 10 * SECOND },
+              { atMs: T0_MS + 30 * SECOND, value: 8, startMs: T0_MS + 10 * SECOND },
+              // Restarted at 35 s: a new start time, counting from 0 again.
+              { atMs: T0_MS + 40 * SECOND, value: 2, startMs: T0_MS + 35 * SECOND },
+              { atMs: T0_MS + 50 * SECOND, value: 6, startMs: T0_MS + 35 * SECOND },
+            ],
+            cumulative,
+          ),
+          // Running since 10 minutes before the window, standing still after its first point.
+          sum(
+            "idle",
+            "worker",
+            [
+              { atMs: T0_MS + 20 * SECOND, value: 7, startMs: T0_MS - 10 * MINUTE },
+              { atMs: T0_MS + 50 * SECOND, value: 7, startMs: T0_MS - 10 * MINUTE },
+            ],
+            cumulative,
+          ),
+        ]);
+        const jobs = query(store, { name: "jobs" });
+        // 8 before the restart and 6 after, over the 40 s from the first start to the newest point,
+        // the 5 s it was down included.
+        expect(jobs.series[0]?.increases).toEqual([14]);
+        expect(jobs.series[0]?.counted).toEqual({ fromUnixMs: T0_MS + 10 * SECOND, toUnixMs: T0_MS + 50 * SECOND });
+        const idle = query(store, { name: "idle" });
+        // Its first point's 7 is spread over the 10 min 20 s since its start: 20 s of it in the window.
+        expect(idle.series[0]?.increases?.[0]).toBeCloseTo((7 * 20) / 620, 9);
+        expect(idle.series[0]?.counted).toEqual({ fromUnixMs: T0_MS, toUnixMs: T0_MS + 50 * SECOND });
+        // No increase in the window: nothing counted.
+        expect(
+          query(store, { name: "idle", fromMs: T0_MS + 2 * MINUTE, toMs: T0_MS + 3 * MINUTE }).series[0]?.counted,
+        ).toBeUndefined();
+      });
+
+      it("keeps when a counter began counting after its first point is in a rollup", async () => {
+        const store = await fresh();
+        // Started a minute before its first point, then a point a second: the first is folded into a
+        // 10 s rollup, which places what it counted inside its own interval.
+        const start = T0_MS - MINUTE;
+        const points = Array.from({ length: 200 }, (_, i) => ({
+          atMs: T0_MS + i * SECOND,
+          value: i + 1,
+          startMs: start,
+        }));
+        store.insert([sum("orders", "shop", points, { temporality: "cumulative", monotonic: true })]);
+        const result = query(store, { name: "orders", fromMs: T0_MS - 5 * MINUTE, toMs: T0_MS + 5 * MINUTE });
+        const total = (result.series[0]?.increases ?? []).reduce((sum: number, v) => sum + (v ?? 0), 0);
+        expect(total).toBeCloseTo(200, 6);
+        expect(result.series[0]?.counted).toEqual({ fromUnixMs: start, toUnixMs: T0_MS + 199 * SECOND });
+      });
+
       it("counts each instance's own growth when several instances of a service write one cumulative counter", async () => {
         const store = await fresh();
         const cumulative = { temporality: "cumulative", monotonic: true } as const;

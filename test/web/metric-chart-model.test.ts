@@ -218,6 +218,41 @@ describe("windowSummary", () => {
     ]);
   });
 
+  it("averages over the time the increase was counted, not the whole window, for a counter younger than it", () => {
+    const from = 1_700_000_000_000;
+    const averageOf = (response: ReturnType<typeof queryResponse>) =>
+      windowSummary(response, buildChartModel(response, { palette: PALETTE })).find((f) => f.id === "average-rate")
+        ?.value;
+    // 23 messages in the 25 s since the counter started (200 s into the 240 s window): 0.92/s, not 23 / 240 s.
+    const young = queryResponse({ chart: "rate", unit: "{message}" }, [
+      series("", [null, null, null, 0.92], {
+        increases: [null, null, null, 23],
+        counted: { fromUnixMs: from + 200_000, toUnixMs: from + 225_000 },
+      }),
+    ]);
+    expect(averageOf(young)).toBe("0.92 messages/s");
+    // Several series: from the earliest start to the newest point, 42 over 75 s.
+    const two = queryResponse({ chart: "rate", unit: "{request}" }, [
+      series("/a", [null, null, null, 0.4], {
+        increases: [null, null, null, 10],
+        counted: { fromUnixMs: from + 200_000, toUnixMs: from + 225_000 },
+      }),
+      series("/b", [null, null, 0.5, 0.5], {
+        increases: [null, null, 15, 17],
+        counted: { fromUnixMs: from + 150_000, toUnixMs: from + 210_000 },
+      }),
+    ]);
+    expect(averageOf(two)).toBe("0.56 requests/s");
+    // Increases at one instant only: per step, as the chart reads them.
+    const instant = queryResponse({ chart: "rate", unit: "{request}" }, [
+      series("", [null, 0.1, null, null], {
+        increases: [null, 6, null, null],
+        counted: { fromUnixMs: from + 90_000, toUnixMs: from + 90_000 },
+      }),
+    ]);
+    expect(averageOf(instant)).toBe("0.1 requests/s");
+  });
+
   it("reads no data, not 0, in all three figures when no point of the counter falls in the window", () => {
     const figuresOf = (response: ReturnType<typeof queryResponse>) =>
       windowSummary(response, buildChartModel(response, { palette: PALETTE })).map((f) => [f.id, f.value]);

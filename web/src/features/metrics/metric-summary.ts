@@ -67,6 +67,25 @@ function hasIncrease(model: ChartModel): boolean {
   return model.lines.some((line) => (line.increases ?? []).some((v) => v !== null));
 }
 
+/**
+ * The seconds a rate chart's increase was counted over (the API's `counted` of its series together):
+ * from the window's start, or from when the counters began counting when later, to the newest point.
+ * A counter younger than the window has its increase over its own life, not over the whole window
+ * (23 messages in its first 25 s read 0.19/s beside a latest 1/s). null when no series says.
+ */
+export function countedSeconds(response: MetricQueryResponse): number | null {
+  let from = Number.POSITIVE_INFINITY;
+  let to = Number.NEGATIVE_INFINITY;
+  for (const s of response.series) {
+    if (s.counted === undefined) continue;
+    from = Math.min(from, s.counted.fromUnixMs);
+    to = Math.max(to, s.counted.toUnixMs);
+  }
+  if (!(to >= from)) return null;
+  // Increases at an instant (no interval to them) are read per step, as the chart reads them.
+  return to > from ? (to - from) / 1000 : response.stepMs / 1000;
+}
+
 /** A series' newest percentile as shown: "≥ 10ms" when the API marks it a lower bound. */
 function latestPercentile(series: MetricSeriesJson | undefined, p: "p50" | "p95" | "p99", model: ChartModel): string {
   const values = alignedOf(series?.[p]);
@@ -106,8 +125,9 @@ export function windowSummary(response: MetricQueryResponse, model: ChartModel):
       {
         id: "average-rate",
         label: "Average",
-        value: formatMetricValue(sum === null ? null : sum / windowSec, unit, true),
-        title: "The increase divided by the window's length",
+        value: formatMetricValue(sum === null ? null : sum / (countedSeconds(response) ?? windowSec), unit, true),
+        title:
+          "The increase divided by the time it was counted over: from the window's start (or the counter's start, when later) to the newest point",
       },
       {
         id: "latest-rate",
