@@ -1,7 +1,8 @@
 import { isOwnCallSpan, type OwnAddress } from "../domain/own-calls.js";
 import type { Span } from "../domain/span.js";
 import type { LiveHub } from "../live/hub.js";
-import type { InsertResult, Store } from "../store/store.js";
+import type { SliceWrites } from "../otlp/limits.js";
+import type { InsertOptions, InsertResult, Store } from "../store/store.js";
 import type { ServiceColors } from "./service-colors.js";
 
 export interface IngestEvents {
@@ -29,7 +30,9 @@ export interface IngestCounts {
 }
 
 export interface Ingest {
-  spans(spans: readonly Span[]): InsertResult;
+  spans(spans: readonly Span[], options?: InsertOptions): InsertResult;
+  /** The store's batch writes for inserts `writeLater` (see Store.writeDue); absent for a store without. */
+  readonly writes: SliceWrites | undefined;
   /** Whether `spans` of `count` spans now would refuse none and wait for nothing (see `Store.takesWhole`). */
   takesWhole(count: number): boolean;
   /**
@@ -75,7 +78,7 @@ export function createIngest(
   }
 
   return {
-    spans(received) {
+    spans(received, insertOptions) {
       const spans = withoutOwnCalls(received);
       if (spans.length === 0)
         return {
@@ -99,7 +102,7 @@ export function createIngest(
         }
       }
       serviceColors?.seeAll(spans);
-      const result = store.insertSpans(spans);
+      const result = store.insertSpans(spans, insertOptions);
       hub.tracesChanged(result.changedTraceIds);
       if (result.lateSpans > 0) {
         lateSpans += result.lateSpans;
@@ -107,6 +110,10 @@ export function createIngest(
       }
       return result;
     },
+    writes:
+      store.writeDue !== undefined && store.writePending !== undefined
+        ? { due: store.writeDue.bind(store), write: store.writePending.bind(store) }
+        : undefined,
     takesWhole(count) {
       return store.takesWhole?.(count) ?? false;
     },

@@ -4,7 +4,7 @@ import { type EntryMark, entryMarkOf } from "./sqlite-operation-stats.js";
 import { MAX_TRACE_SEQ, SPAN_SLOTS } from "./sqlite-schema.js";
 import type { SpanWriter } from "./sqlite-span-writer.js";
 import type { StoredTraces, TraceEntry } from "./sqlite-traces.js";
-import { type InsertResult, tooBigTraceMessage } from "./store.js";
+import { type InsertOptions, type InsertResult, tooBigTraceMessage } from "./store.js";
 
 export interface SpanInsertDeps {
   traces: StoredTraces;
@@ -24,12 +24,14 @@ export interface SpanInsertDeps {
  * The SQLite span store's `insertSpans`: new spans join their trace's entry in memory (summary,
  * list order, span ids) at once and wait in the writer as rows until its next flush.
  */
-export function createSpanInsert(deps: SpanInsertDeps): (spans: readonly Span[]) => InsertResult {
+export function createSpanInsert(
+  deps: SpanInsertDeps,
+): (spans: readonly Span[], options?: InsertOptions) => InsertResult {
   const { traces, writer, flushSpans, assertOpen, recentSpans, errors, readEntryNesting } = deps;
   const { evictedIds, maxSpans, maxSpansPerTrace } = traces;
   let callNumber = 0;
 
-  return function insertSpans(spans: readonly Span[]): InsertResult {
+  return function insertSpans(spans: readonly Span[], options?: InsertOptions): InsertResult {
     assertOpen();
     writer.flushTimer.throwDeferred();
     const call = ++callNumber;
@@ -97,7 +99,7 @@ export function createSpanInsert(deps: SpanInsertDeps): (spans: readonly Span[])
     traces.file(changed);
     const changedTraceIds = changed.map((entry) => entry.traceId);
     // Flushing here rather than mid-loop keeps retention from splitting a trace this call is adding.
-    if (writer.pendingSpans >= flushSpans) {
+    if (writer.pendingSpans >= flushSpans && options?.writeLater !== true) {
       const evicted = writer.flush();
       // Like the memory store, do not report a trace this very insert pushed out.
       if (evicted.length > 0) {

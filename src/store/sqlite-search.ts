@@ -10,22 +10,27 @@ export interface TraceSearchDeps {
   traces: StoredTraces;
   /** The query language over the stored rows (`q`). */
   spanQuery: SqliteSpanQuery;
-  /** Writes pending spans, so the list sees every accepted span. */
+  /** Writes pending spans, so the query language sees every accepted span. */
   flush(): void;
+  /** Whether the next commit evicts traces (the list would show them until it is made). */
+  evictionDue(): boolean;
   assertOpen(): void;
 }
 
 /** The SQLite span store's trace list: filters on the in-memory summaries, the query language on the stored spans. */
 export function createTraceSearch(deps: TraceSearchDeps): { listTraces(query: TraceQuery): TracePage } {
-  const { traces, spanQuery, flush, assertOpen } = deps;
+  const { traces, spanQuery, flush, evictionDue, assertOpen } = deps;
   const byStart = traces.byStart;
   const keyOrders = createKeyOrders<TraceEntry>();
 
   function listTraces(query: TraceQuery): TracePage {
     assertOpen();
-    // A later slice of a walk leaves the pending spans to the next commit: writing them here made
-    // every slice a commit, as long as the slice itself or longer.
-    if (query.continuesWalk !== true) flush();
+    // The summaries, and so a list without a query, take a span when it is accepted: only the query
+    // language, which reads stored rows, and retention wait for the commit. /api/health lists the
+    // oldest and newest trace, and made a commit at each probe. A later slice of a walk leaves the
+    // pending spans to the next commit: writing them here made every slice a commit.
+    const needsQuery = query.q !== undefined && query.q.trim() !== "";
+    if (query.continuesWalk !== true && (needsQuery || evictionDue())) flush();
     const filter = spanQuery.compile(query.q);
     const sort = traceSortOf(query);
     return collectSortedTracePage({

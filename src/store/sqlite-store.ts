@@ -73,8 +73,9 @@ const DEFAULT_FLUSH_SPANS = 2_000;
 
 /**
  * Spans in a SQLite file. Inserts are buffered and written in one transaction at most every
- * `flushIntervalMs` or every `flushSpans` spans, or as soon as the event loop is idle when a caller
- * awaits `committed()` (group commit); every read of spans writes pending spans first.
+ * `flushIntervalMs` or every `flushSpans` spans (by the caller, in a turn of its own, for an insert
+ * `writeLater`), or as soon as the event loop is idle when a caller awaits `committed()` (group
+ * commit); every read of spans writes pending spans first.
  * Every stored trace's summary is kept in memory (and as a row in the file, for restarts), so the
  * trace list, summaries and retention never aggregate spans or walk an index in SQLite.
  *
@@ -135,14 +136,15 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     if (evictionDue()) traces.subtractStats(traces.toEvict(spansWithPending()));
   };
   const reads = { stmts, traces, lookups, flush, retireFromStats, assertOpen };
-  const { listTraces } = createTraceSearch({ ...reads, spanQuery });
+  const { listTraces } = createTraceSearch({ ...reads, spanQuery, evictionDue });
   const { getTrace, getSummaries, listServices, rateBasis, listOperations } = createSpanQueries(reads);
   // Set once the traces are loaded (below); spans arrive only after that.
   let errors: SqliteErrorGroups | undefined;
+  const flushSpans = options.flushSpans ?? DEFAULT_FLUSH_SPANS;
   const insertSpans = createSpanInsert({
     traces,
     writer,
-    flushSpans: options.flushSpans ?? DEFAULT_FLUSH_SPANS,
+    flushSpans,
     assertOpen,
     recentSpans: {
       add(span, entry) {
@@ -269,6 +271,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   return {
     kind: "sqlite",
     insertSpans,
+    writeDue: () => writer.pendingSpans >= flushSpans,
+    writePending() {
+      assertOpen();
+      flush();
+    },
     listTraces,
     getTrace,
     getSummaries,

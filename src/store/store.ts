@@ -177,19 +177,31 @@ export function tooBigTraceMessage(traceId: string, maxSpans: number): string {
   return `trace ${traceId} has more spans than the retention bound (--max-spans ${maxSpans}); raise --max-spans to keep it whole`;
 }
 
-/**
- * Where spans live. Implementations never hand out their internals; every method is safe to call
- * after any other, and reads always see every span an earlier `insertSpans` accepted.
- */
 /** Stored spans read into the service map's and LLM page's indexes so far, of those stored at open. */
 export interface ViewsBuilding {
   spansRead: number;
   spansTotal: number;
 }
 
+export interface InsertOptions {
+  /**
+   * The caller writes what waits itself, with `writePending` when `writeDue` says so (a large request
+   * stored in slices, in a turn of the event loop of its own): the insert never writes to the file.
+   */
+  writeLater?: boolean;
+}
+
+/**
+ * Where spans live. Implementations never hand out their internals; every method is safe to call
+ * after any other, and reads always see every span an earlier `insertSpans` accepted.
+ */
 export interface Store {
   readonly kind: "memory" | "sqlite";
-  insertSpans(spans: readonly Span[]): InsertResult;
+  insertSpans(spans: readonly Span[], options?: InsertOptions): InsertResult;
+  /** Whether spans inserted with `writeLater` wait in a batch the store would have written by now. */
+  writeDue?(): boolean;
+  /** Writes and commits every span waiting (throws as a failed commit does). */
+  writePending?(): void;
   /**
    * True when inserting `count` spans now can refuse none of them (no trace could pass the retention
    * bound) and nothing is left to wait for (no file): the OTLP answer is then known before the insert,

@@ -136,8 +136,7 @@ describe("storeInSlices", () => {
         () => {
           if (turnsBeforeFirstStore < 0) turnsBeforeFirstStore = turns;
         },
-        undefined,
-        slowKey,
+        { groupOf: slowKey },
       );
     } finally {
       clearInterval(ticker);
@@ -152,7 +151,7 @@ describe("storeInSlices", () => {
       for (let trace = 0; trace < 700; trace++) items.push(`t${trace}/s${group}`);
     const traceOf = (item: string) => item.slice(0, item.indexOf("/"));
     const calls: string[][] = [];
-    await storeInSlices(items, (slice) => calls.push([...slice]), undefined, traceOf);
+    await storeInSlices(items, (slice) => calls.push([...slice]), { groupOf: traceOf });
     const stored = calls.flat();
     expect([...stored].sort()).toEqual([...items].sort());
     const expected = Array.from({ length: 700 }, (_, trace) => Array.from({ length: 10 }, (_, s) => `t${trace}/s${s}`));
@@ -163,7 +162,53 @@ describe("storeInSlices", () => {
       expect(callsWith.length).toBeLessThanOrEqual(2);
     }
     const small: string[][] = [];
-    await storeInSlices(["b/1", "a/1", "b/2"], (slice) => small.push([...slice]), undefined, traceOf);
+    await storeInSlices(["b/1", "a/1", "b/2"], (slice) => small.push([...slice]), { groupOf: traceOf });
     expect(small).toEqual([["b/1", "a/1", "b/2"]]);
+  });
+
+  it("makes the store's batch writes itself, each in a turn of its own between two slices", async () => {
+    const items = Array.from({ length: 9000 }, (_, i) => i);
+    // A turn of the event loop between two events shows as a tick of the interval between them.
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 0);
+    const events: { what: "store" | "write"; tick: number; writeLater?: boolean }[] = [];
+    let waiting = 0;
+    try {
+      await storeInSlices(
+        items,
+        (slice, writeLater) => {
+          spin(2);
+          waiting += slice.length;
+          events.push({ what: "store", tick: ticks, writeLater });
+        },
+        {
+          writes: {
+            due: () => waiting >= 2000,
+            write() {
+              spin(2);
+              waiting = 0;
+              events.push({ what: "write", tick: ticks });
+            },
+          },
+        },
+      );
+    } finally {
+      clearInterval(ticker);
+    }
+    expect(events.filter((e) => e.what === "store").every((e) => e.writeLater === true)).toBe(true);
+    const writes = events.flatMap((e, i) => (e.what === "write" ? [i] : []));
+    expect(writes.length).toBeGreaterThanOrEqual(3);
+    for (const i of writes) {
+      expect(events[i - 1]?.what).toBe("store");
+      expect(events[i]?.tick).toBeGreaterThan(events[i - 1]?.tick ?? Infinity);
+      const next = events[i + 1];
+      if (next !== undefined) expect(next.tick).toBeGreaterThan(events[i]?.tick ?? Infinity);
+    }
+    // What the last slices left below the batch size waits for the caller's commit.
+    expect(waiting).toBeLessThan(2000);
+    // Without `writes`, the store makes its writes itself.
+    const told: boolean[] = [];
+    await storeInSlices(items, (_slice, writeLater) => told.push(writeLater));
+    expect(told.every((writeLater) => !writeLater)).toBe(true);
   });
 });

@@ -244,7 +244,7 @@ describe("sqlite store: persistence and files", () => {
     expect(survivor.getTrace(traceId(2))).toHaveLength(2);
   });
 
-  it("answers the service map, the LLM calls, the error groups and the counts without committing, retention applied ahead", () => {
+  it("answers the service map, the LLM calls, the error groups, the counts and the trace list without committing, retention applied ahead", () => {
     const path = tempPath();
     const perTrace = failingTrace(1).length;
     const store = openStore({ path, maxSpans: 2 * perTrace, flushSpans: 1_000, flushIntervalMs: 60_000 });
@@ -257,6 +257,9 @@ describe("sqlite store: persistence and files", () => {
     expect(webToApi()).toEqual(["2/2"]);
     expect(store.llmUsage({ limit: 10 }, MODEL_PRICES).totals.calls).toBe(0);
     expect(store.errorGroups({ limit: 10, buckets: 1 }).totalErrors).toBe(2);
+    // The trace list without a query (/api/health lists the oldest and newest trace) too.
+    expect(store.listTraces({ limit: 10 }).traces.map((t) => t.traceId)).toEqual([traceId(2), traceId(1)]);
+    expect(store.listTraces({ limit: 1, order: "asc" }).traces[0]?.spanCount).toBe(perTrace);
     expect(committedSpans()).toBe(0);
     // A third trace is over the bound: the next commit evicts the first, and the map answers as after it.
     store.insertSpans(failingTrace(3));
@@ -279,11 +282,31 @@ describe("sqlite store: persistence and files", () => {
     expect(store.getTrace(traceId(1))).toBeUndefined();
   });
 
+  it("leaves a due batch write of spans inserted writeLater to the caller, and writes it when told", () => {
+    const path = tempPath();
+    const store = openStore({ path, flushSpans: 10, flushIntervalMs: 60_000 });
+    const committedSpans = () => openStore({ path: copyAsKilled(path, tempPath()) }).stats().spans;
+    store.insertSpans(
+      Array.from({ length: 12 }, (_, i) => rootSpan(i + 1)),
+      { writeLater: true },
+    );
+    expect(committedSpans()).toBe(0);
+    expect(store.writeDue?.()).toBe(true);
+    expect(store.stats().spans).toBe(12);
+    store.writePending?.();
+    expect(store.writeDue?.()).toBe(false);
+    expect(committedSpans()).toBe(12);
+    // Without it, an insert past the batch size writes at once, as before.
+    store.insertSpans(Array.from({ length: 12 }, (_, i) => rootSpan(i + 20)));
+    expect(committedSpans()).toBe(24);
+    store.close();
+  });
+
   it("resolves committed() at once when nothing is pending", async () => {
     const store = openStore({ path: tempPath(), flushIntervalMs: 60_000 });
     await store.committed?.();
     store.insertSpans([rootSpan(1)]);
-    store.listTraces({ limit: 1 });
+    store.writePending?.();
     let resolved = false;
     void store.committed?.().then(() => {
       resolved = true;

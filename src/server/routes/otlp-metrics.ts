@@ -36,7 +36,7 @@ export function metricSignal(deps: { metricIngest: MetricIngest; workTurns?: Wor
               if (errors.length < MAX_REPORTED_ERRORS && !errors.includes(error)) errors.push(error);
             }
           },
-          deps.workTurns,
+          { turns: deps.workTurns },
         );
         // With a store file, what was accepted is in it before the 200.
         deps.metricIngest.commit();

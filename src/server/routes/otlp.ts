@@ -431,8 +431,8 @@ export function traceSignal(deps: OtlpRouteDeps): OtlpSignal {
         const mark = deps.ingest.commitMark();
         await storeInSlices(
           result.spans,
-          (spans) => {
-            const inserted = deps.ingest.spans(spans);
+          (spans, writeLater) => {
+            const inserted = deps.ingest.spans(spans, { writeLater });
             out.rejected += inserted.rejectedSpans;
             out.duplicates += inserted.duplicateSpans;
             out.lateSpans = (out.lateSpans ?? 0) + inserted.lateSpans;
@@ -440,8 +440,7 @@ export function traceSignal(deps: OtlpRouteDeps): OtlpSignal {
             // Stored, if perhaps evicted by the same insert: the sender counts it among the traces it added.
             if (changed !== null) for (const id of inserted.storedTraceIds) changed.add(id);
           },
-          deps.workTurns,
-          (span) => span.traceId,
+          { turns: deps.workTurns, groupOf: (span) => span.traceId, writes: deps.ingest.writes },
         );
         if (message !== undefined) out.errors.push(message);
         await deps.ingest.committed(mark);
@@ -508,7 +507,7 @@ export function logSignal(deps: OtlpRouteDeps): OtlpSignal {
           (logs) => {
             out.duplicates += deps.logIngest.logs(logs, result.logs).duplicates;
           },
-          deps.workTurns,
+          { turns: deps.workTurns },
         );
         await deps.logIngest.committed(mark);
       },
