@@ -592,16 +592,19 @@ export class LlmIndex {
 
   /**
    * Row numbers of the `limit` newest calls, newest first (ties: the later arrival first). A later
-   * minute holds only later calls, so minutes are read newest first until `limit` calls are found.
+   * minute holds only later calls, so minutes are read newest first until `limit` calls are found,
+   * each minute whole (all its parts: the calls of one part are not all later than another's).
    */
   private newest(span: WindowMinutes, limit: number): number[] {
     const order = span.minutes
       .map((_, m) => m)
       .sort((a, b) => (span.minutes[b] as Minute<LlmCells>).minute - (span.minutes[a] as Minute<LlmCells>).minute);
     const picked: number[] = [];
+    let lastMinute = Number.NaN;
     for (const m of order) {
-      if (picked.length >= limit) break;
       const minute = span.minutes[m] as Minute<LlmCells>;
+      if (picked.length >= limit && minute.minute !== lastMinute) break;
+      lastMinute = minute.minute;
       const all = span.whole[m] === true && span.service < 0;
       for (let r = 0; r < minute.n; r++) {
         const i = minute.rows[r] as number;

@@ -6,14 +6,21 @@
  * the last one into their minutes, and rebuilds the cells of exactly the minutes that changed (rows
  * arrived, or died: a row the index marks dead, a trace it evicts). The same work can be done ahead in
  * bounded steps (`syncUntil`), which a quiet moment does so that a read finds it done. Pure; no I/O.
+ *
+ * A minute's rows are kept in parts of at most PART_ROWS, each with its own cells, so that no step
+ * rebuilds more than that: one large request puts all its spans in one minute, and rebuilding that
+ * minute whole (70,000 rows) held the event loop for 25-50 ms at a time on a slow machine.
  */
 import { resized } from "./typed-arrays.js";
 
 const MINUTE_MS = 60_000;
 const NO_SLOTS = new Int32Array(0);
 /** Rows folded per step of a bounded sync (a few milliseconds' work). */
-const FOLD_ROWS = 65_536;
+const FOLD_ROWS = 16_384;
+/** The most rows a part of a minute holds: rebuilding one is a few milliseconds' work. */
+export const PART_ROWS = 16_384;
 
+/** One part of a minute's rows (a minute with more than PART_ROWS rows has several). */
 export interface Minute<C> {
   readonly minute: number;
   /** Its rows, ascending; once synced, only live ones. */
@@ -69,7 +76,8 @@ export interface MinuteSource {
 }
 
 export class MinuteRows<C> {
-  readonly minutes = new Map<number, Minute<C>>();
+  /** Each minute's parts, by minute; rows arrive in its last part until that is full. Never an empty list. */
+  readonly minutes = new Map<number, Minute<C>[]>();
   /** Rows [0, folded) are in their minutes. */
   private folded = 0;
   private dirty: Minute<C>[] = [];
@@ -175,7 +183,7 @@ export class MinuteRows<C> {
       if (last - first < this.minutes.size) {
         for (let minute = first; minute <= last; minute++) this.markDirty(minute);
       } else {
-        for (const m of this.minutes.values()) if (m.minute >= first && m.minute <= last) this.markDirty(m.minute);
+        for (const minute of this.minutes.keys()) if (minute >= first && minute <= last) this.markDirty(minute);
       }
       this.slotFirst[slot] = Infinity;
       this.slotLast[slot] = -Infinity;
@@ -190,7 +198,7 @@ export class MinuteRows<C> {
    * others stay right.
    */
   renumber(newRow: Int32Array, newSlot: Int32Array, slots: number): void {
-    for (const m of this.minutes.values()) {
+    for (const m of this.parts()) {
       let n = 0;
       for (let i = 0; i < m.n; i++) {
         const row = newRow[m.rows[i] as number] as number;
@@ -223,7 +231,7 @@ export class MinuteRows<C> {
    * by `noteDeaths` hold), and kept `keptSlots` slots: every other row and slot is that much lower.
    */
   dropFront(rows: number, slots: number, keptSlots: number): void {
-    for (const m of this.minutes.values()) {
+    for (const m of this.parts()) {
       let n = 0;
       for (let i = 0; i < m.n; i++) {
         const row = (m.rows[i] as number) - rows;
@@ -263,59 +271,61 @@ export class MinuteRows<C> {
     return true;
   }
 
-  /** Folds rows [folded, end) into their minutes, marking those minutes changed. */
+  /**
+   * Folds rows [folded, end) into their minutes' last parts (a new part as each fills), marking those
+   * parts changed. A part's list grows to twice its size at most (up to PART_ROWS).
+   */
   private fold(log: MinuteLog, end: number): void {
-    // Counted first, so each minute's list grows once per call to its size (no copies left for the collector).
-    const added = new Map<Minute<C>, number>();
-    this.eachNewRow(log, end, (m, count) => added.set(m, (added.get(m) ?? 0) + count));
-    for (const [m, count] of added) {
-      if (m.n + count > m.rows.length) m.rows = resized(m.rows, m.n + count);
-    }
-    this.eachNewRow(log, end, (m, _count, from, to) => {
-      for (let row = from; row < to; row++) m.rows[m.n++] = row;
-    });
-    this.folded = end;
-  }
-
-  /** Calls `visit` for each run of new rows `[from, to)` before `end` that start in the same minute, marking it changed. */
-  private eachNewRow(
-    log: MinuteLog,
-    end: number,
-    visit: (m: Minute<C>, count: number, from: number, to: number) => void,
-  ): void {
     const startCol = log.startCol;
     let from = this.folded;
     while (from < end) {
-      const start = startCol[from] as number;
-      const minute = Math.floor(start / MINUTE_MS);
+      const minute = Math.floor((startCol[from] as number) / MINUTE_MS);
       let to = from + 1;
       while (to < end && Math.floor((startCol[to] as number) / MINUTE_MS) === minute) to++;
-      let m = this.minutes.get(minute);
-      if (m === undefined) {
-        m = {
-          minute,
-          rows: NO_SLOTS,
-          n: 0,
-          slots: NO_SLOTS,
-          minStart: start,
-          maxStart: start,
-          cells: null,
-          dirty: false,
-        };
-        this.minutes.set(minute, m);
+      let parts = this.minutes.get(minute);
+      if (parts === undefined) {
+        parts = [];
+        this.minutes.set(minute, parts);
       }
-      if (!m.dirty) {
-        m.dirty = true;
-        this.dirty.push(m);
+      while (from < to) {
+        let m = parts[parts.length - 1];
+        if (m === undefined || m.n >= PART_ROWS) {
+          const start = startCol[from] as number;
+          m = {
+            minute,
+            rows: NO_SLOTS,
+            n: 0,
+            slots: NO_SLOTS,
+            minStart: start,
+            maxStart: start,
+            cells: null,
+            dirty: false,
+          };
+          parts.push(m);
+        }
+        const take = Math.min(to - from, PART_ROWS - m.n);
+        if (m.n + take > m.rows.length) {
+          m.rows = resized(m.rows, Math.min(PART_ROWS, Math.max(m.n + take, 2 * m.rows.length)));
+        }
+        for (let row = from; row < from + take; row++) m.rows[m.n++] = row;
+        if (!m.dirty) {
+          m.dirty = true;
+          this.dirty.push(m);
+        }
+        from += take;
       }
-      visit(m, to - from, from, to);
-      from = to;
     }
+    this.folded = end;
+  }
+
+  /** Every part of every minute. */
+  private *parts(): Generator<Minute<C>> {
+    for (const parts of this.minutes.values()) yield* parts;
   }
 
   /**
-   * Calls `visit` for each minute with rows that start in [sinceMs, untilMs] (either may be infinite),
-   * telling whether all its rows do (then its cells answer for it).
+   * Calls `visit` for each part of a minute with rows that start in [sinceMs, untilMs] (either may be
+   * infinite), telling whether all its rows do (then its cells answer for it).
    */
   each(sinceMs: number, untilMs: number, visit: (minute: Minute<C>, whole: boolean) => void): void {
     // One minute of margin each side: which minute a start falls in is decided by a rounded division.
@@ -327,11 +337,11 @@ export class MinuteRows<C> {
     };
     if (last - first < this.minutes.size) {
       for (let minute = first; minute <= last; minute++) {
-        const m = this.minutes.get(minute);
-        if (m !== undefined) one(m);
+        const parts = this.minutes.get(minute);
+        if (parts !== undefined) for (const m of parts) one(m);
       }
     } else {
-      for (const m of this.minutes.values()) if (m.minute >= first && m.minute <= last) one(m);
+      for (const [minute, parts] of this.minutes) if (minute >= first && minute <= last) for (const m of parts) one(m);
     }
   }
 
@@ -355,14 +365,14 @@ export class MinuteRows<C> {
   }
 
   private markDirty(minute: number): void {
-    const m = this.minutes.get(minute);
-    if (m !== undefined && !m.dirty) {
+    for (const m of this.minutes.get(minute) ?? []) {
+      if (m.dirty) continue;
       m.dirty = true;
       this.dirty.push(m);
     }
   }
 
-  /** Drops a changed minute's dead rows and builds its cells again; an emptied minute is deleted. */
+  /** Drops a changed part's dead rows and builds its cells again; an emptied part is deleted. */
   private rebuild(m: Minute<C>, log: MinuteLog): void {
     const { startCol, slotCol, deadSlots, flagCol, deadFlag } = log;
     this.nextGeneration();
@@ -383,7 +393,10 @@ export class MinuteRows<C> {
     m.n = n;
     m.dirty = false;
     if (n === 0) {
-      this.minutes.delete(m.minute);
+      const parts = this.minutes.get(m.minute) ?? [];
+      const at = parts.indexOf(m);
+      if (at >= 0) parts.splice(at, 1);
+      if (parts.length === 0) this.minutes.delete(m.minute);
       return;
     }
     // Where each slot has rows, for its eviction (a range that may hold minutes it left: those are rebuilt for nothing).

@@ -3,6 +3,7 @@ import { costOf, priceKeyOf } from "../../src/domain/llm-cost.js";
 import { LlmIndex, type LlmQuery, type LlmUsage } from "../../src/domain/llm-index.js";
 import { MODEL_PRICES } from "../../src/domain/llm-prices.js";
 import { type LlmGroup, type LlmSeries, MAX_SERIES, timelineBuckets } from "../../src/domain/llm-usage.js";
+import { PART_ROWS } from "../../src/domain/minute-rows.js";
 import { percentile } from "../../src/domain/percentile.js";
 import type { Span } from "../../src/domain/span.js";
 import { evictedInRound, seededRandom } from "../helpers/random.js";
@@ -281,6 +282,44 @@ describe("LlmIndex", () => {
     index.clear();
     kept.clear();
     check(index, kept);
+  });
+
+  it("answers for a minute of more calls than one part of it holds, the newest calls whichever part has them", () => {
+    const index = new LlmIndex();
+    const calls: { traceId: string; spanId: string; start: bigint; arrival: number }[] = [];
+    // 2.5 parts' worth of calls in one minute (T0 is 20 s into one), in an arrival order unlike their start order.
+    const minuteStart = BUSY_MS + 40_000;
+    for (let t = 1; t <= PART_ROWS * 2.5; t++) {
+      const begin = minuteStart + random() * 59_000;
+      const span = {
+        ...makeSpan({
+          trace: t,
+          span: 1,
+          start: begin,
+          end: begin + 250,
+          attributes: {
+            "gen_ai.provider.name": "openai",
+            "gen_ai.response.model": "gpt-4o-mini",
+            "gen_ai.usage.input_tokens": 10,
+            "gen_ai.usage.output_tokens": 5,
+          },
+        }),
+        kind: "CLIENT" as const,
+      };
+      index.add(span);
+      calls.push({ traceId: span.traceId, spanId: span.spanId, start: span.startTimeUnixNano, arrival: t });
+      if (t === PART_ROWS * 2) index.warm(Number.POSITIVE_INFINITY);
+    }
+    const newest = (limit: number) =>
+      [...calls]
+        .sort((a, b) => (a.start === b.start ? b.arrival - a.arrival : a.start < b.start ? 1 : -1))
+        .slice(0, limit)
+        .map((c) => [c.traceId, c.spanId]);
+    for (const limit of [1, 7, 200]) {
+      const usage = index.usage({ limit }, MODEL_PRICES);
+      expect(usage.totals.calls).toBe(calls.length);
+      expect(usage.calls.map((c) => [c.traceId, c.spanId])).toEqual(newest(limit));
+    }
   });
 
   it("keeps its rows to a few times what is live under steady ingest and eviction with nothing read", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type MinuteLog, MinuteRows, minuteLog } from "../../src/domain/minute-rows.js";
+import { type MinuteLog, MinuteRows, minuteLog, PART_ROWS } from "../../src/domain/minute-rows.js";
 import { seededRandom } from "../helpers/random.js";
 
 const MINUTE_MS = 60_000;
@@ -15,10 +15,16 @@ function log(size: number, minutes: number, random: () => number): MinuteLog {
   return minuteLog(size, size, startCol, slotCol, new Uint8Array(size));
 }
 
-/** Each minute's cells (its live rows counted) and its rows, by minute. */
+/** Each minute's cells (its live rows counted, over its parts) and its rows, by minute. */
 function cellsOf(rows: MinuteRows<number>): Map<number, { cells: number | null; rows: number[] }> {
   return new Map(
-    [...rows.minutes.values()].map((m) => [m.minute, { cells: m.cells, rows: [...m.rows.subarray(0, m.n)] }]),
+    [...rows.minutes].map(([minute, parts]) => [
+      minute,
+      {
+        cells: parts.some((m) => m.cells === null) ? null : parts.reduce((sum, m) => sum + (m.cells ?? 0), 0),
+        rows: parts.flatMap((m) => [...m.rows.subarray(0, m.n)]).sort((a, b) => a - b),
+      },
+    ]),
   );
 }
 
@@ -42,7 +48,7 @@ describe("MinuteRows: a read's work done ahead in steps", () => {
     let steps = 0;
     while (!step()) {
       steps++;
-      if (steps === 1) expect([...stepped.minutes.values()].every((m) => m.cells === null)).toBe(true);
+      if (steps === 1) expect([...stepped.minutes.values()].flat().every((m) => m.cells === null)).toBe(true);
     }
     expect(steps).toBeGreaterThanOrEqual(3 + 110);
     expect(stepped.upToDate()).toBe(true);
@@ -63,6 +69,45 @@ describe("MinuteRows: a read's work done ahead in steps", () => {
     expect(cellsOf(stepped)).toEqual(cellsOf(fresh));
   });
 
+  it("keeps a minute of many rows in parts, so that no step builds more than one part's rows", () => {
+    const random = seededRandom(11);
+    // 50,000 rows in one minute (one large request), in arrival order, then some of them dying.
+    const size = 50_000;
+    const startCol = new Float64Array(size).map(() => 3 * MINUTE_MS + Math.floor(random() * 50_000));
+    const slotCol = new Int32Array(size).map((_, row) => row);
+    const reading = { log: minuteLog(size, size, startCol, slotCol, new Uint8Array(size)) };
+    const built: number[] = [];
+    const index = new MinuteRows<number>(
+      (_rows, n) => {
+        built.push(n);
+        return n;
+      },
+      { log: () => reading.log, compact: () => {} },
+    );
+    while (!index.syncUntil(Number.NEGATIVE_INFINITY));
+    const parts = index.minutes.get(3) ?? [];
+    expect(parts.map((m) => m.n)).toEqual([PART_ROWS, PART_ROWS, PART_ROWS, size - 3 * PART_ROWS]);
+    expect(Math.max(...built)).toBeLessThanOrEqual(PART_ROWS);
+    for (let row = 0; row < size; row += 3) {
+      reading.log.deadSlots[row] = 1;
+      index.slotDied(row);
+    }
+    built.length = 0;
+    while (!index.syncUntil(Number.NEGATIVE_INFINITY));
+    expect(built.length).toBe(4);
+    expect(Math.max(...built)).toBeLessThanOrEqual(PART_ROWS);
+    // A read sees every live row once, each part whole in a window over the minute.
+    let total = 0;
+    index.each(0, Number.POSITIVE_INFINITY, (m, whole) => {
+      expect(whole).toBe(true);
+      total += m.cells ?? 0;
+    });
+    expect(total).toBe(size - Math.ceil(size / 3));
+    const fresh = minutesOver({ log: reading.log });
+    fresh.sync();
+    expect(cellsOf(index)).toEqual(cellsOf(fresh));
+  });
+
   it("stops at the deadline, and a read's sync finishes what is left", () => {
     const random = seededRandom(9);
     const index = minutesOver({ log: log(100_000, 60, random) });
@@ -71,7 +116,7 @@ describe("MinuteRows: a read's work done ahead in steps", () => {
     index.sync();
     expect(index.upToDate()).toBe(true);
     let total = 0;
-    for (const m of index.minutes.values()) total += m.cells ?? 0;
+    for (const m of [...index.minutes.values()].flat()) total += m.cells ?? 0;
     expect(total).toBe(100_000);
   });
 });
