@@ -1,4 +1,5 @@
 /** A metric query's answer summarized per series: a few numbers each instead of every step. */
+import { averageRate, totalIncrease } from "../domain/counter-average.js";
 import type { MetricQueryResponse, MetricSeriesJson } from "../protocol.js";
 import { cut, formatMs, table } from "./format.js";
 
@@ -14,11 +15,29 @@ function num(value: number | undefined): string {
   return Math.abs(value) >= 100 ? value.toFixed(1) : Number(value.toPrecision(4)).toString();
 }
 
+/** Latest, min, mean and max of the steps' values. */
 function stats(values: readonly (number | null)[]): string[] {
   const v = present(values);
   if (v.length === 0) return ["-", "-", "-", "-"];
   const sum = v.reduce((a, b) => a + b, 0);
   return [num(v[v.length - 1]), num(Math.min(...v)), num(sum / v.length), num(Math.max(...v))];
+}
+
+/**
+ * A counter's latest, min and max rate per step, its average rate (the increase over the time it was
+ * counted, as the Metrics page's Average) and its increase in the window.
+ */
+function rateStats(series: MetricSeriesJson, answer: MetricQueryResponse): string[] {
+  const v = present(series.values);
+  const increase = totalIncrease([series]);
+  const average = increase === null ? undefined : averageRate(increase, [series], answer);
+  return [
+    num(v[v.length - 1]),
+    v.length === 0 ? "-" : num(Math.min(...v)),
+    num(average),
+    v.length === 0 ? "-" : num(Math.max(...v)),
+    num(increase ?? undefined),
+  ];
 }
 
 const latest = (values: readonly (number | null)[] | undefined) => {
@@ -36,7 +55,7 @@ function latestPercentile(series: MetricSeriesJson, key: "p50" | "p95" | "p99"):
   return series.atLeast?.[key]?.[i] === true ? `≥ ${text}` : text;
 }
 
-function row(chart: string, series: MetricSeriesJson): string[] {
+function row(chart: string, series: MetricSeriesJson, answer: MetricQueryResponse): string[] {
   const label = cut(series.label || "(all)", 100);
   if (chart === "distribution") {
     const count = present(series.counts).reduce((a, b) => a + b, 0);
@@ -52,13 +71,28 @@ function row(chart: string, series: MetricSeriesJson): string[] {
     const quantiles = Object.entries(series.quantiles ?? {}).map(([q, values]) => `q${q}=${num(latest(values))}`);
     return [label, quantiles.join(" ") || "-"];
   }
+  if (chart === "rate") return [label, ...rateStats(series, answer)];
   return [label, ...stats(series.values)];
 }
 
 function header(chart: string): string[] {
   if (chart === "distribution") return ["series", "p50 (latest)", "p95 (latest)", "p99 (latest)", "values"];
   if (chart === "quantiles") return ["series", "latest quantiles"];
+  if (chart === "rate") return ["series", "latest", "min", "avg", "max", "increase"];
   return ["series", "latest", "min", "avg", "max"];
+}
+
+/** What the columns mean where it is not plain. */
+function legend(chart: string): string | null {
+  if (chart === "rate") {
+    return (
+      "latest, min and max: the rate per second in a step; avg: the increase divided by the time it was counted " +
+      "(from the window's start, or the counter's start when later, to its newest point), as the Metrics page's " +
+      "Average; increase: what the counter grew by in the window"
+    );
+  }
+  if (chart === "value") return "latest, min and max: a step's last value; avg: the mean of the steps' values";
+  return null;
 }
 
 export function describeMetric(answer: MetricQueryResponse): string {
@@ -78,9 +112,11 @@ export function describeMetric(answer: MetricQueryResponse): string {
   lines.push(
     table(
       header(chart),
-      shown.map((series) => row(chart, series)),
+      shown.map((series) => row(chart, series, answer)),
     ),
   );
+  const meaning = legend(chart);
+  if (meaning !== null) lines.push(meaning);
   const left = answer.series.length - shown.length + (answer.omittedSeries ?? 0);
   if (left > 0) lines.push(`[${left} more series; pass service or group_by to narrow]`);
   if (answer.exemplars.length > 0) {

@@ -648,7 +648,9 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       title: "Get a metric",
       description:
         "One metric over a time window, summarized per series (or per value of group_by): latest, min, average " +
-        "and max; for distributions (histograms) the latest p50 / p95 / p99 and the count of values.",
+        "and max; for counters the rate per second, the average being the increase over the time counted (as the " +
+        "Metrics page's Average), and the increase; for distributions (histograms) the latest p50 / p95 / p99 and " +
+        "the count of values.",
       inputSchema: {
         name: z.string().min(1).max(256).describe("the metric's name, as list_metrics shows it"),
         since: z

@@ -32,3 +32,50 @@ describe("describeMetric", () => {
     expect(row?.split(/\s{2,}|\s*\|\s*/).filter((cell) => cell !== "")).toEqual(["(all)", "≥ 10", "≥ 10", "12", "10"]);
   });
 });
+
+describe("describeMetric of a counter", () => {
+  const counter = (series: unknown[]) =>
+    ({
+      metric: { name: "messages.sent", kind: "sum", chart: "rate", unit: "{message}", description: "" },
+      chart: "rate",
+      fromUnixMs: 0,
+      toUnixMs: 240_000,
+      stepMs: 60_000,
+      times: [0, 60_000, 120_000, 180_000],
+      groupBy: null,
+      series,
+      exemplars: [],
+    }) as unknown as MetricQueryResponse;
+  const cells = (text: string, label: string) =>
+    text
+      .split("\n")
+      .find((line) => line.startsWith(label))
+      ?.split(/\s{2,}/);
+
+  it("averages the increase over the time it was counted, as the Metrics page does, not the steps' rates", () => {
+    // Started 30 s into the second step: 15 in its last 30 s (0.5/s there), then 60 and 60 (1/s).
+    // 135 over the 150 s counted is 0.9/s; the mean of the three steps' rates would say 0.8333.
+    const text = describeMetric(
+      counter([
+        {
+          label: "queue=orders",
+          attributes: {},
+          values: [null, 0.5, 1, 1],
+          increases: [null, 15, 60, 60],
+          counted: { fromUnixMs: 90_000, toUnixMs: 240_000 },
+        },
+        // No counted (an older answer): over the whole window, 24 / 240 s.
+        { label: "queue=audit", attributes: {}, values: [0.1, 0.1, null, 0.2], increases: [6, 6, null, 12] },
+      ]),
+    );
+    expect(cells(text, "series")).toEqual(["series", "latest", "min", "avg", "max", "increase"]);
+    expect(cells(text, "queue=orders")).toEqual(["queue=orders", "1", "0.5", "0.9", "1", "135"]);
+    expect(cells(text, "queue=audit")).toEqual(["queue=audit", "0.2", "0.1", "0.1", "0.2", "24"]);
+    expect(text).toContain("avg: the increase divided by the time it was counted");
+  });
+
+  it("has no average or increase without a point in the window", () => {
+    const text = describeMetric(counter([{ label: "", attributes: {}, values: [null, null, null, null] }]));
+    expect(cells(text, "(all)")).toEqual(["(all)", "-", "-", "-", "-", "-"]);
+  });
+});

@@ -1,4 +1,5 @@
 /** The figures above a chart: what the window adds up to, in the metric's unit. Pure. */
+import { averageRate } from "../../../../src/domain/counter-average";
 import { explicitLowerBounds } from "../../../../src/domain/metric-distribution";
 import type { MetricQueryResponse, MetricSeriesJson } from "../../../../src/protocol";
 import { formatClock, formatCount, formatRelative } from "../../lib/format";
@@ -67,25 +68,6 @@ function hasIncrease(model: ChartModel): boolean {
   return model.lines.some((line) => (line.increases ?? []).some((v) => v !== null));
 }
 
-/**
- * The seconds a rate chart's increase was counted over (the API's `counted` of its series together):
- * from the window's start, or from when the counters began counting when later, to the newest point.
- * A counter younger than the window has its increase over its own life, not over the whole window
- * (23 messages in its first 25 s read 0.19/s beside a latest 1/s). null when no series says.
- */
-export function countedSeconds(response: MetricQueryResponse): number | null {
-  let from = Number.POSITIVE_INFINITY;
-  let to = Number.NEGATIVE_INFINITY;
-  for (const s of response.series) {
-    if (s.counted === undefined) continue;
-    from = Math.min(from, s.counted.fromUnixMs);
-    to = Math.max(to, s.counted.toUnixMs);
-  }
-  if (!(to >= from)) return null;
-  // Increases at an instant (no interval to them) are read per step, as the chart reads them.
-  return to > from ? (to - from) / 1000 : response.stepMs / 1000;
-}
-
 /** A series' newest percentile as shown: "≥ 10ms" when the API marks it a lower bound. */
 function latestPercentile(series: MetricSeriesJson | undefined, p: "p50" | "p95" | "p99", model: ChartModel): string {
   const values = alignedOf(series?.[p]);
@@ -95,7 +77,6 @@ function latestPercentile(series: MetricSeriesJson | undefined, p: "p50" | "p95"
 
 export function windowSummary(response: MetricQueryResponse, model: ChartModel): SummaryFigure[] {
   const unit = model.unit;
-  const windowSec = Math.max(0.001, (response.toUnixMs - response.fromUnixMs) / 1000);
   const figures: SummaryFigure[] = [];
   if (model.chart === "rate") {
     const increase = rateIncrease(model);
@@ -125,7 +106,7 @@ export function windowSummary(response: MetricQueryResponse, model: ChartModel):
       {
         id: "average-rate",
         label: "Average",
-        value: formatMetricValue(sum === null ? null : sum / (countedSeconds(response) ?? windowSec), unit, true),
+        value: formatMetricValue(sum === null ? null : averageRate(sum, response.series, response), unit, true),
         title:
           "The increase divided by the time it was counted over: from the window's start (or the counter's start, when later) to the newest point",
       },
