@@ -27,7 +27,7 @@ import { type QueryParams, type RestClient, ToolInputError } from "./rest.js";
 import { servicesText } from "./services-text.js";
 import { errorText, keyAttributes, whereMatched } from "./span-text.js";
 import { errorOrigin, operationStats, spanTree } from "./trace-analysis.js";
-import { traceWaterfall } from "./waterfall.js";
+import { MAX_SPANS, traceWaterfall } from "./waterfall.js";
 
 const SEVERITIES = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"] as const;
 /** What a model may send for a minimum severity: the levels in either case, and WARNING. */
@@ -219,10 +219,23 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       description:
         "One trace as a compact text waterfall: an indented span tree (parents before children, by start time) " +
         "with service, duration, start offset, ERROR with exception or status message, and key attributes " +
-        "(HTTP method/route/status, database statement, RPC, queue, LLM model and tokens).",
+        "(HTTP method/route/status, database statement, RPC, queue, LLM model and tokens). A trace too long for " +
+        "one answer comes in parts: the note at its end gives the skip for the next.",
       inputSchema: {
         trace_id: traceId,
-        max_spans: count(1000, 150, "show at most this many spans", "; a note says how many were left out"),
+        max_spans: count(
+          MAX_SPANS,
+          150,
+          "show at most this many spans",
+          "; fewer when their lines would pass the answer's size, and a note says how many were left out",
+        ),
+        skip: z
+          .number()
+          .int()
+          .min(0)
+          .max(1_000_000)
+          .default(0)
+          .describe("leave out this many spans first (in tree order), to see the rest of a long trace"),
       },
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
@@ -233,7 +246,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
           `no trace ${args.trace_id} is stored (it may have been evicted); list_traces shows what is stored`,
         );
       }
-      return text(traceWaterfall(trace, args.max_spans), "call get_trace with a lower max_spans");
+      return text(traceWaterfall(trace, args.max_spans, args.skip), "call get_trace with a lower max_spans");
     },
   );
 

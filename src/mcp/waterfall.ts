@@ -1,13 +1,25 @@
 /** A trace as a compact text waterfall: one indented line per span, parents before children. */
 import type { TraceResponse } from "../protocol.js";
-import { cut, formatMs, formatTime } from "./format.js";
+import { cut, formatMs, formatTime, MAX_ANSWER_CHARS } from "./format.js";
 import { errorText, keyAttributes } from "./span-text.js";
 import { spanTree } from "./trace-analysis.js";
 
 const NANOS_PER_MS = 1_000_000n;
 
-/** The header and at most `maxSpans` span lines; a note says how many were left out and how to see them. */
-export function traceWaterfall(trace: TraceResponse, maxSpans: number): string {
+/** The most spans one get_trace answer lists. */
+export const MAX_SPANS = 1000;
+
+/**
+ * Room for the span lines in one answer: what the header and the notes leave of MAX_ANSWER_CHARS. Past
+ * it the answer would be cut mid-tree, losing the note that says how to see the rest.
+ */
+const SPAN_LINES_CHARS = MAX_ANSWER_CHARS - 1000;
+
+/**
+ * The header and at most `maxSpans` span lines after the first `skip` (in tree order), no more than
+ * fit in one answer; a note says how many were left out and how to see them.
+ */
+export function traceWaterfall(trace: TraceResponse, maxSpans: number, skip = 0, maxChars = SPAN_LINES_CHARS): string {
   const nodes = spanTree(trace.spans);
   if (nodes.length === 0) return `Trace ${trace.traceId} has no spans.`;
   let start = BigInt(nodes[0]!.span.startTimeUnixNano);
@@ -23,24 +35,37 @@ export function traceWaterfall(trace: TraceResponse, maxSpans: number): string {
   const lines = [
     `Trace ${trace.traceId} "${cut(trace.name, 120)}"`,
     `started ${formatTime(String(start))}, took ${formatMs(Number(end - start) / 1e6)}, ${nodes.length} spans, ` +
-      `${errors} failing, services: ${services.join(", ")}`,
+      `${errors} failing, services: ${cut(services.join(", "), 300)}`,
     "Each line: name [service] duration @start offset, then ERROR and key attributes.",
   ];
-  for (const node of nodes.slice(0, maxSpans)) {
+  if (skip >= nodes.length) {
+    lines.push(`[skip=${skip} passes every span: the trace has ${nodes.length}]`);
+    return lines.join("\n");
+  }
+  if (skip > 0) lines.push(skip === 1 ? "[the first span skipped]" : `[the first ${skip} spans skipped]`);
+  let used = 0;
+  let shown = 0;
+  for (const node of nodes.slice(skip, skip + maxSpans)) {
     const { span } = node;
     const offset = Number((BigInt(span.startTimeUnixNano) - start) / NANOS_PER_MS);
-    const parts = [`${"  ".repeat(Math.min(node.depth, 30))}${cut(span.name, 100)} [${span.service}]`];
+    const parts = [`${"  ".repeat(Math.min(node.depth, 30))}${cut(span.name, 100)} [${cut(span.service, 60)}]`];
     parts.push(`${formatMs(span.durationMs)} @+${formatMs(offset)}`);
     if (span.kind !== "INTERNAL" && span.kind !== "UNSPECIFIED") parts.push(span.kind.toLowerCase());
     if (span.status.code === "ERROR") parts.push(`ERROR ${errorText(span)}`);
     parts.push(...keyAttributes(span));
     if (node.orphan) parts.push(`(parent ${span.parentSpanId} not received)`);
-    lines.push(parts.join("  "));
+    const line = parts.join("  ");
+    // The first line always: an answer must move on.
+    if (shown > 0 && used + line.length + 1 > maxChars) break;
+    used += line.length + 1;
+    shown++;
+    lines.push(line);
   }
-  if (nodes.length > maxSpans) {
-    lines.push(
-      `[${nodes.length - maxSpans} more spans not shown; call get_trace with max_spans up to 1000 to see them]`,
-    );
+  const left = nodes.length - skip - shown;
+  if (left > 0) {
+    const full = shown < maxSpans ? " (the answer is full)" : "";
+    const more = shown < maxSpans || maxSpans >= MAX_SPANS ? "" : ` (or a higher max_spans, up to ${MAX_SPANS})`;
+    lines.push(`[${left} more spans not shown${full}; call get_trace with skip=${skip + shown}${more} to see them]`);
   }
   if (trace.snapshots !== undefined && trace.snapshots.length > 0) {
     lines.push(`${trace.snapshots.length} code-monitoring snapshot(s) captured in this trace.`);

@@ -201,8 +201,16 @@ describe("tracekit-local mcp (stdio)", { timeout: 60_000 }, () => {
     );
     expect(sdk.text).toMatch(/\n {2}SELECT orders 0 \[shop\] .* db=SELECT \* FROM orders WHERE id = 0/);
     const capped = await call(stdio, "get_trace", { trace_id: pay.traceId, max_spans: 1 });
-    expect(capped.text).toContain("[2 more spans not shown; call get_trace with max_spans up to 1000 to see them]");
+    expect(capped.text).toContain(
+      "[2 more spans not shown; call get_trace with skip=1 (or a higher max_spans, up to 1000) to see them]",
+    );
     expect(capped.text.split("\n")).toHaveLength(5);
+    const rest = await call(stdio, "get_trace", { trace_id: pay.traceId, skip: 1 });
+    expect(rest.text.split("\n").slice(3)).toEqual([
+      "[the first span skipped]",
+      expect.stringMatching(/^ {2}\S/),
+      expect.stringMatching(/^ {2}\S/),
+    ]);
   });
 
   it("search_spans: matching spans with their trace ids and where the text matched", async () => {

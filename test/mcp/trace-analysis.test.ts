@@ -94,8 +94,32 @@ describe("compact text", () => {
     expect(text.split("\n").slice(3)).toEqual([
       "op-1 [api]  10ms @+0ms",
       "  op-2 [api]  10ms @+1ms",
-      "[3 more spans not shown; call get_trace with max_spans up to 1000 to see them]",
+      "[3 more spans not shown; call get_trace with skip=2 (or a higher max_spans, up to 1000) to see them]",
     ]);
+  });
+
+  it("waterfall stops at a whole line when the answer is full, and skip shows the rest", () => {
+    const spans = Array.from({ length: 400 }, (_, i) =>
+      span(String(i + 1), i === 0 ? null : "1", i, { attributes: { "db.query.text": `SELECT ${"x".repeat(90)}` } }),
+    );
+    const trace = { traceId: "a".repeat(32), name: "root", spans };
+    const first = traceWaterfall(trace, 1000);
+    const lines = first.split("\n");
+    // Whole lines under the answer's cap, so the note that says how to see the rest is never cut off.
+    expect(first.length).toBeLessThan(MAX_ANSWER_CHARS);
+    const shown = lines.length - 4;
+    expect(shown).toBeGreaterThan(100);
+    expect(shown).toBeLessThan(400);
+    expect(lines.at(-1)).toBe(
+      `[${400 - shown} more spans not shown (the answer is full); call get_trace with skip=${shown} to see them]`,
+    );
+    const next = traceWaterfall(trace, 1000, shown).split("\n");
+    expect(next[3]).toBe(`[the first ${shown} spans skipped]`);
+    expect(next[4]).toMatch(new RegExp(`^ {2}op-${shown + 1} \\[api\\]`));
+    const last = traceWaterfall(trace, 1000, 390).split("\n");
+    expect(last.slice(4)).toHaveLength(10);
+    expect(last.at(-1)).toMatch(/^ {2}op-400 /);
+    expect(traceWaterfall(trace, 10, 400).split("\n").at(-1)).toBe("[skip=400 passes every span: the trace has 400]");
   });
 
   it("durations, times ago and the answer cap", () => {
