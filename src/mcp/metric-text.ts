@@ -75,15 +75,23 @@ function row(chart: string, series: MetricSeriesJson, answer: MetricQueryRespons
   return [label, ...stats(series.values)];
 }
 
-function header(chart: string): string[] {
-  if (chart === "distribution") return ["series", "p50 (latest)", "p95 (latest)", "p99 (latest)", "values"];
+function header(chart: string, steps: number): string[] {
+  if (chart === "distribution") {
+    if (steps === 1) return ["series", "p50", "p95", "p99", "values"];
+    return ["series", "p50 (latest)", "p95 (latest)", "p99 (latest)", "values"];
+  }
   if (chart === "quantiles") return ["series", "latest quantiles"];
   if (chart === "rate") return ["series", "latest", "min", "avg", "max", "increase"];
   return ["series", "latest", "min", "avg", "max"];
 }
 
 /** What the columns mean where it is not plain. */
-function legend(chart: string): string | null {
+function legend(chart: string, steps: number): string | null {
+  if (chart === "distribution") {
+    return steps === 1
+      ? "p50, p95, p99: of every value recorded in the window (≥: only a lower bound); values: how many were recorded"
+      : "p50, p95, p99: in the latest step with values (≥: only a lower bound); values: how many in the window";
+  }
   if (chart === "rate") {
     return (
       "latest, min and max: the rate per second in a step; avg: the increase divided by the time it was counted " +
@@ -102,7 +110,8 @@ export function describeMetric(answer: MetricQueryResponse): string {
   const lines = [
     `${metric.name} (${metric.kind}, ${chart}${per}${metric.unit ? `, unit ${metric.unit}` : ""})${metric.description ? `: ${cut(metric.description, 200)}` : ""}`,
     `window ${new Date(answer.fromUnixMs).toISOString()} to ${new Date(answer.toUnixMs).toISOString()}, ` +
-      `${answer.times.length} steps of ${formatMs(answer.stepMs)}${answer.groupBy ? `, grouped by ${answer.groupBy}` : ""}`,
+      `${answer.times.length === 1 ? "1 step" : `${answer.times.length} steps`} of ${formatMs(answer.stepMs)}` +
+      `${answer.groupBy ? `, grouped by ${answer.groupBy}` : ""}`,
   ];
   if (answer.series.length === 0) {
     lines.push("No points in this window.");
@@ -111,11 +120,11 @@ export function describeMetric(answer: MetricQueryResponse): string {
   const shown = answer.series.slice(0, MAX_SERIES);
   lines.push(
     table(
-      header(chart),
+      header(chart, answer.times.length),
       shown.map((series) => row(chart, series, answer)),
     ),
   );
-  const meaning = legend(chart);
+  const meaning = legend(chart, answer.times.length);
   if (meaning !== null) lines.push(meaning);
   const left = answer.series.length - shown.length + (answer.omittedSeries ?? 0);
   if (left > 0) lines.push(`[${left} more series; pass service or group_by to narrow]`);

@@ -29,6 +29,9 @@ import { errorText, keyAttributes, whereMatched } from "./span-text.js";
 import { errorOrigin, operationStats, spanTree } from "./trace-analysis.js";
 import { MAX_SPANS, traceWaterfall } from "./waterfall.js";
 
+/** get_metric's window when `since` is not given (its default, 15m). */
+const DEFAULT_METRIC_WINDOW_MS = 15 * 60_000;
+
 const SEVERITIES = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"] as const;
 /** What a model may send for a minimum severity: the levels in either case, and WARNING. */
 const SEVERITY_INPUTS = [
@@ -662,8 +665,8 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       description:
         "One metric over a time window, summarized per series (or per value of group_by): latest, min, average " +
         "and max; for counters the rate per second, the average being the increase over the time counted (as the " +
-        "Metrics page's Average), and the increase; for distributions (histograms) the latest p50 / p95 / p99 and " +
-        "the count of values.",
+        "Metrics page's Average), and the increase; for distributions (histograms) the p50 / p95 / p99 of every " +
+        "value in the window and how many there were.",
       inputSchema: {
         name: z.string().min(1).max(256).describe("the metric's name, as list_metrics shows it"),
         since: z
@@ -682,14 +685,28 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async (args) => {
-      const metric = await rest.find<MetricQueryResponse>(`/api/metrics/${encodeURIComponent(args.name)}`, {
-        since: sinceParam(args.since, now()),
-        until: now(),
+      const path = `/api/metrics/${encodeURIComponent(args.name)}`;
+      const until = now();
+      const params: QueryParams = {
+        since: sinceParam(args.since, until) ?? until - DEFAULT_METRIC_WINDOW_MS,
+        until,
         service: args.service,
         groupBy: args.group_by,
-      });
+      };
+      let metric = await rest.find<MetricQueryResponse>(path, params);
       if (metric === null)
         throw new ToolInputError(`no metric named "${cut(args.name, 100)}"; list_metrics shows them`);
+      if ((metric.chart ?? metric.metric.chart) === "distribution" && metric.toUnixMs > metric.fromUnixMs) {
+        // Percentiles of every value in the window, beside the count of them: one step as long as the
+        // window. The default steps' newest holds the last few seconds' values only.
+        const whole = await rest.find<MetricQueryResponse>(path, {
+          ...params,
+          since: metric.fromUnixMs,
+          until: metric.toUnixMs,
+          step: metric.toUnixMs - metric.fromUnixMs,
+        });
+        if (whole !== null) metric = whole;
+      }
       return text(describeMetric(metric), "pass service or group_by to narrow");
     },
   );

@@ -1,0 +1,83 @@
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { afterEach, describe, expect, it } from "vitest";
+import type { QueryParams, RestClient } from "../../src/mcp/rest.js";
+import { createMcpServer } from "../../src/mcp/server.js";
+import type { MetricQueryResponse } from "../../src/protocol.js";
+
+const NOW = 1_700_000_900_000;
+const closers: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  for (const close of closers.splice(0)) await close();
+});
+
+/** A client of the tools over a RestClient that answers `answer(path, params)` and records each GET. */
+async function toolsOver(answer: (path: string, params: QueryParams) => unknown) {
+  const asked: QueryParams[] = [];
+  const rest: RestClient = {
+    async get<T>(path: string, params: QueryParams = {}) {
+      asked.push(params);
+      return answer(path, params) as T;
+    },
+    async find<T>(path: string, params: QueryParams = {}) {
+      asked.push(params);
+      return (answer(path, params) ?? null) as T | null;
+    },
+  };
+  const server = createMcpServer({ rest, version: "test", now: () => NOW });
+  const client = new Client({ name: "test", version: "1" });
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await Promise.all([server.connect(serverSide), client.connect(clientSide)]);
+  closers.push(
+    () => client.close(),
+    () => server.close(),
+  );
+  const call = async (name: string, args: Record<string, unknown>) => {
+    const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
+    return result.content.map((part) => (part.type === "text" ? part.text : "")).join("\n");
+  };
+  return { call, asked };
+}
+
+/** A latency histogram: 10 steps of 90 s, a quick one in the newest step; over the window p95 is 2 s. */
+function latency(params: QueryParams): MetricQueryResponse {
+  const from = Number(params.since);
+  const to = Number(params.until);
+  const step = params.step === undefined ? 90_000 : Number(params.step);
+  const steps = Math.ceil((to - from) / step);
+  const whole = steps === 1;
+  return {
+    metric: { name: "http.server.duration", kind: "histogram", chart: "distribution", unit: "ms", description: "" },
+    chart: "distribution",
+    fromUnixMs: from,
+    toUnixMs: to,
+    stepMs: step,
+    times: Array.from({ length: steps }, (_, i) => from + i * step),
+    groupBy: null,
+    series: [
+      {
+        label: "route=/checkout",
+        attributes: {},
+        values: whole ? [400] : [...Array(steps - 1).fill(500), 5],
+        p50: whole ? [300] : [...Array(steps - 1).fill(300), 5],
+        p95: whole ? [2000] : [...Array(steps - 1).fill(2000), 5],
+        p99: whole ? [2500] : [...Array(steps - 1).fill(2500), 5],
+        counts: whole ? [91] : [...Array(steps - 1).fill(10), 1],
+      },
+    ],
+    exemplars: [],
+  } as unknown as MetricQueryResponse;
+}
+
+describe("get_metric", () => {
+  it("gives a distribution's percentiles over every value in the window, not the newest step's", async () => {
+    const { call, asked } = await toolsOver((_path, params) => latency(params));
+    const text = await call("get_metric", { name: "http.server.duration", since: "15m" });
+    expect(asked.at(-1)).toMatchObject({ since: NOW - 900_000, until: NOW, step: 900_000 });
+    expect(text).toContain("1 step of 15m00s");
+    expect(text).toMatch(/\nseries +p50 +p95 +p99 +values\nroute=\/checkout +300 +2000 +2500 +91\n/);
+    expect(text).toContain("p50, p95, p99: of every value recorded in the window");
+  });
+});
