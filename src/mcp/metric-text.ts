@@ -4,6 +4,7 @@ import type { MetricQueryResponse, MetricSeriesJson } from "../protocol.js";
 import { cut, formatMs, table } from "./format.js";
 
 const MAX_SERIES = 30;
+const MAX_LABEL = 400;
 
 function present(values: readonly (number | null)[] | undefined): number[] {
   return (values ?? []).filter((v): v is number => v !== null && Number.isFinite(v));
@@ -55,8 +56,23 @@ function latestPercentile(series: MetricSeriesJson, key: "p50" | "p95" | "p99"):
   return series.atLeast?.[key]?.[i] === true ? `≥ ${text}` : text;
 }
 
+/**
+ * The series' label in full, up to MAX_LABEL: series often differ only in their last attribute
+ * (service.name, gen_ai.token.type), which a shorter cut lost. Points without the group_by key say so.
+ */
+function labelOf(series: MetricSeriesJson, answer: MetricQueryResponse): string {
+  if (series.label !== "") return cut(series.label, MAX_LABEL);
+  return answer.groupBy ? cut(`(no ${answer.groupBy})`, MAX_LABEL) : "(all)";
+}
+
+/** A row's figures, then its label: the last column is not padded, so long labels cost no spaces. */
 function row(chart: string, series: MetricSeriesJson, answer: MetricQueryResponse): string[] {
-  const label = cut(series.label || "(all)", 100);
+  const [label, ...figures] = cells(chart, series, answer);
+  return [...figures, label ?? ""];
+}
+
+function cells(chart: string, series: MetricSeriesJson, answer: MetricQueryResponse): string[] {
+  const label = labelOf(series, answer);
   if (chart === "distribution") {
     const count = present(series.counts).reduce((a, b) => a + b, 0);
     return [
@@ -77,12 +93,12 @@ function row(chart: string, series: MetricSeriesJson, answer: MetricQueryRespons
 
 function header(chart: string, steps: number): string[] {
   if (chart === "distribution") {
-    if (steps === 1) return ["series", "p50", "p95", "p99", "values"];
-    return ["series", "p50 (latest)", "p95 (latest)", "p99 (latest)", "values"];
+    if (steps === 1) return ["p50", "p95", "p99", "values", "series"];
+    return ["p50 (latest)", "p95 (latest)", "p99 (latest)", "values", "series"];
   }
-  if (chart === "quantiles") return ["series", "latest quantiles"];
-  if (chart === "rate") return ["series", "latest", "min", "avg", "max", "increase"];
-  return ["series", "latest", "min", "avg", "max"];
+  if (chart === "quantiles") return ["latest quantiles", "series"];
+  if (chart === "rate") return ["latest", "min", "avg", "max", "increase", "series"];
+  return ["latest", "min", "avg", "max", "series"];
 }
 
 /** What the columns mean where it is not plain. */

@@ -338,7 +338,7 @@ describe("tracekit-local mcp (stdio)", { timeout: 60_000 }, () => {
     expect(metric.isError).toBe(false);
     expect(metric.text).toMatch(/^checkout\.duration \(histogram, distribution, unit ms\): checkout latency\n/);
     // Percentiles of the five values recorded (12, 30, 45, 80, 250 ms), over the whole window.
-    expect(metric.text).toMatch(/\nseries +p50 +p95 +p99 +values\nroute=\/checkout +[\d.]+ +[\d.]+ +[\d.]+ +5\n/);
+    expect(metric.text).toMatch(/\np50 +p95 +p99 +values +series\n[\d.]+ +[\d.]+ +[\d.]+ +5 +route=\/checkout.*\n/);
     expect(metric.text).toContain("1 step of 60m00s");
   });
 

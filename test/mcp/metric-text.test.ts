@@ -29,7 +29,7 @@ describe("describeMetric", () => {
     const row = describeMetric(answer)
       .split("\n")
       .find((line) => line.includes("≥"));
-    expect(row?.split(/\s{2,}|\s*\|\s*/).filter((cell) => cell !== "")).toEqual(["(all)", "≥ 10", "≥ 10", "12", "10"]);
+    expect(row?.split(/\s{2,}|\s*\|\s*/).filter((cell) => cell !== "")).toEqual(["≥ 10", "≥ 10", "12", "10", "(all)"]);
   });
 });
 
@@ -49,7 +49,7 @@ describe("describeMetric of a counter", () => {
   const cells = (text: string, label: string) =>
     text
       .split("\n")
-      .find((line) => line.startsWith(label))
+      .find((line) => line.endsWith(label))
       ?.split(/\s{2,}/);
 
   it("averages the increase over the time it was counted, as the Metrics page does, not the steps' rates", () => {
@@ -68,14 +68,46 @@ describe("describeMetric of a counter", () => {
         { label: "queue=audit", attributes: {}, values: [0.1, 0.1, null, 0.2], increases: [6, 6, null, 12] },
       ]),
     );
-    expect(cells(text, "series")).toEqual(["series", "latest", "min", "avg", "max", "increase"]);
-    expect(cells(text, "queue=orders")).toEqual(["queue=orders", "1", "0.5", "0.9", "1", "135"]);
-    expect(cells(text, "queue=audit")).toEqual(["queue=audit", "0.2", "0.1", "0.1", "0.2", "24"]);
+    expect(cells(text, "series")).toEqual(["latest", "min", "avg", "max", "increase", "series"]);
+    expect(cells(text, "queue=orders")).toEqual(["1", "0.5", "0.9", "1", "135", "queue=orders"]);
+    expect(cells(text, "queue=audit")).toEqual(["0.2", "0.1", "0.1", "0.2", "24", "queue=audit"]);
     expect(text).toContain("avg: the increase divided by the time it was counted");
   });
 
   it("has no average or increase without a point in the window", () => {
     const text = describeMetric(counter([{ label: "", attributes: {}, values: [null, null, null, null] }]));
-    expect(cells(text, "(all)")).toEqual(["(all)", "-", "-", "-", "-", "-"]);
+    expect(cells(text, "(all)")).toEqual(["-", "-", "-", "-", "-", "(all)"]);
+  });
+});
+
+describe("describeMetric's series labels", () => {
+  it("keeps the attributes that tell series apart, at the end of a long label, and names points without group_by's key", () => {
+    const shared = "gen_ai.operation.name=chat, gen_ai.provider.name=anthropic, gen_ai.request.model=claude-sonnet-4-5";
+    const answer = (groupBy: string | null, labels: string[]) =>
+      ({
+        metric: { name: "gen_ai.client.token.usage", kind: "histogram", chart: "distribution", unit: "{token}" },
+        chart: "distribution",
+        fromUnixMs: 0,
+        toUnixMs: 60_000,
+        stepMs: 60_000,
+        times: [0],
+        groupBy,
+        series: labels.map((label) => ({
+          label,
+          attributes: {},
+          values: [1],
+          p50: [1],
+          p95: [1],
+          p99: [1],
+          counts: [1],
+        })),
+        exemplars: [],
+      }) as unknown as MetricQueryResponse;
+    const text = describeMetric(
+      answer(null, [`${shared}, gen_ai.token.type=input`, `${shared}, gen_ai.token.type=output`]),
+    );
+    expect(text).toContain(`  ${shared}, gen_ai.token.type=input\n`);
+    expect(text).toContain(`  ${shared}, gen_ai.token.type=output\n`);
+    expect(describeMetric(answer("tenant", ["", "acme"]))).toMatch(/ {2}\(no tenant\)\n.* {2}acme\n/);
   });
 });
