@@ -506,6 +506,11 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
           ...(newest ? [`  trace_id=${newest.traceId} span_id=${newest.spanId}`] : []),
         );
       }
+      const left = answer.totalGroups - answer.groups.length;
+      if (left > 0) {
+        const order = args.sort === "count" ? "fewer errors" : "seen less recently";
+        lines.push("", `[${left} more group${left === 1 ? "" : "s"} (${order}): raise limit (max 100) to list them]`);
+      }
       return text(lines.join("\n"));
     },
   );

@@ -81,3 +81,37 @@ describe("get_metric", () => {
     expect(text).toContain("p50, p95, p99: of every value recorded in the window");
   });
 });
+
+describe("error_groups", () => {
+  it("says how many groups the limit left out", async () => {
+    const group = (id: string, count: number) => ({
+      id,
+      service: "api",
+      kind: "exception",
+      type: "Error",
+      pattern: `failure ${id}`,
+      frames: [],
+      count,
+      traces: count,
+      firstSeenUnixNano: "1700000000000000000",
+      lastSeenUnixNano: "1700000001000000000",
+      sparkline: [],
+      operations: [{ service: "api", name: "GET /", count }],
+      failedIn: [],
+      latest: [],
+      sample: { message: `failure ${id}`, stacktrace: "" },
+    });
+    const { call, asked } = await toolsOver(() => ({
+      groups: [group("a", 9), group("b", 5)],
+      totalGroups: 8,
+      totalErrors: 30,
+      totalTraces: 20,
+    }));
+    const text = await call("error_groups", { sort: "count", limit: 2 });
+    expect(asked.at(-1)).toMatchObject({ sort: "count", limit: 2 });
+    expect(text.startsWith("30 errors in 8 groups, in 20 traces:")).toBe(true);
+    expect(text.endsWith("\n\n[6 more groups (fewer errors): raise limit (max 100) to list them]")).toBe(true);
+    const all = await toolsOver(() => ({ groups: [group("a", 9)], totalGroups: 1, totalErrors: 9, totalTraces: 9 }));
+    expect(await all.call("error_groups", {})).not.toContain("more group");
+  });
+});
