@@ -119,6 +119,39 @@ function legend(chart: string, steps: number): string | null {
   return null;
 }
 
+/** No point for this long (and two steps) before the window's end: "latest" is then, not now. */
+const FRESH_MS = 120_000;
+
+/** The end of the newest step any series has a point in (unix ms); null when none has. */
+function newestStepEnd(answer: MetricQueryResponse): number | null {
+  let newest = -1;
+  for (const series of answer.series) {
+    const columns = [series.values, series.counts, ...Object.values(series.quantiles ?? {})];
+    for (const values of columns) {
+      if (values === undefined) continue;
+      for (let i = values.length - 1; i > newest; i--) {
+        if (values[i] !== null && values[i] !== undefined) {
+          newest = i;
+          break;
+        }
+      }
+    }
+  }
+  const start = answer.times[newest];
+  return start === undefined ? null : Math.min(start + answer.stepMs, answer.toUnixMs);
+}
+
+/** A note when the newest point is well before the window's end (a service that stopped sending). */
+function staleNote(answer: MetricQueryResponse): string | null {
+  if (answer.times.length < 2) return null;
+  const end = newestStepEnd(answer);
+  if (end === null || answer.toUnixMs - end <= Math.max(2 * answer.stepMs, FRESH_MS)) return null;
+  return (
+    `no point since ${new Date(end).toISOString()} (${formatMs(answer.toUnixMs - end)} before the window's end): ` +
+    "latest is the newest step with data, not now"
+  );
+}
+
 export function describeMetric(answer: MetricQueryResponse): string {
   const { metric } = answer;
   const chart = answer.chart ?? metric.chart;
@@ -133,6 +166,8 @@ export function describeMetric(answer: MetricQueryResponse): string {
     lines.push("No points in this window.");
     return lines.join("\n");
   }
+  const stale = staleNote(answer);
+  if (stale !== null) lines.push(stale);
   const shown = answer.series.slice(0, MAX_SERIES);
   lines.push(
     table(

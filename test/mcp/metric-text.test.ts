@@ -111,3 +111,27 @@ describe("describeMetric's series labels", () => {
     expect(describeMetric(answer("tenant", ["", "acme"]))).toMatch(/ {2}\(no tenant\)\n.* {2}acme\n/);
   });
 });
+
+describe("describeMetric of a metric that stopped", () => {
+  it("says when its newest point was, so latest is not read as now", () => {
+    const answer = (values: (number | null)[]) =>
+      ({
+        metric: { name: "queue.depth", kind: "gauge", chart: "value", unit: "{message}", description: "" },
+        chart: "value",
+        fromUnixMs: 0,
+        toUnixMs: 900_000,
+        stepMs: 60_000,
+        times: Array.from({ length: 15 }, (_, i) => i * 60_000),
+        groupBy: null,
+        series: [{ label: "", attributes: {}, values }],
+        exemplars: [],
+      }) as unknown as MetricQueryResponse;
+    // Points until the fifth minute, none in the last ten.
+    const stopped = describeMetric(answer([3, 4, 5, 7, 6, ...Array(10).fill(null)]));
+    expect(stopped.split("\n")[2]).toBe(
+      "no point since 1970-01-01T00:05:00.000Z (10m00s before the window's end): latest is the newest step with data, not now",
+    );
+    const current = describeMetric(answer([...Array(13).fill(null), 2, 3]));
+    expect(current).not.toContain("no point since");
+  });
+});
