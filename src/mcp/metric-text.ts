@@ -162,8 +162,14 @@ export function describeMetric(answer: MetricQueryResponse): string {
       `${answer.times.length === 1 ? "1 step" : `${answer.times.length} steps`} of ${formatMs(answer.stepMs)}` +
       `${answer.groupBy ? `, grouped by ${answer.groupBy}` : ""}`,
   ];
-  if (answer.series.length === 0) {
-    lines.push("No points in this window.");
+  // Series can be listed with no point in the window: a table of dashes would read as data.
+  if (answer.series.length === 0 || newestStepEnd(answer) === null) {
+    const newest = Number(BigInt(answer.metric.lastTimeUnixNano || "0") / 1_000_000n);
+    lines.push(
+      newest > 0 && newest < answer.fromUnixMs
+        ? `No points in this window; the metric's newest came at ${new Date(newest).toISOString()} (pass an earlier since).`
+        : "No points in this window.",
+    );
     return lines.join("\n");
   }
   const stale = staleNote(answer);

@@ -76,7 +76,7 @@ describe("describeMetric of a counter", () => {
 
   it("has no average or increase without a point in the window", () => {
     const text = describeMetric(counter([{ label: "", attributes: {}, values: [null, null, null, null] }]));
-    expect(cells(text, "(all)")).toEqual(["-", "-", "-", "-", "-", "(all)"]);
+    expect(text.split("\n").slice(2)).toEqual(["No points in this window."]);
   });
 });
 
@@ -133,5 +133,33 @@ describe("describeMetric of a metric that stopped", () => {
     );
     const current = describeMetric(answer([...Array(13).fill(null), 2, 3]));
     expect(current).not.toContain("no point since");
+  });
+});
+
+describe("describeMetric of a window without points", () => {
+  it("says there are none, and when the newest came, instead of a table of dashes", () => {
+    const text = describeMetric({
+      metric: {
+        name: "tokens",
+        kind: "histogram",
+        chart: "distribution",
+        unit: "{token}",
+        description: "",
+        lastTimeUnixNano: "240000000000",
+      },
+      chart: "distribution",
+      fromUnixMs: 600_000,
+      toUnixMs: 660_000,
+      stepMs: 60_000,
+      times: [600_000],
+      groupBy: null,
+      series: [
+        { label: "type=input", attributes: {}, values: [null], p50: [null], p95: [null], p99: [null], counts: [null] },
+      ],
+      exemplars: [],
+    } as unknown as MetricQueryResponse);
+    expect(text.split("\n").slice(2)).toEqual([
+      "No points in this window; the metric's newest came at 1970-01-01T00:04:00.000Z (pass an earlier since).",
+    ]);
   });
 });
