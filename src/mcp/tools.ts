@@ -5,6 +5,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
+import { normalizeTraceId } from "../domain/ids.js";
 import { quoteQueryValue } from "../domain/operation.js";
 import { operationLabel } from "../domain/operation-label.js";
 import type {
@@ -598,6 +599,9 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async (args) => {
+      // Said as get_trace says it: the API's message names its own parameter (traceId), not trace_id.
+      if (args.trace_id !== undefined && normalizeTraceId(args.trace_id) === null)
+        throw new ToolInputError(`trace_id "${cut(args.trace_id, 64)}" is not a trace id (32 hex digits)`);
       const params: QueryParams = {
         traceId: args.trace_id,
         service: args.service,

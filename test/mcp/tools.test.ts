@@ -36,7 +36,8 @@ async function toolsOver(answer: (path: string, params: QueryParams) => unknown)
   );
   const call = async (name: string, args: Record<string, unknown>) => {
     const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
-    return result.content.map((part) => (part.type === "text" ? part.text : "")).join("\n");
+    const text = result.content.map((part) => (part.type === "text" ? part.text : "")).join("\n");
+    return result.isError === true ? `error: ${text}` : text;
   };
   return { call, asked };
 }
@@ -113,5 +114,15 @@ describe("error_groups", () => {
     expect(text.endsWith("\n\n[6 more groups (fewer errors): raise limit (max 100) to list them]")).toBe(true);
     const all = await toolsOver(() => ({ groups: [group("a", 9)], totalGroups: 1, totalErrors: 9, totalTraces: 9 }));
     expect(await all.call("error_groups", {})).not.toContain("more group");
+  });
+});
+
+describe("get_logs", () => {
+  it("names its own argument when trace_id is not a trace id, and asks nothing of the API", async () => {
+    const { call, asked } = await toolsOver(() => ({ logs: [] }));
+    expect(await call("get_logs", { trace_id: "abc" })).toBe('error: trace_id "abc" is not a trace id (32 hex digits)');
+    expect(asked).toEqual([]);
+    expect(await call("get_logs", { trace_id: "A".repeat(32) })).toBe("No log records match.");
+    expect(asked.at(-1)).toMatchObject({ traceId: "A".repeat(32), order: "asc" });
   });
 });
