@@ -202,7 +202,12 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         limit: args.limit,
         cursor: args.cursor,
       });
-      if (page.traces.length === 0) return text("No traces match.");
+      if (page.traces.length === 0) {
+        const filtered = [args.query, args.service, args.status, args.min_duration_ms, args.since, args.cursor].some(
+          (arg) => arg !== undefined && arg !== "",
+        );
+        return text(filtered ? "No traces match." : "No traces are stored yet.");
+      }
       const order = SORT_WORDS[args.sort ?? "start"];
       const lines = [`${page.traces.length} traces, ${order}:`, table(TRACE_HEADER, traceRows(page.traces))];
       if (page.nextCursor !== undefined) {

@@ -126,3 +126,12 @@ describe("get_logs", () => {
     expect(asked.at(-1)).toMatchObject({ traceId: "A".repeat(32), order: "asc" });
   });
 });
+
+describe("list_traces", () => {
+  it("tells an empty store from a filter that matched nothing", async () => {
+    const { call } = await toolsOver(() => ({ traces: [] }));
+    expect(await call("list_traces", {})).toBe("No traces are stored yet.");
+    expect(await call("list_traces", { service: "shop" })).toBe("No traces match.");
+    expect(await call("list_traces", { query: "http.route=/pay" })).toBe("No traces match.");
+  });
+});
