@@ -1,7 +1,8 @@
 /**
  * When to try a forwarded batch again (pure). OTLP/HTTP: 429, 502, 503 and 504 are retryable, and so
- * is a failed connection; every other answer is final. A `Retry-After` from the upstream wins over
- * the backoff.
+ * is a failed connection; every other answer is final. A `Retry-After` from the upstream is waited
+ * out, but never less than the backoff: one that says 0 (or a date past) would otherwise have the
+ * batch sent again at once, as often as the upstream can answer.
  */
 
 const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
@@ -24,6 +25,11 @@ export const MAX_RETRY_AFTER_MS = 5 * 60_000;
 export function backoffDelayMs(attempt: number, random: () => number = Math.random): number {
   const ceiling = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** Math.min(attempt, 30));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+/** How long to wait before the `attempt`-th retry (0 = the first), given the upstream's `Retry-After`, if any. */
+export function retryDelayMs(attempt: number, retryAfterMs: number | null, random: () => number = Math.random): number {
+  return Math.max(retryAfterMs ?? 0, backoffDelayMs(attempt, random));
 }
 
 /**

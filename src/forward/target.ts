@@ -2,7 +2,7 @@ import type { OtlpSignalPath } from "../otlp/protobuf/from-json.js";
 import type { ForwardTargetJson } from "../protocol.js";
 import { gzipInPool } from "./gzip.js";
 import { createPoster, type PostAnswer, type Poster } from "./http-post.js";
-import { backoffDelayMs, isRetryableStatus, parseRetryAfterMs } from "./retry.js";
+import { isRetryableStatus, parseRetryAfterMs, retryDelayMs } from "./retry.js";
 
 /** One upstream OTLP/HTTP receiver (`--forward`). */
 export interface ForwardTargetConfig {
@@ -227,7 +227,7 @@ export function createForwardTarget(
       rejecting = false;
       events.event({ type: "failing", url: config.url, message });
     }
-    const delay = retryAfterMs ?? backoffDelayMs(attempt, tuning.random);
+    const delay = retryDelayMs(attempt, retryAfterMs, tuning.random);
     if (backoffTimer !== null) {
       // Another batch's failure set the wait already; an upstream that asks for longer is waited for.
       if (retryAfterMs === null || Date.now() + delay <= backoffUntil) return;

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseForwardHeader, parseForwardUrl, resolveConfig } from "../../src/config.js";
-import { backoffDelayMs, isRetryableStatus, MAX_BACKOFF_MS, parseRetryAfterMs } from "../../src/forward/retry.js";
+import {
+  backoffDelayMs,
+  isRetryableStatus,
+  MAX_BACKOFF_MS,
+  parseRetryAfterMs,
+  retryDelayMs,
+} from "../../src/forward/retry.js";
 
 describe("--forward and --forward-header values", () => {
   it("reads a base URL; a URL ending in a signal path is read as the base before it", () => {
@@ -77,6 +83,14 @@ describe("when a forwarded batch is tried again", () => {
     expect(parseRetryAfterMs("86400", now)).toBe(5 * 60_000);
     expect(parseRetryAfterMs(undefined, now)).toBeNull();
     expect(parseRetryAfterMs("soon", now)).toBeNull();
+  });
+
+  it("waits out a Retry-After, but never less than the backoff (a Retry-After of 0 is no reason to hurry)", () => {
+    expect(retryDelayMs(0, 3000, () => 1)).toBe(3000);
+    expect(retryDelayMs(0, 0, () => 0)).toBe(250);
+    expect(retryDelayMs(4, 0, () => 1)).toBe(8000);
+    expect(retryDelayMs(4, 1000, () => 1)).toBe(8000);
+    expect(retryDelayMs(2, null, () => 0.5)).toBe(1500);
   });
 
   it("backs off exponentially with jitter between half and all of the ceiling, capped", () => {

@@ -161,6 +161,21 @@ describe("--forward: everything received passes on upstream as OTLP/HTTP protobu
     expect(lines).toEqual(["failing", "recovered"]);
   });
 
+  it("an upstream that keeps answering 503 with Retry-After: 0 is backed off from, not asked again at once", async () => {
+    const up = await upstream();
+    let down = true;
+    up.behave(() => (down ? { status: 503, headers: { "Retry-After": "0" } } : { status: 200 }));
+    const local = await app({ forward: [up.url], forwardTuning: { lingerMs: 10, random: () => 0 } });
+    expect((await postJson(local.base, jsonTraceRequest("hurried", [{ name: "GET /h" }]))).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Backoff without jitter: sent, then again after 250 ms, 500 ms and 1 s.
+    expect(up.requests.length).toBeGreaterThanOrEqual(2);
+    expect(up.requests.length).toBeLessThanOrEqual(4);
+    down = false;
+    await eventually(() => (up.delivered().length === 1 ? true : undefined));
+    expect((await health(local)).forwarding.targets[0]).toMatchObject({ state: "ok", sent: { batches: 1 } });
+  });
+
   it("waits out the longer Retry-After when a second batch in flight asks for more than the wait already running", async () => {
     const up = await upstream();
     const arrived: number[] = [];
