@@ -17,6 +17,7 @@ import { transcodeTraceRequestJson } from "../../src/otlp/json/transcode-traces.
 import { decodeTraceRequestProtobuf } from "../../src/otlp/protobuf/traces.js";
 import type { TraceDecodeResult } from "../../src/otlp/traces.js";
 import { richSpan } from "../store/span-fixtures.js";
+import { loadOtlpRoot, PKG } from "./helpers.js";
 import { jsonRequest } from "./sample-request.js";
 import { EVERYTHING, mutatedBodies, sdkBody } from "./trace-json-bodies.js";
 
@@ -138,6 +139,42 @@ describe("transcodeTraceRequestJson", () => {
       expect(kindsOf(span(kind === undefined ? {} : { kind })), String(kind)).toEqual([shown]);
       expect(agrees(encode(span(kind === undefined ? {} : { kind })), true), String(kind)).toBe(true);
     }
+  });
+
+  it("writes what the span reader has no use for but an upstream does: schema URLs, a resource's and scope's dropped-attribute counts", () => {
+    const body = {
+      resourceSpans: [
+        {
+          resource: { attributes: [kv("service.name", { stringValue: "schemas" })], droppedAttributesCount: 3 },
+          schemaUrl: "https://opentelemetry.io/schemas/1.26.0",
+          scopeSpans: [
+            {
+              scope: { name: "lib", version: "1.2", droppedAttributesCount: 4 },
+              schemaUrl: "https://opentelemetry.io/schemas/1.24.0",
+              spans: [{ traceId: "a".repeat(32), spanId: "b".repeat(16), name: "op" }],
+            },
+          ],
+        },
+      ],
+    };
+    const transcoded = transcodeTraceRequestJson(encode(body));
+    if (transcoded === null) return expect.fail("not transcoded");
+    const type = loadOtlpRoot().lookupType(`${PKG}.ExportTraceServiceRequest`);
+    const read = type.toObject(type.decode(transcoded.bytes), { bytes: String });
+    expect(read.resourceSpans[0]).toMatchObject({
+      resource: { droppedAttributesCount: 3 },
+      schemaUrl: "https://opentelemetry.io/schemas/1.26.0",
+      scopeSpans: [
+        {
+          scope: { name: "lib", version: "1.2", droppedAttributesCount: 4 },
+          schemaUrl: "https://opentelemetry.io/schemas/1.24.0",
+        },
+      ],
+    });
+    expect(agrees(encode(body))).toBe(true);
+    // The snake_case spellings are left to the general path, which writes them too.
+    const snake = JSON.stringify(body).replace(/"schemaUrl"/g, '"schema_url"');
+    expect(transcodeTraceRequestJson(encode(snake))).toBeNull();
   });
 
   it("counts the spans, trace ids, groups and values a request holds", () => {

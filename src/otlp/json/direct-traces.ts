@@ -54,10 +54,10 @@ const ids = new ByteStringCache(4_096);
 const OTHER_SPELLING = -3;
 
 export const REQUEST_KEYS = new KeySet(["resourceSpans", "resource_spans"]);
-export const RESOURCE_SPANS_KEYS = new KeySet(["resource", "scopeSpans", "scope_spans"]);
-export const SCOPE_SPANS_KEYS = new KeySet(["scope", "spans"]);
-export const RESOURCE_KEYS = new KeySet(["attributes"]);
-export const SCOPE_KEYS = new KeySet(["name", "version", "attributes"]);
+const RESOURCE_SPANS_KEYS = new KeySet(["resource", "scopeSpans", "scope_spans"]);
+const SCOPE_SPANS_KEYS = new KeySet(["scope", "spans"]);
+const RESOURCE_KEYS = new KeySet(["attributes"]);
+const SCOPE_KEYS = new KeySet(["name", "version", "attributes"]);
 export const SPAN_FIELDS = [
   "traceId",
   "spanId",

@@ -33,17 +33,13 @@ import {
   LINK_KEYS,
   once,
   REQUEST_KEYS,
-  RESOURCE_KEYS,
-  RESOURCE_SPANS_KEYS,
   readFields,
-  SCOPE_KEYS,
-  SCOPE_SPANS_KEYS,
   SPAN_FIELDS,
   SPAN_KEYS,
   STATUS_KEYS,
   VALUES_KEYS,
 } from "./direct-traces.js";
-import { JsonBytes, type KeySet, NOT_DIRECT } from "./json-bytes.js";
+import { JsonBytes, KeySet, NOT_DIRECT } from "./json-bytes.js";
 import { type JsonTraceDecodeOptions, OTLP_KIND_OF_API_KIND, SPAN_KIND_NAMES, STATUS_CODE_NAMES } from "./traces.js";
 
 const QUOTE = 0x22;
@@ -62,6 +58,16 @@ for (let c = 0; c < 6; c++) {
   HEX[0x61 + c] = 10 + c;
   HEX[0x41 + c] = 10 + c;
 }
+
+/*
+ * The fields of a group, resource and scope, with those the span reader has no use for (schema URLs, a
+ * resource's or scope's dropped-attribute count) written too: the forwarder sends what this writes
+ * upstream, which keeps them. The camelCase names first; a snake_case one is left to the general path.
+ */
+const RESOURCE_SPANS_KEYS = new KeySet(["resource", "scopeSpans", "schemaUrl", "scope_spans", "schema_url"]);
+const SCOPE_SPANS_KEYS = new KeySet(["scope", "spans", "schemaUrl", "schema_url"]);
+const RESOURCE_KEYS = new KeySet(["attributes", "droppedAttributesCount", "dropped_attributes_count"]);
+const SCOPE_KEYS = new KeySet(["name", "version", "attributes", "droppedAttributesCount", "dropped_attributes_count"]);
 
 /** A lone surrogate (from a `\ud800` escape): UTF-8 cannot carry it, so protobuf would read U+FFFD. */
 const LONE_SURROGATE = /\p{Surrogate}/u;
@@ -189,7 +195,8 @@ function readScopeSpans(t: Transcoding): void {
 
 /**
  * A ResourceSpans or ScopeSpans object: what its items share (key 0 of `keys`, written by `readHeader`
- * as field 1) and its items (key 1, each written by `readItem` as field 2).
+ * as field 1), its items (key 1, each written by `readItem` as field 2) and its schema URL (key 2,
+ * field 3).
  */
 function readGroup(
   t: Transcoding,
@@ -198,9 +205,11 @@ function readGroup(
   readItem: (t: Transcoding) => void,
 ): void {
   const { r, w } = t;
-  readFields(r, keys, 2, (key) => {
+  readFields(r, keys, 3, (key) => {
     if (key === 1) {
       readMessages(t, 2, Number.POSITIVE_INFINITY, readItem);
+    } else if (key === 2) {
+      writeString(t, 3, false);
     } else if (!r.skipNull()) {
       w.push(1);
       readHeader(t);
@@ -209,16 +218,21 @@ function readGroup(
   });
 }
 
-/** A Resource, of which only its attributes are kept. */
 function readResource(t: Transcoding): void {
-  t.r.itemValues = 0;
-  readFields(t.r, RESOURCE_KEYS, 1, () => readKeyValues(t, 1, 1));
+  const r = t.r;
+  r.itemValues = 0;
+  readFields(r, RESOURCE_KEYS, 2, (key) => {
+    if (key === 0) readKeyValues(t, 1, 1);
+    else writeVarint(t, 2, asUint32(r.readScalar(), "droppedAttributesCount"));
+  });
 }
 
 function readScope(t: Transcoding): void {
-  t.r.itemValues = 0;
-  readFields(t.r, SCOPE_KEYS, 3, (key) => {
+  const r = t.r;
+  r.itemValues = 0;
+  readFields(r, SCOPE_KEYS, 4, (key) => {
     if (key === 2) readKeyValues(t, 3, 1);
+    else if (key === 3) writeVarint(t, 4, asUint32(r.readScalar(), "droppedAttributesCount"));
     else writeString(t, key + 1, false);
   });
 }
