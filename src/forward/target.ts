@@ -248,7 +248,7 @@ export function createForwardTarget(
       batch.wire ??= prepare(batch);
       answer = await poster.post(endpoints[batch.path], await batch.wire, headers, tuning.timeoutMs);
     } catch (error) {
-      failure = (error as Error).message || String(error);
+      failure = failureMessage(error);
     }
     inFlight.delete(batch);
     batch.where = "gone";
@@ -263,7 +263,7 @@ export function createForwardTarget(
         events.event({ type: "recovered", url: config.url, retries: retried });
       }
     } else if (answer === null || isRetryableStatus(answer.status)) {
-      const message = answer === null ? `cannot reach it: ${failure}` : answerMessage(answer);
+      const message = answer === null ? (failure as string) : answerMessage(answer);
       retryLater(batch, answer === null ? null : parseRetryAfterMs(headerOf(answer, "retry-after")), message);
     } else {
       const message = answerMessage(answer);
@@ -363,6 +363,18 @@ export function createForwardTarget(
       });
     },
   };
+}
+
+/**
+ * Why a request got no answer, in one line. An answer that is not HTTP/1.1 at all (Node's parser
+ * fails, HPE_*) is most often an OTLP/gRPC port given for the OTLP/HTTP one: it says so.
+ */
+function failureMessage(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" && code.startsWith("HPE_")) {
+    return "its answer is not HTTP/1.1: an OTLP/gRPC port (4317)? --forward needs the OTLP/HTTP one (4318)";
+  }
+  return `cannot reach it: ${(error as Error).message || String(error)}`;
 }
 
 function headerOf(answer: PostAnswer, name: string): string | undefined {

@@ -1,3 +1,5 @@
+import { createServer as createHttp2Server } from "node:http2";
+import type { AddressInfo } from "node:net";
 import { OTLPTraceExporter as GrpcTraceExporter } from "@opentelemetry/exporter-trace-otlp-grpc";
 import { OTLPTraceExporter as JsonTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { CompressionAlgorithm } from "@opentelemetry/otlp-exporter-base";
@@ -278,6 +280,26 @@ describe("--forward: everything received passes on upstream as OTLP/HTTP protobu
       e.type === "forward" && (e.event.type === "failing" || e.event.type === "rejecting") ? [e.event.type] : [],
     );
     expect(said).toEqual(["failing", "rejecting", "failing", "rejecting"]);
+  });
+
+  it("says an upstream that does not answer HTTP/1.1 is likely an OTLP/gRPC port, not that it cannot be reached", async () => {
+    // What the OTLP/gRPC port of a Collector is: HTTP/2 without TLS, which answers HTTP/1.1 with a frame.
+    const grpcLike = createHttp2Server();
+    await new Promise<void>((resolve) => grpcLike.listen(0, "127.0.0.1", resolve));
+    started.push({ close: () => new Promise<void>((resolve) => grpcLike.close(() => resolve())) });
+    const port = (grpcLike.address() as AddressInfo).port;
+    const local = await app({ forward: [`http://127.0.0.1:${port}`], forwardTuning: { lingerMs: 10 } });
+    await postJson(local.base, jsonTraceRequest("grpc-port", [{ name: "GET /g" }]));
+    const target = await eventually(async () => {
+      const t = (await health(local)).forwarding.targets[0];
+      return t.lastError === null ? undefined : t;
+    });
+    expect(target.state).toBe("retrying");
+    expect(target.lastError.message).toBe(
+      "its answer is not HTTP/1.1: an OTLP/gRPC port (4317)? --forward needs the OTLP/HTTP one (4318)",
+    );
+    const failing = local.events.find((e) => e.type === "forward" && e.event.type === "failing");
+    expect(failing).toMatchObject({ event: { message: target.lastError.message } });
   });
 
   it("reads the reason of a refusal in this server's own error shape", async () => {
