@@ -5,7 +5,9 @@ import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 export interface PostAnswer {
   status: number;
   headers: IncomingHttpHeaders;
-  /** The start of the body as text (an error's reason), at most `MAX_REASON_BYTES`. */
+  /** The start of the body (an error's reason), at most `MAX_REASON_BYTES`… */
+  body: Uint8Array;
+  /** …and the same as text. */
   text: string;
 }
 
@@ -58,8 +60,8 @@ export function createPoster(): Poster {
           });
           res.on("end", () => {
             done();
-            const text = Buffer.concat(chunks).subarray(0, MAX_REASON_BYTES).toString("utf8");
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, text });
+            const body = Buffer.concat(chunks).subarray(0, MAX_REASON_BYTES);
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text: body.toString("utf8") });
           });
           res.on("error", (error) => {
             done();

@@ -1,4 +1,5 @@
 import type { OtlpSignalPath } from "../otlp/protobuf/from-json.js";
+import { readStatusMessageProtobuf } from "../otlp/protobuf/status.js";
 import type { ForwardTargetJson } from "../protocol.js";
 import { gzipInPool } from "./gzip.js";
 import { createPoster, type PostAnswer, type Poster } from "./http-post.js";
@@ -93,6 +94,9 @@ function answerMessage(answer: PostAnswer): string {
     } catch {
       // Not JSON after all: the status alone says enough.
     }
+  } else if (type.includes("protobuf")) {
+    // What OTLP asks of an upstream answering a protobuf export: a google.rpc.Status in protobuf.
+    reason = readStatusMessageProtobuf(answer.body)?.trim().split("\n")[0] ?? "";
   } else if (type.startsWith("text/")) {
     reason = answer.text.trim().split("\n")[0] ?? "";
   }

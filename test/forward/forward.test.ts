@@ -5,6 +5,7 @@ import { OTLPTraceExporter as JsonTraceExporter } from "@opentelemetry/exporter-
 import { CompressionAlgorithm } from "@opentelemetry/otlp-exporter-base";
 import { afterEach, describe, expect, it } from "vitest";
 import { decodeLogRequestProtobuf } from "../../src/otlp/protobuf/logs.js";
+import { encodeStatusProtobuf } from "../../src/otlp/protobuf/status.js";
 import { decodeTraceRequestProtobuf } from "../../src/otlp/protobuf/traces.js";
 import { spanToJson } from "../../src/protocol-json.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
@@ -300,6 +301,24 @@ describe("--forward: everything received passes on upstream as OTLP/HTTP protobu
     );
     const failing = local.events.find((e) => e.type === "forward" && e.event.type === "failing");
     expect(failing).toMatchObject({ event: { message: target.lastError.message } });
+  });
+
+  it("reads the reason of a refusal in OTLP's protobuf google.rpc.Status, as a Collector answers a protobuf export", async () => {
+    const up = await upstream();
+    up.behave(() => ({
+      status: 400,
+      headers: { "Content-Type": "application/x-protobuf" },
+      body: encodeStatusProtobuf(3, "proto: cannot parse invalid wire-format data"),
+    }));
+    const local = await app({ forward: [up.url], forwardTuning: { lingerMs: 10 } });
+    await postJson(local.base, jsonTraceRequest("refused-pb", [{ name: "GET /p" }]));
+    const target = await eventually(async () => {
+      const t = (await health(local)).forwarding.targets[0];
+      return t.dropped.rejected === 1 ? t : undefined;
+    });
+    expect(target.lastError.message).toBe("HTTP 400: proto: cannot parse invalid wire-format data");
+    const refusal = local.events.find((e) => e.type === "forward" && e.event.type === "rejecting");
+    expect(refusal).toMatchObject({ event: { message: "HTTP 400: proto: cannot parse invalid wire-format data" } });
   });
 
   it("reads the reason of a refusal in this server's own error shape", async () => {

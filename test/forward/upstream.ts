@@ -16,7 +16,7 @@ export interface Received {
  * all, or a 200 whose body comes a byte every 50 ms and never ends.
  */
 export type Behaviour =
-  | { status: number; headers?: Record<string, string>; body?: string; delayMs?: number }
+  | { status: number; headers?: Record<string, string>; body?: string | Uint8Array; delayMs?: number }
   | "hang"
   | "trickle";
 

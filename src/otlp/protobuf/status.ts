@@ -1,3 +1,5 @@
+import { ProtoReader, tagOf, WIRE_LEN } from "./wire.js";
+
 /**
  * google.rpc.Status { int32 code = 1; string message = 2; repeated google.protobuf.Any details = 3; }:
  * the body of an OTLP/HTTP error response, and over gRPC the `grpc-status-details-bin` trailer. With
@@ -84,4 +86,25 @@ function pushVarint(out: number[], value: number): void {
     v = Math.floor(v / 0x80);
   }
   out.push(v);
+}
+
+const STATUS_MESSAGE_TAG = tagOf(2, WIRE_LEN);
+
+/**
+ * The message of a google.rpc.Status (an OTLP/HTTP error body, protobuf-encoded when the request was),
+ * or null when the bytes hold none or are no such message (a body cut short, say).
+ */
+export function readStatusMessageProtobuf(bytes: Uint8Array): string | null {
+  try {
+    const reader = new ProtoReader(bytes);
+    let message: string | null = null;
+    while (reader.pos < reader.end) {
+      const tag = reader.tag();
+      if (tag === STATUS_MESSAGE_TAG) message = reader.string();
+      else reader.skip(tag);
+    }
+    return message;
+  } catch {
+    return null;
+  }
 }
