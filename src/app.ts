@@ -208,7 +208,11 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
       ? undefined
       : // Loaded only with --forward.
         (await import("./forward/forwarder.js")).createForwarder(
-          config.forward,
+          // OTLP asks an exporter to say what it is in a User-Agent; a --forward-header can set another.
+          config.forward.map((target) => ({
+            ...target,
+            headers: { "User-Agent": `tracekit-local/${packageVersion()}`, ...target.headers },
+          })),
           {
             event: (event) => onEvent({ type: "forward", event }),
             dropsChanged: () =>

@@ -140,6 +140,22 @@ describe("--forward: everything received passes on upstream as OTLP/HTTP protobu
     expect(logs.map((l: { body: unknown }) => l.body)).toEqual(["cart saved"]);
   });
 
+  it("says what it is in a User-Agent, as OTLP asks of an exporter, unless a --forward-header sets one", async () => {
+    const up = await upstream();
+    const plain = await app({ forward: [up.url], forwardTuning: { lingerMs: 10 } });
+    await postJson(plain.base, jsonTraceRequest("ua", [{ name: "GET /ua" }]));
+    await eventually(() => (up.delivered().length === 1 ? true : undefined));
+    expect(up.requests[0]?.headers["user-agent"]).toMatch(/^tracekit-local\/\d+\.\d+\.\d+/);
+    const named = await app({
+      forward: [up.url],
+      forwardHeader: ["user-agent=laptop-of-ana"],
+      forwardTuning: { lingerMs: 10 },
+    });
+    await postJson(named.base, jsonTraceRequest("ua", [{ name: "GET /ua2" }]));
+    await eventually(() => (up.delivered().length === 2 ? true : undefined));
+    expect(up.requests[1]?.headers["user-agent"]).toBe("laptop-of-ana");
+  });
+
   it("retries 503 and 429 honouring Retry-After (seconds and an HTTP date), then delivers once and says so", async () => {
     const up = await upstream();
     up.behave((i) => {
