@@ -217,7 +217,9 @@ export function parseForwardUrl(value: string): { url: string; authorization: st
   } catch {
     throw new ConfigError(`--forward needs an http:// or https:// URL such as http://collector:4318, not "${value}"`);
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
+  // The URL parser reads "http:///v1" as host "v1" and "http:/collector" as host "collector": a host
+  // must follow the "//" as written.
+  if ((url.protocol !== "http:" && url.protocol !== "https:") || !/^https?:\/\/[^/?#\s]/i.test(value.trim())) {
     throw new ConfigError(`--forward needs an http:// or https:// URL such as http://collector:4318, not "${value}"`);
   }
   if (url.search !== "" || url.hash !== "") {

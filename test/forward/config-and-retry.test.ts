@@ -23,7 +23,15 @@ describe("--forward and --forward-header values", () => {
   });
 
   it("refuses what is not an http(s) base URL, and malformed headers, with one line each", () => {
-    for (const bad of ["collector:4318", "ftp://collector", "not a url", "http://c:4318/?x=1"]) {
+    for (const bad of [
+      "collector:4318",
+      "ftp://collector",
+      "not a url",
+      "http://c:4318/?x=1",
+      "http://",
+      "http:///v1/traces",
+      "https:/collector:4318",
+    ]) {
       expect(() => parseForwardUrl(bad)).toThrow(ConfigError);
     }
     expect(parseForwardHeader("x-api-key=abc=123")).toEqual(["x-api-key", "abc=123"]);
