@@ -225,6 +225,11 @@ export interface ForwardTargetJson {
   /** Requests tried again after 429/502/503/504 or a failed connection. */
   retried: number;
   /**
+   * Items (spans, log records, data points) the upstream rejected from batches it took: the counts of
+   * its partial-success answers. Not sent again (OTLP: a partial success is final).
+   */
+  rejectedItems: number;
+  /**
    * Batches dropped, by reason: `queueFull` (the oldest, past the queue bound), `rejected` (a final
    * 4xx/5xx answer), `shutdown` (still queued when tracekit-local stopped); `bytes` of all of them.
    */

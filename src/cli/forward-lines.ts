@@ -24,6 +24,8 @@ export function forwardEventLine(event: ForwardEvent): string {
       return `  ! forwarding to ${event.url} failed (${event.message}); retrying with backoff, data waits in the queue`;
     case "rejecting":
       return `  ! forwarding to ${event.url} was refused (${event.message}); refused batches are dropped, not retried: check the URL and any --forward-header (an API key?)`;
+    case "partial":
+      return `  ! forwarding to ${event.url}: the upstream took a batch but rejected ${count(event.rejected)} of its items${event.message === "" ? "" : ` (${event.message})`}; they are not sent again (more such answers are counted in /api/health, forwarding.targets[].rejectedItems)`;
     case "recovered":
       return `  + forwarding to ${event.url} works again`;
     case "dropped":

@@ -1,5 +1,5 @@
 import type { OtlpSignalPath } from "../otlp/protobuf/from-json.js";
-import { readStatusMessageProtobuf } from "../otlp/protobuf/status.js";
+import { readPartialSuccessProtobuf, readStatusMessageProtobuf } from "../otlp/protobuf/status.js";
 import type { ForwardTargetJson } from "../protocol.js";
 import { gzipInPool } from "./gzip.js";
 import { createPoster, type PostAnswer, type Poster } from "./http-post.js";
@@ -47,6 +47,8 @@ export type ForwardEvent =
   /** The upstream refused a batch (not retried: dropped), after taking the last or at the first. */
   | { type: "rejecting"; url: string; message: string }
   | { type: "recovered"; url: string; retries: number }
+  /** The upstream took a batch but rejected some of its items (OTLP's partial success), at the first since a clean answer. */
+  | { type: "partial"; url: string; rejected: number; message: string }
   | { type: "dropped"; url: string; reason: DropReason; batches: number; bytes: number; message: string };
 
 /** What health shows of a target (the JSON shape itself: it is built of plain numbers and strings). */
@@ -82,6 +84,36 @@ function concat(parts: Uint8Array[], size: number): Uint8Array {
 }
 
 /** Why an answer failed, in one line: the upstream's reason when it gave one in text. */
+/**
+ * What a 2xx answer says it rejected (OTLP's partial success: `rejected_spans`, `rejected_log_records`
+ * or `rejected_data_points`, and `error_message`), or null when it took everything.
+ */
+function partialSuccessOf(answer: PostAnswer): { rejected: number; message: string } | null {
+  if (answer.body.byteLength === 0) return null;
+  const type = String(answer.headers["content-type"] ?? "");
+  let rejected = 0;
+  let message = "";
+  if (type.includes("protobuf")) {
+    const partial = readPartialSuccessProtobuf(answer.body);
+    if (partial === null) return null;
+    rejected = partial.rejected;
+    message = partial.errorMessage;
+  } else if (type.includes("json")) {
+    try {
+      const partial = (JSON.parse(answer.text) as { partialSuccess?: Record<string, unknown> }).partialSuccess;
+      if (typeof partial !== "object" || partial === null) return null;
+      const count = partial.rejectedSpans ?? partial.rejectedLogRecords ?? partial.rejectedDataPoints ?? 0;
+      rejected = Number(count) || 0;
+      message = typeof partial.errorMessage === "string" ? partial.errorMessage : "";
+    } catch {
+      return null;
+    }
+  }
+  // A message alone is a warning (OTLP allows it); only rejected items are reported.
+  if (rejected <= 0) return null;
+  return { rejected, message: message.trim().split("\n")[0]?.slice(0, 200) ?? "" };
+}
+
 function answerMessage(answer: PostAnswer): string {
   const type = String(answer.headers["content-type"] ?? "");
   let reason = "";
@@ -134,6 +166,9 @@ export function createForwardTarget(
   let sentBatches = 0;
   let sentBytes = 0;
   let retried = 0;
+  /** Items the upstream rejected from batches it took (partial success); `partial`: since the last clean answer. */
+  let rejectedItems = 0;
+  let partial = false;
   const dropped = { queueFull: 0, rejected: 0, shutdown: 0, bytes: 0 };
   let lastError: ForwardTargetStatus["lastError"] = null;
   const endpoints = {
@@ -261,6 +296,17 @@ export function createForwardTarget(
       sentBatches++;
       sentBytes += batch.bytes;
       attempt = 0;
+      const rejected = partialSuccessOf(answer);
+      if (rejected === null) partial = false;
+      else {
+        rejectedItems += rejected.rejected;
+        const message = `HTTP ${answer.status}, partial success: ${rejected.rejected} rejected${rejected.message === "" ? "" : `: ${rejected.message}`}`;
+        lastError = { message, at: new Date().toISOString() };
+        if (!partial) {
+          partial = true;
+          events.event({ type: "partial", url: config.url, rejected: rejected.rejected, message: rejected.message });
+        }
+      }
       if (failing || rejecting) {
         failing = false;
         rejecting = false;
@@ -329,6 +375,7 @@ export function createForwardTarget(
         queued: { bytes: queuedBytes, batches: queuedBatches },
         sent: { batches: sentBatches, bytes: sentBytes },
         retried,
+        rejectedItems,
         dropped: { ...dropped },
         lastError,
       };

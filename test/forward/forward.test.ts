@@ -5,7 +5,7 @@ import { OTLPTraceExporter as JsonTraceExporter } from "@opentelemetry/exporter-
 import { CompressionAlgorithm } from "@opentelemetry/otlp-exporter-base";
 import { afterEach, describe, expect, it } from "vitest";
 import { decodeLogRequestProtobuf } from "../../src/otlp/protobuf/logs.js";
-import { encodeStatusProtobuf } from "../../src/otlp/protobuf/status.js";
+import { encodeExportResponseProtobuf, encodeStatusProtobuf } from "../../src/otlp/protobuf/status.js";
 import { decodeTraceRequestProtobuf } from "../../src/otlp/protobuf/traces.js";
 import { spanToJson } from "../../src/protocol-json.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
@@ -335,6 +335,40 @@ describe("--forward: everything received passes on upstream as OTLP/HTTP protobu
     expect(target.lastError.message).toBe("HTTP 400: proto: cannot parse invalid wire-format data");
     const refusal = local.events.find((e) => e.type === "forward" && e.event.type === "rejecting");
     expect(refusal).toMatchObject({ event: { message: "HTTP 400: proto: cannot parse invalid wire-format data" } });
+  });
+
+  it("counts and says once what an upstream rejected from batches it took (partial success), without sending them again", async () => {
+    const up = await upstream();
+    up.behave((_, path) =>
+      path === "/v1/traces"
+        ? {
+            status: 200,
+            headers: { "Content-Type": "application/x-protobuf" },
+            body: encodeExportResponseProtobuf(2, "span name too long"),
+          }
+        : {
+            status: 200,
+            headers: { "Content-Type": "application/json" },
+            body: '{"partialSuccess":{"rejectedLogRecords":"1"}}',
+          },
+    );
+    const local = await app({ forward: [up.url], forwardTuning: { lingerMs: 10 } });
+    for (let i = 0; i < 2; i++) {
+      await postJson(local.base, jsonTraceRequest("partly", [{ name: `GET /${i}` }, { name: `GET /${i}b` }]));
+      await eventually(() => (up.requests.length === i + 1 ? true : undefined));
+    }
+    await postLogs(local.base, jsonLogRequest("partly", [{ body: "one" }]));
+    const target = await eventually(async () => {
+      const t = (await health(local)).forwarding.targets[0];
+      return t.rejectedItems === 5 ? t : undefined;
+    });
+    expect(target).toMatchObject({ state: "ok", retried: 0, sent: { batches: 3 }, dropped: { rejected: 0 } });
+    expect(target.lastError.message).toBe("HTTP 200, partial success: 1 rejected");
+    expect(up.requests).toHaveLength(3);
+    const said = local.events.filter((e) => e.type === "forward" && e.event.type === "partial");
+    expect(said).toEqual([
+      { type: "forward", event: { type: "partial", url: up.url, rejected: 2, message: "span name too long" } },
+    ]);
   });
 
   it("reads the reason of a refusal in this server's own error shape", async () => {

@@ -63,7 +63,7 @@ export async function startUpstream(): Promise<Upstream> {
           "Content-Type": ok ? "application/x-protobuf" : "application/json",
           ...behaviour.headers,
         });
-        res.end(ok ? "" : (behaviour.body ?? JSON.stringify({ code: 14, message: "unavailable" })));
+        res.end(behaviour.body ?? (ok ? "" : JSON.stringify({ code: 14, message: "unavailable" })));
       };
       if (behaviour.delayMs === undefined) answer();
       else setTimeout(answer, behaviour.delayMs);

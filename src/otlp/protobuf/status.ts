@@ -1,4 +1,4 @@
-import { ProtoReader, tagOf, WIRE_LEN } from "./wire.js";
+import { ProtoReader, tagOf, WIRE_LEN, WIRE_VARINT } from "./wire.js";
 
 /**
  * google.rpc.Status { int32 code = 1; string message = 2; repeated google.protobuf.Any details = 3; }:
@@ -104,6 +104,40 @@ export function readStatusMessageProtobuf(bytes: Uint8Array): string | null {
       else reader.skip(tag);
     }
     return message;
+  } catch {
+    return null;
+  }
+}
+
+const PARTIAL_SUCCESS_TAG = tagOf(1, WIRE_LEN);
+const REJECTED_TAG = tagOf(1, WIRE_VARINT);
+const ERROR_MESSAGE_TAG = tagOf(2, WIRE_LEN);
+
+/**
+ * The partial_success of an Export{Trace,Logs,Metrics}ServiceResponse (the same fields in all three):
+ * how many items the receiver rejected and why. Null when it has none, or the bytes are no such message.
+ */
+export function readPartialSuccessProtobuf(bytes: Uint8Array): { rejected: number; errorMessage: string } | null {
+  try {
+    const reader = new ProtoReader(bytes);
+    let found: { rejected: number; errorMessage: string } | null = null;
+    while (reader.pos < reader.end) {
+      const tag = reader.tag();
+      if (tag !== PARTIAL_SUCCESS_TAG) {
+        reader.skip(tag);
+        continue;
+      }
+      found ??= { rejected: 0, errorMessage: "" };
+      const outer = reader.enter();
+      while (reader.pos < reader.end) {
+        const inner = reader.tag();
+        if (inner === REJECTED_TAG) found.rejected = Number(reader.int64());
+        else if (inner === ERROR_MESSAGE_TAG) found.errorMessage = reader.string();
+        else reader.skip(inner);
+      }
+      reader.leave(outer);
+    }
+    return found;
   } catch {
     return null;
   }
