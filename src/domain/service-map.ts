@@ -112,7 +112,9 @@ function peerOfAttributes(a: Span["attributes"]): Peer | null {
   if (db !== undefined) {
     const kind = CACHES.has(db.toLowerCase()) ? "cache" : "database";
     const namespace = text(a["db.namespace"]) ?? text(a["db.name"]);
-    return { name: namespace ? `${db} ${namespace}` : db, kind };
+    if (!namespace) return { name: db, kind };
+    // A number is a database index (Redis's 0-15), not a name: "redis db 0", not "redis 0".
+    return { name: /^\d+$/.test(namespace) ? `${db} db ${namespace}` : `${db} ${namespace}`, kind };
   }
   const messaging = text(a["messaging.system"]);
   if (messaging !== undefined) {

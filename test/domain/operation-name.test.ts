@@ -11,10 +11,10 @@ describe("operation names", () => {
       name: "GET payments",
       peer: "payments",
     });
-    // A Redis client span named by its command: not an HTTP GET to "redis 0".
+    // A Redis client span named by its command: not an HTTP GET to "redis db 0".
     expect(op("get", "CLIENT", { "db.system": "redis", "db.namespace": "0" })).toMatchObject({
       name: "get",
-      peer: "redis 0",
+      peer: "redis db 0",
     });
     expect(op("GET", "SERVER", { "http.route": "/users/:id" }).name).toBe("GET /users/:id");
   });

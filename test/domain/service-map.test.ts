@@ -27,6 +27,11 @@ describe("service map", () => {
     expect(calleeOf(client({ "server.address": "payment.svc.cluster.local" }))?.name).toBe("payment");
     expect(calleeOf(client({ "peer.service": "billing", "server.address": "10.1.1.1" }))?.name).toBe("billing");
     expect(calleeOf(client({ "db.system": "redis" }))).toEqual({ name: "redis", kind: "cache" });
+    // Redis names its database by index.
+    expect(calleeOf(client({ "db.system.name": "redis", "db.namespace": "0" }))).toEqual({
+      name: "redis db 0",
+      kind: "cache",
+    });
     expect(calleeOf(client({ "db.system.name": "postgresql", "db.namespace": "shop" }))).toEqual({
       name: "postgresql shop",
       kind: "database",
