@@ -12,25 +12,26 @@ export interface TraceSearchDeps {
   spanQuery: SqliteSpanQuery;
   /** Writes pending spans, so the query language sees every accepted span. */
   flush(): void;
-  /** Whether the next commit evicts traces (the list would show them until it is made). */
-  evictionDue(): boolean;
+  /** The traces the next commit evicts (retention is due), or null: a list leaves them out ahead of it. */
+  leavingAtCommit(): ReadonlySet<TraceEntry> | null;
   assertOpen(): void;
 }
 
 /** The SQLite span store's trace list: filters on the in-memory summaries, the query language on the stored spans. */
 export function createTraceSearch(deps: TraceSearchDeps): { listTraces(query: TraceQuery): TracePage } {
-  const { traces, spanQuery, flush, evictionDue, assertOpen } = deps;
+  const { traces, spanQuery, flush, leavingAtCommit, assertOpen } = deps;
   const byStart = traces.byStart;
   const keyOrders = createKeyOrders<TraceEntry>();
 
   function listTraces(query: TraceQuery): TracePage {
     assertOpen();
     // The summaries, and so a list without a query, take a span when it is accepted: only the query
-    // language, which reads stored rows, and retention wait for the commit. /api/health lists the
-    // oldest and newest trace, and made a commit at each probe. A later slice of a walk leaves the
-    // pending spans to the next commit: writing them here made every slice a commit.
-    const needsQuery = query.q !== undefined && query.q.trim() !== "";
-    if (query.continuesWalk !== true && (needsQuery || evictionDue())) flush();
+    // language reads stored rows, and waits for the commit. /api/health lists the oldest and newest
+    // trace, and made a commit at each probe. A later slice of a walk leaves the pending spans to the
+    // next commit: writing them here made every slice a commit.
+    if (query.continuesWalk !== true && query.q !== undefined && query.q.trim() !== "") flush();
+    // Retention still due shows ahead of its commit, as in the statistics: the traces it evicts are left out.
+    const leaving = leavingAtCommit();
     const filter = spanQuery.compile(query.q);
     const sort = traceSortOf(query);
     return collectSortedTracePage({
@@ -44,7 +45,7 @@ export function createTraceSearch(deps: TraceSearchDeps): { listTraces(query: Tr
       boundsOf: (entry) => entry.aggregate,
       keyOrders,
       boundsMayMatch: (bounds) => boundsMayMatch(bounds, query),
-      matches: (entry) => !entry.evicted && summaryMatches(entry.aggregate, query),
+      matches: (entry) => !entry.evicted && leaving?.has(entry) !== true && summaryMatches(entry.aggregate, query),
       matchesQuery: filter === undefined ? undefined : (entry) => filter.matchesTrace(entry),
       chunkMayMatch:
         filter === undefined

@@ -14,7 +14,7 @@ import { createTraceSearch } from "./sqlite-search.js";
 import { eventsFromStored, type SpanBody } from "./sqlite-span-codec.js";
 import { createSqliteSpanQuery, type SqliteSpanQuery } from "./sqlite-span-query.js";
 import { SpanWriter } from "./sqlite-span-writer.js";
-import { StoredTraces } from "./sqlite-traces.js";
+import { StoredTraces, type TraceEntry } from "./sqlite-traces.js";
 import { startViewsBuild, type ViewsBuild } from "./sqlite-views-build.js";
 import type { Store, StoreStats } from "./store.js";
 
@@ -136,7 +136,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     if (evictionDue()) traces.subtractStats(traces.toEvict(spansWithPending()));
   };
   const reads = { stmts, traces, lookups, flush, retireFromStats, assertOpen };
-  const { listTraces } = createTraceSearch({ ...reads, spanQuery, evictionDue });
+  const { listTraces } = createTraceSearch({ ...reads, spanQuery, leavingAtCommit });
   const { getTrace, getSummaries, listServices, rateBasis, listOperations } = createSpanQueries(reads);
   // Set once the traces are loaded (below); spans arrive only after that.
   let errors: SqliteErrorGroups | undefined;
@@ -190,7 +190,12 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   function catalogSpans() {
     assertOpen();
     if (spanQuery.recentSpans.size < traces.spanTotal) flush();
-    return spanQuery.catalogSpans(spansWithPending(), (traceId) => traces.entries.has(traceId));
+    // Retention still due shows ahead of its commit: the spans of the traces it evicts are left out.
+    const leaving = leavingAtCommit();
+    return spanQuery.catalogSpans(spansWithPending(), (traceId) => {
+      const entry = traces.entries.get(traceId);
+      return entry !== undefined && leaving?.has(entry) !== true;
+    });
   }
 
   /** The spans kept and those waiting for their commit. */
@@ -201,6 +206,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   /** Whether the next commit evicts traces: the spans kept and those waiting are over the bound. */
   function evictionDue(): boolean {
     return spansWithPending() > traces.maxSpans;
+  }
+
+  /** The traces the next commit evicts, or null when it evicts none. */
+  function leavingAtCommit(): ReadonlySet<TraceEntry> | null {
+    return evictionDue() ? new Set(traces.toEvict(spansWithPending())) : null;
   }
 
   /**
@@ -225,15 +235,15 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   function stats(): StoreStats {
     assertOpen();
     const { entries, maxSpans, evictedTraces, evictedSpans } = traces;
-    let evictSpans = 0;
-    const evict = evictionDue() ? traces.toEvict(spansWithPending()) : [];
-    for (const entry of evict) evictSpans += entry.aggregate.spanCount;
+    const leaving = leavingAtCommit() ?? new Set<TraceEntry>();
+    let leavingSpans = 0;
+    for (const entry of leaving) leavingSpans += entry.aggregate.spanCount;
     return {
-      spans: spansWithPending() - evictSpans,
-      traces: entries.size - evict.length,
+      spans: spansWithPending() - leavingSpans,
+      traces: entries.size - leaving.size,
       maxSpans,
-      evictedTraces: evictedTraces + evict.length,
-      evictedSpans: evictedSpans + evictSpans,
+      evictedTraces: evictedTraces + leaving.size,
+      evictedSpans: evictedSpans + leavingSpans,
     };
   }
 

@@ -273,6 +273,11 @@ describe("sqlite store: persistence and files", () => {
       evictedTraces: 1,
       evictedSpans: perTrace,
     });
+    expect(store.listTraces({ limit: 10 }).traces.map((t) => t.traceId)).toEqual([traceId(3), traceId(2)]);
+    expect(store.listTraces({ limit: 10, order: "asc" }).traces.map((t) => t.traceId)).toEqual([
+      traceId(2),
+      traceId(3),
+    ]);
     expect(committedSpans()).toBe(0);
     // The error groups forget evicted traces in the commit: they make it.
     expect(store.errorGroups({ limit: 10, buckets: 1 }).totalErrors).toBe(2);
