@@ -382,8 +382,13 @@ export type LiveMessage =
   /** Newly captured snapshots, coalesced per tick. */
   | { type: "snapshots"; snapshots: SnapshotSummaryJson[] }
   | { type: "sdk-events"; events: SdkEventJson[] }
-  /** Newly stored log records, oldest first, coalesced per tick (a burst is a few messages). */
-  | { type: "logs"; logs: LogRecordJson[] }
+  /**
+   * Newly stored log records, oldest first, coalesced per tick (a burst is a few messages). A tick
+   * carries at most the hub's bound of records, the newest; `omitted` (present when some were left
+   * out) counts the records stored in the tick before them that it does not carry: a client that
+   * shows every record reads them from GET /api/logs.
+   */
+  | { type: "logs"; logs: LogRecordJson[]; omitted?: number }
   /** Names of metrics that received points since the last tick (each once); pages refetch what they show. */
   | { type: "metrics"; names: string[] }
   /**

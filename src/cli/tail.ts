@@ -48,6 +48,13 @@ async function matchingIds<T>(
   }
 }
 
+/** The line (on stderr) for records a live message left out: never a silent gap in the output. */
+export function omittedLogsLine(count: number, filtered: boolean): string {
+  const records = count === 1 ? "1 log record" : `${count.toLocaleString("en-US")} log records`;
+  const which = filtered ? " (matching or not)" : "";
+  return `tail: ${records}${which} arrived faster than the live feed carries them and are not shown here; the Logs page and GET /api/logs have every one`;
+}
+
 const toMs = (unixNano: string) => String(BigInt(unixNano) / NANOS_PER_MS);
 
 export async function runTail(view: TailView, options: TailOptions): Promise<void> {
@@ -98,6 +105,8 @@ export async function runTail(view: TailView, options: TailOptions): Promise<voi
 
   const feed = view === "logs" ? null : new TraceTailFeed(view);
   let logQueue: LogRecordJson[] = [];
+  /** Records the server stored but did not push (more arrived at once than a live message carries). */
+  let logsOmitted = 0;
   // One flush at a time, so lines come out in the order they were decided.
   let flushing: Promise<void> = Promise.resolve();
   const flush = async () => {
@@ -112,9 +121,13 @@ export async function runTail(view: TailView, options: TailOptions): Promise<voi
         const errors = trace?.spans.filter((span) => span.status.code === "ERROR") ?? [];
         for (const span of feed.selectNewErrors(summary.traceId, previousErrors, errors)) show.error(span);
       }
-    } else if (logQueue.length > 0) {
+    } else if (logQueue.length > 0 || logsOmitted > 0) {
       const batch = logQueue;
+      const omitted = logsOmitted;
       logQueue = [];
+      logsOmitted = 0;
+      // Said where they would have been, before the newer records that were pushed.
+      if (omitted > 0) console.error(omittedLogsLine(omitted, query !== undefined));
       for (const log of await logsMatching(batch)) show.log(log);
     }
   };
@@ -125,7 +138,10 @@ export async function runTail(view: TailView, options: TailOptions): Promise<voi
   const onMessage = (message: LiveMessage) => {
     if (message.type === "traces") feed?.receive(message.traces, message.snapshot === true, Date.now());
     else if (message.type === "cleared") feed?.cleared();
-    else if (message.type === "logs" && view === "logs") logQueue.push(...message.logs);
+    else if (message.type === "logs" && view === "logs") {
+      logQueue.push(...message.logs);
+      logsOmitted += message.omitted ?? 0;
+    }
   };
 
   const matching = query === undefined ? "" : ` matching "${query}"`;

@@ -18,7 +18,8 @@ export interface LogIngest {
 /**
  * The log write path: store, then push to live clients. The hub coalesces what arrives within a tick
  * into one `logs` message and keeps at most its bound of records per tick (the newest), so a flood of
- * records costs the WebSocket one bounded message per tick; pages read the rest from GET /api/logs.
+ * records costs the WebSocket one bounded message per tick; the message counts the records it left
+ * out (`omitted`), and pages read those from GET /api/logs.
  */
 export function createLogIngest(store: LogStore, hub: LiveHub, serviceColors?: ServiceColors): LogIngest {
   return {
@@ -26,7 +27,11 @@ export function createLogIngest(store: LogStore, hub: LiveHub, serviceColors?: S
       if (records.length === 0) return { stored: [], duplicates: 0 };
       serviceColors?.seeAll(records);
       const result = store.insertLogs(records, request);
-      hub.publishItems("logs", result.stored, (items) => ({ type: "logs", logs: items.map(logToJson) }));
+      hub.publishItems("logs", result.stored, (items, omitted) =>
+        omitted > 0
+          ? { type: "logs", logs: items.map(logToJson), omitted }
+          : { type: "logs", logs: items.map(logToJson) },
+      );
       return result;
     },
     committed(mark) {

@@ -27,7 +27,7 @@ export interface LiveHubOptions {
   hardLimitBytes?: number;
   /** Most summaries in one message; a larger burst goes out as several messages. */
   maxTracesPerMessage?: number;
-  /** Most items queued per `publishItems` type between ticks; older ones are dropped first. */
+  /** Most items queued per `publishItems` type between ticks; older ones are dropped first (and counted). */
   maxQueuedItems?: number;
 }
 
@@ -43,9 +43,10 @@ export interface LiveHub {
   publishState(type: LiveMessage["type"], build: () => LiveMessage): void;
   /**
    * Queues items of a list message (e.g. new snapshots), coalesced per tick: `build` makes one
-   * message of the items queued since the last tick. A skipped client does not get them replayed.
+   * message of the items queued since the last tick, told how many older ones the bound left out
+   * (`omitted`), so a client can tell its list has a gap. A skipped client does not get them replayed.
    */
-  publishItems<T>(type: string, items: readonly T[], build: (items: T[]) => LiveMessage): void;
+  publishItems<T>(type: string, items: readonly T[], build: (items: T[], omitted: number) => LiveMessage): void;
   addClient(client: LiveClient): () => void;
   clientCount(): number;
   close(): void;
@@ -70,7 +71,10 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
   /** The latest serialized message per state type, and the builders of those changed since the last tick. */
   const states = new Map<string, string>();
   let changedStates = new Map<string, () => LiveMessage>();
-  let pendingItems = new Map<string, { items: unknown[]; build: (items: unknown[]) => LiveMessage }>();
+  let pendingItems = new Map<
+    string,
+    { items: unknown[]; omitted: number; build: (items: unknown[], omitted: number) => LiveMessage }
+  >();
   let timer: NodeJS.Timeout | null = null;
   let resyncTimer: NodeJS.Timeout | null = null;
   let closed = false;
@@ -123,7 +127,7 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
     }
     if (clients.size > 0) {
       for (const type of changed.keys()) messages.push(states.get(type) as string);
-      for (const queued of items.values()) messages.push(JSON.stringify(queued.build(queued.items)));
+      for (const queued of items.values()) messages.push(JSON.stringify(queued.build(queued.items, queued.omitted)));
     }
     let snapshot: string | null | undefined;
     let waiting = false;
@@ -173,11 +177,15 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
       if (closed || items.length === 0) return;
       let queued = pendingItems.get(type);
       if (queued === undefined) {
-        queued = { items: [], build: build as (items: unknown[]) => LiveMessage };
+        queued = { items: [], omitted: 0, build: build as (items: unknown[], omitted: number) => LiveMessage };
         pendingItems.set(type, queued);
       }
       queued.items.push(...items);
-      if (queued.items.length > maxQueuedItems) queued.items.splice(0, queued.items.length - maxQueuedItems);
+      const over = queued.items.length - maxQueuedItems;
+      if (over > 0) {
+        queued.items.splice(0, over);
+        queued.omitted += over;
+      }
       timer ??= setTimeout(flush, tickMs);
     },
     addClient(client) {

@@ -4,6 +4,7 @@ import { type CliRun, freePort, useCliRuns, waitForUrl } from "../helpers/cli.js
 import { waitFor } from "../helpers/live.js";
 import { SeverityNumber, sendLogsInTrace } from "../helpers/logs-in-trace.js";
 import { sendSdkTrace } from "../helpers/otel.js";
+import { jsonLogRequest, postLogs } from "../helpers/payloads.js";
 
 const cli = useCliRuns({ TRACEKIT_NO_BROWSER: "1" });
 
@@ -81,6 +82,21 @@ describe("tracekit-local tail", { timeout: 60_000 }, () => {
     await new Promise((resolve) => setTimeout(resolve, 800));
     expect(lines(traces.stdout())).toHaveLength(1);
     expect(lines(logs.stdout())).toHaveLength(1);
+  });
+
+  it("says how many log records of a burst the live feed did not carry, instead of skipping them silently", async () => {
+    const logs = await tail(["logs", "--port", port, "--format", "json"]);
+    const burst = Array.from({ length: 1500 }, (_, i) => ({ body: `burst record ${i}` }));
+    expect((await postLogs(app.base, jsonLogRequest("burst", burst))).status).toBe(200);
+    const printed = await linesOf(logs, 1000);
+    // The newest 1,000 are printed; the other 500 are named on stderr.
+    expect(JSON.parse(printed[0] as string).body).toBe("burst record 500");
+    await waitFor(() => (logs.stderr().includes("500 log records") ? true : undefined));
+    expect(lines(logs.stderr())[1]).toBe(
+      "tail: 500 log records arrived faster than the live feed carries them and are not shown here; the Logs page and GET /api/logs have every one",
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(lines(logs.stdout())).toHaveLength(1000);
   });
 
   it("says so in one line when the server goes away, reconnects when it is back, and goes on", async () => {

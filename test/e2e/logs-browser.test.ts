@@ -256,6 +256,58 @@ describe.skipIf(!available)("Logs in Chromium", () => {
     await expect.poll(() => count.textContent()).toBe("25 records");
   });
 
+  it("leaves no gap and no record uncounted when a burst is more than a live message carries", async () => {
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const burst = (from: number, length: number) =>
+      Array.from({ length }, (_, i) => ({ body: `burst ${from + i}`, timeNs: now + BigInt(from + i) * 1_000n }));
+    expect((await postLogs(suite.app.base, jsonLogRequest("bursty", burst(0, 10)))).status).toBe(200);
+    await page.goto(`${suite.app.base}/logs`);
+    const count = page.getByTestId("log-count");
+    await expect.poll(() => count.textContent()).toBe("10 records");
+    // One request of 1,500: the live message carries the newest 1,000 and counts the rest, and the
+    // list, which would have a gap under those 1,000, is loaded afresh.
+    const reloaded = page.waitForResponse((response) => response.url().includes("/api/logs?"), { timeout: 5_000 });
+    expect((await postLogs(suite.app.base, jsonLogRequest("bursty", burst(10, 1500)))).status).toBe(200);
+    await expect.poll(() => count.textContent()).toBe("1,510 records");
+    await reloaded.catch(() => undefined);
+    await expect.poll(() => rowWith("burst 1509").count()).toBe(1);
+    // Rows 990 to 1,010 from the top, where the records the message did not carry begin.
+    const numbersAt = async (row: number) => {
+      await page.locator(".log-rows").evaluate((el, top) => {
+        el.scrollTop = top;
+      }, row * 28);
+      await page.waitForTimeout(150);
+      return page
+        .locator("[data-log-id]")
+        .evaluateAll((els) => els.map((el) => Number(/burst (\d+)/.exec(el.textContent ?? "")?.[1])));
+    };
+    for (let row = 200; row < 1000; row += 200) await numbersAt(row);
+    await expect.poll(async () => (await numbersAt(990)).includes(1509 - 1000)).toBe(true);
+    const shown = await numbersAt(990);
+    expect(shown).toEqual(Array.from({ length: shown.length }, (_, i) => (shown[0] as number) - i));
+  });
+
+  it("shows a trace's records that a burst's live message did not carry on its open trace page", async () => {
+    const sent = await sendLogsInTrace(suite.app.base, {
+      service: "checkout-api",
+      name: "POST /checkout",
+      logs: [{ in: "root", severity: SeverityNumber.INFO, body: "checkout started" }],
+    });
+    await page.goto(`${suite.app.base}/traces/${sent.traceId}`);
+    const panelRows = page.getByTestId("trace-logs").locator(".trace-log-row");
+    await expect.poll(() => panelRows.count()).toBe(1);
+    // One record pushed live: the page's live feed is open.
+    const inTrace = (body: string) => ({ body, traceId: sent.traceId, spanId: sent.rootSpanId });
+    expect((await postLogs(suite.app.base, jsonLogRequest("bursty", [inTrace("pushed")]))).status).toBe(200);
+    await expect.poll(() => panelRows.count()).toBe(2);
+    // The trace's two late records come first in a request of 1,500: the live message carries the other newest 1,000.
+    const ofTrace = [inTrace("late one"), inTrace("late two")];
+    const others = Array.from({ length: 1498 }, (_, i) => ({ body: `elsewhere ${i}` }));
+    expect((await postLogs(suite.app.base, jsonLogRequest("bursty", [...ofTrace, ...others]))).status).toBe(200);
+    await expect.poll(() => panelRows.count()).toBe(4);
+    expect(await page.getByTestId("trace-logs").textContent()).toContain("late two");
+  });
+
   it("searches with the query language, and says under the box where a query goes wrong", async () => {
     await sendLogsInTrace(suite.app.base, { service: "checkout-api", name: "POST /checkout", logs: CHECKOUT_LOGS });
     await page.goto(`${suite.app.base}/logs`);

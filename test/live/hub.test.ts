@@ -192,4 +192,21 @@ describe("live hub", () => {
     expect(client.sent.map((m) => JSON.parse(m))).toEqual([{ type: "sdk-events", events: [3, 4, 5] }]);
     hub.close();
   });
+
+  it("tells a list message how many older items its bound left out, counted afresh each tick", async () => {
+    const hub = createLiveHub({ getSummaries: () => [], getLatest: () => [], tickMs: 5, maxQueuedItems: 3 });
+    const client = stuckClient();
+    hub.addClient(client);
+    const build = (logs: number[], omitted: number) => ({ type: "logs", logs, omitted }) as never;
+    hub.publishItems("logs", [1, 2], build);
+    hub.publishItems("logs", [3, 4, 5, 6], build);
+    await tick();
+    hub.publishItems("logs", [7], build);
+    await tick();
+    expect(client.sent.map((m) => JSON.parse(m))).toEqual([
+      { type: "logs", logs: [4, 5, 6], omitted: 3 },
+      { type: "logs", logs: [7], omitted: 0 },
+    ]);
+    hub.close();
+  });
 });

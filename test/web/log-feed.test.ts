@@ -127,6 +127,22 @@ describe("log feed: live records never move rows under the reader", () => {
     expect(feed.release()).toBe("none");
   });
 
+  it("reloads for records the server stored but did not push, or holds them as only counted", () => {
+    const feed = new LogFeed();
+    feed.reset([logRecord("1", 10)], {});
+    expect(feed.missed(0, false)).toBe("none");
+    // Nobody reading: the list has a gap under the pushed records, so it is loaded afresh.
+    feed.receive([logRecord("5", 50)], false);
+    expect(feed.missed(3, false)).toBe("reload");
+    // Someone reading: they wait behind "N new" with the pushed ones, and showing them reloads.
+    feed.reset([logRecord("5", 50)], {});
+    feed.receive([logRecord("9", 90)], true);
+    expect(feed.missed(3, true)).toBe("held");
+    expect(feed.pendingCount).toBe(4);
+    expect(feed.release()).toBe("reload");
+    expect(ids(feed)).toEqual(["5"]);
+  });
+
   it("leaves out records that do not match, and asks the server about free text", () => {
     const feed = new LogFeed();
     feed.reset([], { severity: "ERROR" });

@@ -126,6 +126,19 @@ export class LogFeed {
     return "released";
   }
 
+  /**
+   * The server stored `count` records that no live message carried (more arrived within a tick than
+   * one message holds): the list has a gap below the records pushed with them. While `holding` they
+   * wait as records only counted, so showing them loads the list afresh; else "reload": load it now.
+   * They may not all match the filters; only the server can say, so they are counted as if they did.
+   */
+  missed(count: number, holding: boolean): "none" | "held" | "reload" {
+    if (count <= 0) return "none";
+    if (!holding) return "reload";
+    this.heldBeyondBound += count;
+    return "held";
+  }
+
   clear(): void {
     this.rows.clear();
     this.pending.clear();

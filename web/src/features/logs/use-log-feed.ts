@@ -108,6 +108,25 @@ export function useLogFeed(
       .catch(() => {});
   }, 400);
 
+  /**
+   * Records the server stored but did not push while a first page was on its way: that page may not
+   * hold them, so they are looked at again once it is in (see LogFeed.missed).
+   */
+  const missedWhileLoading = useRef(0);
+  const missed = (count: number) => {
+    const result = feed.missed(count, holding());
+    if (result === "reload") setReloads((n) => n + 1);
+    return result;
+  };
+  const afterLoading = useCoalesced(() => {
+    const count = missedWhileLoading.current;
+    missedWhileLoading.current = 0;
+    if (paged.deferWhileLoading([])) {
+      missedWhileLoading.current += count;
+      afterLoading();
+    } else if (missed(count) === "held") rerender();
+  }, 200);
+
   useLiveMessages((message) => {
     if (message.type === "cleared") {
       feed.clear();
@@ -116,14 +135,24 @@ export function useLogFeed(
       return;
     }
     if (message.type !== "logs") return;
+    const omitted = message.omitted ?? 0;
     if (stored.current !== null) {
       const { count, max } = stored.current;
-      stored.current = { count: Math.min(max, count + message.logs.length), max };
+      stored.current = { count: Math.min(max, count + message.logs.length + omitted), max };
     }
-    if (paged.deferWhileLoading(message.logs)) return;
+    if (paged.deferWhileLoading(message.logs)) {
+      if (omitted > 0) {
+        missedWhileLoading.current += omitted;
+        afterLoading();
+      }
+      return;
+    }
     const { changed, held, unknown } = feed.receive(message.logs, holding());
+    // A gap under the records just placed: the list is loaded afresh, or waits for the reader.
+    const gap = missed(omitted);
+    if (gap === "reload") return;
     if (unknown) refetchNewest();
-    if (changed || held) afterChange();
+    if (changed || held || gap === "held") afterChange();
   });
 
   return {

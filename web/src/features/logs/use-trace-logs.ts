@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { LogRecordJson } from "../../../../src/protocol";
 import { fetchLogs } from "../../api/logs";
+import { useCoalesced } from "../../lib/use-coalesced";
 import { useLiveMessages, useLiveState } from "../../state/live-context";
 import { TraceLogList } from "./trace-logs";
 
@@ -19,7 +20,8 @@ export interface TraceLogs {
 
 /**
  * The logs of one trace, oldest first (`GET /api/logs?traceId=…&order=asc`, page after page), kept
- * current by the live `logs` messages that name the trace. Loaded again after a reconnection.
+ * current by the live `logs` messages that name the trace. Loaded again after a reconnection, and
+ * when a live message left records out (`omitted`): some of them may be this trace's.
  */
 export function useTraceLogs(traceId: string): TraceLogs {
   const { generation } = useLiveState();
@@ -28,6 +30,8 @@ export function useTraceLogs(traceId: string): TraceLogs {
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
   const [capped, setCapped] = useState(false);
+  const [refreshes, setRefreshes] = useState(0);
+  const refreshSoon = useCoalesced(() => setRefreshes((n) => n + 1), 300);
 
   // After a reconnection the server may have restarted with other records (and reused their ids).
   const loadedFor = useRef(generation);
@@ -57,12 +61,12 @@ export function useTraceLogs(traceId: string): TraceLogs {
         if (!controller.signal.aborted) setLoading(false);
       });
     return () => controller.abort();
-  }, [traceId, generation, list]);
+  }, [traceId, generation, list, refreshes]);
 
   useLiveMessages((message) => {
-    if (message.type === "logs" && list.size < MAX_TRACE_LOGS && list.addAll(message.logs, traceId)) {
-      setVersion((v) => v + 1);
-    }
+    if (message.type !== "logs" || list.size >= MAX_TRACE_LOGS) return;
+    if (list.addAll(message.logs, traceId)) setVersion((v) => v + 1);
+    if (message.omitted) refreshSoon();
   });
 
   // The list changes in place; `version` says when.
