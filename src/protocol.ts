@@ -562,6 +562,11 @@ export interface LogListResponse {
   maxLogs: number;
 }
 
+/** GET /api/logs/:id: one stored record by its id; an id not stored (evicted, cleared, never given) is a 404. */
+export interface LogResponse {
+  log: LogRecordJson;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Metrics (OTLP metrics, POST /v1/metrics).
 

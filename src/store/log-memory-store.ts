@@ -158,6 +158,11 @@ export function createMemoryLogStore(options: MemoryLogStoreOptions = {}): LogSt
     return builder.page();
   }
 
+  function getLog(seq: number): StoredLog | undefined {
+    if (!Number.isSafeInteger(seq) || seq < baseSeq + head || seq >= nextSeq) return undefined;
+    return { seq, record: recordOf(seq) };
+  }
+
   function clear(): void {
     arrival = [];
     timeHigh = [];
@@ -172,6 +177,7 @@ export function createMemoryLogStore(options: MemoryLogStoreOptions = {}): LogSt
     kind: "memory",
     insertLogs,
     listLogs,
+    getLog,
     clear,
     stats: () => ({ logs: arrival.length - head, maxLogs, evictedLogs }),
     close: clear,

@@ -393,6 +393,17 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     return builder.page();
   }
 
+  function getLog(seq: number): StoredLog | undefined {
+    assertOpen();
+    if (!Number.isSafeInteger(seq) || seq < firstSeq || seq >= nextSeq) return undefined;
+    if (seq >= pendingFirstSeq) {
+      const record = pendingRecords[seq - pendingFirstSeq];
+      return record === undefined ? undefined : { seq, record };
+    }
+    const row = sql.rowBySeq.get(seq) as LogRow | undefined;
+    return row === undefined ? undefined : decodeLogRow(row, context);
+  }
+
   function clear(): void {
     assertOpen();
     flushTimer.cancel();
@@ -431,6 +442,7 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     kind: "sqlite",
     insertLogs,
     listLogs,
+    getLog,
     committed: (mark) => options.commits?.committed(mark) ?? Promise.resolve(),
     commitMark: () => options.commits?.mark() ?? 0,
     clear,

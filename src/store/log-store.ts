@@ -56,6 +56,8 @@ export interface LogStore {
    */
   insertLogs(records: readonly LogRecord[], request?: readonly LogRecord[]): LogInsertResult;
   listLogs(query: LogQuery): LogPage;
+  /** The record with this number while it is stored (a deep link to one record, wherever it sits in the list). */
+  getLog(seq: number): StoredLog | undefined;
   /**
    * Resolves once every record accepted so far is committed to the store's file; absent without a
    * file. With a `commitMark()` (see Store.committed), rejects when a commit failed since it was taken.

@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { beforeEach, describe, expect, it } from "vitest";
+import type { LogListResponse } from "../../src/protocol.js";
 import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
 import { type LogToWrite, SeverityNumber, sendLogsInTrace } from "../helpers/logs-in-trace.js";
 import { jsonLogRequest, postLogs } from "../helpers/payloads.js";
@@ -306,6 +307,28 @@ describe.skipIf(!available)("Logs in Chromium", () => {
     expect((await postLogs(suite.app.base, jsonLogRequest("bursty", [...ofTrace, ...others]))).status).toBe(200);
     await expect.poll(() => panelRows.count()).toBe(4);
     expect(await page.getByTestId("trace-logs").textContent()).toContain("late two");
+  });
+
+  it("opens a linked record that is past the loaded pages or filtered out, and says when one is no longer stored", async () => {
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const records = Array.from({ length: 300 }, (_, i) => ({
+      body: i === 0 ? "the oldest <b>record</b>" : `filler ${i}`,
+      timeNs: now - BigInt(300 - i) * 1_000_000n,
+    }));
+    expect((await postLogs(suite.app.base, jsonLogRequest("linked", records))).status).toBe(200);
+    const { logs } = (await (await fetch(`${suite.app.base}/api/logs?q=oldest`)).json()) as LogListResponse;
+    const oldest = logs[0]?.id as string;
+    // The first page holds the newest 200: the link still opens the record.
+    await page.goto(`${suite.app.base}/logs?log=${oldest}`);
+    const details = page.getByTestId("log-details");
+    await expect.poll(() => details.getByTestId("log-body").textContent()).toContain("the oldest <b>record</b>");
+    expect(await details.locator("b").count()).toBe(0);
+    // Filtered out by the level: still open.
+    await page.goto(`${suite.app.base}/logs?severity=ERROR&log=${oldest}`);
+    await expect.poll(() => details.textContent()).toContain("the oldest <b>record</b>");
+    // An id never given, or one cleared, says it is not stored.
+    await page.goto(`${suite.app.base}/logs?log=abc`);
+    await expect.poll(() => page.locator(".log-details-missing").textContent()).toContain("Record abc is not stored");
   });
 
   it("searches with the query language, and says under the box where a query goes wrong", async () => {

@@ -129,6 +129,30 @@ describe("GET /api/logs", () => {
   });
 });
 
+describe("GET /api/logs/:id", () => {
+  it("answers one stored record by its id, 404 once it is evicted, 400 for what is not an id", async () => {
+    app = await startTestApp({ maxLogs: 3 });
+    await postLogs(app.base, jsonLogRequest("web", [{ body: "first" }, { body: "second" }]));
+    const [second, first] = (await list("")).logs;
+    const one = await fetch(`${app.base}/api/logs/${first?.id}`);
+    expect(one.status).toBe(200);
+    expect(await readJson(one)).toEqual({ log: first });
+    expect(await readJson(fetch(`${app.base}/api/logs/${second?.id}`))).toEqual({ log: second });
+    await postLogs(app.base, jsonLogRequest("web", [{ body: "third" }, { body: "fourth" }]));
+    const gone = await fetch(`${app.base}/api/logs/${first?.id}`);
+    expect(gone.status).toBe(404);
+    expect((await readJson(gone)).error).toEqual({
+      code: "log_not_found",
+      message: `no log record ${first?.id} is stored: it may have been evicted or cleared`,
+    });
+    for (const id of ["0", "-1", "1.5", "abc", "1".repeat(16)]) {
+      const response = await fetch(`${app.base}/api/logs/${id}`);
+      expect(response.status, id).toBe(400);
+      expect((await readJson(response)).error.message, id).toMatch(/is not a log record id/);
+    }
+  });
+});
+
 describe("health and clear", () => {
   it("counts stored and evicted log records and names the bound; DELETE clears the logs too", async () => {
     app = await startTestApp({ maxLogs: 3 });

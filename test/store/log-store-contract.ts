@@ -514,6 +514,32 @@ export function describeLogStoreContract(name: string, makeStore: LogStoreFactor
       });
     });
 
+    describe("one record by its number", () => {
+      it("is found while stored, unchanged, before and after other reads, and not once evicted or cleared", async () => {
+        const store = await fresh(4);
+        const record = richLog();
+        const expected = structuredClone(record);
+        const [first] = store.insertLogs([record]).stored;
+        const seq = first?.seq as number;
+        expect(store.getLog(seq)).toEqual({ seq, record: expected });
+        // Read once the list has been read (a store with a file has written it by then).
+        store.listLogs(query());
+        expect(store.getLog(seq)).toEqual({ seq, record: expected });
+        const later = store.insertLogs([1, 2, 3].map((i) => makeLog({ at: i, body: `later-${i}` }))).stored;
+        for (const log of later) expect(store.getLog(log.seq)).toEqual(log);
+        expect(store.getLog(seq + 100)).toBeUndefined();
+        expect(store.getLog(0)).toBeUndefined();
+        expect(store.getLog(-1)).toBeUndefined();
+        expect(store.getLog(1.5)).toBeUndefined();
+        // Past the bound the first arrival goes, and with it its number.
+        store.insertLogs([makeLog({ at: 9, body: "newest" })]);
+        expect(store.getLog(seq)).toBeUndefined();
+        expect(store.getLog((later[0] as StoredLog).seq)).toEqual(later[0]);
+        store.clear();
+        expect(store.getLog((later[0] as StoredLog).seq)).toBeUndefined();
+      });
+    });
+
     describe("retention", () => {
       it("evicts the records that arrived first past the bound, and counts them", async () => {
         const store = await fresh(5);

@@ -1,9 +1,9 @@
-/** GET /api/logs: stored log records, filtered and paged (the shape is LogListResponse). */
+/** GET /api/logs: stored log records, filtered and paged (LogListResponse); GET /api/logs/:id: one (LogResponse). */
 import { Hono } from "hono";
 import { AppError } from "../../domain/errors.js";
 import { normalizeSpanId, normalizeTraceId } from "../../domain/ids.js";
 import { LOG_SEVERITIES, severityFromText } from "../../domain/log.js";
-import type { LogListResponse } from "../../protocol.js";
+import type { LogListResponse, LogResponse } from "../../protocol.js";
 import { logToJson } from "../../protocol-json.js";
 import { DEFAULT_LOG_LIMIT, type LogQuery, type LogStore, MAX_LOG_LIMIT } from "../../store/log-store.js";
 import { parseTimeWindow } from "../time-window.js";
@@ -71,6 +71,16 @@ export function logsApiRoutes(deps: LogsApiDeps): Hono {
     const { logs: stored, maxLogs } = deps.logStore.stats();
     const body: LogListResponse = { logs: page.logs.map(logToJson), stored, maxLogs };
     if (page.nextCursor !== undefined) body.nextCursor = page.nextCursor;
+    return c.json(body);
+  });
+  app.get("/api/logs/:id", (c) => {
+    const id = c.req.param("id");
+    if (!/^[1-9]\d{0,14}$/.test(id)) throw bad(`"${id.slice(0, 40)}" is not a log record id (a whole number)`);
+    const stored = deps.logStore.getLog(Number(id));
+    if (stored === undefined) {
+      throw new AppError(404, "log_not_found", `no log record ${id} is stored: it may have been evicted or cleared`);
+    }
+    const body: LogResponse = { log: logToJson(stored) };
     return c.json(body);
   });
   return app;

@@ -1,4 +1,4 @@
-import type { LogListResponse } from "../../../src/protocol";
+import type { LogListResponse, LogResponse } from "../../../src/protocol";
 import { query, refusedLocally, request } from "./client";
 
 /** `GET /api/logs` (see `LogListResponse` for what each parameter means). */
@@ -23,4 +23,9 @@ export function fetchLogs(params: LogListParams, signal?: AbortSignal): Promise<
     refusedLocally(params.q, "logs") ??
     request<LogListResponse>(`/api/logs${query({ ...params })}`, signal ? { signal } : undefined)
   );
+}
+
+/** `GET /api/logs/:id`: one stored record (an ApiError with status 404 once it is evicted or cleared). */
+export function fetchLog(id: string, signal?: AbortSignal): Promise<LogResponse> {
+  return request<LogResponse>(`/api/logs/${encodeURIComponent(id)}`, signal ? { signal } : undefined);
 }

@@ -20,6 +20,7 @@ import {
 } from "./log-filters";
 import { localTimeZoneLabel, startOfLocalDay, utcOffsetLabel } from "./log-time";
 import { useLogFeed } from "./use-log-feed";
+import { useLogRecord } from "./use-log-record";
 import { useLogSelection } from "./use-log-selection";
 import "../trace-list/trace-list.css";
 import "./logs.css";
@@ -61,7 +62,10 @@ export function LogsPage() {
     const open = selection.selectedId ? `${hasLogFilters(next) ? "&" : "?"}log=${selection.selectedId}` : "";
     route(`/logs${logFiltersToSearch(next)}${open}`, typing);
   };
-  const selected = selection.selectedId === null ? undefined : rows.get(selection.selectedId);
+  const listed = selection.selectedId === null ? undefined : rows.get(selection.selectedId);
+  // A record the list does not hold (older than the pages loaded, or filtered out) is read by its id.
+  const outside = useLogRecord(listed === undefined && !list.loading ? selection.selectedId : null);
+  const selected = listed ?? outside.record;
   // Rows of another day carry their date, in a wider time column (the list is newest first: the last
   // row is the oldest, the first the newest).
   const todayStartMs = startOfLocalDay();
@@ -158,11 +162,18 @@ export function LogsPage() {
           />
         ) : (
           selection.selectedId !== null &&
-          !list.loading && (
+          outside.problem !== null && (
             <aside class="log-details log-details-missing" aria-label="Log record">
               <p class="muted">
-                Record <code>{selection.selectedId}</code> is not in this list: it may be older than what is loaded,
-                filtered out, or cleared.
+                {outside.problem === "not-stored" ? (
+                  <>
+                    Record <code>{selection.selectedId}</code> is not stored: it may have been evicted or cleared.
+                  </>
+                ) : (
+                  <>
+                    Record <code>{selection.selectedId}</code> could not be read; it is not in this list either.
+                  </>
+                )}
               </p>
               <button type="button" class="button" onClick={selection.close}>
                 Close
