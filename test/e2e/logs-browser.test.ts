@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { LogListResponse } from "../../src/protocol.js";
 import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
 import { type LogToWrite, SeverityNumber, sendLogsInTrace } from "../helpers/logs-in-trace.js";
-import { jsonLogRequest, postLogs } from "../helpers/payloads.js";
+import { jsonLogRequest, newSpanId, newTraceId, postLogs } from "../helpers/payloads.js";
 
 const available = chromiumAvailable();
 
@@ -329,6 +329,25 @@ describe.skipIf(!available)("Logs in Chromium", () => {
     // An id never given, or one cleared, says it is not stored.
     await page.goto(`${suite.app.base}/logs?log=abc`);
     await expect.poll(() => page.locator(".log-details-missing").textContent()).toContain("Record abc is not stored");
+  });
+
+  it("leads from a log's trace whose spans are not stored on to that trace's logs", async () => {
+    const traceId = newTraceId();
+    const records = [
+      { body: "sampled-out request began", traceId, spanId: newSpanId() },
+      { body: "sampled-out request ended", traceId, spanId: newSpanId() },
+    ];
+    expect((await postLogs(suite.app.base, jsonLogRequest("unsampled", records))).status).toBe(200);
+    await page.goto(`${suite.app.base}/logs`);
+    await rowWith("sampled-out request ended").getByRole("link").click();
+    await expect.poll(() => page.getByTestId("trace-not-found").count()).toBe(1);
+    const onward = page.getByTestId("trace-logs-without-spans");
+    await expect.poll(() => onward.textContent()).toContain("Its log records are stored: 2 records.");
+    await onward.getByRole("link", { name: "Show them on the Logs page →" }).click();
+    await expect.poll(() => page.locator("[data-log-id]").count()).toBe(2);
+    expect(new URL(page.url()).search).toBe(`?traceId=${traceId}`);
+    // The trace page asked for spans that are not stored: its 404 is the one expected problem.
+    problems = problems.filter((problem) => !problem.includes("404"));
   });
 
   it("searches with the query language, and says under the box where a query goes wrong", async () => {

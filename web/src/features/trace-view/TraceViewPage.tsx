@@ -1,4 +1,6 @@
 import { useEffect } from "preact/hooks";
+import { logsOfTraceHref } from "../logs/log-filters";
+import { useTraceLogs } from "../logs/use-trace-logs";
 import "./trace-view.css";
 import { TraceScreen } from "./TraceScreen";
 import { useTraceData } from "./use-trace-data";
@@ -49,6 +51,7 @@ function TraceView({ traceId }: { traceId: string }) {
           No trace <code>{traceId}</code> is stored: it may have been evicted or cleared (or its spans have not arrived
           yet; this page loads it as soon as they do).
         </p>
+        <TraceLogsWithoutSpans traceId={traceId} />
         <p>
           <a href="/">← Back to the trace list</a>
         </p>
@@ -70,4 +73,20 @@ function TraceView({ traceId }: { traceId: string }) {
     );
   }
   return <TraceScreen trace={load.trace} notice={load.notice} refreshError={load.refreshError} onRetry={retry} />;
+}
+
+/**
+ * A trace known only by its log records (its spans were sampled out, never exported, or evicted
+ * before its logs): every log row links here, so this page leads on to them.
+ */
+function TraceLogsWithoutSpans({ traceId }: { traceId: string }) {
+  const { logs, capped } = useTraceLogs(traceId);
+  if (logs.length === 0) return null;
+  const count = `${logs.length.toLocaleString("en-US")}${capped ? "+" : ""}`;
+  return (
+    <p data-testid="trace-logs-without-spans">
+      Its log records are stored: {count} record{logs.length === 1 ? "" : "s"}.{" "}
+      <a href={logsOfTraceHref(traceId)}>Show them on the Logs page →</a>
+    </p>
+  );
 }
