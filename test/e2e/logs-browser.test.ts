@@ -350,6 +350,41 @@ describe.skipIf(!available)("Logs in Chromium", () => {
     problems = problems.filter((problem) => !problem.includes("404"));
   });
 
+  it("narrows the list to a time window, in the URL, for loaded and live records", async () => {
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const minute = 60_000_000_000n;
+    const records = [
+      { body: "two hours ago", timeNs: now - 120n * minute },
+      { body: "half an hour ago", timeNs: now - 30n * minute },
+      { body: "just now", timeNs: now - 1_000_000n },
+    ];
+    expect((await postLogs(suite.app.base, jsonLogRequest("windowed", records))).status).toBe(200);
+    await page.goto(`${suite.app.base}/logs`);
+    await expect.poll(() => page.locator("[data-log-id]").count()).toBe(3);
+    await page.getByLabel("Time window").selectOption("1h");
+    await expect.poll(() => page.locator("[data-log-id]").count()).toBe(2);
+    expect(new URL(page.url()).search).toBe("?window=1h");
+    await page.getByLabel("Time window").selectOption("15m");
+    await expect.poll(() => page.locator("[data-log-id]").count()).toBe(1);
+    expect(await rowWith("just now").count()).toBe(1);
+    // Live: a record of the window comes in, one sent late with an older time does not.
+    const live = [
+      { body: "late and old", timeNs: now - 90n * minute },
+      { body: "newer still", timeNs: now },
+    ];
+    expect((await postLogs(suite.app.base, jsonLogRequest("windowed", live))).status).toBe(200);
+    await expect.poll(() => rowWith("newer still").count()).toBe(1);
+    expect(await rowWith("late and old").count()).toBe(0);
+    // The window is part of the address: a reload keeps it, Back undoes it.
+    await page.reload();
+    await expect.poll(() => page.locator("[data-log-id]").count()).toBe(2);
+    expect(await page.getByLabel("Time window").inputValue()).toBe("15m");
+    await page.goBack();
+    await expect.poll(() => page.locator("[data-log-id]").count()).toBe(3);
+    expect(await rowWith("half an hour ago").count()).toBe(1);
+    expect(await page.getByLabel("Time window").inputValue()).toBe("1h");
+  });
+
   it("searches with the query language, and says under the box where a query goes wrong", async () => {
     await sendLogsInTrace(suite.app.base, { service: "checkout-api", name: "POST /checkout", logs: CHECKOUT_LOGS });
     await page.goto(`${suite.app.base}/logs`);

@@ -10,6 +10,7 @@ import {
   hasLogFilters,
   logFiltersFromSearch,
   logFiltersToSearch,
+  logListParams,
   logsOfTraceHref,
   matchesLogFilters,
   traceOfLogHref,
@@ -32,6 +33,22 @@ describe("log filters in the URL", () => {
     expect(logFiltersToSearch({})).toBe("");
     expect(hasLogFilters({})).toBe(false);
     expect(hasLogFilters({ severity: "INFO" })).toBe(true);
+  });
+
+  it("keep a time window: in the URL, as the API's since, and for live records", () => {
+    const filters = logFiltersFromSearch("?window=1h&severity=WARN");
+    expect(filters).toEqual({ severity: "WARN", window: "1h" });
+    expect(logFiltersToSearch(filters)).toBe("?severity=WARN&window=1h");
+    expect(logFiltersFromSearch("?window=all")).toEqual({});
+    expect(logFiltersFromSearch("?window=3d")).toEqual({});
+    const now = 1_700_000_000_000;
+    expect(logListParams(filters, now)).toEqual({ severity: "WARN", since: now - 3_600_000 });
+    expect(logListParams({ service: "api" }, now)).toEqual({ service: "api" });
+    const at = (msAgo: number) =>
+      logRecord("1", 0, { timeUnixNano: (BigInt(now - msAgo) * 1_000_000n).toString(), severityNumber: 13 });
+    expect(matchesLogFilters(at(3_599_999), filters, now)).toBe("yes");
+    expect(matchesLogFilters(at(3_600_001), filters, now)).toBe("no");
+    expect(matchesLogFilters(at(3_600_001), { severity: "WARN" }, now)).toBe("yes");
   });
 
   it("drops values that could match nothing: unknown levels, ids of the wrong shape", () => {

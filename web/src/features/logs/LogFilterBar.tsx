@@ -1,5 +1,6 @@
 import { DebouncedInput } from "../../components/DebouncedInput";
 import { ServiceSelect } from "../../components/ServiceSelect";
+import { TimeWindowSelect } from "../../components/TimeWindowSelect";
 import { shortId } from "../../lib/format";
 import { type QueryError, queryErrorText } from "../../lib/query-error";
 import { type LogFilters, withLogFilter } from "./log-filters";
@@ -30,7 +31,7 @@ function IdChip(props: { label: string; id: string; onRemove(): void }) {
   );
 }
 
-/** Service, minimum level, free text, and the trace (and span) the list is narrowed to. */
+/** Service, minimum level, time window, free text, and the trace (and span) the list is narrowed to. */
 /** What the search box takes, under it while the query is fine. */
 const HINT = "text  key=value  severity>=warn  body~timeout  service=api  -word  a | b";
 
@@ -74,6 +75,10 @@ export function LogFilterBar({ filters, queryError = null, services, onChange }:
           </option>
         ))}
       </select>
+      <TimeWindowSelect
+        value={filters.window ?? "all"}
+        onChange={(window) => set("window", window === "all" ? undefined : window)}
+      />
       {filters.traceId && <IdChip label="trace" id={filters.traceId} onRemove={() => set("traceId", undefined)} />}
       {filters.spanId && <IdChip label="span" id={filters.spanId} onRemove={() => set("spanId", undefined)} />}
       {Object.keys(filters).length > 0 && (

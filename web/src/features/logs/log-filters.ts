@@ -1,14 +1,17 @@
 /**
- * The Logs page's filters: they live in the URL (`/logs?service=…&severity=WARN&q=…&traceId=…&spanId=…`)
- * and map onto `GET /api/logs`. Pure.
+ * The Logs page's filters: they live in the URL
+ * (`/logs?service=…&severity=WARN&window=1h&q=…&traceId=…&spanId=…`) and map onto `GET /api/logs`. Pure.
  */
 import type { LogRecordJson } from "../../../../src/protocol";
+import { windowSince } from "../../components/time-window";
 import { isAtLeast, parseSeverityLevel, type SeverityLevel } from "./severity";
 
 export interface LogFilters {
   service?: string;
   /** This level or worse. */
   severity?: SeverityLevel;
+  /** How far back from now (a key of TIME_WINDOWS: `15m`, `1h`…); absent for everything stored. */
+  window?: string;
   /** Text in the body and attribute values; only the server decides it. */
   q?: string;
   traceId?: string;
@@ -30,6 +33,8 @@ export function logFiltersFromSearch(search: string | URLSearchParams): LogFilte
   if (service) filters.service = service;
   const severity = parseSeverityLevel(params.get("severity"));
   if (severity) filters.severity = severity;
+  const window = params.get("window");
+  if (window && windowSince(window) !== undefined) filters.window = window;
   const q = params.get("q")?.trim();
   if (q) filters.q = q;
   const traceId = idParam(params.get("traceId"), 32);
@@ -44,6 +49,7 @@ export function logFiltersToSearch(filters: LogFilters): string {
   const params = new URLSearchParams();
   if (filters.service) params.set("service", filters.service);
   if (filters.severity) params.set("severity", filters.severity);
+  if (filters.window) params.set("window", filters.window);
   if (filters.q) params.set("q", filters.q);
   if (filters.traceId) params.set("traceId", filters.traceId);
   if (filters.spanId) params.set("spanId", filters.spanId);
@@ -68,12 +74,34 @@ export function withLogFilter<K extends keyof LogFilters>(
   return next;
 }
 
+/** The window's start in unix nanoseconds at `nowMs`, or undefined for everything stored. */
+function windowStartNanos(filters: LogFilters, nowMs: number): bigint | undefined {
+  const since = filters.window === undefined ? undefined : windowSince(filters.window, nowMs);
+  return since === undefined ? undefined : BigInt(since) * 1_000_000n;
+}
+
+/** `GET /api/logs`'s parameters for the filters at `nowMs`: the window becomes `since` (unix ms). */
+export function logListParams(
+  filters: LogFilters,
+  nowMs = Date.now(),
+): Omit<LogFilters, "window"> & { since?: number } {
+  const { window, ...params } = filters;
+  const since = window === undefined ? undefined : windowSince(window, nowMs);
+  return since === undefined ? params : { ...params, since };
+}
+
 /**
  * Whether a pushed record belongs in the filtered list. Free text is the server's to decide
  * ("unknown": ask it); the other filters can be decided here.
  */
-export function matchesLogFilters(record: LogRecordJson, filters: LogFilters): "yes" | "no" | "unknown" {
+export function matchesLogFilters(
+  record: LogRecordJson,
+  filters: LogFilters,
+  nowMs = Date.now(),
+): "yes" | "no" | "unknown" {
   if (filters.service !== undefined && record.service !== filters.service) return "no";
+  const start = windowStartNanos(filters, nowMs);
+  if (start !== undefined && BigInt(record.timeUnixNano) < start) return "no";
   if (!isAtLeast(record.severity, filters.severity)) return "no";
   if (filters.traceId !== undefined && record.traceId !== filters.traceId) return "no";
   if (filters.spanId !== undefined && record.spanId !== filters.spanId) return "no";

@@ -8,7 +8,7 @@ import { useHeldList } from "../../lib/use-held-list";
 import { usePagedList } from "../../lib/use-paged-list";
 import { useLiveMessages } from "../../state/live-context";
 import { cursorAfter, LogFeed } from "./log-feed";
-import { type LogFilters, logFiltersToSearch } from "./log-filters";
+import { type LogFilters, logFiltersToSearch, logListParams } from "./log-filters";
 
 const PAGE_SIZE = 200;
 
@@ -50,7 +50,7 @@ export function useLogFeed(
   const [, setVersion] = useState(0);
   const [reloads, setReloads] = useState(0);
   const rerender = useCallback(() => setVersion((v) => v + 1), []);
-  const params = { ...filters, limit: PAGE_SIZE };
+  const params = { ...logListParams(filters), limit: PAGE_SIZE };
   /** How many rows were dropped from the bottom when the cursor was last moved to the last row kept. */
   const trimmedBefore = useRef(0);
   const [queryError, setQueryError] = useState<LogFeedState["queryError"]>(null);
