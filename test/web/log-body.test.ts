@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { bodyLine, bodyView, cutText, indentedLines, NEWLINE_MARK } from "../../web/src/features/logs/log-body";
+import {
+  bodyLine,
+  bodyView,
+  cutText,
+  indentedLines,
+  NEWLINE_MARK,
+  showAllLabel,
+} from "../../web/src/features/logs/log-body";
 import {
   localTimeZoneLabel,
   logClock,
@@ -91,6 +98,11 @@ describe("cutting long text for 'show all'", () => {
 
   it("cuts at a character limit", () => {
     expect(cutText("abcdefghij", 4, 100)).toMatchObject({ shown: "abcd", cut: true, totalLines: 1 });
+  });
+
+  it("says the size in lines only when there is more than one", () => {
+    expect(showAllLabel(cutText("x".repeat(1_048_579), 4000, 60))).toBe("show all (1,048,579 chars)");
+    expect(showAllLabel(cutText("a\nb", 1, 60))).toBe("show all (2 lines, 3 chars)");
   });
 });
 

@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import type { AttrValue } from "../../../../src/protocol";
 import { CopyButton } from "../../components/CopyButton";
-import { bodyView, cutText, indentedLines } from "./log-body";
+import { bodyView, cutText, indentedLines, showAllLabel } from "./log-body";
 
 /** Bodies longer than this are cut until "show all". */
 const MAX_CHARS = 4000;
@@ -30,9 +30,7 @@ export function LogBodyView({ body }: { body: AttrValue | null }) {
       )}
       {cut.cut && (
         <button type="button" class="tv-link-button tv-show-all" onClick={() => setAll(!all)}>
-          {all
-            ? "show less"
-            : `show all (${cut.totalLines.toLocaleString("en-US")} lines, ${cut.totalChars.toLocaleString("en-US")} chars)`}
+          {all ? "show less" : showAllLabel(cut)}
         </button>
       )}
     </div>

@@ -93,6 +93,14 @@ export function cutText(text: string, maxChars: number, maxLines: number): CutTe
   return { shown: text.slice(0, end), cut: end < text.length, totalChars: text.length, totalLines: lines };
 }
 
+/** What "show all" says of a cut text: its size, in lines only when it has more than one. */
+export function showAllLabel(cut: Pick<CutText, "totalChars" | "totalLines">): string {
+  const chars = `${cut.totalChars.toLocaleString("en-US")} chars`;
+  return cut.totalLines > 1
+    ? `show all (${cut.totalLines.toLocaleString("en-US")} lines, ${chars})`
+    : `show all (${chars})`;
+}
+
 /** Past this many lines a JSON body wraps as plain text: one element per line would cost too much. */
 export const MAX_INDENTED_LINES = 5_000;
 
