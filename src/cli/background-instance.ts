@@ -68,7 +68,8 @@ export async function startBackgroundInstance(
   }
   if (child.connected) child.disconnect();
   if (exited !== null && (await probeInstance(url)) !== null) return null;
-  const detail = lastLine(logFile);
+  // The instance's own "error: " prefix: this message gets its own.
+  const detail = lastLine(logFile).replace(/^error: /, "");
   if (exited === null && pid !== undefined) {
     child.kill("SIGTERM");
     throw new Error(

@@ -6,13 +6,19 @@ import { isatty } from "node:tty";
 import { browserTurnedOff, ConfigError } from "../config.js";
 import { startBackgroundInstance } from "./background-instance.js";
 import { openBrowser } from "./browser.js";
-import { instanceUrl, probeInstance, requireInstance } from "./instance.js";
+import { instanceUrl, requireInstance } from "./instance.js";
+import { probePort } from "./probe.js";
 import { runEnvironment } from "./run-env.js";
 import type { RunOptions } from "./run-options.js";
 import { countRun, formatRunLine, runListUrl, waitForQuiet } from "./run-summary.js";
 
 /** How long a started instance may take to answer its health check. */
 const START_TIMEOUT_MS = 15_000;
+/**
+ * How long whatever holds the port has to answer a health check before it is taken for another
+ * program: an instance busy with a large request still answers well within it.
+ */
+const PROBE_TIMEOUT_MS = 5_000;
 /** After the command exits, its SDK's last export may still be on its way: wait for quiet, at most this. */
 const FLUSH_QUIET_MS = 300;
 const FLUSH_MAX_MS = 3_000;
@@ -51,8 +57,17 @@ async function findOrStartInstance(options: RunOptions): Promise<{ url: string; 
     if (error instanceof ConfigError) fail(error.message, 2);
     throw error;
   }
-  if ((await probeInstance(url)) !== null) return { url, started: false };
   const port = Number(new URL(url).port);
+  // Told apart before starting one: an instance started there would only fail on the taken port, and
+  // its advice (--port 0) is not one `run` can take.
+  const found = await probePort("localhost", port, PROBE_TIMEOUT_MS);
+  if (found === "other") {
+    fail(
+      `port ${port} is in use by another program, not a tracekit-local: pass the --port of a running tracekit-local, or a free port to start one on`,
+      1,
+    );
+  }
+  if (found !== null) return { url, started: false };
   try {
     const instance = await startBackgroundInstance(port, url, START_TIMEOUT_MS);
     if (instance === null) {

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -322,6 +323,22 @@ describe("tracekit-local run", { timeout: 60_000 }, () => {
       expect(other).toContain(
         `another command started one at http://localhost:${port} at the same time; this run uses it`,
       );
+    }
+  });
+
+  it("says in one line, without starting an instance, that the port is another program's", async () => {
+    const other = createServer((_request, response) => response.writeHead(404).end("not here"));
+    await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));
+    const { port } = other.address() as { port: number };
+    try {
+      const taken = run(["--port", String(port), "--", process.execPath, "-e", "console.log('ran')"]);
+      expect(await taken.exited).toBe(1);
+      expect(taken.stdout()).toBe("");
+      expect(taken.stderr().trim()).toBe(
+        `error: port ${port} is in use by another program, not a tracekit-local: pass the --port of a running tracekit-local, or a free port to start one on`,
+      );
+    } finally {
+      await new Promise((resolve) => other.close(resolve));
     }
   });
 
