@@ -2,7 +2,7 @@ import { createReadStream, statSync } from "node:fs";
 import { addImportTally, type SignalCounts } from "../domain/import-tally.js";
 import { StoreOpenError } from "../store/open-store.js";
 import { emptyImportCounts, type ImportCounts, itemsRead } from "../transfer/import.js";
-import type { BatchSink } from "../transfer/import-stream.js";
+import type { BatchSink, StreamImportCounts } from "../transfer/import-stream.js";
 import { packageVersion } from "../version.js";
 import { count as number } from "./count.js";
 import type { ImportOptions } from "./import-options.js";
@@ -199,10 +199,10 @@ export async function runImport(files: string[], options: ImportOptions): Promis
   let failedFiles = 0;
   let partFiles = 0;
   try {
-    for (const file of files) {
+    for (const [index, file] of files.entries()) {
       const name = file === "-" ? "stdin" : file;
       const progress = progressBar(name, file === "-" ? null : fileSize(file));
-      let counts: ImportCounts;
+      let counts: StreamImportCounts;
       try {
         const input = file === "-" ? process.stdin : createReadStream(file, { highWaterMark: 1024 * 1024 });
         counts = await importStream(counted(input, progress.read), sink, {
@@ -227,6 +227,11 @@ export async function runImport(files: string[], options: ImportOptions): Promis
       const read = itemsRead(counts) + counts.rejected;
       if (unreadable && read === 0) failedFiles++;
       else if (unreadable) partFiles++;
+      if (counts.stopped !== undefined) {
+        // The instance stopped answering: the files after this one are not tried.
+        failedFiles += files.length - index - 1;
+        break;
+      }
     }
     note = evictionNote(evictedBefore, await evictions(), options.db !== undefined);
   } finally {

@@ -7,6 +7,18 @@ import { OtlpDecodeError } from "../otlp/errors.js";
 import { type BatchOptions, DEFAULT_BATCH_OPTIONS, type ImportBatch, importBatches } from "./file-batches.js";
 import { emptyImportCounts, type ImportCounts, type Importer, MAX_IMPORT_ERRORS } from "./import.js";
 
+/**
+ * Thrown by a sink that can take no more batches (the server it sends to stopped answering): the
+ * import ends there instead of reading the rest of the file only to fail every batch of it.
+ */
+export class SinkUnreachableError extends Error {}
+
+/** What one file's import stored and refused, and whether the sink stopped it early. */
+export interface StreamImportCounts extends ImportCounts {
+  /** Set when the sink became unreachable: the batches after the one it failed on were not read. */
+  stopped?: { where: string; message: string };
+}
+
 export interface BatchSink {
   /** Imports one batch, adding what it stored and refused to `counts`. */
   send(batch: ImportBatch, counts: ImportCounts): Promise<void>;
@@ -48,15 +60,22 @@ export async function importStream(
   input: AsyncIterable<Uint8Array | string>,
   sink: BatchSink,
   options: StreamImportOptions = {},
-): Promise<ImportCounts> {
-  const counts = emptyImportCounts();
+): Promise<StreamImportCounts> {
+  const counts: StreamImportCounts = emptyImportCounts();
   const concurrency = Math.max(1, options.concurrency ?? 4);
   const inFlight = new Set<Promise<void>>();
+  /** The first batch the sink could not take for good (those in flight with it fail alike, unreported). */
+  let stopped: { where: string; message: string } | undefined;
   try {
     for await (const batch of importBatches(input, options.batches ?? DEFAULT_BATCH_OPTIONS)) {
+      if (stopped !== undefined) break;
+      const where = `line ${batch.firstLine}`;
       const sent: Promise<void> = sink
         .send(batch, counts)
-        .catch((error: unknown) => addError(counts, `line ${batch.firstLine}`, (error as Error).message))
+        .catch((error: unknown) => {
+          if (error instanceof SinkUnreachableError) stopped ??= { where, message: error.message };
+          else addError(counts, where, (error as Error).message);
+        })
         .then(() => {
           inFlight.delete(sent);
           options.onBatch?.(counts);
@@ -71,5 +90,11 @@ export async function importStream(
     addError(counts, "", error.message);
   }
   await Promise.all(inFlight);
+  // Checked again: the batches in flight when the file ended may be where it stopped.
+  const last = stopped as { where: string; message: string } | undefined;
+  if (last !== undefined) {
+    counts.stopped = last;
+    addError(counts, last.where, `${last.message}; the import stopped there`);
+  }
   return counts;
 }

@@ -30,7 +30,7 @@ import { batchPieces } from "./batch-pieces.js";
 import type { ImportBatch } from "./file-batches.js";
 import { type HttpAnswer, httpClient } from "./http-client.js";
 import { type ImportCounts, lateSpansReason, MAX_IMPORT_ERRORS } from "./import.js";
-import type { BatchSink } from "./import-stream.js";
+import { type BatchSink, SinkUnreachableError } from "./import-stream.js";
 
 /** The most one trace request holds (the receiver refuses bodies over 32 MiB by default). */
 const MAX_REQUEST_BYTES = 8 * 1024 * 1024;
@@ -141,20 +141,25 @@ export function otlpHttpSink(
     counts: ImportCounts,
   ): Promise<void> {
     const protobuf = typeof body !== "string";
-    let response: HttpAnswer;
-    try {
-      response = await client.post(`/v1/${signal}`, {
-        // A User-Agent: requests without one are read as a TraceKit SDK's local-UI spans.
-        headers: {
-          "Content-Type": protobuf ? "application/x-protobuf" : "application/json",
-          "User-Agent": userAgent,
-          [REPORT_DUPLICATES_HEADER]: "1",
-        },
-        body: typeof body === "string" ? [Buffer.from(body)] : body instanceof Uint8Array ? [body] : body,
-      });
-    } catch (error) {
-      addError(counts, where, `cannot reach ${baseUrl} (${(error as Error).message})`);
-      return;
+    const request = {
+      // A User-Agent: requests without one are read as a TraceKit SDK's local-UI spans.
+      headers: {
+        "Content-Type": protobuf ? "application/x-protobuf" : "application/json",
+        "User-Agent": userAgent,
+        [REPORT_DUPLICATES_HEADER]: "1",
+      },
+      body: typeof body === "string" ? [Buffer.from(body)] : body instanceof Uint8Array ? [body] : body,
+    };
+    let response: HttpAnswer | undefined;
+    for (let attempt = 1; response === undefined; attempt++) {
+      try {
+        response = await client.post(`/v1/${signal}`, request);
+      } catch (error) {
+        // A kept-alive connection the server closed as it was reused fails once; sent again on a new
+        // one (the server stores nothing twice). Refused, or failing again: the server is gone.
+        if (attempt === 1 && (error as NodeJS.ErrnoException).code !== "ECONNREFUSED") continue;
+        throw new SinkUnreachableError(`cannot reach ${baseUrl} (${(error as Error).message})`);
+      }
     }
     const isProtobuf = (response.contentType ?? "").includes("protobuf");
     let answer: ExportAnswer;
@@ -239,7 +244,8 @@ export function otlpHttpSink(
         }
       }
       traces.flush();
-      await Promise.all(requests);
+      // Every request of the batch settled before it is done, so none adds to the counts after.
+      for (const result of await Promise.allSettled(requests)) if (result.status === "rejected") throw result.reason;
     },
     close: () => client.close(),
   };

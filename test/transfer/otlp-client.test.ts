@@ -4,6 +4,8 @@
  * counts that match what was stored.
  */
 import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importStream } from "../../src/transfer/import-stream.js";
 import { otlpHttpSink } from "../../src/transfer/otlp-client.js";
@@ -158,9 +160,48 @@ describe("importing into a running server over OTLP/HTTP", () => {
     expect((await stats()).spans).toBe(lines.length);
   });
 
-  it("reports an unreachable server per batch", async () => {
-    const counts = await importStream(once(fixture("trace.json")), otlpHttpSink("http://127.0.0.1:1", "x"));
+  it("stops at the first batch an unreachable server cannot take, with one error, and reads no further", async () => {
+    const line = `${JSON.stringify(JSON.parse(fixture("trace.json")))}\n`;
+    let read = 0;
+    async function* lines(): AsyncGenerator<Uint8Array> {
+      for (; read < 200; ) {
+        read++;
+        yield Buffer.from(line);
+      }
+    }
+    const counts = await importStream(lines(), otlpHttpSink("http://127.0.0.1:1", "x"), {
+      batches: { maxBatchBytes: line.length, maxWholeBytes: 1 << 20 },
+    });
     expect(counts.spans).toBe(0);
-    expect(counts.errors[0]?.message).toMatch(/^cannot reach http:\/\/127\.0\.0\.1:1/);
+    expect(counts.errors).toHaveLength(1);
+    expect(counts.errors[0]?.message).toMatch(
+      /^cannot reach http:\/\/127\.0\.0\.1:1 \(.*\); the import stopped there$/,
+    );
+    expect(counts.stopped?.where).toBe(counts.errors[0]?.where);
+    expect(read).toBeLessThan(20);
+  });
+
+  it("sends a request again once when its kept-alive connection breaks, and counts it once", async () => {
+    let requests = 0;
+    const flaky = createServer((request, response) => {
+      requests++;
+      request.resume();
+      // The first connection is closed as the request arrives, as a server's idle timeout can.
+      if (requests === 1) request.socket.destroy();
+      else request.on("end", () => response.writeHead(200, { "content-type": "application/json" }).end("{}"));
+    });
+    await new Promise<void>((resolve) => flaky.listen(0, "127.0.0.1", resolve));
+    const { port } = flaky.address() as AddressInfo;
+    try {
+      const good = JSON.stringify(jsonTraceRequest("flaky", [{ name: "a" }, { name: "b" }]));
+      const counts = await importStream(once(`${good}\n`), otlpHttpSink(`http://127.0.0.1:${port}`, "x"));
+      expect(counts.errors).toEqual([]);
+      expect(counts.stopped).toBeUndefined();
+      expect(counts.spans).toBe(2);
+      expect(requests).toBe(2);
+    } finally {
+      flaky.closeAllConnections();
+      await new Promise((resolve) => flaky.close(resolve));
+    }
   });
 });
