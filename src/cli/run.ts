@@ -48,8 +48,8 @@ function inForegroundOfTerminal(): boolean {
 }
 
 /** The running instance, or one started now in the background (only on localhost: --url names another host). */
-async function findOrStartInstance(options: RunOptions): Promise<{ url: string; started: boolean }> {
-  if (options.url !== undefined) return { url: (await requireInstance(options)).url, started: false };
+async function findOrStartInstance(options: RunOptions): Promise<{ url: string; startedPid: number | null }> {
+  if (options.url !== undefined) return { url: (await requireInstance(options)).url, startedPid: null };
   let url: string;
   try {
     url = instanceUrl(options);
@@ -67,26 +67,26 @@ async function findOrStartInstance(options: RunOptions): Promise<{ url: string; 
       1,
     );
   }
-  if (found !== null) return { url, started: false };
+  if (found !== null) return { url, startedPid: null };
   try {
     const instance = await startBackgroundInstance(port, url, START_TIMEOUT_MS);
     if (instance === null) {
       console.error(`tracekit-local: another command started one at ${url} at the same time; this run uses it`);
-      return { url, started: false };
+      return { url, startedPid: null };
     }
     console.error(
       `tracekit-local: started at ${url} in the background (log ${instance.logFile}); it keeps running after this command, stop it with \`kill ${instance.pid}\``,
     );
+    return { url, startedPid: instance.pid };
   } catch (error) {
     fail((error as Error).message, 1);
   }
-  return { url, started: true };
 }
 
 export async function runCommand(command: string[], options: RunOptions): Promise<void> {
   const [file, ...args] = command;
   if (file === undefined) fail("name a command to run: tracekit-local run -- <command...>", 2);
-  const { url, started } = await findOrStartInstance(options);
+  const { url, startedPid } = await findOrStartInstance(options);
   const runId = randomBytes(4).toString("hex");
   const env = runEnvironment(process.env, {
     url,
@@ -94,7 +94,7 @@ export async function runCommand(command: string[], options: RunOptions): Promis
     ...(options.service === undefined ? {} : { service: options.service }),
   });
   const sinceMs = Date.now();
-  if (started && options.open && !browserTurnedOff(process.env)) {
+  if (startedPid !== null && options.open && !browserTurnedOff(process.env)) {
     // The run's traces as they arrive: the list from now on (the summary's link closes the window).
     const params = new URLSearchParams(options.service === undefined ? {} : { service: options.service });
     params.set("since", String(sinceMs));
@@ -136,6 +136,12 @@ export async function runCommand(command: string[], options: RunOptions): Promis
     };
     const totals = await countRun(url, window, runId);
     console.error(formatRunLine(totals, runListUrl(url, window, totals)));
+    if (startedPid !== null) {
+      // Said again last: the line at the start has scrolled away under a long-running command's output.
+      console.error(
+        `tracekit-local: still running in the background at ${url} (pid ${startedPid}); stop it with \`kill ${startedPid}\``,
+      );
+    }
   } catch (error) {
     console.error(`tracekit-local: could not count what this run sent (${(error as Error).message})`);
   }

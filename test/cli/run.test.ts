@@ -260,7 +260,7 @@ describe("tracekit-local run", { timeout: 60_000 }, () => {
     );
   });
 
-  it("starts an instance in the background when none answers, which keeps running afterwards", async () => {
+  it("starts an instance in the background when none answers, which keeps running afterwards, and says so last", async () => {
     const port = await freePort();
     const started = run(["--port", String(port), "--no-open", "--", process.execPath, OTEL_APP]);
     const code = await started.exited;
@@ -269,6 +269,14 @@ describe("tracekit-local run", { timeout: 60_000 }, () => {
     expect(code, started.stderr()).toBe(0);
     expect(started.stderr()).toContain(`started at http://localhost:${port} in the background`);
     expect(summary(started.stderr())).toMatchObject({ traces: 2, spans: 4, failing: 1 });
+    // The command's output may have pushed the first line out of sight: the last one says it again.
+    expect(started.stderr().trim().split("\n").at(-1)).toBe(
+      `tracekit-local: still running in the background at http://localhost:${port} (pid ${pid}); stop it with \`kill ${pid}\``,
+    );
+    // A run that finds it running started nothing and says nothing of it.
+    const again = run(["--port", String(port), "--", process.execPath, "-e", ""]);
+    expect(await again.exited).toBe(0);
+    expect(again.stderr()).not.toContain("background");
     const health = await readJson(fetch(`http://127.0.0.1:${port}/api/health`));
     expect(health).toMatchObject({ name: "tracekit-local", counts: { spans: 4 } });
   });
