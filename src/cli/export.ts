@@ -69,6 +69,20 @@ function replaceable(path: string): boolean {
   }
 }
 
+/**
+ * Why the output file could not be written, in one line naming only what the user named: Node's own
+ * message names the temporary file beside it (`x.jsonl.partial-<pid>`) and starts with the errno code.
+ */
+function writeFailure(error: NodeJS.ErrnoException, output: string): string {
+  if (error.code === "ENOENT") return `its folder ${dirname(resolve(output))} does not exist`;
+  if (error.code === "ENOTDIR") return `a part of its path is a file, not a folder`;
+  if (error.code === "EISDIR") return "it is a folder";
+  if (error.code === "EACCES" || error.code === "EPERM") return "permission denied";
+  if (error.code === "ENOSPC") return "no space left on the device";
+  if (error.code === "EROFS") return "the file system is read-only";
+  return error.message.replace(/^[A-Z]+: /, "").replace(/, \w+ '[^']*'(?: -> '[^']*')?$/, "");
+}
+
 function fail(message: string, code = 1): never {
   console.error(`error: ${message}`);
   process.exit(code);
@@ -105,7 +119,9 @@ export async function runExport(options: ExportOptions): Promise<void> {
       error.code === "EPIPE" ? process.exit(0) : fail(`cannot write to stdout: ${error.message}`),
     );
   } else {
-    out.on("error", (error) => fail(`cannot write ${options.output}: ${error.message}`));
+    out.on("error", (error) =>
+      fail(`cannot write ${options.output}: ${writeFailure(error, options.output as string)}`),
+    );
   }
   const counts = { traces: 0, logs: 0 };
   const signals = new Set(options.signals);
@@ -163,7 +179,7 @@ export async function runExport(options: ExportOptions): Promise<void> {
     try {
       renameSync(partial, target as string);
     } catch (error) {
-      fail(`cannot write ${options.output}: ${(error as Error).message}`);
+      fail(`cannot write ${options.output}: ${writeFailure(error as NodeJS.ErrnoException, options.output as string)}`);
     }
     complete = true;
   }

@@ -377,6 +377,20 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
     expect(readdirSync(dir.path).filter((name) => name.startsWith("keep.jsonl."))).toEqual([]);
   });
 
+  it("says in one line why -o cannot be written, naming only the file asked for", async () => {
+    const { port } = await server();
+    const inMissingFolder = join(dir.path, "no-such-folder", "out.jsonl");
+    const cases: [string, string][] = [
+      [inMissingFolder, `its folder ${join(dir.path, "no-such-folder")} does not exist`],
+      [dir.path, "it is a folder"],
+    ];
+    for (const [output, why] of cases) {
+      const failed = await cli(["export", "--port", String(port), "-o", output]);
+      expect(failed.code).toBe(1);
+      expect(failed.stderr.trim()).toBe(`error: cannot write ${output}: ${why}`);
+    }
+  });
+
   it("exports a trace larger than one request as lines another instance imports, counted as one trace", async () => {
     const source = await server();
     const traceId = newTraceId();
