@@ -1,4 +1,5 @@
 import { createWriteStream, readlinkSync, renameSync, rmSync, statSync } from "node:fs";
+import { constants } from "node:os";
 import { dirname, resolve } from "node:path";
 import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
@@ -111,6 +112,10 @@ export async function runExport(options: ExportOptions): Promise<void> {
     process.on("exit", () => {
       if (!complete) rmSync(partial, { force: true });
     });
+    // A signal's default action ends the process without "exit": Ctrl+C left the half-written file.
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+      process.once(signal, () => process.exit(128 + (constants.signals[signal] ?? 0)));
+    }
   }
   const out: Writable = target === null ? process.stdout : createWriteStream(partial ?? target);
   if (toStdout) {

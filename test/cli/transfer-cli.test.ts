@@ -4,7 +4,8 @@
  * through its server, a --db file without a server), and every trace the same afterwards.
  */
 import { execFileSync, spawn } from "node:child_process";
-import { lstatSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
 import { type AddressInfo, connect, createServer as createNetServer, type Socket } from "node:net";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -15,6 +16,7 @@ import { openStores } from "../../src/store/open-store.js";
 import { DEFAULT_MAX_SPANS } from "../../src/store/store.js";
 import { tempDir } from "../helpers/app.js";
 import { type CliRun, useCliRuns, waitForUrl } from "../helpers/cli.js";
+import { waitFor } from "../helpers/live.js";
 import { jsonLogRequest, jsonTraceRequest, newSpanId, newTraceId } from "../helpers/payloads.js";
 import { makeLog } from "../store/log-fixtures.js";
 import { makeSpan } from "../store/span-fixtures.js";
@@ -375,6 +377,43 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
       expect(readFileSync(file, "utf8")).toBe("precious\n");
     }
     expect(readdirSync(dir.path).filter((name) => name.startsWith("keep.jsonl."))).toEqual([]);
+  });
+
+  it("leaves no half-written file beside -o when Ctrl+C or SIGTERM stops an export", async () => {
+    // An instance whose export never ends, a line at a time.
+    const endless = createHttpServer((request, response) => {
+      if (request.url?.startsWith("/api/health")) {
+        response.writeHead(200, { "content-type": "application/json" });
+        response.end(JSON.stringify({ status: "ok", name: "tracekit-local", version: "0.0.0" }));
+        return;
+      }
+      response.writeHead(200, { "content-type": "application/x-ndjson" });
+      const line = `${JSON.stringify(jsonLogRequest("endless", [{ body: "again" }]))}\n`;
+      const timer = setInterval(() => response.write(line), 20);
+      request.on("close", () => clearInterval(timer));
+    });
+    await new Promise<void>((resolve) => endless.listen(0, "127.0.0.1", resolve));
+    const { port } = endless.address() as AddressInfo;
+    const folder = join(dir.path, "stopped-export");
+    mkdirSync(folder);
+    const file = join(folder, "out.jsonl");
+    writeFileSync(file, "precious\n");
+    try {
+      for (const [signal, code] of [
+        ["SIGINT", 130],
+        ["SIGTERM", 143],
+      ] as const) {
+        const run = start(["export", "--port", String(port), "-o", file]);
+        await waitFor(() => readdirSync(folder).some((name) => name.startsWith("out.jsonl.partial-")) || undefined);
+        run.child.kill(signal);
+        expect(await run.exited).toBe(code);
+        expect(readdirSync(folder)).toEqual(["out.jsonl"]);
+        expect(readFileSync(file, "utf8")).toBe("precious\n");
+      }
+    } finally {
+      endless.closeAllConnections();
+      await new Promise((resolve) => endless.close(resolve));
+    }
   });
 
   it("says in one line why -o cannot be written, naming only the file asked for", async () => {
