@@ -1,4 +1,4 @@
-import type { HealthResponse, TraceListResponse } from "../protocol.js";
+import type { HealthResponse, LogListResponse, TraceListResponse } from "../protocol.js";
 import { count } from "./count.js";
 import { RUN_ID_ATTRIBUTE } from "./run-env.js";
 
@@ -17,6 +17,8 @@ export interface RunTotals {
   llm?: { calls: number; usd: number; unpriced: number };
   /** The run id the traces were found by; null when none carried it and the window's traces without one were counted. */
   runId: string | null;
+  /** Log records of the window that carry the run's id (whatever the traces were found by). */
+  logs: number;
 }
 
 export interface RunWindow {
@@ -63,14 +65,28 @@ async function getJson<T>(url: string): Promise<T> {
  * id; when none does, the window's traces that carry no run id (see RunTotals).
  */
 export async function countRun(base: string, window: RunWindow, runId: string): Promise<RunTotals> {
-  const ofRun = await countTraces(base, window, runId);
+  const logs = await countLogs(base, window, runId);
+  const ofRun = await countTraces(base, window, runId, logs);
   if (ofRun.traces > 0) return ofRun;
-  const withoutRunId = await countTraces(base, window, null);
+  const withoutRunId = await countTraces(base, window, null, logs);
   return withoutRunId.traces > 0 ? withoutRunId : ofRun;
 }
 
-async function countTraces(base: string, window: RunWindow, runId: string | null): Promise<RunTotals> {
-  const totals: RunTotals = { traces: 0, spans: 0, failing: 0, runId };
+/** The window's log records that carry run `runId`, page by page. */
+async function countLogs(base: string, window: RunWindow, runId: string): Promise<number> {
+  const params = windowParams(window, runId);
+  params.set("limit", String(PAGE_SIZE));
+  let logs = 0;
+  for (;;) {
+    const page = await getJson<LogListResponse>(`${base}/api/logs?${params}`);
+    logs += page.logs.length;
+    if (page.nextCursor === undefined) return logs;
+    params.set("cursor", page.nextCursor);
+  }
+}
+
+async function countTraces(base: string, window: RunWindow, runId: string | null, logs: number): Promise<RunTotals> {
+  const totals: RunTotals = { traces: 0, spans: 0, failing: 0, runId, logs };
   const llm = { calls: 0, usd: 0, unpriced: 0 };
   const params = windowParams(window, runId);
   params.set("limit", String(PAGE_SIZE));
@@ -103,7 +119,8 @@ export async function waitForQuiet(base: string, quietMs: number, maxMs: number)
   let stableSince = Date.now();
   while (Date.now() < deadline) {
     const health = await getJson<HealthResponse>(`${base}/api/health`);
-    const received = health.counts.spans + health.counts.rejectedSpans + health.counts.lateSpans;
+    const { counts } = health;
+    const received = counts.spans + counts.rejectedSpans + counts.lateSpans + counts.logs + counts.rejectedLogRecords;
     if (received !== last) {
       last = received;
       stableSince = Date.now();
@@ -128,9 +145,12 @@ export function formatRunLine(totals: RunTotals, url: string): string {
     parts.push(`${plural(calls, "LLM call")}${cost}${unpriced > 0 ? ` (${unpriced} without a price)` : ""}`);
   }
   const what = `${plural(totals.traces, "trace")} (${parts.join(", ")})`;
-  if (totals.runId !== null) return `tracekit-local: this run sent ${what} · ${url}`;
+  // Log records are the run's only by its id: those of other apps are not counted even beside their traces.
+  const logs = totals.logs > 0 ? plural(totals.logs, "log record") : null;
+  if (totals.runId !== null) return `tracekit-local: this run sent ${what}${logs ? ` and ${logs}` : ""} · ${url}`;
   return (
-    `tracekit-local: this run sent no trace with its ${RUN_ID_ATTRIBUTE}; ${what} without one started while ` +
-    `it ran, from other apps, or from this command if its SDK does not read OTEL_RESOURCE_ATTRIBUTES · ${url}`
+    `tracekit-local: this run sent no trace with its ${RUN_ID_ATTRIBUTE}${logs ? ` (${logs} with it)` : ""}; ` +
+    `${what} without one started while it ran, from other apps, or from this command if its SDK does not read ` +
+    `OTEL_RESOURCE_ATTRIBUTES · ${url}`
   );
 }

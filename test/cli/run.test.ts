@@ -76,7 +76,10 @@ function otherAppsTrace(traceId: string): string {
 
 /** The summary line's counts and URL. */
 function summary(stderr: string): { traces: number; spans: number; failing: number; llm: string | null; url: string } {
-  const match = /this run sent (\d+) traces? \((\d+) spans?, (\d+) failing(?:, ([^)]*))?\) · (\S+)/.exec(stderr);
+  const match =
+    /this run sent (\d+) traces? \((\d+) spans?, (\d+) failing(?:, ([^)]*))?\)(?: and [\d,]+ log records?)? · (\S+)/.exec(
+      stderr,
+    );
   if (match === null) throw new Error(`no summary line in: ${stderr}`);
   return {
     traces: Number(match[1]),
@@ -205,6 +208,31 @@ describe("tracekit-local run", { timeout: 60_000 }, () => {
     const empty = run(["--port", String(app.port), "--service", "run-test", "--", process.execPath, "-e", ""]);
     expect(await empty.exited).toBe(0);
     expect(summary(empty.stderr())).toMatchObject({ traces: 0, spans: 0, failing: 0 });
+  });
+
+  it("counts the log records the command sent, and not another app's", async () => {
+    const sendsLogs = `
+      const own = process.env.OTEL_RESOURCE_ATTRIBUTES.split(",").map((pair) => {
+        const [key, value] = pair.split("=");
+        return { key, value: { stringValue: decodeURIComponent(value) } };
+      });
+      const now = BigInt(Date.now()) * 1000000n;
+      const record = (body, i) => ({ timeUnixNano: String(now + BigInt(i)), severityNumber: 9, body: { stringValue: body } });
+      const bystander = [{ key: "service.name", value: { stringValue: "bystander" } }];
+      const answer = await fetch(process.env.OTEL_EXPORTER_OTLP_ENDPOINT + "/v1/logs", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ resourceLogs: [
+          { resource: { attributes: own }, scopeLogs: [{ logRecords: [record("one", 0), record("two", 1)] }] },
+          { resource: { attributes: bystander }, scopeLogs: [{ logRecords: [record("not ours", 2)] }] },
+        ] }),
+      });
+      if (answer.status !== 200) process.exit(9);
+    `;
+    const logs = run(["--port", String(app.port), "--", process.execPath, "--input-type=module", "-e", sendsLogs]);
+    expect(await logs.exited, logs.stderr()).toBe(0);
+    expect(logs.stderr()).toMatch(/this run sent 0 traces \(0 spans, 0 failing\) and 2 log records · http/);
+    expect(summary(logs.stderr())).toMatchObject({ traces: 0, spans: 0, failing: 0 });
   });
 
   it("counts only its own traces while another app sends, and says so when its app's spans carry no run id", async () => {
