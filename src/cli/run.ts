@@ -1,7 +1,8 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { constants } from "node:os";
+import { delimiter, join } from "node:path";
 import { isatty } from "node:tty";
 import { browserTurnedOff, ConfigError } from "../config.js";
 import { startBackgroundInstance } from "./background-instance.js";
@@ -83,9 +84,31 @@ async function findOrStartInstance(options: RunOptions): Promise<{ url: string; 
   }
 }
 
+/**
+ * Whether `file` names something to run, as the exec call that spawn makes searches for it: a path
+ * with a slash as it is, else each folder of PATH (an empty entry is the current folder). True where
+ * that search is not this one (Windows, PATH unset), and for a file that is there but not executable:
+ * spawn then says what is wrong.
+ */
+function commandExists(file: string, env: NodeJS.ProcessEnv): boolean {
+  if (process.platform === "win32" || env.PATH === undefined) return true;
+  const kind = (path: string): "folder" | "file" | null => {
+    try {
+      return statSync(path).isDirectory() ? "folder" : "file";
+    } catch {
+      return null;
+    }
+  };
+  // A folder named by its path is there and cannot be run (126); one in a PATH folder is passed over.
+  if (file.includes("/")) return kind(file) !== null;
+  return env.PATH.split(delimiter).some((dir) => kind(join(dir || ".", file)) === "file");
+}
+
 export async function runCommand(command: string[], options: RunOptions): Promise<void> {
   const [file, ...args] = command;
   if (file === undefined) fail("name a command to run: tracekit-local run -- <command...>", 2);
+  // Before an instance is started or a browser opened for it: a mistyped command does neither.
+  if (!commandExists(file, process.env)) fail(`command not found: ${file}`, 127);
   const { url, startedPid } = await findOrStartInstance(options);
   const runId = randomBytes(4).toString("hex");
   const env = runEnvironment(process.env, {

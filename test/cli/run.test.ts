@@ -378,6 +378,27 @@ describe("tracekit-local run", { timeout: 60_000 }, () => {
     }
   });
 
+  it("starts no instance (nor a browser on it) for a command that does not exist", async () => {
+    const port = await freePort();
+    const mistyped = run(["--port", String(port), "--", "no-such-command-here", "start"]);
+    expect(await mistyped.exited).toBe(127);
+    const pid = Number(/kill (\d+)/.exec(mistyped.stderr())?.[1]);
+    if (Number.isInteger(pid) && pid > 0) startedPids.push(pid);
+    expect(mistyped.stderr().trim()).toBe("error: command not found: no-such-command-here");
+    await expect(fetch(`http://127.0.0.1:${port}/api/health`)).rejects.toThrow();
+    // A file named by its path is looked for there, not in PATH; one that is there but cannot be run is 126.
+    const notThere = run(["--port", String(app.port), "--", "./no-such-script.sh"]);
+    expect(await notThere.exited).toBe(127);
+    expect(notThere.stderr().trim()).toBe("error: command not found: ./no-such-script.sh");
+    const folder = tempDir();
+    try {
+      const notRunnable = run(["--port", String(app.port), "--", folder.path]);
+      expect(await notRunnable.exited).toBe(126);
+    } finally {
+      folder.remove();
+    }
+  });
+
   it("says in one line what is wrong: no command, nothing at --url, a command that does not exist", async () => {
     const none = run(["--port", String(app.port)]);
     expect(await none.exited).toBe(2);
