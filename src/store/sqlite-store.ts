@@ -82,7 +82,8 @@ const SLICED_WRITE_SHARE = 0.5;
  * Spans in a SQLite file. Inserts are buffered and written in one transaction at most every
  * `flushIntervalMs` or every `flushSpans` spans (by the caller, in a turn of its own, for an insert
  * `writeLater`), or as soon as the event loop is idle when a caller awaits `committed()` (group
- * commit); every read of spans writes pending spans first.
+ * commit). Reads of stored rows (a trace, the query language) write pending spans first; counts,
+ * statistics and the trace list take them from memory, retention due applied ahead of its commit.
  * Every stored trace's summary is kept in memory (and as a row in the file, for restarts), so the
  * trace list, summaries and retention never aggregate spans or walk an index in SQLite.
  *
