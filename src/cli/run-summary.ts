@@ -74,13 +74,23 @@ export async function countRun(base: string, window: RunWindow, runId: string): 
 
 /** The window's log records that carry run `runId`, page by page. */
 async function countLogs(base: string, window: RunWindow, runId: string): Promise<number> {
+  let logs = 0;
+  for await (const page of pagesOf<LogListResponse>(`${base}/api/logs`, window, runId)) logs += page.logs.length;
+  return logs;
+}
+
+/** Every page of a list the API pages by `nextCursor`, over the run's window (and its run id when given). */
+async function* pagesOf<P extends { nextCursor?: string }>(
+  url: string,
+  window: RunWindow,
+  runId: string | null,
+): AsyncGenerator<P> {
   const params = windowParams(window, runId);
   params.set("limit", String(PAGE_SIZE));
-  let logs = 0;
   for (;;) {
-    const page = await getJson<LogListResponse>(`${base}/api/logs?${params}`);
-    logs += page.logs.length;
-    if (page.nextCursor === undefined) return logs;
+    const page = await getJson<P>(`${url}?${params}`);
+    yield page;
+    if (page.nextCursor === undefined) return;
     params.set("cursor", page.nextCursor);
   }
 }
@@ -88,10 +98,7 @@ async function countLogs(base: string, window: RunWindow, runId: string): Promis
 async function countTraces(base: string, window: RunWindow, runId: string | null, logs: number): Promise<RunTotals> {
   const totals: RunTotals = { traces: 0, spans: 0, failing: 0, runId, logs };
   const llm = { calls: 0, usd: 0, unpriced: 0 };
-  const params = windowParams(window, runId);
-  params.set("limit", String(PAGE_SIZE));
-  for (;;) {
-    const page = await getJson<TraceListResponse>(`${base}/api/traces?${params}`);
+  for await (const page of pagesOf<TraceListResponse>(`${base}/api/traces`, window, runId)) {
     for (const trace of page.traces) {
       totals.traces += 1;
       totals.spans += trace.spanCount;
@@ -102,8 +109,6 @@ async function countTraces(base: string, window: RunWindow, runId: string | null
         llm.unpriced += trace.llm.unpricedCalls;
       }
     }
-    if (page.nextCursor === undefined) break;
-    params.set("cursor", page.nextCursor);
   }
   if (llm.calls > 0) totals.llm = llm;
   return totals;

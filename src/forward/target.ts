@@ -83,7 +83,6 @@ function concat(parts: Uint8Array[], size: number): Uint8Array {
   return Buffer.concat(parts, size);
 }
 
-/** Why an answer failed, in one line: the upstream's reason when it gave one in text. */
 /**
  * What a 2xx answer says it rejected (OTLP's partial success: `rejected_spans`, `rejected_log_records`
  * or `rejected_data_points`, and `error_message`), or null when it took everything.
@@ -111,9 +110,10 @@ function partialSuccessOf(answer: PostAnswer): { rejected: number; message: stri
   }
   // A message alone is a warning (OTLP allows it); only rejected items are reported.
   if (rejected <= 0) return null;
-  return { rejected, message: message.trim().split("\n")[0]?.slice(0, 200) ?? "" };
+  return { rejected, message: firstLineOf(message).slice(0, 200) };
 }
 
+/** Why an answer failed, in one line: the upstream's reason when it gave one. */
 function answerMessage(answer: PostAnswer): string {
   const type = String(answer.headers["content-type"] ?? "");
   let reason = "";
@@ -128,9 +128,9 @@ function answerMessage(answer: PostAnswer): string {
     }
   } else if (type.includes("protobuf")) {
     // What OTLP asks of an upstream answering a protobuf export: a google.rpc.Status in protobuf.
-    reason = readStatusMessageProtobuf(answer.body)?.trim().split("\n")[0] ?? "";
+    reason = firstLineOf(readStatusMessageProtobuf(answer.body) ?? "");
   } else if (type.startsWith("text/")) {
-    reason = answer.text.trim().split("\n")[0] ?? "";
+    reason = firstLineOf(answer.text);
   }
   return `HTTP ${answer.status}${reason === "" ? "" : `: ${reason.slice(0, 200)}`}`;
 }
@@ -426,6 +426,10 @@ function failureMessage(error: unknown): string {
     return "its answer is not HTTP/1.1: an OTLP/gRPC port (4317)? --forward needs the OTLP/HTTP one (4318)";
   }
   return `cannot reach it: ${(error as Error).message || String(error)}`;
+}
+
+function firstLineOf(text: string): string {
+  return text.trim().split("\n")[0] ?? "";
 }
 
 function headerOf(answer: PostAnswer, name: string): string | undefined {

@@ -31,10 +31,10 @@ function IdChip(props: { label: string; id: string; onRemove(): void }) {
   );
 }
 
-/** Service, minimum level, time window, free text, and the trace (and span) the list is narrowed to. */
 /** What the search box takes, under it while the query is fine. */
 const HINT = "text  key=value  severity>=warn  body~timeout  service=api  -word  a | b";
 
+/** Service, minimum level, time window, free text, and the trace (and span) the list is narrowed to. */
 export function LogFilterBar({ filters, queryError = null, services, onChange }: LogFilterBarProps) {
   const errorText = queryError === null ? null : queryErrorText(queryError);
   const set = <K extends keyof LogFilters>(key: K, value: LogFilters[K] | undefined, typing = false) =>
