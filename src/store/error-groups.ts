@@ -288,11 +288,16 @@ export class ErrorGroups {
    * The group's sample, or when retention evicted its trace (eviction goes by arrival, so a trace that
    * arrived first may hold the newest error) the newest error it still keeps, read from its trace.
    */
-  private liveSample(group: Group, readTrace?: (traceId: string) => Span[] | undefined): ErrorSample {
+  private liveSample(
+    group: Group,
+    readTrace?: (traceId: string) => Span[] | undefined,
+    leaving?: ReadonlySet<string>,
+  ): ErrorSample {
     const { sample } = group;
-    if (this.byTrace.get(sample.traceId)?.some((o) => o.group === group && !o.removed) === true) return sample;
+    const kept = (o: Occurrence) => !o.removed && leaving?.has(o.traceId) !== true;
+    if (this.byTrace.get(sample.traceId)?.some((o) => o.group === group && kept(o)) === true) return sample;
     let newest: Occurrence | undefined;
-    for (const o of group.occurrences) if (!o.removed && (newest === undefined || o.time > newest.time)) newest = o;
+    for (const o of group.occurrences) if (kept(o) && (newest === undefined || o.time > newest.time)) newest = o;
     if (newest === undefined || readTrace === undefined) return sample;
     const read = sampleFromTrace(readTrace(newest.traceId), newest);
     if (read !== null) group.sample = read;
@@ -311,9 +316,14 @@ export class ErrorGroups {
   /**
    * The groups with errors in the window, sorted and cut to `limit`, each with its details;
    * `readTrace` reads a stored trace's spans, for a group whose sample's trace was evicted while
-   * newer-arriving errors of it stay (see liveSample).
+   * newer-arriving errors of it stay (see liveSample). The errors of the traces in `leaving` (those
+   * retention is about to evict) are left out, as if they were evicted already.
    */
-  query(query: ErrorGroupQuery, readTrace?: (traceId: string) => Span[] | undefined): ErrorGroupsAnswer {
+  query(
+    query: ErrorGroupQuery,
+    readTrace?: (traceId: string) => Span[] | undefined,
+    leaving?: ReadonlySet<string>,
+  ): ErrorGroupsAnswer {
     const inWindow = windowTest(query.sinceUnixNano, query.untilUnixNano);
     // Milliseconds decide, except within a microsecond of an edge, where nanoseconds do.
     const lowMs =
@@ -326,6 +336,7 @@ export class ErrorGroups {
       const t = group.ms[i] as number;
       // NaN (removed) fails every comparison.
       if (!(t >= lowMs && t <= highMs)) return false;
+      if (leaving !== undefined && leaving.has((group.occurrences[i] as Occurrence).traceId)) return false;
       return t < edgeLowMs || t > edgeHighMs ? inWindow(group.occurrences[i] as Occurrence) : true;
     };
 
@@ -433,7 +444,7 @@ export class ErrorGroups {
           timeUnixNano: o.time,
           operation: operationOf(o.trace),
         })),
-        sample: this.liveSample(group, readTrace),
+        sample: this.liveSample(group, readTrace, leaving),
       };
     });
     return {

@@ -146,8 +146,12 @@ export class SqliteErrorGroups implements CommitParticipant {
   }
 
   /** See ErrorGroups.query. */
-  query(query: ErrorGroupQuery, readTrace: (traceId: string) => Span[] | undefined): ErrorGroupsAnswer {
-    return this.groups.query(query, readTrace);
+  query(
+    query: ErrorGroupQuery,
+    readTrace: (traceId: string) => Span[] | undefined,
+    leaving?: ReadonlySet<string>,
+  ): ErrorGroupsAnswer {
+    return this.groups.query(query, readTrace, leaving);
   }
 
   /** Retention removed these traces (inside the commit that deletes their spans). */

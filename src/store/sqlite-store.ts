@@ -306,9 +306,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     listOperations,
     errorGroups(query) {
       assertOpen();
-      // The groups take a span when it is accepted; only retention waits for the commit.
-      if (evictionDue()) flush();
-      return (errors as SqliteErrorGroups).query(query, getTrace);
+      // The groups take a span when it is accepted; retention still due shows ahead of its commit: the
+      // errors of the traces it evicts are left out.
+      const leaving = leavingAtCommit();
+      const leavingIds = leaving === null ? undefined : new Set([...leaving].map((entry) => entry.traceId));
+      return (errors as SqliteErrorGroups).query(query, getTrace, leavingIds);
     },
     attributeKeys: () => countAttributeKeys(catalogSpans()),
     attributeValues: (key, limit) => countAttributeValues(catalogSpans(), key, limit),

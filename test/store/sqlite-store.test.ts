@@ -279,9 +279,17 @@ describe("sqlite store: persistence and files", () => {
       traceId(3),
     ]);
     expect(committedSpans()).toBe(0);
-    // The error groups forget evicted traces in the commit: they make it.
-    expect(store.errorGroups({ limit: 10, buckets: 1 }).totalErrors).toBe(2);
+    // The error groups leave out the errors of the trace that commit evicts, its sample included.
+    const groups = store.errorGroups({ limit: 10, buckets: 1 });
+    expect(groups.totalErrors).toBe(2);
+    expect(groups.totalTraces).toBe(2);
+    expect(groups.groups.flatMap((g) => g.latest.map((o) => o.traceId)).sort()).toEqual([traceId(2), traceId(3)]);
+    expect(groups.groups.map((g) => g.sample.traceId)).not.toContain(traceId(1));
+    expect(committedSpans()).toBe(0);
+    // A read of spans commits; the groups answer the same after it.
+    expect(store.getTrace(traceId(2))).toHaveLength(perTrace);
     expect(committedSpans()).toBe(2 * perTrace);
+    expect(store.errorGroups({ limit: 10, buckets: 1 })).toEqual(groups);
     expect(store.stats().evictedTraces).toBe(1);
     expect(webToApi()).toEqual(["2/2"]);
     expect(store.getTrace(traceId(1))).toBeUndefined();

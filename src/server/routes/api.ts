@@ -197,8 +197,7 @@ function traceStart(trace: { startTimeUnixNano: bigint } | undefined): string | 
 }
 
 /** GET /api/stats, also health's `stats`: the first TraceKit local UI's statistics. */
-function firstUiStats(store: ApiRouteDeps["store"]): StatsResponse {
-  const stats = store.stats();
+function firstUiStats(store: ApiRouteDeps["store"], stats = store.stats()): StatsResponse {
   return {
     totalTraces: stats.traces,
     totalSpans: stats.spans,
@@ -219,6 +218,7 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
     const logs = deps.logStore.stats();
     const metrics = deps.metricStore.stats();
     const rejections = deps.rejections.counts();
+    const ingest = deps.ingest.counts();
     const base = deps.baseUrl();
     const listeners = deps.otlpListeners();
     const body: HealthResponse = {
@@ -229,7 +229,7 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
       uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
       // The first local UI's fields (`uptime` in seconds, `stats`), which scripts written against it read.
       uptime: (Date.now() - deps.startedAt) / 1000,
-      stats: firstUiStats(deps.store),
+      stats: firstUiStats(deps.store, stats),
       otlp: {
         endpoint: base,
         traces: `${base}/v1/traces`,
@@ -255,8 +255,8 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
         traces: stats.traces,
         evictedTraces: stats.evictedTraces,
         evictedSpans: stats.evictedSpans,
-        ownCallSpans: deps.ingest.counts().ownCallSpans,
-        lateSpans: deps.ingest.counts().lateSpans,
+        ownCallSpans: ingest.ownCallSpans,
+        lateSpans: ingest.lateSpans,
         rejectedRequests: rejections.rejectedRequests,
         rejectedSpans: rejections.rejectedSpans,
         snapshots: codeMonitoring.snapshots,
