@@ -16,28 +16,56 @@ function num(value: number | undefined): string {
   return Math.abs(value) >= 100 ? value.toFixed(1) : Number(value.toPrecision(4)).toString();
 }
 
-/** Latest, min, mean and max of the steps' values. */
-function stats(values: readonly (number | null)[]): string[] {
-  const v = present(values);
+/** A metric's value as text: a number, or for a duration unit a duration with its unit. */
+type Figure = (value: number | undefined) => string;
+
+/** Milliseconds per UCUM duration unit that get_metric shows as durations. */
+const DURATION_UNIT_MS: Record<string, number> = { s: 1000, ms: 1, us: 0.001, ns: 0.000_001 };
+
+/**
+ * How a value of `unit` reads: durations as the other tools show them (`7.5ms`, `1.58s`, `12µs`), so
+ * `0.0075` of unit `s` does not need converting in the reader's head; other units as plain numbers.
+ */
+export function figureOf(unit: string): Figure {
+  const perUnit = DURATION_UNIT_MS[unit.trim()];
+  if (perUnit === undefined) return num;
+  return (value) => {
+    if (value === undefined) return "-";
+    const ms = Math.abs(value * perUnit);
+    const sign = value < 0 ? "-" : "";
+    if (ms > 0 && ms < 0.1) return `${sign}${Number((ms * 1000).toPrecision(3))}µs`;
+    return `${sign}${formatMs(ms)}`;
+  };
+}
+
+/**
+ * Latest, min, mean and max of a value series: the steps' last values, except that min and max are of
+ * every value in the window where the answer carries a gauge's least and greatest per step (`min`,
+ * `max`: a step's last value hides a burst between two steps' ends).
+ */
+function stats(series: MetricSeriesJson, fig: Figure): string[] {
+  const v = present(series.values);
   if (v.length === 0) return ["-", "-", "-", "-"];
   const sum = v.reduce((a, b) => a + b, 0);
-  return [num(v[v.length - 1]), num(Math.min(...v)), num(sum / v.length), num(Math.max(...v))];
+  const least = present(series.min);
+  const greatest = present(series.max);
+  return [fig(v[v.length - 1]), fig(Math.min(...v, ...least)), fig(sum / v.length), fig(Math.max(...v, ...greatest))];
 }
 
 /**
  * A counter's latest, min and max rate per step, its average rate (the increase over the time it was
  * counted, as the Metrics page's Average) and its increase in the window.
  */
-function rateStats(series: MetricSeriesJson, answer: MetricQueryResponse): string[] {
+function rateStats(series: MetricSeriesJson, answer: MetricQueryResponse, fig: Figure): string[] {
   const v = present(series.values);
   const increase = totalIncrease([series]);
   const average = increase === null ? undefined : averageRate(increase, [series], answer);
   return [
-    num(v[v.length - 1]),
-    v.length === 0 ? "-" : num(Math.min(...v)),
-    num(average),
-    v.length === 0 ? "-" : num(Math.max(...v)),
-    num(increase ?? undefined),
+    fig(v[v.length - 1]),
+    v.length === 0 ? "-" : fig(Math.min(...v)),
+    fig(average),
+    v.length === 0 ? "-" : fig(Math.max(...v)),
+    fig(increase ?? undefined),
   ];
 }
 
@@ -47,12 +75,12 @@ const latest = (values: readonly (number | null)[] | undefined) => {
 };
 
 /** A percentile's latest value, "≥ 10" when it fell in the open last bucket (only a lower bound). */
-function latestPercentile(series: MetricSeriesJson, key: "p50" | "p95" | "p99"): string {
+function latestPercentile(series: MetricSeriesJson, key: "p50" | "p95" | "p99", fig: Figure): string {
   const values = series[key] ?? [];
   let i = values.length - 1;
   while (i >= 0 && (values[i] === null || !Number.isFinite(values[i] as number))) i--;
   if (i < 0) return "-";
-  const text = num(values[i] as number);
+  const text = fig(values[i] as number);
   return series.atLeast?.[key]?.[i] === true ? `≥ ${text}` : text;
 }
 
@@ -67,28 +95,28 @@ function labelOf(series: MetricSeriesJson, answer: MetricQueryResponse): string 
 
 /** A row's figures, then its label: the last column is not padded, so long labels cost no spaces. */
 function row(chart: string, series: MetricSeriesJson, answer: MetricQueryResponse): string[] {
-  const [label, ...figures] = cells(chart, series, answer);
+  const [label, ...figures] = cells(chart, series, answer, figureOf(answer.metric.unit ?? ""));
   return [...figures, label ?? ""];
 }
 
-function cells(chart: string, series: MetricSeriesJson, answer: MetricQueryResponse): string[] {
+function cells(chart: string, series: MetricSeriesJson, answer: MetricQueryResponse, fig: Figure): string[] {
   const label = labelOf(series, answer);
   if (chart === "distribution") {
     const count = present(series.counts).reduce((a, b) => a + b, 0);
     return [
       label,
-      latestPercentile(series, "p50"),
-      latestPercentile(series, "p95"),
-      latestPercentile(series, "p99"),
+      latestPercentile(series, "p50", fig),
+      latestPercentile(series, "p95", fig),
+      latestPercentile(series, "p99", fig),
       num(count),
     ];
   }
   if (chart === "quantiles") {
-    const quantiles = Object.entries(series.quantiles ?? {}).map(([q, values]) => `q${q}=${num(latest(values))}`);
+    const quantiles = Object.entries(series.quantiles ?? {}).map(([q, values]) => `q${q}=${fig(latest(values))}`);
     return [label, quantiles.join(" ") || "-"];
   }
-  if (chart === "rate") return [label, ...rateStats(series, answer)];
-  return [label, ...stats(series.values)];
+  if (chart === "rate") return [label, ...rateStats(series, answer, fig)];
+  return [label, ...stats(series, fig)];
 }
 
 function header(chart: string, steps: number): string[] {
@@ -102,7 +130,7 @@ function header(chart: string, steps: number): string[] {
 }
 
 /** What the columns mean where it is not plain. */
-function legend(chart: string, steps: number): string | null {
+function legend(chart: string, steps: number, kind: string): string | null {
   if (chart === "distribution") {
     return steps === 1
       ? "p50, p95, p99: of every value recorded in the window (≥: only a lower bound); values: how many were recorded"
@@ -113,6 +141,12 @@ function legend(chart: string, steps: number): string | null {
       "latest, min and max: the rate per second in a step; avg: the increase divided by the time it was counted " +
       "(from the window's start, or the counter's start when later, to its newest point), as the Metrics page's " +
       "Average; increase: what the counter grew by in the window"
+    );
+  }
+  if (chart === "value" && kind === "gauge") {
+    return (
+      "latest: the newest step's last value; min and max: the least and greatest value recorded in the window " +
+      "(every point, not only each step's last); avg: the mean of the steps' last values"
     );
   }
   if (chart === "value") return "latest, min and max: a step's last value; avg: the mean of the steps' values";
@@ -181,7 +215,7 @@ export function describeMetric(answer: MetricQueryResponse): string {
       shown.map((series) => row(chart, series, answer)),
     ),
   );
-  const meaning = legend(chart, answer.times.length);
+  const meaning = legend(chart, answer.times.length, metric.kind);
   if (meaning !== null) lines.push(meaning);
   const left = answer.series.length - shown.length + (answer.omittedSeries ?? 0);
   if (left > 0) lines.push(`[${left} more series; pass service or group_by to narrow]`);

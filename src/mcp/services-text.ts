@@ -17,13 +17,17 @@ const HEADER = [
 ];
 
 /** What the columns count, after the table: two counts of failures side by side must not read as one. */
-const LEGEND = [
-  "requests: entry spans (SERVER, CONSUMER) not nested in another of the service; a service without any counts",
-  '  its root spans instead, marked "(root spans)". requests failed, % requests failed, requests/s (averaged',
-  "  over the stored window) and p50 / p95 / p99 (durations) are of those requests.",
-  "spans, spans failed: every span of the service, of any kind, and those with status ERROR (a failed",
-  "  request's database call or retry fails in a span of its own, so spans failed can exceed requests failed).",
-];
+function legend(since: string | null): string[] {
+  const window = since === null ? "the stored window" : "the window, below";
+  return [
+    "requests: entry spans (SERVER, CONSUMER) not nested in another of the service; a service without any counts",
+    '  its root spans instead, marked "(root spans)". requests failed, % requests failed, requests/s (averaged',
+    `  over ${window}) and p50 / p95 / p99 (durations) are of those requests.`,
+    "spans, spans failed: every span of the service, of any kind, and those with status ERROR (a failed",
+    "  request's database call or retry fails in a span of its own, so spans failed can exceed requests failed).",
+    ...(since === null ? [] : [`window: the spans that started at or after ${since}, up to now.`]),
+  ];
+}
 
 /**
  * Requests per second, never "0.00" for a few: two decimals, two significant digits below 0.01, and
@@ -35,7 +39,8 @@ export function perSecondText(perSecond: number): string {
   return perSecond >= 0.0001 ? perSecond.toPrecision(2) : "< 0.0001";
 }
 
-export function servicesText(services: readonly ServiceStatsJson[]): string {
+/** `since`: the window's start (ISO 8601) when only spans that started then or later were counted. */
+export function servicesText(services: readonly ServiceStatsJson[], since: string | null = null): string {
   const rows = services.map((s) => [
     cut(s.name, 60),
     String(s.traceCount),
@@ -49,5 +54,5 @@ export function servicesText(services: readonly ServiceStatsJson[]): string {
     formatMs(s.p95Ms),
     formatMs(s.p99Ms),
   ]);
-  return `${table(HEADER, rows)}\n\n${LEGEND.join("\n")}`;
+  return `${table(HEADER, rows)}\n\n${legend(since).join("\n")}`;
 }

@@ -1,5 +1,7 @@
 /** What a model needs to know of one span in a line: its key attributes, its error, where text matched. */
 import { failureOf } from "../domain/failure.js";
+import { parseQuery, QueryError } from "../domain/query.js";
+import { aliasReadsOf } from "../domain/semconv-aliases.js";
 import type { Attributes, SpanJson } from "../protocol.js";
 import { cut, valueText } from "./format.js";
 
@@ -78,4 +80,87 @@ function snippet(text: string, needle: string): string {
   if (line.length <= 80 || at < 0) return cut(line, 80);
   const start = Math.max(0, Math.min(at - 30, line.length - 80));
   return `${start > 0 ? "…" : ""}${line.slice(start, start + 80)}${start + 80 < line.length ? "…" : ""}`;
+}
+
+/**
+ * What search_spans looks for, read as the app's search box reads it: text in a span's name, status
+ * message, attribute or event values; a single word (`http.route`, `db.statement`) also names an
+ * attribute the span has (span, resource or event, older and newer semconv names alike); `key=value`
+ * (or `key~text`) also finds that attribute's value. The text itself is always looked for too, so text
+ * that only reads like a comparison (`sku = 'lamp-42'` in a SQL statement) is still found. `query` is
+ * what to send the trace list's `q` for it.
+ */
+export interface SpanSearch {
+  needle: string;
+  /** The text read as an attribute's name, when it is a single word. */
+  key: string | null;
+  attribute: { key: string; op: "=" | "~"; value: string; number: number | null } | null;
+  query: string;
+}
+
+export function spanSearchOf(text: string, quote: (value: string) => string): SpanSearch {
+  const plain: SpanSearch = { needle: text.toLowerCase(), key: null, attribute: null, query: quote(text) };
+  let node: ReturnType<typeof parseQuery>;
+  try {
+    node = parseQuery(text);
+  } catch (error) {
+    if (error instanceof QueryError) return plain;
+    throw error;
+  }
+  // An unquoted word is the search box's "text, or an attribute of that name".
+  if (node?.type === "text" && node.alsoKey && node.text === text) return { ...plain, key: text, query: text };
+  if (node?.type === "attribute" && (node.op === "=" || node.op === "~")) {
+    const { key, op, value, number } = node;
+    return { ...plain, attribute: { key, op, value, number }, query: `${plain.query} | ${text}` };
+  }
+  return plain;
+}
+
+/** Where `search` matched in the span, as a short `field: text`; null when it did not. */
+export function whereSearchMatched(span: SpanJson, search: SpanSearch): string | null {
+  const where = whereMatched(span, search.needle);
+  if (where !== null) return where;
+  if (search.key !== null) {
+    const found = attributeOf(span, search.key, () => true);
+    if (found !== null) return `has ${found.where}${found.key}=${snippet(valueText(found.value), "")}`;
+  }
+  const attribute = search.attribute;
+  if (attribute === null) return null;
+  const lower = attribute.value.toLowerCase();
+  const test =
+    attribute.op === "~"
+      ? (value: unknown) => valueText(value).toLowerCase().includes(lower)
+      : (value: unknown) => valueEquals(value, attribute.value, attribute.number);
+  const found = attributeOf(span, attribute.key, test);
+  return found === null ? null : `${found.where}${found.key}=${snippet(valueText(found.value), lower)}`;
+}
+
+/** The first attribute of `key` (or a semconv alias of it) whose value passes `test`: the span's, its resource's, its events'. */
+function attributeOf(
+  span: SpanJson,
+  key: string,
+  test: (value: unknown) => boolean,
+): { where: string; key: string; value: unknown } | null {
+  const places: [string, Attributes][] = [
+    ["", span.attributes],
+    ["resource ", span.resource],
+    ...span.events.map((event): [string, Attributes] => [`event ${event.name}: `, event.attributes]),
+  ];
+  for (const read of aliasReadsOf(key)) {
+    for (const [where, attributes] of places) {
+      if (!Object.hasOwn(attributes, read.key)) continue;
+      const value = attributes[read.key];
+      if (value !== undefined && value !== null && test(value)) return { where, key: read.key, value };
+    }
+  }
+  return null;
+}
+
+/** `=` as the query language compares: text exactly, numbers as numbers, true/false, any item of an array. */
+function valueEquals(value: unknown, text: string, number: number | null): boolean {
+  if (typeof value === "string") return value === text;
+  if (typeof value === "number") return number !== null && value === number;
+  if (typeof value === "boolean") return text === String(value);
+  if (Array.isArray(value)) return value.some((item) => valueEquals(item, text, number));
+  return false;
 }

@@ -26,7 +26,7 @@ import { capAnswer, cut, formatMs, formatTime, parseSince, table, valueText } fr
 import { describeMetric } from "./metric-text.js";
 import { type QueryParams, type RestClient, ToolInputError } from "./rest.js";
 import { servicesText } from "./services-text.js";
-import { errorText, keyAttributes, whereMatched } from "./span-text.js";
+import { errorText, keyAttributes, spanSearchOf, whereSearchMatched } from "./span-text.js";
 import { errorOrigin, operationStats, spanTree } from "./trace-analysis.js";
 import { MAX_SPANS, traceWaterfall } from "./waterfall.js";
 
@@ -264,10 +264,21 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
     {
       title: "Search spans",
       description:
-        "Find spans whose name, status message, attribute or event values contain a text, across the newest " +
-        "traces that match it. Each row: trace id, span, service, duration, status and where the text matched.",
+        "Find spans by a text, as the app's search box does: text in a span's name, status message, attribute " +
+        "values or events; a single word also finds spans that have an attribute of that name (http.route, " +
+        "db.statement, exception.type); key=value finds an attribute's value (http.response.status_code=500; " +
+        "key~text for part of it). Old and new semantic-convention names of an attribute match each other. " +
+        "Looks across the newest traces that match. Each row: trace id, span, service, duration, status and " +
+        "where it matched.",
       inputSchema: {
-        text: z.string().trim().min(1).max(500).describe("the text to find (case-insensitive)"),
+        text: z
+          .string()
+          .trim()
+          .min(1)
+          .max(500)
+          .describe(
+            "text to find (case-insensitive), an attribute name (http.route), or key=value (http.response.status_code=500)",
+          ),
         service: z.string().min(1).max(256).optional().describe("only spans of this service"),
         since,
         traces: count(100, 20, "how many of the newest matching traces to look in"),
@@ -276,19 +287,19 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async (args) => {
+      const search = spanSearchOf(args.text, quoteQueryValue);
       const page = await rest.get<TraceListResponse>("/api/traces", {
-        q: quoteQueryValue(args.text),
+        q: search.query,
         service: args.service,
         since: sinceParam(args.since, now()),
         limit: args.traces,
       });
-      const needle = args.text.toLowerCase();
       const rows: string[][] = [];
       let found = 0;
       for (const trace of await fetchTraces(rest, page.traces)) {
         for (const { span } of spanTree(trace.spans)) {
           if (args.service !== undefined && span.service !== args.service) continue;
-          const where = whereMatched(span, needle);
+          const where = whereSearchMatched(span, search);
           if (where === null) continue;
           found++;
           if (rows.length < args.limit) {
@@ -303,9 +314,9 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
           }
         }
       }
-      if (rows.length === 0) return text(`No spans contain "${cut(args.text, 80)}" in the newest matching traces.`);
+      if (rows.length === 0) return text(`No spans match "${cut(args.text, 80)}" in the newest matching traces.`);
       const lines = [
-        `${found} spans in ${page.traces.length} traces contain "${cut(args.text, 80)}"${found > rows.length ? `; the first ${rows.length}` : ""}:`,
+        `${found} spans in ${page.traces.length} traces match "${cut(args.text, 80)}"${found > rows.length ? `; the first ${rows.length}` : ""}:`,
         table(["trace_id", "span", "service", "duration", "status", "matched"], rows),
       ];
       if (found > rows.length) lines.push(`[${found - rows.length} more spans; raise limit (max 200) to list them]`);
@@ -572,14 +583,17 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       description:
         "Every service that sent spans: traces, spans and spans failed (any kind, status ERROR), and its requests " +
         "(entry spans: SERVER/CONSUMER; root spans for a job without them): requests failed, the % of requests " +
-        "failed, requests/s and request duration p50 / p95 / p99. A legend under the table says what each counts.",
-      inputSchema: {},
+        "failed, requests/s and request duration p50 / p95 / p99, over everything stored or only what started " +
+        "since a time. A legend under the table says what each counts.",
+      inputSchema: { since },
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    async () => {
-      const { services } = await rest.get<ServicesResponse>("/api/services");
-      if (services.length === 0) return text("No services have sent spans yet.");
-      return text(servicesText(services));
+    async (args) => {
+      const from = sinceParam(args.since, now());
+      const { services } = await rest.get<ServicesResponse>("/api/services", { since: from });
+      if (services.length === 0)
+        return text(from === undefined ? "No services have sent spans yet." : "No services sent spans in that window.");
+      return text(servicesText(services, from === undefined ? null : new Date(from).toISOString()));
     },
   );
 

@@ -215,19 +215,19 @@ describe("tracekit-local mcp (stdio)", { timeout: 60_000 }, () => {
 
   it("search_spans: matching spans with their trace ids and where the text matched", async () => {
     const { text } = await call(stdio, "search_spans", { text: "LAMP-42" });
-    expect(text).toMatch(/^1 spans in 1 traces contain "LAMP-42":/);
+    expect(text).toMatch(/^1 spans in 1 traces match "LAMP-42":/);
     expect(text).toContain(`${checkout.traceId}  UPDATE stock`);
     expect(text).toContain("db.query.text=UPDATE stock SET qty = qty - 1 WHERE sku = 'lamp-42'");
     const byName = await call(stdio, "search_spans", { text: "select orders", limit: 1 });
-    expect(byName.text).toMatch(/^3 spans in 2 traces contain "select orders"; the first 1:/);
+    expect(byName.text).toMatch(/^3 spans in 2 traces match "select orders"; the first 1:/);
     expect(byName.text).toContain("[2 more spans; raise limit (max 200) to list them]");
-    expect((await call(stdio, "search_spans", { text: "nothing-like-this" })).text).toMatch(/^No spans contain/);
+    expect((await call(stdio, "search_spans", { text: "nothing-like-this" })).text).toMatch(/^No spans match/);
     // The text is only text, never read as the query language (there a comparison and an open parenthesis).
     const literal = await call(stdio, "search_spans", { text: "sku = 'lamp-42'" });
-    expect(literal.text).toMatch(/^1 spans in 1 traces contain "sku = 'lamp-42'":/);
+    expect(literal.text).toMatch(/^1 spans in 1 traces match "sku = 'lamp-42'":/);
     const paren = await call(stdio, "search_spans", { text: "(lamp-42" });
     expect(paren.isError).toBe(false);
-    expect(paren.text).toMatch(/^No spans contain "\(lamp-42"/);
+    expect(paren.text).toMatch(/^No spans match "\(lamp-42"/);
   });
 
   it("recent_errors: each failing trace with the deepest failing span that has no failing child", async () => {
@@ -338,7 +338,9 @@ describe("tracekit-local mcp (stdio)", { timeout: 60_000 }, () => {
     expect(metric.isError).toBe(false);
     expect(metric.text).toMatch(/^checkout\.duration \(histogram, distribution, unit ms\): checkout latency\n/);
     // Percentiles of the five values recorded (12, 30, 45, 80, 250 ms), over the whole window.
-    expect(metric.text).toMatch(/\np50 +p95 +p99 +values +series\n[\d.]+ +[\d.]+ +[\d.]+ +5 +route=\/checkout.*\n/);
+    expect(metric.text).toMatch(
+      /\np50 +p95 +p99 +values +series\n[\d.]+ms +[\d.]+ms +[\d.]+ms +5 +route=\/checkout.*\n/,
+    );
     expect(metric.text).toContain("1 step of 60m00s");
   });
 
@@ -483,5 +485,126 @@ describe("MCP over Streamable HTTP at /mcp", { timeout: 30_000 }, () => {
     expect(broken.status).toBe(400);
     expect((await broken.json()).error.code).toBe(-32700);
     expect(app.events.filter((event) => event.type === "internal-error")).toEqual([]);
+  });
+});
+
+describe("tracekit-local mcp: windows, units and what a model sends (stdio)", { timeout: 60_000 }, () => {
+  let own: TestApp;
+  let client: Client;
+  const nowNs = () => BigInt(Date.now()) * 1_000_000n;
+  /** OTLP/JSON gauge points of one series, oldest first, the newest `newestAgoMs` ago and 100 ms apart. */
+  const gauge = (name: string, unit: string, values: number[], newestAgoMs = 1_000) => {
+    const newest = Date.now() - newestAgoMs;
+    return {
+      name,
+      unit,
+      gauge: {
+        dataPoints: values.map((value, i) => ({
+          timeUnixNano: String(BigInt(newest - (values.length - 1 - i) * 100) * 1_000_000n),
+          asDouble: value,
+        })),
+      },
+    };
+  };
+
+  beforeAll(async () => {
+    own = await startTestApp();
+    const metrics = await fetch(`${own.base}/v1/metrics`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        resourceMetrics: [
+          {
+            resource: { attributes: [{ key: "service.name", value: { stringValue: "worker" } }] },
+            scopeMetrics: [
+              {
+                scope: { name: "test" },
+                metrics: [
+                  // Within 300 ms: one step holds the 80 and the 3, or at most one of them is a step's last value.
+                  gauge("queue.depth", "{item}", [3, 80, 50, 10]),
+                  gauge("job.duration", "s", [0.0123, 0.0075, 1.5, 0.25]),
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    });
+    expect(metrics.status).toBe(200);
+    const now = nowNs();
+    const twoHoursAgo = now - 7_200_000_000_000n;
+    for (const [service, startNs] of [
+      ["old-svc", twoHoursAgo],
+      ["new-svc", now],
+    ] as const) {
+      const response = await postJson(
+        own.base,
+        jsonTraceRequest(service, [
+          {
+            name: "GET /items/:id",
+            kind: 2,
+            startNs,
+            durationNs: 12_000_000n,
+            attributes: { "http.route": "/items/:id", "http.response.status_code": 500 },
+            statusCode: 2,
+          },
+        ]),
+      );
+      expect(response.status).toBe(200);
+    }
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [BIN, "mcp", "--port", String(own.port)],
+      stderr: "pipe",
+    });
+    client = new Client({ name: "tracekit-local-test", version: "1.0.0" });
+    await client.connect(transport);
+  });
+
+  afterAll(async () => {
+    await client?.close();
+    await own?.close();
+  });
+
+  it("get_metric: a gauge's min and max are of every value in the window, not of each step's last", async () => {
+    const { text, isError } = await call(client, "get_metric", { name: "queue.depth", since: "5m" });
+    expect(isError).toBe(false);
+    expect(text).toMatch(/\nlatest +min +avg +max +series\n10 +3 +[\d.]+ +80 +\(all\)\n/);
+    expect(text).toContain("min and max: the least and greatest value recorded in the window");
+  });
+
+  it("get_metric: values of unit s read as durations (ms below a second), not raw seconds", async () => {
+    const { text } = await call(client, "get_metric", { name: "job.duration", since: "5m" });
+    expect(text).toMatch(/^job\.duration \(gauge, value, unit s\)\n/);
+    expect(text).toMatch(/\nlatest +min +avg +max +series\n250ms +7\.5ms +[\d.]+m?s +1\.5s +\(all\)\n/);
+    expect(text).not.toContain("0.0075");
+  });
+
+  it("list_services takes since, as the other tools do", async () => {
+    const all = await call(client, "list_services");
+    expect(all.text).toMatch(/\nnew-svc /);
+    expect(all.text).toMatch(/\nold-svc /);
+    const recent = await call(client, "list_services", { since: "1h" });
+    expect(recent.isError).toBe(false);
+    expect(recent.text).toMatch(/\nnew-svc +1 +1 +1 +1 +1 +100\.0% /);
+    expect(recent.text).not.toContain("old-svc");
+    expect(recent.text).toMatch(/\nwindow: the spans that started at or after \d{4}-\d\d-\d\dT[\d:.]+Z, up to now\.$/);
+    expect((await call(client, "list_services", { since: "1m" })).text).toMatch(/^new-svc|\nnew-svc /);
+    const bad = await call(client, "list_services", { since: "yesterday" });
+    expect(bad.isError).toBe(true);
+    expect(bad.text).toContain('since "yesterday" is not a time');
+  });
+
+  it("search_spans finds an attribute by its name, and key=value (either semconv name), as its description says", async () => {
+    const { tools } = await client.listTools();
+    const search = tools.find((tool) => tool.name === "search_spans");
+    expect(search?.description).toContain("a single word also finds spans that have an attribute of that name");
+    const byName = await call(client, "search_spans", { text: "http.route" });
+    expect(byName.text).toMatch(/^2 spans in 2 traces match "http\.route":/);
+    expect(byName.text).toContain("has http.route=/items/:id");
+    const byValue = await call(client, "search_spans", { text: "http.status_code=500", since: "1h" });
+    expect(byValue.text).toMatch(/^1 spans in 1 traces match "http\.status_code=500":/);
+    expect(byValue.text).toMatch(/GET \/items\/:id +new-svc .*http\.response\.status_code=500$/m);
+    expect((await call(client, "search_spans", { text: "http.status_code=404" })).text).toMatch(/^No spans match/);
   });
 });

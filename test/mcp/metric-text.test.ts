@@ -29,7 +29,13 @@ describe("describeMetric", () => {
     const row = describeMetric(answer)
       .split("\n")
       .find((line) => line.includes("≥"));
-    expect(row?.split(/\s{2,}|\s*\|\s*/).filter((cell) => cell !== "")).toEqual(["≥ 10", "≥ 10", "12", "10", "(all)"]);
+    expect(row?.split(/\s{2,}|\s*\|\s*/).filter((cell) => cell !== "")).toEqual([
+      "≥ 10ms",
+      "≥ 10ms",
+      "12ms",
+      "10",
+      "(all)",
+    ]);
   });
 });
 
