@@ -31,12 +31,13 @@ export interface ErrorSpanRef {
 
 /**
  * Decides when a trace seen on the live feed is due: in "traces", once per trace when it has settled;
- * in "errors", whenever its error count has grown and settled (the caller then reads its spans and
- * shows the error spans it has not shown yet). Pure: the caller passes the time.
+ * in "errors", whenever its error count or its span count has grown and settled (the caller then reads
+ * its spans and shows the error spans it has not shown yet: a span that recorded an exception counts,
+ * and the summary's error count does not see it). Pure: the caller passes the time.
  */
 export class TraceTailFeed {
-  /** traceId → errors already accounted for ("traces": shown at all). */
-  private readonly known = new Map<string, number>();
+  /** traceId → its errors (spans with status ERROR) and spans already accounted for ("traces": shown at all). */
+  private readonly known = new Map<string, { errors: number; spans: number }>();
   private readonly pending = new Map<string, Pending>();
   /** traceId → error spans already shown ("errors"). */
   private readonly shownErrors = new Map<string, Set<string>>();
@@ -50,14 +51,19 @@ export class TraceTailFeed {
    */
   receive(summaries: readonly TraceSummaryJson[], snapshot: boolean, now: number): void {
     if (snapshot && !this.primed) {
-      for (const summary of summaries) this.remember(summary.traceId, summary.errorCount);
+      for (const summary of summaries) this.remember(summary);
       this.primed = true;
       return;
     }
     this.primed = true;
     for (const summary of summaries) {
       const known = this.known.get(summary.traceId);
-      const interesting = this.view === "traces" ? known === undefined : summary.errorCount > (known ?? 0);
+      // An error the summary does not count (an exception recorded in a span left unset) can come with
+      // any new span: in "errors" every new span makes the trace worth reading.
+      const interesting =
+        this.view === "traces"
+          ? known === undefined
+          : summary.errorCount > (known?.errors ?? 0) || summary.spanCount > (known?.spans ?? 0);
       const waiting = this.pending.get(summary.traceId);
       if (waiting !== undefined) {
         if (waiting.summary.spanCount !== summary.spanCount || waiting.summary.errorCount !== summary.errorCount) {
@@ -92,8 +98,8 @@ export class TraceTailFeed {
       const settled = now - entry.lastChange >= SETTLE_MS && (this.view === "errors" || entry.summary.hasRoot);
       if (!settled && now - entry.firstSeen < MAX_HOLD_MS) continue;
       this.pending.delete(traceId);
-      out.push({ summary: entry.summary, previousErrors: this.known.get(traceId) ?? 0 });
-      this.remember(traceId, entry.summary.errorCount);
+      out.push({ summary: entry.summary, previousErrors: this.known.get(traceId)?.errors ?? 0 });
+      this.remember(entry.summary);
     }
     return out.sort((a, b) => compareNanos(a.summary.startTimeUnixNano, b.summary.startTimeUnixNano));
   }
@@ -118,9 +124,10 @@ export class TraceTailFeed {
     return fresh;
   }
 
-  private remember(traceId: string, errors: number): void {
+  private remember(summary: TraceSummaryJson): void {
+    const { traceId } = summary;
     this.known.delete(traceId);
-    this.known.set(traceId, errors);
+    this.known.set(traceId, { errors: summary.errorCount, spans: summary.spanCount });
     if (this.known.size > MAX_REMEMBERED) {
       const oldest = this.known.keys().next().value;
       if (oldest !== undefined) this.known.delete(oldest);

@@ -1,4 +1,5 @@
 import WebSocket from "ws";
+import { countsAsError, ERROR_SPANS_QUERY } from "../domain/failure.js";
 import { ascending } from "../domain/order.js";
 import { queryRefusal } from "../domain/query.js";
 import type {
@@ -76,11 +77,11 @@ export async function runTail(view: TailView, options: TailOptions): Promise<voi
   // A reader that went away (`| head`) ends tail quietly.
   process.stdout.on("error", (error: NodeJS.ErrnoException) => process.exit(error.code === "EPIPE" ? 0 : 1));
 
-  /** Of these traces, those the server's search matches (all of them without --query). */
-  async function tracesMatching(due: DueTrace[]): Promise<DueTrace[]> {
-    if (query === undefined || due.length === 0) return due;
+  /** Of these traces, those the server's search for `q` matches (all of them without one). */
+  async function tracesMatching(due: DueTrace[], q: string | undefined): Promise<DueTrace[]> {
+    if (q === undefined || due.length === 0) return due;
     // `due` is ordered by start: the first one starts the window to search.
-    const params = new URLSearchParams({ q: query, since: toMs(due[0]?.summary.startTimeUnixNano ?? "0") });
+    const params = new URLSearchParams({ q, since: toMs(due[0]?.summary.startTimeUnixNano ?? "0") });
     const ids = await matchingIds<TraceListResponse>(`${url}/api/traces`, params, (page) => ({
       ids: page.traces.map((t) => t.traceId),
       ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }),
@@ -111,14 +112,17 @@ export async function runTail(view: TailView, options: TailOptions): Promise<voi
   let flushing: Promise<void> = Promise.resolve();
   const flush = async () => {
     if (feed !== null) {
-      const due = await tracesMatching(feed.due(Date.now()));
+      let due = await tracesMatching(feed.due(Date.now()), query);
+      // Only the traces that may hold an error are read whole: one search instead of a read per trace.
+      if (view === "errors") due = await tracesMatching(due, ERROR_SPANS_QUERY);
       for (const { summary, previousErrors } of due) {
         if (view === "traces") {
           show.trace(summary);
           continue;
         }
         const trace = await getJson<TraceResponse>(`${url}/api/traces/${summary.traceId}`);
-        const errors = trace?.spans.filter((span) => span.status.code === "ERROR") ?? [];
+        // What the app counts as an error (the Errors page): a failing span, or one that recorded an exception.
+        const errors = trace?.spans.filter(countsAsError) ?? [];
         for (const span of feed.selectNewErrors(summary.traceId, previousErrors, errors)) show.error(span);
       }
     } else if (logQueue.length > 0 || logsOmitted > 0) {

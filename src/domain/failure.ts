@@ -28,6 +28,22 @@ export function failureOf(span: FailureSource): { message: string; exception: bo
   return status ? { message: status, exception: false } : null;
 }
 
+/**
+ * Whether a span counts as an error where the app counts errors (the Errors page's groups, `error_groups`,
+ * `tail errors`): it failed (status ERROR), or it recorded an exception (an `exception` event with a
+ * type or message), also when its status was left unset because the code caught and handled it.
+ */
+export function countsAsError(span: FailureSource & { readonly status: { readonly code: string } }): boolean {
+  if (span.status.code === "ERROR") return true;
+  return span.events.some((event) => event.name === "exception" && exceptionFields(event.attributes) !== null);
+}
+
+/**
+ * The trace list's query (`q`) for traces that may hold such a span: a superset (a word also matches
+ * text), for a client that then reads the spans and decides with `countsAsError`.
+ */
+export const ERROR_SPANS_QUERY = "status=error | exception.type | exception.message";
+
 /** An exception as OpenTelemetry records it (`exception.*` attributes of an event or a span), trimmed. */
 export interface ExceptionFields {
   type: string;

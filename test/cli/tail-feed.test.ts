@@ -49,11 +49,17 @@ describe("TraceTailFeed: traces", () => {
 describe("TraceTailFeed: errors", () => {
   const span = (spanId: string, end: string) => ({ spanId, endTimeUnixNano: end });
 
-  it("is due when a trace's error count grows, and picks the error spans not shown yet", () => {
+  it("is due when a trace's error count or span count grows, and picks the error spans not shown yet", () => {
     const feed = new TraceTailFeed("errors");
     feed.receive([summary("t", { errorCount: 1 })], true, 0);
     feed.receive([summary("t", { errorCount: 1, spanCount: 2 }), summary("fine")], false, 0);
-    expect(feed.due(SETTLE_MS)).toEqual([]);
+    // A new span may have recorded an exception, which the summary's error count does not see: read it.
+    expect(feed.due(SETTLE_MS).map((d) => [d.summary.traceId, d.previousErrors])).toEqual([
+      ["t", 1],
+      ["fine", 0],
+    ]);
+    feed.receive([summary("fine")], false, 5);
+    expect(feed.due(5 + SETTLE_MS)).toEqual([]);
     feed.receive([summary("t", { errorCount: 2, hasRoot: false })], false, 10);
     const [due] = feed.due(10 + SETTLE_MS);
     expect(due).toMatchObject({ summary: { traceId: "t" }, previousErrors: 1 });

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { type CliRun, freePort, useCliRuns, waitForUrl } from "../helpers/cli.js";
+import { readJson } from "../helpers/http.js";
 import { waitFor } from "../helpers/live.js";
 import { SeverityNumber, sendLogsInTrace } from "../helpers/logs-in-trace.js";
 import { sendSdkTrace } from "../helpers/otel.js";
-import { jsonLogRequest, postLogs } from "../helpers/payloads.js";
+import { jsonLogRequest, jsonTraceRequest, newSpanId, newTraceId, postJson, postLogs } from "../helpers/payloads.js";
 
 const cli = useCliRuns({ TRACEKIT_NO_BROWSER: "1" });
 
@@ -60,6 +61,46 @@ describe("tracekit-local tail", { timeout: 60_000 }, () => {
     expect(all.map((span) => span.spanId).sort()).toEqual([sent.spanIds[1], sent.rootSpanId].sort());
     await new Promise((resolve) => setTimeout(resolve, 800));
     expect(lines(errors.stdout())).toHaveLength(2);
+  });
+
+  it("errors: also a span that recorded an exception with its status left unset, as the Errors page counts it", async () => {
+    const errors = await tail(["errors", "--port", port]);
+    await sendSdkTrace(app.base, { service: "shop", name: "GET /calm" });
+    const traceId = newTraceId();
+    const root = newSpanId();
+    const caught = newSpanId();
+    const start = BigInt(Date.now()) * 1_000_000n;
+    const request = jsonTraceRequest("config-svc", [
+      { traceId, spanId: root, name: "GET /settings", kind: 2, startNs: start, durationNs: 9_000_000n },
+      { traceId, spanId: caught, parentSpanId: root, name: "parse config", startNs: start + 1_000_000n },
+    ]);
+    // The caught exception: an event on a span whose status stays UNSET (the code handled it).
+    const spans = (request as { resourceSpans: { scopeSpans: { spans: Record<string, unknown>[] }[] }[] })
+      .resourceSpans[0]?.scopeSpans[0]?.spans;
+    Object.assign(spans?.[1] ?? {}, {
+      events: [
+        {
+          name: "exception",
+          timeUnixNano: String(start + 2_000_000n),
+          attributes: [
+            { key: "exception.type", value: { stringValue: "SyntaxError" } },
+            { key: "exception.message", value: { stringValue: "bad json in settings.json" } },
+          ],
+        },
+      ],
+    });
+    expect((await postJson(app.base, request)).status).toBe(200);
+    // The Errors page counts it.
+    const errorsPage = await readJson(fetch(`${app.base}/api/errors?service=config-svc`));
+    expect(errorsPage.groups.map((group: { type: string }) => group.type)).toEqual(["SyntaxError"]);
+    const [line] = await linesOf(errors, 1);
+    expect(line).toMatch(
+      new RegExp(
+        `^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} {2}config-svc {2}parse config {2}bad json in settings\\.json {2}${traceId}$`,
+      ),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(lines(errors.stdout())).toHaveLength(1);
   });
 
   it("passes --query to the server's search: only matching traces and log records", async () => {
