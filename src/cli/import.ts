@@ -201,6 +201,11 @@ export async function runImport(files: string[], options: ImportOptions): Promis
   try {
     for (const [index, file] of files.entries()) {
       const name = file === "-" ? "stdin" : file;
+      // Typed or pasted at a terminal, or a `-` given by mistake: either way, never a silent wait.
+      if (file === "-" && process.stdin.isTTY === true)
+        console.error(
+          "import: reading OTLP from stdin (the terminal); end it with Ctrl+D, or pass a file or pipe one in",
+        );
       const progress = progressBar(name, file === "-" ? null : fileSize(file));
       let counts: StreamImportCounts;
       try {

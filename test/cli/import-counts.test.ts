@@ -2,11 +2,13 @@
  * What `tracekit-local import` says it added to a running instance: a trace counts as new when it
  * took a new span, also when the request it went in held traces the instance had already.
  */
+import { execFileSync, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/app.js";
-import { useCliRuns, waitForUrl } from "../helpers/cli.js";
+import { BIN, useCliRuns, waitForUrl } from "../helpers/cli.js";
+import { waitFor } from "../helpers/live.js";
 import { jsonTraceRequest, newTraceId } from "../helpers/payloads.js";
 
 const start = useCliRuns();
@@ -77,5 +79,42 @@ describe("tracekit-local import: traces counted as new", { timeout: 60_000 }, ()
     // Nothing evicted: no note.
     const roomy = await cli(["import", "--db", join(dir.path, "roomy.db"), file]);
     expect(roomy.stderr).toBe("");
+  });
+});
+
+/** util-linux `script`, which runs a command on a pseudo-terminal of its own (absent: the test is skipped). */
+const hasScript = (() => {
+  try {
+    execFileSync("script", ["--version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe("tracekit-local import - at a terminal", { timeout: 60_000 }, () => {
+  it.skipIf(!hasScript)("says in one line that it reads stdin, instead of waiting silently", async () => {
+    const server = start(["--port", "0", "--no-open"]);
+    const { port } = await waitForUrl(server);
+    // stdin of the import is the terminal `script` opens; nothing is typed until the line is seen.
+    const command = `'${process.execPath}' '${BIN}' import - --port ${port}`;
+    const run = spawn("script", ["-qec", command, "/dev/null"], { stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    run.stdout.on("data", (chunk) => {
+      out += chunk;
+    });
+    const exited = new Promise<number | null>((resolve) => run.on("exit", (code) => resolve(code)));
+    try {
+      const said = await waitFor(() => (out.includes("Ctrl+D") ? out : undefined), 20_000);
+      expect(said.split("\n").filter((line) => line.includes("stdin"))).toEqual([
+        expect.stringMatching(/^import: reading OTLP from stdin \(the terminal\); end it with Ctrl\+D, or pass a file/),
+      ]);
+      // Ctrl+D at once: an empty stdin, said as for an empty file.
+      run.stdin.write("\u0004");
+      expect(await exited).toBe(1);
+      expect(out).toContain("error: stdin: the file is empty");
+    } finally {
+      if (run.exitCode === null) run.kill("SIGKILL");
+    }
   });
 });
