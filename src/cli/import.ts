@@ -250,13 +250,16 @@ export async function runImport(files: string[], options: ImportOptions): Promis
     [counts.logRecords, "log record"],
     [counts.dataPoints, "metric point"],
   ];
-  const added = [count(totals.traceIds.size, "trace"), ...bySignal(totals).map(([n, noun]) => count(n, noun))];
-  const held = bySignal(totals.alreadyStored)
-    .filter(([n]) => n > 0)
-    .map(([n, noun]) => count(n, noun));
+  const stored = bySignal(totals.alreadyStored);
+  // Only the kinds the files held (new or stored already): a traces file says nothing of metric points.
+  const added = bySignal(totals).flatMap(([n, noun], i) => {
+    if (n === 0 && (stored[i]?.[0] ?? 0) === 0) return [];
+    return noun === "span" ? [count(totals.traceIds.size, "trace"), count(n, noun)] : [count(n, noun)];
+  });
+  const held = stored.filter(([n]) => n > 0).map(([n, noun]) => count(n, noun));
   // What this import added, then what was stored already (all of it when a file is imported again).
   const parts = [
-    `${added.join(", ")} new${held.length > 0 ? ` (${held.join(", ")} already stored)` : ""}`,
+    `${added.length === 0 ? "nothing" : added.join(", ")} new${held.length > 0 ? ` (${held.join(", ")} already stored)` : ""}`,
     `${number(totals.rejected)} rejected`,
   ];
   const spansRead = totals.spans + totals.alreadyStored.spans;
