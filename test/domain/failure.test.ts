@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { failureOf } from "../../src/domain/failure.js";
+import { errorOccurrencesOf } from "../../src/domain/error-fingerprint.js";
+import { countsAsError, failureOf } from "../../src/domain/failure.js";
+import type { Span } from "../../src/domain/span.js";
 import { errorText } from "../../src/mcp/span-text.js";
 import type { SpanJson } from "../../src/protocol.js";
 
@@ -51,4 +53,29 @@ describe("what failed, one rule for the server and MCP (the web app: test/web/er
       expect(errorText(span)).toBe(expected ?? "(no message)");
     });
   }
+});
+
+describe("countsAsError: the spans the Errors page counts (tail errors reads it)", () => {
+  it("a failing span, or one that recorded an exception with its status left unset; not an event without type or message", () => {
+    const unset = { status: { code: "UNSET" as const } };
+    const cases: [Partial<SpanJson>, boolean][] = [
+      [{}, true],
+      [{ ...unset, events: [exception({ "exception.type": "SyntaxError" })] }, true],
+      [{ ...unset, events: [exception({ "exception.stacktrace": "at x" })] }, false],
+      [{ ...unset, events: [{ name: "retry", timeUnixNano: "1", attributes: { "exception.type": "E" } }] }, false],
+      [{ ...unset, attributes: { "http.response.status_code": 503 } }, false],
+    ];
+    for (const [parts, expected] of cases) {
+      const span = spanJson(parts);
+      expect(countsAsError(span)).toBe(expected);
+      // The same answer as the Errors page's own count of the span's errors.
+      const stored = {
+        ...span,
+        startTimeUnixNano: 1n,
+        endTimeUnixNano: 2n,
+        events: span.events.map((event) => ({ ...event, timeUnixNano: 1n })),
+      } as unknown as Span;
+      expect(errorOccurrencesOf(stored).length > 0).toBe(expected);
+    }
+  });
 });
