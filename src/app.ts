@@ -37,6 +37,8 @@ export type AppEvent =
   | { type: "forward"; event: ForwardEvent }
   /** A `--db` file from an older version gets its per-operation statistics filled in, once: before (ms null) and after. */
   | { type: "statistics-fill"; spans: number; ms: number | null }
+  /** The app is stopping and `--forward` still holds batches: it tries to send them for up to `graceMs`. */
+  | { type: "forward-flushing"; batches: number; bytes: number; graceMs: number }
   /** Batches `--forward` still held when the app stopped (after a short grace period to send them). */
   | { type: "forward-stopped"; batches: number; bytes: number }
   /** Breakpoints registered, remade, switched or capturing, and the kill switch (see CodeMonitoringEvent). */
@@ -389,6 +391,8 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
         await main?.stop();
         // Nothing is received any more: what is queued gets a short time to reach the upstream.
         if (forward !== undefined) {
+          const unsent = forward.unsent();
+          if (unsent.batches > 0) onEvent({ type: "forward-flushing", ...unsent, graceMs: forward.closeGraceMs });
           const dropped = await forward.close();
           if (dropped.batches > 0) onEvent({ type: "forward-stopped", ...dropped });
         }

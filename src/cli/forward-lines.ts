@@ -33,6 +33,11 @@ export function forwardEventLine(event: ForwardEvent): string {
   }
 }
 
+/** The line when stopping waits for the upstream: what it holds, for how long, and how not to wait. */
+export function forwardFlushingLine(unsent: { batches: number; bytes: number; graceMs: number }): string {
+  return `  forwarding: sending the ${batches(unsent.batches)} (${size(unsent.bytes)}) not yet taken upstream, for up to ${unsent.graceMs / 1000} s; Ctrl+C again to stop now and drop them`;
+}
+
 /** The line when stopping left batches unsent. */
 export function forwardStoppedLine(dropped: { batches: number; bytes: number }): string {
   return `  ! forwarding: ${batches(dropped.batches)} (${size(dropped.bytes)}) not sent before stopping, dropped`;

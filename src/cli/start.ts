@@ -30,7 +30,7 @@ import { DEFAULT_MAX_SPANS } from "../store/store.js";
 import { openBrowser } from "./browser.js";
 import { createCodeMonitoringLines, sdkListeningLine } from "./code-monitoring-lines.js";
 import { count } from "./count.js";
-import { forwardEventLine, forwardStoppedLine } from "./forward-lines.js";
+import { forwardEventLine, forwardFlushingLine, forwardStoppedLine } from "./forward-lines.js";
 import { type ExistingInstance, probeExistingInstance, probePort } from "./probe.js";
 import { terminalText } from "./terminal-text.js";
 
@@ -174,6 +174,10 @@ export function createEventPrinter(
     if (event.type === "statistics-fill") {
       const line = statisticsFillLine(event);
       if (line !== null) print(line);
+      return;
+    }
+    if (event.type === "forward-flushing") {
+      print(forwardFlushingLine(event));
       return;
     }
     if (event.type === "forward-stopped") {

@@ -29,7 +29,11 @@ export interface ForwardSink {
 
 export interface Forwarder extends ForwardSink {
   status(): ForwardTargetStatus[];
-  /** Flushes for at most `graceMs`, then drops what is left; resolves to what was dropped. */
+  /** What close() would still try to send: batches queued or in flight, summed over the upstreams. */
+  unsent(): { batches: number; bytes: number };
+  /** How long close() keeps sending by default (`CLOSE_GRACE_MS`). */
+  readonly closeGraceMs: number;
+  /** Flushes for at most `graceMs` in all, then drops what is left; resolves to what was dropped. */
   close(graceMs?: number): Promise<{ batches: number; bytes: number }>;
 }
 
@@ -82,10 +86,21 @@ export function createForwarder(
       );
     },
     status: () => queues.map((queue) => queue.status()),
+    closeGraceMs: CLOSE_GRACE_MS,
+    unsent: () =>
+      queues
+        .map((queue) => queue.unsent())
+        .reduce((sum, r) => ({ batches: sum.batches + r.batches, bytes: sum.bytes + r.bytes }), {
+          batches: 0,
+          bytes: 0,
+        }),
     async close(graceMs = CLOSE_GRACE_MS) {
       closed = true;
+      // One deadline for both steps: a stop waits at most `graceMs`, however the time is split.
+      const deadline = Date.now() + graceMs;
       await thread.close(graceMs / 2);
-      const results = await Promise.all(queues.map((queue) => queue.close(graceMs)));
+      const left = Math.max(0, deadline - Date.now());
+      const results = await Promise.all(queues.map((queue) => queue.close(left)));
       return results.reduce((sum, r) => ({ batches: sum.batches + r.batches, bytes: sum.bytes + r.bytes }), {
         batches: 0,
         bytes: 0,

@@ -74,6 +74,8 @@ export interface ForwardTarget {
   /** A body of `bytes` that never reached the queue (its encoding was too far behind): counted as dropped. */
   lost(bytes: number, message: string): void;
   status(): ForwardTargetStatus;
+  /** Batches not yet taken by the upstream: queued (open ones too) and in flight. */
+  unsent(): { batches: number; bytes: number };
   /** Sends what is queued for at most `graceMs`, then drops the rest; resolves to what was dropped. */
   close(graceMs: number): Promise<{ batches: number; bytes: number }>;
 }
@@ -365,6 +367,16 @@ export function createForwardTarget(
       }
       enforceBound();
       pump();
+    },
+    unsent() {
+      let batches = 0;
+      let bytes = 0;
+      if (stopped) return { batches, bytes };
+      for (const batch of [...open.values(), ...ready, ...inFlight]) {
+        batches++;
+        bytes += batch.bytes;
+      }
+      return { batches, bytes };
     },
     status() {
       let queuedBatches = ready.length + open.size;

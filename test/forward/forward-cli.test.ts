@@ -57,4 +57,40 @@ describe("tracekit-local --forward on the command line", { timeout: 120_000 }, (
       await up.close();
     }
   });
+
+  it("stops within the grace period when the upstream never answers, saying so, and at once on a second Ctrl+C", async () => {
+    const up = await startUpstream();
+    try {
+      up.behave(() => "hang");
+      for (const twice of [false, true]) {
+        const before = up.requests.length;
+        const run = start(["--port", "0", "--no-open", "--forward", up.url]);
+        const { port } = await waitForUrl(run);
+        expect(
+          (await postJson(`http://127.0.0.1:${port}`, jsonTraceRequest("cli-hang", [{ name: "GET /" }]))).status,
+        ).toBe(200);
+        // The batch is on its way: the upstream took the request and holds it without an answer.
+        await eventually(() => (up.requests.length > before ? true : undefined));
+        const stopAt = Date.now();
+        run.child.kill("SIGINT");
+        await eventually(() => (run.stdout().includes("Ctrl+C again") ? true : undefined));
+        expect(run.stdout()).toMatch(
+          /forwarding: sending the 1 batch \(\d+ B\) not yet taken upstream, for up to 2 s; Ctrl\+C again to stop now and drop them/,
+        );
+        if (twice) {
+          const againAt = Date.now();
+          run.child.kill("SIGINT");
+          await run.exited;
+          expect(Date.now() - againAt).toBeLessThan(1000);
+          expect(run.stdout()).toContain("SIGINT again: exiting now");
+        } else {
+          expect(await run.exited).toBe(0);
+          expect(Date.now() - stopAt).toBeLessThan(3500);
+          expect(run.stdout()).toMatch(/forwarding: 1 batch \(\d+ B\) not sent before stopping, dropped/);
+        }
+      }
+    } finally {
+      await up.close();
+    }
+  });
 });
