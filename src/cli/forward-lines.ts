@@ -23,6 +23,12 @@ export function forwardEventLine(event: ForwardEvent): string {
     case "failing":
       return `  ! forwarding to ${event.url} failed (${event.message}); retrying with backoff, data waits in the queue`;
     case "rejecting":
+      if (event.redirect !== undefined) {
+        const { location, forward } = event.redirect;
+        const where = location === "" ? `(${event.message})` : `to ${location}`;
+        const fix = forward === "" ? "check the --forward URL" : `give --forward ${forward} instead`;
+        return `  ! forwarding to ${event.url} is redirected ${where}; --forward does not follow redirects, so these batches are dropped: ${fix}`;
+      }
       return `  ! forwarding to ${event.url} was refused (${event.message}); refused batches are dropped, not retried: check the URL and any --forward-header (an API key?)`;
     case "partial":
       return `  ! forwarding to ${event.url}: the upstream took a batch but rejected ${count(event.rejected)} of its items${event.message === "" ? "" : ` (${event.message})`}; they are not sent again (more such answers are counted in /api/health, forwarding.targets[].rejectedItems)`;

@@ -41,7 +41,17 @@ export function createPoster(): Poster {
         // For the whole request, answer included: a socket timeout restarts with every byte, and an
         // upstream that trickles its answer would hold the request (and its send slot) forever.
         const timer = setTimeout(() => {
-          const error = new Error(`no answer within ${timeoutMs / 1000} s`);
+          // Whether it took the connection says which of two problems this is: a host that cannot be
+          // reached (a firewall dropping packets), or a receiver that took the request and said nothing.
+          const connected = req.socket !== null && !req.socket.connecting;
+          const error = Object.assign(
+            new Error(
+              connected
+                ? `it took the request but sent no answer within ${timeoutMs / 1000} s`
+                : `no connection within ${timeoutMs / 1000} s`,
+            ),
+            { code: connected ? "FORWARD_NO_ANSWER" : "FORWARD_NO_CONNECTION" },
+          );
           // Its answer may have begun: its body then fails with "aborted", not with this.
           done();
           reject(error);

@@ -44,8 +44,12 @@ export type DropReason = "queueFull" | "rejected" | "shutdown";
 /** Notable changes of a target, for the CLI's lines (drops summarised at most every `DROP_REPORT_MS`). */
 export type ForwardEvent =
   | { type: "failing"; url: string; message: string }
-  /** The upstream refused a batch (not retried: dropped), after taking the last or at the first. */
-  | { type: "rejecting"; url: string; message: string }
+  /**
+   * The upstream refused a batch (not retried: dropped), after taking the last or at the first;
+   * `redirect`: it answered with a redirect, which is not followed: where to ("" when it did not say),
+   * and the `--forward` URL that names ("" when it names no OTLP signal path).
+   */
+  | { type: "rejecting"; url: string; message: string; redirect?: { location: string; forward: string } }
   | { type: "recovered"; url: string; retries: number }
   /** The upstream took a batch but rejected some of its items (OTLP's partial success), at the first since a clean answer. */
   | { type: "partial"; url: string; rejected: number; message: string }
@@ -115,8 +119,40 @@ function partialSuccessOf(answer: PostAnswer): { rejected: number; message: stri
   return { rejected, message: firstLineOf(message).slice(0, 200) };
 }
 
-/** Why an answer failed, in one line: the upstream's reason when it gave one. */
-function answerMessage(answer: PostAnswer): string {
+/**
+ * Where a redirect (3xx) answer points: its Location resolved against the request's URL, without
+ * credentials, and the `--forward` URL that names (the signal's path taken off), or null when it is
+ * not a redirect. Redirects are not followed: OTLP leaves them to HTTP, which lets a client follow a
+ * 307 or 308 with its body but does not ask it to, and following one would send the data (and any
+ * --forward-header) to a place the user did not name, on every batch.
+ */
+function redirectOf(answer: PostAnswer, requestUrl: URL): { location: string; forward: string } | null {
+  if (answer.status < 300 || answer.status > 399) return null;
+  const raw = headerOf(answer, "location");
+  if (raw === undefined || raw.trim() === "") return { location: "", forward: "" };
+  let target: URL;
+  try {
+    target = new URL(raw.trim(), requestUrl);
+  } catch {
+    return { location: raw.trim().slice(0, 200), forward: "" };
+  }
+  target.username = "";
+  target.password = "";
+  const location = target.href.slice(0, 200);
+  const signal = /\/v1\/(traces|logs|metrics)\/?$/.exec(target.pathname);
+  if (signal === null || target.search !== "") return { location, forward: "" };
+  target.pathname = target.pathname.slice(0, signal.index);
+  return { location, forward: target.href.replace(/\/$/, "") };
+}
+
+/** Why an answer failed, in one line: the upstream's reason when it gave one; for a redirect, where to. */
+function answerMessage(answer: PostAnswer, requestUrl: URL): string {
+  const redirect = redirectOf(answer, requestUrl);
+  if (redirect !== null) {
+    if (redirect.location === "") return `HTTP ${answer.status}: a redirect without a Location`;
+    const advice = redirect.forward === "" ? "" : `: use --forward ${redirect.forward}`;
+    return `HTTP ${answer.status}: redirected to ${redirect.location} (not followed${advice})`;
+  }
   const type = String(answer.headers["content-type"] ?? "");
   let reason = "";
   if (type.includes("json")) {
@@ -315,17 +351,23 @@ export function createForwardTarget(
         events.event({ type: "recovered", url: config.url, retries: retried });
       }
     } else if (answer === null || isRetryableStatus(answer.status)) {
-      const message = answer === null ? (failure as string) : answerMessage(answer);
+      const message = answer === null ? (failure as string) : answerMessage(answer, endpoints[batch.path]);
       retryLater(batch, answer === null ? null : parseRetryAfterMs(headerOf(answer, "retry-after")), message);
     } else {
-      const message = answerMessage(answer);
+      const message = answerMessage(answer, endpoints[batch.path]);
       lastError = { message, at: new Date().toISOString() };
       // It answers, so it is no longer failing: the state is its last answer's (a refusal).
       failing = false;
       attempt = 0;
       if (!rejecting) {
         rejecting = true;
-        events.event({ type: "rejecting", url: config.url, message });
+        const redirect = redirectOf(answer, endpoints[batch.path]);
+        events.event({
+          type: "rejecting",
+          url: config.url,
+          message,
+          ...(redirect === null ? {} : { redirect }),
+        });
       }
       drop(batch, "rejected", message);
     }
@@ -437,6 +479,8 @@ function failureMessage(error: unknown): string {
   if (typeof code === "string" && code.startsWith("HPE_")) {
     return "its answer is not HTTP/1.1: an OTLP/gRPC port (4317)? --forward needs the OTLP/HTTP one (4318)";
   }
+  // It answered nothing in time, but it was reached: "cannot reach it" would send the user to the network.
+  if (code === "FORWARD_NO_ANSWER") return (error as Error).message;
   return `cannot reach it: ${(error as Error).message || String(error)}`;
 }
 

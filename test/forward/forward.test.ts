@@ -4,6 +4,8 @@ import { OTLPTraceExporter as GrpcTraceExporter } from "@opentelemetry/exporter-
 import { OTLPTraceExporter as JsonTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { CompressionAlgorithm } from "@opentelemetry/otlp-exporter-base";
 import { afterEach, describe, expect, it } from "vitest";
+import { forwardEventLine } from "../../src/cli/forward-lines.js";
+import type { ForwardEvent } from "../../src/forward/target.js";
 import { decodeLogRequestProtobuf } from "../../src/otlp/protobuf/logs.js";
 import { encodeExportResponseProtobuf, encodeStatusProtobuf } from "../../src/otlp/protobuf/status.js";
 import { decodeTraceRequestProtobuf } from "../../src/otlp/protobuf/traces.js";
@@ -223,7 +225,8 @@ describe("--forward: everything received passes on upstream as OTLP/HTTP protobu
     await eventually(() => (up.delivered().length === 1 ? true : undefined));
     const target = (await health(local)).forwarding.targets[0];
     expect(target).toMatchObject({ state: "ok", retried: 1 });
-    expect(target.lastError.message).toMatch(/no answer within 0.3 s/);
+    // It was reached, and took the request: not "cannot reach it", which points at the network.
+    expect(target.lastError.message).toBe("it took the request but sent no answer within 0.3 s");
   });
 
   it("an upstream that trickles its answer and never ends it times out as a whole, and the batch is sent again", async () => {
@@ -236,7 +239,49 @@ describe("--forward: everything received passes on upstream as OTLP/HTTP protobu
     expect(up.requests.map((r) => r.answered)).toEqual(["trickle", 200]);
     const target = (await health(local)).forwarding.targets[0];
     expect(target).toMatchObject({ state: "ok", retried: 1, sent: { batches: 1 } });
-    expect(target.lastError.message).toMatch(/no answer within 0.3 s/);
+    expect(target.lastError.message).toBe("it took the request but sent no answer within 0.3 s");
+  });
+
+  it("says a redirect (301, 308) is one and where it points, without following it, and which --forward URL that is", async () => {
+    const up = await upstream();
+    up.behave((i, path) =>
+      i === 0
+        ? { status: 308, headers: { Location: `https://collector.example.com${path}` }, body: "" }
+        : { status: 301, headers: { Location: `/otlp${path}` }, body: "" },
+    );
+    const local = await app({ forward: [up.url], forwardTuning: { lingerMs: 10 } });
+    expect((await postJson(local.base, jsonTraceRequest("moved", [{ name: "GET /m" }]))).status).toBe(200);
+    const target = await eventually(async () => {
+      const t = (await health(local)).forwarding.targets[0];
+      return t.dropped.rejected === 1 ? t : undefined;
+    });
+    expect(target).toMatchObject({
+      state: "rejecting",
+      retried: 0,
+      lastError: {
+        message:
+          "HTTP 308: redirected to https://collector.example.com/v1/traces (not followed: use --forward https://collector.example.com)",
+      },
+    });
+    const refusal = local.events.find((e) => e.type === "forward" && e.event.type === "rejecting");
+    expect(refusal).toMatchObject({
+      event: {
+        redirect: { location: "https://collector.example.com/v1/traces", forward: "https://collector.example.com" },
+      },
+    });
+    expect(forwardEventLine((refusal as { event: ForwardEvent }).event)).toBe(
+      `  ! forwarding to ${up.url} is redirected to https://collector.example.com/v1/traces; --forward does not follow redirects, so these batches are dropped: give --forward https://collector.example.com instead`,
+    );
+    // A Location relative to the request's URL is read against it.
+    expect((await postLogs(local.base, jsonLogRequest("moved", [{ body: "moved" }]))).status).toBe(200);
+    await eventually(async () =>
+      (await health(local)).forwarding.targets[0].dropped.rejected === 2 ? true : undefined,
+    );
+    expect((await health(local)).forwarding.targets[0].lastError.message).toBe(
+      `HTTP 301: redirected to ${up.url}/otlp/v1/logs (not followed: use --forward ${up.url}/otlp)`,
+    );
+    // Nothing was sent to where it pointed: the upstream saw the two requests and no more.
+    expect(up.requests.map((r) => r.answered)).toEqual([308, 301]);
   });
 
   it("drops a batch the upstream refuses (400) without retrying: counted, said once, until one is taken again", async () => {
