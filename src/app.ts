@@ -223,6 +223,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
                 targets: (forward?.status() ?? []).map((target) => ({
                   url: target.url,
                   dropped: target.dropped.queueFull + target.dropped.rejected + target.dropped.shutdown,
+                  rejectedItems: target.rejectedItems,
                   lastError: target.lastError?.message ?? null,
                 })),
               })),

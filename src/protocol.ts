@@ -375,8 +375,14 @@ export type LiveMessage =
    * any were), with the bound to raise.
    */
   | { type: "late-spans"; lateSpans: number; maxSpans: number }
-  /** Batches `--forward` dropped (retained: sent on connect once any were), per upstream. */
-  | { type: "forwarding-drops"; targets: { url: string; dropped: number; lastError: string | null }[] }
+  /**
+   * Batches `--forward` dropped, and items the upstream rejected from batches it took (`rejectedItems`,
+   * OTLP's partial success), per upstream (retained: sent on connect once any were).
+   */
+  | {
+      type: "forwarding-drops";
+      targets: { url: string; dropped: number; rejectedItems: number; lastError: string | null }[];
+    }
   /** The whole breakpoint list and kill switch, after any change to either. */
   | ({ type: "breakpoints" } & BreakpointsResponse)
   /** Newly captured snapshots, coalesced per tick. */

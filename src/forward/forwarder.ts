@@ -39,7 +39,7 @@ export interface Forwarder extends ForwardSink {
 
 export interface ForwarderEvents {
   event(event: ForwardEvent): void;
-  /** A drop count changed (for the web app's notice). */
+  /** A drop count, or the count of items the upstream rejected (partial success), changed (for the web app's notice). */
   dropsChanged(): void;
 }
 

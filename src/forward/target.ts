@@ -182,6 +182,7 @@ function answerMessage(answer: PostAnswer, requestUrl: URL): string {
 export function createForwardTarget(
   config: ForwardTargetConfig,
   tuning: ForwardTuning,
+  /** `dropsChanged`: a drop count or `rejectedItems` changed. */
   events: { event(event: ForwardEvent): void; dropsChanged(): void },
   poster: Poster = createPoster(),
   /** Where batches are gzipped (the forwarding thread; Node's thread pool by default). */
@@ -338,6 +339,7 @@ export function createForwardTarget(
       if (rejected === null) partial = false;
       else {
         rejectedItems += rejected.rejected;
+        events.dropsChanged();
         const message = `HTTP ${answer.status}, partial success: ${rejected.rejected} rejected${rejected.message === "" ? "" : `: ${rejected.message}`}`;
         lastError = { message, at: new Date().toISOString() };
         if (!partial) {

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { encodeExportResponseProtobuf } from "../../src/otlp/protobuf/status.js";
 import { startUpstream } from "../forward/upstream.js";
 import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
 import { jsonTraceRequest, postJson } from "../helpers/payloads.js";
@@ -7,7 +8,14 @@ const available = chromiumAvailable();
 // An upstream that refuses everything: each forwarded batch is dropped.
 const upstream = await startUpstream();
 upstream.behave(() => ({ status: 400, body: JSON.stringify({ code: 3, message: "tenant unknown" }) }));
-afterAll(() => upstream.close());
+// One that takes every batch but rejects some of its spans (OTLP's partial success).
+const partial = await startUpstream();
+partial.behave(() => ({
+  status: 200,
+  headers: { "Content-Type": "application/x-protobuf" },
+  body: encodeExportResponseProtobuf(2, "span name too long"),
+}));
+afterAll(() => Promise.all([upstream.close(), partial.close()]));
 
 describe.skipIf(!available)("forwarding in Chromium", () => {
   const suite = useAppInChromium({ forward: [upstream.url], forwardTuning: { lingerMs: 10 } });
@@ -28,6 +36,24 @@ describe.skipIf(!available)("forwarding in Chromium", () => {
     expect(await notice.count()).toBe(0);
     await postJson(app.base, jsonTraceRequest("shop", [{ name: "GET /again" }]));
     await expect.poll(() => notice.textContent()).toContain("2 batches not forwarded");
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+});
+
+describe.skipIf(!available)("forwarding to an upstream that rejects some items, in Chromium", () => {
+  const suite = useAppInChromium({ forward: [partial.url], forwardTuning: { lingerMs: 10 } });
+
+  it("shows the items it rejected in the same notice, with its reason", async () => {
+    const { app, browser } = suite;
+    const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(app.base);
+    const notice = page.getByTestId("forwarding-notice");
+    await postJson(app.base, jsonTraceRequest("shop", [{ name: "GET /a" }, { name: "GET /b" }]));
+    await expect.poll(() => notice.textContent()).toContain(`2 items rejected by ${partial.url}`);
+    expect(await notice.textContent()).toContain("partial success: 2 rejected: span name too long");
     await page.close();
     expect(problems).toEqual([]);
   });

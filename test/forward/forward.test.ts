@@ -414,6 +414,16 @@ describe("--forward: everything received passes on upstream as OTLP/HTTP protobu
     expect(said).toEqual([
       { type: "forward", event: { type: "partial", url: up.url, rejected: 2, message: "span name too long" } },
     ]);
+    // The web app's notice hears of them too, as of drops.
+    const live = await connectLive(local.port);
+    try {
+      const message = await waitFor(() => live.messages.find((m) => m.type === "forwarding-drops"));
+      expect(message.targets).toEqual([
+        { url: up.url, dropped: 0, rejectedItems: 5, lastError: "HTTP 200, partial success: 1 rejected" },
+      ]);
+    } finally {
+      live.ws.close();
+    }
   });
 
   it("reads the reason of a refusal in this server's own error shape", async () => {
@@ -474,7 +484,7 @@ describe("--forward: everything received passes on upstream as OTLP/HTTP protobu
     try {
       const message = await waitFor(() => live.messages.find((m) => m.type === "forwarding-drops"));
       expect(message.targets).toEqual([
-        { url: up.url, dropped: after.dropped.queueFull, lastError: "HTTP 503: unavailable" },
+        { url: up.url, dropped: after.dropped.queueFull, rejectedItems: 0, lastError: "HTTP 503: unavailable" },
       ]);
     } finally {
       live.ws.close();

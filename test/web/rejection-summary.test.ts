@@ -58,6 +58,22 @@ describe("forwardingDropsSummary", () => {
       ]),
     ).toBe("1,203 batches not forwarded to 2 upstreams");
   });
+
+  it("adds the items upstreams rejected from batches they took (partial success), naming where once", () => {
+    expect(forwardingDropsSummary([{ url: "http://a:4318", dropped: 0, rejectedItems: 0 }])).toBeNull();
+    expect(forwardingDropsSummary([{ url: "http://a:4318", dropped: 0, rejectedItems: 1 }])).toBe(
+      "1 item rejected by http://a:4318",
+    );
+    expect(forwardingDropsSummary([{ url: "http://a:4318", dropped: 2, rejectedItems: 1200 }])).toBe(
+      "2 batches not forwarded to http://a:4318, 1,200 items rejected by it",
+    );
+    expect(
+      forwardingDropsSummary([
+        { url: "http://a:4318", dropped: 1, rejectedItems: 0 },
+        { url: "http://b:4318", dropped: 0, rejectedItems: 3 },
+      ]),
+    ).toBe("1 batch not forwarded to http://a:4318, 3 items rejected by http://b:4318");
+  });
 });
 
 describe("refusedRequestLabel", () => {

@@ -8,8 +8,8 @@ type ForwardingDrops = Extract<LiveMessage, { type: "forwarding-drops" }>;
 
 /**
  * A quiet line when `--forward` dropped data on its way upstream (the queue was full, the upstream
- * refused it, or the server stopped first): what this page shows is complete, the upstream's copy is
- * not. Dismissed until more is dropped.
+ * refused it, or the server stopped first) or the upstream rejected items of batches it took (partial
+ * success): what this page shows is complete, the upstream's copy is not. Dismissed until more is lost.
  */
 export function ForwardingNotice() {
   const [state, setState] = useState<ForwardingDrops | null>(null);
@@ -18,7 +18,7 @@ export function ForwardingNotice() {
     if (message.type === "forwarding-drops") setState(message);
   });
   const summary = state === null ? null : forwardingDropsSummary(state.targets);
-  const total = state?.targets.reduce((sum, target) => sum + target.dropped, 0) ?? 0;
+  const total = state?.targets.reduce((sum, target) => sum + target.dropped + target.rejectedItems, 0) ?? 0;
   if (state === null || summary === null || total <= dismissedAt) return null;
   const lastError = state.targets.find((target) => target.lastError !== null)?.lastError;
   return (

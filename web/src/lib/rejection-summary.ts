@@ -26,13 +26,30 @@ export function lateSpansSummary(lateSpans: number): string | null {
   return `${formatCount(lateSpans)} late ${lateSpans === 1 ? "span" : "spans"} of evicted traces dropped`;
 }
 
-/** "12 batches not forwarded to http://collector:4318" (or "to 2 upstreams"), or null when none were dropped. */
-export function forwardingDropsSummary(targets: readonly { url: string; dropped: number }[]): string | null {
-  const hit = targets.filter((target) => target.dropped > 0);
-  if (hit.length === 0) return null;
-  const total = hit.reduce((sum, target) => sum + target.dropped, 0);
-  const where = hit.length === 1 ? (hit[0]?.url ?? "") : `${hit.length} upstreams`;
-  return `${formatCount(total)} ${total === 1 ? "batch" : "batches"} not forwarded to ${where}`;
+/**
+ * "12 batches not forwarded to http://collector:4318" (or "to 2 upstreams"), then the items upstreams
+ * rejected from batches they took (OTLP's partial success, as the terminal's line says):
+ * "…, 40 items rejected by it" (or "by http://…", "by 2 upstreams"); null when neither happened.
+ */
+export function forwardingDropsSummary(
+  targets: readonly { url: string; dropped: number; rejectedItems?: number }[],
+): string | null {
+  const where = (hit: readonly { url: string }[]) =>
+    hit.length === 1 ? (hit[0]?.url ?? "") : `${hit.length} upstreams`;
+  const dropping = targets.filter((target) => target.dropped > 0);
+  const rejecting = targets.filter((target) => (target.rejectedItems ?? 0) > 0);
+  const parts: string[] = [];
+  if (dropping.length > 0) {
+    const total = dropping.reduce((sum, target) => sum + target.dropped, 0);
+    parts.push(`${formatCount(total)} ${total === 1 ? "batch" : "batches"} not forwarded to ${where(dropping)}`);
+  }
+  if (rejecting.length > 0) {
+    const total = rejecting.reduce((sum, target) => sum + (target.rejectedItems ?? 0), 0);
+    const same = dropping.length > 0 && where(dropping) === where(rejecting);
+    const by = same ? (rejecting.length === 1 ? "it" : "them") : where(rejecting);
+    parts.push(`${formatCount(total)} ${total === 1 ? "item" : "items"} rejected by ${by}`);
+  }
+  return parts.length === 0 ? null : parts.join(", ");
 }
 
 /**
