@@ -49,11 +49,14 @@ async function matchingIds<T>(
   }
 }
 
-/** The line (on stderr) for records a live message left out: never a silent gap in the output. */
+/**
+ * The line (on stderr) for records a live message left out and that could not be read from the
+ * server either (it did not answer, or the feed gave no place to read them from): never a silent gap.
+ */
 export function omittedLogsLine(count: number, filtered: boolean): string {
   const records = count === 1 ? "1 log record" : `${count.toLocaleString("en-US")} log records`;
   const which = filtered ? " (matching or not)" : "";
-  return `tail: ${records}${which} arrived faster than the live feed carries them and are not shown here; the Logs page and GET /api/logs have every one`;
+  return `tail: ${records}${which} arrived faster than the live feed carries them and could not be read from the server; the Logs page and GET /api/logs have every one`;
 }
 
 const toMs = (unixNano: string) => String(BigInt(unixNano) / NANOS_PER_MS);
@@ -104,10 +107,37 @@ export async function runTail(view: TailView, options: TailOptions): Promise<voi
     return ids === null ? [] : logs.filter((log) => ids.has(log.id));
   }
 
+  /**
+   * The records that arrived after record `afterId` and before `beforeId` (all since, when null), in
+   * arrival order, matching the query; null when the server did not answer.
+   */
+  async function logsAfter(afterId: number, beforeId: number | null): Promise<LogRecordJson[] | null> {
+    const found: LogRecordJson[] = [];
+    const params = new URLSearchParams({ afterId: String(afterId), limit: String(PAGE) });
+    if (query !== undefined) params.set("q", query);
+    for (;;) {
+      const page = await getJson<LogListResponse>(`${url}/api/logs?${params}`);
+      if (page === null) return null;
+      for (const log of page.logs) {
+        if (beforeId !== null && Number(log.id) >= beforeId) return found;
+        found.push(log);
+      }
+      const last = page.logs[page.logs.length - 1];
+      if (page.nextCursor === undefined || last === undefined) return found;
+      params.set("afterId", last.id);
+    }
+  }
+
   const feed = view === "logs" ? null : new TraceTailFeed(view);
-  let logQueue: LogRecordJson[] = [];
-  /** Records the server stored but did not push (more arrived at once than a live message carries). */
-  let logsOmitted = 0;
+  /** Live `logs` messages not yet printed: the records each carries, and how many before them it left out. */
+  let logMessages: { logs: LogRecordJson[]; omitted: number }[] = [];
+  /**
+   * The id of the last record shown or passed over (ids are numbered on arrival): records a message
+   * left out (`omitted`), or that arrived while the connection was lost, are those after it.
+   */
+  let lastLogId: number | null = null;
+  /** The connection was lost and made again: records may have arrived meanwhile that no message carries. */
+  let logGap = false;
   // One flush at a time, so lines come out in the order they were decided.
   let flushing: Promise<void> = Promise.resolve();
   const flush = async () => {
@@ -125,16 +155,37 @@ export async function runTail(view: TailView, options: TailOptions): Promise<voi
         const errors = trace?.spans.filter(countsAsError) ?? [];
         for (const span of feed.selectNewErrors(summary.traceId, previousErrors, errors)) show.error(span);
       }
-    } else if (logQueue.length > 0 || logsOmitted > 0) {
-      const batch = logQueue;
-      const omitted = logsOmitted;
-      logQueue = [];
-      logsOmitted = 0;
-      // Said where they would have been, before the newer records that were pushed.
-      if (omitted > 0) console.error(omittedLogsLine(omitted, query !== undefined));
-      for (const log of await logsMatching(batch)) show.log(log);
+    } else {
+      const messages = logMessages;
+      logMessages = [];
+      for (const message of messages) await showLogMessage(message);
     }
   };
+  /** Prints a message's records, after those it left out (read from GET /api/logs), in arrival order. */
+  async function showLogMessage({ logs, omitted }: { logs: LogRecordJson[]; omitted: number }) {
+    const firstId = logs[0] === undefined ? null : Number(logs[0].id);
+    // After a reconnection, numbers that start again lower: another instance (restarted without its --db file).
+    if (logGap && firstId !== null && lastLogId !== null && firstId <= lastLogId) lastLogId = null;
+    if (omitted > 0 || (logGap && lastLogId !== null)) {
+      // Without a record shown yet, those left out are the ones just before the first it carries.
+      const from = lastLogId ?? (firstId === null ? null : firstId - omitted - 1);
+      const missed = from === null ? null : await logsAfter(from, firstId);
+      if (missed === null) {
+        if (omitted > 0) console.error(omittedLogsLine(omitted, query !== undefined));
+      } else {
+        for (const log of missed) show.log(log);
+        const last = missed[missed.length - 1];
+        if (last !== undefined) lastLogId = Math.max(lastLogId ?? 0, Number(last.id));
+      }
+      logGap = false;
+    }
+    // A record read above (all since, when the message carried none) is not shown again.
+    const fresh = lastLogId === null ? logs : logs.filter((log) => Number(log.id) > (lastLogId as number));
+    for (const log of await logsMatching(fresh)) show.log(log);
+    const last = logs[logs.length - 1];
+    if (last !== undefined) lastLogId = Math.max(lastLogId ?? 0, Number(last.id));
+  }
+
   setInterval(() => {
     flushing = flushing.then(flush);
   }, TICK_MS);
@@ -143,8 +194,7 @@ export async function runTail(view: TailView, options: TailOptions): Promise<voi
     if (message.type === "traces") feed?.receive(message.traces, message.snapshot === true, Date.now());
     else if (message.type === "cleared") feed?.cleared();
     else if (message.type === "logs" && view === "logs") {
-      logQueue.push(...message.logs);
-      logsOmitted += message.omitted ?? 0;
+      logMessages.push({ logs: message.logs, omitted: message.omitted ?? 0 });
     }
   };
 
@@ -163,6 +213,7 @@ export async function runTail(view: TailView, options: TailOptions): Promise<voi
       if (!opened) console.error(`tail: new ${view}${matching} at ${url} (Ctrl+C to stop)`);
       else if (lost) console.error(`tail: reconnected to ${url}`);
       if (opened) feed?.reconnected();
+      if (opened) logGap = true;
       opened = true;
       lost = false;
     });

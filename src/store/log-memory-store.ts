@@ -123,6 +123,14 @@ export function createMemoryLogStore(options: MemoryLogStoreOptions = {}): LogSt
 
   function listLogs(query: LogQuery): LogPage {
     const filter = logFilter(query);
+    if (query.afterSeq !== undefined) {
+      const builder = new LogPageBuilder(query.limit);
+      for (let seq = Math.max(query.afterSeq + 1, baseSeq + head); seq < nextSeq; seq++) {
+        const record = recordOf(seq);
+        if (filter.matches(record) && !builder.offer({ seq, record })) break;
+      }
+      return builder.page();
+    }
     if (query.traceId !== undefined) {
       const logs = byTrace.seqsOf(query.traceId).map((seq) => ({ seq, record: recordOf(seq) }));
       return traceLogPage(logs, query, filter);

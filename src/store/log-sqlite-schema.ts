@@ -126,6 +126,11 @@ export function prepareLogStatements(db: SqliteDatabase) {
       .prepare(`SELECT ${LOG_COLUMNS.join(", ")} FROM log_records WHERE seq = ?`)
       .raw()
       .safeIntegers(true),
+    /** Records in arrival order after a number (`LogQuery.afterSeq`), read until the page is found. */
+    rowsAfterSeq: db
+      .prepare(`SELECT ${LOG_COLUMNS.join(", ")} FROM log_records WHERE seq > ? ORDER BY seq`)
+      .raw()
+      .safeIntegers(true),
     /** The INSERT for `rows` rows (1 to LOG_INSERT_CHUNK), each prepared once. */
     insert(rows: number): SqliteStatement {
       let statement = inserts.get(rows);

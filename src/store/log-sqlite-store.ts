@@ -338,6 +338,16 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     assertOpen();
     flush();
     const filter = logFilter(query);
+    if (query.afterSeq !== undefined) {
+      const builder = new LogPageBuilder(query.limit);
+      // Rows below firstSeq may wait for the next commit to delete them: they are evicted already.
+      const after = Math.max(query.afterSeq, firstSeq - 1);
+      for (const row of sql.rowsAfterSeq.iterate(after) as IterableIterator<LogRow>) {
+        const log = decodeLogRow(row, context);
+        if (filter.matches(log.record) && !builder.offer(log)) break;
+      }
+      return builder.page();
+    }
     if (query.traceId !== undefined) {
       const logs: StoredLog[] = [];
       for (const seq of traces.seqsOf(query.traceId)) {

@@ -18,6 +18,12 @@ export interface LogQuery {
   cursor?: string;
   /** "desc": newest first (the default); "asc": oldest first. Ties in time go by arrival. */
   order: "asc" | "desc";
+  /**
+   * Only records that arrived after the one numbered this, in arrival order (oldest first): `order`
+   * and `cursor` do not apply, and the next page starts after the page's last record. What a client
+   * that was told of records it was not sent (a live message's `omitted`) reads them by.
+   */
+  afterSeq?: number;
 }
 
 export interface LogPage {

@@ -118,6 +118,8 @@ describe("GET /api/logs", () => {
       ["since=1.5", /since/],
       ["since=2000&until=1000", /since \(2000\) is after until \(1000\)/],
       ["cursor=bogus", /cursor "bogus" is not one this server issued/],
+      ["afterId=-1", /afterId must be a log record id/],
+      ["afterId=1&cursor=5_5", /afterId pages by itself/],
     ];
     for (const [query, message] of cases) {
       const response = await fetch(`${app.base}/api/logs?${query}`);
@@ -126,6 +128,30 @@ describe("GET /api/logs", () => {
       expect(body.error.code, query).toMatch(/^invalid_/);
       expect(body.error.message, query).toMatch(message);
     }
+  });
+});
+
+describe("GET /api/logs?afterId", () => {
+  it("pages the records that arrived after an id, in arrival order, with the other filters", async () => {
+    app = await startTestApp();
+    // Sent newest time first: arrival order is the reverse of time order.
+    const times = [5n, 4n, 3n, 2n, 1n].map((n) => T0 + n * MS);
+    await postLogs(
+      app.base,
+      jsonLogRequest(
+        "web",
+        times.map((timeNs, i) => ({ body: `r${i}`, timeNs, severityNumber: i === 3 ? 17 : 9 })),
+      ),
+    );
+    const all = await list("?order=asc");
+    const ids = all.logs.map((log) => Number(log.id)).sort((a, b) => a - b);
+    const first = ids[0] as number;
+    expect(await bodies(`?afterId=${first - 1}`)).toEqual(["r0", "r1", "r2", "r3", "r4"]);
+    const page = await list(`?afterId=${first}&limit=2`);
+    expect(page.logs.map((log) => log.body)).toEqual(["r1", "r2"]);
+    expect(page.nextCursor).toBeDefined();
+    expect(await bodies(`?afterId=${page.logs[1]?.id}&limit=2`)).toEqual(["r3", "r4"]);
+    expect(await bodies(`?afterId=${first}&severity=ERROR`)).toEqual(["r3"]);
   });
 });
 

@@ -540,6 +540,59 @@ export function describeLogStoreContract(name: string, makeStore: LogStoreFactor
       });
     });
 
+    describe("in arrival order after a number (afterSeq)", () => {
+      it("pages the records that arrived after one, oldest arrival first whatever their times, filtered, and none evicted", async () => {
+        const store = await fresh(8);
+        // Times out of arrival order: the list by time would mix them.
+        const first = store.insertLogs([3, 1, 2].map((at) => makeLog({ at, body: `a-${at}` }))).stored;
+        const second = store.insertLogs(
+          [9, 0, 5, 4].map((at) => makeLog({ at, body: `b-${at}`, service: at === 5 ? "web" : "api" })),
+        ).stored;
+        const arrivedAfter = (afterSeq: number, input: QueryInput = {}) =>
+          store.listLogs(query({ afterSeq, ...input }));
+        const from = (first[0] as StoredLog).seq;
+        expect(arrivedAfter(from).logs.map((log) => log.record.body)).toEqual([
+          "a-1",
+          "a-2",
+          "b-9",
+          "b-0",
+          "b-5",
+          "b-4",
+        ]);
+        // Pages of two: each next page starts after the last record of the one before.
+        const page = arrivedAfter(from, { limit: 2 });
+        expect(page.logs.map((log) => log.record.body)).toEqual(["a-1", "a-2"]);
+        expect(page.nextCursor).toBeDefined();
+        const next = arrivedAfter((page.logs[1] as StoredLog).seq, { limit: 2 });
+        expect(next.logs.map((log) => log.record.body)).toEqual(["b-9", "b-0"]);
+        const last = arrivedAfter((second[2] as StoredLog).seq, { limit: 2 });
+        expect(last.logs.map((log) => log.record.body)).toEqual(["b-4"]);
+        expect(last.nextCursor).toBeUndefined();
+        // Filters apply; the order and the time bounds' direction do not change it.
+        expect(arrivedAfter(from, { service: "web", order: "desc" }).logs.map((log) => log.record.body)).toEqual([
+          "b-5",
+        ]);
+        expect(arrivedAfter(from, { q: "b-", sinceUnixNano: ms(4) }).logs.map((log) => log.record.body)).toEqual([
+          "b-9",
+          "b-5",
+          "b-4",
+        ]);
+        expect(arrivedAfter((second[3] as StoredLog).seq).logs).toEqual([]);
+        // Past the bound (8) the first arrival is gone: a number before it starts at the oldest kept.
+        store.insertLogs([makeLog({ at: 7, body: "c-7" }), makeLog({ at: 8, body: "c-8" })]);
+        expect(arrivedAfter(0).logs.map((log) => log.record.body)).toEqual([
+          "a-1",
+          "a-2",
+          "b-9",
+          "b-0",
+          "b-5",
+          "b-4",
+          "c-7",
+          "c-8",
+        ]);
+      });
+    });
+
     describe("retention", () => {
       it("evicts the records that arrived first past the bound, and counts them", async () => {
         const store = await fresh(5);

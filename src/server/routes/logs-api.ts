@@ -61,6 +61,14 @@ export function parseLogQuery(params: URLSearchParams): LogQuery {
   if (window.untilUnixNano !== undefined) query.untilUnixNano = window.untilUnixNano;
   const cursor = params.get("cursor");
   if (cursor) query.cursor = cursor;
+  const afterId = params.get("afterId");
+  if (afterId !== null && afterId !== "") {
+    if (!/^\d{1,15}$/.test(afterId))
+      throw bad(`afterId must be a log record id (a whole number), not "${afterId.slice(0, 40)}"`);
+    if (query.cursor !== undefined)
+      throw bad("afterId pages by itself: pass the last record's id as afterId, not a cursor");
+    query.afterSeq = Number(afterId);
+  }
   return query;
 }
 
