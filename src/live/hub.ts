@@ -44,7 +44,9 @@ export interface LiveHub {
   /**
    * Queues items of a list message (e.g. new snapshots), coalesced per tick: `build` makes one
    * message of the items queued since the last tick, told how many older ones the bound left out
-   * (`omitted`), so a client can tell its list has a gap. A skipped client does not get them replayed.
+   * (`omitted`), so a client can tell its list has a gap. A skipped client does not get them replayed:
+   * its resync counts them in `omitted` (of that tick's message, or a message of no items), so it can
+   * read them (a Logs page reloads, `tail logs` reads GET /api/logs).
    */
   publishItems<T>(type: string, items: readonly T[], build: (items: T[], omitted: number) => LiveMessage): void;
   addClient(client: LiveClient): () => void;
@@ -56,6 +58,8 @@ interface ClientState {
   client: LiveClient;
   /** Set when an update was skipped; the client gets a full snapshot once it drains. */
   stale: boolean;
+  /** Items of list messages it was not sent while skipped, per type: told as `omitted` at its resync. */
+  missedItems: Map<string, number>;
 }
 
 export function createLiveHub(options: LiveHubOptions): LiveHub {
@@ -75,6 +79,8 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
     string,
     { items: unknown[]; omitted: number; build: (items: unknown[], omitted: number) => LiveMessage }
   >();
+  /** Each list type's message builder, kept to tell a resynced client what it missed of a quiet type. */
+  const itemBuilders = new Map<string, (items: unknown[], omitted: number) => LiveMessage>();
   let timer: NodeJS.Timeout | null = null;
   let resyncTimer: NodeJS.Timeout | null = null;
   let closed = false;
@@ -135,7 +141,12 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
       // A client that missed nothing is not made stale by a resync check.
       if (messages.length === 0 && !state.stale) continue;
       if (!canSend(state)) {
-        if (state.stale) waiting = true;
+        if (state.stale) {
+          waiting = true;
+          for (const [type, queued] of items) {
+            state.missedItems.set(type, (state.missedItems.get(type) ?? 0) + queued.items.length + queued.omitted);
+          }
+        }
         continue;
       }
       if (state.stale) {
@@ -144,6 +155,18 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
         snapshot ??= snapshotMessage();
         if (snapshot !== null) state.client.send(snapshot);
         for (const retained of states.values()) state.client.send(retained);
+        // List items are not in a snapshot: this tick's are sent, and those it missed counted before them.
+        const missed = state.missedItems;
+        state.missedItems = new Map();
+        for (const [type, queued] of items) {
+          state.client.send(JSON.stringify(queued.build(queued.items, queued.omitted + (missed.get(type) ?? 0))));
+          missed.delete(type);
+        }
+        for (const [type, count] of missed) {
+          const message = count > 0 ? itemBuilders.get(type)?.([], count) : undefined;
+          // Only a type whose messages count their gaps (`omitted`, the logs) has anything to say with no items.
+          if (message !== undefined && "omitted" in message) state.client.send(JSON.stringify(message));
+        }
         continue;
       }
       for (const data of messages) state.client.send(data);
@@ -164,6 +187,8 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
       for (const state of clients) {
         if (canSend(state)) {
           state.stale = false;
+          // What it missed is gone from the store too.
+          state.missedItems.clear();
           state.client.send(data);
         }
       }
@@ -175,6 +200,7 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
     },
     publishItems(type, items, build) {
       if (closed || items.length === 0) return;
+      itemBuilders.set(type, build as (items: unknown[], omitted: number) => LiveMessage);
       let queued = pendingItems.get(type);
       if (queued === undefined) {
         queued = { items: [], omitted: 0, build: build as (items: unknown[], omitted: number) => LiveMessage };
@@ -189,7 +215,7 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
       timer ??= setTimeout(flush, tickMs);
     },
     addClient(client) {
-      const state: ClientState = { client, stale: false };
+      const state: ClientState = { client, stale: false, missedItems: new Map() };
       clients.add(state);
       const snapshot = snapshotMessage();
       if (snapshot !== null) client.send(snapshot);

@@ -193,6 +193,34 @@ describe("live hub", () => {
     hub.close();
   });
 
+  it("tells a client resynced after it was skipped how many list items it missed, as omitted", async () => {
+    const hub = createLiveHub({ getSummaries: () => [], getLatest: () => [], tickMs: 1, softLimitBytes: 100 });
+    const slow = stuckClient();
+    hub.addClient(slow);
+    const build = (logs: number[], omitted: number) =>
+      (omitted > 0 ? { type: "logs", logs, omitted } : { type: "logs", logs }) as never;
+    slow.queued = 500;
+    hub.publishItems("logs", [1, 2, 3], build);
+    await tick();
+    hub.publishItems("logs", [4], build);
+    await tick();
+    expect(slow.sent).toEqual([]);
+    // It drains while more arrive: that tick's items, after a count of the four it missed.
+    slow.queued = 0;
+    hub.publishItems("logs", [5], build);
+    await tick();
+    expect(slow.sent.map((m) => JSON.parse(m))).toEqual([{ type: "logs", logs: [5], omitted: 4 }]);
+    // Skipped again, then drained with nothing new: a message of no items says how many it missed.
+    slow.queued = 500;
+    hub.publishItems("logs", [6, 7], build);
+    await tick();
+    slow.queued = 0;
+    const deadline = Date.now() + 5000;
+    while (slow.sent.length === 1 && Date.now() < deadline) await tick();
+    expect(slow.sent.slice(1).map((m) => JSON.parse(m))).toEqual([{ type: "logs", logs: [], omitted: 2 }]);
+    hub.close();
+  });
+
   it("tells a list message how many older items its bound left out, counted afresh each tick", async () => {
     const hub = createLiveHub({ getSummaries: () => [], getLatest: () => [], tickMs: 5, maxQueuedItems: 3 });
     const client = stuckClient();

@@ -60,4 +60,31 @@ describe("/api/live: logs", () => {
     expect((await readJson(fetch(`${app.base}/api/logs`))).logs).toEqual([]);
     ws.close();
   });
+
+  it("counts the records a client missed while it was skipped (omitted) when it is resynced: none unaccounted for", async () => {
+    const { ws, messages } = await connectLive(app.port);
+    // Stop reading: the kernel buffers fill, then the server's queue for this client grows past its bound.
+    const socket = (ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+    socket.pause();
+    const longBody = "b".repeat(2000);
+    let posted = 0;
+    for (let round = 0; round < 30; round++) {
+      const records = Array.from({ length: 200 }, (_, i) => ({ body: `${round}-${i} ${longBody}` }));
+      await postLogs(app.base, jsonLogRequest("flood", records));
+      posted += records.length;
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    socket.resume();
+    await postLogs(app.base, jsonLogRequest("flood", [{ body: "after" }]));
+    posted++;
+    // Every record reaches it, or a count of it once it is resynced ("after" itself may be one of those).
+    const logMessages = () => messages.filter((m) => m.type === "logs");
+    const accounted = () => logMessages().reduce((sum, m) => sum + m.logs.length + (m.omitted ?? 0), 0);
+    await waitFor(() => (accounted() >= posted ? true : undefined), 30_000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(accounted()).toBe(posted);
+    // It was skipped: some records reached it only as a count.
+    expect(logMessages().some((m) => (m.omitted ?? 0) > 0)).toBe(true);
+    ws.terminate();
+  }, 120_000);
 });
