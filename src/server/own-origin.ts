@@ -14,3 +14,17 @@ export function assertOwnOrigin(origin: string | undefined, hostPolicy: HostPoli
     );
   }
 }
+
+/**
+ * A request a browser made for another site's page (`Sec-Fetch-Site` other than `same-origin` or
+ * `none`): an `<img>` or `<script>` there GETs without an `Origin`, and an SDK (a server-side client)
+ * sends no `Sec-Fetch-*` header at all.
+ */
+export function assertNotFromOtherSite(secFetchSite: string | undefined, what: string): void {
+  if (secFetchSite === undefined || secFetchSite === "same-origin" || secFetchSite === "none") return;
+  throw new AppError(
+    403,
+    "forbidden_origin",
+    `${what} is not served to another site's page (Sec-Fetch-Site: ${secFetchSite})`,
+  );
+}

@@ -407,6 +407,26 @@ describe("code monitoring over the SDK protocol", () => {
     expect(own.status).toBe(200);
   });
 
+  it("answers no SDK call a browser makes for another site's page (an <img> sends no Origin)", async () => {
+    for (const site of ["cross-site", "same-site"]) {
+      const headers = { "Sec-Fetch-Site": site, "Sec-Fetch-Mode": "no-cors", "Sec-Fetch-Dest": "image" };
+      const poll = await fetch(`${app.base}/sdk/snapshots/active/img-service`, { headers });
+      expect(poll.status).toBe(403);
+      expect((await poll.json()).error.message).toContain("another site's page");
+      const stream = await fetch(`${app.base}/sdk/snapshots/stream/img-service`, { headers });
+      expect(stream.status).toBe(403);
+      await stream.body?.cancel();
+    }
+    const { body } = await json(app.base, "/api/breakpoints");
+    expect(body.lastCheckIns["img-service"]).toBeUndefined();
+    expect(body.connectedSdks["img-service"]).toBeUndefined();
+    // A request the user typed (none) or the app's own page made (same-origin) is served.
+    for (const site of ["none", "same-origin"]) {
+      const poll = await fetch(`${app.base}/sdk/snapshots/active/img-service`, { headers: { "Sec-Fetch-Site": site } });
+      expect(poll.status).toBe(200);
+    }
+  });
+
   it("edits and deletes breakpoints from the UI, telling the SDK", async () => {
     const { body: made } = await createBreakpoint(app.base, {
       service: "edit-svc",

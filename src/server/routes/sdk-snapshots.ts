@@ -12,7 +12,7 @@ import type { SdkStreamClient, SdkStreams } from "../../live/sdk-streams.js";
 import { decodeAutoRegister, decodeCapture, decodeSdkEvents } from "../../sdk/code-monitoring-wire.js";
 import { parseJsonBody } from "../../sdk/json-body.js";
 import { readBody } from "../body.js";
-import { assertOwnOrigin } from "../own-origin.js";
+import { assertNotFromOtherSite, assertOwnOrigin } from "../own-origin.js";
 import type { HostPolicy } from "../security.js";
 
 export interface SdkSnapshotRouteDeps {
@@ -46,9 +46,11 @@ export function sdkSnapshotRoutes(deps: SdkSnapshotRouteDeps): Hono {
   const app = new Hono();
   const { codeMonitoring } = deps;
 
-  // SDKs are server-side clients and send no Origin; a web page must not register or capture.
+  // SDKs are server-side clients and send no Origin; a web page must not register or capture, nor, by
+  // an <img> that sends no Origin, check in as a service or hold one of the SDKs' event streams.
   app.use("/sdk/*", async (c, next) => {
     assertOwnOrigin(c.req.header("origin"), deps.hostPolicy, deps.port(), "the SDK protocol");
+    assertNotFromOtherSite(c.req.header("sec-fetch-site"), "the SDK protocol");
     await next();
   });
 
