@@ -103,15 +103,23 @@ export function startHeapCompaction(options: HeapCompactionOptions = {}): HeapCo
   const minGrowth = options.minGrowthBytes ?? 64 * 1024 * 1024;
   const largeStore = options.largeStore ?? (() => false);
   const growth = boundGrowth();
-  const gc = collector();
+  // The collector (a new V8 context) and the observer (perf_hooks) are made at the first look, a
+  // second after the start: made at once they took ~5 ms of a start on a slow machine.
+  let gc: (() => void) | null = null;
+  let observer: { disconnect(): void } | null = null;
   let baseline = getHeapStatistics().total_heap_size;
   let collections = 0;
   let quiet = 0;
   const state = { runs: 0, lastPauseMs: 0 };
-  const observer = new PerformanceObserver((list) => {
-    collections += list.getEntries().length;
-  });
-  observer.observe({ entryTypes: ["gc"] });
+
+  function watch(): void {
+    gc = collector();
+    const watching = new PerformanceObserver((list) => {
+      collections += list.getEntries().length;
+    });
+    watching.observe({ entryTypes: ["gc"] });
+    observer = watching;
+  }
 
   function compact(): void {
     if (gc === null) return;
@@ -129,6 +137,7 @@ export function startHeapCompaction(options: HeapCompactionOptions = {}): HeapCo
 
   let touched = false;
   const timer = setInterval(() => {
+    if (observer === null) watch();
     growth.apply(largeStore());
     quiet = collections === 0 && !touched ? quiet + 1 : 0;
     touched = false;
@@ -156,7 +165,7 @@ export function startHeapCompaction(options: HeapCompactionOptions = {}): HeapCo
     close() {
       clearInterval(timer);
       growth.apply(false);
-      observer.disconnect();
+      observer?.disconnect();
     },
   };
 }
