@@ -336,7 +336,7 @@ export class ErrorGroups {
       const t = group.ms[i] as number;
       // NaN (removed) fails every comparison.
       if (!(t >= lowMs && t <= highMs)) return false;
-      if (leaving !== undefined && leaving.has((group.occurrences[i] as Occurrence).traceId)) return false;
+      if (leaving?.has((group.occurrences[i] as Occurrence).traceId)) return false;
       return t < edgeLowMs || t > edgeHighMs ? inWindow(group.occurrences[i] as Occurrence) : true;
     };
 
