@@ -10,6 +10,7 @@ import {
   isExpired,
   panelRows,
   parseMaxCaptures,
+  serviceAwaitsCheckIn,
   UNPLACED,
   waitingText,
 } from "../../web/src/features/snapshots/breakpoint-model";
@@ -114,6 +115,29 @@ describe("breakpoint model", () => {
     expect(breakpointState(breakpoint("a"), NOW, false, contact({}))).toBe("disabled");
     expect(breakpointState(on, NOW, true, contact({}))).toBe("killed");
     expect(waitingText("checkout-api")).toBe("waiting for checkout-api's next check-in (within about 60 s)");
+  });
+
+  it("says a service waits for a check-in only while one of its breakpoints would capture once it asks", () => {
+    // The kill switch went on at 11:59:50 while checkout-api's Node SDK listened live: it heard the
+    // event and closed its stream, as it does, so it no longer listens and last asked before the change.
+    const contact = {
+      connectedSdks: {},
+      lastCheckIns: { "checkout-api": "2026-12-02T11:59:30.000Z" },
+      killSwitchChangedAt: "2026-12-02T11:59:50.000Z",
+    };
+    const enabled = breakpoint("a", { enabled: true });
+    const [group] = groupBreakpoints([enabled]);
+    expect(serviceAwaitsCheckIn(group!, NOW, true, contact)).toBe(false);
+    // The switch went off again: now the SDK must ask before it captures.
+    expect(serviceAwaitsCheckIn(group!, NOW, false, contact)).toBe(true);
+    // An expired or used-up breakpoint captures nothing once its SDK asks, and a disabled one neither.
+    for (const done of [
+      breakpoint("a", { enabled: true, expireAt: "2026-12-02T11:00:00.000Z" }),
+      breakpoint("a", { enabled: true, maxCaptures: 1, captureCount: 1 }),
+      breakpoint("a"),
+    ]) {
+      expect(serviceAwaitsCheckIn(groupBreakpoints([done])[0]!, NOW, false, contact)).toBe(false);
+    }
   });
 
   it("waits for the next check-in after a breakpoint is enabled, once its service has asked since the start", () => {

@@ -7,12 +7,12 @@ import { useMediaQuery } from "../../lib/use-media-query";
 import { BreakpointEditor } from "./BreakpointEditor";
 import { BreakpointRow } from "./BreakpointRow";
 import {
-  breakpointAwaitsCheckIn,
   groupBreakpoints,
   type PanelRow,
   panelRows,
   type SdkContact,
   type ServiceGroup,
+  serviceAwaitsCheckIn,
   waitingText,
 } from "./breakpoint-model";
 
@@ -33,12 +33,11 @@ export interface BreakpointsPanelProps {
   onFilter(id: string | null): void;
 }
 
-function ServiceHeading({ group, contact }: { group: ServiceGroup; contact: SdkContact }) {
+function ServiceHeading(props: { group: ServiceGroup; contact: SdkContact; killSwitch: boolean; nowMs: number }) {
+  const { group, contact } = props;
   const sdks = contact.connectedSdks[group.service] ?? 0;
   // Only while one of its breakpoints would capture once the SDK hears it.
-  const waiting = group.files.some((file) =>
-    file.breakpoints.some((breakpoint) => breakpoint.enabled && breakpointAwaitsCheckIn(breakpoint, contact)),
-  );
+  const waiting = serviceAwaitsCheckIn(group, props.nowMs, props.killSwitch, contact);
   return (
     <h2 class="bp-service-head" data-service={group.service}>
       <span class="service-chip">
@@ -68,7 +67,9 @@ export function BreakpointsPanel(props: BreakpointsPanelProps) {
   const renderRow = (row: PanelRow) => {
     switch (row.kind) {
       case "service":
-        return <ServiceHeading group={row.group} contact={props.contact} />;
+        return (
+          <ServiceHeading group={row.group} contact={props.contact} killSwitch={props.killSwitch} nowMs={props.nowMs} />
+        );
       case "file":
         return (
           <h3 class="bp-file-head mono" title={row.filePath}>

@@ -120,6 +120,22 @@ export function breakpointState(
   return "capturing";
 }
 
+/**
+ * Whether a service's heading says it waits for a check-in: only while one of its breakpoints is
+ * "waiting" (breakpointState), so never while the kill switch is on (a Node SDK that heard it live
+ * closes its stream at once, and nothing would capture anyway) nor for an expired or used-up one.
+ */
+export function serviceAwaitsCheckIn(
+  group: ServiceGroup,
+  nowMs: number,
+  killSwitch: boolean,
+  contact: SdkContact,
+): boolean {
+  return group.files.some((file) =>
+    file.breakpoints.some((breakpoint) => breakpointState(breakpoint, nowMs, killSwitch, contact) === "waiting"),
+  );
+}
+
 /** How long an SDK that is not listening live may take to ask again (Node's poll while the kill switch was on). */
 export const CHECK_IN_TEXT = "within about 60 s";
 
