@@ -12,6 +12,7 @@ import {
   parseMaxCaptures,
   serviceAwaitsCheckIn,
   UNPLACED,
+  unregisteredNote,
   waitingText,
 } from "../../web/src/features/snapshots/breakpoint-model";
 import { placeOf, placeTitle, whereText } from "../../web/src/features/snapshots/code-place";
@@ -169,6 +170,18 @@ describe("breakpoint model", () => {
     expect(breakpointState(captured, NOW, false, contact({ "checkout-api": "2026-12-02T11:59:40.000Z" }))).toBe(
       "capturing",
     );
+  });
+
+  it("tells an empty page why SDKs that ask for breakpoints may not register one again", () => {
+    // No SDK asked since the start: nothing to explain.
+    expect(unregisteredNote([])).toBeNull();
+    // Restarted without --db: the running app asks, but its SDK registered its locations with the last run.
+    const one = unregisteredNote(["frontend"]);
+    expect(one).toContain("frontend asks for breakpoints, but none has registered one with this run");
+    expect(one).toContain("registers them again only when it restarts");
+    expect(one).toContain("--db");
+    expect(unregisteredNote(["frontend", "backend"])).toMatch(/^frontend and backend ask for breakpoints/);
+    expect(unregisteredNote(["a", "b", "c", "d", "e", "f", "g"])).toMatch(/^a, b, c, d and e \(and 2 more\) ask /);
   });
 
   it("reads the edit form", () => {

@@ -2,6 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api } from "../../api/client";
 import { CopyButton } from "../../components/CopyButton";
 import { SetupTabs } from "../../components/SetupTabs";
+import { unregisteredNote } from "./breakpoint-model";
 import { codeMonitoringSnippets, defaultSetupTab } from "./monitoring-setup";
 
 const TAB_KEY = "tracekit-local.snapshots-setup";
@@ -23,7 +24,7 @@ function rememberTab(id: string): void {
 }
 
 /** What to do to see anything here: shown while no breakpoint exists. */
-export function SetupHelp() {
+export function SetupHelp({ checkedIn }: { checkedIn: readonly string[] }) {
   // The SDK language of the newest spans here: the app most likely to be set up next.
   const [languages, setLanguages] = useState<string[]>([]);
   const [remembered] = useState(rememberedTab);
@@ -46,9 +47,15 @@ export function SetupHelp() {
 
   const tab: string = picked ?? defaultSetupTab(languages, remembered);
   const demoCommand = `tracekit-local demo --url ${location.origin}`;
+  const unregistered = unregisteredNote(checkedIn);
   return (
     <div class="snap-setup" data-testid="snapshots-setup">
       <h2>No breakpoints yet</h2>
+      {unregistered !== null && (
+        <p class="snap-unregistered" data-testid="snapshots-unregistered">
+          {unregistered}
+        </p>
+      )}
       <p class="muted">
         A TraceKit SDK with code monitoring on, pointed at this server, registers a breakpoint here by itself the first
         time your code calls <code>capture_snapshot(label, variables)</code> (Python) or{" "}

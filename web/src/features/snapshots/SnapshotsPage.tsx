@@ -66,7 +66,7 @@ export function SnapshotsPage() {
       )}
       <SdkEvents events={events} nowMs={nowMs} />
       {bps.loaded && bps.breakpoints.length === 0 ? (
-        <SetupHelp />
+        <SetupHelp checkedIn={Object.keys(bps.contact.lastCheckIns)} />
       ) : (
         <BreakpointsPanel
           breakpoints={bps.breakpoints}

@@ -174,6 +174,27 @@ export function deleteQuestion(
   return `Delete ${name} at ${where}?\n\n${gone}\n\n${keep}`;
 }
 
+/**
+ * What the empty page says when SDKs ask for breakpoints but none is registered: a TraceKit SDK
+ * registers each code location once per process run and remembers it, so an app that registered with
+ * an earlier run of this server (breakpoints kept only with --db) never registers again until it
+ * restarts. Null when no service has asked since this server started.
+ */
+export function unregisteredNote(checkedIn: readonly string[]): string | null {
+  if (checkedIn.length === 0) return null;
+  const shown = checkedIn.slice(0, 5);
+  const names =
+    shown.length === 1 ? shown[0] : `${shown.slice(0, -1).join(", ")} and ${shown[shown.length - 1] as string}`;
+  const more = checkedIn.length > shown.length ? ` (and ${checkedIn.length - shown.length} more)` : "";
+  const verb = checkedIn.length === 1 ? "asks" : "ask";
+  return (
+    `${names}${more} ${verb} for breakpoints, but none has registered one with this run of tracekit-local. ` +
+    "An SDK registers each capture location once per process: an app that registered its locations with an " +
+    "earlier run registers them again only when it restarts (start tracekit-local with --db to keep breakpoints " +
+    "across its restarts)."
+  );
+}
+
 /** The expiry choices of the edit form, in minutes from now (null: never). */
 export const EXPIRY_CHOICES: { label: string; minutes: number | null }[] = [
   { label: "never", minutes: null },
