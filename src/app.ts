@@ -44,7 +44,7 @@ export type AppEvent =
   /** Breakpoints registered, remade, switched or capturing, and the kill switch (see CodeMonitoringEvent). */
   | { type: "code-monitoring"; event: CodeMonitoringEvent }
   /** A service's SDKs started listening live for breakpoint changes (`streams` open), or stopped (0). */
-  | { type: "sdk-listening"; service: string; streams: number }
+  | { type: "sdk-listening"; service: string; streams: number; killSwitch: boolean }
   /** The `--db` file is held by another process (often a tracekit-local still closing): waiting up to `ms`. */
   | { type: "db-busy"; path: string; ms: number }
   /** An OTLP/gRPC exporter sent to an HTTP port (`port`); `grpcPort` is the one for it, if listening. */
@@ -173,7 +173,8 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
       const now = sdkStreams.counts();
       for (const service of new Set([...Object.keys(listening), ...Object.keys(now)])) {
         const streams = now[service] ?? 0;
-        if ((listening[service] ?? 0) === 0 || streams === 0) onEvent({ type: "sdk-listening", service, streams });
+        if ((listening[service] ?? 0) === 0 || streams === 0)
+          onEvent({ type: "sdk-listening", service, streams, killSwitch: codeMonitoringStore.killSwitch() });
       }
       listening = now;
     },

@@ -190,7 +190,7 @@ export function createEventPrinter(
       return;
     }
     if (event.type === "sdk-listening") {
-      print(sdkListeningLine(event.service, event.streams));
+      print(sdkListeningLine(event.service, event.streams, event.killSwitch));
       return;
     }
     if (event.type === "db-busy") {
