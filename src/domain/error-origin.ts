@@ -5,11 +5,18 @@
  * it. Pure; reads the trace's spans only.
  */
 import { type ErrorOccurrence, errorOccurrencesOf } from "./error-fingerprint.js";
+import { isOuterTelling, tellSameRequest } from "./same-request.js";
 import type { Span } from "./span.js";
 
 /** A trace's spans by parent span id: build once for several `errorsBelow` questions on one trace. */
 export type SpanChildren = Map<string, Span[]>;
 
+/**
+ * The spans by parent, where of two SERVER / CONSUMER spans of one service under the same caller
+ * that tell one request (same-request.ts: the TraceKit Node SDK's Express middleware takes the
+ * caller's context, so its span sits beside the HTTP instrumentation's instead of inside it), the
+ * inner one reads as a child of the outer one, as when a framework nests its span.
+ */
 export function spanChildren(spans: readonly Span[]): SpanChildren {
   const children: SpanChildren = new Map();
   for (const span of spans) {
@@ -21,7 +28,55 @@ export function spanChildren(spans: readonly Span[]): SpanChildren {
     }
     list.push(span);
   }
+  for (const [parent, list] of [...children]) {
+    const nested = nestSameRequests(children, list);
+    if (nested !== list) children.set(parent, nested);
+  }
   return children;
+}
+
+/** Pairs past this many entry spans of one service under one caller are not looked for (a fan-out, not a request told twice). */
+const MAX_TELLINGS = 64;
+
+const msOf = (span: Span): [number, number] => [
+  Number(span.startTimeUnixNano) / 1e6,
+  Number(span.endTimeUnixNano) / 1e6,
+];
+
+/** `siblings` without the inner tellings of a request, each moved under its outer telling; `siblings` itself when none. */
+function nestSameRequests(children: SpanChildren, siblings: Span[]): Span[] {
+  const byService = new Map<string, Span[]>();
+  for (const span of siblings) {
+    if (span.kind !== "SERVER" && span.kind !== "CONSUMER") continue;
+    const list = byService.get(span.service);
+    if (list === undefined) byService.set(span.service, [span]);
+    else list.push(span);
+  }
+  let moved: Set<Span> | null = null;
+  for (const entries of byService.values()) {
+    if (entries.length < 2 || entries.length > MAX_TELLINGS) continue;
+    const outers: Span[] = [];
+    for (const span of entries) {
+      const [start, end] = msOf(span);
+      const outer = outers.find((o) => {
+        const [oStart, oEnd] = msOf(o);
+        return tellSameRequest(oStart, oEnd, start, end);
+      });
+      if (outer === undefined) {
+        outers.push(span);
+        continue;
+      }
+      const [oStart, oEnd] = msOf(outer);
+      const [inner, keeper] = isOuterTelling(oStart, oEnd, start, end) ? [span, outer] : [outer, span];
+      if (keeper !== outer) outers[outers.indexOf(outer)] = keeper;
+      moved ??= new Set();
+      moved.add(inner);
+      const under = children.get(keeper.spanId);
+      if (under === undefined) children.set(keeper.spanId, [inner]);
+      else under.push(inner);
+    }
+  }
+  return moved === null ? siblings : siblings.filter((span) => !moved.has(span));
 }
 
 /**
@@ -31,16 +86,19 @@ export function spanChildren(spans: readonly Span[]): SpanChildren {
  * span that then succeeded started nothing.
  */
 export function errorsBelow(children: SpanChildren, spanId: string): ErrorOccurrence[] {
-  // The spans below, each before its own children (a trace with a cycle is walked once).
+  // The spans below, each before its own children (a trace with a cycle is walked once), and the
+  // span each is under in `children` (not always its parentSpanId: see spanChildren).
   const below: Span[] = [];
+  const under = new Map<string, string>();
   const seen = new Set<string>([spanId]);
-  const stack = [...(children.get(spanId) ?? [])];
+  const stack: [Span, string][] = (children.get(spanId) ?? []).map((child) => [child, spanId]);
   while (stack.length > 0) {
-    const span = stack.pop() as Span;
+    const [span, parent] = stack.pop() as [Span, string];
     if (seen.has(span.spanId)) continue;
     seen.add(span.spanId);
     below.push(span);
-    for (const child of children.get(span.spanId) ?? []) stack.push(child);
+    under.set(span.spanId, parent);
+    for (const child of children.get(span.spanId) ?? []) stack.push([child, span.spanId]);
   }
   const own = new Map<string, ErrorOccurrence[]>();
   for (const span of below) {
@@ -53,8 +111,7 @@ export function errorsBelow(children: SpanChildren, spanId: string): ErrorOccurr
   const failsBelow = new Set<string>();
   for (let i = below.length - 1; i >= 0; i--) {
     const span = below[i] as Span;
-    const parent = span.parentSpanId as string;
-    if (own.has(span.spanId) || failsBelow.has(span.spanId)) failsBelow.add(parent);
+    if (own.has(span.spanId) || failsBelow.has(span.spanId)) failsBelow.add(under.get(span.spanId) as string);
   }
   const deepest: ErrorOccurrence[] = [];
   for (const span of below) {

@@ -28,7 +28,57 @@ function chain(): Span[] {
   return spans;
 }
 
+/**
+ * A request through two services whose TraceKit Node SDK Express middleware puts its SERVER span beside
+ * the HTTP instrumentation's (both under the caller's span), as the real SDK 1.7 does: the handler's
+ * query fails, the handler records "db failed", and every span up to the frontend's root fails.
+ */
+function besideHttpSpan(): Span[] {
+  const exception = (message: string) => ({
+    name: "exception",
+    timeUnixNano: 0n,
+    attributes: { "exception.type": "Error", "exception.message": message },
+    droppedAttributesCount: 0,
+  });
+  const span = (
+    id: number,
+    parent: number | null,
+    service: string,
+    kind: Span["kind"],
+    start: number,
+    end: number,
+  ) => ({
+    ...makeSpan({ trace: 3, span: id, parent, service, error: true, start, end }),
+    kind,
+  });
+  return [
+    span(1, null, "frontend", "SERVER", 0, 12.4),
+    span(2, 1, "frontend", "SERVER", 0, 10.5),
+    span(3, 2, "frontend", "CLIENT", 1, 10.8),
+    // The backend's HTTP span and, beside it, the middleware's: one request told twice.
+    span(4, 3, "backend", "SERVER", 2, 10.3),
+    { ...span(5, 3, "backend", "SERVER", 2, 9), events: [exception("db failed")] },
+    { ...span(6, 5, "backend", "INTERNAL", 3, 8.5), events: [exception('relation "ordrs" does not exist')] },
+    // A second request of the same call, after the first (a retry): its own failure, not the first's.
+    span(7, 3, "backend", "SERVER", 10.4, 10.7),
+  ];
+}
+
 describe("errorsBelow", () => {
+  it("reads the inner of two SERVER spans telling one request beside each other as inside the outer one", () => {
+    const spans = spanChildren(besideHttpSpan());
+    const below = (id: number) => errorsBelow(spans, spanId(id)).map((e) => [e.spanId, e.message]);
+    const query = [spanId(6), 'relation "ordrs" does not exist'];
+    // The HTTP span's 500 is the middleware's failure passed along, as if the middleware were inside it.
+    expect(below(4)).toEqual([query]);
+    expect(below(5)).toEqual([query]);
+    // Up the chain the query is the one origin: the backend's HTTP span failed because of it.
+    expect(below(1)).toEqual([query, [spanId(7), "failed"]]);
+    expect(below(3)).toEqual([query, [spanId(7), "failed"]]);
+    expect(below(6)).toEqual([]);
+    expect(below(7)).toEqual([]);
+  });
+
   it("finds the deepest failures below a failing span, oldest first; a caught exception is none", () => {
     const spans = spanChildren(chain());
     for (const span of [1, 2, 3]) {
