@@ -9,9 +9,10 @@ import { isDeepStrictEqual } from "node:util";
 import { describe, expect, it } from "vitest";
 import { prng } from "../../bench/fuzz-lib.mjs";
 import { fuzzSeeds } from "../../bench/fuzz-seeds.mjs";
-import { decodeTraceRequestJsonDirect } from "../../src/otlp/json/direct-traces.js";
+import { decodeTraceRequestJsonDirect, traceRequestJsonDirectSteps } from "../../src/otlp/json/direct-traces.js";
 import { parseOtlpJson } from "../../src/otlp/json/parse.js";
 import { decodeTraceRequestJson, type JsonTraceDecodeOptions } from "../../src/otlp/json/traces.js";
+import { DEFAULT_REQUEST_LIMITS, runToEnd } from "../../src/otlp/limits.js";
 import type { TraceDecodeResult } from "../../src/otlp/traces.js";
 import { EVERYTHING, mutatedBodies, sdkBody } from "./trace-json-bodies.js";
 
@@ -26,9 +27,18 @@ function general(body: Uint8Array, options: JsonTraceDecodeOptions): TraceDecode
   }
 }
 
-/** Checks the direct reader against the general path on `body`; true when the direct reader read it. */
+/**
+ * Checks the direct reader against the general path on `body`, and its steps for a large body against
+ * it, with every span's lists read in steps of one entry (as only the widest spans are read there);
+ * true when the direct reader read it.
+ */
 function agrees(body: Uint8Array, options: JsonTraceDecodeOptions = {}): boolean {
   const direct = decodeTraceRequestJsonDirect(body, options);
+  const inSteps = runToEnd(traceRequestJsonDirectSteps(body, options, DEFAULT_REQUEST_LIMITS, 0));
+  if (!isDeepStrictEqual(inSteps, direct)) {
+    expect(inSteps, new TextDecoder().decode(body).slice(0, 2000)).toEqual(direct);
+    expect.fail(`the reader in steps differs (strictly) on ${new TextDecoder().decode(body).slice(0, 500)}`);
+  }
   if (direct === null) return false;
   const expected = general(body, options);
   if (!isDeepStrictEqual(direct, expected)) {

@@ -16,6 +16,7 @@ import {
   MAX_EVENTS_PER_SPAN,
   MAX_VALUES_PER_ITEM,
   OtlpLimitError,
+  Pacer,
   type RequestLimits,
   runPaced,
   runToEnd,
@@ -176,6 +177,61 @@ describe("large OTLP/JSON trace bodies are read straight from their bytes, in st
     expect(decodeTraceRequestJson(parseOtlpJson(deepBytes)).spans).toHaveLength(3600);
     expect(() => runToEnd(traceRequestJsonSteps(deepBytes))).toThrow("JSON nested deeper than 148 levels");
     expect(() => runToEnd(largeTraceRequestJsonSteps(deepBytes))).toThrow("JSON nested deeper than 148 levels");
+  });
+});
+
+describe("a span of long attribute lists in a large OTLP/JSON body", () => {
+  const ints = (n: number) => Array.from({ length: n }, (_, i) => ({ intValue: String(i) }));
+  /** A pacer that ends the slice at every step: what ran between two steps shows where they end. */
+  class EveryStep extends Pacer {
+    override due(): boolean {
+      return true;
+    }
+  }
+
+  it("is read in steps, other work running between them, into the span read in one go", async () => {
+    // Lists past every bound, at the span's level and nested: attributes of 1,000 entries (the
+    // bench's span of 1,000 of them, 18 MB, cut down), a kvlist holding a long list, a list in a list.
+    const span = {
+      traceId: newTraceId(),
+      spanId: newSpanId(),
+      name: "wide",
+      attributes: [
+        {
+          key: "map",
+          value: { kvlistValue: { values: [{ key: "list", value: { arrayValue: { values: ints(1500) } } }] } },
+        },
+        {
+          key: "nested",
+          value: { arrayValue: { values: [{ arrayValue: { values: ints(1200) } }, { stringValue: "x" }] } },
+        },
+        ...Array.from({ length: 200 }, (_, i) => ({
+          key: `k${i}`,
+          value: { arrayValue: { values: ints(MAX_ENTRIES_PER_VALUE) } },
+        })),
+      ],
+      droppedAttributesCount: 1,
+      status: { code: 2 },
+    };
+    const bytes = encode({ resourceSpans: [{ scopeSpans: [{ spans: [span] }] }] });
+    const whole = decodeTraceRequestJsonDirect(bytes);
+    expect(whole).toEqual(decodeTraceRequestJson(parseOtlpJson(bytes)));
+    expect(whole?.spans).toHaveLength(1);
+    expect(whole?.spans[0]?.droppedAttributesCount).toBeGreaterThan(100);
+    let turns = 0;
+    const counting = setInterval(() => turns++, 0);
+    try {
+      const steps = traceRequestJsonDirectSteps(bytes);
+      let count = 0;
+      for (let step = steps.next(); step.done !== true; step = steps.next()) count++;
+      expect(count).toBeGreaterThan(10);
+      const paced = await runPaced(traceRequestJsonDirectSteps(bytes), new EveryStep());
+      expect(paced).toEqual(whole);
+      expect(turns).toBeGreaterThan(1);
+    } finally {
+      clearInterval(counting);
+    }
+    expect(runToEnd(largeTraceRequestJsonSteps(bytes))).toEqual(whole);
   });
 });
 

@@ -141,6 +141,16 @@ export class JsonBytes {
    * general path.
    */
   itemValues = 0;
+  /**
+   * How far a reader that reads in one go may read before it stops and leaves the rest to one that
+   * reads in steps (the direct trace reader's large bodies, span by span); no bound by default.
+   */
+  readTo = Number.POSITIVE_INFINITY;
+  /** The place `setMark` saved, for `backToMark`. */
+  private markPos = 0;
+  private markDepth = 0;
+  private markContainers = 0;
+  private markEntriesDropped = 0;
   private readonly text: Latin1Text;
   private readonly end: number;
   /**
@@ -163,6 +173,22 @@ export class JsonBytes {
     this.end = bytes.length;
     this.maxDepth = limits.maxJsonDepth;
     this.maxContainers = limits.maxValues;
+  }
+
+  /** Saves the cursor's place (and what it has counted) for `backToMark`. */
+  setMark(): void {
+    this.markPos = this.pos;
+    this.markDepth = this.depth;
+    this.markContainers = this.containers;
+    this.markEntriesDropped = this.entriesDropped;
+  }
+
+  /** Back to the place `setMark` saved, as if nothing after it had been read. */
+  backToMark(): void {
+    this.pos = this.markPos;
+    this.depth = this.markDepth;
+    this.containers = this.markContainers;
+    this.entriesDropped = this.markEntriesDropped;
   }
 
   /** Steps into the object or array whose opening byte is at `pos`. */
