@@ -285,6 +285,11 @@ describe("trace API", () => {
     const missing = await getJson(`/api/traces/${newTraceId()}`);
     expect(missing.status).toBe(404);
     expect(missing.body.error.code).toBe("trace_not_found");
+    // The web app's trace page asks so that a trace not stored is an answer, not a failed request.
+    const missingForPage = await getJson(`/api/traces/${newTraceId()}?missing=null`);
+    expect(missingForPage.status).toBe(200);
+    expect(missingForPage.body).toBeNull();
+    expect((await getJson(`/api/traces/${traceId}?missing=null`)).body.traceId).toBe(traceId);
     const bad = await getJson("/api/traces/not-an-id");
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toBeTruthy();

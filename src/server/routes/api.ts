@@ -304,7 +304,12 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
       throw new AppError(400, "invalid_trace_id", `"${raw.slice(0, 64)}" is not a trace id (32 hex digits)`);
     }
     const spans = deps.store.getTrace(traceId);
-    if (spans === undefined) throw new AppError(404, "trace_not_found", `no trace ${traceId} is stored`);
+    if (spans === undefined) {
+      // The web app asks with ?missing=null: a page for a trace not (yet) stored is an answer for it,
+      // and a 404 would be logged in the browser's console as a failed request.
+      if (c.req.query("missing") === "null") return c.json(null);
+      throw new AppError(404, "trace_not_found", `no trace ${traceId} is stored`);
+    }
     const name = deps.store.getSummaries([traceId])[0]?.name ?? "";
     const body: TraceResponse = {
       traceId,

@@ -82,6 +82,15 @@ export async function request<T>(
   return (text === "" ? undefined : parse(text)) as T;
 }
 
+/**
+ * Where the page reads one trace: `?missing=null` asks for a 200 answering `null` when it is not
+ * stored, so that opening such a trace leaves no failed request in the browser's console. The
+ * server's preload hint for a trace page names this same path.
+ */
+export function tracePath(traceId: string): string {
+  return `/api/traces/${encodeURIComponent(traceId)}?missing=null`;
+}
+
 export interface TraceListParams {
   service?: string;
   name?: string;
@@ -152,8 +161,12 @@ export const api = {
   traces: (params: TraceListParams, signal?: AbortSignal) =>
     refusedLocally(params.q, "spans") ??
     request<TraceListResponse>(`/api/traces${traceListQuery(params)}`, signal ? { signal } : undefined),
+  /** Rejects with an ApiError 404 when the trace is not stored, which the server says with a 200 (see `tracePath`). */
   trace: (traceId: string, signal?: AbortSignal) =>
-    request<TraceResponse>(`/api/traces/${encodeURIComponent(traceId)}`, signal ? { signal } : undefined),
+    request<TraceResponse | null>(tracePath(traceId), signal ? { signal } : undefined).then((trace) => {
+      if (trace === null) throw new ApiError(404, "trace_not_found", `no trace ${traceId} is stored`);
+      return trace;
+    }),
   services: (params: Record<string, string | number | undefined> = {}) =>
     request<ServicesResponse>(`/api/services${query(params)}`),
   serviceOperations: (service: string, params: Record<string, string | number | undefined>) =>
