@@ -41,10 +41,17 @@ function safe(text: string, max = MAX_TEXT): string {
 
 const pad = (n: number, width = 2) => String(n).padStart(width, "0");
 
-/** Local time of day with milliseconds, from nanoseconds since the epoch. */
-export function clock(unixNano: string): string {
+/**
+ * Local time of day with milliseconds, from nanoseconds since the epoch, after the local date
+ * (`2026-03-01 12:03:07.123`) when that is not `now`'s: a record of another day (an app whose clock
+ * is off, logs sent late, an import) must not read as today's.
+ */
+export function clock(unixNano: string, now: Date = new Date()): string {
   const d = new Date(Number(BigInt(unixNano) / 1_000_000n));
-  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+  const time = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+  const date = `${pad(d.getFullYear(), 4)}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  const today = `${pad(now.getFullYear(), 4)}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+  return date === today ? time : `${date} ${time}`;
 }
 
 export function duration(ms: number): string {
@@ -58,9 +65,9 @@ export function duration(ms: number): string {
 const count = (n: number, one: string) => `${n} ${n === 1 ? one : `${one}s`}`;
 
 /** `12:03:07.123  checkout  GET /orders  120 ms  5 spans  1 error  4bf92f35…` */
-export function traceLine(trace: TraceSummaryJson, p: Palette): string {
+export function traceLine(trace: TraceSummaryJson, p: Palette, now?: Date): string {
   const parts = [
-    p.dim(clock(trace.startTimeUnixNano)),
+    p.dim(clock(trace.startTimeUnixNano, now)),
     p.cyan(safe(trace.service, 60)),
     p.bold(safe(trace.name) || "(unnamed)"),
     duration(trace.durationMs),
@@ -82,10 +89,10 @@ function errorMessage(span: SpanJson): string {
 }
 
 /** `12:03:07.123  payments  charge card  card declined  4bf92f35…` */
-export function errorLine(span: SpanJson, p: Palette): string {
+export function errorLine(span: SpanJson, p: Palette, now?: Date): string {
   const message = errorMessage(span);
   return [
-    p.dim(clock(span.endTimeUnixNano)),
+    p.dim(clock(span.endTimeUnixNano, now)),
     p.cyan(safe(span.service, 60)),
     p.bold(safe(span.name) || "(unnamed)"),
     p.red(message ? safe(message) : "error"),
@@ -101,11 +108,11 @@ function severityStyle(severity: LogSeverity, p: Palette): (text: string) => str
 }
 
 /** `12:03:07.123  ERROR  checkout  payment failed for order 42  4bf92f35…` */
-export function logLine(log: LogRecordJson, p: Palette): string {
+export function logLine(log: LogRecordJson, p: Palette, now?: Date): string {
   const body = log.body === null ? "" : typeof log.body === "string" ? log.body : JSON.stringify(log.body);
   const level = log.severity === "UNSPECIFIED" ? log.severityText || "-" : log.severity;
   const parts = [
-    p.dim(clock(log.timeUnixNano)),
+    p.dim(clock(log.timeUnixNano, now)),
     severityStyle(log.severity, p)(safe(level, 12).padEnd(5)),
     p.cyan(safe(log.service, 60)),
     safe(log.eventName ? `${log.eventName} ${body}` : body) || p.dim("(no body)"),

@@ -34,17 +34,46 @@ describe("tail lines", () => {
   });
 
   it("prints a trace on one line with its counts, and no control character it was sent", () => {
-    const line = traceLine(trace, palette(false));
+    const sameDay = new Date(1_700_000_000_123);
+    const line = traceLine(trace, palette(false), sameDay);
     expect(line).toMatch(
       /^\d\d:\d\d:\d\d\.123 {2}shop {2}GET \/orders \[2J {2}120 ms {2}5 spans {2}1 error {2}4bf92f35/,
     );
     expect(line).not.toContain("\u001b");
   });
 
+  it("prints the local date before the time of a trace, span or log record of another day than today", () => {
+    const sent = new Date(1_700_000_000_123);
+    const date = `${sent.getFullYear()}-${String(sent.getMonth() + 1).padStart(2, "0")}-${String(sent.getDate()).padStart(2, "0")}`;
+    const time = `${String(sent.getHours()).padStart(2, "0")}:${String(sent.getMinutes()).padStart(2, "0")}:${String(sent.getSeconds()).padStart(2, "0")}.123`;
+    const nextDay = new Date(sent.getTime() + 24 * 3_600_000);
+    expect(traceLine(trace, palette(false), nextDay)).toMatch(new RegExp(`^${date} ${time} {2}shop {2}GET`));
+    expect(traceLine(trace, palette(false), sent)).toMatch(new RegExp(`^${time} {2}shop {2}GET`));
+    const log = {
+      id: "1",
+      timeUnixNano: "1700000000123000000",
+      severity: "INFO",
+      severityText: "",
+      body: "hello",
+      service: "shop",
+      traceId: null,
+    } as unknown as LogRecordJson;
+    expect(logLine(log, palette(false), nextDay)).toBe(`${date} ${time}  INFO   shop  hello`);
+    const span = {
+      traceId: trace.traceId,
+      name: "charge",
+      service: "payments",
+      endTimeUnixNano: "1700000000123000000",
+      status: { code: "ERROR", message: "declined" },
+      events: [],
+    } as unknown as SpanJson;
+    expect(errorLine(span, palette(false), nextDay)).toMatch(new RegExp(`^${date} ${time} {2}payments {2}charge`));
+  });
+
   it("drops bidi controls, which would reorder the line, and keeps it one line", () => {
     const bidi = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c";
     const reordered = { ...trace, name: `pay ${bidi}\u202egnp.exe\u202c done\u001b`, service: `sh\u2067op\u2069` };
-    const line = traceLine(reordered, palette(false));
+    const line = traceLine(reordered, palette(false), new Date(1_700_000_000_123));
     expect(line).toMatch(/^\S+ {2}shop {2}pay gnp\.exe done {2}120 ms/);
     expect([...line].filter((c) => bidi.includes(c))).toEqual([]);
     const log = {
@@ -111,7 +140,9 @@ describe("tail lines", () => {
       service: "shop",
       traceId: null,
     } as unknown as LogRecordJson;
-    expect(logLine(log, palette(false))).toMatch(/^\S+ {2}WARN {3}shop {2}\{"order":42\}$/);
+    expect(logLine(log, palette(false), new Date(1_700_000_000_123))).toMatch(
+      /^\S+ {2}WARN {3}shop {2}\{"order":42\}$/,
+    );
   });
 
   it("writes durations at a useful precision", () => {
