@@ -166,5 +166,6 @@ export function logToJson({ seq, record }: StoredLog): LogRecordJson {
   if (record.eventName !== undefined) json.eventName = record.eventName;
   if (record.flags !== undefined) json.flags = record.flags;
   if (record.droppedAttributesCount !== undefined) json.droppedAttributesCount = record.droppedAttributesCount;
+  if (record.bytes !== undefined) json.bytes = record.bytes;
   return json;
 }

@@ -551,6 +551,11 @@ export interface LogRecordJson {
   resource: Attributes;
   scope: { name: string; version: string; attributes?: Attributes };
   droppedAttributesCount?: number;
+  /**
+   * Which values were sent as OTLP bytes, shown as base64 strings: `body: true`, and the keys of such
+   * attributes. Absent when none was.
+   */
+  bytes?: { body?: true; attributes?: string[] };
 }
 
 /**

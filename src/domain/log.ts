@@ -33,6 +33,33 @@ export interface LogRecord {
   eventName?: string;
   flags?: number;
   droppedAttributesCount?: number;
+  /**
+   * Which values arrived as OTLP `bytes` (kept as base64 strings, which alone could not be told from
+   * text): the body, and the keys of such attributes. Absent when none did.
+   */
+  bytes?: LogBytes;
+}
+
+/** The body and top-level attributes of a log record that were OTLP bytes (see LogRecord.bytes). */
+export interface LogBytes {
+  body?: true;
+  attributes?: string[];
+}
+
+/** `LogRecord.bytes` from what a decoder saw, or undefined when nothing was bytes. */
+export function logBytes(body: boolean, attributes: readonly string[]): LogBytes | undefined {
+  if (!body && attributes.length === 0) return undefined;
+  const bytes: LogBytes = {};
+  if (body) bytes.body = true;
+  if (attributes.length > 0) bytes.attributes = [...attributes];
+  return bytes;
+}
+
+function sameBytes(a: LogBytes | undefined, b: LogBytes | undefined): boolean {
+  if (a?.body !== b?.body) return false;
+  const x = a?.attributes ?? [];
+  const y = b?.attributes ?? [];
+  return x.length === y.length && x.every((key) => y.includes(key));
 }
 
 /** A stored record and the number the store gave it on arrival (its id, and the order ties break by). */
@@ -62,6 +89,7 @@ export function sameLogRecord(a: LogRecord, b: LogRecord): boolean {
     a.eventName === b.eventName &&
     a.flags === b.flags &&
     a.droppedAttributesCount === b.droppedAttributesCount &&
+    sameBytes(a.bytes, b.bytes) &&
     sameValue(a.body, b.body, 0) &&
     sameAttributes(a.attributes, b.attributes, 0) &&
     sameAttributes(a.resource, b.resource, 0) &&

@@ -1,7 +1,7 @@
 /**
  * The AnyValue → AttrValue mapping both OTLP decoders share (it is the public REST contract):
  * int64 stays a number only while exact, non-finite doubles become strings (JSON has no NaN),
- * bytes become base64.
+ * bytes become base64 (a log record names which of its values were bytes: LogRecord.bytes).
  */
 import type { AttrValue } from "../domain/span.js";
 
@@ -22,3 +22,10 @@ export function int64Attr(value: bigint): number | string {
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const MIN_SAFE = -MAX_SAFE;
+
+/** Keeps `keys` the attribute keys whose value (the last one, when a key repeats) was OTLP bytes. */
+export function noteBytesKey(keys: string[], key: string, bytes: boolean): void {
+  const at = keys.indexOf(key);
+  if (bytes && at === -1) keys.push(key);
+  else if (!bytes && at !== -1) keys.splice(at, 1);
+}

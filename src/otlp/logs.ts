@@ -3,7 +3,7 @@
  * record as read off the wire into a domain `LogRecord` or a rejection, as ./traces.ts does for spans.
  */
 import { parseHexId } from "../domain/ids.js";
-import { type LogRecord, logTimes, severityOf } from "../domain/log.js";
+import { type LogRecord, logBytes, logTimes, severityOf } from "../domain/log.js";
 import { type Attributes, type AttrValue, type InstrumentationScope, serviceNameOf } from "../domain/span.js";
 import { badId, checkHexId, isZeroId, MAX_REPORTED_ERRORS, newAttributes } from "./traces.js";
 
@@ -36,6 +36,10 @@ export interface WireLogRecord {
   traceId: string;
   spanId: string;
   eventName: string;
+  /** The body was OTLP bytes (a base64 string in `body`). */
+  bodyIsBytes: boolean;
+  /** Keys of the attributes whose value was OTLP bytes. */
+  bytesKeys: string[];
 }
 
 /** Clears a scratch record for the next one; the attributes object is new because it is stored. */
@@ -53,6 +57,8 @@ export function resetWireLog(w: WireLogRecord): WireLogRecord {
   w.traceId = "";
   w.spanId = "";
   w.eventName = "";
+  w.bodyIsBytes = false;
+  w.bytesKeys = [];
   return w;
 }
 
@@ -145,6 +151,11 @@ export class LogBatch {
     if (w.flags !== 0) record.flags = w.flags;
     const droppedAttributesCount = w.droppedAttributesCount + w.attributesOverLimit;
     if (droppedAttributesCount !== 0) record.droppedAttributesCount = droppedAttributesCount;
+    const bytes = logBytes(
+      w.bodyIsBytes && typeof w.body === "string",
+      w.bytesKeys.filter((key) => key in w.attributes),
+    );
+    if (bytes !== undefined) record.bytes = bytes;
     this.logs.push(record);
   }
 

@@ -1,5 +1,5 @@
 /** A LogRecord as a `log_records` row and back (see log-sqlite-schema.ts for the columns). */
-import { LOG_SEVERITIES, type LogRecord, type StoredLog } from "../domain/log.js";
+import { LOG_SEVERITIES, type LogBytes, type LogRecord, type StoredLog } from "../domain/log.js";
 import type { Attributes, AttrValue, InstrumentationScope } from "../domain/span.js";
 import type { LogRow } from "./log-sqlite-schema.js";
 import { attributesHaveBoxedNumber, decodeJson, encodeJson, hasBoxedNumber } from "./sqlite-json.js";
@@ -26,7 +26,9 @@ type LogBody = [
   flags: number | null,
   droppedAttributesCount: number | null,
   /** 1 when the observed time is this server's (LogRecord.observedOnArrival); absent in rows from before it. */
-  observedOnArrival?: 1,
+  observedOnArrival?: 1 | 0,
+  /** LogRecord.bytes; absent in rows from before it. */
+  bytes?: LogBytes,
 ];
 
 export function encodeLogBody(record: LogRecord): string {
@@ -41,6 +43,10 @@ export function encodeLogBody(record: LogRecord): string {
     record.droppedAttributesCount ?? null,
   ];
   if (record.observedOnArrival === true) body.push(1);
+  if (record.bytes !== undefined) {
+    if (body.length === 8) body.push(0);
+    body.push(record.bytes);
+  }
   return encodeJson(body, hasBoxedNumber(record.body, 0) || attributesHaveBoxedNumber(record.attributes));
 }
 
@@ -53,7 +59,7 @@ export interface LogRowContext {
 
 export function decodeLogRow(row: LogRow, context: LogRowContext): StoredLog {
   const [seq, time, serviceId, severity, traceId, spanId, resourceId, scopeId, json] = row;
-  const [observed, severityNumber, severityText, body, attributes, eventName, flags, dropped, onArrival] =
+  const [observed, severityNumber, severityText, body, attributes, eventName, flags, dropped, onArrival, bytes] =
     decodeJson<LogBody>(json);
   const record: LogRecord = {
     timeUnixNano: fromStoredTime(time),
@@ -73,5 +79,6 @@ export function decodeLogRow(row: LogRow, context: LogRowContext): StoredLog {
   if (eventName !== null) record.eventName = eventName;
   if (flags !== null) record.flags = flags;
   if (dropped !== null) record.droppedAttributesCount = dropped;
+  if (bytes !== undefined) record.bytes = bytes;
   return { seq: Number(seq), record };
 }

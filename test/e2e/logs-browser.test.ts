@@ -331,6 +331,30 @@ describe.skipIf(!available)("Logs in Chromium", () => {
     await expect.poll(() => page.locator(".log-details-missing").textContent()).toContain("Record abc is not stored");
   });
 
+  it("says a body or attribute sent as bytes is bytes, beside its base64 text", async () => {
+    const request = jsonLogRequest("binary", [
+      { body: { bytesValue: "aGkA/w==" } as never, attributes: { "as.text": "3q2+7w==" } },
+    ]) as any;
+    request.resourceLogs[0].scopeLogs[0].logRecords[0].attributes.push({
+      key: "payload",
+      value: { bytesValue: "3q2+7w==" },
+    });
+    expect((await postLogs(suite.app.base, request)).status).toBe(200);
+    await page.goto(`${suite.app.base}/logs`);
+    const row = rowWith("aGkA/w==");
+    await expect.poll(() => row.getByTestId("bytes-note").textContent()).toBe("base64 of 4 bytes");
+    await row.click();
+    const details = page.locator(".log-details");
+    await expect
+      .poll(() => details.getByTestId("log-body").getByTestId("bytes-note").textContent())
+      .toBe("base64 of 4 bytes");
+    const payload = details.locator('[data-attr-key="payload"]');
+    expect(await payload.getByTestId("bytes-note").textContent()).toBe("base64 of 4 bytes");
+    expect(await payload.locator(".tv-attr-value").textContent()).toBe("base64 of 4 bytes3q2+7w==");
+    // The same text sent as a string says nothing of bytes.
+    expect(await details.locator('[data-attr-key="as.text"]').getByTestId("bytes-note").count()).toBe(0);
+  });
+
   it("leads from a log's trace whose spans are not stored on to that trace's logs", async () => {
     const traceId = newTraceId();
     const records = [

@@ -114,6 +114,33 @@ describe.each(variants)("real OTel JS logs exporter $name (gzip: $gzip)", ({ nam
     expect(outside.logs).toHaveLength(1);
     expect(outside.logs[0]).toMatchObject({ traceId: null, spanId: null, severity: "WARN" });
   });
+
+  it("says which body and attributes were sent as bytes, shown as base64", async () => {
+    const service = `bytes-${name.replace("/", "-")}-${gzip ? "gzip" : "plain"}`;
+    const compression = gzip ? CompressionAlgorithm.GZIP : CompressionAlgorithm.NONE;
+    const loggerProvider = new LoggerProvider({
+      resource: resourceFromAttributes({ "service.name": service }),
+      processors: [new BatchLogRecordProcessor({ exporter: make(`${app.base}/v1/logs`, compression) })],
+    });
+    const logger = loggerProvider.getLogger("bytes-logger");
+    logger.emit({
+      body: new Uint8Array([104, 105, 0, 255]),
+      attributes: { payload: new Uint8Array([0xde, 0xad, 0xbe, 0xef]), "as.text": "3q2+7w==" },
+    });
+    logger.emit({ body: "aGkA/w==" });
+    await loggerProvider.shutdown();
+
+    const { logs } = await readJson(fetch(`${app.base}/api/logs?service=${service}&order=asc`));
+    expect(logs).toHaveLength(2);
+    expect(logs[0]).toMatchObject({
+      body: "aGkA/w==",
+      attributes: { payload: "3q2+7w==", "as.text": "3q2+7w==" },
+      bytes: { body: true, attributes: ["payload"] },
+    });
+    // The same text sent as a string is text.
+    expect(logs[1].body).toBe("aGkA/w==");
+    expect(logs[1].bytes).toBeUndefined();
+  });
 });
 
 describe("the logs exporter configured the usual way", () => {

@@ -81,5 +81,6 @@ export function richLog(): LogRecord {
     eventName: "payment.declined",
     flags: 1,
     droppedAttributesCount: 3,
+    bytes: { attributes: ["bytes"] },
   };
 }

@@ -131,6 +131,7 @@ export function describeLogStoreContract(name: string, makeStore: LogStoreFactor
           { ...base, eventName: "user.login" },
           { ...base, flags: 1 },
           { ...base, droppedAttributesCount: 2 },
+          { ...base, bytes: { body: true } },
         ];
       }
 

@@ -326,6 +326,18 @@ export function anyValue(
   }
 }
 
+/** Whether an AnyValue object is read as its bytes member (the one `anyValue` reads, as a base64 string). */
+export function isBytesAnyValue(value: unknown): boolean {
+  if (!isObject(value)) return false;
+  let rank = NO_ANY_VALUE_FIELD;
+  for (const key in value) {
+    const r = anyValueRank(key);
+    if (r === -1 || r >= rank || value[key] === null || value[key] === undefined) continue;
+    rank = r;
+  }
+  return rank >> 1 === 6;
+}
+
 /** The budget of the attribute value being read: one object for all, so that reading an attribute allocates none. */
 const attributeBudget: EntryBudget = { left: MAX_ENTRIES_PER_VALUE, dropped: 0 };
 

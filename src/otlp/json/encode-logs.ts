@@ -1,8 +1,9 @@
 /**
  * Stored log records → an OTLP/JSON ExportLogsServiceRequest (the encoding the logs decoder reads):
  * records that share a resource and a scope grouped as an SDK sends them, values as encode-traces.ts
- * writes them. What comes back from decoding it is the same record, but for a record that came without
- * a time of its own: it is read back with its observed time as its time.
+ * writes them, and values that came as bytes as bytes again. What comes back from decoding it is the
+ * same record, but for a record that came without a time of its own: it is read back with its
+ * observed time as its time.
  */
 import type { LogRecord } from "../../domain/log.js";
 import {
@@ -52,8 +53,18 @@ export function logRecordJson(record: LogRecord): OtlpJsonLogRecord {
     severityNumber: record.severityNumber,
     attributes: keyValues(record.attributes),
   };
+  const bytes = record.bytes;
+  if (bytes?.attributes !== undefined) {
+    for (const kv of json.attributes) {
+      const value = kv.value.stringValue;
+      if (value !== undefined && bytes.attributes.includes(kv.key)) kv.value = { bytesValue: value };
+    }
+  }
   if (record.severityText !== "") json.severityText = record.severityText;
-  if (record.body !== null) json.body = anyValueJson(record.body);
+  if (record.body !== null) {
+    json.body =
+      bytes?.body === true && typeof record.body === "string" ? { bytesValue: record.body } : anyValueJson(record.body);
+  }
   if (record.droppedAttributesCount !== undefined) json.droppedAttributesCount = record.droppedAttributesCount;
   if (record.flags !== undefined) json.flags = record.flags;
   if (record.traceId !== null) json.traceId = record.traceId;

@@ -19,6 +19,8 @@ export interface OtlpJsonAnyValue {
   doubleValue?: number | string;
   arrayValue?: { values: OtlpJsonAnyValue[] };
   kvlistValue?: { values: OtlpJsonKeyValue[] };
+  /** Base64: a log record's value that was sent as bytes (LogRecord.bytes). */
+  bytesValue?: string;
 }
 
 export interface OtlpJsonKeyValue {

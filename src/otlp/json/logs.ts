@@ -5,6 +5,7 @@
  * Nesting past the depth bound is hostile: OtlpDecodeError. Unknown fields are ignored.
  */
 import { LOG_SEVERITIES } from "../../domain/log.js";
+import { noteBytesKey } from "../attributes.js";
 import type { RequestLimits } from "../limits.js";
 import {
   LogBatch,
@@ -26,6 +27,8 @@ import {
   beginItem,
   either,
   endItem,
+  isBytesAnyValue,
+  isObject,
   type JsonObject,
   readKeyValues,
 } from "./common.js";
@@ -172,7 +175,12 @@ function readRecordFields(s: JsonObject, w: WireLogRecord): void {
   w.severityNumber = asEnum(either(severityNumber, severityNumberSnake), "severityNumber", SEVERITY_NUMBER_NAMES);
   w.severityText = asString(either(severityText, severityTextSnake), "severityText");
   w.body = anyValue(body, 1);
-  w.attributesOverLimit = readKeyValues(asArray(attributes, "attributes"), w.attributes, 1);
+  w.bodyIsBytes = isBytesAnyValue(body);
+  const attributeList = asArray(attributes, "attributes");
+  w.attributesOverLimit = readKeyValues(attributeList, w.attributes, 1);
+  for (const kv of attributeList ?? []) {
+    if (isObject(kv) && typeof kv.key === "string") noteBytesKey(w.bytesKeys, kv.key, isBytesAnyValue(kv.value));
+  }
   w.droppedAttributesCount = asUint32(either(droppedAttributes, droppedAttributesSnake), "droppedAttributesCount");
   w.flags = asUint32(flags, "flags");
   w.traceId = asString(either(traceId, traceIdSnake), "traceId");

@@ -7,7 +7,7 @@
  * values are collected first and combined at the end.
  */
 import { type Attributes, type AttrValue, type InstrumentationScope, setAttribute } from "../../domain/span.js";
-import { doubleAttr, MAX_VALUE_DEPTH } from "../attributes.js";
+import { doubleAttr, MAX_VALUE_DEPTH, noteBytesKey } from "../attributes.js";
 import { MAX_ATTRIBUTES_PER_LIST, MAX_ENTRIES_PER_VALUE, MAX_VALUES_PER_ITEM, tooMany } from "../limits.js";
 import { makeScope } from "../traces.js";
 import { type ProtoReader, tagOf, WIRE_I64, WIRE_LEN, WIRE_VARINT } from "./wire.js";
@@ -42,25 +42,31 @@ export function readAnyValue(r: ProtoReader, depth: number): AttrValue {
   if (depth === 1) r.entriesLeft = MAX_ENTRIES_PER_VALUE;
   // A oneof: when several members are present the last one wins, as in protobuf.
   let value: AttrValue = null;
+  let bytes = false;
   while (r.pos < r.end) {
     const tag = r.tag();
     switch (tag) {
       case T_STRING_VALUE:
         value = r.shortString();
+        bytes = false;
         break;
       case T_BOOL_VALUE:
         value = r.bool();
+        bytes = false;
         break;
       case T_INT_VALUE:
         value = r.int64();
+        bytes = false;
         break;
       case T_DOUBLE_VALUE:
         value = doubleAttr(r.double());
+        bytes = false;
         break;
       case T_ARRAY_VALUE: {
         const saved = r.enter();
         value = readArrayValue(r, depth);
         r.leave(saved);
+        bytes = false;
         break;
       }
       case T_KVLIST_VALUE: {
@@ -69,15 +75,18 @@ export function readAnyValue(r: ProtoReader, depth: number): AttrValue {
         readKeyValueList(r, obj, depth);
         value = obj;
         r.leave(saved);
+        bytes = false;
         break;
       }
       case T_BYTES_VALUE:
         value = r.bytesBase64();
+        bytes = true;
         break;
       default:
         r.skip(tag);
     }
   }
+  if (depth === 1) r.valueWasBytes = bytes;
   return value;
 }
 
@@ -121,6 +130,7 @@ function readKeyValueList(r: ProtoReader, into: Attributes, depth: number): void
 export function readKeyValue(r: ProtoReader, into: Attributes, depth: number): void {
   let key = "";
   let value: AttrValue = null;
+  let bytes = false;
   while (r.pos < r.end) {
     const tag = r.tag();
     if (tag === T_KEY) {
@@ -128,12 +138,14 @@ export function readKeyValue(r: ProtoReader, into: Attributes, depth: number): v
     } else if (tag === T_VALUE) {
       const saved = r.enter();
       value = readAnyValue(r, depth);
+      bytes = depth === 1 && r.valueWasBytes;
       r.leave(saved);
     } else {
       r.skip(tag);
     }
   }
   setAttribute(into, key, value);
+  if (depth === 1 && r.bytesKeys !== null) noteBytesKey(r.bytesKeys, key, bytes);
 }
 
 /** A `repeated KeyValue attributes` element, called right after its tag. */

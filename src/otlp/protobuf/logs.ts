@@ -79,11 +79,17 @@ function readLogRecord(r: ProtoReader, w: WireLogRecord): void {
       case T_BODY: {
         const saved = r.enter();
         w.body = readAnyValue(r, 1);
+        w.bodyIsBytes = r.valueWasBytes;
         r.leave(saved);
         break;
       }
       case T_ATTRIBUTES:
-        w.attributesOverLimit += keepAttributeField(r, w.attributes, w.attributeCount++);
+        r.bytesKeys = w.bytesKeys;
+        try {
+          w.attributesOverLimit += keepAttributeField(r, w.attributes, w.attributeCount++);
+        } finally {
+          r.bytesKeys = null;
+        }
         break;
       case T_DROPPED_ATTRIBUTES:
         w.droppedAttributesCount = r.varint32();

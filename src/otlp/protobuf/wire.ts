@@ -84,6 +84,10 @@ export class ProtoReader {
   entriesDropped = 0;
   /** `values` at which the item being read (a span, log record, resource or scope) is full (MAX_VALUES_PER_ITEM). */
   itemValuesEnd = Number.POSITIVE_INFINITY;
+  /** Whether the last AnyValue read at depth 1 (an attribute's or a body's own value) was OTLP bytes. */
+  valueWasBytes = false;
+  /** While a log record's attributes are read: the keys of those whose value is bytes (else null). */
+  bytesKeys: string[] | null = null;
   /** End of the message currently being decoded; `enter`/`leave` move it. */
   end: number;
   /** Field number and offset of the last tag, so errors can say where they happened. */

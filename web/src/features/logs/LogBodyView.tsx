@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
 import type { AttrValue } from "../../../../src/protocol";
+import { BytesNote } from "../../components/BytesNote";
 import { CopyButton } from "../../components/CopyButton";
 import { bodyView, cutText, indentedLines, showAllLabel } from "./log-body";
 
@@ -8,7 +9,7 @@ const MAX_CHARS = 4000;
 const MAX_LINES = 60;
 
 /** A record's body in full: text as sent, structures (and JSON strings) indented; long ones cut. */
-export function LogBodyView({ body }: { body: AttrValue | null }) {
+export function LogBodyView({ body, bytes = false }: { body: AttrValue | null; bytes?: boolean }) {
   const [all, setAll] = useState(false);
   const view = bodyView(body);
   if (view.kind === "empty") return <p class="tv-empty">This record has no body.</p>;
@@ -20,6 +21,12 @@ export function LogBodyView({ body }: { body: AttrValue | null }) {
       <div class="log-body-head">
         <span class="faint">
           {view.kind === "json" ? (view.fromString ? "Body · JSON text, indented" : "Body · structured") : "Body"}
+          {bytes && typeof body === "string" && (
+            <>
+              {" · "}
+              <BytesNote base64={body} />
+            </>
+          )}
         </span>
         <CopyButton text={copyText} label="Copy the body" />
       </div>

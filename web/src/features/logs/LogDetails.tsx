@@ -40,7 +40,7 @@ export function LogDetails({ record, zone, onClose, onTraceLogs }: LogDetailsPro
           ✕
         </button>
       </div>
-      <LogBodyView key={record.id} body={record.body} />
+      <LogBodyView key={record.id} body={record.body} bytes={record.bytes?.body === true} />
       <dl class="tv-kv log-facts">
         <dt>Time</dt>
         <dd>
@@ -100,7 +100,7 @@ export function LogDetails({ record, zone, onClose, onTraceLogs }: LogDetailsPro
         )}
       </dl>
       <Section title="Attributes" count={Object.keys(record.attributes).length}>
-        <PlainAttributes attributes={record.attributes} hook="data-attr-key" />
+        <PlainAttributes attributes={record.attributes} hook="data-attr-key" bytesKeys={record.bytes?.attributes} />
         {record.droppedAttributesCount ? (
           <p class="tv-empty">{record.droppedAttributesCount} attributes were dropped by the SDK.</p>
         ) : null}

@@ -1,5 +1,6 @@
 /** Small pieces every log view shares: the severity badge, the event mark, a record's one-line text. */
 import type { LogRecordJson } from "../../../../src/protocol";
+import { BytesNote } from "../../components/BytesNote";
 import { UserText } from "../../components/UserText";
 import { bodyLine } from "./log-body";
 import { severityBadgeText, severityStyle } from "./severity";
@@ -50,7 +51,14 @@ export function LogLine({ record }: { record: LogRecordJson }) {
         {text === "" && record.eventName === undefined ? (
           <span class="faint">(no body)</span>
         ) : (
-          <UserText text={text} />
+          <>
+            {record.bytes?.body === true && typeof record.body === "string" && (
+              <>
+                <BytesNote base64={record.body} />{" "}
+              </>
+            )}
+            <UserText text={text} />
+          </>
         )}
       </span>
     </>

@@ -1,4 +1,5 @@
 import type { Attributes, AttrValue } from "../../../../src/protocol";
+import { BytesNote } from "../../components/BytesNote";
 import { CopyButton } from "../../components/CopyButton";
 import { LongText } from "../../components/LongText";
 import { clipText } from "../../lib/long-text";
@@ -21,9 +22,10 @@ function valueKind(value: AttrValue): string {
   return typeof value;
 }
 
-export function AttrValueView({ value, query }: { value: AttrValue; query: string }) {
+export function AttrValueView({ value, query, bytes = false }: { value: AttrValue; query: string; bytes?: boolean }) {
   return (
     <span class={`tv-attr-value ${valueKind(value)}`}>
+      {bytes && typeof value === "string" && <BytesNote base64={value} />}
       <LongText
         text={attributeValueText(value)}
         limit={LONG_VALUE}
@@ -49,10 +51,13 @@ export function AttributeRows({
   entries,
   query,
   hook = "data-attr-key",
+  bytesKeys = [],
 }: {
   entries: readonly AttributeEntry[];
   query: string;
   hook?: KeyHook;
+  /** Keys whose value was sent as OTLP bytes (a log record's `bytes.attributes`), shown as base64. */
+  bytesKeys?: readonly string[];
 }) {
   return (
     <div class="tv-attrs">
@@ -64,7 +69,7 @@ export function AttributeRows({
             <span class="tv-attr-key" title={shown}>
               <AttributeKey text={shown} query={query} />
             </span>
-            <AttrValueView value={value} query={query} />
+            <AttrValueView value={value} query={query} bytes={bytesKeys.includes(key)} />
             <CopyButton text={attributeValueText(value)} label={`Copy ${shown}`} />
           </div>
         );
@@ -79,11 +84,13 @@ export function PlainAttributes({
   hook,
   filter = "",
   query = "",
+  bytesKeys,
 }: {
   attributes: Attributes;
   hook: KeyHook;
   filter?: string;
   query?: string;
+  bytesKeys?: readonly string[];
 }) {
   const entries = Object.keys(attributes)
     .sort()
@@ -91,7 +98,7 @@ export function PlainAttributes({
   const shown = filterEntries(entries, filter);
   if (entries.length === 0) return <p class="tv-empty">No attributes.</p>;
   if (shown.length === 0) return <p class="tv-empty">No attribute matches “{filter}”.</p>;
-  return <AttributeRows entries={shown} query={filter || query} hook={hook} />;
+  return <AttributeRows entries={shown} query={filter || query} hook={hook} bytesKeys={bytesKeys} />;
 }
 
 /** Span attributes grouped by meaning (HTTP, Database, Messaging, GenAI, Exception, Other). */
