@@ -9,6 +9,7 @@ import {
   formatPercent,
   formatRelative,
   formatStamp,
+  formatTimeZone,
   nanosDiffMs,
   nanosToMillis,
   parseDurationMs,
@@ -39,6 +40,24 @@ describe("formatDuration", () => {
     expect(formatDuration((69_942 * 60 + 42) * 60_000)).toBe("2914d 6h");
     expect(formatDuration(-1)).toBe("–");
     expect(formatDuration(Number.NaN)).toBe("–");
+  });
+});
+
+describe("formatTimeZone", () => {
+  it("says the zone as the Logs page does (UTC, UTC+5:30, UTC−3), whatever Intl's short offset names look like", () => {
+    const zone = process.env.TZ;
+    try {
+      const at = Date.UTC(2026, 0, 15, 12);
+      process.env.TZ = "UTC";
+      expect(formatTimeZone(at)).toBe("UTC");
+      process.env.TZ = "Asia/Kolkata";
+      expect(formatTimeZone(at)).toBe("UTC+5:30");
+      process.env.TZ = "America/Sao_Paulo";
+      expect(formatTimeZone(at)).toBe("UTC−3");
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
   });
 });
 

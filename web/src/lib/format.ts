@@ -76,15 +76,22 @@ export function formatAbsolute(epochMs: number): string {
   );
 }
 
-/** The browser's time zone at that moment, short ("GMT+1", "UTC"), for times shown without one. */
+/** An offset in minutes east of UTC → "UTC", "UTC+1", "UTC+5:30", "UTC−3". */
+export function utcOffsetLabel(minutesEast: number): string {
+  if (minutesEast === 0) return "UTC";
+  const sign = minutesEast > 0 ? "+" : "−";
+  const abs = Math.abs(minutesEast);
+  const minutes = abs % 60;
+  return `UTC${sign}${Math.floor(abs / 60)}${minutes === 0 ? "" : `:${String(minutes).padStart(2, "0")}`}`;
+}
+
+/**
+ * The browser's time zone at that moment, short ("UTC+1", "UTC"), for times shown without one: as
+ * the Logs page says it. (Intl's "shortOffset" writes "GMT+1", and UTC as "GMT" or "GMT+0" depending
+ * on the ICU version, so the same zone read differently from page to page.)
+ */
 export function formatTimeZone(epochMs: number): string {
-  try {
-    const parts = new Intl.DateTimeFormat("en-US", { timeZoneName: "shortOffset" }).formatToParts(new Date(epochMs));
-    const name = parts.find((part) => part.type === "timeZoneName")?.value;
-    return name === "GMT" ? "UTC" : (name ?? "");
-  } catch {
-    return "";
-  }
+  return utcOffsetLabel(-new Date(epochMs).getTimezoneOffset());
 }
 
 /** Local time of day with milliseconds: "14:03:07.123". */

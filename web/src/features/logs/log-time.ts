@@ -6,16 +6,10 @@ import {
   nanosToMillis,
   type StampDate,
   stampColumnDate,
+  utcOffsetLabel,
 } from "../../lib/format";
 
-/** An offset in minutes east of UTC → "UTC", "UTC+1", "UTC+5:30", "UTC−3". */
-export function utcOffsetLabel(minutesEast: number): string {
-  if (minutesEast === 0) return "UTC";
-  const sign = minutesEast > 0 ? "+" : "−";
-  const abs = Math.abs(minutesEast);
-  const minutes = abs % 60;
-  return `UTC${sign}${Math.floor(abs / 60)}${minutes === 0 ? "" : `:${String(minutes).padStart(2, "0")}`}`;
-}
+export { utcOffsetLabel };
 
 /** The zone times are shown in: "Europe/Berlin, UTC+1" (or just the offset when the zone has no name). */
 export function timeZoneLabel(at: Date, zoneName: string | undefined): string {
