@@ -4,6 +4,7 @@ import {
   bodyView,
   cutText,
   indentedLines,
+  logFlagsText,
   NEWLINE_MARK,
   showAllLabel,
 } from "../../web/src/features/logs/log-body";
@@ -52,6 +53,14 @@ describe("log body on one line", () => {
 
   it("never interprets markup: HTML stays text", () => {
     expect(bodyLine("<img src=x onerror=alert(1)>")).toBe("<img src=x onerror=alert(1)>");
+  });
+});
+
+describe("log record flags", () => {
+  it("says what the trace flags mean: bit 0 is sampled, other bits in hex", () => {
+    expect(logFlagsText(1)).toBe("1 · sampled");
+    expect(logFlagsText(2)).toBe("2 · other bits 0x2");
+    expect(logFlagsText(3)).toBe("3 · sampled · other bits 0x2");
   });
 });
 

@@ -6,6 +6,7 @@ import { ScopeSection, Section } from "../trace-view/SpanDetails";
 import "../trace-view/trace-view.css";
 import { LogBodyView } from "./LogBodyView";
 import { EventMark, SeverityBadge } from "./LogParts";
+import { logFlagsText } from "./log-body";
 import { traceOfLogHref } from "./log-filters";
 import { logTimeExact } from "./log-time";
 
@@ -94,8 +95,8 @@ export function LogDetails({ record, zone, onClose, onTraceLogs }: LogDetailsPro
         )}
         {record.flags !== undefined && record.flags !== 0 && (
           <>
-            <dt>Flags</dt>
-            <dd class="mono">{record.flags}</dd>
+            <dt title="The W3C trace flags of the span it was written in">Flags</dt>
+            <dd class="mono">{logFlagsText(record.flags)}</dd>
           </>
         )}
       </dl>

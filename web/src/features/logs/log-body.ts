@@ -113,3 +113,16 @@ export function indentedLines(text: string, max = MAX_INDENTED_LINES): { indent:
   if (lines.length > max) return null;
   return lines.map((line) => ({ indent: line.length - line.trimStart().length, text: line }));
 }
+
+/**
+ * A record's `flags` as read: its low byte is the W3C trace flags of the span it was written in,
+ * whose bit 0 says the trace was sampled ("1 · sampled"); other bits are shown in hex.
+ */
+export function logFlagsText(flags: number): string {
+  const sampled = (flags & 1) === 1;
+  const rest = flags & ~1;
+  const parts = [String(flags)];
+  if (sampled) parts.push("sampled");
+  if (rest !== 0) parts.push(`other bits 0x${(rest >>> 0).toString(16)}`);
+  return parts.join(" · ");
+}
