@@ -99,6 +99,22 @@ describe("tail lines", () => {
     expect(errorLine(span, palette(false))).toMatch(/ {2}payments {2}charge card {2}declined {2}4bf92f35/);
   });
 
+  it("says a log body sent as bytes is bytes, before its base64", () => {
+    const log = {
+      id: "1",
+      timeUnixNano: "1700000000123000000",
+      severity: "INFO",
+      severityText: "",
+      body: "aGkA/w==",
+      bytes: { body: true },
+      service: "shop",
+      traceId: null,
+    } as unknown as LogRecordJson;
+    const line = logLine(log, palette(false), new Date(1_700_000_000_123));
+    expect(line).toMatch(/ {2}INFO {3}shop {2}\(base64 of 4 bytes\) aGkA\/w==$/);
+    expect(logLine({ ...log, bytes: undefined }, palette(false))).toMatch(/ {2}shop {2}aGkA\/w==$/);
+  });
+
   it("escapes bidi controls in JSON lines, read back as sent", () => {
     const value = { name: "a\u202eb\u2066c\u200fd\u061c" };
     const line = terminalJson(value);
