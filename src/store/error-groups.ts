@@ -7,6 +7,7 @@ import { type ErrorOccurrence, errorOccurrencesOf, fingerprintId } from "../doma
 import { intern } from "../domain/intern.js";
 import { type Operation, operationOf as spanOperationOf } from "../domain/operation.js";
 import { ascending } from "../domain/order.js";
+import { isOuterTelling, tellSameRequest } from "../domain/same-request.js";
 import type { Span } from "../domain/span.js";
 import type { TraceAggregate } from "../domain/trace-summary.js";
 
@@ -90,6 +91,34 @@ export const DEFAULT_SPARKLINE_BUCKETS = 30;
 /** Below this many named operations, those of evicted traces are not worth forgetting. */
 const MIN_OPERATIONS_KEPT = 10_000;
 
+/**
+ * What an error's span tells of its request when it is an entry span (SERVER, CONSUMER), to find a
+ * request told twice (domain/same-request.ts): the TraceKit Node SDK's Express middleware span sits
+ * inside the HTTP instrumentation's span, or beside it under the caller, and both fail the same way.
+ * Such a request counts one error, the outer telling's, as the Services page and the map count it
+ * once. Times in milliseconds, fractions kept.
+ */
+export interface ErrorTelling {
+  kind: "SERVER" | "CONSUMER";
+  parentSpanId: string | null;
+  startMs: number;
+  endMs: number;
+}
+
+/** The span's telling of its request, or null when it is not an entry span. */
+export function tellingOf(span: Span): ErrorTelling | null {
+  if (span.kind !== "SERVER" && span.kind !== "CONSUMER") return null;
+  return {
+    kind: span.kind,
+    parentSpanId: span.parentSpanId,
+    startMs: Number(span.startTimeUnixNano) / 1e6,
+    endMs: Number(span.endTimeUnixNano) / 1e6,
+  };
+}
+
+/** Tellings of one request past this many under one caller are not looked for (a fan-out, not a request told twice). */
+const MAX_TELLINGS = 64;
+
 /** One group's stored part: what identifies it and its latest sample. */
 export interface StoredErrorGroup {
   fingerprint: string;
@@ -117,7 +146,10 @@ interface Group extends StoredErrorGroup {
   ops: number[];
   /** The operation of each error's failing span, as an id of `ErrorGroups.failedOperations`; −1 when unknown. */
   failedOps: number[];
+  /** Errors not removed, hidden ones included (the group goes when none is left). */
   live: number;
+  /** Of those, the inner tellings of a request whose outer telling failed the same way: not counted. */
+  hidden: number;
 }
 
 interface Occurrence {
@@ -131,7 +163,17 @@ interface Occurrence {
   readonly spanId: string;
   /** Its trace's running summary, which names the operation (the root may arrive later). */
   readonly trace: TraceAggregate;
+  /** Its span's telling of a request (entry spans only). */
+  readonly telling: ErrorTelling | null;
   removed: boolean;
+  /** The same error of the request's outer telling counts it (see ErrorTelling). */
+  hidden: boolean;
+}
+
+/** A trace's errors on entry spans by group and span, and by group and parent span: to find a request told twice. */
+interface TraceTellings {
+  bySpan: Map<string, Occurrence[]>;
+  byParent: Map<string, Occurrence[]>;
 }
 
 /** An error just added, for a store that writes them to a file. */
@@ -143,6 +185,7 @@ export interface AddedError {
   traceId: string;
   spanId: string;
   failedIn: FailedOperation;
+  telling: ErrorTelling | null;
 }
 
 /** The operation of a stored trace, as its summary names it. */
@@ -167,6 +210,7 @@ const NO_ERRORS: readonly AddedError[] = Object.freeze([]);
 export class ErrorGroups {
   private groups = new Map<string, Group>();
   private byTrace = new Map<string, Occurrence[]>();
+  private tellings = new Map<string, TraceTellings>();
   /** Every operation named so far, by id, and the id of each (`service` NUL `name`). */
   private operations: ErrorOperation[] = [];
   private operationIds = new Map<string, number>();
@@ -177,7 +221,7 @@ export class ErrorGroups {
   /** Errors currently counted (for tests and health). */
   get size(): number {
     let n = 0;
-    for (const group of this.groups.values()) n += group.live;
+    for (const group of this.groups.values()) n += group.live - group.hidden;
     return n;
   }
 
@@ -187,6 +231,7 @@ export class ErrorGroups {
     const found = errorOccurrencesOf(span);
     if (found.length === 0) return NO_ERRORS;
     const failedIn = failedOperationOf(span);
+    const telling = tellingOf(span);
     const added: AddedError[] = [];
     for (const occurrence of found) {
       let group = this.groups.get(occurrence.fingerprint);
@@ -204,7 +249,7 @@ export class ErrorGroups {
       } else if (occurrence.timeUnixNano >= group.sample.timeUnixNano) {
         group.sample = sampleOf(occurrence);
       }
-      this.record(group, occurrence.timeUnixNano, occurrence.spanId, trace, failedIn);
+      this.record(group, occurrence.timeUnixNano, occurrence.spanId, trace, failedIn, telling);
       added.push({
         group,
         newGroup,
@@ -212,6 +257,7 @@ export class ErrorGroups {
         traceId: occurrence.traceId,
         spanId: occurrence.spanId,
         failedIn,
+        telling,
       });
     }
     return added;
@@ -222,16 +268,20 @@ export class ErrorGroups {
     if (!this.groups.has(stored.fingerprint)) this.newGroup(stored);
   }
 
-  /** `failedIn`: the failing span's operation, null when it is not known (then not counted in `failedIn`). */
+  /**
+   * `failedIn`: the failing span's operation, null when it is not known (then not counted in `failedIn`);
+   * `telling`: its span's (tellingOf), so a request told twice counts once again in any order of restoring.
+   */
   restoreError(
     fingerprint: string,
     time: bigint,
     spanId: string,
     trace: TraceAggregate,
     failedIn: FailedOperation | null,
+    telling: ErrorTelling | null,
   ): void {
     const group = this.groups.get(fingerprint);
-    if (group !== undefined) this.record(group, time, spanId, trace, failedIn);
+    if (group !== undefined) this.record(group, time, spanId, trace, failedIn, telling);
   }
 
   /** Drops restored groups none of whose errors were restored; returns them. */
@@ -250,12 +300,14 @@ export class ErrorGroups {
     const occurrences = this.byTrace.get(traceId);
     if (occurrences === undefined) return [];
     this.byTrace.delete(traceId);
+    this.tellings.delete(traceId);
     const emptied: StoredErrorGroup[] = [];
     for (const occurrence of occurrences) {
       occurrence.removed = true;
       const group = occurrence.group;
       group.ms[occurrence.index] = Number.NaN;
       group.live--;
+      if (occurrence.hidden) group.hidden--;
       if (group.live === 0) {
         this.groups.delete(group.fingerprint);
         emptied.push(group);
@@ -307,6 +359,7 @@ export class ErrorGroups {
   clear(): void {
     this.groups = new Map();
     this.byTrace = new Map();
+    this.tellings = new Map();
     this.operations = [];
     this.operationIds = new Map();
     this.failedOperations = [];
@@ -494,6 +547,7 @@ export class ErrorGroups {
       ops: [],
       failedOps: [],
       live: 0,
+      hidden: 0,
     };
     this.groups.set(stored.fingerprint, group);
     return group;
@@ -505,11 +559,23 @@ export class ErrorGroups {
     spanId: string,
     trace: TraceAggregate,
     failedIn: FailedOperation | null,
+    telling: ErrorTelling | null,
   ): void {
     const traceId = trace.traceId;
     const ms = Number(time) / 1e6;
     const index = group.occurrences.length;
-    const occurrence: Occurrence = { group, time, ms, index, traceId, spanId, trace, removed: false };
+    const occurrence: Occurrence = {
+      group,
+      time,
+      ms,
+      index,
+      traceId,
+      spanId,
+      trace,
+      telling,
+      removed: false,
+      hidden: false,
+    };
     group.occurrences.push(occurrence);
     group.ms.push(ms);
     group.ops.push(this.operationId(trace));
@@ -518,7 +584,64 @@ export class ErrorGroups {
     const ofTrace = this.byTrace.get(traceId);
     if (ofTrace === undefined) this.byTrace.set(traceId, [occurrence]);
     else ofTrace.push(occurrence);
+    if (telling !== null) this.tell(occurrence, telling);
   }
+
+  /**
+   * Places an error of an entry span among the same group's errors of entry spans in its trace: of
+   * two tellings of one request that failed the same way (an entry span inside another of its service,
+   * or two SERVER spans beside each other under one caller over the same time), the inner one's error
+   * is hidden. Which are hidden depends only on the errors stored, not on their order.
+   */
+  private tell(occurrence: Occurrence, telling: ErrorTelling): void {
+    const { traceId, spanId } = occurrence;
+    let tellings = this.tellings.get(traceId);
+    if (tellings === undefined) {
+      tellings = { bySpan: new Map(), byParent: new Map() };
+      this.tellings.set(traceId, tellings);
+    }
+    const fingerprint = occurrence.group.fingerprint;
+    const parent = telling.parentSpanId;
+    if (parent !== null) {
+      if (tellings.bySpan.has(tellingKey(fingerprint, parent))) this.hide(occurrence);
+      const siblings = tellings.byParent.get(tellingKey(fingerprint, parent));
+      if (telling.kind === "SERVER" && siblings !== undefined && siblings.length < MAX_TELLINGS) {
+        for (const sibling of siblings) {
+          const other = sibling.telling as ErrorTelling;
+          if (other.kind !== "SERVER" || sibling.spanId === spanId) continue;
+          if (!tellSameRequest(other.startMs, other.endMs, telling.startMs, telling.endMs)) continue;
+          if (outerOf(sibling.spanId, other, spanId, telling)) this.hide(occurrence);
+          else this.hide(sibling);
+        }
+      }
+      pushTo(tellings.byParent, tellingKey(fingerprint, parent), occurrence);
+    }
+    for (const child of tellings.byParent.get(tellingKey(fingerprint, spanId)) ?? []) this.hide(child);
+    pushTo(tellings.bySpan, tellingKey(fingerprint, spanId), occurrence);
+  }
+
+  private hide(occurrence: Occurrence): void {
+    if (occurrence.hidden || occurrence.removed) return;
+    occurrence.hidden = true;
+    occurrence.group.ms[occurrence.index] = Number.NaN;
+    occurrence.group.hidden++;
+  }
+}
+
+function tellingKey(fingerprint: string, spanId: string): string {
+  return `${fingerprint}\u0000${spanId}`;
+}
+
+function pushTo(map: Map<string, Occurrence[]>, key: string, occurrence: Occurrence): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [occurrence]);
+  else list.push(occurrence);
+}
+
+/** Of two tellings of one request, whether `a` is the outer one (isOuterTelling; a full tie goes to the lower span id). */
+function outerOf(aSpanId: string, a: ErrorTelling, bSpanId: string, b: ErrorTelling): boolean {
+  if (!isOuterTelling(a.startMs, a.endMs, b.startMs, b.endMs)) return false;
+  return !isOuterTelling(b.startMs, b.endMs, a.startMs, a.endMs) || aSpanId < bSpanId;
 }
 
 /** Drops a group's removed errors from its arrays. */
@@ -526,7 +649,7 @@ function compact(group: Group): void {
   const occurrences = group.occurrences.filter((o) => !o.removed);
   group.ops = occurrences.map((o) => group.ops[o.index] as number);
   group.failedOps = occurrences.map((o) => group.failedOps[o.index] as number);
-  group.ms = occurrences.map((o) => o.ms);
+  group.ms = occurrences.map((o) => (o.hidden ? Number.NaN : o.ms));
   occurrences.forEach((o, i) => {
     o.index = i;
   });

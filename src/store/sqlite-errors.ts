@@ -1,8 +1,9 @@
 /**
  * The SQLite store's error groups: the same in-memory `ErrorGroups` as the memory store, plus what
  * rebuilds it after a restart, in tables of its own (`err_*`, version in `error_schema`): one row per
- * group (its fingerprint and latest sample) and one small row per error (group, time, trace, span, and
- * the failing span's operation).
+ * group (its fingerprint and latest sample) and one small row per error (group, time, trace, span, the
+ * failing span's operation, and its telling of a request when it is an entry span, so that a request
+ * told twice counts once again after a reopen).
  * Rows ride the span store's commits; an evicted trace's errors leave in the same transaction as its
  * spans. Reading them back at open costs what the errors cost, not what all spans cost.
  */
@@ -12,9 +13,11 @@ import {
   type ErrorGroupQuery,
   ErrorGroups,
   type ErrorGroupsAnswer,
+  type ErrorTelling,
   type FailedOperation,
   failedOperationOf,
   type StoredErrorGroup,
+  tellingOf,
 } from "./error-groups.js";
 import type { CommitParticipant, GroupCommit } from "./sqlite-group-commit.js";
 import { decodeJson } from "./sqlite-json.js";
@@ -44,10 +47,17 @@ const ERROR_SCHEMA = {
     -- JSON [kind, name, peer]: the failing span's operation; NULL in rows written before it was kept.
     ALTER TABLE err_events ADD COLUMN failed_in TEXT;
     `,
+    `
+    -- JSON [kind, parent_span_id, start_ms, end_ms] of an entry span, JSON null of any other span;
+    -- NULL in rows written before it was kept.
+    ALTER TABLE err_events ADD COLUMN telling TEXT;
+    `,
   ],
 };
 
 type FailedInBody = [kind: SpanKind, name: string, peer: string | null];
+
+type TellingBody = [kind: ErrorTelling["kind"], parentSpanId: string | null, startMs: number, endMs: number] | null;
 
 type GroupBody = [
   service: string,
@@ -69,6 +79,7 @@ interface PendingEvent {
   traceId: string;
   spanId: string;
   failedIn: FailedOperation;
+  telling: ErrorTelling | null;
 }
 
 export interface SqliteErrorGroupsDeps {
@@ -101,16 +112,16 @@ export class SqliteErrorGroups implements CommitParticipant {
     this.stmts = {
       allGroups: db.prepare("SELECT id, fingerprint, body FROM err_groups").raw().safeIntegers(false),
       allEvents: db
-        .prepare("SELECT id, group_id, time_ns, trace_id, span_id, failed_in FROM err_events ORDER BY id")
+        .prepare("SELECT id, group_id, time_ns, trace_id, span_id, failed_in, telling FROM err_events ORDER BY id")
         .raw(),
       groupUpsert: db.prepare(
         "INSERT INTO err_groups (id, fingerprint, body) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body",
       ),
       groupDelete: db.prepare("DELETE FROM err_groups WHERE id = ?"),
       eventInsert: db.prepare(
-        "INSERT INTO err_events (trace_seq, group_id, time_ns, trace_id, span_id, failed_in) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO err_events (trace_seq, group_id, time_ns, trace_id, span_id, failed_in, telling) VALUES (?, ?, ?, ?, ?, ?, ?)",
       ),
-      eventFailedIn: db.prepare("UPDATE err_events SET failed_in = ? WHERE id = ?"),
+      eventFromSpan: db.prepare("UPDATE err_events SET failed_in = ?, telling = ? WHERE id = ?"),
       eventsDeleteUpTo: db.prepare("DELETE FROM err_events WHERE trace_seq <= ?"),
       clear: () => db.exec("DELETE FROM err_events; DELETE FROM err_groups;"),
       failingSpanKeys: db
@@ -141,6 +152,7 @@ export class SqliteErrorGroups implements CommitParticipant {
         traceId: added.traceId,
         spanId: added.spanId,
         failedIn: added.failedIn,
+        telling: added.telling,
       });
     }
   }
@@ -192,6 +204,7 @@ export class SqliteErrorGroups implements CommitParticipant {
         event.traceId,
         event.spanId,
         JSON.stringify(failedInBody(event.failedIn)),
+        JSON.stringify(tellingBody(event.telling)),
       );
     }
     this.evictedUpTo = 0;
@@ -238,12 +251,12 @@ export class SqliteErrorGroups implements CommitParticipant {
     }
     const entries = this.deps.traces.entries;
     // Read whole before any is restored: restoring an old row reads its trace, which a running iteration forbids.
-    const rows = this.stmts.allEvents.all() as [bigint, bigint, bigint, string, string, string | null][];
+    const rows = this.stmts.allEvents.all() as [bigint, bigint, bigint, string, string, string | null, string | null][];
     let stale = false;
-    /** Rows written before the failing span's operation was kept: read from their spans, once. */
-    const unnamed: { id: bigint; failedIn: FailedOperation }[] = [];
+    /** Rows written before the failing span's operation or its telling were kept: read from their spans, once. */
+    const unnamed: { id: bigint; failedIn: FailedOperation | null; telling: ErrorTelling | null }[] = [];
     const spansOf = new Map<string, Map<string, Span>>();
-    for (const [eventId, groupId, timeNs, traceId, spanId, failedInText] of rows) {
+    for (const [eventId, groupId, timeNs, traceId, spanId, failedInText, tellingText] of rows) {
       const fingerprint = fingerprints.get(Number(groupId));
       const entry = entries.get(traceId);
       if (fingerprint === undefined || entry === undefined) {
@@ -254,7 +267,13 @@ export class SqliteErrorGroups implements CommitParticipant {
       if (failedInText !== null) {
         const [kind, name, peer] = decodeJson<FailedInBody>(failedInText);
         failedIn = { kind, name, peer };
-      } else {
+      }
+      let telling: ErrorTelling | null = null;
+      if (tellingText !== null) {
+        const body = decodeJson<TellingBody>(tellingText);
+        if (body !== null) telling = { kind: body[0], parentSpanId: body[1], startMs: body[2], endMs: body[3] };
+      }
+      if (failedInText === null || tellingText === null) {
         let spans = spansOf.get(traceId);
         if (spans === undefined) {
           spans = new Map((this.deps.getTrace(traceId) ?? []).map((span) => [span.spanId, span]));
@@ -262,15 +281,19 @@ export class SqliteErrorGroups implements CommitParticipant {
         }
         const span = spans.get(spanId);
         if (span !== undefined) {
-          failedIn = failedOperationOf(span);
-          unnamed.push({ id: eventId, failedIn });
+          failedIn ??= failedOperationOf(span);
+          telling = tellingOf(span);
+          unnamed.push({ id: eventId, failedIn, telling });
         }
       }
-      this.groups.restoreError(fingerprint, fromStoredNs(timeNs), spanId, entry.aggregate, failedIn);
+      this.groups.restoreError(fingerprint, fromStoredNs(timeNs), spanId, entry.aggregate, failedIn, telling);
     }
     if (unnamed.length > 0) {
       this.deps.db.transaction(() => {
-        for (const row of unnamed) this.stmts.eventFailedIn.run(JSON.stringify(failedInBody(row.failedIn)), row.id);
+        for (const row of unnamed) {
+          const failedIn = row.failedIn === null ? null : JSON.stringify(failedInBody(row.failedIn));
+          this.stmts.eventFromSpan.run(failedIn, JSON.stringify(tellingBody(row.telling)), row.id);
+        }
       })();
     }
     // Rows of traces evicted without them (a smaller --max-spans applied at open) leave at the next write.
@@ -303,6 +326,10 @@ export class SqliteErrorGroups implements CommitParticipant {
 
 function failedInBody(operation: FailedOperation): FailedInBody {
   return [operation.kind, operation.name, operation.peer];
+}
+
+function tellingBody(telling: ErrorTelling | null): TellingBody {
+  return telling === null ? null : [telling.kind, telling.parentSpanId, telling.startMs, telling.endMs];
 }
 
 function groupBody(group: StoredErrorGroup): GroupBody {

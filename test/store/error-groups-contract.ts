@@ -26,6 +26,53 @@ export function failingTrace(
   ];
 }
 
+/**
+ * A request failed with HTTP `status` as the TraceKit Node SDK 1.7.0 tells it (seen with an Express app):
+ * the HTTP instrumentation's SERVER span "GET" and the Express middleware's SERVER span "GET /fail",
+ * both failing. The middleware's span is inside the HTTP span (`beside` false, the first service of a
+ * trace), or beside it under the caller's span (span 1, of another service), starting a few
+ * milliseconds late and ending before it. `http` is the HTTP span's id, the middleware's is one more.
+ */
+export function toldTwice(
+  trace: number,
+  options: { start?: number; beside?: boolean; http?: number; status?: number } = {},
+): { http: Span; middleware: Span } {
+  const start = options.start ?? trace;
+  const httpId = options.http ?? 2;
+  const status = { "http.status_code": options.status ?? 500 };
+  const http: Span = {
+    ...makeSpan({
+      trace,
+      span: httpId,
+      parent: options.beside === false ? null : 1,
+      name: "GET",
+      service: "backend",
+      start,
+      end: start + 32.2,
+      error: true,
+      attributes: { ...status, "http.target": "/fail" },
+    }),
+    kind: "SERVER",
+    status: { code: "ERROR" },
+  };
+  const middleware: Span = {
+    ...makeSpan({
+      trace,
+      span: httpId + 1,
+      parent: options.beside === false ? httpId : 1,
+      name: "GET /fail",
+      service: "backend",
+      start: start + 6,
+      end: start + 17.6,
+      error: true,
+      attributes: { ...status, "http.route": "/fail" },
+    }),
+    kind: "SERVER",
+    status: { code: "ERROR" },
+  };
+  return { http, middleware };
+}
+
 /** Error groups (`Store.errorGroups`): the same answers from every store, through inserts and evictions. */
 export function errorGroupsContract(fresh: (options?: { maxSpans?: number }) => Promise<Store>): void {
   describe("error groups", () => {
@@ -34,7 +81,7 @@ export function errorGroupsContract(fresh: (options?: { maxSpans?: number }) => 
 
     it("counts the traces of a group's errors apart from its errors: one request can fail in two spans", async () => {
       const store = await fresh();
-      // As the TraceKit Node SDK sends a failed request: the HTTP span "GET" and Express's "GET /fail".
+      // Two spans of one request that each failed the same way, neither a telling of the request.
       const failedRequest = (trace: number) => {
         const http = { "http.status_code": 500 };
         return [
@@ -62,6 +109,63 @@ export function errorGroupsContract(fresh: (options?: { maxSpans?: number }) => 
       expect(answer.groups[0]).toMatchObject({ type: "HTTP 500", pattern: "failed", count: 6, traces: 3 });
       // As the trace list counts them: 3 failing traces, though 6 spans failed.
       expect(answer).toMatchObject({ totalErrors: 6, totalTraces: 3 });
+    });
+
+    it("counts a request the TraceKit Node SDK tells twice once, in any order of arrival, as the Services page does", async () => {
+      const store = await fresh();
+      const caller = (trace: number) => ({
+        ...makeSpan({ trace, span: 1, name: "GET", service: "frontend", start: trace - 1, end: trace + 40 }),
+        kind: "CLIENT" as const,
+      });
+      // Beside each other under the caller: the outer first, the inner first, or in one batch.
+      const a = toldTwice(1);
+      store.insertSpans([caller(1), a.http]);
+      store.insertSpans([a.middleware]);
+      const b = toldTwice(2);
+      store.insertSpans([b.middleware]);
+      store.insertSpans([caller(2), b.http]);
+      const c = toldTwice(3);
+      store.insertSpans([c.middleware, caller(3), c.http]);
+      // Inside each other, as in the first service of a trace: inner first, then outer.
+      const d = toldTwice(4, { beside: false });
+      store.insertSpans([d.middleware]);
+      store.insertSpans([d.http]);
+      const answer = store.errorGroups(all);
+      expect(answer.groups.map((g) => [g.type, g.pattern, g.count, g.traces])).toEqual([
+        ["HTTP 500", "GET /fail failed", 4, 4],
+      ]);
+      expect(answer).toMatchObject({ totalErrors: 4, totalTraces: 4 });
+      // The request's time is its outer telling's (the HTTP span's end).
+      const [group] = answer.groups;
+      expect(group?.firstSeenUnixNano).toBe(a.http.endTimeUnixNano);
+      expect(group?.lastSeenUnixNano).toBe(d.http.endTimeUnixNano);
+      expect(group?.failedIn).toEqual([{ kind: "SERVER", name: "GET /fail", peer: null, count: 4 }]);
+      expect(group?.sparkline.reduce((n, x) => n + x, 0)).toBe(4);
+      // The Services page counts the same failed requests.
+      const backend = store.listServices().find((s) => s.name === "backend");
+      expect(backend).toMatchObject({ requestCount: 4, requestErrorCount: 4 });
+    });
+
+    it("counts two requests under one call apart (a retry), and a request's other errors", async () => {
+      const store = await fresh();
+      const first = toldTwice(1, { start: 0 });
+      const retry = toldTwice(1, { start: 40, http: 4 });
+      // The inner telling also threw: an error of its own kind, counted.
+      const thrown: Span = {
+        ...retry.middleware,
+        events: [
+          {
+            name: "exception",
+            timeUnixNano: retry.middleware.endTimeUnixNano,
+            attributes: { "exception.type": "Error", "exception.message": "db failed" },
+          },
+        ],
+      };
+      store.insertSpans([first.http, first.middleware, retry.http, thrown]);
+      expect(byType(store.errorGroups(all).groups)).toEqual([
+        ["backend", "HTTP 500", 2],
+        ["backend", "Error", 1],
+      ]);
     });
 
     it("groups the same exception with different values into one group, and others apart", async () => {

@@ -8,7 +8,7 @@ import { serviceMapOf } from "../../src/domain/service-map.js";
 import type { SqliteDatabase, SqliteDriver } from "../../src/store/sqlite-schema.js";
 import { createSqliteStore, loadSqliteDriver, type SqliteStoreOptions } from "../../src/store/sqlite-store.js";
 import type { Store } from "../../src/store/store.js";
-import { failingTrace } from "./error-groups-contract.js";
+import { failingTrace, toldTwice } from "./error-groups-contract.js";
 import { copyAsKilled } from "./killed-copy.js";
 import { makeSpan, richSpan, rootSpan, spanId, traceId } from "./span-fixtures.js";
 import { describeStoreContract } from "./store-contract.js";
@@ -441,6 +441,46 @@ describe("sqlite store: persistence and files", () => {
     expect(store.errorGroups({ limit: 10 })).toEqual(after);
   });
 
+  it("counts a request told twice once after a reopen, whichever telling arrived first, and in a file written before", async () => {
+    const path = tempPath();
+    let store = openStore({ path, maxSpans: 7 });
+    const a = toldTwice(1);
+    store.insertSpans([a.middleware]);
+    store.insertSpans([a.http]);
+    const b = toldTwice(2, { beside: false });
+    store.insertSpans([b.http, b.middleware]);
+    const c = toldTwice(3);
+    store.insertSpans([c.http]);
+    store.insertSpans([c.middleware]);
+    const before = store.errorGroups({ limit: 10 });
+    expect(before).toMatchObject({ totalErrors: 3, totalTraces: 3 });
+    store = reopen(store, { path, maxSpans: 7 });
+    expect(store.errorGroups({ limit: 10 })).toEqual(before);
+    // Retention takes trace 1 with both its tellings; a new request counts once.
+    const d = toldTwice(4);
+    store.insertSpans([d.middleware, d.http]);
+    const after = store.errorGroups({ limit: 10 });
+    expect(after).toMatchObject({ totalErrors: 3, totalTraces: 3 });
+    store = reopen(store, { path, maxSpans: 7 });
+    expect(store.errorGroups({ limit: 10 })).toEqual(after);
+    store.close();
+    open.splice(open.indexOf(store), 1);
+    const specifier = "better-sqlite3";
+    const Driver = ((await import(specifier)) as { default: SqliteDriver }).default;
+    // As the error tables were before: no telling column, version 2; each error's telling is read from its span, once.
+    let raw = new Driver(path);
+    raw.exec("ALTER TABLE err_events DROP COLUMN telling; UPDATE error_schema SET version = 2;");
+    raw.close();
+    store = openStore({ path, maxSpans: 7 });
+    expect(store.errorGroups({ limit: 10 })).toEqual(after);
+    store.close();
+    open.splice(open.indexOf(store), 1);
+    raw = new Driver(path);
+    expect(raw.prepare("SELECT count(*) FROM err_events WHERE telling IS NULL").pluck().get()).toBe(0);
+    expect(raw.prepare("SELECT count(*) FROM err_events").pluck().get()).toBe(6);
+    raw.close();
+  });
+
   it("drops the errors of traces a smaller --max-spans evicts at open", async () => {
     const path = tempPath();
     let store = openStore({ path, maxSpans: 100 });
@@ -491,9 +531,11 @@ describe("sqlite store: persistence and files", () => {
     open.splice(open.indexOf(store), 1);
     const specifier = "better-sqlite3";
     const Driver = ((await import(specifier)) as { default: SqliteDriver }).default;
-    // As the error tables were before: no failed_in column, version 1.
+    // As the error tables were before: no failed_in (nor telling) column, version 1.
     let raw = new Driver(path);
-    raw.exec("ALTER TABLE err_events DROP COLUMN failed_in; UPDATE error_schema SET version = 1;");
+    raw.exec(
+      "ALTER TABLE err_events DROP COLUMN telling; ALTER TABLE err_events DROP COLUMN failed_in; UPDATE error_schema SET version = 1;",
+    );
     raw.close();
     store = openStore({ path });
     expect(store.errorGroups({ limit: 10 })).toEqual(before);
