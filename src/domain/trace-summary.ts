@@ -1,4 +1,5 @@
 import { failureOf } from "./failure.js";
+import { type FailingSpan, FailureOrigins } from "./failure-origin.js";
 import { llmUsageOf } from "./llm-cost.js";
 import { LIST_TEXT, textPrefix } from "./long-text.js";
 import type { Span } from "./span.js";
@@ -25,7 +26,11 @@ export interface TraceSummary {
   services: string[];
   /** False while the root span (no parent) has not arrived. */
   hasRoot: boolean;
-  /** What failed, in a line (see `failureOf`), or null when no failing span says. */
+  /**
+   * What failed, in a line (see `failureOf`): what the span where the failure started says (the trace
+   * page's "Error started in", failure-origin.ts), else the nearest failing span above it that says
+   * something; null when none says.
+   */
   errorMessage: string | null;
   /** The trace's GenAI calls (spans that name a model), or null when it has none. */
   llm: TraceLlm | null;
@@ -71,6 +76,18 @@ function sharedName(name: string): string {
 /** The longest error line a summary keeps: the list shows one line, the trace view shows all. */
 const MAX_ERROR_MESSAGE = 300;
 
+/** Failing spans of one trace past this many are not looked at for where its failure started. */
+const MAX_FAILING_SPANS = 1_000;
+
+/** What a store keeps of the span where a trace's failure started (its start is the origin's `start`). */
+export type ErrorOriginSpan = Omit<FailingSpan, "startTimeUnixNano">;
+
+/** A failing span as the aggregate keeps it: where it is, and what it says (cut to MAX_ERROR_MESSAGE). */
+interface Failure extends FailingSpan {
+  message: string | null;
+  exception: boolean;
+}
+
 /**
  * The running aggregate a store keeps per trace. `add` folds in one span; both stores use it so
  * the rules for name, service and counts live in one place.
@@ -88,8 +105,7 @@ export class TraceAggregate {
   /** Grown by copying (traces have a few services): exact in size, where push keeps room for 17. */
   services: readonly string[] = NO_SERVICES;
   /**
-   * The list's one line on what failed: from the earliest failing span that says so, a span with an
-   * exception preferred over a bare status message. Cut to MAX_ERROR_MESSAGE characters.
+   * The list's one line on what failed (see TraceSummary.errorMessage). Cut to MAX_ERROR_MESSAGE characters.
    */
   errorMessage: string | null = null;
   /** GenAI calls so far (see TraceLlm), per model. */
@@ -99,6 +115,13 @@ export class TraceAggregate {
   llmModels: LlmModelUsage[] = [];
   private errorFromException = false;
   private errorStart = 0n;
+  /** The failing spans so far (null while none failed), and where the failure started. */
+  private failures: FailureOrigins<Failure> | null = null;
+  /**
+   * What a stored summary kept of its failure without the span it started in (a row written before
+   * that was kept): the failing spans of a reopened trace are not read again.
+   */
+  private restoredError: { start: bigint } | null = null;
 
   constructor(readonly traceId: string) {}
 
@@ -194,31 +217,73 @@ export class TraceAggregate {
 
   private noteFailure(span: Span): void {
     const failure = failureOf(span);
-    if (failure === null) return;
-    const better =
-      this.errorMessage === null ||
-      (failure.exception && !this.errorFromException) ||
-      (failure.exception === this.errorFromException && span.startTimeUnixNano < this.errorStart);
-    if (!better) return;
-    this.errorMessage = textPrefix(failure.message, MAX_ERROR_MESSAGE);
-    this.errorFromException = failure.exception;
-    this.errorStart = span.startTimeUnixNano;
-  }
-
-  /** What the error message came from: an exception or a status, and when its span started (null without one). */
-  errorOrigin(): { exception: boolean; start: bigint } | null {
-    return this.errorMessage === null ? null : { exception: this.errorFromException, start: this.errorStart };
+    this.failures ??= new FailureOrigins(MAX_FAILING_SPANS);
+    this.failures.add({
+      spanId: span.spanId,
+      parentSpanId: span.parentSpanId,
+      kind: span.kind,
+      service: span.service,
+      startTimeUnixNano: span.startTimeUnixNano,
+      endTimeUnixNano: span.endTimeUnixNano,
+      message: failure === null ? null : textPrefix(failure.message, MAX_ERROR_MESSAGE),
+      exception: failure?.exception ?? false,
+    });
+    const origin = this.failures.origin;
+    const restored = this.restoredError;
+    if (origin === null || (restored !== null && restored.start <= origin.startTimeUnixNano)) return;
+    // What the origin says, else the nearest failing span above it that says something (the same failure told on the way up).
+    let teller: Failure | undefined = origin;
+    for (let hops = 0; teller !== undefined && teller.message === null && hops < MAX_FAILING_SPANS; hops++) {
+      teller = teller.parentSpanId === null ? undefined : this.failures.get(teller.parentSpanId);
+    }
+    this.errorMessage = teller?.message ?? null;
+    this.errorFromException = teller?.exception ?? false;
+    this.errorStart = origin.startTimeUnixNano;
   }
 
   /**
-   * Restores what a stored summary kept (a store that persists summaries without their spans). Without
-   * its origin (kept before it was), a later failure competes with it as with an exception that
-   * started at once.
+   * What the error message came from: an exception or a status, when the span where the failure
+   * started started, and that span (null without a message).
    */
-  restoreError(message: string | null, origin: { exception: boolean; start: bigint } | null = null): void {
+  errorOrigin(): { exception: boolean; start: bigint; span: ErrorOriginSpan | null } | null {
+    if (this.errorMessage === null) return null;
+    const origin = this.failures?.origin;
+    const span: ErrorOriginSpan | null =
+      origin == null
+        ? null
+        : {
+            spanId: origin.spanId,
+            parentSpanId: origin.parentSpanId,
+            kind: origin.kind,
+            service: origin.service,
+            endTimeUnixNano: origin.endTimeUnixNano,
+          };
+    return { exception: this.errorFromException, start: this.errorStart, span };
+  }
+
+  /**
+   * Restores what a stored summary kept (a store that persists summaries without their spans). Of its
+   * failing spans only the origin is known again: a failure that arrives later below it, or that
+   * started earlier, takes its place. Without the origin's span (kept before it was) a later failure
+   * takes its place only when it started earlier (without its start either, the trace's start stands for it).
+   */
+  restoreError(
+    message: string | null,
+    origin: { exception: boolean; start: bigint; span?: ErrorOriginSpan | null } | null = null,
+  ): void {
     this.errorMessage = message;
     this.errorFromException = origin?.exception ?? message !== null;
     this.errorStart = origin?.start ?? this.startTimeUnixNano;
+    this.failures = null;
+    this.restoredError = null;
+    if (message === null) return;
+    const span = origin?.span ?? null;
+    if (span === null) {
+      this.restoredError = { start: this.errorStart };
+      return;
+    }
+    this.failures = new FailureOrigins(MAX_FAILING_SPANS);
+    this.failures.add({ ...span, startTimeUnixNano: this.errorStart, message, exception: this.errorFromException });
   }
 
   toSummary(): TraceSummary {

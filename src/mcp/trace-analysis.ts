@@ -1,4 +1,5 @@
 /** Pure reading of a trace's spans and of trace summaries: the tree, where an error started, operation statistics. */
+import { failureOriginOf } from "../domain/failure-origin.js";
 import { ascending } from "../domain/order.js";
 import { percentile } from "../domain/percentile.js";
 import type { SpanJson, TraceSummaryJson } from "../protocol.js";
@@ -46,21 +47,24 @@ export function spanTree(spans: readonly SpanJson[]): SpanNode[] {
 }
 
 /**
- * Where the trace's error started: the deepest failing span none of whose children fail (ties: the
- * earliest); undefined when no span fails.
+ * Where the trace's error started, as the trace page and the trace list's error line say it
+ * (domain/failure-origin.ts): of the failing spans with no failing span below them, the one that
+ * started first; undefined when no span fails.
  */
 export function errorOrigin(spans: readonly SpanJson[]): SpanNode | undefined {
-  const failingParents = new Set<string>();
-  for (const span of spans) {
-    if (span.status.code === "ERROR" && span.parentSpanId !== null) failingParents.add(span.parentSpanId);
-  }
-  let origin: SpanNode | undefined;
-  for (const node of spanTree(spans)) {
-    if (node.span.status.code !== "ERROR" || failingParents.has(node.span.spanId)) continue;
-    if (origin === undefined || node.depth > origin.depth) origin = node;
-    else if (node.depth === origin.depth && byStart(node.span, origin.span) < 0) origin = node;
-  }
-  return origin;
+  const failing = spans
+    .filter((span) => span.status.code === "ERROR")
+    .map((span) => ({
+      span,
+      spanId: span.spanId,
+      parentSpanId: span.parentSpanId,
+      kind: span.kind,
+      service: span.service,
+      startTimeUnixNano: BigInt(span.startTimeUnixNano),
+      endTimeUnixNano: BigInt(span.endTimeUnixNano),
+    }));
+  const origin = failureOriginOf(failing)?.span;
+  return origin === undefined ? undefined : spanTree(spans).find((node) => node.span === origin);
 }
 
 export interface OperationStats {

@@ -212,6 +212,12 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE traces ADD COLUMN error_exception INTEGER;
   ALTER TABLE traces ADD COLUMN error_start_ns INTEGER;
   `,
+  // The span where a trace's failure started (TraceAggregate.errorOrigin: JSON [span_id, parent_span_id,
+  // kind, service, end_ns as text]), so that a failure below it arriving after a restart takes its
+  // place as it would have before; NULL in rows from before.
+  `
+  ALTER TABLE traces ADD COLUMN error_span TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -265,7 +271,7 @@ export const SPAN_WIDTH = SPAN_COLUMNS.length;
 export const SPAN_INSERT_CHUNK = 200;
 
 const TRACE_COLUMNS =
-  "seq, trace_id, start_ns, end_ns, span_count, error_count, root_name, root_service, first_name, first_service, services, error_message, llm, error_exception, error_start_ns";
+  "seq, trace_id, start_ns, end_ns, span_count, error_count, root_name, root_service, first_name, first_service, services, error_message, llm, error_exception, error_start_ns, error_span";
 
 /** A trace row as the statements below return it (raw mode). */
 export type TraceRow = [
@@ -284,6 +290,7 @@ export type TraceRow = [
   llmJson: string | null,
   errorException: bigint | null,
   errorStartNs: bigint | null,
+  errorSpanJson: string | null,
 ];
 
 /** A span row as `spansOfTrace` returns it (raw mode). */
@@ -327,12 +334,12 @@ export function prepareStatements(db: SqliteDatabase) {
 
     allTraces: db.prepare(`SELECT ${TRACE_COLUMNS} FROM traces ORDER BY seq`).raw(),
     traceInsert: db.prepare(
-      `INSERT INTO traces (${TRACE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO traces (${TRACE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     traceUpdate: db.prepare(
       `UPDATE traces SET start_ns = ?, end_ns = ?, span_count = ?, error_count = ?, root_name = ?, root_service = ?,
        first_name = ?, first_service = ?, services = ?, error_message = ?, llm = ?, error_exception = ?,
-       error_start_ns = ? WHERE seq = ?`,
+       error_start_ns = ?, error_span = ? WHERE seq = ?`,
     ),
     deleteTracesUpTo: db.prepare("DELETE FROM traces WHERE seq <= ?"),
 

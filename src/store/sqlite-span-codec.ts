@@ -9,7 +9,7 @@ import {
   STATUS_CODES,
   type StatusCode,
 } from "../domain/span.js";
-import { TraceAggregate, type TraceLlm } from "../domain/trace-summary.js";
+import { type ErrorOriginSpan, TraceAggregate, type TraceLlm } from "../domain/trace-summary.js";
 import { attributesHaveBoxedNumber, encodeJson } from "./sqlite-json.js";
 import type { TraceRow } from "./sqlite-schema.js";
 
@@ -141,6 +141,7 @@ export function aggregateFromRow(row: TraceRow): TraceAggregate {
     llm,
     errorException,
     errorStartNs,
+    errorSpanJson,
   ] = row;
   const aggregate = new TraceAggregate(traceId);
   aggregate.setTimes(fromStoredNs(startNs), fromStoredNs(endNs));
@@ -151,11 +152,22 @@ export function aggregateFromRow(row: TraceRow): TraceAggregate {
   aggregate.firstName = firstName;
   aggregate.firstService = firstService;
   aggregate.services = JSON.parse(services) as string[];
+  let span: ErrorOriginSpan | null = null;
+  if (errorSpanJson !== null) {
+    const [spanId, parentSpanId, kind, service, endNs] = JSON.parse(errorSpanJson) as [
+      string,
+      string | null,
+      string,
+      string,
+      string,
+    ];
+    span = { spanId, parentSpanId, kind, service, endTimeUnixNano: BigInt(endNs) };
+  }
   aggregate.restoreError(
     errorMessage,
     errorException === null || errorStartNs === null
       ? null
-      : { exception: errorException === 1n, start: fromStoredNs(errorStartNs) },
+      : { exception: errorException === 1n, start: fromStoredNs(errorStartNs), span },
   );
   aggregate.restoreLlm(llmFromStored(llm));
   return aggregate;

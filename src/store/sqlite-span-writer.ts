@@ -161,6 +161,15 @@ export class SpanWriter {
       llm,
       origin === null ? null : origin.exception ? 1 : 0,
       origin === null ? null : toStoredNs(origin.start),
+      origin?.span == null
+        ? null
+        : JSON.stringify([
+            origin.span.spanId,
+            origin.span.parentSpanId,
+            origin.span.kind,
+            origin.span.service,
+            origin.span.endTimeUnixNano.toString(),
+          ]),
     ];
     if (entry.stored) stmts.traceUpdate.run(...columns, entry.seq);
     else stmts.traceInsert.run(entry.seq, a.traceId, ...columns);

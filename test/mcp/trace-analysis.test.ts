@@ -52,7 +52,7 @@ describe("spanTree", () => {
 });
 
 describe("errorOrigin", () => {
-  it("is the deepest failing span without a failing child", () => {
+  it("is a failing span without a failing child (the earliest such; here the only one)", () => {
     const spans = [
       span("1", null, 0, failing("request failed")),
       span("2", "1", 1, failing("call failed")),
@@ -63,7 +63,7 @@ describe("errorOrigin", () => {
     expect(errorOrigin(spans)?.span.status.message).toBe("deadlock");
   });
 
-  it("takes the earliest of equally deep origins, and is undefined when nothing fails", () => {
+  it("takes the earliest of such spans, and is undefined when nothing fails", () => {
     const spans = [span("1", null, 0), span("2", "1", 5, failing("later")), span("3", "1", 1, failing("earlier"))];
     expect(errorOrigin(spans)?.span.status.message).toBe("earlier");
     expect(errorOrigin([span("1", null, 0)])).toBeUndefined();

@@ -153,3 +153,48 @@ export function walkAll(store: Store, query: Omit<TraceQuery, "cursor">): string
   }
   throw new Error("paging did not end");
 }
+
+/**
+ * One request to the two-service Express app's `/fail` as the TraceKit Node SDK 1.7.0 sent it (times as
+ * recorded, whole milliseconds at the start): frontend HTTP "GET" → Express "GET /fail" → call to the
+ * backend, whose HTTP "GET" and Express "GET /fail" sit side by side under the call; the query "SELECT
+ * orders" under Express failed first ("relation … does not exist"), then the handler threw "db failed".
+ */
+export function sdkFailedRequest(trace: number): Span[] {
+  const at = (offset: number) => T0 + BigInt(Math.round(offset * 1e6));
+  const exception = (offset: number, message: string) => ({
+    name: "exception",
+    timeUnixNano: at(offset),
+    attributes: { "exception.type": "Error", "exception.message": message },
+  });
+  const spec = (
+    span: number,
+    parent: number | null,
+    name: string,
+    kind: Span["kind"],
+    service: string,
+    start: number,
+    end: number,
+    attributes: Attributes,
+    events: Span["events"] = [],
+  ): Span => ({
+    ...makeSpan({ trace, span, parent, name, service, attributes }),
+    kind,
+    startTimeUnixNano: at(start),
+    endTimeUnixNano: at(end),
+    status: { code: "ERROR" },
+    events,
+  });
+  return [
+    spec(1, null, "GET", "SERVER", "frontend", 0, 93.31027, { "http.target": "/fail", "http.status_code": 502 }),
+    spec(2, 1, "GET /fail", "SERVER", "frontend", 12, 79.897026, { "http.route": "/fail", "http.status_code": 502 }),
+    spec(3, 2, "GET", "CLIENT", "frontend", 18, 78.426985, { "http.target": "/fail", "http.status_code": 500 }),
+    spec(4, 3, "GET", "SERVER", "backend", 50, 82.230962, { "http.target": "/fail", "http.status_code": 500 }),
+    spec(5, 3, "GET /fail", "SERVER", "backend", 56, 67.619944, { "http.route": "/fail", "http.status_code": 500 }, [
+      exception(67.109066, "db failed"),
+    ]),
+    spec(6, 5, "SELECT orders", "INTERNAL", "backend", 61, 66.65185, { "db.system": "postgresql" }, [
+      exception(66.394447, 'relation "ordrs" does not exist'),
+    ]),
+  ];
+}

@@ -186,15 +186,16 @@ describe("sqlite store: per-operation statistics in the file", () => {
     store.insertSpans(jobTraffic());
     const before = snapshot(store);
     closeStore(store);
-    // The file as the schema version before the statistics tables left it (they came five versions
+    // The file as the schema version before the statistics tables left it (they came six versions
     // back; those after them keep evicted counts, evicted traces' fingerprints and error origins).
     const db = await rawDatabase(path);
     db.exec(
       "DROP TABLE span_stats; DROP TABLE stats_operations; DROP TABLE evicted_fingerprints; " +
         "ALTER TABLE counters DROP COLUMN evicted_traces; ALTER TABLE counters DROP COLUMN evicted_spans; " +
-        "ALTER TABLE traces DROP COLUMN error_exception; ALTER TABLE traces DROP COLUMN error_start_ns;",
+        "ALTER TABLE traces DROP COLUMN error_exception; ALTER TABLE traces DROP COLUMN error_start_ns; " +
+        "ALTER TABLE traces DROP COLUMN error_span;",
     );
-    db.pragma(`user_version = ${SCHEMA_VERSION - 5}`);
+    db.pragma(`user_version = ${SCHEMA_VERSION - 6}`);
     db.close();
 
     const fills: StatisticsFill[] = [];

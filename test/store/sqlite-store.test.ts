@@ -5,12 +5,13 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { MODEL_PRICES } from "../../src/domain/llm-prices.js";
 import { serviceMapOf } from "../../src/domain/service-map.js";
+import type { Span } from "../../src/domain/span.js";
 import type { SqliteDatabase, SqliteDriver } from "../../src/store/sqlite-schema.js";
 import { createSqliteStore, loadSqliteDriver, type SqliteStoreOptions } from "../../src/store/sqlite-store.js";
 import type { Store } from "../../src/store/store.js";
 import { failingTrace, toldTwice } from "./error-groups-contract.js";
 import { copyAsKilled } from "./killed-copy.js";
-import { makeSpan, richSpan, rootSpan, spanId, traceId } from "./span-fixtures.js";
+import { makeSpan, richSpan, rootSpan, sdkFailedRequest, spanId, traceId } from "./span-fixtures.js";
 import { describeStoreContract } from "./store-contract.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tracekit-sqlite-store-"));
@@ -391,6 +392,22 @@ describe("sqlite store: persistence and files", () => {
     };
     store.insertSpans([exception]);
     expect(store.listTraces({ limit: 1 }).traces[0]?.errorMessage).toBe("CardError: Card Expired");
+  });
+
+  it("names where a trace's failure started after a restart: a failing span arriving below the kept origin takes its place", () => {
+    const path = tempPath();
+    let store = openStore({ path });
+    const spans = sdkFailedRequest(1);
+    const query = spans.find((s) => s.name === "SELECT orders") as Span;
+    store.insertSpans(spans.filter((s) => s !== query));
+    expect(store.listTraces({ limit: 1 }).traces[0]?.errorMessage).toBe("Error: db failed");
+    store = reopen(store, { path });
+    expect(store.listTraces({ limit: 1 }).traces[0]?.errorMessage).toBe("Error: db failed");
+    // The query under the handler started later, but the handler failed because it did.
+    store.insertSpans([query]);
+    expect(store.listTraces({ limit: 1 }).traces[0]?.errorMessage).toBe('Error: relation "ordrs" does not exist');
+    store = reopen(store, { path });
+    expect(store.listTraces({ limit: 1 }).traces[0]?.errorMessage).toBe('Error: relation "ordrs" does not exist');
   });
 
   it("refuses a file that is not a SQLite database with one clear line", () => {

@@ -10,7 +10,7 @@ import { errorGroupsContract } from "./error-groups-contract.js";
 import { operationsContract } from "./operations-contract.js";
 import { queryContract } from "./query-contract.js";
 import { sortContract } from "./sort-contract.js";
-import { makeSpan, ms, richSpan, rootSpan, spanId, T0, traceId, walkAll } from "./span-fixtures.js";
+import { makeSpan, ms, richSpan, rootSpan, sdkFailedRequest, spanId, T0, traceId, walkAll } from "./span-fixtures.js";
 import { textSearchContract } from "./text-search-contract.js";
 import { trafficContract } from "./traffic-contract.js";
 
@@ -453,7 +453,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         },
       ];
 
-      it("says it in a line: an exception before a bare status message, the earliest of equals, in any arrival order", async () => {
+      it("says it in a line: what the failing span with none failing below it that started first says, in any arrival order", async () => {
         const spans = [
           failing(1, 0, { status: { code: "ERROR", message: "HTTP 500" } }),
           failing(2, 5, { events: exception("CardDeclined", "insufficient funds") }),
@@ -473,6 +473,25 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         silent.insertSpans([failing(1, 0, { status: { code: "ERROR" } }), makeSpan({ trace: 10, span: 1 })]);
         expect(summaryOf(silent, 9).errorMessage).toBeNull();
         expect(summaryOf(silent, 10).errorMessage).toBeNull();
+      });
+
+      it("names the failure where the trace page says it started, in any arrival order (the TraceKit Node SDK's /fail)", async () => {
+        const spans = sdkFailedRequest(9);
+        const batches = [
+          spans.map((span) => [span]),
+          [...spans].reverse().map((span) => [span]),
+          [spans],
+          // As the SDK sends them: each service's spans as they end.
+          [
+            [spans[5], spans[4], spans[3]],
+            [spans[2], spans[1], spans[0]],
+          ],
+        ] as Span[][][];
+        for (const order of batches) {
+          const store = await fresh();
+          for (const batch of order) store.insertSpans(batch);
+          expect(summaryOf(store, 9).errorMessage).toBe('Error: relation "ordrs" does not exist');
+        }
       });
 
       it("keeps a one-line length however long the message", async () => {

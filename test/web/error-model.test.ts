@@ -1,12 +1,16 @@
 import { describe, expect, it } from "vitest";
+import type { Span } from "../../src/domain/span";
+import { TraceAggregate } from "../../src/domain/trace-summary";
+import { spanToJson } from "../../src/protocol-json";
 import { errorMessageOf, stepError, traceErrors } from "../../web/src/features/trace-view/error-model";
 import { buildWaterfallTree } from "../../web/src/features/trace-view/waterfall-model";
+import { sdkFailedRequest, spanId } from "../store/span-fixtures";
 import { span } from "./span-fixtures";
 
 const failing = { status: { code: "ERROR" as const } };
 
 describe("traceErrors", () => {
-  it("finds where a failure started: the deepest failing span without a failing child", () => {
+  it("finds where a failure started: a failing span without a failing child", () => {
     // root → handler → payment call → payment server, every one failing as the error travels up;
     // a sibling query that failed on its own sits one level higher.
     const tree = buildWaterfallTree([
@@ -20,6 +24,39 @@ describe("traceErrors", () => {
     const errors = traceErrors(tree);
     expect(errors.nodes.map((n) => n.spanId)).toEqual(["a", "b", "c", "d", "e"]);
     expect(errors.origin?.spanId).toBe("d");
+  });
+
+  it("names the span the trace list's error line names, whatever order the spans arrived in", () => {
+    // The list's line is kept as spans arrive (TraceAggregate); the page reads them all at once.
+    const lineOf = (spans: Span[]) => {
+      const aggregate = new TraceAggregate(spans[0]?.traceId as string);
+      for (const s of spans) aggregate.add(s);
+      return aggregate.errorMessage;
+    };
+    const request = sdkFailedRequest(1);
+    const origin = traceErrors(buildWaterfallTree(request.map((s) => spanToJson(s)))).origin;
+    expect(origin?.span.name).toBe("SELECT orders");
+    const message = errorMessageOf(origin?.span as never);
+    expect(message).toBe('Error: relation "ordrs" does not exist');
+    expect(lineOf(request)).toBe(message);
+    expect(lineOf([...request].reverse())).toBe(message);
+    // Two failures that started in the same millisecond (the SDK's start times are whole milliseconds):
+    // the one that ended first, on both sides, in any order.
+    const [root, , , , backend] = request as [Span, Span, Span, Span, Span];
+    const tie = (id: number, end: bigint, message: string): Span => ({
+      ...backend,
+      spanId: spanId(id),
+      parentSpanId: root.spanId,
+      kind: "INTERNAL",
+      endTimeUnixNano: end,
+      events: [{ name: "exception", timeUnixNano: end, attributes: { "exception.message": message } }],
+    });
+    const tied = [root, tie(8, backend.endTimeUnixNano, "later"), tie(9, backend.endTimeUnixNano - 1n, "sooner")];
+    for (const spans of [tied, [...tied].reverse()]) {
+      const page = traceErrors(buildWaterfallTree(spans.map((s) => spanToJson(s)))).origin;
+      expect(errorMessageOf(page?.span as never)).toBe("sooner");
+      expect(lineOf(spans)).toBe("sooner");
+    }
   });
 
   it("picks the earliest of equally deep origins, and none when nothing failed", () => {

@@ -4,6 +4,7 @@
  */
 
 import { failureOf } from "../../../../src/domain/failure";
+import { type FailingSpan, failureOriginOf } from "../../../../src/domain/failure-origin";
 import type { SpanJson } from "../../../../src/protocol";
 import type { WaterfallNode, WaterfallTree } from "./waterfall-model";
 
@@ -11,8 +12,9 @@ export interface TraceErrors {
   /** Failing spans (status ERROR) in waterfall (pre-)order. */
   nodes: WaterfallNode[];
   /**
-   * Where the failure started: the deepest failing span none of whose children fail (an error
-   * usually travels up through every caller); the earliest of equals. Null when nothing failed.
+   * Where the failure started (an error usually travels up through every caller): of the failing
+   * spans with no failing span below them, the one that started first, by the rule the trace list's
+   * error line follows (domain/failure-origin.ts). Null when nothing failed.
    */
   origin: WaterfallNode | null;
 }
@@ -22,18 +24,16 @@ const NO_ERRORS: TraceErrors = { nodes: [], origin: null };
 export function traceErrors(tree: WaterfallTree): TraceErrors {
   if (tree.errorCount === 0) return NO_ERRORS;
   const nodes = tree.nodes.filter((node) => node.isError);
-  let origin: WaterfallNode | null = null;
-  for (const node of nodes) {
-    if (node.children.some((child) => child.isError)) continue;
-    if (
-      origin === null ||
-      node.depth > origin.depth ||
-      (node.depth === origin.depth && node.offsetMs < origin.offsetMs)
-    ) {
-      origin = node;
-    }
-  }
-  return { nodes, origin };
+  const failing = nodes.map((node): FailingSpan & { node: WaterfallNode } => ({
+    node,
+    spanId: node.span.spanId,
+    parentSpanId: node.span.parentSpanId,
+    kind: node.span.kind,
+    service: node.span.service,
+    startTimeUnixNano: BigInt(node.span.startTimeUnixNano),
+    endTimeUnixNano: BigInt(node.span.endTimeUnixNano),
+  }));
+  return { nodes, origin: failureOriginOf(failing)?.node ?? null };
 }
 
 /**

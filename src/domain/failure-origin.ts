@@ -1,0 +1,112 @@
+/**
+ * Where a trace's failure started, by one rule for the trace list's error line (TraceAggregate keeps it
+ * as spans arrive) and the trace page's "Error started in" (web error-model.ts): of the failing spans
+ * (status ERROR), those with no failing span below them, the one that started first (then the one that
+ * ended first, then the lowest span id: the SDKs' whole-millisecond times often tie, and the answer must
+ * not depend on the order spans arrive in). Below a span are its children and, of two SERVER / CONSUMER
+ * spans of one service telling one request side by side under the caller (same-request.ts: the TraceKit
+ * Node SDK's Express middleware), the inner one, as error-origin.ts's spanChildren nests it.
+ * Imports nothing outside domain/ (the web app uses it).
+ */
+import { isOuterTelling, tellSameRequest } from "./same-request.js";
+
+/** What finding the origin reads of a failing span. */
+export interface FailingSpan {
+  readonly spanId: string;
+  readonly parentSpanId: string | null;
+  readonly kind: string;
+  readonly service: string;
+  readonly startTimeUnixNano: bigint;
+  readonly endTimeUnixNano: bigint;
+}
+
+/** Tellings of one request past this many under one caller are not looked for (a fan-out, not a request told twice). */
+const MAX_TELLINGS = 64;
+
+/** Whether `a` is before `b` as an origin: it started first, then ended first, then has the lower span id. */
+export function isEarlierOrigin(a: FailingSpan, b: FailingSpan): boolean {
+  if (a.startTimeUnixNano !== b.startTimeUnixNano) return a.startTimeUnixNano < b.startTimeUnixNano;
+  if (a.endTimeUnixNano !== b.endTimeUnixNano) return a.endTimeUnixNano < b.endTimeUnixNano;
+  return a.spanId < b.spanId;
+}
+
+const msOf = (span: FailingSpan): [number, number] => [
+  Number(span.startTimeUnixNano) / 1e6,
+  Number(span.endTimeUnixNano) / 1e6,
+];
+
+/**
+ * A trace's failing spans as they arrive, and where the failure started. Each add costs a few map
+ * operations; only when the origin gains a failing span below it are the failing spans looked over again.
+ * Past `limit` failing spans, later ones are not looked at (the answer then depends on arrival).
+ */
+export class FailureOrigins<S extends FailingSpan> {
+  private readonly byId = new Map<string, S>();
+  /** Ids of spans with a failing span below them (the span itself may not have arrived). */
+  private readonly failsBelow = new Set<string>();
+  /** Failing SERVER / CONSUMER spans by caller and service, to find a request told twice. */
+  private readonly tellings = new Map<string, S[]>();
+  private current: S | null = null;
+
+  constructor(private readonly limit = Number.POSITIVE_INFINITY) {}
+
+  /** Where the failure started, null while no failing span is known. */
+  get origin(): S | null {
+    return this.current;
+  }
+
+  /** A failing span by its id. */
+  get(spanId: string): S | undefined {
+    return this.byId.get(spanId);
+  }
+
+  add(span: S): void {
+    if (this.byId.has(span.spanId) || this.byId.size >= this.limit) return;
+    this.byId.set(span.spanId, span);
+    let stale = false;
+    const failBelow = (spanId: string) => {
+      this.failsBelow.add(spanId);
+      if (this.current?.spanId === spanId) stale = true;
+    };
+    if (span.parentSpanId !== null) {
+      failBelow(span.parentSpanId);
+      if (span.kind === "SERVER" || span.kind === "CONSUMER") {
+        const key = `${span.parentSpanId}\u0000${span.service}`;
+        const others = this.tellings.get(key);
+        if (others === undefined) this.tellings.set(key, [span]);
+        else if (others.length < MAX_TELLINGS) {
+          const [start, end] = msOf(span);
+          for (const other of others) {
+            const [oStart, oEnd] = msOf(other);
+            if (!tellSameRequest(oStart, oEnd, start, end)) continue;
+            const otherOuter =
+              isOuterTelling(oStart, oEnd, start, end) &&
+              (!isOuterTelling(start, end, oStart, oEnd) || other.spanId < span.spanId);
+            failBelow(otherOuter ? other.spanId : span.spanId);
+          }
+          others.push(span);
+        }
+      }
+    }
+    if (stale) this.current = this.earliestLeaf();
+    else if (!this.failsBelow.has(span.spanId) && (this.current === null || isEarlierOrigin(span, this.current))) {
+      this.current = span;
+    }
+  }
+
+  private earliestLeaf(): S | null {
+    let best: S | null = null;
+    for (const span of this.byId.values()) {
+      if (this.failsBelow.has(span.spanId)) continue;
+      if (best === null || isEarlierOrigin(span, best)) best = span;
+    }
+    return best;
+  }
+}
+
+/** Where the failure among `failing` (a trace's failing spans, any order) started; null when none. */
+export function failureOriginOf<S extends FailingSpan>(failing: Iterable<S>): S | null {
+  const origins = new FailureOrigins<S>();
+  for (const span of failing) origins.add(span);
+  return origins.origin;
+}

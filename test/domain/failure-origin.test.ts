@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { type FailingSpan, FailureOrigins, failureOriginOf } from "../../src/domain/failure-origin.js";
+import { ms, sdkFailedRequest, spanId } from "../store/span-fixtures.js";
+
+/** Every order of `items` (small lists only). */
+function permutations<T>(items: readonly T[]): T[][] {
+  if (items.length <= 1) return [[...items]];
+  return items.flatMap((item, i) =>
+    permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]),
+  );
+}
+
+const failing = (span: number, parent: number | null, start: number, end: number, more: Partial<FailingSpan> = {}) => ({
+  spanId: spanId(span),
+  parentSpanId: parent === null ? null : spanId(parent),
+  kind: "INTERNAL",
+  service: "api",
+  startTimeUnixNano: ms(start),
+  endTimeUnixNano: ms(end),
+  ...more,
+});
+
+describe("failureOriginOf", () => {
+  it("finds the query under the TraceKit Node SDK's Express span, whatever order the spans arrive in", () => {
+    // The backend's HTTP span has no failing child of its own: its Express span, beside it, is inside it.
+    const spans = sdkFailedRequest(1);
+    for (const order of permutations(spans)) {
+      const origins = new FailureOrigins<(typeof spans)[number]>();
+      for (const span of order) origins.add(span);
+      expect(origins.origin?.name).toBe("SELECT orders");
+    }
+  });
+
+  it("takes the failing span with none below it that started first, then ended first, then the lower id", () => {
+    const spans = [
+      failing(1, null, 0, 100),
+      failing(2, 1, 10, 50), // has a failing child: not where it started
+      failing(3, 2, 20, 30),
+      failing(4, 1, 5, 90), // started first of those with none below
+      failing(5, 1, 5, 60), // …and this one ended first
+      failing(6, 1, 5, 60), // same times: the lower id
+    ];
+    for (const order of permutations(spans)) expect(failureOriginOf(order)?.spanId).toBe(spanId(5));
+    expect(failureOriginOf([])).toBeNull();
+  });
+
+  it("reads the outer of two SERVER spans telling one request beside each other as failing below, not two retries", () => {
+    const server = { kind: "SERVER", service: "backend" };
+    const told = [
+      failing(1, null, 0, 100, { service: "web" }),
+      failing(2, 1, 10, 40, server),
+      failing(3, 1, 12, 30, server),
+    ];
+    expect(failureOriginOf(told)?.spanId).toBe(spanId(3));
+    // One request after the other under the same call (a retry): each stands alone; the first started first.
+    const retried = [told[0] as FailingSpan, failing(2, 1, 10, 20, server), failing(3, 1, 30, 40, server)];
+    expect(failureOriginOf(retried)?.spanId).toBe(spanId(2));
+  });
+});
