@@ -66,6 +66,30 @@ function isHexId(id: string, length: number): boolean {
   return parseHexId(id, length) === id;
 }
 
+/** Each lower-case hex digit's value by character code; -1 for every other character. */
+const HEX_VALUES = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) HEX_VALUES["0123456789abcdef".charCodeAt(i)] = i;
+
+/**
+ * Writes `id`'s bytes at `at` when it is kept as bytes (isHexId): true then. One pass in JavaScript,
+ * which both checks and converts; Buffer.write's "hex" crosses into C++ for each id.
+ */
+function hexIdBytes(id: string, length: number, out: Uint8Array, at: number): boolean {
+  if (id.length !== length) return false;
+  let any = 0;
+  for (let i = 0; i < length; i += 2) {
+    const hi = id.charCodeAt(i);
+    const lo = id.charCodeAt(i + 1);
+    const high = hi < 128 ? (HEX_VALUES[hi] as number) : -1;
+    const low = lo < 128 ? (HEX_VALUES[lo] as number) : -1;
+    if (high < 0 || low < 0) return false;
+    const byte = (high << 4) | low;
+    out[at + (i >> 1)] = byte;
+    any |= byte;
+  }
+  return any !== 0;
+}
+
 // Trace header flags.
 const RAW_IDS = 1;
 
@@ -179,11 +203,21 @@ class ByteWriter {
   uint(value: number): void {
     this.room(8);
     const buf = this.buf;
-    while (value >= 0x80) {
-      buf[this.pos++] = (value % 0x80) | 0x80;
-      value = Math.floor(value / 0x80);
+    let pos = this.pos;
+    if (value <= 0x7fffffff) {
+      // Most numbers: 32-bit shifts, not the division the larger ones need.
+      while (value >= 0x80) {
+        buf[pos++] = (value & 0x7f) | 0x80;
+        value >>>= 7;
+      }
+    } else {
+      while (value >= 0x80) {
+        buf[pos++] = (value % 0x80) | 0x80;
+        value = Math.floor(value / 0x80);
+      }
     }
-    buf[this.pos++] = value;
+    buf[pos++] = value;
+    this.pos = pos;
   }
 
   /** An integer with |value| < 2^52. */
@@ -197,9 +231,20 @@ class ByteWriter {
     this.pos += 8;
   }
 
+  /** An id that isHexId(id, 2 * bytes) accepts, as its bytes. */
   hex(id: string, bytes: number): void {
     this.room(bytes);
-    this.pos += this.buf.write(id, this.pos, bytes, "hex");
+    hexIdBytes(id, 2 * bytes, this.buf, this.pos);
+    this.pos += bytes;
+  }
+
+  /** `bytes` bytes of `from` starting at `at`. */
+  copy(from: Uint8Array, at: number, bytes: number): void {
+    this.room(bytes);
+    const buf = this.buf;
+    const pos = this.pos;
+    for (let i = 0; i < bytes; i++) buf[pos + i] = from[at + i] as number;
+    this.pos = pos + bytes;
   }
 
   u64(value: bigint): void {
@@ -303,6 +348,41 @@ declare global {
 /** A lone surrogate (JSON can carry one, `\ud800`): UTF-8 cannot, it would come back as U+FFFD. */
 const LONE_SURROGATE = /\p{Surrogate}/u;
 
+/** Objects numbered in the order first met (a trace's resources and scopes): a short list scanned, a Map past it. */
+class ObjectNumbers<T extends object> {
+  private items: T[] = [];
+  private map: Map<T, number> | null = null;
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  /** The item's number, or -1. */
+  get(item: T): number {
+    if (this.map !== null) return this.map.get(item) ?? -1;
+    return this.items.indexOf(item);
+  }
+
+  /** Numbers an item not yet met. */
+  add(item: T): void {
+    if (this.map !== null) this.map.set(item, this.items.length);
+    else if (this.items.length === SCAN_OBJECTS) {
+      this.map = new Map();
+      for (let i = 0; i < this.items.length; i++) this.map.set(this.items[i] as T, i);
+      this.map.set(item, this.items.length);
+    }
+    this.items.push(item);
+  }
+
+  clear(): void {
+    if (this.items.length > 0) this.items.length = 0;
+    this.map = null;
+  }
+}
+
+/** A trace with up to this many resources (or scopes) finds one by scanning them. */
+const SCAN_OBJECTS = 16;
+
 /** Writes one trace: strings go to the table as they are first met, everything else to the body. */
 class TraceWriter {
   readonly table = new ByteWriter();
@@ -311,8 +391,19 @@ class TraceWriter {
   /** The trace's spans, and their numbers by id once the trace is too large to scan (see spanNumber). */
   private spans: readonly Span[] = [];
   private readonly spanNumbers = new Map<string, number>();
-  private readonly resources = new Map<Attributes, number>();
-  private readonly scopes = new Map<InstrumentationScope, number>();
+  private readonly resources = new ObjectNumbers<Attributes>();
+  private readonly scopes = new ObjectNumbers<InstrumentationScope>();
+  /** The span ids' bytes, 8 a span, when the trace keeps ids as bytes (see write). */
+  private spanIdBytes = new Uint8Array(8 * 64);
+  /**
+   * Span attributes' keys and string values by position, with their shared numbers: spans of one
+   * kind list the same keys, often with the same values, so most attributes are found here instead
+   * of in the shared table's Map. A shared number never changes, so one remembered stays right.
+   */
+  private readonly keysAt: string[] = [];
+  private readonly keyNumbersAt: number[] = [];
+  private readonly valuesAt: string[] = [];
+  private readonly valueNumbersAt: number[] = [];
   private base = 0n;
   /** Serial number of the trace being written. */
   private trace = 0;
@@ -329,11 +420,14 @@ class TraceWriter {
     // Map.clear makes a new table: only the maps used since are cleared.
     if (this.stringNumbers.size > 0) this.stringNumbers.clear();
     if (this.spanNumbers.size > 0) this.spanNumbers.clear();
-    if (this.resources.size > 0) this.resources.clear();
-    if (this.scopes.size > 0) this.scopes.clear();
+    this.resources.clear();
+    this.scopes.clear();
     this.trace++;
     const first = spans[0] as Span;
-    const rawIds = isHexId(first.traceId, 32) && spans.every((span) => isHexId(span.spanId, 16));
+    if (this.spanIdBytes.length < 8 * spans.length) this.spanIdBytes = new Uint8Array(8 * spans.length);
+    const idBytes = this.spanIdBytes;
+    let rawIds = isHexId(first.traceId, 32);
+    for (let i = 0; i < spans.length && rawIds; i++) rawIds = hexIdBytes((spans[i] as Span).spanId, 16, idBytes, 8 * i);
     this.spans = spans;
     if (spans.length > SCAN_SPANS)
       for (let i = 0; i < spans.length; i++) this.spanNumbers.set((spans[i] as Span).spanId, i);
@@ -343,7 +437,7 @@ class TraceWriter {
     body.uint(spans.length);
     body.u64(this.base);
     this.string(first.traceId);
-    for (const span of spans) this.span(span, rawIds);
+    for (let i = 0; i < spans.length; i++) this.span(spans[i] as Span, rawIds ? 8 * i : -1);
     this.spans = [];
     return this.unpackable ? -1 : this.stringNumbers.size;
   }
@@ -393,7 +487,9 @@ class TraceWriter {
     }
   }
 
-  private span(span: Span, rawIds: boolean): void {
+  /** `idAt`: where the span id's bytes are in spanIdBytes when the trace keeps ids as bytes, else -1. */
+  private span(span: Span, idAt: number): void {
+    const rawIds = idAt >= 0;
     const body = this.body;
     const parent = span.parentSpanId;
     const parentNumber = parent === null ? undefined : this.spanNumber(parent);
@@ -420,7 +516,7 @@ class TraceWriter {
         (parentForm << 5) |
         (extras === 0 ? 0 : HAS_EXTRAS),
     );
-    if (rawIds) body.hex(span.spanId, 8);
+    if (rawIds) body.copy(this.spanIdBytes, idAt, 8);
     else this.string(span.spanId);
     if (parentForm === PARENT_INDEX) body.uint(parentNumber as number);
     else if (parentForm === PARENT_RAW) body.hex(parent as string, 8);
@@ -431,7 +527,7 @@ class TraceWriter {
     this.scope(span.scope);
     this.time(span.startTimeUnixNano, this.base);
     this.time(span.endTimeUnixNano, span.startTimeUnixNano);
-    this.attributes(span.attributes);
+    this.spanAttributes(span.attributes);
     if (extras === 0) return;
     body.uint(extras);
     if (extras & X_STATUS_MESSAGE) this.string(span.status.message as string);
@@ -472,11 +568,11 @@ class TraceWriter {
   }
 
   /** Writes the trace's number for a shared object; true the first time it is met (its contents follow). */
-  private firstMet<T>(numbers: Map<T, number>, item: T): boolean {
+  private firstMet<T extends object>(numbers: ObjectNumbers<T>, item: T): boolean {
     const number = numbers.get(item);
-    this.body.uint(number ?? numbers.size);
-    if (number !== undefined) return false;
-    numbers.set(item, numbers.size);
+    this.body.uint(number < 0 ? numbers.size : number);
+    if (number >= 0) return false;
+    numbers.add(item);
     return true;
   }
 
@@ -492,6 +588,46 @@ class TraceWriter {
     else {
       this.body.uint(1);
       this.attributes(scope.attributes, true);
+    }
+  }
+
+  /** A span's own attributes, written as `attributes` writes them, finding shared numbers by position first. */
+  private spanAttributes(attributes: Attributes): void {
+    let count = 0;
+    for (const _ in attributes) count++;
+    const body = this.body;
+    body.uint(count);
+    const keysAt = this.keysAt;
+    const valuesAt = this.valuesAt;
+    let i = 0;
+    for (const key in attributes) {
+      if (keysAt[i] === key) {
+        body.uint((this.keyNumbersAt[i] as number) * 2 + 1);
+      } else {
+        const number = this.shared.numberOf(key);
+        if (number < 0) this.string(key);
+        else {
+          body.uint(number * 2 + 1);
+          keysAt[i] = key;
+          this.keyNumbersAt[i] = number;
+        }
+      }
+      const value = attributes[key] as AttrValue;
+      if (typeof value !== "string") this.value(value, false);
+      else if (valuesAt[i] === value) {
+        body.u8(V_STRING);
+        body.uint((this.valueNumbersAt[i] as number) * 2 + 1);
+      } else {
+        body.u8(V_STRING);
+        const number = this.shared.recurringNumberOf(value, this.trace);
+        if (number < 0) this.string(value);
+        else {
+          body.uint(number * 2 + 1);
+          valuesAt[i] = value;
+          this.valueNumbersAt[i] = number;
+        }
+      }
+      i++;
     }
   }
 

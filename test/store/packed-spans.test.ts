@@ -173,6 +173,38 @@ describe("packed spans", () => {
     }
   });
 
+  it("reads back attributes whose keys and values move between positions, and traces of many resources", () => {
+    const packer = createSpanPacker();
+    const traces: Span[][] = [];
+    const packed = [];
+    const resources: Attributes[] = Array.from({ length: 40 }, (_, r) => ({ "service.name": `svc-${r}` }));
+    for (let t = 0; t < 60; t++) {
+      const spans = Array.from({ length: 1 + (t % 30) }, (_, i) => {
+        const attributes: Attributes = {};
+        // Keys in a changing order, values that recur at one position, move, or are of one trace.
+        const keys = ["a", "b", "c", "d"];
+        for (let k = 0; k < keys.length; k++) {
+          const key = keys[(k + i + t) % keys.length] as string;
+          attributes[key] = k === 0 ? "same" : k === 1 ? `value-${(i + t) % 3}` : k === 2 ? `only-${t}` : i;
+        }
+        return {
+          ...makeSpan({ trace: t + 1, span: i + 1, parent: i === 0 ? null : 1 }),
+          attributes,
+          resource: resources[i] as Attributes,
+        };
+      });
+      traces.push(spans);
+      packed.push(packOf(packer, spans));
+    }
+    for (let t = 0; t < traces.length; t++) {
+      const back = packer.unpack(packed[t] as (typeof packed)[number]);
+      expect(back).toStrictEqual(traces[t]);
+      expect(back.map((span) => Object.keys(span.attributes))).toStrictEqual(
+        traces[t]?.map((span) => Object.keys(span.attributes)),
+      );
+    }
+  });
+
   it("shares an attribute value once a second trace holds it, and keeps a value of one trace in that trace", () => {
     const packer = createSpanPacker();
     const statement = `SELECT ${"id, status, total, ".repeat(10)}note FROM orders WHERE id = $1`;
