@@ -79,6 +79,23 @@ const QUIET_MS = 5_000;
 /** Larger traces stay objects: packing one would hold the event loop, and they are few. */
 const PACK_MAX_SPANS = 10_000;
 
+/** Up to this many spans a trace is sorted in place by insertion: no comparator calls, and most arrive nearly in order. */
+const INSERTION_SORT_SPANS = 32;
+
+/** Sorts spans by start, stably (equal starts keep their order). */
+function sortByStart(spans: Span[]): void {
+  for (let i = 1; i < spans.length; i++) {
+    const span = spans[i] as Span;
+    const start = span.startTimeUnixNano;
+    let j = i - 1;
+    while (j >= 0 && (spans[j] as Span).startTimeUnixNano > start) {
+      spans[j + 1] = spans[j] as Span;
+      j--;
+    }
+    spans[j + 1] = span;
+  }
+}
+
 /** True when `span` was already stored in `trace` (same span id; the trace id matches by construction). */
 function hasSpan(trace: MemoryTrace, spans: Span[], spanId: string): boolean {
   if (trace.spanIds !== null) return trace.spanIds.has(spanId);
@@ -202,7 +219,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     const spans = trace.spans as Span[];
     if (!trace.spansSorted) {
       // Stable, so spans with equal starts stay in arrival order, as they would in a fresh sort.
-      spans.sort((a, b) => ascending(a.startTimeUnixNano, b.startTimeUnixNano));
+      if (spans.length <= INSERTION_SORT_SPANS) sortByStart(spans);
+      else spans.sort((a, b) => ascending(a.startTimeUnixNano, b.startTimeUnixNano));
       trace.spansSorted = true;
     }
     return spans;
@@ -228,7 +246,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
 
   function insertSpans(spans: readonly Span[]): InsertResult {
     const call = ++insertCalls;
-    const changed = new Map<string, MemoryTrace>();
+    /** The traces that took a span in this call, in the order of their first (see insertCall). */
+    const changed: MemoryTrace[] = [];
     /** Traces that held entry spans before this call, and how many spans they held then. */
     let renest: Map<MemoryTrace, number> | null = null;
     let inserted = 0;
@@ -272,6 +291,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
         traces.set(span.traceId, trace);
         arrivals.push(trace);
         live.add(trace);
+        changed.push(trace);
       } else {
         traceSpans = trace.spans ?? unpack(trace);
         if (hasSpan(trace, traceSpans, span.spanId)) {
@@ -286,6 +306,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       }
       if (trace.insertCall !== call) {
         trace.insertCall = call;
+        changed.push(trace);
         if (trace.entrySpans > 0) {
           renest ??= new Map();
           renest.set(trace, traceSpans.length);
@@ -307,12 +328,11 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       filtersOnWrite.spanAccepted(trace, trace.spanCount, span);
       views.add(span, now);
       errors.addSpan(span, trace.aggregate);
-      changed.set(span.traceId, trace);
       inserted++;
     }
     spanTotal += inserted;
     if (renest !== null) for (const [trace, from] of renest) renestTrace(trace, from, nested);
-    for (const trace of changed.values()) {
+    for (const trace of changed) {
       const start = trace.aggregate.startTimeUnixNano;
       if (!trace.filed) {
         setSortStart(trace, start);
@@ -331,7 +351,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     }
     evictOldestTraces();
     packQuietTraces(now);
-    const storedTraceIds = [...changed.keys()];
+    const storedTraceIds = changed.map((trace) => trace.traceId);
     const kept = storedTraceIds.filter((id) => traces.has(id));
     const result: InsertResult = {
       inserted,
