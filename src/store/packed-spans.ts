@@ -380,6 +380,35 @@ class ObjectNumbers<T extends object> {
   }
 }
 
+/**
+ * The bytes written for the last few resources (or scopes) whose every string is shared: they do not
+ * depend on the trace, and the traces of one request share their resource and scope objects, which
+ * are read-only, as every span's values are. Found by identity.
+ */
+class WrittenObjects<T extends object> {
+  private readonly objects: (T | null)[] = new Array(WRITTEN_OBJECTS).fill(null);
+  private readonly bytes: Uint8Array[] = new Array(WRITTEN_OBJECTS).fill(new Uint8Array(0));
+  private next = 0;
+
+  /** Writes the bytes remembered for `item` to `writer`; false when none are. */
+  copy(item: T, writer: ByteWriter): boolean {
+    const i = this.objects.indexOf(item);
+    if (i < 0) return false;
+    const bytes = this.bytes[i] as Uint8Array;
+    writer.copy(bytes, 0, bytes.length);
+    return true;
+  }
+
+  remember(item: T, bytes: Uint8Array): void {
+    this.objects[this.next] = item;
+    this.bytes[this.next] = new Uint8Array(bytes); // a copy (a Buffer's slice would be a view)
+    this.next = (this.next + 1) % WRITTEN_OBJECTS;
+  }
+}
+
+/** Resources (and scopes) whose bytes are remembered: more than one request's worth. */
+const WRITTEN_OBJECTS = 32;
+
 /** A trace with up to this many resources (or scopes) finds one by scanning them. */
 const SCAN_OBJECTS = 16;
 
@@ -407,6 +436,11 @@ class TraceWriter {
   private base = 0n;
   /** Serial number of the trace being written. */
   private trace = 0;
+  /** Strings written to the trace's own table so far (counts every write, see resource). */
+  private ownStrings = 0;
+  /** The bytes of resources and scopes met lately, for the next traces that hold them (see WrittenObjects). */
+  private readonly writtenResources = new WrittenObjects<Attributes>();
+  private readonly writtenScopes = new WrittenObjects<InstrumentationScope>();
   /** Set when a string of the trace's own table holds a lone surrogate: the trace cannot be packed. */
   private unpackable = false;
 
@@ -452,6 +486,7 @@ class TraceWriter {
 
   /** A string of this trace's own table. */
   private string(text: string): void {
+    this.ownStrings++;
     let number = this.stringNumbers.get(text);
     if (number === undefined) {
       number = this.stringNumbers.size;
@@ -577,11 +612,17 @@ class TraceWriter {
   }
 
   private resource(resource: Attributes): void {
-    if (this.firstMet(this.resources, resource)) this.attributes(resource, true);
+    if (!this.firstMet(this.resources, resource) || this.writtenResources.copy(resource, this.body)) return;
+    const at = this.body.pos;
+    const own = this.ownStrings;
+    this.attributes(resource, true);
+    if (this.ownStrings === own) this.writtenResources.remember(resource, this.body.buf.subarray(at, this.body.pos));
   }
 
   private scope(scope: InstrumentationScope): void {
-    if (!this.firstMet(this.scopes, scope)) return;
+    if (!this.firstMet(this.scopes, scope) || this.writtenScopes.copy(scope, this.body)) return;
+    const at = this.body.pos;
+    const own = this.ownStrings;
     this.common(scope.name);
     this.common(scope.version);
     if (scope.attributes === undefined) this.body.uint(0);
@@ -589,6 +630,7 @@ class TraceWriter {
       this.body.uint(1);
       this.attributes(scope.attributes, true);
     }
+    if (this.ownStrings === own) this.writtenScopes.remember(scope, this.body.buf.subarray(at, this.body.pos));
   }
 
   /** A span's own attributes, written as `attributes` writes them, finding shared numbers by position first. */

@@ -205,6 +205,24 @@ describe("packed spans", () => {
     }
   });
 
+  it("reads back a resource and a scope held by many traces, also with values too long to share", () => {
+    const packer = createSpanPacker();
+    const plain: Attributes = { "service.name": "api", "host.name": "laptop", "process.pid": 7 };
+    const long: Attributes = { "service.name": "api", "process.command_line": `node ${"--flag ".repeat(60)}` };
+    const scope = { name: "lib", version: "2", attributes: { "scope.kind": "auto", list: ["a", 1] } };
+    const traces = Array.from({ length: 50 }, (_, t) =>
+      [0, 1, 2].map((i) => ({
+        ...makeSpan({ trace: t + 1, span: i + 1, parent: i === 0 ? null : 1 }),
+        resource: (t + i) % 2 === 0 ? plain : long,
+        scope,
+      })),
+    );
+    const packed = traces.map((spans) => packOf(packer, spans));
+    for (let t = 0; t < traces.length; t++) {
+      expect(packer.unpack(packed[t] as (typeof packed)[number])).toStrictEqual(traces[t]);
+    }
+  });
+
   it("shares an attribute value once a second trace holds it, and keeps a value of one trace in that trace", () => {
     const packer = createSpanPacker();
     const statement = `SELECT ${"id, status, total, ".repeat(10)}note FROM orders WHERE id = $1`;
