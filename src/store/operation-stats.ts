@@ -200,16 +200,17 @@ export class OperationStatsIndex {
   add(span: StatsSpan, tokens: StatsTokens, nested = false): void {
     const service = this.serviceEntry(span.service);
     const op = this.operationEntry(service, span, nested && operationGroupOf(span.kind) === "entry");
-    const code = codeOf(span);
+    // One conversion of the start serves the code and the minute's first start (a bigint's is not cheap).
+    const start = Number(span.startTimeUnixNano);
+    const code = codeAt(span, start);
     applyCode(op, code, true);
     tokens.ops.push(op);
     tokens.codes.push(code);
     const times = this.minuteTimes(Math.floor(code / CODE_MINUTE));
     times.count++;
-    const startMs = Number(span.startTimeUnixNano) / 1e6;
-    const endMs = Number(span.endTimeUnixNano) / 1e6;
+    const startMs = start / 1e6;
     if (startMs < times.firstMs) times.firstMs = startMs;
-    if (endMs > times.lastMs) times.lastMs = endMs;
+    noteEnd(times, span.endTimeUnixNano);
   }
 
   /**
@@ -232,7 +233,7 @@ export class OperationStatsIndex {
   private minuteTimes(minute: number): MinuteTimes {
     let times = this.minutes.get(minute);
     if (times === undefined) {
-      times = { count: 0, firstMs: Number.POSITIVE_INFINITY, lastMs: Number.NEGATIVE_INFINITY };
+      times = { count: 0, firstMs: Number.POSITIVE_INFINITY, lastMs: Number.NEGATIVE_INFINITY, lastEnd: null };
       this.minutes.set(minute, times);
     }
     return times;
@@ -263,9 +264,8 @@ export class OperationStatsIndex {
   restoreTimes(start: bigint, end: bigint): void {
     const times = this.minuteTimes(Math.floor(Number(start) / NS_PER_MINUTE));
     const startMs = Number(start) / 1e6;
-    const endMs = Number(end) / 1e6;
     if (startMs < times.firstMs) times.firstMs = startMs;
-    if (endMs > times.lastMs) times.lastMs = endMs;
+    noteEnd(times, end);
   }
 
   /**
@@ -633,9 +633,14 @@ export class OperationStatsIndex {
 
 /** A span's token code: its start minute, latency bucket, and whether it is a root and failed. */
 function codeOf(span: StatsSpan): number {
+  return codeAt(span, Number(span.startTimeUnixNano));
+}
+
+/** codeOf, given the span's start as a number. */
+function codeAt(span: StatsSpan, startNumber: number): number {
   const start = span.startTimeUnixNano;
   const end = span.endTimeUnixNano;
-  const minute = Math.floor(Number(start) / NS_PER_MINUTE);
+  const minute = Math.floor(startNumber / NS_PER_MINUTE);
   const bucket = latencyBucket(end > start ? Number(end - start) : 0);
   return (
     minute * CODE_MINUTE + bucket * 4 + (span.parentSpanId === null ? 2 : 0) + (span.status.code === "ERROR" ? 1 : 0)
@@ -675,10 +680,23 @@ function operationKey(name: string, peer: string | null): string {
   return peer === null ? name : `${name}\u0000${peer}`;
 }
 
+/**
+ * Takes a span's end into its minute's latest end (ms). An end at most the latest one taken cannot
+ * move it: compared as bigints first, converted only when later (a bigint's conversion is not cheap).
+ */
+function noteEnd(times: MinuteTimes, end: bigint): void {
+  if (times.lastEnd !== null && end <= times.lastEnd) return;
+  times.lastEnd = end;
+  const endMs = Number(end) / 1e6;
+  if (endMs > times.lastMs) times.lastMs = endMs;
+}
+
 interface MinuteTimes {
   count: number;
   firstMs: number;
   lastMs: number;
+  /** The latest end taken into lastMs (see noteEnd); null before the first. */
+  lastEnd: bigint | null;
 }
 
 interface MinuteRange {
