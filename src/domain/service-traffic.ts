@@ -24,7 +24,7 @@ import { type Minute, MinuteRows, minuteLog } from "./minute-rows.js";
 import { isOuterTelling, tellSameRequest } from "./same-request.js";
 import type { Peer } from "./service-map.js";
 import type { Span } from "./span.js";
-import { durationMs } from "./time.js";
+import { durationNanos } from "./time.js";
 import { resized } from "./typed-arrays.js";
 
 export const ENTRY = 0;
@@ -263,8 +263,16 @@ export class ServiceTraffic {
     return this.size;
   }
 
-  /** Counts a span; `now` is the clock's reading (one read serves a whole batch). */
-  add(span: Span, now: number = this.now()): void {
+  /**
+   * Counts a span; `now` is the clock's reading (one read serves a whole batch); `startNs` and
+   * `durationNs`, the span's start and durationNanos as numbers when the caller has them already.
+   */
+  add(
+    span: Span,
+    now: number = this.now(),
+    startNs: number = Number(span.startTimeUnixNano),
+    durationNs: number = durationNanos(span.startTimeUnixNano, span.endTimeUnixNano),
+  ): void {
     this.byMinute.beforeAppend(this.size, this.keyCol.length);
     let state = this.open.get(span.traceId);
     if (state === undefined) {
@@ -302,8 +310,8 @@ export class ServiceTraffic {
       state.services ??= new SpanIdTable();
       state.services.add(span.spanId, code);
     }
-    const startMs = Number(span.startTimeUnixNano) / 1e6;
-    const durMs = durationMs(span.startTimeUnixNano, span.endTimeUnixNano);
+    const startMs = startNs / 1e6;
+    const durMs = durationNs / 1e6;
     const error = span.status.code === "ERROR";
     const parentId = span.parentSpanId;
     const parentCode = parentId === null ? undefined : codeOfSpan(state, parentId);

@@ -2,6 +2,7 @@ import { EntryNesting, isEntrySpan, nestedEntrySpans } from "../domain/operation
 import { ascending } from "../domain/order.js";
 import { forEachSearchPart, spanSearchText } from "../domain/search.js";
 import type { Span } from "../domain/span.js";
+import { durationNanos } from "../domain/time.js";
 import { TraceAggregate, type TraceSummary } from "../domain/trace-summary.js";
 import { ArrivalQueue } from "./arrival-queue.js";
 import { countAttributeKeys, countAttributeValues, RecentSpans } from "./attribute-catalog.js";
@@ -322,11 +323,14 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       const services = trace.aggregate.services.length;
       trace.aggregate.add(span);
       if (trace.aggregate.services.length > services) operationStats.addTrace(span.service);
-      operationStats.add(span, trace.stats, nested?.has(span) === true);
+      // The span's times as numbers, converted once for the statistics and the views.
+      const startNs = Number(span.startTimeUnixNano);
+      const durationNs = durationNanos(span.startTimeUnixNano, span.endTimeUnixNano);
+      operationStats.add(span, trace.stats, nested?.has(span) === true, startNs, durationNs);
       if (isEntrySpan(span)) trace.entrySpans++;
       recentSpans.add(span);
       filtersOnWrite.spanAccepted(trace, trace.spanCount, span);
-      views.add(span, now);
+      views.add(span, now, startNs, durationNs);
       errors.addSpan(span, trace.aggregate);
       inserted++;
     }

@@ -11,6 +11,7 @@ import {
 import { ascending } from "../domain/order.js";
 import { idleMsBetween, type RateBasis, rateBasis } from "../domain/rate-window.js";
 import type { Span, SpanKind } from "../domain/span.js";
+import { durationNanos } from "../domain/time.js";
 import { bareHttpMethod, namesNonHttpSystem, routeSourceOf } from "../domain/trace-name.js";
 import { histogramPercentiles, latencyBucket } from "./latency-histogram.js";
 import { emptyCell, type StatsCell, StatsSeries } from "./stats-series.js";
@@ -197,18 +198,23 @@ export class OperationStatsIndex {
   }
 
   /** Counts a span; `nested` for an entry span inside another of its service's (see nestedEntrySpans). */
-  add(span: StatsSpan, tokens: StatsTokens, nested = false): void {
+  /** `startNs` and `durationNs`: the span's start and durationNanos as numbers, when the caller has them already. */
+  add(
+    span: StatsSpan,
+    tokens: StatsTokens,
+    nested = false,
+    startNs: number = Number(span.startTimeUnixNano),
+    durationNs: number = durationNanos(span.startTimeUnixNano, span.endTimeUnixNano),
+  ): void {
     const service = this.serviceEntry(span.service);
     const op = this.operationEntry(service, span, nested && operationGroupOf(span.kind) === "entry");
-    // One conversion of the start serves the code and the minute's first start (a bigint's is not cheap).
-    const start = Number(span.startTimeUnixNano);
-    const code = codeAt(span, start);
+    const code = codeAt(span, startNs, durationNs);
     applyCode(op, code, true);
     tokens.ops.push(op);
     tokens.codes.push(code);
     const times = this.minuteTimes(Math.floor(code / CODE_MINUTE));
     times.count++;
-    const startMs = start / 1e6;
+    const startMs = startNs / 1e6;
     if (startMs < times.firstMs) times.firstMs = startMs;
     noteEnd(times, span.endTimeUnixNano);
   }
@@ -633,15 +639,14 @@ export class OperationStatsIndex {
 
 /** A span's token code: its start minute, latency bucket, and whether it is a root and failed. */
 function codeOf(span: StatsSpan): number {
-  return codeAt(span, Number(span.startTimeUnixNano));
+  const start = span.startTimeUnixNano;
+  return codeAt(span, Number(start), durationNanos(start, span.endTimeUnixNano));
 }
 
-/** codeOf, given the span's start as a number. */
-function codeAt(span: StatsSpan, startNumber: number): number {
-  const start = span.startTimeUnixNano;
-  const end = span.endTimeUnixNano;
-  const minute = Math.floor(startNumber / NS_PER_MINUTE);
-  const bucket = latencyBucket(end > start ? Number(end - start) : 0);
+/** codeOf, given the span's start and durationNanos as numbers. */
+function codeAt(span: StatsSpan, startNs: number, durationNs: number): number {
+  const minute = Math.floor(startNs / NS_PER_MINUTE);
+  const bucket = latencyBucket(durationNs);
   return (
     minute * CODE_MINUTE + bucket * 4 + (span.parentSpanId === null ? 2 : 0) + (span.status.code === "ERROR" ? 1 : 0)
   );

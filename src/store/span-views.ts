@@ -22,9 +22,10 @@ import type { ViewsBuilding } from "./store.js";
 export interface SpanViews {
   /**
    * A span the store just accepted (never one it already had); `nowMs`, the clock read once for the
-   * whole insert, spares a read per span (default: read now).
+   * whole insert, spares a read per span (default: read now); `startNs` and `durationNs`, the span's
+   * start and durationNanos as numbers, spare converting them again (default: converted here).
    */
-  add(span: Span, nowMs?: number): void;
+  add(span: Span, nowMs?: number, startNs?: number, durationNs?: number): void;
   evict(traceId: string): void;
   /** Forgets everything (the store was cleared or is read again from its file). */
   reset(): void;
@@ -94,8 +95,8 @@ export function createSpanViews(options: SpanViewsOptions = {}): SpanViews {
   }
 
   return {
-    add(span, nowMs) {
-      traffic.add(span, nowMs);
+    add(span, nowMs, startNs, durationNs) {
+      traffic.add(span, nowMs, startNs, durationNs);
       llm.add(span);
       changed();
     },
