@@ -47,7 +47,8 @@ export function createEvictedTraces(capacity: number): EvictedTraces {
   return {
     add: (traceId) => addFingerprint(traceIdFingerprint(traceId)),
     addFingerprint,
-    has: (traceId) => ids.has(traceIdFingerprint(traceId)),
+    // Until a trace is evicted (most sessions stay under the bound) no id needs its fingerprint.
+    has: (traceId) => ids.size > 0 && ids.has(traceIdFingerprint(traceId)),
     clear() {
       ids.clear();
       next = 0;

@@ -348,8 +348,12 @@ declare global {
 /** A lone surrogate (JSON can carry one, `\ud800`): UTF-8 cannot, it would come back as U+FFFD. */
 const LONE_SURROGATE = /\p{Surrogate}/u;
 
-/** Objects numbered in the order first met (a trace's resources and scopes): a short list scanned, a Map past it. */
-class ObjectNumbers<T extends object> {
+/**
+ * Items numbered in the order first met (a trace's own strings, resources and scopes): a short list
+ * scanned, a Map past it. Most traces have a few of each, and a Map per trace cost its allocation
+ * (Map.clear makes a new table) as well as its lookups.
+ */
+class Numbered<T> {
   private items: T[] = [];
   private map: Map<T, number> | null = null;
 
@@ -366,7 +370,7 @@ class ObjectNumbers<T extends object> {
   /** Numbers an item not yet met. */
   add(item: T): void {
     if (this.map !== null) this.map.set(item, this.items.length);
-    else if (this.items.length === SCAN_OBJECTS) {
+    else if (this.items.length === SCAN_ITEMS) {
       this.map = new Map();
       for (let i = 0; i < this.items.length; i++) this.map.set(this.items[i] as T, i);
       this.map.set(item, this.items.length);
@@ -409,19 +413,19 @@ class WrittenObjects<T extends object> {
 /** Resources (and scopes) whose bytes are remembered: more than one request's worth. */
 const WRITTEN_OBJECTS = 32;
 
-/** A trace with up to this many resources (or scopes) finds one by scanning them. */
-const SCAN_OBJECTS = 16;
+/** Up to this many items (see Numbered) are found by scanning them. */
+const SCAN_ITEMS = 16;
 
 /** Writes one trace: strings go to the table as they are first met, everything else to the body. */
 class TraceWriter {
   readonly table = new ByteWriter();
   readonly body = new ByteWriter();
-  private readonly stringNumbers = new Map<string, number>();
+  private readonly stringNumbers = new Numbered<string>();
   /** The trace's spans, and their numbers by id once the trace is too large to scan (see spanNumber). */
   private spans: readonly Span[] = [];
   private readonly spanNumbers = new Map<string, number>();
-  private readonly resources = new ObjectNumbers<Attributes>();
-  private readonly scopes = new ObjectNumbers<InstrumentationScope>();
+  private readonly resources = new Numbered<Attributes>();
+  private readonly scopes = new Numbered<InstrumentationScope>();
   /** The span ids' bytes, 8 a span, when the trace keeps ids as bytes (see write). */
   private spanIdBytes = new Uint8Array(8 * 64);
   /**
@@ -451,8 +455,8 @@ class TraceWriter {
     this.table.pos = 0;
     this.body.pos = 0;
     this.unpackable = false;
-    // Map.clear makes a new table: only the maps used since are cleared.
-    if (this.stringNumbers.size > 0) this.stringNumbers.clear();
+    this.stringNumbers.clear();
+    // Map.clear makes a new table: cleared only when used since.
     if (this.spanNumbers.size > 0) this.spanNumbers.clear();
     this.resources.clear();
     this.scopes.clear();
@@ -488,9 +492,9 @@ class TraceWriter {
   private string(text: string): void {
     this.ownStrings++;
     let number = this.stringNumbers.get(text);
-    if (number === undefined) {
+    if (number < 0) {
       number = this.stringNumbers.size;
-      this.stringNumbers.set(text, number);
+      this.stringNumbers.add(text);
       this.table.utf8(text);
       if (LONE_SURROGATE.test(text)) this.unpackable = true;
     }
@@ -603,7 +607,7 @@ class TraceWriter {
   }
 
   /** Writes the trace's number for a shared object; true the first time it is met (its contents follow). */
-  private firstMet<T extends object>(numbers: ObjectNumbers<T>, item: T): boolean {
+  private firstMet<T extends object>(numbers: Numbered<T>, item: T): boolean {
     const number = numbers.get(item);
     this.body.uint(number < 0 ? numbers.size : number);
     if (number >= 0) return false;
