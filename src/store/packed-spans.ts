@@ -220,6 +220,23 @@ class ByteWriter {
     this.pos = pos;
   }
 
+  /** A byte, where `room` was made for it already. */
+  putByte(value: number): void {
+    this.buf[this.pos++] = value;
+  }
+
+  /** A non-negative integer below 2^21 (at most 3 bytes), where `room` was made for it already. */
+  putSmall(value: number): void {
+    const buf = this.buf;
+    let pos = this.pos;
+    while (value >= 0x80) {
+      buf[pos++] = (value & 0x7f) | 0x80;
+      value >>>= 7;
+    }
+    buf[pos++] = value;
+    this.pos = pos;
+  }
+
   /** An integer with |value| < 2^52. */
   int(value: number): void {
     this.uint(value < 0 ? -2 * value - 1 : 2 * value);
@@ -647,8 +664,11 @@ class TraceWriter {
     const valuesAt = this.valuesAt;
     let i = 0;
     for (const key in attributes) {
+      // Room for a remembered key's number, the tag and a remembered value's number (shared numbers
+      // are below 2^16, so each takes 3 bytes at most): the common case checks once.
+      body.room(8);
       if (keysAt[i] === key) {
-        body.uint((this.keyNumbersAt[i] as number) * 2 + 1);
+        body.putSmall((this.keyNumbersAt[i] as number) * 2 + 1);
       } else {
         const number = this.shared.numberOf(key);
         if (number < 0) this.string(key);
@@ -657,12 +677,13 @@ class TraceWriter {
           keysAt[i] = key;
           this.keyNumbersAt[i] = number;
         }
+        body.room(4);
       }
       const value = attributes[key] as AttrValue;
       if (typeof value !== "string") this.value(value, false);
       else if (valuesAt[i] === value) {
-        body.u8(V_STRING);
-        body.uint((this.valueNumbersAt[i] as number) * 2 + 1);
+        body.putByte(V_STRING);
+        body.putSmall((this.valueNumbersAt[i] as number) * 2 + 1);
       } else {
         body.u8(V_STRING);
         const number = this.shared.recurringNumberOf(value, this.trace);
