@@ -217,6 +217,12 @@ export class ErrorGroups {
   /** Every failing span's operation named so far, by id, and the id of each (kind NUL name NUL peer). */
   private failedOperations: FailedOperation[] = [];
   private failedOperationIds = new Map<string, number>();
+  /**
+   * The operation (and failing span's operation) numbered last, with its id: errors come in runs of
+   * one operation, and the key built to find it again costs its hashing. Forgotten with the numbers.
+   */
+  private lastOperation: { service: string; name: string; id: number } | null = null;
+  private lastFailedOperation: { kind: string; name: string; peer: string; id: number } | null = null;
 
   /** Errors currently counted (for tests and health). */
   get size(): number {
@@ -327,6 +333,8 @@ export class ErrorGroups {
     const failed = this.failedOperations;
     this.failedOperations = [];
     this.failedOperationIds = new Map();
+    this.lastOperation = null;
+    this.lastFailedOperation = null;
     for (const group of this.groups.values()) {
       group.ops = group.occurrences.map((o) => (o.removed ? 0 : this.operationId(o.trace)));
       group.failedOps = group.occurrences.map((o) => {
@@ -364,6 +372,8 @@ export class ErrorGroups {
     this.operationIds = new Map();
     this.failedOperations = [];
     this.failedOperationIds = new Map();
+    this.lastOperation = null;
+    this.lastFailedOperation = null;
   }
 
   /**
@@ -514,8 +524,14 @@ export class ErrorGroups {
   /** The id of a trace's operation; negative (−id − 1) while it has no root. */
   private operationId(trace: TraceAggregate): number {
     const operation = operationOf(trace);
-    const key = `${operation.service}\u0000${operation.name}`;
-    const id = intern(this.operations, this.operationIds, key, () => operation);
+    const last = this.lastOperation;
+    let id: number;
+    if (last !== null && last.service === operation.service && last.name === operation.name) id = last.id;
+    else {
+      const key = `${operation.service}\u0000${operation.name}`;
+      id = intern(this.operations, this.operationIds, key, () => operation);
+      this.lastOperation = { service: operation.service, name: operation.name, id };
+    }
     return trace.rootName === null ? -id - 1 : id;
   }
 
@@ -527,8 +543,15 @@ export class ErrorGroups {
   }
 
   private failedOperationId(operation: FailedOperation): number {
-    const key = `${operation.kind}\u0000${operation.name}\u0000${operation.peer ?? ""}`;
-    return intern(this.failedOperations, this.failedOperationIds, key, () => operation);
+    const last = this.lastFailedOperation;
+    const peer = operation.peer ?? "";
+    if (last !== null && last.kind === operation.kind && last.name === operation.name && last.peer === peer) {
+      return last.id;
+    }
+    const key = `${operation.kind}\u0000${operation.name}\u0000${peer}`;
+    const id = intern(this.failedOperations, this.failedOperationIds, key, () => operation);
+    this.lastFailedOperation = { kind: operation.kind, name: operation.name, peer, id };
+    return id;
   }
 
   /** Failing spans' operations by errors, most first. */
