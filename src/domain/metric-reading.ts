@@ -282,7 +282,10 @@ function readSum(
   if (descriptor.temporality === "delta") {
     state.total += value;
     o.value = state.total;
-    if (descriptor.monotonic === true) {
+    // A delta over no interval says nothing of when it grew: the OpenTelemetry JS SDK's first point of
+    // an observable counter (start = time) carries all the counter held since it began, which read as
+    // a spike of that much in an instant. TraceKit SDK increments are instants, and are read so.
+    if (descriptor.monotonic === true && (descriptor.tracekit || (start > 0n && start < time))) {
       o.increase = value;
       o.increaseFromMs = intervalStart(start, time);
     }

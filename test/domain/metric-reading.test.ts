@@ -192,6 +192,16 @@ describe("rates from delta sums", () => {
     expect(b).toMatchObject({ increase: 6, increaseFromMs: ms(T0), value: 10 });
   });
 
+  it("reads no rate from a point over no interval (the JS SDK's first point of an observable counter)", () => {
+    const [a, b] = readAll(descriptor({ monotonic: true, temporality: "delta" }), [
+      number(T0, 5000, T0),
+      number(T0 + 5n * S, 5000, T0),
+    ]);
+    expect(a?.increase).toBeNaN();
+    expect(a).toMatchObject({ value: 5000 });
+    expect(b).toMatchObject({ increase: 5000, increaseFromMs: ms(T0), value: 10000 });
+  });
+
   it("reads a TraceKit SDK counter's increments (no start time) at their instant", () => {
     const tracekit = descriptor({ monotonic: true, temporality: "delta", tracekit: true });
     const [a, b] = readAll(tracekit, [number(T0, 1), number(T0 + S, 1)]);

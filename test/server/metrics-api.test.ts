@@ -271,16 +271,18 @@ describe("the official metrics.json example through the API", () => {
     const window = "since=1544712630300&until=1544712690300&step=60000";
     const series = async (name: string) =>
       ((await get(`/api/metrics/${name}?${window}`)).body as MetricQueryResponse).series;
-    // A delta of 5 at one instant, in a 60 s step: counted over no time (the page reads it per step).
+    // A delta of 5 over no interval (start = time) says nothing of when it grew, as a cumulative
+    // counter's first point without a start: no rate; its running total (chart=value) holds it.
     expect(await series("my.counter")).toEqual([
       {
         label: "my.counter.attr=some value",
         attributes: { "my.counter.attr": "some value" },
-        values: [5 / 60],
-        increases: [5],
-        counted: { fromUnixMs: 1544712660300, toUnixMs: 1544712660300 },
+        values: [null],
+        increases: [null],
       },
     ]);
+    const total = (await get(`/api/metrics/my.counter?${window}&chart=value`)).body as MetricQueryResponse;
+    expect(total.series[0]?.values).toEqual([5]);
     expect((await series("my.gauge"))[0]?.values).toEqual([10]);
     // Buckets (-inf, 1] and (1, +inf) with one value each, min 0, max 2.
     expect((await series("my.histogram"))[0]).toMatchObject({ counts: [2], values: [1], p50: [1], p99: [1.98] });
