@@ -159,6 +159,75 @@ describe.skipIf(!available)("Metrics page layout in Chromium", () => {
     ).resolves.toContain("{token}");
   });
 
+  it("shows each line's whole label in the chart's tooltip, so lines that differ only at the end read apart", async () => {
+    const now = Date.now();
+    const start = BigInt(now - 120_000) * 1_000_000n;
+    const series = ["metrics-cum", "metrics-delta"].flatMap((service) =>
+      ["/a", "/b"].map((route) => ({ service, route })),
+    );
+    for (const { service, route } of series) {
+      const status = await fetch(`${suite.app.base}/v1/metrics`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          resourceMetrics: [
+            {
+              resource: { attributes: [{ key: "service.name", value: { stringValue: service } }] },
+              scopeMetrics: [
+                {
+                  scope: { name: "layout-e2e" },
+                  metrics: [
+                    {
+                      name: "demo.requests",
+                      unit: "{request}",
+                      sum: {
+                        aggregationTemporality: 2,
+                        isMonotonic: true,
+                        dataPoints: [60_000, 30_000, 1_000].map((ago, i) => ({
+                          startTimeUnixNano: String(start),
+                          timeUnixNano: String(BigInt(now - ago) * 1_000_000n),
+                          asInt: String(1000 * (i + 1)),
+                          attributes: [
+                            { key: "http.request.method", value: { stringValue: "GET" } },
+                            { key: "http.route", value: { stringValue: route } },
+                          ],
+                        })),
+                      },
+                    },
+                  ],
+                },
+              ],
+            },
+          ],
+        }),
+      });
+      expect(status.status).toBe(200);
+    }
+    await page.goto(`${suite.app.base}/metrics?metric=demo.requests&window=5m`);
+    const over = page.locator('[data-testid="metric-chart"] .u-over').first();
+    await over.waitFor();
+    const box = await over.boundingBox();
+    if (box === null) throw new Error("no chart");
+    let rows = 0;
+    for (let x = box.x + box.width * 0.6; x < box.x + box.width && rows < 4; x += 4) {
+      await page.mouse.move(x, box.y + box.height / 2);
+      rows = await page.locator(".chart-tooltip-label").count();
+    }
+    expect(rows).toBe(4);
+    const labels = await page.locator(".chart-tooltip-label").evaluateAll((spans) =>
+      spans.map((span) => ({
+        text: span.textContent,
+        cut: span.scrollWidth > span.clientWidth + 0.5 || span.scrollHeight > span.clientHeight + 0.5,
+      })),
+    );
+    expect(labels.every((l) => !l.cut)).toBe(true);
+    expect(labels.map((l) => l.text).sort()).toEqual(
+      series
+        .map(({ service, route }) => `http.request.method=GET, http.route=${route}, service.name=${service}`)
+        .sort(),
+    );
+  });
+
   it("keeps every time label of a chart inside it, at any width from 900 px, when a tick falls on its right edge", async () => {
     // A custom window ending on a whole minute: uPlot puts a tick (and centres its label) on the right edge.
     const to = Math.floor(Date.now() / 60_000) * 60_000 - 60_000;
