@@ -5,6 +5,7 @@ import {
   labelsInside,
   lineChartOptions,
   THIN_LINES_FROM,
+  windowRange,
 } from "../../web/src/features/metrics/chart-options";
 import { buildChartModel } from "../../web/src/features/metrics/metric-chart-model";
 import type { ChartTheme } from "../../web/src/features/metrics/use-chart-theme";
@@ -103,5 +104,25 @@ describe("labelsInside", () => {
     // A label with its own date keeps it.
     expect(labelsInside(["23:59\nDec 4", "00:00\nDec 5"], [10, 100], 500, width)).toEqual([null, "00:00\nDec 5"]);
     expect(labelsInside(["20:15", "20:16:00.25\nDec 4"], [100, 470], 500, width)).toEqual(["20:15", null]);
+  });
+});
+
+describe("windowRange", () => {
+  const range = windowRange(() => ({ from: 1_700_000_000, to: 1_700_000_001 })) as uPlot.Scale.RangeFn;
+  const chart = (xs: number[]) => ({ data: [xs] }) as unknown as uPlot;
+
+  it("answers the window when uPlot resets to the data's extent, and a zoom as chosen", () => {
+    expect(range(chart([1_700_000_000, 1_700_000_000.5]), 1_700_000_000, 1_700_000_000.5, "x")).toEqual([
+      1_700_000_000, 1_700_000_001,
+    ]);
+    expect(range(chart([1_700_000_000, 1_700_000_000.5]), 1_700_000_000.2, 1_700_000_000.4, "x")).toEqual([
+      1_700_000_000.2, 1_700_000_000.4,
+    ]);
+  });
+
+  it("answers the window for one point, which uPlot widens by a day of milliseconds (years of seconds)", () => {
+    expect(range(chart([1_700_000_000]), 1_700_000_000, 1_700_000_000 + 86_400_000, "x")).toEqual([
+      1_700_000_000, 1_700_000_001,
+    ]);
   });
 });

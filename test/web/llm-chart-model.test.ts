@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bucketText, llmChartModel } from "../../web/src/features/llm/llm-chart-model.js";
+import { bucketText, chartXRange, llmChartModel, usdTickLabels } from "../../web/src/features/llm/llm-chart-model.js";
 
 describe("llmChartModel", () => {
   const timeline = {
@@ -35,5 +35,28 @@ describe("llmChartModel", () => {
     expect(bucketText(300_000)).toBe("per 5m");
     expect(bucketText(3_600_000)).toBe("per hour");
     expect(bucketText(86_400_000)).toBe("per day");
+  });
+});
+
+describe("the charts' axes", () => {
+  it("spans the buckets drawn, also when every call fell in one (uPlot's own range for one point spans years)", () => {
+    const timeline = {
+      startMs: 1_700_000_000_000,
+      stepMs: 1_000,
+      buckets: 1,
+      byModel: [{ key: "gpt-4o-mini", calls: [5], tokens: [85], usd: [0.000024] }],
+      byService: [],
+    };
+    expect(chartXRange(llmChartModel(timeline, "byModel", "usd"))).toEqual([1_700_000_000, 1_700_000_001]);
+    expect(chartXRange(llmChartModel({ ...timeline, stepMs: 30_000, buckets: 3 }, "byModel", "usd"))).toEqual([
+      1_700_000_000, 1_700_000_090,
+    ]);
+  });
+
+  it("labels each cost tick apart, however cheap the calls", () => {
+    expect(usdTickLabels([0, 0.00001, 0.00002, 0.00003])).toEqual(["$0", "$0.00001", "$0.00002", "$0.00003"]);
+    expect(usdTickLabels([0, 0.02, 0.04])).toEqual(["$0", "$0.02", "$0.04"]);
+    expect(usdTickLabels([0, 0.25, 0.5])).toEqual(["$0", "$0.25", "$0.50"]);
+    expect(usdTickLabels([0, 5, 10])).toEqual(["$0", "$5", "$10"]);
   });
 });

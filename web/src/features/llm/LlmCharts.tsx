@@ -1,19 +1,21 @@
-import { useMemo } from "preact/hooks";
+import { useMemo, useRef } from "preact/hooks";
 import type uPlot from "uplot";
 import type { LlmUsageResponse } from "../../../../src/protocol";
 import { formatCount, formatUsd } from "../../lib/format";
 import { clipText } from "../../lib/long-text";
 import { serviceColors } from "../../lib/service-color";
-import { themedAxis, timeAxis } from "../metrics/chart-options";
+import { themedAxis, timeAxis, windowRange } from "../metrics/chart-options";
 import { UPlotChart } from "../metrics/UPlotChart";
 import { type ChartTheme, useChartTheme } from "../metrics/use-chart-theme";
 import {
   bucketText,
+  chartXRange,
   type LlmChartModel,
   type LlmMeasure,
   type LlmSplit,
   llmChartModel,
   MEASURES,
+  usdTickLabels,
 } from "./llm-chart-model";
 
 const formatMeasure = (measure: LlmMeasure, value: number) =>
@@ -74,10 +76,14 @@ function LlmChart(props: {
   const model = useMemo(() => llmChartModel(props.timeline, split, measure), [props.timeline, split, measure]);
   const colors = model.lines.map((line, i) => colorOf(split, line.key, i, theme));
   const buildKey = `${measure}|${theme.text}|${model.lines.map((l, i) => `${l.key}:${colors[i]}`).join()}`;
-  const options = useMemo(() => chartOptions(model, colors, measure, theme), [buildKey]);
+  // The range the x scale reads when it resets: the buckets drawn now (the options are built less often).
+  const range = useRef<[number, number]>([0, 1]);
+  range.current = chartXRange(model);
+  const options = useMemo(
+    () => chartOptions(model, colors, measure, theme, () => ({ from: range.current[0], to: range.current[1] })),
+    [buildKey],
+  );
   const data = useMemo(() => [model.xs, ...model.lines.map((l) => l.values)] as uPlot.AlignedData, [model]);
-  const first = model.xs[0] ?? 0;
-  const last = (model.xs[model.xs.length - 1] ?? 0) + model.stepMs / 1000;
   return (
     <div class="llm-chart" data-testid={`llm-chart-${split === "byModel" ? "model" : "service"}`}>
       <h3>{props.title}</h3>
@@ -85,7 +91,7 @@ function LlmChart(props: {
         options={options}
         data={data}
         height={180}
-        autoRange={() => [first, last]}
+        autoRange={() => range.current}
         label={`${MEASURES.find((m) => m.value === measure)?.label} over time, a line per ${split === "byModel" ? "model" : "calling app"}`}
       />
       <ul class="llm-legend">
@@ -106,15 +112,23 @@ function chartOptions(
   colors: string[],
   measure: LlmMeasure,
   theme: ChartTheme,
+  window: () => { from: number; to: number },
 ): Omit<uPlot.Options, "width" | "height"> {
   return {
     legend: { show: false },
     padding: [10, 10, 0, 0],
     cursor: { drag: { x: true, y: false, setScale: true }, points: { size: 5 } },
-    scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max === null || max <= 0 ? 1 : max * 1.1] } },
+    scales: {
+      x: { time: true, range: windowRange(window) },
+      y: { range: (_u, _min, max) => [0, max === null || max <= 0 ? 1 : max * 1.1] },
+    },
     axes: [
       timeAxis(theme),
-      { ...themedAxis(theme), size: 64, values: (_u, splits) => splits.map((v) => formatMeasure(measure, v)) },
+      {
+        ...themedAxis(theme),
+        size: 64,
+        values: (_u, splits) => (measure === "usd" ? usdTickLabels(splits) : splits.map((v) => formatCount(v))),
+      },
     ],
     series: [
       {},

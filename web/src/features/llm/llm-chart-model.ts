@@ -50,3 +50,26 @@ export function bucketText(stepMs: number): string {
   if (s < 86_400) return s === 3600 ? "per hour" : `per ${s / 3600}h`;
   return "per day";
 }
+
+/** The x range a chart shows: its first bucket's start to its last one's end (uPlot's own for one point spans years). */
+export function chartXRange(model: LlmChartModel): [number, number] {
+  const first = model.xs[0] ?? 0;
+  return [first, (model.xs[model.xs.length - 1] ?? first) + model.stepMs / 1000];
+}
+
+/**
+ * The cost axis' labels, all with the decimals their spacing needs: "$0.00001", "$0.00002"… (the
+ * cost column's "<$0.0001" would label every tick of a chart of cheap calls alike).
+ */
+export function usdTickLabels(splits: readonly number[]): string[] {
+  let step = 0;
+  for (let i = 1; i < splits.length; i++) {
+    const gap = Math.abs((splits[i] as number) - (splits[i - 1] as number));
+    if (gap > 0 && (step === 0 || gap < step)) step = gap;
+  }
+  let decimals = 0;
+  while (decimals < 9 && step > 0 && Math.abs(step * 10 ** decimals - Math.round(step * 10 ** decimals)) > 1e-6) {
+    decimals++;
+  }
+  return splits.map((v) => (v === 0 ? "$0" : `$${v.toFixed(decimals)}`));
+}

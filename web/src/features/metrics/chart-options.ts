@@ -26,7 +26,12 @@ export const CURSOR_SYNC_KEY = "metrics-page";
 export function windowRange(window: () => { from: number; to: number }): uPlot.Scale.Range {
   return (u, min, max) => {
     const xs = u.data[0] ?? [];
-    const auto = xs.length === 0 || min === null || max === null || (min === xs[0] && max === xs[xs.length - 1]);
+    // With one point uPlot's own extent is that point and a day of its milliseconds: 1,000 days of seconds.
+    const auto =
+      xs.length === 0 ||
+      min === null ||
+      max === null ||
+      (min === xs[0] && (max === xs[xs.length - 1] || xs.length === 1));
     if (!auto) return [min, max];
     const { from, to } = window();
     return [from, to];
