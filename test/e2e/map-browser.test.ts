@@ -6,7 +6,7 @@ import { type JsonSpanInput, jsonTraceRequest, newSpanId, newTraceId, postJson }
 const available = chromiumAvailable();
 
 /** web → checkout (its SERVER span), checkout → postgres and → payment-service (which sends no spans). */
-async function sendCheckout(base: string, fails: boolean): Promise<void> {
+async function sendCheckout(base: string, fails: boolean, startNs?: bigint): Promise<void> {
   const traceId = newTraceId();
   const [root, call, server] = [newSpanId(), newSpanId(), newSpanId()];
   const web: JsonSpanInput[] = [
@@ -25,8 +25,9 @@ async function sendCheckout(base: string, fails: boolean): Promise<void> {
     { traceId, parentSpanId: server, name: "INSERT orders", kind: 3, attributes: { "db.system": "postgresql" } },
     { traceId, parentSpanId: server, name: "POST", kind: 3, attributes: { "server.address": "payment-service" } },
   ];
-  expect((await postJson(base, jsonTraceRequest("web", web))).status).toBe(200);
-  expect((await postJson(base, jsonTraceRequest("checkout", checkout))).status).toBe(200);
+  const at = (spans: JsonSpanInput[]) => (startNs === undefined ? spans : spans.map((span) => ({ ...span, startNs })));
+  expect((await postJson(base, jsonTraceRequest("web", at(web)))).status).toBe(200);
+  expect((await postJson(base, jsonTraceRequest("checkout", at(checkout)))).status).toBe(200);
 }
 
 describe.skipIf(!available)("the service map, in Chromium", () => {
@@ -69,6 +70,17 @@ describe.skipIf(!available)("the service map, in Chromium", () => {
     await page.locator('[data-edge="service:web>service:checkout"] .map-edge-hit').click({ force: true });
     await expect.poll(() => new URL(page.url()).search).toBe("?service=web&q=service%3Dcheckout");
     await expect.poll(() => page.locator(".trace-row").count()).toBe(2);
+    // In a window, the traces behind an edge are those of the window the map counted: the one sent
+    // now, not the two of 2023 above.
+    await sendCheckout(app.base, false, BigInt(Date.now()) * 1_000_000n);
+    await page.goto(`${app.base}/map?window=15m`);
+    const clicked = Date.now();
+    await page.locator('[data-edge="service:web>service:checkout"] .map-edge-hit').click({ force: true });
+    await expect.poll(() => new URL(page.url()).searchParams.get("q")).toBe("service=checkout");
+    const since = Number(new URL(page.url()).searchParams.get("since"));
+    expect(since).toBeGreaterThan(clicked - 15 * 60_000 - 5_000);
+    expect(since).toBeLessThanOrEqual(Date.now() - 15 * 60_000);
+    await expect.poll(() => page.locator(".trace-row").count()).toBe(1);
     await page.close();
     expect(problems).toEqual([]);
   });

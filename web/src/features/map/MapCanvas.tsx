@@ -12,7 +12,13 @@ interface View {
 const FIT: View = { x: 0, y: 0, scale: 1 };
 
 /** The map as SVG: drag to pan, wheel or buttons to zoom, hover to light a node's neighbours, click to open traces. */
-export function MapCanvas(props: { layout: MapLayout; seconds: number; onOpen(href: string): void }) {
+export function MapCanvas(props: {
+  layout: MapLayout;
+  seconds: number;
+  /** The window's start (unix ms) when a link is followed; undefined for everything stored. */
+  since(): number | undefined;
+  onOpen(href: string): void;
+}) {
   const { layout, seconds } = props;
   const [view, setView] = useState<View>(FIT);
   const [hovered, setHovered] = useState<string | null>(null);
@@ -33,8 +39,8 @@ export function MapCanvas(props: { layout: MapLayout; seconds: number; onOpen(hr
     const node = nodeId === null ? undefined : byId.get(nodeId);
     const edge = edgeKey === null ? undefined : layout.edges.find((e) => e.key === edgeKey);
     const [from, to] = edge ? [byId.get(edge.from), byId.get(edge.to)] : [];
-    if (node) props.onOpen(tracesHref(node));
-    else if (from && to) props.onOpen(tracesHref(to, from));
+    if (node) props.onOpen(tracesHref(node, undefined, props.since()));
+    else if (from && to) props.onOpen(tracesHref(to, from, props.since()));
   };
   /** Leaving a node for a part of the same node is not leaving it. */
   const leaves = (event: PointerEvent | FocusEvent) => {

@@ -85,7 +85,7 @@ export function MapPage() {
               Drawn from the newest {map.tracesRead.toLocaleString("en-US")} traces; narrow the window for the rest.
             </div>
           )}
-          <MapCanvas layout={shown.layout} seconds={map.seconds} onOpen={open} />
+          <MapCanvas layout={shown.layout} seconds={map.seconds} since={() => windowSince(windowKey)} onOpen={open} />
         </>
       )}
     </div>

@@ -142,8 +142,11 @@ export function neighbourhood(map: Pick<MapLayout, "edges">, id: string): Set<st
   return ids;
 }
 
-/** The trace list that shows a node's traces, or an edge's (the caller's traces that reach the callee). */
-export function tracesHref(node: MapNodeJson, from?: MapNodeJson): string {
+/**
+ * The trace list that shows a node's traces, or an edge's (the caller's traces that reach the callee),
+ * in the map's window (`since`, unix ms; none for everything stored) so it lists the calls counted.
+ */
+export function tracesHref(node: MapNodeJson, from?: MapNodeJson, since?: number): string {
   const params = new URLSearchParams();
   const query = calleeQuery(node);
   if (from !== undefined) {
@@ -151,6 +154,7 @@ export function tracesHref(node: MapNodeJson, from?: MapNodeJson): string {
     params.set("q", query);
   } else if (node.kind === "service") params.set("service", node.name);
   else params.set("q", query);
+  if (since !== undefined) params.set("since", String(since));
   return `/?${params}`;
 }
 
