@@ -70,3 +70,19 @@ export function parseSince(value: string, now: number): number | Error {
     `since "${cut(value, 40)}" is not a time: use a duration ago (30s, 10m, 2h, 1d), an ISO 8601 time, or unix milliseconds`,
   );
 }
+
+/**
+ * An estimated cost: "$0.0035", "$0.00000028" (three significant digits, never JavaScript's "2.8e-7"),
+ * or what is unknown about it.
+ */
+export function usd(value: number, unpriced = 0, calls = 1): string {
+  if (unpriced === calls) return "no price";
+  const priced = value === 0 ? "$0" : `$${value < 1 ? smallDecimal(value) : value.toFixed(2)}`;
+  return unpriced > 0 ? `${priced} + ${unpriced} unpriced` : priced;
+}
+
+/** A positive number under 1 to three significant digits, written out: 0.000000284 → "0.000000284". */
+function smallDecimal(value: number): string {
+  const decimals = Math.min(20, Math.max(0, 2 - Math.floor(Math.log10(value))));
+  return value.toFixed(decimals).replace(/\.?0+$/, "");
+}

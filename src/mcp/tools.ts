@@ -22,7 +22,7 @@ import type {
   TraceResponse,
   TraceSummaryJson,
 } from "../protocol.js";
-import { capAnswer, cut, formatMs, formatTime, parseSince, table, valueText } from "./format.js";
+import { capAnswer, cut, formatMs, formatTime, parseSince, table, usd, valueText } from "./format.js";
 import { describeMetric } from "./metric-text.js";
 import { type QueryParams, type RestClient, ToolInputError } from "./rest.js";
 import { servicesText } from "./services-text.js";
@@ -118,13 +118,6 @@ function path(spans: readonly SpanJson[], target: SpanJson): string {
     span = span.parentSpanId === null ? undefined : byId.get(span.parentSpanId);
   }
   return names.join(" > ");
-}
-
-/** An estimated cost: "$0.0035", or what is unknown about it. */
-function usd(value: number, unpriced = 0, calls = 1): string {
-  if (unpriced === calls) return "no price";
-  const priced = value === 0 ? "$0" : `$${value < 1 ? Number(value.toPrecision(3)) : value.toFixed(2)}`;
-  return unpriced > 0 ? `${priced} + ${unpriced} unpriced` : priced;
 }
 
 /** What of the input a prompt cache served or took, in parentheses; "" when nothing. */

@@ -135,3 +135,60 @@ describe("list_traces", () => {
     expect(await call("list_traces", { query: "http.route=/pay" })).toBe("No traces match.");
   });
 });
+
+describe("llm_usage", () => {
+  it("writes a cheap call's cost out in decimals, never as JavaScript's exponent", async () => {
+    const group = (key: string, usd: number) => ({
+      key,
+      calls: 1,
+      inputTokens: 14,
+      outputTokens: 0,
+      cachedInputTokens: 0,
+      cacheWriteInputTokens: 0,
+      usd,
+      unpriced: 0,
+      failed: 0,
+      p50Ms: 233.2,
+      p95Ms: 233.2,
+    });
+    const { call } = await toolsOver(() => ({
+      pricesDate: "2025-10-01",
+      prices: { bundledDate: "2025-10-01", file: null, fileModels: [] },
+      totals: group("all", 2.8e-7),
+      byModel: [group("text-embedding-3-small", 2.8e-7)],
+      byService: [group("support-assistant", 2.8e-7)],
+      timeline: { startMs: NOW, stepMs: 1000, buckets: 0, byModel: [], byService: [] },
+      calls: [
+        {
+          traceId: "1594aafa7b4ba5999323bdfb6c485708",
+          spanId: "17a88603ded64832",
+          service: "support-assistant",
+          provider: "openai",
+          operation: "embeddings",
+          requestModel: "text-embedding-3-small",
+          durationMs: 233.2,
+          timeToFirstTokenMs: null,
+          finishReasons: [],
+          streaming: null,
+          failed: false,
+          startTimeUnixNano: `${NOW}000000`,
+          cost: {
+            model: "text-embedding-3-small",
+            inputTokens: 14,
+            outputTokens: 0,
+            cachedInputTokens: 0,
+            cacheWriteInputTokens: 0,
+            priceKey: "text-embedding-3-small",
+            usd: 2.8e-7,
+          },
+        },
+      ],
+      tracesRead: 1,
+      truncated: false,
+    }));
+    const text = await call("llm_usage", {});
+    expect(text).toContain("estimated cost $0.00000028 at list prices");
+    expect(text).toMatch(/\ntext-embedding-3-small +1 +0 +14 +0 +\$0\.00000028 /);
+    expect(text).not.toMatch(/e-\d/);
+  });
+});
