@@ -189,7 +189,7 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
     await expect(page.getByTestId("metric-starts-at-data").textContent()).resolves.toContain("widens to the last 5m");
     // Its first point came seconds ago, though the window starts a minute back (12 steps at least).
     expect(window.firstPointUnixMs).toBeGreaterThan(window.fromUnixMs + window.stepMs);
-    const said = /arrived (just now|(\d+)s ago):/.exec(
+    const said = /data begins (just now|(\d+)s ago):/.exec(
       (await page.getByTestId("metric-starts-at-data").textContent()) ?? "",
     );
     expect(said).not.toBeNull();

@@ -228,6 +228,49 @@ describe.skipIf(!available)("Metrics page layout in Chromium", () => {
     );
   });
 
+  it("says a young metric's data begins where a counter's first point counted from, not that the point arrived then", async () => {
+    // An app that ran 10 minutes before this instance: its first point, a second ago, counts from its start.
+    const now = Date.now();
+    const status = await fetch(`${suite.app.base}/v1/metrics`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        resourceMetrics: [
+          {
+            resource: { attributes: [{ key: "service.name", value: { stringValue: "older-app" } }] },
+            scopeMetrics: [
+              {
+                scope: { name: "layout-e2e" },
+                metrics: [
+                  {
+                    name: "older.requests",
+                    unit: "{request}",
+                    sum: {
+                      aggregationTemporality: 2,
+                      isMonotonic: true,
+                      dataPoints: [
+                        {
+                          startTimeUnixNano: String(BigInt(now - 10 * 60_000) * 1_000_000n),
+                          timeUnixNano: String(BigInt(now - 1_000) * 1_000_000n),
+                          asInt: "600",
+                        },
+                      ],
+                    },
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    });
+    expect(status.status).toBe(200);
+    await page.goto(`${suite.app.base}/metrics?metric=older.requests&window=15m`);
+    const note = page.getByTestId("metric-starts-at-data");
+    await note.waitFor();
+    await expect(note.textContent()).resolves.toMatch(/^This metric's data begins 10m ago: the chart starts there/);
+  });
+
   it("keeps every time label of a chart inside it, at any width from 900 px, when a tick falls on its right edge", async () => {
     // A custom window ending on a whole minute: uPlot puts a tick (and centres its label) on the right edge.
     const to = Math.floor(Date.now() / 60_000) * 60_000 - 60_000;

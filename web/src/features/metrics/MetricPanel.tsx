@@ -152,7 +152,8 @@ export function MetricPanel({ entry, catalogLoaded, expired, retentionMs, theme,
           <Figures response={response} model={model} />
           {response.startsAtData && (
             <p class="muted metric-young" data-testid="metric-starts-at-data">
-              The first point of this metric arrived{" "}
+              {/* Its first point, or the start a counter's first point counted from (an app that ran before this did). */}
+              This metric's data begins{" "}
               {formatRelative(response.firstPointUnixMs ?? response.fromUnixMs + response.stepMs, Date.now())}: the
               chart starts there and widens to the last {state.window} as points arrive.
             </p>
