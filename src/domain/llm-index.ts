@@ -25,6 +25,11 @@ export interface LlmQuery {
   service?: string;
   /** How many of the newest calls to list. */
   limit: number;
+  /**
+   * With `since` and no `until`: where the timeline ends when that is after the newest call (the
+   * request's now, unix ms), so a window up to now is drawn up to now, quiet minutes at its end too.
+   */
+  timelineEndMs?: number;
 }
 
 export interface LlmUsage {
@@ -498,7 +503,10 @@ export class LlmIndex {
     rowOf: readonly number[],
   ): LlmTimeline {
     const from = query.sinceUnixNano !== undefined ? Number(query.sinceUnixNano / 1_000_000n) : first;
-    const to = query.untilUnixNano !== undefined ? Number(query.untilUnixNano / 1_000_000n) : last;
+    const to =
+      query.untilUnixNano !== undefined
+        ? Number(query.untilUnixNano / 1_000_000n)
+        : Math.max(last, query.sinceUnixNano !== undefined ? (query.timelineEndMs ?? last) : last);
     const { startMs, stepMs, buckets } = timelineBuckets(from, to, calls);
     // Sums per (pair, bucket) first; cost is linear in tokens, so each sum is priced once.
     const pairs = this.pairModels.length;

@@ -83,6 +83,31 @@ describe("GET /api/llm", () => {
   }
 });
 
+describe("GET /api/llm over a window up to now", () => {
+  it("charts the window up to now, the quiet minutes after the newest call too", async () => {
+    const app = await startTestApp();
+    try {
+      const now = Date.now();
+      // Calls 5 minutes ago, none since.
+      await sendCalls(app, "assistant", BigInt(now - 5 * 60_000) * MS);
+      const body = await (await fetch(`${app.base}/api/llm?since=${now - 15 * 60_000}`)).json();
+      expect(body.totals.calls).toBe(4);
+      const { startMs, stepMs, buckets } = body.timeline;
+      expect(startMs).toBeLessThanOrEqual(now - 15 * 60_000);
+      expect(startMs + buckets * stepMs).toBeGreaterThan(now);
+      // Everything stored ends at the newest call, as does a window with its own end.
+      const all = (await (await fetch(`${app.base}/api/llm`)).json()).timeline;
+      expect(all.startMs + all.buckets * all.stepMs).toBeLessThan(now - 4 * 60_000);
+      const until = now - 4 * 60_000;
+      const closed = (await (await fetch(`${app.base}/api/llm?since=${now - 15 * 60_000}&until=${until}`)).json())
+        .timeline;
+      expect(closed.startMs + (closed.buckets - 1) * closed.stepMs).toBeLessThanOrEqual(until);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 /** An OTLP/JSON request of GenAI spans in one trace, each group under its own instrumentation scope. */
 function scopedCalls(traceId: string, t0: bigint, scopes: [string, Record<string, string | number>[]][]) {
   let n = 0;

@@ -46,7 +46,11 @@ export function llmApiRoutes(deps: LlmApiDeps): Hono {
       throw new AppError(400, "invalid_query", `limit must be a whole number from 1 to ${MAX_CALLS}`);
     }
     const service = params.get("service") || undefined;
-    const usage = deps.store.llmUsage({ ...parseTimeWindow(params), service, limit }, prices.table);
+    // A window up to now (`since` alone: the page's "Last 15 minutes") is charted up to now.
+    const usage = deps.store.llmUsage(
+      { ...parseTimeWindow(params), service, limit, timelineEndMs: Date.now() },
+      prices.table,
+    );
     const body: LlmUsageResponse = {
       pricesDate: prices.bundledDate,
       prices: { bundledDate: prices.bundledDate, file: prices.file, fileModels: [...prices.fileModels] },
