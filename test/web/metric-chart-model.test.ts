@@ -565,3 +565,19 @@ describe("headlineFigure", () => {
     expect(headline?.title).toContain("No points since");
   });
 });
+
+describe("a group's label", () => {
+  it("names every series in one group (groupBy *) as all series, and the series without the grouping key as such", () => {
+    const all = buildChartModel(queryResponse({ chart: "rate" }, [series("", [1, 2, 3, 4])], { groupBy: "*" }), {
+      palette: PALETTE,
+    });
+    expect(all.lines.map((line) => line.label)).toEqual(["all series"]);
+    const byRoute = buildChartModel(
+      queryResponse({ chart: "rate" }, [series("/a", [1, 2, 3, 4]), series("", [1, 1, 1, 1])], {
+        groupBy: "http.route",
+      }),
+      { palette: PALETTE },
+    );
+    expect(byRoute.lines.map((line) => line.label).sort()).toEqual(["/a", "no http.route"]);
+  });
+});

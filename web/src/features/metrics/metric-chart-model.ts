@@ -90,9 +90,13 @@ export function statLabel(stat: string): string {
   return quantileLabel(stat);
 }
 
-/** The group's label as shown: "" is the series without the grouping attribute, or all of them. */
+/**
+ * The group's label as shown: "" is the series without the grouping attribute, or all of them (no
+ * grouping, or `*`: every series in one group, not the series without an attribute named "*").
+ */
 export function groupLabel(label: string, groupBy: string | null): string {
   if (label !== "") return label;
+  if (groupBy === "*") return "all series";
   return groupBy ? `no ${groupBy}` : "all";
 }
 
