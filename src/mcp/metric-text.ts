@@ -90,6 +90,8 @@ function latestPercentile(series: MetricSeriesJson, key: "p50" | "p95" | "p99", 
  */
 function labelOf(series: MetricSeriesJson, answer: MetricQueryResponse): string {
   if (series.label !== "") return cut(series.label, MAX_LABEL);
+  // group_by "*" puts every series in one group: it is all of them, not those without an attribute "*".
+  if (answer.groupBy === "*") return "(all series)";
   return answer.groupBy ? cut(`(no ${answer.groupBy})`, MAX_LABEL) : "(all)";
 }
 

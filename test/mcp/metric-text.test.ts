@@ -115,6 +115,7 @@ describe("describeMetric's series labels", () => {
     expect(text).toContain(`  ${shared}, gen_ai.token.type=input\n`);
     expect(text).toContain(`  ${shared}, gen_ai.token.type=output\n`);
     expect(describeMetric(answer("tenant", ["", "acme"]))).toMatch(/ {2}\(no tenant\)\n.* {2}acme\n/);
+    expect(describeMetric(answer("*", [""]))).toMatch(/ {2}\(all series\)\n/);
   });
 });
 
