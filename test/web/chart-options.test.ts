@@ -108,7 +108,7 @@ describe("labelsInside", () => {
 });
 
 describe("windowRange", () => {
-  const range = windowRange(() => ({ from: 1_700_000_000, to: 1_700_000_001 })) as uPlot.Scale.RangeFn;
+  const range = windowRange(() => ({ from: 1_700_000_000, to: 1_700_000_001 })) as uPlot.Range.Function;
   const chart = (xs: number[]) => ({ data: [xs] }) as unknown as uPlot;
 
   it("answers the window when uPlot resets to the data's extent, and a zoom as chosen", () => {
