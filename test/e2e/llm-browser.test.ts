@@ -133,6 +133,17 @@ describe.skipIf(!available)("the LLM page, in Chromium", () => {
     expect(new URL(page.url()).searchParams.get("measure")).toBe("calls");
     await page.reload();
     await expect.poll(() => legend(byService)).toEqual(["assistant 2", "search 1"]);
+    // Hovering a bucket tells what it holds, line by line (the chart alone only draws it).
+    const over = byService.locator(".u-over");
+    const box = await over.boundingBox();
+    if (box === null) throw new Error("no chart");
+    let rows: string[] = [];
+    for (let x = box.x + 1; x < box.x + box.width && rows.length === 0; x += 3) {
+      await page.mouse.move(x, box.y + box.height / 2);
+      rows = await byService.locator(".llm-tooltip-row").allTextContents();
+    }
+    expect(rows.sort()).toEqual(["assistant2", "search1"]);
+    await page.mouse.move(0, 0);
     // Live: a new call adds to the charts' totals.
     await postJson(app.base, llmTrace("search", "gpt-4o", 1_000, 100).body);
     await expect.poll(() => legend(byService), { timeout: 10_000 }).toEqual(["assistant 2", "search 2"]);

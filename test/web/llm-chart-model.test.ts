@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { bucketText, chartXRange, llmChartModel, usdTickLabels } from "../../web/src/features/llm/llm-chart-model.js";
+import {
+  bucketRows,
+  bucketText,
+  chartXRange,
+  llmChartModel,
+  usdTickLabels,
+} from "../../web/src/features/llm/llm-chart-model.js";
 
 describe("llmChartModel", () => {
   const timeline = {
@@ -58,5 +64,35 @@ describe("the charts' axes", () => {
     expect(usdTickLabels([0, 0.02, 0.04])).toEqual(["$0", "$0.02", "$0.04"]);
     expect(usdTickLabels([0, 0.25, 0.5])).toEqual(["$0", "$0.25", "$0.50"]);
     expect(usdTickLabels([0, 5, 10])).toEqual(["$0", "$5", "$10"]);
+  });
+});
+
+describe("bucketRows", () => {
+  it("lists the lines with something in the hovered bucket, largest first, and how many more", () => {
+    const model = llmChartModel(
+      {
+        startMs: 1_700_000_000_000,
+        stepMs: 1_000,
+        buckets: 2,
+        byModel: [
+          { key: "a", calls: [1, 0], tokens: [10, 0], usd: [0.001, 0] },
+          { key: "b", calls: [3, 0], tokens: [30, 0], usd: [0.003, 0] },
+          { key: "c", calls: [2, 1], tokens: [20, 5], usd: [0, 0] },
+        ],
+        byService: [],
+      },
+      "byModel",
+      "calls",
+    );
+    expect(bucketRows(model, 0)).toEqual({
+      rows: [
+        { key: "b", index: 1, value: 3 },
+        { key: "c", index: 2, value: 2 },
+        { key: "a", index: 0, value: 1 },
+      ],
+      more: 0,
+    });
+    expect(bucketRows(model, 0, 1)).toMatchObject({ rows: [{ key: "b" }], more: 2 });
+    expect(bucketRows(model, 1).rows.map((r) => r.key)).toEqual(["c"]);
   });
 });

@@ -1,13 +1,16 @@
-import { useMemo, useRef } from "preact/hooks";
+import { createPortal } from "preact/compat";
+import { useMemo, useRef, useState } from "preact/hooks";
 import type uPlot from "uplot";
 import type { LlmUsageResponse } from "../../../../src/protocol";
 import { formatCount, formatUsd } from "../../lib/format";
 import { clipText } from "../../lib/long-text";
 import { serviceColors } from "../../lib/service-color";
 import { themedAxis, timeAxis, windowRange } from "../metrics/chart-options";
+import { stepRangeText } from "../metrics/metric-chart-model";
 import { UPlotChart } from "../metrics/UPlotChart";
 import { type ChartTheme, useChartTheme } from "../metrics/use-chart-theme";
 import {
+  bucketRows,
   bucketText,
   chartXRange,
   type LlmChartModel,
@@ -79,8 +82,18 @@ function LlmChart(props: {
   // The range the x scale reads when it resets: the buckets drawn now (the options are built less often).
   const range = useRef<[number, number]>([0, 1]);
   range.current = chartXRange(model);
+  const [u, setU] = useState<uPlot | null>(null);
+  const [cursor, setCursor] = useState<{ idx: number; left: number; top: number } | null>(null);
   const options = useMemo(
-    () => chartOptions(model, colors, measure, theme, () => ({ from: range.current[0], to: range.current[1] })),
+    () =>
+      chartOptions(
+        model,
+        colors,
+        measure,
+        theme,
+        () => ({ from: range.current[0], to: range.current[1] }),
+        (idx, left, top) => setCursor(idx === null || left < 0 ? null : { idx, left, top }),
+      ),
     [buildKey],
   );
   const data = useMemo(() => [model.xs, ...model.lines.map((l) => l.values)] as uPlot.AlignedData, [model]);
@@ -93,7 +106,11 @@ function LlmChart(props: {
         height={180}
         autoRange={() => range.current}
         label={`${MEASURES.find((m) => m.value === measure)?.label} over time, a line per ${split === "byModel" ? "model" : "calling app"}`}
+        onChart={setU}
       />
+      {u !== null &&
+        cursor !== null &&
+        createPortal(<BucketTooltip model={model} colors={colors} measure={measure} u={u} {...cursor} />, u.over)}
       <ul class="llm-legend">
         {model.lines.map((line, i) => (
           <li key={line.key}>
@@ -107,15 +124,55 @@ function LlmChart(props: {
   );
 }
 
+/** A bucket with nothing of the measure (a failed call costs $0 and may have no tokens, but it is a call). */
+const NOTHING: Record<LlmMeasure, string> = { usd: "$0", tokens: "no tokens", calls: "no calls" };
+
+/** What a hovered bucket held, per line: the charts draw sums per bucket, which only a tooltip tells exactly. */
+function BucketTooltip(props: {
+  model: LlmChartModel;
+  colors: string[];
+  measure: LlmMeasure;
+  u: uPlot;
+  idx: number;
+  left: number;
+  top: number;
+}) {
+  const { model, idx } = props;
+  const start = model.xs[idx];
+  if (start === undefined) return null;
+  const { rows, more } = bucketRows(model, idx);
+  const flip = props.left > props.u.bbox.width / (devicePixelRatio || 1) / 2;
+  return (
+    <div
+      class={`llm-tooltip${flip ? " flip" : ""}`}
+      style={{ left: `${props.left}px`, top: `${Math.max(0, props.top)}px` }}
+      role="status"
+    >
+      <div class="muted">{stepRangeText(start * 1000, model.stepMs)}</div>
+      {rows.length === 0 && <div class="muted">{NOTHING[props.measure]} in this bucket</div>}
+      {rows.map((row) => (
+        <div key={row.key} class="llm-tooltip-row">
+          <span class="llm-swatch" style={{ background: props.colors[row.index] }} />
+          <span class="llm-tooltip-key">{clipText(row.key)}</span>
+          <span class="llm-tooltip-value">{formatMeasure(props.measure, row.value)}</span>
+        </div>
+      ))}
+      {more > 0 && <div class="muted">and {more} more</div>}
+    </div>
+  );
+}
+
 function chartOptions(
   model: LlmChartModel,
   colors: string[],
   measure: LlmMeasure,
   theme: ChartTheme,
   window: () => { from: number; to: number },
+  onCursor: (idx: number | null, left: number, top: number) => void,
 ): Omit<uPlot.Options, "width" | "height"> {
   return {
     legend: { show: false },
+    hooks: { setCursor: [(u) => onCursor(u.cursor.idx ?? null, u.cursor.left ?? -1, u.cursor.top ?? -1)] },
     padding: [10, 10, 0, 0],
     cursor: { drag: { x: true, y: false, setScale: true }, points: { size: 5 } },
     scales: {

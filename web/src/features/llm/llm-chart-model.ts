@@ -73,3 +73,16 @@ export function usdTickLabels(splits: readonly number[]): string[] {
   }
   return splits.map((v) => (v === 0 ? "$0" : `$${v.toFixed(decimals)}`));
 }
+
+/** What the tooltip lists for bucket `idx`: each line with something in it, largest first, at most `max`. */
+export function bucketRows(
+  model: LlmChartModel,
+  idx: number,
+  max = 8,
+): { rows: { key: string; index: number; value: number }[]; more: number } {
+  const all = model.lines
+    .map((line, index) => ({ key: line.key, index, value: line.values[idx] ?? 0 }))
+    .filter((row) => row.value > 0)
+    .sort((a, b) => b.value - a.value);
+  return { rows: all.slice(0, max), more: Math.max(0, all.length - max) };
+}
