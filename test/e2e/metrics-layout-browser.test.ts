@@ -218,9 +218,12 @@ describe.skipIf(!available)("Metrics page layout in Chromium", () => {
       spans.map((span) => ({
         text: span.textContent,
         cut: span.scrollWidth > span.clientWidth + 0.5 || span.scrollHeight > span.clientHeight + 0.5,
+        width: span.getBoundingClientRect().width,
       })),
     );
     expect(labels.every((l) => !l.cut)).toBe(true);
+    // Wrapped at spaces in a tooltip as wide as it may be, not squeezed into a column a few letters wide.
+    expect(Math.min(...labels.map((l) => l.width))).toBeGreaterThan(150);
     expect(labels.map((l) => l.text).sort()).toEqual(
       series
         .map(({ service, route }) => `http.request.method=GET, http.route=${route}, service.name=${service}`)
