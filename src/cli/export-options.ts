@@ -1,4 +1,4 @@
-import { type Command, InvalidArgumentError } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import { parseHexId } from "../domain/ids.js";
 import { queryRefusal } from "../domain/query.js";
 import { parseDurationMs } from "../domain/time.js";
@@ -57,11 +57,13 @@ export function addExportOptions(command: Command): Command {
     .option("--service <name>", "only traces with a span from this service")
     .option("--errors", "only traces with an error")
     .option("--since <duration>", "only traces that started within this long ago (30s, 10m, 2h, 7d)", parseSince)
-    .option(
-      "--signals <list>",
-      "what to export: traces, logs, or both (the logs of the exported traces; of the window when only --since is given)",
-      parseSignals,
-      [...EXPORT_SIGNALS],
+    .addOption(
+      new Option(
+        "--signals <list>",
+        "what to export: traces, logs, or both, comma-separated (the logs of the exported traces; of the window when only --since is given)",
+      )
+        .argParser(parseSignals)
+        .default([...EXPORT_SIGNALS], EXPORT_SIGNALS.join(",")),
     )
     .option("-o, --output <file>", "write to this file instead of stdout (- for stdout)")
     .option("--db <file>", "read a --db file directly instead of asking a running instance (it must not be in use)")

@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { ConfigError, DEFAULT_PORT, parsePort } from "../config.js";
+import { invalidArgument } from "./argument-error.js";
 
 /** How a client command (`demo`, and every command that talks to a running instance) names it. */
 export interface InstanceOptions {
@@ -37,7 +38,7 @@ function parseClientPort(value: string): number {
     if (port === 0) throw new ConfigError("0 names no running instance");
     return port;
   } catch (error) {
-    throw new InvalidArgumentError(`${(error as Error).message.replace(/^--port /, "")}.`);
+    throw invalidArgument((error as Error).message);
   }
 }
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { networkInterfaces } from "node:os";
 import { resolve } from "node:path";
-import { type Command, InvalidArgumentError, Option } from "commander";
+import { type Command, Option } from "commander";
 import { type AppEvent, ExtraPortError, type StoredCounts, startApp } from "../app.js";
 import {
   type Config,
@@ -27,6 +27,7 @@ import { rpcCodeFor } from "../domain/rpc-code.js";
 import { DEFAULT_MAX_LOGS } from "../store/log-store.js";
 import { DEFAULT_MAX_METRIC_SERIES } from "../store/metric-store.js";
 import { DEFAULT_MAX_SPANS } from "../store/store.js";
+import { invalidArgument } from "./argument-error.js";
 import { openBrowser } from "./browser.js";
 import { createCodeMonitoringLines, sdkListeningLine } from "./code-monitoring-lines.js";
 import { count } from "./count.js";
@@ -67,7 +68,7 @@ function asArgument<T>(parse: (value: string) => T): (value: string) => T {
     try {
       return parse(value);
     } catch (error) {
-      throw new InvalidArgumentError((error as Error).message.replace(/^--[\w-]+ /, ""));
+      throw invalidArgument((error as Error).message);
     }
   };
 }

@@ -308,6 +308,40 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
     }
   });
 
+  it("a bad value's reason is a sentence of its own after commander's, in every command", async () => {
+    for (const [args, line] of [
+      [
+        ["--port", "abc", "--no-open"],
+        `error: option '-p, --port <n>' argument 'abc' is invalid. Must be a port number from 0 to 65535, not "abc".`,
+      ],
+      [
+        ["--max-spans", "lots", "--no-open"],
+        `error: option '--max-spans <n>' argument 'lots' is invalid. Must be a whole number of spans >= 1, not "lots".`,
+      ],
+      [
+        ["--forward", "ftp://x", "--no-open"],
+        `error: option '--forward <url>' argument 'ftp://x' is invalid. Needs an http:// or https:// URL such as http://collector:4318, not "ftp://x".`,
+      ],
+      [
+        ["mcp", "--port", "abc"],
+        `error: option '-p, --port <n>' argument 'abc' is invalid. Must be a port number from 0 to 65535, not "abc".`,
+      ],
+      [["tail", "--port", "0"], "error: option '-p, --port <n>' argument '0' is invalid. 0 names no running instance."],
+      [
+        ["export", "--since", "5x"],
+        "error: option '--since <duration>' argument '5x' is invalid. Use a duration such as 30s, 10m, 2h or 7d.",
+      ],
+    ] as const) {
+      const run = start([...args]);
+      expect(await run.exited, args.join(" ")).toBe(2);
+      expect(run.stderr(), args.join(" ")).toBe(`${line}\n`);
+    }
+    // A default that is a list reads as it is typed, not as JSON.
+    const help = start(["export", "--help"]);
+    expect(await help.exited).toBe(0);
+    expect(help.stdout().replace(/\s+/g, " ")).toContain("(default: traces,logs)");
+  });
+
   it("a mistyped command or flag is one line with a suggestion, and exit 2", async () => {
     for (const [args, line] of [
       [["exprot"], "error: unknown command 'exprot' (did you mean export?)"],
