@@ -3,6 +3,7 @@ import { parseHexId } from "../domain/ids.js";
 import { queryRefusal } from "../domain/query.js";
 import { parseDurationMs } from "../domain/time.js";
 import { EXPORT_SIGNALS, type ExportSignal, exportSignalsOf } from "../transfer/export-signals.js";
+import { fileArgument } from "./argument-error.js";
 import { addInstanceOptions, type InstanceOptions } from "./instance.js";
 
 export interface ExportOptions extends InstanceOptions {
@@ -65,8 +66,12 @@ export function addExportOptions(command: Command): Command {
         .argParser(parseSignals)
         .default([...EXPORT_SIGNALS], EXPORT_SIGNALS.join(",")),
     )
-    .option("-o, --output <file>", "write to this file instead of stdout (- for stdout)")
-    .option("--db <file>", "read a --db file directly instead of asking a running instance (it must not be in use)")
+    .option("-o, --output <file>", "write to this file instead of stdout (- for stdout)", fileArgument)
+    .option(
+      "--db <file>",
+      "read a --db file directly instead of asking a running instance (it must not be in use)",
+      fileArgument,
+    )
     .addHelpText(
       "after",
       "\nWrites OTLP/JSON: one ExportTraceServiceRequest per trace, one per line, then the log records in\n" +

@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError } from "commander";
 import { DEFAULT_MAX_LOGS } from "../store/log-store.js";
 import { DEFAULT_MAX_SPANS } from "../store/store.js";
+import { fileArgument } from "./argument-error.js";
 import { count } from "./count.js";
 import { addInstanceOptions, type InstanceOptions } from "./instance.js";
 
@@ -20,7 +21,11 @@ function parsePositive(value: string): number {
 export function addImportOptions(command: Command): Command {
   return addInstanceOptions(command)
     .argument("<files...>", "OTLP files to import (- reads stdin)")
-    .option("--db <file>", "write into this --db file directly instead of a running instance (it must not be in use)")
+    .option(
+      "--db <file>",
+      "write into this --db file directly instead of a running instance (it must not be in use)",
+      fileArgument,
+    )
     .option(
       "--max-spans <n>",
       `with --db: spans the file is kept to, its oldest whole traces evicted past it, at once too (as the server's --max-spans; default: what the file holds, at least ${count(DEFAULT_MAX_SPANS)})`,

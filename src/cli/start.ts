@@ -27,7 +27,7 @@ import { rpcCodeFor } from "../domain/rpc-code.js";
 import { DEFAULT_MAX_LOGS } from "../store/log-store.js";
 import { DEFAULT_MAX_METRIC_SERIES } from "../store/metric-store.js";
 import { DEFAULT_MAX_SPANS } from "../store/store.js";
-import { invalidArgument } from "./argument-error.js";
+import { fileArgument, invalidArgument } from "./argument-error.js";
 import { openBrowser } from "./browser.js";
 import { createCodeMonitoringLines, sdkListeningLine } from "./code-monitoring-lines.js";
 import { count } from "./count.js";
@@ -121,7 +121,7 @@ export function addStartOptions(command: Command): Command {
     )
     .option("--host <addr>", `address to listen on (default ${DEFAULT_HOST}; 0.0.0.0 for every interface)`)
     .option("--no-open", "do not open the browser (also TRACEKIT_NO_BROWSER=1)")
-    .option("--db <file>", "keep data in this SQLite file across restarts (default: in memory)")
+    .option("--db <file>", "keep data in this SQLite file across restarts (default: in memory)", fileArgument)
     .option(
       "--max-spans <n>",
       `spans to keep; the oldest whole traces are evicted past it (default ${DEFAULT_MAX_SPANS})`,

@@ -342,6 +342,21 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
     expect(help.stdout().replace(/\s+/g, " ")).toContain("(default: traces,logs)");
   });
 
+  it("a file flag followed by another flag instead of its file is a bad flag, and no file is made", async () => {
+    for (const [args, flag, value] of [
+      [["--port", "0", "--db", "--no-open"], "--db <file>", "--no-open"],
+      [["export", "-o", "--errors"], "-o, --output <file>", "--errors"],
+      [["import", "--db", "--max-spans", "x.jsonl"], "--db <file>", "--max-spans"],
+    ] as const) {
+      const run = start([...args], { TRACEKIT_NO_BROWSER: "1" });
+      expect(await run.exited, args.join(" ")).toBe(2);
+      expect(run.stderr(), args.join(" ")).toBe(
+        `error: option '${flag}' argument '${value}' is invalid. Give a file name here, not a flag (a file so named is ./${value}).\n`,
+      );
+      expect(existsSync(join(process.cwd(), value)), args.join(" ")).toBe(false);
+    }
+  });
+
   it("a mistyped command or flag is one line with a suggestion, and exit 2", async () => {
     for (const [args, line] of [
       [["exprot"], "error: unknown command 'exprot' (did you mean export?)"],
