@@ -67,6 +67,7 @@ export function spanToJson(span: Span, prices: PriceList = BUNDLED_PRICES): Span
       timeUnixNano: event.timeUnixNano.toString(),
       attributes: event.attributes,
       ...(event.droppedAttributesCount ? { droppedAttributesCount: event.droppedAttributesCount } : {}),
+      ...(event.bytes ? { bytes: event.bytes } : {}),
     })),
     links: span.links.map((link) => ({
       traceId: link.traceId,
@@ -75,6 +76,7 @@ export function spanToJson(span: Span, prices: PriceList = BUNDLED_PRICES): Span
       ...(link.traceState ? { traceState: link.traceState } : {}),
       ...(link.flags ? { flags: link.flags } : {}),
       ...(link.droppedAttributesCount ? { droppedAttributesCount: link.droppedAttributesCount } : {}),
+      ...(link.bytes ? { bytes: link.bytes } : {}),
     })),
     resource: span.resource,
     scope: span.scope,
@@ -84,6 +86,7 @@ export function spanToJson(span: Span, prices: PriceList = BUNDLED_PRICES): Span
   if (span.droppedAttributesCount) json.droppedAttributesCount = span.droppedAttributesCount;
   if (span.droppedEventsCount) json.droppedEventsCount = span.droppedEventsCount;
   if (span.droppedLinksCount) json.droppedLinksCount = span.droppedLinksCount;
+  if (span.bytes) json.bytes = span.bytes;
   const cost = llmCostOf(span.attributes, prices.table, span.scope.name);
   if (cost !== null) {
     json.llmCost = { ...cost, pricesDate: prices.bundledDate };

@@ -41,6 +41,8 @@ export interface SpanEventJson {
   timeUnixNano: string;
   attributes: Attributes;
   droppedAttributesCount?: number;
+  /** Keys of the attributes sent as OTLP bytes, whose values are base64 strings; absent when none was. */
+  bytes?: string[];
 }
 
 export interface SpanLinkJson {
@@ -51,6 +53,8 @@ export interface SpanLinkJson {
   flags?: number;
   attributes: Attributes;
   droppedAttributesCount?: number;
+  /** Keys of the attributes sent as OTLP bytes, whose values are base64 strings; absent when none was. */
+  bytes?: string[];
 }
 
 export interface SpanJson {
@@ -74,6 +78,8 @@ export interface SpanJson {
   droppedAttributesCount?: number;
   droppedEventsCount?: number;
   droppedLinksCount?: number;
+  /** Keys of the attributes sent as OTLP bytes, whose values are base64 strings; absent when none was. */
+  bytes?: string[];
   /** A GenAI span that names its model: what the call cost at the bundled prices (`usd` null: no price for it). */
   llmCost?: LlmCostJson;
 }

@@ -18,6 +18,8 @@ export interface SpanEvent {
   timeUnixNano: bigint;
   attributes: Attributes;
   droppedAttributesCount?: number;
+  /** Keys of the attributes whose value arrived as OTLP bytes (see Span.bytes). */
+  bytes?: string[];
 }
 
 export interface SpanLink {
@@ -27,6 +29,8 @@ export interface SpanLink {
   attributes: Attributes;
   droppedAttributesCount?: number;
   flags?: number;
+  /** Keys of the attributes whose value arrived as OTLP bytes (see Span.bytes). */
+  bytes?: string[];
 }
 
 export interface InstrumentationScope {
@@ -61,6 +65,11 @@ export interface Span {
   droppedAttributesCount?: number;
   droppedEventsCount?: number;
   droppedLinksCount?: number;
+  /**
+   * Keys of the attributes whose value arrived as OTLP `bytes`, kept as base64 strings that alone
+   * could not be told from text (as LogRecord.bytes). Absent when none did, as on events and links.
+   */
+  bytes?: string[];
 }
 
 /**

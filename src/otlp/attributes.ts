@@ -1,7 +1,7 @@
 /**
  * The AnyValue → AttrValue mapping both OTLP decoders share (it is the public REST contract):
  * int64 stays a number only while exact, non-finite doubles become strings (JSON has no NaN),
- * bytes become base64 (a log record names which of its values were bytes: LogRecord.bytes).
+ * bytes become base64 (a span, event, link or log record names which of its values were bytes: `bytes`).
  */
 import type { AttrValue } from "../domain/span.js";
 

@@ -56,6 +56,13 @@ export interface WireSpan {
   linksOverLimit: number;
   statusCode: number;
   statusMessage: string;
+  /**
+   * Keys of the span's attributes whose value was OTLP bytes, as read (the last of a repeated key
+   * decides); reused from span to span, so a span without bytes allocates nothing for it.
+   */
+  bytesKeys: string[];
+  /** The same for the event or link being read (reused too). */
+  itemBytesKeys: string[];
 }
 
 export interface WireLink {
@@ -65,6 +72,8 @@ export interface WireLink {
   attributes: Attributes;
   droppedAttributesCount: number;
   flags: number;
+  /** Keys of its attributes whose value was OTLP bytes (absent when none was). */
+  bytes?: string[];
 }
 
 /**
@@ -107,11 +116,26 @@ export function resetWireSpan(w: WireSpan): WireSpan {
   w.linksOverLimit = 0;
   w.statusCode = 0;
   w.statusMessage = "";
+  if (w.bytesKeys.length !== 0) w.bytesKeys.length = 0;
   return w;
 }
 
 export function newWireSpan(): WireSpan {
-  return resetWireSpan({ links: [] as WireLink[] } as WireSpan);
+  return resetWireSpan({
+    links: [] as WireLink[],
+    bytesKeys: [] as string[],
+    itemBytesKeys: [] as string[],
+  } as WireSpan);
+}
+
+/**
+ * `Span.bytes` (or an event's or link's) from the keys a decoder noted as bytes: those still in
+ * `attributes` (an attribute past the bounds is not kept), copied; undefined when none is.
+ */
+export function bytesKeysOf(keys: readonly string[], attributes: Attributes): string[] | undefined {
+  if (keys.length === 0) return undefined;
+  const kept = keys.filter((key) => Object.hasOwn(attributes, key));
+  return kept.length === 0 ? undefined : kept;
 }
 
 // Most spans have no events and no links, and most statuses carry no message: those spans share
@@ -150,9 +174,12 @@ export function makeEvent(
   timeUnixNano: bigint,
   attributes: Attributes,
   droppedAttributesCount: number,
+  bytesKeys?: readonly string[],
 ): SpanEvent {
   const event: SpanEvent = { name, timeUnixNano, attributes };
   if (droppedAttributesCount !== 0) event.droppedAttributesCount = droppedAttributesCount;
+  const bytes = bytesKeys === undefined ? undefined : bytesKeysOf(bytesKeys, attributes);
+  if (bytes !== undefined) event.bytes = bytes;
   return event;
 }
 
@@ -267,6 +294,10 @@ export class TraceBatch {
     const droppedEventsCount = w.droppedEventsCount + w.eventsOverLimit;
     if (droppedEventsCount !== 0) span.droppedEventsCount = droppedEventsCount;
     if (droppedLinksCount !== 0) span.droppedLinksCount = droppedLinksCount;
+    if (w.bytesKeys.length !== 0) {
+      const bytes = bytesKeysOf(w.bytesKeys, w.attributes);
+      if (bytes !== undefined) span.bytes = bytes;
+    }
     this.spans.push(span);
   }
 
@@ -285,6 +316,8 @@ function buildLinks(wire: WireLink[]): SpanLink[] {
     if (l.traceState !== "") link.traceState = l.traceState;
     if (l.droppedAttributesCount !== 0) link.droppedAttributesCount = l.droppedAttributesCount;
     if (l.flags !== 0) link.flags = l.flags;
+    const bytes = l.bytes === undefined ? undefined : bytesKeysOf(l.bytes, l.attributes);
+    if (bytes !== undefined) link.bytes = bytes;
     links.push(link);
   }
   return links;

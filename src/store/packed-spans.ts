@@ -109,6 +109,10 @@ const X_DROPPED_EVENTS = 16;
 const X_DROPPED_LINKS = 32;
 const X_EVENTS = 64;
 const X_LINKS = 128;
+/** Span.bytes follows (a count, then the keys). */
+const X_BYTES = 256;
+/** Each event and link is followed by its `bytes` (a count, 0 when absent, then the keys). */
+const X_ITEM_BYTES = 512;
 
 // Attribute value tags.
 const V_NULL = 0;
@@ -566,6 +570,8 @@ class TraceWriter {
     if (span.droppedLinksCount !== undefined) extras |= X_DROPPED_LINKS;
     if (span.events.length > 0) extras |= X_EVENTS;
     if (span.links.length > 0) extras |= X_LINKS;
+    if (span.bytes !== undefined) extras |= X_BYTES;
+    if ((extras & (X_EVENTS | X_LINKS)) !== 0 && itemsHaveBytes(span)) extras |= X_ITEM_BYTES;
     body.u8(
       (KIND_NUMBERS.get(span.kind) as number) |
         ((STATUS_NUMBERS.get(span.status.code) as number) << 3) |
@@ -592,6 +598,7 @@ class TraceWriter {
     if (extras & X_DROPPED_ATTRIBUTES) body.uint(span.droppedAttributesCount as number);
     if (extras & X_DROPPED_EVENTS) body.uint(span.droppedEventsCount as number);
     if (extras & X_DROPPED_LINKS) body.uint(span.droppedLinksCount as number);
+    if (extras & X_BYTES) this.keys(span.bytes);
     if (extras & X_EVENTS) {
       body.uint(span.events.length);
       for (const event of span.events) {
@@ -599,6 +606,7 @@ class TraceWriter {
         this.time(event.timeUnixNano, span.startTimeUnixNano);
         this.attributes(event.attributes);
         this.optionalCount(event.droppedAttributesCount);
+        if (extras & X_ITEM_BYTES) this.keys(event.bytes);
       }
     }
     if (extras & X_LINKS) {
@@ -614,8 +622,15 @@ class TraceWriter {
         this.attributes(link.attributes);
         this.optionalCount(link.droppedAttributesCount);
         this.optionalCount(link.flags);
+        if (extras & X_ITEM_BYTES) this.keys(link.bytes);
       }
     }
+  }
+
+  /** A list of attribute keys (a `bytes` marker): its length (0 when absent), then the keys. */
+  private keys(keys: readonly string[] | undefined): void {
+    this.body.uint(keys === undefined ? 0 : keys.length);
+    if (keys !== undefined) for (const key of keys) this.common(key);
   }
 
   /** 0 when absent, else the count + 1. */
@@ -740,6 +755,22 @@ class TraceWriter {
   }
 }
 
+/** Whether an event or a link of the span has a `bytes` marker. */
+function itemsHaveBytes(span: Span): boolean {
+  for (const event of span.events) if (event.bytes !== undefined) return true;
+  for (const link of span.links) if (link.bytes !== undefined) return true;
+  return false;
+}
+
+/** A list written by TraceWriter.keys; undefined for an empty one (no marker). */
+function readKeys(reader: ByteReader): string[] | undefined {
+  const count = reader.uint();
+  if (count === 0) return undefined;
+  const keys: string[] = new Array(count);
+  for (let i = 0; i < count; i++) keys[i] = reader.string();
+  return keys;
+}
+
 /** Reads one trace back; resources and scopes are made once and shared by its spans. */
 function readTrace(reader: ByteReader): Span[] {
   const stringCount = reader.uint();
@@ -808,6 +839,10 @@ function readExtras(reader: ByteReader, span: Span, code: number): void {
   if (extras & X_DROPPED_ATTRIBUTES) span.droppedAttributesCount = reader.uint();
   if (extras & X_DROPPED_EVENTS) span.droppedEventsCount = reader.uint();
   if (extras & X_DROPPED_LINKS) span.droppedLinksCount = reader.uint();
+  if (extras & X_BYTES) {
+    const bytes = readKeys(reader);
+    if (bytes !== undefined) span.bytes = bytes;
+  }
   if (extras & X_EVENTS) {
     const events: SpanEvent[] = new Array(reader.uint());
     for (let i = 0; i < events.length; i++) {
@@ -818,6 +853,10 @@ function readExtras(reader: ByteReader, span: Span, code: number): void {
       };
       const dropped = reader.uint();
       if (dropped > 0) event.droppedAttributesCount = dropped - 1;
+      if (extras & X_ITEM_BYTES) {
+        const bytes = readKeys(reader);
+        if (bytes !== undefined) event.bytes = bytes;
+      }
       events[i] = event;
     }
     span.events = events;
@@ -832,6 +871,10 @@ function readExtras(reader: ByteReader, span: Span, code: number): void {
       if (dropped > 0) link.droppedAttributesCount = dropped - 1;
       const flags = reader.uint();
       if (flags > 0) link.flags = flags - 1;
+      if (extras & X_ITEM_BYTES) {
+        const bytes = readKeys(reader);
+        if (bytes !== undefined) link.bytes = bytes;
+      }
       links[i] = link;
     }
     span.links = links;

@@ -36,12 +36,17 @@ interface StoredEvent {
   timeUnixNano: string;
   attributes: Attributes;
   droppedAttributesCount?: number;
+  /** SpanEvent.bytes; absent in rows from before it. */
+  bytes?: string[];
 }
 
+/** Read back with Object.assign onto the span: a member added here needs no change to the reader. */
 interface SpanExtra {
   droppedAttributesCount?: number;
   droppedEventsCount?: number;
   droppedLinksCount?: number;
+  /** Span.bytes; absent in rows from before it (links keep theirs in the stored link objects). */
+  bytes?: string[];
 }
 
 /**
@@ -74,6 +79,7 @@ function storedEvents(events: readonly SpanEvent[]): StoredEvent[] | null {
       attributes: event.attributes,
     };
     if (event.droppedAttributesCount !== undefined) out.droppedAttributesCount = event.droppedAttributesCount;
+    if (event.bytes !== undefined) out.bytes = event.bytes;
     return out;
   });
 }
@@ -83,6 +89,7 @@ export function eventsFromStored(stored: StoredEvent[] | null): SpanEvent[] {
   return stored.map((event) => {
     const out: SpanEvent = { name: event.name, timeUnixNano: BigInt(event.timeUnixNano), attributes: event.attributes };
     if (event.droppedAttributesCount !== undefined) out.droppedAttributesCount = event.droppedAttributesCount;
+    if (event.bytes !== undefined) out.bytes = event.bytes;
     return out;
   });
 }
@@ -91,7 +98,8 @@ function spanExtra(span: Span): SpanExtra | null {
   if (
     span.droppedAttributesCount === undefined &&
     span.droppedEventsCount === undefined &&
-    span.droppedLinksCount === undefined
+    span.droppedLinksCount === undefined &&
+    span.bytes === undefined
   ) {
     return null;
   }
@@ -99,6 +107,7 @@ function spanExtra(span: Span): SpanExtra | null {
   if (span.droppedAttributesCount !== undefined) extra.droppedAttributesCount = span.droppedAttributesCount;
   if (span.droppedEventsCount !== undefined) extra.droppedEventsCount = span.droppedEventsCount;
   if (span.droppedLinksCount !== undefined) extra.droppedLinksCount = span.droppedLinksCount;
+  if (span.bytes !== undefined) extra.bytes = span.bytes;
   return extra;
 }
 

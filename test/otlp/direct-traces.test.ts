@@ -92,6 +92,55 @@ describe("the direct OTLP/JSON trace reader", () => {
     }
   });
 
+  it("notes which attributes of a span, its events and links were bytes, as the general path does", () => {
+    const kv = (key: string, value: unknown) => ({ key, value });
+    const body = encode(
+      JSON.stringify({
+        resourceSpans: [
+          {
+            resource: { attributes: [kv("service.name", { stringValue: "svc" }), kv("r", { bytesValue: "AA==" })] },
+            scopeSpans: [
+              {
+                spans: [
+                  {
+                    traceId: "5b8efff798038103d269b633813fc60c",
+                    spanId: "eee19b7ec3c1b174",
+                    attributes: [
+                      kv("b", { bytesValue: "3q2+7w==" }),
+                      kv("s", { stringValue: "3q2+7w==" }),
+                      // The last of a repeated key decides, either way.
+                      kv("was.bytes", { bytesValue: "AQ==" }),
+                      kv("was.bytes", { stringValue: "text" }),
+                      kv("now.bytes", { stringValue: "text" }),
+                      kv("now.bytes", { bytesValue: "Ag==" }),
+                      kv("nested", { kvlistValue: { values: [kv("inner", { bytesValue: "Aw==" })] } }),
+                    ],
+                    events: [{ name: "e", attributes: [kv("payload", { bytesValue: "AQID" })] }, { name: "plain" }],
+                    links: [
+                      {
+                        traceId: "5b8efff798038103d269b633813fc60c",
+                        spanId: "eee19b7ec3c1b175",
+                        attributes: [kv("token", { bytesValue: "AAE=" }), kv("kind", { stringValue: "x" })],
+                      },
+                    ],
+                  },
+                  { traceId: "5b8efff798038103d269b633813fc60c", spanId: "eee19b7ec3c1b176", name: "none" },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    expect(agrees(body)).toBe(true);
+    const [span, plain] = decodeTraceRequestJsonDirect(body)?.spans ?? [];
+    expect(span?.bytes).toEqual(["b", "now.bytes"]);
+    expect(span?.attributes.b).toBe("3q2+7w==");
+    expect(span?.events.map((e) => e.bytes)).toEqual([["payload"], undefined]);
+    expect(span?.links[0]?.bytes).toEqual(["token"]);
+    expect(plain !== undefined && "bytes" in plain).toBe(false);
+  });
+
   it("reads numbers to the same doubles as JSON.parse", () => {
     const rand = prng(7);
     const numbers = ["0.1", "-0.0", "2.675", "0.30000000000000004", "1e-7", "123456789012345.6", "9007199254740993"];

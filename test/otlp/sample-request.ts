@@ -101,6 +101,7 @@ export function protoRequest(): Record<string, unknown> {
                     attributes: [
                       { key: "exception.type", value: { stringValue: "Error" } },
                       { key: "exception.message", value: { stringValue: "bad" } },
+                      { key: "exception.payload", value: { bytesValue: Uint8Array.from([1, 2, 3]) } },
                     ],
                     droppedAttributesCount: 1,
                   },
@@ -112,7 +113,10 @@ export function protoRequest(): Record<string, unknown> {
                     traceId: hexBytes(LINK_TRACE),
                     spanId: hexBytes(OTHER),
                     traceState: "rojo=00f067aa0ba902b7",
-                    attributes: [{ key: "link.kind", value: { stringValue: "follows" } }],
+                    attributes: [
+                      { key: "link.kind", value: { stringValue: "follows" } },
+                      { key: "link.token", value: { bytesValue: Uint8Array.from([0, 1]) } },
+                    ],
                     droppedAttributesCount: 4,
                     flags: 1,
                   },
@@ -255,6 +259,7 @@ export function jsonRequest(): unknown {
                     attributes: [
                       { key: "exception.type", value: { stringValue: "Error" } },
                       { key: "exception.message", value: { stringValue: "bad" } },
+                      { key: "exception.payload", value: { bytesValue: "AQID" } },
                     ],
                     droppedAttributesCount: "1",
                   },
@@ -266,7 +271,10 @@ export function jsonRequest(): unknown {
                     traceId: LINK_TRACE,
                     span_id: OTHER.toUpperCase(),
                     traceState: "rojo=00f067aa0ba902b7",
-                    attributes: [{ key: "link.kind", value: { stringValue: "follows" } }],
+                    attributes: [
+                      { key: "link.kind", value: { stringValue: "follows" } },
+                      { key: "link.token", value: { bytes_value: "AAE=" } },
+                    ],
                     dropped_attributes_count: 4,
                     flags: 1,
                   },
@@ -368,8 +376,9 @@ export function expectedResult(): TraceDecodeResult {
       {
         name: "exception",
         timeUnixNano: 1700000000500000001n,
-        attributes: { "exception.type": "Error", "exception.message": "bad" },
+        attributes: { "exception.type": "Error", "exception.message": "bad", "exception.payload": "AQID" },
         droppedAttributesCount: 1,
+        bytes: ["exception.payload"],
       },
       { name: "", timeUnixNano: 0n, attributes: {} },
     ],
@@ -379,14 +388,16 @@ export function expectedResult(): TraceDecodeResult {
         traceId: LINK_TRACE,
         spanId: OTHER,
         traceState: "rojo=00f067aa0ba902b7",
-        attributes: { "link.kind": "follows" },
+        attributes: { "link.kind": "follows", "link.token": "AAE=" },
         droppedAttributesCount: 4,
         flags: 1,
+        bytes: ["link.token"],
       },
       { traceId: LINK_TRACE, spanId: ROOT, attributes: {} },
     ],
     // 2 dropped by the sender + 1 link with an all-zero trace id dropped here.
     droppedLinksCount: 3,
+    bytes: ["bytes"],
     resource,
     scope,
   };

@@ -295,6 +295,32 @@ describe("trace API", () => {
     expect(bad.body.error.message).toBeTruthy();
   });
 
+  it("names the attributes of a span, its events and links that were sent as bytes", async () => {
+    const id = newTraceId();
+    const request = jsonTraceRequest("bytes-svc", [{ traceId: id, attributes: { text: "aGk=" } }]);
+    const span = (request as any).resourceSpans[0].scopeSpans[0].spans[0];
+    span.attributes.push({ key: "blob", value: { bytesValue: "aGkA/w==" } });
+    span.events = [
+      { name: "e", timeUnixNano: span.startTimeUnixNano, attributes: [{ key: "p", value: { bytesValue: "AQ==" } }] },
+    ];
+    span.links = [
+      { traceId: newTraceId(), spanId: newSpanId(), attributes: [{ key: "t", value: { bytesValue: "Ag==" } }] },
+    ];
+    // An app of its own: its service would join the services this suite counts.
+    const own = await startTestApp();
+    let json: any;
+    try {
+      expect((await postJson(own.base, request)).status).toBe(200);
+      [json] = ((await (await fetch(`${own.base}/api/traces/${id}`)).json()) as any).spans;
+    } finally {
+      await own.close();
+    }
+    expect(json.attributes).toMatchObject({ text: "aGk=", blob: "aGkA/w==" });
+    expect(json.bytes).toEqual(["blob"]);
+    expect(json.events[0].bytes).toEqual(["p"]);
+    expect(json.links[0].bytes).toEqual(["t"]);
+  });
+
   it("rejects bad query values with a JSON 400", async () => {
     for (const query of [
       "limit=0",

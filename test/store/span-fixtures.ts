@@ -120,7 +120,8 @@ export function richSpan(): Span {
         },
         droppedAttributesCount: 2,
       },
-      { name: "retry", timeUnixNano: 1_700_000_000_600_000_000n, attributes: {} },
+      // Values sent as OTLP bytes: base64 strings the span, event or link names in `bytes`.
+      { name: "retry", timeUnixNano: 1_700_000_000_600_000_000n, attributes: { payload: "AQID" }, bytes: ["payload"] },
     ],
     links: [
       {
@@ -131,13 +132,19 @@ export function richSpan(): Span {
         droppedAttributesCount: 1,
         flags: 1,
       },
-      { traceId: "33333333333333333333333333333333", spanId: "4444444444444444", attributes: {} },
+      {
+        traceId: "33333333333333333333333333333333",
+        spanId: "4444444444444444",
+        attributes: { token: "AAE=" },
+        bytes: ["token"],
+      },
     ],
     resource,
     scope: { name: "@opentelemetry/instrumentation-http", version: "0.52.0", attributes: { "scope.attr": 1 } },
     droppedAttributesCount: 3,
     droppedEventsCount: 4,
     droppedLinksCount: 5,
+    bytes: ["bytes"],
   };
 }
 

@@ -98,6 +98,9 @@ describe.each(["memory", "sqlite"] as const)("export and import through the %s s
     const text = [...exportTraceLines(source.store, {})].map((line) => `${line}\n`).join("");
     const ids = traceIdsOf(spans);
     expect(text.split("\n").filter(Boolean)).toHaveLength(ids.length);
+    // Values sent as bytes (the sample's and the rich span's span, event and link attributes) go out as bytes again.
+    for (const base64 of ["3q2+7w==", "AQID", "AAE="]) expect(text).toContain(`{"bytesValue":"${base64}"}`);
+    expect(spans.filter((s) => s.bytes !== undefined).length).toBeGreaterThanOrEqual(2);
 
     const target = await open(kind, `target-${kind}`);
     // Small batches and chunks, so lines are cut across chunks and grouped into several batches.

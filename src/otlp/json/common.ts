@@ -7,7 +7,7 @@
  */
 import { Buffer } from "node:buffer";
 import { type Attributes, type AttrValue, setAttribute } from "../../domain/span.js";
-import { doubleAttr, int64Attr, MAX_VALUE_DEPTH } from "../attributes.js";
+import { doubleAttr, int64Attr, MAX_VALUE_DEPTH, noteBytesKey } from "../attributes.js";
 import { OtlpDecodeError } from "../errors.js";
 import { MAX_ATTRIBUTES_PER_LIST, MAX_ENTRIES_PER_VALUE, MAX_VALUES_PER_ITEM } from "../limits.js";
 import { sharedString } from "./shared-strings.js";
@@ -338,6 +338,19 @@ export function isBytesAnyValue(value: unknown): boolean {
   return rank >> 1 === 6;
 }
 
+/**
+ * Notes `key` in `keys` by whether its AnyValue `value` is read as bytes (as noteBytesKey: the last of
+ * a repeated key decides). Most values have no bytes member and cost two property reads.
+ */
+function noteBytesValue(keys: string[], key: string, value: unknown): void {
+  const bytes =
+    isObject(value) &&
+    ((value.bytesValue !== undefined && value.bytesValue !== null) ||
+      (value.bytes_value !== undefined && value.bytes_value !== null)) &&
+    isBytesAnyValue(value);
+  if (bytes || keys.length !== 0) noteBytesKey(keys, key, bytes);
+}
+
 /** The budget of the attribute value being read: one object for all, so that reading an attribute allocates none. */
 const attributeBudget: EntryBudget = { left: MAX_ENTRIES_PER_VALUE, dropped: 0 };
 
@@ -352,6 +365,8 @@ export function readKeyValues(
   into: Attributes,
   depth: number,
   budget?: EntryBudget,
+  /** The keys of the attributes read whose value is bytes are noted here (at nesting 1), when given. */
+  bytesKeys?: string[],
 ): number {
   if (list === undefined) return 0;
   const read = budget === undefined ? Math.min(list.length, MAX_ATTRIBUTES_PER_LIST) : list.length;
@@ -382,6 +397,7 @@ export function readKeyValues(
       own.dropped = 0;
     }
     setAttribute(into, key ?? "", anyValue(kv.value, depth, own));
+    if (bytesKeys !== undefined) noteBytesValue(bytesKeys, key ?? "", kv.value);
     if (budget === undefined) dropped += own.dropped;
   }
   return dropped;
@@ -403,9 +419,12 @@ export function itemAttributesField(obj: JsonObject): Attributes {
 }
 
 /** `attributesField`, with how many attributes were dropped past the per-list bound. */
-export function attributesFieldCounted(obj: JsonObject): { attributes: Attributes; overLimit: number } {
+export function attributesFieldCounted(
+  obj: JsonObject,
+  bytesKeys?: string[],
+): { attributes: Attributes; overLimit: number } {
   const attributes: Attributes = {};
-  const overLimit = readKeyValues(arrayField(obj, "attributes"), attributes, 1);
+  const overLimit = readKeyValues(arrayField(obj, "attributes"), attributes, 1, undefined, bytesKeys);
   return { attributes, overLimit };
 }
 

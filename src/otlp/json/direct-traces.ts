@@ -12,7 +12,7 @@
  * whose `resource` or `scope` comes after its spans.
  */
 import { type Attributes, type AttrValue, setAttribute } from "../../domain/span.js";
-import { MAX_VALUE_DEPTH } from "../attributes.js";
+import { MAX_VALUE_DEPTH, noteBytesKey } from "../attributes.js";
 import {
   DEFAULT_REQUEST_LIMITS,
   MAX_ATTRIBUTES_PER_LIST,
@@ -424,7 +424,7 @@ function readSpan(r: JsonBytes, w: WireSpan, apiKinds: boolean): void {
         w.endTimeUnixNano = r.readUint64("endTimeUnixNano");
         break;
       case 9:
-        w.attributesOverLimit = readKeyValues(r, w.attributes, 1);
+        w.attributesOverLimit = readKeyValues(r, w.attributes, 1, w.bytesKeys);
         break;
       case 10:
         w.droppedAttributesCount = asUint32(r.readScalar(), "droppedAttributesCount");
@@ -494,7 +494,7 @@ function* spanSteps(r: JsonBytes, w: WireSpan, apiKinds: boolean, steps: StepBud
     }
     if (key === OTHER_SPELLING) throw NOT_DIRECT;
     seen = once(seen, key);
-    if (key === ATTRIBUTES_FIELD) w.attributesOverLimit = yield* keyValueSteps(r, w.attributes, 1, steps);
+    if (key === ATTRIBUTES_FIELD) w.attributesOverLimit = yield* keyValueSteps(r, w.attributes, 1, steps, w.bytesKeys);
     else if (readSpanField(r, w, key)) kindByName = true;
   }
   if (apiKinds && !kindByName) w.kind = OTLP_KIND_OF_API_KIND[w.kind] ?? w.kind;
@@ -566,15 +566,18 @@ function readEvents(r: JsonBytes, w: WireSpan): void {
     let attributes: Attributes = {};
     let dropped = 0;
     let overLimit = 0;
+    const keys = w.itemBytesKeys;
+    keys.length = 0;
     readFields(r, EVENT_KEYS, 4, (field) => {
       if (field === 0) name = r.readString(values) ?? "";
       else if (field === 1) time = r.readUint64("timeUnixNano");
       else if (field === 2) {
         attributes = {};
-        overLimit = readKeyValues(r, attributes, 1);
+        keys.length = 0;
+        overLimit = readKeyValues(r, attributes, 1, keys);
       } else dropped = asUint32(r.readScalar(), "droppedAttributesCount");
     });
-    addWireEvent(w, makeEvent(name, time, attributes, dropped + overLimit));
+    addWireEvent(w, makeEvent(name, time, attributes, dropped + overLimit, keys));
   }
 }
 
@@ -592,15 +595,18 @@ function readLinks(r: JsonBytes, w: WireSpan): void {
       flags: 0,
     };
     let overLimit = 0;
+    const keys = w.itemBytesKeys;
+    keys.length = 0;
     readFields(r, LINK_KEYS, 6, (field) => {
       if (field === 0) link.traceId = r.readString(null) ?? "";
       else if (field === 1) link.spanId = r.readString(null) ?? "";
       else if (field === 2) link.traceState = r.readString(null) ?? "";
-      else if (field === 3) overLimit = readKeyValues(r, link.attributes, 1);
+      else if (field === 3) overLimit = readKeyValues(r, link.attributes, 1, keys);
       else if (field === 4) link.droppedAttributesCount = asUint32(r.readScalar(), "droppedAttributesCount");
       else link.flags = asUint32(r.readScalar(), "flags");
     });
     link.droppedAttributesCount += overLimit;
+    if (keys.length !== 0) link.bytes = [...keys];
     w.links.push(link);
   }
 }
@@ -628,7 +634,7 @@ function readStatus(r: JsonBytes, w: WireSpan): void {
  * wins. Returns how many entries of its values were dropped past MAX_ENTRIES_PER_VALUE, and entries
  * or attributes past MAX_VALUES_PER_ITEM, stepped over unread as the general path leaves them unread.
  */
-function readKeyValues(r: JsonBytes, into: Attributes, depth: number): number {
+function readKeyValues(r: JsonBytes, into: Attributes, depth: number, bytesKeys: string[] | null = null): number {
   const dropped = r.entriesDropped;
   if (r.skipNull()) return 0;
   r.openArray();
@@ -645,6 +651,7 @@ function readKeyValues(r: JsonBytes, into: Attributes, depth: number): number {
     }
     if (depth === 1) {
       r.valueEntries = 0;
+      r.valueWasBytes = false;
     } else if (r.valueEntries === MAX_ENTRIES_PER_VALUE) {
       r.skipValue();
       r.entriesDropped++;
@@ -668,8 +675,14 @@ function readKeyValues(r: JsonBytes, into: Attributes, depth: number): number {
       else value = r.skipNull() ? null : readAnyValue(r, depth);
     }
     setAttribute(into, key, value);
+    noteBytes(r, bytesKeys, key);
   }
   return r.entriesDropped - dropped;
+}
+
+/** After an attribute's value (nesting 1) is read: notes its key in `bytesKeys` (when given) by whether it was bytes. */
+function noteBytes(r: JsonBytes, bytesKeys: string[] | null, key: string): void {
+  if (bytesKeys !== null && (r.valueWasBytes || bytesKeys.length !== 0)) noteBytesKey(bytesKeys, key, r.valueWasBytes);
 }
 
 /** `readKeyValues` in steps: a step ends between two entries, of this list or of a list value in it. */
@@ -678,6 +691,7 @@ function* keyValueSteps(
   into: Attributes,
   depth: number,
   steps: StepBudget,
+  bytesKeys: string[] | null = null,
 ): Generator<void, number, void> {
   const dropped = r.entriesDropped;
   if (r.skipNull()) return 0;
@@ -702,6 +716,7 @@ function* keyValueSteps(
       else value = r.skipNull() ? null : readAnyValue(r, depth);
     }
     setAttribute(into, key, value);
+    noteBytes(r, bytesKeys, key);
   }
   return r.entriesDropped - dropped;
 }
@@ -722,6 +737,7 @@ function keyValueKept(r: JsonBytes, depth: number, n: number): boolean {
   }
   if (depth === 1) {
     r.valueEntries = 0;
+    r.valueWasBytes = false;
   } else if (r.valueEntries === MAX_ENTRIES_PER_VALUE) {
     r.skipValue();
     r.entriesDropped++;
@@ -793,6 +809,7 @@ function readAnyValue(r: JsonBytes, depth: number): AttrValue {
         break;
       default:
         value = bytesValue(r.readScalar());
+        if (depth === 1) r.valueWasBytes = true;
     }
   }
 }
@@ -860,6 +877,7 @@ function readAnyValueField(r: JsonBytes, key: number, depth: number): AttrValue 
     case KVLIST_VALUE_FIELD:
       return readKvListValue(r, depth);
     default:
+      if (depth === 1) r.valueWasBytes = true;
       return bytesValue(r.readScalar());
   }
 }

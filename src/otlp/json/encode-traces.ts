@@ -6,7 +6,8 @@
  * What comes back from decoding this is the same domain Span (ids, nanosecond times, attribute values,
  * events, links, status, kind, trace state, flags, dropped counts, resource and scope). The domain keeps
  * attribute values as JSON-friendly values (see otlp/attributes.ts), so their encoding is decided from
- * the value: a whole number is an `intValue`, any other number a `doubleValue`, a string a `stringValue`.
+ * the value: a whole number is an `intValue`, any other number a `doubleValue`, a string a `stringValue`,
+ * or a `bytesValue` when the span, event or link names its key in `bytes` (it arrived as bytes).
  */
 import type { Attributes, AttrValue, InstrumentationScope, Span, SpanEvent, SpanLink } from "../../domain/span.js";
 import { SPAN_KINDS, STATUS_CODES } from "../../domain/span.js";
@@ -19,7 +20,7 @@ export interface OtlpJsonAnyValue {
   doubleValue?: number | string;
   arrayValue?: { values: OtlpJsonAnyValue[] };
   kvlistValue?: { values: OtlpJsonKeyValue[] };
-  /** Base64: a log record's value that was sent as bytes (LogRecord.bytes). */
+  /** Base64: a value that was sent as bytes (Span.bytes, LogRecord.bytes). */
   bytesValue?: string;
 }
 
@@ -156,7 +157,7 @@ export function spanJson(span: Span): OtlpJsonSpan {
     kind: SPAN_KINDS.indexOf(span.kind),
     startTimeUnixNano: span.startTimeUnixNano.toString(),
     endTimeUnixNano: span.endTimeUnixNano.toString(),
-    attributes: keyValues(span.attributes),
+    attributes: keyValues(span.attributes, span.bytes),
     events: span.events.map(eventJson),
     links: span.links.map(linkJson),
     status: { code: STATUS_CODES.indexOf(span.status.code) },
@@ -175,7 +176,7 @@ function eventJson(event: SpanEvent): OtlpJsonSpan["events"][number] {
   const json: OtlpJsonSpan["events"][number] = {
     timeUnixNano: event.timeUnixNano.toString(),
     name: event.name,
-    attributes: keyValues(event.attributes),
+    attributes: keyValues(event.attributes, event.bytes),
   };
   if (event.droppedAttributesCount !== undefined) json.droppedAttributesCount = event.droppedAttributesCount;
   return json;
@@ -185,7 +186,7 @@ function linkJson(link: SpanLink): OtlpJsonSpan["links"][number] {
   const json: OtlpJsonSpan["links"][number] = {
     traceId: link.traceId,
     spanId: link.spanId,
-    attributes: keyValues(link.attributes),
+    attributes: keyValues(link.attributes, link.bytes),
   };
   if (link.traceState !== undefined) json.traceState = link.traceState;
   if (link.droppedAttributesCount !== undefined) json.droppedAttributesCount = link.droppedAttributesCount;
@@ -193,9 +194,19 @@ function linkJson(link: SpanLink): OtlpJsonSpan["links"][number] {
   return json;
 }
 
-export function keyValues(attributes: Attributes): OtlpJsonKeyValue[] {
+/** `bytes`: the keys whose (base64 string) value was sent as bytes (Span.bytes), written as bytesValue again. */
+export function keyValues(attributes: Attributes, bytes?: readonly string[]): OtlpJsonKeyValue[] {
   const out: OtlpJsonKeyValue[] = [];
-  for (const key in attributes) out.push({ key, value: anyValueJson(attributes[key] as AttrValue) });
+  for (const key in attributes) {
+    const value = attributes[key] as AttrValue;
+    out.push({
+      key,
+      value:
+        bytes !== undefined && typeof value === "string" && bytes.includes(key)
+          ? { bytesValue: value }
+          : anyValueJson(value),
+    });
+  }
   return out;
 }
 

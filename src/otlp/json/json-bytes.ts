@@ -141,6 +141,8 @@ export class JsonBytes {
    * general path.
    */
   itemValues = 0;
+  /** Whether the attribute value being read (at nesting 1) is an AnyValue read as its bytes member. */
+  valueWasBytes = false;
   /**
    * How far a reader that reads in one go may read before it stops and leaves the rest to one that
    * reads in steps (the direct trace reader's large bodies, span by span); no bound by default.

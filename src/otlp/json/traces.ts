@@ -245,7 +245,7 @@ function readSpanFields(s: JsonObject, w: WireSpan): unknown {
   w.kind = asEnum(kind, "kind", SPAN_KIND_NAMES);
   w.startTimeUnixNano = asUint64(either(start, startSnake), "startTimeUnixNano");
   w.endTimeUnixNano = asUint64(either(end, endSnake), "endTimeUnixNano");
-  w.attributesOverLimit = readKeyValues(asArray(attributes, "attributes"), w.attributes, 1);
+  w.attributesOverLimit = readKeyValues(asArray(attributes, "attributes"), w.attributes, 1, undefined, w.bytesKeys);
   w.droppedAttributesCount = asUint32(either(droppedAttributes, droppedAttributesSnake), "droppedAttributesCount");
   w.droppedEventsCount = asUint32(either(droppedEvents, droppedEventsSnake), "droppedEventsCount");
   w.droppedLinksCount = asUint32(either(droppedLinks, droppedLinksSnake), "droppedLinksCount");
@@ -261,7 +261,9 @@ function readEvents(events: unknown[] | undefined, w: WireSpan): void {
   for (const e of events) {
     if (!roomForEvent(w)) continue;
     if (!isObject(e)) throw new JsonShapeError(`event ${show(e)} is not an object`);
-    const { attributes, overLimit } = attributesFieldCounted(e);
+    const keys = w.itemBytesKeys;
+    keys.length = 0;
+    const { attributes, overLimit } = attributesFieldCounted(e, keys);
     addWireEvent(
       w,
       makeEvent(
@@ -269,6 +271,7 @@ function readEvents(events: unknown[] | undefined, w: WireSpan): void {
         uint64Field(e, "timeUnixNano", "time_unix_nano"),
         attributes,
         uint32Field(e, "droppedAttributesCount", "dropped_attributes_count") + overLimit,
+        keys,
       ),
     );
   }
@@ -279,7 +282,9 @@ function readLinks(links: unknown[] | undefined, w: WireSpan): void {
   for (const l of links) {
     if (!roomForLink(w)) continue;
     if (!isObject(l)) throw new JsonShapeError(`link ${show(l)} is not an object`);
-    const { attributes, overLimit } = attributesFieldCounted(l);
+    const keys = w.itemBytesKeys;
+    keys.length = 0;
+    const { attributes, overLimit } = attributesFieldCounted(l, keys);
     const link: WireLink = {
       traceId: stringField(l, "traceId", "trace_id"),
       spanId: stringField(l, "spanId", "span_id"),
@@ -288,6 +293,7 @@ function readLinks(links: unknown[] | undefined, w: WireSpan): void {
       droppedAttributesCount: uint32Field(l, "droppedAttributesCount", "dropped_attributes_count") + overLimit,
       flags: uint32Field(l, "flags"),
     };
+    if (keys.length !== 0) link.bytes = [...keys];
     w.links.push(link);
   }
 }

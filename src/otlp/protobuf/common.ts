@@ -145,7 +145,8 @@ export function readKeyValue(r: ProtoReader, into: Attributes, depth: number): v
     }
   }
   setAttribute(into, key, value);
-  if (depth === 1 && r.bytesKeys !== null) noteBytesKey(r.bytesKeys, key, bytes);
+  // Only a bytes value, or one that replaces a repeated key's bytes value, touches the list.
+  if (depth === 1 && r.bytesKeys !== null && (bytes || r.bytesKeys.length !== 0)) noteBytesKey(r.bytesKeys, key, bytes);
 }
 
 /** A `repeated KeyValue attributes` element, called right after its tag. */

@@ -86,6 +86,8 @@ export function* traceRequestSteps(
 
 function readSpan(r: ProtoReader, w: WireSpan): void {
   const outer = beginItem(r);
+  // The span's attributes note their bytes values here; an event or a link swaps in its own list.
+  r.bytesKeys = w.bytesKeys;
   while (r.pos < r.end) {
     const tag = r.tag();
     switch (tag) {
@@ -143,6 +145,7 @@ function readSpan(r: ProtoReader, w: WireSpan): void {
         r.skip(tag);
     }
   }
+  r.bytesKeys = null;
   endItem(r, outer);
 }
 
@@ -154,6 +157,9 @@ function readEvent(r: ProtoReader, w: WireSpan): void {
   let dropped = 0;
   let seen = 0;
   let overLimit = 0;
+  const keys = w.itemBytesKeys;
+  keys.length = 0;
+  r.bytesKeys = keys;
   while (r.pos < r.end) {
     const tag = r.tag();
     if (tag === T_EVENT_TIME) time = r.fixed64();
@@ -163,7 +169,8 @@ function readEvent(r: ProtoReader, w: WireSpan): void {
     else r.skip(tag);
   }
   r.leave(saved);
-  addWireEvent(w, makeEvent(name, time, attributes, dropped + overLimit));
+  r.bytesKeys = w.bytesKeys;
+  addWireEvent(w, makeEvent(name, time, attributes, dropped + overLimit, keys));
 }
 
 function readLink(r: ProtoReader, w: WireSpan): void {
@@ -171,6 +178,9 @@ function readLink(r: ProtoReader, w: WireSpan): void {
   const link: WireLink = newWireLink();
   let seen = 0;
   let overLimit = 0;
+  const keys = w.itemBytesKeys;
+  keys.length = 0;
+  r.bytesKeys = keys;
   while (r.pos < r.end) {
     const tag = r.tag();
     if (tag === T_LINK_TRACE_ID) link.traceId = r.idHex();
@@ -182,6 +192,8 @@ function readLink(r: ProtoReader, w: WireSpan): void {
     else r.skip(tag);
   }
   r.leave(saved);
+  r.bytesKeys = w.bytesKeys;
+  if (keys.length !== 0) link.bytes = [...keys];
   link.droppedAttributesCount += overLimit;
   w.links.push(link);
 }

@@ -56,7 +56,7 @@ export function AttributeRows({
   entries: readonly AttributeEntry[];
   query: string;
   hook?: KeyHook;
-  /** Keys whose value was sent as OTLP bytes (a log record's `bytes.attributes`), shown as base64. */
+  /** Keys whose value was sent as OTLP bytes (a span's, event's or link's `bytes`, a log record's `bytes.attributes`), shown as base64. */
   bytesKeys?: readonly string[];
 }) {
   return (
@@ -106,10 +106,13 @@ export function AttributeTable({
   attributes,
   filter,
   query,
+  bytesKeys,
 }: {
   attributes: Attributes;
   filter: string;
   query: string;
+  /** Keys whose value was sent as OTLP bytes (the span's `bytes`), shown as base64. */
+  bytesKeys?: readonly string[];
 }) {
   const groups = groupAttributes(attributes);
   const shown = filterGroups(groups, filter);
@@ -124,7 +127,7 @@ export function AttributeTable({
               {group.title} <span class="faint">{group.entries.length}</span>
             </h4>
           )}
-          <AttributeRows entries={group.entries} query={filter || query} />
+          <AttributeRows entries={group.entries} query={filter || query} bytesKeys={bytesKeys} />
         </div>
       ))}
     </div>

@@ -187,7 +187,7 @@ export function SpanDetails({ node, tree, query, snapshots, logs, onSelectSpan }
           value={filter}
           onInput={(event) => setFilter((event.currentTarget as HTMLInputElement).value)}
         />
-        <AttributeTable attributes={span.attributes} filter={filter} query={query} />
+        <AttributeTable attributes={span.attributes} filter={filter} query={query} bytesKeys={span.bytes} />
         {span.droppedAttributesCount ? (
           <p class="tv-empty">{span.droppedAttributesCount} attributes were dropped by the SDK.</p>
         ) : null}

@@ -38,7 +38,7 @@ export function SpanEvents({ node, query }: { node: WaterfallNode; query: string
             </div>
             {exception && <ExceptionView exception={exception} />}
             {Object.keys(rest).length > 0 && (
-              <PlainAttributes attributes={rest} query={query} hook="data-event-attr-key" />
+              <PlainAttributes attributes={rest} query={query} hook="data-event-attr-key" bytesKeys={event.bytes} />
             )}
           </li>
         );
@@ -83,7 +83,7 @@ export function SpanLinks({
               <CopyButton text={`${link.traceId} ${link.spanId}`} label="Copy trace and span id" />
             </div>
             {Object.keys(link.attributes).length > 0 && (
-              <PlainAttributes attributes={link.attributes} hook="data-link-attr-key" />
+              <PlainAttributes attributes={link.attributes} hook="data-link-attr-key" bytesKeys={link.bytes} />
             )}
           </li>
         );
