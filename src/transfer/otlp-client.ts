@@ -132,6 +132,29 @@ export function otlpHttpSink(
   { maxRequestBytes = MAX_REQUEST_BYTES }: { maxRequestBytes?: number } = {},
 ): BatchSink {
   const client = httpClient(baseUrl);
+  /**
+   * The last log and metrics request sent, per signal: each waits for the one before it, so they
+   * reach the server in the file's order, across batches too. What they store depends on it (a log
+   * line whose records an earlier line holds is that line sent again; a cumulative point is read
+   * against the one before it, and one older than it is read as nothing), and concurrent requests
+   * arrive in any order: a loaded machine stored a file's resent line as new, so the same file
+   * imported into a running instance and into a --db file left different stores. Spans, known by
+   * their ids, go concurrently.
+   */
+  const lastInOrder: Partial<Record<OtlpSignalName, Promise<unknown>>> = {};
+  function postInOrder(
+    signal: "logs" | "metrics",
+    body: Uint8Array | string,
+    sent: Sent,
+    where: string,
+    counts: ImportCounts,
+  ): Promise<void> {
+    const previous = lastInOrder[signal] ?? Promise.resolve();
+    const request = previous.then(() => post(signal, body, sent, where, counts));
+    // The next request waits for this one to settle, not to succeed (its failure is the batch's).
+    lastInOrder[signal] = request.catch(() => {});
+    return request;
+  }
 
   async function post(
     signal: OtlpSignalName,
@@ -235,7 +258,13 @@ export function otlpHttpSink(
           } else {
             const sent = { items: countItems(piece) };
             requests.push(
-              post(piece.signal, piece.encoding === "json" ? piece.text : piece.bytes, sent, piece.where, counts),
+              postInOrder(
+                piece.signal,
+                piece.encoding === "json" ? piece.text : piece.bytes,
+                sent,
+                piece.where,
+                counts,
+              ),
             );
           }
         } catch (error) {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importStream } from "../../src/transfer/import-stream.js";
 import { otlpHttpSink } from "../../src/transfer/otlp-client.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
-import { jsonTraceRequest } from "../helpers/payloads.js";
+import { jsonLogRequest, jsonTraceRequest } from "../helpers/payloads.js";
 import { loadOtlpRoot, PKG } from "../otlp/helpers.js";
 import { jsonRequest, protoRequest } from "../otlp/sample-request.js";
 
@@ -179,6 +179,79 @@ describe("importing into a running server over OTLP/HTTP", () => {
     );
     expect(counts.stopped?.where).toBe(counts.errors[0]?.where);
     expect(read).toBeLessThan(20);
+  });
+
+  it("sends log and metric lines in the file's order, each after the one before it is answered", async () => {
+    // What a log or metric line stores depends on the lines before it (a log line an earlier one holds
+    // is that line sent again; a cumulative point is read against the previous one): sent at once, a
+    // loaded machine let a later line arrive first. The server here answers the first of each slowly.
+    const events: string[] = [];
+    const seen = new Map<string, number>();
+    const slow = createServer((request, response) => {
+      const signal = (request.url ?? "").replace("/v1/", "");
+      const n = (seen.get(signal) ?? 0) + 1;
+      seen.set(signal, n);
+      events.push(`${signal} ${n} in`);
+      request.resume();
+      request.on("end", () =>
+        setTimeout(
+          () => {
+            events.push(`${signal} ${n} out`);
+            response.writeHead(200, { "content-type": "application/json" }).end("{}");
+          },
+          n === 1 ? 150 : 0,
+        ),
+      );
+    });
+    await new Promise<void>((resolve) => slow.listen(0, "127.0.0.1", resolve));
+    const { port } = slow.address() as AddressInfo;
+    try {
+      const logs = (body: string) => JSON.stringify(jsonLogRequest("ordered", [{ body }]));
+      const metrics = (at: number) =>
+        JSON.stringify({
+          resourceMetrics: [
+            {
+              scopeMetrics: [
+                {
+                  metrics: [
+                    {
+                      name: "ordered.total",
+                      sum: {
+                        aggregationTemporality: 2,
+                        isMonotonic: true,
+                        dataPoints: [{ startTimeUnixNano: "1", timeUnixNano: `${at}`, asInt: `${at}` }],
+                      },
+                    },
+                  ],
+                },
+              ],
+            },
+          ],
+        });
+      const lines = [logs("a"), metrics(10), logs("b"), metrics(20), logs("c"), metrics(30)];
+      // All in one batch, and then each line a batch of its own (batches are sent 4 at a time).
+      for (const maxBatchBytes of [1 << 20, 1]) {
+        events.length = 0;
+        seen.clear();
+        const counts = await importStream(
+          once(`${lines.join("\n")}\n`),
+          otlpHttpSink(`http://127.0.0.1:${port}`, "x"),
+          {
+            batches: { maxBatchBytes, maxWholeBytes: 1 << 20 },
+          },
+        );
+        expect(counts.errors).toEqual([]);
+        expect(counts.logRecords).toBe(3);
+        expect(counts.dataPoints).toBe(3);
+        for (const signal of ["logs", "metrics"])
+          expect(events.filter((e) => e.startsWith(signal))).toEqual(
+            [1, 2, 3].flatMap((n) => [`${signal} ${n} in`, `${signal} ${n} out`]),
+          );
+      }
+    } finally {
+      slow.closeAllConnections();
+      await new Promise((resolve) => slow.close(resolve));
+    }
   });
 
   it("sends a request again once when its kept-alive connection breaks, and counts it once", async () => {
