@@ -105,6 +105,25 @@ export function cloneDistribution(d: Distribution): Distribution {
 }
 
 /**
+ * `d` (owned by the caller) scaled in place to `share` of its values: its counts and sum, its least
+ * and greatest value kept. The part of a histogram whose values were recorded over several steps that
+ * falls in one of them. Samples are values, not counts, and are kept whole (no cumulative series has them).
+ */
+export function scaleDistribution(d: Distribution, share: number): Distribution {
+  if (d.type === "samples" || share === 1) return d;
+  d.count *= share;
+  d.sum *= share;
+  if (d.type === "explicit") {
+    for (let k = 0; k < d.counts.length; k++) d.counts[k] = (d.counts[k] as number) * share;
+  } else {
+    d.zeroCount *= share;
+    for (const side of [d.positive, d.negative])
+      for (let k = 0; k < side.counts.length; k++) side.counts[k] = (side.counts[k] as number) * share;
+  }
+  return d;
+}
+
+/**
  * `from` added to `into` (owned by the caller; changed or replaced): the result to keep. Explicit
  * histograms with other bounds are re-bucketed into `into`'s bounds; samples past MAX_SAMPLES, or
  * met with an exponential histogram, become one. Kinds never meet otherwise (a series has one kind).

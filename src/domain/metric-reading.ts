@@ -38,6 +38,14 @@ export interface Observation {
   pointValue: number;
   /** "distribution": the values recorded since the previous point (a delta), or null. */
   distribution: Distribution | null;
+  /**
+   * When the values of `distribution` began to be recorded, if not at timeMs: a cumulative
+   * histogram's first point (or one after a restart) holds every value since its start, which may be
+   * hours before its time (tracekit-local started after the app). Charts spread them over
+   * [distributionFromMs, timeMs], as they spread a counter's first increase; NaN for a distribution
+   * read as recorded at timeMs (a delta since the previous point, a delta point, samples).
+   */
+  distributionFromMs: number;
   /** "quantiles": a summary's quantiles as sent, or null. */
   quantiles: readonly QuantileValue[] | null;
   /**
@@ -122,6 +130,7 @@ export function newObservation(): Observation {
     value: Number.NaN,
     pointValue: Number.NaN,
     distribution: null,
+    distributionFromMs: Number.NaN,
     quantiles: null,
     spare: null,
   };
@@ -135,6 +144,7 @@ function reset(o: Observation, timeMs: number): Observation {
   o.value = Number.NaN;
   o.pointValue = Number.NaN;
   o.distribution = null;
+  o.distributionFromMs = Number.NaN;
   o.quantiles = null;
   return o;
 }
@@ -343,12 +353,19 @@ function readDistribution<D extends ExplicitDistribution | ExponentialDistributi
   const changed = previous?.distribution?.type === current.type ? delta(previous.distribution as D, current, o) : null;
   const step = cumulativeStep(previous, start, time, changed === null);
   if (step === "late") return null;
+  const previousTime = previous?.timeUnixNano ?? 0n;
   remember(state, source, previous, start, time, 0, current);
   if (step === "next") {
     o.distribution = changed;
-  } else if (step === "reset" || (start > 0n && start < time)) {
-    // Restarted, or the first point of a series whose start is known: all of it is new.
+  } else if (step === "reset") {
+    // Restarted: all of it is new, recorded since its (new) start, as a counter's restart is read.
     o.distribution = current;
+    o.distributionFromMs = start > previousTime && start < time ? nanosToMs(start) : nanosToMs(previousTime);
+  } else if (start > 0n && start < time) {
+    // The first point of a series whose start is known: all of it is new, but recorded over
+    // [start, time], not at its time (a counter's first point counts from its start the same way).
+    o.distribution = current;
+    o.distributionFromMs = nanosToMs(start);
   } else {
     return null;
   }

@@ -104,7 +104,9 @@ function row(chart: string, series: MetricSeriesJson, answer: MetricQueryRespons
 function cells(chart: string, series: MetricSeriesJson, answer: MetricQueryResponse, fig: Figure): string[] {
   const label = labelOf(series, answer);
   if (chart === "distribution") {
-    const count = present(series.counts).reduce((a, b) => a + b, 0);
+    // A whole number: a cumulative histogram's first point is spread over the steps of its interval,
+    // in shares that are fractions of a value.
+    const count = Math.round(present(series.counts).reduce((a, b) => a + b, 0));
     return [
       label,
       latestPercentile(series, "p50", fig),

@@ -25,6 +25,7 @@ import {
   rebucket,
   sameBounds,
   samplesToExponential,
+  scaleDistribution,
 } from "../domain/metric-distribution.js";
 import { nanosToMs } from "../domain/metric-reading.js";
 import { ascending } from "../domain/order.js";
@@ -221,11 +222,32 @@ function distributionStep(t: number, resolution: number, s: Steps): number {
   return stepOf(s, Math.min(Math.max(t + resolution / 2, s.from), end - 1));
 }
 
+/**
+ * Calls `add` with each step that [from, to] overlaps and the share of the interval in it: a
+ * distribution recorded over that interval (a cumulative histogram's first point, which holds every
+ * value since its start) spread evenly over it, as a counter's increase is, and clipped to the window.
+ */
+function spreadOverSteps(from: number, to: number, s: Steps, add: (i: number, share: number) => void): void {
+  const first = Math.max(0, Math.floor((from - s.from) / s.step));
+  const last = Math.min(s.n - 1, Math.floor((to - s.from) / s.step));
+  for (let i = first; i <= last; i++) {
+    const start = s.from + i * s.step;
+    const overlap = Math.min(to, start + s.step) - Math.max(from, start);
+    if (overlap > 0) add(i, overlap / (to - from));
+  }
+}
+
 function addBuckets(buckets: StepBuckets, series: MetricSeries, s: Steps): void {
   for (const tier of series.tiers) {
     if (tier.counts === null) continue;
     for (let e = tier.begin; e < tier.end; e++) {
-      const i = distributionStep(tier.time(e), tier.spec.resolutionMs, s);
+      const t = tier.time(e);
+      const from = tier.distributionFrom(e);
+      if (from < t) {
+        spreadOverSteps(from, t, s, (i, share) => buckets.add(i, tier, e, share));
+        continue;
+      }
+      const i = distributionStep(t, tier.spec.resolutionMs, s);
       if (i >= 0) buckets.add(i, tier, e);
     }
   }
@@ -236,7 +258,19 @@ function addDistributions(g: Group, series: MetricSeries, s: Steps): void {
   for (const tier of series.tiers) {
     if (tier.counts === null && tier.distributions === null) continue;
     for (let e = tier.begin; e < tier.end; e++) {
-      const i = distributionStep(tier.time(e), tier.spec.resolutionMs, s);
+      const t = tier.time(e);
+      const from = tier.distributionFrom(e);
+      if (from < t) {
+        spreadOverSteps(from, t, s, (i, share) => {
+          const d = tier.distributionAt(e, series.bounds);
+          if (d === null) return;
+          const part = scaleDistribution(d, share);
+          const current = dists[i] ?? null;
+          dists[i] = current === null ? part : mergeDistribution(current, part);
+        });
+        continue;
+      }
+      const i = distributionStep(t, tier.spec.resolutionMs, s);
       if (i < 0) continue;
       dists[i] = tier.addDistributionTo(e, dists[i] ?? null, series.bounds);
     }

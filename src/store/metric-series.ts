@@ -160,6 +160,7 @@ export class MetricSeries {
     if (o.distribution !== null) {
       if (o.distribution.type === "explicit") this.bounds ??= o.distribution.bounds;
       raw.addDistribution(p, o.distribution, this.bounds);
+      if (!Number.isNaN(o.distributionFromMs)) raw.setDistributionFrom(p, o.distributionFromMs);
     }
     if (o.quantiles !== null) raw.setQuantiles(p, o.quantiles, o.timeMs);
     journal?.entryChanged(this, 0, raw.keyAt(p));

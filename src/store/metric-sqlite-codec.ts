@@ -45,6 +45,7 @@ export function encodeEntry(e: EntryFields): string {
     }
   }
   if (e.distribution !== null) body.d = e.distribution;
+  if (e.distribution !== null && !Number.isNaN(e.distributionFrom)) body.df = e.distributionFrom;
   if (e.quantiles !== null) {
     body.q = e.quantiles;
     body.qa = e.quantilesAt;
@@ -68,6 +69,7 @@ export function decodeEntry(text: string): EntryFields {
     valueMin: typeof body.lo === "number" ? body.lo : Number.NaN,
     valueMax: typeof body.hi === "number" ? body.hi : Number.NaN,
     distribution: decodeDistribution(body.d as Json | undefined),
+    distributionFrom: typeof body.df === "number" ? body.df : Number.NaN,
     quantiles: hasQuantiles ? (body.q as QuantileValue[]) : null,
     quantilesAt: hasQuantiles ? (body.qa as number) : Number.NEGATIVE_INFINITY,
   };

@@ -53,20 +53,23 @@ export class StepBuckets {
     return bounds;
   }
 
-  /** Adds entry e of `tier` (whose buckets are in these bounds) to step i. */
-  add(i: number, tier: Tier, e: number): void {
+  /**
+   * Adds entry e of `tier` (whose buckets are in these bounds) to step i; `share` of it when the
+   * entry's values were recorded over several steps (counts and sum scaled, min and max kept).
+   */
+  add(i: number, tier: Tier, e: number, share = 1): void {
     const buckets = tier.layout.buckets;
     const from = tier.counts;
     if (buckets < 0 || from === null) return;
     const row = e * tier.stride + buckets;
     const data = tier.data;
-    const count = data[row] as number;
+    const count = (data[row] as number) * share;
     if (!(count > 0)) return;
     const at = i * this.width;
     const base = e * tier.width;
     for (let k = 0; k < this.width; k++)
-      this.counts[at + k] = (this.counts[at + k] as number) + (from[base + k] as number);
-    const sum = data[row + 1] as number;
+      this.counts[at + k] = (this.counts[at + k] as number) + (from[base + k] as number) * share;
+    const sum = (data[row + 1] as number) * share;
     const lo = data[row + 2] as number;
     const hi = data[row + 3] as number;
     const min = Number.isFinite(lo) ? lo : Number.NaN;

@@ -47,6 +47,12 @@ export interface TierLayout {
   /** count, sum, min, max of the explicit buckets (the counts themselves are in `counts`). */
   buckets: number;
   quantilesAt: number;
+  /**
+   * When a raw entry's distribution began to be recorded, if before its time (NaN: at its time): a
+   * cumulative histogram's first point, spread over that interval by queries. Rollups keep none: what
+   * they fold in is placed inside their own interval, as a counter's first increase is.
+   */
+  distributionFrom: number;
 }
 
 const T = 0;
@@ -55,15 +61,15 @@ const N = 1;
 export function layoutFor(kind: MetricKind): TierLayout {
   switch (kind) {
     case "sum":
-      return { stride: 7, increase: 2, value: 5, extremes: -1, buckets: -1, quantilesAt: -1 };
+      return { stride: 7, increase: 2, value: 5, extremes: -1, buckets: -1, quantilesAt: -1, distributionFrom: -1 };
     case "gauge":
-      return { stride: 6, increase: -1, value: 2, extremes: 4, buckets: -1, quantilesAt: -1 };
+      return { stride: 6, increase: -1, value: 2, extremes: 4, buckets: -1, quantilesAt: -1, distributionFrom: -1 };
     case "histogram":
-      return { stride: 6, increase: -1, value: -1, extremes: -1, buckets: 2, quantilesAt: -1 };
+      return { stride: 7, increase: -1, value: -1, extremes: -1, buckets: 2, quantilesAt: -1, distributionFrom: 6 };
     case "exponentialHistogram":
-      return { stride: 2, increase: -1, value: -1, extremes: -1, buckets: -1, quantilesAt: -1 };
+      return { stride: 3, increase: -1, value: -1, extremes: -1, buckets: -1, quantilesAt: -1, distributionFrom: 2 };
     case "summary":
-      return { stride: 5, increase: -1, value: 2, extremes: -1, buckets: -1, quantilesAt: 4 };
+      return { stride: 5, increase: -1, value: 2, extremes: -1, buckets: -1, quantilesAt: 4, distributionFrom: -1 };
   }
 }
 
@@ -83,6 +89,8 @@ export interface EntryFields {
   valueMin: number;
   valueMax: number;
   distribution: Distribution | null;
+  /** When its distribution began to be recorded, if before `t` (raw entries only); NaN when at `t`. */
+  distributionFrom: number;
   quantiles: readonly QuantileValue[] | null;
   quantilesAt: number;
 }
@@ -167,6 +175,18 @@ export class Tier {
 
   quantilesAt(p: number): number {
     return this.slot(p, this.layout.quantilesAt, 0, Number.NEGATIVE_INFINITY);
+  }
+
+  /** When entry p's distribution began to be recorded, if before its time; NaN when at its time. */
+  distributionFrom(p: number): number {
+    return this.slot(p, this.layout.distributionFrom, 0, Number.NaN);
+  }
+
+  /** Says entry p's distribution was recorded over [from, its time] (a raw entry's; kinds without distributions ignore it). */
+  setDistributionFrom(p: number, from: number): void {
+    const slot = this.layout.distributionFrom;
+    if (slot < 0 || this.spec.resolutionMs !== 0 || !(from < this.time(p))) return;
+    this.data[p * this.layout.stride + slot] = from;
   }
 
   /** Unique within its series and tier: the arrival number of a raw entry, the interval start of a rollup. */
@@ -283,6 +303,7 @@ export class Tier {
       if (counts !== null) for (let k = p * this.width, end = k + this.width; k < end; k++) counts[k] = 0;
     }
     if (quantilesAt >= 0) data[row + quantilesAt] = Number.NEGATIVE_INFINITY;
+    if (this.layout.distributionFrom >= 0) data[row + this.layout.distributionFrom] = Number.NaN;
     if (this.distributions !== null) this.distributions[p] = null;
     if (this.quantiles !== null) this.quantiles[p] = null;
   }
@@ -484,6 +505,7 @@ export class Tier {
       valueMin: this.valueMin(p),
       valueMax: this.valueMax(p),
       distribution: this.distributionAt(p, bounds),
+      distributionFrom: this.distributionFrom(p),
       quantiles: this.quantilesOf(p),
       quantilesAt: this.quantilesAt(p),
     };
@@ -497,6 +519,7 @@ export class Tier {
     // Entries written before extremes were kept have none: their value stands for them.
     if (!Number.isNaN(f.value)) this.setValue(p, f.value, f.valueAt, ...extremesOr(f.valueMin, f.valueMax, f.value));
     if (f.distribution !== null) this.addDistribution(p, f.distribution, bounds);
+    if (!Number.isNaN(f.distributionFrom)) this.setDistributionFrom(p, f.distributionFrom);
     if (f.quantiles !== null) this.setQuantiles(p, f.quantiles, f.quantilesAt);
   }
 }

@@ -14,6 +14,7 @@ import {
   mergeExponential,
   rebucket,
   samplesToExponential,
+  scaleDistribution,
 } from "../../src/domain/metric-distribution.js";
 
 function exponential(partial: Partial<ExponentialDistribution>): ExponentialDistribution {
@@ -31,6 +32,36 @@ function exponential(partial: Partial<ExponentialDistribution>): ExponentialDist
     ...partial,
   };
 }
+
+describe("a share of a distribution", () => {
+  it("scales counts and sum, keeps min and max, so its percentiles stay where they were", () => {
+    const explicit = {
+      type: "explicit" as const,
+      bounds: [10, 100],
+      counts: [40, 40, 20],
+      count: 100,
+      sum: 4000,
+      min: 1,
+      max: 300,
+    };
+    const before = distributionQuantiles({ ...explicit, counts: explicit.counts.slice() }, [0.5, 0.95]);
+    const quarter = scaleDistribution(explicit, 0.25);
+    expect(quarter).toEqual({ ...explicit, counts: [10, 10, 5], count: 25, sum: 1000 });
+    expect(distributionQuantiles(quarter, [0.5, 0.95])).toEqual(before);
+    const e = scaleDistribution(
+      exponential({ zeroCount: 2, positive: { offset: 1, counts: [4, 8] }, count: 14, sum: 70, min: 0, max: 9 }),
+      0.5,
+    );
+    expect(e).toMatchObject({
+      zeroCount: 1,
+      positive: { offset: 1, counts: [2, 4] },
+      count: 7,
+      sum: 35,
+      min: 0,
+      max: 9,
+    });
+  });
+});
 
 describe("explicit-bucket percentiles", () => {
   const bounds = [10, 20, 50, 100];

@@ -247,6 +247,30 @@ describe("histograms", () => {
     expect(second?.distribution).toHaveProperty("min", Number.NaN);
   });
 
+  it("reads a cumulative histogram's first point as recorded over its start..time, its deltas at their time", () => {
+    // tracekit-local started two hours after the app: the first point holds every value since then.
+    const d = descriptor({ kind: "histogram", temporality: "cumulative" });
+    const appStart = T0 - 7200n * S;
+    const [first, second] = readAll(d, [
+      histogram(T0, [600, 600, 0], appStart),
+      histogram(T0 + 60n * S, [605, 605, 0], appStart),
+    ]);
+    expect(first?.distribution).toMatchObject({ count: 1200 });
+    expect(first?.distributionFromMs).toBe(ms(appStart));
+    expect(second?.distribution).toMatchObject({ count: 10 });
+    expect(second?.distributionFromMs).toBeNaN();
+    // A first point without a start says nothing of when its values came: a baseline, as before.
+    expect(readAll(d, [histogram(T0, [600, 600, 0], 0n)])[0]).toBeNull();
+  });
+
+  it("reads a restarted cumulative histogram as recorded since its new start", () => {
+    const d = descriptor({ kind: "histogram", temporality: "cumulative" });
+    const restart = T0 + 30n * S;
+    const [, after] = readAll(d, [histogram(T0, [5, 5, 5], start), histogram(T0 + 60n * S, [1, 0, 0], restart)]);
+    expect(after?.distribution).toMatchObject({ count: 1 });
+    expect(after?.distributionFromMs).toBe(ms(restart));
+  });
+
   it("reads a cumulative histogram whose counts went down as a reset", () => {
     const d = descriptor({ kind: "histogram", temporality: "cumulative" });
     const [, after] = readAll(d, [histogram(T0, [5, 5, 5], start), histogram(T0 + S, [1, 0, 0], start)]);

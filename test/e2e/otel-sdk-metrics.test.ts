@@ -13,6 +13,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { MetricCatalogResponse, MetricQueryResponse } from "../../src/protocol.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { readJson } from "../helpers/http.js";
+import { sdkMeter } from "../helpers/otel-metrics.js";
 
 // A server per case: the catalog describes a metric name as it was first stored.
 let app: TestApp;
@@ -148,4 +149,38 @@ describe.each(variants)("OpenTelemetry JS metrics SDK over $protocol", ({ protoc
       expect(depth.series[0]?.values.filter((v) => v !== null)).toEqual([7]);
     },
   );
+});
+
+describe("OpenTelemetry JS metrics SDK: a cumulative histogram that recorded before tracekit-local heard it", () => {
+  it("spreads the first point's values over its start..time, so no step holds what was recorded long before", async () => {
+    // tracekit-local started after the app (or the series is new): the first cumulative point holds
+    // every value since its start. Read as recorded at its time, they were all one step's values: a
+    // window of its last second counted all 200, and the heatmap's last column was dark.
+    const service = "metrics-first-cumulative-histogram";
+    const sdk = sdkMeter(app.base, service);
+    const before = Date.now();
+    const latency = sdk.meter.createHistogram("startup.latency", { unit: "ms" });
+    for (let v = 1; v <= 200; v++) latency.record(v % 100);
+    await sleep(2_000);
+    await sdk.flush();
+    await sdk.shutdown();
+    const time = await newestMs(service, "startup.latency");
+    const spanned = time - before;
+    expect(spanned).toBeGreaterThanOrEqual(2_000);
+
+    const counts = async (since: number, until: number, step: number) =>
+      ((await query("startup.latency", { since, until, step, service })).series[0]?.counts ?? []).map((c) => c ?? 0);
+    // Everything recorded is in a window that holds its whole interval.
+    const whole = await counts(before - 1_000, time + 1, time + 1 - (before - 1_000));
+    expect(whole[0]).toBeCloseTo(200, 6);
+    // The last second holds its share of the interval (start is when the SDK began the histogram, at
+    // or after `before`), not all 200.
+    const [lastSecond] = await counts(time - 1_000, time, 1_000);
+    expect(lastSecond).toBeGreaterThan(0);
+    expect(lastSecond).toBeLessThanOrEqual((200 * 1_000) / (spanned - 50));
+    // Half-second steps: no step holds more than its share.
+    const steps = await counts(before - 1_000, time + 1, 500);
+    expect(steps.reduce((a, b) => a + b, 0)).toBeCloseTo(200, 6);
+    expect(Math.max(...steps)).toBeLessThanOrEqual((200 * 500) / (spanned - 50) + 1e-6);
+  });
 });

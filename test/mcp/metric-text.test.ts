@@ -169,4 +169,24 @@ describe("describeMetric of a window without points", () => {
       "No points in this window; the metric's newest came at 1970-01-01T00:04:00.000Z (pass an earlier since).",
     ]);
   });
+
+  it("counts the values of the window in whole numbers, also when steps hold shares of a spread point", () => {
+    const answer = {
+      metric: { name: "latency", kind: "histogram", chart: "distribution", unit: "ms", description: "" },
+      chart: "distribution",
+      fromUnixMs: 0,
+      toUnixMs: 120_000,
+      stepMs: 60_000,
+      times: [0, 60],
+      groupBy: null,
+      series: [
+        { label: "", attributes: {}, values: [5, 6], p50: [5, 6], p95: [9, 9], p99: [9, 9], counts: [412.4, 830.3] },
+      ],
+      exemplars: [],
+    } as unknown as MetricQueryResponse;
+    const row = describeMetric(answer)
+      .split("\n")
+      .find((line) => line.includes("(all)"));
+    expect(row?.split(/\s{2,}|\s*\|\s*/).filter((cell) => cell !== "")).toContain("1243");
+  });
 });

@@ -157,6 +157,30 @@ describe("sqlite: metrics in the --db file", () => {
     }
   });
 
+  it("keeps a cumulative histogram's first point spread over its start..time across a restart", async () => {
+    const path = tempPath();
+    const window = { name: "latency", fromMs: T0_MS, toMs: T0_MS + 10 * MINUTE, stepMs: MINUTE, where: [] };
+    // 1,200 values over the two hours before its time: 10 a minute.
+    const first = histogram(
+      "latency",
+      "shop",
+      [{ atMs: T0_MS + 5 * MINUTE, startMs: T0_MS - 115 * MINUTE, counts: [600, 600, 0], bounds: [10, 100] }],
+      "cumulative",
+    );
+    let opened = await openStores({ dbPath: path, maxSpans: 1000 });
+    opened.metrics.insert([first]);
+    const before = opened.metrics.query(window);
+    opened.store.close();
+    opened = await openStores({ dbPath: path, maxSpans: 1000 });
+    try {
+      const after = opened.metrics.query(window);
+      expect(after).toEqual(before);
+      expect(after?.series[0]?.counts?.slice(0, 6)).toEqual([10, 10, 10, 10, 10, null]);
+    } finally {
+      opened.store.close();
+    }
+  });
+
   it("keeps each instance's place in a cumulative counter across a restart", async () => {
     const path = tempPath();
     const cumulative = { temporality: "cumulative", monotonic: true } as const;

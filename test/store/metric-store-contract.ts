@@ -935,6 +935,67 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
         expect(query(store, { name: "h" }).series[0]?.counts).toEqual([4]);
       });
 
+      it("spreads a cumulative histogram's first point over its start..time, clipped to the window, as a counter's", async () => {
+        // tracekit-local started two hours after the app: the first point it hears holds 1,200 values
+        // recorded over those two hours (10 a minute), the next one 10 more in its minute.
+        const store = await fresh();
+        const bounds = [10, 100];
+        const appStart = T0_MS + 5 * MINUTE - 120 * MINUTE;
+        const route = { route: "/a" };
+        store.insert([
+          histogram(
+            "latency",
+            "api",
+            [
+              {
+                atMs: T0_MS + 5 * MINUTE,
+                startMs: appStart,
+                counts: [600, 600, 0],
+                bounds,
+                sum: 30_000,
+                attributes: route,
+              },
+              {
+                atMs: T0_MS + 6 * MINUTE,
+                startMs: appStart,
+                counts: [605, 605, 0],
+                bounds,
+                sum: 30_250,
+                attributes: route,
+              },
+            ],
+            "cumulative",
+          ),
+        ]);
+        const window = { name: "latency", fromMs: T0_MS, toMs: T0_MS + 15 * MINUTE, stepMs: MINUTE };
+        const expectSpread = (counts: readonly (number | null)[]) => {
+          // Not 1,200 in the fifth minute: its share of the two hours in each minute of the window before it.
+          for (let i = 0; i < 5; i++) expect(counts[i]).toBeCloseTo(10, 6);
+          expect(counts[5] ?? 0).toBe(0);
+          expect(counts[6]).toBeCloseTo(10, 6);
+          expect(counts.reduce<number>((a, b) => a + (b ?? 0), 0)).toBeCloseTo(60, 6);
+        };
+        const result = query(store, window);
+        expectSpread(result.series[0]?.counts ?? []);
+        expect(result.series[0]?.values[0]).toBeCloseTo(25, 6);
+        expect(result.heatmap?.counts[0]?.[0]).toBeCloseTo(5, 6);
+        expect(result.heatmap?.counts[5]).toEqual([0, 0, 0]);
+        // A window of its last minute holds that minute's share, and one before the app started nothing.
+        expect(
+          query(store, { ...window, fromMs: T0_MS + 4 * MINUTE, toMs: T0_MS + 5 * MINUTE }).series[0]?.counts?.[0],
+        ).toBeCloseTo(10, 6);
+        const before = query(store, { ...window, fromMs: appStart - 10 * MINUTE, toMs: appStart });
+        expect((before.series[0]?.counts ?? []).every((c) => c === null || c === 0)).toBe(true);
+        // The same when the metric's series keep other bounds (merged as objects, not in shared buckets).
+        store.insert([
+          histogram("latency", "api", [
+            { atMs: T0_MS + 6 * MINUTE, counts: [1, 0], bounds: [50], attributes: { route: "/b" } },
+          ]),
+        ]);
+        const grouped = query(store, { ...window, groupBy: "route" });
+        expectSpread(grouped.series.find((s) => s.label === "/a")?.counts ?? []);
+      });
+
       it("reads a cumulative histogram's percentiles above its last bound up to the recorded max, not at the bound", async () => {
         const store = await fresh();
         // Payload sizes of 1 kB to 900 kB in bounds that end at 10,000: nearly all in the open last bucket.
