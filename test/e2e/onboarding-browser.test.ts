@@ -100,6 +100,35 @@ describe.skipIf(!available)("onboarding page in Chromium", () => {
     }
   });
 
+  it("links the set-ups from the top bar, which stays one line high at 1280 and 800 px", async () => {
+    for (const width of [1280, 800]) {
+      await page.setViewportSize({ width, height: 700 });
+      await page.goto(`${app.base}/errors`);
+      const link = page.getByRole("banner").getByRole("link", { name: "Set up", exact: true });
+      await link.click();
+      await expect.poll(() => page.evaluate(() => location.pathname)).toBe("/setup");
+      await page.getByRole("heading", { name: "Connect an app" }).waitFor();
+      expect(await link.getAttribute("aria-current")).toBe("page");
+      // Every link in the bar on one line, nothing pushed out of it sideways.
+      const bar = (await page.getByRole("banner").boundingBox())!;
+      for (const each of await page.getByRole("banner").getByRole("link").all()) {
+        const box = (await each.boundingBox())!;
+        expect(box.height, `${width}px: ${await each.textContent()}`).toBeLessThan(32);
+        expect(box.x + box.width).toBeLessThanOrEqual(bar.x + bar.width);
+      }
+      expect(await page.getByRole("banner").evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(0);
+    }
+  });
+
+  it("with nothing stored, the Errors, Services, Map and LLM pages link to the set-ups", async () => {
+    for (const path of ["/errors", "/services", "/map", "/llm"]) {
+      await page.goto(`${app.base}${path}`);
+      await page.getByRole("main").getByRole("link", { name: "Connect an app" }).click();
+      await page.getByRole("heading", { name: "Connect an app" }).waitFor();
+      expect(await page.evaluate(() => location.pathname), path).toBe("/setup");
+    }
+  });
+
   it("moves between set-ups with the arrow keys", async () => {
     await page.goto(app.base);
     const [first, second] = setupSnippets(app.base);

@@ -45,9 +45,14 @@ function NotFound() {
   );
 }
 
-function NavLink({ href, label, active }: { href: string; label: string; active: boolean }) {
+function NavLink({ href, label, active, title }: { href: string; label: string; active: boolean; title?: string }) {
   return (
-    <a href={href} class={active ? "nav-link active" : "nav-link"} aria-current={active ? "page" : undefined}>
+    <a
+      href={href}
+      class={active ? "nav-link active" : "nav-link"}
+      aria-current={active ? "page" : undefined}
+      title={title}
+    >
       {label}
     </a>
   );
@@ -106,6 +111,12 @@ function Shell() {
         </nav>
         <div class="topbar-right">
           <ConnectionBadge />
+          <NavLink
+            href="/setup"
+            label="Set up"
+            active={path === "/setup"}
+            title="Connect an app: the set-up for each language"
+          />
           <button type="button" class="icon-button" title="Keyboard shortcuts (?)" onClick={() => setSheetOpen(true)}>
             ?
           </button>
@@ -150,7 +161,7 @@ export function App() {
   );
 }
 
-/** `/setup`: how to connect an app, reachable once data is here (the help sheet links to it). */
+/** `/setup`: how to connect an app, reachable once data is here (from the top bar and the help sheet). */
 function SetupPage() {
   useEffect(() => {
     document.title = "Connect an app · tracekit-local";

@@ -3,6 +3,7 @@ import { useLocation } from "preact-iso";
 import type { ErrorGroupJson, ErrorGroupsResponse, LiveMessage } from "../../../../src/protocol";
 import { api } from "../../api/client";
 import { ServiceSelect } from "../../components/ServiceSelect";
+import { SetupHint } from "../../components/SetupHint";
 import { TimeWindowSelect, windowSince } from "../../components/TimeWindowSelect";
 import { formatCount } from "../../lib/format";
 import { useCoalesced } from "../../lib/use-coalesced";
@@ -129,6 +130,7 @@ export function ErrorsPage() {
             Exceptions your spans record (<code>span.recordException</code>, an <code>exception</code> event) and spans
             whose status is ERROR show up here, grouped by type, message and stack.
           </p>
+          {filters.window === "all" && <SetupHint />}
         </div>
       ) : answer !== null ? (
         <ul class="errors-list" data-testid="error-groups">

@@ -4,6 +4,7 @@ import type { LlmCallJson, LlmGroupJson, LlmUsageResponse } from "../../../../sr
 import { api } from "../../api/client";
 import { BuildingNote, useReloadWhileBuilding } from "../../components/BuildingNote";
 import { ServiceSelect } from "../../components/ServiceSelect";
+import { SetupHint } from "../../components/SetupHint";
 import { TimeWindowSelect, windowSince } from "../../components/TimeWindowSelect";
 import { formatAbsolute, formatCount, formatDuration, formatUsd, nanosToMillis } from "../../lib/format";
 import { clipText } from "../../lib/long-text";
@@ -80,6 +81,7 @@ export function LlmPage() {
             OpenTelemetry's GenAI instrumentations and the TraceKit SDKs write them) show up here with their tokens and
             estimated cost.
           </p>
+          {filters.window === "all" && <SetupHint />}
         </div>
       ) : usage !== null ? (
         <>

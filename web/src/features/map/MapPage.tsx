@@ -3,6 +3,7 @@ import { useLocation } from "preact-iso";
 import type { ServiceMapResponse } from "../../../../src/protocol";
 import { api } from "../../api/client";
 import { BuildingNote, useReloadWhileBuilding } from "../../components/BuildingNote";
+import { SetupHint } from "../../components/SetupHint";
 import { readWindowKey, TimeWindowSelect, windowSince } from "../../components/TimeWindowSelect";
 import { useCoalesced } from "../../lib/use-coalesced";
 import { useLiveMessages } from "../../state/live-context";
@@ -76,6 +77,7 @@ export function MapPage() {
         <div class="page-message" data-testid="map-empty">
           <h2>No services {windowKey === "all" ? "yet" : "in this window"}</h2>
           <p>The map draws itself from traces: which service's spans call which, and what they call outside.</p>
+          {windowKey === "all" && <SetupHint />}
         </div>
       )}
       {shown !== null && map !== null && map.nodes.length > 0 && (

@@ -3,6 +3,7 @@ import { useLocation } from "preact-iso";
 import { failedRequestsQuery } from "../../../../src/domain/operation";
 import type { ServiceStatsJson, ServicesResponse } from "../../../../src/protocol";
 import { api } from "../../api/client";
+import { SetupHint } from "../../components/SetupHint";
 import { readWindowKey, TimeWindowSelect, windowSince } from "../../components/TimeWindowSelect";
 import { TIME_WINDOWS } from "../../components/time-window";
 import { formatCount, formatDuration, formatPercent } from "../../lib/format";
@@ -174,9 +175,8 @@ export function ServicesPage() {
           {windowKey === "all" ? (
             <>
               <h2>No services yet</h2>
-              <p>
-                Services appear here once traces arrive. See <a href="/">the trace page</a> for how to send some.
-              </p>
+              <p>Services appear here once traces arrive.</p>
+              <SetupHint />
             </>
           ) : (
             <h2>No spans in this window</h2>
