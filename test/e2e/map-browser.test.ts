@@ -1,5 +1,6 @@
 /// <reference lib="dom" />
 import { describe, expect, it } from "vitest";
+import { startTestApp } from "../helpers/app.js";
 import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
 import { type JsonSpanInput, jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
 
@@ -83,6 +84,34 @@ describe.skipIf(!available)("the service map, in Chromium", () => {
     await expect.poll(() => page.locator(".trace-row").count()).toBe(1);
     await page.close();
     expect(problems).toEqual([]);
+  });
+
+  it("draws the first service of a new app at its own size, not blown up to fill the canvas", async () => {
+    const fresh = await startTestApp();
+    const page = await suite.browser.newPage({ viewport: { width: 1280, height: 800 } });
+    try {
+      page.setDefaultTimeout(15_000);
+      const problems = collectPageProblems(page);
+      expect((await postJson(fresh.base, jsonTraceRequest("my-app", [{ name: "GET /hello", kind: 2 }]))).status).toBe(
+        200,
+      );
+      await page.goto(`${fresh.base}/map`);
+      const box = page.locator('[data-node-id="service:my-app"] .map-node-box');
+      await box.waitFor();
+      const drawn = (await box.boundingBox())!;
+      const own = Number(await box.getAttribute("height"));
+      // Its own height and its border (before: four times that, filling a 1280 by 800 page).
+      expect(drawn.height).toBeGreaterThanOrEqual(own - 1);
+      expect(drawn.height).toBeLessThan(own + 4);
+      // In the middle of the canvas, not in its top left corner.
+      const canvas = (await page.getByTestId("service-map").boundingBox())!;
+      expect(Math.abs(drawn.x + drawn.width / 2 - (canvas.x + canvas.width / 2))).toBeLessThan(20);
+      await page.goto("about:blank");
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+      await fresh.close();
+    }
   });
 
   it("keeps every node and edge where it is, and its elements, when a live reload brings only new numbers", async () => {

@@ -4,6 +4,7 @@ import { serviceMapPath } from "../../src/server/page-preload";
 import { query } from "../../web/src/api/client";
 import { readWindowKey, TIME_WINDOWS, windowSince } from "../../web/src/components/time-window";
 import {
+  fitBox,
   type LaidOutMap,
   type MapEdgeJson,
   type MapNodeJson,
@@ -51,6 +52,24 @@ const THREE: ServiceMapLayoutJson = {
 
 const position = (map: ReturnType<typeof placeMap>) =>
   Object.fromEntries(map.nodes.map((n) => [n.id, [n.x, n.y, n.width, n.height]]));
+
+describe("fitBox", () => {
+  it("draws a map smaller than the canvas at its own size, centred, not blown up to fill it", () => {
+    // One service's node (about 220 by 60) on a 1240 by 700 canvas.
+    const box = fitBox({ x: 0, y: 0, width: 220, height: 60 }, { width: 1240, height: 700 });
+    expect(box).toEqual({ x: -510, y: -320, width: 1240, height: 700 });
+  });
+
+  it("keeps the whole of a map larger than the canvas, and a floor until the canvas is measured", () => {
+    expect(fitBox({ x: 10, y: 20, width: 3000, height: 900 }, { width: 1240, height: 700 })).toEqual({
+      x: 10,
+      y: 20,
+      width: 3000,
+      height: 900,
+    });
+    expect(fitBox({ x: 0, y: 0, width: 100, height: 50 }, null)).toEqual({ x: -100, y: -75, width: 300, height: 200 });
+  });
+});
 
 describe("placeMap", () => {
   it("draws a first answer where the server laid it out", () => {

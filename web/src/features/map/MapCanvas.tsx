@@ -1,6 +1,6 @@
-import { useMemo, useRef, useState } from "preact/hooks";
+import { useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import { MapEdgeNumbers, MapEdgeView, MapNodeView } from "./MapShapes";
-import { type MapLayout, neighbourhood, type PlacedEdge, tracesHref } from "./map-layout";
+import { fitBox, type MapLayout, neighbourhood, type PlacedEdge, tracesHref } from "./map-layout";
 import { mapRates } from "./map-rates";
 
 interface View {
@@ -47,9 +47,19 @@ export function MapCanvas(props: {
     const link = linkOf(event);
     return link !== null && !(event.relatedTarget instanceof Node && link.contains(event.relatedTarget));
   };
-  const { bounds } = layout;
-  const width = Math.max(bounds.width, 300);
-  const height = Math.max(bounds.height, 200);
+  const svgRef = useRef<SVGSVGElement>(null);
+  const [pixels, setPixels] = useState<{ width: number; height: number } | null>(null);
+  useLayoutEffect(() => {
+    const svg = svgRef.current;
+    if (!svg) return;
+    const measure = () => setPixels({ width: svg.clientWidth, height: svg.clientHeight });
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(svg);
+    return () => observer.disconnect();
+  }, []);
+  const bounds = fitBox(layout.bounds, pixels);
+  const { width, height } = bounds;
 
   return (
     <div class="map-canvas">
@@ -75,6 +85,7 @@ export function MapCanvas(props: {
         </button>
       </div>
       <svg
+        ref={svgRef}
         class="map-svg"
         viewBox={`${bounds.x + view.x} ${bounds.y + view.y} ${width / view.scale} ${height / view.scale}`}
         role="img"

@@ -45,6 +45,17 @@ export interface MapLayout {
   bounds: MapBounds;
 }
 
+/**
+ * The drawing's viewBox at "Fit": the whole map, centred, and never drawn larger than life: a box
+ * smaller than the canvas (`pixels`, null until measured) is widened to it, or a one-service map
+ * fills the page with its node at four times its size.
+ */
+export function fitBox(bounds: MapBounds, pixels: { width: number; height: number } | null): MapBounds {
+  const width = Math.max(bounds.width, pixels?.width ?? 300);
+  const height = Math.max(bounds.height, pixels?.height ?? 200);
+  return { x: bounds.x - (width - bounds.width) / 2, y: bounds.y - (height - bounds.height) / 2, width, height };
+}
+
 export type LaidOutMap = Pick<ServiceMapResponse, "nodes" | "edges"> & { layout: ServiceMapLayoutJson };
 
 /** The query of the map's request: the window's start (none for everything) and the layout. */
