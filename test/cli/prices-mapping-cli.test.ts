@@ -27,7 +27,7 @@ describe("--prices, --service-name-mapping and the config file", { timeout: 120_
         [["--prices", text], `--prices ${text}: is not valid JSON (Unexpected token 'h' in "hello\\n")`],
         [["--prices", join(dir.path, "missing.json")], "no such file"],
         [["--prices", broken], "is not valid JSON"],
-        [["--service-name-mapping", "localhost:8082"], "must be host[:port]=name"],
+        [["--service-name-mapping", "localhost:8082"], "Must be host[:port]=name"],
         [["--config", unknown], 'unknown setting "maxSpan"'],
       ] as const) {
         const run = start([...args, "--no-open", "--port", "0"]);
