@@ -74,10 +74,11 @@ export function addExportOptions(command: Command): Command {
     )
     .addHelpText(
       "after",
-      "\nWrites OTLP/JSON: one ExportTraceServiceRequest per trace, one per line, then the log records in\n" +
-        "ExportLogsServiceRequests of up to 1,000 (JSON Lines, as the OpenTelemetry Collector's file exporter\n" +
-        "writes them). `tracekit-local import` reads it back. Without --trace, --query, --service, --errors or\n" +
-        "--since every stored trace and log record is exported. Metrics are not: they are stored as steps\n" +
-        "over time, not as the points received.",
+      "\nWrites OTLP/JSON: one ExportTraceServiceRequest per trace, one per line, then\n" +
+        "the log records in ExportLogsServiceRequests of up to 1,000 (JSON Lines, as the\n" +
+        "OpenTelemetry Collector's file exporter writes them). `tracekit-local import`\n" +
+        "reads it back. Without --trace, --query, --service, --errors or --since every\n" +
+        "stored trace and log record is exported. Metrics are not: they are stored as\n" +
+        "steps over time, not as the points received.",
     );
 }

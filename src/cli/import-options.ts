@@ -39,8 +39,9 @@ export function addImportOptions(command: Command): Command {
     .option("--concurrency <n>", "requests in flight at once to a running instance", parsePositive, 4)
     .addHelpText(
       "after",
-      "\nReads OTLP/JSON (one request, or JSON Lines as the OpenTelemetry Collector's file exporter\n" +
-        "writes them, traces, logs and metrics mixed), OTLP protobuf (one request, or the Collector's\n" +
-        "length-prefixed file format), each optionally gzip-compressed; the format is read from the data.",
+      "\nReads OTLP/JSON (one request, or JSON Lines as the OpenTelemetry Collector's\n" +
+        "file exporter writes them, traces, logs and metrics mixed), OTLP protobuf (one\n" +
+        "request, or the Collector's length-prefixed file format), each optionally\n" +
+        "gzip-compressed; the format is read from the data.",
     );
 }

@@ -17,14 +17,14 @@ export function addRunOptions(command: Command): Command {
     .addHelpText(
       "after",
       `
-The command gets OTEL_EXPORTER_OTLP_ENDPOINT and TRACEKIT_ENDPOINT (this instance),
-OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf, OTEL_SERVICE_NAME (with --service) and
-${RUN_ID_ATTRIBUTE}=<id> appended to OTEL_RESOURCE_ATTRIBUTES. These replace your own,
-and the per-signal OTEL_EXPORTER_OTLP_*_ENDPOINT/_PROTOCOL are removed; ENV and
-NODE_ENV are set to development only when unset. Signals go to the command, and
-run exits with its exit code (128+n when it died of signal n). At the end one
-line says what the run sent and links to just its traces (those that started
-while it ran).
+The command gets OTEL_EXPORTER_OTLP_ENDPOINT and TRACEKIT_ENDPOINT (this
+instance), OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf, OTEL_SERVICE_NAME (with
+--service) and ${RUN_ID_ATTRIBUTE}=<id> appended to OTEL_RESOURCE_ATTRIBUTES.
+These replace your own, and the per-signal
+OTEL_EXPORTER_OTLP_*_ENDPOINT/_PROTOCOL are removed; ENV and NODE_ENV are set to
+development only when unset. Signals go to the command, and run exits with its
+exit code (128+n when it died of signal n). At the end one line says what the
+run sent and links to just its traces (those that started while it ran).
 
 Example: tracekit-local run --service api -- npm start`,
     );

@@ -404,8 +404,10 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
     ]) {
       expect(help.stdout()).toContain(flag);
     }
-    // Wrapped to the 80 columns of a help that is not printed to a terminal, and it says what it receives.
-    for (const args of [["--help"], ["start", "--help"]]) {
+    // Wrapped to the 80 columns of a help that is not printed to a terminal (each command's own text
+    // after the options too), and it says what it receives.
+    for (const command of [[], ["start"], ["demo"], ["export"], ["import"], ["run"], ["tail"], ["mcp"]]) {
+      const args = [...command, "--help"];
       const text = start(args);
       expect(await text.exited).toBe(0);
       const wide = text
