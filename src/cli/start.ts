@@ -270,12 +270,23 @@ export function exposureLines(host: string, port: number, interfaces: ReturnType
       .flatMap((entries) => entries ?? [])
       .filter((entry) => entry.family === "IPv4" && !entry.internal)
       .map((entry) => entry.address);
-    for (const address of addresses) lines.push(`  LAN:   http://${address}:${port}`);
+    for (const address of addresses) lines.push(bannerLine("LAN", `http://${address}:${port}`));
   }
   lines.push(
-    `  Warning: listening on ${host}: anyone on the network who can reach port ${port} can read and delete the data here`,
+    bannerLine(
+      "Warning",
+      `listening on ${host}: anyone on the network who can reach port ${port} can read and delete the data here`,
+    ),
   );
   return lines;
+}
+
+// The banner's values start in one column, after its longest label.
+const BANNER_LABEL_WIDTH = "Forward: ".length;
+
+/** One labelled line of the start banner ("  UI:      http://localhost:9999"). */
+export function bannerLine(label: string, value: string): string {
+  return `  ${`${label}:`.padEnd(BANNER_LABEL_WIDTH)}${value}`;
 }
 
 /** One line for an extra OTLP port that could not be listened on. */
@@ -530,30 +541,43 @@ export async function runStart(options: StartOptions, command?: Command): Promis
   const storage = config.dbPath === null ? "memory" : `SQLite file ${config.dbPath}${storedNote(app.stored())}`;
   console.log(`tracekit-local is running`);
   // A settings file in the current directory is read without being asked for: say that it was.
-  if (configFile !== null) console.log(`  Config: ${configFile}`);
-  console.log(`  UI:    ${app.url}`);
+  if (configFile !== null) console.log(bannerLine("Config", configFile));
+  console.log(bannerLine("UI", app.url));
   for (const line of exposureLines(config.host, app.port, networkInterfaces())) console.log(line);
-  console.log(`  OTLP:  ${app.otlpEndpoint}  (OTLP/HTTP protobuf and JSON: /v1/traces, /v1/logs, /v1/metrics)`);
-  if (app.otlpHttpEndpoint !== null) console.log(`         ${app.otlpHttpEndpoint}  (the same OTLP/HTTP receiver)`);
+  console.log(
+    bannerLine("OTLP", `${app.otlpEndpoint}  (OTLP/HTTP protobuf and JSON: /v1/traces, /v1/logs, /v1/metrics)`),
+  );
+  if (app.otlpHttpEndpoint !== null) {
+    console.log(`${" ".repeat(2 + BANNER_LABEL_WIDTH)}${app.otlpHttpEndpoint}  (the same OTLP/HTTP receiver)`);
+  }
   if (app.otlpGrpcEndpoint !== null) {
-    console.log(`  gRPC:  ${app.otlpGrpcEndpoint}  (OTLP/gRPC: traces, logs and metrics; gzip)`);
+    console.log(bannerLine("gRPC", `${app.otlpGrpcEndpoint}  (OTLP/gRPC: traces, logs and metrics; gzip)`));
   }
   console.log(
-    `  Store: ${storage}, up to ${count(config.maxSpans)} spans, ${count(config.maxLogs)} log records and ${count(config.maxMetricSeries)} metric series`,
+    bannerLine(
+      "Store",
+      `${storage}, up to ${count(config.maxSpans)} spans, ${count(config.maxLogs)} log records and ${count(config.maxMetricSeries)} metric series`,
+    ),
   );
   for (const target of config.forward) {
     const headers = Object.keys(target.headers);
     console.log(
-      `  Forward: ${target.url}  (everything received, OTLP/HTTP protobuf${target.compression === "gzip" ? ", gzip" : ""}${headers.length === 0 ? "" : `; headers ${headers.join(", ")}`})`,
+      bannerLine(
+        "Forward",
+        `${target.url}  (everything received, OTLP/HTTP protobuf${target.compression === "gzip" ? ", gzip" : ""}${headers.length === 0 ? "" : `; headers ${headers.join(", ")}`})`,
+      ),
     );
   }
   if (config.prices.file !== null) {
     console.log(
-      `  Prices: ${config.prices.file} (${count(config.prices.fileModels.length)} models) over the bundled list of ${config.prices.bundledDate}`,
+      bannerLine(
+        "Prices",
+        `${config.prices.file} (${count(config.prices.fileModels.length)} models) over the bundled list of ${config.prices.bundledDate}`,
+      ),
     );
   }
   if (config.peerNames.size > 0) {
-    console.log(`  Map:   ${[...config.peerNames].map(([peer, name]) => `${peer} → ${name}`).join(", ")}`);
+    console.log(bannerLine("Map", `${[...config.peerNames].map(([peer, name]) => `${peer} → ${name}`).join(", ")}`));
   }
   console.log(`  Send traces, logs and metrics with: OTEL_EXPORTER_OTLP_ENDPOINT=${app.otlpEndpoint}`);
   if (app.port !== TRACEKIT_SDK_PORT) {

@@ -20,7 +20,7 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
     const { url, port } = await waitForUrl(run);
     expect(port).toBeGreaterThan(0);
     expect(url).toBe(`http://localhost:${port}`);
-    expect(run.stdout()).toContain(`OTLP:  http://localhost:${port}`);
+    expect(run.stdout()).toContain(`OTLP:    http://localhost:${port}`);
     expect(run.stdout()).toContain("/v1/traces, /v1/logs, /v1/metrics");
     expect(run.stdout()).toContain("350,000 spans, 200,000 log records and 2,000 metric series");
     const health = await readJson(fetch(`http://127.0.0.1:${port}/api/health`));
@@ -35,9 +35,9 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
     const lan = Object.values(networkInterfaces())
       .flatMap((entries) => entries ?? [])
       .filter((entry) => entry.family === "IPv4" && !entry.internal)
-      .map((entry) => `  LAN:   http://${entry.address}:${port}`);
+      .map((entry) => `  LAN:     http://${entry.address}:${port}`);
     const banner = run.stdout().split("\n");
-    const ui = banner.indexOf(`  UI:    http://localhost:${port}`);
+    const ui = banner.indexOf(`  UI:      http://localhost:${port}`);
     expect(banner.slice(ui + 1, ui + 2 + lan.length)).toEqual([
       ...lan,
       `  Warning: listening on 0.0.0.0: anyone on the network who can reach port ${port} can read and delete the data here`,

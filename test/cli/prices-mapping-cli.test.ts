@@ -74,7 +74,15 @@ describe("--prices, --service-name-mapping and the config file", { timeout: 120_
       const run = inDir(["--no-open"]);
       try {
         await expect.poll(() => run.stdout()).toContain("Press Ctrl+C");
-        expect(run.stdout()).toContain("  Config: ./tracekit-local.json\n");
+        expect(run.stdout()).toContain("  Config:  ./tracekit-local.json\n");
+        // Every labelled line's value (Config, UI, OTLP, Store) starts in one column.
+        const columns = run
+          .stdout()
+          .split("\n")
+          .map((line) => /^ {2}\w+: +/.exec(line)?.[0].length)
+          .filter((column) => column !== undefined);
+        expect(columns.length).toBeGreaterThanOrEqual(4);
+        expect(new Set(columns).size).toBe(1);
         expect(run.stdout()).toContain("up to 1,234 spans");
       } finally {
         run.child.kill("SIGTERM");
