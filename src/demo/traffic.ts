@@ -92,14 +92,15 @@ export async function runDemoTraffic(options: DemoTrafficOptions): Promise<DemoT
 
   let nextAt = startedAt;
   try {
-    while (!options.signal?.aborted && nextAt < endsAt) {
+    // Runs for the whole duration: the next arrival may fall after its end, with none before.
+    while (!options.signal?.aborted && now() < endsAt) {
       while (nextAt <= now() && nextAt < endsAt && !options.signal?.aborted) {
         nextScenario().run({ tracers: providers, random, at: nextAt, recent, snapshots });
         traces++;
         options.onProgress?.(totals());
         nextAt += secondsUntilNextTrace(random.between(0, 1), options.rate) * 1000;
       }
-      await sleep(Math.min(Math.max(nextAt - now(), 0), MAX_SLEEP_MS), options.signal);
+      await sleep(Math.min(Math.max(Math.min(nextAt, endsAt) - now(), 0), MAX_SLEEP_MS), options.signal);
     }
   } finally {
     await snapshots?.close();

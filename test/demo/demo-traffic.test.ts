@@ -236,6 +236,28 @@ describe("runDemoTraffic against a real server", () => {
 });
 
 describe("runDemoTraffic stops", () => {
+  it("when its duration has passed, not at the last trace that arrived within it", async () => {
+    const local = await startTestApp();
+    try {
+      const started = Date.now();
+      // One trace at the start; at this rate the next would come minutes later.
+      const result = await runDemoTraffic({
+        url: local.base,
+        durationMs: 800,
+        rate: 0.01,
+        random: () => 0.5,
+        signals: false,
+        codeMonitoring: false,
+      });
+      expect(result.traces).toBe(1);
+      expect(result.elapsedMs).toBeGreaterThanOrEqual(800);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(800);
+      expect(result.elapsedMs).toBeLessThan(5_000);
+    } finally {
+      await local.close();
+    }
+  });
+
   it("when its signal aborts, and still delivers what it generated", async () => {
     const local = await startTestApp();
     try {
