@@ -13,7 +13,8 @@ function present(values: readonly (number | null)[] | undefined): number[] {
 function num(value: number | undefined): string {
   if (value === undefined) return "-";
   if (Number.isInteger(value)) return String(value);
-  return Math.abs(value) >= 100 ? value.toFixed(1) : Number(value.toPrecision(4)).toString();
+  // Number() drops a trailing ".0" (1536.0000001 reads 1536), as formatMs does.
+  return Number(Math.abs(value) >= 100 ? value.toFixed(1) : value.toPrecision(4)).toString();
 }
 
 /** A metric's value as text: a number, or for a duration unit a duration with its unit. */

@@ -80,6 +80,20 @@ describe("describeMetric of a counter", () => {
     expect(text).toContain("avg: the increase divided by the time it was counted");
   });
 
+  it("writes a large non-integer without a trailing .0, at one decimal at most", () => {
+    const text = describeMetric(
+      counter([
+        {
+          label: "queue=bytes",
+          attributes: {},
+          values: [100.04, 256.25, 0.123456, 1536.01 / 60],
+          increases: [768.00000001, 768.00000001, null, null],
+        },
+      ]),
+    );
+    expect(cells(text, "queue=bytes")).toEqual(["25.6", "0.1235", "6.4", "256.3", "1536", "queue=bytes"]);
+  });
+
   it("has no average or increase without a point in the window", () => {
     const text = describeMetric(counter([{ label: "", attributes: {}, values: [null, null, null, null] }]));
     expect(text.split("\n").slice(2)).toEqual(["No points in this window."]);
