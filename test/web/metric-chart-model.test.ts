@@ -18,8 +18,10 @@ import {
   formatLatest,
   formatLineValue,
   headlineFigure,
+  valueAxisRange,
   windowSummary,
 } from "../../web/src/features/metrics/metric-summary";
+import { axisTicks } from "../../web/src/features/metrics/metric-units";
 import { PALETTE, queryResponse, series } from "./metric-fixtures";
 
 describe("buildChartModel", () => {
@@ -410,6 +412,32 @@ describe("windowSummary", () => {
     const headline = headlineFigure(model, response);
     expect(headline).toMatchObject({ value: 10, atLeast: true });
     expect(formatHeadline(headline as NonNullable<typeof headline>, model)).toBe("≥ 10ms");
+  });
+
+  it("writes a line's value in the unit of the value axis beside it, not in the value's own", () => {
+    // 1000 B/s is under a KiB, but the axis drawn up to it (and a little above) is in KiB/s.
+    const response = queryResponse({ chart: "rate", unit: "By" }, [series("/a", [500, 1000, null, 1000])]);
+    const model = buildChartModel(response, { palette: PALETTE });
+    const line = model.lines[0];
+    if (line === undefined) throw new Error("one line");
+    const axis = valueAxisRange(model);
+    expect(axisTicks(axis[0], axis[1], model.unit, 5, true).labels.at(-1)).toBe("1 KiB/s");
+    expect(formatLatest(model, line)).toBe("0.977 KiB/s");
+    expect(formatLineValue(model, line, 0, axis)).toBe("0.488 KiB/s");
+    // Beside an axis in B/s (a hidden line's larger values left out), they are in B/s.
+    const two = buildChartModel(
+      queryResponse({ chart: "rate", unit: "By" }, [series("/a", [500, 900]), series("/b", [4096, 8192])]),
+      { palette: PALETTE },
+    );
+    const a = two.lines[0];
+    if (a === undefined) throw new Error("two lines");
+    expect(formatLatest(two, a)).toBe("0.879 KiB/s");
+    expect(formatLatest(two, a, valueAxisRange(two, [true, false]))).toBe("900 B/s");
+    // A plain duration still reads as a span's does.
+    const ms = buildChartModel(queryResponse({ chart: "value", unit: "ms" }, [series("", [12, 3000])]), {
+      palette: PALETTE,
+    });
+    expect(formatLineValue(ms, ms.lines[0] as (typeof ms.lines)[number], 0)).toBe("12ms");
   });
 
   it("gives a gauge's latest, lowest and highest value", () => {

@@ -1,6 +1,6 @@
 import { VirtualList } from "../../components/VirtualList";
 import type { ChartLine, ChartModel } from "./metric-chart-model";
-import { formatLatest } from "./metric-summary";
+import { formatLatest, valueAxisRange } from "./metric-summary";
 
 const ROW_HEIGHT = 24;
 /** Past this many lines the legend scrolls (and renders only the rows in view). */
@@ -19,6 +19,11 @@ export interface ChartLegendProps {
 export function ChartLegend({ model, hidden, onToggle, onSolo, onShowAll }: ChartLegendProps) {
   const { lines } = model;
   if (lines.length === 0) return null;
+  // Values in the unit the chart's axis is in (KiB/s beside an axis in KiB/s), for the lines shown.
+  const axis = valueAxisRange(
+    model,
+    lines.map((line) => !hidden.has(line.key)),
+  );
   const row = (index: number) => {
     const line = lines[index] as ChartLine;
     const shown = !hidden.has(line.key);
@@ -35,7 +40,7 @@ export function ChartLegend({ model, hidden, onToggle, onSolo, onShowAll }: Char
         <span class={`legend-swatch${line.dash ? " dashed" : ""}`} style={{ background: line.color }} />
         <span class="legend-label">{line.label}</span>
         <span class="legend-value" title="The latest value in the window">
-          {formatLatest(model, line)}
+          {formatLatest(model, line, axis)}
         </span>
       </button>
     );

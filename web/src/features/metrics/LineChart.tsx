@@ -14,7 +14,7 @@ import {
   toAlignedData,
   tooltipRows,
 } from "./metric-chart-model";
-import { formatLineValue } from "./metric-summary";
+import { formatLineValue, valueAxisRange } from "./metric-summary";
 import { formatMetricValue } from "./metric-units";
 import { UPlotChart } from "./UPlotChart";
 import type { ChartTheme } from "./use-chart-theme";
@@ -97,6 +97,10 @@ function Tooltip({
   u: uPlot;
 }) {
   const { rows, more } = tooltipRows(model, idx, visible, 8);
+  // Values in the unit of the axis beside them, as drawn now (zoomed, exemplars included).
+  const { min, max } = u.scales.y ?? {};
+  const axis: [number, number] =
+    typeof min === "number" && typeof max === "number" ? [min, max] : valueAxisRange(model, visible);
   const time = model.times[idx];
   if (time === undefined) return null;
   const width = u.bbox.width / (devicePixelRatio || 1);
@@ -114,7 +118,7 @@ function Tooltip({
           <span class="legend-swatch" style={{ background: line.color }} />
           <span class="chart-tooltip-label">{line.label}</span>
           <span class="chart-tooltip-value">
-            {formatLineValue(model, line, idx)}
+            {formatLineValue(model, line, idx, axis)}
             {increase !== null && (
               <span class="faint" data-increase>
                 {" "}

@@ -12,8 +12,9 @@ import {
   lastValue,
   PERCENTILES,
   quantileLabel,
+  yRange,
 } from "./metric-chart-model";
-import { formatMetricValue, formatPercentile } from "./metric-units";
+import { formatMetricValue, formatOnAxis, formatPercentile } from "./metric-units";
 
 export interface SummaryFigure {
   /** A stable name (tests and the page's data-figure attribute use it). */
@@ -38,19 +39,38 @@ function extremes(lines: readonly ChartLine[]): { min: number; max: number } | n
 }
 
 /**
- * A line's value at step i as the page shows it: in the metric's unit, per second for a rate, and a
- * percentile that is only a lower bound (in an open last bucket) as "≥ 10ms".
+ * The value axis' range as the chart draws the lines shown (`visible`, all when not given), bands
+ * included: what the legend and tooltip scale their values to (not exemplars, nor a zoom's own range).
  */
-export function formatLineValue(model: ChartModel, line: ChartLine, i: number): string {
+export function valueAxisRange(model: ChartModel, visible?: readonly boolean[]): [number, number] {
+  const range = extremes(visible === undefined ? model.lines : model.lines.filter((_, i) => visible[i] !== false));
+  return yRange(range?.min ?? null, range?.max ?? null);
+}
+
+/**
+ * A line's value at step i as the page shows it: in the metric's unit and in the display unit of the
+ * chart's value axis over `axis` (valueAxisRange), per second for a rate, and a percentile that is only
+ * a lower bound (in an open last bucket) as "≥ 10ms".
+ */
+export function formatLineValue(
+  model: ChartModel,
+  line: ChartLine,
+  i: number,
+  axis: readonly [number, number] = valueAxisRange(model),
+): string {
   const value = line.values[i];
   return line.atLeast?.[i] === true
     ? formatPercentile(value, model.unit, true)
-    : formatMetricValue(value, model.unit, model.perSecond);
+    : formatOnAxis(value, model.unit, model.perSecond, axis);
 }
 
 /** A line's newest value as the page shows it (the legend's "latest"), "–" when it has none. */
-export function formatLatest(model: ChartModel, line: ChartLine): string {
-  return formatLineValue(model, line, lastIndex(line.values));
+export function formatLatest(
+  model: ChartModel,
+  line: ChartLine,
+  axis: readonly [number, number] = valueAxisRange(model),
+): string {
+  return formatLineValue(model, line, lastIndex(line.values), axis);
 }
 
 /**

@@ -236,6 +236,27 @@ export function formatMetricValue(
   return `${significant(shown, digits)}${suffix(unit, display.symbol, shown, perSecond)}`;
 }
 
+/**
+ * One value in the display unit of a value axis over `axis` (stored units, the chart's y range), as its
+ * ticks write it: a legend or tooltip beside an axis in KiB/s says "0.977 KiB/s", not "1000 B/s". A
+ * plain duration still reads as a span's does ("1.53s"), and a percentage is one in any display.
+ */
+export function formatOnAxis(
+  value: number | null | undefined,
+  unit: MetricUnit,
+  perSecond: boolean,
+  axis: readonly [number, number],
+): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return "–";
+  const plainDuration = unit.kind === "duration" && !perSecond && unit.per === "";
+  if (plainDuration || unit.kind === "percent" || unit.kind === "ratio") {
+    return formatMetricValue(value, unit, perSecond);
+  }
+  const { display, factor } = displayFor(axis, unit);
+  const shown = (value * factor) / display.size;
+  return `${significant(shown)}${suffix(unit, display.symbol, shown, perSecond)}`;
+}
+
 /** 1-2-5 steps: the smallest of 1, 2, 2.5, 5 × 10^k that is at least `raw`. */
 function niceStep(raw: number): number {
   const exponent = Math.floor(Math.log10(raw));
