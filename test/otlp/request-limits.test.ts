@@ -273,6 +273,27 @@ describe("per-request limits", () => {
   });
 });
 
+describe("a log record's attributes past the bound", () => {
+  it("do not decide whether a kept attribute was bytes, in both encodings", () => {
+    // The first "blob" is bytes and kept; a repeat of it past the bound is dropped, so it says nothing.
+    const attributes = [
+      { key: "blob", value: { bytesValue: "AQID" } },
+      ...Array.from({ length: MAX_ATTRIBUTES_PER_LIST }, (_, i) => ({ key: `k${i}`, value: { intValue: String(i) } })),
+      { key: "blob", value: { stringValue: "text" } },
+    ];
+    const value = {
+      resourceLogs: [{ scopeLogs: [{ logRecords: [{ timeUnixNano: "1", body: { stringValue: "b" }, attributes }] }] }],
+    };
+    const received = { receivedUnixNano: 1n };
+    const fromJson = decodeLogRequestJson(value, received).logs[0];
+    const fromProtobuf = decodeLogRequestProtobuf(encodeExportRequestFromJson("/v1/logs", value), received).logs[0];
+    for (const decoded of [fromJson, fromProtobuf]) {
+      expect(decoded?.attributes.blob).toBe("AQID");
+      expect(decoded?.bytes?.attributes).toEqual(["blob"]);
+    }
+  });
+});
+
 describe("attributes, events and links per span", () => {
   const wideSpan = () => ({
     traceId: newTraceId(),

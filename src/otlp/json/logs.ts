@@ -5,7 +5,6 @@
  * Nesting past the depth bound is hostile: OtlpDecodeError. Unknown fields are ignored.
  */
 import { LOG_SEVERITIES } from "../../domain/log.js";
-import { noteBytesKey } from "../attributes.js";
 import type { RequestLimits } from "../limits.js";
 import {
   LogBatch,
@@ -28,7 +27,6 @@ import {
   either,
   endItem,
   isBytesAnyValue,
-  isObject,
   type JsonObject,
   readKeyValues,
 } from "./common.js";
@@ -176,11 +174,8 @@ function readRecordFields(s: JsonObject, w: WireLogRecord): void {
   w.severityText = asString(either(severityText, severityTextSnake), "severityText");
   w.body = anyValue(body, 1);
   w.bodyIsBytes = isBytesAnyValue(body);
-  const attributeList = asArray(attributes, "attributes");
-  w.attributesOverLimit = readKeyValues(attributeList, w.attributes, 1);
-  for (const kv of attributeList ?? []) {
-    if (isObject(kv) && typeof kv.key === "string") noteBytesKey(w.bytesKeys, kv.key, isBytesAnyValue(kv.value));
-  }
+  // Only the attributes kept say whether their key was bytes (not a repeat past the bound), as for spans.
+  w.attributesOverLimit = readKeyValues(asArray(attributes, "attributes"), w.attributes, 1, undefined, w.bytesKeys);
   w.droppedAttributesCount = asUint32(either(droppedAttributes, droppedAttributesSnake), "droppedAttributesCount");
   w.flags = asUint32(flags, "flags");
   w.traceId = asString(either(traceId, traceIdSnake), "traceId");
