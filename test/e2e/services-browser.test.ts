@@ -132,7 +132,18 @@ describe.skipIf(!available)("Services page operations in Chromium", () => {
     await shop.getByRole("link", { name: "33%" }).click();
     await page.waitForURL(/\/\?service=shop&q=/);
     expect(new URL(page.url()).searchParams.get("q")).toBe('service="shop" status=error (kind=server | kind=consumer)');
+    // ...of the page's window: from the start of its first minute (spans count in the minute they started).
+    const inWindow = (since: string | null) => {
+      const ms = Number(since);
+      return since !== null && ms % 60_000 === 0 && ms <= Date.now() - 15 * 60_000 && ms > Date.now() - 17 * 60_000;
+    };
+    expect(inWindow(new URL(page.url()).searchParams.get("since"))).toBe(true);
     await expect.poll(() => page.locator("[data-trace-id]").count()).toBe(3);
+    // So does the service's name.
+    await page.goto(`${app.base}/services?window=15m`);
+    await shop.getByRole("link", { name: "shop" }).click();
+    await page.waitForURL(/\/\?service=shop&since=\d+$/);
+    expect(inWindow(new URL(page.url()).searchParams.get("since"))).toBe(true);
     await page.goto(`${app.base}/services?window=15m`);
     await shop.waitFor();
 
@@ -164,9 +175,10 @@ describe.skipIf(!available)("Services page operations in Chromium", () => {
 
     // An operation opens its traces, slowest first.
     await entry.getByRole("link", { name: "GET /users/:id" }).click();
-    await page.waitForURL(/\/\?service=shop&q=.*&sort=duration$/);
+    await page.waitForURL(/\/\?service=shop&q=.*&sort=duration&since=\d+$/);
     const url = new URL(page.url());
     expect(url.searchParams.get("q")).toBe('service="shop" kind=server name="GET" http.route="/users/:id"');
+    expect(inWindow(url.searchParams.get("since"))).toBe(true);
     await expect.poll(() => page.locator("[data-trace-id]").count()).toBe(6);
 
     // An app whose framework span sits inside the HTTP server span: 4 requests, the inner operation marked.

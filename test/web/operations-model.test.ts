@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { OperationStatsJson } from "../../src/protocol";
-import { basisNote, operationSections, operationTracesHref } from "../../web/src/features/services/operations-model";
+import {
+  basisNote,
+  operationSections,
+  operationTracesHref,
+  windowListSince,
+} from "../../web/src/features/services/operations-model";
 
 const op = (group: OperationStatsJson["group"], name: string): OperationStatsJson => ({
   group,
@@ -26,6 +31,14 @@ describe("operations model", () => {
     expect(params.get("service")).toBe("api");
     expect(params.get("q")).toBe('service="api" kind=server name="GET" http.route="/a b"');
     expect(params.get("sort")).toBe("duration");
+    expect(params.has("since")).toBe(false);
+  });
+
+  it("keeps the page's window in the link, from the start of its first minute as the numbers count spans", () => {
+    const since = Date.UTC(2026, 0, 2, 10, 14, 37, 250);
+    const href = operationTracesHref("api", { query: 'service="api"' }, since);
+    expect(new URLSearchParams(href.slice(2)).get("since")).toBe(String(Date.UTC(2026, 0, 2, 10, 14)));
+    expect(windowListSince(undefined)).toBeUndefined();
   });
 
   it("puts entry operations, nested ones and outgoing calls apart, and internal ones only without entry spans", () => {

@@ -19,6 +19,7 @@ function OperationTable({
   showPeer,
   testId,
   rateUnit,
+  since,
 }: {
   title: string;
   service: string;
@@ -26,6 +27,7 @@ function OperationTable({
   showPeer: boolean;
   testId: string;
   rateUnit: RateUnit;
+  since: number | undefined;
 }) {
   return (
     <section class="operations-section" data-testid={testId}>
@@ -33,7 +35,13 @@ function OperationTable({
       {operations.length === 0 ? (
         <p class="muted">None in this window.</p>
       ) : (
-        <OperationRows service={service} operations={operations} showPeer={showPeer} rateUnit={rateUnit} />
+        <OperationRows
+          service={service}
+          operations={operations}
+          showPeer={showPeer}
+          rateUnit={rateUnit}
+          since={since}
+        />
       )}
     </section>
   );
@@ -47,10 +55,12 @@ function NestedOperations({
   service,
   operations,
   rateUnit,
+  since,
 }: {
   service: string;
   operations: readonly OperationStatsJson[];
   rateUnit: RateUnit;
+  since: number | undefined;
 }) {
   if (operations.length === 0) return null;
   const spans = operations.reduce((sum, op) => sum + op.count, 0);
@@ -61,7 +71,7 @@ function NestedOperations({
         {formatCount(spans)} {spans === 1 ? "span" : "spans"}): the same requests told again by a span inside them, such
         as a framework's inside the HTTP server's; not counted as requests
       </summary>
-      <OperationRows service={service} operations={operations} showPeer={false} rateUnit={rateUnit} />
+      <OperationRows service={service} operations={operations} showPeer={false} rateUnit={rateUnit} since={since} />
     </details>
   );
 }
@@ -71,11 +81,13 @@ function OperationRows({
   operations,
   showPeer,
   rateUnit,
+  since,
 }: {
   service: string;
   operations: readonly OperationStatsJson[];
   showPeer: boolean;
   rateUnit: RateUnit;
+  since: number | undefined;
 }) {
   return (
     <table class="services-table operations-table">
@@ -100,7 +112,7 @@ function OperationRows({
         {operations.map((op) => (
           <tr key={`${op.kind} ${op.name} ${op.peer ?? ""}`} data-operation={op.name} data-kind={op.kind}>
             <td class="operation-name">
-              <a href={operationTracesHref(service, op)} title={`Its traces, slowest first: ${op.query}`}>
+              <a href={operationTracesHref(service, op, since)} title={`Its traces, slowest first: ${op.query}`}>
                 {op.name}
               </a>{" "}
               <span class="faint operation-kind">{op.kind.toLowerCase()}</span>
@@ -188,9 +200,9 @@ export function OperationsPanel({ service, since }: { service: string; since: nu
       </h2>
       {tables.map((table) => (
         <Fragment key={table.testId}>
-          <OperationTable service={service} rateUnit={rateUnit} {...table} />
+          <OperationTable service={service} rateUnit={rateUnit} since={since} {...table} />
           {table.testId === "entry-operations" && (
-            <NestedOperations service={service} operations={sections.nested} rateUnit={rateUnit} />
+            <NestedOperations service={service} operations={sections.nested} rateUnit={rateUnit} since={since} />
           )}
         </Fragment>
       ))}

@@ -15,7 +15,7 @@ import { formatMetricValue } from "../metrics/metric-units";
 import { metricsHref } from "../metrics/metrics-url";
 import { keyMetricTitle } from "./key-metrics";
 import { OperationsPanel } from "./OperationsPanel";
-import { basisNote } from "./operations-model";
+import { basisNote, windowListSince } from "./operations-model";
 import { formatRate, formatRateIn, type RateUnit, rateBasisNote, rateUnitFor } from "./request-rate";
 import {
   nextServiceSort,
@@ -52,11 +52,11 @@ function requestsTitle(unit: RateUnit): string {
   );
 }
 
-function cell(service: ServiceStatsJson, key: ServiceSortKey, rateUnit: RateUnit) {
+function cell(service: ServiceStatsJson, key: ServiceSortKey, rateUnit: RateUnit, since: number | undefined) {
   switch (key) {
     case "name":
       return (
-        <a href={`/${filtersToSearch({ service: service.name })}`} class="service-chip" title="Show its traces">
+        <a href={`/${filtersToSearch({ service: service.name, since })}`} class="service-chip" title="Show its traces">
           <span class="service-dot" style={{ background: serviceColor(service.name) }} />
           {service.name}
         </a>
@@ -79,8 +79,8 @@ function cell(service: ServiceStatsJson, key: ServiceSortKey, rateUnit: RateUnit
           href={`/${filtersToSearch(
             // Root spans cannot be named in a query: a job's failures are its traces with an error.
             service.basis === "root"
-              ? { service: service.name, errorsOnly: true }
-              : { service: service.name, q: failedRequestsQuery(service.name) },
+              ? { service: service.name, errorsOnly: true, since }
+              : { service: service.name, q: failedRequestsQuery(service.name), since },
           )}`}
           class="error-text"
           title={`${formatCount(service.requestErrorCount)} failed of ${formatCount(service.requestCount)}: show the traces`}
@@ -221,7 +221,7 @@ export function ServicesPage() {
                 <tr key={service.name} data-service={service.name}>
                   {COLUMNS.map((column) => (
                     <td key={column.key} class={column.numeric ? "numeric" : ""}>
-                      {cell(service, column.key, rateUnit)}
+                      {cell(service, column.key, rateUnit, windowListSince(since))}
                     </td>
                   ))}
                   {keyMetrics.map((column) => (

@@ -1,11 +1,27 @@
 import type { OperationStatsJson, ServiceStatsJson } from "../../../../src/protocol";
 
 /**
- * The trace list for one operation's traces, slowest first: its service as the list's filter and
- * the operation's query (service, kind, span name and route or peer), sorted by duration.
+ * The trace list's `since` for the page's window (unix ms; undefined for everything stored): the start
+ * of the window's first minute, as the page counts each span in the minute it started, so the list
+ * holds the traces the numbers were taken from rather than every stored one.
  */
-export function operationTracesHref(service: string, operation: Pick<OperationStatsJson, "query">): string {
+export function windowListSince(since: number | undefined): number | undefined {
+  return since === undefined ? undefined : Math.floor(since / 60_000) * 60_000;
+}
+
+/**
+ * The trace list for one operation's traces, slowest first: its service as the list's filter, the
+ * operation's query (service, kind, span name and route or peer), sorted by duration, and the page's
+ * window (`since`, unix ms; undefined for everything stored).
+ */
+export function operationTracesHref(
+  service: string,
+  operation: Pick<OperationStatsJson, "query">,
+  since?: number,
+): string {
   const params = new URLSearchParams({ service, q: operation.query, sort: "duration" });
+  const from = windowListSince(since);
+  if (from !== undefined) params.set("since", String(from));
   return `/?${params.toString()}`;
 }
 
