@@ -122,6 +122,33 @@ describe.skipIf(!available)("comparing two traces, in Chromium", () => {
     await page.close();
   });
 
+  it("names both roots when the traces are of different operations, and counts one span as one", async () => {
+    const { app, browser } = suite;
+    const t0 = BigInt(Date.now()) * MS;
+    const checkout = run(t0, [
+      ["GET /checkout", null, 0, 1000],
+      ["GET /stock", 0, 50, 150],
+    ]);
+    const item = run(t0 + 2_000n * MS, [["GET /items/:id", null, 0, 997]]);
+    for (const r of [checkout, item]) {
+      expect((await postJson(app.base, jsonTraceRequest("frontend", r.spans))).status).toBe(200);
+    }
+    const page = await browser.newPage({ viewport: { width: 1280, height: 700 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/compare?a=${checkout.traceId}&b=${item.traceId}`);
+    await expect.poll(() => page.getByTestId("compare-card-b").textContent()).toMatch(/997ms · 1 span · /);
+    const root = page.getByTestId("compare-row").first().locator(".cmp-name");
+    expect(await root.textContent()).toBe("frontendGET /checkoutvsGET /items/:id");
+    expect(await root.getAttribute("title")).toBe("frontend · GET /checkout (A) vs frontend · GET /items/:id (B)");
+    // 3 ms less in 1 s: a change, not "−0%".
+    expect(await page.getByTestId("compare-summary").textContent()).toMatch(
+      /^Trace B took 3ms less than A \(−0\.3%\)/,
+    );
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
   it("shows both traces' names whole at 900 px, the facts moving under them", async () => {
     const { app, browser } = suite;
     const t0 = BigInt(Date.now()) * MS;

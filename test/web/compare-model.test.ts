@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import {
   compareTraces,
+  percentChange,
   previousRun,
   rootNote,
+  rowNames,
   SAME_WITHIN_TEXT,
   sameThresholdMs,
 } from "../../web/src/features/compare/compare-model";
@@ -139,5 +141,28 @@ describe("rootNote", () => {
     // Roots as long as their traces: nothing to add.
     const c = buildWaterfallTree([named("c1", null, "POST /checkout", 0, 300)]);
     expect(rootNote(c, b, b.totalMs - c.totalMs)).toBe("");
+  });
+});
+
+describe("the names and the percentage the page shows", () => {
+  it("names a row pairing two different roots by both, A's first, and any other row by its span", () => {
+    const first = buildWaterfallTree([
+      named("a1", null, "GET /checkout", 0, 150),
+      named("a2", "a1", "GET /stock", 50, 150),
+    ]);
+    const second = buildWaterfallTree([named("b1", null, "GET /items/:id", 0, 200)]);
+    const { rows } = compareTraces(first, second);
+    expect(rowNames(rows[0]!).map((n) => n.label)).toEqual(["GET /checkout", "GET /items/:id"]);
+    expect(rowNames(rows[1]!).map((n) => n.label)).toEqual(["GET /stock"]);
+    const same = compareTraces(first, first).rows[0]!;
+    expect(rowNames(same).map((n) => n.label)).toEqual(["GET /checkout"]);
+  });
+
+  it("never writes a real change as 0%", () => {
+    expect(percentChange(-0.433, 154)).toBe("−0.3%");
+    expect(percentChange(47.2, 154)).toBe("+31%");
+    expect(percentChange(0.01, 1000)).toBe("+0.001%");
+    expect(percentChange(0, 154)).toBe("");
+    expect(percentChange(5, 0)).toBe("");
   });
 });

@@ -7,7 +7,7 @@ import { clipText } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
 import { buildWaterfallTree, type WaterfallTree } from "../trace-view/waterfall-model";
 import { CompareRows } from "./CompareRows";
-import { compareTraces, rootNote, SAME_WITHIN_TEXT } from "./compare-model";
+import { compareTraces, percentChange, rootNote, SAME_WITHIN_TEXT } from "./compare-model";
 import "./compare.css";
 
 const TRACE_ID = /^[0-9a-f]{32}$/i;
@@ -96,7 +96,7 @@ function Comparison({ first, second, onSwap }: { first: TraceResponse; second: T
   const comparison = useMemo(() => compareTraces(treeA, treeB), [treeA, treeB]);
   const [onlyChanges, setOnlyChanges] = useState(false);
   const { totals } = comparison;
-  const ratio = treeA.totalMs > 0 ? totals.deltaMs / treeA.totalMs : 0;
+  const percent = percentChange(totals.deltaMs, treeA.totalMs);
   return (
     <div class="cmp-page">
       <header class="cmp-header">
@@ -114,7 +114,7 @@ function Comparison({ first, second, onSwap }: { first: TraceResponse; second: T
             {totals.deltaMs === 0
               ? "as long as A"
               : `${formatDuration(Math.abs(totals.deltaMs))} ${totals.deltaMs > 0 ? "longer" : "less"} than A${
-                  treeA.totalMs > 0 ? ` (${ratio > 0 ? "+" : "−"}${Math.abs(ratio * 100).toFixed(0)}%)` : ""
+                  percent === "" ? "" : ` (${percent})`
                 }`}
           </b>
           {rootNote(treeA, treeB, totals.deltaMs)} ·{" "}
@@ -155,7 +155,7 @@ function TraceCard({ label, trace, tree }: { label: string; trace: TraceResponse
         {clipText(trace.name) || "(no spans)"}
       </a>
       <span class="cmp-card-facts">
-        {formatDuration(tree.totalMs)} · {formatCount(tree.nodes.length)} spans
+        {formatDuration(tree.totalMs)} · {formatCount(tree.nodes.length)} {tree.nodes.length === 1 ? "span" : "spans"}
         {tree.errorCount > 0 ? ` · ${formatCount(tree.errorCount)} failing` : ""} ·{" "}
         {tree.nodes.length > 0 ? formatAbsolute(nanosToMillis(tree.startNanos)) : "–"}
       </span>

@@ -1,8 +1,9 @@
+import { Fragment } from "preact";
 import { VirtualList } from "../../components/VirtualList";
 import { formatDuration } from "../../lib/format";
 import { serviceColor } from "../../lib/service-color";
 import type { WaterfallNode } from "../trace-view/waterfall-model";
-import { type CompareRow, SAME_WITHIN_TEXT, sameThresholdMs, signed } from "./compare-model";
+import { type CompareRow, rowNames, SAME_WITHIN_TEXT, sameThresholdMs, signed } from "./compare-model";
 
 const ROW_HEIGHT = 28;
 const MAX_INDENT_DEPTH = 30;
@@ -40,14 +41,21 @@ export function CompareRows({ rows, scaleMs }: { rows: CompareRow[]; scaleMs: nu
 }
 
 function Row({ row, scaleMs }: { row: CompareRow; scaleMs: number }) {
-  const node = (row.b ?? row.a)!;
+  const names = rowNames(row);
+  const first = names[0]!;
+  const title = names.map((name, i) => `${name.service} · ${name.label}${names.length > 1 ? ` (${"AB"[i]})` : ""}`);
   return (
     <div class={`cmp-row ${row.change}`} data-change={row.change} data-testid="compare-row">
-      <span class="cmp-name" title={`${node.span.service} · ${node.label}`}>
+      <span class="cmp-name" title={title.join(" vs ")}>
         <span class="cmp-indent" style={{ width: Math.min(row.depth, MAX_INDENT_DEPTH) * 14 }} />
-        <span class="service-dot" style={{ background: serviceColor(node.span.service) }} />
-        <span class="cmp-service">{node.span.service}</span>
-        <span class="cmp-label">{node.label}</span>
+        <span class="service-dot" style={{ background: serviceColor(first.service) }} />
+        {names.map((name, i) => (
+          <Fragment key={i}>
+            {i > 0 && <span class="cmp-versus">vs</span>}
+            {(i === 0 || name.service !== first.service) && <span class="cmp-service">{name.service}</span>}
+            <span class="cmp-label">{name.label}</span>
+          </Fragment>
+        ))}
         {row.change === "added" || row.change === "missing" ? (
           <span class={`badge cmp-badge ${row.change}`}>{CHANGE_TEXT[row.change]}</span>
         ) : null}

@@ -134,6 +134,25 @@ export function compareTraces(first: WaterfallTree, second: WaterfallTree): Comp
   return { rows, totals };
 }
 
+/**
+ * What a row is called: its span's service and label, or, when it pairs two spans that differ (the
+ * roots of two different operations, paired whatever their names), A's and then B's.
+ */
+export function rowNames(row: Pick<CompareRow, "a" | "b">): { service: string; label: string }[] {
+  const nodes = row.a && row.b && stepKey(row.a) !== stepKey(row.b) ? [row.a, row.b] : [(row.b ?? row.a)!];
+  return nodes.map((node) => ({ service: node.span.service, label: node.label }));
+}
+
+/**
+ * A change as a share of the baseline: "+31%", "−0.3%" (below 1% to one significant digit, so a real
+ * change never reads "−0%"); "" without a baseline or a change.
+ */
+export function percentChange(deltaMs: number, baseMs: number): string {
+  if (!(baseMs > 0) || deltaMs === 0) return "";
+  const percent = (Math.abs(deltaMs) / baseMs) * 100;
+  return `${deltaMs > 0 ? "+" : "−"}${percent >= 1 ? percent.toFixed(0) : percent.toPrecision(1)}%`;
+}
+
 /** "+12.0ms" / "−3.1ms" / "±0". */
 export function signed(ms: number): string {
   if (ms === 0) return "±0";
