@@ -4,6 +4,7 @@ import {
   chartData,
   dataTimeRange,
   denseSpan,
+  durationRange,
   durationTickLabels,
   durationTicks,
   focusPoints,
@@ -86,6 +87,24 @@ describe("durationTicks", () => {
     expect(durationTicks(0.5, 20_000)).toEqual([1, 10, 100, 1000, 10_000]);
     expect(durationTicks(3, 400)).toEqual([5, 10, 20, 50, 100, 200]);
     expect(durationTicks(0, 10)).toEqual([]);
+  });
+
+  it("marks evenly spaced round values on a range too narrow for two of those", () => {
+    expect(durationTicks(122, 199)).toEqual([140, 160, 180]);
+    expect(durationTicks(0.21, 0.29)).toEqual([0.22, 0.24, 0.26, 0.28]);
+  });
+});
+
+describe("durationRange", () => {
+  it("fits the durations with a little room, not whole powers of ten", () => {
+    const [low, high] = durationRange(153, 159);
+    expect(low).toBeCloseTo(122.4, 1);
+    expect(high).toBeCloseTo(198.75, 1);
+    // Over decades: a tenth of the spread either side.
+    const [wideLow, wideHigh] = durationRange(1, 10_000);
+    expect(wideLow).toBeCloseTo(10 ** -0.4, 5);
+    expect(wideHigh).toBeCloseTo(10 ** 4.4, 1);
+    expect(durationRange(null, null)).toEqual([1, 1000]);
   });
 });
 

@@ -9,6 +9,7 @@ import {
   brushFilters,
   chartData,
   dataTimeRange,
+  durationRange,
   durationTickLabels,
   durationTicks,
   focusPoints,
@@ -61,7 +62,7 @@ function scatterOptions(theme: ChartTheme, handlers: { current: Handlers }): Omi
     legend: { show: false },
     scales: {
       x: { time: true, range: (u) => dataTimeRange(u.data[0]) },
-      y: { distr: 3, log: 10 },
+      y: { distr: 3, log: 10, range: (_u, min, max) => durationRange(min, max) },
     },
     axes: [
       timeAxis(theme),

@@ -188,7 +188,30 @@ function timeFilters(from: number, to: number): Pick<ListFilters, "since" | "unt
   return { since: Math.max(0, Math.floor(from * 1000)), until: Math.max(0, Math.ceil(to * 1000)) };
 }
 
-/** Ticks for the log duration axis: each power of ten in range, and 2× and 5× when there are few. */
+/**
+ * The duration axis's range for durations from `min` to `max` (ms; null without data): the data with
+ * a tenth of its spread (on the log scale, at least ×1.25) either side, so points on the edges stay
+ * whole. Not widened to whole powers of ten, as uPlot's log scale would: traces from 153 to 159 ms
+ * would sit in a thin line at the foot of a 100 ms – 1 s axis, and a brushed selection could not be
+ * shown on its own to be brushed again.
+ */
+export function durationRange(min: number | null, max: number | null): [number, number] {
+  if (min === null || max === null || !(min > 0) || !(max >= min)) return [1, 1000];
+  const pad = Math.max(Math.log10(1.25), Math.log10(max / min) * 0.1);
+  return [Math.max(MIN_CHART_MS / 2, 10 ** (Math.log10(min) - pad)), 10 ** (Math.log10(max) + pad)];
+}
+
+/** A round step near `raw`: 1, 2 or 5 times a power of ten. */
+function roundStep(raw: number): number {
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const scaled = raw / power;
+  return (scaled < 1.5 ? 1 : scaled < 3.5 ? 2 : scaled < 7.5 ? 5 : 10) * power;
+}
+
+/**
+ * Ticks for the log duration axis: each power of ten in range, and 2× and 5× when there are few; on a
+ * range too narrow for two of those (120–200 ms), evenly spaced round values (140, 160, 180 ms).
+ */
 export function durationTicks(min: number, max: number): number[] {
   if (!(min > 0) || !(max >= min)) return [];
   const low = Math.floor(Math.log10(min));
@@ -201,7 +224,11 @@ export function durationTicks(min: number, max: number): number[] {
       if (tick >= min && tick <= max) ticks.push(tick);
     }
   }
-  return ticks;
+  if (ticks.length >= 2 || max === min) return ticks;
+  const step = roundStep((max - min) / 3);
+  const even: number[] = [];
+  for (let tick = Math.ceil(min / step) * step; tick <= max; tick += step) even.push(Number(tick.toPrecision(12)));
+  return even;
 }
 
 /**
