@@ -118,6 +118,8 @@ describe.skipIf(!available)("a trace's overview, zoom, critical path and self ti
     const critical = () =>
       page.locator(".tv-row.critical").evaluateAll((rows) => rows.map((row) => row.getAttribute("data-span-id")));
     const button = page.getByRole("button", { name: "Critical path" });
+    // It says whose end the path decides: the root span's, not a consumer's running on after it.
+    expect(await button.getAttribute("title")).toMatch(/decided when the root span ended; work that runs on after it/);
     await button.click();
     await expect.poll(critical).toEqual([id.root, id.auth, id.db, id.render, id.template]);
     await expect.poll(() => page.locator(".tv-row.off-critical").getAttribute("data-span-id")).toBe(id.log);

@@ -48,7 +48,7 @@ export function WaterfallToolbar(props: WaterfallToolbarProps) {
           type="button"
           class="button"
           aria-pressed={props.highlight === "critical"}
-          title="Highlight the critical path: the chain of spans that decided when the trace ended (c)"
+          title="Highlight the critical path: the chain of spans that decided when the root span ended; work that runs on after it, such as a queue consumer's, is not on it (c)"
           onClick={() => props.onHighlight(props.highlight === "critical" ? null : "critical")}
         >
           Critical path

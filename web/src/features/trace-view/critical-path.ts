@@ -1,5 +1,6 @@
 /**
- * The critical path: the chain of spans that decided when the trace ended. Starting at the root,
+ * The critical path: the chain of spans that decided when the root span ended (work that runs on
+ * after it, such as a queue consumer's, is not on it: the request's path, as Jaeger draws it). Starting at the root,
  * the child that finished last is on it; before that child started, the child that finished last
  * before then; and so on down every level (a child running past its parent's end counts up to that
  * end). Waiting that no child covers is the parent's own time. Pure, over the waterfall tree.
