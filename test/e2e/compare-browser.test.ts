@@ -122,6 +122,25 @@ describe.skipIf(!available)("comparing two traces, in Chromium", () => {
     await page.close();
   });
 
+  it("finds the previous run of a route requested with another id", async () => {
+    const { app, browser } = suite;
+    const t0 = BigInt(Date.now()) * MS;
+    const earlier = run(t0, [["GET /items/1019", null, 0, 190]]);
+    const later = run(t0 + 1_000n * MS, [["GET /items/1020", null, 0, 200]]);
+    for (const r of [earlier, later]) {
+      expect((await postJson(app.base, jsonTraceRequest("catalog", r.spans))).status).toBe(200);
+    }
+    const page = await browser.newPage({ viewport: { width: 1280, height: 700 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/traces/${later.traceId}`);
+    await page.getByText("Compare", { exact: true }).first().click();
+    await page.getByRole("button", { name: "With the previous trace of this operation" }).click();
+    await page.waitForURL(`**/compare?a=${earlier.traceId}&b=${later.traceId}`);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
   it("names both roots when the traces are of different operations, and counts one span as one", async () => {
     const { app, browser } = suite;
     const t0 = BigInt(Date.now()) * MS;
@@ -142,9 +161,7 @@ describe.skipIf(!available)("comparing two traces, in Chromium", () => {
     expect(await root.textContent()).toBe("frontendGET /checkoutvsGET /items/:id");
     expect(await root.getAttribute("title")).toBe("frontend · GET /checkout (A) vs frontend · GET /items/:id (B)");
     // 3 ms less in 1 s: a change, not "−0%".
-    expect(await page.getByTestId("compare-summary").textContent()).toMatch(
-      /^Trace B took 3ms less than A \(−0\.3%\)/,
-    );
+    expect(await page.getByTestId("compare-summary").textContent()).toMatch(/^Trace B took 3ms less than A \(−0\.3%\)/);
     await page.close();
     expect(problems).toEqual([]);
   });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
   compareTraces,
+  operationNameFilter,
+  operationNameOf,
   percentChange,
   previousRun,
   rootNote,
@@ -125,6 +127,20 @@ describe("previousRun", () => {
     ];
     expect(previousRun(candidates, current)?.traceId).toBe("previous");
     expect(previousRun([current, summary("later", "POST /checkout", "shop", t + 200n)], current)).toBeNull();
+  });
+
+  it("takes a run of the same route with other ids as a run of the operation", () => {
+    const current = summary("c", "GET /items/1020", "frontend", t + 100n);
+    const candidates = [
+      current,
+      summary("other-route", "GET /items/1019/reviews", "frontend", t + 90n),
+      summary("previous", "GET /items/1019", "frontend", t + 80n),
+      summary("older", "GET /items/1018", "frontend", t + 70n),
+    ];
+    expect(previousRun(candidates, current)?.traceId).toBe("previous");
+    expect(operationNameOf("GET /items/1020")).toBe("GET /items/:id");
+    expect(operationNameFilter("GET /items/1020")).toBe("GET /items/");
+    expect(operationNameFilter("sync inventory")).toBe("sync inventory");
   });
 });
 

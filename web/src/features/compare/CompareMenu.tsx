@@ -2,7 +2,7 @@ import { useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import type { TraceSummaryJson } from "../../../../src/protocol";
 import { api } from "../../api/client";
-import { previousRun } from "./compare-model";
+import { operationNameFilter, operationNameOf, previousRun } from "./compare-model";
 
 /** How many trace list pages (of 200) are searched for an earlier run of the operation. */
 const MAX_PAGES = 5;
@@ -26,7 +26,7 @@ export function CompareMenu({
       let cursor: string | undefined;
       for (let page = 0; page < MAX_PAGES; page++) {
         const list = await api.traces({
-          name: current.name,
+          name: operationNameFilter(current.name),
           service: current.service,
           limit: 200,
           ...(cursor ? { cursor } : {}),
@@ -36,7 +36,7 @@ export function CompareMenu({
         cursor = list.nextCursor;
         if (!cursor) break;
       }
-      setMessage(`No earlier trace of “${current.name}” from ${current.service} is stored.`);
+      setMessage(`No earlier trace of “${operationNameOf(current.name)}” from ${current.service} is stored.`);
     } catch (error) {
       setMessage(error instanceof Error ? error.message : String(error));
     } finally {

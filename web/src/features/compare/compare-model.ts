@@ -2,6 +2,7 @@
  * Two runs of the same request side by side: span trees aligned by service and name path, with
  * duration deltas and the spans one run has and the other lacks. Pure, over two waterfall trees.
  */
+import { ID_PLACEHOLDER, routeNameOf } from "../../../../src/domain/trace-name";
 import type { TraceSummaryJson } from "../../../../src/protocol";
 import { formatDuration } from "../../lib/format";
 import type { WaterfallNode, WaterfallTree } from "../trace-view/waterfall-model";
@@ -160,17 +161,37 @@ export function signed(ms: number): string {
 }
 
 /**
- * The trace of the same operation (same name and root service) that started last before `current`,
- * among `candidates` (a trace list page); null when none did.
+ * The operation a trace runs, from the name it is listed under: a method-and-path name with its ids
+ * templated (`GET /items/1020` → `GET /items/:id`, as the Services page groups requests), so runs of
+ * one route with other ids are runs of the same operation; any other name as it is.
+ */
+export function operationNameOf(traceName: string): string {
+  return routeNameOf(traceName, {});
+}
+
+/**
+ * The trace list's `name` filter (text in the name) that finds the runs of a trace's operation: the
+ * longest part of the operation's name between its ids (`GET /items/` for `GET /items/:id`).
+ */
+export function operationNameFilter(traceName: string): string {
+  const parts = operationNameOf(traceName).split(ID_PLACEHOLDER);
+  return parts.reduce((longest, part) => (part.length > longest.length ? part : longest), "");
+}
+
+/**
+ * The trace of the same operation (same operation name, see operationNameOf, and root service) that
+ * started last before `current`, among `candidates` (a trace list page); null when none did.
  */
 export function previousRun(
   candidates: readonly TraceSummaryJson[],
   current: Pick<TraceSummaryJson, "traceId" | "name" | "service" | "startTimeUnixNano">,
 ): TraceSummaryJson | null {
   const start = BigInt(current.startTimeUnixNano);
+  const operation = operationNameOf(current.name);
   let best: TraceSummaryJson | null = null;
   for (const trace of candidates) {
-    if (trace.traceId === current.traceId || trace.name !== current.name || trace.service !== current.service) continue;
+    if (trace.traceId === current.traceId || trace.service !== current.service) continue;
+    if (trace.name !== current.name && operationNameOf(trace.name) !== operation) continue;
     const at = BigInt(trace.startTimeUnixNano);
     if (at >= start) continue;
     if (best === null || at > BigInt(best.startTimeUnixNano)) best = trace;
