@@ -270,4 +270,35 @@ describe.skipIf(!available)("Services page operations in Chromium", () => {
     await page.close();
     expect(problems).toEqual([]);
   });
+
+  it("loads an open service's operations once per refresh of the page while spans arrive, not twice", async () => {
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/services?window=15m&service=shop`);
+    await page.getByTestId("entry-operations").locator("tr[data-operation]").first().waitFor();
+    const loads = { services: 0, operations: 0 };
+    page.on("request", (request) => {
+      const path = new URL(request.url()).pathname;
+      if (path === "/api/services") loads.services++;
+      else if (path === "/api/services/shop/operations") loads.operations++;
+    });
+    const provider = new BasicTracerProvider({
+      resource: resourceFromAttributes({ "service.name": "shop" }),
+      spanProcessors: [new SimpleSpanProcessor(new OTLPTraceExporter({ url: `${app.base}/v1/traces` }))],
+    });
+    const tracer = provider.getTracer("refresh");
+    for (let i = 0; i < 12; i++) {
+      tracer.startSpan("GET /health", { kind: SpanKind.SERVER }).end();
+      await provider.forceFlush();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    await provider.shutdown();
+    await page.waitForTimeout(1500);
+    expect(loads.services).toBeGreaterThan(1);
+    // Each refresh of the table re-rendered the panel with a new window start, and that loaded it again.
+    expect(loads.operations).toBeLessThanOrEqual(loads.services + 1);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
 });

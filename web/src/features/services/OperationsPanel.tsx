@@ -2,6 +2,7 @@ import { Fragment } from "preact";
 import { useCallback, useEffect, useState } from "preact/hooks";
 import type { OperationStatsJson, ServiceOperationsResponse } from "../../../../src/protocol";
 import { api } from "../../api/client";
+import { windowSince } from "../../components/time-window";
 import { formatCount, formatDuration, formatPercent } from "../../lib/format";
 import { useCoalesced } from "../../lib/use-coalesced";
 import { useLiveMessages } from "../../state/live-context";
@@ -148,13 +149,15 @@ function OperationRows({
 }
 
 /** One service's operations in the chosen window: entry operations and outgoing calls apart; live. */
-export function OperationsPanel({ service, since }: { service: string; since: number | undefined }) {
+export function OperationsPanel({ service, windowKey }: { service: string; windowKey: string }) {
   const [body, setBody] = useState<ServiceOperationsResponse | null>(null);
   const [error, setError] = useState<string | null>(null);
 
+  // The window's start is taken when loading: as a prop it would be a new number at every render of
+  // the page (each refresh of its table), and each would load the panel again.
   const load = useCallback(() => {
     api
-      .serviceOperations(service, { since })
+      .serviceOperations(service, { since: windowSince(windowKey) })
       .then((answer) => {
         setBody(answer);
         setError(null);
@@ -163,7 +166,7 @@ export function OperationsPanel({ service, since }: { service: string; since: nu
         setBody(null);
         setError(reason instanceof Error ? reason.message : String(reason));
       });
-  }, [service, since]);
+  }, [service, windowKey]);
   useEffect(load, [load]);
   useLiveMessages(useCoalesced(load, 1000));
 
@@ -176,6 +179,7 @@ export function OperationsPanel({ service, since }: { service: string; since: nu
     );
   }
   if (body === null) return null;
+  const since = windowSince(windowKey);
   const sections = operationSections(body.service, body.operations);
   // One unit across the panel's tables, so an operation compares with the calls it makes.
   const rateUnit = rateUnitFor(body.operations.map((op) => op.ratePerSec));

@@ -246,7 +246,7 @@ export function ServicesPage() {
           </table>
         </div>
       )}
-      {selected !== null && <OperationsPanel key={selected} service={selected} since={since} />}
+      {selected !== null && <OperationsPanel key={selected} service={selected} windowKey={windowKey} />}
     </div>
   );
 }
