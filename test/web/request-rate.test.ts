@@ -61,6 +61,10 @@ describe("what the rates are per", () => {
     expect(burst).toBe(
       "Rates are per the 1.5s the stored spans cover (20:20:01.200 – 20:20:02.700), not per the time since.",
     );
+    // One request of 120 ms: rates are over a second at least, and the line does not call that the spans' time.
+    expect(rateBasisNote({ seconds: 1, fromMs: from, toMs: from + 120, idleSeconds: 0 }, true)).toBe(
+      "Rates are per 1s, the least they are taken over: the stored spans cover only 120ms (20:20:01.200 – 20:20:01.320).",
+    );
     expect(rateBasisNote({ seconds: 900, fromMs: from, toMs: from + 900_000, idleSeconds: 0 }, false)).toBe(
       "Rates are per the window's 15m, idle time included.",
     );

@@ -68,5 +68,11 @@ export function rateBasisNote(basis: ServicesResponse["rateBasis"], everything: 
   // Times of day when both ends fall on one day, else dates too.
   const at = stampDate(basis.fromMs, basis.toMs) === "none" ? formatClock : formatAbsolute;
   const idle = basis.idleSeconds > 0 ? `, less ${formatDuration(basis.idleSeconds * 1000)} in which nothing ran` : "";
-  return `Rates are per the ${length} the stored spans cover (${at(basis.fromMs)} – ${at(basis.toMs)}${idle}), not per the time since.`;
+  const span = `${at(basis.fromMs)} – ${at(basis.toMs)}${idle}`;
+  // The server takes rates over a second at least: spans covering less would read as bursts of thousands a second.
+  const coveredMs = basis.toMs - basis.fromMs - basis.idleSeconds * 1000;
+  if (coveredMs < basis.seconds * 1000 - 0.5) {
+    return `Rates are per ${length}, the least they are taken over: the stored spans cover only ${formatDuration(coveredMs)} (${span}).`;
+  }
+  return `Rates are per the ${length} the stored spans cover (${span}), not per the time since.`;
 }
