@@ -166,6 +166,30 @@ describe.skipIf(!available)("comparing two traces, in Chromium", () => {
     expect(problems).toEqual([]);
   });
 
+  it("says when A and B are one trace, and when no span changed", async () => {
+    const { app, browser } = suite;
+    const only = run(BigInt(Date.now()) * MS, [
+      ["GET /same", null, 0, 20],
+      ["SELECT same", 0, 2, 12],
+    ]);
+    expect((await postJson(app.base, jsonTraceRequest("shop", only.spans))).status).toBe(200);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 700 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/compare?a=${only.traceId}&b=${only.traceId}`);
+    await expect
+      .poll(() => page.getByTestId("compare-same-trace").textContent())
+      .toMatch(/^A and B are the same trace/);
+    // No span only in either: those counts are not coloured as if there were.
+    expect(await page.getByTestId("compare-summary").locator(".cmp-added-text, .cmp-missing-text").count()).toBe(0);
+    await page.getByLabel("Only changed spans").check();
+    await expect
+      .poll(() => page.getByTestId("compare-empty").textContent())
+      .toMatch(/^No span changed: all 2 are about the same/);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
   it("shows both traces' names whole at 900 px, the facts moving under them", async () => {
     const { app, browser } = suite;
     const t0 = BigInt(Date.now()) * MS;

@@ -97,6 +97,9 @@ function Comparison({ first, second, onSwap }: { first: TraceResponse; second: T
   const [onlyChanges, setOnlyChanges] = useState(false);
   const { totals } = comparison;
   const percent = percentChange(totals.deltaMs, treeA.totalMs);
+  const rows = onlyChanges
+    ? comparison.rows.filter((row) => row.change !== "same" || row.errorChange)
+    : comparison.rows;
   return (
     <div class="cmp-page">
       <header class="cmp-header">
@@ -108,6 +111,12 @@ function Comparison({ first, second, onSwap }: { first: TraceResponse; second: T
           </button>
           <TraceCard label="B" trace={second} tree={treeB} />
         </div>
+        {first.traceId === second.traceId && (
+          <p class="cmp-summary" data-testid="compare-same-trace">
+            A and B are the same trace: open another and choose <b>Compare</b> in its header to compare it with this
+            one.
+          </p>
+        )}
         <p class="cmp-summary" data-testid="compare-summary">
           Trace B took{" "}
           <b class={totals.deltaMs > 0 ? "cmp-slower" : totals.deltaMs < 0 ? "cmp-faster" : ""}>
@@ -121,8 +130,8 @@ function Comparison({ first, second, onSwap }: { first: TraceResponse; second: T
           <span class={totals.slower > 0 ? "cmp-slower" : ""}>{formatCount(totals.slower)} slower</span> ·{" "}
           <span class={totals.faster > 0 ? "cmp-faster" : ""}>{formatCount(totals.faster)} faster</span> ·{" "}
           {formatCount(totals.same)} about the same <span class="cmp-same-rule">({SAME_WITHIN_TEXT})</span> ·{" "}
-          <span class="cmp-added-text">{formatCount(totals.added)} only in B</span> ·{" "}
-          <span class="cmp-missing-text">{formatCount(totals.missing)} only in A</span>
+          <span class={totals.added > 0 ? "cmp-added-text" : ""}>{formatCount(totals.added)} only in B</span> ·{" "}
+          <span class={totals.missing > 0 ? "cmp-missing-text" : ""}>{formatCount(totals.missing)} only in A</span>
           <label class="cmp-only-changes">
             <input
               type="checkbox"
@@ -133,10 +142,14 @@ function Comparison({ first, second, onSwap }: { first: TraceResponse; second: T
           </label>
         </p>
       </header>
-      <CompareRows
-        rows={onlyChanges ? comparison.rows.filter((row) => row.change !== "same" || row.errorChange) : comparison.rows}
-        scaleMs={Math.max(treeA.totalMs, treeB.totalMs, 0.001)}
-      />
+      {rows.length === 0 ? (
+        <p class="page-message muted" data-testid="compare-empty">
+          No span changed: all {formatCount(comparison.rows.length)} are about the same ({SAME_WITHIN_TEXT}) and fail
+          alike.
+        </p>
+      ) : (
+        <CompareRows rows={rows} scaleMs={Math.max(treeA.totalMs, treeB.totalMs, 0.001)} />
+      )}
     </div>
   );
 }
