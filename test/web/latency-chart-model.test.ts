@@ -93,6 +93,13 @@ describe("durationTicks", () => {
     expect(durationTicks(122, 199)).toEqual([140, 160, 180]);
     expect(durationTicks(0.21, 0.29)).toEqual([0.22, 0.24, 0.26, 0.28]);
   });
+
+  it("keeps as many as the axis can label, powers of ten first", () => {
+    expect(durationTicks(160, 7800, 3)).toEqual([200, 1000, 5000]);
+    expect(durationTicks(0.5, 20_000, 3)).toEqual([1, 100, 10_000]);
+    expect(durationTicks(122, 199, 2)).toEqual([140, 180]);
+    expect(durationTicks(3, 400, 100)).toEqual([5, 10, 20, 50, 100, 200]);
+  });
 });
 
 describe("durationRange", () => {

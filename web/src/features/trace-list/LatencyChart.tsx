@@ -69,7 +69,10 @@ function scatterOptions(theme: ChartTheme, handlers: { current: Handlers }): Omi
       {
         ...themedAxis(theme),
         size: 56,
-        splits: (_u, _axis, min, max) => durationTicks(min, max),
+        // Every tick labelled, as many as fit: uPlot's own filter labels only those starting with 1 on a
+        // log axis, and an axis fitted to 160 ms – 7.8 s had one label, "1s".
+        splits: (u, _axis, min, max) => durationTicks(min, max, Math.max(2, Math.floor(u.over.clientHeight / 24))),
+        filter: (_u, splits) => splits,
         values: (_u, splits) => durationTickLabels(splits),
       },
     ],

@@ -210,9 +210,29 @@ function roundStep(raw: number): number {
 
 /**
  * Ticks for the log duration axis: each power of ten in range, and 2× and 5× when there are few; on a
- * range too narrow for two of those (120–200 ms), evenly spaced round values (140, 160, 180 ms).
+ * range too narrow for two of those (120–200 ms), evenly spaced round values (140, 160, 180 ms). At
+ * most `most` of them (as many as the axis has room to label): every second or third, powers of ten
+ * kept where they can be.
  */
-export function durationTicks(min: number, max: number): number[] {
+export function durationTicks(min: number, max: number, most = Number.POSITIVE_INFINITY): number[] {
+  const ticks = allDurationTicks(min, max);
+  if (ticks.length <= most) return ticks;
+  const every = Math.ceil(ticks.length / Math.max(1, most));
+  const isPower = (tick: number) => Number.isInteger(Math.log10(tick));
+  let best: number[] = [];
+  let bestPowers = -1;
+  for (let offset = 0; offset < every; offset++) {
+    const kept = ticks.filter((_, i) => i % every === offset);
+    const powers = kept.filter(isPower).length;
+    if (powers > bestPowers || (powers === bestPowers && kept.length > best.length)) {
+      best = kept;
+      bestPowers = powers;
+    }
+  }
+  return best;
+}
+
+function allDurationTicks(min: number, max: number): number[] {
   if (!(min > 0) || !(max >= min)) return [];
   const low = Math.floor(Math.log10(min));
   const high = Math.ceil(Math.log10(max));
