@@ -71,7 +71,9 @@ function scatterOptions(theme: ChartTheme, handlers: { current: Handlers }): Omi
         size: 56,
         // Every tick labelled, as many as fit: uPlot's own filter labels only those starting with 1 on a
         // log axis, and an axis fitted to 160 ms – 7.8 s had one label, "1s".
-        splits: (u, _axis, min, max) => durationTicks(min, max, Math.max(2, Math.floor(u.over.clientHeight / 24))),
+        // The plot's height from uPlot's own layout (canvas pixels): the overlay has none on the first draw.
+        splits: (u, _axis, min, max) =>
+          durationTicks(min, max, Math.max(2, Math.floor(u.bbox.height / (window.devicePixelRatio || 1) / 24))),
         filter: (_u, splits) => splits,
         values: (_u, splits) => durationTickLabels(splits),
       },
