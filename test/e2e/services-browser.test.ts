@@ -221,6 +221,10 @@ describe.skipIf(!available)("Services page operations in Chromium", () => {
     await expect
       .poll(() => page.getByTestId("internal-operations").locator("tr[data-operation]").allTextContents())
       .toEqual([expect.stringContaining("rebuild-index")]);
+    // The heading says what the service's row counts, in words that read (it read "headline: no entry spans: …").
+    expect(await page.locator(".operations-basis").textContent()).toBe(
+      "its row above counts its root spans, as it has no entry spans",
+    );
     await page.close();
     expect(problems).toEqual([]);
   });

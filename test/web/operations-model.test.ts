@@ -51,7 +51,13 @@ describe("operations model", () => {
       internal: null,
     });
     expect(operationSections({ basis: "root" }, ops).internal).toEqual([ops[2]]);
-    expect(basisNote({ basis: "root", requestCount: 3 })).toMatch(/root spans/);
-    expect(basisNote({ basis: "root", requestCount: 0 })).toMatch(/no entry or root spans/);
+    // Read after "its row above counts" in the panel's heading: a phrase, not a second "label: text".
+    expect(basisNote({ basis: "entry", requestCount: 3 })).toBe(
+      "requests: SERVER and CONSUMER spans, not those nested in another",
+    );
+    expect(basisNote({ basis: "root", requestCount: 3 })).toBe("its root spans, as it has no entry spans");
+    expect(basisNote({ basis: "root", requestCount: 0 })).toBe(
+      "nothing: no entry or root spans, only calls inside other services' traces",
+    );
   });
 });

@@ -200,7 +200,8 @@ export function OperationsPanel({ service, windowKey }: { service: string; windo
   return (
     <div class="operations-panel" data-testid="operations">
       <h2>
-        Operations of {service} <span class="muted operations-basis">headline: {basisNote(body.service)}</span>
+        Operations of {service}{" "}
+        <span class="muted operations-basis">its row above counts {basisNote(body.service)}</span>
       </h2>
       {tables.map((table) => (
         <Fragment key={table.testId}>

@@ -55,6 +55,6 @@ export function operationSections(
 /** What a service's headline numbers are of, in words. */
 export function basisNote(service: Pick<ServiceStatsJson, "basis" | "requestCount">): string {
   if (service.basis === "entry") return "requests: SERVER and CONSUMER spans, not those nested in another";
-  if (service.requestCount === 0) return "no entry or root spans: only calls inside other services' traces";
-  return "no entry spans: numbers of its root spans";
+  if (service.requestCount === 0) return "nothing: no entry or root spans, only calls inside other services' traces";
+  return "its root spans, as it has no entry spans";
 }
