@@ -171,6 +171,8 @@ describe.skipIf(!available)("Services page operations in Chromium", () => {
       ["POST payments", "3", "33%"],
     ]);
     await expect.poll(() => outgoing.textContent()).toContain("postgresql shop");
+    // The column of peers is headed as such, not "Calls" (which reads as a count beside Spans).
+    expect(await outgoing.locator("th").allTextContents()).toContain("Calls to");
     expect(await page.getByTestId("internal-operations").count()).toBe(0);
 
     // An operation opens its traces, slowest first.

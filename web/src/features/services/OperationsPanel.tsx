@@ -95,7 +95,7 @@ function OperationRows({
       <thead>
         <tr>
           <th>Operation</th>
-          {showPeer && <th>Calls</th>}
+          {showPeer && <th title="Who the calls go to: peer.service, else the database, queue or host">Calls to</th>}
           <th
             class="numeric"
             title={`Spans ${rateUnit.words}, averaged over the window; one unit for every table of this service, the largest in which its busiest operation reads at least 1`}
