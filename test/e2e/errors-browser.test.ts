@@ -93,8 +93,9 @@ describe.skipIf(!available)("the Errors page, in Chromium", () => {
     expect(problems).toEqual([]);
   });
 
-  it("says how many traces a group's errors are in when a request failed in two spans", async () => {
+  it("says how many traces a group's errors are in: a request told twice is one error, a retry another", async () => {
     const { app, browser } = suite;
+    // A request told by two SERVER spans (the TraceKit Node SDK's HTTP span and its Express span): one error each.
     for (let i = 0; i < 2; i++) {
       const traceId = newTraceId();
       const root = newSpanId();
@@ -121,11 +122,31 @@ describe.skipIf(!available)("the Errors page, in Chromium", () => {
         ]),
       );
     }
+    // A caller that tried twice, one request after the other: two errors in one trace.
+    const retried = newTraceId();
+    const caller = newSpanId();
+    const first = 1_700_000_100_000_000_000n;
+    for (const startNs of [first, first + 20_000_000n]) {
+      await postJson(
+        app.base,
+        jsonTraceRequest("two-spans", [
+          {
+            traceId: retried,
+            parentSpanId: caller,
+            name: "GET /fail",
+            kind: 2,
+            statusCode: 2,
+            startNs,
+            attributes: { "http.status_code": 500, "http.route": "/fail" },
+          },
+        ]),
+      );
+    }
     const page = await browser.newPage();
     page.setDefaultTimeout(15_000);
     await page.goto(`${app.base}/errors?service=two-spans`);
     const count = page.getByTestId("error-count");
-    await expect.poll(() => count.textContent()).toBe("4in 2 traces");
+    await expect.poll(() => count.textContent()).toBe("4in 3 traces");
     await expect(page.locator(".error-group").first().textContent()).resolves.toContain("GET /fail failed");
     // Its outer span failed after its inner one, but both are the group: its errors start here.
     expect(await page.getByTestId("error-origin").count()).toBe(0);
