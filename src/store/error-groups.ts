@@ -617,12 +617,23 @@ export class ErrorGroups {
    * is hidden. Which are hidden depends only on the errors stored, not on their order.
    */
   private tell(occurrence: Occurrence, telling: ErrorTelling): void {
-    const { traceId, spanId } = occurrence;
+    const { traceId } = occurrence;
     let tellings = this.tellings.get(traceId);
     if (tellings === undefined) {
+      // The maps are made at a trace's second error of an entry span: with one there is nothing to tell
+      // apart, and most failing traces have one (made for each, they took ~1 KB a failing trace).
+      const earlier = (this.byTrace.get(traceId) ?? []).filter((o) => o !== occurrence && o.telling !== null);
+      if (earlier.length === 0) return;
       tellings = { bySpan: new Map(), byParent: new Map() };
       this.tellings.set(traceId, tellings);
+      for (const o of earlier) this.place(tellings, o, o.telling as ErrorTelling);
     }
+    this.place(tellings, occurrence, telling);
+  }
+
+  /** Places `occurrence` among its trace's `tellings` (see tell). */
+  private place(tellings: TraceTellings, occurrence: Occurrence, telling: ErrorTelling): void {
+    const { spanId } = occurrence;
     const fingerprint = occurrence.group.fingerprint;
     const parent = telling.parentSpanId;
     if (parent !== null) {
