@@ -71,7 +71,7 @@ async function runImportOnce(args) {
 }
 
 function report(label, { summary, cpu }, serverCpu = Number.NaN) {
-  const spans = Number(/([\d,]+) spans,/.exec(summary)?.[1].replaceAll(",", ""));
+  const spans = Number(/([\d,]+) spans\b/.exec(summary)?.[1].replaceAll(",", ""));
   const seconds = Number(/in ([\d.]+) s/.exec(summary)?.[1]);
   if (spans !== SPANS) throw new Error(`${label}: expected ${SPANS} spans, got: ${summary}`);
   const cpuText = Number.isNaN(cpu)
