@@ -170,12 +170,15 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
   it("--otlp-http-port and --otlp-grpc-port print their endpoints and report their real ports in health", async () => {
     const run = start(["--port", "0", "--otlp-http-port", "0", "--otlp-grpc-port", "0", "--no-open"]);
     const { port } = await waitForUrl(run);
-    const httpLine = /^ {9}http:\/\/localhost:(\d+) {2}\(the same OTLP\/HTTP receiver\)$/m.exec(run.stdout());
-    const grpcLine = /^ {2}gRPC: {2}http:\/\/localhost:(\d+) {2}\(OTLP\/gRPC/m.exec(run.stdout());
+    const httpLine = /^( +)http:\/\/localhost:(\d+) {2}\(the same OTLP\/HTTP receiver\)$/m.exec(run.stdout());
+    const grpcLine = /^ {2}gRPC: +http:\/\/localhost:(\d+) {2}\(OTLP\/gRPC/m.exec(run.stdout());
+    // The second OTLP/HTTP address sits under the first, in the banner's column of values.
     expect(httpLine, run.stdout()).not.toBeNull();
     expect(grpcLine, run.stdout()).not.toBeNull();
+    const uiColumn = /^ {2}UI: +/m.exec(run.stdout())?.[0].length;
+    expect(httpLine?.[1]?.length).toBe(uiColumn);
     const health = await readJson(fetch(`http://127.0.0.1:${port}/api/health`));
-    expect(health.otlp.extraHttp.port).toBe(Number(httpLine?.[1]));
+    expect(health.otlp.extraHttp.port).toBe(Number(httpLine?.[2]));
     expect(health.otlp.grpc.port).toBe(Number(grpcLine?.[1]));
     run.child.kill("SIGTERM");
     expect(await run.exited).toBe(0);
@@ -205,7 +208,7 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
   it("names the gRPC status a refusal over --otlp-grpc-port was answered with", async () => {
     const run = start(["--port", "0", "--otlp-grpc-port", "0", "--no-open"]);
     await waitForUrl(run);
-    const grpcPort = Number(/^ {2}gRPC: {2}http:\/\/localhost:(\d+)/m.exec(run.stdout())?.[1]);
+    const grpcPort = Number(/^ {2}gRPC: +http:\/\/localhost:(\d+)/m.exec(run.stdout())?.[1]);
     const client = exportClient(grpcPort, OTLP_GRPC_SERVICES.traces);
     try {
       // One more resource group (field 1, empty) than a request may hold; a truncated one is malformed.

@@ -786,6 +786,6 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
     expect(noDb.code).toBe(1);
     expect(noDb.stderr.trim()).toBe(`error: no such file ${join(dir.path, "absent.db")}`);
     const help = await cli(["import", "--help"]);
-    expect(help.stdout).toMatch(/JSON Lines as the OpenTelemetry Collector's file exporter/);
+    expect(help.stdout).toMatch(/JSON Lines as the OpenTelemetry\s+Collector's\s+file\s+exporter/);
   });
 });
