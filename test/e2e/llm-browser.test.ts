@@ -140,7 +140,7 @@ describe.skipIf(!available)("the LLM page, in Chromium", () => {
     let rows: string[] = [];
     for (let x = box.x + 1; x < box.x + box.width && rows.length === 0; x += 3) {
       await page.mouse.move(x, box.y + box.height / 2);
-      rows = await byService.locator(".llm-tooltip-row").allTextContents();
+      rows = await byService.locator(".llm-tooltip .chart-tooltip-row").allTextContents();
     }
     expect(rows.sort()).toEqual(["assistant2", "search1"]);
     await page.mouse.move(0, 0);

@@ -144,17 +144,17 @@ function BucketTooltip(props: {
   const flip = props.left > props.u.bbox.width / (devicePixelRatio || 1) / 2;
   return (
     <div
-      class={`llm-tooltip${flip ? " flip" : ""}`}
+      class={`chart-tooltip llm-tooltip${flip ? " flip" : ""}`}
       style={{ left: `${props.left}px`, top: `${Math.max(0, props.top)}px` }}
       role="status"
     >
       <div class="muted">{stepRangeText(start * 1000, model.stepMs)}</div>
       {rows.length === 0 && <div class="muted">{NOTHING[props.measure]} in this bucket</div>}
       {rows.map((row) => (
-        <div key={row.key} class="llm-tooltip-row">
+        <div key={row.key} class="chart-tooltip-row">
           <span class="llm-swatch" style={{ background: props.colors[row.index] }} />
-          <span class="llm-tooltip-key">{clipText(row.key)}</span>
-          <span class="llm-tooltip-value">{formatMeasure(props.measure, row.value)}</span>
+          <span class="chart-tooltip-label">{clipText(row.key)}</span>
+          <span class="chart-tooltip-value">{formatMeasure(props.measure, row.value)}</span>
         </div>
       ))}
       {more > 0 && <div class="muted">and {more} more</div>}

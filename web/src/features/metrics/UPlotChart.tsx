@@ -1,6 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
+import "./chart-tooltip.css";
 import { loadedUPlot, loadUPlot } from "./uplot-loader";
 
 export interface UPlotChartProps {
