@@ -1,3 +1,4 @@
+import { base64ByteCount } from "../domain/base64.js";
 import type { LogRecordJson, LogSeverity, SpanJson, TraceSummaryJson } from "../protocol.js";
 import { BIDI_CONTROLS } from "./terminal-text.js";
 
@@ -107,19 +108,13 @@ function severityStyle(severity: LogSeverity, p: Palette): (text: string) => str
   return plain;
 }
 
-/** How many bytes base64 text stands for. */
-function base64Bytes(base64: string): number {
-  const padding = base64.endsWith("==") ? 2 : base64.endsWith("=") ? 1 : 0;
-  return Math.max(0, Math.floor((base64.length * 3) / 4) - padding);
-}
-
 /** `12:03:07.123  ERROR  checkout  payment failed for order 42  4bf92f35…` */
 export function logLine(log: LogRecordJson, p: Palette, now?: Date): string {
   const text = log.body === null ? "" : typeof log.body === "string" ? log.body : JSON.stringify(log.body);
   // A body sent as bytes arrives as base64, which alone reads as text.
   const body =
     log.bytes?.body === true && typeof log.body === "string"
-      ? `(base64 of ${count(base64Bytes(log.body), "byte")}) ${text}`
+      ? `(base64 of ${count(base64ByteCount(log.body), "byte")}) ${text}`
       : text;
   const level = log.severity === "UNSPECIFIED" ? log.severityText || "-" : log.severity;
   const parts = [
