@@ -50,9 +50,13 @@ const pad = (n: number, width = 2) => String(n).padStart(width, "0");
 export function clock(unixNano: string, now: Date = new Date()): string {
   const d = new Date(Number(BigInt(unixNano) / 1_000_000n));
   const time = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
-  const date = `${pad(d.getFullYear(), 4)}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-  const today = `${pad(now.getFullYear(), 4)}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
-  return date === today ? time : `${date} ${time}`;
+  const date = localDate(d);
+  return date === localDate(now) ? time : `${date} ${time}`;
+}
+
+/** `2026-03-01`, the local date. */
+function localDate(t: Date): string {
+  return `${pad(t.getFullYear(), 4)}-${pad(t.getMonth() + 1)}-${pad(t.getDate())}`;
 }
 
 export function duration(ms: number): string {
