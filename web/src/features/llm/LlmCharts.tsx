@@ -5,7 +5,7 @@ import type { LlmUsageResponse } from "../../../../src/protocol";
 import { formatCount, formatUsd } from "../../lib/format";
 import { clipText } from "../../lib/long-text";
 import { serviceColors } from "../../lib/service-color";
-import { themedAxis, timeAxis, windowRange } from "../metrics/chart-options";
+import { themedAxis, timeAxis, tooltipFlips, windowRange } from "../metrics/chart-options";
 import { stepRangeText } from "../metrics/metric-chart-model";
 import { UPlotChart } from "../metrics/UPlotChart";
 import { type ChartTheme, useChartTheme } from "../metrics/use-chart-theme";
@@ -141,7 +141,7 @@ function BucketTooltip(props: {
   const start = model.xs[idx];
   if (start === undefined) return null;
   const { rows, more } = bucketRows(model, idx);
-  const flip = props.left > props.u.bbox.width / (devicePixelRatio || 1) / 2;
+  const flip = tooltipFlips(props.u, props.left);
   return (
     <div
       class={`chart-tooltip llm-tooltip${flip ? " flip" : ""}`}

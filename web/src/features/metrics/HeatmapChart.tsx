@@ -3,6 +3,7 @@ import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type uPlot from "uplot";
 import type { MetricQueryResponse } from "../../../../src/protocol";
 import { formatCount } from "../../lib/format";
+import { tooltipFlips } from "./chart-options";
 import { bucketRangeText, heatmapRowRange } from "./heatmap-model";
 import { type HeatmapFrame, heatmapOptions } from "./heatmap-options";
 import { stepRangeText } from "./metric-chart-model";
@@ -67,7 +68,7 @@ export function HeatmapChart({ response, unit, theme, height, zoom }: HeatmapCha
     const count = heatmap.counts[cursor.idx]?.[bucket] ?? 0;
     const time = f.times[cursor.idx];
     if (bucket >= f.first && bucket <= f.last && time !== undefined) {
-      const flip = cursor.left > u.bbox.width / (devicePixelRatio || 1) / 2;
+      const flip = tooltipFlips(u, cursor.left);
       tip = (
         <div
           class={`chart-tooltip${flip ? " flip" : ""}`}

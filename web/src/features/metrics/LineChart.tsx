@@ -3,7 +3,7 @@ import { useMemo, useRef, useState } from "preact/hooks";
 import type uPlot from "uplot";
 import type { MetricExemplarJson } from "../../../../src/protocol";
 import { formatClock, shortId } from "../../lib/format";
-import { type ChartFrame, lineChartOptions } from "./chart-options";
+import { type ChartFrame, lineChartOptions, tooltipFlips } from "./chart-options";
 import {
   bandExtent,
   type ChartModel,
@@ -103,8 +103,7 @@ function Tooltip({
     typeof min === "number" && typeof max === "number" ? [min, max] : valueAxisRange(model, visible);
   const time = model.times[idx];
   if (time === undefined) return null;
-  const width = u.bbox.width / (devicePixelRatio || 1);
-  const flip = left > width / 2;
+  const flip = tooltipFlips(u, left);
   return (
     <div
       class={`chart-tooltip${flip ? " flip" : ""}`}

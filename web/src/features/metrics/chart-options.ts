@@ -163,6 +163,11 @@ function uPlotRatio(): number {
   return typeof devicePixelRatio === "number" && devicePixelRatio > 0 ? devicePixelRatio : 1;
 }
 
+/** Whether a tooltip at `left` (plot pixels) opens to the cursor's left: past the plot's middle. */
+export function tooltipFlips(u: uPlot, left: number): boolean {
+  return left > u.bbox.width / uPlotRatio() / 2;
+}
+
 export interface LineChartHooks {
   /** The cursor moved: the hovered step (null when the cursor left) and where, in plot pixels. */
   onCursor(idx: number | null, left: number, top: number): void;
