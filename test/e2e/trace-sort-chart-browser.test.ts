@@ -119,6 +119,18 @@ describe.skipIf(!available)("trace list sorting, latency chart and LLM mark, in 
     await expect
       .poll(() => page.getByTestId("selection-chip").textContent())
       .toMatch(/^Selection: started .+ – .+Clear selection$/);
+    // The chip's Clear selection reads as a link inside the chip: no box of its own, within the chip's edges.
+    const chip = page.getByTestId("selection-chip");
+    const clear = chip.getByRole("button", { name: "Clear selection" });
+    const look = await clear.evaluate((el) => {
+      const style = getComputedStyle(el);
+      return { border: style.borderTopColor, background: style.backgroundColor };
+    });
+    expect(look).toEqual({ border: "rgba(0, 0, 0, 0)", background: "rgba(0, 0, 0, 0)" });
+    const [chipBox, clearBox] = [(await chip.boundingBox())!, (await clear.boundingBox())!];
+    expect(clearBox.y).toBeGreaterThan(chipBox.y);
+    expect(clearBox.y + clearBox.height).toBeLessThan(chipBox.y + chipBox.height);
+    expect(clearBox.x + clearBox.width).toBeLessThan(chipBox.x + chipBox.width);
     // The minimum box shows the brushed minimum as a duration one would type.
     expect(await page.getByRole("searchbox", { name: /Minimum duration/ }).inputValue()).not.toMatch(/^\d+\.\d{4,}/);
 
