@@ -129,6 +129,21 @@ describe.skipIf(!available)("onboarding page in Chromium", () => {
     }
   });
 
+  it("says it is waiting for the first trace above the fold, at 800×600 as at 1440×900", async () => {
+    for (const [width, height] of [
+      [800, 600],
+      [1440, 900],
+    ] as const) {
+      await page.setViewportSize({ width, height });
+      await page.goto(app.base);
+      const status = page.getByTestId("waiting");
+      await expect.poll(() => status.textContent()).toContain("Waiting for the first trace");
+      const box = (await status.boundingBox())!;
+      expect(box.y + box.height, `${width}×${height}`).toBeLessThanOrEqual(height);
+      expect(await page.getByTestId("onboarding").evaluate((el) => el.scrollTop)).toBe(0);
+    }
+  });
+
   it("moves between set-ups with the arrow keys", async () => {
     await page.goto(app.base);
     const [first, second] = setupSnippets(app.base);

@@ -85,7 +85,8 @@ export function Onboarding({ connectAnother = false }: { connectAnother?: boolea
           tracekit-local is listening for OpenTelemetry traces at <code>{origin}</code>. Point your app at it and its
           traces appear here as they happen — nothing leaves this machine.
         </p>
-        {connectAnother && <SetupStatusLine />}
+        {/* Under the intro, on every window: one sees at once that the page is waiting and updates by itself. */}
+        <SetupStatusLine />
         {notice && (
           <div class="port-notice" role="note" data-testid="port-notice">
             <strong>{notice.title}</strong>
@@ -172,7 +173,6 @@ export function Onboarding({ connectAnother = false }: { connectAnother?: boolea
           </div>
           <CodeBlock code={`tracekit-local demo --url ${origin}`} />
         </div>
-        {!connectAnother && <SetupStatusLine />}
       </div>
     </div>
   );
