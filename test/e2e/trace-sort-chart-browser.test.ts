@@ -149,6 +149,70 @@ describe.skipIf(!available)("trace list sorting, latency chart and LLM mark, in 
     expect(problems).toEqual([]);
   });
 
+  it("brushes the chart from the keyboard: Tab to it, Shift+arrows draw a rectangle, Enter filters, Escape clears", async () => {
+    const { app, browser } = suite;
+    // Twenty traces, 10 ms to 200 ms: the longest the newest.
+    const spans = await storeOnly(20, (i) => BigInt((i + 1) * 10) * 1_000_000n);
+    const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/`);
+    await expect.poll(() => page.getByTestId("latency-caption").textContent()).toMatch(/^20 traces/);
+    const rowIds = () =>
+      page.locator(".trace-row").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-trace-id")));
+    await expect.poll(rowIds).toHaveLength(20);
+
+    // Tab from the Latency toggle reaches the plot, which says how to brush it and shows a cursor.
+    await page.getByRole("button", { name: /Latency/ }).focus();
+    await page.keyboard.press("Tab");
+    const chart = page.getByRole("application", { name: /Shift\+arrow keys draw a rectangle, Enter filters/ });
+    await expect.poll(() => chart.evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.getByTestId("latency-key-cursor").waitFor();
+    const hint = page.getByTestId("latency-keyboard");
+    expect(await hint.textContent()).toBe(
+      "arrows move the cursor, Shift+arrows draw a rectangle, Enter filters the list to it",
+    );
+
+    // A rectangle drawn and dropped with Escape changes nothing; the arrows do not move the list's selection.
+    await page.keyboard.press("Shift+ArrowRight");
+    await expect.poll(() => hint.textContent()).toMatch(/^Enter filters the list to: started /);
+    await page.keyboard.press("Escape");
+    await expect.poll(() => hint.textContent()).toMatch(/^arrows move the cursor/);
+    expect(new URL(page.url()).search).toBe("");
+    expect(await page.locator(".trace-row.selected").count()).toBe(0);
+
+    // The whole width, the top half of the plot: the slowest traces, Enter filters the list to them.
+    await page.keyboard.press("ArrowLeft");
+    for (let i = 0; i < 20; i++) await page.keyboard.press("Shift+ArrowRight");
+    for (let i = 0; i < 10; i++) await page.keyboard.press("Shift+ArrowDown");
+    expect(
+      await page.locator('[data-testid="latency-chart"] .u-select').evaluate((el) => el.clientHeight),
+    ).toBeGreaterThan(20);
+    expect(await page.locator(".trace-row.selected").count()).toBe(0);
+    await page.keyboard.press("Enter");
+    await expect.poll(() => new URL(page.url()).searchParams.get("maxDurationMs")).not.toBeNull();
+    const params = new URL(page.url()).searchParams;
+    expect(params.get("since")).toMatch(/^\d+$/);
+    expect(params.get("until")).toMatch(/^\d+$/);
+    const min = Number(params.get("minDurationMs") ?? 0);
+    const max = Number(params.get("maxDurationMs"));
+    const inRange = spans.filter((_, i) => (i + 1) * 10 >= min && (i + 1) * 10 <= max).map((span) => span.traceId);
+    expect(inRange.length).toBeGreaterThan(2);
+    expect(inRange.length).toBeLessThan(20);
+    expect(inRange).toContain(spans[19]?.traceId); // the slowest, at the top
+    await expect.poll(async () => [...(await rowIds())].sort()).toEqual([...inRange].sort());
+    await page.getByTestId("selection-chip").waitFor();
+
+    // Still on the chart, Escape with nothing drawn clears the selection.
+    expect(await chart.evaluate((el) => el === document.activeElement)).toBe(true);
+    await expect.poll(() => hint.textContent()).toMatch(/Esc clears the selection$/);
+    await page.keyboard.press("Escape");
+    await expect.poll(() => new URL(page.url()).search).toBe("");
+    await expect.poll(rowIds).toHaveLength(20);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
   it('opens a sorted list of more traces than a page with no false "new" and every trace in it', async () => {
     const { app, browser } = suite;
     // The newest the shortest: by duration, the newest (which the live feed's snapshot holds) are at

@@ -8,6 +8,7 @@ const SHORTCUTS: [string, string][] = [
   ["+ / − / 0", "in a trace: zoom the timeline in (around the selected span), out, or back to the whole trace"],
   ["[ / ]", "in a trace: move the zoomed timeline earlier / later"],
   ["c", "in a trace: highlight the critical path, or stop"],
+  ["Shift+arrows, Enter, Esc", "on the focused latency chart: draw a rectangle, filter the list to it, clear it"],
   ["/", "search on this page"],
   ["Enter / Shift+Enter", "in the trace search: next / previous match"],
   ["Esc", "leave the search, close this sheet or a log record's details, back to the list"],

@@ -1,3 +1,4 @@
+import type { JSX } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type uPlot from "uplot";
 import { formatAbsolute, formatCount, formatDuration } from "../../lib/format";
@@ -5,6 +6,7 @@ import type { ListFilters } from "../../state/trace-list-model";
 import { themedAxis, timeAxis } from "../metrics/chart-options";
 import { UPlotChart } from "../metrics/UPlotChart";
 import { type ChartTheme, useChartTheme } from "../metrics/use-chart-theme";
+import { BRUSH_STEPS, brushKey, brushRect, KEYBOARD_BRUSH_START, type KeyboardBrush } from "./keyboard-brush";
 import {
   brushFilters,
   chartData,
@@ -24,6 +26,9 @@ import { useLatencyPoints } from "./use-latency-points";
 const HEIGHT = 150;
 const NO_POINTS: readonly LatencyPoint[] = [];
 const OPEN_KEY = "tracekit-local.latency-chart";
+/** What a screen reader says of the focused chart: how to brush it from the keyboard. */
+export const KEYBOARD_LABEL =
+  "Latency chart: arrow keys move a cursor, Shift+arrow keys draw a rectangle, Enter filters the list to it, Escape clears it";
 
 function readOpen(): boolean {
   try {
@@ -96,6 +101,25 @@ function scatterOptions(theme: ChartTheme, handlers: { current: Handlers }): Omi
   };
 }
 
+/** The rectangle (shares of the plot) in the chart's values: the filters it stands for. */
+function rectFilters(u: uPlot, rect: NonNullable<ReturnType<typeof brushRect>>): ReturnType<typeof brushFilters> {
+  const { width, height } = plotBoxOf(u);
+  const x: [number, number] = [u.posToVal(rect.left * width, "x"), u.posToVal(rect.right * width, "x")];
+  const y: [number, number] = [u.posToVal(rect.bottom * height, "y"), u.posToVal(rect.top * height, "y")];
+  return brushFilters(x, y);
+}
+
+/** What the focused chart says of its keyboard brush, after the counts. */
+function keyboardText(filters: ReturnType<typeof brushFilters> | null, selected: boolean): string {
+  if (filters === null) {
+    return `arrows move the cursor, Shift+arrows draw a rectangle, Enter filters the list to it${selected ? ", Esc clears the selection" : ""}`;
+  }
+  const { since = 0, until = 0, minDurationMs = 0, maxDurationMs = 0 } = filters;
+  const [from, to] = [formatAbsolute(since), formatAbsolute(until)];
+  const window = `${from} – ${from.slice(0, 10) === to.slice(0, 10) ? to.slice(11) : to}`;
+  return `Enter filters the list to: started ${window}, ${formatDuration(minDurationMs)} – ${formatDuration(maxDurationMs)} · Esc drops it`;
+}
+
 /** What the caption says of the traces left off the axis's ends ("" for none). */
 function offAxisText({ before, after }: { before: readonly LatencyPoint[]; after: readonly LatencyPoint[] }): string {
   const parts = [
@@ -108,7 +132,8 @@ function offAxisText({ before, after }: { before: readonly LatencyPoint[]; after
 /**
  * The latency scatter above the trace list: the traces the filters match (the newest MAX_POINTS),
  * start time against duration on a log scale, failing traces in the error colour. Hovering names a
- * trace, clicking opens it, and dragging a rectangle filters the list to it.
+ * trace, clicking opens it, and dragging a rectangle filters the list to it. The plot takes focus, and
+ * then the keyboard brushes it (keyboard-brush.ts).
  */
 export function LatencyChart(props: {
   filters: ListFilters;
@@ -180,6 +205,45 @@ export function LatencyChart(props: {
     });
   };
 
+  // The keyboard brush: shown while the plot has focus from the keyboard (a click to open a trace
+  // focuses it too, and draws no cursor).
+  const [keyBrush, setKeyBrush] = useState<KeyboardBrush>(KEYBOARD_BRUSH_START);
+  const [keyboardOn, setKeyboardOn] = useState(false);
+  const keyRect = keyboardOn ? brushRect(keyBrush) : null;
+  const keyFilters = keyRect !== null && chart.current ? rectFilters(chart.current, keyRect) : null;
+  const drawnRect = useRef(false);
+  useEffect(() => {
+    const u = chart.current;
+    // Only a rectangle this draws is taken away: a mouse drag under way keeps its own.
+    if (!u || (keyRect === null && !drawnRect.current)) return;
+    const { width, height } = plotBoxOf(u);
+    const rect = keyRect ?? { left: 0, right: 0, top: 0, bottom: 0 };
+    u.setSelect(
+      {
+        left: rect.left * width,
+        top: rect.top * height,
+        width: (rect.right - rect.left) * width,
+        height: (rect.bottom - rect.top) * height,
+      },
+      false,
+    );
+    drawnRect.current = keyRect !== null;
+  });
+  const onPlotKey = (event: JSX.TargetedKeyboardEvent<HTMLDivElement>) => {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    const result = brushKey(keyBrush, event.key, event.shiftKey);
+    if (result === null) return;
+    if (result.kind === "clear") {
+      // Escape with no rectangle drawn clears the list's brushed selection (as its Clear selection chip).
+      if (props.filters.maxDurationMs === undefined) return;
+      props.onBrush({ since: undefined, until: undefined, minDurationMs: undefined, maxDurationMs: undefined });
+    }
+    if (result.kind === "apply" && chart.current) props.onBrush(rectFilters(chart.current, result.rect));
+    event.preventDefault(); // nor the list's own keys, nor the page's scrolling
+    setKeyBrush(result.brush);
+    setKeyboardOn(true);
+  };
+
   const toggle = () => {
     setOpen(!open);
     saveOpen(!open);
@@ -197,7 +261,12 @@ export function LatencyChart(props: {
               ? "0 traces"
               : loading && points.length === 0
                 ? "loading…"
-                : `${formatCount(points.length)} trace${points.length === 1 ? "" : "s"}${failing > 0 ? ` (${formatCount(failing)} failing, in red)` : ""}${capped ? `: the newest ${formatCount(MAX_POINTS)} of more that match` : ""}${offAxisText(focused)} · drag a rectangle to filter the list to it`}
+                : `${formatCount(points.length)} trace${points.length === 1 ? "" : "s"}${failing > 0 ? ` (${formatCount(failing)} failing, in red)` : ""}${capped ? `: the newest ${formatCount(MAX_POINTS)} of more that match` : ""}${offAxisText(focused)} · ${keyboardOn ? "" : "drag a rectangle to filter the list to it"}`}
+            {keyboardOn && points.length > 0 && (
+              <span role="status" data-testid="latency-keyboard">
+                {keyboardText(keyFilters, props.filters.maxDurationMs !== undefined)}
+              </span>
+            )}
           </span>
         )}
       </div>
@@ -208,7 +277,22 @@ export function LatencyChart(props: {
         </div>
       )}
       {open && points.length > 0 && (
-        <div class="latency-chart-plot" data-testid="latency-chart">
+        <div
+          class="latency-chart-plot"
+          data-testid="latency-chart"
+          role="application"
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: the plot takes the keys that brush it (an application, to a screen reader)
+          tabIndex={0}
+          aria-label={KEYBOARD_LABEL}
+          onKeyDown={onPlotKey}
+          onFocus={(event) => {
+            if (event.currentTarget.matches(":focus-visible")) setKeyboardOn(true);
+          }}
+          onBlur={() => {
+            setKeyboardOn(false);
+            setKeyBrush(KEYBOARD_BRUSH_START);
+          }}
+        >
           <UPlotChart
             options={options}
             data={data}
@@ -230,6 +314,17 @@ export function LatencyChart(props: {
                   />
                 ),
             )}
+          {keyboardOn && plotBox !== null && (
+            <div
+              class="latency-key-cursor"
+              style={{
+                left: `${plotBox.left + (keyBrush.cursor.x / BRUSH_STEPS) * plotBox.width}px`,
+                top: `${plotBox.top + (keyBrush.cursor.y / BRUSH_STEPS) * plotBox.height}px`,
+              }}
+              aria-hidden="true"
+              data-testid="latency-key-cursor"
+            />
+          )}
           {hovered && (
             <div
               class="latency-tooltip"
