@@ -41,9 +41,12 @@ export function traceSummaryToJson(summary: TraceSummary, prices: PriceList = BU
   };
 }
 
-function traceLlmToJson({ calls, inputTokens, outputTokens, models }: TraceLlm, prices: PriceList): TraceLlmJson {
+function traceLlmToJson(
+  { calls, inputTokens, outputTokens, noUsageCalls, models }: TraceLlm,
+  prices: PriceList,
+): TraceLlmJson {
   const { usd, unpricedCalls } = traceLlmCost(models, prices.table);
-  const counts = { calls, inputTokens, outputTokens, unpricedCalls };
+  const counts = { calls, inputTokens, outputTokens, unpricedCalls, noUsageCalls };
   return usd === null ? counts : { ...counts, usd };
 }
 

@@ -34,6 +34,11 @@ export interface TraceLlmJson {
   usd?: number;
   /** Calls whose model has no price (not in `usd`). */
   unpricedCalls: number;
+  /**
+   * Calls whose span reports no token count (a call that failed at the provider, say): counted as 0
+   * tokens and $0 in the totals, though what they used is unknown.
+   */
+  noUsageCalls: number;
 }
 
 export interface SpanEventJson {
@@ -94,6 +99,8 @@ export interface LlmCostJson {
   /** Input tokens count every input token; of them, those read from and written to a prompt cache. */
   cachedInputTokens: number;
   cacheWriteInputTokens: number;
+  /** False when the span reports no token count: the tokens (and `usd`) are then 0 for want of any, not known to be 0. */
+  usageReported: boolean;
   /** When the bundled prices were taken from the providers' lists. */
   pricesDate: string;
   /** Present when the matched price came from the `--prices` file. */
@@ -786,6 +793,8 @@ export interface LlmGroupJson {
   /** USD of the calls with a price; `unpriced` calls are not in it (their cost is unknown). */
   usd: number;
   unpriced: number;
+  /** Calls that reported no token count: in `calls`, but their tokens and cost (unknown) are not in the sums. */
+  noUsage: number;
   failed: number;
   p50Ms: number;
   p95Ms: number;

@@ -13,8 +13,8 @@ export interface RunTotals {
   spans: number;
   /** Traces with a failing span, as the trace list counts them. */
   failing: number;
-  /** LLM calls that name a model, what the priced ones cost, and how many have no price. */
-  llm?: { calls: number; usd: number; unpriced: number };
+  /** LLM calls that name a model, what the priced ones cost, how many have no price and how many reported no usage. */
+  llm?: { calls: number; usd: number; unpriced: number; noUsage: number };
   /** The run id the traces were found by; null when none carried it and the window's traces without one were counted. */
   runId: string | null;
   /** Log records of the window that carry the run's id (whatever the traces were found by). */
@@ -97,7 +97,7 @@ async function* pagesOf<P extends { nextCursor?: string }>(
 
 async function countTraces(base: string, window: RunWindow, runId: string | null, logs: number): Promise<RunTotals> {
   const totals: RunTotals = { traces: 0, spans: 0, failing: 0, runId, logs };
-  const llm = { calls: 0, usd: 0, unpriced: 0 };
+  const llm = { calls: 0, usd: 0, unpriced: 0, noUsage: 0 };
   for await (const page of pagesOf<TraceListResponse>(`${base}/api/traces`, window, runId)) {
     for (const trace of page.traces) {
       totals.traces += 1;
@@ -107,6 +107,8 @@ async function countTraces(base: string, window: RunWindow, runId: string | null
         llm.calls += trace.llm.calls;
         llm.usd += trace.llm.usd ?? 0;
         llm.unpriced += trace.llm.unpricedCalls;
+        // An instance from before calls without usage were counted does not say.
+        llm.noUsage += trace.llm.noUsageCalls ?? 0;
       }
     }
   }
@@ -144,10 +146,12 @@ function plural(n: number, one: string, many = `${one}s`): string {
 export function formatRunLine(totals: RunTotals, url: string): string {
   const parts = [plural(totals.spans, "span"), `${count(totals.failing)} failing`];
   if (totals.llm !== undefined) {
-    const { calls, usd, unpriced } = totals.llm;
+    const { calls, usd, unpriced, noUsage } = totals.llm;
     const priced = calls - unpriced;
     const cost = priced > 0 ? ` ≈ $${usd < 0.01 ? usd.toPrecision(2) : usd.toFixed(2)}` : "";
-    parts.push(`${plural(calls, "LLM call")}${cost}${unpriced > 0 ? ` (${unpriced} without a price)` : ""}`);
+    const unknown = [unpriced > 0 ? `${unpriced} without a price` : "", noUsage > 0 ? `${noUsage} without usage` : ""];
+    const notes = unknown.filter((note) => note !== "").join(", ");
+    parts.push(`${plural(calls, "LLM call")}${cost}${notes === "" ? "" : ` (${notes})`}`);
   }
   const what = `${plural(totals.traces, "trace")} (${parts.join(", ")})`;
   // Log records are the run's only by its id: those of other apps are not counted even beside their traces.

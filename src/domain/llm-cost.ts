@@ -7,17 +7,14 @@ import type { Attributes } from "./span.js";
 
 export type PriceTable = Readonly<Record<string, ModelPrice>>;
 
-export interface LlmCost {
-  /** The model as the span names it (response model, else the requested one). */
-  model: string;
+export interface LlmCost extends LlmUsage {
   /** The price table's entry it matched, or null: then there is no cost. */
   priceKey: string | null;
-  /** USD, or null when the model has no price. */
+  /**
+   * USD, or null when the model has no price. A call that reported no usage (`usageReported` false)
+   * counts 0 tokens, so 0 here: its cost is unknown, not nothing.
+   */
   usd: number | null;
-  inputTokens: number;
-  outputTokens: number;
-  cachedInputTokens: number;
-  cacheWriteInputTokens: number;
 }
 
 const DATE_SUFFIX = /(?:-\d{8}|-\d{4}-\d{2}-\d{2}|@\d{8}|-latest|-preview(?:-\d{2}-\d{2})?|-v\d+(?::\d+)?|:\d+)$/;
@@ -48,13 +45,14 @@ export function priceKeyOf(model: string, prices: PriceTable = MODEL_PRICES): st
   return best;
 }
 
-function tokens(attributes: Attributes, ...keys: string[]): number {
+/** The first of `keys` the span reports as a count of tokens, or null when it reports none. */
+function tokens(attributes: Attributes, ...keys: string[]): number | null {
   for (const key of keys) {
     const value = attributes[key];
     const n = typeof value === "number" ? value : typeof value === "string" ? Number(value) : Number.NaN;
     if (Number.isFinite(n) && n >= 0) return n;
   }
-  return 0;
+  return null;
 }
 
 /** The tokens one GenAI span reports, and its model. */
@@ -68,6 +66,11 @@ export interface LlmUsage {
   cachedInputTokens: number;
   /** Of `inputTokens`, those written to the provider's prompt cache. */
   cacheWriteInputTokens: number;
+  /**
+   * Whether the span reports any token count. A call that failed at the provider (a 429, a 500)
+   * usually reports none: its counts are then 0 for want of any, not because it used none.
+   */
+  usageReported: boolean;
 }
 
 /**
@@ -98,26 +101,31 @@ function inputLeavesOutCache(attributes: Attributes, scopeName: string, cached: 
 export function llmUsageOf(attributes: Attributes, scopeName = ""): LlmUsage | null {
   const named = attributes["gen_ai.response.model"] ?? attributes["gen_ai.request.model"];
   if (typeof named !== "string" || named.trim() === "") return null;
-  const reported = tokens(attributes, "gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens");
-  const outputTokens = tokens(attributes, "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens");
-  const read = tokens(
+  const input = tokens(attributes, "gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens");
+  const output = tokens(attributes, "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens");
+  const cacheRead = tokens(
     attributes,
     "gen_ai.usage.cache_read.input_tokens",
     "gen_ai.usage.cache_read_input_tokens",
     "gen_ai.usage.cached_tokens",
   );
-  const written = tokens(
+  const cacheWritten = tokens(
     attributes,
     "gen_ai.usage.cache_creation.input_tokens",
     "gen_ai.usage.cache_write.input_tokens",
     "gen_ai.usage.cache_creation_input_tokens",
   );
+  const usageReported = input !== null || output !== null || cacheRead !== null || cacheWritten !== null;
+  const reported = input ?? 0;
+  const outputTokens = output ?? 0;
+  const read = cacheRead ?? 0;
+  const written = cacheWritten ?? 0;
   const inputTokens = inputLeavesOutCache(attributes, scopeName, read + written, reported)
     ? reported + read + written
     : reported;
   const cachedInputTokens = Math.min(inputTokens, read);
   const cacheWriteInputTokens = Math.min(inputTokens - cachedInputTokens, written);
-  return { model: named, inputTokens, outputTokens, cachedInputTokens, cacheWriteInputTokens };
+  return { model: named, inputTokens, outputTokens, cachedInputTokens, cacheWriteInputTokens, usageReported };
 }
 
 /** Price per token of a model (USD per 1M tokens) by kind of token. */
@@ -175,15 +183,19 @@ export function costOf(usage: LlmUsage, priceKey: string | null, prices: PriceTa
  * (null when none has) and how many calls have none.
  */
 export function traceLlmCost(
-  models: readonly LlmUsage[] & readonly { calls: number }[],
+  models: readonly (Omit<LlmUsage, "usageReported"> & { calls: number })[],
   prices: PriceTable,
 ): { usd: number | null; unpricedCalls: number } {
   let usd: number | null = null;
   let unpricedCalls = 0;
   for (const model of models) {
-    const cost = costOf(model, priceKeyOf(model.model, prices), prices);
-    if (cost.usd === null) unpricedCalls += model.calls;
-    else usd = (usd ?? 0) + cost.usd;
+    const price = tokenPriceOf(priceKeyOf(model.model, prices), prices);
+    if (price === null) unpricedCalls += model.calls;
+    else
+      usd =
+        (usd ?? 0) +
+        tokenCost(model.inputTokens, model.outputTokens, model.cachedInputTokens, model.cacheWriteInputTokens, price) /
+          1e6;
   }
   return { usd, unpricedCalls };
 }

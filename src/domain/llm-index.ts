@@ -1,6 +1,6 @@
 /**
  * Every GenAI call of the stored traces, kept span by span in typed columns (model, service, start,
- * duration, tokens, failed) beside each call's details. A read adds up cells per minute (see
+ * duration, tokens, failed, usage reported) beside each call's details. A read adds up cells per minute (see
  * minute-rows.ts): per (model, service) pair its calls, token sums, failures and sorted durations,
  * rebuilt only for minutes that changed, so the LLM totals over a million stored spans sum a few
  * thousand cells; pairs are priced per model at read time (cost is linear in tokens, so pricing the
@@ -60,6 +60,8 @@ interface LlmCells extends SortedCells {
   /** The pair of each of the minute's rows, in their order. */
   rowPairs: Int32Array;
   failed: Int32Array;
+  /** Calls that reported no token count. */
+  noUsage: Int32Array;
   input: Float64Array;
   output: Float64Array;
   cached: Float64Array;
@@ -123,6 +125,8 @@ export class LlmIndex {
   private serviceCol = new Int32Array(INITIAL);
   private slotCol = new Int32Array(INITIAL);
   private failedCol = new Int32Array(INITIAL);
+  /** 1 for a call whose span reports no token count. */
+  private noUsageCol = new Int32Array(INITIAL);
   private startCol = new Float64Array(INITIAL);
   private durCol = new Float64Array(INITIAL);
   private inputCol = new Float64Array(INITIAL);
@@ -175,6 +179,7 @@ export class LlmIndex {
     this.serviceCol[i] = intern(this.services, this.serviceIds, call.service, itself);
     this.slotCol[i] = slot;
     this.failedCol[i] = call.failed ? 1 : 0;
+    this.noUsageCol[i] = call.usage.usageReported ? 0 : 1;
     this.startCol[i] = Number(call.startTimeUnixNano) / 1e6;
     this.durCol[i] = call.durationMs;
     this.inputCol[i] = call.usage.inputTokens;
@@ -236,6 +241,7 @@ export class LlmIndex {
       outputTokens: this.outputCol[i] as number,
       cachedInputTokens: this.cachedCol[i] as number,
       cacheWriteInputTokens: this.cacheWriteCol[i] as number,
+      usageReported: this.noUsageCol[i] === 0,
     };
     const ttft = this.ttftCol[i] as number;
     const streaming = this.streamingCol[i] as number;
@@ -288,6 +294,7 @@ export class LlmIndex {
       startCol,
       durCol,
       failedCol,
+      noUsageCol,
       inputCol,
       outputCol,
       cachedCol,
@@ -312,12 +319,13 @@ export class LlmIndex {
       const cacheWrite = cacheWriteCol[i] as number;
       const cost = price === null || price === undefined ? Number.NaN : this.costAt(i, price);
       const failed = failedCol[i] as number;
+      const noUsage = noUsageCol[i] as number;
       const duration = durCol[i] as number;
-      byModel.add(rowOf[model] as number, 1, input, output, cached, cacheWrite, cost, failed);
+      byModel.add(rowOf[model] as number, 1, input, output, cached, cacheWrite, cost, failed, noUsage);
       byModel.durationsOf(rowOf[model] as number).add(duration);
-      byService.add(service, 1, input, output, cached, cacheWrite, cost, failed);
+      byService.add(service, 1, input, output, cached, cacheWrite, cost, failed, noUsage);
       byService.durationsOf(service).add(duration);
-      all.add(0, 1, input, output, cached, cacheWrite, cost, failed);
+      all.add(0, 1, input, output, cached, cacheWrite, cost, failed, noUsage);
       all.durationsOf(0).add(duration);
       traces += byMinute.countSlot(slotCol[i] as number);
       const start = startCol[i] as number;
@@ -355,11 +363,12 @@ export class LlmIndex {
           const cost =
             price === null || price === undefined ? Number.NaN : tokenCost(input, output, cached, cacheWrite, price);
           const failed = cells.failed[c] as number;
-          byModel.add(rowOf[model] as number, count, input, output, cached, cacheWrite, cost, failed);
+          const noUsage = cells.noUsage[c] as number;
+          byModel.add(rowOf[model] as number, count, input, output, cached, cacheWrite, cost, failed, noUsage);
           byModel.durationsOf(rowOf[model] as number).addCell(cells, c);
-          byService.add(service, count, input, output, cached, cacheWrite, cost, failed);
+          byService.add(service, count, input, output, cached, cacheWrite, cost, failed, noUsage);
           byService.durationsOf(service).addCell(cells, c);
-          all.add(0, count, input, output, cached, cacheWrite, cost, failed);
+          all.add(0, count, input, output, cached, cacheWrite, cost, failed, noUsage);
           all.durationsOf(0).addCell(cells, c);
         }
         if (onlyService < 0) {
@@ -411,7 +420,7 @@ export class LlmIndex {
 
   /** One minute's calls `rows[0, n)` added up per (model, service) pair. */
   private cellsOf(rows: Int32Array, n: number): LlmCells {
-    const { modelCol, serviceCol, durCol, failedCol, inputCol, outputCol, cachedCol, cacheWriteCol } = this;
+    const { modelCol, serviceCol, durCol, failedCol, noUsageCol, inputCol, outputCol, cachedCol, cacheWriteCol } = this;
     const { durationOf, cellOf } = this.scratch.take(n);
     // Kept with the cells: the timeline reads each row's pair.
     const pairOf = new Int32Array(n);
@@ -434,6 +443,7 @@ export class LlmIndex {
     const cells = sortCells(pairOf, durationOf, n, this.pairCounts, cellOf);
     const cellCount = cells.keys.length;
     const failed = new Int32Array(cellCount);
+    const noUsage = new Int32Array(cellCount);
     const input = new Float64Array(cellCount);
     const output = new Float64Array(cellCount);
     const cached = new Float64Array(cellCount);
@@ -442,13 +452,14 @@ export class LlmIndex {
       const i = rows[r] as number;
       const c = cellOf[r] as number;
       failed[c] = (failed[c] as number) + (failedCol[i] as number);
+      noUsage[c] = (noUsage[c] as number) + (noUsageCol[i] as number);
       input[c] = (input[c] as number) + (inputCol[i] as number);
       output[c] = (output[c] as number) + (outputCol[i] as number);
       cached[c] = (cached[c] as number) + (cachedCol[i] as number);
       cacheWrite[c] = (cacheWrite[c] as number) + (cacheWriteCol[i] as number);
     }
     const slots = n >= CALLS_PER_SLOT_SUMS * cellCount ? this.slotSums(rows, n, cellOf, cellCount) : null;
-    return { ...cells, rowPairs: pairOf, failed, input, output, cached, cacheWrite, slots };
+    return { ...cells, rowPairs: pairOf, failed, noUsage, input, output, cached, cacheWrite, slots };
   }
 
   /** Whether the calls of each of a minute's slots all fall in one bucket of the timeline. */
@@ -629,6 +640,7 @@ export class LlmIndex {
     this.serviceCol = resized(this.serviceCol, capacity);
     this.slotCol = resized(this.slotCol, capacity);
     this.failedCol = resized(this.failedCol, capacity);
+    this.noUsageCol = resized(this.noUsageCol, capacity);
     this.startCol = resized(this.startCol, capacity);
     this.durCol = resized(this.durCol, capacity);
     this.inputCol = resized(this.inputCol, capacity);
@@ -661,6 +673,7 @@ export class LlmIndex {
       this.modelCol,
       this.serviceCol,
       this.failedCol,
+      this.noUsageCol,
       this.startCol,
       this.durCol,
       this.inputCol,

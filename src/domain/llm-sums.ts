@@ -17,6 +17,8 @@ export class GroupSums {
   readonly cost: Float64Array;
   readonly unpriced: Int32Array;
   readonly failed: Int32Array;
+  /** Calls that reported no token count. */
+  readonly noUsage: Int32Array;
   readonly durations: Durations[] = [];
 
   constructor(readonly names: readonly string[]) {
@@ -24,6 +26,7 @@ export class GroupSums {
     this.calls = new Int32Array(n);
     this.unpriced = new Int32Array(n);
     this.failed = new Int32Array(n);
+    this.noUsage = new Int32Array(n);
     this.input = new Float64Array(n);
     this.output = new Float64Array(n);
     this.cached = new Float64Array(n);
@@ -41,6 +44,7 @@ export class GroupSums {
     cacheWrite: number,
     cost: number,
     failed: number,
+    noUsage: number,
   ): void {
     this.calls[g] = (this.calls[g] as number) + calls;
     this.input[g] = (this.input[g] as number) + input;
@@ -50,6 +54,7 @@ export class GroupSums {
     if (Number.isNaN(cost)) this.unpriced[g] = (this.unpriced[g] as number) + calls;
     else this.cost[g] = (this.cost[g] as number) + cost;
     this.failed[g] = (this.failed[g] as number) + failed;
+    this.noUsage[g] = (this.noUsage[g] as number) + noUsage;
   }
 
   durationsOf(g: number): Durations {
@@ -76,6 +81,7 @@ export class GroupSums {
         cacheWriteInputTokens: this.cacheWrite[g] as number,
         usd: (this.cost[g] as number) / 1e6,
         unpriced: this.unpriced[g] as number,
+        noUsage: this.noUsage[g] as number,
         failed: this.failed[g] as number,
         p50Ms,
         p95Ms,

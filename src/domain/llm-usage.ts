@@ -36,6 +36,8 @@ export interface LlmGroup {
   /** USD of the priced calls; `unpriced` calls add nothing (their cost is unknown). */
   usd: number;
   unpriced: number;
+  /** Calls whose span reports no token count (see LlmUsage.usageReported): their tokens and cost are unknown, not 0. */
+  noUsage: number;
   failed: number;
   p50Ms: number;
   p95Ms: number;
@@ -91,6 +93,7 @@ export function emptyGroup(key: string): LlmGroup {
     cacheWriteInputTokens: 0,
     usd: 0,
     unpriced: 0,
+    noUsage: 0,
     failed: 0,
     p50Ms: 0,
     p95Ms: 0,

@@ -44,6 +44,8 @@ export interface TraceLlm {
   calls: number;
   inputTokens: number;
   outputTokens: number;
+  /** Of the calls, those whose span reports no token count (see LlmUsage.usageReported): their tokens and cost are unknown. */
+  noUsageCalls: number;
   models: LlmModelUsage[];
 }
 
@@ -112,6 +114,7 @@ export class TraceAggregate {
   llmCalls = 0;
   llmInputTokens = 0;
   llmOutputTokens = 0;
+  llmNoUsageCalls = 0;
   llmModels: LlmModelUsage[] = [];
   private errorFromException = false;
   private errorStart = 0n;
@@ -167,6 +170,7 @@ export class TraceAggregate {
     this.llmCalls++;
     this.llmInputTokens += usage.inputTokens;
     this.llmOutputTokens += usage.outputTokens;
+    if (!usage.usageReported) this.llmNoUsageCalls++;
     let model = this.llmModels.find((m) => m.model === usage.model);
     if (model === undefined) {
       model = {
@@ -193,6 +197,7 @@ export class TraceAggregate {
       calls: this.llmCalls,
       inputTokens: this.llmInputTokens,
       outputTokens: this.llmOutputTokens,
+      noUsageCalls: this.llmNoUsageCalls,
       models: this.llmModels.map((m) => ({ ...m })),
     };
   }
@@ -212,6 +217,7 @@ export class TraceAggregate {
     this.llmCalls = llm.calls;
     this.llmInputTokens = llm.inputTokens;
     this.llmOutputTokens = llm.outputTokens;
+    this.llmNoUsageCalls = llm.noUsageCalls;
     this.llmModels = llm.models.map((m) => ({ ...m }));
   }
 

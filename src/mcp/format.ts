@@ -73,12 +73,14 @@ export function parseSince(value: string, now: number): number | Error {
 
 /**
  * An estimated cost: "$0.0035", "$0.00000028" (three significant digits, never JavaScript's "2.8e-7"),
- * or what is unknown about it.
+ * or what is unknown about it: calls without a price, and calls that reported no usage (counted as
+ * $0 in `value`, though what they cost is unknown).
  */
-export function usd(value: number, unpriced = 0, calls = 1): string {
+export function usd(value: number, unpriced = 0, calls = 1, noUsage = 0): string {
+  const withoutUsage = noUsage > 0 ? ` + ${noUsage} without usage` : "";
   if (unpriced === calls) return "no price";
   const priced = value === 0 ? "$0" : `$${value < 1 ? smallDecimal(value) : value.toFixed(2)}`;
-  return unpriced > 0 ? `${priced} + ${unpriced} unpriced` : priced;
+  return `${priced}${unpriced > 0 ? ` + ${unpriced} unpriced` : ""}${withoutUsage}`;
 }
 
 /** A positive number under 1 to three significant digits, written out: 0.000000284 → "0.000000284". */

@@ -134,7 +134,7 @@ function groupRows(groups: readonly LlmGroupJson[]): string[][] {
     String(g.failed),
     String(g.inputTokens),
     String(g.outputTokens),
-    usd(g.usd, g.unpriced, g.calls),
+    usd(g.usd, g.unpriced, g.calls, g.noUsage),
     formatMs(g.p50Ms),
     formatMs(g.p95Ms),
   ]);
@@ -437,8 +437,11 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       const lines = [
         `${totals.calls} LLM calls (${totals.failed} failed): ${totals.inputTokens} tokens in` +
           cacheNote(totals.cachedInputTokens, totals.cacheWriteInputTokens) +
-          `, ${totals.outputTokens} out, ` +
-          `estimated cost ${usd(totals.usd, totals.unpriced, totals.calls)} at list prices of ${usage.pricesDate}; ` +
+          `, ${totals.outputTokens} out` +
+          (totals.noUsage > 0
+            ? ` (${totals.noUsage} call${totals.noUsage === 1 ? "" : "s"} reported no usage: tokens unknown)`
+            : "") +
+          `, estimated cost ${usd(totals.usd, totals.unpriced, totals.calls, totals.noUsage)} at list prices of ${usage.pricesDate}; ` +
           `latency p50 ${formatMs(totals.p50Ms)}, p95 ${formatMs(totals.p95Ms)}` +
           (usage.truncated ? ` (only the newest ${usage.tracesRead} traces with LLM calls were read)` : ""),
         "",
@@ -455,9 +458,13 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
             formatTime(call.startTimeUnixNano),
             cut(call.service, 40),
             cut(call.cost.model, 50),
-            String(call.cost.inputTokens),
-            String(call.cost.outputTokens),
-            call.cost.usd === null ? "no price" : usd(call.cost.usd),
+            call.cost.usageReported === false ? "—" : String(call.cost.inputTokens),
+            call.cost.usageReported === false ? "—" : String(call.cost.outputTokens),
+            call.cost.usd === null
+              ? "no price"
+              : call.cost.usageReported === false
+                ? "not reported"
+                : usd(call.cost.usd),
             formatMs(call.durationMs),
             call.traceId,
             call.spanId,

@@ -184,8 +184,9 @@ export function aggregateFromRow(row: TraceRow): TraceAggregate {
 
 /**
  * A trace's LLM totals as the `traces.llm` column keeps them (see migration 6):
- * `[calls, inputTokens, outputTokens, [[model, calls, input, output, cachedInput, cacheWriteInput]…]]`
- * (rows written before cache writes were counted have no 6th element).
+ * `[calls, inputTokens, outputTokens, [[model, calls, input, output, cachedInput, cacheWriteInput]…], noUsageCalls]`
+ * (rows written before cache writes were counted have no 6th element in a model, those written
+ * before calls without usage were counted no `noUsageCalls`: 0 is read for them).
  */
 export function llmToStored(llm: TraceLlm | null): string | null {
   if (llm === null) return null;
@@ -197,20 +198,28 @@ export function llmToStored(llm: TraceLlm | null): string | null {
     m.cachedInputTokens,
     m.cacheWriteInputTokens,
   ]);
-  return JSON.stringify([llm.calls, llm.inputTokens, llm.outputTokens, models]);
+  return JSON.stringify([llm.calls, llm.inputTokens, llm.outputTokens, models, llm.noUsageCalls]);
 }
 
 type StoredModel = [string, number, number, number, number, number?];
 
 function llmFromStored(text: string | null): TraceLlm | null {
   if (text === null) return null;
-  const [calls, inputTokens, outputTokens, models] = JSON.parse(text) as [number, number, number, unknown];
+  const [calls, inputTokens, outputTokens, models, noUsageCalls] = JSON.parse(text) as [
+    number,
+    number,
+    number,
+    unknown,
+    unknown,
+  ];
   // A row written before the totals kept their models (a 5th element, the cost then) has no model to price.
   const stored = Array.isArray(models) ? (models as StoredModel[]) : [];
   return {
     calls,
     inputTokens,
     outputTokens,
+    // Before, a 5th element was the count of unpriced calls (models held the cost then).
+    noUsageCalls: Array.isArray(models) && typeof noUsageCalls === "number" ? noUsageCalls : 0,
     models: stored.map(([model, modelCalls, input, output, cachedInput, cacheWriteInput = 0]) => ({
       model,
       calls: modelCalls,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { llmCostOf, normalizeModel, priceKeyOf } from "../../src/domain/llm-cost.js";
+import { llmCostOf, llmUsageOf, normalizeModel, priceKeyOf, traceLlmCost } from "../../src/domain/llm-cost.js";
 import { MODEL_PRICES } from "../../src/domain/llm-prices.js";
 
 describe("LLM cost", () => {
@@ -49,6 +49,46 @@ describe("LLM cost", () => {
     });
     expect(llmCostOf({ "gen_ai.operation.name": "chat" })).toBeNull();
     expect(llmCostOf({ "gen_ai.request.model": "gpt-4o" })?.usd).toBe(0);
+  });
+
+  it("tells a call that reported no usage (a failed call to the provider) from one that reported 0 tokens", () => {
+    // OpenAI answered 429: the chat span names its model and failed, with no gen_ai.usage.* at all.
+    const refused = {
+      "gen_ai.provider.name": "openai",
+      "gen_ai.operation.name": "chat",
+      "gen_ai.request.model": "gpt-4o",
+    };
+    expect(llmUsageOf(refused)).toMatchObject({
+      model: "gpt-4o",
+      inputTokens: 0,
+      outputTokens: 0,
+      usageReported: false,
+    });
+    // Its cost is counted as 0 (the priced sum stays a sum of known costs), and said not to be known.
+    expect(llmCostOf(refused)).toMatchObject({ priceKey: "gpt-4o", usd: 0, usageReported: false });
+    const zero = { ...refused, "gen_ai.usage.input_tokens": 0, "gen_ai.usage.output_tokens": 0 };
+    expect(llmCostOf(zero)).toMatchObject({ usd: 0, usageReported: true });
+    // Any one count is a report: older names, output only, cache reads only; a count that is not a number is none.
+    expect(llmUsageOf({ ...refused, "gen_ai.usage.completion_tokens": "12" })?.usageReported).toBe(true);
+    expect(llmUsageOf({ ...refused, "gen_ai.usage.cache_read.input_tokens": 5 })?.usageReported).toBe(true);
+    expect(llmUsageOf({ ...refused, "gen_ai.usage.input_tokens": "many" })?.usageReported).toBe(false);
+    expect(llmUsageOf({ ...refused, "gen_ai.usage.input_tokens": -1 })?.usageReported).toBe(false);
+  });
+
+  it("prices a trace's calls per model, counting the calls whose model has no price", () => {
+    const models = [
+      {
+        model: "gpt-4o",
+        calls: 2,
+        inputTokens: 1000,
+        outputTokens: 100,
+        cachedInputTokens: 0,
+        cacheWriteInputTokens: 0,
+      },
+      { model: "mine", calls: 1, inputTokens: 5, outputTokens: 5, cachedInputTokens: 0, cacheWriteInputTokens: 0 },
+    ];
+    expect(traceLlmCost(models, MODEL_PRICES)).toEqual({ usd: (1000 * 2.5 + 100 * 10) / 1e6, unpricedCalls: 1 });
+    expect(traceLlmCost(models.slice(1), MODEL_PRICES)).toEqual({ usd: null, unpricedCalls: 1 });
   });
 
   it("counts cache reads and writes into the input whichever way a span reports them", () => {

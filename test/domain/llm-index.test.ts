@@ -42,6 +42,7 @@ function trace(t: number): Span[] {
     const begin = start + random() * (busy ? 1000 : 120_000);
     const input = Math.floor(random() * 5000);
     const duration = random() < 0.5 ? Math.floor(random() * 40) * 10 : random() * 3000;
+    const error = random() < 0.1;
     return {
       ...makeSpan({
         trace: t,
@@ -49,25 +50,28 @@ function trace(t: number): Span[] {
         service: busy || random() < 0.8 ? service : pick(SERVICES),
         start: begin,
         end: begin + duration,
-        error: random() < 0.1,
+        error,
         // Anthropic's input tokens leave out its cache reads and writes; OpenAI's count its reads in.
+        // Half the failed calls report no usage, as a call the provider refused does.
         attributes:
-          random() < 0.3
-            ? {
-                "gen_ai.provider.name": "anthropic",
-                "gen_ai.response.model": pick(models),
-                "gen_ai.usage.input_tokens": input,
-                "gen_ai.usage.output_tokens": Math.floor(random() * 800),
-                "gen_ai.usage.cache_read.input_tokens": random() < 0.5 ? Math.floor(random() * 40_000) : 0,
-                "gen_ai.usage.cache_creation.input_tokens": random() < 0.3 ? Math.floor(random() * 4000) : 0,
-              }
-            : {
-                "gen_ai.provider.name": "openai",
-                "gen_ai.response.model": pick(models),
-                "gen_ai.usage.input_tokens": input,
-                "gen_ai.usage.output_tokens": Math.floor(random() * 800),
-                "gen_ai.usage.cache_read.input_tokens": random() < 0.3 ? Math.floor(input * random()) : 0,
-              },
+          error && random() < 0.5
+            ? { "gen_ai.provider.name": "openai", "gen_ai.response.model": pick(models) }
+            : random() < 0.3
+              ? {
+                  "gen_ai.provider.name": "anthropic",
+                  "gen_ai.response.model": pick(models),
+                  "gen_ai.usage.input_tokens": input,
+                  "gen_ai.usage.output_tokens": Math.floor(random() * 800),
+                  "gen_ai.usage.cache_read.input_tokens": random() < 0.5 ? Math.floor(random() * 40_000) : 0,
+                  "gen_ai.usage.cache_creation.input_tokens": random() < 0.3 ? Math.floor(random() * 4000) : 0,
+                }
+              : {
+                  "gen_ai.provider.name": "openai",
+                  "gen_ai.response.model": pick(models),
+                  "gen_ai.usage.input_tokens": input,
+                  "gen_ai.usage.output_tokens": Math.floor(random() * 800),
+                  "gen_ai.usage.cache_read.input_tokens": random() < 0.3 ? Math.floor(input * random()) : 0,
+                },
       }),
       kind: "CLIENT" as const,
     };
@@ -86,19 +90,21 @@ interface Call {
   cacheWrite: number;
   /** USD, null without a price. */
   usd: number | null;
+  usageReported: boolean;
 }
 
 function callOf(span: Span, arrival: number): Call {
   const a = span.attributes;
-  const read = a["gen_ai.usage.cache_read.input_tokens"] as number;
+  const read = (a["gen_ai.usage.cache_read.input_tokens"] as number | undefined) ?? 0;
   const written = (a["gen_ai.usage.cache_creation.input_tokens"] as number | undefined) ?? 0;
-  const input = a["gen_ai.usage.input_tokens"] as number;
+  const input = (a["gen_ai.usage.input_tokens"] as number | undefined) ?? 0;
   const usage = {
     model: a["gen_ai.response.model"] as string,
     inputTokens: a["gen_ai.provider.name"] === "anthropic" ? input + read + written : input,
-    outputTokens: a["gen_ai.usage.output_tokens"] as number,
+    outputTokens: (a["gen_ai.usage.output_tokens"] as number | undefined) ?? 0,
     cachedInputTokens: read,
     cacheWriteInputTokens: written,
+    usageReported: a["gen_ai.usage.input_tokens"] !== undefined,
   };
   return {
     span,
@@ -111,6 +117,7 @@ function callOf(span: Span, arrival: number): Call {
     cached: usage.cachedInputTokens,
     cacheWrite: usage.cacheWriteInputTokens,
     usd: costOf(usage, priceKeyOf(usage.model, MODEL_PRICES), MODEL_PRICES).usd,
+    usageReported: usage.usageReported,
   };
 }
 
@@ -130,6 +137,7 @@ function groups(calls: Call[], keyOf: (call: Call) => string): LlmGroup[] {
         cacheWriteInputTokens: list.reduce((sum, c) => sum + c.cacheWrite, 0),
         usd: list.reduce((sum, c) => sum + (c.usd ?? 0), 0),
         unpriced: list.filter((c) => c.usd === null).length,
+        noUsage: list.filter((c) => !c.usageReported).length,
         failed: list.filter((c) => c.span.status.code === "ERROR").length,
         p50Ms: percentile(durations, 50),
         p95Ms: percentile(durations, 95),
@@ -254,6 +262,8 @@ function check(index: LlmIndex, kept: Map<string, Call[]>): void {
     if (want.totals === undefined) expect(usage.totals.calls).toBe(0);
     else expect(comparable(usage)).toEqual(comparable(want));
     expect(usage.calls.map((c) => [c.traceId, c.spanId])).toEqual(want.calls);
+    const reported = new Map(calls.map((c) => [c.span.spanId + c.span.traceId, c.usageReported]));
+    for (const call of usage.calls) expect(call.cost.usageReported).toBe(reported.get(call.spanId + call.traceId));
   }
 }
 
@@ -400,5 +410,48 @@ describe("LlmIndex", () => {
         ["claude-haiku-4-5", 1, 1],
       ]),
     );
+  });
+
+  it("tells a call that reported no usage (a provider's 429) from one that reported 0 tokens", () => {
+    const call = (trace: number, attributes: Record<string, string | number>, error = false): Span => ({
+      ...makeSpan({
+        trace,
+        span: 1,
+        start: trace * 1000,
+        end: trace * 1000 + 100,
+        error,
+        attributes: { "gen_ai.provider.name": "openai", "gen_ai.operation.name": "chat", ...attributes },
+      }),
+      kind: "CLIENT",
+    });
+    const index = new LlmIndex();
+    index.add(call(1, { "gen_ai.request.model": "gpt-4o-mini" }, true));
+    index.add(
+      call(2, {
+        "gen_ai.request.model": "gpt-4o-mini",
+        "gen_ai.usage.input_tokens": 0,
+        "gen_ai.usage.output_tokens": 0,
+      }),
+    );
+    index.add(
+      call(3, {
+        "gen_ai.request.model": "gpt-4o-mini",
+        "gen_ai.usage.input_tokens": 1000,
+        "gen_ai.usage.output_tokens": 100,
+      }),
+    );
+    const usage = index.usage({ limit: 10 }, MODEL_PRICES);
+    expect(usage.totals).toMatchObject({ calls: 3, failed: 1, noUsage: 1, unpriced: 0, inputTokens: 1000 });
+    expect(usage.byModel.map((g) => [g.key, g.calls, g.noUsage])).toEqual([["gpt-4o-mini", 3, 1]]);
+    expect(usage.byService.map((g) => g.noUsage)).toEqual([1]);
+    // Newest first: the call that reported 1,100 tokens, the one that reported 0, the one that reported none.
+    expect(usage.calls.map((c) => [c.cost.inputTokens, c.cost.usageReported, c.cost.usd === 0])).toEqual([
+      [1000, true, false],
+      [0, true, true],
+      [0, false, true],
+    ]);
+    // Evicting the call takes it out of the count.
+    index.evict(usage.calls[2]?.traceId as string);
+    expect(index.usage({ limit: 10 }, MODEL_PRICES).totals.noUsage).toBe(0);
   });
 });

@@ -84,4 +84,62 @@ describe.skipIf(!available)("GenAI spans in a trace, in Chromium", () => {
     await page.close();
     expect(problems).toEqual([]);
   });
+  it("say a call that reported no usage (OpenAI answered 429) was not reported, not that it was free", async () => {
+    const { app, browser } = suite;
+    const traceId = newTraceId();
+    const [root, refused, answered] = [newSpanId(), newSpanId(), newSpanId()];
+    const chat = (spanId: string, attributes: Record<string, string | number>) => ({
+      traceId,
+      spanId,
+      parentSpanId: root,
+      name: "chat gpt-4o",
+      kind: 3,
+      attributes: {
+        "gen_ai.operation.name": "chat",
+        "gen_ai.provider.name": "openai",
+        "gen_ai.request.model": "gpt-4o",
+        ...attributes,
+      },
+    });
+    const response = await postJson(
+      app.base,
+      jsonTraceRequest("assistant", [
+        { traceId, spanId: root, name: "POST /ask", kind: 2 },
+        { ...chat(refused, { "error.type": "429" }), statusCode: 2 },
+        chat(answered, { "gen_ai.usage.input_tokens": 1200, "gen_ai.usage.output_tokens": 40 }),
+      ]),
+    );
+    expect(response.status).toBe(200);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/traces/${traceId}?span=${refused}`);
+    await expect
+      .poll(() => page.getByTestId("llm-totals").textContent())
+      .toBe("LLM2 calls · 1,200 in · 40 out · $0.0034 + 1 call without usage");
+    const details = page.getByTestId("span-details");
+    await expect.poll(() => details.getByTestId("llm-tokens").textContent()).toBe("— not reported");
+    await expect
+      .poll(() => details.getByTestId("llm-cost").textContent())
+      .toBe("— not reported (the call reported no token usage)");
+    // The call that reported its tokens is priced as before.
+    await page.goto(`${app.base}/traces/${traceId}?span=${answered}`);
+    await expect.poll(() => details.getByTestId("llm-tokens").textContent()).toBe("1,200 in · 40 out · 1,240 total");
+    await expect
+      .poll(() => details.getByTestId("llm-cost").textContent())
+      .toBe("$0.0034 at gpt-4o list prices of 2025-10-01");
+    // The list's LLM mark and the LLM page say it too.
+    await page.goto(`${app.base}/`);
+    await expect
+      .poll(() => page.getByTestId("llm-mark").first().getAttribute("title"))
+      .toBe("2 LLM calls · 1,240 tokens (1,200 in, 40 out) · $0.0034 + 1 call without usage");
+    await page.goto(`${app.base}/llm`);
+    // (The page totals every stored call, the first test's too.)
+    await expect
+      .poll(() => page.getByTestId("llm-totals").textContent())
+      .toMatch(/not counting 1 call without usage \(not reported\)Estimated cost\$[0-9.]+ \+ 1 call without usage/);
+    await expect.poll(() => page.getByTestId("llm-calls").textContent()).toContain("— not reported");
+    expect(problems).toEqual([]);
+    await page.close();
+  });
 });

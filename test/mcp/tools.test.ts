@@ -136,21 +136,24 @@ describe("list_traces", () => {
   });
 });
 
+const group = (key: string, usd: number, extra = {}) => ({
+  key,
+  calls: 1,
+  inputTokens: 14,
+  outputTokens: 0,
+  cachedInputTokens: 0,
+  cacheWriteInputTokens: 0,
+  usd,
+  unpriced: 0,
+  noUsage: 0,
+  failed: 0,
+  p50Ms: 233.2,
+  p95Ms: 233.2,
+  ...extra,
+});
+
 describe("llm_usage", () => {
   it("writes a cheap call's cost out in decimals, never as JavaScript's exponent", async () => {
-    const group = (key: string, usd: number) => ({
-      key,
-      calls: 1,
-      inputTokens: 14,
-      outputTokens: 0,
-      cachedInputTokens: 0,
-      cacheWriteInputTokens: 0,
-      usd,
-      unpriced: 0,
-      failed: 0,
-      p50Ms: 233.2,
-      p95Ms: 233.2,
-    });
     const { call } = await toolsOver(() => ({
       pricesDate: "2025-10-01",
       prices: { bundledDate: "2025-10-01", file: null, fileModels: [] },
@@ -180,6 +183,7 @@ describe("llm_usage", () => {
             cacheWriteInputTokens: 0,
             priceKey: "text-embedding-3-small",
             usd: 2.8e-7,
+            usageReported: true,
           },
         },
       ],
@@ -190,5 +194,51 @@ describe("llm_usage", () => {
     expect(text).toContain("estimated cost $0.00000028 at list prices");
     expect(text).toMatch(/\ntext-embedding-3-small +1 +0 +14 +0 +\$0\.00000028 /);
     expect(text).not.toMatch(/e-\d/);
+  });
+
+  it("says which calls reported no usage instead of counting them as free", async () => {
+    // One gpt-4o-mini call answered ($0.0021), one got a 429 and reported no tokens.
+    const both = { calls: 2, failed: 1, noUsage: 1, inputTokens: 10_000, outputTokens: 1_000 };
+    const { call } = await toolsOver(() => ({
+      pricesDate: "2025-10-01",
+      prices: { bundledDate: "2025-10-01", file: null, fileModels: [] },
+      totals: group("all", 0.0021, both),
+      byModel: [group("gpt-4o-mini", 0.0021, both)],
+      byService: [group("assistant", 0.0021, both)],
+      timeline: { startMs: NOW, stepMs: 1000, buckets: 0, byModel: [], byService: [] },
+      calls: [
+        {
+          traceId: "1594aafa7b4ba5999323bdfb6c485708",
+          spanId: "17a88603ded64832",
+          service: "assistant",
+          provider: "openai",
+          operation: "chat",
+          requestModel: "gpt-4o-mini",
+          durationMs: 120,
+          timeToFirstTokenMs: null,
+          finishReasons: [],
+          streaming: null,
+          failed: true,
+          startTimeUnixNano: `${NOW}000000`,
+          cost: {
+            model: "gpt-4o-mini",
+            inputTokens: 0,
+            outputTokens: 0,
+            cachedInputTokens: 0,
+            cacheWriteInputTokens: 0,
+            priceKey: "gpt-4o-mini",
+            usd: 0,
+            usageReported: false,
+          },
+        },
+      ],
+      tracesRead: 1,
+      truncated: false,
+    }));
+    const text = await call("llm_usage", {});
+    expect(text).toContain("1000 out (1 call reported no usage: tokens unknown), estimated cost");
+    expect(text).toContain("estimated cost $0.0021 + 1 without usage at list prices");
+    expect(text).toMatch(/\ngpt-4o-mini +2 +1 +10000 +1000 +\$0\.0021 \+ 1 without usage /);
+    expect(text).toMatch(/ assistant +gpt-4o-mini +— +— +not reported /);
   });
 });

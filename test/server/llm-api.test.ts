@@ -83,6 +83,89 @@ describe("GET /api/llm", () => {
   }
 });
 
+describe("LLM calls that reported no usage", () => {
+  for (const store of ["memory", "sqlite"] as const) {
+    it(`are counted apart from calls of 0 tokens in /api/llm, the trace list and the trace (${store} store)`, async () => {
+      const dir = tempDir();
+      const app = await startTestApp(store === "sqlite" ? { db: join(dir.path, "llm.db") } : {});
+      try {
+        const traceId = newTraceId();
+        const root = newSpanId();
+        const t0 = BigInt(Date.now()) * MS;
+        const chat = (startMs: number, extra: Record<string, number>) => ({
+          traceId,
+          parentSpanId: root,
+          name: "chat gpt-4o-mini",
+          kind: 3,
+          startNs: t0 + BigInt(startMs) * MS,
+          durationNs: 300n * MS,
+          attributes: {
+            "gen_ai.operation.name": "chat",
+            "gen_ai.provider.name": "openai",
+            "gen_ai.request.model": "gpt-4o-mini",
+            ...extra,
+          },
+        });
+        // The first call got a 429 from OpenAI: the span failed and reports no gen_ai.usage.* at all.
+        const refused = { ...chat(10, {}), statusCode: 2 };
+        const answered = chat(500, { "gen_ai.usage.input_tokens": 10_000, "gen_ai.usage.output_tokens": 1_000 });
+        const response = await postJson(
+          app.base,
+          jsonTraceRequest("assistant", [
+            { traceId, spanId: root, name: "POST /ask", startNs: t0, durationNs: 1_000n * MS },
+            refused,
+            answered,
+          ]),
+        );
+        expect(response.status).toBe(200);
+
+        const body = await (await fetch(`${app.base}/api/llm`)).json();
+        // gpt-4o-mini: 10,000 × $0.15 + 1,000 × $0.60 = $0.0021; the refused call's cost is unknown.
+        expect(body.totals).toMatchObject({ calls: 2, failed: 1, unpriced: 0, noUsage: 1, inputTokens: 10_000 });
+        expect(body.totals.usd).toBeCloseTo(0.0021, 10);
+        expect(body.byModel.map((g: { key: string; noUsage: number }) => [g.key, g.noUsage])).toEqual([
+          ["gpt-4o-mini", 1],
+        ]);
+        expect(body.byService[0].noUsage).toBe(1);
+        expect(
+          body.calls.map((c: { failed: boolean; cost: { usageReported: boolean } }) => [
+            c.failed,
+            c.cost.usageReported,
+          ]),
+        ).toEqual([
+          [false, true],
+          [true, false],
+        ]);
+
+        const list = await (await fetch(`${app.base}/api/traces`)).json();
+        expect(list.traces[0].llm).toEqual({
+          calls: 2,
+          inputTokens: 10_000,
+          outputTokens: 1_000,
+          usd: expect.closeTo(0.0021, 10),
+          unpricedCalls: 0,
+          noUsageCalls: 1,
+        });
+
+        const trace = await (await fetch(`${app.base}/api/traces/${traceId}`)).json();
+        const costs = trace.spans
+          .filter((s: { llmCost?: unknown }) => s.llmCost !== undefined)
+          .map((s: { status: { code: string }; llmCost: { usageReported: boolean; usd: number } }) => [
+            s.status.code,
+            s.llmCost.usageReported,
+          ]);
+        expect(costs.sort()).toEqual([
+          ["ERROR", false],
+          ["UNSET", true],
+        ]);
+      } finally {
+        await app.close();
+        dir.remove();
+      }
+    });
+  }
+});
+
 describe("GET /api/llm over a window up to now", () => {
   it("charts the window up to now, the quiet minutes after the newest call too", async () => {
     const app = await startTestApp();

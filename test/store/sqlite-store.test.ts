@@ -178,10 +178,12 @@ describe("sqlite store: persistence and files", () => {
     ]);
     const before = store.getSummaries([traceId(1), traceId(2)]).map((s) => s.llm);
     expect(before[0]).toMatchObject({ calls: 1, inputTokens: 10, outputTokens: 2, models: [{ model: "gpt-4o" }] });
+    // "mine" reports no token count: kept as a call without usage.
     expect(before[1]).toEqual({
       calls: 1,
       inputTokens: 0,
       outputTokens: 0,
+      noUsageCalls: 1,
       models: [
         { model: "mine", calls: 1, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, cacheWriteInputTokens: 0 },
       ],

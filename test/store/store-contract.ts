@@ -375,7 +375,13 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
           cachedInputTokens: 0,
           cacheWriteInputTokens: 0,
         };
-        expect(summaryOf(store, 3).llm).toEqual({ calls: 1, inputTokens: 1000, outputTokens: 100, models: [gpt4o] });
+        expect(summaryOf(store, 3).llm).toEqual({
+          calls: 1,
+          inputTokens: 1000,
+          outputTokens: 100,
+          noUsageCalls: 0,
+          models: [gpt4o],
+        });
         expect(traceLlmCost(summaryOf(store, 3).llm?.models ?? [], MODEL_PRICES)).toEqual({
           usd: (1000 * 2.5 + 100 * 10) / 1e6,
           unpricedCalls: 0,
@@ -400,6 +406,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
           calls: 2,
           inputTokens: 1050,
           outputTokens: 105,
+          noUsageCalls: 0,
           models: [gpt4o, homeGrown],
         });
         expect(traceLlmCost(summaryOf(store, 3).llm?.models ?? [], MODEL_PRICES)).toEqual({
@@ -418,6 +425,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
           calls: 1,
           inputTokens: 7,
           outputTokens: 0,
+          noUsageCalls: 0,
           models: [
             {
               model: "nobody-knows",
@@ -429,6 +437,17 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
             },
           ],
         });
+        // A call the provider refused (a 429) reports no usage: counted apart, not as a call of 0 tokens.
+        store.insertSpans([
+          makeSpan({
+            trace: 5,
+            span: 2,
+            parent: 1,
+            error: true,
+            attributes: { "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o" },
+          }),
+        ]);
+        expect(summaryOf(store, 5).llm).toMatchObject({ calls: 2, inputTokens: 7, noUsageCalls: 1 });
       });
 
       it("getSummaries keeps the given order and skips unknown traces", async () => {

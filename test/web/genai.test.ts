@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { genAiFacts, isGenAiSpan, llmTotals } from "../../web/src/features/trace-view/genai";
+import { costText, withoutUsageText } from "../../web/src/features/llm/usage-text";
+import { genAiFacts, isGenAiSpan, llmTotals, llmTotalsText } from "../../web/src/features/trace-view/genai";
 
 describe("genAiFacts", () => {
   it("reads provider, model, tokens and finish reasons (current names)", () => {
@@ -114,25 +115,62 @@ describe("genAiFacts", () => {
   });
 });
 
+function cost(usd: number | null, usageReported = true) {
+  return {
+    model: "m",
+    priceKey: usd === null ? null : "m",
+    usd,
+    inputTokens: 0,
+    outputTokens: 0,
+    cachedInputTokens: 0,
+    cacheWriteInputTokens: 0,
+    usageReported,
+    pricesDate: "2025-10-01",
+  };
+}
+
 describe("llmTotals and isGenAiSpan", () => {
   it("adds up the costs the server priced and counts the calls it could not price", () => {
-    const cost = (usd: number | null) => ({
-      model: "m",
-      priceKey: usd === null ? null : "m",
-      usd,
-      inputTokens: 0,
-      outputTokens: 0,
-      cachedInputTokens: 0,
-      cacheWriteInputTokens: 0,
-      pricesDate: "2025-10-01",
-    });
     expect(
       llmTotals([
         { attributes: { "gen_ai.request.model": "a" }, llmCost: cost(0.01) },
         { attributes: { "gen_ai.request.model": "b" }, llmCost: cost(0.0025) },
         { attributes: { "gen_ai.request.model": "local" }, llmCost: cost(null) },
       ]),
-    ).toMatchObject({ calls: 3, costUsd: 0.0125, unpriced: 1 });
+    ).toMatchObject({ calls: 3, costUsd: 0.0125, unpriced: 1, noUsage: 0 });
+  });
+
+  it("counts the calls that reported no usage, and says so rather than $0", () => {
+    // An OpenAI chat call that failed (429): the server priced it at 0 tokens and says usage was not reported.
+    const refused = { attributes: { "gen_ai.request.model": "gpt-4o" }, llmCost: cost(0, false) };
+    const totals = llmTotals([refused]);
+    expect(totals).toMatchObject({ calls: 1, costUsd: 0, noUsage: 1 });
+    expect(llmTotalsText(totals)).toBe("1 call · usage not reported");
+    const answered = {
+      attributes: { "gen_ai.request.model": "gpt-4o", "gen_ai.usage.output_tokens": 100 },
+      llmCost: { ...cost(0.0035), inputTokens: 1000 },
+    };
+    expect(llmTotalsText(llmTotals([answered, refused]))).toBe(
+      "2 calls · 1,000 in · 100 out · $0.0035 + 1 call without usage",
+    );
+    expect(llmTotalsText(llmTotals([answered]))).toBe("1 call · 1,000 in · 100 out · $0.0035");
+    // A reported 0 is a cost of $0.
+    expect(llmTotalsText(llmTotals([{ attributes: { "gen_ai.request.model": "m" }, llmCost: cost(0) }]))).toBe(
+      "1 call · 0 in · 0 out · $0",
+    );
+    const local = { attributes: { "gen_ai.request.model": "local" }, llmCost: cost(null) };
+    expect(llmTotalsText(llmTotals([local, refused]))).toBe(
+      "2 calls · 0 in · 0 out · 1 without a price · 1 call without usage",
+    );
+  });
+
+  it("writes a cost with what is unknown about it", () => {
+    expect(costText(0.42, 0, 3, 0)).toBe("$0.42");
+    expect(costText(0.42, 1, 3, 1)).toBe("$0.42 + 1 unpriced + 1 call without usage");
+    expect(costText(0.42, 0, 4, 2)).toBe("$0.42 + 2 calls without usage");
+    expect(costText(0, 0, 2, 2)).toBe("not reported");
+    expect(costText(0, 2, 2, 2)).toBe("no price");
+    expect(withoutUsageText(1)).toBe("1 call without usage");
   });
 
   it("counts model calls and their tokens, not tool executions or other spans", () => {
@@ -149,7 +187,7 @@ describe("llmTotals and isGenAiSpan", () => {
         { attributes: { "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "get_order" } },
         { attributes: { "http.route": "/" } },
       ]),
-    ).toEqual({ calls: 2, inputTokens: 105, outputTokens: 20, costUsd: 0, unpriced: 0 });
+    ).toEqual({ calls: 2, inputTokens: 105, outputTokens: 20, costUsd: 0, unpriced: 0, noUsage: 0 });
     expect(isGenAiSpan({ "gen_ai.request.model": "gpt-4o" })).toBe(true);
     expect(isGenAiSpan({ "db.system": "redis" })).toBe(false);
   });

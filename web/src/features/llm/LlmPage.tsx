@@ -15,6 +15,7 @@ import { useServiceNames } from "../trace-list/use-service-names";
 import { cacheText } from "./cache-text";
 import { LlmCharts } from "./LlmCharts";
 import { llmSearch, readLlmFilters } from "./llm-url";
+import { costText, withoutUsageText } from "./usage-text";
 import "./llm.css";
 
 /** `/llm`: every GenAI call, what it cost, and totals per model and service; live. */
@@ -98,11 +99,6 @@ export function LlmPage() {
   );
 }
 
-function costText(usd: number, unpriced: number, calls: number): string {
-  if (unpriced === calls) return "no price";
-  return unpriced > 0 ? `${formatUsd(usd)} + ${unpriced} unpriced` : formatUsd(usd);
-}
-
 function Totals({ totals }: { totals: LlmGroupJson }) {
   return (
     <div class="llm-totals" data-testid="llm-totals">
@@ -110,11 +106,16 @@ function Totals({ totals }: { totals: LlmGroupJson }) {
       <Card
         label="Tokens"
         value={`${formatCount(totals.inputTokens)} in · ${formatCount(totals.outputTokens)} out`}
-        sub={cacheText(totals.cachedInputTokens, totals.cacheWriteInputTokens)}
+        sub={[
+          cacheText(totals.cachedInputTokens, totals.cacheWriteInputTokens),
+          totals.noUsage > 0 ? `not counting ${withoutUsageText(totals.noUsage)} (not reported)` : "",
+        ]
+          .filter((part) => part !== "")
+          .join(" · ")}
       />
       <Card
         label="Estimated cost"
-        value={costText(totals.usd, totals.unpriced, totals.calls)}
+        value={costText(totals.usd, totals.unpriced, totals.calls, totals.noUsage)}
         sub={
           totals.unpriced > 0
             ? `${totals.unpriced} call${totals.unpriced === 1 ? "" : "s"} to models without a price`
@@ -179,7 +180,13 @@ function GroupTable({
               <td class="numeric">
                 {formatCount(group.inputTokens)} / {formatCount(group.outputTokens)}
               </td>
-              <td class="numeric">{costText(group.usd, group.unpriced, group.calls)}</td>
+              <td class="numeric">
+                {/* The calls without usage on a line of their own: the tables are narrow. */}
+                {costText(group.usd, group.unpriced, group.calls, group.noUsage === group.calls ? group.calls : 0)}
+                {group.noUsage > 0 && group.noUsage < group.calls && (
+                  <div class="faint">+ {withoutUsageText(group.noUsage)}</div>
+                )}
+              </td>
               <td class="numeric">{formatDuration(group.p50Ms)}</td>
               <td class="numeric">{formatDuration(group.p95Ms)}</td>
             </tr>
@@ -227,8 +234,12 @@ function CallTable({ calls, total }: { calls: LlmCallJson[]; total: number }) {
               <td>
                 <code>{clipText(call.cost.model)}</code>
               </td>
-              <td class="numeric">
-                {formatCount(call.cost.inputTokens)} / {formatCount(call.cost.outputTokens)}
+              <td class="numeric" title={call.cost.usageReported ? undefined : "the call reported no token usage"}>
+                {call.cost.usageReported ? (
+                  `${formatCount(call.cost.inputTokens)} / ${formatCount(call.cost.outputTokens)}`
+                ) : (
+                  <span class="faint">— not reported</span>
+                )}
                 {call.cost.cachedInputTokens + call.cost.cacheWriteInputTokens > 0 && (
                   <span class="faint" title="of the input tokens, those read from and written to the provider's cache">
                     {" "}
@@ -237,7 +248,13 @@ function CallTable({ calls, total }: { calls: LlmCallJson[]; total: number }) {
                 )}
               </td>
               <td class="numeric">
-                {call.cost.usd === null ? <span class="faint">no price</span> : formatUsd(call.cost.usd)}
+                {call.cost.usd === null ? (
+                  <span class="faint">no price</span>
+                ) : call.cost.usageReported ? (
+                  formatUsd(call.cost.usd)
+                ) : (
+                  <span class="faint">—</span>
+                )}
               </td>
               <td class="numeric">{formatDuration(call.durationMs)}</td>
               <td class="numeric">

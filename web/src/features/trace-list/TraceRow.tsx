@@ -5,6 +5,7 @@ import { formatCount, formatDuration, formatUsd, shortId } from "../../lib/forma
 import { openInApp } from "../../lib/in-app-link";
 import { clipText } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
+import { withoutUsageText } from "../llm/usage-text";
 
 export interface TraceRowProps {
   trace: TraceSummaryJson;
@@ -115,11 +116,14 @@ const count = formatCount;
 /** The LLM mark's tooltip: calls, tokens and what they cost at the bundled prices. */
 export function llmTitle(llm: TraceLlmJson): string {
   const calls = `${count(llm.calls)} LLM call${llm.calls === 1 ? "" : "s"}`;
+  // Calls that reported no usage count 0 tokens and $0: what they used is unknown, so it is said.
+  if (llm.noUsageCalls === llm.calls) return `${calls} · usage not reported`;
   const tokens = `${count(llm.inputTokens + llm.outputTokens)} tokens (${count(llm.inputTokens)} in, ${count(llm.outputTokens)} out)`;
   const unpriced = llm.unpricedCalls > 0 ? `${count(llm.unpricedCalls)} with no known price` : "";
+  const noUsage = llm.noUsageCalls > 0 ? withoutUsageText(llm.noUsageCalls) : "";
   const cost =
     llm.usd === undefined
       ? "cost unknown (no price for the model)"
-      : `${formatUsd(llm.usd)}${unpriced ? ` + ${unpriced}` : ""}`;
+      : [formatUsd(llm.usd), unpriced, noUsage].filter((part) => part !== "").join(" + ");
   return `${calls} · ${tokens} · ${cost}`;
 }

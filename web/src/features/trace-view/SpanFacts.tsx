@@ -1,5 +1,5 @@
 import { useMemo } from "preact/hooks";
-import type { SpanJson } from "../../../../src/protocol";
+import type { LlmCostJson, SpanJson } from "../../../../src/protocol";
 import { CopyButton } from "../../components/CopyButton";
 import { LongText } from "../../components/LongText";
 import { UserText } from "../../components/UserText";
@@ -60,33 +60,29 @@ export function SpanFacts({ span }: { span: SpanJson }) {
                 </dd>
               </>
             )}
-            {(inputTokens !== undefined || genAi.outputTokens !== undefined) && (
+            {span.llmCost?.usageReported === false ? (
               <>
                 <dt>Tokens</dt>
-                <dd>
-                  {formatCount(inputTokens ?? 0)} in · {formatCount(genAi.outputTokens ?? 0)} out
-                  <span class="faint"> · {formatCount((inputTokens ?? 0) + (genAi.outputTokens ?? 0))} total</span>
+                <dd data-testid="llm-tokens" title="The span has no gen_ai.usage.* token counts">
+                  <span class="faint">— not reported</span>
                 </dd>
               </>
+            ) : (
+              (inputTokens !== undefined || genAi.outputTokens !== undefined) && (
+                <>
+                  <dt>Tokens</dt>
+                  <dd data-testid="llm-tokens">
+                    {formatCount(inputTokens ?? 0)} in · {formatCount(genAi.outputTokens ?? 0)} out
+                    <span class="faint"> · {formatCount((inputTokens ?? 0) + (genAi.outputTokens ?? 0))} total</span>
+                  </dd>
+                </>
+              )
             )}
             {span.llmCost && (
               <>
                 <dt>Cost</dt>
                 <dd data-testid="llm-cost">
-                  {span.llmCost.usd === null ? (
-                    <span class="faint">no price for {clipText(span.llmCost.model)}</span>
-                  ) : (
-                    <>
-                      {formatUsd(span.llmCost.usd)}
-                      <span class="faint">
-                        {" "}
-                        at {clipText(span.llmCost.priceKey ?? "")} list prices of {span.llmCost.pricesDate}
-                        {span.llmCost.cachedInputTokens + span.llmCost.cacheWriteInputTokens > 0
-                          ? ` (of the input, ${cacheText(span.llmCost.cachedInputTokens, span.llmCost.cacheWriteInputTokens)})`
-                          : ""}
-                      </span>
-                    </>
-                  )}
+                  <LlmCostText cost={span.llmCost} />
                 </dd>
               </>
             )}
@@ -102,6 +98,24 @@ export function SpanFacts({ span }: { span: SpanJson }) {
         </div>
       )}
     </div>
+  );
+}
+
+/** A call's cost at the prices in use; unknown (not $0) when the model has no price or the call reported no usage. */
+function LlmCostText({ cost }: { cost: LlmCostJson }) {
+  if (cost.usd === null) return <span class="faint">no price for {clipText(cost.model)}</span>;
+  if (!cost.usageReported) return <span class="faint">— not reported (the call reported no token usage)</span>;
+  return (
+    <>
+      {formatUsd(cost.usd)}
+      <span class="faint">
+        {" "}
+        at {clipText(cost.priceKey ?? "")} list prices of {cost.pricesDate}
+        {cost.cachedInputTokens + cost.cacheWriteInputTokens > 0
+          ? ` (of the input, ${cacheText(cost.cachedInputTokens, cost.cacheWriteInputTokens)})`
+          : ""}
+      </span>
+    </>
   );
 }
 

@@ -4,18 +4,11 @@ import { CompareMenu } from "../compare/CompareMenu";
 import "../compare/compare.css";
 import { useMemo } from "preact/hooks";
 import { UserText } from "../../components/UserText";
-import {
-  formatAbsolute,
-  formatCount,
-  formatDuration,
-  formatTimeZone,
-  formatUsd,
-  nanosToMillis,
-} from "../../lib/format";
+import { formatAbsolute, formatCount, formatDuration, formatTimeZone, nanosToMillis } from "../../lib/format";
 import { clipText } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
 import { errorMessageOf } from "./error-model";
-import { llmTotals } from "./genai";
+import { llmTotals, llmTotalsText } from "./genai";
 import { TraceServices } from "./TraceServices";
 import type { WaterfallNode, WaterfallTree } from "./waterfall-model";
 
@@ -119,12 +112,7 @@ export function TraceHeader({
             title="GenAI (LLM) calls in this trace and the tokens they report"
           >
             <span class="tv-stat-label">LLM</span>
-            <span class="tv-stat-value">
-              {formatCount(llm.calls)} call{llm.calls === 1 ? "" : "s"} · {formatCount(llm.inputTokens)} in ·{" "}
-              {formatCount(llm.outputTokens)} out
-              {llm.costUsd > 0 || llm.unpriced === 0 ? ` · ${formatUsd(llm.costUsd)}` : ""}
-              {llm.unpriced > 0 ? ` · ${llm.unpriced} without a price` : ""}
-            </span>
+            <span class="tv-stat-value">{llmTotalsText(llm)}</span>
           </span>
         )}
         <TraceServices services={tree.services} />
