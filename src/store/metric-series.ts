@@ -187,44 +187,96 @@ export class MetricSeries {
       this.exemplars.splice(0, this.exemplars.length - EXEMPLARS_PER_SERIES);
   }
 
-  /** Moves tier `level`'s oldest entry into the next tier's interval that holds it (or drops it). */
+  /**
+   * Moves tier `level`'s oldest entry into the next tier's interval that holds it (or drops it). What
+   * it recorded before that interval (an increase that began in an earlier one; a counter's or a
+   * cumulative histogram's first point, which holds all since its start) is split over the intervals
+   * that time covers, each its share, as queries spread a raw entry: a rollup placed it whole in its
+   * own interval, and a chart reaching back into the rollups showed a spike the raw points did not.
+   */
   private foldOldest(level: number, journal: EntryJournal | null): void {
     const from = this.tiers[level] as Tier;
     const to = this.tiers[level + 1];
+    const i = from.begin;
     if (to !== undefined) {
       const resolution = to.spec.resolutionMs;
-      const start = Math.floor(from.time(from.begin) / resolution) * resolution;
+      const t = from.time(i);
+      const start = Math.floor(t / resolution) * resolution;
       const j = intervalAt(to, start);
-      to.mergeFrom(from, from.begin, j, this.bounds);
-      // An increase that began in the interval before this one (the export interval crossed it, or
-      // ended on its boundary) has the share of it that came then moved there. One that began earlier
-      // still (a counter's first point counts from its start) is kept whole but placed inside this
-      // interval: a rollup says nothing finer than its own interval.
-      const increase = from.increase(from.begin);
-      const increaseFrom = from.increaseFrom(from.begin);
-      const increaseTo = from.increaseTo(from.begin);
-      const earlier =
-        !Number.isNaN(increase) &&
-        increaseFrom < start &&
-        increaseFrom >= start - resolution &&
-        increaseTo > increaseFrom
-          ? (increase * (start - increaseFrom)) / (increaseTo - increaseFrom)
-          : 0;
-      if (earlier !== 0) to.addIncrease(j, -earlier, start, start);
-      to.clipIncreaseFrom(j, start);
-      journal?.entryChanged(this, level + 1, start);
-      if (earlier !== 0) {
-        const before = start - resolution;
-        to.addIncrease(intervalAt(to, before), earlier, increaseFrom, start);
-        journal?.entryChanged(this, level + 1, before);
+      to.mergeOthersFrom(from, i, j);
+      const increase = from.increase(i);
+      const increaseFrom = from.increaseFrom(i);
+      const increaseTo = from.increaseTo(i);
+      let increaseEarlier: Spread | null = null;
+      if (!Number.isNaN(increase)) {
+        if (increaseFrom < start && increaseTo > increaseFrom) {
+          const span = increaseTo - increaseFrom;
+          to.addIncrease(j, (increase * (increaseTo - start)) / span, start, increaseTo);
+          increaseEarlier = {
+            from: increaseFrom,
+            place: (tier, k, a, b) => tier.addIncrease(k, (increase * (b - a)) / span, a, b),
+            dropped: (end) => {
+              if (end > this.countedFromMs) this.countedFromMs = end;
+            },
+          };
+        } else {
+          to.addIncrease(j, increase, Math.max(increaseFrom, start), increaseTo);
+        }
       }
+      const distributionFrom = from.distributionFrom(i);
+      let distributionEarlier: Spread | null = null;
+      if (distributionFrom < start) {
+        const span = t - distributionFrom;
+        to.addDistributionShare(from, i, j, this.bounds, (t - start) / span);
+        distributionEarlier = {
+          from: distributionFrom,
+          place: (tier, k, a, b) => tier.addDistributionShare(from, i, k, this.bounds, (b - a) / span),
+          dropped: () => {},
+        };
+      } else {
+        to.addDistributionShare(from, i, j, this.bounds, 1);
+      }
+      journal?.entryChanged(this, level + 1, start);
+      for (const spread of [increaseEarlier, distributionEarlier])
+        if (spread !== null) this.spreadBefore(level + 1, start, spread, journal);
     } else {
       // Dropped: what it counted is gone, so counting now begins where its interval ended.
-      const end = from.time(from.begin) + from.spec.resolutionMs;
+      const end = from.time(i) + from.spec.resolutionMs;
       if (end > this.countedFromMs) this.countedFromMs = end;
     }
     from.removeFirst();
-    if (to !== undefined && to.size > to.spec.capacity) this.foldOldest(level + 1, journal);
+    if (to !== undefined) while (to.size > to.spec.capacity) this.foldOldest(level + 1, journal);
+  }
+
+  /**
+   * Places what `spread` recorded over [spread.from, end) in tier `level`'s intervals, each its share;
+   * the part older than the tier would keep (its capacity back from its newest interval) goes to the
+   * next tier, and past the last one it is dropped.
+   */
+  private spreadBefore(level: number, end: number, spread: Spread, journal: EntryJournal | null): void {
+    const tier = this.tiers[level];
+    if (tier === undefined) {
+      spread.dropped(end);
+      return;
+    }
+    const resolution = tier.spec.resolutionMs;
+    const newest = Math.max(
+      tier.size > 0 ? tier.time(tier.end - 1) : end,
+      Math.floor((end - 1) / resolution) * resolution,
+    );
+    const oldestKept = newest - (tier.spec.capacity - 1) * resolution;
+    const first = Math.max(Math.floor(spread.from / resolution) * resolution, oldestKept);
+    for (let k = first; k < end; k += resolution) {
+      const a = Math.max(spread.from, k);
+      const b = Math.min(end, k + resolution);
+      if (b <= a) continue;
+      spread.place(tier, intervalAt(tier, k), a, b);
+      journal?.entryChanged(this, level, k);
+      // An interval between older ones (the tier's intervals need not be contiguous) may take it past
+      // its capacity: its oldest, older than any placed here, moves on as it would have.
+      while (tier.size > tier.spec.capacity) this.foldOldest(level, journal);
+    }
+    if (spread.from < first) this.spreadBefore(level + 1, first, spread, journal);
   }
 
   storedEntries(): number {
@@ -232,6 +284,16 @@ export class MetricSeries {
     for (const tier of this.tiers) n += tier.size;
     return n;
   }
+}
+
+/** What one entry recorded before the rollup interval it is folded into, to be placed in earlier ones. */
+interface Spread {
+  /** When it began to be recorded. */
+  from: number;
+  /** Adds its share of [a, b] to entry k of `tier`. */
+  place(tier: Tier, k: number, a: number, b: number): void;
+  /** Called with the time before which what it recorded is dropped (older than the last tier keeps). */
+  dropped(end: number): void;
 }
 
 /** The index of `tier`'s interval starting at `start`, made when missing (usually the newest, or one after it). */

@@ -15,6 +15,7 @@ import {
   mergeDistribution,
   rebucket,
   sameBounds,
+  scaleDistribution,
 } from "../domain/metric-distribution.js";
 
 export interface TierSpec {
@@ -49,8 +50,9 @@ export interface TierLayout {
   quantilesAt: number;
   /**
    * When a raw entry's distribution began to be recorded, if before its time (NaN: at its time): a
-   * cumulative histogram's first point, spread over that interval by queries. Rollups keep none: what
-   * they fold in is placed inside their own interval, as a counter's first increase is.
+   * cumulative histogram's first point, spread over that interval by queries. Rollups keep none: the
+   * entry is split over the rollups' intervals that time covers when it is folded, as a counter's
+   * first increase is.
    */
   distributionFrom: number;
 }
@@ -459,15 +461,39 @@ export class Tier {
     return into === null ? d : mergeDistribution(into, d);
   }
 
-  /** Adds entry i of `from` (another tier of the same series) to entry j of this one. */
-  mergeFrom(from: Tier, i: number, j: number, bounds: readonly number[] | null): void {
+  /**
+   * Adds entry i of `from` (another tier of the same series) to entry j of this one, but for its
+   * increase and its distribution, which the caller adds (whole, or in shares: see MetricSeries).
+   */
+  mergeOthersFrom(from: Tier, i: number, j: number): void {
     this.addPoints(j, from.points(i));
-    const increase = from.increase(i);
-    if (!Number.isNaN(increase)) this.addIncrease(j, increase, from.increaseFrom(i), from.increaseTo(i));
     const value = from.value(i);
     if (!Number.isNaN(value)) {
       this.setValue(j, value, from.valueAt(i), ...extremesOr(from.valueMin(i), from.valueMax(i), value));
     }
+    const q = from.quantilesOf(i);
+    if (q !== null) this.setQuantiles(j, q, from.quantilesAt(i));
+  }
+
+  /** Adds `share` of entry i of `from`'s distribution to entry j of this one (counts and sum scaled, min and max kept). */
+  addDistributionShare(from: Tier, i: number, j: number, bounds: readonly number[] | null, share: number): void {
+    if (share === 1) {
+      this.mergeDistributionFrom(from, i, j, bounds);
+      return;
+    }
+    const d = from.distributionAt(i, bounds);
+    if (d !== null) this.addDistribution(j, scaleDistribution(d, share), bounds);
+  }
+
+  /** Adds entry i of `from` (another tier of the same series) to entry j of this one. */
+  mergeFrom(from: Tier, i: number, j: number, bounds: readonly number[] | null): void {
+    this.mergeOthersFrom(from, i, j);
+    const increase = from.increase(i);
+    if (!Number.isNaN(increase)) this.addIncrease(j, increase, from.increaseFrom(i), from.increaseTo(i));
+    this.mergeDistributionFrom(from, i, j, bounds);
+  }
+
+  private mergeDistributionFrom(from: Tier, i: number, j: number, bounds: readonly number[] | null): void {
     const slot = this.layout.buckets;
     if (slot >= 0 && from.counts !== null) {
       const row = i * from.stride + slot;
@@ -488,8 +514,6 @@ export class Tier {
     }
     const d = from.distributions?.[i];
     if (d !== null && d !== undefined) this.addDistribution(j, cloneDistribution(d), bounds);
-    const q = from.quantilesOf(i);
-    if (q !== null) this.setQuantiles(j, q, from.quantilesAt(i));
   }
 
   /** Entry p's fields as a value. */

@@ -433,6 +433,41 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
         expect(steps()).toEqual([0, 10, 0, 0]);
       });
 
+      it("spreads a counter's first increase over its start..time once it is in the rollups, as the raw points do", async () => {
+        // An app that started 20 minutes before its first export and counts 2 every 10 s: its first
+        // point holds 240 counted over those 20 minutes; then 149 more points, so the first is folded
+        // into a 10 s rollup (and what it counted before into the rollups of that time).
+        const store = await fresh();
+        const first = T0_MS + 20 * MINUTE;
+        const times = Array.from({ length: 150 }, (_, i) => first + i * 10 * SECOND);
+        store.insert([
+          sum(
+            "cumulative",
+            "svc",
+            times.map((atMs, i) => ({ atMs, value: 240 + 2 * i, startMs: T0_MS })),
+            { temporality: "cumulative", monotonic: true },
+          ),
+          sum(
+            "delta",
+            "svc",
+            times.map((atMs, i) => ({ atMs, value: i === 0 ? 240 : 2, startMs: i === 0 ? T0_MS : atMs - 10 * SECOND })),
+            { temporality: "delta", monotonic: true },
+          ),
+        ]);
+        for (const name of ["cumulative", "delta"]) {
+          const result = query(store, { name, fromMs: T0_MS, toMs: T0_MS + 45 * MINUTE });
+          const increases = result.series[0]?.increases ?? [];
+          // 12 a minute from the app's start, not 240 in the minute of the first point; the last
+          // minute holds the points' 50 s of it.
+          for (let m = 0; m < 44; m++) expect(increases[m], `${name}, minute ${m}`).toBeCloseTo(12, 6);
+          expect(increases[44]).toBeCloseTo(10, 6);
+          expect(result.series[0]?.counted?.fromUnixMs).toBe(T0_MS);
+          // Steps of 10 s over the rollups of the first point's minutes: 2 in each.
+          const fine = query(store, { name, fromMs: first - MINUTE, toMs: first + MINUTE, stepMs: 10 * SECOND });
+          for (const v of fine.series[0]?.increases ?? []) expect(v).toBeCloseTo(2, 6);
+        }
+      });
+
       it("keeps every increase through the rollups of a long-running series", async () => {
         const store = await fresh();
         // 6 hours of a counter exported every 10 s, +1 per export: far more points than raw storage holds.
@@ -994,6 +1029,34 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
         ]);
         const grouped = query(store, { ...window, groupBy: "route" });
         expectSpread(grouped.series.find((s) => s.label === "/a")?.counts ?? []);
+      });
+
+      it("spreads a cumulative histogram's first point over its start..time once it is in the rollups, as the raw points do", async () => {
+        // An app that started 20 minutes before its first export records 2 values every 10 s: its first
+        // point holds 240; then 149 more points, so the first is folded into a 10 s rollup.
+        const store = await fresh();
+        const first = T0_MS + 20 * MINUTE;
+        const bounds = [10, 100];
+        const points = Array.from({ length: 150 }, (_, i) => ({
+          atMs: first + i * 10 * SECOND,
+          startMs: T0_MS,
+          counts: [120 + i, 120 + i, 0],
+          bounds,
+          sum: 6000 + 50 * i,
+        }));
+        store.insert([histogram("latency", "api", points.slice(0, 100), "cumulative")]);
+        // Steps of 10 s over the 10 s rollups of the minutes before the first point: 2 values in each.
+        const fine = query(store, { name: "latency", fromMs: first - MINUTE, toMs: first, stepMs: 10 * SECOND });
+        expect(fine.series[0]?.counts).toHaveLength(6);
+        for (const c of fine.series[0]?.counts ?? []) expect(c).toBeCloseTo(2, 4);
+        store.insert([histogram("latency", "api", points.slice(100), "cumulative")]);
+        const result = query(store, { name: "latency", fromMs: T0_MS, toMs: T0_MS + 45 * MINUTE });
+        const counts = result.series[0]?.counts ?? [];
+        // 12 a minute from the app's start, not 240 more in the minute of the first point (whose own
+        // 10 s hold none of it: the values after it fill 50 s of that minute).
+        for (let m = 0; m < 45; m++) expect(counts[m], `minute ${m}`).toBeCloseTo(m === 20 ? 10 : 12, 4);
+        expect(result.heatmap?.counts[20]?.[0]).toBeCloseTo(5, 4);
+        expect(result.series[0]?.values[3]).toBeCloseTo(25, 4);
       });
 
       it("reads a cumulative histogram's percentiles above its last bound up to the recorded max, not at the bound", async () => {
