@@ -70,6 +70,7 @@ export function metricQueryToJson(result: MetricQueryResult): MetricQueryRespons
   };
   if (result.omittedSeries > 0) json.omittedSeries = result.omittedSeries;
   if (result.heatmap !== undefined) json.heatmap = result.heatmap;
+  if (result.windowPercentiles !== undefined) json.windowPercentiles = result.windowPercentiles;
   if (result.stat !== undefined) json.stat = result.stat;
   if (result.startsAtData === true) json.startsAtData = true;
   if (result.firstPointMs !== undefined) json.firstPointUnixMs = result.firstPointMs;

@@ -760,6 +760,18 @@ export interface MetricQueryResponse {
     min?: number;
     max?: number;
   };
+  /**
+   * "distribution" only, when the window holds values: the p50, p95 and p99 of every value in it, all
+   * series together, estimated from the histograms themselves as each step's percentiles are (an
+   * exponential histogram at its own scale, not from the heatmap's coarser rows); null when not known.
+   * `atLeast` names those only known to be at least that (in an open last bucket with no max).
+   */
+  windowPercentiles?: {
+    p50: number | null;
+    p95: number | null;
+    p99: number | null;
+    atLeast?: { p50?: true; p95?: true; p99?: true };
+  };
   /** Exemplars in the window (newest first, bounded), each linking a point to its trace. */
   exemplars: MetricExemplarJson[];
 }

@@ -109,6 +109,14 @@ export interface MetricExemplarResult {
   attributes: Attributes;
 }
 
+/** p50, p95 and p99 of every value in a window (null when not known); atLeast: only lower bounds. */
+export interface WindowPercentiles {
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  atLeast?: { p50?: true; p95?: true; p99?: true };
+}
+
 export interface MetricQueryResult {
   metric: MetricInfo;
   chart: MetricChart;
@@ -129,6 +137,8 @@ export interface MetricQueryResult {
   omittedSeries: number;
   /** With the window's least and greatest value when every distribution in it knows them (see windowExtremes). */
   heatmap?: { bounds: number[]; counts: number[][]; min?: number; max?: number };
+  /** "distribution" only, when the window holds values: see MetricQueryResponse.windowPercentiles. */
+  windowPercentiles?: WindowPercentiles;
   /** Newest first, at most MAX_QUERY_EXEMPLARS. */
   exemplars: MetricExemplarResult[];
 }

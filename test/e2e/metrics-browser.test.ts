@@ -1,5 +1,7 @@
 /// <reference lib="dom" />
 import { readFileSync } from "node:fs";
+import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-proto";
+import { AggregationType } from "@opentelemetry/sdk-metrics";
 import type { Page } from "playwright-core";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { MetricQueryResponse } from "../../src/protocol.js";
@@ -276,6 +278,32 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
       expect.stringMatching(/^p95/),
       expect.stringMatching(/^p99/),
     ]);
+  });
+
+  it("says the same p50, p95 and p99 above an SDK exponential histogram as its lines, not the heatmap's coarser rows", async () => {
+    const exporter = new OTLPMetricExporter({
+      url: `${suite.app.base}/v1/metrics`,
+      aggregationPreference: () => ({ type: AggregationType.EXPONENTIAL_HISTOGRAM }),
+    });
+    const sdk = sdkMeter(suite.app.base, "metrics-e2e-exp", exporter);
+    const histogram = sdk.meter.createHistogram("e2e.exp.latency", { unit: "ms" });
+    // 1,000 latencies from 1 ms to 8 s, as many in each octave: the heatmap's rows span 13 octaves,
+    // each wider than the SDK's buckets.
+    for (let i = 0; i < 1000; i++) histogram.record(2 ** ((13 * i) / 999));
+    await sdk.flush();
+    await sdk.shutdown();
+
+    const answer = page.waitForResponse((r) => r.url().includes("/api/metrics/e2e.exp.latency"));
+    await openMetric(page, suite.app.base, "?metric=e2e.exp.latency");
+    const body = (await (await answer).json()) as MetricQueryResponse;
+    expect(body.series[0]?.p95?.some((v) => v !== null)).toBe(true);
+    await expect.poll(() => figure(page, "count").textContent()).toBe("1,000");
+    const legend = await page.locator(".legend-row .legend-value").allTextContents();
+    expect(legend).toHaveLength(3);
+    for (const [k, p] of ["p50", "p95", "p99"].entries()) {
+      await expect(figure(page, p).textContent()).resolves.toBe(legend[k]);
+    }
+    expect(leadingNumber(legend[1] ?? "")).toBeCloseTo((body.windowPercentiles?.p95 as number) / 1000, 2);
   });
 
   it("says a percentile in the open last bucket that no max closes is at least the last bound", async () => {

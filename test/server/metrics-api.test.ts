@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { explicitQuantile } from "../../src/domain/metric-distribution.js";
 import type { MetricCatalogResponse, MetricQueryResponse } from "../../src/protocol.js";
 import { DEFAULT_MAX_METRIC_SERIES } from "../../src/store/metric-store.js";
 import { startTestApp, type TestApp, tempDir } from "../helpers/app.js";
@@ -189,6 +190,68 @@ describe("GET /api/metrics and /api/metrics/:name", () => {
     const increase = (series?.increases ?? []).reduce((sum: number, v) => sum + (v ?? 0), 0);
     expect(increase).toBeCloseTo(23, 9);
     expect(series?.counted).toEqual({ fromUnixMs: start, toUnixMs: now - 5_000 });
+  });
+
+  it("gives a window's percentiles from an exponential histogram's own buckets, as its lines", async () => {
+    // 1,000 latencies from 1 ms to 8 s, as many in each octave, at scale 6 (buckets 1.1% wide), in two
+    // exports a minute apart.
+    const scale = 6;
+    const values = Array.from({ length: 1000 }, (_, i) => 2 ** ((13 * i) / 999));
+    const index = (v: number) => Math.ceil(Math.log2(v) * 2 ** scale) - 1;
+    const offset = index(values[0] as number);
+    const counts = new Array(index(values[values.length - 1] as number) - offset + 1).fill(0);
+    for (const v of values) counts[index(v) - offset]++;
+    const point = (atMs: number) => ({
+      startTimeUnixNano: ns(atMs - 60_000),
+      timeUnixNano: ns(atMs),
+      count: String(values.length),
+      sum: values.reduce((a, b) => a + b, 0),
+      min: 1,
+      max: 8192,
+      scale,
+      zeroCount: "0",
+      positive: { offset, bucketCounts: counts.map(String) },
+    });
+    await post({
+      resourceMetrics: [
+        {
+          resource: { attributes: [{ key: "service.name", value: { stringValue: "api" } }] },
+          scopeMetrics: [
+            {
+              scope: { name: "test" },
+              metrics: [
+                {
+                  name: "request.duration",
+                  unit: "ms",
+                  exponentialHistogram: {
+                    aggregationTemporality: 1,
+                    dataPoints: [point(T0 + 30_000), point(T0 + 90_000)],
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    const result = (await get(`/api/metrics/request.duration?since=${T0}&until=${T0 + 120_000}&step=60000`))
+      .body as MetricQueryResponse;
+    const line = result.series[0];
+    expect(line?.counts).toEqual([1000, 1000]);
+    // Both steps hold the same values: the window's percentiles are theirs, within a bucket of the true ones.
+    for (const p of ["p50", "p95", "p99"] as const) {
+      expect(line?.[p]?.[0]).toBe(line?.[p]?.[1]);
+      expect(result.windowPercentiles?.[p]).toBeCloseTo(line?.[p]?.[0] as number, 9);
+    }
+    expect(Math.abs((result.windowPercentiles?.p95 as number) - 5265.5) / 5265.5).toBeLessThan(0.011);
+    expect(result.windowPercentiles?.atLeast).toBeUndefined();
+    // The heatmap's rows (at most 40) are coarser than the buckets: the same estimate read from them is off.
+    expect(result.heatmap?.bounds.length).toBeLessThanOrEqual(41);
+    const heatmap = result.heatmap as NonNullable<MetricQueryResponse["heatmap"]>;
+    const totals = heatmap.counts.reduce((sum, row) => sum.map((c, k) => c + (row[k] ?? 0)));
+    const coarse = explicitQuantile(heatmap.bounds, totals, 0.95, heatmap.min ?? Number.NaN, heatmap.max ?? Number.NaN);
+    // (5.30 s beside lines at 5.26 s: what the page's p95 figure said before it took windowPercentiles.)
+    expect(Math.abs(coarse - (line?.p95?.[0] as number)) / coarse).toBeGreaterThan(0.005);
   });
 
   it("steps as far apart as an SDK exports, unless a step is asked for", async () => {

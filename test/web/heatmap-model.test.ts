@@ -2,13 +2,11 @@ import { describe, expect, it } from "vitest";
 import {
   bucketColor,
   bucketRangeText,
-  bucketTotals,
   heatmapBoundaries,
   heatmapBoundaryLabel,
   heatmapMax,
   heatmapRowRange,
   parseColor,
-  percentileFromBuckets,
 } from "../../web/src/features/metrics/heatmap-model";
 import { parseUnit } from "../../web/src/features/metrics/metric-units";
 
@@ -49,7 +47,6 @@ describe("heatmap rows", () => {
     expect(heatmapRowRange(counts)).toEqual({ first: 1, last: 3 });
     expect(heatmapRowRange([[0, 0]])).toBeNull();
     expect(heatmapMax(counts)).toBe(3);
-    expect(bucketTotals(counts)).toEqual([0, 1, 3, 2, 0]);
   });
 
   it("says what each bucket holds, the last being everything above", () => {
@@ -59,43 +56,6 @@ describe("heatmap rows", () => {
     expect(bucketRangeText(1, bounds, ms)).toBe("5ms – 10ms");
     expect(bucketRangeText(3, bounds, ms)).toBe("> 25ms");
     expect(bucketRangeText(0, [], ms)).toBe("all values");
-  });
-});
-
-describe("percentileFromBuckets", () => {
-  it("interpolates inside the bucket that holds the rank", () => {
-    // 100 values 1..100 in the SDK's default bounds: 5 ≤ 5, 5 in (5,10], 15 in (10,25], 25 in (25,50], 25 in (50,75], 25 in (75,100].
-    const bounds = [0, 5, 10, 25, 50, 75, 100, 250];
-    const totals = [0, 5, 5, 15, 25, 25, 25, 0, 0];
-    expect(percentileFromBuckets(bounds, totals, 0.95)).toBeCloseTo(95, 5);
-    expect(percentileFromBuckets(bounds, totals, 0.5)).toBeCloseTo(50, 5);
-    expect(percentileFromBuckets(bounds, totals, 0.05)).toBeCloseTo(5, 5);
-  });
-
-  it("closes the open buckets with the recorded extremes and stays within them", () => {
-    // 200 sizes from 1 kB to 900 kB in the SDK's default bounds: all but one above 10,000.
-    const bounds = [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10_000];
-    const totals = [...new Array(bounds.length).fill(0), 200];
-    totals[10] = 1;
-    totals[15] = 199;
-    const extremes = { min: 1000, max: 900_000 };
-    expect(percentileFromBuckets(bounds, totals, 0.5, extremes)).toBeCloseTo(10_000 + 890_000 * (99 / 199), 3);
-    expect(percentileFromBuckets(bounds, totals, 0.99, extremes)).toBeLessThanOrEqual(900_000);
-    expect(percentileFromBuckets(bounds, totals, 0.99, extremes)).toBeGreaterThan(880_000);
-    // Without them: the last bound, as before.
-    expect(percentileFromBuckets(bounds, totals, 0.5)).toBe(10_000);
-    // The first bucket starts at the least value; a quantile never passes the greatest.
-    expect(percentileFromBuckets([10], [4, 0], 0.5, { min: 6, max: 9 })).toBe(8);
-    expect(percentileFromBuckets([10, 20], [0, 4, 0], 1, { min: 11, max: 12 })).toBe(12);
-  });
-
-  it("answers the last bound for the open bucket and null for nothing", () => {
-    expect(percentileFromBuckets([1, 2], [0, 0, 4], 0.5)).toBe(2);
-    expect(percentileFromBuckets([1, 2], [0, 0, 0], 0.5)).toBeNull();
-    expect(percentileFromBuckets([1, 2], [1, 1, 1], 1.5)).toBeNull();
-    // The first bucket starts at 0 (or its own bound when negative).
-    expect(percentileFromBuckets([10], [4, 0], 0.5)).toBe(5);
-    expect(percentileFromBuckets([-10, 0], [4, 0, 0], 0.5)).toBe(-10);
   });
 });
 

@@ -317,11 +317,12 @@ describe("windowSummary", () => {
     ).toBe("0.5 requests/s");
   });
 
-  it("estimates a distribution's window percentiles from the heatmap buckets", () => {
+  it("shows a distribution's window percentiles as the API gives them, not read from the heatmap's rows", () => {
     const response = queryResponse(
       { chart: "distribution", unit: "ms" },
-      [series("", [50, null, null, null], { counts: [100, null, null, null], p95: [96, null, null, null] })],
+      [series("", [50, null, null, null], { counts: [100, null, null, null], p95: [96.2, null, null, null] })],
       {
+        // Rows from which the same estimate reads 50, 95 and 99 ms: coarser than the histogram itself.
         heatmap: {
           bounds: [0, 50, 100],
           counts: [
@@ -331,41 +332,41 @@ describe("windowSummary", () => {
             [0, 0, 0, 0],
           ],
         },
+        windowPercentiles: { p50: 49.1, p95: 96.2, p99: 99.6 },
       },
     );
     const figures = windowSummary(response, buildChartModel(response, { palette: PALETTE }));
     expect(figures.map((f) => [f.id, f.value])).toEqual([
       ["count", "100"],
-      ["p50", "50ms"],
-      ["p95", "95ms"],
-      ["p99", "99ms"],
+      ["p50", "49.1ms"],
+      ["p95", "96.2ms"],
+      ["p99", "99.6ms"],
     ]);
   });
 
   it("says a percentile in the open last bucket that no max closes is at least the last bound", () => {
-    // Bounds [1, 2, 5, 10] ms with every value above 10: p50, p95 and p99 read the last bound, 10.
-    const heatmap = (max?: number) => ({
-      bounds: [1, 2, 5, 10],
-      counts: [[0, 0, 0, 0, 8], ...Array.from({ length: 3 }, () => [0, 0, 0, 0, 0])],
-      ...(max === undefined ? {} : { max }),
-    });
     const figures = (response: ReturnType<typeof queryResponse>) =>
       windowSummary(response, buildChartModel(response, { palette: PALETTE })).map((f) => [f.id, f.value]);
     const line = series("", [15, null, null, null], { counts: [8, null, null, null] });
-    expect(figures(queryResponse({ chart: "distribution", unit: "ms" }, [line], { heatmap: heatmap() }))).toEqual([
+    // Every value above the last bound, 10, and no max: the API says the percentiles are only lower bounds.
+    const open = { p50: 10, p95: 10, p99: 10, atLeast: { p50: true, p95: true, p99: true } } as const;
+    expect(figures(queryResponse({ chart: "distribution", unit: "ms" }, [line], { windowPercentiles: open }))).toEqual([
       ["count", "8"],
       ["p50", "≥ 10ms"],
       ["p95", "≥ 10ms"],
       ["p99", "≥ 10ms"],
     ]);
-    // A max closes the bucket: the percentiles are interpolated up to it, and are estimates like any other.
-    expect(figures(queryResponse({ chart: "distribution", unit: "ms" }, [line], { heatmap: heatmap(20) }))).toEqual([
+    // A max closes the bucket: the percentiles are estimates like any other.
+    const closed = { p50: 15, p95: 19.5, p99: 19.9 };
+    expect(
+      figures(queryResponse({ chart: "distribution", unit: "ms" }, [line], { windowPercentiles: closed })),
+    ).toEqual([
       ["count", "8"],
       ["p50", "15ms"],
       ["p95", "19.5ms"],
       ["p99", "19.9ms"],
     ]);
-    // Without buckets, the latest step's percentiles, as the API marks them.
+    // Without window percentiles (no value in the window), the latest step's percentiles, as the API marks them.
     const marked = series("", [15, 4, null, null], {
       counts: [8, 3, null, null],
       p50: [10, 3, null, null],

@@ -1,5 +1,4 @@
 /** A distribution's buckets over time → what the heatmap draws and what the page says about them. Pure. */
-import { explicitQuantile } from "../../../../src/domain/metric-distribution";
 import { formatMetricValue, type MetricUnit } from "./metric-units";
 
 export type Rgb = [number, number, number];
@@ -57,32 +56,6 @@ export function bucketRangeText(index: number, bounds: readonly number[], unit: 
   if (upper === undefined) return lower === undefined ? "all values" : `> ${formatMetricValue(lower, unit)}`;
   if (lower === undefined) return `≤ ${formatMetricValue(upper, unit)}`;
   return `${formatMetricValue(lower, unit)} – ${formatMetricValue(upper, unit)}`;
-}
-
-/** Every step's counts added up per bucket. */
-export function bucketTotals(counts: readonly (readonly number[])[]): number[] {
-  const totals: number[] = [];
-  for (const step of counts) for (let b = 0; b < step.length; b++) totals[b] = (totals[b] ?? 0) + (step[b] ?? 0);
-  for (let b = 0; b < totals.length; b++) totals[b] ??= 0;
-  return totals;
-}
-
-/**
- * The q-quantile (0..1) of values counted in buckets with these upper bounds (the last bucket open),
- * read as the server reads a histogram's (`explicitQuantile`): linear inside its bucket, the first
- * bucket starting at the least value recorded when it is known (`extremes`), else at 0 (or its bound
- * when that is negative), the open last one ending at the greatest value recorded, else at its lower
- * bound; within the extremes when known. Null when nothing was counted or q is out of range.
- */
-export function percentileFromBuckets(
-  bounds: readonly number[],
-  totals: readonly number[],
-  q: number,
-  extremes?: { min?: number | undefined; max?: number | undefined },
-): number | null {
-  if (!(q >= 0 && q <= 1)) return null;
-  const value = explicitQuantile(bounds, totals, q, extremes?.min ?? Number.NaN, extremes?.max ?? Number.NaN);
-  return Number.isNaN(value) ? null : value;
 }
 
 /**
