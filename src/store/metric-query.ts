@@ -546,7 +546,13 @@ function windowExtremes(groups: readonly Group[]): { min: number; max: number } 
 function windowPercentiles(groups: readonly Group[]): WindowPercentiles | null {
   let total: Distribution | null = null;
   for (const g of groups) {
-    for (const d of g.buckets !== null ? g.buckets.distributions() : (g.distributions ?? [])) {
+    if (g.buckets !== null) {
+      // Explicit buckets added up in place (as merging each step's would), without an object per step.
+      const d = g.buckets.total();
+      if (d !== null) total = total === null ? d : mergeDistribution(total, d);
+      continue;
+    }
+    for (const d of g.distributions ?? []) {
       if (d === null) continue;
       total = total === null ? cloneDistribution(d) : mergeDistribution(total, d);
     }

@@ -106,6 +106,33 @@ export class StepBuckets {
     return explicitLowerBounds(this.bounds, this.counts, qs, this.max[i] as number, i * this.width, this.width);
   }
 
+  /** Every step's histograms added up into one distribution (null when none was added). */
+  total(): ExplicitDistribution | null {
+    let total: ExplicitDistribution | null = null;
+    for (let i = 0; i < this.steps; i++) {
+      if (this.seen[i] === 0) continue;
+      if (total === null) {
+        total = {
+          type: "explicit",
+          bounds: this.bounds,
+          counts: new Array<number>(this.width).fill(0),
+          count: 0,
+          sum: 0,
+          min: this.min[i] as number,
+          max: this.max[i] as number,
+        };
+      }
+      const at = i * this.width;
+      for (let k = 0; k < this.width; k++)
+        total.counts[k] = (total.counts[k] as number) + (this.counts[at + k] as number);
+      total.count += this.count[i] as number;
+      total.sum += this.sum[i] as number;
+      total.min = Math.min(total.min, this.min[i] as number);
+      total.max = Math.max(total.max, this.max[i] as number);
+    }
+    return total;
+  }
+
   /** Each step's histogram as a distribution (null where none was added). */
   distributions(): (Distribution | null)[] {
     return Array.from(this.seen, (seen, i): ExplicitDistribution | null =>

@@ -51,12 +51,14 @@ function* points(kind: MetricKind, rand: () => number, count: number) {
     o.increaseFromMs = at;
     o.value = Number.NaN;
     o.distribution = null;
+    o.distributionFromMs = Number.NaN;
     o.quantiles = null;
     if (kind === "sum") {
       o.value = Math.floor(rand() * 1000);
       if (rand() < 0.9) {
         o.increase = Math.floor(rand() * 50);
-        o.increaseFromMs = at - Math.floor(rand() * 40_000);
+        // Now and then a first point's increase, counted since a start up to 30 hours before it.
+        o.increaseFromMs = at - Math.floor(rand() * (rand() < 0.03 ? 30 * 3_600_000 : 40_000));
       }
     } else if (kind === "gauge") {
       o.value = rand() * 100 - 50;
@@ -66,6 +68,8 @@ function* points(kind: MetricKind, rand: () => number, count: number) {
       const count = counts.reduce((a, b) => a + b, 0);
       const min = rand() < 0.5 ? Number.NaN : rand();
       o.distribution = { type: "explicit", bounds: BOUNDS, counts, count, sum: count * 3.5, min, max: min + 9 };
+      // Now and then a cumulative histogram's first point, recorded since a start up to 30 hours before it.
+      if (rand() < 0.03) o.distributionFromMs = at - 1 - Math.floor(rand() * 30 * 3_600_000);
     }
     yield o;
   }
@@ -97,6 +101,8 @@ describe("a series' batched folding", () => {
         batched.settle(batchedJournal);
         expect(contents(batched)).toStrictEqual(contents(atOnce));
         expect(batchedJournal.keys).toStrictEqual(atOnceJournal.keys);
+        // However far back a point's increase or values began, no rollup holds more than its capacity.
+        for (const tier of batched.tiers.slice(1)) expect(tier.size).toBeLessThanOrEqual(tier.spec.capacity);
         // The last tier is full: points went all the way down.
         expect(batched.tiers.at(-1)?.size).toBeGreaterThan(0);
       }

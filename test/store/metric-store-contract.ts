@@ -1059,6 +1059,32 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
         expect(result.series[0]?.values[3]).toBeCloseTo(25, 4);
       });
 
+      it("gives the window's percentiles of every series together, as one group's lines give them", async () => {
+        const store = await fresh();
+        const at = T0_MS + 10 * SECOND;
+        store.insert([
+          histogram("same", "api", [
+            { atMs: at, counts: [3, 10, 1], bounds: [10, 100], min: 2, max: 150, attributes: { route: "/a" } },
+            { atMs: at, counts: [1, 2, 4], bounds: [10, 100], min: 5, max: 400, attributes: { route: "/b" } },
+          ]),
+          // Other bounds per series: merged as objects, not in shared buckets.
+          histogram("other", "api", [
+            { atMs: at, counts: [3, 10, 1], bounds: [10, 100], min: 2, max: 150, attributes: { route: "/a" } },
+            { atMs: at, counts: [1, 2, 4], bounds: [20, 100], min: 5, max: 400, attributes: { route: "/b" } },
+          ]),
+        ]);
+        for (const name of ["same", "other"]) {
+          const bySeries = query(store, { name });
+          expect(bySeries.series).toHaveLength(2);
+          const all = query(store, { name, groupBy: "*" }).series[0];
+          expect(bySeries.windowPercentiles).toEqual({ p50: all?.p50?.[0], p95: all?.p95?.[0], p99: all?.p99?.[0] });
+        }
+        // None without values in the window.
+        expect(query(store, { name: "same", fromMs: T0_MS + MINUTE, toMs: T0_MS + 2 * MINUTE }).windowPercentiles).toBe(
+          undefined,
+        );
+      });
+
       it("reads a cumulative histogram's percentiles above its last bound up to the recorded max, not at the bound", async () => {
         const store = await fresh();
         // Payload sizes of 1 kB to 900 kB in bounds that end at 10,000: nearly all in the open last bucket.
