@@ -254,6 +254,46 @@ describe("GET /api/metrics and /api/metrics/:name", () => {
     expect(Math.abs(coarse - (line?.p95?.[0] as number)) / coarse).toBeGreaterThan(0.005);
   });
 
+  it("spreads a cumulative exponential histogram's first point over its start..time, also once it is rolled up", async () => {
+    // Started 15 minutes before its first export, 2 values every 10 s: its first point holds 180, then
+    // 149 more points (past the 64 kept raw, so the first is in a rollup).
+    const first = Math.floor((Date.now() - 30 * 60_000) / 60_000) * 60_000;
+    const start = first - 15 * 60_000;
+    const dataPoints = Array.from({ length: 150 }, (_, i) => ({
+      startTimeUnixNano: ns(start),
+      timeUnixNano: ns(first + i * 10_000),
+      count: String(180 + 2 * i),
+      sum: 5 * (180 + 2 * i),
+      scale: 3,
+      zeroCount: "0",
+      positive: { offset: 18, bucketCounts: [String(180 + 2 * i)] },
+    }));
+    await post({
+      resourceMetrics: [
+        {
+          resource: { attributes: [{ key: "service.name", value: { stringValue: "api" } }] },
+          scopeMetrics: [
+            {
+              scope: { name: "test" },
+              metrics: [
+                {
+                  name: "job.duration",
+                  unit: "ms",
+                  exponentialHistogram: { aggregationTemporality: 2, dataPoints },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    const result = (await get(`/api/metrics/job.duration?since=${start}&until=${first + 25 * 60_000}&step=60000`))
+      .body as MetricQueryResponse;
+    const counts = result.series[0]?.counts ?? [];
+    // 12 a minute from the start; the first point's own minute holds the 50 s of values after it.
+    for (let m = 0; m < 40; m++) expect(counts[m], `minute ${m}`).toBeCloseTo(m === 15 ? 10 : 12, 6);
+  });
+
   it("steps as far apart as an SDK exports, unless a step is asked for", async () => {
     // OpenTelemetry SDKs export every 60 s by default: one point a minute per series.
     for (let ago = 20; ago >= 0; ago--) {
