@@ -1,7 +1,7 @@
 import { isOuterTelling, tellSameRequest } from "./same-request.js";
 import { peerName, peerOf } from "./service-map.js";
 import type { Span, SpanKind } from "./span.js";
-import { bareHttpMethod, ID_PLACEHOLDER, routeNameOf, routeSourceOf } from "./trace-name.js";
+import { bareHttpMethod, routeNameOf, routeSourceOf } from "./trace-name.js";
 
 /**
  * What a span does for its service, for per-operation statistics:
@@ -215,7 +215,8 @@ export function quoteQueryValue(value: string): string {
 /**
  * A query (the trace list's language) for traces with a span of this operation, written from one of
  * its spans: the service, the kind and the span's own name, plus the route or the peer when the
- * operation's name was made from them.
+ * operation's name was made from them. A route templated from a path (`GET /items/:id` from
+ * `/items/5`) is `operation=`: its fixed parts (`url.path~"/items/"`) are also in other routes' paths.
  */
 export function operationQuery(service: string, span: OperationSpan, operation: Operation): string {
   const terms = [`service=${quoteQueryValue(service)}`];
@@ -223,17 +224,31 @@ export function operationQuery(service: string, span: OperationSpan, operation: 
   if (operation.name === span.name) {
     terms.push(`name=${quoteQueryValue(span.name)}`);
   } else if (operation.group === "entry") {
-    if (bareHttpMethod(span.name, span.attributes) !== undefined) {
-      terms.push(`name=${quoteQueryValue(span.name)}`, ...routeTerms(span.attributes));
-    } else {
-      // A method-and-path name whose ids were templated: the name holds the route's fixed parts.
-      for (const part of fixedParts(operation.name)) terms.push(`name~${quoteQueryValue(part)}`);
-    }
+    const route =
+      bareHttpMethod(span.name, span.attributes) === undefined ? undefined : exactRouteTerm(span.attributes);
+    if (route === undefined) return operationNameQuery(service, span.kind, operation.name);
+    terms.push(`name=${quoteQueryValue(span.name)}`, route);
   } else {
     terms.push(`name=${quoteQueryValue(span.name)}`);
     if (operation.peer !== null) terms.push(quoteQueryValue(operation.peer));
   }
   return terms.join(" ");
+}
+
+/** A query for traces with a span of the service's operation of this kind and name, by the name itself (`operation=`). */
+export function operationNameQuery(service: string, kind: SpanKind, name: string): string {
+  const terms = [`service=${quoteQueryValue(service)}`];
+  if (kind !== "UNSPECIFIED") terms.push(`kind=${kind.toLowerCase()}`);
+  terms.push(`operation=${quoteQueryValue(name)}`);
+  return terms.join(" ");
+}
+
+/**
+ * Whether an entry operation's stored query is one written before `operation=`: its route's fixed
+ * parts (`url.path~"/items/"`), which also found other routes' requests (`/items/5/reviews`).
+ */
+export function isFixedPartsQuery(query: string): boolean {
+  return / (?:name|http\.route|url\.path|http\.target|url\.full|http\.url)~"/.test(query);
 }
 
 /**
@@ -246,16 +261,10 @@ export function failedRequestsQuery(service: string): string {
   return `service=${quoteQueryValue(service)} status=error (kind=server | kind=consumer)`;
 }
 
-/** The parts of a templated route between its `:id`s ("GET /users/:id/orders" → "GET /users/", "/orders"). */
-function fixedParts(route: string): string[] {
-  return route.split(ID_PLACEHOLDER).filter((part) => part !== "");
-}
-
-/** Terms for the route a span's operation was named by: equal to it, or holding its fixed parts when templated. */
-function routeTerms(attributes: OperationSpan["attributes"]): string[] {
+/** The term for the route a bare-method span's operation was named by, when it equals the attribute as sent. */
+function exactRouteTerm(attributes: OperationSpan["attributes"]): string | undefined {
   const source = routeSourceOf(attributes);
-  if (source === undefined) return [];
+  if (source === undefined) return undefined;
   const exact = source.key === "http.route" || source.key === "url.path" || source.key === "http.target";
-  if (exact && source.route === source.value) return [`${source.key}=${quoteQueryValue(source.value)}`];
-  return fixedParts(source.route).map((part) => `${source.key}~${quoteQueryValue(part)}`);
+  return exact && source.route === source.value ? `${source.key}=${quoteQueryValue(source.value)}` : undefined;
 }

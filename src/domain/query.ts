@@ -19,7 +19,7 @@ import { severityFromText } from "./log.js";
 export type CompareOp = "=" | "!=" | ">" | "<" | ">=" | "<=" | "~";
 
 /** Fields every span has; any other key is an attribute (span, resource or event). */
-export const INTRINSIC_FIELDS = ["service", "name", "status", "kind", "duration"] as const;
+export const INTRINSIC_FIELDS = ["service", "name", "operation", "status", "kind", "duration"] as const;
 export type IntrinsicField = (typeof INTRINSIC_FIELDS)[number];
 
 export const STATUS_VALUES = ["error", "ok", "unset"] as const;
@@ -34,7 +34,8 @@ export type QueryNode =
   /** An attribute that is present (under this key or one of its aliases). */
   | { type: "exists"; key: string }
   | { type: "attribute"; key: string; op: CompareOp; value: string; number: number | null }
-  | { type: "field"; field: "service" | "name"; op: "=" | "!=" | "~"; value: string }
+  /** `operation` is the name the Services page lists the span's operation under (domain/operation.ts operationOf). */
+  | { type: "field"; field: "service" | "name" | "operation"; op: "=" | "!=" | "~"; value: string }
   | { type: "status"; op: "=" | "!="; value: (typeof STATUS_VALUES)[number] }
   | { type: "kind"; op: "=" | "!="; value: (typeof KIND_VALUES)[number] }
   /** Span duration against `nanos`. */
@@ -234,15 +235,16 @@ function logCompareNode(key: string, op: CompareOp, value: string, keyPos: numbe
   if (field === "status") {
     throw new QueryError("log records have no status: severity>=error finds failures", keyPos);
   }
-  if (field === "kind" || field === "duration") {
-    throw new QueryError(`log records have no ${field === "kind" ? "span kind" : "duration"}`, keyPos);
+  if (field === "kind" || field === "duration" || field === "operation") {
+    const what = field === "kind" ? "span kind" : field;
+    throw new QueryError(`log records have no ${what}`, keyPos);
   }
   return compareNode(key, op, value, valuePos);
 }
 
 function compareNode(key: string, op: CompareOp, value: string, valuePos: number): QueryNode {
   const field = key.toLowerCase();
-  if (field === "service" || field === "name") {
+  if (field === "service" || field === "name" || field === "operation") {
     if (op !== "=" && op !== "!=" && op !== "~") {
       throw new QueryError(`${field} takes =, != or ~, not "${op}"`, valuePos - op.length);
     }

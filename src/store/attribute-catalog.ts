@@ -1,3 +1,4 @@
+import { operationOf } from "../domain/operation.js";
 import { ascending } from "../domain/order.js";
 import { aliasReadsOf } from "../domain/semconv-aliases.js";
 import type { Attributes, AttrValue } from "../domain/span.js";
@@ -95,6 +96,7 @@ export function countAttributeValues(spans: readonly QueryableSpan[], key: strin
   for (const span of spans) {
     if (field === "service") add(span.service);
     else if (field === "name") add(scalarText(span.name));
+    else if (field === "operation") add(scalarText(operationOf(span).name));
     else if (field === "status") add(span.status.code.toLowerCase());
     else if (field === "kind") add(span.kind.toLowerCase());
     else if (field !== "duration") someValue(span, reads, visit);

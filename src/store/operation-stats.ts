@@ -1,8 +1,10 @@
 import {
+  isFixedPartsQuery,
   type Operation,
   type OperationGroup,
   type OperationSpan,
   operationGroupOf,
+  operationNameQuery,
   operationOf,
   operationQuery,
   peerNameOf,
@@ -332,7 +334,11 @@ export class OperationStatsIndex {
       peer: record.peer,
       service,
       key: record.overflow ? "" : operationKey(record.name, record.peer),
-      query: record.query,
+      // A file written before `operation=` holds an approximate query for a route templated from paths.
+      query:
+        group === "entry" && !record.overflow && isFixedPartsQuery(record.query)
+          ? operationNameQuery(record.service, record.kind, record.name)
+          : record.query,
       series: new StatsSeries(),
     };
     if (record.overflow) {

@@ -1,3 +1,4 @@
+import { operationOf } from "../domain/operation.js";
 import { parseQuery, type QueryNode } from "../domain/query.js";
 import { type AliasRead, aliasReadsOf } from "../domain/semconv-aliases.js";
 import type { Attributes, AttrValue, SpanEvent, SpanKind, SpanStatus } from "../domain/span.js";
@@ -188,6 +189,14 @@ export function attributeTermTest<T>(
   }
 }
 
+/** What a `service=`, `name=` or `operation=` term reads of a span. */
+function fieldOf<S extends QueryableSpan>(field: Extract<QueryNode, { type: "field" }>["field"]): (span: S) => string {
+  if (field === "service") return (span) => span.service;
+  if (field === "name") return (span) => span.name;
+  // As the Services page names the span's operation; its service is the `service=` term's.
+  return (span) => operationOf(span).name;
+}
+
 /**
  * Compiles a parsed query into a span predicate. `searchText` gives a span's lower-cased free-text
  * (see domain/search.ts); stores cache or rebuild it as suits them.
@@ -211,7 +220,7 @@ export function compileSpanQuery<S extends QueryableSpan>(
       case "attribute":
         return attributeTest(n);
       case "field":
-        return fieldTermTest<S>(n, n.field === "service" ? (span) => span.service : (span) => span.name);
+        return fieldTermTest<S>(n, fieldOf(n.field));
       case "status": {
         const code = n.value.toUpperCase();
         return n.op === "=" ? (span) => span.status.code === code : (span) => span.status.code !== code;

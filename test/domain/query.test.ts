@@ -74,6 +74,19 @@ describe("parseQuery", () => {
     expect(parseQuery("duration<=1.5s")).toEqual({ type: "duration", op: "<=", nanos: 1_500_000_000n });
   });
 
+  it("reads operation= (the Services page's name of a span's operation) with =, != and ~ only; logs refuse it", () => {
+    expect(parseQuery('operation="GET /items/:id"')).toEqual({
+      type: "field",
+      field: "operation",
+      op: "=",
+      value: "GET /items/:id",
+    });
+    expect(parseQuery("Operation!=render")).toEqual({ type: "field", field: "operation", op: "!=", value: "render" });
+    expect(parseQuery("operation~items")).toEqual({ type: "field", field: "operation", op: "~", value: "items" });
+    expect(errorOf("operation>5")).toEqual({ message: 'operation takes =, != or ~, not ">"', position: 9 });
+    expect(() => parseQuery("operation=render", "logs")).toThrow("log records have no operation");
+  });
+
   it("reads durations in every unit, a bare number as milliseconds", () => {
     expect(parseQueryDuration("10ns")).toBe(10n);
     expect(parseQueryDuration("10us")).toBe(10_000n);

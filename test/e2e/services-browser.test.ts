@@ -217,6 +217,13 @@ describe.skipIf(!available)("Services page operations in Chromium", () => {
     expect(await nested.locator('tr[data-operation="GET /users/:id"] [data-field="nested"]').textContent()).toContain(
       "nested",
     );
+    // A route templated from the requests' paths links by the operation itself: exactly its 4 requests.
+    await routeRows.getByRole("link", { name: "GET /users/:id" }).click();
+    await page.waitForURL(/\/\?service=express-app&q=/);
+    expect(new URL(page.url()).searchParams.get("q")).toBe(
+      'service="express-app" kind=server operation="GET /users/:id"',
+    );
+    await expect.poll(() => page.locator("[data-trace-id]").count()).toBe(4);
 
     // The job's own operations are listed, as it has no entry spans.
     await page.goto(`${app.base}/services?service=nightly`);

@@ -636,11 +636,40 @@ export function operationsContract(fresh: (maxSpans?: number) => Promise<Store>)
     const traces = (q: string) => tracesMatching(store, q);
     for (const ops of [outer, inner]) {
       const byOpName = (name: string) => ops.find((o) => o.name === name)?.query ?? "";
-      // Each finds its own requests; the route's other paths (/users/:id/orders) hold its fixed parts too.
-      expect(traces(byOpName("GET /users/:id"))).toEqual(expect.arrayContaining(ids(70, 71, 72)));
+      // Each finds its own requests, not those of other routes holding its fixed parts (/users/:id/orders).
+      expect(traces(byOpName("GET /users/:id"))).toEqual(ids(70, 71, 72));
       expect(traces(byOpName("GET /users/:id/orders"))).toEqual(ids(73, 74));
       expect(traces(byOpName("GET /health"))).toEqual(ids(75));
     }
+  });
+
+  it("links a route templated from paths to exactly its traces, however each request's span was named", async () => {
+    const store = await fresh();
+    const request = (trace: number, name: string, attributes: Attributes) =>
+      opSpan({ trace, span: 1, parent: null, kind: "SERVER", name, service: "shop", end: 2, attributes });
+    store.insertSpans([
+      request(80, "GET", { "http.request.method": "GET", "url.path": "/items/5" }),
+      request(81, "GET", { "http.request.method": "GET", "url.path": "/items/5/reviews" }),
+      request(82, "GET", { "http.request.method": "GET", "url.path": "/items" }),
+      request(83, "GET /items/6", {}),
+      request(84, "GET", { "http.request.method": "GET", "url.full": "http://shop.internal/items/7?x=1" }),
+      // Another service's request to the same route is not this one's.
+      opSpan({ trace: 85, span: 1, parent: null, kind: "SERVER", name: "GET /items/8", service: "web", end: 2 }),
+    ]);
+    const ops = store.listOperations("shop")?.operations ?? [];
+    expect(ops.map((o) => [o.name, o.count]).sort()).toEqual([
+      ["GET /items", 1],
+      ["GET /items/:id", 3],
+      ["GET /items/:id/reviews", 1],
+    ]);
+    const queryOf = (name: string) => ops.find((o) => o.name === name)?.query ?? "";
+    // Templated from the path: the operation itself; an exact path stays an exact term.
+    expect(queryOf("GET /items/:id")).toBe('service="shop" kind=server operation="GET /items/:id"');
+    expect(queryOf("GET /items")).toBe('service="shop" kind=server name="GET" url.path="/items"');
+    const traces = (q: string) => tracesMatching(store, q);
+    expect(traces(queryOf("GET /items/:id"))).toEqual(ids(80, 83, 84));
+    expect(traces(queryOf("GET /items/:id/reviews"))).toEqual(ids(81));
+    expect(traces(queryOf("GET /items"))).toEqual(ids(82));
   });
 
   it("falls back to root spans for a service without entry spans, and says so", async () => {

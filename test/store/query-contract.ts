@@ -149,6 +149,48 @@ export function queryContract(fresh: (maxSpans?: number) => Promise<Store>): voi
     expect(found(store, "kind=producer")).toEqual([]);
   });
 
+  it("query: operation= is the span's operation as the Services page names it, however its name was made", async () => {
+    const store = await fresh();
+    const span = (
+      trace: number,
+      kind: Span["kind"],
+      name: string,
+      attributes: Span["attributes"],
+      service = "shop",
+    ) => ({
+      ...makeSpan({ trace, span: 1, parent: null, name, service, start: trace, end: trace + 1 }),
+      kind,
+      attributes,
+    });
+    store.insertSpans([
+      span(1, "SERVER", "GET", { "http.request.method": "GET", "url.path": "/items/5" }),
+      span(2, "SERVER", "GET", { "http.request.method": "GET", "url.path": "/items/5/reviews" }),
+      span(3, "SERVER", "GET", { "http.request.method": "GET", "url.path": "/items" }),
+      // Named by method and path (ids templated): the same route as trace 1's.
+      span(4, "SERVER", "GET /items/9", {}),
+      span(5, "CLIENT", "GET", { "http.request.method": "GET", "url.full": "http://payments.internal/items/5" }),
+      span(6, "INTERNAL", "render items", {}, "web"),
+    ]);
+    // A search that needs the traces' filters first: new traces get theirs as they arrive.
+    expect(found(store, "http.request.method=GET")).toEqual([5, 3, 2, 1]);
+    store.insertSpans([span(7, "SERVER", "GET", { "http.request.method": "GET", "url.path": "/items/12" })]);
+    expect(found(store, 'operation="GET /items/:id"')).toEqual([7, 4, 1]);
+    expect(found(store, 'operation="GET /items/:id/reviews"')).toEqual([2]);
+    expect(found(store, 'operation="GET /items"')).toEqual([3]);
+    expect(found(store, 'operation="get /items"')).toEqual([]);
+    expect(found(store, 'operation="GET payments"')).toEqual([5]);
+    expect(found(store, 'operation="render items"')).toEqual([6]);
+    expect(found(store, "operation~ITEMS/:ID")).toEqual([7, 4, 2, 1]);
+    expect(found(store, 'kind=server operation!="GET /items/:id"')).toEqual([3, 2]);
+    expect(found(store, 'operation="GET /items" | operation="render items"')).toEqual([6, 3]);
+    expect(found(store, "service=shop -operation~items")).toEqual([5]);
+    expect(found(store, 'operation="GET /items/:id" url.path~reviews')).toEqual([]);
+    expect(store.attributeValues("operation", 2).values).toEqual([
+      { value: "GET /items/:id", count: 3 },
+      { value: "GET /items", count: 1 },
+    ]);
+  });
+
   it("query: span duration in any unit", async () => {
     const store = await queryFixture();
     expect(found(store, "duration>250ms")).toEqual([3, 1]);

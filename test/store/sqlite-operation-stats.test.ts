@@ -134,6 +134,38 @@ describe("sqlite store: per-operation statistics in the file", () => {
     expect(shop?.operations.find((o) => o.name === "GET /users/:id" && !o.nested)).toMatchObject({ count: 12 });
   });
 
+  it("links a route templated from paths by operation= in a file whose query held the route's fixed parts", async () => {
+    const path = tempPath();
+    let store = openStore(path);
+    const request = (trace: number, urlPath: string) =>
+      opSpan({
+        trace,
+        span: 1,
+        parent: null,
+        kind: "SERVER",
+        name: "GET",
+        end: 2,
+        attributes: { "url.path": urlPath },
+      });
+    store.insertSpans([request(1, "/items/5"), request(2, "/items/5/reviews"), request(3, "/items")]);
+    closeStore(store);
+    // As an older version wrote them: the route's fixed parts, which /items/5/reviews holds too; and an exact path.
+    const db = await rawDatabase(path);
+    db.prepare("UPDATE stats_operations SET query = ? WHERE name = ?").run(
+      'service="api" kind=server name="GET" url.path~"/items/"',
+      "GET /items/:id",
+    );
+    db.close();
+    store = openStore(path);
+    const queryOf = (name: string) => store.listOperations("api")?.operations.find((o) => o.name === name)?.query;
+    expect(queryOf("GET /items/:id")).toBe('service="api" kind=server operation="GET /items/:id"');
+    expect(queryOf("GET /items")).toBe('service="api" kind=server name="GET" url.path="/items"');
+    const found = store.listTraces({ q: queryOf("GET /items/:id") ?? "", limit: 10 }).traces;
+    expect(found.map((t) => t.traceId)).toEqual([
+      store.listTraces({ q: "url.path=/items/5", limit: 10 }).traces[0]?.traceId,
+    ]);
+  });
+
   it("moves an entry span to the nested ones across commits and reopenings, and evicts it exactly", () => {
     // And a service whose one inner span, come first, made an operation of its own that the move empties.
     const solo = [

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseQuery } from "../../src/domain/query.js";
+import { requiredBlockNeeds } from "../../src/store/span-query.js";
 import { requiredTexts } from "../../src/store/sqlite-span-query.js";
 import { blockFilterAllows, buildBlockFilter } from "../../src/store/trace-blocks.js";
 import { bloomAllows, buildBloom, requiredTokens, tokenHash } from "../../src/store/trace-blooms.js";
@@ -35,9 +36,12 @@ describe("per-trace Bloom filters", () => {
   });
 
   it("requires nothing of negations, text, span fields, or an OR with such a branch", () => {
-    for (const text of ["-app.order.id=1", "not app.order.id", "app", "service=x", "duration>1s", "a=1 | x"]) {
+    const terms = ["-app.order.id=1", "not app.order.id", "app", "service=x", "duration>1s", "a=1 | x", "operation=x"];
+    for (const text of terms) {
       expect(requiredTokens(q(text)), text).toEqual([]);
     }
+    // An operation's name is made from the route, the path or the peer: a block need not hold it as text.
+    expect(requiredBlockNeeds(q('operation="GET /items/:id" kind=server'))).toEqual([]);
     expect(requiredTokens(q("a=1 b"))).toEqual([[tokenHash("a", "1")]]);
     expect(requiredTokens(q("a=1 | b"))).toEqual([]);
     expect(requiredTokens(q("(a=1 | c=2) d"))).toEqual([[tokenHash("a", "1"), tokenHash("c", "2")]]);
@@ -54,6 +58,8 @@ describe("the SQLite rows' text pre-check", () => {
     expect(requiredTexts(q("http.status_code"))).toEqual([["http.status_code", "http.response.status_code"]]);
     expect(requiredTexts(q("name~GET kind=server -x"))).toEqual([["get"]]);
     expect(requiredTexts(q("a | b"))).toEqual([["a", "b"]]);
+    // An operation's name is made from the route, the path or the peer, not written in the span as such.
+    expect(requiredTexts(q('operation="GET /items/:id" | operation~items'))).toEqual([]);
   });
 });
 

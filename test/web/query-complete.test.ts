@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { parseQuery } from "../../src/domain/query";
 import {
   applyCompletion,
   completionContext,
   matchSuggestions,
+  QUERY_FIELDS,
   quoteValue,
 } from "../../web/src/features/trace-list/query-complete";
 
@@ -42,6 +44,15 @@ describe("matchSuggestions", () => {
     expect(matchSuggestions("http", keys)).toEqual(["http.route", "http.request.method", "HTTP.x"]);
     expect(matchSuggestions("path", keys)).toEqual(["url.path"]);
     expect(matchSuggestions("", ["a", "b", "c"], 2)).toEqual(["a", "b"]);
+  });
+
+  it("offers every span field the query language knows, operation among them", () => {
+    expect(matchSuggestions("op", QUERY_FIELDS)).toEqual(["operation"]);
+    const values: Record<string, string> = { status: "ok", kind: "server", duration: "1s" };
+    for (const field of QUERY_FIELDS) {
+      const { text } = applyCompletion("", completionContext("", 0) as never, field);
+      expect(parseQuery(text + (values[field] ?? "x")), field).not.toMatchObject({ type: "attribute" });
+    }
   });
 });
 

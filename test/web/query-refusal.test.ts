@@ -40,6 +40,8 @@ const QUERIES = [
   "severity>=warn",
   "level~x",
   "duration>250ms http.route=/x",
+  'operation="GET /items/:id"',
+  "operation>5",
   "checkout",
   "-",
 ];

@@ -3,8 +3,10 @@
  * value of a key), which suggestions fit it, and the text once one is picked.
  */
 
-/** Span fields every query can use, offered before attribute keys. */
-export const QUERY_FIELDS = ["service", "name", "status", "kind", "duration"] as const;
+import { INTRINSIC_FIELDS } from "../../../../src/domain/query";
+
+/** Span fields every query can use (the parser's), offered before attribute keys. */
+export const QUERY_FIELDS = INTRINSIC_FIELDS;
 
 /** Values the server knows without looking: offered for `status=` and `kind=`. */
 export const FIXED_VALUES: Readonly<Record<string, readonly string[]>> = {
