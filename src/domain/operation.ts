@@ -1,7 +1,7 @@
 import { isOuterTelling, tellSameRequest } from "./same-request.js";
 import { peerName, peerOf } from "./service-map.js";
 import type { Span, SpanKind } from "./span.js";
-import { bareHttpMethod, routeNameOf, routeSourceOf } from "./trace-name.js";
+import { bareHttpMethod, ID_PLACEHOLDER, routeNameOf, routeSourceOf } from "./trace-name.js";
 
 /**
  * What a span does for its service, for per-operation statistics:
@@ -198,6 +198,54 @@ export function operationOf(span: OperationSpan): Operation {
   const method = bareHttpMethod(span.name, span.attributes);
   const name = method !== undefined && peer !== null ? `${method} ${peer}` : span.name;
   return { group, kind: span.kind, name, peer };
+}
+
+/** The methods an operation's name starts with when it was made from a route, a path or a peer (trace-name.ts). */
+const OPERATION_METHODS = new Set([
+  "GET",
+  "HEAD",
+  "POST",
+  "PUT",
+  "DELETE",
+  "CONNECT",
+  "OPTIONS",
+  "TRACE",
+  "PATCH",
+  "QUERY",
+  "_OTHER",
+  "HTTP",
+]);
+
+/**
+ * Texts of which one is in the name or an attribute value of every span whose operation is named
+ * `name` (see operationOf), for a store to pass over spans and traces without naming their
+ * operations; null when it cannot vouch for any. A name that is not a method and more is the span's
+ * own. Else the span's name holds the rest (`GET /items/:id` of a span so named, or templated from
+ * `GET /items/5`: its longest part between `:id`s), or an attribute does (the route or path it was
+ * templated from; the peer's first word, its system or its host, a loopback's port cut); a host read
+ * from a URL may be written otherwise there (`new URL` normalizes it), so a peer-like rest also lets
+ * through a span whose name holds the method.
+ */
+export function operationNameTexts(name: string): string[] | null {
+  const method = methodOfOperationName(name);
+  if (method === undefined) return name === "" ? null : [name];
+  const rest = name.slice(method.length + 1);
+  const part = rest.split(ID_PLACEHOLDER).reduce((a, b) => (b.length > a.length ? b : a), "");
+  const head = (rest.split(" ")[0] as string).replace(/^\[?(.*?)\]?:\d+$/, "$1");
+  if (part === "" || head === "") return null;
+  const texts = [part, head];
+  if (!/[/\s]/.test(rest)) texts.push(method);
+  return [...new Set(texts)];
+}
+
+/**
+ * The method an operation's name starts with (`GET` of `GET /items/:id`); undefined when it does not
+ * start with one and more, and so is the name of the spans of that operation themselves.
+ */
+export function methodOfOperationName(name: string): string | undefined {
+  const space = name.indexOf(" ");
+  const method = space === -1 ? "" : name.slice(0, space);
+  return OPERATION_METHODS.has(method) ? method : undefined;
 }
 
 /** Who an outgoing span calls, by name (service-map.ts's rules), or null. */

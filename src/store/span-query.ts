@@ -1,4 +1,4 @@
-import { operationOf } from "../domain/operation.js";
+import { methodOfOperationName, operationNameTexts, operationOf } from "../domain/operation.js";
 import { parseQuery, type QueryNode } from "../domain/query.js";
 import { type AliasRead, aliasReadsOf } from "../domain/semconv-aliases.js";
 import type { Attributes, AttrValue, SpanEvent, SpanKind, SpanStatus } from "../domain/span.js";
@@ -220,6 +220,12 @@ export function compileSpanQuery<S extends QueryableSpan>(
       case "attribute":
         return attributeTest(n);
       case "field":
+        if (n.field === "operation" && n.op !== "~" && methodOfOperationName(n.value) === undefined) {
+          // Such an operation's spans are named so: most spans are passed over by their name alone.
+          const value = n.value;
+          const named = (span: S) => span.name === value && operationOf(span).name === value;
+          return n.op === "=" ? named : (span) => !named(span);
+        }
         return fieldTermTest<S>(n, fieldOf(n.field));
       case "status": {
         const code = n.value.toUpperCase();
@@ -305,6 +311,12 @@ export function requiredBlockNeeds(node: QueryNode): BlockNeed[][] {
       return [term.alsoKey ? [needle, ...keyTokens(term.text)] : [needle]];
     }
     if (term.type === "field") {
+      if (term.field === "operation") {
+        // Its name, route, path or peer is a piece of the span's search text (see operationNameTexts).
+        const texts = term.op === "=" ? operationNameTexts(term.value) : null;
+        const needles = texts?.map(searchNeedle) ?? [];
+        return needles.length === 0 || needles.includes(undefined) ? [] : [needles as string[]];
+      }
       // A span's name is a piece of its search text: `name=` and `name~` need their text in one.
       const needle = term.field === "name" && term.op !== "!=" ? searchNeedle(term.value) : undefined;
       return needle === undefined ? [] : [[needle]];

@@ -1,3 +1,4 @@
+import { operationNameTexts } from "../domain/operation.js";
 import { parseQuery, type QueryNode } from "../domain/query.js";
 import { forEachSearchPart, searchTextOf } from "../domain/search.js";
 import { aliasReadsOf } from "../domain/semconv-aliases.js";
@@ -85,8 +86,11 @@ export function requiredTexts(node: QueryNode): string[][] {
         if (term.op === "=" && term.number !== null && String(term.number) !== term.value) return [];
         return verbatim([term.value]);
       }
-      case "field":
-        return term.field === "name" && term.op !== "!=" ? verbatim([term.value]) : [];
+      case "field": {
+        if (term.field === "name") return term.op !== "!=" ? verbatim([term.value]) : [];
+        const texts = term.field === "operation" && term.op === "=" ? operationNameTexts(term.value) : null;
+        return texts === null ? [] : verbatim(texts);
+      }
       default:
         return [];
     }

@@ -180,6 +180,9 @@ export function queryContract(fresh: (maxSpans?: number) => Promise<Store>): voi
     expect(found(store, 'operation="get /items"')).toEqual([]);
     expect(found(store, 'operation="GET payments"')).toEqual([5]);
     expect(found(store, 'operation="render items"')).toEqual([6]);
+    expect(found(store, 'operation!="render items"')).toEqual([7, 5, 4, 3, 2, 1]);
+    // Spans named GET whose operations are named by their route or peer.
+    expect(found(store, "operation=GET")).toEqual([]);
     expect(found(store, "operation~ITEMS/:ID")).toEqual([7, 4, 2, 1]);
     expect(found(store, 'kind=server operation!="GET /items/:id"')).toEqual([3, 2]);
     expect(found(store, 'operation="GET /items" | operation="render items"')).toEqual([6, 3]);
@@ -262,6 +265,14 @@ export function queryContract(fresh: (maxSpans?: number) => Promise<Store>): voi
     const services = ["api", "db", "web", "queue"];
     const traceSpan = (i: number, extra: Partial<Span> = {}, span = 1): Span => {
       const start = (i * 7919) % 2500;
+      // Requests to /items/:id and /items/:id/reviews, named by method alone or by method and path.
+      const path = `/items/${i}${i % 2 === 0 ? "/reviews" : ""}`;
+      const request: Partial<Span> =
+        i % 3 === 0
+          ? { kind: "SERVER", name: "GET", attributes: { "url.path": path, "app.n": i % 50 } }
+          : i % 3 === 1
+            ? { kind: "SERVER", name: `GET ${path}` }
+            : {};
       return {
         ...makeSpan({
           trace: i,
@@ -273,6 +284,7 @@ export function queryContract(fresh: (maxSpans?: number) => Promise<Store>): voi
           error: i % 97 === 0,
           attributes: { "app.tenant": `t${i % 7}`, "app.n": i % 50, ...(i === 17 ? { "app.order.id": 4242 } : {}) },
         }),
+        ...request,
         ...extra,
       };
     };
@@ -289,6 +301,11 @@ export function queryContract(fresh: (maxSpans?: number) => Promise<Store>): voi
       "app.order.id=4242 duration>100ms",
       "late.key=yes",
       "late.key",
+      'operation="GET /items/:id"',
+      'operation="GET /items/:id/reviews" service=api',
+      "operation~REVIEWS app.n=12",
+      'operation!="GET /items/:id" kind=server',
+      'operation="span 2" | operation="nothing"',
     ];
     const pagesOf = (query: Omit<TraceQuery, "cursor">) => walkAll(store, query).flat();
     const check = () => {

@@ -40,8 +40,11 @@ describe("per-trace Bloom filters", () => {
     for (const text of terms) {
       expect(requiredTokens(q(text)), text).toEqual([]);
     }
-    // An operation's name is made from the route, the path or the peer: a block need not hold it as text.
-    expect(requiredBlockNeeds(q('operation="GET /items/:id" kind=server'))).toEqual([]);
+    // An operation's name is made from the route, the path or the peer: a block holds one of its texts
+    // (see operationNameTexts), and nothing is required of `~` or `!=`.
+    expect(requiredBlockNeeds(q('operation="GET /items/:id" kind=server'))).toEqual([["/items/", "/items/:id"]]);
+    expect(requiredBlockNeeds(q('operation="GET payments"'))).toEqual([["payments", "get"]]);
+    expect(requiredBlockNeeds(q("operation~items | operation!=x"))).toEqual([]);
     expect(requiredTokens(q("a=1 b"))).toEqual([[tokenHash("a", "1")]]);
     expect(requiredTokens(q("a=1 | b"))).toEqual([]);
     expect(requiredTokens(q("(a=1 | c=2) d"))).toEqual([[tokenHash("a", "1"), tokenHash("c", "2")]]);
@@ -59,6 +62,8 @@ describe("the SQLite rows' text pre-check", () => {
     expect(requiredTexts(q("name~GET kind=server -x"))).toEqual([["get"]]);
     expect(requiredTexts(q("a | b"))).toEqual([["a", "b"]]);
     // An operation's name is made from the route, the path or the peer, not written in the span as such.
+    expect(requiredTexts(q('operation="GET /items/:id"'))).toEqual([["/items/", "/items/:id"]]);
+    expect(requiredTexts(q('operation="render items"'))).toEqual([["render items"]]);
     expect(requiredTexts(q('operation="GET /items/:id" | operation~items'))).toEqual([]);
   });
 });
