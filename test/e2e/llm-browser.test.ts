@@ -6,10 +6,11 @@ import { jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/pa
 const available = chromiumAvailable();
 const MS = 1_000_000n;
 
-function llmTrace(service: string, model: string, input: number, output: number) {
+/** A request with one LLM call, started at `startMs` (now by default). */
+function llmTrace(service: string, model: string, input: number, output: number, startMs = Date.now()) {
   const traceId = newTraceId();
   const root = newSpanId();
-  const t0 = BigInt(Date.now()) * MS;
+  const t0 = BigInt(startMs) * MS;
   return {
     traceId,
     body: jsonTraceRequest(service, [
@@ -99,9 +100,12 @@ describe.skipIf(!available)("the LLM page, in Chromium", () => {
   it("charts cost, tokens and calls over time per model and per service, with known totals", async () => {
     const { app, browser } = suite;
     await fetch(`${app.base}/api/traces`, { method: "DELETE", headers: { origin: app.base } });
-    await postJson(app.base, llmTrace("assistant", "gpt-4o", 1_000, 100).body); // $0.0035
-    await postJson(app.base, llmTrace("assistant", "gpt-4o-mini", 10_000, 1_000).body); // $0.0021
-    await postJson(app.base, llmTrace("search", "gpt-4o-mini", 10_000, 1_000).body); // $0.0021
+    // One start for the three calls: made a moment apart they could fall in two of the charts' buckets,
+    // and the tooltip below reads one bucket.
+    const startMs = Date.now();
+    await postJson(app.base, llmTrace("assistant", "gpt-4o", 1_000, 100, startMs).body); // $0.0035
+    await postJson(app.base, llmTrace("assistant", "gpt-4o-mini", 10_000, 1_000, startMs).body); // $0.0021
+    await postJson(app.base, llmTrace("search", "gpt-4o-mini", 10_000, 1_000, startMs).body); // $0.0021
 
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.setDefaultTimeout(15_000);
