@@ -79,3 +79,63 @@ describe.skipIf(!available)("The latency chart beside one much older trace, in C
     }
   });
 });
+
+/** The tooltip's text for a trace down the plot's vertical line at `fraction` of its width, or null. */
+async function traceTextUnder(page: Page, fraction: number): Promise<string | null> {
+  return (await traceUnder(page, fraction)) ? page.getByTestId("latency-tooltip").textContent() : null;
+}
+
+/** `count` one-span traces named `name`, `stepMs` apart from `fromMs`, each lasting `durationMs`. */
+function traces(name: string, count: number, fromMs: number, stepMs: number, durationMs: number) {
+  return Array.from({ length: count }, (_, i) => ({
+    traceId: newTraceId(),
+    name,
+    startNs: BigInt(Math.round(fromMs + i * stepMs)) * 1_000_000n,
+    durationNs: BigInt(durationMs) * 1_000_000n,
+  }));
+}
+
+describe.skipIf(!available)("The latency chart after a pause of minutes in live traffic, in Chromium", () => {
+  const suite = useAppInChromium();
+
+  it("plots the newest traces, sent minutes after a burst, and counts only a clock far ahead at the edge", async () => {
+    const { app, browser } = suite;
+    const now = Date.now();
+    // A 20 s burst ten minutes ago (a demo run), then, while the page is open, traces sent by hand.
+    const burst = traces("GET /burst", 120, now - 600_000, 160, 40);
+    expect((await postJson(app.base, jsonTraceRequest("shop", burst))).status).toBe(200);
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/?service=shop`);
+    await expect.poll(() => page.getByTestId("latency-caption").textContent()).toMatch(/^120 traces /);
+    // Eight minutes after the burst: 20 traces over the last 40 s, a few at a time, as they were sent.
+    for (let batch = 0; batch < 4; batch++) {
+      const spans = traces("GET /later", 5, now - 40_000 + batch * 10_000, 2_000, 300);
+      expect((await postJson(app.base, jsonTraceRequest("shop", spans))).status).toBe(200);
+    }
+    const caption = () => page.getByTestId("latency-caption").textContent();
+    await expect.poll(caption).toMatch(/^140 traces /);
+    expect(await caption()).not.toMatch(/at the edge/);
+    expect(await page.getByTestId("latency-off-axis-after").count()).toBe(0);
+    expect(await page.getByTestId("latency-off-axis-before").count()).toBe(0);
+    // The newest are plotted at the axis's newer end, the burst at its older end.
+    expect(await traceTextUnder(page, 0.975)).toContain("GET /later");
+    expect(await traceTextUnder(page, 0.03)).toContain("GET /burst");
+    // The same on a fresh load, in a small window.
+    await page.setViewportSize({ width: 800, height: 600 });
+    await page.reload();
+    await expect.poll(caption).toMatch(/^140 traces /);
+    expect(await caption()).not.toMatch(/at the edge/);
+    expect(await traceTextUnder(page, 0.975)).toContain("GET /later");
+    // A host whose clock runs three hours ahead: its trace is counted at the newer edge, and the
+    // axis still ends at the newest trace that has started.
+    const ahead = traces("GET /ahead", 1, Date.now() + 3 * 3_600_000, 0, 300);
+    expect((await postJson(app.base, jsonTraceRequest("shop", ahead))).status).toBe(200);
+    await expect.poll(caption).toMatch(/^141 traces .*1 dated in the future at the edge/);
+    await expect(page.getByTestId("latency-off-axis-after").textContent()).resolves.toContain("1 in the future");
+    expect(await traceTextUnder(page, 0.975)).toContain("GET /later");
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});

@@ -138,44 +138,78 @@ describe("dataTimeRange", () => {
 describe("the time axis's dense span", () => {
   const NOW = 1_765_000_000;
   const recent = Array.from({ length: 40 }, (_, i) => NOW + i * 3);
+  /** The page's clock: just after the last of `recent`. */
+  const AT = NOW + 120;
 
   it("leaves a trace years older than the rest off the axis, so the rest are not one column", () => {
     const xs = [1_544_712_660, ...recent];
-    expect(denseSpan(xs)).toEqual({ first: 1, last: 40 });
+    expect(denseSpan(xs, AT)).toEqual({ first: 1, last: 40 });
     // A group of old traces, and a clock far ahead at the other end, both go to their edges.
-    expect(denseSpan([1_544_712_660, 1_544_712_661, 1_544_712_700, ...recent, NOW + 86_400 * 30])).toEqual({
+    expect(denseSpan([1_544_712_660, 1_544_712_661, 1_544_712_700, ...recent, NOW + 86_400 * 30], AT)).toEqual({
       first: 3,
       last: 42,
     });
     // Outliers within outliers: 2018, then last month, then today.
-    expect(denseSpan([1_544_712_660, NOW - 86_400 * 30, ...recent])).toEqual({ first: 2, last: 41 });
+    expect(denseSpan([1_544_712_660, NOW - 86_400 * 30, ...recent], AT)).toEqual({ first: 2, last: 41 });
+    // An import of last week's traces beside today's: today's are not squeezed into a column.
+    const lastWeek = Array.from({ length: 10 }, (_, i) => NOW - 7 * 86_400 + i * 60);
+    expect(denseSpan([...lastWeek, ...recent], AT)).toEqual({ first: 10, last: 49 });
+    // A host whose clock runs a few hours ahead (a time zone for UTC): its traces go to the newer edge.
+    expect(denseSpan([...recent, NOW + 3 * 3600, NOW + 3 * 3600 + 5], AT)).toEqual({ first: 0, last: 39 });
+  });
+
+  it("always reaches the newest trace that has started, however long the pause before it", () => {
+    // A demo's 20 s burst (127 traces), a pause of a few minutes, then a few traces sent by hand: the
+    // ones sent last are what the user is looking at (they were 21 "much newer" at the edge).
+    for (const pause of [180, 300, 900]) {
+      const burst = Array.from({ length: 127 }, (_, i) => NOW + i * 0.16);
+      const later = Array.from({ length: 21 }, (_, i) => NOW + 20 + pause + i * 3);
+      const now = (later.at(-1) as number) + 30;
+      expect(denseSpan([...burst, ...later], now), `after a ${pause} s pause`).toEqual({ first: 0, last: 147 });
+      // Nor is the burst before the pause left off: minutes are no outlier's gap.
+      const few = Array.from({ length: 20 }, (_, i) => NOW + i);
+      const many = Array.from({ length: 100 }, (_, i) => NOW + 20 + pause + i);
+      expect(denseSpan([...few, ...many], NOW + 20 + pause + 100)).toEqual({ first: 0, last: 119 });
+    }
+    // Hours later, with the page open all the while: the newest are still on the axis, and the
+    // morning's few (days of quiet before them) go to the older edge rather than squeeze them.
+    const morning = Array.from({ length: 5 }, (_, i) => NOW + i);
+    const evening = Array.from({ length: 30 }, (_, i) => NOW + 8 * 3600 + i * 2);
+    expect(denseSpan([...morning, ...evening], NOW + 8 * 3600 + 60)).toEqual({ first: 5, last: 34 });
+    // A trace a little ahead of the page's clock (a host's small skew) is the newest, not an outlier.
+    expect(denseSpan([...recent, AT + 3 * 3600], AT + 3 * 3600 - 30)).toEqual({ first: 0, last: 40 });
+    // Viewing an old file: nothing is in the future, so its newest trace is on the axis too.
+    expect(denseSpan([...recent, NOW + 86_400 * 30], NOW + 86_400 * 365)).toEqual({ first: 0, last: 40 });
   });
 
   it("keeps every trace on the axis when they are spread, few, or the far ones are many", () => {
-    expect(denseSpan(recent)).toEqual({ first: 0, last: 39 });
+    expect(denseSpan(recent, AT)).toEqual({ first: 0, last: 39 });
     // Evenly spread over years: no gap stands out.
-    expect(denseSpan([0, 1e8, 2e8, 3e8, 4e8])).toEqual({ first: 0, last: 4 });
+    expect(denseSpan([0, 1e8, 2e8, 3e8, 4e8], AT)).toEqual({ first: 0, last: 4 });
     // Two traces: neither is the odd one out.
-    expect(denseSpan([1_544_712_660, NOW])).toEqual({ first: 0, last: 1 });
+    expect(denseSpan([1_544_712_660, NOW], AT)).toEqual({ first: 0, last: 1 });
     // Half of them old: that is two clusters, not outliers.
-    expect(denseSpan([1, 2, 3, NOW, NOW + 1, NOW + 2])).toEqual({ first: 0, last: 5 });
+    expect(denseSpan([1, 2, 3, NOW, NOW + 1, NOW + 2], AT)).toEqual({ first: 0, last: 5 });
     // A gap of a few seconds beside traces within one second is no reason to leave any out.
-    expect(denseSpan([NOW - 3, NOW, NOW + 0.1, NOW + 0.2, NOW + 0.3])).toEqual({ first: 0, last: 4 });
-    expect(denseSpan([])).toEqual({ first: 0, last: -1 });
+    expect(denseSpan([NOW - 3, NOW, NOW + 0.1, NOW + 0.2, NOW + 0.3], AT)).toEqual({ first: 0, last: 4 });
+    expect(denseSpan([], AT)).toEqual({ first: 0, last: -1 });
   });
 
   it("splits the points, and lists the ones off an edge by their time window", () => {
     const old = pointOf(summary("old", 1_544_712_660_300, 5));
     const now = Array.from({ length: 9 }, (_, i) => pointOf(summary(`n${i}`, (NOW + i) * 1000, 5)));
-    const focused = focusPoints([old, ...now]);
+    const ahead = pointOf(summary("ahead", (NOW + 86_400) * 1000, 5));
+    const focused = focusPoints([old, ...now, ahead], NOW + 60);
     expect(focused.before.map((p) => p.traceId)).toEqual(["old"]);
     expect(focused.shown).toHaveLength(9);
-    expect(focused.after).toEqual([]);
+    expect(focused.after.map((p) => p.traceId)).toEqual(["ahead"]);
     expect(windowFilters(focused.before)).toEqual({
       since: 1_544_712_660_300,
       until: 1_544_712_660_300,
       minDurationMs: undefined,
       maxDurationMs: undefined,
     });
+    // A day later by the page's clock, the same trace has started: it is on the axis.
+    expect(focusPoints([old, ...now, ahead], NOW + 86_400 + 60).after).toEqual([]);
   });
 });

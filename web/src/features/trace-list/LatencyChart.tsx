@@ -124,7 +124,7 @@ function keyboardText(filters: ReturnType<typeof brushFilters> | null, selected:
 function offAxisText({ before, after }: { before: readonly LatencyPoint[]; after: readonly LatencyPoint[] }): string {
   const parts = [
     before.length > 0 ? `${formatCount(before.length)} much older` : "",
-    after.length > 0 ? `${formatCount(after.length)} much newer` : "",
+    after.length > 0 ? `${formatCount(after.length)} dated in the future` : "",
   ].filter((part) => part !== "");
   return parts.length === 0 ? "" : ` · ${parts.join(", ")} at the edge`;
 }
@@ -162,8 +162,9 @@ export function LatencyChart(props: {
   const handlers = useRef<Handlers>({ ...props, onPlotBox: setPlotBox });
   handlers.current = { ...props, onPlotBox: setPlotBox };
   const options = useMemo(() => scatterOptions(theme, handlers), [theme]);
-  // Traces far from the rest are left to the axis's edges, where a marker counts them.
-  const focused = useMemo(() => focusPoints(points), [points]);
+  // Traces far older than the rest, or dated in the future, are left to the axis's edges, where a
+  // marker counts them; the newest trace that has started is always on the axis.
+  const focused = useMemo(() => focusPoints(points, Date.now() / 1000), [points]);
   const data = useMemo(() => chartData(focused.shown) as uPlot.AlignedData, [focused]);
   const chart = useRef<uPlot | null>(null);
   const [hovered, setHovered] = useState<{ point: LatencyPoint; left: number; top: number } | null>(null);

@@ -23,8 +23,8 @@ function whenText(points: readonly LatencyPoint[]): string {
 }
 
 /**
- * The traces left off one end of the time axis (far older or newer than the rest): a dashed edge, as
- * on a broken axis, and a button counting them that lists only them.
+ * The traces left off one end of the time axis (far older than the rest, or dated in the future): a
+ * dashed edge, as on a broken axis, and a button counting them that lists only them.
  */
 export function OffAxisMarker(props: {
   side: "before" | "after";
@@ -37,7 +37,7 @@ export function OffAxisMarker(props: {
   const failing = points.filter((p) => p.failing).length;
   const noun = `${formatCount(count)} trace${count === 1 ? "" : "s"}`;
   const title =
-    `${noun} started ${side === "before" ? "long before" : "long after"} the others (${whenText(points)})` +
+    `${noun} ${side === "before" ? "started long before the others" : "dated in the future, by a clock that runs ahead"} (${whenText(points)})` +
     `${failing > 0 ? `, ${formatCount(failing)} failing` : ""}: off the axis so the others are not squeezed together. Click to list ${count === 1 ? "it" : "them"}.`;
   const edge = side === "before" ? box.left : box.left + box.width;
   return (
@@ -60,7 +60,7 @@ export function OffAxisMarker(props: {
         data-testid={`latency-off-axis-${side}`}
         onClick={props.onShow}
       >
-        {side === "before" ? `◂ ${formatCount(count)} older` : `${formatCount(count)} newer ▸`}
+        {side === "before" ? `◂ ${formatCount(count)} older` : `${formatCount(count)} in the future ▸`}
       </button>
     </>
   );

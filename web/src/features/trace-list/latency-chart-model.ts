@@ -121,20 +121,34 @@ export function dataTimeRange(xs: ArrayLike<number | null | undefined>): [number
 export const MAX_OUTLIER_SHARE = 0.25;
 /** A gap this many times wider than the rest of the traces' span sets the traces beyond it apart. */
 export const OUTLIER_GAP_FACTOR = 4;
+/**
+ * Nor does a gap shorter than this (seconds): a pause of minutes between bursts of live traffic is
+ * ordinary, and both bursts belong on the axis. An import of last week's traces is days away.
+ */
+export const MIN_OUTLIER_GAP_S = 3600;
+/**
+ * How far (seconds) past the page's clock a trace may start and still count as now: hosts' clocks
+ * differ a little. Only traces beyond it (a clock far ahead) may leave the axis's newer end.
+ */
+export const FUTURE_SKEW_S = 60;
 
 /**
  * Where the traces are dense on the time axis: the indices (inclusive) of the first and last of
- * `xs` (ascending unix seconds) that the axis covers. A few traces far from the others (one old trace
- * beside today's, a clock far ahead) would stretch the axis over years and squeeze every other trace
- * into one column: those beyond a gap several times the rest's span (a second at least) are left to
- * the edges, at most a quarter of the traces, and at least two stay on the axis.
+ * `xs` (ascending unix seconds) that the axis covers, at `now` (unix seconds, the page's clock). A few
+ * traces far from the others (one old trace beside today's, a clock far ahead) would stretch the axis
+ * over years and squeeze every other trace into one column: those beyond a gap several times the
+ * rest's span, and an hour at least, are left to the edges, at most a quarter of the traces, and at
+ * least two stay on the axis. The axis always reaches the newest trace that has started by `now`
+ * (give or take FUTURE_SKEW_S): the newest traffic is what a user watching live is looking for, however
+ * long the pause before it. Only traces stamped later than that leave the newer end.
  */
-export function denseSpan(xs: readonly number[]): { first: number; last: number } {
+export function denseSpan(xs: readonly number[], now: number): { first: number; last: number } {
   let first = 0;
   let last = xs.length - 1;
   const maxOutside = Math.floor(xs.length * MAX_OUTLIER_SHARE);
   const at = (i: number) => xs[i] as number;
-  const qualifies = (gap: number, rest: number) => gap > OUTLIER_GAP_FACTOR * Math.max(1, rest);
+  const qualifies = (gap: number, rest: number) =>
+    gap > Math.max(MIN_OUTLIER_GAP_S, OUTLIER_GAP_FACTOR * Math.max(1, rest));
   for (let changed = true; changed; ) {
     changed = false;
     const room = maxOutside - (first + (xs.length - 1 - last));
@@ -150,7 +164,8 @@ export function denseSpan(xs: readonly number[]): { first: number; last: number 
       changed = true;
       continue;
     }
-    for (let i = last - 1; i >= last - room && i > first; i--) {
+    // Only traces from the future: the group set apart must start after now.
+    for (let i = last - 1; i >= last - room && i > first && at(i + 1) > now + FUTURE_SKEW_S; i--) {
       const gap = at(i + 1) - at(i);
       if (gap > widest && qualifies(gap, at(i) - at(first))) [cut, widest] = [i, gap];
     }
@@ -169,9 +184,12 @@ export interface FocusedPoints {
   after: LatencyPoint[];
 }
 
-/** Splits the points (ascending by start) at their dense span (see denseSpan). */
-export function focusPoints(points: readonly LatencyPoint[]): FocusedPoints {
-  const { first, last } = denseSpan(points.map((p) => p.x));
+/** Splits the points (ascending by start) at their dense span at `now` (unix seconds; see denseSpan). */
+export function focusPoints(points: readonly LatencyPoint[], now: number): FocusedPoints {
+  const { first, last } = denseSpan(
+    points.map((p) => p.x),
+    now,
+  );
   return { shown: points.slice(first, last + 1), before: points.slice(0, first), after: points.slice(last + 1) };
 }
 
