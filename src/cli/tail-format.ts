@@ -1,4 +1,8 @@
 import { base64ByteCount } from "../domain/base64.js";
+import { failedResponseOf } from "../domain/error-fingerprint.js";
+import { failureOf } from "../domain/failure.js";
+import { stringAttribute } from "../domain/span.js";
+import { spanLabel } from "../domain/span-label.js";
 import type { LogRecordJson, LogSeverity, SpanJson, TraceSummaryJson } from "../protocol.js";
 import { BIDI_CONTROLS } from "./terminal-text.js";
 
@@ -83,24 +87,33 @@ export function traceLine(trace: TraceSummaryJson, p: Palette, now?: Date): stri
   return parts.join("  ");
 }
 
-/** What an error span says about itself: its status message, else its first exception event's message. */
-function errorMessage(span: SpanJson): string {
-  if (span.status.message) return span.status.message;
-  for (const event of span.events) {
-    const message = event.attributes["exception.message"] ?? event.attributes["exception.type"];
-    if (event.name === "exception" && typeof message === "string") return message;
-  }
-  return "";
+/** What `tail errors` says of an error span, besides its time, service and trace. */
+export interface ErrorSummary {
+  /** The span as the trace view labels it: `GET /fail`, `GET api:8080/fail` for a span named by its method alone. */
+  label: string;
+  /** What failed: the failed answer (`HTTP 502`), then what the span says (its exception, else its status message). */
+  failure: string;
 }
 
-/** `12:03:07.123  payments  charge card  card declined  4bf92f35…` */
+export function errorSummary(span: SpanJson): ErrorSummary {
+  const response = failedResponseOf(span.attributes);
+  const said = failureOf(span)?.message ?? "";
+  const parts = response === null || said.startsWith(response) ? [said] : [response, said];
+  const failure = parts.filter((part) => part !== "").join(": ");
+  return {
+    label: spanLabel(span),
+    failure: failure || stringAttribute(span.attributes, "error.type") || "error",
+  };
+}
+
+/** `12:03:07.123  checkout  GET api:8080/charge  HTTP 502: card declined  4bf92f35…` */
 export function errorLine(span: SpanJson, p: Palette, now?: Date): string {
-  const message = errorMessage(span);
+  const { label, failure } = errorSummary(span);
   return [
     p.dim(clock(span.endTimeUnixNano, now)),
     p.cyan(safe(span.service, 60)),
-    p.bold(safe(span.name) || "(unnamed)"),
-    p.red(message ? safe(message) : "error"),
+    p.bold(safe(label) || "(unnamed)"),
+    p.red(safe(failure) || "error"),
     p.dim(span.traceId),
   ].join("  ");
 }

@@ -13,7 +13,7 @@ import type {
 } from "../protocol.js";
 import { requireInstance } from "./instance.js";
 import { type DueTrace, type TailView, TraceTailFeed } from "./tail-feed.js";
-import { errorLine, logLine, palette, terminalJson, traceLine, wantsColour } from "./tail-format.js";
+import { errorLine, errorSummary, logLine, palette, terminalJson, traceLine, wantsColour } from "./tail-format.js";
 import type { TailOptions } from "./tail-options.js";
 
 const TICK_MS = 100;
@@ -74,7 +74,9 @@ export async function runTail(view: TailView, options: TailOptions): Promise<voi
   const print = (line: string) => process.stdout.write(`${line}\n`);
   const show = {
     trace: (trace: TraceSummaryJson) => print(options.format === "json" ? terminalJson(trace) : traceLine(trace, p)),
-    error: (span: SpanJson) => print(options.format === "json" ? terminalJson(span) : errorLine(span, p)),
+    // JSON lines: the API's span, plus what the human line names it and says failed.
+    error: (span: SpanJson) =>
+      print(options.format === "json" ? terminalJson({ ...span, ...errorSummary(span) }) : errorLine(span, p)),
     log: (log: LogRecordJson) => print(options.format === "json" ? terminalJson(log) : logLine(log, p)),
   };
   // A reader that went away (`| head`) ends tail quietly.

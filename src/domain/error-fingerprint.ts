@@ -7,7 +7,7 @@
  */
 
 import { exceptionFields, failureOf } from "./failure.js";
-import { type Span, stringAttribute } from "./span.js";
+import { type Attributes, type Span, stringAttribute } from "./span.js";
 import { traceNameOf } from "./trace-name.js";
 
 /** One error as the Errors page counts it. */
@@ -134,12 +134,17 @@ function exceptionOccurrence(
 
 /** A failing span's kind of failure when no exception names it. */
 function statusType(span: Span): string {
-  const http = span.attributes["http.response.status_code"] ?? span.attributes["http.status_code"];
+  return failedResponseOf(span.attributes) ?? stringAttribute(span.attributes, "error.type") ?? "error";
+}
+
+/** The failed answer a span records: `HTTP 503` (a status from 400 to 599), `gRPC 14` (not OK); else null. */
+export function failedResponseOf(attributes: Attributes): string | null {
+  const http = attributes["http.response.status_code"] ?? attributes["http.status_code"];
   const code = typeof http === "string" ? Number(http) : http;
   if (typeof code === "number" && code >= 400 && code <= 599) return `HTTP ${code}`;
-  const grpc = span.attributes["rpc.grpc.status_code"];
+  const grpc = attributes["rpc.grpc.status_code"];
   if (typeof grpc === "number" && grpc > 0) return `gRPC ${grpc}`;
-  return stringAttribute(span.attributes, "error.type") ?? "error";
+  return null;
 }
 
 const URL_PATTERN = /\b[a-z][a-z0-9+.-]{0,20}:\/\/[^\s"'<>()]+/gi;

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   duration,
   errorLine,
+  errorSummary,
   logLine,
   palette,
   terminalJson,
@@ -64,7 +65,9 @@ describe("tail lines", () => {
       name: "charge",
       service: "payments",
       endTimeUnixNano: "1700000000123000000",
+      kind: "INTERNAL",
       status: { code: "ERROR", message: "declined" },
+      attributes: {},
       events: [],
     } as unknown as SpanJson;
     expect(errorLine(span, palette(false), nextDay)).toMatch(new RegExp(`^${date} ${time} {2}payments {2}charge`));
@@ -93,7 +96,9 @@ describe("tail lines", () => {
       name: "charge\u061c card",
       service: "payments",
       endTimeUnixNano: "1700000000200000000",
+      kind: "INTERNAL",
       status: { code: "ERROR", message: "\u202ddeclined\u202c" },
+      attributes: {},
       events: [],
     } as unknown as SpanJson;
     expect(errorLine(span, palette(false))).toMatch(/ {2}payments {2}charge card {2}declined {2}4bf92f35/);
@@ -133,17 +138,99 @@ describe("tail lines", () => {
     expect(JSON.parse(line)).toEqual(value);
   });
 
-  it("says what an error span says: its status message, else its exception's", () => {
+  it("says what an error span says as the trace list does: its exception, else its status message", () => {
     const span = {
       traceId: trace.traceId,
       spanId: "00f067aa0ba902b7",
       name: "charge card",
       service: "payments",
       endTimeUnixNano: "1700000000200000000",
+      kind: "INTERNAL",
       status: { code: "ERROR" },
+      attributes: {},
       events: [{ name: "exception", timeUnixNano: "1", attributes: { "exception.message": "card\ndeclined" } }],
     } as unknown as SpanJson;
     expect(errorLine(span, palette(false))).toMatch(/ {2}payments {2}charge card {2}card declined {2}4bf92f35/);
+    const told = { ...span, status: { code: "ERROR", message: "charge failed" } } as SpanJson;
+    expect(errorLine(told, palette(false))).toMatch(/ {2}charge card {2}card declined {2}4bf92f35/);
+    const typed = {
+      ...told,
+      events: [{ ...span.events[0], attributes: { "exception.type": "CardError" } }],
+    } as SpanJson;
+    expect(errorLine(typed, palette(false))).toMatch(/ {2}charge card {2}CardError {2}4bf92f35/);
+    expect(errorLine({ ...told, events: [] }, palette(false))).toMatch(/ {2}charge card {2}charge failed {2}4bf92f35/);
+  });
+
+  it("names a span sent by its HTTP method alone as the trace view does, and says what failed: the answer, then its exception", () => {
+    const span = (fields: Record<string, unknown>) =>
+      ({
+        traceId: trace.traceId,
+        spanId: "00f067aa0ba902b7",
+        service: "frontend",
+        endTimeUnixNano: "1700000000200000000",
+        status: { code: "ERROR" },
+        events: [],
+        attributes: {},
+        ...fields,
+      }) as unknown as SpanJson;
+    // The TraceKit Node SDK's spans of one failed request: the HTTP server span (a bare `GET`), the
+    // Express middleware's span, the call to the backend, and the backend's database span.
+    const server = span({
+      name: "GET",
+      kind: "SERVER",
+      attributes: { "http.url": "http://127.0.0.1:9962/fail", "http.target": "/fail", "http.status_code": 502 },
+    });
+    const client = span({
+      name: "GET",
+      kind: "CLIENT",
+      attributes: { "http.url": "http://127.0.0.1:9963/fail", "http.target": "/fail", "http.status_code": 500 },
+    });
+    const routed = span({
+      name: "GET",
+      kind: "SERVER",
+      service: "backend",
+      attributes: { "http.route": "/fail", "url.path": "/fail", "http.response.status_code": "500" },
+      events: [
+        {
+          name: "exception",
+          timeUnixNano: "1",
+          attributes: { "exception.type": "Error", "exception.message": "db failed" },
+        },
+      ],
+    });
+    const query = span({
+      name: "SELECT orders",
+      kind: "INTERNAL",
+      service: "backend",
+      attributes: { "db.system": "postgresql" },
+      events: [
+        {
+          name: "exception",
+          timeUnixNano: "1",
+          attributes: { "exception.message": 'relation "ordrs" does not exist' },
+        },
+      ],
+    });
+    const line = (s: SpanJson) => errorLine(s, palette(false), new Date(1_700_000_000_200)).replace(/^\S+ {2}/, "");
+    expect(line(server)).toBe(`frontend  GET /fail  HTTP 502  ${trace.traceId}`);
+    expect(line(client)).toBe(`frontend  GET 127.0.0.1:9963/fail  HTTP 500  ${trace.traceId}`);
+    expect(line(routed)).toBe(`backend  GET /fail  HTTP 500: Error: db failed  ${trace.traceId}`);
+    expect(line(query)).toBe(`backend  SELECT orders  relation "ordrs" does not exist  ${trace.traceId}`);
+    expect(errorSummary(client)).toEqual({ label: "GET 127.0.0.1:9963/fail", failure: "HTTP 500" });
+    // A status message that already says the answer is not said twice; a 2xx or 3xx is no failed answer.
+    expect(errorSummary({ ...server, status: { code: "ERROR", message: "HTTP 502 from upstream" } }).failure).toBe(
+      "HTTP 502 from upstream",
+    );
+    const ok = span({
+      name: "POST",
+      kind: "CLIENT",
+      attributes: { "url.full": "https://api.example.com:443/pay", "http.status_code": 200 },
+    });
+    expect(errorSummary(ok)).toEqual({ label: "POST api.example.com/pay", failure: "error" });
+    expect(errorSummary({ ...ok, attributes: { ...ok.attributes, "error.type": "timeout" } }).failure).toBe("timeout");
+    expect(
+      errorSummary(span({ name: "charge", kind: "INTERNAL", attributes: { "rpc.grpc.status_code": 14 } })).failure,
+    ).toBe("gRPC 14");
   });
 
   it("prints a log record's level, service and body on one line, structured bodies as JSON", () => {

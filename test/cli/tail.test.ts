@@ -96,11 +96,110 @@ describe("tracekit-local tail", { timeout: 60_000 }, () => {
     const [line] = await linesOf(errors, 1);
     expect(line).toMatch(
       new RegExp(
-        `^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} {2}config-svc {2}parse config {2}bad json in settings\\.json {2}${traceId}$`,
+        `^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} {2}config-svc {2}parse config {2}SyntaxError: bad json in settings\\.json {2}${traceId}$`,
       ),
     );
     await new Promise((resolve) => setTimeout(resolve, 800));
     expect(lines(errors.stdout())).toHaveLength(1);
+  });
+
+  it("errors: names spans sent by their HTTP method alone as the trace view does, and says what failed", async () => {
+    const human = await tail(["errors", "--port", port]);
+    const json = await tail(["errors", "--port", port, "--format", "json"]);
+    // One failed request as the TraceKit Node SDK sends it from two services: bare `GET` spans (server
+    // and client) with the route, path and status in attributes, the Express middleware's own span,
+    // and an exception in the backend.
+    const traceId = newTraceId();
+    const [inbound, middleware, call, backend] = [newSpanId(), newSpanId(), newSpanId(), newSpanId()];
+    const start = BigInt(Date.now()) * 1_000_000n;
+    const at = (ms: number) => start + BigInt(ms) * 1_000_000n;
+    const frontend = jsonTraceRequest("frontend", [
+      {
+        traceId,
+        spanId: inbound,
+        name: "GET",
+        kind: 2,
+        startNs: at(0),
+        durationNs: 60_000_000n,
+        statusCode: 2,
+        attributes: { "http.url": "http://127.0.0.1:9962/fail", "http.target": "/fail", "http.status_code": 502 },
+      },
+      {
+        traceId,
+        spanId: middleware,
+        parentSpanId: inbound,
+        name: "GET /fail",
+        kind: 2,
+        startNs: at(1),
+        durationNs: 58_000_000n,
+        statusCode: 2,
+        attributes: { "http.url": "/fail", "http.route": "/fail", "http.status_code": 502 },
+      },
+      {
+        traceId,
+        spanId: call,
+        parentSpanId: middleware,
+        name: "GET",
+        kind: 3,
+        startNs: at(2),
+        durationNs: 50_000_000n,
+        statusCode: 2,
+        attributes: { "http.url": "http://127.0.0.1:9963/fail", "net.peer.name": "127.0.0.1", "http.status_code": 500 },
+      },
+    ]);
+    const backendRequest = jsonTraceRequest("backend", [
+      {
+        traceId,
+        spanId: backend,
+        parentSpanId: call,
+        name: "GET",
+        kind: 2,
+        startNs: at(3),
+        durationNs: 40_000_000n,
+        statusCode: 2,
+        attributes: { "http.route": "/fail", "url.path": "/fail", "http.response.status_code": 500 },
+      },
+    ]);
+    const spans = (backendRequest as { resourceSpans: { scopeSpans: { spans: Record<string, unknown>[] }[] }[] })
+      .resourceSpans[0]?.scopeSpans[0]?.spans;
+    Object.assign(spans?.[0] ?? {}, {
+      events: [
+        {
+          name: "exception",
+          timeUnixNano: String(at(40)),
+          attributes: [
+            { key: "exception.type", value: { stringValue: "Error" } },
+            { key: "exception.message", value: { stringValue: "db failed" } },
+          ],
+        },
+      ],
+    });
+    expect((await postJson(app.base, backendRequest)).status).toBe(200);
+    expect((await postJson(app.base, frontend)).status).toBe(200);
+    const shown = (await linesOf(human, 4)).map((line) => line.replace(/^\S+ {2}/, ""));
+    // In the order they ended: the backend's request, the call to it, the middleware's span, the request.
+    expect(shown).toEqual([
+      `backend  GET /fail  HTTP 500: Error: db failed  ${traceId}`,
+      `frontend  GET 127.0.0.1:9963/fail  HTTP 500  ${traceId}`,
+      `frontend  GET /fail  HTTP 502  ${traceId}`,
+      `frontend  GET /fail  HTTP 502  ${traceId}`,
+    ]);
+    // JSON lines: the API's span as it was, plus the line's label and failure.
+    const objects = (await linesOf(json, 4)).map((text) => JSON.parse(text));
+    expect(objects.find((span) => span.spanId === call)).toMatchObject({
+      traceId,
+      name: "GET",
+      kind: "CLIENT",
+      attributes: { "http.status_code": 500 },
+      label: "GET 127.0.0.1:9963/fail",
+      failure: "HTTP 500",
+    });
+    expect(objects.map((span) => span.label)).toEqual([
+      "GET /fail",
+      "GET 127.0.0.1:9963/fail",
+      "GET /fail",
+      "GET /fail",
+    ]);
   });
 
   it("passes --query to the server's search: only matching traces and log records", async () => {
