@@ -1,5 +1,6 @@
+import { isEntrySpan, nestedEntrySpans } from "../domain/operation.js";
 import { ascending } from "../domain/order.js";
-import type { TraceSummaryJson } from "../protocol.js";
+import type { SpanJson, TraceSummaryJson } from "../protocol.js";
 
 /** What `tail` shows: one line per new trace, per new error span, or per log record. */
 export type TailView = "traces" | "errors" | "logs";
@@ -133,6 +134,53 @@ export class TraceTailFeed {
       if (oldest !== undefined) this.known.delete(oldest);
     }
   }
+}
+
+/**
+ * Of a trace's error spans, those that tell again a request another one tells: an entry span (SERVER,
+ * CONSUMER) nested in an entry span of its service (nestedEntrySpans: the TraceKit Node SDK's Express
+ * middleware span inside the HTTP instrumentation's span of the same request) that failed the same
+ * way (`say`, what its line says) over the same time as an outer one. The Errors page counts such a
+ * request once; two identical lines would say one failure twice.
+ */
+export function retoldErrors(
+  spans: readonly SpanJson[],
+  errors: readonly SpanJson[],
+  say: (span: SpanJson) => string,
+): Set<SpanJson> {
+  const retold = new Set<SpanJson>();
+  const entries = spans.filter(isEntrySpan);
+  if (entries.length < 2) return retold;
+  const nesting = new Map(
+    entries.map((span) => [
+      span,
+      {
+        ...span,
+        startTimeUnixNano: BigInt(span.startTimeUnixNano),
+        endTimeUnixNano: BigInt(span.endTimeUnixNano),
+      },
+    ]),
+  );
+  const nested = nestedEntrySpans([...nesting.values()]);
+  if (nested === null) return retold;
+  const isNested = (span: SpanJson) => {
+    const telling = nesting.get(span);
+    return telling !== undefined && nested.has(telling);
+  };
+  const outer = errors.filter((span) => isEntrySpan(span) && !isNested(span));
+  for (const span of errors) {
+    if (!isNested(span)) continue;
+    const said = say(span);
+    const told = outer.some(
+      (other) =>
+        other.service === span.service &&
+        compareNanos(other.startTimeUnixNano, span.endTimeUnixNano) <= 0 &&
+        compareNanos(span.startTimeUnixNano, other.endTimeUnixNano) <= 0 &&
+        say(other) === said,
+    );
+    if (told) retold.add(span);
+  }
+  return retold;
 }
 
 function compareNanos(a: string, b: string): number {

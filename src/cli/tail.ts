@@ -12,7 +12,7 @@ import type {
   TraceSummaryJson,
 } from "../protocol.js";
 import { requireInstance } from "./instance.js";
-import { type DueTrace, type TailView, TraceTailFeed } from "./tail-feed.js";
+import { type DueTrace, retoldErrors, type TailView, TraceTailFeed } from "./tail-feed.js";
 import { errorLine, errorSummary, logLine, palette, terminalJson, traceLine, wantsColour } from "./tail-format.js";
 import type { TailOptions } from "./tail-options.js";
 
@@ -57,6 +57,12 @@ export function omittedLogsLine(count: number, filtered: boolean): string {
   const records = count === 1 ? "1 log record" : `${count.toLocaleString("en-US")} log records`;
   const which = filtered ? " (matching or not)" : "";
   return `tail: ${records}${which} arrived faster than the live feed carries them and could not be read from the server; the Logs page and GET /api/logs have every one`;
+}
+
+/** What an error span's line says of it, to tell two spans that say the same apart from others. */
+function errorText(span: SpanJson): string {
+  const { label, failure } = errorSummary(span);
+  return `${label}\u0000${failure}`;
 }
 
 const toMs = (unixNano: string) => String(BigInt(unixNano) / NANOS_PER_MS);
@@ -155,7 +161,10 @@ export async function runTail(view: TailView, options: TailOptions): Promise<voi
         const trace = await getJson<TraceResponse>(`${url}/api/traces/${summary.traceId}`);
         // What the app counts as an error (the Errors page): a failing span, or one that recorded an exception.
         const errors = trace?.spans.filter(countsAsError) ?? [];
-        for (const span of feed.selectNewErrors(summary.traceId, previousErrors, errors)) show.error(span);
+        const fresh = feed.selectNewErrors(summary.traceId, previousErrors, errors);
+        // A request told twice (two entry spans of one service) that failed the same way is one line.
+        const retold = fresh.length === 0 ? null : retoldErrors(trace?.spans ?? [], errors, errorText);
+        for (const span of fresh) if (!retold?.has(span)) show.error(span);
       }
     } else {
       const messages = logMessages;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { MAX_HOLD_MS, SETTLE_MS, TraceTailFeed } from "../../src/cli/tail-feed.js";
-import type { TraceSummaryJson } from "../../src/protocol.js";
+import { MAX_HOLD_MS, retoldErrors, SETTLE_MS, TraceTailFeed } from "../../src/cli/tail-feed.js";
+import type { SpanJson, TraceSummaryJson } from "../../src/protocol.js";
 import { traceSummaryJson } from "../helpers/trace-summary-json.js";
 
 const summary = traceSummaryJson;
@@ -71,5 +71,64 @@ describe("TraceTailFeed: errors", () => {
     expect(
       feed.selectNewErrors("t", 2, [span("before", "20"), span("new", "30"), span("third", "5")]).map((s) => s.spanId),
     ).toEqual(["third"]);
+  });
+});
+
+describe("retoldErrors", () => {
+  const span = (spanId: string, fields: Partial<SpanJson>): SpanJson =>
+    ({
+      traceId: "t",
+      spanId,
+      parentSpanId: null,
+      name: "GET",
+      kind: "SERVER",
+      service: "frontend",
+      startTimeUnixNano: "1000000000",
+      endTimeUnixNano: "1060000000",
+      status: { code: "ERROR" },
+      attributes: {},
+      events: [],
+      ...fields,
+    }) as SpanJson;
+  const say = (s: SpanJson) => String(s.attributes.said);
+
+  it("drops an entry span nested in one of its service that failed the same way: one request told twice", () => {
+    const inbound = span("in", { attributes: { said: "GET /fail  HTTP 502" } });
+    const middleware = span("mw", {
+      parentSpanId: "in",
+      name: "GET /fail",
+      startTimeUnixNano: "1001000000",
+      endTimeUnixNano: "1059000000",
+      attributes: { said: "GET /fail  HTTP 502" },
+    });
+    const call = span("call", { parentSpanId: "mw", kind: "CLIENT", attributes: { said: "GET api/fail  HTTP 500" } });
+    const backend = span("be", {
+      parentSpanId: "call",
+      service: "backend",
+      attributes: { said: "GET /fail  HTTP 500" },
+    });
+    const spans = [inbound, middleware, call, backend];
+    expect([...retoldErrors(spans, spans, say)]).toEqual([middleware]);
+    // Told otherwise (the middleware's span holds the exception), or the outer one did not fail: both are said.
+    const thrown = { ...middleware, attributes: { said: "GET /fail  HTTP 502: Error: boom" } };
+    expect(retoldErrors([inbound, thrown], [inbound, thrown], say).size).toBe(0);
+    expect(retoldErrors([inbound, middleware], [middleware], say).size).toBe(0);
+    // A span of another service under it is another request.
+    const below = { ...backend, parentSpanId: "in", attributes: inbound.attributes };
+    expect(retoldErrors([inbound, below], [inbound, below], say).size).toBe(0);
+  });
+
+  it("drops the inner of two tellings of one request side by side under the caller", () => {
+    const outer = span("a", { parentSpanId: "caller", attributes: { said: "x" } });
+    const inner = span("b", {
+      parentSpanId: "caller",
+      startTimeUnixNano: "1001000000",
+      endTimeUnixNano: "1059000000",
+      attributes: { said: "x" },
+    });
+    expect([...retoldErrors([inner, outer], [inner, outer], say)]).toEqual([inner]);
+    // Two requests one after the other under one call (a retry) are two failures.
+    const retry = { ...inner, startTimeUnixNano: "1070000000", endTimeUnixNano: "1130000000" };
+    expect(retoldErrors([outer, retry], [outer, retry], say).size).toBe(0);
   });
 });
