@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { spanLabel, urlHostAndPath } from "../../src/domain/span-label";
 import { bareHttpMethod, traceNameOf } from "../../src/domain/trace-name";
 import type { Attributes, SpanKind } from "../../src/protocol";
-import { spanLabel, urlHostAndPath } from "../../web/src/features/trace-view/span-label";
 import { createTraceSearch } from "../../web/src/features/trace-view/trace-search";
 import { buildWaterfallTree } from "../../web/src/features/trace-view/waterfall-model";
 

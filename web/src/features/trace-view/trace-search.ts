@@ -3,8 +3,9 @@
  * Case-insensitive substring matching over span names (and waterfall labels), services, attribute values, events and
  * the status message. The lower-cased text of each span is built once, on the first query.
  */
+
+import { spanLabel } from "../../../../src/domain/span-label";
 import type { AttrValue, SpanJson } from "../../../../src/protocol";
-import { spanLabel } from "./span-label";
 
 /** Field separator that no query can contain, so a match never spans two fields. */
 const SEPARATOR = "\u0000";

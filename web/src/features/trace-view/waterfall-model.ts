@@ -3,11 +3,12 @@
  * The tree is built once per span set (sorting makes it O(n log n)); collapsing only skips
  * contiguous pre-order ranges, so toggling a node costs O(visible rows).
  */
+
+import { spanLabel } from "../../../../src/domain/span-label";
 import type { SpanJson } from "../../../../src/protocol";
 import { nanosDiffMs } from "../../lib/format";
 import { clipText } from "../../lib/long-text";
 import { isGenAiSpan } from "./genai";
-import { spanLabel } from "./span-label";
 
 /** Why a span sits at root level although it names a parent. */
 export type ParentIssue = "missing" | "cycle" | null;
