@@ -3,7 +3,7 @@ import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { preferredColorSlot } from "../../src/domain/service-colors.js";
 import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
-import { jsonTraceRequest, postJson } from "../helpers/payloads.js";
+import { jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
 
 const available = chromiumAvailable();
 
@@ -20,6 +20,33 @@ async function sendTrace(base: string, service: string, offsetMs: number): Promi
   const response = await postJson(base, jsonTraceRequest(service, [{ name: `GET /${service}`, kind: 2, startNs }]));
   expect(response.status).toBe(200);
 }
+
+/**
+ * Per waterfall row (span id), the colour of its bar and of its bar in the trace overview: the canvas
+ * pixel in the middle of the span's time, on its row (rows are drawn in waterfall order).
+ */
+const traceColors = (page: Page) =>
+  page.evaluate(() => {
+    const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="trace-minimap"] canvas')!;
+    const context = canvas.getContext("2d")!;
+    const ratio = canvas.width / canvas.clientWidth;
+    const rows = [...document.querySelectorAll<HTMLElement>(".tv-row")];
+    const cssHeight = canvas.height / ratio;
+    const rowHeight = Math.max(1, Math.min(4, (cssHeight - 2) / Math.max(1, rows.length)));
+    const rowStep = (cssHeight - 2 - rowHeight) / Math.max(1, rows.length - 1);
+    return rows.map((row, index) => {
+      const bar = row.querySelector<HTMLElement>(".tv-bar")!;
+      const middle = (Number.parseFloat(bar.style.left) + Number.parseFloat(bar.style.width) / 2) / 100;
+      const x = Math.floor(middle * canvas.width);
+      const y = Math.floor((1 + index * rowStep + rowHeight / 2) * ratio);
+      const [r, g, b] = context.getImageData(x, y, 1, 1).data;
+      return {
+        spanId: row.dataset.spanId ?? "",
+        bar: getComputedStyle(bar).backgroundColor,
+        overview: `rgb(${r}, ${g}, ${b})`,
+      };
+    });
+  });
 
 const dotColor = (page: Page, selector: string) =>
   page
@@ -84,5 +111,82 @@ describe.skipIf(!available)("service colours in Chromium", () => {
     expect(await dotColor(page, zetaDot)).toBe(onList.colors.zeta);
     await onList.context.close();
     expect(onList.problems).toEqual([]);
+  });
+
+  it("draws the trace overview in the waterfall's colours, also when the server's assignment comes after it drew", async () => {
+    const { app, browser } = suite;
+    // shop-frontend takes its own slot first; shop-backend-n wants the same one and is given another.
+    await sendTrace(app.base, "shop-frontend", 3000);
+    const backend = nameWantingSlotOf("shop-frontend", "shop-backend");
+    const traceId = newTraceId();
+    const root = newSpanId();
+    const startNs = BigInt(Date.now() - 30_000) * 1_000_000n;
+    const ms = 1_000_000n;
+    const front = [{ traceId, spanId: root, name: "GET /orders/1", kind: 2, startNs, durationNs: 100n * ms }];
+    const back = [
+      {
+        traceId,
+        parentSpanId: root,
+        name: "GET /inventory/1",
+        kind: 2,
+        startNs: startNs + 10n * ms,
+        durationNs: 80n * ms,
+      },
+    ];
+    expect((await postJson(app.base, jsonTraceRequest("shop-frontend", front))).status).toBe(200);
+    expect((await postJson(app.base, jsonTraceRequest(backend, back))).status).toBe(200);
+
+    // The backend's colour by its name's own slot, as drawn before the assignment comes (learnt on the first load).
+    let ownColor = "";
+    for (const late of [true, false]) {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const page = await context.newPage();
+      page.setDefaultTimeout(8_000);
+      const problems = collectPageProblems(page);
+      // Late: the live connection's messages (the assignment among them) are held until the page has drawn.
+      let release = () => {};
+      if (late) {
+        const held: (string | Buffer)[] = [];
+        let open = false;
+        await page.routeWebSocket(/\/api\/live/, (socket) => {
+          const server = socket.connectToServer();
+          server.onMessage((message) => (open ? socket.send(message) : held.push(message)));
+          release = () => {
+            open = true;
+            for (const message of held.splice(0)) socket.send(message);
+          };
+        });
+      }
+      await page.goto(`${app.base}/traces/${traceId}`);
+      await page.locator(".tv-row .tv-bar").nth(1).waitFor();
+      await page.waitForTimeout(300);
+      if (late) {
+        // Drawn so far in the names' own slots, both the overview and the waterfall.
+        const before = await traceColors(page);
+        expect(before.map((row) => row.overview)).toEqual(before.map((row) => row.bar));
+        ownColor = before[1]!.bar;
+        release();
+      }
+      // The backend's assigned colour is not its name's own: the case where a stale drawing shows.
+      await expect.poll(async () => (await traceColors(page))[1]!.bar).not.toBe(ownColor);
+      await expect.poll(async () => (await traceColors(page)).filter((row) => row.overview !== row.bar)).toEqual([]);
+      const rows = await traceColors(page);
+      expect(rows.map((row) => row.spanId)).toEqual([root, expect.any(String)]);
+      expect(rows[0]!.bar).not.toBe(rows[1]!.bar);
+      // The header's service chips and the rows' dots agree with the bars.
+      for (const [index, service] of [
+        [0, "shop-frontend"],
+        [1, backend],
+      ] as const) {
+        expect(await dotColor(page, `.tv-row[data-span-id="${rows[index]!.spanId}"] .service-dot`)).toBe(
+          rows[index]!.bar,
+        );
+        expect(
+          await dotColor(page, `[data-testid="trace-services"] .tv-service-chip[title="${service}"] .service-dot`),
+        ).toBe(rows[index]!.bar);
+      }
+      await context.close();
+      expect(problems).toEqual([]);
+    }
   });
 });

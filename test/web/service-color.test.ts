@@ -39,4 +39,25 @@ describe("service colours", () => {
     expect(colors.css("shop-api")).toContain(serviceColorProperty("shop-api"));
     expect(serviceColorProperty("shop-api")).toMatch(/^--service-[0-9a-f]{8}$/);
   });
+
+  it("tells subscribers when the assignment changes a colour, so canvases draw again", () => {
+    const colors = createServiceColors(null);
+    let calls = 0;
+    const unsubscribe = colors.subscribe(() => calls++);
+    const own = preferredColorSlot("shop-api");
+    // Named in the slot it was already drawn in: nothing to redraw.
+    colors.apply({ "shop-api": own });
+    expect(calls).toBe(0);
+    expect(colors.version()).toBe(0);
+    colors.apply({ "cart-service": (preferredColorSlot("cart-service") + 1) % SERVICE_PALETTE_SIZE });
+    expect(calls).toBe(1);
+    expect(colors.version()).toBe(1);
+    // The same assignment again changes nothing.
+    colors.apply({ "cart-service": (preferredColorSlot("cart-service") + 1) % SERVICE_PALETTE_SIZE });
+    expect(calls).toBe(1);
+    unsubscribe();
+    colors.apply({ "shop-api": (own + 2) % SERVICE_PALETTE_SIZE });
+    expect(calls).toBe(1);
+    expect(colors.version()).toBe(2);
+  });
 });

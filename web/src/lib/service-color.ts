@@ -3,7 +3,8 @@
  * (src/domain/service-colors.ts) and sends it live; until it has named a service's slot, that
  * service is drawn in its name's own slot, which is the one the server gives unless two services
  * want the same. Elements take their colour from a CSS custom property per service, so the
- * assignment arriving after they were drawn recolours them without a render.
+ * assignment arriving after they were drawn recolours them without a render; canvases, which paint
+ * colour values, subscribe and draw again (use-service-colors.ts).
  */
 import { preferredColorSlot, serviceNameHash } from "../../../src/domain/service-colors";
 
@@ -47,11 +48,17 @@ export interface ServiceColors {
   value(service: string): string;
   /** The server's assignment (the `service-colors` live message). */
   apply(slots: Readonly<Record<string, number>>): void;
+  /** How many times the assignment changed a colour: what `value` returns differs when this does. */
+  version(): number;
+  /** Calls `listener` after each change of the assignment; returns the unsubscribe. */
+  subscribe(listener: () => void): () => void;
 }
 
 export function createServiceColors(target: ColorTarget | null): ServiceColors {
   const assigned = new Map<string, number>();
   const cssCache = new Map<string, string>();
+  const listeners = new Set<() => void>();
+  let version = 0;
   return {
     css(service) {
       let css = cssCache.get(service);
@@ -64,11 +71,24 @@ export function createServiceColors(target: ColorTarget | null): ServiceColors {
     },
     value: (service) => colorOfSlot(assigned.get(service) ?? preferredColorSlot(service)),
     apply(slots) {
+      let changed = false;
       for (const [service, slot] of Object.entries(slots)) {
         if (assigned.get(service) === slot) continue;
+        // A service first named in its own slot looks the same as before: canvases need not redraw.
+        if (assigned.get(service) !== undefined || slot !== preferredColorSlot(service)) changed = true;
         assigned.set(service, slot);
         target?.setProperty(serviceColorProperty(service), colorOfSlot(slot));
       }
+      if (!changed) return;
+      version++;
+      for (const listener of [...listeners]) listener();
+    },
+    version: () => version,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
     },
   };
 }

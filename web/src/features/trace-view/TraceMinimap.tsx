@@ -2,6 +2,7 @@ import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { formatDuration } from "../../lib/format";
 import { serviceColors } from "../../lib/service-color";
 import { useClientSize } from "../../lib/use-client-size";
+import { useServiceColorsVersion } from "../../lib/use-service-colors";
 import type { TimeWindow, WaterfallTree } from "./waterfall-model";
 import { clampWindow } from "./zoom-model";
 
@@ -30,6 +31,8 @@ export function TraceMinimap({
   const width = useClientSize(boxRef, "clientWidth", 0);
   const [drag, setDrag] = useState<Drag | null>(null);
   const total = Math.max(tree.totalMs, 0.001);
+  // The server's colour assignment may come after the first drawing: draw again with it.
+  const colorsVersion = useServiceColorsVersion();
 
   useLayoutEffect(() => {
     const canvas = canvasRef.current;
@@ -55,7 +58,7 @@ export function TraceMinimap({
         context.fillRect(x, 1 + node.index * rowStep, Math.max(1, (node.durationMs / total) * width), rowHeight);
       }
     }
-  }, [tree, width, total]);
+  }, [tree, width, total, colorsVersion]);
 
   const fraction = (event: PointerEvent) => {
     const rect = boxRef.current!.getBoundingClientRect();
