@@ -39,6 +39,43 @@ describe("criticalPath", () => {
     expect(criticalPath(tree).ownMs.get("late")).toBeCloseTo(10);
   });
 
+  it("follows a request told twice (HTTP server span and the SDK middleware's beside it) through the telling that holds the work", () => {
+    // The TraceKit Node SDK's shape (times from an Express app calling another): the backend's HTTP
+    // instrumentation span (68–116, no children) and its middleware span (71–101, with the query) both
+    // sit under the frontend's client call. The empty outer one ends last; the path goes on inside it.
+    const server = { kind: "SERVER" as const };
+    const tree = buildWaterfallTree([
+      span("root", null, 0, 175, { ...server, service: "frontend" }),
+      span("handler", "root", 18, 168, { ...server, service: "frontend" }),
+      span("call", "handler", 19, 121.6, { kind: "CLIENT", service: "frontend" }),
+      span("http", "call", 68, 116.1, { ...server, service: "backend" }),
+      span("middleware", "call", 71, 100.8, { ...server, service: "backend" }),
+      span("select", "middleware", 81, 99.5, { service: "backend" }),
+    ]);
+    expect(onPath(tree)).toEqual(["call", "handler", "http", "middleware", "root", "select"]);
+    const { ownMs } = criticalPath(tree);
+    // The HTTP span's own time is what the middleware does not cover: 68–71 and 100.8–116.1.
+    expect(ownMs.get("http")).toBeCloseTo(18.3);
+    expect(ownMs.get("middleware")).toBeCloseTo(11.3);
+    expect(ownMs.get("select")).toBeCloseTo(18.5);
+    // Two requests one after the other (a retry), other services' or non-entry spans: not one request.
+    const retry = buildWaterfallTree([
+      span("call", null, 0, 100, { kind: "CLIENT" }),
+      span("first", "call", 0, 40, { ...server, service: "backend" }),
+      span("work", "first", 5, 35, { service: "backend" }),
+      span("second", "call", 45, 95, { ...server, service: "backend" }),
+      span("other", "call", 46, 94, { ...server, service: "billing" }),
+    ]);
+    expect(onPath(retry)).toEqual(["call", "first", "second", "work"]);
+    // The same holds for root-level spans naming one missing caller.
+    const orphans = buildWaterfallTree([
+      span("http", "gone", 0, 50, { ...server, service: "backend" }),
+      span("middleware", "gone", 1, 45, { ...server, service: "backend" }),
+      span("select", "middleware", 5, 40, { service: "backend" }),
+    ]);
+    expect(onPath(orphans)).toEqual(["http", "middleware", "select"]);
+  });
+
   it("handles an empty trace and a 10,000-deep chain", () => {
     expect(criticalPath(buildWaterfallTree([])).ids.size).toBe(0);
     const chain = [span("s0", null, 0, 20_000)];

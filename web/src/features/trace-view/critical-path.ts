@@ -4,7 +4,14 @@
  * the child that finished last is on it; before that child started, the child that finished last
  * before then; and so on down every level (a child running past its parent's end counts up to that
  * end). Waiting that no child covers is the parent's own time. Pure, over the waterfall tree.
+ *
+ * One request told twice is followed through the telling that holds the work: of two SERVER /
+ * CONSUMER spans of one service under the same caller that tell one request (same-request.ts: the
+ * TraceKit Node SDK's Express middleware takes the caller's context, so its span sits beside the HTTP
+ * instrumentation's, which has no children), the inner one counts as a child of the outer one, as on
+ * the Services and Map pages. Else the outer, empty one, ending last, would hide the request's work.
  */
+import { isOuterTelling, tellSameRequest } from "../../../../src/domain/same-request";
 import type { WaterfallNode, WaterfallTree } from "./waterfall-model";
 
 export interface CriticalPath {
@@ -18,10 +25,78 @@ const EMPTY: CriticalPath = { ids: new Set(), ownMs: new Map() };
 
 const endOf = (node: WaterfallNode) => node.offsetMs + node.durationMs;
 
+/** Pairs past this many entry spans of one service under one caller are not looked for (a fan-out). */
+const MAX_TELLINGS = 64;
+
+/**
+ * Of `siblings`, the inner tellings of a request, each with the outer telling it goes under (added to
+ * `under`); empty when none.
+ */
+function innerTellings(
+  siblings: readonly WaterfallNode[],
+  under: Map<WaterfallNode, WaterfallNode[]>,
+): Set<WaterfallNode> {
+  const moved = new Set<WaterfallNode>();
+  const byService = new Map<string, WaterfallNode[]>();
+  for (const node of siblings) {
+    if (node.span.kind !== "SERVER" && node.span.kind !== "CONSUMER") continue;
+    const list = byService.get(node.span.service);
+    if (list === undefined) byService.set(node.span.service, [node]);
+    else list.push(node);
+  }
+  for (const entries of byService.values()) {
+    if (entries.length < 2 || entries.length > MAX_TELLINGS) continue;
+    const outers: WaterfallNode[] = [];
+    for (const node of entries) {
+      const outer = outers.find((o) => tellSameRequest(o.offsetMs, endOf(o), node.offsetMs, endOf(node)));
+      if (outer === undefined) {
+        outers.push(node);
+        continue;
+      }
+      const [inner, keeper] = isOuterTelling(outer.offsetMs, endOf(outer), node.offsetMs, endOf(node))
+        ? [node, outer]
+        : [outer, node];
+      if (keeper !== outer) outers[outers.indexOf(outer)] = keeper;
+      moved.add(inner);
+      const list = under.get(keeper);
+      if (list === undefined) under.set(keeper, [inner]);
+      else list.push(inner);
+    }
+  }
+  return moved;
+}
+
 export function criticalPath(tree: WaterfallTree): CriticalPath {
+  // Children as the path reads them: inner tellings of a request moved under their outer telling.
+  const extra = new Map<WaterfallNode, WaterfallNode[]>();
+  const moved = new Map<WaterfallNode, ReadonlySet<WaterfallNode>>();
+  for (const node of tree.nodes) {
+    if (node.children.length < 2) continue;
+    const inner = innerTellings(node.children, extra);
+    if (inner.size > 0) moved.set(node, inner);
+  }
+  // Root-level spans are siblings when they name the same missing parent.
+  const rootsMoved = new Set<WaterfallNode>();
+  const rootsByParent = new Map<string | null, WaterfallNode[]>();
+  for (const node of tree.roots) {
+    const list = rootsByParent.get(node.span.parentSpanId);
+    if (list === undefined) rootsByParent.set(node.span.parentSpanId, [node]);
+    else list.push(node);
+  }
+  for (const siblings of rootsByParent.values()) {
+    if (siblings.length > 1) for (const node of innerTellings(siblings, extra)) rootsMoved.add(node);
+  }
+  const childrenOf = (node: WaterfallNode): readonly WaterfallNode[] => {
+    const away = moved.get(node);
+    const own = away === undefined ? node.children : node.children.filter((child) => !away.has(child));
+    const added = extra.get(node);
+    return added === undefined ? own : [...own, ...added];
+  };
   // Of several root-level spans (a root missing), the one that ended last decided the end.
   let top: WaterfallNode | null = null;
-  for (const node of tree.roots) if (top === null || endOf(node) > endOf(top)) top = node;
+  for (const node of tree.roots) {
+    if (!rootsMoved.has(node) && (top === null || endOf(node) > endOf(top))) top = node;
+  }
   if (top === null) return EMPTY;
   const ids = new Set<string>();
   const ownMs = new Map<string, number>();
@@ -32,7 +107,7 @@ export function criticalPath(tree: WaterfallTree): CriticalPath {
     ids.add(node.spanId);
     let cursor = Math.min(endOf(node), until);
     let covered = 0;
-    const byEnd = [...node.children].sort((a, b) => endOf(b) - endOf(a));
+    const byEnd = [...childrenOf(node)].sort((a, b) => endOf(b) - endOf(a));
     for (const child of byEnd) {
       if (child.offsetMs >= cursor || child.durationMs <= 0) continue;
       const from = Math.max(child.offsetMs, node.offsetMs);
