@@ -125,6 +125,34 @@ describe.skipIf(!available)("a trace's overview, zoom, critical path and self ti
     await expect.poll(() => page.locator(".tv-row.off-critical").getAttribute("data-span-id")).toBe(id.log);
     expect(await button.getAttribute("aria-pressed")).toBe("true");
     await expect.poll(() => new URL(page.url()).searchParams.get("highlight")).toBe("critical");
+    // Selected, a span off the path stays dimmed and says so, its ring dashed, unlike the path's solid outline.
+    const look = (spanId: string) =>
+      page.locator(`[data-span-id="${spanId}"]`).evaluate((row) => {
+        const bar = row.querySelector(".tv-bar")!;
+        const style = getComputedStyle(bar);
+        // Dimmed by its own opacity, or (selected, so its ring keeps its strength) by a veil over it.
+        const veil = getComputedStyle(bar, "::after");
+        const veiled = veil.content !== "none";
+        return {
+          label: row.querySelector(".tv-bar-label")!.textContent,
+          outline: style.outlineStyle,
+          veiled,
+          dimmed: Number(style.opacity) < 0.5 || (veiled && Number(veil.opacity) > 0.5),
+        };
+      });
+    await page.locator(`[data-span-id="${id.log}"]`).click();
+    await expect.poll(() => page.locator(".tv-row.selected").getAttribute("data-span-id")).toBe(id.log);
+    expect(await look(id.log)).toEqual({
+      label: "10ms · off the critical path",
+      outline: "dashed",
+      veiled: true,
+      dimmed: true,
+    });
+    expect(await look(id.render)).toEqual({ label: "60ms", outline: "solid", veiled: false, dimmed: false });
+    // Selected, a span on the path keeps the path's outline and full colour.
+    await page.locator(`[data-span-id="${id.render}"]`).click();
+    await expect.poll(() => look(id.render)).toEqual({ label: "60ms", outline: "solid", veiled: false, dimmed: false });
+    expect(await look(id.log)).toEqual({ label: "10ms", outline: "none", veiled: false, dimmed: true });
     // A shared link shows the same; c turns it off.
     await page.reload();
     await expect.poll(critical).toHaveLength(5);

@@ -82,10 +82,14 @@ export class WaterfallRow extends Component<WaterfallRowProps> {
         : labelPlace === "before"
           ? { right: `calc(${100 - left}% + 4px)` }
           : { left: `calc(${left}% + 4px)` };
+    // Selected, a span off the critical path stays dimmed and says so: its selection ring must not read as the path's outline.
+    const offPathSelected = highlight === "critical" && selected && !this.props.critical;
     const duration =
       highlight === "self"
         ? `${formatDuration(node.durationMs)} · self ${formatDuration(node.selfMs)}`
-        : formatDuration(node.durationMs);
+        : offPathSelected
+          ? `${formatDuration(node.durationMs)} · off the critical path`
+          : formatDuration(node.durationMs);
     const classes = `tv-row${selected ? " selected" : ""}${onPath ? " on-path" : ""}${match ? " match" : ""}${
       node.isError ? " error" : ""
     }${highlight === "critical" ? (this.props.critical ? " critical" : " off-critical") : ""}`;
