@@ -189,4 +189,34 @@ describe.skipIf(!available)("service colours in Chromium", () => {
       expect(problems).toEqual([]);
     }
   });
+
+  it("draws failing spans in the overview in the waterfall's error colour, after a theme switch too", async () => {
+    const { app, browser } = suite;
+    const traceId = newTraceId();
+    const root = newSpanId();
+    const startNs = BigInt(Date.now() - 20_000) * 1_000_000n;
+    const ms = 1_000_000n;
+    const spans = [
+      { traceId, spanId: root, name: "GET /pay", kind: 2, startNs, durationNs: 100n * ms },
+      { traceId, parentSpanId: root, name: "charge", startNs: startNs + 10n * ms, durationNs: 80n * ms, statusCode: 2 },
+    ];
+    expect((await postJson(app.base, jsonTraceRequest("pay-api", spans))).status).toBe(200);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: "light" });
+    const page = await context.newPage();
+    page.setDefaultTimeout(8_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/traces/${traceId}`);
+    await page.locator(".tv-row.error .tv-bar").waitFor();
+    const mismatched = async () => (await traceColors(page)).filter((row) => row.overview !== row.bar);
+    await expect.poll(mismatched).toEqual([]);
+    const lightError = (await traceColors(page))[1]!.bar;
+    // ◐ Auto → ☀ Light → ☾ Dark: the error colour changes, and the overview with it.
+    await page.locator(".theme-toggle").click();
+    await page.locator(".theme-toggle").click();
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe("dark");
+    await expect.poll(async () => (await traceColors(page))[1]!.bar).not.toBe(lightError);
+    await expect.poll(mismatched).toEqual([]);
+    await context.close();
+    expect(problems).toEqual([]);
+  });
 });

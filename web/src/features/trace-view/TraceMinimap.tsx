@@ -3,6 +3,7 @@ import { formatDuration } from "../../lib/format";
 import { serviceColors } from "../../lib/service-color";
 import { useClientSize } from "../../lib/use-client-size";
 import { useServiceColorsVersion } from "../../lib/use-service-colors";
+import { useChartTheme } from "../metrics/use-chart-theme";
 import type { TimeWindow, WaterfallTree } from "./waterfall-model";
 import { clampWindow } from "./zoom-model";
 
@@ -33,6 +34,8 @@ export function TraceMinimap({
   const total = Math.max(tree.totalMs, 0.001);
   // The server's colour assignment may come after the first drawing: draw again with it.
   const colorsVersion = useServiceColorsVersion();
+  // Failing spans in the theme's error colour, drawn again when the theme changes.
+  const errorColor = useChartTheme().error || "#d92d20";
 
   useLayoutEffect(() => {
     const canvas = canvasRef.current;
@@ -44,8 +47,6 @@ export function TraceMinimap({
     if (!context) return;
     context.setTransform(ratio, 0, 0, ratio, 0, 0);
     context.clearRect(0, 0, width, HEIGHT);
-    // The stylesheet's error colour, resolved for the current theme (the canvas's CSS `color`).
-    const errorColor = getComputedStyle(canvas).color || "#d92d20";
     const nodes = tree.nodes;
     const rowHeight = Math.max(1, Math.min(4, (HEIGHT - 2) / Math.max(1, nodes.length)));
     const rowStep = (HEIGHT - 2 - rowHeight) / Math.max(1, nodes.length - 1);
@@ -58,7 +59,7 @@ export function TraceMinimap({
         context.fillRect(x, 1 + node.index * rowStep, Math.max(1, (node.durationMs / total) * width), rowHeight);
       }
     }
-  }, [tree, width, total, colorsVersion]);
+  }, [tree, width, total, colorsVersion, errorColor]);
 
   const fraction = (event: PointerEvent) => {
     const rect = boxRef.current!.getBoundingClientRect();
