@@ -56,31 +56,24 @@ export async function openOffline(options: {
   unbounded?: boolean;
 }): Promise<OfflineData> {
   const { dbPath } = options;
-  const exists = dbPath !== null && existsSync(dbPath);
-  if (!options.create && dbPath !== null && !exists) throw new StoreOpenError(`no such file ${dbPath}`);
-  const unbounded = { dbPath, maxSpans: Number.MAX_SAFE_INTEGER, maxLogs: Number.MAX_SAFE_INTEGER };
-  let held: HeldCounts = { spans: 0, logs: 0, evictedTraces: 0, evictedSpans: 0, evictedLogs: 0 };
-  let opened: Awaited<ReturnType<typeof openStores>>;
-  if (options.unbounded === true) {
-    opened = await openFile(unbounded);
-    held = heldCounts(opened);
-  } else {
-    // What the file holds is known only once it is open, and a bound applies as it opens: read it
-    // first without bounds (and without changing it), then open it again with them.
-    if (exists) {
-      const before = await openFile(unbounded);
-      try {
-        held = heldCounts(before);
-      } finally {
-        before.store.close();
-      }
-    }
-    opened = await openFile({
-      dbPath,
-      maxSpans: options.maxSpans ?? Math.max(DEFAULT_MAX_SPANS, held.spans),
-      maxLogs: options.maxLogs ?? Math.max(DEFAULT_MAX_LOGS, held.logs),
-    });
-  }
+  if (!options.create && dbPath !== null && !existsSync(dbPath)) throw new StoreOpenError(`no such file ${dbPath}`);
+  // What the file holds is read as it opens, before a bound applies: each bound is chosen then (the
+  // file opened once), and what it held is kept for the CLI's note of what a bound given evicted.
+  const held: HeldCounts = { spans: 0, logs: 0, evictedTraces: 0, evictedSpans: 0, evictedLogs: 0 };
+  const unbounded = options.unbounded === true;
+  const opened = await openFile({
+    dbPath,
+    maxSpans(file) {
+      Object.assign(held, file);
+      if (unbounded) return Number.MAX_SAFE_INTEGER;
+      return options.maxSpans ?? Math.max(DEFAULT_MAX_SPANS, file.spans);
+    },
+    maxLogs(file) {
+      Object.assign(held, file);
+      if (unbounded) return Number.MAX_SAFE_INTEGER;
+      return options.maxLogs ?? Math.max(DEFAULT_MAX_LOGS, file.logs);
+    },
+  });
   const { store, logs, metrics, codeMonitoring } = opened;
   const hub = createLiveHub({ getSummaries: (ids) => store.getSummaries(ids), getLatest: () => [] });
   const importer = createImporter({
@@ -114,16 +107,4 @@ async function openFile(options: Parameters<typeof openStores>[0]): Promise<Open
     }
     throw error;
   }
-}
-
-function heldCounts({ store, logs }: OpenedStores): HeldCounts {
-  const spans = store.stats();
-  const records = logs.stats();
-  return {
-    spans: spans.spans,
-    logs: records.logs,
-    evictedTraces: spans.evictedTraces,
-    evictedSpans: spans.evictedSpans,
-    evictedLogs: records.evictedLogs,
-  };
 }

@@ -13,14 +13,15 @@ import {
   migrateLogs,
   prepareLogStatements,
 } from "./log-sqlite-schema.js";
-import type { LogInsertResult, LogPage, LogQuery, LogStore } from "./log-store.js";
+import type { HeldLogs, LogInsertResult, LogPage, LogQuery, LogStore } from "./log-store.js";
 import { ArrivalTraceIndex } from "./log-trace-index.js";
 import type { GroupCommit } from "./sqlite-group-commit.js";
 import { attributesHaveBoxedNumber, decodeJson, encodeJson, isJsonVerbatim } from "./sqlite-json.js";
 import type { SqliteDatabase } from "./sqlite-schema.js";
+import { type BoundFromHeld, chooseBound } from "./store.js";
 
 export interface SqliteLogStoreOptions {
-  maxLogs: number;
+  maxLogs: BoundFromHeld<HeldLogs>;
   /** Longest an accepted record waits before it is written (default 100 ms). */
   flushIntervalMs?: number;
   /** Pending records that trigger a write at once (default 5,000). */
@@ -88,7 +89,6 @@ class Interned<T> {
 export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStoreOptions): LogStore {
   migrateLogs(db);
   const sql = prepareLogStatements(db);
-  const { maxLogs } = options;
   const flushIntervalMs = options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS;
   const flushRecords = options.flushRecords ?? DEFAULT_FLUSH_RECORDS;
 
@@ -436,6 +436,8 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
   }
 
   loadState();
+  // Chosen once the file's counts are read (they may choose it), before it applies (below).
+  const maxLogs = chooseBound(options.maxLogs, { logs: stored, evictedLogs });
   options.commits?.join({
     hasPending: () => pending.length > 0 || firstSeq > deletedBelow,
     write: writePending,

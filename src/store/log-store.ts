@@ -32,6 +32,12 @@ export interface LogPage {
   nextCursor?: string;
 }
 
+/** What a log store's file holds as it opens. */
+export interface HeldLogs {
+  logs: number;
+  evictedLogs: number;
+}
+
 export interface LogStoreStats {
   logs: number;
   maxLogs: number;

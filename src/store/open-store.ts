@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import { createMemoryCodeMonitoringStore } from "./code-monitoring-memory-store.js";
 import type { CodeMonitoringBounds, CodeMonitoringStore } from "./code-monitoring-store.js";
 import { createMemoryLogStore } from "./log-memory-store.js";
-import { DEFAULT_MAX_LOGS, type LogStore } from "./log-store.js";
+import { DEFAULT_MAX_LOGS, type HeldLogs, type LogStore } from "./log-store.js";
 import { createMemoryStore } from "./memory-store.js";
 import { createMemoryMetricStore } from "./metric-memory-store.js";
 import type { MetricBounds, MetricStore } from "./metric-store.js";
@@ -10,7 +10,7 @@ import type { ServiceColorStore } from "./service-color-store.js";
 import type { GroupCommit } from "./sqlite-group-commit.js";
 import type { StatisticsFill } from "./sqlite-operation-stats.js";
 import type { SqliteDatabase } from "./sqlite-schema.js";
-import type { Store } from "./store.js";
+import { type BoundFromHeld, chooseBound, type HeldSpans, type Store } from "./store.js";
 
 export class StoreOpenError extends Error {
   override name = "StoreOpenError";
@@ -43,8 +43,9 @@ export interface OpenedStores {
  */
 export async function openStores(options: {
   dbPath: string | null;
-  maxSpans: number;
-  maxLogs?: number;
+  /** A bound, or how to choose it from what the file holds (memory stores hold nothing as they open). */
+  maxSpans: BoundFromHeld<HeldSpans>;
+  maxLogs?: BoundFromHeld<HeldLogs>;
   codeMonitoring?: CodeMonitoringBounds;
   metrics?: MetricBounds;
   /** Told when a file from an older version gets its per-operation statistics filled in (once). */
@@ -55,9 +56,11 @@ export async function openStores(options: {
   const maxLogs = options.maxLogs ?? DEFAULT_MAX_LOGS;
   if (options.dbPath === null) {
     return {
-      store: createMemoryStore({ maxSpans: options.maxSpans }),
+      store: createMemoryStore({
+        maxSpans: chooseBound(options.maxSpans, { spans: 0, evictedTraces: 0, evictedSpans: 0 }),
+      }),
       codeMonitoring: createMemoryCodeMonitoringStore(options.codeMonitoring),
-      logs: createMemoryLogStore({ maxLogs }),
+      logs: createMemoryLogStore({ maxLogs: chooseBound(maxLogs, { logs: 0, evictedLogs: 0 }) }),
       metrics: createMemoryMetricStore(options.metrics),
       serviceColors: null,
     };

@@ -16,7 +16,7 @@ import { createSqliteSpanQuery, type SqliteSpanQuery } from "./sqlite-span-query
 import { SpanWriter } from "./sqlite-span-writer.js";
 import { StoredTraces, type TraceEntry } from "./sqlite-traces.js";
 import { startViewsBuild, type ViewsBuild } from "./sqlite-views-build.js";
-import type { Store, StoreStats } from "./store.js";
+import { type BoundFromHeld, chooseBound, type HeldSpans, type Store, type StoreStats } from "./store.js";
 
 let driver: SqliteDriver | null = null;
 
@@ -35,7 +35,7 @@ export async function loadSqliteDriver(): Promise<void> {
 
 export interface SqliteStoreOptions {
   path: string;
-  maxSpans: number;
+  maxSpans: BoundFromHeld<HeldSpans>;
   /** Longest an accepted span waits before it is written (default 100 ms). */
   flushIntervalMs?: number;
   /** Pending spans that trigger a write at once (default 2,000). */
@@ -97,8 +97,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const db = openDatabase(driver, options.path, options.synchronous ?? "NORMAL");
   let statements: Statements;
   let spanQuery: SqliteSpanQuery;
+  let maxSpans: number;
   try {
     statements = prepareStatements(db);
+    maxSpans = chooseBound(options.maxSpans, heldSpans(statements));
     spanQuery = createSqliteSpanQuery({
       db,
       readBody(text) {
@@ -123,7 +125,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
   let closed = false;
   const commits = new GroupCommit(db);
-  const traces = new StoredTraces(stmts, options.maxSpans);
+  const traces = new StoredTraces(stmts, maxSpans);
   const lookups = new SpanLookups(stmts);
   const views = createSpanViews();
   let viewsBuild: ViewsBuild | null = null;
@@ -320,4 +322,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     stats,
     close,
   };
+}
+
+/** What the file holds, from its counters row (one read, before the traces are loaded). */
+function heldSpans(stmts: Statements): HeldSpans {
+  const [spans, , evictedTraces, evictedSpans] = stmts.counters.get() as [bigint, bigint, bigint, bigint];
+  return { spans: Number(spans), evictedTraces: Number(evictedTraces), evictedSpans: Number(evictedSpans) };
 }

@@ -144,6 +144,23 @@ export interface AttributeValues {
   sampledSpans: number;
 }
 
+/**
+ * A retention bound, or how to choose it from what a file holds as it opens (read before any bound
+ * applies): `import --db` keeps a file at least as large as it was unless told otherwise.
+ */
+export type BoundFromHeld<Held> = number | ((held: Held) => number);
+
+export function chooseBound<Held>(bound: BoundFromHeld<Held>, held: Held): number {
+  return typeof bound === "number" ? bound : bound(held);
+}
+
+/** What a span store's file holds as it opens. */
+export interface HeldSpans {
+  spans: number;
+  evictedTraces: number;
+  evictedSpans: number;
+}
+
 export interface StoreStats {
   spans: number;
   traces: number;

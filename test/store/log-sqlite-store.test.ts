@@ -1,9 +1,10 @@
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import type { LogRecord } from "../../src/domain/log.js";
 import { createSqliteLogStore } from "../../src/store/log-sqlite-store.js";
-import type { LogStore } from "../../src/store/log-store.js";
+import type { HeldLogs, LogStore } from "../../src/store/log-store.js";
 import { type OpenedStores, openStores } from "../../src/store/open-store.js";
 import { createSqliteStore, loadSqliteDriver } from "../../src/store/sqlite-store.js";
+import type { BoundFromHeld } from "../../src/store/store.js";
 import { tempDir } from "../helpers/app.js";
 import { copyAsKilled } from "./killed-copy.js";
 import { makeLog, richLog } from "./log-fixtures.js";
@@ -48,7 +49,7 @@ describe("sqlite: logs in the --db file", () => {
   afterEach(() => {
     for (const opened of open.splice(0)) opened.store.close();
   });
-  async function openFile(path: string, maxLogs = 1000): Promise<OpenedStores> {
+  async function openFile(path: string, maxLogs: BoundFromHeld<HeldLogs> = 1000): Promise<OpenedStores> {
     const opened = await openStores({ dbPath: path, maxSpans: 1000, maxLogs });
     open.push(opened);
     return opened;
@@ -175,6 +176,16 @@ describe("sqlite: logs in the --db file", () => {
     expect(smaller.logs.listLogs({ limit: 10, order: "asc" }).logs.map((l) => l.record.body)).toEqual([5, 4]);
     const ofTrace = smaller.logs.listLogs({ limit: 10, order: "asc", traceId: traceId(1) });
     expect(ofTrace.logs.map((l) => l.record.body)).toEqual([5, 4]);
+    closeFile(smaller);
+    // A bound chosen from what the file holds is told the counts before any bound applies.
+    const told: HeldLogs[] = [];
+    const chosen = await openFile(path, (held) => {
+      told.push(held);
+      return held.logs - 1;
+    });
+    expect(told).toEqual([{ logs: 2, evictedLogs: 3 }]);
+    expect(chosen.logs.stats()).toEqual({ logs: 1, maxLogs: 1, evictedLogs: 4 });
+    expect(chosen.logs.listLogs({ limit: 10, order: "asc" }).logs.map((l) => l.record.body)).toEqual([5]);
   });
 
   it("keeps a clear across a restart, and numbering forward", async () => {

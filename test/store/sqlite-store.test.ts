@@ -8,7 +8,7 @@ import { serviceMapOf } from "../../src/domain/service-map.js";
 import type { Span } from "../../src/domain/span.js";
 import type { SqliteDatabase, SqliteDriver } from "../../src/store/sqlite-schema.js";
 import { createSqliteStore, loadSqliteDriver, type SqliteStoreOptions } from "../../src/store/sqlite-store.js";
-import type { Store } from "../../src/store/store.js";
+import type { HeldSpans, Store } from "../../src/store/store.js";
 import { failingTrace, toldTwice } from "./error-groups-contract.js";
 import { copyAsKilled } from "./killed-copy.js";
 import { makeSpan, richSpan, rootSpan, sdkFailedRequest, spanId, traceId } from "./span-fixtures.js";
@@ -350,6 +350,18 @@ describe("sqlite store: persistence and files", () => {
     expect(store.stats()).toMatchObject({ evictedTraces: 7, evictedSpans: 21 });
     store = reopen(store, { path, maxSpans: 12 });
     expect(store.stats()).toMatchObject({ spans: 12, traces: 4, evictedTraces: 7, evictedSpans: 21 });
+    // A bound chosen from what the file holds is told the counts before any bound applies.
+    const told: HeldSpans[] = [];
+    store = reopen(store, {
+      path,
+      maxSpans: (held) => {
+        told.push(held);
+        return held.spans / 2;
+      },
+    });
+    expect(told).toEqual([{ spans: 12, evictedTraces: 7, evictedSpans: 21 }]);
+    expect(store.stats()).toMatchObject({ spans: 6, traces: 2, maxSpans: 6, evictedTraces: 9, evictedSpans: 27 });
+    expect(store.listTraces({ limit: 10 }).traces.map((t) => t.traceId)).toEqual([10, 11].map((i) => traceId(i)));
   });
 
   it("drops a late span of a trace evicted before a restart, and remembers only as many evicted traces as it can hold", async () => {
