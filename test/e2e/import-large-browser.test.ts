@@ -53,4 +53,102 @@ describe.skipIf(!available)("a large file dropped on the page, in Chromium", () 
     await context.close();
     expect(problems).toEqual([]);
   });
+
+  it("stores the parts of a large file in the file's order: a log line sent again, a counter's later point", async () => {
+    const { app, browser } = suite;
+    const context = await browser.newContext({ viewport: { width: 1280, height: 700 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(60_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/`);
+
+    // The first part (8 MiB) starts with a log line of 3 records and a counter's point, then traces;
+    // the second holds a line of one of those records (that record sent again) and the counter's next
+    // point. Stored out of order, the record would be stored twice (the first line, holding records
+    // not stored yet, is new), and the older point read after the newer one (which the counts below do
+    // not show: both points count as new either way).
+    const traces = await page.evaluate(() => {
+      const hex = (n: number) => Array.from({ length: n }, () => Math.floor(Math.random() * 16).toString(16)).join("");
+      const resource = { attributes: [{ key: "service.name", value: { stringValue: "orders" } }] };
+      const nowNs = BigInt(Date.now()) * 1_000_000n;
+      const logRecords = [0, 1, 2].map((i) => ({
+        timeUnixNano: String(nowNs - 60_000_000_000n + BigInt(i)),
+        severityNumber: 9,
+        body: { stringValue: `order ${i} placed` },
+      }));
+      const logLine = (records: typeof logRecords) =>
+        JSON.stringify({ resourceLogs: [{ resource, scopeLogs: [{ logRecords: records }] }] });
+      const counterLine = (secondsAgo: number, value: number) =>
+        JSON.stringify({
+          resourceMetrics: [
+            {
+              resource,
+              scopeMetrics: [
+                {
+                  metrics: [
+                    {
+                      name: "orders.placed",
+                      sum: {
+                        aggregationTemporality: 2,
+                        isMonotonic: true,
+                        dataPoints: [
+                          {
+                            startTimeUnixNano: String(nowNs - 600_000_000_000n),
+                            timeUnixNano: String(nowNs - BigInt(secondsAgo) * 1_000_000_000n),
+                            asInt: String(value),
+                          },
+                        ],
+                      },
+                    },
+                  ],
+                },
+              ],
+            },
+          ],
+        });
+      const start = nowNs - 60_000_000_000n;
+      /** A trace of 10 spans, ~16 KB; `extra` bytes more in its first span. */
+      const traceLine = (t: number, extra = 0) => {
+        const traceId = hex(32);
+        const spans = Array.from({ length: 10 }, (_, s) => ({
+          traceId,
+          spanId: hex(16),
+          name: `step ${s}`,
+          kind: 1,
+          startTimeUnixNano: String(start + BigInt(t * 1000 + s)),
+          endTimeUnixNano: String(start + BigInt(t * 1000 + s + 500_000)),
+          attributes: [{ key: "note", value: { stringValue: "x".repeat(1500 + (s === 0 ? extra : 0)) } }],
+        }));
+        return JSON.stringify({ resourceSpans: [{ resource, scopeSpans: [{ spans }] }] });
+      };
+      // Traces up to exactly 8 MiB, the first part (the last one's padding fills it), so that the
+      // second holds only the last two lines: sent at once, the small part would overtake the large one.
+      const lines = [logLine(logRecords), counterLine(20, 5)];
+      let size = lines.join("\n").length + 1;
+      for (let t = 0; size < 8 * 1024 * 1024; t++) {
+        const line = traceLine(t);
+        const room = 8 * 1024 * 1024 - size - 1;
+        const last = room < 2 * line.length + 2 ? traceLine(t, room - line.length) : line;
+        lines.push(last);
+        size += last.length + 1;
+      }
+      lines.push(logLine(logRecords.slice(1, 2)), counterLine(10, 9));
+      const file = new File([`${lines.join("\n")}\n`], "orders.jsonl", { type: "application/x-ndjson" });
+      const transfer = new DataTransfer();
+      transfer.items.add(file);
+      for (const type of ["dragenter", "dragover", "drop"]) {
+        document.body.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }));
+      }
+      return lines.length - 4;
+    });
+    await expect
+      .poll(() => page.getByTestId("import-result").textContent(), { timeout: 20_000 })
+      .toBe(
+        `Imported ${(traces * 10).toLocaleString("en-US")} spans in ${traces} traces, 3 log records, 2 metric points from orders.jsonl (1 log record already stored)Dismiss`,
+      );
+    const health = (await (await fetch(`${app.base}/api/health`)).json()) as { counts: { logs: number } };
+    expect(health.counts.logs).toBe(3);
+    await context.close();
+    expect(problems).toEqual([]);
+  });
 });

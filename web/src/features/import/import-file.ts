@@ -135,6 +135,9 @@ export async function importDroppedFile(file: File, progress: (share: number) =>
   const total: ImportResponse = { ...emptyImportTally(), traces: 0, traceIds: [], errors: [] };
   const traceIds = new Set<string>();
   let firstLine = 1;
+  // Parts go one at a time, each once the one before it is answered: what a log or metric line stores
+  // depends on the lines before it (a line of records an earlier line holds is that line sent again;
+  // a cumulative point is read against the one before it), and requests sent at once arrive in any order.
   /** Whole lines gathered for the next part, and how many. */
   let partEnd = 0;
   let partLines = 0;
