@@ -345,6 +345,40 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
     expect(await page.getByTestId("service-waiting").count()).toBe(0);
   });
 
+  it("says when a service's app has stopped checking in, instead of waiting for it forever", async () => {
+    const id = await registerEnabled(suite.app.base, registration("stopped-service"));
+    // Its app asks once, then stops; the breakpoint is turned off and on again after that.
+    await pollActive(suite.app.base, "stopped-service");
+    for (const enabled of [false, true]) {
+      await fetch(`${suite.app.base}/api/breakpoints/${id}`, {
+        method: "PATCH",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ enabled }),
+      });
+    }
+    // The page is opened 18 minutes after that check-in (the browser's clock runs ahead by as much).
+    await page.clock.install({ time: Date.now() + 18 * 60_000 });
+    await page.goto(`${suite.app.base}/snapshots`);
+    const row = page.locator(`[data-breakpoint-id="${id}"]`);
+    const badge = row.locator(".bp-state");
+    const heading = page.locator('[data-service="stopped-service"]').getByTestId("service-waiting");
+    await expect.poll(() => badge.textContent()).toBe("no check-in for 18m");
+    expect(await heading.textContent()).toBe(
+      "stopped-service last checked in 18m ago; it will pick this up when it runs again",
+    );
+    expect(await heading.textContent()).not.toContain("within about 60 s");
+    // It keeps counting while the page stays open.
+    await page.clock.fastForward(45 * 60_000);
+    await expect.poll(() => badge.textContent()).toBe("no check-in for 1h");
+    expect(await heading.textContent()).toContain("last checked in 1h ago");
+    // The app runs again and asks: it has heard of the breakpoint (read afresh: the live socket's
+    // timers went by with the clock's 45 minutes).
+    await pollActive(suite.app.base, "stopped-service");
+    await page.reload();
+    await expect.poll(() => badge.textContent()).toBe("capturing");
+    expect(await page.getByTestId("service-waiting").count()).toBe(0);
+  });
+
   it("edits a breakpoint's limit, deletes it after asking, and filters captures by breakpoint in the URL", async () => {
     const first = await registerEnabled(suite.app.base, registration("shop", "checkout", 42));
     const second = await registerEnabled(suite.app.base, registration("shop", "refund", 77));

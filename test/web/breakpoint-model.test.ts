@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   awaitsCheckIn,
   breakpointState,
+  checkInOverdueSince,
   deleteQuestion,
   expiryFromChoice,
   formatCaptures,
@@ -11,6 +12,7 @@ import {
   panelRows,
   parseMaxCaptures,
   serviceAwaitsCheckIn,
+  stateText,
   UNPLACED,
   unregisteredNote,
   waitingText,
@@ -170,6 +172,41 @@ describe("breakpoint model", () => {
     expect(breakpointState(captured, NOW, false, contact({ "checkout-api": "2026-12-02T11:59:40.000Z" }))).toBe(
       "capturing",
     );
+  });
+
+  it("says honestly when a waiting service's check-in is overdue (its app has most likely stopped)", () => {
+    // Enabled at 11:59:50; checkout-api last asked at 11:41:50, 18 minutes before NOW (12:00:00).
+    const enabled = breakpoint("a", { enabled: true, updatedAt: "2026-12-02T11:59:50.000Z" });
+    const contact = {
+      connectedSdks: {},
+      lastCheckIns: { "checkout-api": "2026-12-02T11:41:50.000Z" },
+      killSwitchChangedAt: null,
+    };
+    expect(breakpointState(enabled, NOW, false, contact)).toBe("waiting");
+    expect(checkInOverdueSince("checkout-api", contact, NOW)).toBe(Date.parse("2026-12-02T11:41:50.000Z"));
+    expect(waitingText("checkout-api", contact, NOW)).toBe(
+      "checkout-api last checked in 18m ago; it will pick this up when it runs again",
+    );
+    expect(stateText("waiting", "checkout-api", contact, NOW)).toBe("no check-in for 18m");
+    // It keeps counting as time goes by.
+    expect(waitingText("checkout-api", contact, NOW + 42 * 60_000)).toBe(
+      "checkout-api last checked in 1h ago; it will pick this up when it runs again",
+    );
+    // Within two of the longest polls (Node's 60 s), the next check-in may still come.
+    const recent = { ...contact, lastCheckIns: { "checkout-api": "2026-12-02T11:58:01.000Z" } };
+    expect(checkInOverdueSince("checkout-api", recent, NOW)).toBeNull();
+    expect(waitingText("checkout-api", recent, NOW)).toBe(
+      "waiting for checkout-api's next check-in (within about 60 s)",
+    );
+    expect(stateText("waiting", "checkout-api", recent, NOW)).toBe("awaiting check-in");
+    // Never asked since this server started, and the kill switch went off long ago.
+    const never = { connectedSdks: {}, lastCheckIns: {}, killSwitchChangedAt: "2026-12-02T11:50:00.000Z" };
+    expect(waitingText("checkout-api", never, NOW)).toBe(
+      "checkout-api has not checked in since tracekit-local started; it will pick this up when it runs again",
+    );
+    expect(stateText("waiting", "checkout-api", never, NOW)).toBe("not checked in");
+    // Other states say what they always say.
+    expect(stateText("disabled", "checkout-api", contact, NOW)).toBe("off");
   });
 
   it("tells an empty page why SDKs that ask for breakpoints may not register one again", () => {

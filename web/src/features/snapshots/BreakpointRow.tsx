@@ -7,7 +7,7 @@ import {
   formatCaptures,
   formatExpiry,
   type SdkContact,
-  STATE_TEXT,
+  stateText,
   waitingText,
 } from "./breakpoint-model";
 import { baseName, functionText, placeOf, placeTitle } from "./code-place";
@@ -88,11 +88,11 @@ export function BreakpointRow({
         class={`bp-state badge state-${state}`}
         title={
           state === "waiting"
-            ? `Enabled, but ${waitingText(bp.service)}: the kill switch went off, and no SDK of ${bp.service} listens live or has asked for its breakpoints since. Captures start once it does.`
+            ? `Enabled, but ${waitingText(bp.service, contact, nowMs)}: no SDK of ${bp.service} listens live or has asked for its breakpoints since this breakpoint or the kill switch last changed. Captures start once it does.`
             : undefined
         }
       >
-        {STATE_TEXT[state]}
+        {stateText(state, bp.service, contact, nowMs)}
       </span>
       <span class="bp-captures" title="captures taken / limit">
         {formatCaptures(bp)}

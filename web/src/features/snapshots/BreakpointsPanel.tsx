@@ -49,8 +49,8 @@ function ServiceHeading(props: { group: ServiceGroup; contact: SdkContact; killS
         {sdks > 0 && ` · ${sdks} SDK${sdks === 1 ? "" : "s"} listening`}
       </span>
       {waiting && (
-        <span class="bp-waiting" data-testid="service-waiting">
-          {waitingText(group.service)}
+        <span class="bp-waiting" data-testid="service-waiting" title={waitingText(group.service, contact, props.nowMs)}>
+          {waitingText(group.service, contact, props.nowMs)}
         </span>
       )}
     </h2>

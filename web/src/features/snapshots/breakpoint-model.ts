@@ -139,10 +139,49 @@ export function serviceAwaitsCheckIn(
 /** How long an SDK that is not listening live may take to ask again (Node's poll while the kill switch was on). */
 export const CHECK_IN_TEXT = "within about 60 s";
 
-/** What a waiting row's badge and its service's heading say in full. */
-export function waitingText(service: string): string {
-  return `waiting for ${service}'s next check-in (${CHECK_IN_TEXT})`;
+/**
+ * How long after its last check-in (or, when it has none since this server started, after the kill
+ * switch's change) a service's next check-in is overdue: twice the longest poll (Node's 60 s; 30 s
+ * otherwise, and Python's). Past it, the app has most likely stopped, and waiting "within about 60 s"
+ * would be untrue.
+ */
+export const CHECK_IN_OVERDUE_MS = 120_000;
+
+/**
+ * Since when a service's expected check-in is overdue (unix ms of its last check-in, or of the kill
+ * switch's change when it has not asked since this server started), or null while one may still come
+ * within its poll interval.
+ */
+export function checkInOverdueSince(service: string, contact: SdkContact, nowMs: number): number | null {
+  const last = contact.lastCheckIns[service];
+  const since = Date.parse(last ?? contact.killSwitchChangedAt ?? "");
+  return Number.isFinite(since) && nowMs - since > CHECK_IN_OVERDUE_MS ? since : null;
 }
+
+/**
+ * What a waiting row's badge title and its service's heading say in full: the wait, or, once the
+ * check-in is overdue (`checkInOverdueSince`), when the service was last heard from.
+ */
+export function waitingText(service: string, contact?: SdkContact, nowMs?: number): string {
+  const overdue = contact === undefined || nowMs === undefined ? null : checkInOverdueSince(service, contact, nowMs);
+  if (overdue === null) return `waiting for ${service}'s next check-in (${CHECK_IN_TEXT})`;
+  const heard =
+    contact?.lastCheckIns[service] === undefined
+      ? `${service} has not checked in since tracekit-local started`
+      : `${service} last checked in ${formatRelative(overdue, nowMs as number)}`;
+  return `${heard}; it will pick this up when it runs again`;
+}
+
+/** A row's badge: its state, or, for a waiting one whose check-in is overdue, how long it has been. */
+export function stateText(state: BreakpointState, service: string, contact: SdkContact, nowMs: number): string {
+  if (state !== "waiting") return STATE_TEXT[state];
+  const overdue = checkInOverdueSince(service, contact, nowMs);
+  if (overdue === null) return STATE_TEXT.waiting;
+  return contact.lastCheckIns[service] === undefined ? "not checked in" : `no check-in for ${ageOf(overdue, nowMs)}`;
+}
+
+/** "18m", "2h": how long ago, without "ago" (`formatRelative`). */
+const ageOf = (epochMs: number, nowMs: number) => formatRelative(epochMs, nowMs).replace(/ ago$/, "");
 
 export const STATE_TEXT: Record<BreakpointState, string> = {
   capturing: "capturing",
