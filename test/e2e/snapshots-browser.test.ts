@@ -504,6 +504,45 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
     for (const box of wide) expect(Math.abs(middle(box) - middle(wide[0]!)), box.cell).toBeLessThan(4);
   });
 
+  it("at 800 × 600 gives the breakpoints most of the window, cuts no row through, and scrolls on to the captures", async () => {
+    // Two services, six breakpoints: 10 rows of 44 px, more than fit.
+    const ids = [await registerEnabled(suite.app.base, registration("short-api"))];
+    for (const line of [10, 20, 30, 40, 50]) {
+      const where = { ...registration("short-web", `cart${line}`, line), file_path: `/srv/web/cart${line}.py` };
+      ids.push(await registerEnabled(suite.app.base, where));
+    }
+    await capture(suite.app.base, pythonCapture(ids[0]!, "short-api"));
+    await page.setViewportSize({ width: 800, height: 600 });
+    await page.goto(`${suite.app.base}/snapshots`);
+    await page.locator(`[data-breakpoint-id="${ids[0]}"]`).waitFor();
+    await expect.poll(() => page.getByTestId("breakpoints").getAttribute("class")).toContain("stacked");
+    const measured = await page.evaluate(() => {
+      const pane = (document.querySelector(".bp-rows") as HTMLElement).getBoundingClientRect();
+      const switches = [...document.querySelectorAll(".bp-switch")].map((element) => element.getBoundingClientRect());
+      return { top: pane.top, bottom: pane.bottom, switches: switches.map((r) => ({ top: r.top, bottom: r.bottom })) };
+    });
+    // Before: 40% of the window, 240 px, with the fifth row's switch cut in half at its edge.
+    expect(measured.bottom - measured.top).toBeGreaterThanOrEqual(380);
+    expect((measured.bottom - measured.top) % 44).toBe(0);
+    const inPane = measured.switches.filter((r) => r.bottom > measured.top && r.top < measured.bottom);
+    expect(inPane.length).toBeGreaterThanOrEqual(3);
+    for (const r of inPane) {
+      expect(r.top).toBeGreaterThanOrEqual(measured.top);
+      expect(r.bottom).toBeLessThanOrEqual(measured.bottom);
+    }
+    // The page scrolls on to the captured list, which then has the window.
+    const captured = page.getByRole("region", { name: "Captured snapshots" });
+    await captured.scrollIntoViewIfNeeded();
+    await page.locator(".snap-row").first().waitFor();
+    const box = (await captured.boundingBox())!;
+    expect(box.height).toBeGreaterThanOrEqual(400);
+    // The switches work where they are.
+    const toggle = page.locator(`[data-breakpoint-id="${ids[1]}"]`).getByRole("switch");
+    await toggle.scrollIntoViewIfNeeded();
+    await toggle.click();
+    await expect.poll(() => toggle.getAttribute("aria-checked")).toBe("false");
+  });
+
   it("does not move the captured list under a reader: new captures wait behind a pill while it is scrolled", async () => {
     const id = await registerEnabled(suite.app.base, registration("busy"));
     for (let i = 0; i < 40; i++) await capture(suite.app.base, pythonCapture(id, "busy"));

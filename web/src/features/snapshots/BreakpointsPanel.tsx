@@ -119,7 +119,7 @@ export function BreakpointsPanel(props: BreakpointsPanelProps) {
         <span>Last capture</span>
         <span />
       </div>
-      <div class="bp-scroll" style={{ height: rows.length * rowHeight }}>
+      <div class="bp-scroll" style={{ height: rows.length * rowHeight, "--bp-row": `${rowHeight}px` }}>
         <VirtualList
           class="bp-rows"
           count={rows.length}
