@@ -371,12 +371,18 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
     await page.clock.fastForward(45 * 60_000);
     await expect.poll(() => badge.textContent()).toBe("no check-in for 1h");
     expect(await heading.textContent()).toContain("last checked in 1h ago");
-    // The app runs again and asks: it has heard of the breakpoint (read afresh: the live socket's
-    // timers went by with the clock's 45 minutes).
+    // The app runs again and asks: it has heard of the breakpoint (read on a page with the real
+    // clock: the live socket's timers went by with the fake clock's 45 minutes).
     await pollActive(suite.app.base, "stopped-service");
-    await page.reload();
-    await expect.poll(() => badge.textContent()).toBe("capturing");
-    expect(await page.getByTestId("service-waiting").count()).toBe(0);
+    const fresh = await suite.browser.newPage({ viewport: { width: 1400, height: 900 } });
+    try {
+      await fresh.goto(`${suite.app.base}/snapshots`);
+      const freshBadge = fresh.locator(`[data-breakpoint-id="${id}"] .bp-state`);
+      await expect.poll(() => freshBadge.textContent(), { timeout: 10_000 }).toBe("capturing");
+      expect(await fresh.getByTestId("service-waiting").count()).toBe(0);
+    } finally {
+      await fresh.close();
+    }
   });
 
   it("edits a breakpoint's limit, deletes it after asking, and filters captures by breakpoint in the URL", async () => {
