@@ -114,6 +114,79 @@ describe.skipIf(!available)("the service map, in Chromium", () => {
     }
   });
 
+  it("at 800 × 600, Fit keeps a large map's labels readable and says the rest is a drag away", async () => {
+    const fresh = await startTestApp();
+    const page = await suite.browser.newPage({ viewport: { width: 800, height: 600 } });
+    try {
+      page.setDefaultTimeout(15_000);
+      const problems = collectPageProblems(page);
+      // Eight services in a chain, each calling the next: eight columns, far wider than the canvas.
+      const services = ["edge", "gateway", "orders", "pricing", "stock", "ledger", "audit", "archive"];
+      const traceId = newTraceId();
+      let parent: string | undefined;
+      for (const [i, service] of services.entries()) {
+        const [server, call] = [newSpanId(), newSpanId()];
+        const spans: JsonSpanInput[] = [
+          { traceId, spanId: server, parentSpanId: parent, name: `GET /${service}`, kind: 2 },
+        ];
+        const next = services[i + 1];
+        if (next !== undefined) {
+          spans.push({
+            traceId,
+            spanId: call,
+            parentSpanId: server,
+            name: "GET",
+            kind: 3,
+            attributes: { "url.full": `http://${next}:8080/` },
+          });
+        }
+        expect((await postJson(fresh.base, jsonTraceRequest(service, spans))).status).toBe(200);
+        parent = call;
+      }
+      await page.goto(`${fresh.base}/map`);
+      await expect.poll(() => page.locator("[data-node-id]").count()).toBe(services.length);
+      await page.getByRole("button", { name: "Zoom out" }).click();
+      await page.getByRole("button", { name: "Fit" }).click();
+      /** The smallest drawn size, in screen pixels, of each kind of label. */
+      const labelPixels = () =>
+        page.evaluate(() => {
+          const smallest = (selector: string) =>
+            Math.min(
+              ...[...document.querySelectorAll<SVGTextElement>(selector)].map((text) => {
+                const matrix = text.getScreenCTM() as DOMMatrix;
+                return Number.parseFloat(getComputedStyle(text).fontSize) * Math.hypot(matrix.a, matrix.b);
+              }),
+            );
+          return {
+            name: smallest(".map-node-name"),
+            stats: smallest(".map-node-stats"),
+            edge: smallest(".map-edge-label"),
+          };
+        });
+      // Before: the whole chain squeezed in, its labels at 4 to 5 px.
+      const sizes = await labelPixels();
+      expect(sizes.edge).toBeGreaterThanOrEqual(8);
+      expect(sizes.stats).toBeGreaterThanOrEqual(8.5);
+      expect(sizes.name).toBeGreaterThanOrEqual(10);
+      // It shows the start of the map (the first caller) and says where the rest is.
+      const canvas = (await page.getByTestId("service-map").boundingBox())!;
+      const first = (await page.locator('[data-node-id="service:edge"]').boundingBox())!;
+      expect(first.x).toBeGreaterThanOrEqual(canvas.x);
+      expect(first.x + first.width).toBeLessThanOrEqual(canvas.x + canvas.width);
+      const last = (await page.locator('[data-node-id="service:archive"]').boundingBox())!;
+      expect(last.x).toBeGreaterThan(canvas.x + canvas.width);
+      await expect.poll(() => page.getByTestId("map-cut").textContent()).toContain("drag to see the rest");
+      // Zooming out is the reader's choice: all of it, smaller, and no note.
+      await page.getByRole("button", { name: "Zoom out" }).click();
+      expect(await page.getByTestId("map-cut").count()).toBe(0);
+      await page.goto("about:blank");
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+      await fresh.close();
+    }
+  });
+
   it("keeps every node and edge where it is, and its elements, when a live reload brings only new numbers", async () => {
     const { app, browser } = suite;
     await sendCheckout(app.base, false);

@@ -5,9 +5,11 @@ import { query } from "../../web/src/api/client";
 import { readWindowKey, TIME_WINDOWS, windowSince } from "../../web/src/components/time-window";
 import {
   fitBox,
+  fitCutsMap,
   type LaidOutMap,
   type MapEdgeJson,
   type MapNodeJson,
+  MIN_FIT_SCALE,
   mapRequestParams,
   neighbourhood,
   placeMap,
@@ -60,14 +62,30 @@ describe("fitBox", () => {
     expect(box).toEqual({ x: -510, y: -320, width: 1240, height: 700 });
   });
 
-  it("keeps the whole of a map larger than the canvas, and a floor until the canvas is measured", () => {
-    expect(fitBox({ x: 10, y: 20, width: 3000, height: 900 }, { width: 1240, height: 700 })).toEqual({
-      x: 10,
-      y: 20,
-      width: 3000,
-      height: 900,
-    });
+  it("keeps the whole of a map a little larger than the canvas, and a floor until the canvas is measured", () => {
+    const bounds = { x: 10, y: 20, width: 1400, height: 800 };
+    const fit = fitBox(bounds, { width: 1240, height: 700 });
+    expect(fit).toEqual(bounds);
+    expect(fitCutsMap(bounds, fit)).toBe(false);
     expect(fitBox({ x: 0, y: 0, width: 100, height: 50 }, null)).toEqual({ x: -100, y: -75, width: 300, height: 200 });
+  });
+
+  it("never draws a large map so small its labels cannot be read: it shows its start at the least scale", () => {
+    // A map of 3000 by 900 on a 1240 by 700 canvas drew at 0.41: 10.5 px edge labels at 4.3 px.
+    const bounds = { x: 10, y: 20, width: 3000, height: 900 };
+    const fit = fitBox(bounds, { width: 1240, height: 700 });
+    expect(fit.x).toBe(10);
+    expect(fit.y).toBe(20);
+    expect(fit.width).toBeCloseTo(1240 / MIN_FIT_SCALE);
+    expect(fit.height).toBeCloseTo(700 / MIN_FIT_SCALE);
+    expect(Math.min(1240 / fit.width, 700 / fit.height)).toBeCloseTo(MIN_FIT_SCALE);
+    expect(10.5 * MIN_FIT_SCALE).toBeGreaterThanOrEqual(8);
+    expect(fitCutsMap(bounds, fit)).toBe(true);
+    // Wide but low: all of its height, centred, and its left part.
+    const low = fitBox({ x: 0, y: 0, width: 3000, height: 200 }, { width: 760, height: 470 });
+    expect(low.x).toBe(0);
+    expect(low.width).toBeCloseTo(760 / MIN_FIT_SCALE);
+    expect(low).toMatchObject({ y: -135, height: 470 });
   });
 });
 

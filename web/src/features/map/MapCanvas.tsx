@@ -1,6 +1,6 @@
 import { useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import { MapEdgeNumbers, MapEdgeView, MapNodeView } from "./MapShapes";
-import { fitBox, type MapLayout, neighbourhood, type PlacedEdge, tracesHref } from "./map-layout";
+import { fitBox, fitCutsMap, type MapLayout, neighbourhood, type PlacedEdge, tracesHref } from "./map-layout";
 import { mapRates } from "./map-rates";
 
 interface View {
@@ -60,6 +60,8 @@ export function MapCanvas(props: {
   }, []);
   const bounds = fitBox(layout.bounds, pixels);
   const { width, height } = bounds;
+  // Fit keeps the labels readable: a map too large for that shows its start, and says so.
+  const cut = view === FIT && fitCutsMap(layout.bounds, bounds);
 
   return (
     <div class="map-canvas">
@@ -84,6 +86,11 @@ export function MapCanvas(props: {
           Fit
         </button>
       </div>
+      {cut && (
+        <p class="map-cut faint" data-testid="map-cut">
+          Part of the map, at a size its labels can be read: drag to see the rest, or zoom out
+        </p>
+      )}
       <svg
         ref={svgRef}
         class="map-svg"

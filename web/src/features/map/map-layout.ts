@@ -46,14 +46,32 @@ export interface MapLayout {
 }
 
 /**
- * The drawing's viewBox at "Fit": the whole map, centred, and never drawn larger than life: a box
- * smaller than the canvas (`pixels`, null until measured) is widened to it, or a one-service map
- * fills the page with its node at four times its size.
+ * The least scale "Fit" draws at: the smallest text, the edge labels (10.5 px), stays above 8 px, the
+ * node's figures (11 px) near 9 px and its name (13 px) above 10 px (at 800 by 600 a map of eight
+ * services fitted whole drew them at 4 to 5 px). A map too large for that is shown from its start (the callers, on
+ * the left, and its top); the rest is a drag away, or the zoom-out button's, which may go smaller.
+ */
+export const MIN_FIT_SCALE = 0.8;
+
+/**
+ * The drawing's viewBox at "Fit": the whole map, centred, never drawn larger than life nor smaller
+ * than MIN_FIT_SCALE. A box smaller than the canvas (`pixels`, null until measured) is widened to it,
+ * or a one-service map fills the page with its node at four times its size; a side too long to fit
+ * at the least scale is cut to what fits, from its start.
  */
 export function fitBox(bounds: MapBounds, pixels: { width: number; height: number } | null): MapBounds {
-  const width = Math.max(bounds.width, pixels?.width ?? 300);
-  const height = Math.max(bounds.height, pixels?.height ?? 200);
-  return { x: bounds.x - (width - bounds.width) / 2, y: bounds.y - (height - bounds.height) / 2, width, height };
+  const side = (start: number, size: number, room: number) => {
+    if (size <= room) return { start: start - (room - size) / 2, size: room };
+    return { start, size: Math.min(size, room / MIN_FIT_SCALE) };
+  };
+  const x = side(bounds.x, bounds.width, pixels?.width ?? 300);
+  const y = side(bounds.y, bounds.height, pixels?.height ?? 200);
+  return { x: x.start, y: y.start, width: x.size, height: y.size };
+}
+
+/** Whether the map at "Fit" (`fitBox`) shows only part of the drawing. */
+export function fitCutsMap(bounds: MapBounds, fit: MapBounds): boolean {
+  return fit.width < bounds.width || fit.height < bounds.height;
 }
 
 export type LaidOutMap = Pick<ServiceMapResponse, "nodes" | "edges"> & { layout: ServiceMapLayoutJson };
