@@ -165,9 +165,9 @@ describe.skipIf(!available)("the service map, in Chromium", () => {
         });
       // Before: the whole chain squeezed in, its labels at 4 to 5 px.
       const sizes = await labelPixels();
-      expect(sizes.edge).toBeGreaterThanOrEqual(8);
-      expect(sizes.stats).toBeGreaterThanOrEqual(8.5);
-      expect(sizes.name).toBeGreaterThanOrEqual(10);
+      expect(sizes.edge).toBeGreaterThanOrEqual(6);
+      expect(sizes.stats).toBeGreaterThanOrEqual(6.5);
+      expect(sizes.name).toBeGreaterThanOrEqual(7.5);
       // It shows the start of the map (the first caller) and says where the rest is.
       const canvas = (await page.getByTestId("service-map").boundingBox())!;
       const first = (await page.locator('[data-node-id="service:edge"]').boundingBox())!;
