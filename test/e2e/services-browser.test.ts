@@ -7,6 +7,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { chromiumAvailable, collectPageProblems, launchChromium } from "../helpers/browser.js";
+import { sdkMeter } from "../helpers/otel-metrics.js";
 
 const available = chromiumAvailable();
 
@@ -280,6 +281,73 @@ describe.skipIf(!available)("Services page operations in Chromium", () => {
       expect(box.right).toBeLessThanOrEqual(viewport);
     }
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
+  it("reads whole at 800 px: no number cut or under the Operations column; a narrower table says it scrolls", async () => {
+    // A key-metric column too: it was the one lost under the Operations column at 800 px.
+    const sdk = sdkMeter(app.base, "shop");
+    const duration = sdk.meter.createHistogram("http.server.request.duration", { unit: "s" });
+    for (let i = 0; i < 20; i++) duration.record(0.2);
+    await sdk.flush();
+    await sdk.shutdown();
+
+    page = await browser.newPage({ viewport: { width: 800, height: 600 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/services`);
+    await page.locator('tr[data-service="shop"] td[data-key-metric="http.server.request.duration"] a').waitFor();
+    await page.locator('tr[data-service="nightly"]').waitFor();
+
+    /** Each header and cell left of the Operations column: its text overflowing it, or its box under that column. */
+    const cutCells = () =>
+      page.getByTestId("services-table-scroll").evaluate((scroller) => {
+        const cut: string[] = [];
+        const edge = scroller.getBoundingClientRect().right;
+        for (const row of scroller.querySelectorAll("tr")) {
+          const operations = row.querySelector(".operations-cell");
+          const covered = Math.min(edge, operations?.getBoundingClientRect().left ?? edge);
+          for (const cell of row.querySelectorAll<HTMLElement>("th, td")) {
+            if (cell === operations) continue;
+            const box = cell.getBoundingClientRect();
+            if (cell.scrollWidth > cell.clientWidth || box.right > covered + 0.5)
+              cut.push(`${cell.textContent} (${cell.scrollWidth} > ${cell.clientWidth} or ${box.right} > ${covered})`);
+          }
+        }
+        return cut;
+      });
+    expect(await page.locator("th", { hasText: "HTTP p95" }).count()).toBe(1);
+    expect(await cutCells()).toEqual([]);
+    // All of it fits: nothing to scroll to, and nothing says so.
+    const fits = await page
+      .getByTestId("services-table-scroll")
+      .evaluate((scroller) => scroller.scrollWidth <= scroller.clientWidth);
+    expect(fits).toBe(true);
+    expect(await page.getByRole("button", { name: "More columns →" }).count()).toBe(0);
+
+    // Its operations fit the page too, each number whole.
+    await page.getByRole("button", { name: "Operations of shop" }).click();
+    await page.getByTestId("outgoing-operations").locator("tr[data-operation]").first().waitFor();
+    const cutNumbers = await page
+      .getByTestId("operations")
+      .locator("td.numeric")
+      .evaluateAll((cells) => cells.filter((cell) => cell.scrollWidth > cell.clientWidth).map((c) => c.textContent));
+    expect(cutNumbers).toEqual([]);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(800);
+
+    // Narrower than its columns: the table scrolls, the Operations column casts an edge over the columns under
+    // it and its header offers them; scrolled to the end, the last column lies whole beside it.
+    await page.setViewportSize({ width: 560, height: 600 });
+    const more = page.getByRole("button", { name: "More columns →" });
+    await more.waitFor();
+    const shadow = () =>
+      page.locator('tr[data-service="shop"] .operations-cell').evaluate((cell) => getComputedStyle(cell).boxShadow);
+    expect(await shadow()).not.toBe("none");
+    await more.click();
+    await expect.poll(() => more.count()).toBe(0);
+    expect(await shadow()).toBe("none");
+    expect(await cutCells()).toEqual([]);
     await page.close();
     expect(problems).toEqual([]);
   });

@@ -124,7 +124,7 @@ function OperationRows({
                 </span>
               )}
             </td>
-            {showPeer && <td class="muted">{op.peer ?? "–"}</td>}
+            {showPeer && <td class="muted operation-peer">{op.peer ?? "–"}</td>}
             <td
               class="numeric"
               data-field="rate"

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from "preact/hooks";
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import { failedRequestsQuery } from "../../../../src/domain/operation";
 import type { ServiceStatsJson, ServicesResponse } from "../../../../src/protocol";
@@ -25,6 +25,7 @@ import {
   serviceSortParams,
   sortServices,
 } from "./services-table";
+import { useHiddenRight } from "./use-hidden-right";
 import { type KeyMetricColumn, useKeyMetrics } from "./use-key-metrics";
 import "./services.css";
 
@@ -69,7 +70,11 @@ function cell(service: ServiceStatsJson, key: ServiceSortKey, rateUnit: RateUnit
         <span
           title={`${formatCount(service.requestCount)} in the window (${formatRate(service.ratePerSec)}); ${basisNote(service)}`}
         >
-          {service.basis === "root" && <span class="faint basis-tag">root spans · </span>}
+          {service.basis === "root" && (
+            <span class="faint basis-tag">
+              root spans<span class="basis-separator"> · </span>
+            </span>
+          )}
           {formatRateIn(service.ratePerSec, rateUnit)}
         </span>
       );
@@ -117,6 +122,8 @@ export function ServicesPage() {
   const windowOption = TIME_WINDOWS.find((w) => w.key === windowKey) ?? TIME_WINDOWS[TIME_WINDOWS.length - 1];
   const keyMetrics = useKeyMetrics(windowOption?.ms ?? null);
   const sort = readServiceSort(query);
+  const scroller = useRef<HTMLDivElement>(null);
+  const hiddenRight = useHiddenRight(scroller);
 
   const load = useCallback(() => {
     api
@@ -183,7 +190,11 @@ export function ServicesPage() {
           )}
         </div>
       ) : (
-        <div class="services-table-scroll">
+        <div
+          class={`services-table-scroll${hiddenRight ? " hidden-right" : ""}`}
+          ref={scroller}
+          data-testid="services-table-scroll"
+        >
           <table class="services-table">
             <thead>
               <tr>
@@ -213,7 +224,20 @@ export function ServicesPage() {
                     {column.key.label}
                   </th>
                 ))}
-                <th class="operations-cell" />
+                <th class="operations-cell">
+                  {hiddenRight && (
+                    <button
+                      type="button"
+                      class="sort-button more-columns"
+                      title="The table is wider than the page: scroll it sideways for the columns under and past this one"
+                      onClick={() =>
+                        scroller.current?.scrollTo({ left: scroller.current.scrollWidth, behavior: "smooth" })
+                      }
+                    >
+                      More columns →
+                    </button>
+                  )}
+                </th>
               </tr>
             </thead>
             <tbody>
