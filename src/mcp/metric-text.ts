@@ -158,6 +158,26 @@ function legend(chart: string, steps: number, kind: string): string | null {
   return null;
 }
 
+/**
+ * The window's p50, p95 and p99 of every series together, as the Metrics page shows them above its
+ * chart (the API's windowPercentiles, from the histograms merged): the rows are each series' own, and
+ * several series' figures do not add up to them. Null for one series (its row is these numbers).
+ */
+function togetherLine(answer: MetricQueryResponse, chart: string, fig: Figure): string | null {
+  const window = answer.windowPercentiles;
+  if (chart !== "distribution" || window === undefined) return null;
+  if (answer.series.length <= 1 && (answer.omittedSeries ?? 0) === 0) return null;
+  const figure = (key: "p50" | "p95" | "p99") => {
+    const value = window[key];
+    if (value === null) return "-";
+    return window.atLeast?.[key] === true ? `≥ ${fig(value)}` : fig(value);
+  };
+  return (
+    `all series together: p50 ${figure("p50")}, p95 ${figure("p95")}, p99 ${figure("p99")} ` +
+    "(of every value in the window, as the Metrics page shows above its chart)"
+  );
+}
+
 /** No point for this long (and two steps) before the window's end: "latest" is then, not now. */
 const FRESH_MS = 120_000;
 
@@ -220,6 +240,8 @@ export function describeMetric(answer: MetricQueryResponse): string {
       shown.map((series) => row(chart, series, answer)),
     ),
   );
+  const together = togetherLine(answer, chart, figureOf(metric.unit ?? ""));
+  if (together !== null) lines.push(together);
   const meaning = legend(chart, answer.times.length, metric.kind);
   if (meaning !== null) lines.push(meaning);
   const left = answer.series.length - shown.length + (answer.omittedSeries ?? 0);

@@ -694,7 +694,8 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         "One metric over a time window, summarized per series (or per value of group_by): latest, min, average " +
         "and max; for counters the rate per second, the average being the increase over the time counted (as the " +
         "Metrics page's Average), and the increase; for distributions (histograms) the p50 / p95 / p99 of every " +
-        "value in the window and how many there were.",
+        "value in the window and how many there were, and with several series the p50 / p95 / p99 of all of them " +
+        "together (the figures the Metrics page shows above its chart).",
       inputSchema: {
         name: z.string().min(1).max(256).describe("the metric's name, as list_metrics shows it"),
         since: z

@@ -4,6 +4,8 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { figureOf } from "../../src/mcp/metric-text.js";
+import type { MetricQueryResponse } from "../../src/protocol.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { BIN, freePort, useCliRuns } from "../helpers/cli.js";
 import { rawRequest, readJson } from "../helpers/http.js";
@@ -572,6 +574,39 @@ describe("tracekit-local mcp: windows, units and what a model sends (stdio)", { 
     expect(isError).toBe(false);
     expect(text).toMatch(/\nlatest +min +avg +max +series\n10 +3 +[\d.]+ +80 +\(all\)\n/);
     expect(text).toContain("min and max: the least and greatest value recorded in the window");
+  });
+
+  it("get_metric: several series' percentiles together are the Metrics page's, beside each series' own", async () => {
+    const sdk = sdkMeter(own.base, "api");
+    const latency = sdk.meter.createHistogram("api.latency", { unit: "ms" });
+    for (let i = 0; i < 18; i++) latency.record(8, { route: "/fast" });
+    for (let i = 0; i < 6; i++) latency.record(400 + i * 50, { route: "/slow" });
+    await sdk.flush();
+    await sdk.shutdown();
+
+    const { text, isError } = await call(client, "get_metric", { name: "api.latency", since: "15m" });
+    expect(isError).toBe(false);
+    // What the Metrics page shows above the chart of the same window.
+    const page = (await readJson(fetch(`${own.base}/api/metrics/api.latency?window=15m`))) as MetricQueryResponse;
+    const window = page.windowPercentiles;
+    expect(window?.p95).toBeGreaterThan(250);
+    const fig = figureOf("ms");
+    const p = (key: "p50" | "p95" | "p99") => fig(window?.[key] ?? undefined);
+    expect(text).toContain(`\nall series together: p50 ${p("p50")}, p95 ${p("p95")}, p99 ${p("p99")} (`);
+    // Each route's row stays its own: the fast one's p95 is under 10 ms, not the window's.
+    const row = (source: string, label: string) =>
+      source
+        .split("\n")
+        .find((line) => line.endsWith(label))
+        ?.split(/\s{2,}/);
+    const fast = row(text, "route=/fast");
+    expect(fast?.[3]).toBe("18");
+    expect(Number.parseFloat(fast?.[1] ?? "")).toBeLessThanOrEqual(10);
+    expect(row(text, "route=/slow")?.[3]).toBe("6");
+    // One series: its row is the window's figures, not said twice.
+    const one = await call(client, "get_metric", { name: "api.latency", since: "15m", group_by: "*" });
+    expect(one.text).not.toContain("all series together");
+    expect(row(one.text, "(all series)")).toEqual([p("p50"), p("p95"), p("p99"), "24", "(all series)"]);
   });
 
   it("get_metric: values of unit s read as durations (ms below a second), not raw seconds", async () => {

@@ -204,3 +204,39 @@ describe("describeMetric of a window without points", () => {
     expect(row?.split(/\s{2,}|\s*\|\s*/).filter((cell) => cell !== "")).toContain("1243");
   });
 });
+
+describe("describeMetric of several series of a histogram", () => {
+  const series = (label: string, p95: number) => ({
+    label,
+    attributes: {},
+    values: [p95 / 2],
+    p50: [p95 / 4],
+    p95: [p95],
+    p99: [p95],
+    counts: [10],
+  });
+  const answer = (rows: unknown[]) =>
+    ({
+      metric: { name: "latency", kind: "histogram", chart: "distribution", unit: "ms", description: "" },
+      chart: "distribution",
+      fromUnixMs: 0,
+      toUnixMs: 60_000,
+      stepMs: 60_000,
+      times: [0],
+      groupBy: "route",
+      series: rows,
+      windowPercentiles: { p50: 6, p95: 900, p99: 1000, atLeast: { p99: true } },
+      exemplars: [],
+    }) as unknown as MetricQueryResponse;
+
+  it("adds the window's percentiles of all series together, as the API gives them (≥ for a lower bound)", () => {
+    const text = describeMetric(answer([series("route=/a", 8), series("route=/b", 800)]));
+    expect(text).toContain(
+      "\nall series together: p50 6ms, p95 900ms, p99 ≥ 1s (of every value in the window, as the Metrics page shows above its chart)\n",
+    );
+  });
+
+  it("says nothing more for one series: its row is those figures", () => {
+    expect(describeMetric(answer([series("route=/a", 8)]))).not.toContain("all series together");
+  });
+});
