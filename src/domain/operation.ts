@@ -1,7 +1,7 @@
 import { isOuterTelling, tellSameRequest } from "./same-request.js";
 import { peerName, peerOf } from "./service-map.js";
 import type { Span, SpanKind } from "./span.js";
-import { bareHttpMethod, ID_PLACEHOLDER, routeNameOf, routeSourceOf } from "./trace-name.js";
+import { bareHttpMethod, ID_PLACEHOLDER, routeNameOf } from "./trace-name.js";
 
 /**
  * What a span does for its service, for per-operation statistics:
@@ -261,42 +261,16 @@ export function quoteQueryValue(value: string): string {
 }
 
 /**
- * A query (the trace list's language) for traces with a span of this operation, written from one of
- * its spans: the service, the kind and the span's own name, plus the route or the peer when the
- * operation's name was made from them. A route templated from a path (`GET /items/:id` from
- * `/items/5`) is `operation=`: its fixed parts (`url.path~"/items/"`) are also in other routes' paths.
+ * A query (the trace list's language) for traces with a span of this operation: the service, the
+ * kind and `operation=` its name, which finds every span the operation groups, however each was named
+ * (`GET` with `http.route` `/x`, `GET /x`, `GET /x/5` templated; a call named `GET` to payments and one
+ * named `GET payments`). Span names and routes (`name="GET" http.route="/x"`) missed the spans named
+ * the other way, and free text for a peer (`"localhost:3001"`) spans whose peer is read from two
+ * attributes. The kind is always named (`kind=unspecified` too). Calls of one name to two peers are
+ * two operations that one query lists together.
  */
-export function operationQuery(service: string, span: OperationSpan, operation: Operation): string {
-  const terms = [`service=${quoteQueryValue(service)}`];
-  if (span.kind !== "UNSPECIFIED") terms.push(`kind=${span.kind.toLowerCase()}`);
-  if (operation.name === span.name) {
-    terms.push(`name=${quoteQueryValue(span.name)}`);
-  } else if (operation.group === "entry") {
-    const route =
-      bareHttpMethod(span.name, span.attributes) === undefined ? undefined : exactRouteTerm(span.attributes);
-    if (route === undefined) return operationNameQuery(service, span.kind, operation.name);
-    terms.push(`name=${quoteQueryValue(span.name)}`, route);
-  } else {
-    terms.push(`name=${quoteQueryValue(span.name)}`);
-    if (operation.peer !== null) terms.push(quoteQueryValue(operation.peer));
-  }
-  return terms.join(" ");
-}
-
-/** A query for traces with a span of the service's operation of this kind and name, by the name itself (`operation=`). */
-export function operationNameQuery(service: string, kind: SpanKind, name: string): string {
-  const terms = [`service=${quoteQueryValue(service)}`];
-  if (kind !== "UNSPECIFIED") terms.push(`kind=${kind.toLowerCase()}`);
-  terms.push(`operation=${quoteQueryValue(name)}`);
-  return terms.join(" ");
-}
-
-/**
- * Whether an entry operation's stored query is one written before `operation=`: its route's fixed
- * parts (`url.path~"/items/"`), which also found other routes' requests (`/items/5/reviews`).
- */
-export function isFixedPartsQuery(query: string): boolean {
-  return / (?:name|http\.route|url\.path|http\.target|url\.full|http\.url)~"/.test(query);
+export function operationQuery(service: string, kind: SpanKind, name: string): string {
+  return `service=${quoteQueryValue(service)} kind=${kind.toLowerCase()} operation=${quoteQueryValue(name)}`;
 }
 
 /**
@@ -307,12 +281,4 @@ export function isFixedPartsQuery(query: string): boolean {
  */
 export function failedRequestsQuery(service: string): string {
   return `service=${quoteQueryValue(service)} status=error (kind=server | kind=consumer)`;
-}
-
-/** The term for the route a bare-method span's operation was named by, when it equals the attribute as sent. */
-function exactRouteTerm(attributes: OperationSpan["attributes"]): string | undefined {
-  const source = routeSourceOf(attributes);
-  if (source === undefined) return undefined;
-  const exact = source.key === "http.route" || source.key === "url.path" || source.key === "http.target";
-  return exact && source.route === source.value ? `${source.key}=${quoteQueryValue(source.value)}` : undefined;
 }

@@ -1,10 +1,8 @@
 import {
-  isFixedPartsQuery,
   type Operation,
   type OperationGroup,
   type OperationSpan,
   operationGroupOf,
-  operationNameQuery,
   operationOf,
   operationQuery,
   peerNameOf,
@@ -334,11 +332,9 @@ export class OperationStatsIndex {
       peer: record.peer,
       service,
       key: record.overflow ? "" : operationKey(record.name, record.peer),
-      // A file written before `operation=` holds an approximate query for a route templated from paths.
-      query:
-        group === "entry" && !record.overflow && isFixedPartsQuery(record.query)
-          ? operationNameQuery(record.service, record.kind, record.name)
-          : record.query,
+      // Written again from the operation: a file written before `operation=` holds a query of span
+      // names, routes and peers, which missed the operation's spans named otherwise.
+      query: record.overflow ? record.query : operationQuery(record.service, record.kind, record.name),
       series: new StatsSeries(),
     };
     if (record.overflow) {
@@ -577,7 +573,7 @@ export class OperationStatsIndex {
       nested,
       service,
       key,
-      query: operationQuery(service.name, span, operation),
+      query: operationQuery(service.name, operation.kind, operation.name),
       series: new StatsSeries(),
     };
     byName.set(key, op);

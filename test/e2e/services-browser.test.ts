@@ -180,9 +180,15 @@ describe.skipIf(!available)("Services page operations in Chromium", () => {
     await entry.getByRole("link", { name: "GET /users/:id" }).click();
     await page.waitForURL(/\/\?service=shop&q=.*&sort=duration&since=\d+$/);
     const url = new URL(page.url());
-    expect(url.searchParams.get("q")).toBe('service="shop" kind=server name="GET" http.route="/users/:id"');
+    expect(url.searchParams.get("q")).toBe('service="shop" kind=server operation="GET /users/:id"');
     expect(inWindow(url.searchParams.get("since"))).toBe(true);
     await expect.poll(() => page.locator("[data-trace-id]").count()).toBe(6);
+    // An outgoing call too, by the operation (method and peer), not the span's name "POST" and free text.
+    await page.goBack();
+    await outgoing.getByRole("link", { name: "POST payments" }).click();
+    await page.waitForURL(/\/\?service=shop&q=.*&sort=duration&since=\d+$/);
+    expect(new URL(page.url()).searchParams.get("q")).toBe('service="shop" kind=client operation="POST payments"');
+    await expect.poll(() => page.locator("[data-trace-id]").count()).toBe(3);
 
     // An app whose framework span sits inside the HTTP server span: 4 requests, the inner operation marked.
     await page.goto(`${app.base}/services?window=15m`);

@@ -663,13 +663,51 @@ export function operationsContract(fresh: (maxSpans?: number) => Promise<Store>)
       ["GET /items/:id/reviews", 1],
     ]);
     const queryOf = (name: string) => ops.find((o) => o.name === name)?.query ?? "";
-    // Templated from the path: the operation itself; an exact path stays an exact term.
+    // Templated from the path or not: the operation itself.
     expect(queryOf("GET /items/:id")).toBe('service="shop" kind=server operation="GET /items/:id"');
-    expect(queryOf("GET /items")).toBe('service="shop" kind=server name="GET" url.path="/items"');
+    expect(queryOf("GET /items")).toBe('service="shop" kind=server operation="GET /items"');
     const traces = (q: string) => tracesMatching(store, q);
     expect(traces(queryOf("GET /items/:id"))).toEqual(ids(80, 83, 84));
     expect(traces(queryOf("GET /items/:id/reviews"))).toEqual(ids(81));
     expect(traces(queryOf("GET /items"))).toEqual(ids(82));
+  });
+
+  it("links each operation to exactly the traces holding a span of it, whatever instrumentation named the span", async () => {
+    const store = await fresh();
+    const span = (trace: number, kind: SpanKind, name: string, attributes: Attributes = {}) =>
+      opSpan({ trace, span: 1, parent: null, kind, name, service: "shop", end: 2, attributes });
+    store.insertSpans([
+      // GET /cart: a bare method with the route, and a span named by method and route (another instrumentation).
+      span(90, "SERVER", "GET", { "http.request.method": "GET", "http.route": "/cart" }),
+      span(91, "SERVER", "GET /cart", {}),
+      // Another route's request, and the same route in another kind, are not GET /cart's.
+      span(92, "SERVER", "GET", { "http.request.method": "GET", "http.route": "/cart/items" }),
+      span(93, "CONSUMER", "GET /cart", {}),
+      // A call named by its method to payments, one named by method and peer, one to another peer whose URL holds "payments".
+      span(94, "CLIENT", "GET", { "http.request.method": "GET", "peer.service": "payments" }),
+      span(95, "CLIENT", "GET payments", { "peer.service": "payments" }),
+      span(96, "CLIENT", "GET", { "http.request.method": "GET", "url.full": "http://orders.internal/payments" }),
+      // A loopback peer, named by host and port read from two attributes.
+      span(97, "CLIENT", "GET", { "http.request.method": "GET", "server.address": "localhost", "server.port": 3001 }),
+      // An unspecified kind's operation is not the SERVER span of the same name.
+      span(98, "UNSPECIFIED", "tick", {}),
+      span(99, "SERVER", "tick", {}),
+    ]);
+    const ops = store.listOperations("shop")?.operations ?? [];
+    const queryOf = (kind: SpanKind, name: string) =>
+      ops.find((o) => o.kind === kind && o.name === name && !o.nested)?.query ?? "";
+    const traces = (q: string) => tracesMatching(store, q);
+    expect(queryOf("SERVER", "GET /cart")).toBe('service="shop" kind=server operation="GET /cart"');
+    expect(traces(queryOf("SERVER", "GET /cart"))).toEqual(ids(90, 91));
+    expect(traces(queryOf("SERVER", "GET /cart/items"))).toEqual(ids(92));
+    expect(traces(queryOf("CONSUMER", "GET /cart"))).toEqual(ids(93));
+    expect(ops.find((o) => o.name === "GET payments")).toMatchObject({ count: 2, peer: "payments" });
+    expect(traces(queryOf("CLIENT", "GET payments"))).toEqual(ids(94, 95));
+    expect(traces(queryOf("CLIENT", "GET orders"))).toEqual(ids(96));
+    expect(traces(queryOf("CLIENT", "GET localhost:3001"))).toEqual(ids(97));
+    expect(queryOf("UNSPECIFIED", "tick")).toBe('service="shop" kind=unspecified operation="tick"');
+    expect(traces(queryOf("UNSPECIFIED", "tick"))).toEqual(ids(98));
+    expect(traces(queryOf("SERVER", "tick"))).toEqual(ids(99));
   });
 
   it("falls back to root spans for a service without entry spans, and says so", async () => {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Attributes, SpanKind } from "../../src/domain/span.js";
 import type { StatisticsFill } from "../../src/store/sqlite-operation-stats.js";
 import type { SqliteDatabase, SqliteDriver } from "../../src/store/sqlite-schema.js";
 import { SCHEMA_VERSION } from "../../src/store/sqlite-schema.js";
@@ -18,6 +19,7 @@ import {
   shuffled,
   snapshot,
 } from "./operations-contract.js";
+import { traceId } from "./span-fixtures.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tracekit-sqlite-stats-"));
 let files = 0;
@@ -134,36 +136,48 @@ describe("sqlite store: per-operation statistics in the file", () => {
     expect(shop?.operations.find((o) => o.name === "GET /users/:id" && !o.nested)).toMatchObject({ count: 12 });
   });
 
-  it("links a route templated from paths by operation= in a file whose query held the route's fixed parts", async () => {
+  it("links every operation by operation= in a file whose queries held span names, routes and peers", async () => {
     const path = tempPath();
     let store = openStore(path);
-    const request = (trace: number, urlPath: string) =>
-      opSpan({
-        trace,
-        span: 1,
-        parent: null,
-        kind: "SERVER",
-        name: "GET",
-        end: 2,
-        attributes: { "url.path": urlPath },
-      });
-    store.insertSpans([request(1, "/items/5"), request(2, "/items/5/reviews"), request(3, "/items")]);
+    const span = (trace: number, kind: SpanKind, name: string, attributes: Attributes) =>
+      opSpan({ trace, span: 1, parent: null, kind, name, end: 2, attributes });
+    store.insertSpans([
+      span(1, "SERVER", "GET", { "url.path": "/items/5" }),
+      span(2, "SERVER", "GET", { "url.path": "/items/5/reviews" }),
+      span(3, "SERVER", "GET", { "url.path": "/items" }),
+      span(4, "CLIENT", "GET", { "http.request.method": "GET", "peer.service": "payments" }),
+      span(5, "UNSPECIFIED", "tick", {}),
+    ]);
     closeStore(store);
-    // As an older version wrote them: the route's fixed parts, which /items/5/reviews holds too; and an exact path.
+    // As older versions wrote them: the route's fixed parts, which /items/5/reviews holds too; an exact
+    // path, which missed a span named `GET /items`; a peer as free text; no kind for an unspecified one.
     const db = await rawDatabase(path);
-    db.prepare("UPDATE stats_operations SET query = ? WHERE name = ?").run(
-      'service="api" kind=server name="GET" url.path~"/items/"',
-      "GET /items/:id",
-    );
+    const update = db.prepare("UPDATE stats_operations SET query = ? WHERE name = ?");
+    update.run('service="api" kind=server name="GET" url.path~"/items/"', "GET /items/:id");
+    update.run('service="api" kind=server name="GET" url.path="/items"', "GET /items");
+    update.run('service="api" kind=client name="GET" "payments"', "GET payments");
+    update.run('service="api" name="tick"', "tick");
     db.close();
     store = openStore(path);
-    const queryOf = (name: string) => store.listOperations("api")?.operations.find((o) => o.name === name)?.query;
-    expect(queryOf("GET /items/:id")).toBe('service="api" kind=server operation="GET /items/:id"');
-    expect(queryOf("GET /items")).toBe('service="api" kind=server name="GET" url.path="/items"');
-    const found = store.listTraces({ q: queryOf("GET /items/:id") ?? "", limit: 10 }).traces;
-    expect(found.map((t) => t.traceId)).toEqual([
-      store.listTraces({ q: "url.path=/items/5", limit: 10 }).traces[0]?.traceId,
+    store.insertSpans([
+      span(6, "SERVER", "GET /items", {}),
+      span(7, "CLIENT", "GET payments", { "peer.service": "payments" }),
     ]);
+    const queryOf = (name: string) =>
+      store.listOperations("api")?.operations.find((o) => o.name === name && !o.nested)?.query ?? "";
+    expect(queryOf("GET /items/:id")).toBe('service="api" kind=server operation="GET /items/:id"');
+    expect(queryOf("GET /items")).toBe('service="api" kind=server operation="GET /items"');
+    expect(queryOf("GET payments")).toBe('service="api" kind=client operation="GET payments"');
+    expect(queryOf("tick")).toBe('service="api" kind=unspecified operation="tick"');
+    const traces = (q: string) =>
+      store
+        .listTraces({ q, limit: 10 })
+        .traces.map((t) => t.traceId)
+        .sort();
+    expect(traces(queryOf("GET /items/:id"))).toEqual([traceId(1)]);
+    expect(traces(queryOf("GET /items"))).toEqual([traceId(3), traceId(6)].sort());
+    expect(traces(queryOf("GET payments"))).toEqual([traceId(4), traceId(7)].sort());
+    expect(traces(queryOf("tick"))).toEqual([traceId(5)]);
   });
 
   it("moves an entry span to the nested ones across commits and reopenings, and evicts it exactly", () => {

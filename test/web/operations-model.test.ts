@@ -25,11 +25,11 @@ const op = (group: OperationStatsJson["group"], name: string): OperationStatsJso
 
 describe("operations model", () => {
   it("links an operation to its service's traces matching its query, slowest first", () => {
-    const href = operationTracesHref("api", { query: 'service="api" kind=server name="GET" http.route="/a b"' });
+    const href = operationTracesHref("api", { query: 'service="api" kind=server operation="GET /a b"' });
     const params = new URLSearchParams(href.slice(2));
     expect(href.startsWith("/?")).toBe(true);
     expect(params.get("service")).toBe("api");
-    expect(params.get("q")).toBe('service="api" kind=server name="GET" http.route="/a b"');
+    expect(params.get("q")).toBe('service="api" kind=server operation="GET /a b"');
     expect(params.get("sort")).toBe("duration");
     expect(params.has("since")).toBe(false);
   });

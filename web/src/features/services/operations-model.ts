@@ -11,7 +11,7 @@ export function windowListSince(since: number | undefined): number | undefined {
 
 /**
  * The trace list for one operation's traces, slowest first: its service as the list's filter, the
- * operation's query (service, kind, span name and route or peer), sorted by duration, and the page's
+ * operation's query (service, kind and `operation=` its name), sorted by duration, and the page's
  * window (`since`, unix ms; undefined for everything stored).
  */
 export function operationTracesHref(
