@@ -190,6 +190,108 @@ describe.skipIf(!available)("service colours in Chromium", () => {
     }
   });
 
+  it("draws the LLM page's chart by service in the services' colours once the server's assignment comes", async () => {
+    const { app, browser } = suite;
+    // llm-writer takes its own slot first; llm-reader-n wants the same one and is given another.
+    const reader = nameWantingSlotOf("llm-writer", "llm-reader");
+    // The reader calls for more, so its line stands above the writer's where they differ.
+    for (const [service, tokens] of [
+      ["llm-writer", 1_000],
+      [reader, 20_000],
+    ] as const) {
+      const traceId = newTraceId();
+      const root = newSpanId();
+      const startNs = BigInt(Date.now() - 10_000) * 1_000_000n;
+      const ms = 1_000_000n;
+      const spans = [
+        { traceId, spanId: root, name: "POST /ask", kind: 2, startNs, durationNs: 900n * ms },
+        {
+          traceId,
+          parentSpanId: root,
+          name: "chat gpt-4o",
+          kind: 3,
+          startNs: startNs + ms,
+          durationNs: 800n * ms,
+          attributes: {
+            "gen_ai.operation.name": "chat",
+            "gen_ai.provider.name": "openai",
+            "gen_ai.response.model": "gpt-4o",
+            "gen_ai.usage.input_tokens": tokens,
+            "gen_ai.usage.output_tokens": 100,
+          },
+        },
+      ];
+      expect((await postJson(app.base, jsonTraceRequest(service, spans))).status).toBe(200);
+    }
+
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(8_000);
+    const problems = collectPageProblems(page);
+    // The live connection's messages (the assignment among them) are held until the page has drawn, and
+    // the page's reloads after them too: the chart must follow the assignment itself, not a reload.
+    const heldMessages: (string | Buffer)[] = [];
+    let messagesOpen = false;
+    let releaseMessages = () => {};
+    await page.routeWebSocket(/\/api\/live/, (socket) => {
+      const server = socket.connectToServer();
+      server.onMessage((message) => (messagesOpen ? socket.send(message) : heldMessages.push(message)));
+      releaseMessages = () => {
+        messagesOpen = true;
+        for (const message of heldMessages.splice(0)) socket.send(message);
+      };
+    });
+    let loads = 0;
+    const heldLoads: (() => Promise<void>)[] = [];
+    await page.route(/\/api\/llm\b/, (route) => {
+      if (loads++ === 0) return route.continue();
+      heldLoads.push(() => route.continue());
+    });
+    await page.goto(`${app.base}/llm`);
+    const chart = page.getByTestId("llm-chart-service");
+    const swatchColor = (service: string) =>
+      chart
+        .locator(".llm-legend li", { hasText: service })
+        .locator(".llm-swatch")
+        .evaluate((el) => getComputedStyle(el).backgroundColor, undefined, { timeout: 1000 });
+    // How many pixels of the chart's canvas are drawn in a colour (or near it: lines are antialiased).
+    const linePixels = (color: string) =>
+      chart.locator("canvas").evaluate((canvas: HTMLCanvasElement, rgb) => {
+        const [r, g, b] = rgb.match(/\d+/g)!.map(Number) as [number, number, number];
+        const data = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;
+        let count = 0;
+        for (let i = 0; i < data.length; i += 4) {
+          const near = Math.abs(data[i]! - r) + Math.abs(data[i + 1]! - g) + Math.abs(data[i + 2]! - b) < 30;
+          if (near && data[i + 3] === 255) count++;
+        }
+        return count;
+      }, color);
+    const tableDot = (service: string) => `[data-testid="llm-by-service"] tr:has-text("${service}") .service-dot`;
+    await chart.locator(".llm-legend li", { hasText: reader }).waitFor();
+    await page.waitForTimeout(300);
+    // Drawn so far in the names' own slots: the chart and the table agree.
+    const ownColor = await swatchColor(reader);
+    expect(await dotColor(page, tableDot(reader))).toBe(ownColor);
+    expect(await swatchColor("llm-writer")).toBe(ownColor);
+    expect(await linePixels(ownColor)).toBeGreaterThan(0);
+
+    releaseMessages();
+    // The reader's assigned colour is not its name's own: the case where a stale chart shows. (The
+    // writer's may have moved too, if a service before it took its slot.)
+    await expect.poll(() => dotColor(page, tableDot(reader))).not.toBe(ownColor);
+    for (const service of [reader, "llm-writer"]) {
+      const color = await dotColor(page, tableDot(service));
+      await expect.poll(() => swatchColor(service)).toBe(color);
+      // The line too, not only the legend.
+      await expect.poll(() => linePixels(color)).toBeGreaterThan(0);
+    }
+
+    for (const load of heldLoads.splice(0)) await load();
+    await page.unroute(/\/api\/llm\b/);
+    await context.close();
+    expect(problems).toEqual([]);
+  });
+
   it("draws failing spans in the overview in the waterfall's error colour, after a theme switch too", async () => {
     const { app, browser } = suite;
     const traceId = newTraceId();

@@ -5,6 +5,7 @@ import type { LlmUsageResponse } from "../../../../src/protocol";
 import { formatCount, formatUsd } from "../../lib/format";
 import { clipText } from "../../lib/long-text";
 import { serviceColors } from "../../lib/service-color";
+import { useServiceColorsVersion } from "../../lib/use-service-colors";
 import { themedAxis, timeAxis, tooltipFlips, windowRange } from "../metrics/chart-options";
 import { stepRangeText } from "../metrics/metric-chart-model";
 import { UPlotChart } from "../metrics/UPlotChart";
@@ -76,6 +77,9 @@ function LlmChart(props: {
   theme: ChartTheme;
 }) {
   const { split, measure, theme } = props;
+  // Lines by service are painted in colour values: the chart is drawn again when the server's
+  // assignment changes them (it often comes after the first drawing), not only when the data does.
+  useServiceColorsVersion();
   const model = useMemo(() => llmChartModel(props.timeline, split, measure), [props.timeline, split, measure]);
   const colors = model.lines.map((line, i) => colorOf(split, line.key, i, theme));
   const buildKey = `${measure}|${theme.text}|${model.lines.map((l, i) => `${l.key}:${colors[i]}`).join()}`;
