@@ -4,6 +4,7 @@ import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-proto";
 import { AggregationType } from "@opentelemetry/sdk-metrics";
 import type { Page } from "playwright-core";
 import { beforeEach, describe, expect, it } from "vitest";
+import { preferredColorSlot } from "../../src/domain/service-colors.js";
 import type { MetricQueryResponse } from "../../src/protocol.js";
 import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
 import { sendSdkTrace } from "../helpers/otel.js";
@@ -25,6 +26,20 @@ async function openMetric(page: Page, base: string, search: string): Promise<voi
 /** "95.3ms" → 95.3 */
 function leadingNumber(text: string): number {
   return Number(/^-?[\d.]+/.exec(text)?.[0] ?? Number.NaN);
+}
+
+/** A service's dot on the Services page: the colour every page draws it in. */
+function servicesPageColor(page: Page, service: string): Promise<string> {
+  return page
+    .locator(`tr[data-service="${service}"] .service-chip .service-dot`)
+    .evaluate((el) => getComputedStyle(el).backgroundColor, undefined, { timeout: 1000 });
+}
+
+/** The background colour of the first element `selector` finds, or "" while there is none. */
+async function backgroundOf(page: Page, selector: string): Promise<string> {
+  const found = page.locator(selector).first();
+  if ((await found.count()) === 0) return "";
+  return found.evaluate((el) => getComputedStyle(el).backgroundColor, undefined, { timeout: 1000 });
 }
 
 async function postMetricsJson(base: string, body: string): Promise<number> {
@@ -535,6 +550,53 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
     await page.getByText("GET /pay").first().waitFor();
   });
 
+  it("draws a chart by service in each service's own colour, the one the Services page shows, not the palette's order", async () => {
+    // A second service whose name wants the first one's colour is given another: the chart must follow
+    // the server's assignment, not the name.
+    let other = "";
+    for (let i = 0; other === ""; i++)
+      if (preferredColorSlot(`paint-b-${i}`) === preferredColorSlot("paint-a")) other = `paint-b-${i}`;
+    const now = Date.now();
+    for (const service of ["paint-a", other]) {
+      await sendSdkTrace(suite.app.base, { service, name: `GET /${service}` });
+      const points = [3, 2, 1].map((ago, i) => ({
+        name: "paint.requests",
+        type: "counter" as const,
+        value: 5 + i,
+        atMs: now - ago * 1000,
+      }));
+      expect((await postTraceKitMetrics(suite.app.port, nodeMetricsBody(service, points), "node")).status).toBe(200);
+    }
+    await page.goto(`${suite.app.base}/services`);
+    const colors: Record<string, string> = {};
+    for (const service of ["paint-a", other]) {
+      await page.locator(`tr[data-service="${service}"] .service-dot`).waitFor();
+      await expect.poll(() => servicesPageColor(page, service).then((c) => (colors[service] = c))).not.toBe("");
+    }
+    // Given different colours although their names want the same one.
+    await expect.poll(() => servicesPageColor(page, other)).not.toBe(await servicesPageColor(page, "paint-a"));
+    colors["paint-a"] = await servicesPageColor(page, "paint-a");
+    colors[other] = await servicesPageColor(page, other);
+
+    await openMetric(page, suite.app.base, "?metric=paint.requests&groupBy=service.name");
+    for (const service of ["paint-a", other]) {
+      const swatch = `[data-testid="chart-legend"] .legend-row:has-text("${service}") .legend-swatch`;
+      await expect.poll(() => backgroundOf(page, swatch)).toBe(colors[service]);
+    }
+    // The overview's cards chart per service: the same colours there.
+    await page.goto(`${suite.app.base}/metrics?q=paint`);
+    const card = '[data-testid="metrics-overview"] .overview-card[data-metric="paint.requests"]';
+    await page.locator(`${card} [data-testid="overview-chart"] canvas`).waitFor();
+    for (const service of ["paint-a", other]) {
+      const swatch = `${card} .overview-legend-item:has-text("${service}") .legend-swatch`;
+      await expect.poll(() => backgroundOf(page, swatch)).toBe(colors[service]);
+    }
+    // Grouped by something else than the service, the palette (its first colour is none of theirs).
+    await openMetric(page, suite.app.base, "?metric=paint.requests&groupBy=*");
+    const single = await backgroundOf(page, '[data-testid="chart-legend"] .legend-swatch');
+    expect(Object.values(colors)).not.toContain(single);
+  });
+
   it("shows a service's key metrics on the Services page, linking to their chart", async () => {
     await sendSdkTrace(suite.app.base, { service: "key-svc", name: "GET /k" });
     const sdk = sdkMeter(suite.app.base, "key-svc");
@@ -562,9 +624,14 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
     await page.goto(`${suite.app.base}/services?window=1h`);
     await cell.waitFor();
     expect(await header.getAttribute("title")).toContain("over the last hour");
+    const color = await servicesPageColor(page, "key-svc");
     await cell.click();
     await expect.poll(() => page.url()).toContain("/metrics?metric=http.server.request.duration&service=key-svc");
     await page.locator('[data-testid="metric-chart"] canvas').first().waitFor();
+    // The chart is of that one service: its first percentile line in the service's colour.
+    await expect
+      .poll(() => backgroundOf(page, '[data-testid="chart-legend"] .legend-row:has-text("p50") .legend-swatch'))
+      .toBe(color);
   });
 });
 

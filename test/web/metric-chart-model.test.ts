@@ -4,8 +4,10 @@ import {
   buildChartModel,
   exemplarPoints,
   isolatedPoints,
+  MAX_SERVICE_SHADES,
   quantileLabel,
   rateStepText,
+  serviceShade,
   stepIndex,
   stepRangeText,
   toAlignedData,
@@ -102,6 +104,85 @@ describe("buildChartModel", () => {
     const drawn = buildChartModel(onlyP99, { palette: PALETTE, stat: "p50" });
     expect(drawn.stat).toBe("p99");
     expect(drawn.lines.map((l) => l.values[0])).toEqual([3, 6]);
+  });
+
+  describe("lines that stand for a service", () => {
+    const serviceColor = (service: string) => ({ checkout: "#16a394", payments: "#a855f7" })[service] ?? "#4f7cf0";
+    const byService = (label: string, values: (number | null)[], more: Record<string, string> = {}) =>
+      series(label, values, { attributes: { "service.name": label.split(" ")[0] as string, ...more } });
+
+    it("draws a chart grouped by service.name in the services' colours, not the palette's order", () => {
+      const response = queryResponse(
+        { chart: "rate" },
+        [byService("payments", [1, 2, 3, 4]), byService("checkout", [4, 3, 2, 1])],
+        { groupBy: "service.name" },
+      );
+      const model = buildChartModel(response, { palette: PALETTE, serviceColor });
+      expect(model.lines.map((l) => [l.label, l.service, l.color])).toEqual([
+        ["checkout", "checkout", "#16a394"],
+        ["payments", "payments", "#a855f7"],
+      ]);
+      // Without the service colours (a chart that has none to give) it is the palette.
+      expect(buildChartModel(response, { palette: PALETTE }).lines.map((l) => l.color)).toEqual(["c0", "c1"]);
+    });
+
+    it("colours ungrouped series whose only difference is the service by it", () => {
+      // Ungrouped over several services, each series' attributes carry service.name (the server adds it).
+      const response = queryResponse({ chart: "value" }, [
+        series("service.name=payments", [1], { attributes: { "service.name": "payments" } }),
+        series("service.name=checkout", [2], { attributes: { "service.name": "checkout" } }),
+      ]);
+      const model = buildChartModel(response, { palette: PALETTE, serviceColor });
+      expect(model.lines.map((l) => l.color)).toEqual(["#16a394", "#a855f7"]);
+    });
+
+    it("keeps two lines of one service apart by shades of its colour", () => {
+      const response = queryResponse({ chart: "rate" }, [
+        byService("checkout /a", [1], { "http.route": "/a" }),
+        byService("checkout /b", [2], { "http.route": "/b" }),
+        byService("payments /a", [3], { "http.route": "/a" }),
+      ]);
+      const colors = buildChartModel(response, { palette: PALETTE, serviceColor }).lines.map((l) => l.color);
+      expect(colors).toEqual(["#16a394", serviceShade("#16a394", 1), "#a855f7"]);
+      expect(colors[1]).not.toBe(colors[0]);
+      expect(serviceShade("#16a394", 1)).toBe("rgb(127, 204, 196)");
+      expect(serviceShade("#16a394", 2)).toBe("rgb(13, 98, 89)");
+      // The service colours past the palette are hsl().
+      expect(serviceShade("hsl(120 50% 50%)", 1)).toBe("rgb(150, 220, 150)");
+      expect(serviceShade("not a colour", 1)).toBe("not a colour");
+    });
+
+    it("keeps the palette when one service has too many lines for shades, or lines stand for no service", () => {
+      const many = queryResponse(
+        { chart: "rate" },
+        Array.from({ length: MAX_SERVICE_SHADES + 1 }, (_, i) =>
+          byService(`checkout /${i}`, [i], { "http.route": `/${i}` }),
+        ),
+      );
+      const colors = buildChartModel(many, { palette: PALETTE, serviceColor }).lines.map((l) => l.color);
+      expect(colors).toEqual(["c0", "c1", "c2", "c3"]);
+      // Grouped by a route, with the page filtered to one service: the lines are routes.
+      const routes = queryResponse({ chart: "rate" }, [series("/a", [1]), series("/b", [2])], {
+        groupBy: "http.route",
+      });
+      const byRoute = buildChartModel(routes, { palette: PALETTE, serviceColor, service: "checkout" });
+      expect(byRoute.lines.map((l) => [l.service, l.color])).toEqual([
+        [null, "c0"],
+        [null, "c1"],
+      ]);
+    });
+
+    it("draws a chart filtered to one service in its colour (the Services page's links), its percentiles in shades", () => {
+      const one = queryResponse({ chart: "distribution" }, [
+        series("", [1, 1, 1, 1], { p50: [1, 1, 1, 1], p95: [2, 2, 2, 2], p99: [3, 3, 3, 3] }),
+      ]);
+      const model = buildChartModel(one, { palette: PALETTE, serviceColor, service: "checkout" });
+      expect(model.lines.map((l) => [l.label, l.color, l.dash !== null])).toEqual([
+        ["p50", "#16a394", true],
+        ["p95", serviceShade("#16a394", 1), true],
+        ["p99", serviceShade("#16a394", 2), false],
+      ]);
+    });
   });
 
   it("draws the chart the answer is for (TraceKit samples asked for as values)", () => {

@@ -2,7 +2,9 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import type { ExpiredMetricJson, MetricCatalogEntryJson, MetricQueryResponse } from "../../../../src/protocol";
 import { formatCount, formatRelative, nanosToMillis } from "../../lib/format";
+import { serviceColors } from "../../lib/service-color";
 import { useNow } from "../../lib/use-now";
+import { useServiceColorsVersion } from "../../lib/use-service-colors";
 import { ChartLegend } from "./ChartLegend";
 import { chartLabel, kindLabel, tracekitReading } from "./catalog-model";
 import { expiredReason } from "./expired-metrics";
@@ -95,9 +97,20 @@ export function MetricPanel({ entry, catalogLoaded, expired, retentionMs, theme,
   const [zoom, setZoom] = useState<{ min: number; max: number } | null>(null);
   const rangeKey = `${state.window}|${state.from}|${state.to}`;
   useEffect(() => setZoom(null), [rangeKey]);
+  // Lines that stand for a service are drawn in its colour, which the server's assignment can change
+  // after the chart was drawn: the model is built again then.
+  const colorsVersion = useServiceColorsVersion();
   const model = useMemo(
-    () => (response ? buildChartModel(response, { stat: state.stat, palette: theme.palette }) : null),
-    [response, state.stat, theme.palette],
+    () =>
+      response
+        ? buildChartModel(response, {
+            stat: state.stat,
+            palette: theme.palette,
+            service: state.service,
+            serviceColor: serviceColors.value,
+          })
+        : null,
+    [response, state.stat, state.service, theme.palette, colorsVersion],
   );
   const visible = useMemo(() => model?.lines.map((l) => !hidden.has(l.key)) ?? [], [model, hidden]);
   const metric = response?.metric ?? entry;

@@ -2,6 +2,8 @@ import { useMemo } from "preact/hooks";
 import type { MetricCatalogEntryJson, MetricQueryResponse } from "../../../../src/protocol";
 import { formatCount } from "../../lib/format";
 import { openInApp } from "../../lib/in-app-link";
+import { serviceColors } from "../../lib/service-color";
+import { useServiceColorsVersion } from "../../lib/use-service-colors";
 import { chartLabel, kindLabel } from "./catalog-model";
 import { LineChart } from "./LineChart";
 import { buildChartModel } from "./metric-chart-model";
@@ -37,7 +39,12 @@ function OverviewChart({
   response: MetricQueryResponse;
   theme: ChartTheme;
 }) {
-  const model = useMemo(() => buildChartModel(response, { stat: "p95", palette: theme.palette }), [response, theme]);
+  // Each service's line in its colour, built again when the server's assignment changes it.
+  const colorsVersion = useServiceColorsVersion();
+  const model = useMemo(
+    () => buildChartModel(response, { stat: "p95", palette: theme.palette, serviceColor: serviceColors.value }),
+    [response, theme, colorsVersion],
+  );
   const visible = useMemo(() => model.lines.map(() => true), [model]);
   const headline = useMemo(() => headlineFigure(model, response), [model, response]);
   const more = model.lines.length - LEGEND_LINES;

@@ -1,9 +1,11 @@
 /**
  * A metric query's answer → the lines a chart draws (which statistic, label, colour), the aligned arrays
- * uPlot takes, and where exemplars sit. Pure: colours come in as a resolved palette.
+ * uPlot takes, and where exemplars sit. Pure: colours come in as a resolved palette and, for lines that
+ * stand for one service, as the service colours every page draws them in.
  */
 import type { MetricChart, MetricExemplarJson, MetricQueryResponse, MetricSeriesJson } from "../../../../src/protocol";
 import { compareText, formatAbsolute, formatDuration } from "../../lib/format";
+import { parseColor } from "./heatmap-model";
 import { type MetricUnit, metricUnit } from "./metric-units";
 
 export interface ChartLine {
@@ -13,6 +15,12 @@ export interface ChartLine {
   label: string;
   /** The group's label as the server gave it ("" when ungrouped and alone). */
   group: string;
+  /**
+   * The service this line stands for: its group's `service.name` (grouped by it, or ungrouped over
+   * several services), or the service the query is filtered to when the grouping is not by something
+   * else; null otherwise.
+   */
+  service: string | null;
   /** "rate", "value", "mean", "p50", "p95", "p99", or a summary's quantile ("0.99"). */
   stat: string;
   values: (number | null)[];
@@ -139,6 +147,81 @@ export interface ChartOptions {
   stat?: string;
   /** Line colours, in order; reused round-robin past the end. */
   palette: readonly string[];
+  /** The service the query is filtered to (the page's service filter). */
+  service?: string;
+  /**
+   * A service's colour, as every page draws it. Given, lines that stand for one service each are drawn
+   * in it (shades of it for a service's second and third line); else the palette.
+   */
+  serviceColor?: (service: string) => string;
+}
+
+/** More lines than this for one service, and the chart keeps the palette: shades would blur together. */
+export const MAX_SERVICE_SHADES = 3;
+
+/**
+ * The service a series stands for: its `service.name` (what it is grouped by, or one of its attributes
+ * when ungrouped over several services), else the query's service filter unless the series are grouped
+ * by another attribute.
+ */
+function seriesService(series: MetricSeriesJson, groupBy: string | null, filter: string | undefined): string | null {
+  const name = series.attributes["service.name"];
+  if (typeof name === "string") return name;
+  if (groupBy !== null && groupBy !== "*" && groupBy !== "service.name") return null;
+  return filter ?? null;
+}
+
+/**
+ * The `n`th line of one service: its colour, then a lighter and a darker shade of it (a different hue
+ * would read as another service). Colours it cannot read are returned as they are.
+ */
+export function serviceShade(color: string, n: number): string {
+  if (n === 0) return color;
+  const rgb = parseColor(color) ?? hslToRgb(color);
+  if (rgb === null) return color;
+  const [toward, amount] = n % 2 === 1 ? [255, 0.45] : [0, 0.4];
+  const mix = rgb.map((c) => Math.round(c + (toward - c) * amount));
+  return `rgb(${mix[0]}, ${mix[1]}, ${mix[2]})`;
+}
+
+/** "hsl(h s% l%)" (the service colours past the palette) → its channels, else null. */
+function hslToRgb(css: string): [number, number, number] | null {
+  const m = /^hsla?\(\s*([\d.]+)(?:deg)?[\s,]+([\d.]+)%[\s,]+([\d.]+)%/i.exec(css.trim());
+  if (!m) return null;
+  const h = Number(m[1]) % 360;
+  const s = Number(m[2]) / 100;
+  const l = Number(m[3]) / 100;
+  const a = s * Math.min(l, 1 - l);
+  const f = (k: number) => {
+    const t = (k + h / 30) % 12;
+    return Math.round(255 * (l - a * Math.max(-1, Math.min(t - 3, 9 - t, 1))));
+  };
+  return [f(0), f(8), f(4)];
+}
+
+/**
+ * Each line's colour: the service's (and its shades) when every line stands for a service and none has
+ * more than MAX_SERVICE_SHADES lines, so a service looks the same here as on every other page; else
+ * the palette by position.
+ */
+function lineColors(lines: readonly { service: string | null }[], options: ChartOptions): string[] {
+  const byPosition = (i: number) => options.palette[i % Math.max(1, options.palette.length)] ?? "#888";
+  const serviceColor = options.serviceColor;
+  const counts = new Map<string, number>();
+  for (const line of lines) if (line.service !== null) counts.set(line.service, (counts.get(line.service) ?? 0) + 1);
+  const byService =
+    serviceColor !== undefined &&
+    lines.length > 0 &&
+    lines.every((line) => line.service !== null) &&
+    [...counts.values()].every((n) => n <= MAX_SERVICE_SHADES);
+  if (!byService) return lines.map((_, i) => byPosition(i));
+  const seen = new Map<string, number>();
+  return lines.map((line) => {
+    const service = line.service as string;
+    const n = seen.get(service) ?? 0;
+    seen.set(service, n + 1);
+    return serviceShade(serviceColor(service), n);
+  });
 }
 
 const MINOR_DASH = [4, 3];
@@ -150,7 +233,6 @@ export function buildChartModel(response: MetricQueryResponse, options: ChartOpt
   // The answer says which of the metric's charts its series are for.
   const chart: MetricChart = response.chart ?? metric.chart;
   const length = response.times.length;
-  const color = (i: number) => options.palette[i % Math.max(1, options.palette.length)] ?? "#888";
   const series = [...response.series].sort((a, b) => compareText(a.label, b.label));
   const several = series.length > 1;
   let stats: string[];
@@ -170,6 +252,7 @@ export function buildChartModel(response: MetricQueryResponse, options: ChartOpt
   }
   const lines: ChartLine[] = [];
   for (const s of series) {
+    const service = seriesService(s, response.groupBy, options.service);
     for (const st of stats) {
       const index = lines.length;
       const alone = !several;
@@ -177,9 +260,10 @@ export function buildChartModel(response: MetricQueryResponse, options: ChartOpt
         key: `${s.label}\u0000${st}`,
         label: alone && stats.length > 1 ? statLabel(st) : groupLabel(s.label, response.groupBy),
         group: s.label,
+        service,
         stat: st,
         values: alignValues(statValues(s, st), length),
-        color: color(index),
+        color: "",
         dash: alone && stats.length > 1 && index < stats.length - 1 && chart === "distribution" ? MINOR_DASH : null,
         band:
           chart === "value" && s.min !== undefined && s.max !== undefined
@@ -193,6 +277,10 @@ export function buildChartModel(response: MetricQueryResponse, options: ChartOpt
       });
     }
   }
+  const colors = lineColors(lines, options);
+  lines.forEach((line, i) => {
+    line.color = colors[i] as string;
+  });
   return {
     chart,
     unit: metricUnit(metric.name, metric.unit, chartValues(lines)),
