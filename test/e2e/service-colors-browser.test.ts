@@ -1,9 +1,10 @@
 /// <reference lib="dom" />
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { preferredColorSlot } from "../../src/domain/service-colors.js";
+import { preferredColorSlot, serviceNameHash } from "../../src/domain/service-colors.js";
 import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
 import { jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
+import { nodeMetricsBody, postTraceKitMetrics } from "../helpers/tracekit-metrics.js";
 
 const available = chromiumAvailable();
 
@@ -288,6 +289,85 @@ describe.skipIf(!available)("service colours in Chromium", () => {
 
     for (const load of heldLoads.splice(0)) await load();
     await page.unroute(/\/api\/llm\b/);
+    await context.close();
+    expect(problems).toEqual([]);
+  });
+
+  it("draws the Metrics page's chart by service in the services' colours once the server's assignment comes", async () => {
+    const { app, browser } = suite;
+    // metric-writer takes its own slot first; metric-reader-n wants the same one and is given another.
+    const reader = nameWantingSlotOf("metric-writer", "metric-reader");
+    const now = Date.now();
+    for (const service of ["metric-writer", reader]) {
+      await sendTrace(app.base, service, 0);
+      const points = [3, 2, 1].map((ago, i) => ({
+        name: "colour.requests",
+        type: "counter" as const,
+        value: 5 + i,
+        atMs: now - ago * 1000,
+      }));
+      expect((await postTraceKitMetrics(app.port, nodeMetricsBody(service, points), "node")).status).toBe(200);
+    }
+
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(8_000);
+    const problems = collectPageProblems(page);
+    // The live connection's messages (the assignment among them) are held until the chart has drawn,
+    // and its series' reloads after that too: the chart must follow the assignment itself.
+    const heldMessages: (string | Buffer)[] = [];
+    let messagesOpen = false;
+    let releaseMessages = () => {};
+    await page.routeWebSocket(/\/api\/live/, (socket) => {
+      const server = socket.connectToServer();
+      server.onMessage((message) => (messagesOpen ? socket.send(message) : heldMessages.push(message)));
+      releaseMessages = () => {
+        messagesOpen = true;
+        for (const message of heldMessages.splice(0)) socket.send(message);
+      };
+    });
+    let holdLoads = false;
+    const heldLoads: (() => Promise<void>)[] = [];
+    await page.route(/\/api\/metrics\/colour\.requests/, (route) => {
+      if (!holdLoads) return route.continue();
+      heldLoads.push(() => route.continue());
+    });
+    await page.goto(`${app.base}/metrics?metric=colour.requests&groupBy=service.name`);
+    const swatchColor = (service: string) =>
+      page
+        .locator(`[data-testid="chart-legend"] .legend-row:has-text("${service}") .legend-swatch`)
+        .evaluate((el) => getComputedStyle(el).backgroundColor, undefined, { timeout: 1000 });
+    // A service's colour as the page's elements show it: the custom property the assignment sets
+    // (named by the hash of the service's name).
+    const pageColor = (service: string) =>
+      page.evaluate(
+        (property) => {
+          const probe = document.createElement("span");
+          probe.style.color = `var(${property}, transparent)`;
+          document.body.append(probe);
+          const color = getComputedStyle(probe).color;
+          probe.remove();
+          return color;
+        },
+        `--service-${serviceNameHash(service).toString(16).padStart(8, "0")}`,
+      );
+    await page.locator(`[data-testid="chart-legend"] .legend-row:has-text("${reader}")`).waitFor();
+    holdLoads = true;
+    await page.waitForTimeout(300);
+    // Drawn so far in the names' own colours: both the same.
+    const ownColor = await swatchColor(reader);
+    expect(await swatchColor("metric-writer")).toBe(ownColor);
+
+    releaseMessages();
+    await expect.poll(() => pageColor(reader)).not.toBe("rgba(0, 0, 0, 0)");
+    expect(await pageColor(reader)).not.toBe(ownColor);
+    for (const service of [reader, "metric-writer"]) {
+      const color = await pageColor(service);
+      await expect.poll(() => swatchColor(service)).toBe(color);
+    }
+
+    for (const load of heldLoads.splice(0)) await load();
+    await page.unroute(/\/api\/metrics\/colour\.requests/);
     await context.close();
     expect(problems).toEqual([]);
   });
