@@ -23,6 +23,7 @@ import {
   TRACEKIT_SDK_PORT,
   withConfigFile,
 } from "../config.js";
+import { isProgramChangedOnDisk, PROGRAM_CHANGED_MESSAGE } from "../domain/errors.js";
 import { rpcCodeFor } from "../domain/rpc-code.js";
 import { DEFAULT_MAX_LOGS } from "../store/log-store.js";
 import { DEFAULT_MAX_METRIC_SERIES } from "../store/metric-store.js";
@@ -198,6 +199,11 @@ export function createEventPrinter(
       print(
         `tracekit-local: ${event.path} is held by another process (a tracekit-local still closing?); waiting up to ${event.ms / 1000} s`,
       );
+      return;
+    }
+    if (event.type === "internal-error" && isProgramChangedOnDisk(event.error)) {
+      const more = throttle("program-changed");
+      if (more !== null) logError(`  ! ${PROGRAM_CHANGED_MESSAGE}${more}`);
       return;
     }
     if (event.type === "internal-error") {

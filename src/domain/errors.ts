@@ -11,3 +11,16 @@ export class AppError extends Error {
     this.name = "AppError";
   }
 }
+
+/**
+ * Whether an error is a module of this program missing at run time: its files were replaced while it
+ * ran (a reinstall, or a rebuild of a clone). Parts used first late (the MCP route, import and export,
+ * the map's layout) are loaded on first use, and a rebuild gives their files new names.
+ */
+export function isProgramChangedOnDisk(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === "ERR_MODULE_NOT_FOUND";
+}
+
+/** What a request that needed such a module is told (503: it will not work until a restart). */
+export const PROGRAM_CHANGED_MESSAGE =
+  "tracekit-local's files changed on disk while it ran (reinstalled or rebuilt): restart it to use them";

@@ -1,5 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import type { Hono } from "hono";
+import { isProgramChangedOnDisk, PROGRAM_CHANGED_MESSAGE } from "../domain/errors.js";
 import { readIncomingBody } from "./body.js";
 import { exportSignal, type OtlpHttpAnswer, type OtlpRouteDeps, type OtlpSignal, otlpSignals } from "./routes/otlp.js";
 import type { HostPolicy } from "./security.js";
@@ -45,7 +46,9 @@ export function createNodeListener(deps: NodeListenerDeps): NodeListener {
   /** A request this listener could not answer: told to the terminal, answered 500 if nothing was sent yet. */
   const failed = (response: ServerResponse, error: unknown) => {
     deps.onInternalError?.(error);
-    if (!response.headersSent) {
+    if (!response.headersSent && isProgramChangedOnDisk(error)) {
+      writeJson(response, 503, { error: { code: "restart_needed", message: PROGRAM_CHANGED_MESSAGE } });
+    } else if (!response.headersSent) {
       writeJson(response, 500, {
         error: { code: "internal", message: "internal error; see the tracekit-local terminal" },
       });

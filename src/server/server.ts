@@ -1,5 +1,5 @@
 import { type Context, Hono } from "hono";
-import { AppError } from "../domain/errors.js";
+import { AppError, isProgramChangedOnDisk, PROGRAM_CHANGED_MESSAGE } from "../domain/errors.js";
 import type { PriceList } from "../domain/llm-prices.js";
 import type { PeerNames } from "../domain/service-map.js";
 import type { Forwarder } from "../forward/forwarder.js";
@@ -108,6 +108,9 @@ function mapErrors(app: Hono, deps: Pick<ServerDeps, "onInternalError" | "onClie
       return c.json({ error: { code: error.code, message: error.message, ...error.details } }, error.status);
     }
     deps.onInternalError?.(error);
+    if (isProgramChangedOnDisk(error)) {
+      return c.json({ error: { code: "restart_needed", message: PROGRAM_CHANGED_MESSAGE } }, 503);
+    }
     return c.json({ error: { code: "internal", message: "internal error; see the tracekit-local terminal" } }, 500);
   });
 }

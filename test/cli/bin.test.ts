@@ -1,5 +1,5 @@
-import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { copyFileSync, cpSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/app.js";
@@ -38,5 +38,50 @@ describe("bin/tracekit-local.js", () => {
     expect(run.status).not.toBe(0);
     expect(run.stderr).toContain("start-gone.js");
     expect(run.stderr).not.toContain("not built yet");
+  });
+});
+
+describe("a running server whose files are replaced", () => {
+  it("answers what needs a part loaded late with 503 and a restart hint, and keeps serving the rest", async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const repo = join(BIN, "..", "..");
+    mkdirSync(join(dir.path, "bin"));
+    copyFileSync(BIN, join(dir.path, "bin", "tracekit-local.js"));
+    copyFileSync(join(repo, "package.json"), join(dir.path, "package.json"));
+    cpSync(join(repo, "dist", "bundle"), join(dir.path, "dist", "bundle"), { recursive: true });
+    symlinkSync(join(repo, "node_modules"), join(dir.path, "node_modules"), "dir");
+    const child = spawn(process.execPath, [join(dir.path, "bin", "tracekit-local.js"), "--port", "0", "--no-open"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    try {
+      let out = "";
+      let err = "";
+      child.stdout.on("data", (chunk) => (out += chunk));
+      child.stderr.on("data", (chunk) => (err += chunk));
+      await expect.poll(() => /UI:\s+http:\/\/[^:]+:(\d+)/.exec(out), { timeout: 15_000 }).not.toBeNull();
+      const port = (/UI:\s+http:\/\/[^:]+:(\d+)/.exec(out) as RegExpExecArray)[1];
+      const base = `http://127.0.0.1:${port}`;
+      // A reinstall or a rebuild: the bundle's files are replaced by others of other names.
+      rmSync(join(dir.path, "dist", "bundle"), { recursive: true });
+      const exported = await fetch(`${base}/api/export`);
+      expect(exported.status).toBe(503);
+      expect(await exported.json()).toEqual({
+        error: {
+          code: "restart_needed",
+          message:
+            "tracekit-local's files changed on disk while it ran (reinstalled or rebuilt): restart it to use them",
+        },
+      });
+      // What was loaded at the start goes on working.
+      expect((await fetch(`${base}/api/health`)).status).toBe(200);
+      await expect
+        .poll(() => err)
+        .toContain("! tracekit-local's files changed on disk while it ran (reinstalled or rebuilt): restart it");
+      expect(err).not.toContain("internal error");
+    } finally {
+      child.kill("SIGTERM");
+      await new Promise((resolve) => child.once("exit", resolve));
+    }
   });
 });
