@@ -5,8 +5,12 @@ import { emptyMetricInsertResult, type MetricInsertResult, type MetricStore } fr
 
 export interface MetricIngest {
   metrics(received: readonly ReceivedMetric[]): MetricInsertResult;
-  /** Writes what was accepted to the store's file, when it has one (a 200 then means it is on disk). */
-  commit(): void;
+  /**
+   * Resolves once every point accepted so far is in the store's file (at once without one): a 200 then
+   * means it is on disk. See Ingest.committed.
+   */
+  committed(mark?: number): Promise<void>;
+  commitMark(): number | undefined;
 }
 
 const NOTHING: MetricInsertResult = Object.freeze(emptyMetricInsertResult());
@@ -25,8 +29,9 @@ export function createMetricIngest(store: MetricStore, hub: LiveHub): MetricInge
       hub.publishItems("metrics", result.changedNames, metricsMessage);
       return result;
     },
-    commit() {
-      store.commit?.();
+    committed(mark) {
+      return store.committed?.(mark) ?? Promise.resolve();
     },
+    commitMark: () => store.commitMark?.(),
   };
 }

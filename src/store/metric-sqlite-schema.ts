@@ -66,6 +66,16 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE mt_counters ADD COLUMN expired_series INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE mt_counters ADD COLUMN expired_metrics TEXT;
   `,
+  `
+  -- The exports committed since the series' rows were last written, one row each, read again in order
+  -- when the file opens (see metric-sqlite-store.ts). now_ms: the clock they were read at; body: the
+  -- decoded export (ReceivedMetric[]) as node:v8 serializes it.
+  CREATE TABLE mt_received (
+    seq INTEGER PRIMARY KEY,
+    now_ms INTEGER NOT NULL,
+    body BLOB NOT NULL
+  );
+  `,
 ];
 
 /** Brings the metric tables to the current version; refuses a file from a newer tracekit-local. */

@@ -192,11 +192,16 @@ export interface MetricStore {
   metric(name: string): MetricInfo | undefined;
   /** undefined when no metric has this name. */
   query(query: MetricQuery): MetricQueryResult | undefined;
-  /**
-   * Writes every point accepted so far to the store's file, in a transaction of its own (metric exports
-   * come seconds apart, so one each costs little); absent without a file. Throws when the write failed.
-   */
+  /** Writes and commits every point accepted so far to the store's file; absent without a file. Throws when it failed. */
   commit?(): void;
+  /**
+   * Resolves once every point accepted so far is committed to the store's file; absent without a file.
+   * Requests that complete together share one commit, which may hold only the exports as received (the
+   * SQLite store writes the series they changed in a later batch). With a `commitMark()` (see
+   * Store.committed), rejects when a commit failed since it was taken.
+   */
+  committed?(mark?: number): Promise<void>;
+  commitMark?(): number | undefined;
   clear(): void;
   stats(): MetricStoreStats;
   close(): void;

@@ -5,7 +5,7 @@ import { createMemoryLogStore } from "./log-memory-store.js";
 import { DEFAULT_MAX_LOGS, type HeldLogs, type LogStore } from "./log-store.js";
 import { createMemoryStore } from "./memory-store.js";
 import { createMemoryMetricStore } from "./metric-memory-store.js";
-import type { MetricBounds, MetricStore } from "./metric-store.js";
+import { DEFAULT_MAX_METRIC_SERIES, type MetricBounds, type MetricStore } from "./metric-store.js";
 import type { ServiceColorStore } from "./service-color-store.js";
 import type { GroupCommit } from "./sqlite-group-commit.js";
 import type { StatisticsFill } from "./sqlite-operation-stats.js";
@@ -104,8 +104,11 @@ export async function openStores(options: {
         logs = logSqlite.createSqliteLogStore(db, { maxLogs, commits });
         return logs;
       },
-      (db) => {
-        metrics = metricSqlite.createSqliteMetricStore(db, options.metrics);
+      (db, commits) => {
+        metrics = metricSqlite.createSqliteMetricStore(db, {
+          ...(options.metrics ?? { maxSeries: DEFAULT_MAX_METRIC_SERIES }),
+          commits,
+        });
         return metrics;
       },
       (db) => {

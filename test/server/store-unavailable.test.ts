@@ -216,3 +216,50 @@ describe("a store that cannot write its --db file", () => {
     expect(await storedSpans(kept.traceId)).toBe(3);
   });
 });
+
+describe("a store that cannot write its --db file, for metrics", () => {
+  /** One gauge point in each of `series` series, with 2 KB attributes each: more than a page or two. */
+  function bulkyMetrics(metric: string, series: number): Record<string, unknown> {
+    const filler = "z".repeat(2048);
+    const timeUnixNano = String(BigInt(Date.now()) * 1_000_000n);
+    const dataPoints = Array.from({ length: series }, (_, i) => ({
+      timeUnixNano,
+      asDouble: i,
+      attributes: [{ key: "slot", value: { stringValue: `${i}${filler}` } }],
+    }));
+    return {
+      resourceMetrics: [
+        {
+          resource: { attributes: [{ key: "service.name", value: { stringValue: "full-metrics" } }] },
+          scopeMetrics: [{ metrics: [{ name: metric, gauge: { dataPoints } }] }],
+        },
+      ],
+    };
+  }
+  const postMetrics = (body: Record<string, unknown>) =>
+    fetch(`${app.base}/v1/metrics`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  const metricPoints = async () => (await readJson(fetch(`${app.base}/api/health`))).counts.metricPoints as number;
+
+  it("answers 503, keeps nothing of the export, and stores it when it is sent again", async () => {
+    expect((await postMetrics(bulkyMetrics("kept.gauge", 2))).status).toBe(200);
+    const before = await metricPoints();
+    fillTheDisk();
+    const refused = await postMetrics(bulkyMetrics("full.gauge", 200));
+    try {
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get("retry-after")).toBe("5");
+      expect((await readJson(refused)).message).toMatch(/SQLITE_FULL/);
+      // What memory holds was read back from the file: the export is not served as stored.
+      expect(await metricPoints()).toBe(before);
+      expect((await fetch(`${app.base}/api/metrics/full.gauge`)).status).toBe(404);
+    } finally {
+      freeTheDisk();
+    }
+    expect((await postMetrics(bulkyMetrics("full.gauge", 200))).status).toBe(200);
+    expect(await metricPoints()).toBe(before + 200);
+  });
+});

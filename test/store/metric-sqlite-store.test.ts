@@ -1,3 +1,4 @@
+import { copyFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import type { MetricBounds, MetricQuery } from "../../src/store/metric-store.js";
 import { type OpenedStores, openStores } from "../../src/store/open-store.js";
@@ -252,7 +253,7 @@ describe("sqlite: metrics in the --db file", () => {
     const Driver = (await import("better-sqlite3")).default;
     const raw = new Driver(path);
     raw.exec(
-      "DROP TABLE mt_point_keys; ALTER TABLE mt_counters DROP COLUMN dropped_keys; " +
+      "DROP TABLE mt_received; DROP TABLE mt_point_keys; ALTER TABLE mt_counters DROP COLUMN dropped_keys; " +
         "ALTER TABLE mt_counters DROP COLUMN expired_series; ALTER TABLE mt_counters DROP COLUMN expired_metrics; " +
         "UPDATE metric_schema SET version = 1; " +
         "UPDATE mt_series SET state = json_remove(state, '$.g');",
@@ -316,6 +317,52 @@ describe("sqlite: metrics in the --db file", () => {
     try {
       expect(opened.metrics.catalog({}).metrics.map((m) => m.descriptor.name)).toEqual(["after"]);
       expect(opened.metrics.stats()).toMatchObject({ series: 1, points: 1 });
+    } finally {
+      opened.store.close();
+    }
+  });
+
+  it("commits an awaited export on its own, and reads it again when the file opens before its series are written", async () => {
+    const path = tempPath();
+    const copy = tempPath();
+    // The series' rows wait a minute: an awaited commit holds only the exports.
+    const bounds = { maxSeries: 10, flushIntervalMs: 60_000 } as MetricBounds;
+    const opened = await openStores({ dbPath: path, maxSpans: 1000, metrics: bounds });
+    try {
+      await fill(opened);
+      await opened.metrics.committed?.();
+      // A cumulative counter read against the exports before it: they must be read again in order.
+      const start = T0_MS - MINUTE;
+      opened.metrics.insert([
+        sum("orders", "shop", [{ atMs: T0_MS + 301 * SECOND, value: 400, startMs: start }], {
+          temporality: "cumulative",
+          monotonic: true,
+          unit: "{order}",
+        }),
+      ]);
+      await opened.metrics.committed?.();
+      // The file as a kill -9 would leave it now.
+      copyFileSync(path, copy);
+      copyFileSync(`${path}-wal`, `${copy}-wal`);
+      const Driver = (await import("better-sqlite3")).default;
+      const raw = new Driver(copy);
+      const count = (table: string) => raw.prepare(`SELECT count(*) FROM ${table}`).pluck().get();
+      expect([count("mt_received"), count("mt_series")]).toEqual([2, 0]);
+      raw.close();
+
+      const reopened = await openStores({ dbPath: copy, maxSpans: 1000, metrics: bounds });
+      try {
+        expect(snapshot(reopened)).toEqual(snapshot(opened));
+        expect(reopened.metrics.stats().points).toBe(303 + ACTIVE.length);
+        reopened.metrics.commit?.();
+      } finally {
+        reopened.store.close();
+      }
+      // Once the series are written, the exports are not kept.
+      const after = new Driver(copy);
+      expect(after.prepare("SELECT count(*) FROM mt_received").pluck().get()).toBe(0);
+      expect(after.prepare("SELECT count(*) FROM mt_series").pluck().get()).toBe(4);
+      after.close();
     } finally {
       opened.store.close();
     }

@@ -26,6 +26,7 @@ export function metricSignal(deps: { metricIngest: MetricIngest; workTurns?: Wor
         return duplicates;
       },
       async accept() {
+        const mark = deps.metricIngest.commitMark();
         await storeInSlices(
           result.metrics,
           (metrics) => {
@@ -38,8 +39,9 @@ export function metricSignal(deps: { metricIngest: MetricIngest; workTurns?: Wor
           },
           { turns: deps.workTurns },
         );
-        // With a store file, what was accepted is in it before the 200.
-        deps.metricIngest.commit();
+        // With a store file, what was accepted is in it before the 200 (requests that complete
+        // together share the commit).
+        await deps.metricIngest.committed(mark);
       },
     };
   };
