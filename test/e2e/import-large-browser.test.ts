@@ -151,4 +151,78 @@ describe.skipIf(!available)("a large file dropped on the page, in Chromium", () 
     await context.close();
     expect(problems).toEqual([]);
   });
+
+  it("imports a file dropped while another imports after it, one request at a time, and tells of both", async () => {
+    const { app, browser } = suite;
+    const context = await browser.newContext({ viewport: { width: 1280, height: 700 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(60_000);
+    const problems = collectPageProblems(page);
+    // Every import request, as it starts and as it ends.
+    const events: string[] = [];
+    const isImport = (url: string) => new URL(url).pathname === "/api/import";
+    page.on("request", (request) => {
+      if (isImport(request.url())) events.push("start");
+    });
+    page.on("requestfinished", (request) => {
+      if (isImport(request.url())) events.push("end");
+    });
+    page.on("requestfailed", (request) => {
+      if (isImport(request.url())) events.push("failed");
+    });
+    await page.goto(`${app.base}/`);
+    const logs = async () =>
+      ((await (await fetch(`${app.base}/api/health`)).json()) as { counts: { logs: number } }).counts.logs;
+    const logsBefore = await logs();
+
+    // A file of three parts (~20 MB of traces), then, once it imports, a small one of log records.
+    const notice = await page.evaluate(async () => {
+      const hex = (n: number) => Array.from({ length: n }, () => Math.floor(Math.random() * 16).toString(16)).join("");
+      const resource = { attributes: [{ key: "service.name", value: { stringValue: "queued" } }] };
+      const start = BigInt(Date.now() - 60_000) * 1_000_000n;
+      const lines: string[] = [];
+      for (let t = 0; t < 1_300; t++) {
+        const traceId = hex(32);
+        const spans = Array.from({ length: 10 }, (_, s) => ({
+          traceId,
+          spanId: hex(16),
+          name: `step ${s}`,
+          kind: 1,
+          startTimeUnixNano: String(start + BigInt(t * 1000 + s)),
+          endTimeUnixNano: String(start + BigInt(t * 1000 + s + 500_000)),
+          attributes: [{ key: "note", value: { stringValue: "x".repeat(1500) } }],
+        }));
+        lines.push(JSON.stringify({ resourceSpans: [{ resource, scopeSpans: [{ spans }] }] }));
+      }
+      const logRecords = [0, 1].map((i) => ({
+        timeUnixNano: String(start + BigInt(i)),
+        body: { stringValue: `log ${i}` },
+      }));
+      const drop = (file: File) => {
+        const transfer = new DataTransfer();
+        transfer.items.add(file);
+        for (const type of ["dragenter", "dragover", "drop"]) {
+          document.body.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }));
+        }
+      };
+      drop(new File([`${lines.join("\n")}\n`], "first.jsonl", { type: "application/x-ndjson" }));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      drop(
+        new File([JSON.stringify({ resourceLogs: [{ resource, scopeLogs: [{ logRecords }] }] })], "second.json", {
+          type: "application/json",
+        }),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return document.querySelector("[data-testid=import-busy]")?.textContent;
+    });
+    expect(notice).toMatch(/^Importing first\.jsonl( \(\d+%\))?… then second\.json$/);
+    await expect
+      .poll(() => page.getByTestId("import-result").textContent(), { timeout: 60_000 })
+      .toBe("Imported 13,000 spans in 1,300 traces from first.jsonlImported 2 log records from second.jsonDismiss");
+    // The three parts of the first file, then the second: never two requests at once.
+    expect(events).toEqual(["start", "end", "start", "end", "start", "end", "start", "end"]);
+    expect(await logs()).toBe(logsBefore + 2);
+    await context.close();
+    expect(problems).toEqual([]);
+  });
 });

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { ImportResponse } from "../../src/protocol.js";
-import { carriesFiles, importFailure, importOutcome } from "../../web/src/features/import/import-summary.js";
+import {
+  carriesFiles,
+  importFailure,
+  importingNotice,
+  importOutcome,
+} from "../../web/src/features/import/import-summary.js";
 
 function answer(fields: Partial<ImportResponse>): ImportResponse {
   return {
@@ -68,5 +73,22 @@ describe("import notice", () => {
     expect(carriesFiles(["Files"])).toBe(true);
     expect(carriesFiles(["text/plain"])).toBe(false);
     expect(carriesFiles(undefined)).toBe(false);
+  });
+});
+
+describe("notice while importing", () => {
+  it("names the file, how far it is, and the files waiting after it", () => {
+    expect(importingNotice("a.json", null, [])).toBe("Importing a.json…");
+    expect(importingNotice("big.jsonl", 0.427, [])).toBe("Importing big.jsonl (42%)…");
+    expect(importingNotice("big.jsonl", 1, ["b.json"])).toBe("Importing big.jsonl (99%)… then b.json");
+    expect(importingNotice("a.json", null, ["b.json", "c.json", "d.json"])).toBe(
+      "Importing a.json… then b.json, c.json, d.json",
+    );
+    expect(importingNotice("a.json", null, ["b", "c", "d", "e"])).toBe(
+      "Importing a.json… then b, c, d and 1 more file",
+    );
+    expect(importingNotice("a.json", null, ["b", "c", "d", "e", "f"])).toBe(
+      "Importing a.json… then b, c, d and 2 more files",
+    );
   });
 });

@@ -1,19 +1,25 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError } from "../../api/client";
 import { importDroppedFile } from "./import-file";
-import { carriesFiles, type ImportOutcome, importFailure, importOutcome } from "./import-summary";
+import { carriesFiles, type ImportOutcome, importFailure, importingNotice, importOutcome } from "./import-summary";
 import "./import-drop.css";
 
 /**
  * Files dropped anywhere on the page are imported (POST /api/import, one file at a time, a large one
  * in parts: see import-file.ts); an overlay
  * shows while files are dragged over the page, and a notice says what each import stored or why it
- * failed. What was stored arrives in the open pages through the live connection like any export.
+ * failed. Files dropped while others import wait their turn (the notice names them), so that their
+ * requests never interleave and one notice tells of them all. What was stored arrives in the open
+ * pages through the live connection like any export.
  */
 export function ImportDrop() {
   const [dragging, setDragging] = useState(false);
   const [busy, setBusy] = useState<string | null>(null);
   const [outcomes, setOutcomes] = useState<ImportOutcome[]>([]);
+  /** Files dropped and not started yet; the running import takes them in turn. */
+  const queue = useRef<File[]>([]);
+  /** The file importing and how far it is, or null when none is. */
+  const importing = useRef<{ name: string; share: number | null } | null>(null);
 
   useEffect(() => {
     // dragenter/dragleave fire for every child crossed; counting them tells when the page is left.
@@ -41,7 +47,7 @@ export function ImportDrop() {
       depth = 0;
       setDragging(false);
       const files = [...(event.dataTransfer?.files ?? [])];
-      if (files.length > 0) void importAll(files);
+      if (files.length > 0) enqueue(files);
     };
     window.addEventListener("dragenter", onEnter);
     window.addEventListener("dragleave", onLeave);
@@ -55,19 +61,36 @@ export function ImportDrop() {
     };
   }, []);
 
-  async function importAll(files: File[]) {
+  /** Files dropped while an import runs join its queue: the running one takes them after its own. */
+  function enqueue(files: File[]) {
+    queue.current.push(...files);
+    if (importing.current !== null) showImporting();
+    else void importQueued();
+  }
+
+  function showImporting() {
+    const now = importing.current;
+    const queued = queue.current.map((file) => file.name);
+    setBusy(now === null ? null : importingNotice(now.name, now.share, queued));
+  }
+
+  async function importQueued() {
     const results: ImportOutcome[] = [];
-    for (const file of files) {
-      setBusy(file.name);
+    for (let file = queue.current.shift(); file !== undefined; file = queue.current.shift()) {
+      const name = file.name;
+      importing.current = { name, share: null };
+      showImporting();
       try {
-        const answer = await importDroppedFile(file, (share) =>
-          setBusy(`${file.name} (${Math.min(99, Math.floor(share * 100))}%)`),
-        );
-        results.push(importOutcome(file.name, answer));
+        const answer = await importDroppedFile(file, (share) => {
+          importing.current = { name, share };
+          showImporting();
+        });
+        results.push(importOutcome(name, answer));
       } catch (error) {
-        results.push(importFailure(file.name, error instanceof ApiError ? error.message : String(error)));
+        results.push(importFailure(name, error instanceof ApiError ? error.message : String(error)));
       }
     }
+    importing.current = null;
     setBusy(null);
     setOutcomes(results);
   }
@@ -80,8 +103,8 @@ export function ImportDrop() {
         </div>
       )}
       {busy !== null && (
-        <div class="import-notice" role="status">
-          Importing {busy}…
+        <div class="import-notice" role="status" data-testid="import-busy">
+          {busy}
         </div>
       )}
       {busy === null && outcomes.length > 0 && (

@@ -46,6 +46,25 @@ export function importFailure(fileName: string, reason: string): ImportOutcome {
   return { tone: "error", text: `Could not import ${fileName}: ${reason}` };
 }
 
+/** Files named after the one importing are listed up to this many; the rest are counted. */
+const QUEUED_NAMED = 3;
+
+/**
+ * The notice while a file imports: its name, how far it is (a share, when known), and the files
+ * dropped after it that wait their turn.
+ */
+export function importingNotice(fileName: string, share: number | null, queued: readonly string[]): string {
+  let text = `Importing ${fileName}`;
+  if (share !== null) text += ` (${Math.min(99, Math.floor(share * 100))}%)`;
+  text += "…";
+  if (queued.length > 0) {
+    const named = queued.slice(0, QUEUED_NAMED).join(", ");
+    const more = queued.length - QUEUED_NAMED;
+    text += ` then ${named}${more > 0 ? ` and ${plural(more, "more file")}` : ""}`;
+  }
+  return text;
+}
+
 /** True when a drag carries files (not text or a link dragged within the page). */
 export function carriesFiles(types: readonly string[] | null | undefined): boolean {
   return types?.includes("Files") === true;
