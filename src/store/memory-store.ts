@@ -27,6 +27,7 @@ import { type BlockNote, createBlockGate } from "./trace-blocks.js";
 import { bloomAllows, buildBloom } from "./trace-blooms.js";
 import { createFiltersOnWrite, type FilteredTrace } from "./trace-filters-on-write.js";
 import { createKeyOrders } from "./trace-key-order.js";
+import { countedOperationName, noteOperation, OperationTraceCounts, operationsAllow } from "./trace-operations.js";
 import { compareOldestFirst, oldestStartMs, type StartOrdered, setSortStart, traceIdKey } from "./trace-order.js";
 import { collectSortedTracePage, sortKeyOf, traceSortOf } from "./trace-sort.js";
 
@@ -48,6 +49,8 @@ interface MemoryTrace extends StartOrdered, FilteredTrace {
   evicted: boolean;
   /** What its spans added to the statistics, taken away again on eviction. */
   stats: StatsTokens;
+  /** The operations of its spans (what `operation=` queries pass over it by, see trace-operations.ts). */
+  operations: string[];
   /** Its entry spans (SERVER, CONSUMER): those nestedEntrySpans tells apart. */
   entrySpans: number;
   /** Its entry spans told apart across inserts, built at the first insert that needs it; null once packed. */
@@ -143,6 +146,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const views = createSpanViews();
   const operationStats = new OperationStatsIndex();
   operationStats.oldestStartMs = () => oldestStartMs(byStart, (trace) => trace.evicted);
+  const operationCounts = new OperationTraceCounts();
   const errors = new ErrorGroups();
   const keyOrders = createKeyOrders<MemoryTrace>();
 
@@ -168,6 +172,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       evictedIds.add(trace.aggregate.traceId);
       views.evict(trace.aggregate.traceId);
       operationStats.removeTrace(trace.aggregate.services, trace.stats);
+      operationCounts.removeTrace(trace.operations);
       errors.removeTrace(trace.aggregate.traceId);
       trace.evicted = true;
       staleInByStart++;
@@ -211,6 +216,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       trace.spanIds = null;
       trace.nesting = null;
       compactTokens(trace.stats);
+      trace.operations = trace.operations.slice();
       trace.aggregate.compact();
     }
   }
@@ -285,6 +291,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
           bloom: null,
           noteInput: null,
           stats: emptyTokens(),
+          operations: [],
           entrySpans: 0,
           nesting: null,
           insertCall: call,
@@ -327,6 +334,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       const startNs = Number(span.startTimeUnixNano);
       const durationNs = durationNanos(span.startTimeUnixNano, span.endTimeUnixNano);
       operationStats.add(span, trace.stats, nested?.has(span) === true, startNs, durationNs);
+      const operation = countedOperationName(trace.stats, span);
+      if (noteOperation(trace.operations, operation)) operationCounts.added(operation);
       if (isEntrySpan(span)) trace.entrySpans++;
       recentSpans.add(span);
       filtersOnWrite.spanAccepted(trace, trace.spanCount, span);
@@ -370,6 +379,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   }
 
   function traceMatches(trace: MemoryTrace, filter: CompiledSpanQuery<Span>): boolean {
+    if (!operationsAllow(trace.operations, filter.operations)) return false;
     if (!filter.mayMatchTrace(trace.aggregate)) return false;
     let spans: Span[] | null = null;
     if (filter.tokens.length > 0) {
@@ -387,6 +397,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     if (filter !== undefined) filtersOnWrite.queried(filter);
     // A packed trace's spans are new objects at every read: caching their text would only fill the cache.
     const packedFilter = filter === undefined ? undefined : compileTraceQuery<Span>(query.q, spanSearchText);
+    // No stored trace holds an operation the query requires.
+    if (filter !== undefined && !operationCounts.mayHold(filter.operations)) return { traces: [] };
     const sort = traceSortOf(query);
     return collectSortedTracePage({
       byStart,
@@ -404,8 +416,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
         filter === undefined || packedFilter === undefined
           ? undefined
           : (trace) => traceMatches(trace, trace.spans === null ? packedFilter : filter),
+      // A trace's operations pass over those without a required one at once; blocks' notes, built by
+      // reading every span the first time, would only slow such a query.
       chunkMayMatch:
-        filter === undefined
+        filter === undefined || filter.operations.length > 0
           ? undefined
           : createBlockGate({
               byStart,
@@ -450,6 +464,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     filtersOnWrite.forget();
     views.reset();
     operationStats.clear();
+    operationCounts.clear();
     errors.clear();
     staleInByStart = 0;
     spanTotal = 0;

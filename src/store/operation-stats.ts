@@ -254,6 +254,11 @@ export class OperationStatsIndex {
     if (times.count <= 0) this.minutes.delete(minute);
   }
 
+  /** The operation numbered `id` (a file's token names it so), or undefined. */
+  operationById(id: number): OperationEntry | undefined {
+    return this.byId.get(id);
+  }
+
   /** Adds `count` spans again from their stored tokens (at open); false when no operation has that id. */
   restoreSpans(id: number, code: number, count: number): boolean {
     const op = this.byId.get(id);

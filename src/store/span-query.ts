@@ -31,6 +31,11 @@ export interface CompiledSpanQuery<S extends QueryableSpan> {
   tokens: number[][];
   /** What a block of traces must hold for one of them to match: `tokens` and free text (see trace-blocks.ts). */
   blockNeeds: BlockNeed[][];
+  /**
+   * Operation names (see domain/operation.ts operationOf) a trace must hold one of per list for a span
+   * of it to match (`operation="…"` terms); empty: none required.
+   */
+  operations: string[][];
 }
 
 type SpanTest<S> = (span: S) => boolean;
@@ -288,6 +293,9 @@ export function compileSpanQuery<S extends QueryableSpan>(
     mayMatchTrace: summaryTest(node),
     tokens: requiredTokens(node),
     blockNeeds: requiredBlockNeeds(node),
+    operations: requirementsOf<string>(node, (term) =>
+      term.type === "field" && term.field === "operation" && term.op === "=" ? [[term.value]] : [],
+    ),
   };
 }
 

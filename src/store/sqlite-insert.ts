@@ -1,10 +1,11 @@
-import { type EntryNesting, isEntrySpan, nestedEntrySpans } from "../domain/operation.js";
+import { type EntryNesting, isEntrySpan, nestedEntrySpans, operationOf } from "../domain/operation.js";
 import type { Span } from "../domain/span.js";
 import { type EntryMark, entryMarkOf } from "./sqlite-operation-stats.js";
 import { MAX_TRACE_SEQ, SPAN_SLOTS } from "./sqlite-schema.js";
 import type { SpanWriter } from "./sqlite-span-writer.js";
 import type { StoredTraces, TraceEntry } from "./sqlite-traces.js";
 import { type InsertOptions, type InsertResult, tooBigTraceMessage } from "./store.js";
+import { countedOperationName, noteOperation } from "./trace-operations.js";
 
 export interface SpanInsertDeps {
   traces: StoredTraces;
@@ -74,6 +75,8 @@ export function createSpanInsert(
       if (counted && entry.aggregate.services.length > services) traces.stats.addTrace(span.service);
       const isNested = nested?.has(span) === true;
       if (counted) traces.stats.add(span, entry.stats, isNested);
+      const operation = counted ? countedOperationName(entry.stats, span) : operationOf(span).name;
+      if (noteOperation(entry.operations, operation)) traces.operationCounts.added(operation);
       if (counted && isEntrySpan(span)) {
         // Null only while every entry span of the trace is written (the cache dropped them with its span ids).
         entry.entryNesting ??= readEntryNesting(entry);

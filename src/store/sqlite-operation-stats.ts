@@ -16,6 +16,7 @@ import type { SpanLookups } from "./sqlite-lookups.js";
 import { SPAN_SLOTS, type SqliteDatabase, type Statements } from "./sqlite-schema.js";
 import { fromStoredNs, type SpanBody } from "./sqlite-span-codec.js";
 import type { StoredTraces, TraceEntry } from "./sqlite-traces.js";
+import { countedOperationName, nameOfOperation, noteOperation } from "./trace-operations.js";
 
 /**
  * Bytes per stored token: operation id (u32), start minute (u32), latency bucket and flags (u16),
@@ -230,11 +231,24 @@ export function loadOperationStats(
   let tokenCount = 0;
   const entries = traces.entries.values();
   let entry: TraceEntry | undefined = entries.next().value;
+  // A trace's operations are read from its tokens too; they tell them only when they count each of
+  // its spans (a move's two tokens count none) and none is in an "(other operations)" row.
+  let named: TraceEntry | undefined;
+  let namedSpans = 0;
+  const nameEnd = () => {
+    if (named !== undefined && namedSpans !== named.aggregate.spanCount) named.operations = null;
+  };
   for (const [id, tokens] of stmts.allSpanStats.iterate() as Iterable<SpanStatsRow>) {
     const seq = Math.floor(Number(id) / SPAN_SLOTS);
     while (entry !== undefined && entry.seq < seq) entry = entries.next().value;
     if (entry === undefined) break;
     if (entry.seq !== seq) continue;
+    if (entry !== named) {
+      nameEnd();
+      named = entry;
+      namedSpans = 0;
+      entry.operations = [];
+    }
     const view = new DataView(tokens.buffer, tokens.byteOffset, tokens.byteLength);
     const n = Math.floor(tokens.byteLength / TOKEN_BYTES);
     for (let at = 0; at < n * TOKEN_BYTES; at += TOKEN_BYTES) {
@@ -255,9 +269,14 @@ export function loadOperationStats(
       }
       byCode.set(code - base, (byCode.get(code - base) ?? 0) + sign);
       tokenCount += sign;
+      namedSpans += sign;
+      const name = nameOfOperation(index.operationById(op));
+      if (name === undefined) entry.operations = null;
+      else noteOperation(entry.operations, name);
     }
     entry.statsWritten += n;
   }
+  nameEnd();
   let complete = tokenCount === traces.spanTotal;
   for (const [op, byCode] of counts) {
     for (const [code, count] of byCode) {
@@ -267,6 +286,7 @@ export function loadOperationStats(
   }
   if (complete) {
     index.dropUnused();
+    traces.recountOperations();
     return;
   }
   const started = performance.now();
@@ -277,6 +297,7 @@ export function loadOperationStats(
     traces.statsRows.write([...traces.entries.values()]);
   })();
   traces.statsRows.written([...traces.entries.values()]);
+  traces.recountOperations();
   onFill({ spans: traces.spanTotal, ms: performance.now() - started });
 }
 
@@ -287,6 +308,7 @@ function fillFromSpans(stmts: Statements, traces: StoredTraces, lookups: SpanLoo
   traces.statsRows.reset();
   for (const entry of traces.entries.values()) {
     entry.stats = emptyTokens();
+    entry.operations = [];
     entry.statsWritten = 0;
     for (const service of entry.aggregate.services) index.addTrace(service);
   }
@@ -297,7 +319,11 @@ function fillFromSpans(stmts: Statements, traces: StoredTraces, lookups: SpanLoo
   const addTrace = () => {
     if (spansOf === undefined) return;
     const nested = nestedEntrySpans(spans);
-    for (const span of spans) index.add(span, (spansOf as TraceEntry).stats, nested?.has(span) === true);
+    const entry = spansOf as TraceEntry;
+    for (const span of spans) {
+      index.add(span, entry.stats, nested?.has(span) === true);
+      noteOperation(entry.operations, countedOperationName(entry.stats, span));
+    }
     spans = [];
   };
   const entries = traces.entries.values();

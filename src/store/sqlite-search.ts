@@ -4,6 +4,7 @@ import type { StoredTraces, TraceEntry } from "./sqlite-traces.js";
 import type { TracePage, TraceQuery } from "./store.js";
 import { createBlockGate } from "./trace-blocks.js";
 import { createKeyOrders } from "./trace-key-order.js";
+import { operationsAllow } from "./trace-operations.js";
 import { collectSortedTracePage, sortKeyOf, traceSortOf } from "./trace-sort.js";
 
 export interface TraceSearchDeps {
@@ -33,6 +34,8 @@ export function createTraceSearch(deps: TraceSearchDeps): { listTraces(query: Tr
     // Retention still due shows ahead of its commit, as in the statistics: the traces it evicts are left out.
     const leaving = leavingAtCommit();
     const filter = spanQuery.compile(query.q);
+    // No stored trace holds an operation the query requires.
+    if (filter !== undefined && !traces.operationCounts.mayHold(filter.operations)) return { traces: [] };
     const sort = traceSortOf(query);
     return collectSortedTracePage({
       byStart,
@@ -46,9 +49,14 @@ export function createTraceSearch(deps: TraceSearchDeps): { listTraces(query: Tr
       keyOrders,
       boundsMayMatch: (bounds) => boundsMayMatch(bounds, query),
       matches: (entry) => !entry.evicted && leaving?.has(entry) !== true && summaryMatches(entry.aggregate, query),
-      matchesQuery: filter === undefined ? undefined : (entry) => filter.matchesTrace(entry),
-      chunkMayMatch:
+      matchesQuery:
         filter === undefined
+          ? undefined
+          : (entry) => operationsAllow(entry.operations, filter.operations) && filter.matchesTrace(entry),
+      // A trace's operations pass over those without a required one at once; blocks' notes, built by
+      // reading every span the first time, would only slow such a query.
+      chunkMayMatch:
+        filter === undefined || filter.operations.length > 0
           ? undefined
           : createBlockGate<TraceEntry>({
               byStart,

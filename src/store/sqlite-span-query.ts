@@ -40,6 +40,8 @@ export interface SqliteTraceFilter {
   /** The query's summary test and what a block must hold, for the block notes (see trace-blocks.ts). */
   mayMatchTrace(bounds: TraceBounds): boolean;
   readonly blockNeeds: readonly BlockNeed[][];
+  /** Operation names a trace must hold one of per list (see CompiledSpanQuery.operations). */
+  readonly operations: readonly (readonly string[])[];
   /**
    * Every token of the trace's stored spans, given to `add`, and every piece of their search text,
    * given to `addPiece`; rebuilds the trace's own filter on the way.
@@ -186,6 +188,7 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
     return {
       mayMatchTrace: compiled.mayMatchTrace,
       blockNeeds: compiled.blockNeeds,
+      operations: compiled.operations,
       tokensOf(trace, add, addPiece) {
         if (onWrite.takeNoteInput(trace, trace.aggregate.spanCount, add, addPiece)) return;
         const spans = spansOf(trace);

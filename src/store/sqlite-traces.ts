@@ -9,6 +9,7 @@ import { SPAN_SLOTS, type Statements, type TraceRow } from "./sqlite-schema.js";
 import { aggregateFromRow } from "./sqlite-span-codec.js";
 import type { BlockNote } from "./trace-blocks.js";
 import type { FilteredTrace } from "./trace-filters-on-write.js";
+import { OperationTraceCounts, type TraceOperations } from "./trace-operations.js";
 import { compareOldestFirst, oldestStartMs, type StartOrdered, setSortStart, traceIdKey } from "./trace-order.js";
 
 /** Span ids of recently written traces kept to spare a read when more of their spans arrive. */
@@ -52,6 +53,11 @@ export interface TraceEntry extends StartOrdered, FilteredTrace {
   statsRetired: boolean;
   /** Its tokens in the file. */
   statsWritten: number;
+  /**
+   * The operations of its spans (what `operation=` queries pass over it by, see trace-operations.ts);
+   * null until read back from the file's tokens (sqlite-operation-stats.ts), or when they cannot tell.
+   */
+  operations: TraceOperations;
 }
 
 /**
@@ -79,6 +85,8 @@ export class StoredTraces {
   readonly evictedIds;
   /** Per-service and per-operation statistics of the stored and pending spans, and their rows in the file. */
   readonly stats: OperationStatsIndex;
+  /** The stored and pending traces' operations, counted (see trace-operations.ts); recounted at load. */
+  readonly operationCounts = new OperationTraceCounts();
   readonly statsRows: OperationStatsRows;
   /** The file's statistics tokens keyed below this are out of `stats` already (see subtractStats). */
   private statsOutBelow = 0;
@@ -125,9 +133,16 @@ export class StoredTraces {
       stats: emptyTokens(),
       statsWritten: 0,
       statsRetired: false,
+      operations: stored ? null : [],
       bloom: null,
       noteInput: null,
     };
+  }
+
+  /** Counts every trace's operations again (at load, once the file's tokens told them). */
+  recountOperations(): void {
+    this.operationCounts.clear();
+    for (const entry of this.entries.values()) this.operationCounts.addTrace(entry.operations);
   }
 
   /** A new trace's entry, numbered next. */
@@ -143,6 +158,7 @@ export class StoredTraces {
     this.entries = new Map();
     this.arrivals = new ArrivalQueue();
     this.stats.clear();
+    this.operationCounts.clear();
     this.byStart.clear();
     this.staleInByStart = 0;
     this.spanIdHolders.clear();
@@ -326,10 +342,13 @@ export class StoredTraces {
     for (const entry of dirty) {
       entry.stored = true;
       entry.dirty = false;
+      // Exact in size: an array grown by push keeps room for 17 names, which 100,000 traces pay for.
+      if (entry.operations !== null) entry.operations = entry.operations.slice();
     }
     this.statsRows.written(dirty);
     for (const entry of evict) {
       this.entries.delete(entry.traceId);
+      this.operationCounts.removeTrace(entry.operations);
       entry.evicted = true;
       if (entry.filed) this.staleInByStart++;
       if (this.spanIdHolders.delete(entry.traceId)) this.cachedSpanIds -= entry.spanIds?.size ?? 0;

@@ -3,7 +3,7 @@ import type { Attributes, Span, SpanKind } from "../../src/domain/span.js";
 import { PERCENTILE_RELATIVE_ERROR } from "../../src/store/latency-histogram.js";
 import { MAX_OPERATIONS_PER_SERVICE, OTHER_OPERATIONS } from "../../src/store/operation-stats.js";
 import type { ServiceOperations, ServiceStats, Store } from "../../src/store/store.js";
-import { makeSpan, ms, traceId } from "./span-fixtures.js";
+import { makeSpan, ms, spanId, traceId } from "./span-fixtures.js";
 
 interface OpSpec {
   trace: number;
@@ -708,6 +708,67 @@ export function operationsContract(fresh: (maxSpans?: number) => Promise<Store>)
     expect(queryOf("UNSPECIFIED", "tick")).toBe('service="shop" kind=unspecified operation="tick"');
     expect(traces(queryOf("UNSPECIFIED", "tick"))).toEqual(ids(98));
     expect(traces(queryOf("SERVER", "tick"))).toEqual(ids(99));
+  });
+
+  it("finds a trace by an operation whose span came in a later request than the trace's first spans", async () => {
+    const store = await fresh();
+    const q = 'service="shop" kind=server operation="GET /cart"';
+    const first = (trace: number) =>
+      opSpan({ trace, span: 2, parent: 1, kind: "INTERNAL", name: "prepare", service: "shop", start: 1, end: 2 });
+    const entry = (trace: number, end: number) =>
+      opSpan({
+        trace,
+        span: 1,
+        parent: null,
+        kind: "SERVER",
+        name: "GET",
+        service: "shop",
+        end,
+        attributes: { "http.request.method": "GET", "http.route": "/cart" },
+      });
+    store.insertSpans([first(110), first(111), first(112)]);
+    expect(tracesMatching(store, q)).toEqual([]);
+    // The entry spans arrive later: each trace is found from then on, and only those.
+    store.insertSpans([entry(110, 5), entry(112, 9)]);
+    expect(tracesMatching(store, q)).toEqual(ids(110, 112));
+    store.insertSpans([entry(111, 7)]);
+    expect(tracesMatching(store, q)).toEqual(ids(110, 111, 112));
+    // Sorted by duration and a page at a time, as any query.
+    const longest = store.listTraces({ q, limit: 2, sort: "duration", order: "desc" });
+    expect(longest.traces.map((t) => t.traceId)).toEqual([traceId(112), traceId(111)]);
+    const rest = store.listTraces({ q, limit: 2, sort: "duration", order: "desc", cursor: longest.nextCursor });
+    expect(rest.traces.map((t) => t.traceId)).toEqual([traceId(110)]);
+    const page = store.listTraces({ q, limit: 1 });
+    const next = store.listTraces({ q, limit: 2, cursor: page.nextCursor });
+    expect([...page.traces, ...next.traces].map((t) => t.traceId).sort()).toEqual(ids(110, 111, 112));
+    // An OR of operations finds either; a negated one is a span's own (the prepare spans are not GET /cart).
+    expect(tracesMatching(store, 'operation="GET /cart" | operation="nothing"')).toEqual(ids(110, 111, 112));
+    expect(tracesMatching(store, '-operation="GET /cart" operation="prepare"')).toEqual(ids(110, 111, 112));
+    expect(tracesMatching(store, 'operation="GET /cart" operation="prepare"')).toEqual([]);
+    expect(tracesMatching(store, 'operation="prepare" -operation="nothing"')).toEqual(ids(110, 111, 112));
+  });
+
+  it("finds an operation's traces exactly across eviction: the evicted ones no more, new ones at once", async () => {
+    const store = await fresh(4);
+    const call = (trace: number, name: string, start: number) =>
+      opSpan({ trace, span: 1, parent: null, kind: "CLIENT", name, service: "shop", start, end: start + 1 });
+    store.insertSpans([call(120, "SELECT users", 0), call(121, "SELECT once", 10)]);
+    store.insertSpans([call(122, "SELECT users", 20), call(123, "SELECT orders", 30)]);
+    const q = 'service="shop" kind=client operation="SELECT users"';
+    expect(tracesMatching(store, q)).toEqual(ids(120, 122));
+    expect(tracesMatching(store, 'operation="SELECT once"')).toEqual(ids(121));
+    // Two more traces evict the two oldest: one of SELECT users' traces, and SELECT once's only one.
+    store.insertSpans([call(124, "SELECT users", 40), call(125, "SELECT orders", 50)]);
+    expect(store.getTrace(traceId(120))).toBeUndefined();
+    expect(tracesMatching(store, q)).toEqual(ids(122, 124));
+    expect(tracesMatching(store, 'operation="SELECT orders"')).toEqual(ids(123, 125));
+    expect(tracesMatching(store, 'operation="SELECT once"')).toEqual([]);
+    // A late span of an evicted trace does not bring it back; a new trace of the operation is found at once.
+    store.insertSpans([{ ...call(120, "SELECT users", 1), spanId: spanId(9) }]);
+    expect(tracesMatching(store, q)).toEqual(ids(122, 124));
+    store.insertSpans([call(126, "SELECT once", 60)]);
+    expect(tracesMatching(store, 'operation="SELECT once"')).toEqual(ids(126));
+    expect(tracesMatching(store, 'operation="SELECT once" | operation="SELECT users"')).toEqual(ids(124, 126));
   });
 
   it("falls back to root spans for a service without entry spans, and says so", async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Attributes, SpanKind } from "../../src/domain/span.js";
+import { MAX_OPERATIONS_PER_SERVICE, OTHER_OPERATIONS } from "../../src/store/operation-stats.js";
 import type { StatisticsFill } from "../../src/store/sqlite-operation-stats.js";
 import type { SqliteDatabase, SqliteDriver } from "../../src/store/sqlite-schema.js";
 import { SCHEMA_VERSION } from "../../src/store/sqlite-schema.js";
@@ -278,6 +279,36 @@ describe("sqlite store: per-operation statistics in the file", () => {
     store = openStore(path, { onStatisticsFill: (fill) => fills.push(fill) });
     expect(fills).toHaveLength(2);
     expect(snapshot(store)).toEqual(before);
+  });
+
+  it("finds traces by operation= after a reopening, those counted among other operations and filled in too", async () => {
+    const path = tempPath();
+    let store = openStore(path);
+    const span = (trace: number, id: number, name: string) =>
+      opSpan({ trace, span: id, parent: id === 1 ? null : 1, kind: "INTERNAL", name, service: "jobs", end: 1 });
+    // More operations than a service keeps: the last ones are counted in "(other operations)".
+    store.insertSpans(Array.from({ length: MAX_OPERATIONS_PER_SERVICE + 3 }, (_, i) => span(i + 1, 1, `job ${i}`)));
+    const last = MAX_OPERATIONS_PER_SERVICE + 2;
+    expect(store.listOperations("jobs")?.operations.some((o) => o.name === OTHER_OPERATIONS)).toBe(true);
+    closeStore(store);
+    const found = (s: Store, q: string) => s.listTraces({ q, limit: 10 }).traces.map((t) => t.traceId);
+    store = openStore(path);
+    expect(found(store, 'operation="job 7"')).toEqual([traceId(8)]);
+    expect(found(store, `operation="job ${last}"`)).toEqual([traceId(last + 1)]);
+    expect(found(store, 'operation="job none"')).toEqual([]);
+    // A trace read back takes a span of another operation: found by both.
+    store.insertSpans([span(8, 2, "step two")]);
+    expect(found(store, 'operation="step two"')).toEqual([traceId(8)]);
+    expect(found(store, 'operation="job 7" operation="step two"')).toEqual([]);
+    closeStore(store);
+    // Statistics filled in from the spans (a file whose tokens do not cover them) tell the same.
+    const db = await rawDatabase(path);
+    db.exec("DELETE FROM span_stats WHERE id = (SELECT max(id) FROM span_stats)");
+    db.close();
+    store = openStore(path);
+    expect(found(store, 'operation="step two"')).toEqual([traceId(8)]);
+    expect(found(store, `operation="job ${last}"`)).toEqual([traceId(last + 1)]);
+    expect(found(store, 'operation="job 7"')).toEqual([traceId(8)]);
   });
 
   it("forgets the operations eviction emptied, in the file too", async () => {
