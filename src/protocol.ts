@@ -573,7 +573,7 @@ export interface LogRecordJson {
 
 /**
  * GET /api/logs: newest first (`order=asc`: oldest first, as the trace view reads a trace's logs).
- * Query: `service`, `severity` (at least this level), `q` (text in body and attribute values),
+ * Query: `service`, `severity` (at least this level), `q` (text in the body, its keys too, and attribute values),
  * `traceId`, `spanId`, `since` / `until` (unix ms), `limit` (default 100, at most 1000), `cursor`.
  * `afterId`: the records that arrived after the one with this id, in arrival order (a live `logs`
  * message's `omitted` records are those after the last record a client was sent); `order` does not

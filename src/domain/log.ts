@@ -264,24 +264,29 @@ export function textMatcher(needle: string): TextMatcher {
   return Object.assign(matches, { inScalars });
 }
 
-/** True when `matches` finds its needle in the record's body, an attribute value (never a key) or its event name. */
+/**
+ * True when `matches` finds its needle in the record's body (its keys too: a structured body is
+ * shown as JSON, keys and all), an attribute value (never an attribute's key) or its event name.
+ */
 export function logContainsText(record: LogRecord, matches: TextMatcher): boolean {
-  if (valueContains(record.body, matches, 0)) return true;
+  if (valueContains(record.body, matches, 0, true)) return true;
   if (record.eventName !== undefined && matches(record.eventName)) return true;
   const attributes = record.attributes;
-  for (const key in attributes) if (valueContains(attributes[key] as AttrValue, matches, 0)) return true;
+  for (const key in attributes) if (valueContains(attributes[key] as AttrValue, matches, 0, false)) return true;
   return false;
 }
 
-function valueContains(value: AttrValue, matches: TextMatcher, depth: number): boolean {
+function valueContains(value: AttrValue, matches: TextMatcher, depth: number, keys: boolean): boolean {
   if (value === null || depth > 32) return false;
   if (typeof value === "string") return matches(value);
   if (typeof value !== "object") return matches.inScalars && matches(String(value));
   if (Array.isArray(value)) {
-    for (const item of value) if (valueContains(item, matches, depth + 1)) return true;
+    for (const item of value) if (valueContains(item, matches, depth + 1, keys)) return true;
     return false;
   }
-  for (const key in value) if (valueContains(value[key] as AttrValue, matches, depth + 1)) return true;
+  for (const key in value) {
+    if ((keys && matches(key)) || valueContains(value[key] as AttrValue, matches, depth + 1, keys)) return true;
+  }
   return false;
 }
 

@@ -84,7 +84,7 @@ function hasOwnKey(record: LogRecord, reads: readonly AliasRead[]): boolean {
 
 /**
  * The trace list's query language (domain/query.ts) read for log records: text is looked for in the
- * body and attribute values (a bare word also matches an attribute key); `key op value` in the
+ * body (its keys too) and attribute values (a bare word also matches an attribute key); `key op value` in the
  * record's and its resource's attributes; `severity` (or `level`) compares levels (`severity>=warn`);
  * `body` is the record's body; `service` its service and `name` an event's name. Span terms
  * (`status`, `kind`, `duration`) are refused with what to write instead.

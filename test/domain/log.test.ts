@@ -80,7 +80,7 @@ describe("logTimes", () => {
 });
 
 describe("logContainsText", () => {
-  it("looks in the body and attribute values at any depth, never in keys", () => {
+  it("looks in the body (its keys too) and attribute values at any depth, never in attribute keys", () => {
     const record = makeLog({
       body: { outer: [{ message: "Card DECLINED" }] },
       attributes: { "http.status": 402, flag: true, secretKey: "value" },
@@ -92,7 +92,9 @@ describe("logContainsText", () => {
     expect(has("TRUE")).toBe(true);
     expect(has("value")).toBe(true);
     expect(has("secretkey")).toBe(false);
-    expect(has("outer")).toBe(false);
+    expect(has("outer")).toBe(true);
+    expect(has("MESSAGE")).toBe(true);
+    expect(has("http.status")).toBe(false);
     expect(has("null", makeLog({ body: null }))).toBe(false);
   });
 

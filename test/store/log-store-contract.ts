@@ -360,6 +360,28 @@ export function describeLogStoreContract(name: string, makeStore: LogStoreFactor
         expect(bodies(store, { q: '"does not count"' })).toEqual(["ok"]);
       });
 
+      it("finds the keys of a structured body as its text, at any depth, as a JSON string body holds them", async () => {
+        const store = await fresh();
+        const structured = { structured: true, user: { email: "a@b.c" } };
+        store.insertLogs([
+          makeLog({ at: 1, body: structured }),
+          makeLog({ at: 2, body: JSON.stringify(structured) }),
+          makeLog({ at: 3, body: "plain", attributes: { email: "x@y.z" } }),
+          makeLog({ at: 4, body: [{ Structured: 1 }] }),
+        ]);
+        expect(bodies(store, { q: "structured", order: "asc" })).toEqual([
+          structured,
+          JSON.stringify(structured),
+          [{ Structured: 1 }],
+        ]);
+        expect(bodies(store, { q: '"EMAIL"', order: "asc" })).toEqual([structured, JSON.stringify(structured)]);
+        // A bare word also finds an attribute's key, as before.
+        expect(bodies(store, { q: "email" })).toHaveLength(3);
+        expect(bodies(store, { q: "a@b.c" })).toHaveLength(2);
+        expect(bodies(store, { q: "structured -email" })).toEqual([[{ Structured: 1 }]]);
+        expect(bodies(store, { q: "user email", order: "asc" })).toEqual([structured, JSON.stringify(structured)]);
+      });
+
       it("reads the trace list's query language: levels, attributes, body, service, event names", async () => {
         const store = await fresh();
         store.insertLogs([
