@@ -408,6 +408,94 @@ describe.skipIf(!available)("Logs in Chromium", () => {
     expect(await page.getByLabel("Time window").inputValue()).toBe("1h");
   });
 
+  it("badges a record with the sender's severity text in its level's colour, and finds a structured body's keys", async () => {
+    const structured = { structured: true, user: { email: "a@b.c" } };
+    const kvlist = {
+      kvlistValue: {
+        values: [
+          { key: "structured", value: { boolValue: true } },
+          {
+            key: "user",
+            value: { kvlistValue: { values: [{ key: "email", value: { stringValue: "a@b.c" } }] } },
+          },
+        ],
+      },
+    };
+    const records = [
+      { body: kvlist, severityNumber: 12, severityText: "NOTICE" },
+      { body: JSON.stringify(structured), severityNumber: 10 },
+      { body: "plain words", severityNumber: 9, severityText: "INFO" },
+    ];
+    expect((await postLogs(suite.app.base, jsonLogRequest("badges", records))).status).toBe(200);
+    // The API gives both: the level to filter by and the sender's text.
+    const listed = (await (await fetch(`${suite.app.base}/api/logs?order=asc`)).json()) as LogListResponse;
+    expect(listed.logs.map((log) => [log.severity, log.severityText])).toEqual([
+      ["INFO", "NOTICE"],
+      ["INFO", ""],
+      ["INFO", "INFO"],
+    ]);
+    await page.goto(`${suite.app.base}/logs`);
+    const rows = page.locator("[data-log-id]");
+    await expect.poll(() => rows.count()).toBe(3);
+    // Newest first: the plain one, the JSON string body, the map body; both bodies read the same.
+    expect(await rows.nth(1).locator(".log-col-body").textContent()).toBe(JSON.stringify(structured));
+    expect(await rows.nth(2).locator(".log-col-body").textContent()).toBe(JSON.stringify(structured));
+    const notice = rows.nth(2);
+    const badge = notice.locator(".sev-badge");
+    expect(await badge.textContent()).toBe("NOTICE");
+    expect(await badge.getAttribute("data-severity")).toBe("INFO");
+    expect(await badge.getAttribute("title")).toBe('"NOTICE" as sent, level INFO4, severity number 12');
+    const colour = (row: typeof notice) => row.locator(".sev-badge").evaluate((el) => getComputedStyle(el).color);
+    expect(await colour(notice)).toBe(await colour(rowWith("plain words")));
+    expect(await rows.nth(1).locator(".sev-badge").textContent()).toBe("INFO2");
+
+    const search = page.getByLabel("Search logs");
+    for (const word of ["structured", "email", '"EMAIL"']) {
+      await search.fill(word);
+      await search.press("Enter");
+      await expect.poll(() => rows.count(), { message: word }).toBe(2);
+      expect(await rowWith("plain words").count()).toBe(0);
+    }
+    // The level still filters: NOTICE is INFO.
+    await page.getByLabel("Minimum severity").selectOption("INFO");
+    await expect.poll(() => rows.count()).toBe(2);
+    await page.getByLabel("Minimum severity").selectOption("WARN");
+    await expect.poll(() => rows.count()).toBe(0);
+  });
+
+  it("leaves records dated in the future out of a window that ends now, and says how many", async () => {
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const minute = 60_000_000_000n;
+    const records = [
+      { body: "an hour ahead", timeNs: now + 60n * minute },
+      { body: "just now", timeNs: now - 1_000_000n },
+      { body: "half an hour ago", timeNs: now - 30n * minute },
+    ];
+    expect((await postLogs(suite.app.base, jsonLogRequest("clocks", records))).status).toBe(200);
+    await page.goto(`${suite.app.base}/logs?window=15m`);
+    const rows = page.locator("[data-log-id]");
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await rowWith("just now").count()).toBe(1);
+    const note = page.getByTestId("logs-future");
+    await expect.poll(() => note.textContent()).toContain("1 record dated in the future");
+    expect(await page.getByTestId("log-count").textContent()).toBe("1 record");
+    // Live: one more from the future is counted, not listed; one of now is listed.
+    const live = [
+      { body: "two hours ahead", timeNs: now + 120n * minute },
+      { body: "newer still", timeNs: now + 1_000_000n },
+    ];
+    expect((await postLogs(suite.app.base, jsonLogRequest("clocks", live))).status).toBe(200);
+    await expect.poll(() => rowWith("newer still").count()).toBe(1);
+    await expect.poll(() => note.textContent()).toContain("2 records dated in the future");
+    expect(await rowWith("ahead").count()).toBe(0);
+    // Everything stored shows them, newest first, and says nothing left out.
+    await note.getByRole("button", { name: "Show everything stored" }).click();
+    await expect.poll(() => rows.count()).toBe(5);
+    expect(await rows.first().textContent()).toContain("two hours ahead");
+    expect(new URL(page.url()).search).toBe("");
+    expect(await note.count()).toBe(0);
+  });
+
   it("searches with the query language, and says under the box where a query goes wrong", async () => {
     await sendLogsInTrace(suite.app.base, { service: "checkout-api", name: "POST /checkout", logs: CHECKOUT_LOGS });
     await page.goto(`${suite.app.base}/logs`);
@@ -435,6 +523,10 @@ describe.skipIf(!available)("Logs in Chromium", () => {
     expect(await hint.getAttribute("role")).toBe("alert");
     expect(await search.getAttribute("aria-invalid")).toBe("true");
     expect(await rows.count()).toBe(0);
+    // Nothing was searched: no count and no "No logs match", only what to do about the query.
+    await expect.poll(() => page.getByTestId("logs-bad-query").count()).toBe(1);
+    expect(await page.getByTestId("log-count").count()).toBe(0);
+    expect(await page.getByTestId("logs-no-match").count()).toBe(0);
     // Refused by the page itself, with the server's parser: no request failed.
     expect(problems).toEqual([]);
 
@@ -443,6 +535,8 @@ describe.skipIf(!available)("Logs in Chromium", () => {
     await search.press("Enter");
     await expect.poll(() => rows.count()).toBe(2);
     expect(await hint.getAttribute("role")).toBeNull();
+    expect(await page.getByTestId("log-count").textContent()).toBe("2 records");
+    expect(await page.getByTestId("logs-bad-query").count()).toBe(0);
   });
 
   it("never moves rows under the reader: new records wait behind 'N new' while one is open", async () => {

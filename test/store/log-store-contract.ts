@@ -499,6 +499,31 @@ export function describeLogStoreContract(name: string, makeStore: LogStoreFactor
         expect(bodies(store, { traceId: traceId(1), sinceUnixNano: ms(0) })).toEqual([]);
       });
 
+      it("leaves records dated after a window's end out of it, and finds them after it, whatever arrived first", async () => {
+        const store = await fresh();
+        const now = BigInt(Date.now()) * 1_000_000n;
+        const minute = 60_000_000_000n;
+        const dated = (time: bigint, body: string, severityNumber?: number) => ({
+          ...makeLog({ body, ...(severityNumber === undefined ? {} : { severityNumber }) }),
+          timeUnixNano: time,
+          observedTimeUnixNano: now,
+        });
+        store.insertLogs([
+          dated(now + 60n * minute, "an hour ahead", SEVERITY_NUMBER.ERROR),
+          dated(now - minute, "a minute ago"),
+          dated(now - 20n * minute, "too old"),
+        ]);
+        store.insertLogs([dated(now + 2n * minute, "two minutes ahead")]);
+        const window = { sinceUnixNano: now - 15n * minute, untilUnixNano: now + minute };
+        expect(bodies(store, window)).toEqual(["a minute ago"]);
+        expect(bodies(store, { ...window, order: "asc" })).toEqual(["a minute ago"]);
+        expect(bodies(store, { ...window, q: "ago" })).toEqual(["a minute ago"]);
+        const ahead = { sinceUnixNano: now + minute + 1n };
+        expect(bodies(store, ahead)).toEqual(["an hour ahead", "two minutes ahead"]);
+        expect(bodies(store, { ...ahead, minSeverity: "ERROR" })).toEqual(["an hour ahead"]);
+        expect(store.listLogs(query({ ...ahead, limit: 1 })).nextCursor).toBeDefined();
+      });
+
       it("agrees with a plain scan for random records and queries (seeded)", async () => {
         const store = await fresh();
         const rand = prng(11);

@@ -7,7 +7,9 @@ import {
   MAX_LOG_ROWS,
 } from "../../web/src/features/logs/log-feed";
 import {
+  futureLogParams,
   hasLogFilters,
+  isDatedInFuture,
   logFiltersFromSearch,
   logFiltersToSearch,
   logListParams,
@@ -42,13 +44,23 @@ describe("log filters in the URL", () => {
     expect(logFiltersFromSearch("?window=all")).toEqual({});
     expect(logFiltersFromSearch("?window=3d")).toEqual({});
     const now = 1_700_000_000_000;
-    expect(logListParams(filters, now)).toEqual({ severity: "WARN", since: now - 3_600_000 });
+    // The window ends now (give or take a minute of clock skew): a record dated later is not in it.
+    expect(logListParams(filters, now)).toEqual({ severity: "WARN", since: now - 3_600_000, until: now + 60_000 });
     expect(logListParams({ service: "api" }, now)).toEqual({ service: "api" });
     const at = (msAgo: number) =>
       logRecord("1", 0, { timeUnixNano: (BigInt(now - msAgo) * 1_000_000n).toString(), severityNumber: 13 });
     expect(matchesLogFilters(at(3_599_999), filters, now)).toBe("yes");
     expect(matchesLogFilters(at(3_600_001), filters, now)).toBe("no");
     expect(matchesLogFilters(at(3_600_001), { severity: "WARN" }, now)).toBe("yes");
+    expect(matchesLogFilters(at(-60_000), filters, now)).toBe("yes");
+    expect(matchesLogFilters(at(-60_001), filters, now)).toBe("no");
+    expect(matchesLogFilters(at(-3_600_000), filters, now)).toBe("no");
+    expect(matchesLogFilters(at(-3_600_000), { severity: "WARN" }, now)).toBe("yes");
+    expect(isDatedInFuture(at(-60_001), now)).toBe(true);
+    expect(isDatedInFuture(at(-60_000), now)).toBe(false);
+    // What the window leaves out, asked for apart: the rest of the filters, after the window's end.
+    expect(futureLogParams(filters, now)).toEqual({ severity: "WARN", since: now + 60_001 });
+    expect(futureLogParams({ severity: "WARN" }, now)).toBeUndefined();
   });
 
   it("drops values that could match nothing: unknown levels, ids of the wrong shape", () => {

@@ -79,10 +79,15 @@ describe("severity ranges", () => {
     const badge = (severityNumber: number, severityText = "") =>
       severityBadgeText({ severityNumber, severity: severityOfNumber(severityNumber), severityText });
     expect(badge(9)).toBe("INFO");
-    expect(badge(10, "Information")).toBe("INFO2");
+    expect(badge(10)).toBe("INFO2");
     expect(badge(20)).toBe("ERROR4");
+    // The sender's own text, when it has one, whatever the number says.
+    expect(badge(12, "NOTICE")).toBe("NOTICE");
+    expect(badge(10, " Information ")).toBe("Information");
+    expect(badge(9, "INFO")).toBe("INFO");
     expect(badge(0, "notice")).toBe("notice");
     expect(badge(0)).toBe("–");
+    expect(badge(0, "   ")).toBe("–");
     // A level read from the text (number 0) has no step.
     expect(severityBadgeText({ severityNumber: 0, severity: "WARN", severityText: "WARN" })).toBe("WARN");
   });

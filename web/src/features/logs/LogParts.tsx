@@ -3,20 +3,21 @@ import type { LogRecordJson } from "../../../../src/protocol";
 import { BytesNote } from "../../components/BytesNote";
 import { UserText } from "../../components/UserText";
 import { bodyLine } from "./log-body";
-import { severityBadgeText, severityStyle } from "./severity";
+import { severityBadgeText, severityLevelText, severityStyle } from "./severity";
 
 export function SeverityBadge({
   record,
 }: {
   record: Pick<LogRecordJson, "severity" | "severityNumber" | "severityText">;
 }) {
-  const said = record.severityText && record.severityText !== record.severity ? ` "${record.severityText}"` : "";
+  const level = record.severity === "UNSPECIFIED" ? "no level" : `level ${severityLevelText(record)}`;
+  const said = record.severityText.trim() === "" ? "" : `"${record.severityText}" as sent, `;
   return (
     <span
       class="sev-badge"
       style={severityStyle(record.severity)}
       data-severity={record.severity}
-      title={`${record.severity}${said}, severity number ${record.severityNumber}`}
+      title={`${said}${level}, severity number ${record.severityNumber}`}
     >
       {severityBadgeText(record)}
     </span>

@@ -85,13 +85,31 @@ export function LogsPage() {
       <div class="list-toolbar">
         <LogFilterBar filters={filters} queryError={list.queryError} services={services} onChange={setFilters} />
         <div class="list-actions">
-          <span class="muted list-count" data-testid="log-count">
-            {shownCount.toLocaleString("en-US")} record{shownCount === 1 ? "" : "s"}
-            {exact ? "" : list.hasMore ? "+" : ""}
-          </span>
+          {/* A query that does not parse searched nothing: no count to give. */}
+          {list.queryError === null && (
+            <span class="muted list-count" data-testid="log-count">
+              {shownCount.toLocaleString("en-US")} record{shownCount === 1 ? "" : "s"}
+              {exact ? "" : list.hasMore ? "+" : ""}
+            </span>
+          )}
           <PauseButton paused={list.paused} noun="log" onToggle={() => (list.paused ? list.showNew() : list.pause())} />
         </div>
       </div>
+      {list.future !== null && list.future.count > 0 && list.queryError === null && (
+        <p class="muted logs-future-note" data-testid="logs-future">
+          {list.future.count.toLocaleString("en-US")}
+          {list.future.more ? "+" : ""} record{list.future.count === 1 && !list.future.more ? "" : "s"} dated in the
+          future (by a clock that runs ahead) {list.future.count === 1 && !list.future.more ? "is" : "are"} left out of
+          this window.{" "}
+          <button
+            type="button"
+            class="button link-button"
+            onClick={() => setFilters({ ...filters, window: undefined })}
+          >
+            Show everything stored
+          </button>
+        </p>
+      )}
       {list.error !== null && (
         <div class="error-banner" role="alert">
           Could not load logs: {list.error}
@@ -109,7 +127,11 @@ export function LogsPage() {
             <span class="log-col-trace">Trace</span>
           </div>
           <NewItemsPill count={list.feed.pendingCount} noun="log" testId="new-logs" onShow={list.showNew} />
-          {count === 0 && !list.loading ? (
+          {list.queryError !== null ? (
+            <div class="page-message" data-testid="logs-bad-query">
+              <p>Fix the query above to list log records (the message under the box says what is wrong).</p>
+            </div>
+          ) : count === 0 && !list.loading ? (
             hasLogFilters(filters) ? (
               <div class="page-message" data-testid="logs-no-match">
                 <h2>No logs match</h2>

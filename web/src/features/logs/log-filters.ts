@@ -4,13 +4,17 @@
  */
 import type { LogRecordJson } from "../../../../src/protocol";
 import { windowSince } from "../../components/time-window";
+import { FUTURE_SKEW_S } from "../trace-list/latency-chart-model";
 import { isAtLeast, parseSeverityLevel, type SeverityLevel } from "./severity";
 
 export interface LogFilters {
   service?: string;
   /** This level or worse. */
   severity?: SeverityLevel;
-  /** How far back from now (a key of TIME_WINDOWS: `15m`, `1h`…); absent for everything stored. */
+  /**
+   * How far back from now (a key of TIME_WINDOWS: `15m`, `1h`…); absent for everything stored. The
+   * window ends now: records dated later (a clock ahead) are left out of it, and counted apart.
+   */
   window?: string;
   /** Text in the body and attribute values; only the server decides it. */
   q?: string;
@@ -74,20 +78,44 @@ export function withLogFilter<K extends keyof LogFilters>(
   return next;
 }
 
+/** How far past the page's clock a record may be dated and still count as now (hosts' clocks differ a little). */
+export const FUTURE_SKEW_MS = FUTURE_SKEW_S * 1000;
+
 /** The window's start in unix nanoseconds at `nowMs`, or undefined for everything stored. */
 function windowStartNanos(filters: LogFilters, nowMs: number): bigint | undefined {
   const since = filters.window === undefined ? undefined : windowSince(filters.window, nowMs);
   return since === undefined ? undefined : BigInt(since) * 1_000_000n;
 }
 
-/** `GET /api/logs`'s parameters for the filters at `nowMs`: the window becomes `since` (unix ms). */
+/**
+ * `GET /api/logs`'s parameters for the filters at `nowMs`: the window becomes `since` and `until`
+ * (unix ms), now give or take FUTURE_SKEW_MS, so records dated in the future stay out of it.
+ */
 export function logListParams(
   filters: LogFilters,
   nowMs = Date.now(),
-): Omit<LogFilters, "window"> & { since?: number } {
+): Omit<LogFilters, "window"> & { since?: number; until?: number } {
   const { window, ...params } = filters;
   const since = window === undefined ? undefined : windowSince(window, nowMs);
-  return since === undefined ? params : { ...params, since };
+  return since === undefined ? params : { ...params, since, until: nowMs + FUTURE_SKEW_MS };
+}
+
+/**
+ * With a window, what asks for the records it leaves out as dated in the future (after its end, the
+ * other filters kept); undefined without a window, which leaves out nothing.
+ */
+export function futureLogParams(
+  filters: LogFilters,
+  nowMs = Date.now(),
+): (Omit<LogFilters, "window"> & { since: number }) | undefined {
+  const { window, ...params } = filters;
+  if (window === undefined || windowSince(window, nowMs) === undefined) return undefined;
+  return { ...params, since: nowMs + FUTURE_SKEW_MS + 1 };
+}
+
+/** Whether a record is dated past a window that ends at `nowMs` (see FUTURE_SKEW_MS). */
+export function isDatedInFuture(record: Pick<LogRecordJson, "timeUnixNano">, nowMs = Date.now()): boolean {
+  return BigInt(record.timeUnixNano) >= BigInt(nowMs + FUTURE_SKEW_MS + 1) * 1_000_000n;
 }
 
 /**
@@ -101,7 +129,7 @@ export function matchesLogFilters(
 ): "yes" | "no" | "unknown" {
   if (filters.service !== undefined && record.service !== filters.service) return "no";
   const start = windowStartNanos(filters, nowMs);
-  if (start !== undefined && BigInt(record.timeUnixNano) < start) return "no";
+  if (start !== undefined && (BigInt(record.timeUnixNano) < start || isDatedInFuture(record, nowMs))) return "no";
   if (!isAtLeast(record.severity, filters.severity)) return "no";
   if (filters.traceId !== undefined && record.traceId !== filters.traceId) return "no";
   if (filters.spanId !== undefined && record.spanId !== filters.spanId) return "no";

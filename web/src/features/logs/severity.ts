@@ -38,14 +38,20 @@ export function parseSeverityLevel(text: string | null | undefined): SeverityLev
   return (SEVERITY_LEVELS as readonly string[]).includes(name) ? (name as SeverityLevel) : undefined;
 }
 
-/**
- * What the badge says: the level, with the position inside its range when the sender used one
- * (OTLP's INFO2, ERROR3 …); records of no known level show their own text.
- */
-export function severityBadgeText(record: Pick<LogRecordJson, "severity" | "severityNumber" | "severityText">): string {
-  if (record.severity === "UNSPECIFIED") return record.severityText.trim().slice(0, 12) || "–";
+/** The level with the position inside its range when the sender used one (OTLP's INFO2, ERROR3 …). */
+export function severityLevelText(record: Pick<LogRecordJson, "severity" | "severityNumber">): string {
   const inRange = severityOfNumber(record.severityNumber) === record.severity ? (record.severityNumber - 1) % 4 : 0;
   return inRange > 0 ? `${record.severity}${inRange + 1}` : record.severity;
+}
+
+/**
+ * What the badge says: the sender's own severity text when it has one (`NOTICE`, `Information`), as
+ * its logger wrote it; else the level (see severityLevelText). The badge's colour is always the level's.
+ */
+export function severityBadgeText(record: Pick<LogRecordJson, "severity" | "severityNumber" | "severityText">): string {
+  const said = record.severityText.trim();
+  if (said !== "") return said.slice(0, 16);
+  return record.severity === "UNSPECIFIED" ? "–" : severityLevelText(record);
 }
 
 export interface BadgeColors {

@@ -8,9 +8,11 @@ import { useHeldList } from "../../lib/use-held-list";
 import { usePagedList } from "../../lib/use-paged-list";
 import { useLiveMessages } from "../../state/live-context";
 import { cursorAfter, LogFeed } from "./log-feed";
-import { type LogFilters, logFiltersToSearch, logListParams } from "./log-filters";
+import { futureLogParams, isDatedInFuture, type LogFilters, logFiltersToSearch, logListParams } from "./log-filters";
 
 const PAGE_SIZE = 200;
+/** The most records dated in the future that are counted ("1,000+" past it). */
+const FUTURE_COUNT_LIMIT = 1000;
 
 export interface LogFeedState {
   feed: LogFeed;
@@ -24,6 +26,11 @@ export interface LogFeedState {
   /** The search box's query does not parse (or uses a span term): what is wrong and where. */
   queryError: QueryError | null;
   hasMore: boolean;
+  /**
+   * Records the time window leaves out as dated in the future (a clock ahead of this one), `more`
+   * past the most counted; null without a window, or before they are counted.
+   */
+  future: { count: number; more: boolean } | null;
   paused: boolean;
   pause(): void;
   /** Shows the held-back records (and resumes), scrolled to the top. */
@@ -50,7 +57,28 @@ export function useLogFeed(
   const [, setVersion] = useState(0);
   const [reloads, setReloads] = useState(0);
   const rerender = useCallback(() => setVersion((v) => v + 1), []);
-  const params = { ...logListParams(filters), limit: PAGE_SIZE };
+  // Read when each request leaves: a window ends at that moment.
+  const params = () => ({ ...logListParams(filters), limit: PAGE_SIZE });
+  const [future, setFuture] = useState<LogFeedState["future"]>(null);
+  /** Counts what the window leaves out as dated in the future (one page of them, at most). */
+  const futureAsked = useRef(0);
+  const countFuture = () => {
+    const asked = futureLogParams(filters);
+    const ask = ++futureAsked.current;
+    if (asked === undefined) {
+      setFuture(null);
+      return;
+    }
+    // Only the latest count is shown: filters may change while one is on its way.
+    fetchLogs({ ...asked, limit: FUTURE_COUNT_LIMIT })
+      .then((page) => {
+        if (ask === futureAsked.current) setFuture({ count: page.logs.length, more: page.nextCursor !== undefined });
+      })
+      .catch(() => {
+        if (ask === futureAsked.current) setFuture(null);
+      });
+  };
+  const recountFuture = useCoalesced(countFuture, 400);
   /** How many rows were dropped from the bottom when the cursor was last moved to the last row kept. */
   const trimmedBefore = useRef(0);
   const [queryError, setQueryError] = useState<LogFeedState["queryError"]>(null);
@@ -58,16 +86,18 @@ export function useLogFeed(
   const paged = usePagedList<LogRecordJson>({
     key: `${filterKey} ${generation} ${reloads}`,
     fetchPage: (cursor, signal) =>
-      fetchLogs({ ...params, cursor }, signal).then(
+      fetchLogs({ ...params(), cursor }, signal).then(
         (page) => {
           if (cursor === undefined) {
             setQueryError(null);
             stored.current = { count: page.stored, max: page.maxLogs };
+            countFuture();
           }
           return { items: page.logs, nextCursor: page.nextCursor };
         },
         (reason: unknown) => {
           setQueryError(refusedQuery(reason));
+          setFuture(null);
           return { items: [], nextCursor: undefined };
         },
       ),
@@ -100,7 +130,7 @@ export function useLogFeed(
 
   /** A text filter is the server's to decide: ask it for the newest matches and place those. */
   const refetchNewest = useCoalesced(() => {
-    fetchLogs({ ...params, limit: 100 })
+    fetchLogs({ ...params(), limit: 100 })
       .then((page) => {
         const { changed, held } = feed.place(page.logs, holding());
         if (changed || held) afterChange();
@@ -131,11 +161,16 @@ export function useLogFeed(
     if (message.type === "cleared") {
       feed.clear();
       paged.nextCursor.current = undefined;
+      setFuture(null);
       rerender();
       return;
     }
     if (message.type !== "logs") return;
     const omitted = message.omitted ?? 0;
+    // A window leaves records dated in the future out, and counts them.
+    if (filters.window !== undefined && (omitted > 0 || message.logs.some((log) => isDatedInFuture(log)))) {
+      recountFuture();
+    }
     if (stored.current !== null) {
       const { count, max } = stored.current;
       stored.current = { count: Math.min(max, count + message.logs.length + omitted), max };
@@ -162,6 +197,7 @@ export function useLogFeed(
     queryError,
     storedCount: stored.current?.count ?? null,
     hasMore: paged.nextCursor.current !== undefined,
+    future: filters.window === undefined ? null : future,
     paused: hold.paused,
     pause: hold.pause,
     showNew: hold.showNew,
