@@ -141,6 +141,101 @@ describe.skipIf(!available)("comparing two traces, in Chromium", () => {
     expect(problems).toEqual([]);
   });
 
+  it("pairs every span of two runs of a route with other ids, as the TraceKit Node SDK sends them", async () => {
+    const { app, browser } = suite;
+    const SERVER = 2;
+    const CLIENT = 3;
+    /** One request to /orders/:id through a frontend and a backend: bare `GET` spans, the path in attributes. */
+    const sdkRun = async (t0: bigint, id: number, ms: number) => {
+      const traceId = newTraceId();
+      const ids = Array.from({ length: 6 }, () => newSpanId());
+      const at = (start: number, end: number) => ({
+        startNs: t0 + BigInt(start) * MS,
+        durationNs: BigInt(end - start) * MS,
+      });
+      const frontend: JsonSpanInput[] = [
+        {
+          spanId: ids[0],
+          name: "GET",
+          kind: SERVER,
+          ...at(0, ms),
+          attributes: { "http.method": "GET", "http.target": `/orders/${id}` },
+        },
+        {
+          spanId: ids[1],
+          parentSpanId: ids[0],
+          name: `GET /orders/${id}`,
+          kind: SERVER,
+          ...at(1, ms - 1),
+          attributes: { "http.route": `/orders/${id}` },
+        },
+        {
+          spanId: ids[2],
+          parentSpanId: ids[1],
+          name: "GET",
+          kind: CLIENT,
+          ...at(2, ms - 2),
+          attributes: { "http.method": "GET", "http.url": `http://127.0.0.1:7301/inventory/${id}` },
+        },
+      ];
+      const backend: JsonSpanInput[] = [
+        {
+          spanId: ids[3],
+          parentSpanId: ids[2],
+          name: "GET",
+          kind: SERVER,
+          ...at(3, ms - 3),
+          attributes: { "http.method": "GET", "http.target": `/inventory/${id}` },
+        },
+        {
+          spanId: ids[4],
+          parentSpanId: ids[3],
+          name: `GET /inventory/${id}`,
+          kind: SERVER,
+          ...at(4, ms - 4),
+          attributes: { "http.route": `/inventory/${id}` },
+        },
+        {
+          spanId: ids[5],
+          parentSpanId: ids[4],
+          name: "SELECT orders",
+          ...at(5, 20),
+          attributes: { "db.system": "postgresql" },
+        },
+      ];
+      for (const [service, spans] of [
+        ["frontend", frontend],
+        ["backend", backend],
+      ] as const) {
+        const body = jsonTraceRequest(
+          service,
+          spans.map((span) => ({ traceId, ...span })),
+        );
+        expect((await postJson(app.base, body)).status).toBe(200);
+      }
+      return traceId;
+    };
+    const t0 = BigInt(Date.now()) * MS;
+    const first = await sdkRun(t0, 1, 180);
+    const second = await sdkRun(t0 + 1_000n * MS, 2, 44);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 700 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/traces/${second}`);
+    await page.getByText("Compare", { exact: true }).first().click();
+    await page.getByRole("button", { name: "With the previous trace of this operation" }).click();
+    await page.waitForURL(`**/compare?a=${first}&b=${second}`);
+    const summary = page.getByTestId("compare-summary");
+    await expect.poll(() => summary.textContent()).toContain("5 faster · 1 about the same");
+    expect(await summary.textContent()).toContain("0 only in B · 0 only in A");
+    const changes = await page
+      .getByTestId("compare-row")
+      .evaluateAll((rows) => rows.map((row) => row.getAttribute("data-change")));
+    expect(changes).toEqual(["faster", "faster", "faster", "faster", "faster", "same"]);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
   it("names both roots when the traces are of different operations, and counts one span as one", async () => {
     const { app, browser } = suite;
     const t0 = BigInt(Date.now()) * MS;

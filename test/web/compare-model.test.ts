@@ -101,6 +101,106 @@ describe("compareTraces", () => {
   });
 });
 
+describe("compareTraces over the TraceKit Node SDK's spans", () => {
+  // One request to /orders/:id as the SDK sends it: bare `GET` server and client spans with the path
+  // in attributes, the Express middleware's span named by method and path (the path in http.route too),
+  // a call to the backend, and the backend's own two server spans and a query.
+  const sdkRun = (p: string, id: number, slowerBy = 0) =>
+    buildWaterfallTree([
+      span(`${p}1`, null, 0, 44 + slowerBy, {
+        name: "GET",
+        kind: "SERVER",
+        service: "frontend",
+        attributes: { "http.method": "GET", "http.target": `/orders/${id}`, "url.path": `/orders/${id}` },
+      }),
+      span(`${p}2`, `${p}1`, 1, 43 + slowerBy, {
+        name: `GET /orders/${id}`,
+        kind: "SERVER",
+        service: "frontend",
+        attributes: { "http.method": "GET", "http.url": `/orders/${id}`, "http.route": `/orders/${id}` },
+      }),
+      span(`${p}3`, `${p}2`, 2, 30 + slowerBy, {
+        name: "GET",
+        kind: "CLIENT",
+        service: "frontend",
+        attributes: {
+          "http.method": "GET",
+          "url.full": `http://127.0.0.1:7301/inventory/${id}`,
+          "net.peer.name": "127.0.0.1",
+          "net.peer.port": 7301,
+        },
+      }),
+      span(`${p}4`, `${p}3`, 3, 29 + slowerBy, {
+        name: "GET",
+        kind: "SERVER",
+        service: "backend",
+        attributes: { "http.method": "GET", "http.target": `/inventory/${id}` },
+      }),
+      span(`${p}5`, `${p}4`, 4, 28 + slowerBy, {
+        name: `GET /inventory/${id}`,
+        kind: "SERVER",
+        service: "backend",
+        attributes: { "http.route": `/inventory/${id}` },
+      }),
+      span(`${p}6`, `${p}5`, 5, 20 + slowerBy, {
+        name: "SELECT orders",
+        service: "backend",
+        attributes: { "db.system": "postgresql", "db.statement": "SELECT * FROM inventory WHERE id = $1" },
+      }),
+    ]);
+
+  it("pairs every span of two runs of one route with other ids: same shape, same steps", () => {
+    const { rows, totals } = compareTraces(sdkRun("a", 1), sdkRun("b", 2, 10));
+    expect(rows.map((r) => [r.a?.spanId, r.b?.spanId, r.depth])).toEqual([
+      ["a1", "b1", 0],
+      ["a2", "b2", 1],
+      ["a3", "b3", 2],
+      ["a4", "b4", 3],
+      ["a5", "b5", 4],
+      ["a6", "b6", 5],
+    ]);
+    expect(totals).toMatchObject({ added: 0, missing: 0, slower: 6, faster: 0 });
+    expect(rowNames(rows[2]!).map((n) => n.label)).toEqual(["GET 127.0.0.1:7301/inventory/2"]);
+  });
+
+  it("pairs calls to one service whose paths differ by a slug, in order, but not spans of other names", () => {
+    const call = (id: string, parent: string, start: number, path: string) =>
+      span(id, parent, start, start + 5, {
+        name: "GET",
+        kind: "CLIENT",
+        service: "frontend",
+        attributes: { "http.method": "GET", "url.full": `http://payments:8080${path}` },
+      });
+    const first = buildWaterfallTree([
+      named("a1", null, "GET /cart", 0, 50),
+      call("a2", "a1", 1, "/carts/alice-smith"),
+      call("a3", "a1", 10, "/carts/alice-smith/total"),
+      named("a4", "a1", "render", 20, 30),
+    ]);
+    const second = buildWaterfallTree([
+      named("b1", null, "GET /cart", 0, 50),
+      call("b2", "b1", 1, "/carts/bob-jones"),
+      call("b3", "b1", 10, "/carts/bob-jones/total"),
+      named("b4", "b1", "render page", 20, 30),
+    ]);
+    const { rows, totals } = compareTraces(first, second);
+    expect(rows.map((r) => [r.a?.spanId ?? null, r.b?.spanId ?? null])).toEqual([
+      ["a1", "b1"],
+      ["a2", "b2"],
+      ["a3", "b3"],
+      [null, "b4"],
+      ["a4", null],
+    ]);
+    expect(totals).toMatchObject({ added: 1, missing: 1 });
+    // A pair of differently named calls is named by both.
+    expect(rowNames(rows[1]!).map((n) => n.label)).toEqual([
+      "GET payments:8080/carts/alice-smith",
+      "GET payments:8080/carts/bob-jones",
+    ]);
+    expect(new Set(rows.map((r) => r.key)).size).toBe(rows.length);
+  });
+});
+
 describe("previousRun", () => {
   const summary = (traceId: string, name: string, service: string, start: bigint) => ({
     traceId,

@@ -1,8 +1,11 @@
 /**
- * Two runs of the same request side by side: span trees aligned by service and name path, with
- * duration deltas and the spans one run has and the other lacks. Pure, over two waterfall trees.
+ * Two runs of the same request side by side: span trees aligned by service and step (a span's label
+ * with its ids templated), under aligned parents and in order among siblings, with duration deltas and
+ * the spans one run has and the other lacks. Pure, over two waterfall trees.
  */
-import { ID_PLACEHOLDER, routeNameOf } from "../../../../src/domain/trace-name";
+import { operationOf } from "../../../../src/domain/operation";
+import { spanLabel } from "../../../../src/domain/span-label";
+import { ID_PLACEHOLDER, routeNameOf, templatePath } from "../../../../src/domain/trace-name";
 import type { TraceSummaryJson } from "../../../../src/protocol";
 import { formatDuration } from "../../lib/format";
 import type { WaterfallNode, WaterfallTree } from "../trace-view/waterfall-model";
@@ -51,9 +54,24 @@ function changeOf(aMs: number, bMs: number): Change {
   return "same";
 }
 
-/** What makes two spans "the same step": the service and what the row calls it. */
+/**
+ * What makes two spans "the same step": the service and what the row calls it (span-label.ts, whole),
+ * its path's ids templated (trace-name.ts's templatePath): two runs of one route ask for other ids,
+ * `GET /orders/1` and `GET /orders/2`, `GET 10.0.0.5:7301/inventory/1` and `…/inventory/2`.
+ */
 function stepKey(node: WaterfallNode): string {
-  return `${node.span.service}\u0000${node.label}`;
+  return `${node.span.service}\u0000${templatePath(spanLabel(node.span))}`;
+}
+
+/**
+ * A looser likeness, for the children one run's steps leave unpaired: the service, the kind and the
+ * operation (operation.ts: a server span's route, a call's method and peer, any other span's name),
+ * so a call to the same service whose path holds an id templatePath cannot tell (a slug) still pairs,
+ * in order; spans with other names stay apart.
+ */
+function looseKey(node: WaterfallNode): string {
+  const operation = operationOf(node.span);
+  return `${node.span.service}\u0000${node.span.kind}\u0000${operation.name}\u0000${operation.peer ?? ""}`;
 }
 
 function pairRow(a: WaterfallNode | null, b: WaterfallNode | null, depth: number, key: string): CompareRow {
@@ -74,8 +92,9 @@ function pairRow(a: WaterfallNode | null, b: WaterfallNode | null, depth: number
 }
 
 /**
- * The children of an aligned pair, aligned: the n-th child with a given service and name in one run
- * goes with the n-th such child in the other. Ordered by start within the run that has them.
+ * The children of an aligned pair, aligned: the n-th child of a step (stepKey) in one run goes with
+ * the n-th child of that step in the other; then, of the children left, the n-th of a looser likeness
+ * (looseKey) with the n-th. Ordered by start within the run that has them.
  */
 function alignChildren(
   a: WaterfallNode | null,
@@ -83,16 +102,25 @@ function alignChildren(
 ): [WaterfallNode | null, WaterfallNode | null][] {
   const fromA = a?.children ?? [];
   const fromB = b?.children ?? [];
-  const waiting = new Map<string, WaterfallNode[]>();
-  for (const child of fromA) {
-    const key = stepKey(child);
-    const list = waiting.get(key);
-    if (list) list.push(child);
-    else waiting.set(key, [child]);
+  const pairs: [WaterfallNode | null, WaterfallNode | null][] = fromB.map((child) => [null, child]);
+  for (const keyOf of [stepKey, looseKey]) {
+    const waiting = new Map<string, WaterfallNode[]>();
+    const paired = new Set<WaterfallNode>();
+    for (const [x] of pairs) if (x) paired.add(x);
+    for (const child of fromA) {
+      if (paired.has(child)) continue;
+      const key = keyOf(child);
+      const list = waiting.get(key);
+      if (list) list.push(child);
+      else waiting.set(key, [child]);
+    }
+    for (const pair of pairs) {
+      if (pair[0] === null) pair[0] = waiting.get(keyOf(pair[1]!))?.shift() ?? null;
+    }
   }
-  const pairs: [WaterfallNode | null, WaterfallNode | null][] = [];
-  for (const child of fromB) pairs.push([waiting.get(stepKey(child))?.shift() ?? null, child]);
-  for (const list of waiting.values()) for (const child of list) pairs.push([child, null]);
+  const paired = new Set<WaterfallNode>();
+  for (const [x] of pairs) if (x) paired.add(x);
+  for (const child of fromA) if (!paired.has(child)) pairs.push([child, null]);
   const startOf = ([x, y]: [WaterfallNode | null, WaterfallNode | null]) => (y ?? x)!.offsetMs;
   return pairs.sort((p, q) => startOf(p) - startOf(q));
 }
