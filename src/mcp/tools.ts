@@ -13,6 +13,7 @@ import type {
   LlmGroupJson,
   LlmUsageResponse,
   LogListResponse,
+  LogResponse,
   MetricCatalogResponse,
   MetricQueryResponse,
   ServiceMapResponse,
@@ -22,11 +23,13 @@ import type {
   TraceResponse,
   TraceSummaryJson,
 } from "../protocol.js";
-import { capAnswer, cut, formatMs, formatTime, parseSince, table, usd, valueText } from "./format.js";
+import { capAnswer, cut, formatMs, formatTime, parseSince, table, usd } from "./format.js";
+import { ATTRIBUTE_VALUE_CHARS, BODY_PART_CHARS, LINE_BODY_CHARS, logLine, logRecordText } from "./log-text.js";
 import { describeMetric } from "./metric-text.js";
 import { type QueryParams, type RestClient, ToolInputError } from "./rest.js";
 import { servicesText } from "./services-text.js";
 import { errorText, keyAttributes, spanSearchOf, whereSearchMatched } from "./span-text.js";
+import { strictInput } from "./strict-input.js";
 import { errorOrigin, operationStats, spanTree } from "./trace-analysis.js";
 import { MAX_SPANS, traceWaterfall } from "./waterfall.js";
 
@@ -154,7 +157,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         "trace id, duration, span and error counts, service, name. " +
         "Filter by search text or query (`query`), service, status, minimum duration and start time. " +
         "Use get_trace with a trace_id to see one trace's spans.",
-      inputSchema: {
+      inputSchema: strictInput("list_traces", {
         query: z
           .string()
           .max(1000)
@@ -181,7 +184,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
           .max(200)
           .optional()
           .describe("the cursor a previous answer gave, for the next page (with the same sort)"),
-      },
+      }),
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async (args) => {
@@ -223,7 +226,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         "with service, duration, start offset, ERROR with exception or status message, and key attributes " +
         "(HTTP method/route/status, database statement, RPC, queue, LLM model and tokens). A trace too long for " +
         "one answer comes in parts: the note at its end gives the skip for the next.",
-      inputSchema: {
+      inputSchema: strictInput("get_trace", {
         trace_id: traceId,
         max_spans: count(
           MAX_SPANS,
@@ -238,7 +241,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
           .max(1_000_000)
           .default(0)
           .describe("leave out this many spans first (in tree order), to see the rest of a long trace"),
-      },
+      }),
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async (args) => {
@@ -263,7 +266,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         "key~text for part of it). Old and new semantic-convention names of an attribute match each other. " +
         "Looks across the newest traces that match. Each row: trace id, span, service, duration, status and " +
         "where it matched.",
-      inputSchema: {
+      inputSchema: strictInput("search_spans", {
         text: z
           .string()
           .trim()
@@ -276,7 +279,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         since,
         traces: count(100, 20, "how many of the newest matching traces to look in"),
         limit: count(200, 30, "how many spans to list"),
-      },
+      }),
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async (args) => {
@@ -327,11 +330,11 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       description:
         "The newest failing traces, each with where its error started (the deepest failing span with no failing " +
         "child), that span's exception or status message, and the path to it from the root.",
-      inputSchema: {
+      inputSchema: strictInput("recent_errors", {
         service,
         since,
         limit: count(50, 10, "how many failing traces"),
-      },
+      }),
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async (args) => {
@@ -372,12 +375,12 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       description:
         "Latency per operation (service and trace name, i.e. the root span's) over the newest traces: count, " +
         "failing traces, p50, p95 and max duration, slowest p95 first. The answer says which window it read.",
-      inputSchema: {
+      inputSchema: strictInput("slowest_operations", {
         service,
         since,
         traces: count(1000, 500, "how many of the newest traces to read"),
         limit: count(100, 20, "how many operations to list"),
-      },
+      }),
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async (args) => {
@@ -423,7 +426,11 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         "GenAI (LLM) calls: how many, tokens in and out, estimated cost from a bundled dated price table " +
         "(models without a price are counted apart, never as $0), latency, per model and per service, " +
         "and the newest calls with their trace ids.",
-      inputSchema: { service, since, limit: count(50, 10, "how many of the newest calls to list") },
+      inputSchema: strictInput("llm_usage", {
+        service,
+        since,
+        limit: count(50, 10, "how many of the newest calls to list"),
+      }),
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async (args) => {
@@ -484,12 +491,12 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         "numbers replaced, innermost stack frames): per group the count, first and last seen, where they failed " +
         "(the failing spans' operations and kinds), the root operations of the traces they failed in, the newest " +
         "failing trace and span ids, and the newest error's message.",
-      inputSchema: {
+      inputSchema: strictInput("error_groups", {
         service,
         since,
         sort: z.enum(["lastSeen", "count"]).default("lastSeen").describe("newest first, or most errors first"),
         limit: count(100, 20, "how many groups to list"),
-      },
+      }),
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async (args) => {
@@ -539,7 +546,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       description:
         "Which service calls which, and what they call that sends no spans (databases, caches, queues, LLM " +
         "providers, other hosts): every edge with calls, failed calls, p50 and p95, and every node with its kind.",
-      inputSchema: { since },
+      inputSchema: strictInput("service_map", { since }),
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async (args) => {
@@ -585,7 +592,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         "(entry spans: SERVER/CONSUMER; root spans for a job without them): requests failed, the % of requests " +
         "failed, requests/s and request duration p50 / p95 / p99, over everything stored or only what started " +
         "since a time. A legend under the table says what each counts.",
-      inputSchema: { since },
+      inputSchema: strictInput("list_services", { since }),
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async (args) => {
@@ -603,8 +610,12 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       title: "Get logs",
       description:
         "Log records, newest first (oldest first for one trace): time, severity, service, trace/span ids and body. " +
-        "Filter by trace id, service, minimum severity, text in the body or attribute values, and start time.",
-      inputSchema: {
+        "Filter by trace id, service, minimum severity, text in the body or attribute values, and start time. " +
+        `A body is cut at ${LINE_BODY_CHARS} characters; \`id\` (each line ends with id=…) gives that one record whole: ` +
+        "trace and span, attributes, resource, scope and its body (structured bodies as indented JSON), up to " +
+        `${BODY_PART_CHARS.toLocaleString("en-US")} characters of it per answer, a longer body saying the \`offset\` ` +
+        `of its next part; attribute values cut at ${ATTRIBUTE_VALUE_CHARS.toLocaleString("en-US")} characters.`,
+      inputSchema: strictInput("get_logs", {
         trace_id: traceId.optional().describe("only records emitted in this trace (oldest first)"),
         service,
         severity: z
@@ -614,10 +625,40 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         text: z.string().max(500).optional().describe("text in the body or attribute values"),
         since,
         limit: count(200, 50, "how many records"),
-      },
+        id: z
+          .union([z.string().min(1).max(40), z.number().int().min(1)])
+          .optional()
+          .describe("one record whole, by the id its line ends with (id=…); not with the filters above"),
+        offset: z
+          .number()
+          .int()
+          .min(0)
+          .optional()
+          .describe("with id: where in the body to start, in characters (default 0), for the next part of a long body"),
+      }),
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async (args) => {
+      if (args.id !== undefined) {
+        const filters = (["trace_id", "service", "severity", "text", "since"] as const).filter(
+          (key) => args[key] !== undefined,
+        );
+        if (filters.length > 0)
+          throw new ToolInputError(
+            `id reads one record: give it without ${filters.join(", ")} (offset may go with it)`,
+          );
+        const id = String(args.id).trim();
+        if (!/^[1-9]\d{0,14}$/.test(id))
+          throw new ToolInputError(`id "${cut(id, 40)}" is not a log record id (a whole number, as get_logs shows it)`);
+        const found = await rest.find<LogResponse>(`/api/logs/${id}`);
+        if (found === null)
+          throw new ToolInputError(`no log record ${id} is stored (evicted or cleared); get_logs lists what is stored`);
+        return text(
+          logRecordText(found.log, args.offset),
+          "its attributes fill it; offset gives the body part by part",
+        );
+      }
+      if (args.offset !== undefined) throw new ToolInputError("offset goes with id: the part of one record's body");
       // Said as get_trace says it: the API's message names its own parameter (traceId), not trace_id.
       if (args.trace_id !== undefined && normalizeTraceId(args.trace_id) === null)
         throw new ToolInputError(`trace_id "${cut(args.trace_id, 64)}" is not a trace id (32 hex digits)`);
@@ -634,13 +675,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       if (page.logs.length === 0) return text("No log records match.");
       const records = page.logs.length === 1 ? "1 log record" : `${page.logs.length} log records`;
       const lines = [`${records}, ${params.order === "asc" ? "oldest" : "newest"} first:`];
-      for (const log of page.logs) {
-        const where = log.traceId === null ? "" : `  trace=${log.traceId}${log.spanId ? ` span=${log.spanId}` : ""}`;
-        const body = log.body === null ? (log.eventName ?? "") : valueText(log.body);
-        lines.push(
-          `${formatTime(log.timeUnixNano)}  ${log.severity.padEnd(5)}  [${cut(log.service, 40)}]  ${cut(body, 300)}${where}`,
-        );
-      }
+      for (const log of page.logs) lines.push(logLine(log));
       if (page.nextCursor !== undefined)
         lines.push("[more records match: narrow by since, severity or text, or raise limit (max 200)]");
       return text(lines.join("\n"));
@@ -652,10 +687,10 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
     {
       title: "List metrics",
       description: "The metrics received: name, type, how it is charted, unit, services and series count.",
-      inputSchema: {
+      inputSchema: strictInput("list_metrics", {
         text: z.string().max(200).optional().describe("text in the metric's name or description"),
         service,
-      },
+      }),
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async (args) => {
@@ -696,7 +731,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         "Metrics page's Average), and the increase; for distributions (histograms) the p50 / p95 / p99 of every " +
         "value in the window and how many there were, and with several series the p50 / p95 / p99 of all of them " +
         "together (the figures the Metrics page shows above its chart).",
-      inputSchema: {
+      inputSchema: strictInput("get_metric", {
         name: z.string().min(1).max(256).describe("the metric's name, as list_metrics shows it"),
         since: z
           .string()
@@ -710,7 +745,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
           .max(256)
           .optional()
           .describe("a data-point attribute key (or service.name) to group by"),
-      },
+      }),
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async (args) => {

@@ -332,6 +332,28 @@ describe("tracekit-local mcp (stdio)", { timeout: 60_000 }, () => {
     // Only text: "not" is a word of it, not a negation (which listed the records without "started").
     expect((await call(stdio, "get_logs", { text: "not started" })).text).toBe("No log records match.");
     expect((await call(stdio, "get_logs", { text: 'failed for "lamp' })).text).toBe("No log records match.");
+    // A body longer than a line's share: the line says how to read it whole, and the id does, part by part.
+    const long = Array.from({ length: 1500 }, (_, i) => `line ${i} of a long report`).join("\n");
+    expect((await postLogs(app.base, jsonLogRequest("reports", [{ body: long }]))).status).toBe(200);
+    const cutLine = (await call(stdio, "get_logs", { service: "reports" })).text.split("\n")[1] ?? "";
+    const id = / id=(\d+)$/.exec(cutLine)?.[1];
+    expect(cutLine).toContain(
+      `[body cut: ${long.length.toLocaleString("en-US")} characters; get_logs id=${id} gives it whole]`,
+    );
+    let whole = "";
+    for (let offset: number | undefined = 0; offset !== undefined; ) {
+      const part = await call(stdio, "get_logs", offset === 0 ? { id } : { id, offset });
+      expect(part.isError).toBe(false);
+      expect(part.text).toMatch(new RegExp(`^log record ${id}: .* {2}INFO {2}\\[reports\\]\n`));
+      const next = /\n\[body continues: get_logs id=\d+ offset=(\d+) gives the next part\]$/.exec(part.text);
+      whole += part.text.slice(part.text.indexOf(":\n", part.text.indexOf("\nbody (")) + 2, next?.index);
+      offset = next === null ? undefined : Number(next[1]);
+    }
+    expect(whole).toBe(long);
+    expect(await call(stdio, "get_logs", { id: "999999" })).toEqual({
+      isError: true,
+      text: "no log record 999999 is stored (evicted or cleared); get_logs lists what is stored",
+    });
 
     const metrics = await call(stdio, "list_metrics");
     expect(metrics.text).toMatch(/\ncheckout\.duration +histogram +distribution +ms +1 +checkout$/);
@@ -365,6 +387,15 @@ describe("tracekit-local mcp (stdio)", { timeout: 60_000 }, () => {
     expect(status.isError).toBe(true);
     const severity = await call(stdio, "get_logs", { severity: "LOUD" });
     expect(severity.isError).toBe(true);
+    // A misspelt argument is refused, not dropped (it answered every service's records, unfiltered).
+    const misspelt = await call(stdio, "get_logs", { traceId: checkout.traceId });
+    expect(misspelt.isError).toBe(true);
+    expect(misspelt.text).toContain(
+      'unknown argument "traceId" (did you mean trace_id?); get_logs takes trace_id, service, severity, text, since, limit, id, offset',
+    );
+    const listMisspelt = await call(stdio, "list_traces", { min_duration: 5 });
+    expect(listMisspelt.isError).toBe(true);
+    expect(listMisspelt.text).toContain('unknown argument "min_duration" (did you mean min_duration_ms?)');
     const noMetric = await call(stdio, "get_metric", { name: "no.such.metric" });
     expect(noMetric).toEqual({ isError: true, text: 'no metric named "no.such.metric"; list_metrics shows them' });
     const emptyText = await call(stdio, "search_spans", { text: "   " });

@@ -39,7 +39,7 @@ async function toolsOver(answer: (path: string, params: QueryParams) => unknown)
     const text = result.content.map((part) => (part.type === "text" ? part.text : "")).join("\n");
     return result.isError === true ? `error: ${text}` : text;
   };
-  return { call, asked };
+  return { call, asked, client };
 }
 
 /** A latency histogram: 10 steps of 90 s, a quick one in the newest step; over the window p95 is 2 s. */
@@ -124,6 +124,117 @@ describe("get_logs", () => {
     expect(asked).toEqual([]);
     expect(await call("get_logs", { trace_id: "A".repeat(32) })).toBe("No log records match.");
     expect(asked.at(-1)).toMatchObject({ traceId: "A".repeat(32), order: "asc" });
+  });
+});
+
+/** A stored log record as GET /api/logs and /api/logs/:id answer it. */
+function logRecord(id: string, body: unknown, extra: Record<string, unknown> = {}) {
+  return {
+    id,
+    timeUnixNano: "1700000000000000000",
+    observedTimeUnixNano: "1700000000000000000",
+    severityNumber: 17,
+    severity: "ERROR",
+    severityText: "",
+    body,
+    attributes: { "exception.type": "TimeoutError" },
+    traceId: "a".repeat(32),
+    spanId: "b".repeat(16),
+    service: "checkout",
+    resource: { "service.name": "checkout" },
+    scope: { name: "app", version: "1.0" },
+    ...extra,
+  };
+}
+
+describe("get_logs: one record whole by its id", () => {
+  // A stack trace of 60,889 characters, each line numbered so a part shows where it is.
+  const longBody = Array.from(
+    { length: 2000 },
+    (_, i) => `  at frame${String(i).padStart(4, "0")} (app.js:${i}:1)`,
+  ).join("\n");
+
+  it("says on a cut body's line how to read it whole, and ends each line with the record's id", async () => {
+    const { call } = await toolsOver(() => ({ logs: [logRecord("7", longBody), logRecord("8", "short")] }));
+    const text = await call("get_logs", {});
+    const [, cutLine, shortLine] = text.split("\n");
+    expect(cutLine).toContain(
+      `… [body cut: ${longBody.length.toLocaleString("en-US")} characters; get_logs id=7 gives it whole]`,
+    );
+    expect(cutLine).toMatch(/ {2}trace=a{32} span=b{16} {2}id=7$/);
+    expect(shortLine).toMatch(/\[checkout\] {2}short {2}trace=a{32} span=b{16} {2}id=8$/);
+  });
+
+  it("gives a record's body whole, part by part with the offset each part names, and its attributes", async () => {
+    const { call, asked } = await toolsOver((path) =>
+      path === "/api/logs/7" ? { log: logRecord("7", longBody) } : undefined,
+    );
+    let offset = 0;
+    let read = "";
+    for (let part = 0; part < 5; part++) {
+      const text = await call("get_logs", offset === 0 ? { id: "7" } : { id: 7, offset });
+      expect(text).not.toMatch(/^error/);
+      expect(text.length).toBeLessThanOrEqual(24_000);
+      expect(text).toMatch(
+        /^log record 7: 2023-11-14T22:13:20\.000Z {2}ERROR {2}\[checkout\]\ntrace=a{32} span=b{16}\n/,
+      );
+      expect(text).toContain(
+        "\nattributes (1):\n  exception.type = TimeoutError\nresource:\n  service.name = checkout\n",
+      );
+      const next = /\n\[body continues: get_logs id=7 offset=(\d+) gives the next part\]$/.exec(text);
+      const body = text.slice(text.indexOf(":\n", text.indexOf("\nbody (")) + 2, next?.index);
+      read += body;
+      if (next === null) break;
+      offset = Number(next[1]);
+    }
+    expect(read).toBe(longBody);
+    expect(asked.length).toBeGreaterThan(2);
+    expect(await call("get_logs", { id: "7", offset: longBody.length })).toBe(
+      `error: offset ${longBody.length} is past the end of the body (${longBody.length.toLocaleString("en-US")} characters)`,
+    );
+  });
+
+  it("shows a structured body as indented JSON, and refuses an id that is not one or not stored", async () => {
+    const { call } = await toolsOver((path) =>
+      path === "/api/logs/9" ? { log: logRecord("9", { order: { id: 42, items: ["lamp"] } }) } : undefined,
+    );
+    const text = await call("get_logs", { id: "9" });
+    expect(text).toContain(
+      'body (structured, as JSON, 68 characters):\n{\n  "order": {\n    "id": 42,\n    "items": [\n      "lamp"\n    ]\n  }\n}',
+    );
+    expect(await call("get_logs", { id: "10" })).toBe(
+      "error: no log record 10 is stored (evicted or cleared); get_logs lists what is stored",
+    );
+    expect(await call("get_logs", { id: "seven" })).toBe(
+      'error: id "seven" is not a log record id (a whole number, as get_logs shows it)',
+    );
+    expect(await call("get_logs", { id: "9", service: "checkout" })).toBe(
+      "error: id reads one record: give it without service (offset may go with it)",
+    );
+    expect(await call("get_logs", { offset: 10 })).toBe("error: offset goes with id: the part of one record's body");
+  });
+});
+
+describe("every tool refuses an argument it does not know", () => {
+  it("names the tool's arguments and the one meant, and asks nothing of the API", async () => {
+    const { call, asked, client } = await toolsOver(() => ({ logs: [] }));
+    expect(await call("get_logs", { traceId: "a".repeat(32) })).toBe(
+      'error: MCP error -32602: Input validation error: Invalid arguments for tool get_logs: unknown argument "traceId" (did you mean trace_id?); get_logs takes trace_id, service, severity, text, since, limit, id, offset',
+    );
+    const { tools } = await client.listTools();
+    expect(tools.length).toBe(12);
+    for (const tool of tools) {
+      expect(tool.inputSchema).toMatchObject({ additionalProperties: false });
+      const answer = await call(tool.name, { servce: "shop", zzz_unknown: 1 });
+      const names = Object.keys(tool.inputSchema.properties ?? {});
+      expect(answer).toContain(
+        `unknown arguments "servce"${names.includes("service") ? " (did you mean service?)" : ""}, "zzz_unknown";`,
+      );
+      expect(answer).toContain(
+        names.length === 0 ? `${tool.name} takes no arguments` : `${tool.name} takes ${names.join(", ")}`,
+      );
+    }
+    expect(asked).toEqual([]);
   });
 });
 

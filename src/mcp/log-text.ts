@@ -1,0 +1,84 @@
+/**
+ * Log records as text: one line each for get_logs, its body cut short with a note saying how to read
+ * the rest; and one record whole (get_logs with an id), its body in parts of a size an answer can carry.
+ */
+import type { Attributes, LogRecordJson } from "../protocol.js";
+import { cut, formatTime, MAX_ANSWER_CHARS, valueText } from "./format.js";
+import { ToolInputError } from "./rest.js";
+
+/** How much of a body a get_logs line shows. */
+export const LINE_BODY_CHARS = 300;
+/** The most of a body one answer on one record shows; the rest is asked for with `offset`. */
+export const BODY_PART_CHARS = 16_000;
+/** The most of one attribute value an answer on one record shows. */
+export const ATTRIBUTE_VALUE_CHARS = 1_000;
+
+/** A body as an answer on one record shows it whole: a string as sent, structured bodies as indented JSON; "" when none. */
+function bodyText(log: LogRecordJson): string {
+  if (log.body === null) return "";
+  return typeof log.body === "object" ? JSON.stringify(log.body, null, 2) : String(log.body);
+}
+
+const number = (n: number) => n.toLocaleString("en-US");
+
+/** One get_logs line: time, severity, service, the body on one line (cut, saying how to read it all), trace, span, id. */
+export function logLine(log: LogRecordJson): string {
+  const where = log.traceId === null ? "" : `  trace=${log.traceId}${log.spanId ? ` span=${log.spanId}` : ""}`;
+  const whole = log.body === null ? (log.eventName ?? "") : valueText(log.body);
+  let body = cut(whole, LINE_BODY_CHARS);
+  if (whole.replace(/\s+/g, " ").trim().length > LINE_BODY_CHARS) {
+    body += ` [body cut: ${number(bodyText(log).length)} characters; get_logs id=${log.id} gives it whole]`;
+  }
+  return `${formatTime(log.timeUnixNano)}  ${log.severity.padEnd(5)}  [${cut(log.service, 40)}]  ${body}${where}  id=${log.id}`;
+}
+
+function attributeLines(attributes: Attributes, base64Keys: readonly string[] = []): string[] {
+  return Object.entries(attributes).map(([key, value]) => {
+    const shown = cut(valueText(value), ATTRIBUTE_VALUE_CHARS);
+    return `  ${key} = ${shown}${base64Keys.includes(key) ? " (base64 of bytes)" : ""}`;
+  });
+}
+
+/**
+ * One record whole (get_logs with an id): where and when, attributes, resource, scope, then the body from
+ * `offset` (characters), as much as fits one answer, and how to ask for the next part.
+ */
+export function logRecordText(log: LogRecordJson, offset = 0): string {
+  const head = [`log record ${log.id}: ${formatTime(log.timeUnixNano)}  ${log.severity}  [${log.service}]`];
+  if (log.severityText !== "" && log.severityText !== log.severity) {
+    head.push(`severity as sent: "${cut(log.severityText, 40)}" (number ${log.severityNumber})`);
+  }
+  if (log.traceId !== null) head.push(`trace=${log.traceId}${log.spanId ? ` span=${log.spanId}` : ""}`);
+  if (log.eventName !== undefined) head.push(`event: ${cut(log.eventName, 200)}`);
+  const attributes = Object.keys(log.attributes).length;
+  head.push(attributes === 0 ? "attributes: none" : `attributes (${attributes}):`);
+  head.push(...attributeLines(log.attributes, log.bytes?.attributes));
+  if (log.droppedAttributesCount) head.push(`  (${log.droppedAttributesCount} more dropped by the sender)`);
+  head.push("resource:", ...attributeLines(log.resource));
+  head.push(`scope: ${log.scope.name || "(none)"}${log.scope.version ? ` ${log.scope.version}` : ""}`);
+
+  const body = bodyText(log);
+  if (log.body === null) return [...head, "body: none"].join("\n");
+  if (offset > 0 && offset >= body.length) {
+    throw new ToolInputError(`offset ${offset} is past the end of the body (${number(body.length)} characters)`);
+  }
+  const kind = log.bytes?.body ? "base64 of bytes" : typeof log.body === "object" ? "structured, as JSON" : "text";
+  // The body gets what the rest of the answer leaves, so the note on the next part is never cut off.
+  const room = Math.min(BODY_PART_CHARS, Math.max(1_000, MAX_ANSWER_CHARS - head.join("\n").length - 400));
+  let end = Math.min(body.length, offset + room);
+  // Never split a character written as two UTF-16 units.
+  if (end < body.length && /[\uD800-\uDBFF]/.test(body.charAt(end - 1))) end--;
+  const part = body.slice(offset, end);
+  const whole = offset === 0 && end === body.length;
+  const lines = [
+    ...head,
+    whole
+      ? `body (${kind}, ${number(body.length)} characters):`
+      : `body (${kind}), characters ${number(offset)} to ${number(end)} of ${number(body.length)}:`,
+    part,
+  ];
+  if (end < body.length) {
+    lines.push(`[body continues: get_logs id=${log.id} offset=${end} gives the next part]`);
+  }
+  return lines.join("\n");
+}
