@@ -48,7 +48,9 @@ export type AppEvent =
   /** The `--db` file is held by another process (often a tracekit-local still closing): waiting up to `ms`. */
   | { type: "db-busy"; path: string; ms: number }
   /** An OTLP/gRPC exporter sent to an HTTP port (`port`); `grpcPort` is the one for it, if listening. */
-  | { type: "grpc-on-http"; port: number; grpcPort: number | null };
+  | { type: "grpc-on-http"; port: number; grpcPort: number | null }
+  /** An HTTP/1.1 request (most often an OTLP/HTTP exporter) on the gRPC port; `httpPort` takes OTLP/HTTP. */
+  | { type: "http-on-grpc"; port: number; httpPort: number; method: string; path: string };
 
 /** How long a start waits for a `--db` file another process holds: a stopping tracekit-local takes ~1.5 s. */
 const DB_BUSY_WAIT_MS = 5_000;
@@ -321,6 +323,9 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
         otlp: serverDeps,
         host: config.host,
         port: config.otlpGrpcPort,
+        httpPort: () => otlpPorts.http ?? port,
+        onHttpRequest: (method, path) =>
+          onEvent({ type: "http-on-grpc", port: otlpPorts.grpc ?? 0, httpPort: otlpPorts.http ?? port, method, path }),
         onInternalError: serverDeps.onInternalError,
       }).catch((error: unknown) => {
         throw extraPortError("--otlp-grpc-port", config.otlpGrpcPort ?? 0, error);

@@ -220,6 +220,15 @@ export function createEventPrinter(
       print(`  ! received OTLP/gRPC on the HTTP port ${event.port}: ${fix}${more}`);
       return;
     }
+    if (event.type === "http-on-grpc") {
+      const more = throttle(`http-on-grpc ${event.port}`);
+      if (more === null) return;
+      const what = event.method === "POST" ? "OTLP/HTTP" : "HTTP/1.1";
+      print(
+        `  ! received ${what} (${event.method} ${event.path}) on the gRPC port ${event.port}: send it to the HTTP port ${event.httpPort}, or set OTEL_EXPORTER_OTLP_PROTOCOL=grpc${more}`,
+      );
+      return;
+    }
     const more = throttle(`${event.path} ${event.status}`);
     if (more === null) return;
     // OTLP/gRPC refusals come under the method's path (`/<service>/Export`) and the HTTP status their code maps to.

@@ -1,3 +1,5 @@
+import { createServer as createHttp1Server, type IncomingMessage, type ServerResponse } from "node:http";
+import { type AddressInfo, createServer as createNetServer, type Socket } from "node:net";
 import {
   logVerbosity,
   Metadata,
@@ -22,8 +24,10 @@ import {
   type DecodedExport,
   decodeErrorMessage,
   type ExportOutcome,
+  encodingOf,
   type OtlpRouteDeps,
   type OtlpSignal,
+  otlpError,
   otlpSignals,
   refused,
   STORE_RETRY_AFTER_SECONDS,
@@ -36,6 +40,10 @@ export interface OtlpGrpcOptions {
   host: string;
   /** 0 picks a free port. */
   port: number;
+  /** The port that receives OTLP/HTTP, named to an OTLP/HTTP exporter that sent here. */
+  httpPort(): number;
+  /** An HTTP/1.1 request came in (answered 400 and counted as refused): most often an OTLP/HTTP exporter. */
+  onHttpRequest?(method: string, path: string): void;
   onInternalError?(error: unknown): void;
 }
 
@@ -182,7 +190,8 @@ function unreadMessageRefused(otlp: OtlpRouteDeps, path: string, sent: SentStatu
  * itself and bounds every message, before and after inflating, at `maxBodyBytes`; past it grpc-js
  * answers RESOURCE_EXHAUSTED without RetryInfo, which OTLP clients must not retry (counted by
  * `countUnreadMessages`, as are the other messages grpc-js cannot read). Browsers cannot
- * speak gRPC, so the Host policy against DNS rebinding has nothing to guard here.
+ * speak gRPC, so the Host policy against DNS rebinding has nothing to guard here; an HTTP/1.1 request
+ * (a browser's too) is only answered 400, saying where OTLP/HTTP goes.
  */
 export function startOtlpGrpcServer(options: OtlpGrpcOptions): Promise<OtlpGrpcServer> {
   const { otlp } = options;
@@ -243,23 +252,42 @@ export function startOtlpGrpcServer(options: OtlpGrpcOptions): Promise<OtlpGrpcS
     });
   }
 
-  const address = options.host.includes(":") ? `[${options.host}]:${options.port}` : `${options.host}:${options.port}`;
+  // The port is listened on here, not by grpc-js: each connection's first bytes say what it is, and an
+  // HTTP/1.1 request (an OTLP/HTTP exporter pointed at this port) gets an answer that says so.
+  const grpcConnections = server.createConnectionInjector(ServerCredentials.createInsecure());
+  const http1 = createHttp1Server((request, response) => answerHttp1(request, response, options, port));
+  const sockets = new Set<Socket>();
+  const listener = createNetServer((socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    routeConnection(socket, {
+      http2: (routed) => grpcConnections.injectConnection(routed),
+      http1: (routed) => http1.emit("connection", routed),
+    });
+  });
+  let port = 0;
   return new Promise((resolve, reject) => {
-    server.bindAsync(address, ServerCredentials.createInsecure(), (error, port) => {
-      if (error !== null) {
-        server.forceShutdown();
-        reject(bindError(error));
-        return;
-      }
+    listener.once("error", (error) => {
+      server.forceShutdown();
+      reject(error);
+    });
+    listener.listen(options.port, options.host, () => {
+      port = (listener.address() as AddressInfo).port;
       resolve({
         port,
         close() {
           closing = true;
+          listener.close();
           return new Promise<void>((done) => {
-            const force = setTimeout(() => server.forceShutdown(), SHUTDOWN_GRACE_MS);
+            const force = setTimeout(() => {
+              server.forceShutdown();
+              for (const socket of sockets) socket.destroy();
+            }, SHUTDOWN_GRACE_MS);
             force.unref();
             server.tryShutdown(() => {
               clearTimeout(force);
+              // What is left is not gRPC: connections that sent nothing yet, or HTTP/1.1 being answered.
+              for (const socket of sockets) socket.destroy();
               done();
             });
           });
@@ -269,10 +297,57 @@ export function startOtlpGrpcServer(options: OtlpGrpcOptions): Promise<OtlpGrpcS
   });
 }
 
-/** grpc-js reports a failed bind as a message; give it the errno code the CLI maps to a line. */
-function bindError(error: Error): NodeJS.ErrnoException {
-  const code = /\b(EADDRINUSE|EACCES|EADDRNOTAVAIL|ENOTFOUND)\b/.exec(error.message)?.[1];
-  const out: NodeJS.ErrnoException = new Error(error.message);
-  if (code !== undefined) out.code = code;
-  return out;
+/** The first bytes of every HTTP/2 connection, which OTLP/gRPC exporters open. */
+const HTTP2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
+
+/**
+ * Reads a connection's first bytes until they tell HTTP/2 (the preface, or a start of it still too short
+ * to tell) from anything else, puts them back, and hands the connection on. No byte is lost: Node's HTTP/2
+ * and HTTP/1 servers both read what is put back before what the socket receives next.
+ */
+function routeConnection(socket: Socket, to: { http2(socket: Socket): void; http1(socket: Socket): void }): void {
+  let head: Buffer = Buffer.alloc(0);
+  const dropped = () => socket.destroy();
+  const onData = (chunk: Buffer) => {
+    head = head.byteLength === 0 ? chunk : Buffer.concat([head, chunk]);
+    const compared = Math.min(head.byteLength, HTTP2_PREFACE.byteLength);
+    const http2 = head.subarray(0, compared).equals(HTTP2_PREFACE.subarray(0, compared));
+    if (http2 && compared < HTTP2_PREFACE.byteLength) return;
+    socket.off("data", onData);
+    socket.off("error", dropped);
+    socket.pause();
+    socket.unshift(head);
+    if (http2) {
+      to.http2(socket);
+    } else {
+      to.http1(socket);
+      // The HTTP/1 server reads from the socket's own handle from now on; what was put back flows first.
+      socket.resume();
+    }
+  };
+  socket.on("data", onData);
+  socket.on("error", dropped);
+}
+
+/** The longest request path a refusal notice repeats. */
+const MAX_NOTED_PATH = 200;
+
+/**
+ * An HTTP/1.1 request on the gRPC port, most often an OTLP/HTTP exporter given this port: answered 400
+ * with an OTLP error (a google.rpc.Status in the request's encoding) naming the port that takes
+ * OTLP/HTTP, counted with the other refusals, and told to the caller. The body is read to its end first,
+ * so that the sender, still writing it, reads the answer instead of a reset connection.
+ */
+function answerHttp1(request: IncomingMessage, response: ServerResponse, options: OtlpGrpcOptions, port: number) {
+  request.resume();
+  request.on("end", () => {
+    const path = (request.url ?? "/").slice(0, MAX_NOTED_PATH);
+    const method = request.method ?? "GET";
+    const message = `port ${port} receives OTLP/gRPC only; send OTLP/HTTP to port ${options.httpPort()}, or set OTEL_EXPORTER_OTLP_PROTOCOL=grpc`;
+    options.otlp.rejections.record(path, 400, message);
+    options.onHttpRequest?.(method, path);
+    const answer = otlpError(encodingOf(request.headers["content-type"]), 400, message, { Connection: "close" });
+    response.writeHead(answer.status, { ...answer.headers, "Content-Length": String(Buffer.byteLength(answer.body)) });
+    response.end(answer.body);
+  });
 }

@@ -269,6 +269,39 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
     expect(await run.exited).toBe(0);
   });
 
+  it("prints a line, at most every 10 s, for an OTLP/HTTP exporter on the gRPC port", async () => {
+    const run = start(["--port", "0", "--otlp-grpc-port", "0", "--no-open"]);
+    const { port } = await waitForUrl(run);
+    const grpcPort = Number(/^ {2}gRPC: +http:\/\/localhost:(\d+)/m.exec(run.stdout())?.[1]);
+    for (let i = 0; i < 3; i++) {
+      const sent = await fetch(`http://127.0.0.1:${grpcPort}/v1/traces`, {
+        method: "POST",
+        headers: { "content-type": "application/x-protobuf" },
+        body: new Uint8Array(0),
+      });
+      expect(sent.status).toBe(400);
+    }
+    const line = `  ! received OTLP/HTTP (POST /v1/traces) on the gRPC port ${grpcPort}: send it to the HTTP port ${port}, or set OTEL_EXPORTER_OTLP_PROTOCOL=grpc`;
+    await expect.poll(() => run.stdout()).toContain(line);
+    // The gRPC exporters on the same port are served as before.
+    const client = exportClient(grpcPort, OTLP_GRPC_SERVICES.traces);
+    try {
+      expect((await client.send(new Uint8Array(0))).error).toBeNull();
+    } finally {
+      client.close();
+    }
+    const health = await readJson(fetch(`http://127.0.0.1:${port}/api/health`));
+    expect(health.counts.rejectedRequests).toBe(3);
+    run.child.kill("SIGTERM");
+    expect(await run.exited).toBe(0);
+    expect(
+      run
+        .stdout()
+        .split("\n")
+        .filter((l) => l.startsWith("  ! ")),
+    ).toEqual([line]);
+  });
+
   it("exits 1 with one line naming the flag when another program holds an extra OTLP port", async () => {
     const other = createServer();
     await new Promise<void>((r) => other.listen(0, "127.0.0.1", r));

@@ -1,10 +1,22 @@
 import { connect as connectHttp2 } from "node:http2";
+import { type AddressInfo, connect as connectTcp, createServer as createTcpServer, type Socket } from "node:net";
 import { status as grpcStatus } from "@grpc/grpc-js";
 import { SeverityNumber } from "@opentelemetry/api-logs";
+import { type ExportResult, ExportResultCode } from "@opentelemetry/core";
 import { OTLPLogExporter } from "@opentelemetry/exporter-logs-otlp-grpc";
 import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-grpc";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-grpc";
+import { OTLPTraceExporter as OTLPJsonTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
+import { OTLPTraceExporter as OTLPProtoTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { CompressionAlgorithm } from "@opentelemetry/otlp-exporter-base";
+import { resourceFromAttributes } from "@opentelemetry/resources";
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  type ReadableSpan,
+  SimpleSpanProcessor,
+  type SpanExporter,
+} from "@opentelemetry/sdk-trace-base";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportClient } from "../../bench/grpc-client.mjs";
 import { OTLP_GRPC_SERVICES } from "../../src/otlp/grpc-services.js";
@@ -68,6 +80,64 @@ function rawGrpcCall(
     prefix.writeUInt32BE(message.byteLength, 1);
     request.end(Buffer.concat([prefix, message]));
   });
+}
+
+/** Spans from the real SDK, kept in memory for an exporter under test to send. */
+async function finishedSpans(service: string): Promise<ReadableSpan[]> {
+  const memory = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ "service.name": service }),
+    spanProcessors: [new SimpleSpanProcessor(memory)],
+  });
+  provider.getTracer("grpc-test").startSpan("GET /wrong-port").end();
+  await provider.forceFlush();
+  const spans = memory.getFinishedSpans();
+  await provider.shutdown();
+  return spans;
+}
+
+function exportWith(exporter: SpanExporter, spans: ReadableSpan[]): Promise<ExportResult> {
+  return new Promise((resolve) => exporter.export(spans, resolve));
+}
+
+/**
+ * A TCP relay to `port` that passes the client's first `trickled` bytes one at a time, a few milliseconds
+ * apart, and the rest as they come: a connection whose first bytes arrive in many small reads.
+ */
+async function trickleRelay(port: number, trickled: number): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const relay = createTcpServer((client) => {
+    const upstream = connectTcp(port, "127.0.0.1");
+    sockets.add(client).add(upstream);
+    let queue = Promise.resolve();
+    let left = trickled;
+    client.on("data", (chunk: Buffer) => {
+      const slow = chunk.subarray(0, Math.max(0, left));
+      const rest = chunk.subarray(slow.byteLength);
+      left -= slow.byteLength;
+      queue = queue.then(async () => {
+        for (const byte of slow) {
+          upstream.write(Uint8Array.of(byte));
+          await new Promise((r) => setTimeout(r, 2));
+        }
+        if (rest.byteLength > 0) upstream.write(rest);
+      });
+    });
+    upstream.pipe(client);
+    client.on("close", () => upstream.destroy());
+    upstream.on("close", () => client.destroy());
+    client.on("error", () => upstream.destroy());
+    upstream.on("error", () => client.destroy());
+  });
+  await new Promise<void>((r) => relay.listen(0, "127.0.0.1", r));
+  return {
+    port: (relay.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const socket of sockets) socket.destroy();
+        relay.close(() => r());
+      }),
+  };
 }
 
 let app: TestApp;
@@ -276,6 +346,62 @@ describe("/api/health as a handshake", () => {
       expect(plain.otlpGrpcEndpoint).toBeNull();
     } finally {
       await plain.close();
+    }
+  });
+});
+
+describe("an OTLP/HTTP exporter sent to the gRPC port", { timeout: 30_000 }, () => {
+  it("is answered 400 over HTTP/1.1 naming the OTLP/HTTP port, counted, and told; nothing is stored", async () => {
+    const before = (await readJson(fetch(`${app.base}/api/health`))).counts;
+    const spans = await finishedSpans("wrong-port");
+    const message = `port ${grpcPort} receives OTLP/gRPC only; send OTLP/HTTP to port ${httpPort}, or set OTEL_EXPORTER_OTLP_PROTOCOL=grpc`;
+    for (const exporter of [
+      new OTLPJsonTraceExporter({ url: `http://127.0.0.1:${grpcPort}/v1/traces` }),
+      new OTLPProtoTraceExporter({ url: `http://127.0.0.1:${grpcPort}/v1/traces` }),
+    ]) {
+      const result = await exportWith(exporter, spans);
+      await exporter.shutdown();
+      expect(result.code).toBe(ExportResultCode.FAILED);
+      expect((result.error as { code?: number }).code).toBe(400);
+      // The body is a google.rpc.Status in the request's encoding; its message reads in either.
+      expect(String((result.error as { data?: string }).data)).toContain(message);
+    }
+    const health = await readJson(fetch(`${app.base}/api/health`));
+    expect(health.counts.rejectedRequests).toBe(before.rejectedRequests + 2);
+    expect(health.counts.spans).toBe(before.spans);
+    const told = app.events.filter((event) => event.type === "http-on-grpc");
+    expect(told).toEqual([
+      { type: "http-on-grpc", port: grpcPort, httpPort, method: "POST", path: "/v1/traces" },
+      { type: "http-on-grpc", port: grpcPort, httpPort, method: "POST", path: "/v1/traces" },
+    ]);
+    // Not also told as a refused export: one line in the terminal, not two.
+    expect(app.events).not.toContainEqual(expect.objectContaining({ type: "client-error", path: "/v1/traces" }));
+
+    const json = await fetch(`http://127.0.0.1:${grpcPort}/v1/logs`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(json.status).toBe(400);
+    expect(await json.json()).toEqual({ code: grpcStatus.INVALID_ARGUMENT, message });
+  });
+
+  it("tells HTTP/1.1 from gRPC by the first bytes even when they arrive a byte at a time", async () => {
+    const relay = await trickleRelay(grpcPort, 30);
+    const client = exportClient(relay.port, OTLP_GRPC_SERVICES.traces);
+    try {
+      const ok = await client.send(encodeTraceRequest({ resourceSpans: [] }));
+      expect(ok.error).toBeNull();
+      const refused = await fetch(`http://127.0.0.1:${relay.port}/v1/traces`, {
+        method: "POST",
+        headers: { "content-type": "application/x-protobuf" },
+        body: new Uint8Array(0),
+      });
+      expect(refused.status).toBe(400);
+      expect(refused.headers.get("content-type")).toBe("application/x-protobuf");
+    } finally {
+      client.close();
+      await relay.close();
     }
   });
 });

@@ -74,7 +74,7 @@ const ANSWER_FIRST_SPANS = 250;
 /** The `Retry-After` of an export the store could not keep: a full disk is not freed within a second. */
 export const STORE_RETRY_AFTER_SECONDS = 5;
 
-function encodingOf(contentType: string | undefined): Encoding | null {
+export function encodingOf(contentType: string | undefined): Encoding | null {
   const mediaType = (contentType ?? "").split(";")[0]?.trim().toLowerCase();
   if (mediaType === "application/x-protobuf" || mediaType === "application/protobuf") return "protobuf";
   if (mediaType === "application/json") return "json";
@@ -121,7 +121,7 @@ export interface OtlpHttpRequest {
 }
 
 /** An OTLP error answer: a google.rpc.Status in the request's encoding (JSON when it has none we know). */
-function otlpError(
+export function otlpError(
   encoding: Encoding | null,
   status: 400 | 404 | 405 | 413 | 415 | 503,
   message: string,
