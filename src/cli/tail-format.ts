@@ -1,6 +1,7 @@
 import { base64ByteCount } from "../domain/base64.js";
 import { failedResponseOf } from "../domain/error-fingerprint.js";
 import { failureOf } from "../domain/failure.js";
+import { severityShown } from "../domain/log.js";
 import { stringAttribute } from "../domain/span.js";
 import { spanLabel } from "../domain/span-label.js";
 import type { LogRecordJson, LogSeverity, SpanJson, TraceSummaryJson } from "../protocol.js";
@@ -125,7 +126,10 @@ function severityStyle(severity: LogSeverity, p: Palette): (text: string) => str
   return plain;
 }
 
-/** `12:03:07.123  ERROR  checkout  payment failed for order 42  4bf92f35…` */
+/**
+ * `12:03:07.123  ERROR  checkout  payment failed for order 42  4bf92f35…`; the severity as the Logs page's
+ * badge says it (the sender's own text, `NOTICE`, else the level and its step, `INFO2`) in its level's style.
+ */
 export function logLine(log: LogRecordJson, p: Palette, now?: Date): string {
   const text = log.body === null ? "" : typeof log.body === "string" ? log.body : JSON.stringify(log.body);
   // A body sent as bytes arrives as base64, which alone reads as text.
@@ -133,10 +137,9 @@ export function logLine(log: LogRecordJson, p: Palette, now?: Date): string {
     log.bytes?.body === true && typeof log.body === "string"
       ? `(base64 of ${count(base64ByteCount(log.body), "byte")}) ${text}`
       : text;
-  const level = log.severity === "UNSPECIFIED" ? log.severityText || "-" : log.severity;
   const parts = [
     p.dim(clock(log.timeUnixNano, now)),
-    severityStyle(log.severity, p)(safe(level, 12).padEnd(5)),
+    severityStyle(log.severity, p)((safe(severityShown(log), 16) || "-").padEnd(5)),
     p.cyan(safe(log.service, 60)),
     safe(log.eventName ? `${log.eventName} ${body}` : body) || p.dim("(no body)"),
   ];

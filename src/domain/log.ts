@@ -181,6 +181,22 @@ export function severityOf(severityNumber: number, severityText: string): LogSev
   return severityFromText(severityText) ?? "UNSPECIFIED";
 }
 
+/** The level with its step inside its range when the number gives one (OTLP's INFO2, ERROR3 …). */
+export function severityLevelText(record: Pick<LogRecord, "severity" | "severityNumber">): string {
+  const step = severityOf(record.severityNumber, "") === record.severity ? (record.severityNumber - 1) % 4 : 0;
+  return step > 0 ? `${record.severity}${step + 1}` : record.severity;
+}
+
+/**
+ * What a record's severity reads as, as the Logs page's badge says it: the sender's own severity text
+ * when it gave one (`NOTICE`), else the level and its step (`INFO2`); "" for a record of neither.
+ */
+export function severityShown(record: Pick<LogRecord, "severity" | "severityNumber" | "severityText">): string {
+  const said = record.severityText.trim();
+  if (said !== "") return said;
+  return record.severity === "UNSPECIFIED" ? "" : severityLevelText(record);
+}
+
 /**
  * Level names as logging libraries and the OpenTelemetry short names spell them (`WARN2`, `INFO4`).
  * Python's CRITICAL, syslog's crit/alert/emerg and Java's SEVERE/FINE/FINEST are mapped as the

@@ -2,6 +2,7 @@
  * Log records as text: one line each for get_logs, its body cut short with a note saying how to read
  * the rest; and one record whole (get_logs with an id), its body in parts of a size an answer can carry.
  */
+import { severityLevelText, severityShown } from "../domain/log.js";
 import type { Attributes, LogRecordJson } from "../protocol.js";
 import { cut, formatTime, MAX_ANSWER_CHARS, valueText } from "./format.js";
 import { ToolInputError } from "./rest.js";
@@ -21,6 +22,25 @@ function bodyText(log: LogRecordJson): string {
 
 const number = (n: number) => n.toLocaleString("en-US");
 
+/**
+ * A record's severity as the Logs page's badge says it (the sender's `NOTICE`, else `INFO2`), with the level
+ * after a text that does not name it (`NOTICE (INFO4)`): the level is what the severity filter goes by.
+ */
+function severityWord(log: LogRecordJson): string {
+  const shown = cut(severityShown(log), 16) || "UNSPECIFIED";
+  if (log.severityText.trim() === "") return shown;
+  const level = log.severity === "UNSPECIFIED" ? "no level" : severityLevelText(log);
+  const upper = log.severityText.trim().toUpperCase();
+  return upper === log.severity || upper === level ? shown : `${shown} (${level})`;
+}
+
+/** What a record's severity is, said whole: `"NOTICE" as sent, level INFO4, severity number 12`. */
+function severityDetail(log: LogRecordJson): string {
+  const said = log.severityText.trim() === "" ? "" : `"${cut(log.severityText, 40)}" as sent, `;
+  const level = log.severity === "UNSPECIFIED" ? "no level" : `level ${severityLevelText(log)}`;
+  return `${said}${level}, severity number ${log.severityNumber}`;
+}
+
 /** One get_logs line: time, severity, service, the body on one line (cut, saying how to read it all), trace, span, id. */
 export function logLine(log: LogRecordJson): string {
   const where = log.traceId === null ? "" : `  trace=${log.traceId}${log.spanId ? ` span=${log.spanId}` : ""}`;
@@ -29,7 +49,7 @@ export function logLine(log: LogRecordJson): string {
   if (whole.replace(/\s+/g, " ").trim().length > LINE_BODY_CHARS) {
     body += ` [body cut: ${number(bodyText(log).length)} characters; get_logs id=${log.id} gives it whole]`;
   }
-  return `${formatTime(log.timeUnixNano)}  ${log.severity.padEnd(5)}  [${cut(log.service, 40)}]  ${body}${where}  id=${log.id}`;
+  return `${formatTime(log.timeUnixNano)}  ${severityWord(log).padEnd(5)}  [${cut(log.service, 40)}]  ${body}${where}  id=${log.id}`;
 }
 
 function attributeLines(attributes: Attributes, base64Keys: readonly string[] = []): string[] {
@@ -44,10 +64,10 @@ function attributeLines(attributes: Attributes, base64Keys: readonly string[] = 
  * `offset` (characters), as much as fits one answer, and how to ask for the next part.
  */
 export function logRecordText(log: LogRecordJson, offset = 0): string {
-  const head = [`log record ${log.id}: ${formatTime(log.timeUnixNano)}  ${log.severity}  [${log.service}]`];
-  if (log.severityText !== "" && log.severityText !== log.severity) {
-    head.push(`severity as sent: "${cut(log.severityText, 40)}" (number ${log.severityNumber})`);
-  }
+  const head = [
+    `log record ${log.id}: ${formatTime(log.timeUnixNano)}  ${severityWord(log)}  [${log.service}]`,
+    `severity: ${severityDetail(log)}`,
+  ];
   if (log.traceId !== null) head.push(`trace=${log.traceId}${log.spanId ? ` span=${log.spanId}` : ""}`);
   if (log.eventName !== undefined) head.push(`event: ${cut(log.eventName, 200)}`);
   const attributes = Object.keys(log.attributes).length;

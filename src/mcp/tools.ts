@@ -609,7 +609,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
     {
       title: "Get logs",
       description:
-        "Log records, newest first (oldest first for one trace): time, severity, service, trace/span ids and body. " +
+        "Log records, newest first (oldest first for one trace): time, severity (the sender's own text with its level when it does not name it, NOTICE (INFO4); else the level and its step, INFO2), service, trace/span ids and body. " +
         "Filter by trace id, service, minimum severity, text in the body or attribute values, and start time. " +
         `A body is cut at ${LINE_BODY_CHARS} characters; \`id\` (each line ends with id=…) gives that one record whole: ` +
         "trace and span, attributes, resource, scope and its body (structured bodies as indented JSON), up to " +

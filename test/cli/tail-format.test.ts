@@ -244,8 +244,34 @@ describe("tail lines", () => {
       traceId: null,
     } as unknown as LogRecordJson;
     expect(logLine(log, palette(false), new Date(1_700_000_000_123))).toMatch(
-      /^\S+ {2}WARN {3}shop {2}\{"order":42\}$/,
+      /^\S+ {2}warning {2}shop {2}\{"order":42\}$/,
     );
+  });
+
+  it("prints a log record's severity as the Logs page's badge says it: the sender's text, else the level and its step", () => {
+    const log = {
+      id: "1",
+      timeUnixNano: "1700000000123000000",
+      severityNumber: 12,
+      severity: "INFO",
+      severityText: "NOTICE",
+      body: "mail queued",
+      service: "shop",
+      traceId: null,
+    } as unknown as LogRecordJson;
+    const now = new Date(1_700_000_000_123);
+    expect(logLine(log, palette(false), now)).toMatch(/^\S+ {2}NOTICE {2}shop {2}mail queued$/);
+    expect(logLine({ ...log, severityNumber: 10, severityText: "" }, palette(false), now)).toMatch(
+      /^\S+ {2}INFO2 {2}shop {2}mail queued$/,
+    );
+    expect(
+      logLine({ ...log, severityNumber: 0, severity: "UNSPECIFIED", severityText: "" }, palette(false), now),
+    ).toMatch(/^\S+ {2}- {6}shop/);
+    // In colour the text takes its level's style: NOTICE is INFO, plain; a sender's "warning" is WARN's yellow.
+    expect(logLine(log, palette(true), now)).toContain("  NOTICE  ");
+    expect(
+      logLine({ ...log, severityNumber: 13, severity: "WARN", severityText: "warning" }, palette(true), now),
+    ).toContain("\u001b[33mwarning\u001b[39m");
   });
 
   it("writes durations at a useful precision", () => {

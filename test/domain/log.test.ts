@@ -3,8 +3,10 @@ import {
   logContainsText,
   logTimes,
   severityFromText,
+  severityLevelText,
   severityOf,
   severityRank,
+  severityShown,
   textMatcher,
 } from "../../src/domain/log.js";
 import { makeLog } from "../store/log-fixtures.js";
@@ -129,5 +131,17 @@ describe("logContainsText", () => {
       expect(textMatcher(needle).inScalars, needle).toBe(false);
       expect(logContainsText(record, textMatcher(needle)), needle).toBe(false);
     }
+  });
+});
+
+describe("severityShown", () => {
+  it("is the sender's own text when it gave one, else the level and its step, else nothing", () => {
+    expect(severityShown({ severityNumber: 12, severity: "INFO", severityText: " NOTICE " })).toBe("NOTICE");
+    expect(severityShown({ severityNumber: 10, severity: "INFO", severityText: "" })).toBe("INFO2");
+    expect(severityShown({ severityNumber: 9, severity: "INFO", severityText: "" })).toBe("INFO");
+    expect(severityShown({ severityNumber: 0, severity: "UNSPECIFIED", severityText: "" })).toBe("");
+    // A level read from the text alone has no step.
+    expect(severityLevelText({ severityNumber: 0, severity: "WARN" })).toBe("WARN");
+    expect(severityLevelText({ severityNumber: 24, severity: "FATAL" })).toBe("FATAL4");
   });
 });

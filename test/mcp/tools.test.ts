@@ -176,7 +176,7 @@ describe("get_logs: one record whole by its id", () => {
       expect(text).not.toMatch(/^error/);
       expect(text.length).toBeLessThanOrEqual(24_000);
       expect(text).toMatch(
-        /^log record 7: 2023-11-14T22:13:20\.000Z {2}ERROR {2}\[checkout\]\ntrace=a{32} span=b{16}\n/,
+        /^log record 7: 2023-11-14T22:13:20\.000Z {2}ERROR {2}\[checkout\]\nseverity: level ERROR, severity number 17\ntrace=a{32} span=b{16}\n/,
       );
       expect(text).toContain(
         "\nattributes (1):\n  exception.type = TimeoutError\nresource:\n  service.name = checkout\n",
@@ -192,6 +192,33 @@ describe("get_logs: one record whole by its id", () => {
     expect(await call("get_logs", { id: "7", offset: longBody.length })).toBe(
       `error: offset ${longBody.length} is past the end of the body (${longBody.length.toLocaleString("en-US")} characters)`,
     );
+  });
+
+  it("says a record's severity as the Logs page does: the sender's text with the level it has, else the level and its step", async () => {
+    const records = [
+      logRecord("1", "mail queued", { severityNumber: 12, severity: "INFO", severityText: "NOTICE" }),
+      logRecord("2", "cart loaded", { severityNumber: 10, severity: "INFO", severityText: "" }),
+      logRecord("3", "slow", { severityNumber: 13, severity: "WARN", severityText: "warning" }),
+      logRecord("4", "no level", { severityNumber: 0, severity: "UNSPECIFIED", severityText: "" }),
+    ];
+    const { call } = await toolsOver((path) =>
+      path === "/api/logs" ? { logs: records } : { log: records.find((r) => path.endsWith(`/${r.id}`)) },
+    );
+    const lines = (await call("get_logs", {})).split("\n").slice(1);
+    expect(lines.map((line) => line.split("  ")[1])).toEqual([
+      "NOTICE (INFO4)",
+      "INFO2",
+      "warning (WARN)",
+      "UNSPECIFIED",
+    ]);
+    expect((await call("get_logs", { id: "1" })).split("\n").slice(0, 2)).toEqual([
+      "log record 1: 2023-11-14T22:13:20.000Z  NOTICE (INFO4)  [checkout]",
+      'severity: "NOTICE" as sent, level INFO4, severity number 12',
+    ]);
+    expect((await call("get_logs", { id: "2" })).split("\n").slice(0, 2)).toEqual([
+      "log record 2: 2023-11-14T22:13:20.000Z  INFO2  [checkout]",
+      "severity: level INFO2, severity number 10",
+    ]);
   });
 
   it("shows a structured body as indented JSON, and refuses an id that is not one or not stored", async () => {
