@@ -3,6 +3,7 @@
  * colours of each level's badge. Pure; the colours live here (not in CSS) so a test can hold every
  * level to a readable contrast in both themes.
  */
+import { severityShown } from "../../../../src/domain/log";
 import type { LogRecordJson, LogSeverity } from "../../../../src/protocol";
 
 /** The levels a person picks from, lowest first. */
@@ -38,20 +39,16 @@ export function parseSeverityLevel(text: string | null | undefined): SeverityLev
   return (SEVERITY_LEVELS as readonly string[]).includes(name) ? (name as SeverityLevel) : undefined;
 }
 
-/** The level with the position inside its range when the sender used one (OTLP's INFO2, ERROR3 …). */
-export function severityLevelText(record: Pick<LogRecordJson, "severity" | "severityNumber">): string {
-  const inRange = severityOfNumber(record.severityNumber) === record.severity ? (record.severityNumber - 1) % 4 : 0;
-  return inRange > 0 ? `${record.severity}${inRange + 1}` : record.severity;
-}
+export { severityLevelText } from "../../../../src/domain/log";
 
 /**
  * What the badge says: the sender's own severity text when it has one (`NOTICE`, `Information`), as
- * its logger wrote it; else the level (see severityLevelText). The badge's colour is always the level's.
+ * its logger wrote it (its first 16 characters); else the level with its step (domain/log.ts
+ * severityShown, as `tail` and MCP say it). The badge's colour is always the level's.
  */
 export function severityBadgeText(record: Pick<LogRecordJson, "severity" | "severityNumber" | "severityText">): string {
-  const said = record.severityText.trim();
-  if (said !== "") return said.slice(0, 16);
-  return record.severity === "UNSPECIFIED" ? "–" : severityLevelText(record);
+  const shown = severityShown(record);
+  return shown === "" ? "–" : shown.slice(0, 16);
 }
 
 export interface BadgeColors {
