@@ -675,7 +675,9 @@ export interface MetricSeriesJson {
    * "rate" only, when the group grew (or stood still) in the window: the time its `increases` were
    * counted over, from the window's start, or from when its series began counting when that is later
    * (a counter younger than the window: its first point counts from its start time, before the point),
-   * to its newest point in the window. Their sum ÷ this is the group's average rate in the window.
+   * to its newest point in the window; a TraceKit SDK counter's (increments at an instant, nothing sent
+   * while it stands still) from the start of the step of its first increment to the window's end.
+   * Their sum ÷ this is the group's average rate in the window.
    */
   counted?: { fromUnixMs: number; toUnixMs: number };
   /** "distribution" only: percentiles estimated from the step's buckets (or samples). */

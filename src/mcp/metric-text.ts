@@ -144,7 +144,8 @@ function legend(chart: string, steps: number, kind: string): string | null {
   if (chart === "rate") {
     return (
       "latest, min and max: the rate per second in a step; avg: the increase divided by the time it was counted " +
-      "(from the window's start, or the counter's start when later, to its newest point), as the Metrics page's " +
+      "(from the window's start, or the counter's start when later, to its newest point; a TraceKit SDK counter's " +
+      "from its first increment's step to the window's end), as the Metrics page's " +
       "Average; increase: what the counter grew by in the window"
     );
   }

@@ -124,6 +124,8 @@ class Group {
   /** When its series' counting began (the earliest MetricSeries.countedFromMs), and the latest end of an increase in the window. */
   countedFrom = Number.POSITIVE_INFINITY;
   countedTo = Number.NEGATIVE_INFINITY;
+  /** The start of the earliest step holding an increase at an instant (a TraceKit SDK increment). */
+  instantFrom = Number.POSITIVE_INFINITY;
   valueSum: Float64Array | null = null;
   valueCount: Float64Array | null = null;
   /** Gauges' "value": the least and greatest value any point of the group held in each step. */
@@ -190,7 +192,13 @@ function addIncrease(g: Group, increase: number, a: number, b: number, s: Steps)
     if (i >= 0) {
       sums[i] = (sums[i] as number) + increase;
       covered[i] = 1;
-      if (b > g.countedTo) g.countedTo = b;
+      // Read per step, as the chart reads it, and counted until the window's end: a counter of
+      // instants sends nothing while it stands still (10 requests in a burst and none since are
+      // 10 over the time since the burst's step, not over the half second between the first and last).
+      const start = s.from + i * s.step;
+      if (start < g.instantFrom) g.instantFrom = start;
+      const end = s.from + s.n * s.step;
+      if (end > g.countedTo) g.countedTo = end;
     }
     return i >= 0;
   }
@@ -352,6 +360,14 @@ function collect(g: Group, chart: MetricChart, s: Steps, extremes: boolean): voi
       }
       // A series that stopped before the window says nothing of when the group's counting in it began.
       if (inWindow && series.countedFromMs < g.countedFrom) g.countedFrom = series.countedFromMs;
+      // A TraceKit SDK counter's increments are instants, also once rolled up (where an entry's interval
+      // runs only from its first increment to its last): counted from the step of its first, to the
+      // window's end, as addIncrease counts them.
+      if (inWindow && series.descriptor.tracekit) {
+        const first = s.from + Math.floor((series.countedFromMs - s.from) / s.step) * s.step;
+        if (first < g.instantFrom) g.instantFrom = first;
+        g.countedTo = Math.max(g.countedTo, s.from + s.n * s.step);
+      }
     }
     if (chart === "distribution") {
       if (g.buckets !== null) addBuckets(g.buckets, series, s);
@@ -387,9 +403,11 @@ function seriesResult(
     out.increases = Array.from(increase, (v, i) => (covered[i] === 1 ? v : null));
     // The time those increases were counted over, for an average over the window: from its start, or
     // from when the counting began when later (a counter younger than the window; its first increase
-    // runs from its start time, before its first point), to the newest point.
+    // runs from its start time, before its first point), to the newest point (to the window's end for
+    // increases at an instant; see addIncrease).
     if (Number.isFinite(g.countedTo)) {
-      const countedFrom = Math.min(Math.max(s.from, g.countedFrom), g.countedTo);
+      const began = Math.min(g.countedFrom, g.instantFrom);
+      const countedFrom = Math.min(Math.max(s.from, began), g.countedTo);
       out.counted = { fromUnixMs: countedFrom, toUnixMs: g.countedTo };
     }
   } else if (chart === "distribution") {

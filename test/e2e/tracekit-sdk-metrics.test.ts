@@ -76,8 +76,10 @@ describe.each(flavours)("TraceKit $flavour SDK metrics", ({ flavour, body }) => 
         attributes: { channel: "web" },
         values: [42 / 60],
         increases: [42],
-        // What the 42 were counted over: from the first increment to the last (within Python's float rounding).
-        counted: { fromUnixMs: expect.closeTo(t0, -1), toUnixMs: expect.closeTo(t0 + 41_000, -1) },
+        // What the 42 were counted over: increments at an instant, nothing sent while the counter stands
+        // still, so from the step of the first to the window's end (42 / 60 s, as the chart reads them),
+        // not the 41 s from the first increment to the last (1.02/s, above any step's rate).
+        counted: { fromUnixMs: t0 - 1000, toUnixMs: t0 + 59_000 },
       },
     ]);
     expect((await query("orders.placed", { ...window, chart: "value" })).series[0]?.values).toEqual([42]);

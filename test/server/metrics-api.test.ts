@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { averageRate, totalIncrease } from "../../src/domain/counter-average.js";
 import { explicitQuantile } from "../../src/domain/metric-distribution.js";
+import { describeMetric } from "../../src/mcp/metric-text.js";
 import type { MetricCatalogResponse, MetricQueryResponse } from "../../src/protocol.js";
 import { DEFAULT_MAX_METRIC_SERIES } from "../../src/store/metric-store.js";
 import { startTestApp, type TestApp, tempDir } from "../helpers/app.js";
@@ -190,6 +192,59 @@ describe("GET /api/metrics and /api/metrics/:name", () => {
     const increase = (series?.increases ?? []).reduce((sum: number, v) => sum + (v ?? 0), 0);
     expect(increase).toBeCloseTo(23, 9);
     expect(series?.counted).toEqual({ fromUnixMs: start, toUnixMs: now - 5_000 });
+  });
+
+  it("averages a TraceKit SDK counter's burst over the time since it, for the page and get_metric alike", async () => {
+    // As the TraceKit Node SDK sends counter.inc(): one point of 1 per call, each at its own instant.
+    // 10 requests within half a second, 14 s ago, and none since.
+    const now = Date.now();
+    const burstAt = now - 14_000;
+    await post({
+      resourceMetrics: [
+        {
+          resource: { attributes: [{ key: "service.name", value: { stringValue: "burst" } }] },
+          scopeMetrics: [
+            {
+              scope: { name: "tracekit" },
+              metrics: [
+                {
+                  name: "http.requests.total",
+                  sum: {
+                    aggregationTemporality: 2,
+                    isMonotonic: true,
+                    dataPoints: Array.from({ length: 10 }, (_, i) => ({
+                      attributes: [{ key: "service", value: { stringValue: "burst" } }],
+                      timeUnixNano: ns(burstAt + i * 50),
+                      asDouble: 1,
+                    })),
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    const answer = (await get("/api/metrics/http.requests.total?service=burst&window=15m")).body as MetricQueryResponse;
+    const series = answer.series[0];
+    const increase = totalIncrease(answer.series);
+    expect(increase).toBe(10);
+    // From the start of the burst's step to the window's end, not over the 0.45 s from first to last.
+    const burstStep = answer.times.findIndex((t, i) => t <= burstAt && burstAt < (answer.times[i + 1] ?? Infinity));
+    expect(series?.counted).toEqual({ fromUnixMs: answer.times[burstStep], toUnixMs: answer.toUnixMs });
+    const peak = Math.max(...(series?.values ?? []).map((v) => v ?? 0));
+    const average = averageRate(10, answer.series, answer);
+    expect(average).toBeCloseTo(10 / ((answer.toUnixMs - (answer.times[burstStep] as number)) / 1000), 9);
+    expect(average).toBeLessThanOrEqual(peak);
+    // get_metric's row for it (latest, min, avg, max, increase): the same average, within min and max.
+    const row = describeMetric(answer)
+      .split("\n")
+      .find((line) => line.endsWith("service=burst"))
+      ?.split(/\s{2,}/)
+      .map(Number);
+    expect(row?.[2]).toBeCloseTo(average, 3);
+    expect(row?.[2]).toBeLessThanOrEqual(row?.[3] as number);
+    expect(row?.[4]).toBe(10);
   });
 
   it("gives a window's percentiles from an exponential histogram's own buckets, as its lines", async () => {

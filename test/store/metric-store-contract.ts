@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { averageRate } from "../../src/domain/counter-average.js";
 import type { ReceivedMetric } from "../../src/domain/metric.js";
 import { SERIES_RETENTION_MS } from "../../src/store/metric-collection.js";
 import { MAX_POINT_KEYS } from "../../src/store/metric-point-keys.js";
@@ -413,6 +414,36 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
         expect(query(store, { name: "clicks", stepMs: 30 * SECOND, chart: "value" }).series[0]?.values).toEqual([
           30, 42,
         ]);
+      });
+
+      it("averages a TraceKit counter's burst over the time since its step, not over the burst's half second", async () => {
+        const store = await fresh();
+        const tracekit = { temporality: "delta", monotonic: true, tracekit: true } as const;
+        // 10 requests within half a second, 20 s into the window, and none since.
+        const burst = Array.from({ length: 10 }, (_, i) => ({ atMs: T0_MS + 20 * SECOND + i * 50, value: 1 }));
+        store.insert([sum("requests", "burst", burst, tracekit)]);
+        const young = query(store, { name: "requests", stepMs: 10 * SECOND });
+        expect(young.series[0]?.increases).toEqual([null, null, 10, null, null, null]);
+        // From the start of the burst's step to the window's end: 10 / 40 s, not 10 / 0.45 s.
+        expect(young.series[0]?.counted).toEqual({ fromUnixMs: T0_MS + 20 * SECOND, toUnixMs: T0_MS + MINUTE });
+        const average = averageRate(10, young.series, { fromUnixMs: T0_MS, toUnixMs: T0_MS + MINUTE, stepMs: 10_000 });
+        expect(average).toBeCloseTo(0.25, 9);
+        const peak = Math.max(...(young.series[0]?.values ?? []).map((v) => v ?? 0));
+        expect(peak).toBe(1);
+        expect(average).toBeLessThanOrEqual(peak);
+        // A counter that was counting before the window: the whole window (10 requests in 15 min = 10 / 900 s).
+        store.insert([sum("requests", "burst", [{ atMs: T0_MS - 20 * MINUTE, value: 1 }], tracekit)]);
+        const fifteen = query(store, { name: "requests", fromMs: T0_MS + MINUTE - 15 * MINUTE, toMs: T0_MS + MINUTE });
+        expect(fifteen.series[0]?.counted).toEqual({ fromUnixMs: T0_MS - 14 * MINUTE, toUnixMs: T0_MS + MINUTE });
+        // Once the burst is rolled up (its entry's interval runs from the first request to the last) the same.
+        const more = Array.from({ length: 2 * (TIERS[0]?.capacity ?? 64) }, (_, i) => ({
+          atMs: T0_MS + 2 * MINUTE + i,
+          value: 1,
+        }));
+        store.insert([sum("requests", "burst", more, tracekit)]);
+        const rolled = query(store, { name: "requests", stepMs: 10 * SECOND });
+        expect(rolled.series[0]?.increases?.reduce((a: number, v) => a + (v ?? 0), 0)).toBeCloseTo(10, 9);
+        expect(rolled.series[0]?.counted).toEqual({ fromUnixMs: T0_MS, toUnixMs: T0_MS + MINUTE });
       });
 
       it("keeps an increase in the step it happened in once its points are rolled up", async () => {

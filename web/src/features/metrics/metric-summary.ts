@@ -126,7 +126,7 @@ export function windowSummary(response: MetricQueryResponse, model: ChartModel):
         label: "Average",
         value: formatMetricValue(sum === null ? null : averageRate(sum, response.series, response), unit, true),
         title:
-          "The increase divided by the time it was counted over: from the window's start (or the counter's start, when later) to the newest point",
+          "The increase divided by the time it was counted over: from the window's start (or the counter's start, when later) to the newest point (for a TraceKit SDK counter, which sends only increments, from its first increment's step to the window's end)",
       },
       {
         id: "latest-rate",
