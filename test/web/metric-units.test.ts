@@ -28,7 +28,9 @@ describe("parseUnit", () => {
     expect(parseUnit("By/s")).toMatchObject({ kind: "bytes", per: "/s" });
     expect(parseUnit("{packet}/s")).toMatchObject({ kind: "count", plural: "packets", per: "/s" });
     expect(parseUnit("By{compressed}")).toMatchObject({ kind: "bytes" });
-    expect(parseUnit("Cel")).toMatchObject({ kind: "count", word: "Cel", plural: "Cel" });
+    expect(parseUnit("Cel")).toMatchObject({ kind: "measure", word: "°C", scale: 1 });
+    expect(parseUnit("kW")).toMatchObject({ kind: "measure", word: "W", scale: 1e3 });
+    expect(parseUnit("lx")).toMatchObject({ kind: "count", word: "lx", plural: "lx" });
   });
 });
 
@@ -67,7 +69,7 @@ describe("formatMetricValue", () => {
     expect(fmt(0.0467, "{request}", true)).toBe("0.0467 requests/s");
     expect(fmt(12_500, "{request}")).toBe("12.5k requests");
     expect(fmt(12, "")).toBe("12");
-    expect(fmt(12, "Cel")).toBe("12 Cel");
+    expect(fmt(12, "lx")).toBe("12 lx");
     expect(fmt(null, "s")).toBe("–");
     expect(fmt(Number.NaN, "s")).toBe("–");
   });
@@ -79,6 +81,46 @@ describe("formatMetricValue", () => {
     expect(fmt(1.9, "1")).toBe("1.9");
     expect(formatMetricValue(10, metricUnit("my.gauge", "1", [10]))).toBe("10");
     expect(axisTicks(0, 10, metricUnit("my.gauge", "1", [10]), 5).labels).toEqual(["0", "2", "4", "6", "8", "10"]);
+  });
+});
+
+describe("the UCUM units of OpenTelemetry's semantic conventions", () => {
+  it("writes each in its word or symbol, never as the UCUM code", () => {
+    expect(fmt(22, "Cel")).toBe("22 °C");
+    expect(fmt(-4.25, "Cel")).toBe("-4.25 °C");
+    expect(fmt(0, "Cel")).toBe("0 °C");
+    expect(fmt(1500, "Cel")).toBe("1500 °C");
+    expect(fmt(71.6, "[degF]")).toBe("71.6 °F");
+    expect(fmt(300, "K")).toBe("300 K");
+    expect(fmt(1536, "By")).toBe("1.5 KiB");
+    expect(fmt(2048, "By/s")).toBe("2 KiB/s");
+    expect(fmt(0.25, "s")).toBe("250ms");
+    expect(fmt(250, "ms")).toBe("250ms");
+    expect(fmt(3, "{request}")).toBe("3 requests");
+    expect(fmt(42, "%")).toBe("42%");
+    expect(fmt(7, "1")).toBe("7");
+    expect(fmt(2.4e9, "Hz")).toBe("2.4 GHz");
+    expect(fmt(50, "Hz")).toBe("50 Hz");
+    expect(fmt(150, "W")).toBe("150 W");
+    expect(fmt(1500, "W")).toBe("1.5 kW");
+    expect(fmt(0.5, "W")).toBe("500 mW");
+    expect(fmt(3.6e6, "J")).toBe("3.6 MJ");
+    expect(fmt(1.2, "kJ")).toBe("1.2 kJ");
+    expect(fmt(8, "bit")).toBe("8 bit");
+    expect(fmt(1.5e6, "bit/s")).toBe("1.5 Mbit/s");
+    expect(fmt(1200, "MHz")).toBe("1.2 GHz");
+    expect(fmt(230, "V")).toBe("230 V");
+    expect(fmt(0.02, "A")).toBe("20 mA");
+    // A counter of joules: per second (watts, but written as what was counted).
+    expect(fmt(12, "J", true)).toBe("12 J/s");
+  });
+
+  it("labels an axis of temperatures in °C on its ticks, with no Cel beside it", () => {
+    const unit = parseUnit("Cel");
+    expect(axisTicks(20, 24, unit, 2).labels).toEqual(["20 °C", "22 °C", "24 °C"]);
+    expect(axisTitle(unit, false)).toBe("");
+    expect(axisTicks(0, 3e9, parseUnit("Hz"), 3).labels).toEqual(["0 GHz", "1 GHz", "2 GHz", "3 GHz"]);
+    expect(axisTicks(0, 2000, parseUnit("W"), 2).labels).toEqual(["0 kW", "1 kW", "2 kW"]);
   });
 });
 

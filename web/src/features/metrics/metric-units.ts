@@ -1,18 +1,22 @@
 /**
  * Metric units (UCUM, as OpenTelemetry sends them) → how their values are read and written: durations,
- * bytes, percentages, counted things (`{request}`) or anything else as a plain suffix. Pure.
+ * bytes, percentages, counted things (`{request}`), measures in their symbols (`Cel` → °C, `W`, `Hz`,
+ * `bit`) or anything else as a plain suffix. Pure.
  */
 import { formatDuration } from "../../lib/format";
 
-export type UnitKind = "duration" | "bytes" | "percent" | "ratio" | "count";
+export type UnitKind = "duration" | "bytes" | "percent" | "ratio" | "measure" | "count";
 
 export interface MetricUnit {
   kind: UnitKind;
   /** The unit as sent ("" for none). */
   raw: string;
-  /** One stored value in the kind's base unit: seconds for durations, bytes for bytes; 1 otherwise. */
+  /** One stored value in the kind's base unit: seconds for durations, bytes for bytes, a measure's unprefixed unit (W for `kW`); 1 otherwise. */
   scale: number;
-  /** "count" only: what is counted ("request", "requests"), or the raw unit ("m", "Cel"), or "". */
+  /**
+   * "count": what is counted ("request", "requests"), or the raw unit ("lx"), or ""; "measure": the
+   * unit's symbol ("°C", "W"), written after the value with the metric prefix its size calls for.
+   */
   word: string;
   plural: string;
   /** A per-time unit as sent (`By/s`, `{packet}/s`): written after every value. */
@@ -42,6 +46,28 @@ const BYTE_PREFIXES: Record<string, number> = {
   Ti: 1024 ** 4,
 };
 
+/**
+ * UCUM units of the measures OpenTelemetry's semantic conventions use, by their symbol as written:
+ * those that take metric prefixes (`kW`, `MHz`, `mV`, `Mbit`) and those that do not (a temperature
+ * is "22 °C", never "0.022 k°C").
+ */
+const PREFIXED_MEASURES: Record<string, string> = { W: "W", J: "J", Hz: "Hz", V: "V", A: "A", bit: "bit", m: "m" };
+const PLAIN_MEASURES: Record<string, string> = { Cel: "°C", "[degF]": "°F", K: "K" };
+const METRIC_PREFIXES: Record<string, number> = { n: 1e-9, u: 1e-6, µ: 1e-6, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12 };
+
+/** A measure's unit (`Cel`, `W`, `kW`, `GHz`) as the kind "measure", or null. */
+function measureOf(raw: string, unit: string): MetricUnit | null {
+  const plain = PLAIN_MEASURES[unit];
+  if (plain !== undefined) return { kind: "measure", raw, scale: 1, word: plain, plural: plain, per: "" };
+  for (const [sent, symbol] of Object.entries(PREFIXED_MEASURES)) {
+    if (!unit.endsWith(sent)) continue;
+    const prefix = unit.slice(0, unit.length - sent.length);
+    const scale = prefix === "" ? 1 : METRIC_PREFIXES[prefix];
+    if (scale !== undefined) return { kind: "measure", raw, scale, word: symbol, plural: symbol, per: "" };
+  }
+  return null;
+}
+
 function plural(word: string): string {
   if (word === "" || /s$/.test(word)) return word;
   if (/[^aeiou]y$/.test(word)) return `${word.slice(0, -1)}ies`;
@@ -64,7 +90,7 @@ export function parseUnit(raw: string): MetricUnit {
   const slash = unit.indexOf("/");
   if (slash > 0 && slash < unit.length - 1 && !unit.startsWith("{")) {
     const inner = parseUnit(unit.slice(0, slash));
-    if (inner.kind === "duration" || inner.kind === "bytes" || inner.word !== inner.raw) {
+    if (inner.kind === "duration" || inner.kind === "bytes" || inner.kind === "measure" || inner.word !== inner.raw) {
       return { ...inner, raw, per: `/${unit.slice(slash + 1)}` };
     }
   }
@@ -77,6 +103,8 @@ export function parseUnit(raw: string): MetricUnit {
   if (duration !== undefined) return unitOf("duration", raw, duration);
   const bytes = /^(K|M|G|T|Ki|Mi|Gi|Ti)?By$/.exec(unit);
   if (bytes) return unitOf("bytes", raw, BYTE_PREFIXES[bytes[1] ?? ""] as number);
+  const measure = measureOf(raw, unit);
+  if (measure !== null) return measure;
   const annotation = /^\{([^{}]*)\}$/.exec(unit);
   if (annotation) {
     const word = (annotation[1] as string).trim();
@@ -144,9 +172,25 @@ const COUNT_DISPLAY: DisplayUnit[] = [
   { symbol: "T", size: 1e12 },
 ];
 
-function displayUnits(kind: UnitKind): DisplayUnit[] {
-  if (kind === "duration") return DURATION_DISPLAY;
-  if (kind === "bytes") return BYTES_DISPLAY;
+const MEASURE_PREFIXES: DisplayUnit[] = [
+  { symbol: "n", size: 1e-9 },
+  { symbol: "µ", size: 1e-6 },
+  { symbol: "m", size: 1e-3 },
+  { symbol: "", size: 1 },
+  { symbol: "k", size: 1e3 },
+  { symbol: "M", size: 1e6 },
+  { symbol: "G", size: 1e9 },
+  { symbol: "T", size: 1e12 },
+];
+
+function displayUnits(unit: MetricUnit): DisplayUnit[] {
+  if (unit.kind === "duration") return DURATION_DISPLAY;
+  if (unit.kind === "bytes") return BYTES_DISPLAY;
+  if (unit.kind === "measure") {
+    // The unit's own symbol, with a metric prefix where it takes one ("1.5 kW"; "22 °C" alone).
+    if (!Object.values(PREFIXED_MEASURES).includes(unit.word)) return [{ symbol: unit.word, size: 1 }];
+    return MEASURE_PREFIXES.map((p) => ({ symbol: `${p.symbol}${unit.word}`, size: p.size }));
+  }
   return COUNT_DISPLAY;
 }
 
@@ -157,8 +201,9 @@ function toBase(value: number, unit: MetricUnit): number {
 }
 
 /** The largest display unit that keeps `magnitude` (in base units) at 1 or more. */
-function pickDisplay(magnitude: number, kind: UnitKind): DisplayUnit {
-  const units = displayUnits(kind);
+function pickDisplay(magnitude: number, unit: MetricUnit): DisplayUnit {
+  const kind = unit.kind;
+  const units = displayUnits(unit);
   let chosen = units[0] as DisplayUnit;
   // Durations stay in seconds below a few minutes: "90s" reads better than "1.5m".
   const limit = (u: DisplayUnit) => (kind === "duration" && u.symbol === "m" ? u.size * 3 : u.size);
@@ -194,7 +239,7 @@ function suffix(unit: MetricUnit, symbol: string, value: number, perSecond: bool
   const rate = perSecond ? "/s" : unit.per;
   // Durations are written as formatDuration writes them, the unit right after the number ("12.3ms").
   if (unit.kind === "duration") return `${symbol}${rate}`;
-  if (unit.kind === "bytes") return ` ${symbol}${rate}`;
+  if (unit.kind === "bytes" || unit.kind === "measure") return ` ${symbol}${rate}`;
   if (unit.kind === "percent" || unit.kind === "ratio") return `%${rate}`;
   const word =
     unit.word === "" ? "" : ` ${Math.abs(value) === 1 && symbol === "" && !perSecond ? unit.word : unit.plural}`;
@@ -231,7 +276,7 @@ export function formatMetricValue(
     return formatDuration(base * 1000);
   }
   // Zero is written in the unit as sent ("0ms" for a metric in ms).
-  const display = pickDisplay(base === 0 ? unit.scale : Math.abs(base), unit.kind);
+  const display = pickDisplay(base === 0 ? unit.scale : Math.abs(base), unit);
   const shown = base / display.size;
   return `${significant(shown, digits)}${suffix(unit, display.symbol, shown, perSecond)}`;
 }
@@ -290,7 +335,7 @@ function displayFor(values: readonly number[], unit: MetricUnit): { display: Dis
   let magnitude = 0;
   for (const v of values) magnitude = Math.max(magnitude, Math.abs(v * factor));
   if (unit.kind === "count" && magnitude < PLAIN_COUNTS_BELOW) return { display: { symbol: "", size: 1 }, factor };
-  return { display: pickDisplay(magnitude, unit.kind), factor };
+  return { display: pickDisplay(magnitude, unit), factor };
 }
 
 /**
