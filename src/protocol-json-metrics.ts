@@ -18,6 +18,7 @@ export function metricInfoToJson(info: MetricInfo): MetricCatalogEntryJson {
     unit: d.unit,
     description: d.description,
     services: info.services,
+    seriesPerService: info.seriesPerService,
     attributeKeys: info.attributeKeys,
     seriesCount: info.seriesCount,
     lastTimeUnixNano: info.lastTimeUnixNano.toString(),

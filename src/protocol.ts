@@ -621,6 +621,8 @@ export interface MetricCatalogEntryJson {
   unit: string;
   description: string;
   services: string[];
+  /** How many of its series each of `services` has, in their order (a service filter's share of `seriesCount`). */
+  seriesPerService?: number[];
   /** Data-point attribute keys seen on this metric's series. */
   attributeKeys: string[];
   seriesCount: number;

@@ -39,11 +39,13 @@ export class MetricRecord {
   constructor(public descriptor: MetricDescriptor) {}
 
   info(): MetricInfo {
-    const services = new Set<string>();
-    for (const s of this.series.values()) services.add(s.service);
+    const services = new Map<string, number>();
+    for (const s of this.series.values()) services.set(s.service, (services.get(s.service) ?? 0) + 1);
+    const names = [...services.keys()].sort();
     return {
       descriptor: this.descriptor,
-      services: [...services].sort(),
+      services: names,
+      seriesPerService: names.map((name) => services.get(name) as number),
       attributeKeys: [...this.attributeKeys].sort(),
       seriesCount: this.series.size,
       lastTimeUnixNano: this.lastTimeUnixNano,

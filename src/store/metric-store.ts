@@ -5,6 +5,8 @@ import type { Attributes } from "../domain/span.js";
 export interface MetricInfo {
   descriptor: MetricDescriptor;
   services: string[];
+  /** How many of its series each of `services` has, in their order. */
+  seriesPerService: number[];
   /** Data-point attribute keys seen on its series (at most MAX_ATTRIBUTE_KEYS). */
   attributeKeys: string[];
   seriesCount: number;

@@ -119,8 +119,15 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
     const filtered = page.locator('[data-testid="metrics-overview"] .overview-card[data-metric="glance.requests"]');
     await filtered.locator('[data-testid="overview-chart"] canvas').waitFor();
     await expect(filtered.getByTestId("overview-chart").getAttribute("data-lines")).resolves.toBe("1");
+    // And for the catalog's rows: the filtered service's series, named (not "2 series · glance-a +1").
+    const row = page.locator('.catalog-row[data-metric="glance.requests"]');
+    await page.goto(`${suite.app.base}/metrics?q=glance&service=glance-b`);
+    await expect.poll(() => row.locator('[data-field="series"]').textContent()).toBe("1 of 2 series");
+    expect(await row.locator('[data-field="services"]').textContent()).toBe("glance-b");
     await page.goto(`${suite.app.base}/metrics?q=glance`);
     await requests.locator('[data-testid="overview-chart"] canvas').waitFor();
+    expect(await row.locator('[data-field="series"]').textContent()).toBe("2 series");
+    expect(await row.locator('[data-field="services"]').textContent()).toBe("glance-a +1");
 
     await requests.getByRole("link", { name: "glance.requests" }).click();
     await page.locator('[data-metric="glance.requests"] [data-testid="metric-chart"] canvas').first().waitFor();

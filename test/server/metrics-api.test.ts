@@ -86,6 +86,7 @@ describe("GET /api/metrics and /api/metrics/:name", () => {
         unit: "By",
         description: "",
         services: ["api"],
+        seriesPerService: [1],
         attributeKeys: [],
         seriesCount: 1,
         lastTimeUnixNano: ns(T0 + 1000),
@@ -406,6 +407,11 @@ describe("GET /api/metrics and /api/metrics/:name", () => {
     expect(filtered.series.map((s: { label: string }) => s.label)).toEqual(["host=x, pool=b"]);
     const worker = (await get(`/api/metrics/pool.size?${window}&service=worker&groupBy=service.name`)).body;
     expect(worker.series).toEqual([{ label: "worker", attributes: { "service.name": "worker" }, values: [9] }]);
+    // The catalog says how many of the series each service has: a service filter's row counts its own.
+    const catalog = (await get("/api/metrics?service=worker")).body as MetricCatalogResponse;
+    expect(catalog.metrics.map((m) => [m.name, m.services, m.seriesPerService, m.seriesCount])).toEqual([
+      ["pool.size", ["api", "worker"], [2, 1], 3],
+    ]);
   });
 });
 

@@ -169,6 +169,7 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
           {
             descriptor: { name: "cpu", description: "CPU", unit: "1", kind: "gauge", tracekit: false },
             services: ["api", "worker"],
+            seriesPerService: [1, 1],
             attributeKeys: ["core", "host"],
             seriesCount: 2,
             lastTimeUnixNano: ns(T0_MS + SECOND),
@@ -185,6 +186,7 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
               tracekit: false,
             },
             services: ["api"],
+            seriesPerService: [1],
             attributeKeys: [],
             seriesCount: 1,
             lastTimeUnixNano: ns(T0_MS),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  catalogRowFacts,
   catalogServices,
   chartChoiceLabel,
   chartLabel,
@@ -69,6 +70,42 @@ describe("how a metric is described", () => {
     expect(tracekitReading(catalogEntry({ kind: "gauge", chart: "distribution", tracekit: true }))).toMatch(
       /samples of a distribution/,
     );
+  });
+});
+
+describe("catalogRowFacts", () => {
+  const otel = catalogEntry({
+    name: "http.server.request.duration",
+    services: ["otel-grpc", "otel-http", "otel-json"],
+    seriesPerService: [4, 2, 3],
+    seriesCount: 9,
+  });
+
+  it("counts every series and names the first service, without a service filter", () => {
+    expect(catalogRowFacts(otel, undefined)).toEqual({
+      series: "9 series",
+      service: "otel-grpc",
+      more: 2,
+      title: "otel-grpc: 4 series\notel-http: 2 series\notel-json: 3 series",
+    });
+  });
+
+  it("counts and names the filtered service's series, not the whole metric's", () => {
+    expect(catalogRowFacts(otel, "otel-json")).toMatchObject({
+      series: "3 of 9 series",
+      service: "otel-json",
+      more: 0,
+    });
+    // Every series is that service's: nothing to set apart.
+    const only = catalogEntry({ services: ["shop"], seriesPerService: [5], seriesCount: 5 });
+    expect(catalogRowFacts(only, "shop")).toMatchObject({ series: "5 series", service: "shop", more: 0 });
+    // A filter the metric was not sent by (a link to another service): the whole metric, as without one.
+    expect(catalogRowFacts(otel, "billing")).toMatchObject({ series: "9 series", service: "otel-grpc", more: 2 });
+  });
+
+  it("names the filtered service beside the whole metric's count when the answer has no counts per service", () => {
+    const older = catalogEntry({ services: ["a", "b"], seriesCount: 6 });
+    expect(catalogRowFacts(older, "b")).toEqual({ series: "6 series", service: "b", more: 1, title: "a\nb" });
   });
 });
 

@@ -3,10 +3,10 @@ import type { MetricCatalogEntryJson } from "../../../../src/protocol";
 import { DebouncedInput } from "../../components/DebouncedInput";
 import { useListKeys } from "../../components/use-list-keys";
 import { VirtualList } from "../../components/VirtualList";
-import { formatCount, formatRelative, nanosToMillis } from "../../lib/format";
+import { formatRelative, nanosToMillis } from "../../lib/format";
 import { openInApp } from "../../lib/in-app-link";
 import { useNow } from "../../lib/use-now";
-import { catalogServices, chartLabel, filterCatalog, kindLabel, servicesSummary } from "./catalog-model";
+import { catalogRowFacts, catalogServices, chartLabel, filterCatalog, kindLabel } from "./catalog-model";
 import { unitLabel } from "./metric-units";
 import type { MetricsUrlState } from "./metrics-url";
 
@@ -24,18 +24,21 @@ export interface MetricCatalogProps {
 
 function CatalogRow({
   metric,
+  service,
   selected,
   now,
   href,
   onSelect,
 }: {
   metric: MetricCatalogEntryJson;
+  /** The page's service filter: the row counts and names that service's series. */
+  service: string | undefined;
   selected: boolean;
   now: number;
   href: string;
   onSelect(): void;
 }) {
-  const services = servicesSummary(metric.services);
+  const facts = catalogRowFacts(metric, service);
   const unit = unitLabel(metric.unit);
   return (
     <a
@@ -70,10 +73,12 @@ function CatalogRow({
             {unit}
           </span>
         )}
-        <span>{formatCount(metric.seriesCount)} series</span>
+        <span data-field="series" title={facts.title}>
+          {facts.series}
+        </span>
         <span class="catalog-services" data-field="services" title={metric.services.join(", ")}>
-          <span class="catalog-service">{services.first}</span>
-          {services.more > 0 && <span class="catalog-more"> +{services.more}</span>}
+          <span class="catalog-service">{facts.service}</span>
+          {facts.more > 0 && <span class="catalog-more"> +{facts.more}</span>}
         </span>
       </span>
     </a>
@@ -142,6 +147,7 @@ export function MetricCatalog({ metrics, state, hrefFor, onSelect, onChange }: M
             return (
               <CatalogRow
                 metric={metric}
+                service={state.service}
                 selected={i === selectedIndex}
                 now={now}
                 href={hrefFor(metric.name)}

@@ -1,6 +1,6 @@
 /** The metric catalog as the page lists it: search, service filter, and how each metric is read. Pure. */
 import type { MetricCatalogEntryJson, MetricChart } from "../../../../src/protocol";
-import { compareText } from "../../lib/format";
+import { compareText, formatCount } from "../../lib/format";
 
 /** Metrics whose name or description holds every word of `q`, of `service` when given, by name. */
 export function filterCatalog(
@@ -33,6 +33,44 @@ export function catalogServices(metrics: readonly MetricCatalogEntryJson[]): str
 export function servicesSummary(services: readonly string[]): { first: string; more: number } {
   const sorted = [...services].sort(compareText);
   return { first: sorted[0] ?? "", more: Math.max(0, sorted.length - 1) };
+}
+
+/** A catalog row's series and services, under the page's service filter. */
+export interface CatalogRowFacts {
+  /** "9 series", or under a service filter "3 of 9 series" (that service's, of all). */
+  series: string;
+  /** The service named in full: the filter's, else the first by name. */
+  service: string;
+  /** Services not named ("+2"); none under a service filter. */
+  more: number;
+  /** Every service with its series, for the series count's title. */
+  title: string;
+}
+
+/**
+ * What a catalog row says of the metric's series: all of them and its services (servicesSummary), or
+ * under a service filter that service's series and its name: a row of the otel-json filter said
+ * "9 series · otel-grpc +2", the whole metric's. Its title names every service's series either way.
+ */
+export function catalogRowFacts(metric: MetricCatalogEntryJson, service: string | undefined): CatalogRowFacts {
+  const counts = metric.seriesPerService;
+  const perService = metric.services.map((name, i) => ({ name, series: counts?.[i] }));
+  const title = [...perService]
+    .sort((a, b) => compareText(a.name, b.name))
+    .map((s) => (s.series === undefined ? s.name : `${s.name}: ${formatCount(s.series)} series`))
+    .join("\n");
+  const total = metric.seriesCount;
+  const own = service === undefined ? undefined : perService.find((s) => s.name === service);
+  if (own === undefined) {
+    const summary = servicesSummary(metric.services);
+    return { series: `${formatCount(total)} series`, service: summary.first, more: summary.more, title };
+  }
+  // An older answer without the counts: the whole metric's, with the others counted beside the name.
+  if (own.series === undefined)
+    return { series: `${formatCount(total)} series`, service: own.name, more: metric.services.length - 1, title };
+  const series =
+    own.series < total ? `${formatCount(own.series)} of ${formatCount(total)} series` : `${formatCount(total)} series`;
+  return { series, service: own.name, more: 0, title };
 }
 
 /** What the metric is, in the words of the SDKs that make them. */
