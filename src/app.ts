@@ -327,6 +327,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
         onHttpRequest: (method, path) =>
           onEvent({ type: "http-on-grpc", port: otlpPorts.grpc ?? 0, httpPort: otlpPorts.http ?? port, method, path }),
         onInternalError: serverDeps.onInternalError,
+        timeouts: config.grpcPortTimeouts,
       }).catch((error: unknown) => {
         throw extraPortError("--otlp-grpc-port", config.otlpGrpcPort ?? 0, error);
       });

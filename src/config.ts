@@ -5,6 +5,7 @@ import { normalizeModel } from "./domain/llm-cost.js";
 import { BUNDLED_PRICES, type PriceList, withPriceFile } from "./domain/llm-prices.js";
 import type { PeerNames } from "./domain/service-map.js";
 import type { ForwardTargetConfig, ForwardTuning } from "./forward/target.js";
+import type { GrpcPortTimeouts } from "./server/otlp-grpc.js";
 import { DEFAULT_MAX_LOGS } from "./store/log-store.js";
 import { DEFAULT_MAX_METRIC_SERIES } from "./store/metric-store.js";
 import { DEFAULT_MAX_SPANS } from "./store/store.js";
@@ -38,6 +39,8 @@ export interface Config {
   readonly forward: readonly ForwardTargetConfig[];
   /** Queue, batch and timeout settings of forwarding (defaults in `DEFAULT_FORWARD_TUNING`). */
   readonly forwardTuning?: Readonly<Partial<ForwardTuning>>;
+  /** Bounds on connections to `--otlp-grpc-port` that are not gRPC (defaults in `GRPC_PORT_TIMEOUTS`). */
+  readonly grpcPortTimeouts?: Readonly<Partial<GrpcPortTimeouts>>;
   /**
    * Tests only: handed, once the `--db` file is open, a way to run a pragma on the store's connection
    * (`max_page_count`, to make its writes fail as on a full disk).

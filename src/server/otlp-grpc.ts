@@ -45,7 +45,22 @@ export interface OtlpGrpcOptions {
   /** An HTTP/1.1 request came in (answered 400 and counted as refused): most often an OTLP/HTTP exporter. */
   onHttpRequest?(method: string, path: string): void;
   onInternalError?(error: unknown): void;
+  /** How long a connection may take to say what it is, and an HTTP/1.1 request to arrive (`GRPC_PORT_TIMEOUTS`). */
+  timeouts?: Partial<GrpcPortTimeouts>;
 }
+
+/** Bounds on connections to the gRPC port that are not (yet) gRPC; gRPC connections themselves have none. */
+export interface GrpcPortTimeouts {
+  /** A connection that sends nothing this long, before its first bytes tell what it is, is closed. */
+  firstBytesMs: number;
+  /** An HTTP/1.1 request's headers must arrive within this long of the connection being told HTTP/1.1. */
+  headersMs: number;
+  /** And the whole request, body included, within this long; past either it is answered 408 and closed. */
+  requestMs: number;
+}
+
+/** The main HTTP server's bounds (its `headersTimeout`, and Node's default `requestTimeout`). */
+export const GRPC_PORT_TIMEOUTS: GrpcPortTimeouts = { firstBytesMs: 10_000, headersMs: 66_000, requestMs: 300_000 };
 
 export interface OtlpGrpcServer {
   /** The port really listened on. */
@@ -195,6 +210,7 @@ function unreadMessageRefused(otlp: OtlpRouteDeps, path: string, sent: SentStatu
  */
 export function startOtlpGrpcServer(options: OtlpGrpcOptions): Promise<OtlpGrpcServer> {
   const { otlp } = options;
+  const timeouts = { ...GRPC_PORT_TIMEOUTS, ...options.timeouts };
   // grpc-js would print its own lines (a failed bind, for one); every failure here reaches the caller.
   setLogVerbosity(logVerbosity.NONE);
   const server = new Server({
@@ -255,14 +271,21 @@ export function startOtlpGrpcServer(options: OtlpGrpcOptions): Promise<OtlpGrpcS
   // The port is listened on here, not by grpc-js: each connection's first bytes say what it is, and an
   // HTTP/1.1 request (an OTLP/HTTP exporter pointed at this port) gets an answer that says so.
   const grpcConnections = server.createConnectionInjector(ServerCredentials.createInsecure());
-  const http1 = createHttp1Server((request, response) => answerHttp1(request, response, options, port));
+  const headersArrived = new WeakMap<Socket, (request: IncomingMessage) => void>();
+  const http1 = createHttp1Server((request, response) => {
+    headersArrived.get(request.socket as Socket)?.(request);
+    answerHttp1(request, response, options, port);
+  });
   const sockets = new Set<Socket>();
   const listener = createNetServer((socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
-    routeConnection(socket, {
+    routeConnection(socket, timeouts.firstBytesMs, {
       http2: (routed) => grpcConnections.injectConnection(routed),
-      http1: (routed) => http1.emit("connection", routed),
+      http1: (routed) => {
+        headersArrived.set(routed, boundHttp1Request(routed, timeouts));
+        http1.emit("connection", routed);
+      },
     });
   });
   let port = 0;
@@ -305,9 +328,17 @@ const HTTP2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
  * to tell) from anything else, puts them back, and hands the connection on. No byte is lost: Node's HTTP/2
  * and HTTP/1 servers both read what is put back before what the socket receives next.
  */
-function routeConnection(socket: Socket, to: { http2(socket: Socket): void; http1(socket: Socket): void }): void {
+function routeConnection(
+  socket: Socket,
+  firstBytesMs: number,
+  to: { http2(socket: Socket): void; http1(socket: Socket): void },
+): void {
   let head: Buffer = Buffer.alloc(0);
   const dropped = () => socket.destroy();
+  // Until it is told apart, a connection that goes silent is dropped; after, a gRPC connection may idle
+  // between exports as long as its client keeps it (grpc-js's keepalive pings are its business).
+  socket.setTimeout(firstBytesMs);
+  socket.on("timeout", dropped);
   const onData = (chunk: Buffer) => {
     head = head.byteLength === 0 ? chunk : Buffer.concat([head, chunk]);
     const compared = Math.min(head.byteLength, HTTP2_PREFACE.byteLength);
@@ -315,6 +346,8 @@ function routeConnection(socket: Socket, to: { http2(socket: Socket): void; http
     if (http2 && compared < HTTP2_PREFACE.byteLength) return;
     socket.off("data", onData);
     socket.off("error", dropped);
+    socket.off("timeout", dropped);
+    socket.setTimeout(0);
     socket.pause();
     socket.unshift(head);
     if (http2) {
@@ -327,6 +360,32 @@ function routeConnection(socket: Socket, to: { http2(socket: Socket): void; http
   };
   socket.on("data", onData);
   socket.on("error", dropped);
+}
+
+/**
+ * The HTTP/1.1 server on the gRPC port never listens (connections are handed to it), so Node's
+ * `headersTimeout` and `requestTimeout`, checked only for a listening server, never apply: the same bounds
+ * are kept here, from when the connection was told HTTP/1.1 (one request per connection: it is answered
+ * with `Connection: close`). Past one, a request not yet being answered gets 408 and the connection closes.
+ * Returns what to call when the request's headers have arrived.
+ */
+function boundHttp1Request(socket: Socket, timeouts: GrpcPortTimeouts): (request: IncomingMessage) => void {
+  const start = Date.now();
+  let answering = false;
+  const expire = () => {
+    if (!answering && socket.writable) socket.write("HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n");
+    socket.destroy();
+  };
+  let deadline = setTimeout(expire, Math.min(timeouts.headersMs, timeouts.requestMs));
+  socket.once("close", () => clearTimeout(deadline));
+  return (request) => {
+    clearTimeout(deadline);
+    deadline = setTimeout(expire, Math.max(0, timeouts.requestMs - (Date.now() - start)));
+    request.once("end", () => {
+      answering = true;
+      clearTimeout(deadline);
+    });
+  };
 }
 
 /** The longest request path a refusal notice repeats. */

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { type AppEvent, type RunningApp, startApp } from "../../src/app.js";
 import { resolveConfig } from "../../src/config.js";
 import type { ForwardTuning } from "../../src/forward/target.js";
+import type { GrpcPortTimeouts } from "../../src/server/otlp-grpc.js";
 
 export interface TestApp extends RunningApp {
   events: AppEvent[];
@@ -27,6 +28,7 @@ export async function startTestApp(
     forwardHeader?: string[];
     forwardCompression?: string;
     forwardTuning?: Partial<ForwardTuning>;
+    grpcPortTimeouts?: Partial<GrpcPortTimeouts>;
     /** With `db`: see Config.onDatabasePragma. */
     onDatabasePragma?: (pragma: (statement: string) => unknown) => void;
   } = {},
@@ -54,6 +56,7 @@ export async function startTestApp(
       ...config,
       ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
       ...(options.forwardTuning === undefined ? {} : { forwardTuning: options.forwardTuning }),
+      ...(options.grpcPortTimeouts === undefined ? {} : { grpcPortTimeouts: options.grpcPortTimeouts }),
       ...(options.onDatabasePragma === undefined ? {} : { onDatabasePragma: options.onDatabasePragma }),
     },
     (event) => events.push(event),

@@ -406,6 +406,92 @@ describe("an OTLP/HTTP exporter sent to the gRPC port", { timeout: 30_000 }, () 
   });
 });
 
+/** Connects to `port` and resolves, once the server closes the connection, with what it sent and after how long. */
+function closedAfter(port: number, send: string): Promise<{ ms: number; received: string }> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const socket = connectTcp(port, "127.0.0.1", () => {
+      if (send !== "") socket.write(send);
+    });
+    let received = "";
+    socket.on("data", (chunk: Buffer) => {
+      received += chunk.toString("latin1");
+    });
+    socket.on("error", () => {});
+    socket.on("close", () => resolve({ ms: Date.now() - started, received }));
+    setTimeout(() => {
+      socket.destroy();
+      reject(new Error("the connection was still open after 10 s"));
+    }, 10_000).unref();
+  });
+}
+
+describe("connections to the gRPC port that are not gRPC", { timeout: 30_000 }, () => {
+  const timeouts = { firstBytesMs: 300, headersMs: 600, requestMs: 1200 };
+  let slow: TestApp;
+  let port: number;
+  beforeAll(async () => {
+    slow = await startTestApp({ otlpGrpcPort: 0, grpcPortTimeouts: timeouts });
+    port = Number(new URL(slow.otlpGrpcEndpoint ?? "").port);
+  });
+  afterAll(async () => {
+    await slow.close();
+  });
+
+  it("closes a connection that sends nothing once it has been silent for the first-bytes timeout", async () => {
+    const { ms, received } = await closedAfter(port, "");
+    expect(ms).toBeGreaterThanOrEqual(timeouts.firstBytesMs - 50);
+    expect(ms).toBeLessThan(timeouts.headersMs);
+    expect(received).toBe("");
+  });
+
+  it("answers 408 and closes an HTTP/1.1 request whose headers do not all arrive in time", async () => {
+    const { ms, received } = await closedAfter(port, "POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    expect(ms).toBeGreaterThanOrEqual(timeouts.headersMs - 50);
+    expect(ms).toBeLessThan(timeouts.requestMs);
+    expect(received).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+  });
+
+  it("answers 408 and closes an HTTP/1.1 request whose body does not all arrive in time", async () => {
+    const { ms, received } = await closedAfter(
+      port,
+      "POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{",
+    );
+    expect(ms).toBeGreaterThanOrEqual(timeouts.requestMs - 50);
+    expect(received).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+  });
+
+  it("still answers an HTTP/1.1 request that arrives in time, and keeps an idle gRPC connection open", async () => {
+    const refused = await fetch(`http://127.0.0.1:${port}/v1/traces`, { method: "POST", body: "{}" });
+    expect(refused.status).toBe(400);
+
+    const session = connectHttp2(`http://127.0.0.1:${port}`);
+    let closed = false;
+    session.on("close", () => {
+      closed = true;
+    });
+    session.on("error", () => {});
+    await new Promise((resolve) => session.once("connect", resolve));
+    // Idle past every bound above: a gRPC connection has none of them.
+    await new Promise((resolve) => setTimeout(resolve, timeouts.requestMs + 300));
+    expect(closed).toBe(false);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const request = session.request({
+        ":method": "POST",
+        ":path": `/${OTLP_GRPC_SERVICES.traces}/Export`,
+        "content-type": "application/grpc",
+        te: "trailers",
+      });
+      request.on("trailers", (trailers) => resolve(String(trailers["grpc-status"])));
+      request.on("error", reject);
+      request.resume();
+      request.end(Buffer.alloc(5));
+    });
+    session.close();
+    expect(answer).toBe(String(grpcStatus.OK));
+  });
+});
+
 describe("limits and shutdown", { timeout: 30_000 }, () => {
   it("answers a message over the body limit RESOURCE_EXHAUSTED, before and after gunzip", async () => {
     const small = await startTestApp({ otlpGrpcPort: 0, maxBodyBytes: 64 * 1024 });
