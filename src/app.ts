@@ -291,8 +291,17 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
   const held = config.otlpHttpPort === null && config.otlpGrpcPort === null ? null : holdRequests();
   try {
     const mainListener = listenerFor(createServer(serverDeps));
-    const grpcSent = (onPort: () => number) => () =>
-      onEvent({ type: "grpc-on-http", port: onPort(), grpcPort: otlpPorts.grpc });
+    // Counted with the other refusals (the line printed is the event's, not a refusal's), under `*`, the
+    // target of HTTP/2's preface: the gRPC method is in the HTTP/2 frames that follow, which are not read.
+    const grpcSent = (onPort: () => number) => () => {
+      const sentTo = onPort();
+      const fix =
+        otlpPorts.grpc === null
+          ? "set OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf, or start with --otlp-grpc-port 4317"
+          : `send OTLP/gRPC to port ${otlpPorts.grpc}, or set OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf`;
+      serverDeps.rejections.record("*", 400, `port ${sentTo} receives OTLP/HTTP only; ${fix}`);
+      onEvent({ type: "grpc-on-http", port: sentTo, grpcPort: otlpPorts.grpc });
+    };
     main = await listenHttp(
       held?.listener ?? mainListener.listener,
       config.port,

@@ -1,9 +1,13 @@
 import { readFileSync } from "node:fs";
 import { request } from "node:http";
 import { gzipSync } from "node:zlib";
+import { status as grpcStatus } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { exportClient } from "../../bench/grpc-client.mjs";
+import { OTLP_GRPC_SERVICES } from "../../src/otlp/grpc-services.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { readJson } from "../helpers/http.js";
+import { connectLive, waitFor } from "../helpers/live.js";
 import { jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/otlp-examples/${name}`, import.meta.url), "utf8");
@@ -405,6 +409,40 @@ describe("bad input gets its 4xx and loses nothing else", () => {
     });
     expect(response.status).toBe(400);
     await expectStillServing();
+  });
+});
+
+describe("an OTLP/gRPC exporter sent to the HTTP port", () => {
+  it("is refused, counted in /api/health as a refused request, and told once as such, not also as a refusal", async () => {
+    const before = (await readJson(fetch(`${app.base}/api/health`))).counts;
+    const live = await connectLive(app.port);
+    const client = exportClient(app.port, OTLP_GRPC_SERVICES.traces);
+    try {
+      for (let i = 0; i < 2; i++)
+        expect((await client.send(new Uint8Array(0))).error?.code).toBe(grpcStatus.UNAVAILABLE);
+    } finally {
+      client.close();
+    }
+    const health = await readJson(fetch(`${app.base}/api/health`));
+    const told = app.events.filter((event) => event.type === "grpc-on-http");
+    // grpc-js may fail the second call on its backoff without connecting again.
+    expect(told.length).toBeGreaterThanOrEqual(1);
+    expect(told[0]).toEqual({ type: "grpc-on-http", port: app.port, grpcPort: null });
+    // One refusal per connection refused, each told by its own event (the terminal prints those, throttled).
+    expect(health.counts.rejectedRequests).toBe(before.rejectedRequests + told.length);
+    // The web app's notice tells the reason, as the live `rejections` message carries it.
+    const shown = await waitFor(() =>
+      live.messages.find(
+        (message: { type: string; last?: { path: string } }) =>
+          message.type === "rejections" && message.last?.path === "*",
+      ),
+    );
+    live.ws.close();
+    expect(shown.last).toMatchObject({
+      status: 400,
+      message: `port ${app.port} receives OTLP/HTTP only; set OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf, or start with --otlp-grpc-port 4317`,
+    });
+    expect(app.events).not.toContainEqual(expect.objectContaining({ type: "client-error", path: "*" }));
   });
 });
 
