@@ -85,5 +85,6 @@ describe("refusedRequestLabel", () => {
     expect(refusedRequestLabel({ path: method, status: 413 })).toBe(`gRPC ${method} refused (RESOURCE_EXHAUSTED)`);
     expect(refusedRequestLabel({ path: method, status: 415 })).toBe(`gRPC ${method} refused (UNIMPLEMENTED)`);
     expect(refusedRequestLabel({ path: method, status: 200 })).toBe(`gRPC ${method} partial success`);
+    expect(refusedRequestLabel({ path: "*", status: 400 })).toBe("OTLP/gRPC sent to the HTTP port refused");
   });
 });

@@ -55,9 +55,11 @@ export function forwardingDropsSummary(
 /**
  * How the latest refused request is named: "POST /v1/traces answered 400", or for OTLP/gRPC (recorded
  * under the method's path, `/<service>/Export`, with the HTTP status its code maps to)
- * "gRPC …TraceService/Export refused (INVALID_ARGUMENT)". A 200 is a partial success on either.
+ * "gRPC …TraceService/Export refused (INVALID_ARGUMENT)". A 200 is a partial success on either. An
+ * OTLP/gRPC connection made to the HTTP port is recorded under `*` (its method is never read).
  */
 export function refusedRequestLabel(last: { path: string; status: number }): string {
+  if (last.path === "*") return "OTLP/gRPC sent to the HTTP port refused";
   const grpc = last.path.endsWith("/Export");
   const answer =
     last.status === 200
