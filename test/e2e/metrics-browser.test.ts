@@ -133,6 +133,17 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
     await page.locator('[data-metric="glance.requests"] [data-testid="metric-chart"] canvas').first().waitFor();
     expect(new URL(page.url()).searchParams.get("metric")).toBe("glance.requests");
     expect(await page.getByTestId("metrics-overview").count()).toBe(0);
+    const header = page.getByTestId("metric-header-facts");
+    expect(await header.locator('[data-field="services"]').textContent()).toBe("glance-a, glance-b");
+    expect(await header.locator('[data-field="series"]').textContent()).toBe("2 series");
+    // The header above the chart says what the chart and the catalog's row say under a service filter.
+    await page.goto(`${suite.app.base}/metrics?metric=glance.requests&service=glance-b`);
+    const panel = page.locator('[data-metric="glance.requests"] [data-testid="metric-chart"]');
+    await panel.locator("canvas").first().waitFor();
+    await expect.poll(() => panel.getAttribute("data-lines")).toBe("1");
+    expect(await header.locator('[data-field="services"]').textContent()).toBe("glance-b");
+    expect(await header.locator('[data-field="series"]').textContent()).toBe("1 of 2 series");
+    expect(await row.locator('[data-field="series"]').textContent()).toBe("1 of 2 series");
   });
 
   it("charts the first 12 metrics at a glance and says how many there are", async () => {

@@ -7,6 +7,7 @@ import {
   filterCatalog,
   groupByChoices,
   kindLabel,
+  metricHeaderFacts,
   servicesSummary,
   tracekitReading,
 } from "../../web/src/features/metrics/catalog-model";
@@ -106,6 +107,34 @@ describe("catalogRowFacts", () => {
   it("names the filtered service beside the whole metric's count when the answer has no counts per service", () => {
     const older = catalogEntry({ services: ["a", "b"], seriesCount: 6 });
     expect(catalogRowFacts(older, "b")).toEqual({ series: "6 series", service: "b", more: 1, title: "a\nb" });
+  });
+});
+
+describe("metricHeaderFacts", () => {
+  const otel = catalogEntry({
+    name: "http.server.request.duration",
+    services: ["otel-grpc", "otel-http", "otel-json"],
+    seriesPerService: [4, 2, 3],
+    seriesCount: 9,
+  });
+
+  it("names every service and counts every series without a service filter", () => {
+    expect(metricHeaderFacts(otel, undefined)).toEqual({
+      services: "otel-grpc, otel-http, otel-json",
+      series: "9 series",
+      title: "otel-grpc: 4 series\notel-http: 2 series\notel-json: 3 series",
+    });
+  });
+
+  it("names the filtered service and counts its series, as the catalog row does", () => {
+    expect(metricHeaderFacts(otel, "otel-json")).toMatchObject({ services: "otel-json", series: "3 of 9 series" });
+    expect(metricHeaderFacts(otel, "billing")).toMatchObject({
+      services: "otel-grpc, otel-http, otel-json",
+      series: "9 series",
+    });
+    // Without counts per service the count is the whole metric's: so are the services named beside it.
+    const older = catalogEntry({ services: ["a", "b"], seriesCount: 6 });
+    expect(metricHeaderFacts(older, "b")).toMatchObject({ services: "a, b", series: "6 series" });
   });
 });
 

@@ -1,12 +1,12 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import type { ExpiredMetricJson, MetricCatalogEntryJson, MetricQueryResponse } from "../../../../src/protocol";
-import { formatCount, formatRelative, nanosToMillis } from "../../lib/format";
+import { formatRelative, nanosToMillis } from "../../lib/format";
 import { serviceColors } from "../../lib/service-color";
 import { useNow } from "../../lib/use-now";
 import { useServiceColorsVersion } from "../../lib/use-service-colors";
 import { ChartLegend } from "./ChartLegend";
-import { chartLabel, kindLabel, tracekitReading } from "./catalog-model";
+import { chartLabel, kindLabel, metricHeaderFacts, tracekitReading } from "./catalog-model";
 import { expiredReason } from "./expired-metrics";
 import { HeatmapChart } from "./HeatmapChart";
 import { LineChart } from "./LineChart";
@@ -31,9 +31,10 @@ export interface MetricPanelProps {
   onChange(patch: Partial<MetricsUrlState>): void;
 }
 
-function MetricHeader({ metric }: { metric: MetricCatalogEntryJson }) {
+function MetricHeader({ metric, service }: { metric: MetricCatalogEntryJson; service: string | undefined }) {
   const now = useNow(10_000);
   const unit = unitLabel(metric.unit);
+  const facts = metricHeaderFacts(metric, service);
   return (
     <div class="metric-header">
       <h1 class="mono">{metric.name}</h1>
@@ -48,9 +49,12 @@ function MetricHeader({ metric }: { metric: MetricCatalogEntryJson }) {
           {unit}
         </span>
       )}
-      <span class="muted">
-        {metric.services.join(", ")} · {formatCount(metric.seriesCount)} series · last point{" "}
-        {formatRelative(nanosToMillis(metric.lastTimeUnixNano), now)}
+      <span class="muted" data-testid="metric-header-facts">
+        <span data-field="services">{facts.services}</span> ·{" "}
+        <span data-field="series" title={facts.title}>
+          {facts.series}
+        </span>{" "}
+        · last point {formatRelative(nanosToMillis(metric.lastTimeUnixNano), now)}
       </span>
       {metric.description !== "" && <p class="metric-description muted">{metric.description}</p>}
     </div>
@@ -138,7 +142,7 @@ export function MetricPanel({ entry, catalogLoaded, expired, retentionMs, theme,
   const empty = model?.lines.every((l) => l.values.every((v) => v === null));
   return (
     <div class="metric-panel" data-testid="metric-panel" data-metric={metric.name}>
-      <MetricHeader metric={metric} />
+      <MetricHeader metric={metric} service={state.service} />
       {reading !== null && (
         <p class="tracekit-note" data-testid="tracekit-note">
           {reading}

@@ -73,6 +73,21 @@ export function catalogRowFacts(metric: MetricCatalogEntryJson, service: string 
   return { series, service: own.name, more: 0, title };
 }
 
+/**
+ * What the selected metric's header says of its services and series, as its catalog row does
+ * (catalogRowFacts): under a service filter that service and its series ("otel-json · 3 of 9 series"),
+ * not every service and the whole metric's count while the chart draws that service's lines only.
+ * Without a filter (or one the metric was not sent by) it has room to name them all.
+ */
+export function metricHeaderFacts(
+  metric: MetricCatalogEntryJson,
+  service: string | undefined,
+): { services: string; series: string; title: string } {
+  const facts = catalogRowFacts(metric, service);
+  const services = facts.more === 0 ? facts.service : metric.services.join(", ");
+  return { services, series: facts.series, title: facts.title };
+}
+
 /** What the metric is, in the words of the SDKs that make them. */
 export function kindLabel(metric: MetricCatalogEntryJson): string {
   if (metric.tracekit) {
