@@ -181,26 +181,30 @@ function addExtremes(g: Group, series: MetricSeries, s: Steps): void {
   }
 }
 
-/** Adds an increase over [a, b] to the steps it overlaps; false when it falls outside the window. */
-function addIncrease(g: Group, increase: number, a: number, b: number, s: Steps): boolean {
+/**
+ * Adds an increase over [a, b] to the steps it overlaps; false when it falls outside the window.
+ * `instants`: it is of increments at instants between a and b (a TraceKit SDK counter's rolled up,
+ * whose entry's interval runs only from its first increment to its last), each step's share read over
+ * the whole step as the increments themselves are; over the first-to-last interval, a burst of 10
+ * within half a second charted at 20/s once rolled up, and at 1/s in a 10 s step before.
+ */
+function addIncrease(g: Group, increase: number, a: number, b: number, s: Steps, instants: boolean): boolean {
   const sums = g.increase as Float64Array;
   const covered = g.covered as Uint8Array;
   const coveredFrom = g.coveredFrom as Float64Array;
   const coveredTo = g.coveredTo as Float64Array;
   if (b <= a) {
     const i = stepOf(s, b);
-    if (i >= 0) {
-      sums[i] = (sums[i] as number) + increase;
-      covered[i] = 1;
-      // Read per step, as the chart reads it, and counted until the window's end: a counter of
-      // instants sends nothing while it stands still (10 requests in a burst and none since are
-      // 10 over the time since the burst's step, not over the half second between the first and last).
-      const start = s.from + i * s.step;
-      if (start < g.instantFrom) g.instantFrom = start;
-      const end = s.from + s.n * s.step;
-      if (end > g.countedTo) g.countedTo = end;
-    }
+    if (i >= 0) addInstant(g, increase, i, s);
     return i >= 0;
+  }
+  if (instants) {
+    let added = false;
+    spreadOverSteps(a, b, s, (i, share) => {
+      addInstant(g, increase * share, i, s);
+      added = true;
+    });
+    return added;
   }
   // Spread evenly over [a, b]: a counter point only says how much it grew in its interval.
   const first = Math.max(0, Math.floor((a - s.from) / s.step));
@@ -220,6 +224,21 @@ function addIncrease(g: Group, increase: number, a: number, b: number, s: Steps)
     added = true;
   }
   return added;
+}
+
+/** Adds an increase at an instant to step i. */
+function addInstant(g: Group, increase: number, i: number, s: Steps): void {
+  const sums = g.increase as Float64Array;
+  const covered = g.covered as Uint8Array;
+  sums[i] = (sums[i] as number) + increase;
+  covered[i] = 1;
+  // Read per step, as the chart reads it, and counted until the window's end: a counter of
+  // instants sends nothing while it stands still (10 requests in a burst and none since are
+  // 10 over the time since the burst's step, not over the half second between the first and last).
+  const start = s.from + i * s.step;
+  if (start < g.instantFrom) g.instantFrom = start;
+  const end = s.from + s.n * s.step;
+  if (end > g.countedTo) g.countedTo = end;
 }
 
 /** The step a distribution of an entry at `t` (interval `resolution` wide) goes to, or -1. */
@@ -351,11 +370,13 @@ function collect(g: Group, chart: MetricChart, s: Steps, extremes: boolean): voi
       g.coveredFrom ??= new Float64Array(s.n).fill(Number.NaN);
       g.coveredTo ??= new Float64Array(s.n).fill(Number.NaN);
       let inWindow = false;
+      const instants = series.descriptor.tracekit;
       for (const tier of series.tiers) {
         if (tier.layout.increase < 0) continue;
         for (let e = tier.begin; e < tier.end; e++) {
           const v = tier.increase(e);
-          if (!Number.isNaN(v) && addIncrease(g, v, tier.increaseFrom(e), tier.increaseTo(e), s)) inWindow = true;
+          if (!Number.isNaN(v) && addIncrease(g, v, tier.increaseFrom(e), tier.increaseTo(e), s, instants))
+            inWindow = true;
         }
       }
       // A series that stopped before the window says nothing of when the group's counting in it began.

@@ -448,6 +448,42 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
         expect(rolled.series[0]?.counted).toEqual({ fromUnixMs: T0_MS, toUnixMs: T0_MS + MINUTE });
       });
 
+      it("charts a TraceKit counter's burst at the same rate once its points are rolled up", async () => {
+        const store = await fresh();
+        const tracekit = { temporality: "delta", monotonic: true, tracekit: true } as const;
+        // 10 requests within half a second, 20 s into the window, and 3 more over 30 s later on.
+        const burst = Array.from({ length: 10 }, (_, i) => ({ atMs: T0_MS + 20 * SECOND + i * 50, value: 1 }));
+        const later = [32, 41, 55].map((second) => ({ atMs: T0_MS + second * SECOND, value: 1 }));
+        store.insert([sum("requests", "burst", [...burst, ...later], tracekit)]);
+        const chart = () => {
+          const result = query(store, { name: "requests", stepMs: 10 * SECOND });
+          return { values: result.series[0]?.values, counted: result.series[0]?.counted };
+        };
+        const raw = chart();
+        // Each step's increments per second of the step: the burst's 10 in its 10 s step is 1/s.
+        expect(raw.values).toEqual([null, null, 1, 0.1, 0.1, 0.1]);
+        // More points than the raw tier holds, after the window: the burst and the rest are rolled up.
+        const more = Array.from({ length: 2 * (TIERS[0]?.capacity ?? 64) }, (_, i) => ({
+          atMs: T0_MS + 2 * MINUTE + i,
+          value: 1,
+        }));
+        store.insert([sum("requests", "burst", more, tracekit)]);
+        // Not 10 / 0.45 s: the rollup's interval runs only from the burst's first request to its last.
+        const rolled = chart();
+        expect(rolled.values?.map((v) => (v === null ? null : Number(v.toFixed(9))))).toEqual(raw.values);
+        expect(rolled.counted).toEqual(raw.counted);
+        // A rollup's increments in several steps: each step its share, per second of the step.
+        const fine = query(store, {
+          name: "requests",
+          fromMs: T0_MS + 20 * SECOND,
+          toMs: T0_MS + 21 * SECOND,
+          stepMs: 250,
+        });
+        expect(fine.series[0]?.increases?.reduce((a: number, v) => a + (v ?? 0), 0)).toBeCloseTo(10, 9);
+        const perSecond = (fine.series[0]?.increases ?? []).map((v) => (v === null ? null : v / 0.25));
+        expect(fine.series[0]?.values).toEqual(perSecond);
+      });
+
       it("keeps an increase in the step it happened in once its points are rolled up", async () => {
         const store = await fresh();
         // A counter exported every 5 s that grew by 100 between 55 s and 60 s, and by nothing else.
