@@ -94,7 +94,7 @@ export function FilterBar({ filters, services, queryError, onChange }: FilterBar
       </button>
       {filters.maxDurationMs !== undefined ? (
         <span
-          class="filter-window selection-chip"
+          class="filter-chip filter-window selection-chip"
           data-testid="selection-chip"
           title="Only traces in the rectangle brushed on the latency chart: this start window and this duration range"
         >
@@ -111,7 +111,10 @@ export function FilterBar({ filters, services, queryError, onChange }: FilterBar
         </span>
       ) : (
         (filters.since !== undefined || filters.until !== undefined) && (
-          <span class="filter-window" title="Only traces that started in this window (set by the link you followed)">
+          <span
+            class="filter-chip filter-window"
+            title="Only traces that started in this window (set by the link you followed)"
+          >
             Started {windowText(filters)}
             <button
               type="button"
