@@ -14,6 +14,7 @@
  */
 import { deserialize, serialize } from "node:v8";
 import type { MetricDescriptor, ReceivedMetric } from "../domain/metric.js";
+import { FlushTimer } from "./flush-timer.js";
 import { MetricCollection, type MetricJournal, MetricRecord } from "./metric-collection.js";
 import { queryMetric } from "./metric-query.js";
 import type { MetricSeries, Tier } from "./metric-series.js";
@@ -176,7 +177,16 @@ export function createSqliteMetricStore(
   };
   const flushIntervalMs = options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS;
   const flushEntries = options.flushEntries ?? DEFAULT_FLUSH_ENTRIES;
-  let timer: NodeJS.Timeout | null = null;
+  // A timed write that fails (a full disk) leaves the exports in `mt_received`, and memory is read
+  // back from the file: the next insert throws its error, as the span and log stores do, unless the
+  // exports awaiting that commit were told (their senders retry).
+  const flushTimer = new FlushTimer(flushIntervalMs, () => {
+    try {
+      flush();
+    } catch (error) {
+      if (options.commits?.told(error) !== true) throw error;
+    }
+  });
   let closed = false;
   // A write that falls due during an insert waits for its end: mid-insert, a series may be halfway
   // through folding raw points into rollups, and what is written then would not be what readers see.
@@ -195,6 +205,8 @@ export function createSqliteMetricStore(
   let clockMs: number | null = null;
   /** The file's exports are being read again: a write cannot happen before the collection is whole. */
   let loading = false;
+  /** A rollback's read of the file failed: memory is not what the file holds until it is read (readBack). */
+  let unread = false;
   let collection = load();
 
   function newCollection(): MetricCollection {
@@ -202,7 +214,7 @@ export function createSqliteMetricStore(
   }
 
   function scheduleFlush(): void {
-    if (loading || pending.changedEntries < flushEntries) timer ??= setTimeout(flush, flushIntervalMs);
+    if (loading || pending.changedEntries < flushEntries) flushTimer.schedule();
     else if (inserting) writeDue = true;
     else flush();
   }
@@ -364,10 +376,7 @@ export function createSqliteMetricStore(
 
   /** Writes the series' rows and commits them: in the group's commit when there is one. */
   function flush(): void {
-    if (timer !== null) {
-      clearTimeout(timer);
-      timer = null;
-    }
+    flushTimer.cancel();
     if (closed) return;
     rowsDue = true;
     if (options.commits !== undefined) options.commits.commit();
@@ -379,17 +388,14 @@ export function createSqliteMetricStore(
    * since the last commit: those rows are all a caller awaiting `committed()` needs.
    */
   function writePending(): void {
-    if (closed) return;
+    if (closed || unread) return;
     if (!rowsDue) {
       for (const { nowMs, metrics } of received) sql.saveReceived.run(nowMs, serialize(metrics));
       if (received.length > 0) receivedInFile = true;
       received = [];
       return;
     }
-    if (timer !== null) {
-      clearTimeout(timer);
-      timer = null;
-    }
+    flushTimer.cancel();
     rowsDue = false;
     // The rows hold what these exports changed.
     received = [];
@@ -399,32 +405,55 @@ export function createSqliteMetricStore(
     collection.setJournal(pending);
     // The file gets the entries as readers see them: settling adds its changes to these writes.
     for (const series of writes.entries.keys()) series.settle(writes);
-    write(writes);
+    try {
+      write(writes);
+    } catch (error) {
+      // Alone, nobody else reads the file back (the group calls rolledBack).
+      if (options.commits === undefined) readBackOrLater();
+      throw error;
+    }
     receivedInFile = false;
+  }
+
+  /**
+   * What memory holds is read back from the file, after a write rolled back: the changes it held were
+   * taken from the journal. Throws when the file cannot be read; every use of the store tries again
+   * first (assertOpen), and nothing is written until one succeeds.
+   */
+  function readBack(): void {
+    flushTimer.cancel();
+    rowsDue = false;
+    received = [];
+    pending = new PendingWrites(scheduleFlush);
+    unread = true;
+    collection = load();
+    unread = false;
+  }
+
+  function readBackOrLater(): void {
+    try {
+      readBack();
+    } catch {
+      // `unread` stays set: the next use reads it, or throws why it cannot.
+    }
   }
 
   options.commits?.join({
     hasPending: () => received.length > 0,
     write: writePending,
-    // What memory holds is read back from the file: the writes rolled back were taken from the journal.
-    rolledBack() {
-      if (timer !== null) clearTimeout(timer);
-      timer = null;
-      rowsDue = false;
-      received = [];
-      pending = new PendingWrites(scheduleFlush);
-      collection = load();
-    },
+    rolledBack: readBack,
   });
 
   function assertOpen(): void {
     if (closed) throw new Error("the metric store is closed");
+    if (unread) readBack();
   }
 
   return {
     kind: "sqlite",
     insert(metrics) {
       assertOpen();
+      flushTimer.throwDeferred();
       const nowMs = Date.now();
       inserting = true;
       clockMs = nowMs;
@@ -443,7 +472,7 @@ export function createSqliteMetricStore(
       // Counts change even when every point was dropped.
       if (result.accepted === 0 && result.droppedPoints > 0) {
         pending.countsChanged = true;
-        timer ??= setTimeout(flush, flushIntervalMs);
+        flushTimer.schedule();
       }
       return result;
     },
@@ -479,8 +508,7 @@ export function createSqliteMetricStore(
     commitMark: () => options.commits?.mark(),
     clear() {
       assertOpen();
-      if (timer !== null) clearTimeout(timer);
-      timer = null;
+      flushTimer.cancel();
       db.transaction(sql.clearAll)();
       received = [];
       receivedInFile = false;

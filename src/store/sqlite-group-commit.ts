@@ -6,7 +6,11 @@ export interface CommitParticipant {
   hasPending(): boolean;
   /** Writes what waits; runs inside the group's transaction (a store's own transaction nests in it). */
   write(): void;
-  /** The group's transaction rolled back: what memory holds of the file is read back from it. */
+  /**
+   * The group's transaction rolled back: what memory holds of the file is read back from it. One that
+   * cannot read it should keep that in mind and read it before its next use (the metric store does):
+   * what it throws here is ignored, so that the others still read theirs and the waiters are told.
+   */
   rolledBack(): void;
   /** The group's transaction committed what `write` wrote. */
   committed?(): void;
@@ -36,6 +40,8 @@ export class GroupCommit {
   private failures = 0;
   /** The error of the latest failed commit: the cause of a refusal by `committed(mark)`. */
   private lastFailure: unknown = null;
+  /** Failures some waiter was given (see `told`). */
+  private readonly toldFailures = new WeakSet<object>();
   private readonly writeAll: () => void;
 
   constructor(db: SqliteDatabase) {
@@ -90,12 +96,24 @@ export class GroupCommit {
     } catch (error) {
       this.failures++;
       this.lastFailure = error;
-      for (const participant of this.participants) participant.rolledBack();
+      for (const participant of this.participants) {
+        try {
+          participant.rolledBack();
+        } catch {
+          // See CommitParticipant.rolledBack.
+        }
+      }
       for (const waiter of waiters) waiter.reject(error);
+      if (waiters.length > 0 && typeof error === "object" && error !== null) this.toldFailures.add(error);
       throw error;
     }
     for (const participant of this.participants) participant.committed?.();
     for (const waiter of waiters) waiter.resolve();
+  }
+
+  /** Whether `error`, thrown by `commit`, was given to callers awaiting that commit: someone was told. */
+  told(error: unknown): boolean {
+    return typeof error === "object" && error !== null && this.toldFailures.has(error);
   }
 
   /** Stops a pending immediate commit (the connection closes; close() commits what is pending). */

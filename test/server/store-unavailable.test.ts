@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { status as grpcStatus } from "@grpc/grpc-js";
 import protobuf from "protobufjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,6 +9,7 @@ import { startTestApp, type TestApp, tempDir } from "../helpers/app.js";
 import { readJson } from "../helpers/http.js";
 import { jsonLogRequest, jsonTraceRequest, newTraceId, postJson, postLogs } from "../helpers/payloads.js";
 import { loadOtlpRoot, PKG } from "../otlp/helpers.js";
+import { copyAsKilled } from "../store/killed-copy.js";
 
 const TraceRequest = loadOtlpRoot().lookupType(`${PKG}.ExportTraceServiceRequest`);
 
@@ -261,5 +263,75 @@ describe("a store that cannot write its --db file, for metrics", () => {
     }
     expect((await postMetrics(bulkyMetrics("full.gauge", 200))).status).toBe(200);
     expect(await metricPoints()).toBe(before + 200);
+  });
+
+  it("keeps an export whose series' write on the store's timer found the disk full, answers the next 503, and lives", async () => {
+    // A file of its own: the room left in it (its free pages) is what this test makes it.
+    const path = join(dir.path, "timer.db");
+    let run: (statement: string) => unknown = () => undefined;
+    const own = await startTestApp({
+      db: path,
+      onDatabasePragma: (pragma) => {
+        run = pragma;
+      },
+    });
+    const post = (body: Record<string, unknown>) =>
+      fetch(`${own.base}/v1/metrics`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const points = async () => (await readJson(fetch(`${own.base}/api/health`))).counts.metricPoints as number;
+    /** The rows of `table` in the file as it is on disk (a copy: the server holds the file exclusively). */
+    const rowsIn = async (table: string): Promise<unknown> => {
+      const Driver = (await import("better-sqlite3")).default;
+      const raw = new Driver(copyAsKilled(path, join(dir.path, `copy-${Date.now()}.db`)));
+      try {
+        return raw.prepare(`SELECT count(*) FROM ${table}`).pluck().get();
+      } finally {
+        raw.close();
+      }
+    };
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on("uncaughtException", onUncaught);
+    try {
+      // An export written and let go leaves free pages: room for a smaller export, not for its series too.
+      expect((await post(bulkyMetrics("room.gauge", 300))).status).toBe(200);
+      await sleep(400);
+      expect(await rowsIn("mt_received")).toBe(0);
+      const [{ page_count }] = run("page_count") as [{ page_count: number }];
+      run(`max_page_count = ${page_count}`);
+      try {
+        // Answered once the export is in the file; its series' rows follow on the ~100 ms timer.
+        expect((await post(bulkyMetrics("timer.gauge", 200))).status).toBe(200);
+        await sleep(400);
+        expect(uncaught).toEqual([]);
+        // The series' rows could not be written: the export stays in the file, and is served.
+        expect(await rowsIn("mt_received")).toBeGreaterThan(0);
+        expect(await rowsIn("mt_series WHERE metric = 'timer.gauge'")).toBe(0);
+        expect(await points()).toBe(500);
+        expect((await fetch(`${own.base}/api/metrics/timer.gauge`)).status).toBe(200);
+      } finally {
+        run("max_page_count = 1073741823");
+      }
+      // The next export is told, with room again, and the terminal with it.
+      const refused = await post(bulkyMetrics("after.gauge", 1));
+      expect(refused.status).toBe(503);
+      expect((await readJson(refused)).message).toMatch(/cannot store the data point\(s\) now: .*SQLITE_FULL/);
+      expect(own.events.filter((event) => event.type === "client-error")).toMatchObject([
+        { path: "/v1/metrics", status: 503 },
+      ]);
+      // Then stored; the timer writes every series and lets the exports go.
+      expect((await post(bulkyMetrics("after.gauge", 1))).status).toBe(200);
+      await sleep(400);
+      expect(await rowsIn("mt_received")).toBe(0);
+      expect(await rowsIn("mt_series WHERE metric = 'timer.gauge'")).toBe(200);
+      expect(await points()).toBe(501);
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off("uncaughtException", onUncaught);
+      await own.close();
+    }
   });
 });

@@ -1,8 +1,11 @@
 import { copyFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, describe, expect, it } from "vitest";
 import type { MetricBounds, MetricQuery } from "../../src/store/metric-store.js";
 import { type OpenedStores, openStores } from "../../src/store/open-store.js";
+import { storeUnavailableReason } from "../../src/store/store-unavailable.js";
 import { tempDir } from "../helpers/app.js";
+import { copyAsKilled } from "./killed-copy.js";
 import { exemplar, gauge, histogram, MINUTE, SECOND, sum, T0_MS } from "./metric-fixtures.js";
 import { describeMetricStoreContract } from "./metric-store-contract.js";
 import { rootSpan, traceId } from "./span-fixtures.js";
@@ -364,6 +367,96 @@ describe("sqlite: metrics in the --db file", () => {
       expect(after.prepare("SELECT count(*) FROM mt_series").pluck().get()).toBe(4);
       after.close();
     } finally {
+      opened.store.close();
+    }
+  });
+
+  /** `series` gauge series of one point each, with 2 KB attributes: their rows need new pages. */
+  function bulkyGauge(name: string, series: number) {
+    const filler = "z".repeat(2048);
+    return gauge(
+      name,
+      "api",
+      Array.from({ length: series }, (_, i) => ({ atMs: T0_MS, value: i, attributes: { slot: `${i}${filler}` } })),
+    );
+  }
+
+  /** Errors no code caught (a throw in a timer): each would end a server's process. */
+  function watchUncaught(): { errors: unknown[]; stop(): void } {
+    const errors: unknown[] = [];
+    const listener = (error: unknown) => errors.push(error);
+    process.on("uncaughtException", listener);
+    return { errors, stop: () => process.off("uncaughtException", listener) };
+  }
+
+  /** The rows of `table` in the file as it is on disk (read from a copy: the store holds the file exclusively). */
+  async function rowsIn(path: string, table: string): Promise<unknown> {
+    const Driver = (await import("better-sqlite3")).default;
+    const raw = new Driver(copyAsKilled(path, tempPath()));
+    try {
+      return raw.prepare(`SELECT count(*) FROM ${table}`).pluck().get();
+    } finally {
+      raw.close();
+    }
+  }
+
+  it("keeps the exports in the file when a write on its timer finds the disk full, tells the next insert, and lives", async () => {
+    const path = tempPath();
+    let pragma: (statement: string) => unknown = () => undefined;
+    const bounds = { maxSeries: 1000, flushIntervalMs: 50 } as MetricBounds;
+    const opened = await openStores({
+      dbPath: path,
+      maxSpans: 1000,
+      metrics: bounds,
+      onDatabasePragma: (run) => {
+        pragma = run;
+      },
+    });
+    const uncaught = watchUncaught();
+    try {
+      opened.metrics.insert([bulkyGauge("bulky", 300)]);
+      await opened.metrics.committed?.();
+      // As on a full disk: the file may grow no more, so the series' rows cannot be written.
+      const [{ page_count }] = pragma("page_count") as [{ page_count: number }];
+      pragma(`max_page_count = ${page_count}`);
+      await sleep(300);
+      expect(uncaught.errors).toEqual([]);
+      expect(await rowsIn(path, "mt_received")).toBe(1);
+      expect(await rowsIn(path, "mt_series")).toBe(0);
+      // Memory was read back from the file: the export is there.
+      expect(opened.metrics.stats()).toMatchObject({ series: 300, points: 300 });
+      // A process killed now keeps it too.
+      const copy = copyAsKilled(path, tempPath());
+      const reopened = await openStores({ dbPath: copy, maxSpans: 1000, metrics: bounds });
+      try {
+        expect(reopened.metrics.stats()).toMatchObject({ series: 300, points: 300 });
+      } finally {
+        reopened.store.close();
+      }
+
+      // The next insert is told, once, and keeps nothing.
+      const next = () => opened.metrics.insert([gauge("next", "api", [{ atMs: T0_MS, value: 1 }])]);
+      let told: unknown;
+      try {
+        next();
+      } catch (error) {
+        told = error;
+      }
+      expect(storeUnavailableReason(told)).toMatch(/SQLITE_FULL/);
+      expect(opened.metrics.stats().points).toBe(300);
+
+      // Room again: the next write stores the series and lets the exports go.
+      pragma("max_page_count = 1073741823");
+      expect(next().accepted).toBe(1);
+      await opened.metrics.committed?.();
+      opened.metrics.commit?.();
+      expect(await rowsIn(path, "mt_received")).toBe(0);
+      expect(await rowsIn(path, "mt_series")).toBe(301);
+      expect(opened.metrics.stats()).toMatchObject({ series: 301, points: 301 });
+      expect(uncaught.errors).toEqual([]);
+    } finally {
+      uncaught.stop();
+      pragma("max_page_count = 1073741823");
       opened.store.close();
     }
   });
