@@ -327,8 +327,14 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
       checkIns.delete(service);
       checkIns.set(service, now());
       if (checkIns.size > MAX_CHECK_IN_SERVICES) checkIns.delete(checkIns.keys().next().value as string);
-      // Only a check-in the page may be waiting for is published; the others ride with the next change.
-      if (before === undefined || (killSwitchChangedAt !== null && before <= killSwitchChangedAt)) publishState();
+      // Only a check-in the page may be waiting for is published (the service's first, the first since
+      // the kill switch changed, the first since one of its breakpoints was edited); the others ride
+      // with the next change.
+      const awaited =
+        before === undefined ||
+        (killSwitchChangedAt !== null && before <= killSwitchChangedAt) ||
+        store.listBreakpoints().some((b) => b.service === service && b.updatedAt > before);
+      if (awaited) publishState();
     },
 
     state,

@@ -27,7 +27,13 @@ import { type BlockNote, createBlockGate } from "./trace-blocks.js";
 import { bloomAllows, buildBloom } from "./trace-blooms.js";
 import { createFiltersOnWrite, type FilteredTrace } from "./trace-filters-on-write.js";
 import { createKeyOrders } from "./trace-key-order.js";
-import { countedOperationName, noteOperation, OperationTraceCounts, operationsAllow } from "./trace-operations.js";
+import {
+  countedOperationName,
+  noteOperation,
+  OperationTraceCounts,
+  operationsAllow,
+  type TraceOperations,
+} from "./trace-operations.js";
 import { compareOldestFirst, oldestStartMs, type StartOrdered, setSortStart, traceIdKey } from "./trace-order.js";
 import { collectSortedTracePage, sortKeyOf, traceSortOf } from "./trace-sort.js";
 
@@ -49,8 +55,11 @@ interface MemoryTrace extends StartOrdered, FilteredTrace {
   evicted: boolean;
   /** What its spans added to the statistics, taken away again on eviction. */
   stats: StatsTokens;
-  /** The operations of its spans (what `operation=` queries pass over it by, see trace-operations.ts). */
-  operations: string[];
+  /**
+   * The operations of its spans (what `operation=` queries pass over it by, see trace-operations.ts);
+   * null past MAX_TRACE_OPERATIONS of them.
+   */
+  operations: TraceOperations;
   /** Its entry spans (SERVER, CONSUMER): those nestedEntrySpans tells apart. */
   entrySpans: number;
   /** Its entry spans told apart across inserts, built at the first insert that needs it; null once packed. */
@@ -216,7 +225,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       trace.spanIds = null;
       trace.nesting = null;
       compactTokens(trace.stats);
-      trace.operations = trace.operations.slice();
+      trace.operations = trace.operations?.slice() ?? null;
       trace.aggregate.compact();
     }
   }
@@ -335,7 +344,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       const durationNs = durationNanos(span.startTimeUnixNano, span.endTimeUnixNano);
       operationStats.add(span, trace.stats, nested?.has(span) === true, startNs, durationNs);
       const operation = countedOperationName(trace.stats, span);
-      if (noteOperation(trace.operations, operation)) operationCounts.added(operation);
+      trace.operations = noteOperation(trace.operations, operation, operationCounts);
       if (isEntrySpan(span)) trace.entrySpans++;
       recentSpans.add(span);
       filtersOnWrite.spanAccepted(trace, trace.spanCount, span);

@@ -76,7 +76,7 @@ export function createSpanInsert(
       const isNested = nested?.has(span) === true;
       if (counted) traces.stats.add(span, entry.stats, isNested);
       const operation = counted ? countedOperationName(entry.stats, span) : operationOf(span).name;
-      if (noteOperation(entry.operations, operation)) traces.operationCounts.added(operation);
+      entry.operations = noteOperation(entry.operations, operation, traces.operationCounts);
       if (counted && isEntrySpan(span)) {
         // Null only while every entry span of the trace is written (the cache dropped them with its span ids).
         entry.entryNesting ??= readEntryNesting(entry);

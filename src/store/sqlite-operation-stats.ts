@@ -272,7 +272,7 @@ export function loadOperationStats(
       namedSpans += sign;
       const name = nameOfOperation(index.operationById(op));
       if (name === undefined) entry.operations = null;
-      else noteOperation(entry.operations, name);
+      else entry.operations = noteOperation(entry.operations, name);
     }
     entry.statsWritten += n;
   }
@@ -322,7 +322,7 @@ function fillFromSpans(stmts: Statements, traces: StoredTraces, lookups: SpanLoo
     const entry = spansOf as TraceEntry;
     for (const span of spans) {
       index.add(span, entry.stats, nested?.has(span) === true);
-      noteOperation(entry.operations, countedOperationName(entry.stats, span));
+      entry.operations = noteOperation(entry.operations, countedOperationName(entry.stats, span));
     }
     spans = [];
   };

@@ -8,11 +8,31 @@ import { type OperationEntry, OTHER_OPERATIONS, type StatsSpan, type StatsTokens
  */
 export type TraceOperations = string[] | null;
 
-/** Adds `name` to a trace's operations (nothing when they are not known); true when it was new there. */
-export function noteOperation(operations: TraceOperations, name: string): boolean {
-  if (operations === null || operations.includes(name)) return false;
+/**
+ * The most operations a trace lists: past them it stops (null), and a query requiring an operation
+ * reads its spans. A trace of many differently named spans (a batch job's, an import's) would
+ * otherwise make every span's check a walk of a long list: 220,000 such spans took 110 s to insert.
+ */
+export const MAX_TRACE_OPERATIONS = 64;
+
+/**
+ * A trace's operations with `name` noted (the same list, or null once past MAX_TRACE_OPERATIONS or
+ * when they were not known), `counts` told of a name new there or of the trace's list given up.
+ */
+export function noteOperation(
+  operations: TraceOperations,
+  name: string,
+  counts?: OperationTraceCounts,
+): TraceOperations {
+  if (operations === null || operations.includes(name)) return operations;
+  if (operations.length >= MAX_TRACE_OPERATIONS) {
+    counts?.removeTrace(operations);
+    counts?.addTrace(null);
+    return null;
+  }
   operations.push(name);
-  return true;
+  counts?.added(name);
+  return operations;
 }
 
 /**
@@ -28,7 +48,7 @@ export class OperationTraceCounts {
     this.unknown = 0;
   }
 
-  /** A trace's operations gained `name` (noteOperation returned true). */
+  /** A trace's operations gained `name` (see noteOperation). */
   added(name: string): void {
     this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
   }

@@ -378,7 +378,7 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
     try {
       await fresh.goto(`${suite.app.base}/snapshots`);
       const freshBadge = fresh.locator(`[data-breakpoint-id="${id}"] .bp-state`);
-      await expect.poll(() => freshBadge.textContent(), { timeout: 10_000 }).toBe("capturing");
+      await expect.poll(() => freshBadge.textContent(), { timeout: 20_000 }).toBe("capturing");
       expect(await fresh.getByTestId("service-waiting").count()).toBe(0);
     } finally {
       await fresh.close();

@@ -87,3 +87,60 @@ describe("code monitoring rules", () => {
     }
   });
 });
+
+describe("the live page's breakpoint state", () => {
+  it("is told of a check-in after an edit its SDK had not heard of, and not of every check-in", async () => {
+    const { codeMonitoring, close, hub } = setupWithHub();
+    const told: { lastCheckIns: Record<string, string>; breakpoints: { updatedAt: string }[] }[] = [];
+    hub.addClient({
+      send: (data) => {
+        const message = JSON.parse(data);
+        if (message.type === "breakpoints") told.push(message);
+      },
+      bufferedAmount: () => 0,
+      terminate: () => {},
+    });
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 60));
+    try {
+      const { breakpoint } = codeMonitoring.autoRegister(location(1));
+      codeMonitoring.sdkCheckedIn("checkout");
+      await settle();
+      const afterFirst = told.length;
+      expect(afterFirst).toBeGreaterThan(0);
+      // A check-in the page waits for nothing from: not published.
+      codeMonitoring.sdkCheckedIn("checkout");
+      await settle();
+      expect(told.length).toBe(afterFirst);
+      // Edited: the page shows it awaiting the next check-in, which must reach it.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      codeMonitoring.updateBreakpoint(breakpoint.id, { enabled: false });
+      await settle();
+      const afterEdit = told.length;
+      codeMonitoring.sdkCheckedIn("checkout");
+      await settle();
+      expect(told.length).toBe(afterEdit + 1);
+      const last = told.at(-1) as (typeof told)[number];
+      expect(Date.parse(last.lastCheckIns.checkout as string)).toBeGreaterThanOrEqual(
+        Date.parse(last.breakpoints[0]?.updatedAt as string),
+      );
+    } finally {
+      close();
+    }
+  });
+});
+
+function setupWithHub() {
+  const store = createMemoryCodeMonitoringStore();
+  const hub = createLiveHub({ getSummaries: () => [], getLatest: () => [], tickMs: 10 });
+  const streams = createSdkStreams();
+  const codeMonitoring = createCodeMonitoring({ store, hub, streams, maxBreakpoints: 100 });
+  return {
+    hub,
+    codeMonitoring,
+    close() {
+      codeMonitoring.close();
+      streams.close();
+      hub.close();
+    },
+  };
+}

@@ -3,6 +3,7 @@ import type { Attributes, Span, SpanKind } from "../../src/domain/span.js";
 import { PERCENTILE_RELATIVE_ERROR } from "../../src/store/latency-histogram.js";
 import { MAX_OPERATIONS_PER_SERVICE, OTHER_OPERATIONS } from "../../src/store/operation-stats.js";
 import type { ServiceOperations, ServiceStats, Store } from "../../src/store/store.js";
+import { MAX_TRACE_OPERATIONS } from "../../src/store/trace-operations.js";
 import { makeSpan, ms, spanId, traceId } from "./span-fixtures.js";
 
 interface OpSpec {
@@ -708,6 +709,40 @@ export function operationsContract(fresh: (maxSpans?: number) => Promise<Store>)
     expect(queryOf("UNSPECIFIED", "tick")).toBe('service="shop" kind=unspecified operation="tick"');
     expect(traces(queryOf("UNSPECIFIED", "tick"))).toEqual(ids(98));
     expect(traces(queryOf("SERVER", "tick"))).toEqual(ids(99));
+  });
+
+  it("finds a trace of more operations than it lists by any of them, and only where they are", async () => {
+    const store = await fresh();
+    const many = MAX_TRACE_OPERATIONS + 36;
+    const spans = Array.from({ length: many }, (_, i) =>
+      opSpan({
+        trace: 130,
+        span: i + 1,
+        parent: i === 0 ? null : 1,
+        kind: "INTERNAL",
+        name: `step ${i}`,
+        service: "batch",
+        start: i,
+        end: i + 1,
+      }),
+    );
+    store.insertSpans(spans);
+    store.insertSpans([
+      opSpan({
+        trace: 131,
+        span: 1,
+        parent: null,
+        kind: "INTERNAL",
+        name: "step 3",
+        service: "batch",
+        start: 0,
+        end: 1,
+      }),
+    ]);
+    expect(tracesMatching(store, 'operation="step 0"')).toEqual(ids(130));
+    expect(tracesMatching(store, `operation="step ${many - 1}"`)).toEqual(ids(130));
+    expect(tracesMatching(store, 'operation="step 3"')).toEqual(ids(130, 131));
+    expect(tracesMatching(store, 'operation="step none"')).toEqual([]);
   });
 
   it("finds a trace by an operation whose span came in a later request than the trace's first spans", async () => {
