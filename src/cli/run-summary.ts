@@ -148,7 +148,9 @@ export function formatRunLine(totals: RunTotals, url: string): string {
   if (totals.llm !== undefined) {
     const { calls, usd, unpriced, noUsage } = totals.llm;
     const priced = calls - unpriced;
-    const cost = priced > 0 ? ` ≈ $${usd < 0.01 ? usd.toPrecision(2) : usd.toFixed(2)}` : "";
+    // No cost when no priced call told its usage: the calls without usage are said below, their cost unknown.
+    const costKnown = priced > 0 && !(usd === 0 && noUsage >= priced);
+    const cost = costKnown ? ` ≈ $${usd === 0 ? "0" : usd < 0.01 ? usd.toPrecision(2) : usd.toFixed(2)}` : "";
     const unknown = [unpriced > 0 ? `${unpriced} without a price` : "", noUsage > 0 ? `${noUsage} without usage` : ""];
     const notes = unknown.filter((note) => note !== "").join(", ");
     parts.push(`${plural(calls, "LLM call")}${cost}${notes === "" ? "" : ` (${notes})`}`);

@@ -15,5 +15,8 @@ describe("formatRunLine", () => {
     // A call refused by the provider (a 429) reports no tokens: its cost is unknown, not $0.
     expect(llm(0, 1)).toContain("3 LLM calls ≈ $0.0042 (1 without usage))");
     expect(llm(1, 1)).toContain("3 LLM calls ≈ $0.0042 (1 without a price, 1 without usage))");
+    // Every call refused: no cost to state (it read "≈ $0.0").
+    const refused = formatRunLine({ ...totals, llm: { calls: 2, usd: 0, unpriced: 0, noUsage: 2 } }, URL);
+    expect(refused).toContain("(6 spans, 1 failing, 2 LLM calls (2 without usage))");
   });
 });
