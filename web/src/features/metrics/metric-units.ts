@@ -172,15 +172,12 @@ const COUNT_DISPLAY: DisplayUnit[] = [
   { symbol: "T", size: 1e12 },
 ];
 
+/** The metric prefixes a measure is written with: the small ones, then a count's (k, M, G, T). */
 const MEASURE_PREFIXES: DisplayUnit[] = [
   { symbol: "n", size: 1e-9 },
   { symbol: "µ", size: 1e-6 },
   { symbol: "m", size: 1e-3 },
-  { symbol: "", size: 1 },
-  { symbol: "k", size: 1e3 },
-  { symbol: "M", size: 1e6 },
-  { symbol: "G", size: 1e9 },
-  { symbol: "T", size: 1e12 },
+  ...COUNT_DISPLAY,
 ];
 
 function displayUnits(unit: MetricUnit): DisplayUnit[] {
