@@ -103,10 +103,9 @@ function alignChildren(
   const fromA = a?.children ?? [];
   const fromB = b?.children ?? [];
   const pairs: [WaterfallNode | null, WaterfallNode | null][] = fromB.map((child) => [null, child]);
+  const paired = new Set<WaterfallNode>();
   for (const keyOf of [stepKey, looseKey]) {
     const waiting = new Map<string, WaterfallNode[]>();
-    const paired = new Set<WaterfallNode>();
-    for (const [x] of pairs) if (x) paired.add(x);
     for (const child of fromA) {
       if (paired.has(child)) continue;
       const key = keyOf(child);
@@ -115,11 +114,13 @@ function alignChildren(
       else waiting.set(key, [child]);
     }
     for (const pair of pairs) {
-      if (pair[0] === null) pair[0] = waiting.get(keyOf(pair[1]!))?.shift() ?? null;
+      if (pair[0] !== null) continue;
+      const match = waiting.get(keyOf(pair[1]!))?.shift();
+      if (match === undefined) continue;
+      pair[0] = match;
+      paired.add(match);
     }
   }
-  const paired = new Set<WaterfallNode>();
-  for (const [x] of pairs) if (x) paired.add(x);
   for (const child of fromA) if (!paired.has(child)) pairs.push([child, null]);
   const startOf = ([x, y]: [WaterfallNode | null, WaterfallNode | null]) => (y ?? x)!.offsetMs;
   return pairs.sort((p, q) => startOf(p) - startOf(q));
