@@ -1,5 +1,6 @@
 /** A metric query's answer summarized per series: a few numbers each instead of every step. */
 import { averageRate, totalIncrease } from "../domain/counter-average.js";
+import { formatMetricValue, type MetricUnit, metricUnit, unitLabel, unitName } from "../domain/metric-units.js";
 import type { MetricQueryResponse, MetricSeriesJson } from "../protocol.js";
 import { cut, formatMs, table } from "./format.js";
 
@@ -17,26 +18,38 @@ function num(value: number | undefined): string {
   return Number(Math.abs(value) >= 100 ? value.toFixed(1) : value.toPrecision(4)).toString();
 }
 
-/** A metric's value as text: a number, or for a duration unit a duration with its unit. */
+/** A metric's value as text, in its unit: "-" for none. */
 type Figure = (value: number | undefined) => string;
 
-/** Milliseconds per UCUM duration unit that get_metric shows as durations. */
-const DURATION_UNIT_MS: Record<string, number> = { s: 1000, ms: 1, us: 0.001, ns: 0.000_001 };
+/**
+ * How a value of `unit` reads: as the Metrics page writes it (metric-units.ts), so `0.0075` of unit `s`
+ * reads "7.5ms", `1536` By "1.5 KiB", `22` Cel "22 °C", a rate of `{request}` "3 requests/s".
+ */
+function figureOf(unit: MetricUnit, perSecond = false): Figure {
+  return (value) => (value === undefined ? "-" : formatMetricValue(value, unit, perSecond));
+}
+
+/** Every value the answer holds, which tells a share of a whole (unit `1`, all in [0, 1]) from a plain number. */
+function* answerValues(answer: MetricQueryResponse): Generator<number | null> {
+  for (const series of answer.series) {
+    const columns = [series.values, series.min, series.max, series.p50, series.p95, series.p99];
+    for (const values of [...columns, ...Object.values(series.quantiles ?? {})]) yield* values ?? [];
+  }
+}
+
+/** The metric's unit as the Metrics page reads it. */
+function unitOf(answer: MetricQueryResponse): MetricUnit {
+  return metricUnit(answer.metric.name, answer.metric.unit ?? "", answerValues(answer));
+}
 
 /**
- * How a value of `unit` reads: durations as the other tools show them (`7.5ms`, `1.58s`, `12µs`), so
- * `0.0075` of unit `s` does not need converting in the reader's head; other units as plain numbers.
+ * A metric's unit as the Metrics page names it, with the unit as sent where that reads otherwise (the
+ * code an SDK or a query uses): "°C (sent as Cel)", "ms"; "" for none (and for UCUM's `1`).
  */
-export function figureOf(unit: string): Figure {
-  const perUnit = DURATION_UNIT_MS[unit.trim()];
-  if (perUnit === undefined) return num;
-  return (value) => {
-    if (value === undefined) return "-";
-    const ms = Math.abs(value * perUnit);
-    const sign = value < 0 ? "-" : "";
-    if (ms > 0 && ms < 0.1) return `${sign}${Number((ms * 1000).toPrecision(3))}µs`;
-    return `${sign}${formatMs(ms)}`;
-  };
+export function unitText(raw: string): string {
+  const name = unitName(raw);
+  const sent = unitLabel(raw);
+  return name === sent ? name : `${name} (sent as ${sent})`;
 }
 
 /**
@@ -57,16 +70,17 @@ function stats(series: MetricSeriesJson, fig: Figure): string[] {
  * A counter's latest, min and max rate per step, its average rate (the increase over the time it was
  * counted, as the Metrics page's Average) and its increase in the window.
  */
-function rateStats(series: MetricSeriesJson, answer: MetricQueryResponse, fig: Figure): string[] {
+function rateStats(series: MetricSeriesJson, answer: MetricQueryResponse, unit: MetricUnit): string[] {
   const v = present(series.values);
   const increase = totalIncrease([series]);
   const average = increase === null ? undefined : averageRate(increase, [series], answer);
+  const rate = figureOf(unit, true);
   return [
-    fig(v[v.length - 1]),
-    v.length === 0 ? "-" : fig(Math.min(...v)),
-    fig(average),
-    v.length === 0 ? "-" : fig(Math.max(...v)),
-    fig(increase ?? undefined),
+    rate(v[v.length - 1]),
+    v.length === 0 ? "-" : rate(Math.min(...v)),
+    rate(average),
+    v.length === 0 ? "-" : rate(Math.max(...v)),
+    figureOf(unit)(increase ?? undefined),
   ];
 }
 
@@ -97,13 +111,14 @@ function labelOf(series: MetricSeriesJson, answer: MetricQueryResponse): string 
 }
 
 /** A row's figures, then its label: the last column is not padded, so long labels cost no spaces. */
-function row(chart: string, series: MetricSeriesJson, answer: MetricQueryResponse): string[] {
-  const [label, ...figures] = cells(chart, series, answer, figureOf(answer.metric.unit ?? ""));
+function row(chart: string, series: MetricSeriesJson, answer: MetricQueryResponse, unit: MetricUnit): string[] {
+  const [label, ...figures] = cells(chart, series, answer, unit);
   return [...figures, label ?? ""];
 }
 
-function cells(chart: string, series: MetricSeriesJson, answer: MetricQueryResponse, fig: Figure): string[] {
+function cells(chart: string, series: MetricSeriesJson, answer: MetricQueryResponse, unit: MetricUnit): string[] {
   const label = labelOf(series, answer);
+  const fig = figureOf(unit);
   if (chart === "distribution") {
     // A whole number: a cumulative histogram's first point is spread over the steps of its interval,
     // in shares that are fractions of a value.
@@ -120,7 +135,7 @@ function cells(chart: string, series: MetricSeriesJson, answer: MetricQueryRespo
     const quantiles = Object.entries(series.quantiles ?? {}).map(([q, values]) => `q${q}=${fig(latest(values))}`);
     return [label, quantiles.join(" ") || "-"];
   }
-  if (chart === "rate") return [label, ...rateStats(series, answer, fig)];
+  if (chart === "rate") return [label, ...rateStats(series, answer, unit)];
   return [label, ...stats(series, fig)];
 }
 
@@ -216,8 +231,9 @@ export function describeMetric(answer: MetricQueryResponse): string {
   const { metric } = answer;
   const chart = answer.chart ?? metric.chart;
   const per = chart === "rate" ? " per second" : "";
+  const unit = unitText(metric.unit ?? "");
   const lines = [
-    `${metric.name} (${metric.kind}, ${chart}${per}${metric.unit ? `, unit ${metric.unit}` : ""})${metric.description ? `: ${cut(metric.description, 200)}` : ""}`,
+    `${metric.name} (${metric.kind}, ${chart}${per}${unit === "" ? "" : `, unit ${unit}`})${metric.description ? `: ${cut(metric.description, 200)}` : ""}`,
     `window ${new Date(answer.fromUnixMs).toISOString()} to ${new Date(answer.toUnixMs).toISOString()}, ` +
       `${answer.times.length === 1 ? "1 step" : `${answer.times.length} steps`} of ${formatMs(answer.stepMs)}` +
       `${answer.groupBy ? `, grouped by ${answer.groupBy}` : ""}`,
@@ -235,13 +251,14 @@ export function describeMetric(answer: MetricQueryResponse): string {
   const stale = staleNote(answer);
   if (stale !== null) lines.push(stale);
   const shown = answer.series.slice(0, MAX_SERIES);
+  const valueUnit = unitOf(answer);
   lines.push(
     table(
       header(chart, answer.times.length),
-      shown.map((series) => row(chart, series, answer)),
+      shown.map((series) => row(chart, series, answer, valueUnit)),
     ),
   );
-  const together = togetherLine(answer, chart, figureOf(metric.unit ?? ""));
+  const together = togetherLine(answer, chart, figureOf(valueUnit));
   if (together !== null) lines.push(together);
   const meaning = legend(chart, answer.times.length, metric.kind);
   if (meaning !== null) lines.push(meaning);

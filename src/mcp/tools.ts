@@ -25,7 +25,7 @@ import type {
 } from "../protocol.js";
 import { capAnswer, cut, formatMs, formatTime, parseSince, table, usd } from "./format.js";
 import { ATTRIBUTE_VALUE_CHARS, BODY_PART_CHARS, LINE_BODY_CHARS, logLine, logRecordText } from "./log-text.js";
-import { describeMetric } from "./metric-text.js";
+import { describeMetric, unitText } from "./metric-text.js";
 import { type QueryParams, type RestClient, ToolInputError } from "./rest.js";
 import { servicesText } from "./services-text.js";
 import { errorText, keyAttributes, spanSearchOf, whereSearchMatched } from "./span-text.js";
@@ -708,7 +708,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
             cut(m.name, 80),
             m.kind,
             m.chart,
-            m.unit || "-",
+            unitText(m.unit) || "-",
             String(m.seriesCount),
             cut(m.services.join(", "), 60),
           ]),

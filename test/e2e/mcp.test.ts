@@ -4,7 +4,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { figureOf } from "../../src/mcp/metric-text.js";
+import { formatMetricValue, parseUnit } from "../../src/domain/metric-units.js";
 import type { MetricQueryResponse } from "../../src/protocol.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { BIN, freePort, useCliRuns } from "../helpers/cli.js";
@@ -603,7 +603,8 @@ describe("tracekit-local mcp: windows, units and what a model sends (stdio)", { 
   it("get_metric: a gauge's min and max are of every value in the window, not of each step's last", async () => {
     const { text, isError } = await call(client, "get_metric", { name: "queue.depth", since: "5m" });
     expect(isError).toBe(false);
-    expect(text).toMatch(/\nlatest +min +avg +max +series\n10 +3 +[\d.]+ +80 +\(all\)\n/);
+    // In its unit ({item}), as the Metrics page writes it.
+    expect(text).toMatch(/\nlatest +min +avg +max +series\n10 items +3 items +[\d.]+ items +80 items +\(all\)\n/);
     expect(text).toContain("min and max: the least and greatest value recorded in the window");
   });
 
@@ -621,8 +622,7 @@ describe("tracekit-local mcp: windows, units and what a model sends (stdio)", { 
     const page = (await readJson(fetch(`${own.base}/api/metrics/api.latency?window=15m`))) as MetricQueryResponse;
     const window = page.windowPercentiles;
     expect(window?.p95).toBeGreaterThan(250);
-    const fig = figureOf("ms");
-    const p = (key: "p50" | "p95" | "p99") => fig(window?.[key] ?? undefined);
+    const p = (key: "p50" | "p95" | "p99") => formatMetricValue(window?.[key], parseUnit("ms"));
     expect(text).toContain(`\nall series together: p50 ${p("p50")}, p95 ${p("p95")}, p99 ${p("p99")} (`);
     // Each route's row stays its own: the fast one's p95 is under 10 ms, not the window's.
     const row = (source: string, label: string) =>

@@ -688,6 +688,40 @@ describe.skipIf(!available)("Metrics page in Chromium: data from long ago", () =
     expect(problems).toEqual([]);
   });
 
+  it("names a unit as its values are written (Cel as °C, By as bytes), with the unit as sent in its tooltip", async () => {
+    const fixture = readFileSync(new URL("../fixtures/otlp-examples/metrics.json", import.meta.url), "utf8");
+    // The official request's gauge and counter, in degrees Celsius and in bytes, and nothing else.
+    const request = JSON.parse(fixture);
+    const scope = request.resourceMetrics[0].scopeMetrics[0];
+    const of = (name: string) => scope.metrics.find((metric: { name: string }) => metric.name === name);
+    scope.metrics = [
+      { ...of("my.gauge"), name: "e2e.room.temperature", unit: "Cel" },
+      { ...of("my.counter"), name: "e2e.net.received", unit: "By" },
+    ];
+    expect(await postMetricsJson(suite.app.base, JSON.stringify(request))).toBe(200);
+    const page = await suite.browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${suite.app.base}/metrics?metric=e2e.room.temperature`);
+    const unitOfRow = (name: string) => page.locator(`.catalog-row[data-metric="${name}"] .catalog-unit`);
+    await unitOfRow("e2e.net.received").waitFor();
+    expect(await unitOfRow("e2e.room.temperature").textContent()).toBe("°C");
+    expect(await unitOfRow("e2e.room.temperature").getAttribute("title")).toBe("unit as sent: Cel");
+    expect(await unitOfRow("e2e.net.received").textContent()).toBe("bytes");
+    expect(await unitOfRow("e2e.net.received").getAttribute("title")).toBe("unit as sent: By");
+    const badge = page.locator('[data-testid="metric-panel"] .metric-header [data-field="unit"]');
+    await expect(badge.textContent()).resolves.toBe("°C");
+    expect(await badge.getAttribute("title")).toBe("unit as sent: Cel");
+    await page.goto(`${suite.app.base}/metrics`);
+    const card = (name: string) => page.locator(`.overview-card[data-metric="${name}"] header .faint`);
+    await card("e2e.room.temperature").waitFor();
+    expect(await card("e2e.room.temperature").textContent()).toBe("value · °C · 1 series");
+    expect(await card("e2e.room.temperature").locator('[title="unit as sent: Cel"]').textContent()).toBe("°C");
+    expect(await card("e2e.net.received").textContent()).toBe("rate · bytes · 1 series");
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
   it("offers the hour up to a metric's last point when the window holds none (the official metrics.json, from 2018)", async () => {
     const fixture = readFileSync(new URL("../fixtures/otlp-examples/metrics.json", import.meta.url), "utf8");
     expect(await postMetricsJson(suite.app.base, fixture)).toBe(200);

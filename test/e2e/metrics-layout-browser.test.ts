@@ -154,9 +154,10 @@ describe.skipIf(!available)("Metrics page layout in Chromium", () => {
     const services = page.locator('.catalog-row[data-metric="gen_ai.client.token.usage"] [data-field="services"]');
     await expect(services.getAttribute("title")).resolves.toBe(MANY_SERVICES.join(", "));
     await expect(services.textContent()).resolves.toBe("checkout-api +4");
-    await expect(
-      page.locator('.catalog-row[data-metric="gen_ai.client.token.usage"]').textContent(),
-    ).resolves.toContain("{token}");
+    // Its unit as its values are written ({token} as "tokens"), the unit as sent in the title.
+    const unit = page.locator('.catalog-row[data-metric="gen_ai.client.token.usage"] .catalog-unit');
+    await expect(unit.textContent()).resolves.toBe("tokens");
+    await expect(unit.getAttribute("title")).resolves.toBe("unit as sent: {token}");
   });
 
   it("shows each line's whole label in the chart's tooltip, so lines that differ only at the end read apart", async () => {

@@ -75,12 +75,26 @@ describe("describeMetric of a counter", () => {
       ]),
     );
     expect(cells(text, "series")).toEqual(["latest", "min", "avg", "max", "increase", "series"]);
-    expect(cells(text, "queue=orders")).toEqual(["1", "0.5", "0.9", "1", "135", "queue=orders"]);
-    expect(cells(text, "queue=audit")).toEqual(["0.2", "0.1", "0.1", "0.2", "24", "queue=audit"]);
+    expect(cells(text, "queue=orders")).toEqual([
+      "1 messages/s",
+      "0.5 messages/s",
+      "0.9 messages/s",
+      "1 messages/s",
+      "135 messages",
+      "queue=orders",
+    ]);
+    expect(cells(text, "queue=audit")).toEqual([
+      "0.2 messages/s",
+      "0.1 messages/s",
+      "0.1 messages/s",
+      "0.2 messages/s",
+      "24 messages",
+      "queue=audit",
+    ]);
     expect(text).toContain("avg: the increase divided by the time it was counted");
   });
 
-  it("writes a large non-integer without a trailing .0, at one decimal at most", () => {
+  it("writes a non-integer as the Metrics page does: three significant digits, no trailing .0", () => {
     const text = describeMetric(
       counter([
         {
@@ -91,7 +105,14 @@ describe("describeMetric of a counter", () => {
         },
       ]),
     );
-    expect(cells(text, "queue=bytes")).toEqual(["25.6", "0.1235", "6.4", "256.3", "1536", "queue=bytes"]);
+    expect(cells(text, "queue=bytes")).toEqual([
+      "25.6 messages/s",
+      "0.123 messages/s",
+      "6.4 messages/s",
+      "256 messages/s",
+      "1.54k messages",
+      "queue=bytes",
+    ]);
   });
 
   it("has no average or increase without a point in the window", () => {
@@ -238,5 +259,68 @@ describe("describeMetric of several series of a histogram", () => {
 
   it("says nothing more for one series: its row is those figures", () => {
     expect(describeMetric(answer([series("route=/a", 8)]))).not.toContain("all series together");
+  });
+});
+
+describe("describeMetric's units", () => {
+  const answer = (metric: Record<string, string>, chart: string, series: unknown[]) =>
+    ({
+      metric: { description: "", ...metric, chart },
+      chart,
+      fromUnixMs: 0,
+      toUnixMs: 120_000,
+      stepMs: 60_000,
+      times: [0, 60_000],
+      groupBy: null,
+      series,
+      exemplars: [],
+    }) as unknown as MetricQueryResponse;
+  const cells = (text: string, label: string) =>
+    text
+      .split("\n")
+      .find((line) => line.endsWith(label))
+      ?.split(/\s{2,}/);
+
+  it("writes a gauge's values in its unit as the Metrics page does (Cel as °C), and names the unit as sent", () => {
+    const text = describeMetric(
+      answer({ name: "room.temperature", kind: "gauge", unit: "Cel" }, "value", [
+        { label: "room=lab", attributes: {}, values: [21.5, 22] },
+      ]),
+    );
+    expect(text.split("\n")[0]).toBe("room.temperature (gauge, value, unit °C (sent as Cel))");
+    expect(cells(text, "room=lab")).toEqual(["22 °C", "21.5 °C", "21.8 °C", "22 °C", "room=lab"]);
+  });
+
+  it("writes a byte counter's rates and increase in KiB and MiB, and what is counted by its name", () => {
+    const bytes = describeMetric(
+      answer({ name: "net.io", kind: "sum", unit: "By" }, "rate", [
+        { label: "dir=rx", attributes: {}, values: [1536, 2048], increases: [92_160, 122_880] },
+      ]),
+    );
+    expect(bytes.split("\n")[0]).toBe("net.io (sum, rate per second, unit bytes (sent as By))");
+    expect(cells(bytes, "dir=rx")).toEqual(["2 KiB/s", "1.5 KiB/s", "1.75 KiB/s", "2 KiB/s", "210 KiB", "dir=rx"]);
+    const requests = describeMetric(
+      answer({ name: "http.requests", kind: "sum", unit: "{request}" }, "rate", [
+        { label: "", attributes: {}, values: [0.5, 2], increases: [30, 120] },
+      ]),
+    );
+    expect(cells(requests, "(all)")).toEqual([
+      "2 requests/s",
+      "0.5 requests/s",
+      "1.25 requests/s",
+      "2 requests/s",
+      "150 requests",
+      "(all)",
+    ]);
+  });
+
+  it("writes a share of a whole (unit 1, a utilization in [0, 1]) as a percentage, as the page does", () => {
+    const text = describeMetric(
+      answer({ name: "system.cpu.utilization", kind: "gauge", unit: "1" }, "value", [
+        { label: "", attributes: {}, values: [0.25, 0.5] },
+      ]),
+    );
+    expect(text.split("\n")[0]).toBe("system.cpu.utilization (gauge, value)");
+    expect(cells(text, "(all)")).toEqual(["50%", "25%", "37.5%", "50%", "(all)"]);
   });
 });

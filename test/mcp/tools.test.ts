@@ -83,6 +83,32 @@ describe("get_metric", () => {
   });
 });
 
+describe("list_metrics", () => {
+  it("names each unit as get_metric and the Metrics page write it, with the unit as sent where it differs", async () => {
+    const metric = (name: string, unit: string) => ({
+      name,
+      kind: "gauge",
+      chart: "value",
+      charts: ["value"],
+      unit,
+      description: "",
+      services: ["lab"],
+      seriesPerService: [1],
+      attributeKeys: [],
+      seriesCount: 1,
+      lastTimeUnixNano: "1700000000000000000",
+    });
+    const { call } = await toolsOver(() => ({
+      metrics: [metric("room.temperature", "Cel"), metric("job.duration", "ms"), metric("queue.fill", "1")],
+      maxSeries: 1000,
+      droppedSeries: 0,
+      droppedPoints: 0,
+    }));
+    const rows = (await call("list_metrics", {})).split("\n").map((line) => line.split(/\s{2,}/));
+    expect(rows.map((row) => row[3])).toEqual(["unit", "°C (sent as Cel)", "ms", "-"]);
+  });
+});
+
 describe("error_groups", () => {
   it("says how many groups the limit left out", async () => {
     const group = (id: string, count: number) => ({

@@ -10,6 +10,7 @@ import {
   metricHeaderFacts,
   servicesSummary,
   tracekitReading,
+  unitBadge,
 } from "../../web/src/features/metrics/catalog-model";
 import { catalogEntry } from "./metric-fixtures";
 
@@ -71,6 +72,17 @@ describe("how a metric is described", () => {
     expect(tracekitReading(catalogEntry({ kind: "gauge", chart: "distribution", tracekit: true }))).toMatch(
       /samples of a distribution/,
     );
+  });
+});
+
+describe("unitBadge", () => {
+  it("names the unit as the values are written, and says the unit as sent in its tooltip", () => {
+    expect(unitBadge("Cel")).toEqual({ text: "°C", title: "unit as sent: Cel" });
+    expect(unitBadge("By")).toEqual({ text: "bytes", title: "unit as sent: By" });
+    expect(unitBadge("{request}")).toEqual({ text: "requests", title: "unit as sent: {request}" });
+    expect(unitBadge("ms")).toEqual({ text: "ms", title: "unit as sent: ms" });
+    expect(unitBadge("1")).toBeNull();
+    expect(unitBadge("")).toBeNull();
   });
 });
 

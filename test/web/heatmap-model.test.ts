@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { parseUnit } from "../../src/domain/metric-units.js";
 import {
   bucketColor,
   bucketRangeText,
@@ -8,7 +9,6 @@ import {
   heatmapRowRange,
   parseColor,
 } from "../../web/src/features/metrics/heatmap-model";
-import { parseUnit } from "../../web/src/features/metrics/metric-units";
 
 describe("heatmap colours", () => {
   const low: [number, number, number] = [255, 255, 255];

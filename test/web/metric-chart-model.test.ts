@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { axisTicks } from "../../src/domain/metric-units.js";
 import {
   alignValues,
   buildChartModel,
@@ -23,7 +24,6 @@ import {
   valueAxisRange,
   windowSummary,
 } from "../../web/src/features/metrics/metric-summary";
-import { axisTicks } from "../../web/src/features/metrics/metric-units";
 import { PALETTE, queryResponse, series } from "./metric-fixtures";
 
 describe("buildChartModel", () => {

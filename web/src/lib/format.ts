@@ -1,29 +1,6 @@
 /** Display formatting shared by every page. Pure: no DOM, no clock unless one is passed in. */
 
-/** 0.42 ms → "420µs", 12.3 → "12.3ms", 1534 → "1.53s", 95_000 → "1m 35s". */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return "–";
-  if (ms === 0) return "0ms";
-  if (ms < 1) return `${Math.max(1, Math.round(ms * 1000))}µs`;
-  if (ms < 10) return `${trim(ms.toFixed(2))}ms`;
-  if (ms < 100) return `${trim(ms.toFixed(1))}ms`;
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 10_000) return `${trim((ms / 1000).toFixed(2))}s`;
-  if (ms < 60_000) return `${trim((ms / 1000).toFixed(1))}s`;
-  const totalSeconds = Math.round(ms / 1000);
-  const minutes = Math.floor(totalSeconds / 60);
-  const seconds = totalSeconds % 60;
-  if (minutes < 60) return seconds === 0 ? `${minutes}m` : `${minutes}m ${seconds}s`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 48) return minutes % 60 === 0 ? `${hours}h` : `${hours}h ${minutes % 60}m`;
-  // Days from two on, as ages read ("2d ago"); minutes no longer matter.
-  const days = Math.floor(hours / 24);
-  return hours % 24 === 0 ? `${days}d` : `${days}d ${hours % 24}h`;
-}
-
-function trim(fixed: string): string {
-  return fixed.includes(".") ? fixed.replace(/\.?0+$/, "") : fixed;
-}
+export { formatDuration } from "../../../src/domain/duration-text";
 
 /** Unix nanoseconds (decimal string) → milliseconds since the epoch, as a float. */
 export function nanosToMillis(nanos: string): number {

@@ -1,13 +1,13 @@
 import { createPortal } from "preact/compat";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type uPlot from "uplot";
+import type { MetricUnit } from "../../../../src/domain/metric-units";
 import type { MetricQueryResponse } from "../../../../src/protocol";
 import { formatCount } from "../../lib/format";
 import { tooltipFlips } from "./chart-options";
 import { bucketRangeText, heatmapRowRange } from "./heatmap-model";
 import { type HeatmapFrame, heatmapOptions } from "./heatmap-options";
 import { stepRangeText } from "./metric-chart-model";
-import type { MetricUnit } from "./metric-units";
 import { UPlotChart } from "./UPlotChart";
 import type { ChartTheme } from "./use-chart-theme";
 

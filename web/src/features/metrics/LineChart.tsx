@@ -1,6 +1,7 @@
 import { createPortal } from "preact/compat";
 import { useMemo, useRef, useState } from "preact/hooks";
 import type uPlot from "uplot";
+import { formatMetricValue } from "../../../../src/domain/metric-units";
 import type { MetricExemplarJson } from "../../../../src/protocol";
 import { formatClock, shortId } from "../../lib/format";
 import { type ChartFrame, lineChartOptions, tooltipFlips } from "./chart-options";
@@ -15,7 +16,6 @@ import {
   tooltipRows,
 } from "./metric-chart-model";
 import { formatLineValue, valueAxisRange } from "./metric-summary";
-import { formatMetricValue } from "./metric-units";
 import { UPlotChart } from "./UPlotChart";
 import type { ChartTheme } from "./use-chart-theme";
 

@@ -6,8 +6,7 @@ import { VirtualList } from "../../components/VirtualList";
 import { formatRelative, nanosToMillis } from "../../lib/format";
 import { openInApp } from "../../lib/in-app-link";
 import { useNow } from "../../lib/use-now";
-import { catalogRowFacts, catalogServices, chartLabel, filterCatalog, kindLabel } from "./catalog-model";
-import { unitLabel } from "./metric-units";
+import { catalogRowFacts, catalogServices, chartLabel, filterCatalog, kindLabel, unitBadge } from "./catalog-model";
 import type { MetricsUrlState } from "./metrics-url";
 
 const ROW_HEIGHT = 48;
@@ -39,7 +38,7 @@ function CatalogRow({
   onSelect(): void;
 }) {
   const facts = catalogRowFacts(metric, service);
-  const unit = unitLabel(metric.unit);
+  const unit = unitBadge(metric.unit);
   return (
     <a
       href={href}
@@ -68,9 +67,9 @@ function CatalogRow({
         >
           {kindLabel(metric)}
         </span>
-        {unit !== "" && (
-          <span class="catalog-unit mono" title={`unit ${metric.unit}`}>
-            {unit}
+        {unit !== null && (
+          <span class="catalog-unit" title={unit.title}>
+            {unit.text}
           </span>
         )}
         <span data-field="series" title={facts.title}>

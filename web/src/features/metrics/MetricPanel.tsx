@@ -6,14 +6,13 @@ import { serviceColors } from "../../lib/service-color";
 import { useNow } from "../../lib/use-now";
 import { useServiceColorsVersion } from "../../lib/use-service-colors";
 import { ChartLegend } from "./ChartLegend";
-import { chartLabel, kindLabel, metricHeaderFacts, tracekitReading } from "./catalog-model";
+import { chartLabel, kindLabel, metricHeaderFacts, tracekitReading, unitBadge } from "./catalog-model";
 import { expiredReason } from "./expired-metrics";
 import { HeatmapChart } from "./HeatmapChart";
 import { LineChart } from "./LineChart";
 import { MetricControls } from "./MetricControls";
 import { buildChartModel, type ChartModel } from "./metric-chart-model";
 import { windowSummary } from "./metric-summary";
-import { unitLabel } from "./metric-units";
 import type { MetricsUrlState } from "./metrics-url";
 import type { ChartTheme } from "./use-chart-theme";
 import { useMetricQuery } from "./use-metric-data";
@@ -33,7 +32,7 @@ export interface MetricPanelProps {
 
 function MetricHeader({ metric, service }: { metric: MetricCatalogEntryJson; service: string | undefined }) {
   const now = useNow(10_000);
-  const unit = unitLabel(metric.unit);
+  const unit = unitBadge(metric.unit);
   const facts = metricHeaderFacts(metric, service);
   return (
     <div class="metric-header">
@@ -44,9 +43,9 @@ function MetricHeader({ metric, service }: { metric: MetricCatalogEntryJson; ser
       <span class="badge" title="How it is charted">
         {chartLabel(metric.chart)}
       </span>
-      {unit !== "" && (
-        <span class="badge mono" title="Unit as sent">
-          {unit}
+      {unit !== null && (
+        <span class="badge" data-field="unit" title={unit.title}>
+          {unit.text}
         </span>
       )}
       <span class="muted" data-testid="metric-header-facts">

@@ -4,11 +4,10 @@ import { formatCount } from "../../lib/format";
 import { openInApp } from "../../lib/in-app-link";
 import { serviceColors } from "../../lib/service-color";
 import { useServiceColorsVersion } from "../../lib/use-service-colors";
-import { chartLabel, kindLabel } from "./catalog-model";
+import { chartLabel, kindLabel, unitBadge } from "./catalog-model";
 import { LineChart } from "./LineChart";
 import { buildChartModel } from "./metric-chart-model";
 import { formatHeadline, headlineFigure } from "./metric-summary";
-import { unitLabel } from "./metric-units";
 import type { MetricsUrlState, WindowPreset } from "./metrics-url";
 import type { ChartTheme } from "./use-chart-theme";
 import { useMetricQuery } from "./use-metric-data";
@@ -104,7 +103,7 @@ function OverviewCard({
 }) {
   const query: MetricsUrlState = { metric: metric.name, service, window, groupBy: "service.name", stat: "p95" };
   const { response, error } = useMetricQuery(query, true);
-  const unit = unitLabel(metric.unit);
+  const unit = unitBadge(metric.unit);
   return (
     <article class="overview-card" data-metric={metric.name}>
       <header class="overview-card-head">
@@ -119,7 +118,13 @@ function OverviewCard({
         <span class={`catalog-kind${metric.tracekit ? " tracekit" : ""}`}>{kindLabel(metric)}</span>
         <span class="faint">
           {chartLabel(metric.chart)}
-          {unit !== "" ? ` · ${unit}` : ""} · {formatCount(metric.seriesCount)} series
+          {unit !== null && (
+            <>
+              {" · "}
+              <span title={unit.title}>{unit.text}</span>
+            </>
+          )}{" "}
+          · {formatCount(metric.seriesCount)} series
         </span>
       </header>
       {error !== null ? (

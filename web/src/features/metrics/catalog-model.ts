@@ -1,4 +1,5 @@
 /** The metric catalog as the page lists it: search, service filter, and how each metric is read. Pure. */
+import { unitLabel, unitName } from "../../../../src/domain/metric-units";
 import type { MetricCatalogEntryJson, MetricChart } from "../../../../src/protocol";
 import { compareText, formatCount } from "../../lib/format";
 
@@ -110,6 +111,16 @@ const CHART_LABELS: Record<MetricChart, string> = {
   distribution: "p50 · p95 · p99",
   quantiles: "quantiles",
 };
+
+/**
+ * A metric's unit as the page names it beside the metric (a catalog row, the header's badge, a card):
+ * as its axes and values write it ("°C" for `Cel`, "bytes" for `By`), the unit as sent in its tooltip;
+ * null for none (nor UCUM's `1`).
+ */
+export function unitBadge(raw: string): { text: string; title: string } | null {
+  const text = unitName(raw);
+  return text === "" ? null : { text, title: `unit as sent: ${unitLabel(raw)}` };
+}
 
 export function chartLabel(chart: MetricChart): string {
   return CHART_LABELS[chart];

@@ -1,8 +1,8 @@
 /** uPlot options for the Metrics page's charts, from the pure models and the theme's resolved colours. */
 import type uPlot from "uplot";
+import { axisTicks, axisTitle, type MetricUnit, tickLabels } from "../../../../src/domain/metric-units";
 import { formatClock, timeTickLabels } from "../../lib/format";
 import { type ChartModel, isolatedPoints, valueRuns, yRange } from "./metric-chart-model";
-import { axisTicks, axisTitle, type MetricUnit, tickLabels } from "./metric-units";
 import type { ChartTheme } from "./use-chart-theme";
 
 /** What the charts read at draw time, so a refetch never needs new options. */

@@ -1,5 +1,5 @@
 /** A distribution's buckets over time → what the heatmap draws and what the page says about them. Pure. */
-import { formatMetricValue, type MetricUnit } from "./metric-units";
+import { formatMetricValue, type MetricUnit } from "../../../../src/domain/metric-units";
 
 export type Rgb = [number, number, number];
 

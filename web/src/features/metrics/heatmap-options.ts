@@ -4,9 +4,9 @@
  * are drawn by a draw hook, uPlot's way to add a custom layer, on uPlot's own scales and canvas.
  */
 import type uPlot from "uplot";
+import type { MetricUnit } from "../../../../src/domain/metric-units";
 import { CURSOR_SYNC_KEY, themedAxis, timeAxis, VALUE_AXIS_WIDTH, windowRange } from "./chart-options";
 import { bucketColor, heatmapBoundaries, heatmapBoundaryLabel, heatmapMax } from "./heatmap-model";
-import type { MetricUnit } from "./metric-units";
 import type { ChartTheme } from "./use-chart-theme";
 
 export interface HeatmapFrame {

@@ -3,10 +3,11 @@
  * uPlot takes, and where exemplars sit. Pure: colours come in as a resolved palette and, for lines that
  * stand for one service, as the service colours every page draws them in.
  */
+
+import { type MetricUnit, metricUnit } from "../../../../src/domain/metric-units";
 import type { MetricChart, MetricExemplarJson, MetricQueryResponse, MetricSeriesJson } from "../../../../src/protocol";
 import { compareText, formatAbsolute, formatDuration } from "../../lib/format";
 import { parseColor } from "./heatmap-model";
-import { type MetricUnit, metricUnit } from "./metric-units";
 
 export interface ChartLine {
   /** Stable across refetches: the group's label and the statistic. */

@@ -1,5 +1,6 @@
 /** The figures above a chart: what the window adds up to, in the metric's unit. Pure. */
 import { averageRate } from "../../../../src/domain/counter-average";
+import { formatMetricValue, formatOnAxis, formatPercentile } from "../../../../src/domain/metric-units";
 import type { MetricQueryResponse, MetricSeriesJson } from "../../../../src/protocol";
 import { formatClock, formatCount, formatRelative } from "../../lib/format";
 import {
@@ -12,7 +13,6 @@ import {
   quantileLabel,
   yRange,
 } from "./metric-chart-model";
-import { formatMetricValue, formatOnAxis, formatPercentile } from "./metric-units";
 
 export interface SummaryFigure {
   /** A stable name (tests and the page's data-figure attribute use it). */

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
+import { formatMetricValue } from "../../../../src/domain/metric-units";
 import { failedRequestsQuery } from "../../../../src/domain/operation";
 import type { ServiceStatsJson, ServicesResponse } from "../../../../src/protocol";
 import { api } from "../../api/client";
@@ -11,7 +12,6 @@ import { serviceColor } from "../../lib/service-color";
 import { useCoalesced } from "../../lib/use-coalesced";
 import { useLiveMessages } from "../../state/live-context";
 import { filtersToSearch } from "../../state/trace-list-model";
-import { formatMetricValue } from "../metrics/metric-units";
 import { metricsHref } from "../metrics/metrics-url";
 import { keyMetricTitle } from "./key-metrics";
 import { OperationsPanel } from "./OperationsPanel";

@@ -1,9 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { type MetricUnit, metricUnit } from "../../../../src/domain/metric-units";
 import { api } from "../../api/client";
 import { useCoalesced } from "../../lib/use-coalesced";
 import { useLiveMessages } from "../../state/live-context";
-import type { MetricUnit } from "../metrics/metric-units";
-import { metricUnit } from "../metrics/metric-units";
 import { type KeyMetric, keyMetricSearch, keyMetricsPresent, latestPerService } from "./key-metrics";
 
 export interface KeyMetricColumn {

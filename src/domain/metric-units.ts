@@ -3,7 +3,7 @@
  * bytes, percentages, counted things (`{request}`), measures in their symbols (`Cel` → °C, `W`, `Hz`,
  * `bit`) or anything else as a plain suffix. Pure.
  */
-import { formatDuration } from "../../lib/format";
+import { formatDuration } from "./duration-text.js";
 
 export type UnitKind = "duration" | "bytes" | "percent" | "ratio" | "measure" | "count";
 
@@ -123,6 +123,52 @@ export function parseUnit(raw: string): MetricUnit {
 export function unitLabel(raw: string): string {
   const unit = raw.trim();
   return unit === "1" ? "" : unit;
+}
+
+/** A duration unit's name by its size in seconds (`us` → "µs"). */
+const DURATION_NAMES = new Map<number, string>([
+  [1e-9, "ns"],
+  [1e-6, "µs"],
+  [1e-3, "ms"],
+  [1, "s"],
+  [60, "min"],
+  [3600, "h"],
+  [86_400, "d"],
+]);
+
+/** A byte unit's name by its size in bytes: binary as the values are written, decimal as sent. */
+const BYTE_NAMES = new Map<number, string>([
+  [1, "bytes"],
+  [1e3, "kB"],
+  [1e6, "MB"],
+  [1e9, "GB"],
+  [1e12, "TB"],
+  [1024, "KiB"],
+  [1024 ** 2, "MiB"],
+  [1024 ** 3, "GiB"],
+  [1024 ** 4, "TiB"],
+]);
+
+/**
+ * A metric's unit as a person reads it, in the symbols its values are written with: `Cel` → "°C",
+ * `[degF]` → "°F", `By` → "bytes", `KiBy/s` → "KiB/s", `us` → "µs", `{request}` → "requests",
+ * `{packet}/s` → "packets/s"; "" for none and for UCUM's `1` (see unitLabel). A unit it does not know
+ * reads as sent ("lx"). Where it differs from the unit as sent, show that too (a tooltip), so the
+ * code a query or an SDK uses can still be found.
+ */
+export function unitName(raw: string): string {
+  const label = unitLabel(raw);
+  if (label === "") return "";
+  const unit = parseUnit(label);
+  let name: string | undefined;
+  if (unit.kind === "duration") name = DURATION_NAMES.get(unit.scale);
+  else if (unit.kind === "bytes") name = BYTE_NAMES.get(unit.scale);
+  else if (unit.kind === "percent") name = "%";
+  else if (unit.kind === "measure") {
+    const prefix = unit.scale === 1 ? "" : MEASURE_PREFIXES.find((p) => p.size === unit.scale)?.symbol;
+    name = prefix === undefined ? undefined : `${prefix}${unit.word}`;
+  } else if (unit.plural !== "") name = unit.plural;
+  return name === undefined ? label : `${name}${unit.per}`;
 }
 
 /** Names of metrics whose unit `1` is a share of a whole: `system.cpu.utilization`, `cache.hit_ratio`. */

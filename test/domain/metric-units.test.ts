@@ -6,7 +6,8 @@ import {
   metricUnit,
   parseUnit,
   unitLabel,
-} from "../../web/src/features/metrics/metric-units";
+  unitName,
+} from "../../src/domain/metric-units.js";
 
 const fmt = (value: number | null, unit: string, perSecond = false) =>
   formatMetricValue(value, parseUnit(unit), perSecond);
@@ -195,5 +196,36 @@ describe("unitLabel", () => {
     expect(unitLabel("ms")).toBe("ms");
     expect(unitLabel("{request}")).toBe("{request}");
     expect(unitLabel("1/s")).toBe("1/s");
+  });
+});
+
+describe("unitName", () => {
+  it("names a unit in the symbols its values are written with", () => {
+    expect(unitName("Cel")).toBe("°C");
+    expect(unitName("[degF]")).toBe("°F");
+    expect(unitName("K")).toBe("K");
+    expect(unitName("By")).toBe("bytes");
+    expect(unitName("KiBy")).toBe("KiB");
+    expect(unitName("MBy")).toBe("MB");
+    expect(unitName("By/s")).toBe("bytes/s");
+    expect(unitName("By{compressed}")).toBe("bytes");
+    expect(unitName("ms")).toBe("ms");
+    expect(unitName("us")).toBe("µs");
+    expect(unitName("min")).toBe("min");
+    expect(unitName("%")).toBe("%");
+    expect(unitName("kW")).toBe("kW");
+    expect(unitName("uV")).toBe("µV");
+    expect(unitName("GHz")).toBe("GHz");
+    expect(unitName("{request}")).toBe("requests");
+    expect(unitName("{packet}/s")).toBe("packets/s");
+    expect(unitName("{entry}")).toBe("entries");
+  });
+
+  it("reads a unit it does not know as sent, and none for UCUM's 1", () => {
+    expect(unitName("lx")).toBe("lx");
+    expect(unitName("1/s")).toBe("1/s");
+    expect(unitName("{}")).toBe("{}");
+    expect(unitName("1")).toBe("");
+    expect(unitName("")).toBe("");
   });
 });
