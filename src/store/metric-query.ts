@@ -382,12 +382,11 @@ function collect(g: Group, chart: MetricChart, s: Steps, extremes: boolean): voi
       // A series that stopped before the window says nothing of when the group's counting in it began.
       if (inWindow && series.countedFromMs < g.countedFrom) g.countedFrom = series.countedFromMs;
       // A TraceKit SDK counter's increments are instants, also once rolled up (where an entry's interval
-      // runs only from its first increment to its last): counted from the step of its first, to the
-      // window's end, as addIncrease counts them.
+      // runs only from its first increment to its last): counted from the step of its first. To the
+      // window's end: every one of its increases in the window went through addInstant, which says so.
       if (inWindow && series.descriptor.tracekit) {
         const first = s.from + Math.floor((series.countedFromMs - s.from) / s.step) * s.step;
         if (first < g.instantFrom) g.instantFrom = first;
-        g.countedTo = Math.max(g.countedTo, s.from + s.n * s.step);
       }
     }
     if (chart === "distribution") {
