@@ -183,12 +183,14 @@ function addExtremes(g: Group, series: MetricSeries, s: Steps): void {
 
 /**
  * Adds an increase over [a, b] to the steps it overlaps; false when it falls outside the window.
- * `instants`: it is of increments at instants between a and b (a TraceKit SDK counter's rolled up,
- * whose entry's interval runs only from its first increment to its last), each step's share read over
- * the whole step as the increments themselves are; over the first-to-last interval, a burst of 10
- * within half a second charted at 20/s once rolled up, and at 1/s in a 10 s step before.
+ * `instants`: how many increments at instants from a to b it is of (a TraceKit SDK counter's entry;
+ * rolled up, its interval runs only from its first increment to its last), or 0 for an increase over
+ * the interval. Increments are placed at their instants, evenly apart (see spreadInstants), and each
+ * step's share is read over the whole step as the increments themselves are; over the first-to-last
+ * interval, a burst of 10 within half a second charted at 20/s once rolled up, and at 1/s in a 10 s
+ * step before.
  */
-function addIncrease(g: Group, increase: number, a: number, b: number, s: Steps, instants: boolean): boolean {
+function addIncrease(g: Group, increase: number, a: number, b: number, s: Steps, instants: number): boolean {
   const sums = g.increase as Float64Array;
   const covered = g.covered as Uint8Array;
   const coveredFrom = g.coveredFrom as Float64Array;
@@ -198,9 +200,9 @@ function addIncrease(g: Group, increase: number, a: number, b: number, s: Steps,
     if (i >= 0) addInstant(g, increase, i, s);
     return i >= 0;
   }
-  if (instants) {
+  if (instants > 0) {
     let added = false;
-    spreadOverSteps(a, b, s, (i, share) => {
+    spreadInstants(a, b, instants, s, (i, share) => {
       addInstant(g, increase * share, i, s);
       added = true;
     });
@@ -262,6 +264,36 @@ function spreadOverSteps(from: number, to: number, s: Steps, add: (i: number, sh
     const start = s.from + i * s.step;
     const overlap = Math.min(to, start + s.step) - Math.max(from, start);
     if (overlap > 0) add(i, overlap / (to - from));
+  }
+}
+
+/**
+ * Calls `add` with each step that holds some of `count` instants evenly apart from `from` to `to` (both
+ * included) and their share of the count, clipped to the window: a rollup of a TraceKit counter's
+ * increments keeps only its first and last instants and how many there were, and where they came
+ * evenly (a burst: 10 requests 50 ms apart) steps shorter than the burst read as the increments
+ * themselves did (5 in each quarter second, not 5.6 and 4.4 of an even spread over the 0.45 s).
+ */
+function spreadInstants(
+  from: number,
+  to: number,
+  count: number,
+  s: Steps,
+  add: (i: number, share: number) => void,
+): void {
+  if (!(count >= 2)) {
+    spreadOverSteps(from, to, s, add);
+    return;
+  }
+  const gap = (to - from) / (count - 1);
+  // How many of the instants come before time t (one at t is in the step that begins there).
+  const before = (t: number) => Math.min(count, Math.max(0, Math.ceil((t - from) / gap - 1e-9)));
+  const first = Math.max(0, Math.floor((from - s.from) / s.step));
+  const last = Math.min(s.n - 1, Math.floor((to - s.from) / s.step));
+  for (let i = first; i <= last; i++) {
+    const start = s.from + i * s.step;
+    const inStep = before(start + s.step) - before(start);
+    if (inStep > 0) add(i, inStep / count);
   }
 }
 
@@ -370,11 +402,12 @@ function collect(g: Group, chart: MetricChart, s: Steps, extremes: boolean): voi
       g.coveredFrom ??= new Float64Array(s.n).fill(Number.NaN);
       g.coveredTo ??= new Float64Array(s.n).fill(Number.NaN);
       let inWindow = false;
-      const instants = series.descriptor.tracekit;
+      const tracekit = series.descriptor.tracekit;
       for (const tier of series.tiers) {
         if (tier.layout.increase < 0) continue;
         for (let e = tier.begin; e < tier.end; e++) {
           const v = tier.increase(e);
+          const instants = tracekit ? tier.points(e) : 0;
           if (!Number.isNaN(v) && addIncrease(g, v, tier.increaseFrom(e), tier.increaseTo(e), s, instants))
             inWindow = true;
         }

@@ -462,6 +462,11 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
         const raw = chart();
         // Each step's increments per second of the step: the burst's 10 in its 10 s step is 1/s.
         expect(raw.values).toEqual([null, null, 1, 0.1, 0.1, 0.1]);
+        // In steps shorter than the burst: 5 of its requests in each of the first two quarter seconds.
+        const fineChart = () =>
+          query(store, { name: "requests", fromMs: T0_MS + 20 * SECOND, toMs: T0_MS + 21 * SECOND, stepMs: 250 });
+        const rawFine = fineChart().series[0]?.values;
+        expect(rawFine).toEqual([20, 20, null, null]);
         // More points than the raw tier holds, after the window: the burst and the rest are rolled up.
         const more = Array.from({ length: 2 * (TIERS[0]?.capacity ?? 64) }, (_, i) => ({
           atMs: T0_MS + 2 * MINUTE + i,
@@ -473,15 +478,14 @@ export function describeMetricStoreContract(name: string, makeStore: MetricStore
         expect(rolled.values?.map((v) => (v === null ? null : Number(v.toFixed(9))))).toEqual(raw.values);
         expect(rolled.counted).toEqual(raw.counted);
         // A rollup's increments in several steps: each step its share, per second of the step.
-        const fine = query(store, {
-          name: "requests",
-          fromMs: T0_MS + 20 * SECOND,
-          toMs: T0_MS + 21 * SECOND,
-          stepMs: 250,
-        });
+        const fine = fineChart();
         expect(fine.series[0]?.increases?.reduce((a: number, v) => a + (v ?? 0), 0)).toBeCloseTo(10, 9);
         const perSecond = (fine.series[0]?.increases ?? []).map((v) => (v === null ? null : v / 0.25));
         expect(fine.series[0]?.values).toEqual(perSecond);
+        // The rollup keeps the burst's first and last instants and how many requests it holds: read as that
+        // many evenly apart, as these were, its quarter seconds read as the raw points did (not 22.2/s and
+        // 17.8/s, its requests spread evenly over the 0.45 s from the first to the last).
+        expect(fine.series[0]?.values?.map((v) => (v === null ? null : Number(v.toFixed(9))))).toEqual(rawFine);
       });
 
       it("keeps an increase in the step it happened in once its points are rolled up", async () => {
