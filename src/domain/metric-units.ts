@@ -425,7 +425,7 @@ export function axisTicks(min: number, max: number, unit: MetricUnit, maxTicks: 
   return { values, labels: tickLabels(values, unit, perSecond) };
 }
 
-/** The value axis' title where the ticks do not say it: "requests/s", "Cel", "per second", or "". */
+/** The value axis' title where the ticks do not say it: "requests/s", "lx" (a unit it does not know), "per second", or "". */
 export function axisTitle(unit: MetricUnit, perSecond: boolean): string {
   if (unit.kind !== "count") return "";
   const rate = perSecond ? "/s" : unit.per;
