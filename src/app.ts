@@ -299,7 +299,11 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
         otlpPorts.grpc === null
           ? "set OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf, or start with --otlp-grpc-port 4317"
           : `send OTLP/gRPC to port ${otlpPorts.grpc}, or set OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf`;
-      serverDeps.rejections.record("*", 400, `port ${sentTo} receives OTLP/HTTP only; ${fix}`);
+      serverDeps.rejections.record({
+        path: "*",
+        status: 400,
+        message: `port ${sentTo} receives OTLP/HTTP only; ${fix}`,
+      });
       onEvent({ type: "grpc-on-http", port: sentTo, grpcPort: otlpPorts.grpc });
     };
     main = await listenHttp(

@@ -8,11 +8,22 @@ import type { RejectionsJson } from "../protocol.js";
  * app shows the latest one (pushed as the retained `rejections` live message).
  */
 export interface RejectionLog {
-  /** `rejectedItems` for a partly accepted request; a whole request refused counts as a request. */
-  record(path: string, status: number, message: string, rejectedItems?: number): void;
+  record(refusal: Refusal): void;
   counts(): RejectionsJson;
   /** Forgets everything, with the rest of the stored data. */
   reset(): void;
+}
+
+/** One refused request, or the items refused of a partly accepted one. */
+export interface Refusal {
+  /** What it was sent to, as `RejectionsJson.last.path` names it. */
+  path: string;
+  /** Only for an HTTP/1.1 request to the gRPC port, which may come with any method (see `RejectionsJson`). */
+  method?: string;
+  status: number;
+  message: string;
+  /** Set for a partly accepted request; a whole request refused counts as a request. */
+  rejectedItems?: number;
 }
 
 const MAX_MESSAGE_LENGTH = 500;
@@ -39,9 +50,10 @@ export function createRejectionLog(hub: LiveHub, now: () => Date = () => new Dat
   let state: RejectionsJson = EMPTY;
   const publish = () => hub.publishState("rejections", () => ({ type: "rejections", ...state }));
   return {
-    record(path, status, message, rejectedItems) {
+    record({ path, method, status, message, rejectedItems }) {
       const last = {
         at: now().toISOString(),
+        ...(method === undefined ? {} : { method }),
         path,
         status,
         message: message.length > MAX_MESSAGE_LENGTH ? `${message.slice(0, MAX_MESSAGE_LENGTH)}…` : message,

@@ -403,7 +403,7 @@ function answerHttp1(request: IncomingMessage, response: ServerResponse, options
     const path = (request.url ?? "/").slice(0, MAX_NOTED_PATH);
     const method = request.method ?? "GET";
     const message = `port ${port} receives OTLP/gRPC only; send OTLP/HTTP to port ${options.httpPort()}, or set OTEL_EXPORTER_OTLP_PROTOCOL=grpc`;
-    options.otlp.rejections.record(path, 400, message);
+    options.otlp.rejections.record({ path, method, status: 400, message });
     options.onHttpRequest?.(method, path);
     const answer = otlpError(encodingOf(request.headers["content-type"]), 400, message, { Connection: "close" });
     response.writeHead(answer.status, { ...answer.headers, "Content-Length": String(Buffer.byteLength(answer.body)) });

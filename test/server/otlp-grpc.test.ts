@@ -386,6 +386,29 @@ describe("an OTLP/HTTP exporter sent to the gRPC port", { timeout: 30_000 }, () 
     expect(await json.json()).toEqual({ code: grpcStatus.INVALID_ARGUMENT, message });
   });
 
+  it("records the method an HTTP/1.1 request came with, for the web app's notice (a browser's GET)", async () => {
+    const live = await connectLive(app.port);
+    try {
+      for (const method of ["GET", "POST"]) {
+        const response = await fetch(`http://127.0.0.1:${grpcPort}/v1/metrics?from=${method}`, { method });
+        expect(response.status).toBe(400);
+        const shown = await waitFor(() =>
+          live.messages.find(
+            (message: { type: string; last?: { path: string } }) =>
+              message.type === "rejections" && message.last?.path === `/v1/metrics?from=${method}`,
+          ),
+        );
+        expect(shown.last).toMatchObject({ method, status: 400 });
+      }
+    } finally {
+      live.ws.close();
+    }
+    expect(app.events.filter((event) => event.type === "http-on-grpc").slice(-2)).toEqual([
+      { type: "http-on-grpc", port: grpcPort, httpPort, method: "GET", path: "/v1/metrics?from=GET" },
+      { type: "http-on-grpc", port: grpcPort, httpPort, method: "POST", path: "/v1/metrics?from=POST" },
+    ]);
+  });
+
   it("tells HTTP/1.1 from gRPC by the first bytes even when they arrive a byte at a time", async () => {
     const relay = await trickleRelay(grpcPort, 30);
     const client = exportClient(relay.port, OTLP_GRPC_SERVICES.traces);

@@ -87,4 +87,11 @@ describe("refusedRequestLabel", () => {
     expect(refusedRequestLabel({ path: method, status: 200 })).toBe(`gRPC ${method} partial success`);
     expect(refusedRequestLabel({ path: "*", status: 400 })).toBe("OTLP/gRPC sent to the HTTP port refused");
   });
+
+  it("names an HTTP/1.1 request to the gRPC port by the method it came with, never as gRPC", () => {
+    expect(refusedRequestLabel({ method: "GET", path: "/v1/traces", status: 400 })).toBe("GET /v1/traces answered 400");
+    expect(refusedRequestLabel({ method: "POST", path: "/v1/logs", status: 400 })).toBe("POST /v1/logs answered 400");
+    const method = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
+    expect(refusedRequestLabel({ method: "GET", path: method, status: 400 })).toBe(`GET ${method} answered 400`);
+  });
 });

@@ -251,7 +251,7 @@ export function refused(
   message: string,
   rejectedItems?: number,
 ): void {
-  deps.rejections.record(path, status, message, rejectedItems);
+  deps.rejections.record({ path, status, message, rejectedItems });
   deps.onClientError?.(path, status, message);
 }
 

@@ -53,19 +53,21 @@ export function forwardingDropsSummary(
 }
 
 /**
- * How the latest refused request is named: "POST /v1/traces answered 400", or for OTLP/gRPC (recorded
- * under the method's path, `/<service>/Export`, with the HTTP status its code maps to)
+ * How the latest refused request is named: "POST /v1/traces answered 400" (or "GET /v1/traces answered
+ * 400": an HTTP/1.1 request to the gRPC port comes with its method), or for OTLP/gRPC (recorded under
+ * the method's path, `/<service>/Export`, with the HTTP status its code maps to)
  * "gRPC …TraceService/Export refused (INVALID_ARGUMENT)". A 200 is a partial success on either. An
  * OTLP/gRPC connection made to the HTTP port is recorded under `*` (its method is never read).
  */
-export function refusedRequestLabel(last: { path: string; status: number }): string {
+export function refusedRequestLabel(last: { method?: string; path: string; status: number }): string {
   if (last.path === "*") return "OTLP/gRPC sent to the HTTP port refused";
-  const grpc = last.path.endsWith("/Export");
+  // An HTTP/1.1 request to the gRPC port is not gRPC, whatever its path.
+  const grpc = last.method === undefined && last.path.endsWith("/Export");
   const answer =
     last.status === 200
       ? "partial success"
       : grpc
         ? `refused (${rpcCodeFor(last.status).name})`
         : `answered ${last.status}`;
-  return `${grpc ? "gRPC" : "POST"} ${last.path} ${answer}`;
+  return `${grpc ? "gRPC" : (last.method ?? "POST")} ${last.path} ${answer}`;
 }
