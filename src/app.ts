@@ -14,7 +14,7 @@ import { type CodeMonitoringEvent, createCodeMonitoring } from "./ingest/code-mo
 import { createIngest } from "./ingest/ingest.js";
 import { createLogIngest } from "./ingest/logs.js";
 import { createMetricIngest } from "./ingest/metrics.js";
-import { createRejectionLog } from "./ingest/rejections.js";
+import { createRejectionLog, GRPC_CONNECTION_PATH } from "./ingest/rejections.js";
 import { createServiceColors } from "./ingest/service-colors.js";
 import { createLiveHub } from "./live/hub.js";
 import { createSdkStreams } from "./live/sdk-streams.js";
@@ -291,8 +291,9 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
   const held = config.otlpHttpPort === null && config.otlpGrpcPort === null ? null : holdRequests();
   try {
     const mainListener = listenerFor(createServer(serverDeps));
-    // Counted with the other refusals (the line printed is the event's, not a refusal's), under `*`, the
-    // target of HTTP/2's preface: the gRPC method is in the HTTP/2 frames that follow, which are not read.
+    // Counted with the other refusals (the line printed is the event's, not a refusal's), as a connection
+    // under `*`, the target of HTTP/2's preface: the gRPC method is in the HTTP/2 frames that follow,
+    // which are not read.
     const grpcSent = (onPort: () => number) => () => {
       const sentTo = onPort();
       const fix =
@@ -300,7 +301,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
           ? "set OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf, or start with --otlp-grpc-port 4317"
           : `send OTLP/gRPC to port ${otlpPorts.grpc}, or set OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf`;
       serverDeps.rejections.record({
-        path: "*",
+        path: GRPC_CONNECTION_PATH,
         status: 400,
         message: `port ${sentTo} receives OTLP/HTTP only; ${fix}`,
       });

@@ -310,6 +310,11 @@ export interface HealthResponse {
     /** Requests refused with a 4xx, and spans dropped from partly accepted requests. */
     rejectedRequests: number;
     rejectedSpans: number;
+    /**
+     * OTLP/gRPC connections made to an HTTP port, closed unread: connections, not exports (an exporter
+     * fails the exports it makes while it waits to connect again without sending them).
+     */
+    rejectedGrpcConnections: number;
     /** Code-monitoring snapshots kept, and evicted past the bound (oldest first). */
     snapshots: number;
     evictedSnapshots: number;
@@ -362,9 +367,13 @@ export interface ApiErrorResponse {
   error: { code: string; message: string; position?: number };
 }
 
-/** Requests refused (4xx) and spans dropped from partly accepted requests since start or the last clear. */
+/**
+ * Requests refused (4xx), items dropped from partly accepted requests, and OTLP/gRPC connections made to
+ * an HTTP port (as `/api/health` counts them), since start or the last clear.
+ */
 export interface RejectionsJson {
   rejectedRequests: number;
+  rejectedGrpcConnections: number;
   rejectedSpans: number;
   rejectedLogRecords: number;
   rejectedDataPoints: number;

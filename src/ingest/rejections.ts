@@ -3,8 +3,8 @@ import { OTLP_GRPC_SERVICES } from "../otlp/grpc-services.js";
 import type { RejectionsJson } from "../protocol.js";
 
 /**
- * What was refused on the way in: requests answered 4xx (or 503: the store could not keep them) and items (spans, log records, data points)
- * dropped from a partly accepted request. A refusal must never be silent: the CLI prints it, `/api/health` counts it, and the web
+ * What was refused on the way in: requests answered 4xx (or 503: the store could not keep them), items (spans, log records, data points)
+ * dropped from a partly accepted request, and OTLP/gRPC connections made to an HTTP port. A refusal must never be silent: the CLI prints it, `/api/health` counts it, and the web
  * app shows the latest one (pushed as the retained `rejections` live message).
  */
 export interface RejectionLog {
@@ -22,14 +22,22 @@ export interface Refusal {
   method?: string;
   status: number;
   message: string;
-  /** Set for a partly accepted request; a whole request refused counts as a request. */
+  /**
+   * Set for a partly accepted request; a whole request refused counts as a request, except under `*`: an
+   * OTLP/gRPC connection to an HTTP port, counted as one. Its exports cannot be: it is closed before its
+   * first is read, and the exporter fails those it makes while it waits to connect again without sending them.
+   */
   rejectedItems?: number;
 }
+
+/** The path an OTLP/gRPC connection made to an HTTP port is recorded under: the target of HTTP/2's preface. */
+export const GRPC_CONNECTION_PATH = "*";
 
 const MAX_MESSAGE_LENGTH = 500;
 
 const EMPTY: RejectionsJson = {
   rejectedRequests: 0,
+  rejectedGrpcConnections: 0,
   rejectedSpans: 0,
   rejectedLogRecords: 0,
   rejectedDataPoints: 0,
@@ -59,9 +67,11 @@ export function createRejectionLog(hub: LiveHub, now: () => Date = () => new Dat
         message: message.length > MAX_MESSAGE_LENGTH ? `${message.slice(0, MAX_MESSAGE_LENGTH)}…` : message,
       };
       state =
-        rejectedItems === undefined
-          ? { ...state, rejectedRequests: state.rejectedRequests + 1, last }
-          : { ...state, [itemCountOf(path)]: state[itemCountOf(path)] + rejectedItems, last };
+        rejectedItems !== undefined
+          ? { ...state, [itemCountOf(path)]: state[itemCountOf(path)] + rejectedItems, last }
+          : path === GRPC_CONNECTION_PATH
+            ? { ...state, rejectedGrpcConnections: state.rejectedGrpcConnections + 1, last }
+            : { ...state, rejectedRequests: state.rejectedRequests + 1, last };
       publish();
     },
     counts: () => state,

@@ -413,7 +413,7 @@ describe("bad input gets its 4xx and loses nothing else", () => {
 });
 
 describe("an OTLP/gRPC exporter sent to the HTTP port", () => {
-  it("is refused, counted in /api/health as a refused request, and told once as such, not also as a refusal", async () => {
+  it("is refused, counted in /api/health as refused connections (not requests), and told once as such, not also as a refusal", async () => {
     const before = (await readJson(fetch(`${app.base}/api/health`))).counts;
     const live = await connectLive(app.port);
     const client = exportClient(app.port, OTLP_GRPC_SERVICES.traces);
@@ -428,8 +428,10 @@ describe("an OTLP/gRPC exporter sent to the HTTP port", () => {
     // grpc-js may fail the second call on its backoff without connecting again.
     expect(told.length).toBeGreaterThanOrEqual(1);
     expect(told[0]).toEqual({ type: "grpc-on-http", port: app.port, grpcPort: null });
-    // One refusal per connection refused, each told by its own event (the terminal prints those, throttled).
-    expect(health.counts.rejectedRequests).toBe(before.rejectedRequests + told.length);
+    // One per connection refused, each told by its own event (the terminal prints those, throttled); not
+    // requests: the calls grpc-js failed without connecting again were never seen.
+    expect(health.counts.rejectedGrpcConnections).toBe(before.rejectedGrpcConnections + told.length);
+    expect(health.counts.rejectedRequests).toBe(before.rejectedRequests);
     // The web app's notice tells the reason, as the live `rejections` message carries it.
     const shown = await waitFor(() =>
       live.messages.find(
@@ -438,6 +440,7 @@ describe("an OTLP/gRPC exporter sent to the HTTP port", () => {
       ),
     );
     live.ws.close();
+    expect(shown.rejectedGrpcConnections).toBeGreaterThanOrEqual(1);
     expect(shown.last).toMatchObject({
       status: 400,
       message: `port ${app.port} receives OTLP/HTTP only; set OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf, or start with --otlp-grpc-port 4317`,

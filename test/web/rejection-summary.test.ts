@@ -10,7 +10,15 @@ import {
 const last = { at: "2026-12-02T04:00:00.000Z", path: "/v1/traces", status: 200, message: "span id" };
 
 function counts(some: Partial<RejectionsJson>, at: RejectionsJson["last"] = last): RejectionsJson {
-  return { rejectedRequests: 0, rejectedSpans: 0, rejectedLogRecords: 0, rejectedDataPoints: 0, last: at, ...some };
+  return {
+    rejectedRequests: 0,
+    rejectedGrpcConnections: 0,
+    rejectedSpans: 0,
+    rejectedLogRecords: 0,
+    rejectedDataPoints: 0,
+    last: at,
+    ...some,
+  };
 }
 
 describe("rejectionSummary", () => {
@@ -23,6 +31,13 @@ describe("rejectionSummary", () => {
     expect(rejectionSummary(counts({ rejectedRequests: 2 }))).toBe("2 requests refused");
     expect(rejectionSummary(counts({ rejectedRequests: 1, rejectedSpans: 1200 }))).toBe(
       "1,200 spans rejected, 1 request refused",
+    );
+  });
+
+  it("counts OTLP/gRPC sent to the HTTP port as the connections refused, apart from requests", () => {
+    expect(rejectionSummary(counts({ rejectedGrpcConnections: 1 }))).toBe("1 OTLP/gRPC connection refused");
+    expect(rejectionSummary(counts({ rejectedRequests: 1, rejectedGrpcConnections: 3 }))).toBe(
+      "1 request refused, 3 OTLP/gRPC connections refused",
     );
   });
 
@@ -85,7 +100,7 @@ describe("refusedRequestLabel", () => {
     expect(refusedRequestLabel({ path: method, status: 413 })).toBe(`gRPC ${method} refused (RESOURCE_EXHAUSTED)`);
     expect(refusedRequestLabel({ path: method, status: 415 })).toBe(`gRPC ${method} refused (UNIMPLEMENTED)`);
     expect(refusedRequestLabel({ path: method, status: 200 })).toBe(`gRPC ${method} partial success`);
-    expect(refusedRequestLabel({ path: "*", status: 400 })).toBe("OTLP/gRPC sent to the HTTP port refused");
+    expect(refusedRequestLabel({ path: "*", status: 400 })).toBe("OTLP/gRPC connection to the HTTP port refused");
   });
 
   it("names an HTTP/1.1 request to the gRPC port by the method it came with, never as gRPC", () => {

@@ -259,6 +259,7 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
         lateSpans: ingest.lateSpans,
         rejectedRequests: rejections.rejectedRequests,
         rejectedSpans: rejections.rejectedSpans,
+        rejectedGrpcConnections: rejections.rejectedGrpcConnections,
         snapshots: codeMonitoring.snapshots,
         evictedSnapshots: codeMonitoring.evictedSnapshots,
         breakpoints: codeMonitoring.breakpoints,

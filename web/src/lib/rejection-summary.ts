@@ -6,7 +6,11 @@ function counted(count: number, one: string, many: string): string {
   return `${formatCount(count)} ${count === 1 ? one : many} rejected`;
 }
 
-/** "3 spans rejected, 2 log records rejected, 1 request refused", or null when nothing was. */
+/**
+ * "3 spans rejected, 2 log records rejected, 1 request refused, 4 OTLP/gRPC connections refused", or
+ * null when nothing was. An OTLP/gRPC exporter sent to the HTTP port is counted by the connections it
+ * made: it fails the exports it makes while it waits to connect again without sending them.
+ */
 export function rejectionSummary(state: RejectionsJson): string | null {
   const parts: string[] = [];
   if (state.rejectedSpans > 0) parts.push(counted(state.rejectedSpans, "span", "spans"));
@@ -16,6 +20,10 @@ export function rejectionSummary(state: RejectionsJson): string | null {
     parts.push(
       `${formatCount(state.rejectedRequests)} ${state.rejectedRequests === 1 ? "request" : "requests"} refused`,
     );
+  }
+  if (state.rejectedGrpcConnections > 0) {
+    const connections = state.rejectedGrpcConnections;
+    parts.push(`${formatCount(connections)} OTLP/gRPC ${connections === 1 ? "connection" : "connections"} refused`);
   }
   return parts.length === 0 ? null : parts.join(", ");
 }
@@ -57,10 +65,10 @@ export function forwardingDropsSummary(
  * 400": an HTTP/1.1 request to the gRPC port comes with its method), or for OTLP/gRPC (recorded under
  * the method's path, `/<service>/Export`, with the HTTP status its code maps to)
  * "gRPC …TraceService/Export refused (INVALID_ARGUMENT)". A 200 is a partial success on either. An
- * OTLP/gRPC connection made to the HTTP port is recorded under `*` (its method is never read).
+ * OTLP/gRPC connection made to the HTTP port is recorded under `*` (its gRPC method is never read).
  */
 export function refusedRequestLabel(last: { method?: string; path: string; status: number }): string {
-  if (last.path === "*") return "OTLP/gRPC sent to the HTTP port refused";
+  if (last.path === "*") return "OTLP/gRPC connection to the HTTP port refused";
   // An HTTP/1.1 request to the gRPC port is not gRPC, whatever its path.
   const grpc = last.method === undefined && last.path.endsWith("/Export");
   const answer =
