@@ -825,6 +825,8 @@ export interface LlmGroupJson {
   unpriced: number;
   /** Calls that reported no token count: in `calls`, but their tokens and cost (unknown) are not in the sums. */
   noUsage: number;
+  /** Of `noUsage`, the calls to a model without a price (counted in `unpriced` too). */
+  unpricedNoUsage: number;
   failed: number;
   p50Ms: number;
   p95Ms: number;

@@ -17,8 +17,9 @@ export class GroupSums {
   readonly cost: Float64Array;
   readonly unpriced: Int32Array;
   readonly failed: Int32Array;
-  /** Calls that reported no token count. */
+  /** Calls that reported no token count; and of them, those to a model without a price (in `unpriced` too). */
   readonly noUsage: Int32Array;
+  readonly unpricedNoUsage: Int32Array;
   readonly durations: Durations[] = [];
 
   constructor(readonly names: readonly string[]) {
@@ -27,6 +28,7 @@ export class GroupSums {
     this.unpriced = new Int32Array(n);
     this.failed = new Int32Array(n);
     this.noUsage = new Int32Array(n);
+    this.unpricedNoUsage = new Int32Array(n);
     this.input = new Float64Array(n);
     this.output = new Float64Array(n);
     this.cached = new Float64Array(n);
@@ -51,8 +53,13 @@ export class GroupSums {
     this.output[g] = (this.output[g] as number) + output;
     this.cached[g] = (this.cached[g] as number) + cached;
     this.cacheWrite[g] = (this.cacheWrite[g] as number) + cacheWrite;
-    if (Number.isNaN(cost)) this.unpriced[g] = (this.unpriced[g] as number) + calls;
-    else this.cost[g] = (this.cost[g] as number) + cost;
+    if (Number.isNaN(cost)) {
+      // A price is the model's: every call of these sums is unpriced, those without usage among them.
+      this.unpriced[g] = (this.unpriced[g] as number) + calls;
+      this.unpricedNoUsage[g] = (this.unpricedNoUsage[g] as number) + noUsage;
+    } else {
+      this.cost[g] = (this.cost[g] as number) + cost;
+    }
     this.failed[g] = (this.failed[g] as number) + failed;
     this.noUsage[g] = (this.noUsage[g] as number) + noUsage;
   }
@@ -82,6 +89,7 @@ export class GroupSums {
         usd: (this.cost[g] as number) / 1e6,
         unpriced: this.unpriced[g] as number,
         noUsage: this.noUsage[g] as number,
+        unpricedNoUsage: this.unpricedNoUsage[g] as number,
         failed: this.failed[g] as number,
         p50Ms,
         p95Ms,

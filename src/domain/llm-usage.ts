@@ -38,6 +38,8 @@ export interface LlmGroup {
   unpriced: number;
   /** Calls whose span reports no token count (see LlmUsage.usageReported): their tokens and cost are unknown, not 0. */
   noUsage: number;
+  /** Of `noUsage`, the calls to a model without a price (counted in `unpriced` too). */
+  unpricedNoUsage: number;
   failed: number;
   p50Ms: number;
   p95Ms: number;
@@ -94,6 +96,7 @@ export function emptyGroup(key: string): LlmGroup {
     usd: 0,
     unpriced: 0,
     noUsage: 0,
+    unpricedNoUsage: 0,
     failed: 0,
     p50Ms: 0,
     p95Ms: 0,

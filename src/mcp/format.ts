@@ -71,16 +71,33 @@ export function parseSince(value: string, now: number): number | Error {
   );
 }
 
+/** An estimated cost: "$0.0035", "$0.00000028" (three significant digits, never JavaScript's "2.8e-7"). */
+export function usd(value: number): string {
+  return value === 0 ? "$0" : `$${value < 1 ? smallDecimal(value) : value.toFixed(2)}`;
+}
+
 /**
- * An estimated cost: "$0.0035", "$0.00000028" (three significant digits, never JavaScript's "2.8e-7"),
- * or what is unknown about it: calls without a price, and calls that reported no usage (counted as
- * $0 in `value`, though what they cost is unknown).
+ * What a group of LLM calls cost, with what is unknown of it, each call named once: calls to a model
+ * without a price ("+ 2 unpriced", whether they reported usage or not), and calls to a priced model that
+ * reported no usage ("+ 1 without usage": their cost is unknown, though the sum counts them as $0).
+ * "no price" when no call has one, "not reported" when none reported usage, only the reasons when
+ * no call's cost is known.
  */
-export function usd(value: number, unpriced = 0, calls = 1, noUsage = 0): string {
-  const withoutUsage = noUsage > 0 ? ` + ${noUsage} without usage` : "";
+export function groupCost(group: {
+  usd: number;
+  calls: number;
+  unpriced: number;
+  noUsage: number;
+  /** Of `noUsage`, the unpriced; absent in the answer of a running server older than the field. */
+  unpricedNoUsage?: number;
+}): string {
+  const { calls, unpriced } = group;
+  const withoutUsage = group.noUsage - (group.unpricedNoUsage ?? 0);
   if (unpriced === calls) return "no price";
-  const priced = value === 0 ? "$0" : `$${value < 1 ? smallDecimal(value) : value.toFixed(2)}`;
-  return `${priced}${unpriced > 0 ? ` + ${unpriced} unpriced` : ""}${withoutUsage}`;
+  if (withoutUsage === calls) return "not reported";
+  const unknown = [unpriced > 0 ? `${unpriced} unpriced` : "", withoutUsage > 0 ? `${withoutUsage} without usage` : ""];
+  const said = unknown.filter((part) => part !== "");
+  return (unpriced + withoutUsage === calls ? said : [usd(group.usd), ...said]).join(" + ");
 }
 
 /** A positive number under 1 to three significant digits, written out: 0.000000284 → "0.000000284". */

@@ -23,7 +23,7 @@ import type {
   TraceResponse,
   TraceSummaryJson,
 } from "../protocol.js";
-import { capAnswer, cut, formatMs, formatTime, parseSince, table, usd } from "./format.js";
+import { capAnswer, cut, formatMs, formatTime, groupCost, parseSince, table, usd } from "./format.js";
 import { ATTRIBUTE_VALUE_CHARS, BODY_PART_CHARS, LINE_BODY_CHARS, logLine, logRecordText } from "./log-text.js";
 import { describeMetric, unitText } from "./metric-text.js";
 import { type QueryParams, type RestClient, ToolInputError } from "./rest.js";
@@ -137,7 +137,7 @@ function groupRows(groups: readonly LlmGroupJson[]): string[][] {
     String(g.failed),
     String(g.inputTokens),
     String(g.outputTokens),
-    usd(g.usd, g.unpriced, g.calls, g.noUsage),
+    groupCost(g),
     formatMs(g.p50Ms),
     formatMs(g.p95Ms),
   ]);
@@ -448,7 +448,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
           (totals.noUsage > 0
             ? ` (${totals.noUsage} call${totals.noUsage === 1 ? "" : "s"} reported no usage: tokens unknown)`
             : "") +
-          `, estimated cost ${usd(totals.usd, totals.unpriced, totals.calls, totals.noUsage)} at list prices of ${usage.pricesDate}; ` +
+          `, estimated cost ${groupCost(totals)} at list prices of ${usage.pricesDate}; ` +
           `latency p50 ${formatMs(totals.p50Ms)}, p95 ${formatMs(totals.p95Ms)}` +
           (usage.truncated ? ` (only the newest ${usage.tracesRead} traces with LLM calls were read)` : ""),
         "",

@@ -138,6 +138,7 @@ function groups(calls: Call[], keyOf: (call: Call) => string): LlmGroup[] {
         usd: list.reduce((sum, c) => sum + (c.usd ?? 0), 0),
         unpriced: list.filter((c) => c.usd === null).length,
         noUsage: list.filter((c) => !c.usageReported).length,
+        unpricedNoUsage: list.filter((c) => c.usd === null && !c.usageReported).length,
         failed: list.filter((c) => c.span.status.code === "ERROR").length,
         p50Ms: percentile(durations, 50),
         p95Ms: percentile(durations, 95),
@@ -453,5 +454,38 @@ describe("LlmIndex", () => {
     // Evicting the call takes it out of the count.
     index.evict(usage.calls[2]?.traceId as string);
     expect(index.usage({ limit: 10 }, MODEL_PRICES).totals.noUsage).toBe(0);
+  });
+
+  it("counts the calls without usage to a model without a price, which are unpriced as well", () => {
+    const call = (trace: number, model: string, usage: boolean): Span => ({
+      ...makeSpan({
+        trace,
+        span: 1,
+        start: trace * 1000,
+        end: trace * 1000 + 100,
+        service: trace % 2 === 0 ? "assistant" : "indexer",
+        attributes: {
+          "gen_ai.provider.name": "openai",
+          "gen_ai.operation.name": "chat",
+          "gen_ai.request.model": model,
+          ...(usage ? { "gen_ai.usage.input_tokens": 100, "gen_ai.usage.output_tokens": 10 } : {}),
+        },
+      }),
+      kind: "CLIENT",
+    });
+    const index = new LlmIndex();
+    index.add(call(1, "gpt-4o-mini", true));
+    index.add(call(2, "my-local-llama", false));
+    index.add(call(3, "my-local-llama", true));
+    index.add(call(4, "gpt-4o-mini", false));
+    // Everything (summed per minute), and a window that cuts the minute (summed per call).
+    for (const query of [{ limit: 10 }, { limit: 10, sinceUnixNano: ms(500), untilUnixNano: ms(30_000) }]) {
+      const usage = index.usage(query, MODEL_PRICES);
+      expect(usage.totals).toMatchObject({ calls: 4, unpriced: 2, noUsage: 2, unpricedNoUsage: 1 });
+      const counts = (groups: LlmGroup[]) =>
+        Object.fromEntries(groups.map((g) => [g.key, [g.unpriced, g.noUsage, g.unpricedNoUsage]]));
+      expect(counts(usage.byModel)).toEqual({ "gpt-4o-mini": [0, 1, 0], "my-local-llama": [2, 1, 1] });
+      expect(counts(usage.byService)).toEqual({ assistant: [1, 2, 1], indexer: [1, 0, 0] });
+    }
   });
 });

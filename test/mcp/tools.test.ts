@@ -2,6 +2,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it } from "vitest";
+import { groupCost } from "../../src/mcp/format.js";
 import type { QueryParams, RestClient } from "../../src/mcp/rest.js";
 import { createMcpServer } from "../../src/mcp/server.js";
 import type { MetricQueryResponse } from "../../src/protocol.js";
@@ -310,6 +311,7 @@ const group = (key: string, usd: number, extra = {}) => ({
   usd,
   unpriced: 0,
   noUsage: 0,
+  unpricedNoUsage: 0,
   failed: 0,
   p50Ms: 233.2,
   p95Ms: 233.2,
@@ -404,5 +406,58 @@ describe("llm_usage", () => {
     expect(text).toContain("estimated cost $0.0021 + 1 without usage at list prices");
     expect(text).toMatch(/\ngpt-4o-mini +2 +1 +10000 +1000 +\$0\.0021 \+ 1 without usage /);
     expect(text).toMatch(/ assistant +gpt-4o-mini +— +— +not reported /);
+  });
+
+  it("names a call to a model without a price that reported no usage once, as unpriced", async () => {
+    // A gpt-4o-mini call answered ($0.0021); a call to a local model without a price reported no tokens.
+    const both = { calls: 2, unpriced: 1, noUsage: 1, unpricedNoUsage: 1, inputTokens: 10_000, outputTokens: 1_000 };
+    const local = { unpriced: 1, noUsage: 1, unpricedNoUsage: 1, inputTokens: 0, outputTokens: 0 };
+    const { call } = await toolsOver(() => ({
+      pricesDate: "2025-10-01",
+      prices: { bundledDate: "2025-10-01", file: null, fileModels: [] },
+      totals: group("all", 0.0021, both),
+      byModel: [
+        group("gpt-4o-mini", 0.0021, { inputTokens: 10_000, outputTokens: 1_000 }),
+        group("my-llama", 0, local),
+      ],
+      byService: [group("assistant", 0.0021, both)],
+      timeline: { startMs: NOW, stepMs: 1000, buckets: 0, byModel: [], byService: [] },
+      calls: [],
+      tracesRead: 1,
+      truncated: false,
+    }));
+    const text = await call("llm_usage", {});
+    expect(text).toContain("(1 call reported no usage: tokens unknown), estimated cost $0.0021 + 1 unpriced at list");
+    expect(text).toMatch(/\nmy-llama +1 +0 +0 +0 +no price /);
+    expect(text).toMatch(/\nassistant +2 +0 +10000 +1000 +\$0\.0021 \+ 1 unpriced /);
+    expect(text).not.toContain("without usage");
+  });
+});
+
+describe("groupCost", () => {
+  const calls = (some: {
+    calls: number;
+    usd?: number;
+    unpriced?: number;
+    noUsage?: number;
+    unpricedNoUsage?: number;
+  }) => groupCost({ usd: 0, unpriced: 0, noUsage: 0, unpricedNoUsage: 0, ...some });
+
+  it("names each call of unknown cost once: unpriced, or priced but without usage", () => {
+    expect(calls({ calls: 3, usd: 0.0021 })).toBe("$0.0021");
+    expect(calls({ calls: 3, usd: 0.0021, unpriced: 1, noUsage: 1, unpricedNoUsage: 1 })).toBe("$0.0021 + 1 unpriced");
+    expect(calls({ calls: 4, usd: 0.0021, unpriced: 2, noUsage: 2, unpricedNoUsage: 1 })).toBe(
+      "$0.0021 + 2 unpriced + 1 without usage",
+    );
+    // A running server older than unpricedNoUsage: the counts as it gives them.
+    expect(groupCost({ calls: 3, usd: 0.0021, unpriced: 1, noUsage: 1 })).toBe(
+      "$0.0021 + 1 unpriced + 1 without usage",
+    );
+  });
+
+  it("says no dollar amount when no call's cost is known", () => {
+    expect(calls({ calls: 2, unpriced: 2, noUsage: 1, unpricedNoUsage: 1 })).toBe("no price");
+    expect(calls({ calls: 2, noUsage: 2 })).toBe("not reported");
+    expect(calls({ calls: 2, unpriced: 1, noUsage: 1 })).toBe("1 unpriced + 1 without usage");
   });
 });
