@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { editDistance } from "../domain/edit-distance.js";
 import { packageVersion } from "../version.js";
 import { addDemoOptions } from "./demo-options.js";
 import { addExportOptions } from "./export-options.js";
@@ -34,24 +35,6 @@ export function closestName(word: string, names: readonly string[]): string | nu
     }
   }
   return best;
-}
-
-/** Edits (insert, delete, replace, swap of neighbours) that turn `a` into `b`. */
-function editDistance(a: string, b: string): number {
-  const rows = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) (rows[0] as number[])[j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    const row = rows[i] as number[];
-    const above = rows[i - 1] as number[];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      row[j] = Math.min((above[j] as number) + 1, (row[j - 1] as number) + 1, (above[j - 1] as number) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-        row[j] = Math.min(row[j] as number, ((rows[i - 2] as number[])[j - 2] as number) + 1);
-      }
-    }
-  }
-  return (rows[a.length] as number[])[b.length] as number;
 }
 
 /**

@@ -4,6 +4,7 @@
  * take it for the filtered one.
  */
 import { z } from "zod";
+import { editDistance } from "../domain/edit-distance.js";
 
 /** An object schema of `shape` whose unknown keys are an error naming the tool's arguments. */
 export function strictInput<Shape extends z.ZodRawShape>(
@@ -32,7 +33,10 @@ function folded(name: string): string {
   return name.toLowerCase().replace(/[_\-\s]/g, "");
 }
 
-/** The name `key` most likely means: the same folded, else within 2 edits of a folded name; undefined when none is. */
+/**
+ * The name `key` most likely means: the same folded, else within 2 edits of a folded name (a swap of
+ * neighbours is one: `lmiit` for `limit`), fewer for a short one; undefined when none is.
+ */
 export function closestName(key: string, names: readonly string[]): string | undefined {
   const wanted = folded(key);
   let best: string | undefined;
@@ -45,21 +49,4 @@ export function closestName(key: string, names: readonly string[]): string | und
     }
   }
   return best;
-}
-
-/** Levenshtein distance; argument names are short. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(
-        (previous[j] as number) + 1,
-        (row[j - 1] as number) + 1,
-        (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = row;
-  }
-  return previous[b.length] as number;
 }

@@ -290,6 +290,20 @@ describe("every tool refuses an argument it does not know", () => {
     }
     expect(asked).toEqual([]);
   });
+
+  it("names the argument meant when two neighbouring letters are swapped, in a short name too", async () => {
+    const { call } = await toolsOver(() => ({ logs: [] }));
+    for (const [typed, meant] of [
+      ["lmiit", "limit"],
+      ["txet", "text"],
+      ["sinec", "since"],
+      ["trcae_id", "trace_id"],
+    ] as const) {
+      expect(await call("get_logs", { [typed]: "x" })).toContain(
+        `unknown argument "${typed}" (did you mean ${meant}?)`,
+      );
+    }
+  });
 });
 
 describe("list_traces", () => {
