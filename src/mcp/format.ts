@@ -21,8 +21,13 @@ export function formatTime(unixNano: string): string {
 
 /** One line, at most `max` characters (whitespace runs collapsed; an ellipsis marks a cut). */
 export function cut(text: string, max: number): string {
+  return cutLine(text, max).line;
+}
+
+/** `cut`'s line, and whether it was cut: what a caller that notes a cut needs. */
+export function cutLine(text: string, max: number): { line: string; cut: boolean } {
   const line = text.replace(/\s+/g, " ").trim();
-  return line.length <= max ? line : `${line.slice(0, Math.max(0, max - 1))}…`;
+  return line.length <= max ? { line, cut: false } : { line: `${line.slice(0, Math.max(0, max - 1))}…`, cut: true };
 }
 
 /** A value of an attribute as short text (objects and arrays as JSON). */

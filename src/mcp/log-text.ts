@@ -4,7 +4,7 @@
  */
 import { severityLevelText, severityShown } from "../domain/log.js";
 import type { Attributes, LogRecordJson } from "../protocol.js";
-import { cut, formatTime, MAX_ANSWER_CHARS, valueText } from "./format.js";
+import { cut, cutLine, formatTime, MAX_ANSWER_CHARS, valueText } from "./format.js";
 import { ToolInputError } from "./rest.js";
 
 /** How much of a body a get_logs line shows. */
@@ -45,10 +45,10 @@ function severityDetail(log: LogRecordJson): string {
 export function logLine(log: LogRecordJson): string {
   const where = log.traceId === null ? "" : `  trace=${log.traceId}${log.spanId ? ` span=${log.spanId}` : ""}`;
   const whole = log.body === null ? (log.eventName ?? "") : valueText(log.body);
-  let body = cut(whole, LINE_BODY_CHARS);
-  if (whole.replace(/\s+/g, " ").trim().length > LINE_BODY_CHARS) {
-    body += ` [body cut: ${number(bodyText(log).length)} characters; get_logs id=${log.id} gives it whole]`;
-  }
+  const shown = cutLine(whole, LINE_BODY_CHARS);
+  const body = shown.cut
+    ? `${shown.line} [body cut: ${number(bodyText(log).length)} characters; get_logs id=${log.id} gives it whole]`
+    : shown.line;
   return `${formatTime(log.timeUnixNano)}  ${severityWord(log).padEnd(5)}  [${cut(log.service, 40)}]  ${body}${where}  id=${log.id}`;
 }
 
