@@ -201,13 +201,13 @@ export function createEventPrinter(
       );
       return;
     }
-    if (event.type === "internal-error" && isProgramChangedOnDisk(event.error)) {
-      const more = throttle("program-changed");
-      if (more !== null) logError(`  ! ${PROGRAM_CHANGED_MESSAGE}${more}`);
-      return;
-    }
     if (event.type === "internal-error") {
-      logError(terminalText(`  ! internal error: ${(event.error as Error)?.stack ?? String(event.error)}`));
+      if (isProgramChangedOnDisk(event.error)) {
+        const more = throttle("program-changed");
+        if (more !== null) logError(`  ! ${PROGRAM_CHANGED_MESSAGE}${more}`);
+      } else {
+        logError(terminalText(`  ! internal error: ${(event.error as Error)?.stack ?? String(event.error)}`));
+      }
       return;
     }
     if (event.type === "grpc-on-http") {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { AppEvent } from "../../src/app.js";
 import { createEventPrinter } from "../../src/cli/start.js";
+import { PROGRAM_CHANGED_MESSAGE } from "../../src/domain/errors.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { jsonTraceRequest, newTraceId, postJson } from "../helpers/payloads.js";
 
@@ -61,5 +62,24 @@ describe("the terminal lines of a running server", () => {
     error.stack = "Error: bad \u001b[2J\n    at here";
     print({ type: "internal-error", error });
     expect(lines).toEqual(["  ! internal error: Error: bad \\x1b[2J\n    at here"]);
+  });
+
+  it("tells a module gone from disk as the program changed, once every 10 s, among internal errors told each", () => {
+    const out: string[] = [];
+    const errors: string[] = [];
+    const print = createEventPrinter(
+      (line) => out.push(line),
+      (line) => errors.push(line),
+    );
+    const gone = Object.assign(new Error("Cannot find module 'x.js'"), { code: "ERR_MODULE_NOT_FOUND" });
+    const bug = new Error("bug");
+    bug.stack = "Error: bug";
+    for (const error of [gone, bug, gone, bug]) print({ type: "internal-error", error });
+    expect(errors).toEqual([
+      `  ! ${PROGRAM_CHANGED_MESSAGE}`,
+      "  ! internal error: Error: bug",
+      "  ! internal error: Error: bug",
+    ]);
+    expect(out).toEqual([]);
   });
 });
