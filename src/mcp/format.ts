@@ -1,4 +1,5 @@
 /** Compact text for a model's context: durations, times, cut strings, aligned tables. */
+import { type LlmCostCounts, llmCostText } from "../domain/llm-cost-text.js";
 
 /** The most characters one tool answer carries; past it the text is cut with a note. */
 export const MAX_ANSWER_CHARS = 24_000;
@@ -82,27 +83,15 @@ export function usd(value: number): string {
 }
 
 /**
- * What a group of LLM calls cost, with what is unknown of it, each call named once: calls to a model
- * without a price ("+ 2 unpriced", whether they reported usage or not), and calls to a priced model that
- * reported no usage ("+ 1 without usage": their cost is unknown, though the sum counts them as $0).
- * "no price" when no call has one, "not reported" when none reported usage, only the reasons when
- * no call's cost is known.
+ * What a group of LLM calls cost, each call of unknown cost named once (domain/llm-cost-text.ts, as the
+ * web app): "$0.0021 + 2 unpriced + 1 without usage", "no price", "not reported".
  */
-export function groupCost(group: {
-  usd: number;
-  calls: number;
-  unpriced: number;
-  noUsage: number;
-  /** Of `noUsage`, the unpriced; absent in the answer of a running server older than the field. */
-  unpricedNoUsage?: number;
-}): string {
-  const { calls, unpriced } = group;
-  const withoutUsage = group.noUsage - (group.unpricedNoUsage ?? 0);
-  if (unpriced === calls) return "no price";
-  if (withoutUsage === calls) return "not reported";
-  const unknown = [unpriced > 0 ? `${unpriced} unpriced` : "", withoutUsage > 0 ? `${withoutUsage} without usage` : ""];
-  const said = unknown.filter((part) => part !== "");
-  return (unpriced + withoutUsage === calls ? said : [usd(group.usd), ...said]).join(" + ");
+export function groupCost(group: LlmCostCounts): string {
+  return llmCostText(group, {
+    usd,
+    unpriced: (calls) => `${calls} unpriced`,
+    withoutUsage: (calls) => `${calls} without usage`,
+  });
 }
 
 /** A positive number under 1 to three significant digits, written out: 0.000000284 → "0.000000284". */

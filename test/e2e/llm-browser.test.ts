@@ -155,6 +155,75 @@ describe.skipIf(!available)("the LLM page, in Chromium", () => {
     expect(problems).toEqual([]);
   });
 
+  it("names each call of unknown cost once, on the page and in the trace's header", async () => {
+    const { app, browser } = suite;
+    await fetch(`${app.base}/api/traces`, { method: "DELETE", headers: { origin: app.base } });
+    const traceId = newTraceId();
+    const root = newSpanId();
+    const t0 = BigInt(Date.now()) * MS;
+    const chat = (at: number, model: string, usage: boolean) => ({
+      traceId,
+      parentSpanId: root,
+      name: `chat ${model}`,
+      kind: 3,
+      startNs: t0 + BigInt(at) * MS,
+      durationNs: 500n * MS,
+      attributes: {
+        "gen_ai.operation.name": "chat",
+        "gen_ai.provider.name": "openai",
+        "gen_ai.request.model": model,
+        ...(usage ? { "gen_ai.usage.input_tokens": 10_000, "gen_ai.usage.output_tokens": 1_000 } : {}),
+      },
+    });
+    const response = await postJson(
+      app.base,
+      jsonTraceRequest("assistant", [
+        { traceId, spanId: root, name: "POST /ask", startNs: t0, durationNs: 900n * MS },
+        chat(1, "gpt-4o-mini", true), // $0.0021
+        chat(2, "my-local-model", false), // no price and no usage: unpriced, named once
+        chat(3, "my-local-model", true), // no price
+        chat(4, "gpt-4o-mini", false), // priced, no usage: its cost is unknown
+      ]),
+    );
+    expect(response.status).toBe(200);
+
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/llm`);
+    const totals = page.getByTestId("llm-totals");
+    await expect
+      .poll(() => totals.textContent())
+      .toContain("Estimated cost$0.0021 + 2 unpriced + 1 call without usage");
+    // The cost column: the calls to priced models without usage on a line of their own.
+    const cells = (id: string) => page.getByTestId(id).locator("tbody tr td:nth-child(4)").allTextContents();
+    expect(await cells("llm-by-model")).toEqual(["$0.0021+ 1 call without usage", "no price"]);
+    expect(await cells("llm-by-service")).toEqual(["$0.0021 + 2 unpriced+ 1 call without usage"]);
+    const legend = (id: string) => page.getByTestId(id).locator(".llm-legend li").allTextContents();
+    expect(await legend("llm-chart-model")).toEqual([
+      "gpt-4o-mini $0.0021 + 1 call without usage",
+      "my-local-model no price",
+    ]);
+    expect(await legend("llm-chart-service")).toEqual(["assistant $0.0021 + 2 unpriced + 1 call without usage"]);
+    // The bucket's tooltip lists the model without a price, saying so, rather than leaving it out as $0.
+    const chart = page.getByTestId("llm-chart-model");
+    const box = await chart.locator(".u-over").boundingBox();
+    if (box === null) throw new Error("no chart");
+    let rows: string[] = [];
+    for (let x = box.x + 1; x < box.x + box.width && rows.length === 0; x += 3) {
+      await page.mouse.move(x, box.y + box.height / 2);
+      rows = await chart.locator(".llm-tooltip .chart-tooltip-row").allTextContents();
+    }
+    expect(rows).toEqual(["gpt-4o-mini$0.0021", "my-local-modelno price"]);
+
+    await page.goto(`${app.base}/traces/${traceId}`);
+    await expect
+      .poll(() => page.getByTestId("llm-totals").textContent())
+      .toBe("LLM4 calls · 20,000 in · 2,000 out · $0.0021 + 2 unpriced + 1 call without usage");
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
   it("explains itself when no call is stored", async () => {
     const { app, browser } = suite;
     const page = await browser.newPage();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { costText, withoutUsageText } from "../../web/src/features/llm/usage-text";
+import { costLines, costText, withoutUsageText } from "../../web/src/features/llm/usage-text";
 import { genAiFacts, isGenAiSpan, llmTotals, llmTotalsText } from "../../web/src/features/trace-view/genai";
 
 describe("genAiFacts", () => {
@@ -158,19 +158,67 @@ describe("llmTotals and isGenAiSpan", () => {
     expect(llmTotalsText(llmTotals([{ attributes: { "gen_ai.request.model": "m" }, llmCost: cost(0) }]))).toBe(
       "1 call · 0 in · 0 out · $0",
     );
+    // No call's cost is known: no dollar amount.
     const local = { attributes: { "gen_ai.request.model": "local" }, llmCost: cost(null) };
     expect(llmTotalsText(llmTotals([local, refused]))).toBe(
-      "2 calls · 0 in · 0 out · 1 without a price · 1 call without usage",
+      "2 calls · 0 in · 0 out · 1 unpriced + 1 call without usage",
+    );
+    expect(llmTotalsText(llmTotals([local, local]))).toBe("2 calls · 0 in · 0 out · no price");
+  });
+
+  it("names a call to a model without a price that reported no usage once, as unpriced", () => {
+    const answered = {
+      attributes: { "gen_ai.request.model": "gpt-4o-mini", "gen_ai.usage.output_tokens": 1000 },
+      llmCost: { ...cost(0.0021), inputTokens: 10_000 },
+    };
+    const localSilent = { attributes: { "gen_ai.request.model": "local" }, llmCost: cost(null, false) };
+    const localAnswered = {
+      attributes: { "gen_ai.request.model": "local", "gen_ai.usage.output_tokens": 1000 },
+      llmCost: { ...cost(null), inputTokens: 10_000 },
+    };
+    const refused = { attributes: { "gen_ai.request.model": "gpt-4o-mini" }, llmCost: cost(0, false) };
+    const totals = llmTotals([answered, localSilent, localAnswered, refused]);
+    expect(totals).toMatchObject({ calls: 4, unpriced: 2, noUsage: 2, unpricedNoUsage: 1 });
+    expect(llmTotalsText(totals)).toBe("4 calls · 20,000 in · 2,000 out · $0.0021 + 2 unpriced + 1 call without usage");
+    expect(llmTotalsText(llmTotals([answered, localSilent]))).toBe(
+      "2 calls · 10,000 in · 1,000 out · $0.0021 + 1 unpriced",
     );
   });
 
-  it("writes a cost with what is unknown about it", () => {
-    expect(costText(0.42, 0, 3, 0)).toBe("$0.42");
-    expect(costText(0.42, 1, 3, 1)).toBe("$0.42 + 1 unpriced + 1 call without usage");
-    expect(costText(0.42, 0, 4, 2)).toBe("$0.42 + 2 calls without usage");
-    expect(costText(0, 0, 2, 2)).toBe("not reported");
-    expect(costText(0, 2, 2, 2)).toBe("no price");
+  it("writes a cost with what is unknown about it, each call of unknown cost once", () => {
+    const group = (some: Partial<Parameters<typeof costText>[0]> & { calls: number }) => ({
+      usd: 0,
+      unpriced: 0,
+      noUsage: 0,
+      unpricedNoUsage: 0,
+      ...some,
+    });
+    expect(costText(group({ usd: 0.42, calls: 3 }))).toBe("$0.42");
+    expect(costText(group({ usd: 0.42, calls: 3, unpriced: 1, noUsage: 1 }))).toBe(
+      "$0.42 + 1 unpriced + 1 call without usage",
+    );
+    expect(costText(group({ usd: 0.42, calls: 3, unpriced: 1, noUsage: 1, unpricedNoUsage: 1 }))).toBe(
+      "$0.42 + 1 unpriced",
+    );
+    expect(costText(group({ usd: 0.42, calls: 4, noUsage: 2 }))).toBe("$0.42 + 2 calls without usage");
+    expect(costText(group({ calls: 2, noUsage: 2 }))).toBe("not reported");
+    expect(costText(group({ calls: 2, unpriced: 2, noUsage: 2, unpricedNoUsage: 2 }))).toBe("no price");
+    expect(costText(group({ calls: 2, unpriced: 2, noUsage: 1, unpricedNoUsage: 1 }))).toBe("no price");
+    // No call's cost is known: no dollar amount, though the sum is $0.
+    expect(costText(group({ calls: 2, unpriced: 1, noUsage: 1 }))).toBe("1 unpriced + 1 call without usage");
     expect(withoutUsageText(1)).toBe("1 call without usage");
+  });
+
+  it("puts the calls to priced models without usage on a second line of a table cell", () => {
+    const group = { usd: 0.0021, calls: 4, unpriced: 2, noUsage: 2, unpricedNoUsage: 1 };
+    expect(costLines(group)).toEqual(["$0.0021 + 2 unpriced", "+ 1 call without usage"]);
+    expect(costLines({ ...group, unpricedNoUsage: 2 })).toEqual(["$0.0021 + 2 unpriced", ""]);
+    expect(costLines({ usd: 0, calls: 2, unpriced: 2, noUsage: 1, unpricedNoUsage: 1 })).toEqual(["no price", ""]);
+    expect(costLines({ usd: 0, calls: 2, unpriced: 1, noUsage: 1, unpricedNoUsage: 0 })).toEqual([
+      "1 unpriced",
+      "+ 1 call without usage",
+    ]);
+    expect(costLines({ usd: 0, calls: 2, unpriced: 0, noUsage: 2, unpricedNoUsage: 0 })).toEqual(["not reported", ""]);
   });
 
   it("counts model calls and their tokens, not tool executions or other spans", () => {
@@ -187,7 +235,15 @@ describe("llmTotals and isGenAiSpan", () => {
         { attributes: { "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "get_order" } },
         { attributes: { "http.route": "/" } },
       ]),
-    ).toEqual({ calls: 2, inputTokens: 105, outputTokens: 20, costUsd: 0, unpriced: 0, noUsage: 0 });
+    ).toEqual({
+      calls: 2,
+      inputTokens: 105,
+      outputTokens: 20,
+      costUsd: 0,
+      unpriced: 0,
+      noUsage: 0,
+      unpricedNoUsage: 0,
+    });
     expect(isGenAiSpan({ "gen_ai.request.model": "gpt-4o" })).toBe(true);
     expect(isGenAiSpan({ "db.system": "redis" })).toBe(false);
   });

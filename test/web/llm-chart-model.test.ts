@@ -96,3 +96,63 @@ describe("bucketRows", () => {
     expect(bucketRows(model, 1).rows.map((r) => r.key)).toEqual(["c"]);
   });
 });
+
+describe("the cost charts' calls of unknown cost", () => {
+  const timeline = {
+    startMs: 1_700_000_000_000,
+    stepMs: 1_000,
+    buckets: 2,
+    byModel: [
+      { key: "gpt-4o-mini", calls: [2, 0], tokens: [11_000, 0], usd: [0.0021, 0] },
+      { key: "local", calls: [1, 1], tokens: [11_000, 0], usd: [0, 0] },
+    ],
+    byService: [{ key: "assistant", calls: [3, 1], tokens: [22_000, 0], usd: [0.0021, 0] }],
+  };
+  const group = (
+    key: string,
+    calls: number,
+    usd: number,
+    unpriced: number,
+    noUsage: number,
+    unpricedNoUsage: number,
+  ) => ({
+    key,
+    calls,
+    usd,
+    unpriced,
+    noUsage,
+    unpricedNoUsage,
+  });
+  const byModel = [group("gpt-4o-mini", 2, 0.0021, 0, 1, 0), group("local", 2, 0, 2, 1, 1)];
+  const byService = [group("assistant", 4, 0.0021, 2, 2, 1)];
+
+  it("says in the legend what is unknown of a line's cost, and no dollar amount when none is known", () => {
+    const model = llmChartModel(timeline, "byModel", "usd", byModel);
+    expect(model.lines.map((l) => l.totalText)).toEqual(["$0.0021 + 1 call without usage", "no price"]);
+    // A line whose every call is of unknown cost is not drawn along $0.
+    expect(model.lines[1]?.values).toEqual([null, null]);
+    expect(llmChartModel(timeline, "byService", "usd", byService).lines[0]?.totalText).toBe(
+      "$0.0021 + 2 unpriced + 1 call without usage",
+    );
+    // Tokens and calls are known of every call.
+    expect(llmChartModel(timeline, "byModel", "calls", byModel).lines.map((l) => l.totalText)).toEqual(["2", "2"]);
+  });
+
+  it("lists in the tooltip a line of unknown cost that had calls in the bucket, saying why", () => {
+    const model = llmChartModel(timeline, "byModel", "usd", byModel);
+    expect(bucketRows(model, 0).rows).toEqual([
+      { key: "gpt-4o-mini", index: 0, value: 0.0021 },
+      { key: "local", index: 1, value: 0, text: "no price" },
+    ]);
+    expect(bucketRows(model, 1).rows).toEqual([{ key: "local", index: 1, value: 0, text: "no price" }]);
+  });
+
+  it("adds up the groups past the drawn lines for the line of the others", () => {
+    const local = { key: "other", calls: [1, 1], tokens: [11_000, 0], usd: [0, 0] };
+    const withOther = { ...timeline, byModel: [...timeline.byModel.slice(0, 1), local] };
+    const groups = [...byModel.slice(0, 1), group("local-a", 1, 0, 1, 0, 0), group("local-b", 1, 0, 1, 1, 1)];
+    expect(llmChartModel(withOther, "byModel", "usd", groups).lines[1]?.totalText).toBe("no price");
+    groups.push(group("gpt-4o", 1, 0.0035, 0, 0, 0));
+    expect(llmChartModel(withOther, "byModel", "usd", groups).lines[1]?.totalText).toBe("$0.0035 + 2 unpriced");
+  });
+});

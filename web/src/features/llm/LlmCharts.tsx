@@ -1,7 +1,7 @@
 import { createPortal } from "preact/compat";
 import { useMemo, useRef, useState } from "preact/hooks";
 import type uPlot from "uplot";
-import type { LlmUsageResponse } from "../../../../src/protocol";
+import type { LlmGroupJson, LlmUsageResponse } from "../../../../src/protocol";
 import { formatCount, formatUsd } from "../../lib/format";
 import { clipText } from "../../lib/long-text";
 import { serviceColors } from "../../lib/service-color";
@@ -35,6 +35,8 @@ function colorOf(split: LlmSplit, key: string, index: number, theme: ChartTheme)
 /** Calls, tokens or cost per time bucket, one chart per model and one per service; live with the page. */
 export function LlmCharts(props: {
   timeline: LlmUsageResponse["timeline"];
+  byModel: LlmGroupJson[];
+  byService: LlmGroupJson[];
   /** What the charts draw (kept in the page's URL). */
   measure: LlmMeasure;
   onMeasure(measure: LlmMeasure): void;
@@ -62,8 +64,22 @@ export function LlmCharts(props: {
         <span class="muted">{bucketText(timeline.stepMs)}</span>
       </div>
       <div class="llm-chart-row">
-        <LlmChart title="By model" split="byModel" measure={measure} timeline={timeline} theme={theme} />
-        <LlmChart title="By service" split="byService" measure={measure} timeline={timeline} theme={theme} />
+        <LlmChart
+          title="By model"
+          split="byModel"
+          measure={measure}
+          timeline={timeline}
+          groups={props.byModel}
+          theme={theme}
+        />
+        <LlmChart
+          title="By service"
+          split="byService"
+          measure={measure}
+          timeline={timeline}
+          groups={props.byService}
+          theme={theme}
+        />
       </div>
     </section>
   );
@@ -74,13 +90,18 @@ function LlmChart(props: {
   split: LlmSplit;
   measure: LlmMeasure;
   timeline: LlmUsageResponse["timeline"];
+  /** The answer's groups of the split: what is unknown of each line's cost. */
+  groups: LlmGroupJson[];
   theme: ChartTheme;
 }) {
   const { split, measure, theme } = props;
   // Lines by service are painted in colour values: the chart is drawn again when the server's
   // assignment changes them (it often comes after the first drawing), not only when the data does.
   useServiceColorsVersion();
-  const model = useMemo(() => llmChartModel(props.timeline, split, measure), [props.timeline, split, measure]);
+  const model = useMemo(
+    () => llmChartModel(props.timeline, split, measure, props.groups),
+    [props.timeline, split, measure, props.groups],
+  );
   const colors = model.lines.map((line, i) => colorOf(split, line.key, i, theme));
   const buildKey = `${measure}|${theme.text}|${model.lines.map((l, i) => `${l.key}:${colors[i]}`).join()}`;
   // The range the x scale reads when it resets: the buckets drawn now (the options are built less often).
@@ -120,7 +141,7 @@ function LlmChart(props: {
           <li key={line.key}>
             <span class="llm-swatch" style={{ background: colors[i] }} />
             <span class="llm-legend-key">{clipText(line.key)}</span>{" "}
-            <span class="llm-legend-total">{formatMeasure(measure, line.total)}</span>
+            <span class="llm-legend-total">{line.totalText}</span>
           </li>
         ))}
       </ul>
@@ -158,7 +179,7 @@ function BucketTooltip(props: {
         <div key={row.key} class="chart-tooltip-row">
           <span class="llm-swatch" style={{ background: props.colors[row.index] }} />
           <span class="chart-tooltip-label">{clipText(row.key)}</span>
-          <span class="chart-tooltip-value">{formatMeasure(props.measure, row.value)}</span>
+          <span class="chart-tooltip-value">{row.text ?? formatMeasure(props.measure, row.value)}</span>
         </div>
       ))}
       {more > 0 && <div class="muted">and {more} more</div>}

@@ -15,7 +15,7 @@ import { useServiceNames } from "../trace-list/use-service-names";
 import { cacheText } from "./cache-text";
 import { LlmCharts } from "./LlmCharts";
 import { llmSearch, readLlmFilters } from "./llm-url";
-import { costText, withoutUsageText } from "./usage-text";
+import { costLines, costText, withoutUsageText } from "./usage-text";
 import "./llm.css";
 
 /** `/llm`: every GenAI call, what it cost, and totals per model and service; live. */
@@ -87,7 +87,13 @@ export function LlmPage() {
       ) : usage !== null ? (
         <>
           <Totals totals={usage.totals} />
-          <LlmCharts timeline={usage.timeline} measure={filters.measure} onMeasure={(measure) => set({ measure })} />
+          <LlmCharts
+            timeline={usage.timeline}
+            byModel={usage.byModel}
+            byService={usage.byService}
+            measure={filters.measure}
+            onMeasure={(measure) => set({ measure })}
+          />
           <div class="llm-groups">
             <GroupTable title="By model" groups={usage.byModel} testId="llm-by-model" />
             <GroupTable title="By service" groups={usage.byService} testId="llm-by-service" service />
@@ -115,7 +121,7 @@ function Totals({ totals }: { totals: LlmGroupJson }) {
       />
       <Card
         label="Estimated cost"
-        value={costText(totals.usd, totals.unpriced, totals.calls, totals.noUsage)}
+        value={costText(totals)}
         sub={
           totals.unpriced > 0
             ? `${totals.unpriced} call${totals.unpriced === 1 ? "" : "s"} to models without a price`
@@ -181,11 +187,7 @@ function GroupTable({
                 {formatCount(group.inputTokens)} / {formatCount(group.outputTokens)}
               </td>
               <td class="numeric">
-                {/* The calls without usage on a line of their own: the tables are narrow. */}
-                {costText(group.usd, group.unpriced, group.calls, group.noUsage === group.calls ? group.calls : 0)}
-                {group.noUsage > 0 && group.noUsage < group.calls && (
-                  <div class="faint">+ {withoutUsageText(group.noUsage)}</div>
-                )}
+                <CostCell group={group} />
               </td>
               <td class="numeric">{formatDuration(group.p50Ms)}</td>
               <td class="numeric">{formatDuration(group.p95Ms)}</td>
@@ -194,6 +196,17 @@ function GroupTable({
         </tbody>
       </table>
     </section>
+  );
+}
+
+/** A group's cost, the calls to priced models without usage on a line of their own: the tables are narrow. */
+function CostCell({ group }: { group: LlmGroupJson }) {
+  const [cost, withoutUsage] = costLines(group);
+  return (
+    <>
+      {cost}
+      {withoutUsage !== "" && <div class="faint">{withoutUsage}</div>}
+    </>
   );
 }
 

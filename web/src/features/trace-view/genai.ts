@@ -5,8 +5,8 @@
  * Pure, so every shape is unit-tested.
  */
 import type { Attributes, AttrValue, LlmCostJson, SpanEventJson } from "../../../../src/protocol";
-import { formatCount, formatUsd } from "../../lib/format";
-import { withoutUsageText } from "../llm/usage-text";
+import { formatCount } from "../../lib/format";
+import { costText } from "../llm/usage-text";
 import { attributeValueText, pick, pickNumber, pickText } from "./attribute-groups";
 
 export interface GenAiToolCall {
@@ -233,11 +233,21 @@ export interface LlmTotals {
   unpriced: number;
   /** Calls that reported no token usage (counted as 0 tokens and $0, though what they used is unknown). */
   noUsage: number;
+  /** Of `noUsage`, the calls to a model without a price (in `unpriced` too). */
+  unpricedNoUsage: number;
 }
 
 /** LLM calls in a trace and their tokens (spans that report none count as calls with 0). */
 export function llmTotals(spans: readonly { attributes: Attributes; llmCost?: LlmCostJson }[]): LlmTotals {
-  const totals: LlmTotals = { calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, unpriced: 0, noUsage: 0 };
+  const totals: LlmTotals = {
+    calls: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    costUsd: 0,
+    unpriced: 0,
+    noUsage: 0,
+    unpricedNoUsage: 0,
+  };
   for (const { attributes, llmCost } of spans) {
     if (!isGenAiSpan(attributes)) continue;
     // Tool executions are GenAI spans but not model calls.
@@ -250,22 +260,19 @@ export function llmTotals(spans: readonly { attributes: Attributes; llmCost?: Ll
     if (llmCost?.usd != null) totals.costUsd += llmCost.usd;
     else if (llmCost) totals.unpriced++;
     if (llmCost?.usageReported === false) totals.noUsage++;
+    if (llmCost?.usageReported === false && llmCost.usd == null) totals.unpricedNoUsage++;
   }
   return totals;
 }
 
 /**
- * The trace header's LLM line: "2 calls · 1,200 in · 80 out · $0.0031 + 1 call without usage";
- * "1 call · usage not reported" when no call reported its tokens (0 tokens and $0 would read as free).
+ * The trace header's LLM line: "2 calls · 1,200 in · 80 out · $0.0031 + 1 call without usage", its cost
+ * said as the LLM page says a group's (each call of unknown cost named once); "1 call · usage not
+ * reported" when no call reported its tokens (0 tokens and $0 would read as free).
  */
 export function llmTotalsText(totals: LlmTotals): string {
   const calls = `${formatCount(totals.calls)} call${totals.calls === 1 ? "" : "s"}`;
   if (totals.noUsage === totals.calls) return `${calls} · usage not reported`;
-  const parts = [calls, `${formatCount(totals.inputTokens)} in`, `${formatCount(totals.outputTokens)} out`];
-  const noUsage = totals.noUsage > 0 ? withoutUsageText(totals.noUsage) : "";
-  const showCost = totals.costUsd > 0 || totals.unpriced === 0;
-  if (showCost) parts.push(noUsage === "" ? formatUsd(totals.costUsd) : `${formatUsd(totals.costUsd)} + ${noUsage}`);
-  if (totals.unpriced > 0) parts.push(`${totals.unpriced} without a price`);
-  if (!showCost && noUsage !== "") parts.push(noUsage);
-  return parts.join(" · ");
+  const cost = costText({ ...totals, usd: totals.costUsd });
+  return [calls, `${formatCount(totals.inputTokens)} in`, `${formatCount(totals.outputTokens)} out`, cost].join(" · ");
 }
