@@ -1,4 +1,4 @@
-/** A duration as every page of the web app and the metric texts write it. Pure. */
+/** A duration as every page of the web app and every MCP answer write it. Pure. */
 
 /** 0.42 ms → "420µs", 12.3 → "12.3ms", 1534 → "1.53s", 95_000 → "1m 35s". */
 export function formatDuration(ms: number): string {

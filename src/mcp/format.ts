@@ -1,18 +1,8 @@
-/** Compact text for a model's context: durations, times, cut strings, aligned tables. */
+/** Compact text for a model's context: times, cut strings, aligned tables (durations: domain/duration-text.ts, as the web app writes them). */
 import { type LlmCostCounts, llmCostText } from "../domain/llm-cost-text.js";
 
 /** The most characters one tool answer carries; past it the text is cut with a note. */
 export const MAX_ANSWER_CHARS = 24_000;
-
-export function formatMs(ms: number): string {
-  if (!Number.isFinite(ms)) return "?";
-  if (ms === 0) return "0ms";
-  if (ms < 1) return `${ms.toFixed(2)}ms`;
-  if (ms < 1000) return `${Number(ms.toFixed(1))}ms`;
-  if (ms < 60_000) return `${Number((ms / 1000).toFixed(2))}s`;
-  const minutes = Math.floor(ms / 60_000);
-  return `${minutes}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, "0")}s`;
-}
 
 /** A nanosecond time (decimal string) as ISO 8601 UTC with milliseconds. */
 export function formatTime(unixNano: string): string {

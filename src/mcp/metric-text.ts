@@ -1,8 +1,10 @@
 /** A metric query's answer summarized per series: a few numbers each instead of every step. */
+
 import { averageRate, totalIncrease } from "../domain/counter-average.js";
+import { formatDuration } from "../domain/duration-text.js";
 import { formatMetricValue, type MetricUnit, metricUnit, unitLabel, unitName } from "../domain/metric-units.js";
 import type { MetricQueryResponse, MetricSeriesJson } from "../protocol.js";
-import { cut, formatMs, table } from "./format.js";
+import { cut, table } from "./format.js";
 
 const MAX_SERIES = 30;
 const MAX_LABEL = 400;
@@ -14,7 +16,7 @@ function present(values: readonly (number | null)[] | undefined): number[] {
 function num(value: number | undefined): string {
   if (value === undefined) return "-";
   if (Number.isInteger(value)) return String(value);
-  // Number() drops a trailing ".0" (1536.0000001 reads 1536), as formatMs does.
+  // Number() drops a trailing ".0" (1536.0000001 reads 1536), as durations drop theirs.
   return Number(Math.abs(value) >= 100 ? value.toFixed(1) : value.toPrecision(4)).toString();
 }
 
@@ -222,7 +224,7 @@ function staleNote(answer: MetricQueryResponse): string | null {
   const end = newestStepEnd(answer);
   if (end === null || answer.toUnixMs - end <= Math.max(2 * answer.stepMs, FRESH_MS)) return null;
   return (
-    `no point since ${new Date(end).toISOString()} (${formatMs(answer.toUnixMs - end)} before the window's end): ` +
+    `no point since ${new Date(end).toISOString()} (${formatDuration(answer.toUnixMs - end)} before the window's end): ` +
     "latest is the newest step with data, not now"
   );
 }
@@ -235,7 +237,7 @@ export function describeMetric(answer: MetricQueryResponse): string {
   const lines = [
     `${metric.name} (${metric.kind}, ${chart}${per}${unit === "" ? "" : `, unit ${unit}`})${metric.description ? `: ${cut(metric.description, 200)}` : ""}`,
     `window ${new Date(answer.fromUnixMs).toISOString()} to ${new Date(answer.toUnixMs).toISOString()}, ` +
-      `${answer.times.length === 1 ? "1 step" : `${answer.times.length} steps`} of ${formatMs(answer.stepMs)}` +
+      `${answer.times.length === 1 ? "1 step" : `${answer.times.length} steps`} of ${formatDuration(answer.stepMs)}` +
       `${answer.groupBy ? `, grouped by ${answer.groupBy}` : ""}`,
   ];
   // Series can be listed with no point in the window: a table of dashes would read as data.

@@ -1,6 +1,7 @@
 /** list_services's answer: each service's numbers, every column saying what it counts. Pure. */
+import { formatDuration } from "../domain/duration-text.js";
 import type { ServiceStatsJson } from "../protocol.js";
-import { cut, formatMs, table } from "./format.js";
+import { cut, table } from "./format.js";
 
 const HEADER = [
   "service",
@@ -50,9 +51,9 @@ export function servicesText(services: readonly ServiceStatsJson[], since: strin
     String(s.requestErrorCount),
     s.requestCount === 0 ? "–" : `${(s.errorRate * 100).toFixed(1)}%`,
     perSecondText(s.ratePerSec),
-    formatMs(s.p50Ms),
-    formatMs(s.p95Ms),
-    formatMs(s.p99Ms),
+    formatDuration(s.p50Ms),
+    formatDuration(s.p95Ms),
+    formatDuration(s.p99Ms),
   ]);
   return `${table(HEADER, rows)}\n\n${legend(since).join("\n")}`;
 }

@@ -2,9 +2,11 @@
  * The MCP tools: each reads the REST API through a RestClient and answers compact text for a
  * model's context. Both transports (stdio in the CLI, Streamable HTTP at /mcp) register these.
  */
+
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
+import { formatDuration } from "../domain/duration-text.js";
 import { normalizeTraceId } from "../domain/ids.js";
 import { quoteQueryValue } from "../domain/operation.js";
 import { operationLabel } from "../domain/operation-label.js";
@@ -23,7 +25,7 @@ import type {
   TraceResponse,
   TraceSummaryJson,
 } from "../protocol.js";
-import { capAnswer, cut, formatMs, formatTime, groupCost, parseSince, table, usd } from "./format.js";
+import { capAnswer, cut, formatTime, groupCost, parseSince, table, usd } from "./format.js";
 import { ATTRIBUTE_VALUE_CHARS, BODY_PART_CHARS, LINE_BODY_CHARS, logLine, logRecordText } from "./log-text.js";
 import { describeMetric, unitText } from "./metric-text.js";
 import { type QueryParams, type RestClient, ToolInputError } from "./rest.js";
@@ -88,7 +90,7 @@ function traceRows(traces: readonly TraceSummaryJson[]): string[][] {
   return traces.map((t) => [
     formatTime(t.startTimeUnixNano),
     t.traceId,
-    formatMs(t.durationMs),
+    formatDuration(t.durationMs),
     String(t.spanCount),
     String(t.errorCount),
     cut(t.services.length > 1 ? `${t.service} (+${t.services.length - 1})` : t.service, 40),
@@ -138,8 +140,8 @@ function groupRows(groups: readonly LlmGroupJson[]): string[][] {
     String(g.inputTokens),
     String(g.outputTokens),
     groupCost(g),
-    formatMs(g.p50Ms),
-    formatMs(g.p95Ms),
+    formatDuration(g.p50Ms),
+    formatDuration(g.p95Ms),
   ]);
 }
 const GROUP_HEADER = ["", "calls", "failed", "tokens in", "tokens out", "est. cost", "p50", "p95"];
@@ -303,7 +305,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
               trace.traceId,
               cut(span.name, 60),
               cut(span.service, 30),
-              formatMs(span.durationMs),
+              formatDuration(span.durationMs),
               span.status.code,
               where,
             ]);
@@ -355,7 +357,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         if (origin !== undefined) {
           const span = origin.span;
           lines.push(
-            `  started at: ${cut(span.name, 80)} [${span.service}] ${formatMs(span.durationMs)}: ${errorText(span)}`,
+            `  started at: ${cut(span.name, 80)} [${span.service}] ${formatDuration(span.durationMs)}: ${errorText(span)}`,
           );
           const attributes = keyAttributes(span);
           if (attributes.length > 0) lines.push(`  ${attributes.join("  ")}`);
@@ -406,9 +408,9 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
               cut(s.name, 80),
               String(s.count),
               String(s.errors),
-              formatMs(s.p50Ms),
-              formatMs(s.p95Ms),
-              formatMs(s.maxMs),
+              formatDuration(s.p50Ms),
+              formatDuration(s.p95Ms),
+              formatDuration(s.maxMs),
             ]),
         ),
       ];
@@ -449,7 +451,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
             ? ` (${totals.noUsage} call${totals.noUsage === 1 ? "" : "s"} reported no usage: tokens unknown)`
             : "") +
           `, estimated cost ${groupCost(totals)} at list prices of ${usage.pricesDate}; ` +
-          `latency p50 ${formatMs(totals.p50Ms)}, p95 ${formatMs(totals.p95Ms)}` +
+          `latency p50 ${formatDuration(totals.p50Ms)}, p95 ${formatDuration(totals.p95Ms)}` +
           (usage.truncated ? ` (only the newest ${usage.tracesRead} traces with LLM calls were read)` : ""),
         "",
         "By model:",
@@ -472,7 +474,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
               : call.cost.usageReported === false
                 ? "not reported"
                 : usd(call.cost.usd),
-            formatMs(call.durationMs),
+            formatDuration(call.durationMs),
             call.traceId,
             call.spanId,
           ]),
@@ -563,8 +565,8 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
             cut(name.get(edge.to) ?? edge.to, 50),
             String(edge.calls),
             String(edge.errors),
-            formatMs(edge.p50Ms),
-            formatMs(edge.p95Ms),
+            formatDuration(edge.p50Ms),
+            formatDuration(edge.p95Ms),
           ]),
         ),
         "",
@@ -575,7 +577,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
             node.kind,
             String(node.calls),
             String(node.errors),
-            formatMs(node.p95Ms),
+            formatDuration(node.p95Ms),
           ]),
         ),
       ];

@@ -1,6 +1,7 @@
 /** A trace as a compact text waterfall: one indented line per span, parents before children. */
+import { formatDuration } from "../domain/duration-text.js";
 import type { TraceResponse } from "../protocol.js";
-import { cut, formatMs, formatTime, MAX_ANSWER_CHARS } from "./format.js";
+import { cut, formatTime, MAX_ANSWER_CHARS } from "./format.js";
 import { errorText, keyAttributes } from "./span-text.js";
 import { spanTree } from "./trace-analysis.js";
 
@@ -34,7 +35,7 @@ export function traceWaterfall(trace: TraceResponse, maxSpans: number, skip = 0,
   const errors = nodes.filter((node) => node.span.status.code === "ERROR").length;
   const lines = [
     `Trace ${trace.traceId} "${cut(trace.name, 120)}"`,
-    `started ${formatTime(String(start))}, took ${formatMs(Number(end - start) / 1e6)}, ${nodes.length} spans, ` +
+    `started ${formatTime(String(start))}, took ${formatDuration(Number(end - start) / 1e6)}, ${nodes.length} spans, ` +
       `${errors} failing, services: ${cut(services.join(", "), 300)}`,
     "Each line: name [service] duration @start offset, then ERROR and key attributes.",
   ];
@@ -49,7 +50,7 @@ export function traceWaterfall(trace: TraceResponse, maxSpans: number, skip = 0,
     const { span } = node;
     const offset = Number((BigInt(span.startTimeUnixNano) - start) / NANOS_PER_MS);
     const parts = [`${"  ".repeat(Math.min(node.depth, 30))}${cut(span.name, 100)} [${cut(span.service, 60)}]`];
-    parts.push(`${formatMs(span.durationMs)} @+${formatMs(offset)}`);
+    parts.push(`${formatDuration(span.durationMs)} @+${formatDuration(offset)}`);
     if (span.kind !== "INTERNAL" && span.kind !== "UNSPECIFIED") parts.push(span.kind.toLowerCase());
     if (span.status.code === "ERROR") parts.push(`ERROR ${errorText(span)}`);
     parts.push(...keyAttributes(span));

@@ -171,7 +171,7 @@ describe("describeMetric of a metric that stopped", () => {
     // Points until the fifth minute, none in the last ten.
     const stopped = describeMetric(answer([3, 4, 5, 7, 6, ...Array(10).fill(null)]));
     expect(stopped.split("\n")[2]).toBe(
-      "no point since 1970-01-01T00:05:00.000Z (10m00s before the window's end): latest is the newest step with data, not now",
+      "no point since 1970-01-01T00:05:00.000Z (10m before the window's end): latest is the newest step with data, not now",
     );
     const current = describeMetric(answer([...Array(13).fill(null), 2, 3]));
     expect(current).not.toContain("no point since");

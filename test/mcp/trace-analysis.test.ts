@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { capAnswer, formatMs, MAX_ANSWER_CHARS, parseSince } from "../../src/mcp/format.js";
+import { capAnswer, MAX_ANSWER_CHARS, parseSince } from "../../src/mcp/format.js";
 import { errorOrigin, operationStats, spanTree } from "../../src/mcp/trace-analysis.js";
 import { traceWaterfall } from "../../src/mcp/waterfall.js";
 import type { SpanJson, TraceSummaryJson } from "../../src/protocol.js";
@@ -122,8 +122,7 @@ describe("compact text", () => {
     expect(traceWaterfall(trace, 10, 400).split("\n").at(-1)).toBe("[skip=400 passes every span: the trace has 400]");
   });
 
-  it("durations, times ago and the answer cap", () => {
-    expect([0, 0.42, 12.34, 1234, 125_000].map(formatMs)).toEqual(["0ms", "0.42ms", "12.3ms", "1.23s", "2m05s"]);
+  it("times ago and the answer cap", () => {
     const now = Date.UTC(2026, 0, 2, 12, 0, 0);
     expect(parseSince("10m", now)).toBe(now - 600_000);
     expect(parseSince("1d", now)).toBe(now - 86_400_000);
