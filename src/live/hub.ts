@@ -62,6 +62,25 @@ interface ClientState {
   missedItems: Map<string, number>;
 }
 
+/** How soon a tick whose store read failed is tried again (each try reads the store's file again). */
+const STORE_RETRY_MS = 1000;
+
+/** What `storeRead` returns for a read that threw. */
+const FAILED = Symbol("failed");
+
+/**
+ * A read of a store made on a timer or a socket's event, where a throw would end the process: a
+ * store that cannot read its `--db` file throws (and says why to the requests that read it), so the
+ * hub leaves what it was building for a later tick instead.
+ */
+function storeRead<T>(read: () => T): T | typeof FAILED {
+  try {
+    return read();
+  } catch {
+    return FAILED;
+  }
+}
+
 export function createLiveHub(options: LiveHubOptions): LiveHub {
   const toJson = (summary: TraceSummary) => traceSummaryToJson(summary, options.prices);
   const tickMs = options.tickMs ?? 20;
@@ -92,6 +111,25 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
     return JSON.stringify(message);
   }
 
+  /**
+   * The retained message of each state in `builders`, built now; a build that throws (its store could
+   * not read its file) stays changed, to be built at the next tick that has something to send.
+   */
+  function buildStates(builders: Map<string, () => LiveMessage>): string[] {
+    const built: string[] = [];
+    for (const [type, build] of builders) {
+      const message = storeRead(() => JSON.stringify(build()));
+      if (message === FAILED) {
+        changedStates.set(type, build);
+        retryLater();
+        continue;
+      }
+      states.set(type, message);
+      built.push(message);
+    }
+    return built;
+  }
+
   /** Checks a client's queue before a send: false when it is skipped (marked stale) or dropped. */
   function canSend(state: ClientState): boolean {
     const buffered = state.client.bufferedAmount();
@@ -107,6 +145,10 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
     return true;
   }
 
+  function retryLater(): void {
+    if (!closed) timer ??= setTimeout(flush, STORE_RETRY_MS);
+  }
+
   function flush(): void {
     if (timer !== null) clearTimeout(timer);
     if (resyncTimer !== null) clearTimeout(resyncTimer);
@@ -119,23 +161,29 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
     const changed = changedStates;
     const items = pendingItems;
     changedStates = new Map();
-    for (const [type, build] of changed) states.set(type, JSON.stringify(build()));
+    const changedMessages = buildStates(changed);
     pendingItems = new Map();
     if (ids.length > 0 && clients.size > 0) {
-      const summaries = options.getSummaries(ids);
-      for (let i = 0; i < summaries.length; i += maxPerMessage) {
-        const message: LiveMessage = {
-          type: "traces",
-          traces: summaries.slice(i, i + maxPerMessage).map(toJson),
-        };
-        messages.push(JSON.stringify(message));
+      const summaries = storeRead(() => options.getSummaries(ids));
+      if (summaries === FAILED) {
+        // The store could not read its file: these traces go out at a later tick.
+        for (const id of ids) pending.add(id);
+        retryLater();
+      } else {
+        for (let i = 0; i < summaries.length; i += maxPerMessage) {
+          const message: LiveMessage = {
+            type: "traces",
+            traces: summaries.slice(i, i + maxPerMessage).map(toJson),
+          };
+          messages.push(JSON.stringify(message));
+        }
       }
     }
     if (clients.size > 0) {
-      for (const type of changed.keys()) messages.push(states.get(type) as string);
+      messages.push(...changedMessages);
       for (const queued of items.values()) messages.push(JSON.stringify(queued.build(queued.items, queued.omitted)));
     }
-    let snapshot: string | null | undefined;
+    let snapshot: string | null | typeof FAILED | undefined;
     let waiting = false;
     for (const state of clients) {
       // A client that missed nothing is not made stale by a resync check.
@@ -151,8 +199,16 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
       }
       if (state.stale) {
         // It missed updates while it was slow: one snapshot of the newest page replaces them.
+        snapshot ??= storeRead(snapshotMessage);
+        if (snapshot === FAILED) {
+          // Left stale, counting what it misses, when the store could not read its file: resynced at a later tick.
+          for (const [type, queued] of items) {
+            state.missedItems.set(type, (state.missedItems.get(type) ?? 0) + queued.items.length + queued.omitted);
+          }
+          retryLater();
+          continue;
+        }
         state.stale = false;
-        snapshot ??= snapshotMessage();
         if (snapshot !== null) state.client.send(snapshot);
         for (const retained of states.values()) state.client.send(retained);
         // List items are not in a snapshot: this tick's are sent, and those it missed counted before them.
@@ -217,10 +273,19 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
     addClient(client) {
       const state: ClientState = { client, stale: false, missedItems: new Map() };
       clients.add(state);
-      const snapshot = snapshotMessage();
+      const snapshot = storeRead(snapshotMessage);
+      if (snapshot === FAILED) {
+        // The store could not read its file: the client is resynced (a snapshot, then every state) at a later tick.
+        state.stale = true;
+        retryLater();
+        return () => {
+          clients.delete(state);
+        };
+      }
       if (snapshot !== null) client.send(snapshot);
-      for (const [type, build] of changedStates) states.set(type, JSON.stringify(build()));
-      changedStates.clear();
+      const changed = changedStates;
+      changedStates = new Map();
+      buildStates(changed);
       for (const retained of states.values()) client.send(retained);
       return () => {
         clients.delete(state);

@@ -130,11 +130,24 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
   /** Each stored trace's records by number (also those pending), read from log_trace_refs at open. */
   const traces = new ArrivalTraceIndex();
   let pendingFirstSeq = 1;
-  const flushTimer = new FlushTimer(flushIntervalMs, () => flush());
+  const flushTimer = new FlushTimer(
+    flushIntervalMs,
+    () => flush(),
+    (error) => options.commits?.told(error) === true,
+  );
+  /** A rollback's read of the file failed: memory is not what the file holds until `readBack` succeeds. */
+  let unread = false;
   /** Requests stored in slices, and whether each was sent before: judged at its first slice. */
   const verdicts = new WeakMap<readonly LogRecord[], boolean>();
 
   function loadState(): void {
+    // What waited to be written is gone first: a read that fails below must not leave it to be written.
+    flushTimer.cancel();
+    pending = [];
+    pendingRefs = [];
+    pendingRecords = [];
+    pendingByTime = new Map();
+    newestPending = -1n;
     const [next, storedRows, evicted] = sql.state.get() as [number, number, number];
     nextSeq = Math.max(nextSeq, next);
     stored = storedRows;
@@ -144,11 +157,6 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     services.load(sql.services.all() as [number, string][]);
     resources.load(sql.resources.all() as [number, string][]);
     scopes.load(sql.scopes.all() as [number, string][]);
-    pending = [];
-    pendingRefs = [];
-    pendingRecords = [];
-    pendingByTime = new Map();
-    newestPending = -1n;
     const newest = sql.newestTime.get() as bigint | null;
     newestWritten = newest === null ? -1n : fromStoredTime(newest);
     pendingFirstSeq = nextSeq;
@@ -157,8 +165,27 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     for (const [seq, traceId] of sql.refs.iterate() as IterableIterator<[number, string]>) traces.add(seq, traceId);
   }
 
+  /**
+   * Memory read back from the file after a write rolled back. Throws when the file cannot be read;
+   * every use of the store tries again first (assertOpen), and nothing is written until one succeeds.
+   */
+  function readBack(): void {
+    unread = true;
+    loadState();
+    unread = false;
+  }
+
+  function readBackOrLater(): void {
+    try {
+      readBack();
+    } catch {
+      // `unread` stays set: the next use reads the file, or throws why it cannot.
+    }
+  }
+
   function assertOpen(): void {
     if (closed) throw new Error("the SQLite log store is closed");
+    if (unread) readBack();
   }
 
   function json(value: object, attributes: Attributes | undefined): string {
@@ -208,14 +235,15 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
   /** Writes every pending record and applies retention, in one transaction (nested in the group's). */
   function writePending(): void {
     flushTimer.cancel();
-    if (pending.length === 0 && firstSeq <= deletedBelow) return;
+    if (unread || (pending.length === 0 && firstSeq <= deletedBelow)) return;
     const rows = pending;
     let deleted: number;
     try {
       deleted = writeBatch(rows, pendingRefs) as number;
     } catch (error) {
-      // Rolled back: these records are lost; what is kept in memory is read back from the file.
-      loadState();
+      // Rolled back: these records are lost; what is kept in memory is read back from the file (in
+      // the group's commit, once its transaction rolled back: rolledBack).
+      if (options.commits === undefined) readBackOrLater();
       throw error;
     }
     stored += rows.length / LOG_WIDTH - deleted;
@@ -439,9 +467,9 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
   // Chosen once the file's counts are read (they may choose it), before it applies (below).
   const maxLogs = chooseBound(options.maxLogs, { logs: stored, evictedLogs });
   options.commits?.join({
-    hasPending: () => pending.length > 0 || firstSeq > deletedBelow,
+    hasPending: () => !unread && (pending.length > 0 || firstSeq > deletedBelow),
     write: writePending,
-    rolledBack: loadState,
+    rolledBack: readBackOrLater,
   });
   // A smaller --max-logs than the file was filled with applies at once.
   if (stored > maxLogs) {

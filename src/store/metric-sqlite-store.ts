@@ -180,13 +180,11 @@ export function createSqliteMetricStore(
   // A timed write that fails (a full disk) leaves the exports in `mt_received`, and memory is read
   // back from the file: the next insert throws its error, as the span and log stores do, unless the
   // exports awaiting that commit were told (their senders retry).
-  const flushTimer = new FlushTimer(flushIntervalMs, () => {
-    try {
-      flush();
-    } catch (error) {
-      if (options.commits?.told(error) !== true) throw error;
-    }
-  });
+  const flushTimer = new FlushTimer(
+    flushIntervalMs,
+    () => flush(),
+    (error) => options.commits?.told(error) === true,
+  );
   let closed = false;
   // A write that falls due during an insert waits for its end: mid-insert, a series may be halfway
   // through folding raw points into rollups, and what is written then would not be what readers see.

@@ -213,7 +213,11 @@ export class SqliteErrorGroups implements CommitParticipant {
     this.pendingEvents = [];
   }
 
-  rolledBack(): void {
+  /** The span store reads the groups back after its traces (`reload`): they are read from those traces. */
+  rolledBack(): void {}
+
+  /** (Re)reads the groups from the file, once the traces are read (after a rollback). */
+  reload(): void {
     this.load();
   }
 

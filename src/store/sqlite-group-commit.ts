@@ -8,7 +8,7 @@ export interface CommitParticipant {
   write(): void;
   /**
    * The group's transaction rolled back: what memory holds of the file is read back from it. One that
-   * cannot read it should keep that in mind and read it before its next use (the metric store does):
+   * cannot read it should keep that in mind and read it before its next use (the span, log and metric stores do):
    * what it throws here is ignored, so that the others still read theirs and the waiters are told.
    */
   rolledBack(): void;
@@ -68,6 +68,8 @@ export class GroupCommit {
    */
   committed(mark?: number): Promise<void> {
     if (mark !== undefined && mark !== this.failures) {
+      // The caller hears of the failure (its request is refused): it is told.
+      this.noteTold(this.lastFailure);
       return Promise.reject(
         new Error("a commit to the store's file failed and rolled back writes accepted with it", {
           cause: this.lastFailure,
@@ -104,14 +106,21 @@ export class GroupCommit {
         }
       }
       for (const waiter of waiters) waiter.reject(error);
-      if (waiters.length > 0 && typeof error === "object" && error !== null) this.toldFailures.add(error);
+      if (waiters.length > 0) this.noteTold(error);
       throw error;
     }
     for (const participant of this.participants) participant.committed?.();
     for (const waiter of waiters) waiter.resolve();
   }
 
-  /** Whether `error`, thrown by `commit`, was given to callers awaiting that commit: someone was told. */
+  private noteTold(error: unknown): void {
+    if (typeof error === "object" && error !== null) this.toldFailures.add(error);
+  }
+
+  /**
+   * Whether `error`, thrown by `commit`, was given to someone: to the callers awaiting that commit, or
+   * to one whose `committed(mark)` it refused.
+   */
   told(error: unknown): boolean {
     return typeof error === "object" && error !== null && this.toldFailures.has(error);
   }

@@ -15,8 +15,13 @@ export interface SpanWriterDeps {
   commits: GroupCommit;
   /** Longest an accepted span waits before it is written. */
   flushIntervalMs: number;
-  /** Rereads everything kept in memory from the file, after a flush rolled back. */
+  /**
+   * Rereads everything kept in memory from the file, after the group's commit rolled back; one that
+   * fails leaves the store unread (see `unread`) instead of throwing.
+   */
   reload(): void;
+  /** Whether memory is not what the file holds (a read after a rollback failed): nothing is written then. */
+  unread(): boolean;
   /** Traces retention just removed. */
   evicted?(traceIds: readonly string[]): void;
 }
@@ -55,10 +60,15 @@ export class SpanWriter {
   private evictedUncommitted: Evicted | null = null;
 
   constructor(private readonly deps: SpanWriterDeps) {
-    this.flushTimer = new FlushTimer(deps.flushIntervalMs, () => this.flush());
+    this.flushTimer = new FlushTimer(
+      deps.flushIntervalMs,
+      () => this.flush(),
+      (error) => deps.commits.told(error),
+    );
     deps.commits.join({
       hasPending: () =>
-        this.pendingSpans > 0 || deps.traces.spanTotal > deps.traces.maxSpans || deps.traces.statsRows.pending,
+        !deps.unread() &&
+        (this.pendingSpans > 0 || deps.traces.spanTotal > deps.traces.maxSpans || deps.traces.statsRows.pending),
       write: () => this.write(),
       rolledBack: () => {
         this.evictedUncommitted = null;
@@ -188,6 +198,7 @@ export class SpanWriter {
   private write(): void {
     const { traces, lookups } = this.deps;
     this.flushTimer.cancel();
+    if (this.deps.unread()) return;
     const overBound = traces.spanTotal > traces.maxSpans;
     if (this.pendingSpans === 0 && !overBound && !traces.statsRows.pending) return;
     const chunks = this.pendingChunks;
@@ -196,14 +207,8 @@ export class SpanWriter {
     const evict = traces.toEvict(traces.spanTotal + count);
     // Before the transaction, so the operations this empties are deleted in it (a rollback reloads all).
     traces.subtractStats(evict);
-    let evicted: Evicted;
-    try {
-      evicted = this.writeBatch(chunks, count, dirty, evict);
-    } catch (error) {
-      // Rolled back: these spans are lost; what is in memory is read back from the file.
-      this.deps.reload();
-      throw error;
-    }
+    // Failing, it rolls back with the group's transaction, whose rollback reads memory back (rolledBack).
+    const evicted = this.writeBatch(chunks, count, dirty, evict);
     this.pendingChunks = [];
     this.pendingSpans = 0;
     lookups.pendingShapes = [];

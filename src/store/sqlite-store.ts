@@ -136,7 +136,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     lookups,
     commits,
     flushIntervalMs: options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS,
-    reload: loadState,
+    reload: readBackOrLater,
+    unread: () => unread,
     evicted: (ids) => {
       for (const id of ids) views.evict(id);
     },
@@ -169,20 +170,52 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
   /** (Re)reads everything kept in memory from the file: at open, and after a failed flush. */
   function loadState(): void {
+    // What waited to be written is gone first: a read that fails below must not leave it to be written.
+    writer.reset();
+    viewsBuild?.stop();
+    viewsBuild = null;
+    views.reset();
     spanQuery.forgetTraces();
     // Autocomplete's newest spans may include some a rollback lost: they are read again from the file.
     spanQuery.recentSpans.clear();
     lookups.load();
     traces.load();
     loadOperationStats(db, stmts, traces, lookups, options.onStatisticsFill ?? (() => {}));
-    writer.reset();
-    viewsBuild?.stop();
-    views.reset();
     viewsBuild = startViewsBuild({ db, traces, lookups, views, flush });
+  }
+
+  /** A rollback's read of the file failed: memory is not what the file holds until `readBack` succeeds. */
+  let unread = false;
+  let readingBack = false;
+
+  /**
+   * Memory read back from the file after the group's commit rolled back (the traces, then their error
+   * groups). Throws when the file cannot be read; every use of the store tries again first
+   * (assertOpen), and nothing is written until one succeeds.
+   */
+  function readBack(): void {
+    unread = true;
+    readingBack = true;
+    try {
+      loadState();
+      errors?.reload();
+      unread = false;
+    } finally {
+      readingBack = false;
+    }
+  }
+
+  function readBackOrLater(): void {
+    try {
+      readBack();
+    } catch {
+      // `unread` stays set: the next use reads the file, or throws why it cannot.
+    }
   }
 
   function assertOpen(): void {
     if (closed) throw new Error("the SQLite store is closed");
+    if (unread && !readingBack) readBack();
   }
 
   function clear(): void {

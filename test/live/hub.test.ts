@@ -237,4 +237,57 @@ describe("live hub", () => {
     ]);
     hub.close();
   });
+
+  it("lives through a store that cannot read its file, and sends what it held back once the store reads again", async () => {
+    let readable = false;
+    const unreadable = new Error("the store could not read its file");
+    const read = <T>(value: () => T) =>
+      readable
+        ? value()
+        : (() => {
+            throw unreadable;
+          })();
+    const hub = createLiveHub({
+      getSummaries: (ids) => read(() => ids.map(summary)),
+      getLatest: () => read(() => [summary("latest")]),
+      tickMs: 1,
+    });
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on("uncaughtException", onUncaught);
+    try {
+      const client = stuckClient();
+      // Connecting: no snapshot can be read, and nothing throws out of the socket's handler.
+      hub.addClient(client);
+      hub.tracesChanged(["t1"]);
+      hub.publishState("breakpoints", () =>
+        read(() => ({ type: "breakpoints", breakpoints: [], killSwitch: false }) as unknown as LiveMessage),
+      );
+      await tick();
+      expect(uncaught).toEqual([]);
+      expect(client.sent).toEqual([]);
+      readable = true;
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const sent = client.sent.map(
+        (data) => JSON.parse(data) as { type: string; snapshot?: boolean; traces?: unknown[] },
+      );
+      expect(sent.find((message) => message.snapshot === true)?.traces).toHaveLength(1);
+      expect(sent.some((message) => message.type === "breakpoints")).toBe(true);
+      // A change while the file cannot be read goes out once it can.
+      readable = false;
+      client.sent = [];
+      hub.tracesChanged(["t2"]);
+      await tick();
+      expect(client.sent).toEqual([]);
+      readable = true;
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      expect(client.sent.map((data) => JSON.parse(data))).toMatchObject([
+        { type: "traces", traces: [{ traceId: "t2" }] },
+      ]);
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off("uncaughtException", onUncaught);
+      hub.close();
+    }
+  });
 });

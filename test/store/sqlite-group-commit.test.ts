@@ -78,7 +78,8 @@ describe("GroupCommit", () => {
       expect(big).toMatchObject({ pending: 0, stored: 0, readsBack: 1 });
       expect(small).toMatchObject({ pending: 0, stored: 1, readsBack: 1 });
 
-      // A failure nobody awaited is not told.
+      // A failure nobody awaited is not told, until a caller's mark taken before it refuses that caller.
+      const mark = commits.mark();
       let unawaited: unknown;
       try {
         big.pending = 4;
@@ -88,6 +89,8 @@ describe("GroupCommit", () => {
       }
       expect(unawaited).toMatchObject({ code: "SQLITE_FULL" });
       expect(commits.told(unawaited)).toBe(false);
+      await expect(commits.committed(mark)).rejects.toMatchObject({ cause: unawaited });
+      expect(commits.told(unawaited)).toBe(true);
 
       db.pragma("max_page_count = 1073741823");
       big.pending = 1;
