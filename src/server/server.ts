@@ -16,6 +16,7 @@ import type { CodeMonitoringStore } from "../store/code-monitoring-store.js";
 import type { LogStore } from "../store/log-store.js";
 import type { MetricStore } from "../store/metric-store.js";
 import type { Store } from "../store/store.js";
+import { storeUnavailableReason } from "../store/store-unavailable.js";
 import { apiRoutes } from "./routes/api.js";
 import { codeMonitoringApiRoutes } from "./routes/code-monitoring-api.js";
 import { errorsApiRoutes } from "./routes/errors-api.js";
@@ -23,7 +24,7 @@ import { llmApiRoutes } from "./routes/llm-api.js";
 import { logsApiRoutes } from "./routes/logs-api.js";
 import { mcpRoutes } from "./routes/mcp.js";
 import { metricsApiRoutes } from "./routes/metrics-api.js";
-import { otlpRoutes } from "./routes/otlp.js";
+import { otlpRoutes, STORE_RETRY_AFTER_SECONDS } from "./routes/otlp.js";
 import { sdkSnapshotRoutes } from "./routes/sdk-snapshots.js";
 import { serviceMapApiRoutes } from "./routes/service-map-api.js";
 import { transferRoutes } from "./routes/transfer-api.js";
@@ -106,6 +107,14 @@ function mapErrors(app: Hono, deps: Pick<ServerDeps, "onInternalError" | "onClie
         deps.onClientError?.(c.req.path, error.status, error.message);
       }
       return c.json({ error: { code: error.code, message: error.message, ...error.details } }, error.status);
+    }
+    // The --db file could not be used (a full disk when a read committed what was pending first, a
+    // failed read): the condition of the file, not a bug, and the request may succeed later.
+    const unavailable = storeUnavailableReason(error);
+    if (unavailable !== null) {
+      return c.json({ error: { code: "store_unavailable", message: `${unavailable}; retry later` } }, 503, {
+        "Retry-After": String(STORE_RETRY_AFTER_SECONDS),
+      });
     }
     deps.onInternalError?.(error);
     if (isProgramChangedOnDisk(error)) {

@@ -219,6 +219,49 @@ describe("a store that cannot write its --db file", () => {
   });
 });
 
+describe("a store that cannot write its --db file, read by the API", () => {
+  it("answers a read that must commit pending records first 503 naming the SQLite code, not 500", async () => {
+    const filler = "r".repeat(1024);
+    // Large enough to be stored in slices, with other requests answered in between: its records wait
+    // in memory for their commit meanwhile, and a read of the logs commits them first.
+    const request = jsonLogRequest(
+      "full-read",
+      Array.from({ length: 8000 }, (_, i) => ({ body: `${i}${filler}` })),
+    );
+    fillTheDisk();
+    const reads: { status: number; retryAfter: string | null; body: { error?: { code: string; message: string } } }[] =
+      [];
+    try {
+      let answered = false;
+      const post = postLogs(app.base, request).finally(() => {
+        answered = true;
+      });
+      while (!answered) {
+        const response = await fetch(`${app.base}/api/logs?limit=5`);
+        reads.push({
+          status: response.status,
+          retryAfter: response.headers.get("retry-after"),
+          body: await response.json(),
+        });
+      }
+      expect((await post).status).toBe(503);
+    } finally {
+      freeTheDisk();
+    }
+    const refused = reads.filter((read) => read.status !== 200);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const read of refused) {
+      expect(read).toMatchObject({
+        status: 503,
+        retryAfter: "5",
+        body: { error: { code: "store_unavailable", message: expect.stringMatching(/SQLITE_FULL/) } },
+      });
+    }
+    // Room again: read as before.
+    expect((await fetch(`${app.base}/api/logs?limit=5`)).status).toBe(200);
+  });
+});
+
 describe("a store that cannot write its --db file, for metrics", () => {
   /** One gauge point in each of `series` series, with 2 KB attributes each: more than a page or two. */
   function bulkyMetrics(metric: string, series: number): Record<string, unknown> {
