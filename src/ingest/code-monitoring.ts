@@ -73,7 +73,12 @@ export interface CodeMonitoringDeps {
   /** Something a developer at the terminal wants to hear of (the CLI prints a line for each). */
   onEvent?(event: CodeMonitoringEvent): void;
   now?(): number;
+  /** How soon an expiry whose read of the store failed is tried again (default EXPIRY_RETRY_MS). */
+  expiryRetryMs?: number;
 }
+
+/** A store that could not read its `--db` file at an expiry is read again this much later. */
+const EXPIRY_RETRY_MS = 5_000;
 
 /** What the terminal hears of code monitoring. */
 export type CodeMonitoringEvent =
@@ -143,20 +148,28 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
         .map((b) => b.expireAt as number),
     );
     if (!Number.isFinite(next)) return;
-    expiryTimer = setTimeout(
-      () => {
-        expiryTimer = null;
+    expireLater(t, Math.min(next - t + 1, 2 ** 31 - 1));
+  }
+
+  /** In `ms`, tells SDKs of the breakpoints expired since `since` (ms), and schedules the next expiry. */
+  function expireLater(since: number, ms: number): void {
+    expiryTimer = setTimeout(() => {
+      expiryTimer = null;
+      try {
         const at = now();
         for (const b of store.listBreakpoints()) {
-          if (b.enabled && b.expireAt !== null && b.expireAt <= at && b.expireAt > t) {
+          if (b.enabled && b.expireAt !== null && b.expireAt <= at && b.expireAt > since) {
             streams.broadcast(b.service, "breakpoint_updated", JSON.stringify(toSdk(b)));
           }
         }
         publishState();
         scheduleExpiry();
-      },
-      Math.min(next - t + 1, 2 ** 31 - 1),
-    );
+      } catch {
+        // The store could not read its --db file (a timer has nobody to answer, and a throw would end
+        // the process): the SDKs are told once it can.
+        if (expiryTimer === null) expireLater(since, deps.expiryRetryMs ?? EXPIRY_RETRY_MS);
+      }
+    }, ms);
     expiryTimer.unref();
   }
 

@@ -1,9 +1,16 @@
-import { describe, expect, it } from "vitest";
+import Driver from "better-sqlite3";
+import { afterAll, describe, expect, it } from "vitest";
 import { AppError } from "../../src/domain/errors.js";
 import { createCodeMonitoring } from "../../src/ingest/code-monitoring.js";
 import { createLiveHub } from "../../src/live/hub.js";
 import { createSdkStreams } from "../../src/live/sdk-streams.js";
 import { createMemoryCodeMonitoringStore } from "../../src/store/code-monitoring-memory-store.js";
+import { createSqliteCodeMonitoringStore } from "../../src/store/code-monitoring-sqlite-store.js";
+import type { SqliteDatabase } from "../../src/store/sqlite-schema.js";
+import { tempDir } from "../helpers/app.js";
+
+const dir = tempDir();
+afterAll(() => dir.remove());
 
 function setup(maxBreakpoints: number) {
   const store = createMemoryCodeMonitoringStore();
@@ -125,6 +132,51 @@ describe("the live page's breakpoint state", () => {
       );
     } finally {
       close();
+    }
+  });
+});
+
+describe("code monitoring with a --db file", () => {
+  it("lives through an expiry whose read of the file fails, and tells the SDK once the file reads again", async () => {
+    const db = new Driver(`${dir.path}/expiry.db`);
+    const store = createSqliteCodeMonitoringStore(db as unknown as SqliteDatabase);
+    const hub = createLiveHub({ getSummaries: () => [], getLatest: () => [] });
+    const streams = createSdkStreams();
+    const codeMonitoring = createCodeMonitoring({ store, hub, streams, expiryRetryMs: 100 });
+    const told: { event: string; data: { id: string; enabled: boolean } }[] = [];
+    streams.add("checkout", {
+      send(event, data) {
+        if (event === "breakpoint_updated") told.push({ event, data: JSON.parse(data) });
+        return 0;
+      },
+      close() {},
+    });
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on("uncaughtException", onUncaught);
+    try {
+      const made = codeMonitoring.createBreakpoint({
+        ...location(7),
+        condition: "",
+        maxCaptures: 0,
+        expireAt: Date.now() + 60,
+        enabled: true,
+      });
+      // The file cannot be read when the breakpoint expires: a table gone from under the store.
+      db.exec("ALTER TABLE cm_breakpoints RENAME TO cm_breakpoints_away");
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(uncaught).toEqual([]);
+      expect(told).toEqual([]);
+      db.exec("ALTER TABLE cm_breakpoints_away RENAME TO cm_breakpoints");
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(uncaught).toEqual([]);
+      expect(told.map(({ data }) => data.id)).toEqual([made.id]);
+    } finally {
+      process.off("uncaughtException", onUncaught);
+      codeMonitoring.close();
+      streams.close();
+      hub.close();
+      db.close();
     }
   });
 });
