@@ -88,6 +88,8 @@ export interface SqliteErrorGroupsDeps {
   commits: GroupCommit;
   /** A stored trace's spans (for filling the tables from a file written before they existed). */
   getTrace(traceId: string): Span[] | undefined;
+  /** Whether the span store's memory is not what the file holds (its read after a rollback failed): nothing is written then. */
+  unread?(): boolean;
 }
 
 export class SqliteErrorGroups implements CommitParticipant {
@@ -182,11 +184,14 @@ export class SqliteErrorGroups implements CommitParticipant {
   }
 
   hasPending(): boolean {
+    if (this.deps.unread?.() === true) return false;
     return this.pendingEvents.length > 0 || this.deletedGroupIds.length > 0 || this.evictedUpTo > 0;
   }
 
   /** Runs inside the group's transaction, after the span writer (which applied retention). */
   write(): void {
+    // What is pending may belong to traces a rollback lost: it is read again with them first.
+    if (this.deps.unread?.() === true) return;
     const { stmts } = this;
     if (this.evictedUpTo > 0) stmts.eventsDeleteUpTo.run(this.evictedUpTo);
     for (const id of this.deletedGroupIds) stmts.groupDelete.run(id);

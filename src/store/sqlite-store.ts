@@ -313,7 +313,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     loadState();
     // A smaller --max-spans than the file was filled with applies at once.
     if (traces.spanTotal > traces.maxSpans) flush();
-    errors = new SqliteErrorGroups({ db, traces, commits, getTrace });
+    errors = new SqliteErrorGroups({ db, traces, commits, getTrace, unread: () => unread });
     companion = options.companion?.(db, commits);
   } catch (error) {
     db.close();

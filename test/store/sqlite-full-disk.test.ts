@@ -211,14 +211,14 @@ describe("the span and log stores when their --db file is full", () => {
   });
 
   it("when the spans' read of the file fails after a rollback, serve nothing of memory until a read succeeds", async () => {
-    const { store, db, fillTheDisk, freeTheDisk } = open();
+    const { store, logs, db, fillTheDisk, freeTheDisk } = open();
     try {
       store.insertSpans([rootSpan(1, { attributes: { filler: "small" } })]);
       await store.committed?.();
       // Its read back of the file fails: a table it reads first gone from under it.
       db.exec("ALTER TABLE services RENAME TO services_away");
       fillTheDisk();
-      store.insertSpans(bulkySpans(2));
+      store.insertSpans([...bulkySpans(2), makeSpan({ trace: 2, span: 101, parent: 1, error: true })]);
       // The requests awaiting the commit are told why it failed, not why the read after it did.
       await expect(store.committed?.()).rejects.toMatchObject({ code: "SQLITE_FULL" });
       freeTheDisk();
@@ -226,7 +226,12 @@ describe("the span and log stores when their --db file is full", () => {
       expect(() => store.listTraces({ limit: 10 })).toThrow(/no such table: services/);
       expect(() => store.stats()).toThrow(/no such table: services/);
       expect(() => store.insertSpans([rootSpan(3)])).toThrow(/no such table: services/);
+      // Log records are still stored meanwhile, and their commits write nothing of the lost trace.
+      logs.insertLogs([makeLog()]);
+      await logs.committed?.();
+      expect(Number(db.prepare("SELECT count(*) FROM err_events").pluck().get())).toBe(0);
       db.exec("ALTER TABLE services_away RENAME TO services");
+      expect(store.errorGroups({ limit: 10 })).toMatchObject({ totalErrors: 0, groups: [] });
       expect(store.listTraces({ limit: 10 }).traces.map((trace) => trace.traceId)).toEqual([traceId(1)]);
       expect(store.stats()).toMatchObject({ spans: 1, traces: 1 });
       store.insertSpans([rootSpan(3)]);
