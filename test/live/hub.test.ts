@@ -267,7 +267,8 @@ describe("live hub", () => {
       expect(uncaught).toEqual([]);
       expect(client.sent).toEqual([]);
       readable = true;
-      await new Promise((resolve) => setTimeout(resolve, 1100));
+      // Tried again about a second later: the snapshot, then the state.
+      await expect.poll(() => client.sent.length, { timeout: 5000 }).toBeGreaterThanOrEqual(2);
       const sent = client.sent.map(
         (data) => JSON.parse(data) as { type: string; snapshot?: boolean; traces?: unknown[] },
       );
@@ -280,7 +281,7 @@ describe("live hub", () => {
       await tick();
       expect(client.sent).toEqual([]);
       readable = true;
-      await new Promise((resolve) => setTimeout(resolve, 1100));
+      await expect.poll(() => client.sent.length, { timeout: 5000 }).toBe(1);
       expect(client.sent.map((data) => JSON.parse(data))).toMatchObject([
         { type: "traces", traces: [{ traceId: "t2" }] },
       ]);
