@@ -31,7 +31,8 @@ import { packageVersion } from "./version.js";
 /** Notable things the CLI prints a line for; the app itself never prints. */
 export type AppEvent =
   | { type: "new-service"; service: string }
-  | { type: "client-error"; path: string; status: number; message: string }
+  /** A refused request; `method` when not POST (a read the `--db` file could not serve). */
+  | { type: "client-error"; path: string; status: number; message: string; method?: string }
   | { type: "internal-error"; error: unknown }
   /** An upstream of `--forward` started failing, recovered, or had batches dropped. */
   | { type: "forward"; event: ForwardEvent }
@@ -262,7 +263,8 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
       http: otlpPorts.http === null ? null : { port: otlpPorts.http, url: urlOf(otlpPorts.http) },
       grpc: otlpPorts.grpc === null ? null : { port: otlpPorts.grpc, url: urlOf(otlpPorts.grpc) },
     }),
-    onClientError: (path, status, message) => onEvent({ type: "client-error", path, status, message }),
+    onClientError: (path, status, message, method) =>
+      onEvent({ type: "client-error", path, status, message, ...(method === undefined ? {} : { method }) }),
     forward,
     onInternalError: (error) => onEvent({ type: "internal-error", error }),
   };

@@ -239,7 +239,7 @@ export function createEventPrinter(
         : grpc
           ? `refused (${rpcCodeFor(event.status).name})`
           : `answered ${event.status}`;
-    print(`  ! ${grpc ? "gRPC" : "POST"} ${event.path} ${label}: ${event.message}${more}`);
+    print(`  ! ${grpc ? "gRPC" : (event.method ?? "POST")} ${event.path} ${label}: ${event.message}${more}`);
   };
 }
 

@@ -61,7 +61,8 @@ export interface ServerDeps {
   baseUrl(): string;
   /** The extra OTLP listeners (`--otlp-http-port`, `--otlp-grpc-port`) with their real ports, or null. */
   otlpListeners(): { http: ListenerAddress | null; grpc: ListenerAddress | null };
-  onClientError?(path: string, status: number, message: string): void;
+  /** A refused request, for the CLI to print (`method` when not POST: a read the `--db` file could not serve). */
+  onClientError?(path: string, status: number, message: string, method?: string): void;
   /** Upstream forwarding (`--forward`): fed by the OTLP receivers, its state shown in health. */
   forward?: Forwarder;
   /** Unexpected failures (bugs), for the CLI to print; the request gets a 500 JSON error. */
@@ -112,7 +113,9 @@ function mapErrors(app: Hono, deps: Pick<ServerDeps, "onInternalError" | "onClie
     // failed read): the condition of the file, not a bug, and the request may succeed later.
     const unavailable = storeUnavailableReason(error);
     if (unavailable !== null) {
-      return c.json({ error: { code: "store_unavailable", message: `${unavailable}; retry later` } }, 503, {
+      const message = `${unavailable}; retry later`;
+      deps.onClientError?.(c.req.path, 503, message, c.req.method);
+      return c.json({ error: { code: "store_unavailable", message } }, 503, {
         "Retry-After": String(STORE_RETRY_AFTER_SECONDS),
       });
     }

@@ -82,4 +82,16 @@ describe("the terminal lines of a running server", () => {
     ]);
     expect(out).toEqual([]);
   });
+
+  it("names the method of a read the --db file could not serve, and a refused export as POST", () => {
+    const lines: string[] = [];
+    const print = createEventPrinter(
+      (line) => lines.push(line),
+      (line) => lines.push(line),
+    );
+    const message = "the store could not write to its file (SQLITE_FULL: database or disk is full); retry later";
+    print({ type: "client-error", method: "GET", path: "/api/logs", status: 503, message });
+    print({ type: "client-error", path: "/v1/logs", status: 503, message });
+    expect(lines).toEqual([`  ! GET /api/logs answered 503: ${message}`, `  ! POST /v1/logs answered 503: ${message}`]);
+  });
 });

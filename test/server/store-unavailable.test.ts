@@ -261,6 +261,14 @@ describe("a store that cannot write its --db file, read by the API", () => {
         body: { error: { code: "store_unavailable", message: expect.stringMatching(/SQLITE_FULL/) } },
       });
     }
+    // Told to the terminal as a refusal of the read (the CLI prints one line per 10 s for a path).
+    expect(app.events).toContainEqual({
+      type: "client-error",
+      method: "GET",
+      path: "/api/logs",
+      status: 503,
+      message: expect.stringMatching(/SQLITE_FULL/),
+    });
     // Room again: read as before.
     expect((await fetch(`${app.base}/api/logs?limit=5`)).status).toBe(200);
   });
