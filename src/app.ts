@@ -154,6 +154,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
       maxSpans: config.maxSpans,
       maxLogs: config.maxLogs,
       metrics: { maxSeries: config.maxMetricSeries },
+      peerNames: config.peerNames,
       onStatisticsFill: (fill) => onEvent({ type: "statistics-fill", ...fill }),
       ...(config.onDatabasePragma === undefined ? {} : { onDatabasePragma: config.onDatabasePragma }),
     },

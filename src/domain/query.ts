@@ -19,7 +19,7 @@ import { severityFromText } from "./log.js";
 export type CompareOp = "=" | "!=" | ">" | "<" | ">=" | "<=" | "~";
 
 /** Fields every span has; any other key is an attribute (span, resource or event). */
-export const INTRINSIC_FIELDS = ["service", "name", "operation", "status", "kind", "duration"] as const;
+export const INTRINSIC_FIELDS = ["service", "name", "operation", "peer", "status", "kind", "duration"] as const;
 export type IntrinsicField = (typeof INTRINSIC_FIELDS)[number];
 
 export const STATUS_VALUES = ["error", "ok", "unset"] as const;
@@ -34,8 +34,11 @@ export type QueryNode =
   /** An attribute that is present (under this key or one of its aliases). */
   | { type: "exists"; key: string }
   | { type: "attribute"; key: string; op: CompareOp; value: string; number: number | null }
-  /** `operation` is the name the Services page lists the span's operation under (domain/operation.ts operationOf). */
-  | { type: "field"; field: "service" | "name" | "operation"; op: "=" | "!=" | "~"; value: string }
+  /**
+   * `operation` is the name the Services page lists the span's operation under (domain/operation.ts
+   * operationOf); `peer`, a node the span calls by the service map's rule (domain/trace-calls.ts).
+   */
+  | { type: "field"; field: "service" | "name" | "operation" | "peer"; op: "=" | "!=" | "~"; value: string }
   | { type: "status"; op: "=" | "!="; value: (typeof STATUS_VALUES)[number] }
   | { type: "kind"; op: "=" | "!="; value: (typeof KIND_VALUES)[number] }
   /** Span duration against `nanos`. */
@@ -239,12 +242,13 @@ function logCompareNode(key: string, op: CompareOp, value: string, keyPos: numbe
     const what = field === "kind" ? "span kind" : field;
     throw new QueryError(`log records have no ${what}`, keyPos);
   }
+  if (field === "peer") throw new QueryError("log records call nothing: peer= is for spans", keyPos);
   return compareNode(key, op, value, valuePos);
 }
 
 function compareNode(key: string, op: CompareOp, value: string, valuePos: number): QueryNode {
   const field = key.toLowerCase();
-  if (field === "service" || field === "name" || field === "operation") {
+  if (field === "service" || field === "name" || field === "operation" || field === "peer") {
     if (op !== "=" && op !== "!=" && op !== "~") {
       throw new QueryError(`${field} takes =, != or ~, not "${op}"`, valuePos - op.length);
     }

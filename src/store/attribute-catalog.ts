@@ -1,7 +1,9 @@
 import { operationOf } from "../domain/operation.js";
 import { ascending } from "../domain/order.js";
 import { aliasReadsOf } from "../domain/semconv-aliases.js";
+import type { PeerNames } from "../domain/service-map.js";
 import type { Attributes, AttrValue } from "../domain/span.js";
+import { calleesOfSpans } from "../domain/trace-calls.js";
 import { type QueryableSpan, someValue } from "./span-query.js";
 import type { AttributeKeyCount, AttributeKeys, AttributeValues } from "./store.js";
 
@@ -81,12 +83,33 @@ function scalarText(value: AttrValue): string | undefined {
 }
 
 /** The most frequent values of `key` (a span field or an attribute, read with its aliases) in `spans`. */
-export function countAttributeValues(spans: readonly QueryableSpan[], key: string, limit: number): AttributeValues {
+export function countAttributeValues(
+  spans: readonly QueryableSpan[],
+  key: string,
+  limit: number,
+  peerNames?: PeerNames,
+): AttributeValues {
   const counts = new Map<string, number>();
   const add = (text: string | undefined) => {
     if (text !== undefined) counts.set(text, (counts.get(text) ?? 0) + 1);
   };
   const field = key.toLowerCase();
+  if (field === "peer") {
+    // What the sampled spans call, as far as the sample holds both ends of a call (most of a trace's
+    // spans arrive together), each trace's spans together: span ids are only unique within a trace.
+    const byTrace = new Map<string, QueryableSpan[]>();
+    for (const span of spans) {
+      const id = "traceId" in span && typeof span.traceId === "string" ? span.traceId : "";
+      const list = byTrace.get(id);
+      if (list === undefined) byTrace.set(id, [span]);
+      else list.push(span);
+    }
+    for (const list of byTrace.values()) {
+      for (const callees of calleesOfSpans(list, peerNames)) {
+        if (callees !== undefined) for (const name of callees) add(name);
+      }
+    }
+  }
   const reads = aliasReadsOf(key);
   const visit = (value: AttrValue): boolean => {
     if (Array.isArray(value)) for (const item of value) add(scalarText(item));
@@ -99,7 +122,7 @@ export function countAttributeValues(spans: readonly QueryableSpan[], key: strin
     else if (field === "operation") add(scalarText(operationOf(span).name));
     else if (field === "status") add(span.status.code.toLowerCase());
     else if (field === "kind") add(span.kind.toLowerCase());
-    else if (field !== "duration") someValue(span, reads, visit);
+    else if (field !== "duration" && field !== "peer") someValue(span, reads, visit);
   }
   const values = [...counts.entries()]
     .sort((a, b) => b[1] - a[1] || ascending(a[0], b[0]))

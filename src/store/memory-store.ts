@@ -1,6 +1,7 @@
 import { EntryNesting, isEntrySpan, nestedEntrySpans } from "../domain/operation.js";
 import { ascending } from "../domain/order.js";
 import { forEachSearchPart, spanSearchText } from "../domain/search.js";
+import type { PeerNames } from "../domain/service-map.js";
 import type { Span } from "../domain/span.js";
 import { durationNanos } from "../domain/time.js";
 import { TraceAggregate, type TraceSummary } from "../domain/trace-summary.js";
@@ -12,7 +13,7 @@ import { compactTokens, emptyTokens, OperationStatsIndex, type StatsTokens } fro
 import { createSpanPacker, type PackedTrace } from "./packed-spans.js";
 import { boundsMayMatch, summaryMatches } from "./query-match.js";
 import { SortedChunks } from "./sorted-chunks.js";
-import { type CompiledSpanQuery, compileTraceQuery } from "./span-query.js";
+import { type CompiledSpanQuery, callsAllow, compileTraceQuery } from "./span-query.js";
 import { createSpanViews } from "./span-views.js";
 import {
   DEFAULT_MAX_SPANS,
@@ -25,6 +26,7 @@ import {
 } from "./store.js";
 import { type BlockNote, createBlockGate } from "./trace-blocks.js";
 import { bloomAllows, buildBloom } from "./trace-blooms.js";
+import { createTraceCallCache, type TraceWithCalls } from "./trace-calls.js";
 import { createFiltersOnWrite, type FilteredTrace } from "./trace-filters-on-write.js";
 import { createKeyOrders } from "./trace-key-order.js";
 import {
@@ -38,7 +40,7 @@ import { compareOldestFirst, oldestStartMs, type StartOrdered, setSortStart, tra
 import { collectSortedTracePage, sortKeyOf, traceSortOf } from "./trace-sort.js";
 
 /** Its `bloom` and `noteInput` are the query language's (see trace-filters-on-write.ts). */
-interface MemoryTrace extends StartOrdered, FilteredTrace {
+interface MemoryTrace extends StartOrdered, FilteredTrace, TraceWithCalls {
   aggregate: TraceAggregate;
   /** The spans as objects while the trace takes spans; null once packed (see `packed`). */
   spans: Span[] | null;
@@ -78,6 +80,8 @@ export interface MemoryStoreOptions {
    * (default: a tenth of maxSpans, at most LIVE_SPANS; 0 packs every trace right after its insert).
    */
   liveSpans?: number;
+  /** `--service-name-mapping`: how `peer=` queries name the peers spans call, as the service map does. */
+  peerNames?: PeerNames;
 }
 
 /**
@@ -158,6 +162,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const operationCounts = new OperationTraceCounts();
   const errors = new ErrorGroups();
   const keyOrders = createKeyOrders<MemoryTrace>();
+  const queryOptions = options.peerNames === undefined ? {} : { peerNames: options.peerNames };
+  const callCache = createTraceCallCache(options.peerNames);
 
   function searchText(span: Span): string {
     let text = searchTextCache.get(span);
@@ -301,6 +307,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
           noteInput: null,
           stats: emptyTokens(),
           operations: [],
+          calls: null,
           entrySpans: 0,
           nesting: null,
           insertCall: call,
@@ -398,14 +405,22 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       }
       if (!bloomAllows(trace.bloom.bits, filter.tokens)) return false;
     }
-    return (spans ?? spansOf(trace)).some(filter.matchesSpan);
+    if (filter.calls.length > 0) {
+      const pairs = callCache.pairsOf(trace, trace.spanCount, () => {
+        spans ??= spansOf(trace);
+        return spans;
+      });
+      if (!callsAllow(pairs, filter.calls)) return false;
+    }
+    return filter.matchesSpans(spans ?? spansOf(trace));
   }
 
   function listTraces(query: TraceQuery): TracePage {
-    const filter = compileTraceQuery<Span>(query.q, searchText);
+    const filter = compileTraceQuery<Span>(query.q, searchText, queryOptions);
     if (filter !== undefined) filtersOnWrite.queried(filter);
     // A packed trace's spans are new objects at every read: caching their text would only fill the cache.
-    const packedFilter = filter === undefined ? undefined : compileTraceQuery<Span>(query.q, spanSearchText);
+    const packedFilter =
+      filter === undefined ? undefined : compileTraceQuery<Span>(query.q, spanSearchText, queryOptions);
     // No stored trace holds an operation the query requires.
     if (filter !== undefined && !operationCounts.mayHold(filter.operations)) return { traces: [] };
     const sort = traceSortOf(query);
@@ -474,6 +489,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     views.reset();
     operationStats.clear();
     operationCounts.clear();
+    callCache.clear();
     errors.clear();
     staleInByStart = 0;
     spanTotal = 0;
@@ -501,7 +517,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     viewsWarm: () => views.warm,
     errorGroups: (query) => errors.query(query, getTrace),
     attributeKeys: () => countAttributeKeys(recentSpans.list(isStored)),
-    attributeValues: (key, limit) => countAttributeValues(recentSpans.list(isStored), key, limit),
+    attributeValues: (key, limit) => countAttributeValues(recentSpans.list(isStored), key, limit, options.peerNames),
     clear,
     stats,
     close: clear,

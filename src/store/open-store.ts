@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import type { PeerNames } from "../domain/service-map.js";
 import { createMemoryCodeMonitoringStore } from "./code-monitoring-memory-store.js";
 import type { CodeMonitoringBounds, CodeMonitoringStore } from "./code-monitoring-store.js";
 import { createMemoryLogStore } from "./log-memory-store.js";
@@ -52,12 +53,15 @@ export async function openStores(options: {
   onStatisticsFill?: (fill: StatisticsFill) => void;
   /** Tests only: see SqliteStoreOptions.onDatabasePragma. */
   onDatabasePragma?: (pragma: (statement: string) => unknown) => void;
+  /** `--service-name-mapping`: how `peer=` queries name the peers spans call, as the service map does. */
+  peerNames?: PeerNames;
 }): Promise<OpenedStores> {
   const maxLogs = options.maxLogs ?? DEFAULT_MAX_LOGS;
   if (options.dbPath === null) {
     return {
       store: createMemoryStore({
         maxSpans: chooseBound(options.maxSpans, { spans: 0, evictedTraces: 0, evictedSpans: 0 }),
+        ...(options.peerNames === undefined ? {} : { peerNames: options.peerNames }),
       }),
       codeMonitoring: createMemoryCodeMonitoringStore(options.codeMonitoring),
       logs: createMemoryLogStore({ maxLogs: chooseBound(maxLogs, { logs: 0, evictedLogs: 0 }) }),
@@ -95,6 +99,7 @@ export async function openStores(options: {
     maxSpans: options.maxSpans,
     ...(options.onStatisticsFill === undefined ? {} : { onStatisticsFill: options.onStatisticsFill }),
     ...(options.onDatabasePragma === undefined ? {} : { onDatabasePragma: options.onDatabasePragma }),
+    ...(options.peerNames === undefined ? {} : { peerNames: options.peerNames }),
     companion: companions(
       (db) => {
         codeMonitoring = codeMonitoringSqlite.createSqliteCodeMonitoringStore(db, options.codeMonitoring);

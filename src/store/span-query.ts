@@ -1,12 +1,16 @@
 import { methodOfOperationName, operationNameTexts, operationOf } from "../domain/operation.js";
 import { parseQuery, type QueryNode } from "../domain/query.js";
 import { type AliasRead, aliasReadsOf } from "../domain/semconv-aliases.js";
+import type { PeerNames } from "../domain/service-map.js";
 import type { Attributes, AttrValue, SpanEvent, SpanKind, SpanStatus } from "../domain/span.js";
+import { calleesOfSpans, callPair } from "../domain/trace-calls.js";
 import type { BlockNeed, TraceBounds } from "./trace-blocks.js";
 import { keyTokens, requiredTokens, termTokens } from "./trace-blooms.js";
 
 /** What a query looks at in a span; a domain `Span` is one, and the SQLite store builds one from a row. */
 export interface QueryableSpan {
+  spanId: string;
+  parentSpanId: string | null;
   name: string;
   kind: SpanKind;
   service: string;
@@ -19,8 +23,21 @@ export interface QueryableSpan {
 }
 
 export interface CompiledSpanQuery<S extends QueryableSpan> {
-  /** Whether this span satisfies the whole query (a trace matches when one of its spans does). */
+  /**
+   * Whether this span satisfies the whole query (a trace matches when one of its spans does). A
+   * span judged alone calls nothing: with `needsCalls`, judge a trace's spans by `matchesSpans`.
+   */
   matchesSpan(span: S): boolean;
+  /** Whether one of a trace's spans (all of them, for what each calls) satisfies the whole query. */
+  matchesSpans(spans: readonly S[]): boolean;
+  /** The query has a `peer` term: a span's match depends on the other spans of its trace (see matchesSpans). */
+  needsCalls: boolean;
+  /**
+   * Calls (see domain/trace-calls.ts callPairsOf) a trace must hold one of per list for a span of it
+   * to match (`peer="…"` terms, with the `service="…"` that calls it when the same span must have
+   * both); empty: none required. See callsAllow.
+   */
+  calls: CallNeed[][];
   /**
    * False when no span of a trace with this summary can match: the trace's spans need not be read.
    * Monotone: more services, more errors or a longer duration never turn true into false, so the
@@ -195,11 +212,82 @@ export function attributeTermTest<T>(
 }
 
 /** What a `service=`, `name=` or `operation=` term reads of a span. */
-function fieldOf<S extends QueryableSpan>(field: Extract<QueryNode, { type: "field" }>["field"]): (span: S) => string {
+function fieldOf<S extends QueryableSpan>(
+  field: Exclude<Extract<QueryNode, { type: "field" }>["field"], "peer">,
+): (span: S) => string {
   if (field === "service") return (span) => span.service;
   if (field === "name") return (span) => span.name;
   // As the Services page names the span's operation; its service is the `service=` term's.
   return (span) => operationOf(span).name;
+}
+
+/**
+ * A call a trace must hold: to the node named `to`, from the service `from` (null: from any). Its
+ * callPair text, or the end of one (`\0to`), is `text`.
+ */
+export interface CallNeed {
+  from: string | null;
+  to: string;
+  text: string;
+}
+
+function callNeed(from: string | null, to: string): CallNeed {
+  return { from, to, text: from === null ? `\u0000${to}` : callPair(from, to) };
+}
+
+function isPeerTerm(node: QueryNode): boolean {
+  switch (node.type) {
+    case "and":
+    case "or":
+      return node.items.some(isPeerTerm);
+    case "not":
+      return isPeerTerm(node.item);
+    default:
+      return node.type === "field" && node.field === "peer";
+  }
+}
+
+/**
+ * What calls a trace must hold for `node` to match one of its spans (see requirementsOf): a
+ * `peer="B"` term needs a call to B, from A when `service="A"` is ANDed with it (one span has both).
+ */
+export function callNeedsOf(node: QueryNode, from: string | null = null): CallNeed[][] {
+  switch (node.type) {
+    case "and": {
+      const service = node.items.find((item) => item.type === "field" && item.field === "service" && item.op === "=");
+      const caller = service?.type === "field" ? service.value : from;
+      return node.items.flatMap((item) => callNeedsOf(item, caller));
+    }
+    case "or": {
+      const each = node.items.map((item) => callNeedsOf(item, from));
+      if (each.some((needs) => needs.length === 0)) return [];
+      return [each.flatMap((needs) => needs[0] as CallNeed[])];
+    }
+    case "field":
+      return node.field === "peer" && node.op === "=" ? [[callNeed(from, node.value)]] : [];
+    default:
+      return [];
+  }
+}
+
+/**
+ * Whether a trace with these calls (callPairsOf; null: not known) may match a query needing `needs`:
+ * false only when it lacks every call of one list.
+ */
+export function callsAllow(pairs: readonly string[] | null, needs: readonly (readonly CallNeed[])[]): boolean {
+  if (pairs === null) return true;
+  for (const oneOf of needs) {
+    const held = oneOf.some((need) =>
+      need.from === null ? pairs.some((pair) => pair.endsWith(need.text)) : pairs.includes(need.text),
+    );
+    if (!held) return false;
+  }
+  return true;
+}
+
+export interface SpanQueryOptions {
+  /** `--service-name-mapping`: how `peer=` names the peers spans call (as the service map does). */
+  peerNames?: PeerNames;
 }
 
 /**
@@ -209,7 +297,19 @@ function fieldOf<S extends QueryableSpan>(field: Extract<QueryNode, { type: "fie
 export function compileSpanQuery<S extends QueryableSpan>(
   node: QueryNode,
   searchText: (span: S) => string,
+  options: SpanQueryOptions = {},
 ): CompiledSpanQuery<S> {
+  /** What the span being judged by matchesSpans calls (see domain/trace-calls.ts); undefined: nothing. */
+  let callees: readonly string[] | undefined;
+
+  function peerTest(n: Extract<QueryNode, { type: "field" }>): SpanTest<S> {
+    const value = n.value;
+    if (n.op === "=") return () => callees?.includes(value) === true;
+    if (n.op === "!=") return () => callees !== undefined && !callees.includes(value);
+    const lower = value.toLowerCase();
+    return () => callees?.some((name) => name.toLowerCase().includes(lower)) === true;
+  }
+
   function termTest(n: QueryNode): SpanTest<S> {
     switch (n.type) {
       case "text": {
@@ -225,13 +325,14 @@ export function compileSpanQuery<S extends QueryableSpan>(
       case "attribute":
         return attributeTest(n);
       case "field":
+        if (n.field === "peer") return peerTest(n);
         if (n.field === "operation" && n.op !== "~" && methodOfOperationName(n.value) === undefined) {
           // Such an operation's spans are named so: most spans are passed over by their name alone.
           const value = n.value;
           const named = (span: S) => span.name === value && operationOf(span).name === value;
           return n.op === "=" ? named : (span) => !named(span);
         }
-        return fieldTermTest<S>(n, fieldOf(n.field));
+        return fieldTermTest<S>(n, fieldOf(n.field as Exclude<typeof n.field, "peer">));
       case "status": {
         const code = n.value.toUpperCase();
         return n.op === "=" ? (span) => span.status.code === code : (span) => span.status.code !== code;
@@ -288,8 +389,26 @@ export function compileSpanQuery<S extends QueryableSpan>(
     }
   }
 
+  const matchesSpan = queryTest<S>(node, termTest);
+  const needsCalls = isPeerTerm(node);
+  const peerNames = options.peerNames;
   return {
-    matchesSpan: queryTest<S>(node, termTest),
+    matchesSpan,
+    matchesSpans(spans) {
+      if (!needsCalls) return spans.some(matchesSpan);
+      const calleesBySpan = calleesOfSpans(spans, peerNames);
+      try {
+        for (let i = 0; i < spans.length; i++) {
+          callees = calleesBySpan[i];
+          if (matchesSpan(spans[i] as S)) return true;
+        }
+        return false;
+      } finally {
+        callees = undefined;
+      }
+    },
+    needsCalls,
+    calls: callNeedsOf(node),
     mayMatchTrace: summaryTest(node),
     tokens: requiredTokens(node),
     blockNeeds: requiredBlockNeeds(node),
@@ -359,7 +478,8 @@ export function requirementsOf<T>(node: QueryNode, leaf: (term: QueryNode) => T[
 export function compileTraceQuery<S extends QueryableSpan>(
   q: string | undefined,
   searchText: (span: S) => string,
+  options: SpanQueryOptions = {},
 ): CompiledSpanQuery<S> | undefined {
   const node = q === undefined ? undefined : parseQuery(q);
-  return node === undefined ? undefined : compileSpanQuery(node, searchText);
+  return node === undefined ? undefined : compileSpanQuery(node, searchText, options);
 }

@@ -2,18 +2,22 @@ import { operationNameTexts } from "../domain/operation.js";
 import { parseQuery, type QueryNode } from "../domain/query.js";
 import { forEachSearchPart, searchTextOf } from "../domain/search.js";
 import { aliasReadsOf } from "../domain/semconv-aliases.js";
+import type { PeerNames } from "../domain/service-map.js";
 import { type Attributes, type Span, type SpanEvent, type SpanKind, STATUS_CODES } from "../domain/span.js";
 import { CATALOG_SAMPLE_SPANS, RecentSpans } from "./attribute-catalog.js";
 import type { SummaryFilterFields } from "./query-match.js";
-import { compileSpanQuery, type QueryableSpan, requirementsOf } from "./span-query.js";
+import { callsAllow, compileSpanQuery, type QueryableSpan, requirementsOf } from "./span-query.js";
 import { decodeJson, isJsonVerbatim } from "./sqlite-json.js";
 import { SPAN_SLOTS, type SqliteDatabase } from "./sqlite-schema.js";
 import type { BlockNeed, TraceBounds } from "./trace-blocks.js";
 import { bloomAllows, buildBloom } from "./trace-blooms.js";
+import { createTraceCallCache, type TraceWithCalls } from "./trace-calls.js";
 import { createFiltersOnWrite, type FilteredTrace } from "./trace-filters-on-write.js";
 
 /** What the SQLite store reads out of a stored span body for a query (it owns the body's layout). */
 export interface StoredSpanFields {
+  spanId: string;
+  parentSpanId: string | null;
   name: string;
   kind: SpanKind;
   statusMessage: string | null;
@@ -27,10 +31,12 @@ export interface SqliteSpanQueryDeps {
   serviceName(id: number): string;
   /** The keys of attribute shape `id`, if the body has one. */
   shapeKeys(id: number): readonly string[] | undefined;
+  /** `--service-name-mapping`: how `peer=` queries name the peers spans call, as the service map does. */
+  peerNames?: PeerNames;
 }
 
 /** A trace as the SQLite store keeps it in memory: its spans are rows [seq·2^21, (seq+1)·2^21). */
-export interface StoredTraceRef extends FilteredTrace {
+export interface StoredTraceRef extends FilteredTrace, TraceWithCalls {
   readonly seq: number;
   readonly aggregate: SummaryFilterFields & { readonly spanCount: number };
 }
@@ -114,6 +120,8 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
   const resourceJsonById = deps.db.prepare("SELECT json FROM resources WHERE id = ?").pluck();
   /** New traces' filters and note input, gathered as their spans arrive while queries need them. */
   const onWrite = createFiltersOnWrite();
+  const queryOptions = deps.peerNames === undefined ? {} : { peerNames: deps.peerNames };
+  const callCache = createTraceCallCache(deps.peerNames);
 
   /** Per call: resource ids are reused after a clear, so nothing is kept between calls. */
   function resourceReader() {
@@ -133,6 +141,8 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
     const fields = deps.readBody(row[5]);
     resource.attributes ??= decodeJson<Attributes>(resource.json);
     return {
+      spanId: fields.spanId,
+      parentSpanId: fields.parentSpanId,
       name: fields.name,
       kind: fields.kind,
       service: deps.serviceName(Number(row[0])),
@@ -150,8 +160,10 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
   function compile(q: string | undefined): SqliteTraceFilter | undefined {
     const node = q === undefined ? undefined : parseQuery(q);
     if (node === undefined) return undefined;
-    const compiled = compileSpanQuery<RowSpan>(node, (span) =>
-      searchTextOf(span.name, span.statusMessage ?? undefined, span.attributes, span.events),
+    const compiled = compileSpanQuery<RowSpan>(
+      node,
+      (span) => searchTextOf(span.name, span.statusMessage ?? undefined, span.attributes, span.events),
+      queryOptions,
     );
     onWrite.queried(compiled);
     const required = requiredTexts(node);
@@ -199,17 +211,26 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
       matchesTrace(trace) {
         if (!compiled.mayMatchTrace(trace.aggregate)) return false;
         const low = trace.seq * SPAN_SLOTS;
+        let spans: RowSpan[] | null = null;
         if (compiled.tokens.length > 0) {
           const bloom = trace.bloom;
           if (bloom === null || bloom.spans !== trace.aggregate.spanCount) {
             // First query that needs this trace's filter: read every span once, build it, decide.
-            const spans = spansOf(trace);
+            spans = spansOf(trace);
             const built = buildBloom(spans);
             trace.bloom = built;
-            return bloomAllows(built.bits, compiled.tokens) && spans.some(compiled.matchesSpan);
-          }
-          if (!bloomAllows(bloom.bits, compiled.tokens)) return false;
+            if (!bloomAllows(built.bits, compiled.tokens)) return false;
+          } else if (!bloomAllows(bloom.bits, compiled.tokens)) return false;
         }
+        if (compiled.calls.length > 0) {
+          const pairs = callCache.pairsOf(trace, trace.aggregate.spanCount, () => {
+            spans ??= spansOf(trace);
+            return spans;
+          });
+          if (!callsAllow(pairs, compiled.calls)) return false;
+        }
+        // What a span calls is in the other spans of its trace: every one is read.
+        if (spans !== null || compiled.needsCalls) return compiled.matchesSpans(spans ?? spansOf(trace));
         for (const row of spanRows.iterate(low, low + SPAN_SLOTS) as Iterable<QueryRow>) {
           if (required.length > 0 && !mayMatchRow(row)) continue;
           if (compiled.matchesSpan(toSpan(row, resourceOf(row[4])))) return true;
@@ -242,7 +263,10 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
     /** A span the store accepted, its trace's entry already counting it. */
     spanAccepted: (trace: StoredTraceRef, span: Span) => onWrite.spanAccepted(trace, trace.aggregate.spanCount, span),
     /** The store's traces were read again or cleared: their entries are new. */
-    forgetTraces: () => onWrite.forget(),
+    forgetTraces: () => {
+      onWrite.forget();
+      callCache.clear();
+    },
   };
 }
 

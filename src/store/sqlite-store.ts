@@ -1,3 +1,4 @@
+import type { PeerNames } from "../domain/service-map.js";
 import { SPAN_KINDS } from "../domain/span.js";
 import { countAttributeKeys, countAttributeValues } from "./attribute-catalog.js";
 import { createSpanViews, type SpanViews } from "./span-views.js";
@@ -60,6 +61,8 @@ export interface SqliteStoreOptions {
    * is never handed out.
    */
   onDatabasePragma?: (pragma: (statement: string) => unknown) => void;
+  /** `--service-name-mapping`: how `peer=` queries name the peers spans call, as the service map does. */
+  peerNames?: PeerNames;
 }
 
 const DEFAULT_FLUSH_INTERVAL_MS = 100;
@@ -105,8 +108,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       db,
       readBody(text) {
         const body = decodeJson<SpanBody>(text);
-        const [, , name, kind, statusMessage, , , , events] = body;
+        const [spanId, parentSpanId, name, kind, statusMessage, , , , events] = body;
         return {
+          spanId,
+          parentSpanId,
           name,
           kind: SPAN_KINDS[kind] ?? "UNSPECIFIED",
           statusMessage,
@@ -116,6 +121,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       },
       serviceName: (id) => lookups.serviceNameById.get(id) ?? "",
       shapeKeys: (id) => lookups.shapeKeys(id),
+      ...(options.peerNames === undefined ? {} : { peerNames: options.peerNames }),
     });
   } catch (error) {
     db.close();
@@ -348,7 +354,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       return (errors as SqliteErrorGroups).query(query, getTrace, leavingIds);
     },
     attributeKeys: () => countAttributeKeys(catalogSpans()),
-    attributeValues: (key, limit) => countAttributeValues(catalogSpans(), key, limit),
+    attributeValues: (key, limit) => countAttributeValues(catalogSpans(), key, limit, options.peerNames),
     committed: (mark) => commits.committed(mark),
     commitMark: () => commits.mark(),
     clear,

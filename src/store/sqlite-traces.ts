@@ -8,6 +8,7 @@ import { type EntryMark, OperationStatsRows } from "./sqlite-operation-stats.js"
 import { SPAN_SLOTS, type Statements, type TraceRow } from "./sqlite-schema.js";
 import { aggregateFromRow } from "./sqlite-span-codec.js";
 import type { BlockNote } from "./trace-blocks.js";
+import type { TraceWithCalls } from "./trace-calls.js";
 import type { FilteredTrace } from "./trace-filters-on-write.js";
 import { OperationTraceCounts, type TraceOperations } from "./trace-operations.js";
 import { compareOldestFirst, oldestStartMs, type StartOrdered, setSortStart, traceIdKey } from "./trace-order.js";
@@ -25,7 +26,7 @@ const TRACE_CACHE_SPAN_IDS = 200_000;
  * at 1M spans that cost ~90 µs per trace, more than writing its ten spans. Its `bloom` and
  * `noteInput` are the query language's (see trace-filters-on-write.ts).
  */
-export interface TraceEntry extends StartOrdered, FilteredTrace {
+export interface TraceEntry extends StartOrdered, FilteredTrace, TraceWithCalls {
   readonly aggregate: TraceAggregate;
   readonly seq: number;
   /** Span ids stored or pending while cached; null once dropped from the cache (read back on demand). */
@@ -134,6 +135,7 @@ export class StoredTraces {
       statsWritten: 0,
       statsRetired: false,
       operations: stored ? null : [],
+      calls: null,
       bloom: null,
       noteInput: null,
     };

@@ -87,6 +87,21 @@ describe("parseQuery", () => {
     expect(() => parseQuery("operation=render", "logs")).toThrow("log records have no operation");
   });
 
+  it("reads peer= (a node a span calls, by the service map's rule) with =, != and ~ only; logs refuse it", () => {
+    expect(parseQuery('peer="postgresql shop"')).toEqual({
+      type: "field",
+      field: "peer",
+      op: "=",
+      value: "postgresql shop",
+    });
+    expect(parseQuery("Peer!=checkout")).toEqual({ type: "field", field: "peer", op: "!=", value: "checkout" });
+    expect(parseQuery("peer~pay")).toEqual({ type: "field", field: "peer", op: "~", value: "pay" });
+    expect(errorOf("peer>=5")).toEqual({ message: 'peer takes =, != or ~, not ">="', position: 4 });
+    expect(() => parseQuery("peer=checkout", "logs")).toThrow("log records call nothing: peer= is for spans");
+    // A key that only starts so is an attribute, as before.
+    expect(parseQuery("peer.service=checkout")).toMatchObject({ type: "attribute", key: "peer.service" });
+  });
+
   it("reads durations in every unit, a bare number as milliseconds", () => {
     expect(parseQueryDuration("10ns")).toBe(10n);
     expect(parseQueryDuration("10us")).toBe(10_000n);

@@ -65,11 +65,11 @@ describe.skipIf(!available)("the service map, in Chromium", () => {
     expect(await node("service:checkout").getAttribute("class")).not.toContain("dim");
 
     await node("database:postgresql").click();
-    await expect.poll(() => new URL(page.url()).searchParams.get("q")).toBe("db.system=postgresql");
+    await expect.poll(() => new URL(page.url()).searchParams.get("q")).toBe("peer=postgresql");
     await expect.poll(() => page.locator(".trace-row").count()).toBe(2);
     await page.goBack();
     await page.locator('[data-edge="service:web>service:checkout"] .map-edge-hit').click({ force: true });
-    await expect.poll(() => new URL(page.url()).search).toBe("?service=web&q=service%3Dcheckout");
+    await expect.poll(() => new URL(page.url()).search).toBe("?q=service%3Dweb+peer%3Dcheckout");
     await expect.poll(() => page.locator(".trace-row").count()).toBe(2);
     // In a window, the traces behind an edge are those of the window the map counted: the one sent
     // now, not the two of 2023 above.
@@ -77,13 +77,74 @@ describe.skipIf(!available)("the service map, in Chromium", () => {
     await page.goto(`${app.base}/map?window=15m`);
     const clicked = Date.now();
     await page.locator('[data-edge="service:web>service:checkout"] .map-edge-hit').click({ force: true });
-    await expect.poll(() => new URL(page.url()).searchParams.get("q")).toBe("service=checkout");
+    await expect.poll(() => new URL(page.url()).searchParams.get("q")).toBe("service=web peer=checkout");
     const since = Number(new URL(page.url()).searchParams.get("since"));
     expect(since).toBeGreaterThan(clicked - 15 * 60_000 - 5_000);
     expect(since).toBeLessThanOrEqual(Date.now() - 15 * 60_000);
     await expect.poll(() => page.locator(".trace-row").count()).toBe(1);
     await page.close();
     expect(problems).toEqual([]);
+  });
+
+  it("an edge opens exactly the traces where its caller calls its callee, as the map counts them", async () => {
+    const fresh = await startTestApp();
+    const page = await suite.browser.newPage({ viewport: { width: 1280, height: 800 } });
+    try {
+      page.setDefaultTimeout(15_000);
+      const problems = collectPageProblems(page);
+      const send = async (service: string, spans: JsonSpanInput[]) =>
+        expect((await postJson(fresh.base, jsonTraceRequest(service, spans))).status).toBe(200);
+      /** A trace whose `caller` span (of web, or of gateway) has `callee` SERVER spans of checkout under it. */
+      const trace = async (caller: "web" | "gateway", callees: number, attributes = {}) => {
+        const traceId = newTraceId();
+        const [root, call] = [newSpanId(), newSpanId()];
+        await send(caller, [
+          { traceId, spanId: root, name: "GET /", kind: 2 },
+          { traceId, spanId: call, parentSpanId: root, name: "POST", kind: 3, attributes },
+        ]);
+        const servers = Array.from({ length: callees }, () => ({
+          traceId,
+          parentSpanId: call,
+          name: "POST /orders",
+          kind: 2,
+        }));
+        if (servers.length > 0) await send("checkout", servers);
+        return { traceId, root };
+      };
+      const called = (await trace("web", 1)).traceId;
+      // The HTTP server's span and a framework's of one request: one call on the edge, one trace.
+      const toldTwice = (await trace("web", 2)).traceId;
+      // A call to checkout's host with no span of checkout's: the map draws it on the same edge.
+      const uninstrumented = (await trace("web", 0, { "url.full": "http://checkout:8080/orders" })).traceId;
+      // web and checkout in one trace, each called by gateway: web never calls checkout.
+      const both = await trace("gateway", 1);
+      const webCall = newSpanId();
+      await send("gateway", [
+        { traceId: both.traceId, spanId: webCall, parentSpanId: both.root, name: "GET", kind: 3 },
+      ]);
+      await send("web", [{ traceId: both.traceId, parentSpanId: webCall, name: "GET /", kind: 2 }]);
+
+      await page.goto(`${fresh.base}/map`);
+      const edge = page.locator('[data-edge="service:web>service:checkout"]');
+      await expect.poll(() => edge.locator("title").textContent()).toMatch(/^3 calls, 0 failed/);
+      // A click on the middle of the line itself (its box's centre may be off a bent line).
+      const middle = await edge.locator(".map-edge-hit").evaluate((path) => {
+        const line = path as SVGPathElement;
+        const point = line.getPointAtLength(line.getTotalLength() / 2);
+        const screen = new DOMPoint(point.x, point.y).matrixTransform(line.getScreenCTM() ?? undefined);
+        return { x: screen.x, y: screen.y };
+      });
+      await page.mouse.click(middle.x, middle.y);
+      await expect.poll(() => new URL(page.url()).searchParams.get("q")).toBe("service=web peer=checkout");
+      const rows = page.locator(".trace-row");
+      await expect
+        .poll(async () => (await rows.evaluateAll((all) => all.map((row) => row.getAttribute("data-trace-id")))).sort())
+        .toEqual([called, toldTwice, uninstrumented].sort());
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+      await fresh.close();
+    }
   });
 
   it("draws the first service of a new app at its own size, not blown up to fill the canvas", async () => {

@@ -4,9 +4,9 @@ import { createMemoryStore } from "../../src/store/memory-store.js";
 import { manyEntrySpansTrace } from "./operations-contract.js";
 import { describeStoreContract } from "./store-contract.js";
 
-describeStoreContract("memory", ({ maxSpans }) => createMemoryStore({ maxSpans }));
+describeStoreContract("memory", (options) => createMemoryStore(options));
 // Every trace packed right after its insert: what a store filled past its live spans reads back.
-describeStoreContract("memory, packed", ({ maxSpans }) => createMemoryStore({ maxSpans, liveSpans: 0 }));
+describeStoreContract("memory, packed", (options) => createMemoryStore({ ...options, liveSpans: 0 }));
 
 describe("memory store: a trace taking entry spans over many inserts", () => {
   it("reads its stored spans again at no insert that follows", () => {

@@ -35,13 +35,18 @@ function tempPath(): string {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 // Batched writes as in production (every read flushes), and write-through after every insert.
-describeStoreContract("sqlite", async ({ maxSpans }) => {
+describeStoreContract("sqlite", async ({ maxSpans, peerNames }) => {
   await loadSqliteDriver();
-  return createSqliteStore({ path: tempPath(), maxSpans: maxSpans ?? 100_000 });
+  return createSqliteStore({ path: tempPath(), maxSpans: maxSpans ?? 100_000, ...(peerNames ? { peerNames } : {}) });
 });
-describeStoreContract("sqlite, flush per insert", async ({ maxSpans }) => {
+describeStoreContract("sqlite, flush per insert", async ({ maxSpans, peerNames }) => {
   await loadSqliteDriver();
-  return createSqliteStore({ path: tempPath(), maxSpans: maxSpans ?? 100_000, flushSpans: 1 });
+  return createSqliteStore({
+    path: tempPath(),
+    maxSpans: maxSpans ?? 100_000,
+    flushSpans: 1,
+    ...(peerNames ? { peerNames } : {}),
+  });
 });
 
 describe("sqlite store: persistence and files", () => {

@@ -2,12 +2,14 @@ import { afterEach, describe, expect, it } from "vitest";
 import { AppError } from "../../src/domain/errors.js";
 import { traceLlmCost } from "../../src/domain/llm-cost.js";
 import { MODEL_PRICES } from "../../src/domain/llm-prices.js";
+import type { PeerNames } from "../../src/domain/service-map.js";
 import type { Attributes, AttrValue, Span } from "../../src/domain/span.js";
 import type { TraceSummary } from "../../src/domain/trace-summary.js";
 import { PERCENTILE_RELATIVE_ERROR } from "../../src/store/latency-histogram.js";
 import type { Store, TraceQuery } from "../../src/store/store.js";
 import { errorGroupsContract } from "./error-groups-contract.js";
 import { operationsContract } from "./operations-contract.js";
+import { peerQueryContract } from "./peer-query-contract.js";
 import { queryContract } from "./query-contract.js";
 import { sortContract } from "./sort-contract.js";
 import { makeSpan, ms, richSpan, rootSpan, sdkFailedRequest, spanId, T0, traceId, walkAll } from "./span-fixtures.js";
@@ -16,6 +18,8 @@ import { trafficContract } from "./traffic-contract.js";
 
 export interface StoreFactoryOptions {
   maxSpans?: number;
+  /** `--service-name-mapping`, for `peer=` queries. */
+  peerNames?: PeerNames;
 }
 
 export type StoreFactory = (options: StoreFactoryOptions) => Store | Promise<Store>;
@@ -40,7 +44,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
     const open: Store[] = [];
 
     async function fresh(options: StoreFactoryOptions = {}): Promise<Store> {
-      const store = unhurried(await makeStore({ maxSpans: options.maxSpans ?? 100_000 }));
+      const store = unhurried(await makeStore({ ...options, maxSpans: options.maxSpans ?? 100_000 }));
       open.push(store);
       return store;
     }
@@ -763,6 +767,8 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
 
     describe("query language and autocomplete", () =>
       queryContract((maxSpans) => fresh(maxSpans === undefined ? {} : { maxSpans })));
+
+    describe("peer= queries", () => peerQueryContract(fresh));
 
     describe("sorting", () => sortContract(() => fresh()));
 

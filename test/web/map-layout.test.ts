@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { parseQuery } from "../../src/domain/query";
 import type { ServiceMapLayoutJson } from "../../src/protocol";
 import { serviceMapPath } from "../../src/server/page-preload";
 import { query } from "../../web/src/api/client";
@@ -13,6 +14,7 @@ import {
   mapRequestParams,
   neighbourhood,
   placeMap,
+  tracesHref,
 } from "../../web/src/features/map/map-layout";
 
 const node = (id: string, calls = 1): MapNodeJson => ({
@@ -184,5 +186,32 @@ describe("the map's first request", () => {
       const named = serviceMapPath(new URLSearchParams(window === undefined ? {} : { window }));
       expect(named, String(window)).toBe(key === "all" ? asked : null);
     }
+  });
+});
+
+describe("tracesHref", () => {
+  const kinded = (kind: MapNodeJson["kind"], name: string): MapNodeJson => ({ ...node(`${kind}:${name}`), kind, name });
+  const queryOf = (href: string) => Object.fromEntries(new URLSearchParams(href.slice(2)));
+
+  it("opens an edge's traces by what its caller calls, and a called node's by what calls it", () => {
+    const web = kinded("service", "web");
+    expect(queryOf(tracesHref(kinded("service", "checkout"), web))).toEqual({ q: "service=web peer=checkout" });
+    expect(queryOf(tracesHref(kinded("database", "postgresql shop"), web, 1000))).toEqual({
+      q: 'service=web peer="postgresql shop"',
+      since: "1000",
+    });
+    expect(queryOf(tracesHref(kinded("external", "[::1]:8082"), kinded("service", 'a "b"')))).toEqual({
+      q: 'service="a \\"b\\"" peer="[::1]:8082"',
+    });
+    expect(queryOf(tracesHref(kinded("llm", "openai")))).toEqual({ q: "peer=openai" });
+    expect(queryOf(tracesHref(web))).toEqual({ service: "web" });
+    // Each query reads back as the names it was made of.
+    expect(parseQuery('service="a \\"b\\"" peer="[::1]:8082"')).toEqual({
+      type: "and",
+      items: [
+        { type: "field", field: "service", op: "=", value: 'a "b"' },
+        { type: "field", field: "peer", op: "=", value: "[::1]:8082" },
+      ],
+    });
   });
 });

@@ -42,6 +42,8 @@ const QUERIES = [
   "duration>250ms http.route=/x",
   'operation="GET /items/:id"',
   "operation>5",
+  "peer=checkout",
+  "peer<2",
   "checkout",
   "-",
 ];

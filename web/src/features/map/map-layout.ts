@@ -173,38 +173,21 @@ export function neighbourhood(map: Pick<MapLayout, "edges">, id: string): Set<st
 }
 
 /**
- * The trace list that shows a node's traces, or an edge's (the caller's traces that reach the callee),
- * in the map's window (`since`, unix ms; none for everything stored) so it lists the calls counted.
+ * The trace list that shows a node's traces, or an edge's, in the map's window (`since`, unix ms; none
+ * for everything stored) so it lists the calls counted. A service's are those with a span of it; a node
+ * that sends no spans, and an edge, are called: `peer=` finds a span that calls the node by the map's
+ * own rule, `service=A peer=B` one of A that calls B (the traces counted on the edge A → B).
  */
 export function tracesHref(node: MapNodeJson, from?: MapNodeJson, since?: number): string {
   const params = new URLSearchParams();
-  const query = calleeQuery(node);
-  if (from !== undefined) {
-    params.set("service", from.name);
-    params.set("q", query);
-  } else if (node.kind === "service") params.set("service", node.name);
-  else params.set("q", query);
+  const callee = `peer=${quoted(node.name)}`;
+  if (from !== undefined) params.set("q", `service=${quoted(from.name)} ${callee}`);
+  else if (node.kind === "service") params.set("service", node.name);
+  else params.set("q", callee);
   if (since !== undefined) params.set("since", String(since));
   return `/?${params}`;
 }
 
 function quoted(value: string): string {
   return /^[\w./:-]+$/.test(value) ? value : `"${value.replace(/["\\]/g, "\\$&")}"`;
-}
-
-/** A query (see the README's grammar) for spans that belong to or call this node. */
-function calleeQuery(node: MapNodeJson): string {
-  const [system] = node.name.split(" ");
-  switch (node.kind) {
-    case "service":
-    case "external":
-      return node.kind === "service" ? `service=${quoted(node.name)}` : quoted(node.name);
-    case "database":
-    case "cache":
-      return `db.system=${quoted(system ?? node.name)}`;
-    case "queue":
-      return `messaging.system=${quoted(system ?? node.name)}`;
-    case "llm":
-      return `gen_ai.provider.name=${quoted(node.name)}`;
-  }
 }

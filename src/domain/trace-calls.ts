@@ -1,0 +1,66 @@
+/**
+ * What each span of a whole trace calls, by the service map's rule (ServiceTraffic, service-map.ts):
+ * a span calls the service of each child span in another service; a CLIENT / PRODUCER span none of
+ * whose children is in another service calls the peer it names (peerOf, named by peerName), unless
+ * that peer is its own service. A request told twice (two SERVER spans of one service under the
+ * span, see same-request.ts) is one call to that service either way. What `peer=` compares, so the
+ * map's edge A → B lists the traces where a span of A calls B. Pure.
+ */
+import { type PeerNames, peerName, peerOf } from "./service-map.js";
+import type { Span } from "./span.js";
+
+/** What the rule reads of a span. */
+export type CallingSpan = Pick<Span, "spanId" | "parentSpanId" | "service" | "kind" | "attributes">;
+
+/**
+ * The names of the nodes each span of `spans` (one whole trace) calls, in the order of `spans`:
+ * undefined for a span that calls nothing. Names are the map's: a service's, or a peer's as named by
+ * `names` and TraceKit's host rules.
+ */
+export function calleesOfSpans(spans: readonly CallingSpan[], names?: PeerNames): (readonly string[] | undefined)[] {
+  const out: (string[] | undefined)[] = new Array(spans.length);
+  const indexById = new Map<string, number>();
+  for (let i = 0; i < spans.length; i++) {
+    const id = (spans[i] as CallingSpan).spanId;
+    if (!indexById.has(id)) indexById.set(id, i);
+  }
+  const add = (i: number, name: string) => {
+    const list = out[i];
+    if (list === undefined) out[i] = [name];
+    else if (!list.includes(name)) list.push(name);
+  };
+  for (const span of spans) {
+    if (span.parentSpanId === null) continue;
+    const parent = indexById.get(span.parentSpanId);
+    if (parent === undefined) continue;
+    if ((spans[parent] as CallingSpan).service !== span.service) add(parent, span.service);
+  }
+  for (let i = 0; i < spans.length; i++) {
+    const span = spans[i] as CallingSpan;
+    // A call whose callee sent spans of its own is that callee's edge (above), not a call to a peer.
+    if ((span.kind !== "CLIENT" && span.kind !== "PRODUCER") || out[i] !== undefined) continue;
+    const peer = peerOf(span as Span);
+    if (peer === null) continue;
+    const name = peerName(peer, names);
+    if (name !== span.service) add(i, name);
+  }
+  return out;
+}
+
+/** The caller and callee of one of a trace's calls, as one text (see callPairsOf). */
+export function callPair(from: string, to: string): string {
+  return `${from}\u0000${to}`;
+}
+
+/** Every caller service → callee pair of a trace's calls (callPair texts), each once: the trace's edges on the map. */
+export function callPairsOf(spans: readonly CallingSpan[], names?: PeerNames): string[] {
+  const callees = calleesOfSpans(spans, names);
+  const pairs = new Set<string>();
+  for (let i = 0; i < spans.length; i++) {
+    const list = callees[i];
+    if (list === undefined) continue;
+    const from = (spans[i] as CallingSpan).service;
+    for (const to of list) pairs.add(callPair(from, to));
+  }
+  return [...pairs];
+}

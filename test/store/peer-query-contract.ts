@@ -1,0 +1,251 @@
+import { expect, it } from "vitest";
+import { buildServiceMap, type PeerNames, serviceMapOf } from "../../src/domain/service-map.js";
+import type { Span } from "../../src/domain/span.js";
+import type { Store } from "../../src/store/store.js";
+import { makeSpan, traceId } from "./span-fixtures.js";
+
+type Fresh = (options?: { peerNames?: PeerNames }) => Promise<Store>;
+
+interface SpanSpec {
+  id: number;
+  parent: number | null;
+  service: string;
+  kind: Span["kind"];
+  start: number;
+  end: number;
+  attributes?: Span["attributes"];
+}
+
+function trace(trace: number, specs: SpanSpec[]): Span[] {
+  return specs.map((s) => ({
+    ...makeSpan({
+      trace,
+      span: s.id,
+      parent: s.parent,
+      service: s.service,
+      start: trace * 1000 + s.start,
+      end: trace * 1000 + s.end,
+    }),
+    kind: s.kind,
+    attributes: s.attributes ?? {},
+  }));
+}
+
+const TRACES: Record<number, Span[]> = {
+  // 1: frontend calls checkout (instrumented), which calls postgres.
+  1: trace(1, [
+    { id: 1, parent: null, service: "frontend", kind: "SERVER", start: 0, end: 100 },
+    {
+      id: 2,
+      parent: 1,
+      service: "frontend",
+      kind: "CLIENT",
+      start: 5,
+      end: 90,
+      attributes: { "url.full": "http://checkout:8080/pay" },
+    },
+    { id: 3, parent: 2, service: "checkout", kind: "SERVER", start: 6, end: 89 },
+    {
+      id: 4,
+      parent: 3,
+      service: "checkout",
+      kind: "CLIENT",
+      start: 10,
+      end: 20,
+      attributes: { "db.system": "postgresql", "db.name": "shop" },
+    },
+  ]),
+  // 2: frontend and checkout in one trace, but gateway calls each: frontend never calls checkout.
+  2: trace(2, [
+    { id: 1, parent: null, service: "gateway", kind: "SERVER", start: 0, end: 100 },
+    { id: 2, parent: 1, service: "gateway", kind: "CLIENT", start: 1, end: 40 },
+    { id: 3, parent: 2, service: "frontend", kind: "SERVER", start: 2, end: 39 },
+    { id: 4, parent: 1, service: "gateway", kind: "CLIENT", start: 50, end: 90 },
+    { id: 5, parent: 4, service: "checkout", kind: "SERVER", start: 51, end: 89 },
+  ]),
+  // 3: frontend calls checkout, which sent no span: the call names it (checkout.internal is checkout).
+  3: trace(3, [
+    { id: 1, parent: null, service: "frontend", kind: "SERVER", start: 0, end: 100 },
+    {
+      id: 2,
+      parent: 1,
+      service: "frontend",
+      kind: "CLIENT",
+      start: 5,
+      end: 90,
+      attributes: { "url.full": "http://checkout.internal:8080/pay" },
+    },
+  ]),
+  // 4: a call to the host "payments" answered by the instrumented payment-service: an edge to payment-service only.
+  4: trace(4, [
+    { id: 1, parent: null, service: "frontend", kind: "SERVER", start: 0, end: 100 },
+    {
+      id: 2,
+      parent: 1,
+      service: "frontend",
+      kind: "CLIENT",
+      start: 5,
+      end: 90,
+      attributes: { "url.full": "http://payments/charge" },
+    },
+    { id: 3, parent: 2, service: "payment-service", kind: "SERVER", start: 6, end: 89 },
+  ]),
+  // 5: one request to checkout told twice (the HTTP server's span and a framework's inside it): one call.
+  5: trace(5, [
+    { id: 1, parent: null, service: "frontend", kind: "SERVER", start: 0, end: 100 },
+    {
+      id: 2,
+      parent: 1,
+      service: "frontend",
+      kind: "CLIENT",
+      start: 5,
+      end: 90,
+      attributes: { "url.full": "http://checkout:8080/pay" },
+    },
+    { id: 3, parent: 2, service: "checkout", kind: "SERVER", start: 6, end: 89 },
+    { id: 4, parent: 2, service: "checkout", kind: "SERVER", start: 7, end: 88 },
+  ]),
+  // 6: checkout calls itself by its host name: no edge (the map draws none from a node to itself).
+  6: trace(6, [
+    { id: 1, parent: null, service: "checkout", kind: "SERVER", start: 0, end: 100 },
+    {
+      id: 2,
+      parent: 1,
+      service: "checkout",
+      kind: "CLIENT",
+      start: 5,
+      end: 90,
+      attributes: { "url.full": "http://checkout:8080/x" },
+    },
+  ]),
+  // 7: frontend calls 10.0.0.5:8080, which only a --service-name-mapping names checkout.
+  7: trace(7, [
+    { id: 1, parent: null, service: "frontend", kind: "SERVER", start: 0, end: 100 },
+    {
+      id: 2,
+      parent: 1,
+      service: "frontend",
+      kind: "CLIENT",
+      start: 5,
+      end: 90,
+      attributes: { "server.address": "10.0.0.5", "server.port": 8080 },
+    },
+  ]),
+};
+
+function found(store: Store, q: string): number[] {
+  return store
+    .listTraces({ limit: 100, q })
+    .traces.map((t) => Number.parseInt(t.traceId, 16))
+    .sort((a, b) => a - b);
+}
+
+/** Each edge of the store's map as `from → to`, with the traces whose own map has it. */
+function edgeTraces(store: Store, names?: PeerNames): Map<string, number[]> {
+  const byEdge = new Map<string, number[]>();
+  const nameOf = (id: string) => id.slice(id.indexOf(":") + 1);
+  const storeEdges = serviceMapOf(store.serviceTraffic({}), names).edges.map(
+    (e) => `${nameOf(e.from)} → ${nameOf(e.to)}`,
+  );
+  for (const edge of storeEdges) byEdge.set(edge, []);
+  for (const number of Object.keys(TRACES).map(Number)) {
+    const spans = store.getTrace(traceId(number)) ?? [];
+    for (const e of buildServiceMap([spans], names).edges) {
+      byEdge.get(`${nameOf(e.from)} → ${nameOf(e.to)}`)?.push(number);
+    }
+  }
+  return byEdge;
+}
+
+function quoted(text: string): string {
+  return `"${text.replace(/["\\]/g, "\\$&")}"`;
+}
+
+/**
+ * `peer=`, part of the Store contract: a span that calls the node by the service map's rule, so that
+ * `service=A peer=B` lists exactly the traces counted on the map's edge A → B.
+ */
+export function peerQueryContract(fresh: Fresh): void {
+  it("service=A peer=B lists exactly the traces the map counts on the edge A → B", async () => {
+    const store = await fresh();
+    store.insertSpans(Object.values(TRACES).flat());
+    expect(found(store, "service=frontend peer=checkout")).toEqual([1, 3, 5]);
+    // The link the map made before: every trace holding both services.
+    expect(found(store, "service=frontend")).toEqual([1, 2, 3, 4, 5, 7]);
+    expect(found(store, "service=checkout")).toEqual([1, 2, 5, 6]);
+    expect(found(store, 'service=frontend peer="payment-service"')).toEqual([4]);
+    expect(found(store, "peer=payments")).toEqual([]);
+    expect(found(store, "service=checkout peer=checkout")).toEqual([]);
+    expect(found(store, 'service=checkout peer="postgresql shop"')).toEqual([1]);
+    expect(found(store, "peer=frontend")).toEqual([2]);
+    expect(found(store, "peer=10.0.0.5")).toEqual([7]);
+    const edges = edgeTraces(store);
+    expect([...edges.keys()].sort()).toEqual([
+      "checkout → postgresql shop",
+      "frontend → 10.0.0.5",
+      "frontend → checkout",
+      "frontend → payment-service",
+      "gateway → checkout",
+      "gateway → frontend",
+    ]);
+    for (const [edge, traces] of edges) {
+      const [from, to] = edge.split(" → ") as [string, string];
+      expect(found(store, `service=${quoted(from)} peer=${quoted(to)}`), edge).toEqual(traces);
+    }
+    // The request told twice is one call on the edge, in one trace.
+    const edge = serviceMapOf(store.serviceTraffic({})).edges.find(
+      (e) => e.from === "service:frontend" && e.to === "service:checkout",
+    );
+    expect(edge?.calls).toBe(3);
+  });
+
+  it("peer!= and peer~, with OR, NOT and other terms of the same span", async () => {
+    const store = await fresh();
+    store.insertSpans(Object.values(TRACES).flat());
+    // A span that calls something, and not checkout.
+    expect(found(store, "service=frontend peer!=checkout")).toEqual([4, 7]);
+    expect(found(store, "peer~CHECK")).toEqual([1, 2, 3, 5]);
+    expect(found(store, "peer~ment")).toEqual([4]);
+    expect(found(store, 'peer="payment-service" | peer=frontend')).toEqual([2, 4]);
+    expect(found(store, "service=gateway -peer=frontend peer~o")).toEqual([2]);
+    // One span must have both: gateway's spans call frontend, not checkout's.
+    expect(found(store, "kind=client peer=frontend")).toEqual([2]);
+    expect(found(store, "kind=server peer=frontend")).toEqual([]);
+    expect(found(store, "service=frontend (peer=checkout | peer=10.0.0.5) url.full~internal")).toEqual([3]);
+    expect(
+      store
+        .attributeValues("peer", 10)
+        .values.map((v) => v.value)
+        .sort(),
+    ).toEqual(["10.0.0.5", "checkout", "frontend", "payment-service", "postgresql shop"]);
+  });
+
+  it("names peers by --service-name-mapping, as the map does", async () => {
+    const names: PeerNames = new Map([["10.0.0.5:8080", "checkout"]]);
+    const store = await fresh({ peerNames: names });
+    store.insertSpans(Object.values(TRACES).flat());
+    expect(found(store, "service=frontend peer=checkout")).toEqual([1, 3, 5, 7]);
+    expect(found(store, "peer=10.0.0.5")).toEqual([]);
+    for (const [edge, traces] of edgeTraces(store, names)) {
+      const [from, to] = edge.split(" → ") as [string, string];
+      expect(found(store, `service=${quoted(from)} peer=${quoted(to)}`), edge).toEqual(traces);
+    }
+  });
+
+  it("follows a trace as its spans arrive, the callee's before the caller's", async () => {
+    const store = await fresh();
+    const spans = TRACES[1] as Span[];
+    // checkout's spans first: frontend's call to it is not known yet.
+    store.insertSpans(spans.slice(2));
+    expect(found(store, "peer=checkout")).toEqual([]);
+    expect(found(store, 'peer="postgresql shop"')).toEqual([1]);
+    store.insertSpans(spans.slice(0, 2));
+    expect(found(store, "service=frontend peer=checkout")).toEqual([1]);
+    // A call to a peer that later sends spans of its own becomes a call to that service.
+    store.insertSpans((TRACES[4] as Span[]).slice(0, 2));
+    expect(found(store, "peer=payments")).toEqual([4]);
+    store.insertSpans((TRACES[4] as Span[]).slice(2));
+    expect(found(store, "peer=payments")).toEqual([]);
+    expect(found(store, 'peer="payment-service"')).toEqual([4]);
+  });
+}
