@@ -19,11 +19,7 @@ export type CallingSpan = Pick<Span, "spanId" | "parentSpanId" | "service" | "ki
  */
 export function calleesOfSpans(spans: readonly CallingSpan[], names?: PeerNames): (readonly string[] | undefined)[] {
   const out: (string[] | undefined)[] = new Array(spans.length);
-  const indexById = new Map<string, number>();
-  for (let i = 0; i < spans.length; i++) {
-    const id = (spans[i] as CallingSpan).spanId;
-    if (!indexById.has(id)) indexById.set(id, i);
-  }
+  const indexOf = spanIndex(spans);
   const add = (i: number, name: string) => {
     const list = out[i];
     if (list === undefined) out[i] = [name];
@@ -31,8 +27,8 @@ export function calleesOfSpans(spans: readonly CallingSpan[], names?: PeerNames)
   };
   for (const span of spans) {
     if (span.parentSpanId === null) continue;
-    const parent = indexById.get(span.parentSpanId);
-    if (parent === undefined) continue;
+    const parent = indexOf(span.parentSpanId);
+    if (parent < 0) continue;
     if ((spans[parent] as CallingSpan).service !== span.service) add(parent, span.service);
   }
   for (let i = 0; i < spans.length; i++) {
@@ -47,6 +43,20 @@ export function calleesOfSpans(spans: readonly CallingSpan[], names?: PeerNames)
   return out;
 }
 
+/** A trace's spans this few are found by a scan; more, by a Map. */
+const SCAN_SPANS = 16;
+
+/** The index of the first span of `spans` with an id, or -1. */
+function spanIndex(spans: readonly CallingSpan[]): (id: string) => number {
+  if (spans.length <= SCAN_SPANS) return (id) => spans.findIndex((span) => span.spanId === id);
+  const byId = new Map<string, number>();
+  for (let i = 0; i < spans.length; i++) {
+    const id = (spans[i] as CallingSpan).spanId;
+    if (!byId.has(id)) byId.set(id, i);
+  }
+  return (id) => byId.get(id) ?? -1;
+}
+
 /** The caller and callee of one of a trace's calls, as one text (see callPairsOf). */
 export function callPair(from: string, to: string): string {
   return `${from}\u0000${to}`;
@@ -55,12 +65,15 @@ export function callPair(from: string, to: string): string {
 /** Every caller service → callee pair of a trace's calls (callPair texts), each once: the trace's edges on the map. */
 export function callPairsOf(spans: readonly CallingSpan[], names?: PeerNames): string[] {
   const callees = calleesOfSpans(spans, names);
-  const pairs = new Set<string>();
+  const pairs: string[] = [];
   for (let i = 0; i < spans.length; i++) {
     const list = callees[i];
     if (list === undefined) continue;
     const from = (spans[i] as CallingSpan).service;
-    for (const to of list) pairs.add(callPair(from, to));
+    for (const to of list) {
+      const pair = callPair(from, to);
+      if (!pairs.includes(pair)) pairs.push(pair);
+    }
   }
-  return [...pairs];
+  return pairs;
 }

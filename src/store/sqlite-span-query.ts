@@ -3,7 +3,8 @@ import { parseQuery, type QueryNode } from "../domain/query.js";
 import { forEachSearchPart, searchTextOf } from "../domain/search.js";
 import { aliasReadsOf } from "../domain/semconv-aliases.js";
 import type { PeerNames } from "../domain/service-map.js";
-import { type Attributes, type Span, type SpanEvent, type SpanKind, STATUS_CODES } from "../domain/span.js";
+import { type Attributes, SPAN_KINDS, type Span, type SpanEvent, type SpanKind, STATUS_CODES } from "../domain/span.js";
+import type { CallingSpan } from "../domain/trace-calls.js";
 import { CATALOG_SAMPLE_SPANS, RecentSpans } from "./attribute-catalog.js";
 import type { SummaryFilterFields } from "./query-match.js";
 import { callsAllow, compileSpanQuery, type QueryableSpan, requirementsOf } from "./span-query.js";
@@ -64,6 +65,40 @@ type QueryRow = [
   body: string,
 ];
 
+const NO_ATTRIBUTES: Attributes = Object.freeze({}) as Attributes;
+
+/** A JSON string starting at `at` (a quote), as [its text, where it ends]; null when it holds an escape. */
+function plainString(text: string, at: number): [string, number] | null {
+  if (text.charCodeAt(at) !== 0x22) return null;
+  const end = text.indexOf('"', at + 1);
+  if (end < 0) return null;
+  const value = text.slice(at + 1, end);
+  return value.includes("\\") ? null : [value, end + 1];
+}
+
+/**
+ * A stored body's span id, parent span id and kind (see SpanBody), read without parsing the rest;
+ * null when its start is not plain (escapes in the name): then the whole body is parsed.
+ */
+function bodyHead(body: string): { spanId: string; parentSpanId: string | null; kind: SpanKind } | null {
+  let at = body.charCodeAt(0) === 0x21 ? 2 : 1; // past "!" (boxed numbers) and "["
+  const id = plainString(body, at);
+  if (id === null || body.charCodeAt(id[1]) !== 0x2c) return null;
+  at = id[1] + 1;
+  let parentSpanId: string | null = null;
+  if (body.startsWith("null", at)) at += 4;
+  else {
+    const parent = plainString(body, at);
+    if (parent === null) return null;
+    [parentSpanId, at] = parent;
+  }
+  if (body.charCodeAt(at) !== 0x2c) return null;
+  const name = plainString(body, at + 1);
+  if (name === null || body.charCodeAt(name[1]) !== 0x2c) return null;
+  const kind = SPAN_KINDS[body.charCodeAt(name[1] + 1) - 0x30];
+  return kind === undefined || body.charCodeAt(name[1] + 2) !== 0x2c ? null : { spanId: id[0], parentSpanId, kind };
+}
+
 interface RowSpan extends QueryableSpan {
   statusMessage: string | null;
 }
@@ -118,6 +153,7 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
     .prepare("SELECT service_id, start_ns, end_ns, status_code, resource_id, body FROM spans ORDER BY id DESC LIMIT ?")
     .raw();
   const resourceJsonById = deps.db.prepare("SELECT json FROM resources WHERE id = ?").pluck();
+  const callRows = deps.db.prepare("SELECT service_id, body FROM spans WHERE id >= ? AND id < ?").raw();
   /** New traces' filters and note input, gathered as their spans arrive while queries need them. */
   const onWrite = createFiltersOnWrite();
   const queryOptions = deps.peerNames === undefined ? {} : { peerNames: deps.peerNames };
@@ -193,6 +229,28 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
       }
       return true;
     }
+    /**
+     * What the service map's rule reads of a trace's spans (see domain/trace-calls.ts): the body is
+     * parsed whole only for a CLIENT or PRODUCER span, whose attributes name what it calls.
+     */
+    function callSpansOf(trace: StoredTraceRef): CallingSpan[] {
+      const low = trace.seq * SPAN_SLOTS;
+      return (callRows.all(low, low + SPAN_SLOTS) as [bigint, string][]).map(([serviceId, body]) => {
+        const head = bodyHead(body);
+        const service = deps.serviceName(Number(serviceId));
+        if (head === null || head.kind === "CLIENT" || head.kind === "PRODUCER") {
+          const fields = deps.readBody(body);
+          return { ...fields, service };
+        }
+        return {
+          spanId: head.spanId,
+          parentSpanId: head.parentSpanId,
+          kind: head.kind,
+          service,
+          attributes: NO_ATTRIBUTES,
+        };
+      });
+    }
     function spansOf(trace: StoredTraceRef): RowSpan[] {
       const low = trace.seq * SPAN_SLOTS;
       return (spanRows.all(low, low + SPAN_SLOTS) as QueryRow[]).map((row) => toSpan(row, resourceOf(row[4])));
@@ -223,10 +281,8 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
           } else if (!bloomAllows(bloom.bits, compiled.tokens)) return false;
         }
         if (compiled.calls.length > 0) {
-          const pairs = callCache.pairsOf(trace, trace.aggregate.spanCount, () => {
-            spans ??= spansOf(trace);
-            return spans;
-          });
+          const read = spans;
+          const pairs = callCache.pairsOf(trace, trace.aggregate.spanCount, () => read ?? callSpansOf(trace));
           if (!callsAllow(pairs, compiled.calls)) return false;
         }
         // What a span calls is in the other spans of its trace: every one is read.

@@ -232,6 +232,40 @@ export function peerQueryContract(fresh: Fresh): void {
     }
   });
 
+  it("reads what a span calls whatever its name and attribute values (quotes, backslashes, NaN, -0)", async () => {
+    const store = await fresh();
+    const named = (spans: Span[], names: string[], attributes: Span["attributes"][]) =>
+      spans.map((span, i) => ({
+        ...span,
+        name: names[i] ?? span.name,
+        attributes: { ...span.attributes, ...attributes[i] },
+      }));
+    // web calls checkout's host, which sends no span.
+    const called = trace(8, [
+      { id: 1, parent: null, service: "web", kind: "SERVER", start: 0, end: 100 },
+      {
+        id: 2,
+        parent: 1,
+        service: "web",
+        kind: "CLIENT",
+        start: 5,
+        end: 90,
+        attributes: { "url.full": "http://checkout/x" },
+      },
+    ]);
+    // A web span calls checkout's instrumented server.
+    const instrumented = trace(9, [
+      { id: 1, parent: null, service: "web", kind: "INTERNAL", start: 0, end: 100 },
+      { id: 2, parent: 1, service: "checkout", kind: "SERVER", start: 5, end: 90 },
+    ]);
+    store.insertSpans([
+      ...named(called, ['GET "quoted" \\path', 'POST "x"'], [{ "app.x": -0 }, { "app.y": Number.NaN }]),
+      ...named(instrumented, ["say hi", "x \\ y"], [{ "app.y": Number.NaN }, { "app.x": -0 }]),
+    ]);
+    expect(found(store, "service=web peer=checkout")).toEqual([8, 9]);
+    expect(found(store, "service=checkout peer=checkout")).toEqual([]);
+  });
+
   it("follows a trace as its spans arrive, the callee's before the caller's", async () => {
     const store = await fresh();
     const spans = TRACES[1] as Span[];
