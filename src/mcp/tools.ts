@@ -165,7 +165,8 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
           .max(1000)
           .optional()
           .describe(
-            "search text or query, as the app's search box takes it (plain text matches span names, status messages, attribute and event values)",
+            "search text or query, as the app's search box takes it (plain text matches span names, status messages, attribute and event values; " +
+              '`service="a" peer="b"`: traces where a span of a calls b, as service_map counts its edges)',
           ),
         service,
         status: z
@@ -569,6 +570,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
             formatDuration(edge.p95Ms),
           ]),
         ),
+        ...edgeTracesHint(map, name),
         "",
         table(
           ["node", "kind", "calls in", "failed", "p95"],
@@ -776,4 +778,15 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       return text(describeMetric(metric), "pass service or group_by to narrow");
     },
   );
+}
+
+/** How to list the traces counted on an edge, by the first edge's names; none without edges. */
+function edgeTracesHint(map: ServiceMapResponse, name: ReadonlyMap<string, string>): string[] {
+  const [first] = map.edges;
+  if (first === undefined) return [];
+  const query = `service=${quoteQueryValue(name.get(first.from) ?? first.from)} peer=${quoteQueryValue(name.get(first.to) ?? first.to)}`;
+  return [
+    `To list the traces an edge's calls are counted in: list_traces with query '${query}' (that edge's caller and ` +
+      "callee) and the same since.",
+  ];
 }

@@ -308,6 +308,12 @@ describe("tracekit-local mcp (stdio)", { timeout: 60_000 }, () => {
     expect(map.text).toMatch(/\ncaller +callee +calls +failed +p50 +p95\n/);
     expect(map.text).toMatch(/\nnode +kind +calls in +failed +p95\n/);
     expect(map.text).toMatch(/\ncheckout +service /);
+    // How to list an edge's traces, as the query of the first edge; it finds them.
+    const query = /list_traces with query '([^']+)'/.exec(map.text)?.[1];
+    expect(query).toBe('service="checkout" peer="postgresql"');
+    const traces = await call(stdio, "list_traces", { query });
+    expect(traces.text).toMatch(/^1 traces/);
+    expect(traces.text).toContain(checkout.traceId);
   });
 
   it("list_services, get_logs, list_metrics and get_metric", async () => {
