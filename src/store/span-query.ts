@@ -3,7 +3,7 @@ import { parseQuery, type QueryNode } from "../domain/query.js";
 import { type AliasRead, aliasReadsOf } from "../domain/semconv-aliases.js";
 import type { PeerNames } from "../domain/service-map.js";
 import type { Attributes, AttrValue, SpanEvent, SpanKind, SpanStatus } from "../domain/span.js";
-import { calleesOfSpans, callPair } from "../domain/trace-calls.js";
+import { calleesOfSpans } from "../domain/trace-calls.js";
 import type { BlockNeed, TraceBounds } from "./trace-blocks.js";
 import { keyTokens, requiredTokens, termTokens } from "./trace-blooms.js";
 
@@ -34,8 +34,8 @@ export interface CompiledSpanQuery<S extends QueryableSpan> {
   needsCalls: boolean;
   /**
    * Calls (see domain/trace-calls.ts callPairsOf) a trace must hold one of per list for a span of it
-   * to match (`peer="…"` terms, with the `service="…"` that calls it when the same span must have
-   * both); empty: none required. See callsAllow.
+   * to match (`peer="…"` and `peer~…` terms, with the `service="…"` that calls it when the same span
+   * must have both); empty: none required. See callsAllow.
    */
   calls: CallNeed[][];
   /**
@@ -222,17 +222,29 @@ function fieldOf<S extends QueryableSpan>(
 }
 
 /**
- * A call a trace must hold: to the node named `to`, from the service `from` (null: from any). Its
- * callPair text, or the end of one (`\0to`), is `text`.
+ * A call a trace must hold: to the node named `to` (with `contains`: whose name holds `to` in any
+ * case), from the service `from` (null: from any).
  */
 export interface CallNeed {
   from: string | null;
   to: string;
-  text: string;
+  contains: boolean;
 }
 
-function callNeed(from: string | null, to: string): CallNeed {
-  return { from, to, text: from === null ? `\u0000${to}` : callPair(from, to) };
+/**
+ * Whether a callPair text may be a call `need` asks for: never false for one that is (a name holding
+ * NUL, the pair's separator, may let another through).
+ */
+function isNeeded(pair: string, need: CallNeed): boolean {
+  let to: string;
+  if (need.from === null) to = pair.slice(pair.indexOf("\u0000") + 1);
+  else if (pair.startsWith(need.from) && pair.charCodeAt(need.from.length) === 0) to = pair.slice(need.from.length + 1);
+  else return false;
+  return need.contains
+    ? to.toLowerCase().includes(need.to)
+    : need.from === null
+      ? pair.endsWith(`\u0000${need.to}`)
+      : to === need.to;
 }
 
 function isPeerTerm(node: QueryNode): boolean {
@@ -249,7 +261,8 @@ function isPeerTerm(node: QueryNode): boolean {
 
 /**
  * What calls a trace must hold for `node` to match one of its spans (see requirementsOf): a
- * `peer="B"` term needs a call to B, from A when `service="A"` is ANDed with it (one span has both).
+ * `peer="B"` term needs a call to B (`peer~b`, to a name holding b), from A when `service="A"` is
+ * ANDed with it (one span has both).
  */
 export function callNeedsOf(node: QueryNode, from: string | null = null): CallNeed[][] {
   switch (node.type) {
@@ -264,7 +277,8 @@ export function callNeedsOf(node: QueryNode, from: string | null = null): CallNe
       return [each.flatMap((needs) => needs[0] as CallNeed[])];
     }
     case "field":
-      return node.field === "peer" && node.op === "=" ? [[callNeed(from, node.value)]] : [];
+      if (node.field !== "peer" || node.op === "!=") return [];
+      return [[{ from, to: node.op === "~" ? node.value.toLowerCase() : node.value, contains: node.op === "~" }]];
     default:
       return [];
   }
@@ -277,10 +291,7 @@ export function callNeedsOf(node: QueryNode, from: string | null = null): CallNe
 export function callsAllow(pairs: readonly string[] | null, needs: readonly (readonly CallNeed[])[]): boolean {
   if (pairs === null) return true;
   for (const oneOf of needs) {
-    const held = oneOf.some((need) =>
-      need.from === null ? pairs.some((pair) => pair.endsWith(need.text)) : pairs.includes(need.text),
-    );
-    if (!held) return false;
+    if (!oneOf.some((need) => pairs.some((pair) => isNeeded(pair, need)))) return false;
   }
   return true;
 }
