@@ -3,7 +3,7 @@ import { parseQuery, type QueryNode } from "../domain/query.js";
 import { type AliasRead, aliasReadsOf } from "../domain/semconv-aliases.js";
 import type { PeerNames } from "../domain/service-map.js";
 import type { Attributes, AttrValue, SpanEvent, SpanKind, SpanStatus } from "../domain/span.js";
-import { calleesOfSpans } from "../domain/trace-calls.js";
+import { calleesOfSpans, callPair } from "../domain/trace-calls.js";
 import type { BlockNeed, TraceBounds } from "./trace-blocks.js";
 import { keyTokens, requiredTokens, termTokens } from "./trace-blooms.js";
 
@@ -223,12 +223,19 @@ function fieldOf<S extends QueryableSpan>(
 
 /**
  * A call a trace must hold: to the node named `to` (with `contains`: whose name holds `to` in any
- * case), from the service `from` (null: from any).
+ * case), from the service `from` (null: from any). `text` is the whole callPair text (from a service)
+ * or its end (`\0to`, from any); with `contains`, its start (`from\0`, or "").
  */
 export interface CallNeed {
   from: string | null;
   to: string;
   contains: boolean;
+  text: string;
+}
+
+function callNeed(from: string | null, to: string, contains: boolean): CallNeed {
+  const text = contains ? (from === null ? "" : `${from}\u0000`) : from === null ? `\u0000${to}` : callPair(from, to);
+  return { from, to, contains, text };
 }
 
 /**
@@ -236,15 +243,10 @@ export interface CallNeed {
  * NUL, the pair's separator, may let another through).
  */
 function isNeeded(pair: string, need: CallNeed): boolean {
-  let to: string;
-  if (need.from === null) to = pair.slice(pair.indexOf("\u0000") + 1);
-  else if (pair.startsWith(need.from) && pair.charCodeAt(need.from.length) === 0) to = pair.slice(need.from.length + 1);
-  else return false;
-  return need.contains
-    ? to.toLowerCase().includes(need.to)
-    : need.from === null
-      ? pair.endsWith(`\u0000${need.to}`)
-      : to === need.to;
+  if (!need.contains) return need.from === null ? pair.endsWith(need.text) : pair === need.text;
+  if (!pair.startsWith(need.text)) return false;
+  const to = need.from === null ? pair.slice(pair.indexOf("\u0000") + 1) : pair.slice(need.text.length);
+  return to.toLowerCase().includes(need.to);
 }
 
 function isPeerTerm(node: QueryNode): boolean {
@@ -278,7 +280,7 @@ export function callNeedsOf(node: QueryNode, from: string | null = null): CallNe
     }
     case "field":
       if (node.field !== "peer" || node.op === "!=") return [];
-      return [[{ from, to: node.op === "~" ? node.value.toLowerCase() : node.value, contains: node.op === "~" }]];
+      return [[node.op === "~" ? callNeed(from, node.value.toLowerCase(), true) : callNeed(from, node.value, false)]];
     default:
       return [];
   }
