@@ -90,6 +90,7 @@ export function spanToJson(span: Span, prices: PriceList = BUNDLED_PRICES): Span
   if (span.droppedEventsCount) json.droppedEventsCount = span.droppedEventsCount;
   if (span.droppedLinksCount) json.droppedLinksCount = span.droppedLinksCount;
   if (span.bytes) json.bytes = span.bytes;
+  if (span.resourceBytes) json.resourceBytes = span.resourceBytes;
   const cost = llmCostOf(span.attributes, prices.table, span.scope.name);
   if (cost !== null) {
     json.llmCost = { ...cost, pricesDate: prices.bundledDate };

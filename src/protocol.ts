@@ -2,9 +2,19 @@
  * The JSON shapes of the REST API and the live WebSocket, shared (type-only) with the web app.
  * Nanosecond times are decimal strings: JSON numbers would clip them.
  */
+import type { BytesPlace, ValueStep } from "./domain/bytes-places.js";
 import type { Attributes, AttrValue, SpanKind, StatusCode } from "./domain/span.js";
 
+export type { BytesPlace, ValueStep } from "./domain/bytes-places.js";
 export type { Attributes, AttrValue, SpanKind, StatusCode } from "./domain/span.js";
+
+/** An instrumentation scope; `bytes`: where its attributes' values sent as OTLP bytes are (see SpanJson.bytes). */
+export interface ScopeJson {
+  name: string;
+  version: string;
+  attributes?: Attributes;
+  bytes?: BytesPlace[];
+}
 
 export interface TraceSummaryJson {
   traceId: string;
@@ -46,8 +56,8 @@ export interface SpanEventJson {
   timeUnixNano: string;
   attributes: Attributes;
   droppedAttributesCount?: number;
-  /** Keys of the attributes sent as OTLP bytes, whose values are base64 strings; absent when none was. */
-  bytes?: string[];
+  /** See SpanJson.bytes. */
+  bytes?: BytesPlace[];
 }
 
 export interface SpanLinkJson {
@@ -58,8 +68,8 @@ export interface SpanLinkJson {
   flags?: number;
   attributes: Attributes;
   droppedAttributesCount?: number;
-  /** Keys of the attributes sent as OTLP bytes, whose values are base64 strings; absent when none was. */
-  bytes?: string[];
+  /** See SpanJson.bytes. */
+  bytes?: BytesPlace[];
 }
 
 export interface SpanJson {
@@ -79,12 +89,17 @@ export interface SpanJson {
   events: SpanEventJson[];
   links: SpanLinkJson[];
   resource: Attributes;
-  scope: { name: string; version: string; attributes?: Attributes };
+  scope: ScopeJson;
   droppedAttributesCount?: number;
   droppedEventsCount?: number;
   droppedLinksCount?: number;
-  /** Keys of the attributes sent as OTLP bytes, whose values are base64 strings; absent when none was. */
-  bytes?: string[];
+  /**
+   * Where the attributes' values sent as OTLP bytes are (they are base64 strings): a key, or a key and
+   * the steps (list index, map key) to one inside its value. Absent when none was.
+   */
+  bytes?: BytesPlace[];
+  /** The same for the resource's attributes. */
+  resourceBytes?: BytesPlace[];
   /** A GenAI span that names its model: what the call cost at the bundled prices (`usd` null: no price for it). */
   llmCost?: LlmCostJson;
 }
@@ -576,13 +591,14 @@ export interface LogRecordJson {
   flags?: number;
   service: string;
   resource: Attributes;
-  scope: { name: string; version: string; attributes?: Attributes };
+  scope: ScopeJson;
   droppedAttributesCount?: number;
   /**
-   * Which values were sent as OTLP bytes, shown as base64 strings: `body: true`, and the keys of such
-   * attributes. Absent when none was.
+   * Which values were sent as OTLP bytes, shown as base64 strings: `body: true` (the body itself) or
+   * the paths (list index, map key) to such values inside the body, and where they are in the
+   * attributes and the resource's attributes (see SpanJson.bytes). Absent when none was.
    */
-  bytes?: { body?: true; attributes?: string[] };
+  bytes?: { body?: true | ValueStep[][]; attributes?: BytesPlace[]; resource?: BytesPlace[] };
 }
 
 /**

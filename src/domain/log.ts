@@ -1,3 +1,4 @@
+import { type BytesPlace, samePlaces, type ValueStep } from "./bytes-places.js";
 import type { Attributes, AttrValue, InstrumentationScope } from "./span.js";
 
 /** Severity ranges of OTLP's severity_number, lowest first (UNSPECIFIED is 0). */
@@ -40,26 +41,37 @@ export interface LogRecord {
   bytes?: LogBytes;
 }
 
-/** The body and top-level attributes of a log record that were OTLP bytes (see LogRecord.bytes). */
+/** Which values of a log record were OTLP bytes (see LogRecord.bytes). */
 export interface LogBytes {
-  body?: true;
-  attributes?: string[];
+  /** `true`: the body itself; paths: values inside the body (a list or a map), each step an index or a key. */
+  body?: true | ValueStep[][];
+  /** Where the attributes' bytes values are (see BytesPlace). */
+  attributes?: BytesPlace[];
+  /** The same for the resource's attributes (shared with the records of its request as read). */
+  resource?: BytesPlace[];
 }
 
 /** `LogRecord.bytes` from what a decoder saw, or undefined when nothing was bytes. */
-export function logBytes(body: boolean, attributes: readonly string[]): LogBytes | undefined {
-  if (!body && attributes.length === 0) return undefined;
+export function logBytes(
+  body: boolean,
+  attributes: BytesPlace[] | undefined,
+  bodyPaths?: ValueStep[][],
+  resource?: BytesPlace[],
+): LogBytes | undefined {
+  if (!body && attributes === undefined && bodyPaths === undefined && resource === undefined) return undefined;
   const bytes: LogBytes = {};
   if (body) bytes.body = true;
-  if (attributes.length > 0) bytes.attributes = [...attributes];
+  else if (bodyPaths !== undefined) bytes.body = bodyPaths;
+  if (attributes !== undefined) bytes.attributes = attributes;
+  if (resource !== undefined) bytes.resource = resource;
   return bytes;
 }
 
 function sameBytes(a: LogBytes | undefined, b: LogBytes | undefined): boolean {
-  if (a?.body !== b?.body) return false;
-  const x = a?.attributes ?? [];
-  const y = b?.attributes ?? [];
-  return x.length === y.length && x.every((key) => y.includes(key));
+  const x = a?.body;
+  const y = b?.body;
+  const sameBody = x === y || (Array.isArray(x) && Array.isArray(y) && samePlaces(x, y));
+  return sameBody && samePlaces(a?.attributes, b?.attributes) && samePlaces(a?.resource, b?.resource);
 }
 
 /** A stored record and the number the store gave it on arrival (its id, and the order ties break by). */
@@ -95,7 +107,8 @@ export function sameLogRecord(a: LogRecord, b: LogRecord): boolean {
     sameAttributes(a.resource, b.resource, 0) &&
     a.scope.name === b.scope.name &&
     a.scope.version === b.scope.version &&
-    sameAttributes(a.scope.attributes ?? {}, b.scope.attributes ?? {}, 0)
+    sameAttributes(a.scope.attributes ?? {}, b.scope.attributes ?? {}, 0) &&
+    samePlaces(a.scope.bytes, b.scope.bytes)
   );
 }
 

@@ -1,3 +1,5 @@
+import type { BytesPlace } from "./bytes-places.js";
+
 /** Attribute values after OTLP's AnyValue is flattened to JSON-friendly values. */
 export type AttrValue = string | number | boolean | null | AttrValue[] | { [key: string]: AttrValue };
 export type Attributes = Record<string, AttrValue>;
@@ -18,8 +20,8 @@ export interface SpanEvent {
   timeUnixNano: bigint;
   attributes: Attributes;
   droppedAttributesCount?: number;
-  /** Keys of the attributes whose value arrived as OTLP bytes (see Span.bytes). */
-  bytes?: string[];
+  /** Where the attributes' values that arrived as OTLP bytes are (see Span.bytes). */
+  bytes?: BytesPlace[];
 }
 
 export interface SpanLink {
@@ -29,14 +31,16 @@ export interface SpanLink {
   attributes: Attributes;
   droppedAttributesCount?: number;
   flags?: number;
-  /** Keys of the attributes whose value arrived as OTLP bytes (see Span.bytes). */
-  bytes?: string[];
+  /** Where the attributes' values that arrived as OTLP bytes are (see Span.bytes). */
+  bytes?: BytesPlace[];
 }
 
 export interface InstrumentationScope {
   name: string;
   version: string;
   attributes?: Attributes;
+  /** Where the attributes' values that arrived as OTLP bytes are (see Span.bytes); absent when none did. */
+  bytes?: BytesPlace[];
 }
 
 /**
@@ -66,10 +70,16 @@ export interface Span {
   droppedEventsCount?: number;
   droppedLinksCount?: number;
   /**
-   * Keys of the attributes whose value arrived as OTLP `bytes`, kept as base64 strings that alone
-   * could not be told from text (as LogRecord.bytes). Absent when none did, as on events and links.
+   * Where the attributes' values that arrived as OTLP `bytes` are, kept as base64 strings that alone
+   * could not be told from text (as LogRecord.bytes): their keys, or paths into lists and maps (see
+   * BytesPlace). Absent when none did, as on events, links and the scope.
    */
-  bytes?: string[];
+  bytes?: BytesPlace[];
+  /**
+   * The same for the resource's attributes. Spans of one request share it with their resource; the
+   * stores keep it with each span (a resource is kept by its attributes alone).
+   */
+  resourceBytes?: BytesPlace[];
 }
 
 /**

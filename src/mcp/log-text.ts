@@ -2,8 +2,10 @@
  * Log records as text: one line each for get_logs, its body cut short with a note saying how to read
  * the rest; and one record whole (get_logs with an id), its body in parts of a size an answer can carry.
  */
+
+import { isBytesKey, pathText, placesInside } from "../domain/bytes-places.js";
 import { severityLevelText, severityShown } from "../domain/log.js";
-import type { Attributes, LogRecordJson } from "../protocol.js";
+import type { Attributes, BytesPlace, LogRecordJson, ValueStep } from "../protocol.js";
 import { cut, cutLine, formatTime, MAX_ANSWER_CHARS, valueText } from "./format.js";
 import { ToolInputError } from "./rest.js";
 
@@ -52,11 +54,19 @@ export function logLine(log: LogRecordJson): string {
   return `${formatTime(log.timeUnixNano)}  ${severityWord(log).padEnd(5)}  [${cut(log.service, 40)}]  ${body}${where}  id=${log.id}`;
 }
 
-function attributeLines(attributes: Attributes, base64Keys: readonly string[] = []): string[] {
+/** `places`: where the values sent as bytes are (the key itself, or paths inside its value). */
+function attributeLines(attributes: Attributes, places?: readonly BytesPlace[]): string[] {
   return Object.entries(attributes).map(([key, value]) => {
     const shown = cut(valueText(value), ATTRIBUTE_VALUE_CHARS);
-    return `  ${key} = ${shown}${base64Keys.includes(key) ? " (base64 of bytes)" : ""}`;
+    return `  ${key} = ${shown}${bytesSaid(isBytesKey(places, key), placesInside(places, key))}`;
   });
+}
+
+/** " (base64 of bytes)" for a value sent as bytes, " (base64 of bytes at [1].id)" for values inside it; else "". */
+function bytesSaid(itself: boolean, inside: readonly (readonly ValueStep[])[]): string {
+  if (itself) return " (base64 of bytes)";
+  if (inside.length === 0) return "";
+  return ` (base64 of bytes at ${inside.map(pathText).join(", ")})`;
 }
 
 /**
@@ -74,7 +84,7 @@ export function logRecordText(log: LogRecordJson, offset = 0): string {
   head.push(attributes === 0 ? "attributes: none" : `attributes (${attributes}):`);
   head.push(...attributeLines(log.attributes, log.bytes?.attributes));
   if (log.droppedAttributesCount) head.push(`  (${log.droppedAttributesCount} more dropped by the sender)`);
-  head.push("resource:", ...attributeLines(log.resource));
+  head.push("resource:", ...attributeLines(log.resource, log.bytes?.resource));
   head.push(`scope: ${log.scope.name || "(none)"}${log.scope.version ? ` ${log.scope.version}` : ""}`);
 
   const body = bodyText(log);
@@ -82,7 +92,10 @@ export function logRecordText(log: LogRecordJson, offset = 0): string {
   if (offset > 0 && offset >= body.length) {
     throw new ToolInputError(`offset ${offset} is past the end of the body (${number(body.length)} characters)`);
   }
-  const kind = log.bytes?.body ? "base64 of bytes" : typeof log.body === "object" ? "structured, as JSON" : "text";
+  const bytes = log.bytes?.body;
+  const inside = bytes === undefined || bytes === true ? [] : bytes;
+  let kind = bytes === true ? "base64 of bytes" : typeof log.body === "object" ? "structured, as JSON" : "text";
+  if (inside.length > 0) kind += `; base64 of bytes at ${inside.map(pathText).join(", ")}`;
   // The body gets what the rest of the answer leaves, so the note on the next part is never cut off.
   const room = Math.min(BODY_PART_CHARS, Math.max(1_000, MAX_ANSWER_CHARS - head.join("\n").length - 400));
   let end = Math.min(body.length, offset + room);

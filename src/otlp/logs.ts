@@ -2,6 +2,7 @@
  * What both log decoders (protobuf and JSON) share: the result type and the rules that turn one log
  * record as read off the wire into a domain `LogRecord` or a rejection, as ./traces.ts does for spans.
  */
+import { type BytesPlace, keptBodyPaths, keptPlaces, type ValueStep } from "../domain/bytes-places.js";
 import { parseHexId } from "../domain/ids.js";
 import { type LogRecord, logBytes, logTimes, severityOf } from "../domain/log.js";
 import { type Attributes, type AttrValue, type InstrumentationScope, serviceNameOf } from "../domain/span.js";
@@ -38,9 +39,14 @@ export interface WireLogRecord {
   eventName: string;
   /** The body was OTLP bytes (a base64 string in `body`). */
   bodyIsBytes: boolean;
-  /** Keys of the attributes whose value was OTLP bytes. */
-  bytesKeys: string[];
+  /** The paths to the bytes values inside the body (a list or a map); NO_PATHS when none. */
+  bodyPaths: ValueStep[][];
+  /** Where the attributes' bytes values are. */
+  bytesKeys: BytesPlace[];
 }
+
+/** A body without bytes inside: one shared empty list. */
+export const NO_PATHS: ValueStep[][] = Object.freeze([]) as unknown as ValueStep[][];
 
 /** Clears a scratch record for the next one; the attributes object is new because it is stored. */
 export function resetWireLog(w: WireLogRecord): WireLogRecord {
@@ -58,6 +64,7 @@ export function resetWireLog(w: WireLogRecord): WireLogRecord {
   w.spanId = "";
   w.eventName = "";
   w.bodyIsBytes = false;
+  w.bodyPaths = NO_PATHS;
   w.bytesKeys = [];
   return w;
 }
@@ -69,6 +76,8 @@ export function newWireLog(): WireLogRecord {
 /** What the records of one ScopeLogs share (stored by reference in each of them). */
 export interface LogGroup {
   resource: Attributes;
+  /** Where the resource's bytes values are (LogBytes.resource). */
+  resourceBytes: BytesPlace[] | undefined;
   service: string;
   scope: InstrumentationScope;
   /** Where the group sits in the request, for rejection reasons. */
@@ -80,9 +89,11 @@ export function logGroup(
   scope: InstrumentationScope,
   resourceIndex: number,
   scopeIndex: number,
+  resourceBytes?: BytesPlace[],
 ): LogGroup {
   return {
     resource,
+    resourceBytes,
     service: serviceNameOf(resource),
     scope,
     path: `resourceLogs[${resourceIndex}].scopeLogs[${scopeIndex}]`,
@@ -153,7 +164,9 @@ export class LogBatch {
     if (droppedAttributesCount !== 0) record.droppedAttributesCount = droppedAttributesCount;
     const bytes = logBytes(
       w.bodyIsBytes && typeof w.body === "string",
-      w.bytesKeys.filter((key) => key in w.attributes),
+      keptPlaces(w.bytesKeys, w.attributes),
+      w.bodyPaths.length === 0 ? undefined : keptBodyPaths(w.bodyPaths, w.body),
+      group.resourceBytes,
     );
     if (bytes !== undefined) record.bytes = bytes;
     this.logs.push(record);

@@ -3,6 +3,7 @@
  * span as read off the wire into a domain `Span` or a rejection. The decoders only read fields; every
  * validity and mapping rule lives here, so the two wire formats cannot drift apart.
  */
+import { type BytesPlace, keptPlaces } from "../domain/bytes-places.js";
 import { parseHexId } from "../domain/ids.js";
 import {
   type Attributes,
@@ -57,12 +58,12 @@ export interface WireSpan {
   statusCode: number;
   statusMessage: string;
   /**
-   * Keys of the span's attributes whose value was OTLP bytes, as read (the last of a repeated key
-   * decides); reused from span to span, so a span without bytes allocates nothing for it.
+   * Where the span's attributes' bytes values are, as read (the last of a repeated key decides);
+   * reused from span to span, so a span without bytes allocates nothing for it.
    */
-  bytesKeys: string[];
+  bytesKeys: BytesPlace[];
   /** The same for the event or link being read (reused too). */
-  itemBytesKeys: string[];
+  itemBytesKeys: BytesPlace[];
 }
 
 export interface WireLink {
@@ -72,8 +73,8 @@ export interface WireLink {
   attributes: Attributes;
   droppedAttributesCount: number;
   flags: number;
-  /** Keys of its attributes whose value was OTLP bytes (absent when none was). */
-  bytes?: string[];
+  /** Where its attributes' bytes values are (absent when none was). */
+  bytes?: BytesPlace[];
 }
 
 /**
@@ -123,19 +124,9 @@ export function resetWireSpan(w: WireSpan): WireSpan {
 export function newWireSpan(): WireSpan {
   return resetWireSpan({
     links: [] as WireLink[],
-    bytesKeys: [] as string[],
-    itemBytesKeys: [] as string[],
+    bytesKeys: [] as BytesPlace[],
+    itemBytesKeys: [] as BytesPlace[],
   } as WireSpan);
-}
-
-/**
- * `Span.bytes` (or an event's or link's) from the keys a decoder noted as bytes: those still in
- * `attributes` (an attribute past the bounds is not kept), copied; undefined when none is.
- */
-export function bytesKeysOf(keys: readonly string[], attributes: Attributes): string[] | undefined {
-  if (keys.length === 0) return undefined;
-  const kept = keys.filter((key) => Object.hasOwn(attributes, key));
-  return kept.length === 0 ? undefined : kept;
 }
 
 // Most spans have no events and no links, and most statuses carry no message: those spans share
@@ -174,18 +165,26 @@ export function makeEvent(
   timeUnixNano: bigint,
   attributes: Attributes,
   droppedAttributesCount: number,
-  bytesKeys?: readonly string[],
+  bytesKeys?: readonly BytesPlace[],
 ): SpanEvent {
   const event: SpanEvent = { name, timeUnixNano, attributes };
   if (droppedAttributesCount !== 0) event.droppedAttributesCount = droppedAttributesCount;
-  const bytes = bytesKeys === undefined ? undefined : bytesKeysOf(bytesKeys, attributes);
+  const bytes = bytesKeys === undefined ? undefined : keptPlaces(bytesKeys, attributes);
   if (bytes !== undefined) event.bytes = bytes;
   return event;
 }
 
-export function makeScope(name: string, version: string, attributes: Attributes): InstrumentationScope {
+/** `bytes`: where the attributes' bytes values are, as read (see BytesPlace). */
+export function makeScope(
+  name: string,
+  version: string,
+  attributes: Attributes,
+  bytes: readonly BytesPlace[] = [],
+): InstrumentationScope {
   const scope: InstrumentationScope = { name, version };
   if (Object.keys(attributes).length !== 0) scope.attributes = attributes;
+  const kept = keptPlaces(bytes, attributes);
+  if (kept !== undefined) scope.bytes = kept;
   return scope;
 }
 
@@ -195,6 +194,8 @@ export function makeScope(name: string, version: string, attributes: Attributes)
  */
 export interface SpanGroup {
   resource: Attributes;
+  /** Where the resource's bytes values are (Span.resourceBytes). */
+  resourceBytes: BytesPlace[] | undefined;
   service: string;
   scope: InstrumentationScope;
   /** Where the group sits in the request, for rejection reasons. */
@@ -206,9 +207,11 @@ export function spanGroup(
   scope: InstrumentationScope,
   resourceIndex: number,
   scopeIndex: number,
+  resourceBytes?: BytesPlace[],
 ): SpanGroup {
   return {
     resource,
+    resourceBytes,
     service: serviceNameOf(resource),
     scope,
     path: `resourceSpans[${resourceIndex}].scopeSpans[${scopeIndex}]`,
@@ -295,9 +298,10 @@ export class TraceBatch {
     if (droppedEventsCount !== 0) span.droppedEventsCount = droppedEventsCount;
     if (droppedLinksCount !== 0) span.droppedLinksCount = droppedLinksCount;
     if (w.bytesKeys.length !== 0) {
-      const bytes = bytesKeysOf(w.bytesKeys, w.attributes);
+      const bytes = keptPlaces(w.bytesKeys, w.attributes);
       if (bytes !== undefined) span.bytes = bytes;
     }
+    if (group.resourceBytes !== undefined) span.resourceBytes = group.resourceBytes;
     this.spans.push(span);
   }
 
@@ -316,7 +320,7 @@ function buildLinks(wire: WireLink[]): SpanLink[] {
     if (l.traceState !== "") link.traceState = l.traceState;
     if (l.droppedAttributesCount !== 0) link.droppedAttributesCount = l.droppedAttributesCount;
     if (l.flags !== 0) link.flags = l.flags;
-    const bytes = l.bytes === undefined ? undefined : bytesKeysOf(l.bytes, l.attributes);
+    const bytes = l.bytes === undefined ? undefined : keptPlaces(l.bytes, l.attributes);
     if (bytes !== undefined) link.bytes = bytes;
     links.push(link);
   }

@@ -15,6 +15,7 @@
  * resources and scopes of the trace are written once each and shared again when read back. Numbers
  * are LEB128 varints (zigzag where they can be negative). Pure; the buffers are the packer's own.
  */
+import type { BytesPlace, ValueStep } from "../domain/bytes-places.js";
 import { parseHexId } from "../domain/ids.js";
 import {
   type Attributes,
@@ -109,10 +110,16 @@ const X_DROPPED_EVENTS = 16;
 const X_DROPPED_LINKS = 32;
 const X_EVENTS = 64;
 const X_LINKS = 128;
-/** Span.bytes follows (a count, then the keys). */
+/** Span.bytes follows (a count, then the places: see TraceWriter.places). */
 const X_BYTES = 256;
-/** Each event and link is followed by its `bytes` (a count, 0 when absent, then the keys). */
+/** Each event and link is followed by its `bytes` (a count, 0 when absent, then the places). */
 const X_ITEM_BYTES = 512;
+/** Span.resourceBytes follows (as Span.bytes). */
+const X_RESOURCE_BYTES = 1024;
+
+// A scope's attributes marker: none, its attributes follow, or its attributes and then its `bytes`.
+const SCOPE_ATTRIBUTES = 1;
+const SCOPE_ATTRIBUTES_AND_BYTES = 2;
 
 // Attribute value tags.
 const V_NULL = 0;
@@ -571,6 +578,7 @@ class TraceWriter {
     if (span.events.length > 0) extras |= X_EVENTS;
     if (span.links.length > 0) extras |= X_LINKS;
     if (span.bytes !== undefined) extras |= X_BYTES;
+    if (span.resourceBytes !== undefined) extras |= X_RESOURCE_BYTES;
     if ((extras & (X_EVENTS | X_LINKS)) !== 0 && itemsHaveBytes(span)) extras |= X_ITEM_BYTES;
     body.u8(
       (KIND_NUMBERS.get(span.kind) as number) |
@@ -598,7 +606,8 @@ class TraceWriter {
     if (extras & X_DROPPED_ATTRIBUTES) body.uint(span.droppedAttributesCount as number);
     if (extras & X_DROPPED_EVENTS) body.uint(span.droppedEventsCount as number);
     if (extras & X_DROPPED_LINKS) body.uint(span.droppedLinksCount as number);
-    if (extras & X_BYTES) this.keys(span.bytes);
+    if (extras & X_BYTES) this.places(span.bytes);
+    if (extras & X_RESOURCE_BYTES) this.places(span.resourceBytes);
     if (extras & X_EVENTS) {
       body.uint(span.events.length);
       for (const event of span.events) {
@@ -606,7 +615,7 @@ class TraceWriter {
         this.time(event.timeUnixNano, span.startTimeUnixNano);
         this.attributes(event.attributes);
         this.optionalCount(event.droppedAttributesCount);
-        if (extras & X_ITEM_BYTES) this.keys(event.bytes);
+        if (extras & X_ITEM_BYTES) this.places(event.bytes);
       }
     }
     if (extras & X_LINKS) {
@@ -622,15 +631,34 @@ class TraceWriter {
         this.attributes(link.attributes);
         this.optionalCount(link.droppedAttributesCount);
         this.optionalCount(link.flags);
-        if (extras & X_ITEM_BYTES) this.keys(link.bytes);
+        if (extras & X_ITEM_BYTES) this.places(link.bytes);
       }
     }
   }
 
-  /** A list of attribute keys (a `bytes` marker): its length (0 when absent), then the keys. */
-  private keys(keys: readonly string[] | undefined): void {
-    this.body.uint(keys === undefined ? 0 : keys.length);
-    if (keys !== undefined) for (const key of keys) this.common(key);
+  /**
+   * A `bytes` marker (see BytesPlace): its length (0 when absent), then each place: 0 and the key, or
+   * its number of steps and each step (an index i as 2i + 1, a key as 0 and the key).
+   */
+  private places(places: readonly BytesPlace[] | undefined): void {
+    const body = this.body;
+    body.uint(places === undefined ? 0 : places.length);
+    if (places === undefined) return;
+    for (const place of places) {
+      if (typeof place === "string") {
+        body.uint(0);
+        this.common(place);
+        continue;
+      }
+      body.uint(place.length);
+      for (const step of place) {
+        if (typeof step === "number") body.uint(step * 2 + 1);
+        else {
+          body.uint(0);
+          this.common(step);
+        }
+      }
+    }
   }
 
   /** 0 when absent, else the count + 1. */
@@ -663,8 +691,9 @@ class TraceWriter {
     this.common(scope.version);
     if (scope.attributes === undefined) this.body.uint(0);
     else {
-      this.body.uint(1);
+      this.body.uint(scope.bytes === undefined ? SCOPE_ATTRIBUTES : SCOPE_ATTRIBUTES_AND_BYTES);
       this.attributes(scope.attributes, true);
+      if (scope.bytes !== undefined) this.places(scope.bytes);
     }
     if (this.ownStrings === own) this.writtenScopes.remember(scope, this.body.buf.subarray(at, this.body.pos));
   }
@@ -762,13 +791,25 @@ function itemsHaveBytes(span: Span): boolean {
   return false;
 }
 
-/** A list written by TraceWriter.keys; undefined for an empty one (no marker). */
-function readKeys(reader: ByteReader): string[] | undefined {
+/** A list written by TraceWriter.places; undefined for an empty one (no marker). */
+function readPlaces(reader: ByteReader): BytesPlace[] | undefined {
   const count = reader.uint();
   if (count === 0) return undefined;
-  const keys: string[] = new Array(count);
-  for (let i = 0; i < count; i++) keys[i] = reader.string();
-  return keys;
+  const places: BytesPlace[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const steps = reader.uint();
+    if (steps === 0) {
+      places[i] = reader.string();
+      continue;
+    }
+    const path: ValueStep[] = new Array(steps);
+    for (let j = 0; j < steps; j++) {
+      const step = reader.uint();
+      path[j] = step === 0 ? reader.string() : (step - 1) / 2;
+    }
+    places[i] = path;
+  }
+  return places;
 }
 
 /** Reads one trace back; resources and scopes are made once and shared by its spans. */
@@ -840,8 +881,12 @@ function readExtras(reader: ByteReader, span: Span, code: number): void {
   if (extras & X_DROPPED_EVENTS) span.droppedEventsCount = reader.uint();
   if (extras & X_DROPPED_LINKS) span.droppedLinksCount = reader.uint();
   if (extras & X_BYTES) {
-    const bytes = readKeys(reader);
+    const bytes = readPlaces(reader);
     if (bytes !== undefined) span.bytes = bytes;
+  }
+  if (extras & X_RESOURCE_BYTES) {
+    const bytes = readPlaces(reader);
+    if (bytes !== undefined) span.resourceBytes = bytes;
   }
   if (extras & X_EVENTS) {
     const events: SpanEvent[] = new Array(reader.uint());
@@ -854,7 +899,7 @@ function readExtras(reader: ByteReader, span: Span, code: number): void {
       const dropped = reader.uint();
       if (dropped > 0) event.droppedAttributesCount = dropped - 1;
       if (extras & X_ITEM_BYTES) {
-        const bytes = readKeys(reader);
+        const bytes = readPlaces(reader);
         if (bytes !== undefined) event.bytes = bytes;
       }
       events[i] = event;
@@ -872,7 +917,7 @@ function readExtras(reader: ByteReader, span: Span, code: number): void {
       const flags = reader.uint();
       if (flags > 0) link.flags = flags - 1;
       if (extras & X_ITEM_BYTES) {
-        const bytes = readKeys(reader);
+        const bytes = readPlaces(reader);
         if (bytes !== undefined) link.bytes = bytes;
       }
       links[i] = link;
@@ -890,7 +935,12 @@ function readTime(reader: ByteReader, from: bigint): bigint {
 
 function readScope(reader: ByteReader): InstrumentationScope {
   const scope: InstrumentationScope = { name: reader.string(), version: reader.string() };
-  if (reader.uint() === 1) scope.attributes = readAttributes(reader);
+  const marker = reader.uint();
+  if (marker !== 0) scope.attributes = readAttributes(reader);
+  if (marker === SCOPE_ATTRIBUTES_AND_BYTES) {
+    const bytes = readPlaces(reader);
+    if (bytes !== undefined) scope.bytes = bytes;
+  }
   return scope;
 }
 

@@ -1,3 +1,4 @@
+import type { BytesPlace } from "../domain/bytes-places.js";
 import {
   type Attributes,
   type AttrValue,
@@ -37,7 +38,7 @@ interface StoredEvent {
   attributes: Attributes;
   droppedAttributesCount?: number;
   /** SpanEvent.bytes; absent in rows from before it. */
-  bytes?: string[];
+  bytes?: BytesPlace[];
 }
 
 /** Read back with Object.assign onto the span: a member added here needs no change to the reader. */
@@ -45,8 +46,14 @@ interface SpanExtra {
   droppedAttributesCount?: number;
   droppedEventsCount?: number;
   droppedLinksCount?: number;
-  /** Span.bytes; absent in rows from before it (links keep theirs in the stored link objects). */
-  bytes?: string[];
+  /**
+   * Span.bytes; absent in rows from before it (links keep theirs in the stored link objects, the
+   * scope in the `scopes` row's JSON). Rows from before bytes nested in lists and maps were named
+   * hold keys only, which read the same.
+   */
+  bytes?: BytesPlace[];
+  /** Span.resourceBytes (the `resources` table keeps a resource's attributes alone); absent in rows from before it. */
+  resourceBytes?: BytesPlace[];
 }
 
 /**
@@ -99,7 +106,8 @@ function spanExtra(span: Span): SpanExtra | null {
     span.droppedAttributesCount === undefined &&
     span.droppedEventsCount === undefined &&
     span.droppedLinksCount === undefined &&
-    span.bytes === undefined
+    span.bytes === undefined &&
+    span.resourceBytes === undefined
   ) {
     return null;
   }
@@ -108,6 +116,7 @@ function spanExtra(span: Span): SpanExtra | null {
   if (span.droppedEventsCount !== undefined) extra.droppedEventsCount = span.droppedEventsCount;
   if (span.droppedLinksCount !== undefined) extra.droppedLinksCount = span.droppedLinksCount;
   if (span.bytes !== undefined) extra.bytes = span.bytes;
+  if (span.resourceBytes !== undefined) extra.resourceBytes = span.resourceBytes;
   return extra;
 }
 

@@ -8,8 +8,13 @@
  */
 import type { StoredLog } from "../domain/log.js";
 import type { Span } from "../domain/span.js";
-import { logRecordJson } from "../otlp/json/encode-logs.js";
-import { groupedByResourceAndScope, type ResourceGroupJson, spanJson } from "../otlp/json/encode-traces.js";
+import { logRecordJson, logResourceBytes } from "../otlp/json/encode-logs.js";
+import {
+  groupedByResourceAndScope,
+  type ResourceGroupJson,
+  spanJson,
+  spanResourceBytes,
+} from "../otlp/json/encode-traces.js";
 import { DEFAULT_REQUEST_LIMITS, withinRequestLimits } from "../otlp/limits.js";
 import { type LogQuery, type LogStore, MAX_LOG_LIMIT } from "../store/log-store.js";
 import { MAX_TRACE_LIMIT, type Store, type TraceQuery } from "../store/store.js";
@@ -143,7 +148,7 @@ export function* exportLines(
 
 function* logLines(batch: readonly StoredLog[]): Generator<ExportLine> {
   const records = batch.map((stored) => stored.record);
-  const groups = groupedByResourceAndScope(records, logRecordJson);
+  const groups = groupedByResourceAndScope(records, logRecordJson, logResourceBytes);
   for (const line of requestLines(groups, ["resourceLogs", "scopeLogs", "logRecords"])) {
     yield { signal: "logs", count: line.items, json: line.json };
   }
@@ -151,7 +156,7 @@ function* logLines(batch: readonly StoredLog[]): Generator<ExportLine> {
 
 /** The ExportTraceServiceRequest lines of a trace's spans: one, unless it is larger than a request may be. */
 export function* traceRequestLines(spans: Iterable<Span>): Generator<string> {
-  for (const line of requestLines(groupedByResourceAndScope(spans, spanJson), [
+  for (const line of requestLines(groupedByResourceAndScope(spans, spanJson, spanResourceBytes), [
     "resourceSpans",
     "scopeSpans",
     "spans",

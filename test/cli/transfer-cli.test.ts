@@ -207,11 +207,79 @@ async function answers(base: string, traceId: string) {
   };
 }
 
+/** The base64 of each value `postBytesEverywhere` sends as bytes (each a different one). */
+const BYTES_SENT = ["AQ==", "Ag==", "Aw==", "BA==", "BQ==", "Bg==", "Bw==", "CA==", "CQ==", "Cg==", "Cw==", "DA=="];
+
+/** A span and a log record with values sent as OTLP bytes in every place they can be, nested too. */
+async function postBytesEverywhere(base: string): Promise<void> {
+  const b = (i: number) => ({ bytesValue: BYTES_SENT[i] });
+  const kv = (key: string, value: unknown) => ({ key, value });
+  const list = (...values: unknown[]) => ({ arrayValue: { values } });
+  const map = (...values: unknown[]) => ({ kvlistValue: { values } });
+  const resource = { attributes: [kv("service.name", { stringValue: "bytes" }), kv("host.key", b(0))] };
+  const scope = { name: "bytes.scope", attributes: [kv("scope.keys", list(b(1)))] };
+  const traceId = newTraceId();
+  const spans = await fetch(`${base}/v1/traces`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      resourceSpans: [
+        {
+          resource,
+          scopeSpans: [
+            {
+              scope,
+              spans: [
+                {
+                  traceId,
+                  spanId: newSpanId(),
+                  name: "bytes everywhere",
+                  startTimeUnixNano: String(Date.now() * 1e6),
+                  endTimeUnixNano: String(Date.now() * 1e6 + 1e6),
+                  attributes: [kv("top", b(2)), kv("deep", map(kv("list", list({ stringValue: "x" }, b(3)))))],
+                  events: [{ name: "e", timeUnixNano: String(Date.now() * 1e6), attributes: [kv("ev", list(b(4)))] }],
+                  links: [{ traceId, spanId: newSpanId(), attributes: [kv("ln", b(5)), kv("lm", map(kv("k", b(6))))] }],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    }),
+  });
+  expect(spans.status).toBe(200);
+  const logs = await fetch(`${base}/v1/logs`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      resourceLogs: [
+        {
+          resource: { attributes: [kv("service.name", { stringValue: "bytes" }), kv("log.host", map(kv("k", b(7))))] },
+          scopeLogs: [
+            {
+              scope: { name: "bytes.logs", attributes: [kv("scope.blob", b(8))] },
+              logRecords: [
+                {
+                  timeUnixNano: String(Date.now() * 1e6),
+                  body: map(kv("payload", b(9)), kv("text", { stringValue: "hi" })),
+                  attributes: [kv("at", b(10)), kv("at.list", list(list(b(11))))],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    }),
+  });
+  expect(logs.status).toBe(200);
+}
+
 describe("tracekit-local export / import", { timeout: 180_000 }, () => {
   it("round-trips demo traffic through a file, into memory, a served --db file and an offline --db file", async () => {
     const source = await server();
     const demo = await cli(["demo", "--port", String(source.port), "--duration", "2", "--rate", "15"]);
     expect(demo.code).toBe(0);
+    await postBytesEverywhere(source.base);
     const ids = await traceIds(source.base);
     expect(ids.length).toBeGreaterThan(5);
 
@@ -222,6 +290,10 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
     expect(exported.code).toBe(0);
     expect(exported.stderr.trim()).toBe(`exported ${ids.length} traces and ${sourceLogs} log records to ${file}`);
     const text = readFileSync(file, "utf8");
+    // Values sent as bytes go out as bytes wherever they were: resource, scope, span, event, link and
+    // log attributes, a log body, nested in lists and maps (each base64 text below was sent as bytes).
+    for (const base64 of BYTES_SENT) expect(text).toContain(`{"bytesValue":"${base64}"}`);
+    expect(text).not.toMatch(new RegExp(`"stringValue":"(${BYTES_SENT.join("|").replace(/\+/g, "\\+")})"`));
     // A line per trace, then the log records (up to 1,000 a line).
     const lines = sortedLines(text);
     expect(lines.filter((line) => line.startsWith('{"resourceSpans"'))).toHaveLength(ids.length);

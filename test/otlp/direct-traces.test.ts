@@ -134,11 +134,13 @@ describe("the direct OTLP/JSON trace reader", () => {
     );
     expect(agrees(body)).toBe(true);
     const [span, plain] = decodeTraceRequestJsonDirect(body)?.spans ?? [];
-    expect(span?.bytes).toEqual(["b", "now.bytes"]);
+    expect(span?.bytes).toEqual(["b", "now.bytes", ["nested", "inner"]]);
+    expect(span?.resourceBytes).toEqual(["r"]);
     expect(span?.attributes.b).toBe("3q2+7w==");
     expect(span?.events.map((e) => e.bytes)).toEqual([["payload"], undefined]);
     expect(span?.links[0]?.bytes).toEqual(["token"]);
     expect(plain !== undefined && "bytes" in plain).toBe(false);
+    expect(plain?.resourceBytes).toEqual(["r"]);
   });
 
   it("reads numbers to the same doubles as JSON.parse", () => {

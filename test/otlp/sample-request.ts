@@ -3,6 +3,7 @@
  * out-of-range enums, all-zero parents, invalid ids), in three forms: the object protobufjs encodes,
  * the same request as lenient OTLP/JSON, and the TraceDecodeResult both decoders must return.
  */
+import type { BytesPlace } from "../../src/domain/bytes-places.js";
 import type { Attributes, Span } from "../../src/domain/span.js";
 import type { TraceDecodeResult } from "../../src/otlp/traces.js";
 import { hexBytes } from "./helpers.js";
@@ -25,6 +26,11 @@ export function protoRequest(): Record<string, unknown> {
           attributes: [
             { key: "service.name", value: { stringValue: "checkout" } },
             { key: "host.arch", value: { stringValue: "amd64" } },
+            { key: "host.key", value: { bytesValue: Uint8Array.from([1, 2]) } },
+            {
+              key: "host.keys",
+              value: { arrayValue: { values: [{ stringValue: "AQI=" }, { bytesValue: Uint8Array.from([1, 2]) }] } },
+            },
           ],
           droppedAttributesCount: 1,
         },
@@ -34,7 +40,10 @@ export function protoRequest(): Record<string, unknown> {
             scope: {
               name: "io.test",
               version: "2.1",
-              attributes: [{ key: "scope.attr", value: { stringValue: "v" } }],
+              attributes: [
+                { key: "scope.attr", value: { stringValue: "v" } },
+                { key: "scope.blob", value: { bytesValue: Uint8Array.from([3]) } },
+              ],
             },
             spans: [
               {
@@ -59,6 +68,26 @@ export function protoRequest(): Record<string, unknown> {
                   { key: "dbl", value: { doubleValue: 3.25 } },
                   { key: "bool", value: { boolValue: false } },
                   { key: "bytes", value: { bytesValue: Uint8Array.from([0xde, 0xad, 0xbe, 0xef]) } },
+                  {
+                    key: "nested",
+                    value: {
+                      arrayValue: {
+                        values: [
+                          { bytesValue: Uint8Array.from([4, 5]) },
+                          {
+                            kvlistValue: {
+                              values: [
+                                { key: "id", value: { stringValue: "replaced" } },
+                                { key: "name", value: { bytesValue: Uint8Array.from([7]) } },
+                                { key: "name", value: { stringValue: "n" } },
+                                { key: "id", value: { bytesValue: Uint8Array.from([6]) } },
+                              ],
+                            },
+                          },
+                        ],
+                      },
+                    },
+                  },
                   {
                     key: "arr",
                     value: {
@@ -180,6 +209,8 @@ export function jsonRequest(): unknown {
           attributes: [
             { key: "service.name", value: { stringValue: "checkout" } },
             { key: "host.arch", value: { string_value: "amd64" } },
+            { key: "host.key", value: { bytes_value: "AQI" } },
+            { key: "host.keys", value: { arrayValue: { values: [{ stringValue: "AQI=" }, { bytesValue: "AQI=" }] } } },
           ],
           dropped_attributes_count: 1,
         },
@@ -190,7 +221,10 @@ export function jsonRequest(): unknown {
             scope: {
               name: "io.test",
               version: "2.1",
-              attributes: [{ key: "scope.attr", value: { stringValue: "v" } }],
+              attributes: [
+                { key: "scope.attr", value: { stringValue: "v" } },
+                { key: "scope.blob", value: { bytesValue: "Aw" } },
+              ],
             },
             spans: [
               {
@@ -217,6 +251,26 @@ export function jsonRequest(): unknown {
                   { key: "bool", value: { boolValue: false } },
                   // URL-safe alphabet without padding: both are valid in the protobuf JSON mapping.
                   { key: "bytes", value: { bytesValue: "3q2-7w" } },
+                  {
+                    key: "nested",
+                    value: {
+                      arrayValue: {
+                        values: [
+                          { bytesValue: "BAU=" },
+                          {
+                            kvlistValue: {
+                              values: [
+                                { key: "id", value: { stringValue: "replaced" } },
+                                { key: "name", value: { bytesValue: "Bw==" } },
+                                { key: "name", value: { stringValue: "n" } },
+                                { key: "id", value: { bytes_value: "Bg" } },
+                              ],
+                            },
+                          },
+                        ],
+                      },
+                    },
+                  },
                   {
                     key: "arr",
                     value: {
@@ -332,8 +386,19 @@ export function jsonRequest(): unknown {
 }
 
 export function expectedResult(): TraceDecodeResult {
-  const resource: Attributes = { "service.name": "checkout", "host.arch": "amd64" };
-  const scope = { name: "io.test", version: "2.1", attributes: { "scope.attr": "v" } };
+  const resource: Attributes = {
+    "service.name": "checkout",
+    "host.arch": "amd64",
+    "host.key": "AQI=",
+    "host.keys": ["AQI=", "AQI="],
+  };
+  const resourceBytes: BytesPlace[] = ["host.key", ["host.keys", 1]];
+  const scope = {
+    name: "io.test",
+    version: "2.1",
+    attributes: { "scope.attr": "v", "scope.blob": "Aw==" },
+    bytes: ["scope.blob"] as BytesPlace[],
+  };
   const kv: Attributes = { inner: { deeper: "x" }, list: [[]] };
   Object.defineProperty(kv, "__proto__", {
     value: "not a prototype",
@@ -365,6 +430,7 @@ export function expectedResult(): TraceDecodeResult {
       dbl: 3.25,
       bool: false,
       bytes: "3q2+7w==",
+      nested: ["BAU=", { id: "Bg==", name: "n" }],
       arr: [1, "two", 3.5, true, null],
       kv,
       empty: null,
@@ -397,8 +463,9 @@ export function expectedResult(): TraceDecodeResult {
     ],
     // 2 dropped by the sender + 1 link with an all-zero trace id dropped here.
     droppedLinksCount: 3,
-    bytes: ["bytes"],
+    bytes: ["bytes", ["nested", 0], ["nested", 1, "id"]],
     resource,
+    resourceBytes,
     scope,
   };
   const child: Span = {
@@ -415,6 +482,7 @@ export function expectedResult(): TraceDecodeResult {
     events: [],
     links: [],
     resource,
+    resourceBytes,
     scope,
   };
   const odd: Span = {

@@ -100,6 +100,11 @@ describe.each(["memory", "sqlite"] as const)("export and import through the %s s
     expect(text.split("\n").filter(Boolean)).toHaveLength(ids.length);
     // Values sent as bytes (the sample's and the rich span's span, event and link attributes) go out as bytes again.
     for (const base64 of ["3q2+7w==", "AQID", "AAE="]) expect(text).toContain(`{"bytesValue":"${base64}"}`);
+    // So do the sample's resource and scope attributes sent as bytes, and bytes inside lists and maps
+    // (the resource's list holds the same base64 text once as a string: it stays a string).
+    for (const base64 of ["AQI=", "Aw==", "BAU=", "Bg=="]) expect(text).toContain(`{"bytesValue":"${base64}"}`);
+    expect(text).toContain(`{"stringValue":"AQI="},{"bytesValue":"AQI="}`);
+    expect(text).toContain(`{"key":"name","value":{"stringValue":"n"}}`);
     expect(spans.filter((s) => s.bytes !== undefined).length).toBeGreaterThanOrEqual(2);
 
     const target = await open(kind, `target-${kind}`);

@@ -6,8 +6,9 @@
  * whole body (see json/traces.ts). Nesting past MAX_VALUE_DEPTH always throws OtlpDecodeError.
  */
 import { Buffer } from "node:buffer";
+import type { BytesPlace } from "../../domain/bytes-places.js";
 import { type Attributes, type AttrValue, setAttribute } from "../../domain/span.js";
-import { doubleAttr, int64Attr, MAX_VALUE_DEPTH, noteBytesKey } from "../attributes.js";
+import { doubleAttr, int64Attr, MAX_VALUE_DEPTH, NestedBytes, noteBytesPlaces } from "../attributes.js";
 import { OtlpDecodeError } from "../errors.js";
 import { MAX_ATTRIBUTES_PER_LIST, MAX_ENTRIES_PER_VALUE, MAX_VALUES_PER_ITEM } from "../limits.js";
 import { sharedString } from "./shared-strings.js";
@@ -253,21 +254,26 @@ export function endItem(outer: number): void {
   itemValuesLeft = outer;
 }
 
-/** What one attribute's value may still take of MAX_ENTRIES_PER_VALUE, and how many entries it dropped. */
-interface EntryBudget {
+/**
+ * What one attribute's value may still take of MAX_ENTRIES_PER_VALUE, and how many entries it dropped;
+ * and the bytes values met inside it (in its lists and maps).
+ */
+export interface EntryBudget {
   left: number;
   dropped: number;
+  nested: NestedBytes;
+}
+
+/** A budget for one value read on its own (a log record's body). */
+export function valueBudget(): EntryBudget {
+  return { left: MAX_ENTRIES_PER_VALUE, dropped: 0, nested: new NestedBytes() };
 }
 
 /**
  * An AnyValue object at nesting `depth` (1 for an attribute's own value); absent or empty → null. Of
  * one value, `budget.left` entries are read (MAX_ENTRIES_PER_VALUE), the rest counted in `budget.dropped`.
  */
-export function anyValue(
-  value: unknown,
-  depth: number,
-  budget: EntryBudget = { left: MAX_ENTRIES_PER_VALUE, dropped: 0 },
-): AttrValue {
+export function anyValue(value: unknown, depth: number, budget: EntryBudget = valueBudget()): AttrValue {
   if (depth > MAX_VALUE_DEPTH) {
     throw new OtlpDecodeError(`attribute value nested deeper than ${MAX_VALUE_DEPTH} levels`);
   }
@@ -309,7 +315,9 @@ export function anyValue(
           break;
         }
         budget.left--;
+        const open = budget.nested.paths.length;
         out.push(anyValue(items[i], depth + 1, budget));
+        if (budget.nested.paths.length !== open) budget.nested.step(open, out.length - 1);
       }
       return out;
     }
@@ -320,6 +328,7 @@ export function anyValue(
       return out;
     }
     case 6:
+      if (depth !== 1) budget.nested.found();
       return bytesValue(v);
     default:
       return null;
@@ -339,20 +348,21 @@ export function isBytesAnyValue(value: unknown): boolean {
 }
 
 /**
- * Notes `key` in `keys` by whether its AnyValue `value` is read as bytes (as noteBytesKey: the last of
- * a repeated key decides). Most values have no bytes member and cost two property reads.
+ * Notes in `places` where the bytes values of attribute `key` are: its AnyValue `value` itself, read as
+ * bytes, and those `nested` met inside it (as noteBytesPlaces: the last of a repeated key decides).
+ * Most values have no bytes member and cost two property reads.
  */
-function noteBytesValue(keys: string[], key: string, value: unknown): void {
+function noteBytesValue(places: BytesPlace[], key: string, value: unknown, nested: NestedBytes): void {
   const bytes =
     isObject(value) &&
     ((value.bytesValue !== undefined && value.bytesValue !== null) ||
       (value.bytes_value !== undefined && value.bytes_value !== null)) &&
     isBytesAnyValue(value);
-  if (bytes || keys.length !== 0) noteBytesKey(keys, key, bytes);
+  noteBytesPlaces(places, key, bytes, nested);
 }
 
 /** The budget of the attribute value being read: one object for all, so that reading an attribute allocates none. */
-const attributeBudget: EntryBudget = { left: MAX_ENTRIES_PER_VALUE, dropped: 0 };
+const attributeBudget: EntryBudget = valueBudget();
 
 /**
  * A `repeated KeyValue` list into `into`, values at nesting `depth`; the last duplicate key wins.
@@ -365,10 +375,12 @@ export function readKeyValues(
   into: Attributes,
   depth: number,
   budget?: EntryBudget,
-  /** The keys of the attributes read whose value is bytes are noted here (at nesting 1), when given. */
-  bytesKeys?: string[],
+  /** Where the bytes values of the attributes read are is noted here (at nesting 1), when given. */
+  bytesKeys?: BytesPlace[],
 ): number {
   if (list === undefined) return 0;
+  // Inside a map value: the bytes paths open before it (see NestedBytes.entry).
+  const listOpen = budget === undefined ? 0 : budget.nested.paths.length;
   const read = budget === undefined ? Math.min(list.length, MAX_ATTRIBUTES_PER_LIST) : list.length;
   let dropped = list.length - read;
   for (let i = 0; i < read; i++) {
@@ -395,10 +407,16 @@ export function readKeyValues(
       own = attributeBudget;
       own.left = MAX_ENTRIES_PER_VALUE;
       own.dropped = 0;
+      own.nested.clear();
     }
+    const open = own.nested.paths.length;
     setAttribute(into, key ?? "", anyValue(kv.value, depth, own));
-    if (bytesKeys !== undefined) noteBytesValue(bytesKeys, key ?? "", kv.value);
-    if (budget === undefined) dropped += own.dropped;
+    if (budget !== undefined) {
+      if (own.nested.paths.length !== listOpen) own.nested.entry(listOpen, open, key ?? "");
+    } else {
+      if (bytesKeys !== undefined) noteBytesValue(bytesKeys, key ?? "", kv.value, own.nested);
+      dropped += own.dropped;
+    }
   }
   return dropped;
 }
@@ -408,11 +426,14 @@ export function attributesField(obj: JsonObject): Attributes {
   return attributesFieldCounted(obj).attributes;
 }
 
-/** The attributes of a resource or scope, an item of its own (MAX_VALUES_PER_ITEM). */
-export function itemAttributesField(obj: JsonObject): Attributes {
+/**
+ * The attributes of a resource or scope, an item of its own (MAX_VALUES_PER_ITEM); where their bytes
+ * values are is noted in `bytesKeys`.
+ */
+export function itemAttributesField(obj: JsonObject, bytesKeys: BytesPlace[]): Attributes {
   const outer = beginItem();
   try {
-    return attributesField(obj);
+    return attributesFieldCounted(obj, bytesKeys).attributes;
   } finally {
     endItem(outer);
   }
@@ -421,7 +442,7 @@ export function itemAttributesField(obj: JsonObject): Attributes {
 /** `attributesField`, with how many attributes were dropped past the per-list bound. */
 export function attributesFieldCounted(
   obj: JsonObject,
-  bytesKeys?: string[],
+  bytesKeys?: BytesPlace[],
 ): { attributes: Attributes; overLimit: number } {
   const attributes: Attributes = {};
   const overLimit = readKeyValues(arrayField(obj, "attributes"), attributes, 1, undefined, bytesKeys);

@@ -11,8 +11,9 @@
  * fields, NaN tokens, lists past the per-span bounds, an AnyValue with two values set, and a group
  * whose `resource` or `scope` comes after its spans.
  */
+import { type BytesPlace, keptPlaces } from "../../domain/bytes-places.js";
 import { type Attributes, type AttrValue, setAttribute } from "../../domain/span.js";
-import { MAX_VALUE_DEPTH, noteBytesKey } from "../attributes.js";
+import { MAX_VALUE_DEPTH, noteBytesPlaces } from "../attributes.js";
 import {
   DEFAULT_REQUEST_LIMITS,
   MAX_ATTRIBUTES_PER_LIST,
@@ -308,6 +309,7 @@ function* readResourceSpans(
   inSpans: StepBudget | null,
 ): Generator<void, void, void> {
   let resource: Attributes = {};
+  let resourceBytes: BytesPlace[] | undefined;
   let scopesRead = false;
   for (const field of fieldsOf(r, RESOURCE_SPANS_KEYS, 2)) {
     if (field === 0) {
@@ -316,8 +318,10 @@ function* readResourceSpans(
       if (r.skipNull()) continue;
       resource = {};
       const into = resource;
+      const places: BytesPlace[] = [];
       r.itemValues = 0;
-      readFields(r, RESOURCE_KEYS, 1, () => readKeyValues(r, into, 1));
+      readFields(r, RESOURCE_KEYS, 1, () => readKeyValues(r, into, 1, places));
+      resourceBytes = keptPlaces(places, resource);
       continue;
     }
     scopesRead = true;
@@ -325,7 +329,7 @@ function* readResourceSpans(
     r.openArray();
     for (let j = 0; r.nextElement(j === 0); j++) {
       if (++counts.scopes > limits.maxGroups) throw NOT_DIRECT;
-      yield* readScopeSpans(r, batch, w, resource, i, j, counts, apiKinds, limits, inSpans);
+      yield* readScopeSpans(r, batch, w, resource, resourceBytes, i, j, counts, apiKinds, limits, inSpans);
     }
   }
 }
@@ -335,6 +339,7 @@ function* readScopeSpans(
   batch: TraceBatch,
   w: WireSpan,
   resource: Attributes,
+  resourceBytes: BytesPlace[] | undefined,
   i: number,
   j: number,
   counts: Counts,
@@ -345,6 +350,7 @@ function* readScopeSpans(
   let name = "";
   let version = "";
   let attributes: Attributes = {};
+  let places: BytesPlace[] = [];
   let spansRead = false;
   for (const field of fieldsOf(r, SCOPE_SPANS_KEYS, 2)) {
     if (field === 0) {
@@ -355,15 +361,16 @@ function* readScopeSpans(
         else if (scopeField === 1) version = r.readString(values) ?? "";
         else {
           attributes = {};
+          places = [];
           r.itemValues = 0;
-          readKeyValues(r, attributes, 1);
+          readKeyValues(r, attributes, 1, places);
         }
       });
       continue;
     }
     spansRead = true;
     if (r.skipNull()) continue;
-    const group = spanGroup(resource, makeScope(name, version, attributes), i, j);
+    const group = spanGroup(resource, makeScope(name, version, attributes, places), i, j, resourceBytes);
     r.openArray();
     for (let k = 0; r.nextElement(k === 0); k++) {
       if (++counts.spans > limits.maxItems) throw NOT_DIRECT;
@@ -634,9 +641,11 @@ function readStatus(r: JsonBytes, w: WireSpan): void {
  * wins. Returns how many entries of its values were dropped past MAX_ENTRIES_PER_VALUE, and entries
  * or attributes past MAX_VALUES_PER_ITEM, stepped over unread as the general path leaves them unread.
  */
-function readKeyValues(r: JsonBytes, into: Attributes, depth: number, bytesKeys: string[] | null = null): number {
+function readKeyValues(r: JsonBytes, into: Attributes, depth: number, bytesKeys: BytesPlace[] | null = null): number {
   const dropped = r.entriesDropped;
   if (r.skipNull()) return 0;
+  // Inside a map value: the bytes paths open before it (see NestedBytes.entry).
+  const listOpen = r.nested.paths.length;
   r.openArray();
   for (let n = 0; r.nextElement(n === 0); n++) {
     if (r.pos > r.readTo) throw OVER_BUDGET;
@@ -652,6 +661,7 @@ function readKeyValues(r: JsonBytes, into: Attributes, depth: number, bytesKeys:
     if (depth === 1) {
       r.valueEntries = 0;
       r.valueWasBytes = false;
+      r.nested.clear();
     } else if (r.valueEntries === MAX_ENTRIES_PER_VALUE) {
       r.skipValue();
       r.entriesDropped++;
@@ -659,6 +669,7 @@ function readKeyValues(r: JsonBytes, into: Attributes, depth: number, bytesKeys:
     } else {
       r.valueEntries++;
     }
+    const open = r.nested.paths.length;
     r.openObject();
     let seen = 0;
     let key = "";
@@ -675,14 +686,29 @@ function readKeyValues(r: JsonBytes, into: Attributes, depth: number, bytesKeys:
       else value = r.skipNull() ? null : readAnyValue(r, depth);
     }
     setAttribute(into, key, value);
-    noteBytes(r, bytesKeys, key);
+    noteBytes(r, bytesKeys, key, depth, listOpen, open);
   }
   return r.entriesDropped - dropped;
 }
 
-/** After an attribute's value (nesting 1) is read: notes its key in `bytesKeys` (when given) by whether it was bytes. */
-function noteBytes(r: JsonBytes, bytesKeys: string[] | null, key: string): void {
-  if (bytesKeys !== null && (r.valueWasBytes || bytesKeys.length !== 0)) noteBytesKey(bytesKeys, key, r.valueWasBytes);
+/**
+ * After the value of entry `key` is read: at nesting 1 (an attribute), notes in `bytesKeys` (when
+ * given) where its bytes values are; inside a map value, gives the bytes paths it opened its key
+ * (`listOpen`, `open`: the paths open when the map and the entry began; see NestedBytes.entry).
+ */
+function noteBytes(
+  r: JsonBytes,
+  bytesKeys: BytesPlace[] | null,
+  key: string,
+  depth: number,
+  listOpen: number,
+  open: number,
+): void {
+  if (depth !== 1) {
+    if (r.nested.paths.length !== listOpen) r.nested.entry(listOpen, open, key);
+  } else if (bytesKeys !== null) {
+    noteBytesPlaces(bytesKeys, key, r.valueWasBytes, r.nested);
+  }
 }
 
 /** `readKeyValues` in steps: a step ends between two entries, of this list or of a list value in it. */
@@ -691,14 +717,16 @@ function* keyValueSteps(
   into: Attributes,
   depth: number,
   steps: StepBudget,
-  bytesKeys: string[] | null = null,
+  bytesKeys: BytesPlace[] | null = null,
 ): Generator<void, number, void> {
   const dropped = r.entriesDropped;
   if (r.skipNull()) return 0;
+  const listOpen = r.nested.paths.length;
   r.openArray();
   for (let n = 0; r.nextElement(n === 0); n++) {
     if (steps.due(r)) yield;
     if (!keyValueKept(r, depth, n)) continue;
+    const open = r.nested.paths.length;
     r.openObject();
     let seen = 0;
     let key = "";
@@ -716,7 +744,7 @@ function* keyValueSteps(
       else value = r.skipNull() ? null : readAnyValue(r, depth);
     }
     setAttribute(into, key, value);
-    noteBytes(r, bytesKeys, key);
+    noteBytes(r, bytesKeys, key, depth, listOpen, open);
   }
   return r.entriesDropped - dropped;
 }
@@ -738,6 +766,7 @@ function keyValueKept(r: JsonBytes, depth: number, n: number): boolean {
   if (depth === 1) {
     r.valueEntries = 0;
     r.valueWasBytes = false;
+    r.nested.clear();
   } else if (r.valueEntries === MAX_ENTRIES_PER_VALUE) {
     r.skipValue();
     r.entriesDropped++;
@@ -810,6 +839,7 @@ function readAnyValue(r: JsonBytes, depth: number): AttrValue {
       default:
         value = bytesValue(r.readScalar());
         if (depth === 1) r.valueWasBytes = true;
+        else r.nested.found();
     }
   }
 }
@@ -876,9 +906,12 @@ function readAnyValueField(r: JsonBytes, key: number, depth: number): AttrValue 
       return readArrayValue(r, depth);
     case KVLIST_VALUE_FIELD:
       return readKvListValue(r, depth);
-    default:
+    default: {
+      const value = bytesValue(r.readScalar());
       if (depth === 1) r.valueWasBytes = true;
-      return bytesValue(r.readScalar());
+      else r.nested.found();
+      return value;
+    }
   }
 }
 
@@ -914,7 +947,9 @@ function readArrayValue(r: JsonBytes, depth: number): AttrValue[] {
         continue;
       }
       rr.valueEntries++;
+      const open = rr.nested.paths.length;
       out.push(rr.skipNull() ? null : readAnyValue(rr, depth + 1));
+      if (rr.nested.paths.length !== open) rr.nested.step(open, out.length - 1);
     }
   });
   return out;
@@ -929,8 +964,10 @@ function* arrayValueSteps(r: JsonBytes, depth: number, steps: StepBudget): Gener
     for (let n = 0; r.nextElement(n === 0); n++) {
       if (steps.due(r)) yield;
       if (!arrayEntryKept(r, depth)) continue;
+      const open = r.nested.paths.length;
       if (mayHoldList(r)) out.push(yield* anyValueSteps(r, depth + 1, steps));
       else out.push(r.skipNull() ? null : readAnyValue(r, depth + 1));
+      if (r.nested.paths.length !== open) r.nested.step(open, out.length - 1);
     }
   }
   return out;

@@ -5,9 +5,10 @@
  * same record, but for a record that came without a time of its own: it is read back with its
  * observed time as its time.
  */
+import type { BytesPlace } from "../../domain/bytes-places.js";
 import type { LogRecord } from "../../domain/log.js";
 import {
-  anyValueJson,
+  anyValueWithBytes,
   groupedByResourceAndScope,
   keyValues,
   type OtlpJsonAnyValue,
@@ -39,31 +40,30 @@ export interface OtlpJsonLogsRequest {
 /** One request holding `records`, grouped by resource and scope in the order they first appear. */
 export function encodeLogsRequestJson(records: Iterable<LogRecord>): OtlpJsonLogsRequest {
   return {
-    resourceLogs: groupedByResourceAndScope(records, logRecordJson).map(({ resource, scopes }) => ({
+    resourceLogs: groupedByResourceAndScope(records, logRecordJson, logResourceBytes).map(({ resource, scopes }) => ({
       resource,
       scopeLogs: scopes.map(({ scope, items }) => ({ scope, logRecords: items })),
     })),
   };
 }
 
+/** Where a log record's resource's bytes values are. */
+export function logResourceBytes(record: LogRecord): readonly BytesPlace[] | undefined {
+  return record.bytes?.resource;
+}
+
 export function logRecordJson(record: LogRecord): OtlpJsonLogRecord {
+  const bytes = record.bytes;
   const json: OtlpJsonLogRecord = {
     timeUnixNano: record.timeUnixNano.toString(),
     observedTimeUnixNano: record.observedTimeUnixNano.toString(),
     severityNumber: record.severityNumber,
-    attributes: keyValues(record.attributes),
+    attributes: keyValues(record.attributes, bytes?.attributes),
   };
-  const bytes = record.bytes;
-  if (bytes?.attributes !== undefined) {
-    for (const kv of json.attributes) {
-      const value = kv.value.stringValue;
-      if (value !== undefined && bytes.attributes.includes(kv.key)) kv.value = { bytesValue: value };
-    }
-  }
   if (record.severityText !== "") json.severityText = record.severityText;
   if (record.body !== null) {
-    json.body =
-      bytes?.body === true && typeof record.body === "string" ? { bytesValue: record.body } : anyValueJson(record.body);
+    const body = bytes?.body;
+    json.body = anyValueWithBytes(record.body, body === true, body === undefined || body === true ? [] : body);
   }
   if (record.droppedAttributesCount !== undefined) json.droppedAttributesCount = record.droppedAttributesCount;
   if (record.flags !== undefined) json.flags = record.flags;

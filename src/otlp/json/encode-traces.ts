@@ -7,8 +7,10 @@
  * events, links, status, kind, trace state, flags, dropped counts, resource and scope). The domain keeps
  * attribute values as JSON-friendly values (see otlp/attributes.ts), so their encoding is decided from
  * the value: a whole number is an `intValue`, any other number a `doubleValue`, a string a `stringValue`,
- * or a `bytesValue` when the span, event or link names its key in `bytes` (it arrived as bytes).
+ * or a `bytesValue` where the span, event, link, resource or scope names its place (it arrived as
+ * bytes: `bytes`, `resourceBytes`, see BytesPlace), at any depth in lists and maps.
  */
+import { type BytesPlace, isBytesKey, placesInside, type ValueStep } from "../../domain/bytes-places.js";
 import type { Attributes, AttrValue, InstrumentationScope, Span, SpanEvent, SpanLink } from "../../domain/span.js";
 import { SPAN_KINDS, STATUS_CODES } from "../../domain/span.js";
 
@@ -73,7 +75,7 @@ export interface OtlpJsonTraceRequest {
 /** One request holding `spans`, grouped by resource and scope in the order they first appear. */
 export function encodeTraceRequestJson(spans: Iterable<Span>): OtlpJsonTraceRequest {
   return {
-    resourceSpans: groupedByResourceAndScope(spans, spanJson).map(({ resource, scopes }) => ({
+    resourceSpans: groupedByResourceAndScope(spans, spanJson, spanResourceBytes).map(({ resource, scopes }) => ({
       resource,
       scopeSpans: scopes.map(({ scope, items }) => ({ scope, spans: items })),
     })),
@@ -93,29 +95,39 @@ interface ResourceGroup<J> {
   scopes: Map<string, ResourceGroupJson<J>["scopes"][number]>;
 }
 
+/** Where a span's resource's bytes values are. */
+export function spanResourceBytes(span: Span): readonly BytesPlace[] | undefined {
+  return span.resourceBytes;
+}
+
 /**
  * Items (spans, log records) as `toJson` writes them, grouped by resource and scope in the order they
  * first appear. Items of one batch share their resource and scope objects; items read back from
- * SQLite carry equal copies, so groups are found by reference first and by content after.
+ * SQLite carry equal copies, so groups are found by reference first and by content after (the
+ * content of a resource being its attributes and, from `resourceBytesOf`, which of them were bytes).
  */
 export function groupedByResourceAndScope<T extends { resource: Attributes; scope: InstrumentationScope }, J>(
   items: Iterable<T>,
   toJson: (item: T) => J,
+  resourceBytesOf: (item: T) => readonly BytesPlace[] | undefined,
 ): ResourceGroupJson<J>[] {
   const groups: ResourceGroupJson<J>[] = [];
   const resourceByRef = new Map<Attributes, ResourceGroup<J>>();
   const resourceByKey = new Map<string, ResourceGroup<J>>();
   for (const item of items) {
-    let resource = resourceByRef.get(item.resource);
+    const places = resourceBytesOf(item);
+    // A resource read back with places is not found by reference: equal attributes may differ in them.
+    let resource = places === undefined ? resourceByRef.get(item.resource) : undefined;
     if (resource === undefined) {
-      const key = JSON.stringify(item.resource);
+      const key = places === undefined ? JSON.stringify(item.resource) : JSON.stringify([item.resource, places]);
       resource = resourceByKey.get(key);
       if (resource === undefined) {
-        resource = { json: { resource: { attributes: keyValues(item.resource) }, scopes: [] }, scopes: new Map() };
+        const attributes = keyValues(item.resource, places);
+        resource = { json: { resource: { attributes }, scopes: [] }, scopes: new Map() };
         resourceByKey.set(key, resource);
         groups.push(resource.json);
       }
-      resourceByRef.set(item.resource, resource);
+      if (places === undefined) resourceByRef.set(item.resource, resource);
     }
     const scopeKey = scopeKeyOf(item.scope);
     let scope = resource.scopes.get(scopeKey);
@@ -134,7 +146,7 @@ const scopeKeys = new WeakMap<InstrumentationScope, string>();
 function scopeKeyOf(scope: InstrumentationScope): string {
   let key = scopeKeys.get(scope);
   if (key === undefined) {
-    key = JSON.stringify([scope.name, scope.version, scope.attributes ?? {}]);
+    key = JSON.stringify([scope.name, scope.version, scope.attributes ?? {}, scope.bytes ?? []]);
     scopeKeys.set(scope, key);
   }
   return key;
@@ -144,7 +156,7 @@ function scopeJson(scope: InstrumentationScope): OtlpJsonScope {
   const json: ReturnType<typeof scopeJson> = { name: scope.name };
   if (scope.version !== "") json.version = scope.version;
   if (scope.attributes !== undefined && Object.keys(scope.attributes).length !== 0) {
-    json.attributes = keyValues(scope.attributes);
+    json.attributes = keyValues(scope.attributes, scope.bytes);
   }
   return json;
 }
@@ -194,20 +206,51 @@ function linkJson(link: SpanLink): OtlpJsonSpan["links"][number] {
   return json;
 }
 
-/** `bytes`: the keys whose (base64 string) value was sent as bytes (Span.bytes), written as bytesValue again. */
-export function keyValues(attributes: Attributes, bytes?: readonly string[]): OtlpJsonKeyValue[] {
+/** `bytes`: where the (base64 string) values sent as bytes are (Span.bytes), written as bytesValue again. */
+export function keyValues(attributes: Attributes, bytes?: readonly BytesPlace[]): OtlpJsonKeyValue[] {
   const out: OtlpJsonKeyValue[] = [];
   for (const key in attributes) {
     const value = attributes[key] as AttrValue;
     out.push({
       key,
       value:
-        bytes !== undefined && typeof value === "string" && bytes.includes(key)
-          ? { bytesValue: value }
-          : anyValueJson(value),
+        bytes === undefined
+          ? anyValueJson(value)
+          : anyValueWithBytes(value, isBytesKey(bytes, key), placesInside(bytes, key)),
     });
   }
   return out;
+}
+
+/**
+ * `anyValueJson`, with the value itself (`bytes`) or the strings at `paths` inside it (steps into
+ * its lists and maps) written as bytesValue: they were sent as bytes.
+ */
+export function anyValueWithBytes(
+  value: AttrValue,
+  bytes: boolean,
+  paths: readonly (readonly ValueStep[])[],
+): OtlpJsonAnyValue {
+  if (bytes && typeof value === "string") return { bytesValue: value };
+  const json = anyValueJson(value);
+  for (const path of paths) markBytes(json, path, 0);
+  return json;
+}
+
+/** The AnyValue at `path` (from step `from`) inside `json`, as bytesValue when it is a stringValue. */
+function markBytes(json: OtlpJsonAnyValue, path: readonly ValueStep[], from: number): OtlpJsonAnyValue {
+  if (from === path.length) return json.stringValue === undefined ? json : { bytesValue: json.stringValue };
+  const step = path[from];
+  if (typeof step === "number") {
+    const values = json.arrayValue?.values;
+    const item = values?.[step];
+    if (values !== undefined && item !== undefined) values[step] = markBytes(item, path, from + 1);
+  } else {
+    // A map's keys are unique (the decoders keep the last of a repeated one).
+    const entry = json.kvlistValue?.values.find((kv) => kv.key === step);
+    if (entry !== undefined) entry.value = markBytes(entry.value, path, from + 1);
+  }
+  return json;
 }
 
 /** The AnyValue of a domain attribute value; null is the empty AnyValue. */

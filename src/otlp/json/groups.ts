@@ -4,6 +4,7 @@
  * at those levels: a wrongly shaped list, group, resource or scope makes the whole body unusable
  * (OtlpDecodeError), because the items lost could not even be counted.
  */
+import { type BytesPlace, keptPlaces } from "../../domain/bytes-places.js";
 import type { Attributes, InstrumentationScope } from "../../domain/span.js";
 import { OtlpDecodeError } from "../errors.js";
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits, runToEnd, tooMany } from "../limits.js";
@@ -42,6 +43,8 @@ export type JsonGroupOpener = (
   scope: InstrumentationScope,
   resourceIndex: number,
   scopeIndex: number,
+  /** Where the resource's bytes values are; undefined when it has none. */
+  resourceBytes: BytesPlace[] | undefined,
 ) => ItemsReader;
 
 /** Item text parsed at a time from a large body (json/scan.ts). */
@@ -144,10 +147,12 @@ function* walkScopeGroups(
     const [group, groupCut] = groupAt(resources, i, bytes);
     const path = `${resourcesName}[${i}]`;
     if (!isObject(group)) throw new OtlpDecodeError(`${path} is not an object`);
+    const resourcePlaces: BytesPlace[] = [];
     const resource = structural(`${path}.resource`, () => {
       const r = objectField(group, "resource");
-      return r === undefined ? {} : itemAttributesField(r);
+      return r === undefined ? {} : itemAttributesField(r, resourcePlaces);
     });
+    const resourceBytes = keptPlaces(resourcePlaces, resource);
     const scopes = listOf(group, groupCut, names.scopes, path);
     if (scopes === undefined) continue;
     counts.add(scopes, "scope");
@@ -158,12 +163,14 @@ function* walkScopeGroups(
       const scope = structural(`${scopePath}.scope`, () => {
         const s = objectField(scopeGroup, "scope");
         if (s === undefined) return makeScope("", "", {});
-        return makeScope(stringField(s, "name"), stringField(s, "version"), itemAttributesField(s));
+        const places: BytesPlace[] = [];
+        const attributes = itemAttributesField(s, places);
+        return makeScope(stringField(s, "name"), stringField(s, "version"), attributes, places);
       });
       const items = listOf(scopeGroup, scopeCut, names.items, scopePath);
       if (items === undefined) continue;
       counts.add(items, "items");
-      const read = openGroup(resource, scope, i, j);
+      const read = openGroup(resource, scope, i, j, resourceBytes);
       if ("parsed" in items) {
         read(items.parsed, 0);
         continue;
@@ -192,10 +199,16 @@ export function scratchItemReader<W, G>(
   scratch: W,
   reset: (w: W) => W,
   read: (item: JsonObject, w: W) => unknown,
-  groupOf: (resource: Attributes, scope: InstrumentationScope, resourceIndex: number, scopeIndex: number) => G,
+  groupOf: (
+    resource: Attributes,
+    scope: InstrumentationScope,
+    resourceIndex: number,
+    scopeIndex: number,
+    resourceBytes: BytesPlace[] | undefined,
+  ) => G,
 ): JsonGroupOpener {
-  return (resource, scope, resourceIndex, scopeIndex) => {
-    const group = groupOf(resource, scope, resourceIndex, scopeIndex);
+  return (resource, scope, resourceIndex, scopeIndex, resourceBytes) => {
+    const group = groupOf(resource, scope, resourceIndex, scopeIndex, resourceBytes);
     return (items, first) => {
       for (let k = 0; k < items.length; k++) {
         const index = first + k;

@@ -7,6 +7,7 @@
  * throws `NOT_DIRECT`, and the caller decodes the body the general way, which also words the error.
  */
 import { Buffer } from "node:buffer";
+import { NestedBytes } from "../attributes.js";
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from "../limits.js";
 import { asUint64, int64Value } from "./common.js";
 
@@ -143,6 +144,8 @@ export class JsonBytes {
   itemValues = 0;
   /** Whether the attribute value being read (at nesting 1) is an AnyValue read as its bytes member. */
   valueWasBytes = false;
+  /** The bytes values met inside the attribute value being read (in its lists and maps). */
+  readonly nested = new NestedBytes();
   /**
    * How far a reader that reads in one go may read before it stops and leaves the rest to one that
    * reads in steps (the direct trace reader's large bodies, span by span); no bound by default.

@@ -5,6 +5,7 @@
  * Nesting past the depth bound is hostile: OtlpDecodeError. Unknown fields are ignored.
  */
 import { LOG_SEVERITIES } from "../../domain/log.js";
+import { takeNestedPaths } from "../attributes.js";
 import type { RequestLimits } from "../limits.js";
 import {
   LogBatch,
@@ -29,6 +30,7 @@ import {
   isBytesAnyValue,
   type JsonObject,
   readKeyValues,
+  valueBudget,
 } from "./common.js";
 import {
   forEachScopeGroup,
@@ -172,8 +174,10 @@ function readRecordFields(s: JsonObject, w: WireLogRecord): void {
   w.observedTimeUnixNano = asUint64(either(observed, observedSnake), "observedTimeUnixNano");
   w.severityNumber = asEnum(either(severityNumber, severityNumberSnake), "severityNumber", SEVERITY_NUMBER_NAMES);
   w.severityText = asString(either(severityText, severityTextSnake), "severityText");
-  w.body = anyValue(body, 1);
+  const budget = valueBudget();
+  w.body = anyValue(body, 1, budget);
   w.bodyIsBytes = isBytesAnyValue(body);
+  if (budget.nested.paths.length !== 0) w.bodyPaths = takeNestedPaths(budget.nested);
   // Only the attributes kept say whether their key was bytes (not a repeat past the bound), as for spans.
   w.attributesOverLimit = readKeyValues(asArray(attributes, "attributes"), w.attributes, 1, undefined, w.bytesKeys);
   w.droppedAttributesCount = asUint32(either(droppedAttributes, droppedAttributesSnake), "droppedAttributesCount");

@@ -6,8 +6,9 @@
  * Fields may arrive in any order and a singular message field may repeat (protobuf merges them), so
  * values are collected first and combined at the end.
  */
+import type { BytesPlace } from "../../domain/bytes-places.js";
 import { type Attributes, type AttrValue, type InstrumentationScope, setAttribute } from "../../domain/span.js";
-import { doubleAttr, MAX_VALUE_DEPTH, noteBytesKey } from "../attributes.js";
+import { doubleAttr, MAX_VALUE_DEPTH, noteBytesPlaces } from "../attributes.js";
 import { MAX_ATTRIBUTES_PER_LIST, MAX_ENTRIES_PER_VALUE, MAX_VALUES_PER_ITEM, tooMany } from "../limits.js";
 import { makeScope } from "../traces.js";
 import { type ProtoReader, tagOf, WIRE_I64, WIRE_LEN, WIRE_VARINT } from "./wire.js";
@@ -39,10 +40,15 @@ const T_SCOPE_ATTRIBUTES = tagOf(3, WIRE_LEN);
 export function readAnyValue(r: ProtoReader, depth: number): AttrValue {
   if (depth > MAX_VALUE_DEPTH) throw r.fail(`attribute value nested deeper than ${MAX_VALUE_DEPTH} levels`);
   if (++r.values > r.maxValues) throw tooMany("attribute values", r.maxValues);
-  if (depth === 1) r.entriesLeft = MAX_ENTRIES_PER_VALUE;
-  // A oneof: when several members are present the last one wins, as in protobuf.
+  if (depth === 1) {
+    r.entriesLeft = MAX_ENTRIES_PER_VALUE;
+    r.nested.clear();
+  }
+  // A oneof: when several members are present the last one wins, as in protobuf (and the bytes
+  // values inside a list or map member go with it: NestedBytes.dropPast).
   let value: AttrValue = null;
   let bytes = false;
+  const open = r.nested.paths.length;
   while (r.pos < r.end) {
     const tag = r.tag();
     switch (tag) {
@@ -64,6 +70,7 @@ export function readAnyValue(r: ProtoReader, depth: number): AttrValue {
         break;
       case T_ARRAY_VALUE: {
         const saved = r.enter();
+        r.nested.dropPast(open);
         value = readArrayValue(r, depth);
         r.leave(saved);
         bytes = false;
@@ -72,6 +79,7 @@ export function readAnyValue(r: ProtoReader, depth: number): AttrValue {
       case T_KVLIST_VALUE: {
         const saved = r.enter();
         const obj: Attributes = {};
+        r.nested.dropPast(open);
         readKeyValueList(r, obj, depth);
         value = obj;
         r.leave(saved);
@@ -86,7 +94,9 @@ export function readAnyValue(r: ProtoReader, depth: number): AttrValue {
         r.skip(tag);
     }
   }
+  if (value === null || typeof value !== "object") r.nested.dropPast(open);
   if (depth === 1) r.valueWasBytes = bytes;
+  else if (bytes) r.nested.found();
   return value;
 }
 
@@ -100,7 +110,9 @@ function readArrayValue(r: ProtoReader, depth: number): AttrValue[] {
     } else if (tag === T_VALUES) {
       r.entriesLeft--;
       const saved = r.enter();
+      const open = r.nested.paths.length;
       values.push(readAnyValue(r, depth + 1));
+      if (r.nested.paths.length !== open) r.nested.step(open, values.length - 1);
       r.leave(saved);
     } else {
       r.skip(tag);
@@ -110,6 +122,7 @@ function readArrayValue(r: ProtoReader, depth: number): AttrValue[] {
 }
 
 function readKeyValueList(r: ProtoReader, into: Attributes, depth: number): void {
+  const listOpen = r.nested.paths.length;
   while (r.pos < r.end) {
     const tag = r.tag();
     if (tag === T_VALUES && (r.entriesLeft === 0 || r.values >= r.itemValuesEnd)) {
@@ -118,7 +131,7 @@ function readKeyValueList(r: ProtoReader, into: Attributes, depth: number): void
     } else if (tag === T_VALUES) {
       r.entriesLeft--;
       const saved = r.enter();
-      readKeyValue(r, into, depth + 1);
+      readKeyValue(r, into, depth + 1, listOpen);
       r.leave(saved);
     } else {
       r.skip(tag);
@@ -126,17 +139,23 @@ function readKeyValueList(r: ProtoReader, into: Attributes, depth: number): void
   }
 }
 
-/** One KeyValue message into `into`; its value sits at nesting `depth`. */
-export function readKeyValue(r: ProtoReader, into: Attributes, depth: number): void {
+/**
+ * One KeyValue message into `into`; its value sits at nesting `depth`. Inside a map value, `listOpen`
+ * is how many nested bytes paths were open when the map began (see NestedBytes.entry).
+ */
+export function readKeyValue(r: ProtoReader, into: Attributes, depth: number, listOpen = 0): void {
   let key = "";
   let value: AttrValue = null;
   let bytes = false;
+  const open = r.nested.paths.length;
   while (r.pos < r.end) {
     const tag = r.tag();
     if (tag === T_KEY) {
       key = r.keyString();
     } else if (tag === T_VALUE) {
       const saved = r.enter();
+      // A repeated value field: the last one wins, with the bytes inside it.
+      if (r.nested.paths.length !== open) r.nested.paths.length = open;
       value = readAnyValue(r, depth);
       bytes = depth === 1 && r.valueWasBytes;
       r.leave(saved);
@@ -145,8 +164,12 @@ export function readKeyValue(r: ProtoReader, into: Attributes, depth: number): v
     }
   }
   setAttribute(into, key, value);
-  // Only a bytes value, or one that replaces a repeated key's bytes value, touches the list.
-  if (depth === 1 && r.bytesKeys !== null && (bytes || r.bytesKeys.length !== 0)) noteBytesKey(r.bytesKeys, key, bytes);
+  if (depth !== 1) {
+    if (r.nested.paths.length !== listOpen) r.nested.entry(listOpen, open, key);
+  } else if (r.bytesKeys !== null) {
+    // Only a value with bytes in it, or one that replaces a repeated key's, touches the list.
+    noteBytesPlaces(r.bytesKeys, key, bytes, r.nested);
+  }
 }
 
 /** A `repeated KeyValue attributes` element, called right after its tag. */
@@ -186,16 +209,22 @@ export function endItem(r: ProtoReader, outer: number): void {
   r.itemValuesEnd = outer;
 }
 
-/** A Resource field's attributes into `into` (a repeated Resource field merges into the same object). */
-export function readResourceField(r: ProtoReader, into: Attributes): void {
+/**
+ * A Resource field's attributes into `into`, and where their bytes values are into `places` (a
+ * repeated Resource field merges into the same object and list).
+ */
+export function readResourceField(r: ProtoReader, into: Attributes, places: BytesPlace[]): void {
   const saved = r.enter();
   const outer = beginItem(r);
+  const outerPlaces = r.bytesKeys;
+  r.bytesKeys = places;
   let seen = 0;
   while (r.pos < r.end) {
     const tag = r.tag();
     if (tag === T_RESOURCE_ATTRIBUTES) keepAttributeField(r, into, seen++);
     else r.skip(tag);
   }
+  r.bytesKeys = outerPlaces;
   endItem(r, outer);
   r.leave(saved);
 }
@@ -205,15 +234,19 @@ export interface ScopeParts {
   name: string;
   version: string;
   attributes: Attributes;
+  /** Where the attributes' bytes values are. */
+  bytes: BytesPlace[];
 }
 
 export function newScopeParts(): ScopeParts {
-  return { name: "", version: "", attributes: {} };
+  return { name: "", version: "", attributes: {}, bytes: [] };
 }
 
 export function readScopeField(r: ProtoReader, into: ScopeParts): void {
   const saved = r.enter();
   const outer = beginItem(r);
+  const outerPlaces = r.bytesKeys;
+  r.bytesKeys = into.bytes;
   let seen = 0;
   while (r.pos < r.end) {
     const tag = r.tag();
@@ -222,10 +255,11 @@ export function readScopeField(r: ProtoReader, into: ScopeParts): void {
     else if (tag === T_SCOPE_ATTRIBUTES) keepAttributeField(r, into.attributes, seen++);
     else r.skip(tag);
   }
+  r.bytesKeys = outerPlaces;
   endItem(r, outer);
   r.leave(saved);
 }
 
 export function scopeFromParts(parts: ScopeParts): InstrumentationScope {
-  return makeScope(parts.name, parts.version, parts.attributes);
+  return makeScope(parts.name, parts.version, parts.attributes, parts.bytes);
 }

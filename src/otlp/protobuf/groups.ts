@@ -3,6 +3,7 @@
  * Resource<Signal> { Resource resource = 1; repeated Scope<Signal> = 2 }, Scope<Signal>
  * { InstrumentationScope scope = 1; repeated <item> = 2 } (spans, log records, metrics).
  */
+import { type BytesPlace, keptPlaces } from "../../domain/bytes-places.js";
 import type { Attributes, InstrumentationScope } from "../../domain/span.js";
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits, runToEnd, SLICED_BODY_BYTES, tooMany } from "../limits.js";
 import { newScopeParts, readResourceField, readScopeField, scopeFromParts } from "./common.js";
@@ -25,6 +26,8 @@ export type GroupOpener = (
   scope: InstrumentationScope,
   resourceIndex: number,
   scopeIndex: number,
+  /** Where the resource's bytes values are; undefined when it has none. */
+  resourceBytes: BytesPlace[] | undefined,
 ) => ItemReader;
 
 /** What a walk counts against the request limits; `items` names them in the refusal ("spans"). */
@@ -102,7 +105,9 @@ class Walk {
   *resourceGroup(resourceIndex: number): Generator<void, void, void> {
     const r = this.r;
     const resource: Attributes = {};
-    this.readHeader(T_RESOURCE, () => readResourceField(r, resource));
+    const places: BytesPlace[] = [];
+    this.readHeader(T_RESOURCE, () => readResourceField(r, resource, places));
+    const resourceBytes = keptPlaces(places, resource);
     let scopeIndex = 0;
     while (r.pos < r.end) {
       const tag = r.tag();
@@ -111,7 +116,7 @@ class Walk {
         if (this.scopeGroups++ === this.limits.maxGroups) {
           throw tooMany("scope groups", this.limits.maxGroups);
         }
-        yield* this.scopeGroup(resource, resourceIndex, scopeIndex++);
+        yield* this.scopeGroup(resource, resourceBytes, resourceIndex, scopeIndex++);
         r.leave(saved);
       } else {
         r.skip(tag);
@@ -119,7 +124,12 @@ class Walk {
     }
   }
 
-  *scopeGroup(resource: Attributes, resourceIndex: number, scopeIndex: number): Generator<void, void, void> {
+  *scopeGroup(
+    resource: Attributes,
+    resourceBytes: BytesPlace[] | undefined,
+    resourceIndex: number,
+    scopeIndex: number,
+  ): Generator<void, void, void> {
     const r = this.r;
     const scopeParts = newScopeParts();
     this.readHeader(T_SCOPE, () => readScopeField(r, scopeParts));
@@ -132,7 +142,7 @@ class Walk {
         if (this.items++ === this.limits.maxItems) {
           throw tooMany(this.bounds.items, this.limits.maxItems);
         }
-        readItem ??= this.openGroup(resource, scopeFromParts(scopeParts), resourceIndex, scopeIndex);
+        readItem ??= this.openGroup(resource, scopeFromParts(scopeParts), resourceIndex, scopeIndex, resourceBytes);
         readItem(r, index++);
         r.leave(saved);
         if (this.items % ITEMS_PER_STEP === 0) yield;

@@ -4,12 +4,14 @@
  * body; a record that decodes but is invalid (bad ids) is rejected alone by the rules in ../logs.ts.
  */
 
+import { takeNestedPaths } from "../attributes.js";
 import { type RequestLimits, runToEnd } from "../limits.js";
 import {
   LogBatch,
   type LogDecodeOptions,
   type LogDecodeResult,
   logGroup,
+  NO_PATHS,
   newWireLog,
   nowUnixNano,
   resetWireLog,
@@ -46,8 +48,8 @@ export function* logRequestSteps(
   const scratch = newWireLog();
   yield* walkExportBody(
     bytes,
-    (resource, scope, resourceIndex, scopeIndex) => {
-      const group = logGroup(resource, scope, resourceIndex, scopeIndex);
+    (resource, scope, resourceIndex, scopeIndex, resourceBytes) => {
+      const group = logGroup(resource, scope, resourceIndex, scopeIndex, resourceBytes);
       return (r, index) => {
         readLogRecord(r, resetWireLog(scratch));
         batch.add(scratch, group, index);
@@ -80,6 +82,7 @@ function readLogRecord(r: ProtoReader, w: WireLogRecord): void {
         const saved = r.enter();
         w.body = readAnyValue(r, 1);
         w.bodyIsBytes = r.valueWasBytes;
+        w.bodyPaths = r.nested.paths.length === 0 ? NO_PATHS : takeNestedPaths(r.nested);
         r.leave(saved);
         break;
       }

@@ -71,8 +71,8 @@ export function* traceRequestSteps(
   const scratch = newWireSpan();
   yield* walkExportBody(
     bytes,
-    (resource, scope, resourceIndex, scopeIndex) => {
-      const group = spanGroup(resource, scope, resourceIndex, scopeIndex);
+    (resource, scope, resourceIndex, scopeIndex, resourceBytes) => {
+      const group = spanGroup(resource, scope, resourceIndex, scopeIndex, resourceBytes);
       return (r, index) => {
         readSpan(r, resetWireSpan(scratch));
         batch.add(scratch, group, index);

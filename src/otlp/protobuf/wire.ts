@@ -7,7 +7,9 @@
  * consumes at least one byte per iteration, so no input can make decoding hang.
  */
 import { Buffer } from "node:buffer";
+import type { BytesPlace } from "../../domain/bytes-places.js";
 import { mixBytes } from "../../domain/hash.js";
+import { NestedBytes } from "../attributes.js";
 import { OtlpDecodeError } from "../errors.js";
 
 export const WIRE_VARINT = 0;
@@ -86,8 +88,10 @@ export class ProtoReader {
   itemValuesEnd = Number.POSITIVE_INFINITY;
   /** Whether the last AnyValue read at depth 1 (an attribute's or a body's own value) was OTLP bytes. */
   valueWasBytes = false;
-  /** While a log record's attributes are read: the keys of those whose value is bytes (else null). */
-  bytesKeys: string[] | null = null;
+  /** While attributes are read: where their bytes values are (see BytesPlace), else null. */
+  bytesKeys: BytesPlace[] | null = null;
+  /** The bytes values met inside the attribute value being read (in its lists and maps). */
+  readonly nested = new NestedBytes();
   /** End of the message currently being decoded; `enter`/`leave` move it. */
   end: number;
   /** Field number and offset of the last tag, so errors can say where they happened. */

@@ -1,10 +1,26 @@
-import { bytesNote } from "../lib/bytes-note";
+import type { AttrValue, ValueStep } from "../../../src/protocol";
+import { bytesNote, nestedBytes } from "../lib/bytes-note";
 
-/** Says that a value shown as base64 text was sent as bytes, and how many. */
-export function BytesNote({ base64 }: { base64: string }) {
+/**
+ * Says that a value shown as base64 text was sent as bytes, and how many; `at`: where it is inside a
+ * list or map value shown as JSON (`[1].id`).
+ */
+export function BytesNote({ base64, at }: { base64: string; at?: string }) {
   return (
     <span class="tv-bytes-note" data-testid="bytes-note" title="Sent as OTLP bytes; shown as base64">
-      {bytesNote(base64)}
+      {at === undefined ? bytesNote(base64) : `${at}: ${bytesNote(base64)}`}
     </span>
+  );
+}
+
+/** A note for each bytes value inside a list or map value (`paths`: where they are). */
+export function NestedBytesNotes({ value, paths }: { value: AttrValue; paths: readonly (readonly ValueStep[])[] }) {
+  if (paths.length === 0) return null;
+  return (
+    <>
+      {nestedBytes(value, paths).map(({ at, base64 }) => (
+        <BytesNote key={at} base64={base64} at={at} />
+      ))}
+    </>
   );
 }

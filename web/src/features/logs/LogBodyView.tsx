@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
-import type { AttrValue } from "../../../../src/protocol";
-import { BytesNote } from "../../components/BytesNote";
+import type { AttrValue, ValueStep } from "../../../../src/protocol";
+import { BytesNote, NestedBytesNotes } from "../../components/BytesNote";
 import { CopyButton } from "../../components/CopyButton";
 import { bodyView, cutText, indentedLines, showAllLabel } from "./log-body";
 
@@ -9,7 +9,8 @@ const MAX_CHARS = 4000;
 const MAX_LINES = 60;
 
 /** A record's body in full: text as sent, structures (and JSON strings) indented; long ones cut. */
-export function LogBodyView({ body, bytes = false }: { body: AttrValue | null; bytes?: boolean }) {
+/** `bytes`: `true` when the body was sent as OTLP bytes, else the paths to such values inside it. */
+export function LogBodyView({ body, bytes }: { body: AttrValue | null; bytes?: true | ValueStep[][] }) {
   const [all, setAll] = useState(false);
   const view = bodyView(body);
   if (view.kind === "empty") return <p class="tv-empty">This record has no body.</p>;
@@ -21,10 +22,16 @@ export function LogBodyView({ body, bytes = false }: { body: AttrValue | null; b
       <div class="log-body-head">
         <span class="faint">
           {view.kind === "json" ? (view.fromString ? "Body · JSON text, indented" : "Body · structured") : "Body"}
-          {bytes && typeof body === "string" && (
+          {bytes === true && typeof body === "string" && (
             <>
               {" · "}
               <BytesNote base64={body} />
+            </>
+          )}
+          {Array.isArray(bytes) && body !== null && (
+            <>
+              {" · "}
+              <NestedBytesNotes value={body} paths={bytes} />
             </>
           )}
         </span>

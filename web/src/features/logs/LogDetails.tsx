@@ -41,7 +41,7 @@ export function LogDetails({ record, zone, onClose, onTraceLogs }: LogDetailsPro
           ✕
         </button>
       </div>
-      <LogBodyView key={record.id} body={record.body} bytes={record.bytes?.body === true} />
+      <LogBodyView key={record.id} body={record.body} bytes={record.bytes?.body} />
       <dl class="tv-kv log-facts">
         <dt>Time</dt>
         <dd>
@@ -107,7 +107,7 @@ export function LogDetails({ record, zone, onClose, onTraceLogs }: LogDetailsPro
         ) : null}
       </Section>
       <Section title="Resource" count={Object.keys(record.resource).length} open={false}>
-        <PlainAttributes attributes={record.resource} hook="data-resource-key" />
+        <PlainAttributes attributes={record.resource} hook="data-resource-key" bytesKeys={record.bytes?.resource} />
       </Section>
       <ScopeSection scope={record.scope} />
     </aside>

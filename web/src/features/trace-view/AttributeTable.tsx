@@ -1,5 +1,6 @@
-import type { Attributes, AttrValue } from "../../../../src/protocol";
-import { BytesNote } from "../../components/BytesNote";
+import { isBytesKey, placesInside } from "../../../../src/domain/bytes-places";
+import type { Attributes, AttrValue, BytesPlace, ValueStep } from "../../../../src/protocol";
+import { BytesNote, NestedBytesNotes } from "../../components/BytesNote";
 import { CopyButton } from "../../components/CopyButton";
 import { LongText } from "../../components/LongText";
 import { clipText } from "../../lib/long-text";
@@ -22,10 +23,22 @@ function valueKind(value: AttrValue): string {
   return typeof value;
 }
 
-export function AttrValueView({ value, query, bytes = false }: { value: AttrValue; query: string; bytes?: boolean }) {
+/** `bytes`: the value was sent as OTLP bytes; `inside`: where values inside it (a list or map) were. */
+export function AttrValueView({
+  value,
+  query,
+  bytes = false,
+  inside = [],
+}: {
+  value: AttrValue;
+  query: string;
+  bytes?: boolean;
+  inside?: readonly (readonly ValueStep[])[];
+}) {
   return (
     <span class={`tv-attr-value ${valueKind(value)}`}>
       {bytes && typeof value === "string" && <BytesNote base64={value} />}
+      <NestedBytesNotes value={value} paths={inside} />
       <LongText
         text={attributeValueText(value)}
         limit={LONG_VALUE}
@@ -51,13 +64,16 @@ export function AttributeRows({
   entries,
   query,
   hook = "data-attr-key",
-  bytesKeys = [],
+  bytesKeys,
 }: {
   entries: readonly AttributeEntry[];
   query: string;
   hook?: KeyHook;
-  /** Keys whose value was sent as OTLP bytes (a span's, event's or link's `bytes`, a log record's `bytes.attributes`), shown as base64. */
-  bytesKeys?: readonly string[];
+  /**
+   * Where the values sent as OTLP bytes are (a span's, event's, link's or scope's `bytes`, a span's
+   * `resourceBytes`, a log record's `bytes.attributes` or `bytes.resource`), shown as base64.
+   */
+  bytesKeys?: readonly BytesPlace[];
 }) {
   return (
     <div class="tv-attrs">
@@ -69,7 +85,12 @@ export function AttributeRows({
             <span class="tv-attr-key" title={shown}>
               <AttributeKey text={shown} query={query} />
             </span>
-            <AttrValueView value={value} query={query} bytes={bytesKeys.includes(key)} />
+            <AttrValueView
+              value={value}
+              query={query}
+              bytes={isBytesKey(bytesKeys, key)}
+              inside={placesInside(bytesKeys, key)}
+            />
             <CopyButton text={attributeValueText(value)} label={`Copy ${shown}`} />
           </div>
         );
@@ -90,7 +111,7 @@ export function PlainAttributes({
   hook: KeyHook;
   filter?: string;
   query?: string;
-  bytesKeys?: readonly string[];
+  bytesKeys?: readonly BytesPlace[];
 }) {
   const entries = Object.keys(attributes)
     .sort()
@@ -111,8 +132,8 @@ export function AttributeTable({
   attributes: Attributes;
   filter: string;
   query: string;
-  /** Keys whose value was sent as OTLP bytes (the span's `bytes`), shown as base64. */
-  bytesKeys?: readonly string[];
+  /** Where the values sent as OTLP bytes are (the span's `bytes`), shown as base64. */
+  bytesKeys?: readonly BytesPlace[];
 }) {
   const groups = groupAttributes(attributes);
   const shown = filterGroups(groups, filter);

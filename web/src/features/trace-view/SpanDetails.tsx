@@ -51,7 +51,7 @@ export function ScopeSection({ scope }: { scope: SpanJson["scope"] }) {
         <dd>{scope.version ? <ScopeText text={scope.version} /> : <span class="faint">(none)</span>}</dd>
       </dl>
       {scope.attributes && Object.keys(scope.attributes).length > 0 && (
-        <PlainAttributes attributes={scope.attributes} hook="data-scope-key" />
+        <PlainAttributes attributes={scope.attributes} hook="data-scope-key" bytesKeys={scope.bytes} />
       )}
     </Section>
   );
@@ -204,7 +204,12 @@ export function SpanDetails({ node, tree, query, snapshots, logs, onSelectSpan }
         </Section>
       )}
       <Section title="Resource" count={resourceCount} open={false}>
-        <PlainAttributes attributes={span.resource} filter={filter} hook="data-resource-key" />
+        <PlainAttributes
+          attributes={span.resource}
+          filter={filter}
+          hook="data-resource-key"
+          bytesKeys={span.resourceBytes}
+        />
       </Section>
       <ScopeSection scope={span.scope} />
     </aside>
