@@ -173,6 +173,8 @@ export function expectedLogResult(): LogDecodeResult {
       traceId: null,
       spanId: null,
       ...base,
+      // The body's map member sent as bytes.
+      bytes: { body: [["bytes"]] },
     },
     {
       timeUnixNano: OBSERVED,
