@@ -51,11 +51,13 @@ export function createCodeMonitoringLines(): { line(event: CodeMonitoringEvent, 
 
 /**
  * A service's SDKs started listening live for breakpoint changes (`streams` open), or stopped (0).
- * With the kill switch on, the Node SDK closes its stream and asks only every ~60 s (else ~30 s).
+ * With the kill switch on, the Node SDK closes its stream and asks only every ~60 s. Otherwise a
+ * stream mostly ends because its app stopped (or restarts), which this server cannot tell from an
+ * SDK that fell back to asking every ~30 s, so the line names both.
  */
 export function sdkListeningLine(service: string, streams: number, killSwitch = false): string {
   if (streams > 0) return `  + ${service}: SDK listening for breakpoint changes (live)`;
   return killSwitch
     ? `  - ${service}: SDK stopped listening live (the kill switch is on); it still checks in every ~60 s`
-    : `  - ${service}: SDK stopped listening live; it still checks in every ~30 s`;
+    : `  - ${service}: SDK stopped listening live: its app stopped, or it checks in every ~30 s from now on`;
 }
