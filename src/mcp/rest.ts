@@ -1,4 +1,5 @@
 /** The one way the tools reach tracekit-local: GET requests to its REST API. */
+import { parseJsonExact } from "../domain/exact-json.js";
 
 /** Answers a GET of `pathAndQuery` (e.g. `/api/traces?limit=5`) as `fetch` would. */
 export type RestGet = (pathAndQuery: string) => Promise<Response>;
@@ -10,6 +11,8 @@ export interface RestClient {
   get<T>(path: string, params?: QueryParams): Promise<T>;
   /** Like get, but null on 404 (an unknown trace or metric). */
   find<T>(path: string, params?: QueryParams): Promise<T | null>;
+  /** Like find, but an integer past 2^53 in the answer is a bigint with its exact digits (a snapshot's variables). */
+  findExact<T>(path: string): Promise<T | null>;
 }
 
 /** A problem with what the tool was asked (shown to the model as the tool's error, with the reason). */
@@ -45,8 +48,8 @@ export function createRestClient(get: RestGet, where: string): RestClient {
       throw new Error(`tracekit-local did not answer at ${where}: ${(error as Error).message}; is it still running?`);
     }
   }
-  async function json<T>(response: Response, path: string): Promise<T> {
-    if (response.ok) return (await response.json()) as T;
+  async function json<T>(response: Response, path: string, exact = false): Promise<T> {
+    if (response.ok) return (exact ? parseJsonExact(await response.text()) : await response.json()) as T;
     const reason = await reasonOf(response);
     if (response.status >= 400 && response.status < 500) throw new ToolInputError(reason);
     throw new Error(`tracekit-local answered ${response.status} for ${path}: ${reason}`);
@@ -62,6 +65,14 @@ export function createRestClient(get: RestGet, where: string): RestClient {
         return null;
       }
       return json<T>(response, path);
+    },
+    async findExact<T>(path: string) {
+      const response = await request(path, undefined);
+      if (response.status === 404) {
+        await response.body?.cancel();
+        return null;
+      }
+      return json<T>(response, path, true);
     },
   };
 }

@@ -69,7 +69,15 @@ export function traceWaterfall(trace: TraceResponse, maxSpans: number, skip = 0,
     lines.push(`[${left} more spans not shown${full}; call get_trace with skip=${skip + shown}${more} to see them]`);
   }
   if (trace.snapshots !== undefined && trace.snapshots.length > 0) {
-    lines.push(`${trace.snapshots.length} code-monitoring snapshot(s) captured in this trace.`);
+    const count = trace.snapshots.length;
+    lines.push(
+      `${count} code-monitoring snapshot${count === 1 ? "" : "s"} captured in this trace (get_snapshot shows one's variables):`,
+    );
+    for (const snapshot of trace.snapshots.slice(0, 20)) {
+      const span = snapshot.spanId === null ? "" : ` at span ${snapshot.spanId}`;
+      lines.push(`  ${snapshot.id} "${cut(snapshot.label, 60)}" [${snapshot.service}]${span}`);
+    }
+    if (count > 20) lines.push(`  [${count - 20} more: list_snapshots with trace_id="${trace.traceId}"]`);
   }
   return lines.join("\n");
 }

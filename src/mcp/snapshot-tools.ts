@@ -1,0 +1,202 @@
+/**
+ * The code-monitoring tools: the variable snapshots TraceKit SDKs captured, and the breakpoints that
+ * take them, read through the REST API as compact text.
+ */
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
+import type {
+  BreakpointJson,
+  BreakpointsResponse,
+  CodeLocationJson,
+  SnapshotJson,
+  SnapshotListResponse,
+  SnapshotSummaryJson,
+} from "../protocol.js";
+import { capAnswer, cut, table } from "./format.js";
+import { type RestClient, ToolInputError } from "./rest.js";
+import { strictInput } from "./strict-input.js";
+
+/** The stack trace's lines one get_snapshot answer shows at most. */
+const STACK_LINES = 40;
+
+const answer = (text: string, howToGetMore: string): CallToolResult => ({
+  content: [{ type: "text", text: capAnswer(text, howToGetMore) }],
+});
+
+function placeText(place: CodeLocationJson): string {
+  const fn = place.functionName === "" ? "(anonymous)" : place.functionName;
+  return `${fn} ${place.filePath}:${place.lineNumber}`;
+}
+
+/** Where a capture was taken: the app's line that called the SDK when the SDK registered its own. */
+export function snapshotPlace(snapshot: SnapshotSummaryJson): string {
+  return placeText(snapshot.calledFrom ?? snapshot);
+}
+
+/** A breakpoint's state as the Snapshots page's badge names it (without the SDK check-in detail). */
+export function breakpointStateText(bp: BreakpointJson, killSwitch: boolean, nowMs: number): string {
+  if (!bp.enabled) return "disabled";
+  if (bp.expireAt !== null && Date.parse(bp.expireAt) <= nowMs) return "expired";
+  if (bp.maxCaptures > 0 && bp.captureCount >= bp.maxCaptures) return "limit reached";
+  if (killSwitch) return "stopped by the kill switch";
+  return "enabled";
+}
+
+/** JSON over indented lines; a bigint (an integer past 2^53 as the SDK sent it) as its exact digits. */
+export function prettyJson(value: unknown, indent = ""): string {
+  if (typeof value === "bigint") return value.toString();
+  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return "[]";
+    return `[\n${value.map((item) => inner + prettyJson(item, inner)).join(",\n")}\n${indent}]`;
+  }
+  const entries = Object.entries(value);
+  if (entries.length === 0) return "{}";
+  const lines = entries.map(([key, item]) => `${inner}${JSON.stringify(key)}: ${prettyJson(item, inner)}`);
+  return `{\n${lines.join(",\n")}\n${indent}}`;
+}
+
+function requestLine(context: unknown): string | null {
+  if (context === null || typeof context !== "object") return null;
+  const { method, path, url } = context as Record<string, unknown>;
+  const where = typeof path === "string" ? path : typeof url === "string" ? url : null;
+  if (where === null) return null;
+  return typeof method === "string" ? `${method} ${where}` : where;
+}
+
+function snapshotText(snapshot: SnapshotJson): string {
+  const lines = [
+    `Snapshot ${snapshot.id} "${cut(snapshot.label, 120)}" in ${snapshot.service}, captured ${snapshot.capturedAt}`,
+    `where: ${snapshotPlace(snapshot)}`,
+  ];
+  if (snapshot.traceId !== null) {
+    const span = snapshot.spanId === null ? "" : ` span ${snapshot.spanId}`;
+    lines.push(`trace: ${snapshot.traceId}${span} (get_trace shows it, if it is stored)`);
+  }
+  const request = requestLine(snapshot.requestContext);
+  if (request !== null) lines.push(`request: ${cut(request, 300)}`);
+  if (snapshot.securityFlags.length > 0) {
+    lines.push(`security flags (the SDK scrubbed these before sending): ${snapshot.securityFlags.length}`);
+    for (const flag of snapshot.securityFlags) {
+      const variable = flag.variable === undefined ? "" : ` in ${flag.variable}`;
+      lines.push(`  ${flag.severity} ${cut(flag.type, 100)}${variable}`);
+    }
+  }
+  lines.push("variables:", prettyJson(snapshot.variables));
+  const stack = snapshot.stackTrace.split("\n").filter((line) => line.trim() !== "");
+  if (stack.length > 0) {
+    lines.push("stack:", ...stack.slice(0, STACK_LINES).map((line) => `  ${cut(line, 300)}`));
+    if (stack.length > STACK_LINES) lines.push(`  [${stack.length - STACK_LINES} more stack lines]`);
+  }
+  if (snapshot.requestContext !== null && snapshot.requestContext !== undefined) {
+    lines.push("request context:", prettyJson(snapshot.requestContext));
+  }
+  return lines.join("\n");
+}
+
+function breakpointsText(breakpoints: BreakpointsResponse, nowMs: number): string {
+  if (breakpoints.breakpoints.length === 0) {
+    return (
+      "No breakpoints either: a TraceKit SDK with code monitoring on registers one at its first " +
+      'capture_snapshot("label", {...}) call (captureSnapshot in Node), disabled until it is enabled on the Snapshots page.'
+    );
+  }
+  const rows = breakpoints.breakpoints.map((bp) => [
+    bp.service,
+    cut(bp.label || "(no label)", 60),
+    breakpointStateText(bp, breakpoints.killSwitch, nowMs),
+    bp.maxCaptures > 0 ? `${bp.captureCount} of ${bp.maxCaptures}` : String(bp.captureCount),
+    bp.calledFrom === null ? `${bp.filePath}:${bp.lineNumber}` : placeText(bp.calledFrom),
+  ]);
+  return [
+    "Breakpoints (a disabled one captures nothing until it is enabled on the Snapshots page):",
+    table(["service", "label", "state", "captures", "where"], rows),
+  ].join("\n");
+}
+
+export function registerSnapshotTools(server: McpServer, rest: RestClient, now: () => number): void {
+  server.registerTool(
+    "list_snapshots",
+    {
+      title: "List code-monitoring snapshots",
+      description:
+        "Variable snapshots TraceKit SDKs captured (code monitoring: capture_snapshot / captureSnapshot calls at " +
+        "enabled breakpoints), newest first: time, snapshot id, service, label, where in the code, trace id and " +
+        "the variable names. With none, the breakpoints and whether each is enabled. get_snapshot shows one's values.",
+      inputSchema: strictInput("list_snapshots", {
+        service: z.string().min(1).max(256).optional().describe("only this service"),
+        label: z
+          .string()
+          .min(1)
+          .max(256)
+          .optional()
+          .describe("only this breakpoint label (the capture call's first argument)"),
+        trace_id: z.string().min(1).max(64).optional().describe("only the snapshots captured in this trace"),
+        limit: z.number().int().min(1).max(100).default(20).describe("how many snapshots (1-100, default 20)"),
+        cursor: z.string().max(200).optional().describe("the cursor a previous answer gave, for older ones"),
+      }),
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async (args) => {
+      const page = await rest.get<SnapshotListResponse>("/api/snapshots", {
+        service: args.service,
+        label: args.label,
+        traceId: args.trace_id?.toLowerCase(),
+        limit: args.limit,
+        cursor: args.cursor,
+      });
+      if (page.snapshots.length === 0) {
+        const filtered = [args.service, args.label, args.trace_id, args.cursor].some((arg) => arg !== undefined);
+        const said = filtered ? "No snapshots match." : "No snapshots are stored.";
+        const breakpoints = await rest.get<BreakpointsResponse>("/api/breakpoints");
+        return answer(`${said}\n${breakpointsText(breakpoints, now())}`, "pass service or label to narrow");
+      }
+      const rows = page.snapshots.map((s) => [
+        s.capturedAt,
+        s.id,
+        s.service,
+        cut(s.label || "(no label)", 40),
+        cut(snapshotPlace(s), 80),
+        s.traceId ?? "-",
+        cut(s.variableNames.join(", "), 100),
+      ]);
+      const lines = [
+        `${page.snapshots.length} snapshots, newest first:`,
+        table(["captured", "snapshot_id", "service", "label", "where", "trace_id", "variables"], rows),
+      ];
+      if (page.nextCursor !== undefined) {
+        lines.push(`[older snapshots match: call list_snapshots again with cursor="${page.nextCursor}"]`);
+      }
+      return answer(lines.join("\n"), "pass service, label or a lower limit");
+    },
+  );
+
+  server.registerTool(
+    "get_snapshot",
+    {
+      title: "Get a snapshot",
+      description:
+        "One code-monitoring snapshot whole: the captured variables (as the SDK sent them, already scrubbed of " +
+        "secrets it recognized, integers exact), its security flags, request, stack and request context, and its " +
+        "trace and span ids.",
+      inputSchema: strictInput("get_snapshot", {
+        id: z.string().min(1).max(128).describe("the snapshot id, as list_snapshots or get_trace shows it"),
+      }),
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async (args) => {
+      const snapshot = await rest.findExact<SnapshotJson>(`/api/snapshots/${encodeURIComponent(args.id.trim())}`);
+      if (snapshot === null) {
+        throw new ToolInputError(
+          `no snapshot ${cut(args.id, 64)} is stored (Clear deletes them); list_snapshots shows what is stored`,
+        );
+      }
+      return answer(
+        snapshotText(snapshot),
+        "the variables are too large for one answer; the Snapshots page shows them whole",
+      );
+    },
+  );
+}

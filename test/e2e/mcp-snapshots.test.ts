@@ -1,0 +1,118 @@
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestApp, type TestApp } from "../helpers/app.js";
+import { jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
+import { autoRegister, postSdk } from "../helpers/tracekit-snapshot-client.js";
+
+let app: TestApp;
+let client: Client;
+
+async function call(name: string, args: Record<string, unknown> = {}): Promise<string> {
+  const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
+  const text = result.content.map((part) => (part.type === "text" ? part.text : "")).join("\n");
+  return result.isError === true ? `error: ${text}` : text;
+}
+
+async function enable(id: string): Promise<void> {
+  const response = await fetch(`${app.base}/api/breakpoints/${id}`, {
+    method: "PATCH",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ enabled: true }),
+  });
+  expect(response.status).toBe(200);
+}
+
+beforeAll(async () => {
+  app = await startTestApp();
+  client = new Client({ name: "tracekit-local-test", version: "1.0.0" });
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${app.base}/mcp`)));
+});
+
+afterAll(async () => {
+  await client.close();
+  await app.close();
+});
+
+describe("MCP: code-monitoring snapshots", { timeout: 30_000 }, () => {
+  const traceId = newTraceId();
+  const spanId = newSpanId();
+
+  it("list_snapshots with none captured shows the breakpoints and that a disabled one must be enabled", async () => {
+    expect(await call("list_snapshots")).toContain("No breakpoints either");
+    // The Node SDK 1.7 registers its own capture call as the location.
+    const { body } = await autoRegister(app.base, {
+      service_name: "checkout-api",
+      file_path: "/app/node_modules/@tracekit/node-apm/dist/client.js",
+      line_number: 488,
+      function_name: "TracekitClient.captureSnapshot",
+      label: "checkout",
+    });
+    const answer = await call("list_snapshots");
+    expect(answer).toContain("No snapshots are stored.");
+    expect(answer).toMatch(/checkout-api\s+checkout\s+disabled\s+0/);
+    await enable(body.id);
+    expect(await call("list_snapshots", { service: "checkout-api" })).toMatch(/checkout\s+enabled/);
+  });
+
+  it("a capture is listed, read whole with exact integers, and named by get_trace", async () => {
+    const start = BigInt(Date.now()) * 1_000_000n;
+    await postJson(
+      app.base,
+      jsonTraceRequest("checkout-api", [
+        { traceId, spanId, name: "POST /checkout", kind: 2, startNs: start, durationNs: 20_000_000n },
+      ]),
+    );
+    const { body: bp } = await autoRegister(app.base, {
+      service_name: "checkout-api",
+      file_path: "/app/node_modules/@tracekit/node-apm/dist/client.js",
+      line_number: 488,
+      function_name: "TracekitClient.captureSnapshot",
+      label: "checkout",
+    });
+    // As the Python SDK writes it: an integer past 2^53 with all its digits.
+    const sent = await postSdk(
+      app.base,
+      "/sdk/snapshots/capture",
+      `{"breakpoint_id": "${bp.id}", "service_name": "checkout-api", ` +
+        `"file_path": "/app/node_modules/@tracekit/node-apm/dist/client.js", "function_name": "TracekitClient.captureSnapshot", ` +
+        `"label": "checkout", "line_number": 488, "variables": {"order_id": 9007199254740993, "cart": {"items": 3, "total": 99.5}, ` +
+        `"email": "[REDACTED:email]"}, "security_flags": [{"type": "sensitive_data_[REDACTED:email]", "severity": "high", "variable": "email"}], ` +
+        `"stack_trace": "Error\\n    at TracekitClient.captureSnapshot (/app/node_modules/@tracekit/node-apm/dist/client.js:488:39)\\n    at handleCheckout (/app/routes/checkout.js:42:9)", ` +
+        `"request_context": {"method": "POST", "path": "/checkout", "headers": {"user-agent": "curl"}}, ` +
+        `"trace_id": "${traceId}", "span_id": "${spanId}", "captured_at": "${new Date().toISOString()}"}`,
+    );
+    expect(sent.status).toBe(201);
+    const id = sent.body.id as string;
+
+    const list = await call("list_snapshots");
+    expect(list).toMatch(/^1 snapshots, newest first:/);
+    const row = list.split("\n").find((line) => line.includes(id)) ?? "";
+    // Where the app called the SDK, read from the stack, not the SDK's own file.
+    expect(row).toContain("handleCheckout /app/routes/checkout.js:42");
+    expect(row).toContain(traceId);
+    expect(row).toContain("order_id, cart, email");
+    expect(await call("list_snapshots", { trace_id: traceId.toUpperCase() })).toContain(id);
+    expect(await call("list_snapshots", { label: "nothing-like-it" })).toMatch(/^No snapshots match\./);
+
+    const one = await call("get_snapshot", { id });
+    expect(one.split("\n")[0]).toMatch(new RegExp(`^Snapshot ${id} "checkout" in checkout-api, captured `));
+    expect(one).toContain(`trace: ${traceId} span ${spanId}`);
+    expect(one).toContain("request: POST /checkout");
+    expect(one).toContain("high sensitive_data_[REDACTED:email] in email");
+    expect(one).toContain('"order_id": 9007199254740993,');
+    expect(one).toContain('"total": 99.5');
+    expect(one).toContain("at handleCheckout (/app/routes/checkout.js:42:9)");
+
+    const trace = await call("get_trace", { trace_id: traceId });
+    expect(trace).toContain("1 code-monitoring snapshot captured in this trace (get_snapshot shows one's variables):");
+    expect(trace).toContain(`${id} "checkout" [checkout-api] at span ${spanId}`);
+  });
+
+  it("get_snapshot of an unknown id is a tool error that says where to look", async () => {
+    expect(await call("get_snapshot", { id: "no-such-snapshot" })).toBe(
+      "error: no snapshot no-such-snapshot is stored (Clear deletes them); list_snapshots shows what is stored",
+    );
+  });
+});
