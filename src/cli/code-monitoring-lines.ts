@@ -28,6 +28,11 @@ export function createCodeMonitoringLines(): { line(event: CodeMonitoringEvent, 
       const { breakpoint } = event;
       const name = `${breakpoint.service}: snapshot point ${pointName(breakpoint)}`;
       if (event.type === "registered") return `  + ${name} registered; enable it on the Snapshots page`;
+      if (event.type === "placed") {
+        return breakpoint.enabled
+          ? `  + ${name} (made on the page) found at the SDK's capture call; it captures from now on`
+          : `  + ${name} (made on the page) found at the SDK's capture call; enable it on the Snapshots page`;
+      }
       if (event.type === "remade") {
         return `  + ${name} made again from the SDK's capture (this server did not know it), enabled as the SDK holds it`;
       }

@@ -86,6 +86,8 @@ export type CodeMonitoringEvent =
   | { type: "registered"; breakpoint: Breakpoint }
   /** A capture for a breakpoint this server did not know (it restarted without `--db`) made it again, enabled. */
   | { type: "remade"; breakpoint: Breakpoint }
+  /** An SDK's first capture call with the label of a breakpoint made on the page placed it there. */
+  | { type: "placed"; breakpoint: Breakpoint }
   /** A snapshot was stored. */
   | { type: "captured"; breakpoint: Breakpoint; traceId: string | null }
   /** A breakpoint was enabled or disabled on the page. */
@@ -190,6 +192,11 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
     }
   }
 
+  /** A breakpoint made on the page by label that no SDK has called yet. */
+  function unplacedBreakpoint(service: string, label: string): Breakpoint | undefined {
+    return store.listBreakpoints().find((b) => b.filePath === "" && b.service === service && b.label === label);
+  }
+
   function mustGet(id: string): Breakpoint {
     const breakpoint = store.getBreakpoint(id);
     if (breakpoint === undefined) throw new AppError(404, "breakpoint_not_found", `no breakpoint ${id}`);
@@ -269,6 +276,17 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
         store.saveBreakpoint(moved);
         changed(moved, "breakpoint_updated");
         return { breakpoint: moved, created: false };
+      }
+      // A breakpoint made on the page by its label takes the place of the SDK's first call with it,
+      // keeping its settings: the SDK holds what this answers (enabled, say) and captures at once.
+      const waiting = request.label === "" ? undefined : unplacedBreakpoint(request.service, request.label);
+      if (waiting !== undefined) {
+        const { filePath, functionName, lineNumber } = request;
+        const placed: Breakpoint = { ...waiting, filePath, functionName, lineNumber, updatedAt: now() };
+        store.saveBreakpoint(placed);
+        changed(placed, "breakpoint_updated");
+        deps.onEvent?.({ type: "placed", breakpoint: placed });
+        return { breakpoint: placed, created: false };
       }
       const breakpoint = saveAutoBreakpoint(request, randomUUID(), false);
       deps.onEvent?.({ type: "registered", breakpoint });
@@ -353,6 +371,17 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
     state,
 
     createBreakpoint(input) {
+      if (input.filePath === "") {
+        // By its label alone: the SDK's first capture call with it takes it, so one label, one breakpoint.
+        const same = store.listBreakpoints().find((b) => b.service === input.service && b.label === input.label);
+        if (same !== undefined) {
+          throw new AppError(
+            409,
+            "breakpoint_exists",
+            `${input.service} already has a breakpoint labelled "${input.label}" (${same.id}); enable or edit that one`,
+          );
+        }
+      }
       const t = now();
       const breakpoint: Breakpoint = {
         id: randomUUID(),

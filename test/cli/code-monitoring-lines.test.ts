@@ -32,6 +32,12 @@ describe("the terminal's code-monitoring lines", () => {
       "snapshot point at /srv/app/checkout.js:42 registered",
     );
     expect(lines.line({ type: "remade", breakpoint: point() }, 0)).toContain("made again from the SDK's capture");
+    expect(lines.line({ type: "placed", breakpoint: point({ origin: "manual" }) }, 0)).toBe(
+      '  + shop-api: snapshot point "checkout" (made on the page) found at the SDK\'s capture call; it captures from now on',
+    );
+    expect(lines.line({ type: "placed", breakpoint: point({ enabled: false }) }, 0)).toContain(
+      "enable it on the Snapshots page",
+    );
     expect(lines.line({ type: "switched", breakpoint: point() }, 0)).toMatch(/^ {2}\+ .* enabled/);
     expect(lines.line({ type: "switched", breakpoint: point({ enabled: false }) }, 0)).toBe(
       '  - shop-api: snapshot point "checkout" disabled',

@@ -232,6 +232,50 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
     expect(await where.getAttribute("title")).toContain("TracekitClient.captureSnapshot at /app/node_modules");
   });
 
+  it("makes a breakpoint by its label ahead of the code, which the SDK's first capture call takes and captures at", async () => {
+    await page.goto(`${suite.app.base}/snapshots`);
+    await page.getByTestId("snapshots-setup").waitFor();
+    await page.getByRole("button", { name: "New breakpoint" }).click();
+    const form = page.getByRole("form", { name: "New breakpoint" });
+    await form.getByLabel("Service").fill("users-api");
+    await form.getByLabel("Label").fill("user-lookup");
+    await form.getByLabel("Max captures").fill("1");
+    await form.getByRole("button", { name: "Create" }).click();
+    await form.waitFor({ state: "detached" });
+    const row = page.locator("[data-breakpoint-id]");
+    await expect.poll(() => row.textContent()).toContain("user-lookup");
+    const id = (await row.getAttribute("data-breakpoint-id")) as string;
+    expect(await row.locator(".bp-state").textContent()).toBe("at first call");
+    expect(await row.getByTestId("breakpoint-location").textContent()).toBe("at first capture");
+    expect(await page.getByTestId("service-waiting").count()).toBe(0);
+
+    // The same label again is refused, in the form (the browser logs the 409).
+    allowedErrors = /status of 409/;
+    await page.getByRole("button", { name: "New breakpoint" }).click();
+    await form.getByLabel("Service").fill("users-api");
+    await form.getByLabel("Label").fill("user-lookup");
+    await form.getByRole("button", { name: "Create" }).click();
+    await expect
+      .poll(() => form.getByRole("alert").textContent())
+      .toContain('already has a breakpoint labelled "user-lookup"');
+    await form.getByRole("button", { name: "Cancel" }).click();
+
+    // The Node SDK 1.7's first captureSnapshot("user-lookup", …) registers its own call as the location.
+    const sdkCall = { service_name: "users-api", ...NODE_17_SDK_CALL, label: "user-lookup" };
+    const registered = await autoRegister(suite.app.base, sdkCall);
+    expect(registered.body).toMatchObject({ id, enabled: true, max_captures: 1 });
+    await expect.poll(() => row.locator(".bp-state").textContent()).toBe("capturing");
+    const captured = await capture(suite.app.base, {
+      ...pythonCapture(id, "users-api"),
+      ...sdkCall,
+      stack_trace: node17Stack("getUser (/app/src/routes/users.js:8:16)"),
+    });
+    expect(captured.status).toBe(201);
+    await expect.poll(() => row.getByTestId("breakpoint-location").textContent()).toBe("users.js:8");
+    await expect.poll(() => row.locator(".bp-state").textContent()).toBe("limit reached");
+    await page.locator(`[data-snapshot-id="${captured.body.id}"]`).waitFor();
+  });
+
   it("marks a span live when a snapshot of it arrives while its trace is open", async () => {
     const id = await registerEnabled(suite.app.base, registration("orders"));
     const trace = await sendSdkTrace(suite.app.base, { service: "orders", name: "GET /orders" });

@@ -211,6 +211,56 @@ describe("code monitoring over the SDK protocol", () => {
     expect((await json(app.base, `/api/breakpoints`)).body.breakpoints.some((b: any) => b.id === made.id)).toBe(false);
   });
 
+  it("places a breakpoint made on the page by its label at the SDK's first capture call with that label", async () => {
+    const { status, body: made } = await createBreakpoint(app.base, {
+      service: "label-shop",
+      label: "refund",
+      maxCaptures: 3,
+    });
+    expect(status).toBe(201);
+    expect(made).toMatchObject({ filePath: "", lineNumber: 0, enabled: true, origin: "manual" });
+    const again = await createBreakpoint(app.base, { service: "label-shop", label: "refund" });
+    expect([again.status, again.body.error.code]).toEqual([409, "breakpoint_exists"]);
+    const neither = await createBreakpoint(app.base, { service: "label-shop" });
+    expect([neither.status, neither.body.error.message]).toEqual([
+      400,
+      'give "filePath" and "lineNumber", or a "label" alone to place the breakpoint at its capture call',
+    ]);
+    // Another service's call with the label, and an unlabelled call, leave it waiting.
+    const other = await autoRegister(app.base, { ...REGISTER, service_name: "other-shop", label: "refund" });
+    expect(other.body.id).not.toBe(made.id);
+    // The Python SDK registers the caller's own file, function and line, and then sends a capture.
+    const where = {
+      service_name: "label-shop",
+      file_path: "/srv/shop/refunds.py",
+      line_number: 31,
+      function_name: "refund",
+      label: "refund",
+    };
+    const registered = await autoRegister(app.base, where);
+    expect(registered.status).toBe(200);
+    expect(registered.body).toMatchObject({
+      id: made.id,
+      enabled: true,
+      max_captures: 3,
+      file_path: "/srv/shop/refunds.py",
+    });
+    const taken = await capture(app.base, nodeCapture(made.id, { ...where, service_name: "label-shop" }));
+    expect(taken.status).toBe(201);
+    const { body: listed } = await json(app.base, "/api/breakpoints");
+    expect(listed.breakpoints.find((b: any) => b.id === made.id)).toMatchObject({
+      filePath: "/srv/shop/refunds.py",
+      functionName: "refund",
+      lineNumber: 31,
+      origin: "manual",
+      captureCount: 1,
+    });
+    // Placed, it is the SDK's location: its next registration (a restart) finds the same breakpoint.
+    expect((await autoRegister(app.base, where)).body.id).toBe(made.id);
+    const placed = app.events.filter((e) => e.type === "code-monitoring" && e.event.type === "placed");
+    expect(placed).toHaveLength(1);
+  });
+
   it("makes a breakpoint it does not know again from a capture, as the SDK holds it (a restart without --db)", async () => {
     // The SDK registered this location with an earlier run of the server, and registers a location once per run.
     const id = "2b1c7e0a-5d7f-4c1e-9e55-0d9f3c1a7b11";

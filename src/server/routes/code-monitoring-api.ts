@@ -94,10 +94,15 @@ const PATCH_FIELDS = ["enabled", "maxCaptures", "expireAt", "condition", "label"
 
 function breakpointInput(body: Json): BreakpointInput {
   rejectUnknown(body, CREATE_FIELDS);
+  // With a label and no file, the breakpoint waits for the SDK's first capture call with that label.
+  const byLabel = body.filePath === undefined && typeof body.label === "string" && body.label.trim() !== "";
+  if (body.filePath === undefined && !byLabel) {
+    throw bad(`give "filePath" and "lineNumber", or a "label" alone to place the breakpoint at its capture call`);
+  }
   const input: BreakpointInput = {
     service: text(body, "service"),
-    filePath: text(body, "filePath"),
-    lineNumber: count(body, "lineNumber"),
+    filePath: byLabel ? "" : text(body, "filePath"),
+    lineNumber: count(body, "lineNumber", byLabel ? 0 : undefined),
     functionName: text(body, "functionName", ""),
     label: text(body, "label", ""),
     condition: text(body, "condition", ""),
@@ -105,8 +110,11 @@ function breakpointInput(body: Json): BreakpointInput {
     expireAt: expiry(body),
     enabled: flag(body, "enabled", true),
   };
-  if (input.service.trim() === "" || input.filePath.trim() === "")
-    throw bad(`"service" and "filePath" must not be empty`);
+  if (input.service.trim() === "") throw bad(`"service" must not be empty`);
+  if (!byLabel && input.filePath.trim() === "")
+    throw bad(
+      `"filePath" must not be empty (or leave it out and give a "label" to place the breakpoint at its capture call)`,
+    );
   return input;
 }
 

@@ -124,6 +124,15 @@ export function traceListQuery(params: TraceListParams): string {
   return text === "" ? "" : `?${text}`;
 }
 
+/** A breakpoint made on the Snapshots page by its label (POST /api/breakpoints without a file). */
+export interface NewBreakpoint {
+  service: string;
+  label: string;
+  maxCaptures: number;
+  expireAt: string | null;
+  enabled: boolean;
+}
+
 /** What the Snapshots page may change on a breakpoint (PATCH /api/breakpoints/:id). */
 export type BreakpointPatch = Partial<
   Pick<BreakpointJson, "enabled" | "maxCaptures" | "expireAt" | "condition" | "label">
@@ -184,6 +193,7 @@ export const api = {
     }),
   clear: () => request<{ cleared: boolean }>("/api/traces", { method: "DELETE" }),
   breakpoints: () => request<BreakpointsResponse>("/api/breakpoints"),
+  createBreakpoint: (input: NewBreakpoint) => request<BreakpointJson>("/api/breakpoints", sendJson("POST", input)),
   updateBreakpoint: (id: string, patch: BreakpointPatch) =>
     request<BreakpointJson>(`/api/breakpoints/${encodeURIComponent(id)}`, sendJson("PATCH", patch)),
   deleteBreakpoint: (id: string) =>

@@ -89,7 +89,9 @@ export function BreakpointRow({
         title={
           state === "waiting"
             ? `Enabled, but ${waitingText(bp.service, contact, nowMs)}: no SDK of ${bp.service} listens live or has asked for its breakpoints since this breakpoint or the kill switch last changed. Captures start once it does.`
-            : undefined
+            : state === "unplaced"
+              ? `Enabled: the first captureSnapshot / capture_snapshot call with the label "${bp.label}" in ${bp.service} takes it and captures there. An app that already made that call in its current run picks it up when it restarts.`
+              : undefined
         }
       >
         {stateText(state, bp.service, contact, nowMs)}

@@ -1,4 +1,4 @@
-import { useEffect, useMemo } from "preact/hooks";
+import { useEffect, useMemo, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import type { BreakpointJson } from "../../../../src/protocol";
 import { searchOf } from "../../lib/url";
@@ -7,6 +7,7 @@ import { useLiveState } from "../../state/live-context";
 import { BreakpointsPanel } from "./BreakpointsPanel";
 import { CapturedList } from "./CapturedList";
 import { KillSwitch } from "./KillSwitch";
+import { NewBreakpointForm } from "./NewBreakpointForm";
 import { SdkEvents } from "./SdkEvents";
 import { SetupHelp } from "./SetupHelp";
 import { SnapshotFilterBar } from "./SnapshotFilterBar";
@@ -30,6 +31,7 @@ export function SnapshotsPage() {
   const nowMs = useNow(5000);
   const bps = useBreakpoints(live.generation);
   const events = useSdkEvents(live.generation);
+  const [making, setMaking] = useState(false);
 
   useEffect(() => {
     document.title = "Snapshots · tracekit-local";
@@ -42,12 +44,17 @@ export function SnapshotsPage() {
   const setFilters = (next: SnapshotFilters) => route(`/snapshots${snapshotFiltersToSearch(next)}`);
   const services = [...new Set(bps.breakpoints.map((b) => b.service))].sort();
   if (filters.service && !services.includes(filters.service)) services.push(filters.service);
+  // Services with code monitoring on: they registered a breakpoint or asked for theirs.
+  const sdkServices = [...new Set([...services, ...Object.keys(bps.contact.lastCheckIns)])].sort();
 
   return (
     <div class="snapshots-page">
       <div class="snap-top">
         <h1>Snapshots</h1>
         <span class="muted">{breakpointCount(bps.breakpoints)}</span>
+        <button type="button" class="button" aria-expanded={making} onClick={() => setMaking(!making)}>
+          New breakpoint
+        </button>
         <KillSwitch
           on={bps.killSwitch}
           listening={Object.values(bps.contact.connectedSdks).reduce((sum, n) => sum + n, 0)}
@@ -64,6 +71,7 @@ export function SnapshotsPage() {
           {bps.error}
         </div>
       )}
+      {making && <NewBreakpointForm services={sdkServices} onCreate={bps.create} onClose={() => setMaking(false)} />}
       <SdkEvents events={events} nowMs={nowMs} />
       {bps.loaded && bps.breakpoints.length === 0 ? (
         <SetupHelp checkedIn={Object.keys(bps.contact.lastCheckIns)} />

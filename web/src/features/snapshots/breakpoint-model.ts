@@ -78,7 +78,7 @@ function formatLeft(ms: number): string {
   return `${Math.floor(hours / 24)}d`;
 }
 
-export type BreakpointState = "capturing" | "waiting" | "disabled" | "expired" | "exhausted" | "killed";
+export type BreakpointState = "capturing" | "waiting" | "unplaced" | "disabled" | "expired" | "exhausted" | "killed";
 
 /** What the server knows of the SDKs: who listens live, and who asked for the breakpoints when. */
 export type SdkContact = Pick<BreakpointsResponse, "connectedSdks" | "lastCheckIns" | "killSwitchChangedAt">;
@@ -116,6 +116,8 @@ export function breakpointState(
   if (killSwitch) return "killed";
   if (isExpired(breakpoint.expireAt, nowMs)) return "expired";
   if (breakpoint.maxCaptures > 0 && breakpoint.captureCount >= breakpoint.maxCaptures) return "exhausted";
+  // Made on the page by its label: the SDK gets it with its first capture call there, not at a check-in.
+  if (breakpoint.filePath === "") return "unplaced";
   if (contact !== undefined && breakpointAwaitsCheckIn(breakpoint, contact)) return "waiting";
   return "capturing";
 }
@@ -186,6 +188,7 @@ const ageOf = (epochMs: number, nowMs: number) => formatRelative(epochMs, nowMs)
 export const STATE_TEXT: Record<BreakpointState, string> = {
   capturing: "capturing",
   waiting: "awaiting check-in",
+  unplaced: "at first call",
   disabled: "off",
   expired: "expired",
   exhausted: "limit reached",

@@ -16,7 +16,8 @@ export interface Located {
 /** The place to show, or null while only the SDK's own capture call is known (until a capture says more). */
 export function placeOf(item: Located): CodeLocationJson | null {
   if (item.calledFrom != null) return item.calledFrom;
-  if (isSdkCaptureCall(item)) return null;
+  // Made on the page by its label: no SDK has called a capture with that label yet.
+  if (item.filePath === "" || isSdkCaptureCall(item)) return null;
   return { filePath: item.filePath, functionName: item.functionName, lineNumber: item.lineNumber };
 }
 
@@ -31,6 +32,9 @@ export function functionText(name: string): string {
 
 /** What the SDK registered, when it is not what is shown: for a title. */
 export function registeredNote(item: Located): string | null {
+  if (item.filePath === "") {
+    return "Made on this page by its label: the SDK's first capture call with this label places it there.";
+  }
   if (!isSdkCaptureCall(item)) return null;
   const registered = `${functionText(item.functionName)} at ${item.filePath}:${item.lineNumber}`;
   return item.calledFrom == null

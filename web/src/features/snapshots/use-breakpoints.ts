@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from "preact/hooks";
 import type { BreakpointJson, BreakpointsResponse } from "../../../../src/protocol";
-import { api, type BreakpointPatch } from "../../api/client";
+import { api, type BreakpointPatch, type NewBreakpoint } from "../../api/client";
 import { useLiveMessages } from "../../state/live-context";
 import type { SdkContact } from "./breakpoint-model";
 
@@ -11,6 +11,8 @@ export interface BreakpointsState {
   contact: SdkContact;
   loaded: boolean;
   error: string | null;
+  /** Makes a breakpoint; resolves to why it could not, or null. */
+  create(input: NewBreakpoint): Promise<string | null>;
   update(id: string, patch: BreakpointPatch): Promise<void>;
   remove(id: string): Promise<void>;
   setKillSwitch(enabled: boolean): Promise<void>;
@@ -81,6 +83,16 @@ export function useBreakpoints(generation: number): BreakpointsState {
     }
   }, []);
 
+  const create = useCallback(async (input: NewBreakpoint) => {
+    try {
+      const made = await api.createBreakpoint(input);
+      setBreakpoints((list) => (list.some((b) => b.id === made.id) ? list : [...list, made]));
+      return null;
+    } catch (reason) {
+      return message(reason);
+    }
+  }, []);
+
   const update = useCallback(
     (id: string, patch: BreakpointPatch) =>
       attempt("Could not change the breakpoint", async () => {
@@ -108,5 +120,5 @@ export function useBreakpoints(generation: number): BreakpointsState {
     [attempt],
   );
 
-  return { breakpoints, killSwitch, contact, loaded, error, update, remove, setKillSwitch };
+  return { breakpoints, killSwitch, contact, loaded, error, create, update, remove, setKillSwitch };
 }
