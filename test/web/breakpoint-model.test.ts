@@ -78,12 +78,27 @@ describe("breakpoint model", () => {
     expect(formatExpiry("2026-12-05T12:00:00.000Z", NOW)).toBe("in 3d");
     expect(formatExpiry("2026-12-02T11:57:00.000Z", NOW)).toBe("expired 3m ago");
     expect(formatExpiry("soon", NOW)).toBe("soon");
+    // "in 15 minutes" picked a few seconds after the page's clock last ticked reads as picked.
+    const picked = expiryFromChoice(15, NOW + 4_000) as string;
+    expect(formatExpiry(picked, NOW)).toBe("in 15m");
+    expect(formatExpiry(expiryFromChoice(60, NOW + 4_000), NOW)).toBe("in 1h");
+    expect(formatExpiry("2026-12-02T12:00:20.000Z", NOW)).toBe("in 1m");
     expect(isExpired("2026-12-02T12:00:00.000Z", NOW)).toBe(true);
     expect(isExpired(null, NOW)).toBe(false);
   });
 
   it("tells why a breakpoint does not capture", () => {
     expect(breakpointState(breakpoint("a", { enabled: true }), NOW, false)).toBe("capturing");
+    // Made on the page by its label: the SDK's first capture call takes it, no check-in needed.
+    const byLabel = breakpoint("a", { enabled: true, filePath: "", lineNumber: 0, functionName: "" });
+    const waitingContact = {
+      connectedSdks: {},
+      lastCheckIns: { shop: "2026-12-01T00:00:00Z" },
+      killSwitchChangedAt: null,
+    };
+    expect(breakpointState({ ...byLabel, service: "shop" }, NOW, false, waitingContact)).toBe("unplaced");
+    expect(placeOf(byLabel)).toBeNull();
+    expect(placeTitle(byLabel)).toContain("first capture call with this label");
     expect(breakpointState(breakpoint("a"), NOW, false)).toBe("disabled");
     expect(breakpointState(breakpoint("a", { enabled: true }), NOW, true)).toBe("killed");
     expect(breakpointState(breakpoint("a", { enabled: true, expireAt: "2026-12-01T00:00:00Z" }), NOW, false)).toBe(

@@ -71,7 +71,9 @@ export function formatExpiry(expireAt: string | null, nowMs: number): string {
 }
 
 function formatLeft(ms: number): string {
-  const minutes = Math.ceil(ms / 60_000);
+  // To the nearest minute: the page's clock ticks every few seconds, so an expiry picked as "in 15
+  // minutes" is 15 min and a few seconds ahead of it, and rounding up read "in 16m".
+  const minutes = Math.max(1, Math.round(ms / 60_000));
   if (minutes < 60) return `${minutes}m`;
   const hours = Math.floor(minutes / 60);
   if (hours < 48) return minutes % 60 === 0 || hours >= 10 ? `${hours}h` : `${hours}h ${minutes % 60}m`;
