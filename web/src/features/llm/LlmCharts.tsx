@@ -6,7 +6,7 @@ import { formatCount, formatUsd } from "../../lib/format";
 import { clipText } from "../../lib/long-text";
 import { serviceColors } from "../../lib/service-color";
 import { useServiceColorsVersion } from "../../lib/use-service-colors";
-import { themedAxis, timeAxis, tooltipFlips, windowRange } from "../metrics/chart-options";
+import { axisFont, fittedAxisSize, themedAxis, timeAxis, tooltipFlips, windowRange } from "../metrics/chart-options";
 import { stepRangeText } from "../metrics/metric-chart-model";
 import { UPlotChart } from "../metrics/UPlotChart";
 import { type ChartTheme, useChartTheme } from "../metrics/use-chart-theme";
@@ -208,7 +208,7 @@ function chartOptions(
       timeAxis(theme),
       {
         ...themedAxis(theme),
-        size: 64,
+        size: (u, values) => fittedAxisSize(u, values, axisFont(theme), 64),
         values: (_u, splits) => (measure === "usd" ? usdTickLabels(splits) : splits.map((v) => formatCount(v))),
       },
     ],

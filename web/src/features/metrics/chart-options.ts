@@ -41,8 +41,24 @@ export function windowRange(window: () => { from: number; to: number }): uPlot.S
 /** Value axes are at least this wide, so charts stacked one above the other line up. */
 export const VALUE_AXIS_WIDTH = 72;
 
-function axisFont(theme: ChartTheme): string {
+export function axisFont(theme: ChartTheme): string {
   return `11px ${theme.font}`;
+}
+
+/**
+ * A value axis' width for its labels as drawn (`font`, the axis' own): the widest label, the tick and
+ * uPlot's gap beside them, never under `minimum`. A fixed width cut cheap costs' long labels
+ * ("$0.000010") at the chart's left edge.
+ */
+export function fittedAxisSize(u: uPlot, values: readonly unknown[] | null, font: string, minimum: number): number {
+  const ctx = u.ctx;
+  ctx.save();
+  ctx.font = font;
+  let widest = 0;
+  for (const value of values ?? []) widest = Math.max(widest, ctx.measureText(String(value ?? "")).width);
+  ctx.restore();
+  // The tick (4 px), uPlot's gap between tick and label (5 px), and a little room at the edge.
+  return Math.max(minimum, Math.ceil(widest + 4 + 5 + 4));
 }
 
 /** An axis in the app's colours: labels, grid and ticks. */
