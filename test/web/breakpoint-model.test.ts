@@ -277,5 +277,15 @@ describe("breakpoint model", () => {
     expect(manual).toContain("Delete the breakpoint at a.py:3?");
     expect(manual).toContain("no SDK registers it again");
     expect(deleteQuestion(breakpoint("d"), "x.js:1")).toContain("It is disabled already");
+    const byLabel = breakpoint("u", {
+      origin: "manual",
+      label: "refund",
+      filePath: "",
+      lineNumber: 0,
+      service: "shop",
+    });
+    expect(deleteQuestion(byLabel, "its next capture's caller").split("\n")[0]).toBe(
+      'Delete the breakpoint "refund" of shop (no capture call has taken it yet)?',
+    );
   });
 });

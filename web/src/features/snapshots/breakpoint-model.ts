@@ -203,7 +203,7 @@ export const STATE_TEXT: Record<BreakpointState, string> = {
  * the app restarts. Disabling it stops captures and keeps it.
  */
 export function deleteQuestion(
-  breakpoint: Pick<BreakpointJson, "label" | "service" | "origin" | "enabled">,
+  breakpoint: Pick<BreakpointJson, "label" | "service" | "origin" | "enabled" | "filePath">,
   where: string,
 ): string {
   const name = breakpoint.label === "" ? "the breakpoint" : `the breakpoint "${breakpoint.label}"`;
@@ -215,7 +215,10 @@ export function deleteQuestion(
   const keep = breakpoint.enabled
     ? "To stop captures and keep the breakpoint, Cancel and turn its switch off (Disable) instead."
     : "It is disabled already: it captures nothing, and Cancel keeps it that way.";
-  return `Delete ${name} at ${where}?\n\n${gone}\n\n${keep}`;
+  // One made by its label that no capture call has taken yet is at no place.
+  const at =
+    breakpoint.filePath === "" ? ` of ${breakpoint.service} (no capture call has taken it yet)` : ` at ${where}`;
+  return `Delete ${name}${at}?\n\n${gone}\n\n${keep}`;
 }
 
 /**
