@@ -176,6 +176,18 @@ class SpanIdTable {
   }
 }
 
+/**
+ * A span of a TraceKit SDK's own tracer (`client.startSpan`, scope `@tracekit/node-apm` or
+ * `tracekit…`): the SDKs make every such span INTERNAL and let no kind be set, so one that names a
+ * database, cache, queue or LLM (`db.system`…) is the app's word that it called one, and counts as a
+ * call as a CLIENT span does. Other instrumentations' INTERNAL spans with such attributes wrap a
+ * CLIENT span of their own and are left out.
+ */
+function madeByTraceKitSdk(span: Span): boolean {
+  return span.kind === "INTERNAL" && TRACEKIT_SCOPE.test(span.scope.name);
+}
+const TRACEKIT_SCOPE = /^(@tracekit\/|tracekit)/i;
+
 /** A CALL key found by its peer's kind and port text (see callKey). */
 interface CallKeyEntry {
   kind: Peer["kind"];
@@ -406,9 +418,9 @@ export class ServiceTraffic {
         }
       }
     }
-    if ((span.kind === "CLIENT" || span.kind === "PRODUCER") && !calledService) {
+    if ((span.kind === "CLIENT" || span.kind === "PRODUCER" || madeByTraceKitSdk(span)) && !calledService) {
       const peer = this.peerOf(span);
-      if (peer !== null) {
+      if (peer !== null && (span.kind !== "INTERNAL" || peer.kind !== "external")) {
         state.calls ??= new SpanIdTable();
         state.calls.add(span.spanId, this.push(this.callKey(service, peer), state.slot, startMs, durMs, error));
       }

@@ -100,6 +100,29 @@ describe("service map", () => {
     ]);
   });
 
+  it("counts a TraceKit SDK's startSpan naming a database as a call to it, though the SDK makes it INTERNAL", () => {
+    const tracekit = { name: "@tracekit/node-apm", version: "1.0.0" };
+    const python = { name: "tracekit.client", version: "1.0.0" };
+    const other = { name: "@prisma/instrumentation", version: "5.0.0" };
+    const db = { "db.system": "postgresql", "db.name": "shop" };
+    const trace: Span[] = [
+      span(1, null, "backend", "SERVER", 30),
+      span(2, 1, "backend", "INTERNAL", 15, { attributes: db, scope: tracekit }),
+      span(3, 1, "backend", "INTERNAL", 5, { attributes: { "db.system": "redis" }, scope: python }),
+      // Another instrumentation's INTERNAL span wraps its own CLIENT span: the call is counted once.
+      span(4, 1, "backend", "INTERNAL", 9, { attributes: { "db.system": "mysql" }, scope: other }),
+      span(5, 4, "backend", "CLIENT", 8, { attributes: { "db.system": "mysql" }, scope: other }),
+      // A TraceKit span with only a URL is the app's own work, not a call to that host.
+      span(6, 1, "backend", "INTERNAL", 2, { attributes: { "url.full": "http://pricing:80/x" }, scope: tracekit }),
+    ];
+    const map = buildServiceMap([trace]);
+    expect(map.edges.map((e) => [e.from, e.to, e.calls, e.p50Ms])).toEqual([
+      ["service:backend", "cache:redis", 1, 5],
+      ["service:backend", "database:mysql", 1, 8],
+      ["service:backend", "database:postgresql shop", 1, 15],
+    ]);
+  });
+
   it("names a called host by the user's mappings first: host:port, then host, then the host rules", () => {
     const names = new Map([
       ["localhost:8082", "payment-service"],
