@@ -249,6 +249,12 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
     expect(await row.getByTestId("breakpoint-location").textContent()).toBe("at first capture");
     expect(await page.getByTestId("service-waiting").count()).toBe(0);
 
+    // A service no SDK has been heard from is most likely misspelt: the form says so.
+    await page.getByRole("button", { name: "New breakpoint" }).click();
+    await form.getByLabel("Service").fill("users-apj");
+    await expect.poll(() => form.getByTestId("unknown-service").textContent()).toContain("(heard from: users-api)");
+    await form.getByRole("button", { name: "Cancel" }).click();
+
     // The same label again is refused, in the form (the browser logs the 409).
     allowedErrors = /status of 409/;
     await page.getByRole("button", { name: "New breakpoint" }).click();

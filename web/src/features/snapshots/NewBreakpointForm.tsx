@@ -22,6 +22,8 @@ export function NewBreakpointForm(props: {
   const [busy, setBusy] = useState(false);
   const parsedMax = parseMaxCaptures(max);
   const ready = service.trim() !== "" && label.trim() !== "" && parsedMax !== null && !busy;
+  // A misspelt service would wait for ever: say which services this server has heard from.
+  const unknownService = service.trim() !== "" && props.services.length > 0 && !props.services.includes(service.trim());
 
   return (
     <form
@@ -121,6 +123,13 @@ export function NewBreakpointForm(props: {
           Cancel
         </button>
       </div>
+      {unknownService && (
+        <p class="bp-new-unknown" data-testid="unknown-service">
+          No SDK of “{service.trim()}” has registered a breakpoint or asked for its breakpoints here since
+          tracekit-local started (heard from: {props.services.join(", ")}). Check the name, which is the serviceName /
+          service_name the app passes to tracekit.init.
+        </p>
+      )}
       <p class={failure === null ? "faint" : "error-text"} role={failure === null ? undefined : "alert"}>
         {failure ??
           (parsedMax === null
