@@ -54,6 +54,8 @@ export function parseStackLine(text: string): StackFrameText | null {
  * `capture_snapshot` in its `tracekit` package; an app's own function of that name is left alone.)
  */
 const NODE_CAPTURE_CALL = /^TracekitClient\.(?:captureSnapshot|capture_snapshot)$/;
+/** The function the Node SDK 1.7 registers as every location, and finds its breakpoints by (with the label). */
+export const NODE_SDK_CAPTURE_FUNCTION = "TracekitClient.captureSnapshot";
 const PYTHON_PACKAGE = /[\\/]tracekit[\\/][^\\/]+\.py$/;
 
 /** Whether a registered location is the SDK's own capture call rather than the app's code. */

@@ -297,8 +297,16 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
       if (store.killSwitch()) {
         throw new AppError(409, "kill_switch_on", "the kill switch is on: captures are refused and nothing was stored");
       }
-      const breakpoint = findCaptureTarget(request);
+      let breakpoint = findCaptureTarget(request);
       const t = now();
+      // Made on the page by its label and taken by an SDK that knew the label already (it heard of
+      // the breakpoint at a check-in): placed where the capture says, as a registration would.
+      if (breakpoint.filePath === "" && store.findBreakpoint(locationKey(request)) === undefined) {
+        const { filePath, functionName, lineNumber } = request;
+        breakpoint = { ...breakpoint, filePath, functionName, lineNumber, updatedAt: t };
+        store.saveBreakpoint(breakpoint);
+        deps.onEvent?.({ type: "placed", breakpoint });
+      }
       const refusal = breakpointRefusal(breakpoint, t);
       if (refusal !== null) {
         throw new AppError(

@@ -3,6 +3,8 @@
  * ↔ domain objects. Every rejection is a 400 with the field at fault: the SDKs count only 5xx and
  * network errors toward their circuit breaker.
  */
+
+import { NODE_SDK_CAPTURE_FUNCTION } from "../domain/code-location.js";
 import {
   type Breakpoint,
   isCapturing,
@@ -191,11 +193,16 @@ export function decodeSdkEvents(json: unknown): { type: string; data: JsonObject
  * `datetime.now()` (an offset would make that comparison raise inside the app); Node ignores it.
  */
 export function breakpointToSdk(breakpoint: Breakpoint, now: number): JsonObject {
+  // Made on the page by its label and not yet placed: the Node SDK 1.7 finds a breakpoint by
+  // `function:label`, its function always its own capture call, and registers a label once per run,
+  // so an app that already called it (before this server restarted, or before the breakpoint was
+  // remade) finds this one only under that name. Other SDKs match nothing by it.
+  const unplaced = breakpoint.filePath === "" && breakpoint.label !== "";
   return {
     id: breakpoint.id,
     service_name: breakpoint.service,
     file_path: breakpoint.filePath,
-    function_name: breakpoint.functionName,
+    function_name: unplaced ? NODE_SDK_CAPTURE_FUNCTION : breakpoint.functionName,
     label: breakpoint.label,
     line_number: breakpoint.lineNumber,
     condition: breakpoint.condition,

@@ -261,6 +261,36 @@ describe("code monitoring over the SDK protocol", () => {
     expect(placed).toHaveLength(1);
   });
 
+  it("hands a breakpoint made by label to a Node SDK that registered the label before, which captures by it", async () => {
+    // The app registered "again" with an earlier run of this server; the Node SDK 1.7 registers a
+    // label once per run and finds breakpoints by its own capture call's name and the label.
+    const { body: made } = await createBreakpoint(app.base, { service: "late-shop", label: "again" });
+    const view = await pollActive(app.base, "late-shop");
+    const sdkKey = (b: any) => `${b.function_name}:${b.label}`;
+    expect(view.body.breakpoints.map(sdkKey)).toEqual(["TracekitClient.captureSnapshot:again"]);
+    expect(view.body.breakpoints[0]).toMatchObject({ id: made.id, enabled: true });
+    const taken = await capture(
+      app.base,
+      nodeCapture(made.id, {
+        service_name: "late-shop",
+        ...NODE_17_SDK_CALL,
+        label: "again",
+        stack_trace: node17Stack("retry (/app/src/jobs.js:12:3)"),
+      }),
+    );
+    expect(taken.status).toBe(201);
+    const { body: listed } = await json(app.base, "/api/breakpoints");
+    expect(listed.breakpoints.find((b: any) => b.id === made.id)).toMatchObject({
+      filePath: NODE_17_SDK_CALL.file_path,
+      functionName: "TracekitClient.captureSnapshot",
+      captureCount: 1,
+      calledFrom: { filePath: "/app/src/jobs.js", functionName: "retry", lineNumber: 12 },
+    });
+    // Its next start registers the same location, and finds the same breakpoint.
+    const again = await autoRegister(app.base, { service_name: "late-shop", ...NODE_17_SDK_CALL, label: "again" });
+    expect(again.body.id).toBe(made.id);
+  });
+
   it("makes a breakpoint it does not know again from a capture, as the SDK holds it (a restart without --db)", async () => {
     // The SDK registered this location with an earlier run of the server, and registers a location once per run.
     const id = "2b1c7e0a-5d7f-4c1e-9e55-0d9f3c1a7b11";

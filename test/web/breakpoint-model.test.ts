@@ -232,6 +232,7 @@ describe("breakpoint model", () => {
     expect(one).toContain("frontend asks for breakpoints, but none has registered one with this run");
     expect(one).toContain("registers them again only when it restarts");
     expect(one).toContain("--db");
+    expect(one).toContain("Or make one with New breakpoint and the label the code passes");
     expect(unregisteredNote(["frontend", "backend"])).toMatch(/^frontend and backend ask for breakpoints/);
     expect(unregisteredNote(["a", "b", "c", "d", "e", "f", "g"])).toMatch(/^a, b, c, d and e \(and 2 more\) ask /);
   });

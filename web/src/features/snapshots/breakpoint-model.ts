@@ -238,7 +238,8 @@ export function unregisteredNote(checkedIn: readonly string[]): string | null {
     `${names}${more} ${verb} for breakpoints, but none has registered one with this run of tracekit-local. ` +
     "An SDK registers each capture location once per process: an app that registered its locations with an " +
     "earlier run registers them again only when it restarts (start tracekit-local with --db to keep breakpoints " +
-    "across its restarts)."
+    "across its restarts). Or make one with New breakpoint and the label the code passes: a Node SDK takes it at " +
+    "its next check-in."
   );
 }
 
