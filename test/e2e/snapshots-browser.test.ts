@@ -246,6 +246,9 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
     await expect.poll(() => row.textContent()).toContain("user-lookup");
     const id = (await row.getAttribute("data-breakpoint-id")) as string;
     expect(await row.locator(".bp-state").textContent()).toBe("at first call");
+    expect(await row.locator(".bp-state").getAttribute("title")).toContain(
+      "A Node app that already made that call in its current run takes it at its next check-in",
+    );
     expect(await row.getByTestId("breakpoint-location").textContent()).toBe("at first capture");
     expect(await page.getByTestId("service-waiting").count()).toBe(0);
 

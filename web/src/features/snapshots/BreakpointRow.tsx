@@ -90,7 +90,7 @@ export function BreakpointRow({
           state === "waiting"
             ? `Enabled, but ${waitingText(bp.service, contact, nowMs)}: no SDK of ${bp.service} listens live or has asked for its breakpoints since this breakpoint or the kill switch last changed. Captures start once it does.`
             : state === "unplaced"
-              ? `Enabled: the first captureSnapshot / capture_snapshot call with the label "${bp.label}" in ${bp.service} takes it and captures there. An app that already made that call in its current run picks it up when it restarts.`
+              ? `Enabled: the first captureSnapshot / capture_snapshot call with the label "${bp.label}" in ${bp.service} takes it and captures there. A Node app that already made that call in its current run takes it at its next check-in (within about 30 s); a Python one when it restarts.`
               : undefined
         }
       >
