@@ -1,5 +1,6 @@
 /// <reference lib="dom" />
 import { describe, expect, it } from "vitest";
+import { contrastRatio } from "../../web/src/features/trace-view/self-heat.js";
 import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
 import { type JsonSpanInput, jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
 
@@ -169,6 +170,20 @@ describe.skipIf(!available)("a trace's overview, zoom, critical path and self ti
       page.locator(`[data-span-id="${spanId}"] .tv-bar`).evaluate((bar) => getComputedStyle(bar).backgroundColor);
     expect(await barColor(id.template)).toBe("rgb(233, 12, 12)");
     expect(await barColor(id.template)).not.toBe(await barColor(id.root));
+    // A duration written inside a bar reads on it: the root's pale bar (10 ms of 45) carries dark
+    // text, not the white that vanished on it.
+    const insideLabel = (spanId: string) =>
+      page.locator(`[data-span-id="${spanId}"]`).evaluate((row) => {
+        const rgb = (color: string) => color.match(/\d+/g)!.slice(0, 3).map(Number) as [number, number, number];
+        return {
+          place: row.querySelector(".tv-bar-label")!.className,
+          text: rgb(getComputedStyle(row.querySelector(".tv-bar-label")!).color),
+          bar: rgb(getComputedStyle(row.querySelector(".tv-bar")!).backgroundColor),
+        };
+      });
+    const root = await insideLabel(id.root);
+    expect(root.place).toContain("inside");
+    expect(contrastRatio(root.text, root.bar)).toBeGreaterThanOrEqual(4.5);
     await page.close();
     expect(problems).toEqual([]);
   });

@@ -7,6 +7,7 @@ import { LogMark } from "../logs/SpanLogs";
 import type { SpanLogMark } from "../logs/trace-logs";
 import { SnapshotMark } from "../snapshots/SpanSnapshots";
 import { Highlighted } from "./Highlighted";
+import { DARK_LABEL, selfHeatColor, selfHeatLabelColor } from "./self-heat";
 import { type TimeWindow, timePosition, type WaterfallNode } from "./waterfall-model";
 
 export interface WaterfallRowProps {
@@ -41,12 +42,6 @@ export interface WaterfallRowProps {
 
 export type Highlight = "critical" | "self" | null;
 
-/** A heat colour for a self-time share: pale for little, deep red for the most. */
-function heat(share: number): string {
-  const s = Math.min(1, Math.max(0, share));
-  return `hsl(${Math.round(48 - 48 * s)} ${Math.round(55 + 35 * s)}% ${Math.round(78 - 30 * s)}%)`;
-}
-
 /** Deeper levels stop indenting, so a 10,000-deep chain stays readable. */
 const MAX_INDENT_DEPTH = 40;
 const INDENT_PX = 14;
@@ -67,7 +62,11 @@ export class WaterfallRow extends Component<WaterfallRowProps> {
     const { node, collapsed, hidesMatch, selected, onPath, match, query, view, highlight } = this.props;
     const { span } = node;
     const color =
-      highlight === "self" ? heat(this.props.selfShare) : node.isError ? "var(--error)" : serviceColor(span.service);
+      highlight === "self"
+        ? selfHeatColor(this.props.selfShare)
+        : node.isError
+          ? "var(--error)"
+          : serviceColor(span.service);
     const showService = node.parent === null || node.parent.span.service !== span.service;
     const { left, width } = timePosition(node.offsetMs, node.durationMs, view);
     const right = left + width;
@@ -76,12 +75,15 @@ export class WaterfallRow extends Component<WaterfallRowProps> {
     const after = node.offsetMs > view.toMs;
     // The duration label goes after the bar, else before it, else (a bar across the view) inside it.
     const labelPlace = before ? "after" : after ? "before" : right <= 75 ? "after" : left >= 25 ? "before" : "inside";
+    // Inside a pale self-time bar, white would vanish: the label takes the colour that reads on it.
+    const labelColor =
+      labelPlace === "inside" && highlight === "self" ? selfHeatLabelColor(this.props.selfShare) : null;
     const labelStyle =
       labelPlace === "after"
         ? { left: `calc(${right}% + 4px)` }
         : labelPlace === "before"
           ? { right: `calc(${100 - left}% + 4px)` }
-          : { left: `calc(${left}% + 4px)` };
+          : { left: `calc(${left}% + 4px)`, ...(labelColor ? { color: labelColor } : {}) };
     // Selected, a span off the critical path stays dimmed and says so: its selection ring must not read as the path's outline.
     const offPathSelected = highlight === "critical" && selected && !this.props.critical;
     const duration =
@@ -173,7 +175,7 @@ export class WaterfallRow extends Component<WaterfallRowProps> {
                 />
               ),
             )}
-          <span class={`tv-bar-label ${labelPlace}`} style={labelStyle}>
+          <span class={`tv-bar-label ${labelPlace}${labelColor === DARK_LABEL ? " on-light" : ""}`} style={labelStyle}>
             {before ? `◂ ${duration}` : after ? `${duration} ▸` : duration}
           </span>
         </div>
