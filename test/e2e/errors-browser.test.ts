@@ -200,6 +200,60 @@ describe.skipIf(!available)("the Errors page, in Chromium", () => {
     expect(problems).toEqual([]);
   });
 
+  it("at 800 px wide still names where a passed-along error started, its message cut short rather than dropped", async () => {
+    const { app, browser } = suite;
+    const traceId = newTraceId();
+    const [root, call] = [newSpanId(), newSpanId()];
+    await postJson(
+      app.base,
+      jsonTraceRequest("narrow-web", [
+        { traceId, spanId: root, name: "GET /checkout", kind: 2, statusCode: 2, statusMessage: "HTTP 502" },
+        { traceId, spanId: call, parentSpanId: root, name: "GET stock", kind: 3, statusCode: 2 },
+      ]),
+    );
+    await postJson(
+      app.base,
+      jsonTraceRequest("narrow-stock", [
+        {
+          traceId,
+          parentSpanId: call,
+          name: "GET /stock/:sku",
+          kind: 2,
+          statusCode: 2,
+          statusMessage: "stock level missing for the requested item in the berlin warehouse, retry later",
+        },
+      ]),
+    );
+    const page = await browser.newPage({ viewport: { width: 800, height: 600 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/errors`);
+    const origin = page
+      .getByTestId("error-group")
+      .filter({ hasText: "narrow-web" })
+      .getByTestId("error-origin")
+      .first();
+    await origin.waitFor();
+    // Where the origin's link and its service lie against the line's edge, which clips what passes it.
+    const shown = await origin.evaluate((line) => {
+      const edge = line.getBoundingClientRect().right;
+      const link = line.querySelector("button")!;
+      const service = line.querySelector(".faint")!;
+      return {
+        linkInside: link.getBoundingClientRect().right <= edge + 0.5,
+        linkWidth: link.getBoundingClientRect().width,
+        serviceInside: service.getBoundingClientRect().right <= edge + 0.5,
+        linkCut: link.scrollWidth > link.clientWidth,
+      };
+    });
+    // The line used to clip the whole link away (a button is cut whole), reading "↳ passed along from …".
+    // Now the link shrinks to the room left, its message cut short inside it, and the service stays.
+    expect(shown).toEqual({ linkInside: true, linkWidth: expect.any(Number), serviceInside: true, linkCut: true });
+    expect(shown.linkWidth).toBeGreaterThan(60);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
   it("says where each group failed, so two alike in type and message read apart", async () => {
     const { app, browser } = suite;
     // As the demo's checkout: the shop answers HTTP 500 because its call to orders got HTTP 500.

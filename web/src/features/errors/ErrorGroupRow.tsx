@@ -152,22 +152,38 @@ function StartedBelow(props: { origins: ErrorOriginJson[]; onShowGroup: ((id: st
       data-testid="error-origin"
       title="In its newest traces a span below the failing one failed first: this error was passed along up the calls"
     >
-      ↳ passed along from{" "}
-      {props.origins.map((origin, i) => (
-        <span key={origin.id}>
-          {i > 0 ? ", " : ""}
-          {props.onShowGroup !== null && i === 0 ? (
-            <button type="button" class="error-origin-link" onClick={() => props.onShowGroup?.(origin.id)}>
-              <span class="error-type">{clipText(origin.type)}</span> {clipText(messageLine(origin.message), 120)}
-            </button>
-          ) : (
-            <>
-              <span class="error-type">{clipText(origin.type)}</span> {clipText(messageLine(origin.message), 120)}
-            </>
-          )}{" "}
-          <span class="faint">in {origin.service}</span>
-        </span>
-      ))}
+      {/* The spaces between the flex items are not drawn (the gap is), but keep the text whole for copying and reading. */}
+      <span class="error-origin-lead">↳ passed along from</span>{" "}
+      {props.origins.map((origin, i) => {
+        // A line too narrow for it all cuts the message short, inside its own box: the line cut a
+        // button whole, which left "passed along from …" naming nothing.
+        const what = (
+          <>
+            <span class="error-type">{clipText(origin.type)}</span> {clipText(messageLine(origin.message), 120)}
+          </>
+        );
+        const whole = `${clipText(origin.type)} ${clipText(messageLine(origin.message), 500)}`;
+        return (
+          <span key={origin.id} class="error-origin">
+            {i > 0 ? <span class="error-origin-comma">, </span> : null}
+            {props.onShowGroup !== null && i === 0 ? (
+              <button
+                type="button"
+                class="error-origin-link error-origin-what"
+                title={whole}
+                onClick={() => props.onShowGroup?.(origin.id)}
+              >
+                {what}
+              </button>
+            ) : (
+              <span class="error-origin-what" title={whole}>
+                {what}
+              </span>
+            )}{" "}
+            <span class="faint error-origin-service">in {origin.service}</span>
+          </span>
+        );
+      })}
     </div>
   );
 }
