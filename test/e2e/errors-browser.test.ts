@@ -319,6 +319,40 @@ describe.skipIf(!available)("the Errors page, in Chromium", () => {
     expect(problems).toEqual([]);
   });
 
+  it("makes each filter picked a step Back undoes, as the trace list and the Logs page do", async () => {
+    const { app, browser } = suite;
+    await postJson(
+      app.base,
+      jsonTraceRequest("history-api", [{ name: "GET /boom", kind: 2, statusCode: 2, statusMessage: "boom" }]),
+    );
+    const page = await browser.newPage();
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/errors`);
+    await page.getByTestId("error-group").first().waitFor();
+    const search = () => new URL(page.url()).search;
+    await page.locator("select.filter-service").selectOption("history-api");
+    await expect.poll(search).toBe("?service=history-api");
+    await page.getByRole("combobox", { name: /sort/i }).selectOption("count");
+    await expect.poll(search).toBe("?service=history-api&sort=count");
+    await page.getByLabel("Only where errors start").check();
+    await expect.poll(search).toBe("?service=history-api&sort=count&starts=1");
+    // Back undoes one pick at a time, the page's controls following; Forward redoes it.
+    await page.goBack();
+    await expect.poll(search).toBe("?service=history-api&sort=count");
+    expect(await page.getByLabel("Only where errors start").isChecked()).toBe(false);
+    await page.goBack();
+    await expect.poll(search).toBe("?service=history-api");
+    await expect.poll(() => page.getByRole("combobox", { name: /sort/i }).inputValue()).toBe("lastSeen");
+    await page.goBack();
+    await expect.poll(search).toBe("");
+    await expect.poll(() => page.locator("select.filter-service").inputValue()).toBe("");
+    await page.goForward();
+    await expect.poll(search).toBe("?service=history-api");
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
   it("filters by service and says when nothing failed", async () => {
     const { app, browser } = suite;
     const page = await browser.newPage();

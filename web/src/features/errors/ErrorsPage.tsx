@@ -70,7 +70,8 @@ export function ErrorsPage() {
     ),
   );
 
-  const set = (patch: Partial<typeof filters>) => route(`${path}${errorsSearch({ ...filters, ...patch })}`, true);
+  // Each pick is a step Back undoes, as on the trace list and the Logs page.
+  const set = (patch: Partial<typeof filters>) => route(`${path}${errorsSearch({ ...filters, ...patch })}`);
   const ids = new Set(answer?.groups.map((g) => g.id));
   const passedAlong = answer?.groups.filter((g) => passedAlongFrom(g, ids)).length ?? 0;
   const shown =
