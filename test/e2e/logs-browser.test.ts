@@ -634,6 +634,19 @@ describe.skipIf(!available)("Logs in Chromium", () => {
     await page.keyboard.press("Escape");
     await page.waitForURL(`${suite.app.base}/logs?severity=ERROR`);
     await rowWith("card declined").waitFor();
+    // The header's back link goes there too, and says so: it read "← Traces" and led to Logs.
+    await rowWith("card declined").getByRole("link").click();
+    await page.waitForURL(`**/traces/${sent.traceId}?**`);
+    const backLink = page.locator(".tv-back");
+    await expect.poll(() => backLink.textContent()).toBe("← Logs");
+    expect(await backLink.getAttribute("href")).toBe("/logs?severity=ERROR");
+    expect(await backLink.getAttribute("title")).toBe("Back to Logs (Esc)");
+    await backLink.click();
+    await page.waitForURL(`${suite.app.base}/logs?severity=ERROR`);
+    // A trace opened by its address (a shared link) goes to the trace list.
+    await page.goto(`${suite.app.base}/traces/${sent.traceId}`);
+    await expect.poll(() => page.locator(".tv-back").textContent()).toBe("← Traces");
+    expect(await page.locator(".tv-back").getAttribute("href")).toBe("/");
 
     // And from the trace to all its logs.
     await page.goto(`${suite.app.base}/traces/${sent.traceId}`);

@@ -10,6 +10,7 @@ import { serviceColor } from "../../lib/service-color";
 import { errorMessageOf } from "./error-model";
 import { llmTotals, llmTotalsText } from "./genai";
 import { TraceServices } from "./TraceServices";
+import { useBackTarget } from "./use-trace-keys";
 import type { WaterfallNode, WaterfallTree } from "./waterfall-model";
 
 /** The trace at a glance: what it was, how long it took, what failed, which services took part. */
@@ -34,13 +35,15 @@ export function TraceHeader({
   const hasRealRoot = root !== null && !root.span.parentSpanId;
   const spanCount = tree.nodes.length;
   const llm = useMemo(() => llmTotals(tree.nodes.map((node) => node.span)), [tree]);
+  // The link names the page it returns to: a trace opened from a log record goes back to Logs.
+  const back = useBackTarget();
   return (
     <header class="tv-header" data-testid="trace-header">
       <div class="tv-header-top">
         <a
-          href="/"
+          href={back.href}
           class="tv-back"
-          title="Back to the trace list (Esc)"
+          title={back.page === null ? "Back to the previous page (Esc)" : `Back to ${back.page} (Esc)`}
           onClick={(event) => {
             if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
             // Back in history when the list is there, so its filters come back; stopPropagation keeps
@@ -50,7 +53,7 @@ export function TraceHeader({
             onBack();
           }}
         >
-          ← Traces
+          ← {back.page ?? "Back"}
         </a>
         {root && <span class="service-dot tv-header-dot" style={{ background: serviceColor(root.span.service) }} />}
         <h1 class="tv-title" title={clipText(root && root.span.name !== name ? `root span: ${root.span.name}` : name)}>

@@ -33,26 +33,57 @@ interface NavigationLike {
 /** How far back through other trace pages history may go to find the list. */
 const MAX_STEPS_BACK = 20;
 
+/** The page names the back link says, by a path's first segment (the nav's names). */
+const PAGE_NAMES: Readonly<Record<string, string>> = {
+  "": "Traces",
+  logs: "Logs",
+  errors: "Errors",
+  services: "Services",
+  map: "Map",
+  llm: "LLM",
+  metrics: "Metrics",
+  snapshots: "Snapshots",
+  compare: "Compare",
+  setup: "Set up",
+};
+
+/** The name of the page at `pathname`, as the nav says it ("/logs" → "Logs"); the trace list's for anything else. */
+export function pageNameOf(pathname: string): string {
+  return PAGE_NAMES[pathname.split("/")[1] ?? ""] ?? "Traces";
+}
+
 /**
- * How many history entries back the page the trace was opened from is (the trace list, Logs, Errors,
- * the LLM page, the map…), so `history.go(-n)` returns to it with its filters; 0 when it is not there. Only other
- * trace pages may lie in between (a double push, or links followed from trace to trace). Uses the Navigation API where the browser has it; otherwise
- * trusts that the trace page was reached by an in-app link (`wasPush`) and goes one step back.
+ * Where leaving a trace page leads: `steps` back through history to the page the trace was opened
+ * from (the trace list, Logs, Errors, the LLM page, the map…), so it comes back with its filters, or,
+ * with 0 steps, to the trace list. `href` and `page` are that page's address and name, for the back
+ * link to say where it goes ("← Logs" when the trace was opened from a log record); `page` is null
+ * when the browser does not say which page is there (no Navigation API).
  */
-export function stepsBackToList(wasPush: boolean): number {
+export interface BackTarget {
+  steps: number;
+  href: string;
+  page: string | null;
+}
+
+/**
+ * Only other trace pages may lie between (a double push, or links followed from trace to trace).
+ * Uses the Navigation API where the browser has it; otherwise trusts that the trace page was reached
+ * by an in-app link (`wasPush`) and goes one step back.
+ */
+export function backTarget(wasPush: boolean): BackTarget {
+  const toList: BackTarget = { steps: 0, href: "/", page: "Traces" };
   const navigation = (window as unknown as { navigation?: NavigationLike }).navigation;
   if (!navigation?.currentEntry || typeof navigation.entries !== "function") {
-    return wasPush && history.length > 1 ? 1 : 0;
+    return wasPush && history.length > 1 ? { steps: 1, href: "/", page: null } : toList;
   }
   const entries = navigation.entries();
   const current = navigation.currentEntry.index;
   for (let steps = 1; steps <= Math.min(current, MAX_STEPS_BACK); steps++) {
     const url = entries[current - steps]?.url;
-    if (!url) return 0;
-    const { origin, pathname } = new URL(url);
-    if (origin !== location.origin) return 0;
-    // The page the trace was opened from: the list, Logs, Errors, the LLM page, the map…
-    if (!pathname.startsWith("/traces/")) return steps;
+    if (!url) return toList;
+    const { origin, pathname, search } = new URL(url);
+    if (origin !== location.origin) return toList;
+    if (!pathname.startsWith("/traces/")) return { steps, href: `${pathname}${search}`, page: pageNameOf(pathname) };
   }
-  return 0;
+  return toList;
 }

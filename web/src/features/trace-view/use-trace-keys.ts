@@ -1,7 +1,7 @@
-import { useLayoutEffect, useRef } from "preact/hooks";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import { isDialogOpen, isShortcutCandidate, isTypingTarget } from "../../components/keyboard";
-import { stepsBackToList } from "./url-state";
+import { type BackTarget, backTarget } from "./url-state";
 
 export interface TraceKeyHandlers {
   move(delta: number): void;
@@ -68,13 +68,21 @@ function actionFor(event: KeyboardEvent, on: Partial<TraceKeyHandlers>): (() => 
   }
 }
 
-/** Leaves the trace page: back to the list with its filters when that is where we came from. */
+/** Where the trace page's back link leads, read once as the page opens (history before it does not change while it is open). */
+export function useBackTarget(): BackTarget {
+  const location = useLocation();
+  // preact-iso knows whether this entry was pushed by an in-app link (not in its typings).
+  const wasPush = (location as { wasPush?: boolean }).wasPush === true;
+  const [target] = useState(() => backTarget(wasPush));
+  return target;
+}
+
+/** Leaves the trace page: back to the page it was opened from, with its filters, when that is there; else to the list. */
 export function useBackToList(): () => void {
   const location = useLocation();
   return () => {
-    // preact-iso knows whether this entry was pushed by an in-app link (not in its typings).
     const wasPush = (location as { wasPush?: boolean }).wasPush === true;
-    const steps = stepsBackToList(wasPush);
+    const { steps } = backTarget(wasPush);
     if (steps > 0) history.go(-steps);
     else location.route("/");
   };
