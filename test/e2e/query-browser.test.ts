@@ -77,6 +77,42 @@ describe.skipIf(!chromiumAvailable())("the trace list's query box in Chromium", 
     await expect.poll(() => page.locator("#query-hint[role=alert]").count()).toBe(0);
   });
 
+  it("opens a trace whose id (or traceparent) is pasted into the box, on Enter or from the list's message", async () => {
+    const wanted = await sendSdkTrace(suite.app.base, { service: "orders", name: "GET /orders/:id" });
+    await sendSdkTrace(suite.app.base, { service: "orders", name: "GET /health" });
+    await page.goto(suite.app.base);
+    await page.locator(`[data-trace-id="${wanted.traceId}"]`).waitFor();
+
+    // An id copied from a log line, in capitals: the list cannot find it as text, and says what it is.
+    await box().fill(wanted.traceId.toUpperCase());
+    await page.waitForURL((url) => url.searchParams.has("q"));
+    const open = page.getByRole("link", { name: "Open the trace" });
+    await open.waitFor();
+    expect(await open.getAttribute("href")).toBe(`/traces/${wanted.traceId}`);
+    // Enter opens it, as a trace-id lookup does elsewhere.
+    await box().press("Enter");
+    await page.waitForURL(`**/traces/${wanted.traceId}`);
+    await page.getByTestId("span-details").waitFor();
+
+    // A traceparent header's value opens the trace on its span; so does `trace_id=`.
+    await page.goBack();
+    await box().fill(`00-${wanted.traceId}-${wanted.spanIds[0]}-01`);
+    await box().press("Enter");
+    await page.waitForURL(`**/traces/${wanted.traceId}?span=${wanted.spanIds[0]}`);
+    await page.goto(`${suite.app.base}/`);
+    await box().fill(`trace_id=${wanted.traceId}`);
+    await box().press("Enter");
+    await page.waitForURL(`**/traces/${wanted.traceId}`);
+
+    // Anything else is a query as before: Enter stays on the list.
+    await page.goto(`${suite.app.base}/`);
+    await box().fill(wanted.traceId.slice(0, 30));
+    await box().press("Enter");
+    await page.waitForURL((url) => url.searchParams.get("q") === wanted.traceId.slice(0, 30));
+    expect(new URL(page.url()).pathname).toBe("/");
+    expect(await page.getByRole("link", { name: "Open the trace" }).count()).toBe(0);
+  });
+
   it("keeps a cleared query cleared when another filter changes within the typing pause", async () => {
     const failing = await sendSdkTrace(suite.app.base, { service: "billing", name: "POST /refunds", error: true });
     await sendSdkTrace(suite.app.base, { service: "billing", name: "POST /invoices" });

@@ -11,6 +11,7 @@ import {
   nextSort,
   sortOf,
   TraceListModel,
+  traceLinkOfQuery,
 } from "../../web/src/state/trace-list-model";
 import { traceSummaryJson } from "../helpers/trace-summary-json";
 
@@ -203,5 +204,28 @@ describe("sorting the list", () => {
     ] as const)
       ascending.upsert(summary(id, start));
     expect(ascending.list.map((s) => s.traceId)).toEqual(["a", "b", "c"]);
+  });
+});
+
+describe("traceLinkOfQuery", () => {
+  const id = "4bf92f3577b34da6a3ce929d0e0e4736";
+  it("opens the trace a search names by its id, any case, quoted or as trace_id=", () => {
+    expect(traceLinkOfQuery(id)).toBe(`/traces/${id}`);
+    expect(traceLinkOfQuery(` ${id.toUpperCase()} `)).toBe(`/traces/${id}`);
+    expect(traceLinkOfQuery(`"${id}"`)).toBe(`/traces/${id}`);
+    expect(traceLinkOfQuery(`trace_id=${id}`)).toBe(`/traces/${id}`);
+    expect(traceLinkOfQuery(`traceId = "${id}"`)).toBe(`/traces/${id}`);
+  });
+
+  it("opens a traceparent's trace on its span", () => {
+    expect(traceLinkOfQuery(`00-${id}-00F067AA0BA902B7-01`)).toBe(`/traces/${id}?span=00f067aa0ba902b7`);
+  });
+
+  it("leaves every other query to the query language", () => {
+    expect(traceLinkOfQuery(undefined)).toBeNull();
+    expect(traceLinkOfQuery(id.slice(1))).toBeNull();
+    expect(traceLinkOfQuery(`${id} status=error`)).toBeNull();
+    expect(traceLinkOfQuery(`span_id=${id}`)).toBeNull();
+    expect(traceLinkOfQuery(`"${id}`)).toBeNull();
   });
 });

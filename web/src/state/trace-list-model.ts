@@ -252,3 +252,18 @@ export class TraceListModel extends OrderedList<TraceSummaryJson> {
     super.clear();
   }
 }
+
+/**
+ * Where a search that is a trace id leads: a trace id (any case, quoted or as `trace_id=` / `traceId=`,
+ * as log lines print it) opens its trace, a W3C `traceparent` value (`00-<trace id>-<span id>-01`)
+ * its trace on that span; null for any other query. The query language reads span fields and
+ * attributes, not ids, so such a search would list nothing.
+ */
+export function traceLinkOfQuery(q: string | undefined): string | null {
+  if (q === undefined) return null;
+  const text = q.trim();
+  const parent = /^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/i.exec(text);
+  if (parent) return `/traces/${(parent[1] as string).toLowerCase()}?span=${(parent[2] as string).toLowerCase()}`;
+  const id = /^(?:(?:trace_id|traceid|trace\.id)\s*=\s*)?("?)([0-9a-f]{32})\1$/i.exec(text);
+  return id ? `/traces/${(id[2] as string).toLowerCase()}` : null;
+}

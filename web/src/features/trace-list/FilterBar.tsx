@@ -13,6 +13,8 @@ export interface FilterBarProps {
   queryError: QueryError | null;
   /** `typing` is true for text typed into a box: the URL is replaced rather than pushed. */
   onChange(filters: ListFilters, typing: boolean): void;
+  /** Enter in the query box: true when it was taken (see QueryInput). */
+  onQueryEnter?(q: string): boolean;
 }
 
 function windowText({ since, until }: ListFilters): string {
@@ -32,7 +34,7 @@ function selectionText(filters: ListFilters): string {
   return `Selection: ${started}${durations}`;
 }
 
-export function FilterBar({ filters, services, queryError, onChange }: FilterBarProps) {
+export function FilterBar({ filters, services, queryError, onChange, onQueryEnter }: FilterBarProps) {
   const [durationInvalid, setDurationInvalid] = useState(false);
   // The filters as last set (the URL catches up a render later) and text typed but not yet committed:
   // a change to another filter meanwhile keeps both (a pending commit once brought a cleared query back).
@@ -56,6 +58,7 @@ export function FilterBar({ filters, services, queryError, onChange }: FilterBar
         error={queryError}
         onDraft={(q) => draft({ q: q.trim() || undefined })}
         onCommit={(q) => set({ q: q.trim() || undefined }, true)}
+        {...(onQueryEnter ? { onEnter: onQueryEnter } : {})}
       />
       <ServiceSelect value={filters.service} services={services} onChange={(service) => set({ service })} />
       <DebouncedInput

@@ -16,6 +16,8 @@ export interface QueryInputProps {
   onCommit(value: string): void;
   /** Every edit, before it is committed (so another filter's change keeps it). */
   onDraft(value: string): void;
+  /** Enter pressed on this text: true when it was taken (a trace id opened), so it is not committed as a query. */
+  onEnter?(value: string): boolean;
   error: QueryError | null;
 }
 
@@ -57,7 +59,7 @@ const HINT = [
 ].join(" · ");
 
 /** The trace list's query box: the query language with key and value autocomplete, a hint, and errors in place. */
-export function QueryInput({ value, onCommit, onDraft, error }: QueryInputProps) {
+export function QueryInput({ value, onCommit, onDraft, onEnter, error }: QueryInputProps) {
   const [text, setText] = useState(value);
   const [suggestions, setSuggestions] = useState<string[]>([]);
   const [active, setActive] = useState(-1);
@@ -155,6 +157,7 @@ export function QueryInput({ value, onCommit, onDraft, error }: QueryInputProps)
           }
           if (event.key === "Enter") {
             close();
+            if (onEnter?.(el.value)) return;
             commit(el.value);
           }
           if (event.key === "Escape") {

@@ -17,6 +17,7 @@ import {
   type ListFilters,
   sortFields,
   sortOf,
+  traceLinkOfQuery,
 } from "../../state/trace-list-model";
 import { Onboarding } from "../onboarding/Onboarding";
 import { FilterBar } from "./FilterBar";
@@ -101,6 +102,7 @@ export function TraceListPage() {
     return <Onboarding />;
   }
 
+  const traceLink = traceLinkOfQuery(filters.q);
   let maxDuration = 0;
   for (const trace of traces) if (trace.durationMs > maxDuration) maxDuration = trace.durationMs;
   // A square-root scale keeps fast traces visible next to one very slow trace.
@@ -115,7 +117,18 @@ export function TraceListPage() {
   return (
     <div class="trace-list-page">
       <div class="list-toolbar">
-        <FilterBar filters={filters} services={services} queryError={list.queryError} onChange={setFilters} />
+        <FilterBar
+          filters={filters}
+          services={services}
+          queryError={list.queryError}
+          onChange={setFilters}
+          onQueryEnter={(q) => {
+            // A pasted trace id (or traceparent) opens its trace, as a trace-id lookup does elsewhere.
+            const link = traceLinkOfQuery(q);
+            if (link !== null) route(link);
+            return link !== null;
+          }}
+        />
         <div class="list-actions">
           <span class="muted list-count" data-testid="trace-count">
             {formatCount(shownTotal)} trace{shownTotal === 1 ? "" : "s"}
@@ -178,6 +191,12 @@ export function TraceListPage() {
         ) : traces.length === 0 && !loading ? (
           <div class="page-message">
             <h2>No traces match</h2>
+            {traceLink !== null && (
+              <p data-testid="trace-id-query">
+                The search is a trace id, which the query does not look for: <a href={traceLink}>Open the trace</a>{" "}
+                (Enter in the search box opens it too).
+              </p>
+            )}
             <p>
               Nothing stored matches these filters yet; new traces that match appear here as they arrive.
               {filters.q !== undefined &&
