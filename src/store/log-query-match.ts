@@ -93,6 +93,9 @@ function logTermTest(node: QueryNode): LogTest {
   switch (node.type) {
     case "text": {
       const matches = textMatcher(node.text);
+      const id = pastedId(node.text);
+      if (id !== undefined)
+        return (record) => record.traceId === id || record.spanId === id || logContainsText(record, matches);
       if (!node.alsoKey) return (record) => logContainsText(record, matches);
       const reads = aliasReadsOf(node.text);
       return (record) => logContainsText(record, matches) || hasOwnKey(record, reads);
@@ -129,6 +132,14 @@ function logTermTest(node: QueryNode): LogTest {
   }
 }
 
+/**
+ * A trace id (32 hex digits) or span id (16) searched for as text, lower-cased as ids are kept: it
+ * also finds the records written in that trace or span, whose text need not hold it.
+ */
+function pastedId(text: string): string | undefined {
+  return /^(?:[0-9a-f]{32}|[0-9a-f]{16})$/i.test(text) ? text.toLowerCase() : undefined;
+}
+
 /** `severity>=warn`, `level=error`: the record's level against a level name or a severity number (1–24). */
 function levelTest(node: Extract<QueryNode, { type: "attribute" }>): LogTest {
   const level = node.number !== null ? severityOf(node.number, "") : severityFromText(node.value);
@@ -145,7 +156,8 @@ function levelTest(node: Extract<QueryNode, { type: "attribute" }>): LogTest {
  */
 function requiredNeedle(node: QueryNode): string | undefined {
   const required = requirementsOf<string>(node, (term) => {
-    if (term.type !== "text" || term.text.trim() === "") return [];
+    // A pasted id also finds records by their own trace or span id, which their text need not hold.
+    if (term.type !== "text" || term.text.trim() === "" || pastedId(term.text) !== undefined) return [];
     if (term.alsoKey && aliasReadsOf(term.text).some((read) => read.key !== term.text)) return [];
     return [[term.text]];
   });

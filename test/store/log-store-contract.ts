@@ -486,6 +486,12 @@ export function describeLogStoreContract(name: string, makeStore: LogStoreFactor
         expect(q(`spanId=${spanId(2)} trace_id=${traceId(1)}`)).toEqual(["t1s2"]);
         expect(q(`trace_id!=${traceId(1)}`)).toEqual(["t2s1"]);
         expect(q(`trace_id=${traceId(9)}`)).toEqual([]);
+        // Pasted bare, as copied from a log line or the trace page: the record's own ids too, not only its text.
+        expect(q(traceId(1))).toEqual(["t1s2", "logged id"]);
+        expect(q(traceId(2).toUpperCase())).toEqual(["t2s1"]);
+        expect(q(spanId(2))).toEqual(["t1s2"]);
+        expect(q(`${traceId(1)} -body~logged`)).toEqual(["t1s2"]);
+        expect(q(traceId(9))).toEqual([]);
       });
 
       it("filters by a time range, both ends inclusive", async () => {
