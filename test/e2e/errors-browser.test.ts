@@ -353,6 +353,44 @@ describe.skipIf(!available)("the Errors page, in Chromium", () => {
     expect(problems).toEqual([]);
   });
 
+  it("keeps the group opened in the URL: Back from one of its traces, and a shared link, show it open", async () => {
+    const { app, browser } = suite;
+    for (let i = 0; i < 3; i++) {
+      await postJson(
+        app.base,
+        jsonTraceRequest("open-api", [
+          { name: `GET /fail/${i}`, kind: 2, statusCode: 2, statusMessage: `upstream refused order ${i}` },
+        ]),
+      );
+    }
+    const page = await browser.newPage();
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/errors?service=open-api`);
+    const group = page.getByTestId("error-group").filter({ hasText: "upstream refused" });
+    await group.locator(".error-group-toggle").click();
+    await expect.poll(() => group.getAttribute("class")).toContain("open");
+    const groupId = await group.getAttribute("data-group-id");
+    await expect.poll(() => new URL(page.url()).searchParams.get("group")).toBe(groupId);
+    // One of its newest traces, then Back: the group is still open, its traces in view.
+    await group.locator(".error-group-details a[href^='/traces/']").last().click();
+    await page.waitForURL("**/traces/**");
+    await page.goBack();
+    await page.waitForURL((url) => url.pathname === "/errors");
+    await expect.poll(() => group.getAttribute("class")).toContain("open");
+    expect(new URL(page.url()).searchParams.get("service")).toBe("open-api");
+    // The address opens it too; closing it takes it out of the address.
+    const shared = await browser.newPage();
+    await shared.goto(page.url());
+    const sharedGroup = shared.locator(`[data-group-id="${groupId}"]`);
+    await expect.poll(() => sharedGroup.getAttribute("class")).toContain("open");
+    await shared.close();
+    await group.locator(".error-group-toggle").click();
+    await expect.poll(() => new URL(page.url()).searchParams.get("group")).toBeNull();
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
   it("filters by service and says when nothing failed", async () => {
     const { app, browser } = suite;
     const page = await browser.newPage();

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from "preact/hooks";
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import type { ErrorGroupJson, ErrorGroupsResponse, LiveMessage } from "../../../../src/protocol";
 import { api } from "../../api/client";
@@ -6,6 +6,7 @@ import { ServiceSelect } from "../../components/ServiceSelect";
 import { SetupHint } from "../../components/SetupHint";
 import { TimeWindowSelect, windowSince } from "../../components/TimeWindowSelect";
 import { formatCount } from "../../lib/format";
+import { replaceSearchParam } from "../../lib/url";
 import { useCoalesced } from "../../lib/use-coalesced";
 import { useNow } from "../../lib/use-now";
 import { useLiveMessages, useLiveState } from "../../state/live-context";
@@ -33,7 +34,13 @@ export function ErrorsPage() {
   const services = useServiceNames(live.generation);
   const [answer, setAnswer] = useState<ErrorGroupsResponse | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [open, setOpen] = useState<string | null>(null);
+  // The open group is kept in the URL (`?group=`, replacing the entry), so Back from one of its traces
+  // and a shared link show it open again.
+  const [open, setOpenState] = useState<string | null>(() => query.group ?? null);
+  const setOpen = (id: string | null) => {
+    setOpenState(id);
+    replaceSearchParam("group", id);
+  };
   const now = useNow(10_000);
 
   useEffect(() => {
@@ -70,8 +77,12 @@ export function ErrorsPage() {
     ),
   );
 
-  // Each pick is a step Back undoes, as on the trace list and the Logs page.
-  const set = (patch: Partial<typeof filters>) => route(`${path}${errorsSearch({ ...filters, ...patch })}`);
+  // Each pick is a step Back undoes, as on the trace list and the Logs page; the open group stays open.
+  const set = (patch: Partial<typeof filters>) => {
+    const search = errorsSearch({ ...filters, ...patch });
+    const group = open === null ? "" : `${search === "" ? "?" : "&"}group=${encodeURIComponent(open)}`;
+    route(`${path}${search}${group}`);
+  };
   const ids = new Set(answer?.groups.map((g) => g.id));
   const passedAlong = answer?.groups.filter((g) => passedAlongFrom(g, ids)).length ?? 0;
   const shown =
@@ -80,6 +91,13 @@ export function ErrorsPage() {
     setOpen(id);
     document.querySelector(`[data-group-id="${id}"]`)?.scrollIntoView({ block: "nearest" });
   };
+  // A group opened by the address (Back from its trace, a shared link) is scrolled into view once it is listed.
+  const restored = useRef(false);
+  useEffect(() => {
+    if (restored.current || answer === null || open === null) return;
+    restored.current = true;
+    document.querySelector(`[data-group-id="${open}"]`)?.scrollIntoView({ block: "nearest" });
+  }, [answer, open]);
 
   return (
     <div class="errors-page">
