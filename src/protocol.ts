@@ -127,6 +127,8 @@ export interface LlmCostJson {
  * `maxDurationMs` (inclusive), `status` (`error` | `ok`), `since` / `until` (unix ms, inclusive, on
  * the trace's start), `sort` (`start` | `duration` | `spans` | `errors`) and `order` (`desc` |
  * `asc`, default `desc`; ties newest first), `limit`, `cursor` (valid for the sort it came with).
+ * With `ids` (comma-separated trace ids, at most 100) it answers only the summaries of those traces
+ * that are stored, in the order named, and reads no other parameter.
  */
 export interface TraceListResponse {
   traces: TraceSummaryJson[];

@@ -295,6 +295,22 @@ describe("trace API", () => {
     expect(bad.body.error.message).toBeTruthy();
   });
 
+  it("gives the summaries of the traces asked for by id (?ids=), those stored, in the order asked", async () => {
+    const unknown = newTraceId();
+    const { status, body } = await getJson(`/api/traces?ids=${traceId.toUpperCase()},${unknown},${errorTraceId}`);
+    expect(status).toBe(200);
+    expect(body.traces.map((t: any) => [t.traceId, t.name, t.service])).toEqual([
+      [traceId, "GET /orders/:id", "frontend"],
+      [errorTraceId, "POST /charge", "payments"],
+    ]);
+    expect(body.nextCursor).toBeUndefined();
+    const bad = await getJson(`/api/traces?ids=${traceId},nope`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/"nope" is not a trace id/);
+    const tooMany = await getJson(`/api/traces?ids=${Array.from({ length: 101 }, () => traceId).join(",")}`);
+    expect(tooMany.status).toBe(400);
+  });
+
   it("names the attributes of a span, its events and links that were sent as bytes", async () => {
     const id = newTraceId();
     const request = jsonTraceRequest("bytes-svc", [{ traceId: id, attributes: { text: "aGk=" } }]);

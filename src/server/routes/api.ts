@@ -110,6 +110,23 @@ function wholeNumberParam(params: URLSearchParams, name: string, min: number, ma
   return n;
 }
 
+/** Most trace ids one `?ids=` may name. */
+const MAX_TRACE_IDS = 100;
+
+/** `?ids=a,b`: trace ids, any case, each checked; lower-case out. */
+function parseTraceIds(text: string): string[] {
+  const parts = text.split(",").filter((part) => part.trim() !== "");
+  if (parts.length > MAX_TRACE_IDS) {
+    throw new AppError(400, "invalid_query", `ids names ${parts.length} traces; at most ${MAX_TRACE_IDS} at once`);
+  }
+  return parts.map((part) => {
+    const id = normalizeTraceId(part.trim());
+    if (id === null)
+      throw new AppError(400, "invalid_trace_id", `"${part.slice(0, 64)}" is not a trace id (32 hex digits)`);
+    return id;
+  });
+}
+
 export function parseTraceQuery(params: URLSearchParams): TraceQuery {
   const query: TraceQuery = { limit: wholeNumberParam(params, "limit", 1, MAX_TRACE_LIMIT) ?? DEFAULT_TRACE_LIMIT };
   const minDuration = durationParam(params, "minDurationMs");
@@ -289,6 +306,14 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
 
   app.get("/api/traces", async (c) => {
     const params = new URL(c.req.url).searchParams;
+    const ids = params.get("ids");
+    if (ids !== null) {
+      // Named traces (a span's links, say): the summaries of those stored, in the order asked.
+      const body: TraceListResponse = {
+        traces: deps.store.getSummaries(parseTraceIds(ids)).map((s) => traceSummaryToJson(s, deps.prices)),
+      };
+      return c.json(body);
+    }
     const query = parseTraceQuery(params);
     const offset = parseTraceOffset(params);
     const page = offset > 0 ? await pageAfter(deps.store, query, offset) : await listTracesInSlices(deps.store, query);

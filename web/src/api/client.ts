@@ -170,6 +170,12 @@ export const api = {
   traces: (params: TraceListParams, signal?: AbortSignal) =>
     refusedLocally(params.q, "spans") ??
     request<TraceListResponse>(`/api/traces${traceListQuery(params)}`, signal ? { signal } : undefined),
+  /** The summaries of these traces that are stored, in this order (a span's links name them). */
+  traceSummaries: (traceIds: readonly string[], signal?: AbortSignal) =>
+    request<TraceListResponse>(
+      `/api/traces?ids=${traceIds.map(encodeURIComponent).join(",")}`,
+      signal ? { signal } : undefined,
+    ),
   /** Rejects with an ApiError 404 when the trace is not stored, which the server says with a 200 (see `tracePath`). */
   trace: (traceId: string, signal?: AbortSignal) =>
     request<TraceResponse | null>(tracePath(traceId), signal ? { signal } : undefined).then((trace) => {

@@ -200,7 +200,7 @@ export function SpanDetails({ node, tree, query, snapshots, logs, onSelectSpan }
       )}
       {span.links.length > 0 && (
         <Section title="Links" count={span.links.length}>
-          <SpanLinks links={span.links} traceId={span.traceId} onSelectSpan={onSelectSpan} />
+          <SpanLinks links={span.links} traceId={span.traceId} tree={tree} onSelectSpan={onSelectSpan} />
         </Section>
       )}
       <Section title="Resource" count={resourceCount} open={false}>

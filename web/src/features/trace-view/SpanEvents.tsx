@@ -1,12 +1,16 @@
-import type { Attributes, SpanLinkJson } from "../../../../src/protocol";
+import { useEffect, useState } from "preact/hooks";
+import type { Attributes, SpanLinkJson, TraceSummaryJson } from "../../../../src/protocol";
+import { api } from "../../api/client";
 import { CopyButton } from "../../components/CopyButton";
 import { LongText } from "../../components/LongText";
+import { UserText } from "../../components/UserText";
 import { formatDuration } from "../../lib/format";
-import { ROW_TEXT } from "../../lib/long-text";
+import { clipText, ROW_TEXT } from "../../lib/long-text";
+import { serviceColor } from "../../lib/service-color";
 import { PlainAttributes } from "./AttributeTable";
 import { exceptionInfo } from "./attribute-groups";
 import { ExceptionView } from "./ExceptionView";
-import type { WaterfallNode } from "./waterfall-model";
+import type { WaterfallNode, WaterfallTree } from "./waterfall-model";
 
 function withoutExceptionKeys(attributes: Attributes): Attributes {
   const rest: Attributes = {};
@@ -47,21 +51,54 @@ export function SpanEvents({ node, query }: { node: WaterfallNode; query: string
   );
 }
 
-/** Links to other spans, in this trace or another one. */
+/** A linked trace as the list names it, `null` while asked, `"missing"` when it is not stored here. */
+type LinkedTrace = TraceSummaryJson | "missing" | null;
+
+/** The stored traces other spans' links name (not this trace), asked for once per set of ids. */
+function useLinkedTraces(links: SpanLinkJson[], traceId: string): ReadonlyMap<string, LinkedTrace> {
+  const ids = [...new Set(links.map((link) => link.traceId).filter((id) => id !== traceId))].slice(0, 100);
+  const key = ids.join(",");
+  const [found, setFound] = useState<ReadonlyMap<string, LinkedTrace>>(new Map());
+  useEffect(() => {
+    if (key === "") return;
+    const controller = new AbortController();
+    api
+      .traceSummaries(key.split(","), controller.signal)
+      .then(({ traces }) => {
+        const byId = new Map<string, LinkedTrace>(key.split(",").map((id) => [id, "missing"]));
+        for (const trace of traces) byId.set(trace.traceId, trace);
+        setFound(byId);
+      })
+      // Unknown then, as before: the link still opens the trace page, which says whether it is stored.
+      .catch(() => undefined);
+    return () => controller.abort();
+  }, [key]);
+  return found;
+}
+
+/**
+ * Links to other spans, in this trace or another one, each named as far as this server knows it:
+ * the linked span's name in this trace, the linked trace's name and service, or that it is not stored.
+ */
 export function SpanLinks({
   links,
   traceId,
+  tree,
   onSelectSpan,
 }: {
   links: SpanLinkJson[];
   traceId: string;
+  tree: WaterfallTree;
   onSelectSpan(spanId: string): void;
 }) {
+  const linked = useLinkedTraces(links, traceId);
   return (
     <ul class="tv-links">
       {links.map((link) => {
         const sameTrace = link.traceId === traceId;
         const href = `/traces/${link.traceId}?span=${link.spanId}`;
+        const other = sameTrace ? null : (linked.get(link.traceId) ?? null);
+        const spanHere = sameTrace ? tree.byId.get(link.spanId) : undefined;
         return (
           <li key={`${link.traceId}/${link.spanId}`} class="tv-link">
             <div class="tv-link-head">
@@ -74,13 +111,38 @@ export function SpanLinks({
                   event.stopPropagation();
                   onSelectSpan(link.spanId);
                 }}
-                title={sameTrace ? "Select this span" : "Open the linked trace (it may not be stored here)"}
+                title={
+                  sameTrace
+                    ? "Select this span"
+                    : other === "missing"
+                      ? "The linked trace is not stored here"
+                      : "Open the linked trace"
+                }
               >
                 {sameTrace ? "this trace" : <code>{link.traceId}</code>}
                 {" / span "}
                 <code>{link.spanId}</code>
               </a>
               <CopyButton text={`${link.traceId} ${link.spanId}`} label="Copy trace and span id" />
+            </div>
+            <div class="tv-link-target muted" data-testid="link-target">
+              {sameTrace ? (
+                spanHere ? (
+                  <>
+                    <span class="service-dot" style={{ background: serviceColor(spanHere.span.service) }} />
+                    <UserText text={clipText(spanHere.label)} /> <span class="faint">in {spanHere.span.service}</span>
+                  </>
+                ) : (
+                  "a span not received"
+                )
+              ) : other === "missing" ? (
+                "a trace not stored here"
+              ) : other !== null ? (
+                <>
+                  <span class="service-dot" style={{ background: serviceColor(other.service) }} />
+                  <UserText text={clipText(other.name)} /> <span class="faint">in {other.service}</span>
+                </>
+              ) : null}
             </div>
             {Object.keys(link.attributes).length > 0 && (
               <PlainAttributes attributes={link.attributes} hook="data-link-attr-key" bytesKeys={link.bytes} />
