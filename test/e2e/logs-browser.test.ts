@@ -323,6 +323,22 @@ describe.skipIf(!available)("Logs in Chromium", () => {
     const details = page.getByTestId("log-details");
     await expect.poll(() => details.getByTestId("log-body").textContent()).toContain("the oldest <b>record</b>");
     expect(await details.locator("b").count()).toBe(0);
+    // And the list, as it was where the link was copied: older pages loaded until its row is there,
+    // selected and in view (the list stayed on its newest 200, the row nowhere).
+    const row = page.locator(`[data-log-id="${oldest}"]`);
+    await expect.poll(() => row.getAttribute("aria-selected")).toBe("true");
+    await expect
+      .poll(() =>
+        row.evaluate((el) => {
+          const box = el.getBoundingClientRect();
+          const list = el.closest(".virtual-list, [role=listbox]")?.getBoundingClientRect() ?? {
+            top: 0,
+            bottom: innerHeight,
+          };
+          return box.top >= list.top - 1 && box.bottom <= list.bottom + 1;
+        }),
+      )
+      .toBe(true);
     // Filtered out by the level: still open.
     await page.goto(`${suite.app.base}/logs?severity=ERROR&log=${oldest}`);
     await expect.poll(() => details.textContent()).toContain("the oldest <b>record</b>");

@@ -45,7 +45,7 @@ export function LogsPage() {
     const href = traceOfLogHref(record);
     if (href) route(href);
   };
-  const selection = useLogSelection(rows, list.loading, openTrace, list.letGo);
+  const selection = useLogSelection(rows, list.loading, openTrace, list.letGo, list);
   reading.current = selection.reading;
   const traceServices = useServiceNames(live.generation);
   const services = [...new Set([...traceServices, ...list.feed.services])].sort((a, b) => a.localeCompare(b));

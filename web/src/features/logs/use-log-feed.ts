@@ -36,6 +36,8 @@ export interface LogFeedState {
   /** Shows the held-back records (and resumes), scrolled to the top. */
   showNew(): void;
   onScroll(scrollTop: number): void;
+  /** Loads the next older page (a deep-linked record past the loaded ones). */
+  loadMore(): void;
   setPointerInside(inside: boolean): void;
   /** Call when the reader stops holding a row (closed its details): what waited may come in. */
   letGo(): void;
@@ -202,6 +204,7 @@ export function useLogFeed(
     pause: hold.pause,
     showNew: hold.showNew,
     onScroll: hold.onScroll,
+    loadMore: paged.loadMore,
     setPointerInside: hold.setPointerInside,
     letGo() {
       if (!holding()) release();

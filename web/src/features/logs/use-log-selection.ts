@@ -5,6 +5,9 @@ import { useListKeys } from "../../components/use-list-keys";
 import type { OrderedList } from "../../lib/ordered-list";
 import { replaceSearchParam } from "../../lib/url";
 
+/** How many older pages a deep link to a record loads, at most, to show it in the list. */
+const OLDER_PAGES_FOR_LINK = 25;
+
 export interface LogSelection {
   selectedId: string | null;
   /** The row to scroll into view (keyboard moves, a deep link). */
@@ -24,6 +27,7 @@ export function useLogSelection(
   loading: boolean,
   onOpen: (record: LogRecordJson) => void,
   onClose: () => void,
+  older: { hasMore: boolean; loadMore(): void },
 ): LogSelection {
   const [selectedId, setSelectedId] = useState<string | null>(() => new URLSearchParams(location.search).get("log"));
   const current = useRef(selectedId);
@@ -74,13 +78,25 @@ export function useLogSelection(
     return () => window.removeEventListener("keydown", onKey);
   }, [selectedId, close]);
 
-  // A deep-linked record is scrolled into view once the list is there.
+  // A deep-linked record is scrolled into view once the list is there; one older than the loaded
+  // pages (a link copied a while ago, new records since) has older pages loaded until its row is in
+  // the list, up to OLDER_PAGES_FOR_LINK of them (a record the filters leave out never comes).
   const restored = useRef(false);
+  const pagesAsked = useRef(0);
   useLayoutEffect(() => {
-    if (restored.current || loading || selectedIndex < 0) return;
-    restored.current = true;
-    setScrollToIndex(selectedIndex);
-  }, [loading, selectedIndex]);
+    if (restored.current || loading || selectedId === null) return;
+    if (selectedIndex >= 0) {
+      restored.current = true;
+      setScrollToIndex(selectedIndex);
+      return;
+    }
+    if (!older.hasMore || pagesAsked.current >= OLDER_PAGES_FOR_LINK) {
+      restored.current = true;
+      return;
+    }
+    pagesAsked.current++;
+    older.loadMore();
+  }, [loading, selectedId, selectedIndex, rows.size, older.hasMore, older.loadMore]);
 
   return { selectedId, scrollToIndex, reading: () => current.current !== null, select, close };
 }
