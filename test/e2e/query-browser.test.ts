@@ -113,6 +113,44 @@ describe.skipIf(!chromiumAvailable())("the trace list's query box in Chromium", 
     expect(await page.getByRole("link", { name: "Open the trace" }).count()).toBe(0);
   });
 
+  it("makes each search a step Back undoes, however many pauses its typing had", async () => {
+    await sendSdkTrace(suite.app.base, { service: "orders", name: "GET /orders/:id", error: true });
+    await sendSdkTrace(suite.app.base, { service: "billing", name: "POST /refunds" });
+    await page.goto(`${suite.app.base}/`);
+    await page.locator("[data-trace-id]").first().waitFor();
+    const q = () => new URL(page.url()).searchParams.get("q");
+    // A search typed with a pause in it (the list follows each pause), then Enter.
+    await box().pressSequentially("status=er");
+    await expect.poll(q).toBe("status=er");
+    await box().pressSequentially("ror");
+    await box().press("Enter");
+    await expect.poll(q).toBe("status=error");
+    // Another search, picked anew.
+    await box().fill("service=billing");
+    await box().press("Enter");
+    await expect.poll(q).toBe("service=billing");
+    // Back goes to the search before, then to the list before any search; Forward comes again.
+    await page.goBack();
+    await expect.poll(q).toBe("status=error");
+    await expect.poll(() => box().inputValue()).toBe("status=error");
+    await page.goBack();
+    await expect.poll(q).toBeNull();
+    expect(new URL(page.url()).pathname).toBe("/");
+    await page.goForward();
+    await expect.poll(q).toBe("status=error");
+    // And the Logs page's search does the same.
+    await page.goto(`${suite.app.base}/logs`);
+    const logBox = page.getByLabel("Search logs");
+    await logBox.fill("checkout");
+    await logBox.press("Enter");
+    await expect.poll(q).toBe("checkout");
+    await logBox.fill("refunds");
+    await logBox.press("Enter");
+    await expect.poll(q).toBe("refunds");
+    await page.goBack();
+    await expect.poll(q).toBe("checkout");
+  });
+
   it("keeps a cleared query cleared when another filter changes within the typing pause", async () => {
     const failing = await sendSdkTrace(suite.app.base, { service: "billing", name: "POST /refunds", error: true });
     await sendSdkTrace(suite.app.base, { service: "billing", name: "POST /invoices" });

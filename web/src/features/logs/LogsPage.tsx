@@ -5,6 +5,7 @@ import { NewItemsPill, PauseButton } from "../../components/LiveListControls";
 import { VirtualList } from "../../components/VirtualList";
 import { nanosToMillis } from "../../lib/format";
 import { searchOf } from "../../lib/url";
+import { useTypedHistory } from "../../lib/use-typed-history";
 import { useLiveState } from "../../state/live-context";
 import { useServiceNames } from "../trace-list/use-service-names";
 import { LogDetails } from "./LogDetails";
@@ -57,10 +58,13 @@ export function LogsPage() {
     };
   }, []);
 
-  // Picking a filter is a step Back can undo; typing only replaces the entry. The open record stays open.
+  // Picking a filter is a step Back can undo, and so is each search typed (see use-typed-history.ts).
+  // The open record stays open.
+  const history = useTypedHistory();
   const setFilters = (next: LogFilters, typing = false) => {
     const open = selection.selectedId ? `${hasLogFilters(next) ? "&" : "?"}log=${selection.selectedId}` : "";
-    route(`/logs${logFiltersToSearch(next)}${open}`, typing);
+    const unchanged = logFiltersToSearch(next) === logFiltersToSearch(filters);
+    route(`/logs${logFiltersToSearch(next)}${open}`, history.replaces(typing, unchanged));
   };
   const listed = selection.selectedId === null ? undefined : rows.get(selection.selectedId);
   // A record the list does not hold (older than the pages loaded, or filtered out) is read by its id.
@@ -82,7 +86,8 @@ export function LogsPage() {
 
   return (
     <div class="logs-page">
-      <div class="list-toolbar">
+      {/* A text box's change (Enter, or leaving it) ends the search typed in it. */}
+      <div class="list-toolbar" onChange={history.endTyping}>
         <LogFilterBar filters={filters} queryError={list.queryError} services={services} onChange={setFilters} />
         <div class="list-actions">
           {/* A query that does not parse searched nothing: no count to give. */}

@@ -9,12 +9,14 @@ import { formatCount, nanosToMillis } from "../../lib/format";
 import { readStartMode, type StartMode, startColumnDate, startLabel, startTitle } from "../../lib/start-label";
 import { replaceSearchParam, searchOf } from "../../lib/url";
 import { useNow } from "../../lib/use-now";
+import { useTypedHistory } from "../../lib/use-typed-history";
 import { useLiveState } from "../../state/live-context";
 import {
   filtersFromSearch,
   filtersToSearch,
   hasFilters,
   type ListFilters,
+  sameFilters,
   sortFields,
   sortOf,
   traceLinkOfQuery,
@@ -95,8 +97,10 @@ export function TraceListPage() {
     setScrollToIndex(selectedIndex);
   }, [loading, selectedIndex]);
 
-  // Picking a service or a toggle is a step Back can undo; typing only replaces the entry.
-  const setFilters = (next: ListFilters, typing = false) => route(`/${filtersToSearch(next)}`, typing);
+  // Picking a service or a toggle is a step Back can undo, and so is each search typed (see use-typed-history.ts).
+  const history = useTypedHistory();
+  const setFilters = (next: ListFilters, typing = false) =>
+    route(`/${filtersToSearch(next)}`, history.replaces(typing, sameFilters(next, filters)));
 
   if (!hasFilters(filters) && live.known && !live.hasData && traces.length === 0 && list.pendingCount === 0) {
     return <Onboarding />;
@@ -116,7 +120,8 @@ export function TraceListPage() {
 
   return (
     <div class="trace-list-page">
-      <div class="list-toolbar">
+      {/* A text box's change (Enter, or leaving it) ends the search typed in it. */}
+      <div class="list-toolbar" onChange={history.endTyping}>
         <FilterBar
           filters={filters}
           services={services}
