@@ -45,8 +45,8 @@ function traceLlmToJson(
   { calls, inputTokens, outputTokens, noUsageCalls, models }: TraceLlm,
   prices: PriceList,
 ): TraceLlmJson {
-  const { usd, unpricedCalls } = traceLlmCost(models, prices.table);
-  const counts = { calls, inputTokens, outputTokens, unpricedCalls, noUsageCalls };
+  const { usd, unpricedCalls, unpricedNoUsageCalls } = traceLlmCost(models, prices.table);
+  const counts = { calls, inputTokens, outputTokens, unpricedCalls, noUsageCalls, unpricedNoUsageCalls };
   return usd === null ? counts : { ...counts, usd };
 }
 

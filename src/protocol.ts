@@ -49,6 +49,12 @@ export interface TraceLlmJson {
    * tokens and $0 in the totals, though what they used is unknown.
    */
   noUsageCalls: number;
+  /**
+   * Of `noUsageCalls`, those whose model has no price (in `unpricedCalls` too): a call of unknown cost
+   * is named once. 0 for a trace of several models stored (`--db`) by a version that did not count
+   * each model's calls without usage.
+   */
+  unpricedNoUsageCalls: number;
 }
 
 export interface SpanEventJson {

@@ -1,3 +1,4 @@
+import { llmCostParts } from "../domain/llm-cost-text.js";
 import type { HealthResponse, LogListResponse, TraceListResponse } from "../protocol.js";
 import { count } from "./count.js";
 import { RUN_ID_ATTRIBUTE } from "./run-env.js";
@@ -13,8 +14,11 @@ export interface RunTotals {
   spans: number;
   /** Traces with a failing span, as the trace list counts them. */
   failing: number;
-  /** LLM calls that name a model, what the priced ones cost, how many have no price and how many reported no usage. */
-  llm?: { calls: number; usd: number; unpriced: number; noUsage: number };
+  /**
+   * LLM calls that name a model, what the priced ones cost, how many have no price, how many reported
+   * no usage, and how many of those have no price either (each said once, as one without a price).
+   */
+  llm?: { calls: number; usd: number; unpriced: number; noUsage: number; unpricedNoUsage: number };
   /** The run id the traces were found by; null when none carried it and the window's traces without one were counted. */
   runId: string | null;
   /** Log records of the window that carry the run's id (whatever the traces were found by). */
@@ -97,7 +101,7 @@ async function* pagesOf<P extends { nextCursor?: string }>(
 
 async function countTraces(base: string, window: RunWindow, runId: string | null, logs: number): Promise<RunTotals> {
   const totals: RunTotals = { traces: 0, spans: 0, failing: 0, runId, logs };
-  const llm = { calls: 0, usd: 0, unpriced: 0, noUsage: 0 };
+  const llm = { calls: 0, usd: 0, unpriced: 0, noUsage: 0, unpricedNoUsage: 0 };
   for await (const page of pagesOf<TraceListResponse>(`${base}/api/traces`, window, runId)) {
     for (const trace of page.traces) {
       totals.traces += 1;
@@ -107,8 +111,10 @@ async function countTraces(base: string, window: RunWindow, runId: string | null
         llm.calls += trace.llm.calls;
         llm.usd += trace.llm.usd ?? 0;
         llm.unpriced += trace.llm.unpricedCalls;
-        // An instance from before calls without usage were counted does not say.
+        // An instance from before calls without usage were counted does not say (nor, from before they
+        // were counted per model, which of them are unpriced: those are then said twice).
         llm.noUsage += trace.llm.noUsageCalls ?? 0;
+        llm.unpricedNoUsage += trace.llm.unpricedNoUsageCalls ?? 0;
       }
     }
   }
@@ -146,12 +152,14 @@ function plural(n: number, one: string, many = `${one}s`): string {
 export function formatRunLine(totals: RunTotals, url: string): string {
   const parts = [plural(totals.spans, "span"), `${count(totals.failing)} failing`];
   if (totals.llm !== undefined) {
-    const { calls, usd, unpriced, noUsage } = totals.llm;
-    const priced = calls - unpriced;
-    // No cost when no priced call told its usage: the calls without usage are said below, their cost unknown.
-    const costKnown = priced > 0 && !(usd === 0 && noUsage >= priced);
-    const cost = costKnown ? ` ≈ $${usd === 0 ? "0" : usd < 0.01 ? usd.toPrecision(2) : usd.toFixed(2)}` : "";
-    const unknown = [unpriced > 0 ? `${unpriced} without a price` : "", noUsage > 0 ? `${noUsage} without usage` : ""];
+    const { calls } = totals.llm;
+    // Each call of unknown cost said once (domain/llm-cost-text.ts); no cost when no call's is known.
+    const { usd, unpriced, withoutUsage } = llmCostParts(totals.llm);
+    const cost = usd === null ? "" : ` ≈ $${usd === 0 ? "0" : usd < 0.01 ? usd.toPrecision(2) : usd.toFixed(2)}`;
+    const unknown = [
+      unpriced > 0 ? `${unpriced} without a price` : "",
+      withoutUsage > 0 ? `${withoutUsage} without usage` : "",
+    ];
     const notes = unknown.filter((note) => note !== "").join(", ");
     parts.push(`${plural(calls, "LLM call")}${cost}${notes === "" ? "" : ` (${notes})`}`);
   }

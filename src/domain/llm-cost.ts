@@ -180,24 +180,27 @@ export function costOf(usage: LlmUsage, priceKey: string | null, prices: PriceTa
 
 /**
  * A trace's LLM calls (see `TraceLlm`) at a price table: the USD of the calls whose model has a price
- * (null when none has) and how many calls have none.
+ * (null when none has), how many calls have none, and how many of those reported no usage.
  */
 export function traceLlmCost(
-  models: readonly (Omit<LlmUsage, "usageReported"> & { calls: number })[],
+  models: readonly (Omit<LlmUsage, "usageReported"> & { calls: number; noUsageCalls: number })[],
   prices: PriceTable,
-): { usd: number | null; unpricedCalls: number } {
+): { usd: number | null; unpricedCalls: number; unpricedNoUsageCalls: number } {
   let usd: number | null = null;
   let unpricedCalls = 0;
+  let unpricedNoUsageCalls = 0;
   for (const model of models) {
     const price = tokenPriceOf(priceKeyOf(model.model, prices), prices);
-    if (price === null) unpricedCalls += model.calls;
-    else
+    if (price === null) {
+      unpricedCalls += model.calls;
+      unpricedNoUsageCalls += model.noUsageCalls;
+    } else
       usd =
         (usd ?? 0) +
         tokenCost(model.inputTokens, model.outputTokens, model.cachedInputTokens, model.cacheWriteInputTokens, price) /
           1e6;
   }
-  return { usd, unpricedCalls };
+  return { usd, unpricedCalls, unpricedNoUsageCalls };
 }
 
 /** The cost of one GenAI span, or null when it names no model. */

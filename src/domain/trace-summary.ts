@@ -57,6 +57,11 @@ export interface LlmModelUsage {
   outputTokens: number;
   cachedInputTokens: number;
   cacheWriteInputTokens: number;
+  /**
+   * Of its calls, those that reported no token count: whether the model has a price is known only
+   * when the summary is shown, and a call of unknown cost is named once, as unpriced or as without usage.
+   */
+  noUsageCalls: number;
 }
 
 const NO_SERVICES: readonly string[] = Object.freeze([]);
@@ -180,10 +185,12 @@ export class TraceAggregate {
         outputTokens: 0,
         cachedInputTokens: 0,
         cacheWriteInputTokens: 0,
+        noUsageCalls: 0,
       };
       this.llmModels.push(model);
     }
     model.calls++;
+    if (!usage.usageReported) model.noUsageCalls++;
     model.inputTokens += usage.inputTokens;
     model.outputTokens += usage.outputTokens;
     model.cachedInputTokens += usage.cachedInputTokens;

@@ -193,9 +193,10 @@ export function aggregateFromRow(row: TraceRow): TraceAggregate {
 
 /**
  * A trace's LLM totals as the `traces.llm` column keeps them (see migration 6):
- * `[calls, inputTokens, outputTokens, [[model, calls, input, output, cachedInput, cacheWriteInput]…], noUsageCalls]`
+ * `[calls, inputTokens, outputTokens, [[model, calls, input, output, cachedInput, cacheWriteInput, noUsageCalls]…], noUsageCalls]`
  * (rows written before cache writes were counted have no 6th element in a model, those written
- * before calls without usage were counted no `noUsageCalls`: 0 is read for them).
+ * before calls without usage were counted no `noUsageCalls`: 0 is read for them; those written
+ * before each model counted its calls without usage no 7th: see llmFromStored).
  */
 export function llmToStored(llm: TraceLlm | null): string | null {
   if (llm === null) return null;
@@ -206,11 +207,12 @@ export function llmToStored(llm: TraceLlm | null): string | null {
     m.outputTokens,
     m.cachedInputTokens,
     m.cacheWriteInputTokens,
+    m.noUsageCalls,
   ]);
   return JSON.stringify([llm.calls, llm.inputTokens, llm.outputTokens, models, llm.noUsageCalls]);
 }
 
-type StoredModel = [string, number, number, number, number, number?];
+type StoredModel = [string, number, number, number, number, number?, number?];
 
 function llmFromStored(text: string | null): TraceLlm | null {
   if (text === null) return null;
@@ -223,19 +225,26 @@ function llmFromStored(text: string | null): TraceLlm | null {
   ];
   // A row written before the totals kept their models (a 5th element, the cost then) has no model to price.
   const stored = Array.isArray(models) ? (models as StoredModel[]) : [];
+  // Before, a 5th element was the count of unpriced calls (models held the cost then).
+  const noUsage = Array.isArray(models) && typeof noUsageCalls === "number" ? noUsageCalls : 0;
+  // A row written before each model counted its calls without usage: a lone model's are the trace's;
+  // among several they are unknown, and 0 (such a call may then be said both unpriced and without usage).
+  const unknownNoUsage = stored.length === 1 ? noUsage : 0;
   return {
     calls,
     inputTokens,
     outputTokens,
-    // Before, a 5th element was the count of unpriced calls (models held the cost then).
-    noUsageCalls: Array.isArray(models) && typeof noUsageCalls === "number" ? noUsageCalls : 0,
-    models: stored.map(([model, modelCalls, input, output, cachedInput, cacheWriteInput = 0]) => ({
-      model,
-      calls: modelCalls,
-      inputTokens: input,
-      outputTokens: output,
-      cachedInputTokens: cachedInput,
-      cacheWriteInputTokens: cacheWriteInput,
-    })),
+    noUsageCalls: noUsage,
+    models: stored.map(
+      ([model, modelCalls, input, output, cachedInput, cacheWriteInput = 0, modelNoUsage = unknownNoUsage]) => ({
+        model,
+        calls: modelCalls,
+        inputTokens: input,
+        outputTokens: output,
+        cachedInputTokens: cachedInput,
+        cacheWriteInputTokens: cacheWriteInput,
+        noUsageCalls: modelNoUsage,
+      }),
+    ),
   };
 }

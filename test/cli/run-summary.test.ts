@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { formatRunLine } from "../../src/cli/run-summary.js";
+import { countRun, formatRunLine } from "../../src/cli/run-summary.js";
+import { startTestApp } from "../helpers/app.js";
+import { sendUnknownCostCalls } from "../helpers/llm-calls.js";
 
 const URL = "http://localhost:9999/";
 
@@ -7,16 +9,51 @@ describe("formatRunLine", () => {
   const totals = { traces: 2, spans: 6, failing: 1, runId: "a1b2c3d4", logs: 0 };
 
   it("says how many LLM calls had no price or reported no usage, beside what the others cost", () => {
-    const llm = (unpriced: number, noUsage: number) =>
-      formatRunLine({ ...totals, llm: { calls: 3, usd: 0.0042, unpriced, noUsage } }, URL);
+    const llm = (unpriced: number, noUsage: number, unpricedNoUsage = 0) =>
+      formatRunLine({ ...totals, llm: { calls: 3, usd: 0.0042, unpriced, noUsage, unpricedNoUsage } }, URL);
     expect(llm(0, 0)).toBe(
       `tracekit-local: this run sent 2 traces (6 spans, 1 failing, 3 LLM calls ≈ $0.0042) · ${URL}`,
     );
     // A call refused by the provider (a 429) reports no tokens: its cost is unknown, not $0.
     expect(llm(0, 1)).toContain("3 LLM calls ≈ $0.0042 (1 without usage))");
     expect(llm(1, 1)).toContain("3 LLM calls ≈ $0.0042 (1 without a price, 1 without usage))");
+    // A call to a model without a price that reported no usage is one of those without a price, not both.
+    expect(llm(1, 1, 1)).toContain("3 LLM calls ≈ $0.0042 (1 without a price))");
+    expect(llm(1, 2, 1)).toContain("3 LLM calls ≈ $0.0042 (1 without a price, 1 without usage))");
     // Every call refused: no cost to state (it read "≈ $0.0").
-    const refused = formatRunLine({ ...totals, llm: { calls: 2, usd: 0, unpriced: 0, noUsage: 2 } }, URL);
+    const refused = formatRunLine(
+      { ...totals, llm: { calls: 2, usd: 0, unpriced: 0, noUsage: 2, unpricedNoUsage: 0 } },
+      URL,
+    );
     expect(refused).toContain("(6 spans, 1 failing, 2 LLM calls (2 without usage))");
+    // No call of known cost: one unpriced, one without usage.
+    const unknown = formatRunLine(
+      { ...totals, llm: { calls: 2, usd: 0, unpriced: 1, noUsage: 1, unpricedNoUsage: 0 } },
+      URL,
+    );
+    expect(unknown).toContain("(6 spans, 1 failing, 2 LLM calls (1 without a price, 1 without usage))");
+  });
+});
+
+describe("countRun", () => {
+  it("counts a call to a model without a price that reported no usage once, as one without a price", async () => {
+    const app = await startTestApp();
+    try {
+      await sendUnknownCostCalls(app.base, "assistant", { "tracekit.run.id": "a1b2c3d4" });
+      // The spans start at a fixed time long past: the window is the whole of time up to now.
+      const counted = await countRun(app.base, { sinceMs: 0, untilMs: Date.now() }, "a1b2c3d4");
+      expect(counted).toMatchObject({
+        traces: 1,
+        spans: 4,
+        runId: "a1b2c3d4",
+        llm: { calls: 3, unpriced: 1, noUsage: 2, unpricedNoUsage: 1 },
+      });
+      // gpt-4o: 1,000 tokens in at $2.50 / 1M and 100 out at $10 / 1M.
+      expect(formatRunLine(counted, URL)).toContain(
+        "this run sent 1 trace (4 spans, 1 failing, 3 LLM calls ≈ $0.0035 (1 without a price, 1 without usage))",
+      );
+    } finally {
+      await app.close();
+    }
   });
 });

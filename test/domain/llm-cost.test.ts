@@ -75,20 +75,40 @@ describe("LLM cost", () => {
     expect(llmUsageOf({ ...refused, "gen_ai.usage.input_tokens": -1 })?.usageReported).toBe(false);
   });
 
-  it("prices a trace's calls per model, counting the calls whose model has no price", () => {
+  it("prices a trace's calls per model, counting the calls whose model has no price, and of those the calls without usage", () => {
     const models = [
       {
         model: "gpt-4o",
-        calls: 2,
+        calls: 3,
         inputTokens: 1000,
         outputTokens: 100,
         cachedInputTokens: 0,
         cacheWriteInputTokens: 0,
+        noUsageCalls: 1,
       },
-      { model: "mine", calls: 1, inputTokens: 5, outputTokens: 5, cachedInputTokens: 0, cacheWriteInputTokens: 0 },
+      {
+        model: "mine",
+        calls: 2,
+        inputTokens: 5,
+        outputTokens: 5,
+        cachedInputTokens: 0,
+        cacheWriteInputTokens: 0,
+        noUsageCalls: 1,
+      },
     ];
-    expect(traceLlmCost(models, MODEL_PRICES)).toEqual({ usd: (1000 * 2.5 + 100 * 10) / 1e6, unpricedCalls: 1 });
-    expect(traceLlmCost(models.slice(1), MODEL_PRICES)).toEqual({ usd: null, unpricedCalls: 1 });
+    expect(traceLlmCost(models, MODEL_PRICES)).toEqual({
+      usd: (1000 * 2.5 + 100 * 10) / 1e6,
+      unpricedCalls: 2,
+      unpricedNoUsageCalls: 1,
+    });
+    expect(traceLlmCost(models.slice(1), MODEL_PRICES)).toEqual({
+      usd: null,
+      unpricedCalls: 2,
+      unpricedNoUsageCalls: 1,
+    });
+    // At a table that prices "mine", none is unpriced.
+    const withMine = { ...MODEL_PRICES, mine: { provider: "self", input: 1, output: 1 } };
+    expect(traceLlmCost(models, withMine)).toMatchObject({ unpricedCalls: 0, unpricedNoUsageCalls: 0 });
   });
 
   it("counts cache reads and writes into the input whichever way a span reports them", () => {

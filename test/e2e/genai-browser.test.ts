@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 import { describe, expect, it } from "vitest";
 import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
+import { sendUnknownCostCalls } from "../helpers/llm-calls.js";
 import { jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
 
 const available = chromiumAvailable();
@@ -139,6 +140,24 @@ describe.skipIf(!available)("GenAI spans in a trace, in Chromium", () => {
       .poll(() => page.getByTestId("llm-totals").textContent())
       .toMatch(/not counting 1 call without usage \(not reported\)Estimated cost\$[0-9.]+ \+ 1 call without usage/);
     await expect.poll(() => page.getByTestId("llm-calls").textContent()).toContain("— not reported");
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+  it("name each call of unknown cost once in the list mark's tooltip, as the trace header does", async () => {
+    const { app, browser } = suite;
+    const traceId = await sendUnknownCostCalls(app.base);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/`);
+    // The call to home-grown-7b reported no usage and has no price: one of the unpriced, not also without usage.
+    await expect
+      .poll(() => page.locator(`[data-trace-id="${traceId}"] [data-testid="llm-mark"]`).getAttribute("title"))
+      .toBe("3 LLM calls · 1,100 tokens (1,000 in, 100 out) · $0.0035 + 1 with no known price + 1 call without usage");
+    await page.goto(`${app.base}/traces/${traceId}`);
+    await expect
+      .poll(() => page.getByTestId("llm-totals").textContent())
+      .toBe("LLM3 calls · 1,000 in · 100 out · $0.0035 + 1 unpriced + 1 call without usage");
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { startTestApp, type TestApp, tempDir } from "../helpers/app.js";
+import { sendUnknownCostCalls } from "../helpers/llm-calls.js";
 import { jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
 
 const MS = 1_000_000n;
@@ -145,6 +146,7 @@ describe("LLM calls that reported no usage", () => {
           usd: expect.closeTo(0.0021, 10),
           unpricedCalls: 0,
           noUsageCalls: 1,
+          unpricedNoUsageCalls: 0,
         });
 
         const trace = await (await fetch(`${app.base}/api/traces/${traceId}`)).json();
@@ -158,6 +160,33 @@ describe("LLM calls that reported no usage", () => {
           ["ERROR", false],
           ["UNSET", true],
         ]);
+      } finally {
+        await app.close();
+        dir.remove();
+      }
+    });
+  }
+});
+
+describe("A trace's LLM calls of unknown cost in the trace list", () => {
+  for (const store of ["memory", "sqlite"] as const) {
+    it(`say which calls without usage are unpriced too, at the prices in use (${store} store)`, async () => {
+      const dir = tempDir();
+      const app = await startTestApp(store === "sqlite" ? { db: join(dir.path, "llm.db") } : {});
+      try {
+        const traceId = await sendUnknownCostCalls(app.base);
+        const list = await (await fetch(`${app.base}/api/traces`)).json();
+        expect(list.traces[0]).toMatchObject({ traceId });
+        // Two calls reported no usage; one of them (home-grown-7b) is unpriced too.
+        expect(list.traces[0].llm).toEqual({
+          calls: 3,
+          inputTokens: 1000,
+          outputTokens: 100,
+          usd: expect.closeTo(0.0035, 10),
+          unpricedCalls: 1,
+          noUsageCalls: 2,
+          unpricedNoUsageCalls: 1,
+        });
       } finally {
         await app.close();
         dir.remove();

@@ -179,6 +179,7 @@ describe("sqlite store: persistence and files", () => {
         outputTokens: 300,
         cachedInputTokens: 40_000,
         cacheWriteInputTokens: 300,
+        noUsageCalls: 0,
       },
     ]);
     const before = store.getSummaries([traceId(1), traceId(2)]).map((s) => s.llm);
@@ -190,7 +191,15 @@ describe("sqlite store: persistence and files", () => {
       outputTokens: 0,
       noUsageCalls: 1,
       models: [
-        { model: "mine", calls: 1, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, cacheWriteInputTokens: 0 },
+        {
+          model: "mine",
+          calls: 1,
+          inputTokens: 0,
+          outputTokens: 0,
+          cachedInputTokens: 0,
+          cacheWriteInputTokens: 0,
+          noUsageCalls: 1,
+        },
       ],
     });
     store = reopen(store, { path });
@@ -202,6 +211,76 @@ describe("sqlite store: persistence and files", () => {
     ]);
     expect(store.getSummaries([traceId(1)])[0]?.llm).toMatchObject({ calls: 2, inputTokens: 15 });
     expect(store.getSummaries([traceId(1)])[0]?.llm?.models.map((m) => m.model)).toEqual(["gpt-4o", "x"]);
+  });
+
+  it("keeps each model's calls without usage across a restart, and reads a row written before they were kept", async () => {
+    const path = tempPath();
+    let store = openStore({ path });
+    const chat = (trace: number, span: number, attributes: Span["attributes"]) =>
+      makeSpan({ trace, span, parent: span === 1 ? null : 1, start: span, attributes });
+    const gpt4o = {
+      "gen_ai.request.model": "gpt-4o",
+      "gen_ai.usage.input_tokens": 1000,
+      "gen_ai.usage.output_tokens": 100,
+    };
+    store.insertSpans([
+      rootSpan(1, { end: 100 }),
+      chat(1, 2, gpt4o),
+      chat(1, 3, { "gen_ai.request.model": "home-grown-7b" }),
+      chat(1, 4, { "gen_ai.request.model": "gpt-4o" }),
+      // One model only: a row of it written before tells its calls without usage.
+      chat(2, 1, { "gen_ai.request.model": "home-grown-7b" }),
+      chat(2, 2, { "gen_ai.request.model": "home-grown-7b", "gen_ai.usage.input_tokens": 3 }),
+    ]);
+    const noUsage = () =>
+      store.getSummaries([traceId(1), traceId(2)]).map((s) => s.llm?.models.map((m) => [m.model, m.noUsageCalls]));
+    const counted = [
+      [
+        ["gpt-4o", 1],
+        ["home-grown-7b", 1],
+      ],
+      [["home-grown-7b", 1]],
+    ];
+    expect(noUsage()).toEqual(counted);
+    store = reopen(store, { path });
+    expect(noUsage()).toEqual(counted);
+    const before = store.getSummaries([traceId(1), traceId(2)]).map((s) => s.llm);
+    store.close();
+    open.splice(open.indexOf(store), 1);
+    // As rows were written before: no model says how many of its calls reported no usage.
+    const specifier = "better-sqlite3";
+    const Driver = ((await import(specifier)) as { default: SqliteDriver }).default;
+    const raw = new Driver(path);
+    const rows = raw.prepare("SELECT trace_id, llm FROM traces WHERE llm IS NOT NULL").raw().all() as [
+      string,
+      string,
+    ][];
+    expect(rows).toHaveLength(2);
+    for (const [id, llm] of rows) {
+      const [calls, input, output, models, noUsageCalls] = JSON.parse(llm) as [
+        number,
+        number,
+        number,
+        unknown[][],
+        number,
+      ];
+      const old = [calls, input, output, models.map((m) => m.slice(0, 6)), noUsageCalls];
+      raw.prepare("UPDATE traces SET llm = ? WHERE trace_id = ?").run(JSON.stringify(old), id);
+    }
+    raw.close();
+    store = openStore({ path });
+    const after = store.getSummaries([traceId(1), traceId(2)]).map((s) => s.llm);
+    // The trace's totals read as they were; its one model's count is known, two models' is not (0 each).
+    expect(after.map((llm) => llm && { ...llm, models: [] })).toEqual(
+      before.map((llm) => llm && { ...llm, models: [] }),
+    );
+    expect(noUsage()).toEqual([
+      [
+        ["gpt-4o", 0],
+        ["home-grown-7b", 0],
+      ],
+      [["home-grown-7b", 1]],
+    ]);
   });
 
   it("shows pending writes to reads at once", () => {

@@ -378,6 +378,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
           outputTokens: 100,
           cachedInputTokens: 0,
           cacheWriteInputTokens: 0,
+          noUsageCalls: 0,
         };
         expect(summaryOf(store, 3).llm).toEqual({
           calls: 1,
@@ -389,6 +390,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         expect(traceLlmCost(summaryOf(store, 3).llm?.models ?? [], MODEL_PRICES)).toEqual({
           usd: (1000 * 2.5 + 100 * 10) / 1e6,
           unpricedCalls: 0,
+          unpricedNoUsageCalls: 0,
         });
         // A model without a price counts its call and tokens, and adds no cost.
         store.insertSpans([
@@ -405,6 +407,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
           outputTokens: 5,
           cachedInputTokens: 0,
           cacheWriteInputTokens: 0,
+          noUsageCalls: 0,
         };
         expect(summaryOf(store, 3).llm).toEqual({
           calls: 2,
@@ -416,6 +419,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         expect(traceLlmCost(summaryOf(store, 3).llm?.models ?? [], MODEL_PRICES)).toEqual({
           usd: (1000 * 2.5 + 100 * 10) / 1e6,
           unpricedCalls: 1,
+          unpricedNoUsageCalls: 0,
         });
         expect(store.listTraces({ limit: 10 }).traces.find((t) => t.traceId === traceId(3))?.llm?.calls).toBe(2);
         store.insertSpans([
@@ -438,6 +442,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
               outputTokens: 0,
               cachedInputTokens: 0,
               cacheWriteInputTokens: 0,
+              noUsageCalls: 0,
             },
           ],
         });
@@ -452,6 +457,40 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
           }),
         ]);
         expect(summaryOf(store, 5).llm).toMatchObject({ calls: 2, inputTokens: 7, noUsageCalls: 1 });
+      });
+
+      it("counts each model's calls without usage, so the unpriced among them are known at any price table", async () => {
+        const store = await fresh();
+        const chat = (span: number, attributes: Attributes) =>
+          makeSpan({ trace: 6, span, parent: 1, name: "chat", start: span, attributes });
+        store.insertSpans([
+          rootSpan(6, { end: 100 }),
+          // Priced, with usage: gpt-4o at $2.50 / 1M in and $10 / 1M out.
+          chat(2, {
+            "gen_ai.request.model": "gpt-4o",
+            "gen_ai.usage.input_tokens": 1000,
+            "gen_ai.usage.output_tokens": 100,
+          }),
+          // No price, and no usage reported.
+          chat(3, { "gen_ai.request.model": "home-grown-7b" }),
+          // Priced, and no usage reported (the provider refused it).
+          { ...chat(4, { "gen_ai.request.model": "gpt-4o" }), status: { code: "ERROR", message: "429" } },
+        ]);
+        const llm = summaryOf(store, 6).llm;
+        expect(llm).toMatchObject({ calls: 3, inputTokens: 1000, outputTokens: 100, noUsageCalls: 2 });
+        expect(llm?.models.map((m) => [m.model, m.calls, m.noUsageCalls])).toEqual([
+          ["gpt-4o", 2, 1],
+          ["home-grown-7b", 1, 1],
+        ]);
+        expect(traceLlmCost(llm?.models ?? [], MODEL_PRICES)).toEqual({
+          usd: (1000 * 2.5 + 100 * 10) / 1e6,
+          unpricedCalls: 1,
+          unpricedNoUsageCalls: 1,
+        });
+        // At a table that prices the home-grown model, no call without usage is unpriced.
+        const priced = { ...MODEL_PRICES, "home-grown-7b": { input: 0.1, output: 0.2, provider: "self" } };
+        expect(traceLlmCost(llm?.models ?? [], priced)).toMatchObject({ unpricedCalls: 0, unpricedNoUsageCalls: 0 });
+        expect(store.listTraces({ limit: 10 }).traces.find((t) => t.traceId === traceId(6))?.llm).toEqual(llm);
       });
 
       it("getSummaries keeps the given order and skips unknown traces", async () => {

@@ -1,3 +1,4 @@
+import { type LlmCostWords, llmCostParts, llmCostText } from "../../../../src/domain/llm-cost-text";
 import type { TraceLlmJson, TraceSummaryJson } from "../../../../src/protocol";
 import { UserText } from "../../components/UserText";
 import { showBidiControls } from "../../lib/bidi-controls";
@@ -113,17 +114,29 @@ export function TraceRow({
 
 const count = formatCount;
 
-/** The LLM mark's tooltip: calls, tokens and what they cost at the bundled prices. */
+const COST_WORDS: LlmCostWords = {
+  usd: formatUsd,
+  unpriced: (calls) => `${count(calls)} with no known price`,
+  withoutUsage: withoutUsageText,
+};
+
+/**
+ * The LLM mark's tooltip: calls, tokens and what they cost at the prices in use, each call of unknown
+ * cost named once (domain/llm-cost-text.ts): "$0.0035 + 1 with no known price + 1 call without usage".
+ */
 export function llmTitle(llm: TraceLlmJson): string {
   const calls = `${count(llm.calls)} LLM call${llm.calls === 1 ? "" : "s"}`;
   // Calls that reported no usage count 0 tokens and $0: what they used is unknown, so it is said.
   if (llm.noUsageCalls === llm.calls) return `${calls} · usage not reported`;
   const tokens = `${count(llm.inputTokens + llm.outputTokens)} tokens (${count(llm.inputTokens)} in, ${count(llm.outputTokens)} out)`;
-  const unpriced = llm.unpricedCalls > 0 ? `${count(llm.unpricedCalls)} with no known price` : "";
-  const noUsage = llm.noUsageCalls > 0 ? withoutUsageText(llm.noUsageCalls) : "";
+  const group = {
+    usd: llm.usd ?? 0,
+    calls: llm.calls,
+    unpriced: llm.unpricedCalls,
+    noUsage: llm.noUsageCalls,
+    unpricedNoUsage: llm.unpricedNoUsageCalls,
+  };
   const cost =
-    llm.usd === undefined
-      ? "cost unknown (no price for the model)"
-      : [formatUsd(llm.usd), unpriced, noUsage].filter((part) => part !== "").join(" + ");
+    llmCostParts(group).none === "no price" ? "cost unknown (no price for the model)" : llmCostText(group, COST_WORDS);
   return `${calls} · ${tokens} · ${cost}`;
 }
