@@ -60,6 +60,8 @@ interface ClientState {
   stale: boolean;
   /** Items of list messages it was not sent while skipped, per type: told as `omitted` at its resync. */
   missedItems: Map<string, number>;
+  /** `earlyBuilds` when it connected: it was sent every state built early up to then. */
+  joinedAtBuild: number;
 }
 
 /** How soon a tick whose store read failed is tried again (each try reads the store's file again). */
@@ -94,6 +96,12 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
   /** The latest serialized message per state type, and the builders of those changed since the last tick. */
   const states = new Map<string, string>();
   let changedStates = new Map<string, () => LiveMessage>();
+  /**
+   * States built before their tick, for a client that connected meanwhile (it needs them then), and
+   * still owed at the tick to the clients connected before they were built (`build` counts them).
+   */
+  let earlyStates = new Map<string, { message: string; build: number }>();
+  let earlyBuilds = 0;
   let pendingItems = new Map<
     string,
     { items: unknown[]; omitted: number; build: (items: unknown[], omitted: number) => LiveMessage }
@@ -115,8 +123,8 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
    * The retained message of each state in `builders`, built now; a build that throws (its store could
    * not read its file) stays changed, to be built at the next tick that has something to send.
    */
-  function buildStates(builders: Map<string, () => LiveMessage>): string[] {
-    const built: string[] = [];
+  function buildStates(builders: Map<string, () => LiveMessage>): Map<string, string> {
+    const built = new Map<string, string>();
     for (const [type, build] of builders) {
       const message = storeRead(() => JSON.stringify(build()));
       if (message === FAILED) {
@@ -125,7 +133,7 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
         continue;
       }
       states.set(type, message);
-      built.push(message);
+      built.set(type, message);
     }
     return built;
   }
@@ -160,8 +168,12 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
     const messages: string[] = [];
     const changed = changedStates;
     const items = pendingItems;
+    const early = earlyStates;
     changedStates = new Map();
-    const changedMessages = buildStates(changed);
+    earlyStates = new Map();
+    const built = buildStates(changed);
+    // A state built again this tick replaces the one built early for a connect.
+    for (const type of built.keys()) early.delete(type);
     pendingItems = new Map();
     if (ids.length > 0 && clients.size > 0) {
       const summaries = storeRead(() => options.getSummaries(ids));
@@ -180,14 +192,18 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
       }
     }
     if (clients.size > 0) {
-      messages.push(...changedMessages);
+      messages.push(...built.values());
       for (const queued of items.values()) messages.push(JSON.stringify(queued.build(queued.items, queued.omitted)));
     }
+    const earlyBuilt = [...early.values()];
     let snapshot: string | null | typeof FAILED | undefined;
     let waiting = false;
     for (const state of clients) {
+      // The states built early for a connect go to the clients connected before they were built.
+      const owed = earlyBuilt.filter((built) => built.build > state.joinedAtBuild).map((built) => built.message);
+      const toSend = owed.length > 0 ? [...owed, ...messages] : messages;
       // A client that missed nothing is not made stale by a resync check.
-      if (messages.length === 0 && !state.stale) continue;
+      if (toSend.length === 0 && !state.stale) continue;
       if (!canSend(state)) {
         if (state.stale) {
           waiting = true;
@@ -225,7 +241,7 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
         }
         continue;
       }
-      for (const data of messages) state.client.send(data);
+      for (const data of toSend) state.client.send(data);
     }
     // A skipped client is resynced as soon as it drains, even if nothing new arrives meanwhile.
     if (waiting) resyncTimer = setTimeout(flush, resyncCheckMs);
@@ -271,7 +287,7 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
       timer ??= setTimeout(flush, tickMs);
     },
     addClient(client) {
-      const state: ClientState = { client, stale: false, missedItems: new Map() };
+      const state: ClientState = { client, stale: false, missedItems: new Map(), joinedAtBuild: earlyBuilds };
       clients.add(state);
       const snapshot = storeRead(snapshotMessage);
       if (snapshot === FAILED) {
@@ -283,9 +299,13 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
         };
       }
       if (snapshot !== null) client.send(snapshot);
+      // The states changed since the last tick are built now, so it starts from the newest; the clients
+      // connected before it still get them at the tick.
       const changed = changedStates;
       changedStates = new Map();
-      buildStates(changed);
+      for (const [type, message] of buildStates(changed)) earlyStates.set(type, { message, build: ++earlyBuilds });
+      if (earlyStates.size > 0) timer ??= setTimeout(flush, tickMs);
+      state.joinedAtBuild = earlyBuilds;
       for (const retained of states.values()) client.send(retained);
       return () => {
         clients.delete(state);

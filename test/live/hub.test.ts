@@ -182,6 +182,60 @@ describe("live hub", () => {
     hub.close();
   });
 
+  it("sends a state changed before a client connected to the clients already connected, at the tick", async () => {
+    const hub = createLiveHub({ getSummaries: (ids) => ids.map(summary), getLatest: () => [], tickMs: 5 });
+    const connected = stuckClient();
+    hub.addClient(connected);
+    let builds = 0;
+    const rejections = (count: number) => (): LiveMessage => {
+      builds++;
+      return { type: "rejections", rejectedRequests: count } as unknown as LiveMessage;
+    };
+    const colors = (): LiveMessage => ({ type: "service-colors", slots: { a: 0 } }) as unknown as LiveMessage;
+    hub.publishState("rejections", rejections(1));
+    hub.publishState("service-colors", colors);
+    hub.tracesChanged(["t1"]);
+    // A socket connects before the tick: it is sent the new states on connect, built once for both.
+    const connecting = stuckClient();
+    hub.addClient(connecting);
+    expect(connecting.sent.map((m) => JSON.parse(m).type)).toEqual(["rejections", "service-colors"]);
+    await tick();
+    expect(connected.sent.map((m) => JSON.parse(m).type).sort()).toEqual(["rejections", "service-colors", "traces"]);
+    expect(builds).toBe(1);
+    // The one that connected has them already: it gets only what it did not.
+    expect(connecting.sent.map((m) => JSON.parse(m).type)).toEqual(["rejections", "service-colors", "traces"]);
+
+    // A state changed again after the connect goes to both once, in its newest form.
+    hub.publishState("rejections", rejections(2));
+    const third = stuckClient();
+    hub.addClient(third);
+    hub.publishState("rejections", rejections(3));
+    await tick();
+    const rejectionCounts = (client: typeof connected) =>
+      client.sent.map((m) => JSON.parse(m)).flatMap((m) => (m.type === "rejections" ? [m.rejectedRequests] : []));
+    expect(rejectionCounts(connected)).toEqual([1, 3]);
+    expect(rejectionCounts(connecting)).toEqual([1, 3]);
+    expect(rejectionCounts(third)).toEqual([2, 3]);
+
+    // Two connects in one tick, each after a different change: each client gets what it was not sent.
+    hub.publishState("rejections", rejections(4));
+    const fourth = stuckClient();
+    hub.addClient(fourth);
+    hub.publishState("service-colors", colors);
+    const fifth = stuckClient();
+    hub.addClient(fifth);
+    await tick();
+    const sentSince = (client: typeof connected, from: number) =>
+      client.sent
+        .slice(from)
+        .map((m) => JSON.parse(m))
+        .map((m) => (m.type === "rejections" ? `rejections ${m.rejectedRequests}` : m.type));
+    expect(sentSince(third, 3).sort()).toEqual(["rejections 4", "service-colors"]);
+    expect(sentSince(fourth, 2)).toEqual(["service-colors"]);
+    expect(sentSince(fifth, 2)).toEqual([]);
+    hub.close();
+  });
+
   it("coalesces list items per tick into one bounded message", async () => {
     const hub = createLiveHub({ getSummaries: () => [], getLatest: () => [], tickMs: 5, maxQueuedItems: 3 });
     const client = stuckClient();

@@ -1,5 +1,6 @@
+import { type NetConnectOpts, connect as netConnect, type Socket } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type WebSocket from "ws";
+import WebSocket from "ws";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { connectLive, waitFor } from "../helpers/live.js";
 import { jsonTraceRequest, newTraceId, postJson } from "../helpers/payloads.js";
@@ -14,6 +15,42 @@ afterEach(async () => {
 
 function connect(options: WebSocket.ClientOptions = {}): Promise<{ ws: WebSocket; messages: any[] }> {
   return connectLive(app.port, options);
+}
+
+/**
+ * A WebSocket whose TCP connection opens at once but whose upgrade request is held until `send()`,
+ * so a test decides the moment the server sees it connect.
+ */
+function heldConnect(): { send(): Promise<{ ws: WebSocket; messages: any[] }> } {
+  const held: unknown[][] = [];
+  let socket: Socket | undefined;
+  const ws = new WebSocket(`ws://127.0.0.1:${app.port}/api/live`, {
+    createConnection: ((options: NetConnectOpts) => {
+      socket = netConnect(options);
+      const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
+      socket.write = ((...args: unknown[]) => {
+        held.push(args);
+        return true;
+      }) as Socket["write"];
+      Object.assign(socket, { release: () => Object.assign(socket as Socket, { write }) });
+      return socket;
+    }) as typeof netConnect,
+  });
+  const messages: any[] = [];
+  ws.on("message", (data) => messages.push(JSON.parse(String(data))));
+  const opened = new Promise<void>((resolve, reject) => {
+    ws.once("open", resolve);
+    ws.once("error", reject);
+  });
+  return {
+    async send() {
+      const connected = socket as Socket & { release(): void };
+      connected.release();
+      for (const args of held) connected.write(...(args as Parameters<Socket["write"]>));
+      await opened;
+      return { ws, messages };
+    },
+  };
 }
 
 describe("/api/live", () => {
@@ -52,6 +89,32 @@ describe("/api/live", () => {
     });
     // 150 requests become a handful of messages, not 150.
     expect(updates().length).toBeLessThan(40);
+    ws.close();
+  });
+
+  it("sends every state change to a connected client while another connects between the change and its tick", async () => {
+    const { ws, messages } = await connect();
+    const others: WebSocket[] = [];
+    const rounds = 5;
+    for (let round = 1; round <= rounds; round++) {
+      const other = heldConnect();
+      // A refused request and a new service each change a retained state (rejections, service colours)...
+      const refused = await postJson(app.base, { resourceSpans: "not a list" });
+      expect(refused.status).toBe(400);
+      await postJson(app.base, jsonTraceRequest(`connect-race-${round}`, [{ name: "GET /" }]));
+      // ...and a socket connects before the hub's next tick (20 ms).
+      const { ws: otherWs, messages: otherMessages } = await other.send();
+      others.push(otherWs);
+      // The one connecting starts from both, and the one connected gets both at the tick.
+      for (const received of [otherMessages, messages]) {
+        await waitFor(() => received.find((m) => m.type === "rejections" && m.rejectedRequests === round), 2000);
+        await waitFor(
+          () => received.find((m) => m.type === "service-colors" && `connect-race-${round}` in m.slots),
+          2000,
+        );
+      }
+    }
+    for (const other of others) other.close();
     ws.close();
   });
 
