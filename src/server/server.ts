@@ -110,8 +110,10 @@ function mapErrors(app: Hono, deps: Pick<ServerDeps, "onInternalError" | "onClie
       return c.json({ error: { code: error.code, message: error.message, ...error.details } }, error.status);
     }
     // The --db file could not be used (a full disk when a read committed what was pending first, a
-    // failed read): the condition of the file, not a bug, and the request may succeed later.
-    const unavailable = storeUnavailableReason(error);
+    // failed read): the condition of the file, not a bug, and the request may succeed later. Told as
+    // a read or a write as the store marked it, else as what the request came to do.
+    const reading = c.req.method === "GET" || c.req.method === "HEAD";
+    const unavailable = storeUnavailableReason(error, reading ? "read" : "write");
     if (unavailable !== null) {
       const message = `${unavailable}; retry later`;
       deps.onClientError?.(c.req.path, 503, message, c.req.method);

@@ -19,6 +19,7 @@ import type { GroupCommit } from "./sqlite-group-commit.js";
 import { attributesHaveBoxedNumber, decodeJson, encodeJson, isJsonVerbatim } from "./sqlite-json.js";
 import type { SqliteDatabase } from "./sqlite-schema.js";
 import { type BoundFromHeld, chooseBound } from "./store.js";
+import { failedTo } from "./store-unavailable.js";
 
 export interface SqliteLogStoreOptions {
   maxLogs: BoundFromHeld<HeldLogs>;
@@ -171,7 +172,11 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
    */
   function readBack(): void {
     unread = true;
-    loadState();
+    try {
+      loadState();
+    } catch (error) {
+      throw failedTo("read", error);
+    }
     unread = false;
   }
 
@@ -244,7 +249,7 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
       // Rolled back: these records are lost; what is kept in memory is read back from the file (in
       // the group's commit, once its transaction rolled back: rolledBack).
       if (options.commits === undefined) readBackOrLater();
-      throw error;
+      throw failedTo("write", error);
     }
     stored += rows.length / LOG_WIDTH - deleted;
     evictedLogs += deleted;
@@ -284,7 +289,12 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
       if (written === undefined) {
         const older = new Set<bigint>();
         for (const record of request) if (record.timeUnixNano <= newestWritten) older.add(record.timeUnixNano);
-        written = writtenAt([...older]);
+        try {
+          written = writtenAt([...older]);
+        } catch (error) {
+          // A read in the write path: the sender is told it was the read that failed.
+          throw failedTo("read", error);
+        }
       }
       const found = [...(written.get(time) ?? [])];
       const seqs = pendingByTime.get(time);

@@ -31,6 +31,7 @@ import { migrateMetrics } from "./metric-sqlite-schema.js";
 import { DEFAULT_MAX_METRIC_SERIES, type ExpiredMetric, type MetricBounds, type MetricStore } from "./metric-store.js";
 import type { GroupCommit } from "./sqlite-group-commit.js";
 import type { SqliteDatabase, SqliteStatement } from "./sqlite-schema.js";
+import { failedTo } from "./store-unavailable.js";
 
 export interface SqliteMetricStoreOptions extends MetricBounds {
   /** Longest a change waits before it is written (default 100 ms). */
@@ -408,7 +409,7 @@ export function createSqliteMetricStore(
     } catch (error) {
       // Alone, nobody else reads the file back (the group calls rolledBack).
       if (options.commits === undefined) readBackOrLater();
-      throw error;
+      throw failedTo("write", error);
     }
     receivedInFile = false;
   }
@@ -424,7 +425,11 @@ export function createSqliteMetricStore(
     received = [];
     pending = new PendingWrites(scheduleFlush);
     unread = true;
-    collection = load();
+    try {
+      collection = load();
+    } catch (error) {
+      throw failedTo("read", error);
+    }
     unread = false;
   }
 

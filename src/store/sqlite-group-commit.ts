@@ -1,4 +1,5 @@
 import type { SqliteDatabase } from "./sqlite-schema.js";
+import { failedTo } from "./store-unavailable.js";
 
 /** A store on the shared connection whose writes wait in memory for the next commit. */
 export interface CommitParticipant {
@@ -96,6 +97,8 @@ export class GroupCommit {
     try {
       this.writeAll();
     } catch (error) {
+      // A failure of the commit, to be told as one (a read that commits first names it so: storeUnavailableReason).
+      failedTo("write", error);
       this.failures++;
       this.lastFailure = error;
       for (const participant of this.participants) {

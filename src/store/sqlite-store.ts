@@ -18,6 +18,7 @@ import { SpanWriter } from "./sqlite-span-writer.js";
 import { StoredTraces, type TraceEntry } from "./sqlite-traces.js";
 import { startViewsBuild, type ViewsBuild } from "./sqlite-views-build.js";
 import { type BoundFromHeld, chooseBound, type HeldSpans, type Store, type StoreStats } from "./store.js";
+import { failedTo } from "./store-unavailable.js";
 
 let driver: SqliteDriver | null = null;
 
@@ -206,6 +207,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       loadState();
       errors?.reload();
       unread = false;
+    } catch (error) {
+      throw failedTo("read", error);
     } finally {
       readingBack = false;
     }

@@ -89,9 +89,10 @@ describe("the terminal lines of a running server", () => {
       (line) => lines.push(line),
       (line) => lines.push(line),
     );
-    const message = "the store could not write to its file (SQLITE_FULL: database or disk is full); retry later";
-    print({ type: "client-error", method: "GET", path: "/api/logs", status: 503, message });
-    print({ type: "client-error", path: "/v1/logs", status: 503, message });
-    expect(lines).toEqual([`  ! GET /api/logs answered 503: ${message}`, `  ! POST /v1/logs answered 503: ${message}`]);
+    const read = "the store could not read its file (SQLITE_IOERR_READ: disk I/O error); retry later";
+    const write = "the store could not write to its file (SQLITE_FULL: database or disk is full); retry later";
+    print({ type: "client-error", method: "GET", path: "/api/logs", status: 503, message: read });
+    print({ type: "client-error", path: "/v1/logs", status: 503, message: write });
+    expect(lines).toEqual([`  ! GET /api/logs answered 503: ${read}`, `  ! POST /v1/logs answered 503: ${write}`]);
   });
 });

@@ -258,7 +258,13 @@ describe("a store that cannot write its --db file, read by the API", () => {
       expect(read).toMatchObject({
         status: 503,
         retryAfter: "5",
-        body: { error: { code: "store_unavailable", message: expect.stringMatching(/SQLITE_FULL/) } },
+        // The read committed what waited first: that write is what failed.
+        body: {
+          error: {
+            code: "store_unavailable",
+            message: expect.stringMatching(/^the store could not write to its file \(SQLITE_FULL: .*\); retry later$/),
+          },
+        },
       });
     }
     // Told to the terminal as a refusal of the read (the CLI prints one line per 10 s for a path).

@@ -288,7 +288,8 @@ export function storeUnavailable(
   deps: Pick<OtlpRouteDeps, "rejections" | "onClientError">,
   path: string = signal.path,
 ): string | null {
-  const reason = storeUnavailableReason(error);
+  // An export writes; a store that must first read its file back (after a failed commit) says when that failed.
+  const reason = storeUnavailableReason(error, "write");
   if (reason === null) return null;
   const message = `cannot store the ${signal.items} now: ${reason}; retry later`;
   refused(deps, path, 503, message);
