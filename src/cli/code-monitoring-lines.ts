@@ -20,6 +20,7 @@ export function createCodeMonitoringLines(): { line(event: CodeMonitoringEvent, 
   const lastCapture = new Map<string, { at: number; since: number }>();
   return {
     line(event, nowMs) {
+      if (event.type === "expiry-deferred") return expiryDeferredLine(event);
       if (event.type === "kill-switch") {
         return event.enabled
           ? "  ! kill switch on: every SDK stops capturing snapshots (turn it off on the Snapshots page)"
@@ -52,6 +53,11 @@ export function createCodeMonitoringLines(): { line(event: CodeMonitoringEvent, 
       return `  + ${name} captured: snapshot ${breakpoint.captureCount}${limit}${trace}${more}`;
     },
   };
+}
+
+/** Why breakpoints due to expire were not turned off at their SDKs yet (the CLI prints it at most every 10 s). */
+export function expiryDeferredLine(event: Extract<CodeMonitoringEvent, { type: "expiry-deferred" }>): string {
+  return `  ! breakpoints due to expire stay on: ${event.reason}; their SDKs are told once the file reads again (tried every ${event.retryMs / 1000} s)`;
 }
 
 /**

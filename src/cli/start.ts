@@ -30,7 +30,7 @@ import { DEFAULT_MAX_METRIC_SERIES } from "../store/metric-store.js";
 import { DEFAULT_MAX_SPANS } from "../store/store.js";
 import { fileArgument, invalidArgument } from "./argument-error.js";
 import { openBrowser } from "./browser.js";
-import { createCodeMonitoringLines, sdkListeningLine } from "./code-monitoring-lines.js";
+import { createCodeMonitoringLines, expiryDeferredLine, sdkListeningLine } from "./code-monitoring-lines.js";
 import { count } from "./count.js";
 import { forwardEventLine, forwardFlushingLine, forwardStoppedLine } from "./forward-lines.js";
 import { type ExistingInstance, probeExistingInstance, probePort } from "./probe.js";
@@ -187,6 +187,12 @@ export function createEventPrinter(
       return;
     }
     if (event.type === "code-monitoring") {
+      if (event.event.type === "expiry-deferred") {
+        // A store line: at most one every 10 s, as a refused request's.
+        const more = throttle("expiry-deferred");
+        if (more !== null) print(`${expiryDeferredLine(event.event)}${more}`);
+        return;
+      }
       const line = captures.line(event.event, Date.now());
       if (line !== null) print(line);
       return;

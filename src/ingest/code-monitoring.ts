@@ -15,6 +15,7 @@ import type { BreakpointsResponse, LiveMessage, SnapshotSummaryJson } from "../p
 import { breakpointToJson, sdkEventToJson, snapshotSummaryToJson } from "../protocol-json.js";
 import { type AutoRegisterRequest, breakpointToSdk, type CaptureRequest } from "../sdk/code-monitoring-wire.js";
 import { type CodeMonitoringStore, MAX_BREAKPOINTS } from "../store/code-monitoring-store.js";
+import { storeUnavailableReason } from "../store/store-unavailable.js";
 
 /** Deleted breakpoint ids remembered to refuse their late captures (see findCaptureTarget). */
 const DELETED_IDS_KEPT = 1_000;
@@ -92,7 +93,12 @@ export type CodeMonitoringEvent =
   | { type: "captured"; breakpoint: Breakpoint; traceId: string | null }
   /** A breakpoint was enabled or disabled on the page. */
   | { type: "switched"; breakpoint: Breakpoint }
-  | { type: "kill-switch"; enabled: boolean };
+  | { type: "kill-switch"; enabled: boolean }
+  /**
+   * A breakpoint's expiry could not read the store's file (`reason`): its SDKs are not told it stopped
+   * until a read succeeds, tried every `retryMs`. Once per run of failed tries.
+   */
+  | { type: "expiry-deferred"; reason: string; retryMs: number };
 
 /** The code-monitoring write path: every rule about breakpoints and captures, and who hears of a change. */
 export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
@@ -100,6 +106,8 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
   const now = deps.now ?? Date.now;
   const maxBreakpoints = deps.maxBreakpoints ?? MAX_BREAKPOINTS;
   let expiryTimer: NodeJS.Timeout | null = null;
+  /** Whether the last expiry could not read the store (the terminal was told; not again until one reads). */
+  let expiryDeferred = false;
   /** Ids deleted on the Snapshots page (the newest DELETED_IDS_KEPT): a late capture must not bring one back. */
   const deletedIds = new Set<string>();
   /** Each service's last check-in (ms), oldest first; bounded, as any client may poll under any name. */
@@ -164,12 +172,21 @@ export function createCodeMonitoring(deps: CodeMonitoringDeps): CodeMonitoring {
             streams.broadcast(b.service, "breakpoint_updated", JSON.stringify(toSdk(b)));
           }
         }
+        expiryDeferred = false;
         publishState();
         scheduleExpiry();
-      } catch {
+      } catch (error) {
         // The store could not read its --db file (a timer has nobody to answer, and a throw would end
-        // the process): the SDKs are told once it can.
-        if (expiryTimer === null) expireLater(since, deps.expiryRetryMs ?? EXPIRY_RETRY_MS);
+        // the process): the SDKs are told once it can, and the terminal now, why they are not yet.
+        const retryMs = deps.expiryRetryMs ?? EXPIRY_RETRY_MS;
+        if (!expiryDeferred) {
+          expiryDeferred = true;
+          const reason =
+            storeUnavailableReason(error, "read") ??
+            `the store could not read its file (${error instanceof Error ? error.message : String(error)})`;
+          deps.onEvent?.({ type: "expiry-deferred", reason, retryMs });
+        }
+        if (expiryTimer === null) expireLater(since, retryMs);
       }
     }, ms);
     expiryTimer.unref();

@@ -44,6 +44,14 @@ describe("the terminal's code-monitoring lines", () => {
     );
     expect(lines.line({ type: "kill-switch", enabled: true }, 0)).toContain("kill switch on");
     expect(lines.line({ type: "kill-switch", enabled: false }, 0)).toContain("kill switch off");
+    expect(
+      lines.line(
+        { type: "expiry-deferred", reason: "the store could not read its file (SQLITE_BUSY: locked)", retryMs: 5000 },
+        0,
+      ),
+    ).toBe(
+      "  ! breakpoints due to expire stay on: the store could not read its file (SQLITE_BUSY: locked); their SDKs are told once the file reads again (tried every 5 s)",
+    );
   });
 
   it("gives a breakpoint's captures a line at most every 10 s, counting the ones between", () => {

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { AppEvent } from "../../src/app.js";
 import { createEventPrinter } from "../../src/cli/start.js";
 import { PROGRAM_CHANGED_MESSAGE } from "../../src/domain/errors.js";
@@ -81,6 +81,28 @@ describe("the terminal lines of a running server", () => {
       "  ! internal error: Error: bug",
     ]);
     expect(out).toEqual([]);
+  });
+
+  it("tells a breakpoint expiry held back by the --db file once every 10 s, counting the ones between", () => {
+    const lines: string[] = [];
+    const print = createEventPrinter(
+      (line) => lines.push(line),
+      (line) => lines.push(line),
+    );
+    const reason = "the store could not read its file (SQLITE_IOERR_READ: disk I/O error)";
+    const line = `  ! breakpoints due to expire stay on: ${reason}; their SDKs are told once the file reads again (tried every 5 s)`;
+    vi.useFakeTimers({ now: 1_000_000 });
+    try {
+      for (let i = 0; i < 3; i++) {
+        print({ type: "code-monitoring", event: { type: "expiry-deferred", reason, retryMs: 5000 } });
+      }
+      expect(lines).toEqual([line]);
+      vi.setSystemTime(1_010_001);
+      print({ type: "code-monitoring", event: { type: "expiry-deferred", reason, retryMs: 5000 } });
+      expect(lines).toEqual([line, `${line} (+2 more like it)`]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("names the method of a read the --db file could not serve, and a refused export as POST", () => {

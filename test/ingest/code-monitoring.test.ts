@@ -1,7 +1,7 @@
 import Driver from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { AppError } from "../../src/domain/errors.js";
-import { createCodeMonitoring } from "../../src/ingest/code-monitoring.js";
+import { type CodeMonitoringEvent, createCodeMonitoring } from "../../src/ingest/code-monitoring.js";
 import { createLiveHub } from "../../src/live/hub.js";
 import { createSdkStreams } from "../../src/live/sdk-streams.js";
 import { createMemoryCodeMonitoringStore } from "../../src/store/code-monitoring-memory-store.js";
@@ -142,7 +142,15 @@ describe("code monitoring with a --db file", () => {
     const store = createSqliteCodeMonitoringStore(db as unknown as SqliteDatabase);
     const hub = createLiveHub({ getSummaries: () => [], getLatest: () => [] });
     const streams = createSdkStreams();
-    const codeMonitoring = createCodeMonitoring({ store, hub, streams, expiryRetryMs: 100 });
+    const events: CodeMonitoringEvent[] = [];
+    const codeMonitoring = createCodeMonitoring({
+      store,
+      hub,
+      streams,
+      expiryRetryMs: 100,
+      onEvent: (event) => events.push(event),
+    });
+    const deferred = () => events.filter((event) => event.type === "expiry-deferred");
     const told: { event: string; data: { id: string; enabled: boolean } }[] = [];
     streams.add("checkout", {
       send(event, data) {
@@ -164,13 +172,35 @@ describe("code monitoring with a --db file", () => {
       });
       // The file cannot be read when the breakpoint expires: a table gone from under the store.
       db.exec("ALTER TABLE cm_breakpoints RENAME TO cm_breakpoints_away");
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      await new Promise((resolve) => setTimeout(resolve, 350));
       expect(uncaught).toEqual([]);
       expect(told).toEqual([]);
+      // The terminal is told why, once however often it is tried again.
+      expect(deferred()).toEqual([
+        {
+          type: "expiry-deferred",
+          reason: "the store could not read its file (no such table: cm_breakpoints)",
+          retryMs: 100,
+        },
+      ]);
       db.exec("ALTER TABLE cm_breakpoints_away RENAME TO cm_breakpoints");
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(uncaught).toEqual([]);
       expect(told.map(({ data }) => data.id)).toEqual([made.id]);
+      expect(deferred()).toHaveLength(1);
+
+      // Once it read again, a later expiry that cannot is told again.
+      codeMonitoring.createBreakpoint({
+        ...location(8),
+        condition: "",
+        maxCaptures: 0,
+        expireAt: Date.now() + 60,
+        enabled: true,
+      });
+      db.exec("ALTER TABLE cm_breakpoints RENAME TO cm_breakpoints_away");
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      expect(deferred()).toHaveLength(2);
+      db.exec("ALTER TABLE cm_breakpoints_away RENAME TO cm_breakpoints");
     } finally {
       process.off("uncaughtException", onUncaught);
       codeMonitoring.close();

@@ -647,7 +647,9 @@ describe("code monitoring over the SDK protocol", () => {
           ? `listening ${e.service} ${e.streams}`
           : e.event.type === "kill-switch"
             ? `kill-switch ${e.event.enabled}`
-            : `${e.event.type} ${e.event.breakpoint.label} ${e.event.breakpoint.enabled} ${e.event.breakpoint.captureCount}`,
+            : e.event.type === "expiry-deferred"
+              ? `expiry-deferred ${e.event.reason}`
+              : `${e.event.type} ${e.event.breakpoint.label} ${e.event.breakpoint.enabled} ${e.event.breakpoint.captureCount}`,
       );
     expect(told).toEqual([
       "listening told-svc 1",
