@@ -200,7 +200,7 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
     let waiting = false;
     for (const state of clients) {
       // The states built early for a connect go to the clients connected before they were built.
-      const owed = earlyBuilt.filter((built) => built.build > state.joinedAtBuild).map((built) => built.message);
+      const owed = earlyBuilt.filter((entry) => entry.build > state.joinedAtBuild).map((entry) => entry.message);
       const toSend = owed.length > 0 ? [...owed, ...messages] : messages;
       // A client that missed nothing is not made stale by a resync check.
       if (toSend.length === 0 && !state.stale) continue;
