@@ -55,7 +55,7 @@ export function valueAtPath(value: AttrValue, path: readonly ValueStep[]): AttrV
 
 /** Whether `places` holds `key` itself: its value was bytes. */
 export function isBytesKey(places: readonly BytesPlace[] | undefined, key: string): boolean {
-  return places !== undefined && places.includes(key);
+  return places?.includes(key) === true;
 }
 
 /** The paths inside `key`'s value to the bytes in it (each without the key); empty when none. */
