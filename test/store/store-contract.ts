@@ -81,6 +81,50 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         expect(store.getTrace(span.traceId)).toEqual([expected]);
       });
 
+      it("keeps where values sent as bytes are: nested in lists and maps, in the resource and the scope", async () => {
+        const store = await fresh();
+        const rich = richSpan();
+        const span: Span = {
+          ...rich,
+          attributes: { ...rich.attributes, files: ["a.txt", { id: "AAECAwQ=", "a b": ["AQ=="] }] },
+          bytes: ["bytes", ["files", 1, "id"], ["files", 1, "a b", 0]],
+          events: [
+            ...rich.events,
+            {
+              name: "chunk",
+              timeUnixNano: rich.startTimeUnixNano,
+              attributes: { chunks: ["AQ==", "AQID"] },
+              bytes: [["chunks", 1]],
+            },
+          ],
+          links: rich.links.map((link, i) =>
+            i === 0
+              ? { ...link, attributes: { ...link.attributes, keys: { md5: "AAE=" } }, bytes: [["keys", "md5"]] }
+              : link,
+          ),
+          resource: { ...rich.resource, "host.key": "3q2+7w==", "host.certs": [{ id: "AAEC" }] },
+          resourceBytes: ["host.key", ["host.certs", 0, "id"]],
+          scope: {
+            ...rich.scope,
+            attributes: { "scope.token": "AQID", "scope.parts": ["x", "AQ=="] },
+            bytes: ["scope.token", ["scope.parts", 1]],
+          },
+        };
+        // A span of the same resource and scope without bytes anywhere keeps none.
+        const plain = makeSpan({ trace: 1, span: 2, service: "checkout" });
+        const other: Span = { ...plain, traceId: span.traceId, parentSpanId: span.spanId, resource: rich.resource };
+        const expected = structuredClone([span, other]);
+        store.insertSpans([span, other]);
+        const back = store.getTrace(span.traceId) ?? [];
+        const byId = (id: string) => back.find((s) => s.spanId === id);
+        expect(back).toHaveLength(2);
+        expect(byId(span.spanId)).toEqual(expected[0]);
+        expect(byId(other.spanId)).toEqual(expected[1]);
+        expect(byId(other.spanId)).not.toHaveProperty("resourceBytes");
+        expect(byId(other.spanId)).not.toHaveProperty("bytes");
+        expect(byId(other.spanId)?.scope).not.toHaveProperty("bytes");
+      });
+
       it("keeps a -0 double as -0 wherever attributes are (JSON writes it as 0)", async () => {
         const store = await fresh();
         const rich = richSpan();
