@@ -24,3 +24,29 @@ export function nestedBytes(
   }
   return found;
 }
+
+/** A value with more bytes values inside than this shows the first NESTED_NOTES_FIRST and counts the rest in one note. */
+export const NESTED_NOTES_MAX = 4;
+export const NESTED_NOTES_FIRST = 3;
+/** The rest's note lists this many of them in its tooltip. */
+const REST_LISTED = 30;
+
+/**
+ * The notes for the bytes values inside a list or map value: each one's own while they are few (a list
+ * of 40 digests would otherwise push the value itself a screen down), else the first ones and the
+ * rest as one note (`37 more sent as bytes`) whose tooltip lists them.
+ */
+export function nestedBytesNotes(
+  value: AttrValue,
+  paths: readonly (readonly ValueStep[])[],
+): { notes: { at: string; base64: string }[]; rest: { text: string; title: string } | null } {
+  const found = nestedBytes(value, paths);
+  if (found.length <= NESTED_NOTES_MAX) return { notes: found, rest: null };
+  const rest = found.slice(NESTED_NOTES_FIRST);
+  const listed = rest.slice(0, REST_LISTED).map(({ at, base64 }) => `${at}: ${bytesNote(base64)}`);
+  if (rest.length > REST_LISTED) listed.push(`and ${(rest.length - REST_LISTED).toLocaleString("en-US")} more`);
+  return {
+    notes: found.slice(0, NESTED_NOTES_FIRST),
+    rest: { text: `${rest.length.toLocaleString("en-US")} more sent as bytes`, title: listed.join("\n") },
+  };
+}
