@@ -326,7 +326,7 @@ export function queryContract(fresh: (maxSpans?: number) => Promise<Store>): voi
     store.insertSpans([traceSpan(2501, { attributes: { "app.order.id": 4242, "late.key": "yes" } })]);
     expect(pagesOf({ limit: 100, q: "late.key=yes" })).toEqual([traceId(OLD_TRACE), traceId(2501)]);
     check();
-  });
+  }, 120_000);
 
   it("autocomplete: attribute keys of span, resource and event attributes with counts", async () => {
     const store = await queryFixture();
