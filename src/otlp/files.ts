@@ -15,6 +15,7 @@
 import { gunzipSync } from "node:zlib";
 import { OtlpDecodeError } from "./errors.js";
 import { parseOtlpJsonText } from "./json/parse.js";
+import { splitEntry } from "./protobuf/split-entry.js";
 import { ProtoReader, WIRE_I64, WIRE_LEN } from "./protobuf/wire.js";
 
 export type OtlpSignalName = "traces" | "logs" | "metrics";
@@ -153,12 +154,17 @@ function firstItem(r: ProtoReader): true | null {
 
 /**
  * The top-level entries (ResourceSpans, ResourceLogs, ResourceMetrics) of a protobuf request,
- * regrouped into requests of at most about `maxBytes` each (an entry larger than that is one request
- * of its own). Repeated fields concatenate, so each group is itself a valid request.
+ * regrouped into requests of at most about `maxBytes` each. Repeated fields concatenate, so each
+ * group is itself a valid request. An entry larger than that is cut into entries of its resource
+ * (protobuf/split-entry.ts), each a request of its own: only an item larger than `maxBytes` (one span)
+ * makes a larger request.
  */
 export function splitProtobufRequest(bytes: Uint8Array, maxBytes: number): Uint8Array[] {
   if (bytes.length <= maxBytes) return [bytes];
-  return [...protobufEntryGroups(bytes, maxBytes)].map(({ start, end }) => bytes.subarray(start, end));
+  return [...protobufEntryGroups(bytes, maxBytes)].flatMap(({ start, end }) =>
+    // A group larger than maxBytes is a single entry (see protobufEntryGroups).
+    splitEntry(bytes.subarray(start, end), maxBytes, 2),
+  );
 }
 
 /**

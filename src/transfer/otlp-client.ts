@@ -34,6 +34,11 @@ import { type BatchSink, SinkUnreachableError } from "./import-stream.js";
 
 /** The most one trace request holds (the receiver refuses bodies over 32 MiB by default). */
 const MAX_REQUEST_BYTES = 8 * 1024 * 1024;
+/**
+ * The largest body the receiver takes (its default limit). A larger one is not sent: the receiver
+ * answers 413 and closes the connection before reading it, which reads here as a server gone away.
+ */
+const MAX_BODY_BYTES = 32 * 1024 * 1024;
 /** How far a gzip piece inside a file may inflate. */
 const MAX_INFLATED_BYTES = 1024 ** 3;
 
@@ -129,7 +134,10 @@ function reportedCount(header: string | string[] | undefined, max: number): numb
 export function otlpHttpSink(
   baseUrl: string,
   userAgent: string,
-  { maxRequestBytes = MAX_REQUEST_BYTES }: { maxRequestBytes?: number } = {},
+  {
+    maxRequestBytes = MAX_REQUEST_BYTES,
+    maxBodyBytes = MAX_BODY_BYTES,
+  }: { maxRequestBytes?: number; maxBodyBytes?: number } = {},
 ): BatchSink {
   const client = httpClient(baseUrl);
   /**
@@ -164,6 +172,22 @@ export function otlpHttpSink(
     counts: ImportCounts,
   ): Promise<void> {
     const protobuf = typeof body !== "string";
+    const size =
+      typeof body === "string"
+        ? Buffer.byteLength(body)
+        : body instanceof Uint8Array
+          ? body.length
+          : body.reduce((n, part) => n + part.length, 0);
+    if (size > maxBodyBytes) {
+      // A request that cannot be cut (a log or metric line, a trace line in a lenient spelling, one span).
+      const mib = (n: number) => `${Math.round((n / 1048576) * 10) / 10} MiB`;
+      addError(
+        counts,
+        where,
+        `a request of ${mib(size)}, more than the ${mib(maxBodyBytes)} the server takes: not sent (import --db writes it into a file without a server)`,
+      );
+      return;
+    }
     const request = {
       // A User-Agent: requests without one are read as a TraceKit SDK's local-UI spans.
       headers: {

@@ -154,6 +154,44 @@ describe("OTLP files", () => {
     expect(fromParts).toStrictEqual(whole);
   });
 
+  it("cuts a resource entry larger than the limit into entries of its scopes and spans, each under it", () => {
+    const Request = loadOtlpRoot().lookupType(`${PKG}.ExportTraceServiceRequest`);
+    const span = (i: number) => ({
+      traceId: Buffer.alloc(16, 0xab),
+      spanId: Buffer.from(i.toString(16).padStart(16, "0"), "hex"),
+      name: `span ${i} ${"x".repeat(200)}`,
+      startTimeUnixNano: String(1_700_000_000_000_000_000n + BigInt(i)),
+      endTimeUnixNano: String(1_700_000_000_000_001_000n + BigInt(i)),
+    });
+    const resource = { attributes: [{ key: "service.name", value: { stringValue: "one" } }] };
+    const request = {
+      resourceSpans: [
+        {
+          resource,
+          scopeSpans: [
+            { scope: { name: "a" }, spans: Array.from({ length: 300 }, (_, i) => span(i + 1)) },
+            { scope: { name: "b" }, spans: Array.from({ length: 10 }, (_, i) => span(i + 301)) },
+          ],
+          schemaUrl: "https://opentelemetry.io/schemas/1.26.0",
+        },
+      ],
+    };
+    const bytes = Request.encode(Request.fromObject(request)).finish();
+    const maxBytes = 8 * 1024;
+    const parts = splitProtobufRequest(bytes, maxBytes);
+    expect(parts.length).toBeGreaterThanOrEqual(Math.ceil(bytes.length / maxBytes));
+    for (const part of parts) expect(part.length).toBeLessThanOrEqual(maxBytes);
+    const whole = decodeTraceRequestProtobuf(bytes).spans;
+    const fromParts = parts.flatMap((part) => decodeTraceRequestProtobuf(part).spans);
+    // Every span once, in order, under its own resource and scope.
+    expect(fromParts).toStrictEqual(whole);
+    expect(new Set(fromParts.map((s) => s.scope.name))).toEqual(new Set(["a", "b"]));
+    const decoded = parts.map((part) => Request.toObject(Request.decode(part)) as typeof request);
+    expect(
+      decoded.every((d) => d.resourceSpans.every((r) => r.schemaUrl === request.resourceSpans[0]?.schemaUrl)),
+    ).toBe(true);
+  });
+
   it("refuses data that is none of the formats", () => {
     const [piece] = pieces("hello world");
     expect((piece as { error: { message: string } }).error.message).toMatch(

@@ -278,3 +278,49 @@ describe("importing into a running server over OTLP/HTTP", () => {
     }
   });
 });
+
+describe("importing a request larger than the receiver's body limit", () => {
+  // A receiver that takes at most 64 KiB a request: it answers a larger one 413 and closes the
+  // connection before reading it.
+  const MAX_BODY = 64 * 1024;
+  let small: TestApp;
+  beforeAll(async () => {
+    small = await startTestApp({ maxBodyBytes: MAX_BODY });
+  });
+  afterAll(async () => {
+    await small.close();
+  });
+  const sink = () => otlpHttpSink(small.base, "x", { maxRequestBytes: MAX_BODY / 4, maxBodyBytes: MAX_BODY });
+  const smallStats = async () =>
+    ((await (await fetch(`${small.base}/api/health`)).json()) as { counts: { spans: number; logs: number } }).counts;
+
+  it("sends a line of one resource and one scope larger than the limit in parts, every span stored", async () => {
+    const spans = Array.from({ length: 600 }, (_, i) => ({ name: `span ${i} ${"z".repeat(200)}` }));
+    const line = JSON.stringify(jsonTraceRequest("one-resource", spans));
+    expect(line.length).toBeGreaterThan(MAX_BODY);
+    const tail = JSON.stringify(jsonTraceRequest("after", [{ name: "after" }]));
+    const counts = await importStream(once(`${line}\n${tail}\n`), sink());
+    expect(counts.stopped).toBeUndefined();
+    expect(counts.errors).toEqual([]);
+    expect(counts.spans).toBe(601);
+    expect((await smallStats()).spans).toBe(601);
+    expect(counts.traceIds.size).toBe(601);
+  });
+
+  it("does not send a log line larger than the limit, says so for that line, and imports the lines after it", async () => {
+    const records = Array.from({ length: 400 }, (_, i) => ({ body: `record ${i} ${"y".repeat(200)}` }));
+    const logs = JSON.stringify(jsonLogRequest("big-logs", records));
+    expect(logs.length).toBeGreaterThan(MAX_BODY);
+    const before = await smallStats();
+    const after = JSON.stringify(jsonTraceRequest("after-logs", [{ name: "a" }, { name: "b" }]));
+    const counts = await importStream(once(`${logs}\n${after}\n`), sink());
+    expect(counts.stopped).toBeUndefined();
+    expect(counts.errors).toHaveLength(1);
+    expect(counts.errors[0]?.where).toBe("line 1");
+    expect(counts.errors[0]?.message).toMatch(
+      /^a request of 0\.\d MiB, more than the 0\.1 MiB the server takes: not sent \(import --db writes it into a file without a server\)$/,
+    );
+    expect(counts.spans).toBe(2);
+    expect(await smallStats()).toMatchObject({ spans: before.spans + 2, logs: before.logs });
+  });
+});
