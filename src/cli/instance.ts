@@ -1,3 +1,4 @@
+import { connect } from "node:net";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { ConfigError, DEFAULT_PORT, parsePort } from "../config.js";
 import { invalidArgument } from "./argument-error.js";
@@ -88,6 +89,48 @@ export function startHint(url: string): string {
   return `start it with \`tracekit-local${number === DEFAULT_PORT ? "" : ` --port ${number}`}\`, or pass --port / --url`;
 }
 
+function isLocal(url: string): boolean {
+  const { hostname } = new URL(url);
+  return hostname === "localhost" || hostname === "127.0.0.1" || hostname === "[::1]";
+}
+
+/**
+ * Whether anything accepts connections on host:port. A plain TCP connect, so that the usual case of a
+ * start (nothing there) costs a refused connection and not the load of the HTTP client.
+ */
+export function accepts(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: host.replace(/^\[|\]$/g, ""), port });
+    const done = (answer: boolean) => {
+      socket.destroy();
+      resolve(answer);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once("connect", () => done(true));
+    socket.once("error", () => done(false));
+  });
+}
+
+/**
+ * Why no tracekit-local answered at `url` when another program holds its port on this machine: its
+ * HTTP answer, or that it sent none. Null when nothing takes the connection there (or the host is
+ * another machine's): then the advice is to start one, which another program on the port would only
+ * make fail.
+ */
+async function anotherProgramAt(url: string): Promise<string | null> {
+  const { hostname, port } = new URL(url);
+  if (!isLocal(url) || !(await accepts(hostname, port === "" ? 80 : Number(port), 1_000))) return null;
+  try {
+    const response = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS) });
+    await response.body?.cancel().catch(() => {});
+    return `another program answers there (HTTP ${response.status} to /api/health)`;
+  } catch (error) {
+    return (error as Error).name === "TimeoutError"
+      ? `a program holds the port but sent no answer within ${HEALTH_TIMEOUT_MS / 1000} s`
+      : "a program holds the port but did not answer as an HTTP server";
+  }
+}
+
 /**
  * The running instance the options name, or a one-line error and exit: 2 for a bad TRACEKIT_LOCAL_PORT,
  * 1 when nothing answers there. Only for cli/ commands (it prints and exits).
@@ -105,7 +148,9 @@ export async function requireInstance(options: InstanceOptions): Promise<{ url: 
   }
   const health = await probeInstance(url);
   if (health === null) {
-    console.error(`error: no tracekit-local answers at ${url}: ${startHint(url)}`);
+    const other = await anotherProgramAt(url);
+    const advice = other === null ? startHint(url) : `${other}; pass the --port or --url of a running tracekit-local`;
+    console.error(`error: no tracekit-local answers at ${url}: ${advice}`);
     process.exit(1);
   }
   return { url, health };

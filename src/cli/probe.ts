@@ -1,6 +1,5 @@
-import { connect } from "node:net";
 import type { HealthResponse } from "../protocol.js";
-import { probeInstance } from "./instance.js";
+import { accepts, probeInstance } from "./instance.js";
 
 /** A tracekit-local found on a port: where, and what it says of itself on /api/health. */
 export interface ExistingInstance {
@@ -14,23 +13,6 @@ export interface ExistingInstance {
 /** The address to reach a listener on `host` from this machine. */
 function reachableHost(host: string): string {
   return host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
-}
-
-/**
- * Whether anything accepts connections on host:port. A plain TCP connect, so that the usual case of a
- * start (nothing there) costs a refused connection and not the load of the HTTP client.
- */
-function accepts(host: string, port: number, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: host.replace(/^\[|\]$/g, ""), port });
-    const done = (answer: boolean) => {
-      socket.destroy();
-      resolve(answer);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once("connect", () => done(true));
-    socket.once("error", () => done(false));
-  });
 }
 
 /**

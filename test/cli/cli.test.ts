@@ -1,5 +1,6 @@
 import { chmodSync, existsSync } from "node:fs";
-import { createServer } from "node:net";
+import { createServer as createHttpServer } from "node:http";
+import { createServer, type Socket } from "node:net";
 import { networkInterfaces } from "node:os";
 import { join } from "node:path";
 import { status as grpcStatus } from "@grpc/grpc-js";
@@ -420,6 +421,36 @@ describe("tracekit-local CLI", { timeout: 120_000 }, () => {
       expect(run.stderr(), args.join(" ")).toBe(
         `error: no tracekit-local answers at http://localhost:${port}: start it with \`tracekit-local --port ${port}\`, or pass --port / --url\n`,
       );
+    }
+  });
+
+  it("a client command at a port another program holds says so, rather than to start one there", async () => {
+    // One answers HTTP (an app of the user's on the port), one takes connections and never answers.
+    const web = createHttpServer((_request, response) => response.writeHead(404).end("not found"));
+    const held: Socket[] = [];
+    const silent = createServer((socket) => held.push(socket));
+    const ports: number[] = [];
+    for (const server of [web, silent]) {
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      ports.push((server.address() as { port: number }).port);
+    }
+    try {
+      for (const [args, reason] of [
+        [["export", "--port", String(ports[0])], "another program answers there (HTTP 404 to /api/health)"],
+        [["tail", "--port", String(ports[0])], "another program answers there (HTTP 404 to /api/health)"],
+        [["mcp", "--port", String(ports[1])], "a program holds the port but sent no answer within 2 s"],
+      ] as const) {
+        const run = start([...args]);
+        expect(await run.exited, args.join(" ")).toBe(1);
+        expect(run.stderr(), args.join(" ")).toBe(
+          `error: no tracekit-local answers at http://localhost:${args[2]}: ${reason}; pass the --port or --url of a running tracekit-local\n`,
+        );
+      }
+    } finally {
+      web.closeAllConnections();
+      await new Promise((resolve) => web.close(resolve));
+      for (const socket of held) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
     }
   });
 
