@@ -167,6 +167,9 @@ function answerMessage(answer: PostAnswer, requestUrl: URL): string {
   } else if (type.includes("protobuf")) {
     // What OTLP asks of an upstream answering a protobuf export: a google.rpc.Status in protobuf.
     reason = firstLineOf(readStatusMessageProtobuf(answer.body) ?? "");
+  } else if (type.startsWith("text/html")) {
+    // A proxy's or web server's error page (nginx, a load balancer): its words, not its first tag.
+    reason = textOfHtml(answer.text);
   } else if (type.startsWith("text/")) {
     reason = firstLineOf(answer.text);
   }
@@ -484,6 +487,31 @@ function failureMessage(error: unknown): string {
   // It answered nothing in time, but it was reached: "cannot reach it" would send the user to the network.
   if (code === "FORWARD_NO_ANSWER") return (error as Error).message;
   return `cannot reach it: ${(error as Error).message || String(error)}`;
+}
+
+const HTML_ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " " };
+
+/**
+ * The words of an HTML error page on one line: its body's text (the title when it has no body text),
+ * without tags, scripts and styles, entities read. `<h1>502 Bad Gateway</h1><hr>nginx` reads
+ * `502 Bad Gateway nginx`.
+ */
+function textOfHtml(html: string): string {
+  const words = (part: string) =>
+    part
+      .replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, " ")
+      .replace(/<!--[\s\S]*?-->/g, " ")
+      .replace(/<[^>]*>/g, " ")
+      .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (entity, name: string) => {
+        if (name[0] !== "#") return HTML_ENTITIES[name.toLowerCase()] ?? entity;
+        const code = name[1] === "x" || name[1] === "X" ? Number.parseInt(name.slice(2), 16) : Number(name.slice(1));
+        return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : entity;
+      })
+      .replace(/\s+/g, " ")
+      .trim();
+  const body = /<body\b[^>]*>([\s\S]*)/i.exec(html)?.[1];
+  const text = words(body ?? html.replace(/<head\b[\s\S]*?<\/head\s*>/i, " "));
+  return text !== "" ? text : words(/<title\b[^>]*>([\s\S]*?)<\/title\s*>/i.exec(html)?.[1] ?? "");
 }
 
 function firstLineOf(text: string): string {

@@ -442,6 +442,40 @@ describe("--forward: everything received passes on upstream as OTLP/HTTP protobu
     expect(target).toMatchObject({ state: "rejecting", lastError: { message: "HTTP 401: no such API key" } });
   });
 
+  it("reads the reason of an HTML error page from its words, not its first tag", async () => {
+    const up = await upstream();
+    // Python's http.server answering a POST, and nginx in front of a stopped receiver.
+    const python =
+      '<!DOCTYPE HTML>\n<html lang="en">\n    <head>\n        <meta charset="utf-8">\n        <title>Error response</title>\n' +
+      "    </head>\n    <body>\n        <h1>Error response</h1>\n        <p>Error code: 501</p>\n" +
+      "        <p>Message: Unsupported method (&#x27;POST&#x27;).</p>\n    </body>\n</html>\n";
+    const nginx =
+      "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n" +
+      "<hr><center>nginx/1.25.3</center>\r\n</body>\r\n</html>\r\n";
+    let page = python;
+    up.behave(() => ({
+      status: page === python ? 501 : 502,
+      headers: { "Content-Type": "text/html;charset=utf-8" },
+      body: page,
+    }));
+    const local = await app({ forward: [up.url], forwardTuning: { lingerMs: 10 } });
+    await postJson(local.base, jsonTraceRequest("html", [{ name: "GET /page" }]));
+    const refused = await eventually(async () => {
+      const t = (await health(local)).forwarding.targets[0];
+      return t.dropped.rejected === 1 ? t : undefined;
+    });
+    expect(refused.lastError.message).toBe(
+      "HTTP 501: Error response Error code: 501 Message: Unsupported method ('POST').",
+    );
+    page = nginx;
+    await postJson(local.base, jsonTraceRequest("html", [{ name: "GET /page" }]));
+    const retrying = await eventually(async () => {
+      const t = (await health(local)).forwarding.targets[0];
+      return t.lastError?.message.startsWith("HTTP 502") ? t : undefined;
+    });
+    expect(retrying.lastError.message).toBe("HTTP 502: 502 Bad Gateway nginx/1.25.3");
+  });
+
   it("bounds the queue: while the upstream is down the oldest batches are dropped and counted; after recovery the newest arrive", async () => {
     const up = await upstream();
     let down = true;
