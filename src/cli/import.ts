@@ -31,15 +31,15 @@ function progressBar(name: string, total: number | null) {
     const now = Date.now();
     if (!force && now - lastDraw < PROGRESS_INTERVAL_MS) return;
     lastDraw = now;
-    const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
+    const mib = (n: number) => (n / 1024 / 1024).toFixed(1);
     const width = 24;
     let line: string;
     if (total !== null && total > 0) {
       const done = Math.min(1, read / total);
       const filled = Math.round(done * width);
-      line = `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${Math.floor(done * 100)}% ${mb(read)}/${mb(total)} MB`;
+      line = `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${Math.floor(done * 100)}% ${mib(read)}/${mib(total)} MiB`;
     } else {
-      line = `${mb(read)} MB read`;
+      line = `${mib(read)} MiB read`;
     }
     process.stderr.write(`\r${name}: ${line}, ${number(spans)} spans\x1b[K`);
   };

@@ -15,7 +15,7 @@ import { DEFAULT_MAX_LOGS } from "../../src/store/log-store.js";
 import { openStores } from "../../src/store/open-store.js";
 import { DEFAULT_MAX_SPANS } from "../../src/store/store.js";
 import { tempDir } from "../helpers/app.js";
-import { type CliRun, useCliRuns, waitForUrl } from "../helpers/cli.js";
+import { BIN, type CliRun, useCliRuns, waitForUrl } from "../helpers/cli.js";
 import { waitFor } from "../helpers/live.js";
 import { jsonLogRequest, jsonTraceRequest, newSpanId, newTraceId } from "../helpers/payloads.js";
 import { makeLog } from "../store/log-fixtures.js";
@@ -859,5 +859,29 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
     expect(noDb.stderr.trim()).toBe(`error: no such file ${join(dir.path, "absent.db")}`);
     const help = await cli(["import", "--help"]);
     expect(help.stdout).toMatch(/JSON Lines as the OpenTelemetry\s+Collector's\s+file\s+exporter/);
+  });
+});
+
+describe("import's progress bar", () => {
+  it("on a terminal, gives a big file's size in MiB, as it counts it", async () => {
+    // 6 MiB and a little of JSON Lines: 6,291,456 bytes and more are 6.0 MiB, 6.3 MB.
+    const line = `${JSON.stringify(jsonTraceRequest("progress", [{ name: "x".repeat(2000) }]))}\n`;
+    const file = join(dir.path, "progress.jsonl");
+    writeFileSync(file, line.repeat(Math.ceil((6 * 1024 * 1024) / line.length)));
+    const db = join(dir.path, "progress.db");
+    // util-linux `script` gives the import a terminal of its own, where the bar shows.
+    const script = spawn(
+      "/usr/bin/script",
+      ["-eqc", `"${process.execPath}" "${BIN}" import --db "${db}" "${file}"`, "/dev/null"],
+      { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, SHELL: "/bin/sh" } },
+    );
+    let output = "";
+    script.stdout.on("data", (chunk) => {
+      output += chunk;
+    });
+    const code = await new Promise((resolve) => script.on("exit", resolve));
+    expect(code).toBe(0);
+    expect(output).toMatch(/progress\.jsonl: \[#+\] 100% 6\.0\/6\.0 MiB, [\d,]+ spans/);
+    expect(output).not.toMatch(/ MB\b/);
   });
 });
