@@ -146,6 +146,12 @@ export async function runCommand(command: string[], options: RunOptions): Promis
       fail(`could not run ${file}: ${error.message}`, 126);
     });
     child.on("exit", (code, signal) => {
+      // A shell says when its command was killed ("Killed", "Segmentation fault"); with run between
+      // them it sees only an exit code, so run says it. Not for Ctrl+C's SIGINT, or a closed pipe's
+      // SIGPIPE, of which a shell says nothing either.
+      if (signal !== null && signal !== "SIGINT" && signal !== "SIGPIPE") {
+        console.error(`tracekit-local: the command (${file}) was ended by ${signal}`);
+      }
       resolve(code ?? 128 + (signal === null ? 0 : (constants.signals[signal] ?? 0)));
     });
   });

@@ -141,6 +141,29 @@ describe("tracekit-local run", { timeout: 60_000 }, () => {
     expect(handles.stdout()).toContain("got SIGHUP");
   });
 
+  it("says when the command was ended by a signal, as a shell does, but not for SIGINT or an exit code", async () => {
+    const dies = (how: string) => run(["--port", String(app.port), "--", process.execPath, "-e", how]);
+    const killed = dies("process.kill(process.pid, 'SIGKILL')");
+    const segv = dies("process.kill(process.pid, 'SIGSEGV')");
+    const interrupted = dies("process.kill(process.pid, 'SIGINT')");
+    const three = dies("process.exit(3)");
+    expect(await killed.exited).toBe(137);
+    expect(await segv.exited).toBe(139);
+    expect(await interrupted.exited).toBe(130);
+    expect(await three.exited).toBe(3);
+    const said = (r: CliRun) =>
+      r
+        .stderr()
+        .split("\n")
+        .filter((line) => line.includes("was ended by"));
+    expect(said(killed)).toEqual([`tracekit-local: the command (${process.execPath}) was ended by SIGKILL`]);
+    expect(said(segv)).toEqual([`tracekit-local: the command (${process.execPath}) was ended by SIGSEGV`]);
+    expect(said(interrupted)).toEqual([]);
+    expect(said(three)).toEqual([]);
+    // The summary still follows.
+    expect(summary(killed.stderr()).traces).toBe(0);
+  });
+
   it.skipIf(!existsSync(SCRIPT))(
     "in a terminal, one Ctrl+C reaches the command once, also when run's stdin is redirected",
     async () => {
