@@ -391,6 +391,90 @@ describe.skipIf(!available)("the Errors page, in Chromium", () => {
     expect(problems).toEqual([]);
   });
 
+  it("walks groups and an open group's newest traces from the keyboard, as the trace list does", async () => {
+    const { app, browser } = suite;
+    const users = [];
+    for (const id of ["1", "2"]) {
+      users.push(
+        await sendFailingTrace(app.base, { service: "keys", name: "GET /users/:id", fail: () => loadUser(id) }),
+      );
+    }
+    await sendFailingTrace(app.base, { service: "keys", name: "GET /shards", fail: () => pickShard(9) });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/errors?service=keys`);
+    const groups = page.getByTestId("error-group");
+    await expect.poll(() => groups.count()).toBe(2);
+    // Newest first: the RangeError, then the TypeError.
+    const shards = groups.filter({ hasText: "RangeError" });
+    const typeErrors = groups.filter({ hasText: "TypeError" });
+    const shardsId = (await shards.getAttribute("data-group-id")) as string;
+    const typeId = (await typeErrors.getAttribute("data-group-id")) as string;
+    const tree = page.getByRole("tree", { name: "Error groups" });
+    const selectedIds = () =>
+      page.evaluate(() => [...document.querySelectorAll('[aria-selected="true"]')].map((element) => element.id));
+    expect(await selectedIds()).toEqual([]);
+
+    await page.keyboard.press("j");
+    await expect.poll(selectedIds).toEqual([`error-group-${shardsId}`]);
+    await page.keyboard.press("j");
+    await expect.poll(selectedIds).toEqual([`error-group-${typeId}`]);
+    expect(await tree.getAttribute("aria-activedescendant")).toBe(`error-group-${typeId}`);
+    // o opens the selected group, into the address.
+    await page.keyboard.press("o");
+    await expect.poll(() => new URL(page.url()).searchParams.get("group")).toBe(typeId);
+    expect(await typeErrors.getAttribute("aria-expanded")).toBe("true");
+    // Its newest traces come next, newest first; past the last, j stays.
+    const [older, newer] = users as [{ traceId: string; failingSpanId: string }, (typeof users)[number]];
+    await page.keyboard.press("j");
+    await expect.poll(selectedIds).toEqual([`error-trace-${typeId}-${newer.traceId}`]);
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("j");
+    await expect.poll(selectedIds).toEqual([`error-trace-${typeId}-${older.traceId}`]);
+    await page.keyboard.press("k");
+    await expect.poll(selectedIds).toEqual([`error-trace-${typeId}-${newer.traceId}`]);
+    expect(await tree.getAttribute("aria-activedescendant")).toBe(`error-trace-${typeId}-${newer.traceId}`);
+    // Enter opens that trace on the span that failed.
+    await page.keyboard.press("Enter");
+    await page.waitForURL("**/traces/**");
+    expect(new URL(page.url()).pathname).toBe(`/traces/${newer.traceId}`);
+    expect(new URL(page.url()).searchParams.get("span")).toBe(newer.failingSpanId);
+
+    // Back: the group open and selected; Enter closes it, Home and Enter open the first.
+    await page.goBack();
+    await page.waitForURL((url) => url.pathname === "/errors");
+    await expect.poll(selectedIds).toEqual([`error-group-${typeId}`]);
+    await page.keyboard.press("Enter");
+    await expect.poll(() => new URL(page.url()).searchParams.get("group")).toBeNull();
+    expect(await typeErrors.getAttribute("aria-expanded")).toBe("false");
+    await page.keyboard.press("Home");
+    await expect.poll(selectedIds).toEqual([`error-group-${shardsId}`]);
+    await page.keyboard.press("Enter");
+    await expect.poll(() => new URL(page.url()).searchParams.get("group")).toBe(shardsId);
+
+    // Enter on a focused button presses that button, not the selected row.
+    await typeErrors.getByRole("button", { name: "Show details" }).focus();
+    await page.keyboard.press("Enter");
+    await expect.poll(() => new URL(page.url()).searchParams.get("group")).toBe(typeId);
+    expect(await shards.getAttribute("aria-expanded")).toBe("false");
+
+    // A click on a row selects it and hands the keyboard to the list, where j/k go on from it.
+    await typeErrors.locator(".error-group-meta").click();
+    await expect.poll(selectedIds).toEqual([`error-group-${typeId}`]);
+    expect(await tree.evaluate((element) => document.activeElement === element)).toBe(true);
+    await page.keyboard.press("k");
+    await expect.poll(selectedIds).toEqual([`error-group-${shardsId}`]);
+
+    // The shortcut sheet lists them.
+    await page.keyboard.press("?");
+    const sheet = page.getByRole("dialog", { name: "Keyboard shortcuts" });
+    expect(await sheet.textContent()).toContain("on Errors: open or close the selected group");
+    await page.keyboard.press("Escape");
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
   it("filters by service and says when nothing failed", async () => {
     const { app, browser } = suite;
     const page = await browser.newPage();

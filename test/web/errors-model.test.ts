@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { ErrorGroupJson } from "../../src/protocol.js";
 import {
+  errorKeyIndex,
+  errorKeyRowId,
+  errorKeyRows,
   failedOperationText,
   failurePlace,
   frameText,
@@ -74,6 +77,45 @@ describe("errors model", () => {
       { x: 20, y: 10, width: 9, height: 10, count: 2 },
     ]);
     expect(sparkBars([1, 0, 400], 3, 20)[0]).toEqual({ x: 0, y: 19, width: 1, height: 1, count: 1 });
+  });
+});
+
+describe("the Errors page's keyboard rows", () => {
+  const other: ErrorGroupJson = { ...group, id: "fedcba9876543210", latest: [] };
+  const a = "a".repeat(32);
+  const c = "c".repeat(32);
+
+  it("walks every group, and under the open one its newest traces", () => {
+    expect(errorKeyRows([group, other], null)).toEqual([
+      { groupId: group.id, traceId: null },
+      { groupId: other.id, traceId: null },
+    ]);
+    expect(errorKeyRows([group, other], group.id)).toEqual([
+      { groupId: group.id, traceId: null },
+      { groupId: group.id, traceId: a },
+      { groupId: group.id, traceId: c },
+      { groupId: other.id, traceId: null },
+    ]);
+    // An open group no longer shown (filtered out) adds nothing.
+    expect(errorKeyRows([other], group.id)).toEqual([{ groupId: other.id, traceId: null }]);
+  });
+
+  it("finds the selection, falling back to its group when its trace is not listed", () => {
+    const open = errorKeyRows([group, other], group.id);
+    expect(errorKeyIndex(open, null)).toBe(-1);
+    expect(errorKeyIndex(open, { groupId: group.id, traceId: c })).toBe(2);
+    expect(errorKeyIndex(open, { groupId: other.id, traceId: null })).toBe(3);
+    // Its group was closed, or the trace left the newest: the group's line.
+    const closed = errorKeyRows([group, other], null);
+    expect(errorKeyIndex(closed, { groupId: group.id, traceId: c })).toBe(0);
+    expect(errorKeyIndex(open, { groupId: group.id, traceId: "e".repeat(32) })).toBe(0);
+    // Its group is gone: nothing.
+    expect(errorKeyIndex(closed, { groupId: "0".repeat(16), traceId: null })).toBe(-1);
+  });
+
+  it("names each row's element apart", () => {
+    expect(errorKeyRowId({ groupId: group.id, traceId: null })).toBe(`error-group-${group.id}`);
+    expect(errorKeyRowId({ groupId: group.id, traceId: a })).toBe(`error-trace-${group.id}-${a}`);
   });
 });
 

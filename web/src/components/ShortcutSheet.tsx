@@ -1,8 +1,9 @@
 const SHORTCUTS: [string, string][] = [
-  ["j / ↓", "next trace, span, snapshot or log record"],
-  ["k / ↑", "previous trace, span, snapshot or log record"],
-  ["Home / End", "first / last trace, span or log record"],
+  ["j / ↓", "next trace, span, snapshot, log record or error group (an open group's newest traces next)"],
+  ["k / ↑", "previous trace, span, snapshot, log record or error group"],
+  ["Home / End", "first / last trace, span, log record or error group"],
   ["Enter", "open the selected trace or snapshot, or a log record's trace; in a trace, expand or collapse the span"],
+  ["Enter / o", "on Errors: open or close the selected group, or open the selected one of its newest traces"],
   ["← / →", "collapse / expand the selected span (← on a leaf goes to its parent)"],
   ["e / E", "in a trace: next / previous failing span"],
   ["+ / − / 0", "in a trace: zoom the timeline in (around the selected span), out, or back to the whole trace"],

@@ -9,6 +9,12 @@ export function isTypingTarget(target: EventTarget | null): boolean {
   return type !== "checkbox" && type !== "radio" && type !== "button";
 }
 
+/** True for a focused button or link, which Enter presses itself (a row's key must leave it be). */
+export function isPressable(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  return target.tagName === "BUTTON" || (target.tagName === "A" && target.hasAttribute("href"));
+}
+
 /** A key press a page shortcut may take: not handled yet, no modifier (browser and OS keys stay theirs). */
 export function isShortcutCandidate(event: KeyboardEvent): boolean {
   return !(event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey);

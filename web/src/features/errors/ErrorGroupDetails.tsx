@@ -3,10 +3,10 @@ import { formatAbsolute, formatCount, nanosToMillis } from "../../lib/format";
 import { clipText } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
 import { ExceptionView } from "../trace-view/ExceptionView";
-import { failedOperationText, failingSpanLink, frameText, groupTitle } from "./errors-model";
+import { errorKeyRowId, failedOperationText, failingSpanLink, frameText, groupTitle } from "./errors-model";
 
 /** An opened group: what grouped it, its newest error's stack trace, where it failed and its newest traces. */
-export function ErrorGroupDetails({ group }: { group: ErrorGroupJson }) {
+export function ErrorGroupDetails({ group, selectedTrace }: { group: ErrorGroupJson; selectedTrace: string | null }) {
   const title = groupTitle(group);
   return (
     <div class="error-group-details">
@@ -50,9 +50,20 @@ export function ErrorGroupDetails({ group }: { group: ErrorGroupJson }) {
         </section>
         <section>
           <h3>Newest traces</h3>
-          <ul data-testid="error-latest">
+          {/* The keyboard reaches these after their group's line (j/k), as the tree's second level. */}
+          {/* biome-ignore lint/a11y/useSemanticElements: a list, whose items are the tree's second level */}
+          <ul data-testid="error-latest" role="group">
             {group.latest.map((l) => (
-              <li key={l.traceId}>
+              // biome-ignore lint/a11y/useFocusableInteractive: the list keeps focus and names this row its active descendant
+              <li
+                key={l.traceId}
+                id={errorKeyRowId({ groupId: group.id, traceId: l.traceId })}
+                class={l.traceId === selectedTrace ? "selected" : undefined}
+                role="treeitem"
+                aria-level={2}
+                aria-selected={l.traceId === selectedTrace}
+                data-trace-id={l.traceId}
+              >
                 <a href={failingSpanLink(l.traceId, l.spanId)} class="mono">
                   {formatAbsolute(nanosToMillis(l.timeUnixNano)).slice(11)}
                 </a>{" "}

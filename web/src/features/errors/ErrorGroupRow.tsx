@@ -4,7 +4,7 @@ import { clockSkewHint, formatAbsolute, formatCount, formatRelative, nanosToMill
 import { clipText } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
 import { ErrorGroupDetails } from "./ErrorGroupDetails";
-import { failurePlace, frameText, groupLink, groupTitle, messageLine, sparkBars } from "./errors-model";
+import { errorKeyRowId, failurePlace, frameText, groupLink, groupTitle, messageLine, sparkBars } from "./errors-model";
 
 const SPARK_WIDTH = 120;
 const SPARK_HEIGHT = 24;
@@ -14,6 +14,10 @@ export function ErrorGroupRow(props: {
   group: ErrorGroupJson;
   answer: ErrorGroupsResponse;
   open: boolean;
+  /** The keyboard's row is this group's own line. */
+  selected: boolean;
+  /** The keyboard's row is this one of its newest traces (shown open). */
+  selectedTrace: string | null;
   /** The page's clock, for "5m ago". */
   now: number;
   onToggle(): void;
@@ -38,7 +42,19 @@ export function ErrorGroupRow(props: {
   const first = nanosToMillis(group.firstSeenUnixNano);
   const skew = clockSkewHint(last, now);
   return (
-    <li class={open ? "error-group open" : "error-group"} data-testid="error-group" data-group-id={group.id}>
+    // A tree item of the list, which keeps focus and names the keyboard's row its active descendant.
+    // biome-ignore lint/a11y/useFocusableInteractive: the list keeps focus; a focusable row would keep its ring while j/k move on
+    <li
+      id={errorKeyRowId({ groupId: group.id, traceId: null })}
+      class={`error-group${open ? " open" : ""}${props.selected ? " selected" : ""}`}
+      role="treeitem"
+      aria-level={1}
+      aria-expanded={open}
+      aria-selected={props.selected}
+      aria-label={`${title.type} ${title.message}`.trim()}
+      data-testid="error-group"
+      data-group-id={group.id}
+    >
       <div class="error-group-row">
         <button
           type="button"
@@ -113,7 +129,7 @@ export function ErrorGroupRow(props: {
           <div class="faint">first {formatRelative(first, now)}</div>
         </div>
       </div>
-      {open && <ErrorGroupDetails group={group} />}
+      {open && <ErrorGroupDetails group={group} selectedTrace={props.selectedTrace} />}
     </li>
   );
 }

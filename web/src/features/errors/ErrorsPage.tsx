@@ -12,8 +12,10 @@ import { useNow } from "../../lib/use-now";
 import { useLiveMessages, useLiveState } from "../../state/live-context";
 import { useServiceNames } from "../trace-list/use-service-names";
 import { ErrorGroupRow } from "./ErrorGroupRow";
+import { errorKeyRowId } from "./errors-model";
 import { type ErrorSort, errorsSearch, readErrorFilters } from "./errors-url";
 import "./errors.css";
+import { useErrorKeys } from "./use-error-keys";
 
 /**
  * True when the group's errors were passed along from a failing span below them, to a group on the
@@ -87,8 +89,10 @@ export function ErrorsPage() {
   const passedAlong = answer?.groups.filter((g) => passedAlongFrom(g, ids)).length ?? 0;
   const shown =
     answer === null ? [] : filters.starts ? answer.groups.filter((g) => !passedAlongFrom(g, ids)) : answer.groups;
+  const keys = useErrorKeys(shown, open, setOpen, route);
   const showGroup = (id: string) => {
     setOpen(id);
+    keys.select({ groupId: id, traceId: null });
     document.querySelector(`[data-group-id="${id}"]`)?.scrollIntoView({ block: "nearest" });
   };
   // A group opened by the address (Back from its trace, a shared link) is scrolled into view once it is listed.
@@ -152,13 +156,26 @@ export function ErrorsPage() {
           {filters.window === "all" && <SetupHint />}
         </div>
       ) : answer !== null ? (
-        <ul class="errors-list" data-testid="error-groups">
+        // The groups and their newest traces, as a tree the keyboard walks (j/k move page-wide); it keeps
+        // focus and names the keyboard's row its active descendant.
+        <ul
+          class="errors-list"
+          data-testid="error-groups"
+          // biome-ignore lint/a11y/noNoninteractiveElementToInteractiveRole: a list of groups the keyboard walks as a tree
+          role="tree"
+          aria-label="Error groups"
+          tabIndex={0}
+          aria-activedescendant={keys.selected === null ? undefined : errorKeyRowId(keys.selected)}
+          onClickCapture={keys.selectClicked}
+        >
           {shown.map((group) => (
             <ErrorGroupRow
               key={group.id}
               group={group}
               answer={answer}
               open={open === group.id}
+              selected={keys.selected?.groupId === group.id && keys.selected.traceId === null}
+              selectedTrace={keys.selected?.groupId === group.id ? keys.selected.traceId : null}
               now={now}
               onToggle={() => setOpen(open === group.id ? null : group.id)}
               onShowGroup={answer.groups.some((g) => g.id === group.startedBelow?.[0]?.id) ? showGroup : null}

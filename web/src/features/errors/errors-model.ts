@@ -110,3 +110,38 @@ export function failurePlace(group: ErrorGroupJson): FailurePlace {
     within: sameAsRoot ? null : rootText,
   };
 }
+
+/**
+ * A row the keyboard steps through: a group, and, under the open group, each of its newest traces.
+ * `traceId` is null on a group's own row.
+ */
+export interface ErrorKeyRow {
+  groupId: string;
+  traceId: string | null;
+}
+
+/** The rows j/k walk, in the page's order: every shown group, the open one followed by its newest traces. */
+export function errorKeyRows(groups: readonly ErrorGroupJson[], openId: string | null): ErrorKeyRow[] {
+  const rows: ErrorKeyRow[] = [];
+  for (const group of groups) {
+    rows.push({ groupId: group.id, traceId: null });
+    if (group.id === openId) for (const trace of group.latest) rows.push({ groupId: group.id, traceId: trace.traceId });
+  }
+  return rows;
+}
+
+/**
+ * Where the selection is in `rows`: its own row, else its group's (a trace row whose group was closed
+ * or whose trace left the newest), else -1 (nothing selected, or its group is no longer shown).
+ */
+export function errorKeyIndex(rows: readonly ErrorKeyRow[], selected: ErrorKeyRow | null): number {
+  if (selected === null) return -1;
+  const own = rows.findIndex((row) => row.groupId === selected.groupId && row.traceId === selected.traceId);
+  if (own >= 0) return own;
+  return rows.findIndex((row) => row.groupId === selected.groupId && row.traceId === null);
+}
+
+/** The element id a row is drawn with, for the list's active descendant. */
+export function errorKeyRowId(row: ErrorKeyRow): string {
+  return row.traceId === null ? `error-group-${row.groupId}` : `error-trace-${row.groupId}-${row.traceId}`;
+}
