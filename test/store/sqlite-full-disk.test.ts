@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { LogRecord } from "../../src/domain/log.js";
 import type { Span } from "../../src/domain/span.js";
@@ -90,29 +89,27 @@ function thrownBy(action: () => unknown): unknown {
 
 /**
  * Makes the commit of what `insert` adds happen on the store's flush timer while a caller awaits it:
- * `wait` runs in a timer of the same interval set just before, so in the same timers phase, just
- * before the flush timer (both fall due meanwhile), and the commit it waits for is the timer's.
+ * the caller's own commit waits for the event loop to be idle, and the timer, run here by the test,
+ * falls due before. Resolves to what the caller was told (undefined when its commit succeeded).
  */
-async function timerCommitWithWaiter(
+function timerCommitWithWaiter(
   insert: () => void,
   wait: () => Promise<void>,
   flushIntervalMs: number,
 ): Promise<unknown> {
-  let waiting: Promise<unknown> | undefined;
-  setTimeout(() => {
-    waiting = wait().then(
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+  try {
+    insert();
+    const waiting = wait().then(
       () => undefined,
       (error: unknown) => error,
     );
-  }, flushIntervalMs);
-  insert();
-  const until = performance.now() + flushIntervalMs + 20;
-  while (performance.now() < until) {
-    // Both timers fall due meanwhile.
+    expect(vi.getTimerCount()).toBe(1);
+    vi.advanceTimersByTime(flushIntervalMs);
+    return waiting;
+  } finally {
+    vi.useRealTimers();
   }
-  await sleep(flushIntervalMs);
-  expect(waiting).toBeDefined();
-  return waiting;
 }
 
 describe("the span and log stores when their --db file is full", () => {
@@ -169,9 +166,15 @@ describe("the span and log stores when their --db file is full", () => {
     const { store, logs, fillTheDisk, freeTheDisk } = open(interval);
     try {
       fillTheDisk();
-      store.insertSpans(bulkySpans(3));
-      logs.insertLogs(bulkyLogs());
-      await sleep(interval * 5);
+      vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+      try {
+        store.insertSpans(bulkySpans(3));
+        logs.insertLogs(bulkyLogs());
+        // Their timers fall due; what the commit on them throws is kept, not thrown out of the timer.
+        expect(() => vi.advanceTimersByTime(interval)).not.toThrow();
+      } finally {
+        vi.useRealTimers();
+      }
       freeTheDisk();
       // The spans' timer ran the commit (the records rode in it): the next span insert hears of it.
       expect(storeUnavailableReason(thrownBy(() => store.insertSpans([rootSpan(4)])))).toMatch(/SQLITE_FULL/);
