@@ -11,6 +11,7 @@ import {
 } from "./code-monitoring-store.js";
 import { decodeSnapshotCursor, encodeSnapshotCursor } from "./snapshot-cursor.js";
 import type { SqliteDatabase, SqliteStatement } from "./sqlite-schema.js";
+import { failedTo } from "./store-unavailable.js";
 
 /**
  * Code monitoring in the `--db` file, on the span store's connection (see SqliteStoreOptions.companion).
@@ -69,6 +70,18 @@ export function createSqliteCodeMonitoringStore(
     if (closed) throw new Error("the code-monitoring store is closed");
   }
 
+  /**
+   * A read of the file, whose failure is told as one: a request that came to write (an SDK's POST poll,
+   * a capture) first reads the breakpoints.
+   */
+  function reading<T>(read: () => T): T {
+    try {
+      return read();
+    } catch (error) {
+      throw failedTo("read", error);
+    }
+  }
+
   /** A stored breakpoint; one written before `calledFrom` was kept reads with none. */
   function parseBreakpoint(body: unknown): Breakpoint | undefined {
     if (body === undefined) return undefined;
@@ -88,7 +101,7 @@ export function createSqliteCodeMonitoringStore(
     while (count > 1 && (count > bounds.maxSnapshots || bytes > bounds.maxSnapshotBytes)) {
       const batch = Math.min(Math.max(count - bounds.maxSnapshots, 1), count - 1, 256);
       let lastSeq = 0;
-      for (const [seq, size] of sql.oldestSnapshots.all(batch) as [number, number][]) {
+      for (const [seq, size] of reading(() => sql.oldestSnapshots.all(batch)) as [number, number][]) {
         if (count <= 1 || (count <= bounds.maxSnapshots && bytes <= bounds.maxSnapshotBytes)) break;
         lastSeq = seq;
         count--;
@@ -131,15 +144,15 @@ export function createSqliteCodeMonitoringStore(
   return {
     listBreakpoints() {
       assertOpen();
-      return sql.breakpoints.all().map((body) => parseBreakpoint(body) as Breakpoint);
+      return reading(() => sql.breakpoints.all()).map((body) => parseBreakpoint(body) as Breakpoint);
     },
     getBreakpoint(id) {
       assertOpen();
-      return parseBreakpoint(sql.breakpointById.get(id));
+      return parseBreakpoint(reading(() => sql.breakpointById.get(id)));
     },
     findBreakpoint(key) {
       assertOpen();
-      return parseBreakpoint(sql.breakpointByLocation.get(key));
+      return parseBreakpoint(reading(() => sql.breakpointByLocation.get(key)));
     },
     saveBreakpoint,
     deleteBreakpoint(id) {
@@ -168,14 +181,16 @@ export function createSqliteCodeMonitoringStore(
     listSnapshots(query) {
       assertOpen();
       const before = query.cursor === undefined ? Number.MAX_SAFE_INTEGER : decodeSnapshotCursor(query.cursor);
-      const rows = sql.listSnapshots.all({
-        before,
-        service: query.service ?? null,
-        breakpointId: query.breakpointId ?? null,
-        traceId: query.traceId ?? null,
-        label: query.label ?? null,
-        limit: query.limit + 1,
-      }) as [number, string][];
+      const rows = reading(() =>
+        sql.listSnapshots.all({
+          before,
+          service: query.service ?? null,
+          breakpointId: query.breakpointId ?? null,
+          traceId: query.traceId ?? null,
+          label: query.label ?? null,
+          limit: query.limit + 1,
+        }),
+      ) as [number, string][];
       const page = rows.slice(0, query.limit);
       const snapshots = page.map(([, summary]) => JSON.parse(summary) as SnapshotSummary);
       const last = page[page.length - 1];
@@ -185,13 +200,15 @@ export function createSqliteCodeMonitoringStore(
     },
     getSnapshot(id) {
       assertOpen();
-      const row = sql.snapshotById.get(id) as [string, string] | undefined;
+      const row = reading(() => sql.snapshotById.get(id)) as [string, string] | undefined;
       if (row === undefined) return undefined;
       return { ...(JSON.parse(row[0]) as SnapshotSummary), ...(parseJsonExact(row[1]) as SnapshotDetail) };
     },
     snapshotsOfTrace(traceId) {
       assertOpen();
-      return sql.snapshotsOfTrace.all(traceId).map((summary) => JSON.parse(summary as string) as SnapshotSummary);
+      return reading(() => sql.snapshotsOfTrace.all(traceId)).map(
+        (summary) => JSON.parse(summary as string) as SnapshotSummary,
+      );
     },
 
     insertSdkEvents(events) {
@@ -200,7 +217,7 @@ export function createSqliteCodeMonitoringStore(
     },
     listSdkEvents(limit) {
       assertOpen();
-      return sql.listEvents.all(limit).map((body) => JSON.parse(body as string) as SdkEvent);
+      return reading(() => sql.listEvents.all(limit)).map((body) => JSON.parse(body as string) as SdkEvent);
     },
 
     clearCaptured() {
@@ -211,12 +228,12 @@ export function createSqliteCodeMonitoringStore(
     },
     stats() {
       assertOpen();
-      return {
+      return reading(() => ({
         breakpoints: Number(sql.countBreakpoints.get()),
         snapshots: snapshotCount,
         evictedSnapshots,
         sdkEvents: Number(sql.countEvents.get()),
-      };
+      }));
     },
     close() {
       closed = true;

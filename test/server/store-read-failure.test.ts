@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startTestApp, type TestApp, tempDir } from "../helpers/app.js";
 import { readJson } from "../helpers/http.js";
-import { jsonLogRequest, postLogs } from "../helpers/payloads.js";
+import { jsonLogRequest, jsonTraceRequest, newTraceId, postJson, postLogs } from "../helpers/payloads.js";
 
 /**
  * Reads of the file that fail as a failing disk fails them: while `readsFailing` matches a statement,
@@ -129,5 +129,63 @@ describe("a store that cannot read its --db file", () => {
     expect((await postLogs(app.base, jsonLogRequest("full-then-unread", [{ body: "small" }]))).status).toBe(200);
     const logs = await readJson(fetch(`${app.base}/api/logs?service=full-then-unread`));
     expect(logs.logs.map((log: { body: string }) => log.body)).toEqual(["small"]);
+  });
+
+  it("tells an SDK's POST poll whose read of the breakpoints failed that the read failed", async () => {
+    const poll = () =>
+      fetch(`${app.base}/sdk/snapshots/active/read-fails-api`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ events: [] }),
+      });
+    faults.readsFailing = /FROM cm_breakpoints/;
+    try {
+      expect(await answer(await poll())).toEqual({
+        status: 503,
+        retryAfter: "5",
+        body: {
+          error: {
+            code: "store_unavailable",
+            message: "the store could not read its file (SQLITE_IOERR_READ: disk I/O error); retry later",
+          },
+        },
+      });
+    } finally {
+      faults.readsFailing = null;
+    }
+    expect((await poll()).status).toBe(200);
+  });
+
+  it("tells an export whose read of its trace's stored span ids failed that the read failed", async () => {
+    // A file of its own, opened again: the trace's span ids are then read from the file by its next export.
+    const path = join(dir.path, "reopened.db");
+    const traceId = newTraceId();
+    const first = await startTestApp({ db: path });
+    try {
+      expect((await postJson(first.base, jsonTraceRequest("read-fails", [{ traceId, name: "first" }]))).status).toBe(
+        200,
+      );
+    } finally {
+      await first.close();
+    }
+    const reopened = await startTestApp({ db: path });
+    const more = () => postJson(reopened.base, jsonTraceRequest("read-fails", [{ traceId, name: "more" }]));
+    try {
+      faults.readsFailing = /FROM spans WHERE id >=/;
+      let refused: Awaited<ReturnType<typeof answer>>;
+      try {
+        refused = await answer(await more());
+      } finally {
+        faults.readsFailing = null;
+      }
+      expect(refused).toMatchObject({ status: 503, retryAfter: "5" });
+      expect(refused.body.message).toBe(
+        "cannot store the span(s) now: the store could not read its file (SQLITE_IOERR_READ: disk I/O error); retry later",
+      );
+      expect((await more()).status).toBe(200);
+      expect((await readJson(fetch(`${reopened.base}/api/traces/${traceId}`))).spans).toHaveLength(2);
+    } finally {
+      await reopened.close();
+    }
   });
 });
