@@ -69,3 +69,22 @@ export function rateBasis(
     idleSeconds: idle / 1000,
   };
 }
+
+const NS_PER_MINUTE = 60_000_000_000n;
+
+/**
+ * `window` widened to the whole minutes its ends fall in: the spans the Services page's statistics
+ * count for it (they keep spans by the minute they started in), so the service map, counting spans
+ * over this, counts the same ones.
+ */
+export function wholeMinutesOf(window: RateWindow): RateWindow {
+  const out: RateWindow = {};
+  if (window.sinceUnixNano !== undefined) out.sinceUnixNano = floorToMinute(window.sinceUnixNano);
+  if (window.untilUnixNano !== undefined) out.untilUnixNano = floorToMinute(window.untilUnixNano) + NS_PER_MINUTE - 1n;
+  return out;
+}
+
+function floorToMinute(ns: bigint): bigint {
+  const rest = ns % NS_PER_MINUTE;
+  return rest < 0n ? ns - rest - NS_PER_MINUTE : ns - rest;
+}

@@ -4,6 +4,7 @@
  * calls between them with rate, errors and latency. Pure; `ServiceTraffic` (service-traffic.ts) counts the calls span by span, `serviceMapOf` draws the map.
  */
 import { Durations } from "./durations.js";
+import { estimateFromExactMs } from "./latency-buckets.js";
 import { ascending } from "./order.js";
 import { EDGE, ENTRY, ServiceTraffic, type TrafficTally } from "./service-traffic.js";
 import type { Span } from "./span.js";
@@ -193,7 +194,11 @@ function stats(group: Group | undefined): { calls: number; errors: number; p50Ms
     all = new Durations();
     for (const part of group.durations) all.addAll(part);
   }
-  const [p50Ms = 0, p95Ms = 0] = all.percentiles([50, 95]);
+  // Estimated as the Services page estimates from its histograms (latency-buckets.ts), from the exact
+  // values: the same spans read the same p50 and p95 on both pages.
+  const [p50 = 0, p95 = 0] = all.percentiles([50, 95]);
+  const p50Ms = all.count === 0 ? 0 : estimateFromExactMs(p50);
+  const p95Ms = all.count === 0 ? 0 : estimateFromExactMs(p95);
   return { calls: group.calls, errors: group.errors, p50Ms, p95Ms };
 }
 

@@ -1,16 +1,20 @@
 /**
- * Latency distributions as log-bucketed histograms (HDR-like): bucket `b` ≥ 1 holds durations in
- * [2^((b-1)/16), 2^(b/16)) nanoseconds, 16 buckets per power of two, each 4.4% wide; bucket 0 holds
- * durations under 1 ns (and spans that end before they start). A percentile is the geometric middle of
- * the bucket holding the nearest-rank value, so it is within 2^(1/32) − 1 ≈ 2.2% of the exact
- * nearest-rank duration. Histograms merge by adding counts, so any set of time buckets can be combined.
+ * Latency distributions as log-bucketed histograms (HDR-like) over domain/latency-buckets.ts's
+ * buckets (16 per power of two, each 4.4% wide; bucket 0 also holds spans that end before they
+ * start). A percentile is read by that module's rule: the middle of the bucket holding the
+ * nearest-rank value, so within 2.2% of the exact value. Histograms merge by adding counts, so any
+ * set of time buckets can be combined.
  */
 
-export const SUB_BUCKETS = 16;
-/** Relative error bound of a reported percentile: 2^(1/32) − 1. */
-export const PERCENTILE_RELATIVE_ERROR = 2 ** (1 / (2 * SUB_BUCKETS)) - 1;
-/** 1023 buckets reach 2^63 ns (292 years): every duration fits. */
-export const MAX_BUCKET = 1023;
+import { bucketValueMs, MAX_BUCKET, SUB_BUCKETS } from "../domain/latency-buckets.js";
+
+export {
+  bucketValueMs,
+  latencyBucket,
+  MAX_BUCKET,
+  PERCENTILE_RELATIVE_ERROR,
+  SUB_BUCKETS,
+} from "../domain/latency-buckets.js";
 
 /**
  * Bucket counts, dense over the range of buckets seen (a typed array indexed from `base`): adding is
@@ -70,16 +74,6 @@ export class Histogram {
     this.counts = counts;
     return counts;
   }
-}
-
-export function latencyBucket(durationNs: number): number {
-  if (!(durationNs >= 1)) return 0;
-  return Math.min(1 + Math.floor(Math.log2(durationNs) * SUB_BUCKETS), MAX_BUCKET);
-}
-
-/** What a bucket stands for, in milliseconds: the geometric middle of its range (0 for bucket 0). */
-export function bucketValueMs(bucket: number): number {
-  return bucket === 0 ? 0 : 2 ** ((bucket - 0.5) / SUB_BUCKETS) / 1e6;
 }
 
 export interface Percentiles {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { estimateFromExactMs } from "../../src/domain/latency-buckets.js";
 import { buildServiceMap, calleeOf, peerNameOfHost, peerOf } from "../../src/domain/service-map.js";
 import type { Span } from "../../src/domain/span.js";
 import { makeSpan } from "../store/span-fixtures.js";
@@ -93,11 +94,14 @@ describe("service map", () => {
       ["service:payment-service", "external", 2, 0],
       ["service:web", "service", 2, 0],
     ]);
+    // Percentiles read as the Services page's: the middle of the exact value's latency bucket
+    // (50.64 ms for a call of 50 ms).
     expect(map.edges.map((e) => [e.from, e.to, e.calls, e.errors, e.p50Ms, e.p95Ms])).toEqual([
-      ["service:checkout", "database:postgresql", 2, 0, 10, 10],
-      ["service:checkout", "service:payment-service", 2, 0, 50, 60],
-      ["service:web", "service:checkout", 2, 1, 80, 80],
+      ["service:checkout", "database:postgresql", 2, 0, estimateFromExactMs(10), estimateFromExactMs(10)],
+      ["service:checkout", "service:payment-service", 2, 0, estimateFromExactMs(50), estimateFromExactMs(60)],
+      ["service:web", "service:checkout", 2, 1, estimateFromExactMs(80), estimateFromExactMs(80)],
     ]);
+    expect(estimateFromExactMs(50)).toBeCloseTo(50.64, 2);
   });
 
   it("counts a TraceKit SDK's startSpan naming a database as a call to it, though the SDK makes it INTERNAL", () => {
@@ -117,9 +121,9 @@ describe("service map", () => {
     ];
     const map = buildServiceMap([trace]);
     expect(map.edges.map((e) => [e.from, e.to, e.calls, e.p50Ms])).toEqual([
-      ["service:backend", "cache:redis", 1, 5],
-      ["service:backend", "database:mysql", 1, 8],
-      ["service:backend", "database:postgresql shop", 1, 15],
+      ["service:backend", "cache:redis", 1, estimateFromExactMs(5)],
+      ["service:backend", "database:mysql", 1, estimateFromExactMs(8)],
+      ["service:backend", "database:postgresql shop", 1, estimateFromExactMs(15)],
     ]);
   });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { estimateFromExactMs } from "../../src/domain/latency-buckets.js";
 import { nestedEntrySpans } from "../../src/domain/operation.js";
 import { percentile } from "../../src/domain/percentile.js";
 import { peerOf, serviceMapOf } from "../../src/domain/service-map.js";
@@ -144,7 +145,7 @@ describe("ServiceTraffic: compaction", () => {
         "service:web 1",
         "service:web → service:api 1",
       ]);
-      expect(serviceMapOf(traffic.tally()).edges[0]?.p50Ms).toBe(40);
+      expect(serviceMapOf(traffic.tally()).edges[0]?.p50Ms).toBe(estimateFromExactMs(40));
     });
   }
 
@@ -295,8 +296,9 @@ describe("ServiceTraffic: windows over many minutes", () => {
     return {
       calls: entries.length,
       errors: entries.filter((e) => e.error).length,
-      p50Ms: percentile(sorted, 50),
-      p95Ms: percentile(sorted, 95),
+      // The exact percentiles, read as every latency figure is (latency-buckets.ts).
+      p50Ms: sorted.length === 0 ? 0 : estimateFromExactMs(percentile(sorted, 50)),
+      p95Ms: sorted.length === 0 ? 0 : estimateFromExactMs(percentile(sorted, 95)),
     };
   };
 

@@ -54,6 +54,13 @@ describe.skipIf(!available)("the service map, in Chromium", () => {
     const edge = page.locator('[data-edge="service:web>service:checkout"]');
     expect(await edge.getAttribute("aria-label")).toContain("· 50% ·");
     expect(await page.locator('[data-edge-label="service:web>service:checkout"]').textContent()).toContain("· 50% ·");
+    // Each tooltip says what its numbers count: a service's requests are not counted quite as its
+    // Services row counts them, and an edge's calls are timed by the callee's spans.
+    expect(await node("service:checkout").locator("title").textContent()).toContain(
+      "Counts requests into the service: its SERVER and CONSUMER spans, its root spans",
+    );
+    expect(await node("database:postgresql").locator("title").textContent()).toContain("Counts calls into it");
+    expect(await edge.locator("title").textContent()).toContain("timed by the callee's spans when it sends spans");
     // Laid out left to right: the caller left of the callee.
     const x = async (id: string) => (await node(id).boundingBox())!.x;
     expect(await x("service:web")).toBeLessThan(await x("service:checkout"));

@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { estimateFromExactMs } from "../../src/domain/latency-buckets.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
-import { jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
+import { type JsonSpanInput, jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
 
 let app: TestApp;
 beforeAll(async () => {
@@ -62,6 +63,41 @@ describe("GET /api/service-map", () => {
     const future = await (await fetch(`${app.base}/api/service-map?since=${Date.now() + 60_000}`)).json();
     expect(future.nodes).toEqual([]);
     expect((await fetch(`${app.base}/api/service-map?since=soon`)).status).toBe(400);
+  });
+});
+
+describe.each(["memory", "sqlite"] as const)("a service on the map and on the Services page, %s store", (kind) => {
+  it("reads the same requests, p50 and p95 in a window that starts within a minute", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tracekit-map-services-"));
+    const own = await startTestApp(kind === "sqlite" ? { db: join(dir, "same.db") } : {});
+    try {
+      const minute = 1_700_000_040_000; // a whole minute, unix ms
+      const requests: JsonSpanInput[] = [];
+      // Requests of 990–1000 ms (the middle of their latency bucket is 1006 ms) over 3 minutes, and
+      // the slowest one 10 s into the first minute, before the window's start but in its minute.
+      for (let k = 0; k < 30; k++) {
+        const startMs = minute + (k === 0 ? 10_000 : 20_000 + k * 5_000);
+        const durationMs = k === 0 ? 1_000 : 990 + (k % 10);
+        requests.push({
+          name: "GET /pay",
+          kind: 2,
+          startNs: BigInt(startMs) * 1_000_000n,
+          durationNs: BigInt(durationMs) * 1_000_000n,
+        });
+      }
+      await postJson(own.base, jsonTraceRequest("payments", requests));
+      const window = `since=${minute + 30_000}&until=${minute + 170_000}`;
+      const services = await (await fetch(`${own.base}/api/services?${window}`)).json();
+      const map = await (await fetch(`${own.base}/api/service-map?${window}`)).json();
+      const stats = services.services.find((s: { name: string }) => s.name === "payments");
+      const node = map.nodes.find((n: { id: string }) => n.id === "service:payments");
+      // Both count the spans of the window's whole minutes: all 30, the slowest (1.000 s) among them.
+      expect(stats).toMatchObject({ requestCount: 30, p95Ms: estimateFromExactMs(1000) });
+      expect([node.calls, node.p50Ms, node.p95Ms]).toEqual([stats.requestCount, stats.p50Ms, stats.p95Ms]);
+    } finally {
+      await own.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

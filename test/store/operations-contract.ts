@@ -345,6 +345,29 @@ export function shuffled<T>(items: readonly T[], seed: number): T[] {
 }
 
 /**
+ * Requests whose durations sit just below or just above the middle of their latency bucket (1.000 s
+ * lies below its bucket's middle, 1.006 s), where an estimate at the middle reads above the longest
+ * or below the shortest; one request a minute or so over four hours, to two operations of "api".
+ */
+export function edgeOfBucketTraffic(first: number, count: number, seed: number): Span[] {
+  let state = seed;
+  const random = () => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return state / 2 ** 32;
+  };
+  return Array.from({ length: count }, (_, i) => {
+    const trace = first + i;
+    const start = Math.floor(random() * 4 * 60) * 60_000 + random() * 50_000;
+    // A bucket's middle is 2^((b − 0.5)/16) ns; durations within 0.5% of it, mostly below it.
+    const bucket = 440 + Math.floor(random() * 40);
+    const middleMs = 2 ** ((bucket - 0.5) / 16) / 1e6;
+    const duration = trace % 7 === 0 ? 1000 : middleMs * (1 + (random() - 0.8) * 0.01);
+    const name = trace % 3 === 0 ? "GET /a" : "GET /b";
+    return opSpan({ trace, span: 1, parent: null, kind: "SERVER", name, start, end: start + duration });
+  });
+}
+
+/**
  * Per-service and per-operation statistics (`listServices`, `listOperations`), part of the Store
  * contract: `fresh` opens an empty store of the implementation under test.
  */

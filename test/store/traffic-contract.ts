@@ -1,8 +1,10 @@
 import { expect, it } from "vitest";
 import { MODEL_PRICES } from "../../src/domain/llm-prices.js";
+import { wholeMinutesOf } from "../../src/domain/rate-window.js";
 import { serviceMapOf } from "../../src/domain/service-map.js";
 import type { Span } from "../../src/domain/span.js";
 import type { Store } from "../../src/store/store.js";
+import { edgeOfBucketTraffic } from "./operations-contract.js";
 import { makeSpan, ms, spanId, traceId } from "./span-fixtures.js";
 
 type Fresh = (options?: { maxSpans?: number }) => Promise<Store>;
@@ -115,6 +117,40 @@ export function trafficContract(fresh: Fresh): void {
       ["gpt-4o-mini", 2],
     ]);
     expect(store.llmUsage({ limit: 1 }, MODEL_PRICES).calls).toHaveLength(1);
+  });
+
+  it("gives a service the same request count, p50 and p95 on the map as on the Services page", async () => {
+    // 120 traces fit: the oldest leave. "api" takes requests of durations near their bucket's middle,
+    // web and checkout requests of a duration per trace.
+    const store = await fresh({ maxSpans: 120 * 6 });
+    const traffic = edgeOfBucketTraffic(1, 400, 23);
+    const minuteNs = 60_000_000_000n;
+    const windows = [{}, { sinceUnixNano: ms(0) + 30n * minuteNs, untilUnixNano: ms(0) + 100n * minuteNs }];
+    for (let i = 0; i < traffic.length; i += 50) {
+      const checkout = Array.from({ length: 50 }, (_, k) =>
+        checkoutTrace(1000 + i + k, (i + k) * 37_000, k % 9 === 0).map((span, id) => ({
+          ...span,
+          endTimeUnixNano: span.endTimeUnixNano + BigInt(((i + k) * 7919 * (id + 1)) % 40_000_000),
+        })),
+      ).flat();
+      store.insertSpans([...traffic.slice(i, i + 50), ...checkout]);
+      for (const window of windows) {
+        // Over the whole minutes of the window, as GET /api/service-map reads it.
+        const map = serviceMapOf(store.serviceTraffic(wholeMinutesOf(window)));
+        const services = store.listServices(window);
+        // Every service with requests, and no other, has calls into its node.
+        expect(map.nodes.filter((n) => n.kind === "service" && n.calls > 0).map((n) => n.name)).toEqual(
+          services.map((s) => s.name),
+        );
+        for (const service of services) {
+          const node = map.nodes.find((n) => n.id === `service:${service.name}`);
+          expect(
+            [node?.calls, node?.p50Ms, node?.p95Ms],
+            `${service.name} after ${i + 50} traces of each, window ${JSON.stringify(window, (_, v) => (typeof v === "bigint" ? `${v}` : v))}`,
+          ).toEqual([service.requestCount, service.p50Ms, service.p95Ms]);
+        }
+      }
+    }
   });
 
   it("forgets what retention evicted, and everything on clear", async () => {

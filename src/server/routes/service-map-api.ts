@@ -1,5 +1,6 @@
 /** GET /api/service-map: which service calls which over a window. */
 import { Hono } from "hono";
+import { wholeMinutesOf } from "../../domain/rate-window.js";
 import { type PeerNames, serviceMapOf } from "../../domain/service-map.js";
 import type { ServiceMapResponse } from "../../protocol.js";
 import type { Store } from "../../store/store.js";
@@ -20,7 +21,8 @@ export function serviceMapApiRoutes(deps: ServiceMapApiDeps): Hono {
   app.get("/api/service-map", async (c) => {
     const params = new URL(c.req.url).searchParams;
     const window = parseTimeWindow(params);
-    const traffic = deps.store.serviceTraffic(window);
+    // Spans by the minute they started in, as /api/services counts them: the same spans, the same figures.
+    const traffic = deps.store.serviceTraffic(wholeMinutesOf(window));
     const { firstMs, lastMs } = traffic;
     const map = serviceMapOf(traffic, deps.peerNames);
     const body: ServiceMapResponse = {

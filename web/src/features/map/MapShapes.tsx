@@ -22,6 +22,22 @@ export const KIND_NAME: Record<MapNodeJson["kind"], string> = {
   external: "called host (sends no spans)",
 };
 
+/**
+ * What a node's numbers count, under them in its tooltip: a service's differ from its Services row
+ * when it also has root spans of other kinds (a job) or spans called without a SERVER span.
+ */
+export function nodeCountsNote(kind: MapNodeJson["kind"]): string {
+  return kind === "service"
+    ? "Counts requests into the service: its SERVER and CONSUMER spans, its root spans, and its spans called " +
+        "from another service. The Services page counts SERVER and CONSUMER spans (root spans when it has none); " +
+        "for the same requests both read the same p50 and p95."
+    : "Counts calls into it from the services that call it, as their spans timed them.";
+}
+
+/** What an edge's numbers count, in its tooltip. */
+export const EDGE_COUNTS_NOTE =
+  "Calls along the edge, timed by the callee's spans when it sends spans, else by the caller's.";
+
 function rate(calls: number, rates: MapRates): string {
   return formatRateIn(perSecondOf(calls, rates.seconds), rates.unit);
 }
@@ -46,7 +62,7 @@ export function MapNodeView({ node, rates, dim }: { node: PlacedNode; rates: Map
       tabIndex={0}
       aria-label={`${KIND_NAME[node.kind]} ${node.name}: ${stats}. Open its traces`}
     >
-      <title>{`${node.name} (${KIND_NAME[node.kind]})\n${stats}\np50 ${formatDuration(node.p50Ms)}`}</title>
+      <title>{`${node.name} (${KIND_NAME[node.kind]})\n${stats}\np50 ${formatDuration(node.p50Ms)}\n${nodeCountsNote(node.kind)}`}</title>
       <rect width={node.width} height={node.height} rx={8} class="map-node-box" />
       <rect
         width={5}
@@ -87,7 +103,7 @@ export function MapEdgeView({ edge, rates, dim }: { edge: PlacedEdge; rates: Map
       tabIndex={0}
       aria-label={`calls from ${edge.from} to ${edge.to}: ${edgeLabel(edge, rates)}. Open these traces`}
     >
-      <title>{`${edge.calls} calls, ${edge.errors} failed\np50 ${formatDuration(edge.p50Ms)} · p95 ${formatDuration(edge.p95Ms)}`}</title>
+      <title>{`${edge.calls} calls, ${edge.errors} failed\np50 ${formatDuration(edge.p50Ms)} · p95 ${formatDuration(edge.p95Ms)}\n${EDGE_COUNTS_NOTE}`}</title>
       <path d={d} class="map-edge-hit" />
       <path d={d} class="map-edge-line" marker-end="url(#map-arrow)" />
     </g>

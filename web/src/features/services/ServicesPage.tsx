@@ -29,6 +29,9 @@ import { useHiddenRight } from "./use-hidden-right";
 import { type KeyMetricColumn, useKeyMetrics } from "./use-key-metrics";
 import "./services.css";
 
+/** How the percentile columns are estimated (the map's node reads the same for the same requests). */
+const ESTIMATE_NOTE = ", within 2.2% of the exact value (the map shows the same figure for the same requests)";
+
 const COLUMNS: { key: ServiceSortKey; label: string; numeric: boolean; title: string }[] = [
   { key: "name", label: "Service", numeric: false, title: "resource service.name" },
   {
@@ -38,9 +41,9 @@ const COLUMNS: { key: ServiceSortKey; label: string; numeric: boolean; title: st
     title: "", // requestsTitle: it names the column's unit
   },
   { key: "errorRate", label: "Error rate", numeric: true, title: "share of those requests with status ERROR" },
-  { key: "p50Ms", label: "p50", numeric: true, title: "median request duration" },
-  { key: "p95Ms", label: "p95", numeric: true, title: "95th percentile request duration" },
-  { key: "p99Ms", label: "p99", numeric: true, title: "99th percentile request duration" },
+  { key: "p50Ms", label: "p50", numeric: true, title: `median request duration${ESTIMATE_NOTE}` },
+  { key: "p95Ms", label: "p95", numeric: true, title: `95th percentile request duration${ESTIMATE_NOTE}` },
+  { key: "p99Ms", label: "p99", numeric: true, title: `99th percentile request duration${ESTIMATE_NOTE}` },
   { key: "traceCount", label: "Traces", numeric: true, title: "stored traces with at least one span of this service" },
   { key: "spanCount", label: "Spans", numeric: true, title: "spans of this service, every kind" },
 ];
