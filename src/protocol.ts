@@ -161,7 +161,8 @@ export interface TraceResponse {
  * headline numbers (`requestCount`, `ratePerSec`, `errorRate`, `p50Ms`…) are of the service's entry
  * spans (SERVER, CONSUMER), or of its root spans when it has none in the window (`basis: "root"`);
  * `spanCount` and `errorCount` count every span of the service; `traceCount` the whole store.
- * Percentiles are within 2.2% of the exact nearest-rank value.
+ * Percentiles are within 2.2% of the exact nearest-rank value, and never past the fastest or slowest
+ * request counted unless a minute counted lost spans to retention (then at most a 4.4% bucket past it).
  */
 export interface ServiceStatsJson {
   name: string;

@@ -196,9 +196,9 @@ function stats(group: Group | undefined): { calls: number; errors: number; p50Ms
   }
   // Estimated as the Services page estimates from its histograms (latency-buckets.ts), from the exact
   // values: the same spans read the same p50 and p95 on both pages.
-  const [p50 = 0, p95 = 0] = all.percentiles([50, 95]);
-  const p50Ms = all.count === 0 ? 0 : estimateFromExactMs(p50);
-  const p95Ms = all.count === 0 ? 0 : estimateFromExactMs(p95);
+  const [minMs = 0, p50 = 0, p95 = 0, maxMs = 0] = all.percentiles([0, 50, 95, 100]);
+  const p50Ms = all.count === 0 ? 0 : estimateFromExactMs(p50, minMs, maxMs);
+  const p95Ms = all.count === 0 ? 0 : estimateFromExactMs(p95, minMs, maxMs);
   return { calls: group.calls, errors: group.errors, p50Ms, p95Ms };
 }
 

@@ -23,8 +23,9 @@ function legend(since: string | null): string[] {
   return [
     "requests: entry spans (SERVER, CONSUMER) not nested in another of the service; a service without any counts",
     '  its root spans instead, marked "(root spans)". requests failed, % requests failed, requests/s (averaged',
-    `  over ${window}) and p50 / p95 / p99 (durations) are of those requests: estimated within 2.2%, and`,
-    "  the same as service_map's for the same requests.",
+    `  over ${window}) and p50 / p95 / p99 (durations) are of those requests: estimated within 2.2%, never`,
+    "  above the slowest request or below the fastest (in a minute retention took spans out of, within 4.4%),",
+    "  and the same as service_map's for the same requests.",
     "spans, spans failed: every span of the service, of any kind, and those with status ERROR (a failed",
     "  request's database call or retry fails in a span of its own, so spans failed can exceed requests failed).",
     ...(since === null ? [] : [`window: the spans that started at or after ${since}, up to now.`]),

@@ -2,13 +2,16 @@
  * Latency distributions as log-bucketed histograms (HDR-like) over domain/latency-buckets.ts's
  * buckets (16 per power of two, each 4.4% wide; bucket 0 also holds spans that end before they
  * start). A percentile is read by that module's rule: the middle of the bucket holding the
- * nearest-rank value, so within 2.2% of the exact value. Histograms merge by adding counts, so any
- * set of time buckets can be combined.
+ * nearest-rank value, held within bounds of the shortest and longest duration counted (kept beside
+ * the histogram, see stats-series.ts), so within 2.2% of the exact value. Histograms merge by adding
+ * counts, so any set of time buckets can be combined.
  */
 
-import { bucketValueMs, MAX_BUCKET, SUB_BUCKETS } from "../domain/latency-buckets.js";
+import { MAX_BUCKET, percentileEstimateMs, SUB_BUCKETS } from "../domain/latency-buckets.js";
 
 export {
+  bucketHighNs,
+  bucketLowNs,
   bucketValueMs,
   latencyBucket,
   MAX_BUCKET,
@@ -64,6 +67,21 @@ export class Histogram {
     }
   }
 
+  /** The lowest non-empty bucket, or -1 when empty. */
+  lowest(): number {
+    const counts = this.counts;
+    if (counts !== null) for (let i = 0; i < counts.length; i++) if ((counts[i] as number) > 0) return this.base + i;
+    return -1;
+  }
+
+  /** The highest non-empty bucket, or -1 when empty. */
+  highest(): number {
+    const counts = this.counts;
+    if (counts !== null)
+      for (let i = counts.length - 1; i >= 0; i--) if ((counts[i] as number) > 0) return this.base + i;
+    return -1;
+  }
+
   private grow(bucket: number): Uint32Array {
     const old = this.counts as Uint32Array;
     const low = Math.max(0, Math.min(this.base, bucket - SUB_BUCKETS / 2));
@@ -82,8 +100,16 @@ export interface Percentiles {
   p99Ms: number;
 }
 
-/** Nearest-rank p50, p95 and p99 (as domain/percentile.ts ranks them) of `count` values; zeros when empty. */
-export function histogramPercentiles(histogram: Histogram, count: number): Percentiles {
+/**
+ * Nearest-rank p50, p95 and p99 (as domain/percentile.ts ranks them) of `count` values, at least
+ * `lowNs` and at most `highNs` (none when low > high); zeros when empty.
+ */
+export function histogramPercentiles(
+  histogram: Histogram,
+  count: number,
+  lowNs = Number.POSITIVE_INFINITY,
+  highNs = Number.NEGATIVE_INFINITY,
+): Percentiles {
   if (count <= 0) return { p50Ms: 0, p95Ms: 0, p99Ms: 0 };
   const ranks = [50, 95, 99].map((p) => Math.min(Math.max(Math.ceil((p / 100) * count), 1), count));
   const values = [0, 0, 0];
@@ -91,7 +117,7 @@ export function histogramPercentiles(histogram: Histogram, count: number): Perce
   let next = 0;
   histogram.each((bucket, bucketCount) => {
     seen += bucketCount;
-    while (next < 3 && seen >= (ranks[next] as number)) values[next++] = bucketValueMs(bucket);
+    while (next < 3 && seen >= (ranks[next] as number)) values[next++] = percentileEstimateMs(bucket, lowNs, highNs);
     return next === 3;
   });
   return { p50Ms: values[0] as number, p95Ms: values[1] as number, p99Ms: values[2] as number };

@@ -209,7 +209,7 @@ export class OperationStatsIndex {
     const service = this.serviceEntry(span.service);
     const op = this.operationEntry(service, span, nested && operationGroupOf(span.kind) === "entry");
     const code = codeAt(span, startNs, durationNs);
-    applyCode(op, code, true);
+    applyCode(op, code, true, 1, durationNs);
     tokens.ops.push(op);
     tokens.codes.push(code);
     const times = this.minuteTimes(Math.floor(code / CODE_MINUTE));
@@ -229,9 +229,10 @@ export class OperationStatsIndex {
     const service = this.serviceEntry(span.service);
     const from = this.operationEntry(service, span, !nested);
     const to = this.operationEntry(service, span, nested);
-    const code = codeOf(span);
+    const durationNs = durationNanos(span.startTimeUnixNano, span.endTimeUnixNano);
+    const code = codeAt(span, Number(span.startTimeUnixNano), durationNs);
     applyCode(from, code, false);
-    applyCode(to, code, true);
+    applyCode(to, code, true, 1, durationNs);
     tokens.ops.push(from, to);
     tokens.codes.push(negatedCode(code), code);
   }
@@ -644,13 +645,10 @@ export class OperationStatsIndex {
   }
 }
 
-/** A span's token code: its start minute, latency bucket, and whether it is a root and failed. */
-function codeOf(span: StatsSpan): number {
-  const start = span.startTimeUnixNano;
-  return codeAt(span, Number(start), durationNanos(start, span.endTimeUnixNano));
-}
-
-/** codeOf, given the span's start and durationNanos as numbers. */
+/**
+ * A span's token code: its start minute, latency bucket, and whether it is a root and failed, given
+ * its start and durationNanos as numbers.
+ */
 function codeAt(span: StatsSpan, startNs: number, durationNs: number): number {
   const minute = Math.floor(startNs / NS_PER_MINUTE);
   const bucket = latencyBucket(durationNs);
@@ -667,8 +665,12 @@ export function negatedCode(code: number): number {
   return -1 - code;
 }
 
-/** Adds `n` spans of a token (or takes them out) to its operation's and service's series. */
-function applyCode(op: OperationEntry, code: number, add: boolean, n = 1): void {
+/**
+ * Adds `n` spans of a token (or takes them out) to its operation's and service's series; `durationNs`
+ * when known (a token does not keep it: spans restored from a file, or a move undone, count as
+ * anywhere in their bucket, see StatsCell).
+ */
+function applyCode(op: OperationEntry, code: number, add: boolean, n = 1, durationNs = Number.NaN): void {
   const low = code % CODE_MINUTE;
   const minute = (code - low) / CODE_MINUTE;
   const bucket = low >> 2;
@@ -676,10 +678,10 @@ function applyCode(op: OperationEntry, code: number, add: boolean, n = 1): void 
   const service = op.service;
   const root = (low & 2) === 2;
   if (add) {
-    op.series.add(minute, bucket, error, n);
+    op.series.add(minute, bucket, error, n, durationNs);
     service.all.add(minute, bucket, error, n);
-    if (op.group === "entry" && !op.nested) service.entry.add(minute, bucket, error, n);
-    if (root) service.root.add(minute, bucket, error, n);
+    if (op.group === "entry" && !op.nested) service.entry.add(minute, bucket, error, n, durationNs);
+    if (root) service.root.add(minute, bucket, error, n, durationNs);
   } else {
     op.series.remove(minute, bucket, error, n);
     service.all.remove(minute, bucket, error, n);
@@ -722,6 +724,8 @@ function latencyOf(cell: StatsCell, seconds: number) {
     count: cell.count,
     errorCount: cell.errors,
     ratePerSec: cell.count / seconds,
-    ...(cell.histogram === null ? { p50Ms: 0, p95Ms: 0, p99Ms: 0 } : histogramPercentiles(cell.histogram, cell.count)),
+    ...(cell.histogram === null
+      ? { p50Ms: 0, p95Ms: 0, p99Ms: 0 }
+      : histogramPercentiles(cell.histogram, cell.count, cell.lowNs, cell.highNs)),
   };
 }

@@ -1,20 +1,42 @@
-import { Histogram } from "./latency-histogram.js";
+import { bucketHighNs, bucketLowNs, Histogram } from "./latency-histogram.js";
 
-/** Spans, failures and (unless the series keeps none) a latency histogram of one time bucket or of everything. */
+/**
+ * Spans, failures and (unless the series keeps none) a latency histogram of one time bucket or of
+ * everything, with bounds of the shortest and longest duration counted: `lowNs` ≤ the shortest,
+ * `highNs` ≥ the longest. Spans added with their duration make them exact; extremes do not subtract,
+ * so when spans leave they stay bounds, and a reader holds them within the histogram's lowest and
+ * highest non-empty buckets as well (boundsOf). A span added without its duration (restored from a
+ * file, or a move undone) widens them to its bucket's edges.
+ */
 export interface StatsCell {
   count: number;
   errors: number;
   histogram: Histogram | null;
+  lowNs: number;
+  highNs: number;
+  /** An hour's or the total's cell that spans left: its bounds are found again from its parts at the next read. */
+  stale: boolean;
 }
 
 export function emptyCell(withHistogram = true): StatsCell {
-  return { count: 0, errors: 0, histogram: withHistogram ? new Histogram() : null };
+  return {
+    count: 0,
+    errors: 0,
+    histogram: withHistogram ? new Histogram() : null,
+    lowNs: Number.POSITIVE_INFINITY,
+    highNs: Number.NEGATIVE_INFINITY,
+    stale: false,
+  };
 }
 
-function bump(cell: StatsCell, bucket: number, error: boolean, n: number): void {
+function bump(cell: StatsCell, bucket: number, error: boolean, n: number, lowNs: number, highNs: number): void {
   cell.count += n;
   if (error) cell.errors += n;
-  cell.histogram?.add(bucket, n);
+  const histogram = cell.histogram;
+  if (histogram === null) return;
+  histogram.add(bucket, n);
+  if (lowNs < cell.lowNs) cell.lowNs = lowNs;
+  if (highNs > cell.highNs) cell.highNs = highNs;
 }
 
 /** Takes `n` alike spans out of a cell; true when the cell is empty afterwards. */
@@ -25,29 +47,54 @@ function unbump(cell: StatsCell, bucket: number, error: boolean, n: number): boo
   return cell.count <= 0;
 }
 
+/**
+ * A cell's bounds as a reader takes them: its own, held within the edges of its lowest and highest
+ * non-empty buckets (which bound what is left in it after spans left). Exact while every span it
+ * counts came with its duration and none left; after spans left, each is at most a bucket's width
+ * (4.4%) past the true extreme.
+ */
+function boundsOf(cell: StatsCell): { lowNs: number; highNs: number } {
+  const histogram = cell.histogram;
+  if (histogram === null || cell.count <= 0)
+    return { lowNs: Number.POSITIVE_INFINITY, highNs: Number.NEGATIVE_INFINITY };
+  return {
+    lowNs: Math.max(cell.lowNs, bucketLowNs(histogram.lowest())),
+    highNs: Math.min(cell.highNs, bucketHighNs(histogram.highest())),
+  };
+}
+
 export function mergeCell(into: StatsCell, from: StatsCell): void {
   into.count += from.count;
   into.errors += from.errors;
-  if (into.histogram !== null && from.histogram !== null) into.histogram.merge(from.histogram);
+  if (into.histogram === null || from.histogram === null) return;
+  into.histogram.merge(from.histogram);
+  takeBounds(into, from);
 }
 
 /** Calls `visit` for the map's entries with keys in [low, high], by whichever is shorter: the range or the map. */
-function eachInRange(map: Map<number, StatsCell>, low: number, high: number, visit: (cell: StatsCell) => void): void {
+function eachInRange(
+  map: Map<number, StatsCell>,
+  low: number,
+  high: number,
+  visit: (cell: StatsCell, key: number) => void,
+): void {
   if (high < low) return;
   if (high - low + 1 <= map.size) {
     for (let key = low; key <= high; key++) {
       const cell = map.get(key);
-      if (cell !== undefined) visit(cell);
+      if (cell !== undefined) visit(cell, key);
     }
     return;
   }
-  for (const [key, cell] of map) if (key >= low && key <= high) visit(cell);
+  for (const [key, cell] of map) if (key >= low && key <= high) visit(cell, key);
 }
 
 /**
  * One statistic kept over time: a cell per minute of span start, a cell per hour (so a long window
  * merges hours and only its ragged ends by minute) and a total. Empty cells are deleted, so a series
- * holds at most as many cells as it has spans.
+ * holds at most as many cells as it has spans. An hour's cell and the total that spans left find
+ * their duration bounds again from their minutes (and hours) when next read, so a window's bounds are
+ * exact unless a minute it counts lost spans.
  */
 export class StatsSeries {
   readonly minutes = new Map<number, StatsCell>();
@@ -63,9 +110,15 @@ export class StatsSeries {
     this.total = emptyCell(withHistogram);
   }
 
-  /** Counts `n` spans (default one) that started in `minute`, in latency bucket `bucket`. */
-  add(minute: number, bucket: number, error: boolean, n = 1): void {
-    bump(this.total, bucket, error, n);
+  /**
+   * Counts `n` spans (default one) that started in `minute`, in latency bucket `bucket`, of
+   * `durationNs` (unknown: anywhere in the bucket).
+   */
+  add(minute: number, bucket: number, error: boolean, n = 1, durationNs = Number.NaN): void {
+    const known = !Number.isNaN(durationNs);
+    const lowNs = known ? durationNs : bucketLowNs(bucket);
+    const highNs = known ? durationNs : bucketHighNs(bucket);
+    bump(this.total, bucket, error, n, lowNs, highNs);
     let minuteCell = this.lastMinuteCell;
     let hourCell = this.lastHourCell;
     if (minute !== this.lastMinute || minuteCell === undefined || hourCell === undefined) {
@@ -75,14 +128,16 @@ export class StatsSeries {
       this.lastMinuteCell = minuteCell;
       this.lastHourCell = hourCell;
     }
-    bump(minuteCell, bucket, error, n);
-    bump(hourCell, bucket, error, n);
+    bump(minuteCell, bucket, error, n, lowNs, highNs);
+    bump(hourCell, bucket, error, n, lowNs, highNs);
   }
 
   remove(minute: number, bucket: number, error: boolean, n = 1): void {
     unbump(this.total, bucket, error, n);
+    this.total.stale = true;
     this.removeFrom(this.minutes, minute, bucket, error, n);
-    this.removeFrom(this.hours, Math.floor(minute / 60), bucket, error, n);
+    const hour = this.removeFrom(this.hours, Math.floor(minute / 60), bucket, error, n);
+    if (hour !== undefined) hour.stale = true;
   }
 
   private cellAt(map: Map<number, StatsCell>, key: number): StatsCell {
@@ -94,16 +149,48 @@ export class StatsSeries {
     return cell;
   }
 
-  private removeFrom(map: Map<number, StatsCell>, key: number, bucket: number, error: boolean, n: number): void {
+  /** Takes spans out of a cell, deleting it when emptied; the cell still held, if any. */
+  private removeFrom(
+    map: Map<number, StatsCell>,
+    key: number,
+    bucket: number,
+    error: boolean,
+    n: number,
+  ): StatsCell | undefined {
     const cell = map.get(key);
-    if (cell === undefined || !unbump(cell, bucket, error, n)) return;
+    if (cell === undefined || !unbump(cell, bucket, error, n)) return cell;
     map.delete(key);
     if (cell === this.lastMinuteCell || cell === this.lastHourCell) this.lastMinuteCell = this.lastHourCell = undefined;
+    return undefined;
+  }
+
+  /** The bounds of an hour's cell that spans left, found again from its minutes'. */
+  private refreshHour(hour: number, cell: StatsCell): void {
+    const found = { lowNs: Number.POSITIVE_INFINITY, highNs: Number.NEGATIVE_INFINITY };
+    eachInRange(this.minutes, hour * 60, hour * 60 + 59, (minute) => takeBounds(found, minute));
+    cell.lowNs = found.lowNs;
+    cell.highNs = found.highNs;
+    cell.stale = false;
+  }
+
+  /** The total's bounds, when spans left it, found again from the hours'. */
+  private refreshTotal(): void {
+    const total = this.total;
+    if (!total.stale || total.histogram === null) return;
+    const found = { lowNs: Number.POSITIVE_INFINITY, highNs: Number.NEGATIVE_INFINITY };
+    for (const [hour, cell] of this.hours) {
+      if (cell.stale) this.refreshHour(hour, cell);
+      takeBounds(found, cell);
+    }
+    total.lowNs = found.lowNs;
+    total.highNs = found.highNs;
+    total.stale = false;
   }
 
   /** Adds the spans that started in minutes [from, to] (either may be infinite) into `into`. */
   collect(from: number, to: number, into: StatsCell): void {
     if (from === Number.NEGATIVE_INFINITY && to === Number.POSITIVE_INFINITY) {
+      this.refreshTotal();
       mergeCell(into, this.total);
       return;
     }
@@ -114,8 +201,18 @@ export class StatsSeries {
       eachInRange(this.minutes, from, to, visit);
       return;
     }
-    eachInRange(this.hours, firstFullHour, lastFullHour, visit);
+    eachInRange(this.hours, firstFullHour, lastFullHour, (cell, hour) => {
+      if (cell.stale) this.refreshHour(hour, cell);
+      mergeCell(into, cell);
+    });
     eachInRange(this.minutes, from, firstFullHour * 60 - 1, visit);
     eachInRange(this.minutes, (lastFullHour + 1) * 60, to, visit);
   }
+}
+
+/** Takes a cell's bounds (boundsOf) into `into`'s. */
+function takeBounds(into: Pick<StatsCell, "lowNs" | "highNs">, from: StatsCell): void {
+  const { lowNs, highNs } = boundsOf(from);
+  if (lowNs < into.lowNs) into.lowNs = lowNs;
+  if (highNs > into.highNs) into.highNs = highNs;
 }

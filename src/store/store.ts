@@ -73,7 +73,8 @@ export interface StatsWindow {
 /**
  * One service's statistics over a window. Spans are counted per minute of their start, so a
  * window's edges are whole minutes; percentiles come from log-bucketed histograms (within 2.2% of the
- * exact nearest-rank value, see latency-histogram.ts).
+ * exact nearest-rank value, see latency-histogram.ts), held within bounds of the shortest and longest
+ * duration counted (exact unless a minute counted lost spans, see stats-series.ts).
  */
 export interface ServiceStats {
   name: string;

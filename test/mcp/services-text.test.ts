@@ -42,7 +42,7 @@ describe("list_services text", () => {
     expect(nightly?.split(/ {2,}/).slice(4, 7)).toEqual(["3 (root spans)", "0", "0.0%"]);
     // The legend says what the columns count, under the table.
     expect(text).toContain("\n\nrequests: entry spans (SERVER, CONSUMER)");
-    expect(text).toContain("estimated within 2.2%, and\n  the same as service_map's for the same requests.");
+    expect(text).toContain("estimated within 2.2%, never\n  above the slowest request or below the fastest");
     expect(text).toMatch(/spans, spans failed: every span of the service, of any kind, and those with status ERROR/);
   });
 

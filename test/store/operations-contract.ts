@@ -1,6 +1,7 @@
 import { expect, it } from "vitest";
+import { percentile } from "../../src/domain/percentile.js";
 import type { Attributes, Span, SpanKind } from "../../src/domain/span.js";
-import { PERCENTILE_RELATIVE_ERROR } from "../../src/store/latency-histogram.js";
+import { latencyBucket, PERCENTILE_RELATIVE_ERROR } from "../../src/store/latency-histogram.js";
 import { MAX_OPERATIONS_PER_SERVICE, OTHER_OPERATIONS } from "../../src/store/operation-stats.js";
 import type { ServiceOperations, ServiceStats, Store } from "../../src/store/store.js";
 import { MAX_TRACE_OPERATIONS } from "../../src/store/trace-operations.js";
@@ -308,9 +309,14 @@ function byName(result: ServiceOperations | undefined, name: string) {
   return op;
 }
 
-/** Statistics with percentiles rounded, to compare two stores' answers. */
+/**
+ * Statistics with each percentile as its latency bucket, to compare two stores' answers: the same
+ * spans fall in the same buckets, while the bounds a percentile is held within are exact in one
+ * store and a bucket's edge in another where spans left a minute or came back from a file.
+ */
 function comparable<T extends { p50Ms: number; p95Ms: number; p99Ms: number; ratePerSec: number }>(stats: T): T {
-  return { ...stats, p50Ms: +stats.p50Ms.toFixed(9), p95Ms: +stats.p95Ms.toFixed(9), p99Ms: +stats.p99Ms.toFixed(9) };
+  const bucket = (ms: number) => latencyBucket(Math.round(ms * 1e6));
+  return { ...stats, p50Ms: bucket(stats.p50Ms), p95Ms: bucket(stats.p95Ms), p99Ms: bucket(stats.p99Ms) };
 }
 
 export function snapshot(store: Store): { services: ServiceStats[]; operations: Record<string, unknown> } {
@@ -365,6 +371,75 @@ export function edgeOfBucketTraffic(first: number, count: number, seed: number):
     const name = trace % 3 === 0 ? "GET /a" : "GET /b";
     return opSpan({ trace, span: 1, parent: null, kind: "SERVER", name, start, end: start + duration });
   });
+}
+
+/**
+ * Checks a store's percentiles over every service and operation of `edgeOfBucketTraffic` in each of
+ * several windows (everything, minutes within an hour, whole hours, hours with ragged ends) against
+ * the stored spans: within the documented error of the exact nearest-rank value, p50 ≤ p95 ≤ p99, and
+ * never below the shortest or above the longest duration counted, unless a minute counted lost some
+ * of its spans (of `inserted`, those no longer stored), when a bucket's width (4.4%) past them at most.
+ */
+export function expectPercentilesWithinExtremes(store: Store, inserted: readonly Span[], label: string): void {
+  const minuteNs = 60_000_000_000n;
+  const hour0 = (ms(0) / minuteNs / 60n) * 60n;
+  const windows: { sinceUnixNano?: bigint; untilUnixNano?: bigint }[] = [
+    {},
+    { sinceUnixNano: (hour0 + 70n) * minuteNs, untilUnixNano: (hour0 + 100n) * minuteNs },
+    { sinceUnixNano: (hour0 + 60n) * minuteNs, untilUnixNano: (hour0 + 180n) * minuteNs - 1_000_000n },
+    { sinceUnixNano: (hour0 + 30n) * minuteNs, untilUnixNano: (hour0 + 200n) * minuteNs },
+  ];
+  const spans = store
+    .listTraces({ limit: 1000 })
+    .traces.flatMap((t) => store.getTrace(t.traceId) ?? [])
+    .filter((s) => s.service === "api");
+  const stored = new Set(spans.map((s) => s.traceId));
+  const lost = new Set(inserted.filter((s) => !stored.has(s.traceId)).map((s) => s.startTimeUnixNano / minuteNs));
+  const bucketWidth = 2 ** (1 / 16);
+  for (const [w, window] of windows.entries()) {
+    const from = window.sinceUnixNano === undefined ? null : window.sinceUnixNano / minuteNs;
+    const to = window.untilUnixNano === undefined ? null : window.untilUnixNano / minuteNs;
+    const inWindow = spans.filter((s) => {
+      const minute = s.startTimeUnixNano / minuteNs;
+      return (from === null || minute >= from) && (to === null || minute <= to);
+    });
+    const expectWithin = (got: { p50Ms: number; p95Ms: number; p99Ms: number } | undefined, name: string | null) => {
+      const counted = inWindow.filter((s) => name === null || s.name === name);
+      const durations = counted.map((s) => Number(s.endTimeUnixNano - s.startTimeUnixNano) / 1e6).sort((a, b) => a - b);
+      const exact = !counted.some((s) => lost.has(s.startTimeUnixNano / minuteNs));
+      const where = `${label}, window ${w}, ${name ?? "service"} (${durations.length} spans, ${exact ? "no minute lost spans" : "a minute lost spans"})`;
+      if (durations.length === 0) return;
+      expect(got, where).toBeDefined();
+      const { p50Ms, p95Ms, p99Ms } = got as { p50Ms: number; p95Ms: number; p99Ms: number };
+      const min = (durations[0] as number) / (exact ? 1 : bucketWidth);
+      const max = (durations[durations.length - 1] as number) * (exact ? 1 : bucketWidth);
+      expect(
+        [min <= p50Ms, p50Ms <= p95Ms, p95Ms <= p99Ms, p99Ms <= max],
+        `${where}: ${min} ≤ ${p50Ms} ≤ ${p95Ms} ≤ ${p99Ms} ≤ ${max}`,
+      ).toEqual([true, true, true, true]);
+      for (const [p, value] of [
+        [50, p50Ms],
+        [95, p95Ms],
+        [99, p99Ms],
+      ] as const) {
+        const exactValue = percentile(durations, p);
+        expect(Math.abs(value - exactValue), `${where}: p${p} ${value} vs ${exactValue}`).toBeLessThanOrEqual(
+          exactValue * PERCENTILE_RELATIVE_ERROR + 1e-9,
+        );
+      }
+    };
+    expectWithin(
+      store.listServices(window).find((s) => s.name === "api"),
+      null,
+    );
+    const operations = store.listOperations("api", window)?.operations ?? [];
+    for (const name of ["GET /a", "GET /b"]) {
+      expectWithin(
+        operations.find((o) => o.name === name),
+        name,
+      );
+    }
+  }
 }
 
 /**
@@ -905,6 +980,42 @@ export function operationsContract(fresh: (maxSpans?: number) => Promise<Store>)
     expect(store.listServices({ sinceUnixNano: ms(0) + 20n * minute })).toEqual([]);
     const hours = { sinceUnixNano: ms(0) - 5n * 60n * minute, untilUnixNano: ms(0) + 5n * 60n * minute };
     expect(store.listServices(hours)[0]?.requestCount).toBe(10);
+  });
+
+  it("holds every percentile within the shortest and longest duration counted, in any window, through eviction", async () => {
+    // 60 traces fit: the oldest leave as new ones come, the slowest and the fastest among them.
+    const store = await fresh(60);
+    const spans = edgeOfBucketTraffic(1, 300, 11);
+    let exactChecks = 0;
+    for (let i = 0; i < spans.length; i += 20) {
+      store.insertSpans(spans.slice(i, i + 20));
+      expectPercentilesWithinExtremes(store, spans.slice(0, i + 20), `after ${i + 20} traces`);
+      exactChecks++;
+    }
+    expect(exactChecks).toBe(15);
+  });
+
+  it("reads percentiles held within the exact extremes again once the minutes that lost spans are out of the window", async () => {
+    // Requests of 1.000 s (below their bucket's middle, 1.006 s) in minutes 0-8, the first one of
+    // 1.020 s (the same bucket); the 3 oldest traces, of minute 0, leave, the slowest among them: a
+    // window of minutes 1-8 reads 1.000 s exactly, one with minute 0 up to its bucket's edge.
+    const store = await fresh(42);
+    const spans = Array.from({ length: 45 }, (_, i) => {
+      const start = Math.floor(i / 5) * 60_000 + (i % 5) * 1_000;
+      const end = start + (i === 0 ? 1020 : 1000);
+      return opSpan({ trace: i + 1, span: 1, parent: null, kind: "SERVER", name: "GET /a", start, end });
+    });
+    store.insertSpans(spans);
+    const minuteNs = 60_000_000_000n;
+    const minute = (n: number) => ms(0) / minuteNs + BigInt(n);
+    const later = { sinceUnixNano: minute(1) * minuteNs, untilUnixNano: minute(9) * minuteNs };
+    expect(store.listServices(later)[0]).toMatchObject({ requestCount: 40, p50Ms: 1000, p95Ms: 1000, p99Ms: 1000 });
+    const all = store.listServices()[0];
+    expect(all?.requestCount).toBe(42);
+    for (const p of [all?.p50Ms, all?.p95Ms, all?.p99Ms]) {
+      expect(p).toBeGreaterThanOrEqual(1000);
+      expect(p).toBeLessThanOrEqual(1000 * 2 ** (1 / 16));
+    }
   });
 
   it("takes evicted traces out, as if they had never arrived", async () => {

@@ -1,4 +1,5 @@
 import { expect, it } from "vitest";
+import { latencyBucket } from "../../src/domain/latency-buckets.js";
 import { MODEL_PRICES } from "../../src/domain/llm-prices.js";
 import { wholeMinutesOf } from "../../src/domain/rate-window.js";
 import { serviceMapOf } from "../../src/domain/service-map.js";
@@ -126,6 +127,7 @@ export function trafficContract(fresh: Fresh): void {
     const traffic = edgeOfBucketTraffic(1, 400, 23);
     const minuteNs = 60_000_000_000n;
     const windows = [{}, { sinceUnixNano: ms(0) + 30n * minuteNs, untilUnixNano: ms(0) + 100n * minuteNs }];
+    const inserted: Span[] = [];
     for (let i = 0; i < traffic.length; i += 50) {
       const checkout = Array.from({ length: 50 }, (_, k) =>
         checkoutTrace(1000 + i + k, (i + k) * 37_000, k % 9 === 0).map((span, id) => ({
@@ -133,7 +135,9 @@ export function trafficContract(fresh: Fresh): void {
           endTimeUnixNano: span.endTimeUnixNano + BigInt(((i + k) * 7919 * (id + 1)) % 40_000_000),
         })),
       ).flat();
-      store.insertSpans([...traffic.slice(i, i + 50), ...checkout]);
+      const batch = [...traffic.slice(i, i + 50), ...checkout];
+      inserted.push(...batch);
+      store.insertSpans(batch);
       for (const window of windows) {
         // Over the whole minutes of the window, as GET /api/service-map reads it.
         const map = serviceMapOf(store.serviceTraffic(wholeMinutesOf(window)));
@@ -142,12 +146,17 @@ export function trafficContract(fresh: Fresh): void {
         expect(map.nodes.filter((n) => n.kind === "service" && n.calls > 0).map((n) => n.name)).toEqual(
           services.map((s) => s.name),
         );
+        const stored = new Set(store.listTraces({ limit: 1000 }).traces.map((t) => t.traceId));
         for (const service of services) {
           const node = map.nodes.find((n) => n.id === `service:${service.name}`);
+          // Where a minute of the service lost spans to retention, the Services page knows its extremes
+          // only to within their buckets: the same buckets then, not the same figures.
+          const lost = inserted.some((s) => s.service === service.name && !stored.has(s.traceId));
+          const figure = (ms: number | undefined) => (lost ? latencyBucket(Math.round((ms ?? 0) * 1e6)) : ms);
           expect(
-            [node?.calls, node?.p50Ms, node?.p95Ms],
+            [node?.calls, figure(node?.p50Ms), figure(node?.p95Ms)],
             `${service.name} after ${i + 50} traces of each, window ${JSON.stringify(window, (_, v) => (typeof v === "bigint" ? `${v}` : v))}`,
-          ).toEqual([service.requestCount, service.p50Ms, service.p95Ms]);
+          ).toEqual([service.requestCount, figure(service.p50Ms), figure(service.p95Ms)]);
         }
       }
     }

@@ -30,7 +30,9 @@ import { type KeyMetricColumn, useKeyMetrics } from "./use-key-metrics";
 import "./services.css";
 
 /** How the percentile columns are estimated (the map's node reads the same for the same requests). */
-const ESTIMATE_NOTE = ", within 2.2% of the exact value (the map shows the same figure for the same requests)";
+const ESTIMATE_NOTE =
+  ", within 2.2% of the exact value and never past the fastest or slowest request (the map shows the same " +
+  "figure for the same requests)";
 
 const COLUMNS: { key: ServiceSortKey; label: string; numeric: boolean; title: string }[] = [
   { key: "name", label: "Service", numeric: false, title: "resource service.name" },
