@@ -11,10 +11,11 @@ function batches(n: number): string {
   return `${count(n)} ${n === 1 ? "batch" : "batches"}`;
 }
 
+/** Why batches were dropped, said of one batch or of several. */
 const DROP_REASONS = {
-  queueFull: "oldest first: the forwarding queue was full",
-  rejected: "the upstream refused them",
-  shutdown: "still queued at stop",
+  queueFull: () => "oldest first: the forwarding queue was full",
+  rejected: (one: boolean) => `the upstream refused ${one ? "it" : "them"}`,
+  shutdown: () => "still queued at stop",
 } as const;
 
 /** The CLI line for an event of `--forward` (drop events come already summarised, at most every 10 s). */
@@ -35,7 +36,7 @@ export function forwardEventLine(event: ForwardEvent): string {
     case "recovered":
       return `  + forwarding to ${event.url} works again`;
     case "dropped":
-      return `  ! forwarding to ${event.url}: dropped ${batches(event.batches)} (${size(event.bytes)}; ${DROP_REASONS[event.reason]}: ${event.message})`;
+      return `  ! forwarding to ${event.url}: dropped ${batches(event.batches)} (${size(event.bytes)}; ${DROP_REASONS[event.reason](event.batches === 1)}: ${event.message})`;
   }
 }
 

@@ -85,7 +85,7 @@ export async function main(argv: string[]): Promise<void> {
   addExportOptions(
     program
       .command("export")
-      .description("write stored traces as OTLP/JSON (from a running tracekit-local, or a --db file)")
+      .description("write stored traces and log records as OTLP/JSON (from a running tracekit-local, or a --db file)")
       .exitOverride()
       .configureOutput(ONE_LINE_ERRORS),
   ).action(async (options) => (await import("./export.js")).runExport(options));

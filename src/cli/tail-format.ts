@@ -1,4 +1,5 @@
 import { base64ByteCount } from "../domain/base64.js";
+import { formatDuration } from "../domain/duration-text.js";
 import { failedResponseOf } from "../domain/error-fingerprint.js";
 import { failureOf } from "../domain/failure.js";
 import { severityShown } from "../domain/log.js";
@@ -24,7 +25,7 @@ export function palette(colour: boolean): Palette {
   return { dim: style(2, 22), bold: style(1, 22), red: style(31, 39), yellow: style(33, 39), cyan: style(36, 39) };
 }
 
-/** Colour only on a terminal, and never when NO_COLOR is set to anything (https://no-color.org). */
+/** Colour only on a terminal, and never when NO_COLOR is set and not empty (https://no-color.org: an empty one is unset). */
 export function wantsColour(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
   return stream.isTTY === true && !env.NO_COLOR;
 }
@@ -64,23 +65,15 @@ function localDate(t: Date): string {
   return `${pad(t.getFullYear(), 4)}-${pad(t.getMonth() + 1)}-${pad(t.getDate())}`;
 }
 
-export function duration(ms: number): string {
-  if (ms < 1) return `${ms.toFixed(2)} ms`;
-  if (ms < 10) return `${ms.toFixed(1)} ms`;
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(2)} s`;
-  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
-}
-
 const count = (n: number, one: string) => `${n} ${n === 1 ? one : `${one}s`}`;
 
-/** `12:03:07.123  checkout  GET /orders  120 ms  5 spans  1 error  4bf92f35…` */
+/** `12:03:07.123  checkout  GET /orders  120ms  5 spans  1 error  4bf92f35…` */
 export function traceLine(trace: TraceSummaryJson, p: Palette, now?: Date): string {
   const parts = [
     p.dim(clock(trace.startTimeUnixNano, now)),
     p.cyan(safe(trace.service, 60)),
     p.bold(safe(trace.name) || "(unnamed)"),
-    duration(trace.durationMs),
+    formatDuration(trace.durationMs),
     count(trace.spanCount, "span"),
   ];
   if (trace.errorCount > 0) parts.push(p.red(count(trace.errorCount, "error")));

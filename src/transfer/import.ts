@@ -88,7 +88,11 @@ function pointCount(metrics: readonly ReceivedMetric[]): number {
 function addRejected(counts: ImportCounts, where: string, rejected: number, reasons: string[]): void {
   counts.rejected += rejected;
   if (rejected > 0) {
-    addError(counts, { where, message: `rejected ${rejected}: ${reasons.join("; ")}`, rejectedItems: rejected });
+    addError(counts, {
+      where,
+      message: `rejected ${rejected.toLocaleString("en-US")}: ${reasons.join("; ")}`,
+      rejectedItems: rejected,
+    });
   }
 }
 

@@ -246,7 +246,7 @@ export function otlpHttpSink(
     if (rejected > 0) {
       counts.rejected += rejected;
       const reasons = [answer.message, late > 0 ? lateSpansReason(late) : ""].filter((reason) => reason !== "");
-      addError(counts, where, `rejected ${rejected}: ${reasons.join("; ")}`, rejected);
+      addError(counts, where, `rejected ${rejected.toLocaleString("en-US")}: ${reasons.join("; ")}`, rejected);
     }
   }
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import {
-  duration,
   errorLine,
   errorSummary,
   logLine,
@@ -25,7 +24,7 @@ const trace: TraceSummaryJson = {
 };
 
 describe("tail lines", () => {
-  it("colours only a terminal, and never with NO_COLOR set", () => {
+  it("colours only a terminal, and never with NO_COLOR set and not empty", () => {
     expect(wantsColour({ isTTY: true }, {})).toBe(true);
     expect(wantsColour({ isTTY: true }, { NO_COLOR: "1" })).toBe(false);
     expect(wantsColour({ isTTY: true }, { NO_COLOR: "" })).toBe(true);
@@ -38,7 +37,7 @@ describe("tail lines", () => {
     const sameDay = new Date(1_700_000_000_123);
     const line = traceLine(trace, palette(false), sameDay);
     expect(line).toMatch(
-      /^\d\d:\d\d:\d\d\.123 {2}shop {2}GET \/orders \[2J {2}120 ms {2}5 spans {2}1 error {2}4bf92f35/,
+      /^\d\d:\d\d:\d\d\.123 {2}shop {2}GET \/orders \[2J {2}120ms {2}5 spans {2}1 error {2}4bf92f35/,
     );
     expect(line).not.toContain("\u001b");
   });
@@ -77,7 +76,7 @@ describe("tail lines", () => {
     const bidi = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c";
     const reordered = { ...trace, name: `pay ${bidi}\u202egnp.exe\u202c done\u001b`, service: `sh\u2067op\u2069` };
     const line = traceLine(reordered, palette(false), new Date(1_700_000_000_123));
-    expect(line).toMatch(/^\S+ {2}shop {2}pay gnp\.exe done {2}120 ms/);
+    expect(line).toMatch(/^\S+ {2}shop {2}pay gnp\.exe done {2}120ms/);
     expect([...line].filter((c) => bidi.includes(c))).toEqual([]);
     const log = {
       id: "1",
@@ -274,13 +273,8 @@ describe("tail lines", () => {
     ).toContain("\u001b[33mwarning\u001b[39m");
   });
 
-  it("writes durations at a useful precision", () => {
-    expect([0.42, 4.25, 120.4, 1234, 125_000].map(duration)).toEqual([
-      "0.42 ms",
-      "4.3 ms",
-      "120 ms",
-      "1.23 s",
-      "2 min 5 s",
-    ]);
+  it("writes a trace's duration as the web app and MCP write it", () => {
+    const at = (durationMs: number) => traceLine({ ...trace, durationMs }, palette(false)).split("  ")[3];
+    expect([0.42, 4.25, 120.4, 1440, 125_000].map(at)).toEqual(["420µs", "4.25ms", "120ms", "1.44s", "2m 5s"]);
   });
 });

@@ -358,6 +358,14 @@ describe("importing files", () => {
     expect(batchStart.errors.map((e) => e.where)).toEqual(["line 3", "line 6"]);
   });
 
+  it("says how many items a line had refused with thousands separators, as the summary counts them", async () => {
+    const target = await open("memory", "many-bad");
+    const line = JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: new Array(1_200).fill({}) }] }] });
+    const counts = await importStream(chunked(`${line}\n`, 4096), offlineSink(target.importer));
+    expect(counts.rejected).toBe(1_200);
+    expect(counts.errors[0]?.message).toMatch(/^rejected 1,200: /);
+  });
+
   it("reads JSON Lines written on Windows (byte order mark, CRLF), and a document split by its resources", async () => {
     const target = await open("memory", "crlf");
     const oneLine = (service: string) => JSON.stringify(jsonTraceRequestOf(service));
