@@ -204,6 +204,11 @@ describe("tracekit-local tail", { timeout: 60_000 }, () => {
     await new Promise((resolve) => setTimeout(resolve, 800));
     expect(lines(human.stdout())).toHaveLength(3);
     expect(lines(json.stdout())).toHaveLength(3);
+    // As many lines as the Errors page counts errors in the trace's time: the failed call and the request
+    // it called are two errors (one in each service, each a group of its own), the request told twice one.
+    const window = `since=${start / 1_000_000n}&until=${at(61) / 1_000_000n}`;
+    const page = await readJson(fetch(`${app.base}/api/errors?${window}`));
+    expect([page.totalErrors, page.totalTraces]).toEqual([3, 1]);
   });
 
   it("passes --query to the server's search: only matching traces and log records", async () => {
