@@ -1,9 +1,9 @@
 import { base64ByteCount } from "../domain/base64.js";
 import { formatDuration } from "../domain/duration-text.js";
-import { failedResponseOf } from "../domain/error-fingerprint.js";
-import { failureOf } from "../domain/failure.js";
+import { errorOccurrencesOf, failedResponseOf } from "../domain/error-fingerprint.js";
+import { exceptionFields, failureOf } from "../domain/failure.js";
 import { severityShown } from "../domain/log.js";
-import { stringAttribute } from "../domain/span.js";
+import { type Span, stringAttribute } from "../domain/span.js";
 import { spanLabel } from "../domain/span-label.js";
 import type { LogRecordJson, LogSeverity, SpanJson, TraceSummaryJson } from "../protocol.js";
 import { BIDI_CONTROLS } from "./terminal-text.js";
@@ -98,6 +98,39 @@ export function errorSummary(span: SpanJson): ErrorSummary {
     label: spanLabel(span),
     failure: failure || stringAttribute(span.attributes, "error.type") || "error",
   };
+}
+
+/**
+ * An error span as the errors the Errors page counts in it (errorOccurrencesOf), one line each: the span
+ * itself, or when it recorded several exceptions the page counts apart (a retry that failed otherwise),
+ * the span once per exception, with that exception event alone.
+ */
+export function errorsOfSpan(span: SpanJson): SpanJson[] {
+  const exceptions = span.events.filter((event) => event.name === "exception");
+  if (exceptions.length < 2) return [span];
+  // Only the fields errorOccurrencesOf reads are converted; the rest is passed as it is.
+  const stored = {
+    ...span,
+    startTimeUnixNano: BigInt(span.startTimeUnixNano),
+    endTimeUnixNano: BigInt(span.endTimeUnixNano),
+    events: span.events.map((event) => ({ ...event, timeUnixNano: BigInt(event.timeUnixNano) })),
+  } as unknown as Span;
+  const counted = errorOccurrencesOf(stored);
+  if (counted.length < 2) return [span];
+  const views: SpanJson[] = [];
+  for (const event of exceptions) {
+    const fields = exceptionFields(event.attributes);
+    const time = BigInt(event.timeUnixNano) > 0n ? BigInt(event.timeUnixNano) : stored.endTimeUnixNano;
+    const counts = counted.some(
+      (o) =>
+        o.kind === "exception" &&
+        o.timeUnixNano === time &&
+        o.type === (fields?.type || "Error") &&
+        o.message === fields?.message,
+    );
+    if (counts) views.push({ ...span, events: [event] });
+  }
+  return views.length === counted.length ? views : [span];
 }
 
 /** `12:03:07.123  checkout  GET api:8080/charge  HTTP 502: card declined  4bf92f35…` */

@@ -13,7 +13,16 @@ import type {
 } from "../protocol.js";
 import { requireInstance } from "./instance.js";
 import { type DueTrace, retoldErrors, type TailView, TraceTailFeed } from "./tail-feed.js";
-import { errorLine, errorSummary, logLine, palette, terminalJson, traceLine, wantsColour } from "./tail-format.js";
+import {
+  errorLine,
+  errorSummary,
+  errorsOfSpan,
+  logLine,
+  palette,
+  terminalJson,
+  traceLine,
+  wantsColour,
+} from "./tail-format.js";
 import type { TailOptions } from "./tail-options.js";
 
 const TICK_MS = 100;
@@ -80,9 +89,13 @@ export async function runTail(view: TailView, options: TailOptions): Promise<voi
   const print = (line: string) => process.stdout.write(`${line}\n`);
   const show = {
     trace: (trace: TraceSummaryJson) => print(options.format === "json" ? terminalJson(trace) : traceLine(trace, p)),
-    // JSON lines: the API's span, plus what the human line names it and says failed.
-    error: (span: SpanJson) =>
-      print(options.format === "json" ? terminalJson({ ...span, ...errorSummary(span) }) : errorLine(span, p)),
+    // One line per error the Errors page counts in the span (one per exception it counts apart). JSON
+    // lines: the API's span, plus what the human line names it and says failed.
+    error: (span: SpanJson) => {
+      for (const error of errorsOfSpan(span)) {
+        print(options.format === "json" ? terminalJson({ ...span, ...errorSummary(error) }) : errorLine(error, p));
+      }
+    },
     log: (log: LogRecordJson) => print(options.format === "json" ? terminalJson(log) : logLine(log, p)),
   };
   // A reader that went away (`| head`) ends tail quietly.

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   errorLine,
   errorSummary,
+  errorsOfSpan,
   logLine,
   palette,
   terminalJson,
@@ -158,6 +159,39 @@ describe("tail lines", () => {
     } as SpanJson;
     expect(errorLine(typed, palette(false))).toMatch(/ {2}charge card {2}CardError {2}4bf92f35/);
     expect(errorLine({ ...told, events: [] }, palette(false))).toMatch(/ {2}charge card {2}charge failed {2}4bf92f35/);
+  });
+
+  it("says each exception the Errors page counts apart in a span on a line of its own", () => {
+    const exception = (ms: number, type: string, message: string, stacktrace = "") => ({
+      name: "exception",
+      timeUnixNano: String(1_700_000_000_000_000_000n + BigInt(ms * 1000) * 1_000n),
+      attributes: { "exception.type": type, "exception.message": message, "exception.stacktrace": stacktrace },
+    });
+    const span = (events: unknown[]) =>
+      ({
+        traceId: trace.traceId,
+        spanId: "00f067aa0ba902b7",
+        name: "sync",
+        kind: "INTERNAL",
+        service: "worker",
+        startTimeUnixNano: "1700000000000000000",
+        endTimeUnixNano: "1700000000050000000",
+        status: { code: "ERROR" },
+        events,
+        attributes: { "http.status_code": 502 },
+      }) as unknown as SpanJson;
+    const said = (s: SpanJson) => errorsOfSpan(s).map((error) => errorSummary(error).failure);
+    // A retry that failed otherwise: two errors on the Errors page, two lines.
+    const retried = span([exception(10, "TimeoutError", "first try"), exception(40, "ConnectionError", "second try")]);
+    expect(said(retried)).toEqual(["HTTP 502: TimeoutError: first try", "HTTP 502: ConnectionError: second try"]);
+    expect(errorsOfSpan(retried).map((error) => error.spanId)).toEqual([retried.spanId, retried.spanId]);
+    // One exception told twice back to back with two stacks (the TraceKit Node SDK) is one error, one line.
+    const twice = span([
+      exception(10, "TimeoutError", "first try", "at a (a.js:1:1)"),
+      exception(10.5, "TimeoutError", "first try", "Error\n    at a (/app/a.js:1:1)"),
+    ]);
+    expect(errorsOfSpan(twice)).toEqual([twice]);
+    expect(errorsOfSpan(span([exception(10, "TimeoutError", "first try")]))).toHaveLength(1);
   });
 
   it("names a span sent by its HTTP method alone as the trace view does, and says what failed: the answer, then its exception", () => {

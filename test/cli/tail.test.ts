@@ -105,6 +105,46 @@ describe("tracekit-local tail", { timeout: 60_000 }, () => {
     expect(lines(errors.stdout())).toHaveLength(1);
   });
 
+  it("errors: a line per exception the Errors page counts apart in one span (a retry that failed otherwise)", async () => {
+    const errors = await tail(["errors", "--port", port]);
+    const json = await tail(["errors", "--port", port, "--format", "json"]);
+    const traceId = newTraceId();
+    const spanId = newSpanId();
+    const start = BigInt(Date.now()) * 1_000_000n;
+    const request = jsonTraceRequest("sync-svc", [
+      { traceId, spanId, name: "sync", startNs: start, durationNs: 50_000_000n, statusCode: 2 },
+    ]);
+    const exception = (ms: bigint, type: string, message: string) => ({
+      name: "exception",
+      timeUnixNano: String(start + ms * 1_000_000n),
+      attributes: [
+        { key: "exception.type", value: { stringValue: type } },
+        { key: "exception.message", value: { stringValue: message } },
+      ],
+    });
+    const spans = (request as { resourceSpans: { scopeSpans: { spans: Record<string, unknown>[] }[] }[] })
+      .resourceSpans[0]?.scopeSpans[0]?.spans;
+    Object.assign(spans?.[0] ?? {}, {
+      events: [exception(10n, "TimeoutError", "first try timed out"), exception(40n, "ConnectionError", "refused")],
+    });
+    expect((await postJson(app.base, request)).status).toBe(200);
+    const page = await readJson(fetch(`${app.base}/api/errors?service=sync-svc`));
+    expect(page.totalErrors).toBe(2);
+    const shown = (await linesOf(errors, 2)).map((line) => line.replace(/^\S+ {2}/, ""));
+    expect(shown).toEqual([
+      `sync-svc  sync  TimeoutError: first try timed out  ${traceId}`,
+      `sync-svc  sync  ConnectionError: refused  ${traceId}`,
+    ]);
+    // JSON lines: the span whole on each, with what its line says failed.
+    const objects = (await linesOf(json, 2)).map((text) => JSON.parse(text));
+    expect(objects.map((o) => [o.spanId, o.events.length, o.failure])).toEqual([
+      [spanId, 2, "TimeoutError: first try timed out"],
+      [spanId, 2, "ConnectionError: refused"],
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(lines(errors.stdout())).toHaveLength(2);
+  });
+
   it("errors: names spans sent by their HTTP method alone as the trace view does, and says what failed", async () => {
     const human = await tail(["errors", "--port", port]);
     const json = await tail(["errors", "--port", port, "--format", "json"]);
