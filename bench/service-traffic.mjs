@@ -5,7 +5,7 @@
 // µs a span.
 // Run after `npm run build`:  node bench/service-traffic.mjs
 // Knobs: REQUESTS (default 20,000 → 2M spans), KEPT (350,000).
-import { peerOf } from "../dist/domain/service-map.js";
+import { calledPeerOf } from "../dist/domain/service-map.js";
 import { ServiceTraffic } from "../dist/domain/service-traffic.js";
 import { decodeTraceRequestProtobuf } from "../dist/otlp/protobuf/traces.js";
 import { buildRequest, freshRequest } from "./payload.mjs";
@@ -13,7 +13,7 @@ import { buildRequest, freshRequest } from "./payload.mjs";
 const REQUESTS = Number(process.env.REQUESTS ?? 20_000);
 const KEPT = Number(process.env.KEPT ?? 350_000);
 const template = buildRequest(10, 10);
-const traffic = new ServiceTraffic(peerOf);
+const traffic = new ServiceTraffic(calledPeerOf);
 /** Trace ids in arrival order, and how many spans each brought. */
 const arrived = [];
 let head = 0;

@@ -1,19 +1,33 @@
 import { isOuterTelling, tellSameRequest } from "./same-request.js";
-import { peerName, peerOf } from "./service-map.js";
+import { type CallSpan, calledPeerOf, peerName, peerOf } from "./service-map.js";
 import type { Span, SpanKind } from "./span.js";
 import { bareHttpMethod, ID_PLACEHOLDER, routeNameOf } from "./trace-name.js";
 
 /**
  * What a span does for its service, for per-operation statistics:
  * - `entry`: work the service was asked to do (SERVER and CONSUMER spans): its requests;
- * - `outgoing`: calls it makes (CLIENT and PRODUCER spans) to a database, cache, queue or service;
- * - `internal`: everything else (INTERNAL and UNSPECIFIED spans).
+ * - `outgoing`: calls it makes (CLIENT and PRODUCER spans, and a TraceKit SDK's INTERNAL span naming
+ *   a database, cache, queue or LLM: the service map's rule, calledPeerOf) to a database, cache, queue
+ *   or service;
+ * - `internal`: everything else (other INTERNAL and UNSPECIFIED spans).
  */
 export type OperationGroup = "entry" | "outgoing" | "internal";
 
-export function operationGroupOf(kind: SpanKind): OperationGroup {
+export function operationGroupOf(span: CallSpan): OperationGroup {
+  const kind = span.kind;
   if (kind === "SERVER" || kind === "CONSUMER") return "entry";
-  if (kind === "CLIENT" || kind === "PRODUCER") return "outgoing";
+  if (kind === "CLIENT" || kind === "PRODUCER" || calledPeerOf(span) !== null) return "outgoing";
+  return "internal";
+}
+
+/**
+ * The group of an operation as a file keeps it (kind and peer, see operationOf): an INTERNAL one with
+ * a peer is a TraceKit SDK's call; an "(other operations)" row of calls is never INTERNAL (see
+ * OperationStatsIndex's overflow rows).
+ */
+export function groupOfStoredOperation(kind: SpanKind, peer: string | null): OperationGroup {
+  if (kind === "SERVER" || kind === "CONSUMER") return "entry";
+  if (kind === "CLIENT" || kind === "PRODUCER" || (kind === "INTERNAL" && peer !== null)) return "outgoing";
   return "internal";
 }
 
@@ -173,8 +187,8 @@ export function isEntrySpan(span: Pick<Span, "kind">): boolean {
   return span.kind === "SERVER" || span.kind === "CONSUMER";
 }
 
-/** What naming an operation reads of a span. */
-export type OperationSpan = Pick<Span, "kind" | "name" | "attributes">;
+/** What naming an operation reads of a span (its scope: whether an INTERNAL span is a call, see operationGroupOf). */
+export type OperationSpan = Pick<Span, "name"> & CallSpan;
 
 export interface Operation {
   group: OperationGroup;
@@ -191,7 +205,7 @@ export interface Operation {
  * becoming method plus peer; others by name.
  */
 export function operationOf(span: OperationSpan): Operation {
-  const group = operationGroupOf(span.kind);
+  const group = operationGroupOf(span);
   if (group === "entry") return { group, kind: span.kind, name: routeNameOf(span.name, span.attributes), peer: null };
   if (group === "internal") return { group, kind: span.kind, name: span.name, peer: null };
   const peer = peerNameOf(span);
@@ -250,8 +264,7 @@ export function methodOfOperationName(name: string): string | undefined {
 
 /** Who an outgoing span calls, by name (service-map.ts's rules), or null. */
 export function peerNameOf(span: OperationSpan): string | null {
-  // peerOf reads only the attributes.
-  const peer = peerOf(span as Span);
+  const peer = peerOf(span);
   return peer === null ? null : peerName(peer);
 }
 
@@ -267,10 +280,12 @@ export function quoteQueryValue(value: string): string {
  * named `GET payments`). Span names and routes (`name="GET" http.route="/x"`) missed the spans named
  * the other way, and free text for a peer (`"localhost:3001"`) spans whose peer is read from two
  * attributes. The kind is always named (`kind=unspecified` too). Calls of one name to two peers are
- * two operations that one query lists together.
+ * two operations that one query lists together; but a TraceKit SDK's INTERNAL span that calls a peer
+ * (`peer`, see operationGroupOf) is told from the app's other INTERNAL spans of its name by `peer=`.
  */
-export function operationQuery(service: string, kind: SpanKind, name: string): string {
-  return `service=${quoteQueryValue(service)} kind=${kind.toLowerCase()} operation=${quoteQueryValue(name)}`;
+export function operationQuery(service: string, kind: SpanKind, name: string, peer: string | null = null): string {
+  const query = `service=${quoteQueryValue(service)} kind=${kind.toLowerCase()} operation=${quoteQueryValue(name)}`;
+  return kind === "INTERNAL" && peer !== null ? `${query} peer=${quoteQueryValue(peer)}` : query;
 }
 
 /**

@@ -7,7 +7,7 @@ import { Durations } from "./durations.js";
 import { estimateFromExactMs } from "./latency-buckets.js";
 import { ascending } from "./order.js";
 import { EDGE, ENTRY, ServiceTraffic, type TrafficTally } from "./service-traffic.js";
-import type { Span } from "./span.js";
+import type { InstrumentationScope, Span } from "./span.js";
 
 export type MapNodeKind = "service" | "database" | "cache" | "queue" | "llm" | "external";
 
@@ -98,7 +98,7 @@ function addressOf(value: string): { host: string; port: string | null } | undef
 let lastAttributes: Span["attributes"] | null = null;
 let lastPeer: Peer | null = null;
 
-export function peerOf(span: Span): Peer | null {
+export function peerOf(span: Pick<Span, "attributes">): Peer | null {
   if (span.attributes !== lastAttributes) {
     lastPeer = peerOfAttributes(span.attributes);
     lastAttributes = span.attributes;
@@ -162,6 +162,36 @@ export function peerName(peer: Peer, names: PeerNames = NO_PEER_NAMES): string {
   if (peer.port !== null && isLoopbackHost(host))
     return host.includes(":") ? `[${host}]:${peer.port}` : `${host}:${peer.port}`;
   return peerNameOfHost(host);
+}
+
+/** What deciding whether a span calls the peer it names reads of it: its kind, its tracer's name and its attributes. */
+export type CallSpan = Pick<Span, "kind" | "attributes"> & { readonly scope: Pick<InstrumentationScope, "name"> };
+
+const TRACEKIT_SCOPE = /^(@tracekit\/|tracekit)/i;
+
+/**
+ * Whether a span's attributes may name what it calls, by its kind and its tracer alone: a CLIENT or
+ * PRODUCER span, or an INTERNAL span of a TraceKit SDK's own tracer (`client.startSpan`, scope
+ * `@tracekit/node-apm` or `tracekit…`), which the SDKs make INTERNAL whatever it does. A store reads
+ * the attributes of no other span to find what spans call.
+ */
+export function mayNameCallee(kind: Span["kind"], scopeName: string): boolean {
+  return kind === "CLIENT" || kind === "PRODUCER" || (kind === "INTERNAL" && TRACEKIT_SCOPE.test(scopeName));
+}
+
+/**
+ * The one rule of what a span says it calls (the service map, `peer=`, the Services page's outgoing
+ * calls): a CLIENT / PRODUCER span calls the peer it names (peerOf); a TraceKit SDK's INTERNAL span
+ * calls it when that is a database, cache, queue or LLM (`db.system`…): the app's word that it called
+ * one. Such a span naming only a host or URL is the app's own work, and other instrumentations'
+ * INTERNAL spans with such attributes wrap a CLIENT span of their own. Null for every other span. A
+ * span with a child in another service calls that service instead (ServiceTraffic, calleesOfSpans).
+ */
+export function calledPeerOf(span: CallSpan): Peer | null {
+  if (span.kind === "CLIENT" || span.kind === "PRODUCER") return peerOf(span);
+  if (!mayNameCallee(span.kind, span.scope.name)) return null;
+  const peer = peerOf(span);
+  return peer !== null && peer.kind !== "external" ? peer : null;
 }
 
 /** What a CLIENT / PRODUCER span calls when no span of the callee arrived: a node of its own kind, or null. */
@@ -255,7 +285,7 @@ export function serviceMapOf(tally: TrafficTally, names: PeerNames = NO_PEER_NAM
 
 /** The map of whole traces (each a list of its spans): what the stores keep up to date span by span. */
 export function buildServiceMap(traces: Iterable<readonly Span[]>, names: PeerNames = NO_PEER_NAMES): ServiceMap {
-  const traffic = new ServiceTraffic(peerOf);
+  const traffic = new ServiceTraffic(calledPeerOf);
   for (const spans of traces) for (const span of spans) traffic.add(span);
   return serviceMapOf(traffic.tally(), names);
 }

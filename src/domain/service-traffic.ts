@@ -2,7 +2,7 @@
  * The service map's raw material, kept up to date span by span in compact columns so the map over
  * a million stored spans never reads a trace again. Each span adds entries to an append-only log:
  * ENTRY (a span entered its service), EDGE (a span called from another service's span) and CALL (a
- * CLIENT / PRODUCER span to a peer that sent no span of its own). Whatever order a trace's spans arrive in, the live entries end as the whole trace would
+ * span that calls a peer by its own word, service-map.ts calledPeerOf, when that peer sent no span of its own). Whatever order a trace's spans arrive in, the live entries end as the whole trace would
  * make them: a child that arrives before its parent waits for it, and a later span that turns an
  * entry or an inferred call into something else marks that entry dead. A SERVER / CONSUMER span
  * inside another of its own service (a framework's span inside the HTTP server's) is no entry: the
@@ -99,7 +99,7 @@ interface TraceState {
   services: SpanIdTable | null;
   /** Parent span id → children that arrived before it. */
   waiting: Map<string, WaitingChild[]> | null;
-  /** CLIENT / PRODUCER span id → its CALL entry, dead once a span of the callee arrives. */
+  /** Calling span id → its CALL entry, dead once a span of the callee arrives. */
   calls: SpanIdTable | null;
   /**
    * Parent span id and service → the requests to that service under that parent from elsewhere, each
@@ -176,18 +176,6 @@ class SpanIdTable {
   }
 }
 
-/**
- * A span of a TraceKit SDK's own tracer (`client.startSpan`, scope `@tracekit/node-apm` or
- * `tracekit…`): the SDKs make every such span INTERNAL and let no kind be set, so one that names a
- * database, cache, queue or LLM (`db.system`…) is the app's word that it called one, and counts as a
- * call as a CLIENT span does. Other instrumentations' INTERNAL spans with such attributes wrap a
- * CLIENT span of their own and are left out.
- */
-function madeByTraceKitSdk(span: Span): boolean {
-  return span.kind === "INTERNAL" && TRACEKIT_SCOPE.test(span.scope.name);
-}
-const TRACEKIT_SCOPE = /^(@tracekit\/|tracekit)/i;
-
 /** A CALL key found by its peer's kind and port text (see callKey). */
 interface CallKeyEntry {
   kind: Peer["kind"];
@@ -258,7 +246,8 @@ export class ServiceTraffic {
   private readonly scratch = new CellScratch();
 
   constructor(
-    private readonly peerOf: (span: Span) => Peer | null,
+    /** What a span calls by its own word (service-map.ts calledPeerOf): injected, as that module builds on this one. */
+    private readonly calledPeerOf: (span: Span) => Peer | null,
     options: ServiceTrafficOptions = {},
   ) {
     this.now = options.now ?? Date.now;
@@ -418,9 +407,9 @@ export class ServiceTraffic {
         }
       }
     }
-    if ((span.kind === "CLIENT" || span.kind === "PRODUCER" || madeByTraceKitSdk(span)) && !calledService) {
-      const peer = this.peerOf(span);
-      if (peer !== null && (span.kind !== "INTERNAL" || peer.kind !== "external")) {
+    if (!calledService) {
+      const peer = this.calledPeerOf(span);
+      if (peer !== null) {
         state.calls ??= new SpanIdTable();
         state.calls.add(span.spanId, this.push(this.callKey(service, peer), state.slot, startMs, durMs, error));
       }

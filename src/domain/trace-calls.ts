@@ -1,16 +1,17 @@
 /**
  * What each span of a whole trace calls, by the service map's rule (ServiceTraffic, service-map.ts):
- * a span calls the service of each child span in another service; a CLIENT / PRODUCER span none of
- * whose children is in another service calls the peer it names (peerOf, named by peerName), unless
+ * a span calls the service of each child span in another service; a span none of whose children is
+ * in another service calls the peer it names by its own word (calledPeerOf: a CLIENT / PRODUCER span,
+ * or a TraceKit SDK's INTERNAL span naming a database, cache, queue or LLM; named by peerName), unless
  * that peer is its own service. A request told twice (two SERVER spans of one service under the
  * span, see same-request.ts) is one call to that service either way. What `peer=` compares, so the
  * map's edge A → B lists the traces where a span of A calls B. Pure.
  */
-import { type PeerNames, peerName, peerOf } from "./service-map.js";
+import { type CallSpan, calledPeerOf, type PeerNames, peerName } from "./service-map.js";
 import type { Span } from "./span.js";
 
 /** What the rule reads of a span. */
-export type CallingSpan = Pick<Span, "spanId" | "parentSpanId" | "service" | "kind" | "attributes">;
+export type CallingSpan = Pick<Span, "spanId" | "parentSpanId" | "service"> & CallSpan;
 
 /**
  * The names of the nodes each span of `spans` (one whole trace) calls, in the order of `spans`:
@@ -34,8 +35,8 @@ export function calleesOfSpans(spans: readonly CallingSpan[], names?: PeerNames)
   for (let i = 0; i < spans.length; i++) {
     const span = spans[i] as CallingSpan;
     // A call whose callee sent spans of its own is that callee's edge (above), not a call to a peer.
-    if ((span.kind !== "CLIENT" && span.kind !== "PRODUCER") || out[i] !== undefined) continue;
-    const peer = peerOf(span as Span);
+    if (out[i] !== undefined) continue;
+    const peer = calledPeerOf(span);
     if (peer === null) continue;
     const name = peerName(peer, names);
     if (name !== span.service) add(i, name);

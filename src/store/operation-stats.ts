@@ -1,4 +1,6 @@
 import {
+  groupOfStoredOperation,
+  isEntrySpan,
   type Operation,
   type OperationGroup,
   type OperationSpan,
@@ -89,10 +91,15 @@ interface ServiceEntry {
   foundCount: number;
 }
 
-/** A span kind, or an entry kind with "/nested" for entry spans inside another of their service. */
-type OperationSlot = SpanKind | `${SpanKind}/nested`;
+/**
+ * A span kind, or an entry kind with "/nested" for entry spans inside another of their service, or
+ * "INTERNAL/call" for a TraceKit SDK's INTERNAL spans that are calls (see operationGroupOf): apart
+ * from other INTERNAL spans of the same name.
+ */
+type OperationSlot = SpanKind | `${SpanKind}/nested` | "INTERNAL/call";
 
-function slotOf(kind: SpanKind, nested: boolean): OperationSlot {
+function slotOf(kind: SpanKind, nested: boolean, group: OperationGroup): OperationSlot {
+  if (kind === "INTERNAL" && group === "outgoing") return "INTERNAL/call";
   return nested ? `${kind}/nested` : kind;
 }
 
@@ -113,8 +120,7 @@ const MAX_FOUND = 4 * MAX_OPERATIONS_PER_SERVICE;
 const NO_DETAIL = 0;
 
 /** What besides kind and name decides a span's operation (see operationOf): the route, the peer, or nothing. */
-function detailOf(span: StatsSpan): FoundName["detail"] {
-  const group = operationGroupOf(span.kind);
+function detailOf(span: StatsSpan, group: OperationGroup): FoundName["detail"] {
   if (group === "outgoing") return bareHttpMethod(span.name, NO_ATTRIBUTES) === undefined ? peerNameOf : methodCallOf;
   if (group === "entry" && bareHttpMethod(span.name, span.attributes) !== undefined) return routeOf;
   return NO_DETAIL;
@@ -207,7 +213,7 @@ export class OperationStatsIndex {
     durationNs: number = durationNanos(span.startTimeUnixNano, span.endTimeUnixNano),
   ): void {
     const service = this.serviceEntry(span.service);
-    const op = this.operationEntry(service, span, nested && operationGroupOf(span.kind) === "entry");
+    const op = this.operationEntry(service, span, nested && isEntrySpan(span));
     const code = codeAt(span, startNs, durationNs);
     applyCode(op, code, true, 1, durationNs);
     tokens.ops.push(op);
@@ -328,7 +334,7 @@ export class OperationStatsIndex {
   /** Makes a stored operation's entry again, under its id (at open, before its spans' tokens). */
   restoreOperation(record: OperationRecord): void {
     const service = this.serviceEntry(record.service);
-    const group = operationGroupOf(record.kind);
+    const group = groupOfStoredOperation(record.kind, record.peer);
     const op: OperationEntry = {
       id: record.id,
       nested: record.nested,
@@ -340,13 +346,13 @@ export class OperationStatsIndex {
       key: record.overflow ? "" : operationKey(record.name, record.peer),
       // Written again from the operation: a file written before `operation=` holds a query of span
       // names, routes and peers, which missed the operation's spans named otherwise.
-      query: record.overflow ? record.query : operationQuery(record.service, record.kind, record.name),
+      query: record.overflow ? record.query : operationQuery(record.service, record.kind, record.name, record.peer),
       series: new StatsSeries(),
     };
     if (record.overflow) {
       service.overflow.set(overflowKey(group, record.nested), op);
     } else {
-      const slot = slotOf(record.kind, record.nested);
+      const slot = slotOf(record.kind, record.nested, group);
       let byName = service.ops.get(slot);
       if (byName === undefined) {
         byName = new Map();
@@ -524,7 +530,8 @@ export class OperationStatsIndex {
   private operationEntry(service: ServiceEntry, span: StatsSpan, nested: boolean): OperationEntry {
     // Found by the span's kind and name, and for those whose operation is not just their name, the
     // detail that names it: without building the operation again.
-    const slot = slotOf(span.kind, nested);
+    const group = operationGroupOf(span);
+    const slot = slotOf(span.kind, nested, group);
     let byName = service.found.get(slot);
     if (byName === undefined) {
       byName = new Map();
@@ -538,7 +545,7 @@ export class OperationStatsIndex {
     }
     let named = byName.get(span.name);
     if (named === undefined) {
-      named = { detail: detailOf(span), ops: new Map() };
+      named = { detail: detailOf(span, group), ops: new Map() };
       byName.set(span.name, named);
     }
     const detail = named.detail === NO_DETAIL ? null : named.detail(span);
@@ -554,7 +561,7 @@ export class OperationStatsIndex {
   private namedOperationEntry(service: ServiceEntry, span: StatsSpan, nested: boolean): OperationEntry {
     const operation = operationOf(span);
     const key = operationKey(operation.name, operation.peer);
-    const slot = slotOf(span.kind, nested);
+    const slot = slotOf(span.kind, nested, operation.group);
     let byName = service.ops.get(slot);
     const found = byName?.get(key);
     if (found !== undefined) return found;
@@ -579,7 +586,7 @@ export class OperationStatsIndex {
       nested,
       service,
       key,
-      query: operationQuery(service.name, operation.kind, operation.name),
+      query: operationQuery(service.name, operation.kind, operation.name, operation.peer),
       series: new StatsSeries(),
     };
     byName.set(key, op);
@@ -610,7 +617,8 @@ export class OperationStatsIndex {
         id: this.nextId++,
         nested,
         group: operation.group,
-        kind: operation.kind,
+        // A file tells an INTERNAL operation with no peer from a call by its kind (groupOfStoredOperation).
+        kind: operation.group === "outgoing" && operation.kind === "INTERNAL" ? "CLIENT" : operation.kind,
         name: OTHER_OPERATIONS,
         peer: null,
         service,
@@ -636,7 +644,7 @@ export class OperationStatsIndex {
       service.overflowed.delete(overflowKey(op.group, op.nested));
       return;
     }
-    const slot = slotOf(op.kind, op.nested);
+    const slot = slotOf(op.kind, op.nested, op.group);
     const byName = service.ops.get(slot);
     if (byName?.get(op.key) !== op) return;
     byName.delete(op.key);

@@ -2,7 +2,7 @@ import { methodOfOperationName, operationNameTexts, operationOf } from "../domai
 import { parseQuery, type QueryNode } from "../domain/query.js";
 import { type AliasRead, aliasReadsOf } from "../domain/semconv-aliases.js";
 import type { PeerNames } from "../domain/service-map.js";
-import type { Attributes, AttrValue, SpanEvent, SpanKind, SpanStatus } from "../domain/span.js";
+import type { Attributes, AttrValue, InstrumentationScope, SpanEvent, SpanKind, SpanStatus } from "../domain/span.js";
 import { calleesOfSpans, callPair } from "../domain/trace-calls.js";
 import type { BlockNeed, TraceBounds } from "./trace-blocks.js";
 import { keyTokens, requiredTokens, termTokens } from "./trace-blooms.js";
@@ -20,6 +20,8 @@ export interface QueryableSpan {
   attributes: Attributes;
   resource: Attributes;
   events: readonly SpanEvent[];
+  /** Its tracer: whether it names what it calls depends on it (service-map.ts calledPeerOf). */
+  scope: Pick<InstrumentationScope, "name">;
 }
 
 export interface CompiledSpanQuery<S extends QueryableSpan> {

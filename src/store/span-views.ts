@@ -14,7 +14,7 @@
  */
 import type { PriceTable } from "../domain/llm-cost.js";
 import { LlmIndex, type LlmQuery, type LlmUsage } from "../domain/llm-index.js";
-import { peerOf } from "../domain/service-map.js";
+import { calledPeerOf } from "../domain/service-map.js";
 import { ServiceTraffic, type TrafficTally, type TrafficWindow } from "../domain/service-traffic.js";
 import type { Span } from "../domain/span.js";
 import type { ViewsBuilding } from "./store.js";
@@ -51,7 +51,7 @@ const WARM_SLICE_MS = 8;
 
 export function createSpanViews(options: SpanViewsOptions = {}): SpanViews {
   const warmAfterMs = options.warmAfterMs ?? WARM_AFTER_MS;
-  let traffic = new ServiceTraffic(peerOf);
+  let traffic = new ServiceTraffic(calledPeerOf);
   let llm = new LlmIndex();
   /** Spans added and traces evicted so far: the work ahead waits until this stops moving. */
   let changes = 0;
@@ -107,7 +107,7 @@ export function createSpanViews(options: SpanViewsOptions = {}): SpanViews {
     },
     reset() {
       stop();
-      traffic = new ServiceTraffic(peerOf);
+      traffic = new ServiceTraffic(calledPeerOf);
       llm = new LlmIndex();
       this.building = null;
     },

@@ -1,5 +1,5 @@
 import type { Attributes, AttrValue, InstrumentationScope } from "../domain/span.js";
-import { attributesHaveBoxedNumber, encodeJson } from "./sqlite-json.js";
+import { attributesHaveBoxedNumber, decodeJson, encodeJson } from "./sqlite-json.js";
 import type { Statements } from "./sqlite-schema.js";
 import type { SpanBody } from "./sqlite-span-codec.js";
 
@@ -23,6 +23,8 @@ export class SpanLookups {
   readonly serviceNameById = new Map<number, string>();
   private readonly resourceIdByJson = new Map<string, number>();
   private readonly scopeIdByJson = new Map<string, number>();
+  /** Scopes by id as reads name them (see scopeNamed): a file holds few. */
+  private readonly scopeNameById = new Map<number, Pick<InstrumentationScope, "name">>();
   /**
    * Attribute key lists ("shapes"): spans of one kind carry the same keys, so a span row stores its
    * attribute values and the number of their shape, not the keys again (~35% of a row). The most
@@ -52,6 +54,7 @@ export class SpanLookups {
     }
     this.resourceIdByJson.clear();
     this.scopeIdByJson.clear();
+    this.scopeNameById.clear();
     this.shapeIdByKeys.clear();
     this.shapeKeysById.clear();
     this.recentShapes = [];
@@ -96,6 +99,18 @@ export class SpanLookups {
       this.scopeIdByJson.set(json, id);
     }
     return id;
+  }
+
+  /** Scope `id`'s name, as one object per scope (read once from the file). */
+  scopeNamed(id: number): Pick<InstrumentationScope, "name"> {
+    let scope = this.scopeNameById.get(id);
+    if (scope === undefined) {
+      const json = this.stmts.scopeJsonById.get(id) as string | undefined;
+      const name = json === undefined ? "" : decodeJson<{ name?: unknown }>(json).name;
+      scope = { name: typeof name === "string" ? name : "" };
+      this.scopeNameById.set(id, scope);
+    }
+    return scope;
   }
 
   resourceJson(resource: Attributes): string {

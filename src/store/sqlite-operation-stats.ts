@@ -40,6 +40,7 @@ export function entryMarkOf(span: Span, nested: boolean): EntryMark {
     service: span.service,
     name: span.name,
     attributes: span.attributes,
+    scope: span.scope,
     startTimeUnixNano: span.startTimeUnixNano,
     endTimeUnixNano: span.endTimeUnixNano,
     status: span.status,
@@ -65,7 +66,7 @@ export function readEntryNesting(stmts: Statements, lookups: SpanLookups, entry:
 
 /** A span row as per-operation statistics and nestedEntrySpans read it. */
 function statsSpanOf(row: SpanStatsFieldsRow, traceId: string, lookups: SpanLookups): StatsSpan & NestingSpan {
-  const [, serviceId, startNs, endNs, statusCode, bodyText] = row;
+  const [, serviceId, startNs, endNs, statusCode, bodyText, scopeId] = row;
   const body = decodeJson<SpanBody>(bodyText);
   return {
     traceId,
@@ -73,6 +74,7 @@ function statsSpanOf(row: SpanStatsFieldsRow, traceId: string, lookups: SpanLook
     name: body[2],
     kind: SPAN_KINDS[body[3]] ?? "UNSPECIFIED",
     attributes: lookups.attributesOf(body),
+    scope: lookups.scopeNamed(Number(scopeId)),
     service: lookups.serviceNameById.get(Number(serviceId)) ?? "",
     parentSpanId: body[1],
     startTimeUnixNano: fromStoredNs(startNs),
@@ -102,6 +104,7 @@ type SpanStatsFieldsRow = [
   endNs: bigint,
   statusCode: bigint,
   body: string,
+  scopeId: bigint,
 ];
 
 /** What a fill of an older file's statistics reports: before it starts (ms null), and when done. */

@@ -345,12 +345,12 @@ export function prepareStatements(db: SqliteDatabase) {
 
     /** Every span row's fields that per-operation statistics read, in key order (to fill in a file's tokens once). */
     allSpanStatsFields: db
-      .prepare("SELECT id, service_id, start_ns, end_ns, status_code, body FROM spans ORDER BY id")
+      .prepare("SELECT id, service_id, start_ns, end_ns, status_code, body, scope_id FROM spans ORDER BY id")
       .raw(),
     /** One trace's entry spans (SERVER, CONSUMER), with what per-operation statistics read (see EntryMark). */
     entrySpanFieldsOfTrace: db
       .prepare(
-        "SELECT id, service_id, start_ns, end_ns, status_code, body FROM spans WHERE id >= ? AND id < ? AND ltrim(body, '!') ->> 3 IN (2, 5)",
+        "SELECT id, service_id, start_ns, end_ns, status_code, body, scope_id FROM spans WHERE id >= ? AND id < ? AND ltrim(body, '!') ->> 3 IN (2, 5)",
       )
       .raw(),
     allStatsOperations: db

@@ -2,8 +2,16 @@ import { operationNameTexts } from "../domain/operation.js";
 import { parseQuery, type QueryNode } from "../domain/query.js";
 import { forEachSearchPart, searchTextOf } from "../domain/search.js";
 import { aliasReadsOf } from "../domain/semconv-aliases.js";
-import type { PeerNames } from "../domain/service-map.js";
-import { type Attributes, SPAN_KINDS, type Span, type SpanEvent, type SpanKind, STATUS_CODES } from "../domain/span.js";
+import { mayNameCallee, type PeerNames } from "../domain/service-map.js";
+import {
+  type Attributes,
+  type InstrumentationScope,
+  SPAN_KINDS,
+  type Span,
+  type SpanEvent,
+  type SpanKind,
+  STATUS_CODES,
+} from "../domain/span.js";
 import type { CallingSpan } from "../domain/trace-calls.js";
 import { CATALOG_SAMPLE_SPANS, RecentSpans } from "./attribute-catalog.js";
 import type { SummaryFilterFields } from "./query-match.js";
@@ -30,6 +38,8 @@ export interface SqliteSpanQueryDeps {
   db: SqliteDatabase;
   readBody(body: string): StoredSpanFields;
   serviceName(id: number): string;
+  /** Scope `id`'s name, one object per scope (cached by the store's lookups). */
+  scopeNamed(id: number): Pick<InstrumentationScope, "name">;
   /** The keys of attribute shape `id`, if the body has one. */
   shapeKeys(id: number): readonly string[] | undefined;
   /** `--service-name-mapping`: how `peer=` queries name the peers spans call, as the service map does. */
@@ -63,9 +73,12 @@ type QueryRow = [
   statusCode: bigint,
   resourceId: bigint,
   body: string,
+  scopeId: bigint,
 ];
 
 const NO_ATTRIBUTES: Attributes = Object.freeze({}) as Attributes;
+/** The scope of a span whose scope the rule of what spans call does not read (any kind but INTERNAL). */
+const UNREAD_SCOPE: Pick<InstrumentationScope, "name"> = Object.freeze({ name: "" });
 
 /** A JSON string starting at `at` (a quote), as [its text, where it ends]; null when it holds an escape. */
 function plainString(text: string, at: number): [string, number] | null {
@@ -147,13 +160,17 @@ export function requiredTexts(node: QueryNode): string[][] {
  */
 export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
   const spanRows = deps.db
-    .prepare("SELECT service_id, start_ns, end_ns, status_code, resource_id, body FROM spans WHERE id >= ? AND id < ?")
+    .prepare(
+      "SELECT service_id, start_ns, end_ns, status_code, resource_id, body, scope_id FROM spans WHERE id >= ? AND id < ?",
+    )
     .raw();
   const newestRows = deps.db
-    .prepare("SELECT service_id, start_ns, end_ns, status_code, resource_id, body FROM spans ORDER BY id DESC LIMIT ?")
+    .prepare(
+      "SELECT service_id, start_ns, end_ns, status_code, resource_id, body, scope_id FROM spans ORDER BY id DESC LIMIT ?",
+    )
     .raw();
   const resourceJsonById = deps.db.prepare("SELECT json FROM resources WHERE id = ?").pluck();
-  const callRows = deps.db.prepare("SELECT service_id, body FROM spans WHERE id >= ? AND id < ?").raw();
+  const callRows = deps.db.prepare("SELECT service_id, scope_id, body FROM spans WHERE id >= ? AND id < ?").raw();
   /** New traces' filters and note input, gathered as their spans arrive while queries need them. */
   const onWrite = createFiltersOnWrite();
   const queryOptions = deps.peerNames === undefined ? {} : { peerNames: deps.peerNames };
@@ -189,6 +206,7 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
       attributes: fields.attributes,
       resource: resource.attributes,
       events: fields.events,
+      scope: deps.scopeNamed(Number(row[6])),
     };
   }
 
@@ -229,25 +247,33 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
       }
       return true;
     }
+    /** The scope of a span as the rule of what spans call reads it: looked up for INTERNAL spans only. */
+    function callScope(kind: SpanKind, scopeId: bigint): Pick<InstrumentationScope, "name"> {
+      return kind === "INTERNAL" ? deps.scopeNamed(Number(scopeId)) : UNREAD_SCOPE;
+    }
     /**
      * What the service map's rule reads of a trace's spans (see domain/trace-calls.ts): the body is
-     * parsed whole only for a CLIENT or PRODUCER span, whose attributes name what it calls.
+     * parsed whole only for a span whose attributes may name what it calls (mayNameCallee: a CLIENT
+     * or PRODUCER span, a TraceKit SDK's INTERNAL one).
      */
     function callSpansOf(trace: StoredTraceRef): CallingSpan[] {
       const low = trace.seq * SPAN_SLOTS;
-      return (callRows.all(low, low + SPAN_SLOTS) as [bigint, string][]).map(([serviceId, body]) => {
+      return (callRows.all(low, low + SPAN_SLOTS) as [bigint, bigint, string][]).map(([serviceId, scopeId, body]) => {
         const head = bodyHead(body);
         const service = deps.serviceName(Number(serviceId));
-        if (head === null || head.kind === "CLIENT" || head.kind === "PRODUCER") {
+        if (head === null) {
           const fields = deps.readBody(body);
-          return { ...fields, service };
+          return { ...fields, service, scope: callScope(fields.kind, scopeId) };
         }
+        const scope = callScope(head.kind, scopeId);
+        if (mayNameCallee(head.kind, scope.name)) return { ...deps.readBody(body), service, scope };
         return {
           spanId: head.spanId,
           parentSpanId: head.parentSpanId,
           kind: head.kind,
           service,
           attributes: NO_ATTRIBUTES,
+          scope,
         };
       });
     }

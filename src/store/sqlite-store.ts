@@ -121,6 +121,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         };
       },
       serviceName: (id) => lookups.serviceNameById.get(id) ?? "",
+      scopeNamed: (id) => lookups.scopeNamed(id),
       shapeKeys: (id) => lookups.shapeKeys(id),
       ...(options.peerNames === undefined ? {} : { peerNames: options.peerNames }),
     });

@@ -2,10 +2,31 @@ import { describe, expect, it } from "vitest";
 import { operationNameTexts, operationOf } from "../../src/domain/operation.js";
 import type { Span } from "../../src/domain/span.js";
 
-const op = (name: string, kind: Span["kind"], attributes: Span["attributes"]) =>
-  operationOf({ name, kind, attributes });
+const SCOPE = { name: "test" };
+const op = (name: string, kind: Span["kind"], attributes: Span["attributes"], scope = SCOPE) =>
+  operationOf({ name, kind, attributes, scope });
 
 describe("operation names", () => {
+  it("names a TraceKit SDK's INTERNAL span naming a database a call to it, as the service map does", () => {
+    const db = { "db.system": "postgresql" };
+    expect(op("SELECT orders", "INTERNAL", db, { name: "@tracekit/node-apm" })).toEqual({
+      group: "outgoing",
+      kind: "INTERNAL",
+      name: "SELECT orders",
+      peer: "postgresql",
+    });
+    expect(op("GET cache", "INTERNAL", { "db.system": "redis" }, { name: "tracekit" })).toMatchObject({
+      group: "outgoing",
+      peer: "redis",
+    });
+    // Another instrumentation's INTERNAL span, and a TraceKit span naming only a host, are the app's own work.
+    expect(op("SELECT orders", "INTERNAL", db)).toMatchObject({ group: "internal", peer: null });
+    expect(op("fetch", "INTERNAL", { "url.full": "http://pricing/x" }, { name: "@tracekit/node-apm" })).toMatchObject({
+      group: "internal",
+      peer: null,
+    });
+  });
+
   it("names a bare-method HTTP call by method and callee, and keeps a Redis command as it is", () => {
     expect(op("GET", "CLIENT", { "url.full": "http://payments:8080/charge" })).toMatchObject({
       name: "GET payments",
@@ -47,7 +68,7 @@ describe("texts that the spans of an operation hold (operationNameTexts)", () =>
 
   it("names, of every span, a text its name or an attribute value holds", () => {
     for (const [name, kind, attributes] of spans) {
-      const operation = operationOf({ name, kind, attributes }).name;
+      const operation = operationOf({ name, kind, attributes, scope: SCOPE }).name;
       const texts = operationNameTexts(operation);
       expect(texts, operation).not.toBeNull();
       const values = [name, ...Object.values(attributes).map(String)].map((v) => v.toLowerCase());

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { estimateFromExactMs } from "../../src/domain/latency-buckets.js";
 import { nestedEntrySpans } from "../../src/domain/operation.js";
 import { percentile } from "../../src/domain/percentile.js";
-import { peerOf, serviceMapOf } from "../../src/domain/service-map.js";
+import { calledPeerOf, serviceMapOf } from "../../src/domain/service-map.js";
 import { OPEN_QUIET_MS, ServiceTraffic, type TrafficWindow } from "../../src/domain/service-traffic.js";
 import type { Span } from "../../src/domain/span.js";
 import { evictedInRound, seededRandom } from "../helpers/random.js";
@@ -22,7 +22,7 @@ function picture(traffic: ServiceTraffic): string[] {
 describe("ServiceTraffic: arrival state of open traces", () => {
   it("keeps it for at most `openTraces` traces, and drops a quiet trace's", () => {
     let now = 0;
-    const traffic = new ServiceTraffic(peerOf, { now: () => now, openTraces: 3 });
+    const traffic = new ServiceTraffic(calledPeerOf, { now: () => now, openTraces: 3 });
     for (let t = 1; t <= 10; t++) traffic.add(span(t, 1, null, "web", "SERVER"));
     expect(traffic.openTraces).toBe(3);
     now += OPEN_QUIET_MS + 1;
@@ -34,7 +34,7 @@ describe("ServiceTraffic: arrival state of open traces", () => {
 
   it("counts a late span of a dropped trace without its trace: no edge, and no entry unless it enters its service", () => {
     let now = 0;
-    const traffic = new ServiceTraffic(peerOf, { now: () => now });
+    const traffic = new ServiceTraffic(calledPeerOf, { now: () => now });
     traffic.add(span(1, 1, null, "web", "SERVER"));
     traffic.add(span(1, 2, 1, "web", "CLIENT"));
     now += OPEN_QUIET_MS + 1;
@@ -45,7 +45,7 @@ describe("ServiceTraffic: arrival state of open traces", () => {
     traffic.add(span(1, 4, 2, "checkout", "SERVER"));
     expect(picture(traffic)).toEqual(["service:checkout 1", "service:other 1", "service:web 1"]);
     // Had the trace stayed open, the same spans make an edge.
-    const open = new ServiceTraffic(peerOf);
+    const open = new ServiceTraffic(calledPeerOf);
     for (const s of [
       span(1, 1, null, "web", "SERVER"),
       span(1, 2, 1, "web", "CLIENT"),
@@ -57,7 +57,7 @@ describe("ServiceTraffic: arrival state of open traces", () => {
   });
 
   it("still forgets an evicted trace whose arrival state was dropped", () => {
-    const traffic = new ServiceTraffic(peerOf, { openTraces: 1 });
+    const traffic = new ServiceTraffic(calledPeerOf, { openTraces: 1 });
     traffic.add(span(1, 1, null, "web", "SERVER"));
     traffic.add(span(2, 1, null, "web", "SERVER"));
     expect(traffic.openTraces).toBe(1);
@@ -74,7 +74,7 @@ describe("ServiceTraffic: a request told twice", () => {
   });
   /** api's calls and the edge's, with the spans arriving in `order`. */
   const apiCalls = (order: Span[]) => {
-    const traffic = new ServiceTraffic(peerOf, { now: () => 0 });
+    const traffic = new ServiceTraffic(calledPeerOf, { now: () => 0 });
     for (const s of order) traffic.add(s, 0);
     const map = serviceMapOf(traffic.tally());
     return [map.nodes.find((n) => n.id === "service:api")?.calls, map.edges[0]?.calls];
@@ -122,7 +122,7 @@ describe("ServiceTraffic: compaction", () => {
     [5, "the log is rebuilt"],
   ] as const) {
     it(`kills the inner telling's entries, not others, when the outer one arrives after a compaction (${how})`, () => {
-      const traffic = new ServiceTraffic(peerOf, { now: () => 0 });
+      const traffic = new ServiceTraffic(calledPeerOf, { now: () => 0 });
       const fillers: string[] = [];
       const filler = (t: number) => {
         const s = server(t, 1, null, "filler", 0, 5);
@@ -151,7 +151,7 @@ describe("ServiceTraffic: compaction", () => {
 
   it("answers as the arrived spans would when retention evicts the oldest traces while later ones arrive", () => {
     const random = seededRandom(5);
-    const traffic = new ServiceTraffic(peerOf, { now: () => 0 });
+    const traffic = new ServiceTraffic(calledPeerOf, { now: () => 0 });
     /** Each kept trace's arrived spans, oldest trace first. */
     const kept = new Map<string, Span[]>();
     let next = 1;
@@ -182,7 +182,7 @@ describe("ServiceTraffic: compaction", () => {
         }
       }
       if (round % 5 === 4) {
-        const whole = new ServiceTraffic(peerOf);
+        const whole = new ServiceTraffic(calledPeerOf);
         for (const list of kept.values()) for (const span of list) whole.add(span, 0);
         expect(picture(traffic)).toEqual(picture(whole));
       }
@@ -358,7 +358,7 @@ describe("ServiceTraffic: windows over many minutes", () => {
   }
 
   it("answers as the arrived spans of the kept traces would, whatever arrives, is read and is evicted in between", () => {
-    const traffic = new ServiceTraffic(peerOf, { now: () => 0 });
+    const traffic = new ServiceTraffic(calledPeerOf, { now: () => 0 });
     /** Arrived spans of each trace not evicted. */
     const kept = new Map<string, Span[]>();
     let next = 1;
@@ -395,7 +395,7 @@ describe("ServiceTraffic: windows over many minutes", () => {
   });
 
   it("keeps its log to a few times what is live under steady ingest and eviction with nothing read", () => {
-    const traffic = new ServiceTraffic(peerOf, { now: () => 0 });
+    const traffic = new ServiceTraffic(calledPeerOf, { now: () => 0 });
     const kept = new Map<string, Span[]>();
     let most = 0;
     for (let t = 1; t <= 20_000; t++) {
@@ -416,7 +416,7 @@ describe("ServiceTraffic: windows over many minutes", () => {
   });
 
   it("does a read's work ahead in steps, after which the read has nothing left to do", () => {
-    const traffic = new ServiceTraffic(peerOf, { now: () => 0 });
+    const traffic = new ServiceTraffic(calledPeerOf, { now: () => 0 });
     const kept = new Map<string, Span[]>();
     // Spread over three hours of minutes: one step rebuilds one of them.
     for (let t = 1; t <= 3_000; t++) {

@@ -126,6 +126,47 @@ describe("TraceKit Node SDK, development mode (batches without a User-Agent)", (
     expect(named.traces.map((t: any) => t.traceId)).toContain(traceId);
   });
 
+  it("shows its startSpan naming a database as a call on the map, in the edge's traces and among the outgoing calls", async () => {
+    const traceId = newTraceId();
+    const root = newSpanId();
+    const now = Date.now();
+    const spans: SdkSpan[] = [
+      {
+        traceId,
+        spanId: root,
+        name: "GET /orders",
+        kind: API_KIND.SERVER,
+        startMs: now,
+        durationMs: 20,
+        attributes: { "http.route": "/orders" },
+      },
+      // client.startSpan('SELECT orders', {'db.system': 'postgresql'}): the SDK makes it INTERNAL.
+      {
+        traceId,
+        spanId: newSpanId(),
+        parentSpanId: root,
+        name: "SELECT orders",
+        kind: API_KIND.INTERNAL,
+        startMs: now + 2,
+        durationMs: 5,
+        attributes: { "db.system": "postgresql" },
+      },
+    ];
+    expect((await sdkPost(app.port, nodeLocalUiBody("orders-shop", spans), "node")).status).toBe(200);
+    const map = await readJson(fetch(`${app.base}/api/service-map`));
+    expect(map.edges).toContainEqual(
+      expect.objectContaining({ from: "service:orders-shop", to: "database:postgresql", calls: 1 }),
+    );
+    const edgeQuery = encodeURIComponent("service=orders-shop peer=postgresql");
+    const listed = await readJson(fetch(`${app.base}/api/traces?q=${edgeQuery}`));
+    expect(listed.traces.map((t: any) => t.traceId)).toEqual([traceId]);
+    const operations = await readJson(fetch(`${app.base}/api/services/orders-shop/operations`));
+    const call = operations.operations.find((o: any) => o.name === "SELECT orders");
+    expect(call).toMatchObject({ group: "outgoing", kind: "INTERNAL", peer: "postgresql", count: 1 });
+    const opened = await readJson(fetch(`${app.base}/api/traces?q=${encodeURIComponent(call.query)}`));
+    expect(opened.traces.map((t: any) => t.traceId)).toEqual([traceId]);
+  });
+
   it("keeps a span whose integer attribute is past int64: the SDK writes 2**64 and 1e21 as String(v)", async () => {
     const traceId = newTraceId();
     const root: SdkSpan = {

@@ -597,6 +597,40 @@ export function operationsContract(fresh: (maxSpans?: number) => Promise<Store>)
     }
   });
 
+  it("files a TraceKit SDK's INTERNAL span naming a database under outgoing calls, as the map does, whichever came first", async () => {
+    const tracekit = { name: "@tracekit/node-apm", version: "1.0.0" };
+    const prisma = { name: "prisma", version: "5.0.0" };
+    const postgres = { "db.system": "postgresql" };
+    for (const tracekitFirst of [true, false]) {
+      const store = await fresh();
+      const server = (trace: number) =>
+        opSpan({ trace, span: 1, parent: null, kind: "SERVER", name: "GET /orders", service: "shop", end: 10 });
+      const select = (trace: number, scope: Span["scope"]) => ({
+        ...opSpan({ trace, span: 2, kind: "INTERNAL", name: "SELECT orders", service: "shop", end: 3 }),
+        attributes: postgres,
+        scope,
+      });
+      // The TraceKit Node SDK's client.startSpan('SELECT orders', {'db.system': 'postgresql'}), and another
+      // instrumentation's INTERNAL span of the same name (its CLIENT span would be the call).
+      const ours = [server(90), select(90, tracekit)];
+      const theirs = [server(91), select(91, prisma)];
+      store.insertSpans(tracekitFirst ? [...ours, ...theirs] : [...theirs, ...ours]);
+      const operations = store.listOperations("shop")?.operations ?? [];
+      expect(
+        operations.map((o) => [o.group, o.kind, o.name, o.peer, o.count]).sort(),
+        `TraceKit first: ${tracekitFirst}`,
+      ).toEqual([
+        ["entry", "SERVER", "GET /orders", null, 2],
+        ["internal", "INTERNAL", "SELECT orders", null, 1],
+        ["outgoing", "INTERNAL", "SELECT orders", "postgresql", 1],
+      ]);
+      // The call's link lists exactly the traces holding it.
+      const call = operations.find((o) => o.group === "outgoing");
+      expect(call?.query).toBe('service="shop" kind=internal operation="SELECT orders" peer="postgresql"');
+      expect(tracesMatching(store, call?.query ?? "")).toEqual(ids(90));
+    }
+  });
+
   it("forgets every evicted span when an evicted trace's entry span was moved among the nested ones", async () => {
     const store = await fresh(4);
     const read = (trace: number) => store.getTrace(traceId(trace));

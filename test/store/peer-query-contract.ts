@@ -14,6 +14,7 @@ interface SpanSpec {
   start: number;
   end: number;
   attributes?: Span["attributes"];
+  scope?: Span["scope"];
 }
 
 function trace(trace: number, specs: SpanSpec[]): Span[] {
@@ -28,6 +29,7 @@ function trace(trace: number, specs: SpanSpec[]): Span[] {
     }),
     kind: s.kind,
     attributes: s.attributes ?? {},
+    ...(s.scope === undefined ? {} : { scope: s.scope }),
   }));
 }
 
@@ -264,6 +266,85 @@ export function peerQueryContract(fresh: Fresh): void {
     ]);
     expect(found(store, "service=web peer=checkout")).toEqual([8, 9]);
     expect(found(store, "service=checkout peer=checkout")).toEqual([]);
+  });
+
+  it("counts a TraceKit SDK's INTERNAL span naming a database as a call, as the map does, and no other INTERNAL span", async () => {
+    const store = await fresh();
+    const node = { name: "@tracekit/node-apm", version: "1.0.0" };
+    const python = { name: "tracekit.client", version: "1.0.0" };
+    const prisma = { name: "prisma", version: "5.0.0" };
+    const pg = { name: "@opentelemetry/instrumentation-pg", version: "0.40.0" };
+    const postgres = { "db.system": "postgresql" };
+    const spans = [
+      // The TraceKit Node SDK's client.startSpan('SELECT orders', {'db.system': 'postgresql'}): INTERNAL.
+      ...trace(10, [
+        { id: 1, parent: null, service: "shop", kind: "SERVER", start: 0, end: 100 },
+        { id: 2, parent: 1, service: "shop", kind: "INTERNAL", start: 5, end: 20, attributes: postgres, scope: node },
+        // A TraceKit span naming only a URL is the app's own work, not a call to that host.
+        {
+          id: 3,
+          parent: 1,
+          service: "shop",
+          kind: "INTERNAL",
+          start: 30,
+          end: 40,
+          attributes: { "url.full": "http://pricing:80/x" },
+          scope: node,
+        },
+      ]),
+      // The Python SDK's start_span naming a cache.
+      ...trace(11, [
+        { id: 1, parent: null, service: "billing", kind: "SERVER", start: 0, end: 100 },
+        {
+          id: 2,
+          parent: 1,
+          service: "billing",
+          kind: "INTERNAL",
+          start: 5,
+          end: 20,
+          attributes: { "db.system": "redis" },
+          scope: python,
+        },
+      ]),
+      // Another instrumentation's INTERNAL span naming the database wraps its own CLIENT span: one call, the CLIENT's.
+      ...trace(12, [
+        { id: 1, parent: null, service: "shop", kind: "SERVER", start: 0, end: 100 },
+        { id: 2, parent: 1, service: "shop", kind: "INTERNAL", start: 5, end: 50, attributes: postgres, scope: prisma },
+        { id: 3, parent: 2, service: "shop", kind: "CLIENT", start: 6, end: 40, attributes: postgres, scope: pg },
+      ]),
+      // The same instrumentation's INTERNAL span with no CLIENT span under it calls nothing.
+      ...trace(13, [
+        { id: 1, parent: null, service: "shop", kind: "SERVER", start: 0, end: 100 },
+        { id: 2, parent: 1, service: "shop", kind: "INTERNAL", start: 5, end: 50, attributes: postgres, scope: prisma },
+      ]),
+    ];
+    store.insertSpans(spans);
+    expect(found(store, "service=shop peer=postgresql")).toEqual([10, 12]);
+    expect(found(store, "kind=internal peer=postgresql")).toEqual([10]);
+    expect(found(store, "kind=client peer=postgresql")).toEqual([12]);
+    expect(found(store, "service=billing peer=redis")).toEqual([11]);
+    expect(found(store, "peer=pricing")).toEqual([]);
+    expect(found(store, "peer~pric")).toEqual([]);
+    expect(
+      store
+        .attributeValues("peer", 10)
+        .values.map((v) => `${v.value} ${v.count}`)
+        .sort(),
+    ).toEqual(["postgresql 2", "redis 1"]);
+    // Each of the map's edges lists exactly the traces whose own map has it.
+    const edges = serviceMapOf(store.serviceTraffic({})).edges;
+    expect(edges.map((e) => `${e.from} → ${e.to} ${e.calls}`).sort()).toEqual([
+      "service:billing → cache:redis 1",
+      "service:shop → database:postgresql 2",
+    ]);
+    for (const e of edges) {
+      const from = e.from.slice(e.from.indexOf(":") + 1);
+      const to = e.to.slice(e.to.indexOf(":") + 1);
+      const own = [10, 11, 12, 13].filter((n) =>
+        buildServiceMap([store.getTrace(traceId(n)) ?? []]).edges.some((x) => x.from === e.from && x.to === e.to),
+      );
+      expect(found(store, `service=${quoted(from)} peer=${quoted(to)}`), `${from} → ${to}`).toEqual(own);
+    }
   });
 
   it("follows a trace as its spans arrive, the callee's before the caller's", async () => {

@@ -311,6 +311,47 @@ describe("sqlite store: per-operation statistics in the file", () => {
     expect(found(store, 'operation="job 7"')).toEqual([traceId(8)]);
   });
 
+  it("reopens a TraceKit SDK's INTERNAL database span as an outgoing call, from its tokens and filled in from its row", async () => {
+    const path = tempPath();
+    let store = openStore(path);
+    const select = (trace: number, scope: string) => ({
+      ...opSpan({ trace, span: 2, kind: "INTERNAL", name: "SELECT orders", end: 3 }),
+      attributes: { "db.system": "postgresql" },
+      scope: { name: scope, version: "1.0.0" },
+    });
+    store.insertSpans([
+      opSpan({ trace: 1, span: 1, parent: null, kind: "SERVER", name: "GET /orders", end: 10 }),
+      select(1, "@tracekit/node-apm"),
+      select(2, "prisma"),
+    ]);
+    const rows = (s: Store) =>
+      (s.listOperations("api")?.operations ?? [])
+        .map((o) => [o.group, o.kind, o.name, o.peer, o.count, o.query])
+        .sort();
+    const before = rows(store);
+    expect(before).toContainEqual([
+      "outgoing",
+      "INTERNAL",
+      "SELECT orders",
+      "postgresql",
+      1,
+      'service="api" kind=internal operation="SELECT orders" peer="postgresql"',
+    ]);
+    closeStore(store);
+    store = openStore(path);
+    expect(rows(store)).toEqual(before);
+    // A later span of the call joins the operation read back.
+    store.insertSpans([select(3, "@tracekit/node-apm")]);
+    expect(store.listOperations("api")?.operations.find((o) => o.group === "outgoing")?.count).toBe(2);
+    closeStore(store);
+    const db = await rawDatabase(path);
+    db.exec("DELETE FROM span_stats");
+    db.close();
+    store = openStore(path);
+    expect(store.listOperations("api")?.operations.find((o) => o.group === "outgoing")?.count).toBe(2);
+    expect(store.listOperations("api")?.operations.find((o) => o.group === "internal")?.count).toBe(1);
+  });
+
   it("forgets the operations eviction emptied, in the file too", async () => {
     const path = tempPath();
     const store = openStore(path, { maxSpans: 10 });
