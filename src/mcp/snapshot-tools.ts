@@ -5,6 +5,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
+import { MASK, type MaskedValue, maskQuerySecrets, maskSecrets } from "../domain/secret-scan.js";
 import type {
   BreakpointJson,
   BreakpointsResponse,
@@ -75,8 +76,12 @@ function snapshotText(snapshot: SnapshotJson): string {
     const span = snapshot.spanId === null ? "" : ` span ${snapshot.spanId}`;
     lines.push(`trace: ${snapshot.traceId}${span} (get_trace shows it, if it is stored)`);
   }
+  // Values that look like secrets reach the assistant masked, as the Snapshots page shows them until Reveal.
+  const variables = maskSecrets(snapshot.variables);
+  const context = maskSecrets(snapshot.requestContext ?? null);
+  // The one-line request, as the page's summary shows it: only its query's secrets masked.
   const request = requestLine(snapshot.requestContext);
-  if (request !== null) lines.push(`request: ${cut(request, 300)}`);
+  if (request !== null) lines.push(`request: ${cut(maskQuerySecrets(request), 300)}`);
   if (snapshot.securityFlags.length > 0) {
     lines.push(`security flags (the SDK scrubbed these before sending): ${snapshot.securityFlags.length}`);
     for (const flag of snapshot.securityFlags) {
@@ -84,16 +89,34 @@ function snapshotText(snapshot: SnapshotJson): string {
       lines.push(`  ${flag.severity} ${cut(flag.type, 100)}${variable}`);
     }
   }
-  lines.push("variables:", prettyJson(snapshot.variables));
+  const masked = [...variables.masked, ...context.masked.map((m) => ({ ...m, path: `request context ${m.path}` }))];
+  if (masked.length > 0) lines.push(...maskedText(masked));
+  lines.push("variables:", prettyJson(variables.value));
   const stack = snapshot.stackTrace.split("\n").filter((line) => line.trim() !== "");
   if (stack.length > 0) {
     lines.push("stack:", ...stack.slice(0, STACK_LINES).map((line) => `  ${cut(line, 300)}`));
     if (stack.length > STACK_LINES) lines.push(`  [${stack.length - STACK_LINES} more stack lines]`);
   }
   if (snapshot.requestContext !== null && snapshot.requestContext !== undefined) {
-    lines.push("request context:", prettyJson(snapshot.requestContext));
+    lines.push("request context:", prettyJson(context.value));
   }
   return lines.join("\n");
+}
+
+/** Masked values listed at most, by where they are and what they look like. */
+const MASKED_LINES = 20;
+const MASK_TEXT = JSON.stringify(MASK);
+
+function maskedText(masked: readonly MaskedValue[]): string[] {
+  const lines = [
+    `masked: ${masked.length} value${masked.length === 1 ? "" : "s"} that look like secrets show as ${MASK_TEXT}, as on ` +
+      "the Snapshots page until Reveal (only a person there can see them):",
+    ...masked
+      .slice(0, MASKED_LINES)
+      .map((m) => `  ${cut(m.path === "" ? "(the value)" : m.path, 120)}: ${m.finding.label}`),
+  ];
+  if (masked.length > MASKED_LINES) lines.push(`  [${masked.length - MASKED_LINES} more]`);
+  return lines;
 }
 
 function breakpointsText(breakpoints: BreakpointsResponse, nowMs: number): string {
@@ -180,7 +203,8 @@ export function registerSnapshotTools(server: McpServer, rest: RestClient, now: 
       description:
         "One code-monitoring snapshot whole: the captured variables (as the SDK sent them, already scrubbed of " +
         "secrets it recognized, integers exact), its security flags, request, stack and request context, and its " +
-        "trace and span ids.",
+        "trace and span ids. Values that still look like secrets (by their name or their text, at any depth) are " +
+        "masked, as the Snapshots page shows them until Reveal, and the answer lists where each one was.",
       inputSchema: strictInput("get_snapshot", {
         id: z.string().min(1).max(128).describe("the snapshot id, as list_snapshots or get_trace shows it"),
       }),

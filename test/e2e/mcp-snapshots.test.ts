@@ -110,6 +110,62 @@ describe("MCP: code-monitoring snapshots", { timeout: 30_000 }, () => {
     expect(trace).toContain(`${id} "checkout" [checkout-api] at span ${spanId}`);
   });
 
+  it("get_snapshot masks what looks like a secret, as the Snapshots page does until Reveal, and says where", async () => {
+    const { body: bp } = await autoRegister(app.base, {
+      service_name: "login-api",
+      file_path: "/app/routes/login.js",
+      line_number: 12,
+      function_name: "login",
+      label: "login",
+    });
+    await enable(bp.id);
+    // As an SDK with scrubbing off, or nested below where it scans, would send them.
+    const sent = await postSdk(
+      app.base,
+      "/sdk/snapshots/capture",
+      JSON.stringify({
+        breakpoint_id: bp.id,
+        service_name: "login-api",
+        file_path: "/app/routes/login.js",
+        function_name: "login",
+        label: "login",
+        line_number: 12,
+        variables: {
+          user: { name: "Ada", email: "ada@example.com", password: "hunter2-secret" },
+          card: "4111 1111 1111 1111",
+          note: "[REDACTED:email]",
+          attempts: 3,
+        },
+        security_flags: [],
+        stack_trace: "Error\n    at login (/app/routes/login.js:12:3)",
+        request_context: {
+          method: "POST",
+          path: "/login?next=%2Fhome&token=abc123",
+          headers: { authorization: "Bearer abcdefghijklmnopqrstuvwxyz", "user-agent": "curl" },
+        },
+        captured_at: new Date().toISOString(),
+      }),
+    );
+    expect(sent.status).toBe(201);
+    const one = await call("get_snapshot", { id: sent.body.id as string });
+    for (const secret of ["ada@example.com", "hunter2-secret", "4111 1111 1111 1111", "abc123", "abcdefghijklmnop"]) {
+      expect(one).not.toContain(secret);
+    }
+    expect(one).toContain(
+      'masked: 5 values that look like secrets show as "••••••••", as on the Snapshots page until Reveal',
+    );
+    expect(one).toContain("  user.email: an email address");
+    expect(one).toContain("  user.password: a secret, by its name");
+    expect(one).toContain("  card: a card number");
+    expect(one).toContain("  request context path: a URL with a secret in its query");
+    expect(one).toContain("  request context headers.authorization: a credential header");
+    expect(one).toContain('"email": "••••••••"');
+    expect(one).toContain('"name": "Ada"');
+    expect(one).toContain('"note": "[REDACTED:email]"');
+    expect(one).toContain('"user-agent": "curl"');
+    expect(one).toContain("request: POST /login?next=%2Fhome&token=••••••••");
+  });
+
   it("get_snapshot of an unknown id is a tool error that says where to look", async () => {
     expect(await call("get_snapshot", { id: "no-such-snapshot" })).toBe(
       "error: no snapshot no-such-snapshot is stored (Clear deletes them); list_snapshots shows what is stored",

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { maskSecrets } from "../../src/domain/secret-scan";
 import {
   containerPreview,
   flattenTree,
@@ -151,5 +152,30 @@ describe("variable tree", () => {
     expect(containerPreview({ a: 1, b: 2, c: 3, d: 4, e: 5 }, "object")).toBe("{a, b, c, d, …}");
     expect(containerPreview({}, "object")).toBe("{}");
     expect(containerPreview([1], "array")).toBe("[1 item]");
+  });
+});
+
+describe("MCP's masking and the tree", () => {
+  const variables = {
+    password: "hunter2!",
+    user: { name: "Ada", email: "ada@example.com", "a.b": "[REDACTED:email]" },
+    api_key: { list: ["plain", 7], nested: { value: "x" } },
+    cards: ["4111 1111 1111 1111", "not a card"],
+    url: "/checkout?coupon=SAVE10&token=abc",
+    headers: { Authorization: "Basic abc", accept: "json" },
+  };
+
+  it("masks exactly the values the page's variable tree shows masked", () => {
+    const all = { openDepth: 99, openMaxChildren: 1_000, pageSize: 1_000 };
+    const flagged = flattenTree(variables, undefined, all)
+      .filter((row): row is ValueRow => row.kind === "value" && row.secret !== null)
+      .map((row) => row.id);
+    const pathId = (path: string) =>
+      `/${path
+        .replace(/\[(\d+)\]/g, ".$1")
+        .split(".")
+        .map(encodeURIComponent)
+        .join("/")}`;
+    expect(maskSecrets(variables).masked.map((m) => pathId(m.path))).toEqual(flagged);
   });
 });

@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { MASK, type SecretFinding } from "./secret-scan";
+import { MASK, type SecretFinding } from "../../../../src/domain/secret-scan";
 
 /**
  * A value that still looks like a secret: masked (a fixed number of bullets, so not even its length

@@ -3,9 +3,9 @@
  * events and the request context. Pure, so each SDK's variant is tested.
  */
 import { stackLineParts } from "../../../../src/domain/code-location";
+import { maskQuerySecrets } from "../../../../src/domain/secret-scan";
 import type { SdkEventJson, SecurityFlagJson } from "../../../../src/protocol";
 import { formatDuration } from "../../lib/format";
-import { maskQuerySecrets } from "./secret-scan";
 
 /**
  * Whose code a frame runs: the app's own (shown strongest), the TraceKit SDK's (its capture call and

@@ -1,6 +1,7 @@
 /** Snapshots inside one trace, for the trace view's marks and span details. Pure. */
+
+import { findSecret, redactionMarker, type SecretFinding } from "../../../../src/domain/secret-scan";
 import type { SnapshotSummaryJson } from "../../../../src/protocol";
-import { findSecret, redactionMarker, type SecretFinding } from "./secret-scan";
 import { containerPreview, previewText, valueType } from "./variable-tree";
 
 /** The snapshots of each span, in the server's order (oldest first: the order they were taken in). */

@@ -5,7 +5,7 @@
  * children until the reader asks for more.
  */
 import { textPrefix } from "../../../../src/domain/long-text";
-import { findSecret, isSensitiveName, redactionMarker, type SecretFinding } from "./secret-scan";
+import { findSecret, redactionMarker, type SecretFinding, sensitiveBelow } from "../../../../src/domain/secret-scan";
 
 export type ValueType = "string" | "number" | "boolean" | "null" | "object" | "array";
 
@@ -128,13 +128,9 @@ function addChildren(
     const row = valueRow(child, key, isIndex, childId, depth + 1, sensitive, view, options);
     rows.push(row);
     if (row.expanded)
-      addChildren(rows, child, row.type, childId, depth + 1, sensitive || nameIsSensitive(row), view, options);
+      addChildren(rows, child, row.type, childId, depth + 1, sensitiveBelow(sensitive, key, isIndex), view, options);
   }
   if (entries.length > limit) rows.push({ kind: "more", id, depth: depth + 1, shown: limit, total: entries.length });
-}
-
-function nameIsSensitive(row: ValueRow): boolean {
-  return row.key !== null && !row.isIndex && isSensitiveName(row.key);
 }
 
 function valueRow(

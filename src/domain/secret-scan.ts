@@ -1,9 +1,10 @@
 /**
- * Finds values in a snapshot that still look like secrets, so the page shows them masked until the
- * reader asks. Redaction is the SDK's job (it scrubs top-level variables with the same families of
- * patterns before sending); this is the second look the page takes at everything it shows: nested
- * values the SDK does not scan, request headers, and snapshots from SDKs with scrubbing turned off.
- * Pure and tested; it never changes a value, it only says what a value looks like.
+ * Finds values in a snapshot that still look like secrets, so the Snapshots page shows them masked
+ * until the reader asks, and MCP's get_snapshot hands an assistant the same values masked. Redaction is
+ * the SDK's job (it scrubs top-level variables with the same families of patterns before sending);
+ * this is the second look taken at everything shown: nested values the SDK does not scan, request
+ * headers, and snapshots from SDKs with scrubbing turned off. Pure and tested; findSecret never changes
+ * a value, it only says what a value looks like; maskSecrets makes a masked copy.
  */
 
 export type SecretKind =
@@ -187,3 +188,58 @@ export function redactionMarker(text: string): string | null {
 
 /** The same number of bullets for every value, so a mask does not tell the secret's length. */
 export const MASK = "••••••••";
+
+/**
+ * Whether the values inside a container are secrets by a name above them: the container's own
+ * (`key`, not an array index) or one further up (`underSensitiveName`). The tree on the page and
+ * maskSecrets pass it down alike.
+ */
+export function sensitiveBelow(underSensitiveName: boolean, key: string | null, isIndex: boolean): boolean {
+  return underSensitiveName || (key !== null && !isIndex && isSensitiveName(key));
+}
+
+/** A value maskSecrets replaced: where (`user.email`, `items[2].token`; "" for the value itself) and what it looked like. */
+export interface MaskedValue {
+  path: string;
+  finding: SecretFinding;
+}
+
+/**
+ * A copy of `value` (variables, a request context) with every value the Snapshots page shows masked
+ * until Reveal (findSecret, at any depth, under the same names) replaced by MASK, and where each was.
+ * The SDK's `[REDACTED:…]` markers stay as they are. Containers are copied only where something changed.
+ */
+export function maskSecrets(value: unknown): { value: unknown; masked: MaskedValue[] } {
+  const masked: MaskedValue[] = [];
+  const visit = (item: unknown, key: string | null, isIndex: boolean, under: boolean, path: string): unknown => {
+    if (Array.isArray(item)) {
+      const below = sensitiveBelow(under, key, isIndex);
+      let copy: unknown[] | null = null;
+      item.forEach((child, i) => {
+        const next = visit(child, String(i), true, below, `${path}[${i}]`);
+        if (next !== child) {
+          copy ??= item.slice();
+          copy[i] = next;
+        }
+      });
+      return copy ?? item;
+    }
+    if (item !== null && typeof item === "object") {
+      const below = sensitiveBelow(under, key, isIndex);
+      let copy: Record<string, unknown> | null = null;
+      for (const [name, child] of Object.entries(item)) {
+        const next = visit(child, name, false, below, path === "" ? name : `${path}.${name}`);
+        if (next !== child) {
+          copy ??= { ...item };
+          Object.defineProperty(copy, name, { value: next, enumerable: true, writable: true, configurable: true });
+        }
+      }
+      return copy ?? item;
+    }
+    const finding = findSecret(item, isIndex ? null : key, under);
+    if (finding === null) return item;
+    masked.push({ path, finding });
+    return MASK;
+  };
+  return { value: visit(value, null, false, false, ""), masked };
+}

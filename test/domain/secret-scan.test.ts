@@ -1,11 +1,13 @@
 import { describe, expect, it } from "vitest";
 import {
   findSecret,
+  MASK,
   maskQuerySecrets,
+  maskSecrets,
   passesLuhn,
   redactionMarker,
   scanText,
-} from "../../web/src/features/snapshots/secret-scan";
+} from "../../src/domain/secret-scan.js";
 
 const kindOf = (text: string) => scanText(text)?.kind ?? null;
 
@@ -118,5 +120,50 @@ describe("secrets in a URL's query", () => {
   it("flags a URL value holding one, so the tree masks it until revealed", () => {
     expect(findSecret("/checkout?coupon=SAVE10&token=abc", "url")).toMatchObject({ kind: "query_secret" });
     expect(findSecret("/checkout?coupon=SAVE10", "url")).toBeNull();
+  });
+});
+
+describe("masking a snapshot's values for MCP", () => {
+  const variables = {
+    order_id: 42,
+    password: "hunter2!",
+    user: { name: "Ada", email: "ada@example.com", "a.b": "[REDACTED:email]" },
+    api_key: { list: ["plain", 7], nested: { value: "x" } },
+    cards: ["4111 1111 1111 1111", "not a card"],
+    url: "/checkout?coupon=SAVE10&token=abc",
+    headers: { Authorization: "Basic abc", accept: "json" },
+    empty: "",
+  };
+
+  it("masks what the Snapshots page masks until Reveal, at any depth, and says where and what", () => {
+    const { value, masked } = maskSecrets(variables);
+    expect(masked.map((m) => `${m.path}: ${m.finding.kind}`)).toEqual([
+      "password: sensitive_name",
+      "user.email: email",
+      "api_key.list[0]: sensitive_name",
+      "api_key.list[1]: sensitive_name",
+      "api_key.nested.value: sensitive_name",
+      "cards[0]: credit_card",
+      "url: query_secret",
+      "headers.Authorization: credential_header",
+    ]);
+    expect(value).toEqual({
+      order_id: 42,
+      password: MASK,
+      user: { name: "Ada", email: MASK, "a.b": "[REDACTED:email]" },
+      api_key: { list: [MASK, MASK], nested: { value: MASK } },
+      cards: [MASK, "not a card"],
+      url: MASK,
+      headers: { Authorization: MASK, accept: "json" },
+      empty: "",
+    });
+    // The snapshot itself is left as it was, and what holds no secret is the same object.
+    expect(variables.password).toBe("hunter2!");
+    const clean = { a: [1, "x"], b: { c: "d" } };
+    expect(maskSecrets(clean).value).toBe(clean);
+    expect(maskSecrets("jane@example.com")).toEqual({
+      value: MASK,
+      masked: [{ path: "", finding: expect.anything() }],
+    });
   });
 });
