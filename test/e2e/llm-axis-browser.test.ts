@@ -7,8 +7,7 @@ const available = chromiumAvailable();
 const MS = 1_000_000n;
 
 /** A call as a TraceKit SDK's OpenAI instrumentation records it: 12 tokens in, 5 out (about $0.0000048). */
-function cheapCall(startMs: number) {
-  const traceId = newTraceId();
+function cheapCall(startMs: number, traceId = newTraceId()) {
   const root = newSpanId();
   const t0 = BigInt(startMs) * MS;
   return jsonTraceRequest("llm-svc", [
@@ -54,6 +53,23 @@ describe.skipIf(!available)("the LLM page's cost axis, in Chromium", () => {
       return { axis: over.offsetLeft, label: ctx.measureText("$0.000010").width };
     });
     expect(fit.axis).toBeGreaterThanOrEqual(fit.label + 4 + 5);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
+  it("writes a cheap call's cost with its digits, as the axis does, on the page and in the trace header", async () => {
+    const { app, browser } = suite;
+    const traceId = newTraceId();
+    await postJson(app.base, cheapCall(Date.now(), traceId));
+    const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/llm`);
+    await page.getByTestId("llm-chart-model").locator(".u-over").waitFor();
+    await expect.poll(() => page.locator("body").innerText()).toContain("$0.0000048");
+    expect(await page.locator("body").innerText()).not.toContain("<$");
+    await page.goto(`${app.base}/traces/${traceId}`);
+    await expect.poll(() => page.getByTestId("llm-totals").innerText()).toContain("$0.0000048");
     await page.close();
     expect(problems).toEqual([]);
   });

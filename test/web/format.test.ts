@@ -10,11 +10,13 @@ import {
   formatRelative,
   formatStamp,
   formatTimeZone,
+  formatUsd,
   nanosDiffMs,
   nanosToMillis,
   parseDurationMs,
   stampColumnDate,
   timeTickLabels,
+  usdText,
 } from "../../web/src/lib/format";
 import { visibleRange } from "../../web/src/lib/virtual-range";
 
@@ -236,5 +238,28 @@ describe("timeTickLabels", () => {
 
   it("leaves the year out within one year", () => {
     expect(timeTickLabels([at(1, 0, 0), at(2, 0, 0)], 86_400)).toEqual(["Dec 1", "Dec 2"]);
+  });
+});
+
+describe("formatUsd and usdText: LLM costs", () => {
+  it("writes a cheap call's cost with its significant digits, as the chart's axis does, never '<$0.0001'", () => {
+    expect(formatUsd(0.0000048)).toBe("$0.0000048");
+    expect(formatUsd(0.000015)).toBe("$0.000015");
+    expect(formatUsd(0.00001534)).toBe("$0.0000153");
+    expect(formatUsd(0.0000999)).toBe("$0.0000999");
+    expect(formatUsd(1.5e-9)).toBe("$0.0000000015");
+    expect(formatUsd(0.0021)).toBe("$0.0021");
+    expect(formatUsd(0.5)).toBe("$0.5");
+    expect(formatUsd(0.123456)).toBe("$0.123");
+    expect(formatUsd(0.9999)).toBe("$1");
+    expect(formatUsd(0)).toBe("$0");
+    expect(formatUsd(1)).toBe("$1.00");
+    expect(formatUsd(12.345)).toBe("$12.35");
+  });
+
+  it("writes a fixed number of places for the axis, out in full", () => {
+    expect(usdText(0.000015, 6)).toBe("$0.000015");
+    expect(usdText(1.5e-7, 8)).toBe("$0.00000015");
+    expect(usdText(0, 5)).toBe("$0");
   });
 });

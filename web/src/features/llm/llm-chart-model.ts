@@ -1,7 +1,7 @@
 /** The LLM page's charts as data: a timeline's lines for one measure, as uPlot's arrays and a legend. Pure. */
 import { type LlmCostCounts, llmCostParts } from "../../../../src/domain/llm-cost-text";
 import type { LlmSeriesJson, LlmUsageResponse } from "../../../../src/protocol";
-import { formatCount, formatDuration, formatUsd } from "../../lib/format";
+import { formatCount, formatDuration, formatUsd, usdText } from "../../lib/format";
 import { costText } from "./usage-text";
 
 export type LlmMeasure = "usd" | "tokens" | "calls";
@@ -102,7 +102,7 @@ export function chartXRange(model: LlmChartModel): [number, number] {
 
 /**
  * The cost axis' labels, all with the decimals their spacing needs: "$0.00001", "$0.00002"… (the
- * cost column's "<$0.0001" would label every tick of a chart of cheap calls alike).
+ * cost texts' three significant digits would label ticks unevenly: "$0.00001", "$0.000015").
  */
 export function usdTickLabels(splits: readonly number[]): string[] {
   let step = 0;
@@ -114,7 +114,7 @@ export function usdTickLabels(splits: readonly number[]): string[] {
   while (decimals < 9 && step > 0 && Math.abs(step * 10 ** decimals - Math.round(step * 10 ** decimals)) > 1e-6) {
     decimals++;
   }
-  return splits.map((v) => (v === 0 ? "$0" : `$${v.toFixed(decimals)}`));
+  return splits.map((v) => usdText(v, decimals));
 }
 
 /**
