@@ -20,8 +20,11 @@ export interface QueryableSpan {
   attributes: Attributes;
   resource: Attributes;
   events: readonly SpanEvent[];
-  /** Its tracer: whether it names what it calls depends on it (service-map.ts calledPeerOf). */
-  scope: Pick<InstrumentationScope, "name">;
+  /**
+   * Its tracer, which decides whether an INTERNAL span names what it calls (service-map.ts
+   * calledPeerOf); the SQLite store leaves it out of rows whose tracer is no TraceKit SDK's.
+   */
+  scope?: Pick<InstrumentationScope, "name">;
 }
 
 export interface CompiledSpanQuery<S extends QueryableSpan> {

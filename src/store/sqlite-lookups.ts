@@ -1,3 +1,4 @@
+import { mayNameCallee } from "../domain/service-map.js";
 import type { Attributes, AttrValue, InstrumentationScope } from "../domain/span.js";
 import { attributesHaveBoxedNumber, decodeJson, encodeJson } from "./sqlite-json.js";
 import type { Statements } from "./sqlite-schema.js";
@@ -25,6 +26,11 @@ export class SpanLookups {
   private readonly scopeIdByJson = new Map<string, number>();
   /** Scopes by id as reads name them (see scopeNamed): a file holds few. */
   private readonly scopeNameById = new Map<number, Pick<InstrumentationScope, "name">>();
+  /**
+   * The scopes whose INTERNAL spans may name what they call (a TraceKit SDK's tracer, mayNameCallee):
+   * while there are none, reads of what spans call leave every row's scope unread.
+   */
+  readonly callingScopeIds = new Set<number>();
   /**
    * Attribute key lists ("shapes"): spans of one kind carry the same keys, so a span row stores its
    * attribute values and the number of their shape, not the keys again (~35% of a row). The most
@@ -55,6 +61,8 @@ export class SpanLookups {
     this.resourceIdByJson.clear();
     this.scopeIdByJson.clear();
     this.scopeNameById.clear();
+    this.callingScopeIds.clear();
+    for (const [id, json] of stmts.allScopes.all() as [bigint, string][]) this.noteScope(Number(id), json);
     this.shapeIdByKeys.clear();
     this.shapeKeysById.clear();
     this.recentShapes = [];
@@ -97,8 +105,14 @@ export class SpanLookups {
       const existing = this.stmts.scopeIdByJson.get(json) as bigint | undefined;
       id = Number(existing ?? this.stmts.scopeInsert.run(json).lastInsertRowid);
       this.scopeIdByJson.set(json, id);
+      this.noteScope(id, json);
     }
     return id;
+  }
+
+  private noteScope(id: number, json: string): void {
+    const name = decodeJson<{ name?: unknown }>(json).name;
+    if (typeof name === "string" && mayNameCallee("INTERNAL", name)) this.callingScopeIds.add(id);
   }
 
   /** Scope `id`'s name, as one object per scope (read once from the file). */

@@ -74,7 +74,8 @@ function statsSpanOf(row: SpanStatsFieldsRow, traceId: string, lookups: SpanLook
     name: body[2],
     kind: SPAN_KINDS[body[3]] ?? "UNSPECIFIED",
     attributes: lookups.attributesOf(body),
-    scope: lookups.scopeNamed(Number(scopeId)),
+    // Entry spans' rows (entrySpanFieldsOfTrace) come without it: the rule of calls reads no entry span's scope.
+    ...(scopeId === undefined ? {} : { scope: lookups.scopeNamed(Number(scopeId)) }),
     service: lookups.serviceNameById.get(Number(serviceId)) ?? "",
     parentSpanId: body[1],
     startTimeUnixNano: fromStoredNs(startNs),
@@ -104,7 +105,7 @@ type SpanStatsFieldsRow = [
   endNs: bigint,
   statusCode: bigint,
   body: string,
-  scopeId: bigint,
+  scopeId?: bigint,
 ];
 
 /** What a fill of an older file's statistics reports: before it starts (ms null), and when done. */

@@ -350,7 +350,7 @@ export function prepareStatements(db: SqliteDatabase) {
     /** One trace's entry spans (SERVER, CONSUMER), with what per-operation statistics read (see EntryMark). */
     entrySpanFieldsOfTrace: db
       .prepare(
-        "SELECT id, service_id, start_ns, end_ns, status_code, body, scope_id FROM spans WHERE id >= ? AND id < ? AND ltrim(body, '!') ->> 3 IN (2, 5)",
+        "SELECT id, service_id, start_ns, end_ns, status_code, body FROM spans WHERE id >= ? AND id < ? AND ltrim(body, '!') ->> 3 IN (2, 5)",
       )
       .raw(),
     allStatsOperations: db
@@ -368,6 +368,7 @@ export function prepareStatements(db: SqliteDatabase) {
 
     allServices: db.prepare("SELECT id, name FROM services").raw(),
     allShapes: db.prepare("SELECT id, keys FROM attribute_shapes").raw(),
+    allScopes: db.prepare("SELECT id, json FROM scopes").raw(),
     shapeInsert: db.prepare("INSERT INTO attribute_shapes (id, keys) VALUES (?, ?)"),
     serviceInsert: db.prepare("INSERT INTO services (name) VALUES (?)"),
     resourceIdByJson: db.prepare("SELECT id FROM resources WHERE json = ?").pluck(),

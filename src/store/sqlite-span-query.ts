@@ -40,6 +40,8 @@ export interface SqliteSpanQueryDeps {
   serviceName(id: number): string;
   /** Scope `id`'s name, one object per scope (cached by the store's lookups). */
   scopeNamed(id: number): Pick<InstrumentationScope, "name">;
+  /** The scopes whose INTERNAL spans may name what they call (see SpanLookups.callingScopeIds). */
+  callingScopeIds: ReadonlySet<number>;
   /** The keys of attribute shape `id`, if the body has one. */
   shapeKeys(id: number): readonly string[] | undefined;
   /** `--service-name-mapping`: how `peer=` queries name the peers spans call, as the service map does. */
@@ -73,12 +75,11 @@ type QueryRow = [
   statusCode: bigint,
   resourceId: bigint,
   body: string,
-  scopeId: bigint,
+  /** Read only while some scope's INTERNAL spans may name what they call (callingScopeIds). */
+  scopeId?: bigint,
 ];
 
 const NO_ATTRIBUTES: Attributes = Object.freeze({}) as Attributes;
-/** The scope of a span whose scope the rule of what spans call does not read (any kind but INTERNAL). */
-const UNREAD_SCOPE: Pick<InstrumentationScope, "name"> = Object.freeze({ name: "" });
 
 /** A JSON string starting at `at` (a quote), as [its text, where it ends]; null when it holds an escape. */
 function plainString(text: string, at: number): [string, number] | null {
@@ -159,18 +160,33 @@ export function requiredTexts(node: QueryNode): string[][] {
  * with the same compiled predicate as the memory store's.
  */
 export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
-  const spanRows = deps.db
-    .prepare(
-      "SELECT service_id, start_ns, end_ns, status_code, resource_id, body, scope_id FROM spans WHERE id >= ? AND id < ?",
-    )
-    .raw();
-  const newestRows = deps.db
-    .prepare(
-      "SELECT service_id, start_ns, end_ns, status_code, resource_id, body, scope_id FROM spans ORDER BY id DESC LIMIT ?",
-    )
-    .raw();
+  // Each read in two forms: the row's scope id is read only while some scope's INTERNAL spans may
+  // name what they call (callingScopeIds), so other traffic costs what it did before the rule read scopes.
+  const ROW = "service_id, start_ns, end_ns, status_code, resource_id, body";
+  const spanRows = [
+    deps.db.prepare(`SELECT ${ROW} FROM spans WHERE id >= ? AND id < ?`).raw(),
+    deps.db.prepare(`SELECT ${ROW}, scope_id FROM spans WHERE id >= ? AND id < ?`).raw(),
+  ] as const;
+  const newestRows = [
+    deps.db.prepare(`SELECT ${ROW} FROM spans ORDER BY id DESC LIMIT ?`).raw(),
+    deps.db.prepare(`SELECT ${ROW}, scope_id FROM spans ORDER BY id DESC LIMIT ?`).raw(),
+  ] as const;
   const resourceJsonById = deps.db.prepare("SELECT json FROM resources WHERE id = ?").pluck();
-  const callRows = deps.db.prepare("SELECT service_id, scope_id, body FROM spans WHERE id >= ? AND id < ?").raw();
+  const callRows = [
+    deps.db.prepare("SELECT service_id, body FROM spans WHERE id >= ? AND id < ?").raw(),
+    deps.db.prepare("SELECT service_id, body, scope_id FROM spans WHERE id >= ? AND id < ?").raw(),
+  ] as const;
+  /** Which form of a read to use now (see above). */
+  const withScopes = () => (deps.callingScopeIds.size > 0 ? 1 : 0);
+  /**
+   * A row's scope where the rule of what spans call needs it, an INTERNAL span of a calling scope;
+   * else undefined, and the span read goes without one (see CallSpan).
+   */
+  function callScope(kind: SpanKind, scopeId: bigint | undefined): Pick<InstrumentationScope, "name"> | undefined {
+    if (kind !== "INTERNAL" || scopeId === undefined) return undefined;
+    const id = Number(scopeId);
+    return deps.callingScopeIds.has(id) ? deps.scopeNamed(id) : undefined;
+  }
   /** New traces' filters and note input, gathered as their spans arrive while queries need them. */
   const onWrite = createFiltersOnWrite();
   const queryOptions = deps.peerNames === undefined ? {} : { peerNames: deps.peerNames };
@@ -193,7 +209,7 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
   function toSpan(row: QueryRow, resource: ReturnType<ReturnType<typeof resourceReader>>): RowSpan {
     const fields = deps.readBody(row[5]);
     resource.attributes ??= decodeJson<Attributes>(resource.json);
-    return {
+    const span: RowSpan = {
       spanId: fields.spanId,
       parentSpanId: fields.parentSpanId,
       name: fields.name,
@@ -206,8 +222,10 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
       attributes: fields.attributes,
       resource: resource.attributes,
       events: fields.events,
-      scope: deps.scopeNamed(Number(row[6])),
     };
+    const scope = callScope(fields.kind, row[6]);
+    if (scope !== undefined) span.scope = scope;
+    return span;
   }
 
   /** The filter for `q`, or undefined when it is blank; throws QueryError. */
@@ -247,10 +265,6 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
       }
       return true;
     }
-    /** The scope of a span as the rule of what spans call reads it: looked up for INTERNAL spans only. */
-    function callScope(kind: SpanKind, scopeId: bigint): Pick<InstrumentationScope, "name"> {
-      return kind === "INTERNAL" ? deps.scopeNamed(Number(scopeId)) : UNREAD_SCOPE;
-    }
     /**
      * What the service map's rule reads of a trace's spans (see domain/trace-calls.ts): the body is
      * parsed whole only for a span whose attributes may name what it calls (mayNameCallee: a CLIENT
@@ -258,28 +272,34 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
      */
     function callSpansOf(trace: StoredTraceRef): CallingSpan[] {
       const low = trace.seq * SPAN_SLOTS;
-      return (callRows.all(low, low + SPAN_SLOTS) as [bigint, bigint, string][]).map(([serviceId, scopeId, body]) => {
+      const rows = callRows[withScopes()].all(low, low + SPAN_SLOTS) as [bigint, string, bigint?][];
+      return rows.map(([serviceId, body, scopeId]) => {
         const head = bodyHead(body);
         const service = deps.serviceName(Number(serviceId));
         if (head === null) {
           const fields = deps.readBody(body);
-          return { ...fields, service, scope: callScope(fields.kind, scopeId) };
+          const scope = callScope(fields.kind, scopeId);
+          return scope === undefined ? { ...fields, service } : { ...fields, service, scope };
         }
+        if (head.kind === "CLIENT" || head.kind === "PRODUCER") return { ...deps.readBody(body), service };
         const scope = callScope(head.kind, scopeId);
-        if (mayNameCallee(head.kind, scope.name)) return { ...deps.readBody(body), service, scope };
+        if (scope !== undefined && mayNameCallee(head.kind, scope.name)) {
+          return { ...deps.readBody(body), service, scope };
+        }
         return {
           spanId: head.spanId,
           parentSpanId: head.parentSpanId,
           kind: head.kind,
           service,
           attributes: NO_ATTRIBUTES,
-          scope,
         };
       });
     }
     function spansOf(trace: StoredTraceRef): RowSpan[] {
       const low = trace.seq * SPAN_SLOTS;
-      return (spanRows.all(low, low + SPAN_SLOTS) as QueryRow[]).map((row) => toSpan(row, resourceOf(row[4])));
+      return (spanRows[withScopes()].all(low, low + SPAN_SLOTS) as QueryRow[]).map((row) =>
+        toSpan(row, resourceOf(row[4])),
+      );
     }
     return {
       mayMatchTrace: compiled.mayMatchTrace,
@@ -313,7 +333,7 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
         }
         // What a span calls is in the other spans of its trace: every one is read.
         if (spans !== null || compiled.needsCalls) return compiled.matchesSpans(spans ?? spansOf(trace));
-        for (const row of spanRows.iterate(low, low + SPAN_SLOTS) as Iterable<QueryRow>) {
+        for (const row of spanRows[withScopes()].iterate(low, low + SPAN_SLOTS) as Iterable<QueryRow>) {
           if (required.length > 0 && !mayMatchRow(row)) continue;
           if (compiled.matchesSpan(toSpan(row, resourceOf(row[4])))) return true;
         }
@@ -335,7 +355,9 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
       return recentSpans.list((span) => isStored(span.traceId));
     }
     const resourceOf = resourceReader();
-    return (newestRows.all(CATALOG_SAMPLE_SPANS) as QueryRow[]).map((row) => toSpan(row, resourceOf(row[4])));
+    return (newestRows[withScopes()].all(CATALOG_SAMPLE_SPANS) as QueryRow[]).map((row) =>
+      toSpan(row, resourceOf(row[4])),
+    );
   }
 
   return {

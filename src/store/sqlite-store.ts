@@ -122,6 +122,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       },
       serviceName: (id) => lookups.serviceNameById.get(id) ?? "",
       scopeNamed: (id) => lookups.scopeNamed(id),
+      get callingScopeIds() {
+        return lookups.callingScopeIds;
+      },
       shapeKeys: (id) => lookups.shapeKeys(id),
       ...(options.peerNames === undefined ? {} : { peerNames: options.peerNames }),
     });

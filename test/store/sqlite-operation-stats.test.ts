@@ -340,6 +340,9 @@ describe("sqlite store: per-operation statistics in the file", () => {
     closeStore(store);
     store = openStore(path);
     expect(rows(store)).toEqual(before);
+    // The file's TraceKit scope is known again at open: the call's link still finds its trace.
+    const query = 'service="api" kind=internal operation="SELECT orders" peer="postgresql"';
+    expect(store.listTraces({ q: query, limit: 10 }).traces.map((t) => t.traceId)).toEqual([traceId(1)]);
     // A later span of the call joins the operation read back.
     store.insertSpans([select(3, "@tracekit/node-apm")]);
     expect(store.listOperations("api")?.operations.find((o) => o.group === "outgoing")?.count).toBe(2);
