@@ -8,13 +8,15 @@ import {
 import { llmCostOf, traceLlmCost } from "./domain/llm-cost.js";
 import { BUNDLED_PRICES, type PriceList } from "./domain/llm-prices.js";
 import type { StoredLog } from "./domain/log.js";
-import type { Span } from "./domain/span.js";
+import type { Attributes, Span } from "./domain/span.js";
 import { durationMs } from "./domain/time.js";
 import type { TraceLlm, TraceSummary } from "./domain/trace-summary.js";
 import type {
   BreakpointJson,
   LogRecordJson,
+  ScopeJson,
   SdkEventJson,
+  SharedTraceResponse,
   SnapshotJson,
   SnapshotSummaryJson,
   SpanJson,
@@ -53,7 +55,57 @@ function traceLlmToJson(
 /** A span as the REST API sends it; a GenAI span that names its model gets its cost (bundled prices). */
 /** `prices`: the table a GenAI span is priced at (`--prices`), the bundled one by default. */
 export function spanToJson(span: Span, prices: PriceList = BUNDLED_PRICES): SpanJson {
-  const json: SpanJson = {
+  return spanJsonWith(span, prices, { resource: span.resource, scope: span.scope });
+}
+
+/**
+ * A trace's spans as GET /api/traces/:traceId?resources=shared sends them: each distinct resource and
+ * scope once, spans naming theirs by index. The stores hand out spans that share resource and scope
+ * objects (one per stored resource, or per OTLP request), so each object is written to text once, and
+ * equal ones from different requests become one entry.
+ */
+export function spansToSharedJson(
+  spans: readonly Span[],
+  prices: PriceList = BUNDLED_PRICES,
+): Pick<SharedTraceResponse, "resources" | "scopes" | "spans"> {
+  const resources = new SharedList<Attributes>();
+  const scopes = new SharedList<ScopeJson>();
+  const json = spans.map((span) =>
+    spanJsonWith(span, prices, {
+      resourceIndex: resources.indexOf(span.resource),
+      scopeIndex: scopes.indexOf(span.scope),
+    }),
+  );
+  return { resources: resources.items, scopes: scopes.items, spans: json };
+}
+
+/** Distinct values in the order first met: by identity first, then by their JSON text. */
+class SharedList<T extends object> {
+  readonly items: T[] = [];
+  private readonly byObject = new Map<T, number>();
+  private readonly byText = new Map<string, number>();
+
+  indexOf(item: T): number {
+    let index = this.byObject.get(item);
+    if (index !== undefined) return index;
+    const text = JSON.stringify(item);
+    index = this.byText.get(text);
+    if (index === undefined) {
+      index = this.items.push(item) - 1;
+      this.byText.set(text, index);
+    }
+    this.byObject.set(item, index);
+    return index;
+  }
+}
+
+/** A span's JSON with `place` (its resource and scope, or their indexes) after its links. */
+function spanJsonWith<Place extends object>(
+  span: Span,
+  prices: PriceList,
+  place: Place,
+): Omit<SpanJson, "resource" | "scope"> & Place {
+  const json: Omit<SpanJson, "resource" | "scope"> & Place = {
     traceId: span.traceId,
     spanId: span.spanId,
     parentSpanId: span.parentSpanId,
@@ -81,8 +133,7 @@ export function spanToJson(span: Span, prices: PriceList = BUNDLED_PRICES): Span
       ...(link.droppedAttributesCount ? { droppedAttributesCount: link.droppedAttributesCount } : {}),
       ...(link.bytes ? { bytes: link.bytes } : {}),
     })),
-    resource: span.resource,
-    scope: span.scope,
+    ...place,
   };
   if (span.traceState) json.traceState = span.traceState;
   if (span.flags) json.flags = span.flags;

@@ -156,6 +156,21 @@ export interface TraceResponse {
   snapshots?: SnapshotSummaryJson[];
 }
 
+/** A span of a SharedTraceResponse: its resource and scope are named by their place in the trace's lists. */
+export type SharedSpanJson = Omit<SpanJson, "resource" | "scope"> & { resourceIndex: number; scopeIndex: number };
+
+/**
+ * GET /api/traces/:traceId?resources=shared: the trace with each distinct resource and scope once (a
+ * resource's attributes, an SDK's ~15 of them, are otherwise repeated on every span, about half of a
+ * big trace's bytes). `spans[i].resource` of the full form is `resources[spans[i].resourceIndex]`, its
+ * `scope` is `scopes[spans[i].scopeIndex]`; everything else is as in TraceResponse.
+ */
+export interface SharedTraceResponse extends Omit<TraceResponse, "spans"> {
+  resources: Attributes[];
+  scopes: ScopeJson[];
+  spans: SharedSpanJson[];
+}
+
 /**
  * `GET /api/services[?since=&until=]` (unix ms; spans counted by the minute they started in). The
  * headline numbers (`requestCount`, `ratePerSec`, `errorRate`, `p50Ms`…) are of the service's entry

@@ -18,11 +18,12 @@ import type {
   ServiceOperationsResponse,
   ServiceStatsJson,
   ServicesResponse,
+  SharedTraceResponse,
   StatsResponse,
   TraceListResponse,
   TraceResponse,
 } from "../../protocol.js";
-import { snapshotSummaryToJson, spanToJson, traceSummaryToJson } from "../../protocol-json.js";
+import { snapshotSummaryToJson, spansToSharedJson, spanToJson, traceSummaryToJson } from "../../protocol-json.js";
 import type { CodeMonitoringStore } from "../../store/code-monitoring-store.js";
 import type { LogStore } from "../../store/log-store.js";
 import type { MetricStore } from "../../store/metric-store.js";
@@ -329,6 +330,14 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
     if (traceId === null) {
       throw new AppError(400, "invalid_trace_id", `"${raw.slice(0, 64)}" is not a trace id (32 hex digits)`);
     }
+    const resources = c.req.query("resources");
+    if (resources !== undefined && resources !== "shared" && resources !== "inline") {
+      throw new AppError(
+        400,
+        "invalid_query",
+        `resources must be "shared" or "inline", not "${resources.slice(0, 64)}"`,
+      );
+    }
     const spans = deps.store.getTrace(traceId);
     if (spans === undefined) {
       // The web app asks with ?missing=null: a page for a trace not (yet) stored is an answer for it,
@@ -337,12 +346,12 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
       throw new AppError(404, "trace_not_found", `no trace ${traceId} is stored`);
     }
     const name = deps.store.getSummaries([traceId])[0]?.name ?? "";
-    const body: TraceResponse = {
-      traceId,
-      name,
-      spans: spans.map((span) => spanToJson(span, deps.prices)),
-      snapshots: deps.codeMonitoringStore.snapshotsOfTrace(traceId).map(snapshotSummaryToJson),
-    };
+    const snapshots = deps.codeMonitoringStore.snapshotsOfTrace(traceId).map(snapshotSummaryToJson);
+    if (resources === "shared") {
+      const body: SharedTraceResponse = { traceId, name, ...spansToSharedJson(spans, deps.prices), snapshots };
+      return c.json(body);
+    }
+    const body: TraceResponse = { traceId, name, spans: spans.map((span) => spanToJson(span, deps.prices)), snapshots };
     return c.json(body);
   });
 

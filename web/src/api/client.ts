@@ -16,8 +16,11 @@ import type {
   ServiceMapResponse,
   ServiceOperationsResponse,
   ServicesResponse,
+  SharedSpanJson,
+  SharedTraceResponse,
   SnapshotJson,
   SnapshotListResponse,
+  SpanJson,
   TraceListResponse,
   TraceResponse,
 } from "../../../src/protocol";
@@ -84,11 +87,30 @@ export async function request<T>(
 
 /**
  * Where the page reads one trace: `?missing=null` asks for a 200 answering `null` when it is not
- * stored, so that opening such a trace leaves no failed request in the browser's console. The
- * server's preload hint for a trace page names this same path.
+ * stored, so that opening such a trace leaves no failed request in the browser's console, and
+ * `resources=shared` for each resource and scope once rather than on every span (about half the
+ * bytes of a big trace). The server's preload hint for a trace page names this same path.
  */
 export function tracePath(traceId: string): string {
-  return `/api/traces/${encodeURIComponent(traceId)}?missing=null`;
+  return `/api/traces/${encodeURIComponent(traceId)}?missing=null&resources=shared`;
+}
+
+/**
+ * The trace as the full form has it: each span's `resource` and `scope` set to the shared object
+ * its index names (no copy; spans of one resource hold the same object, as they do in the stores).
+ */
+export function unshareTrace(shared: SharedTraceResponse): TraceResponse {
+  const { resources, scopes, spans, ...rest } = shared;
+  for (const span of spans as (SharedSpanJson & Partial<Pick<SpanJson, "resource" | "scope">>)[]) {
+    const resource = resources[span.resourceIndex];
+    const scope = scopes[span.scopeIndex];
+    if (resource === undefined || scope === undefined) {
+      throw new ApiError(0, "bad_answer", `span ${span.spanId} names a resource or scope the answer does not hold`);
+    }
+    span.resource = resource;
+    span.scope = scope;
+  }
+  return { ...rest, spans: spans as unknown as SpanJson[] };
 }
 
 export interface TraceListParams {
@@ -178,9 +200,9 @@ export const api = {
     ),
   /** Rejects with an ApiError 404 when the trace is not stored, which the server says with a 200 (see `tracePath`). */
   trace: (traceId: string, signal?: AbortSignal) =>
-    request<TraceResponse | null>(tracePath(traceId), signal ? { signal } : undefined).then((trace) => {
+    request<SharedTraceResponse | null>(tracePath(traceId), signal ? { signal } : undefined).then((trace) => {
       if (trace === null) throw new ApiError(404, "trace_not_found", `no trace ${traceId} is stored`);
-      return trace;
+      return unshareTrace(trace);
     }),
   services: (params: Record<string, string | number | undefined> = {}) =>
     request<ServicesResponse>(`/api/services${query(params)}`),

@@ -1,0 +1,175 @@
+// One big trace whose spans carry what an OpenTelemetry SDK really sends: a resource of 15 attributes
+// (service, host, OS, process and SDK detectors) repeated on every span. For each trace and each store
+// (memory, then a `--db` file), the size and time of GET /api/traces/:id in its full form and with
+// `resources=shared` (each resource and scope once), then navigation → first waterfall row painted in
+// Chromium (the page asks for the shared form). Target: a 100k-span trace's first row under 1 s.
+// Run after `npm run build`:  node bench/trace-page.mjs
+//   BENCH_SPANS (default 50000): the synthetic trace's spans; BENCH_RUNS (default 5) per measure;
+//   BENCH_TRACE_FILES: comma-separated OTLP/JSON files (`tracekit-local export --trace …`), each one
+//   trace, measured too; BENCH_BIN: another build's bin/tracekit-local.js, to compare with;
+//   BENCH_STORES: `memory,sqlite` (the default) or either one.
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { launchChromium, postJson } from "./chromium.mjs";
+
+const BIN = process.env.BENCH_BIN ?? new URL("../bin/tracekit-local.js", import.meta.url).pathname;
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const SPANS = Number(process.env.BENCH_SPANS ?? 50_000);
+const FILES = (process.env.BENCH_TRACE_FILES ?? "").split(",").filter(Boolean);
+const STORES = (process.env.BENCH_STORES ?? "memory,sqlite").split(",");
+
+const hex = (bytes) =>
+  Array.from({ length: bytes }, () =>
+    Math.floor(Math.random() * 256)
+      .toString(16)
+      .padStart(2, "0"),
+  ).join("");
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const str = (key, value) => ({ key, value: { stringValue: value } });
+
+/** What the Node SDK's default detectors put on every span of a service. */
+function nodeResource(service) {
+  return {
+    attributes: [
+      str("service.name", service),
+      str("service.version", "1.4.2"),
+      str("deployment.environment.name", "dev"),
+      str("host.name", "build-agent-7"),
+      str("host.arch", "amd64"),
+      str("host.id", hex(16)),
+      { key: "process.pid", value: { intValue: "48213" } },
+      str("process.executable.name", "node"),
+      str("process.executable.path", "/usr/local/bin/node"),
+      {
+        key: "process.command_args",
+        value: {
+          arrayValue: { values: [{ stringValue: "/usr/local/bin/node" }, { stringValue: "/srv/app/dist/server.js" }] },
+        },
+      },
+      str("process.runtime.version", "20.19.2"),
+      str("process.runtime.name", "nodejs"),
+      str("process.runtime.description", "Node.js"),
+      str("process.command", "/srv/app/dist/server.js"),
+      str("telemetry.sdk.language", "nodejs"),
+    ],
+  };
+}
+
+/** A trace of `count` spans (a report: sections, each with a query and a render) in requests of 1,000. */
+function* syntheticTrace(traceId, count) {
+  const now = BigInt(Date.now()) * 1_000_000n;
+  const ids = Array.from({ length: count }, () => hex(8));
+  const resource = nodeResource("frontend");
+  for (let from = 0; from < count; from += 1000) {
+    const spans = [];
+    for (let i = from; i < Math.min(count, from + 1000); i++) {
+      const parent = i === 0 ? undefined : i % 3 === 1 ? ids[0] : ids[i - 1 - ((i - 1) % 3 === 0 ? 0 : 1)];
+      const start = now + BigInt(i) * 200_000n;
+      spans.push({
+        traceId,
+        spanId: ids[i],
+        ...(parent ? { parentSpanId: parent } : {}),
+        name:
+          i === 0 ? "GET /report" : i % 3 === 1 ? `report section ${i}` : i % 3 === 2 ? "SELECT shop.orders" : "render",
+        kind: i === 0 ? 2 : i % 3 === 2 ? 3 : 1,
+        startTimeUnixNano: String(start),
+        endTimeUnixNano: String(start + (i === 0 ? BigInt(count) * 200_000n : 150_000n)),
+        attributes:
+          i % 3 === 2
+            ? [str("db.system.name", "postgresql"), str("db.query.text", `SELECT * FROM orders WHERE section = ${i}`)]
+            : [{ key: "report.section", value: { intValue: String(i) } }],
+        status: {},
+      });
+    }
+    yield JSON.stringify({
+      resourceSpans: [{ resource, scopeSpans: [{ scope: { name: "report-app", version: "0.1.0" }, spans }] }],
+    });
+  }
+}
+
+function startServer(args) {
+  const child = spawn(process.execPath, [BIN, "--port", "0", "--no-open", ...args], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const match = /UI:\s+http:\/\/[^\s]+:(\d+)/.exec(out);
+      if (match) resolve({ child, base: `http://127.0.0.1:${match[1]}` });
+    });
+    child.on("exit", (code) => reject(new Error(`server exited ${code}: ${out}`)));
+  });
+}
+
+/** Bytes and the median time to the whole answer of GET `path`. */
+async function timeFetch(base, path) {
+  let bytes = 0;
+  const times = [];
+  for (let run = 0; run < RUNS; run++) {
+    const start = performance.now();
+    const body = await (await fetch(`${base}${path}`)).arrayBuffer();
+    times.push(performance.now() - start);
+    bytes = body.byteLength;
+  }
+  return { bytes, ms: median(times) };
+}
+
+async function firstRow(browser, base, traceId) {
+  const times = [];
+  for (let run = 0; run < RUNS; run++) {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.addInitScript(() => {
+      const check = () => {
+        if (document.querySelector("[data-span-id]")) window.__firstRow = performance.now();
+        else requestAnimationFrame(check);
+      };
+      requestAnimationFrame(check);
+    });
+    await page.goto(`${base}/traces/${traceId}`);
+    await page.waitForFunction(() => window.__firstRow !== undefined, null, { timeout: 60_000 });
+    times.push(await page.evaluate(() => window.__firstRow));
+    await page.close();
+  }
+  return median(times);
+}
+
+const mb = (bytes) => `${(bytes / 1e6).toFixed(2)} MB`;
+
+async function measure(browser, base, label, traceId) {
+  const full = await timeFetch(base, `/api/traces/${traceId}`);
+  const shared = await timeFetch(base, `/api/traces/${traceId}?resources=shared`);
+  const row = await firstRow(browser, base, traceId);
+  console.log(
+    `${label}: full ${mb(full.bytes)} in ${full.ms.toFixed(0)} ms, shared ${mb(shared.bytes)} in ${shared.ms.toFixed(0)} ms; ` +
+      `first waterfall row ${row.toFixed(0)} ms (median of ${RUNS})`,
+  );
+}
+
+const browser = await launchChromium();
+try {
+  for (const store of STORES) {
+    const dir = mkdtempSync(join(tmpdir(), "trace-page-bench-"));
+    const { child, base } = await startServer(store === "sqlite" ? ["--db", join(dir, "bench.db")] : []);
+    try {
+      for (const file of FILES) {
+        const text = readFileSync(file, "utf8");
+        const traceId = /"traceId":"([0-9a-f]{32})"/.exec(text)?.[1];
+        for (const line of text.split("\n")) if (line.trim() !== "") await postJson(base, "/v1/traces", line);
+        const [summary] = (await (await fetch(`${base}/api/traces?ids=${traceId}`)).json()).traces;
+        await measure(browser, base, `${store}, ${file.split("/").at(-1)} (${summary.spanCount} spans)`, traceId);
+      }
+      const traceId = hex(16);
+      for (const body of syntheticTrace(traceId, SPANS)) await postJson(base, "/v1/traces", body);
+      await measure(browser, base, `${store}, synthetic ${SPANS.toLocaleString("en")}-span trace`, traceId);
+    } finally {
+      child.kill("SIGTERM");
+      await new Promise((resolve) => child.on("exit", resolve));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+} finally {
+  await browser.close();
+}
