@@ -20,10 +20,15 @@ export function chromiumAvailable(): boolean {
   return false;
 }
 
-export function launchChromium(): Promise<Browser> {
+/**
+ * `scrollbars`: scrollbars that take room from the page, as a desktop Chromium draws them (headless,
+ * Playwright hides them, so a page's scrollbar never narrows what is beside it).
+ */
+export function launchChromium(options: { scrollbars?: boolean } = {}): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
+    ...(options.scrollbars ? { ignoreDefaultArgs: ["--hide-scrollbars"] } : {}),
     args: [
       "--no-sandbox",
       "--disable-gpu",

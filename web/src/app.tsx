@@ -4,6 +4,7 @@ import { ConnectionBadge } from "./components/ConnectionBadge";
 import { ForwardingNotice } from "./components/ForwardingNotice";
 import { isShortcutCandidate, isTypingTarget } from "./components/keyboard";
 import { LateSpansNotice } from "./components/LateSpansNotice";
+import { NavLink, PageNav } from "./components/PageNav";
 import { RejectionNotice } from "./components/RejectionNotice";
 import { ShortcutSheet } from "./components/ShortcutSheet";
 import { ThemeToggle } from "./components/ThemeToggle";
@@ -45,19 +46,6 @@ function NotFound() {
   );
 }
 
-function NavLink({ href, label, active, title }: { href: string; label: string; active: boolean; title?: string }) {
-  return (
-    <a
-      href={href}
-      class={active ? "nav-link active" : "nav-link"}
-      aria-current={active ? "page" : undefined}
-      title={title}
-    >
-      {label}
-    </a>
-  );
-}
-
 function Shell() {
   const { path } = useLocation();
   const [sheetOpen, setSheetOpen] = useState(false);
@@ -91,7 +79,6 @@ function Shell() {
     return () => window.removeEventListener("keydown", onKey);
   }, []);
 
-  const onTraces = path === "/" || path.startsWith("/traces") || path === "/compare";
   return (
     <div class="shell">
       <header class="topbar">
@@ -99,16 +86,7 @@ function Shell() {
           <img src="/favicon.png" alt="" width={18} height={18} />
           <span>tracekit-local</span>
         </a>
-        <nav class="nav" aria-label="Pages">
-          <NavLink href="/" label="Traces" active={onTraces} />
-          <NavLink href="/logs" label="Logs" active={path === "/logs"} />
-          <NavLink href="/errors" label="Errors" active={path === "/errors"} />
-          <NavLink href="/services" label="Services" active={path === "/services"} />
-          <NavLink href="/map" label="Map" active={path === "/map"} />
-          <NavLink href="/snapshots" label="Snapshots" active={path.startsWith("/snapshots")} />
-          <NavLink href="/metrics" label="Metrics" active={path === "/metrics"} />
-          <NavLink href="/llm" label="LLM" active={path === "/llm"} />
-        </nav>
+        <PageNav path={path} />
         <div class="topbar-right">
           <ConnectionBadge />
           <NavLink

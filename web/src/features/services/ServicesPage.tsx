@@ -10,6 +10,7 @@ import { TIME_WINDOWS } from "../../components/time-window";
 import { formatCount, formatDuration, formatPercent } from "../../lib/format";
 import { serviceColor } from "../../lib/service-color";
 import { useCoalesced } from "../../lib/use-coalesced";
+import { useHiddenEdges } from "../../lib/use-hidden-edges";
 import { useLiveMessages } from "../../state/live-context";
 import { filtersToSearch } from "../../state/trace-list-model";
 import { metricsHref } from "../metrics/metrics-url";
@@ -25,7 +26,6 @@ import {
   serviceSortParams,
   sortServices,
 } from "./services-table";
-import { useHiddenRight } from "./use-hidden-right";
 import { type KeyMetricColumn, useKeyMetrics } from "./use-key-metrics";
 import "./services.css";
 
@@ -128,7 +128,7 @@ export function ServicesPage() {
   const keyMetrics = useKeyMetrics(windowOption?.ms ?? null);
   const sort = readServiceSort(query);
   const scroller = useRef<HTMLDivElement>(null);
-  const hiddenRight = useHiddenRight(scroller);
+  const hiddenRight = useHiddenEdges(scroller).right;
 
   const load = useCallback(() => {
     api
