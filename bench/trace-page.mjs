@@ -5,7 +5,7 @@
 // Chromium (the page asks for the shared form). Target: a 100k-span trace's first row under 1 s.
 // Run after `npm run build`:  node bench/trace-page.mjs
 //   BENCH_SPANS (default 50000): the synthetic trace's spans; BENCH_RUNS (default 5) per measure;
-//   BENCH_TRACE_FILES: comma-separated OTLP/JSON files (`tracekit-local export --trace …`), each one
+//   BENCH_TRACE_FILES: comma-separated OTLP/JSON files (`tracekit-local export --trace <id> --signals traces`), each one
 //   trace, measured too; BENCH_BIN: another build's bin/tracekit-local.js, to compare with;
 //   BENCH_STORES: `memory,sqlite` (the default) or either one.
 import { spawn } from "node:child_process";
