@@ -17,8 +17,8 @@ describe.skipIf(!available)("the waterfall's span column in Chromium", () => {
       ...Array.from({ length: 3000 }, (_, i) => ({
         traceId,
         parentSpanId: root,
-        // Names of every width: the last ones are the widest ("render section WWW 2999").
-        name: `render section ${"W".repeat(Math.floor(i / 1000))} ${i}`,
+        // Names of every width, the widest last: Latin, then CJK and an emoji (measured by code point).
+        name: `render section ${["", "WW", "日本語 😀 WW"][Math.floor(i / 1000)]} ${i}`,
         startNs: start + BigInt(i) * 1_000_000n,
         durationNs: 500_000n,
       })),
@@ -39,7 +39,7 @@ describe.skipIf(!available)("the waterfall's span column in Chromium", () => {
         const list = row.closest(".vlist") as HTMLElement;
         list.scrollTop = list.scrollHeight;
       });
-    const last = page.getByText("render section WW 2999", { exact: true });
+    const last = page.getByText("render section 日本語 😀 WW 2999", { exact: true });
     await last.waitFor();
     const fit = await last.evaluate((name) => {
       const tree = name.closest(".tv-row-tree") as HTMLElement;

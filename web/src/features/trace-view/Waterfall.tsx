@@ -229,13 +229,35 @@ function rowTextWidth(element: HTMLElement | null): MeasureText | undefined {
   const family = getComputedStyle(element).fontFamily;
   const fonts = [false, true].map((bold) => {
     const font = `${bold ? 550 : 400} 12.5px ${family}`;
-    const characters = new Map<string, number>();
-    return (character: string) => {
-      let width = characters.get(character);
-      if (width === undefined) {
-        context.font = font;
-        width = context.measureText(character).width;
-        characters.set(character, width);
+    const measure = (character: string) => {
+      context.font = font;
+      return context.measureText(character).width;
+    };
+    // ASCII by code (most names are), anything else by its code point's text.
+    const ascii = new Float64Array(128).fill(-1);
+    const others = new Map<string, number>();
+    return (text: string) => {
+      let width = 0;
+      for (let i = 0; i < text.length; i++) {
+        const code = text.charCodeAt(i);
+        if (code < 128) {
+          let advance = ascii[code] as number;
+          if (advance < 0) {
+            advance = measure(text[i] as string);
+            ascii[code] = advance;
+          }
+          width += advance;
+          continue;
+        }
+        const end = code >= 0xd800 && code < 0xdc00 && i + 1 < text.length ? i + 2 : i + 1;
+        const character = text.slice(i, end);
+        let advance = others.get(character);
+        if (advance === undefined) {
+          advance = measure(character);
+          others.set(character, advance);
+        }
+        width += advance;
+        i = end - 1;
       }
       return width;
     };
@@ -245,9 +267,7 @@ function rowTextWidth(element: HTMLElement | null): MeasureText | undefined {
     const key = bold ? `b${text}` : `n${text}`;
     let width = widths.get(key);
     if (width === undefined) {
-      const characterWidth = fonts[bold ? 1 : 0] as (character: string) => number;
-      width = 0;
-      for (const character of text) width += characterWidth(character);
+      width = (fonts[bold ? 1 : 0] as (text: string) => number)(text);
       widths.set(key, width);
     }
     return width;
