@@ -15,6 +15,7 @@ import {
 } from "./log-sqlite-schema.js";
 import type { HeldLogs, LogInsertResult, LogPage, LogQuery, LogStore } from "./log-store.js";
 import { ArrivalTraceIndex } from "./log-trace-index.js";
+import { FileReadBack } from "./read-back.js";
 import type { GroupCommit } from "./sqlite-group-commit.js";
 import { attributesHaveBoxedNumber, decodeJson, encodeJson, isJsonVerbatim } from "./sqlite-json.js";
 import type { SqliteDatabase } from "./sqlite-schema.js";
@@ -136,19 +137,22 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     () => flush(),
     (error) => options.commits?.told(error) === true,
   );
-  /** A rollback's read of the file failed: memory is not what the file holds until `readBack` succeeds. */
-  let unread = false;
   /** Requests stored in slices, and whether each was sent before: judged at its first slice. */
   const verdicts = new WeakMap<readonly LogRecord[], boolean>();
 
-  function loadState(): void {
-    // What waited to be written is gone first: a read that fails below must not leave it to be written.
+  /** Forgets every record waiting to be written, and the timer that would write them. */
+  function dropPending(): void {
     flushTimer.cancel();
     pending = [];
     pendingRefs = [];
     pendingRecords = [];
     pendingByTime = new Map();
     newestPending = -1n;
+  }
+
+  function loadState(): void {
+    // What waited to be written is gone first: a read that fails below must not leave it to be written.
+    dropPending();
     const [next, storedRows, evicted] = sql.state.get() as [number, number, number];
     nextSeq = Math.max(nextSeq, next);
     stored = storedRows;
@@ -166,31 +170,12 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     for (const [seq, traceId] of sql.refs.iterate() as IterableIterator<[number, string]>) traces.add(seq, traceId);
   }
 
-  /**
-   * Memory read back from the file after a write rolled back. Throws when the file cannot be read;
-   * every use of the store tries again first (assertOpen), and nothing is written until one succeeds.
-   */
-  function readBack(): void {
-    unread = true;
-    try {
-      loadState();
-    } catch (error) {
-      throw failedTo("read", error);
-    }
-    unread = false;
-  }
-
-  function readBackOrLater(): void {
-    try {
-      readBack();
-    } catch {
-      // `unread` stays set: the next use reads the file, or throws why it cannot.
-    }
-  }
+  /** Memory read back from the file after a write rolled back: see FileReadBack. */
+  const fileRead = new FileReadBack(loadState);
 
   function assertOpen(): void {
     if (closed) throw new Error("the SQLite log store is closed");
-    if (unread) readBack();
+    fileRead.beforeUse();
   }
 
   function json(value: object, attributes: Attributes | undefined): string {
@@ -240,7 +225,7 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
   /** Writes every pending record and applies retention, in one transaction (nested in the group's). */
   function writePending(): void {
     flushTimer.cancel();
-    if (unread || (pending.length === 0 && firstSeq <= deletedBelow)) return;
+    if (fileRead.unread || (pending.length === 0 && firstSeq <= deletedBelow)) return;
     const rows = pending;
     let deleted: number;
     try {
@@ -248,7 +233,7 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
     } catch (error) {
       // Rolled back: these records are lost; what is kept in memory is read back from the file (in
       // the group's commit, once its transaction rolled back: rolledBack).
-      if (options.commits === undefined) readBackOrLater();
+      if (options.commits === undefined) fileRead.readOrLater();
       throw failedTo("write", error);
     }
     stored += rows.length / LOG_WIDTH - deleted;
@@ -454,12 +439,7 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
 
   function clear(): void {
     assertOpen();
-    flushTimer.cancel();
-    pending = [];
-    pendingRefs = [];
-    pendingRecords = [];
-    pendingByTime = new Map();
-    newestPending = -1n;
+    dropPending();
     newestWritten = -1n;
     traces.clear();
     db.transaction(() => {
@@ -477,9 +457,9 @@ export function createSqliteLogStore(db: SqliteDatabase, options: SqliteLogStore
   // Chosen once the file's counts are read (they may choose it), before it applies (below).
   const maxLogs = chooseBound(options.maxLogs, { logs: stored, evictedLogs });
   options.commits?.join({
-    hasPending: () => !unread && (pending.length > 0 || firstSeq > deletedBelow),
+    hasPending: () => !fileRead.unread && (pending.length > 0 || firstSeq > deletedBelow),
     write: writePending,
-    rolledBack: readBackOrLater,
+    rolledBack: () => fileRead.readOrLater(),
   });
   // A smaller --max-logs than the file was filled with applies at once.
   if (stored > maxLogs) {

@@ -29,6 +29,7 @@ import {
 } from "./metric-sqlite-codec.js";
 import { migrateMetrics } from "./metric-sqlite-schema.js";
 import { DEFAULT_MAX_METRIC_SERIES, type ExpiredMetric, type MetricBounds, type MetricStore } from "./metric-store.js";
+import { FileReadBack } from "./read-back.js";
 import type { GroupCommit } from "./sqlite-group-commit.js";
 import type { SqliteDatabase, SqliteStatement } from "./sqlite-schema.js";
 import { failedTo } from "./store-unavailable.js";
@@ -204,8 +205,18 @@ export function createSqliteMetricStore(
   let clockMs: number | null = null;
   /** The file's exports are being read again: a write cannot happen before the collection is whole. */
   let loading = false;
-  /** A rollback's read of the file failed: memory is not what the file holds until it is read (readBack). */
-  let unread = false;
+  /**
+   * What memory holds is read back from the file, after a write rolled back: the changes it held were
+   * taken from the journal (see FileReadBack).
+   */
+  const fileRead = new FileReadBack(() => {
+    flushTimer.cancel();
+    rowsDue = false;
+    received = [];
+    pending = new PendingWrites(scheduleFlush);
+    collection = load();
+  });
+
   let collection = load();
 
   function newCollection(): MetricCollection {
@@ -387,7 +398,7 @@ export function createSqliteMetricStore(
    * since the last commit: those rows are all a caller awaiting `committed()` needs.
    */
   function writePending(): void {
-    if (closed || unread) return;
+    if (closed || fileRead.unread) return;
     if (!rowsDue) {
       for (const { nowMs, metrics } of received) sql.saveReceived.run(nowMs, serialize(metrics));
       if (received.length > 0) receivedInFile = true;
@@ -408,48 +419,21 @@ export function createSqliteMetricStore(
       write(writes);
     } catch (error) {
       // Alone, nobody else reads the file back (the group calls rolledBack).
-      if (options.commits === undefined) readBackOrLater();
+      if (options.commits === undefined) fileRead.readOrLater();
       throw failedTo("write", error);
     }
     receivedInFile = false;
   }
 
-  /**
-   * What memory holds is read back from the file, after a write rolled back: the changes it held were
-   * taken from the journal. Throws when the file cannot be read; every use of the store tries again
-   * first (assertOpen), and nothing is written until one succeeds.
-   */
-  function readBack(): void {
-    flushTimer.cancel();
-    rowsDue = false;
-    received = [];
-    pending = new PendingWrites(scheduleFlush);
-    unread = true;
-    try {
-      collection = load();
-    } catch (error) {
-      throw failedTo("read", error);
-    }
-    unread = false;
-  }
-
-  function readBackOrLater(): void {
-    try {
-      readBack();
-    } catch {
-      // `unread` stays set: the next use reads it, or throws why it cannot.
-    }
-  }
-
   options.commits?.join({
     hasPending: () => received.length > 0,
     write: writePending,
-    rolledBack: readBack,
+    rolledBack: () => fileRead.read(),
   });
 
   function assertOpen(): void {
     if (closed) throw new Error("the metric store is closed");
-    if (unread) readBack();
+    fileRead.beforeUse();
   }
 
   return {

@@ -1,6 +1,7 @@
 import type { PeerNames } from "../domain/service-map.js";
 import { SPAN_KINDS } from "../domain/span.js";
 import { countAttributeKeys, countAttributeValues } from "./attribute-catalog.js";
+import { FileReadBack } from "./read-back.js";
 import { createSpanViews, type SpanViews } from "./span-views.js";
 import { SqliteErrorGroups } from "./sqlite-errors.js";
 import { GroupCommit } from "./sqlite-group-commit.js";
@@ -18,7 +19,6 @@ import { SpanWriter } from "./sqlite-span-writer.js";
 import { StoredTraces, type TraceEntry } from "./sqlite-traces.js";
 import { startViewsBuild, type ViewsBuild } from "./sqlite-views-build.js";
 import { type BoundFromHeld, chooseBound, type HeldSpans, type Store, type StoreStats } from "./store.js";
-import { failedTo } from "./store-unavailable.js";
 
 let driver: SqliteDriver | null = null;
 
@@ -147,8 +147,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     lookups,
     commits,
     flushIntervalMs: options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS,
-    reload: readBackOrLater,
-    unread: () => unread,
+    reload: () => fileRead.readOrLater(),
+    unread: () => fileRead.unread,
     evicted: (ids) => {
       for (const id of ids) views.evict(id);
     },
@@ -195,40 +195,18 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     viewsBuild = startViewsBuild({ db, traces, lookups, views, flush });
   }
 
-  /** A rollback's read of the file failed: memory is not what the file holds until `readBack` succeeds. */
-  let unread = false;
-  let readingBack = false;
-
   /**
    * Memory read back from the file after the group's commit rolled back (the traces, then their error
-   * groups). Throws when the file cannot be read; every use of the store tries again first
-   * (assertOpen), and nothing is written until one succeeds.
+   * groups): see FileReadBack.
    */
-  function readBack(): void {
-    unread = true;
-    readingBack = true;
-    try {
-      loadState();
-      errors?.reload();
-      unread = false;
-    } catch (error) {
-      throw failedTo("read", error);
-    } finally {
-      readingBack = false;
-    }
-  }
-
-  function readBackOrLater(): void {
-    try {
-      readBack();
-    } catch {
-      // `unread` stays set: the next use reads the file, or throws why it cannot.
-    }
-  }
+  const fileRead = new FileReadBack(() => {
+    loadState();
+    errors?.reload();
+  });
 
   function assertOpen(): void {
     if (closed) throw new Error("the SQLite store is closed");
-    if (unread && !readingBack) readBack();
+    fileRead.beforeUse();
   }
 
   function clear(): void {
@@ -326,7 +304,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     loadState();
     // A smaller --max-spans than the file was filled with applies at once.
     if (traces.spanTotal > traces.maxSpans) flush();
-    errors = new SqliteErrorGroups({ db, traces, commits, getTrace, unread: () => unread });
+    errors = new SqliteErrorGroups({ db, traces, commits, getTrace, unread: () => fileRead.unread });
     companion = options.companion?.(db, commits);
   } catch (error) {
     db.close();
