@@ -166,25 +166,19 @@ export class StatsSeries {
 
   /** The bounds of an hour's cell that spans left, found again from its minutes'. */
   private refreshHour(hour: number, cell: StatsCell): void {
-    const found = { lowNs: Number.POSITIVE_INFINITY, highNs: Number.NEGATIVE_INFINITY };
-    eachInRange(this.minutes, hour * 60, hour * 60 + 59, (minute) => takeBounds(found, minute));
-    cell.lowNs = found.lowNs;
-    cell.highNs = found.highNs;
-    cell.stale = false;
+    rebound(cell, (take) => eachInRange(this.minutes, hour * 60, hour * 60 + 59, take));
   }
 
   /** The total's bounds, when spans left it, found again from the hours'. */
   private refreshTotal(): void {
     const total = this.total;
     if (!total.stale || total.histogram === null) return;
-    const found = { lowNs: Number.POSITIVE_INFINITY, highNs: Number.NEGATIVE_INFINITY };
-    for (const [hour, cell] of this.hours) {
-      if (cell.stale) this.refreshHour(hour, cell);
-      takeBounds(found, cell);
-    }
-    total.lowNs = found.lowNs;
-    total.highNs = found.highNs;
-    total.stale = false;
+    rebound(total, (take) => {
+      for (const [hour, cell] of this.hours) {
+        if (cell.stale) this.refreshHour(hour, cell);
+        take(cell);
+      }
+    });
   }
 
   /** Adds the spans that started in minutes [from, to] (either may be infinite) into `into`. */
@@ -208,6 +202,15 @@ export class StatsSeries {
     eachInRange(this.minutes, from, firstFullHour * 60 - 1, visit);
     eachInRange(this.minutes, (lastFullHour + 1) * 60, to, visit);
   }
+}
+
+/** A cell's bounds found again from its parts' (each given to `take`): no longer stale. */
+function rebound(cell: StatsCell, parts: (take: (part: StatsCell) => void) => void): void {
+  const found = { lowNs: Number.POSITIVE_INFINITY, highNs: Number.NEGATIVE_INFINITY };
+  parts((part) => takeBounds(found, part));
+  cell.lowNs = found.lowNs;
+  cell.highNs = found.highNs;
+  cell.stale = false;
 }
 
 /** Takes a cell's bounds (boundsOf) into `into`'s. */
