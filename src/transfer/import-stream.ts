@@ -5,7 +5,7 @@
  */
 import { OtlpDecodeError } from "../otlp/errors.js";
 import { type BatchOptions, DEFAULT_BATCH_OPTIONS, type ImportBatch, importBatches } from "./file-batches.js";
-import { emptyImportCounts, type ImportCounts, type Importer, MAX_IMPORT_ERRORS } from "./import.js";
+import { addError, emptyImportCounts, type ImportCounts, type Importer } from "./import.js";
 
 /**
  * Thrown by a sink that can take no more batches (the server it sends to stopped answering): the
@@ -40,10 +40,6 @@ export function offlineSink(importer: Importer, maxInflatedBytes = 1024 ** 3): B
   };
 }
 
-function addError(counts: ImportCounts, where: string, message: string): void {
-  if (counts.errors.length < MAX_IMPORT_ERRORS) counts.errors.push({ where, message });
-}
-
 export interface StreamImportOptions {
   /** Batches in flight at once. */
   concurrency?: number;
@@ -74,7 +70,7 @@ export async function importStream(
         .send(batch, counts)
         .catch((error: unknown) => {
           if (error instanceof SinkUnreachableError) stopped ??= { where, message: error.message };
-          else addError(counts, where, (error as Error).message);
+          else addError(counts, { where, message: (error as Error).message });
         })
         .then(() => {
           inFlight.delete(sent);
@@ -87,14 +83,14 @@ export async function importStream(
     // What was read before is imported (and counted) whatever broke off the rest.
     await Promise.all(inFlight);
     if (!(error instanceof OtlpDecodeError)) throw error;
-    addError(counts, "", error.message);
+    addError(counts, { where: "", message: error.message });
   }
   await Promise.all(inFlight);
   // Checked again: the batches in flight when the file ended may be where it stopped.
   const last = stopped as { where: string; message: string } | undefined;
   if (last !== undefined) {
     counts.stopped = last;
-    addError(counts, last.where, `${last.message}; the import stopped there`);
+    addError(counts, { where: last.where, message: `${last.message}; the import stopped there` });
   }
   return counts;
 }

@@ -74,18 +74,20 @@ function readTracesDirect(bytes: Uint8Array): TraceDecodeResult | null {
   return isTraceRequestStart(bytes) ? decodeTraceRequestJsonDirect(bytes) : null;
 }
 
-function addError(counts: ImportCounts, error: PieceError): void {
+/** Keeps an error of the import, up to MAX_IMPORT_ERRORS of them. */
+export function addError(counts: ImportCounts, error: PieceError): void {
   if (counts.errors.length < MAX_IMPORT_ERRORS) counts.errors.push(error);
 }
 
-function pointCount(metrics: readonly ReceivedMetric[]): number {
+/** The data points of decoded metrics. */
+export function pointCount(metrics: readonly ReceivedMetric[]): number {
   let n = 0;
   for (const metric of metrics) n += metric.data.points.length;
   return n;
 }
 
 /** Counts the items a piece refused, and keeps the first reasons. */
-function addRejected(counts: ImportCounts, where: string, rejected: number, reasons: string[]): void {
+export function addRejected(counts: ImportCounts, where: string, rejected: number, reasons: string[]): void {
   counts.rejected += rejected;
   if (rejected > 0) {
     addError(counts, {

@@ -7,7 +7,6 @@
  * was sent is counted here, what the server refused is read from its partial-success answers, and
  * what it held already from the count it reports when asked (otlp/duplicates.ts).
  */
-import type { ReceivedMetric } from "../domain/metric.js";
 import {
   DUPLICATES_HEADER,
   LATE_SPANS_HEADER,
@@ -29,7 +28,7 @@ import type { TraceDecodeResult } from "../otlp/traces.js";
 import { batchPieces } from "./batch-pieces.js";
 import type { ImportBatch } from "./file-batches.js";
 import { type HttpAnswer, httpClient } from "./http-client.js";
-import { type ImportCounts, lateSpansReason, MAX_IMPORT_ERRORS } from "./import.js";
+import { addError, addRejected, type ImportCounts, lateSpansReason, pointCount } from "./import.js";
 import { type BatchSink, SinkUnreachableError } from "./import-stream.js";
 
 /** The most one trace request holds (the receiver refuses bodies over 32 MiB by default). */
@@ -46,17 +45,6 @@ interface Sent {
   /** Items in the request (what the server may store or refuse). */
   items: number;
   traceIds?: Iterable<string>;
-}
-
-function addError(counts: ImportCounts, where: string, message: string, rejectedItems?: number): void {
-  if (counts.errors.length >= MAX_IMPORT_ERRORS) return;
-  counts.errors.push(rejectedItems === undefined ? { where, message } : { where, message, rejectedItems });
-}
-
-function pointCount(metrics: readonly ReceivedMetric[]): number {
-  let n = 0;
-  for (const metric of metrics) n += metric.data.points.length;
-  return n;
 }
 
 /** Items in a logs or metrics piece, counted by decoding it here (those signals are rarely the bulk of a file). */
@@ -181,11 +169,10 @@ export function otlpHttpSink(
     if (size > maxBodyBytes) {
       // A request that cannot be cut (a log or metric line, a trace line in a lenient spelling, one span).
       const mib = (n: number) => `${Math.round((n / 1048576) * 10) / 10} MiB`;
-      addError(
-        counts,
+      addError(counts, {
         where,
-        `a request of ${mib(size)}, more than the ${mib(maxBodyBytes)} the server takes: not sent (import --db writes it into a file without a server)`,
-      );
+        message: `a request of ${mib(size)}, more than the ${mib(maxBodyBytes)} the server takes: not sent (import --db writes it into a file without a server)`,
+      });
       return;
     }
     const request = {
@@ -216,7 +203,7 @@ export function otlpHttpSink(
       answer = { rejected: 0, message: "", unchanged: null };
     }
     if (response.status !== 200) {
-      addError(counts, where, `${response.status}: ${answer.message || response.statusMessage}`);
+      addError(counts, { where, message: `${response.status}: ${answer.message || response.statusMessage}` });
       return;
     }
     // A server without the counts (an older tracekit-local) is taken to have held none of them and dropped none.
@@ -243,11 +230,8 @@ export function otlpHttpSink(
       counts.alreadyStored.dataPoints += duplicates;
     }
     const rejected = answer.rejected + late;
-    if (rejected > 0) {
-      counts.rejected += rejected;
-      const reasons = [answer.message, late > 0 ? lateSpansReason(late) : ""].filter((reason) => reason !== "");
-      addError(counts, where, `rejected ${rejected.toLocaleString("en-US")}: ${reasons.join("; ")}`, rejected);
-    }
+    const reasons = [answer.message, late > 0 ? lateSpansReason(late) : ""].filter((reason) => reason !== "");
+    addRejected(counts, where, rejected, reasons);
   }
 
   return {
@@ -264,7 +248,7 @@ export function otlpHttpSink(
       };
       for (const piece of batchPieces(batch.body, options, transcodeTraceRequestJson)) {
         if ("error" in piece) {
-          addError(counts, piece.error.where, piece.error.message);
+          addError(counts, { where: piece.error.where, message: piece.error.message });
           continue;
         }
         if ("fast" in piece) {
@@ -293,7 +277,7 @@ export function otlpHttpSink(
           }
         } catch (error) {
           // A request the decoders cannot read at all: the server would refuse it the same way.
-          addError(counts, piece.where, (error as Error).message);
+          addError(counts, { where: piece.where, message: (error as Error).message });
         }
       }
       traces.flush();
