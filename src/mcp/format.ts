@@ -1,5 +1,6 @@
 /** Compact text for a model's context: times, cut strings, aligned tables (durations: domain/duration-text.ts, as the web app writes them). */
 import { type LlmCostCounts, llmCostText } from "../domain/llm-cost-text.js";
+import { formatUsd } from "../domain/usd-text.js";
 
 /** The most characters one tool answer carries; past it the text is cut with a note. */
 export const MAX_ANSWER_CHARS = 24_000;
@@ -67,25 +68,14 @@ export function parseSince(value: string, now: number): number | Error {
   );
 }
 
-/** An estimated cost: "$0.0035", "$0.00000028" (three significant digits, never JavaScript's "2.8e-7"). */
-export function usd(value: number): string {
-  return value === 0 ? "$0" : `$${value < 1 ? smallDecimal(value) : value.toFixed(2)}`;
-}
-
 /**
  * What a group of LLM calls cost, each call of unknown cost named once (domain/llm-cost-text.ts, as the
  * web app): "$0.0021 + 2 unpriced + 1 without usage", "no price", "not reported".
  */
 export function groupCost(group: LlmCostCounts): string {
   return llmCostText(group, {
-    usd,
+    usd: formatUsd,
     unpriced: (calls) => `${calls} unpriced`,
     withoutUsage: (calls) => `${calls} without usage`,
   });
-}
-
-/** A positive number under 1 to three significant digits, written out: 0.000000284 → "0.000000284". */
-function smallDecimal(value: number): string {
-  const decimals = Math.min(20, Math.max(0, 2 - Math.floor(Math.log10(value))));
-  return value.toFixed(decimals).replace(/\.?0+$/, "");
 }

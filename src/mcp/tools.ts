@@ -10,6 +10,7 @@ import { formatDuration } from "../domain/duration-text.js";
 import { normalizeTraceId } from "../domain/ids.js";
 import { quoteQueryValue } from "../domain/operation.js";
 import { operationLabel } from "../domain/operation-label.js";
+import { formatUsd } from "../domain/usd-text.js";
 import type {
   ErrorGroupsResponse,
   LlmGroupJson,
@@ -25,7 +26,7 @@ import type {
   TraceResponse,
   TraceSummaryJson,
 } from "../protocol.js";
-import { capAnswer, cut, formatTime, groupCost, parseSince, table, usd } from "./format.js";
+import { capAnswer, cut, formatTime, groupCost, parseSince, table } from "./format.js";
 import { ATTRIBUTE_VALUE_CHARS, BODY_PART_CHARS, LINE_BODY_CHARS, logLine, logRecordText } from "./log-text.js";
 import { describeMetric, unitText } from "./metric-text.js";
 import { type QueryParams, type RestClient, ToolInputError } from "./rest.js";
@@ -474,7 +475,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
               ? "no price"
               : call.cost.usageReported === false
                 ? "not reported"
-                : usd(call.cost.usd),
+                : formatUsd(call.cost.usd),
             formatDuration(call.durationMs),
             call.traceId,
             call.spanId,
