@@ -119,36 +119,38 @@ describe.skipIf(!chromiumAvailable())("the trace list's query box in Chromium", 
     await page.goto(`${suite.app.base}/`);
     await page.locator("[data-trace-id]").first().waitFor();
     const q = () => new URL(page.url()).searchParams.get("q");
+    // The list fetches as the URL changes: a loaded machine can take past expect.poll's default 1 s.
+    const POLL = { timeout: 10_000 };
     // A search typed with a pause in it (the list follows each pause), then Enter.
     await box().pressSequentially("status=er");
-    await expect.poll(q).toBe("status=er");
+    await expect.poll(q, POLL).toBe("status=er");
     await box().pressSequentially("ror");
     await box().press("Enter");
-    await expect.poll(q).toBe("status=error");
+    await expect.poll(q, POLL).toBe("status=error");
     // Another search, picked anew.
     await box().fill("service=billing");
     await box().press("Enter");
-    await expect.poll(q).toBe("service=billing");
+    await expect.poll(q, POLL).toBe("service=billing");
     // Back goes to the search before, then to the list before any search; Forward comes again.
     await page.goBack();
-    await expect.poll(q).toBe("status=error");
-    await expect.poll(() => box().inputValue()).toBe("status=error");
+    await expect.poll(q, POLL).toBe("status=error");
+    await expect.poll(() => box().inputValue(), POLL).toBe("status=error");
     await page.goBack();
-    await expect.poll(q).toBeNull();
+    await expect.poll(q, POLL).toBeNull();
     expect(new URL(page.url()).pathname).toBe("/");
     await page.goForward();
-    await expect.poll(q).toBe("status=error");
+    await expect.poll(q, POLL).toBe("status=error");
     // And the Logs page's search does the same.
     await page.goto(`${suite.app.base}/logs`);
     const logBox = page.getByLabel("Search logs");
     await logBox.fill("checkout");
     await logBox.press("Enter");
-    await expect.poll(q).toBe("checkout");
+    await expect.poll(q, POLL).toBe("checkout");
     await logBox.fill("refunds");
     await logBox.press("Enter");
-    await expect.poll(q).toBe("refunds");
+    await expect.poll(q, POLL).toBe("refunds");
     await page.goBack();
-    await expect.poll(q).toBe("checkout");
+    await expect.poll(q, POLL).toBe("checkout");
   });
 
   it("keeps a cleared query cleared when another filter changes within the typing pause", async () => {
