@@ -441,9 +441,12 @@ describe.skipIf(!available)("the Errors page, in Chromium", () => {
     expect(new URL(page.url()).pathname).toBe(`/traces/${newer.traceId}`);
     expect(new URL(page.url()).searchParams.get("span")).toBe(newer.failingSpanId);
 
-    // Back: the group open and selected; Enter closes it, Home and Enter open the first.
+    // Back: the group open and that trace selected; k to the group's line and Enter closes it, Home
+    // and Enter open the first.
     await page.goBack();
     await page.waitForURL((url) => url.pathname === "/errors");
+    await expect.poll(selectedIds).toEqual([`error-trace-${typeId}-${newer.traceId}`]);
+    await page.keyboard.press("k");
     await expect.poll(selectedIds).toEqual([`error-group-${typeId}`]);
     await page.keyboard.press("Enter");
     await expect.poll(() => new URL(page.url()).searchParams.get("group")).toBeNull();
@@ -471,6 +474,78 @@ describe.skipIf(!available)("the Errors page, in Chromium", () => {
     const sheet = page.getByRole("dialog", { name: "Keyboard shortcuts" });
     expect(await sheet.textContent()).toContain("on Errors: open or close the selected group");
     await page.keyboard.press("Escape");
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
+  it("keeps the keyboard's row in the URL, so a reload and Back select it again, and Esc closes the open group", async () => {
+    const { app, browser } = suite;
+    const users = [];
+    for (const id of ["1", "2"]) {
+      users.push(
+        await sendFailingTrace(app.base, { service: "kept", name: "GET /users/:id", fail: () => loadUser(id) }),
+      );
+    }
+    await sendFailingTrace(app.base, { service: "kept", name: "GET /shards", fail: () => pickShard(9) });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/errors?service=kept`);
+    const groups = page.getByTestId("error-group");
+    await expect.poll(() => groups.count(), { timeout: 10_000 }).toBe(2);
+    const typeErrors = groups.filter({ hasText: "TypeError" });
+    const typeId = (await typeErrors.getAttribute("data-group-id")) as string;
+    const selectedIds = () =>
+      page.evaluate(() => [...document.querySelectorAll('[aria-selected="true"]')].map((element) => element.id));
+    const param = (name: string) => () => new URL(page.url()).searchParams.get(name);
+
+    // A group selected, not opened: in the address, and selected again after a reload.
+    await page.keyboard.press("j");
+    await page.keyboard.press("j");
+    await expect.poll(selectedIds, { timeout: 10_000 }).toEqual([`error-group-${typeId}`]);
+    expect(param("selected")()).toBe(typeId);
+    await page.reload();
+    await expect.poll(selectedIds, { timeout: 10_000 }).toEqual([`error-group-${typeId}`]);
+    expect(param("service")()).toBe("kept");
+
+    // Opened, the group is its own selection: `?group=` alone says it.
+    await page.keyboard.press("o");
+    await expect.poll(param("group"), { timeout: 10_000 }).toBe(typeId);
+    expect(param("selected")()).toBeNull();
+    // One of its newest traces, opened and Back: that trace is selected again, its group open.
+    const newer = users[1] as { traceId: string };
+    await page.keyboard.press("j");
+    await expect.poll(selectedIds, { timeout: 10_000 }).toEqual([`error-trace-${typeId}-${newer.traceId}`]);
+    expect(param("selected")()).toBe(newer.traceId);
+    await page.keyboard.press("Enter");
+    await page.waitForURL("**/traces/**");
+    await page.goBack();
+    await page.waitForURL((url) => url.pathname === "/errors");
+    await expect.poll(selectedIds, { timeout: 10_000 }).toEqual([`error-trace-${typeId}-${newer.traceId}`]);
+    expect(await typeErrors.getAttribute("aria-expanded")).toBe("true");
+
+    // Esc while the shortcut sheet is open closes the sheet alone.
+    await page.keyboard.press("?");
+    const sheet = page.getByRole("dialog", { name: "Keyboard shortcuts" });
+    await sheet.waitFor();
+    await page.keyboard.press("Escape");
+    await sheet.waitFor({ state: "detached" });
+    expect(await typeErrors.getAttribute("aria-expanded")).toBe("true");
+    // Esc closes the open group, the keyboard back on its line, without a history entry of its own.
+    const entries = await page.evaluate(() => history.length);
+    await page.keyboard.press("Escape");
+    await expect.poll(() => typeErrors.getAttribute("aria-expanded"), { timeout: 10_000 }).toBe("false");
+    expect(param("group")()).toBeNull();
+    expect(param("selected")()).toBe(typeId);
+    await expect.poll(selectedIds, { timeout: 10_000 }).toEqual([`error-group-${typeId}`]);
+    expect(await page.evaluate(() => history.length)).toBe(entries);
+    // A filter picked keeps the row; a reload shows the group closed and selected.
+    await page.getByRole("combobox", { name: /sort/i }).selectOption("count");
+    await expect.poll(param("sort"), { timeout: 10_000 }).toBe("count");
+    expect(param("selected")()).toBe(typeId);
+    await page.reload();
+    await expect.poll(selectedIds, { timeout: 10_000 }).toEqual([`error-group-${typeId}`]);
+    expect(await typeErrors.getAttribute("aria-expanded")).toBe("false");
     await page.close();
     expect(problems).toEqual([]);
   });

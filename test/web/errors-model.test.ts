@@ -11,7 +11,12 @@ import {
   groupTitle,
   sparkBars,
 } from "../../web/src/features/errors/errors-model.js";
-import { errorsSearch, readErrorFilters } from "../../web/src/features/errors/errors-url.js";
+import {
+  errorsSearch,
+  linkedKeyRow,
+  readErrorFilters,
+  selectedParam,
+} from "../../web/src/features/errors/errors-url.js";
 
 const group: ErrorGroupJson = {
   id: "0123456789abcdef",
@@ -126,6 +131,32 @@ describe("errors URL", () => {
     expect(filters).toEqual({ service: "api", window: "1h", sort: "count", starts: true });
     expect(errorsSearch(filters)).toBe("?service=api&window=1h&sort=count&starts=1");
     expect(errorsSearch(readErrorFilters({ window: "bogus", sort: "bogus", starts: "yes" }))).toBe("");
+    expect(errorsSearch(filters, { group: "g1", selected: "g2" })).toBe(
+      "?service=api&window=1h&sort=count&starts=1&group=g1&selected=g2",
+    );
+  });
+
+  it("keeps the keyboard's row as a group id or the open group's trace id, never repeating ?group=", () => {
+    const trace = "a".repeat(32);
+    expect(selectedParam(null, null)).toBeNull();
+    expect(selectedParam({ groupId: group.id, traceId: null }, null)).toBe(group.id);
+    expect(selectedParam({ groupId: group.id, traceId: null }, group.id)).toBeNull();
+    expect(selectedParam({ groupId: group.id, traceId: trace }, group.id)).toBe(trace);
+    expect(selectedParam({ groupId: group.id, traceId: null }, "f".repeat(16))).toBe(group.id);
+  });
+
+  it("reads the keyboard's row back from the address", () => {
+    const other = { ...group, id: "fedcba9876543210", latest: [] };
+    const open = errorKeyRows([group, other], group.id);
+    // Nothing named: the open group's line, or none.
+    expect(linkedKeyRow(open, null, group.id)).toEqual({ groupId: group.id, traceId: null });
+    expect(linkedKeyRow(errorKeyRows([group, other], null), null, null)).toBeNull();
+    expect(linkedKeyRow(open, "c".repeat(32), group.id)).toEqual({ groupId: group.id, traceId: "c".repeat(32) });
+    expect(linkedKeyRow(open, other.id, group.id)).toEqual({ groupId: other.id, traceId: null });
+    // A trace no longer among the newest: its open group's line.
+    expect(linkedKeyRow(open, "e".repeat(32), group.id)).toEqual({ groupId: group.id, traceId: null });
+    // Not listed yet (or any more), nothing open: the group it names, which errorKeyIndex finds once listed.
+    expect(linkedKeyRow([], other.id, null)).toEqual({ groupId: other.id, traceId: null });
   });
 });
 

@@ -6,7 +6,6 @@ import { ServiceSelect } from "../../components/ServiceSelect";
 import { SetupHint } from "../../components/SetupHint";
 import { TimeWindowSelect, windowSince } from "../../components/TimeWindowSelect";
 import { formatCount } from "../../lib/format";
-import { replaceSearchParam } from "../../lib/url";
 import { useCoalesced } from "../../lib/use-coalesced";
 import { useNow } from "../../lib/use-now";
 import { useLiveMessages, useLiveState } from "../../state/live-context";
@@ -15,7 +14,7 @@ import { ErrorGroupRow } from "./ErrorGroupRow";
 import { errorKeyRowId } from "./errors-model";
 import { type ErrorSort, errorsSearch, readErrorFilters } from "./errors-url";
 import "./errors.css";
-import { useErrorKeys } from "./use-error-keys";
+import { scrollRowIntoView, useErrorKeys } from "./use-error-keys";
 
 /**
  * True when the group's errors were passed along from a failing span below them, to a group on the
@@ -36,13 +35,6 @@ export function ErrorsPage() {
   const services = useServiceNames(live.generation);
   const [answer, setAnswer] = useState<ErrorGroupsResponse | null>(null);
   const [error, setError] = useState<string | null>(null);
-  // The open group is kept in the URL (`?group=`, replacing the entry), so Back from one of its traces
-  // and a shared link show it open again.
-  const [open, setOpenState] = useState<string | null>(() => query.group ?? null);
-  const setOpen = (id: string | null) => {
-    setOpenState(id);
-    replaceSearchParam("group", id);
-  };
   const now = useNow(10_000);
 
   useEffect(() => {
@@ -79,29 +71,27 @@ export function ErrorsPage() {
     ),
   );
 
-  // Each pick is a step Back undoes, as on the trace list and the Logs page; the open group stays open.
-  const set = (patch: Partial<typeof filters>) => {
-    const search = errorsSearch({ ...filters, ...patch });
-    const group = open === null ? "" : `${search === "" ? "?" : "&"}group=${encodeURIComponent(open)}`;
-    route(`${path}${search}${group}`);
-  };
   const ids = new Set(answer?.groups.map((g) => g.id));
   const passedAlong = answer?.groups.filter((g) => passedAlongFrom(g, ids)).length ?? 0;
   const shown =
     answer === null ? [] : filters.starts ? answer.groups.filter((g) => !passedAlongFrom(g, ids)) : answer.groups;
-  const keys = useErrorKeys(shown, open, setOpen, route);
+  const keys = useErrorKeys(shown, route);
+  const { open, setOpen } = keys;
+  // Each pick is a step Back undoes, as on the trace list and the Logs page; the open group stays open
+  // and the keyboard's row selected.
+  const set = (patch: Partial<typeof filters>) => route(`${path}${errorsSearch({ ...filters, ...patch }, keys.place)}`);
   const showGroup = (id: string) => {
     setOpen(id);
     keys.select({ groupId: id, traceId: null });
     document.querySelector(`[data-group-id="${id}"]`)?.scrollIntoView({ block: "nearest" });
   };
-  // A group opened by the address (Back from its trace, a shared link) is scrolled into view once it is listed.
+  // The row the address selects (Back from a trace, a reload, a shared link) is scrolled into view once it is listed.
   const restored = useRef(false);
   useEffect(() => {
-    if (restored.current || answer === null || open === null) return;
+    if (restored.current || answer === null) return;
     restored.current = true;
-    document.querySelector(`[data-group-id="${open}"]`)?.scrollIntoView({ block: "nearest" });
-  }, [answer, open]);
+    if (keys.selected !== null) scrollRowIntoView(keys.selected);
+  }, [answer, keys.selected]);
 
   return (
     <div class="errors-page">
