@@ -86,6 +86,92 @@ describe.skipIf(!available)("a trace's overview, zoom, critical path and self ti
     expect(problems).toEqual([]);
   });
 
+  it("keeps the zoomed window in the URL: a reload and a shared link show it, Back steps out of it", async () => {
+    const { app, browser } = suite;
+    const traceId = newTraceId();
+    const root = newSpanId();
+    const spans: JsonSpanInput[] = [{ traceId, spanId: root, name: "batch", startNs: T0, durationNs: 1000n * MS }];
+    for (let i = 0; i < 50; i++) {
+      spans.push({
+        traceId,
+        parentSpanId: root,
+        name: `item ${i}`,
+        startNs: T0 + BigInt(i * 20) * MS,
+        durationNs: 10n * MS,
+      });
+    }
+    expect((await postJson(app.base, jsonTraceRequest("zoom-url", spans))).status).toBe(200);
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 700 } });
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    // Opened from the trace list, as a reader does.
+    await page.goto(`${app.base}/`);
+    await page.locator(`a[href="/traces/${traceId}"]`).click();
+    await page.waitForURL(`**/traces/${traceId}**`);
+    const zoomText = page.getByTestId("zoom-window");
+    const param = (name: string) => () => new URL(page.url()).searchParams.get(name);
+    await expect.poll(() => zoomText.textContent(), { timeout: 10_000 }).toBe("whole trace");
+    // Not zoomed: the address has no zoom.
+    expect(param("zoom")()).toBeNull();
+    const entries = () => page.evaluate(() => history.length);
+    const before = await entries();
+
+    // Zoomed in: one step in history; panning replaces it.
+    await page.locator(".tv-list").focus();
+    await page.keyboard.press("End");
+    await page.keyboard.press("+");
+    await page.keyboard.press("+");
+    await expect.poll(() => zoomText.textContent(), { timeout: 10_000 }).not.toBe("whole trace");
+    await page.keyboard.press("[");
+    await expect.poll(param("zoom"), { timeout: 10_000 }).toMatch(/^\d+(\.\d+)?-\d+(\.\d+)?$/);
+    const zoomed = (await zoomText.textContent()) as string;
+    await expect.poll(param("zoom"), { timeout: 10_000 }).not.toBeNull();
+    expect(await entries()).toBe(before + 1);
+    const zoomedUrl = page.url();
+
+    // A reload and the address in another tab show the same window.
+    await page.reload();
+    await expect.poll(() => zoomText.textContent(), { timeout: 10_000 }).toBe(zoomed);
+    expect(await page.getByTestId("minimap-window").count()).toBe(1);
+    const shared = await browser.newPage({ viewport: { width: 1280, height: 700 } });
+    await shared.goto(zoomedUrl);
+    await expect.poll(() => shared.getByTestId("zoom-window").textContent(), { timeout: 10_000 }).toBe(zoomed);
+    await shared.close();
+
+    // A span selected while zoomed; Back shows the whole trace, that span still selected and in the address.
+    await page.locator(".tv-list").focus();
+    await page.keyboard.press("k");
+    await expect.poll(param("span"), { timeout: 10_000 }).not.toBeNull();
+    const chosen = param("span")();
+    await page.goBack();
+    await expect.poll(() => zoomText.textContent(), { timeout: 10_000 }).toBe("whole trace");
+    expect(new URL(page.url()).pathname).toBe(`/traces/${traceId}`);
+    expect(param("zoom")()).toBeNull();
+    expect(param("span")()).toBe(chosen);
+    // Forward zooms in again; Esc leaves for the list in one press, past the zoom.
+    await page.goForward();
+    await expect.poll(() => zoomText.textContent(), { timeout: 10_000 }).toBe(zoomed);
+    await page.locator(".tv-list").focus();
+    await page.keyboard.press("Escape");
+    await expect.poll(() => new URL(page.url()).pathname, { timeout: 10_000 }).toBe("/");
+
+    // Forward to the trace, whole, then to its zoom; "0" shows the whole trace, stepping back out of
+    // the zoom, so the next Back leads to the list rather than to the same trace again.
+    await page.goForward();
+    await expect.poll(() => zoomText.textContent(), { timeout: 10_000 }).toBe("whole trace");
+    await page.goForward();
+    await expect.poll(() => zoomText.textContent(), { timeout: 10_000 }).toBe(zoomed);
+    await page.locator(".tv-list").focus();
+    await page.keyboard.press("0");
+    await expect.poll(() => zoomText.textContent(), { timeout: 10_000 }).toBe("whole trace");
+    await expect.poll(param("zoom"), { timeout: 10_000 }).toBeNull();
+    await page.goBack();
+    await expect.poll(() => new URL(page.url()).pathname, { timeout: 10_000 }).toBe("/");
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
   it("highlights the critical path (button, c key, URL) and colours bars by self time", async () => {
     const { app, browser } = suite;
     const traceId = newTraceId();

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { clampWindow, panWindow, zoomWindow } from "../../web/src/features/trace-view/zoom-model";
+import {
+  clampWindow,
+  panWindow,
+  readZoomParam,
+  sameWindow,
+  zoomParam,
+  zoomWindow,
+} from "../../web/src/features/trace-view/zoom-model";
 
 describe("the waterfall's time window", () => {
   it("stays inside the trace, and covering all of it means the whole trace (null)", () => {
@@ -27,5 +34,22 @@ describe("the waterfall's time window", () => {
     expect(panWindow({ fromMs: 20, toMs: 40 }, 100, -2)).toEqual({ fromMs: 0, toMs: 20 });
     expect(panWindow({ fromMs: 70, toMs: 90 }, 100, 1)).toEqual({ fromMs: 80, toMs: 100 });
     expect(panWindow(null, 100, 1)).toBeNull();
+  });
+
+  it("writes the window for the address as short as its length allows, and reads it back inside the trace", () => {
+    expect(zoomParam({ fromMs: 200, toMs: 450 })).toBe("200-450");
+    // A ten-thousandth of its length: 250 ms keeps two decimals, 40 µs keeps six.
+    expect(zoomParam({ fromMs: 674.2539, toMs: 924.2539 })).toBe("674.25-924.25");
+    expect(zoomParam({ fromMs: 1.000001234, toMs: 1.000041234 })).toBe("1.000001-1.000041");
+    expect(readZoomParam("674.25-924.25", 1000)).toEqual({ fromMs: 674.25, toMs: 924.25 });
+    // Past the trace's end it is moved inside; covering all of it, or malformed, it is the whole trace.
+    expect(readZoomParam("900-1100", 1000)).toEqual({ fromMs: 800, toMs: 1000 });
+    expect(readZoomParam("0-1000", 1000)).toBeNull();
+    for (const bad of [null, "", "abc", "5-5", "9-2", "-1-5", "1e3-2e3", "1-2-3"]) {
+      expect(readZoomParam(bad, 1000)).toBeNull();
+    }
+    expect(sameWindow(null, null)).toBe(true);
+    expect(sameWindow({ fromMs: 1, toMs: 2 }, { fromMs: 1, toMs: 2 })).toBe(true);
+    expect(sameWindow({ fromMs: 1, toMs: 2 }, null)).toBe(false);
   });
 });

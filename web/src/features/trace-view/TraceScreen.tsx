@@ -6,14 +6,15 @@ import { useTraceLogs } from "../logs/use-trace-logs";
 import { snapshotsBySpan } from "../snapshots/trace-snapshots";
 import { SpanDetails } from "./SpanDetails";
 import { TraceHeader } from "./TraceHeader";
-import { readHighlightParam, writeHighlightParam } from "./url-state";
+import { readHighlightParam, writeHighlightParam, writeSpanParam } from "./url-state";
 import type { TraceNotice } from "./use-trace-data";
 import { useBackToList, useTraceKeys } from "./use-trace-keys";
 import { useWaterfallState } from "./use-waterfall-state";
+import { useZoomParam } from "./use-zoom-param";
 import { Waterfall } from "./Waterfall";
 import type { Highlight } from "./WaterfallRow";
 import { WaterfallToolbar } from "./WaterfallToolbar";
-import { buildWaterfallTree, type TimeWindow } from "./waterfall-model";
+import { buildWaterfallTree } from "./waterfall-model";
 import { panWindow, zoomWindow } from "./zoom-model";
 
 /** How much one zoom step (+ / −) narrows or widens the time window. */
@@ -37,13 +38,17 @@ export function TraceScreen({ trace, notice, refreshError, onRetry }: TraceScree
   const spanLogs = useMemo(() => logsBySpan(traceLogs.logs), [traceLogs.logs]);
   const marks = useMemo(() => logMarks(spanLogs), [spanLogs]);
   const back = useBackToList();
-  const [zoom, setZoom] = useState<TimeWindow | null>(null);
   const [highlight, setHighlight] = useState<Highlight>(readHighlightParam);
   const changeHighlight = (next: Highlight) => {
     setHighlight(next);
     writeHighlightParam(next);
   };
   const totalMs = Math.max(tree.totalMs, 0.001);
+  // Back out of a zoom lands on the entry zooming in left: it gets the span and highlight shown now.
+  const [zoom, setZoom] = useZoomParam(totalMs, () => {
+    writeSpanParam(state.selectedId);
+    writeHighlightParam(highlight);
+  });
   // Zooming in keeps the selected span in view: its middle stays where it is on screen.
   const zoomBy = (factor: number) => {
     const focus = state.selected ? state.selected.offsetMs + state.selected.durationMs / 2 : undefined;

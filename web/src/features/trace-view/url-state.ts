@@ -1,4 +1,4 @@
-/** The trace page's bits of URL state: `?span=<spanId>` and where Escape should lead. */
+/** The trace page's bits of URL state: `?span=<spanId>`, `?highlight=`, `?zoom=` and where Escape should lead. */
 import { replaceSearchParam } from "../../lib/url";
 
 export function readSpanParam(): string | null {
@@ -19,6 +19,34 @@ export function readHighlightParam(): "critical" | "self" | null {
 
 export function writeHighlightParam(highlight: "critical" | "self" | null): void {
   replaceSearchParam("highlight", highlight);
+}
+
+/** The history state of an entry pushed by zooming in: the entry before it is the same trace, whole. */
+const ZOOM_STEP = "zoomStep";
+
+export function readZoomText(): string | null {
+  return new URLSearchParams(location.search).get("zoom");
+}
+
+/** True on the entry zooming in pushed (it stays one across a reload). */
+export function isZoomStep(): boolean {
+  const state: unknown = history.state;
+  return typeof state === "object" && state !== null && (state as Record<string, unknown>)[ZOOM_STEP] === true;
+}
+
+/**
+ * `?zoom=`: zooming into the whole trace is a step Back undoes (one pushed entry); zooming further or
+ * panning replaces it; the whole trace again leaves the step (back to the entry before it), or, on a
+ * page opened zoomed, drops the parameter.
+ */
+export function writeZoomText(text: string | null, wasZoomed: boolean): void {
+  if (text !== null && wasZoomed) replaceSearchParam("zoom", text);
+  else if (text !== null) {
+    const url = new URL(location.href);
+    url.searchParams.set("zoom", text);
+    history.pushState({ [ZOOM_STEP]: true }, "", `${url.pathname}${url.search}${url.hash}`);
+  } else if (isZoomStep()) history.back();
+  else replaceSearchParam("zoom", null);
 }
 
 interface NavigationEntryLike {
@@ -74,7 +102,8 @@ export function backTarget(wasPush: boolean): BackTarget {
   const toList: BackTarget = { steps: 0, href: "/", page: "Traces" };
   const navigation = (window as unknown as { navigation?: NavigationLike }).navigation;
   if (!navigation?.currentEntry || typeof navigation.entries !== "function") {
-    return wasPush && history.length > 1 ? { steps: 1, href: "/", page: null } : toList;
+    // A zoomed trace is one step further on (see writeZoomText).
+    return wasPush && history.length > 1 ? { steps: isZoomStep() ? 2 : 1, href: "/", page: null } : toList;
   }
   const entries = navigation.entries();
   const current = navigation.currentEntry.index;

@@ -40,3 +40,31 @@ export function panWindow(view: TimeWindow | null, totalMs: number, share: numbe
   const shift = (view.toMs - view.fromMs) * share;
   return clampWindow({ fromMs: view.fromMs + shift, toMs: view.toMs + shift }, totalMs);
 }
+
+/** Digits after the point a window's ends keep in the address: a ten-thousandth of its length or finer, at most 6 (ns). */
+function decimalsFor(lengthMs: number): number {
+  if (!(lengthMs > 0)) return 6;
+  return Math.min(6, Math.max(0, Math.ceil(-Math.log10(lengthMs / 10_000))));
+}
+
+/** `?zoom=<fromMs>-<toMs>`, ms from the trace's start, as short as its precision allows ("200-450.5"). */
+export function zoomParam(window: TimeWindow): string {
+  const digits = decimalsFor(window.toMs - window.fromMs);
+  const text = (ms: number) => String(Number(ms.toFixed(digits)));
+  return `${text(window.fromMs)}-${text(window.toMs)}`;
+}
+
+/** The window a `?zoom=` names, fitted inside the trace; null for none, a malformed one, or one covering the whole trace. */
+export function readZoomParam(value: string | null, totalMs: number): TimeWindow | null {
+  const match = value === null ? null : /^(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)$/.exec(value);
+  if (!match) return null;
+  const fromMs = Number(match[1]);
+  const toMs = Number(match[2]);
+  if (!(toMs > fromMs)) return null;
+  return clampWindow({ fromMs, toMs }, totalMs);
+}
+
+/** Whether two windows (or whole traces) are the same. */
+export function sameWindow(a: TimeWindow | null, b: TimeWindow | null): boolean {
+  return a === b || (a !== null && b !== null && a.fromMs === b.fromMs && a.toMs === b.toMs);
+}
