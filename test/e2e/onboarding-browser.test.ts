@@ -5,7 +5,9 @@ import { setupSnippets } from "../../web/src/features/onboarding/setup-snippets.
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { chromiumAvailable, collectPageProblems, useAppInChromium } from "../helpers/browser.js";
 import { readJson } from "../helpers/http.js";
-import { jsonTraceRequest, postJson } from "../helpers/payloads.js";
+import { sendSdkTrace } from "../helpers/otel.js";
+import { jsonTraceRequest, newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
+import { API_KIND, nodeLocalUiBody, sdkPost } from "../helpers/tracekit-sdk.js";
 
 const available = chromiumAvailable();
 
@@ -188,6 +190,46 @@ describe.skipIf(!available)("onboarding page in Chromium", () => {
     } finally {
       await page.goto("about:blank");
       await fresh.close();
+    }
+  });
+
+  it("on /setup opens on the set-up for the SDKs heard from, and keeps the reader's pick in the URL", async () => {
+    const selectedSetup = () => page.locator('[role="tab"][aria-selected="true"]').getAttribute("data-setup");
+    const [first] = setupSnippets(app.base);
+    const empty = await startTestApp();
+    const tracekitNode = await startTestApp();
+    const otelNode = await startTestApp();
+    try {
+      // Nothing heard from: the first set-up, as before.
+      await page.goto(`${empty.base}/setup`);
+      await expect.poll(() => page.getByTestId("waiting").textContent()).toContain("Waiting for the first trace");
+      expect(await selectedSetup()).toBe(first!.id);
+
+      // Node apps through the TraceKit Node SDK: its set-up, not the Python one first in the list.
+      const span = { traceId: newTraceId(), spanId: newSpanId(), name: "GET /orders", kind: API_KIND.SERVER };
+      const body = nodeLocalUiBody("orders-api", [{ ...span, startMs: Date.now(), durationMs: 5 }]);
+      expect((await sdkPost(tracekitNode.port, body, "node")).status).toBe(200);
+      await page.goto(`${tracekitNode.base}/setup`);
+      await expect.poll(selectedSetup, { timeout: 10_000 }).toBe("tracekit-node");
+      expect(new URL(page.url()).search).toBe("");
+      // The reader's pick stays, in the URL: a reload opens on it.
+      await page.getByRole("tab", { name: "OpenTelemetry Go", exact: true }).click();
+      await expect.poll(() => new URL(page.url()).searchParams.get("tab"), { timeout: 10_000 }).toBe("otel-go");
+      await page.reload();
+      await expect
+        .poll(() => page.getByTestId("waiting").getAttribute("data-tone"), { timeout: 10_000 })
+        .toBe("stored");
+      expect(await selectedSetup()).toBe("otel-go");
+
+      // Node apps through the OpenTelemetry SDK (its resource names it): OpenTelemetry's Node set-up.
+      await sendSdkTrace(otelNode.base, { service: "web", name: "GET /", sdkResource: true });
+      await page.goto(`${otelNode.base}/setup`);
+      await expect.poll(selectedSetup, { timeout: 10_000 }).toBe("otel-node-cjs");
+    } finally {
+      await page.goto("about:blank");
+      await empty.close();
+      await tracekitNode.close();
+      await otelNode.close();
     }
   });
 });

@@ -1,6 +1,6 @@
 import { context, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
-import { resourceFromAttributes } from "@opentelemetry/resources";
+import { defaultResource, resourceFromAttributes } from "@opentelemetry/resources";
 import { BasicTracerProvider, SimpleSpanProcessor, type SpanExporter } from "@opentelemetry/sdk-trace-base";
 
 export interface SentTrace {
@@ -23,10 +23,13 @@ export async function sendSdkTrace(
     error?: boolean;
     attributes?: Record<string, string>;
     exporter?: SpanExporter;
+    /** The SDK's own resource attributes too (`telemetry.sdk.*`), as an app's provider has them. */
+    sdkResource?: boolean;
   },
 ): Promise<SentTrace> {
+  const own = resourceFromAttributes({ "service.name": options.service });
   const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ "service.name": options.service }),
+    resource: options.sdkResource ? defaultResource().merge(own) : own,
     spanProcessors: [
       new SimpleSpanProcessor(options.exporter ?? new OTLPTraceExporter({ url: `${baseUrl}/v1/traces` })),
     ],

@@ -3,11 +3,13 @@ import { useEffect, useState } from "preact/hooks";
 import { api } from "../../api/client";
 import { CopyButton } from "../../components/CopyButton";
 import { Prose } from "../../components/Prose";
+import { replaceSearchParam } from "../../lib/url";
 import { useNow } from "../../lib/use-now";
 import { useLiveState } from "../../state/live-context";
 import { type ExtraOtlpPorts, portNotice, setupSnippets, standardPortsNote } from "./setup-snippets";
 import { setupStatus } from "./setup-status";
 import { useStoredData } from "./use-stored-data";
+import { useSuggestedSetup } from "./use-suggested-setup";
 import "./onboarding.css";
 
 export function CodeBlock({ code }: { code: string }) {
@@ -56,8 +58,18 @@ export function Onboarding({ connectAnother = false }: { connectAnother?: boolea
   const origin = location.origin;
   const snippets = setupSnippets(origin);
   const notice = portNotice(origin);
-  const [tab, setTab] = useState(snippets[0]?.id ?? "");
-  const current = snippets.find((s) => s.id === tab) ?? snippets[0];
+  // The reader's pick (on /setup kept in the URL, `?tab=`, so a reload keeps it), else the set-up for
+  // the SDKs already heard from, else the first.
+  const [chosen, setChosen] = useState<string | null>(() => {
+    const linked = connectAnother ? new URLSearchParams(location.search).get("tab") : null;
+    return snippets.some((s) => s.id === linked) ? linked : null;
+  });
+  const suggested = useSuggestedSetup(connectAnother && chosen === null);
+  const setTab = (id: string) => {
+    setChosen(id);
+    if (connectAnother) replaceSearchParam("tab", id);
+  };
+  const current = snippets.find((s) => s.id === (chosen ?? suggested)) ?? snippets[0];
   const [ports, setPorts] = useState<ExtraOtlpPorts | null>(null);
   useEffect(() => {
     api

@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { suggestedSetup } from "../../web/src/features/onboarding/setup-choice.js";
+import { setupSnippets } from "../../web/src/features/onboarding/setup-snippets.js";
+
+describe("the set-up the Setup page opens on", () => {
+  it("has nothing to say when no span names its SDK's language", () => {
+    expect(suggestedSetup([], [])).toBeNull();
+    expect(suggestedSetup([], [{ value: "opentelemetry", count: 3 }])).toBeNull();
+  });
+
+  it("picks the TraceKit SDK of the language most spans name, unless as many come from OpenTelemetry", () => {
+    expect(suggestedSetup([{ value: "nodejs", count: 10 }], [])).toBe("tracekit-node");
+    expect(suggestedSetup([{ value: "python", count: 4 }], [])).toBe("tracekit-python");
+    expect(suggestedSetup([{ value: "nodejs", count: 10 }], [{ value: "opentelemetry", count: 10 }])).toBe(
+      "otel-node-cjs",
+    );
+    expect(suggestedSetup([{ value: "Python", count: 4 }], [{ value: "opentelemetry", count: 9 }])).toBe("otel-python");
+    // Most Node spans from the TraceKit SDK, a few from OpenTelemetry.
+    expect(
+      suggestedSetup(
+        [
+          { value: "nodejs", count: 10 },
+          { value: "go", count: 2 },
+        ],
+        [{ value: "opentelemetry", count: 2 }],
+      ),
+    ).toBe("tracekit-node");
+  });
+
+  it("has OpenTelemetry's set-up for the other languages, the generic one for a language without its own", () => {
+    expect(suggestedSetup([{ value: "go", count: 1 }], [{ value: "opentelemetry", count: 1 }])).toBe("otel-go");
+    expect(suggestedSetup([{ value: "java", count: 1 }], [])).toBe("otel-java");
+    expect(suggestedSetup([{ value: "dotnet", count: 1 }], [])).toBe("otel-dotnet");
+    expect(suggestedSetup([{ value: "ruby", count: 1 }], [])).toBe("otel-any");
+  });
+
+  it("names only set-ups the page has", () => {
+    const ids = new Set(setupSnippets("http://localhost:9999").map((s) => s.id));
+    for (const language of ["nodejs", "python", "go", "java", "dotnet", "rust"]) {
+      for (const names of [[], [{ value: "opentelemetry", count: 5 }]]) {
+        expect(ids.has(suggestedSetup([{ value: language, count: 5 }], names) as string)).toBe(true);
+      }
+    }
+  });
+});
