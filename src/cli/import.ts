@@ -1,5 +1,5 @@
 import { createReadStream, statSync } from "node:fs";
-import { addImportTally, type SignalCounts } from "../domain/import-tally.js";
+import { addImportTally, addSignalCounts, emptySignalCounts, type SignalCounts } from "../domain/import-tally.js";
 import { StoreOpenError } from "../store/open-store.js";
 import { emptyImportCounts, type ImportCounts, itemsRead } from "../transfer/import.js";
 import type { BatchSink, StreamImportCounts } from "../transfer/import-stream.js";
@@ -195,6 +195,8 @@ export async function runImport(files: string[], options: ImportOptions): Promis
   let note: string | null = null;
 
   const totals: ImportCounts = emptyImportCounts();
+  /** Items sent that the instance stopped before answering for: stored or not, unknown. */
+  const unanswered = emptySignalCounts();
   /** Files nothing was read from, and files read in part (a bad line, data cut short). */
   let failedFiles = 0;
   let partFiles = 0;
@@ -223,6 +225,7 @@ export async function runImport(files: string[], options: ImportOptions): Promis
       progress.done();
       for (const id of counts.traceIds) totals.traceIds.add(id);
       addImportTally(totals, counts);
+      addSignalCounts(unanswered, counts.unanswered);
       let unreadable = false;
       for (const error of counts.errors) {
         unreadable ||= error.rejectedItems === undefined;
@@ -257,10 +260,16 @@ export async function runImport(files: string[], options: ImportOptions): Promis
     return noun === "span" ? [count(totals.traceIds.size, "trace"), count(n, noun)] : [count(n, noun)];
   });
   const held = stored.filter(([n]) => n > 0).map(([n, noun]) => count(n, noun));
+  const unknown = bySignal(unanswered)
+    .filter(([n]) => n > 0)
+    .map(([n, noun]) => count(n, noun));
   // What this import added, then what was stored already (all of it when a file is imported again).
+  // When the instance stopped with requests unanswered, what they stored is unknown: what is counted
+  // new is what the instance confirmed, and what it left unanswered follows.
   const parts = [
-    `${added.length === 0 ? "nothing" : added.join(", ")} new${held.length > 0 ? ` (${held.join(", ")} already stored)` : ""}`,
+    `${added.length === 0 ? "nothing" : added.join(", ")}${unknown.length > 0 ? " confirmed" : ""} new${held.length > 0 ? ` (${held.join(", ")} already stored)` : ""}`,
     `${number(totals.rejected)} rejected`,
+    ...(unknown.length > 0 ? [`${unknown.join(", ")} unanswered (stored or not: unknown)`] : []),
   ];
   const spansRead = totals.spans + totals.alreadyStored.spans;
   const rate = seconds > 0 && spansRead > 0 ? ` (${number(Math.round(spansRead / seconds))} spans/s)` : "";
@@ -270,5 +279,13 @@ export async function runImport(files: string[], options: ImportOptions): Promis
     `imported ${failedFiles > 0 ? `${number(files.length - failedFiles)} of ` : ""}${number(files.length)} file${files.length === 1 ? "" : "s"}${inPart}${into}: ${parts.join(", ")} in ${seconds.toFixed(1)} s${rate}`,
   );
   if (note !== null) console.error(note);
+  if (unknown.length > 0) {
+    // Spans and points are known by their ids and times; a log line stored in part would be stored again whole.
+    const again =
+      unanswered.logRecords === 0 ? "; importing the same files again adds what is missing, nothing twice" : "";
+    console.error(
+      `note: the instance stopped before answering for ${unknown.join(", ")} it was sent: it may have stored some or all of them${again}`,
+    );
+  }
   if (failedFiles > 0 || partFiles > 0) process.exitCode = 1;
 }

@@ -17,23 +17,24 @@ export interface ImportTally extends SignalCounts {
   rejected: number;
 }
 
+export function emptySignalCounts(): SignalCounts {
+  return { spans: 0, logRecords: 0, dataPoints: 0 };
+}
+
+/** Adds `from`'s items to `into`. */
+export function addSignalCounts(into: SignalCounts, from: SignalCounts): void {
+  into.spans += from.spans;
+  into.logRecords += from.logRecords;
+  into.dataPoints += from.dataPoints;
+}
+
 export function emptyImportTally(): ImportTally {
-  return {
-    spans: 0,
-    logRecords: 0,
-    dataPoints: 0,
-    alreadyStored: { spans: 0, logRecords: 0, dataPoints: 0 },
-    rejected: 0,
-  };
+  return { ...emptySignalCounts(), alreadyStored: emptySignalCounts(), rejected: 0 };
 }
 
 /** Adds `from`'s counts to `into` (trace ids and errors are each caller's own). */
 export function addImportTally(into: ImportTally, from: ImportTally): void {
-  into.spans += from.spans;
-  into.logRecords += from.logRecords;
-  into.dataPoints += from.dataPoints;
-  into.alreadyStored.spans += from.alreadyStored.spans;
-  into.alreadyStored.logRecords += from.alreadyStored.logRecords;
-  into.alreadyStored.dataPoints += from.alreadyStored.dataPoints;
+  addSignalCounts(into, from);
+  addSignalCounts(into.alreadyStored, from.alreadyStored);
   into.rejected += from.rejected;
 }

@@ -3,6 +3,7 @@
  * stored or refused is added up. The sink is a running server (otlp-client.ts) or a `--db` file
  * opened here (the offline importer).
  */
+import { addSignalCounts, emptySignalCounts, type SignalCounts } from "../domain/import-tally.js";
 import { OtlpDecodeError } from "../otlp/errors.js";
 import { type BatchOptions, DEFAULT_BATCH_OPTIONS, type ImportBatch, importBatches } from "./file-batches.js";
 import { addError, emptyImportCounts, type ImportCounts, type Importer } from "./import.js";
@@ -11,12 +12,25 @@ import { addError, emptyImportCounts, type ImportCounts, type Importer } from ".
  * Thrown by a sink that can take no more batches (the server it sends to stopped answering): the
  * import ends there instead of reading the rest of the file only to fail every batch of it.
  */
-export class SinkUnreachableError extends Error {}
+export class SinkUnreachableError extends Error {
+  constructor(
+    message: string,
+    /**
+     * Items of requests the server received, in part or whole, without answering: it may have stored
+     * some or all of them before it stopped, which no one here can know.
+     */
+    readonly unanswered: SignalCounts = emptySignalCounts(),
+  ) {
+    super(message);
+  }
+}
 
 /** What one file's import stored and refused, and whether the sink stopped it early. */
 export interface StreamImportCounts extends ImportCounts {
   /** Set when the sink became unreachable: the batches after the one it failed on were not read. */
   stopped?: { where: string; message: string };
+  /** Items sent that the sink stopped before answering for (see SinkUnreachableError): stored or not, unknown. */
+  unanswered: SignalCounts;
 }
 
 export interface BatchSink {
@@ -57,7 +71,7 @@ export async function importStream(
   sink: BatchSink,
   options: StreamImportOptions = {},
 ): Promise<StreamImportCounts> {
-  const counts: StreamImportCounts = emptyImportCounts();
+  const counts: StreamImportCounts = { ...emptyImportCounts(), unanswered: emptySignalCounts() };
   const concurrency = Math.max(1, options.concurrency ?? 4);
   const inFlight = new Set<Promise<void>>();
   /** The first batch the sink could not take for good (those in flight with it fail alike, unreported). */
@@ -69,8 +83,10 @@ export async function importStream(
       const sent: Promise<void> = sink
         .send(batch, counts)
         .catch((error: unknown) => {
-          if (error instanceof SinkUnreachableError) stopped ??= { where, message: error.message };
-          else addError(counts, { where, message: (error as Error).message });
+          if (error instanceof SinkUnreachableError) {
+            stopped ??= { where, message: error.message };
+            addSignalCounts(counts.unanswered, error.unanswered);
+          } else addError(counts, { where, message: (error as Error).message });
         })
         .then(() => {
           inFlight.delete(sent);

@@ -7,6 +7,7 @@
  * was sent is counted here, what the server refused is read from its partial-success answers, and
  * what it held already from the count it reports when asked (otlp/duplicates.ts).
  */
+import { addSignalCounts, emptySignalCounts, type SignalCounts } from "../domain/import-tally.js";
 import {
   DUPLICATES_HEADER,
   LATE_SPANS_HEADER,
@@ -46,6 +47,13 @@ interface Sent {
   items: number;
   traceIds?: Iterable<string>;
 }
+
+/** Where each signal's items are counted. */
+const signalItems: Record<OtlpSignalName, keyof SignalCounts> = {
+  traces: "spans",
+  logs: "logRecords",
+  metrics: "dataPoints",
+};
 
 /** Items in a logs or metrics piece, counted by decoding it here (those signals are rarely the bulk of a file). */
 function countItems(piece: OtlpPiece): number {
@@ -185,14 +193,20 @@ export function otlpHttpSink(
       body: typeof body === "string" ? [Buffer.from(body)] : body instanceof Uint8Array ? [body] : body,
     };
     let response: HttpAnswer | undefined;
+    /** Whether a connection took the request, in part or whole: the server may have stored it unanswered. */
+    let received = false;
     for (let attempt = 1; response === undefined; attempt++) {
       try {
         response = await client.post(`/v1/${signal}`, request);
       } catch (error) {
         // A kept-alive connection the server closed as it was reused fails once; sent again on a new
         // one (the server stores nothing twice). Refused, or failing again: the server is gone.
-        if (attempt === 1 && (error as NodeJS.ErrnoException).code !== "ECONNREFUSED") continue;
-        throw new SinkUnreachableError(`cannot reach ${baseUrl} (${(error as Error).message})`);
+        const refused = (error as NodeJS.ErrnoException).code === "ECONNREFUSED";
+        received ||= !refused;
+        if (attempt === 1 && !refused) continue;
+        const unanswered = emptySignalCounts();
+        if (received) unanswered[signalItems[signal]] = sent.items;
+        throw new SinkUnreachableError(`cannot reach ${baseUrl} (${(error as Error).message})`, unanswered);
       }
     }
     const isProtobuf = (response.contentType ?? "").includes("protobuf");
@@ -282,7 +296,17 @@ export function otlpHttpSink(
       }
       traces.flush();
       // Every request of the batch settled before it is done, so none adds to the counts after.
-      for (const result of await Promise.allSettled(requests)) if (result.status === "rejected") throw result.reason;
+      const failures: unknown[] = [];
+      for (const result of await Promise.allSettled(requests))
+        if (result.status === "rejected") failures.push(result.reason);
+      if (failures.length === 0) return;
+      const [first] = failures;
+      if (!(first instanceof SinkUnreachableError)) throw first;
+      // What every request of the batch the server stopped on left unanswered, not only the first's.
+      const unanswered = emptySignalCounts();
+      for (const failure of failures)
+        if (failure instanceof SinkUnreachableError) addSignalCounts(unanswered, failure.unanswered);
+      throw new SinkUnreachableError(first.message, unanswered);
     },
     close: () => client.close(),
   };

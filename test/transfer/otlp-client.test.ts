@@ -4,7 +4,7 @@
  * counts that match what was stored.
  */
 import { readFileSync } from "node:fs";
-import { createServer } from "node:http";
+import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importStream } from "../../src/transfer/import-stream.js";
@@ -178,7 +178,34 @@ describe("importing into a running server over OTLP/HTTP", () => {
       /^cannot reach http:\/\/127\.0\.0\.1:1 \(.*\); the import stopped there$/,
     );
     expect(counts.stopped?.where).toBe(counts.errors[0]?.where);
+    // Refused at connect: nothing reached a server, so nothing is of unknown outcome.
+    expect(counts.unanswered).toEqual({ spans: 0, logRecords: 0, dataPoints: 0 });
     expect(read).toBeLessThan(20);
+  });
+
+  it("counts the items of every request a server stopped before answering as unanswered, per signal", async () => {
+    // A server that takes a trace and a log request, then stops: its port closed, both unanswered.
+    const held: IncomingMessage[] = [];
+    const stopping = createServer((request) => {
+      held.push(request);
+      request.resume();
+      if (held.length < 2) return;
+      stopping.close();
+      for (const each of held) each.socket.destroy();
+    });
+    await new Promise<void>((resolve) => stopping.listen(0, "127.0.0.1", resolve));
+    const { port } = stopping.address() as AddressInfo;
+    try {
+      const traces = JSON.stringify(jsonTraceRequest("stopping", [{ name: "a" }, { name: "b" }]));
+      const logs = JSON.stringify(jsonLogRequest("stopping", [{ body: "one" }]));
+      const counts = await importStream(once(`${traces}\n${logs}\n`), otlpHttpSink(`http://127.0.0.1:${port}`, "x"));
+      expect(counts.stopped?.message).toMatch(/^cannot reach /);
+      expect(counts.spans + counts.logRecords).toBe(0);
+      expect(counts.unanswered).toEqual({ spans: 2, logRecords: 1, dataPoints: 0 });
+    } finally {
+      stopping.closeAllConnections();
+      stopping.close();
+    }
   });
 
   it("sends log and metric lines in the file's order, each after the one before it is answered", async () => {
