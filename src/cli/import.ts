@@ -121,6 +121,18 @@ function readFailure(error: unknown): string {
   return message.split("\n")[0] ?? "";
 }
 
+/**
+ * The summary's start: how many of the files were read (`imported 1 of 2 files (1 in part)`). Stdin
+ * alone is no file (`imported stdin`, `stdin not imported`); with files, each is an input.
+ */
+function importedWhat(files: readonly string[], failed: number, part: number): string {
+  if (files.length === 1 && files[0] === "-")
+    return failed > 0 ? "stdin not imported" : `imported stdin${part > 0 ? " in part" : ""}`;
+  const noun = files.includes("-") ? "input" : "file";
+  const inPart = part > 0 ? ` (${number(part)} in part)` : "";
+  return `imported ${failed > 0 ? `${number(files.length - failed)} of ` : ""}${number(files.length)} ${noun}${files.length === 1 ? "" : "s"}${inPart}`;
+}
+
 async function* counted(source: AsyncIterable<Uint8Array | string>, onRead: (bytes: number) => void) {
   for await (const chunk of source) {
     onRead(chunk.length);
@@ -215,6 +227,7 @@ export async function runImport(files: string[], options: ImportOptions): Promis
         counts = await importStream(counted(input, progress.read), sink, {
           concurrency: options.concurrency,
           onBatch: progress.counts,
+          ...(file === "-" ? { emptyMessage: "empty, nothing to import" } : {}),
         });
       } catch (error) {
         progress.done();
@@ -274,9 +287,8 @@ export async function runImport(files: string[], options: ImportOptions): Promis
   const spansRead = totals.spans + totals.alreadyStored.spans;
   const rate = seconds > 0 && spansRead > 0 ? ` (${number(Math.round(spansRead / seconds))} spans/s)` : "";
   const into = options.db !== undefined ? ` into ${options.db}` : "";
-  const inPart = partFiles > 0 ? ` (${number(partFiles)} in part)` : "";
   console.log(
-    `imported ${failedFiles > 0 ? `${number(files.length - failedFiles)} of ` : ""}${number(files.length)} file${files.length === 1 ? "" : "s"}${inPart}${into}: ${parts.join(", ")} in ${seconds.toFixed(1)} s${rate}`,
+    `${importedWhat(files, failedFiles, partFiles)}${into}: ${parts.join(", ")} in ${seconds.toFixed(1)} s${rate}`,
   );
   if (note !== null) console.error(note);
   if (unknown.length > 0) {

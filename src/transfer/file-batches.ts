@@ -92,6 +92,13 @@ function toBytes(chunk: unknown): Uint8Array {
 /** How many bytes the first look decides the format from (leading white space included). */
 const SNIFF_BYTES = 4096;
 
+/** Thrown for a file or stream with nothing in it (or nothing once gunzipped). */
+export class EmptyInputError extends OtlpDecodeError {
+  constructor() {
+    super("the file is empty");
+  }
+}
+
 /**
  * The batches of one file or stream. Throws OtlpDecodeError (with a byte or line) for data that is
  * none of the formats or cannot be split; pieces inside a batch are checked by whoever imports it.
@@ -112,7 +119,7 @@ export async function* importBatches(
     source = new ChunkSource(gunzipped(gunzip[Symbol.asyncIterator]()));
     head = await source.peek(SNIFF_BYTES);
   }
-  if (head.length === 0) throw new OtlpDecodeError("the file is empty");
+  if (head.length === 0) throw new EmptyInputError();
   const format = formatOf(head);
   if (format === null) {
     throw new OtlpDecodeError(

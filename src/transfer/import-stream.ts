@@ -5,7 +5,13 @@
  */
 import { addSignalCounts, emptySignalCounts, type SignalCounts } from "../domain/import-tally.js";
 import { OtlpDecodeError } from "../otlp/errors.js";
-import { type BatchOptions, DEFAULT_BATCH_OPTIONS, type ImportBatch, importBatches } from "./file-batches.js";
+import {
+  type BatchOptions,
+  DEFAULT_BATCH_OPTIONS,
+  EmptyInputError,
+  type ImportBatch,
+  importBatches,
+} from "./file-batches.js";
 import { addError, emptyImportCounts, type ImportCounts, type Importer } from "./import.js";
 
 /**
@@ -60,6 +66,8 @@ export interface StreamImportOptions {
   batches?: BatchOptions;
   /** After each batch is done, with the counts so far. */
   onBatch?(counts: ImportCounts): void;
+  /** What an empty input is said to be, when not a file ("the file is empty"): stdin, say. */
+  emptyMessage?: string;
 }
 
 /**
@@ -99,7 +107,8 @@ export async function importStream(
     // What was read before is imported (and counted) whatever broke off the rest.
     await Promise.all(inFlight);
     if (!(error instanceof OtlpDecodeError)) throw error;
-    addError(counts, { where: "", message: error.message });
+    const empty = error instanceof EmptyInputError ? options.emptyMessage : undefined;
+    addError(counts, { where: "", message: empty ?? error.message });
   }
   await Promise.all(inFlight);
   // Checked again: the batches in flight when the file ended may be where it stopped.

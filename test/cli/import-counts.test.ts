@@ -105,10 +105,11 @@ describe("tracekit-local import - at a terminal", { timeout: 60_000 }, () => {
       expect(said.split("\n").filter((line) => line.includes("stdin"))).toEqual([
         expect.stringMatching(/^import: reading OTLP from stdin \(the terminal\); end it with Ctrl\+D, or pass a file/),
       ]);
-      // Ctrl+D at once: an empty stdin, said as for an empty file.
+      // Ctrl+D at once: an empty stdin, said as stdin, not as a file.
       run.stdin.write("\u0004");
       expect(await exited).toBe(1);
-      expect(out).toContain("error: stdin: the file is empty");
+      expect(out).toContain("error: stdin: empty, nothing to import");
+      expect(out).toContain("stdin not imported: nothing new, 0 rejected in ");
     } finally {
       if (run.exitCode === null) run.kill("SIGKILL");
     }

@@ -414,7 +414,17 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
     const trace = readFileSync(new URL("../fixtures/otlp-examples/trace.json", import.meta.url));
     const fromStdin = await cli(["import", "--port", String(target.port), "-"], gzipSync(trace));
     expect(fromStdin.code).toBe(0);
-    expect(fromStdin.stdout).toMatch(/^imported 1 file: 1 trace, 1 span new, 0 rejected/);
+    expect(fromStdin.stdout).toMatch(/^imported stdin: 1 trace, 1 span new, 0 rejected/);
+    // Stdin is no file: empty, it is said so, alone or among files.
+    const empty = await cli(["import", "--port", String(target.port), "-"], new Uint8Array());
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toBe("error: stdin: empty, nothing to import\n");
+    expect(empty.stdout).toMatch(/^stdin not imported: nothing new, 0 rejected in /);
+    const emptyAmongFiles = await cli(["import", "--port", String(target.port), "-", "/dev/null"], new Uint8Array());
+    expect(emptyAmongFiles.stderr).toBe(
+      "error: stdin: empty, nothing to import\nerror: /dev/null: the file is empty\n",
+    );
+    expect(emptyAmongFiles.stdout).toMatch(/^imported 0 of 2 inputs: nothing new, 0 rejected in /);
 
     const bad = join(dir.path, "notes.txt");
     writeFileSync(bad, "these are not spans\n");
