@@ -13,7 +13,8 @@ function batches(n: number): string {
 
 /** Why batches were dropped, said of one batch or of several. */
 const DROP_REASONS = {
-  queueFull: () => "oldest first: the forwarding queue was full",
+  // Each drop takes the oldest batch queued then: one batch is "the oldest", several each were.
+  queueFull: (one: boolean) => `${one ? "the oldest" : "each the oldest"} queued, as the forwarding queue was full`,
   rejected: (one: boolean) => `the upstream refused ${one ? "it" : "them"}`,
   shutdown: () => "still queued at stop",
 } as const;
@@ -42,7 +43,7 @@ export function forwardEventLine(event: ForwardEvent): string {
 
 /** The line when stopping waits for the upstream: what it holds, for how long, and how not to wait. */
 export function forwardFlushingLine(unsent: { batches: number; bytes: number; graceMs: number }): string {
-  return `  forwarding: sending the ${batches(unsent.batches)} (${size(unsent.bytes)}) not yet taken upstream, for up to ${unsent.graceMs / 1000} s; Ctrl+C again to stop now and drop them`;
+  return `  forwarding: sending the ${batches(unsent.batches)} (${size(unsent.bytes)}) not yet taken upstream, for up to ${unsent.graceMs / 1000} s; Ctrl+C again to stop now and drop ${unsent.batches === 1 ? "it" : "them"}`;
 }
 
 /** The line when stopping left batches unsent. */

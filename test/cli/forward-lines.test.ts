@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { forwardEventLine } from "../../src/cli/forward-lines.js";
+import { forwardEventLine, forwardFlushingLine } from "../../src/cli/forward-lines.js";
 
 describe("forwardEventLine: dropped", () => {
   const dropped = (batches: number, reason: "queueFull" | "rejected" | "shutdown") =>
@@ -12,8 +12,25 @@ describe("forwardEventLine: dropped", () => {
     expect(dropped(1_200, "rejected")).toBe(
       "  ! forwarding to http://up: dropped 1,200 batches (2.0 KiB; the upstream refused them: HTTP 400)",
     );
+    // A full queue drops its oldest batch each time: of one, "oldest first" would say there were several.
+    expect(dropped(1, "queueFull")).toBe(
+      "  ! forwarding to http://up: dropped 1 batch (2.0 KiB; the oldest queued, as the forwarding queue was full: HTTP 400)",
+    );
+    expect(dropped(3, "queueFull")).toBe(
+      "  ! forwarding to http://up: dropped 3 batches (2.0 KiB; each the oldest queued, as the forwarding queue was full: HTTP 400)",
+    );
     expect(dropped(1, "shutdown")).toBe(
       "  ! forwarding to http://up: dropped 1 batch (2.0 KiB; still queued at stop: HTTP 400)",
     );
+  });
+});
+
+describe("forwardFlushingLine", () => {
+  it("says one batch waited for as it, and several as them", () => {
+    const line = (batches: number) => forwardFlushingLine({ batches, bytes: 214, graceMs: 2000 });
+    expect(line(1)).toBe(
+      "  forwarding: sending the 1 batch (214 B) not yet taken upstream, for up to 2 s; Ctrl+C again to stop now and drop it",
+    );
+    expect(line(2)).toMatch(/sending the 2 batches .* drop them$/);
   });
 });

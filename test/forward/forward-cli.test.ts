@@ -75,7 +75,7 @@ describe("tracekit-local --forward on the command line", { timeout: 120_000 }, (
         run.child.kill("SIGINT");
         await eventually(() => (run.stdout().includes("Ctrl+C again") ? true : undefined));
         expect(run.stdout()).toMatch(
-          /forwarding: sending the 1 batch \(\d+ B\) not yet taken upstream, for up to 2 s; Ctrl\+C again to stop now and drop them/,
+          /forwarding: sending the 1 batch \(\d+ B\) not yet taken upstream, for up to 2 s; Ctrl\+C again to stop now and drop it$/m,
         );
         if (twice) {
           const againAt = Date.now();
