@@ -1,4 +1,4 @@
-import { count } from "./count.js";
+import { count } from "../domain/count-text.js";
 import type { DemoOptions } from "./demo-options.js";
 import { requireInstance } from "./instance.js";
 

@@ -3,9 +3,9 @@ import { constants } from "node:os";
 import { dirname, resolve } from "node:path";
 import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
+import { count } from "../domain/count-text.js";
 import { StoreOpenError } from "../store/open-store.js";
 import type { ExportSelection } from "../transfer/export.js";
-import { count } from "./count.js";
 import type { ExportOptions } from "./export-options.js";
 import { requireInstance } from "./instance.js";
 

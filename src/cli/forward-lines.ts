@@ -1,5 +1,5 @@
+import { count } from "../domain/count-text.js";
 import type { ForwardEvent } from "../forward/target.js";
-import { count } from "./count.js";
 
 function size(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;

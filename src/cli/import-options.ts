@@ -1,8 +1,8 @@
 import { type Command, InvalidArgumentError } from "commander";
+import { count } from "../domain/count-text.js";
 import { DEFAULT_MAX_LOGS } from "../store/log-store.js";
 import { DEFAULT_MAX_SPANS } from "../store/store.js";
 import { fileArgument } from "./argument-error.js";
-import { count } from "./count.js";
 import { addInstanceOptions, type InstanceOptions } from "./instance.js";
 
 export interface ImportOptions extends InstanceOptions {

@@ -1,10 +1,10 @@
 import { createReadStream, statSync } from "node:fs";
+import { count as number } from "../domain/count-text.js";
 import { addImportTally, addSignalCounts, emptySignalCounts, type SignalCounts } from "../domain/import-tally.js";
 import { StoreOpenError } from "../store/open-store.js";
 import { emptyImportCounts, type ImportCounts, itemsRead } from "../transfer/import.js";
 import type { BatchSink, StreamImportCounts } from "../transfer/import-stream.js";
 import { packageVersion } from "../version.js";
-import { count as number } from "./count.js";
 import type { ImportOptions } from "./import-options.js";
 import { type InstanceHealth, probeInstance, requireInstance } from "./instance.js";
 

@@ -1,6 +1,6 @@
+import { count } from "../domain/count-text.js";
 import { llmCostParts } from "../domain/llm-cost-text.js";
 import type { HealthResponse, LogListResponse, TraceListResponse } from "../protocol.js";
-import { count } from "./count.js";
 import { RUN_ID_ATTRIBUTE } from "./run-env.js";
 
 /**

@@ -23,6 +23,7 @@ import {
   TRACEKIT_SDK_PORT,
   withConfigFile,
 } from "../config.js";
+import { count } from "../domain/count-text.js";
 import { isProgramChangedOnDisk, PROGRAM_CHANGED_MESSAGE } from "../domain/errors.js";
 import { rpcCodeFor } from "../domain/rpc-code.js";
 import { DEFAULT_MAX_LOGS } from "../store/log-store.js";
@@ -31,7 +32,6 @@ import { DEFAULT_MAX_SPANS } from "../store/store.js";
 import { fileArgument, invalidArgument } from "./argument-error.js";
 import { openBrowser } from "./browser.js";
 import { createCodeMonitoringLines, expiryDeferredLine, sdkListeningLine } from "./code-monitoring-lines.js";
-import { count } from "./count.js";
 import { forwardEventLine, forwardFlushingLine, forwardStoppedLine } from "./forward-lines.js";
 import { type ExistingInstance, probeExistingInstance, probePort } from "./probe.js";
 import { terminalText } from "./terminal-text.js";

@@ -6,7 +6,9 @@
  * depth it is malformed (400), and attributes past the per-list bound, and entries past the per-value
  * bound, are dropped and counted as OTLP's `dropped_attributes_count`.
  */
+
 import { setImmediate as nextTurn } from "node:timers/promises";
+import { count } from "../domain/count-text.js";
 import { MAX_VALUE_DEPTH } from "./attributes.js";
 import { OtlpDecodeError } from "./errors.js";
 
@@ -94,9 +96,8 @@ export class OtlpLimitError extends OtlpDecodeError {
 
 /** The refusal of a request holding more than `limit` of `what` ("spans"). */
 export function tooMany(what: string, limit: number): OtlpLimitError {
-  const shown = limit.toLocaleString("en-US");
   return new OtlpLimitError(
-    `the request holds more than ${shown} ${what}, the most accepted in one request; send smaller batches`,
+    `the request holds more than ${count(limit)} ${what}, the most accepted in one request; send smaller batches`,
   );
 }
 

@@ -3,6 +3,7 @@
  * metric and its data points as read off the wire into domain `ReceivedMetric`s or rejections. The
  * decoders only read fields; every validity rule and the TraceKit SDK reading live here.
  */
+import { count } from "../domain/count-text.js";
 import { parseHexId } from "../domain/ids.js";
 import {
   type Exemplar,
@@ -442,7 +443,7 @@ function numberFault(w: WireNumberPoint): string | null {
 
 function histogramFault(w: WireHistogramPoint): string | null {
   if (w.bounds.length > MAX_EXPLICIT_BOUNDS) {
-    return `has ${w.bounds.length} explicitBounds; at most ${MAX_EXPLICIT_BOUNDS} are accepted`;
+    return `has ${count(w.bounds.length)} explicitBounds; at most ${count(MAX_EXPLICIT_BOUNDS)} are accepted`;
   }
   for (let i = 0; i < w.bounds.length; i++) {
     const b = w.bounds[i] as number;
@@ -469,7 +470,7 @@ function exponentialFault(w: WireExponentialPoint): string | null {
   }
   for (const buckets of [w.positive, w.negative]) {
     if (buckets.counts.length > MAX_WIRE_EXPONENTIAL_BUCKETS) {
-      return `has ${buckets.counts.length} buckets of one sign; at most ${MAX_WIRE_EXPONENTIAL_BUCKETS} are accepted`;
+      return `has ${count(buckets.counts.length)} buckets of one sign; at most ${count(MAX_WIRE_EXPONENTIAL_BUCKETS)} are accepted`;
     }
     // Bucket indexes must stay 32-bit integers: the downscaling arithmetic shifts them.
     if (Math.abs(buckets.offset) + buckets.counts.length > 2 ** 30)
@@ -480,7 +481,7 @@ function exponentialFault(w: WireExponentialPoint): string | null {
 
 function summaryFault(w: WireSummaryPoint): string | null {
   if (w.quantiles.length > MAX_QUANTILES)
-    return `has ${w.quantiles.length} quantileValues; at most ${MAX_QUANTILES} are accepted`;
+    return `has ${count(w.quantiles.length)} quantileValues; at most ${count(MAX_QUANTILES)} are accepted`;
   for (const q of w.quantiles) {
     if (!(q.quantile >= 0 && q.quantile <= 1)) return `quantile ${q.quantile} is outside 0…1`;
     if (!Number.isFinite(q.value)) return `the value of quantile ${q.quantile} is not a finite number`;

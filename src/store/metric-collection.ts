@@ -3,6 +3,7 @@
  * store writes what changes here through a SeriesJournal and loads it back on open). Owns the
  * series cap, the counts, the catalog and which series a point belongs to.
  */
+import { count as countText } from "../domain/count-text.js";
 import { type MetricDescriptor, metricUnit, movesByOne, type ReceivedMetric } from "../domain/metric.js";
 import { nanosToMs, newObservation, newReadingState, type ReadingState, readPoint } from "../domain/metric-reading.js";
 import { ascending } from "../domain/order.js";
@@ -159,7 +160,7 @@ export class MetricCollection {
         result.rejected += count;
         if (result.errors.length < MAX_REPORTED_ERRORS) {
           result.errors.push(
-            `metric "${descriptor.name}" is stored as a ${record.descriptor.kind}; ${count} ${descriptor.kind} point(s) refused`,
+            `metric "${descriptor.name}" is stored as a ${record.descriptor.kind}; ${countText(count)} ${descriptor.kind} point(s) refused`,
           );
         }
         continue;
@@ -230,7 +231,7 @@ export class MetricCollection {
   /** Why points of new series were refused, and how to keep them (the exporter's partial success says it). */
   private seriesBoundMessage(): string {
     return (
-      `data points of new series refused: the store holds at most ${this.maxSeries} metric series ` +
+      `data points of new series refused: the store holds at most ${countText(this.maxSeries)} metric series ` +
       "(start tracekit-local with a higher --max-metric-series to keep more)"
     );
   }

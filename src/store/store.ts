@@ -1,3 +1,4 @@
+import { count } from "../domain/count-text.js";
 import type { PriceTable } from "../domain/llm-cost.js";
 import type { LlmQuery, LlmUsage } from "../domain/llm-index.js";
 import type { OperationGroup } from "../domain/operation.js";
@@ -192,7 +193,7 @@ export interface InsertResult {
 
 /** The most spans one trace may hold: a store of `maxSpans` keeps whole traces, so no trace is bigger. */
 export function tooBigTraceMessage(traceId: string, maxSpans: number): string {
-  return `trace ${traceId} has more spans than the retention bound (--max-spans ${maxSpans}); raise --max-spans to keep it whole`;
+  return `trace ${traceId} has more spans than the ${count(maxSpans)} the retention bound keeps (--max-spans); raise --max-spans to keep it whole`;
 }
 
 /** Stored spans read into the service map's and LLM page's indexes so far, of those stored at open. */

@@ -3,6 +3,7 @@
  * same ingest paths as an OTLP/HTTP export, and counted. Used by `POST /api/import` (the CLI's pieces
  * and files dropped on the page) and by `tracekit-local import --db` without a server.
  */
+import { count } from "../domain/count-text.js";
 import { emptyImportTally, type ImportTally } from "../domain/import-tally.js";
 import type { ReceivedMetric } from "../domain/metric.js";
 import type { Ingest } from "../ingest/ingest.js";
@@ -49,7 +50,7 @@ export function itemsRead(counts: ImportCounts): number {
 
 /** Why spans of traces that retention had evicted were not stored: they count as rejected, with this reason. */
 export function lateSpansReason(spans: number): string {
-  return `${spans} span${spans === 1 ? "" : "s"} of traces evicted earlier to stay within --max-spans (a part of a trace is not kept on its own)`;
+  return `${count(spans)} span${spans === 1 ? "" : "s"} of traces evicted earlier to stay within --max-spans (a part of a trace is not kept on its own)`;
 }
 
 export interface ImportTarget {
@@ -92,7 +93,7 @@ export function addRejected(counts: ImportCounts, where: string, rejected: numbe
   if (rejected > 0) {
     addError(counts, {
       where,
-      message: `rejected ${rejected.toLocaleString("en-US")}: ${reasons.join("; ")}`,
+      message: `rejected ${count(rejected)}: ${reasons.join("; ")}`,
       rejectedItems: rejected,
     });
   }

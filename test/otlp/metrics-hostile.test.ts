@@ -205,7 +205,7 @@ describe("points that decode but would cost without bound, or cannot be read", (
             dataPoints: [{ timeUnixNano: T, explicitBounds: Array.from({ length: 100_000 }, (_, i) => i) }],
           },
         },
-        /has 100000 explicitBounds; at most 128 are accepted/,
+        /has 100,000 explicitBounds; at most 128 are accepted/,
       ],
       [
         {
@@ -214,7 +214,7 @@ describe("points that decode but would cost without bound, or cannot be read", (
             dataPoints: [{ timeUnixNano: T, positive: { offset: 0, bucketCounts: new Array(20_000).fill(1) } }],
           },
         },
-        /has 20000 buckets of one sign/,
+        /has 20,000 buckets of one sign; at most 16,384 are accepted/,
       ],
       [
         {

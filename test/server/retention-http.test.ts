@@ -29,7 +29,9 @@ describe("retention seen through OTLP/HTTP", () => {
     expect(response.status).toBe(200);
     const body = await response.json();
     expect(body.partialSuccess.rejectedSpans).toBe(4);
-    expect(body.partialSuccess.errorMessage).toContain("--max-spans 10");
+    expect(body.partialSuccess.errorMessage).toContain(
+      "more spans than the 10 the retention bound keeps (--max-spans)",
+    );
     expect((await health()).counts.rejectedSpans).toBe(4);
   });
 
@@ -75,5 +77,38 @@ describe("retention seen through OTLP/HTTP", () => {
     expect(await asked.json()).toEqual({ tracekitUnchangedTraceIds: [traceId] });
     expect((await fetch(`${app.base}/api/traces/${traceId}`)).status).toBe(404);
     expect((await fetch(`${app.base}/api/traces/${kept}`)).status).toBe(200);
+  });
+});
+
+describe("retention's partial success in numbers of thousands", () => {
+  let large: TestApp;
+  beforeAll(async () => {
+    large = await startTestApp({ maxSpans: 1_000 });
+  });
+  afterAll(async () => {
+    await large.close();
+  });
+
+  it("writes them with separators, as the rest of the product does, in the answer and the terminal's line", async () => {
+    const traceId = newTraceId();
+    const response = await postJson(
+      large.base,
+      jsonTraceRequest(
+        "big",
+        Array.from({ length: 2_100 }, () => ({ traceId })),
+      ),
+    );
+    const body = await response.json();
+    expect(body.partialSuccess.rejectedSpans).toBe(1_100);
+    expect(body.partialSuccess.errorMessage).toBe(
+      `trace ${traceId} has more spans than the 1,000 the retention bound keeps (--max-spans); raise --max-spans to keep it whole`,
+    );
+    expect(large.events).toContainEqual(
+      expect.objectContaining({
+        type: "client-error",
+        status: 200,
+        message: `rejected 1,100 span(s): ${body.partialSuccess.errorMessage}`,
+      }),
+    );
   });
 });

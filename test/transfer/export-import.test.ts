@@ -366,6 +366,39 @@ describe("importing files", () => {
     expect(counts.errors[0]?.message).toMatch(/^rejected 1,200: /);
   });
 
+  it("says how many late spans of evicted traces were refused with thousands separators in the reason too", async () => {
+    const target = await openOffline({ dbPath: null, create: true, maxSpans: 1_000 });
+    opened.push(target);
+    const evicted = "ab".repeat(16);
+    const spans = (traceId: string, n: number) =>
+      JSON.stringify({
+        resourceSpans: [
+          {
+            scopeSpans: [
+              {
+                spans: Array.from({ length: n }, (_, i) => ({
+                  traceId,
+                  spanId: (i + 1).toString(16).padStart(16, "0"),
+                  name: `s${i}`,
+                  startTimeUnixNano: String(1_700_000_000_000_000_000n + BigInt(i)),
+                  endTimeUnixNano: String(1_700_000_000_000_001_000n + BigInt(i)),
+                })),
+              },
+            ],
+          },
+        ],
+      });
+    // The first trace is evicted to make room for the second; the third line's 1,200 spans of it come late.
+    const text = `${spans(evicted, 1)}\n${spans("cd".repeat(16), 1_000)}\n${spans(evicted, 1_200)}\n`;
+    const counts = await importStream(chunked(text, 4096), offlineSink(target.importer), {
+      batches: { maxBatchBytes: 1024, maxWholeBytes: 1 << 20 },
+    });
+    expect(counts.rejected).toBe(1_200);
+    expect(counts.errors.map((error) => error.message)).toContain(
+      "rejected 1,200: 1,200 spans of traces evicted earlier to stay within --max-spans (a part of a trace is not kept on its own)",
+    );
+  });
+
   it("reads JSON Lines written on Windows (byte order mark, CRLF), and a document split by its resources", async () => {
     const target = await open("memory", "crlf");
     const oneLine = (service: string) => JSON.stringify(jsonTraceRequestOf(service));

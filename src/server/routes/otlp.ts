@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
+import { count } from "../../domain/count-text.js";
 import { AppError } from "../../domain/errors.js";
 import { rpcCodeFor } from "../../domain/rpc-code.js";
 import type { ForwardSink } from "../../forward/forwarder.js";
@@ -412,7 +413,7 @@ function refusedItems(
   rejected: number,
   errorMessage: string,
 ): void {
-  refused(deps, path, 200, `rejected ${rejected} ${signal.items}: ${errorMessage}`, rejected);
+  refused(deps, path, 200, `rejected ${count(rejected)} ${signal.items}: ${errorMessage}`, rejected);
 }
 
 /** The trace signal: spans go to `ingest.spans`. */

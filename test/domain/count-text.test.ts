@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { count } from "../../src/cli/count.js";
+import { count } from "../../src/domain/count-text.js";
 
 describe("count", () => {
   it("groups digits in threes as toLocaleString('en-US') does", () => {
