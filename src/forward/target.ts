@@ -1,3 +1,4 @@
+import { count } from "../domain/count-text.js";
 import type { OtlpSignalPath } from "../otlp/protobuf/from-json.js";
 import { readPartialSuccessProtobuf, readStatusMessageProtobuf } from "../otlp/protobuf/status.js";
 import type { ForwardTargetJson } from "../protocol.js";
@@ -107,8 +108,8 @@ function partialSuccessOf(answer: PostAnswer): { rejected: number; message: stri
     try {
       const partial = (JSON.parse(answer.text) as { partialSuccess?: Record<string, unknown> }).partialSuccess;
       if (typeof partial !== "object" || partial === null) return null;
-      const count = partial.rejectedSpans ?? partial.rejectedLogRecords ?? partial.rejectedDataPoints ?? 0;
-      rejected = Number(count) || 0;
+      const reported = partial.rejectedSpans ?? partial.rejectedLogRecords ?? partial.rejectedDataPoints ?? 0;
+      rejected = Number(reported) || 0;
       message = typeof partial.errorMessage === "string" ? partial.errorMessage : "";
     } catch {
       return null;
@@ -343,7 +344,7 @@ export function createForwardTarget(
       else {
         rejectedItems += rejected.rejected;
         events.dropsChanged();
-        const message = `HTTP ${answer.status}, partial success: ${rejected.rejected} rejected${rejected.message === "" ? "" : `: ${rejected.message}`}`;
+        const message = `HTTP ${answer.status}, partial success: ${count(rejected.rejected)} rejected${rejected.message === "" ? "" : `: ${rejected.message}`}`;
         lastError = { message, at: new Date().toISOString() };
         if (!partial) {
           partial = true;

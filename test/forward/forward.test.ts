@@ -394,7 +394,7 @@ describe("--forward: everything received passes on upstream as OTLP/HTTP protobu
         : {
             status: 200,
             headers: { "Content-Type": "application/json" },
-            body: '{"partialSuccess":{"rejectedLogRecords":"1"}}',
+            body: '{"partialSuccess":{"rejectedLogRecords":"1200"}}',
           },
     );
     const local = await app({ forward: [up.url], forwardTuning: { lingerMs: 10 } });
@@ -405,10 +405,10 @@ describe("--forward: everything received passes on upstream as OTLP/HTTP protobu
     await postLogs(local.base, jsonLogRequest("partly", [{ body: "one" }]));
     const target = await eventually(async () => {
       const t = (await health(local)).forwarding.targets[0];
-      return t.rejectedItems === 5 ? t : undefined;
+      return t.rejectedItems === 1_204 ? t : undefined;
     });
     expect(target).toMatchObject({ state: "ok", retried: 0, sent: { batches: 3 }, dropped: { rejected: 0 } });
-    expect(target.lastError.message).toBe("HTTP 200, partial success: 1 rejected");
+    expect(target.lastError.message).toBe("HTTP 200, partial success: 1,200 rejected");
     expect(up.requests).toHaveLength(3);
     const said = local.events.filter((e) => e.type === "forward" && e.event.type === "partial");
     expect(said).toEqual([
@@ -419,7 +419,7 @@ describe("--forward: everything received passes on upstream as OTLP/HTTP protobu
     try {
       const message = await waitFor(() => live.messages.find((m) => m.type === "forwarding-drops"));
       expect(message.targets).toEqual([
-        { url: up.url, dropped: 0, rejectedItems: 5, lastError: "HTTP 200, partial success: 1 rejected" },
+        { url: up.url, dropped: 0, rejectedItems: 1_204, lastError: "HTTP 200, partial success: 1,200 rejected" },
       ]);
     } finally {
       live.ws.close();
