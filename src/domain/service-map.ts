@@ -6,6 +6,7 @@
 import { Durations } from "./durations.js";
 import { estimateFromExactMs } from "./latency-buckets.js";
 import { ascending } from "./order.js";
+import { addressOf, portText } from "./peer-address.js";
 import { EDGE, ENTRY, ServiceTraffic, type TrafficTally } from "./service-traffic.js";
 import type { InstrumentationScope, Span } from "./span.js";
 
@@ -69,28 +70,6 @@ export type PeerNames = ReadonlyMap<string, string>;
 
 const NO_PEER_NAMES: PeerNames = new Map();
 
-/** Host and port of a URL or "host[:port]"; undefined when there is no host. */
-function addressOf(value: string): { host: string; port: string | null } | undefined {
-  let host = value;
-  let port: string | null = null;
-  try {
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
-      const url = new URL(value);
-      host = url.hostname;
-      port = url.port === "" ? null : url.port;
-    }
-  } catch {
-    return undefined;
-  }
-  const withPort = /^(.*[^:]):(\d+)$/.exec(host);
-  if (withPort !== null && !/^\[?[0-9a-f:]+\]?$/i.test(withPort[1] as string)) {
-    host = withPort[1] as string;
-    port = withPort[2] as string;
-  }
-  host = host.replace(/^\[|\]$/g, "").toLowerCase();
-  return host === "" ? undefined : { host, port };
-}
-
 /**
  * The last attributes `peerOf` read and what it found: the statistics and the service map ask about
  * the same span one after the other as it is stored (stored attributes are not changed afterwards).
@@ -137,11 +116,6 @@ function peerOfAttributes(a: Span["attributes"]): Peer | null {
     }
   }
   return null;
-}
-
-function portText(value: unknown): string | null {
-  const port = typeof value === "number" ? String(value) : typeof value === "string" ? value.trim() : "";
-  return /^\d{1,5}$/.test(port) ? port : null;
 }
 
 /** This machine's own addresses: on a developer's laptop every local service is one of them. */

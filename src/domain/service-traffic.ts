@@ -20,6 +20,7 @@
  */
 import { CellScratch, cellStart, Durations, type SortedCells, sortCells } from "./durations.js";
 import { intern, itself } from "./intern.js";
+import { carriesLlmCall, llmServerOf, requestHostOf, type TimedCall } from "./llm-transport.js";
 import { type Minute, MinuteRows, minuteLog } from "./minute-rows.js";
 import { isOuterTelling, tellSameRequest } from "./same-request.js";
 import type { Peer } from "./service-map.js";
@@ -107,6 +108,10 @@ interface TraceState {
    * twice; two one after the other (a retry) are two (nestedEntrySpans' rule).
    */
   siblings: Map<string, OuterServerSpan[]> | null;
+  /** The LLM calls that arrived (service by number), for the HTTP requests that carry them (llm-transport.ts). */
+  llmCalls: TimedCall<number>[] | null;
+  /** The calls to outside hosts counted so far: an LLM call that arrives later may carry one (its CALL is in `calls`). */
+  hostCalls: TimedCall<number>[] | null;
 }
 
 /** What a trace's table keeps of a span: its service number, and whether the span enters it (SERVER / CONSUMER). */
@@ -295,6 +300,8 @@ export class ServiceTraffic {
         waiting: null,
         calls: null,
         siblings: null,
+        llmCalls: null,
+        hostCalls: null,
       };
       this.open.set(span.traceId, state);
       this.openQueue.push(state);
@@ -409,11 +416,54 @@ export class ServiceTraffic {
     }
     if (!calledService) {
       const peer = this.calledPeerOf(span);
-      if (peer !== null) {
+      if (peer !== null && !this.carriesLlmCall(state, span, peer, service, startMs, durMs)) {
         state.calls ??= new SpanIdTable();
         state.calls.add(span.spanId, this.push(this.callKey(service, peer), state.slot, startMs, durMs, error));
       }
     }
+  }
+
+  /**
+   * Whether a span's call is the HTTP request of an LLM call of the trace (llm-transport.ts): then it
+   * is no call of its own. An LLM call takes back the CALLs of the requests that came before it.
+   */
+  private carriesLlmCall(
+    state: TraceState,
+    span: Span,
+    peer: Peer,
+    service: number,
+    startMs: number,
+    durMs: number,
+  ): boolean {
+    // A root span carries nothing: the request of an LLM call is its child or its sibling.
+    if (peer.kind !== "llm" && (peer.kind !== "external" || span.parentSpanId === null)) return false;
+    const server = peer.kind === "llm" ? llmServerOf(span.attributes) : null;
+    const call: TimedCall<number> = {
+      spanId: span.spanId,
+      parentSpanId: span.parentSpanId,
+      service,
+      startMs,
+      endMs: startMs + durMs,
+      host: server === null ? requestHostOf(peer) : server.host,
+      port: server === null ? (peer.kind === "external" ? peer.port : null) : server.port,
+    };
+    if (peer.kind === "llm") {
+      state.llmCalls ??= [];
+      state.llmCalls.push(call);
+      const requests = state.hostCalls;
+      if (requests !== null) {
+        state.hostCalls = requests.filter((request) => {
+          if (!carriesLlmCall(request, call)) return true;
+          this.killCall(state, request.spanId);
+          return false;
+        });
+      }
+      return false;
+    }
+    if (state.llmCalls?.some((llm) => carriesLlmCall(call, llm)) === true) return true;
+    state.hostCalls ??= [];
+    state.hostCalls.push(call);
+    return false;
   }
 
   /** Forgets a trace (retention evicted it). */
@@ -430,6 +480,8 @@ export class ServiceTraffic {
       state.waiting = null;
       state.calls = null;
       state.siblings = null;
+      state.llmCalls = null;
+      state.hostCalls = null;
     }
     this.deadSlots[slot] = 1;
     this.byMinute.slotDied(slot);

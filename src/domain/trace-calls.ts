@@ -3,15 +3,18 @@
  * a span calls the service of each child span in another service; a span none of whose children is
  * in another service calls the peer it names by its own word (calledPeerOf: a CLIENT / PRODUCER span,
  * or a TraceKit SDK's INTERNAL span naming a database, cache, queue or LLM; named by peerName), unless
- * that peer is its own service. A request told twice (two SERVER spans of one service under the
+ * that peer is its own service, or it is the HTTP request that carries an LLM call (llm-transport.ts:
+ * one call, to the LLM). A request told twice (two SERVER spans of one service under the
  * span, see same-request.ts) is one call to that service either way. What `peer=` compares, so the
  * map's edge A → B lists the traces where a span of A calls B. Pure.
  */
-import { type CallSpan, calledPeerOf, type PeerNames, peerName } from "./service-map.js";
+import { carriesLlmCall, llmServerOf, requestHostOf, type TimedCall } from "./llm-transport.js";
+import { type CallSpan, calledPeerOf, type Peer, type PeerNames, peerName } from "./service-map.js";
 import type { Span } from "./span.js";
 
 /** What the rule reads of a span. */
-export type CallingSpan = Pick<Span, "spanId" | "parentSpanId" | "service"> & CallSpan;
+export type CallingSpan = Pick<Span, "spanId" | "parentSpanId" | "service" | "startTimeUnixNano" | "endTimeUnixNano"> &
+  CallSpan;
 
 /**
  * The names of the nodes each span of `spans` (one whole trace) calls, in the order of `spans`:
@@ -32,16 +35,44 @@ export function calleesOfSpans(spans: readonly CallingSpan[], names?: PeerNames)
     if (parent < 0) continue;
     if ((spans[parent] as CallingSpan).service !== span.service) add(parent, span.service);
   }
+  const peers: (Peer | null)[] = new Array(spans.length);
+  let llmCalls: TimedCall<string>[] | null = null;
   for (let i = 0; i < spans.length; i++) {
     const span = spans[i] as CallingSpan;
     // A call whose callee sent spans of its own is that callee's edge (above), not a call to a peer.
-    if (out[i] !== undefined) continue;
-    const peer = calledPeerOf(span);
-    if (peer === null) continue;
+    const peer = out[i] === undefined ? calledPeerOf(span) : null;
+    peers[i] = peer;
+    if (peer?.kind === "llm") {
+      llmCalls ??= [];
+      const server = llmServerOf(span.attributes);
+      llmCalls.push(timedCall(span, server?.host ?? null, server?.port ?? null));
+    }
+  }
+  for (let i = 0; i < spans.length; i++) {
+    const peer = peers[i];
+    if (peer === null || peer === undefined) continue;
+    const span = spans[i] as CallingSpan;
+    // The HTTP request of an LLM call is that call (llm-transport.ts), not a second one.
+    if (peer.kind === "external" && llmCalls !== null) {
+      const request = timedCall(span, requestHostOf(peer), peer.port);
+      if (llmCalls.some((llm) => carriesLlmCall(request, llm))) continue;
+    }
     const name = peerName(peer, names);
     if (name !== span.service) add(i, name);
   }
   return out;
+}
+
+function timedCall(span: CallingSpan, host: string | null, port: string | null): TimedCall<string> {
+  return {
+    spanId: span.spanId,
+    parentSpanId: span.parentSpanId,
+    service: span.service,
+    startMs: Number(span.startTimeUnixNano) / 1e6,
+    endMs: Number(span.endTimeUnixNano) / 1e6,
+    host,
+    port,
+  };
 }
 
 /** A trace's spans this few are found by a scan; more, by a Map. */

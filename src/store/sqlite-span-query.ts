@@ -173,8 +173,8 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
   ] as const;
   const resourceJsonById = deps.db.prepare("SELECT json FROM resources WHERE id = ?").pluck();
   const callRows = [
-    deps.db.prepare("SELECT service_id, body FROM spans WHERE id >= ? AND id < ?").raw(),
-    deps.db.prepare("SELECT service_id, body, scope_id FROM spans WHERE id >= ? AND id < ?").raw(),
+    deps.db.prepare("SELECT service_id, body, start_ns, end_ns FROM spans WHERE id >= ? AND id < ?").raw(),
+    deps.db.prepare("SELECT service_id, body, start_ns, end_ns, scope_id FROM spans WHERE id >= ? AND id < ?").raw(),
   ] as const;
   /** Which form of a read to use now (see above). */
   const withScopes = () => (deps.callingScopeIds.size > 0 ? 1 : 0);
@@ -272,25 +272,30 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
      */
     function callSpansOf(trace: StoredTraceRef): CallingSpan[] {
       const low = trace.seq * SPAN_SLOTS;
-      const rows = callRows[withScopes()].all(low, low + SPAN_SLOTS) as [bigint, string, bigint?][];
-      return rows.map(([serviceId, body, scopeId]) => {
+      const rows = callRows[withScopes()].all(low, low + SPAN_SLOTS) as [bigint, string, bigint, bigint, bigint?][];
+      return rows.map(([serviceId, body, startNs, endNs, scopeId]) => {
         const head = bodyHead(body);
-        const service = deps.serviceName(Number(serviceId));
+        // The times tell an LLM call's HTTP request from a call of its own (domain/llm-transport.ts).
+        const common = {
+          service: deps.serviceName(Number(serviceId)),
+          startTimeUnixNano: fromStoredNs(startNs),
+          endTimeUnixNano: fromStoredNs(endNs),
+        };
         if (head === null) {
           const fields = deps.readBody(body);
           const scope = callScope(fields.kind, scopeId);
-          return scope === undefined ? { ...fields, service } : { ...fields, service, scope };
+          return scope === undefined ? { ...fields, ...common } : { ...fields, ...common, scope };
         }
-        if (head.kind === "CLIENT" || head.kind === "PRODUCER") return { ...deps.readBody(body), service };
+        if (head.kind === "CLIENT" || head.kind === "PRODUCER") return { ...deps.readBody(body), ...common };
         const scope = callScope(head.kind, scopeId);
         if (scope !== undefined && mayNameCallee(head.kind, scope.name)) {
-          return { ...deps.readBody(body), service, scope };
+          return { ...deps.readBody(body), ...common, scope };
         }
         return {
           spanId: head.spanId,
           parentSpanId: head.parentSpanId,
           kind: head.kind,
-          service,
+          ...common,
           attributes: NO_ATTRIBUTES,
         };
       });

@@ -347,6 +347,108 @@ export function peerQueryContract(fresh: Fresh): void {
     }
   });
 
+  it("counts an LLM call and the HTTP request that carries it as one call to the LLM, and no other request", async () => {
+    const store = await fresh();
+    const tracekit = { name: "@tracekit/node-apm", version: "1.0.0" };
+    const http = { name: "@opentelemetry/instrumentation-http", version: "0.56.0" };
+    const genai = { name: "@opentelemetry/instrumentation-openai", version: "0.1.0" };
+    // The TraceKit Node SDK's GenAI span names no server, and its request is its sibling, inside its time.
+    const sdkLlm = { "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o-mini" };
+    const sdkRequest = {
+      "http.url": "http://localhost:47312/v1/chat/completions",
+      "net.peer.name": "localhost",
+      "net.peer.port": 47312,
+      "peer.service": "localhost",
+    };
+    // OpenTelemetry's GenAI instrumentation names the server; the request is its child.
+    const otelLlm = { "gen_ai.system": "openai", "server.address": "api.openai.com", "server.port": 443 };
+    const otelRequest = {
+      "url.full": "https://api.openai.com/v1/chat/completions",
+      "server.address": "api.openai.com",
+      "server.port": 443,
+    };
+    const llmSpan = (id: number, start: number, end: number, attributes: Span["attributes"], parent = 1) => ({
+      id,
+      parent,
+      service: "chat",
+      kind: "CLIENT" as const,
+      start,
+      end,
+      attributes,
+      scope: attributes === otelLlm ? genai : tracekit,
+    });
+    const request = (id: number, parent: number, start: number, end: number, attributes: Span["attributes"]) => ({
+      id,
+      parent,
+      service: "chat",
+      kind: "CLIENT" as const,
+      start,
+      end,
+      attributes,
+      scope: http,
+    });
+    const root = { id: 1, parent: null, service: "chat", kind: "SERVER" as const, start: 0, end: 100 };
+    const traces: Record<number, Span[]> = {
+      20: trace(20, [root, llmSpan(2, 5, 60, sdkLlm), request(3, 1, 5, 58, sdkRequest)]),
+      21: trace(21, [root, llmSpan(2, 5, 60, otelLlm), request(3, 2, 6, 58, otelRequest)]),
+      // A retry: two requests inside one call are both its transport.
+      22: trace(22, [
+        root,
+        llmSpan(2, 5, 60, sdkLlm),
+        request(3, 1, 5, 20, sdkRequest),
+        request(4, 1, 22, 59, sdkRequest),
+      ]),
+      // Calls of their own: to another host than the LLM call's server, inside its time or under it,
+      // and a request of the same parent that outlasts an LLM call naming no server.
+      23: trace(23, [
+        root,
+        llmSpan(2, 5, 60, otelLlm),
+        request(3, 1, 10, 20, { "url.full": "https://weather.example.com/today" }),
+        request(4, 2, 30, 40, { "url.full": "https://tools.example.com/search" }),
+        llmSpan(5, 62, 80, sdkLlm),
+        request(6, 1, 61, 95, { "url.full": "https://slow.example.com/x" }),
+      ]),
+    };
+    // Each trace's spans arrive in two inserts, the requests first, then the LLM calls; and the other way round.
+    const isLlm = (span: Span) => span.attributes["gen_ai.system"] ?? span.attributes["gen_ai.provider.name"];
+    const all = Object.values(traces).flat();
+    store.insertSpans(all.filter((span) => !isLlm(span) && span.traceId !== traceId(21)));
+    store.insertSpans(all.filter((span) => isLlm(span) || span.traceId === traceId(21)));
+    const edges = serviceMapOf(store.serviceTraffic({})).edges;
+    expect(edges.map((e) => `${e.from} → ${e.to} ${e.calls}`).sort()).toEqual([
+      "service:chat → llm:openai 5",
+      "service:chat → service:slow.example.com 1",
+      "service:chat → service:tools.example.com 1",
+      "service:chat → service:weather.example.com 1",
+    ]);
+    const nodes = serviceMapOf(store.serviceTraffic({})).nodes.map((n) => n.id);
+    expect(nodes).not.toContain("service:localhost:47312");
+    expect(nodes).not.toContain("service:api.openai.com");
+    expect(found(store, "service=chat peer=openai")).toEqual([20, 21, 22, 23]);
+    expect(found(store, 'peer="localhost:47312"')).toEqual([]);
+    expect(found(store, 'peer="api.openai.com"')).toEqual([]);
+    expect(found(store, 'peer="weather.example.com"')).toEqual([23]);
+    expect(found(store, 'peer="tools.example.com"')).toEqual([23]);
+    expect(found(store, 'peer="slow.example.com"')).toEqual([23]);
+    // The whole traces' maps agree with the store's, edge by edge.
+    for (const e of edges) {
+      const to = e.to.slice(e.to.indexOf(":") + 1);
+      const own = [20, 21, 22, 23].filter((n) =>
+        buildServiceMap([store.getTrace(traceId(n)) ?? []]).edges.some((x) => x.from === e.from && x.to === e.to),
+      );
+      expect(found(store, `service=chat peer=${quoted(to)}`), to).toEqual(own);
+    }
+    // Arriving the other way round, the LLM calls first.
+    const other = await fresh();
+    other.insertSpans(all.filter((span) => isLlm(span)));
+    other.insertSpans(all.filter((span) => !isLlm(span)));
+    expect(
+      serviceMapOf(other.serviceTraffic({}))
+        .edges.map((e) => `${e.from} → ${e.to} ${e.calls}`)
+        .sort(),
+    ).toEqual(edges.map((e) => `${e.from} → ${e.to} ${e.calls}`).sort());
+  });
+
   it("follows a trace as its spans arrive, the callee's before the caller's", async () => {
     const store = await fresh();
     const spans = TRACES[1] as Span[];
