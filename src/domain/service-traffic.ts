@@ -414,12 +414,14 @@ export class ServiceTraffic {
         }
       }
     }
-    if (!calledService) {
-      const peer = this.calledPeerOf(span);
-      if (peer !== null && !this.carriesLlmCall(state, span, peer, service, startMs, durMs)) {
-        state.calls ??= new SpanIdTable();
-        state.calls.add(span.spanId, this.push(this.callKey(service, peer), state.slot, startMs, durMs, error));
-      }
+    const peer = this.calledPeerOf(span);
+    if (peer === null) return;
+    if (calledService) {
+      // It calls that service; as an LLM call it still carries its request (trace-calls.ts reads it so too).
+      if (peer.kind === "llm") this.carriesLlmCall(state, span, peer, service, startMs, durMs);
+    } else if (!this.carriesLlmCall(state, span, peer, service, startMs, durMs)) {
+      state.calls ??= new SpanIdTable();
+      state.calls.add(span.spanId, this.push(this.callKey(service, peer), state.slot, startMs, durMs, error));
     }
   }
 

@@ -39,9 +39,10 @@ export function calleesOfSpans(spans: readonly CallingSpan[], names?: PeerNames)
   let llmCalls: TimedCall<string>[] | null = null;
   for (let i = 0; i < spans.length; i++) {
     const span = spans[i] as CallingSpan;
-    // A call whose callee sent spans of its own is that callee's edge (above), not a call to a peer.
-    const peer = out[i] === undefined ? calledPeerOf(span) : null;
-    peers[i] = peer;
+    // A call whose callee sent spans of its own is that callee's edge (above), not a call to a peer;
+    // as an LLM call it still carries its request (as ServiceTraffic reads it).
+    const peer = calledPeerOf(span);
+    peers[i] = out[i] === undefined ? peer : null;
     if (peer?.kind === "llm") {
       llmCalls ??= [];
       const server = llmServerOf(span.attributes);

@@ -408,6 +408,13 @@ export function peerQueryContract(fresh: Fresh): void {
         llmSpan(5, 62, 80, sdkLlm),
         request(6, 1, 61, 95, { "url.full": "https://slow.example.com/x" }),
       ]),
+      // An LLM call answered by an instrumented service calls that service, and still carries its request.
+      24: trace(24, [
+        root,
+        llmSpan(2, 5, 60, sdkLlm),
+        request(3, 1, 6, 58, sdkRequest),
+        { id: 4, parent: 2, service: "llm-proxy", kind: "SERVER", start: 7, end: 57 },
+      ]),
     };
     // Each trace's spans arrive in two inserts, the requests first, then the LLM calls; and the other way round.
     const isLlm = (span: Span) => span.attributes["gen_ai.system"] ?? span.attributes["gen_ai.provider.name"];
@@ -417,6 +424,7 @@ export function peerQueryContract(fresh: Fresh): void {
     const edges = serviceMapOf(store.serviceTraffic({})).edges;
     expect(edges.map((e) => `${e.from} → ${e.to} ${e.calls}`).sort()).toEqual([
       "service:chat → llm:openai 5",
+      "service:chat → service:llm-proxy 1",
       "service:chat → service:slow.example.com 1",
       "service:chat → service:tools.example.com 1",
       "service:chat → service:weather.example.com 1",
@@ -425,6 +433,7 @@ export function peerQueryContract(fresh: Fresh): void {
     expect(nodes).not.toContain("service:localhost:47312");
     expect(nodes).not.toContain("service:api.openai.com");
     expect(found(store, "service=chat peer=openai")).toEqual([20, 21, 22, 23]);
+    expect(found(store, 'service=chat peer="llm-proxy"')).toEqual([24]);
     expect(found(store, 'peer="localhost:47312"')).toEqual([]);
     expect(found(store, 'peer="api.openai.com"')).toEqual([]);
     expect(found(store, 'peer="weather.example.com"')).toEqual([23]);
@@ -433,7 +442,7 @@ export function peerQueryContract(fresh: Fresh): void {
     // The whole traces' maps agree with the store's, edge by edge.
     for (const e of edges) {
       const to = e.to.slice(e.to.indexOf(":") + 1);
-      const own = [20, 21, 22, 23].filter((n) =>
+      const own = [20, 21, 22, 23, 24].filter((n) =>
         buildServiceMap([store.getTrace(traceId(n)) ?? []]).edges.some((x) => x.from === e.from && x.to === e.to),
       );
       expect(found(store, `service=chat peer=${quoted(to)}`), to).toEqual(own);
