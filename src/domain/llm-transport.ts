@@ -3,8 +3,8 @@
  * instrumentation sends a span for the call (`gen_ai.provider.name` / `gen_ai.system`: an LLM node
  * on the map) and, from its HTTP instrumentation, a CLIENT span for the request to the provider's
  * host. OpenTelemetry's GenAI instrumentations make the request the GenAI span's child and name the
- * provider's `server.address`; the TraceKit SDKs start the GenAI span without making it current, so
- * the request is its sibling, inside its time, and they name no address. Either way the request is the
+ * provider's `server.address`; the TraceKit Node SDK starts the GenAI span without making it current,
+ * so the request is its sibling, inside its time, and names no address. Either way the request is the
  * call's transport, not a second call: the map and `peer=` count the LLM call alone. Pure.
  */
 import { addressOf, type PeerAddress, portText } from "./peer-address.js";
