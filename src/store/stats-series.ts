@@ -49,18 +49,19 @@ function unbump(cell: StatsCell, bucket: number, error: boolean, n: number): boo
 
 /**
  * A cell's bounds as a reader takes them: its own, held within the edges of its lowest and highest
- * non-empty buckets (which bound what is left in it after spans left). Exact while every span it
- * counts came with its duration and none left; after spans left, each is at most a bucket's width
- * (4.4%) past the true extreme.
+ * non-empty buckets (which bound what is left in it after spans left), and kept so. Exact while every
+ * span it counts came with its duration and none left; after spans left, each is at most a bucket's
+ * width (4.4%) past the true extreme. Kept, so that a minute and the hour (or total) found again from
+ * it take a later span's duration alike: otherwise the hour would hold it and the minute, still past
+ * its edges, would not, and a window of whole hours read tighter than the same minutes merged.
  */
 function boundsOf(cell: StatsCell): { lowNs: number; highNs: number } {
   const histogram = cell.histogram;
   if (histogram === null || cell.count <= 0)
     return { lowNs: Number.POSITIVE_INFINITY, highNs: Number.NEGATIVE_INFINITY };
-  return {
-    lowNs: Math.max(cell.lowNs, bucketLowNs(histogram.lowest())),
-    highNs: Math.min(cell.highNs, bucketHighNs(histogram.highest())),
-  };
+  cell.lowNs = Math.max(cell.lowNs, bucketLowNs(histogram.lowest()));
+  cell.highNs = Math.min(cell.highNs, bucketHighNs(histogram.highest()));
+  return cell;
 }
 
 export function mergeCell(into: StatsCell, from: StatsCell): void {

@@ -3,7 +3,7 @@ import { percentile } from "../../src/domain/percentile.js";
 import type { Attributes, Span, SpanKind } from "../../src/domain/span.js";
 import { latencyBucket, PERCENTILE_RELATIVE_ERROR } from "../../src/store/latency-histogram.js";
 import { MAX_OPERATIONS_PER_SERVICE, OTHER_OPERATIONS } from "../../src/store/operation-stats.js";
-import type { ServiceOperations, ServiceStats, Store } from "../../src/store/store.js";
+import type { ServiceOperations, ServiceStats, StatsWindow, Store } from "../../src/store/store.js";
 import { MAX_TRACE_OPERATIONS } from "../../src/store/trace-operations.js";
 import { makeSpan, ms, spanId, traceId } from "./span-fixtures.js";
 
@@ -1050,6 +1050,33 @@ export function operationsContract(fresh: (maxSpans?: number) => Promise<Store>)
       expect(p).toBeGreaterThanOrEqual(1000);
       expect(p).toBeLessThanOrEqual(1000 * 2 ** (1 / 16));
     }
+  });
+
+  it("reads a minute that lost spans alike over whole hours and by its minutes, once later spans come to it", async () => {
+    // In T0's minute: a request of 1.5 s, then (after two of another hour) two of 1.000 s. The 1.5 s one
+    // leaves and the statistics are read; a request of 1.080 s (below its bucket's middle, 1.096 s)
+    // then comes to the minute while retention takes one of the other hour out.
+    const store = await fresh(5);
+    const request = (trace: number, start: number, durationMs: number, service = "api") =>
+      opSpan({ trace, span: 1, parent: null, kind: "SERVER", name: "GET /a", start, end: start + durationMs, service });
+    store.insertSpans([request(1, 0, 1500)]);
+    store.insertSpans([request(2, 7_200_000, 5, "other"), request(3, 7_201_000, 5, "other")]);
+    store.insertSpans([request(4, 1_000, 1000), request(5, 2_000, 1000)]);
+    store.insertSpans([request(6, 7_202_000, 5, "other")]);
+    const hourNs = 3_600_000_000_000n;
+    const minuteNs = 60_000_000_000n;
+    const wholeHour = { sinceUnixNano: (ms(0) / hourNs) * hourNs, untilUnixNano: (ms(0) / hourNs + 1n) * hourNs - 1n };
+    const oneMinute = {
+      sinceUnixNano: (ms(0) / minuteNs) * minuteNs,
+      untilUnixNano: (ms(0) / minuteNs + 1n) * minuteNs - 1n,
+    };
+    const api = (window: StatsWindow) => store.listServices(window).find((s) => s.name === "api");
+    // The minute knows its longest only to within its bucket now: its middle, 1.006 s.
+    expect(api(wholeHour)).toMatchObject({ requestCount: 2, p99Ms: expect.closeTo(1006.2, 1) });
+    store.insertSpans([request(7, 3_000, 1080)]);
+    expect(api(wholeHour)).toMatchObject({ requestCount: 3, p99Ms: 1080 });
+    expect(api(oneMinute)).toMatchObject({ requestCount: 3, p99Ms: 1080 });
+    expect(api({})?.p99Ms).toBe(1080);
   });
 
   it("takes evicted traces out, as if they had never arrived", async () => {
