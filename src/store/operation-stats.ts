@@ -16,7 +16,7 @@ import type { Span, SpanKind } from "../domain/span.js";
 import { durationNanos } from "../domain/time.js";
 import { bareHttpMethod, namesNonHttpSystem, routeSourceOf } from "../domain/trace-name.js";
 import { histogramPercentiles, latencyBucket } from "./latency-histogram.js";
-import { emptyCell, type StatsCell, StatsSeries } from "./stats-series.js";
+import { emptyCell, type MinuteBoundsListener, type StatsCell, StatsSeries } from "./stats-series.js";
 import type { OperationStats, ServiceOperations, ServiceStats, StatsWindow } from "./store.js";
 
 /** What the index reads of a span. */
@@ -156,10 +156,22 @@ export interface OperationRecord {
   nested: boolean;
 }
 
-/** Told of operations made and dropped, so a store that persists tokens can keep their records. */
+/**
+ * Which of a service's series with latency a file's row of minute bounds is of: an operation's (its
+ * id, from 1), or the service's entry spans' or root spans'.
+ */
+export const ENTRY_SERIES = 0;
+export const ROOT_SERIES = -1;
+
+/**
+ * Told of operations made and dropped, and of minute cells whose duration bounds moved or that went,
+ * so a store that persists tokens can keep their records and the minutes' bounds.
+ */
 export interface OperationJournal {
   created(record: OperationRecord): void;
   dropped(id: number): void;
+  /** `cells`' minute `minute` (of `service`'s series `series`, see ENTRY_SERIES) moved its bounds or went. */
+  minuteBounds(service: string, series: number, cells: StatsSeries, minute: number): void;
 }
 
 /**
@@ -347,7 +359,7 @@ export class OperationStatsIndex {
       // Written again from the operation: a file written before `operation=` holds a query of span
       // names, routes and peers, which missed the operation's spans named otherwise.
       query: record.overflow ? record.query : operationQuery(record.service, record.kind, record.name, record.peer),
-      series: new StatsSeries(),
+      series: this.latencySeries(record.service, record.id),
     };
     if (record.overflow) {
       service.overflow.set(overflowKey(group, record.nested), op);
@@ -506,6 +518,30 @@ export class OperationStatsIndex {
     };
   }
 
+  /** A series with latency, whose minutes' bounds the journal (if any) is told of as `service`'s `series`. */
+  private latencySeries(service: string, series: number): StatsSeries {
+    const journal = this.journal;
+    if (journal === null) return new StatsSeries();
+    const listener: MinuteBoundsListener = (cells, minute) => journal.minuteBounds(service, series, cells, minute);
+    return new StatsSeries(true, listener);
+  }
+
+  /**
+   * Gives a minute read back from a file the duration bounds it had when written (after its spans'
+   * tokens); false when the series or its minute is not there (a row left by a file's older writes).
+   */
+  restoreBounds(service: string, series: number, minute: number, lowNs: number, highNs: number): boolean {
+    let cells: StatsSeries | undefined;
+    if (series > 0) {
+      const op = this.byId.get(series);
+      cells = op?.service.name === service ? op.series : undefined;
+    } else {
+      const entry = this.services.get(service);
+      cells = series === ENTRY_SERIES ? entry?.entry : series === ROOT_SERIES ? entry?.root : undefined;
+    }
+    return cells?.restoreBounds(minute, lowNs, highNs) ?? false;
+  }
+
   private serviceEntry(name: string): ServiceEntry {
     let service = this.services.get(name);
     if (service === undefined) {
@@ -513,8 +549,8 @@ export class OperationStatsIndex {
         name,
         traces: 0,
         all: new StatsSeries(false),
-        entry: new StatsSeries(),
-        root: new StatsSeries(),
+        entry: this.latencySeries(name, ENTRY_SERIES),
+        root: this.latencySeries(name, ROOT_SERIES),
         ops: new Map(),
         opCount: 0,
         overflow: new Map(),
@@ -580,14 +616,15 @@ export class OperationStatsIndex {
       byName = new Map();
       service.ops.set(slot, byName);
     }
+    const id = this.nextId++;
     const op: OperationEntry = {
       ...operation,
-      id: this.nextId++,
+      id,
       nested,
       service,
       key,
       query: operationQuery(service.name, operation.kind, operation.name, operation.peer),
-      series: new StatsSeries(),
+      series: this.latencySeries(service.name, id),
     };
     byName.set(key, op);
     service.opCount++;
@@ -613,8 +650,9 @@ export class OperationStatsIndex {
     const key = overflowKey(operation.group, nested);
     let op = service.overflow.get(key);
     if (op === undefined) {
+      const id = this.nextId++;
       op = {
-        id: this.nextId++,
+        id,
         nested,
         group: operation.group,
         // A file tells an INTERNAL operation with no peer from a call by its kind (groupOfStoredOperation).
@@ -624,7 +662,7 @@ export class OperationStatsIndex {
         service,
         key: "",
         query: `service=${quoteQueryValue(service.name)}`,
-        series: new StatsSeries(),
+        series: this.latencySeries(service.name, id),
       };
       service.overflow.set(key, op);
       this.created(op, true);
@@ -676,7 +714,8 @@ export function negatedCode(code: number): number {
 /**
  * Adds `n` spans of a token (or takes them out) to its operation's and service's series; `durationNs`
  * when known (a token does not keep it: spans restored from a file, or a move undone, count as
- * anywhere in their bucket, see StatsCell).
+ * anywhere in their bucket, see StatsCell, until a file gives their minutes back their bounds, see
+ * restoreBounds).
  */
 function applyCode(op: OperationEntry, code: number, add: boolean, n = 1, durationNs = Number.NaN): void {
   const low = code % CODE_MINUTE;

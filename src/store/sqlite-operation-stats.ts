@@ -16,6 +16,7 @@ import type { SpanLookups } from "./sqlite-lookups.js";
 import { SPAN_SLOTS, type SqliteDatabase, type Statements } from "./sqlite-schema.js";
 import { fromStoredNs, type SpanBody } from "./sqlite-span-codec.js";
 import type { StoredTraces, TraceEntry } from "./sqlite-traces.js";
+import type { StatsSeries } from "./stats-series.js";
 import { countedOperationName, nameOfOperation, noteOperation } from "./trace-operations.js";
 
 /**
@@ -98,6 +99,14 @@ type OperationRow = [
   nested: bigint,
 ];
 type SpanStatsRow = [id: bigint, tokens: Uint8Array];
+type StatsBoundsRow = [service: string, series: bigint, minute: bigint, lowNs: number, highNs: number];
+
+/** A series whose minutes' bounds moved since the last commit: its row key, and those minutes. */
+interface MovedBounds {
+  service: string;
+  series: number;
+  minutes: Set<number>;
+}
 type SpanStatsFieldsRow = [
   id: bigint,
   serviceId: bigint,
@@ -125,10 +134,16 @@ export interface StatisticsFill {
  * Persisting tokens rather than the aggregate cells: a commit appends a few bytes per new span
  * instead of rewriting every cell it touched, and eviction reads back what to subtract; opening
  * counts alike tokens together and adds each distinct one once.
+ *
+ * Tokens keep no duration, so each minute cell's shortest and longest duration (see StatsCell) are
+ * kept beside them in `stats_bounds`, a row per series and minute: a commit writes again the rows of
+ * the minutes whose bounds moved (a minute's first spans, then only a new extreme) and deletes those
+ * of the minutes that went, so opening gives each minute the bounds it had, as memory kept them.
  */
 export class OperationStatsRows implements OperationJournal {
   private pendingRecords: OperationRecord[] = [];
   private pendingDrops: number[] = [];
+  private movedBounds = new Map<StatsSeries, MovedBounds>();
 
   constructor(private readonly stmts: Statements) {}
 
@@ -140,15 +155,30 @@ export class OperationStatsRows implements OperationJournal {
     this.pendingDrops.push(id);
   }
 
-  /** Operations made or dropped wait for the next commit. */
+  minuteBounds(service: string, series: number, cells: StatsSeries, minute: number): void {
+    let moved = this.movedBounds.get(cells);
+    if (moved === undefined) {
+      moved = { service, series, minutes: new Set() };
+      this.movedBounds.set(cells, moved);
+    }
+    moved.minutes.add(minute);
+  }
+
+  /** Operations made or dropped, or minutes' bounds moved, wait for the next commit. */
   get pending(): boolean {
-    return this.pendingRecords.length > 0 || this.pendingDrops.length > 0;
+    return this.pendingRecords.length > 0 || this.pendingDrops.length > 0 || this.movedBounds.size > 0;
   }
 
   /** Forgets what was not written (rolled back, or read again from the file). */
   reset(): void {
     this.pendingRecords = [];
     this.pendingDrops = [];
+    this.forgetBounds();
+  }
+
+  /** Forgets the minutes whose bounds moved: read back from the file, they are as it has them. */
+  forgetBounds(): void {
+    if (this.movedBounds.size > 0) this.movedBounds = new Map();
   }
 
   /** Inside the commit's transaction: operations made and dropped since the last, and the dirty traces' new tokens. */
@@ -170,6 +200,14 @@ export class OperationStatsRows implements OperationJournal {
     for (const entry of dirty) {
       if (entry.stats.codes.length > 0) {
         stmts.spanStatsInsert.run(entry.seq * SPAN_SLOTS + entry.statsWritten, encodeTokens(entry.stats));
+      }
+    }
+    // In the order told: a series gone (its service or operation dropped) before one made again under its key.
+    for (const [cells, { service, series, minutes }] of this.movedBounds) {
+      for (const minute of minutes) {
+        const bounds = cells.minuteBounds(minute);
+        if (bounds === undefined) stmts.statsBoundsDelete.run(service, series, minute);
+        else stmts.statsBoundsUpsert.run(service, series, minute, bounds.lowNs, bounds.highNs);
       }
     }
   }
@@ -289,6 +327,12 @@ export function loadOperationStats(
     }
   }
   if (complete) {
+    // Restored without their durations, the minutes are bounded by their buckets' edges; a file
+    // from before the bounds were kept has no rows, and they stay so.
+    for (const [service, series, minute, lowNs, highNs] of stmts.allStatsBounds.iterate() as Iterable<StatsBoundsRow>) {
+      index.restoreBounds(service, Number(series), Number(minute), lowNs, highNs);
+    }
+    traces.statsRows.forgetBounds();
     index.dropUnused();
     traces.recountOperations();
     return;

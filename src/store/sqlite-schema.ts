@@ -218,6 +218,21 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE traces ADD COLUMN error_span TEXT;
   `,
+  // Each minute's shortest and longest duration per series with latency (sqlite-operation-stats.ts),
+  // which tokens do not keep, so that percentiles read the same after a restart. Files from before
+  // have none: their minutes stay bounded by their buckets' edges.
+  `
+  -- series: an operation's id, 0 for the service's entry spans, -1 for its root spans; minute: unix
+  -- minutes of span start; low_ns, high_ns: at most the shortest and at least the longest duration.
+  CREATE TABLE stats_bounds (
+    service TEXT NOT NULL,
+    series INTEGER NOT NULL,
+    minute INTEGER NOT NULL,
+    low_ns REAL NOT NULL,
+    high_ns REAL NOT NULL,
+    PRIMARY KEY (service, series, minute)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -364,7 +379,12 @@ export function prepareStatements(db: SqliteDatabase) {
     spanStatsInsert: db.prepare("INSERT INTO span_stats (id, tokens) VALUES (?, ?)"),
     spanStatsBetween: db.prepare("SELECT tokens FROM span_stats WHERE id >= ? AND id < ? ORDER BY id DESC").pluck(),
     deleteSpanStatsBelow: db.prepare("DELETE FROM span_stats WHERE id < ?"),
-    clearStats: () => db.exec("DELETE FROM span_stats; DELETE FROM stats_operations;"),
+    allStatsBounds: db.prepare("SELECT service, series, minute, low_ns, high_ns FROM stats_bounds").raw(),
+    statsBoundsUpsert: db.prepare(
+      "INSERT OR REPLACE INTO stats_bounds (service, series, minute, low_ns, high_ns) VALUES (?, ?, ?, ?, ?)",
+    ),
+    statsBoundsDelete: db.prepare("DELETE FROM stats_bounds WHERE service = ? AND series = ? AND minute = ?"),
+    clearStats: () => db.exec("DELETE FROM span_stats; DELETE FROM stats_operations; DELETE FROM stats_bounds;"),
 
     allServices: db.prepare("SELECT id, name FROM services").raw(),
     allShapes: db.prepare("SELECT id, keys FROM attribute_shapes").raw(),
@@ -388,7 +408,7 @@ export function prepareStatements(db: SqliteDatabase) {
 
     clearAll: () =>
       db.exec(
-        "DELETE FROM spans; DELETE FROM span_stats; DELETE FROM stats_operations; DELETE FROM traces; DELETE FROM attribute_shapes; DELETE FROM resources; DELETE FROM scopes; DELETE FROM services; DELETE FROM evicted_fingerprints; UPDATE counters SET spans = 0, traces = 0;",
+        "DELETE FROM spans; DELETE FROM span_stats; DELETE FROM stats_operations; DELETE FROM stats_bounds; DELETE FROM traces; DELETE FROM attribute_shapes; DELETE FROM resources; DELETE FROM scopes; DELETE FROM services; DELETE FROM evicted_fingerprints; UPDATE counters SET spans = 0, traces = 0;",
       ),
   };
 }

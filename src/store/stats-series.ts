@@ -29,14 +29,23 @@ export function emptyCell(withHistogram = true): StatsCell {
   };
 }
 
-function bump(cell: StatsCell, bucket: number, error: boolean, n: number, lowNs: number, highNs: number): void {
+/** Counts `n` spans into a cell; true when its bounds moved. */
+function bump(cell: StatsCell, bucket: number, error: boolean, n: number, lowNs: number, highNs: number): boolean {
   cell.count += n;
   if (error) cell.errors += n;
   const histogram = cell.histogram;
-  if (histogram === null) return;
+  if (histogram === null) return false;
   histogram.add(bucket, n);
-  if (lowNs < cell.lowNs) cell.lowNs = lowNs;
-  if (highNs > cell.highNs) cell.highNs = highNs;
+  let moved = false;
+  if (lowNs < cell.lowNs) {
+    cell.lowNs = lowNs;
+    moved = true;
+  }
+  if (highNs > cell.highNs) {
+    cell.highNs = highNs;
+    moved = true;
+  }
+  return moved;
 }
 
 /** Takes `n` alike spans out of a cell; true when the cell is empty afterwards. */
@@ -53,7 +62,8 @@ function unbump(cell: StatsCell, bucket: number, error: boolean, n: number): boo
  * span it counts came with its duration and none left; after spans left, each is at most a bucket's
  * width (4.4%) past the true extreme. Kept, so that a minute and the hour (or total) found again from
  * it take a later span's duration alike: otherwise the hour would hold it and the minute, still past
- * its edges, would not, and a window of whole hours read tighter than the same minutes merged.
+ * its edges, would not, and a window of whole hours read tighter than the same minutes merged (or than
+ * the hour found again from them after a file's reopening).
  */
 function boundsOf(cell: StatsCell): { lowNs: number; highNs: number } {
   const histogram = cell.histogram;
@@ -91,11 +101,18 @@ function eachInRange(
 }
 
 /**
+ * Told that a minute cell's duration bounds moved, or that the cell went (emptied): what a store
+ * that keeps each minute's bounds in a file writes again (see StatsSeries.minuteBounds).
+ */
+export type MinuteBoundsListener = (series: StatsSeries, minute: number) => void;
+
+/**
  * One statistic kept over time: a cell per minute of span start, a cell per hour (so a long window
  * merges hours and only its ragged ends by minute) and a total. Empty cells are deleted, so a series
  * holds at most as many cells as it has spans. An hour's cell and the total that spans left find
  * their duration bounds again from their minutes (and hours) when next read, so a window's bounds are
- * exact unless a minute it counts lost spans.
+ * exact unless a minute it counts lost spans. The minutes' bounds are all a file needs to keep: the
+ * hours' and the total's are found again from them (restoreBounds).
  */
 export class StatsSeries {
   readonly minutes = new Map<number, StatsCell>();
@@ -106,8 +123,11 @@ export class StatsSeries {
   private lastMinuteCell: StatsCell | undefined;
   private lastHourCell: StatsCell | undefined;
 
-  /** `withHistogram` false: counts and failures only. */
-  constructor(private readonly withHistogram = true) {
+  /** `withHistogram` false: counts and failures only (and no bounds to tell `onMinuteBounds` of). */
+  constructor(
+    private readonly withHistogram = true,
+    private readonly onMinuteBounds: MinuteBoundsListener | null = null,
+  ) {
     this.total = emptyCell(withHistogram);
   }
 
@@ -129,16 +149,42 @@ export class StatsSeries {
       this.lastMinuteCell = minuteCell;
       this.lastHourCell = hourCell;
     }
-    bump(minuteCell, bucket, error, n, lowNs, highNs);
+    if (bump(minuteCell, bucket, error, n, lowNs, highNs) && this.onMinuteBounds !== null) {
+      this.onMinuteBounds(this, minute);
+    }
     bump(hourCell, bucket, error, n, lowNs, highNs);
   }
 
   remove(minute: number, bucket: number, error: boolean, n = 1): void {
     unbump(this.total, bucket, error, n);
     this.total.stale = true;
-    this.removeFrom(this.minutes, minute, bucket, error, n);
+    if (this.removeFrom(this.minutes, minute, bucket, error, n) === undefined && this.onMinuteBounds !== null) {
+      this.onMinuteBounds(this, minute);
+    }
     const hour = this.removeFrom(this.hours, Math.floor(minute / 60), bucket, error, n);
     if (hour !== undefined) hour.stale = true;
+  }
+
+  /** A minute cell's own bounds (as kept, not as boundsOf reads them), or undefined without the cell. */
+  minuteBounds(minute: number): { lowNs: number; highNs: number } | undefined {
+    const cell = this.minutes.get(minute);
+    return cell === undefined || cell.histogram === null ? undefined : { lowNs: cell.lowNs, highNs: cell.highNs };
+  }
+
+  /**
+   * Gives a minute cell read back from a file (its spans restored without their durations, so
+   * bounded by their buckets' edges) the bounds it had when written; its hour and the total find
+   * theirs again from their minutes at the next read. False without the cell.
+   */
+  restoreBounds(minute: number, lowNs: number, highNs: number): boolean {
+    const cell = this.minutes.get(minute);
+    if (cell === undefined || cell.histogram === null) return false;
+    cell.lowNs = lowNs;
+    cell.highNs = highNs;
+    const hour = this.hours.get(Math.floor(minute / 60));
+    if (hour !== undefined) hour.stale = true;
+    this.total.stale = true;
+    return true;
   }
 
   private cellAt(map: Map<number, StatsCell>, key: number): StatsCell {

@@ -2,13 +2,13 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Attributes, SpanKind } from "../../src/domain/span.js";
+import type { Attributes, Span, SpanKind } from "../../src/domain/span.js";
 import { MAX_OPERATIONS_PER_SERVICE, OTHER_OPERATIONS } from "../../src/store/operation-stats.js";
 import type { StatisticsFill } from "../../src/store/sqlite-operation-stats.js";
 import type { SqliteDatabase, SqliteDriver } from "../../src/store/sqlite-schema.js";
 import { SCHEMA_VERSION } from "../../src/store/sqlite-schema.js";
 import { createSqliteStore, loadSqliteDriver, type SqliteStoreOptions } from "../../src/store/sqlite-store.js";
-import type { Store } from "../../src/store/store.js";
+import type { ServiceOperations, ServiceStats, StatsWindow, Store } from "../../src/store/store.js";
 import { copyAsKilled } from "./killed-copy.js";
 import {
   apiTraffic,
@@ -20,7 +20,7 @@ import {
   shuffled,
   snapshot,
 } from "./operations-contract.js";
-import { traceId } from "./span-fixtures.js";
+import { ms, traceId } from "./span-fixtures.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tracekit-sqlite-stats-"));
 let files = 0;
@@ -40,6 +40,83 @@ async function countRows(path: string, table: string): Promise<number> {
   } finally {
     db.close();
   }
+}
+
+/**
+ * Requests whose percentiles a bucket's middle would misread: in T0's minute 20 to "api" of 990–999.5
+ * ms (each with a database call of 10–20 ms), in the next minute 10 of 100–103 ms, and two hours on
+ * one job root span of 2.5 ms; trace numbers from `first`, durations shifted by `shift` ms (kept
+ * within those ranges).
+ */
+function boundedTraffic(first = 1, shift = 0): Span[] {
+  const spans: Span[] = [];
+  for (let i = 0; i < 20; i++) {
+    const start = i * 1_000;
+    spans.push(
+      opSpan({
+        trace: first + i,
+        span: 1,
+        parent: null,
+        kind: "SERVER",
+        name: "GET /slow",
+        start,
+        end: start + 990 + i * 0.5 - shift,
+        error: i === 3,
+      }),
+      opSpan({
+        trace: first + i,
+        span: 2,
+        kind: "CLIENT",
+        name: "SELECT",
+        start: start + 1,
+        end: start + 11 + i * 0.5 - shift,
+      }),
+    );
+  }
+  for (let i = 0; i < 10; i++) {
+    const start = 60_000 + i * 1_000;
+    spans.push(
+      opSpan({
+        trace: first + 20 + i,
+        span: 1,
+        parent: null,
+        kind: "SERVER",
+        name: "GET /fast",
+        start,
+        end: start + 100 + i * 0.3 + shift,
+      }),
+    );
+  }
+  const start = 7_200_000 + shift;
+  spans.push(
+    opSpan({
+      trace: first + 30,
+      span: 1,
+      parent: null,
+      kind: "INTERNAL",
+      name: "job",
+      service: "cron",
+      start,
+      end: start + 2.5,
+    }),
+  );
+  return spans;
+}
+
+/** Windows whose statistics merge minutes, hours and the total (T0 is 20 s into its minute); none ends at now. */
+const BOUNDED_WINDOWS: StatsWindow[] = [
+  {},
+  { untilUnixNano: ms(30_000) },
+  { sinceUnixNano: ms(50_000), untilUnixNano: ms(7_300_000) },
+  { sinceUnixNano: ms(-7_200_000), untilUnixNano: ms(10_800_000) },
+];
+
+/** Every statistic over BOUNDED_WINDOWS, percentiles as read (not by bucket as `snapshot` compares them). */
+function exactStats(store: Store): { services: ServiceStats[]; operations: (ServiceOperations | undefined)[] }[] {
+  return BOUNDED_WINDOWS.map((window) => {
+    const services = store.listServices(window);
+    return { services, operations: services.map((s) => store.listOperations(s.name, window)) };
+  });
 }
 
 describe("sqlite store: per-operation statistics in the file", () => {
@@ -86,6 +163,86 @@ describe("sqlite store: per-operation statistics in the file", () => {
     }
     expect(store.listServices().map((s) => s.name)).toEqual(["cron"]);
     expect(fills).toEqual([]);
+  });
+
+  it("reads the same percentiles after a reopening: each minute's shortest and longest duration are in the file", () => {
+    const path = tempPath();
+    let store = openStore(path);
+    store.insertSpans(boundedTraffic());
+    const before = exactStats(store);
+    // 20 requests of 990–999.5 ms: held within the longest, not the middle of its bucket (1005.9 ms).
+    expect(before[0]?.services.find((s) => s.name === "api")?.p99Ms).toBe(999.5);
+    closeStore(store);
+    store = openStore(path);
+    expect(exactStats(store)).toEqual(before);
+    // Spans added after the reopening to the minutes read back keep them exact, across another one.
+    store.insertSpans(boundedTraffic(100, 0.25));
+    const grown = exactStats(store);
+    expect(grown[0]?.services.find((s) => s.name === "api")?.p99Ms).toBe(999.5);
+    closeStore(store);
+    store = openStore(path);
+    expect(exactStats(store)).toEqual(grown);
+  });
+
+  it.each([
+    ["batched writes", 5_000],
+    ["a commit per insert", 1],
+  ])(
+    "reads the same percentiles after reopenings as retention takes spans out of minutes and empties them, %s",
+    (_, flushSpans) => {
+      const path = tempPath();
+      const options = { maxSpans: 24, flushSpans };
+      let store = openStore(path, options);
+      // The second traffic comes back to minutes the first left, partly or wholly evicted.
+      const spans = [...boundedTraffic(), ...boundedTraffic(100, 0.25)];
+      for (let i = 0; i < spans.length; i += 7) {
+        store.insertSpans(spans.slice(i, i + 7));
+        const before = exactStats(store);
+        closeStore(store);
+        store = openStore(path, options);
+        expect(exactStats(store), `after ${i + 7} spans`).toEqual(before);
+      }
+    },
+  );
+
+  it("opens a file from before the minutes' bounds were kept: its minutes bounded by their buckets, new ones exact", async () => {
+    const path = tempPath();
+    let store = openStore(path);
+    store.insertSpans(boundedTraffic());
+    closeStore(store);
+    const db = await rawDatabase(path);
+    db.exec("DROP TABLE stats_bounds");
+    db.pragma(`user_version = ${SCHEMA_VERSION - 1}`);
+    db.close();
+
+    const fills: StatisticsFill[] = [];
+    store = openStore(path, { onStatisticsFill: (fill) => fills.push(fill) });
+    expect(fills).toEqual([]);
+    const api = (window: StatsWindow = {}) => store.listServices(window).find((s) => s.name === "api");
+    // The middle of the bucket of 999.5 ms, within its edges (984.6–1027.5 ms): as before the bounds were kept.
+    expect(api()?.p99Ms).toBeCloseTo(1006.186, 3);
+    // A minute of new requests, beside the old ones: exact in its own window, and the same after a reopening.
+    const later = 600_000;
+    store.insertSpans(
+      Array.from({ length: 5 }, (_, i) =>
+        opSpan({
+          trace: 200 + i,
+          span: 1,
+          parent: null,
+          kind: "SERVER",
+          name: "GET /slow",
+          start: later + i,
+          end: later + i * 2 + 990,
+        }),
+      ),
+    );
+    const newMinute = { sinceUnixNano: ms(later), untilUnixNano: ms(later + 1_000) };
+    expect(api(newMinute)?.p99Ms).toBe(994);
+    const before = [...exactStats(store), store.listServices(newMinute)];
+    closeStore(store);
+    expect(await countRows(path, "stats_bounds")).toBe(3);
+    store = openStore(path);
+    expect([...exactStats(store), store.listServices(newMinute)]).toEqual(before);
   });
 
   it("shows retention in its statistics while the commit that evicts still waits, and counts no span twice", () => {
@@ -232,17 +389,19 @@ describe("sqlite store: per-operation statistics in the file", () => {
     store.insertSpans(apiTraffic());
     store.insertSpans(jobTraffic());
     const before = snapshot(store);
+    const exactBefore = exactStats(store);
     closeStore(store);
-    // The file as the schema version before the statistics tables left it (they came six versions
-    // back; those after them keep evicted counts, evicted traces' fingerprints and error origins).
+    // The file as the schema version before the statistics tables left it (they came seven versions
+    // back; those after them keep evicted counts, evicted traces' fingerprints, error origins and
+    // minutes' duration bounds).
     const db = await rawDatabase(path);
     db.exec(
-      "DROP TABLE span_stats; DROP TABLE stats_operations; DROP TABLE evicted_fingerprints; " +
+      "DROP TABLE span_stats; DROP TABLE stats_operations; DROP TABLE evicted_fingerprints; DROP TABLE stats_bounds; " +
         "ALTER TABLE counters DROP COLUMN evicted_traces; ALTER TABLE counters DROP COLUMN evicted_spans; " +
         "ALTER TABLE traces DROP COLUMN error_exception; ALTER TABLE traces DROP COLUMN error_start_ns; " +
         "ALTER TABLE traces DROP COLUMN error_span;",
     );
-    db.pragma(`user_version = ${SCHEMA_VERSION - 6}`);
+    db.pragma(`user_version = ${SCHEMA_VERSION - 7}`);
     db.close();
 
     const fills: StatisticsFill[] = [];
@@ -253,14 +412,18 @@ describe("sqlite store: per-operation statistics in the file", () => {
       { spans: 43, ms: expect.any(Number) },
     ]);
     expect(snapshot(store)).toEqual(before);
+    // Filled in from the spans' own durations: their minutes' bounds are exact, and written too.
+    expect(exactStats(store)).toEqual(exactBefore);
     store.insertSpans([opSpan({ trace: 99, span: 1, parent: null, kind: "SERVER", name: "late", end: 1 })]);
     const after = snapshot(store);
+    const exactAfter = exactStats(store);
     closeStore(store);
     expect(await countRows(path, "span_stats")).toBe(20);
 
     store = openStore(path, { onStatisticsFill });
     expect(fills).toHaveLength(2);
     expect(snapshot(store)).toEqual(after);
+    expect(exactStats(store)).toEqual(exactAfter);
   });
 
   it("fills in again a file whose statistics do not cover its spans", async () => {
@@ -367,6 +530,8 @@ describe("sqlite store: per-operation statistics in the file", () => {
     closeStore(store);
     expect(await countRows(path, "stats_operations")).toBe(10);
     expect(await countRows(path, "span_stats")).toBe(10);
+    // Their one minute's bounds: each kept operation's, and the service's entry and root spans'.
+    expect(await countRows(path, "stats_bounds")).toBe(12);
     const reopened = openStore(path, { maxSpans: 10 });
     expect(reopened.listOperations("api")?.operations.map((o) => o.name)).toEqual(
       Array.from({ length: 10 }, (_, i) => `job ${191 + i}`),
