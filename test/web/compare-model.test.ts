@@ -163,6 +163,41 @@ describe("compareTraces over the TraceKit Node SDK's spans", () => {
     expect(rowNames(rows[2]!).map((n) => n.label)).toEqual(["GET 127.0.0.1:7301/inventory/2"]);
   });
 
+  it("pairs a request told twice with its like by instrumentation, whichever telling started first", () => {
+    // The TraceKit Node SDK's Express middleware span beside the HTTP instrumentation's, both under the
+    // caller's span, times in whole milliseconds: in run A the HTTP span starts first, in run B they tie
+    // and the middleware's comes first. The query runs under the middleware's span in both.
+    const told = (p: string, id: number, httpStart: number, middlewareFirst: boolean) => {
+      const http = span(`${p}2`, `${p}1`, httpStart, 24, {
+        name: "GET",
+        kind: "SERVER",
+        service: "backend",
+        attributes: { "http.method": "GET", "http.target": `/inventory/${id}` },
+        scope: { name: "@opentelemetry/instrumentation-http", version: "0.56.0" },
+      });
+      const middleware = span(`${p}3`, `${p}1`, 2, 20, {
+        name: `GET /inventory/${id}`,
+        kind: "SERVER",
+        service: "backend",
+        attributes: { "http.route": `/inventory/${id}` },
+        scope: { name: "@tracekit/node-apm", version: "1.0.0" },
+      });
+      return buildWaterfallTree([
+        named(`${p}1`, null, "GET /orders", 0, 30, { kind: "CLIENT", service: "frontend" }),
+        ...(middlewareFirst ? [middleware, http] : [http, middleware]),
+        named(`${p}4`, `${p}3`, "SELECT orders", 3, 19, { service: "backend" }),
+      ]);
+    };
+    const { rows, totals } = compareTraces(told("a", 1, 1, false), told("b", 3, 2, true));
+    expect(rows.map((r) => [r.a?.spanId ?? null, r.b?.spanId ?? null])).toEqual([
+      ["a1", "b1"],
+      ["a3", "b3"],
+      ["a4", "b4"],
+      ["a2", "b2"],
+    ]);
+    expect(totals).toMatchObject({ added: 0, missing: 0 });
+  });
+
   it("pairs calls to one service whose paths differ by a slug, in order, but not spans of other names", () => {
     const call = (id: string, parent: string, start: number, path: string) =>
       span(id, parent, start, start + 5, {

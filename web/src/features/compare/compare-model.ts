@@ -64,6 +64,16 @@ function stepKey(node: WaterfallNode): string {
 }
 
 /**
+ * A step told by one instrumentation: a request told twice (the TraceKit Node SDK's Express middleware
+ * span beside the HTTP instrumentation's, both named `GET /items/:id` on their rows) pairs each telling
+ * with its like, whichever of the two started first in each run (their starts often tie to the
+ * millisecond), so the spans under them pair too.
+ */
+function toldKey(node: WaterfallNode): string {
+  return `${stepKey(node)}\u0000${node.span.scope.name}`;
+}
+
+/**
  * A looser likeness, for the children one run's steps leave unpaired: the service, the kind and the
  * operation (operation.ts: a server span's route, a call's method and peer, any other span's name),
  * so a call to the same service whose path holds an id templatePath cannot tell (a slug) still pairs,
@@ -92,9 +102,10 @@ function pairRow(a: WaterfallNode | null, b: WaterfallNode | null, depth: number
 }
 
 /**
- * The children of an aligned pair, aligned: the n-th child of a step (stepKey) in one run goes with
- * the n-th child of that step in the other; then, of the children left, the n-th of a looser likeness
- * (looseKey) with the n-th. Ordered by start within the run that has them.
+ * The children of an aligned pair, aligned: the n-th child of a step told by one instrumentation
+ * (toldKey) in one run goes with the n-th such child in the other; then, of the children left, the
+ * n-th of a step (stepKey) with the n-th, and the n-th of a looser likeness (looseKey) with the n-th.
+ * Ordered by start within the run that has them.
  */
 function alignChildren(
   a: WaterfallNode | null,
@@ -104,7 +115,7 @@ function alignChildren(
   const fromB = b?.children ?? [];
   const pairs: [WaterfallNode | null, WaterfallNode | null][] = fromB.map((child) => [null, child]);
   const paired = new Set<WaterfallNode>();
-  for (const keyOf of [stepKey, looseKey]) {
+  for (const keyOf of [toldKey, stepKey, looseKey]) {
     const waiting = new Map<string, WaterfallNode[]>();
     for (const child of fromA) {
       if (paired.has(child)) continue;
