@@ -377,7 +377,8 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
     {
       title: "Slowest operations",
       description:
-        "Latency per operation (service and trace name, i.e. the root span's) over the newest traces: count, " +
+        "Latency per operation (service and trace name, i.e. the root span's, a path's ids templated: " +
+        "GET /orders/:id) over the newest traces: count, " +
         "failing traces, p50, p95 and max duration, slowest p95 first. The answer says which window it read.",
       inputSchema: strictInput("slowest_operations", {
         service,

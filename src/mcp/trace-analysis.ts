@@ -2,6 +2,7 @@
 import { failureOriginOf } from "../domain/failure-origin.js";
 import { ascending } from "../domain/order.js";
 import { percentile } from "../domain/percentile.js";
+import { routeNameOf } from "../domain/trace-name.js";
 import type { SpanJson, TraceSummaryJson } from "../protocol.js";
 
 export interface SpanNode {
@@ -77,14 +78,19 @@ export interface OperationStats {
   maxMs: number;
 }
 
-/** Per service and trace (root) name: count, errors and p50 / p95 / max duration; slowest p95 first. */
+/**
+ * Per service and operation: count, errors and p50 / p95 / max duration; slowest p95 first. The
+ * operation is the trace (root) name, a method-and-path name with its path's ids templated
+ * (`GET /orders/1` and `GET /orders/2` are `GET /orders/:id`, as the Services page and Compare read them).
+ */
 export function operationStats(traces: readonly TraceSummaryJson[]): OperationStats[] {
   const groups = new Map<string, { service: string; name: string; durations: number[]; errors: number }>();
   for (const trace of traces) {
-    const key = `${trace.service}\u0000${trace.name}`;
+    const name = routeNameOf(trace.name, {});
+    const key = `${trace.service}\u0000${name}`;
     let group = groups.get(key);
     if (group === undefined) {
-      group = { service: trace.service, name: trace.name, durations: [], errors: 0 };
+      group = { service: trace.service, name, durations: [], errors: 0 };
       groups.set(key, group);
     }
     group.durations.push(trace.durationMs);

@@ -87,6 +87,19 @@ describe("operationStats", () => {
   });
 });
 
+describe("operationStats of one route requested with other ids", () => {
+  it("counts them as one operation, named by the route with its ids templated, as the Services page does", () => {
+    // A root span named by its method alone, listed as `GET /orders/1` (method and path), as the
+    // TraceKit Node SDK's HTTP server span is: one operation, not one per id.
+    const summary = (name: string, durationMs: number) =>
+      ({ service: "frontend", name, durationMs, errorCount: 0 }) as TraceSummaryJson;
+    const traces = [summary("GET /orders/1", 40), summary("GET /orders/2", 20), summary("GET /orders/3", 30)];
+    expect(operationStats(traces)).toEqual([
+      { service: "frontend", name: "GET /orders/:id", count: 3, errors: 0, p50Ms: 30, p95Ms: 40, maxMs: 40 },
+    ]);
+  });
+});
+
 describe("compact text", () => {
   it("waterfall caps the span count with a note", () => {
     const spans = Array.from({ length: 5 }, (_, i) => span(String(i + 1), i === 0 ? null : "1", i));
