@@ -6,6 +6,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { MASK, type MaskedValue, maskQuerySecrets, maskSecrets } from "../domain/secret-scan.js";
+import { describeSecurityFlag } from "../domain/security-flag.js";
 import type {
   BreakpointJson,
   BreakpointsResponse,
@@ -86,7 +87,7 @@ function snapshotText(snapshot: SnapshotJson): string {
     lines.push(`security flags (the SDK scrubbed these before sending): ${snapshot.securityFlags.length}`);
     for (const flag of snapshot.securityFlags) {
       const variable = flag.variable === undefined ? "" : ` in ${flag.variable}`;
-      lines.push(`  ${flag.severity} ${cut(flag.type, 100)}${variable}`);
+      lines.push(`  ${flag.severity} ${cut(describeSecurityFlag(flag), 100)}${variable}`);
     }
   }
   const masked = [...variables.masked, ...context.masked.map((m) => ({ ...m, path: `request context ${m.path}` }))];

@@ -100,7 +100,8 @@ describe("MCP: code-monitoring snapshots", { timeout: 30_000 }, () => {
     expect(one.split("\n")[0]).toMatch(new RegExp(`^Snapshot ${id} "checkout" in checkout-api, captured `));
     expect(one).toContain(`trace: ${traceId} span ${spanId}`);
     expect(one).toContain("request: POST /checkout");
-    expect(one).toContain("high sensitive_data_[REDACTED:email] in email");
+    // The flag in words, as the Snapshots page says it.
+    expect(one).toContain("high email in the value in email");
     expect(one).toContain('"order_id": 9007199254740993,');
     expect(one).toContain('"total": 99.5');
     expect(one).toContain("at handleCheckout (/app/routes/checkout.js:42:9)");

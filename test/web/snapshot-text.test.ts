@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { describeSecurityFlag } from "../../src/domain/security-flag";
 import {
   codeMonitoringSnippets,
   defaultSetupTab,
@@ -6,7 +7,6 @@ import {
 } from "../../web/src/features/snapshots/monitoring-setup";
 import {
   describeSdkEvent,
-  describeSecurityFlag,
   parseStackTrace,
   requestSummary,
   spansMayStillArrive,

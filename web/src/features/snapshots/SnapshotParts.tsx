@@ -1,6 +1,7 @@
+import { describeSecurityFlag } from "../../../../src/domain/security-flag";
 import type { SecurityFlagJson } from "../../../../src/protocol";
 import { CopyButton } from "../../components/CopyButton";
-import { describeSecurityFlag, parseStackTrace, requestSummary } from "./snapshot-text";
+import { parseStackTrace, requestSummary } from "./snapshot-text";
 import { VariableTree } from "./VariableTree";
 
 const ORIGIN_TITLE = {

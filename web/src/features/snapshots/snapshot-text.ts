@@ -4,7 +4,7 @@
  */
 import { stackLineParts } from "../../../../src/domain/code-location";
 import { maskQuerySecrets } from "../../../../src/domain/secret-scan";
-import type { SdkEventJson, SecurityFlagJson } from "../../../../src/protocol";
+import type { SdkEventJson } from "../../../../src/protocol";
 import { formatDuration } from "../../lib/format";
 
 /**
@@ -66,15 +66,6 @@ export function parseStackTrace(text: string): StackFrame[] {
           : "app";
     return { ...frame, origin };
   });
-}
-
-/** What a security flag says, in words: the Node SDK writes `sensitive_data_[REDACTED:email]`, Python `sensitive_data_email`. */
-export function describeSecurityFlag(flag: SecurityFlagJson): string {
-  const type = flag.type;
-  if (type === "sensitive_variable_name") return "sensitive variable name";
-  const data = /^sensitive_data_(?:\[REDACTED:)?([\w.-]+?)\]?$/.exec(type);
-  if (data) return `${(data[1] as string).replace(/_/g, " ")} in the value`;
-  return type.replace(/_/g, " ");
 }
 
 function numberField(data: Record<string, unknown>, key: string): number | null {
