@@ -1,5 +1,6 @@
 import { count } from "../domain/count-text.js";
 import { llmCostParts } from "../domain/llm-cost-text.js";
+import { formatUsd } from "../domain/usd-text.js";
 import type { HealthResponse, LogListResponse, TraceListResponse } from "../protocol.js";
 import { RUN_ID_ATTRIBUTE } from "./run-env.js";
 
@@ -155,7 +156,8 @@ export function formatRunLine(totals: RunTotals, url: string): string {
     const { calls } = totals.llm;
     // Each call of unknown cost said once (domain/llm-cost-text.ts); no cost when no call's is known.
     const { usd, unpriced, withoutUsage } = llmCostParts(totals.llm);
-    const cost = usd === null ? "" : ` ≈ $${usd === 0 ? "0" : usd < 0.01 ? usd.toPrecision(2) : usd.toFixed(2)}`;
+    // Written as the LLM page and the trace header write it.
+    const cost = usd === null ? "" : ` ≈ ${formatUsd(usd)}`;
     const unknown = [
       unpriced > 0 ? `${unpriced} without a price` : "",
       withoutUsage > 0 ? `${withoutUsage} without usage` : "",

@@ -35,6 +35,26 @@ describe("formatRunLine", () => {
   });
 });
 
+describe("formatRunLine's cost", () => {
+  it("reads as the LLM page and the trace header write it: cents from a dollar up, three significant digits below", () => {
+    const line = (usd: number) =>
+      formatRunLine(
+        {
+          traces: 1,
+          spans: 4,
+          failing: 0,
+          runId: "a1b2c3d4",
+          logs: 0,
+          llm: { calls: 3, usd, unpriced: 0, noUsage: 0, unpricedNoUsage: 0 },
+        },
+        URL,
+      );
+    expect(line(0.108)).toContain("3 LLM calls ≈ $0.108)");
+    expect(line(0.0000144)).toContain("3 LLM calls ≈ $0.0000144)");
+    expect(line(12.3456)).toContain("3 LLM calls ≈ $12.35)");
+  });
+});
+
 describe("countRun", () => {
   it("counts a call to a model without a price that reported no usage once, as one without a price", async () => {
     const app = await startTestApp();
