@@ -69,13 +69,17 @@ export class DemoSignalsProcessor implements SpanProcessor {
     const attributes = span.attributes;
     const seconds = hrTimeToMilliseconds(span.duration) / 1000;
     const context = trace.setSpanContext(ROOT_CONTEXT, span.spanContext());
+    // A demo trace is laid out ahead of the clock: each record is observed when it happens, not when
+    // the span processor sees the trace (which would date the observation before the record).
     const endMs = hrTimeToMilliseconds(span.endTime);
     for (const event of span.events) {
       if (event.name !== "exception") continue;
       const type = String(event.attributes?.["exception.type"] ?? "Error");
       const message = String(event.attributes?.["exception.message"] ?? "");
+      const at = hrTimeToMilliseconds(event.time);
       this.logger.emit({
-        timestamp: hrTimeToMilliseconds(event.time),
+        timestamp: at,
+        observedTimestamp: at,
         context,
         severityNumber: SeverityNumber.ERROR,
         severityText: "ERROR",
@@ -93,6 +97,7 @@ export class DemoSignalsProcessor implements SpanProcessor {
       this.serverDuration.record(seconds, pick(attributes, SERVER_KEYS));
       this.logger.emit({
         timestamp: endMs,
+        observedTimestamp: endMs,
         context,
         ...(status >= 500 ? ERROR : status >= 400 ? WARN : INFO),
         body: `${method} ${String(attributes["url.path"] ?? attributes["http.route"] ?? "")} ${status} in ${Math.round(seconds * 1000)} ms`,
@@ -105,6 +110,7 @@ export class DemoSignalsProcessor implements SpanProcessor {
       if (seconds > 0.25) {
         this.logger.emit({
           timestamp: endMs,
+          observedTimestamp: endMs,
           context,
           ...WARN,
           body: `slow query (${Math.round(seconds * 1000)} ms): ${String(attributes["db.query.text"] ?? span.name)}`,
@@ -127,6 +133,7 @@ export class DemoSignalsProcessor implements SpanProcessor {
       if (span.status.code !== SpanStatusCode.ERROR) {
         this.logger.emit({
           timestamp: endMs,
+          observedTimestamp: endMs,
           context,
           ...INFO,
           body: `${String(attributes["gen_ai.operation.name"])} ${String(attributes["gen_ai.request.model"] ?? "")} answered in ${Math.round(seconds * 1000)} ms`,

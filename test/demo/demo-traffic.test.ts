@@ -80,6 +80,14 @@ describe("runDemoTraffic against a real server", () => {
     }
   });
 
+  it("dates each log record's observation no earlier than the record itself", async () => {
+    // A demo trace is laid out ahead of the clock: its logs are observed when its span ends, not before.
+    const { logs } = await readJson(fetch(`${app.base}/api/logs?limit=1000`));
+    expect(logs.length).toBeGreaterThan(0);
+    const early = logs.filter((log: any) => BigInt(log.observedTimeUnixNano) < BigInt(log.timeUnixNano));
+    expect(early.map((log: any) => log.body)).toEqual([]);
+  });
+
   it("sends the semantic-convention duration histograms, per route", async () => {
     const { metrics } = await readJson(fetch(`${app.base}/api/metrics`));
     const names = metrics.map((metric: any) => metric.name);
