@@ -655,6 +655,31 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
       .toBe("true");
   });
 
+  it("goes back to the list with its filters from a capture's ← Snapshots link, as Escape does", async () => {
+    const id = await registerEnabled(suite.app.base, registration("backlink"));
+    const one = await capture(suite.app.base, pythonCapture(id, "backlink"));
+    await page.goto(`${suite.app.base}/snapshots?service=backlink&breakpoint=${id}`);
+    await page.locator(`[data-snapshot-id="${one.body.id}"]`).click();
+    await page.waitForURL(`**/snapshots/${one.body.id}`);
+    const back = page.getByRole("link", { name: "← Snapshots" });
+    // The link names the filtered list, so opening it in a new tab keeps the filters too.
+    await expect
+      .poll(
+        async () => {
+          const href = new URL((await back.getAttribute("href")) ?? "", suite.app.base);
+          return [href.pathname, href.searchParams.get("service"), href.searchParams.get("breakpoint")];
+        },
+        { timeout: 10_000 },
+      )
+      .toEqual(["/snapshots", "backlink", id]);
+    await back.click();
+    await page.waitForURL((url) => url.pathname === "/snapshots" && url.searchParams.get("service") === "backlink");
+    expect(new URL(page.url()).searchParams.get("breakpoint")).toBe(id);
+    // Back, not a new entry: one more Back leaves the app (the page opened on the list).
+    await page.goBack();
+    await expect.poll(() => page.url(), { timeout: 10_000 }).toBe("about:blank");
+  });
+
   it("shows the app's own stack frames strongest, the SDK's quiet even from a local checkout, long frames whole", async () => {
     const id = await registerEnabled(suite.app.base, registration("stacky"));
     const sdk = "/home/dev/src/tracekit-node/dist";

@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect } from "preact/hooks";
+import { useEffect, useLayoutEffect, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import type { SnapshotJson } from "../../../../src/protocol";
 import { isDialogOpen, isShortcutCandidate, isTypingTarget } from "../../components/keyboard";
@@ -68,10 +68,24 @@ function SnapshotView({ snapshot, trace }: { snapshot: SnapshotJson; trace: Trac
   const nowMs = useNow(5000);
   const at = capturedAtMs(snapshot);
   const truncated = truncatedPayload(snapshot.variables);
+  const { route } = useLocation();
+  // Read as the page opens: the entry before this one does not change while it is shown.
+  const [backHref] = useState(() => listBehind() ?? "/snapshots");
   return (
     <div class="snap-page" data-testid="snapshot-page">
       <header class="snap-head">
-        <a href="/snapshots" class="snap-back">
+        <a
+          href={backHref}
+          class="snap-back"
+          onClick={(event) => {
+            if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+            // A step Back when the list is there, as Escape; stopPropagation keeps preact-iso's
+            // window-level click handler from pushing the list as a new entry as well.
+            event.preventDefault();
+            event.stopPropagation();
+            backToList(route);
+          }}
+        >
           ← Snapshots
         </a>
         <h1>{snapshot.label || "(no label)"}</h1>
@@ -114,8 +128,8 @@ function SnapshotView({ snapshot, trace }: { snapshot: SnapshotJson; trace: Trac
   );
 }
 
-/** The path of the previous history entry, where the browser tells (the Navigation API). */
-function previousPath(): string | null {
+/** The previous history entry of this app, where the browser tells (the Navigation API). */
+function previousEntry(): URL | null {
   const navigation = (
     window as unknown as { navigation?: { currentEntry?: { index: number }; entries?(): { url: string | null }[] } }
   ).navigation;
@@ -124,7 +138,22 @@ function previousPath(): string | null {
   const url = navigation.entries()[index - 1]?.url;
   if (!url) return null;
   const parsed = new URL(url);
-  return parsed.origin === location.origin ? parsed.pathname : null;
+  return parsed.origin === location.origin ? parsed : null;
+}
+
+/**
+ * The list this snapshot was opened from, its filters and all (`/snapshots?service=…`), when the
+ * previous history entry is that list; else null.
+ */
+function listBehind(): string | null {
+  const previous = previousEntry();
+  return previous?.pathname === "/snapshots" ? `${previous.pathname}${previous.search}` : null;
+}
+
+/** Back to the list with its filters when that is where the reader came from (a step Back), else to the list. */
+function backToList(route: (url: string) => void) {
+  if (listBehind() !== null) history.back();
+  else route("/snapshots");
 }
 
 /** `/snapshots/:id`: one captured snapshot, a deep link. */
@@ -145,9 +174,7 @@ export function SnapshotPage({ snapshotId }: { snapshotId: string }) {
       if (!isShortcutCandidate(event) || isTypingTarget(event.target) || isDialogOpen()) return;
       if (event.key !== "Escape") return;
       event.preventDefault();
-      // Back to the list with its filters when that is where the reader came from.
-      if (previousPath() === "/snapshots") history.back();
-      else route("/snapshots");
+      backToList(route);
     }
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
