@@ -1,4 +1,5 @@
 /** What a model needs to know of one span in a line: its key attributes, its error, where text matched. */
+import { failedResponseOf } from "../domain/error-fingerprint.js";
 import { failureOf } from "../domain/failure.js";
 import { parseQuery, QueryError } from "../domain/query.js";
 import { aliasReadsOf } from "../domain/semconv-aliases.js";
@@ -41,11 +42,19 @@ export function keyAttributes(span: SpanJson): string[] {
   return parts;
 }
 
-/** What the span says failed (the server's rule, `failureOf`), or "(no message)" for a failing span that says nothing. */
+/**
+ * What the span says failed (the server's rule, `failureOf`); for a failing span that says nothing, its
+ * failed answer (`HTTP 500`, `gRPC 14`) or `error.type`, as the Errors page and `tail errors` name it,
+ * else "(no message)".
+ */
 export function errorText(span: SpanJson): string | undefined {
   const failure = failureOf(span);
   if (failure !== null) return cut(failure.message, 200);
-  return span.status.code === "ERROR" ? "(no message)" : undefined;
+  if (span.status.code !== "ERROR") return undefined;
+  const errorType = span.attributes["error.type"];
+  const named =
+    failedResponseOf(span.attributes) ?? (typeof errorType === "string" && errorType !== "" ? errorType : null);
+  return named === null ? "(no message)" : cut(named, 200);
 }
 
 /**

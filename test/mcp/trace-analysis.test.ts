@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { capAnswer, MAX_ANSWER_CHARS, parseSince } from "../../src/mcp/format.js";
+import { errorText } from "../../src/mcp/span-text.js";
 import { errorOrigin, operationStats, spanTree } from "../../src/mcp/trace-analysis.js";
 import { traceWaterfall } from "../../src/mcp/waterfall.js";
 import type { SpanJson, TraceSummaryJson } from "../../src/protocol.js";
@@ -97,6 +98,23 @@ describe("operationStats of one route requested with other ids", () => {
     expect(operationStats(traces)).toEqual([
       { service: "frontend", name: "GET /orders/:id", count: 3, errors: 0, p50Ms: 30, p95Ms: 40, maxMs: 40 },
     ]);
+  });
+});
+
+describe("a failing span that says nothing of why", () => {
+  it("is named by its failed answer or error.type, as the Errors page and tail errors name it, not '(no message)'", () => {
+    const silent = (attributes: SpanJson["attributes"]) =>
+      span("1", null, 0, { status: { code: "ERROR" }, attributes });
+    expect(errorText(silent({ "http.response.status_code": 500 }))).toBe("HTTP 500");
+    expect(errorText(silent({ "http.status_code": "503" }))).toBe("HTTP 503");
+    expect(errorText(silent({ "rpc.grpc.status_code": 14 }))).toBe("gRPC 14");
+    expect(errorText(silent({ "error.type": "timeout" }))).toBe("timeout");
+    expect(errorText(silent({}))).toBe("(no message)");
+    const text = traceWaterfall(
+      { traceId: "a".repeat(32), name: "GET", spans: [silent({ "http.status_code": 500 })] },
+      10,
+    );
+    expect(text).toContain("ERROR HTTP 500");
   });
 });
 
