@@ -119,6 +119,15 @@ describe.skipIf(!available)("comparing two traces, in Chromium", () => {
       .toBe("No earlier trace of “GET /only-once” from shop is stored.");
     await page.goto(`${app.base}/compare?a=nope`);
     await expect.poll(() => page.getByTestId("compare-help").textContent()).toContain("not 32 hexadecimal digits");
+    // A missing id is said to be missing, not malformed; a trace not stored is named by its side.
+    await page.goto(`${app.base}/compare?a=${lonely.traceId}`);
+    await expect
+      .poll(() => page.getByTestId("compare-help").textContent(), { timeout: 10_000 })
+      .toContain("the second trace id (b) is missing.");
+    await page.goto(`${app.base}/compare?a=${lonely.traceId}&b=${"0".repeat(31)}1`);
+    await expect
+      .poll(() => page.getByRole("heading", { level: 2 }).first().textContent(), { timeout: 10_000 })
+      .toBe("Could not load trace B");
     await page.close();
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  compareAddressNote,
   compareTraces,
   operationNameFilter,
   operationNameOf,
@@ -315,5 +316,19 @@ describe("the names and the percentage the page shows", () => {
     expect(percentChange(0.01, 1000)).toBe("+0.001%");
     expect(percentChange(0, 154)).toBe("");
     expect(percentChange(5, 0)).toBe("");
+  });
+});
+
+describe("compareAddressNote", () => {
+  const id = "0af7651916cd43dd8448eb211c80319c";
+  it("says which id of the address is missing or not a trace id, not that one of them is malformed", () => {
+    expect(compareAddressNote(undefined, undefined)).toBe("");
+    expect(compareAddressNote(id, undefined)).toBe("; the second trace id (b) is missing");
+    expect(compareAddressNote(undefined, id)).toBe("; the first trace id (a) is missing");
+    expect(compareAddressNote("nope", id)).toBe("; the first trace id (a) is not 32 hexadecimal digits");
+    expect(compareAddressNote("nope", undefined)).toBe(
+      "; the first trace id (a) is not 32 hexadecimal digits and the second trace id (b) is missing",
+    );
+    expect(compareAddressNote(id, id.toUpperCase())).toBe("");
   });
 });

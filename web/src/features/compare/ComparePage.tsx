@@ -7,10 +7,15 @@ import { clipText } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
 import { buildWaterfallTree, type WaterfallTree } from "../trace-view/waterfall-model";
 import { CompareRows } from "./CompareRows";
-import { compareTraces, percentChange, rootNote, SAME_WITHIN_TEXT } from "./compare-model";
+import {
+  compareAddressNote,
+  compareTraces,
+  percentChange,
+  rootNote,
+  SAME_WITHIN_TEXT,
+  TRACE_ID,
+} from "./compare-model";
 import "./compare.css";
-
-const TRACE_ID = /^[0-9a-f]{32}$/i;
 
 type Side = { state: "loading" } | { state: "error"; message: string } | { state: "ready"; trace: TraceResponse };
 
@@ -59,7 +64,7 @@ export function ComparePage() {
         <p>
           Open a trace and choose <b>Compare</b> in its header: with the previous trace of the same operation, or with
           any trace id. The address is <code>/compare?a=&lt;first trace id&gt;&amp;b=&lt;second trace id&gt;</code>
-          {query.a || query.b ? "; one of the ids given is not 32 hexadecimal digits" : ""}.
+          {compareAddressNote(query.a, query.b)}.
         </p>
         <p>
           <a href="/">← Back to the trace list</a>
@@ -67,11 +72,14 @@ export function ComparePage() {
       </div>
     );
   }
-  for (const side of [first, second]) {
+  for (const [side, name] of [
+    [first, "A"],
+    [second, "B"],
+  ] as const) {
     if (side.state === "error") {
       return (
         <div class="page-message">
-          <h2>Could not load both traces</h2>
+          <h2>Could not load trace {name}</h2>
           <div class="error-banner">{side.message}</div>
           <p>
             <a href="/">← Back to the trace list</a>

@@ -252,3 +252,24 @@ export function rootNote(treeA: WaterfallTree, treeB: WaterfallTree, totalDeltaM
   if (Math.abs(rootDelta - totalDeltaMs) < Math.max(1, 0.05 * Math.abs(totalDeltaMs))) return "";
   return ` (root spans ${rootDelta >= 0 ? "+" : "−"}${formatDuration(Math.abs(rootDelta))})`;
 }
+
+/** A trace id as the compare address takes it: 32 hexadecimal digits, either case. */
+export const TRACE_ID = /^[0-9a-f]{32}$/i;
+
+/**
+ * What is wrong with a compare address's ids (`?a=…&b=…`), for the help it shows instead: which id is
+ * missing and which is not a trace id ("; the second trace id (b) is missing"); "" when neither was
+ * given (the page was opened bare) or both are trace ids.
+ */
+export function compareAddressNote(a: unknown, b: unknown): string {
+  if ((a === undefined || a === "") && (b === undefined || b === "")) return "";
+  const problems: string[] = [];
+  for (const [value, which] of [
+    [a, "the first trace id (a)"],
+    [b, "the second trace id (b)"],
+  ] as const) {
+    if (value === undefined || value === "") problems.push(`${which} is missing`);
+    else if (typeof value !== "string" || !TRACE_ID.test(value)) problems.push(`${which} is not 32 hexadecimal digits`);
+  }
+  return problems.length === 0 ? "" : `; ${problems.join(" and ")}`;
+}
