@@ -90,6 +90,9 @@ describe("severity ranges", () => {
     expect(badge(0, "   ")).toBe("–");
     // A level read from the text (number 0) has no step.
     expect(severityBadgeText({ severityNumber: 0, severity: "WARN", severityText: "WARN" })).toBe("WARN");
+    // A text longer than a badge holds says it is cut ("test severity te" read as the whole text).
+    expect(badge(9, "test severity text")).toBe("test severity t…");
+    expect(badge(9, "sixteen chars ok")).toBe("sixteen chars ok");
   });
 });
 

@@ -43,12 +43,14 @@ export { severityLevelText } from "../../../../src/domain/log";
 
 /**
  * What the badge says: the sender's own severity text when it has one (`NOTICE`, `Information`), as
- * its logger wrote it (its first 16 characters); else the level with its step (domain/log.ts
- * severityShown, as `tail` and MCP say it). The badge's colour is always the level's.
+ * its logger wrote it (up to 16 characters, a longer one cut with "…": the tooltip and a record's
+ * details have it whole); else the level with its step (domain/log.ts severityShown, as `tail` and MCP
+ * say it). The badge's colour is always the level's.
  */
 export function severityBadgeText(record: Pick<LogRecordJson, "severity" | "severityNumber" | "severityText">): string {
   const shown = severityShown(record);
-  return shown === "" ? "–" : shown.slice(0, 16);
+  if (shown === "") return "–";
+  return [...shown].length > 16 ? `${[...shown].slice(0, 15).join("")}…` : shown;
 }
 
 export interface BadgeColors {
