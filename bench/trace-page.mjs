@@ -104,21 +104,31 @@ function startServer(args) {
   });
 }
 
-/** Bytes and the median time to the whole answer of GET `path`. */
+/** Bytes, and the median time to the answer's headers (the server's first byte) and to its whole body. */
 async function timeFetch(base, path) {
   let bytes = 0;
+  let head = "";
+  const firstByte = [];
   const times = [];
   for (let run = 0; run < RUNS; run++) {
     const start = performance.now();
-    const body = await (await fetch(`${base}${path}`)).arrayBuffer();
+    const response = await fetch(`${base}${path}`);
+    firstByte.push(performance.now() - start);
+    const body = await response.arrayBuffer();
     times.push(performance.now() - start);
     bytes = body.byteLength;
+    head = new TextDecoder().decode(body.slice(0, 200));
   }
-  return { bytes, ms: median(times) };
+  return { bytes, head, firstByteMs: median(firstByte), ms: median(times) };
 }
 
+/**
+ * Navigation → first waterfall row, and the steps on the way (ms from navigation, medians): the trace's
+ * request sent, its first and last byte (Resource Timing), and the page's own marks (lib/trace-timing.ts:
+ * the answer's text read, parsed into spans, made a tree; a build without them shows "–").
+ */
 async function firstRow(browser, base, traceId) {
-  const times = [];
+  const steps = { request: [], firstByte: [], lastByte: [], answer: [], parsed: [], tree: [], row: [] };
   for (let run = 0; run < RUNS; run++) {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.addInitScript(() => {
@@ -130,21 +140,46 @@ async function firstRow(browser, base, traceId) {
     });
     await page.goto(`${base}/traces/${traceId}`);
     await page.waitForFunction(() => window.__firstRow !== undefined, null, { timeout: 60_000 });
-    times.push(await page.evaluate(() => window.__firstRow));
+    const times = await page.evaluate(() => {
+      const load = performance.getEntriesByType("resource").find((entry) => entry.name.includes("/api/traces/"));
+      const mark = (name) => performance.getEntriesByName(`tracekit:${name}`)[0]?.startTime ?? Number.NaN;
+      return {
+        request: load?.requestStart ?? Number.NaN,
+        firstByte: load?.responseStart ?? Number.NaN,
+        lastByte: load?.responseEnd ?? Number.NaN,
+        answer: mark("trace-answer"),
+        parsed: mark("trace-parsed"),
+        tree: mark("trace-tree"),
+        row: window.__firstRow,
+      };
+    });
+    for (const [step, ms] of Object.entries(times)) steps[step].push(ms);
     await page.close();
   }
-  return median(times);
+  return Object.fromEntries(Object.entries(steps).map(([step, values]) => [step, median(values)]));
 }
 
 const mb = (bytes) => `${(bytes / 1e6).toFixed(2)} MB`;
 
+const ms = (value) => (Number.isNaN(value) ? "–" : `${value.toFixed(0)}`);
+
 async function measure(browser, base, label, traceId) {
   const full = await timeFetch(base, `/api/traces/${traceId}`);
   const shared = await timeFetch(base, `/api/traces/${traceId}?resources=shared`);
-  const row = await firstRow(browser, base, traceId);
+  const compact = await timeFetch(base, `/api/traces/${traceId}?form=compact1`);
+  const page = await firstRow(browser, base, traceId);
+  const form = (name, answer) =>
+    name === "compact1" && !answer.head.includes('"form":"compact1"') // a build without the form
+      ? `${name} –`
+      : `${name} ${mb(answer.bytes)}, first byte ${ms(answer.firstByteMs)} ms, whole ${ms(answer.ms)} ms`;
   console.log(
-    `${label}: full ${mb(full.bytes)} in ${full.ms.toFixed(0)} ms, shared ${mb(shared.bytes)} in ${shared.ms.toFixed(0)} ms; ` +
-      `first waterfall row ${row.toFixed(0)} ms (median of ${RUNS})`,
+    `${label}: full ${mb(full.bytes)} in ${ms(full.ms)} ms; ${form("shared", shared)}; ${form("compact1", compact)}; ` +
+      `first waterfall row ${ms(page.row)} ms (median of ${RUNS})`,
+  );
+  console.log(
+    `  in the page (ms from navigation): request sent ${ms(page.request)}, first byte ${ms(page.firstByte)}, ` +
+      `last byte ${ms(page.lastByte)}, text read ${ms(page.answer)}, parsed ${ms(page.parsed)}, tree ${ms(page.tree)}, ` +
+      `first row ${ms(page.row)}`,
   );
 }
 

@@ -8,18 +8,22 @@ import {
 import { llmCostOf, traceLlmCost } from "./domain/llm-cost.js";
 import { BUNDLED_PRICES, type PriceList } from "./domain/llm-prices.js";
 import type { StoredLog } from "./domain/log.js";
-import type { Attributes, Span } from "./domain/span.js";
+import { type Attributes, SPAN_KINDS, type Span, STATUS_CODES } from "./domain/span.js";
 import { durationMs } from "./domain/time.js";
 import type { TraceLlm, TraceSummary } from "./domain/trace-summary.js";
 import type {
   BreakpointJson,
+  CompactSpanJson,
+  CompactTraceResponse,
   LogRecordJson,
   ScopeJson,
   SdkEventJson,
   SharedTraceResponse,
   SnapshotJson,
   SnapshotSummaryJson,
+  SpanEventJson,
   SpanJson,
+  SpanLinkJson,
   TraceLlmJson,
   TraceSummaryJson,
 } from "./protocol.js";
@@ -117,24 +121,38 @@ function spanJsonWith<Place extends object>(
     durationMs: durationMs(span.startTimeUnixNano, span.endTimeUnixNano),
     status: span.status,
     attributes: span.attributes,
-    events: span.events.map((event) => ({
-      name: event.name,
-      timeUnixNano: event.timeUnixNano.toString(),
-      attributes: event.attributes,
-      ...(event.droppedAttributesCount ? { droppedAttributesCount: event.droppedAttributesCount } : {}),
-      ...(event.bytes ? { bytes: event.bytes } : {}),
-    })),
-    links: span.links.map((link) => ({
-      traceId: link.traceId,
-      spanId: link.spanId,
-      attributes: link.attributes,
-      ...(link.traceState ? { traceState: link.traceState } : {}),
-      ...(link.flags ? { flags: link.flags } : {}),
-      ...(link.droppedAttributesCount ? { droppedAttributesCount: link.droppedAttributesCount } : {}),
-      ...(link.bytes ? { bytes: link.bytes } : {}),
-    })),
+    events: eventsJson(span),
+    links: linksJson(span),
     ...place,
   };
+  addOptionalFields(json, span, prices);
+  return json;
+}
+
+function eventsJson(span: Span): SpanEventJson[] {
+  return span.events.map((event) => ({
+    name: event.name,
+    timeUnixNano: event.timeUnixNano.toString(),
+    attributes: event.attributes,
+    ...(event.droppedAttributesCount ? { droppedAttributesCount: event.droppedAttributesCount } : {}),
+    ...(event.bytes ? { bytes: event.bytes } : {}),
+  }));
+}
+
+function linksJson(span: Span): SpanLinkJson[] {
+  return span.links.map((link) => ({
+    traceId: link.traceId,
+    spanId: link.spanId,
+    attributes: link.attributes,
+    ...(link.traceState ? { traceState: link.traceState } : {}),
+    ...(link.flags ? { flags: link.flags } : {}),
+    ...(link.droppedAttributesCount ? { droppedAttributesCount: link.droppedAttributesCount } : {}),
+    ...(link.bytes ? { bytes: link.bytes } : {}),
+  }));
+}
+
+/** The fields a span's JSON has only when the span has them, and a GenAI call's cost. */
+function addOptionalFields(json: Partial<SpanJson>, span: Span, prices: PriceList): void {
   if (span.traceState) json.traceState = span.traceState;
   if (span.flags) json.flags = span.flags;
   if (span.droppedAttributesCount) json.droppedAttributesCount = span.droppedAttributesCount;
@@ -149,7 +167,86 @@ function spanJsonWith<Place extends object>(
       json.llmCost.pricesFile = prices.file;
     }
   }
-  return json;
+}
+
+const KIND_PLACES = new Map<string, number>(SPAN_KINDS.map((kind, index) => [kind, index]));
+const STATUS_PLACES = new Map<string, number>(STATUS_CODES.map((code, index) => [code, index]));
+
+/**
+ * A trace's spans as GET /api/traces/:traceId?form=compact1 sends them (CompactTraceResponse): each
+ * span an array, and what spans repeat (resources, scopes, names, services, the trace id, the high
+ * digits of the times) once. `web/src/api/compact-trace.ts` makes the full form of it again.
+ */
+export function spansToCompactJson(
+  traceId: string,
+  spans: readonly Span[],
+  prices: PriceList = BUNDLED_PRICES,
+): Pick<CompactTraceResponse, "form" | "startTimeUnixNano" | "strings" | "resources" | "scopes" | "spans"> {
+  const resources = new SharedList<Attributes>();
+  const scopes = new SharedList<ScopeJson>();
+  const strings: string[] = [];
+  const stringPlaces = new Map<string, number>();
+  const stringPlace = (text: string) => {
+    let place = stringPlaces.get(text);
+    if (place === undefined) {
+      place = strings.push(text) - 1;
+      stringPlaces.set(text, place);
+    }
+    return place;
+  };
+  let base = spans[0]?.startTimeUnixNano ?? 0n;
+  const places = new Map<string, number>();
+  for (let i = 0; i < spans.length; i++) {
+    const span = spans[i]!;
+    if (span.startTimeUnixNano < base) base = span.startTimeUnixNano;
+    if (!places.has(span.spanId)) places.set(span.spanId, i);
+  }
+  const json = spans.map((span): CompactSpanJson => {
+    const start = Number(span.startTimeUnixNano - base);
+    const length = Number(span.endTimeUnixNano - span.startTimeUnixNano);
+    const exact =
+      Number.isSafeInteger(start) &&
+      Number.isSafeInteger(length) &&
+      Number.isSafeInteger(Number(span.endTimeUnixNano - base));
+    const rest: Partial<SpanJson> = {};
+    if (span.traceId !== traceId) rest.traceId = span.traceId;
+    if (!exact) {
+      rest.startTimeUnixNano = span.startTimeUnixNano.toString();
+      rest.endTimeUnixNano = span.endTimeUnixNano.toString();
+      rest.durationMs = durationMs(span.startTimeUnixNano, span.endTimeUnixNano);
+    }
+    if (Object.keys(span.status).length > 1) rest.status = span.status;
+    if (span.events.length > 0) rest.events = eventsJson(span);
+    if (span.links.length > 0) rest.links = linksJson(span);
+    addOptionalFields(rest, span, prices);
+    const parent = span.parentSpanId;
+    const compact: CompactSpanJson = [
+      span.spanId,
+      parent === null ? null : (places.get(parent) ?? parent),
+      stringPlace(span.name),
+      KIND_PLACES.get(span.kind) ?? 0,
+      stringPlace(span.service),
+      exact ? start : null,
+      exact ? length : null,
+      STATUS_PLACES.get(span.status.code) ?? 0,
+      span.attributes,
+      resources.indexOf(span.resource),
+      scopes.indexOf(span.scope),
+    ];
+    for (const _ in rest) {
+      compact.push(rest);
+      break;
+    }
+    return compact;
+  });
+  return {
+    form: "compact1",
+    startTimeUnixNano: base.toString(),
+    strings,
+    resources: resources.items,
+    scopes: scopes.items,
+    spans: json,
+  };
 }
 
 function isoTime(ms: number): string;

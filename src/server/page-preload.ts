@@ -157,7 +157,7 @@ export function dataPreloadLink(
   const metric = path === "/metrics" ? params.get("metric") : null;
   const href =
     traceId !== undefined
-      ? `/api/traces/${traceId}?missing=null&resources=shared`
+      ? `/api/traces/${traceId}?missing=null&form=compact1`
       : path === "/metrics"
         ? metric === null || metricStored(metric)
           ? metricSeriesPath(params)

@@ -5,7 +5,7 @@ import { sendTraceOfManyResources } from "../helpers/otel-resources.js";
 
 const available = chromiumAvailable();
 
-describe.skipIf(!available)("a trace page reads each resource once (resources=shared) in Chromium", () => {
+describe.skipIf(!available)("a trace page reads each resource once (form=compact1) in Chromium", () => {
   const suite = useAppInChromium();
 
   it("shows every span's own resource and scope, compares and downloads the trace whole", async () => {
@@ -23,9 +23,9 @@ describe.skipIf(!available)("a trace page reads each resource once (resources=sh
     await page.goto(`${app.base}/traces/${traceId}?span=${ordersSpanId}`);
     const details = page.getByTestId("span-details");
     await details.getByText("Resource", { exact: false }).first().waitFor();
-    // The page asked for the shared form only.
+    // The page asked for the compact form only.
     expect(traceRequests.length).toBeGreaterThan(0);
-    expect(traceRequests.every((url) => url === `/api/traces/${traceId}?missing=null&resources=shared`)).toBe(true);
+    expect(traceRequests.every((url) => url === `/api/traces/${traceId}?missing=null&form=compact1`)).toBe(true);
 
     // Each span's details show its own service's resource and its own scope.
     const resourceValue = (key: string) =>

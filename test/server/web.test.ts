@@ -84,7 +84,7 @@ describe("web app routes", () => {
     const id = "0AF7651916cd43dd8448eb211c80319c";
     const html = await (await app.request(`/traces/${id}?span=b7ad6b7169203331`)).text();
     expect(html).toContain(
-      `<link rel="preload" href="/api/traces/${id}?missing=null&amp;resources=shared" as="fetch" crossorigin="anonymous"></head>`,
+      `<link rel="preload" href="/api/traces/${id}?missing=null&amp;form=compact1" as="fetch" crossorigin="anonymous"></head>`,
     );
     // Nothing is injected from a path that is not a trace id.
     const other = await (await app.request("/traces/%3Cscript%3E")).text();

@@ -12,6 +12,7 @@ import { OTLP_GRPC_SERVICES } from "../../otlp/grpc-services.js";
 import type {
   AttributeKeysResponse,
   AttributeValuesResponse,
+  CompactTraceResponse,
   HealthResponse,
   OtlpGrpcEndpointJson,
   OtlpHttpEndpointJson,
@@ -23,7 +24,13 @@ import type {
   TraceListResponse,
   TraceResponse,
 } from "../../protocol.js";
-import { snapshotSummaryToJson, spansToSharedJson, spanToJson, traceSummaryToJson } from "../../protocol-json.js";
+import {
+  snapshotSummaryToJson,
+  spansToCompactJson,
+  spansToSharedJson,
+  spanToJson,
+  traceSummaryToJson,
+} from "../../protocol-json.js";
 import type { CodeMonitoringStore } from "../../store/code-monitoring-store.js";
 import type { LogStore } from "../../store/log-store.js";
 import type { MetricStore } from "../../store/metric-store.js";
@@ -338,6 +345,10 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
         `resources must be "shared" or "inline", not "${resources.slice(0, 64)}"`,
       );
     }
+    const form = c.req.query("form");
+    if (form !== undefined && form !== "compact1") {
+      throw new AppError(400, "invalid_query", `form must be "compact1", not "${form.slice(0, 64)}"`);
+    }
     const spans = deps.store.getTrace(traceId);
     if (spans === undefined) {
       // The web app asks with ?missing=null: a page for a trace not (yet) stored is an answer for it,
@@ -347,6 +358,15 @@ export function apiRoutes(deps: ApiRouteDeps): Hono {
     }
     const name = deps.store.getSummaries([traceId])[0]?.name ?? "";
     const snapshots = deps.codeMonitoringStore.snapshotsOfTrace(traceId).map(snapshotSummaryToJson);
+    if (form === "compact1") {
+      const body: CompactTraceResponse = {
+        traceId,
+        name,
+        ...spansToCompactJson(traceId, spans, deps.prices),
+        snapshots,
+      };
+      return c.json(body);
+    }
     if (resources === "shared") {
       const body: SharedTraceResponse = { traceId, name, ...spansToSharedJson(spans, deps.prices), snapshots };
       return c.json(body);

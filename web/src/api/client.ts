@@ -6,6 +6,7 @@ import type {
   AttributeValuesResponse,
   BreakpointJson,
   BreakpointsResponse,
+  CompactTraceResponse,
   ErrorGroupsResponse,
   HealthResponse,
   ImportResponse,
@@ -16,14 +17,13 @@ import type {
   ServiceMapResponse,
   ServiceOperationsResponse,
   ServicesResponse,
-  SharedSpanJson,
-  SharedTraceResponse,
   SnapshotJson,
   SnapshotListResponse,
-  SpanJson,
   TraceListResponse,
   TraceResponse,
 } from "../../../src/protocol";
+import { markTraceStep } from "../lib/trace-timing";
+import { CompactTraceError, expandCompactTrace } from "./compact-trace";
 
 /** An API answer that was not 2xx, with the server's own reason when it gave one. */
 export class ApiError extends Error {
@@ -88,29 +88,12 @@ export async function request<T>(
 /**
  * Where the page reads one trace: `?missing=null` asks for a 200 answering `null` when it is not
  * stored, so that opening such a trace leaves no failed request in the browser's console, and
- * `resources=shared` for each resource and scope once rather than on every span (about half the
- * bytes of a big trace). The server's preload hint for a trace page names this same path.
+ * `form=compact1` for each span as an array and what spans repeat once (about a third of the bytes
+ * of a big trace, see `expandCompactTrace`). The server's preload hint for a trace page names this
+ * same path.
  */
 export function tracePath(traceId: string): string {
-  return `/api/traces/${encodeURIComponent(traceId)}?missing=null&resources=shared`;
-}
-
-/**
- * The trace as the full form has it: each span's `resource` and `scope` set to the shared object
- * its index names (no copy; spans of one resource hold the same object, as they do in the stores).
- */
-export function unshareTrace(shared: SharedTraceResponse): TraceResponse {
-  const { resources, scopes, spans, ...rest } = shared;
-  for (const span of spans as (SharedSpanJson & Partial<Pick<SpanJson, "resource" | "scope">>)[]) {
-    const resource = resources[span.resourceIndex];
-    const scope = scopes[span.scopeIndex];
-    if (resource === undefined || scope === undefined) {
-      throw new ApiError(0, "bad_answer", `span ${span.spanId} names a resource or scope the answer does not hold`);
-    }
-    span.resource = resource;
-    span.scope = scope;
-  }
-  return { ...rest, spans: spans as unknown as SpanJson[] };
+  return `/api/traces/${encodeURIComponent(traceId)}?missing=null&form=compact1`;
 }
 
 export interface TraceListParams {
@@ -200,9 +183,20 @@ export const api = {
     ),
   /** Rejects with an ApiError 404 when the trace is not stored, which the server says with a 200 (see `tracePath`). */
   trace: (traceId: string, signal?: AbortSignal) =>
-    request<SharedTraceResponse | null>(tracePath(traceId), signal ? { signal } : undefined).then((trace) => {
+    request<CompactTraceResponse | null>(tracePath(traceId), signal ? { signal } : undefined, (text) => {
+      markTraceStep("trace-answer");
+      return JSON.parse(text);
+    }).then((trace) => {
       if (trace === null) throw new ApiError(404, "trace_not_found", `no trace ${traceId} is stored`);
-      return unshareTrace(trace);
+      let full: TraceResponse;
+      try {
+        full = expandCompactTrace(trace);
+      } catch (error) {
+        if (error instanceof CompactTraceError) throw new ApiError(0, "bad_answer", error.message);
+        throw error;
+      }
+      markTraceStep("trace-parsed");
+      return full;
     }),
   services: (params: Record<string, string | number | undefined> = {}) =>
     request<ServicesResponse>(`/api/services${query(params)}`),

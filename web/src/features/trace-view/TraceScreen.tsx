@@ -1,5 +1,6 @@
 import { useCallback, useMemo, useRef, useState } from "preact/hooks";
 import type { TraceResponse } from "../../../../src/protocol";
+import { markTraceStep } from "../../lib/trace-timing";
 import { TraceLogsPanel } from "../logs/TraceLogsPanel";
 import { logMarks, logsBySpan } from "../logs/trace-logs";
 import { useTraceLogs } from "../logs/use-trace-logs";
@@ -31,7 +32,11 @@ export interface TraceScreenProps {
 
 /** A loaded trace: header, waterfall and the selected span's details. */
 export function TraceScreen({ trace, notice, refreshError, onRetry }: TraceScreenProps) {
-  const tree = useMemo(() => buildWaterfallTree(trace.spans), [trace.spans]);
+  const tree = useMemo(() => {
+    const built = buildWaterfallTree(trace.spans);
+    markTraceStep("trace-tree");
+    return built;
+  }, [trace.spans]);
   const state = useWaterfallState(tree);
   const snapshots = useMemo(() => snapshotsBySpan(trace.snapshots), [trace.snapshots]);
   const traceLogs = useTraceLogs(trace.traceId);

@@ -1,0 +1,165 @@
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CompactTraceResponse, TraceResponse } from "../../src/protocol.js";
+import { expandCompactTrace } from "../../web/src/api/compact-trace";
+import { startTestApp, type TestApp, tempDir } from "../helpers/app.js";
+import { sendTraceOfManyResources } from "../helpers/otel-resources.js";
+import { newSpanId, newTraceId, postJson } from "../helpers/payloads.js";
+
+const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+const int = (key: string, value: number) => ({ key, value: { intValue: String(value) } });
+
+/**
+ * Spans with everything the compact form writes apart from its places: events, links, a status
+ * message, trace state and flags, dropped counts, a GenAI call's cost, a parent not in the trace, an
+ * id twice, times far from the others (1 ns, and past 2^63) and an end before its start.
+ */
+async function sendUnusualTrace(base: string): Promise<string> {
+  const traceId = newTraceId();
+  const [root, child, twice, orphan, llm, early, late, backwards] = Array.from({ length: 8 }, newSpanId);
+  const t = 1_765_000_000_123_456_789n;
+  const span = (spanId: string | undefined, name: string, start: bigint, end: bigint, more: object = {}) => ({
+    traceId,
+    spanId,
+    name,
+    kind: 2,
+    startTimeUnixNano: String(start),
+    endTimeUnixNano: String(end),
+    ...more,
+  });
+  const response = await postJson(base, {
+    resourceSpans: [
+      {
+        resource: { attributes: [str("service.name", "shop"), int("process.pid", 7)] },
+        scopeSpans: [
+          {
+            scope: { name: "shop-http", version: "1.0.0" },
+            spans: [
+              span(root, "GET /cart", t, t + 9_000_000n, { attributes: [str("http.route", "/cart")] }),
+              span(child, "charge", t + 1_000n, t + 2_500_001n, {
+                parentSpanId: root,
+                traceState: "vendor=1",
+                flags: 257,
+                status: { code: 2, message: "card declined" },
+                events: [
+                  {
+                    name: "exception",
+                    timeUnixNano: String(t + 2_000n),
+                    attributes: [str("exception.type", "CardError")],
+                    droppedAttributesCount: 2,
+                  },
+                ],
+                links: [{ traceId: newTraceId(), spanId: newSpanId(), traceState: "a=b", attributes: [] }],
+                droppedAttributesCount: 3,
+                droppedEventsCount: 1,
+                droppedLinksCount: 4,
+              }),
+              span(twice, "first of an id", t + 10n, t + 20n, { parentSpanId: root }),
+              span(twice, "second of an id", t + 30n, t + 40n, { parentSpanId: twice }),
+              span(orphan, "orphan", t + 50n, t + 60n, { parentSpanId: newSpanId(), status: { code: 1 } }),
+              span(early, "at 1 ns", 1n, 2n, { parentSpanId: root }),
+              span(late, "past 2^63", 2n ** 63n + 5n, 2n ** 64n - 1n, { parentSpanId: root }),
+              span(backwards, "ends before it starts", t + 500n, t + 100n, { parentSpanId: twice }),
+            ],
+          },
+        ],
+      },
+      {
+        resource: { attributes: [str("service.name", "llm-gateway")] },
+        scopeSpans: [
+          {
+            scope: { name: "genai" },
+            spans: [
+              span(llm, "chat gpt-4o", t + 3_000_000n, t + 8_000_000n, {
+                parentSpanId: child,
+                kind: 3,
+                attributes: [
+                  str("gen_ai.request.model", "gpt-4o"),
+                  int("gen_ai.usage.input_tokens", 1200),
+                  int("gen_ai.usage.output_tokens", 300),
+                ],
+              }),
+            ],
+          },
+        ],
+      },
+    ],
+  });
+  expect(response.status).toBe(200);
+  return traceId;
+}
+
+describe.each(["memory", "sqlite"] as const)("GET /api/traces/:traceId?form=compact1, %s store", (kind) => {
+  const dir = tempDir();
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp(kind === "sqlite" ? { db: join(dir.path, "compact.db") } : {});
+  });
+  afterAll(async () => {
+    await app.close();
+    dir.remove();
+  });
+
+  const get = async (path: string) => {
+    const response = await fetch(`${app.base}${path}`);
+    const text = await response.text();
+    return { status: response.status, bytes: text.length, body: JSON.parse(text) };
+  };
+
+  it("reads back as the full form, span by span, for an SDK's trace; in fewer bytes than the shared form", async () => {
+    const { traceId } = await sendTraceOfManyResources(app.base);
+    const full = await get(`/api/traces/${traceId}`);
+    const shared = await get(`/api/traces/${traceId}?resources=shared`);
+    const compact = await get(`/api/traces/${traceId}?form=compact1`);
+    expect(compact.status).toBe(200);
+    const body = compact.body as CompactTraceResponse;
+    expect(Object.keys(body)).toEqual([
+      "traceId",
+      "name",
+      "form",
+      "startTimeUnixNano",
+      "strings",
+      "resources",
+      "scopes",
+      "spans",
+      "snapshots",
+    ]);
+    expect(body.form).toBe("compact1");
+    // One of each resource and scope, as in the shared form.
+    expect(body.resources).toEqual((shared.body as { resources: unknown[] }).resources);
+    expect(body.scopes).toEqual((shared.body as { scopes: unknown[] }).scopes);
+    expect(body.spans).toHaveLength(8);
+    expect(body.spans.every((span) => Array.isArray(span))).toBe(true);
+    expect(expandCompactTrace(body)).toStrictEqual(full.body as TraceResponse);
+    expect(compact.bytes).toBeLessThan(shared.bytes * 0.8);
+  });
+
+  it("reads back as the full form with events, links, odd times, orphans, twice-sent ids and GenAI costs", async () => {
+    const traceId = await sendUnusualTrace(app.base);
+    const full = (await get(`/api/traces/${traceId}`)).body as TraceResponse;
+    const compact = (await get(`/api/traces/${traceId}?form=compact1`)).body as CompactTraceResponse;
+    expect(full.spans.length).toBeGreaterThanOrEqual(8);
+    expect(full.spans.some((span) => span.llmCost !== undefined)).toBe(true);
+    expect(full.spans.some((span) => span.events.length > 0 && span.links.length > 0)).toBe(true);
+    const expanded = expandCompactTrace(compact);
+    expect(expanded).toStrictEqual(full);
+    // The times far from the rest are sent whole, the others as numbers after the earliest start.
+    expect(compact.startTimeUnixNano).toBe("1");
+    const far = compact.spans.find((span) => compact.strings[span[2]] === "past 2^63");
+    expect(far?.[5]).toBeNull();
+    expect(far?.[11]?.startTimeUnixNano).toBe(String(2n ** 63n + 5n));
+    // A parent in the trace by place, one not in it by id.
+    const orphan = compact.spans.find((span) => compact.strings[span[2]] === "orphan");
+    expect(typeof orphan?.[1]).toBe("string");
+    const charge = compact.spans.find((span) => compact.strings[span[2]] === "charge");
+    expect(typeof charge?.[1]).toBe("number");
+  });
+
+  it("answers null for a trace not stored (missing=null) and refuses another form", async () => {
+    const missing = await get(`/api/traces/${"ab".repeat(16)}?missing=null&form=compact1`);
+    expect(missing).toMatchObject({ status: 200, body: null });
+    const bad = await get(`/api/traces/${"ab".repeat(16)}?form=compact2`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toEqual({ code: "invalid_query", message: 'form must be "compact1", not "compact2"' });
+  });
+});
