@@ -61,6 +61,8 @@ export interface WaterfallTree {
 }
 
 const NO_OFFSETS: number[] = [];
+/** The children of a node without any until the tree is built (frozen: one array for all of them). */
+const NO_CHILDREN = Object.freeze([]) as unknown as WaterfallNode[];
 
 const EMPTY_TREE: WaterfallTree = {
   nodes: [],
@@ -126,7 +128,7 @@ export function buildWaterfallTree(spans: readonly SpanJson[]): WaterfallTree {
     if (compareDecimal(span.startTimeUnixNano, endNanos) > 0) endNanos = span.startTimeUnixNano;
   }
 
-  const nodes: WaterfallNode[] = [];
+  const nodes: WaterfallNode[] = new Array(spans.length);
   const byId = new Map<string, WaterfallNode>();
   let errorCount = 0;
   const offsetOf = offsetsFrom(startNanos);
@@ -143,7 +145,7 @@ export function buildWaterfallTree(spans: readonly SpanJson[]): WaterfallTree {
       label: clipText(spanLabel(span)),
       index: i, // input order until the pre-order walk renumbers it; keeps sorting stable
       parent: null,
-      children: [],
+      children: NO_CHILDREN,
       depth: 0,
       hasChildren: false,
       descendantCount: 0,
@@ -157,14 +159,15 @@ export function buildWaterfallTree(spans: readonly SpanJson[]): WaterfallTree {
       duplicate: byId.has(span.spanId),
     };
     if (!node.duplicate) byId.set(span.spanId, node);
-    nodes.push(node);
+    nodes[i] = node;
   }
 
-  // Tentative parent links straight from the data; cycles are broken below.
-  const tentativeParent = new Map<WaterfallNode, WaterfallNode>();
-  const tentativeChildren = new Map<WaterfallNode, WaterfallNode[]>();
+  // Tentative parent links straight from the data (by input index), the children in each node's
+  // `children`; cycles are broken below, and the walk keeps only the children it places.
+  const tentativeParent: (WaterfallNode | undefined)[] = new Array(nodes.length);
   const roots: WaterfallNode[] = [];
-  for (const node of nodes) {
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i]!;
     const parentId = node.span.parentSpanId;
     if (!parentId) {
       roots.push(node);
@@ -176,32 +179,33 @@ export function buildWaterfallTree(spans: readonly SpanJson[]): WaterfallTree {
       roots.push(node);
       continue;
     }
-    tentativeParent.set(node, parent);
-    const siblings = tentativeChildren.get(parent);
-    if (siblings) siblings.push(node);
-    else tentativeChildren.set(parent, [node]);
+    tentativeParent[i] = parent;
+    if (parent.children === NO_CHILDREN) parent.children = [node];
+    else parent.children.push(node);
   }
 
   // Whatever the roots cannot reach hangs off a cycle: cut each cycle at one of its nodes.
-  const reached = new Set<WaterfallNode>();
+  const reached = new Uint8Array(nodes.length);
+  let reachedCount = 0;
   const markReached = (from: WaterfallNode) => {
     const stack = [from];
     while (stack.length > 0) {
       const node = stack.pop()!;
-      if (reached.has(node)) continue;
-      reached.add(node);
-      for (const child of tentativeChildren.get(node) ?? []) stack.push(child);
+      if (reached[node.index]) continue;
+      reached[node.index] = 1;
+      reachedCount++;
+      for (const child of node.children) stack.push(child);
     }
   };
   for (const root of roots) markReached(root);
-  if (reached.size < nodes.length) {
+  if (reachedCount < nodes.length) {
     for (const node of nodes) {
-      if (reached.has(node)) continue;
+      if (reached[node.index]) continue;
       const seen = new Set<WaterfallNode>();
       let cursor = node;
       while (!seen.has(cursor)) {
         seen.add(cursor);
-        cursor = tentativeParent.get(cursor)!; // unreached nodes always have a parent
+        cursor = tentativeParent[cursor.index]!; // unreached nodes always have a parent
       }
       cursor.parentIssue = "cycle";
       roots.push(cursor);
@@ -209,23 +213,31 @@ export function buildWaterfallTree(spans: readonly SpanJson[]): WaterfallTree {
     }
   }
 
-  roots.sort(byStart);
-  for (const list of tentativeChildren.values()) list.sort(byStart);
+  // Spans mostly come in start order, and so do their siblings: sort only the lists that are not.
+  sortByStart(roots);
+  for (const node of nodes) if (node.children.length > 1) sortByStart(node.children);
 
-  // Iterative pre-order walk: a 10k-deep chain must not overflow the stack.
+  // Iterative pre-order walk: a 10k-deep chain must not overflow the stack. Indexes stay the input's
+  // until the walk ends (`placed` is by them).
   const order: WaterfallNode[] = [];
-  const placed = new Set<WaterfallNode>();
+  const placed = new Uint8Array(nodes.length);
+  const services: string[] = [];
+  const seenServices = new Set<string>();
   const stack: WaterfallNode[] = [];
   for (let i = roots.length - 1; i >= 0; i--) stack.push(roots[i]!);
   while (stack.length > 0) {
     const node = stack.pop()!;
-    if (placed.has(node)) continue;
-    placed.add(node);
-    node.index = order.length;
+    if (placed[node.index]) continue;
+    placed[node.index] = 1;
     order.push(node);
-    const children = (tentativeChildren.get(node) ?? []).filter(
-      (child) => !placed.has(child) && child.parentIssue !== "cycle",
-    );
+    if (!seenServices.has(node.span.service)) {
+      seenServices.add(node.span.service);
+      services.push(node.span.service);
+    }
+    let children = node.children;
+    if (children.some((child) => placed[child.index] || child.parentIssue === "cycle")) {
+      children = children.filter((child) => !placed[child.index] && child.parentIssue !== "cycle");
+    }
     node.children = children;
     node.hasChildren = children.length > 0;
     for (let i = children.length - 1; i >= 0; i--) {
@@ -238,18 +250,11 @@ export function buildWaterfallTree(spans: readonly SpanJson[]): WaterfallTree {
 
   for (let i = order.length - 1; i >= 0; i--) {
     const node = order[i]!;
+    node.index = i;
     if (node.parent) node.parent.descendantCount += node.descendantCount + 1;
     node.selfMs = selfTime(node);
   }
 
-  const services: string[] = [];
-  const seenServices = new Set<string>();
-  for (const node of order) {
-    if (!seenServices.has(node.span.service)) {
-      seenServices.add(node.span.service);
-      services.push(node.span.service);
-    }
-  }
   const root = roots.find((node) => !node.span.parentSpanId) ?? roots[0] ?? null;
   return {
     nodes: order,
@@ -262,6 +267,16 @@ export function buildWaterfallTree(spans: readonly SpanJson[]): WaterfallTree {
     services,
     errorCount,
   };
+}
+
+/** Sorts `list` by start, ties in input order, unless it is so already (one pass). */
+function sortByStart(list: WaterfallNode[]): void {
+  for (let i = 1; i < list.length; i++) {
+    if (byStart(list[i - 1]!, list[i]!) > 0) {
+      list.sort(byStart);
+      return;
+    }
+  }
 }
 
 /** Duration not covered by any child (children are sorted by start, so one sweep merges them). */
