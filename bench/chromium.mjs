@@ -46,7 +46,7 @@ export function launchChromium() {
 }
 
 /** The renderer's main-thread time so far (ms): all its tasks, and the script, layout and style parts. */
-async function mainThread(cdp) {
+export async function mainThread(cdp) {
   const { metrics } = await cdp.send("Performance.getMetrics");
   const get = (name) => (metrics.find((m) => m.name === name)?.value ?? 0) * 1000;
   return {

@@ -12,7 +12,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { launchChromium, postJson } from "./chromium.mjs";
+import { launchChromium, mainThread, postJson, processCpuMs } from "./chromium.mjs";
 
 const BIN = process.env.BENCH_BIN ?? new URL("../bin/tracekit-local.js", import.meta.url).pathname;
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -104,31 +104,38 @@ function startServer(args) {
   });
 }
 
-/** Bytes, and the median time to the answer's headers (the server's first byte) and to its whole body. */
-async function timeFetch(base, path) {
+/**
+ * Bytes, and the median time to the answer's headers (the server's first byte) and to its whole body,
+ * and the server's CPU time for it (all its threads; unlike wall time, hardly moved by other load).
+ */
+async function timeFetch({ base, pid }, path) {
   let bytes = 0;
   let head = "";
   const firstByte = [];
   const times = [];
+  const cpu = [];
   for (let run = 0; run < RUNS; run++) {
+    const cpuBefore = processCpuMs(pid);
     const start = performance.now();
     const response = await fetch(`${base}${path}`);
     firstByte.push(performance.now() - start);
     const body = await response.arrayBuffer();
     times.push(performance.now() - start);
+    cpu.push(processCpuMs(pid) - cpuBefore);
     bytes = body.byteLength;
     head = new TextDecoder().decode(body.slice(0, 200));
   }
-  return { bytes, head, firstByteMs: median(firstByte), ms: median(times) };
+  return { bytes, head, firstByteMs: median(firstByte), ms: median(times), cpuMs: median(cpu) };
 }
 
 /**
  * Navigation → first waterfall row, and the steps on the way (ms from navigation, medians): the trace's
  * request sent, its first and last byte (Resource Timing), and the page's own marks (lib/trace-timing.ts:
- * the answer's text read, parsed into spans, made a tree; a build without them shows "–").
+ * the answer's text read, parsed into spans, made a tree; a build without them shows "–"); and the page's
+ * main thread's busy time (its tasks) by then, which other load moves less than the times.
  */
 async function firstRow(browser, base, traceId) {
-  const steps = { request: [], firstByte: [], lastByte: [], answer: [], parsed: [], tree: [], row: [] };
+  const steps = { request: [], firstByte: [], lastByte: [], answer: [], parsed: [], tree: [], row: [], busy: [] };
   for (let run = 0; run < RUNS; run++) {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.addInitScript(() => {
@@ -138,8 +145,11 @@ async function firstRow(browser, base, traceId) {
       };
       requestAnimationFrame(check);
     });
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Performance.enable");
     await page.goto(`${base}/traces/${traceId}`);
     await page.waitForFunction(() => window.__firstRow !== undefined, null, { timeout: 60_000 });
+    steps.busy.push((await mainThread(cdp)).task);
     const times = await page.evaluate(() => {
       const load = performance.getEntriesByType("resource").find((entry) => entry.name.includes("/api/traces/"));
       const mark = (name) => performance.getEntriesByName(`tracekit:${name}`)[0]?.startTime ?? Number.NaN;
@@ -163,15 +173,16 @@ const mb = (bytes) => `${(bytes / 1e6).toFixed(2)} MB`;
 
 const ms = (value) => (Number.isNaN(value) ? "–" : `${value.toFixed(0)}`);
 
-async function measure(browser, base, label, traceId) {
-  const full = await timeFetch(base, `/api/traces/${traceId}`);
-  const shared = await timeFetch(base, `/api/traces/${traceId}?resources=shared`);
-  const compact = await timeFetch(base, `/api/traces/${traceId}?form=compact1`);
-  const page = await firstRow(browser, base, traceId);
+async function measure(browser, server, label, traceId) {
+  const full = await timeFetch(server, `/api/traces/${traceId}`);
+  const shared = await timeFetch(server, `/api/traces/${traceId}?resources=shared`);
+  const compact = await timeFetch(server, `/api/traces/${traceId}?form=compact1`);
+  const page = await firstRow(browser, server.base, traceId);
   const form = (name, answer) =>
     name === "compact1" && !answer.head.includes('"form":"compact1"') // a build without the form
       ? `${name} –`
-      : `${name} ${mb(answer.bytes)}, first byte ${ms(answer.firstByteMs)} ms, whole ${ms(answer.ms)} ms`;
+      : `${name} ${mb(answer.bytes)}, first byte ${ms(answer.firstByteMs)} ms, whole ${ms(answer.ms)} ms, ` +
+        `server CPU ${ms(answer.cpuMs)} ms`;
   console.log(
     `${label}: full ${mb(full.bytes)} in ${ms(full.ms)} ms; ${form("shared", shared)}; ${form("compact1", compact)}; ` +
       `first waterfall row ${ms(page.row)} ms (median of ${RUNS})`,
@@ -179,7 +190,7 @@ async function measure(browser, base, label, traceId) {
   console.log(
     `  in the page (ms from navigation): request sent ${ms(page.request)}, first byte ${ms(page.firstByte)}, ` +
       `last byte ${ms(page.lastByte)}, text read ${ms(page.answer)}, parsed ${ms(page.parsed)}, tree ${ms(page.tree)}, ` +
-      `first row ${ms(page.row)}`,
+      `first row ${ms(page.row)}; main thread busy ${ms(page.busy)} ms by then`,
   );
 }
 
@@ -188,17 +199,18 @@ try {
   for (const store of STORES) {
     const dir = mkdtempSync(join(tmpdir(), "trace-page-bench-"));
     const { child, base } = await startServer(store === "sqlite" ? ["--db", join(dir, "bench.db")] : []);
+    const server = { base, pid: child.pid };
     try {
       for (const file of FILES) {
         const text = readFileSync(file, "utf8");
         const traceId = /"traceId":"([0-9a-f]{32})"/.exec(text)?.[1];
         for (const line of text.split("\n")) if (line.trim() !== "") await postJson(base, "/v1/traces", line);
         const [summary] = (await (await fetch(`${base}/api/traces?ids=${traceId}`)).json()).traces;
-        await measure(browser, base, `${store}, ${file.split("/").at(-1)} (${summary.spanCount} spans)`, traceId);
+        await measure(browser, server, `${store}, ${file.split("/").at(-1)} (${summary.spanCount} spans)`, traceId);
       }
       const traceId = hex(16);
       for (const body of syntheticTrace(traceId, SPANS)) await postJson(base, "/v1/traces", body);
-      await measure(browser, base, `${store}, synthetic ${SPANS.toLocaleString("en")}-span trace`, traceId);
+      await measure(browser, server, `${store}, synthetic ${SPANS.toLocaleString("en")}-span trace`, traceId);
     } finally {
       child.kill("SIGTERM");
       await new Promise((resolve) => child.on("exit", resolve));
