@@ -19,7 +19,7 @@ import { createServiceColors } from "./ingest/service-colors.js";
 import { createLiveHub } from "./live/hub.js";
 import { createSdkStreams } from "./live/sdk-streams.js";
 import { attachLiveSocket } from "./live/websocket.js";
-import { WorkTurns } from "./otlp/limits.js";
+import { ExportsInFlight, WorkTurns } from "./otlp/limits.js";
 import { createNodeListener } from "./server/node-listener.js";
 import type { OtlpGrpcServer } from "./server/otlp-grpc.js";
 import { createHostPolicy } from "./server/security.js";
@@ -238,6 +238,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
   const urlOf = (listenPort: number) => `http://${displayHost(config.host)}:${listenPort}`;
   const baseUrl = () => urlOf(port);
 
+  const exports = new ExportsInFlight();
   const serverDeps: ServerDeps = {
     store,
     prices: config.prices,
@@ -257,6 +258,7 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
     maxBodyBytes: config.maxBodyBytes,
     strictSpanKinds: config.strictSpanKinds,
     workTurns: new WorkTurns(),
+    exports,
     dbPath: config.dbPath,
     port: () => port,
     baseUrl,
@@ -405,15 +407,20 @@ export async function startApp(config: Config, onEvent: (event: AppEvent) => voi
     close() {
       closing ??= (async () => {
         heapCompaction.close();
+        // A large export goes on in slices: its connection is kept until it is answered (stored, or
+        // refused past the grace), and the stores close after it.
+        const exportsSettled = exports.settle(EXPORTS_STOP_GRACE_MS);
         // The extra OTLP listeners only feed ingest: they stop first, while the hub and stores still run.
-        await grpc?.close();
-        await extraHttp?.stop();
+        await grpc?.close(exportsSettled);
+        await extraHttp?.stop(exportsSettled);
         live.close();
         // Open SDK event streams would hold server.close() open; ending them sends the SDKs back to polling.
         codeMonitoring.close();
         sdkStreams.close();
         hub.close();
-        await main?.stop();
+        await main?.stop(exportsSettled);
+        // One that began on a connection kept open since is stopped at its next pause.
+        await exports.settle(0);
         // Nothing is received any more: what is queued gets a short time to reach the upstream.
         if (forward !== undefined) {
           const unsent = forward.unsent();
@@ -465,8 +472,19 @@ function holdRequests(): { listener: RequestListener; open(listener: RequestList
 interface HttpListener {
   server: Server;
   port: number;
-  stop(): Promise<void>;
+  /** Stops listening; connections still open SOCKET_GRACE_MS after `exportsSettled` are dropped. */
+  stop(exportsSettled?: Promise<void>): Promise<void>;
 }
+
+/** How long a stopping server's open connections get once its exports settled (a long read, a slow client). */
+const SOCKET_GRACE_MS = 2000;
+
+/**
+ * How long a stopping server waits for exports in flight (a large one is decoded and stored in slices
+ * for seconds) before it refuses them (503, which senders retry); within the CLI's 10 s limit, with
+ * the 2 s that forwarding then gets.
+ */
+const EXPORTS_STOP_GRACE_MS = 5000;
 
 /** The first bytes of every HTTP/2 connection, which OTLP/gRPC exporters open. */
 const HTTP2_PREFACE = "PRI * HTTP/2.0";
@@ -511,7 +529,7 @@ function listenHttp(
       socket.on("close", () => sockets.delete(socket));
     });
     let stopped: Promise<void> | null = null;
-    const stop = () => {
+    const stop = (exportsSettled = Promise.resolve()) => {
       stopped ??= new Promise<void>((done) => {
         // Idle keep-alive sockets would hold close() open; requests in flight (and the event
         // streams just ended) finish first, and their sockets are closed as soon as they go idle.
@@ -521,9 +539,11 @@ function listenHttp(
           done();
         });
         server.closeIdleConnections?.();
-        setTimeout(() => {
-          for (const socket of sockets) socket.destroy();
-        }, 2000).unref();
+        void exportsSettled.then(() => {
+          setTimeout(() => {
+            for (const socket of sockets) socket.destroy();
+          }, SOCKET_GRACE_MS).unref();
+        });
       });
       return stopped;
     };

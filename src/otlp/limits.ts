@@ -253,12 +253,68 @@ export function runToEnd<T>(steps: Generator<void, T, void>): T {
   }
 }
 
-/** Runs a generator decoder, pausing whenever a slice of work is done. */
-export async function runPaced<T>(steps: Generator<void, T, void>, pacer: Pacer = new Pacer()): Promise<T> {
+/**
+ * Runs a generator decoder, pausing whenever a slice of work is done. After `stop` aborted, it
+ * rejects with its reason at the next pause (see ExportsInFlight).
+ */
+export async function runPaced<T>(
+  steps: Generator<void, T, void>,
+  pacer: Pacer = new Pacer(),
+  stop?: AbortSignal,
+): Promise<T> {
   for (;;) {
     const step = steps.next();
     if (step.done === true) return step.value;
     await pacer.breathe();
+    stop?.throwIfAborted();
+  }
+}
+
+/** Why an export stopped between two slices: the server is stopping (see ExportsInFlight). */
+export class ExportStoppedError extends Error {
+  constructor() {
+    super("tracekit-local is stopping");
+    this.name = "ExportStoppedError";
+  }
+}
+
+/**
+ * The exports a server is decoding or storing, so that stopping it waits for them before its stores
+ * close: a large one goes on in slices between other work, and a store closed under it lost what it
+ * had not written yet after the sender was cut off. One that takes longer than the wait allows is
+ * stopped at its next pause (`signal`, passed to runPaced and storeInSlices) and refused with a retry.
+ */
+export class ExportsInFlight {
+  private running = 0;
+  private waiters: (() => void)[] = [];
+  private readonly stopper = new AbortController();
+  readonly signal = this.stopper.signal;
+
+  /** An export begins; call what it returns once it is answered (and any work after the answer done). */
+  begin(): () => void {
+    this.running++;
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      this.running--;
+      if (this.running === 0) for (const waiter of this.waiters.splice(0)) waiter();
+    };
+  }
+
+  /**
+   * Resolves once no export runs: those running get `graceMs` to finish, then are stopped at their next
+   * pause, as is any that begins after that.
+   */
+  settle(graceMs: number): Promise<void> {
+    if (this.running === 0) return Promise.resolve();
+    return new Promise<void>((done) => {
+      const timer = setTimeout(() => this.stopper.abort(new ExportStoppedError()), graceMs);
+      this.waiters.push(() => {
+        clearTimeout(timer);
+        done();
+      });
+    });
   }
 }
 
@@ -300,6 +356,8 @@ export interface SliceOptions<T> {
    * slice and a write long, and /api/health waited for both.
    */
   writes?: SliceWrites | undefined;
+  /** Once aborted, the next pause rejects with its reason (see ExportsInFlight). */
+  stop?: AbortSignal | undefined;
 }
 
 /**
@@ -311,7 +369,7 @@ export async function storeInSlices<T>(
   store: (slice: readonly T[], writeLater: boolean) => void,
   options: SliceOptions<T> = {},
 ): Promise<void> {
-  const { turns, groupOf, writes } = options;
+  const { turns, groupOf, writes, stop } = options;
   if (items.length <= STORE_SLICE) {
     await inTurn(turns, () => store(items, false));
     return;
@@ -322,6 +380,7 @@ export async function storeInSlices<T>(
   let stored = 0;
   let spentMs = 0;
   while (stored < items.length) {
+    stop?.throwIfAborted();
     const started = performance.now();
     const slice = items.slice(stored, stored + size);
     store(slice, writes !== undefined);

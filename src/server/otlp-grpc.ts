@@ -65,8 +65,11 @@ export const GRPC_PORT_TIMEOUTS: GrpcPortTimeouts = { firstBytesMs: 10_000, head
 export interface OtlpGrpcServer {
   /** The port really listened on. */
   port: number;
-  /** Answers calls that arrive from now on UNAVAILABLE, waits for those in flight, then stops listening. */
-  close(): Promise<void>;
+  /**
+   * Answers calls that arrive from now on UNAVAILABLE, waits for those in flight, then stops listening.
+   * Their connections are dropped SHUTDOWN_GRACE_MS after `exportsSettled` (see ExportsInFlight.settle).
+   */
+  close(exportsSettled?: Promise<void>): Promise<void>;
 }
 
 /** What `requestDeserialize` hands the handler: the decoded request, or why there is none. */
@@ -76,7 +79,7 @@ type Received =
   | { malformed: string; status: number }
   | { failed: unknown };
 
-/** How long close() waits for calls in flight before it drops their connections. */
+/** How long close() waits for calls in flight, once the exports settled, before it drops their connections. */
 const SHUTDOWN_GRACE_MS = 2000;
 
 /**
@@ -105,9 +108,9 @@ function undecodable(signal: OtlpSignal, error: unknown): Received {
   return { failed: error };
 }
 
-async function decodeLarge(signal: OtlpSignal, bytes: Buffer): Promise<Received> {
+async function decodeLarge(signal: OtlpSignal, bytes: Buffer, stop?: AbortSignal): Promise<Received> {
   try {
-    return { decoded: await runPaced(signal.decodeProtobufSteps(bytes)), bytes };
+    return { decoded: await runPaced(signal.decodeProtobufSteps(bytes), undefined, stop), bytes };
   } catch (error) {
     return undecodable(signal, error);
   }
@@ -222,11 +225,20 @@ export function startOtlpGrpcServer(options: OtlpGrpcOptions): Promise<OtlpGrpcS
   for (const signal of otlpSignals(otlp)) {
     const path = exportPath(signal);
     server.addService(exportService(signal), {
-      Export(call: ServerUnaryCall<Received, ExportOutcome>, callback: sendUnaryData<ExportOutcome>) {
+      Export(call: ServerUnaryCall<Received, ExportOutcome>, answered: sendUnaryData<ExportOutcome>) {
         if (closing) {
-          callback({ code: status.UNAVAILABLE, details: "tracekit-local is shutting down" });
+          answered({ code: status.UNAVAILABLE, details: "tracekit-local is shutting down" });
           return;
         }
+        // Counted among the exports in flight (see ExportsInFlight) until answered.
+        const end = otlp.exports?.begin();
+        const callback: sendUnaryData<ExportOutcome> = (error, value) => {
+          try {
+            answered(error, value);
+          } finally {
+            end?.();
+          }
+        };
         const answer = (received: Received) => {
           if ("malformed" in received) {
             // Recorded as the HTTP status the gRPC code maps to: 400 INVALID_ARGUMENT, 413 RESOURCE_EXHAUSTED
@@ -236,11 +248,11 @@ export function startOtlpGrpcServer(options: OtlpGrpcOptions): Promise<OtlpGrpcS
             return;
           }
           if ("failed" in received) {
-            internal(received.failed);
+            unavailable(received.failed);
             return;
           }
           if ("large" in received) {
-            decodeLarge(signal, received.large).then(answer, internal);
+            decodeLarge(signal, received.large, otlp.exports?.signal).then(answer, internal);
             return;
           }
           accept(received);
@@ -249,20 +261,18 @@ export function startOtlpGrpcServer(options: OtlpGrpcOptions): Promise<OtlpGrpcS
           options.onInternalError?.(error);
           callback({ code: status.INTERNAL, details: "internal error; see the tracekit-local terminal" });
         };
-        // With a store file, the answer waits for the commit holding these items (as over HTTP); a
-        // commit the file's condition refused is UNAVAILABLE, which OTLP clients retry.
+        // A commit the file's condition refused, or the server stopping, is UNAVAILABLE, which OTLP clients retry.
+        const unavailable = (error: unknown) => {
+          const message = storeUnavailable(signal, error, otlp, path);
+          if (message === null) internal(error);
+          else callback({ code: status.UNAVAILABLE, details: message, metadata: retryAfter(message) });
+        };
+        // With a store file, the answer waits for the commit holding these items (as over HTTP).
         const accept = (received: { decoded: DecodedExport; bytes: Buffer }) =>
-          acceptExport(signal, received.decoded, otlp, path).then(
-            (outcome) => {
-              callback(null, outcome);
-              otlp.forward?.received(signal.path as OtlpSignalPath, { protobuf: received.bytes });
-            },
-            (error: unknown) => {
-              const message = storeUnavailable(signal, error, otlp, path);
-              if (message === null) internal(error);
-              else callback({ code: status.UNAVAILABLE, details: message, metadata: retryAfter(message) });
-            },
-          );
+          acceptExport(signal, received.decoded, otlp, path).then((outcome) => {
+            callback(null, outcome);
+            otlp.forward?.received(signal.path as OtlpSignalPath, { protobuf: received.bytes });
+          }, unavailable);
         answer(call.request);
       },
     });
@@ -298,15 +308,18 @@ export function startOtlpGrpcServer(options: OtlpGrpcOptions): Promise<OtlpGrpcS
       port = (listener.address() as AddressInfo).port;
       resolve({
         port,
-        close() {
+        close(exportsSettled = Promise.resolve()) {
           closing = true;
           listener.close();
           return new Promise<void>((done) => {
-            const force = setTimeout(() => {
-              server.forceShutdown();
-              for (const socket of sockets) socket.destroy();
-            }, SHUTDOWN_GRACE_MS);
-            force.unref();
+            let force: NodeJS.Timeout | undefined;
+            void exportsSettled.then(() => {
+              force = setTimeout(() => {
+                server.forceShutdown();
+                for (const socket of sockets) socket.destroy();
+              }, SHUTDOWN_GRACE_MS);
+              force.unref();
+            });
             server.tryShutdown(() => {
               clearTimeout(force);
               // What is left is not gRPC: connections that sent nothing yet, or HTTP/1.1 being answered.

@@ -10,7 +10,7 @@ import type { MetricIngest } from "../ingest/metrics.js";
 import type { RejectionLog } from "../ingest/rejections.js";
 import type { LiveHub } from "../live/hub.js";
 import type { SdkStreams } from "../live/sdk-streams.js";
-import type { WorkTurns } from "../otlp/limits.js";
+import type { ExportsInFlight, WorkTurns } from "../otlp/limits.js";
 import type { ApiErrorResponse } from "../protocol.js";
 import type { CodeMonitoringStore } from "../store/code-monitoring-store.js";
 import type { LogStore } from "../store/log-store.js";
@@ -54,6 +54,8 @@ export interface ServerDeps {
   strictSpanKinds?: boolean;
   /** See OtlpRouteDeps.workTurns. */
   workTurns?: WorkTurns;
+  /** See OtlpRouteDeps.exports. */
+  exports?: ExportsInFlight;
   dbPath: string | null;
   /** The built web app; defaults to dist/web beside the compiled server. */
   webRoot?: string;

@@ -1,7 +1,7 @@
 import type { MetricIngest } from "../../ingest/metrics.js";
 import { OTLP_GRPC_SERVICES } from "../../otlp/grpc-services.js";
 import { decodeMetricsRequestJson, metricsRequestJsonSteps } from "../../otlp/json/metrics.js";
-import { mapSteps, storeInSlices, type WorkTurns } from "../../otlp/limits.js";
+import { type ExportsInFlight, mapSteps, storeInSlices, type WorkTurns } from "../../otlp/limits.js";
 import type { MetricDecodeResult } from "../../otlp/metrics.js";
 import { decodeMetricsRequestProtobuf, metricsRequestSteps } from "../../otlp/protobuf/metrics.js";
 import { MAX_REPORTED_ERRORS } from "../../otlp/traces.js";
@@ -12,7 +12,11 @@ import type { DecodedExport, OtlpSignal } from "./otlp.js";
  * metric is stored as another kind, or they start a series past --max-metric-series) join the
  * decoder's rejections in the partial success.
  */
-export function metricSignal(deps: { metricIngest: MetricIngest; workTurns?: WorkTurns }): OtlpSignal {
+export function metricSignal(deps: {
+  metricIngest: MetricIngest;
+  workTurns?: WorkTurns;
+  exports?: ExportsInFlight;
+}): OtlpSignal {
   const decoded = (result: MetricDecodeResult): DecodedExport => {
     let rejected = result.rejectedDataPoints;
     let duplicates = 0;
@@ -37,7 +41,7 @@ export function metricSignal(deps: { metricIngest: MetricIngest; workTurns?: Wor
               if (errors.length < MAX_REPORTED_ERRORS && !errors.includes(error)) errors.push(error);
             }
           },
-          { turns: deps.workTurns },
+          { turns: deps.workTurns, stop: deps.exports?.signal },
         );
         // With a store file, what was accepted is in it before the 200 (requests that complete
         // together share the commit).

@@ -23,6 +23,8 @@ import { parseOtlpJson } from "../../otlp/json/parse.js";
 import { decodeTraceRequestJson } from "../../otlp/json/traces.js";
 import {
   DIRECT_JSON_BODY_BYTES,
+  ExportStoppedError,
+  type ExportsInFlight,
   inTurn,
   mapSteps,
   OtlpLimitError,
@@ -52,6 +54,8 @@ export interface OtlpRouteDeps {
   strictSpanKinds?: boolean;
   /** Shares the event loop's turns between requests' decode and store work (see WorkTurns); at once without. */
   workTurns?: WorkTurns;
+  /** The exports under way, which a stopping server waits for (see ExportsInFlight); untracked without. */
+  exports?: ExportsInFlight;
   /** Keeps count of refused requests and spans, for health and the web app. */
   rejections: RejectionLog;
   /** Told about each rejected request or partly rejected batch, for the CLI's event lines. */
@@ -222,6 +226,7 @@ export async function decodeBody(
   body: Uint8Array,
   request: OtlpHttpRequest,
   turns?: WorkTurns,
+  stop?: AbortSignal,
 ): Promise<{ decoded: DecodedExport; json?: unknown }> {
   const readBytes = signal.decodeJsonBytes;
   if (encoding === "json" && readBytes !== undefined && body.byteLength < DIRECT_JSON_BODY_BYTES) {
@@ -235,8 +240,8 @@ export async function decodeBody(
       return { decoded: signal.decodeJson(json, request), json };
     });
   }
-  if (encoding === "protobuf") return { decoded: await runPaced(signal.decodeProtobufSteps(body)) };
-  return { decoded: await runPaced(signal.decodeJsonSteps(body, request)) };
+  if (encoding === "protobuf") return { decoded: await runPaced(signal.decodeProtobufSteps(body), undefined, stop) };
+  return { decoded: await runPaced(signal.decodeJsonSteps(body, request), undefined, stop) };
 }
 
 const NO_BODY = new Uint8Array(0);
@@ -281,7 +286,8 @@ export async function acceptExport(
  * When `error` is the store failing to keep an export because of its file's condition (a full disk, an
  * I/O error or a lock at commit: see store-unavailable.ts), counts and reports the request as refused
  * with 503 (UNAVAILABLE over gRPC), which OTLP senders retry, and returns the message they are told;
- * null for any other error (a bug, answered as one).
+ * so too when the server stopping cut an export short (ExportStoppedError); null for any other error
+ * (a bug, answered as one).
  */
 export function storeUnavailable(
   signal: OtlpSignal,
@@ -289,12 +295,25 @@ export function storeUnavailable(
   deps: Pick<OtlpRouteDeps, "rejections" | "onClientError">,
   path: string = signal.path,
 ): string | null {
-  // An export writes; a store that must first read its file back (after a failed commit) says when that failed.
-  const reason = storeUnavailableReason(error, "write");
-  if (reason === null) return null;
-  const message = `cannot store the ${signal.items} now: ${reason}; retry later`;
+  let message: string;
+  if (error instanceof ExportStoppedError) {
+    // Stopped between two slices (see ExportsInFlight): the items stored so far are told as duplicates
+    // when the sender sends them again.
+    message = `tracekit-local is stopping and did not store all the ${signal.items}; retry later`;
+  } else {
+    // An export writes; a store that must first read its file back (after a failed commit) says when that failed.
+    const reason = storeUnavailableReason(error, "write");
+    if (reason === null) return null;
+    message = `cannot store the ${signal.items} now: ${reason}; retry later`;
+  }
   refused(deps, path, 503, message);
   return message;
+}
+
+/** The 503 of an export the server could not store now (see `storeUnavailable`), with when to retry. */
+function retryLater(encoding: Encoding, message: string, headers: Record<string, string>): OtlpHttpAnswer {
+  headers["Retry-After"] = String(STORE_RETRY_AFTER_SECONDS);
+  return otlpError(encoding, 503, message, headers);
 }
 
 /** Why a body could not be decoded, as the sender is told. */
@@ -302,8 +321,39 @@ export function decodeErrorMessage(signal: OtlpSignal, encoding: Encoding, error
   return `cannot decode ${encoding === "protobuf" ? "protobuf" : "JSON"} ${signal.requestName}: ${error.message}`;
 }
 
-/** POST /v1/<signal>: decode, hand to ingest, and answer as the OTLP specification says. */
+/**
+ * POST /v1/<signal>: decode, hand to ingest, and answer as the OTLP specification says. Counted among
+ * the exports in flight until it is answered and its work after the answer (if any) is done.
+ */
 export async function exportSignal(
+  signal: OtlpSignal,
+  request: OtlpHttpRequest,
+  deps: OtlpRouteDeps,
+): Promise<OtlpHttpAnswer> {
+  const end = deps.exports?.begin();
+  if (end === undefined) return answerExport(signal, request, deps);
+  let answer: OtlpHttpAnswer;
+  try {
+    answer = await answerExport(signal, request, deps);
+  } catch (error) {
+    end();
+    throw error;
+  }
+  const after = answer.afterAnswer;
+  if (after === undefined) end();
+  else {
+    answer.afterAnswer = () => {
+      try {
+        after();
+      } finally {
+        end();
+      }
+    };
+  }
+  return answer;
+}
+
+async function answerExport(
   signal: OtlpSignal,
   request: OtlpHttpRequest,
   deps: OtlpRouteDeps,
@@ -321,7 +371,7 @@ export async function exportSignal(
   let json: unknown;
   try {
     body = await request.body(deps.maxBodyBytes);
-    ({ decoded, json } = await decodeBody(signal, encoding, body, request, deps.workTurns));
+    ({ decoded, json } = await decodeBody(signal, encoding, body, request, deps.workTurns, deps.exports?.signal));
   } catch (error) {
     if (error instanceof AppError && (error.status === 413 || error.status === 415 || error.status === 400)) {
       refused(deps, signal.path, error.status, error.message);
@@ -337,7 +387,10 @@ export async function exportSignal(
       refused(deps, signal.path, 400, message);
       return otlpError(encoding, 400, message, headers);
     }
-    throw error;
+    // The server stopping cut the decode short.
+    const stopped = storeUnavailable(signal, error, deps);
+    if (stopped === null) throw error;
+    return retryLater(encoding, stopped, headers);
   }
   // Without forwarding the body is not read again: let it go while a large request is stored.
   if (deps.forward === undefined) body = NO_BODY;
@@ -351,8 +404,7 @@ export async function exportSignal(
   } catch (error) {
     const message = storeUnavailable(signal, error, deps);
     if (message === null) throw error;
-    headers["Retry-After"] = String(STORE_RETRY_AFTER_SECONDS);
-    return otlpError(encoding, 503, message, headers);
+    return retryLater(encoding, message, headers);
   }
   const { rejected, errorMessage } = outcome;
   if (deps.forward !== undefined) {
@@ -442,7 +494,12 @@ export function traceSignal(deps: OtlpRouteDeps): OtlpSignal {
             // Stored, if perhaps evicted by the same insert: the sender counts it among the traces it added.
             if (changed !== null) for (const id of inserted.storedTraceIds) changed.add(id);
           },
-          { turns: deps.workTurns, groupOf: (span) => span.traceId, writes: deps.ingest.writes },
+          {
+            turns: deps.workTurns,
+            groupOf: (span) => span.traceId,
+            writes: deps.ingest.writes,
+            stop: deps.exports?.signal,
+          },
         );
         if (message !== undefined) out.errors.push(message);
         await deps.ingest.committed(mark);
@@ -509,7 +566,7 @@ export function logSignal(deps: OtlpRouteDeps): OtlpSignal {
           (logs) => {
             out.duplicates += deps.logIngest.logs(logs, result.logs).duplicates;
           },
-          { turns: deps.workTurns },
+          { turns: deps.workTurns, stop: deps.exports?.signal },
         );
         await deps.logIngest.committed(mark);
       },
