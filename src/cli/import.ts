@@ -133,6 +133,13 @@ function importedWhat(files: readonly string[], failed: number, part: number): s
   return `imported ${failed > 0 ? `${number(files.length - failed)} of ` : ""}${number(files.length)} ${noun}${files.length === 1 ? "" : "s"}${inPart}`;
 }
 
+/** What was imported, as "importing … again" names it: stdin's data is no file to import again. */
+function sameInputs(files: readonly string[]): string {
+  if (files.every((file) => file === "-")) return "the same data";
+  if (files.includes("-")) return "the same inputs";
+  return files.length === 1 ? "the same file" : "the same files";
+}
+
 async function* counted(source: AsyncIterable<Uint8Array | string>, onRead: (bytes: number) => void) {
   for await (const chunk of source) {
     onRead(chunk.length);
@@ -294,7 +301,7 @@ export async function runImport(files: string[], options: ImportOptions): Promis
   if (unknown.length > 0) {
     // Spans and points are known by their ids and times; a log line stored in part would be stored again whole.
     const again =
-      unanswered.logRecords === 0 ? "; importing the same files again adds what is missing, nothing twice" : "";
+      unanswered.logRecords === 0 ? `; importing ${sameInputs(files)} again adds what is missing, nothing twice` : "";
     console.error(
       `note: the instance stopped before answering for ${unknown.join(", ")} it was sent: it may have stored some or all of them${again}`,
     );

@@ -193,8 +193,11 @@ export function otlpHttpSink(
       body: typeof body === "string" ? [Buffer.from(body)] : body instanceof Uint8Array ? [body] : body,
     };
     let response: HttpAnswer | undefined;
-    /** Whether a connection took the request, in part or whole: the server may have stored it unanswered. */
-    let received = false;
+    /**
+     * The failure of a connection that took the request, in part or whole (the server may have stored
+     * it unanswered): what went wrong first, which the retry's refusal would hide.
+     */
+    let broken: Error | null = null;
     for (let attempt = 1; response === undefined; attempt++) {
       try {
         response = await client.post(`/v1/${signal}`, request);
@@ -202,11 +205,13 @@ export function otlpHttpSink(
         // A kept-alive connection the server closed as it was reused fails once; sent again on a new
         // one (the server stores nothing twice). Refused, or failing again: the server is gone.
         const refused = (error as NodeJS.ErrnoException).code === "ECONNREFUSED";
-        received ||= !refused;
-        if (attempt === 1 && !refused) continue;
+        if (attempt === 1 && !refused) {
+          broken = error as Error;
+          continue;
+        }
         const unanswered = emptySignalCounts();
-        if (received) unanswered[signalItems[signal]] = sent.items;
-        throw new SinkUnreachableError(`cannot reach ${baseUrl} (${(error as Error).message})`, unanswered);
+        if (broken !== null || !refused) unanswered[signalItems[signal]] = sent.items;
+        throw new SinkUnreachableError(unreachable(baseUrl, broken, error as Error), unanswered);
       }
     }
     const isProtobuf = (response.contentType ?? "").includes("protobuf");
@@ -310,6 +315,19 @@ export function otlpHttpSink(
     },
     close: () => client.close(),
   };
+}
+
+/**
+ * Why requests to the server stopped: `last` refused, or a connection that took the request failed
+ * (`broken`) and so did the retry's (`last`), a refusal when the server stopped meanwhile.
+ */
+function unreachable(baseUrl: string, broken: Error | null, last: Error): string {
+  if (broken === null) return `cannot reach ${baseUrl} (${last.message})`;
+  const retry =
+    (last as NodeJS.ErrnoException).code === "ECONNREFUSED"
+      ? "a new one was refused"
+      : `a new one failed too (${last.message})`;
+  return `lost the connection to ${baseUrl} (${broken.message}), and ${retry}`;
 }
 
 /** A protobuf trace request to send, with what it holds (the counts of a protobuf file's request are unknown). */

@@ -621,54 +621,78 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
 
   it("says the spans of a request the instance stopped before answering may be stored, not that nothing is new", async () => {
     const target = await server();
+    /**
+     * A relay to the instance that stops (closes its port, drops its connections) once the instance has
+     * answered an export it passed on, before that answer reaches the import.
+     */
+    async function stoppingRelay(): Promise<{ port: string; close(): void }> {
+      const sockets = new Set<Socket>();
+      const relay = createNetServer((client) => {
+        const upstream = connect(target.port, "127.0.0.1");
+        for (const socket of [client, upstream]) {
+          sockets.add(socket);
+          socket.on("error", () => {});
+        }
+        client.pipe(upstream);
+        let exporting = false;
+        client.on("data", (data: Buffer) => {
+          if (data.toString("latin1").startsWith("POST /v1/")) exporting = true;
+        });
+        upstream.on("data", (data: Buffer) => {
+          if (!exporting) {
+            client.write(data);
+            return;
+          }
+          relay.close();
+          for (const socket of sockets) socket.destroy();
+        });
+      });
+      await new Promise<void>((resolve) => relay.listen(0, "127.0.0.1", resolve));
+      const close = () => {
+        for (const socket of sockets) socket.destroy();
+        relay.close();
+      };
+      return { port: String((relay.address() as AddressInfo).port), close };
+    }
+    const request = (traceId: string) =>
+      JSON.stringify(jsonTraceRequest("cut", [{ traceId }, { traceId, name: "second" }, { traceId, name: "third" }]));
     const file = join(dir.path, "unanswered.json");
     const traceId = newTraceId();
-    writeFileSync(
-      file,
-      JSON.stringify(jsonTraceRequest("cut", [{ traceId }, { traceId, name: "second" }, { traceId, name: "third" }])),
-    );
-    // A relay to the instance that stops (closes its port, drops its connections) once the instance has
-    // answered an export it passed on, before that answer reaches the import.
-    const sockets = new Set<Socket>();
-    const relay = createNetServer((client) => {
-      const upstream = connect(target.port, "127.0.0.1");
-      for (const socket of [client, upstream]) {
-        sockets.add(socket);
-        socket.on("error", () => {});
-      }
-      client.pipe(upstream);
-      let exporting = false;
-      client.on("data", (data: Buffer) => {
-        if (data.toString("latin1").startsWith("POST /v1/")) exporting = true;
-      });
-      upstream.on("data", (data: Buffer) => {
-        if (!exporting) {
-          client.write(data);
-          return;
-        }
-        relay.close();
-        for (const socket of sockets) socket.destroy();
-      });
-    });
-    await new Promise<void>((resolve) => relay.listen(0, "127.0.0.1", resolve));
-    const port = String((relay.address() as AddressInfo).port);
+    writeFileSync(file, request(traceId));
+    const relay = await stoppingRelay();
     try {
-      const cut = await cli(["import", "--url", `http://127.0.0.1:${port}`, file]);
+      const cut = await cli(["import", "--url", `http://127.0.0.1:${relay.port}`, file]);
       expect(cut.code).toBe(1);
       expect(cut.stdout).toMatch(
         /^imported 0 of 1 file: nothing confirmed new, 0 rejected, 3 spans unanswered \(stored or not: unknown\) in /,
       );
+      // The connection that broke is named, not the retry's refusal that followed it.
       expect(cut.stderr.trim().split("\n")).toEqual([
-        expect.stringMatching(/^error: .*unanswered\.json: line 1: cannot reach .*; the import stopped there$/),
-        "note: the instance stopped before answering for 3 spans it was sent: it may have stored some or all of them; importing the same files again adds what is missing, nothing twice",
+        `error: ${file}: line 1: lost the connection to http://127.0.0.1:${relay.port} (socket hang up), and a new one was refused; the import stopped there`,
+        "note: the instance stopped before answering for 3 spans it was sent: it may have stored some or all of them; importing the same file again adds what is missing, nothing twice",
       ]);
       // It had: the summary could not say so, and does not say the opposite.
       expect(await traceIds(target.base)).toEqual([traceId]);
       const again = await cli(["import", "--port", String(target.port), file]);
       expect(again.stdout).toMatch(/: 0 traces, 0 spans new \(3 spans already stored\), 0 rejected in /);
     } finally {
-      for (const socket of sockets) socket.destroy();
       relay.close();
+    }
+    // From stdin there is no file to import again.
+    const fromStdin = await stoppingRelay();
+    try {
+      const cut = await cli(
+        ["import", "--url", `http://127.0.0.1:${fromStdin.port}`, "-"],
+        Buffer.from(request(newTraceId())),
+      );
+      expect(cut.code).toBe(1);
+      expect(cut.stdout).toMatch(/^stdin not imported: nothing confirmed new, 0 rejected, 3 spans unanswered /);
+      expect(cut.stderr.trim().split("\n")).toEqual([
+        `error: stdin: line 1: lost the connection to http://127.0.0.1:${fromStdin.port} (socket hang up), and a new one was refused; the import stopped there`,
+        "note: the instance stopped before answering for 3 spans it was sent: it may have stored some or all of them; importing the same data again adds what is missing, nothing twice",
+      ]);
+    } finally {
+      fromStdin.close();
     }
   });
 
