@@ -1,4 +1,5 @@
 import WebSocket from "ws";
+import { count } from "../domain/count-text.js";
 import { countsAsError, ERROR_SPANS_QUERY } from "../domain/failure.js";
 import { ascending } from "../domain/order.js";
 import { queryRefusal } from "../domain/query.js";
@@ -62,8 +63,8 @@ async function matchingIds<T>(
  * The line (on stderr) for records a live message left out and that could not be read from the
  * server either (it did not answer, or the feed gave no place to read them from): never a silent gap.
  */
-export function omittedLogsLine(count: number, filtered: boolean): string {
-  const records = count === 1 ? "1 log record" : `${count.toLocaleString("en-US")} log records`;
+export function omittedLogsLine(omitted: number, filtered: boolean): string {
+  const records = omitted === 1 ? "1 log record" : `${count(omitted)} log records`;
   const which = filtered ? " (matching or not)" : "";
   return `tail: ${records}${which} arrived faster than the live feed carries them and could not be read from the server; the Logs page and GET /api/logs have every one`;
 }

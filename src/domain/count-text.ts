@@ -1,17 +1,15 @@
 /**
- * An integer with thousands separators ("350,000"), as `toLocaleString("en-US")` writes it, without
- * it: the first `toLocaleString` call of a process loads ICU's number formatting, ~50 ms that the
- * server's start-up lines (and the browser opening after them) would wait for. Every count the
- * product writes goes through it: the CLI's lines, and the messages of the receivers and stores
- * (OTLP partial successes, import reasons).
+ * A count with thousands separators ("350,000"), rounded to a whole number, as
+ * `Math.round(n).toLocaleString("en-US")` writes it, without it: the first `toLocaleString` call of a
+ * process (or a page) loads ICU's number formatting, ~50 ms that the server's start-up lines (and the
+ * browser opening after them), or a page's first render, would wait for. Every count the product
+ * writes goes through it: the CLI's lines, the messages of the receivers and stores (OTLP partial
+ * successes, import reasons), the MCP tools' text and the web app (as `formatCount`).
  */
 export function count(n: number): string {
-  const sign = n < 0 ? "-" : "";
-  const digits = String(Math.trunc(Math.abs(n)));
-  let out = "";
-  for (let end = digits.length; end > 0; end -= 3) {
-    const group = digits.slice(Math.max(0, end - 3), end);
-    out = out === "" ? group : `${group},${out}`;
-  }
-  return sign + out;
+  const rounded = Math.round(n);
+  // Past 2^53 String() writes an exponent ("1e+21"), which only the locale's formatting groups.
+  if (!Number.isSafeInteger(rounded)) return rounded.toLocaleString("en-US");
+  const digits = String(Math.abs(rounded)).replace(/\B(?=(\d{3})+$)/g, ",");
+  return rounded < 0 ? `-${digits}` : digits;
 }

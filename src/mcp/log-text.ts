@@ -4,6 +4,7 @@
  */
 
 import { isBytesKey, pathText, placesInside } from "../domain/bytes-places.js";
+import { count } from "../domain/count-text.js";
 import { severityLevelText, severityShown } from "../domain/log.js";
 import type { Attributes, BytesPlace, LogRecordJson, ValueStep } from "../protocol.js";
 import { cut, cutLine, formatTime, MAX_ANSWER_CHARS, valueText } from "./format.js";
@@ -21,8 +22,6 @@ function bodyText(log: LogRecordJson): string {
   if (log.body === null) return "";
   return typeof log.body === "object" ? JSON.stringify(log.body, null, 2) : String(log.body);
 }
-
-const number = (n: number) => n.toLocaleString("en-US");
 
 /**
  * A record's severity as the Logs page's badge says it (the sender's `NOTICE`, else `INFO2`), with the level
@@ -49,7 +48,7 @@ export function logLine(log: LogRecordJson): string {
   const whole = log.body === null ? (log.eventName ?? "") : valueText(log.body);
   const shown = cutLine(whole, LINE_BODY_CHARS);
   const body = shown.cut
-    ? `${shown.line} [body cut: ${number(bodyText(log).length)} characters; get_logs id=${log.id} gives it whole]`
+    ? `${shown.line} [body cut: ${count(bodyText(log).length)} characters; get_logs id=${log.id} gives it whole]`
     : shown.line;
   return `${formatTime(log.timeUnixNano)}  ${severityWord(log).padEnd(5)}  [${cut(log.service, 40)}]  ${body}${where}  id=${log.id}`;
 }
@@ -90,7 +89,7 @@ export function logRecordText(log: LogRecordJson, offset = 0): string {
   const body = bodyText(log);
   if (log.body === null) return [...head, "body: none"].join("\n");
   if (offset > 0 && offset >= body.length) {
-    throw new ToolInputError(`offset ${offset} is past the end of the body (${number(body.length)} characters)`);
+    throw new ToolInputError(`offset ${offset} is past the end of the body (${count(body.length)} characters)`);
   }
   const bytes = log.bytes?.body;
   const inside = bytes === undefined || bytes === true ? [] : bytes;
@@ -106,8 +105,8 @@ export function logRecordText(log: LogRecordJson, offset = 0): string {
   const lines = [
     ...head,
     whole
-      ? `body (${kind}, ${number(body.length)} characters):`
-      : `body (${kind}), characters ${number(offset)} to ${number(end)} of ${number(body.length)}:`,
+      ? `body (${kind}, ${count(body.length)} characters):`
+      : `body (${kind}), characters ${count(offset)} to ${count(end)} of ${count(body.length)}:`,
     part,
   ];
   if (end < body.length) {

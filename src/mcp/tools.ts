@@ -6,6 +6,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
+import { count as countText } from "../domain/count-text.js";
 import { formatDuration } from "../domain/duration-text.js";
 import { normalizeTraceId } from "../domain/ids.js";
 import { quoteQueryValue } from "../domain/operation.js";
@@ -619,8 +620,8 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         "Filter by trace id, service, minimum severity, text in the body or attribute values, and start time. " +
         `A body is cut at ${LINE_BODY_CHARS} characters; \`id\` (each line ends with id=…) gives that one record whole: ` +
         "trace and span, attributes, resource, scope and its body (structured bodies as indented JSON), up to " +
-        `${BODY_PART_CHARS.toLocaleString("en-US")} characters of it per answer, a longer body saying the \`offset\` ` +
-        `of its next part; attribute values cut at ${ATTRIBUTE_VALUE_CHARS.toLocaleString("en-US")} characters.`,
+        `${countText(BODY_PART_CHARS)} characters of it per answer, a longer body saying the \`offset\` ` +
+        `of its next part; attribute values cut at ${countText(ATTRIBUTE_VALUE_CHARS)} characters.`,
       inputSchema: strictInput("get_logs", {
         trace_id: traceId.optional().describe("only records emitted in this trace (oldest first)"),
         service,

@@ -7,4 +7,10 @@ describe("count", () => {
       expect(count(n)).toBe(n.toLocaleString("en-US"));
     }
   });
+
+  it("rounds to a whole number, and groups a count past 2^53 too", () => {
+    for (const n of [999_999.6, 2.5, 2.4, -1_234_567.5]) expect(count(n)).toBe(Math.round(n).toLocaleString("en-US"));
+    expect(count(-0.4)).toBe("0");
+    expect(count(1e21)).toBe((1e21).toLocaleString("en-US"));
+  });
 });

@@ -1,6 +1,7 @@
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import { textPrefix } from "../../../src/domain/long-text";
+import { formatCount } from "../lib/format";
 import { LONG_TEXT } from "../lib/long-text";
 import { UserText } from "./UserText";
 
@@ -31,8 +32,8 @@ export function LongText({
           {expanded
             ? "show less"
             : text.length < length
-              ? `show more (${text.length.toLocaleString("en-US")} of ${length.toLocaleString("en-US")} chars)`
-              : `show all (${text.length.toLocaleString("en-US")} chars)`}
+              ? `show more (${formatCount(text.length)} of ${formatCount(length)} chars)`
+              : `show all (${formatCount(text.length)} chars)`}
         </button>
       )}
     </>

@@ -2,6 +2,7 @@
 import { base64ByteCount } from "../../../src/domain/base64";
 import { pathText, valueAtPath } from "../../../src/domain/bytes-places";
 import type { AttrValue, ValueStep } from "../../../src/protocol";
+import { formatCount } from "./format";
 
 /**
  * What a value sent as OTLP bytes is, said beside the base64 text it is shown as (which alone reads
@@ -9,7 +10,7 @@ import type { AttrValue, ValueStep } from "../../../src/protocol";
  */
 export function bytesNote(base64: string): string {
   const count = base64ByteCount(base64);
-  return `base64 of ${count.toLocaleString("en-US")} ${count === 1 ? "byte" : "bytes"}`;
+  return `base64 of ${formatCount(count)} ${count === 1 ? "byte" : "bytes"}`;
 }
 
 /** The bytes values inside a list or map value (at `paths`), each with where it is (`[1].id`) and its base64 text. */
@@ -44,9 +45,9 @@ export function nestedBytesNotes(
   if (found.length <= NESTED_NOTES_MAX) return { notes: found, rest: null };
   const rest = found.slice(NESTED_NOTES_FIRST);
   const listed = rest.slice(0, REST_LISTED).map(({ at, base64 }) => `${at}: ${bytesNote(base64)}`);
-  if (rest.length > REST_LISTED) listed.push(`and ${(rest.length - REST_LISTED).toLocaleString("en-US")} more`);
+  if (rest.length > REST_LISTED) listed.push(`and ${formatCount(rest.length - REST_LISTED)} more`);
   return {
     notes: found.slice(0, NESTED_NOTES_FIRST),
-    rest: { text: `${rest.length.toLocaleString("en-US")} more sent as bytes`, title: listed.join("\n") },
+    rest: { text: `${formatCount(rest.length)} more sent as bytes`, title: listed.join("\n") },
   };
 }

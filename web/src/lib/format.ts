@@ -1,5 +1,6 @@
 /** Display formatting shared by every page. Pure: no DOM, no clock unless one is passed in. */
 
+export { count as formatCount } from "../../../src/domain/count-text";
 export { formatDuration } from "../../../src/domain/duration-text";
 export { formatUsd, usdText } from "../../../src/domain/usd-text";
 
@@ -153,17 +154,6 @@ export function timeTickLabels(splits: readonly number[], increment: number): st
     lastDay = `${date} ${year}`;
     return `${clock}\n${date}`;
   });
-}
-
-/**
- * 1234567 → "1,234,567". Grouped by hand: the first `toLocaleString` of a page loads the locale's
- * number data, tens of milliseconds on the way to a page's first render.
- */
-export function formatCount(n: number): string {
-  const rounded = Math.round(n);
-  if (!Number.isSafeInteger(rounded)) return rounded.toLocaleString("en-US");
-  const digits = String(Math.abs(rounded)).replace(/\B(?=(\d{3})+$)/g, ",");
-  return rounded < 0 ? `-${digits}` : digits;
 }
 
 /**

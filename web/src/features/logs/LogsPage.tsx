@@ -3,7 +3,7 @@ import { useLocation } from "preact-iso";
 import type { LogRecordJson } from "../../../../src/protocol";
 import { NewItemsPill, PauseButton } from "../../components/LiveListControls";
 import { VirtualList } from "../../components/VirtualList";
-import { nanosToMillis } from "../../lib/format";
+import { formatCount, nanosToMillis } from "../../lib/format";
 import { searchOf } from "../../lib/url";
 import { useTypedHistory } from "../../lib/use-typed-history";
 import { useLiveState } from "../../state/live-context";
@@ -93,7 +93,7 @@ export function LogsPage() {
           {/* A query that does not parse searched nothing: no count to give. */}
           {list.queryError === null && (
             <span class="muted list-count" data-testid="log-count">
-              {shownCount.toLocaleString("en-US")} record{shownCount === 1 ? "" : "s"}
+              {formatCount(shownCount)} record{shownCount === 1 ? "" : "s"}
               {exact ? "" : list.hasMore ? "+" : ""}
             </span>
           )}
@@ -102,7 +102,7 @@ export function LogsPage() {
       </div>
       {list.future !== null && list.future.count > 0 && list.queryError === null && (
         <p class="muted logs-future-note" data-testid="logs-future">
-          {list.future.count.toLocaleString("en-US")}
+          {formatCount(list.future.count)}
           {list.future.more ? "+" : ""} record{list.future.count === 1 && !list.future.more ? "" : "s"} dated in the
           future (by a clock that runs ahead) {list.future.count === 1 && !list.future.more ? "is" : "are"} left out of
           this window.{" "}

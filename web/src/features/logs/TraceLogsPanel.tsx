@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { LogRecordJson } from "../../../../src/protocol";
 import { VirtualList } from "../../components/VirtualList";
-import { formatDuration } from "../../lib/format";
+import { formatCount, formatDuration } from "../../lib/format";
 import { serviceColor } from "../../lib/service-color";
 import type { WaterfallTree } from "../trace-view/waterfall-model";
 import { LogLine, SeverityBadge } from "./LogParts";
@@ -94,14 +94,14 @@ export function TraceLogsPanel({ traceId, tree, traceLogs, selectedSpanId, onSel
           aria-expanded={open}
           onClick={() => setOpen(!open)}
         >
-          {open ? "▾" : "▸"} Logs <span class="faint">{logs.length.toLocaleString("en-US")}</span>
+          {open ? "▾" : "▸"} Logs <span class="faint">{formatCount(logs.length)}</span>
         </button>
         <span class="faint">
           {traceLogs.loading && logs.length === 0
             ? "loading…"
             : logs.length === 0
               ? "none written in this trace (yet); they appear here as they arrive"
-              : `in time order${traceLogs.capped ? `, the first ${logs.length.toLocaleString("en-US")}` : ""}; click one to show its span`}
+              : `in time order${traceLogs.capped ? `, the first ${formatCount(logs.length)}` : ""}; click one to show its span`}
         </span>
         {traceLogs.error && <span class="error-text">Could not load logs: {traceLogs.error}</span>}
         <a class="trace-logs-all" href={logsOfTraceHref(traceId)} data-testid="trace-logs-all">

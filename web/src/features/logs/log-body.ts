@@ -3,6 +3,7 @@
  * any OTLP AnyValue (a map, a list, a number…); they are only ever shown as text. Pure.
  */
 import type { AttrValue } from "../../../../src/protocol";
+import { formatCount } from "../../lib/format";
 
 /** A row never needs more characters than this; the rest is cut by CSS anyway. */
 export const ROW_BODY_CHARS = 300;
@@ -95,10 +96,8 @@ export function cutText(text: string, maxChars: number, maxLines: number): CutTe
 
 /** What "show all" says of a cut text: its size, in lines only when it has more than one. */
 export function showAllLabel(cut: Pick<CutText, "totalChars" | "totalLines">): string {
-  const chars = `${cut.totalChars.toLocaleString("en-US")} chars`;
-  return cut.totalLines > 1
-    ? `show all (${cut.totalLines.toLocaleString("en-US")} lines, ${chars})`
-    : `show all (${chars})`;
+  const chars = `${formatCount(cut.totalChars)} chars`;
+  return cut.totalLines > 1 ? `show all (${formatCount(cut.totalLines)} lines, ${chars})` : `show all (${chars})`;
 }
 
 /** Past this many lines a JSON body wraps as plain text: one element per line would cost too much. */

@@ -11,6 +11,7 @@ import { MapCanvas } from "./MapCanvas";
 import { KIND_GLYPH, KIND_NAME } from "./MapShapes";
 import { type MapLayout, type MapNodeJson, mapRequestParams, placeMap } from "./map-layout";
 import "./map.css";
+import { formatCount } from "../../lib/format";
 
 interface Shown {
   answer: ServiceMapResponse;
@@ -84,7 +85,7 @@ export function MapPage() {
         <>
           {map.truncated && (
             <div class="map-note" role="status">
-              Drawn from the newest {map.tracesRead.toLocaleString("en-US")} traces; narrow the window for the rest.
+              Drawn from the newest {formatCount(map.tracesRead)} traces; narrow the window for the rest.
             </div>
           )}
           <MapCanvas layout={shown.layout} seconds={map.seconds} since={() => windowSince(windowKey)} onOpen={open} />

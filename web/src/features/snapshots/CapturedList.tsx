@@ -4,6 +4,7 @@ import type { SnapshotSummaryJson } from "../../../../src/protocol";
 import { NewItemsPill, PauseButton } from "../../components/LiveListControls";
 import { useListKeys } from "../../components/use-list-keys";
 import { VirtualList } from "../../components/VirtualList";
+import { formatCount } from "../../lib/format";
 import { replaceSearchParam } from "../../lib/url";
 import { SnapshotRow } from "./SnapshotRow";
 import type { SnapshotFilters } from "./snapshot-feed";
@@ -63,7 +64,7 @@ export function CapturedList({ filters, generation, nowMs, toolbar }: CapturedLi
         <h2>Captured</h2>
         {toolbar}
         <span class="muted" data-testid="snapshot-count">
-          {count.toLocaleString("en-US")} snapshot{count === 1 ? "" : "s"}
+          {formatCount(count)} snapshot{count === 1 ? "" : "s"}
           {list.hasMore ? "+" : ""}
         </span>
         <PauseButton

@@ -2,7 +2,7 @@ import { useEffect, useLayoutEffect, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import type { SnapshotJson } from "../../../../src/protocol";
 import { isDialogOpen, isShortcutCandidate, isTypingTarget } from "../../components/keyboard";
-import { formatAbsolute, formatRelative, shortId } from "../../lib/format";
+import { formatAbsolute, formatCount, formatRelative, shortId } from "../../lib/format";
 import { serviceColor } from "../../lib/service-color";
 import { useNow } from "../../lib/use-now";
 import { useLiveState } from "../../state/live-context";
@@ -105,8 +105,8 @@ function SnapshotView({ snapshot, trace }: { snapshot: SnapshotJson; trace: Trac
         <Section title="Variables">
           {truncated ? (
             <p class="snap-notice">
-              The SDK dropped these variables: they took {truncated.size.toLocaleString("en-US")} bytes, over its limit
-              of {truncated.max.toLocaleString("en-US")}.
+              The SDK dropped these variables: they took {formatCount(truncated.size)} bytes, over its limit of{" "}
+              {formatCount(truncated.max)}.
             </p>
           ) : (
             <VariableTree key={snapshot.id} value={snapshot.variables} label="Variables" />

@@ -1,4 +1,5 @@
 import { useMemo, useState } from "preact/hooks";
+import { formatCount } from "../../lib/format";
 import { RedactedValue, SecretValue } from "./SecretValue";
 import {
   containerPreview,
@@ -24,7 +25,7 @@ function LongString({ text }: { text: string }) {
       {preview.truncated && !open ? "…" : ""}"
       {preview.truncated && (
         <button type="button" class="snap-link-button" onClick={() => setOpen(!open)}>
-          {open ? "show less" : `show all ${text.length.toLocaleString("en-US")} characters`}
+          {open ? "show less" : `show all ${formatCount(text.length)} characters`}
         </button>
       )}
     </span>
@@ -110,11 +111,11 @@ function MoreButton({ row, onMore }: { row: MoreRow; onMore(): void }) {
   return (
     <div class="vt-row vt-more" style={{ paddingLeft: row.depth * INDENT_PX + 18 }}>
       <button type="button" class="snap-link-button" onClick={onMore}>
-        Show {next.toLocaleString("en-US")} more
+        Show {formatCount(next)} more
       </button>
       <span class="faint">
         {" "}
-        ({row.shown.toLocaleString("en-US")} of {row.total.toLocaleString("en-US")} shown)
+        ({formatCount(row.shown)} of {formatCount(row.total)} shown)
       </span>
     </div>
   );

@@ -1,6 +1,6 @@
 /** The breakpoints panel's logic: grouping, counts, expiry and the edit form's parsing. Pure. */
 import type { BreakpointJson, BreakpointsResponse } from "../../../../src/protocol";
-import { formatRelative } from "../../lib/format";
+import { formatCount, formatRelative } from "../../lib/format";
 import { placeOf } from "./code-place";
 
 export interface FileGroup {
@@ -51,8 +51,8 @@ export function groupBreakpoints(breakpoints: readonly BreakpointJson[]): Servic
 
 /** "3 / 100", or "3 / ∞" when there is no limit. */
 export function formatCaptures(breakpoint: Pick<BreakpointJson, "captureCount" | "maxCaptures">): string {
-  const max = breakpoint.maxCaptures > 0 ? breakpoint.maxCaptures.toLocaleString("en-US") : "∞";
-  return `${breakpoint.captureCount.toLocaleString("en-US")} / ${max}`;
+  const max = breakpoint.maxCaptures > 0 ? formatCount(breakpoint.maxCaptures) : "∞";
+  return `${formatCount(breakpoint.captureCount)} / ${max}`;
 }
 
 export function isExpired(expireAt: string | null, nowMs: number): boolean {

@@ -2,6 +2,7 @@ import { useEffect } from "preact/hooks";
 import { logsOfTraceHref } from "../logs/log-filters";
 import { useTraceLogs } from "../logs/use-trace-logs";
 import "./trace-view.css";
+import { formatCount } from "../../lib/format";
 import { TraceScreen } from "./TraceScreen";
 import { useTraceData } from "./use-trace-data";
 import { useBackToList, useTraceKeys } from "./use-trace-keys";
@@ -82,7 +83,7 @@ function TraceView({ traceId }: { traceId: string }) {
 function TraceLogsWithoutSpans({ traceId }: { traceId: string }) {
   const { logs, capped } = useTraceLogs(traceId);
   if (logs.length === 0) return null;
-  const count = `${logs.length.toLocaleString("en-US")}${capped ? "+" : ""}`;
+  const count = `${formatCount(logs.length)}${capped ? "+" : ""}`;
   return (
     <p data-testid="trace-logs-without-spans">
       Its log records are stored: {count} record{logs.length === 1 ? "" : "s"}.{" "}

@@ -2,6 +2,7 @@ import type { ComponentChildren } from "preact";
 import { useCallback, useId, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { SnapshotSummaryJson } from "../../../../src/protocol";
 import { VirtualList } from "../../components/VirtualList";
+import { formatCount } from "../../lib/format";
 import { useClientSize } from "../../lib/use-client-size";
 import type { SpanLogMark } from "../logs/trace-logs";
 import { criticalPath, selfTimeShares } from "./critical-path";
@@ -187,8 +188,8 @@ export function Waterfall(props: WaterfallProps) {
         <div class="tv-ruler-tree">
           <span>
             {rows.length === tree.nodes.length
-              ? `${rows.length.toLocaleString("en-US")} span${rows.length === 1 ? "" : "s"}`
-              : `${rows.length.toLocaleString("en-US")} of ${tree.nodes.length.toLocaleString("en-US")} spans`}
+              ? `${formatCount(rows.length)} span${rows.length === 1 ? "" : "s"}`
+              : `${formatCount(rows.length)} of ${formatCount(tree.nodes.length)} spans`}
           </span>
           <Splitter onChange={setTreeFraction} />
         </div>
