@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/app.js";
 import { type CliRun, useCliRuns, waitForUrl } from "../helpers/cli.js";
+import { key, varint } from "../otlp/helpers.js";
 
 // SIGTERM while a large export is decoded and stored in slices (seconds of work, between which the
 // server answers others): the export is answered, stored whole (200) or refused with a retry (503),
@@ -15,21 +16,13 @@ const dir = tempDir();
 afterAll(() => dir.remove());
 const cli = useCliRuns();
 
-// A minimal protobuf writer: a request of many one-span traces, each with a 250-byte attribute (~30 MB).
-function varint(n: number): Buffer {
-  const out: number[] = [];
-  let v = n;
-  while (v > 127) {
-    out.push((v & 127) | 128);
-    v = Math.floor(v / 128);
-  }
-  out.push(v);
-  return Buffer.from(out);
-}
-const field = (number: number, bytes: Buffer) => Buffer.concat([varint(number * 8 + 2), varint(bytes.length), bytes]);
+/** A length-delimited protobuf field of `payload`, which may be large (the helpers' lenField spreads it). */
+const field = (number: number, payload: Buffer) =>
+  Buffer.concat([Buffer.from([...key(number, 2), ...varint(payload.length)]), payload]);
 const text = (s: string) => Buffer.from(s, "utf8");
-const keyValue = (key: string, value: Buffer) => Buffer.concat([field(1, text(key)), field(2, value)]);
+const keyValue = (name: string, value: Buffer) => Buffer.concat([field(1, text(name)), field(2, value)]);
 
+/** A request of many one-span traces, each with a 250-byte attribute (~30 MB). */
 function largeTraceRequest(count: number): Buffer {
   const pad = field(9, keyValue("pad", field(1, text("x".repeat(250)))));
   const spans: Buffer[] = [];

@@ -41,6 +41,46 @@ async function cli(
   return { code, stdout: run.stdout(), stderr: run.stderr() };
 }
 
+/**
+ * A relay to the instance on `port`: requests pass through, and so do answers until the client sent one
+ * starting with `request`; from then on `tamper` gets the answer so far at each piece of it instead.
+ * `stop` closes the relay's port and drops every connection, as an instance that stops does.
+ */
+async function tamperingRelay(
+  port: number,
+  request: string,
+  tamper: (answer: Buffer, client: Socket, upstream: Socket, stop: () => void) => void,
+): Promise<{ port: string; stop(): void }> {
+  const sockets = new Set<Socket>();
+  const relay = createNetServer((client) => {
+    const upstream = connect(port, "127.0.0.1");
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on("error", () => {});
+    }
+    client.pipe(upstream);
+    let tampering = false;
+    let answer = Buffer.alloc(0);
+    client.on("data", (data: Buffer) => {
+      if (data.toString("latin1").startsWith(request)) tampering = true;
+    });
+    upstream.on("data", (data: Buffer) => {
+      if (!tampering) {
+        client.write(data);
+        return;
+      }
+      answer = Buffer.concat([answer, data]);
+      tamper(answer, client, upstream, stop);
+    });
+  });
+  const stop = () => {
+    relay.close();
+    for (const socket of sockets) socket.destroy();
+  };
+  await new Promise<void>((resolve) => relay.listen(0, resolve));
+  return { port: String((relay.address() as AddressInfo).port), stop };
+}
+
 async function traceIds(base: string): Promise<string[]> {
   const ids: string[] = [];
   let cursor = "";
@@ -573,33 +613,13 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
     const full = await (await fetch(`${source.base}/api/export`)).text();
     const firstLine = full.slice(0, full.indexOf("\n") + 1);
     // A relay to the instance that breaks the export's connection inside its second line.
-    const sockets = new Set<Socket>();
-    const relay = createNetServer((client) => {
-      const upstream = connect(source.port, "127.0.0.1");
-      for (const socket of [client, upstream]) {
-        sockets.add(socket);
-        socket.on("error", () => {});
-      }
-      client.pipe(upstream);
-      let exporting = false;
-      let answer = Buffer.alloc(0);
-      client.on("data", (data: Buffer) => {
-        if (data.toString("latin1").startsWith("GET /api/export")) exporting = true;
-      });
-      upstream.on("data", (data: Buffer) => {
-        if (!exporting) {
-          client.write(data);
-          return;
-        }
-        answer = Buffer.concat([answer, data]);
-        const body = answer.indexOf('{"resourceSpans"');
-        if (body === -1 || answer.length < body + firstLine.length + 20) return;
-        client.end(answer.subarray(0, body + firstLine.length + 20));
-        upstream.destroy();
-      });
+    const relay = await tamperingRelay(source.port, "GET /api/export", (answer, client, upstream) => {
+      const body = answer.indexOf('{"resourceSpans"');
+      if (body === -1 || answer.length < body + firstLine.length + 20) return;
+      client.end(answer.subarray(0, body + firstLine.length + 20));
+      upstream.destroy();
     });
-    await new Promise<void>((resolve) => relay.listen(0, resolve));
-    const port = String((relay.address() as AddressInfo).port);
+    const { port } = relay;
     try {
       const toStdout = await cli(["export", "--port", port, "--signals", "traces"]);
       expect(toStdout.code).toBe(1);
@@ -614,46 +634,15 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
       expect(readFileSync(file, "utf8")).toBe("precious\n");
       expect(readdirSync(dir.path).filter((name) => name.startsWith("broken.jsonl."))).toEqual([]);
     } finally {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => relay.close(resolve));
+      relay.stop();
     }
   });
 
   it("says the spans of a request the instance stopped before answering may be stored, not that nothing is new", async () => {
     const target = await server();
-    /**
-     * A relay to the instance that stops (closes its port, drops its connections) once the instance has
-     * answered an export it passed on, before that answer reaches the import.
-     */
-    async function stoppingRelay(): Promise<{ port: string; close(): void }> {
-      const sockets = new Set<Socket>();
-      const relay = createNetServer((client) => {
-        const upstream = connect(target.port, "127.0.0.1");
-        for (const socket of [client, upstream]) {
-          sockets.add(socket);
-          socket.on("error", () => {});
-        }
-        client.pipe(upstream);
-        let exporting = false;
-        client.on("data", (data: Buffer) => {
-          if (data.toString("latin1").startsWith("POST /v1/")) exporting = true;
-        });
-        upstream.on("data", (data: Buffer) => {
-          if (!exporting) {
-            client.write(data);
-            return;
-          }
-          relay.close();
-          for (const socket of sockets) socket.destroy();
-        });
-      });
-      await new Promise<void>((resolve) => relay.listen(0, "127.0.0.1", resolve));
-      const close = () => {
-        for (const socket of sockets) socket.destroy();
-        relay.close();
-      };
-      return { port: String((relay.address() as AddressInfo).port), close };
-    }
+    // A relay to the instance that stops (closes its port, drops its connections) once the instance has
+    // answered an export it passed on, before that answer reaches the import.
+    const stoppingRelay = () => tamperingRelay(target.port, "POST /v1/", (_answer, _client, _upstream, stop) => stop());
     const request = (traceId: string) =>
       JSON.stringify(jsonTraceRequest("cut", [{ traceId }, { traceId, name: "second" }, { traceId, name: "third" }]));
     const file = join(dir.path, "unanswered.json");
@@ -676,7 +665,7 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
       const again = await cli(["import", "--port", String(target.port), file]);
       expect(again.stdout).toMatch(/: 0 traces, 0 spans new \(3 spans already stored\), 0 rejected in /);
     } finally {
-      relay.close();
+      relay.stop();
     }
     // From stdin there is no file to import again.
     const fromStdin = await stoppingRelay();
@@ -692,7 +681,7 @@ describe("tracekit-local export / import", { timeout: 180_000 }, () => {
         "note: the instance stopped before answering for 3 spans it was sent: it may have stored some or all of them; importing the same data again adds what is missing, nothing twice",
       ]);
     } finally {
-      fromStdin.close();
+      fromStdin.stop();
     }
   });
 
