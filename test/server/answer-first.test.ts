@@ -7,7 +7,7 @@ import type { LogIngest } from "../../src/ingest/logs.js";
 import type { MetricIngest } from "../../src/ingest/metrics.js";
 import { createRejectionLog } from "../../src/ingest/rejections.js";
 import { createLiveHub } from "../../src/live/hub.js";
-import { WorkTurns } from "../../src/otlp/limits.js";
+import { ExportStoppedError, ExportsInFlight, SLICED_BODY_BYTES, WorkTurns } from "../../src/otlp/limits.js";
 import { exportSignal, type OtlpHttpAnswer, traceSignal } from "../../src/server/routes/otlp.js";
 import { createHostPolicy } from "../../src/server/security.js";
 import { createMemoryStore } from "../../src/store/memory-store.js";
@@ -17,7 +17,7 @@ import { jsonTraceRequest, newTraceId } from "../helpers/payloads.js";
 
 // A small export into a store without a file is answered before it is stored (the TraceKit Python SDK
 // waits for each one-span answer); the store work then runs right after the answer, in the same turn.
-function exporter(store: Store, workTurns?: WorkTurns) {
+function exporter(store: Store, workTurns?: WorkTurns, exports?: ExportsInFlight) {
   const hub = createLiveHub({ getSummaries: () => [], getLatest: () => [] });
   const deps = {
     ingest: createIngest(store, hub),
@@ -27,6 +27,7 @@ function exporter(store: Store, workTurns?: WorkTurns) {
     maxBodyBytes: 4 * 1024 * 1024,
     rejections: createRejectionLog(hub),
     ...(workTurns === undefined ? {} : { workTurns }),
+    ...(exports === undefined ? {} : { exports }),
   };
   const signal = traceSignal(deps);
   const post = (request: Record<string, unknown>): Promise<OtlpHttpAnswer> => {
@@ -151,5 +152,35 @@ describe("answering small exports before storing them", () => {
         store.close();
       }
     });
+  });
+});
+
+// A server that stops waits for its exports in flight (ExportsInFlight); one still decoding or storing
+// past the grace is answered 503 with Retry-After, which OTLP senders retry, not cut off.
+describe("an export the stopping server stopped", () => {
+  it("is answered 503 with Retry-After, counted as refused, and ends its place among the exports in flight", async () => {
+    const store = createMemoryStore({ maxSpans: 100_000 });
+    const exports = new ExportsInFlight();
+    const post = exporter(store, undefined, exports);
+    const spans = Array.from({ length: 3000 }, (_, i) => ({ traceId: newTraceId(), name: `span ${i}` }));
+    const request = jsonTraceRequest("large", spans);
+    expect(JSON.stringify(request).length).toBeGreaterThan(SLICED_BODY_BYTES);
+    // The server stops while another export runs: past the grace, exports are stopped at their next pause.
+    const other = exports.begin();
+    const settled = exports.settle(0);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(exports.signal.reason).toBeInstanceOf(ExportStoppedError);
+    const answer = await post(request);
+    expect(answer.status).toBe(503);
+    expect(answer.headers["Retry-After"]).toBe("5");
+    expect(JSON.parse(String(answer.body))).toEqual({
+      code: 14,
+      message: "tracekit-local is stopping and did not store all the span(s); retry later",
+    });
+    expect(store.stats().spans).toBe(0);
+    expect(post.rejections.counts().rejectedRequests).toBe(1);
+    // This export's place is given back: the server's wait ends with the other one.
+    other();
+    await settled;
   });
 });
