@@ -65,7 +65,8 @@ export function openDatabase(Driver: SqliteDriver, path: string, synchronous: Sq
     // loop for as long as it copies them: 4,096 pages (64 MiB) made commits of 150-230 ms while
     // 350k spans were stored with retention; 1,024 (16 MiB) kept them near 60-110 ms for the same CPU,
     // and 256 (4 MiB) took /api/services p99 under load from 37-70 ms to 33-49 ms (bench/services.mjs,
-    // six runs each) for the same ingest rate with 1,000-span requests (bench/ingest.mjs).
+    // six runs each) for the same ingest rate with 1,000-span requests (bench/ingest.mjs). Most of a
+    // checkpoint's wait is its sync of the WAL: sqlite-wal-preflush.ts syncs it ahead, off the event loop.
     db.pragma("wal_autocheckpoint = 256");
     db.defaultSafeIntegers(true);
     migrate(db);

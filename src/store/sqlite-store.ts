@@ -18,6 +18,7 @@ import { createSqliteSpanQuery, type SqliteSpanQuery } from "./sqlite-span-query
 import { SpanWriter } from "./sqlite-span-writer.js";
 import { StoredTraces, type TraceEntry } from "./sqlite-traces.js";
 import { startViewsBuild, type ViewsBuild } from "./sqlite-views-build.js";
+import { WalPreflush } from "./sqlite-wal-preflush.js";
 import { type BoundFromHeld, chooseBound, type HeldSpans, type Store, type StoreStats } from "./store.js";
 
 let driver: SqliteDriver | null = null;
@@ -136,6 +137,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
   let closed = false;
   const commits = new GroupCommit(db);
+  const walPreflush = new WalPreflush(`${options.path}-wal`);
+  commits.join({ hasPending: () => false, write() {}, rolledBack() {}, committed: () => walPreflush.committed() });
   const traces = new StoredTraces(stmts, maxSpans);
   const lookups = new SpanLookups(stmts);
   const views = createSpanViews();
@@ -295,7 +298,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         companion?.close();
       } finally {
         commits.cancel();
-        db.close();
+        try {
+          db.close();
+        } finally {
+          walPreflush.close();
+        }
       }
     }
   }
@@ -307,6 +314,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     errors = new SqliteErrorGroups({ db, traces, commits, getTrace, unread: () => fileRead.unread });
     companion = options.companion?.(db, commits);
   } catch (error) {
+    walPreflush.close();
     db.close();
     throw describeOpenFailure(options.path, error);
   }
