@@ -4,7 +4,9 @@
 // (`peer="postgresql shop"`), a rare edge (one old trace: the whole store is walked) and an edge no
 // trace has. For each: a first page of 50 as a client gets it (asked again while the store answers
 // `partial`), the first time (each trace's calls worked out) and the median after; and every page
-// walked, checked against the traces whose own service map has the edge.
+// walked, checked against the traces whose own service map has the edge. Then the SQLite file is
+// reopened and each query's first page timed at once, and again on another open once the views
+// build (the read of every stored span after an open) is done.
 // Run after `npm run build`:  node bench/peer-query.mjs
 // Knobs: BENCH_TRACES (5000), BENCH_RUNS (runs per query after the first, 9).
 import { mkdtempSync, rmSync } from "node:fs";
@@ -135,6 +137,37 @@ const QUERIES = [
   ["a called node", { q: 'peer="postgresql shop"' }, ["checkout", "postgresql shop"]],
 ];
 
+/** Every query once on a store no query read yet, as `report` does for its first. */
+function firstPages(store, label) {
+  for (const [name, query] of QUERIES) {
+    const first = timed(() => fullPage(store, query));
+    console.log(
+      `  ${label.padEnd(30)} ${name.padEnd(32)} first page ${fmt(first.ms).padStart(7)} ms (${first.result.calls} calls)`,
+    );
+  }
+}
+
+/** Reopens the file: the queries at once, and on another open once the views build (which reads every span) is done. */
+async function reopen(path) {
+  const open = () => {
+    const started = performance.now();
+    const store = createSqliteStore({ path, maxSpans: spanCount * 2 });
+    return { store, ms: performance.now() - started };
+  };
+  let { store, ms } = open();
+  console.log(`sqlite reopened in ${fmt(ms)} ms`);
+  firstPages(store, "at once");
+  store.close();
+  ({ store, ms } = open());
+  const started = performance.now();
+  while (store.viewsBuilding() !== null) await new Promise((resolve) => setImmediate(resolve));
+  console.log(
+    `sqlite reopened in ${fmt(ms)} ms, its views built (every span read) in ${fmt(performance.now() - started)} ms`,
+  );
+  firstPages(store, "after the build");
+  store.close();
+}
+
 function report(label, make) {
   const fillStart = performance.now();
   const store = make();
@@ -175,6 +208,7 @@ await loadSqliteDriver();
 const dir = mkdtempSync(join(tmpdir(), "peer-query-bench-"));
 try {
   report("sqlite", () => createSqliteStore({ path: join(dir, "bench.db"), maxSpans: spanCount * 2 }));
+  await reopen(join(dir, "bench.db"));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -371,6 +371,8 @@ export function createSqliteSpanQuery(deps: SqliteSpanQueryDeps) {
     catalogSpans,
     /** A span the store accepted, its trace's entry already counting it. */
     spanAccepted: (trace: StoredTraceRef, span: Span) => onWrite.spanAccepted(trace, trace.aggregate.spanCount, span),
+    /** A stored trace's whole spans, read for something else (see TraceCallCache.learn). */
+    learnCalls: (trace: StoredTraceRef, spans: readonly CallingSpan[]) => callCache.learn(trace, spans),
     /** The store's traces were read again or cleared: their entries are new. */
     forgetTraces: () => {
       onWrite.forget();

@@ -195,7 +195,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     lookups.load();
     traces.load();
     loadOperationStats(db, stmts, traces, lookups, options.onStatisticsFill ?? (() => {}));
-    viewsBuild = startViewsBuild({ db, traces, lookups, views, flush });
+    viewsBuild = startViewsBuild({ db, traces, lookups, views, flush, learnCalls: spanQuery.learnCalls });
   }
 
   /**

@@ -4,7 +4,8 @@
  * each one followed by a turn of the event loop, trace by trace in arrival order. Meanwhile spans
  * keep arriving: those of traces the build has not reached yet are left to it (it reads them from
  * the file, once written); every other span goes to the views at once. The views answer all along
- * from what they hold, with `building` telling how far the reading got.
+ * from what they hold, with `building` telling how far the reading got. Each trace's spans read are
+ * handed on (`learnCalls`), so `peer=` queries need not read them again.
  */
 import { SPAN_KINDS, type Span, STATUS_CODES } from "../domain/span.js";
 import type { SpanViews } from "./span-views.js";
@@ -26,6 +27,8 @@ export interface ViewsBuildDeps {
   views: SpanViews;
   /** Writes pending spans, so the rows of traces ahead of the build are in the file. */
   flush(): void;
+  /** Handed each trace's whole spans as they are read: what `peer=` needs of them (see TraceCallCache.learn). */
+  learnCalls?(entry: TraceEntry, spans: readonly Span[]): void;
 }
 
 export interface ViewsBuild {
@@ -79,7 +82,7 @@ export function startViewsBuild(deps: ViewsBuildDeps): ViewsBuild {
 
   /** The next entries up to about SPANS_PER_READ spans, read and added; false when none are left. */
   function readSome(): boolean {
-    const bySeq = new Map<number, string>();
+    const bySeq = new Map<number, TraceEntry>();
     let first = -1;
     let last = -1;
     let spans = 0;
@@ -89,7 +92,7 @@ export function startViewsBuild(deps: ViewsBuildDeps): ViewsBuild {
       const entry = next.value;
       if (first < 0) first = entry.seq;
       last = entry.seq;
-      if (!entry.evicted) bySeq.set(entry.seq, entry.traceId);
+      if (!entry.evicted) bySeq.set(entry.seq, entry);
       spans += entry.aggregate.spanCount;
     }
     if (first < 0) return false;
@@ -103,14 +106,26 @@ export function startViewsBuild(deps: ViewsBuildDeps): ViewsBuild {
       bigint,
       string,
     ][];
+    /** The trace whose spans are being read, and those read so far (rows come trace by trace). */
+    let reading: TraceEntry | undefined;
+    let readSpans: Span[] = [];
+    const learn = () => {
+      if (reading !== undefined) deps.learnCalls?.(reading, readSpans);
+      readSpans = [];
+    };
     for (const [id, serviceId, startNs, endNs, statusCode, scopeId, bodyText] of rows) {
-      const traceId = bySeq.get(Number(id / slots));
-      if (traceId === undefined) continue;
+      const entry = bySeq.get(Number(id / slots));
+      if (entry === undefined) continue;
+      if (entry !== reading) {
+        learn();
+        reading = entry;
+      }
+      const traceId = entry.traceId;
       const body = decodeJson<SpanBody>(bodyText);
       const [spanId, parentSpanId, name, kind, statusMessage] = body;
       const status: Span["status"] = { code: STATUS_CODES[Number(statusCode)] ?? "UNSET" };
       if (statusMessage !== null) status.message = statusMessage;
-      views.add({
+      const span: Span = {
         traceId,
         spanId,
         parentSpanId,
@@ -125,8 +140,11 @@ export function startViewsBuild(deps: ViewsBuildDeps): ViewsBuild {
         links: [],
         resource: EMPTY,
         scope: scopeOf(scopeId),
-      });
+      };
+      views.add(span);
+      readSpans.push(span);
     }
+    learn();
     readSeq = last;
     if (views.building !== null) views.building.spansRead += rows.length;
     return true;

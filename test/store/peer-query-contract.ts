@@ -4,7 +4,7 @@ import type { Span } from "../../src/domain/span.js";
 import type { Store } from "../../src/store/store.js";
 import { makeSpan, traceId } from "./span-fixtures.js";
 
-type Fresh = (options?: { peerNames?: PeerNames }) => Promise<Store>;
+type Fresh = (options?: { peerNames?: PeerNames; maxSpans?: number }) => Promise<Store>;
 
 interface SpanSpec {
   id: number;
@@ -135,11 +135,16 @@ const TRACES: Record<number, Span[]> = {
   ]),
 };
 
-function found(store: Store, q: string): number[] {
-  return store
-    .listTraces({ limit: 100, q })
-    .traces.map((t) => Number.parseInt(t.traceId, 16))
-    .sort((a, b) => a - b);
+/** The traces `q` lists, every page (a page a slow walk cut short says so, and goes on from its cursor). */
+export function found(store: Store, q: string): number[] {
+  const out: number[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = store.listTraces({ limit: 1_000, q, ...(cursor === undefined ? {} : { cursor }) });
+    for (const t of page.traces) out.push(Number.parseInt(t.traceId, 16));
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
+  return out.sort((a, b) => a - b);
 }
 
 /** Each edge of the store's map as `from → to`, with the traces whose own map has it. */
@@ -157,6 +162,64 @@ function edgeTraces(store: Store, names?: PeerNames): Map<string, number[]> {
     }
   }
   return byEdge;
+}
+
+/**
+ * Each edge the stored traces' own maps have (`from → to`, by node names), with those traces; every
+ * trace of `numbers` the store holds is read whole.
+ */
+function ownEdges(store: Store, numbers: readonly number[]): Map<string, number[]> {
+  const byEdge = new Map<string, number[]>();
+  const nameOf = (id: string) => id.slice(id.indexOf(":") + 1);
+  for (const number of numbers) {
+    const spans = store.getTrace(traceId(number));
+    if (spans === undefined) continue;
+    for (const e of buildServiceMap([spans]).edges) {
+      const edge = `${nameOf(e.from)} → ${nameOf(e.to)}`;
+      byEdge.set(edge, [...(byEdge.get(edge) ?? []), number]);
+    }
+  }
+  return byEdge;
+}
+
+/** `service=A peer=B` lists exactly the traces whose own map has the edge A → B, for every such edge and a few others. */
+export function expectPeerQueriesAsOwnMaps(store: Store, numbers: readonly number[], label = ""): void {
+  const edges = ownEdges(store, numbers);
+  for (const [edge, traces] of edges) {
+    const [from, to] = edge.split(" → ") as [string, string];
+    expect(found(store, `service=${quoted(from)} peer=${quoted(to)}`), `${label} ${edge}`).toEqual(traces);
+  }
+  const callees = new Map<string, Set<number>>();
+  for (const [edge, traces] of edges) {
+    const to = edge.slice(edge.indexOf(" → ") + 3);
+    const set = callees.get(to) ?? new Set();
+    for (const n of traces) set.add(n);
+    callees.set(to, set);
+  }
+  for (const [to, traces] of callees) {
+    expect(found(store, `peer=${quoted(to)}`), `${label} peer=${to}`).toEqual([...traces].sort((a, b) => a - b));
+  }
+}
+
+/** A trace's spans in `parts` requests, the last spans first (children before their parents). */
+function inParts(spans: readonly Span[], parts: number): Span[][] {
+  const out: Span[][] = Array.from({ length: parts }, () => []);
+  const reversed = [...spans].reverse();
+  reversed.forEach((span, i) => {
+    out[Math.floor((i * parts) / reversed.length)]?.push(span);
+  });
+  return out;
+}
+
+/** Trace `n` (above, by number) as trace `as`: the same spans under another trace id and later start. */
+function renumbered(n: number, as: number): Span[] {
+  const shift = BigInt((as - n) * 1000) * 1_000_000n;
+  return (TRACES[n] as Span[]).map((span) => ({
+    ...span,
+    traceId: traceId(as),
+    startTimeUnixNano: span.startTimeUnixNano + shift,
+    endTimeUnixNano: span.endTimeUnixNano + shift,
+  }));
 }
 
 function quoted(text: string): string {
@@ -456,6 +519,40 @@ export function peerQueryContract(fresh: Fresh): void {
         .edges.map((e) => `${e.from} → ${e.to} ${e.calls}`)
         .sort(),
     ).toEqual(edges.map((e) => `${e.from} → ${e.to} ${e.calls}`).sort());
+  });
+
+  it("follows traces whose spans arrive in several requests, with queries between them", async () => {
+    const store = await fresh();
+    const numbers = Object.keys(TRACES).map(Number);
+    const parts = numbers.map((n) => inParts(TRACES[n] as Span[], 3));
+    for (let request = 0; request < 3; request++) {
+      store.insertSpans(parts.flatMap((trace) => trace[request] ?? []));
+      expectPeerQueriesAsOwnMaps(store, numbers, `after request ${request + 1}:`);
+    }
+    expect(found(store, "service=frontend peer=checkout")).toEqual([1, 3, 5]);
+    // A span re-sent changes nothing.
+    store.insertSpans(TRACES[1] as Span[]);
+    expect(found(store, "service=frontend peer=checkout")).toEqual([1, 3, 5]);
+  });
+
+  it("forgets evicted traces, and follows the traces stored after them", async () => {
+    // Room for about four of the traces above: each new one evicts the oldest.
+    const store = await fresh({ maxSpans: 16 });
+    const numbers: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      for (const n of Object.keys(TRACES).map(Number)) {
+        const as = round * 10 + n;
+        numbers.push(as);
+        const [first, second] = inParts(renumbered(n, as), 2);
+        store.insertSpans(first ?? []);
+        expectPeerQueriesAsOwnMaps(store, numbers, `trace ${as}, first part:`);
+        store.insertSpans(second ?? []);
+        expectPeerQueriesAsOwnMaps(store, numbers, `trace ${as}:`);
+      }
+    }
+    expect(store.stats().evictedTraces).toBeGreaterThan(10);
+    // Only the last of the three traces calling 10.0.0.5 is still stored.
+    expect(found(store, "peer=10.0.0.5")).toEqual([27]);
   });
 
   it("follows a trace as its spans arrive, the callee's before the caller's", async () => {

@@ -9,6 +9,7 @@ import type { ServiceMapResponse } from "../../src/protocol.js";
 import { serviceMapApiRoutes } from "../../src/server/routes/service-map-api.js";
 import { createSqliteStore, loadSqliteDriver } from "../../src/store/sqlite-store.js";
 import type { Store } from "../../src/store/store.js";
+import { expectPeerQueriesAsOwnMaps, found } from "./peer-query-contract.js";
 import { makeSpan } from "./span-fixtures.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tracekit-views-build-"));
@@ -111,6 +112,41 @@ describe("sqlite store: the span views of a reopened file", () => {
       await serviceMapApiRoutes({ store }).request("/api/service-map")
     ).json()) as ServiceMapResponse;
     expect(after.building).toBeUndefined();
+  });
+
+  it("answers peer= queries as before a reopen, at once and once it has read the stored traces' calls, spans arriving meanwhile", async () => {
+    const path = join(dir, `store-${++files}.db`);
+    const traces = 150;
+    const numbers = Array.from({ length: traces + 2 }, (_, n) => n);
+    const first = openStore(path);
+    // Every third trace in two requests, checkout's spans first.
+    first.insertSpans(numbers.slice(0, traces).flatMap((n) => (n % 3 === 0 ? checkout(n).slice(2) : checkout(n))));
+    first.insertSpans(numbers.slice(0, traces).flatMap((n) => (n % 3 === 0 ? checkout(n).slice(0, 2) : [])));
+    expectPeerQueriesAsOwnMaps(first, numbers, "before the reopen:");
+    first.close();
+
+    // The first queries read the stored traces.
+    const cold = openStore(path);
+    expectPeerQueriesAsOwnMaps(cold, numbers, "at once:");
+    cold.close();
+
+    const store = openStore(path);
+    expect(store.viewsBuilding()).not.toBeNull();
+    /** A ledger span under checkout's LLM call: the call is to ledger, not to the LLM. */
+    const ledger = (n: number) =>
+      ({
+        ...makeSpan({ trace: n, span: 5, parent: 4, service: "ledger", start: n * 10 + 5, end: n * 10 + 6 }),
+        kind: "SERVER",
+      }) as Span;
+    // Spans of stored traces the build has not read yet (the first and the last), and a new trace in two requests.
+    store.insertSpans([ledger(0), ledger(traces - 1), ...checkout(traces).slice(2)]);
+    expectPeerQueriesAsOwnMaps(store, numbers, "while it reads:");
+    await built(store);
+    expect(found(store, "service=checkout peer=ledger")).toEqual([0, traces - 1]);
+    store.insertSpans([...checkout(traces).slice(0, 2), ledger(1), ...checkout(traces + 1)]);
+    expectPeerQueriesAsOwnMaps(store, numbers, "once it read them:");
+    expect(found(store, "service=checkout peer=ledger")).toEqual([0, 1, traces - 1]);
+    expect(found(store, "service=web peer=checkout")).toHaveLength(traces + 2);
   });
 
   it("leaves out what retention evicts while it reads, and starts over when the store is cleared", async () => {
