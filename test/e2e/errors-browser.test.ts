@@ -391,6 +391,51 @@ describe.skipIf(!available)("the Errors page, in Chromium", () => {
     expect(problems).toEqual([]);
   });
 
+  it("opens, after Back or Forward across a filter pick, the group that step of history had open", async () => {
+    const { app, browser } = suite;
+    for (const message of ["ledger refused the entry", "ledger timed out"]) {
+      await postJson(
+        app.base,
+        jsonTraceRequest("ledger-api", [{ name: "POST /entries", kind: 2, statusCode: 2, statusMessage: message }]),
+      );
+    }
+    const page = await browser.newPage();
+    page.setDefaultTimeout(15_000);
+    const problems = collectPageProblems(page);
+    await page.goto(`${app.base}/errors?service=ledger-api`);
+    const refused = page.getByTestId("error-group").filter({ hasText: "ledger refused" });
+    const timedOut = page.getByTestId("error-group").filter({ hasText: "ledger timed out" });
+    const refusedId = await refused.getAttribute("data-group-id");
+    const timedOutId = await timedOut.getAttribute("data-group-id");
+    const params = () => new URL(page.url()).searchParams;
+    const openIds = () =>
+      page
+        .locator("[data-testid='error-group'].open")
+        .evaluateAll((items) => items.map((item) => item.dataset.groupId));
+    await refused.locator(".error-group-toggle").click();
+    await expect.poll(() => params().get("group"), { timeout: 10_000 }).toBe(refusedId);
+    await page.getByRole("combobox", { name: /sort/i }).selectOption("count");
+    await expect.poll(() => params().get("sort"), { timeout: 10_000 }).toBe("count");
+    // Another group opened after the pick: the entry the pick added holds it, the one before still the first.
+    await timedOut.locator(".error-group-toggle").click();
+    await expect.poll(openIds, { timeout: 10_000 }).toEqual([timedOutId]);
+    await page.goBack();
+    await expect.poll(() => params().get("sort"), { timeout: 10_000 }).toBeNull();
+    expect(params().get("group")).toBe(refusedId);
+    await expect.poll(openIds, { timeout: 10_000 }).toEqual([refusedId]);
+    await expect.poll(() => refused.getAttribute("aria-selected"), { timeout: 10_000 }).toBe("true");
+    await page.goForward();
+    await expect.poll(() => params().get("group"), { timeout: 10_000 }).toBe(timedOutId);
+    await expect.poll(openIds, { timeout: 10_000 }).toEqual([timedOutId]);
+    // A key pressed now acts on what is shown: Esc closes that group, and the address says so.
+    await page.keyboard.press("Escape");
+    await expect.poll(openIds, { timeout: 10_000 }).toEqual([]);
+    expect(params().get("group")).toBeNull();
+    expect(params().get("selected")).toBe(timedOutId);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
   it("walks groups and an open group's newest traces from the keyboard, as the trace list does", async () => {
     const { app, browser } = suite;
     const users = [];

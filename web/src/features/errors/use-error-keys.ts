@@ -1,4 +1,4 @@
-import { useLayoutEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { ErrorGroupJson } from "../../../../src/protocol";
 import { isDialogOpen, isShortcutCandidate, isTypingTarget } from "../../components/keyboard";
 import { useListKeys } from "../../components/use-list-keys";
@@ -41,16 +41,31 @@ export function scrollRowIntoView(row: ErrorKeyRow): void {
  * group or opens a trace on its failing span, Escape closes the open group (as it closes a log record
  * on the Logs page). Both the open group (`?group=`) and the keyboard's row (`?selected=`) are kept in
  * the current history entry, replaced, never pushed, so Back from a trace, a reload and a shared link
- * show the page as it was left.
+ * show the page as it was left; Back or Forward across a filter pick reads them again from the entry.
  */
 export function useErrorKeys(shown: readonly ErrorGroupJson[], route: (url: string) => void): ErrorKeys {
-  const [linked] = useState(() => new URLSearchParams(location.search).get("selected"));
+  const [linked, setLinked] = useState(() => new URLSearchParams(location.search).get("selected"));
   const [view, setView] = useState<ErrorView>(() => ({
     open: new URLSearchParams(location.search).get("group"),
     chosen: null,
   }));
   // A click selects its row (capturing) before the row's own button opens it: both in one event.
   const latest = useRef(view);
+
+  // Back or Forward to another entry of this page (across a filter pick) shows the group and row that
+  // entry keeps, not the ones open when the reader left it.
+  useEffect(() => {
+    const path = location.pathname;
+    function onPopState() {
+      if (location.pathname !== path) return;
+      const params = new URLSearchParams(location.search);
+      latest.current = { open: params.get("group"), chosen: null };
+      setView(latest.current);
+      setLinked(params.get("selected"));
+    }
+    addEventListener("popstate", onPopState);
+    return () => removeEventListener("popstate", onPopState);
+  }, []);
   const { open } = view;
   const rows = errorKeyRows(shown, open);
   const selectedIndex = errorKeyIndex(rows, view.chosen ?? linkedKeyRow(rows, linked, open));
