@@ -389,6 +389,36 @@ describe.skipIf(!available)("Logs in Chromium", () => {
     // The trace page asked for spans that are not stored, and said so without a failed request (a 404) in the console.
   });
 
+  it("opens, after Back or Forward across a filter pick, the record that step of history had open", async () => {
+    await sendLogsInTrace(suite.app.base, { service: "checkout-api", name: "POST /checkout", logs: CHECKOUT_LOGS });
+    await page.goto(`${suite.app.base}/logs`);
+    const details = page.getByTestId("log-details");
+    const params = () => new URL(page.url()).searchParams;
+    await rowWith("checkout started").click();
+    await expect.poll(() => details.textContent(), { timeout: 10_000 }).toContain("checkout started");
+    const startedId = await rowWith("checkout started").getAttribute("data-log-id");
+    await page.getByLabel("Minimum severity").selectOption("WARN");
+    await expect.poll(() => params().get("severity"), { timeout: 10_000 }).toBe("WARN");
+    // Another record opened after the pick: the entry the pick added holds it, the one before still the first.
+    await rowWith("card declined").click();
+    await expect.poll(() => details.textContent(), { timeout: 10_000 }).toContain("card declined");
+    const declinedId = await rowWith("card declined").getAttribute("data-log-id");
+    await page.goBack();
+    await expect.poll(() => params().get("severity"), { timeout: 10_000 }).toBeNull();
+    expect(params().get("log")).toBe(startedId);
+    await expect.poll(() => details.textContent(), { timeout: 10_000 }).toContain("checkout started");
+    await expect
+      .poll(() => rowWith("checkout started").getAttribute("aria-selected"), { timeout: 10_000 })
+      .toBe("true");
+    await page.goForward();
+    await expect.poll(() => params().get("log"), { timeout: 10_000 }).toBe(declinedId);
+    await expect.poll(() => details.textContent(), { timeout: 10_000 }).toContain("card declined");
+    // Esc now closes what is shown, and the address says so.
+    await page.keyboard.press("Escape");
+    await expect.poll(() => details.count(), { timeout: 10_000 }).toBe(0);
+    expect(params().get("log")).toBeNull();
+  });
+
   it("narrows the list to a time window, in the URL, for loaded and live records", async () => {
     const now = BigInt(Date.now()) * 1_000_000n;
     const minute = 60_000_000_000n;

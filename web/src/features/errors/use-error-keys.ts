@@ -1,8 +1,9 @@
-import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { ErrorGroupJson } from "../../../../src/protocol";
 import { isDialogOpen, isShortcutCandidate, isTypingTarget } from "../../components/keyboard";
 import { useListKeys } from "../../components/use-list-keys";
 import { replaceSearchParam } from "../../lib/url";
+import { useHistoryReturn } from "../../lib/use-history-return";
 import { type ErrorKeyRow, errorKeyIndex, errorKeyRowId, errorKeyRows, failingSpanLink } from "./errors-model";
 import { type ErrorPlace, linkedKeyRow, selectedParam } from "./errors-url";
 
@@ -54,18 +55,12 @@ export function useErrorKeys(shown: readonly ErrorGroupJson[], route: (url: stri
 
   // Back or Forward to another entry of this page (across a filter pick) shows the group and row that
   // entry keeps, not the ones open when the reader left it.
-  useEffect(() => {
-    const path = location.pathname;
-    function onPopState() {
-      if (location.pathname !== path) return;
-      const params = new URLSearchParams(location.search);
-      latest.current = { open: params.get("group"), chosen: null };
-      setView(latest.current);
-      setLinked(params.get("selected"));
-    }
-    addEventListener("popstate", onPopState);
-    return () => removeEventListener("popstate", onPopState);
-  }, []);
+  useHistoryReturn(() => {
+    const params = new URLSearchParams(location.search);
+    latest.current = { open: params.get("group"), chosen: null };
+    setView(latest.current);
+    setLinked(params.get("selected"));
+  });
   const { open } = view;
   const rows = errorKeyRows(shown, open);
   const selectedIndex = errorKeyIndex(rows, view.chosen ?? linkedKeyRow(rows, linked, open));

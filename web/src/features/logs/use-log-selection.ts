@@ -4,6 +4,7 @@ import { isDialogOpen, isShortcutCandidate, isTypingTarget } from "../../compone
 import { useListKeys } from "../../components/use-list-keys";
 import type { OrderedList } from "../../lib/ordered-list";
 import { replaceSearchParam } from "../../lib/url";
+import { useHistoryReturn } from "../../lib/use-history-return";
 
 /** How many older pages a deep link to a record loads, at most, to show it in the list. */
 const OLDER_PAGES_FOR_LINK = 25;
@@ -33,6 +34,8 @@ export function useLogSelection(
   const current = useRef(selectedId);
   current.current = selectedId;
   const [scrollToIndex, setScrollToIndex] = useState<number | null>(null);
+  const restored = useRef(false);
+  const pagesAsked = useRef(0);
   const selectedIndex = selectedId === null ? -1 : rows.indexOf(selectedId);
 
   const select = useCallback(
@@ -56,6 +59,17 @@ export function useLogSelection(
     latestClose.current();
   }, []);
 
+  // Back or Forward across a filter pick opens the record that entry keeps (or none), scrolled to.
+  useHistoryReturn(() => {
+    const id = new URLSearchParams(location.search).get("log");
+    if (id === current.current) return;
+    current.current = id;
+    setSelectedId(id);
+    if (id === null) latestClose.current();
+    restored.current = false;
+    pagesAsked.current = 0;
+  });
+
   useListKeys({
     count: rows.size,
     selectedIndex,
@@ -78,11 +92,9 @@ export function useLogSelection(
     return () => window.removeEventListener("keydown", onKey);
   }, [selectedId, close]);
 
-  // A deep-linked record is scrolled into view once the list is there; one older than the loaded
+  // A deep-linked record (or one Back or Forward returns to) is scrolled into view once the list is there; one older than the loaded
   // pages (a link copied a while ago, new records since) has older pages loaded until its row is in
   // the list, up to OLDER_PAGES_FOR_LINK of them (a record the filters leave out never comes).
-  const restored = useRef(false);
-  const pagesAsked = useRef(0);
   useLayoutEffect(() => {
     if (restored.current || loading || selectedId === null) return;
     if (selectedIndex >= 0) {
