@@ -8,6 +8,7 @@ import { VirtualList } from "../../components/VirtualList";
 import { formatCount, nanosToMillis } from "../../lib/format";
 import { readStartMode, type StartMode, startColumnDate, startLabel, startTitle } from "../../lib/start-label";
 import { replaceSearchParam, searchOf } from "../../lib/url";
+import { useHistoryReturn } from "../../lib/use-history-return";
 import { useNow } from "../../lib/use-now";
 import { useTypedHistory } from "../../lib/use-typed-history";
 import { useLiveState } from "../../state/live-context";
@@ -96,11 +97,20 @@ export function TraceListPage() {
     restored.current = true;
     setScrollToIndex(selectedIndex);
   }, [loading, selectedIndex]);
+  // Back or Forward across a filter pick selects the trace that step of history had, scrolled to.
+  useHistoryReturn(() => {
+    setSelectedId(new URLSearchParams(location.search).get("selected"));
+    restored.current = false;
+  });
 
   // Picking a service or a toggle is a step Back can undo, and so is each search typed (see use-typed-history.ts).
+  // The selected trace stays selected, in the address too.
   const history = useTypedHistory();
-  const setFilters = (next: ListFilters, typing = false) =>
-    route(`/${filtersToSearch(next)}`, history.replaces(typing, sameFilters(next, filters)));
+  const setFilters = (next: ListFilters, typing = false) => {
+    const search = filtersToSearch(next);
+    const kept = selectedId === null ? "" : `${search === "" ? "?" : "&"}selected=${selectedId}`;
+    route(`/${search}${kept}`, history.replaces(typing, sameFilters(next, filters)));
+  };
 
   if (!hasFilters(filters) && live.known && !live.hasData && traces.length === 0 && list.pendingCount === 0) {
     return <Onboarding />;
