@@ -76,6 +76,14 @@ describe.skipIf(!available)("the LLM page, in Chromium", () => {
     await page.getByLabel("Time window").selectOption("15m");
     await expect.poll(() => new URL(page.url()).searchParams.get("window")).toBe("15m");
     await expect.poll(() => calls.count()).toBe(2);
+    // Each pick is a step Back undoes, as on the other pages; Forward redoes it.
+    await page.goBack();
+    await expect.poll(() => new URL(page.url()).searchParams.get("window"), { timeout: 10_000 }).toBeNull();
+    expect(new URL(page.url()).searchParams.get("service")).toBe("assistant");
+    await expect.poll(() => page.getByLabel("Time window").inputValue(), { timeout: 10_000 }).toBe("all");
+    await page.goForward();
+    await expect.poll(() => new URL(page.url()).searchParams.get("window"), { timeout: 10_000 }).toBe("15m");
+    await expect.poll(() => calls.count()).toBe(2);
 
     // At 900 px the tables by model and by service stack instead of running into each other.
     await page.setViewportSize({ width: 900, height: 800 });

@@ -89,6 +89,14 @@ describe.skipIf(!available)("the service map, in Chromium", () => {
     expect(since).toBeGreaterThan(clicked - 15 * 60_000 - 5_000);
     expect(since).toBeLessThanOrEqual(Date.now() - 15 * 60_000);
     await expect.poll(() => page.locator(".trace-row").count()).toBe(1);
+    // A window picked is a step Back undoes, as on the other pages.
+    await page.goBack();
+    await page.waitForURL("**/map?window=15m");
+    await page.getByLabel("Time window").selectOption("1h");
+    await page.waitForURL("**/map?window=1h");
+    await page.goBack();
+    await page.waitForURL("**/map?window=15m");
+    await expect.poll(() => page.getByLabel("Time window").inputValue(), { timeout: 10_000 }).toBe("15m");
     await page.close();
     expect(problems).toEqual([]);
   });

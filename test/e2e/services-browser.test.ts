@@ -175,6 +175,14 @@ describe.skipIf(!available)("Services page operations in Chromium", () => {
     // The column of peers is headed as such, not "Calls" (which reads as a count beside Spans).
     expect(await outgoing.locator("th").allTextContents()).toContain("Calls to");
     expect(await page.getByTestId("internal-operations").count()).toBe(0);
+    // A window picked is a step Back undoes (the operations opened stay open), as on the other pages.
+    const windowSelect = page.getByRole("combobox", { name: "Time window" });
+    await windowSelect.selectOption("1h");
+    await page.waitForURL("**/services?window=1h&service=shop");
+    await page.goBack();
+    await page.waitForURL("**/services?window=15m&service=shop");
+    await expect.poll(() => windowSelect.inputValue(), { timeout: 10_000 }).toBe("15m");
+    await entry.locator("tr[data-operation]").first().waitFor();
 
     // An operation opens its traces, slowest first.
     await entry.getByRole("link", { name: "GET /users/:id" }).click();

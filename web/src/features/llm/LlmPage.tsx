@@ -49,7 +49,12 @@ export function LlmPage() {
   useLiveMessages(useCoalesced(load, 1000));
   useReloadWhileBuilding(usage?.building, load);
 
-  const set = (patch: Partial<typeof filters>) => route(`${path}${llmSearch({ ...filters, ...patch })}`, true);
+  // Each pick (service, window, what the charts draw) is a step Back undoes, as on the other pages; the
+  // measure already drawn picked again adds none.
+  const set = (patch: Partial<typeof filters>) => {
+    const search = llmSearch({ ...filters, ...patch });
+    route(`${path}${search}`, search === llmSearch(filters));
+  };
 
   return (
     <div class="llm-page">

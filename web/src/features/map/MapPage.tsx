@@ -58,7 +58,8 @@ export function MapPage() {
         <h1>Service map</h1>
         <TimeWindowSelect
           value={windowKey}
-          onChange={(value) => route(`${path}${value === "all" ? "" : `?window=${value}`}`, true)}
+          // A window picked is a step Back undoes, as on the other pages.
+          onChange={(value) => route(`${path}${value === "all" ? "" : `?window=${value}`}`)}
         />
         <span class="muted map-legend">
           {(Object.keys(KIND_GLYPH) as MapNodeJson["kind"][]).map((kind) => (

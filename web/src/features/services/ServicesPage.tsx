@@ -141,7 +141,11 @@ export function ServicesPage() {
       .catch((reason: unknown) => setError(reason instanceof Error ? reason.message : String(reason)));
   }, [windowKey]);
 
-  /** The page's URL with the window, the selected service (null: none) and the table's order. */
+  /**
+   * The page's URL with the window, the selected service (null: none) and the table's order. A window
+   * or an order picked is a step Back undoes, as on the other pages; a service's operations opened or
+   * closed replace the entry, as the Errors page's open group does.
+   */
   const go = (next: { window?: string; service?: string | null; sort?: ServiceSort }) => {
     const params = new URLSearchParams();
     const nextWindow = next.window ?? windowKey;
@@ -152,7 +156,7 @@ export function ServicesPage() {
     if (order.sort !== undefined) params.set("sort", order.sort);
     if (order.order !== undefined) params.set("order", order.order);
     const search = params.toString();
-    route(`${path}${search === "" ? "" : `?${search}`}`, true);
+    route(`${path}${search === "" ? "" : `?${search}`}`, next.window === undefined && next.sort === undefined);
   };
 
   useEffect(load, [load]);
