@@ -680,6 +680,50 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
     await expect.poll(() => page.url(), { timeout: 10_000 }).toBe("about:blank");
   });
 
+  it("keeps the selected capture across a filter pick and in view: Back selects and shows the one each step had", async () => {
+    const base = suite.app.base;
+    const checkout = await registerEnabled(base, registration("history", "checkout", 42));
+    const refund = await registerEnabled(base, registration("history", "refund", 77));
+    const oldest = (await capture(base, pythonCapture(checkout, "history"))).body.id as string;
+    for (let i = 0; i < 39; i++) await capture(base, pythonCapture(checkout, "history"));
+    const refunded = (await capture(base, pythonCapture(refund, "history", { label: "refund", line_number: 77 }))).body
+      .id as string;
+    await page.goto(`${base}/snapshots?service=history`);
+    await expect.poll(() => page.getByTestId("snapshot-count").textContent()).toContain("41 snapshots");
+    const params = () => new URL(page.url()).searchParams;
+    const row = (id: string) => page.locator(`[data-snapshot-id="${id}"]`);
+    /** Whether the row is drawn selected within the list's visible part. */
+    const shownSelected = (id: string) =>
+      page.evaluate((wanted) => {
+        const item = document.querySelector(`[data-snapshot-id="${wanted}"]`);
+        const list = document.querySelector(".snap-rows");
+        if (!item || !list || item.getAttribute("aria-selected") !== "true") return false;
+        const a = item.getBoundingClientRect();
+        const b = list.getBoundingClientRect();
+        return a.top >= b.top && a.bottom <= b.bottom;
+      }, id);
+    // The oldest capture, far down the list; opened, then Back: selected and scrolled to again.
+    await page.keyboard.press("End");
+    await expect.poll(() => params().get("selected"), { timeout: 10_000 }).toBe(oldest);
+    await page.keyboard.press("Enter");
+    await page.waitForURL(`**/snapshots/${oldest}`);
+    await page.goBack();
+    await expect.poll(() => shownSelected(oldest), { timeout: 10_000 }).toBe(true);
+    // A breakpoint picked keeps the selection in the address; Back across it selects what that step had.
+    await page.locator(`[data-breakpoint-id="${refund}"]`).getByRole("button", { name: "refund", exact: true }).click();
+    await expect.poll(() => params().get("breakpoint"), { timeout: 10_000 }).toBe(refund);
+    expect(params().get("selected")).toBe(oldest);
+    await row(refunded).waitFor();
+    await page.keyboard.press("j");
+    await expect.poll(() => params().get("selected"), { timeout: 10_000 }).toBe(refunded);
+    await page.goBack();
+    await expect.poll(() => params().get("breakpoint"), { timeout: 10_000 }).toBeNull();
+    expect(params().get("selected")).toBe(oldest);
+    await expect.poll(() => shownSelected(oldest), { timeout: 10_000 }).toBe(true);
+    await page.goForward();
+    await expect.poll(() => shownSelected(refunded), { timeout: 10_000 }).toBe(true);
+  });
+
   it("shows the app's own stack frames strongest, the SDK's quiet even from a local checkout, long frames whole", async () => {
     const id = await registerEnabled(suite.app.base, registration("stacky"));
     const sdk = "/home/dev/src/tracekit-node/dist";

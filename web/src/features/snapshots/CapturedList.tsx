@@ -1,4 +1,4 @@
-import { useCallback, useRef, useState } from "preact/hooks";
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import type { SnapshotSummaryJson } from "../../../../src/protocol";
 import { NewItemsPill, PauseButton } from "../../components/LiveListControls";
@@ -6,6 +6,7 @@ import { useListKeys } from "../../components/use-list-keys";
 import { VirtualList } from "../../components/VirtualList";
 import { formatCount } from "../../lib/format";
 import { replaceSearchParam } from "../../lib/url";
+import { useHistoryReturn } from "../../lib/use-history-return";
 import { SnapshotRow } from "./SnapshotRow";
 import type { SnapshotFilters } from "./snapshot-feed";
 import { useSnapshotFeed } from "./use-snapshot-feed";
@@ -49,6 +50,19 @@ export function CapturedList({ filters, generation, nowMs, toolbar }: CapturedLi
     },
     [route],
   );
+
+  // The selected capture (Back from it, a reload, a shared link) is scrolled into view once it is listed.
+  const restored = useRef(false);
+  useEffect(() => {
+    if (restored.current || list.loading || selectedIndex < 0) return;
+    restored.current = true;
+    setScrollToIndex(selectedIndex);
+  }, [list.loading, selectedIndex]);
+  // Back or Forward across a filter pick selects the capture that step of history had.
+  useHistoryReturn(() => {
+    setSelectedId(new URLSearchParams(location.search).get("selected"));
+    restored.current = false;
+  });
 
   useListKeys({
     count: rows.size,

@@ -40,8 +40,13 @@ export function SnapshotsPage() {
     };
   }, []);
 
-  // A filter pick is a step Back can undo.
-  const setFilters = (next: SnapshotFilters) => route(`/snapshots${snapshotFiltersToSearch(next)}`);
+  // A filter pick is a step Back can undo. The selected capture (kept in the address by the list) stays selected.
+  const setFilters = (next: SnapshotFilters) => {
+    const search = snapshotFiltersToSearch(next);
+    const selected = new URLSearchParams(location.search).get("selected");
+    const kept = selected === null ? "" : `${search === "" ? "?" : "&"}selected=${encodeURIComponent(selected)}`;
+    route(`/snapshots${search}${kept}`);
+  };
   const services = [...new Set(bps.breakpoints.map((b) => b.service))].sort();
   if (filters.service && !services.includes(filters.service)) services.push(filters.service);
   // Services with code monitoring on: they registered a breakpoint or asked for theirs.
