@@ -94,8 +94,18 @@ describe.skipIf(!available)("comparing two traces, in Chromium", () => {
     await expect
       .poll(async () => (await rows()).map((r) => r[0]))
       .toEqual(["POST /checkout", "GET cache", "POST /charge", "POST /audit"]);
+    // The choice is in the address: a reload (or a shared link) shows the same rows, and a swap keeps it.
+    await expect
+      .poll(() => page.url(), { timeout: 10_000 })
+      .toBe(`${app.base}/compare?a=${first.traceId}&b=${second.traceId}&changes=1`);
+    await page.reload();
+    await expect.poll(() => page.getByLabel("Only changed spans").isChecked(), { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(async () => (await rows()).map((r) => r[0]), { timeout: 10_000 })
+      .toEqual(["POST /checkout", "GET cache", "POST /charge", "POST /audit"]);
     await page.getByRole("button", { name: "⇄ Swap" }).click();
-    await expect.poll(() => page.url()).toBe(`${app.base}/compare?a=${second.traceId}&b=${first.traceId}`);
+    await expect.poll(() => page.url()).toBe(`${app.base}/compare?a=${second.traceId}&b=${first.traceId}&changes=1`);
+    expect(await page.getByLabel("Only changed spans").isChecked()).toBe(true);
     await expect.poll(() => summary.textContent()).toContain("B took 60ms less than A (−38%)");
 
     // Either trace's name opens it.

@@ -95,14 +95,33 @@ export function ComparePage() {
       </div>
     );
   }
-  return <Comparison first={first.trace} second={second.trace} onSwap={() => route(`/compare?a=${b}&b=${a}`, true)} />;
+  // "Only changed spans" is kept in the address (`&changes=1`), so a reload or a shared link shows the same
+  // rows; it and a swap replace the entry, views of the one comparison that Back leaves whole.
+  const onlyChanges = query.changes === "1";
+  const go = (next: { a: string; b: string; onlyChanges: boolean }) =>
+    route(`/compare?a=${next.a}&b=${next.b}${next.onlyChanges ? "&changes=1" : ""}`, true);
+  return (
+    <Comparison
+      first={first.trace}
+      second={second.trace}
+      onlyChanges={onlyChanges}
+      onOnlyChanges={(checked) => go({ a, b, onlyChanges: checked })}
+      onSwap={() => go({ a: b, b: a, onlyChanges })}
+    />
+  );
 }
 
-function Comparison({ first, second, onSwap }: { first: TraceResponse; second: TraceResponse; onSwap(): void }) {
+function Comparison(props: {
+  first: TraceResponse;
+  second: TraceResponse;
+  onlyChanges: boolean;
+  onOnlyChanges(checked: boolean): void;
+  onSwap(): void;
+}) {
+  const { first, second, onlyChanges, onSwap } = props;
   const treeA = useMemo(() => buildWaterfallTree(first.spans), [first.spans]);
   const treeB = useMemo(() => buildWaterfallTree(second.spans), [second.spans]);
   const comparison = useMemo(() => compareTraces(treeA, treeB), [treeA, treeB]);
-  const [onlyChanges, setOnlyChanges] = useState(false);
   const { totals } = comparison;
   const percent = percentChange(totals.deltaMs, treeA.totalMs);
   const rows = onlyChanges
@@ -144,7 +163,7 @@ function Comparison({ first, second, onSwap }: { first: TraceResponse; second: T
             <input
               type="checkbox"
               checked={onlyChanges}
-              onChange={(event) => setOnlyChanges((event.currentTarget as HTMLInputElement).checked)}
+              onChange={(event) => props.onOnlyChanges((event.currentTarget as HTMLInputElement).checked)}
             />{" "}
             Only changed spans
           </label>
