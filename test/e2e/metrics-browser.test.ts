@@ -164,6 +164,34 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
     await expect(page.locator(".page-message h2").textContent()).resolves.toBe("No metric matches");
   });
 
+  it("makes a search typed one step Back undoes, its pauses and all, as on the Traces and Logs pages", async () => {
+    const points = ["typed.alpha", "typed.beta"].map((name) => ({
+      name,
+      type: "gauge" as const,
+      value: 1,
+      atMs: Date.now() - 1000,
+    }));
+    expect((await postTraceKitMetrics(suite.app.port, nodeMetricsBody("typed-svc", points), "node")).status).toBe(200);
+    await page.goto(`${suite.app.base}/metrics`);
+    await page.locator('.catalog-row[data-metric="typed.beta"]').waitFor();
+    const q = () => new URL(page.url()).searchParams.get("q");
+    const box = page.getByPlaceholder(/Search metrics/);
+    await box.click();
+    await box.pressSequentially("typed.al");
+    await expect.poll(q, { timeout: 10_000 }).toBe("typed.al");
+    await box.pressSequentially("pha");
+    await expect.poll(q, { timeout: 10_000 }).toBe("typed.alpha");
+    await box.press("Enter");
+    await expect.poll(() => page.locator(".catalog-row").count(), { timeout: 10_000 }).toBe(1);
+    // Back undoes the search (one step for its pauses), on this page; Forward brings it back.
+    await page.goBack();
+    await expect.poll(() => new URL(page.url()).pathname, { timeout: 10_000 }).toBe("/metrics");
+    expect(q()).toBeNull();
+    await expect.poll(() => box.inputValue(), { timeout: 10_000 }).toBe("");
+    await page.goForward();
+    await expect.poll(q, { timeout: 10_000 }).toBe("typed.alpha");
+  });
+
   it("says when a linked metric has not arrived, and shows it by itself when it does", async () => {
     allowedErrors = /404/;
     await page.goto(`${suite.app.base}/metrics?metric=late.metric`);

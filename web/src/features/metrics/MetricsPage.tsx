@@ -1,6 +1,7 @@
 import { useMemo } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import { formatCount } from "../../lib/format";
+import { useTypedHistory } from "../../lib/use-typed-history";
 import { filterCatalog } from "./catalog-model";
 import { expiredMetric, expiredSummary } from "./expired-metrics";
 import { MetricCatalog } from "./MetricCatalog";
@@ -32,9 +33,13 @@ export function MetricsPage() {
   // Read once for the page (not per metric): the theme only changes when the reader changes it.
   const theme = useChartTheme();
 
-  // Picking is a step Back can undo; typing into the search only replaces the entry.
-  const change = (patch: Partial<MetricsUrlState>, typing = false) =>
-    route(metricsHref({ ...state, ...patch }), typing);
+  // Picking is a step Back can undo, and so is each search typed (see use-typed-history.ts), as on the
+  // Traces and Logs pages.
+  const history = useTypedHistory();
+  const change = (patch: Partial<MetricsUrlState>, typing = false) => {
+    const href = metricsHref({ ...state, ...patch });
+    route(href, history.replaces(typing, href === metricsHref(state)));
+  };
   // A metric's grouping, statistic and reading are its own: selecting another starts without them.
   const hrefFor = (name: string) =>
     metricsHref({ ...state, metric: name, groupBy: undefined, stat: undefined, chart: undefined });
@@ -43,7 +48,8 @@ export function MetricsPage() {
   const entry = catalog?.metrics.find((m) => m.name === state.metric) ?? null;
   const expiredLine = catalog === null ? null : expiredSummary(catalog);
   return (
-    <div class="metrics-page">
+    // A text box's change (Enter, or leaving it) ends the search typed in it.
+    <div class="metrics-page" onChange={history.endTyping}>
       <MetricCatalog
         metrics={catalog?.metrics ?? []}
         state={state}
