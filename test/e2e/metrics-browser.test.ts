@@ -673,6 +673,8 @@ describe.skipIf(!available)("Metrics page in Chromium", () => {
     const color = await servicesPageColor(page, "key-svc");
     await cell.click();
     await expect.poll(() => page.url()).toContain("/metrics?metric=http.server.request.duration&service=key-svc");
+    // Over the window the Services page showed.
+    expect(new URL(page.url()).searchParams.get("window")).toBe("1h");
     await page.locator('[data-testid="metric-chart"] canvas').first().waitFor();
     // The chart is of that one service: its first percentile line in the service's colour.
     await expect

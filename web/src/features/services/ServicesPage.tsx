@@ -13,7 +13,7 @@ import { useCoalesced } from "../../lib/use-coalesced";
 import { useHiddenEdges } from "../../lib/use-hidden-edges";
 import { useLiveMessages } from "../../state/live-context";
 import { filtersToSearch } from "../../state/trace-list-model";
-import { metricsHref } from "../metrics/metrics-url";
+import { metricsHref, WINDOW_PRESETS } from "../metrics/metrics-url";
 import { keyMetricTitle } from "./key-metrics";
 import { OperationsPanel } from "./OperationsPanel";
 import { basisNote, windowListSince } from "./operations-model";
@@ -105,12 +105,17 @@ function cell(service: ServiceStatsJson, key: ServiceSortKey, rateUnit: RateUnit
   }
 }
 
-/** A service's key metric, linking to its chart for that service; "–" where the service does not send it. */
-function keyMetricCell(column: KeyMetricColumn, service: string) {
+/**
+ * A service's key metric, linking to its chart for that service over the page's window where the
+ * Metrics page offers it (15m, 1h, 6h; else its own default); "–" where the service does not send it.
+ */
+function keyMetricCell(column: KeyMetricColumn, service: string, windowKey: string) {
   const value = column.values.get(service);
   if (value === undefined) return <span class="faint">–</span>;
+  const window = WINDOW_PRESETS.find((preset) => preset === windowKey);
+  const href = metricsHref({ metric: column.key.name, service, ...(window === undefined ? {} : { window }) });
   return (
-    <a href={metricsHref({ metric: column.key.name, service })} title={`Show ${column.key.name} for ${service}`}>
+    <a href={href} title={`Show ${column.key.name} for ${service}`}>
       {formatMetricValue(value, column.unit)}
     </a>
   );
@@ -259,7 +264,7 @@ export function ServicesPage() {
                   ))}
                   {keyMetrics.map((column) => (
                     <td key={column.key.name} class="numeric" data-key-metric={column.key.name}>
-                      {keyMetricCell(column, service.name)}
+                      {keyMetricCell(column, service.name, windowKey)}
                     </td>
                   ))}
                   <td class="operations-cell">
