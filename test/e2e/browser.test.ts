@@ -214,6 +214,7 @@ describe.skipIf(!available)("web app in Chromium", () => {
     await page.getByRole("button", { name: "Errors only" }).click();
     await expect.poll(() => params().get("errors"), { timeout: 10_000 }).toBe("1");
     expect(params().get("selected")).toBe(invoice.traceId);
+    await expect.poll(() => page.locator("[data-trace-id]").count(), { timeout: 10_000 }).toBe(2);
     await page.keyboard.press("j");
     await expect.poll(selectedIds, { timeout: 10_000 }).toEqual([refund.traceId]);
     await page.goBack();

@@ -713,7 +713,7 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
     await page.locator(`[data-breakpoint-id="${refund}"]`).getByRole("button", { name: "refund", exact: true }).click();
     await expect.poll(() => params().get("breakpoint"), { timeout: 10_000 }).toBe(refund);
     expect(params().get("selected")).toBe(oldest);
-    await row(refunded).waitFor();
+    await expect.poll(() => page.locator("[data-snapshot-id]").count(), { timeout: 10_000 }).toBe(1);
     await page.keyboard.press("j");
     await expect.poll(() => params().get("selected"), { timeout: 10_000 }).toBe(refunded);
     await page.goBack();
