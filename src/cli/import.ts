@@ -291,8 +291,10 @@ export async function runImport(files: string[], options: ImportOptions): Promis
     `${number(totals.rejected)} rejected`,
     ...(unknown.length > 0 ? [`${unknown.join(", ")} unanswered (stored or not: unknown)`] : []),
   ];
+  // The rate is of spans read: when some were stored already it says so, not that they were added at it.
   const spansRead = totals.spans + totals.alreadyStored.spans;
-  const rate = seconds > 0 && spansRead > 0 ? ` (${number(Math.round(spansRead / seconds))} spans/s)` : "";
+  const perSecond = seconds > 0 && spansRead > 0 ? `${number(Math.round(spansRead / seconds))} spans/s` : "";
+  const rate = perSecond === "" ? "" : totals.alreadyStored.spans > 0 ? ` (read at ${perSecond})` : ` (${perSecond})`;
   const into = options.db !== undefined ? ` into ${options.db}` : "";
   console.log(
     `${importedWhat(files, failedFiles, partFiles)}${into}: ${parts.join(", ")} in ${seconds.toFixed(1)} s${rate}`,
