@@ -165,6 +165,14 @@ export function formatRunLine(totals: RunTotals, url: string): string {
     const notes = unknown.filter((note) => note !== "").join(", ");
     parts.push(`${plural(calls, "LLM call")}${cost}${notes === "" ? "" : ` (${notes})`}`);
   }
+  // Nothing arrived: not "0 traces (0 spans, 0 failing)", which reads as a count; most often the
+  // command's SDK sent elsewhere (or nothing was instrumented).
+  if (totals.traces === 0 && totals.logs === 0) {
+    return (
+      "tracekit-local: this run sent nothing: no trace or log record of it arrived while it ran; an app sends here " +
+      `when its SDK reads OTEL_EXPORTER_OTLP_ENDPOINT (or TRACEKIT_ENDPOINT) · ${url}`
+    );
+  }
   const what = `${plural(totals.traces, "trace")} (${parts.join(", ")})`;
   // Log records are the run's only by its id: those of other apps are not counted even beside their traces.
   const logs = totals.logs > 0 ? plural(totals.logs, "log record") : null;
