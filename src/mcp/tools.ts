@@ -764,9 +764,13 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         service: args.service,
         groupBy: args.group_by,
       };
-      let metric = await rest.find<MetricQueryResponse>(path, params);
-      if (metric === null)
-        throw new ToolInputError(`no metric named "${cut(args.name, 100)}"; list_metrics shows them`);
+      // The answer's window is whole steps, so its last step can end past now (by up to a step, which
+      // for a long window is weeks): the window told ends now.
+      const untilNow = (answer: MetricQueryResponse): MetricQueryResponse =>
+        answer.toUnixMs > until ? { ...answer, toUnixMs: until } : answer;
+      const found = await rest.find<MetricQueryResponse>(path, params);
+      if (found === null) throw new ToolInputError(`no metric named "${cut(args.name, 100)}"; list_metrics shows them`);
+      let metric = untilNow(found);
       if ((metric.chart ?? metric.metric.chart) === "distribution" && metric.toUnixMs > metric.fromUnixMs) {
         // Percentiles of every value in the window, beside the count of them: one step as long as the
         // window. The default steps' newest holds the last few seconds' values only.
@@ -776,7 +780,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
           until: metric.toUnixMs,
           step: metric.toUnixMs - metric.fromUnixMs,
         });
-        if (whole !== null) metric = whole;
+        if (whole !== null) metric = untilNow(whole);
       }
       return text(describeMetric(metric), "pass service or group_by to narrow");
     },

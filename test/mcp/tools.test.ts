@@ -3,9 +3,11 @@ import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { groupCost } from "../../src/mcp/format.js";
-import type { QueryParams, RestClient } from "../../src/mcp/rest.js";
+import { createRestClient, type QueryParams, type RestClient } from "../../src/mcp/rest.js";
 import { createMcpServer } from "../../src/mcp/server.js";
 import type { MetricQueryResponse } from "../../src/protocol.js";
+import { startTestApp } from "../helpers/app.js";
+import { sdkMeter } from "../helpers/otel-metrics.js";
 
 const NOW = 1_700_000_900_000;
 const closers: (() => Promise<void>)[] = [];
@@ -85,6 +87,41 @@ describe("get_metric", () => {
     expect(text).toContain("1 step of 15m");
     expect(text).toMatch(/\np50 +p95 +p99 +values +series\n300ms +2s +2.5s +91 +route=\/checkout\n/);
     expect(text).toContain("p50, p95, p99: of every value recorded in the window");
+  });
+});
+
+describe("get_metric over a long window", () => {
+  it("ends the window it tells now, not where the store's whole steps end (weeks ahead for 10000d)", async () => {
+    const app = await startTestApp();
+    const meter = sdkMeter(app.base, "shop");
+    closers.push(
+      () => meter.shutdown(),
+      () => app.close(),
+    );
+    meter.meter.createGauge("queue.depth").record(3);
+    await meter.flush();
+    const rest = createRestClient((path) => fetch(`${app.base}${path}`), app.base);
+    const server = createMcpServer({ rest, version: "test", now: () => Date.now() });
+    const client = new Client({ name: "test", version: "1" });
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await Promise.all([server.connect(serverSide), client.connect(clientSide)]);
+    closers.push(
+      () => client.close(),
+      () => server.close(),
+    );
+    const before = Date.now();
+    const result = (await client.callTool({
+      name: "get_metric",
+      arguments: { name: "queue.depth", since: "10000d" },
+    })) as CallToolResult;
+    const after = Date.now();
+    const text = result.content.map((part) => (part.type === "text" ? part.text : "")).join("\n");
+    const window = /window (\S+) to (\S+), /.exec(text);
+    expect(window, text).not.toBeNull();
+    const end = Date.parse(window?.[2] ?? "");
+    expect(end).toBeGreaterThanOrEqual(before);
+    expect(end).toBeLessThanOrEqual(after);
+    expect(Date.parse(window?.[1] ?? "")).toBeLessThan(before - 9_999 * 86_400_000);
   });
 });
 
