@@ -226,6 +226,8 @@ const JAVA_FRAME =
   /^\s*at\s+([\w$.<>/-]+)\(([\w$.-]+?)(?::\d+)?\)\s*$|^\s*at\s+([\w$.<>/-]+)\((?:Native Method|Unknown Source)\)\s*$/;
 // V8: `at fn (file:line:col)`, `at async fn (…)`, `at file:line:col`
 const JS_FRAME = /^\s*at\s+(?:async\s+)?(?:([^()]+?)\s+\(([^()]+)\)|([^\s()]+))\s*$/;
+// V8's place of a Promise combinator's frame (`at async Promise.all (index 0)`): the failed promise's position.
+const PROMISE_INDEX = /^index \d+$/;
 // .NET without a file (no symbols): `at Ns.Type.Method(String s)`
 const DOTNET_BARE_FRAME = /^\s*at\s+([\w$.`<>+[\],]+)\([^()]*\)\s*$/;
 // Python: `File "/app/views.py", line 42, in handler`
@@ -283,6 +285,8 @@ function parseFrameLine(line: string, previous: string): Omit<StackFrame, "libra
   m = JS_FRAME.exec(line);
   if (m) {
     if (m[3] !== undefined) return { file: fileName(m[3]), function: "" };
+    // `at async Promise.all (index 2)`: the runtime's, and which promise failed is no file.
+    if (PROMISE_INDEX.test(m[2] as string)) return { file: "", function: m[1] as string };
     return { file: fileName(m[2] as string), function: (m[1] as string).replace(/^new\s+/, "") };
   }
   m = DOTNET_BARE_FRAME.exec(line);
@@ -296,11 +300,17 @@ function parseFrameLine(line: string, previous: string): Omit<StackFrame, "libra
 
 const LIBRARY_PATHS =
   /node_modules|^\s*at\s+(?:async\s+)?(?:.*\()?node:|internal\/|site-packages|dist-packages|\/lib\/python|<frozen |\/go\/src\/|\/usr\/lib\//;
+const JS_PROMISE_FRAME = /^\s*at\s+(?:async\s+)?[^()]+?\s+\(index \d+\)\s*$/;
 const LIBRARY_FUNCTIONS = /^(?:java|javax|jdk|sun|kotlin|scala|System|Microsoft|runtime|net\/http)\./;
 
 /** A frame of the runtime or a dependency rather than the application's own code. */
 function isLibraryFrame(frame: Omit<StackFrame, "library">, line: string): boolean {
-  return LIBRARY_PATHS.test(line) || LIBRARY_FUNCTIONS.test(frame.function) || frame.file === "<anonymous>";
+  return (
+    LIBRARY_PATHS.test(line) ||
+    LIBRARY_FUNCTIONS.test(frame.function) ||
+    frame.file === "<anonymous>" ||
+    JS_PROMISE_FRAME.test(line)
+  );
 }
 
 /**
@@ -312,6 +322,16 @@ export function topFrames(stacktrace: string): string[] {
   const frames = parseStackFrames(stacktrace);
   const own = frames.filter((frame) => !frame.library);
   return (own.length > 0 ? own : frames).slice(0, FINGERPRINT_FRAMES).map((f) => `${f.file}:${f.function}`);
+}
+
+/**
+ * A grouping frame (`file:function`, see topFrames) as read, the same on the Errors page and in MCP:
+ * an anonymous function's frame (`app.js:`) is its file and "(anonymous)", a frame without a file
+ * (.NET without symbols) its function alone.
+ */
+export function frameText(frame: string): string {
+  if (frame.endsWith(":")) return `${frame.slice(0, -1)} (anonymous)`;
+  return frame.startsWith(":") ? frame.slice(1) : frame;
 }
 
 /** A short stable id of a fingerprint (two 32-bit FNV-1a hashes), for URLs and keys. */

@@ -8,6 +8,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { count as countText } from "../domain/count-text.js";
 import { formatDuration } from "../domain/duration-text.js";
+import { frameText } from "../domain/error-fingerprint.js";
 import { normalizeTraceId } from "../domain/ids.js";
 import { quoteQueryValue } from "../domain/operation.js";
 import { operationLabel } from "../domain/operation-label.js";
@@ -531,7 +532,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
               ]
             : []),
           `  in traces of: ${group.operations.map((op) => `${cut(`${op.service} ${op.name}`, 80)} (${op.count})`).join(", ")}`,
-          ...(group.frames.length > 0 ? [`  frames: ${group.frames.join(" < ")}`] : []),
+          ...(group.frames.length > 0 ? [`  frames: ${group.frames.map(frameText).join(" < ")}`] : []),
           `  newest: ${cut(group.sample.message, 200)}`,
           ...(newest ? [`  trace_id=${newest.traceId} span_id=${newest.spanId}`] : []),
         );

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   errorOccurrencesOf,
   fingerprintId,
+  frameText,
   normalizeMessage,
   parseStackFrames,
   topFrames,
@@ -120,6 +121,20 @@ describe("parseStackFrames", () => {
       function: "System.Linq.ThrowHelper.ThrowNoElementsException",
       library: true,
     });
+  });
+
+  it("reads V8's Promise.all frame as the runtime's, whatever position failed, and an anonymous function's as its file", () => {
+    const stack = (index: number) =>
+      "Error: boom\n    at fakeQuery (/srv/app2.js:1:48)\n" +
+      `    at async Promise.all (index ${index})\n` +
+      "    at async handler (/srv/app2.js:2:31)\n    at async /srv/app2.js:3:22";
+    expect(parseStackFrames(stack(0))[1]).toEqual({ file: "", function: "Promise.all", library: true });
+    // The position in the Promise.all is not where the code failed: both group together.
+    expect(topFrames(stack(0))).toEqual(["app2.js:fakeQuery", "app2.js:handler", "app2.js:"]);
+    expect(topFrames(stack(3))).toEqual(topFrames(stack(0)));
+    expect(frameText("app2.js:")).toBe("app2.js (anonymous)");
+    expect(frameText("app2.js:fakeQuery")).toBe("app2.js:fakeQuery");
+    expect(frameText(":Shop.Cart.Load")).toBe("Shop.Cart.Load");
   });
 
   it("falls back to library frames when the stack has no application frame", () => {

@@ -180,6 +180,14 @@ describe("error_groups", () => {
     expect(asked.at(-1)).toMatchObject({ sort: "count", limit: 2 });
     expect(text.startsWith("30 errors in 8 groups, in 20 traces:")).toBe(true);
     expect(text.endsWith("\n\n[6 more groups (fewer errors): raise limit (max 100) to list them]")).toBe(true);
+    // An anonymous function's frame reads as the Errors page reads it, not as a file and a colon.
+    const framed = await toolsOver(() => ({
+      groups: [{ ...group("a", 9), frames: ["app2.js:fakeQuery", "app2.js:"] }],
+      totalGroups: 1,
+      totalErrors: 9,
+      totalTraces: 9,
+    }));
+    expect(await framed.call("error_groups", {})).toContain("\n  frames: app2.js:fakeQuery < app2.js (anonymous)\n");
     const all = await toolsOver(() => ({ groups: [group("a", 9)], totalGroups: 1, totalErrors: 9, totalTraces: 9 }));
     expect(await all.call("error_groups", {})).not.toContain("more group");
   });

@@ -56,10 +56,8 @@ export function groupTitle(group: ErrorGroupJson): { type: string; message: stri
   };
 }
 
-/** A grouping frame (`file:function`) as read: an anonymous function's frame is its file alone. */
-export function frameText(frame: string): string {
-  return frame.endsWith(":") ? `${frame.slice(0, -1)} (anonymous)` : frame;
-}
+/** A grouping frame (`file:function`) as read, as MCP's error_groups reads it. */
+export { frameText } from "../../../../src/domain/error-fingerprint";
 
 /** One operation a group's errors failed in, as a row names it: "POST /checkout", "POST /api/orders → checkout-api". */
 export function failedOperationText(operation: ErrorGroupJson["failedIn"][number]): string {
