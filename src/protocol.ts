@@ -459,6 +459,8 @@ export interface RejectionsJson {
   rejectedSpans: number;
   rejectedLogRecords: number;
   rejectedDataPoints: number;
+  /** OTLP/JSON requests of another signal than their path takes (logs sent to /v1/traces): accepted with a warning, nothing stored. */
+  misdirectedRequests: number;
   /**
    * The latest refusal, its reason as the sender was told it. `path` is an OTLP/HTTP path, an OTLP/gRPC
    * method's (`/<service>/Export`), or `*` for OTLP/gRPC sent to an HTTP port. `method` is set for an

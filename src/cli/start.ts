@@ -239,9 +239,12 @@ export function createEventPrinter(
     if (more === null) return;
     // OTLP/gRPC refusals come under the method's path (`/<service>/Export`) and the HTTP status their code maps to.
     const grpc = event.path.endsWith("/Export");
+    // A 200 is a partial success: items rejected (`rejected N …`), or a warning with none (another signal's request).
     const label =
       event.status === 200
-        ? "partly rejected"
+        ? event.message.startsWith("rejected ")
+          ? "partly rejected"
+          : "accepted with a warning"
         : grpc
           ? `refused (${rpcCodeFor(event.status).name})`
           : `answered ${event.status}`;

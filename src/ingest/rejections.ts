@@ -28,6 +28,11 @@ export interface Refusal {
    * first is read, and the exporter fails those it makes while it waits to connect again without sending them.
    */
   rejectedItems?: number;
+  /**
+   * An accepted request of another signal than its path takes (OTLP/JSON logs sent to /v1/traces):
+   * nothing of it was stored, and the sender was warned; counted as `misdirectedRequests`.
+   */
+  misdirected?: boolean;
 }
 
 /** The path an OTLP/gRPC connection made to an HTTP port is recorded under: the target of HTTP/2's preface. */
@@ -41,6 +46,7 @@ const EMPTY: RejectionsJson = {
   rejectedSpans: 0,
   rejectedLogRecords: 0,
   rejectedDataPoints: 0,
+  misdirectedRequests: 0,
   last: null,
 };
 
@@ -58,7 +64,7 @@ export function createRejectionLog(hub: LiveHub, now: () => Date = () => new Dat
   let state: RejectionsJson = EMPTY;
   const publish = () => hub.publishState("rejections", () => ({ type: "rejections", ...state }));
   return {
-    record({ path, method, status, message, rejectedItems }) {
+    record({ path, method, status, message, rejectedItems, misdirected }) {
       const last = {
         at: now().toISOString(),
         ...(method === undefined ? {} : { method }),
@@ -67,11 +73,13 @@ export function createRejectionLog(hub: LiveHub, now: () => Date = () => new Dat
         message: message.length > MAX_MESSAGE_LENGTH ? `${message.slice(0, MAX_MESSAGE_LENGTH)}…` : message,
       };
       state =
-        rejectedItems !== undefined
-          ? { ...state, [itemCountOf(path)]: state[itemCountOf(path)] + rejectedItems, last }
-          : path === GRPC_CONNECTION_PATH
-            ? { ...state, rejectedGrpcConnections: state.rejectedGrpcConnections + 1, last }
-            : { ...state, rejectedRequests: state.rejectedRequests + 1, last };
+        misdirected === true
+          ? { ...state, misdirectedRequests: state.misdirectedRequests + 1, last }
+          : rejectedItems !== undefined
+            ? { ...state, [itemCountOf(path)]: state[itemCountOf(path)] + rejectedItems, last }
+            : path === GRPC_CONNECTION_PATH
+              ? { ...state, rejectedGrpcConnections: state.rejectedGrpcConnections + 1, last }
+              : { ...state, rejectedRequests: state.rejectedRequests + 1, last };
       publish();
     },
     counts: () => state,

@@ -40,6 +40,23 @@ describe("the terminal lines of a running server", () => {
     expect(lines).toContainEqual("  + svc\\x1b]0;title\\x07\\x9b2J: first spans received");
   });
 
+  it("tells another signal's OTLP/JSON sent to a path as a warning, once per 10 s, and partly rejected requests as before", async () => {
+    app = await startTestApp();
+    const lines: string[] = [];
+    const print = createEventPrinter(
+      (line) => lines.push(line),
+      (line) => lines.push(line),
+    );
+    const logs = JSON.stringify({ resourceLogs: [] });
+    for (let i = 0; i < 3; i++) await postJson(app.base, logs);
+    for (const event of app.events) print(event);
+    expect(lines).toEqual([
+      "  ! POST /v1/traces accepted with a warning: nothing stored: the body is an OTLP/JSON logs request (resourceLogs); send it to /v1/logs",
+    ]);
+    print({ type: "client-error", path: "/v1/logs", status: 200, message: "rejected 1 log record(s): bad" });
+    expect(lines.at(-1)).toBe("  ! POST /v1/logs partly rejected: rejected 1 log record(s): bad");
+  });
+
   it("shows bidi controls, the marks among them, as escapes", () => {
     const lines: string[] = [];
     const print = createEventPrinter(

@@ -25,6 +25,60 @@ async function traceExists(traceId: string): Promise<boolean> {
   return response.status === 200;
 }
 
+describe("OTLP/JSON of another signal than the path takes", () => {
+  it("answers each wrong pairing with OTLP's warning naming the right path, stores nothing, and tells it once", async () => {
+    const own = await startTestApp();
+    try {
+      const bodies = { "/v1/traces": "trace.json", "/v1/logs": "logs.json", "/v1/metrics": "metrics.json" };
+      const fields = {
+        "/v1/traces": "rejectedSpans",
+        "/v1/logs": "rejectedLogRecords",
+        "/v1/metrics": "rejectedDataPoints",
+      };
+      const what = { "/v1/traces": "traces", "/v1/logs": "logs", "/v1/metrics": "metrics" };
+      const paths = Object.keys(bodies) as (keyof typeof bodies)[];
+      let wrong = 0;
+      for (const to of paths) {
+        for (const sent of paths) {
+          if (sent === to) continue;
+          wrong++;
+          const response = await fetch(`${own.base}${to}`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: fixture(bodies[sent]),
+          });
+          expect(response.status).toBe(200);
+          const key = /"(resource\w+)"/.exec(fixture(bodies[sent]))?.[1];
+          expect(await readJson(response)).toEqual({
+            partialSuccess: {
+              [fields[to]]: 0,
+              errorMessage: `nothing stored: the body is an OTLP/JSON ${what[sent]} request (${key}); send it to ${sent}`,
+            },
+          });
+        }
+      }
+      const health = await readJson(fetch(`${own.base}/api/health`));
+      expect(health.counts).toMatchObject({ spans: 0, logs: 0, metricPoints: 0, rejectedRequests: 0 });
+      // Retained: a page opened later is told it on connect, for its notice.
+      const live = await connectLive(own.port);
+      const shown = await waitFor(() => live.messages.find((m: { type: string }) => m.type === "rejections"));
+      live.ws.close();
+      expect(shown).toMatchObject({ misdirectedRequests: wrong, rejectedSpans: 0, rejectedLogRecords: 0 });
+      expect(own.events).toContainEqual({
+        type: "client-error",
+        path: "/v1/traces",
+        status: 200,
+        message: "nothing stored: the body is an OTLP/JSON logs request (resourceLogs); send it to /v1/logs",
+      });
+      // The right path answers as before.
+      const right = await postJson(own.base, fixture("trace.json"));
+      expect(await readJson(right)).toEqual({});
+    } finally {
+      await own.close();
+    }
+  });
+});
+
 describe("OTLP/HTTP trace receiver", () => {
   it("accepts the example trace.json with upper-case ids and keeps every field", async () => {
     const response = await postJson(app.base, fixture("trace.json"));

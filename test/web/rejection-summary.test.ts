@@ -16,6 +16,7 @@ function counts(some: Partial<RejectionsJson>, at: RejectionsJson["last"] = last
     rejectedSpans: 0,
     rejectedLogRecords: 0,
     rejectedDataPoints: 0,
+    misdirectedRequests: 0,
     last: at,
     ...some,
   };
@@ -24,6 +25,10 @@ function counts(some: Partial<RejectionsJson>, at: RejectionsJson["last"] = last
 describe("rejectionSummary", () => {
   it("says nothing when nothing was refused", () => {
     expect(rejectionSummary(counts({}, null))).toBeNull();
+  });
+
+  it("counts requests of another signal sent to a path (stored nothing, warned)", () => {
+    expect(rejectionSummary(counts({ misdirectedRequests: 2 }))).toBe("2 requests sent to another signal's path");
   });
 
   it("counts spans and requests with plurals", () => {

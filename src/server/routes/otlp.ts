@@ -20,6 +20,7 @@ import { OTLP_GRPC_SERVICES } from "../../otlp/grpc-services.js";
 import { decodeTraceRequestJsonDirect, largeTraceRequestJsonSteps } from "../../otlp/json/direct-traces.js";
 import { decodeLogRequestJson, logRequestJsonSteps } from "../../otlp/json/logs.js";
 import { parseOtlpJson } from "../../otlp/json/parse.js";
+import { misdirectedJsonWarning } from "../../otlp/json/signal-key.js";
 import { decodeTraceRequestJson } from "../../otlp/json/traces.js";
 import {
   DIRECT_JSON_BODY_BYTES,
@@ -392,6 +393,13 @@ async function answerExport(
     if (stopped === null) throw error;
     return retryLater(encoding, stopped, headers);
   }
+  // Another signal's request (`resourceLogs` sent to /v1/traces) decodes as one without items: the
+  // sender is told where it goes. A protobuf body cannot be told apart.
+  const misdirected = encoding === "json" && decoded.rejected === 0 ? misdirectedJsonWarning(body, signal.path) : null;
+  if (misdirected !== null) {
+    deps.rejections.record({ path: signal.path, status: 200, message: misdirected, misdirected: true });
+    deps.onClientError?.(signal.path, 200, misdirected);
+  }
   // Without forwarding the body is not read again: let it go while a large request is stored.
   if (deps.forward === undefined) body = NO_BODY;
   // A sender that asks how many items were stored already is answered once they are stored.
@@ -434,8 +442,13 @@ async function answerExport(
     };
   } else {
     headers["Content-Type"] = "application/json";
+    // OTLP's warning: a partial success that rejected nothing, with a message.
     const answerBody: Record<string, unknown> =
-      rejected === 0 ? {} : { partialSuccess: { [signal.rejectedField]: rejected, errorMessage } };
+      rejected !== 0
+        ? { partialSuccess: { [signal.rejectedField]: rejected, errorMessage } }
+        : misdirected !== null
+          ? { partialSuccess: { [signal.rejectedField]: 0, errorMessage: misdirected } }
+          : {};
     if (unchanged !== null) answerBody[UNCHANGED_TRACES_KEY] = unchanged;
     const body = JSON.stringify(answerBody);
     answer = { status: 200, headers, body };

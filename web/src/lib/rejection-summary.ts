@@ -25,6 +25,10 @@ export function rejectionSummary(state: RejectionsJson): string | null {
     const connections = state.rejectedGrpcConnections;
     parts.push(`${formatCount(connections)} OTLP/gRPC ${connections === 1 ? "connection" : "connections"} refused`);
   }
+  if (state.misdirectedRequests > 0) {
+    const requests = state.misdirectedRequests;
+    parts.push(`${formatCount(requests)} ${requests === 1 ? "request" : "requests"} sent to another signal's path`);
+  }
   return parts.length === 0 ? null : parts.join(", ");
 }
 

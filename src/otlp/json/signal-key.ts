@@ -1,0 +1,27 @@
+/**
+ * The OTLP/HTTP path an OTLP/JSON body is for, by its top-level key: a logs request sent to
+ * `/v1/traces` decodes as a trace request without spans (OTLP ignores unknown fields), so without
+ * this the sender is answered `{}` and nothing is stored.
+ */
+const PATH_OF_KEY: Record<string, { path: string; what: string }> = {
+  resourceSpans: { path: "/v1/traces", what: "traces" },
+  resourceLogs: { path: "/v1/logs", what: "logs" },
+  resourceMetrics: { path: "/v1/metrics", what: "metrics" },
+};
+
+/** How much of the body is read for its first key: exporters write it first (it is the only one). */
+const HEAD_BYTES = 1024;
+
+const FIRST_KEY = /^\uFEFF?\s*\{\s*"(resourceSpans|resourceLogs|resourceMetrics)"\s*:/;
+
+/**
+ * When `body` (OTLP/JSON) starts with another signal's top-level key than the one `path` takes, the
+ * warning the sender is told (OTLP's partial success with nothing rejected); null otherwise.
+ */
+export function misdirectedJsonWarning(body: Uint8Array, path: string): string | null {
+  const head = Buffer.from(body.buffer, body.byteOffset, Math.min(body.byteLength, HEAD_BYTES)).toString("latin1");
+  const key = FIRST_KEY.exec(head)?.[1];
+  const sent = key === undefined ? undefined : PATH_OF_KEY[key];
+  if (sent === undefined || sent.path === path) return null;
+  return `nothing stored: the body is an OTLP/JSON ${sent.what} request (${key}); send it to ${sent.path}`;
+}
