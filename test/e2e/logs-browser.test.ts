@@ -509,6 +509,31 @@ describe.skipIf(!available)("Logs in Chromium", () => {
     await expect.poll(() => rows.count()).toBe(0);
   });
 
+  it("shows a sender's usual severity texts whole in the level column, wide and at 800 px", async () => {
+    const texts = ["Information", "INFORMATION", "Critical", "Warning", "CRITICAL"];
+    const records = texts.map((severityText, i) => ({ body: `record ${i}`, severityNumber: 9, severityText }));
+    expect((await postLogs(suite.app.base, jsonLogRequest("dotnet-api", records))).status).toBe(200);
+    for (const [width, height] of [
+      [1440, 900],
+      [800, 600],
+    ] as const) {
+      await page.setViewportSize({ width, height });
+      await page.goto(`${suite.app.base}/logs`);
+      const badges = page.locator("[data-log-id] .sev-badge");
+      await expect.poll(() => badges.count(), { timeout: 10_000 }).toBe(texts.length);
+      const shown = await badges.evaluateAll((els) =>
+        els.map((el) => ({ text: el.textContent, cut: el.scrollWidth > el.clientWidth })),
+      );
+      expect(
+        shown.filter((badge) => badge.cut),
+        `${width} px`,
+      ).toEqual([]);
+      // The message keeps a fair part of a narrow window.
+      const body = await page.locator(".log-header-row .log-col-body").boundingBox();
+      expect(body?.width ?? 0, `${width} px`).toBeGreaterThan(width / 4);
+    }
+  });
+
   it("leaves records dated in the future out of a window that ends now, and says how many", async () => {
     const now = BigInt(Date.now()) * 1_000_000n;
     const minute = 60_000_000_000n;
