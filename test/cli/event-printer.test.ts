@@ -51,7 +51,7 @@ describe("the terminal lines of a running server", () => {
     for (let i = 0; i < 3; i++) await postJson(app.base, logs);
     for (const event of app.events) print(event);
     expect(lines).toEqual([
-      "  ! POST /v1/traces accepted with a warning: nothing stored: the body is an OTLP/JSON logs request (resourceLogs); send it to /v1/logs",
+      "  ! POST /v1/traces accepted with a warning: nothing stored: OTLP/JSON logs (resourceLogs) go to /v1/logs",
     ]);
     print({ type: "client-error", path: "/v1/logs", status: 200, message: "rejected 1 log record(s): bad" });
     expect(lines.at(-1)).toBe("  ! POST /v1/logs partly rejected: rejected 1 log record(s): bad");

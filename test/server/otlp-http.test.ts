@@ -52,7 +52,7 @@ describe("OTLP/JSON of another signal than the path takes", () => {
           expect(await readJson(response)).toEqual({
             partialSuccess: {
               [fields[to]]: 0,
-              errorMessage: `nothing stored: the body is an OTLP/JSON ${what[sent]} request (${key}); send it to ${sent}`,
+              errorMessage: `nothing stored: OTLP/JSON ${what[sent]} (${key}) go to ${sent}`,
             },
           });
         }
@@ -68,7 +68,7 @@ describe("OTLP/JSON of another signal than the path takes", () => {
         type: "client-error",
         path: "/v1/traces",
         status: 200,
-        message: "nothing stored: the body is an OTLP/JSON logs request (resourceLogs); send it to /v1/logs",
+        message: "nothing stored: OTLP/JSON logs (resourceLogs) go to /v1/logs",
       });
       // The right path answers as before.
       const right = await postJson(own.base, fixture("trace.json"));

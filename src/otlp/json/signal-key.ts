@@ -23,5 +23,6 @@ export function misdirectedJsonWarning(body: Uint8Array, path: string): string |
   const key = FIRST_KEY.exec(head)?.[1];
   const sent = key === undefined ? undefined : PATH_OF_KEY[key];
   if (sent === undefined || sent.path === path) return null;
-  return `nothing stored: the body is an OTLP/JSON ${sent.what} request (${key}); send it to ${sent.path}`;
+  // Short, the path early: the web app's notice shows one line of it.
+  return `nothing stored: OTLP/JSON ${sent.what} (${key}) go to ${sent.path}`;
 }
