@@ -691,7 +691,6 @@ describe.skipIf(!available)("Snapshots page in Chromium", () => {
     await page.goto(`${base}/snapshots?service=history`);
     await expect.poll(() => page.getByTestId("snapshot-count").textContent()).toContain("41 snapshots");
     const params = () => new URL(page.url()).searchParams;
-    const row = (id: string) => page.locator(`[data-snapshot-id="${id}"]`);
     /** Whether the row is drawn selected within the list's visible part. */
     const shownSelected = (id: string) =>
       page.evaluate((wanted) => {
