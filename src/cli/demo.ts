@@ -26,7 +26,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   process.on("SIGTERM", () => stop("SIGTERM"));
 
   const length = options.duration === 0 ? "until Ctrl+C" : `for ${options.duration} s`;
-  console.log(`sending demo traffic to ${url} ${length} (${options.rate} traces/s) — open ${url}`);
+  console.log(`sending demo traffic to ${url} ${length} (${count(options.rate)} traces/s) — open ${url}`);
 
   let exportErrorShown = false;
   // The OpenTelemetry SDK is loaded only here, so it never slows the server's start.

@@ -13,6 +13,7 @@
  * messages share their outer shape).
  */
 import { gunzipSync } from "node:zlib";
+import { count } from "../domain/count-text.js";
 import { OtlpDecodeError } from "./errors.js";
 import { parseOtlpJsonText } from "./json/parse.js";
 import { splitEntry } from "./protobuf/split-entry.js";
@@ -46,7 +47,7 @@ export function gunzipBounded(bytes: Uint8Array, maxBytes: number): Uint8Array {
     return gunzipSync(bytes, { maxOutputLength: maxBytes });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") {
-      throw new OtlpDecodeError(`gzip data inflates past ${maxBytes} bytes`);
+      throw new OtlpDecodeError(`gzip data inflates past ${count(maxBytes)} bytes`);
     }
     throw new OtlpDecodeError(`gzip data is broken (${(error as Error).message})`);
   }
@@ -197,11 +198,11 @@ export function* lengthPrefixedMessages(bytes: Uint8Array): Generator<{ bytes: U
   let offset = 0;
   while (offset < bytes.length) {
     if (offset + 4 > bytes.length) {
-      throw new OtlpDecodeError(`truncated length prefix at byte ${offset}`);
+      throw new OtlpDecodeError(`truncated length prefix at byte ${count(offset)}`);
     }
     const length = view.getUint32(offset);
     if (offset + 4 + length > bytes.length) {
-      throw new OtlpDecodeError(`message of ${length} bytes at byte ${offset} runs past the end`);
+      throw new OtlpDecodeError(`message of ${count(length)} bytes at byte ${count(offset)} runs past the end`);
     }
     yield { bytes: bytes.subarray(offset + 4, offset + 4 + length), offset };
     offset += 4 + length;

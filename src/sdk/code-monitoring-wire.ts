@@ -12,6 +12,7 @@ import {
   type Snapshot,
   variableNamesOf,
 } from "../domain/code-monitoring.js";
+import { count } from "../domain/count-text.js";
 import { AppError } from "../domain/errors.js";
 import { parseHexId } from "../domain/ids.js";
 
@@ -169,7 +170,7 @@ export function decodeSdkEvents(json: unknown): { type: string; data: JsonObject
   const events = obj.events ?? [];
   if (!Array.isArray(events)) throw invalid("events", `"events" must be an array, not ${describe(events)}`);
   if (events.length > MAX_EVENTS_PER_REQUEST) {
-    throw invalid("events", `at most ${MAX_EVENTS_PER_REQUEST} events per request, not ${events.length}`);
+    throw invalid("events", `at most ${count(MAX_EVENTS_PER_REQUEST)} events per request, not ${count(events.length)}`);
   }
   return events.map((event, i) => {
     if (event === null || typeof event !== "object" || Array.isArray(event)) {
@@ -180,7 +181,7 @@ export function decodeSdkEvents(json: unknown): { type: string; data: JsonObject
       throw invalid("events", `"events[${i}].type" must be a non-empty string`);
     }
     if (JSON.stringify(data).length > MAX_EVENT_BYTES) {
-      throw invalid("events", `"events[${i}]" is larger than ${MAX_EVENT_BYTES} bytes`);
+      throw invalid("events", `"events[${i}]" is larger than ${count(MAX_EVENT_BYTES)} bytes`);
     }
     return { type: data.type, data };
   });

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { createGunzip } from "node:zlib";
+import { count } from "../domain/count-text.js";
 import { AppError } from "../domain/errors.js";
 
 /**
@@ -153,5 +154,5 @@ async function readLimited(request: Request, limit: number): Promise<Uint8Array>
 
 function tooLarge(limit: number, when = ""): AppError {
   const suffix = when ? ` ${when}` : "";
-  return new AppError(413, "body_too_large", `body is larger than the ${limit}-byte limit${suffix}`);
+  return new AppError(413, "body_too_large", `body is larger than the ${count(limit)}-byte limit${suffix}`);
 }

@@ -6,6 +6,7 @@
  */
 import { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
+import { count } from "../domain/count-text.js";
 import { OtlpDecodeError } from "../otlp/errors.js";
 import {
   formatOf,
@@ -77,7 +78,8 @@ class ChunkSource {
     let size = 0;
     for (let chunk = await this.next(); chunk !== null; chunk = await this.next()) {
       size += chunk.length;
-      if (size > limit) throw new OtlpDecodeError(`larger than ${limit} bytes, the most read whole (use JSON Lines)`);
+      if (size > limit)
+        throw new OtlpDecodeError(`larger than ${count(limit)} bytes, the most read whole (use JSON Lines)`);
       chunks.push(chunk);
     }
     return Buffer.concat(chunks);
@@ -227,7 +229,9 @@ async function* jsonBatches(source: ChunkSource, options: BatchOptions): AsyncGe
     for await (const line of lines) {
       size += line.length;
       if (size > options.maxWholeBytes) {
-        throw new OtlpDecodeError(`larger than ${options.maxWholeBytes} bytes, the most read whole (use JSON Lines)`);
+        throw new OtlpDecodeError(
+          `larger than ${count(options.maxWholeBytes)} bytes, the most read whole (use JSON Lines)`,
+        );
       }
       opening.push(line);
     }

@@ -128,7 +128,7 @@ describe("OTLP files", () => {
     expect(summary(pieces(gzipSync(traceProtobuf())))).toEqual(["byte 0: traces protobuf"]);
     const bomb = gzipSync(Buffer.alloc(10_000_000, 0x20));
     const [piece] = [...otlpPieces(bomb, { maxInflatedBytes: 1_000_000 })];
-    expect(piece).toMatchObject({ error: { message: "gzip data inflates past 1000000 bytes" } });
+    expect(piece).toMatchObject({ error: { message: "gzip data inflates past 1,000,000 bytes" } });
     expect(summary(pieces(Buffer.from([0x1f, 0x8b, 1, 2, 3])))).toEqual(["byte 0: error"]);
   });
 
@@ -139,6 +139,19 @@ describe("OTLP files", () => {
     expect(summary(pieces(file))).toEqual(["byte 0: traces protobuf", `byte ${4 + trace.length}: metrics protobuf`]);
     const truncated = file.subarray(0, file.length - 3);
     expect(summary(pieces(truncated))).toEqual(["byte 0: traces protobuf", "end of data: error"]);
+  });
+
+  it("groups the digits of the sizes and offsets its errors name", () => {
+    const trace = traceProtobuf();
+    const whole = lengthPrefixed(...Array.from({ length: Math.ceil(1000 / trace.length) + 1 }, () => trace));
+    const cut = Buffer.alloc(8);
+    cut.writeUInt32BE(12_345);
+    const list = pieces(Buffer.concat([whole, cut]));
+    const offset = whole.length.toLocaleString("en-US");
+    expect(whole.length).toBeGreaterThan(1000);
+    expect(list.at(-1)).toMatchObject({
+      error: { message: `message of 12,345 bytes at byte ${offset} runs past the end` },
+    });
   });
 
   it("splits a large protobuf request into smaller valid requests holding the same spans", () => {

@@ -154,7 +154,7 @@ describe("ProtoReader fixed-width and length-delimited", () => {
     r.skip(r.tag());
     const tag = r.tag();
     expect(decodeError(() => r.skip(tag)).message).toBe(
-      "truncated length-delimited value (length 1234, 3 bytes left) in field 2 at byte 2",
+      "truncated length-delimited value (length 1,234, 3 bytes left) in field 2 at byte 2",
     );
     // A huge length prefix (10-byte varint) is just another length past the end.
     const huge = reader(key(2, WIRE_LEN), varint(2n ** 63n), [1]);

@@ -54,7 +54,7 @@ describe("gzip bodies", () => {
     const error = await failure(readBody(gzipRequest(gzipped), plain.length - 1));
     expect([error.status, error.message]).toEqual([
       413,
-      `body is larger than the ${plain.length - 1}-byte limit after gunzip`,
+      `body is larger than the ${(plain.length - 1).toLocaleString("en-US")}-byte limit after gunzip`,
     ]);
   });
 

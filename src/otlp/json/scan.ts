@@ -11,6 +11,7 @@
  * JSON still fails there, as a whole parse would.
  */
 import { Buffer } from "node:buffer";
+import { count } from "../../domain/count-text.js";
 import { OtlpDecodeError } from "../errors.js";
 import { type RequestLimits, tooMany } from "../limits.js";
 import { parseOtlpJsonText } from "./parse.js";
@@ -179,7 +180,9 @@ export function* scanRequest(
     }
     if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
       if (depth === 0 || kind[depth] !== (c === CLOSE_OBJECT ? 1 : 2)) {
-        throw new OtlpDecodeError(`body is not valid JSON (unexpected "${String.fromCharCode(c)}" at byte ${i})`);
+        throw new OtlpDecodeError(
+          `body is not valid JSON (unexpected "${String.fromCharCode(c)}" at byte ${count(i)})`,
+        );
       }
       // A group's end is settled by the comma or bracket after it (elementEnds), the root's is the body's.
       if (onPath[depth] === 1 && kind[depth] === 2) {

@@ -8,6 +8,7 @@
  */
 import { Buffer } from "node:buffer";
 import type { BytesPlace } from "../../domain/bytes-places.js";
+import { count } from "../../domain/count-text.js";
 import { mixBytes } from "../../domain/hash.js";
 import { NestedBytes } from "../attributes.js";
 import { OtlpDecodeError } from "../errors.js";
@@ -467,7 +468,7 @@ export class ProtoReader {
   /** An error naming the field and byte offset being decoded. */
   fail(what: string): OtlpDecodeError {
     const where = this.field === 0 ? "field tag" : `field ${this.field}`;
-    return new OtlpDecodeError(`${what} in ${where} at byte ${this.fieldStart}`);
+    return new OtlpDecodeError(`${what} in ${where} at byte ${count(this.fieldStart)}`);
   }
 
   /**
@@ -511,7 +512,7 @@ export class ProtoReader {
     }
     this.pos = pos;
     if (n > end - pos) {
-      throw this.fail(`truncated length-delimited value (length ${n}, ${end - pos} bytes left)`);
+      throw this.fail(`truncated length-delimited value (length ${count(n)}, ${count(end - pos)} bytes left)`);
     }
     return n;
   }

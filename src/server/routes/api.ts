@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { Hono } from "hono";
+import { count } from "../../domain/count-text.js";
 import { AppError } from "../../domain/errors.js";
 import { normalizeTraceId } from "../../domain/ids.js";
 import type { PriceList } from "../../domain/llm-prices.js";
@@ -125,7 +126,11 @@ const MAX_TRACE_IDS = 100;
 function parseTraceIds(text: string): string[] {
   const parts = text.split(",").filter((part) => part.trim() !== "");
   if (parts.length > MAX_TRACE_IDS) {
-    throw new AppError(400, "invalid_query", `ids names ${parts.length} traces; at most ${MAX_TRACE_IDS} at once`);
+    throw new AppError(
+      400,
+      "invalid_query",
+      `ids names ${count(parts.length)} traces; at most ${count(MAX_TRACE_IDS)} at once`,
+    );
   }
   return parts.map((part) => {
     const id = normalizeTraceId(part.trim());
