@@ -1,4 +1,5 @@
 /** Compact text for a model's context: times, cut strings, aligned tables (durations: domain/duration-text.ts, as the web app writes them). */
+import { count } from "../domain/count-text.js";
 import { type LlmCostCounts, llmCostText } from "../domain/llm-cost-text.js";
 import { formatUsd } from "../domain/usd-text.js";
 
@@ -75,7 +76,7 @@ export function parseSince(value: string, now: number): number | Error {
 export function groupCost(group: LlmCostCounts): string {
   return llmCostText(group, {
     usd: formatUsd,
-    unpriced: (calls) => `${calls} unpriced`,
-    withoutUsage: (calls) => `${calls} without usage`,
+    unpriced: (calls) => `${count(calls)} unpriced`,
+    withoutUsage: (calls) => `${count(calls)} without usage`,
   });
 }

@@ -82,7 +82,7 @@ export function logRecordText(log: LogRecordJson, offset = 0): string {
   const attributes = Object.keys(log.attributes).length;
   head.push(attributes === 0 ? "attributes: none" : `attributes (${attributes}):`);
   head.push(...attributeLines(log.attributes, log.bytes?.attributes));
-  if (log.droppedAttributesCount) head.push(`  (${log.droppedAttributesCount} more dropped by the sender)`);
+  if (log.droppedAttributesCount) head.push(`  (${count(log.droppedAttributesCount)} more dropped by the sender)`);
   head.push("resource:", ...attributeLines(log.resource, log.bytes?.resource));
   head.push(`scope: ${log.scope.name || "(none)"}${log.scope.version ? ` ${log.scope.version}` : ""}`);
 

@@ -5,6 +5,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
+import { count } from "../domain/count-text.js";
 import { MASK, type MaskedValue, maskQuerySecrets, maskSecrets } from "../domain/secret-scan.js";
 import { describeSecurityFlag } from "../domain/security-flag.js";
 import type {
@@ -110,7 +111,7 @@ const MASK_TEXT = JSON.stringify(MASK);
 
 function maskedText(masked: readonly MaskedValue[]): string[] {
   const lines = [
-    `masked: ${masked.length} value${masked.length === 1 ? "" : "s"} that look like secrets show as ${MASK_TEXT}, as on ` +
+    `masked: ${count(masked.length)} value${masked.length === 1 ? "" : "s"} that look like secrets show as ${MASK_TEXT}, as on ` +
       "the Snapshots page until Reveal (only a person there can see them):",
     ...masked
       .slice(0, MASKED_LINES)
@@ -131,7 +132,7 @@ function breakpointsText(breakpoints: BreakpointsResponse, nowMs: number): strin
     bp.service,
     cut(bp.label || "(no label)", 60),
     breakpointStateText(bp, breakpoints.killSwitch, nowMs),
-    bp.maxCaptures > 0 ? `${bp.captureCount} of ${bp.maxCaptures}` : String(bp.captureCount),
+    bp.maxCaptures > 0 ? `${count(bp.captureCount)} of ${count(bp.maxCaptures)}` : count(bp.captureCount),
     bp.calledFrom === null ? `${bp.filePath}:${bp.lineNumber}` : placeText(bp.calledFrom),
   ]);
   return [
@@ -187,7 +188,7 @@ export function registerSnapshotTools(server: McpServer, rest: RestClient, now: 
         cut(s.variableNames.join(", "), 100),
       ]);
       const lines = [
-        `${page.snapshots.length} snapshots, newest first:`,
+        `${count(page.snapshots.length)} snapshots, newest first:`,
         table(["captured", "snapshot_id", "service", "label", "where", "trace_id", "variables"], rows),
       ];
       if (page.nextCursor !== undefined) {

@@ -94,8 +94,8 @@ function traceRows(traces: readonly TraceSummaryJson[]): string[][] {
     formatTime(t.startTimeUnixNano),
     t.traceId,
     formatDuration(t.durationMs),
-    String(t.spanCount),
-    String(t.errorCount),
+    countText(t.spanCount),
+    countText(t.errorCount),
     cut(t.services.length > 1 ? `${t.service} (+${t.services.length - 1})` : t.service, 40),
     t.errorMessage === undefined ? cut(t.name, 80) : `${cut(t.name, 80)}  [error: ${cut(t.errorMessage, 120)}]`,
   ]);
@@ -130,7 +130,10 @@ function path(spans: readonly SpanJson[], target: SpanJson): string {
 
 /** What of the input a prompt cache served or took, in parentheses; "" when nothing. */
 function cacheNote(cached: number, written: number): string {
-  const parts = [cached > 0 ? `${cached} read from cache` : "", written > 0 ? `${written} written to cache` : ""];
+  const parts = [
+    cached > 0 ? `${countText(cached)} read from cache` : "",
+    written > 0 ? `${countText(written)} written to cache` : "",
+  ];
   const said = parts.filter((part) => part !== "");
   return said.length === 0 ? "" : ` (of them ${said.join(", ")})`;
 }
@@ -138,10 +141,10 @@ function cacheNote(cached: number, written: number): string {
 function groupRows(groups: readonly LlmGroupJson[]): string[][] {
   return groups.map((g) => [
     cut(g.key, 60),
-    String(g.calls),
-    String(g.failed),
-    String(g.inputTokens),
-    String(g.outputTokens),
+    countText(g.calls),
+    countText(g.failed),
+    countText(g.inputTokens),
+    countText(g.outputTokens),
     groupCost(g),
     formatDuration(g.p50Ms),
     formatDuration(g.p95Ms),
@@ -211,7 +214,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         return text(filtered ? "No traces match." : "No traces are stored yet.");
       }
       const order = SORT_WORDS[args.sort ?? "start"];
-      const lines = [`${page.traces.length} traces, ${order}:`, table(TRACE_HEADER, traceRows(page.traces))];
+      const lines = [`${countText(page.traces.length)} traces, ${order}:`, table(TRACE_HEADER, traceRows(page.traces))];
       if (page.nextCursor !== undefined) {
         const more = args.sort === undefined || args.sort === "start" ? "older ones" : "the next ones";
         const sortArg = args.sort === undefined ? "" : ` sort="${args.sort}"`;
@@ -318,7 +321,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       }
       if (rows.length === 0) return text(`No spans match "${cut(args.text, 80)}" in the newest matching traces.`);
       const lines = [
-        `${found} spans in ${page.traces.length} traces match "${cut(args.text, 80)}"${found > rows.length ? `; the first ${rows.length}` : ""}:`,
+        `${countText(found)} spans in ${countText(page.traces.length)} traces match "${cut(args.text, 80)}"${found > rows.length ? `; the first ${countText(rows.length)}` : ""}:`,
         table(["trace_id", "span", "service", "duration", "status", "matched"], rows),
       ];
       if (found > rows.length) lines.push(`[${found - rows.length} more spans; raise limit (max 200) to list them]`);
@@ -351,7 +354,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         limit: args.limit,
       });
       if (page.traces.length === 0) return text("No failing traces.");
-      const blocks: string[] = [`${page.traces.length} failing traces, newest first:`];
+      const blocks: string[] = [`${countText(page.traces.length)} failing traces, newest first:`];
       for (const trace of await fetchTraces(rest, page.traces)) {
         const failing = trace.spans.filter((span) => span.status.code === "ERROR").length;
         const summary = page.traces.find((t) => t.traceId === trace.traceId);
@@ -449,15 +452,15 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       const { totals } = usage;
       if (totals.calls === 0) return text("No LLM calls (spans naming gen_ai.request.model or gen_ai.response.model).");
       const lines = [
-        `${totals.calls} LLM calls (${totals.failed} failed): ${totals.inputTokens} tokens in` +
+        `${countText(totals.calls)} LLM calls (${countText(totals.failed)} failed): ${countText(totals.inputTokens)} tokens in` +
           cacheNote(totals.cachedInputTokens, totals.cacheWriteInputTokens) +
-          `, ${totals.outputTokens} out` +
+          `, ${countText(totals.outputTokens)} out` +
           (totals.noUsage > 0
-            ? ` (${totals.noUsage} call${totals.noUsage === 1 ? "" : "s"} reported no usage: tokens unknown)`
+            ? ` (${countText(totals.noUsage)} call${totals.noUsage === 1 ? "" : "s"} reported no usage: tokens unknown)`
             : "") +
           `, estimated cost ${groupCost(totals)} at list prices of ${usage.pricesDate}; ` +
           `latency p50 ${formatDuration(totals.p50Ms)}, p95 ${formatDuration(totals.p95Ms)}` +
-          (usage.truncated ? ` (only the newest ${usage.tracesRead} traces with LLM calls were read)` : ""),
+          (usage.truncated ? ` (only the newest ${countText(usage.tracesRead)} traces with LLM calls were read)` : ""),
         "",
         "By model:",
         table(["model", ...GROUP_HEADER.slice(1)], groupRows(usage.byModel)),
@@ -465,15 +468,15 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         "By service:",
         table(["service", ...GROUP_HEADER.slice(1)], groupRows(usage.byService)),
         "",
-        `Newest ${usage.calls.length} calls:`,
+        `Newest ${countText(usage.calls.length)} calls:`,
         table(
           ["start (UTC)", "service", "model", "in", "out", "est. cost", "latency", "trace_id", "span_id"],
           usage.calls.map((call) => [
             formatTime(call.startTimeUnixNano),
             cut(call.service, 40),
             cut(call.cost.model, 50),
-            call.cost.usageReported === false ? "—" : String(call.cost.inputTokens),
-            call.cost.usageReported === false ? "—" : String(call.cost.outputTokens),
+            call.cost.usageReported === false ? "—" : countText(call.cost.inputTokens),
+            call.cost.usageReported === false ? "—" : countText(call.cost.outputTokens),
             call.cost.usd === null
               ? "no price"
               : call.cost.usageReported === false
@@ -514,24 +517,26 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         limit: args.limit,
       });
       if (answer.groups.length === 0) return text("No errors (exception events or failing spans) in that window.");
-      const lines = [`${answer.totalErrors} errors in ${answer.totalGroups} groups, in ${answer.totalTraces} traces:`];
+      const lines = [
+        `${countText(answer.totalErrors)} errors in ${countText(answer.totalGroups)} groups, in ${countText(answer.totalTraces)} traces:`,
+      ];
       for (const group of answer.groups) {
         const newest = group.latest[0];
         lines.push(
           "",
-          `${group.count}× ${cut(`${group.type}: ${group.pattern}`, 200)}  [${cut(group.service, 40)}]`,
+          `${countText(group.count)}× ${cut(`${group.type}: ${group.pattern}`, 200)}  [${cut(group.service, 40)}]`,
           `  last ${formatTime(group.lastSeenUnixNano)}, first ${formatTime(group.firstSeenUnixNano)}`,
           ...(group.failedIn.length > 0
             ? [
                 `  failed in: ${group.failedIn
                   .map(
                     (op) =>
-                      `${cut(`${group.service} ${operationLabel(op)}`, 80)} (${op.kind.toLowerCase()}, ${op.count})`,
+                      `${cut(`${group.service} ${operationLabel(op)}`, 80)} (${op.kind.toLowerCase()}, ${countText(op.count)})`,
                   )
                   .join(", ")}`,
               ]
             : []),
-          `  in traces of: ${group.operations.map((op) => `${cut(`${op.service} ${op.name}`, 80)} (${op.count})`).join(", ")}`,
+          `  in traces of: ${group.operations.map((op) => `${cut(`${op.service} ${op.name}`, 80)} (${countText(op.count)})`).join(", ")}`,
           ...(group.frames.length > 0 ? [`  frames: ${group.frames.map(frameText).join(" < ")}`] : []),
           `  newest: ${cut(group.sample.message, 200)}`,
           ...(newest ? [`  trace_id=${newest.traceId} span_id=${newest.spanId}`] : []),
@@ -561,15 +566,15 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       if (map.nodes.length === 0) return text("No services in that window.");
       const name = new Map(map.nodes.map((node) => [node.id, node.name]));
       const lines = [
-        `${map.nodes.length} nodes and ${map.edges.length} edges over ${map.tracesRead} traces` +
+        `${countText(map.nodes.length)} nodes and ${countText(map.edges.length)} edges over ${countText(map.tracesRead)} traces` +
           `${map.truncated ? " (the newest only; narrow the window for the rest)" : ""}, calls over ${Math.round(map.seconds)} s:`,
         table(
           ["caller", "callee", "calls", "failed", "p50", "p95"],
           map.edges.map((edge) => [
             cut(name.get(edge.from) ?? edge.from, 50),
             cut(name.get(edge.to) ?? edge.to, 50),
-            String(edge.calls),
-            String(edge.errors),
+            countText(edge.calls),
+            countText(edge.errors),
             formatDuration(edge.p50Ms),
             formatDuration(edge.p95Ms),
           ]),
@@ -581,8 +586,8 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
           map.nodes.map((node) => [
             cut(node.name, 50),
             node.kind,
-            String(node.calls),
-            String(node.errors),
+            countText(node.calls),
+            countText(node.errors),
             formatDuration(node.p95Ms),
           ]),
         ),
@@ -681,7 +686,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       };
       const page = await rest.get<LogListResponse>("/api/logs", params);
       if (page.logs.length === 0) return text("No log records match.");
-      const records = page.logs.length === 1 ? "1 log record" : `${page.logs.length} log records`;
+      const records = page.logs.length === 1 ? "1 log record" : `${countText(page.logs.length)} log records`;
       const lines = [`${records}, ${params.order === "asc" ? "oldest" : "newest"} first:`];
       for (const log of page.logs) lines.push(logLine(log));
       if (page.nextCursor !== undefined)
@@ -717,7 +722,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
             m.kind,
             m.chart,
             unitText(m.unit) || "-",
-            String(m.seriesCount),
+            countText(m.seriesCount),
             cut(m.services.join(", "), 60),
           ]),
         ),

@@ -1,4 +1,5 @@
 /** A trace as a compact text waterfall: one indented line per span, parents before children. */
+import { count } from "../domain/count-text.js";
 import { formatDuration } from "../domain/duration-text.js";
 import type { TraceResponse } from "../protocol.js";
 import { cut, formatTime, MAX_ANSWER_CHARS } from "./format.js";
@@ -35,15 +36,15 @@ export function traceWaterfall(trace: TraceResponse, maxSpans: number, skip = 0,
   const errors = nodes.filter((node) => node.span.status.code === "ERROR").length;
   const lines = [
     `Trace ${trace.traceId} "${cut(trace.name, 120)}"`,
-    `started ${formatTime(String(start))}, took ${formatDuration(Number(end - start) / 1e6)}, ${nodes.length} spans, ` +
-      `${errors} failing, services: ${cut(services.join(", "), 300)}`,
+    `started ${formatTime(String(start))}, took ${formatDuration(Number(end - start) / 1e6)}, ${count(nodes.length)} spans, ` +
+      `${count(errors)} failing, services: ${cut(services.join(", "), 300)}`,
     "Each line: name [service] duration @start offset, then ERROR and key attributes.",
   ];
   if (skip >= nodes.length) {
-    lines.push(`[skip=${skip} passes every span: the trace has ${nodes.length}]`);
+    lines.push(`[skip=${skip} passes every span: the trace has ${count(nodes.length)}]`);
     return lines.join("\n");
   }
-  if (skip > 0) lines.push(skip === 1 ? "[the first span skipped]" : `[the first ${skip} spans skipped]`);
+  if (skip > 0) lines.push(skip === 1 ? "[the first span skipped]" : `[the first ${count(skip)} spans skipped]`);
   let used = 0;
   let shown = 0;
   for (const node of nodes.slice(skip, skip + maxSpans)) {
@@ -66,18 +67,21 @@ export function traceWaterfall(trace: TraceResponse, maxSpans: number, skip = 0,
   if (left > 0) {
     const full = shown < maxSpans ? " (the answer is full)" : "";
     const more = shown < maxSpans || maxSpans >= MAX_SPANS ? "" : ` (or a higher max_spans, up to ${MAX_SPANS})`;
-    lines.push(`[${left} more spans not shown${full}; call get_trace with skip=${skip + shown}${more} to see them]`);
+    lines.push(
+      `[${count(left)} more spans not shown${full}; call get_trace with skip=${skip + shown}${more} to see them]`,
+    );
   }
   if (trace.snapshots !== undefined && trace.snapshots.length > 0) {
-    const count = trace.snapshots.length;
+    const snapshots = trace.snapshots.length;
     lines.push(
-      `${count} code-monitoring snapshot${count === 1 ? "" : "s"} captured in this trace (get_snapshot shows one's variables):`,
+      `${count(snapshots)} code-monitoring snapshot${snapshots === 1 ? "" : "s"} captured in this trace (get_snapshot shows one's variables):`,
     );
     for (const snapshot of trace.snapshots.slice(0, 20)) {
       const span = snapshot.spanId === null ? "" : ` at span ${snapshot.spanId}`;
       lines.push(`  ${snapshot.id} "${cut(snapshot.label, 60)}" [${snapshot.service}]${span}`);
     }
-    if (count > 20) lines.push(`  [${count - 20} more: list_snapshots with trace_id="${trace.traceId}"]`);
+    if (snapshots > 20)
+      lines.push(`  [${count(snapshots - 20)} more: list_snapshots with trace_id="${trace.traceId}"]`);
   }
   return lines.join("\n");
 }

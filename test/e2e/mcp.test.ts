@@ -281,10 +281,10 @@ describe("tracekit-local mcp (stdio)", { timeout: 60_000 }, () => {
     expect(usage.text).toMatch(
       // The local-llama call reports no token count: its tokens are unknown, not 0. Its cost is unknown
       // once, for either reason: it is named as unpriced, as in its model's row, not a second time.
-      /^2 LLM calls \(0 failed\): 1000 tokens in, 100 out \(1 call reported no usage: tokens unknown\), estimated cost \$0\.0035 \+ 1 unpriced at list prices/,
+      /^2 LLM calls \(0 failed\): 1,000 tokens in, 100 out \(1 call reported no usage: tokens unknown\), estimated cost \$0\.0035 \+ 1 unpriced at list prices/,
     );
-    expect(usage.text).toMatch(/\nassistant +2 +0 +1000 +100 +\$0\.0035 \+ 1 unpriced /);
-    expect(usage.text).toMatch(/\ngpt-4o +1 +0 +1000 +100 +\$0\.0035 /);
+    expect(usage.text).toMatch(/\nassistant +2 +0 +1,000 +100 +\$0\.0035 \+ 1 unpriced /);
+    expect(usage.text).toMatch(/\ngpt-4o +1 +0 +1,000 +100 +\$0\.0035 /);
     expect(usage.text).toMatch(/\nlocal-llama +1 +0 +0 +0 +no price /);
     expect(usage.text).toContain(traceId);
   });

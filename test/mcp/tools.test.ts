@@ -465,9 +465,11 @@ describe("llm_usage", () => {
       truncated: false,
     }));
     const text = await call("llm_usage", {});
-    expect(text).toContain("1000 out (1 call reported no usage: tokens unknown), estimated cost");
+    expect(text).toContain(
+      "2 LLM calls (1 failed): 10,000 tokens in, 1,000 out (1 call reported no usage: tokens unknown), estimated cost",
+    );
     expect(text).toContain("estimated cost $0.0021 + 1 without usage at list prices");
-    expect(text).toMatch(/\ngpt-4o-mini +2 +1 +10000 +1000 +\$0\.0021 \+ 1 without usage /);
+    expect(text).toMatch(/\ngpt-4o-mini +2 +1 +10,000 +1,000 +\$0\.0021 \+ 1 without usage /);
     expect(text).toMatch(/ assistant +gpt-4o-mini +— +— +not reported /);
   });
 
@@ -492,7 +494,7 @@ describe("llm_usage", () => {
     const text = await call("llm_usage", {});
     expect(text).toContain("(1 call reported no usage: tokens unknown), estimated cost $0.0021 + 1 unpriced at list");
     expect(text).toMatch(/\nmy-llama +1 +0 +0 +0 +no price /);
-    expect(text).toMatch(/\nassistant +2 +0 +10000 +1000 +\$0\.0021 \+ 1 unpriced /);
+    expect(text).toMatch(/\nassistant +2 +0 +10,000 +1,000 +\$0\.0021 \+ 1 unpriced /);
     expect(text).not.toContain("without usage");
   });
 });
