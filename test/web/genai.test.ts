@@ -207,6 +207,9 @@ describe("llmTotals and isGenAiSpan", () => {
     // No call's cost is known: no dollar amount, though the sum is $0.
     expect(costText(group({ calls: 2, unpriced: 1, noUsage: 1 }))).toBe("1 unpriced + 1 call without usage");
     expect(withoutUsageText(1)).toBe("1 call without usage");
+    expect(costText(group({ usd: 0.42, calls: 9000, unpriced: 2500, noUsage: 3000 }))).toBe(
+      "$0.42 + 2,500 unpriced + 3,000 calls without usage",
+    );
   });
 
   it("puts the calls to priced models without usage on a second line of a table cell", () => {

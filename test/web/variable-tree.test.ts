@@ -35,6 +35,7 @@ describe("variable tree", () => {
     ]);
     expect(typeBadge("object", 3)).toBe("object {3}");
     expect(typeBadge("array", 12)).toBe("array [12]");
+    expect(typeBadge("array", 12_000)).toBe("array [12,000]");
     expect(typeBadge("string", 0)).toBe("string");
   });
 
@@ -152,6 +153,7 @@ describe("variable tree", () => {
     expect(containerPreview({ a: 1, b: 2, c: 3, d: 4, e: 5 }, "object")).toBe("{a, b, c, d, …}");
     expect(containerPreview({}, "object")).toBe("{}");
     expect(containerPreview([1], "array")).toBe("[1 item]");
+    expect(containerPreview(Array(1500).fill(0), "array")).toBe("[1,500 items]");
   });
 });
 

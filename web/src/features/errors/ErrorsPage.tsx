@@ -126,7 +126,7 @@ export function ErrorsPage() {
             {answer.totalTraces < answer.totalErrors
               ? `, from ${formatCount(answer.totalTraces)} failing trace${answer.totalTraces === 1 ? "" : "s"}`
               : ""}
-            {answer.groups.length < answer.totalGroups ? ` (showing ${answer.groups.length})` : ""}
+            {answer.groups.length < answer.totalGroups ? ` (showing ${formatCount(answer.groups.length)})` : ""}
             {filters.starts && passedAlong > 0 ? `; ${formatCount(passedAlong)} passed along from below hidden` : ""}
           </span>
         )}

@@ -1,6 +1,7 @@
 /** What the Errors page draws, as pure functions of GET /api/errors's answer. */
 import { operationLabel } from "../../../../src/domain/operation-label";
 import type { ErrorGroupJson } from "../../../../src/protocol";
+import { formatCount } from "../../lib/format";
 import { clipText } from "../../lib/long-text";
 
 /** The failing span of a trace, opened in the trace view. */
@@ -103,7 +104,10 @@ export function failurePlace(group: ErrorGroupJson): FailurePlace {
     kind: first === undefined ? null : first.kind.toLowerCase(),
     more: others.length,
     title: group.failedIn
-      .map((op) => `${clipText(`${group.service} ${failedOperationText(op)}`)} (${op.kind.toLowerCase()}) ×${op.count}`)
+      .map(
+        (op) =>
+          `${clipText(`${group.service} ${failedOperationText(op)}`)} (${op.kind.toLowerCase()}) ×${formatCount(op.count)}`,
+      )
       .join("\n"),
     within: sameAsRoot ? null : rootText,
   };

@@ -69,7 +69,7 @@ export function LlmPage() {
           >
             list prices of {usage.prices.bundledDate}
             {usage.prices.file !== null &&
-              ` + ${usage.prices.fileModels.length} model${usage.prices.fileModels.length === 1 ? "" : "s"} from ${usage.prices.file}`}
+              ` + ${formatCount(usage.prices.fileModels.length)} model${usage.prices.fileModels.length === 1 ? "" : "s"} from ${usage.prices.file}`}
           </span>
         )}
       </div>
@@ -113,7 +113,11 @@ export function LlmPage() {
 function Totals({ totals }: { totals: LlmGroupJson }) {
   return (
     <div class="llm-totals" data-testid="llm-totals">
-      <Card label="Calls" value={formatCount(totals.calls)} sub={totals.failed > 0 ? `${totals.failed} failed` : ""} />
+      <Card
+        label="Calls"
+        value={formatCount(totals.calls)}
+        sub={totals.failed > 0 ? `${formatCount(totals.failed)} failed` : ""}
+      />
       <Card
         label="Tokens"
         value={`${formatCount(totals.inputTokens)} in · ${formatCount(totals.outputTokens)} out`}
@@ -129,7 +133,7 @@ function Totals({ totals }: { totals: LlmGroupJson }) {
         value={costText(totals)}
         sub={
           totals.unpriced > 0
-            ? `${totals.unpriced} call${totals.unpriced === 1 ? "" : "s"} to models without a price`
+            ? `${formatCount(totals.unpriced)} call${totals.unpriced === 1 ? "" : "s"} to models without a price`
             : ""
         }
       />
@@ -186,7 +190,7 @@ function GroupTable({
               </td>
               <td class="numeric">
                 {formatCount(group.calls)}
-                {group.failed > 0 && <span class="error-text"> ({group.failed} failed)</span>}
+                {group.failed > 0 && <span class="error-text"> ({formatCount(group.failed)} failed)</span>}
               </td>
               <td class="numeric">
                 {formatCount(group.inputTokens)} / {formatCount(group.outputTokens)}

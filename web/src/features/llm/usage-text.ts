@@ -5,16 +5,16 @@
  * named once, by the rule MCP's `llm_usage` follows (domain/llm-cost-text.ts).
  */
 import { type LlmCostCounts, type LlmCostWords, llmCostParts, llmCostText } from "../../../../src/domain/llm-cost-text";
-import { formatUsd } from "../../lib/format";
+import { formatCount, formatUsd } from "../../lib/format";
 
 /** "1 call without usage", "3 calls without usage". */
 export function withoutUsageText(calls: number): string {
-  return `${calls} call${calls === 1 ? "" : "s"} without usage`;
+  return `${formatCount(calls)} call${calls === 1 ? "" : "s"} without usage`;
 }
 
 const WORDS: LlmCostWords = {
   usd: formatUsd,
-  unpriced: (calls) => `${calls} unpriced`,
+  unpriced: (calls) => `${formatCount(calls)} unpriced`,
   withoutUsage: withoutUsageText,
 };
 

@@ -1,4 +1,5 @@
 import type { LogRecordJson } from "../../../../src/protocol";
+import { formatCount } from "../../lib/format";
 import { LogLine, SeverityBadge } from "./LogParts";
 import { logsOfTraceHref } from "./log-filters";
 import { logClock, logTimeExact } from "./log-time";
@@ -8,7 +9,7 @@ import "./logs.css";
 
 /** The small mark a waterfall row shows when its span has logs: their count, in the worst level's colour. */
 export function LogMark({ mark }: { mark: SpanLogMark }) {
-  const what = `${mark.count} log record${mark.count === 1 ? "" : "s"}`;
+  const what = `${formatCount(mark.count)} log record${mark.count === 1 ? "" : "s"}`;
   return (
     <span
       class="tv-log-mark"
@@ -72,7 +73,10 @@ export function SpanLogs({
         ))}
       </ul>
       <a class="span-logs-all" href={logsOfTraceHref(traceId, spanId)} data-testid="span-logs-all">
-        {logs.length > MAX_SHOWN ? `All ${logs.length} logs of this span` : "This span's logs on the Logs page"} →
+        {logs.length > MAX_SHOWN
+          ? `All ${formatCount(logs.length)} logs of this span`
+          : "This span's logs on the Logs page"}{" "}
+        →
       </a>
     </details>
   );

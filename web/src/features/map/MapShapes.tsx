@@ -1,4 +1,4 @@
-import { formatDuration, formatPercent } from "../../lib/format";
+import { formatCount, formatDuration, formatPercent } from "../../lib/format";
 import { serviceColor } from "../../lib/service-color";
 import { formatRateIn } from "../services/request-rate";
 import type { MapNodeJson, PlacedEdge, PlacedNode } from "./map-layout";
@@ -103,7 +103,7 @@ export function MapEdgeView({ edge, rates, dim }: { edge: PlacedEdge; rates: Map
       tabIndex={0}
       aria-label={`calls from ${edge.from} to ${edge.to}: ${edgeLabel(edge, rates)}. Open these traces`}
     >
-      <title>{`${edge.calls} calls, ${edge.errors} failed\np50 ${formatDuration(edge.p50Ms)} · p95 ${formatDuration(edge.p95Ms)}\n${EDGE_COUNTS_NOTE}`}</title>
+      <title>{`${formatCount(edge.calls)} calls, ${formatCount(edge.errors)} failed\np50 ${formatDuration(edge.p50Ms)} · p95 ${formatDuration(edge.p95Ms)}\n${EDGE_COUNTS_NOTE}`}</title>
       <path d={d} class="map-edge-hit" />
       <path d={d} class="map-edge-line" marker-end="url(#map-arrow)" />
     </g>

@@ -3,7 +3,7 @@ import type { MetricCatalogEntryJson } from "../../../../src/protocol";
 import { DebouncedInput } from "../../components/DebouncedInput";
 import { useListKeys } from "../../components/use-list-keys";
 import { VirtualList } from "../../components/VirtualList";
-import { formatRelative, nanosToMillis } from "../../lib/format";
+import { formatCount, formatRelative, nanosToMillis } from "../../lib/format";
 import { openInApp } from "../../lib/in-app-link";
 import { useNow } from "../../lib/use-now";
 import { catalogRowFacts, catalogServices, chartLabel, filterCatalog, kindLabel, unitBadge } from "./catalog-model";
@@ -127,7 +127,9 @@ export function MetricCatalog({ metrics, state, hrefFor, onSelect, onChange }: M
         </select>
       </div>
       <div class="catalog-count muted" data-testid="metric-count">
-        {shown.length === metrics.length ? `${metrics.length} metrics` : `${shown.length} of ${metrics.length} metrics`}
+        {shown.length === metrics.length
+          ? `${formatCount(metrics.length)} metrics`
+          : `${formatCount(shown.length)} of ${formatCount(metrics.length)} metrics`}
       </div>
       {shown.length === 0 ? (
         <p class="catalog-none muted">No metric matches.</p>

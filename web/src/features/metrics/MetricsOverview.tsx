@@ -153,7 +153,7 @@ export function MetricsOverview({ metrics, service, window, theme, hrefFor, onSe
     <section class="metrics-overview" aria-label="Metrics at a glance" data-testid="metrics-overview">
       <p class="muted overview-intro">
         {metrics.length > shown.length
-          ? `The first ${shown.length} of ${formatCount(metrics.length)} metrics, over the last ${window}: search or pick one on the left for the rest.`
+          ? `The first ${formatCount(shown.length)} of ${formatCount(metrics.length)} metrics, over the last ${window}: search or pick one on the left for the rest.`
           : `Every metric, over the last ${window}. Pick one for its full chart, its series and their grouping.`}{" "}
         Counters are rates per second, gauges values, histograms percentiles.
       </p>

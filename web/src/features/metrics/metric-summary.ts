@@ -288,7 +288,7 @@ export function headlineFigure(model: ChartModel, response: MetricQueryResponse)
     : "From the newest points.";
   const noun = response.groupBy === "service.name" ? "services" : "series";
   const silent = lines.length - current.length;
-  const count = `${current.length} ${current.length === 1 && noun === "services" ? "service" : noun}${silent > 0 ? ` (${silent} silent)` : ""}`;
+  const count = `${formatCount(current.length)} ${current.length === 1 && noun === "services" ? "service" : noun}${silent > 0 ? ` (${formatCount(silent)} silent)` : ""}`;
   const label = (line: ChartLine) => (line.label === "all" ? "" : line.label);
 
   if (lines.length === 1 || stats) {

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import type { BreakpointJson } from "../../../../src/protocol";
+import { formatCount } from "../../lib/format";
 import { searchOf } from "../../lib/url";
 import { useNow } from "../../lib/use-now";
 import { useLiveState } from "../../state/live-context";
@@ -19,7 +20,7 @@ import "./snapshots.css";
 function breakpointCount(breakpoints: BreakpointJson[]): string {
   if (breakpoints.length === 0) return "no breakpoints yet";
   const enabled = breakpoints.filter((b) => b.enabled).length;
-  return `${breakpoints.length} breakpoint${breakpoints.length === 1 ? "" : "s"}, ${enabled} enabled`;
+  return `${formatCount(breakpoints.length)} breakpoint${breakpoints.length === 1 ? "" : "s"}, ${formatCount(enabled)} enabled`;
 }
 
 /** `/snapshots`: breakpoints (by service and file), the kill switch, and the live list of captures. */

@@ -6,6 +6,7 @@
  */
 import { textPrefix } from "../../../../src/domain/long-text";
 import { findSecret, redactionMarker, type SecretFinding, sensitiveBelow } from "../../../../src/domain/secret-scan";
+import { formatCount } from "../../lib/format";
 
 export type ValueType = "string" | "number" | "boolean" | "null" | "object" | "array";
 
@@ -76,8 +77,8 @@ export function valueType(value: unknown): ValueType {
 
 /** The badge beside a value: its type, with the key count or length of a container. */
 export function typeBadge(type: ValueType, childCount: number): string {
-  if (type === "object") return `object {${childCount}}`;
-  if (type === "array") return `array [${childCount}]`;
+  if (type === "object") return `object {${formatCount(childCount)}}`;
+  if (type === "array") return `array [${formatCount(childCount)}]`;
   return type;
 }
 
@@ -194,7 +195,7 @@ export function previewText(text: string, max = STRING_PREVIEW_CHARS): { text: s
 export function containerPreview(value: unknown, type: ValueType, maxKeys = 4): string {
   if (type === "array") {
     const length = (value as unknown[]).length;
-    return `[${length} item${length === 1 ? "" : "s"}]`;
+    return `[${formatCount(length)} item${length === 1 ? "" : "s"}]`;
   }
   const keys = Object.keys(value as object);
   if (keys.length === 0) return "{}";

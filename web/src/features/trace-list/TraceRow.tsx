@@ -93,7 +93,7 @@ export function TraceRow({
         {trace.errorCount > 0 ? (
           <span
             class="badge error"
-            title={`${trace.errorCount} span${trace.errorCount > 1 ? "s" : ""} with status ERROR (a failure usually marks every caller on its way up)`}
+            title={`${formatCount(trace.errorCount)} span${trace.errorCount > 1 ? "s" : ""} with status ERROR (a failure usually marks every caller on its way up)`}
           >
             {trace.errorCount} failing
           </span>

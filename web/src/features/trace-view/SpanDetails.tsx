@@ -4,7 +4,7 @@ import type { LogRecordJson, SnapshotSummaryJson, SpanJson } from "../../../../s
 import { CopyButton } from "../../components/CopyButton";
 import { LongText } from "../../components/LongText";
 import { UserText } from "../../components/UserText";
-import { formatAbsolute, formatDuration, formatPercent, nanosToMillis } from "../../lib/format";
+import { formatAbsolute, formatCount, formatDuration, formatPercent, nanosToMillis } from "../../lib/format";
 import { ROW_TEXT } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
 import { SpanLogs } from "../logs/SpanLogs";
@@ -166,7 +166,7 @@ export function SpanDetails({ node, tree, query, snapshots, logs, onSelectSpan }
             <dd>
               {node.children.length}{" "}
               <span class="faint">
-                · {node.descendantCount} span{node.descendantCount === 1 ? "" : "s"} below
+                · {formatCount(node.descendantCount)} span{node.descendantCount === 1 ? "" : "s"} below
               </span>
             </dd>
           </>

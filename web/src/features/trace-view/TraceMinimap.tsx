@@ -1,5 +1,5 @@
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
-import { formatDuration } from "../../lib/format";
+import { formatCount, formatDuration } from "../../lib/format";
 import { serviceColors } from "../../lib/service-color";
 import { useClientSize } from "../../lib/use-client-size";
 import { useServiceColorsVersion } from "../../lib/use-service-colors";
@@ -185,7 +185,7 @@ export function TraceMinimap({
         class="tv-minimap-canvas"
         style={{ height: `${HEIGHT}px` }}
         role="img"
-        aria-label={`Overview of the trace: ${tree.nodes.length} spans over ${formatDuration(tree.totalMs)}`}
+        aria-label={`Overview of the trace: ${formatCount(tree.nodes.length)} spans over ${formatDuration(tree.totalMs)}`}
       />
       {shown && (
         <>

@@ -1,4 +1,5 @@
 import { useId, useLayoutEffect, useRef, useState } from "preact/hooks";
+import { formatCount } from "../../lib/format";
 import { serviceColor } from "../../lib/service-color";
 import { chipsWithin } from "./service-chips";
 
@@ -55,7 +56,9 @@ export function TraceServices({ services }: { services: readonly string[] }) {
           class="tv-link-button tv-services-more"
           aria-expanded={expanded}
           aria-controls={listId}
-          title={expanded ? "Show the first two lines of services" : `Show all ${services.length} services`}
+          title={
+            expanded ? "Show the first two lines of services" : `Show all ${formatCount(services.length)} services`
+          }
           onClick={() => setExpanded(!expanded)}
         >
           {expanded ? "show fewer" : `+${hidden} more`}

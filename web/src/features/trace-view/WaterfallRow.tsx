@@ -1,6 +1,6 @@
 import { Component } from "preact";
 import { showBidiControls } from "../../lib/bidi-controls";
-import { formatDuration } from "../../lib/format";
+import { formatCount, formatDuration } from "../../lib/format";
 import { clipText } from "../../lib/long-text";
 import { serviceColor } from "../../lib/service-color";
 import { LogMark } from "../logs/SpanLogs";
@@ -118,8 +118,8 @@ export class WaterfallRow extends Component<WaterfallRowProps> {
               class={hidesMatch ? "tv-toggle hidden-match" : "tv-toggle"}
               data-toggle
               aria-expanded={!collapsed}
-              aria-label={`${collapsed ? "Expand" : "Collapse"} ${node.label} (${node.descendantCount} spans below)`}
-              title={`${node.children.length} children, ${node.descendantCount} spans below${
+              aria-label={`${collapsed ? "Expand" : "Collapse"} ${node.label} (${formatCount(node.descendantCount)} spans below)`}
+              title={`${formatCount(node.children.length)} children, ${formatCount(node.descendantCount)} spans below${
                 hidesMatch ? "; search matches inside" : ""
               }`}
               onClick={(event) => {

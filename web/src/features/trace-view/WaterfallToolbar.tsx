@@ -1,4 +1,4 @@
-import { formatDuration } from "../../lib/format";
+import { formatCount, formatDuration } from "../../lib/format";
 import type { Highlight } from "./WaterfallRow";
 import type { TimeWindow } from "./waterfall-model";
 
@@ -111,8 +111,8 @@ export function WaterfallToolbar(props: WaterfallToolbarProps) {
           </button>
           <span class="tv-error-nav-count">
             {props.currentError >= 0
-              ? `error ${props.currentError + 1} of ${props.errorCount}`
-              : `${props.errorCount} failing span${props.errorCount === 1 ? "" : "s"}`}
+              ? `error ${formatCount(props.currentError + 1)} of ${formatCount(props.errorCount)}`
+              : `${formatCount(props.errorCount)} failing span${props.errorCount === 1 ? "" : "s"}`}
           </span>
           <button
             type="button"
